@@ -1,0 +1,39 @@
+# Two commands matter: `make demo` and `make test`. Both set up .venv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Models load from the installed package or a local path: never try a hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: venv demo test test-deps lint train-sentiment eval-sentiment bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip wheel setuptools
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps -e .
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/groundswell demo
+
+# Real components for the tests: an Elasticsearch node (Maven Central zip, cached) and
+# Debian's Chromium for the browser tests.
+test-deps: venv
+	bash scripts/fetch_elasticsearch.sh
+	bash scripts/install_chromium.sh
+
+test: venv test-deps
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf .groundswell test-artifacts

@@ -1,0 +1,117 @@
+"""What a bucket's negative count 'should' be: a seasonal rate with shrinkage.
+
+expected_negatives(t) = level x hour_of_day_factor(t) x day_of_week_factor(t)
+
+- The daily and weekly *shape* is learnt from all mentions (more data than the negatives
+  alone), each factor shrunk toward 1 by pseudo-counts, so two weeks of history give a
+  mild weekly effect and one week almost none: short history falls back to the overall rate.
+- The *level* of negatives is the rate that fits the history under that shape, computed
+  twice: the second pass clips buckets far above the first fit, so an old spike that was
+  never flagged cannot inflate the baseline (robustness, like a median, but usable on
+  counts of 0-3 where medians are all zero).
+- Over-dispersion (variance above Poisson) is estimated by moments on the same history and
+  floored; the count test then uses a negative binomial tail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from alerts.series import CountSeries
+
+HOUR_PSEUDO_DAYS = 3.0  # an hour-of-day factor needs ~3 days of data to count half
+DOW_PSEUDO_WEEKS = 2.0  # a day-of-week factor needs ~2 weeks of data to count half
+MIN_RATE = 0.05  # negatives per bucket: never expect exactly zero
+
+
+@dataclass(frozen=True)
+class Baseline:
+    level: float  # negatives per bucket before seasonal factors
+    hour_factor: np.ndarray  # 24 factors (all ones for daily buckets)
+    dow_factor: np.ndarray  # 7 factors
+    share: float  # baseline negative share
+    dispersion: float  # negative-binomial alpha: var = mu + alpha mu^2
+    history: int  # buckets it learnt from
+
+    def expected(self, hour: int, dow: int) -> float:
+        return max(self.level * float(self.hour_factor[hour] * self.dow_factor[dow]), MIN_RATE)
+
+
+def fit(
+    series: CountSeries,
+    history: np.ndarray,
+    min_dispersion: float = 0.0,
+    hour: np.ndarray | None = None,
+    dow: np.ndarray | None = None,
+) -> Baseline:
+    """Fit a baseline on the buckets whose indices are in `history` (already cleaned of episodes)."""
+    hour = series.hour_of_day() if hour is None else hour
+    dow = series.day_of_week() if dow is None else dow
+    h, d = hour[history], dow[history]
+    neg = series.negative[history]
+    tot = series.total[history]
+    per_day = 24 if series.interval == "hour" else 1
+
+    tot = _clip_bursts(tot, h, series.interval)
+    mean_total = tot.mean() if len(tot) else 0.0
+    hour_factor = np.ones(24)
+    if series.interval == "hour" and mean_total > 0:
+        n = np.bincount(h, minlength=24).astype(float)
+        sums = np.bincount(h, weights=tot, minlength=24)
+        raw = np.divide(sums, n * mean_total, out=np.ones(24), where=n > 0)
+        days = n  # one observation of an hour-of-day per day
+        hour_factor = (days * raw + HOUR_PSEUDO_DAYS) / (days + HOUR_PSEUDO_DAYS)
+        hour_factor /= hour_factor.mean()
+    dow_factor = np.ones(7)
+    if mean_total > 0:
+        adjusted = tot / hour_factor[h]
+        n = np.bincount(d, minlength=7).astype(float)
+        sums = np.bincount(d, weights=adjusted, minlength=7)
+        overall = adjusted.mean()
+        raw = np.divide(sums, n * overall, out=np.ones(7), where=n > 0)
+        weeks = n / per_day
+        dow_factor = (weeks * raw + DOW_PSEUDO_WEEKS) / (weeks + DOW_PSEUDO_WEEKS)
+        dow_factor /= dow_factor.mean()
+
+    weight = hour_factor[h] * dow_factor[d]
+    level = _level(neg, weight)
+    # Second pass: clip buckets far above the first fit (unflagged old spikes).
+    mu = np.maximum(level * weight, MIN_RATE)
+    cap = mu + 5.0 * np.sqrt(mu) + 3.0
+    clipped = np.minimum(neg, cap)
+    level = _level(clipped, weight)
+    mu = np.maximum(level * weight, MIN_RATE)
+
+    dispersion = min_dispersion
+    if len(clipped) >= 24 and np.sum(mu**2) > 0:
+        # Moments without the most extreme 2% of buckets: one burst must not make every
+        # later burst look ordinary.
+        pearson = (clipped - mu) / np.sqrt(mu)
+        keep = pearson <= np.quantile(pearson, 0.98)
+        c, m = clipped[keep], mu[keep]
+        moment = float(np.sum((c - m) ** 2 - m) / np.sum(m**2))
+        dispersion = min(max(moment, min_dispersion), 1.0)
+
+    # Share with a weak prior (one pseudo-negative in ten) so empty history is not 0%.
+    share = (float(clipped.sum()) + 1.0) / (float(tot.sum()) + 10.0)
+    return Baseline(level, hour_factor, dow_factor, min(share, 0.95), dispersion, int(len(history)))
+
+
+def _level(neg: np.ndarray, weight: np.ndarray) -> float:
+    # Gamma-Poisson posterior mean with a tiny prior: stable when the history is all zeros.
+    return (float(neg.sum()) + 0.5) / (float(weight.sum()) + 1.0)
+
+
+def _clip_bursts(tot: np.ndarray, h: np.ndarray, interval: str) -> np.ndarray:
+    """Cap each bucket's total at 3x + 10 its hour's median, so a viral burst in the history
+    does not teach the baseline that this hour (or weekday) is always busy."""
+    if len(tot) == 0:
+        return tot
+    if interval == "day":
+        return np.minimum(tot, 3.0 * np.median(tot) + 10.0)
+    typical = np.full(24, np.median(tot))
+    for hour in np.unique(h):
+        typical[hour] = np.median(tot[h == hour])
+    return np.minimum(tot, 3.0 * typical[h] + 10.0)

@@ -1,0 +1,132 @@
+"""Alert rules and delivery channels as they appear in `groundswell.yaml`.
+
+Rules hold *what the user chose*: a sensitivity preset plus optional raw overrides.
+`alerts.presets.resolve` turns a rule into the concrete thresholds detectors use.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Preset = Literal["fewer", "balanced", "more"]
+
+
+class SpikeRule(_Strict):
+    """Negative-volume spike against a seasonal (hour-of-day x day-of-week) baseline.
+
+    A bucket is anomalous when its negative count is improbably high for the baseline
+    (negative-binomial tail) AND the negative share is improbably high (binomial tail):
+    a viral positive post raises volume but not the share, so it never fires.
+    """
+
+    preset: Preset = "balanced"
+    bucket: Literal["hour", "day"] = "hour"
+    baseline_days: int = Field(default=14, ge=1, le=90, description="History the baseline learns from")
+    min_negative: int | None = Field(default=None, ge=1, description="Fewer negatives in a bucket never alert")
+    threshold: float | None = Field(
+        default=None, gt=0, description="Override the preset's count-test threshold, as -log10(p-value)"
+    )
+    share_threshold: float | None = Field(
+        default=None, gt=0, description="Override the preset's share-test threshold, as -log10(p-value)"
+    )
+    min_share_ratio: float | None = Field(
+        default=None, ge=1.0, description="Negative share must be at least this multiple of its baseline"
+    )
+    cooldown_buckets: int = Field(default=6, ge=0, description="Quiet buckets after an all-clear before a new alert")
+    clear_after: int = Field(default=3, ge=1, description="Normal buckets in a row that end an episode")
+    escalate_ratio: float = Field(
+        default=2.0, gt=1.0, description="Re-alert when a bucket's negatives exceed the last alerted peak by this"
+    )
+    slow: Literal["off", "cusum", "ewma"] | None = Field(
+        default=None, description="Detector for slow-building crises; default from the preset"
+    )
+    cusum_k: float | None = Field(default=None, gt=0, description="CUSUM allowance (in standard deviations)")
+    cusum_h: float | None = Field(default=None, gt=0, description="CUSUM decision limit")
+    ewma_lambda: float = Field(default=0.3, gt=0, le=1)
+    ewma_limit: float | None = Field(default=None, gt=0, description="EWMA limit (in EWMA standard deviations)")
+
+
+class KeywordRule(_Strict):
+    """Crisis words (`BrandConfig.crisis_terms`): alert when one is suddenly used."""
+
+    enabled: bool = True
+    min_mentions: int = Field(default=3, ge=1, description="Mentions of a term in one bucket needed to alert")
+    negative_only: bool = Field(default=False, description="Count only negative mentions of the term")
+    threshold: float = Field(default=2.0, gt=0, description="-log10(p) of the count vs the term's usual rate")
+    cooldown_buckets: int = Field(default=24, ge=0)
+
+
+class InfluencerRule(_Strict):
+    """An author with a large audience posting negatively about the brand."""
+
+    enabled: bool = True
+    min_followers: int = Field(default=50_000, ge=1)
+    min_engagement: int = Field(default=0, ge=0)
+
+
+class AlertsConfig(_Strict):
+    spike: SpikeRule = Field(default_factory=SpikeRule)
+    keyword: KeywordRule = Field(default_factory=KeywordRule)
+    influencer: InfluencerRule = Field(default_factory=InfluencerRule)
+    enabled: bool = True
+    recent_buckets: int = Field(
+        default=3, ge=1, description="A scheduled run reports alerts raised in this many latest buckets"
+    )
+
+
+class _Channel(_Strict):
+    name: str | None = Field(default=None, description="Distinct name when two channels share a type")
+    min_severity: Literal["info", "warning", "critical"] = "info"
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0, description="First retry delay; doubles each retry")
+
+    @property
+    def key(self) -> str:
+        return self.name or self.type  # type: ignore[attr-defined]
+
+
+class ConsoleChannel(_Channel):
+    type: Literal["console"]
+
+
+class JsonlChannel(_Channel):
+    type: Literal["jsonl"]
+    path: str = ".groundswell/alerts.jsonl"
+
+
+class WebhookChannel(_Channel):
+    """Slack incoming webhook, Microsoft Teams workflow webhook, or any JSON webhook.
+
+    The URL is a secret, so it comes from the environment variable `url_env` names.
+    """
+
+    type: Literal["webhook", "slack", "teams"]
+    url_env: str = Field(min_length=1, description="Environment variable holding the webhook URL")
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class EmailChannel(_Channel):
+    """SMTP email. STARTTLS when `starttls`, implicit TLS when `ssl`; password from `password_env`."""
+
+    type: Literal["email"]
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    sender: str = Field(min_length=3, alias="from")
+    to: list[str] = Field(min_length=1)
+    username: str | None = None
+    password_env: str | None = Field(default=None, description="Environment variable holding the SMTP password")
+    starttls: bool = True
+    ssl: bool = False
+    timeout_s: float = Field(default=10.0, gt=0)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+ChannelConfig = ConsoleChannel | JsonlChannel | WebhookChannel | EmailChannel

@@ -1,0 +1,69 @@
+"""What an alert says: enough for a manager to understand it from the message alone."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+Severity = Literal["info", "warning", "critical"]
+AlertKind = Literal["spike", "keyword", "influencer", "all_clear"]
+
+
+class DrivingPost(BaseModel):
+    id: str
+    url: str | None = None
+    text: str
+    author: str | None = None
+    followers: int | None = None
+    engagement: int = 0
+    lang: str | None = None
+    source: str | None = None
+
+
+class Alert(BaseModel):
+    """One detected event. `id` is stable for the same brand, kind and window, so
+    re-running detection yields the same id and delivery can refuse to send twice."""
+
+    id: str = ""
+    kind: AlertKind = "spike"
+    brand: str
+    severity: Severity = "warning"
+    window_start: datetime
+    window_end: datetime
+    observed: float
+    expected: float
+    statistic: str = Field(description="Name of the test, e.g. 'poisson' or 'robust_z'")
+    score: float = Field(description="The test's value (z, or -log10 p)")
+    p_value: float | None = None
+    negative_share: float | None = None
+    top_posts: list[DrivingPost] = Field(default_factory=list)
+    top_terms: list[str] = Field(default_factory=list)
+    top_themes: list[str] = Field(default_factory=list)
+    source_mix: dict[str, int] = Field(default_factory=dict)
+    lang_mix: dict[str, int] = Field(default_factory=dict)
+    link: str | None = None
+    summary: str = ""
+    # What makes two alerts of one kind, brand and window distinct: the crisis term, the
+    # influencer's post id, or 'escalation-N'. Part of the id when set.
+    subject: str | None = None
+    detector: str | None = Field(default=None, description="Which test fired: 'count', 'cusum', 'ewma', ...")
+    episode_id: str | None = Field(default=None, description="Id of the alert that opened this episode")
+    share_p_value: float | None = None
+    expected_share: float | None = None
+    total: int | None = Field(default=None, description="All mentions of the brand in the window")
+
+    @field_validator("window_start", "window_end")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # The id hashes window_start's isoformat, so one timezone spelling keeps ids stable.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.id:
+            key = f"{self.kind}|{self.brand}|{self.window_start.isoformat()}"
+            if self.subject:
+                key += f"|{self.subject}"
+            self.id = hashlib.sha1(key.encode()).hexdigest()[:16]

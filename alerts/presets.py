@@ -1,0 +1,53 @@
+"""Sensitivity presets: what 'fewer', 'balanced' and 'more' alerts mean in numbers.
+
+The numbers were chosen on the seeded evaluation streams (`python -m alerts.evaluate`,
+results in docs/alerts.md); raw fields in `SpikeRule` override any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alerts.config import SpikeRule
+
+
+@dataclass(frozen=True)
+class SpikeThresholds:
+    threshold: float  # count test, -log10 p
+    share_threshold: float  # share test, -log10 p
+    min_share_ratio: float
+    min_negative: int
+    critical_threshold: float  # count-test score that makes an alert critical...
+    critical_ratio: float  # ...when observed is also this multiple of expected
+    slow: str  # "off" | "cusum" | "ewma"
+    cusum_k: float
+    cusum_h: float
+    ewma_lambda: float
+    ewma_limit: float
+    min_dispersion: float  # floor on the negative-binomial dispersion: real counts are never purely Poisson
+
+
+PRESETS: dict[str, SpikeThresholds] = {
+    "fewer": SpikeThresholds(6.0, 3.0, 1.5, 8, 12.0, 4.0, "cusum", 1.0, 10.0, 0.3, 4.0, 0.05),
+    "balanced": SpikeThresholds(4.0, 2.0, 1.3, 5, 10.0, 4.0, "cusum", 0.75, 7.0, 0.3, 3.5, 0.03),
+    "more": SpikeThresholds(2.5, 1.3, 1.15, 3, 8.0, 3.0, "cusum", 0.5, 5.0, 0.3, 3.0, 0.02),
+}
+
+
+def resolve(rule: SpikeRule) -> SpikeThresholds:
+    """The preset's thresholds with the rule's raw overrides applied."""
+    base = PRESETS[rule.preset]
+    return SpikeThresholds(
+        threshold=rule.threshold if rule.threshold is not None else base.threshold,
+        share_threshold=rule.share_threshold if rule.share_threshold is not None else base.share_threshold,
+        min_share_ratio=rule.min_share_ratio if rule.min_share_ratio is not None else base.min_share_ratio,
+        min_negative=rule.min_negative if rule.min_negative is not None else base.min_negative,
+        critical_threshold=base.critical_threshold,
+        critical_ratio=base.critical_ratio,
+        slow=rule.slow if rule.slow is not None else base.slow,
+        cusum_k=rule.cusum_k if rule.cusum_k is not None else base.cusum_k,
+        cusum_h=rule.cusum_h if rule.cusum_h is not None else base.cusum_h,
+        ewma_lambda=rule.ewma_lambda,
+        ewma_limit=rule.ewma_limit if rule.ewma_limit is not None else base.ewma_limit,
+        min_dispersion=base.min_dispersion,
+    )

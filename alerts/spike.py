@@ -1,0 +1,270 @@
+"""Negative-spike detection on a count series: episodes with alert, escalation and all-clear.
+
+Walks the buckets in time order. Each bucket is judged against a baseline fitted on the
+history before its day (episodes excluded, so a crisis never becomes 'normal'):
+
+- count test: P(negatives >= observed) under a negative binomial around the seasonal rate;
+- share test: P(negatives >= observed | bucket total, baseline share), binomial;
+- a bucket is a spike when both scores pass, the share is at least `min_share_ratio` x its
+  baseline and there are at least `min_negative` negatives. Requiring the share is what
+  keeps a viral *positive* post (volume up, share flat or down) from firing.
+- slow detector (CUSUM or EWMA on standardised, capped residuals) catches crises that
+  build up over hours without one bucket that is extreme on its own.
+
+An episode opens with a 'spike' alert, may send escalations (negatives beyond
+`escalate_ratio` x the last alerted peak, or a higher severity), and ends with an
+'all_clear' after `clear_after` normal buckets, but never sooner than `cooldown_buckets`
+after its last alert (so a flapping spike stays one episode).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from alerts.baseline import Baseline, fit
+from alerts.config import SpikeRule
+from alerts.model import Alert, Severity
+from alerts.presets import SpikeThresholds, resolve
+from alerts.series import CountSeries
+from alerts.stats import count_tail, share_tail
+
+Z_CAP = 4.0  # one bucket adds at most this to CUSUM/EWMA: a lone outlier is the count test's job
+_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+@dataclass
+class Detection:
+    """An alert and the moment it could first have been sent (end of the deciding bucket)."""
+
+    alert: Alert
+    decided_at: datetime
+    bucket: int
+
+
+@dataclass
+class _Episode:
+    start: int
+    first_id: str
+    peak: float
+    severity: Severity
+    last_alert: int
+    escalations: int = 0
+    last_active: int = 0
+    quiet: int = 0
+    observed: float = 0.0
+    expected: float = 0.0
+
+
+@dataclass
+class _Slow:
+    """CUSUM / EWMA state and the run of buckets it covers."""
+
+    value: float = 0.0
+    run_start: int | None = None
+    run_neg: float = 0.0
+    run_tot: float = 0.0
+    run_mu: float = 0.0
+    run_mu2: float = 0.0
+    history: list[tuple[float, float, float]] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.value, self.run_start = 0.0, None
+        self.run_neg = self.run_tot = self.run_mu = self.run_mu2 = 0.0
+        self.history.clear()
+
+
+def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None) -> list[Detection]:
+    """Every spike / escalation / all-clear alert over the whole series, in time order."""
+    rule = rule or SpikeRule()
+    th = resolve(rule)
+    n = len(series)
+    if n == 0:
+        return []
+    per_day = 24 if series.interval == "hour" else 1
+    window = rule.baseline_days * per_day
+    min_history = per_day if series.interval == "hour" else 7
+    hour, dow, day = series.hour_of_day(), series.day_of_week(), series.day_index()
+    neg, tot, cov = series.negative, series.total, series.coverage
+
+    in_episode = np.zeros(n, dtype=bool)
+    out: list[Detection] = []
+    episode: _Episode | None = None
+    slow = _Slow()
+    base: Baseline | None = None
+    base_key: int | None = None
+    day_start = 0
+
+    for i in range(n):
+        key = int(day[i]) if series.interval == "hour" else i
+        if key != base_key:
+            base_key, day_start = key, i
+            lo = max(0, day_start - window)
+            hist = np.arange(lo, day_start)[~in_episode[lo:day_start]]
+            base = fit(series, hist, th.min_dispersion, hour, dow) if len(hist) >= min_history else None
+        if base is None:
+            continue
+
+        mu = base.expected(int(hour[i]), int(dow[i])) * float(cov[i])
+        x, t = float(neg[i]), float(tot[i])
+        p_count, s_count = count_tail(x, mu, base.dispersion)
+        p_share, s_share = share_tail(int(x), int(t), base.share)
+        share = x / t if t else 0.0
+        share_up = share >= th.min_share_ratio * base.share
+        spike = x >= th.min_negative and s_count >= th.threshold and s_share >= th.share_threshold and share_up
+        elevated = share_up and s_count >= max(1.3, th.threshold / 2)
+
+        sd = math.sqrt(mu + base.dispersion * mu * mu)
+        z = min((x - mu) / sd, Z_CAP)
+        slow_fired = _update_slow(slow, th, i, z, x, t, mu)
+        slow_ok = False
+        if slow_fired:
+            run_share = slow.run_neg / slow.run_tot if slow.run_tot else 0.0
+            _, run_share_score = share_tail(int(slow.run_neg), int(slow.run_tot), base.share)
+            slow_ok = (
+                slow.run_neg >= th.min_negative
+                and run_share >= th.min_share_ratio * base.share
+                and run_share_score >= th.share_threshold
+            )
+
+        end = series.time(i) + series.step
+        if episode is None:
+            if not (spike or slow_ok):
+                continue
+            if spike:
+                start, observed, expected = i, x, mu
+                detector, statistic, score, p_value = "count", _stat_name(base), s_count, p_count
+                ep_share, ep_total = share, t
+            else:
+                start = slow.run_start if slow.run_start is not None else i
+                observed, expected = slow.run_neg, slow.run_mu
+                run_dispersion = base.dispersion * slow.run_mu2 / max(slow.run_mu**2, 1e-9)
+                p_value, _ = count_tail(observed, expected, run_dispersion)
+                detector, statistic, score = rule.slow or th.slow, th.slow, slow.value
+                ep_share, ep_total = observed / max(slow.run_tot, 1.0), slow.run_tot
+                p_share, _ = share_tail(int(observed), int(slow.run_tot), base.share)
+                s_count = -math.log10(max(p_value, 1e-300))
+            severity = _severity(s_count, observed, expected, th)
+            alert = Alert(
+                kind="spike",
+                brand=brand,
+                severity=severity,
+                window_start=series.time(start),
+                window_end=end,
+                observed=observed,
+                expected=round(expected, 3),
+                statistic=statistic,
+                score=round(score, 3),
+                p_value=p_value,
+                negative_share=round(ep_share, 4),
+                expected_share=round(base.share, 4),
+                share_p_value=p_share,
+                total=int(ep_total),
+                detector=detector,
+            )
+            alert.episode_id = alert.id
+            out.append(Detection(alert, end, i))
+            episode = _Episode(start, alert.id, x if spike else max(neg[start : i + 1]), severity, i, last_active=i)
+            episode.observed, episode.expected = observed, expected
+            in_episode[start : i + 1] = True
+            slow.reset()
+            continue
+
+        # Inside an episode.
+        _ = slow_fired  # the slow detector keeps running so a sustained excess keeps the episode open
+        active = spike or elevated or slow.value > 0 and z > 0
+        if active:
+            in_episode[i] = True
+            episode.quiet = 0
+            episode.last_active = i
+            episode.observed += x
+            episode.expected += mu
+            severity = _severity(s_count, x, mu, th)
+            grows = x >= rule.escalate_ratio * episode.peak or _RANK[severity] > _RANK[episode.severity]
+            if spike and grows:
+                episode.escalations += 1
+                alert = Alert(
+                    kind="spike",
+                    brand=brand,
+                    severity=max(severity, episode.severity, key=_RANK.__getitem__),
+                    window_start=series.time(episode.start),
+                    window_end=end,
+                    observed=x,
+                    expected=round(mu, 3),
+                    statistic=_stat_name(base),
+                    score=round(s_count, 3),
+                    p_value=p_count,
+                    negative_share=round(share, 4),
+                    expected_share=round(base.share, 4),
+                    share_p_value=p_share,
+                    total=int(t),
+                    detector="count",
+                    subject=f"escalation-{episode.escalations}",
+                    episode_id=episode.first_id,
+                )
+                out.append(Detection(alert, end, i))
+                episode.peak = max(episode.peak, x)
+                episode.severity = alert.severity
+                episode.last_alert = i
+            continue
+        episode.quiet += 1
+        if episode.quiet >= rule.clear_after and i - episode.last_alert >= rule.cooldown_buckets:
+            clear = Alert(
+                kind="all_clear",
+                brand=brand,
+                severity="info",
+                window_start=series.time(episode.start),
+                window_end=series.time(episode.last_active) + series.step,
+                observed=episode.observed,
+                expected=round(episode.expected, 3),
+                statistic=_stat_name(base),
+                score=0.0,
+                detector="episode",
+                episode_id=episode.first_id,
+            )
+            out.append(Detection(clear, end, i))
+            episode = None
+            slow.reset()
+    return out
+
+
+def _update_slow(slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t: float, mu: float) -> bool:
+    """Advance CUSUM/EWMA by one bucket; True when it crosses its limit."""
+    if th.slow == "off":
+        return False
+    if th.slow == "cusum":
+        slow.value = max(0.0, slow.value + z - th.cusum_k)
+        if slow.value == 0.0:
+            slow.reset()
+            return False
+        if slow.run_start is None:
+            slow.run_start = i
+        slow.run_neg += x
+        slow.run_tot += t
+        slow.run_mu += mu
+        slow.run_mu2 += mu * mu
+        return slow.value > th.cusum_h
+    # EWMA over the last ~2/lambda buckets.
+    lam = th.ewma_lambda
+    slow.value = lam * z + (1 - lam) * slow.value
+    span = max(1, math.ceil(2 / lam))
+    slow.history.append((x, t, mu))
+    del slow.history[:-span]
+    slow.run_start = i - len(slow.history) + 1
+    slow.run_neg = sum(h[0] for h in slow.history)
+    slow.run_tot = sum(h[1] for h in slow.history)
+    slow.run_mu = sum(h[2] for h in slow.history)
+    slow.run_mu2 = sum(h[2] ** 2 for h in slow.history)
+    return slow.value > th.ewma_limit * math.sqrt(lam / (2 - lam))
+
+
+def _severity(score: float, observed: float, expected: float, th: SpikeThresholds) -> Severity:
+    ratio = observed / max(expected, 1e-9)
+    return "critical" if score >= th.critical_threshold and ratio >= th.critical_ratio else "warning"
+
+
+def _stat_name(base: Baseline) -> str:
+    return "negative_binomial" if base.dispersion > 1e-9 else "poisson"

@@ -1,0 +1,39 @@
+"""Tail tests fit for small counts. Scores are -log10(p), so bigger means stranger."""
+
+from __future__ import annotations
+
+import math
+
+from scipy import stats
+
+_LN10 = math.log(10)
+
+
+def count_tail(observed: float, expected: float, dispersion: float) -> tuple[float, float]:
+    """P(X >= observed) for a count with mean `expected`: negative binomial with
+    variance mu + dispersion*mu^2 (Poisson when dispersion is 0). Returns (p, -log10 p)."""
+    if observed <= 0:
+        return 1.0, 0.0
+    mu = max(expected, 1e-6)
+    k = math.ceil(observed) - 1
+    if dispersion <= 1e-9:
+        log_p = float(stats.poisson.logsf(k, mu))
+    else:
+        n = 1.0 / dispersion
+        log_p = float(stats.nbinom.logsf(k, n, n / (n + mu)))
+    return _to_p(log_p)
+
+
+def share_tail(negative: int, total: int, share: float) -> tuple[float, float]:
+    """P(at least `negative` of `total` mentions negative | baseline share). Returns (p, -log10 p)."""
+    if negative <= 0 or total <= 0:
+        return 1.0, 0.0
+    share = min(max(share, 1e-6), 1 - 1e-6)
+    return _to_p(float(stats.binom.logsf(negative - 1, total, share)))
+
+
+def _to_p(log_p: float) -> tuple[float, float]:
+    if math.isnan(log_p):
+        return 1.0, 0.0
+    log_p = min(log_p, 0.0)
+    return math.exp(log_p), -log_p / _LN10

@@ -1,0 +1,258 @@
+"""What the Groundswell DAG files share: config lookup, store handling, credentials, defaults.
+
+This module is imported when Airflow parses the DAG files, so at top level it only
+touches the standard library and `airflow.sdk` (lazy). Groundswell itself (pydantic
+config, stores, extractors, NLP) is imported inside the functions, which run inside
+tasks. It is listed in `.airflowignore`: it defines no DAG.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from groundswell.config import Config
+    from indexing.base import Store
+
+CONFIG_VARIABLE = "groundswell_config"
+CONFIG_ENV = "GROUNDSWELL_CONFIG"
+MENTIONS_URI = "groundswell://mentions"  # emitted when new mentions land; schedules enrich
+ENRICHED_URI = "groundswell://mentions/enriched"
+START_DATE = datetime(2026, 1, 1)
+TAGS = ["groundswell"]
+
+# Retries for anything that talks to a network: 1, 2, 4, 8 min (capped at 30), so a
+# rate-limited API gets room to recover instead of being hammered every minute.
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "groundswell",
+    "retries": 4,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=30),
+}
+
+# Source type -> (Airflow connection field -> environment variable the extractor reads).
+# A connection's extra may also carry {"env": {"VAR": "value"}} for anything else
+# (e.g. a source whose options name a custom `*_env` variable).
+SOURCE_CREDENTIAL_FIELDS: dict[str, dict[str, str]] = {
+    "x": {"password": "X_BEARER_TOKEN"},
+    "reddit": {"login": "REDDIT_CLIENT_ID", "password": "REDDIT_CLIENT_SECRET"},
+    "mastodon": {"password": "MASTODON_ACCESS_TOKEN"},
+    "bluesky": {"login": "BLUESKY_HANDLE", "password": "BLUESKY_APP_PASSWORD"},
+}
+
+
+def pool_name(source_type: str) -> str:
+    """One Airflow pool per source type, so one rate-limited API is never hit by many workers."""
+    return f"groundswell_{source_type}"
+
+
+def source_types() -> list[str]:
+    """Every source type Groundswell knows (the registry is a plain dict: no client is imported)."""
+    from extractors.registry import EXTRACTORS
+
+    return sorted(EXTRACTORS)
+
+
+def config_path() -> str:
+    """The config file path: Airflow Variable `groundswell_config`, else env `GROUNDSWELL_CONFIG`."""
+    from airflow.sdk import Variable
+
+    path = Variable.get(CONFIG_VARIABLE, default=None) or os.environ.get(CONFIG_ENV)
+    if not path:
+        raise RuntimeError(
+            f"no Groundswell config: set the Airflow Variable '{CONFIG_VARIABLE}' or the environment "
+            f"variable {CONFIG_ENV} to the path of groundswell.yaml"
+        )
+    return path
+
+
+def load_config() -> Config:
+    from groundswell.config import load_config as _load
+
+    return _load(config_path())
+
+
+@contextmanager
+def opened_store(config: Config) -> Iterator[Store]:
+    """The store the config names, with its credentials exported, closed afterwards."""
+    from groundswell import pipeline
+
+    with exported_env(store_env(config)):
+        store = pipeline.open_store(config)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def plan_targets(
+    config: Config, *, brand: str | None = None, source: str | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """Brands × sources to collect, grouped by source type (one mapped task per type).
+
+    `brand` / `source` narrow the plan (backfill); naming one the config lacks is an error.
+    """
+    brand_names = [b.name for b in config.brands]
+    source_keys = [s.key for s in config.sources]
+    if brand is not None and brand not in brand_names:
+        raise ValueError(f"unknown brand '{brand}'; the config has: {', '.join(brand_names)}")
+    if source is not None and source not in source_keys:
+        raise ValueError(f"unknown source '{source}'; the config has: {', '.join(source_keys) or '(none)'}")
+    plan: dict[str, list[dict[str, str]]] = {t: [] for t in source_types()}
+    for src in config.sources:
+        if source is not None and src.key != source:
+            continue
+        for name in src.brands or brand_names:
+            if brand is None or name == brand:
+                plan.setdefault(src.type, []).append({"brand": name, "source": src.key, "type": src.type})
+    return plan
+
+
+# --- credentials -------------------------------------------------------------------------
+
+
+def _connection(conn_id: str) -> Any | None:
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return None
+
+
+def _extra_env(conn: Any) -> dict[str, str]:
+    env = (conn.extra_dejson or {}).get("env") or {}
+    if not isinstance(env, Mapping):
+        raise ValueError(f"connection {conn.conn_id}: extra 'env' must be an object of VAR: value")
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def source_env(config: Config, source_key: str) -> dict[str, str]:
+    """Env vars for one source, from connection `groundswell_<name>` or else `groundswell_<type>`."""
+    source = next(s for s in config.sources if s.key == source_key)
+    conn = _connection(f"groundswell_{source.key}")
+    if conn is None and source.key != source.type:
+        conn = _connection(f"groundswell_{source.type}")
+    if conn is None:
+        return {}  # no connection: the worker's own environment must carry the credentials
+    env = {}
+    for field, var in SOURCE_CREDENTIAL_FIELDS.get(source.type, {}).items():
+        value = getattr(conn, field, None)
+        if value:
+            env[var] = value
+    env.update(_extra_env(conn))
+    return env
+
+
+def store_env(config: Config) -> dict[str, str]:
+    """Elasticsearch URL and API key from connection `groundswell_elasticsearch` (when configured)."""
+    store = config.store
+    if store.type != "elasticsearch":
+        return {}
+    conn = _connection("groundswell_elasticsearch")
+    if conn is None:
+        return {}
+    env: dict[str, str] = {}
+    url = (conn.extra_dejson or {}).get("url")
+    if not url and conn.host:
+        if "://" in conn.host:
+            url = conn.host
+        else:
+            url = f"{conn.schema or 'http'}://{conn.host}" + (f":{conn.port}" if conn.port else "")
+    if url and not store.url:
+        env[store.url_env] = url
+    if conn.password and store.api_key_env:
+        env[store.api_key_env] = conn.password
+    env.update(_extra_env(conn))
+    return env
+
+
+def channel_env(config: Config) -> dict[str, str]:
+    """Webhook URLs (secrets) from connections `groundswell_<channel type>`: password or host = URL."""
+    env: dict[str, str] = {}
+    for channel in config.channels:
+        url_env = getattr(channel, "url_env", None)
+        if not url_env:
+            continue
+        conn = _connection(f"groundswell_{channel.type}")
+        if conn is None:
+            continue
+        url = conn.password or conn.host
+        if url:
+            env[url_env] = url
+        env.update(_extra_env(conn))
+    return env
+
+
+@contextmanager
+def exported_env(values: Mapping[str, str]) -> Iterator[None]:
+    """Put secrets in os.environ for the duration of a task step, masked in logs, then restore."""
+    from airflow.sdk.log import mask_secret
+
+    saved = {k: os.environ.get(k) for k in values}
+    for key, value in values.items():
+        mask_secret(value, name=key)
+        os.environ[key] = value
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def collect_one(target: Mapping[str, str], since: datetime | None, until: datetime | None) -> dict[str, int]:
+    """Run `pipeline.collect` for one brand × source over [since, until); raise on source errors.
+
+    Whatever was stored before an error stays stored (and its cursor saved), so
+    Airflow's retry resumes from there instead of starting over.
+    """
+    from extractors.base import Window
+    from groundswell import pipeline
+
+    config = load_config()
+    window = Window(since=since, until=until)
+    with opened_store(config) as store, exported_env(source_env(config, target["source"])):
+        report = pipeline.collect(config, store, source=target["source"], brand=target["brand"], window=window)
+    summary = {
+        "collected": report.collected,
+        "stored": report.stored,
+        "created": report.created,
+        "skipped": report.skipped,
+        "failed_writes": report.failed_writes,
+    }
+    print(f"{target['brand']} / {target['source']} [{since} .. {until}): {summary}")
+    for reason in report.skipped_reasons[:20]:
+        print(f"skipped: {reason}")
+    if report.errors:
+        raise RuntimeError("; ".join(f"{k}: {v}" for k, v in report.errors.items()))
+    return summary
+
+
+def publish_mentions(reports: list, asset: Any) -> int:
+    """Body of the `publish` tasks: count new mentions; skip (no asset event) when there is no work.
+
+    `reports` holds each mapped collect task's results (failed or skipped ones are absent).
+    """
+    from airflow.sdk import get_current_context
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    created = sum(r["created"] for per_type in reports for r in (per_type or []) if r)
+    if not created:
+        # A source that stored mentions and then failed reports nothing here; enrich
+        # anyway when work is waiting, so those mentions are not stranded.
+        with opened_store(load_config()) as store:
+            waiting = len(store.unenriched(limit=1))
+        if not waiting:
+            raise AirflowSkipException("no new mentions: no asset event")
+    get_current_context()["outlet_events"][asset].extra = {"created": created}
+    print(f"{created} new mention(s): asset event for {asset.uri}")
+    return created

@@ -1,0 +1,65 @@
+"""groundswell_ingest: every 15 minutes, collect new mentions for each brand × source.
+
+One mapped task per source type (its own pool, so a rate-limited API sees at most
+the pool's slots in parallel), one map index per brand × source of that type. Each
+run covers exactly its data interval; the pipeline saves a source's cursor only
+after the mentions it covers are stored, so a crash or retry never loses or
+duplicates data. When new mentions landed, `publish` emits the mentions Asset that
+schedules groundswell_enrich.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
+from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, pool_name, source_types
+
+MENTIONS = Asset(MENTIONS_URI)
+
+
+@task
+def plan(source_type: str) -> list[dict[str, str]]:
+    """Brand × source pairs of one source type, from the config (at run time, not parse time)."""
+    from groundswell_common import load_config, plan_targets
+
+    return plan_targets(load_config()).get(source_type, [])
+
+
+@task(map_index_template="{{ target_label }}")
+def collect(target: dict[str, str]) -> dict[str, int]:
+    """Collect one brand from one source over this run's data interval; fail (and retry) on source errors."""
+    from groundswell_common import collect_one
+
+    context = get_current_context()
+    context["target_label"] = f"{target['brand']} / {target['source']}"  # type: ignore[typeddict-unknown-key]
+    return collect_one(target, context["data_interval_start"], context["data_interval_end"])
+
+
+@task(outlets=[MENTIONS], trigger_rule="all_done")
+def publish(reports: list) -> int:
+    """Emit the mentions Asset when new mentions landed (or un-enriched ones wait); else skip."""
+    from groundswell_common import publish_mentions
+
+    return publish_mentions(reports, MENTIONS)
+
+
+@dag(
+    dag_id="groundswell_ingest",
+    schedule=CronDataIntervalTimetable("*/15 * * * *", timezone="UTC"),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=TAGS,
+    doc_md=__doc__,
+)
+def groundswell_ingest() -> None:
+    reports = [
+        collect.override(task_id=f"collect_{source_type}", pool=pool_name(source_type)).expand(
+            target=plan.override(task_id=f"plan_{source_type}")(source_type)
+        )
+        for source_type in source_types()
+    ]
+    publish(reports)
+
+
+groundswell_ingest()

@@ -1,0 +1,120 @@
+"""Where the dashboard finds alerts: JSON beside the data in the store's state.
+
+Format (agreed with the pipeline, which persists each `alerts.model.Alert`):
+
+- state key ``alerts:index``  -> JSON array of alert ids, oldest first;
+- state key ``alert:<id>``    -> ``Alert.model_dump_json()`` of that alert.
+
+Re-saving an alert with the same id replaces it (ids are stable per brand,
+kind and window), so re-running detection never duplicates the timeline.
+Alerts written by the `jsonl` channel (one Alert JSON per line) can be read too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from alerts.model import Alert
+from indexing.base import Store
+
+INDEX_KEY = "alerts:index"
+log = logging.getLogger(__name__)
+
+
+def alert_key(alert_id: str) -> str:
+    return f"alert:{alert_id}"
+
+
+def save_alerts(store: Store, alerts: Iterable[Alert]) -> int:
+    """Persist alerts in the format above; return how many were new."""
+    index = _read_index(store)
+    known = set(index)
+    new = 0
+    for alert in alerts:
+        store.set_state(alert_key(alert.id), alert.model_dump_json())
+        if alert.id not in known:
+            index.append(alert.id)
+            known.add(alert.id)
+            new += 1
+    # The index is written after the alerts it lists, so a crash never leaves it naming a missing one.
+    store.set_state(INDEX_KEY, json.dumps(index))
+    return new
+
+
+def load_alerts(store: Store, jsonl_paths: Iterable[str | Path] = ()) -> list[Alert]:
+    """Every stored alert, newest window first. Unreadable entries are logged and skipped."""
+    by_id: dict[str, Alert] = {}
+    for alert_id in _read_index(store):
+        raw = store.get_state(alert_key(alert_id))
+        if raw is None:
+            log.warning("alert %s is in %s but has no %s entry; skipped", alert_id, INDEX_KEY, alert_key(alert_id))
+            continue
+        alert = _parse(raw, f"state {alert_key(alert_id)}")
+        if alert:
+            by_id[alert.id] = alert
+    for path in jsonl_paths:
+        for alert in _read_jsonl(Path(path)):
+            by_id.setdefault(alert.id, alert)
+    return sorted(by_id.values(), key=lambda a: (a.window_start, a.id), reverse=True)
+
+
+def select_alerts(
+    alerts: Iterable[Alert],
+    *,
+    brand: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    severity: str | None = None,
+) -> list[Alert]:
+    """Alerts whose window overlaps [since, until), for one brand and severity when given."""
+    out = []
+    for alert in alerts:
+        if brand and alert.brand != brand:
+            continue
+        if severity and alert.severity != severity:
+            continue
+        if since and alert.window_end <= since:
+            continue
+        if until and alert.window_start >= until:
+            continue
+        out.append(alert)
+    return out
+
+
+def _read_index(store: Store) -> list[str]:
+    raw = store.get_state(INDEX_KEY)
+    if not raw:
+        return []
+    try:
+        ids = json.loads(raw)
+    except json.JSONDecodeError:
+        log.warning("state %s is not JSON; no alerts shown", INDEX_KEY)
+        return []
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+def _parse(raw: str, origin: str) -> Alert | None:
+    try:
+        return Alert.model_validate_json(raw)
+    except ValidationError as exc:
+        log.warning("%s is not a valid alert (%s); skipped", origin, exc.errors()[0].get("msg"))
+        return None
+
+
+def _read_jsonl(path: Path) -> list[Alert]:
+    if not path.exists():
+        return []
+    alerts = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                alert = _parse(line, f"{path}:{n}")
+                if alert:
+                    alerts.append(alert)
+    return alerts

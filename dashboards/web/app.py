@@ -1,0 +1,309 @@
+"""The dashboard's FastAPI app: four pages and the read-only JSON API behind them.
+
+Pages: /overview, /explore, /themes, /alerts (plain HTML + JS, plotly.js served
+locally from the installed `plotly` package — no CDN, no build step).
+
+API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`):
+    /api/meta       brands, sentiments, sources and languages present
+    /api/overview   volume by sentiment, net sentiment, share of voice, splits, totals, top authors, alerts
+    /api/search     filtered full-text search, highlighted, paged by cursor
+    /api/export     the whole result of a search as CSV or JSON (streamed)
+    /api/themes     recurring and rising themes with sentiment mix and sample posts
+    /api/alerts     the alert timeline with each alert's explanation
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from alerts.model import Alert
+from dashboards.web import export as export_rows
+from dashboards.web import views
+from dashboards.web.alert_feed import load_alerts, select_alerts
+from dashboards.web.auth import TokenMiddleware
+from dashboards.web.errors import ApiError
+from dashboards.web.pages import PAGES, render_page
+from dashboards.web.params import (
+    FILTER_PARAMS,
+    MAX_PAGE_SIZE,
+    parse_choice,
+    parse_cursor,
+    parse_days,
+    parse_filters,
+    parse_int,
+    parse_period,
+    reject_unknown,
+)
+from dashboards.web.runner import StoreRunner
+from dashboards.web.serialize import alert_json
+from groundswell.mention import SENTIMENT_LABELS
+from indexing.base import Filters, Store
+
+STATIC = Path(__file__).parent / "static"
+SORTS = ("newest", "oldest", "engagement", "relevance")
+MAX_EXPORT_ROWS = 100_000
+META_TTL_S = 60.0
+SECURITY_HEADERS = {
+    # plotly.js sets inline styles on its SVG; scripts come only from this server.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Links out to original posts must not carry the dashboard's address (or a token) along.
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _plotly_js() -> Path:
+    try:
+        import plotly
+    except ImportError as exc:  # pragma: no cover - plotly is in requirements.txt
+        raise RuntimeError("the dashboard needs plotly for its charts: pip install plotly") from exc
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.exists():
+        raise RuntimeError(f"plotly.min.js not found at {path}; reinstall plotly")
+    return path
+
+
+def _brand_infos(config_or_brands: Any) -> list[views.BrandInfo]:
+    """Accept a `Config`, a list of `BrandConfig`-like objects, or plain brand names."""
+    items: Iterable[Any] = getattr(config_or_brands, "brands", config_or_brands)
+    infos = []
+    for item in items:
+        if isinstance(item, str):
+            infos.append(views.BrandInfo(item))
+        elif isinstance(item, views.BrandInfo):
+            infos.append(item)
+        else:
+            infos.append(views.BrandInfo(item.name, bool(getattr(item, "competitor", False))))
+    if not infos:
+        raise ValueError("the dashboard needs at least one brand")
+    return infos
+
+
+def _alert_jsonl_paths(config_or_brands: Any) -> list[str]:
+    return [ch.path for ch in getattr(config_or_brands, "channels", []) if getattr(ch, "type", None) == "jsonl"]
+
+
+def create_app(
+    store: Store,
+    config_or_brands: Any,
+    token: str | None = None,
+    dashboard_title: str = "Groundswell",
+    alert_loader: Callable[[], list[Alert]] | None = None,
+) -> FastAPI:
+    """Build the read-only dashboard over `store` for the brands of `config_or_brands`.
+
+    `token`, when given, is required on every request (see `dashboards.web.auth`).
+    `alert_loader` overrides where alerts come from (default: `load_alerts(store)`
+    plus any `jsonl` alert channel files in the config).
+    """
+    brands = _brand_infos(config_or_brands)
+    names = [b.name for b in brands]
+    default_brand = next((b.name for b in brands if not b.competitor), names[0])
+    jsonl_paths = _alert_jsonl_paths(config_or_brands)
+    get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
+    runner = StoreRunner()
+    plotly_js = _plotly_js()
+    meta_cache: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        runner.shutdown()
+
+    app = FastAPI(title=f"{dashboard_title} dashboard", docs_url=None, redoc_url=None, lifespan=lifespan)
+    if token:
+        app.add_middleware(TokenMiddleware, token=token)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid request')}"}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if request.url.path.startswith("/api/") or exc.status_code != 404:
+            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+        return HTMLResponse(render_page(None, dashboard_title, not_found=True), status_code=404)
+
+    def params_of(request: Request, allowed: Iterable[str]) -> dict[str, str]:
+        params = request.query_params
+        repeated = sorted({k for k in params if len(params.getlist(k)) > 1})
+        if repeated:
+            raise ApiError(f"parameter {repeated[0]!r} is given more than once", param=repeated[0])
+        reject_unknown(params, allowed)
+        return dict(params)
+
+    # ---- pages ---------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/overview", status_code=307)
+
+    def page_route(page: str) -> Callable[[], Any]:
+        async def show() -> HTMLResponse:
+            return HTMLResponse(render_page(page, dashboard_title))
+
+        show.__name__ = f"page_{page}"
+        return show
+
+    for page in PAGES:
+        app.get(f"/{page}", include_in_schema=False)(page_route(page))
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    async def plotly_asset() -> FileResponse:
+        return FileResponse(plotly_js, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static_asset(name: str) -> FileResponse:
+        path = STATIC / name
+        # Only plain files directly in static/ (no '..', no sub-paths).
+        if "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
+            raise ApiError(f"no such file: {name}", status=404)
+        media = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}.get(path.suffix)
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "store": getattr(store, "name", type(store).__name__)}
+
+    # ---- API -----------------------------------------------------------------------------------
+    @app.get("/api/meta")
+    async def meta(request: Request) -> dict[str, Any]:
+        params_of(request, ())
+        if meta_cache.get("at", 0.0) + META_TTL_S < time.monotonic():
+
+            def facets() -> tuple[dict[str, int], dict[str, int]]:
+                return store.facet(Filters(), "source"), store.facet(Filters(), "lang")
+
+            sources, langs = await runner.call(facets)
+            meta_cache.update(at=time.monotonic(), sources=sources, langs=langs)
+        return {
+            "title": dashboard_title,
+            "store": getattr(store, "name", type(store).__name__),
+            "brands": [{"name": b.name, "competitor": b.competitor} for b in brands],
+            "default_brand": default_brand,
+            "sentiments": list(SENTIMENT_LABELS),
+            "sources": sorted(meta_cache["sources"]),
+            "langs": sorted(meta_cache["langs"]),
+            "limits": {"page_size": MAX_PAGE_SIZE, "export_rows": MAX_EXPORT_ROWS},
+        }
+
+    @app.get("/api/overview")
+    async def overview(request: Request) -> dict[str, Any]:
+        params = params_of(request, {"brand", "since", "until", "days", "source", "lang", "interval"})
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        interval = parse_choice(params, "interval", ("hour", "day"), None)
+        days = parse_days(params)
+        alerts = await runner.call(get_alerts)
+
+        def compute() -> dict[str, Any]:
+            period = views.default_period(
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days
+            )
+            return views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts)
+
+        return await runner.call(compute)
+
+    def search_filters(params: dict[str, str]) -> tuple[Filters, int | None]:
+        return parse_filters(params, names, brand_required=False), parse_days(params)
+
+    def with_days(filters: Filters, days: int | None) -> Filters:
+        """Explore's 'last N days' means the N days up to the newest match (runs on the store thread)."""
+        if not days or filters.since:
+            return filters
+        period = views.default_period(store, filters.replace(since=None), None, filters.until, days)
+        return filters.replace(since=period.since, until=period.until)
+
+    @app.get("/api/search")
+    async def search(request: Request) -> dict[str, Any]:
+        params = params_of(request, FILTER_PARAMS | {"days", "size", "cursor", "sort"})
+        filters, days = search_filters(params)
+        size = parse_int(params, "size", 20, 1, MAX_PAGE_SIZE)
+        sort = parse_choice(params, "sort", SORTS, "relevance" if filters.text else "newest")
+        cursor = parse_cursor(params)
+        try:
+            return await runner.call(lambda: views.search(store, with_days(filters, days), size, cursor, sort))
+        except ValueError as exc:
+            # Stores raise ValueError for a cursor they did not issue (or one from a different sort).
+            if cursor:
+                raise ApiError(
+                    f"cursor is not valid for this search ({exc}); start again without a cursor", param="cursor"
+                ) from None
+            raise
+
+    @app.get("/api/export")
+    async def export(request: Request) -> StreamingResponse:
+        params = params_of(request, FILTER_PARAMS | {"days", "format", "limit"})
+        filters, days = search_filters(params)
+        fmt = parse_choice(params, "format", ("csv", "json"), "csv")
+        limit = parse_int(params, "limit", MAX_EXPORT_ROWS, 1, MAX_EXPORT_ROWS) or MAX_EXPORT_ROWS
+        make = export_rows.csv_rows if fmt == "csv" else export_rows.json_rows
+        media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+        return StreamingResponse(
+            runner.stream(lambda: make(store, with_days(filters, days), limit)),
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="groundswell-mentions.{fmt}"'},
+        )
+
+    @app.get("/api/themes")
+    async def themes(request: Request) -> dict[str, Any]:
+        params = params_of(request, {"brand", "since", "until", "days", "source", "lang", "n", "min_count", "samples"})
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        days = parse_days(params)
+        n = parse_int(params, "n", 10, 1, 50) or 10
+        min_count = parse_int(params, "min_count", 3, 1) or 1
+        samples = parse_int(params, "samples", 3, 0, 10)
+
+        def compute() -> dict[str, Any]:
+            period = views.default_period(
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days
+            )
+            return views.themes(store, filters, period, n, min_count, samples or 0)
+
+        return await runner.call(compute)
+
+    @app.get("/api/alerts")
+    async def alerts(request: Request) -> dict[str, Any]:
+        params = params_of(request, {"brand", "since", "until", "days", "severity", "limit"})
+        brand = params.get("brand") or None
+        if brand is not None and brand not in names:
+            raise ApiError(f"unknown brand {brand!r}; configured brands: {', '.join(names)}", param="brand", status=404)
+        since, until = parse_period(params)
+        severity = parse_choice(params, "severity", ("info", "warning", "critical"), None)
+        limit = parse_int(params, "limit", 200, 1, 1000) or 200
+        days = parse_days(params)
+        every = await runner.call(get_alerts)
+        if days and since is None and every:
+            # 'The last N days' of alerts ends at the newest alert, like the other pages' periods.
+            since = (until or max(a.window_end for a in every)) - timedelta(days=days)
+        selected = select_alerts(
+            await runner.call(get_alerts), brand=brand, since=since, until=until, severity=severity
+        )
+        return {"total": len(selected), "alerts": [alert_json(a) for a in selected[:limit]]}
+
+    return app

@@ -1,0 +1,68 @@
+"""Highlighted snippets as plain segments, so the browser never renders post text as HTML.
+
+Stores return HTML-escaped snippets with `<mark>` (SQLite) or `<em>`
+(Elasticsearch) around matches. Post text is untrusted, so instead of passing
+HTML to the page we split it into `[{"text": ..., "hit": bool}]` (unescaped)
+and the page builds DOM text nodes. Without a query the whole text is shown;
+when a store gives no marks, the query's own positive terms are marked.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_TAG = re.compile(r"<(mark|em|b|strong)>(.*?)</\1>", re.IGNORECASE | re.DOTALL)
+
+Segments = list[dict[str, object]]
+
+
+def from_store(highlight: str) -> Segments:
+    """Split a store's tagged highlight into segments (tags other than the marks stay literal text)."""
+    segments: Segments = []
+    pos = 0
+    for match in _TAG.finditer(highlight):
+        if match.start() > pos:
+            segments.append({"text": html.unescape(highlight[pos : match.start()]), "hit": False})
+        segments.append({"text": html.unescape(match.group(2)), "hit": True})
+        pos = match.end()
+    if pos < len(highlight):
+        segments.append({"text": html.unescape(highlight[pos:]), "hit": False})
+    return segments
+
+
+def query_terms(query: str | None) -> list[str]:
+    """Positive words and phrases of a query (not negated ones), for marking."""
+    if not query:
+        return []
+    from groundswell.query import QuerySyntaxError, parse
+
+    try:
+        return [t.lstrip("#@") for t in parse(query).positive_terms()]
+    except QuerySyntaxError:
+        return []
+
+
+def from_terms(text: str, terms: list[str]) -> Segments:
+    """Mark every case-insensitive occurrence of the terms in text."""
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return [{"text": text, "hit": False}]
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    segments: Segments = []
+    pos = 0
+    for match in pattern.finditer(text):
+        if match.start() > pos:
+            segments.append({"text": text[pos : match.start()], "hit": False})
+        segments.append({"text": match.group(), "hit": True})
+        pos = match.end()
+    if pos < len(text):
+        segments.append({"text": text[pos:], "hit": False})
+    return segments
+
+
+def segments_for(text: str, store_highlight: str | None, query: str | None) -> Segments:
+    """Segments of a search hit: the store's marked snippet when a query matched, else the text."""
+    if query and store_highlight and _TAG.search(store_highlight):
+        return from_store(store_highlight)
+    return from_terms(text, query_terms(query))

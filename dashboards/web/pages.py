@@ -1,0 +1,129 @@
+"""The HTML shell of each page; the data arrives from the JSON API via static/*.js."""
+
+from __future__ import annotations
+
+from html import escape
+
+# page -> (icon, label, the filter controls it shows)
+PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "overview": ("&#128202;", "Overview", ("brand", "period", "source", "lang")),
+    "explore": (
+        "&#128269;",
+        "Explore",
+        ("q", "brand", "period", "source", "lang", "sentiment", "min_followers", "sort"),
+    ),
+    "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
+    "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
+}
+
+_CONTROLS = {
+    "q": (
+        '<label class="grow" title="Boolean query: AND, OR, NOT, &quot;phrases&quot;, (groups)">&#128269;'
+        '<input type="search" name="q" placeholder=\'battery AND (fire OR recall) NOT "press release"\' '
+        'autocomplete="off" spellcheck="false" aria-label="Search query"></label>'
+    ),
+    "brand": '<label title="Brand">&#127991;&#65039;<select name="brand" aria-label="Brand"></select></label>',
+    "period": (
+        '<label title="Period"><select name="preset" aria-label="Period">'
+        '<option value="">auto</option><option value="1">24 h</option><option value="7">7 d</option>'
+        '<option value="30">30 d</option><option value="90">90 d</option><option value="custom">custom</option>'
+        "</select></label>"
+        '<label title="From (UTC)">&#128197;<input type="date" name="since" aria-label="From"></label>'
+        '<label title="To, inclusive (UTC)">&#8594;<input type="date" name="until" aria-label="To"></label>'
+    ),
+    "source": '<label title="Source">&#128240;<select name="source" aria-label="Source"></select></label>',
+    "lang": '<label title="Language">&#127760;<select name="lang" aria-label="Language"></select></label>',
+    "sentiment": (
+        '<label title="Sentiment"><select name="sentiment" aria-label="Sentiment"><option value="">any</option>'
+        '<option value="negative">&#128544; negative</option><option value="neutral">&#128528; neutral</option>'
+        '<option value="positive">&#128512; positive</option></select></label>'
+    ),
+    "min_followers": (
+        '<label title="Minimum author followers">&#128101;&#8805;'
+        '<input type="number" name="min_followers" min="0" step="1" placeholder="0" aria-label="Minimum followers">'
+        "</label>"
+    ),
+    "sort": (
+        '<label title="Order"><select name="sort" aria-label="Order"><option value="">default</option>'
+        '<option value="newest">newest</option><option value="oldest">oldest</option>'
+        '<option value="engagement">engagement</option><option value="relevance">relevance</option></select></label>'
+    ),
+    "severity": (
+        '<label title="Severity"><select name="severity" aria-label="Severity"><option value="">any</option>'
+        '<option value="critical">&#128308; critical</option><option value="warning">&#128992; warning</option>'
+        '<option value="info">&#128309; info</option></select></label>'
+    ),
+}
+
+_BODIES = {
+    "overview": """
+<section class="kpis" id="kpis"></section>
+<section class="grid">
+  <div class="card wide"><h2>&#128200; Volume by sentiment <small>&#9888;&#65039; = alert</small></h2>
+    <div class="chart" id="chart-volume"></div></div>
+  <div class="card wide"><h2>&#8645; Net sentiment <small>(positive &minus; negative) / scored</small></h2>
+    <div class="chart short" id="chart-net"></div></div>
+  <div class="card"><h2>&#128227; Share of voice</h2><div class="chart" id="chart-sov"></div></div>
+  <div class="card"><h2>&#128240; Sources</h2><div class="chart" id="chart-source"></div></div>
+  <div class="card"><h2>&#127760; Languages</h2><div class="chart" id="chart-lang"></div></div>
+  <div class="card"><h2>&#128101; Top authors</h2><table class="table" id="authors"></table></div>
+</section>""",
+    "explore": """
+<div class="toolbar"><span id="result-count" class="muted"></span>
+  <span class="spacer"></span>
+  <a id="export-csv" class="button" download>&#11015; CSV</a>
+  <a id="export-json" class="button" download>&#11015; JSON</a></div>
+<ol id="results" class="results"></ol>
+<div class="center"><button id="more" type="button" hidden>&#8595; more</button></div>""",
+    "themes": """
+<section class="grid">
+  <div class="card wide"><h2>&#128257; Recurring themes <small>count, by sentiment</small></h2>
+    <div class="chart" id="chart-recurring"></div></div>
+  <div class="card wide"><h2>&#128293; Rising themes <small>vs. the previous period</small></h2>
+    <div class="chart" id="chart-rising"></div></div>
+</section>
+<section id="theme-samples" class="samples"></section>""",
+    "alerts": """
+<div class="card wide"><h2>&#128680; Alert timeline</h2><div class="chart short" id="chart-alerts"></div></div>
+<ol id="alert-list" class="alerts"></ol>""",
+}
+
+
+def render_page(page: str | None, title: str, *, not_found: bool = False) -> str:
+    """The full HTML of one page (or a 404 page)."""
+    nav = "".join(
+        f'<a href="/{name}"{" aria-current=page" if name == page else ""}>'
+        f'<span class="icon">{icon}</span><span>{label}</span></a>'
+        for name, (icon, label, _) in PAGES.items()
+    )
+    if not_found or page is None:
+        main = '<p class="empty">&#10067; Page not found. Pick one above.</p>'
+        label = "Not found"
+        filters = ""
+    else:
+        _, label, controls = PAGES[page]
+        filters = (
+            '<form id="filters" class="filters" autocomplete="off">'
+            + "".join(_CONTROLS[c] for c in controls)
+            + '<button type="submit" title="Apply">&#10004;&#65039; Apply</button></form>'
+        )
+        main = _BODIES[page]
+    safe_title = escape(title)
+    scripts = (
+        ""
+        if page is None
+        else '<script src="/static/plotly.min.js"></script><script src="/static/common.js"></script>'
+        f'<script src="/static/{page}.js"></script>'
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(label)} · {safe_title}</title>
+<link rel="stylesheet" href="/static/app.css"></head>
+<body data-page="{page or ""}">
+<header><span class="logo">&#12336; {safe_title}</span><nav>{nav}</nav></header>
+{filters}
+<div id="error" class="error" role="alert" hidden></div>
+<main>{main}</main>
+{scripts}
+</body></html>"""

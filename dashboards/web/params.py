@@ -1,0 +1,175 @@
+"""Turn a request's query string into validated `Filters`, or a clear 4xx.
+
+Every parameter is checked here, before anything reaches a store: dates must
+be ISO 8601, sentiments one of the known labels, sizes within limits, and the
+free-text query must parse in Groundswell's own query language (so a user's
+string never reaches SQL or Elasticsearch query syntax unparsed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from dashboards.web.errors import ApiError
+from groundswell.mention import SENTIMENT_LABELS
+from indexing.base import Filters
+
+MAX_QUERY_CHARS = 1000
+MAX_PAGE_SIZE = 100
+MAX_CURSOR_CHARS = 2000
+# Sources, languages and themes are short identifiers; anything else is a typo or an attack.
+_IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
+
+FILTER_PARAMS = frozenset({"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme"})
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime
+    until: datetime
+
+    @property
+    def length(self) -> timedelta:
+        return self.until - self.since
+
+    def previous(self) -> Period:
+        """The window of the same length just before this one (for 'rising' comparisons)."""
+        return Period(self.since - self.length, self.since)
+
+
+def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
+    """A misspelt parameter would silently be ignored; say so instead."""
+    allowed = set(allowed) | {"token"}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise ApiError(
+            f"unknown parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed - {'token'}))}",
+            param=unknown[0],
+        )
+
+
+def parse_time(value: str, param: str) -> datetime:
+    """ISO 8601 date or date-time; naive values are UTC (like `Mention.created_at`)."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ApiError(
+            f"{param}={value!r} is not a date: use ISO 8601, e.g. 2026-11-20 or 2026-11-20T14:00:00Z",
+            param=param,
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_int(params: Mapping[str, str], name: str, default: int | None, lo: int, hi: int | None = None) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(f"{name}={raw!r} is not a whole number", param=name) from None
+    if value < lo or (hi is not None and value > hi):
+        limit = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+        raise ApiError(f"{name}={value} is out of range: must be {limit}", param=name)
+    return value
+
+
+def parse_choice(params: Mapping[str, str], name: str, choices: Iterable[str], default: str | None) -> str | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    choices = tuple(choices)
+    if raw not in choices:
+        raise ApiError(f"{name}={raw!r} is not one of: {', '.join(choices)}", param=name)
+    return raw
+
+
+def parse_ident(params: Mapping[str, str], name: str) -> str | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not _IDENT.match(raw):
+        raise ApiError(f"{name}={raw!r} is not a valid {name} (letters, digits, '._:-', at most 64)", param=name)
+    return raw
+
+
+def parse_query(raw: str | None) -> str | None:
+    """Check `q` parses in Groundswell's query language; return it for `Filters.text`."""
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > MAX_QUERY_CHARS:
+        raise ApiError(f"q is too long ({len(raw)} characters; at most {MAX_QUERY_CHARS})", param="q")
+    try:
+        from groundswell.query import QuerySyntaxError, parse
+    except ImportError:  # the query package is part of groundswell; absent only in a broken install
+        raise ApiError("the query language module groundswell.query is not available", status=503, param="q") from None
+    try:
+        parse(raw)
+    except QuerySyntaxError as exc:
+        position = _error_position(exc)
+        raise ApiError(f"query syntax error: {exc}", param="q", position=position) from None
+    return raw.strip()
+
+
+def _error_position(exc: Exception) -> int | None:
+    for attr in ("position", "pos", "offset", "column", "col"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def parse_brand(params: Mapping[str, str], brands: list[str], *, required: bool, default: str | None) -> str | None:
+    raw = params.get("brand") or None
+    if raw is None:
+        if required and default is None:
+            raise ApiError("brand is required", param="brand")
+        return default if required else None
+    if raw not in brands:
+        raise ApiError(f"unknown brand {raw!r}; configured brands: {', '.join(brands)}", param="brand", status=404)
+    return raw
+
+
+def parse_period(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
+    since = parse_time(params["since"], "since") if params.get("since") else None
+    until = parse_time(params["until"], "until") if params.get("until") else None
+    if since and until and since >= until:
+        raise ApiError(f"since ({since.isoformat()}) must be before until ({until.isoformat()})", param="since")
+    return since, until
+
+
+def parse_filters(
+    params: Mapping[str, str], brands: list[str], *, brand_required: bool = False, default_brand: str | None = None
+) -> Filters:
+    """All filter parameters (see FILTER_PARAMS) as `Filters`."""
+    since, until = parse_period(params)
+    return Filters(
+        brand=parse_brand(params, brands, required=brand_required, default=default_brand),
+        source=parse_ident(params, "source"),
+        lang=parse_ident(params, "lang"),
+        sentiment=parse_choice(params, "sentiment", SENTIMENT_LABELS, None),
+        since=since,
+        until=until,
+        min_followers=parse_int(params, "min_followers", None, 0),
+        text=parse_query(params.get("q")),
+        theme=parse_ident(params, "theme"),
+    )
+
+
+def parse_days(params: Mapping[str, str]) -> int | None:
+    """'The last N days' (up to the newest matching mention) when no explicit since is given."""
+    return parse_int(params, "days", None, 1, 3660)
+
+
+def parse_cursor(params: Mapping[str, str]) -> str | None:
+    raw = params.get("cursor") or None
+    if raw is not None and len(raw) > MAX_CURSOR_CHARS:
+        raise ApiError("cursor is too long: pass back the next_cursor of the previous page unchanged", param="cursor")
+    return raw

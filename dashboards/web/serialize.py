@@ -1,0 +1,76 @@
+"""Mentions, alerts and stats as the JSON the pages and exports read."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from alerts.model import Alert
+from groundswell.mention import Mention
+from indexing.base import AuthorStat, Bucket, ThemeCount
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links reach the page: a `javascript:` URL in a post must not become a link."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def mention_json(m: Mention) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "source": m.source,
+        "url": safe_url(m.url),
+        "created_at": m.created_at.isoformat(),
+        "brand": m.brand,
+        "lang": m.lang,
+        "text": m.text,
+        "author": {"handle": m.author.handle, "name": m.author.name, "followers": m.author.followers},
+        "engagement": m.engagement.total,
+        "reach": m.reach,
+        "sentiment": m.sentiment.label if m.sentiment else None,
+        "sentiment_probs": m.sentiment.probs if m.sentiment else None,
+        "uncertain": m.sentiment.uncertain if m.sentiment else None,
+        "themes": list(m.themes),
+    }
+
+
+def bucket_json(b: Bucket) -> dict[str, Any]:
+    scored = b.negative + b.neutral + b.positive
+    net = (b.positive - b.negative) / scored if scored else None
+    return {
+        "start": b.start.isoformat(),
+        "negative": b.negative,
+        "neutral": b.neutral,
+        "positive": b.positive,
+        "unknown": b.unknown,
+        "total": b.total,
+        "net_sentiment": net,
+    }
+
+
+def theme_json(t: ThemeCount) -> dict[str, Any]:
+    return {"theme": t.theme, "count": t.count, "sentiment": dict(t.sentiment)}
+
+
+def author_json(a: AuthorStat) -> dict[str, Any]:
+    return {
+        "handle": a.handle,
+        "source": a.source,
+        "mentions": a.mentions,
+        "engagement": a.engagement,
+        "followers": a.followers,
+    }
+
+
+def alert_json(a: Alert) -> dict[str, Any]:
+    data = a.model_dump(mode="json")
+    data["link"] = safe_url(a.link)
+    for post in data["top_posts"]:
+        post["url"] = safe_url(post.get("url"))
+    return data

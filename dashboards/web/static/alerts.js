@@ -1,0 +1,65 @@
+/* Alerts: a timeline of every alert, then each one's full explanation. */
+"use strict";
+
+(() => {
+  const { el, fmt, pct, plot, when, SEVERITY_ICON } = GS;
+  const SEVERITY_COLOR = { critical: "#c62828", warning: "#ef8a00", info: "#1e66d0" };
+
+  function renderTimeline(alerts) {
+    plot("chart-alerts", [{
+      type: "scatter", mode: "markers", x: alerts.map((a) => a.window_start), y: alerts.map((a) => a.brand),
+      marker: {
+        size: alerts.map((a) => Math.max(10, Math.min(40, 8 + 3 * Math.abs(a.score)))),
+        color: alerts.map((a) => SEVERITY_COLOR[a.severity]), opacity: 0.8,
+      },
+      text: alerts.map((a) => a.summary || a.kind), hovertemplate: "%{x}<br>%{text}<extra></extra>",
+    }], { showlegend: false, xaxis: { type: "date" }, margin: { l: 90, r: 16, t: 10, b: 30 } });
+  }
+
+  function chips(items, prefix) {
+    return el("span", {}, ...items.map((t) => el("span", { class: "badge", text: (prefix || "") + t }), " "));
+  }
+
+  function mix(counts) {
+    return Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v)}`).join(" \u00B7 ");
+  }
+
+  function card(a) {
+    const explore = new URLSearchParams({
+      brand: a.brand, since: a.window_start, until: a.window_end, sentiment: "negative", sort: "engagement",
+    });
+    const rows = [
+      ["\u{1F552} window", `${when(a.window_start)} \u2192 ${when(a.window_end)}`],
+      ["\u{1F4C8} observed / expected", `${fmt(a.observed)} / ${fmt(Math.round(a.expected * 10) / 10)}`],
+      ["\u{1F9EE} test", `${a.statistic} = ${a.score.toFixed(2)}` + (a.p_value !== null ? `, p = ${a.p_value.toExponential(1)}` : "")],
+      ["\u{1F620} negative share", pct(a.negative_share)],
+      ["\u{1F511} top terms", chips(a.top_terms)],
+      ["# top themes", chips(a.top_themes)],
+      ["\u{1F4F0} sources", mix(a.source_mix)],
+      ["\u{1F310} languages", mix(a.lang_mix)],
+    ];
+    const dl = el("dl", {});
+    for (const [k, v] of rows) dl.append(el("dt", { text: k }), el("dd", {}, v));
+    const posts = el("ol", { class: "results" }, ...a.top_posts.map((p) => GS.mentionCard({
+      id: p.id, url: p.url, text: p.text, lang: p.lang, source: p.source || "?", created_at: a.window_start,
+      author: { handle: p.author, followers: p.followers }, engagement: p.engagement, sentiment: null, themes: [],
+      brand: null,
+    })));
+    return el("li", { class: "alert-card " + a.severity, "data-id": a.id },
+      el("h3", {}, el("span", { class: "badge " + a.severity, text: SEVERITY_ICON[a.severity] + " " + a.severity }),
+        el("span", { text: `${a.brand} \u00B7 ${a.kind}` }),
+        el("a", { class: "out", href: "/explore?" + explore, text: "\u{1F50E} explore these mentions" }),
+        a.link ? el("a", { class: "out", href: a.link, target: "_blank", rel: "noopener noreferrer", text: "\u2197 link" }) : null),
+      el("p", { text: a.summary }), dl, a.top_posts.length ? el("h4", { text: "\u{1F4CC} driving posts" }) : null, posts);
+  }
+
+  async function load(params) {
+    const data = await GS.api("/api/alerts", params);
+    renderTimeline(data.alerts);
+    const list = document.getElementById("alert-list");
+    list.replaceChildren(...data.alerts.map(card));
+    if (!data.alerts.length) list.append(el("li", { class: "empty", text: "\u2705 no alerts in this period" }));
+  }
+
+  GS.start(load);
+})();

@@ -1,0 +1,231 @@
+/* Shared helpers for every page: API calls, the filter form <-> URL, small DOM builders.
+   Post text is untrusted: it is only ever inserted as text nodes, never as HTML. */
+"use strict";
+
+const GS = (() => {
+  const COLORS = { negative: "#d55e00", neutral: "#8c8c8c", positive: "#009e73", unknown: "#cfcfcf" };
+  const SENTIMENT_ICON = { negative: "\u{1F620}", neutral: "\u{1F610}", positive: "\u{1F600}" };
+  const SEVERITY_ICON = { critical: "\u{1F534}", warning: "\u{1F7E0}", info: "\u{1F535}" };
+  const DAY = 86400000;
+  const form = document.getElementById("filters");
+  const errorBox = document.getElementById("error");
+  let meta = null;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function showError(message) {
+    errorBox.textContent = "\u26A0\uFE0F " + message;
+    errorBox.hidden = false;
+  }
+
+  function clearError() {
+    errorBox.hidden = true;
+    errorBox.textContent = "";
+  }
+
+  async function api(path, params) {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(params || {})) if (v !== "" && v !== null && v !== undefined) qs.set(k, v);
+    const url = path + (qs.toString() ? "?" + qs : "");
+    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    let body = null;
+    try { body = await response.json(); } catch (e) { body = null; }
+    if (!response.ok) {
+      let message = (body && body.error) || `${response.status} ${response.statusText}`;
+      if (body && body.position !== undefined) message += ` (at character ${body.position})`;
+      showError(message);
+      throw new Error(message);
+    }
+    return body;
+  }
+
+  function isoDay(date) { return date.toISOString().slice(0, 10); }
+
+  /* The form's values as API parameters. Dates: 'until' in the form is inclusive, the API's is exclusive.
+     An exact time from a link (e.g. an alert's window) is kept while its day is left unchanged. */
+  function formParams() {
+    const out = {};
+    if (!form) return out;
+    for (const field of form.elements) {
+      if (!field.name || field.value === "") continue;
+      if (field.name === "preset") continue;
+      out[field.name] = field.value;
+    }
+    const preset = form.elements.preset ? form.elements.preset.value : "";
+    if (preset && preset !== "custom") {
+      delete out.since; delete out.until;
+      out.days = preset;
+    } else if (preset === "") {
+      delete out.since; delete out.until;
+    }
+    if (out.until) out.until = isoDay(new Date(Date.parse(out.until) + DAY));
+    for (const name of ["since", "until"]) {
+      const exact = form.dataset[name];
+      if (exact && out[name] && form.elements[name].value === dayShown(name, exact)) out[name] = exact;
+    }
+    return out;
+  }
+
+  function dayShown(name, iso) {
+    const t = Date.parse(iso);
+    return isoDay(new Date(name === "until" ? t - 1 : t));
+  }
+
+  /* URL query -> form (so a page can be bookmarked and shared). */
+  function fillForm(params) {
+    if (!form) return;
+    for (const field of form.elements) {
+      if (!field.name || !(field.name in params) || field.name === "since" || field.name === "until") continue;
+      field.value = params[field.name];
+    }
+    for (const name of ["since", "until"]) {
+      if (!params[name] || !form.elements[name] || isNaN(Date.parse(params[name]))) continue;
+      form.elements[name].value = dayShown(name, params[name]);
+      if (params[name].length > 10) form.dataset[name] = params[name];
+    }
+    if (form.elements.preset) {
+      if (params.days) form.elements.preset.value = params.days;
+      else if (params.since || params.until) form.elements.preset.value = "custom";
+    }
+  }
+
+  /* Show the period the server actually used (it picks one when none is given). */
+  function showPeriod(period) {
+    if (!form || !form.elements.since || !period) return;
+    const preset = form.elements.preset.value;
+    if (preset === "custom") return;
+    form.elements.since.value = dayShown("since", period.since);
+    form.elements.until.value = dayShown("until", period.until);
+  }
+
+  function urlParams() {
+    return Object.fromEntries(new URLSearchParams(location.search).entries());
+  }
+
+  function option(value, label) { return el("option", { value, text: label }); }
+
+  async function loadMeta() {
+    meta = await api("/api/meta");
+    if (!form) return meta;
+    const brand = form.elements.brand;
+    if (brand) {
+      const page = document.body.dataset.page;
+      if (page === "explore" || page === "alerts") brand.append(option("", "all brands"));
+      for (const b of meta.brands) brand.append(option(b.name, (b.competitor ? "\u2694\uFE0F " : "") + b.name));
+      if (page !== "explore" && page !== "alerts") brand.value = meta.default_brand;
+    }
+    if (form.elements.source) {
+      form.elements.source.append(option("", "all sources"));
+      for (const s of meta.sources) form.elements.source.append(option(s, s));
+    }
+    if (form.elements.lang) {
+      form.elements.lang.append(option("", "all languages"));
+      for (const l of meta.langs) form.elements.lang.append(option(l, l));
+    }
+    return meta;
+  }
+
+  /* Wire the form: on submit, put the values in the URL and call `load(params)`. */
+  async function start(load) {
+    await loadMeta();
+    const initial = urlParams();
+    fillForm(initial);
+    if (form) {
+      for (const name of ["since", "until"]) {
+        if (form.elements[name]) form.elements[name].addEventListener("change", () => {
+          form.elements.preset.value = "custom";
+          delete form.dataset[name];
+        });
+      }
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const params = formParams();
+        history.replaceState(null, "", location.pathname + "?" + new URLSearchParams(params));
+        clearError();
+        load(params).catch(() => {});
+      });
+    }
+    clearError();
+    await load(formParams()).catch(() => {});
+    document.body.dataset.ready = "1";
+  }
+
+  function fmt(n) {
+    if (n === null || n === undefined) return "\u2013";
+    return new Intl.NumberFormat("en", { notation: n >= 100000 ? "compact" : "standard", maximumFractionDigits: 1 })
+      .format(n);
+  }
+
+  function pct(x) { return x === null || x === undefined ? "\u2013" : (x * 100).toFixed(0) + "%"; }
+
+  function when(iso) { return iso.replace("T", " ").slice(0, 16) + " UTC"; }
+
+  function sentimentBadge(label) {
+    if (!label) return el("span", { class: "badge", title: "not yet tagged", text: "\u2754" });
+    return el("span", { class: "badge " + label, title: label, text: SENTIMENT_ICON[label] + " " + label });
+  }
+
+  /* One mention as a card; highlight segments become <mark> text nodes. */
+  function mentionCard(m, segments) {
+    const text = el("div", { class: "text", dir: "auto", lang: m.lang || null });
+    for (const seg of segments || [{ text: m.text, hit: false }]) {
+      text.append(seg.hit ? el("mark", { text: seg.text }) : document.createTextNode(seg.text));
+    }
+    const author = m.author.handle || m.author.name || "?";
+    const link = m.url
+      ? el("a", { class: "out", href: m.url, target: "_blank", rel: "noopener noreferrer", title: "open the original post" },
+        "\u2197 original")
+      : el("span", { class: "muted", title: "this source gives no link", text: "\u2014 no link" });
+    const meta = el("div", { class: "meta" },
+      sentimentBadge(m.sentiment),
+      el("span", { class: "badge", title: "source", text: "\u{1F4F0} " + m.source }),
+      m.lang ? el("span", { class: "badge", title: "language", text: "\u{1F310} " + m.lang }) : null,
+      el("span", { title: "author (followers)", text: `\u{1F464} ${author} (${fmt(m.author.followers)})` }),
+      el("span", { title: "engagement", text: "\u2764\uFE0F " + fmt(m.engagement) }),
+      el("time", { datetime: m.created_at, text: "\u{1F552} " + when(m.created_at) }),
+      m.brand ? el("span", { title: "brand", text: "\u{1F3F7}\uFE0F " + m.brand }) : null,
+      link);
+    const themes = m.themes.length
+      ? el("div", { class: "meta" }, ...m.themes.map((t) => el("span", { class: "badge", text: "# " + t })))
+      : null;
+    return el("li", { class: "mention " + (m.sentiment || "unknown"), "data-id": m.id }, meta, text, themes);
+  }
+
+  const LAYOUT = {
+    margin: { l: 48, r: 16, t: 10, b: 36 },
+    font: { family: getComputedStyle(document.documentElement).fontFamily, size: 12 },
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    legend: { orientation: "h", y: 1.12, x: 0 },
+  };
+  const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+
+  function plot(id, traces, layout) {
+    const node = document.getElementById(id);
+    const hasData = traces.some((t) => (t.x && t.x.length) || (t.values && t.values.length) || (t.y && t.y.length));
+    if (!hasData) {
+      Plotly.purge(node);
+      node.replaceChildren(el("p", { class: "empty", text: "\u2205 no data for these filters" }));
+      return;
+    }
+    node.replaceChildren();
+    return Plotly.react(node, traces, Object.assign({}, LAYOUT, layout || {}), CONFIG);
+  }
+
+  return {
+    COLORS, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError, clearError,
+    mentionCard, sentimentBadge, formParams, showPeriod, get meta() { return meta; },
+  };
+})();

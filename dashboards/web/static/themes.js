@@ -1,0 +1,53 @@
+/* Themes: recurring (most mentioned) and rising (grown most vs the previous period), with sample posts. */
+"use strict";
+
+(() => {
+  const { el, fmt, plot, COLORS } = GS;
+
+  function renderRecurring(rows) {
+    const ordered = rows.slice().reverse();
+    const y = ordered.map((r) => r.theme);
+    const traces = ["negative", "neutral", "positive", "unknown"].map((k) => ({
+      type: "bar", orientation: "h", name: k, y, x: ordered.map((r) => r.sentiment[k] || 0),
+      marker: { color: COLORS[k] },
+    })).filter((t) => t.x.some((v) => v > 0));
+    plot("chart-recurring", traces, { barmode: "stack", margin: { l: 140, r: 16, t: 30, b: 30 } });
+  }
+
+  function renderRising(rows) {
+    const ordered = rows.slice().reverse();
+    plot("chart-rising", [{
+      type: "bar", orientation: "h", y: ordered.map((r) => r.theme), x: ordered.map((r) => r.growth * 100),
+      text: ordered.map((r) => `${fmt(r.previous)} \u2192 ${fmt(r.count)}`), textposition: "auto",
+      marker: { color: ordered.map((r) => ((r.sentiment.negative || 0) > r.count / 2 ? COLORS.negative : "#3559e0")) },
+      hovertemplate: "%{y}: +%{x:.0f}%<extra></extra>",
+    }], { showlegend: false, margin: { l: 140, r: 16, t: 10, b: 30 }, xaxis: { ticksuffix: "%" } });
+  }
+
+  function renderSamples(data) {
+    const box = document.getElementById("theme-samples");
+    const seen = new Set();
+    const cards = [];
+    for (const [icon, rows] of [["\u{1F525}", data.rising], ["\u{1F501}", data.recurring]]) {
+      for (const r of rows) {
+        if (seen.has(r.theme) || !r.samples || !r.samples.length) continue;
+        seen.add(r.theme);
+        const mix = ["negative", "neutral", "positive"].map((k) => `${GS.SENTIMENT_ICON[k]} ${fmt(r.sentiment[k] || 0)}`);
+        cards.push(el("div", { class: "card", "data-theme": r.theme },
+          el("h2", {}, `${icon} ${r.theme} `, el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
+          el("ol", { class: "results" }, ...r.samples.map((m) => GS.mentionCard(m)))));
+      }
+    }
+    box.replaceChildren(...cards);
+  }
+
+  async function load(params) {
+    const data = await GS.api("/api/themes", params);
+    GS.showPeriod(data.period);
+    renderRecurring(data.recurring);
+    renderRising(data.rising);
+    renderSamples(data);
+  }
+
+  GS.start(load);
+})();

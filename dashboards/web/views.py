@@ -1,0 +1,131 @@
+"""What each page shows, computed from a `Store` (plain functions; the app only routes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alerts.model import Alert
+from dashboards.web.alert_feed import select_alerts
+from dashboards.web.highlight import segments_for
+from dashboards.web.params import Period
+from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
+from indexing.base import Filters, Store
+
+DEFAULT_PERIOD = timedelta(days=7)
+HOURLY_UP_TO = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class BrandInfo:
+    name: str
+    competitor: bool = False
+
+
+def default_period(
+    store: Store, filters: Filters, since: datetime | None, until: datetime | None, days: int | None = None
+) -> Period:
+    """Fill a missing end with the newest matching mention (demo data may lie in the past), start with end - days."""
+    if until is None:
+        newest = store.search(filters.replace(since=since, until=None), size=1, sort="newest").hits
+        if newest:
+            last = newest[0].mention.created_at
+            until = last.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        else:
+            until = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if since is None:
+        since = until - (timedelta(days=days) if days else DEFAULT_PERIOD)
+    return Period(since, until)
+
+
+def auto_interval(period: Period) -> str:
+    return "hour" if period.length <= HOURLY_UP_TO else "day"
+
+
+def engagement_totals(store: Store, filters: Filters) -> dict[str, int]:
+    """Engagement and reach sums. Uses the store's own aggregation when it has one (not in the protocol)."""
+    native = getattr(store, "totals", None)
+    if callable(native):
+        result = native(filters)
+        return {"engagement": int(result["engagement"]), "reach": int(result["reach"])}
+    engagement = reach = 0
+    for mention in store.iter_mentions(filters):
+        engagement += mention.engagement.total
+        reach += mention.reach
+    return {"engagement": engagement, "reach": reach}
+
+
+def overview(
+    store: Store, brands: list[BrandInfo], filters: Filters, period: Period, interval: str, alerts: list[Alert]
+) -> dict[str, Any]:
+    scoped = filters.replace(since=period.since, until=period.until)
+    buckets = store.histogram(scoped, interval=interval)  # type: ignore[arg-type]
+    counts = {k: sum(getattr(b, k) for b in buckets) for k in ("negative", "neutral", "positive", "unknown")}
+    scored = counts["negative"] + counts["neutral"] + counts["positive"]
+    # Share of voice: the same period and filters, across every configured brand.
+    all_brands = tuple(b.name for b in brands)
+    sov_counts = store.facet(scoped.replace(brand=None, brands=all_brands), "brand")
+    return {
+        "brand": filters.brand,
+        "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
+        "interval": interval,
+        "volume": [bucket_json(b) for b in buckets],
+        "totals": {
+            "mentions": sum(counts.values()),
+            **counts,
+            "net_sentiment": (counts["positive"] - counts["negative"]) / scored if scored else None,
+            **engagement_totals(store, scoped),
+        },
+        "share_of_voice": [
+            {"brand": b.name, "competitor": b.competitor, "count": int(sov_counts.get(b.name, 0))} for b in brands
+        ],
+        "by_source": store.facet(scoped, "source"),
+        "by_lang": store.facet(scoped, "lang"),
+        "top_authors": [author_json(a) for a in store.top_authors(scoped, n=10)],
+        "alerts": [
+            alert_json(a) for a in select_alerts(alerts, brand=filters.brand, since=period.since, until=period.until)
+        ],
+    }
+
+
+def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: str) -> dict[str, Any]:
+    page = store.search(filters, size=size, cursor=cursor, sort=sort)  # type: ignore[arg-type]
+    hits = []
+    for hit in page.hits:
+        row = mention_json(hit.mention)
+        row["highlight"] = segments_for(hit.mention.text, hit.highlight, filters.text)
+        row["score"] = hit.score
+        hits.append(row)
+    return {"total": page.total, "next_cursor": page.next_cursor, "hits": hits}
+
+
+def themes(store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int) -> dict[str, Any]:
+    """Recurring themes (most mentioned now) and rising ones (grown most against the previous window)."""
+    current = filters.replace(since=period.since, until=period.until)
+    before = period.previous()
+    now_counts = store.top_themes(current, n=max(n * 3, 30))
+    prev_counts = {
+        t.theme: t.count for t in store.top_themes(filters.replace(since=before.since, until=before.until), n=200)
+    }
+
+    def row(t: Any) -> dict[str, Any]:
+        prev = prev_counts.get(t.theme, 0)
+        return {**theme_json(t), "previous": prev, "growth": (t.count - prev) / max(prev, 1)}
+
+    rows = [row(t) for t in now_counts]
+    recurring = sorted(rows, key=lambda r: (-r["count"], r["theme"]))[:n]
+    rising = sorted(
+        (r for r in rows if r["count"] >= min_count and r["count"] > r["previous"]),
+        key=lambda r: (-r["growth"], -r["count"], r["theme"]),
+    )[:n]
+    for r in {id(r): r for r in recurring + rising}.values():
+        page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement")
+        r["samples"] = [mention_json(h.mention) for h in page.hits]
+    return {
+        "brand": filters.brand,
+        "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
+        "previous_period": {"since": before.since.isoformat(), "until": before.until.isoformat()},
+        "recurring": recurring,
+        "rising": rising,
+    }

@@ -1,0 +1,46 @@
+"""Source type name → extractor class, imported lazily so unused clients never load."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractors.base import Extractor
+    from groundswell.config import SourceConfig
+
+# type name -> "module:Class". Modules are imported only when a source of that type is used.
+EXTRACTORS: dict[str, str] = {
+    "import": "extractors.import_file:ImportExtractor",
+}
+
+
+def get_extractor_class(type_name: str) -> type[Extractor]:
+    try:
+        target = EXTRACTORS[type_name]
+    except KeyError:
+        known = ", ".join(sorted(EXTRACTORS))
+        raise ValueError(f"unknown source type '{type_name}'; known types: {known}") from None
+    module_name, _, class_name = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name)
+
+
+def validate_source(source: SourceConfig) -> None:
+    """Check a source's options against its extractor's schema; raise ValueError with the field."""
+    from pydantic import ValidationError
+
+    cls = get_extractor_class(source.type)
+    try:
+        cls.Options.model_validate(source.options)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = "options." + ".".join(str(p) for p in err["loc"])
+            msg = "unknown key: remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(f"{where}: {msg}")
+        raise ValueError("; ".join(problems)) from None
+
+
+def build_extractor(source: SourceConfig) -> Extractor:
+    return get_extractor_class(source.type)(source.options)

@@ -1,0 +1,215 @@
+"""`groundswell` command line: every pipeline step runs here without Airflow.
+
+Sub-commands owned by other packages are imported only when used, so
+`groundswell --help` stays instant (no torch, no clients).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from groundswell.config import Config, ConfigError, load_config
+
+# name -> "module:attribute" of a click command defined in its own package.
+LAZY_COMMANDS = {
+    "sentiment": "nlp.cli:sentiment",
+    "collect": "extractors.cli:collect",
+    "alerts": "alerts.cli:alerts",
+    "serve": "dashboards.web.cli:serve",
+    "kibana": "dashboards.kibana.cli:kibana",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module, _, attr = LAZY_COMMANDS[name].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+def _load(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _emit(summary: dict) -> None:
+    """The run summary is the last line of stdout, as one JSON object."""
+    click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+config_option = click.option(
+    "--config", "-c", "config_path", required=True, type=click.Path(dir_okay=False), envvar="GROUNDSWELL_CONFIG",
+    help="groundswell.yaml (or $GROUNDSWELL_CONFIG)",
+)
+
+
+@click.group(cls=LazyGroup)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug)")
+def cli(verbose: int) -> None:
+    """Groundswell: social listening and sentiment monitoring."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@cli.command()
+@config_option
+@click.option("--no-report", is_flag=True, help="Skip writing the HTML report")
+@click.option("--progress/--no-progress", default=True, help="Progress bars on stderr")
+def run(config_path: str, no_report: bool, progress: bool) -> None:
+    """One full pass: collect → enrich → themes → detect → notify → report."""
+    from groundswell.pipeline import run_once
+
+    _emit(run_once(_load(config_path), progress=progress, write_report=not no_report))
+
+
+@cli.command()
+@click.option("--dir", "directory", default=".groundswell/demo", show_default=True, type=click.Path(file_okay=False))
+@click.option("--seed", default=7, show_default=True)
+@click.option("--progress/--no-progress", default=True)
+def demo(directory: str, seed: int, progress: bool) -> None:
+    """Write the synthetic demo corpus and config, then run the main job on the embedded store."""
+    from groundswell.demo import DEMO_CONFIG, write_corpus
+    from groundswell.pipeline import run_once
+
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    lines = write_corpus(root / "corpus.jsonl", seed=seed)
+    config_file = root / "groundswell.yaml"
+    if not config_file.exists():
+        config_file.write_text(DEMO_CONFIG, encoding="utf-8")
+    click.echo(f"demo corpus: {lines} synthetic mentions in {root / 'corpus.jsonl'}", err=True)
+    summary = run_once(_load(str(config_file)), progress=progress)
+    summary["config"] = str(config_file)
+    summary["dashboard"] = f"groundswell serve --config {config_file}"
+    click.echo(f"report: {summary['report']}\nopen the dashboard: {summary['dashboard']}", err=True)
+    _emit(summary)
+
+
+@cli.command("ingest")
+@config_option
+@click.option("--source", help="Only this source (its name, or type when unnamed)")
+@click.option("--brand", help="Only this brand")
+@click.option("--since", type=click.DateTime(), help="Window start (UTC)")
+@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive)")
+@click.option("--progress/--no-progress", default=True)
+def collect_cmd(config_path: str, source: str | None, brand: str | None, since: datetime | None,
+                until: datetime | None, progress: bool) -> None:
+    """Collect from the configured sources into the store (no enrichment)."""
+    from extractors.base import Window
+    from groundswell.pipeline import as_dict, collect, open_store
+
+    config = _load(config_path)
+    store = open_store(config)
+    try:
+        report = collect(config, store, source=source, brand=brand, window=Window(since, until), progress=progress)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    finally:
+        store.close()
+    _emit(as_dict(report))
+
+
+@cli.command()
+@config_option
+@click.option("--limit", type=int, help="At most this many mentions")
+@click.option("--themes/--no-themes", default=True, help="Recompute themes afterwards")
+@click.option("--progress/--no-progress", default=True)
+def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) -> None:
+    """Tag stored, un-enriched mentions with language, sentiment and themes."""
+    from groundswell.pipeline import as_dict, open_store, update_themes
+    from groundswell.pipeline import enrich as run_enrich
+
+    config = _load(config_path)
+    store = open_store(config)
+    try:
+        report = as_dict(run_enrich(config, store, limit=limit, progress=progress))
+        if themes:
+            report["themes"] = update_themes(config, store)
+    finally:
+        store.close()
+    _emit(report)
+
+
+@cli.command()
+@config_option
+@click.option("--send/--no-send", default=True, help="Deliver to the configured channels")
+def detect(config_path: str, send: bool) -> None:
+    """Run the crisis detectors on stored mentions (and notify)."""
+    from groundswell.pipeline import as_dict, notify, open_store
+    from groundswell.pipeline import detect as run_detect
+
+    config = _load(config_path)
+    store = open_store(config)
+    try:
+        alerts = run_detect(config, store)
+        delivery = as_dict(notify(config, store, alerts)) if send else None
+    finally:
+        store.close()
+    _emit({"alerts": [json.loads(a.model_dump_json()) for a in alerts], "delivery": delivery})
+
+
+@cli.command()
+@config_option
+@click.option("--out", type=click.Path(dir_okay=False), help="Default: report.path from the config")
+def report(config_path: str, out: str | None) -> None:
+    """Write the static HTML report from what is stored."""
+    from groundswell.pipeline import open_store, stored_alerts
+    from groundswell.report import write_report
+
+    config = _load(config_path)
+    store = open_store(config)
+    try:
+        path = write_report(config, store, stored_alerts(store), out)
+    finally:
+        store.close()
+    _emit({"report": str(path)})
+
+
+@cli.command()
+@config_option
+@click.option("--retention-days", type=int, help="Override the configured retention")
+def maintain(config_path: str, retention_days: int | None) -> None:
+    """Retention and store housekeeping (vacuum / index rollover)."""
+    from groundswell.pipeline import maintain as run_maintain
+    from groundswell.pipeline import open_store
+
+    config = _load(config_path)
+    store = open_store(config)
+    try:
+        _emit(run_maintain(config, store, retention_days=retention_days))
+    finally:
+        store.close()
+
+
+@cli.group()
+def config() -> None:
+    """Configuration helpers."""
+
+
+@config.command("check")
+@click.argument("path", type=click.Path(dir_okay=False))
+def config_check(path: str) -> None:
+    """Validate a config file and say what is wrong, field by field."""
+    cfg = _load(path)
+    click.echo(f"{path}: OK ({len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type})")
+
+
+def main() -> None:
+    cli(prog_name="groundswell")
+
+
+if __name__ == "__main__":
+    main()

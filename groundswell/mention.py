@@ -1,0 +1,134 @@
+"""The one record every source produces and every later stage reads: a `Mention`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SentimentLabel = Literal["negative", "neutral", "positive"]
+SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+
+
+class Author(BaseModel):
+    """Who wrote the post, as far as the source tells."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = None
+    handle: str | None = None
+    name: str | None = None
+    followers: int | None = Field(default=None, ge=0)
+
+
+class Engagement(BaseModel):
+    """Public interaction counts; None where the source does not report one."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    likes: int | None = Field(default=None, ge=0)
+    reposts: int | None = Field(default=None, ge=0)
+    replies: int | None = Field(default=None, ge=0)
+    quotes: int | None = Field(default=None, ge=0)
+
+    @property
+    def total(self) -> int:
+        return sum(v or 0 for v in (self.likes, self.reposts, self.replies, self.quotes))
+
+
+class Sentiment(BaseModel):
+    """Sentiment as tagged by a model, with the class probabilities it gave."""
+
+    label: SentimentLabel
+    probs: dict[str, float]
+    model: str
+    uncertain: bool = False
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        # Naive timestamps from exports are taken to be UTC, never local time:
+        # a machine's timezone must not change which bucket a mention lands in.
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+class Mention(BaseModel):
+    """A post that mentions a monitored brand, from any source.
+
+    `id` is `"<source>:<native_id>"`: stable across re-runs, so every store can
+    upsert by it and a second collection of the same post never duplicates it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = ""
+    source: str = Field(min_length=1)
+    native_id: str = Field(min_length=1)
+    url: str | None = None
+    text: str
+    created_at: datetime
+    collected_at: datetime | None = None
+    author: Author = Field(default_factory=Author)
+    engagement: Engagement = Field(default_factory=Engagement)
+    brand: str | None = None
+    query: str | None = None
+    lang: str | None = None
+    # Enrichment, filled by the NLP chain; None/empty until then.
+    sentiment: Sentiment | None = None
+    themes: list[str] = Field(default_factory=list)
+    # Source-specific facts worth keeping (conversation id, reposted post id, ...).
+    extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @field_validator("created_at", "collected_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _utc(value)
+
+    @model_validator(mode="after")
+    def _stable_id(self) -> Mention:
+        expected = make_id(self.source, self.native_id)
+        if not self.id:
+            self.id = expected
+        elif self.id != expected:
+            raise ValueError(f"id {self.id!r} must be '<source>:<native_id>' = {expected!r}")
+        return self
+
+    @property
+    def enriched(self) -> bool:
+        return self.sentiment is not None
+
+    @property
+    def reach(self) -> int:
+        """Followers of the author plus engagement: a rough 'how many saw it'."""
+        return (self.author.followers or 0) + self.engagement.total
+
+    def dedup_key(self) -> str:
+        """Key that is equal for copies of the same post across sources.
+
+        Same canonical URL, or the same normalised text (reposts, retweets,
+        cross-posts) give the same key.
+        """
+        return dedup_key(self.text, self.url)
+
+
+def make_id(source: str, native_id: str) -> str:
+    return f"{source}:{native_id}"
+
+
+_RT_PREFIX = re.compile(r"^\s*RT\s+@\w+:\s*", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def dedup_key(text: str, url: str | None = None) -> str:
+    """Text fingerprint: case, URLs, a leading 'RT @x:', punctuation and spaces removed."""
+    norm = _RT_PREFIX.sub("", text)
+    norm = _URL.sub(" ", norm)
+    norm = _NON_WORD.sub(" ", norm).strip().lower()
+    if not norm and url:
+        norm = url.strip().lower().rstrip("/")
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:20]

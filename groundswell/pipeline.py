@@ -1,0 +1,361 @@
+"""The library layer every entry point calls: CLI commands and Airflow tasks alike.
+
+collect → enrich → themes → detect → notify → report. Each step is a plain
+function taking the validated `Config` and a `Store`, safe to re-run
+(idempotent) and safe to crash in (cursors are saved only after the data they
+cover is stored; alerts are marked sent only after a channel accepted them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from alerts.model import Alert
+from extractors.base import Batch, SourceError, Window
+from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
+from groundswell.mention import Mention
+from indexing.base import Filters, Store
+
+log = logging.getLogger("groundswell.pipeline")
+
+ALERT_STATE_PREFIX = "alert:"
+
+
+@dataclass
+class CollectReport:
+    collected: int = 0
+    stored: int = 0
+    created: int = 0
+    skipped: int = 0  # raw items that could not become mentions (bad lines, payloads)
+    failed_writes: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # "<source>/<brand>" -> error message
+    skipped_reasons: list[str] = field(default_factory=list)
+
+    def merge(self, other: CollectReport) -> None:
+        self.collected += other.collected
+        self.stored += other.stored
+        self.created += other.created
+        self.skipped += other.skipped
+        self.failed_writes += other.failed_writes
+        self.errors.update(other.errors)
+        self.skipped_reasons.extend(other.skipped_reasons)
+
+
+@dataclass
+class EnrichReport:
+    enriched: int = 0
+    by_lang: dict[str, int] = field(default_factory=dict)
+    by_sentiment: dict[str, int] = field(default_factory=dict)
+    model: str | None = None
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+
+
+# -- store -------------------------------------------------------------------------------------
+def open_store(config: Config) -> Store:
+    """The store the config names (SQLite by default, Elasticsearch when configured)."""
+    if isinstance(config.store, ElasticsearchStoreConfig):
+        from indexing.elasticsearch import ElasticsearchStore
+
+        api_key = os.environ.get(config.store.api_key_env) if config.store.api_key_env else None
+        return ElasticsearchStore(config.store.resolved_url(), index_prefix=config.store.index_prefix, api_key=api_key)
+    from indexing.sqlite import SqliteStore
+
+    return SqliteStore(config.store.path)
+
+
+def _deadletter_path(config: Config) -> Path:
+    return Path(config.report.path).parent / "deadletter.jsonl"
+
+
+# -- collect -----------------------------------------------------------------------------------
+def collect(
+    config: Config,
+    store: Store,
+    *,
+    source: str | None = None,
+    brand: str | None = None,
+    window: Window | None = None,
+    progress: bool = False,
+) -> CollectReport:
+    """Run every (or one) source for every (or one) brand; store mentions; advance cursors after storing.
+
+    A failing source is recorded in `errors` and the others still run. Raises
+    `KeyError` only for a source/brand name the config does not have.
+    """
+    sources = [s for s in config.sources if source is None or s.key == source]
+    if source is not None and not sources:
+        raise KeyError(f"no source named '{source}' in the config; known: {', '.join(s.key for s in config.sources)}")
+    brands = [b.name for b in config.brands if brand is None or b.name == brand]
+    if brand is not None and not brands:
+        raise KeyError(f"no brand named '{brand}' in the config")
+    report = CollectReport()
+    for src in sources:
+        for brand_name in brands:
+            if src.brands is not None and brand_name not in src.brands:
+                continue
+            report.merge(collect_one(config, store, src, brand_name, window or Window(), progress=progress))
+    return report
+
+
+def collect_one(
+    config: Config, store: Store, source: SourceConfig, brand: str, window: Window, progress: bool = False
+) -> CollectReport:
+    """One source × one brand: the unit Airflow maps over."""
+    from extractors.registry import build_extractor
+    from extractors.state import CursorState
+
+    report = CollectReport()
+    cursors = CursorState(store)
+    extractor = build_extractor(source)
+    query = config.brand(brand).query
+    cursor = cursors.get(source.key, brand)
+    label = f"{source.key}/{brand}"
+    bar = _progress(progress, f"collect {label}")
+    try:
+        for batch in extractor.extract(brand, query, cursor, window):
+            stored_ok = _store_batch(config, store, batch, report)
+            bar.update(len(batch.mentions))
+            # The cursor moves only when everything this batch covers is safely stored.
+            if batch.cursor is not None and stored_ok:
+                cursors.set(source.key, brand, batch.cursor)
+            elif batch.cursor is not None:
+                log.warning("%s: not advancing the cursor: %d mention(s) failed to store", label, report.failed_writes)
+                break
+    except SourceError as exc:
+        report.errors[label] = str(exc)
+        log.error("%s: %s", label, exc)
+    except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
+        report.errors[label] = f"{type(exc).__name__}: {exc}"
+        log.exception("%s failed", label)
+    finally:
+        bar.close()
+    return report
+
+
+def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport) -> bool:
+    report.collected += len(batch.mentions)
+    report.skipped += len(batch.skipped)
+    for reason in batch.skipped:
+        log.warning("skipped: %s", reason)
+    report.skipped_reasons.extend(batch.skipped[: max(0, 100 - len(report.skipped_reasons))])
+    by_id = {m.id: m for m in batch.mentions}
+    failed: list[dict[str, Any]] = []
+    for result in store.upsert(batch.mentions):
+        if result.ok:
+            report.stored += 1
+            report.created += int(result.created)
+        else:
+            report.failed_writes += 1
+            failed.append({"error": result.error, "mention": json.loads(by_id[result.id].model_dump_json())})
+    if failed:
+        # Parked, never swallowed: a later run (or a human) can re-import the dead-letter file.
+        path = _deadletter_path(config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            for item in failed:
+                handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        log.error("%d mention(s) failed to store; parked in %s", len(failed), path)
+    return not failed
+
+
+# -- enrich ------------------------------------------------------------------------------------
+def enrich(
+    config: Config, store: Store, *, limit: int | None = None, progress: bool = False, enricher: Any = None
+) -> EnrichReport:
+    """Tag un-enriched mentions with language and sentiment in batches and write them back."""
+    if enricher is None:
+        from nlp.enrich import Enricher
+
+        enricher = Enricher(config.nlp)
+    report = EnrichReport()
+    batch_size = config.nlp.batch_size * 8
+    bar = _progress(progress, "enrich", total=limit)
+    try:
+        while limit is None or report.enriched < limit:
+            want = batch_size if limit is None else min(batch_size, limit - report.enriched)
+            todo = store.unenriched(want)
+            if not todo:
+                break
+            done = enricher.enrich(todo)
+            failed = [r for r in store.upsert(done) if not r.ok]
+            if failed:
+                raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
+            for mention in done:
+                report.by_lang[mention.lang or "unknown"] = report.by_lang.get(mention.lang or "unknown", 0) + 1
+                if mention.sentiment:
+                    label = mention.sentiment.label
+                    report.by_sentiment[label] = report.by_sentiment.get(label, 0) + 1
+                    report.model = mention.sentiment.model
+            report.enriched += len(done)
+            bar.update(len(done))
+    finally:
+        bar.close()
+    return report
+
+
+def update_themes(config: Config, store: Store, *, since: datetime | None = None, until: datetime | None = None) -> dict:
+    """Cluster each brand's enriched mentions in the window into themes; write theme labels onto them.
+
+    Themes are computed over the whole window at once so their labels are stable
+    across its days, which is what makes 'rising themes' comparable day to day.
+    """
+    if not config.nlp.themes:
+        return {}
+    from nlp.themes import extract_themes
+
+    summary: dict[str, list[dict]] = {}
+    for brand in config.brands:
+        mentions = [m for m in store.iter_mentions(Filters(brand=brand.name, since=since, until=until)) if m.enriched]
+        if len(mentions) < 20:
+            continue
+        themes = extract_themes(mentions)
+        labels: dict[str, list[str]] = {}
+        for theme in themes:
+            for member in theme.member_ids:
+                labels.setdefault(member, []).append(theme.label)
+        updated = [m.model_copy(update={"themes": labels.get(m.id, [])}) for m in mentions if m.themes != labels.get(m.id, [])]
+        failed = [r for r in store.upsert(updated) if not r.ok]
+        if failed:
+            raise RuntimeError(f"could not store themes: {failed[0].error}")
+        summary[brand.name] = [{"label": t.label, "count": t.count} for t in themes]
+    return summary
+
+
+# -- alerts ------------------------------------------------------------------------------------
+def detect(config: Config, store: Store, *, now: datetime | None = None) -> list[Alert]:
+    """Run the crisis detectors for every brand up to `now`; store and return the alerts (not yet sent)."""
+    if not config.alerts.enabled:
+        return []
+    from alerts.detect import detect_alerts
+
+    found: list[Alert] = []
+    for brand in config.brands:
+        found.extend(detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url))
+    for alert in found:
+        # Stored by stable id: re-running detection overwrites, never duplicates.
+        store.set_state(ALERT_STATE_PREFIX + alert.id, alert.model_dump_json())
+    return found
+
+
+def stored_alerts(store: Store) -> list[Alert]:
+    """Every alert detection has stored, oldest window first."""
+    items = getattr(store, "state_items", None)
+    if items is None:
+        return []
+    alerts = [Alert.model_validate_json(v) for v in items(ALERT_STATE_PREFIX).values()]
+    return sorted(alerts, key=lambda a: (a.window_start, a.brand, a.id))
+
+
+def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:
+    """Send alerts to every configured channel, never twice for the same alert id and channel."""
+    from alerts.deliver import deliver
+
+    result = deliver(alerts, config.channels, store)
+    return DeliveryReport(
+        sent=getattr(result, "sent", 0), already_sent=getattr(result, "already_sent", 0), failed=getattr(result, "failed", 0)
+    )
+
+
+# -- maintenance -------------------------------------------------------------------------------
+def maintain(config: Config, store: Store, now: datetime | None = None, retention_days: int | None = None) -> dict:
+    """Retention (delete mentions older than the configured days) and store housekeeping."""
+    now = now or datetime.now(timezone.utc)
+    days = retention_days or getattr(config.store, "retention_days", None)
+    deleted = store.delete_older_than(now - timedelta(days=days)) if days else 0
+    vacuum = getattr(store, "vacuum", None)
+    if vacuum is not None:
+        vacuum()
+    return {"deleted": deleted, "retention_days": days}
+
+
+# -- one pass ----------------------------------------------------------------------------------
+def summarize(store: Store, filters: Filters | None = None) -> dict[str, Any]:
+    """Counts for the run summary: stored mentions by language, sentiment, source, brand."""
+    f = filters or Filters()
+    return {
+        "stored": store.count(f),
+        "by_language": store.facet(f, "lang"),
+        "by_sentiment": store.facet(f, "sentiment"),
+        "by_source": store.facet(f, "source"),
+        "by_brand": store.facet(f, "brand"),
+    }
+
+
+def run_once(config: Config, *, progress: bool = False, write_report: bool = True, store: Store | None = None) -> dict:
+    """collect → enrich → themes → detect → notify → report. Returns the run summary."""
+    own_store = store is None
+    store = store or open_store(config)
+    try:
+        collected = collect(config, store, progress=progress)
+        enriched = enrich(config, store, progress=progress)
+        themes = update_themes(config, store)
+        alerts = detect(config, store)
+        delivery = notify(config, store, alerts)
+        report_path = None
+        if write_report:
+            from groundswell.report import write_report as _write
+
+            report_path = str(_write(config, store, stored_alerts(store)))
+        summary = {
+            "collected": collected.collected,
+            "new": collected.created,
+            "skipped": collected.skipped,
+            "failed_writes": collected.failed_writes,
+            "source_errors": collected.errors,
+            "enriched": enriched.enriched,
+            "sentiment_model": enriched.model,
+            **summarize(store),
+            "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
+            "alerts_fired": len(alerts),
+            "alerts": [
+                {"brand": a.brand, "kind": a.kind, "severity": a.severity, "start": a.window_start.isoformat(),
+                 "end": a.window_end.isoformat()}
+                for a in alerts
+            ],
+            "alerts_sent": delivery.sent,
+            "alerts_already_sent": delivery.already_sent,
+            "report": report_path,
+            "store": store.name,
+        }
+        return summary
+    finally:
+        if own_store:
+            store.close()
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(enabled: bool, desc: str, total: int | None = None) -> Any:
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="mention", leave=False)
+
+
+def as_dict(report: Any) -> dict:
+    return asdict(report)
+
+
+def counter(items: Iterable[str]) -> dict[str, int]:
+    return dict(Counter(items))

@@ -1,0 +1,74 @@
+"""Groundswell's boolean query language: parse once, match locally, compile per backend.
+
+    q = parse('(galaxy OR "갤럭시") AND NOT #ad lang:ko')
+    q.matches("갤럭시는 최고", lang="ko")  # True
+    to_x(q), to_reddit(q), to_elasticsearch(q), to_fts5(q)
+
+See docs/query-language.md for the grammar and the matching rules per script.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from groundswell.query.elasticsearch import to_elasticsearch
+from groundswell.query.match import Post, evaluate
+from groundswell.query.native import QueryCompileError, to_fts5, to_reddit, to_x
+from groundswell.query.parser import QuerySyntaxError, parse_tree
+from groundswell.query.text import fts5_document
+
+__all__ = [
+    "Query",
+    "QueryCompileError",
+    "QuerySyntaxError",
+    "fts5_document",
+    "parse",
+    "to_elasticsearch",
+    "to_fts5",
+    "to_reddit",
+    "to_x",
+]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query. `text` is what the user wrote; `root` the tree."""
+
+    text: str
+    root: Node
+
+    def matches(self, text: str, lang: str | None = None) -> bool:
+        """Whether a post with this text (and language code, if known) matches."""
+        return evaluate(self.root, Post.of(text or "", lang))
+
+    def positive_terms(self) -> list[str]:
+        """Words, phrases, #hashtags and @handles that count towards a match (not negated), for highlighting."""
+        out: list[str] = []
+        _collect(self.root, False, out)
+        return list(dict.fromkeys(out))
+
+    def __str__(self) -> str:
+        return str(self.root)
+
+
+def _collect(node: Node, negated: bool, out: list[str]) -> None:
+    if isinstance(node, Not):
+        _collect(node.item, not negated, out)
+    elif isinstance(node, And | Or):
+        for item in node.items:
+            _collect(item, negated, out)
+    elif isinstance(node, Near):
+        _collect(node.left, negated, out)
+        _collect(node.right, negated, out)
+    elif not negated and isinstance(node, Term | Hashtag | Handle):
+        out.append(node.text if isinstance(node, Term) else str(node))
+    elif isinstance(node, Lang):
+        pass
+
+
+@lru_cache(maxsize=512)
+def parse(text: str) -> Query:
+    """Parse a query; raise QuerySyntaxError ('column N: problem') on bad syntax."""
+    return Query(text, parse_tree(text))

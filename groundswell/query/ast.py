@@ -1,0 +1,86 @@
+"""The parsed form of a query: a small immutable tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or "quoted phrase"; `tokens` are its normalised tokens (see query.text)."""
+
+    text: str
+    tokens: tuple[str, ...]
+    quoted: bool = False
+
+    def __str__(self) -> str:
+        plain = not self.quoted and len(self.tokens) == 1 and self.text.isalnum()
+        return self.text if plain else f'"{self.text}"'
+
+
+@dataclass(frozen=True)
+class Hashtag:
+    tag: str  # normalised body, without '#'
+
+    def __str__(self) -> str:
+        return f"#{self.tag}"
+
+
+@dataclass(frozen=True)
+class Handle:
+    handle: str  # normalised, without '@'
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+
+@dataclass(frozen=True)
+class Lang:
+    code: str  # lower-case primary subtag, e.g. 'ko'
+
+    def __str__(self) -> str:
+        return f"lang:{self.code}"
+
+
+@dataclass(frozen=True)
+class Near:
+    """Two operands (terms, or ORs of terms) at most `distance` tokens apart, in either order."""
+
+    left: Term | Or
+    right: Term | Or
+    distance: int
+
+    def __str__(self) -> str:
+        return f"{_wrap(self.left)} NEAR/{self.distance} {_wrap(self.right)}"
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " AND ".join(_wrap(i) for i in self.items)
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " OR ".join(_wrap(i) for i in self.items)
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Node
+
+    def __str__(self) -> str:
+        return f"NOT {_wrap(self.item)}"
+
+
+Node = Term | Hashtag | Handle | Lang | Near | And | Or | Not
+Leaf = Term | Hashtag | Handle | Lang
+
+
+def _wrap(node: Node) -> str:
+    return f"({node})" if isinstance(node, And | Or | Near) else str(node)

@@ -1,0 +1,73 @@
+"""Apply a parsed query to one post's text, locally (every source, every script)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from groundswell.query.text import handles, hashtags, token_matches, tokenize
+
+
+@dataclass
+class Post:
+    """A post's text, pre-cut once for evaluating a whole query tree."""
+
+    tokens: list[str]
+    hashtags: set[str]
+    handles: set[str]
+    lang: str | None
+    _spans: dict[Term, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str, lang: str | None) -> Post:
+        return cls(tokenize(text), hashtags(text), handles(text), lang.lower() if lang else None)
+
+    def spans(self, term: Term) -> list[tuple[int, int]]:
+        """(start, end) token spans where the term's tokens occur consecutively."""
+        found = self._spans.get(term)
+        if found is None:
+            k, toks = len(term.tokens), self.tokens
+            found = [
+                (i, i + k)
+                for i in range(len(toks) - k + 1)
+                if all(token_matches(q, toks[i + j]) for j, q in enumerate(term.tokens))
+            ]
+            self._spans[term] = found
+        return found
+
+
+def evaluate(node: Node, post: Post) -> bool:
+    if isinstance(node, Term):
+        return bool(post.spans(node))
+    if isinstance(node, Hashtag):
+        return node.tag in post.hashtags
+    if isinstance(node, Handle):
+        # '@brand' also matches the fediverse form '@brand@instance'.
+        return any(h == node.handle or h.startswith(node.handle + "@") for h in post.handles)
+    if isinstance(node, Lang):
+        return post.lang is not None and (post.lang == node.code or post.lang.startswith(node.code + "-"))
+    if isinstance(node, And):
+        return all(evaluate(i, post) for i in node.items)
+    if isinstance(node, Or):
+        return any(evaluate(i, post) for i in node.items)
+    if isinstance(node, Not):
+        return not evaluate(node.item, post)
+    if isinstance(node, Near):
+        return _near(node, post)
+    raise TypeError(f"unknown query node {node!r}")
+
+
+def _operand_spans(node: Term | Or, post: Post) -> list[tuple[int, int]]:
+    if isinstance(node, Term):
+        return post.spans(node)
+    return [s for item in node.items for s in post.spans(item)]  # type: ignore[arg-type]
+
+
+def _near(node: Near, post: Post) -> bool:
+    left, right = _operand_spans(node.left, post), _operand_spans(node.right, post)
+    for s1, e1 in left:
+        for s2, e2 in right:
+            gap = s2 - e1 if s2 >= e1 else s1 - e2
+            if 0 <= gap <= node.distance:
+                return True
+    return False

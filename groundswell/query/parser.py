@@ -1,0 +1,267 @@
+"""Parse Groundswell's boolean query language into a tree (see docs/query-language.md).
+
+    query    := or
+    or       := and ("OR" and)*
+    and      := unary (["AND"] unary)*          -- adjacent terms are ANDed
+    unary    := ("NOT" | "-") unary | near
+    near     := primary ("NEAR/" n primary)?
+    primary  := "(" or ")" | WORD | "PHRASE" | #hashtag | @handle | lang:xx
+
+Operators are case-insensitive; quote a word to search for it literally ("not").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from groundswell.query.text import normalize, tokenize
+
+MAX_NEAR = 100
+MAX_LENGTH = 4096
+
+
+class QuerySyntaxError(ValueError):
+    """A query that cannot be parsed; `position` is the 1-based column of the problem."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(f"column {position}: {message}")
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # LPAREN RPAREN AND OR NOT NEAR LEAF EOF
+    pos: int  # 1-based column
+    text: str = ""
+    node: Node | None = None
+    distance: int = 0
+
+
+_OPERAND_START = {"LPAREN", "LEAF", "NOT"}
+_NEAR = re.compile(r"near(?:/(.*))?", re.IGNORECASE)
+_FIELD = re.compile(r"([a-z_]+):(.*)", re.IGNORECASE | re.DOTALL)
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+_HASHTAG_BODY = re.compile(r"\w+")
+_HANDLE_BODY = re.compile(r"\w[\w.\-]*(?:@\w[\w.\-]*)?")
+
+
+def _lex(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            toks.append(_Tok("LPAREN" if ch == "(" else "RPAREN", i + 1, ch))
+            i += 1
+        elif ch in '"“”':
+            end = _find_quote_end(text, i + 1)
+            if end < 0:
+                raise QuerySyntaxError(f"unclosed quote opened at column {i + 1}", n + 1)
+            phrase = text[i + 1 : end]
+            tokens = tuple(tokenize(phrase))
+            if not tokens:
+                raise QuerySyntaxError("empty phrase: put words between the quotes", i + 1)
+            toks.append(_Tok("LEAF", i + 1, phrase, Term(" ".join(phrase.split()), tokens, quoted=True)))
+            i = end + 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in '()"“”':
+                j += 1
+            _lex_chunk(text[i:j], i + 1, text[j : j + 1], toks)
+            i = j
+    toks.append(_Tok("EOF", n + 1))
+    return toks
+
+
+def _find_quote_end(text: str, start: int) -> int:
+    for k in range(start, len(text)):
+        if text[k] in '"“”':
+            return k
+    return -1
+
+
+def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
+    upper = chunk.upper()
+    if upper in ("AND", "OR", "NOT"):
+        toks.append(_Tok(upper, pos, chunk))
+        return
+    if chunk.startswith("-"):
+        # '-term' and '-(...)' are NOT, as on X; a lone '-' elsewhere is not a term.
+        if len(chunk) > 1:
+            toks.append(_Tok("NOT", pos, "-"))
+            _lex_chunk(chunk[1:], pos + 1, following, toks)
+            return
+        if following == "(":
+            toks.append(_Tok("NOT", pos, "-"))
+            return
+        raise QuerySyntaxError("'-' must be followed by a term or '(' (it means NOT)", pos)
+    near = _NEAR.fullmatch(chunk)
+    if near:
+        toks.append(_Tok("NEAR", pos, chunk, distance=_near_distance(near.group(1), pos)))
+        return
+    if chunk[0] in "#＃":
+        body = normalize(chunk[1:])
+        if not _HASHTAG_BODY.fullmatch(body):
+            raise QuerySyntaxError(f"bad hashtag '{chunk}': use letters, digits and _ after '#'", pos)
+        toks.append(_Tok("LEAF", pos, chunk, Hashtag(body)))
+        return
+    if chunk[0] in "@＠":
+        body = normalize(chunk[1:]).rstrip(".-")
+        if not _HANDLE_BODY.fullmatch(body):
+            raise QuerySyntaxError(f"bad handle '{chunk}': use letters, digits, _ . - after '@'", pos)
+        toks.append(_Tok("LEAF", pos, chunk, Handle(body)))
+        return
+    field = _FIELD.fullmatch(chunk)
+    if field and not field.group(2).startswith("//"):
+        name, value = field.group(1).lower(), field.group(2)
+        if name != "lang":
+            raise QuerySyntaxError(
+                f"unknown operator '{field.group(1)}:'; the only field operator is lang:xx "
+                f'(quote it, "{chunk}", to search for the text)',
+                pos,
+            )
+        code = value.lower()
+        if not _LANG_CODE.fullmatch(code):
+            raise QuerySyntaxError(f"bad language code '{value}': use an ISO 639 code such as lang:en", pos + 5)
+        toks.append(_Tok("LEAF", pos, chunk, Lang(code)))
+        return
+    tokens = tuple(tokenize(chunk))
+    if not tokens:
+        raise QuerySyntaxError(f"'{chunk}' has no letters or digits to search for", pos)
+    toks.append(_Tok("LEAF", pos, chunk, Term(chunk, tokens)))
+
+
+def _near_distance(raw: str | None, pos: int) -> int:
+    if raw is None or raw == "":
+        raise QuerySyntaxError("NEAR needs a distance, e.g. NEAR/3", pos)
+    if not raw.isdigit() or not 0 <= int(raw) <= MAX_NEAR:
+        raise QuerySyntaxError(f"NEAR distance must be a whole number from 0 to {MAX_NEAR}, got '{raw}'", pos + 5)
+    return int(raw)
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok]):
+        self.toks = toks
+        self.i = 0
+
+    def peek(self) -> _Tok:
+        return self.toks[self.i]
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def need_operand(self, after: _Tok) -> None:
+        nxt = self.peek()
+        if nxt.kind not in _OPERAND_START:
+            what = "the end of the query" if nxt.kind == "EOF" else f"'{nxt.text}' at column {nxt.pos}"
+            op = "NEAR" if after.kind == "NEAR" else after.text.upper() if after.text != "-" else "'-'"
+            raise QuerySyntaxError(f"{op} needs a term after it, found {what}", after.pos)
+
+    def parse_or(self) -> Node:
+        items = [self.parse_and()]
+        while self.peek().kind == "OR":
+            op = self.take()
+            self.need_operand(op)
+            items.append(self.parse_and())
+        return _flat(Or, items)
+
+    def parse_and(self) -> Node:
+        items = [self.parse_unary()]
+        while True:
+            kind = self.peek().kind
+            if kind == "AND":
+                op = self.take()
+                self.need_operand(op)
+            elif kind not in _OPERAND_START:
+                break
+            items.append(self.parse_unary())
+        return _flat(And, items)
+
+    def parse_unary(self) -> Node:
+        if self.peek().kind == "NOT":
+            op = self.take()
+            self.need_operand(op)
+            return Not(self.parse_unary())
+        return self.parse_near()
+
+    def parse_near(self) -> Node:
+        start = self.peek()
+        left = self.parse_primary()
+        if self.peek().kind != "NEAR":
+            return left
+        op = self.take()
+        self.need_operand(op)
+        right_tok = self.peek()
+        if right_tok.kind == "NOT":
+            _check_near_operand(Not(Or(())), right_tok)
+        right = self.parse_primary()
+        _check_near_operand(left, start)
+        _check_near_operand(right, right_tok)
+        if self.peek().kind == "NEAR":
+            raise QuerySyntaxError("NEAR cannot be chained; join two NEARs with AND", self.peek().pos)
+        return Near(left, right, op.distance)  # type: ignore[arg-type]
+
+    def parse_primary(self) -> Node:
+        tok = self.take()
+        if tok.kind == "LEAF":
+            assert tok.node is not None
+            return tok.node
+        if tok.kind == "LPAREN":
+            if self.peek().kind == "RPAREN":
+                raise QuerySyntaxError("empty parentheses", tok.pos)
+            if self.peek().kind not in _OPERAND_START:
+                nxt = self.peek()
+                if nxt.kind == "EOF":
+                    raise QuerySyntaxError(f"unclosed parenthesis opened at column {tok.pos}", nxt.pos)
+                raise QuerySyntaxError(f"{nxt.text.upper()} needs a term before it", nxt.pos)
+            inner = self.parse_or()
+            close = self.peek()
+            if close.kind != "RPAREN":
+                raise QuerySyntaxError(f"unclosed parenthesis opened at column {tok.pos}", close.pos)
+            self.take()
+            return inner
+        if tok.kind == "RPAREN":
+            raise QuerySyntaxError("unmatched closing parenthesis", tok.pos)
+        if tok.kind == "EOF":
+            raise QuerySyntaxError("empty query", tok.pos)
+        raise QuerySyntaxError(f"{tok.text.upper() if tok.kind != 'NEAR' else 'NEAR'} needs a term before it", tok.pos)
+
+
+def _check_near_operand(node: Node, tok: _Tok) -> None:
+    ok = isinstance(node, Term) or (isinstance(node, Or) and all(isinstance(i, Term) for i in node.items))
+    if not ok:
+        raise QuerySyntaxError(
+            'NEAR joins words or "phrases" (or a parenthesised OR of them), not hashtags, handles, '
+            "lang: or AND/NOT groups",
+            tok.pos,
+        )
+
+
+def _flat(kind: type[And] | type[Or], items: list[Node]) -> Node:
+    if len(items) == 1:
+        return items[0]
+    flat: list[Node] = []
+    for item in items:
+        flat.extend(item.items if isinstance(item, kind) else (item,))
+    return kind(tuple(flat))
+
+
+def parse_tree(text: str) -> Node:
+    """Parse `text`; raise QuerySyntaxError naming the column and the problem."""
+    if len(text) > MAX_LENGTH:
+        raise QuerySyntaxError(f"query is longer than {MAX_LENGTH} characters", MAX_LENGTH + 1)
+    parser = _Parser(_lex(text))
+    tree = parser.parse_or()
+    tail = parser.peek()
+    if tail.kind == "RPAREN":
+        raise QuerySyntaxError("unmatched closing parenthesis", tail.pos)
+    if tail.kind != "EOF":  # pragma: no cover - parse_and consumes every operand start
+        raise QuerySyntaxError(f"unexpected '{tail.text}'", tail.pos)
+    return tree

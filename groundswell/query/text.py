@@ -1,0 +1,93 @@
+"""How post text and query terms are cut into tokens, the same way on both sides.
+
+Rules (all after NFKC normalisation and case folding):
+- Scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar):
+  every character is its own token, so a term made of them matches as a substring
+  and "苹果 手机" matches "苹果手机".
+- Hangul: a run of Hangul is one token (an eojeol); a query token matches a text token
+  that *starts* with it, so particles (삼성은, 삼성이, 삼성의) still match 삼성.
+- Everything else (Latin, Cyrillic, digits, ...): runs of word characters; a query
+  token matches only the whole text token ("apple" does not match "pineapple").
+A change of script inside a word starts a new token, so "LG는" gives "lg", "는".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters of scripts that do not separate words with spaces: one token each.
+_NOSPACE = (
+    "\u0e00-\u0e7f"  # Thai
+    "\u0e80-\u0eff"  # Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b"  # CJK iteration marks, Hangzhou numerals
+    "\u3040-\u309f"  # Hiragana
+    "\u30a0-\u30ff\u31f0-\u31ff"  # Katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
+    "\U00020000-\U0003134f"  # Han extensions
+)
+_HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+
+_TOKEN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|(?:(?![{_NOSPACE}{_HANGUL}])\w)+")
+_HANGUL_CHAR = re.compile(rf"[{_HANGUL}]")
+_NOSPACE_CHAR = re.compile(rf"[{_NOSPACE}]")
+
+# '#tag' and '@handle' in post text; a handle may be fediverse-style (@user@host) or a domain (@a.bsky.social).
+_HASHTAG = re.compile(r"(?<![\w&#])[#＃](\w+)")
+_HANDLE = re.compile(r"(?<![\w@])[@＠]([\w][\w.\-]*(?:@[\w][\w.\-]*)?)")
+
+
+def normalize(text: str) -> str:
+    """NFKC + case folding: the form every comparison uses."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of `text` per the module rules (input need not be normalised)."""
+    return _TOKEN.findall(normalize(text))
+
+
+def is_hangul(token: str) -> bool:
+    return bool(_HANGUL_CHAR.match(token))
+
+
+def is_nospace(token: str) -> bool:
+    return bool(_NOSPACE_CHAR.match(token))
+
+
+def token_matches(query_token: str, text_token: str) -> bool:
+    """Whether one query token matches one text token (prefix for Hangul, whole token otherwise)."""
+    if is_hangul(query_token):
+        return text_token.startswith(query_token)
+    return text_token == query_token
+
+
+def hashtags(text: str) -> set[str]:
+    """Normalised hashtag bodies in `text` ('#Galaxy' -> 'galaxy')."""
+    return {m.group(1) for m in _HASHTAG.finditer(normalize(text))}
+
+
+def handles(text: str) -> set[str]:
+    """Normalised handles mentioned in `text`, without '@' and trailing dots."""
+    return {m.group(1).rstrip(".-") for m in _HANDLE.finditer(normalize(text))}
+
+
+def surface(tokens: tuple[str, ...] | list[str]) -> str:
+    """Tokens back to text: spaces between words, none between characters of unspaced scripts."""
+    out = ""
+    for i, tok in enumerate(tokens):
+        if i and not (is_nospace(tok) and is_nospace(tokens[i - 1])):
+            out += " "
+        out += tok
+    return out
+
+
+def fts5_document(text: str) -> str:
+    """The text to index in an FTS5 trigram column so `to_fts5` prefilters are supersets.
+
+    Tokens joined by single spaces: whatever query tokens match consecutively here
+    appear as one substring, whatever the original punctuation, width or case.
+    """
+    return " ".join(tokenize(text))

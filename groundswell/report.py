@@ -1,0 +1,215 @@
+"""The static HTML report: what happened, at a glance, with no server.
+
+Mentions over time by sentiment with alerts marked, net sentiment, share of
+voice, language and source split, themes (with rising ones), top negative posts
+and each alert's explanation. Charts are Plotly; plotly.js is copied next to the
+report so it opens offline.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from alerts.model import Alert
+from groundswell.config import Config
+from indexing.base import Filters, Store
+
+SENTIMENT_COLORS = {"negative": "#d62728", "neutral": "#9e9e9e", "positive": "#2ca02c", "unknown": "#cfcfcf"}
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Groundswell report</title>
+<script src="{plotly}"></script>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1rem 2rem; color: #222; }}
+h1 {{ margin-bottom: .2rem; }} .sub {{ color: #666; margin-top: 0; }}
+.kpis {{ display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }}
+.kpi {{ background: #f5f5f7; border-radius: 8px; padding: .6rem 1rem; min-width: 8rem; }}
+.kpi b {{ display: block; font-size: 1.5rem; }}
+.grid {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }}
+.alert {{ border-left: 5px solid #d62728; background: #fff5f5; padding: .6rem 1rem; margin: .8rem 0; }}
+.alert.warning {{ border-color: #ff9800; background: #fff8ec; }}
+.post {{ border-bottom: 1px solid #eee; padding: .4rem 0; }} .post small {{ color: #777; }}
+</style></head><body>
+<h1>Groundswell report</h1>
+<p class="sub">{period} · generated {generated} · store: {store}</p>
+<div class="kpis">{kpis}</div>
+{sections}
+</body></html>
+"""
+
+
+def _fig_html(fig) -> str:
+    fig.update_layout(margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+
+
+def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
+    import plotly.graph_objects as go
+
+    buckets = store.histogram(Filters(brand=brand), "hour")
+    fig = go.Figure()
+    xs = [b.start for b in buckets]
+    for label in ("negative", "neutral", "positive", "unknown"):
+        ys = [getattr(b, label) for b in buckets]
+        if any(ys):
+            fig.add_trace(go.Bar(x=xs, y=ys, name=label, marker_color=SENTIMENT_COLORS[label]))
+    for alert in alerts:
+        if alert.brand != brand or alert.kind == "all_clear":
+            continue
+        fig.add_vrect(
+            x0=alert.window_start, x1=alert.window_end, fillcolor="#d62728", opacity=0.15, line_width=0,
+            annotation_text=f"{alert.kind} alert ({alert.severity})", annotation_position="top left",
+        )
+    fig.update_layout(barmode="stack", title=f"{brand}: mentions per hour by sentiment", bargap=0, height=380)
+    return fig
+
+
+def _net_sentiment_chart(store: Store, brands: list[str]):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for brand in brands:
+        days = store.histogram(Filters(brand=brand), "day")
+        net = [((b.positive - b.negative) / b.total * 100) if b.total else 0 for b in days]
+        fig.add_trace(go.Scatter(x=[b.start for b in days], y=net, mode="lines+markers", name=brand))
+    fig.update_layout(title="Net sentiment per day (% positive − % negative)", height=340, yaxis_ticksuffix="%")
+    return fig
+
+
+def _share_chart(counts: dict[str, int], title: str):
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Pie(labels=list(counts), values=list(counts.values()), hole=0.45, sort=False))
+    fig.update_layout(title=title, height=320)
+    return fig
+
+
+def _themes_chart(store: Store, brand: str):
+    import plotly.graph_objects as go
+
+    themes = store.top_themes(Filters(brand=brand), n=10)
+    if not themes:
+        return None
+    themes = list(reversed(themes))
+    fig = go.Figure()
+    for label in ("negative", "neutral", "positive"):
+        fig.add_trace(
+            go.Bar(y=[t.theme for t in themes], x=[t.sentiment.get(label, 0) for t in themes], name=label,
+                   orientation="h", marker_color=SENTIMENT_COLORS[label])
+        )
+    fig.update_layout(barmode="stack", title=f"{brand}: top themes by sentiment", height=60 + 32 * len(themes))
+    return fig
+
+
+def _rising_chart(store: Store, brand: str, day_start: datetime):
+    """Themes of one day against the week before it: growth ratio, new themes flagged."""
+    import plotly.graph_objects as go
+
+    today = {t.theme: t.count for t in store.top_themes(Filters(brand=brand, since=day_start,
+                                                                until=day_start + timedelta(days=1)), n=50)}
+    before = {t.theme: t.count for t in store.top_themes(Filters(brand=brand, since=day_start - timedelta(days=7),
+                                                                 until=day_start), n=200)}
+    rows = []
+    for theme, count in today.items():
+        baseline = before.get(theme, 0) / 7
+        rows.append((theme, count, (count + 1) / (baseline + 1), baseline == 0))
+    rows.sort(key=lambda r: -r[2])
+    rows = list(reversed(rows[:8]))
+    if not rows:
+        return None
+    fig = go.Figure(
+        go.Bar(
+            y=[r[0] + (" (new)" if r[3] else "") for r in rows], x=[r[2] for r in rows], orientation="h",
+            marker_color=["#d62728" if r[3] or r[2] > 3 else "#1f77b4" for r in rows],
+            text=[f"{r[1]} today" for r in rows], textposition="auto",
+        )
+    )
+    fig.update_layout(title=f"{brand}: rising themes on {day_start:%Y-%m-%d} (× the daily average of the week before)",
+                      height=80 + 34 * len(rows))
+    return fig
+
+
+def _posts_html(store: Store, brand: str, n: int = 8) -> str:
+    page = store.search(Filters(brand=brand, sentiment="negative"), size=n, sort="engagement")
+    items = []
+    for hit in page.hits:
+        m = hit.mention
+        link = f'<a href="{html.escape(m.url)}">open</a>' if m.url else ""
+        items.append(
+            f'<div class="post">{html.escape(m.text)}<br><small>@{html.escape(m.author.handle or "?")} · '
+            f"{m.source} · {m.lang or '?'} · {m.created_at:%Y-%m-%d %H:%M} UTC · engagement {m.engagement.total} "
+            f"{link}</small></div>"
+        )
+    return "".join(items) or "<p>No negative mentions.</p>"
+
+
+def _alert_html(alert: Alert) -> str:
+    posts = "".join(f"<li>{html.escape(p.text[:200])}</li>" for p in alert.top_posts[:3])
+    terms = ", ".join(html.escape(t) for t in alert.top_terms[:8])
+    return (
+        f'<div class="alert {alert.severity}"><b>{html.escape(alert.brand)} · {alert.kind} · {alert.severity}</b> '
+        f"{alert.window_start:%Y-%m-%d %H:%M}–{alert.window_end:%H:%M} UTC<br>"
+        f"{html.escape(alert.summary)}<br>observed {alert.observed:g} vs expected {alert.expected:.1f} "
+        f"({html.escape(alert.statistic)} {alert.score:.2f}"
+        + (f", p={alert.p_value:.2g}" if alert.p_value is not None else "")
+        + f")<br>terms: {terms}<ul>{posts}</ul></div>"
+    )
+
+
+def write_report(config: Config, store: Store, alerts: list[Alert], path: str | Path | None = None) -> Path:
+    """Render the report for every brand in the config; return its path."""
+    import plotly
+
+    path = Path(path or config.report.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    shutil.copyfile(plotly_js, path.parent / "plotly.min.js")
+
+    brands = [b.name for b in config.brands]
+    everything = Filters()
+    total = store.count(everything)
+    sentiments = store.facet(everything, "sentiment")
+    days = store.histogram(everything, "day")
+    period = f"{days[0].start:%Y-%m-%d} – {days[-1].start:%Y-%m-%d}" if days else "no data"
+    shown = [a for a in alerts if a.kind != "all_clear"]
+    kpis = [("mentions", total), ("languages", len(store.facet(everything, "lang"))), ("alerts", len(shown))]
+    kpis += [(label, sentiments.get(label, 0)) for label in ("negative", "neutral", "positive")]
+    kpi_html = "".join(f'<div class="kpi"><b>{v:,}</b>{html.escape(k)}</div>' for k, v in kpis)
+
+    sections: list[str] = []
+    if shown:
+        sections.append("<h2>Alerts</h2>" + "".join(_alert_html(a) for a in shown))
+    for brand in brands:
+        sections.append(f"<h2>{html.escape(brand)}</h2>")
+        sections.append(_fig_html(_volume_chart(store, brand, alerts)))
+        themes = _themes_chart(store, brand)
+        first_alert = next((a for a in shown if a.brand == brand), None)
+        rising = None
+        if first_alert is not None:
+            day = first_alert.window_start.replace(hour=0, minute=0, second=0, microsecond=0)
+            rising = _rising_chart(store, brand, day)
+        charts = [c for c in (themes, rising) if c is not None]
+        if charts:
+            sections.append('<div class="grid">' + "".join(f"<div>{_fig_html(c)}</div>" for c in charts) + "</div>")
+        sections.append(f"<h3>Top negative posts about {html.escape(brand)}</h3>" + _posts_html(store, brand))
+    sections.append("<h2>Across brands</h2>")
+    sections.append(_fig_html(_net_sentiment_chart(store, brands)))
+    sections.append(
+        '<div class="grid">'
+        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'brand'), 'Share of voice'))}</div>"
+        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'lang'), 'Languages'))}</div>"
+        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'source'), 'Sources'))}</div>"
+        + f"<div>{_fig_html(_share_chart(sentiments, 'Sentiment'))}</div>"
+        + "</div>"
+    )
+    page = _PAGE.format(
+        plotly="plotly.min.js", period=period, generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        store=store.name, kpis=kpi_html, sections="\n".join(sections),
+    )
+    path.write_text(page, encoding="utf-8")
+    return path

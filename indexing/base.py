@@ -1,0 +1,156 @@
+"""The store interface: what the pipeline, detectors, report and dashboard need.
+
+Two implementations stand behind it: the embedded SQLite store (`indexing.sqlite`)
+for one machine, and Elasticsearch (`indexing.elasticsearch`) for teams. Every
+consumer talks to `Store` only, so the same code runs on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from groundswell.mention import Mention
+
+Interval = Literal["hour", "day"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Conditions every query accepts. None means 'any'.
+
+    `text` is a query in Groundswell's boolean query language (see
+    `groundswell.query`); stores compile it to their own syntax, so a user's
+    string never reaches the backend's query language unparsed.
+    """
+
+    brand: str | None = None
+    brands: tuple[str, ...] | None = None
+    source: str | None = None
+    lang: str | None = None
+    sentiment: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    min_followers: int | None = None
+    text: str | None = None
+    theme: str | None = None
+
+    def replace(self, **changes: Any) -> Filters:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data.update(changes)
+        return Filters(**data)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """Outcome of writing one mention, in the elasticsearch-py helpers' spirit."""
+
+    id: str
+    ok: bool
+    created: bool = False  # False on ok=True means an existing mention was updated
+    error: str | None = None
+
+
+@dataclass
+class Hit:
+    mention: Mention
+    highlight: str | None = None
+    score: float | None = None
+
+
+@dataclass
+class SearchPage:
+    hits: list[Hit]
+    total: int
+    # Opaque token for the next page (search_after style); None on the last page.
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Mention counts by sentiment for one time bucket starting at `start`."""
+
+    start: datetime
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+    unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.negative + self.neutral + self.positive + self.unknown
+
+
+@dataclass
+class ThemeCount:
+    theme: str
+    count: int
+    sentiment: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class AuthorStat:
+    handle: str
+    source: str
+    mentions: int
+    engagement: int
+    followers: int
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where mentions live. Writes are idempotent upserts keyed by `Mention.id`."""
+
+    name: str
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        """Write mentions (insert or replace by id); yield one result per mention."""
+        ...
+
+    def get(self, ids: Iterable[str]) -> list[Mention]: ...
+
+    def count(self, filters: Filters | None = None) -> int: ...
+
+    def iter_mentions(self, filters: Filters | None = None) -> Iterator[Mention]:
+        """Every matching mention, oldest first, streamed."""
+        ...
+
+    def unenriched(self, limit: int = 1000) -> list[Mention]:
+        """Mentions not yet tagged with sentiment, oldest first."""
+        ...
+
+    def search(
+        self,
+        filters: Filters,
+        size: int = 20,
+        cursor: str | None = None,
+        sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
+    ) -> SearchPage: ...
+
+    def histogram(self, filters: Filters, interval: Interval = "hour") -> list[Bucket]:
+        """Counts by sentiment per time bucket (empty buckets omitted)."""
+        ...
+
+    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment"]) -> dict[str, int]:
+        ...
+
+    def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]: ...
+
+    def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]: ...
+
+    def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
+        """Terms over-represented in foreground vs background, best first."""
+        ...
+
+    # Small state the pipeline keeps beside the data (cursors, sent alerts).
+    def get_state(self, key: str) -> str | None: ...
+
+    def set_state(self, key: str, value: str) -> None: ...
+
+    def delete_older_than(self, cutoff: datetime) -> int:
+        """Retention: remove mentions created before cutoff; return how many."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,519 @@
+"""The embedded default store: one SQLite file, no server.
+
+Why SQLite (not DuckDB): the workload is many small idempotent upserts from
+scheduled jobs plus interactive filtered reads, and SQLite gives us row-level
+upserts, WAL so the dashboard reads while a job writes, and FTS5 full-text
+search (trigram tokenizer, so Chinese/Korean substrings work too) in the Python
+standard library. Aggregations at a million rows stay fast with the covering
+indexes below. DuckDB is a columnar engine that shines at scans but is weaker
+at frequent single-row upserts and concurrent reader/writer processes.
+
+Text queries are Groundswell boolean queries: FTS5 narrows candidates (a
+superset, see `groundswell.query.to_fts5`) and the exact matcher decides.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from groundswell.mention import Mention
+from indexing.base import AuthorStat, Bucket, Filters, Hit, Interval, SearchPage, ThemeCount, WriteResult
+from indexing.terms import significant_terms
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mentions (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    brand TEXT,
+    lang TEXT,
+    sentiment TEXT,
+    created_at INTEGER NOT NULL,
+    author_handle TEXT,
+    author_followers INTEGER NOT NULL DEFAULT 0,
+    engagement INTEGER NOT NULL DEFAULT 0,
+    enriched INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_brand_time ON mentions(brand, created_at, sentiment);
+CREATE INDEX IF NOT EXISTS mentions_time ON mentions(created_at, sentiment);
+CREATE INDEX IF NOT EXISTS mentions_brand_eng ON mentions(brand, engagement);
+CREATE INDEX IF NOT EXISTS mentions_unenriched ON mentions(created_at) WHERE enriched = 0;
+CREATE TABLE IF NOT EXISTS mention_themes (
+    mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
+    theme TEXT NOT NULL,
+    PRIMARY KEY (mention_rowid, theme)
+);
+CREATE INDEX IF NOT EXISTS mention_themes_theme ON mention_themes(theme);
+CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(
+    text, content='mentions', content_rowid='rowid', tokenize='trigram'
+);
+CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
+    INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS mentions_ad AFTER DELETE ON mentions BEGIN
+    INSERT INTO mentions_fts(mentions_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS mentions_au AFTER UPDATE OF text ON mentions BEGIN
+    INSERT INTO mentions_fts(mentions_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TABLE IF NOT EXISTS state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+_SORTS = {
+    # sort name -> (SQL key expression, descending)
+    "newest": ("m.created_at", True),
+    "oldest": ("m.created_at", False),
+    "engagement": ("m.engagement", True),
+    "relevance": ("m.created_at", True),  # FTS rank is not meaningful across scripts; newest first
+}
+_INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
+
+
+def _epoch(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp())
+
+
+def _from_epoch(value: int) -> datetime:
+    return datetime.fromtimestamp(value, tz=timezone.utc)
+
+
+def _merge(old: Mention, new: Mention) -> Mention:
+    """Re-collecting a post refreshes its counts but must not erase enrichment."""
+    if new.sentiment is None and old.sentiment is not None:
+        new = new.model_copy(update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang})
+    return new
+
+
+class SqliteStore:
+    """`Store` on one SQLite file. Safe to share between threads (one connection per thread)."""
+
+    name = "sqlite"
+
+    def __init__(self, path: str | Path = ":memory:"):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._memory_conn: sqlite3.Connection | None = None
+        self._conn().executescript(SCHEMA)
+
+    # -- connections -------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        if self.path == ":memory:":
+            # An in-memory database exists per connection, so every thread shares one.
+            if self._memory_conn is None:
+                self._memory_conn = self._connect()
+            return self._memory_conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        if self._memory_conn is not None:
+            self._memory_conn.close()
+            self._memory_conn = None
+
+    # -- writes --------------------------------------------------------------------------------
+    def upsert(self, mentions: Iterable[Mention], chunk_size: int = 500) -> Iterator[WriteResult]:
+        """Insert or update by id, in transactions of `chunk_size`; yield a result per mention."""
+        chunk: list[Mention] = []
+        for mention in mentions:
+            chunk.append(mention)
+            if len(chunk) >= chunk_size:
+                yield from self._write_chunk(chunk)
+                chunk = []
+        if chunk:
+            yield from self._write_chunk(chunk)
+
+    def _write_chunk(self, chunk: list[Mention]) -> list[WriteResult]:
+        # The last copy of an id within one chunk wins, as it would across chunks.
+        by_id: dict[str, Mention] = {}
+        for mention in chunk:
+            by_id[mention.id] = mention
+        results: list[WriteResult] = []
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                existing = self._existing(conn, list(by_id))
+                for mention_id, mention in by_id.items():
+                    try:
+                        old = existing.get(mention_id)
+                        merged = _merge(old, mention) if old else mention
+                        self._write_one(conn, merged)
+                        results.append(WriteResult(id=mention_id, ok=True, created=old is None))
+                    except (sqlite3.Error, ValueError, TypeError) as exc:
+                        results.append(WriteResult(id=mention_id, ok=False, error=f"{type(exc).__name__}: {exc}"))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return results
+
+    def _existing(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, Mention]:
+        found: dict[str, Mention] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for mention_id, doc in conn.execute(f"SELECT id, doc FROM mentions WHERE id IN ({marks})", part):
+                found[mention_id] = Mention.model_validate_json(doc)
+        return found
+
+    def _write_one(self, conn: sqlite3.Connection, m: Mention) -> None:
+        row = (
+            m.id,
+            m.source,
+            m.brand,
+            m.lang,
+            m.sentiment.label if m.sentiment else None,
+            _epoch(m.created_at),
+            m.author.handle,
+            m.author.followers or 0,
+            m.engagement.total,
+            1 if m.enriched else 0,
+            m.text,
+            m.model_dump_json(),
+        )
+        conn.execute(
+            """INSERT INTO mentions (id, source, brand, lang, sentiment, created_at, author_handle,
+                   author_followers, engagement, enriched, text, doc)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(id) DO UPDATE SET source=excluded.source, brand=excluded.brand, lang=excluded.lang,
+                   sentiment=excluded.sentiment, created_at=excluded.created_at,
+                   author_handle=excluded.author_handle, author_followers=excluded.author_followers,
+                   engagement=excluded.engagement, enriched=excluded.enriched, text=excluded.text, doc=excluded.doc""",
+            row,
+        )
+        (rowid,) = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (m.id,)).fetchone()
+        conn.execute("DELETE FROM mention_themes WHERE mention_rowid = ?", (rowid,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO mention_themes (mention_rowid, theme) VALUES (?, ?)",
+            [(rowid, theme) for theme in m.themes],
+        )
+
+    # -- filters -------------------------------------------------------------------------------
+    def _where(self, filters: Filters | None) -> tuple[str, list[Any], Any]:
+        """SQL conditions for the structured filters, plus the parsed text query (or None)."""
+        f = filters or Filters()
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (("brand", f.brand), ("source", f.source), ("lang", f.lang), ("sentiment", f.sentiment)):
+            if value is not None:
+                clauses.append(f"m.{column} = ?")
+                params.append(value)
+        if f.brands:
+            clauses.append(f"m.brand IN ({','.join('?' * len(f.brands))})")
+            params.extend(f.brands)
+        if f.since is not None:
+            clauses.append("m.created_at >= ?")
+            params.append(_epoch(f.since))
+        if f.until is not None:
+            clauses.append("m.created_at < ?")
+            params.append(_epoch(f.until))
+        if f.min_followers is not None:
+            clauses.append("m.author_followers >= ?")
+            params.append(f.min_followers)
+        if f.theme is not None:
+            clauses.append("m.rowid IN (SELECT mention_rowid FROM mention_themes WHERE theme = ?)")
+            params.append(f.theme)
+        query = None
+        if f.text:
+            from groundswell.query import parse, to_fts5
+
+            query = parse(f.text)  # QuerySyntaxError propagates: the caller shows it to the user
+            fts = to_fts5(query)
+            if fts:
+                clauses.append("m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
+                params.append(fts)
+        sql = " AND ".join(clauses) if clauses else "1"
+        return sql, params, query
+
+    def _rows(self, sql: str, params: list[Any], query: Any) -> Iterator[sqlite3.Row | tuple]:
+        """Run a SELECT whose first columns are (text, lang) and drop rows the exact query rejects."""
+        for row in self._conn().execute(sql, params):
+            if query is None or query.matches(row[0], row[1]):
+                yield row
+
+    # -- reads ---------------------------------------------------------------------------------
+    def get(self, ids: Iterable[str]) -> list[Mention]:
+        return list(self._existing(self._conn(), list(ids)).values())
+
+    def count(self, filters: Filters | None = None) -> int:
+        where, params, query = self._where(filters)
+        if query is None:
+            return self._conn().execute(f"SELECT count(*) FROM mentions m WHERE {where}", params).fetchone()[0]
+        return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM mentions m WHERE {where}", params, query))
+
+    def iter_mentions(self, filters: Filters | None = None, chunk: int = 2000) -> Iterator[Mention]:
+        where, params, query = self._where(filters)
+        last = (-(2**62), -1)
+        while True:
+            sql = (
+                f"SELECT m.text, m.lang, m.doc, m.created_at, m.rowid FROM mentions m WHERE {where} "
+                "AND (m.created_at, m.rowid) > (?, ?) ORDER BY m.created_at, m.rowid LIMIT ?"
+            )
+            rows = self._conn().execute(sql, [*params, *last, chunk]).fetchall()
+            if not rows:
+                return
+            for text, lang, doc, _, _ in rows:
+                if query is None or query.matches(text, lang):
+                    yield Mention.model_validate_json(doc)
+            last = (rows[-1][3], rows[-1][4])
+
+    def unenriched(self, limit: int = 1000) -> list[Mention]:
+        rows = self._conn().execute(
+            "SELECT doc FROM mentions WHERE enriched = 0 ORDER BY created_at LIMIT ?", (limit,)
+        ).fetchall()
+        return [Mention.model_validate_json(doc) for (doc,) in rows]
+
+    def search(
+        self,
+        filters: Filters,
+        size: int = 20,
+        cursor: str | None = None,
+        sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
+    ) -> SearchPage:
+        """One page of matches, keyset-paginated so page 10,000 costs what page 1 does."""
+        if sort not in _SORTS:
+            raise ValueError(f"unknown sort '{sort}'; use one of {', '.join(_SORTS)}")
+        if not 1 <= size <= 1000:
+            raise ValueError("size must be between 1 and 1000")
+        key, desc = _SORTS[sort]
+        where, params, query = self._where(filters)
+        total = self.count(filters)
+        op, order = ("<", "DESC") if desc else (">", "ASC")
+        after = _decode_cursor(cursor) if cursor else None
+        hits: list[Hit] = []
+        last_hit: tuple[Any, Any] | None = None
+        more = False
+        batch = max(size + 1, 200)
+        while True:
+            cond, args = where, list(params)
+            if after is not None:
+                cond += f" AND ({key}, m.rowid) {op} (?, ?)"
+                args += after
+            rows = self._conn().execute(
+                f"SELECT m.text, m.lang, m.doc, {key}, m.rowid FROM mentions m WHERE {cond} "
+                f"ORDER BY {key} {order}, m.rowid {order} LIMIT ?",
+                [*args, batch],
+            ).fetchall()
+            for text, lang, doc, k, rowid in rows:
+                if query is not None and not query.matches(text, lang):
+                    continue
+                if len(hits) == size:
+                    more = True  # a further match exists, so the next page is not empty
+                    break
+                hits.append(Hit(mention=Mention.model_validate_json(doc), highlight=_highlight(text, query)))
+                last_hit = (k, rowid)
+            if more or len(rows) < batch:
+                break
+            after = [rows[-1][3], rows[-1][4]]
+        next_cursor = _encode_cursor(last_hit) if more and last_hit else None
+        return SearchPage(hits=hits, total=total, next_cursor=next_cursor)
+
+    def histogram(self, filters: Filters, interval: Interval = "hour") -> list[Bucket]:
+        if interval not in _INTERVAL_SECONDS:
+            raise ValueError(f"interval must be one of {', '.join(_INTERVAL_SECONDS)}")
+        step = _INTERVAL_SECONDS[interval]
+        where, params, query = self._where(filters)
+        counts: dict[int, dict[str, int]] = {}
+        if query is None:
+            rows = self._conn().execute(
+                f"SELECT (m.created_at / {step}) * {step} AS b, m.sentiment, count(*) FROM mentions m "
+                f"WHERE {where} GROUP BY b, m.sentiment",
+                params,
+            )
+            for start, label, n in rows:
+                counts.setdefault(start, {})[label or "unknown"] = n
+        else:
+            for _, _, created, label in self._rows(
+                f"SELECT m.text, m.lang, m.created_at, m.sentiment FROM mentions m WHERE {where}", params, query
+            ):
+                bucket = counts.setdefault(created // step * step, {})
+                bucket[label or "unknown"] = bucket.get(label or "unknown", 0) + 1
+        return [Bucket(start=_from_epoch(start), **counts[start]) for start in sorted(counts)]
+
+    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment"]) -> dict[str, int]:
+        if field not in ("lang", "source", "brand", "sentiment"):
+            raise ValueError(f"cannot facet on '{field}'")
+        where, params, query = self._where(filters)
+        result: dict[str, int] = {}
+        if query is None:
+            rows = self._conn().execute(
+                f"SELECT m.{field}, count(*) FROM mentions m WHERE {where} GROUP BY m.{field}", params
+            )
+            for value, n in rows:
+                result[value or "unknown"] = n
+        else:
+            for _, _, value in self._rows(f"SELECT m.text, m.lang, m.{field} FROM mentions m WHERE {where}", params, query):
+                result[value or "unknown"] = result.get(value or "unknown", 0) + 1
+        return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
+        where, params, query = self._where(filters)
+        themes: dict[str, ThemeCount] = {}
+        rows = self._conn().execute(
+            f"SELECT m.text, m.lang, t.theme, m.sentiment FROM mentions m JOIN mention_themes t "
+            f"ON t.mention_rowid = m.rowid WHERE {where}",
+            params,
+        )
+        for text, lang, theme, label in rows:
+            if query is not None and not query.matches(text, lang):
+                continue
+            entry = themes.setdefault(theme, ThemeCount(theme=theme, count=0))
+            entry.count += 1
+            key = label or "unknown"
+            entry.sentiment[key] = entry.sentiment.get(key, 0) + 1
+        return sorted(themes.values(), key=lambda t: (-t.count, t.theme))[:n]
+
+    def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
+        where, params, query = self._where(filters)
+        if query is not None:
+            stats: dict[tuple[str, str], AuthorStat] = {}
+            for _, _, handle, source, eng, fol in self._rows(
+                f"SELECT m.text, m.lang, m.author_handle, m.source, m.engagement, m.author_followers "
+                f"FROM mentions m WHERE {where} AND m.author_handle IS NOT NULL",
+                params,
+                query,
+            ):
+                s = stats.setdefault((handle, source), AuthorStat(handle, source, 0, 0, 0))
+                s.mentions += 1
+                s.engagement += eng
+                s.followers = max(s.followers, fol)
+            return sorted(stats.values(), key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
+        rows = self._conn().execute(
+            f"SELECT m.author_handle, m.source, count(*), sum(m.engagement), max(m.author_followers) "
+            f"FROM mentions m WHERE {where} AND m.author_handle IS NOT NULL "
+            f"GROUP BY m.author_handle, m.source ORDER BY sum(m.engagement) DESC, count(*) DESC, m.author_handle "
+            f"LIMIT ?",
+            [*params, n],
+        )
+        return [AuthorStat(handle=h, source=s, mentions=c, engagement=e or 0, followers=f or 0) for h, s, c, e, f in rows]
+
+    def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
+        fg = (m.text for m in _limited(self.iter_mentions(foreground), 5000))
+        bg = (m.text for m in _limited(self.iter_mentions(background), 20000))
+        return significant_terms(fg, bg, n=n)
+
+    # -- state -----------------------------------------------------------------------------------
+    def get_state(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._write_lock:
+            self._conn().execute(
+                "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (key, value, time.time()),
+            )
+
+    def state_items(self, prefix: str) -> dict[str, str]:
+        """All state entries whose key starts with `prefix` (e.g. every stored alert)."""
+        rows = self._conn().execute(
+            "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key", (prefix, prefix + "\uffff")
+        )
+        return dict(rows.fetchall())
+
+    # -- maintenance -----------------------------------------------------------------------------
+    def delete_older_than(self, cutoff: datetime) -> int:
+        with self._write_lock:
+            cur = self._conn().execute("DELETE FROM mentions WHERE created_at < ?", (_epoch(cutoff),))
+            return cur.rowcount
+
+    def vacuum(self) -> None:
+        """Reclaim space and refresh the planner's statistics (the maintenance job calls this)."""
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")
+            conn.execute("PRAGMA optimize")
+            conn.execute("VACUUM")
+
+
+def _limited(it: Iterator[Mention], n: int) -> Iterator[Mention]:
+    for i, item in enumerate(it):
+        if i >= n:
+            return
+        yield item
+
+
+def _encode_cursor(key: tuple[Any, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value):
+            return value
+    except (ValueError, TypeError):
+        pass
+    raise ValueError("invalid page cursor: use the next_cursor value of the previous page")
+
+
+def _highlight(text: str, query: Any, width: int = 240) -> str:
+    """HTML-escaped snippet with matched terms in <mark>."""
+    if query is None:
+        snippet = text[:width]
+        return html.escape(snippet) + ("…" if len(text) > width else "")
+    terms = [t for t in query.positive_terms() if t]
+    lower = text.lower()
+    first = min((p for p in (lower.find(t.lower()) for t in terms) if p >= 0), default=0)
+    start = max(0, first - width // 3)
+    snippet = text[start : start + width]
+    out = html.escape(snippet)
+    for term in sorted(set(terms), key=len, reverse=True):
+        escaped = html.escape(term)
+        out = _mark(out, escaped)
+    return ("…" if start else "") + out + ("…" if start + width < len(text) else "")
+
+
+def _mark(haystack: str, needle: str) -> str:
+    if not needle:
+        return haystack
+    lower = haystack.lower()
+    target = needle.lower()
+    parts: list[str] = []
+    i = 0
+    while True:
+        j = lower.find(target, i)
+        if j < 0:
+            parts.append(haystack[i:])
+            break
+        parts.append(haystack[i:j])
+        parts.append("<mark>" + haystack[j : j + len(needle)] + "</mark>")
+        i = j + len(needle)
+    return "".join(parts)

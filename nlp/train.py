@@ -1,0 +1,138 @@
+"""Train the default sentiment model: `python -m nlp.train` (or `make train-sentiment`).
+
+Three parts, all trained on the `train` splits only (dev stays untouched for `nlp.evaluate`):
+
+1. an embedding head: logistic regression on frozen all-MiniLM-L6-v2 features (mean-pooled
+   states of two upper layers);
+2. an n-gram model: logistic regression on hashed character and word n-grams (TF-IDF), which
+   covers the scripts the English-centric encoder vocabulary handles poorly (Hangul, Han);
+3. a stacker: multinomial logistic regression per language group on the out-of-fold
+   log-probabilities of 1 and 2. Being fitted on predictions for rows the base models did not
+   see, it both weights the two signals per language and calibrates the final probabilities.
+
+Everything is seeded; the result is written to `nlp/models/default/`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from nlp.data import load_splits
+from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, LANG_GROUPS, save_default_model
+from nlp.normalize import normalize
+
+SEED = 13
+EMBED_CAP = 4000  # train rows per dataset-language that get encoder features (keeps training short)
+FOLDS = 4
+OTHER_LANG_RATE = 0.15  # share of stacker rows shown as language "other", for undetected languages
+
+
+def _log(msg: str, start: float) -> None:
+    click.echo(f"[{time.monotonic() - start:6.0f}s] {msg}", err=True)
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_MODEL_DIR, show_default=True)
+@click.option("--embed-cap", default=EMBED_CAP, show_default=True, help="Encoder rows per dataset-language")
+def main(out_dir: Path, embed_cap: int) -> None:
+    """Train the default sentiment model from ../shared/data/sentiment/*/*/train.jsonl."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from nlp.encoder import set_threads
+    from nlp.features import cached_embeddings, fit_idf, ngram_counts, ngram_tfidf
+
+    start = time.monotonic()
+    set_threads()
+    rng = np.random.default_rng(SEED)
+    splits = load_splits("train")
+    texts, labels, langs, in_sample = [], [], [], []
+    for split in splits:
+        n = len(split.texts)
+        chosen = np.zeros(n, dtype=bool)
+        chosen[rng.permutation(n)[: min(n, embed_cap)]] = True
+        texts += [normalize(t) for t in split.texts]
+        labels += split.labels
+        langs += [split.lang] * n
+        in_sample += chosen.tolist()
+    y = np.array([LABELS.index(label) for label in labels])
+    sample = np.flatnonzero(in_sample)
+    folds = rng.integers(0, FOLDS, size=len(texts))
+    _log(f"{len(texts)} train rows from {len(splits)} splits; {len(sample)} get encoder features", start)
+
+    emb = cached_embeddings([texts[i] for i in sample])
+    _log("encoder features ready", start)
+    scaler = StandardScaler().fit(emb)
+    emb_z = scaler.transform(emb).astype(np.float32)
+
+    counts = ngram_counts(texts)
+    idf = fit_idf(counts).astype(np.float16).astype(np.float32)  # as shipped (fp16)
+    x_ng = ngram_tfidf(counts, idf)
+    _log(f"n-gram features ready ({x_ng.nnz} non-zeros)", start)
+
+    def emb_head() -> LogisticRegression:
+        return LogisticRegression(C=0.05, max_iter=3000, class_weight="balanced")
+
+    def ngram_head() -> LogisticRegression:
+        return LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced", solver="liblinear")
+
+    # Out-of-fold log-probabilities for the stacker.
+    oof_emb = np.zeros((len(sample), 3))
+    oof_ng = np.zeros((len(sample), 3))
+    sample_folds = folds[sample]
+    for k in range(FOLDS):
+        tr_s, te_s = sample_folds != k, sample_folds == k
+        oof_emb[te_s] = emb_head().fit(emb_z[tr_s], y[sample][tr_s]).predict_log_proba(emb_z[te_s])
+        ng = ngram_head().fit(x_ng[folds != k], y[folds != k])
+        oof_ng[te_s] = np.log(np.clip(_ngram_proba(ng, x_ng[sample[te_s]]), 1e-6, 1.0))
+        _log(f"fold {k + 1}/{FOLDS} done", start)
+
+    stack_langs = [langs[i] if rng.random() >= OTHER_LANG_RATE else "other" for i in sample]
+    from nlp.model_files import stack_features
+
+    stacker = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
+    stacker.fit(stack_features(oof_emb, oof_ng, stack_langs), y[sample])
+    _log("stacker fitted", start)
+
+    final_emb = emb_head().fit(emb_z, y[sample])
+    final_ng = ngram_head().fit(x_ng, y)
+    _log("final base models fitted", start)
+
+    info = {
+        "trained_on": [f"{s.key}/train ({len(s.texts)} rows)" for s in splits],
+        "seed": SEED,
+        "embed_cap": embed_cap,
+        "folds": FOLDS,
+        "train_seconds": round(time.monotonic() - start, 1),
+    }
+    save_default_model(
+        out_dir,
+        scaler_mean=scaler.mean_,
+        scaler_scale=scaler.scale_,
+        emb_coef=final_emb.coef_,
+        emb_intercept=final_emb.intercept_,
+        ng_idf=idf,
+        ng_coef=final_ng.coef_,
+        ng_intercept=final_ng.intercept_,
+        stack_coef=stacker.coef_,
+        stack_intercept=stacker.intercept_,
+        info=info,
+    )
+    size = sum(p.stat().st_size for p in Path(out_dir).iterdir())
+    _log(f"wrote {out_dir} ({size / 1e6:.1f} MB): {json.dumps(info)[:200]}", start)
+
+
+def _ngram_proba(model, x):
+    """Softmax over one-vs-rest decision scores: the same formula the shipped model uses at load."""
+    from nlp.model_files import softmax
+
+    return softmax(model.decision_function(x))
+
+
+if __name__ == "__main__":
+    main()

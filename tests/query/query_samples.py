@@ -1,0 +1,64 @@
+"""Sample posts in several scripts with the expected verdict for a query; shared by match and compile tests."""
+
+CASES = [
+    # (query, text, lang, expected)
+    # Latin: whole tokens, case-insensitive, punctuation-insensitive phrases
+    ("apple", "Apple's new phone is out", "en", True),
+    ("apple", "I love pineapple juice", "en", False),
+    ("apple", "APPLE!!!", None, True),
+    ('"battery life"', "The battery-life is awful", "en", True),
+    ('"battery life"', "life of the battery", "en", False),
+    ("apple watch", "my watch is not an apple", "en", True),
+    ("apple NOT pie", "apple pie recipe", "en", False),
+    ("apple -pie", "apple stock falls", "en", True),
+    ("apple NEAR/3 battery", "Apple says the new battery lasts", "en", True),
+    ("apple NEAR/1 battery", "Apple says the new battery lasts", "en", False),
+    ("apple NEAR/0 battery", "battery apple", "en", True),
+    ('(iphone OR ipad) NEAR/2 "screen crack"', "my iPad has a screen crack", "en", True),
+    ("t-mobile", "switching from T Mobile today", "en", True),
+    ("café", "Cafe\u0301 in Rome", "it", True),  # NFKC: e + combining accent = é
+    ("caffè lang:it", "Un caffè buonissimo", "it", True),
+    ("caffè lang:it", "Un caffè buonissimo", "en", False),
+    ("caffè lang:it", "Un caffè buonissimo", None, False),
+    ("apple NOT lang:en", "apple", None, True),
+    ("apple lang:zh", "apple 手机", "zh-Hans", True),
+    # hashtags and handles
+    ("#galaxy", "Loving my new #Galaxy", "en", True),
+    ("#galaxy", "Loving my new Galaxy", "en", False),
+    ("galaxy", "Loving my new #Galaxy", "en", True),
+    ("#galaxy", "#GalaxyS24 is here", "en", False),
+    ("@samsung", "thanks @Samsung.", "en", True),
+    ("@samsung", "thanks @samsung@mastodon.social", "en", True),
+    ("@samsung", "thanks @samsungmobile", "en", False),
+    ("@acme.bsky.social", "cc @acme.bsky.social", "en", True),
+    ("@samsung", "mail me at bob@samsung.com", "en", False),
+    # Cyrillic: whole words, case-insensitive
+    ("Яндекс", "Сервис ЯНДЕКС снова работает", "ru", True),
+    ("яндекс AND такси", "Такси от Яндекс опоздало", "ru", True),
+    ("яндекс", "Яндекса", "ru", False),  # whole token: inflected forms need OR
+    ('"яндекс такси"', "яндекс, такси", "ru", True),
+    ("#яндекс", "#Яндекс лучший", "ru", True),
+    # Hangul: a term matches at the start of an eojeol, so particles follow
+    ("삼성", "삼성은 새 폰을 발표했다", "ko", True),
+    ("삼성", "삼성이 최고", "ko", True),
+    ("삼성", "오늘 삼성의 발표", "ko", True),
+    ("삼성", "한국삼성 지점", "ko", False),  # not at the start of an eojeol
+    ("갤럭시 AND 배터리", "갤럭시는 배터리가 빨리 닳아요", "ko", True),
+    ('"갤럭시 배터리"', "갤럭시의 배터리가 문제", "ko", True),
+    ("LG", "LG는 좋아요", "ko", True),
+    ("갤럭시 NEAR/1 배터리", "갤럭시 정말 너무 배터리", "ko", False),
+    ("#삼성", "#삼성 #갤럭시", "ko", True),
+    # Han (and Kana): substring semantics, spaces irrelevant
+    ("苹果", "我爱苹果手机", "zh", True),
+    ("苹果手机", "苹果 手机很好", "zh", True),
+    ("华为", "我爱苹果手机", "zh", False),
+    ("苹果 NOT 水果", "苹果是一种水果", "zh", False),
+    ("苹果 NEAR/2 电池", "苹果的新电池", "zh", True),
+    ("苹果 NEAR/0 电池", "苹果的新电池", "zh", False),
+    ("apple", "我爱Apple手机", "zh", True),
+    ("ソニー", "ソニーの新製品", "ja", True),
+    # mixed boolean logic
+    ('(galaxy OR "갤럭시") NOT #ad', "갤럭시는 최고 #ad", "ko", False),
+    ('(galaxy OR "갤럭시") NOT #ad', "갤럭시는 최고", "ko", True),
+    ("apple", "", None, False),
+]

@@ -1,0 +1,108 @@
+"""Compilers: X, Reddit, Elasticsearch, and FTS5 (checked as a superset on a real SQLite table)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from query_samples import CASES
+
+from groundswell.query import QueryCompileError, fts5_document, parse, to_elasticsearch, to_fts5, to_reddit, to_x
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apple", "apple"),
+        ("Apple Watch", "apple watch"),
+        ('"apple watch" OR #iphone', '"apple watch" OR #iphone'),
+        ("apple NOT (pie OR juice)", "apple -(pie OR juice)"),
+        ("(apple OR samsung) lang:ko", "(apple OR samsung) lang:ko"),
+        ("apple NEAR/3 battery", "apple battery"),  # X has no proximity: AND is the superset
+        ("apple NOT (pie NEAR/2 crust)", "apple"),  # a negated NEAR cannot be narrowed: dropped
+        ("@Samsung OR 삼성", "@samsung OR 삼성"),
+        ("苹果", '"苹果"'),
+        ('"or" apple', '"or" apple'),
+        ("@acme.bsky.social", '"acme bsky social"'),
+    ],
+)
+def test_to_x(query, expected):
+    assert to_x(parse(query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apple watch", "apple AND watch"),
+        ("apple NOT pie", "apple AND NOT pie"),
+        ("(a1 OR b2) c3", "(a1 OR b2) AND c3"),
+        ("#galaxy lang:ko", "galaxy"),  # no hashtags or language on Reddit: relaxed
+        ("apple NOT lang:en", "apple"),
+        ("apple NOT #ad", "apple"),  # a negated hashtag would drop posts with the bare word
+        ("apple NEAR/2 battery", "apple AND battery"),
+    ],
+)
+def test_to_reddit(query, expected):
+    assert to_reddit(parse(query)) == expected
+
+
+@pytest.mark.parametrize("query", ["NOT apple", "lang:en", "-apple -pie"])
+def test_native_search_needs_a_positive_term(query):
+    with pytest.raises(QueryCompileError, match="no positive term"):
+        to_x(parse(query))
+    with pytest.raises(QueryCompileError, match="no positive term"):
+        to_reddit(parse(query))
+
+
+def test_to_elasticsearch_is_structured():
+    dsl = to_elasticsearch(parse('(apple OR "갤럭시") NOT #ad lang:ko apple NEAR/3 battery'), text_field="body")
+    text = json.dumps(dsl, ensure_ascii=False)
+    assert "query_string" not in text and "simple_query_string" not in text
+    bool_ = dsl["bool"]
+    assert {"match_phrase": {"body": "ad"}} in bool_["must_not"]
+    should = bool_["must"][0]["bool"]["should"]
+    assert {"match_phrase": {"body": "apple"}} in should
+    assert {"span_multi": {"match": {"prefix": {"body": {"value": "갤럭시"}}}}} in should
+    assert {"term": {"lang": "ko"}} in bool_["must"][1]["bool"]["should"]
+    near = bool_["must"][2]["span_near"]
+    assert near["slop"] == 3 and near["in_order"] is False
+
+
+def test_to_elasticsearch_hostile_text_stays_a_phrase():
+    dsl = to_elasticsearch(parse('"title:* OR _exists_:x AND"'))
+    assert dsl == {"match_phrase": {"text": "title or _exists_ x and"}}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ab OR xy", None),  # shorter than a trigram
+        ("NOT apple", None),
+        ("lang:ko", None),
+        ("apple NOT pie", '"apple"'),
+        ('"apple watch" OR 苹果', '"apple watch" OR "苹 果"'),
+        ('"갤럭시 배터리"', '"갤럭시" AND "배터리"'),
+    ],
+)
+def test_to_fts5(query, expected):
+    assert to_fts5(parse(query)) == expected
+
+
+def test_fts5_prefilter_is_a_superset_on_a_real_trigram_table():
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE posts USING fts5(doc, tokenize='trigram')")
+    texts = sorted({text for _, text, _, _ in CASES})
+    db.executemany("INSERT INTO posts(rowid, doc) VALUES (?, ?)", [(i, fts5_document(t)) for i, t in enumerate(texts)])
+    checked = 0
+    for query, _, _, _ in CASES:
+        q = parse(query)
+        expr = to_fts5(q)
+        if expr is None:
+            continue
+        rows = {r for (r,) in db.execute("SELECT rowid FROM posts WHERE posts MATCH ?", (expr,))}
+        for i, text in enumerate(texts):
+            if q.matches(text, lang=None) or q.matches(text, lang="ko"):
+                assert i in rows, f"{query!r} -> {expr!r} missed {text!r}"
+        checked += 1
+    assert checked > 30
