@@ -21,7 +21,8 @@ import numpy as np
 
 from alerts.series import CountSeries
 
-HOUR_PSEUDO_DAYS = 3.0  # an hour-of-day factor needs ~3 days of data to count half
+HOUR_PSEUDO_DAYS = 0.5  # an hour-of-day factor counts half after half a day of data...
+HOUR_PSEUDO_MENTIONS = 10.0  # ...plus ~10 mentions at that hour, so small brands shrink more
 DOW_PSEUDO_WEEKS = 2.0  # a day-of-week factor needs ~2 weeks of data to count half
 MIN_RATE = 0.05  # negatives per bucket: never expect exactly zero
 
@@ -32,6 +33,7 @@ class Baseline:
     hour_factor: np.ndarray  # 24 factors (all ones for daily buckets)
     dow_factor: np.ndarray  # 7 factors
     share: float  # baseline negative share
+    share_dispersion: float  # beta-binomial intra-class correlation of the share (0 = binomial)
     dispersion: float  # negative-binomial alpha: var = mu + alpha mu^2
     history: int  # buckets it learnt from
 
@@ -62,7 +64,9 @@ def fit(
         sums = np.bincount(h, weights=tot, minlength=24)
         raw = np.divide(sums, n * mean_total, out=np.ones(24), where=n > 0)
         days = n  # one observation of an hour-of-day per day
-        hour_factor = (days * raw + HOUR_PSEUDO_DAYS) / (days + HOUR_PSEUDO_DAYS)
+        # Shrink toward flat by about half a day, more for small brands whose hours are noisy.
+        pseudo = HOUR_PSEUDO_DAYS + HOUR_PSEUDO_MENTIONS / mean_total
+        hour_factor = (days * raw + pseudo) / (days + pseudo)
         hour_factor /= hour_factor.mean()
     dow_factor = np.ones(7)
     if mean_total > 0:
@@ -95,9 +99,23 @@ def fit(
         dispersion = min(max(moment, min_dispersion), 1.0)
 
     # Share with a weak prior (one pseudo-negative in ten) so empty history is not 0%.
-    share = (float(clipped.sum()) + 1.0) / (float(tot.sum()) + 10.0)
-    return Baseline(level, hour_factor, dow_factor, min(share, 0.95), dispersion, int(len(history)))
+    share = min((float(clipped.sum()) + 1.0) / (float(tot.sum()) + 10.0), 0.95)
+    share_dispersion = _share_dispersion(clipped, tot, share)
+    return Baseline(level, hour_factor, dow_factor, share, share_dispersion, dispersion, int(len(history)))
 
+
+def _share_dispersion(neg: np.ndarray, tot: np.ndarray, share: float) -> float:
+    """Moment estimate of the beta-binomial correlation rho: the share wobbles from hour to
+    hour more than coin flips would, and a plain binomial test would call that wobble news."""
+    ok = tot >= 2
+    if ok.sum() < 24:
+        return 0.01
+    x, t = neg[ok], tot[ok]
+    var = share * (1 - share)
+    resid = (x - share * t) ** 2 - var * t
+    keep = resid <= np.quantile(resid, 0.98)
+    rho = float(resid[keep].sum() / (var * (t[keep] * (t[keep] - 1)).sum()))
+    return min(max(rho, 0.005), 0.3)
 
 def _level(neg: np.ndarray, weight: np.ndarray) -> float:
     # Gamma-Poisson posterior mean with a tiny prior: stable when the history is all zeros.

@@ -110,8 +110,11 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
 
         mu = base.expected(int(hour[i]), int(dow[i])) * float(cov[i])
         x, t = float(neg[i]), float(tot[i])
-        p_count, s_count = count_tail(x, mu, base.dispersion)
-        p_share, s_share = share_tail(int(x), int(t), base.share)
+        if x >= min(th.min_negative, 3):  # fewer can't alert nor keep an episode open: skip the tail maths
+            p_count, s_count = count_tail(x, mu, base.dispersion)
+            p_share, s_share = share_tail(int(x), int(t), base.share, base.share_dispersion)
+        else:
+            p_count, s_count, p_share, s_share = 1.0, 0.0, 1.0, 0.0
         share = x / t if t else 0.0
         share_up = share >= th.min_share_ratio * base.share
         spike = x >= th.min_negative and s_count >= th.threshold and s_share >= th.share_threshold and share_up
@@ -123,7 +126,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
         slow_ok = False
         if slow_fired:
             run_share = slow.run_neg / slow.run_tot if slow.run_tot else 0.0
-            _, run_share_score = share_tail(int(slow.run_neg), int(slow.run_tot), base.share)
+            _, run_share_score = share_tail(int(slow.run_neg), int(slow.run_tot), base.share, base.share_dispersion)
             slow_ok = (
                 slow.run_neg >= th.min_negative
                 and run_share >= th.min_share_ratio * base.share
@@ -145,7 +148,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
                 p_value, _ = count_tail(observed, expected, run_dispersion)
                 detector, statistic, score = rule.slow or th.slow, th.slow, slow.value
                 ep_share, ep_total = observed / max(slow.run_tot, 1.0), slow.run_tot
-                p_share, _ = share_tail(int(observed), int(slow.run_tot), base.share)
+                p_share, _ = share_tail(int(observed), int(slow.run_tot), base.share, base.share_dispersion)
                 s_count = -math.log10(max(p_value, 1e-300))
             severity = _severity(s_count, observed, expected, th)
             alert = Alert(

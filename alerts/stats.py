@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
+import numpy as np
+from scipy import special, stats
 
 _LN10 = math.log(10)
 
@@ -21,15 +22,28 @@ def count_tail(observed: float, expected: float, dispersion: float) -> tuple[flo
     else:
         n = 1.0 / dispersion
         log_p = float(stats.nbinom.logsf(k, n, n / (n + mu)))
+        if not math.isfinite(log_p):
+            # Far tail: sum the pmf from the observed count over a generous range instead.
+            sd = math.sqrt(mu + dispersion * mu * mu)
+            ks = np.arange(k + 1, k + 1 + int(50 * sd + 200))
+            log_p = float(special.logsumexp(stats.nbinom.logpmf(ks, n, n / (n + mu))))
     return _to_p(log_p)
 
 
-def share_tail(negative: int, total: int, share: float) -> tuple[float, float]:
-    """P(at least `negative` of `total` mentions negative | baseline share). Returns (p, -log10 p)."""
+def share_tail(negative: int, total: int, share: float, rho: float = 0.0) -> tuple[float, float]:
+    """P(at least `negative` of `total` mentions negative | baseline share): beta-binomial with
+    intra-class correlation `rho` (binomial when 0). Returns (p, -log10 p)."""
     if negative <= 0 or total <= 0:
         return 1.0, 0.0
     share = min(max(share, 1e-6), 1 - 1e-6)
-    return _to_p(float(stats.binom.logsf(negative - 1, total, share)))
+    if rho <= 1e-9:
+        return _to_p(float(stats.binom.logsf(negative - 1, total, share)))
+    a = share * (1 - rho) / rho
+    b = (1 - share) * (1 - rho) / rho
+    # Sum the upper tail of the pmf in log space: scipy's betabinom sf loses all precision
+    # (and returns NaN) far in the tail, exactly where crises live.
+    k = np.arange(negative, total + 1)
+    return _to_p(float(special.logsumexp(stats.betabinom.logpmf(k, total, a, b))))
 
 
 def _to_p(log_p: float) -> tuple[float, float]:

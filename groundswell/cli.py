@@ -51,7 +51,12 @@ def _emit(summary: dict) -> None:
 
 
 config_option = click.option(
-    "--config", "-c", "config_path", required=True, type=click.Path(dir_okay=False), envvar="GROUNDSWELL_CONFIG",
+    "--config",
+    "-c",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    envvar="GROUNDSWELL_CONFIG",
     help="groundswell.yaml (or $GROUNDSWELL_CONFIG)",
 )
 
@@ -105,8 +110,14 @@ def demo(directory: str, seed: int, progress: bool) -> None:
 @click.option("--since", type=click.DateTime(), help="Window start (UTC)")
 @click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive)")
 @click.option("--progress/--no-progress", default=True)
-def collect_cmd(config_path: str, source: str | None, brand: str | None, since: datetime | None,
-                until: datetime | None, progress: bool) -> None:
+def collect_cmd(
+    config_path: str,
+    source: str | None,
+    brand: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    progress: bool,
+) -> None:
     """Collect from the configured sources into the store (no enrichment)."""
     from extractors.base import Window
     from groundswell.pipeline import as_dict, collect, open_store
@@ -192,6 +203,24 @@ def maintain(config_path: str, retention_days: int | None) -> None:
         _emit(run_maintain(config, store, retention_days=retention_days))
     finally:
         store.close()
+
+
+@cli.command()
+@config_option
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="UTC day (default: yesterday)")
+def digest(config_path: str, day: datetime | None) -> None:
+    """Write the daily digest (Markdown + JSON) for managers and marketers."""
+    from groundswell.pipeline import digest as run_digest
+    from groundswell.pipeline import open_store
+
+    config = _load(config_path)
+    store = open_store(config)
+    try:
+        result = run_digest(config, store, day.date() if day else None)
+    finally:
+        store.close()
+    click.echo(open(result["markdown"], encoding="utf-8").read(), err=True)
+    _emit({"markdown": result["markdown"], "day": result["day"]})
 
 
 @cli.group()

@@ -102,6 +102,24 @@ class NlpConfig(_Strict):
     themes: bool = True
 
 
+class DigestConfig(_Strict):
+    """When the daily digest runs (the Airflow DAG reads this)."""
+
+    time: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour")
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}': use an IANA name such as 'Europe/Rome'") from None
+        return value
+
+
 class ReportConfig(_Strict):
     path: str = ".groundswell/report.html"
 
@@ -109,13 +127,12 @@ class ReportConfig(_Strict):
 class Config(_Strict):
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfig] = Field(default_factory=list)
-    store: SqliteStoreConfig | ElasticsearchStoreConfig = Field(
-        default_factory=SqliteStoreConfig, discriminator="type"
-    )
+    store: SqliteStoreConfig | ElasticsearchStoreConfig = Field(default_factory=SqliteStoreConfig, discriminator="type")
     nlp: NlpConfig = Field(default_factory=NlpConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     channels: list[Annotated[ChannelConfig, Field(discriminator="type")]] = Field(default_factory=list)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
     dashboard_url: str | None = Field(default=None, description="Base URL linked from alerts")
 
     @model_validator(mode="after")

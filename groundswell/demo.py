@@ -17,15 +17,15 @@ import json
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-START = datetime(2026, 11, 1, tzinfo=timezone.utc)
+START = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 14
-CRISIS_START = datetime(2026, 11, 11, 12, tzinfo=timezone.utc)
+CRISIS_START = datetime(2026, 11, 11, 12, tzinfo=UTC)
 CRISIS_HOURS = 10
 CRISIS_TOPIC = "Lumora Pulse battery overheating while charging"
-LAUNCH_START = datetime(2026, 11, 5, 15, tzinfo=timezone.utc)  # Sonique launch: a positive spike
+LAUNCH_START = datetime(2026, 11, 5, 15, tzinfo=UTC)  # Sonique launch: a positive spike
 
 BRANDS = {
     "Lumora": {"products": ["Pulse", "Halo"], "daily": 150},
@@ -33,7 +33,15 @@ BRANDS = {
 }
 
 # language -> (share of posts, UTC offset of its audience in hours)
-LANGS = {"en": (0.38, -5), "ko": (0.15, 9), "zh": (0.15, 8), "ru": (0.12, 3), "it": (0.10, 1), "de": (0.05, 1), "es": (0.05, -3)}
+LANGS = {
+    "en": (0.38, -5),
+    "ko": (0.15, 9),
+    "zh": (0.15, 8),
+    "ru": (0.12, 3),
+    "it": (0.10, 1),
+    "de": (0.05, 1),
+    "es": (0.05, -3),
+}
 
 FEATURES = {
     "en": ["sound quality", "battery life", "app", "price", "delivery", "design", "customer support"],
@@ -197,7 +205,10 @@ CRISIS: dict[str, list[str]] = {
 }
 
 LAUNCH = {
-    "en": ["The new Sonique Arc launch looks incredible, pre-ordered already!", "Sonique Arc reveal was fantastic, love it"],
+    "en": [
+        "The new Sonique Arc launch looks incredible, pre-ordered already!",
+        "Sonique Arc reveal was fantastic, love it",
+    ],
     "ko": ["Sonique Arc 신제품 발표 대박이에요! 바로 예약했어요"],
     "zh": ["Sonique Arc 新品发布会太精彩了，已经预订！"],
     "ru": ["Презентация Sonique Arc просто отличная, уже заказал!"],
@@ -208,7 +219,11 @@ LAUNCH = {
 
 SOURCES = [("x", 0.45), ("bluesky", 0.15), ("reddit", 0.15), ("mastodon", 0.10), ("rss", 0.08), ("hackernews", 0.07)]
 EMOJI = ["", "", "", " 🙂", " 😍", " 😡", " 🤔", " 🔥", " 👍", " 😭"]
-EMOJI_BY_SENTIMENT = {"positive": ["", " 😍", " 👍", " 🙌"], "negative": ["", " 😡", " 😭", " 👎"], "neutral": ["", " 🤔", ""]}
+EMOJI_BY_SENTIMENT = {
+    "positive": ["", " 😍", " 👍", " 🙌"],
+    "negative": ["", " 😡", " 😭", " 👎"],
+    "neutral": ["", " 🤔", ""],
+}
 
 
 @dataclass
@@ -276,7 +291,10 @@ def generate(seed: int = 7) -> list[dict]:
                     "replies": int(likes * rng.uniform(0.05, 0.3)),
                     "quotes": int(likes * rng.uniform(0.0, 0.1)) if source in ("x", "bluesky") else None,
                 },
-                "extra": {"synthetic": True, "planted": sentiment_hint if sentiment_hint.startswith("planted") else None},
+                "extra": {
+                    "synthetic": True,
+                    "planted": sentiment_hint if sentiment_hint.startswith("planted") else None,
+                },
             }
         )
 
@@ -306,8 +324,10 @@ def generate(seed: int = 7) -> list[dict]:
         since_crisis = (t - CRISIS_START).total_seconds() / 3600
         if 0 <= since_crisis < CRISIS_HOURS + 14:
             peak = 40.0
-            intensity = peak * min(1.0, (since_crisis + 1) / 4) if since_crisis < CRISIS_HOURS else peak * 0.8 ** (
-                since_crisis - CRISIS_HOURS + 1
+            intensity = (
+                peak * min(1.0, (since_crisis + 1) / 4)
+                if since_crisis < CRISIS_HOURS
+                else peak * 0.8 ** (since_crisis - CRISIS_HOURS + 1)
             )
             for _ in range(_poisson(rng, intensity)):
                 lang = _pick(rng, lang_weights)
@@ -328,7 +348,9 @@ def generate(seed: int = 7) -> list[dict]:
                 "extra": {**record["extra"], "repost_of": record["native_id"]},
             }
         )
-        created = datetime.fromisoformat(record["created_at"].replace("Z", "+00:00")) + timedelta(minutes=rng.randint(1, 90))
+        created = datetime.fromisoformat(record["created_at"].replace("Z", "+00:00")) + timedelta(
+            minutes=rng.randint(1, 90)
+        )
         repost["created_at"] = created.isoformat().replace("+00:00", "Z")
         records.append(repost)
     records.sort(key=lambda r: (r["created_at"], r["native_id"]))

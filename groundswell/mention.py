@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -52,8 +52,8 @@ def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         # Naive timestamps from exports are taken to be UTC, never local time:
         # a machine's timezone must not change which bucket a mention lands in.
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class Mention(BaseModel):

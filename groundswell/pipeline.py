@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from alerts.model import Alert
 from extractors.base import Batch, SourceError, Window
 from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
-from groundswell.mention import Mention
 from indexing.base import Filters, Store
 
 log = logging.getLogger("groundswell.pipeline")
@@ -207,7 +204,9 @@ def enrich(
     return report
 
 
-def update_themes(config: Config, store: Store, *, since: datetime | None = None, until: datetime | None = None) -> dict:
+def update_themes(
+    config: Config, store: Store, *, since: datetime | None = None, until: datetime | None = None
+) -> dict:
     """Cluster each brand's enriched mentions in the window into themes; write theme labels onto them.
 
     Themes are computed over the whole window at once so their labels are stable
@@ -227,7 +226,9 @@ def update_themes(config: Config, store: Store, *, since: datetime | None = None
         for theme in themes:
             for member in theme.member_ids:
                 labels.setdefault(member, []).append(theme.label)
-        updated = [m.model_copy(update={"themes": labels.get(m.id, [])}) for m in mentions if m.themes != labels.get(m.id, [])]
+        updated = [
+            m.model_copy(update={"themes": labels.get(m.id, [])}) for m in mentions if m.themes != labels.get(m.id, [])
+        ]
         failed = [r for r in store.upsert(updated) if not r.ok]
         if failed:
             raise RuntimeError(f"could not store themes: {failed[0].error}")
@@ -266,14 +267,24 @@ def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:
 
     result = deliver(alerts, config.channels, store)
     return DeliveryReport(
-        sent=getattr(result, "sent", 0), already_sent=getattr(result, "already_sent", 0), failed=getattr(result, "failed", 0)
+        sent=getattr(result, "sent", 0),
+        already_sent=getattr(result, "already_sent", 0),
+        failed=getattr(result, "failed", 0),
     )
+
+
+def digest(config: Config, store: Store, day: date | None = None) -> dict:
+    """The daily digest for `day` (default: yesterday, UTC), written beside the report."""
+    from groundswell.digest import write_digest
+
+    day = day or (datetime.now(UTC) - timedelta(days=1)).date()
+    return write_digest(config, store, day)
 
 
 # -- maintenance -------------------------------------------------------------------------------
 def maintain(config: Config, store: Store, now: datetime | None = None, retention_days: int | None = None) -> dict:
     """Retention (delete mentions older than the configured days) and store housekeeping."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     days = retention_days or getattr(config.store, "retention_days", None)
     deleted = store.delete_older_than(now - timedelta(days=days)) if days else 0
     vacuum = getattr(store, "vacuum", None)
@@ -322,8 +333,13 @@ def run_once(config: Config, *, progress: bool = False, write_report: bool = Tru
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
             "alerts_fired": len(alerts),
             "alerts": [
-                {"brand": a.brand, "kind": a.kind, "severity": a.severity, "start": a.window_start.isoformat(),
-                 "end": a.window_end.isoformat()}
+                {
+                    "brand": a.brand,
+                    "kind": a.kind,
+                    "severity": a.severity,
+                    "start": a.window_start.isoformat(),
+                    "end": a.window_end.isoformat(),
+                }
                 for a in alerts
             ],
             "alerts_sent": delivery.sent,
@@ -355,7 +371,3 @@ def _progress(enabled: bool, desc: str, total: int | None = None) -> Any:
 
 def as_dict(report: Any) -> dict:
     return asdict(report)
-
-
-def counter(items: Iterable[str]) -> dict[str, int]:
-    return dict(Counter(items))

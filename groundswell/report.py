@@ -62,8 +62,13 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
         if alert.brand != brand or alert.kind == "all_clear":
             continue
         fig.add_vrect(
-            x0=alert.window_start, x1=alert.window_end, fillcolor="#d62728", opacity=0.15, line_width=0,
-            annotation_text=f"{alert.kind} alert ({alert.severity})", annotation_position="top left",
+            x0=alert.window_start,
+            x1=alert.window_end,
+            fillcolor="#d62728",
+            opacity=0.15,
+            line_width=0,
+            annotation_text=f"{alert.kind} alert ({alert.severity})",
+            annotation_position="top left",
         )
     fig.update_layout(barmode="stack", title=f"{brand}: mentions per hour by sentiment", bargap=0, height=380)
     return fig
@@ -99,8 +104,13 @@ def _themes_chart(store: Store, brand: str):
     fig = go.Figure()
     for label in ("negative", "neutral", "positive"):
         fig.add_trace(
-            go.Bar(y=[t.theme for t in themes], x=[t.sentiment.get(label, 0) for t in themes], name=label,
-                   orientation="h", marker_color=SENTIMENT_COLORS[label])
+            go.Bar(
+                y=[t.theme for t in themes],
+                x=[t.sentiment.get(label, 0) for t in themes],
+                name=label,
+                orientation="h",
+                marker_color=SENTIMENT_COLORS[label],
+            )
         )
     fig.update_layout(barmode="stack", title=f"{brand}: top themes by sentiment", height=60 + 32 * len(themes))
     return fig
@@ -110,10 +120,14 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
     """Themes of one day against the week before it: growth ratio, new themes flagged."""
     import plotly.graph_objects as go
 
-    today = {t.theme: t.count for t in store.top_themes(Filters(brand=brand, since=day_start,
-                                                                until=day_start + timedelta(days=1)), n=50)}
-    before = {t.theme: t.count for t in store.top_themes(Filters(brand=brand, since=day_start - timedelta(days=7),
-                                                                 until=day_start), n=200)}
+    today = {
+        t.theme: t.count
+        for t in store.top_themes(Filters(brand=brand, since=day_start, until=day_start + timedelta(days=1)), n=50)
+    }
+    before = {
+        t.theme: t.count
+        for t in store.top_themes(Filters(brand=brand, since=day_start - timedelta(days=7), until=day_start), n=200)
+    }
     rows = []
     for theme, count in today.items():
         baseline = before.get(theme, 0) / 7
@@ -124,13 +138,18 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
         return None
     fig = go.Figure(
         go.Bar(
-            y=[r[0] + (" (new)" if r[3] else "") for r in rows], x=[r[2] for r in rows], orientation="h",
+            y=[r[0] + (" (new)" if r[3] else "") for r in rows],
+            x=[r[2] for r in rows],
+            orientation="h",
             marker_color=["#d62728" if r[3] or r[2] > 3 else "#1f77b4" for r in rows],
-            text=[f"{r[1]} today" for r in rows], textposition="auto",
+            text=[f"{r[1]} today" for r in rows],
+            textposition="auto",
         )
     )
-    fig.update_layout(title=f"{brand}: rising themes on {day_start:%Y-%m-%d} (× the daily average of the week before)",
-                      height=80 + 34 * len(rows))
+    fig.update_layout(
+        title=f"{brand}: rising themes on {day_start:%Y-%m-%d} (× the daily average of the week before)",
+        height=80 + 34 * len(rows),
+    )
     return fig
 
 
@@ -208,8 +227,12 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
         + "</div>"
     )
     page = _PAGE.format(
-        plotly="plotly.min.js", period=period, generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        store=store.name, kpis=kpi_html, sections="\n".join(sections),
+        plotly="plotly.min.js",
+        period=period,
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        store=store.name,
+        kpis=kpi_html,
+        sections="\n".join(sections),
     )
     path.write_text(page, encoding="utf-8")
     return path

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,12 +87,12 @@ _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 
 def _epoch(value: datetime) -> int:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
 
 
 def _from_epoch(value: int) -> datetime:
-    return datetime.fromtimestamp(value, tz=timezone.utc)
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def _merge(old: Mention, new: Mention) -> Mention:
@@ -294,9 +294,11 @@ class SqliteStore:
             last = (rows[-1][3], rows[-1][4])
 
     def unenriched(self, limit: int = 1000) -> list[Mention]:
-        rows = self._conn().execute(
-            "SELECT doc FROM mentions WHERE enriched = 0 ORDER BY created_at LIMIT ?", (limit,)
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT doc FROM mentions WHERE enriched = 0 ORDER BY created_at LIMIT ?", (limit,))
+            .fetchall()
+        )
         return [Mention.model_validate_json(doc) for (doc,) in rows]
 
     def search(
@@ -325,11 +327,15 @@ class SqliteStore:
             if after is not None:
                 cond += f" AND ({key}, m.rowid) {op} (?, ?)"
                 args += after
-            rows = self._conn().execute(
-                f"SELECT m.text, m.lang, m.doc, {key}, m.rowid FROM mentions m WHERE {cond} "
-                f"ORDER BY {key} {order}, m.rowid {order} LIMIT ?",
-                [*args, batch],
-            ).fetchall()
+            rows = (
+                self._conn()
+                .execute(
+                    f"SELECT m.text, m.lang, m.doc, {key}, m.rowid FROM mentions m WHERE {cond} "
+                    f"ORDER BY {key} {order}, m.rowid {order} LIMIT ?",
+                    [*args, batch],
+                )
+                .fetchall()
+            )
             for text, lang, doc, k, rowid in rows:
                 if query is not None and not query.matches(text, lang):
                     continue
@@ -378,7 +384,9 @@ class SqliteStore:
             for value, n in rows:
                 result[value or "unknown"] = n
         else:
-            for _, _, value in self._rows(f"SELECT m.text, m.lang, m.{field} FROM mentions m WHERE {where}", params, query):
+            for _, _, value in self._rows(
+                f"SELECT m.text, m.lang, m.{field} FROM mentions m WHERE {where}", params, query
+            ):
                 result[value or "unknown"] = result.get(value or "unknown", 0) + 1
         return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -421,7 +429,9 @@ class SqliteStore:
             f"LIMIT ?",
             [*params, n],
         )
-        return [AuthorStat(handle=h, source=s, mentions=c, engagement=e or 0, followers=f or 0) for h, s, c, e, f in rows]
+        return [
+            AuthorStat(handle=h, source=s, mentions=c, engagement=e or 0, followers=f or 0) for h, s, c, e, f in rows
+        ]
 
     def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
         fg = (m.text for m in _limited(self.iter_mentions(foreground), 5000))

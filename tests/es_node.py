@@ -66,9 +66,7 @@ def distribution_home(fetch: bool = True) -> Path:
         return home
     if not fetch:
         raise NodeUnavailable(f"{home} is absent: run scripts/fetch_elasticsearch.sh")
-    proc = subprocess.run(
-        ["bash", str(FETCH_SCRIPT)], capture_output=True, text=True, timeout=900, env={**os.environ}
-    )
+    proc = subprocess.run(["bash", str(FETCH_SCRIPT)], capture_output=True, text=True, timeout=900, env={**os.environ})
     if proc.returncode != 0 or not (home / ".groundswell-unpacked").exists():
         raise NodeUnavailable(f"scripts/fetch_elasticsearch.sh failed: {proc.stderr.strip()[-500:]}")
     return home

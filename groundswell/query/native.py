@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from groundswell.query.ast import Handle, Hashtag, Lang, Node, Term
@@ -105,30 +106,45 @@ def _fts5_segments(tokens: tuple[str, ...] | list[str]) -> list[str]:
     return [s for s in segments if len(s) >= 3]  # trigram FTS cannot look for shorter strings
 
 
-def _fts5_leaf(node: Node, upper: bool) -> str | None:
-    if isinstance(node, Term):
-        tokens: tuple[str, ...] | list[str] = node.tokens
-    elif isinstance(node, Hashtag):
-        tokens = tokenize(node.tag)
-    elif isinstance(node, Handle):
-        tokens = tokenize(node.handle)
-    else:
-        return None
-    if not upper:
-        return None  # never needed: NOT is relaxed away before leaves are reached negated
-    segments = _fts5_segments(tokens)
-    if not segments:
-        return None
-    return " AND ".join('"' + s.replace('"', '""') + '"' for s in segments)
+def _raw_safe(token: str) -> bool:
+    """A token SQLite's own case folding finds verbatim in un-normalised text.
 
-
-def to_fts5(query: Query) -> str | None:
-    """FTS5 MATCH expression over a `tokenize='trigram'` column holding `fts5_document(text)`.
-
-    Returns a SUPERSET of the true matches (post-filter with `Query.matches`), or None when
-    no prefilter is safe (only short terms, only negations, only lang:).
+    Accented Latin letters may be stored decomposed, and 'ß' folds differently, so those
+    tokens are left out of raw-text prefilters (they stay in the exact post-filter).
     """
-    expr = relax(query.root, _fts5_leaf, supports_not=False)
+    return len(token) >= 3 and not any(not ch.isascii() and "LATIN" in unicodedata.name(ch, "LATIN") for ch in token)
+
+
+def _fts5_leaf_for(normalized: bool):
+    def leaf(node: Node, upper: bool) -> str | None:
+        if isinstance(node, Term):
+            tokens: tuple[str, ...] | list[str] = node.tokens
+        elif isinstance(node, Hashtag):
+            tokens = tokenize(node.tag)
+        elif isinstance(node, Handle):
+            tokens = tokenize(node.handle)
+        else:
+            return None
+        if not upper:
+            return None  # never needed: NOT is relaxed away before leaves are reached negated
+        segments = _fts5_segments(tokens) if normalized else [t for t in tokens if _raw_safe(t)]
+        if not segments:
+            return None
+        return " AND ".join('"' + s.replace('"', '""') + '"' for s in segments)
+
+    return leaf
+
+
+def to_fts5(query: Query, normalized: bool = False) -> str | None:
+    """FTS5 MATCH expression for a `tokenize='trigram'` table, a SUPERSET of the true matches.
+
+    normalized=True: the FTS column holds `fts5_document(text)`; phrases and Han/Kana terms
+    prefilter well and the superset is exact. normalized=False: the column holds the raw
+    text; only single tokens of 3+ characters are used (no prefilter for short CJK terms).
+    Post-filter the candidates with `Query.matches`. None when no prefilter is safe (only
+    short terms, only negations, only lang:).
+    """
+    expr = relax(query.root, _fts5_leaf_for(normalized), supports_not=False)
     if not isinstance(expr, Expr):
         return None  # TRUE: nothing to prefilter on; FALSE cannot happen without NOT
     return _render(expr, " AND ", "NOT ")

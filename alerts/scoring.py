@@ -1,0 +1,151 @@
+"""Score alerts against labelled incidents: precision, recall, time to detect, false alerts.
+
+Shared by `groundswell alerts backtest --incidents` and `python -m alerts.evaluate`.
+
+- A crisis (label kind "sudden", "slow", or any kind not listed in NOT_CRISES) is *detected*
+  by the first spike alert of an episode decided while it runs (or up to `grace` buckets after).
+  Time to detect counts buckets from the onset bucket to the deciding bucket: 0 means the
+  alert went out at the end of the very bucket the crisis began in.
+- An episode-opening spike alert that overlaps no crisis is a *false alert*; one overlapping a
+  "viral_positive" label is also counted as a viral false alert (the must-not-happen case).
+- Escalations (which can detect a crisis that starts inside an open episode) and all-clears
+  are not counted as separate alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+NOT_CRISES = {"viral_positive", "holiday"}
+
+
+@dataclass
+class Incident:
+    brand: str
+    kind: str
+    start: datetime
+    end: datetime
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.kind not in NOT_CRISES
+
+
+@dataclass
+class Fired:
+    """The part of an alert scoring needs."""
+
+    brand: str
+    start: datetime
+    end: datetime
+    decided_at: datetime
+    opens: bool = True  # False for an escalation: it can detect a crisis but is not a new alert
+
+
+@dataclass
+class Score:
+    crises: int = 0
+    detected: int = 0
+    detected_within_1: int = 0
+    alerts: int = 0
+    true_alerts: int = 0
+    false_alerts: int = 0
+    viral_alerts: int = 0
+    brand_weeks: float = 0.0
+    delays: list[int] = field(default_factory=list)
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        mean_delay = sum(self.delays) / len(self.delays) if self.delays else None
+        return {
+            "crises": self.crises,
+            "detected": self.detected,
+            "recall": _ratio(self.detected, self.crises),
+            "recall_within_1_bucket": _ratio(self.detected_within_1, self.crises),
+            "mean_time_to_detect_buckets": None if mean_delay is None else round(mean_delay, 2),
+            "alerts": self.alerts,
+            "precision": _ratio(self.true_alerts, self.alerts),
+            "false_alerts": self.false_alerts,
+            "false_alerts_per_brand_week": round(self.false_alerts / self.brand_weeks, 3) if self.brand_weeks else None,
+            "viral_positive_alerts": self.viral_alerts,
+            "brand_weeks": round(self.brand_weeks, 2),
+            "by_kind": self.by_kind,
+        }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def score(
+    fired: Iterable[Fired],
+    incidents: Iterable[Incident],
+    step: timedelta,
+    brand_weeks: float,
+    grace: int = 1,
+) -> Score:
+    fired = list(fired)
+    incidents = list(incidents)
+    result = Score(brand_weeks=brand_weeks)
+    crises = [c for c in incidents if c.is_crisis]
+    result.crises = len(crises)
+    for crisis in crises:
+        kind = result.by_kind.setdefault(crisis.kind, {"crises": 0, "detected": 0, "within_1": 0})
+        kind["crises"] += 1
+        hits = [
+            f for f in fired if f.brand == crisis.brand and crisis.start < f.decided_at <= crisis.end + grace * step
+        ]
+        if not hits:
+            continue
+        first = min(hits, key=lambda f: f.decided_at)
+        delay = round((first.decided_at - crisis.start) / step) - 1
+        delay = max(delay, 0)
+        result.detected += 1
+        kind["detected"] += 1
+        result.delays.append(delay)
+        if delay <= 1:
+            result.detected_within_1 += 1
+            kind["within_1"] += 1
+    for f in fired:
+        if not f.opens:
+            continue
+        result.alerts += 1
+        overlaps = [i for i in incidents if i.brand == f.brand and f.start < i.end + step and i.start < f.decided_at]
+        if any(i.is_crisis for i in overlaps):
+            result.true_alerts += 1
+        else:
+            result.false_alerts += 1
+            if any(i.kind == "viral_positive" for i in overlaps):
+                result.viral_alerts += 1
+    return result
+
+
+def load_incidents(path: str) -> list[Incident]:
+    """Labelled incidents, one JSON object a line: {"brand","start","end"[, "kind"]}."""
+    import json
+
+    out: list[Incident] = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                out.append(
+                    Incident(
+                        brand=row["brand"],
+                        kind=row.get("kind", "crisis"),
+                        start=_utc(datetime.fromisoformat(row["start"])),
+                        end=_utc(datetime.fromisoformat(row["end"])),
+                    )
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{number}: not an incident line ({exc}); need brand, start, end") from None
+    return out
+
+
+def _utc(value: datetime) -> datetime:
+
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

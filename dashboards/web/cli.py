@@ -1,0 +1,60 @@
+"""`groundswell serve`: run the dashboard over the store a config names."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from dashboards.web.auth import TOKEN_ENV, TokenRequired, check_bind
+
+
+@click.command("serve")
+@click.option(
+    "--config",
+    "config_path",
+    default="groundswell.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Groundswell config file.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1 = this machine).")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--token",
+    default=None,
+    help=f"Access token, required when --host is not a loopback address (default: ${TOKEN_ENV}).",
+)
+@click.option("--title", default="Groundswell", show_default=True, help="Title shown in the dashboard header.")
+def serve(config_path: str, host: str, port: int, token: str | None, title: str) -> None:
+    """Serve the read-only analyst dashboard (Overview, Explore, Themes, Alerts)."""
+    token = token or os.environ.get(TOKEN_ENV) or None
+    try:
+        check_bind(host, token)
+    except TokenRequired as exc:
+        raise click.UsageError(str(exc)) from None
+
+    from groundswell.config import ConfigError, load_config
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        import uvicorn
+    except ImportError:
+        raise click.ClickException("the dashboard needs uvicorn and fastapi: pip install fastapi uvicorn") from None
+
+    from dashboards.web.app import create_app
+    from groundswell.pipeline import open_store
+
+    store = open_store(config)
+    try:
+        app = create_app(store, config, token=token, dashboard_title=title)
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
+        if token:
+            click.echo("A token is required: open the page once with ?token=<token>, or send 'Authorization: Bearer'.")
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    finally:
+        store.close()

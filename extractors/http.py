@@ -1,0 +1,198 @@
+"""The one retry layer every source uses: timeouts, backoff, rate-limit waits, fatal errors.
+
+`RetryPolicy.call` wraps any client call (tweepy, Mastodon.py, atproto, plain HTTP);
+a per-client `classify` turns that client's exceptions into `Retry` (wait and try
+again) or `SourceError` (give up: auth, bad request, budget). `HttpClient` is the
+requests-based client for sources without an SDK (Hacker News, RSS).
+Sleep and clock are injectable so tests never really wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from extractors.base import SourceError
+
+log = logging.getLogger("groundswell.extractors.http")
+
+T = TypeVar("T")
+# Maps a client library's exception to Retry / SourceError, or None for "not mine: re-raise".
+Classifier = Callable[[Exception], Exception | None]
+DEFAULT_TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
+USER_AGENT = "groundswell/0.1 (+https://github.com/groundswell/groundswell)"
+
+
+class Retry(Exception):
+    """A failure worth retrying; `wait` is the server's hint in seconds, if it gave one."""
+
+    def __init__(self, reason: str, wait: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float | None:
+    """Seconds to wait from rate-limit headers: Retry-After (seconds or HTTP date), then
+    x-rate-limit-reset (X: epoch), x-ratelimit-reset (Reddit: seconds; Mastodon: ISO time),
+    ratelimit-reset (Bluesky: epoch). None when no header says."""
+    if not headers:
+        return None
+    lower = {k.lower(): v for k, v in headers.items()}
+    value = lower.get("retry-after")
+    if value:
+        if value.strip().isdigit():
+            return float(value)
+        try:
+            return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
+        except (TypeError, ValueError):
+            pass
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
+        value = lower.get(name)
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            from datetime import datetime
+
+            try:
+                return max(0.0, datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - now)
+            except ValueError:
+                continue
+        # Epoch seconds are large; small numbers are "seconds from now".
+        return max(0.0, number - now) if number > 1_000_000_000 else number
+    return None
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry. Waits longer than `max_wait` are fatal: try again later."""
+
+    attempts: int = 5
+    backoff: float = 1.0  # first backoff; doubles each retry
+    max_backoff: float = 60.0
+    max_wait: float = 900.0  # X resets rate limits every 15 minutes
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = field(default=time.time, repr=False)
+
+    def backoff_for(self, attempt: int) -> float:
+        return min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+
+    def call(self, fn: Callable[[], T], what: str, classify: Classifier | None = None) -> T:
+        """Run `fn`; on `Retry` (or an exception `classify` maps to Retry) wait and try again."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return fn()
+            except Exception as exc:  # noqa: BLE001 - classified below, re-raised when unknown
+                mapped = exc if isinstance(exc, Retry | SourceError) else (classify(exc) if classify else None)
+                if mapped is None:
+                    raise
+                if isinstance(mapped, SourceError):
+                    raise mapped from exc
+                assert isinstance(mapped, Retry)
+                if attempt == self.attempts:
+                    raise SourceError(f"{what}: giving up after {attempt} attempts: {mapped.reason}") from exc
+                wait = mapped.wait if mapped.wait is not None else self.backoff_for(attempt)
+                if wait > self.max_wait:
+                    raise SourceError(
+                        f"{what}: rate limited for {wait:.0f}s (more than {self.max_wait:.0f}s); run again later"
+                    ) from exc
+                log.warning("%s: %s; retry %d/%d in %.1fs", what, mapped.reason, attempt, self.attempts - 1, wait)
+                self.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """Gives every request on the session a timeout, also those a client library sends."""
+
+    def __init__(self, timeout: tuple[float, float], **kwargs: Any):
+        self.timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+def make_session(timeout: tuple[float, float] = DEFAULT_TIMEOUT, user_agent: str = USER_AGENT) -> requests.Session:
+    """A requests Session with default timeouts (hand it to tweepy/praw too)."""
+    session = requests.Session()
+    adapter = _TimeoutAdapter(timeout)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = user_agent
+    return session
+
+
+def classify_requests_error(exc: Exception) -> Exception | None:
+    """Network-level failures of requests are transient."""
+    if isinstance(exc, requests.Timeout):
+        return Retry("timed out")
+    if isinstance(exc, requests.ConnectionError):
+        return Retry(f"connection failed ({type(exc).__name__})")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return Retry("connection broke mid-response")
+    return None
+
+
+def check_status(response: requests.Response, what: str, now: float, auth_hint: str = "") -> None:
+    """Raise Retry for 429/5xx, SourceError for other 4xx; return for 2xx/3xx."""
+    status = response.status_code
+    if status < 400:
+        return
+    if status == 429:
+        raise Retry("rate limited (429)", retry_after_seconds(response.headers, now))
+    if status >= 500:
+        raise Retry(f"server error {status}", retry_after_seconds(response.headers, now))
+    detail = response.text[:200].strip().replace("\n", " ")
+    if status in (401, 403):
+        raise SourceError(f"{what}: not authorised ({status}){auth_hint}: {detail}")
+    raise SourceError(f"{what}: request rejected ({status}): {detail}")
+
+
+class HttpClient:
+    """GET with timeouts and retries; JSON bodies that do not parse are retried, then fatal."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ):
+        self.policy = policy or RetryPolicy()
+        self.session = session or make_session(timeout)
+        self.timeout = timeout
+
+    def get(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> requests.Response:
+        label = what or url.split("?")[0]
+
+        def attempt() -> requests.Response:
+            response = self.session.get(url, params=params, timeout=self.timeout)
+            check_status(response, label, self.policy.clock())
+            return response
+
+        return self.policy.call(attempt, label, classify_requests_error)
+
+    def get_json(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> Any:
+        label = what or url.split("?")[0]
+
+        def attempt() -> Any:
+            response = self.session.get(url, params=params, timeout=self.timeout)
+            check_status(response, label, self.policy.clock())
+            try:
+                return response.json()
+            except (json.JSONDecodeError, requests.exceptions.JSONDecodeError, ValueError) as exc:
+                # A truncated body is usually a cut connection: worth another try.
+                raise Retry(f"malformed JSON ({exc.__class__.__name__}: {str(exc)[:80]})") from exc
+
+        return self.policy.call(attempt, label, classify_requests_error)

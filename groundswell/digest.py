@@ -1,0 +1,124 @@
+"""The daily digest for managers and marketers: what changed yesterday, in one page.
+
+Per brand: volume and sentiment against the day before, top and rising themes,
+notable posts, and the day's alerts. Written as Markdown (and returned as a dict
+for channels and the Airflow task's XCom).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from groundswell.config import Config
+from indexing.base import Filters, Store
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def _pct_change(now: int, before: int) -> float | None:
+    return None if before == 0 else round((now - before) / before * 100, 1)
+
+
+def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
+    """Everything the digest says about `day` (UTC), per brand."""
+    from groundswell.pipeline import stored_alerts
+
+    start, end = _day_bounds(day)
+    prev_start = start - timedelta(days=1)
+    alerts = [a for a in stored_alerts(store) if start <= a.window_start < end]
+    brands: list[dict[str, Any]] = []
+    for brand in config.brands:
+        today = Filters(brand=brand.name, since=start, until=end)
+        before = Filters(brand=brand.name, since=prev_start, until=start)
+        week = Filters(brand=brand.name, since=start - timedelta(days=7), until=start)
+        volume, volume_before = store.count(today), store.count(before)
+        sentiment = store.facet(today, "sentiment")
+        sentiment_before = store.facet(before, "sentiment")
+        themes_today = store.top_themes(today, n=20)
+        weekly = {t.theme: t.count / 7 for t in store.top_themes(week, n=200)}
+        rising = sorted(
+            (
+                {
+                    "theme": t.theme,
+                    "count": t.count,
+                    "growth": round((t.count + 1) / (weekly.get(t.theme, 0) + 1), 2),
+                    "new": t.theme not in weekly,
+                }
+                for t in themes_today
+            ),
+            key=lambda r: -r["growth"],
+        )
+        notable = store.search(today, size=3, sort="engagement").hits
+        brands.append(
+            {
+                "brand": brand.name,
+                "mentions": volume,
+                "mentions_change_pct": _pct_change(volume, volume_before),
+                "sentiment": sentiment,
+                "negative_share": round(sentiment.get("negative", 0) / volume, 3) if volume else None,
+                "negative_share_before": round(sentiment_before.get("negative", 0) / volume_before, 3)
+                if volume_before
+                else None,
+                "top_themes": [{"theme": t.theme, "count": t.count} for t in themes_today[:5]],
+                "rising_themes": [r for r in rising if r["growth"] > 1.5][:5],
+                "notable_posts": [
+                    {
+                        "text": h.mention.text,
+                        "url": h.mention.url,
+                        "author": h.mention.author.handle,
+                        "engagement": h.mention.engagement.total,
+                        "sentiment": h.mention.sentiment.label if h.mention.sentiment else None,
+                    }
+                    for h in notable
+                ],
+                "alerts": [
+                    {"id": a.id, "kind": a.kind, "severity": a.severity, "summary": a.summary}
+                    for a in alerts
+                    if a.brand == brand.name
+                ],
+            }
+        )
+    return {"day": day.isoformat(), "brands": brands}
+
+
+def render_markdown(digest: dict[str, Any]) -> str:
+    lines = [f"# Groundswell digest — {digest['day']}", ""]
+    for b in digest["brands"]:
+        change = b["mentions_change_pct"]
+        change_text = "" if change is None else f" ({change:+.1f}% vs the day before)"
+        lines += [f"## {b['brand']}", "", f"- Mentions: **{b['mentions']}**{change_text}"]
+        if b["negative_share"] is not None:
+            lines.append(
+                f"- Negative share: {b['negative_share']:.0%}"
+                + (f" (was {b['negative_share_before']:.0%})" if b["negative_share_before"] is not None else "")
+            )
+        if b["top_themes"]:
+            lines.append("- Top themes: " + ", ".join(f"{t['theme']} ({t['count']})" for t in b["top_themes"]))
+        if b["rising_themes"]:
+            lines.append(
+                "- Rising: "
+                + ", ".join(f"{t['theme']} ×{t['growth']}" + (" (new)" if t["new"] else "") for t in b["rising_themes"])
+            )
+        for alert in b["alerts"]:
+            lines.append(f"- ⚠ {alert['severity']} {alert['kind']} alert: {alert['summary']}")
+        for post in b["notable_posts"]:
+            lines.append(f"  - “{post['text'][:160]}” — @{post['author']} ({post['engagement']} interactions)")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_digest(config: Config, store: Store, day: date, directory: str | Path | None = None) -> dict[str, Any]:
+    """Build the digest for `day`, write Markdown + JSON beside the report; return it with the paths."""
+    digest = build_digest(config, store, day)
+    folder = Path(directory or Path(config.report.path).parent / "digests")
+    folder.mkdir(parents=True, exist_ok=True)
+    md = folder / f"{day.isoformat()}.md"
+    md.write_text(render_markdown(digest), encoding="utf-8")
+    (folder / f"{day.isoformat()}.json").write_text(json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {**digest, "markdown": str(md)}

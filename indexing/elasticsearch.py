@@ -1,0 +1,543 @@
+"""`Store` on Elasticsearch (official `elasticsearch` client, 9.x), for teams.
+
+Layout: monthly indices behind a read alias, from one index template
+(`indexing.elasticsearch_mapping`); a small `<prefix>-state` index for cursors and
+sent alerts. Writes: `helpers.streaming_bulk` with `_id = Mention.id`, retries with
+backoff on 429/503 and lost connections (`indexing.elasticsearch_bulk`). Reads:
+filters as a bool `filter`, the boolean text query compiled by
+`groundswell.query.to_elasticsearch`, search_after (+ point in time) pagination.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from groundswell.mention import Mention, Sentiment
+from indexing.base import AuthorStat, Bucket, Filters, Hit, Interval, SearchPage, ThemeCount, WriteResult
+from indexing.elasticsearch_bulk import BulkPolicy, write_all
+from indexing.elasticsearch_mapping import (
+    STATE_MAPPINGS,
+    check_prefix,
+    from_document,
+    index_pattern,
+    mentions_template,
+    month_index,
+    parse_month,
+    read_alias,
+    state_index,
+    to_document,
+)
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+_SORTS: dict[str, list[dict[str, Any]]] = {
+    "newest": [{"created_at": "desc"}, {"id": "desc"}],
+    "oldest": [{"created_at": "asc"}, {"id": "asc"}],
+    "engagement": [{"engagement.total": {"order": "desc", "missing": "_last"}}, {"id": "desc"}],
+    "relevance": [{"_score": "desc"}, {"created_at": "desc"}, {"id": "desc"}],
+}
+_FACET_FIELDS = {"lang": "lang", "source": "source", "brand": "brand", "sentiment": "sentiment.label"}
+_INTERVALS = {"hour": "1h", "day": "1d"}
+_READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
+PIT_KEEP_ALIVE = "5m"
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def _client(url: str, api_key: str | None, request_timeout: float) -> Elasticsearch:
+    try:
+        from elasticsearch import Elasticsearch
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError("the Elasticsearch store needs the client: pip install 'elasticsearch>=9,<10'") from exc
+    return Elasticsearch(
+        url,
+        api_key=api_key,
+        request_timeout=request_timeout,
+        # 429/503 reach our bulk code, which retries them with backoff; the transport's own
+        # retries (immediate, no backoff) are kept for connection errors only.
+        retry_on_status=(),
+        max_retries=2,
+        retry_on_timeout=True,
+    )
+
+
+class ElasticsearchStore:
+    """Mentions in Elasticsearch. Create with a URL (and API key) or an existing client."""
+
+    name = "elasticsearch"
+
+    def __init__(
+        self,
+        url: str | None = None,
+        index_prefix: str = "groundswell",
+        api_key: str | None = None,
+        *,
+        client: Elasticsearch | None = None,
+        bulk: BulkPolicy | None = None,
+        refresh_after_write: bool = True,
+        request_timeout: float = 30.0,
+    ):
+        if client is None and not url:
+            raise ValueError("ElasticsearchStore needs a url (or a client)")
+        self.prefix = check_prefix(index_prefix)
+        self.alias = read_alias(self.prefix)
+        self.state_index = state_index(self.prefix)
+        self.client = client if client is not None else _client(url or "", api_key, request_timeout)
+        self.bulk = bulk or BulkPolicy()
+        # Readers expect what a job just wrote (detect right after collect): refresh once per upsert call.
+        self.refresh_after_write = refresh_after_write
+        self.setup()
+
+    # -- setup -------------------------------------------------------------------------------------
+    def engine_modules(self) -> set[str]:
+        """Modules and plugins present on every node (decides which analyzers the template uses)."""
+        info = self.client.nodes.info(metric="plugins", filter_path="nodes.*.modules.name,nodes.*.plugins.name")
+        sets = [
+            {m["name"] for m in node.get("modules", [])} | {p["name"] for p in node.get("plugins", [])}
+            for node in info.body.get("nodes", {}).values()
+        ]
+        return set.intersection(*sets) if sets else set()
+
+    def setup(self) -> None:
+        """Install the index template and the state index (idempotent; runs on every open)."""
+        modules = self.engine_modules()
+        template = mentions_template(
+            self.prefix, language_analyzers="analysis-common" in modules, icu="analysis-icu" in modules
+        )
+        self.client.indices.put_index_template(name=self.alias, **template)
+        if not self.client.indices.exists(index=self.state_index):
+            self.client.options(ignore_status=400).indices.create(
+                index=self.state_index,
+                settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+                mappings=STATE_MAPPINGS,
+            )
+        # The alias exists from the first call on, even before the first mention arrives.
+        current = month_index(self.prefix, datetime.now(UTC))
+        if not self.client.indices.exists(index=current):
+            self.client.options(ignore_status=400).indices.create(index=current)
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- writes ------------------------------------------------------------------------------------
+    def upsert(self, mentions: Iterable[Mention], window: int = 5000) -> Iterator[WriteResult]:
+        """Index mentions by id, `window` at a time; one WriteResult per mention, failures included."""
+        batch: list[Mention] = []
+        wrote = False
+        try:
+            for mention in mentions:
+                batch.append(mention)
+                if len(batch) >= window:
+                    yield from self._write(batch)
+                    wrote, batch = True, []
+            if batch:
+                yield from self._write(batch)
+                wrote = True
+        finally:
+            if wrote and self.refresh_after_write:
+                self._refresh()
+
+    def _refresh(self) -> None:
+        try:
+            self.client.indices.refresh(index=self.alias, **_READ_OPTS)
+        except Exception:  # noqa: BLE001 - a failed refresh only delays visibility by ~1s
+            pass
+
+    def _write(self, batch: list[Mention]) -> Iterator[WriteResult]:
+        by_id: dict[str, Mention] = {}
+        for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
+            by_id[mention.id] = mention
+        merged = self._keep_enrichment(list(by_id.values()))
+        actions = [
+            {
+                "_op_type": "index",
+                "_index": month_index(self.prefix, m.created_at),
+                "_id": m.id,
+                "_source": to_document(m),
+            }
+            for m in merged
+        ]
+        results = {r.id: r for r in write_all(self.client, actions, self.bulk)}
+        for mention in batch:  # one result per input, duplicates included
+            yield results[mention.id]
+
+    def _keep_enrichment(self, mentions: list[Mention]) -> list[Mention]:
+        """Re-collecting a post refreshes its counts but must not erase its sentiment/themes/lang."""
+        bare = [m for m in mentions if m.sentiment is None]
+        if not bare:
+            return mentions
+        docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in bare]
+        try:
+            found = self.client.mget(docs=docs, source_includes=["sentiment", "themes", "lang"]).body["docs"]
+        except Exception:  # noqa: BLE001 - the bulk write reports the real problem per document
+            return mentions
+        old = {d["_id"]: d["_source"] for d in found if d.get("found") and d.get("_source", {}).get("sentiment")}
+        out = []
+        for m in mentions:
+            prev = old.get(m.id) if m.sentiment is None else None
+            if prev:
+                m = m.model_copy(
+                    update={
+                        "sentiment": Sentiment.model_validate(prev["sentiment"]),
+                        "themes": prev.get("themes") or [],
+                        "lang": m.lang or prev.get("lang"),
+                    }
+                )
+            out.append(m)
+        return out
+
+    # -- queries -----------------------------------------------------------------------------------
+    def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:
+        f = filters or Filters()
+        clauses: list[dict[str, Any]] = []
+        for field, value in (("brand", f.brand), ("source", f.source), ("lang", f.lang), ("themes", f.theme)):
+            if value is not None:
+                clauses.append({"term": {field: value}})
+        if f.sentiment is not None:
+            clauses.append({"term": {"sentiment.label": f.sentiment}})
+        if f.brands:
+            clauses.append({"terms": {"brand": list(f.brands)}})
+        if f.since is not None or f.until is not None:
+            rng: dict[str, str] = {}
+            if f.since is not None:
+                rng["gte"] = _iso(f.since)
+            if f.until is not None:
+                rng["lt"] = _iso(f.until)
+            clauses.append({"range": {"created_at": rng}})
+        if f.min_followers is not None:
+            clauses.append({"range": {"author.followers": {"gte": f.min_followers}}})
+        must: list[dict[str, Any]] = []
+        if f.text:
+            from groundswell.query import parse, to_elasticsearch
+
+            text_query = to_elasticsearch(parse(f.text))  # QuerySyntaxError propagates to the caller
+            (must if scoring_text else clauses).append(text_query)
+        if not clauses and not must:
+            return {"match_all": {}}
+        body: dict[str, Any] = {"filter": clauses}
+        if must:
+            body["must"] = must
+        return {"bool": body}
+
+    def _search(self, **body: Any) -> dict[str, Any]:
+        if "pit" in body:
+            return self.client.search(**body).body
+        return self.client.search(index=self.alias, **_READ_OPTS, **body).body
+
+    def get(self, ids: Iterable[str]) -> list[Mention]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Mention] = {}
+        for start in range(0, len(wanted), 1000):
+            part = wanted[start : start + 1000]
+            res = self._search(query={"ids": {"values": part}}, size=len(part))
+            for hit in res["hits"]["hits"]:
+                found[hit["_id"]] = from_document(hit["_source"])
+        return [found[i] for i in wanted if i in found]
+
+    def count(self, filters: Filters | None = None) -> int:
+        return self.client.count(index=self.alias, query=self._query(filters), **_READ_OPTS).body["count"]
+
+    def iter_mentions(self, filters: Filters | None = None, page: int = 1000) -> Iterator[Mention]:
+        """Oldest first, through a point in time so a concurrent write cannot shift the pages."""
+        for hit in self._scan(self._query(filters), [{"created_at": "asc"}, {"id": "asc"}], page):
+            yield from_document(hit["_source"])
+
+    def _scan(
+        self, query: dict[str, Any], sort: list[dict[str, Any]], page: int, source: Any = True
+    ) -> Iterator[dict[str, Any]]:
+        try:
+            pit = self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE, **_READ_OPTS).body["id"]
+        except Exception as exc:  # noqa: BLE001
+            if getattr(exc, "status_code", None) == 404:
+                return
+            raise
+        after: list[Any] | None = None
+        try:
+            while True:
+                extra = {"search_after": after} if after is not None else {}
+                res = self._search(
+                    pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE},
+                    query=query,
+                    sort=sort,
+                    size=page,
+                    source=source,
+                    track_total_hits=False,
+                    **extra,
+                )
+                pit = res.get("pit_id", pit)
+                hits = res["hits"]["hits"]
+                yield from hits
+                if len(hits) < page:
+                    return
+                after = hits[-1]["sort"]
+        finally:
+            self._close_pit(pit)
+
+    def _close_pit(self, pit: str) -> None:
+        try:
+            self.client.close_point_in_time(id=pit)
+        except Exception:  # noqa: BLE001 - it expires on its own after PIT_KEEP_ALIVE
+            pass
+
+    def unenriched(self, limit: int = 1000) -> list[Mention]:
+        query = {"bool": {"must_not": [{"exists": {"field": "sentiment.label"}}]}}
+        out: list[Mention] = []
+        for hit in self._scan(query, [{"created_at": "asc"}, {"id": "asc"}], min(limit, 5000)):
+            out.append(from_document(hit["_source"]))
+            if len(out) >= limit:
+                break
+        return out
+
+    def search(
+        self,
+        filters: Filters,
+        size: int = 20,
+        cursor: str | None = None,
+        sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
+    ) -> SearchPage:
+        """One page of matches with highlights; `next_cursor` continues with search_after on a point in time."""
+        if sort not in _SORTS:
+            raise ValueError(f"unknown sort '{sort}'; use one of {', '.join(_SORTS)}")
+        if not 1 <= size <= 1000:
+            raise ValueError("size must be between 1 and 1000")
+        state = _decode_cursor(cursor) if cursor else {}
+        if state and state.get("sort") != sort:
+            raise ValueError("invalid page cursor: it belongs to a search with another sort order")
+        body: dict[str, Any] = {
+            "query": self._query(filters, scoring_text=sort == "relevance"),
+            "sort": _SORTS[sort],
+            "size": size + 1,  # one extra tells whether a next page exists
+            "track_total_hits": True,
+            "highlight": {
+                "fields": {"text": {"fragment_size": 240, "number_of_fragments": 1, "no_match_size": 240}},
+                "pre_tags": ["<mark>"],
+                "post_tags": ["</mark>"],
+                "encoder": "html",
+            },
+        }
+        if state.get("after") is not None:
+            body["search_after"] = state["after"]
+        pit = state.get("pit")
+        res = None
+        if pit:
+            try:
+                res = self._search(pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
+                pit = res.get("pit_id", pit)
+            except Exception as exc:  # noqa: BLE001
+                if getattr(exc, "status_code", None) != 404:
+                    raise
+                pit = None  # expired: search_after on the live alias still continues in order
+        if res is None:
+            res = self._search(**body)
+        raw = res["hits"]["hits"]
+        more = len(raw) > size
+        raw = raw[:size]
+        hits = [
+            Hit(
+                mention=from_document(h["_source"]),
+                highlight=(h.get("highlight", {}).get("text") or [None])[0],
+                score=h.get("_score"),
+            )
+            for h in raw
+        ]
+        next_cursor = None
+        if more:
+            if not pit:
+                pit = self._open_pit()
+            next_cursor = _encode_cursor({"sort": sort, "after": raw[-1]["sort"], "pit": pit})
+        elif pit:
+            self._close_pit(pit)
+        return SearchPage(hits=hits, total=res["hits"]["total"]["value"], next_cursor=next_cursor)
+
+    def _open_pit(self) -> str | None:
+        try:
+            return self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE, **_READ_OPTS).body["id"]
+        except Exception:  # noqa: BLE001 - engines without PIT page on the live alias
+            return None
+
+    # -- aggregations ------------------------------------------------------------------------------
+    def _aggs(self, filters: Filters | None, aggs: dict[str, Any]) -> dict[str, Any]:
+        res = self._search(query=self._query(filters), size=0, aggs=aggs, track_total_hits=False)
+        return res.get("aggregations", {})
+
+    def histogram(self, filters: Filters, interval: Interval = "hour") -> list[Bucket]:
+        if interval not in _INTERVALS:
+            raise ValueError(f"interval must be one of {', '.join(_INTERVALS)}")
+        aggs = {
+            "t": {
+                "date_histogram": {
+                    "field": "created_at",
+                    "fixed_interval": _INTERVALS[interval],
+                    "min_doc_count": 1,
+                    "time_zone": "UTC",
+                },
+                "aggs": {"s": {"terms": {"field": "sentiment.label", "missing": "unknown", "size": 10}}},
+            }
+        }
+        out = []
+        for b in self._aggs(filters, aggs).get("t", {}).get("buckets", []):
+            counts = {s["key"]: s["doc_count"] for s in b["s"]["buckets"]}
+            start = datetime.fromtimestamp(b["key"] / 1000, tz=UTC)
+            out.append(
+                Bucket(start=start, **{k: counts.get(k, 0) for k in ("negative", "neutral", "positive", "unknown")})
+            )
+        return out
+
+    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment"]) -> dict[str, int]:
+        if field not in _FACET_FIELDS:
+            raise ValueError(f"cannot facet on '{field}'")
+        aggs = {"f": {"terms": {"field": _FACET_FIELDS[field], "missing": "unknown", "size": 1000}}}
+        counts = {b["key"]: b["doc_count"] for b in self._aggs(filters, aggs).get("f", {}).get("buckets", [])}
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
+        aggs = {
+            "th": {
+                "terms": {"field": "themes", "size": n, "shard_size": max(100, n * 10)},
+                "aggs": {"s": {"terms": {"field": "sentiment.label", "missing": "unknown", "size": 10}}},
+            }
+        }
+        out = [
+            ThemeCount(
+                theme=b["key"], count=b["doc_count"], sentiment={s["key"]: s["doc_count"] for s in b["s"]["buckets"]}
+            )
+            for b in self._aggs(filters, aggs).get("th", {}).get("buckets", [])
+        ]
+        return sorted(out, key=lambda t: (-t.count, t.theme))[:n]
+
+    def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
+        metrics = {"eng": {"sum": {"field": "engagement.total"}}, "fol": {"max": {"field": "author.followers"}}}
+        aggs = {
+            "a": {
+                "terms": {
+                    "field": "author.handle",
+                    "size": max(n * 3, 30),
+                    "shard_size": max(n * 30, 300),
+                    "order": [{"eng": "desc"}, {"_count": "desc"}, {"_key": "asc"}],
+                },
+                "aggs": {**metrics, "src": {"terms": {"field": "source", "size": 20}, "aggs": metrics}},
+            }
+        }
+        stats = []
+        for b in self._aggs(filters, aggs).get("a", {}).get("buckets", []):
+            for s in b["src"]["buckets"]:
+                stats.append(
+                    AuthorStat(
+                        handle=b["key"],
+                        source=s["key"],
+                        mentions=s["doc_count"],
+                        engagement=int(s["eng"]["value"] or 0),
+                        followers=int(s["fol"]["value"] or 0),
+                    )
+                )
+        return sorted(stats, key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
+
+    def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
+        """`significant_text` on a sample of the foreground, against the background's term statistics."""
+        aggs = {
+            "sample": {
+                "sampler": {"shard_size": 5000},
+                "aggs": {
+                    "sig": {
+                        "significant_text": {
+                            "field": "text",
+                            "size": n,
+                            "background_filter": self._query(background),
+                            "filter_duplicate_text": True,
+                            "min_doc_count": 2,
+                        }
+                    }
+                },
+            }
+        }
+        buckets = self._aggs(foreground, aggs).get("sample", {}).get("sig", {}).get("buckets", [])
+        return [(b["key"], float(b["score"])) for b in buckets]
+
+    # -- state -------------------------------------------------------------------------------------
+    def get_state(self, key: str) -> str | None:
+        res = self.client.options(ignore_status=404).get(index=self.state_index, id=key)
+        return res.body["_source"]["value"] if res.body.get("found") else None
+
+    def set_state(self, key: str, value: str) -> None:
+        self.client.index(
+            index=self.state_index,
+            id=key,
+            document={"key": key, "value": value, "updated_at": datetime.now(UTC).isoformat()},
+            refresh="wait_for",
+        )
+
+    def state_items(self, prefix: str) -> dict[str, str]:
+        """All state entries whose key starts with `prefix` (e.g. every stored alert)."""
+        out: dict[str, str] = {}
+        after: list[Any] | None = None
+        while True:
+            extra = {"search_after": after} if after else {}
+            res = self.client.search(
+                index=self.state_index, query={"prefix": {"key": prefix}}, sort=[{"key": "asc"}], size=1000, **extra
+            ).body
+            hits = res["hits"]["hits"]
+            out.update({h["_source"]["key"]: h["_source"]["value"] for h in hits})
+            if len(hits) < 1000:
+                return out
+            after = hits[-1]["sort"]
+
+    # -- retention ---------------------------------------------------------------------------------
+    def delete_older_than(self, cutoff: datetime) -> int:
+        """Drop whole months before the cutoff; in the cutoff's own month delete the older mentions by id.
+
+        (The integ-test/OSS builds have no `_delete_by_query`: it lives in the `reindex`
+        module, so ids are found with a point-in-time scan and removed with bulk deletes.)
+        """
+        if cutoff.tzinfo is None:
+            cutoff = cutoff.replace(tzinfo=UTC)
+        cutoff = cutoff.astimezone(UTC)
+        names = list(self.client.indices.get(index=index_pattern(self.prefix), **_READ_OPTS).body)
+        deleted = 0
+        boundary = []
+        for name in sorted(names):
+            month = parse_month(self.prefix, name)
+            if month is None:
+                continue
+            year, mon = month
+            next_month = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
+            if next_month <= cutoff:
+                deleted += self.client.count(index=name).body["count"]
+                self.client.indices.delete(index=name)
+            elif datetime(year, mon, 1, tzinfo=UTC) < cutoff:
+                boundary.append(name)
+        if boundary:
+            from elasticsearch import helpers
+
+            query = {"range": {"created_at": {"lt": cutoff.isoformat()}}}
+            actions = (
+                {"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]}
+                for hit in self._scan(query, [{"created_at": "asc"}, {"id": "asc"}], 1000, source=False)
+                if hit["_index"] in boundary
+            )
+            ok, _errors = helpers.bulk(self.client, actions, raise_on_error=False, stats_only=True, refresh=True)
+            deleted += ok
+        self._refresh()
+        return deleted
+
+
+def _encode_cursor(state: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if isinstance(value, dict) and isinstance(value.get("after"), list) and value.get("sort") in _SORTS:
+            return value
+    except (ValueError, TypeError):
+        pass
+    raise ValueError("invalid page cursor: use the next_cursor value of the previous page")

@@ -1,0 +1,179 @@
+"""Index layout for the Elasticsearch store: names, the index template, and Mention <-> document.
+
+Mentions live in monthly indices `<prefix>-mentions-YYYY.MM` (month of `created_at`, UTC),
+all created from one composable index template that also puts them behind the read alias
+`<prefix>-mentions`. See docs/elasticsearch.md for why monthly indices and not ILM/data streams.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from groundswell.mention import Mention
+
+# Built-in language analyzers (module `analysis-common`) used as multi-fields of `text`.
+# `text` itself uses the `standard` analyzer: Groundswell's boolean query compiler
+# (`groundswell.query.to_elasticsearch`) is written for its tokens, in every language.
+LANGUAGE_ANALYZERS = {
+    "en": "english",
+    "ru": "russian",
+    "it": "italian",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "cjk": "cjk",  # Chinese/Japanese/Korean bigrams
+}
+
+# Fields we add to the document beside the Mention's own (for sorting/aggregations);
+# removed again when a document is read back into a Mention.
+DERIVED_TOP = ("reach", "dedup_key")
+
+_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,100}$")
+
+_KEYWORD = {"type": "keyword", "ignore_above": 1024}
+_LONG = {"type": "long"}
+_STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+
+
+def check_prefix(prefix: str) -> str:
+    if not _PREFIX.match(prefix):
+        raise ValueError(f"index_prefix {prefix!r} must be lowercase letters, digits, '-' or '_'")
+    return prefix
+
+
+def read_alias(prefix: str) -> str:
+    return f"{prefix}-mentions"
+
+
+def index_pattern(prefix: str) -> str:
+    return f"{prefix}-mentions-*"
+
+
+def month_index(prefix: str, created_at: datetime) -> str:
+    """The concrete index a mention is written to. created_at never changes for a post, so neither does this."""
+    ts = created_at.astimezone(UTC) if created_at.tzinfo else created_at
+    return f"{prefix}-mentions-{ts.year:04d}.{ts.month:02d}"
+
+
+def parse_month(prefix: str, index: str) -> tuple[int, int] | None:
+    match = re.fullmatch(re.escape(prefix) + r"-mentions-(\d{4})\.(\d{2})", index)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def state_index(prefix: str) -> str:
+    return f"{prefix}-state"
+
+
+def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dict[str, Any]:
+    """Explicit mappings; `dynamic: strict` so a field we did not plan for is an error, not a surprise."""
+    text_fields: dict[str, Any] = {}
+    if language_analyzers:
+        text_fields = {name: {"type": "text", "analyzer": analyzer} for name, analyzer in LANGUAGE_ANALYZERS.items()}
+    if icu:
+        text_fields["icu"] = {"type": "text", "analyzer": "icu_analyzer"}
+    text: dict[str, Any] = {"type": "text", "analyzer": "standard"}
+    if text_fields:
+        text["fields"] = text_fields
+    count = _LONG
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "id": _KEYWORD,
+            "source": _KEYWORD,
+            "native_id": _KEYWORD,
+            "url": _STORED_ONLY,
+            "text": text,
+            "created_at": {"type": "date"},
+            "collected_at": {"type": "date"},
+            "author": {
+                "properties": {
+                    "id": _KEYWORD,
+                    "handle": _KEYWORD,
+                    "name": {"type": "text", "fields": {"keyword": _KEYWORD}},
+                    "followers": count,
+                }
+            },
+            "engagement": {
+                "properties": {"likes": count, "reposts": count, "replies": count, "quotes": count, "total": count}
+            },
+            "reach": count,
+            "dedup_key": _KEYWORD,
+            "brand": _KEYWORD,
+            "query": _STORED_ONLY,
+            "lang": _KEYWORD,
+            "sentiment": {
+                "properties": {
+                    "label": _KEYWORD,
+                    "probs": {"type": "object", "enabled": False},
+                    "model": _KEYWORD,
+                    "uncertain": {"type": "boolean"},
+                }
+            },
+            "themes": _KEYWORD,
+            # Source-specific facts of any shape: kept in _source, not indexed (no mapping explosion).
+            "extra": {"type": "object", "enabled": False},
+        },
+    }
+
+
+def mentions_template(prefix: str, language_analyzers: bool = True, icu: bool = False) -> dict[str, Any]:
+    """Body of `PUT _index_template/<prefix>-mentions`."""
+    return {
+        "index_patterns": [index_pattern(prefix)],
+        "priority": 200,
+        "template": {
+            "settings": {
+                # One shard per month is plenty up to tens of millions of mentions a month; a replica
+                # wherever a second node exists (0 on a single node, so it stays green).
+                "number_of_shards": 1,
+                "auto_expand_replicas": "0-1",
+                "refresh_interval": "1s",
+            },
+            "mappings": mentions_mappings(language_analyzers, icu),
+            "aliases": {read_alias(prefix): {}},
+        },
+        "_meta": {"owner": "groundswell", "description": "Groundswell mentions, one index per month"},
+    }
+
+
+STATE_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {"key": _KEYWORD, "value": _STORED_ONLY, "updated_at": {"type": "date"}},
+}
+
+
+def field_paths(mappings: dict[str, Any] | None = None) -> set[str]:
+    """Every field name a query or a Kibana object can use, multi-fields included (`text.en`)."""
+    out: set[str] = set()
+
+    def walk(props: dict[str, Any], prefix: str) -> None:
+        for name, spec in props.items():
+            path = prefix + name
+            if "properties" in spec:
+                walk(spec["properties"], path + ".")
+                continue
+            out.add(path)
+            for sub in spec.get("fields", {}):
+                out.add(f"{path}.{sub}")
+
+    walk((mappings or mentions_mappings(icu=True))["properties"], "")
+    return out
+
+
+def to_document(mention: Mention) -> dict[str, Any]:
+    doc = mention.model_dump(mode="json")
+    doc["engagement"]["total"] = mention.engagement.total
+    doc["reach"] = mention.reach
+    doc["dedup_key"] = mention.dedup_key()
+    return doc
+
+
+def from_document(source: dict[str, Any]) -> Mention:
+    doc = dict(source)
+    for key in DERIVED_TOP:
+        doc.pop(key, None)
+    if isinstance(doc.get("engagement"), dict):
+        doc["engagement"] = {k: v for k, v in doc["engagement"].items() if k != "total"}
+    return Mention.model_validate(doc)

@@ -1,0 +1,116 @@
+"""Evaluate a sentiment model on the dev splits: `python -m nlp.evaluate` (or `make eval-sentiment`).
+
+Prints macro recall and macro-F1 per dataset-language, per language and overall, with confusion
+matrices, and writes everything to docs/sentiment-eval.json. Binary sets (chnsenticorp_htl,
+nsmc_raw) are scored by P(positive) vs P(negative): neutral is not a possible answer there.
+For the default model the two base parts (encoder head alone, n-gram model alone) are scored too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from nlp.data import REPO, load_splits
+from nlp.model_files import LABELS
+
+DEFAULT_OUT = REPO / "docs" / "sentiment-eval.json"
+
+
+def scores(gold: list[str], pred: list[str], labels: list[str]) -> dict:
+    """Macro recall, macro-F1, accuracy and the confusion matrix (rows gold, columns predicted)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
+
+    return {
+        "n": len(gold),
+        "macro_recall": round(100 * recall_score(gold, pred, labels=labels, average="macro", zero_division=0), 2),
+        "macro_f1": round(100 * f1_score(gold, pred, labels=labels, average="macro", zero_division=0), 2),
+        "accuracy": round(100 * accuracy_score(gold, pred), 2),
+        "labels": labels,
+        "confusion": confusion_matrix(gold, pred, labels=labels).tolist(),
+    }
+
+
+def decide(probs, binary: bool) -> list[str]:
+    """Labels from probability rows (columns in LABELS order)."""
+    if binary:
+        return ["positive" if row[2] >= row[0] else "negative" for row in probs]
+    return [LABELS[int(row.argmax())] for row in probs]
+
+
+def _print_split(key: str, s: dict) -> None:
+    click.echo(f"\n{key}  n={s['n']}  macro-recall={s['macro_recall']:.1f}  macro-F1={s['macro_f1']:.1f}  "
+               f"acc={s['accuracy']:.1f}")
+    click.echo("    gold \\ pred " + " ".join(f"{lab[:8]:>9}" for lab in s["labels"]))
+    for lab, row in zip(s["labels"], s["confusion"], strict=True):
+        click.echo(f"    {lab:>12} " + " ".join(f"{v:>9}" for v in row))
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 2) if values else float("nan")
+
+
+@click.command()
+@click.option("--model", "model_name", default="default", show_default=True)
+@click.option("--split", default="dev", show_default=True)
+@click.option("--detect-lang/--data-lang", default=False, show_default=True,
+              help="Give the model lingua's language guess instead of the dataset's language")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--batch-size", default=64, show_default=True)
+def main(model_name: str, split: str, detect_lang: bool, out_path: Path, batch_size: int) -> None:
+    """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
+    import numpy as np
+
+    from nlp.model_files import softmax
+    from nlp.normalize import normalize
+    from nlp.sentiment import DefaultSentimentModel, load_sentiment_model
+
+    start = time.monotonic()
+    model = load_sentiment_model(model_name)
+    results: dict = {"model": model.name, "split": split, "lang_source": "lingua" if detect_lang else "dataset",
+                     "splits": {}}
+    parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}}
+    for sp in load_splits(split):
+        labels = ["negative", "positive"] if sp.binary else list(LABELS)
+        texts = [normalize(t) for t in sp.texts]
+        langs = None if detect_lang else [sp.lang] * len(texts)
+        probs = model._probabilities(texts, langs, batch_size)
+        results["splits"][sp.key] = scores(sp.labels, decide(probs, sp.binary), labels)
+        _print_split(sp.key, results["splits"][sp.key])
+        if isinstance(model, DefaultSentimentModel):
+            lp_emb, lp_ng = model.base_log_probs(texts, batch_size)
+            for part, lp in (("encoder_head", lp_emb), ("ngram", lp_ng)):
+                s = scores(sp.labels, decide(softmax(np.asarray(lp)), sp.binary), labels)
+                parts[part][sp.key] = {k: s[k] for k in ("macro_recall", "macro_f1", "accuracy")}
+
+    by_lang: dict[str, list[dict]] = {}
+    for key, s in results["splits"].items():
+        by_lang.setdefault(key.split("/")[1], []).append(s)
+    results["languages"] = {
+        lang: {"macro_recall": _mean([s["macro_recall"] for s in ss]), "macro_f1": _mean([s["macro_f1"] for s in ss])}
+        for lang, ss in sorted(by_lang.items())
+    }
+    all_splits = list(results["splits"].values())
+    umsab = [s for k, s in results["splits"].items() if k.startswith("umsab/")]
+    results["overall"] = {
+        "mean_macro_recall_over_splits": _mean([s["macro_recall"] for s in all_splits]),
+        "mean_macro_f1_over_splits": _mean([s["macro_f1"] for s in all_splits]),
+        "umsab_mean_macro_f1": _mean([s["macro_f1"] for s in umsab]),
+    }
+    if parts["ngram"]:
+        results["base_parts"] = parts
+    results["seconds"] = round(time.monotonic() - start, 1)
+    click.echo("\nper language (mean over its datasets):")
+    for lang, s in results["languages"].items():
+        click.echo(f"  {lang}: macro-recall {s['macro_recall']:.1f}  macro-F1 {s['macro_f1']:.1f}")
+    click.echo(f"overall: {json.dumps(results['overall'])}")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(f"wrote {out_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from groundswell.mention import Mention, dedup_key
+
+
+def test_id_is_source_and_native_id():
+    m = Mention(source="x", native_id="123", text="hi", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert m.id == "x:123"
+
+
+def test_mismatched_id_is_rejected():
+    with pytest.raises(ValidationError):
+        Mention(id="x:999", source="x", native_id="123", text="hi", created_at=datetime(2026, 1, 1))
+
+
+def test_times_are_utc():
+    naive = Mention(source="x", native_id="1", text="t", created_at=datetime(2026, 1, 1, 12))
+    assert naive.created_at.tzinfo == UTC and naive.created_at.hour == 12
+    seoul = timezone(timedelta(hours=9))
+    aware = Mention(source="x", native_id="1", text="t", created_at=datetime(2026, 1, 1, 12, tzinfo=seoul))
+    assert aware.created_at.hour == 3 and aware.created_at.tzinfo == UTC
+
+
+def test_dedup_key_ignores_retweet_prefix_urls_and_case():
+    assert dedup_key("RT @someone: Lumora is GREAT https://t.co/x") == dedup_key("lumora is great!")
+    assert dedup_key("Lumora is great") != dedup_key("Lumora is bad")

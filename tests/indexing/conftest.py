@@ -1,0 +1,31 @@
+"""Stores for the indexing tests: the embedded SQLite store and Elasticsearch on a real node."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from es_node import es_node, es_url  # noqa: F401  (session fixtures: one real node per test session)
+
+
+def delete_prefix(client, prefix: str) -> None:
+    """Remove everything a test store created (indices by name: wildcard deletes are refused)."""
+    names = list(client.indices.get(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True).body)
+    for name in names:
+        client.indices.delete(index=name, ignore_unavailable=True)
+    client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-mentions")
+
+
+@pytest.fixture
+def es_store(es_url: str) -> Iterator[object]:  # noqa: F811
+    """A fresh ElasticsearchStore with its own index prefix, removed afterwards."""
+    from indexing.elasticsearch import ElasticsearchStore
+
+    prefix = f"gs-test-{uuid.uuid4().hex[:8]}"
+    store = ElasticsearchStore(es_url, index_prefix=prefix)
+    try:
+        yield store
+    finally:
+        delete_prefix(store.client, prefix)
+        store.close()

@@ -1,0 +1,154 @@
+"""The embedded store on a real SQLite file (the shared contract suite also covers it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from groundswell.mention import Author, Engagement, Mention, Sentiment
+from indexing.base import Filters
+from indexing.sqlite import SqliteStore
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def mention(i: int, text: str, brand: str = "Lumora", sentiment: str | None = "neutral", hours: int = 0, **kw):
+    return Mention(
+        source=kw.pop("source", "x"),
+        native_id=str(i),
+        text=text,
+        created_at=T0 + timedelta(hours=hours),
+        brand=brand,
+        lang=kw.pop("lang", "en"),
+        author=Author(handle=kw.pop("handle", f"user{i % 3}"), followers=kw.pop("followers", 10 * i)),
+        engagement=Engagement(likes=kw.pop("likes", i)),
+        sentiment=Sentiment(label=sentiment, probs={sentiment: 1.0}, model="test") if sentiment else None,
+        **kw,
+    )
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SqliteStore(tmp_path / "g.db")
+    yield s
+    s.close()
+
+
+def test_upsert_is_idempotent_and_reports_created(store):
+    first = list(store.upsert([mention(1, "a"), mention(2, "b")]))
+    assert [r.created for r in first] == [True, True]
+    again = list(store.upsert([mention(1, "a"), mention(2, "b")]))
+    assert [r.created for r in again] == [False, False] and all(r.ok for r in again)
+    assert store.count() == 2
+
+
+def test_recollection_keeps_enrichment(store):
+    list(store.upsert([mention(1, "Lumora is great", sentiment="positive", themes=["praise"])]))
+    list(store.upsert([mention(1, "Lumora is great", sentiment=None, likes=99)]))
+    (stored,) = store.get(["x:1"])
+    assert stored.sentiment.label == "positive" and stored.themes == ["praise"]
+    assert stored.engagement.likes == 99  # fresh counts still land
+
+
+def test_filters_and_text_query_across_scripts(store):
+    list(
+        store.upsert(
+            [
+                mention(1, "Lumora battery is overheating", sentiment="negative"),
+                mention(2, "Lumora 배터리 과열 조심하세요", lang="ko", sentiment="negative"),
+                mention(3, "Lumora 电池过热", lang="zh", sentiment="negative"),
+                mention(4, "Lumora sound is lovely", sentiment="positive"),
+                mention(5, "Sonique is fine", brand="Sonique"),
+            ]
+        )
+    )
+    assert store.count(Filters(brand="Lumora")) == 4
+    assert store.count(Filters(sentiment="negative")) == 3
+    assert store.count(Filters(text="overheating OR 과열 OR 过热")) == 3
+    assert store.count(Filters(text="Lumora AND NOT battery")) == 3
+    assert store.count(Filters(text="lang:ko")) == 1
+    assert store.count(Filters(text="电池")) == 1  # two Han characters: shorter than a trigram
+    page = store.search(Filters(text="overheating"))
+    assert page.total == 1 and "<mark>overheating</mark>" in page.hits[0].highlight
+
+
+def test_deep_pagination_visits_every_match_once(store):
+    list(store.upsert([mention(i, f"post {i} about Lumora", hours=i % 50) for i in range(1, 231)]))
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = store.search(Filters(text="Lumora"), size=25, cursor=cursor)
+        seen.extend(h.mention.id for h in page.hits)
+        pages += 1
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == 230 == len(set(seen)) and pages == 10
+    times = [store.get([i])[0].created_at for i in seen[:30]]
+    assert times == sorted(times, reverse=True)
+
+
+def test_bad_cursor_is_a_clear_error(store):
+    with pytest.raises(ValueError, match="cursor"):
+        store.search(Filters(), cursor="not-a-cursor")
+
+
+def test_histogram_facets_authors_themes(store):
+    list(
+        store.upsert(
+            [
+                mention(1, "a", sentiment="negative", hours=0, themes=["battery"]),
+                mention(2, "b", sentiment="negative", hours=0, themes=["battery"]),
+                mention(3, "c", sentiment="positive", hours=1, themes=["sound"]),
+                mention(4, "d", sentiment=None, hours=25, lang="ko"),
+            ]
+        )
+    )
+    hours = store.histogram(Filters(), "hour")
+    assert [(b.negative, b.positive, b.unknown) for b in hours] == [(2, 0, 0), (0, 1, 0), (0, 0, 1)]
+    days = store.histogram(Filters(), "day")
+    assert [b.total for b in days] == [3, 1]
+    assert store.facet(Filters(), "lang") == {"en": 3, "ko": 1}
+    themes = store.top_themes(Filters())
+    assert themes[0].theme == "battery" and themes[0].count == 2 and themes[0].sentiment == {"negative": 2}
+    assert store.count(Filters(theme="sound")) == 1
+    top = store.top_authors(Filters(), n=2)
+    assert top[0].engagement >= top[1].engagement
+
+
+def test_significant_terms_find_the_spike_topic(store):
+    normal = [mention(i, f"Lumora sound quality is ok {i}", hours=i) for i in range(60)]
+    spike = [mention(100 + i, f"Lumora battery overheating again {i}", hours=70) for i in range(20)]
+    list(store.upsert(normal + spike))
+    terms = store.significant_terms(Filters(since=T0 + timedelta(hours=70)), Filters(until=T0 + timedelta(hours=70)))
+    assert {"battery", "overheating"} <= {t for t, _ in terms[:3]}
+
+
+def test_state_and_retention(store):
+    assert store.get_state("cursor:x:Lumora") is None
+    store.set_state("cursor:x:Lumora", "42")
+    store.set_state("cursor:x:Lumora", "43")
+    assert store.get_state("cursor:x:Lumora") == "43"
+    list(store.upsert([mention(1, "old", hours=0), mention(2, "new", hours=48)]))
+    assert store.delete_older_than(T0 + timedelta(hours=24)) == 1
+    assert store.count() == 1 and store.count(Filters(text="old")) == 0
+    store.vacuum()
+
+
+def test_unenriched_and_iter_mentions(store):
+    list(
+        store.upsert(
+            [mention(1, "a", sentiment=None, hours=2), mention(2, "b", hours=1), mention(3, "c", sentiment=None)]
+        )
+    )
+    assert [m.id for m in store.unenriched()] == ["x:3", "x:1"]
+    assert [m.id for m in store.iter_mentions(chunk=1)] == ["x:3", "x:2", "x:1"]
+
+
+def test_bad_query_raises_syntax_error(store):
+    from groundswell.query import QuerySyntaxError
+
+    with pytest.raises(QuerySyntaxError):
+        store.count(Filters(text='"unclosed'))
