@@ -22,7 +22,7 @@ import numpy as np
 from alerts.series import CountSeries
 
 HOUR_PSEUDO_DAYS = 0.5  # an hour-of-day factor counts half after half a day of data...
-HOUR_PSEUDO_MENTIONS = 10.0  # ...plus ~10 mentions at that hour, so small brands shrink more
+HOUR_PSEUDO_MENTIONS = 3.0  # ...plus ~3 mentions at that hour, so small brands shrink more
 DOW_PSEUDO_WEEKS = 2.0  # a day-of-week factor needs ~2 weeks of data to count half
 MIN_RATE = 0.05  # negatives per bucket: never expect exactly zero
 
@@ -116,6 +116,7 @@ def _share_dispersion(neg: np.ndarray, tot: np.ndarray, share: float) -> float:
     keep = resid <= np.quantile(resid, 0.98)
     rho = float(resid[keep].sum() / (var * (t[keep] * (t[keep] - 1)).sum()))
     return min(max(rho, 0.005), 0.3)
+
 
 def _level(neg: np.ndarray, weight: np.ndarray) -> float:
     # Gamma-Poisson posterior mean with a tiny prior: stable when the history is all zeros.

@@ -59,7 +59,7 @@ class KeywordRule(_Strict):
     enabled: bool = True
     min_mentions: int = Field(default=3, ge=1, description="Mentions of a term in one bucket needed to alert")
     negative_only: bool = Field(default=False, description="Count only negative mentions of the term")
-    threshold: float = Field(default=2.0, gt=0, description="-log10(p) of the count vs the term's usual rate")
+    threshold: float = Field(default=3.0, gt=0, description="-log10(p) of the count vs the term's usual rate")
     cooldown_buckets: int = Field(default=24, ge=0)
 
 

@@ -26,6 +26,7 @@ import click
 import numpy as np
 
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+OPENERS = ["day", "ticket", "order", "week", "try", "post"]
 CRISIS_WORDS = ["recall", "outage", "refund", "lawsuit", "boycott", "leak", "scam", "broken"]
 
 
@@ -175,6 +176,7 @@ def mentions_of(stream: Stream, rng: np.random.Generator):
                     text = f"love the new {stream.brand} release"
                 else:
                     text = f"{stream.brand} posted an update"
+                text += f" ({OPENERS[serial % len(OPENERS)]} {serial % 997})"
                 yield {
                     "source": "eval",
                     "native_id": f"{stream.brand}-{serial}",

@@ -55,7 +55,10 @@ def evaluate(seed: int, brands: int, weeks: int, rules: dict[str, SpikeRule] | N
 
 
 def table(report: dict) -> str:
-    head = "| preset | recall | recall ≤1 bucket | mean time to detect (buckets) | precision | false alerts / brand-week | viral positive alerts |"
+    head = (
+        "| preset | recall | recall ≤1 bucket | mean time to detect (buckets) | precision "
+        "| false alerts / brand-week | viral positive alerts |"
+    )
     rows = [head, "|" + "---|" * 7]
     for name, r in report["presets"].items():
         rows.append(

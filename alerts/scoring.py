@@ -71,7 +71,7 @@ class Score:
             "false_alerts_per_brand_week": round(self.false_alerts / self.brand_weeks, 3) if self.brand_weeks else None,
             "viral_positive_alerts": self.viral_alerts,
             "brand_weeks": round(self.brand_weeks, 2),
-            "by_kind": self.by_kind,
+            "by_kind": {k: {f: v for f, v in d.items() if not f.startswith("_")} for k, d in self.by_kind.items()},
         }
 
 
@@ -92,7 +92,9 @@ def score(
     crises = [c for c in incidents if c.is_crisis]
     result.crises = len(crises)
     for crisis in crises:
-        kind = result.by_kind.setdefault(crisis.kind, {"crises": 0, "detected": 0, "within_1": 0})
+        kind = result.by_kind.setdefault(
+            crisis.kind, {"crises": 0, "detected": 0, "within_1": 0, "mean_time_to_detect_buckets": None}
+        )
         kind["crises"] += 1
         hits = [
             f for f in fired if f.brand == crisis.brand and crisis.start < f.decided_at <= crisis.end + grace * step
@@ -105,6 +107,8 @@ def score(
         result.detected += 1
         kind["detected"] += 1
         result.delays.append(delay)
+        kind.setdefault("_delays", []).append(delay)
+        kind["mean_time_to_detect_buckets"] = round(sum(kind["_delays"]) / len(kind["_delays"]), 2)
         if delay <= 1:
             result.detected_within_1 += 1
             kind["within_1"] += 1

@@ -110,11 +110,11 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
 
         mu = base.expected(int(hour[i]), int(dow[i])) * float(cov[i])
         x, t = float(neg[i]), float(tot[i])
+        p_count, s_count, p_share, s_share = 1.0, 0.0, 1.0, 0.0
         if x >= min(th.min_negative, 3):  # fewer can't alert nor keep an episode open: skip the tail maths
             p_count, s_count = count_tail(x, mu, base.dispersion)
-            p_share, s_share = share_tail(int(x), int(t), base.share, base.share_dispersion)
-        else:
-            p_count, s_count, p_share, s_share = 1.0, 0.0, 1.0, 0.0
+            if s_count >= min(1.3, th.threshold):
+                p_share, s_share = share_tail(int(x), int(t), base.share, base.share_dispersion)
         share = x / t if t else 0.0
         share_up = share >= th.min_share_ratio * base.share
         spike = x >= th.min_negative and s_count >= th.threshold and s_share >= th.share_threshold and share_up
@@ -122,7 +122,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
 
         sd = math.sqrt(mu + base.dispersion * mu * mu)
         z = min((x - mu) / sd, Z_CAP)
-        slow_fired = _update_slow(slow, th, i, z, x, t, mu)
+        slow_fired, slow_level = _update_slow(slow, th, i, z, x, t, mu)
         slow_ok = False
         if slow_fired:
             run_share = slow.run_neg / slow.run_tot if slow.run_tot else 0.0
@@ -178,7 +178,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
 
         # Inside an episode.
         _ = slow_fired  # the slow detector keeps running so a sustained excess keeps the episode open
-        active = spike or elevated or slow.value > 0 and z > 0
+        active = spike or elevated or (slow_level >= 0.5 and z > 0)
         if active:
             in_episode[i] = True
             episode.quiet = 0
@@ -193,7 +193,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
                     kind="spike",
                     brand=brand,
                     severity=max(severity, episode.severity, key=_RANK.__getitem__),
-                    window_start=series.time(episode.start),
+                    window_start=series.time(i),
                     window_end=end,
                     observed=x,
                     expected=round(mu, 3),
@@ -234,22 +234,24 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
     return out
 
 
-def _update_slow(slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t: float, mu: float) -> bool:
-    """Advance CUSUM/EWMA by one bucket; True when it crosses its limit."""
+def _update_slow(
+    slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t: float, mu: float
+) -> tuple[bool, float]:
+    """Advance CUSUM/EWMA by one bucket; (crossed its limit?, value as a fraction of the limit)."""
     if th.slow == "off":
-        return False
+        return False, 0.0
     if th.slow == "cusum":
         slow.value = max(0.0, slow.value + z - th.cusum_k)
         if slow.value == 0.0:
             slow.reset()
-            return False
+            return False, 0.0
         if slow.run_start is None:
             slow.run_start = i
         slow.run_neg += x
         slow.run_tot += t
         slow.run_mu += mu
         slow.run_mu2 += mu * mu
-        return slow.value > th.cusum_h
+        return slow.value > th.cusum_h, slow.value / th.cusum_h
     # EWMA over the last ~2/lambda buckets.
     lam = th.ewma_lambda
     slow.value = lam * z + (1 - lam) * slow.value
@@ -261,7 +263,8 @@ def _update_slow(slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t
     slow.run_tot = sum(h[1] for h in slow.history)
     slow.run_mu = sum(h[2] for h in slow.history)
     slow.run_mu2 = sum(h[2] ** 2 for h in slow.history)
-    return slow.value > th.ewma_limit * math.sqrt(lam / (2 - lam))
+    limit = th.ewma_limit * math.sqrt(lam / (2 - lam))
+    return slow.value > limit, slow.value / limit
 
 
 def _severity(score: float, observed: float, expected: float, th: SpikeThresholds) -> Severity:

@@ -26,7 +26,7 @@ def count_tail(observed: float, expected: float, dispersion: float) -> tuple[flo
             # Far tail: sum the pmf from the observed count over a generous range instead.
             sd = math.sqrt(mu + dispersion * mu * mu)
             ks = np.arange(k + 1, k + 1 + int(50 * sd + 200))
-            log_p = float(special.logsumexp(stats.nbinom.logpmf(ks, n, n / (n + mu))))
+            log_p = _logsumexp(stats.nbinom.logpmf(ks, n, n / (n + mu)))
     return _to_p(log_p)
 
 
@@ -42,8 +42,15 @@ def share_tail(negative: int, total: int, share: float, rho: float = 0.0) -> tup
     b = (1 - share) * (1 - rho) / rho
     # Sum the upper tail of the pmf in log space: scipy's betabinom sf loses all precision
     # (and returns NaN) far in the tail, exactly where crises live.
-    k = np.arange(negative, total + 1)
-    return _to_p(float(special.logsumexp(stats.betabinom.logpmf(k, total, a, b))))
+    k = np.arange(negative, total + 1, dtype=float)
+    log_pmf = (
+        special.gammaln(total + 1)
+        - special.gammaln(k + 1)
+        - special.gammaln(total - k + 1)
+        + special.betaln(k + a, total - k + b)
+        - special.betaln(a, b)
+    )
+    return _to_p(_logsumexp(log_pmf))
 
 
 def _to_p(log_p: float) -> tuple[float, float]:
@@ -51,3 +58,10 @@ def _to_p(log_p: float) -> tuple[float, float]:
         return 1.0, 0.0
     log_p = min(log_p, 0.0)
     return math.exp(log_p), -log_p / _LN10
+
+
+def _logsumexp(values: np.ndarray) -> float:
+    top = float(np.max(values))
+    if not math.isfinite(top):
+        return top
+    return top + math.log(float(np.sum(np.exp(values - top))))

@@ -53,6 +53,11 @@ def publish(reports: list) -> int:
     return publish_mentions(reports, MENTIONS)
 
 
+@task(trigger_rule="none_failed")
+def sources_ok() -> None:
+    """Fails the run (upstream_failed) when any source failed, after the others finished and published."""
+
+
 @dag(
     dag_id="groundswell_backfill",
     schedule=None,
@@ -76,6 +81,7 @@ def groundswell_backfill() -> None:
         for source_type in source_types()
     ]
     publish(reports)
+    reports >> sources_ok()
 
 
 groundswell_backfill()

@@ -35,15 +35,11 @@ DEFAULT_ARGS: dict[str, Any] = {
     "max_retry_delay": timedelta(minutes=30),
 }
 
-# Source type -> (Airflow connection field -> environment variable the extractor reads).
-# A connection's extra may also carry {"env": {"VAR": "value"}} for anything else
-# (e.g. a source whose options name a custom `*_env` variable).
-SOURCE_CREDENTIAL_FIELDS: dict[str, dict[str, str]] = {
-    "x": {"password": "X_BEARER_TOKEN"},
-    "reddit": {"login": "REDDIT_CLIENT_ID", "password": "REDDIT_CLIENT_SECRET"},
-    "mastodon": {"password": "MASTODON_ACCESS_TOKEN"},
-    "bluesky": {"login": "BLUESKY_HANDLE", "password": "BLUESKY_APP_PASSWORD"},
-}
+# An extractor lists in `needs_credentials` the options naming the env vars it reads
+# (e.g. X: bearer_token_env -> X_BEARER_TOKEN). The connection's fields fill them in
+# this order: one credential = password; two = login, password. A connection's extra
+# may also carry {"env": {"VAR": "value"}} for anything else.
+CONNECTION_FIELDS_BY_COUNT: dict[int, tuple[str, ...]] = {1: ("password",), 2: ("login", "password")}
 
 
 def pool_name(source_type: str) -> str:
@@ -141,13 +137,28 @@ def source_env(config: Config, source_key: str) -> dict[str, str]:
         conn = _connection(f"groundswell_{source.type}")
     if conn is None:
         return {}  # no connection: the worker's own environment must carry the credentials
-    env = {}
-    for field, var in SOURCE_CREDENTIAL_FIELDS.get(source.type, {}).items():
+    env: dict[str, str] = {}
+    for var, field in credential_vars(source).items():
         value = getattr(conn, field, None)
         if value:
             env[var] = value
     env.update(_extra_env(conn))
     return env
+
+
+def credential_vars(source: Any) -> dict[str, str]:
+    """Env var name -> connection field, for the credentials the source's extractor reads."""
+    from extractors.registry import get_extractor_class
+
+    cls = get_extractor_class(source.type)
+    needs = tuple(getattr(cls, "needs_credentials", ()))
+    if not needs:
+        return {}
+    fields = CONNECTION_FIELDS_BY_COUNT.get(len(needs))
+    if fields is None:
+        raise ValueError(f"{source.type}: {len(needs)} credentials; map them with the connection extra 'env'")
+    options = cls.Options.model_validate(source.options)
+    return {getattr(options, need): field for need, field in zip(needs, fields, strict=True) if getattr(options, need)}
 
 
 def store_env(config: Config) -> dict[str, str]:
@@ -174,18 +185,25 @@ def store_env(config: Config) -> dict[str, str]:
 
 
 def channel_env(config: Config) -> dict[str, str]:
-    """Webhook URLs (secrets) from connections `groundswell_<channel type>`: password or host = URL."""
+    """Channel secrets from connection `groundswell_<channel name>` or else `groundswell_<channel type>`.
+
+    Webhook/Slack/Teams: the URL is the password (or the host) -> `url_env`.
+    Email: the SMTP password -> `password_env`.
+    """
     env: dict[str, str] = {}
     for channel in config.channels:
-        url_env = getattr(channel, "url_env", None)
-        if not url_env:
+        url_env, password_env = getattr(channel, "url_env", None), getattr(channel, "password_env", None)
+        if not (url_env or password_env):
             continue
-        conn = _connection(f"groundswell_{channel.type}")
+        conn = _connection(f"groundswell_{channel.key}")
+        if conn is None and channel.key != channel.type:
+            conn = _connection(f"groundswell_{channel.type}")
         if conn is None:
             continue
-        url = conn.password or conn.host
-        if url:
-            env[url_env] = url
+        if url_env and (conn.password or conn.host):
+            env[url_env] = conn.password or conn.host
+        if password_env and conn.password:
+            env[password_env] = conn.password
         env.update(_extra_env(conn))
     return env
 

@@ -1,11 +1,14 @@
 """groundswell_digest: once a day, the summary for managers and marketers.
 
 Volume and sentiment change, top and rising themes, notable posts and the day's
-alerts, built by `pipeline.digest` for the day that just ended in the digest's
-timezone. The time of day and timezone come from the environment of the DAG
-processor (GROUNDSWELL_DIGEST_TIME, default 08:00; GROUNDSWELL_DIGEST_TIMEZONE,
-default UTC): a schedule must be known when the file is parsed, and parsing must
-not read files. Param `day` (YYYY-MM-DD) rebuilds the digest of a past day.
+alerts, written by `pipeline.digest` for the day that just ended in the digest's
+timezone. Param `day` (YYYY-MM-DD) rebuilds the digest of a past day.
+
+The time and timezone are the config's `digest: {time, timezone}`. A schedule must
+be known when Airflow parses this file, so the parser reads just that section of
+the file named by $GROUNDSWELL_CONFIG in the DAG processor's environment (one small
+local file, no database, no network). Without it the schedule is 08:00 UTC, and
+the task warns when the config it runs with asks for another time.
 """
 
 from __future__ import annotations
@@ -14,42 +17,58 @@ import os
 from datetime import timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
-from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
+from groundswell_common import CONFIG_ENV, DEFAULT_ARGS, START_DATE, TAGS
 
-DIGEST_TIME = os.environ.get("GROUNDSWELL_DIGEST_TIME", "08:00")
-DIGEST_TIMEZONE = os.environ.get("GROUNDSWELL_DIGEST_TIMEZONE", "UTC")
+
+def digest_schedule(config_path: str | None) -> tuple[str, str]:
+    """(HH:MM, IANA timezone) from the config's digest section; defaults when no config is reachable."""
+    from groundswell.config import DigestConfig
+
+    section = None
+    if config_path and os.path.isfile(config_path):
+        import yaml
+
+        with open(config_path, encoding="utf-8") as handle:
+            section = (yaml.safe_load(handle) or {}).get("digest")
+    digest = DigestConfig.model_validate(section or {})  # a bad time/timezone fails parsing, with the field
+    return digest.time, digest.timezone
+
+
+DIGEST_TIME, DIGEST_TIMEZONE = digest_schedule(os.environ.get(CONFIG_ENV))
 
 
 def _daily_cron(hh_mm: str) -> str:
-    try:
-        hour, minute = (int(part) for part in hh_mm.split(":"))
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"GROUNDSWELL_DIGEST_TIME must be HH:MM (24h), got {hh_mm!r}") from None
+    hour, minute = (int(part) for part in hh_mm.split(":"))
     return f"{minute} {hour} * * *"
 
 
 @task
-def digest() -> str:
-    """Build (and deliver) the digest of one local day; return what pipeline.digest reports."""
-    import pendulum
+def digest() -> dict:
+    """Write the digest of one local day; return what pipeline.digest reports."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
     from groundswell_common import load_config, opened_store
 
     from groundswell import pipeline
 
     context = get_current_context()
-    if context["params"]["day"]:
-        day = pendulum.Date.fromisoformat(context["params"]["day"])
-    else:
-        # The data interval is the 24 h before this run: its start, in the digest's
-        # timezone, falls on the day being summarised.
-        day = context["data_interval_start"].in_timezone(DIGEST_TIMEZONE).date()
     config = load_config()
+    if (config.digest.time, config.digest.timezone) != (DIGEST_TIME, DIGEST_TIMEZONE):
+        print(
+            f"WARNING: the config asks for the digest at {config.digest.time} {config.digest.timezone} but this DAG "
+            f"is scheduled at {DIGEST_TIME} {DIGEST_TIMEZONE}: set {CONFIG_ENV} for the DAG processor too"
+        )
+    if context["params"]["day"]:
+        day = date.fromisoformat(context["params"]["day"])
+    else:
+        # The data interval is the 24 h before this run; its start, in the digest's
+        # timezone, falls on the day being summarised.
+        day = context["data_interval_start"].astimezone(ZoneInfo(config.digest.timezone)).date()
     with opened_store(config) as store:
         result = pipeline.digest(config, store, day)
     print(f"digest for {day}: {result}")
-    return str(result)
+    return result
 
 
 @dag(

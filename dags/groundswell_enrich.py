@@ -1,9 +1,11 @@
-"""groundswell_enrich: whenever new mentions land, tag them (language, sentiment, themes).
+"""groundswell_enrich: whenever new mentions land, tag them (language, sentiment), then themes.
 
-Scheduled on the mentions Asset that groundswell_ingest emits. Works in batches
-(`enrich_batch` mentions per call, until none is left or `max_batches` is reached),
-so each batch is written back before the next starts and a killed run loses at
-most one batch of work. Emits the enriched-mentions Asset for anything downstream.
+Scheduled on the mentions Asset that groundswell_ingest emits. `pipeline.enrich`
+works in batches (nlp.batch_size × 8), writing each back before the next, so a
+killed run loses at most one batch; `max_mentions` bounds one run (the rest waits
+for the next asset event). `themes` then re-clusters each brand's last `themes_days`
+days (`pipeline.update_themes`) so theme labels stay comparable day to day.
+Emits the enriched-mentions Asset for anything downstream.
 """
 
 from __future__ import annotations
@@ -15,28 +17,38 @@ MENTIONS = Asset(MENTIONS_URI)
 ENRICHED = Asset(ENRICHED_URI)
 
 
-@task(outlets=[ENRICHED])
+@task
 def enrich() -> dict[str, int]:
     """Enrich un-enriched mentions batch by batch; return how many per language and sentiment."""
     from groundswell_common import load_config, opened_store
 
     from groundswell import pipeline
 
-    params = get_current_context()["params"]
+    limit = get_current_context()["params"]["max_mentions"]
     config = load_config()
-    total: dict[str, int] = {"enriched": 0, "batches": 0}
     with opened_store(config) as store:
-        for _ in range(params["max_batches"]):
-            report = pipeline.enrich(config, store, limit=params["enrich_batch"])
-            if not report.enriched:
-                break
-            total["enriched"] += report.enriched
-            total["batches"] += 1
-            for key, n in {**report.by_lang, **{f"sentiment:{k}": v for k, v in report.by_sentiment.items()}}.items():
-                total[key] = total.get(key, 0) + n
-            print(f"batch {total['batches']}: {report.enriched} enriched ({report.by_sentiment})")
-    print(f"enriched {total['enriched']} mentions in {total['batches']} batch(es)")
-    return total
+        # pipeline.enrich loads the model once and writes back every batch before the next.
+        report = pipeline.enrich(config, store, limit=limit)
+    print(f"enriched {report.enriched} mention(s) with {report.model}: {report.by_lang} {report.by_sentiment}")
+    return {"enriched": report.enriched, **{f"sentiment:{k}": v for k, v in report.by_sentiment.items()}}
+
+
+@task(outlets=[ENRICHED])
+def themes(enriched: dict[str, int]) -> dict[str, list[str]]:
+    """Re-cluster themes over the trailing window; return the top labels per brand."""
+    from datetime import UTC, datetime, timedelta
+
+    from groundswell_common import load_config, opened_store
+
+    from groundswell import pipeline
+
+    days = get_current_context()["params"]["themes_days"]
+    config = load_config()
+    with opened_store(config) as store:
+        summary = pipeline.update_themes(config, store, since=datetime.now(UTC) - timedelta(days=days))
+    top = {brand: [t["label"] for t in items[:5]] for brand, items in summary.items()}
+    print(f"themes after enriching {enriched['enriched']} mention(s): {top}")
+    return top
 
 
 @dag(
@@ -47,14 +59,14 @@ def enrich() -> dict[str, int]:
     max_active_runs=1,
     default_args={**DEFAULT_ARGS, "retries": 2},
     params={
-        "enrich_batch": Param(1000, type="integer", minimum=1, description="Mentions per enrich call"),
-        "max_batches": Param(100, type="integer", minimum=1, description="Stop after this many batches"),
+        "max_mentions": Param(50_000, type="integer", minimum=1, description="At most this many per run"),
+        "themes_days": Param(14, type="integer", minimum=1, description="Days of mentions themes cluster over"),
     },
     tags=TAGS,
     doc_md=__doc__,
 )
 def groundswell_enrich() -> None:
-    enrich()
+    themes(enrich())
 
 
 groundswell_enrich()

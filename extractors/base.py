@@ -10,14 +10,18 @@ owns retries, and `groundswell.pipeline.collect` ties them together.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from groundswell.mention import Mention
+
+if TYPE_CHECKING:
+    from extractors.http import RetryPolicy
+    from extractors.state import StateBackend
 
 
 class SourceOptions(BaseModel):
@@ -61,6 +65,38 @@ class Extractor:
         else:
             self.options = self.Options.model_validate(dict(options or {}))
         self.env = os.environ if env is None else env
+        self.source_key: str = self.type
+        self._state: StateBackend | None = None
+        self._retry: RetryPolicy | None = None
+
+    def bind(self, state: StateBackend, source_key: str | None = None) -> Extractor:
+        """Give the extractor the store's state (for metered budgets) and its config key."""
+        self._state = state
+        if source_key:
+            self.source_key = source_key
+        return self
+
+    @property
+    def state(self) -> StateBackend:
+        if self._state is None:
+            from extractors.state import MemoryState
+
+            # Unbound (a one-off run): budgets are metered for this run only.
+            self._state = MemoryState()
+        return self._state
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The shared retry policy; tests swap in one with a fake sleep/clock."""
+        if self._retry is None:
+            from extractors.http import RetryPolicy
+
+            self._retry = RetryPolicy()
+        return self._retry
+
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._retry = policy
 
     def secret(self, var: str | None) -> str | None:
         """Read a secret from the environment by variable name; never log the value."""
@@ -68,3 +104,64 @@ class Extractor:
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         raise NotImplementedError
+
+
+class SkipItem(ValueError):
+    """Raised by a mention builder for an item that is fine but not a post (deleted, removed)."""
+
+
+class Selector:
+    """Turns raw items into the mentions a run keeps: valid, inside the window, matching the query.
+
+    The query is applied locally to everything collected, so a source's own search
+    only has to over-collect. Bad items land in `skipped` with the reason.
+    """
+
+    def __init__(self, source: str, brand: str, query: str, window: Window, collected_at: datetime | None = None):
+        from groundswell.query import parse
+
+        self.source = source
+        self.brand = brand
+        self.query_text = query
+        self.query = parse(query)
+        self.window = window
+        self.collected_at = collected_at or datetime.now(UTC)
+        self.unmatched = 0
+        self.outside_window = 0
+
+    def in_window(self, created_at: datetime) -> bool:
+        w = self.window
+        ts = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+        return (w.since is None or ts >= _aware(w.since)) and (w.until is None or ts < _aware(w.until))
+
+    def add(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> Mention | None:
+        """Build one mention (a Mention or the dict for one); keep it in `batch` if it is wanted."""
+        try:
+            built = build()
+            data = built.model_dump() if isinstance(built, Mention) else dict(built)
+            data.setdefault("source", self.source)
+            data.update(brand=self.brand, query=self.query_text, collected_at=self.collected_at)
+            mention = Mention.model_validate(data)
+        except SkipItem as exc:
+            batch.skipped.append(f"{self.source} item {native_id}: {exc}")
+            return None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            batch.skipped.append(f"{self.source} item {native_id}: {where}: {first['msg']}")
+            return None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            batch.skipped.append(f"{self.source} item {native_id}: malformed ({type(exc).__name__}: {exc})")
+            return None
+        if not self.in_window(mention.created_at):
+            self.outside_window += 1
+            return None
+        if not self.query.matches(mention.text, mention.lang):
+            self.unmatched += 1
+            return None
+        batch.mentions.append(mention)
+        return mention
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -124,6 +124,24 @@ class _TimeoutAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+class _RebaseAdapter(_TimeoutAdapter):
+    """Sends requests for one URL prefix to another base (a proxy, a local test server)."""
+
+    def __init__(self, prefix: str, base: str, timeout: tuple[float, float]):
+        self.prefix, self.base = prefix, base.rstrip("/")
+        super().__init__(timeout)
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        if request.url.startswith(self.prefix):
+            request.url = self.base + request.url[len(self.prefix) :]
+        return super().send(request, **kwargs)
+
+
+def rebase(session: requests.Session, prefix: str, base: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+    """Make `session` send requests for `prefix` (e.g. a client's hard-coded API host) to `base`."""
+    session.mount(prefix, _RebaseAdapter(prefix, base, timeout))
+
+
 def make_session(timeout: tuple[float, float] = DEFAULT_TIMEOUT, user_agent: str = USER_AGENT) -> requests.Session:
     """A requests Session with default timeouts (hand it to tweepy/praw too)."""
     session = requests.Session()

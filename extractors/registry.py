@@ -7,11 +7,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from extractors.base import Extractor
+    from extractors.state import StateBackend
     from groundswell.config import SourceConfig
 
 # type name -> "module:Class". Modules are imported only when a source of that type is used.
 EXTRACTORS: dict[str, str] = {
     "import": "extractors.import_file:ImportExtractor",
+    "x": "extractors.x:XExtractor",
+    "reddit": "extractors.reddit:RedditExtractor",
+    "mastodon": "extractors.mastodon:MastodonExtractor",
+    "bluesky": "extractors.bluesky:BlueskyExtractor",
+    "hackernews": "extractors.hackernews:HackerNewsExtractor",
+    "rss": "extractors.rss:RssExtractor",
 }
 
 
@@ -42,5 +49,10 @@ def validate_source(source: SourceConfig) -> None:
         raise ValueError("; ".join(problems)) from None
 
 
-def build_extractor(source: SourceConfig) -> Extractor:
-    return get_extractor_class(source.type)(source.options)
+def build_extractor(source: SourceConfig, state: StateBackend | None = None) -> Extractor:
+    """The source's extractor, keyed by `source.key`; pass the store as `state` to meter read budgets."""
+    extractor = get_extractor_class(source.type)(source.options)
+    extractor.source_key = source.key
+    if state is not None:
+        extractor.bind(state, source.key)
+    return extractor

@@ -117,7 +117,7 @@ def collect_one(
 
     report = CollectReport()
     cursors = CursorState(store)
-    extractor = build_extractor(source)
+    extractor = build_extractor(source, state=store)
     query = config.brand(brand).query
     cursor = cursors.get(source.key, brand)
     label = f"{source.key}/{brand}"

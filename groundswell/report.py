@@ -58,16 +58,22 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
         ys = [getattr(b, label) for b in buckets]
         if any(ys):
             fig.add_trace(go.Bar(x=xs, y=ys, name=label, marker_color=SENTIMENT_COLORS[label]))
-    for alert in alerts:
-        if alert.brand != brand or alert.kind == "all_clear":
-            continue
+    # Shade spike alerts; merge touching windows so one crisis reads as one band with one label.
+    spans: list[list] = []
+    for alert in sorted((a for a in alerts if a.brand == brand and a.kind == "spike"), key=lambda a: a.window_start):
+        if spans and alert.window_start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], alert.window_end)
+            spans[-1][2] = max(spans[-1][2], alert.severity, key=["info", "warning", "critical"].index)
+        else:
+            spans.append([alert.window_start, alert.window_end, alert.severity])
+    for start, end, severity in spans:
         fig.add_vrect(
-            x0=alert.window_start,
-            x1=alert.window_end,
+            x0=start,
+            x1=end,
             fillcolor="#d62728",
             opacity=0.15,
             line_width=0,
-            annotation_text=f"{alert.kind} alert ({alert.severity})",
+            annotation_text=f"crisis alert ({severity})",
             annotation_position="top left",
         )
     fig.update_layout(barmode="stack", title=f"{brand}: mentions per hour by sentiment", bargap=0, height=380)
@@ -201,20 +207,29 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     kpi_html = "".join(f'<div class="kpi"><b>{v:,}</b>{html.escape(k)}</div>' for k, v in kpis)
 
     sections: list[str] = []
-    if shown:
-        sections.append("<h2>Alerts</h2>" + "".join(_alert_html(a) for a in shown))
     for brand in brands:
         sections.append(f"<h2>{html.escape(brand)}</h2>")
         sections.append(_fig_html(_volume_chart(store, brand, alerts)))
         themes = _themes_chart(store, brand)
-        first_alert = next((a for a in shown if a.brand == brand), None)
+        brand_alerts = [a for a in shown if a.brand == brand]
         rising = None
-        if first_alert is not None:
-            day = first_alert.window_start.replace(hour=0, minute=0, second=0, microsecond=0)
+        if brand_alerts:
+            day = brand_alerts[0].window_start.replace(hour=0, minute=0, second=0, microsecond=0)
             rising = _rising_chart(store, brand, day)
         charts = [c for c in (themes, rising) if c is not None]
         if charts:
             sections.append('<div class="grid">' + "".join(f"<div>{_fig_html(c)}</div>" for c in charts) + "</div>")
+        if brand_alerts:
+            # Spikes are what a manager reads first; keyword and influencer alerts fold away.
+            spikes = [a for a in brand_alerts if a.kind == "spike"]
+            others = [a for a in brand_alerts if a.kind != "spike"]
+            sections.append(f"<h3>Alerts for {html.escape(brand)}</h3>" + "".join(_alert_html(a) for a in spikes))
+            if others:
+                sections.append(
+                    f"<details><summary>{len(others)} keyword / influencer alert(s)</summary>"
+                    + "".join(_alert_html(a) for a in others)
+                    + "</details>"
+                )
         sections.append(f"<h3>Top negative posts about {html.escape(brand)}</h3>" + _posts_html(store, brand))
     sections.append("<h2>Across brands</h2>")
     sections.append(_fig_html(_net_sentiment_chart(store, brands)))

@@ -109,11 +109,23 @@ class ElasticsearchStore:
 
     def setup(self) -> None:
         """Install the index template and the state index (idempotent; runs on every open)."""
-        modules = self.engine_modules()
-        template = mentions_template(
-            self.prefix, language_analyzers="analysis-common" in modules, icu="analysis-icu" in modules
-        )
-        self.client.indices.put_index_template(name=self.alias, **template)
+        try:
+            modules: set[str] | None = self.engine_modules()
+        except Exception:  # noqa: BLE001 - an API key without cluster:monitor rights: find out by trying
+            modules = None
+        if modules is not None:
+            template = mentions_template(
+                self.prefix, language_analyzers="analysis-common" in modules, icu="analysis-icu" in modules
+            )
+            self.client.indices.put_index_template(name=self.alias, **template)
+        else:
+            from elasticsearch import BadRequestError
+
+            try:
+                self.client.indices.put_index_template(name=self.alias, **mentions_template(self.prefix))
+            except BadRequestError:  # no language analyzers on this cluster
+                template = mentions_template(self.prefix, language_analyzers=False)
+                self.client.indices.put_index_template(name=self.alias, **template)
         if not self.client.indices.exists(index=self.state_index):
             self.client.options(ignore_status=400).indices.create(
                 index=self.state_index,
@@ -255,7 +267,9 @@ class ElasticsearchStore:
         self, query: dict[str, Any], sort: list[dict[str, Any]], page: int, source: Any = True
     ) -> Iterator[dict[str, Any]]:
         try:
-            pit = self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE, **_READ_OPTS).body["id"]
+            pit = self.client.open_point_in_time(
+                index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=True
+            ).body["id"]
         except Exception as exc:  # noqa: BLE001
             if getattr(exc, "status_code", None) == 404:
                 return
@@ -360,7 +374,9 @@ class ElasticsearchStore:
 
     def _open_pit(self) -> str | None:
         try:
-            return self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE, **_READ_OPTS).body["id"]
+            return self.client.open_point_in_time(
+                index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=True
+            ).body["id"]
         except Exception:  # noqa: BLE001 - engines without PIT page on the live alias
             return None
 
@@ -442,7 +458,10 @@ class ElasticsearchStore:
         return sorted(stats, key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
 
     def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
-        """`significant_text` on a sample of the foreground, against the background's term statistics."""
+        """`significant_text` on a sample of the foreground, against the background's term statistics.
+
+        No `filter_duplicate_text`: in a spike, reposts of the same text are the signal, not noise.
+        """
         aggs = {
             "sample": {
                 "sampler": {"shard_size": 5000},
@@ -452,7 +471,6 @@ class ElasticsearchStore:
                             "field": "text",
                             "size": n,
                             "background_filter": self._query(background),
-                            "filter_duplicate_text": True,
                             "min_doc_count": 2,
                         }
                     }

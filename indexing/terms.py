@@ -21,9 +21,11 @@ STOPWORDS = frozenset(
     """
     a an and are as at be but by for from has have i in is it its of on or that the this to was were will with
     you your we our they their he she his her them me my not no so if just all can do does did what when who
-    how rt amp http https www com
+    how rt amp http https www com while came out got get now again another anyone any one still after very
+    really about been being more most much some than then there these those too up down over only also
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от
     меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж
+    при их это этот эта мой моя
     il lo la i gli le un una di da in con su per tra fra e è che non si ma come anche più del della dei delle
     al alla ai alle nel nella sono ho ha hanno questo questa mi ti ci
     der die das und ist nicht ein eine zu den mit von auf für es im dem sich des auch

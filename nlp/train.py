@@ -26,7 +26,7 @@ from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, LANG_GROUPS, save_default
 from nlp.normalize import normalize
 
 SEED = 13
-EMBED_CAP = 4000  # train rows per dataset-language that get encoder features (keeps training short)
+EMBED_CAP = 1200  # train rows per dataset-language that get encoder features (keeps training short)
 FOLDS = 4
 OTHER_LANG_RATE = 0.15  # share of stacker rows shown as language "other", for undetected languages
 

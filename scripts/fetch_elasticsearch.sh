@@ -10,7 +10,7 @@
 # the integ-test-zip has no bundled JDK, so tests run it with a JDK >= 21 (see tests/es_node.py).
 set -euo pipefail
 
-VERSION="${GROUNDSWELL_ES_VERSION:-9.5.0}"
+VERSION="${GROUNDSWELL_ES_VERSION:-9.5.4}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/groundswell/elasticsearch"
 HOME_DIR="$CACHE/elasticsearch-$VERSION"
 ZIP="$CACHE/elasticsearch-$VERSION.zip"

@@ -33,7 +33,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FETCH_SCRIPT = REPO / "scripts" / "fetch_elasticsearch.sh"
-ES_VERSION = os.environ.get("GROUNDSWELL_ES_VERSION", "9.5.0")
+ES_VERSION = os.environ.get("GROUNDSWELL_ES_VERSION", "9.5.4")
 ES_USER = "groundswell-es"  # Elasticsearch refuses to run as root; CI runs tests as root.
 HEAP = os.environ.get("GROUNDSWELL_ES_HEAP", "512m")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -44,7 +44,7 @@ class NodeUnavailable(RuntimeError):
     """The node cannot be had here (no distribution, no suitable JDK, no network to fetch)."""
 
 
-def _require_or_skip(ok: bool, reason: str) -> None:
+def require_or_skip(ok: bool, reason: str) -> None:
     # Same rule as tests/conftest.py::require_or_skip (importing that module by name is
     # ambiguous: every conftest.py is a module called `conftest`).
     if ok:
@@ -247,6 +247,14 @@ class EsNode:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def delete_prefix(client, prefix: str) -> None:
+    """Remove everything a test store created (indices by name: wildcard deletes are refused)."""
+    names = list(client.indices.get(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True).body)
+    for name in names:
+        client.indices.delete(index=name, ignore_unavailable=True)
+    client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-mentions")
+
+
 # -- the session's one node ---------------------------------------------------------------------
 _lock = threading.Lock()
 _node: EsNode | None = None
@@ -289,7 +297,7 @@ def es_node() -> Iterator[EsNode | None]:
     try:
         node = _acquire()
     except NodeUnavailable as exc:
-        _require_or_skip(False, str(exc))
+        require_or_skip(False, str(exc))
         return
     try:
         yield node

@@ -119,6 +119,7 @@ def render_page(page: str | None, title: str, *, not_found: bool = False) -> str
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(label)} · {safe_title}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css"></head>
 <body data-page="{page or ""}">
 <header><span class="logo">&#12336; {safe_title}</span><nav>{nav}</nav></header>

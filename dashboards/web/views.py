@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,8 @@ from indexing.base import Filters, Store
 
 DEFAULT_PERIOD = timedelta(days=7)
 HOURLY_UP_TO = timedelta(days=3)
+# A theme 'rises' when it grew by at least two Poisson standard deviations of its previous count.
+MIN_RISE_SCORE = 2.0
 
 
 @dataclass(frozen=True)
@@ -111,13 +114,21 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
 
     def row(t: Any) -> dict[str, Any]:
         prev = prev_counts.get(t.theme, 0)
-        return {**theme_json(t), "previous": prev, "growth": (t.count - prev) / max(prev, 1)}
+        return {
+            **theme_json(t),
+            "previous": prev,
+            "change": t.count - prev,
+            "growth": (t.count - prev) / max(prev, 1),
+            # Rise in units of the Poisson noise of the previous count: a jump from 2 to 6 ranks
+            # below one from 100 to 180, and a brand-new theme with volume ranks high.
+            "rise_score": (t.count - prev) / math.sqrt(prev + 1),
+        }
 
     rows = [row(t) for t in now_counts]
     recurring = sorted(rows, key=lambda r: (-r["count"], r["theme"]))[:n]
     rising = sorted(
-        (r for r in rows if r["count"] >= min_count and r["count"] > r["previous"]),
-        key=lambda r: (-r["growth"], -r["count"], r["theme"]),
+        (r for r in rows if r["count"] >= min_count and r["rise_score"] >= MIN_RISE_SCORE),
+        key=lambda r: (-r["rise_score"], -r["count"], r["theme"]),
     )[:n]
     for r in {id(r): r for r in recurring + rising}.values():
         page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement")

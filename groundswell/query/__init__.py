@@ -15,7 +15,7 @@ from functools import lru_cache
 from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from groundswell.query.elasticsearch import to_elasticsearch
 from groundswell.query.match import Post, evaluate
-from groundswell.query.native import QueryCompileError, to_fts5, to_reddit, to_x
+from groundswell.query.native import QueryCompileError, search_terms, to_fts5, to_reddit, to_x
 from groundswell.query.parser import QuerySyntaxError, parse_tree
 from groundswell.query.text import fts5_document
 
@@ -25,6 +25,7 @@ __all__ = [
     "QuerySyntaxError",
     "fts5_document",
     "parse",
+    "search_terms",
     "to_elasticsearch",
     "to_fts5",
     "to_reddit",

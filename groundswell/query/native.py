@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from groundswell.query.ast import Handle, Hashtag, Lang, Node, Term
 from groundswell.query.relax import FALSE, TRUE, Expr, Relaxed, has_positive_leaf, relax
-from groundswell.query.text import is_hangul, surface, tokenize
+from groundswell.query.text import is_hangul, normalize, surface, tokenize
 
 if TYPE_CHECKING:
     from groundswell.query import Query
@@ -19,10 +19,11 @@ class QueryCompileError(ValueError):
     """The query cannot be expressed as a search on this backend (e.g. it has no positive term)."""
 
 
-def _word_or_phrase(tokens: tuple[str, ...], quoted: bool = False) -> str:
+def _word_or_phrase(tokens: tuple[str, ...], quoted: bool = False, original: str = "") -> str:
     text = surface(tokens)
     if not quoted and len(tokens) == 1 and text.isalnum() and text.upper() not in _KEYWORDS:
-        return text
+        # Keep the user's spelling when it is just a differently-cased word (searches ignore case).
+        return original if original.isalnum() and normalize(original) == text else text
     return '"' + text.replace('"', "") + '"'
 
 
@@ -56,7 +57,7 @@ def _require_search(expr: Relaxed, backend: str, query: Query, skip=lambda s: Fa
 
 def _x_leaf(node: Node, upper: bool) -> str | None:
     if isinstance(node, Term):
-        return _word_or_phrase(node.tokens, node.quoted)
+        return _word_or_phrase(node.tokens, node.quoted, node.text)
     if isinstance(node, Hashtag):
         return f"#{node.tag}"
     if isinstance(node, Handle):
@@ -77,7 +78,7 @@ def to_x(query: Query) -> str:
 
 def _reddit_leaf(node: Node, upper: bool) -> str | None:
     if isinstance(node, Term):
-        return _word_or_phrase(node.tokens, node.quoted)
+        return _word_or_phrase(node.tokens, node.quoted, node.text)
     if isinstance(node, Hashtag | Handle) and upper:
         # Reddit has no hashtag/mention search: the bare words are a superset.
         body = node.tag if isinstance(node, Hashtag) else node.handle
@@ -148,3 +149,36 @@ def to_fts5(query: Query, normalized: bool = False) -> str | None:
     if not isinstance(expr, Expr):
         return None  # TRUE: nothing to prefilter on; FALSE cannot happen without NOT
     return _render(expr, " AND ", "NOT ")
+
+
+def search_terms(query: Query) -> list[str]:
+    """Keyword searches whose union covers every match, for APIs without boolean search.
+
+    An OR needs each branch covered; an AND only its cheapest branch. Words come out bare,
+    phrases "quoted", hashtags as #tag, handles as @handle. Raises QueryCompileError when
+    a match may contain none of the query's positive terms (e.g. 'NOT x' or 'lang:ko').
+    """
+    cover = _cover(query.root)
+    if cover is None:
+        raise QueryCompileError(
+            f"query {query.text!r} has no positive term to search for; add a word, phrase, #hashtag or @handle"
+        )
+    return list(dict.fromkeys(cover))
+
+
+def _cover(node: Node) -> list[str] | None:
+    from groundswell.query.ast import And, Near, Or
+
+    if isinstance(node, Term):
+        return [_word_or_phrase(node.tokens, node.quoted, node.text)]
+    if isinstance(node, Hashtag | Handle):
+        return [str(node)]
+    if isinstance(node, Near):
+        return _cover(node.left)
+    if isinstance(node, Or):
+        parts = [_cover(i) for i in node.items]
+        return None if any(p is None for p in parts) else [t for p in parts for t in p]  # type: ignore[union-attr]
+    if isinstance(node, And):
+        options = [c for c in (_cover(i) for i in node.items) if c is not None]
+        return min(options, key=len) if options else None
+    return None  # Lang, Not: nothing to search for

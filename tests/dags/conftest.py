@@ -1,15 +1,15 @@
 """Real Airflow for the DAG tests: one temp AIRFLOW_HOME with a SQLite metadata DB per session.
 
 Airflow reads its configuration when `airflow` is first imported, so the
-environment is set before anything imports it, and the DB is migrated by the real
-`airflow db migrate` command. Pools come from dags/groundswell_pools.json through
-`airflow pools import`, the way docs/airflow.md tells operators to create them.
+environment is set before anything imports it, and the DB is migrated by the code
+`airflow db migrate` runs. Pools come from dags/groundswell_pools.json, the file
+docs/airflow.md tells operators to load with `airflow pools import`.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,7 +19,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 POOLS_FILE = DAGS / "groundswell_pools.json"
-AIRFLOW_BIN = Path(sys.executable).with_name("airflow")
 
 
 def airflow_env(home: Path) -> dict[str, str]:
@@ -31,8 +30,6 @@ def airflow_env(home: Path) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        # No secrets in tests come from anywhere but the env vars the tests set.
-        "AIRFLOW__SECRETS__BACKEND": "",
     }
 
 
@@ -42,14 +39,27 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if "airflow" in sys.modules:
         pytest.fail("airflow was imported before the airflow_home fixture set AIRFLOW_HOME; import it lazily")
     home = tmp_path_factory.mktemp("airflow_home")
-    env = airflow_env(home)
-    os.environ.update(env)
+    os.environ.update(airflow_env(home))
     started = time.monotonic()
-    for cmd in (["db", "migrate"], ["pools", "import", str(POOLS_FILE)]):
-        done = subprocess.run([str(AIRFLOW_BIN), *cmd], env={**os.environ, **env}, capture_output=True, text=True)
-        assert done.returncode == 0, f"airflow {' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    print(f"airflow db migrate + pools import: {time.monotonic() - started:.1f}s")
+    # What `airflow db migrate` runs, in this process (which needs airflow imported anyway).
+    from airflow.utils import db
+
+    db.upgradedb()
+    create_pools(POOLS_FILE)
+    print(f"airflow metadata DB migrated and pools created in {time.monotonic() - started:.1f}s")
     return home
+
+
+def create_pools(path: Path) -> list[str]:
+    """The pools in a file written for `airflow pools import` (docs/airflow.md tells operators to use that)."""
+    from airflow.models.pool import Pool
+
+    pools = json.loads(path.read_text())
+    for name, spec in pools.items():
+        Pool.create_or_update_pool(
+            name=name, slots=spec["slots"], description=spec["description"], include_deferred=spec["include_deferred"]
+        )
+    return sorted(pools)
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +68,24 @@ def dagbag(airflow_home: Path):
     from airflow.dag_processing.dagbag import BundleDagBag
 
     return BundleDagBag(dag_folder=str(DAGS), bundle_path=str(DAGS), bundle_name="dags-folder")
+
+
+def fast_retries(dag, retries: int = 1) -> None:
+    """Keep each task's retries but make them quick: dag.test() really waits out retry delays."""
+    from datetime import timedelta
+
+    for task in dag.task_dict.values():
+        task.retries = min(task.retries, retries)
+        task.retry_delay = timedelta(seconds=1)
+        task.max_retry_delay = timedelta(seconds=2)
+
+
+def run_dag(dagbag, dag_id: str, logical_date, conf: dict | None = None):
+    """One real DagRun through dag.test(); returns it and {(task_id, map_index): state}."""
+    dag = dagbag.dags[dag_id]
+    fast_retries(dag)
+    started = time.monotonic()
+    run = dag.test(logical_date=logical_date, run_conf=conf)
+    states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
+    print(f"{dag_id} @ {logical_date:%Y-%m-%d %H:%M}: {run.state} in {time.monotonic() - started:.1f}s")
+    return run, states

@@ -102,8 +102,14 @@ def demo_alerts(mentions: list[Mention]) -> list[Alert]:
             negative_share=0.92,
             top_posts=[
                 DrivingPost(
-                    id=m.id, url=m.url, text=m.text, author=m.author.handle, followers=m.author.followers,
-                    engagement=m.engagement.total, lang=m.lang, source=m.source,
+                    id=m.id,
+                    url=m.url,
+                    text=m.text,
+                    author=m.author.handle,
+                    followers=m.author.followers,
+                    engagement=m.engagement.total,
+                    lang=m.lang,
+                    source=m.source,
                 )
                 for m in crisis[:3]
             ],  # fmt: skip
@@ -111,7 +117,7 @@ def demo_alerts(mentions: list[Mention]) -> list[Alert]:
             top_themes=["battery overheating"],
             source_mix={"x": 20, "reddit": 10, "bluesky": 8},
             lang_mix={"en": 15, "ko": 8, "zh": 8, "ru": 7},
-            summary="Lumora: 38 negative mentions in one hour against 2.5 expected — battery overheating while charging",
+            summary="Lumora: 38 negative mentions in one hour against 2.5 expected: battery overheating when charging",
         ),
         Alert(
             brand="Lumora",
@@ -128,14 +134,19 @@ def demo_alerts(mentions: list[Mention]) -> list[Alert]:
     ]
 
 
-@functools.cache
-def demo_db() -> Path:
-    """Build the demo SQLite file once per test process; tests open it read-only in spirit."""
-    path = Path(tempfile.mkdtemp(prefix="groundswell-dashboard-")) / "demo.db"
-    store = SqliteStore(path)
+def load_demo(store) -> None:
+    """Write the demo mentions and alerts into any store."""
     mentions = demo_mentions()
     results = list(store.upsert(mentions))
     assert all(r.ok for r in results), [r for r in results if not r.ok][:3]
     save_alerts(store, demo_alerts(mentions))
+
+
+@functools.cache
+def demo_db() -> Path:
+    """Build the demo SQLite file once per test process; tests only read it."""
+    path = Path(tempfile.mkdtemp(prefix="groundswell-dashboard-")) / "demo.db"
+    store = SqliteStore(path)
+    load_demo(store)
     store.close()
     return path

@@ -6,15 +6,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from es_node import es_node, es_url  # noqa: F401  (session fixtures: one real node per test session)
-
-
-def delete_prefix(client, prefix: str) -> None:
-    """Remove everything a test store created (indices by name: wildcard deletes are refused)."""
-    names = list(client.indices.get(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True).body)
-    for name in names:
-        client.indices.delete(index=name, ignore_unavailable=True)
-    client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-mentions")
+from es_node import delete_prefix, es_node, es_url  # noqa: F401  (session fixtures: one real node per session)
 
 
 @pytest.fixture

@@ -8,20 +8,29 @@ import sqlite3
 import pytest
 from query_samples import CASES
 
-from groundswell.query import QueryCompileError, fts5_document, parse, to_elasticsearch, to_fts5, to_reddit, to_x
+from groundswell.query import (
+    QueryCompileError,
+    fts5_document,
+    parse,
+    search_terms,
+    to_elasticsearch,
+    to_fts5,
+    to_reddit,
+    to_x,
+)
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("apple", "apple"),
-        ("Apple Watch", "apple watch"),
+        ("Apple Watch", "Apple Watch"),
         ('"apple watch" OR #iphone', '"apple watch" OR #iphone'),
         ("apple NOT (pie OR juice)", "apple -(pie OR juice)"),
         ("(apple OR samsung) lang:ko", "(apple OR samsung) lang:ko"),
         ("apple NEAR/3 battery", "apple battery"),  # X has no proximity: AND is the superset
         ("apple NOT (pie NEAR/2 crust)", "apple"),  # a negated NEAR cannot be narrowed: dropped
-        ("@Samsung OR 삼성", "@samsung OR 삼성"),
+        ("@Samsung OR 삼성 OR ЯНДЕКС", "@samsung OR 삼성 OR ЯНДЕКС"),
         ("苹果", '"苹果"'),
         ('"or" apple', '"or" apple'),
         ("@acme.bsky.social", '"acme bsky social"'),
@@ -121,3 +130,24 @@ def test_fts5_prefilter_is_a_superset_on_a_real_trigram_table(normalized):
                 assert i in rows, f"{query!r} -> {expr!r} missed {text!r}"
         checked += 1
     assert checked > (30 if normalized else 20)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("acme", ["acme"]),
+        ('(acme OR "acme corp") NOT spam lang:en', ["acme", '"acme corp"']),
+        ("#acme (battery OR screen OR charger)", ["#acme"]),
+        ("(a1 OR b2) (c3 OR d4 OR e5)", ["a1", "b2"]),
+        ("acme NEAR/3 battery", ["acme"]),
+        ("@acme OR 苹果", ["@acme", '"苹果"']),
+    ],
+)
+def test_search_terms_cover_every_match(query, expected):
+    assert search_terms(parse(query)) == expected
+
+
+@pytest.mark.parametrize("query", ["NOT acme", "lang:ko", "acme OR NOT spam"])
+def test_search_terms_refuse_unbounded_queries(query):
+    with pytest.raises(QueryCompileError):
+        search_terms(parse(query))

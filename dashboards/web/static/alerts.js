@@ -17,7 +17,7 @@
   }
 
   function chips(items, prefix) {
-    return el("span", {}, ...items.map((t) => el("span", { class: "badge", text: (prefix || "") + t }), " "));
+    return el("span", {}, ...items.flatMap((t) => [el("span", { class: "badge", text: (prefix || "") + t }), " "]));
   }
 
   function mix(counts) {
@@ -39,9 +39,12 @@
       ["\u{1F310} languages", mix(a.lang_mix)],
     ];
     const dl = el("dl", {});
-    for (const [k, v] of rows) dl.append(el("dt", { text: k }), el("dd", {}, v));
+    for (const [k, v] of rows) {
+      const empty = v === "" || v === "\u2013" || (v instanceof Node && !v.childNodes.length);
+      if (!empty) dl.append(el("dt", { text: k }), el("dd", {}, v));
+    }
     const posts = el("ol", { class: "results" }, ...a.top_posts.map((p) => GS.mentionCard({
-      id: p.id, url: p.url, text: p.text, lang: p.lang, source: p.source || "?", created_at: a.window_start,
+      id: p.id, url: p.url, text: p.text, lang: p.lang, source: p.source || "?", created_at: null,
       author: { handle: p.author, followers: p.followers }, engagement: p.engagement, sentiment: null, themes: [],
       brand: null,
     })));

@@ -10,6 +10,8 @@ const GS = (() => {
   const form = document.getElementById("filters");
   const errorBox = document.getElementById("error");
   let meta = null;
+  let loads = 0;
+  const pendingCharts = [];
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -44,10 +46,11 @@ const GS = (() => {
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
     if (!response.ok) {
-      let message = (body && body.error) || `${response.status} ${response.statusText}`;
-      if (body && body.position !== undefined) message += ` (at character ${body.position})`;
+      const message = (body && body.error) || `${response.status} ${response.statusText}`;
       showError(message);
-      throw new Error(message);
+      const error = new Error(message);
+      error.body = body || {};
+      throw error;
     }
     return body;
   }
@@ -138,9 +141,19 @@ const GS = (() => {
     return meta;
   }
 
-  /* Wire the form: on submit, put the values in the URL and call `load(params)`. */
+  /* Wire the form: on submit, put the values in the URL and call `load(params)`.
+     body[data-loads] counts finished loads (charts drawn included), for people and tests alike. */
   async function start(load) {
-    await loadMeta();
+    const run = async (params) => {
+      try {
+        await load(params);
+        await Promise.all(pendingCharts.splice(0));
+      } catch (e) {
+        /* shown in the error box */
+      }
+      document.body.dataset.loads = String(++loads);
+    };
+    await loadMeta().catch(() => {});
     const initial = urlParams();
     fillForm(initial);
     if (form) {
@@ -155,11 +168,11 @@ const GS = (() => {
         const params = formParams();
         history.replaceState(null, "", location.pathname + "?" + new URLSearchParams(params));
         clearError();
-        load(params).catch(() => {});
+        run(params);
       });
     }
     clearError();
-    await load(formParams()).catch(() => {});
+    await run(formParams());
     document.body.dataset.ready = "1";
   }
 
@@ -195,10 +208,10 @@ const GS = (() => {
       m.lang ? el("span", { class: "badge", title: "language", text: "\u{1F310} " + m.lang }) : null,
       el("span", { title: "author (followers)", text: `\u{1F464} ${author} (${fmt(m.author.followers)})` }),
       el("span", { title: "engagement", text: "\u2764\uFE0F " + fmt(m.engagement) }),
-      el("time", { datetime: m.created_at, text: "\u{1F552} " + when(m.created_at) }),
+      m.created_at ? el("time", { datetime: m.created_at, text: "\u{1F552} " + when(m.created_at) }) : null,
       m.brand ? el("span", { title: "brand", text: "\u{1F3F7}\uFE0F " + m.brand }) : null,
       link);
-    const themes = m.themes.length
+    const themes = m.themes && m.themes.length
       ? el("div", { class: "meta" }, ...m.themes.map((t) => el("span", { class: "badge", text: "# " + t })))
       : null;
     return el("li", { class: "mention " + (m.sentiment || "unknown"), "data-id": m.id }, meta, text, themes);
@@ -220,8 +233,12 @@ const GS = (() => {
       node.replaceChildren(el("p", { class: "empty", text: "\u2205 no data for these filters" }));
       return;
     }
-    node.replaceChildren();
-    return Plotly.react(node, traces, Object.assign({}, LAYOUT, layout || {}), CONFIG);
+    // Drop a "no data" note, but never plotly's own DOM: react() updates that in place.
+    const note = node.querySelector(":scope > p.empty");
+    if (note) note.remove();
+    const drawn = Plotly.react(node, traces, Object.assign({}, LAYOUT, layout || {}), CONFIG);
+    pendingCharts.push(drawn);
+    return drawn;
   }
 
   return {

@@ -24,11 +24,27 @@
     if (!list.children.length) list.append(el("li", { class: "empty", text: "\u2205 no mentions match" }));
   }
 
+  const queryBox = document.querySelector("input[name=q]");
+
   async function load(params) {
     current = params;
     list.replaceChildren();
+    count.textContent = "";
+    more.hidden = true;
+    queryBox.removeAttribute("aria-invalid");
     setExportLinks(params);
-    await fetchPage(params, null);
+    try {
+      await fetchPage(params, null);
+    } catch (error) {
+      if (error.body && error.body.param === "q") {
+        // Put the caret where the parser stopped (1-based column).
+        queryBox.setAttribute("aria-invalid", "true");
+        const at = Math.max(0, (error.body.position || 1) - 1);
+        queryBox.focus();
+        queryBox.setSelectionRange(at, queryBox.value.length);
+      }
+      throw error;
+    }
   }
 
   more.addEventListener("click", async () => {

@@ -50,7 +50,8 @@
       marker: { size: 4, color: rows.map((b) => (b.net_sentiment >= 0 ? COLORS.positive : COLORS.negative)) },
       fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)",
     }], {
-      showlegend: false, xaxis: { type: "date" }, yaxis: { range: [-1, 1], zeroline: true, zerolinecolor: "#999" },
+      showlegend: false, margin: { l: 48, r: 16, t: 10, b: 44 }, xaxis: { type: "date" },
+      yaxis: { range: [-1.1, 1.1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: true, zerolinecolor: "#999" },
     });
   }
 

@@ -1,0 +1,23 @@
+"""Alerts printed for a human at a terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from alerts.model import Alert
+from alerts.render import as_text
+
+
+class ConsoleSender:
+    def __init__(self, stream: TextIO | None = None):
+        self._stream = stream
+
+    def send(self, alert: Alert) -> None:
+        # Resolved at send time, so pytest's capsys / click's runner see the output.
+        stream = self._stream or sys.stdout
+        stream.write(as_text(alert) + "\n\n")
+        stream.flush()
+
+    def close(self) -> None:
+        pass

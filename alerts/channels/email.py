@@ -1,0 +1,63 @@
+"""Alerts by email over SMTP (stdlib smtplib): plain-text body, one message per alert."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from alerts.channels.base import DeliveryError
+from alerts.config import EmailChannel
+from alerts.model import Alert
+from alerts.render import as_text, title
+
+
+class EmailSender:
+    def __init__(self, channel: EmailChannel, env: Mapping[str, str]):
+        self.channel = channel
+        self._password = env.get(channel.password_env, "") if channel.password_env else ""
+
+    def message(self, alert: Alert) -> EmailMessage:
+        msg = EmailMessage()
+        msg["Subject"] = title(alert)
+        msg["From"] = self.channel.sender
+        msg["To"] = ", ".join(self.channel.to)
+        msg["Date"] = formatdate(usegmt=True)
+        # Stable Message-ID: mail systems drop a duplicate if one ever slips through.
+        msg["Message-ID"] = f"<{alert.id}.{self.channel.key}@groundswell.alerts>"
+        msg["X-Groundswell-Alert-Id"] = alert.id
+        msg.set_content(as_text(alert))
+        return msg
+
+    def send(self, alert: Alert) -> None:
+        c = self.channel
+        if c.password_env and not self._password:
+            raise DeliveryError(f"environment variable {c.password_env} is not set", retryable=False)
+        try:
+            if c.ssl:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    c.host, c.port, timeout=c.timeout_s, context=ssl.create_default_context()
+                )
+            else:
+                smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout_s)
+            with smtp:
+                if c.starttls and not c.ssl:
+                    smtp.starttls(context=ssl.create_default_context())
+                if c.username:
+                    smtp.login(c.username, self._password)
+                smtp.send_message(self.message(alert))
+        except smtplib.SMTPAuthenticationError:
+            raise DeliveryError("SMTP login refused (check username and the password variable)", False) from None
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(f"SMTP server answered {exc.smtp_code}", retryable=exc.smtp_code >= 400) from None
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError(
+                "SMTP server does not offer STARTTLS; set starttls: false or ssl: true", False
+            ) from None
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"{type(exc).__name__} talking to SMTP {c.host}:{c.port}") from None
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,134 @@
+"""Send alerts to every channel, exactly once per alert and channel.
+
+- Idempotent: after a successful send, state key `alert_sent:<channel>:<alert id>` is written
+  (never before), so re-runs and overlapping scheduled runs skip what was already delivered.
+- Retries with exponential backoff on retryable failures (network errors, HTTP 5xx/408/429,
+  SMTP 4xx); permanent failures (HTTP 4xx, a missing secret) fail at once.
+- A channel that is down fails fast for the rest of this run after one alert exhausted its
+  retries; the other channels carry on, and nothing is marked sent, so the next run retries.
+- Secrets (webhook URLs, SMTP passwords) are read from the environment variables the config
+  names, and never appear in logs or in this report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol, TextIO
+
+from alerts.channels import DeliveryError, sender_for
+from alerts.config import ChannelConfig
+from alerts.model import Alert
+
+log = logging.getLogger(__name__)
+_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+class StateStore(Protocol):
+    def get_state(self, key: str) -> str | None: ...
+
+    def set_state(self, key: str, value: str) -> None: ...
+
+
+@dataclass
+class ChannelReport:
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+    skipped: int = 0  # below the channel's min_severity
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+    channels: dict[str, ChannelReport] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "sent": self.sent,
+            "already_sent": self.already_sent,
+            "failed": self.failed,
+            "channels": {k: vars(v) for k, v in self.channels.items()},
+        }
+
+
+def sent_key(channel: str, alert_id: str) -> str:
+    return f"alert_sent:{channel}:{alert_id}"
+
+
+def deliver(
+    alerts: Iterable[Alert],
+    channels: list[ChannelConfig],
+    state: StateStore,
+    env: Mapping[str, str] = os.environ,
+    *,
+    stream: TextIO | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Send each alert to each channel once; return what was sent, skipped and failed."""
+    alerts = list(alerts)
+    report = DeliveryReport()
+    keys = [c.key for c in channels]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ValueError(f"channels need distinct names (add 'name:'); repeated: {', '.join(dupes)}")
+    for channel in channels:
+        result = report.channels.setdefault(channel.key, ChannelReport())
+        try:
+            sender = sender_for(channel, env, stream)
+        except Exception as exc:  # a broken channel must not stop the others
+            result.failed += len(alerts)
+            result.errors.append(f"cannot set up channel: {type(exc).__name__}")
+            continue
+        down: str | None = None
+        try:
+            for alert in alerts:
+                if _RANK[alert.severity] < _RANK[channel.min_severity]:
+                    result.skipped += 1
+                    continue
+                key = sent_key(channel.key, alert.id)
+                if state.get_state(key) is not None:
+                    result.already_sent += 1
+                    continue
+                if down is not None:
+                    result.failed += 1
+                    continue
+                error = _send_with_retries(sender, alert, channel.retries, channel.backoff_s, sleep)
+                if error is None:
+                    state.set_state(key, json.dumps({"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}))
+                    result.sent += 1
+                    continue
+                result.failed += 1
+                result.errors.append(f"{alert.id}: {error}")
+                log.warning("alert %s not delivered to %s: %s", alert.id, channel.key, error)
+                if error.retryable:
+                    down = str(error)  # retries exhausted: treat the channel as down for this run
+        finally:
+            sender.close()
+    for result in report.channels.values():
+        report.sent += result.sent
+        report.already_sent += result.already_sent
+        report.failed += result.failed
+    return report
+
+
+def _send_with_retries(
+    sender, alert: Alert, retries: int, backoff_s: float, sleep: Callable[[float], None]
+) -> DeliveryError | None:
+    for attempt in range(retries + 1):
+        try:
+            sender.send(alert)
+            return None
+        except DeliveryError as exc:
+            if not exc.retryable or attempt == retries:
+                return exc
+            sleep(backoff_s * 2**attempt)
+    return None  # unreachable: the loop returns on the last attempt

@@ -1,0 +1,114 @@
+"""Run every detector for one brand against a store and return explained alerts.
+
+`detect_alerts(store, brand, config)` with `now=None` looks at the whole history (demo,
+backtest) and returns every alert it would have raised. With `now`, it is a scheduled run:
+it reads the history the baseline needs, replays it (so an episode begun hours ago is still
+known to be open) and returns only alerts decided in the latest `recent_buckets` buckets.
+Alert ids are stable, so overlapping runs return the same ids and delivery sends each once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from alerts.config import AlertsConfig
+from alerts.explain import explain, phrase
+from alerts.influencer import detect_influencers
+from alerts.keyword import detect_keyword
+from alerts.model import Alert
+from alerts.series import STEP, from_buckets
+from alerts.spike import Detection, detect_spikes
+from groundswell.mention import Mention
+from indexing.base import Filters, Store
+
+MAX_INFLUENCER_POSTS = 500
+
+
+class BrandLike(Protocol):
+    name: str
+    crisis_terms: list[str]
+
+
+def detect_alerts(
+    store: Store,
+    brand: BrandLike,
+    config: AlertsConfig,
+    now: datetime | None = None,
+    dashboard_url: str | None = None,
+    explained: bool = True,
+) -> list[Alert]:
+    """Spike, keyword and influencer alerts for `brand`, explained, oldest first."""
+    if not config.enabled:
+        return []
+    return [d.alert for d in detections(store, brand, config, now, dashboard_url, explained)]
+
+
+def detections(
+    store: Store,
+    brand: BrandLike,
+    config: AlertsConfig,
+    now: datetime | None = None,
+    dashboard_url: str | None = None,
+    explained: bool = True,
+) -> list[Detection]:
+    """Like `detect_alerts`, but each alert with the moment it was decided (for backtests)."""
+    interval = config.spike.bucket
+    step = STEP[interval]
+    since = until = None
+    if now is not None:
+        until = now
+        # Twice the baseline window: the first half warms the baseline up for the second.
+        since = now - timedelta(days=2 * config.spike.baseline_days) - step
+    base = Filters(brand=brand.name, since=since, until=until)
+    buckets = store.histogram(base, interval)
+    if not buckets:
+        return []
+    series = from_buckets(buckets, interval, start=since, end=until, now=now)
+    found = detect_spikes(series, brand.name, config.spike)
+
+    if config.keyword.enabled:
+        for term in dict.fromkeys(t.strip() for t in brand.crisis_terms if t.strip()):
+            term_filters = base.replace(
+                text=phrase(term), sentiment="negative" if config.keyword.negative_only else None
+            )
+            term_series = from_buckets(
+                store.histogram(term_filters, interval), interval, series.start, series.start + len(series) * step, now
+            )
+            if not config.keyword.negative_only:
+                term_series.negative = term_series.total
+            found += detect_keyword(
+                term_series,
+                brand.name,
+                term,
+                config.keyword,
+                config.spike.baseline_days * (24 if interval == "hour" else 1),
+            )
+
+    if config.influencer.enabled:
+        posts = _negatives_by_influencers(store, base, config.influencer.min_followers)
+        found += detect_influencers(posts, brand.name, config.influencer, interval)
+
+    if now is not None:
+        recent_from = series.time(max(0, len(series) - config.recent_buckets))
+        # Influencer posts can arrive late (collection lag), so they get a day; the rest must be recent.
+        late_from = now - timedelta(days=1)
+        found = [d for d in found if d.decided_at > (late_from if d.alert.kind == "influencer" else recent_from)]
+    found.sort(key=lambda d: (d.decided_at, d.alert.kind, d.alert.id))
+    if explained:
+        for d in found:
+            explain(d.alert, store, dashboard_url, config.spike.baseline_days)
+    return found
+
+
+def _negatives_by_influencers(store: Store, base: Filters, min_followers: int) -> list[Mention]:
+    filters = base.replace(sentiment="negative", min_followers=min_followers)
+    out: list[Mention] = []
+    cursor = None
+    while len(out) < MAX_INFLUENCER_POSTS:
+        page = store.search(filters, size=100, cursor=cursor, sort="oldest")
+        out.extend(h.mention for h in page.hits)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return out

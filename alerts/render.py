@@ -1,0 +1,118 @@
+"""Alerts as text, Slack blocks, a Teams Adaptive Card and a generic JSON document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerts.model import Alert
+
+_ICON = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
+_KIND = {
+    "spike": "Negative spike",
+    "keyword": "Crisis keyword",
+    "influencer": "Influencer post",
+    "all_clear": "All clear",
+}
+
+
+def title(a: Alert) -> str:
+    what = _KIND.get(a.kind, a.kind)
+    if a.kind == "spike" and a.subject and a.subject.startswith("escalation"):
+        what = "Negative spike still growing"
+    if a.kind == "keyword" and a.subject:
+        what += f" “{a.subject}”"
+    return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {what}: {a.brand}".strip()
+
+
+def facts(a: Alert) -> list[tuple[str, str]]:
+    rows = [
+        ("Window", f"{a.window_start:%Y-%m-%d %H:%M} – {a.window_end:%Y-%m-%d %H:%M} UTC"),
+        ("Observed / expected", f"{a.observed:g} / {a.expected:g}"),
+        ("Test", f"{a.statistic}, score {a.score:g}" + (f", p = {a.p_value:.2g}" if a.p_value is not None else "")),
+    ]
+    if a.negative_share is not None:
+        usual = f" (usually {a.expected_share:.0%})" if a.expected_share is not None else ""
+        rows.append(("Negative share", f"{a.negative_share:.0%}{usual}"))
+    if a.source_mix:
+        rows.append(("Sources", ", ".join(f"{k} {v}" for k, v in list(a.source_mix.items())[:4])))
+    if a.lang_mix:
+        rows.append(("Languages", ", ".join(f"{k} {v}" for k, v in list(a.lang_mix.items())[:5])))
+    if a.top_terms:
+        rows.append(("Terms", ", ".join(a.top_terms[:8])))
+    if a.top_themes:
+        rows.append(("Themes", ", ".join(a.top_themes[:5])))
+    return rows
+
+
+def _post_line(p: Any) -> str:
+    who = f"@{p.author}" if p.author else (p.source or "?")
+    audience = f" · {p.followers:,} followers" if p.followers else ""
+    text = " ".join(p.text.split())
+    return f"{who}{audience} · {p.engagement} interactions: {text[:200]}"
+
+
+def as_text(a: Alert) -> str:
+    """Plain text for the console and email."""
+    lines = [title(a), "", a.summary or "", ""]
+    width = max(len(k) for k, _ in facts(a))
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in facts(a)]
+    if a.top_posts:
+        lines += ["", "  Top posts:"] + [f"   - {_post_line(p)}" for p in a.top_posts]
+    if a.link:
+        lines += ["", f"  Open: {a.link}"]
+    lines += [f"  Alert id: {a.id}"]
+    return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+def as_slack(a: Alert) -> dict[str, Any]:
+    """Slack incoming-webhook message: `text` as the notification fallback, plus Block Kit blocks."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title(a)[:150], "emoji": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": (a.summary or title(a))[:3000]}},
+        {
+            "type": "section",
+            "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"[:2000]} for k, v in facts(a)[:10]],
+        },
+    ]
+    if a.top_posts:
+        posts = "\n".join(f"• {_post_line(p)}" for p in a.top_posts[:5])
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Top posts*\n{posts}"[:3000]}})
+    if a.link:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "text": {"type": "plain_text", "text": "Open in dashboard"}, "url": a.link}
+                ],
+            }
+        )
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"alert id `{a.id}`"}]})
+    return {"text": f"{title(a)} — {a.summary}"[:3000], "blocks": blocks}
+
+
+def as_teams(a: Alert) -> dict[str, Any]:
+    """Microsoft Teams (Workflows webhook) message carrying an Adaptive Card."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": title(a), "wrap": True},
+        {"type": "TextBlock", "text": a.summary or "", "wrap": True},
+        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts(a)]},
+    ]
+    for p in a.top_posts[:5]:
+        body.append({"type": "TextBlock", "text": f"- {_post_line(p)}", "wrap": True, "isSubtle": True})
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
+    if a.link:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open in dashboard", "url": a.link}]
+    return {
+        "type": "message",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
+    }
+
+
+def as_json(a: Alert) -> dict[str, Any]:
+    """Generic webhook body: the whole alert plus a human `text`."""
+    return {"text": f"{title(a)} — {a.summary}", "alert": a.model_dump(mode="json")}

@@ -1,0 +1,205 @@
+"""Dashboard request latency (p50/p95) on a large store: Overview and Explore.
+
+    .venv/bin/python bench/dashboard_latency.py --mentions 1000000
+    .venv/bin/python bench/dashboard_latency.py --mentions 1000000 --es-url http://127.0.0.1:9200
+
+Builds (once, then reuses) a store with N demo-shaped mentions over a year
+(`bench/dashboard_data.py`), then times real HTTP requests through the app
+(FastAPI's TestClient: routing, validation, JSON included) and, to show where
+the time goes, the store calls an overview makes. Targets (issue 8): p95 under
+300 ms for an overview, under 150 ms for a filtered search page.
+Writes bench/results/dashboard_latency[_<store>].json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.dashboard_data import mentions as bench_mentions  # noqa: E402
+
+TARGETS_MS = {"overview": 300, "search": 150}
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    q = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(q[94], 1),
+        "max_ms": round(ordered[-1], 1),
+        "n": len(ordered),
+    }
+
+
+def _time(fn: Callable[[], object], repeat: int, warmup: int = 2) -> dict[str, float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return _percentiles(samples)
+
+
+def open_sqlite(path: Path, n: int):
+    from indexing.sqlite import SqliteStore
+
+    store = SqliteStore(path)
+    built = store.get_state("bench:dashboard:mentions")
+    if built != str(n):
+        print(f"building {path} with {n:,} mentions (once; reused afterwards)...", flush=True)
+        start = time.perf_counter()
+        failed = sum(1 for r in store.upsert(bench_mentions(n), chunk_size=2000) if not r.ok)
+        store.set_state("bench:dashboard:mentions", str(n))
+        store.vacuum()
+        print(f"built in {time.perf_counter() - start:.0f} s ({failed} failed writes)", flush=True)
+    return store
+
+
+def open_es(url: str, n: int):
+    from indexing.elasticsearch import ElasticsearchStore
+
+    store = ElasticsearchStore(url, index_prefix="gs-bench-dashboard", refresh_after_write=False)
+    if store.get_state("bench:dashboard:mentions") != str(n):
+        print(f"indexing {n:,} mentions into {url} (once)...", flush=True)
+        start = time.perf_counter()
+        failed = sum(1 for r in store.upsert(bench_mentions(n)) if not r.ok)
+        store.client.indices.refresh(index=store.alias)
+        store.set_state("bench:dashboard:mentions", str(n))
+        print(f"indexed in {time.perf_counter() - start:.0f} s ({failed} failed writes)", flush=True)
+    return store
+
+
+def run(store, repeat: int) -> dict[str, object]:
+    from fastapi.testclient import TestClient
+
+    from dashboards.web import views
+    from dashboards.web.app import create_app
+    from indexing.base import Filters
+
+    brands = [views.BrandInfo("Lumora"), views.BrandInfo("Sonique", competitor=True)]
+    app = create_app(store, brands, alert_loader=list)
+    results: dict[str, object] = {}
+    with TestClient(app) as client:
+
+        def get(url: str, **params: object) -> dict:
+            response = client.get(url, params=params)
+            response.raise_for_status()
+            return response.json()
+
+        requests = {
+            "overview_7d": ("overview", "/api/overview", {"brand": "Lumora", "days": 7}),
+            "overview_30d": ("overview", "/api/overview", {"brand": "Lumora", "days": 30}),
+            "search_filtered": (
+                "search",
+                "/api/search",
+                {"brand": "Lumora", "sentiment": "negative", "lang": "en", "days": 30, "size": 20},
+            ),
+            "search_query": (
+                "search",
+                "/api/search",
+                {"q": "battery AND (overheating OR charging)", "brand": "Lumora", "days": 30, "size": 20},
+            ),
+            "search_unfiltered_newest": ("search", "/api/search", {"size": 20}),
+        }
+        for name, (kind, url, params) in requests.items():
+            stats = _time(lambda url=url, params=params: get(url, **params), repeat)
+            stats["target_p95_ms"] = TARGETS_MS[kind]
+            stats["meets_target"] = stats["p95_ms"] < TARGETS_MS[kind]
+            results[name] = stats
+            print(f"{name:28s} p50 {stats['p50_ms']:8.1f} ms   p95 {stats['p95_ms']:8.1f} ms", flush=True)
+
+        # Deep paging: the 50th page of a filtered search (cursor from the 49th).
+        params = {"brand": "Lumora", "sentiment": "negative", "size": 20}
+        cursor = None
+        for _ in range(49):
+            cursor = get("/api/search", **params, **({"cursor": cursor} if cursor else {}))["next_cursor"]
+        stats = _time(lambda: get("/api/search", **params, cursor=cursor), repeat)
+        stats["target_p95_ms"] = TARGETS_MS["search"]
+        stats["meets_target"] = stats["p95_ms"] < TARGETS_MS["search"]
+        results["search_page_50"] = stats
+        print(f"{'search_page_50':28s} p50 {stats['p50_ms']:8.1f} ms   p95 {stats['p95_ms']:8.1f} ms", flush=True)
+
+        # Where an overview's time goes: each store call it makes, alone.
+        period = get("/api/overview", brand="Lumora", days=7)["period"]
+        f = Filters(
+            brand="Lumora",
+            since=datetime.fromisoformat(period["since"]),
+            until=datetime.fromisoformat(period["until"]),
+        )
+        both = f.replace(brand=None, brands=("Lumora", "Sonique"))
+        parts = {
+            "histogram": lambda: store.histogram(f, "day"),
+            "facet_brand_share_of_voice": lambda: store.facet(both, "brand"),
+            "facet_source": lambda: store.facet(f, "source"),
+            "facet_lang": lambda: store.facet(f, "lang"),
+            "top_authors": lambda: store.top_authors(f, 10),
+            "engagement_totals": lambda: views.engagement_totals(store, f),
+            "count": lambda: store.count(f),
+            "count_with_query": lambda: store.count(f.replace(text="battery AND (overheating OR charging)")),
+            "newest_one_for_default_period": lambda: store.search(Filters(brand="Lumora"), size=1, sort="newest"),
+        }
+        results["overview_7d_store_calls"] = {k: _time(fn, max(5, repeat // 3), warmup=1) for k, fn in parts.items()}
+        for k, v in results["overview_7d_store_calls"].items():
+            print(f"  store.{k:36s} p50 {v['p50_ms']:8.1f} ms   p95 {v['p95_ms']:8.1f} ms", flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite file to build or reuse (default: $TMPDIR/groundswell-bench/dashboard-<N>.db)",
+    )
+    parser.add_argument("--es-url", default=None, help="Benchmark Elasticsearch at this URL instead of SQLite")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    if args.es_url:
+        store = open_es(args.es_url, args.mentions)
+        label = "elasticsearch"
+    else:
+        db = args.db or Path(os.environ.get("TMPDIR", "/tmp")) / "groundswell-bench" / f"dashboard-{args.mentions}.db"
+        store = open_sqlite(db, args.mentions)
+        label = "sqlite"
+    try:
+        total = store.count()
+        results = run(store, args.repeat)
+    finally:
+        store.close()
+    report = {
+        "benchmark": "dashboard_latency",
+        "store": label,
+        "mentions": total,
+        "repeat": args.repeat,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "targets_p95_ms": TARGETS_MS,
+        "results": results,
+    }
+    out = args.out or REPO / "bench" / "results" / f"dashboard_latency_{label}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

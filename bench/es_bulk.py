@@ -1,0 +1,168 @@
+"""Elasticsearch store benchmark: bulk throughput (our path vs a plain helpers.bulk loop) and query latency.
+
+    .venv/bin/python bench/es_bulk.py --n 100000                 # starts a test node (tests/es_node.py)
+    GROUNDSWELL_ES_URL=http://localhost:9200 .venv/bin/python bench/es_bulk.py --n 1000000
+
+Writes bench/results/es_bulk.json. Same synthetic mentions, same node, fresh index prefix per path:
+- `store_upsert`: ElasticsearchStore.upsert (streaming_bulk, 500-doc chunks, retries, per-document results,
+  the keep-enrichment mget, one refresh at the end);
+- `plain_bulk`: helpers.bulk over the same documents, 500-doc chunks, no retries, errors raised, no results.
+Then p50/p95 latency of the dashboard's queries on the `store_upsert` data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from groundswell.mention import Author, Engagement, Mention, Sentiment  # noqa: E402
+
+WORDS = {
+    "en": "battery screen refund support slow great love broken update price camera overheating".split(),
+    "ru": "батарея экран возврат поддержка медленно отлично люблю сломан цена камера".split(),
+    "it": "batteria schermo rimborso assistenza lento ottimo adoro rotto prezzo fotocamera".split(),
+    "zh": "电池 屏幕 退款 客服 很慢 很好 喜欢 坏了 价格 相机".split(),
+    "ko": "배터리 화면 환불 고객센터 느려요 좋아요 사랑해요 고장 가격 카메라".split(),
+}
+THEMES = ["battery", "support", "price", "camera", "shipping", "update"]
+
+
+def corpus(n: int, seed: int = 1) -> list[Mention]:
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        lang = rng.choice(list(WORDS))
+        words = rng.choices(WORDS[lang], k=rng.randint(6, 20))
+        label = rng.choice(["negative", "neutral", "positive"])
+        out.append(
+            Mention(
+                source=rng.choice(["x", "reddit", "mastodon", "bluesky", "hn"]),
+                native_id=str(i),
+                text=f"{rng.choice(['Acme', 'Globex'])} " + " ".join(words),
+                created_at=start + timedelta(seconds=int(i * 180 * 86400 / max(n, 1))),  # ~6 months
+                author=Author(handle=f"user{rng.randrange(5000)}", followers=rng.randrange(100000)),
+                engagement=Engagement(likes=rng.randrange(500), reposts=rng.randrange(50)),
+                brand=rng.choice(["acme", "globex"]),
+                lang=lang,
+                sentiment=Sentiment(label=label, probs={label: 0.9}, model="bench"),
+                themes=rng.sample(THEMES, rng.randint(0, 2)),
+            )
+        )
+    return out
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000, 2),
+        "runs": len(ordered),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="mentions to index per path")
+    parser.add_argument("--runs", type=int, default=30, help="repetitions per query")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "es_bulk.json")
+    args = parser.parse_args(argv)
+
+    from elasticsearch import Elasticsearch, helpers
+
+    from indexing.base import Filters
+    from indexing.elasticsearch import ElasticsearchStore
+    from indexing.elasticsearch_mapping import month_index, to_document
+
+    node = None
+    url = os.environ.get("GROUNDSWELL_ES_URL")
+    if not url:
+        import es_node
+
+        node = es_node.EsNode(es_node.distribution_home(), es_node.find_java_home())
+        node.start()
+        url = node.url
+    client = Elasticsearch(url, request_timeout=120)
+    version = client.info().body["version"]["number"]
+    mentions = corpus(args.n)
+    prefixes = {p: f"bench-{p}-{uuid.uuid4().hex[:6]}" for p in ("store", "plain")}
+    result: dict = {
+        "command": "python bench/es_bulk.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "elasticsearch": version,
+        "node": "tests/es_node.py (512m heap)" if node else url,
+        "mentions": args.n,
+    }
+    try:
+        store = ElasticsearchStore(url, index_prefix=prefixes["store"], request_timeout=120)
+        t = time.perf_counter()
+        failed = sum(1 for r in store.upsert(mentions) if not r.ok)
+        took = time.perf_counter() - t
+        result["store_upsert"] = {"seconds": round(took, 2), "docs_per_s": round(args.n / took), "failed": failed}
+
+        ElasticsearchStore(url, index_prefix=prefixes["plain"])  # same template for the plain path
+        t = time.perf_counter()
+        ok, _ = helpers.bulk(
+            client,
+            (
+                {"_index": month_index(prefixes["plain"], m.created_at), "_id": m.id, "_source": to_document(m)}
+                for m in mentions
+            ),
+            chunk_size=500,
+        )
+        client.indices.refresh(index=f"{prefixes['plain']}-mentions")
+        took = time.perf_counter() - t
+        result["plain_bulk"] = {"seconds": round(took, 2), "docs_per_s": round(args.n / took), "indexed": ok}
+
+        week = Filters(brand="acme", since=datetime(2026, 3, 1, tzinfo=UTC), until=datetime(2026, 3, 8, tzinfo=UTC))
+        queries = {
+            "histogram_hour_week": lambda: store.histogram(week, "hour"),
+            "histogram_day_all": lambda: store.histogram(Filters(brand="acme"), "day"),
+            "facet_lang": lambda: store.facet(Filters(brand="acme"), "lang"),
+            "share_of_voice": lambda: store.facet(Filters(), "brand"),
+            "top_themes": lambda: store.top_themes(Filters(brand="acme")),
+            "top_authors": lambda: store.top_authors(Filters(brand="acme")),
+            "search_page1": lambda: store.search(Filters(brand="acme", sentiment="negative"), size=20),
+            "search_text": lambda: store.search(Filters(text="refund OR 退款 OR 환불"), size=20),
+            "significant_terms_week": lambda: store.significant_terms(week, Filters(brand="acme")),
+        }
+        latency = {}
+        for name, run in queries.items():
+            run()  # warm-up
+            samples = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - t)
+            latency[name] = percentiles(samples)
+        result["query_latency"] = latency
+    finally:
+        from es_node import delete_prefix
+
+        for prefix in prefixes.values():
+            delete_prefix(client, prefix)
+        client.close()
+        if node:
+            node.cleanup()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Generate Kibana saved objects (NDJSON) from `spec.yaml`.
+
+    python -m dashboards.kibana.build            # writes dashboards/kibana/groundswell.ndjson
+    python -m dashboards.kibana.build --check    # fails if the committed file is stale
+    python -m dashboards.kibana.build --prefix acme -o /tmp/acme.ndjson
+
+Objects: one data view (`index-pattern`), aggregation-based `visualization`s, a saved
+`search`, and a `dashboard` placing them on Kibana's 48-column grid. Objects refer to
+each other through `references`, the form Kibana's `_import` API resolves (and remaps
+ids on when asked to).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+SPEC = HERE / "spec.yaml"
+OUTPUT = HERE / "groundswell.ndjson"
+ROW_HEIGHT = 15
+SEARCH_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
+
+
+def load_spec(path: Path = SPEC) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _search_source(query: str = "", extra: dict[str, Any] | None = None) -> str:
+    source = {"query": {"query": query, "language": "kuery"}, "filter": [], "indexRefName": SEARCH_REF}
+    source.update(extra or {})
+    return json.dumps(source, sort_keys=True)
+
+
+def _terms(agg_id: str, schema: str, field: str, size: int, order_by: str = "1") -> dict[str, Any]:
+    return {
+        "id": agg_id,
+        "enabled": True,
+        "type": "terms",
+        "schema": schema,
+        "params": {
+            "field": field,
+            "size": size,
+            "order": "desc",
+            "orderBy": order_by,
+            "otherBucket": False,
+            "missingBucket": True,
+            "missingBucketLabel": "unknown",
+        },
+    }
+
+
+def _count() -> dict[str, Any]:
+    return {"id": "1", "enabled": True, "type": "count", "schema": "metric", "params": {}}
+
+
+def vis_state(title: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Kibana's `visState` for one visualization of the spec."""
+    chart = spec["chart"]
+    if chart == "stacked_bars":
+        aggs = [
+            _count(),
+            {
+                "id": "2",
+                "enabled": True,
+                "type": "date_histogram",
+                "schema": "segment",
+                "params": {"field": spec["x_time"], "interval": "auto", "min_doc_count": 1, "extended_bounds": {}},
+            },
+            _terms("3", "group", spec["split_by"]["field"], spec["split_by"]["size"]),
+        ]
+        params = {
+            "type": "histogram",
+            "addLegend": True,
+            "legendPosition": "right",
+            "addTooltip": True,
+            "seriesParams": [{"data": {"id": "1", "label": "Mentions"}, "mode": "stacked", "type": "histogram"}],
+        }
+        return {"title": title, "type": "histogram", "params": params, "aggs": aggs}
+    if chart == "donut":
+        aggs = [_count(), _terms("2", "segment", spec["slices"]["field"], spec["slices"]["size"])]
+        params = {
+            "type": "pie",
+            "addTooltip": True,
+            "isDonut": True,
+            "legendDisplay": "show",
+            "legendPosition": "right",
+        }
+        return {"title": title, "type": "pie", "params": params, "aggs": aggs}
+    if chart == "table":
+        aggs = [_count()]
+        for i, metric in enumerate(spec.get("metrics", []), start=2):
+            (kind, field) = next((k, v) for k, v in metric.items() if k in ("sum", "max", "avg", "min"))
+            aggs.append(
+                {
+                    "id": str(i),
+                    "enabled": True,
+                    "type": kind,
+                    "schema": "metric",
+                    "params": {"field": field, "customLabel": metric.get("label", "")},
+                }
+            )
+        order_by = str(1 + spec["order_by"]) if "order_by" in spec else "1"
+        next_id = len(aggs) + 1
+        aggs.append(_terms(str(next_id), "bucket", spec["rows"]["field"], spec["rows"]["size"], order_by))
+        if "split_by" in spec:
+            aggs.append(_terms(str(next_id + 1), "bucket", spec["split_by"]["field"], spec["split_by"]["size"]))
+        params = {"perPage": 20, "showPartialRows": False, "showMetricsAtAllLevels": False, "showTotal": False}
+        return {"title": title, "type": "table", "params": params, "aggs": aggs}
+    raise ValueError(f"unknown chart '{chart}' in spec (use stacked_bars, donut or table)")
+
+
+def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, Any]]:
+    """Every saved object, data view first, dashboard last (the order `_import` likes)."""
+    dv = spec["data_view"]
+    data_view_ref = {"id": dv["id"], "name": SEARCH_REF, "type": "index-pattern"}
+    objects: list[dict[str, Any]] = [
+        {
+            "type": "index-pattern",
+            "id": dv["id"],
+            "attributes": {
+                "title": dv["title"].format(prefix=prefix),
+                "name": dv["name"],
+                "timeFieldName": dv["time_field"],
+            },
+            "references": [],
+        }
+    ]
+    kinds: dict[str, str] = {}
+    for key, vis in spec.get("visualizations", {}).items():
+        kinds[key] = "visualization"
+        objects.append(
+            {
+                "type": "visualization",
+                "id": f"groundswell-{key.replace('_', '-')}",
+                "attributes": {
+                    "title": vis["title"],
+                    "description": "",
+                    "visState": json.dumps(vis_state(vis["title"], vis), sort_keys=True),
+                    "uiStateJSON": "{}",
+                    "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source()},
+                },
+                "references": [data_view_ref],
+            }
+        )
+    for key, search in spec.get("saved_searches", {}).items():
+        kinds[key] = "search"
+        objects.append(
+            {
+                "type": "search",
+                "id": f"groundswell-{key.replace('_', '-')}",
+                "attributes": {
+                    "title": search["title"],
+                    "description": "",
+                    "columns": search["columns"],
+                    "sort": [search["sort"]],
+                    "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(search["query"])},
+                },
+                "references": [data_view_ref],
+            }
+        )
+    objects.append(_dashboard(spec["dashboard"], kinds))
+    return objects
+
+
+def _dashboard(spec: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+    panels, references = [], []
+    y = 0
+    for row in spec["rows"]:
+        x = 0
+        for key, width in row:
+            if key not in kinds:
+                raise ValueError(f"dashboard panel '{key}' is not a visualization or saved search in the spec")
+            n = len(panels)
+            panels.append(
+                {
+                    "panelIndex": str(n + 1),
+                    "gridData": {"x": x, "y": y, "w": width, "h": ROW_HEIGHT, "i": str(n + 1)},
+                    "embeddableConfig": {},
+                    "panelRefName": f"panel_{n}",
+                }
+            )
+            references.append({"name": f"panel_{n}", "type": kinds[key], "id": f"groundswell-{key.replace('_', '-')}"})
+            x += width
+        if x > 48:
+            raise ValueError(f"dashboard row {row} is {x} columns wide; the grid has 48")
+        y += ROW_HEIGHT
+    return {
+        "type": "dashboard",
+        "id": spec["id"],
+        "attributes": {
+            "title": spec["title"],
+            "description": spec.get("description", ""),
+            "panelsJSON": json.dumps(panels, sort_keys=True),
+            "optionsJSON": json.dumps({"useMargins": True, "syncColors": True, "hidePanelTitles": False}),
+            "timeRestore": True,
+            "timeFrom": spec.get("time_from", "now-7d"),
+            "timeTo": "now",
+            "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"}})},
+        },
+        "references": references,
+    }
+
+
+def referenced_fields(objects: list[dict[str, Any]]) -> set[str]:
+    """Every index field the saved objects use (time field, aggregation fields, columns, sort, KQL)."""
+    fields: set[str] = set()
+    for obj in objects:
+        attrs = obj["attributes"]
+        if obj["type"] == "index-pattern":
+            fields.add(attrs["timeFieldName"])
+        if "visState" in attrs:
+            for agg in json.loads(attrs["visState"])["aggs"]:
+                if "field" in agg["params"]:
+                    fields.add(agg["params"]["field"])
+        if obj["type"] == "search":
+            fields.update(attrs["columns"])
+            fields.update(s[0] for s in attrs["sort"])
+            query = json.loads(attrs["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
+            fields.update(part.split(":")[0].strip() for part in query.split(" and ") if ":" in part)
+    return fields
+
+
+def to_ndjson(objects: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(o, ensure_ascii=False, sort_keys=True) + "\n" for o in objects)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=Path, default=SPEC)
+    parser.add_argument("--prefix", default="groundswell", help="the store's index_prefix")
+    parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
+    parser.add_argument("--check", action="store_true", help="fail if the output file is not what the spec gives")
+    args = parser.parse_args(argv)
+    text = to_ndjson(build(load_spec(args.spec), args.prefix))
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is stale: run python -m dashboards.kibana.build", file=sys.stderr)
+            return 1
+        return 0
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {len(text.splitlines())} saved objects to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Bluesky post search through the atproto SDK, unauthenticated, against the public AppView.
+
+No account needed. Bluesky's search has no boolean OR, so one search runs per term
+from `groundswell.query.search_terms` (the union covers every match) and the query
+is applied locally. The cursor is the newest post time seen (sent as `since`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import Field
+
+from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
+from extractors.http import Retry, retry_after_seconds
+from extractors.state import decode_cursor, encode_cursor
+
+log = logging.getLogger("groundswell.extractors.bluesky")
+
+
+class BlueskyOptions(SourceOptions):
+    base_url: str = Field(default="https://public.api.bsky.app", description="AppView serving searchPosts")
+    limit: int = Field(default=100, ge=1, le=100, description="Posts per page")
+    max_pages: int = Field(default=10, ge=1, le=1000)
+    sort: Literal["latest", "top"] = "latest"
+    lang: str | None = Field(default=None, description="Only posts in this language (Bluesky's own filter)")
+    timeout_s: float = Field(default=30.0, gt=0)
+
+
+def _get(obj: Any, *names: str) -> Any:
+    """Field of an SDK model or a plain dict (unknown record types come back as dicts)."""
+    for name in names:
+        if obj is None:
+            return None
+        obj = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+    return obj
+
+
+class BlueskyExtractor(Extractor):
+    type = "bluesky"
+    Options = BlueskyOptions
+
+    def client(self) -> Any:
+        try:
+            from atproto import Client
+            from atproto_client.request import Request
+        except ImportError as exc:  # pragma: no cover - in requirements.txt
+            raise SourceError("the Bluesky source needs atproto: pip install atproto") from exc
+        opts: BlueskyOptions = self.options  # type: ignore[assignment]
+        return Client(base_url=opts.base_url, request=Request(timeout=opts.timeout_s))
+
+    def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
+        from groundswell.query import QueryCompileError, parse, search_terms
+
+        opts: BlueskyOptions = self.options  # type: ignore[assignment]
+        try:
+            terms = search_terms(parse(query))
+        except QueryCompileError as exc:
+            raise SourceError(str(exc)) from None
+        since = decode_cursor(cursor, "bluesky").get("since")
+        newest = since
+        client = self.client()
+        selector = Selector("bluesky", brand, query, window)
+        seen: set[str] = set()
+        for term in terms:
+            what = f"bluesky search {term!r} ({brand})"
+            page_cursor: str | None = None
+            for _ in range(opts.max_pages):
+                params: dict[str, Any] = {"q": term, "limit": opts.limit, "sort": opts.sort}
+                lower = since or (window.since.isoformat() if window.since else None)
+                if lower:
+                    params["since"] = lower
+                if window.until:
+                    params["until"] = window.until.isoformat()
+                if opts.lang:
+                    params["lang"] = opts.lang
+                if page_cursor:
+                    params["cursor"] = page_cursor
+                response = self.retry.call(
+                    lambda p=params: client.app.bsky.feed.search_posts(params=p), what, self._classify
+                )
+                batch = Batch([])
+                for post in _get(response, "posts") or []:
+                    uri = _get(post, "uri")
+                    created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
+                    if isinstance(created, str) and (newest is None or created > newest):
+                        newest = created
+                    if uri in seen:
+                        continue
+                    seen.add(uri)
+                    selector.add(batch, uri, lambda p=post: self._mention(p))
+                yield batch
+                page_cursor = _get(response, "cursor")
+                if not page_cursor or not _get(response, "posts"):
+                    break
+        if newest and newest != since:
+            yield Batch([], cursor=encode_cursor({"since": newest}))
+
+    def _classify(self, exc: Exception) -> Exception | None:
+        from atproto_client import exceptions as ex
+
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", None)
+        headers = getattr(response, "headers", None) or {}
+        if isinstance(exc, ex.RateLimitExceededError):
+            return Retry("rate limited (429)", retry_after_seconds(headers, self.retry.clock()))
+        if isinstance(exc, ex.NetworkError):  # timeouts, connection errors, 502/409/413
+            return Retry(f"network error ({status or type(exc).__name__})")
+        if isinstance(exc, ex.UnauthorizedError):
+            return SourceError(f"bluesky: {status}: this host needs a login; use the public AppView base_url")
+        if isinstance(exc, ex.RequestException) and status and status >= 500:
+            return Retry(f"server error {status}", retry_after_seconds(headers, self.retry.clock()))
+        if isinstance(exc, ex.RequestErrorBase):
+            return SourceError(f"bluesky rejected the request: {exc}")
+        if isinstance(exc, json.JSONDecodeError | ex.ModelError):
+            return Retry(f"malformed response ({type(exc).__name__})")
+        return None
+
+    @staticmethod
+    def _mention(post: Any) -> dict[str, Any]:
+        uri = _get(post, "uri")
+        if not isinstance(uri, str) or not uri.startswith("at://"):
+            raise ValueError(f"bad post uri {uri!r}")
+        did, _, rkey = uri.removeprefix("at://").partition("/app.bsky.feed.post/")
+        handle = _get(post, "author", "handle")
+        text = _get(post, "record", "text")
+        created = _get(post, "record", "created_at") or _get(post, "record", "createdAt") or _get(post, "indexed_at")
+        langs = _get(post, "record", "langs") or []
+        reply_parent = _get(post, "record", "reply", "parent", "uri")
+        return {
+            "source": "bluesky",
+            "native_id": f"{did}/{rkey}",
+            "url": f"https://bsky.app/profile/{handle or did}/post/{rkey}",
+            "text": text,
+            "created_at": created,
+            "author": {
+                "id": _get(post, "author", "did"),
+                "handle": handle,
+                "name": _get(post, "author", "display_name") or None,
+            },
+            "engagement": {
+                "likes": _get(post, "like_count"),
+                "reposts": _get(post, "repost_count"),
+                "replies": _get(post, "reply_count"),
+                "quotes": _get(post, "quote_count"),
+            },
+            "lang": langs[0].lower() if langs and isinstance(langs[0], str) else None,
+            "extra": {"uri": uri, "reply_to": reply_parent},
+        }

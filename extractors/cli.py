@@ -1,0 +1,176 @@
+"""`groundswell collect`: one collection run from one source into a JSONL file, optionally recorded/replayed.
+
+    groundswell collect --source hackernews --query '"acme corp" OR #acme' --out acme.jsonl
+    groundswell collect --source x --query acme --record acme-x.yaml --out acme.jsonl
+    groundswell collect --source x --query acme --replay acme-x.yaml --out acme.jsonl
+
+`--record` saves the HTTP session (secrets filtered) so it can be attached to a bug
+report; `--replay` plays one back through the real client library, offline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from extractors.registry import EXTRACTORS
+
+SECRET_HEADERS = ["authorization", "cookie", "x-api-key", "x-csrf-token"]
+SECRET_PARAMS = ["access_token", "client_secret", "password", "refresh_token", "api_key", "token"]
+
+
+def _when(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date/time: {value!r} (e.g. 2026-11-01 or 2026-11-01T08:00:00Z)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="--option")
+        options[key.strip()] = yaml.safe_load(raw) if raw else ""  # 'limit=10' -> 10, 'subreddits=[a, b]' -> list
+    return options
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers") or {}
+    for name in list(headers):
+        if name.lower() == "set-cookie":
+            del headers[name]
+    return response
+
+
+def _cassette(record: str | None, replay: str | None):
+    if not record and not replay:
+        return contextlib.nullcontext()
+    try:
+        import vcr
+    except ImportError as exc:
+        raise click.ClickException("--record/--replay need vcrpy: pip install vcrpy") from exc
+    path = Path(record or replay)  # type: ignore[arg-type]
+    tape = vcr.VCR(
+        record_mode="all" if record else "none",
+        decode_compressed_response=True,
+        filter_headers=SECRET_HEADERS,
+        filter_query_parameters=SECRET_PARAMS,
+        filter_post_data_parameters=SECRET_PARAMS,
+        before_record_response=_scrub_response,
+        match_on=["method", "scheme", "host", "port", "path", "query"],
+    )
+    serializer = "json" if path.suffix == ".json" else "yaml"
+    return tape.use_cassette(str(path), serializer=serializer)
+
+
+def _replay_env(cls: Any, options: Any) -> dict[str, str]:
+    """When replaying, credentials are not needed: fill unset *_env variables with a placeholder."""
+    env = dict(os.environ)
+    for name, value in options.model_dump().items():
+        if name.endswith("_env") and isinstance(value, str) and not env.get(value):
+            env[value] = "replayed-no-secret"
+    return env
+
+
+@click.command("collect")
+@click.option("--source", "source_type", required=True, type=click.Choice(sorted(EXTRACTORS)), help="Source type")
+@click.option("--query", required=True, help="Boolean query (docs/query-language.md)")
+@click.option("--brand", default=None, help="Brand name to tag mentions with (default: the query)")
+@click.option("--option", "-o", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Source option; repeatable")
+@click.option("--since", default=None, help="Only posts at or after this ISO time")
+@click.option("--until", default=None, help="Only posts before this ISO time")
+@click.option("--cursor", default=None, help="Resume from this cursor (as printed by an earlier run)")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSONL file to write")
+@click.option("--record", type=click.Path(dir_okay=False), default=None, help="Save the HTTP session here")
+@click.option("--replay", type=click.Path(dir_okay=False, exists=True), default=None, help="Play a saved session")
+def collect(
+    source_type: str,
+    query: str,
+    brand: str | None,
+    option_pairs: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    cursor: str | None,
+    out: str,
+    record: str | None,
+    replay: str | None,
+) -> None:
+    """Collect mentions matching --query from one --source into a JSONL file (no config, no store)."""
+    from pydantic import ValidationError
+
+    from extractors.base import SourceError, Window
+    from extractors.registry import get_extractor_class
+    from extractors.state import MemoryState
+    from groundswell.query import QuerySyntaxError, parse
+
+    if record and replay:
+        raise click.UsageError("use --record or --replay, not both")
+    try:
+        parse(query)
+    except QuerySyntaxError as exc:
+        raise click.BadParameter(str(exc), param_hint="--query") from None
+    cls = get_extractor_class(source_type)
+    try:
+        options = cls.Options.model_validate(_options(option_pairs))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise click.BadParameter(problems, param_hint="--option") from None
+    env = _replay_env(cls, options) if replay else None
+    extractor = cls(options, env=env).bind(MemoryState(), source_type)
+    if replay:
+        from extractors.http import RetryPolicy
+
+        # Recorded waits (429s) need no real waiting when played back.
+        extractor.retry = RetryPolicy(sleep=lambda seconds: None)
+    window = Window(since=_when(since, "--since"), until=_when(until, "--until"))
+    out_path = Path(out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(out_path.suffix + ".partial")
+    written, skipped, last_cursor = 0, 0, None
+    try:
+        with _cassette(record, replay), tmp.open("w", encoding="utf-8") as handle:
+            for batch in extractor.extract(brand or query, query, cursor, window):
+                for mention in batch.mentions:
+                    handle.write(mention.model_dump_json() + "\n")
+                written += len(batch.mentions)
+                skipped += len(batch.skipped)
+                for reason in batch.skipped:
+                    click.echo(f"skipped: {reason}", err=True)
+                last_cursor = batch.cursor or last_cursor
+    except SourceError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        if type(exc).__name__ == "CannotOverwriteExistingCassetteException":
+            raise click.ClickException(
+                f"{replay} has no recorded response for a request this run made: {exc}"
+            ) from None
+        raise
+    tmp.replace(out_path)
+    click.echo(f"{written} mention(s) -> {out_path}" + (f", {skipped} skipped" if skipped else ""))
+    if last_cursor:
+        click.echo(f"cursor: {last_cursor}")
+    if record:
+        click.echo(f"recorded HTTP session -> {record}")
+
+
+def main() -> None:  # pragma: no cover - `python -m extractors.cli`
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    collect()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,165 @@
+"""Mastodon public hashtag timelines through Mastodon.py; no account needed.
+
+Hashtag timelines are public on most instances. Tags come from `options.hashtags` or,
+by default, from the query's positive #hashtags and single words. The query is then
+applied locally. The cursor keeps the newest status id per tag.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import Field
+
+from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
+from extractors.html_text import html_to_text
+from extractors.http import Retry, classify_requests_error, make_session
+from extractors.state import decode_cursor, encode_cursor
+
+log = logging.getLogger("groundswell.extractors.mastodon")
+_TAG = re.compile(r"\w+")
+DEFAULT_PAGE = 20  # Mastodon's default page size
+
+
+class MastodonOptions(SourceOptions):
+    api_base_url: str = Field(default="https://mastodon.social", description="The instance to read from")
+    hashtags: list[str] | None = Field(default=None, description="Tags to follow; default: derived from the query")
+    access_token_env: str | None = Field(default=None, description="Optional; some instances need a token")
+    limit: int | None = Field(default=None, ge=1, le=40, description="Statuses per page (server default 20)")
+    max_pages: int = Field(default=10, ge=1, le=1000)
+    local_only: bool = False
+
+
+def query_hashtags(query: str) -> list[str]:
+    """Tags worth following for a query: its positive #hashtags and one-word terms."""
+    from groundswell.query import parse
+
+    tags = []
+    for term in parse(query).positive_terms():
+        body = term[1:] if term.startswith("#") else term
+        if not term.startswith("@") and _TAG.fullmatch(body):
+            tags.append(body.lower())
+    return list(dict.fromkeys(tags))
+
+
+class MastodonExtractor(Extractor):
+    type = "mastodon"
+    Options = MastodonOptions
+
+    def client(self) -> Any:
+        try:
+            from mastodon import Mastodon
+        except ImportError as exc:  # pragma: no cover - in requirements.txt
+            raise SourceError("the Mastodon source needs Mastodon.py: pip install Mastodon.py") from exc
+        opts: MastodonOptions = self.options  # type: ignore[assignment]
+        token = self.secret(opts.access_token_env)
+        if opts.access_token_env and not token:
+            raise SourceError(f"Mastodon: ${opts.access_token_env} is empty; set it or remove access_token_env")
+        return Mastodon(
+            api_base_url=opts.api_base_url,
+            access_token=token,
+            ratelimit_method="throw",  # waits go through our retry policy (and its injectable sleep)
+            version_check_mode="none",
+            session=make_session(),
+            user_agent="groundswell/0.1",
+        )
+
+    def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
+        opts: MastodonOptions = self.options  # type: ignore[assignment]
+        tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query)
+        if not tags:
+            raise SourceError("mastodon: the query has no #hashtag or single word to follow; set options.hashtags")
+        since = decode_cursor(cursor, "mastodon")
+        newest = dict(since)
+        api = self.client()
+        selector = Selector("mastodon", brand, query, window)
+        seen: set[str] = set()
+        for tag in tags:
+            last = int(since[tag]) if str(since.get(tag, "")).isdigit() else None
+            what = f"mastodon #{tag} ({brand})"
+            params: dict[str, Any] = {"local": opts.local_only} if opts.local_only else {}
+            if opts.limit:
+                params["limit"] = opts.limit
+            classify = lambda e, a=api: self._classify(e, a)  # noqa: E731
+            page = self.retry.call(lambda t=tag, p=params: api.timeline_hashtag(t, **p), what, classify)
+            for _ in range(opts.max_pages):
+                if not page:
+                    break
+                batch, reached_cursor = Batch([]), False
+                for status in page:
+                    sid = str(status.get("id", ""))
+                    if last is not None and sid.isdigit() and int(sid) <= last:
+                        reached_cursor = True
+                        continue
+                    if sid.isdigit() and (tag not in newest or int(sid) > int(newest[tag])):
+                        newest[tag] = sid
+                    if sid in seen:
+                        continue  # the same status under two followed tags
+                    seen.add(sid)
+                    selector.add(batch, sid, lambda s=status: self._mention(s))
+                yield batch
+                if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, window):
+                    break  # a short page is the last one
+                page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
+        if newest != since:
+            yield Batch([], cursor=encode_cursor(newest))
+
+    def _classify(self, exc: Exception, api: Any) -> Exception | None:
+        import mastodon
+
+        if isinstance(exc, mastodon.MastodonRatelimitError):
+            # Mastodon.py has already parsed X-RateLimit-Reset and shifted it onto this machine's clock.
+            reset = getattr(api, "ratelimit_reset", None)
+            wait = max(0.0, float(reset) - time.time()) if reset else None
+            return Retry("rate limited (429)", wait)
+        if isinstance(exc, mastodon.MastodonServerError | mastodon.MastodonNetworkError):
+            return Retry(f"{type(exc).__name__}: {str(exc)[:120]}")
+        if isinstance(exc, mastodon.MastodonUnauthorizedError):
+            return SourceError(f"mastodon: this instance needs a token for hashtag timelines ({exc})")
+        if isinstance(exc, mastodon.MastodonNotFoundError):
+            return SourceError(f"mastodon: not found; check api_base_url ({exc})")
+        if isinstance(exc, mastodon.MastodonAPIError):
+            if "parse response as JSON" in str(exc):
+                return Retry("malformed JSON in the response")
+            return SourceError(f"mastodon: request rejected ({str(exc)[:200]})")
+        return classify_requests_error(exc)
+
+    @staticmethod
+    def _mention(status: Any) -> dict[str, Any]:
+        if status.get("reblog"):
+            raise SkipItem("boost of another status (collected under its own id)")
+        account = status.get("account") or {}
+        text = html_to_text(status["content"])
+        if status.get("spoiler_text"):
+            text = f"{status['spoiler_text']}\n\n{text}"
+        return {
+            "source": "mastodon",
+            "native_id": str(status["id"]),
+            "url": status.get("url") or status.get("uri"),
+            "text": text,
+            "created_at": status["created_at"],
+            "author": {
+                "id": str(account.get("id")) if account.get("id") is not None else None,
+                "handle": account.get("acct"),
+                "name": account.get("display_name") or None,
+                "followers": account.get("followers_count"),
+            },
+            "engagement": {
+                "likes": status.get("favourites_count"),
+                "reposts": status.get("reblogs_count"),
+                "replies": status.get("replies_count"),
+                "quotes": status.get("quotes_count"),
+            },
+            "lang": status.get("language"),
+            "extra": {"in_reply_to": str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None},
+        }
+
+
+def _before(page: Any, window: Window) -> bool:
+    """Whether the page already reaches back before the window (older pages are not needed)."""
+    times = [s.get("created_at") for s in page if s.get("created_at")]
+    return bool(window.since and times and min(times) < window.since)

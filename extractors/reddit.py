@@ -1,0 +1,200 @@
+"""Reddit through praw (read-only, app-only OAuth): search, or new posts / comments of subreddits.
+
+Credentials: a Reddit "script" or "web" app's client id and secret in the environment
+variables named by `client_id_env` / `client_secret_env` (free; ~100 requests/minute
+per client id, praw paces itself from the x-ratelimit-* headers).
+The cursor is the newest `created_utc` seen plus the ids at that second; it is handed
+out after all listings of a run, so an interrupted run re-reads rather than skips.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
+from extractors.http import Retry, classify_requests_error, make_session, retry_after_seconds
+from extractors.state import decode_cursor, encode_cursor
+
+log = logging.getLogger("groundswell.extractors.reddit")
+PAGE = 100  # Reddit's page size; one Batch per page
+_DELETED = {"[deleted]", "[removed]"}
+
+
+class RedditOptions(SourceOptions):
+    client_id_env: str = "REDDIT_CLIENT_ID"
+    client_secret_env: str = "REDDIT_CLIENT_SECRET"
+    user_agent: str = Field(default="groundswell/0.1 social listening", description="Reddit asks for a unique one")
+    mode: Literal["search", "new", "comments"] = "search"
+    subreddits: list[str] = Field(default_factory=lambda: ["all"], min_length=1)
+    sort: Literal["new", "relevance", "hot", "top", "comments"] = "new"
+    syntax: Literal["lucene", "cloudsearch", "plain"] = "lucene"
+    time_filter: Literal["all", "year", "month", "week", "day", "hour"] = "week"
+    limit: int | None = Field(
+        default=1000, ge=1, description="Items per subreddit per run; None = as many as Reddit gives"
+    )
+    native_query: str | None = Field(default=None, description="Reddit query to send instead of the compiled one")
+    reddit_url: str | None = Field(default=None, description="Override www.reddit.com (proxy, test server)")
+    oauth_url: str | None = Field(default=None, description="Override oauth.reddit.com (proxy, test server)")
+
+
+def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> Exception | None:
+    import prawcore
+
+    if isinstance(exc, prawcore.TooManyRequests):
+        return Retry("rate limited (429)", retry_after_seconds(exc.response.headers, now))
+    if isinstance(exc, prawcore.ServerError):
+        return Retry(f"server error {exc.response.status_code}", retry_after_seconds(exc.response.headers, now))
+    if isinstance(exc, prawcore.BadJSON):
+        return Retry("malformed JSON in the response")
+    if isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 429:
+        return Retry("rate limited (429)", retry_after_seconds(exc.response.headers, now))
+    unauthorised = isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401
+    if unauthorised or isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken | prawcore.InsufficientScope):
+        return SourceError(f"Reddit refused the app credentials: check ${id_env} and ${secret_env} ({exc})")
+    if isinstance(exc, prawcore.Redirect | prawcore.NotFound):
+        return SourceError(f"Reddit: no such subreddit or page ({exc})")
+    if isinstance(exc, prawcore.Forbidden):
+        return SourceError(f"Reddit: forbidden (private, banned or quarantined subreddit?) ({exc})")
+    if isinstance(exc, prawcore.ResponseException):
+        return SourceError(f"Reddit rejected the request ({exc.response.status_code})")
+    if isinstance(exc, prawcore.RequestException):
+        return classify_requests_error(exc.original_exception) or Retry(f"request failed: {exc.original_exception}")
+    return classify_requests_error(exc)
+
+
+class RedditExtractor(Extractor):
+    type = "reddit"
+    Options = RedditOptions
+    needs_credentials = ("client_id_env", "client_secret_env")
+
+    def client(self) -> Any:
+        try:
+            import praw
+        except ImportError as exc:  # pragma: no cover - in requirements.txt
+            raise SourceError("the Reddit source needs praw: pip install praw") from exc
+        opts: RedditOptions = self.options  # type: ignore[assignment]
+        client_id, secret = self.secret(opts.client_id_env), self.secret(opts.client_secret_env)
+        if not client_id or not secret:
+            raise SourceError(f"Reddit needs app credentials: set ${opts.client_id_env} and ${opts.client_secret_env}")
+        urls = {k: v for k, v in (("reddit_url", opts.reddit_url), ("oauth_url", opts.oauth_url)) if v}
+        return praw.Reddit(
+            client_id=client_id,
+            client_secret=secret,
+            user_agent=opts.user_agent,
+            check_for_updates=False,
+            requestor_kwargs={"session": make_session()},
+            **urls,
+        )
+
+    def _listings(self, reddit: Any, query: str) -> Iterator[tuple[str, Any]]:
+        from groundswell.query import QueryCompileError, parse, to_reddit
+
+        opts: RedditOptions = self.options  # type: ignore[assignment]
+        native = None
+        if opts.mode == "search":
+            try:
+                native = opts.native_query or to_reddit(parse(query))
+            except QueryCompileError as exc:
+                raise SourceError(str(exc)) from None
+        for name in opts.subreddits:
+            sub = reddit.subreddit(name)
+            if opts.mode == "search":
+                gen = sub.search(
+                    native, sort=opts.sort, syntax=opts.syntax, time_filter=opts.time_filter, limit=opts.limit
+                )
+            elif opts.mode == "new":
+                gen = sub.new(limit=opts.limit)
+            else:
+                gen = sub.comments(limit=opts.limit)
+            yield name, gen
+
+    def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
+        opts: RedditOptions = self.options  # type: ignore[assignment]
+        since = decode_cursor(cursor, "reddit")
+        since_ts = float(since.get("created_utc") or 0)
+        since_ids = set(since.get("ids") or [])
+        newest_ts, newest_ids = since_ts, set(since_ids)
+        selector = Selector("reddit", brand, query, window)
+        reddit = self.client()
+        for name, gen in self._listings(reddit, query):
+            what = f"reddit {opts.mode} r/{name} ({brand})"
+            batch = Batch([])
+            for item in self._iterate(gen, what):
+                data = vars(item)  # already-fetched fields only: never triggers a lazy request
+                ts = data.get("created_utc")
+                fullname = data.get("name") or f"?{data.get('id')}"
+                if isinstance(ts, int | float):
+                    newest_first = opts.mode != "search" or opts.sort == "new"
+                    if newest_first and window.since and ts < window.since.timestamp():
+                        break  # the rest of a newest-first listing is older than the window
+                    if ts < since_ts or (ts == since_ts and fullname in since_ids):
+                        if newest_first:
+                            break  # newest-first listing: the rest was collected before
+                        continue
+                    if ts > newest_ts:
+                        newest_ts, newest_ids = ts, {fullname}
+                    elif ts == newest_ts:
+                        newest_ids.add(fullname)
+                selector.add(batch, fullname, lambda d=data: self._mention(d))
+                if len(batch.mentions) + len(batch.skipped) >= PAGE:
+                    yield batch
+                    batch = Batch([])
+            if batch.mentions or batch.skipped:
+                yield batch
+        if newest_ts > since_ts or newest_ids != since_ids:
+            yield Batch([], cursor=encode_cursor({"created_utc": newest_ts, "ids": sorted(newest_ids)}))
+
+    def _iterate(self, gen: Any, what: str) -> Iterator[Any]:
+        done = object()
+        while True:
+            item = self.retry.call(lambda: next(gen, done), what, self._classify)
+            if item is done:
+                return
+            yield item
+
+    def _classify(self, exc: Exception) -> Exception | None:
+        opts: RedditOptions = self.options  # type: ignore[assignment]
+        return classify_praw(exc, self.retry.clock(), opts.client_id_env, opts.client_secret_env)
+
+    @staticmethod
+    def _mention(d: dict[str, Any]) -> dict[str, Any]:
+        fullname = d["name"]
+        is_comment = fullname.startswith("t1_")
+        author = d.get("author")
+        author_name = getattr(author, "name", author) if author is not None else None
+        if is_comment:
+            text = d["body"]
+            if text in _DELETED:
+                raise SkipItem(f"comment is {text.strip('[]')}")
+        else:
+            # A removed post keeps its title; its body placeholder is not text anyone wrote.
+            body = d.get("selftext") if d.get("selftext") not in _DELETED else ""
+            text = d["title"] + ("\n\n" + body if body else "")
+        if author_name in _DELETED:
+            author_name = None
+        subreddit = d.get("subreddit")
+        extra: dict[str, Any] = {"subreddit": str(getattr(subreddit, "display_name", subreddit) or "") or None}
+        if is_comment:
+            extra["link_id"] = d.get("link_id")
+            extra["parent_id"] = d.get("parent_id")
+        elif d.get("url") and not d.get("is_self", True):
+            extra["link_url"] = d["url"]
+        permalink = d.get("permalink")
+        return {
+            "source": "reddit",
+            "native_id": fullname,
+            "url": f"https://www.reddit.com{permalink}" if permalink else None,
+            "text": text,
+            "created_at": datetime.fromtimestamp(float(d["created_utc"]), tz=UTC),
+            "author": {"id": d.get("author_fullname"), "handle": author_name},
+            "engagement": {
+                "likes": max(0, d["score"]) if isinstance(d.get("score"), int) else None,
+                "replies": d.get("num_comments") if isinstance(d.get("num_comments"), int) else None,
+            },
+            "extra": extra,
+        }

@@ -1,0 +1,238 @@
+"""X (Twitter) API v2 recent / full-archive search through tweepy, with a metered monthly read budget.
+
+Credentials: a bearer token in the environment variable named by `bearer_token_env`.
+Each tweet comes with its author's followers, public metrics, language, conversation
+and referenced posts (expansions). The cursor is the newest tweet id seen (`since_id`);
+it is handed out only after every page of a run, so a crash mid-run re-reads (and
+upserts) instead of skipping the older pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
+from extractors.http import Retry, classify_requests_error, make_session, rebase, retry_after_seconds
+from extractors.state import ReadBudget
+
+log = logging.getLogger("groundswell.extractors.x")
+
+TWEET_FIELDS = ["created_at", "public_metrics", "lang", "conversation_id", "referenced_tweets", "author_id"]
+USER_FIELDS = ["public_metrics", "username", "name"]
+EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
+TWITTER_EPOCH_MS = 1288834974657
+API_HOST = "https://api.twitter.com"
+
+
+class XOptions(SourceOptions):
+    bearer_token_env: str = Field(default="X_BEARER_TOKEN", description="Env var holding the app bearer token")
+    endpoint: Literal["recent", "all"] = Field(default="recent", description="'all' needs full-archive access")
+    max_results: int = Field(default=100, ge=10, le=100, description="Tweets per page (X bills each one read)")
+    max_pages: int = Field(default=10, ge=1, le=1000, description="Pages per run at most")
+    monthly_read_budget: int | None = Field(default=None, ge=1, description="Tweets read per month at most")
+    budget_warn_ratio: float = Field(default=0.8, gt=0, le=1)
+    native_query: str | None = Field(default=None, description="X query to send instead of the compiled one")
+    api_base_url: str | None = Field(default=None, description="Send API calls here instead (proxy, test server)")
+
+
+def tweet_time(tweet_id: str) -> datetime:
+    """A tweet's creation time from its snowflake id (used when created_at is absent)."""
+    ms = (int(tweet_id) >> 22) + TWITTER_EPOCH_MS
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def newer_id(current: str | None, candidate: Any) -> str | None:
+    """The larger of two numeric id strings (ignoring a candidate that is not one)."""
+    if not isinstance(candidate, str) or not candidate.isdigit():
+        return current
+    return candidate if current is None or int(candidate) > int(current) else current
+
+
+def classify_tweepy(exc: Exception, now: float, token_env: str) -> Exception | None:
+    import requests
+    import tweepy
+
+    if isinstance(exc, tweepy.TooManyRequests):
+        return Retry("rate limited (429)", retry_after_seconds(exc.response.headers, now))
+    if isinstance(exc, tweepy.TwitterServerError):
+        return Retry(f"server error {exc.response.status_code}", retry_after_seconds(exc.response.headers, now))
+    if isinstance(exc, tweepy.Unauthorized | tweepy.Forbidden):
+        return SourceError(
+            f"X refused the request ({exc.response.status_code}): check ${token_env} and that the plan "
+            f"allows this endpoint: {'; '.join(exc.api_messages)[:200]}"
+        )
+    if isinstance(exc, tweepy.HTTPException):
+        return SourceError(f"X rejected the request ({exc.response.status_code}): {'; '.join(exc.api_messages)[:300]}")
+    if isinstance(exc, requests.exceptions.JSONDecodeError):
+        return Retry("malformed JSON in the response")
+    return classify_requests_error(exc)
+
+
+def _lang(value: Any) -> str | None:
+    # X uses 'und' and private codes like 'qme' (media only), 'zxx' (no text): not languages.
+    if not isinstance(value, str) or value in ("und", "zxx") or value.startswith("q"):
+        return None
+    return value
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+class XExtractor(Extractor):
+    type = "x"
+    Options = XOptions
+    needs_credentials = ("bearer_token_env",)
+
+    def client(self) -> Any:
+        try:
+            import tweepy
+        except ImportError as exc:  # pragma: no cover - in requirements.txt
+            raise SourceError("the X source needs tweepy: pip install tweepy") from exc
+        opts: XOptions = self.options  # type: ignore[assignment]
+        token = self.secret(opts.bearer_token_env)
+        if not token:
+            raise SourceError(f"X needs a bearer token: set ${opts.bearer_token_env}")
+        client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
+        client.session = make_session()
+        if opts.api_base_url:
+            rebase(client.session, API_HOST, opts.api_base_url)
+        return client
+
+    def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
+        from groundswell.query import QueryCompileError, parse, to_x
+
+        opts: XOptions = self.options  # type: ignore[assignment]
+        try:
+            native = opts.native_query or to_x(parse(query))
+        except QueryCompileError as exc:
+            raise SourceError(str(exc)) from None
+        client = self.client()
+        search = client.search_all_tweets if opts.endpoint == "all" else client.search_recent_tweets
+        if opts.monthly_read_budget and self._state is None:
+            log.warning(
+                "x: no store bound (build_extractor(source, state=store)): the read budget counts this run only"
+            )
+        budget = ReadBudget(self.state, self.source_key, opts.monthly_read_budget, opts.budget_warn_ratio)
+        selector = Selector("x", brand, query, window)
+        since_id = cursor if cursor and cursor.isdigit() else None
+        newest = since_id
+        token: str | None = None
+        pages = 0
+        budget.check()  # a spent budget is an error up front, not a silent empty run
+        while True:
+            wanted = budget.check(opts.max_results)
+            if wanted < 10:  # X's smallest page
+                log.warning("x/%s: read budget nearly spent (%d left this month); stopping here", brand, wanted)
+                break
+            params: dict[str, Any] = {
+                "query": native,
+                "max_results": wanted,
+                "expansions": EXPANSIONS,
+                "tweet_fields": TWEET_FIELDS,
+                "user_fields": USER_FIELDS,
+            }
+            if since_id:
+                params["since_id"] = since_id
+            elif window.since:
+                params["start_time"] = window.since
+            if window.until:
+                params["end_time"] = window.until
+            if token:
+                params["next_token"] = token
+            body = self.retry.call(lambda p=params: search(**p), f"x search ({brand})", self._classify)
+            pages += 1
+            batch, page_newest = self._page(body, selector)
+            budget.charge(len(body.get("data") or []) if isinstance(body, dict) else 0)
+            newest = newer_id(newest, page_newest)
+            yield batch
+            token = (body.get("meta") or {}).get("next_token") if isinstance(body, dict) else None
+            if not token:
+                break
+            if pages >= opts.max_pages:
+                log.warning("x/%s: stopped after max_pages=%d; older tweets of this window are not read", brand, pages)
+                break
+        if newest and newest != since_id:
+            # Every page above has been yielded (and stored by the caller) before the cursor moves.
+            yield Batch([], cursor=newest)
+
+    def _classify(self, exc: Exception) -> Exception | None:
+        return classify_tweepy(exc, self.retry.clock(), self.options.bearer_token_env)  # type: ignore[attr-defined]
+
+    def _page(self, body: Any, selector: Selector) -> tuple[Batch, str | None]:
+        batch = Batch([])
+        if not isinstance(body, dict):
+            batch.skipped.append(f"x: response is not a JSON object ({type(body).__name__})")
+            return batch, None
+        for error in body.get("errors") or []:
+            # Partial errors: e.g. a referenced tweet was deleted. The main tweets still count.
+            log.info("x: partial error: %s", (error or {}).get("detail") or error)
+        includes = body.get("includes") or {}
+        users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
+        refs = {t.get("id"): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
+        newest: str | None = None
+        for tweet in body.get("data") or []:
+            tid = tweet.get("id") if isinstance(tweet, dict) else None
+            newest = newer_id(newest, tid)
+            selector.add(batch, tid, lambda t=tweet: self._mention(t, users, refs))
+        meta_newest = (body.get("meta") or {}).get("newest_id")
+        if (
+            isinstance(meta_newest, str)
+            and meta_newest.isdigit()
+            and (newest is None or int(meta_newest) > int(newest))
+        ):
+            newest = meta_newest
+        return batch, newest
+
+    @staticmethod
+    def _mention(tweet: dict[str, Any], users: dict[Any, dict], refs: dict[Any, dict]) -> dict[str, Any]:
+        tid = tweet["id"]
+        if not isinstance(tid, str) or not tid.isdigit():
+            raise ValueError(f"bad tweet id {tid!r}")
+        text = tweet["text"]
+        author = users.get(tweet.get("author_id")) or {}
+        metrics = tweet.get("public_metrics") or {}
+        user_metrics = author.get("public_metrics") or {}
+        extra: dict[str, Any] = {}
+        if tweet.get("conversation_id"):
+            extra["conversation_id"] = str(tweet["conversation_id"])
+        for ref in tweet.get("referenced_tweets") or []:
+            kind, ref_id = ref.get("type"), ref.get("id")
+            if kind == "retweeted":
+                extra["repost_of"] = f"x:{ref_id}"
+                original = refs.get(ref_id)
+                if original and original.get("text"):
+                    # A retweet's own text is truncated; the original's full text is what to match and read.
+                    text = original["text"]
+            elif kind == "quoted":
+                extra["quote_of"] = f"x:{ref_id}"
+            elif kind == "replied_to":
+                extra["reply_to"] = f"x:{ref_id}"
+        handle = author.get("username")
+        created = tweet.get("created_at") or tweet_time(tid)
+        return {
+            "source": "x",
+            "native_id": tid,
+            "url": f"https://x.com/{handle}/status/{tid}" if handle else f"https://x.com/i/web/status/{tid}",
+            "text": text,
+            "created_at": created,
+            "author": {
+                "id": tweet.get("author_id"),
+                "handle": handle,
+                "name": author.get("name"),
+                "followers": _int(user_metrics.get("followers_count")),
+            },
+            "engagement": {
+                "likes": _int(metrics.get("like_count")),
+                "reposts": _int(metrics.get("retweet_count")),
+                "replies": _int(metrics.get("reply_count")),
+                "quotes": _int(metrics.get("quote_count")),
+            },
+            "lang": _lang(tweet.get("lang")),
+            "extra": extra,
+        }

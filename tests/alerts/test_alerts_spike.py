@@ -1,0 +1,120 @@
+"""Spike detector on synthetic series: fires on planted crises, not on noise or viral praise."""
+
+from __future__ import annotations
+
+from alert_series import START, add_negative, add_viral_positive, rhythm_series, series
+
+from alerts.config import SpikeRule
+from alerts.spike import detect_spikes
+
+CRISIS_AT = 16 * 24 + 15  # day 16, 15:00
+
+
+def spikes(detections, opening_only: bool = True):
+    return [d for d in detections if d.alert.kind == "spike" and (not opening_only or not d.alert.subject)]
+
+
+def test_quiet_series_raises_nothing():
+    negative, total = rhythm_series(seed=3)
+    assert spikes(detect_spikes(series(negative, total), "acme")) == []
+
+
+def test_planted_spike_fires_in_its_onset_bucket():
+    negative, total = rhythm_series()
+    add_negative(negative, total, CRISIS_AT, [25, 30, 18, 8])
+    found = spikes(detect_spikes(series(negative, total), "acme"))
+    assert len(found) == 1
+    alert = found[0].alert
+    assert found[0].bucket == CRISIS_AT
+    assert alert.window_start == START.replace(day=18, hour=15)
+    assert alert.observed == negative[CRISIS_AT]
+    assert alert.expected < alert.observed / 3
+    assert alert.p_value is not None and alert.p_value < 1e-4
+    assert alert.negative_share > alert.expected_share
+    assert alert.statistic in ("negative_binomial", "poisson")
+
+
+def test_viral_positive_spike_does_not_fire():
+    negative, total = rhythm_series()
+    # Ten times the usual volume for three hours, 10% negative (the usual share is 15%):
+    # negative *counts* are far above normal, the negative *share* is not.
+    add_viral_positive(negative, total, CRISIS_AT, [300, 400, 150])
+    assert negative[CRISIS_AT] > 15  # well above the ~3 negatives this hour usually has
+    assert spikes(detect_spikes(series(negative, total), "acme")) == []
+
+
+def test_minimum_volume_keeps_tiny_brands_quiet():
+    negative, total = rhythm_series(level=1.0, share=0.1)
+    add_negative(negative, total, CRISIS_AT, [3])
+    assert spikes(detect_spikes(series(negative, total), "tiny")) == []
+    rule = SpikeRule(min_negative=2, threshold=2.0)
+    assert len(spikes(detect_spikes(series(negative, total), "tiny", rule))) == 1
+
+
+def test_all_clear_follows_the_end_of_the_episode():
+    negative, total = rhythm_series()
+    add_negative(negative, total, CRISIS_AT, [25, 30, 18])
+    found = detect_spikes(series(negative, total), "acme", SpikeRule(cooldown_buckets=0, clear_after=3))
+    kinds = [d.alert.kind for d in found]
+    assert kinds[0] == "spike" and kinds[-1] == "all_clear"
+    clear = found[-1]
+    assert clear.alert.episode_id == found[0].alert.id
+    assert clear.alert.window_start == found[0].alert.window_start
+    assert clear.bucket >= CRISIS_AT + 3 + 2  # three busy buckets, then three quiet ones
+
+
+def test_cooldown_merges_a_relapse_into_one_episode():
+    negative, total = rhythm_series()
+    add_negative(negative, total, CRISIS_AT, [25])
+    add_negative(negative, total, CRISIS_AT + 5, [25])  # flares up again 5 hours later
+    long_cooldown = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(cooldown_buckets=12)))
+    assert len(long_cooldown) == 1
+    no_cooldown = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(cooldown_buckets=0, clear_after=2)))
+    assert len(no_cooldown) == 2
+
+
+def test_escalation_when_it_keeps_growing():
+    negative, total = rhythm_series()
+    add_negative(negative, total, CRISIS_AT, [10, 25, 60, 20])
+    found = detect_spikes(series(negative, total), "acme")
+    escalations = [d for d in found if d.alert.subject and d.alert.subject.startswith("escalation")]
+    assert escalations, [d.alert.kind for d in found]
+    assert escalations[0].alert.episode_id == found[0].alert.id
+    assert escalations[-1].alert.severity == "critical"
+    assert len({d.alert.id for d in found}) == len(found)
+
+
+def test_ids_are_stable_across_runs_and_series_extent():
+    negative, total = rhythm_series()
+    add_negative(negative, total, CRISIS_AT, [25, 30])
+    first = spikes(detect_spikes(series(negative, total), "acme"))
+    again = spikes(detect_spikes(series(negative, total), "acme"))
+    assert [d.alert.id for d in first] == [d.alert.id for d in again]
+    # A scheduled run sees only the end of the history: same episode start, same id.
+    later = spikes(detect_spikes(series(negative[: CRISIS_AT + 6], total[: CRISIS_AT + 6]), "acme"))
+    assert [d.alert.id for d in later] == [first[0].alert.id]
+
+
+def test_slow_crisis_caught_by_cusum_not_by_single_buckets():
+    negative, total = rhythm_series(level=80)
+    ramp = [2, 4, 6, 8, 10, 12, 12, 12, 12, 12, 12, 12]  # ~2.5 sd an hour: never extreme on its own
+    add_negative(negative, total, CRISIS_AT - 8, ramp)
+    count_only = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(slow="off")))
+    with_cusum = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(slow="cusum")))
+    with_ewma = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(slow="ewma")))
+    assert count_only == []
+    assert len(with_cusum) == 1 and with_cusum[0].alert.detector == "cusum"
+    assert CRISIS_AT - 8 <= with_cusum[0].bucket < CRISIS_AT + 4
+    assert with_cusum[0].alert.window_start < with_cusum[0].decided_at - 3 * series(negative, total).step
+    assert len(with_ewma) == 1 and with_ewma[0].alert.detector == "ewma"
+
+
+def test_presets_order_sensitivity():
+    negative, total = rhythm_series()
+    add_negative(negative, total, CRISIS_AT, [7])  # a modest bump
+    fired = {
+        preset: len(spikes(detect_spikes(series(negative, total), "acme", SpikeRule(preset=preset, slow="off"))))
+        for preset in ("fewer", "balanced", "more")
+    }
+    assert fired["fewer"] <= fired["balanced"] <= fired["more"]
+    assert fired["more"] == 1 and fired["fewer"] == 0

@@ -1,0 +1,185 @@
+"""Kibana saved objects: generated from the spec, consistent, on fields the index has; the import CLI's requests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from click.testing import CliRunner
+
+from dashboards.kibana.build import OUTPUT, build, load_spec, main, referenced_fields, to_ndjson
+from dashboards.kibana.cli import kibana
+from indexing.elasticsearch_mapping import field_paths, mentions_mappings
+
+OBJECTS = build(load_spec())
+
+
+def test_committed_ndjson_is_what_the_spec_generates():
+    assert main(["--check"]) == 0, "run: python -m dashboards.kibana.build"
+    assert OUTPUT.read_text(encoding="utf-8") == to_ndjson(OBJECTS)
+
+
+def test_every_referenced_field_exists_in_the_index_template():
+    # The base mapping: what every engine gets, with or without the language analyzers.
+    known = field_paths(mentions_mappings(language_analyzers=False, icu=False))
+    used = referenced_fields(OBJECTS)
+    assert {"created_at", "sentiment.label", "brand", "lang", "source", "themes", "author.handle"} <= used
+    assert used <= known, f"not in the index template: {sorted(used - known)}"
+
+
+def test_aggregated_fields_are_keywords_or_numbers():
+    props = mentions_mappings(language_analyzers=False)["properties"]
+
+    def field_type(path: str) -> str:
+        spec = {"properties": props}
+        for part in path.split("."):
+            spec = spec["properties"][part]
+        return spec["type"]
+
+    for obj in OBJECTS:
+        if obj["type"] != "visualization":
+            continue
+        for agg in json.loads(obj["attributes"]["visState"])["aggs"]:
+            field = agg["params"].get("field")
+            if field:
+                want = {"date"} if agg["type"] == "date_histogram" else {"keyword", "long"}
+                assert field_type(field) in want, (obj["id"], field)
+
+
+def test_references_resolve_and_dashboard_has_every_panel():
+    ids = {(o["type"], o["id"]) for o in OBJECTS}
+    for obj in OBJECTS:
+        for ref in obj["references"]:
+            assert (ref["type"], ref["id"]) in ids, (obj["id"], ref)
+    (dashboard,) = [o for o in OBJECTS if o["type"] == "dashboard"]
+    panels = json.loads(dashboard["attributes"]["panelsJSON"])
+    assert len(panels) == 7 == len(dashboard["references"])
+    assert {p["panelRefName"] for p in panels} == {r["name"] for r in dashboard["references"]}
+    for p in panels:
+        assert p["gridData"]["x"] + p["gridData"]["w"] <= 48
+    (search,) = [o for o in OBJECTS if o["type"] == "search"]
+    assert "negative" in search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
+
+
+def test_index_prefix_changes_the_data_view_title():
+    (dv,) = [o for o in build(load_spec(), prefix="acme") if o["type"] == "index-pattern"]
+    assert dv["attributes"]["title"] == "acme-mentions"
+
+
+def _multipart_files(content_type: str, body: bytes) -> dict[str, list[bytes]]:
+    """Form-data parts by field name (the stdlib email parser reads multipart bodies)."""
+    if not content_type.startswith("multipart/form-data"):
+        return {}
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    files: dict[str, list[bytes]] = {}
+    for part in message.iter_parts():
+        files.setdefault(part.get_param("name", header="content-disposition"), []).append(part.get_payload(decode=True))
+    return files
+
+
+class FakeKibana:
+    """A local HTTP server that records requests and answers like Kibana's `_import`."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.status = 200
+        self.answer: dict = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                files = _multipart_files(self.headers.get("Content-Type", ""), body)
+                url = urlparse(self.path)
+                outer.requests.append(
+                    {"path": url.path, "query": parse_qs(url.query), "headers": dict(self.headers), "files": files}
+                )
+                data = json.dumps(outer.answer).encode()
+                self.send_response(outer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_kibana():
+    server = FakeKibana()
+    yield server
+    server.close()
+
+
+def test_import_posts_the_objects_to_the_saved_objects_api(fake_kibana, monkeypatch):
+    fake_kibana.answer = {"success": True, "successCount": len(OBJECTS)}
+    monkeypatch.setenv("KIBANA_API_KEY", "s3cret-key")
+    result = CliRunner().invoke(kibana, ["import", "--url", fake_kibana.url + "/"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["imported"] == len(OBJECTS)
+    assert "s3cret" not in result.output
+    (req,) = fake_kibana.requests
+    assert req["path"] == "/api/saved_objects/_import"
+    assert req["query"] == {"overwrite": ["true"]}
+    headers = {k.lower(): v for k, v in req["headers"].items()}
+    assert headers["kbn-xsrf"]
+    assert headers["authorization"] == "ApiKey s3cret-key"
+    (uploaded,) = req["files"]["file"]
+    lines = [json.loads(line) for line in uploaded.decode().splitlines()]
+    assert [(o["type"], o["id"]) for o in lines] == [(o["type"], o["id"]) for o in OBJECTS]
+
+
+def test_import_into_a_space_with_prefix_and_no_overwrite(fake_kibana, monkeypatch):
+    fake_kibana.answer = {"success": True, "successCount": len(OBJECTS)}
+    monkeypatch.delenv("KIBANA_API_KEY", raising=False)
+    result = CliRunner().invoke(
+        kibana, ["import", "--url", fake_kibana.url, "--space", "marketing", "--index-prefix", "acme", "--no-overwrite"]
+    )
+    assert result.exit_code == 0, result.output
+    (req,) = fake_kibana.requests
+    assert req["path"] == "/s/marketing/api/saved_objects/_import"
+    assert req["query"] == {}
+    assert "authorization" not in {k.lower() for k in req["headers"]}
+    first = json.loads(req["files"]["file"][0].decode().splitlines()[0])
+    assert first["attributes"]["title"] == "acme-mentions"
+
+
+def test_import_reports_per_object_errors(fake_kibana):
+    fake_kibana.answer = {
+        "success": False,
+        "successCount": 8,
+        "errors": [{"type": "dashboard", "id": "groundswell-overview", "error": {"type": "conflict", "message": ""}}],
+    }
+    result = CliRunner().invoke(kibana, ["import", "--url", fake_kibana.url])
+    assert result.exit_code == 1
+    assert "dashboard/groundswell-overview" in result.output and "conflict" in result.output
+
+
+def test_import_reports_http_errors(fake_kibana):
+    fake_kibana.status = 401
+    fake_kibana.answer = {"statusCode": 401, "error": "Unauthorized", "message": "missing authentication credentials"}
+    result = CliRunner().invoke(kibana, ["import", "--url", fake_kibana.url])
+    assert result.exit_code == 1
+    assert "HTTP 401" in result.output and "missing authentication" in result.output
+
+
+def test_import_says_when_kibana_is_unreachable():
+    result = CliRunner().invoke(kibana, ["import", "--url", "http://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert "cannot reach Kibana" in result.output

@@ -1,0 +1,99 @@
+"""The shared retry layer against a real local HTTP server: rate limits, 5xx, timeouts, bad JSON, auth."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from extractor_support import Reply
+
+from extractors.base import SourceError
+from extractors.http import HttpClient, RetryPolicy, retry_after_seconds
+
+
+def client(policy, timeout=(2.0, 2.0)):
+    return HttpClient(policy, timeout=timeout)
+
+
+def test_429_waits_for_retry_after_then_succeeds(server, policy, clock, caplog):
+    server.route("/s", Reply(429, {"error": "slow down"}, {"Retry-After": "7"}), Reply(200, {"ok": 1}))
+    with caplog.at_level(logging.WARNING, "groundswell.extractors.http"):
+        assert client(policy).get_json(server.base + "/s") == {"ok": 1}
+    assert clock.sleeps == [7.0]
+    assert "rate limited (429); retry 1/3 in 7.0s" in caplog.text
+    assert len(server.requests) == 2
+
+
+def test_429_waits_until_x_rate_limit_reset(server, policy, clock):
+    reset = int(clock.now) + 120
+    server.route("/s", Reply(429, {}, {"x-rate-limit-reset": str(reset)}), Reply(200, []))
+    client(policy).get_json(server.base + "/s")
+    assert clock.sleeps == [120.0]
+
+
+def test_wait_longer_than_max_wait_is_fatal(server, clock):
+    slow = RetryPolicy(attempts=4, max_wait=60, sleep=clock.sleep, clock=clock.time)
+    server.route("/s", Reply(429, {}, {"x-rate-limit-reset": str(int(clock.now) + 600)}))
+    with pytest.raises(SourceError, match=r"rate limited for 600s .* run again later"):
+        client(slow).get_json(server.base + "/s")
+    assert clock.sleeps == []
+
+
+def test_5xx_backs_off_exponentially_then_succeeds(server, policy, clock):
+    server.route("/s", Reply(500, "boom"), Reply(503, "busy"), Reply(200, {"ok": True}))
+    assert client(policy).get_json(server.base + "/s") == {"ok": True}
+    assert clock.sleeps == [1.0, 2.0]
+
+
+def test_persistent_5xx_gives_up_with_a_clear_error(server, policy, clock):
+    server.route("/s", Reply(503, "busy"))
+    with pytest.raises(SourceError, match=r"giving up after 4 attempts: server error 503"):
+        client(policy).get_json(server.base + "/s")
+    assert len(server.requests) == 4 and clock.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_timeout_is_retried(server, policy, clock):
+    server.route("/s", Reply(200, {"late": 1}, delay=0.6), Reply(200, {"ok": 1}))
+    assert client(policy, timeout=(1.0, 0.2)).get_json(server.base + "/s") == {"ok": 1}
+    assert clock.sleeps == [1.0]
+
+
+@pytest.mark.parametrize("body", ['{"hits": [1, 2', "<html>gateway</html>", ""])
+def test_truncated_or_malformed_json_is_retried_then_fatal(server, policy, body):
+    server.route("/s", Reply(200, body))
+    with pytest.raises(SourceError, match="malformed JSON"):
+        client(policy).get_json(server.base + "/s")
+    assert len(server.requests) == 4
+
+
+def test_truncated_json_once_then_good(server, policy):
+    server.route("/s", Reply(200, '{"hits": [1, 2'), Reply(200, {"hits": [1, 2]}))
+    assert client(policy).get_json(server.base + "/s") == {"hits": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (401, "not authorised (401)"),
+        (403, "not authorised (403)"),
+        (400, "request rejected (400)"),
+        (404, "request rejected (404)"),
+    ],
+)
+def test_auth_and_other_4xx_are_fatal_without_retry(server, policy, clock, status, words):
+    server.route("/s", Reply(status, {"error": "nope"}))
+    with pytest.raises(SourceError, match=re.escape(words)):
+        client(policy).get_json(server.base + "/s")
+    assert len(server.requests) == 1 and clock.sleeps == []
+
+
+def test_retry_after_header_forms():
+    now = 1_700_000_000.0
+    assert retry_after_seconds({"Retry-After": "4"}, now) == 4
+    assert retry_after_seconds({"Retry-After": "Tue, 14 Nov 2023 22:15:00 GMT"}, now) == 100
+    assert retry_after_seconds({"x-rate-limit-reset": str(int(now) + 30)}, now) == 30
+    assert retry_after_seconds({"x-ratelimit-reset": "12"}, now) == 12  # Reddit: seconds from now
+    assert retry_after_seconds({"X-RateLimit-Reset": "2023-11-14T22:14:30.000Z"}, now) == 70  # Mastodon
+    assert retry_after_seconds({"RateLimit-Reset": str(int(now) + 5)}, now) == 5  # Bluesky
+    assert retry_after_seconds({}, now) is None

@@ -1,0 +1,355 @@
+"""One contract, two stores: the embedded SQLite store and Elasticsearch on a real node.
+
+Every expectation is computed here from the corpus in plain Python, so both stores are
+held to the same independent answer (not to each other).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from groundswell.mention import Author, Engagement, Mention, Sentiment
+from groundswell.query import parse
+from indexing.base import Filters, Store
+
+T0 = datetime(2026, 3, 30, 0, 0, tzinfo=UTC)  # the corpus spans the March/April boundary
+BRANDS = ("acme", "globex")
+SOURCES = ("x", "reddit", "mastodon")
+LANGS = ("en", "ru", "it", "zh", "ko", None)
+TEXTS = {
+    "en": ["Acme support was slow and my refund never came", "Loving the new Acme phone, great battery"],
+    "ru": ["Поддержка Acme не отвечает, верните деньги", "Новый телефон Acme просто отличный"],
+    "it": ["Il servizio clienti Acme è lento", "Adoro il nuovo telefono Acme"],
+    "zh": ["Acme 的客服太慢了，我要退款", "Acme 新手机电池很好"],
+    "ko": ["Acme 고객센터는 너무 느려요 환불해주세요", "Acme 새 휴대폰 배터리가 좋아요"],
+    None: ["acme ??? 1234", "Acme outage again #fail"],
+}
+THEMES = ("support", "battery", "price", "outage")
+LABELS = ("negative", "neutral", "positive", None)
+
+
+def make_corpus(n: int = 60, seed: int = 7) -> list[Mention]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        lang = LANGS[i % len(LANGS)]
+        label = LABELS[rng.randrange(len(LABELS))]
+        source = SOURCES[i % len(SOURCES)]
+        sentiment = None
+        if label:
+            probs = {k: 0.1 for k in ("negative", "neutral", "positive")}
+            probs[label] = 0.8
+            sentiment = Sentiment(label=label, probs=probs, model="test-model")
+        out.append(
+            Mention(
+                source=source,
+                native_id=str(1000 + i),
+                url=f"https://example.org/{source}/{i}",
+                text=TEXTS[lang][(i // len(LANGS)) % 2] + f" (post {i})",
+                # distinct timestamps, one every 97 minutes: about 4 days around the month boundary
+                created_at=T0 + timedelta(minutes=97 * i),
+                author=Author(handle=f"user{i % 7}", followers=(i * 37) % 500),
+                engagement=Engagement(likes=(i * 13) % 50, reposts=i % 5),
+                brand=BRANDS[i % 2],
+                lang=lang,
+                sentiment=sentiment,
+                themes=sorted(rng.sample(THEMES, rng.randrange(0, 3))) if label else [],
+            )
+        )
+    return out
+
+
+CORPUS = make_corpus()
+
+
+def _matches(m: Mention, f: Filters) -> bool:
+    if f.brand is not None and m.brand != f.brand:
+        return False
+    if f.brands and m.brand not in f.brands:
+        return False
+    if f.source is not None and m.source != f.source:
+        return False
+    if f.lang is not None and m.lang != f.lang:
+        return False
+    if f.sentiment is not None and (m.sentiment.label if m.sentiment else None) != f.sentiment:
+        return False
+    if f.since is not None and m.created_at < f.since:
+        return False
+    if f.until is not None and m.created_at >= f.until:
+        return False
+    if f.min_followers is not None and (m.author.followers or 0) < f.min_followers:
+        return False
+    if f.theme is not None and f.theme not in m.themes:
+        return False
+    return not (f.text and not parse(f.text).matches(m.text, m.lang))
+
+
+def expected(f: Filters) -> list[Mention]:
+    return [m for m in CORPUS if _matches(m, f)]
+
+
+def _label(m: Mention) -> str:
+    return m.sentiment.label if m.sentiment else "unknown"
+
+
+STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
+
+
+def _open_store(kind: str, request, tmp_dir) -> Iterator[Store]:
+    if kind == "sqlite":
+        from indexing.sqlite import SqliteStore
+
+        store = SqliteStore(tmp_dir / "gs.db")
+        yield store
+        store.close()
+    else:
+        from es_node import delete_prefix
+
+        from indexing.elasticsearch import ElasticsearchStore
+
+        es_url = request.getfixturevalue("es_url")
+        store = ElasticsearchStore(es_url, index_prefix=f"gs-contract-{uuid.uuid4().hex[:8]}")
+        yield store
+        delete_prefix(store.client, store.prefix)
+        store.close()
+
+
+@pytest.fixture(params=STORES)
+def empty_store(request, tmp_path) -> Iterator[Store]:
+    """A fresh, empty store per test (for tests that write)."""
+    yield from _open_store(request.param, request, tmp_path)
+
+
+def _fill(store: Store) -> Store:
+    results = list(store.upsert(CORPUS))
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    return store
+
+
+@pytest.fixture
+def filled_store(empty_store: Store) -> Store:
+    """The corpus in a store of its own (for tests that change it)."""
+    return _fill(empty_store)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def store(request, tmp_path_factory) -> Iterator[Store]:
+    """The corpus, loaded once per module and store; tests using it only read."""
+    for opened in _open_store(request.param, request, tmp_path_factory.mktemp("contract")):
+        yield _fill(opened)
+
+
+FILTERS = [
+    Filters(),
+    Filters(brand="acme"),
+    Filters(brands=("acme", "globex"), source="reddit"),
+    Filters(lang="ru"),
+    Filters(sentiment="negative"),
+    Filters(since=T0 + timedelta(days=1), until=T0 + timedelta(days=2, hours=5)),
+    Filters(min_followers=250),
+    Filters(theme="support"),
+    Filters(brand="globex", sentiment="positive", theme="battery"),
+]
+TEXT_FILTERS = [
+    Filters(text="refund"),
+    Filters(text="acme AND NOT phone"),
+    Filters(text='"great battery" OR 환불'),
+    Filters(text="客服"),
+    Filters(text="#fail"),
+]
+
+
+def test_upsert_is_idempotent(empty_store: Store):
+    first = list(empty_store.upsert(CORPUS))
+    assert [r.id for r in first] == [m.id for m in CORPUS]
+    assert all(r.ok and r.created for r in first)
+    again = list(empty_store.upsert(CORPUS[:25]))
+    assert all(r.ok and not r.created for r in again)
+    assert empty_store.count() == len(CORPUS)
+
+
+def test_get_round_trips_mentions(store: Store):
+    wanted = [CORPUS[3].id, CORPUS[17].id, "x:does-not-exist"]
+    got = {m.id: m for m in store.get(wanted)}
+    assert set(got) == {CORPUS[3].id, CORPUS[17].id}
+    assert got[CORPUS[3].id] == CORPUS[3]
+    assert got[CORPUS[17].id] == CORPUS[17]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(f)[:60])
+def test_count_and_iter_apply_filters(store: Store, filters: Filters):
+    want = expected(filters)
+    assert 0 < len(want) < len(CORPUS) or filters == Filters()
+    assert store.count(filters) == len(want)
+    streamed = list(store.iter_mentions(filters))
+    assert [m.id for m in streamed] == [m.id for m in sorted(want, key=lambda m: m.created_at)]
+
+
+@pytest.mark.parametrize("filters", TEXT_FILTERS, ids=lambda f: f.text)
+def test_text_queries(store: Store, filters: Filters):
+    want = {m.id for m in expected(filters)}
+    assert want, "every text filter must match something in the corpus"
+    assert store.count(filters) == len(want)
+    page = store.search(filters, size=100)
+    assert {h.mention.id for h in page.hits} == want
+    assert all(h.highlight and "<mark>" in h.highlight for h in page.hits)
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "engagement"])
+def test_search_pages_through_everything_once(store: Store, sort: str):
+    f = Filters(brand="acme")
+    want = expected(f)
+    seen: list[Mention] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = store.search(f, size=7, cursor=cursor, sort=sort)
+        assert page.total == len(want)
+        seen += [h.mention for h in page.hits]
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages == -(-len(want) // 7)
+    assert sorted(m.id for m in seen) == sorted(m.id for m in want)
+    assert len({m.id for m in seen}) == len(seen)
+    if sort == "newest":
+        assert [m.created_at for m in seen] == sorted((m.created_at for m in want), reverse=True)
+    elif sort == "oldest":
+        assert [m.created_at for m in seen] == sorted(m.created_at for m in want)
+    else:
+        assert [m.engagement.total for m in seen] == sorted((m.engagement.total for m in want), reverse=True)
+
+
+def test_bad_cursor_is_a_clear_error(store: Store):
+    with pytest.raises(ValueError, match="cursor"):
+        store.search(Filters(), cursor="not-a-cursor")
+
+
+@pytest.mark.parametrize("interval", ["hour", "day"])
+def test_histogram_by_sentiment(store: Store, interval: str):
+    f = Filters(brand="acme")
+    step = 3600 if interval == "hour" else 86400
+    want: dict[int, Counter] = {}
+    for m in expected(f):
+        start = int(m.created_at.timestamp()) // step * step
+        want.setdefault(start, Counter())[_label(m)] += 1
+    buckets = store.histogram(f, interval=interval)
+    assert [int(b.start.timestamp()) for b in buckets] == sorted(want)
+    for b in buckets:
+        c = want[int(b.start.timestamp())]
+        assert (b.negative, b.neutral, b.positive, b.unknown) == (
+            c["negative"],
+            c["neutral"],
+            c["positive"],
+            c["unknown"],
+        )
+
+
+@pytest.mark.parametrize("field", ["lang", "source", "brand", "sentiment"])
+def test_facets(store: Store, field: str):
+    f = Filters(since=T0 + timedelta(hours=10))
+
+    def value(m: Mention) -> str:
+        v = _label(m) if field == "sentiment" else getattr(m, field)
+        return v or "unknown"
+
+    want = Counter(value(m) for m in expected(f))
+    got = store.facet(f, field)
+    assert got == dict(want)
+    assert list(got.values()) == sorted(got.values(), reverse=True)
+
+
+def test_top_themes(store: Store):
+    f = Filters(brand="globex")
+    counts: dict[str, Counter] = {}
+    for m in expected(f):
+        for t in m.themes:
+            counts.setdefault(t, Counter())[_label(m)] += 1
+    want = sorted(counts, key=lambda t: (-sum(counts[t].values()), t))[:3]
+    got = store.top_themes(f, n=3)
+    assert [t.theme for t in got] == want
+    for t in got:
+        assert t.count == sum(counts[t.theme].values())
+        assert t.sentiment == dict(counts[t.theme])
+
+
+def test_top_authors(store: Store):
+    f = Filters(brand="acme")
+    stats: dict[tuple[str, str], list[int]] = {}
+    for m in expected(f):
+        s = stats.setdefault((m.author.handle, m.source), [0, 0, 0])
+        s[0] += 1
+        s[1] += m.engagement.total
+        s[2] = max(s[2], m.author.followers or 0)
+    want = sorted(stats.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0][0]))[:5]
+    got = store.top_authors(f, n=5)
+    assert [(a.handle, a.source, a.mentions, a.engagement, a.followers) for a in got] == [
+        (h, s, *v) for (h, s), v in want
+    ]
+
+
+def test_unenriched_oldest_first(store: Store):
+    want = [m.id for m in sorted(CORPUS, key=lambda m: m.created_at) if m.sentiment is None]
+    assert [m.id for m in store.unenriched(limit=1000)] == want
+    assert [m.id for m in store.unenriched(limit=3)] == want[:3]
+
+
+def test_recollecting_keeps_enrichment(filled_store: Store):
+    store = filled_store
+    enriched = next(m for m in CORPUS if m.sentiment is not None and m.themes)
+    bare = enriched.model_copy(update={"sentiment": None, "themes": [], "engagement": Engagement(likes=999)})
+    (result,) = list(store.upsert([bare]))
+    assert result.ok and not result.created
+    (got,) = store.get([enriched.id])
+    assert got.engagement.likes == 999
+    assert got.sentiment == enriched.sentiment and got.themes == enriched.themes
+    assert store.count() == len(CORPUS)
+
+
+def test_significant_terms_find_the_spike(empty_store: Store):
+    base = CORPUS[:30]
+    spike = [
+        Mention(
+            source="x",
+            native_id=f"spike{i}",
+            text=f"Acme recall announced for exploding chargers, batch {i}",
+            created_at=T0 + timedelta(days=5, minutes=i),
+            brand="acme",
+            lang="en",
+        )
+        for i in range(12)
+    ]
+    assert all(r.ok for r in empty_store.upsert(base + spike))
+    fg = Filters(brand="acme", since=T0 + timedelta(days=5))
+    terms = [t for t, _ in empty_store.significant_terms(fg, Filters(brand="acme"), n=5)]
+    assert {"recall", "exploding", "chargers"} & set(terms), terms
+    assert "acme" not in terms[:1]
+
+
+def test_state(empty_store: Store):
+    assert empty_store.get_state("cursor:x:acme") is None
+    empty_store.set_state("cursor:x:acme", "123")
+    empty_store.set_state("cursor:x:acme", "456")
+    empty_store.set_state("alert:1", '{"id": 1}')
+    assert empty_store.get_state("cursor:x:acme") == "456"
+    assert empty_store.get_state("alert:1") == '{"id": 1}'
+    if hasattr(empty_store, "state_items"):
+        assert empty_store.state_items("alert:") == {"alert:1": '{"id": 1}'}
+
+
+def test_retention_deletes_only_older_mentions(filled_store: Store):
+    store = filled_store
+    cutoff = T0 + timedelta(days=2, hours=3)  # in April: whole March goes, part of April stays
+    old = [m for m in CORPUS if m.created_at < cutoff]
+    assert 0 < len(old) < len(CORPUS)
+    assert store.delete_older_than(cutoff) == len(old)
+    assert store.count() == len(CORPUS) - len(old)
+    assert store.count(Filters(until=cutoff)) == 0
+    assert store.delete_older_than(cutoff) == 0
