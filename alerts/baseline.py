@@ -36,9 +36,13 @@ class Baseline:
     share_dispersion: float  # beta-binomial intra-class correlation of the share (0 = binomial)
     dispersion: float  # negative-binomial alpha: var = mu + alpha mu^2
     history: int  # buckets it learnt from
+    total_level: float = 0.0  # all mentions per bucket before seasonal factors
 
     def expected(self, hour: int, dow: int) -> float:
         return max(self.level * float(self.hour_factor[hour] * self.dow_factor[dow]), MIN_RATE)
+
+    def expected_total(self, hour: int, dow: int) -> float:
+        return max(self.total_level * float(self.hour_factor[hour] * self.dow_factor[dow]), MIN_RATE)
 
 
 def fit(
@@ -64,9 +68,12 @@ def fit(
         sums = np.bincount(h, weights=tot, minlength=24)
         raw = np.divide(sums, n * mean_total, out=np.ones(24), where=n > 0)
         days = n  # one observation of an hour-of-day per day
-        # Shrink toward flat by about half a day, more for small brands whose hours are noisy.
+        # Shrink each hour toward its neighbours (a smoothed daily curve), not toward flat:
+        # flattening would under-predict every busy afternoon. Small brands, whose single
+        # hours are noisy, lean on the smooth curve more.
         pseudo = HOUR_PSEUDO_DAYS + HOUR_PSEUDO_MENTIONS / mean_total
-        hour_factor = (days * raw + pseudo) / (days + pseudo)
+        smooth = _circular_smooth(raw)
+        hour_factor = (days * raw + pseudo * smooth) / (days + pseudo)
         hour_factor /= hour_factor.mean()
     dow_factor = np.ones(7)
     if mean_total > 0:
@@ -101,7 +108,8 @@ def fit(
     # Share with a weak prior (one pseudo-negative in ten) so empty history is not 0%.
     share = min((float(clipped.sum()) + 1.0) / (float(tot.sum()) + 10.0), 0.95)
     share_dispersion = _share_dispersion(clipped, tot, share)
-    return Baseline(level, hour_factor, dow_factor, share, share_dispersion, dispersion, int(len(history)))
+    total_level = _level(tot, weight)
+    return Baseline(level, hour_factor, dow_factor, share, share_dispersion, dispersion, int(len(history)), total_level)
 
 
 def _share_dispersion(neg: np.ndarray, tot: np.ndarray, share: float) -> float:
@@ -134,3 +142,10 @@ def _clip_bursts(tot: np.ndarray, h: np.ndarray, interval: str) -> np.ndarray:
     for hour in np.unique(h):
         typical[hour] = np.median(tot[h == hour])
     return np.minimum(tot, 3.0 * typical[h] + 10.0)
+
+
+def _circular_smooth(values: np.ndarray) -> np.ndarray:
+    """A 5-hour [1, 4, 6, 4, 1] kernel around the clock (midnight neighbours 23:00)."""
+    kernel = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+    padded = np.concatenate([values[-2:], values, values[:2]])
+    return np.convolve(padded, kernel, mode="valid")

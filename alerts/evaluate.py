@@ -1,6 +1,6 @@
 """Evaluate every sensitivity preset on the seeded evaluation streams.
 
-`python -m alerts.evaluate [--seed 7] [--brands 24] [--weeks 4] [--json bench/results/alerts_eval.json]`
+`python -m alerts.evaluate [--seed 7 --seed 11 ...] [--brands 24] [--weeks 4] [--json bench/results/alerts_eval.json]`
 
 Generates the streams in memory (same generator and seed as `alerts.evalstreams`), runs the
 spike detector per brand for each preset, and prints precision, recall, recall within one
@@ -25,8 +25,17 @@ from alerts.spike import detect_spikes
 PRESET_NAMES = ("fewer", "balanced", "more")
 
 
-def evaluate(seed: int, brands: int, weeks: int, rules: dict[str, SpikeRule] | None = None) -> dict:
-    streams = generate(seed, brands, weeks)
+def evaluate(seed: int | list[int], brands: int, weeks: int, rules: dict[str, SpikeRule] | None = None) -> dict:
+    """Score each rule (default: the three presets) on the streams of every seed, pooled."""
+    seeds = [seed] if isinstance(seed, int) else list(seed)
+    streams = []
+    for one in seeds:
+        for stream in generate(one, brands, weeks):
+            if len(seeds) > 1:
+                stream.brand = f"s{one}-{stream.brand}"
+                for inc in stream.incidents:
+                    inc["brand"] = stream.brand
+            streams.append(stream)
     rules = rules or {name: SpikeRule(preset=name) for name in PRESET_NAMES}
     step = timedelta(hours=1)
     incidents = [
@@ -51,7 +60,7 @@ def evaluate(seed: int, brands: int, weeks: int, rules: dict[str, SpikeRule] | N
         result = score(fired, incidents, step, brand_weeks).as_dict()
         result["seconds"] = round(time.perf_counter() - started, 2)
         results[name] = result
-    return {"seed": seed, "brands": brands, "weeks": weeks, "interval": "hour", "presets": results}
+    return {"seeds": seeds, "brands_per_seed": brands, "weeks": weeks, "interval": "hour", "presets": results}
 
 
 def table(report: dict) -> str:
@@ -69,7 +78,15 @@ def table(report: dict) -> str:
 
 
 @click.command()
-@click.option("--seed", default=7, show_default=True, type=int)
+@click.option(
+    "--seed",
+    "seeds",
+    default=[7, 11, 23],
+    show_default=True,
+    type=int,
+    multiple=True,
+    help="Seed of the generated streams; repeat to pool several",
+)
 @click.option("--brands", default=24, show_default=True, type=int)
 @click.option("--weeks", default=4, show_default=True, type=int)
 @click.option(
@@ -79,9 +96,9 @@ def table(report: dict) -> str:
     default=None,
     help="Also write the full report here (e.g. bench/results/alerts_eval.json)",
 )
-def main(seed: int, brands: int, weeks: int, json_path: Path | None) -> None:
+def main(seeds: tuple[int, ...], brands: int, weeks: int, json_path: Path | None) -> None:
     """Print precision / recall / time to detect / false alerts per preset."""
-    report = evaluate(seed, brands, weeks)
+    report = evaluate(list(seeds), brands, weeks)
     click.echo(table(report))
     for name, r in report["presets"].items():
         click.echo(f"{name}: by kind {json.dumps(r['by_kind'])}")

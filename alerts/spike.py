@@ -32,6 +32,8 @@ from alerts.presets import SpikeThresholds, resolve
 from alerts.series import CountSeries
 from alerts.stats import count_tail, share_tail
 
+VIRAL_VOLUME = 3.0  # a bucket with 3x its usual volume is a burst...
+VIRAL_SHARE_RATIO = 1.6  # ...and must have 1.6x the usual negative share to count as a crisis
 Z_CAP = 4.0  # one bucket adds at most this to CUSUM/EWMA: a lone outlier is the count test's job
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 
@@ -69,11 +71,12 @@ class _Slow:
     run_tot: float = 0.0
     run_mu: float = 0.0
     run_mu2: float = 0.0
-    history: list[tuple[float, float, float]] = field(default_factory=list)
+    run_expected_total: float = 0.0
+    history: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.value, self.run_start = 0.0, None
-        self.run_neg = self.run_tot = self.run_mu = self.run_mu2 = 0.0
+        self.run_neg = self.run_tot = self.run_mu = self.run_mu2 = self.run_expected_total = 0.0
         self.history.clear()
 
 
@@ -116,20 +119,25 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
             if s_count >= min(1.3, th.threshold):
                 p_share, s_share = share_tail(int(x), int(t), base.share, base.share_dispersion)
         share = x / t if t else 0.0
-        share_up = share >= th.min_share_ratio * base.share
+        # Viral guard: when volume itself explodes (a viral post, a launch), only a burst that is
+        # clearly more negative than usual is a crisis; a little extra negativity rides along.
+        burst = t > VIRAL_VOLUME * base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
+        share_up = share >= (max(th.min_share_ratio, VIRAL_SHARE_RATIO) if burst else th.min_share_ratio) * base.share
         spike = x >= th.min_negative and s_count >= th.threshold and s_share >= th.share_threshold and share_up
         elevated = share_up and s_count >= max(1.3, th.threshold / 2)
 
-        sd = math.sqrt(mu + base.dispersion * mu * mu)
-        z = min((x - mu) / sd, Z_CAP)
-        slow_fired, slow_level = _update_slow(slow, th, i, z, x, t, mu)
+        z = min(_anscombe(x, mu, base.dispersion), Z_CAP)
+        expected_total = base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
+        slow_fired, slow_level = _update_slow(slow, th, i, z, x, t, mu, expected_total)
         slow_ok = False
         if slow_fired:
             run_share = slow.run_neg / slow.run_tot if slow.run_tot else 0.0
+            run_burst = slow.run_tot > VIRAL_VOLUME * slow.run_expected_total
+            ratio = max(th.min_share_ratio, VIRAL_SHARE_RATIO) if run_burst else th.min_share_ratio
             _, run_share_score = share_tail(int(slow.run_neg), int(slow.run_tot), base.share, base.share_dispersion)
             slow_ok = (
                 slow.run_neg >= th.min_negative
-                and run_share >= th.min_share_ratio * base.share
+                and run_share >= ratio * base.share
                 and run_share_score >= th.share_threshold
             )
 
@@ -235,7 +243,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
 
 
 def _update_slow(
-    slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t: float, mu: float
+    slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t: float, mu: float, mu_total: float
 ) -> tuple[bool, float]:
     """Advance CUSUM/EWMA by one bucket; (crossed its limit?, value as a fraction of the limit)."""
     if th.slow == "off":
@@ -251,18 +259,20 @@ def _update_slow(
         slow.run_tot += t
         slow.run_mu += mu
         slow.run_mu2 += mu * mu
+        slow.run_expected_total += mu_total
         return slow.value > th.cusum_h, slow.value / th.cusum_h
     # EWMA over the last ~2/lambda buckets.
     lam = th.ewma_lambda
     slow.value = lam * z + (1 - lam) * slow.value
     span = max(1, math.ceil(2 / lam))
-    slow.history.append((x, t, mu))
+    slow.history.append((x, t, mu, mu_total))
     del slow.history[:-span]
     slow.run_start = i - len(slow.history) + 1
     slow.run_neg = sum(h[0] for h in slow.history)
     slow.run_tot = sum(h[1] for h in slow.history)
     slow.run_mu = sum(h[2] for h in slow.history)
     slow.run_mu2 = sum(h[2] ** 2 for h in slow.history)
+    slow.run_expected_total = sum(h[3] for h in slow.history)
     limit = th.ewma_limit * math.sqrt(lam / (2 - lam))
     return slow.value > limit, slow.value / limit
 
@@ -274,3 +284,14 @@ def _severity(score: float, observed: float, expected: float, th: SpikeThreshold
 
 def _stat_name(base: Baseline) -> str:
     return "negative_binomial" if base.dispersion > 1e-9 else "poisson"
+
+
+def _anscombe(x: float, mu: float, dispersion: float) -> float:
+    """Standardised residual that stays honest for small counts.
+
+    (x - mu) / sqrt(mu) calls 2 posts where 0.3 are usual a 3-sigma event (it is p = 0.04);
+    the Anscombe residual for Poisson counts is close to normal even there. Dividing by
+    sqrt(1 + dispersion * mu) accounts for over-dispersion.
+    """
+    mu = max(mu, 1e-6)
+    return 1.5 * (x ** (2 / 3) - mu ** (2 / 3)) / mu ** (1 / 6) / math.sqrt(1.0 + dispersion * mu)

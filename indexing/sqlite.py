@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from groundswell.mention import Mention
+from groundswell.query import fts5_document
 from indexing.base import AuthorStat, Bucket, Filters, Hit, Interval, SearchPage, ThemeCount, WriteResult
 from indexing.terms import significant_terms
 
@@ -55,18 +56,17 @@ CREATE TABLE IF NOT EXISTS mention_themes (
     PRIMARY KEY (mention_rowid, theme)
 );
 CREATE INDEX IF NOT EXISTS mention_themes_theme ON mention_themes(theme);
-CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(
-    text, content='mentions', content_rowid='rowid', tokenize='trigram'
-);
+-- The FTS table holds a normalised copy of the text (tokens joined by single spaces, see
+-- groundswell.query.fts5_document) so phrase and short CJK terms prefilter exactly.
+CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(doc, tokenize='trigram');
 CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
-    INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, gs_fts_doc(new.text));
 END;
 CREATE TRIGGER IF NOT EXISTS mentions_ad AFTER DELETE ON mentions BEGIN
-    INSERT INTO mentions_fts(mentions_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    DELETE FROM mentions_fts WHERE rowid = old.rowid;
 END;
 CREATE TRIGGER IF NOT EXISTS mentions_au AFTER UPDATE OF text ON mentions BEGIN
-    INSERT INTO mentions_fts(mentions_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-    INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+    UPDATE mentions_fts SET doc = gs_fts_doc(new.text) WHERE rowid = new.rowid;
 END;
 CREATE TABLE IF NOT EXISTS state (
     key TEXT PRIMARY KEY,
@@ -135,6 +135,7 @@ class SqliteStore:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
+        conn.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)
         return conn
 
     def close(self) -> None:
@@ -254,7 +255,7 @@ class SqliteStore:
             from groundswell.query import parse, to_fts5
 
             query = parse(f.text)  # QuerySyntaxError propagates: the caller shows it to the user
-            fts = to_fts5(query)
+            fts = to_fts5(query, normalized=True)
             if fts:
                 clauses.append("m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
                 params.append(fts)
@@ -468,7 +469,7 @@ class SqliteStore:
         """Reclaim space and refresh the planner's statistics (the maintenance job calls this)."""
         with self._write_lock:
             conn = self._conn()
-            conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")
+            conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")  # merge FTS segments
             conn.execute("PRAGMA optimize")
             conn.execute("VACUUM")
 

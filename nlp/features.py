@@ -63,23 +63,31 @@ def _cache_dir() -> Path:
     return Path(base) / "groundswell" / "embeddings"
 
 
-def cached_embeddings(texts: Sequence[str], progress: bool = True) -> np.ndarray:
-    """Encoder features for `texts`, cached on disk by content so a re-run of training is quick."""
+def cached_embeddings(texts: Sequence[str], progress: bool = True, chunk: int = 1024) -> np.ndarray:
+    """Encoder features for `texts`, cached on disk per chunk by content: an interrupted or repeated
+    training run only encodes what it has not encoded before."""
     import numpy as np
 
     from nlp.encoder import MAX_TOKENS, embed, encoder_path
 
-    h = hashlib.sha256()
-    h.update(repr((EMBED_LAYERS, MAX_TOKENS, (encoder_path() / "model.safetensors").stat().st_size)).encode())
-    for t in texts:
-        h.update(t.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    path = _cache_dir() / f"{h.hexdigest()[:24]}.npy"
-    if path.exists():
-        return np.load(path)
-    emb = embed(texts, layers=EMBED_LAYERS, progress=progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npy")
-    np.save(tmp, emb)
-    tmp.replace(path)
-    return emb
+    salt = repr((EMBED_LAYERS, MAX_TOKENS, (encoder_path() / "model.safetensors").stat().st_size)).encode()
+    parts = []
+    for lo in range(0, len(texts), chunk):
+        block = list(texts[lo : lo + chunk])
+        h = hashlib.sha256(salt)
+        for t in block:
+            h.update(t.encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        path = _cache_dir() / f"{h.hexdigest()[:24]}.npy"
+        if path.exists():
+            parts.append(np.load(path))
+            continue
+        if progress:
+            print(f"encoding texts {lo}-{lo + len(block)} of {len(texts)}", flush=True)
+        emb = embed(block, layers=EMBED_LAYERS)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.stem + ".tmp.npy")
+        np.save(tmp, emb)
+        tmp.replace(path)
+        parts.append(emb)
+    return np.concatenate(parts) if parts else np.zeros((0, 384 * len(EMBED_LAYERS)), dtype=np.float32)

@@ -9,7 +9,7 @@ URL_PLACEHOLDER = "http"
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # A handle starts after a non-word character (so e-mail addresses keep their @) and may carry a
 # Mastodon/Bluesky domain part: @name@server.social, @name.bsky.social.
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[\w.-]*\w)?(?:@[\w.-]+\w)?", re.UNICODE)
+_HANDLE = re.compile(r"(?<![\w@])@\w(?:[\w.-]*\w)?(?:@[\w.-]*\w)?", re.UNICODE)
 _SPACE = re.compile(r"\s+", re.UNICODE)
 
 

@@ -26,8 +26,8 @@ from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, LANG_GROUPS, save_default
 from nlp.normalize import normalize
 
 SEED = 13
-EMBED_CAP = 1200  # train rows per dataset-language that get encoder features (keeps training short)
-FOLDS = 4
+EMBED_CAP = 400  # train rows per dataset-language that get encoder features (keeps training short)
+FOLDS = 2
 OTHER_LANG_RATE = 0.15  # share of stacker rows shown as language "other", for undetected languages
 
 
@@ -41,7 +41,7 @@ def _log(msg: str, start: float) -> None:
 def main(out_dir: Path, embed_cap: int) -> None:
     """Train the default sentiment model from ../shared/data/sentiment/*/*/train.jsonl."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.preprocessing import StandardScaler
 
     from nlp.encoder import set_threads
@@ -78,8 +78,10 @@ def main(out_dir: Path, embed_cap: int) -> None:
     def emb_head() -> LogisticRegression:
         return LogisticRegression(C=0.05, max_iter=3000, class_weight="balanced")
 
-    def ngram_head() -> LogisticRegression:
-        return LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced", solver="liblinear")
+    def ngram_head() -> SGDClassifier:
+        # Linear model on ~1.3M hashed features; SGD keeps this to about a minute on 2 cores.
+        return SGDClassifier(loss="modified_huber", alpha=1e-5, max_iter=20, tol=None,
+                             class_weight="balanced", random_state=SEED)
 
     # Out-of-fold log-probabilities for the stacker.
     oof_emb = np.zeros((len(sample), 3))
@@ -88,7 +90,10 @@ def main(out_dir: Path, embed_cap: int) -> None:
     for k in range(FOLDS):
         tr_s, te_s = sample_folds != k, sample_folds == k
         oof_emb[te_s] = emb_head().fit(emb_z[tr_s], y[sample][tr_s]).predict_log_proba(emb_z[te_s])
-        ng = ngram_head().fit(x_ng[folds != k], y[folds != k])
+        # The n-gram model of fold k sees every train row except the sampled rows of fold k.
+        keep = np.ones(len(texts), dtype=bool)
+        keep[sample[te_s]] = False
+        ng = ngram_head().fit(x_ng[keep], y[keep])
         oof_ng[te_s] = np.log(np.clip(_ngram_proba(ng, x_ng[sample[te_s]]), 1e-6, 1.0))
         _log(f"fold {k + 1}/{FOLDS} done", start)
 

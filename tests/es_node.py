@@ -14,6 +14,7 @@ Only one node runs per test session, however many conftests import the fixtures.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import pwd
@@ -275,6 +276,7 @@ def _acquire() -> EsNode:
                 _failure = f"cannot start Elasticsearch {ES_VERSION}: {exc}"
                 raise NodeUnavailable(_failure) from exc
             _node = node
+            atexit.register(node.cleanup)  # also when the session ends abnormally (Ctrl-C, pytest -x)
         _users += 1
         return _node
 

@@ -70,7 +70,7 @@ def write_corpus(path: Path) -> dict[str, int]:
     return counts
 
 
-def write_config(directory: Path, corpus: Path, limited_api: str, store: dict) -> Path:
+def write_config(directory: Path, corpus: Path, limited_api: str, store: dict, model: str = "default") -> Path:
     """groundswell.yaml: the import source, a Mastodon source behind a 429-forever server, a JSONL channel."""
     import yaml
 
@@ -88,7 +88,7 @@ def write_config(directory: Path, corpus: Path, limited_api: str, store: dict) -
             },
         ],
         "store": store,
-        "nlp": {"themes": False},
+        "nlp": {"sentiment_model": model, "themes": False},
         "alerts": {"spike": {"baseline_days": 1}},
         "channels": [{"type": "jsonl", "path": str(directory / "alerts.jsonl")}],
         "report": {"path": str(directory / "report.html")},

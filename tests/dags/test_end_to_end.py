@@ -13,16 +13,19 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from .conftest import run_dag
+from .conftest import REPO, require_or_skip, run_dag
 from .corpus import BASELINE_START, INGEST_START, T0, write_config, write_corpus
 
 pytestmark = pytest.mark.airflow
+MENTIONS = "groundswell://mentions/"
+# A different trained model for local runs before `make train-sentiment` (a path, as in nlp.sentiment_model).
+MODEL = os.environ.get("GS_DAGTEST_SENTIMENT_MODEL", "default")
 
 
 class RateLimitedApi:
@@ -38,8 +41,11 @@ class RateLimitedApi:
                 body = b'{"error": "Too many requests"}'
                 self.send_response(429)
                 self.send_header("Content-Type", "application/json")
+                reset = datetime.now(UTC) + timedelta(hours=2)
                 self.send_header("Retry-After", "7200")
+                self.send_header("X-RateLimit-Limit", "300")
                 self.send_header("X-RateLimit-Remaining", "0")
+                self.send_header("X-RateLimit-Reset", reset.isoformat().replace("+00:00", "Z"))
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -89,9 +95,11 @@ def scenario(tmp_path: Path, store_config: dict, rate_limited_api: RateLimitedAp
     corpus = tmp_path / "export.jsonl"
     counts = write_corpus(corpus)
     es_url = store_config.pop("_url", None)
-    config_path = write_config(tmp_path, corpus, rate_limited_api.url, store_config)
+    config_path = write_config(tmp_path, corpus, rate_limited_api.url, store_config, MODEL)
     monkeypatch.setenv("GROUNDSWELL_CONFIG", str(config_path))
-    return {"dir": tmp_path, "counts": counts, "config": config_path, "es_url": es_url}
+    model_dir = REPO / "nlp" / "models" / "default" if MODEL == "default" else Path(MODEL)
+    ready = (model_dir / "model.json").exists()
+    return {"dir": tmp_path, "counts": counts, "config": config_path, "es_url": es_url, "model_ready": ready}
 
 
 def _open_store(scenario):
@@ -131,36 +139,60 @@ def _sent_alerts(scenario) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api):
+def test_a_failing_source_does_not_fail_the_others(dagbag, scenario, rate_limited_api):
+    """Ingest alone (no model needed): bounded by the data interval, 429 isolated, re-run adds nothing."""
     counts = scenario["counts"]
-    backfill_conf = {"source": "import", "start": BASELINE_START.isoformat(), "end": INGEST_START.isoformat()}
-    events_before = len(_asset_events("groundswell://mentions/"))
+    events_before = len(_asset_events(MENTIONS))
     hits_before = rate_limited_api.hits
-
-    # Round 1 -------------------------------------------------------------------------------
-    run, states = run_dag(dagbag, "groundswell_backfill", T0 - timedelta(hours=1), conf=backfill_conf)
-    assert run.state == "success", states
-    assert states[("collect_import", 0)] == states[("collect_import", 1)] == "success"  # Lumora, Sonique
-    assert states[("collect_mastodon", -1)] == "skipped"  # the params chose the import source only
     store = _open_store(scenario)
     try:
+        run, states = run_dag(dagbag, "groundswell_ingest", T0)
+        assert (run.data_interval_start, run.data_interval_end) == (INGEST_START, T0)
+        # The 429 storm fails the Mastodon task (after its retry), and only that task ...
+        assert states[("collect_mastodon", 0)] == "failed"
+        assert rate_limited_api.hits >= hits_before + 2  # first try and Airflow's retry
+        assert states[("collect_import", 0)] == states[("collect_import", 1)] == "success"  # Lumora, Sonique
+        # ... the new mentions are still published, and the run says a source failed.
+        assert states[("publish", -1)] == "success"
+        assert states[("sources_ok", -1)] == "upstream_failed" and run.state == "failed"
+        _refresh(store)
+        # Bounded by the data interval: the burst lands; the baseline before it and the post after T0 do not.
+        assert store.count() == counts["spike"]
+        assert _asset_events(MENTIONS)[events_before:] == [{"created": counts["spike"]}]
+
+        run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(minutes=1))
+        assert (run.data_interval_start, run.data_interval_end) == (INGEST_START, T0)
+        _refresh(store)
+        assert store.count() == counts["spike"]
+        # Nothing new, but the mentions still wait for enrichment: the asset is emitted again (created 0).
+        assert _asset_events(MENTIONS)[events_before + 1 :] == [{"created": 0}]
+    finally:
+        store.close()
+
+
+def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api):
+    require_or_skip(
+        scenario["model_ready"], "no trained sentiment model in nlp/models/default: run `make train-sentiment`"
+    )
+    counts = scenario["counts"]
+    backfill_conf = {"source": "import", "start": BASELINE_START.isoformat(), "end": INGEST_START.isoformat()}
+    events_before = len(_asset_events(MENTIONS))
+    store = _open_store(scenario)
+    try:
+        # Round 1 ---------------------------------------------------------------------------
+        run, states = run_dag(dagbag, "groundswell_backfill", T0 - timedelta(hours=1), conf=backfill_conf)
+        assert run.state == "success", states
+        assert states[("collect_import", 0)] == states[("collect_import", 1)] == "success"
+        assert states[("collect_mastodon", -1)] == "skipped"  # the params chose the import source only
         _refresh(store)
         assert store.count() == counts["baseline"]
 
         run, states = run_dag(dagbag, "groundswell_ingest", T0)
-        assert (run.data_interval_start, run.data_interval_end) == (INGEST_START, T0)
-        # The 429 storm fails the Mastodon task (after its retry) and only that task.
-        assert states[("collect_mastodon", 0)] == "failed"
-        assert rate_limited_api.hits > hits_before
-        assert states[("collect_import", 0)] == states[("collect_import", 1)] == "success"
-        assert states[("publish", -1)] == "success"
-        assert states[("sources_ok", -1)] == "upstream_failed" and run.state == "failed"
+        assert states[("collect_import", 0)] == "success" and states[("publish", -1)] == "success"
         _refresh(store)
-        # Bounded by the data interval: the spike lands, the post after T0 does not.
         assert store.count() == counts["baseline"] + counts["spike"]
-        events = _asset_events("groundswell://mentions/")
-        assert len(events) == events_before + 2  # backfill's and ingest's
-        assert events[-1] == {"created": counts["spike"]}
+        created = [event["created"] for event in _asset_events(MENTIONS)[events_before:]]
+        assert created == [counts["baseline"], counts["spike"]]  # backfill's and ingest's
 
         run, states = run_dag(dagbag, "groundswell_enrich", T0 + timedelta(minutes=1))
         assert run.state == "success", states
@@ -168,8 +200,8 @@ def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api)
         assert store.unenriched(limit=10) == []
         from indexing.base import Filters
 
-        spike = Filters(brand="Lumora", since=INGEST_START, until=T0)
-        assert store.facet(spike, "sentiment").get("negative", 0) >= counts["spike"] * 0.8
+        burst = Filters(brand="Lumora", since=INGEST_START, until=T0)
+        assert store.facet(burst, "sentiment").get("negative", 0) >= counts["spike"] * 0.8
 
         run, states = run_dag(dagbag, "groundswell_alerts", T0)
         assert run.state == "success", states
@@ -177,15 +209,15 @@ def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api)
         assert sent, "the crisis burst raised no alert"
         assert {a["brand"] for a in sent} == {"Lumora"}
 
-        # Round 2: the same windows again -------------------------------------------------------
+        # Round 2: the same windows again ---------------------------------------------------
         run, states = run_dag(dagbag, "groundswell_backfill", T0 - timedelta(minutes=59), conf=backfill_conf)
         assert run.state == "success", states
+        assert states[("publish", -1)] == "skipped"  # nothing new and nothing waiting: no asset event
         run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(minutes=1))
-        assert (run.data_interval_start, run.data_interval_end) == (INGEST_START, T0)
-        assert states[("publish", -1)] == "skipped"  # nothing new: no asset event, no enrich run
+        assert states[("publish", -1)] == "skipped"
         _refresh(store)
         assert store.count() == counts["baseline"] + counts["spike"]
-        assert len(_asset_events("groundswell://mentions/")) == events_before + 2
+        assert len(_asset_events(MENTIONS)) == events_before + 2
 
         run, states = run_dag(dagbag, "groundswell_alerts", T0 + timedelta(minutes=1))
         assert run.state == "success", states

@@ -1,0 +1,181 @@
+"""Themes: what people talk about, per brand and window, as short labels with counts.
+
+Posts are embedded with the same MiniLM encoder as sentiment, joined with a TF-IDF vector of
+their content words (the encoder's vocabulary is English-centric, words carry ko/zh topics),
+clustered with seeded k-means, and each cluster is labelled by its most distinctive words
+(class-based TF-IDF, as in BERTopic). `rising_themes` compares two windows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from groundswell.mention import Mention
+
+SEED = 13
+MIN_THEME_SIZE = 3
+KEYWORDS_PER_THEME = 5
+LABEL_WORDS = 3
+
+
+@dataclass
+class Theme:
+    """A cluster of posts with a human-readable label."""
+
+    label: str
+    keywords: list[str]
+    count: int
+    sentiment: dict[str, int] = field(default_factory=dict)
+    sample_ids: list[str] = field(default_factory=list)
+    member_ids: list[str] = field(default_factory=list)
+    langs: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RisingTheme:
+    """A theme of the current window compared with the previous one."""
+
+    theme: Theme
+    previous_count: int
+    growth: float  # (count - previous) / max(previous, 1)
+    new: bool  # nothing like it in the previous window
+
+    @property
+    def label(self) -> str:
+        return self.theme.label
+
+
+def _features(mentions: Sequence[Mention], docs: list[list[str]], use_embeddings: bool):
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    vec = TfidfVectorizer(analyzer=lambda d: d, min_df=2, sublinear_tf=True)
+    try:
+        words = vec.fit_transform(docs)
+    except ValueError:  # no word occurs twice: nothing to cluster on but the embeddings
+        words = csr_matrix((len(docs), 0))
+    parts = [normalize(words)]
+    if use_embeddings:
+        from nlp.encoder import embed
+        from nlp.normalize import normalize as clean
+
+        emb = embed([clean(m.text) for m in mentions], layers=(-1,))
+        parts.append(csr_matrix(normalize(emb) * np.float32(0.8)))
+    return hstack(parts, format="csr")
+
+
+def _c_tf_idf(docs: list[list[str]], assign, k: int, stop: set[str]) -> list[list[str]]:
+    """Top words per cluster by class-based TF-IDF: frequent in the cluster, rare in the others."""
+    import math
+
+    tf = [Counter() for _ in range(k)]
+    doc_freq = [Counter() for _ in range(k)]
+    for doc, c in zip(docs, assign, strict=True):
+        tf[c].update(doc)
+        doc_freq[c].update(set(doc))
+    total = Counter()
+    for counter in tf:
+        total.update(counter)
+    avg_words = sum(total.values()) / max(k, 1)
+    sizes = Counter(int(c) for c in assign)
+    out = []
+    for c in range(k):
+        words_in_c = sum(tf[c].values()) or 1
+        scored = [
+            (tf[c][w] / words_in_c * math.log(1 + avg_words / total[w]), w)
+            for w in tf[c]
+            if w not in stop and doc_freq[c][w] >= max(2, 0.1 * sizes[c])
+        ]
+        scored.sort(key=lambda sw: (-sw[0], sw[1]))
+        out.append([w for _, w in scored[:KEYWORDS_PER_THEME]])
+    return out
+
+
+def extract_themes(
+    mentions: Sequence[Mention], max_themes: int = 10, use_embeddings: bool = True,
+    stopwords: Sequence[str] = (),
+) -> list[Theme]:
+    """The largest themes among `mentions`, biggest first. Deterministic for the same input.
+
+    `stopwords`: extra words never used as labels (e.g. the brand's own name).
+    """
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    from nlp.tokenize import tokenize
+
+    mentions = sorted(mentions, key=lambda m: m.id)  # input order must not change the result
+    if len(mentions) < MIN_THEME_SIZE:
+        return []
+    docs = [tokenize(m.text, m.lang) for m in mentions]
+    x = _features(mentions, docs, use_embeddings)
+    n = len(mentions)
+    k = int(min(max(2, round(np.sqrt(n / 2))), 40, n // MIN_THEME_SIZE))
+    km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)
+    assign = km.labels_
+    stop = {s.lower() for s in stopwords}
+    keywords = _c_tf_idf(docs, assign, k, stop)
+    dist = km.transform(x)
+
+    themes: dict[str, Theme] = {}
+    for c in range(k):
+        members = np.flatnonzero(assign == c)
+        if len(members) < MIN_THEME_SIZE or not keywords[c]:
+            continue
+        label = " · ".join(keywords[c][:LABEL_WORDS])
+        nearest = members[np.argsort(dist[members, c], kind="stable")]
+        theme = themes.get(label)
+        if theme is None:
+            theme = themes[label] = Theme(label=label, keywords=keywords[c], count=0)
+        theme.count += len(members)
+        theme.member_ids += [mentions[i].id for i in members]
+        theme.sample_ids = (theme.sample_ids + [mentions[i].id for i in nearest[:3]])[:3]
+        for i in members:
+            m = mentions[i]
+            if m.sentiment is not None:
+                theme.sentiment[m.sentiment.label] = theme.sentiment.get(m.sentiment.label, 0) + 1
+            lang = m.lang or "unknown"
+            theme.langs[lang] = theme.langs.get(lang, 0) + 1
+    ranked = sorted(themes.values(), key=lambda t: (-t.count, t.label))
+    return ranked[:max_themes]
+
+
+def _overlap(a: Theme, b: Theme) -> float:
+    ka, kb = set(a.keywords[:LABEL_WORDS]), set(b.keywords[:LABEL_WORDS])
+    return len(ka & kb) / max(1, min(len(ka), len(kb)))
+
+
+def rising_themes(
+    current: Sequence[Theme] | Sequence[Mention],
+    previous: Sequence[Theme] | Sequence[Mention],
+    max_themes: int = 10,
+    min_overlap: float = 0.5,
+) -> list[RisingTheme]:
+    """Themes of the current window ranked by how much they grew against the previous one.
+
+    Either pass themes, or mentions (themes are then extracted from each window). A current theme
+    matches earlier themes sharing at least `min_overlap` of their label words; with no match it
+    is `new`. Ranked by absolute growth, then relative growth.
+    """
+    cur = _as_themes(current, max_themes * 3)
+    prev = _as_themes(previous, max_themes * 3)
+    out = []
+    for theme in cur:
+        matches = [p for p in prev if p.label == theme.label or _overlap(theme, p) >= min_overlap]
+        before = sum(p.count for p in matches)
+        out.append(RisingTheme(theme=theme, previous_count=before,
+                               growth=round((theme.count - before) / max(before, 1), 3), new=not matches))
+    out.sort(key=lambda r: (-(r.theme.count - r.previous_count), -r.growth, r.theme.label))
+    return out[:max_themes]
+
+
+def _as_themes(items: Sequence[Theme] | Sequence[Mention], max_themes: int) -> list[Theme]:
+    if not items:
+        return []
+    if isinstance(items[0], Theme):
+        return list(items)  # type: ignore[arg-type]
+    return extract_themes(items, max_themes=max_themes)  # type: ignore[arg-type]

@@ -1,0 +1,96 @@
+"""The static report and the daily digest render from what a store holds."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from alerts.model import Alert, DrivingPost
+from groundswell.config import parse_config
+from groundswell.digest import write_digest
+from groundswell.mention import Author, Engagement, Mention, Sentiment
+from groundswell.pipeline import ALERT_STATE_PREFIX, stored_alerts
+from groundswell.report import write_report
+from indexing.sqlite import SqliteStore
+
+DAY = datetime(2026, 11, 10, tzinfo=timezone.utc)
+
+
+def _m(i: int, brand: str, label: str, when: datetime, theme: str, lang: str = "en") -> Mention:
+    return Mention(
+        source="x",
+        native_id=f"{brand}{i}",
+        text=f"{brand} {theme} post {i}",
+        created_at=when,
+        brand=brand,
+        lang=lang,
+        author=Author(handle=f"u{i}", followers=i),
+        engagement=Engagement(likes=i),
+        sentiment=Sentiment(label=label, probs={label: 1.0}, model="t"),
+        themes=[theme],
+    )
+
+
+@pytest.fixture
+def filled(tmp_path):
+    config = parse_config(
+        {
+            "brands": [
+                {"name": "Lumora", "query": "Lumora"},
+                {"name": "Sonique", "query": "Sonique", "competitor": True},
+            ],
+            "report": {"path": str(tmp_path / "out" / "report.html")},
+        }
+    )
+    store = SqliteStore(tmp_path / "g.db")
+    mentions = []
+    for d in range(8):
+        for i in range(10):
+            when = DAY - timedelta(days=7 - d) + timedelta(hours=i)
+            mentions.append(_m(d * 100 + i, "Lumora", ["positive", "neutral"][i % 2], when, "sound", "en"))
+            mentions.append(_m(d * 100 + i, "Sonique", "neutral", when, "price", "ko"))
+    mentions += [_m(900 + i, "Lumora", "negative", DAY + timedelta(hours=12), "battery overheating") for i in range(15)]
+    list(store.upsert(mentions))
+    alert = Alert(
+        brand="Lumora",
+        kind="spike",
+        severity="critical",
+        window_start=DAY + timedelta(hours=12),
+        window_end=DAY + timedelta(hours=13),
+        observed=15,
+        expected=0.5,
+        statistic="poisson",
+        score=9.1,
+        p_value=1e-9,
+        summary="15 negative mentions vs 0.5 expected",
+        top_terms=["overheating"],
+        top_posts=[DrivingPost(id="x:Lumora900", text="Lumora battery overheating post")],
+    )
+    store.set_state(ALERT_STATE_PREFIX + alert.id, alert.model_dump_json())
+    yield config, store
+    store.close()
+
+
+def test_report_has_charts_alert_and_offline_plotly(filled):
+    config, store = filled
+    path = write_report(config, store, stored_alerts(store))
+    page = path.read_text()
+    assert (path.parent / "plotly.min.js").stat().st_size > 1_000_000  # opens offline
+    assert page.count("Plotly.newPlot") >= 6
+    assert "crisis alert (critical)" in page and "15 negative mentions vs 0.5 expected" in page
+    assert "battery overheating" in page  # theme and rising theme charts
+
+
+def test_digest_reports_change_rising_themes_and_alerts(filled, tmp_path):
+    config, store = filled
+    result = write_digest(config, store, date(2026, 11, 10), tmp_path / "digests")
+    lumora = next(b for b in result["brands"] if b["brand"] == "Lumora")
+    assert lumora["mentions"] == 25 and lumora["mentions_change_pct"] == 150.0
+    rising = {t["theme"]: t for t in lumora["rising_themes"]}
+    assert rising["battery overheating"]["new"] is True
+    assert lumora["alerts"][0]["severity"] == "critical"
+    markdown = (tmp_path / "digests" / "2026-11-10.md").read_text()
+    assert "battery overheating" in markdown and "+150.0%" in markdown
+    assert json.loads((tmp_path / "digests" / "2026-11-10.json").read_text())["day"] == "2026-11-10"

@@ -1,0 +1,21 @@
+from nlp.normalize import normalize
+
+
+def test_urls_and_handles_become_placeholders():
+    text = "@acme_support your app https://acme.example/status?id=1 is down again www.acme.example/x"
+    assert normalize(text) == "@user your app http is down again http"
+
+
+def test_fediverse_handles_and_emails():
+    assert normalize("ping @anna@mastodon.social and @bob.bsky.social") == "ping @user and @user"
+    assert normalize("write to help@acme.example") == "write to help@acme.example"
+
+
+def test_html_entities_whitespace_and_emoji():
+    assert normalize("  great &amp; cheap &lt;3\n\n\t😍🔥  ") == "great & cheap <3 😍🔥"
+    assert normalize("double escaped &amp;amp; ok") == "double escaped & ok"
+
+
+def test_non_latin_text_is_kept():
+    assert normalize("배터리  문제 @삼성") == "배터리 문제 @user"
+    assert normalize("电池 起火 http://t.cn/abc") == "电池 起火 http"

@@ -1,0 +1,26 @@
+from nlp.tokenize import script_lang, tokenize
+
+
+def test_korean_keeps_content_words_only():
+    tokens = tokenize("배터리가 너무 빨리 닳아요. 충전기 화재 사고", "ko")
+    assert {"배터리", "충전기", "화재", "사고"} <= set(tokens)
+    assert "가" not in tokens and "어요" not in tokens
+
+
+def test_chinese_is_segmented_and_stopwords_dropped():
+    tokens = tokenize("电池起火了，太可怕了，客服也不回复")
+    assert {"电池", "起火", "客服"} <= set(tokens)
+    assert "了" not in tokens and "，" not in tokens
+
+
+def test_latin_and_cyrillic_words_without_stopwords_urls_handles():
+    assert tokenize("@acme The battery caught fire http://x.y/z", "en") == ["battery", "caught", "fire"]
+    assert tokenize("La batteria è esplosa", "it") == ["batteria", "esplosa"]
+    assert tokenize("Это очень плохая батарея", "ru") == ["плохая", "батарея"]
+
+
+def test_script_guess():
+    assert script_lang("안녕하세요") == "ko"
+    assert script_lang("你好") == "zh"
+    assert script_lang("こんにちは") == "ja"
+    assert script_lang("hello") is None
