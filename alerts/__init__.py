@@ -1,0 +1,4 @@
+"""Crisis alerts: detectors (spike, keyword, influencer), explanations, delivery, backtests.
+
+See docs/alerts.md.
+"""

@@ -58,7 +58,7 @@ class KeywordRule(_Strict):
 
     enabled: bool = True
     min_mentions: int = Field(default=3, ge=1, description="Mentions of a term in one bucket needed to alert")
-    negative_only: bool = Field(default=False, description="Count only negative mentions of the term")
+    negative_only: bool = Field(default=True, description="Count only negative mentions of the term")
     threshold: float = Field(default=3.0, gt=0, description="-log10(p) of the count vs the term's usual rate")
     cooldown_buckets: int = Field(default=24, ge=0)
 
@@ -78,6 +78,14 @@ class AlertsConfig(_Strict):
     enabled: bool = True
     recent_buckets: int = Field(
         default=3, ge=1, description="A scheduled run reports alerts raised in this many latest buckets"
+    )
+    split_by: list[Literal["source", "lang"]] = Field(
+        default_factory=list,
+        description="Also run the spike detector per source / per language (alerts only where the brand "
+        "as a whole is quiet, e.g. a crisis confined to one language community)",
+    )
+    split_min_share: float = Field(
+        default=0.05, gt=0, le=1, description="Only split out sources/languages with at least this share of volume"
     )
 
 

@@ -17,7 +17,7 @@ from alerts.explain import explain, phrase
 from alerts.influencer import detect_influencers
 from alerts.keyword import detect_keyword
 from alerts.model import Alert
-from alerts.series import STEP, from_buckets
+from alerts.series import STEP, CountSeries, from_buckets
 from alerts.spike import Detection, detect_spikes
 from groundswell.mention import Mention
 from indexing.base import Filters, Store
@@ -66,6 +66,8 @@ def detections(
         return []
     series = from_buckets(buckets, interval, start=since, end=until, now=now)
     found = detect_spikes(series, brand.name, config.spike)
+    if config.split_by:
+        found += _split_spikes(store, brand.name, config, base, series, found, now)
 
     if config.keyword.enabled:
         for term in dict.fromkeys(t.strip() for t in brand.crisis_terms if t.strip()):
@@ -86,7 +88,9 @@ def detections(
             )
 
     if config.influencer.enabled:
-        posts = _negatives_by_influencers(store, base, config.influencer.min_followers)
+        # A scheduled run needs only the last day (late arrivals included), not the baseline's weeks.
+        recent = base.replace(since=now - timedelta(days=1)) if now is not None else base
+        posts = _negatives_by_influencers(store, recent, config.influencer.min_followers)
         found += detect_influencers(posts, brand.name, config.influencer, interval)
 
     if now is not None:
@@ -111,4 +115,49 @@ def _negatives_by_influencers(store: Store, base: Filters, min_followers: int) -
         cursor = page.next_cursor
         if not cursor:
             break
+    return out
+
+
+def _split_spikes(
+    store: Store,
+    brand: str,
+    config: AlertsConfig,
+    base: Filters,
+    series: CountSeries,
+    brand_level: list[Detection],
+    now: datetime | None,
+) -> list[Detection]:
+    """Spike alerts per source / language, kept only where the brand as a whole raised none.
+
+    A crisis in one language community can be invisible in the brand's totals; when the
+    brand-level detector already fired, the slices would only repeat it.
+    """
+    interval = config.spike.bucket
+    step = STEP[interval]
+    end = series.start + len(series) * step
+    busy: list[tuple[datetime, datetime]] = []
+    opened: dict[str | None, datetime] = {}
+    for d in brand_level:
+        if d.alert.kind == "spike" and not d.alert.subject:
+            opened[d.alert.id] = d.alert.window_start
+        elif d.alert.kind == "all_clear":
+            busy.append((d.alert.window_start, d.decided_at))
+            opened.pop(d.alert.episode_id, None)
+    busy += [(start, end) for start in opened.values()]  # still open at the end of the data
+
+    out: list[Detection] = []
+    total = sum(store.facet(base, "source").values()) or 1
+    for dim in config.split_by:
+        for value, count in store.facet(base, dim).items():
+            if value == "unknown" or count / total < config.split_min_share:
+                continue
+            sliced = base.replace(**{dim: value})
+            part = from_buckets(store.histogram(sliced, interval), interval, series.start, end, now)
+            dropped: set[str | None] = set()
+            for d in detect_spikes(part, brand, config.spike, scope={dim: value}):
+                opens = d.alert.kind == "spike" and not d.alert.subject
+                if opens and any(a <= d.decided_at - step < b for a, b in busy):
+                    dropped.add(d.alert.episode_id)  # the brand-level alert already covers it
+                if d.alert.episode_id not in dropped:
+                    out.append(d)
     return out

@@ -22,7 +22,15 @@ CANDIDATE_POSTS = 25
 def alert_filters(alert: Alert) -> Filters:
     """The mentions an alert is about: the brand's negatives in its window (and its term, if any)."""
     text = phrase(alert.subject) if alert.kind == "keyword" and alert.subject else None
-    return Filters(brand=alert.brand, sentiment="negative", since=alert.window_start, until=alert.window_end, text=text)
+    return Filters(
+        brand=alert.brand,
+        sentiment="negative",
+        since=alert.window_start,
+        until=alert.window_end,
+        text=text,
+        source=alert.source,
+        lang=alert.lang,
+    )
 
 
 def phrase(term: str) -> str:
@@ -54,7 +62,7 @@ def explain(alert: Alert, store: Store, dashboard_url: str | None = None, backgr
 
 
 def dashboard_link(base: str, filters: Filters) -> str:
-    params = {"brand": filters.brand, "sentiment": filters.sentiment}
+    params = {"brand": filters.brand, "sentiment": filters.sentiment, "source": filters.source, "lang": filters.lang}
     if filters.text:
         params["q"] = filters.text
     params["since"] = _iso(filters.since)
@@ -76,6 +84,9 @@ def _when(a: Alert) -> str:
 def summarize(a: Alert) -> str:
     """One paragraph a manager can act on without opening anything."""
     parts: list[str] = []
+    where = " / ".join(x for x in (a.source and f"on {a.source}", a.lang and f"in language '{a.lang}'") if x)
+    if where:
+        parts.append(f"[{a.brand} {where} only]")
     if a.kind == "all_clear":
         parts.append(
             f"All clear for {a.brand}: the negative spike of {_when(a)} has ended "

@@ -33,8 +33,8 @@ def detect_keyword(
             continue
         lo = max(0, i - history_buckets)
         span = i - lo
-        # Prior: half a mention over a day of buckets, so a never-seen word has a small, non-zero rate.
-        rate = (float(cumsum[i] - cumsum[lo]) + 0.5) / (span + 24.0)
+        # Prior: half a mention per day, so a never-seen word has a small, non-zero rate.
+        rate = (float(cumsum[i] - cumsum[lo]) + 0.5) / (span + warmup)
         expected = rate * float(counts.coverage[i])
         p_value, score = count_tail(observed, expected, 0.0)
         if score < rule.threshold:

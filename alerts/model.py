@@ -54,6 +54,9 @@ class Alert(BaseModel):
     share_p_value: float | None = None
     expected_share: float | None = None
     total: int | None = Field(default=None, description="All mentions of the brand in the window")
+    # Set when the alert concerns one source or language of the brand (`alerts.split_by`).
+    source: str | None = None
+    lang: str | None = None
 
     @field_validator("window_start", "window_end")
     @classmethod
@@ -66,4 +69,6 @@ class Alert(BaseModel):
             key = f"{self.kind}|{self.brand}|{self.window_start.isoformat()}"
             if self.subject:
                 key += f"|{self.subject}"
+            if self.source or self.lang:
+                key += f"|source={self.source or ''}|lang={self.lang or ''}"
             self.id = hashlib.sha1(key.encode()).hexdigest()[:16]

@@ -80,9 +80,18 @@ class _Slow:
         self.history.clear()
 
 
-def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None) -> list[Detection]:
-    """Every spike / escalation / all-clear alert over the whole series, in time order."""
+def detect_spikes(
+    series: CountSeries, brand: str, rule: SpikeRule | None = None, scope: dict[str, str] | None = None
+) -> list[Detection]:
+    """Every spike / escalation / all-clear alert over the whole series, in time order.
+
+    `scope` ({"source": ...} or {"lang": ...}) marks a series that covers one slice of the brand.
+    """
     rule = rule or SpikeRule()
+    return _detect(series, brand, rule, {k: v for k, v in (scope or {}).items() if k in ("source", "lang")})
+
+
+def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, str]) -> list[Detection]:
     th = resolve(rule)
     n = len(series)
     if n == 0:
@@ -162,6 +171,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
             alert = Alert(
                 kind="spike",
                 brand=brand,
+                **scope,
                 severity=severity,
                 window_start=series.time(start),
                 window_end=end,
@@ -200,6 +210,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
                 alert = Alert(
                     kind="spike",
                     brand=brand,
+                    **scope,
                     severity=max(severity, episode.severity, key=_RANK.__getitem__),
                     window_start=series.time(i),
                     window_end=end,
@@ -226,6 +237,7 @@ def detect_spikes(series: CountSeries, brand: str, rule: SpikeRule | None = None
             clear = Alert(
                 kind="all_clear",
                 brand=brand,
+                **scope,
                 severity="info",
                 window_start=series.time(episode.start),
                 window_end=series.time(episode.last_active) + series.step,

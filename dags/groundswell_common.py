@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ CONFIG_VARIABLE = "groundswell_config"
 CONFIG_ENV = "GROUNDSWELL_CONFIG"
 MENTIONS_URI = "groundswell://mentions"  # emitted when new mentions land; schedules enrich
 ENRICHED_URI = "groundswell://mentions/enriched"
-START_DATE = datetime(2026, 1, 1)
+START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 TAGS = ["groundswell"]
 
 # Retries for anything that talks to a network: 1, 2, 4, 8 min (capped at 30), so a

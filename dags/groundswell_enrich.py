@@ -36,16 +36,18 @@ def enrich() -> dict[str, int]:
 @task(outlets=[ENRICHED])
 def themes(enriched: dict[str, int]) -> dict[str, list[str]]:
     """Re-cluster themes over the trailing window; return the top labels per brand."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from groundswell_common import load_config, opened_store
 
     from groundswell import pipeline
 
-    days = get_current_context()["params"]["themes_days"]
+    context = get_current_context()
+    # Asset-triggered runs have no data interval of their own: anchor on when the run was due.
+    since = context["dag_run"].run_after - timedelta(days=context["params"]["themes_days"])
     config = load_config()
     with opened_store(config) as store:
-        summary = pipeline.update_themes(config, store, since=datetime.now(UTC) - timedelta(days=days))
+        summary = pipeline.update_themes(config, store, since=since)
     top = {brand: [t["label"] for t in items[:5]] for brand, items in summary.items()}
     print(f"themes after enriching {enriched['enriched']} mention(s): {top}")
     return top

@@ -2,7 +2,9 @@
 
 One mapped task per source type (its own pool, so a rate-limited API sees at most
 the pool's slots in parallel), one map index per brand × source of that type. Each
-run covers exactly its data interval; the pipeline saves a source's cursor only
+run covers its data interval, reaching back to the end of the last successful run
+when runs were missed (scheduler down, catchup off; at most MAX_GAP, beyond which
+groundswell_backfill is the tool). The pipeline saves a source's cursor only
 after the mentions it covers are stored, so a crash or retry never loses or
 duplicates data. When new mentions landed, `publish` emits the mentions Asset that
 schedules groundswell_enrich.
@@ -10,10 +12,13 @@ schedules groundswell_enrich.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
 from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, pool_name, source_types
 
 MENTIONS = Asset(MENTIONS_URI)
+MAX_GAP = timedelta(hours=3)
 
 
 @task
@@ -31,7 +36,12 @@ def collect(target: dict[str, str]) -> dict[str, int]:
 
     context = get_current_context()
     context["target_label"] = f"{target['brand']} / {target['source']}"  # type: ignore[typeddict-unknown-key]
-    return collect_one(target, context["data_interval_start"], context["data_interval_end"])
+    since, until = context["data_interval_start"], context["data_interval_end"]
+    previous_end = context.get("prev_data_interval_end_success")  # a lazy proxy: test truthiness, not `is None`
+    if previous_end and previous_end < since:
+        # Intervals between the last successful run and this one were never collected.
+        since = max(previous_end, since - MAX_GAP)
+    return collect_one(target, since, until)
 
 
 @task(outlets=[MENTIONS], trigger_rule="all_done")

@@ -73,11 +73,17 @@ def cli(verbose: int) -> None:
 @config_option
 @click.option("--no-report", is_flag=True, help="Skip writing the HTML report")
 @click.option("--progress/--no-progress", default=True, help="Progress bars on stderr")
-def run(config_path: str, no_report: bool, progress: bool) -> None:
+@click.option(
+    "--history", is_flag=True, help="Alert on the whole stored history, not just recent buckets (first imports)"
+)
+def run(config_path: str, no_report: bool, progress: bool, history: bool) -> None:
     """One full pass: collect → enrich → themes → detect → notify → report."""
+    from datetime import timezone
+
     from groundswell.pipeline import run_once
 
-    _emit(run_once(_load(config_path), progress=progress, write_report=not no_report))
+    now = None if history else datetime.now(timezone.utc)
+    _emit(run_once(_load(config_path), progress=progress, write_report=not no_report, now=now))
 
 
 @cli.command()
@@ -157,15 +163,18 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
 @cli.command()
 @config_option
 @click.option("--send/--no-send", default=True, help="Deliver to the configured channels")
-def detect(config_path: str, send: bool) -> None:
+@click.option("--history", is_flag=True, help="Examine the whole stored history, not just recent buckets")
+def detect(config_path: str, send: bool, history: bool) -> None:
     """Run the crisis detectors on stored mentions (and notify)."""
+    from datetime import timezone
+
     from groundswell.pipeline import as_dict, notify, open_store
     from groundswell.pipeline import detect as run_detect
 
     config = _load(config_path)
     store = open_store(config)
     try:
-        alerts = run_detect(config, store)
+        alerts = run_detect(config, store, now=None if history else datetime.now(timezone.utc))
         delivery = as_dict(notify(config, store, alerts)) if send else None
     finally:
         store.close()

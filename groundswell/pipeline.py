@@ -32,6 +32,7 @@ class CollectReport:
     stored: int = 0
     created: int = 0
     skipped: int = 0  # raw items that could not become mentions (bad lines, payloads)
+    duplicates: int = 0  # cross-source copies and reposts of posts already stored
     failed_writes: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # "<source>/<brand>" -> error message
     skipped_reasons: list[str] = field(default_factory=list)
@@ -41,6 +42,7 @@ class CollectReport:
         self.stored += other.stored
         self.created += other.created
         self.skipped += other.skipped
+        self.duplicates += other.duplicates
         self.failed_writes += other.failed_writes
         self.errors.update(other.errors)
         self.skipped_reasons.extend(other.skipped_reasons)
@@ -59,6 +61,7 @@ class DeliveryReport:
     sent: int = 0
     already_sent: int = 0
     failed: int = 0
+    channels: dict[str, Any] = field(default_factory=dict)
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -144,20 +147,28 @@ def collect_one(
 
 
 def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport) -> bool:
+    from groundswell.copies import CopyIndex
+
     report.collected += len(batch.mentions)
     report.skipped += len(batch.skipped)
     for reason in batch.skipped:
         log.warning("skipped: %s", reason)
     report.skipped_reasons.extend(batch.skipped[: max(0, 100 - len(report.skipped_reasons))])
-    by_id = {m.id: m for m in batch.mentions}
+    index = CopyIndex(store)
+    originals, copies = index.split(batch.mentions)
+    report.duplicates += len(copies)
+    by_id = {m.id: m for m in originals}
     failed: list[dict[str, Any]] = []
-    for result in store.upsert(batch.mentions):
+    stored: list[Mention] = []
+    for result in store.upsert(originals):
         if result.ok:
             report.stored += 1
             report.created += int(result.created)
+            stored.append(by_id[result.id])
         else:
             report.failed_writes += 1
             failed.append({"error": result.error, "mention": json.loads(by_id[result.id].model_dump_json())})
+    index.remember(stored)
     if failed:
         # Parked, never swallowed: a later run (or a human) can re-import the dead-letter file.
         path = _deadletter_path(config)
@@ -306,15 +317,26 @@ def summarize(store: Store, filters: Filters | None = None) -> dict[str, Any]:
     }
 
 
-def run_once(config: Config, *, progress: bool = False, write_report: bool = True, store: Store | None = None) -> dict:
-    """collect → enrich → themes → detect → notify → report. Returns the run summary."""
+def run_once(
+    config: Config,
+    *,
+    progress: bool = False,
+    write_report: bool = True,
+    store: Store | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """collect → enrich → themes → detect → notify → report. Returns the run summary.
+
+    `now` bounds detection to recent buckets (scheduled runs); None examines the
+    whole stored history (the demo, a first import of historical exports).
+    """
     own_store = store is None
     store = store or open_store(config)
     try:
         collected = collect(config, store, progress=progress)
         enriched = enrich(config, store, progress=progress)
         themes = update_themes(config, store)
-        alerts = detect(config, store)
+        alerts = detect(config, store, now=now)
         delivery = notify(config, store, alerts)
         report_path = None
         if write_report:
@@ -325,6 +347,7 @@ def run_once(config: Config, *, progress: bool = False, write_report: bool = Tru
             "collected": collected.collected,
             "new": collected.created,
             "skipped": collected.skipped,
+            "duplicates": collected.duplicates,
             "failed_writes": collected.failed_writes,
             "source_errors": collected.errors,
             "enriched": enriched.enriched,
@@ -344,6 +367,7 @@ def run_once(config: Config, *, progress: bool = False, write_report: bool = Tru
             ],
             "alerts_sent": delivery.sent,
             "alerts_already_sent": delivery.already_sent,
+            "alerts_failed": delivery.failed,
             "report": report_path,
             "store": store.name,
         }

@@ -457,6 +457,12 @@ class ElasticsearchStore:
                 )
         return sorted(stats, key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
 
+    def totals(self, filters: Filters) -> dict[str, int]:
+        """Summed engagement and reach (the web dashboard uses this instead of streaming every mention)."""
+        aggs = {"eng": {"sum": {"field": "engagement.total"}}, "reach": {"sum": {"field": "reach"}}}
+        res = self._aggs(filters, aggs)
+        return {"engagement": int(res["eng"]["value"] or 0), "reach": int(res["reach"]["value"] or 0)}
+
     def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
         """`significant_text` on a sample of the foreground, against the background's term statistics.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
 
     written = skipped = 0
     with src, output_path.open("w", encoding="utf-8") as out, tqdm(
-        total=total, unit="line", desc="scoring", file=click.get_text_stream("stderr")
+        total=total, unit="line", desc="scoring", file=sys.stderr
     ) as bar:
         for chunk in _chunks(src, CHUNK_LINES):
             rows: list[dict[str, Any]] = []
@@ -83,7 +84,7 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
                 row, reason = _parse(line)
                 if row is None:
                     skipped += 1
-                    tqdm.write(f"{input_path}:{number}: skipped: {reason}", file=click.get_text_stream("stderr"))
+                    tqdm.write(f"{input_path}:{number}: skipped: {reason}", file=sys.stderr)
                 else:
                     rows.append(row)
             preds = model.predict([r["text"] for r in rows], [r.get("lang") for r in rows], batch_size=batch_size)

@@ -41,6 +41,21 @@ def decide(probs, binary: bool) -> list[str]:
     return [LABELS[int(row.argmax())] for row in probs]
 
 
+def eval_splits(split: str, max_rows: int | None):
+    """The splits to score; with `max_rows`, a seeded random subset of each (original order kept)."""
+    import random
+
+    from nlp.data import Split
+
+    out = []
+    for sp in load_splits(split):
+        if max_rows is not None and len(sp.texts) > max_rows:
+            keep = sorted(random.Random(f"{sp.key}/{split}").sample(range(len(sp.texts)), max_rows))
+            sp = Split(sp.dataset, sp.lang, [sp.texts[i] for i in keep], [sp.labels[i] for i in keep])
+        out.append(sp)
+    return out
+
+
 def _print_split(key: str, s: dict) -> None:
     click.echo(f"\n{key}  n={s['n']}  macro-recall={s['macro_recall']:.1f}  macro-F1={s['macro_f1']:.1f}  "
                f"acc={s['accuracy']:.1f}")
@@ -60,7 +75,10 @@ def _mean(values: list[float]) -> float:
               help="Give the model lingua's language guess instead of the dataset's language")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 @click.option("--batch-size", default=64, show_default=True)
-def main(model_name: str, split: str, detect_lang: bool, out_path: Path, batch_size: int) -> None:
+@click.option("--max-rows", type=int, default=None,
+              help="Score a seeded sample of at most this many rows per dataset-language (default: all)")
+def main(model_name: str, split: str, detect_lang: bool, out_path: Path, batch_size: int,
+         max_rows: int | None) -> None:
     """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
     import numpy as np
 
@@ -69,19 +87,31 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path, batch_s
     from nlp.sentiment import DefaultSentimentModel, load_sentiment_model
 
     start = time.monotonic()
-    model = load_sentiment_model(model_name)
-    results: dict = {"model": model.name, "split": split, "lang_source": "lingua" if detect_lang else "dataset",
-                     "splits": {}}
+    if model_name == "default":
+        model = DefaultSentimentModel(cache_embeddings=True)
+    else:
+        model = load_sentiment_model(model_name)
+    results: dict = {
+        "model": model.name, "split": split, "max_rows_per_split": max_rows,
+        "lang_source": "lingua" if detect_lang else "dataset", "splits": {},
+    }
     parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}}
-    for sp in load_splits(split):
+    for sp in eval_splits(split, max_rows):
         labels = ["negative", "positive"] if sp.binary else list(LABELS)
         texts = [normalize(t) for t in sp.texts]
         langs = None if detect_lang else [sp.lang] * len(texts)
-        probs = model._probabilities(texts, langs, batch_size)
+        if isinstance(model, DefaultSentimentModel):
+            lp_emb, lp_ng = model.base_log_probs(texts, batch_size)
+            if langs is None:
+                from nlp.langid import detect_languages
+
+                langs = detect_languages(texts)
+            probs = model.combine(lp_emb, lp_ng, langs)
+        else:
+            probs = model._probabilities(texts, langs, batch_size)
         results["splits"][sp.key] = scores(sp.labels, decide(probs, sp.binary), labels)
         _print_split(sp.key, results["splits"][sp.key])
         if isinstance(model, DefaultSentimentModel):
-            lp_emb, lp_ng = model.base_log_probs(texts, batch_size)
             for part, lp in (("encoder_head", lp_emb), ("ngram", lp_ng)):
                 s = scores(sp.labels, decide(softmax(np.asarray(lp)), sp.binary), labels)
                 parts[part][sp.key] = {k: s[k] for k in ("macro_recall", "macro_f1", "accuracy")}

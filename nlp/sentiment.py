@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.model_files import DEFAULT_MODEL_DIR, LABELS
+from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, softmax, stack_features
 from nlp.normalize import normalize
 
 DEFAULT_MODEL_NAME = "groundswell-minilm-sentiment"
@@ -68,9 +68,13 @@ class SentimentModel:
 class DefaultSentimentModel(SentimentModel):
     """The shipped model: MiniLM embedding head + n-gram model, stacked per language."""
 
-    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, uncertain_below: float = 0.5) -> None:
+    def __init__(
+        self, model_dir: Path = DEFAULT_MODEL_DIR, uncertain_below: float = 0.5, cache_embeddings: bool = False
+    ) -> None:
+        """`cache_embeddings`: keep encoder features on disk by text (for repeated evaluation runs)."""
         from nlp.model_files import load_default_weights
 
+        self.cache_embeddings = cache_embeddings
         self.model_dir = Path(model_dir)
         self.manifest, self.w = load_default_weights(self.model_dir)
         self.name = DEFAULT_MODEL_NAME
@@ -98,7 +102,14 @@ class DefaultSentimentModel(SentimentModel):
         from nlp.model_files import softmax
 
         w = self.w
-        emb = embed(texts, layers=tuple(self.manifest["encoder"]["layers"]), batch_size=batch_size)
+        layers = tuple(self.manifest["encoder"]["layers"])
+        if self.cache_embeddings:
+            from nlp.features import EMBED_LAYERS, cached_embeddings
+
+            assert layers == EMBED_LAYERS, "model was trained with other layers than nlp.features uses"
+            emb = cached_embeddings(texts, progress=False)
+        else:
+            emb = embed(texts, layers=layers, batch_size=batch_size)
         z = (emb - w["scaler_mean"]) / w["scaler_scale"]
         p_emb = softmax(z @ w["emb_coef"].T + w["emb_intercept"])
         x = ngram_tfidf(ngram_counts(texts), w["ng_idf"])
@@ -106,8 +117,6 @@ class DefaultSentimentModel(SentimentModel):
         return np.log(np.clip(p_emb, 1e-6, 1.0)), np.log(np.clip(p_ng, 1e-6, 1.0))
 
     def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
-        from nlp.model_files import softmax, stack_features
-
         if langs is None or any(lang is None for lang in langs):
             from nlp.langid import detect_languages
 
@@ -117,6 +126,10 @@ class DefaultSentimentModel(SentimentModel):
             for i, lang in zip(todo, found, strict=True):
                 langs[i] = lang
         lp_emb, lp_ng = self.base_log_probs(texts, batch_size)
+        return self.combine(lp_emb, lp_ng, langs)
+
+    def combine(self, lp_emb: Any, lp_ng: Any, langs: Sequence[str | None]) -> Any:
+        """Final probabilities from the two parts' log-probabilities, per language group."""
         x = stack_features(lp_emb, lp_ng, langs)
         return softmax(x @ self.w["stack_coef"].T + self.w["stack_intercept"])
 

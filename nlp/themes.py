@@ -47,7 +47,17 @@ class RisingTheme:
         return self.theme.label
 
 
-def _features(mentions: Sequence[Mention], docs: list[list[str]], use_embeddings: bool):
+def _embeddings(mentions: Sequence[Mention]):
+    from sklearn.preprocessing import normalize
+
+    from nlp.encoder import embed
+    from nlp.normalize import normalize as clean
+
+    return normalize(embed([clean(m.text) for m in mentions], layers=(-1,)))
+
+
+def _features(docs: list[list[str]], emb):
+    """Content-word TF-IDF joined with (down-weighted) sentence embeddings, rows L2-normalised."""
     import numpy as np
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -59,12 +69,8 @@ def _features(mentions: Sequence[Mention], docs: list[list[str]], use_embeddings
     except ValueError:  # no word occurs twice: nothing to cluster on but the embeddings
         words = csr_matrix((len(docs), 0))
     parts = [normalize(words)]
-    if use_embeddings:
-        from nlp.encoder import embed
-        from nlp.normalize import normalize as clean
-
-        emb = embed([clean(m.text) for m in mentions], layers=(-1,))
-        parts.append(csr_matrix(normalize(emb) * np.float32(0.8)))
+    if emb is not None:
+        parts.append(csr_matrix(emb * np.float32(0.8)))
     return hstack(parts, format="csr")
 
 
@@ -95,53 +101,74 @@ def _c_tf_idf(docs: list[list[str]], assign, k: int, stop: set[str]) -> list[lis
     return out
 
 
+def _cluster(x, n: int):
+    """Seeded k-means; k grows with the square root of the group size. Returns (labels, distances)."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    k = int(min(max(1, round(1.5 * np.sqrt(n / 2))), 40, max(1, n // MIN_THEME_SIZE)))
+    if k == 1:
+        return np.zeros(n, dtype=int), np.zeros((n, 1))
+    km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)
+    return km.labels_, km.transform(x)
+
+
 def extract_themes(
     mentions: Sequence[Mention], max_themes: int = 10, use_embeddings: bool = True,
     stopwords: Sequence[str] = (),
 ) -> list[Theme]:
     """The largest themes among `mentions`, biggest first. Deterministic for the same input.
 
-    `stopwords`: extra words never used as labels (e.g. the brand's own name).
+    Posts are clustered per language (words and embeddings of different languages do not
+    mix anyway), so a topic discussed in five languages gives up to five themes, each labelled
+    in its own language. `stopwords`: extra words never used as labels (e.g. the brand's name).
     """
     import numpy as np
-    from sklearn.cluster import KMeans
 
-    from nlp.tokenize import tokenize
+    from nlp.tokenize import script_lang, tokenize
 
     mentions = sorted(mentions, key=lambda m: m.id)  # input order must not change the result
     if len(mentions) < MIN_THEME_SIZE:
         return []
     docs = [tokenize(m.text, m.lang) for m in mentions]
-    x = _features(mentions, docs, use_embeddings)
-    n = len(mentions)
-    k = int(min(max(2, round(np.sqrt(n / 2))), 40, n // MIN_THEME_SIZE))
-    km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)
-    assign = km.labels_
+    emb = _embeddings(mentions) if use_embeddings else None
     stop = {s.lower() for s in stopwords}
-    keywords = _c_tf_idf(docs, assign, k, stop)
-    dist = km.transform(x)
+    groups: dict[str, list[int]] = {}
+    for i, m in enumerate(mentions):
+        groups.setdefault(m.lang or script_lang(m.text) or "other", []).append(i)
 
     themes: dict[str, Theme] = {}
-    for c in range(k):
-        members = np.flatnonzero(assign == c)
-        if len(members) < MIN_THEME_SIZE or not keywords[c]:
+    for _lang, idx in sorted(groups.items()):
+        if len(idx) < MIN_THEME_SIZE:
             continue
-        label = " · ".join(keywords[c][:LABEL_WORDS])
-        nearest = members[np.argsort(dist[members, c], kind="stable")]
-        theme = themes.get(label)
-        if theme is None:
-            theme = themes[label] = Theme(label=label, keywords=keywords[c], count=0)
-        theme.count += len(members)
-        theme.member_ids += [mentions[i].id for i in members]
-        theme.sample_ids = (theme.sample_ids + [mentions[i].id for i in nearest[:3]])[:3]
-        for i in members:
-            m = mentions[i]
-            if m.sentiment is not None:
-                theme.sentiment[m.sentiment.label] = theme.sentiment.get(m.sentiment.label, 0) + 1
-            lang = m.lang or "unknown"
-            theme.langs[lang] = theme.langs.get(lang, 0) + 1
+        group_docs = [docs[i] for i in idx]
+        x = _features(group_docs, None if emb is None else emb[idx])
+        assign, dist = _cluster(x, len(idx))
+        k = int(assign.max()) + 1
+        keywords = _c_tf_idf(group_docs, assign, k, stop)
+        for c in range(k):
+            members = np.flatnonzero(assign == c)
+            if len(members) < MIN_THEME_SIZE or not keywords[c]:
+                continue
+            _add(themes, keywords[c], [mentions[idx[j]] for j in members[np.argsort(dist[members, c], kind="stable")]])
     ranked = sorted(themes.values(), key=lambda t: (-t.count, t.label))
     return ranked[:max_themes]
+
+
+def _add(themes: dict[str, Theme], keywords: list[str], members: list[Mention]) -> None:
+    """Add a cluster (members nearest-to-centre first) to the theme with its label, or a new one."""
+    label = " · ".join(keywords[:LABEL_WORDS])
+    theme = themes.get(label)
+    if theme is None:
+        theme = themes[label] = Theme(label=label, keywords=keywords, count=0)
+    theme.count += len(members)
+    theme.member_ids += [m.id for m in members]
+    theme.sample_ids = (theme.sample_ids + [m.id for m in members[:3]])[:3]
+    for m in members:
+        if m.sentiment is not None:
+            theme.sentiment[m.sentiment.label] = theme.sentiment.get(m.sentiment.label, 0) + 1
+        lang = m.lang or "unknown"
+        theme.langs[lang] = theme.langs.get(lang, 0) + 1
 
 
 def _overlap(a: Theme, b: Theme) -> float:

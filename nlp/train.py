@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 
 from nlp.data import load_splits
-from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, LANG_GROUPS, save_default_model
+from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, save_default_model
 from nlp.normalize import normalize
 
 SEED = 13

@@ -14,6 +14,8 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
@@ -23,7 +25,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.model import Alert
@@ -50,9 +52,10 @@ from groundswell.mention import SENTIMENT_LABELS
 from indexing.base import Filters, Store
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
 SORTS = ("newest", "oldest", "engagement", "relevance")
 MAX_EXPORT_ROWS = 100_000
-META_TTL_S = 60.0
+META_TTL_S = 300.0  # sources/languages present: a full scan on a big store, so kept for a while
 SECURITY_HEADERS = {
     # plotly.js sets inline styles on its SVG; scripts come only from this server.
     "Content-Security-Policy": (
@@ -116,12 +119,29 @@ def create_app(
     jsonl_paths = _alert_jsonl_paths(config_or_brands)
     get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
     runner = StoreRunner()
+    newest = views.NewestMention(store)
     plotly_js = _plotly_js()
     meta_cache: dict[str, Any] = {}
 
+    def facets() -> tuple[dict[str, int], dict[str, int]]:
+        return store.facet(Filters(), "source"), store.facet(Filters(), "lang")
+
+    async def refresh_meta() -> None:
+        sources, langs = await runner.call(facets)
+        meta_cache.update(at=time.monotonic(), sources=sources, langs=langs)
+
+    async def warm_meta() -> None:
+        try:
+            await refresh_meta()
+        except Exception:  # the store may be down at start; /api/meta retries and reports it
+            log.warning("could not pre-load the dashboard's source/language lists", exc_info=True)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
+        # Warm the meta cache in the background: the first page load should not pay for a full scan.
+        warm = asyncio.create_task(warm_meta())
         yield
+        warm.cancel()
         runner.shutdown()
 
     app = FastAPI(title=f"{dashboard_title} dashboard", docs_url=None, redoc_url=None, lifespan=lifespan)
@@ -188,8 +208,8 @@ def create_app(
         return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
 
     @app.get("/favicon.ico", include_in_schema=False)
-    async def favicon() -> FileResponse:
-        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+    async def favicon() -> Response:
+        return Response(status_code=204)  # pages carry an inline icon; this only quiets old clients
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -200,12 +220,7 @@ def create_app(
     async def meta(request: Request) -> dict[str, Any]:
         params_of(request, ())
         if meta_cache.get("at", 0.0) + META_TTL_S < time.monotonic():
-
-            def facets() -> tuple[dict[str, int], dict[str, int]]:
-                return store.facet(Filters(), "source"), store.facet(Filters(), "lang")
-
-            sources, langs = await runner.call(facets)
-            meta_cache.update(at=time.monotonic(), sources=sources, langs=langs)
+            await refresh_meta()
         return {
             "title": dashboard_title,
             "store": getattr(store, "name", type(store).__name__),
@@ -227,7 +242,7 @@ def create_app(
 
         def compute() -> dict[str, Any]:
             period = views.default_period(
-                store, filters.replace(since=None, until=None), filters.since, filters.until, days
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
             return views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts)
 
@@ -240,7 +255,7 @@ def create_app(
         """Explore's 'last N days' means the N days up to the newest match (runs on the store thread)."""
         if not days or filters.since:
             return filters
-        period = views.default_period(store, filters.replace(since=None), None, filters.until, days)
+        period = views.default_period(store, filters.replace(since=None), None, filters.until, days, newest)
         return filters.replace(since=period.since, until=period.until)
 
     @app.get("/api/search")
@@ -285,7 +300,7 @@ def create_app(
 
         def compute() -> dict[str, Any]:
             period = views.default_period(
-                store, filters.replace(since=None, until=None), filters.since, filters.until, days
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
             return views.themes(store, filters, period, n, min_count, samples or 0)
 

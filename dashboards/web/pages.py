@@ -89,6 +89,14 @@ _BODIES = {
 }
 
 
+# Inline, so the icon needs no file in the package (a wave on the header's colour).
+FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"
+    "%3Crect width='32' height='32' rx='6' fill='%231d2330'/%3E%3Cpath d='M4 20c4-8 8-8 12 0s8 8 12 0' "
+    "stroke='%233559e0' stroke-width='4' fill='none' stroke-linecap='round'/%3E%3C/svg%3E"
+)
+
+
 def render_page(page: str | None, title: str, *, not_found: bool = False) -> str:
     """The full HTML of one page (or a 404 page)."""
     nav = "".join(
@@ -119,7 +127,7 @@ def render_page(page: str | None, title: str, *, not_found: bool = False) -> str
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(label)} · {safe_title}</title>
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="icon" href="{FAVICON}">
 <link rel="stylesheet" href="/static/app.css"></head>
 <body data-page="{page or ""}">
 <header><span class="logo">&#12336; {safe_title}</span><nav>{nav}</nav></header>

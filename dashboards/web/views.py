@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,17 +27,59 @@ class BrandInfo:
     competitor: bool = False
 
 
+class NewestMention:
+    """When the newest mention matching some filters was posted, cached for a few seconds.
+
+    Probed in widening windows back from now (1 day, 7, 31, then all time): a live
+    deployment answers from the first, cheap probe; a corpus from the past (the demo)
+    still finds its end. Whether a store counts totals exactly (SQLite does) the cost
+    then stays bounded by the window instead of the brand's whole history.
+    """
+
+    PROBE_WINDOWS = (timedelta(days=1), timedelta(days=7), timedelta(days=31), None)
+
+    def __init__(self, store: Store, ttl_s: float = 30.0) -> None:
+        self.store = store
+        self.ttl_s = ttl_s
+        self._cache: dict[Filters, tuple[float, datetime | None]] = {}
+
+    def __call__(self, filters: Filters) -> datetime | None:
+        base = filters.replace(since=None, until=None)
+        cached = self._cache.get(base)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        now = datetime.now(UTC)
+        found = None
+        for window in self.PROBE_WINDOWS:
+            probe = base if window is None else base.replace(since=now - window)
+            hits = self.store.search(probe, size=1, sort="newest").hits
+            if hits:
+                found = hits[0].mention.created_at
+                break
+        if self.ttl_s > 0:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[base] = (time.monotonic() + self.ttl_s, found)
+        return found
+
+
 def default_period(
-    store: Store, filters: Filters, since: datetime | None, until: datetime | None, days: int | None = None
+    store: Store,
+    filters: Filters,
+    since: datetime | None,
+    until: datetime | None,
+    days: int | None = None,
+    newest: NewestMention | None = None,
 ) -> Period:
     """Fill a missing end with the newest matching mention (demo data may lie in the past), start with end - days."""
     if until is None:
-        newest = store.search(filters.replace(since=since, until=None), size=1, sort="newest").hits
-        if newest:
-            last = newest[0].mention.created_at
-            until = last.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        if since is not None:
+            hits = store.search(filters.replace(since=since, until=None), size=1, sort="newest").hits
+            last = hits[0].mention.created_at if hits else None
         else:
-            until = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            last = (newest or NewestMention(store, ttl_s=0))(filters)
+        base = last or datetime.now(UTC)
+        until = base.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     if since is None:
         since = until - (timedelta(days=days) if days else DEFAULT_PERIOD)
     return Period(since, until)

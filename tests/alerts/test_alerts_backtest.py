@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from alerts.cli import alerts
+from alerts.config import SpikeRule
 from alerts.evalstreams import write
 from alerts.evaluate import evaluate
 
@@ -74,7 +75,8 @@ def test_evaluation_streams_are_seeded_and_presets_behave(tmp_path):
     kinds = {json.loads(line)["kind"] for line in (a / "incidents.jsonl").read_text().splitlines()}
     assert {"viral_positive", "holiday"} & kinds
 
-    report = evaluate(seed=11, brands=6, weeks=3)["presets"]
+    presets = {name: SpikeRule(preset=name) for name in ("fewer", "balanced", "more")}
+    report = evaluate(seed=11, brands=6, weeks=3, rules=presets)["presets"]
     for preset in report.values():
         assert preset["viral_positive_alerts"] == 0 or preset is report["more"]
     assert report["balanced"]["recall"] >= 0.8

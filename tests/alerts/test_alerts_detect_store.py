@@ -159,3 +159,32 @@ def test_partial_bucket_is_judged_on_what_has_arrived(store):
 
 def test_disabled_config_returns_nothing(store):
     assert detect_alerts(store, BRAND, AlertsConfig(enabled=False)) == []
+
+
+def test_split_by_language_finds_a_crisis_confined_to_one_community():
+    rng = np.random.default_rng(8)
+    mentions: list[Mention] = []
+    for lang, level, seed in (("en", 60.0, 21), ("it", 6.0, 22)):
+        negative, total = rhythm_series(days=DAYS, level=level, share=0.15, seed=seed)
+        for hour in range(DAYS * 24):
+            for i in range(int(total[hour])):
+                label = "negative" if i < negative[hour] else ("positive" if rng.random() < 0.6 else "neutral")
+                mentions.append(_mention(i, hour, label, f"{lang} acme post", lang=lang, source=f"src-{lang}"))
+    for k in range(2):  # the Italian community is upset; in the brand's totals it is a ripple
+        for i in range(10):
+            mentions.append(_mention(700 + i, CRISIS_AT + k, "negative", "acme ci ha deluso", lang="it"))
+    store = SqliteStore(":memory:")
+    try:
+        assert all(r.ok for r in store.upsert(mentions))
+        whole = detect_alerts(store, BRAND, AlertsConfig(), explained=False)
+        onset = START + timedelta(hours=CRISIS_AT)
+        assert not [a for a in whole if a.kind == "spike" and abs(a.window_start - onset) < timedelta(hours=3)]
+
+        split = detect_alerts(store, BRAND, AlertsConfig(split_by=["lang"]), dashboard_url="http://dash.local")
+        sliced = [a for a in split if a.kind == "spike" and a.lang is not None]
+        assert [(a.lang, a.window_start) for a in sliced] == [("it", onset)]
+        assert "lang=it" in sliced[0].link and "in language 'it' only" in sliced[0].summary
+        assert sliced[0].lang_mix == {"it": sliced[0].lang_mix["it"]}  # explained from the slice only
+        assert sliced[0].id not in {a.id for a in whole}
+    finally:
+        store.close()

@@ -88,7 +88,7 @@ def run_dag(dagbag, dag_id: str, logical_date, conf: dict | None = None):
     dag = dagbag.dags[dag_id]
     fast_retries(dag)
     started = time.monotonic()
-    run = dag.test(logical_date=logical_date, run_conf=conf)
+    run = dag.test(logical_date=logical_date, run_after=logical_date, run_conf=conf)
     tis = run.get_task_instances()
     states = {(ti.task_id, ti.map_index): ti.state for ti in tis}
     slowest = sorted(((ti.duration or 0, ti.task_id) for ti in tis), reverse=True)[:3]

@@ -70,8 +70,9 @@ def write_corpus(path: Path) -> dict[str, int]:
     return counts
 
 
-def write_config(directory: Path, corpus: Path, limited_api: str, store: dict, model: str = "default") -> Path:
-    """groundswell.yaml: the import source, a Mastodon source behind a 429-forever server, a JSONL channel."""
+def write_config(directory: Path, corpus: Path, limited_api: str | None, store: dict) -> Path:
+    """groundswell.yaml: the import source, a Mastodon source behind a 429-forever server (unless
+    `limited_api` is None), a JSONL alert channel."""
     import yaml
 
     config = {
@@ -88,11 +89,12 @@ def write_config(directory: Path, corpus: Path, limited_api: str, store: dict, m
             },
         ],
         "store": store,
-        "nlp": {"sentiment_model": model, "themes": False},
         "alerts": {"spike": {"baseline_days": 1}},
         "channels": [{"type": "jsonl", "path": str(directory / "alerts.jsonl")}],
         "report": {"path": str(directory / "report.html")},
     }
+    if limited_api is None:
+        config["sources"] = config["sources"][:1]
     path = directory / "groundswell.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path

@@ -24,8 +24,7 @@ from .corpus import BASELINE_START, INGEST_START, T0, write_config, write_corpus
 
 pytestmark = pytest.mark.airflow
 MENTIONS = "groundswell://mentions/"
-# A different trained model for local runs before `make train-sentiment` (a path, as in nlp.sentiment_model).
-MODEL = os.environ.get("GS_DAGTEST_SENTIMENT_MODEL", "default")
+MODEL_FILE = REPO / "nlp" / "models" / "default" / "model.json"  # written by `make train-sentiment`
 
 
 class RateLimitedApi:
@@ -95,11 +94,9 @@ def scenario(tmp_path: Path, store_config: dict, rate_limited_api: RateLimitedAp
     corpus = tmp_path / "export.jsonl"
     counts = write_corpus(corpus)
     es_url = store_config.pop("_url", None)
-    config_path = write_config(tmp_path, corpus, rate_limited_api.url, store_config, MODEL)
+    config_path = write_config(tmp_path, corpus, rate_limited_api.url, store_config)
     monkeypatch.setenv("GROUNDSWELL_CONFIG", str(config_path))
-    model_dir = REPO / "nlp" / "models" / "default" if MODEL == "default" else Path(MODEL)
-    ready = (model_dir / "model.json").exists()
-    return {"dir": tmp_path, "counts": counts, "config": config_path, "es_url": es_url, "model_ready": ready}
+    return {"dir": tmp_path, "counts": counts, "config": config_path, "es_url": es_url}
 
 
 def _open_store(scenario):
@@ -171,9 +168,7 @@ def test_a_failing_source_does_not_fail_the_others(dagbag, scenario, rate_limite
 
 
 def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api):
-    require_or_skip(
-        scenario["model_ready"], "no trained sentiment model in nlp/models/default: run `make train-sentiment`"
-    )
+    require_or_skip(MODEL_FILE.exists(), "no trained sentiment model in nlp/models/default: run `make train-sentiment`")
     counts = scenario["counts"]
     backfill_conf = {"source": "import", "start": BASELINE_START.isoformat(), "end": INGEST_START.isoformat()}
     events_before = len(_asset_events(MENTIONS))
@@ -202,6 +197,7 @@ def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api)
 
         burst = Filters(brand="Lumora", since=INGEST_START, until=T0)
         assert store.facet(burst, "sentiment").get("negative", 0) >= counts["spike"] * 0.8
+        assert store.top_themes(Filters(brand="Lumora")), "groundswell_enrich.themes labelled nothing"
 
         run, states = run_dag(dagbag, "groundswell_alerts", T0)
         assert run.state == "success", states
@@ -222,5 +218,25 @@ def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api)
         run, states = run_dag(dagbag, "groundswell_alerts", T0 + timedelta(minutes=1))
         assert run.state == "success", states
         assert _sent_alerts(scenario) == sent  # detected again, delivered never twice
+    finally:
+        store.close()
+
+
+def test_ingest_covers_the_intervals_missed_since_the_last_successful_run(dagbag, tmp_path, monkeypatch):
+    """Catchup is off, so after downtime the next run reaches back to the last successful run's end."""
+    corpus = tmp_path / "export.jsonl"
+    counts = write_corpus(corpus)
+    config = write_config(tmp_path, corpus, None, {"type": "sqlite", "path": str(tmp_path / "gs.db")})
+    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(config))
+    scenario = {"config": config, "es_url": None}
+
+    run, _ = run_dag(dagbag, "groundswell_ingest", T0)
+    assert run.state == "success"
+    # An hour of runs missed: this one's interval is [12:45, 13:00), the post at 12:30 lies in the gap.
+    run, _ = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(hours=1))
+    assert run.state == "success"
+    store = _open_store(scenario)
+    try:
+        assert store.count() == counts["spike"] + counts["later"]
     finally:
         store.close()

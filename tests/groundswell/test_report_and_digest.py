@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from groundswell.pipeline import ALERT_STATE_PREFIX, stored_alerts
 from groundswell.report import write_report
 from indexing.sqlite import SqliteStore
 
-DAY = datetime(2026, 11, 10, tzinfo=timezone.utc)
+DAY = datetime(2026, 11, 10, tzinfo=UTC)
 
 
 def _m(i: int, brand: str, label: str, when: datetime, theme: str, lang: str = "en") -> Mention:

@@ -250,3 +250,19 @@ def test_template_falls_back_when_the_key_cannot_list_modules(es_url: str, prefi
     assert all(r.ok for r in store.upsert(mentions(3)))
     assert store.count(Filters(text="mention")) == 3
     store.close()
+
+
+def test_totals_sum_engagement_and_reach(es_store: ElasticsearchStore):
+    from groundswell.mention import Engagement
+
+    batch = [
+        m.model_copy(update={"engagement": Engagement(likes=i, replies=2), "author": Author(followers=10 * i)})
+        for i, m in enumerate(mentions(8))
+    ]
+    list(es_store.upsert(batch))
+    f = Filters(since=T0 + timedelta(minutes=2))
+    want = [m for m in batch if m.created_at >= f.since]
+    assert es_store.totals(f) == {
+        "engagement": sum(m.engagement.total for m in want),
+        "reach": sum(m.reach for m in want),
+    }

@@ -1,0 +1,73 @@
+"""Cross-source de-duplication at ingestion, so every count downstream counts a post once.
+
+Two kinds of copy are dropped before storing (and counted in the collect report):
+- the same canonical URL seen from another source (a news story found through RSS and
+  Hacker News, a post found by two queries of different sources);
+- an explicit repost (`RT @x: …` or an extractor-set `extra.repost_of`) of a post
+  already stored for the same brand.
+
+Identical texts from *different* authors that are not marked as reposts are kept:
+many people writing "Pulse overheating, recall it" is the crisis, not noise.
+The index lives in the store's state, so re-runs and other processes agree on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.dedup import canonical_url
+from groundswell.mention import Mention
+from indexing.base import Store
+
+_RT = re.compile(r"^\s*RT\s+@[\w.]+:", re.IGNORECASE)
+
+
+def is_repost(mention: Mention) -> bool:
+    return bool(mention.extra.get("repost_of")) or bool(_RT.match(mention.text))
+
+
+def _url_key(mention: Mention) -> str | None:
+    url = canonical_url(mention.url)
+    return f"copy:url:{url}" if url else None
+
+
+def _text_key(mention: Mention) -> str:
+    return f"copy:text:{mention.brand}:{mention.dedup_key()}"
+
+
+class CopyIndex:
+    """Remembers which post owns each URL and text fingerprint; says which new mentions are copies."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def split(self, mentions: list[Mention]) -> tuple[list[Mention], list[tuple[Mention, str]]]:
+        """(mentions to store, [(copy, id of the post it copies)])."""
+        keep: list[Mention] = []
+        copies: list[tuple[Mention, str]] = []
+        owners: dict[str, str] = {}  # keys claimed earlier in this same batch
+        for mention in mentions:
+            original = self._owner(_url_key(mention), mention.id, owners)
+            if original is None and is_repost(mention):
+                original = self._owner(_text_key(mention), mention.id, owners)
+            if original is not None:
+                copies.append((mention, original))
+                continue
+            keep.append(mention)
+            for key in (_url_key(mention), None if is_repost(mention) else _text_key(mention)):
+                if key:
+                    owners.setdefault(key, mention.id)
+        return keep, copies
+
+    def _owner(self, key: str | None, mention_id: str, owners: dict[str, str]) -> str | None:
+        if key is None:
+            return None
+        owner = owners.get(key) or self.store.get_state(key)
+        return owner if owner and owner != mention_id else None
+
+    def remember(self, stored: list[Mention]) -> None:
+        """Record ownership of stored mentions' keys; call only after they are safely stored."""
+        for mention in stored:
+            for key in (_url_key(mention), None if is_repost(mention) else _text_key(mention)):
+                if key and self.store.get_state(key) is None:
+                    self.store.set_state(key, mention.id)

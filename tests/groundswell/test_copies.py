@@ -1,0 +1,49 @@
+"""Cross-source copies and reposts are dropped at ingestion; distinct authors' posts are kept."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from groundswell.copies import CopyIndex
+from groundswell.mention import Author, Mention
+from indexing.sqlite import SqliteStore
+
+
+def _m(source: str, nid: str, text: str, url: str | None = None, handle: str = "a", **extra) -> Mention:
+    return Mention(
+        source=source,
+        native_id=nid,
+        text=text,
+        url=url,
+        brand="Lumora",
+        author=Author(handle=handle),
+        created_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+        extra=extra,
+    )
+
+
+def test_same_url_from_two_sources_is_one_post(tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    index = CopyIndex(store)
+    rss = _m("rss", "1", "Lumora recalls Pulse", url="https://news.example.com/story?utm_source=feed")
+    keep, copies = index.split([rss])
+    index.remember(keep)
+    hn = _m("hackernews", "9", "Lumora recalls Pulse (news.example.com)", url="https://www.news.example.com/story")
+    keep, copies = index.split([hn])
+    assert keep == [] and copies == [(hn, "rss:1")]
+
+
+def test_reposts_are_copies_but_identical_posts_by_others_are_not(tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    index = CopyIndex(store)
+    original = _m("x", "1", "Pulse overheating, recall it!", handle="ann")
+    same_words = _m("bluesky", "2", "Pulse overheating, recall it!", handle="bob")
+    retweet = _m("x", "3", "RT @ann: Pulse overheating, recall it!", handle="cy")
+    marked = _m("mastodon", "4", "Pulse overheating, recall it!", handle="dee", repost_of="x:1")
+    keep, copies = index.split([original, same_words, retweet, marked])
+    assert [m.id for m in keep] == ["x:1", "bluesky:2"]
+    assert [(c.id, orig) for c, orig in copies] == [("x:3", "x:1"), ("mastodon:4", "x:1")]
+    index.remember(keep)
+    # Re-running the same batch keeps the originals (idempotent upsert) and drops the copies again.
+    keep2, copies2 = index.split([original, same_words, retweet, marked])
+    assert [m.id for m in keep2] == ["x:1", "bluesky:2"] and len(copies2) == 2

@@ -1,0 +1,70 @@
+"""`groundswell sentiment score` on a few thousand lines, with corrupt lines among them."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlp.cli import sentiment
+
+pytestmark = pytest.mark.model
+
+WORDS = ["great", "awful", "battery", "service", "배터리", "서비스", "电池", "服务", "батарея", "servizio", "😍", "😡"]
+
+
+def _write_input(path, n_good: int) -> dict[int, str]:
+    """n_good valid lines with corrupt ones mixed in; returns {line number: expected reason}."""
+    corrupt = {
+        7: ('{"text": "unterminated', "not valid JSON"),
+        100: ('["a", "list"]', "expected a JSON object"),
+        1500: ('{"lang": "en"}', "missing 'text'"),
+        2999: ('{"text": "fine", "lang": 5}', "'lang' must be a string"),
+    }
+    lines, number, good = [], 0, 0
+    while good < n_good:
+        number += 1
+        if number in corrupt:
+            lines.append(corrupt[number][0])
+            continue
+        text = " ".join(WORDS[(good * k) % len(WORDS)] for k in (1, 3, 5))
+        row = {"id": good, "text": text}
+        if good % 2:
+            row["lang"] = "en"
+        lines.append(json.dumps(row, ensure_ascii=False))
+        good += 1
+    lines.insert(40, "")  # blank lines are not data and not errors
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {n + (1 if n > 40 else 0): reason for n, (_, reason) in corrupt.items()}
+
+
+def test_scores_thousands_of_lines_and_skips_corrupt_ones(tmp_path, tiny_checkpoint):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    corrupt = _write_input(src, 3000)
+    result = CliRunner().invoke(
+        sentiment, ["score", str(src), str(dst), "--model", str(tiny_checkpoint), "--batch-size", "128"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == list(range(3000))  # every good line, in order
+    for row in rows:
+        assert row["sentiment"] in {"negative", "neutral", "positive"}
+        assert set(row["probs"]) == {"negative", "neutral", "positive"}
+        assert isinstance(row["uncertain"], bool)
+    for number, reason in corrupt.items():
+        assert f"in.jsonl:{number}: skipped: {reason}" in result.stderr
+    assert "scored 3000 line(s)" in result.stderr and "skipped 4 corrupt line(s)" in result.stderr
+
+
+def test_default_model_scores_a_small_file(tmp_path):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{"text": "I absolutely love this, best purchase ever!"}\n{"text": "최악이에요 환불해주세요"}\n')
+    result = CliRunner().invoke(sentiment, ["score", str(src), str(dst)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in dst.read_text().splitlines()]
+    assert [r["sentiment"] for r in rows] == ["positive", "negative"]
+
+
+def test_unreadable_input_fails(tmp_path):
+    result = CliRunner().invoke(sentiment, ["score", str(tmp_path / "missing.jsonl"), str(tmp_path / "o.jsonl")])
+    assert result.exit_code != 0
+    assert "cannot read" in result.output

@@ -1,0 +1,88 @@
+"""Themes on a small synthetic multilingual set with one planted topic."""
+
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from groundswell.mention import Mention, Sentiment
+from nlp.themes import Theme, extract_themes, rising_themes
+
+PLANTED = {  # the "crisis": chargers overheating
+    "en": ["the charger overheated and melted", "my charger overheated again, melted plastic smell",
+           "charger overheated while charging overnight"],
+    "it": ["il caricatore si è surriscaldato e fuso", "caricatore surriscaldato di nuovo, plastica fusa"],
+    "ko": ["충전기 과열 때문에 녹았어요", "충전기 과열 문제 또 발생했어요"],
+    "zh": ["充电器过热熔化了", "充电器又过热了，太危险"],
+    "ru": ["зарядка перегрелась и расплавилась", "зарядка опять перегрелась"],
+}
+NOISE = {
+    "en": ["love the new camera colours", "delivery was quick and easy", "the app update looks clean",
+           "price seems fair for what you get", "customer service answered fast"],
+    "it": ["la fotocamera nuova è bellissima", "consegna veloce e puntuale", "prezzo giusto per il prodotto"],
+    "ko": ["카메라 색감 좋아요", "배송 빨라서 만족해요", "가격 괜찮네요"],
+    "zh": ["相机颜色很好看", "快递很快", "价格还可以"],
+    "ru": ["камера снимает отлично", "доставка быстрая", "цена нормальная"],
+}
+
+
+def _posts(groups: dict[str, list[str]], n: int, prefix: str, seed: int, label: str) -> list[Mention]:
+    rng = random.Random(seed)
+    langs = sorted(groups)
+    out = []
+    for i in range(n):
+        lang = langs[i % len(langs)]
+        text = rng.choice(groups[lang]) + rng.choice(["", "!", " ...", " #acme", " @acme"])
+        out.append(Mention(
+            source="test", native_id=f"{prefix}{i}", text=text, lang=lang,
+            created_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+            sentiment=Sentiment(label=label, probs={label: 1.0}, model="test"),
+        ))
+    return out
+
+
+def _is_planted(theme: Theme) -> bool:
+    planted_words = {"charger", "overheated", "caricatore", "surriscaldato", "충전기", "과열", "充电器", "过热",
+                     "зарядка", "перегрелась"}
+    return bool(planted_words & set(theme.keywords))
+
+
+@pytest.mark.model
+def test_planted_topic_comes_out_as_labelled_themes():
+    posts = _posts(NOISE, 120, "n", 1, "positive") + _posts(PLANTED, 60, "c", 2, "negative")
+    themes = extract_themes(posts, max_themes=10)
+    assert themes == extract_themes(list(reversed(posts)), max_themes=10)  # deterministic, order-free
+    planted = [t for t in themes if _is_planted(t)]
+    assert planted, [t.label for t in themes]
+    for theme in planted:
+        assert theme.label and len(theme.label) < 60
+        assert theme.count == len(theme.member_ids) >= 3
+        assert set(theme.sample_ids) <= set(theme.member_ids)
+        assert all(mid.startswith("test:c") for mid in theme.member_ids)  # only planted posts
+        assert theme.sentiment == {"negative": theme.count}
+    assert sum(t.count for t in planted) >= 45  # most of the 60 planted posts are found
+
+
+@pytest.mark.model
+def test_rising_themes_flags_the_planted_topic_as_new():
+    before = _posts(NOISE, 120, "p", 3, "positive")
+    now = _posts(NOISE, 120, "n", 4, "positive") + _posts(PLANTED, 60, "c", 5, "negative")
+    rising = rising_themes(now, before, max_themes=5)
+    top = rising[:3]
+    assert any(_is_planted(r.theme) and r.new and r.previous_count == 0 for r in top), [
+        (r.label, r.new, r.previous_count) for r in rising
+    ]
+
+
+def test_rising_themes_from_theme_lists_matches_by_keywords():
+    old = [Theme(label="delivery · quick · easy", keywords=["delivery", "quick", "easy"], count=10)]
+    new = [Theme(label="delivery · quick · late", keywords=["delivery", "quick", "late"], count=25),
+           Theme(label="charger · overheated", keywords=["charger", "overheated"], count=12)]
+    rising = rising_themes(new, old)
+    assert [(r.label, r.previous_count, r.new) for r in rising] == [
+        ("delivery · quick · late", 10, False), ("charger · overheated", 0, True)]
+    assert rising[0].growth == 1.5
+
+
+def test_too_few_mentions_give_no_themes():
+    assert extract_themes([], max_themes=3) == []
