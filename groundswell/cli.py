@@ -10,7 +10,7 @@ import importlib
 import json
 import logging
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -78,11 +78,10 @@ def cli(verbose: int) -> None:
 )
 def run(config_path: str, no_report: bool, progress: bool, history: bool) -> None:
     """One full pass: collect → enrich → themes → detect → notify → report."""
-    from datetime import timezone
 
     from groundswell.pipeline import run_once
 
-    now = None if history else datetime.now(timezone.utc)
+    now = None if history else datetime.now(UTC)
     _emit(run_once(_load(config_path), progress=progress, write_report=not no_report, now=now))
 
 
@@ -166,7 +165,6 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
 @click.option("--history", is_flag=True, help="Examine the whole stored history, not just recent buckets")
 def detect(config_path: str, send: bool, history: bool) -> None:
     """Run the crisis detectors on stored mentions (and notify)."""
-    from datetime import timezone
 
     from groundswell.pipeline import as_dict, notify, open_store
     from groundswell.pipeline import detect as run_detect
@@ -174,7 +172,7 @@ def detect(config_path: str, send: bool, history: bool) -> None:
     config = _load(config_path)
     store = open_store(config)
     try:
-        alerts = run_detect(config, store, now=None if history else datetime.now(timezone.utc))
+        alerts = run_detect(config, store, now=None if history else datetime.now(UTC))
         delivery = as_dict(notify(config, store, alerts)) if send else None
     finally:
         store.close()

@@ -19,6 +19,7 @@ from typing import Any
 from alerts.model import Alert
 from extractors.base import Batch, SourceError, Window
 from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
+from groundswell.mention import Mention
 from indexing.base import Filters, Store
 
 log = logging.getLogger("groundswell.pipeline")
