@@ -16,11 +16,11 @@ from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 @task
 def detect() -> list[dict]:
     """Alerts for every brand as of the data interval end (JSON, handed to notify through XCom)."""
-    from groundswell_common import load_config, opened_store
+    from groundswell_common import load_config, opened_store, plain_utc
 
     from groundswell import pipeline
 
-    now = get_current_context()["data_interval_end"]
+    now = plain_utc(get_current_context()["data_interval_end"])
     config = load_config()
     with opened_store(config) as store:
         alerts = pipeline.detect(config, store, now=now)

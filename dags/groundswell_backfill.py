@@ -25,12 +25,17 @@ def _when(value: str):
 @task
 def plan(source_type: str) -> list[dict[str, str]]:
     """The brand × source pairs the params select (all brands / all sources when left empty)."""
+    from airflow.sdk.exceptions import AirflowFailException
     from groundswell_common import load_config, plan_targets
 
     params = get_current_context()["params"]
-    if _when(params["start"]) >= _when(params["end"]):
-        raise ValueError(f"start ({params['start']}) must be before end ({params['end']})")
-    selected = plan_targets(load_config(), brand=params["brand"] or None, source=params["source"] or None)
+    config = load_config()
+    try:
+        if _when(params["start"]) >= _when(params["end"]):
+            raise ValueError(f"start ({params['start']}) must be before end ({params['end']})")
+        selected = plan_targets(config, brand=params["brand"] or None, source=params["source"] or None)
+    except ValueError as exc:
+        raise AirflowFailException(f"bad backfill params: {exc}") from None  # retrying cannot fix these
     return selected.get(source_type, [])
 
 

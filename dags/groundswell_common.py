@@ -42,6 +42,12 @@ DEFAULT_ARGS: dict[str, Any] = {
 CONNECTION_FIELDS_BY_COUNT: dict[int, tuple[str, ...]] = {1: ("password",), 2: ("login", "password")}
 
 
+def plain_utc(moment: datetime | None) -> datetime | None:
+    """Airflow hands tasks pendulum DateTimes; the library gets plain UTC datetimes (pendulum and
+    stdlib timedeltas do not mix in arithmetic)."""
+    return None if moment is None else datetime.fromtimestamp(moment.timestamp(), tz=UTC)
+
+
 def pool_name(source_type: str) -> str:
     """One Airflow pool per source type, so one rate-limited API is never hit by many workers."""
     return f"groundswell_{source_type}"
@@ -237,6 +243,7 @@ def collect_one(target: Mapping[str, str], since: datetime | None, until: dateti
     from groundswell import pipeline
 
     config = load_config()
+    since, until = plain_utc(since), plain_utc(until)
     window = Window(since=since, until=until)
     with opened_store(config) as store, exported_env(source_env(config, target["source"])):
         report = pipeline.collect(config, store, source=target["source"], brand=target["brand"], window=window)

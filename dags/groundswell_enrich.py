@@ -38,13 +38,13 @@ def themes(enriched: dict[str, int]) -> dict[str, list[str]]:
     """Re-cluster themes over the trailing window; return the top labels per brand."""
     from datetime import timedelta
 
-    from groundswell_common import load_config, opened_store
+    from groundswell_common import load_config, opened_store, plain_utc
 
     from groundswell import pipeline
 
     context = get_current_context()
     # Asset-triggered runs have no data interval of their own: anchor on when the run was due.
-    since = context["dag_run"].run_after - timedelta(days=context["params"]["themes_days"])
+    since = plain_utc(context["dag_run"].run_after) - timedelta(days=context["params"]["themes_days"])
     config = load_config()
     with opened_store(config) as store:
         summary = pipeline.update_themes(config, store, since=since)

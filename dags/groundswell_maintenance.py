@@ -14,11 +14,11 @@ from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 @task
 def maintain() -> str:
     """Apply retention / rollover / vacuum as of this run's logical time."""
-    from groundswell_common import load_config, opened_store
+    from groundswell_common import load_config, opened_store, plain_utc
 
     from groundswell import pipeline
 
-    now = get_current_context()["data_interval_end"]
+    now = plain_utc(get_current_context()["data_interval_end"])
     config = load_config()
     with opened_store(config) as store:
         result = pipeline.maintain(config, store, now)

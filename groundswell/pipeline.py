@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from alerts.history import load_alerts, save_alerts
 from alerts.model import Alert
 from extractors.base import Batch, SourceError, Window
 from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
@@ -24,7 +25,6 @@ from indexing.base import Filters, Store
 
 log = logging.getLogger("groundswell.pipeline")
 
-ALERT_STATE_PREFIX = "alert:"
 
 
 @dataclass
@@ -258,19 +258,14 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> list
     found: list[Alert] = []
     for brand in config.brands:
         found.extend(detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url))
-    for alert in found:
-        # Stored by stable id: re-running detection overwrites, never duplicates.
-        store.set_state(ALERT_STATE_PREFIX + alert.id, alert.model_dump_json())
+    # Stored by stable id: re-running detection overwrites, never duplicates.
+    save_alerts(store, found)
     return found
 
 
 def stored_alerts(store: Store) -> list[Alert]:
     """Every alert detection has stored, oldest window first."""
-    items = getattr(store, "state_items", None)
-    if items is None:
-        return []
-    alerts = [Alert.model_validate_json(v) for v in items(ALERT_STATE_PREFIX).values()]
-    return sorted(alerts, key=lambda a: (a.window_start, a.brand, a.id))
+    return sorted(load_alerts(store), key=lambda a: (a.window_start, a.brand, a.id))
 
 
 def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:

@@ -66,6 +66,8 @@ class SearchPage:
     total: int
     # Opaque token for the next page (search_after style); None on the last page.
     next_cursor: str | None = None
+    # False when `total` is a lower bound (stores stop counting at 10,000 matches, as ES does).
+    total_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ class Store(Protocol):
     def get(self, ids: Iterable[str]) -> list[Mention]: ...
 
     def count(self, filters: Filters | None = None) -> int: ...
+
+    def totals(self, filters: Filters | None = None) -> dict[str, int]:
+        """{"mentions", "engagement", "reach"} sums over the matching mentions (reach = followers + engagement)."""
+        ...
 
     def iter_mentions(self, filters: Filters | None = None) -> Iterator[Mention]:
         """Every matching mention, oldest first, streamed."""

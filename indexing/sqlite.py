@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE INDEX IF NOT EXISTS mentions_brand_time ON mentions(brand, created_at, sentiment);
 CREATE INDEX IF NOT EXISTS mentions_time ON mentions(created_at, sentiment);
 CREATE INDEX IF NOT EXISTS mentions_brand_eng ON mentions(brand, engagement);
+-- Covering index: per-brand, per-period facets, totals and top authors read it alone.
+CREATE INDEX IF NOT EXISTS mentions_brand_time_cover
+    ON mentions(brand, created_at, sentiment, lang, source, engagement, author_followers, author_handle);
 CREATE INDEX IF NOT EXISTS mentions_unenriched ON mentions(created_at) WHERE enriched = 0;
 CREATE TABLE IF NOT EXISTS mention_themes (
     mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
@@ -83,6 +86,7 @@ _SORTS = {
     "relevance": ("m.created_at", True),  # FTS rank is not meaningful across scripts; newest first
 }
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
+TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
 
 
 def _epoch(value: datetime) -> int:
@@ -278,6 +282,44 @@ class SqliteStore:
             return self._conn().execute(f"SELECT count(*) FROM mentions m WHERE {where}", params).fetchone()[0]
         return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM mentions m WHERE {where}", params, query))
 
+    def count_capped(self, filters: Filters | None, cap: int) -> tuple[int, bool]:
+        """(count, exact): counting stops at `cap`, like Elasticsearch's track_total_hits."""
+        where, params, query = self._where(filters)
+        if query is None:
+            n = (
+                self._conn()
+                .execute(f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {where} LIMIT ?)", [*params, cap + 1])
+                .fetchone()[0]
+            )
+        else:
+            n = 0
+            for _ in self._rows(f"SELECT m.text, m.lang FROM mentions m WHERE {where}", params, query):
+                n += 1
+                if n > cap:
+                    break
+        return (cap, False) if n > cap else (n, True)
+
+    def totals(self, filters: Filters | None = None) -> dict[str, int]:
+        """Mentions, engagement and reach (followers + engagement) of the matching mentions."""
+        where, params, query = self._where(filters)
+        if query is None:
+            n, eng, fol = (
+                self._conn()
+                .execute(
+                    f"SELECT count(*), coalesce(sum(m.engagement), 0), coalesce(sum(m.author_followers), 0) "
+                    f"FROM mentions m WHERE {where}",
+                    params,
+                )
+                .fetchone()
+            )
+        else:
+            n = eng = fol = 0
+            for _, _, e, f in self._rows(
+                f"SELECT m.text, m.lang, m.engagement, m.author_followers FROM mentions m WHERE {where}", params, query
+            ):
+                n, eng, fol = n + 1, eng + e, fol + f
+        return {"mentions": n, "engagement": eng, "reach": eng + fol}
+
     def iter_mentions(self, filters: Filters | None = None, chunk: int = 2000) -> Iterator[Mention]:
         where, params, query = self._where(filters)
         last = (-(2**62), -1)
@@ -316,9 +358,13 @@ class SqliteStore:
             raise ValueError("size must be between 1 and 1000")
         key, desc = _SORTS[sort]
         where, params, query = self._where(filters)
-        total = self.count(filters)
         op, order = ("<", "DESC") if desc else (">", "ASC")
-        after = _decode_cursor(cursor) if cursor else None
+        after: list[Any] | None = None
+        if cursor:
+            # The cursor carries the total counted on page one: deep pages never recount.
+            *after, total, exact = _decode_cursor(cursor)
+        else:
+            total, exact = self.count_capped(filters, TOTAL_CAP)
         hits: list[Hit] = []
         last_hit: tuple[Any, Any] | None = None
         more = False
@@ -348,8 +394,8 @@ class SqliteStore:
             if more or len(rows) < batch:
                 break
             after = [rows[-1][3], rows[-1][4]]
-        next_cursor = _encode_cursor(last_hit) if more and last_hit else None
-        return SearchPage(hits=hits, total=total, next_cursor=next_cursor)
+        next_cursor = _encode_cursor([*last_hit, total, exact]) if more and last_hit else None
+        return SearchPage(hits=hits, total=total, next_cursor=next_cursor, total_exact=bool(exact))
 
     def histogram(self, filters: Filters, interval: Interval = "hour") -> list[Bucket]:
         if interval not in _INTERVAL_SECONDS:
@@ -481,14 +527,15 @@ def _limited(it: Iterator[Mention], n: int) -> Iterator[Mention]:
         yield item
 
 
-def _encode_cursor(key: tuple[Any, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
+def _encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
 
 
 def _decode_cursor(cursor: str) -> list[Any]:
+    """[sort key, rowid, total, exact] from a cursor this store handed out."""
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value):
+        if isinstance(value, list) and len(value) == 4 and all(isinstance(v, int | float) for v in value):
             return value
     except (ValueError, TypeError):
         pass

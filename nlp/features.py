@@ -63,31 +63,45 @@ def _cache_dir() -> Path:
     return Path(base) / "groundswell" / "embeddings"
 
 
+def _salt() -> bytes:
+    from nlp.encoder import MAX_TOKENS, encoder_path
+
+    return repr((EMBED_LAYERS, MAX_TOKENS, (encoder_path() / "model.safetensors").stat().st_size)).encode()
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+
+
 def cached_embeddings(texts: Sequence[str], progress: bool = True, chunk: int = 1024) -> np.ndarray:
-    """Encoder features for `texts`, cached on disk per chunk by content: an interrupted or repeated
-    training run only encodes what it has not encoded before."""
+    """Encoder features for `texts`, cached on disk per text: an interrupted or repeated training
+    or evaluation run only encodes texts it has not encoded before."""
     import numpy as np
 
-    from nlp.encoder import MAX_TOKENS, embed, encoder_path
+    from nlp.encoder import embed
 
-    salt = repr((EMBED_LAYERS, MAX_TOKENS, (encoder_path() / "model.safetensors").stat().st_size)).encode()
-    parts = []
-    for lo in range(0, len(texts), chunk):
-        block = list(texts[lo : lo + chunk])
-        h = hashlib.sha256(salt)
-        for t in block:
-            h.update(t.encode("utf-8", "surrogatepass"))
-            h.update(b"\0")
-        path = _cache_dir() / f"{h.hexdigest()[:24]}.npy"
-        if path.exists():
-            parts.append(np.load(path))
-            continue
+    folder = _cache_dir() / hashlib.sha256(_salt()).hexdigest()[:16]
+    known: dict[bytes, np.ndarray] = {}
+    for path in sorted(folder.glob("*.npz")):
+        with np.load(path) as data:
+            for key, row in zip(data["keys"], data["emb"], strict=True):
+                known[bytes(key)] = row
+    keys = [text_key(t) for t in texts]
+    missing = list(dict.fromkeys(i for i, k in enumerate(keys) if k not in known))
+    missing = list({keys[i]: i for i in missing}.values())  # one encoding per distinct text
+    for lo in range(0, len(missing), chunk):
+        block = missing[lo : lo + chunk]
         if progress:
-            print(f"encoding texts {lo}-{lo + len(block)} of {len(texts)}", flush=True)
-        emb = embed(block, layers=EMBED_LAYERS)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.stem + ".tmp.npy")
-        np.save(tmp, emb)
-        tmp.replace(path)
-        parts.append(emb)
-    return np.concatenate(parts) if parts else np.zeros((0, 384 * len(EMBED_LAYERS)), dtype=np.float32)
+            print(f"encoding {lo + len(block)} of {len(missing)} new texts", flush=True)
+        emb = embed([texts[i] for i in block], layers=EMBED_LAYERS)
+        block_keys = np.array([keys[i] for i in block], dtype="S20")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(b"".join(block_keys.tolist())).hexdigest()[:24]
+        tmp = folder / f"{name}.tmp.npz"
+        np.savez(tmp, keys=block_keys, emb=emb)
+        tmp.replace(folder / f"{name}.npz")
+        for k, row in zip(block_keys.tolist(), emb, strict=True):
+            known[k] = row
+    if not texts:
+        return np.zeros((0, 384 * len(EMBED_LAYERS)), dtype=np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)

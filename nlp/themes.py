@@ -159,6 +159,9 @@ def _add(themes: dict[str, Theme], keywords: list[str], members: list[Mention]) 
     """Add a cluster (members nearest-to-centre first) to the theme with its label, or a new one."""
     label = " · ".join(keywords[:LABEL_WORDS])
     theme = themes.get(label)
+    if theme is None:  # k-means may split one topic in two: merge clusters sharing 2 label words
+        top = set(keywords[:LABEL_WORDS])
+        theme = next((t for t in themes.values() if len(top & set(t.keywords[:LABEL_WORDS])) >= 2), None)
     if theme is None:
         theme = themes[label] = Theme(label=label, keywords=keywords, count=0)
     theme.count += len(members)

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from alerts.model import Alert
 from dashboards.web import export as export_rows
 from dashboards.web import views
-from dashboards.web.alert_feed import load_alerts, select_alerts
+from alerts.history import load_alerts, select_alerts
 from dashboards.web.auth import TokenMiddleware
 from dashboards.web.errors import ApiError
 from dashboards.web.pages import PAGES, render_page

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alerts.model import Alert
-from dashboards.web.alert_feed import select_alerts
+from alerts.history import select_alerts
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json

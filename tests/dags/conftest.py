@@ -12,6 +12,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -73,22 +76,32 @@ def dagbag(airflow_home: Path):
     return BundleDagBag(dag_folder=str(DAGS), bundle_path=str(DAGS), bundle_name="dags-folder")
 
 
-def fast_retries(dag, retries: int = 1) -> None:
-    """Keep each task's retries but make them quick: dag.test() really waits out retry delays."""
-    from datetime import timedelta
+@contextmanager
+def fast_retries(dag, retries: int = 1) -> Iterator[None]:
+    """Keep tasks retrying, but after 1-2 s instead of minutes (dag.test() really waits out retry delays).
 
+    The DAG objects are the session's DagBag's, so the real settings are put back afterwards.
+    """
+    fields = ("retries", "retry_delay", "max_retry_delay")
+    saved = {tid: {f: getattr(t, f) for f in fields} for tid, t in dag.task_dict.items()}
     for task in dag.task_dict.values():
         task.retries = min(task.retries, retries)
         task.retry_delay = timedelta(seconds=1)
         task.max_retry_delay = timedelta(seconds=2)
+    try:
+        yield
+    finally:
+        for tid, values in saved.items():
+            for field, value in values.items():
+                setattr(dag.task_dict[tid], field, value)
 
 
 def run_dag(dagbag, dag_id: str, logical_date, conf: dict | None = None):
     """One real DagRun through dag.test(); returns it and {(task_id, map_index): state}."""
     dag = dagbag.dags[dag_id]
-    fast_retries(dag)
     started = time.monotonic()
-    run = dag.test(logical_date=logical_date, run_after=logical_date, run_conf=conf)
+    with fast_retries(dag):
+        run = dag.test(logical_date=logical_date, run_after=logical_date, run_conf=conf)
     tis = run.get_task_instances()
     states = {(ti.task_id, ti.map_index): ti.state for ti in tis}
     slowest = sorted(((ti.duration or 0, ti.task_id) for ti in tis), reverse=True)[:3]

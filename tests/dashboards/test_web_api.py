@@ -19,7 +19,7 @@ from es_node import delete_prefix, es_node, es_url  # noqa: F401  (session fixtu
 from fastapi.testclient import TestClient
 from web_support import BRANDS, demo_db, demo_mentions, load_demo
 
-from dashboards.web.alert_feed import INDEX_KEY, alert_key, load_alerts, save_alerts
+from alerts.history import INDEX_KEY, alert_key, load_alerts, save_alerts
 from dashboards.web.app import create_app
 from dashboards.web.auth import TokenRequired, check_bind
 from dashboards.web.cli import serve

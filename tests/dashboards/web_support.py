@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from alerts.model import Alert, DrivingPost
-from dashboards.web.alert_feed import save_alerts
+from alerts.history import save_alerts
 from groundswell import demo
 from groundswell.mention import Mention, Sentiment
 from indexing.sqlite import SqliteStore

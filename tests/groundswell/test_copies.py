@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from groundswell.copies import CopyIndex
 from groundswell.mention import Author, Mention
@@ -17,7 +17,7 @@ def _m(source: str, nid: str, text: str, url: str | None = None, handle: str = "
         url=url,
         brand="Lumora",
         author=Author(handle=handle),
-        created_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+        created_at=datetime(2026, 11, 1, tzinfo=UTC),
         extra=extra,
     )
 

@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from alerts.history import save_alerts
 from alerts.model import Alert, DrivingPost
 from groundswell.config import parse_config
 from groundswell.digest import write_digest
 from groundswell.mention import Author, Engagement, Mention, Sentiment
-from groundswell.pipeline import ALERT_STATE_PREFIX, stored_alerts
+from groundswell.pipeline import stored_alerts
 from groundswell.report import write_report
 from indexing.sqlite import SqliteStore
 
@@ -68,7 +69,7 @@ def filled(tmp_path):
         top_terms=["overheating"],
         top_posts=[DrivingPost(id="x:Lumora900", text="Lumora battery overheating post")],
     )
-    store.set_state(ALERT_STATE_PREFIX + alert.id, alert.model_dump_json())
+    save_alerts(store, [alert])
     yield config, store
     store.close()
 

@@ -152,3 +152,16 @@ def test_bad_query_raises_syntax_error(store):
 
     with pytest.raises(QuerySyntaxError):
         store.count(Filters(text='"unclosed'))
+
+
+def test_totals_and_capped_search_total(store, monkeypatch):
+    import indexing.sqlite as sqlite_module
+
+    list(store.upsert([mention(i, f"Lumora {i}", likes=i, followers=100) for i in range(1, 31)]))
+    assert store.totals(Filters()) == {"mentions": 30, "engagement": sum(range(1, 31)), "reach": 465 + 3000}
+    assert store.totals(Filters(text="Lumora AND 7"))["mentions"] == 1
+    monkeypatch.setattr(sqlite_module, "TOTAL_CAP", 12)
+    first = store.search(Filters(), size=10)
+    assert (first.total, first.total_exact) == (12, False)
+    second = store.search(Filters(), size=10, cursor=first.next_cursor)
+    assert (second.total, second.total_exact) == (12, False) and len(second.hits) == 10

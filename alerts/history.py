@@ -1,4 +1,4 @@
-"""Where the dashboard finds alerts: JSON beside the data in the store's state.
+"""Alert history: every detected alert, stored as JSON beside the data in the store's state.
 
 Format (agreed with the pipeline, which persists each `alerts.model.Alert`):
 
