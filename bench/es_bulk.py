@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=100_000, help="mentions to index per path")
     parser.add_argument("--runs", type=int, default=30, help="repetitions per query")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain helpers.bulk comparison")
+    parser.add_argument("--repeat", type=int, default=1, help="ABBA rounds of the throughput comparison")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "es_bulk.json")
     args = parser.parse_args(argv)
 
@@ -117,33 +118,51 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Warm the node's JIT and caches first, so neither measured path pays for a cold start.
         warm = ElasticsearchStore(url, index_prefix=prefixes["warmup"], request_timeout=120)
-        list(warm.upsert(corpus(min(args.n, 10_000), seed=2)))
+        list(warm.upsert(corpus(min(args.n, 50_000), seed=2)))
         result["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
-        store = ElasticsearchStore(url, index_prefix=prefixes["store"], request_timeout=120)
-        t = time.perf_counter()
-        failed = sum(1 for r in store.upsert(mentions) if not r.ok)
-        took = time.perf_counter() - t
-        result["store_upsert"] = {"seconds": round(took, 2), "docs_per_s": round(args.n / took), "failed": failed}
+        from es_node import delete_prefix
 
-        if not args.no_plain:
-            ElasticsearchStore(url, index_prefix=prefixes["plain"])  # same template for the plain path
+        def store_path(prefix: str) -> dict:
+            target = ElasticsearchStore(url, index_prefix=prefix, request_timeout=120)
+            t = time.perf_counter()
+            failed = sum(1 for r in target.upsert(mentions) if not r.ok)
+            took = time.perf_counter() - t
+            return {"seconds": round(took, 2), "docs_per_s": round(args.n / took), "failed": failed}
+
+        def plain_path(prefix: str) -> dict:
+            ElasticsearchStore(url, index_prefix=prefix)  # same template as the store path
             t = time.perf_counter()
             ok, _ = helpers.bulk(
                 client,
                 (
-                    {"_index": month_index(prefixes["plain"], m.created_at), "_id": m.id, "_source": to_document(m)}
+                    {"_index": month_index(prefix, m.created_at), "_id": m.id, "_source": to_document(m)}
                     for m in mentions
                 ),
                 chunk_size=500,
             )
-            client.indices.refresh(index=f"{prefixes['plain']}-mentions")
+            client.indices.refresh(index=f"{prefix}-mentions")
             took = time.perf_counter() - t
-            result["plain_bulk"] = {"seconds": round(took, 2), "docs_per_s": round(args.n / took), "indexed": ok}
-        # Delete the other copies before timing queries: one data set on the node, as in production.
-        for name in ("warmup", "plain"):
-            from es_node import delete_prefix
+            return {"seconds": round(took, 2), "docs_per_s": round(args.n / took), "indexed": ok}
 
-            delete_prefix(client, prefixes[name])
+        # ABBA order (store, plain, plain, store, ...): background merges of one run and drift in the
+        # machine's load hit both paths alike. Each run writes a fresh prefix; the last store copy stays.
+        order = ["store"] if args.no_plain else ["store", "plain", "plain", "store"] * args.repeat
+        runs: dict[str, list[dict]] = {"store": [], "plain": []}
+        for i, path in enumerate(order):
+            prefix = f"{prefixes[path]}-{i}"
+            runs[path].append((store_path if path == "store" else plain_path)(prefix))
+            if i < len(order) - 1 or path != "store":
+                delete_prefix(client, prefix)
+            else:
+                prefixes["store"] = prefix
+        for path, name in (("store", "store_upsert"), ("plain", "plain_bulk")):
+            if runs[path]:
+                result[name] = {
+                    "median_docs_per_s": round(statistics.median(r["docs_per_s"] for r in runs[path])),
+                    "runs": runs[path],
+                }
+        store = ElasticsearchStore(url, index_prefix=prefixes["store"], request_timeout=120)
+        delete_prefix(client, prefixes["warmup"])
 
         week = Filters(brand="acme", since=datetime(2026, 3, 1, tzinfo=UTC), until=datetime(2026, 3, 8, tzinfo=UTC))
         queries = {

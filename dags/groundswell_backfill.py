@@ -47,7 +47,8 @@ def collect(target: dict[str, str]) -> dict[str, int]:
     context = get_current_context()
     context["target_label"] = f"{target['brand']} / {target['source']}"  # type: ignore[typeddict-unknown-key]
     params = context["params"]
-    return collect_one(target, _when(params["start"]), _when(params["end"]))
+    # A past range: ignore the incremental cursors (they point at the newest data) and leave them be.
+    return collect_one(target, _when(params["start"]), _when(params["end"]), use_cursor=False)
 
 
 @task(outlets=[MENTIONS], trigger_rule="all_done")

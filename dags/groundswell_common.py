@@ -233,7 +233,9 @@ def exported_env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def collect_one(target: Mapping[str, str], since: datetime | None, until: datetime | None) -> dict[str, int]:
+def collect_one(
+    target: Mapping[str, str], since: datetime | None, until: datetime | None, use_cursor: bool = True
+) -> dict[str, int]:
     """Run `pipeline.collect` for one brand × source over [since, until); raise on source errors.
 
     Whatever was stored before an error stays stored (and its cursor saved), so
@@ -246,7 +248,9 @@ def collect_one(target: Mapping[str, str], since: datetime | None, until: dateti
     since, until = plain_utc(since), plain_utc(until)
     window = Window(since=since, until=until)
     with opened_store(config) as store, exported_env(source_env(config, target["source"])):
-        report = pipeline.collect(config, store, source=target["source"], brand=target["brand"], window=window)
+        report = pipeline.collect(
+            config, store, source=target["source"], brand=target["brand"], window=window, use_cursor=use_cursor
+        )
     summary = {
         "collected": report.collected,
         "stored": report.stored,

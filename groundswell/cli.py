@@ -130,7 +130,17 @@ def collect_cmd(
     config = _load(config_path)
     store = open_store(config)
     try:
-        report = collect(config, store, source=source, brand=brand, window=Window(since, until), progress=progress)
+        # An explicit range is a backfill: fetch all of it, leave the incremental cursors alone.
+        backfill = since is not None or until is not None
+        report = collect(
+            config,
+            store,
+            source=source,
+            brand=brand,
+            window=Window(since, until),
+            progress=progress,
+            use_cursor=not backfill,
+        )
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from None
     finally:

@@ -74,6 +74,7 @@ class SourceConfig(_Strict):
 class SqliteStoreConfig(_Strict):
     type: Literal["sqlite"] = "sqlite"
     path: str = ".groundswell/groundswell.db"
+    retention_days: int | None = Field(default=None, ge=1, description="`groundswell maintain` deletes older mentions")
 
 
 class ElasticsearchStoreConfig(_Strict):

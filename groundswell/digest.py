@@ -16,9 +16,14 @@ from groundswell.config import Config
 from indexing.base import Filters, Store
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), tzinfo=UTC)
-    return start, start + timedelta(days=1)
+def _day_bounds(day: date, tz: str = "UTC") -> tuple[datetime, datetime]:
+    """The day from local midnight to local midnight in `tz` (23 or 25 hours across DST changes), in UTC."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _pct_change(now: int, before: int) -> float | None:
@@ -26,11 +31,11 @@ def _pct_change(now: int, before: int) -> float | None:
 
 
 def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
-    """Everything the digest says about `day` (UTC), per brand."""
+    """Everything the digest says about `day` (in the digest's timezone), per brand."""
     from groundswell.pipeline import stored_alerts
 
-    start, end = _day_bounds(day)
-    prev_start = start - timedelta(days=1)
+    start, end = _day_bounds(day, config.digest.timezone)
+    prev_start = _day_bounds(day - timedelta(days=1), config.digest.timezone)[0]
     alerts = [a for a in stored_alerts(store) if start <= a.window_start < end]
     brands: list[dict[str, Any]] = []
     for brand in config.brands:
@@ -84,7 +89,7 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                 ],
             }
         )
-    return {"day": day.isoformat(), "brands": brands}
+    return {"day": day.isoformat(), "timezone": config.digest.timezone, "brands": brands}
 
 
 def render_markdown(digest: dict[str, Any]) -> str:

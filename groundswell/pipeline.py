@@ -26,7 +26,6 @@ from indexing.base import Filters, Store
 log = logging.getLogger("groundswell.pipeline")
 
 
-
 @dataclass
 class CollectReport:
     collected: int = 0
@@ -65,6 +64,15 @@ class DeliveryReport:
     channels: dict[str, Any] = field(default_factory=dict)
 
 
+def plain_utc(value: datetime | None) -> datetime | None:
+    """A stdlib UTC datetime: schedulers hand over pendulum DateTimes, whose arithmetic differs."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(value.timestamp(), tz=UTC)
+
+
 # -- store -------------------------------------------------------------------------------------
 def open_store(config: Config) -> Store:
     """The store the config names (SQLite by default, Elasticsearch when configured)."""
@@ -91,11 +99,14 @@ def collect(
     brand: str | None = None,
     window: Window | None = None,
     progress: bool = False,
+    use_cursor: bool = True,
 ) -> CollectReport:
     """Run every (or one) source for every (or one) brand; store mentions; advance cursors after storing.
 
     A failing source is recorded in `errors` and the others still run. Raises
     `KeyError` only for a source/brand name the config does not have.
+    `use_cursor=False` is for backfills of a past range: saved cursors (which point
+    at the newest data) are neither read nor moved, so the whole window is fetched.
     """
     sources = [s for s in config.sources if source is None or s.key == source]
     if source is not None and not sources:
@@ -108,12 +119,22 @@ def collect(
         for brand_name in brands:
             if src.brands is not None and brand_name not in src.brands:
                 continue
-            report.merge(collect_one(config, store, src, brand_name, window or Window(), progress=progress))
+            report.merge(
+                collect_one(
+                    config, store, src, brand_name, window or Window(), progress=progress, use_cursor=use_cursor
+                )
+            )
     return report
 
 
 def collect_one(
-    config: Config, store: Store, source: SourceConfig, brand: str, window: Window, progress: bool = False
+    config: Config,
+    store: Store,
+    source: SourceConfig,
+    brand: str,
+    window: Window,
+    progress: bool = False,
+    use_cursor: bool = True,
 ) -> CollectReport:
     """One source × one brand: the unit Airflow maps over."""
     from extractors.registry import build_extractor
@@ -123,7 +144,8 @@ def collect_one(
     cursors = CursorState(store)
     extractor = build_extractor(source, state=store)
     query = config.brand(brand).query
-    cursor = cursors.get(source.key, brand)
+    window = Window(plain_utc(window.since), plain_utc(window.until))
+    cursor = cursors.get(source.key, brand) if use_cursor else None
     label = f"{source.key}/{brand}"
     bar = _progress(progress, f"collect {label}")
     try:
@@ -131,7 +153,10 @@ def collect_one(
             stored_ok = _store_batch(config, store, batch, report)
             bar.update(len(batch.mentions))
             # The cursor moves only when everything this batch covers is safely stored.
-            if batch.cursor is not None and stored_ok:
+            if not use_cursor:
+                if not stored_ok:
+                    break
+            elif batch.cursor is not None and stored_ok:
                 cursors.set(source.key, brand, batch.cursor)
             elif batch.cursor is not None:
                 log.warning("%s: not advancing the cursor: %d mention(s) failed to store", label, report.failed_writes)
@@ -255,6 +280,7 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> list
         return []
     from alerts.detect import detect_alerts
 
+    now = plain_utc(now)
     found: list[Alert] = []
     for brand in config.brands:
         found.extend(detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url))

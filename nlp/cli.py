@@ -51,8 +51,7 @@ def sentiment() -> None:
 @click.option("--model", "model_name", default="default", show_default=True,
               help="'default' (shipped model), a Hugging Face model name or a local checkpoint path")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
-@click.option("--backend", type=click.Choice(["torch", "onnx"]), default="torch", show_default=True)
-def score(input_path: Path, output_path: Path, model_name: str, batch_size: int, backend: str) -> None:
+def score(input_path: Path, output_path: Path, model_name: str, batch_size: int) -> None:
     """Add `sentiment`, `probs` and `uncertain` to every line of INPUT.jsonl (lines need `text`,
     optionally `lang`) and write them to OUTPUT.jsonl. Corrupt lines are reported and skipped."""
     from tqdm import tqdm
@@ -67,7 +66,7 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
     from nlp.sentiment import load_sentiment_model
 
     try:
-        model = load_sentiment_model(model_name, backend=backend)
+        model = load_sentiment_model(model_name)
     except (ValueError, RuntimeError, FileNotFoundError) as exc:
         src.close()
         raise click.ClickException(str(exc)) from None

@@ -85,7 +85,8 @@ def cached_embeddings(texts: Sequence[str], progress: bool = True, chunk: int = 
     for path in sorted(folder.glob("*.npz")):
         with np.load(path) as data:
             for key, row in zip(data["keys"], data["emb"], strict=True):
-                known[bytes(key)] = row
+                # numpy "S" strings drop trailing NUL bytes: pad the 20-byte SHA-1 back.
+                known[bytes(key).ljust(20, b"\0")] = row
     keys = [text_key(t) for t in texts]
     missing = list(dict.fromkeys(i for i, k in enumerate(keys) if k not in known))
     missing = list({keys[i]: i for i in missing}.values())  # one encoding per distinct text
@@ -100,8 +101,8 @@ def cached_embeddings(texts: Sequence[str], progress: bool = True, chunk: int = 
         tmp = folder / f"{name}.tmp.npz"
         np.savez(tmp, keys=block_keys, emb=emb)
         tmp.replace(folder / f"{name}.npz")
-        for k, row in zip(block_keys.tolist(), emb, strict=True):
-            known[k] = row
+        for i, row in zip(block, emb, strict=True):
+            known[keys[i]] = row
     if not texts:
         return np.zeros((0, 384 * len(EMBED_LAYERS)), dtype=np.float32)
     return np.stack([known[k] for k in keys]).astype(np.float32)

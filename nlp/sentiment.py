@@ -110,6 +110,10 @@ class DefaultSentimentModel(SentimentModel):
             emb = cached_embeddings(texts, progress=False)
         else:
             emb = embed(texts, layers=layers, batch_size=batch_size)
+        if layers[-1] == -1:  # the last 384 columns are the sentence embedding: keep them for themes
+            from nlp.encoder import remember_sentence_embeddings
+
+            remember_sentence_embeddings(texts, emb[:, -384:])
         z = (emb - w["scaler_mean"]) / w["scaler_scale"]
         p_emb = softmax(z @ w["emb_coef"].T + w["emb_intercept"])
         x = ngram_tfidf(ngram_counts(texts), w["ng_idf"])
@@ -208,9 +212,8 @@ def load_sentiment_model(
     if backend not in ("torch", "onnx"):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
     if backend == "onnx":
-        from nlp.onnx_backend import load_onnx_model
-
-        return load_onnx_model(name, uncertain_below=uncertain_below)
+        # Planned (issue 6, speed); refusing is better than silently running torch instead.
+        raise ValueError("the 'onnx' sentiment backend is not implemented yet: set nlp.backend to 'torch'")
     if name == "default":
         return DefaultSentimentModel(uncertain_below=uncertain_below)
     return HuggingFaceSentimentModel(name, uncertain_below=uncertain_below)

@@ -50,10 +50,10 @@ class RisingTheme:
 def _embeddings(mentions: Sequence[Mention]):
     from sklearn.preprocessing import normalize
 
-    from nlp.encoder import embed
+    from nlp.encoder import sentence_embeddings
     from nlp.normalize import normalize as clean
 
-    return normalize(embed([clean(m.text) for m in mentions], layers=(-1,)))
+    return normalize(sentence_embeddings([clean(m.text) for m in mentions]))
 
 
 def _features(docs: list[list[str]], emb):
@@ -106,7 +106,8 @@ def _cluster(x, n: int):
     import numpy as np
     from sklearn.cluster import KMeans
 
-    k = int(min(max(1, round(1.5 * np.sqrt(n / 2))), 40, max(1, n // MIN_THEME_SIZE)))
+    distinct = len({tuple(row) for row in x.toarray().round(4)}) if n <= 5000 else n
+    k = int(min(max(1, round(1.5 * np.sqrt(n / 2))), 40, max(1, n // MIN_THEME_SIZE), distinct))
     if k == 1:
         return np.zeros(n, dtype=int), np.zeros((n, 1))
     km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)

@@ -136,6 +136,8 @@ def _sent_alerts(scenario) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+# The store does not matter for what this checks (the full chain below runs on both stores).
+@pytest.mark.parametrize("store_config", ["sqlite"], indirect=True)
 def test_a_failing_source_does_not_fail_the_others(dagbag, scenario, rate_limited_api):
     """Ingest alone (no model needed): bounded by the data interval, 429 isolated, re-run adds nothing."""
     counts = scenario["counts"]

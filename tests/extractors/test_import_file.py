@@ -100,3 +100,14 @@ def test_missing_file_is_a_source_error_not_a_crash(tmp_path):
     store = SqliteStore(tmp_path / "g.db")
     report = collect(_config(tmp_path / "missing.jsonl", tmp_path / "g.db"), store)
     assert "import file not found" in report.errors["import/Lumora"]
+
+
+def test_backfill_without_cursor_neither_reads_nor_moves_it(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(_line(1, "Lumora one") + "\n" + _line(2, "Lumora two") + "\n")
+    store = SqliteStore(tmp_path / "g.db")
+    config = _config(path, tmp_path / "g.db")
+    store.set_state("cursor:import:Lumora", '{"line": 99, "file": "elsewhere"}')
+    report = collect(config, store, brand="Lumora", use_cursor=False)
+    assert report.stored == 2
+    assert store.get_state("cursor:import:Lumora") == '{"line": 99, "file": "elsewhere"}'

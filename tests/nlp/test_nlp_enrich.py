@@ -1,6 +1,6 @@
 """Enricher: language and sentiment on copies of mentions, model loaded once."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.model
 
 def _mention(i: int, text: str, lang: str | None = None) -> Mention:
     return Mention(source="test", native_id=str(i), text=text, lang=lang,
-                   created_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+                   created_at=datetime(2026, 11, 1, tzinfo=UTC))
 
 
 def test_enrich_sets_lang_and_sentiment_on_copies(tiny_checkpoint):
@@ -40,7 +40,7 @@ def test_enrich_with_default_model_produces_all_three_labels(default_model):
     mentions = [
         _mention(1, "I absolutely love this phone, best purchase ever! 😍"),
         _mention(2, "Worst customer service ever, still no refund. Never again 😡"),
-        _mention(3, "The store opens at 9am on Monday."),
+        _mention(3, "Does anyone know when the Acme store opens?"),
     ]
     out = enricher.enrich(mentions)
     assert [m.sentiment.label for m in out] == ["positive", "negative", "neutral"]

@@ -1,7 +1,7 @@
 """Themes on a small synthetic multilingual set with one planted topic."""
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -35,7 +35,7 @@ def _posts(groups: dict[str, list[str]], n: int, prefix: str, seed: int, label: 
         text = rng.choice(groups[lang]) + rng.choice(["", "!", " ...", " #acme", " @acme"])
         out.append(Mention(
             source="test", native_id=f"{prefix}{i}", text=text, lang=lang,
-            created_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+            created_at=datetime(2026, 11, 1, tzinfo=UTC),
             sentiment=Sentiment(label=label, probs={label: 1.0}, model="test"),
         ))
     return out
@@ -49,7 +49,7 @@ def _is_planted(theme: Theme) -> bool:
 
 @pytest.mark.model
 def test_planted_topic_comes_out_as_labelled_themes():
-    posts = _posts(NOISE, 120, "n", 1, "positive") + _posts(PLANTED, 60, "c", 2, "negative")
+    posts = _posts(NOISE, 80, "n", 1, "positive") + _posts(PLANTED, 50, "c", 2, "negative")
     themes = extract_themes(posts, max_themes=10)
     assert themes == extract_themes(list(reversed(posts)), max_themes=10)  # deterministic, order-free
     planted = [t for t in themes if _is_planted(t)]
@@ -60,13 +60,13 @@ def test_planted_topic_comes_out_as_labelled_themes():
         assert set(theme.sample_ids) <= set(theme.member_ids)
         assert all(mid.startswith("test:c") for mid in theme.member_ids)  # only planted posts
         assert theme.sentiment == {"negative": theme.count}
-    assert sum(t.count for t in planted) >= 45  # most of the 60 planted posts are found
+    assert sum(t.count for t in planted) >= 38  # most of the 50 planted posts are found
 
 
 @pytest.mark.model
 def test_rising_themes_flags_the_planted_topic_as_new():
-    before = _posts(NOISE, 120, "p", 3, "positive")
-    now = _posts(NOISE, 120, "n", 4, "positive") + _posts(PLANTED, 60, "c", 5, "negative")
+    before = _posts(NOISE, 80, "p", 3, "positive")
+    now = _posts(NOISE, 80, "n", 4, "positive") + _posts(PLANTED, 50, "c", 5, "negative")
     rising = rising_themes(now, before, max_themes=5)
     top = rising[:3]
     assert any(_is_planted(r.theme) and r.new and r.previous_count == 0 for r in top), [
