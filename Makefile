@@ -32,6 +32,17 @@ test-deps: venv
 test: venv test-deps
 	$(BIN)/pytest
 
+# Rebuild the shipped default sentiment model from ../shared/data/sentiment train splits.
+train-sentiment: venv
+	$(BIN)/python -m nlp.train
+
+# Macro recall / macro-F1 per language on the dev splits; writes docs/sentiment-eval.json.
+eval-sentiment: venv
+	$(BIN)/python -m nlp.evaluate
+
+bench: venv
+	$(BIN)/python bench/sentiment_throughput.py --n 5000
+
 lint: venv
 	$(BIN)/ruff check .
 

@@ -3,7 +3,8 @@
     .venv/bin/python bench/es_bulk.py --n 100000                 # starts a test node (tests/es_node.py)
     GROUNDSWELL_ES_URL=http://localhost:9200 .venv/bin/python bench/es_bulk.py --n 1000000
 
-Writes bench/results/es_bulk.json. Same synthetic mentions, same node, fresh index prefix per path:
+Writes bench/results/es_bulk.json. Same synthetic mentions, same node, a fresh index prefix per run, runs in
+ABBA order (`--repeat` rounds), median docs/s per path:
 - `store_upsert`: ElasticsearchStore.upsert (streaming_bulk, 500-doc chunks, retries, per-document results,
   the keep-enrichment mget, one refresh at the end);
 - `plain_bulk`: helpers.bulk over the same documents, 500-doc chunks, no retries, errors raised, no results.

@@ -258,7 +258,11 @@ def update_themes(
         mentions = [m for m in store.iter_mentions(Filters(brand=brand.name, since=since, until=until)) if m.enriched]
         if len(mentions) < 20:
             continue
-        themes = extract_themes(mentions)
+        # The brand's own name and query words are in every post: useless as theme labels.
+        from groundswell.query import parse
+
+        stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
+        themes = extract_themes(mentions, stopwords=tuple(sorted(stop)))
         labels: dict[str, list[str]] = {}
         for theme in themes:
             for member in theme.member_ids:

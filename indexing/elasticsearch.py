@@ -496,11 +496,11 @@ class ElasticsearchStore:
             index=self.state_index,
             id=key,
             document={"key": key, "value": value, "updated_at": datetime.now(UTC).isoformat()},
-            refresh="wait_for",
-        )
+        )  # no refresh: get_state reads by id, which is realtime; state_items refreshes before searching
 
     def state_items(self, prefix: str) -> dict[str, str]:
         """All state entries whose key starts with `prefix` (e.g. every stored alert)."""
+        self.client.indices.refresh(index=self.state_index)  # see what set_state just wrote
         out: dict[str, str] = {}
         after: list[Any] | None = None
         while True:
