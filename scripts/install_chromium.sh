@@ -5,7 +5,13 @@
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
-if [ -x "$CHROMIUM" ]; then
+# Fonts too: without them CJK text and emoji render as boxes in the screenshots.
+PACKAGES=(chromium fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ -x "$CHROMIUM" ] && [ ${#missing[@]} -eq 0 ]; then
     echo "chromium already installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
     exit 0
 fi
@@ -22,5 +28,5 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk fonts-dejavu-core
+$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}"
 echo "installed: $("$CHROMIUM" --version)"
