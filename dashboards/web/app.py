@@ -28,10 +28,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from alerts.history import load_alerts, select_alerts
 from alerts.model import Alert
 from dashboards.web import export as export_rows
 from dashboards.web import views
-from alerts.history import load_alerts, select_alerts
 from dashboards.web.auth import TokenMiddleware
 from dashboards.web.errors import ApiError
 from dashboards.web.pages import PAGES, render_page

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alerts.model import Alert
 from alerts.history import select_alerts
+from alerts.model import Alert
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json

@@ -15,8 +15,8 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from alerts.model import Alert, DrivingPost
 from alerts.history import save_alerts
+from alerts.model import Alert, DrivingPost
 from groundswell import demo
 from groundswell.mention import Mention, Sentiment
 from indexing.sqlite import SqliteStore
