@@ -398,6 +398,10 @@ store:
   type: sqlite
   path: groundswell.db
 alerts:
+  keyword:
+    # Crisis terms are an explicit signal: count every mention of them, not only those the
+    # sentiment model calls negative (it misses some complaints; see docs/model-card.md).
+    negative_only: false
   spike:
     preset: balanced
     bucket: hour

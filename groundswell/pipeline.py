@@ -262,7 +262,7 @@ def update_themes(
         from groundswell.query import parse
 
         stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
-        themes = extract_themes(mentions, stopwords=tuple(sorted(stop)))
+        themes = extract_themes(mentions, max_themes=25, stopwords=tuple(sorted(stop)))
         labels: dict[str, list[str]] = {}
         for theme in themes:
             for member in theme.member_ids:
