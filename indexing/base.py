@@ -15,6 +15,16 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from groundswell.mention import Mention
 
 Interval = Literal["hour", "day"]
+SORTS = ("newest", "oldest", "engagement", "relevance")
+MAX_PAGE_SIZE = 1000
+
+
+def check_search_args(sort: str, size: int) -> None:
+    """The same argument errors from every store, worded for the person who typed them."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValueError(f"size must be between 1 and {MAX_PAGE_SIZE}")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from groundswell.mention import Mention, Sentiment
-from indexing.base import AuthorStat, Bucket, Filters, Hit, Interval, SearchPage, ThemeCount, WriteResult
+from indexing.base import (
+    AuthorStat,
+    Bucket,
+    Filters,
+    Hit,
+    Interval,
+    SearchPage,
+    ThemeCount,
+    WriteResult,
+    check_search_args,
+)
 from indexing.elasticsearch_bulk import BulkPolicy, write_all
 from indexing.elasticsearch_mapping import (
     STATE_MAPPINGS,
@@ -319,10 +329,7 @@ class ElasticsearchStore:
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
     ) -> SearchPage:
         """One page of matches with highlights; `next_cursor` continues with search_after on a point in time."""
-        if sort not in _SORTS:
-            raise ValueError(f"unknown sort '{sort}'; use one of {', '.join(_SORTS)}")
-        if not 1 <= size <= 1000:
-            raise ValueError("size must be between 1 and 1000")
+        check_search_args(sort, size)
         state = _decode_cursor(cursor) if cursor else {}
         if state and state.get("sort") != sort:
             raise ValueError("invalid page cursor: it belongs to a search with another sort order")

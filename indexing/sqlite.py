@@ -27,7 +27,17 @@ from typing import Any, Literal
 
 from groundswell.mention import Mention
 from groundswell.query import fts5_document
-from indexing.base import AuthorStat, Bucket, Filters, Hit, Interval, SearchPage, ThemeCount, WriteResult
+from indexing.base import (
+    AuthorStat,
+    Bucket,
+    Filters,
+    Hit,
+    Interval,
+    SearchPage,
+    ThemeCount,
+    WriteResult,
+    check_search_args,
+)
 from indexing.terms import significant_terms
 
 SCHEMA = """
@@ -352,10 +362,7 @@ class SqliteStore:
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
     ) -> SearchPage:
         """One page of matches, keyset-paginated so page 10,000 costs what page 1 does."""
-        if sort not in _SORTS:
-            raise ValueError(f"unknown sort '{sort}'; use one of {', '.join(_SORTS)}")
-        if not 1 <= size <= 1000:
-            raise ValueError("size must be between 1 and 1000")
+        check_search_args(sort, size)
         key, desc = _SORTS[sort]
         where, params, query = self._where(filters)
         op, order = ("<", "DESC") if desc else (">", "ASC")
