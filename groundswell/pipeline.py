@@ -152,15 +152,13 @@ def collect_one(
         for batch in extractor.extract(brand, query, cursor, window):
             stored_ok = _store_batch(config, store, batch, report)
             bar.update(len(batch.mentions))
-            # The cursor moves only when everything this batch covers is safely stored.
-            if not use_cursor:
-                if not stored_ok:
-                    break
-            elif batch.cursor is not None and stored_ok:
-                cursors.set(source.key, brand, batch.cursor)
-            elif batch.cursor is not None:
-                log.warning("%s: not advancing the cursor: %d mention(s) failed to store", label, report.failed_writes)
+            if not stored_ok:
+                # Stop here: the cursor stays before this batch, so the next run fetches it again.
+                log.warning("%s: stopping, %d mention(s) failed to store", label, report.failed_writes)
                 break
+            # The cursor moves only when everything this batch covers is safely stored.
+            if use_cursor and batch.cursor is not None:
+                cursors.set(source.key, brand, batch.cursor)
     except SourceError as exc:
         report.errors[label] = str(exc)
         log.error("%s: %s", label, exc)
