@@ -52,6 +52,20 @@ class SourceError(RuntimeError):
     """A source failed in a way retrying will not fix (auth, bad request, budget spent)."""
 
 
+def keyword_searches(query: str) -> list[str]:
+    """One search per term for sources without boolean search; their union covers the query.
+
+    A query with no positive term cannot be searched for: that is a config problem, reported
+    as a `SourceError` so only this source stops.
+    """
+    from groundswell.query import QueryCompileError, parse, search_terms
+
+    try:
+        return search_terms(parse(query))
+    except QueryCompileError as exc:
+        raise SourceError(str(exc)) from None
+
+
 class Extractor:
     """Base class: subclasses set `type` and `Options` and implement `extract`."""
 

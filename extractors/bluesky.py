@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
+from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.http import Retry, retry_after_seconds
 from extractors.state import decode_cursor, encode_cursor
 
@@ -53,13 +53,8 @@ class BlueskyExtractor(Extractor):
         return Client(base_url=opts.base_url, request=Request(timeout=opts.timeout_s))
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        from groundswell.query import QueryCompileError, parse, search_terms
-
         opts: BlueskyOptions = self.options  # type: ignore[assignment]
-        try:
-            terms = search_terms(parse(query))
-        except QueryCompileError as exc:
-            raise SourceError(str(exc)) from None
+        terms = keyword_searches(query)
         since = decode_cursor(cursor, "bluesky").get("since")
         newest = since
         client = self.client()

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
+from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.html_text import html_to_text
 from extractors.http import HttpClient
 from extractors.state import decode_cursor, encode_cursor
@@ -37,13 +37,8 @@ class HackerNewsExtractor(Extractor):
         return HttpClient(self.retry)
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        from groundswell.query import QueryCompileError, parse, search_terms
-
         opts: HackerNewsOptions = self.options  # type: ignore[assignment]
-        try:
-            terms = search_terms(parse(query))
-        except QueryCompileError as exc:
-            raise SourceError(str(exc)) from None
+        terms = keyword_searches(query)
         since = decode_cursor(cursor, "hackernews").get("created_at_i")
         newest = since
         http = self.http()
