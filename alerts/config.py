@@ -87,11 +87,21 @@ class AlertsConfig(_Strict):
     split_min_share: float = Field(
         default=0.05, gt=0, le=1, description="Only split out sources/languages with at least this share of volume"
     )
+    incident_gap_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description="Alerts of a brand less than this apart (or while a spike episode is open) form one incident",
+    )
 
 
 class _Channel(_Strict):
     name: str | None = Field(default=None, description="Distinct name when two channels share a type")
     min_severity: Literal["info", "warning", "critical"] = "info"
+    followups: Literal["all", "major", "none"] = Field(
+        default="major",
+        description="Alerts after the first of an incident: send all, only major ones (spikes, escalations, "
+        "all-clears, anything critical), or none",
+    )
     retries: int = Field(default=3, ge=0, le=10)
     backoff_s: float = Field(default=1.0, ge=0, description="First retry delay; doubles each retry")
 

@@ -6,6 +6,9 @@
   SMTP 4xx); permanent failures (HTTP 4xx, a missing secret) fail at once.
 - A channel that is down fails fast for the rest of this run after one alert exhausted its
   retries; the other channels carry on, and nothing is marked sent, so the next run retries.
+- One crisis, one thread: alerts carry `incident_id` (alerts.incidents). A channel gets the
+  incident's first alert in full and, per its `followups` setting, every later one, only the
+  major ones (spikes, escalations, all-clears, anything critical; the default), or none.
 - Secrets (webhook URLs, SMTP passwords) are read from the environment variables the config
   names, and never appear in logs or in this report.
 """
@@ -23,6 +26,7 @@ from typing import Protocol, TextIO
 
 from alerts.channels import DeliveryError, sender_for
 from alerts.config import ChannelConfig
+from alerts.incidents import is_followup, is_major
 from alerts.model import Alert
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,7 @@ class ChannelReport:
     already_sent: int = 0
     failed: int = 0
     skipped: int = 0  # below the channel's min_severity
+    folded: int = 0  # a minor update of an incident the channel already heard about (`followups`)
     errors: list[str] = field(default_factory=list)
 
 
@@ -93,6 +98,11 @@ def deliver(
             for alert in alerts:
                 if _RANK[alert.severity] < _RANK[channel.min_severity]:
                     result.skipped += 1
+                    continue
+                if is_followup(alert) and (
+                    channel.followups == "none" or (channel.followups == "major" and not is_major(alert))
+                ):
+                    result.folded += 1
                     continue
                 key = sent_key(channel.key, alert.id)
                 if state.get_state(key) is not None:

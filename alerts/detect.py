@@ -14,6 +14,7 @@ from typing import Protocol
 
 from alerts.config import AlertsConfig
 from alerts.explain import explain, phrase
+from alerts.incidents import assign_incidents
 from alerts.influencer import detect_influencers
 from alerts.keyword import detect_keyword
 from alerts.model import Alert
@@ -93,6 +94,8 @@ def detections(
         posts = _negatives_by_influencers(store, recent, config.influencer.min_followers)
         found += detect_influencers(posts, brand.name, config.influencer, interval)
 
+    # Before the recent-only cut: the incident an alert belongs to depends on the alerts before it.
+    assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step))
     if now is not None:
         recent_from = series.time(max(0, len(series) - config.recent_buckets))
         # Influencer posts can arrive late (collection lag), so they get a day; the rest must be recent.

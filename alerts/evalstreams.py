@@ -119,10 +119,24 @@ def make_stream(rng: np.random.Generator, brand: str, weeks: int, start: datetim
         extra = rng.poisson(peak_excess * shape).astype(float)
         negative[at : at + length] += extra
         neutral[at : at + length] += rng.poisson(0.15 * extra)  # news coverage of the crisis
-        incidents.append(_label(brand, start, at, at + length, kind))
+        label = _label(brand, start, at, at + length, kind)
+        material = at + _material_offset(peak_excess * shape, base_neg, dispersion)
+        label["onset"] = (start + timedelta(hours=material)).isoformat()
+        incidents.append(label)
 
     incidents.sort(key=lambda r: r["start"])
     return Stream(brand, start, negative, neutral, positive, incidents)
+
+
+def _material_offset(excess: np.ndarray, base_neg: np.ndarray, dispersion: float) -> int:
+    """Hours from a crisis' first planted post until it is *material*: its expected extra negatives
+    reach two standard deviations of that hour's usual negatives (the generator's own noise model:
+    gamma-Poisson volume and a jittering share). A sudden crisis is material at once; a slow one
+    may spend hours adding less than the usual noise, which no detector can tell from chance.
+    """
+    sd = np.sqrt(base_neg + (dispersion + 0.15**2) * base_neg**2)
+    hits = np.flatnonzero(excess >= 2 * sd)
+    return int(hits[0]) if len(hits) else 0
 
 
 def _free_slot(rng: np.random.Generator, taken: np.ndarray, length: int, n: int) -> int | None:

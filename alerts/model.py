@@ -51,6 +51,9 @@ class Alert(BaseModel):
     subject: str | None = None
     detector: str | None = Field(default=None, description="Which test fired: 'count', 'cusum', 'ewma', ...")
     episode_id: str | None = Field(default=None, description="Id of the alert that opened this episode")
+    incident_id: str | None = Field(
+        default=None, description="Id of the alert that opened the brand's incident (alerts.incidents)"
+    )
     share_p_value: float | None = None
     expected_share: float | None = None
     total: int | None = Field(default=None, description="All mentions of the brand in the window")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alerts.incidents import is_followup
 from alerts.model import Alert
 
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
@@ -21,7 +22,8 @@ def title(a: Alert) -> str:
         what = "Negative spike still growing"
     if a.kind == "keyword" and a.subject:
         what += f" “{a.subject}”"
-    return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {what}: {a.brand}".strip()
+    update = "Update · " if is_followup(a) else ""
+    return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {update}{what}: {a.brand}".strip()
 
 
 def facts(a: Alert) -> list[tuple[str, str]]:
@@ -41,6 +43,8 @@ def facts(a: Alert) -> list[tuple[str, str]]:
         rows.append(("Terms", ", ".join(a.top_terms[:8])))
     if a.top_themes:
         rows.append(("Themes", ", ".join(a.top_themes[:5])))
+    if is_followup(a):
+        rows.append(("Incident", f"update to alert {a.incident_id}"))
     return rows
 
 

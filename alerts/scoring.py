@@ -5,7 +5,10 @@ Shared by `groundswell alerts backtest --incidents` and `python -m alerts.evalua
 - A crisis (label kind "sudden", "slow", or any kind not listed in NOT_CRISES) is *detected*
   by the first spike alert of an episode decided while it runs (or up to `grace` buckets after).
   Time to detect counts buckets from the onset bucket to the deciding bucket: 0 means the
-  alert went out at the end of the very bucket the crisis began in.
+  alert went out at the end of the very bucket the crisis began in. A label may carry an
+  `onset` later than its `start`: the hour a slow-building crisis becomes material (see
+  `alerts.evalstreams`). Time to detect then counts from `onset` (an alert before it counts
+  as 0), and the same figures counted from `start` are reported beside it (`*_from_start`).
 - An episode-opening spike alert that overlaps no crisis is a *false alert*; one overlapping a
   "viral_positive" label is also counted as a viral false alert (the must-not-happen case).
 - Escalations (which can detect a crisis that starts inside an open episode) and all-clears
@@ -27,6 +30,7 @@ class Incident:
     kind: str
     start: datetime
     end: datetime
+    onset: datetime | None = None  # when it became material; None = at start
 
     @property
     def is_crisis(self) -> bool:
@@ -49,22 +53,27 @@ class Score:
     crises: int = 0
     detected: int = 0
     detected_within_1: int = 0
+    detected_within_1_from_start: int = 0
     alerts: int = 0
     true_alerts: int = 0
     false_alerts: int = 0
     viral_alerts: int = 0
     brand_weeks: float = 0.0
     delays: list[int] = field(default_factory=list)
+    delays_from_start: list[int] = field(default_factory=list)
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         mean_delay = sum(self.delays) / len(self.delays) if self.delays else None
+        mean_from_start = sum(self.delays_from_start) / len(self.delays_from_start) if self.delays_from_start else None
         return {
             "crises": self.crises,
             "detected": self.detected,
             "recall": _ratio(self.detected, self.crises),
             "recall_within_1_bucket": _ratio(self.detected_within_1, self.crises),
             "mean_time_to_detect_buckets": None if mean_delay is None else round(mean_delay, 2),
+            "recall_within_1_bucket_from_start": _ratio(self.detected_within_1_from_start, self.crises),
+            "mean_time_to_detect_buckets_from_start": None if mean_from_start is None else round(mean_from_start, 2),
             "alerts": self.alerts,
             "precision": _ratio(self.true_alerts, self.alerts),
             "false_alerts": self.false_alerts,
@@ -93,7 +102,8 @@ def score(
     result.crises = len(crises)
     for crisis in crises:
         kind = result.by_kind.setdefault(
-            crisis.kind, {"crises": 0, "detected": 0, "within_1": 0, "mean_time_to_detect_buckets": None}
+            crisis.kind,
+            {"crises": 0, "detected": 0, "within_1": 0, "within_1_from_start": 0, "mean_time_to_detect_buckets": None},
         )
         kind["crises"] += 1
         hits = [
@@ -102,16 +112,20 @@ def score(
         if not hits:
             continue
         first = min(hits, key=lambda f: f.decided_at)
-        delay = round((first.decided_at - crisis.start) / step) - 1
-        delay = max(delay, 0)
+        delay = max(round((first.decided_at - (crisis.onset or crisis.start)) / step) - 1, 0)
+        from_start = max(round((first.decided_at - crisis.start) / step) - 1, 0)
         result.detected += 1
         kind["detected"] += 1
         result.delays.append(delay)
+        result.delays_from_start.append(from_start)
         kind.setdefault("_delays", []).append(delay)
         kind["mean_time_to_detect_buckets"] = round(sum(kind["_delays"]) / len(kind["_delays"]), 2)
         if delay <= 1:
             result.detected_within_1 += 1
             kind["within_1"] += 1
+        if from_start <= 1:
+            result.detected_within_1_from_start += 1
+            kind["within_1_from_start"] += 1
     for f in fired:
         if not f.opens:
             continue
@@ -127,7 +141,7 @@ def score(
 
 
 def load_incidents(path: str) -> list[Incident]:
-    """Labelled incidents, one JSON object a line: {"brand","start","end"[, "kind"]}."""
+    """Labelled incidents, one JSON object a line: {"brand","start","end"[, "kind", "onset"]}."""
     import json
 
     out: list[Incident] = []
@@ -143,6 +157,7 @@ def load_incidents(path: str) -> list[Incident]:
                         kind=row.get("kind", "crisis"),
                         start=_utc(datetime.fromisoformat(row["start"])),
                         end=_utc(datetime.fromisoformat(row["end"])),
+                        onset=_utc(datetime.fromisoformat(row["onset"])) if row.get("onset") else None,
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:

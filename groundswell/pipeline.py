@@ -61,6 +61,7 @@ class DeliveryReport:
     sent: int = 0
     already_sent: int = 0
     failed: int = 0
+    folded: int = 0
     channels: dict[str, Any] = field(default_factory=dict)
 
 
@@ -305,6 +306,8 @@ def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:
         sent=getattr(result, "sent", 0),
         already_sent=getattr(result, "already_sent", 0),
         failed=getattr(result, "failed", 0),
+        folded=sum(c.folded for c in result.channels.values()),
+        channels={k: vars(v) for k, v in result.channels.items()},
     )
 
 
@@ -379,6 +382,7 @@ def run_once(
             **summarize(store),
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
             "alerts_fired": len(alerts),
+            "incidents": len({a.incident_id or a.id for a in alerts}),
             "alerts": [
                 {
                     "brand": a.brand,
@@ -386,12 +390,14 @@ def run_once(
                     "severity": a.severity,
                     "start": a.window_start.isoformat(),
                     "end": a.window_end.isoformat(),
+                    "incident": a.incident_id,
                 }
                 for a in alerts
             ],
             "alerts_sent": delivery.sent,
             "alerts_already_sent": delivery.already_sent,
             "alerts_failed": delivery.failed,
+            "alert_updates_folded": delivery.folded,
             "report": report_path,
             "store": store.name,
         }

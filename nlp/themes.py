@@ -74,8 +74,12 @@ def _features(docs: list[list[str]], emb):
     return hstack(parts, format="csr")
 
 
-def _c_tf_idf(docs: list[list[str]], assign, k: int, stop: set[str]) -> list[list[str]]:
-    """Top words per cluster by class-based TF-IDF: frequent in the cluster, rare in the others."""
+def _c_tf_idf(docs: list[list[str]], assign, k: int, stop: set[str], related=None) -> list[list[str]]:
+    """Top words per cluster by class-based TF-IDF: frequent in the cluster, rare in the others.
+
+    `related[c]`: clusters close to c (e.g. other phrasings of the same complaint). Their use of a
+    word does not count against it for c, so the topic word they share can label each of them.
+    """
     import math
 
     tf = [Counter() for _ in range(k)]
@@ -91,8 +95,9 @@ def _c_tf_idf(docs: list[list[str]], assign, k: int, stop: set[str]) -> list[lis
     out = []
     for c in range(k):
         words_in_c = sum(tf[c].values()) or 1
+        siblings = [d for d in (related[c] if related is not None else ()) if d != c]
         scored = [
-            (tf[c][w] / words_in_c * math.log(1 + avg_words / total[w]), w)
+            (tf[c][w] / words_in_c * math.log(1 + avg_words / max(1, total[w] - sum(tf[d][w] for d in siblings))), w)
             for w in tf[c]
             if w not in stop and doc_freq[c][w] >= max(2, 0.1 * sizes[c])
         ]
@@ -112,6 +117,63 @@ def _cluster(x, n: int):
         return np.zeros(n, dtype=int), np.zeros((n, 1))
     km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)
     return km.labels_, km.transform(x)
+
+
+MERGE_SIMILARITY = 0.5  # on the demo, 0.4 starts joining a crisis with everyday talk of the same product
+
+
+def _merge_similar(x, assign, dist):
+    """Join k-means clusters whose centroids point the same way (cosine >= MERGE_SIMILARITY).
+
+    k-means with k ~ sqrt(n) splits one big topic by phrasing (the same complaint in four
+    wordings becomes four clusters); labelled separately, each gets its phrasing's odd words and
+    the topic word they share is penalised as "not distinctive". Merged, the shared word wins.
+    """
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    k = int(assign.max()) + 1
+    if k == 1:
+        return assign, dist
+    centroids = normalize(np.vstack([np.asarray(x[assign == c].mean(axis=0)) for c in range(k)]))
+    sim = centroids @ centroids.T
+    parent = list(range(k))
+
+    def root(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for a in range(k):
+        for b in range(a + 1, k):
+            if sim[a, b] >= MERGE_SIMILARITY:
+                parent[max(root(a), root(b))] = min(root(a), root(b))
+    roots = sorted({root(c) for c in range(k)})
+    if len(roots) == k:
+        return assign, dist
+    new_id = {r: i for i, r in enumerate(roots)}
+    mapping = np.array([new_id[root(c)] for c in range(k)])
+    merged = mapping[assign]
+    # Distance to a merged cluster: the nearest of its parts (members stay ordered by closeness).
+    new_dist = np.full((dist.shape[0], len(roots)), np.inf)
+    for c in range(k):
+        new_dist[:, mapping[c]] = np.minimum(new_dist[:, mapping[c]], dist[:, c])
+    return merged, new_dist
+
+
+RELATED_SIMILARITY = 0.25
+
+
+def _related(x, assign) -> list[list[int]]:
+    """For each cluster, the clusters whose centroids are at least RELATED_SIMILARITY alike."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    k = int(assign.max()) + 1
+    centroids = normalize(np.vstack([np.asarray(x[assign == c].mean(axis=0)) for c in range(k)]))
+    sim = centroids @ centroids.T
+    return [[int(d) for d in np.flatnonzero(sim[c] >= RELATED_SIMILARITY)] for c in range(k)]
 
 
 def extract_themes(
@@ -145,8 +207,9 @@ def extract_themes(
         group_docs = [docs[i] for i in idx]
         x = _features(group_docs, None if emb is None else emb[idx])
         assign, dist = _cluster(x, len(idx))
+        assign, dist = _merge_similar(x, assign, dist)
         k = int(assign.max()) + 1
-        keywords = _c_tf_idf(group_docs, assign, k, stop)
+        keywords = _c_tf_idf(group_docs, assign, k, stop, _related(x, assign))
         for c in range(k):
             members = np.flatnonzero(assign == c)
             if len(members) < MIN_THEME_SIZE or not keywords[c]:

@@ -23,7 +23,10 @@ _STOP = {
           "this that these those i me my we our you your he she they them their his her him us do does did done "
           "have has had not no so too very just can could will would should about into than then there here what "
           "which who whom when where why how all any both each more most other some such only own same also again "
-          "out up down over under get got one really like http user amp rt dont im ive cant wont",
+          "out up down over under get got one really like http user amp rt dont im ive cant wont while because "
+          "another now still after before during through anyone someone anything something everyone every many "
+          "much even yet back off well way going want make made know think see said say says let lets per via "
+          "since until though although ever never always came come comes went goes thing things",
     "it": "il lo la i gli le un uno una di a da in con su per tra fra e o ma se che chi cui non più come anche "
           "del della dei delle degli al alla ai alle dal dalla nel nella sul sulla è sono era ho hai ha abbiamo "
           "hanno questo questa quello quella mi ti si ci vi io tu lui lei noi voi loro mio mia suo sua molto "

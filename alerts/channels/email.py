@@ -10,6 +10,7 @@ from email.utils import formatdate
 
 from alerts.channels.base import DeliveryError
 from alerts.config import EmailChannel
+from alerts.incidents import is_followup
 from alerts.model import Alert
 from alerts.render import as_text, title
 
@@ -28,6 +29,12 @@ class EmailSender:
         # Stable Message-ID: mail systems drop a duplicate if one ever slips through.
         msg["Message-ID"] = f"<{alert.id}.{self.channel.key}@groundswell.alerts>"
         msg["X-Groundswell-Alert-Id"] = alert.id
+        if is_followup(alert):
+            # Mail clients thread updates under the message that opened the incident.
+            first = f"<{alert.incident_id}.{self.channel.key}@groundswell.alerts>"
+            msg["In-Reply-To"] = first
+            msg["References"] = first
+            msg["X-Groundswell-Incident-Id"] = alert.incident_id or ""
         msg.set_content(as_text(alert))
         return msg
 

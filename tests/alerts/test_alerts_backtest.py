@@ -81,3 +81,33 @@ def test_evaluation_streams_are_seeded_and_presets_behave(tmp_path):
         assert preset["viral_positive_alerts"] == 0 or preset is report["more"]
     assert report["balanced"]["recall"] >= 0.8
     assert report["fewer"]["false_alerts"] <= report["balanced"]["false_alerts"] <= report["more"]["false_alerts"]
+
+
+def test_time_to_detect_counts_from_material_onset_and_reports_from_start():
+    from datetime import UTC, datetime, timedelta
+
+    from alerts.scoring import Fired, Incident, score
+
+    h = timedelta(hours=1)
+    t0 = datetime(2026, 1, 10, 8, tzinfo=UTC)
+    slow = Incident("b", "slow", t0, t0 + 12 * h, onset=t0 + 3 * h)  # material from 11:00
+    sudden = Incident("b", "sudden", t0 + 30 * h, t0 + 34 * h)
+    fired = [
+        Fired("b", t0 + 2 * h, t0 + 5 * h, decided_at=t0 + 5 * h),  # end of 12:00, one bucket after onset
+        Fired("b", t0 + 30 * h, t0 + 31 * h, decided_at=t0 + 31 * h),
+        Fired("b", t0 + 60 * h, t0 + 61 * h, decided_at=t0 + 61 * h),  # overlaps nothing
+    ]
+    result = score(fired, [slow, sudden], h, brand_weeks=1.0).as_dict()
+    assert result["recall_within_1_bucket"] == 1.0
+    assert result["recall_within_1_bucket_from_start"] == 0.5  # 4 buckets after the first planted post
+    assert result["by_kind"]["slow"]["mean_time_to_detect_buckets"] == 1
+    assert result["false_alerts"] == 1
+
+
+def test_generated_slow_crises_carry_a_material_onset():
+    from alerts.evalstreams import generate
+
+    labels = [inc for s in generate(7, brands=6, weeks=3) for inc in s.incidents]
+    crises = [i for i in labels if i["kind"] in ("slow", "sudden")]
+    assert crises and all(i["start"] <= i["onset"] < i["end"] for i in crises)
+    assert all(i["onset"] == i["start"] for i in crises if i["kind"] == "sudden")

@@ -171,7 +171,7 @@ def test_split_by_language_finds_a_crisis_confined_to_one_community():
                 label = "negative" if i < negative[hour] else ("positive" if rng.random() < 0.6 else "neutral")
                 mentions.append(_mention(i, hour, label, f"{lang} acme post", lang=lang, source=f"src-{lang}"))
     for k in range(2):  # the Italian community is upset; in the brand's totals it is a ripple
-        for i in range(10):
+        for i in range(8):
             mentions.append(_mention(700 + i, CRISIS_AT + k, "negative", "acme ci ha deluso", lang="it"))
     store = SqliteStore(":memory:")
     try:

@@ -67,3 +67,24 @@ def test_second_run_duplicates_nothing_and_resends_nothing(demo_run):
         assert conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == a["stored"]
     lines = (root / "alerts.jsonl").read_text().splitlines()
     assert len(lines) == len({json.loads(line)["id"] for line in lines})
+
+
+def test_rising_themes_on_the_crisis_day_name_the_planted_issue(demo_run):
+    """Issue 6's must-show: the day's top rising themes say what the crisis is about."""
+    from groundswell.config import load_config
+    from groundswell.digest import build_digest
+    from groundswell.pipeline import open_store
+
+    root, _, _ = demo_run
+    config = load_config(root / "groundswell.yaml")
+    store = open_store(config)
+    try:
+        lumora = next(b for b in build_digest(config, store, CRISIS_START.date())["brands"] if b["brand"] == "Lumora")
+    finally:
+        store.close()
+    top = [t["theme"] for t in lumora["rising_themes"][:5]]
+    issue = ("overheating", "과열", "过热", "перегрев", "surriscaldamento", "battery", "batteries", "배터리", "电池",
+             "батарея", "smoke", "冒烟", "humo")
+    naming = [label for label in top if any(word in label.split(" · ") for word in issue)]
+    assert len(naming) >= 3, top
+    assert any(word in top[0].split(" · ") for word in issue[:5] + ("smoke", "冒烟")), top
