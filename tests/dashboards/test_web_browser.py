@@ -203,6 +203,7 @@ def test_alerts_page_and_link_to_explore(page):
     assert page.locator("#chart-alerts svg.main-svg").count() >= 1
     cards = page.locator("#alert-list li.alert-card")
     assert cards.count() == 2
+    assert all(cards.nth(i).get_attribute("data-incident") for i in range(2))  # incident badge per card
     critical = page.locator("#alert-list li.alert-card.critical")
     assert "38 negative mentions" in critical.inner_text()
     assert critical.locator("li.mention").count() == 3

@@ -48,9 +48,13 @@
       author: { handle: p.author, followers: p.followers }, engagement: p.engagement, sentiment: null, themes: [],
       brand: null,
     })));
-    return el("li", { class: "alert-card " + a.severity, "data-id": a.id },
+    // Alerts of one crisis share an incident id: the first opens it, the rest are its updates.
+    const update = a.incident_id && a.incident_id !== a.id;
+    return el("li", { class: "alert-card " + a.severity, "data-id": a.id, "data-incident": a.incident_id || a.id },
       el("h3", {}, el("span", { class: "badge " + a.severity, text: SEVERITY_ICON[a.severity] + " " + a.severity }),
         el("span", { text: `${a.brand} \u00B7 ${a.kind}` }),
+        el("span", { class: "badge", title: "incident " + (a.incident_id || a.id),
+          text: update ? "\u21B3 update of incident " + a.incident_id.slice(0, 8) : "incident " + a.id.slice(0, 8) }),
         el("a", { class: "out", href: "/explore?" + explore, text: "\u{1F50E} explore these mentions" }),
         a.link ? el("a", { class: "out", href: a.link, target: "_blank", rel: "noopener noreferrer", text: "\u2197 link" }) : null),
       el("p", { text: a.summary }), dl, a.top_posts.length ? el("h4", { text: "\u{1F4CC} driving posts" }) : null, posts);
