@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv demo test test-deps lint train-sentiment eval-sentiment bench clean
+.PHONY: venv demo test test-deps lint train-sentiment eval-sentiment eval-sentiment-onnx bench clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,11 @@ train-sentiment: venv
 # Macro recall / macro-F1 per language on the dev splits; writes docs/sentiment-eval.json.
 eval-sentiment: venv
 	$(BIN)/python -m nlp.evaluate
+
+# The same with the encoder on ONNX Runtime; writes docs/sentiment-eval-onnx-{int8,fp32}.json.
+eval-sentiment-onnx: venv
+	$(BIN)/python -m nlp.evaluate --backend onnx --onnx-variant int8
+	$(BIN)/python -m nlp.evaluate --backend onnx --onnx-variant fp32
 
 bench: venv
 	$(BIN)/python bench/sentiment_throughput.py --n 5000

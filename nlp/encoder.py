@@ -34,13 +34,28 @@ def encoder_path() -> Path:
     return path
 
 
+def inference_threads() -> int:
+    """Threads for inference: $GROUNDSWELL_TORCH_THREADS, else every core. Torch and ONNX Runtime both use it."""
+    return int(os.environ.get("GROUNDSWELL_TORCH_THREADS", "0")) or (os.cpu_count() or 1)
+
+
 def set_threads() -> None:
     """Use every core for inference (torch defaults can be lower inside containers)."""
     import torch
 
-    want = int(os.environ.get("GROUNDSWELL_TORCH_THREADS", "0")) or (os.cpu_count() or 1)
+    want = inference_threads()
     if torch.get_num_threads() != want:
         torch.set_num_threads(want)
+
+
+@lru_cache(maxsize=1)
+def load_tokenizer() -> Any:
+    """The bundled encoder's tokenizer, offline. Loaded once per process."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(encoder_path()), local_files_only=True)
 
 
 @lru_cache(maxsize=1)
@@ -48,11 +63,10 @@ def load_encoder() -> tuple[Any, Any]:
     """(tokenizer, model) of the bundled encoder, offline, eval mode. Loaded once per process."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
-    path = encoder_path()
-    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-    model = AutoModel.from_pretrained(str(path), local_files_only=True)
+    tokenizer = load_tokenizer()
+    model = AutoModel.from_pretrained(str(encoder_path()), local_files_only=True)
     model.eval()
     return tokenizer, model
 

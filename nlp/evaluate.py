@@ -1,7 +1,8 @@
 """Evaluate a sentiment model on the dev splits: `python -m nlp.evaluate` (or `make eval-sentiment`).
 
 Prints macro recall and macro-F1 per dataset-language, per language and overall, with confusion
-matrices, and writes everything to docs/sentiment-eval.json. Binary sets (chnsenticorp_htl,
+matrices, and writes everything to docs/sentiment-eval.json (with `--backend onnx`, to
+docs/sentiment-eval-onnx-<variant>.json, so the torch reference is never overwritten). Binary sets (chnsenticorp_htl,
 nsmc_raw) are scored by P(positive) vs P(negative): neutral is not a possible answer there.
 For the default model the two base parts (encoder head alone, n-gram model alone) are scored too.
 """
@@ -18,6 +19,15 @@ from nlp.data import REPO, load_splits
 from nlp.model_files import LABELS
 
 DEFAULT_OUT = REPO / "docs" / "sentiment-eval.json"
+
+
+def default_out(backend: str, onnx_variant: str | None) -> Path:
+    """docs/sentiment-eval.json for torch; docs/sentiment-eval-onnx-<variant>.json for ONNX Runtime."""
+    if backend == "torch":
+        return DEFAULT_OUT
+    from nlp.onnx_encoder import DEFAULT_VARIANT
+
+    return REPO / "docs" / f"sentiment-eval-onnx-{onnx_variant or DEFAULT_VARIANT}.json"
 
 
 def scores(gold: list[str], pred: list[str], labels: list[str]) -> dict:
@@ -73,12 +83,17 @@ def _mean(values: list[float]) -> float:
 @click.option("--split", default="dev", show_default=True)
 @click.option("--detect-lang/--data-lang", default=False, show_default=True,
               help="Give the model lingua's language guess instead of the dataset's language")
-@click.option("--out", "out_path", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
+              help="Default: docs/sentiment-eval.json (torch) or docs/sentiment-eval-onnx-<variant>.json (onnx)")
 @click.option("--batch-size", default=64, show_default=True)
 @click.option("--max-rows", type=int, default=None,
               help="Score a seeded sample of at most this many rows per dataset-language (default: all)")
-def main(model_name: str, split: str, detect_lang: bool, out_path: Path, batch_size: int,
-         max_rows: int | None) -> None:
+@click.option("--backend", type=click.Choice(["torch", "onnx"]), default="torch", show_default=True,
+              help="Encoder runtime of the default model (onnx: no embedding cache, every text is encoded)")
+@click.option("--onnx-variant", type=click.Choice(["int8", "fp32"]), default=None,
+              help="With --backend onnx (default: nlp.onnx_encoder.DEFAULT_VARIANT)")
+def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, batch_size: int,
+         max_rows: int | None, backend: str, onnx_variant: str | None) -> None:
     """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
     import numpy as np
 
@@ -87,14 +102,20 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path, batch_s
     from nlp.sentiment import DefaultSentimentModel, load_sentiment_model
 
     start = time.monotonic()
-    if model_name == "default":
+    if out_path is None:
+        out_path = default_out(backend, onnx_variant)
+    if model_name == "default" and backend == "torch":
         model = DefaultSentimentModel(cache_embeddings=True)
     else:
-        model = load_sentiment_model(model_name)
+        model = load_sentiment_model(model_name, backend=backend, onnx_variant=onnx_variant)
     results: dict = {
         "model": model.name, "split": split, "max_rows_per_split": max_rows,
         "lang_source": "lingua" if detect_lang else "dataset", "splits": {},
     }
+    if backend == "onnx":
+        from nlp.onnx_encoder import DEFAULT_VARIANT
+
+        results["backend"] = f"onnx ({onnx_variant or DEFAULT_VARIANT})"
     parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}}
     for sp in eval_splits(split, max_rows):
         labels = ["negative", "positive"] if sp.binary else list(LABELS)

@@ -69,17 +69,37 @@ class DefaultSentimentModel(SentimentModel):
     """The shipped model: MiniLM embedding head + n-gram model, stacked per language."""
 
     def __init__(
-        self, model_dir: Path = DEFAULT_MODEL_DIR, uncertain_below: float = 0.5, cache_embeddings: bool = False
+        self,
+        model_dir: Path = DEFAULT_MODEL_DIR,
+        uncertain_below: float = 0.5,
+        cache_embeddings: bool = False,
+        backend: str = "torch",
+        onnx_variant: str | None = None,
     ) -> None:
-        """`cache_embeddings`: keep encoder features on disk by text (for repeated evaluation runs)."""
+        """`cache_embeddings`: keep encoder features on disk by text (for repeated evaluation runs; torch only).
+
+        `backend`: "torch", or "onnx" to run the encoder on ONNX Runtime (exported and cached at
+        first use, see nlp/onnx_encoder.py); `onnx_variant`: "int8" or "fp32" (default: the shipped
+        choice, `nlp.onnx_encoder.DEFAULT_VARIANT`).
+        """
         from nlp.model_files import load_default_weights
 
+        if backend not in ("torch", "onnx"):
+            raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
+        if backend == "onnx" and cache_embeddings:
+            raise ValueError("cache_embeddings holds torch features: use it with backend='torch' only")
         self.cache_embeddings = cache_embeddings
         self.model_dir = Path(model_dir)
         self.manifest, self.w = load_default_weights(self.model_dir)
         self.name = DEFAULT_MODEL_NAME
         self.uncertain_below = uncertain_below
+        self.backend = backend
         self._check_encoder()
+        self._onnx = None
+        if backend == "onnx":
+            from nlp.onnx_encoder import DEFAULT_VARIANT, OnnxEncoder
+
+            self._onnx = OnnxEncoder(self.manifest["encoder"]["layers"], onnx_variant or DEFAULT_VARIANT)
 
     def _check_encoder(self) -> None:
         from nlp.encoder import encoder_path
@@ -95,25 +115,35 @@ class DefaultSentimentModel(SentimentModel):
 
     def base_log_probs(self, texts: list[str], batch_size: int = 64) -> tuple[Any, Any]:
         """Log-probabilities of the embedding head and of the n-gram model (texts already normalised)."""
-        import numpy as np
+        emb = self.encode(texts, batch_size)
+        if self.manifest["encoder"]["layers"][-1] == -1:  # the last 384 columns are the sentence embedding
+            from nlp.encoder import remember_sentence_embeddings
 
+            remember_sentence_embeddings(texts, emb[:, -384:])  # kept for themes
+        return self.head_log_probs(texts, emb)
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> Any:
+        """Encoder features: mean-pooled hidden layers of the manifest, concatenated (texts already normalised)."""
         from nlp.encoder import embed
-        from nlp.features import ngram_counts, ngram_tfidf
-        from nlp.model_files import softmax
 
-        w = self.w
         layers = tuple(self.manifest["encoder"]["layers"])
         if self.cache_embeddings:
             from nlp.features import EMBED_LAYERS, cached_embeddings
 
             assert layers == EMBED_LAYERS, "model was trained with other layers than nlp.features uses"
-            emb = cached_embeddings(texts, progress=False)
-        else:
-            emb = embed(texts, layers=layers, batch_size=batch_size)
-        if layers[-1] == -1:  # the last 384 columns are the sentence embedding: keep them for themes
-            from nlp.encoder import remember_sentence_embeddings
+            return cached_embeddings(texts, progress=False)
+        if self._onnx is not None:
+            return self._onnx.embed(texts, batch_size=batch_size)
+        return embed(texts, layers=layers, batch_size=batch_size)
 
-            remember_sentence_embeddings(texts, emb[:, -384:])
+    def head_log_probs(self, texts: list[str], emb: Any) -> tuple[Any, Any]:
+        """Log-probabilities of the embedding head (on `emb`, from `encode`) and of the n-gram model."""
+        import numpy as np
+
+        from nlp.features import ngram_counts, ngram_tfidf
+        from nlp.model_files import softmax
+
+        w = self.w
         z = (emb - w["scaler_mean"]) / w["scaler_scale"]
         p_emb = softmax(z @ w["emb_coef"].T + w["emb_intercept"])
         x = ngram_tfidf(ngram_counts(texts), w["ng_idf"])
@@ -205,15 +235,22 @@ class HuggingFaceSentimentModel(SentimentModel):
 
 
 def load_sentiment_model(
-    name: str = "default", backend: str = "torch", uncertain_below: float = 0.5
+    name: str = "default", backend: str = "torch", uncertain_below: float = 0.5, onnx_variant: str | None = None
 ) -> SentimentModel:
-    """The shipped model ("default"), or a Hugging Face sequence-classification checkpoint by name/path."""
+    """The shipped model ("default"), or a Hugging Face sequence-classification checkpoint by name/path.
+
+    `backend="onnx"` runs the default model's encoder on ONNX Runtime (`onnx_variant` "int8" or
+    "fp32"; default: `nlp.onnx_encoder.DEFAULT_VARIANT`). Hugging Face checkpoints run on torch only.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if backend not in ("torch", "onnx"):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
-    if backend == "onnx":
-        # Planned (issue 6, speed); refusing is better than silently running torch instead.
-        raise ValueError("the 'onnx' sentiment backend is not implemented yet: set nlp.backend to 'torch'")
     if name == "default":
-        return DefaultSentimentModel(uncertain_below=uncertain_below)
+        return DefaultSentimentModel(uncertain_below=uncertain_below, backend=backend, onnx_variant=onnx_variant)
+    if backend == "onnx":
+        # Refusing is better than silently running torch instead.
+        raise ValueError(
+            f"the 'onnx' backend runs only the default sentiment model, not {name!r}: "
+            "set nlp.backend to 'torch' for Hugging Face checkpoints"
+        )
     return HuggingFaceSentimentModel(name, uncertain_below=uncertain_below)

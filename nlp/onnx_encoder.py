@@ -1,0 +1,247 @@
+"""ONNX Runtime backend for the default model's encoder (`nlp.backend: onnx`).
+
+The same torch module `nlp.encoder.load_encoder()` returns is exported once, at first use, with
+the mean pooling of the hidden layers the sentiment model needs built into the graph: inputs
+`input_ids` and `attention_mask` (dynamic batch and sequence axes), one output `pooled` of
+shape (batch, 384 × len(layers)) — the same features `nlp.encoder.embed` computes with torch.
+
+Exports live in ~/.cache/groundswell/onnx/ ($XDG_CACHE_HOME is honoured; $GROUNDSWELL_ONNX_CACHE
+overrides the folder), one file per (encoder weights' size and SHA-256, layers, opset, export
+format, variant, onnxruntime version): a change to any of them exports again instead of reusing a
+stale graph. Variants:
+
+- "fp32": the exported graph as is (features equal torch's to ~1e-6);
+- "int8": `onnxruntime.quantization.quantize_dynamic` of the fp32 graph (int8 weights).
+
+Exporting needs torch, onnx and onnxscript (torch's dynamo-based exporter, its default since 2.9);
+running a cached export needs only onnxruntime and `tokenizers` (no torch import). Heavy imports stay lazy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import warnings
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Bump when the exported graph changes (wrapper, pooling, inputs/outputs): old cache entries are then ignored.
+EXPORT_FORMAT = 1
+OPSET = 18
+VARIANTS = ("int8", "fp32")
+# fp32, because int8 does not keep every dev set's macro-F1 within 0.5 point of torch: per-channel
+# int8 moves it by up to 1.17 points (tweeteval/en; umsab/de -0.63), per-tensor int8 by up to 2.29
+# (umsab/it). fp32 gives torch's numbers on every set; int8 stays available (onnx_variant="int8").
+# Sources: docs/sentiment-eval{,-onnx-fp32,-onnx-int8}.json, docs/model-card.md ("Speed").
+DEFAULT_VARIANT = "fp32"
+INPUT_NAMES = ("input_ids", "attention_mask")
+# int8: dynamic quantization of the weights, one scale per output channel (closer to fp32 than one per tensor).
+QUANTIZE_PER_CHANNEL = True
+
+
+def import_onnxruntime() -> Any:
+    """The onnxruntime module, or a RuntimeError saying how to install it."""
+    try:
+        import onnxruntime
+    except ImportError:
+        raise RuntimeError(
+            "the 'onnx' sentiment backend needs ONNX Runtime: pip install onnxruntime (or set nlp.backend to 'torch')"
+        ) from None
+    return onnxruntime
+
+
+def onnx_cache_dir() -> Path:
+    """$GROUNDSWELL_ONNX_CACHE, else ~/.cache/groundswell/onnx ($XDG_CACHE_HOME honoured)."""
+    if os.environ.get("GROUNDSWELL_ONNX_CACHE"):
+        return Path(os.environ["GROUNDSWELL_ONNX_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "groundswell" / "onnx"
+
+
+@lru_cache(maxsize=4)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:  # size and mtime only key the memo
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_settings(layers: Sequence[int], variant: str) -> dict:
+    """Everything the exported file depends on; its hash names the cache entry."""
+    from nlp.encoder import ENCODER_PACKAGE, encoder_path
+
+    if variant not in VARIANTS:
+        raise ValueError(f"ONNX variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
+    ort = import_onnxruntime()
+    weights = encoder_path() / "model.safetensors"
+    st = weights.stat()
+    return {
+        "format": EXPORT_FORMAT,
+        "encoder": ENCODER_PACKAGE,
+        "encoder_bytes": st.st_size,
+        "encoder_sha256": _sha256(str(weights), st.st_size, st.st_mtime_ns),
+        "layers": [int(x) for x in layers],
+        "opset": OPSET,
+        "exporter": "torch.onnx.export(dynamo=True)",
+        "variant": variant,
+        "quantization": f"dynamic QInt8, per_channel={QUANTIZE_PER_CHANNEL}" if variant == "int8" else None,
+        "onnxruntime": ort.__version__,
+    }
+
+
+def onnx_model_path(layers: Sequence[int], variant: str) -> Path:
+    settings = export_settings(layers, variant)
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+    return onnx_cache_dir() / f"minilm-{variant}-{key}.onnx"
+
+
+def ensure_onnx_model(layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> Path:
+    """Path of the cached ONNX encoder for `layers` and `variant`, exporting (and quantizing) it first if absent.
+
+    Files are written under a temporary name and renamed into place, so concurrent first uses at
+    worst export twice; they never read a half-written file.
+    """
+    path = onnx_model_path(layers, variant)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.onnx")
+    try:
+        if variant == "fp32":
+            _export(layers, tmp)
+        else:
+            _quantize_int8(ensure_onnx_model(layers, "fp32"), tmp)
+        settings = export_settings(layers, variant)
+        path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _export(layers: Sequence[int], out: Path) -> None:
+    """Export the torch encoder with mean pooling of `layers` built in (torch's dynamo exporter)."""
+    import importlib.util
+
+    missing = [m for m in ("torch", "onnx", "onnxscript") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise RuntimeError(
+            f"exporting the encoder to ONNX (once, at first use) needs {', '.join(missing)}: "
+            f"pip install {' '.join(missing)}"
+        )
+    import torch
+
+    from nlp.encoder import load_encoder
+
+    tokenizer, model = load_encoder()
+    layer_list = [int(x) for x in layers]
+
+    class PooledLayers(torch.nn.Module):
+        """Mean-pooled token states of the chosen hidden layers, concatenated (as nlp.encoder.embed)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            states = self.model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+            mask = attention_mask.unsqueeze(-1).to(torch.float32)
+            count = mask.sum(1).clamp(min=1.0)
+            return torch.cat([(states.hidden_states[i] * mask).sum(1) / count for i in layer_list], dim=-1)
+
+    # Two texts of different lengths, so the example batch has padding (and neither axis is 1).
+    example = tokenizer(["an example", "a slightly longer example text"], padding=True, return_tensors="pt")
+    batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
+    dynamic = {"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}}
+    onnx_logger = logging.getLogger("torch.onnx")
+    level = onnx_logger.level
+    onnx_logger.setLevel(logging.ERROR)  # "torchvision is not installed" notices
+    try:
+        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                PooledLayers().eval(),
+                (example["input_ids"], example["attention_mask"]),
+                str(out),
+                dynamo=True,
+                input_names=list(INPUT_NAMES),
+                output_names=["pooled"],
+                dynamic_shapes=dynamic,
+                opset_version=OPSET,
+                external_data=False,
+                verbose=False,
+            )
+    finally:
+        onnx_logger.setLevel(level)
+
+
+def _quantize_int8(fp32: Path, out: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # quantize_dynamic logs "consider pre-processing" on every call
+    try:
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=QUANTIZE_PER_CHANNEL)
+    finally:
+        root.setLevel(level)
+
+
+class OnnxEncoder:
+    """`embed` for one fixed set of layers, on ONNX Runtime (CPU), threads = `nlp.encoder.inference_threads()`."""
+
+    def __init__(self, layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> None:
+        from tokenizers import Tokenizer
+
+        from nlp.encoder import MAX_TOKENS, encoder_path, inference_threads
+
+        ort = import_onnxruntime()
+        self.layers = tuple(int(x) for x in layers)
+        self.variant = variant
+        self.path = ensure_onnx_model(self.layers, variant)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = inference_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        # The fast tokenizer's own tokenizer.json (what transformers' BertTokenizerFast wraps): the same
+        # ids as `load_tokenizer()(texts, truncation=True, max_length=MAX_TOKENS)` without importing torch.
+        self.tokenizer = Tokenizer.from_file(str(encoder_path() / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.no_padding()
+        self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
+        hidden = json.loads((encoder_path() / "config.json").read_text(encoding="utf-8"))["hidden_size"]
+        self.dim = hidden * len(self.layers)
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Mean-pooled states of `self.layers`, concatenated; one row per text (as `nlp.encoder.embed`).
+
+        All texts are tokenized in one call, then batched by token count, so padding is minimal.
+        """
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        ids = [e.ids for e in self.tokenizer.encode_batch([t or " " for t in texts])]
+        order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
+        pad = self.pad_id
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            width = max(len(ids[i]) for i in idx)
+            input_ids = np.full((len(idx), width), pad, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            out[idx] = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        return out
