@@ -151,6 +151,7 @@ def alert_line(d: Detection, explained: bool) -> dict:
         "expected": a.expected,
         "subject": a.subject,
         "detector": a.detector,
+        "incident_id": a.incident_id,
     }
     if explained:
         row["summary"] = a.summary

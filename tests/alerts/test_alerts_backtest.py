@@ -44,6 +44,8 @@ def test_backtest_cli_replays_and_scores(tmp_path):
     assert "without sentiment" in result.stderr
     assert summary["loaded"] == info["mentions"]
     assert all({"brand", "start", "end", "severity", "statistic", "score"} <= set(row) for row in fired)
+    ids = {row["id"] for row in fired}
+    assert all(row["incident_id"] in ids for row in fired)  # every alert belongs to an incident it or another opened
     crises = [i for i in brand_incidents if i["kind"] in ("sudden", "slow")]
     score = summary["score"]
     assert score["crises"] == len(crises) > 0
