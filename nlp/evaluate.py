@@ -44,6 +44,42 @@ def scores(gold: list[str], pred: list[str], labels: list[str]) -> dict:
     }
 
 
+def calibration(gold: list[str], probs, uncertain_below: float = 0.5, bins: int = 10) -> dict:
+    """How far the top-class probability is from being right that often (3-class rows only).
+
+    ECE: the bin-size-weighted mean |accuracy - mean confidence| over `bins` equal-width bins of
+    the top probability; Brier: mean squared error of the probability vector. Also how many rows
+    the `uncertain` flag (top probability below `uncertain_below`) marks and how accurate the
+    flagged and the unflagged rows are, which is what makes "review uncertain first" worthwhile.
+    """
+    import numpy as np
+
+    probs = np.asarray(probs, dtype=float)
+    y = np.array([LABELS.index(g) for g in gold])
+    top = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == y
+    edges = np.minimum((top * bins).astype(int), bins - 1)
+    table, ece = [], 0.0
+    for b in range(bins):
+        m = edges == b
+        if m.any():
+            ece += m.mean() * abs(correct[m].mean() - top[m].mean())
+            table.append({"from": b / bins, "n": int(m.sum()), "confidence": round(float(top[m].mean()), 3),
+                          "accuracy": round(float(correct[m].mean()), 3)})
+    onehot = np.eye(len(LABELS))[y]
+    flagged = top < uncertain_below
+    return {
+        "n": int(len(y)),
+        "ece": round(100 * float(ece), 2),
+        "brier": round(float(((probs - onehot) ** 2).sum(axis=1).mean()), 4),
+        "uncertain_below": uncertain_below,
+        "uncertain_share": round(100 * float(flagged.mean()), 1),
+        "accuracy_uncertain": round(100 * float(correct[flagged].mean()), 1) if flagged.any() else None,
+        "accuracy_confident": round(100 * float(correct[~flagged].mean()), 1) if (~flagged).any() else None,
+        "reliability": table,
+    }
+
+
 def decide(probs, binary: bool) -> list[str]:
     """Labels from probability rows (columns in LABELS order)."""
     if binary:
@@ -117,6 +153,8 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
 
         results["backend"] = f"onnx ({onnx_variant or DEFAULT_VARIANT})"
     parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}}
+    three_class_gold: list[str] = []
+    three_class_probs: list = []
     for sp in eval_splits(split, max_rows):
         labels = ["negative", "positive"] if sp.binary else list(LABELS)
         texts = [normalize(t) for t in sp.texts]
@@ -131,6 +169,9 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         else:
             probs = model._probabilities(texts, langs, batch_size)
         results["splits"][sp.key] = scores(sp.labels, decide(probs, sp.binary), labels)
+        if not sp.binary:
+            three_class_gold += sp.labels
+            three_class_probs += list(np.asarray(probs))
         _print_split(sp.key, results["splits"][sp.key])
         if isinstance(model, DefaultSentimentModel):
             for part, lp in (("encoder_head", lp_emb), ("ngram", lp_ng)):
@@ -151,6 +192,8 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         "mean_macro_f1_over_splits": _mean([s["macro_f1"] for s in all_splits]),
         "umsab_mean_macro_f1": _mean([s["macro_f1"] for s in umsab]),
     }
+    if three_class_gold:
+        results["calibration"] = calibration(three_class_gold, np.array(three_class_probs))
     if parts["ngram"]:
         results["base_parts"] = parts
     results["seconds"] = round(time.monotonic() - start, 1)
@@ -158,6 +201,9 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
     for lang, s in results["languages"].items():
         click.echo(f"  {lang}: macro-recall {s['macro_recall']:.1f}  macro-F1 {s['macro_f1']:.1f}")
     click.echo(f"overall: {json.dumps(results['overall'])}")
+    if "calibration" in results:
+        cal = {k: v for k, v in results["calibration"].items() if k != "reliability"}
+        click.echo(f"calibration (3-class dev rows): {json.dumps(cal)}")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     click.echo(f"wrote {out_path}")

@@ -22,3 +22,21 @@ def test_dev_sample_is_seeded_and_capped(sentiment_data):
     a, b = eval_splits("dev", 50), eval_splits("dev", 50)
     assert [s.texts for s in a] == [s.texts for s in b]
     assert all(len(s.texts) == 50 for s in a)
+
+
+def test_calibration_measures_the_gap_and_the_uncertain_flag():
+    import numpy as np
+
+    from nlp.evaluate import calibration
+
+    gold = ["negative", "neutral", "positive", "positive"]
+    # Confident and right twice, unsure and wrong once, unsure and right once.
+    probs = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.4, 0.35, 0.25], [0.3, 0.3, 0.4]])
+    c = calibration(gold, probs)
+    assert c["n"] == 4 and c["uncertain_share"] == 50.0
+    assert (c["accuracy_uncertain"], c["accuracy_confident"]) == (50.0, 100.0)
+    # Bins: 0.9 (right), 0.8 (right), 0.4 (wrong), 0.4 (right) -> |1-.9|/4 + |1-.8|/4 + |.5-.4|*2/4
+    assert c["ece"] == round(100 * (0.1 / 4 + 0.2 / 4 + 0.1 * 2 / 4), 2)
+    assert sum(b["n"] for b in c["reliability"]) == 4
+    perfect = calibration(["negative"], np.array([[1.0, 0.0, 0.0]]))
+    assert perfect["ece"] == 0.0 and perfect["brier"] == 0.0
