@@ -46,6 +46,9 @@ class Filters:
     min_followers: int | None = None
     text: str | None = None
     theme: str | None = None
+    # True: only mentions whose sentiment is flagged uncertain (the analyst's review queue);
+    # False: only confidently tagged ones. Untagged mentions match neither.
+    uncertain: bool | None = None
 
     def replace(self, **changes: Any) -> Filters:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -237,6 +237,8 @@ class ElasticsearchStore:
             clauses.append({"range": {"created_at": rng}})
         if f.min_followers is not None:
             clauses.append({"range": {"author.followers": {"gte": f.min_followers}}})
+        if f.uncertain is not None:
+            clauses.append({"term": {"sentiment.uncertain": f.uncertain}})
         must: list[dict[str, Any]] = []
         if f.text:
             from groundswell.query import parse, to_elasticsearch

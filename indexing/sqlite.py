@@ -249,6 +249,10 @@ class SqliteStore:
             if value is not None:
                 clauses.append(f"m.{column} = ?")
                 params.append(value)
+        if f.uncertain is not None:
+            # Read from the stored document: a review filter, used with brand/time filters, needs no column.
+            clauses.append("m.sentiment IS NOT NULL AND coalesce(json_extract(m.doc, '$.sentiment.uncertain'), 0) = ?")
+            params.append(1 if f.uncertain else 0)
         if f.brands:
             clauses.append(f"m.brand IN ({','.join('?' * len(f.brands))})")
             params.extend(f.brands)

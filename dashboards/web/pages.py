@@ -10,7 +10,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "explore": (
         "&#128269;",
         "Explore",
-        ("q", "brand", "period", "source", "lang", "sentiment", "min_followers", "sort"),
+        ("q", "brand", "period", "source", "lang", "sentiment", "uncertain", "min_followers", "sort"),
     ),
     "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
@@ -37,6 +37,11 @@ _CONTROLS = {
         '<label title="Sentiment"><select name="sentiment" aria-label="Sentiment"><option value="">any</option>'
         '<option value="negative">&#128544; negative</option><option value="neutral">&#128528; neutral</option>'
         '<option value="positive">&#128512; positive</option></select></label>'
+    ),
+    "uncertain": (
+        '<label title="Sentiment confidence: review the uncertain ones first">'
+        '<select name="uncertain" aria-label="Sentiment confidence"><option value="">any confidence</option>'
+        '<option value="true">&#10067; uncertain</option><option value="false">confident</option></select></label>'
     ),
     "min_followers": (
         '<label title="Minimum author followers">&#128101;&#8805;'

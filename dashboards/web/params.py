@@ -23,7 +23,9 @@ MAX_CURSOR_CHARS = 2000
 # Sources, languages and themes are short identifiers; anything else is a typo or an attack.
 _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 
-FILTER_PARAMS = frozenset({"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme"})
+FILTER_PARAMS = frozenset(
+    {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain"}
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,9 @@ def parse_period(params: Mapping[str, str]) -> tuple[datetime | None, datetime |
     return since, until
 
 
+_BOOLS = {"true": True, "false": False, None: None}
+
+
 def parse_filters(
     params: Mapping[str, str], brands: list[str], *, brand_required: bool = False, default_brand: str | None = None
 ) -> Filters:
@@ -160,6 +165,7 @@ def parse_filters(
         min_followers=parse_int(params, "min_followers", None, 0),
         text=parse_query(params.get("q")),
         theme=parse_ident(params, "theme"),
+        uncertain=_BOOLS[parse_choice(params, "uncertain", ("true", "false"), None)],
     )
 
 

@@ -158,6 +158,8 @@ def test_search_pages_deep_with_cursor_without_gaps_or_repeats(client, mentions)
         {"min_followers": 5000},
         {"since": "2026-11-11T12:00:00Z", "until": "2026-11-11T18:00:00Z", "brand": "Lumora"},
         {"theme": "launch"},
+        {"uncertain": "true"},
+        {"uncertain": "false", "brand": "Lumora"},
     ],
 )
 def test_search_filters(client, mentions, params):
@@ -172,6 +174,7 @@ def test_search_filters(client, mentions, params):
             and (m.author.followers or 0) >= params.get("min_followers", 0)
             and ("since" not in params or _in(m, params["since"], params["until"]))
             and ("theme" not in params or params["theme"] in m.themes)
+            and ("uncertain" not in params or m.sentiment.uncertain == (params["uncertain"] == "true"))
         )
 
     expected = {m.id for m in mentions if keep(m)}
@@ -263,6 +266,7 @@ def test_alert_feed_is_idempotent_and_skips_broken_entries(tmp_path):
         ("/api/search?size=101", 400, "between 1 and 100"),
         ("/api/search?size=ten", 400, "not a whole number"),
         ("/api/search?min_followers=-1", 400, "at least 0"),
+        ("/api/search?uncertain=maybe", 400, "not one of: true, false"),
         ("/api/search?q=(battery", 400, "query syntax error"),
         ("/api/search?q=" + "x" * 1001, 400, "too long"),
         ("/api/search?lang=en;drop", 400, "not a valid lang"),

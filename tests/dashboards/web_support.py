@@ -69,14 +69,17 @@ def demo_mentions(seed: int = 7) -> list[Mention]:
         lang = _HANDLE_LANG.match(record["author"]["handle"]).group(1)
         brand = "Sonique" if "sonique" in text.lower() else "Lumora"
         label = _label(record, text)
-        probs = {k: (0.8 if k == label else 0.1) for k in ("negative", "neutral", "positive")}
+        # Questions stand in for the posts a model is unsure about: flagged uncertain, top probability 0.45.
+        unsure = "?" in text
+        top, rest = (0.45, 0.275) if unsure else (0.8, 0.1)
+        probs = {k: (top if k == label else rest) for k in ("negative", "neutral", "positive")}
         mentions.append(
             Mention(
                 **{k: v for k, v in record.items() if k != "extra"},
                 extra={k: v for k, v in record["extra"].items() if v is not None},
                 brand=brand,
                 lang=lang,
-                sentiment=Sentiment(label=label, probs=probs, model="test-fixture-template-labels"),
+                sentiment=Sentiment(label=label, probs=probs, model="test-fixture-template-labels", uncertain=unsure),
                 themes=_themes(lang, text, record["extra"].get("planted")),
             )
         )

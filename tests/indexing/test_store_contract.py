@@ -45,7 +45,7 @@ def make_corpus(n: int = 60, seed: int = 7) -> list[Mention]:
         if label:
             probs = {k: 0.1 for k in ("negative", "neutral", "positive")}
             probs[label] = 0.8
-            sentiment = Sentiment(label=label, probs=probs, model="test-model")
+            sentiment = Sentiment(label=label, probs=probs, model="test-model", uncertain=i % 4 == 0)
         out.append(
             Mention(
                 source=source,
@@ -86,6 +86,8 @@ def _matches(m: Mention, f: Filters) -> bool:
     if f.min_followers is not None and (m.author.followers or 0) < f.min_followers:
         return False
     if f.theme is not None and f.theme not in m.themes:
+        return False
+    if f.uncertain is not None and (m.sentiment is None or m.sentiment.uncertain != f.uncertain):
         return False
     return not (f.text and not parse(f.text).matches(m.text, m.lang))
 
@@ -155,6 +157,8 @@ FILTERS = [
     Filters(min_followers=250),
     Filters(theme="support"),
     Filters(brand="globex", sentiment="positive", theme="battery"),
+    Filters(uncertain=True),
+    Filters(brand="acme", uncertain=False),
 ]
 TEXT_FILTERS = [
     Filters(text="refund"),
