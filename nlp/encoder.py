@@ -95,8 +95,10 @@ def sentence_embeddings(texts: Sequence[str], batch_size: int = 64) -> np.ndarra
     return np.stack([_SENTENCE_CACHE[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
-def length_buckets(texts: Sequence[str], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length, so little compute is spent on padding."""
+def length_buckets(texts: Sequence[Sequence[Any]], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, so little compute is spent on padding.
+
+    `texts` may be strings (length in characters) or token-id lists (length in tokens)."""
     order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 

@@ -229,14 +229,14 @@ class OnnxEncoder:
         """
         import numpy as np
 
+        from nlp.encoder import length_buckets
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         ids = [e.ids for e in self.tokenizer.encode_batch([t or " " for t in texts])]
-        order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
         pad = self.pad_id
-        for lo in range(0, len(order), batch_size):
-            idx = order[lo : lo + batch_size]
+        for idx in length_buckets(ids, batch_size):  # by token count: the ids' lengths
             width = max(len(ids[i]) for i in idx)
             input_ids = np.full((len(idx), width), pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)

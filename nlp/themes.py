@@ -130,13 +130,11 @@ def _merge_similar(x, assign, dist):
     the topic word they share is penalised as "not distinctive". Merged, the shared word wins.
     """
     import numpy as np
-    from sklearn.preprocessing import normalize
 
     k = int(assign.max()) + 1
     if k == 1:
         return assign, dist
-    centroids = normalize(np.vstack([np.asarray(x[assign == c].mean(axis=0)) for c in range(k)]))
-    sim = centroids @ centroids.T
+    sim = _centroid_similarity(x, assign)
     parent = list(range(k))
 
     def root(c: int) -> int:
@@ -168,12 +166,19 @@ RELATED_SIMILARITY = 0.25
 def _related(x, assign) -> list[list[int]]:
     """For each cluster, the clusters whose centroids are at least RELATED_SIMILARITY alike."""
     import numpy as np
+
+    sim = _centroid_similarity(x, assign)
+    return [[int(d) for d in np.flatnonzero(row >= RELATED_SIMILARITY)] for row in sim]
+
+
+def _centroid_similarity(x, assign):
+    """Cosine similarity between the clusters' centroids (k x k)."""
+    import numpy as np
     from sklearn.preprocessing import normalize
 
     k = int(assign.max()) + 1
     centroids = normalize(np.vstack([np.asarray(x[assign == c].mean(axis=0)) for c in range(k)]))
-    sim = centroids @ centroids.T
-    return [[int(d) for d in np.flatnonzero(sim[c] >= RELATED_SIMILARITY)] for c in range(k)]
+    return centroids @ centroids.T
 
 
 def extract_themes(

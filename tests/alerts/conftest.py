@@ -92,6 +92,23 @@ def free_port() -> int:
 SMTP_USER, SMTP_PASSWORD = "alerts", "s3cret-pw"
 
 
+def email_channel(smtp_server, password_env: str = "PW", **overrides):
+    """An email channel pointed at the local SMTP server (plain SMTP with AUTH, no TLS)."""
+    from alerts.config import EmailChannel
+
+    fields = dict(
+        type="email",
+        host="127.0.0.1",
+        port=smtp_server.port,
+        sender="gs@example.org",
+        to=["pr@example.org"],
+        username=SMTP_USER,
+        password_env=password_env,
+        starttls=False,
+    )
+    return EmailChannel(**{**fields, **overrides})
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on localhost that accepts AUTH LOGIN/PLAIN for one user, without TLS."""

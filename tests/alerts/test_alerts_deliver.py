@@ -6,9 +6,9 @@ import io
 import json
 
 import pytest
-from conftest import SMTP_PASSWORD, SMTP_USER, free_port
+from conftest import SMTP_PASSWORD, email_channel, free_port
 
-from alerts.config import ConsoleChannel, EmailChannel, JsonlChannel, WebhookChannel
+from alerts.config import ConsoleChannel, JsonlChannel, WebhookChannel
 from alerts.deliver import deliver, sent_key
 
 SECRET_PATH = "/services/T000/B000/XXXXsecretXXXX"
@@ -119,15 +119,11 @@ def test_missing_secret_is_a_clear_error(state, alerts):
 
 
 def test_email_through_a_real_smtp_server(smtp_server, state, alerts):
-    channel = EmailChannel(
-        type="email",
-        host="127.0.0.1",
-        port=smtp_server.port,
+    channel = email_channel(
+        smtp_server,
+        "GS_SMTP_PASSWORD",
         sender="groundswell@example.org",
         to=["pr@example.org", "oncall@example.org"],
-        username=SMTP_USER,
-        password_env="GS_SMTP_PASSWORD",
-        starttls=False,
     )
     env = {"GS_SMTP_PASSWORD": SMTP_PASSWORD}
     report = deliver(alerts, [channel], state, env)
@@ -147,16 +143,7 @@ def test_email_through_a_real_smtp_server(smtp_server, state, alerts):
 
 
 def test_email_with_wrong_password_fails_permanently(smtp_server, state, alerts):
-    channel = EmailChannel(
-        type="email",
-        host="127.0.0.1",
-        port=smtp_server.port,
-        sender="a@example.org",
-        to=["b@example.org"],
-        username=SMTP_USER,
-        password_env="PW",
-        starttls=False,
-    )
+    channel = email_channel(smtp_server, sender="a@example.org", to=["b@example.org"])
     report = deliver(alerts[:1], [channel], state, {"PW": "wrong"}, sleep=no_sleep)
     assert report.failed == 1 and "login refused" in report.channels["email"].errors[0]
     assert "wrong" not in " ".join(report.channels["email"].errors)

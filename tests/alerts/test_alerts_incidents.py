@@ -6,9 +6,9 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from conftest import SMTP_PASSWORD, SMTP_USER
+from conftest import SMTP_PASSWORD, email_channel
 
-from alerts.config import ConsoleChannel, EmailChannel, WebhookChannel
+from alerts.config import ConsoleChannel, WebhookChannel
 from alerts.deliver import deliver
 from alerts.incidents import assign_incidents, is_followup
 from alerts.model import Alert
@@ -102,16 +102,7 @@ def test_channels_fold_minor_updates_by_default_and_thread_email(http_server, sm
     major = WebhookChannel(type="slack", url_env="HOOK")  # followups: major (the default)
     every = ConsoleChannel(type="console", followups="all")
     quiet = WebhookChannel(type="webhook", name="pager", url_env="HOOK", followups="none")
-    email = EmailChannel(
-        type="email",
-        host="127.0.0.1",
-        port=smtp_server.port,
-        sender="gs@example.org",
-        to=["pr@example.org"],
-        username=SMTP_USER,
-        password_env="PW",
-        starttls=False,
-    )
+    email = email_channel(smtp_server)
     out = io.StringIO()
     report = deliver(alerts, [major, every, quiet, email], state, env, stream=out)
     # keyword (opens), spike, escalation, all-clear are major; the warning influencer post is folded.
