@@ -9,7 +9,8 @@ history before its day (episodes excluded, so a crisis never becomes 'normal'):
   baseline and there are at least `min_negative` negatives. Requiring the share is what
   keeps a viral *positive* post (volume up, share flat or down) from firing.
 - slow detector (CUSUM or EWMA on standardised, capped residuals) catches crises that
-  build up over hours without one bucket that is extreme on its own.
+  build up over hours without one bucket that is extreme on its own; it needs a run of at
+  least two buckets, and the run as a whole must pass the share test.
 
 An episode opens with a 'spike' alert, may send escalations (negatives beyond
 `escalate_ratio` x the last alerted peak, or a higher severity), and ends with an
@@ -59,6 +60,7 @@ class _Episode:
     quiet: int = 0
     observed: float = 0.0
     expected: float = 0.0
+    confirmed: bool = False  # a single bucket has passed the count and share tests in this episode
 
 
 @dataclass
@@ -145,7 +147,11 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
             ratio = max(th.min_share_ratio, VIRAL_SHARE_RATIO) if run_burst else th.min_share_ratio
             _, run_share_score = share_tail(int(slow.run_neg), int(slow.run_tot), base.share, base.share_dispersion)
             slow_ok = (
-                slow.run_neg >= th.min_negative
+                # A run of one bucket is the count test's job: without this the slow detector
+                # would be a second, laxer single-bucket test (half its false alerts were that).
+                slow.run_start is not None
+                and i > slow.run_start
+                and slow.run_neg >= th.min_negative
                 and run_share >= ratio * base.share
                 and run_share_score >= th.share_threshold
             )
@@ -189,7 +195,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
             alert.episode_id = alert.id
             out.append(Detection(alert, end, i))
             episode = _Episode(start, alert.id, x if spike else max(neg[start : i + 1]), severity, i, last_active=i)
-            episode.observed, episode.expected = observed, expected
+            episode.observed, episode.expected, episode.confirmed = observed, expected, spike
             in_episode[start : i + 1] = True
             slow.reset()
             continue
@@ -204,7 +210,13 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
             episode.observed += x
             episode.expected += mu
             severity = _severity(s_count, x, mu, th)
-            grows = x >= rule.escalate_ratio * episode.peak or _RANK[severity] > _RANK[episode.severity]
+            # An episode the slow detector opened escalates at its first single-bucket spike: a
+            # sudden crisis must not hide inside a slow drift that happened to be open already.
+            grows = (
+                x >= rule.escalate_ratio * episode.peak
+                or _RANK[severity] > _RANK[episode.severity]
+                or not episode.confirmed
+            )
             if spike and grows:
                 episode.escalations += 1
                 alert = Alert(
@@ -230,6 +242,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                 out.append(Detection(alert, end, i))
                 episode.peak = max(episode.peak, x)
                 episode.severity = alert.severity
+                episode.confirmed = True
                 episode.last_alert = i
             continue
         episode.quiet += 1

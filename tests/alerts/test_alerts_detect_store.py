@@ -108,9 +108,12 @@ BRAND = Brand("Acme", ["overheating", "recall"])
 def test_whole_history_finds_the_crisis_explained(store):
     alerts = detect_alerts(store, BRAND, AlertsConfig(), dashboard_url="http://dash.local/")
     spikes = [a for a in alerts if a.kind == "spike" and not a.subject]
-    assert len(spikes) == 1
-    spike = spikes[0]
-    assert spike.window_start == START + timedelta(hours=CRISIS_AT)
+    crisis = [a for a in spikes if a.window_start == START + timedelta(hours=CRISIS_AT)]
+    assert len(crisis) == 1
+    # Balanced spends about half a false alert per brand-week on noise (docs/alerts.md) to catch
+    # slow crises early; 16 days of this small brand's noise may hold one or two, never a flood.
+    assert len(spikes) - 1 <= 2 and all(a.detector != "count" for a in spikes if a not in crisis)
+    spike = crisis[0]
     assert spike.observed >= 20 and spike.expected < 5
     assert spike.top_posts and spike.top_posts[0].followers == 750_000  # ranked by reach
     assert "overheating" in spike.top_terms
@@ -171,7 +174,7 @@ def test_split_by_language_finds_a_crisis_confined_to_one_community():
                 label = "negative" if i < negative[hour] else ("positive" if rng.random() < 0.6 else "neutral")
                 mentions.append(_mention(i, hour, label, f"{lang} acme post", lang=lang, source=f"src-{lang}"))
     for k in range(2):  # the Italian community is upset; in the brand's totals it is a ripple
-        for i in range(8):
+        for i in range(6):
             mentions.append(_mention(700 + i, CRISIS_AT + k, "negative", "acme ci ha deluso", lang="it"))
     store = SqliteStore(":memory:")
     try:
