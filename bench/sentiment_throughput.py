@@ -86,8 +86,8 @@ def _naive_pipeline(model, texts: list[str], langs: list[str]) -> list[str]:
     for text, lang in zip(texts, langs, strict=True):
         clean = normalize(text)
         emb = extractor(clean or " ", tokenize_kwargs={"truncation": True, "max_length": MAX_TOKENS})
-        lp_emb, lp_ng = model.head_log_probs([clean], emb)
-        labels.append(LABELS[int(model.combine(lp_emb, lp_ng, [lang])[0].argmax())])
+        lp_emb, lp_ng, lp_en = model.head_log_probs([clean], emb)
+        labels.append(LABELS[int(model.combine(lp_emb, lp_ng, lp_en, [clean], [lang])[0].argmax())])
     return labels
 
 

@@ -152,7 +152,7 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         from nlp.onnx_encoder import DEFAULT_VARIANT
 
         results["backend"] = f"onnx ({onnx_variant or DEFAULT_VARIANT})"
-    parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}}
+    parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}, "english_head": {}}
     three_class_gold: list[str] = []
     three_class_probs: list = []
     for sp in eval_splits(split, max_rows):
@@ -160,12 +160,12 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         texts = [normalize(t) for t in sp.texts]
         langs = None if detect_lang else [sp.lang] * len(texts)
         if isinstance(model, DefaultSentimentModel):
-            lp_emb, lp_ng = model.base_log_probs(texts, batch_size)
+            lp_emb, lp_ng, lp_en = model.base_log_probs(texts, batch_size)
             if langs is None:
                 from nlp.langid import detect_languages
 
                 langs = detect_languages(texts)
-            probs = model.combine(lp_emb, lp_ng, langs)
+            probs = model.combine(lp_emb, lp_ng, lp_en, texts, langs)
         else:
             probs = model._probabilities(texts, langs, batch_size)
         results["splits"][sp.key] = scores(sp.labels, decide(probs, sp.binary), labels)
@@ -174,7 +174,8 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
             three_class_probs += list(np.asarray(probs))
         _print_split(sp.key, results["splits"][sp.key])
         if isinstance(model, DefaultSentimentModel):
-            for part, lp in (("encoder_head", lp_emb), ("ngram", lp_ng)):
+            own = [("encoder_head", lp_emb), ("ngram", lp_ng)] + ([("english_head", lp_en)] if sp.lang == "en" else [])
+            for part, lp in own:
                 s = scores(sp.labels, decide(softmax(np.asarray(lp)), sp.binary), labels)
                 parts[part][sp.key] = {k: s[k] for k in ("macro_recall", "macro_f1", "accuracy")}
 

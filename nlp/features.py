@@ -1,10 +1,11 @@
-"""Features the default sentiment model is built from: encoder embeddings and hashed n-grams."""
+"""Features the default sentiment model is built from: encoder embeddings, hashed n-grams, VADER scores."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,30 @@ CHAR_FEATURES = 2**20
 WORD_FEATURES = 2**18
 # Tokens: runs of letters/digits, or single emoji/symbols (which carry much of the sentiment).
 WORD_PATTERN = r"(?u)\w+|[^\w\s]"
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:
+        raise RuntimeError(
+            "the default sentiment model's English part needs VADER: pip install vaderSentiment"
+        ) from None
+    return SentimentIntensityAnalyzer()
+
+
+def vader_scores(texts: Sequence[str]) -> np.ndarray:
+    """VADER lexicon scores (compound, pos, neg, neu) per text, shape (n, 4): English-only signal."""
+    import numpy as np
+
+    out = np.zeros((len(texts), 4), dtype=np.float64)
+    if len(texts):
+        sia = _vader()
+        for row, text in enumerate(texts):
+            s = sia.polarity_scores(text)
+            out[row] = (s["compound"], s["pos"], s["neg"], s["neu"])
+    return out
 
 
 def _hashers():

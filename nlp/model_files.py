@@ -18,7 +18,11 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 # Languages with their own stacker weights; anything else (or undetected) uses "other".
 LANG_GROUPS: tuple[str, ...] = ("ar", "de", "en", "es", "fr", "hi", "it", "ko", "pt", "ru", "zh", "other")
-FORMAT_VERSION = 1
+# 2: an English encoder head and VADER scores as extra stacker inputs (stacker block width 7 -> 14).
+FORMAT_VERSION = 2
+# Extra stacker inputs, non-zero only for rows in the "en" group: English-head log-probabilities (3)
+# and VADER (compound, pos, neg, neu) (4).
+ENGLISH_WIDTH = 7
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -33,16 +37,41 @@ def lang_group(lang: str | None) -> str:
     return lang if lang in LANG_GROUPS else "other"
 
 
-def stack_features(logp_emb: np.ndarray, logp_ng: np.ndarray, langs: Sequence[str | None]) -> np.ndarray:
-    """Per-language-group copies of [log p_emb, log p_ngram, 1]: lets each language weight the signals."""
+def stack_features(
+    logp_emb: np.ndarray, logp_ng: np.ndarray, english: np.ndarray, langs: Sequence[str | None]
+) -> np.ndarray:
+    """Per-language-group copies of [log p_emb, log p_ngram, english, 1]: lets each language weight the signals.
+
+    `english` (n, ENGLISH_WIDTH): English-head log-probabilities and VADER scores, zeros for rows
+    outside the "en" group (see `english_block`).
+    """
     import numpy as np
 
-    base = np.hstack([logp_emb, logp_ng, np.ones((len(langs), 1))])
+    if english.shape != (len(langs), ENGLISH_WIDTH):
+        raise ValueError(f"english block has shape {english.shape}, expected ({len(langs)}, {ENGLISH_WIDTH})")
+    base = np.hstack([logp_emb, logp_ng, english, np.ones((len(langs), 1))])
     width = base.shape[1]
     out = np.zeros((len(langs), width * len(LANG_GROUPS)), dtype=np.float64)
     for row, lang in enumerate(langs):
         g = LANG_GROUPS.index(lang_group(lang))
         out[row, g * width : (g + 1) * width] = base[row]
+    return out
+
+
+def english_block(logp_en: np.ndarray, texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarray:
+    """[English-head log-probabilities, VADER (compound, pos, neg, neu)] for rows whose group is "en", else 0.
+
+    VADER runs only on those rows (texts already normalised).
+    """
+    import numpy as np
+
+    from nlp.features import vader_scores
+
+    out = np.zeros((len(langs), ENGLISH_WIDTH), dtype=np.float64)
+    rows = [i for i, lang in enumerate(langs) if lang_group(lang) == "en"]
+    if rows:
+        out[rows, :3] = np.asarray(logp_en)[rows]
+        out[rows, 3:] = vader_scores([texts[i] for i in rows])
     return out
 
 
@@ -92,6 +121,9 @@ def load_default_weights(model_dir: Path) -> tuple[dict, dict[str, np.ndarray]]:
         )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT_VERSION:
-        raise ValueError(f"{manifest_path}: format {manifest.get('format')} is not {FORMAT_VERSION}; retrain")
+        raise ValueError(
+            f"{manifest_path}: model format {manifest.get('format')} is not the format {FORMAT_VERSION} this "
+            "version of Groundswell reads: retrain it with `make train-sentiment`"
+        )
     arrays = {k: v.astype(np.float32) for k, v in load_file(str(Path(model_dir) / "weights.safetensors")).items()}
     return manifest, arrays

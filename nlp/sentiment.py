@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, softmax, stack_features
+from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, english_block, softmax, stack_features
 from nlp.normalize import normalize
 
 DEFAULT_MODEL_NAME = "groundswell-minilm-sentiment"
@@ -66,7 +66,7 @@ class SentimentModel:
 
 
 class DefaultSentimentModel(SentimentModel):
-    """The shipped model: MiniLM embedding head + n-gram model, stacked per language."""
+    """The shipped model: MiniLM embedding head + n-gram model (+ English head, VADER), stacked per language."""
 
     def __init__(
         self,
@@ -113,8 +113,11 @@ class DefaultSentimentModel(SentimentModel):
                 f"{self.manifest['encoder']['version']} or retrain with `make train-sentiment`"
             )
 
-    def base_log_probs(self, texts: list[str], batch_size: int = 64) -> tuple[Any, Any]:
-        """Log-probabilities of the embedding head and of the n-gram model (texts already normalised)."""
+    def base_log_probs(self, texts: list[str], batch_size: int = 64) -> tuple[Any, Any, Any]:
+        """Log-probabilities of the embedding head, the n-gram model and the English head (texts already normalised).
+
+        One encoder pass: both encoder heads read the same features.
+        """
         emb = self.encode(texts, batch_size)
         if self.manifest["encoder"]["layers"][-1] == -1:  # the last 384 columns are the sentence embedding
             from nlp.encoder import remember_sentence_embeddings
@@ -136,8 +139,10 @@ class DefaultSentimentModel(SentimentModel):
             return self._onnx.embed(texts, batch_size=batch_size)
         return embed(texts, layers=layers, batch_size=batch_size)
 
-    def head_log_probs(self, texts: list[str], emb: Any) -> tuple[Any, Any]:
-        """Log-probabilities of the embedding head (on `emb`, from `encode`) and of the n-gram model."""
+    def head_log_probs(self, texts: list[str], emb: Any) -> tuple[Any, Any, Any]:
+        """Log-probabilities of the embedding head and the English head (both on `emb`, from `encode`)
+        and of the n-gram model. The English head is computed for every row; `combine` uses it only
+        for rows in the "en" language group."""
         import numpy as np
 
         from nlp.features import ngram_counts, ngram_tfidf
@@ -146,9 +151,10 @@ class DefaultSentimentModel(SentimentModel):
         w = self.w
         z = (emb - w["scaler_mean"]) / w["scaler_scale"]
         p_emb = softmax(z @ w["emb_coef"].T + w["emb_intercept"])
+        p_en = softmax(z @ w["en_coef"].T + w["en_intercept"])
         x = ngram_tfidf(ngram_counts(texts), w["ng_idf"])
         p_ng = softmax(np.asarray(x @ w["ng_coef"].T) + w["ng_intercept"])
-        return np.log(np.clip(p_emb, 1e-6, 1.0)), np.log(np.clip(p_ng, 1e-6, 1.0))
+        return tuple(np.log(np.clip(p, 1e-6, 1.0)) for p in (p_emb, p_ng, p_en))
 
     def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
         if langs is None or any(lang is None for lang in langs):
@@ -159,12 +165,16 @@ class DefaultSentimentModel(SentimentModel):
             langs = list(langs) if langs is not None else [None] * len(texts)
             for i, lang in zip(todo, found, strict=True):
                 langs[i] = lang
-        lp_emb, lp_ng = self.base_log_probs(texts, batch_size)
-        return self.combine(lp_emb, lp_ng, langs)
+        lp_emb, lp_ng, lp_en = self.base_log_probs(texts, batch_size)
+        return self.combine(lp_emb, lp_ng, lp_en, texts, langs)
 
-    def combine(self, lp_emb: Any, lp_ng: Any, langs: Sequence[str | None]) -> Any:
-        """Final probabilities from the two parts' log-probabilities, per language group."""
-        x = stack_features(lp_emb, lp_ng, langs)
+    def combine(self, lp_emb: Any, lp_ng: Any, lp_en: Any, texts: Sequence[str], langs: Sequence[str | None]) -> Any:
+        """Final probabilities from the parts' log-probabilities, per language group.
+
+        For rows in the "en" group the stacker also reads the English head and VADER scores of
+        `texts` (already normalised); for the others that block is zero.
+        """
+        x = stack_features(lp_emb, lp_ng, english_block(lp_en, texts, langs), langs)
         return softmax(x @ self.w["stack_coef"].T + self.w["stack_intercept"])
 
 

@@ -1,14 +1,17 @@
 """Train the default sentiment model: `python -m nlp.train` (or `make train-sentiment`).
 
-Three parts, all trained on the `train` splits only (dev stays untouched for `nlp.evaluate`):
+Four parts, all trained on the `train` splits only (dev stays untouched for `nlp.evaluate`):
 
 1. an embedding head: logistic regression on frozen all-MiniLM-L6-v2 features (mean-pooled
    states of two upper layers);
 2. an n-gram model: logistic regression on hashed character and word n-grams (TF-IDF), which
    covers the scripts the English-centric encoder vocabulary handles poorly (Hangul, Han);
-3. a stacker: multinomial logistic regression per language group on the out-of-fold
-   log-probabilities of 1 and 2. Being fitted on predictions for rows the base models did not
-   see, it both weights the two signals per language and calibrates the final probabilities.
+3. an English head: the same kind of logistic regression as 1, on the English rows only;
+4. a stacker: multinomial logistic regression per language group on the out-of-fold
+   log-probabilities of 1, 2 and (English weights only) 3, plus the VADER lexicon scores
+   (compound, pos, neg, neu; English weights only, no training). Being fitted on predictions for
+   rows the base models did not see, it both weights the signals per language and calibrates the
+   final probabilities.
 
 Everything is seeded; the result is written to `nlp/models/default/`.
 """
@@ -73,6 +76,7 @@ def main(out_dir: Path, embed_cap: int) -> None:
     _log("encoder features ready", start)
     scaler = StandardScaler().fit(emb)
     emb_z = scaler.transform(emb).astype(np.float32)
+    en = np.array(langs)[sample] == "en"
 
     counts = ngram_counts(texts)
     idf = fit_idf(counts).astype(np.float16).astype(np.float32)  # as shipped (fp16)
@@ -102,10 +106,27 @@ def main(out_dir: Path, embed_cap: int) -> None:
         _log(f"fold {k + 1}/{FOLDS} done", start)
 
     stack_langs = [langs[i] if rng.random() >= OTHER_LANG_RATE else "other" for i in sample]
-    from nlp.model_files import stack_features
+    en_st = np.array(stack_langs) == "en"
 
+    # English head: the encoder head's recipe on English rows only, out-of-fold on the same folds.
+    oof_en = np.zeros((len(sample), 3))
+    en_folds = sample_folds[en]
+    for k in range(FOLDS):
+        tr_e, te_e = en_folds != k, en_folds == k
+        head = emb_head().fit(emb_z[en][tr_e], y[sample][en][tr_e])
+        oof_en[np.flatnonzero(en)[te_e]] = head.predict_log_proba(emb_z[en][te_e])
+    final_en = emb_head().fit(emb_z[en], y[sample][en])
+    _log(f"English head fitted ({int(en.sum())} rows)", start)
+
+    from nlp.features import vader_scores
+    from nlp.model_files import ENGLISH_WIDTH, stack_features
+
+    # Zero for rows the stacker sees as another language or as "other" (as at inference).
+    english = np.zeros((len(sample), ENGLISH_WIDTH))
+    english[en_st, :3] = oof_en[en_st]
+    english[en_st, 3:] = vader_scores([texts[i] for i in sample[en_st]])
     stacker = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
-    stacker.fit(stack_features(oof_emb, oof_ng, stack_langs), y[sample])
+    stacker.fit(stack_features(oof_emb, oof_ng, english, stack_langs), y[sample])
     _log("stacker fitted", start)
 
     final_emb = emb_head().fit(emb_z, y[sample])
@@ -126,6 +147,8 @@ def main(out_dir: Path, embed_cap: int) -> None:
         scaler_scale=scaler.scale_,
         emb_coef=final_emb.coef_,
         emb_intercept=final_emb.intercept_,
+        en_coef=final_en.coef_,
+        en_intercept=final_en.intercept_,
         ng_idf=idf,
         ng_coef=final_ng.coef_,
         ng_intercept=final_ng.intercept_,

@@ -52,3 +52,73 @@ def test_input_checks(default_model):
     with pytest.raises(ValueError, match="2 texts but 1 langs"):
         default_model.predict(["a", "b"], ["en"])
     assert default_model.predict([""])[0].label in {"negative", "neutral", "positive"}
+
+
+def test_english_head_is_shipped_and_stacker_reads_it():
+    from nlp.model_files import ENGLISH_WIDTH, LANG_GROUPS
+
+    manifest, weights = load_default_weights(DEFAULT_MODEL_DIR)
+    assert weights["en_coef"].shape == weights["emb_coef"].shape == (3, 768)
+    assert weights["en_intercept"].shape == (3,)
+    width = 3 + 3 + ENGLISH_WIDTH + 1
+    assert weights["stack_coef"].shape == (3, width * len(LANG_GROUPS))
+    # The English block of the "en" weights is used; other languages' copies of it never see non-zero input.
+    en = LANG_GROUPS.index("en")
+    assert abs(weights["stack_coef"][:, en * width + 6 : en * width + 13]).max() > 0.05
+
+
+@pytest.mark.model
+def test_english_head_and_vader_only_for_english_rows(default_model):
+    import numpy as np
+
+    from nlp.features import vader_scores
+    from nlp.model_files import english_block, softmax, stack_features
+    from nlp.normalize import normalize
+
+    texts = [normalize(t) for t in ["I love this phone, it is great!", "Worst support ever, so sad :(", "ok"]] * 3
+    langs = ["en"] * 3 + ["it"] * 3 + [None] * 3
+    lp_emb, lp_ng, lp_en = default_model.base_log_probs(texts)
+    block = english_block(lp_en, texts, langs)
+    assert np.allclose(block[:3, :3], lp_en[:3]) and np.allclose(block[:3, 3:], vader_scores(texts[:3]))
+    assert np.abs(block[:3, 3]).max() > 0.5  # VADER's compound is strong on the first two
+    assert not block[3:].any()  # it and unknown ("other") rows: zeros
+
+    probs = default_model.combine(lp_emb, lp_ng, lp_en, texts, langs)
+    w = default_model.w
+    x_zeroed = stack_features(lp_emb, lp_ng, np.zeros_like(block), langs)
+    zeroed = softmax(x_zeroed @ w["stack_coef"].T + w["stack_intercept"])
+    assert np.allclose(probs[3:], zeroed[3:])  # non-English rows: unaffected by the English parts
+    assert np.abs(probs[:3] - zeroed[:3]).max() > 0.05  # English rows: the English head + VADER move them
+    # predict() takes the same path end to end.
+    preds = default_model.predict(texts[:6], langs[:6])
+    assert [p.probs["positive"] for p in preds] == pytest.approx(list(probs[:6, 2]), abs=1e-3)
+    assert [p.label for p in preds[:2]] == ["positive", "negative"]
+
+
+def test_old_format_model_file_is_refused(tmp_path):
+    import json
+    import shutil
+
+    from nlp.sentiment import DefaultSentimentModel
+
+    old = tmp_path / "old"
+    shutil.copytree(DEFAULT_MODEL_DIR, old)
+    manifest = json.loads((old / "model.json").read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    (old / "model.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"format 1 is not the format 2 .*make train-sentiment"):
+        DefaultSentimentModel(model_dir=old)
+
+
+def test_missing_vader_says_how_to_install(monkeypatch):
+    import sys
+
+    import nlp.features as features
+
+    features._vader.cache_clear()
+    monkeypatch.setitem(sys.modules, "vaderSentiment.vaderSentiment", None)
+    try:
+        with pytest.raises(RuntimeError, match="pip install vaderSentiment"):
+            features.vader_scores(["good"])
+    finally:
+        features._vader.cache_clear()
