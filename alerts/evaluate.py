@@ -128,8 +128,12 @@ def _ttd(kind: dict | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-TUNING_SEEDS = (7, 11, 23, 31, 37, 41, 43, 47, 101, 202, 303, 404, 505, 606, 707, 808, 909)  # chosen on these
-HELD_OUT_SEEDS = (1101, 1202, 1303, 1404, 1505, 1606, 1707, 1808, 1909)  # ...and checked on these (docs/alerts.md)
+# The presets were chosen looking at these (1101-1909 were the previous version's held-out set)...
+TUNING_SEEDS = (7, 11, 23, 31, 37, 41, 43, 47, 101, 202, 303, 404, 505, 606, 707, 808, 909,
+                1101, 1202, 1303, 1404, 1505, 1606, 1707, 1808, 1909)
+# ...and checked once on these, after the choice (docs/alerts.md).
+HELD_OUT_SEEDS = (2101, 2202, 2303, 2404, 2505, 2606, 2707, 2808, 2909,
+                  3101, 3202, 3303, 3404, 3505, 3606, 3707, 3808, 3909)
 
 
 @click.command()

@@ -7,7 +7,8 @@ history before its day (episodes excluded, so a crisis never becomes 'normal'):
 - share test: P(negatives >= observed | bucket total, baseline share), binomial;
 - a bucket is a spike when both scores pass, the share is at least `min_share_ratio` x its
   baseline and there are at least `min_negative` negatives. Requiring the share is what
-  keeps a viral *positive* post (volume up, share flat or down) from firing.
+  keeps a viral *positive* post (volume up, share flat or down) from firing; in a burst
+  (volume above 3x usual) most of the extra posts must also be negative.
 - slow detector (CUSUM or EWMA on standardised, capped residuals) catches crises that
   build up over hours without one bucket that is extreme on its own; it needs a run of at
   least two buckets, and the run as a whole must pass the share test.
@@ -34,7 +35,8 @@ from alerts.series import CountSeries
 from alerts.stats import count_tail, share_tail
 
 VIRAL_VOLUME = 3.0  # a bucket with 3x its usual volume is a burst...
-VIRAL_SHARE_RATIO = 1.6  # ...and must have 1.6x the usual negative share to count as a crisis
+VIRAL_SHARE_RATIO = 1.6  # ...and must have 1.6x the usual negative share to count as a crisis...
+VIRAL_EXCESS_SHARE = 0.5  # ...and at least half of its posts above the usual volume must be negative
 Z_CAP = 4.0  # one bucket adds at most this to CUSUM/EWMA: a lone outlier is the count test's job
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 
@@ -130,30 +132,22 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
             if s_count >= min(1.3, th.threshold):
                 p_share, s_share = share_tail(int(x), int(t), base.share, base.share_dispersion)
         share = x / t if t else 0.0
-        # Viral guard: when volume itself explodes (a viral post, a launch), only a burst that is
-        # clearly more negative than usual is a crisis; a little extra negativity rides along.
-        burst = t > VIRAL_VOLUME * base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
-        share_up = share >= (max(th.min_share_ratio, VIRAL_SHARE_RATIO) if burst else th.min_share_ratio) * base.share
+        expected_total = base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
+        share_up = _share_up(x, t, mu, expected_total, base.share, th)
         spike = x >= th.min_negative and s_count >= th.threshold and s_share >= th.share_threshold and share_up
         elevated = share_up and s_count >= max(1.3, th.threshold / 2)
 
         z = min(_anscombe(x, mu, base.dispersion), Z_CAP)
-        expected_total = base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
         slow_fired, slow_level = _update_slow(slow, th, i, z, x, t, mu, expected_total)
         slow_ok = False
         if slow_fired:
-            run_share = slow.run_neg / slow.run_tot if slow.run_tot else 0.0
-            run_burst = slow.run_tot > VIRAL_VOLUME * slow.run_expected_total
-            ratio = max(th.min_share_ratio, VIRAL_SHARE_RATIO) if run_burst else th.min_share_ratio
-            _, run_share_score = share_tail(int(slow.run_neg), int(slow.run_tot), base.share, base.share_dispersion)
             slow_ok = (
                 # A run of one bucket is the count test's job: without this the slow detector
                 # would be a second, laxer single-bucket test (half its false alerts were that).
                 slow.run_start is not None
                 and i > slow.run_start
                 and slow.run_neg >= th.min_negative
-                and run_share >= ratio * base.share
-                and run_share_score >= th.share_threshold
+                and _share_ok(slow.run_neg, slow.run_tot, slow.run_mu, slow.run_expected_total, base, th)
             )
 
         end = series.time(i) + series.step
@@ -300,6 +294,31 @@ def _update_slow(
     slow.run_expected_total = sum(h[3] for h in slow.history)
     limit = th.ewma_limit * math.sqrt(lam / (2 - lam))
     return slow.value > limit, slow.value / limit
+
+
+def _share_up(neg: float, tot: float, mu: float, mu_total: float, base_share: float, th: SpikeThresholds) -> bool:
+    """Is the negative share up enough for a crisis? (negatives, total, and their expected values)
+
+    Viral guard: when volume itself explodes (a viral post, a launch), only a burst that is
+    clearly more negative than usual is a crisis, and most of the posts *above the usual volume*
+    must be negative (excess negatives / excess posts): a viral post draws mostly praise and
+    shares, a crisis mostly complaints. A little extra negativity riding along a burst is not news.
+    """
+    share = neg / tot if tot else 0.0
+    if tot <= VIRAL_VOLUME * mu_total:
+        return share >= th.min_share_ratio * base_share
+    excess_share = (neg - mu) / max(tot - mu_total, 1.0)
+    return share >= max(th.min_share_ratio, VIRAL_SHARE_RATIO) * base_share and excess_share >= VIRAL_EXCESS_SHARE
+
+
+def _share_ok(
+    neg: float, tot: float, mu: float, mu_total: float, base: Baseline, th: SpikeThresholds
+) -> bool:
+    """A slow run's share gate: the share is up (with the viral guard) and passes the share test."""
+    if not _share_up(neg, tot, mu, mu_total, base.share, th):
+        return False
+    _, score = share_tail(int(neg), int(tot), base.share, base.share_dispersion)
+    return score >= th.share_threshold
 
 
 def _severity(score: float, observed: float, expected: float, th: SpikeThresholds) -> Severity:

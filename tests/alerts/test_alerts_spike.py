@@ -53,6 +53,25 @@ def test_viral_positive_spike_does_not_fire():
     assert spikes(near_crisis(detect_spikes(series(negative, total), "acme"))) == []
 
 
+def test_burst_whose_extra_posts_are_mostly_not_negative_does_not_fire():
+    negative, total = rhythm_series()
+    # Seven times the usual volume; 35% of the burst's posts are negative, over twice the usual 15%,
+    # so the bucket's share passes the old viral guard (1.6x), but two thirds of the *extra* posts
+    # are not complaints.
+    add_viral_positive(negative, total, CRISIS_AT, [150, 200, 100], negative_share=0.35)
+    assert negative[CRISIS_AT] / total[CRISIS_AT] > 1.6 * 0.15
+    assert spikes(near_crisis(detect_spikes(series(negative, total), "acme"))) == []
+
+
+def test_small_brand_crisis_that_triples_volume_still_fires():
+    level = 2.0
+    negative, total = rhythm_series(level=level)
+    add_negative(negative, total, CRISIS_AT, [14, 10, 6])  # a crisis *is* a burst at ~2.5 posts an hour
+    assert total[CRISIS_AT] > 3 * level * (0.3 + 1)  # the 15:00 rate is level x (0.3 + 0.94)
+    found = spikes(near_crisis(detect_spikes(series(negative, total), "tiny")))
+    assert [d.bucket for d in found] == [CRISIS_AT]
+
+
 def test_minimum_volume_keeps_tiny_brands_quiet():
     negative, total = rhythm_series(level=1.0, share=0.1)
     add_negative(negative, total, CRISIS_AT, [3])
@@ -101,7 +120,7 @@ def test_sudden_spike_inside_a_slow_episode_escalates():
     # own but below 2x the drift's peak must still reach the manager, as an escalation.
     negative, total = rhythm_series(level=80)
     add_negative(negative, total, CRISIS_AT - 8, [2, 4, 6, 8, 10, 12, 12, 12, 12, 12, 12, 12])
-    found = detect_spikes(series(negative, total), "acme")
+    found = near_crisis(detect_spikes(series(negative, total), "acme"))
     opening = spikes(found)
     assert len(opening) == 1 and opening[0].alert.detector == "cusum"
     start = int((opening[0].alert.window_start - START) / series(negative, total).step)
@@ -109,7 +128,7 @@ def test_sudden_spike_inside_a_slow_episode_escalates():
     jump_at = opening[0].bucket + 2
     # Just below twice the drift's peak, so "it doubled" (the usual escalation) does not apply.
     add_negative(negative, total, jump_at, [int(2 * peak - 1 - negative[jump_at])])
-    found = detect_spikes(series(negative, total), "acme")
+    found = near_crisis(detect_spikes(series(negative, total), "acme"))
     assert spikes(found)[0].alert.id == opening[0].alert.id
     escalations = [d for d in spikes(found, opening_only=False) if d.alert.subject]
     assert [(d.bucket, d.alert.detector) for d in escalations][:1] == [(jump_at, "count")]
@@ -131,8 +150,8 @@ def test_slow_crisis_caught_by_cusum_not_by_single_buckets():
     ramp = [2, 4, 6, 8, 10, 12, 12, 12, 12, 12, 12, 12]  # ~2.5 sd an hour: never extreme on its own
     add_negative(negative, total, CRISIS_AT - 8, ramp)
     count_only = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(slow="off")))
-    with_cusum = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(slow="cusum")))
-    with_ewma = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(slow="ewma")))
+    with_cusum = spikes(near_crisis(detect_spikes(series(negative, total), "acme", SpikeRule(slow="cusum"))))
+    with_ewma = spikes(near_crisis(detect_spikes(series(negative, total), "acme", SpikeRule(slow="ewma"))))
     assert count_only == []
     assert len(with_cusum) == 1 and with_cusum[0].alert.detector == "cusum"
     assert CRISIS_AT - 8 <= with_cusum[0].bucket < CRISIS_AT + 4
