@@ -108,7 +108,8 @@ def table(report: dict) -> str:
         cells += [_frac(kinds.get("sudden")), _frac(kinds.get("slow")), _pct(r["recall_within_1_bucket"])]
         cells += [_pct(r["recall_within_1_bucket_from_start"])]
         cells += [_ttd(kinds.get("sudden")), _ttd(kinds.get("slow"))]
-        cells += [_pct(r["precision"]), f"{r['false_alerts_per_brand_week']:.3f}", str(r["viral_positive_alerts"])]
+        cells += [_pct(r["precision"]), f"{r['false_alerts_per_brand_week']:.3f}"]
+        cells += [f"{r['viral_positive_alerts']} of {r['viral_positive_bursts']}"]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -58,6 +58,7 @@ class Score:
     true_alerts: int = 0
     false_alerts: int = 0
     viral_alerts: int = 0
+    viral_bursts: int = 0  # labelled viral positive bursts, what viral_alerts is out of
     brand_weeks: float = 0.0
     delays: list[int] = field(default_factory=list)
     delays_from_start: list[int] = field(default_factory=list)
@@ -79,6 +80,7 @@ class Score:
             "false_alerts": self.false_alerts,
             "false_alerts_per_brand_week": round(self.false_alerts / self.brand_weeks, 3) if self.brand_weeks else None,
             "viral_positive_alerts": self.viral_alerts,
+            "viral_positive_bursts": self.viral_bursts,
             "brand_weeks": round(self.brand_weeks, 2),
             "by_kind": {k: {f: v for f, v in d.items() if not f.startswith("_")} for k, d in self.by_kind.items()},
         }
@@ -100,6 +102,7 @@ def score(
     result = Score(brand_weeks=brand_weeks)
     crises = [c for c in incidents if c.is_crisis]
     result.crises = len(crises)
+    result.viral_bursts = sum(1 for i in incidents if i.kind == "viral_positive")
     for crisis in crises:
         kind = result.by_kind.setdefault(
             crisis.kind,

@@ -106,7 +106,6 @@ def main(out_dir: Path, embed_cap: int) -> None:
         _log(f"fold {k + 1}/{FOLDS} done", start)
 
     stack_langs = [langs[i] if rng.random() >= OTHER_LANG_RATE else "other" for i in sample]
-    en_st = np.array(stack_langs) == "en"
 
     # English head: the encoder head's recipe on English rows only, out-of-fold on the same folds.
     oof_en = np.zeros((len(sample), 3))
@@ -118,13 +117,10 @@ def main(out_dir: Path, embed_cap: int) -> None:
     final_en = emb_head().fit(emb_z[en], y[sample][en])
     _log(f"English head fitted ({int(en.sum())} rows)", start)
 
-    from nlp.features import vader_scores
-    from nlp.model_files import ENGLISH_WIDTH, stack_features
+    from nlp.model_files import english_block, stack_features
 
-    # Zero for rows the stacker sees as another language or as "other" (as at inference).
-    english = np.zeros((len(sample), ENGLISH_WIDTH))
-    english[en_st, :3] = oof_en[en_st]
-    english[en_st, 3:] = vader_scores([texts[i] for i in sample[en_st]])
+    # The inference code's own block: zero for rows the stacker sees as another language or "other".
+    english = english_block(oof_en, [texts[i] for i in sample], stack_langs)
     stacker = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
     stacker.fit(stack_features(oof_emb, oof_ng, english, stack_langs), y[sample])
     _log("stacker fitted", start)
