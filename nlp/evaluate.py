@@ -4,7 +4,9 @@ Prints macro recall and macro-F1 per dataset-language, per language and overall,
 matrices, and writes everything to docs/sentiment-eval.json (with `--backend onnx`, to
 docs/sentiment-eval-onnx-<variant>.json, so the torch reference is never overwritten). Binary sets (chnsenticorp_htl,
 nsmc_raw) are scored by P(positive) vs P(negative): neutral is not a possible answer there.
-For the default model the two base parts (encoder head alone, n-gram model alone) are scored too.
+For the default model the base parts (encoder head alone, n-gram model alone, English head alone) are
+scored too, and the macro-F1 margin over the encoder head alone (our frozen MiniLM + logistic
+regression floor) gets a paired-bootstrap 95% interval per set.
 """
 
 from __future__ import annotations
@@ -80,6 +82,40 @@ def calibration(gold: list[str], probs, uncertain_below: float = 0.5, bins: int 
     }
 
 
+def macro_f1_margin(gold: list[str], pred: list[str], base: list[str], labels: list[str],
+                    resamples: int = 2000, seed: int = 0) -> dict:
+    """Macro-F1 of `pred` minus that of `base` on the same rows, with a paired-bootstrap 95% interval.
+
+    Rows are resampled with replacement (seeded), both predictions scored on each resample: the
+    interval says how much of a margin could be the luck of which rows the dev set happens to hold.
+    """
+    import numpy as np
+
+    k = len(labels)
+    index = {lab: i for i, lab in enumerate(labels)}
+    g = np.array([index[x] for x in gold])
+
+    def f1(p_idx, rows):
+        # Per-resample confusion counts via one bincount over (resample, gold, pred) cells.
+        cells = (np.arange(rows.shape[0])[:, None] * k + g[rows]) * k + p_idx[rows]
+        conf = np.bincount(cells.ravel(), minlength=rows.shape[0] * k * k).reshape(-1, k, k).astype(float)
+        tp = np.diagonal(conf, axis1=1, axis2=2)
+        prec = np.divide(tp, conf.sum(axis=1), out=np.zeros_like(tp), where=conf.sum(axis=1) > 0)
+        rec = np.divide(tp, conf.sum(axis=2), out=np.zeros_like(tp), where=conf.sum(axis=2) > 0)
+        return 100 * np.divide(2 * prec * rec, prec + rec, out=np.zeros_like(tp), where=prec + rec > 0).mean(axis=1)
+
+    a = np.array([index.get(x, -1) for x in pred])
+    b = np.array([index.get(x, -1) for x in base])
+    if (a < 0).any() or (b < 0).any():
+        raise ValueError(f"predictions outside {labels}")
+    full = np.arange(len(g))[None, :]
+    rows = np.random.default_rng(seed).integers(0, len(g), size=(resamples, len(g)))
+    diffs = f1(a, rows) - f1(b, rows)
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    return {"margin": round(float(f1(a, full)[0] - f1(b, full)[0]), 2),
+            "ci95": [round(float(lo), 2), round(float(hi), 2)], "resamples": resamples}
+
+
 def decide(probs, binary: bool) -> list[str]:
     """Labels from probability rows (columns in LABELS order)."""
     if binary:
@@ -153,6 +189,7 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
 
         results["backend"] = f"onnx ({onnx_variant or DEFAULT_VARIANT})"
     parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}, "english_head": {}}
+    margins: dict[str, dict] = {}
     three_class_gold: list[str] = []
     three_class_probs: list = []
     for sp in eval_splits(split, max_rows):
@@ -178,6 +215,9 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
             for part, lp in own:
                 s = scores(sp.labels, decide(softmax(np.asarray(lp)), sp.binary), labels)
                 parts[part][sp.key] = {k: s[k] for k in ("macro_recall", "macro_f1", "accuracy")}
+            # The floor of issue 6 is a frozen MiniLM + logistic regression: our encoder head alone.
+            floor = decide(softmax(np.asarray(lp_emb)), sp.binary)
+            margins[sp.key] = macro_f1_margin(sp.labels, decide(probs, sp.binary), floor, labels)
 
     by_lang: dict[str, list[dict]] = {}
     for key, s in results["splits"].items():
@@ -197,6 +237,11 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         results["calibration"] = calibration(three_class_gold, np.array(three_class_probs))
     if parts["ngram"]:
         results["base_parts"] = parts
+    if margins:
+        results["margin_over_encoder_head"] = margins
+        click.echo("\nmacro-F1 margin over the encoder head alone (frozen MiniLM + LR), paired bootstrap 95%:")
+        for key, m in margins.items():
+            click.echo(f"  {key:28s} {m['margin']:+6.2f}  [{m['ci95'][0]:+.2f}, {m['ci95'][1]:+.2f}]")
     results["seconds"] = round(time.monotonic() - start, 1)
     click.echo("\nper language (mean over its datasets):")
     for lang, s in results["languages"].items():

@@ -19,7 +19,8 @@ LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 # Languages with their own stacker weights; anything else (or undetected) uses "other".
 LANG_GROUPS: tuple[str, ...] = ("ar", "de", "en", "es", "fr", "hi", "it", "ko", "pt", "ru", "zh", "other")
 # 2: an English encoder head and VADER scores as extra stacker inputs (stacker block width 7 -> 14).
-FORMAT_VERSION = 2
+# 3: word-list (AFINN) scores as extra stacker inputs for the languages of nlp.lexicon (width 14 -> 18).
+FORMAT_VERSION = 3
 # Extra stacker inputs, non-zero only for rows in the "en" group: English-head log-probabilities (3)
 # and VADER (compound, pos, neg, neu) (4).
 ENGLISH_WIDTH = 7
@@ -38,18 +39,27 @@ def lang_group(lang: str | None) -> str:
 
 
 def stack_features(
-    logp_emb: np.ndarray, logp_ng: np.ndarray, english: np.ndarray, langs: Sequence[str | None]
+    logp_emb: np.ndarray,
+    logp_ng: np.ndarray,
+    english: np.ndarray,
+    lexicon: np.ndarray,
+    langs: Sequence[str | None],
 ) -> np.ndarray:
-    """Per-language-group copies of [log p_emb, log p_ngram, english, 1]: lets each language weight the signals.
+    """Per-language-group copies of [log p_emb, log p_ngram, english, lexicon, 1]: each language weights the signals.
 
     `english` (n, ENGLISH_WIDTH): English-head log-probabilities and VADER scores, zeros for rows
-    outside the "en" group (see `english_block`).
+    outside the "en" group (see `english_block`). `lexicon` (n, LEXICON_WIDTH): word-list scores,
+    zeros for rows outside `nlp.lexicon.LEXICON_LANGS` (see `lexicon_features`).
     """
     import numpy as np
 
+    from nlp.lexicon import LEXICON_WIDTH
+
     if english.shape != (len(langs), ENGLISH_WIDTH):
         raise ValueError(f"english block has shape {english.shape}, expected ({len(langs)}, {ENGLISH_WIDTH})")
-    base = np.hstack([logp_emb, logp_ng, english, np.ones((len(langs), 1))])
+    if lexicon.shape != (len(langs), LEXICON_WIDTH):
+        raise ValueError(f"lexicon block has shape {lexicon.shape}, expected ({len(langs)}, {LEXICON_WIDTH})")
+    base = np.hstack([logp_emb, logp_ng, english, lexicon, np.ones((len(langs), 1))])
     width = base.shape[1]
     out = np.zeros((len(langs), width * len(LANG_GROUPS)), dtype=np.float64)
     for row, lang in enumerate(langs):
@@ -75,6 +85,17 @@ def english_block(logp_en: np.ndarray, texts: Sequence[str], langs: Sequence[str
     return out
 
 
+def lexicon_features(
+    texts: Sequence[str], langs: Sequence[str | None], with_lists: Sequence[str] | None = None
+) -> np.ndarray:
+    """Word-list scores of `texts` (already normalised) for rows whose language group is in
+    `with_lists` (default `nlp.lexicon.LEXICON_LANGS`; a model passes its manifest's), else 0."""
+    from nlp.lexicon import LEXICON_LANGS, lexicon_block
+
+    groups = [lang_group(lang) for lang in langs]
+    return lexicon_block(texts, groups, LEXICON_LANGS if with_lists is None else with_lists)
+
+
 def save_default_model(out_dir: Path, info: dict, **arrays: np.ndarray) -> None:
     """Write weights (fp16 for the big n-gram arrays, fp32 for the rest) and a JSON manifest."""
     import numpy as np
@@ -82,6 +103,7 @@ def save_default_model(out_dir: Path, info: dict, **arrays: np.ndarray) -> None:
 
     from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path
     from nlp.features import CHAR_FEATURES, EMBED_LAYERS, WORD_FEATURES
+    from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_digest
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,6 +126,7 @@ def save_default_model(out_dir: Path, info: dict, **arrays: np.ndarray) -> None:
             "max_tokens": MAX_TOKENS,
         },
         "ngrams": {"char_features": CHAR_FEATURES, "word_features": WORD_FEATURES},
+        "lexicons": {"langs": list(LEXICON_LANGS), "width": LEXICON_WIDTH, "sha256": lexicon_digest(LEXICON_LANGS)},
         "training": info,
     }
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, english_block, softmax, stack_features
+from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, english_block, lexicon_features, softmax, stack_features
 from nlp.normalize import normalize
 
 DEFAULT_MODEL_NAME = "groundswell-minilm-sentiment"
@@ -66,7 +66,7 @@ class SentimentModel:
 
 
 class DefaultSentimentModel(SentimentModel):
-    """The shipped model: MiniLM embedding head + n-gram model (+ English head, VADER), stacked per language."""
+    """The shipped model: MiniLM head + n-gram model (+ English head, VADER, word lists), stacked per language."""
 
     def __init__(
         self,
@@ -94,15 +94,24 @@ class DefaultSentimentModel(SentimentModel):
         self.name = DEFAULT_MODEL_NAME
         self.uncertain_below = uncertain_below
         self.backend = backend
-        self._check_encoder()
+        self._check_parts()
         self._onnx = None
         if backend == "onnx":
             from nlp.onnx_encoder import DEFAULT_VARIANT, OnnxEncoder
 
             self._onnx = OnnxEncoder(self.manifest["encoder"]["layers"], onnx_variant or DEFAULT_VARIANT)
 
-    def _check_encoder(self) -> None:
+    def _check_parts(self) -> None:
+        """The encoder and word lists installed here must be the ones the model was trained with."""
         from nlp.encoder import encoder_path
+        from nlp.lexicon import lexicon_digest
+
+        lists = self.manifest["lexicons"]
+        if lexicon_digest(lists["langs"]) != lists["sha256"]:
+            raise RuntimeError(
+                f"{self.model_dir} was trained with other word lists than nlp/lexicons/ holds now "
+                f"({', '.join(lists['langs'])}): restore them (`make lexicons`) or retrain with `make train-sentiment`"
+            )
 
         want = self.manifest["encoder"]["weights_bytes"]
         have = (encoder_path() / "model.safetensors").stat().st_size
@@ -172,9 +181,11 @@ class DefaultSentimentModel(SentimentModel):
         """Final probabilities from the parts' log-probabilities, per language group.
 
         For rows in the "en" group the stacker also reads the English head and VADER scores of
-        `texts` (already normalised); for the others that block is zero.
+        `texts` (already normalised), and for rows in a language with a word list (the manifest's
+        `lexicons.langs`) that list's scores; for the others those blocks are zero.
         """
-        x = stack_features(lp_emb, lp_ng, english_block(lp_en, texts, langs), langs)
+        lexicon = lexicon_features(texts, langs, self.manifest["lexicons"]["langs"])
+        x = stack_features(lp_emb, lp_ng, english_block(lp_en, texts, langs), lexicon, langs)
         return softmax(x @ self.w["stack_coef"].T + self.w["stack_intercept"])
 
 

@@ -9,7 +9,8 @@ Four parts, all trained on the `train` splits only (dev stays untouched for `nlp
 3. an English head: the same kind of logistic regression as 1, on the English rows only;
 4. a stacker: multinomial logistic regression per language group on the out-of-fold
    log-probabilities of 1, 2 and (English weights only) 3, plus the VADER lexicon scores
-   (compound, pos, neg, neu; English weights only, no training). Being fitted on predictions for
+   (compound, pos, neg, neu; English weights only, no training) and the translated AFINN
+   word-list scores (`nlp/lexicon.py`; de, es, fr, it, pt weights only, no training). Being fitted on predictions for
    rows the base models did not see, it both weights the signals per language and calibrates the
    final probabilities.
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import click
 
-from nlp.data import load_splits
+from nlp.data import REPO, load_splits
 from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, save_default_model
 from nlp.normalize import normalize
 
@@ -35,6 +36,7 @@ SMALL_SPLIT = 3000
 EMBED_CAP = 400
 FOLDS = 2
 OTHER_LANG_RATE = 0.15  # share of stacker rows shown as language "other", for undetected languages
+ABLATION_OUT = REPO / "docs" / "sentiment-lexicon-ablation.json"
 
 
 def _log(msg: str, start: float) -> None:
@@ -45,7 +47,10 @@ def _log(msg: str, start: float) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_MODEL_DIR, show_default=True)
 @click.option("--embed-cap", default=EMBED_CAP, show_default=True,
               help=f"Encoder rows per dataset-language with more than {SMALL_SPLIT} rows")
-def main(out_dir: Path, embed_cap: int) -> None:
+@click.option("--ablate-lexicons", "ablation_out", type=click.Path(path_type=Path), default=None,
+              help="Also cross-validate the stacker with and without the word-list scores on train rows "
+                   f"and write the comparison here (e.g. {ABLATION_OUT.relative_to(REPO)})")
+def main(out_dir: Path, embed_cap: int, ablation_out: Path | None) -> None:
     """Train the default sentiment model from ../shared/data/sentiment/*/*/train.jsonl."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -117,13 +122,23 @@ def main(out_dir: Path, embed_cap: int) -> None:
     final_en = emb_head().fit(emb_z[en], y[sample][en])
     _log(f"English head fitted ({int(en.sum())} rows)", start)
 
-    from nlp.model_files import english_block, stack_features
+    from nlp.model_files import english_block, lexicon_features, stack_features
 
-    # The inference code's own block: zero for rows the stacker sees as another language or "other".
-    english = english_block(oof_en, [texts[i] for i in sample], stack_langs)
+    # The inference code's own blocks: zero for rows the stacker sees as another language or "other".
+    sample_texts = [texts[i] for i in sample]
+    english = english_block(oof_en, sample_texts, stack_langs)
+    lexicon = lexicon_features(sample_texts, stack_langs)
     stacker = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
-    stacker.fit(stack_features(oof_emb, oof_ng, english, stack_langs), y[sample])
+    stacker.fit(stack_features(oof_emb, oof_ng, english, lexicon, stack_langs), y[sample])
     _log("stacker fitted", start)
+    if ablation_out is not None:
+        report = lexicon_ablation(oof_emb, oof_ng, english, lexicon, stack_langs, y[sample])
+        ablation_out.parent.mkdir(parents=True, exist_ok=True)
+        ablation_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        for lang, r in report["languages"].items():
+            _log(f"stacker CV {lang}: {r['without_lists']:.2f} -> {r['with_lists']:.2f} "
+                 f"({r['margin']:+.2f}, 95% [{r['ci95'][0]:+.2f}, {r['ci95'][1]:+.2f}])", start)
+        _log(f"wrote {ablation_out}", start)
 
     final_emb = emb_head().fit(emb_z, y[sample])
     final_ng = ngram_head().fit(x_ng, y)
@@ -154,6 +169,46 @@ def main(out_dir: Path, embed_cap: int) -> None:
     )
     size = sum(p.stat().st_size for p in Path(out_dir).iterdir())
     _log(f"wrote {out_dir} ({size / 1e6:.1f} MB): {json.dumps(info)[:200]}", start)
+
+
+def lexicon_ablation(oof_emb, oof_ng, english, lexicon, stack_langs, y, folds: int = 5) -> dict:
+    """Does the stacker gain from the word lists on rows it was not fitted on? Train rows only.
+
+    The base parts' inputs are already out-of-fold, so a k-fold cross-validation of the stacker alone,
+    once with the word-list block and once with it zeroed, scores the lists without touching dev.
+    Per language with a list (and English, which has none, as a check): macro-F1 with and without,
+    and the paired-bootstrap 95% interval of the difference.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    from nlp.evaluate import macro_f1_margin
+    from nlp.lexicon import LEXICON_LANGS
+    from nlp.model_files import stack_features
+
+    def cv_predictions(lex):
+        x = stack_features(oof_emb, oof_ng, english, lex, stack_langs)
+        pred = np.zeros(len(y), dtype=int)
+        for tr, te in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y):
+            model = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit(x[tr], y[tr])
+            pred[te] = model.predict(x[te])
+        return pred
+
+    with_lists, without = cv_predictions(lexicon), cv_predictions(np.zeros_like(lexicon))
+    langs = np.array(stack_langs)
+    out = {}
+    for lang in (*LEXICON_LANGS, "en"):
+        rows = np.flatnonzero(langs == lang)
+        gold = [LABELS[i] for i in y[rows]]
+        m = macro_f1_margin(gold, [LABELS[i] for i in with_lists[rows]], [LABELS[i] for i in without[rows]],
+                            list(LABELS))
+        f1 = {name: round(100 * f1_score(y[rows], p[rows], average="macro"), 2)
+              for name, p in (("with_lists", with_lists), ("without_lists", without))}
+        out[lang] = {"rows": int(len(rows)), **f1, **m}
+    return {"method": f"{folds}-fold CV of the stacker on its out-of-fold train inputs, seed {SEED}",
+            "languages": out}
 
 
 def _ngram_proba(model, x):

@@ -40,3 +40,23 @@ def test_calibration_measures_the_gap_and_the_uncertain_flag():
     assert sum(b["n"] for b in c["reliability"]) == 4
     perfect = calibration(["negative"], np.array([[1.0, 0.0, 0.0]]))
     assert perfect["ece"] == 0.0 and perfect["brier"] == 0.0
+
+
+def test_margin_interval_holds_the_margin_and_shrinks_with_more_rows():
+    from sklearn.metrics import f1_score
+
+    from nlp.evaluate import macro_f1_margin
+
+    labels = ["negative", "neutral", "positive"]
+    rng = np.random.default_rng(3)
+    gold = [labels[i] for i in rng.integers(0, 3, 300)]
+    good = [g if rng.random() < 0.8 else labels[rng.integers(0, 3)] for g in gold]
+    weak = [g if rng.random() < 0.5 else labels[rng.integers(0, 3)] for g in gold]
+    m = macro_f1_margin(gold, good, weak, labels, resamples=500)
+    want = 100 * (f1_score(gold, good, average="macro") - f1_score(gold, weak, average="macro"))
+    assert m["margin"] == round(want, 2)
+    assert 0 < m["ci95"][0] < m["margin"] < m["ci95"][1]
+    same = macro_f1_margin(gold, good, good, labels, resamples=200)
+    assert same == {"margin": 0.0, "ci95": [0.0, 0.0], "resamples": 200}
+    wide = macro_f1_margin(gold[:60], good[:60], weak[:60], labels, resamples=500)
+    assert wide["ci95"][1] - wide["ci95"][0] > m["ci95"][1] - m["ci95"][0]

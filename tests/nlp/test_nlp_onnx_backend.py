@@ -59,7 +59,7 @@ def test_fp32_gives_torch_labels_and_probabilities(torch_preds, onnx_models, dev
 @pytest.mark.model
 def test_int8_stays_close_to_torch(torch_preds, onnx_models, dev_sample):
     # int8 weights move probabilities a little and may flip a label near a decision boundary (its dev
-    # macro-F1 moves by up to 1.2 points, which is why fp32 is the default: docs/sentiment-eval-onnx-int8.json).
+    # macro-F1 moves by up to 1.3 points, which is why fp32 is the default: docs/sentiment-eval-onnx-int8.json).
     texts, langs = dev_sample
     want = torch_preds
     got = onnx_models["int8"].predict(texts, langs)
