@@ -11,6 +11,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -84,6 +85,17 @@ class ElasticsearchStoreConfig(_Strict):
     api_key_env: str | None = None
     index_prefix: str = "groundswell"
     retention_days: int | None = Field(default=None, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _no_credentials_in_url(cls, value: str | None) -> str | None:
+        # The file is committed and shown in logs; user:password@ would leak with it.
+        if value and "@" in urlsplit(value.strip()).netloc:
+            raise ValueError(
+                "credentials inside store.url are not allowed: remove 'user:password@' and set the "
+                "API key in the environment variable that api_key_env names (or put the whole URL in url_env)"
+            )
+        return value
 
     def resolved_url(self) -> str:
         url = self.url or os.environ.get(self.url_env)

@@ -20,8 +20,15 @@ from indexing.base import Filters
 MAX_QUERY_CHARS = 1000
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_CHARS = 2000
+# The dates a filter may name. Outside it, shifting to UTC or stepping back a period overflows
+# `datetime`; no social post predates 1900 or postdates 2199.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+# Every integer parameter fits a JavaScript number, an SQLite integer and an Elasticsearch long.
+MAX_INT = 2**53 - 1
 # Sources, languages and themes are short identifiers; anything else is a typo or an attack.
 _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
+_INT = re.compile(r"[+-]?[0-9]{1,32}")
 
 FILTER_PARAMS = frozenset(
     {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain"}
@@ -54,32 +61,43 @@ def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
 
 
 def parse_time(value: str, param: str) -> datetime:
-    """ISO 8601 date or date-time; naive values are UTC (like `Mention.created_at`)."""
+    """ISO 8601 date or date-time within EARLIEST..LATEST; naive values are UTC (like `Mention.created_at`)."""
     text = value.strip()
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            parsed = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        moment = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
         raise ApiError(
             f"{param}={value!r} is not a date: use ISO 8601, e.g. 2026-11-20 or 2026-11-20T14:00:00Z",
             param=param,
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00 has no UTC equivalent
+        moment = EARLIEST - timedelta(days=1)
+    if not EARLIEST <= moment < LATEST:
+        raise ApiError(
+            f"{param}={value!r} is outside the supported dates {EARLIEST:%Y-%m-%d} to {LATEST - timedelta(days=1):%Y-%m-%d}",
+            param=param,
+        )
+    return moment
 
 
 def parse_int(params: Mapping[str, str], name: str, default: int | None, lo: int, hi: int | None = None) -> int | None:
+    """A whole number in lo..hi (hi at most MAX_INT, so no store or browser overflows on it)."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(f"{name}={raw!r} is not a whole number", param=name) from None
-    if value < lo or (hi is not None and value > hi):
-        limit = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        raise ApiError(f"{name}={value} is out of range: must be {limit}", param=name)
+    hi = MAX_INT if hi is None else min(hi, MAX_INT)
+    # At most 32 plain digits: int() of thousands of digits is slow, and no limit needs more than 16.
+    if not _INT.fullmatch(raw.strip()):
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise ApiError(f"{name}={shown!r} is not a whole number between {lo} and {hi}", param=name)
+    value = int(raw)
+    if value < lo or value > hi:
+        raise ApiError(f"{name}={value} is out of range: must be between {lo} and {hi}", param=name)
     return value
 
 

@@ -20,6 +20,9 @@ from groundswell.query.text import normalize, tokenize
 
 MAX_NEAR = 100
 MAX_LENGTH = 4096
+# Parentheses and NOTs nest at most this deep: the parser, the matcher and every backend
+# compiler recurse over the tree, and a real query never needs more than a handful.
+MAX_DEPTH = 32
 
 
 class QuerySyntaxError(ValueError):
@@ -86,20 +89,20 @@ def _find_quote_end(text: str, start: int) -> int:
 
 
 def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
+    # '-term' and '-(...)' are NOT, as on X; a lone '-' elsewhere is not a term. A loop, not
+    # recursion, so a run of dashes is bounded by MAX_DEPTH in the parser, not by the stack.
+    while chunk.startswith("-"):
+        if len(chunk) == 1:
+            if following == "(":
+                toks.append(_Tok("NOT", pos, "-"))
+                return
+            raise QuerySyntaxError("'-' must be followed by a term or '(' (it means NOT)", pos)
+        toks.append(_Tok("NOT", pos, "-"))
+        chunk, pos = chunk[1:], pos + 1
     upper = chunk.upper()
     if upper in ("AND", "OR", "NOT"):
         toks.append(_Tok(upper, pos, chunk))
         return
-    if chunk.startswith("-"):
-        # '-term' and '-(...)' are NOT, as on X; a lone '-' elsewhere is not a term.
-        if len(chunk) > 1:
-            toks.append(_Tok("NOT", pos, "-"))
-            _lex_chunk(chunk[1:], pos + 1, following, toks)
-            return
-        if following == "(":
-            toks.append(_Tok("NOT", pos, "-"))
-            return
-        raise QuerySyntaxError("'-' must be followed by a term or '(' (it means NOT)", pos)
     near = _NEAR.fullmatch(chunk)
     if near:
         toks.append(_Tok("NEAR", pos, chunk, distance=_near_distance(near.group(1), pos)))
@@ -148,6 +151,15 @@ class _Parser:
     def __init__(self, toks: list[_Tok]):
         self.toks = toks
         self.i = 0
+        self.depth = 0
+
+    def enter(self, tok: _Tok) -> None:
+        """One level deeper (a '(' or a NOT); refuse past MAX_DEPTH instead of exhausting the stack."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"query nests too deeply: at most {MAX_DEPTH} levels of parentheses and NOT", tok.pos
+            )
 
     def peek(self) -> _Tok:
         return self.toks[self.i]
@@ -188,7 +200,10 @@ class _Parser:
         if self.peek().kind == "NOT":
             op = self.take()
             self.need_operand(op)
-            return Not(self.parse_unary())
+            self.enter(op)
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         return self.parse_near()
 
     def parse_near(self) -> Node:
@@ -221,11 +236,13 @@ class _Parser:
                 if nxt.kind == "EOF":
                     raise QuerySyntaxError(f"unclosed parenthesis opened at column {tok.pos}", nxt.pos)
                 raise QuerySyntaxError(f"{nxt.text.upper()} needs a term before it", nxt.pos)
+            self.enter(tok)
             inner = self.parse_or()
             close = self.peek()
             if close.kind != "RPAREN":
                 raise QuerySyntaxError(f"unclosed parenthesis opened at column {tok.pos}", close.pos)
             self.take()
+            self.depth -= 1
             return inner
         if tok.kind == "RPAREN":
             raise QuerySyntaxError("unmatched closing parenthesis", tok.pos)

@@ -101,3 +101,23 @@ def test_urls_are_terms_not_field_operators():
 def test_positive_terms_skip_negated_and_lang():
     q = parse('(Galaxy OR "갤럭시 S24" OR #삼성) NOT (ad OR @spam) lang:ko NOT NOT kept')
     assert q.positive_terms() == ["Galaxy", "갤럭시 S24", "#삼성", "kept"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "(" * 400 + "battery" + ")" * 400,  # RecursionError before the depth limit
+        "-" * 3000 + "battery",  # the lexer recursed once per dash
+        "NOT " * 400 + "battery",
+        "(" * 33 + "a" + ")" * 33,
+    ],
+)
+def test_deep_nesting_is_a_syntax_error_not_a_crash(query):
+    with pytest.raises(QuerySyntaxError, match="nests too deeply: at most 32 levels"):
+        parse(query)
+
+
+def test_nesting_up_to_the_limit_parses_and_dashes_still_mean_not():
+    assert parse("(" * 32 + "a" + ")" * 32).root == Term("a", ("a",))
+    assert parse("--a").root == Not(Not(Term("a", ("a",))))
+    assert parse("-(a b)").root == Not(And((Term("a", ("a",)), Term("b", ("b",)))))

@@ -1,0 +1,31 @@
+"""Config rules that keep secrets out of the file: no credentials inside URLs, no crash on deep queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from groundswell.config import ConfigError, parse_config
+
+GOOD = {"brands": [{"name": "Lumora", "query": "Lumora OR #lumora"}]}
+
+
+@pytest.mark.parametrize("url", ["http://elastic:PW-s3cret@es.example:9200", "https://elastic@es.example"])
+def test_credentials_inside_the_store_url_are_refused_without_echoing_them(url):
+    with pytest.raises(ConfigError) as err:
+        parse_config({**GOOD, "store": {"type": "elasticsearch", "url": url}})
+    message = str(err.value)
+    assert "store.elasticsearch.url" in message and "credentials inside store.url" in message
+    assert "api_key_env" in message
+    assert "PW-s3cret" not in message
+
+
+def test_a_plain_store_url_is_accepted():
+    config = parse_config({**GOOD, "store": {"type": "elasticsearch", "url": "https://es.example:9200/"}})
+    assert config.store.url == "https://es.example:9200/"
+
+
+def test_a_deeply_nested_brand_query_is_a_config_error_not_a_crash():
+    deep = "(" * 400 + "Lumora" + ")" * 400
+    with pytest.raises(ConfigError) as err:
+        parse_config({"brands": [{"name": "Lumora", "query": deep}]})
+    assert "brands.0.query" in str(err.value) and "nests too deeply" in str(err.value)
