@@ -32,11 +32,12 @@ from alerts.history import load_alerts, select_alerts
 from alerts.model import Alert
 from dashboards.web import export as export_rows
 from dashboards.web import views
-from dashboards.web.auth import TokenMiddleware
+from dashboards.web.auth import LoopbackHostMiddleware, TokenMiddleware, check_token
+from dashboards.web.cursors import CursorSigner, search_scope
 from dashboards.web.errors import ApiError
 from dashboards.web.pages import PAGES, render_page
 from dashboards.web.params import (
-    FILTER_PARAMS,
+    API_PARAMS,
     MAX_PAGE_SIZE,
     parse_choice,
     parse_cursor,
@@ -109,16 +110,19 @@ def create_app(
 ) -> FastAPI:
     """Build the read-only dashboard over `store` for the brands of `config_or_brands`.
 
-    `token`, when given, is required on every request (see `dashboards.web.auth`).
+    `token`, when given, is required on every request (see `dashboards.web.auth`);
+    without one, only requests addressed to a loopback host name are answered.
     `alert_loader` overrides where alerts come from (default: `load_alerts(store)`
     plus any `jsonl` alert channel files in the config).
     """
+    check_token(token)
     brands = _brand_infos(config_or_brands)
     names = [b.name for b in brands]
     default_brand = next((b.name for b in brands if not b.competitor), names[0])
     jsonl_paths = _alert_jsonl_paths(config_or_brands)
     get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
     runner = StoreRunner()
+    cursors = CursorSigner()
     newest = views.NewestMention(store)
     plotly_js = _plotly_js()
     meta_cache: dict[str, Any] = {}
@@ -147,6 +151,8 @@ def create_app(
     app = FastAPI(title=f"{dashboard_title} dashboard", docs_url=None, redoc_url=None, lifespan=lifespan)
     if token:
         app.add_middleware(TokenMiddleware, token=token)
+    else:
+        app.add_middleware(LoopbackHostMiddleware)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -171,12 +177,13 @@ def create_app(
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
         return HTMLResponse(render_page(None, dashboard_title, not_found=True), status_code=404)
 
-    def params_of(request: Request, allowed: Iterable[str]) -> dict[str, str]:
+    def params_of(request: Request) -> dict[str, str]:
+        """The query parameters of an API call, each at most once and each one its endpoint takes."""
         params = request.query_params
         repeated = sorted({k for k in params if len(params.getlist(k)) > 1})
         if repeated:
             raise ApiError(f"parameter {repeated[0]!r} is given more than once", param=repeated[0])
-        reject_unknown(params, allowed)
+        reject_unknown(params, API_PARAMS[request.url.path])
         return dict(params)
 
     # ---- pages ---------------------------------------------------------------------------------
@@ -218,7 +225,7 @@ def create_app(
     # ---- API -----------------------------------------------------------------------------------
     @app.get("/api/meta")
     async def meta(request: Request) -> dict[str, Any]:
-        params_of(request, ())
+        params_of(request)
         if meta_cache.get("at", 0.0) + META_TTL_S < time.monotonic():
             await refresh_meta()
         return {
@@ -234,7 +241,7 @@ def create_app(
 
     @app.get("/api/overview")
     async def overview(request: Request) -> dict[str, Any]:
-        params = params_of(request, {"brand", "since", "until", "days", "source", "lang", "interval"})
+        params = params_of(request)
         filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
         interval = parse_choice(params, "interval", ("hour", "day"), None)
         days = parse_days(params)
@@ -260,13 +267,14 @@ def create_app(
 
     @app.get("/api/search")
     async def search(request: Request) -> dict[str, Any]:
-        params = params_of(request, FILTER_PARAMS | {"days", "size", "cursor", "sort"})
+        params = params_of(request)
         filters, days = search_filters(params)
         size = parse_int(params, "size", 20, 1, MAX_PAGE_SIZE)
         sort = parse_choice(params, "sort", SORTS, "relevance" if filters.text else "newest")
-        cursor = parse_cursor(params)
+        scope = search_scope(params, sort or "newest")
+        cursor = cursors.open(parse_cursor(params), scope)
         try:
-            return await runner.call(lambda: views.search(store, with_days(filters, days), size, cursor, sort))
+            page = await runner.call(lambda: views.search(store, with_days(filters, days), size, cursor, sort))
         except ValueError as exc:
             # Stores raise ValueError for a cursor they did not issue (or one from a different sort).
             if cursor:
@@ -274,10 +282,11 @@ def create_app(
                     f"cursor is not valid for this search ({exc}); start again without a cursor", param="cursor"
                 ) from None
             raise
+        return {**page, "next_cursor": cursors.sign(page["next_cursor"], scope)}
 
     @app.get("/api/export")
     async def export(request: Request) -> StreamingResponse:
-        params = params_of(request, FILTER_PARAMS | {"days", "format", "limit"})
+        params = params_of(request)
         filters, days = search_filters(params)
         fmt = parse_choice(params, "format", ("csv", "json"), "csv")
         limit = parse_int(params, "limit", MAX_EXPORT_ROWS, 1, MAX_EXPORT_ROWS) or MAX_EXPORT_ROWS
@@ -291,7 +300,7 @@ def create_app(
 
     @app.get("/api/themes")
     async def themes(request: Request) -> dict[str, Any]:
-        params = params_of(request, {"brand", "since", "until", "days", "source", "lang", "n", "min_count", "samples"})
+        params = params_of(request)
         filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
         days = parse_days(params)
         n = parse_int(params, "n", 10, 1, 50) or 10
@@ -308,7 +317,7 @@ def create_app(
 
     @app.get("/api/alerts")
     async def alerts(request: Request) -> dict[str, Any]:
-        params = params_of(request, {"brand", "since", "until", "days", "severity", "limit"})
+        params = params_of(request)
         brand = params.get("brand") or None
         if brand is not None and brand not in names:
             raise ApiError(f"unknown brand {brand!r}; configured brands: {', '.join(names)}", param="brand", status=404)
@@ -325,4 +334,8 @@ def create_app(
         )
         return {"total": len(selected), "alerts": [alert_json(a) for a in selected[:limit]]}
 
+    # Every API route declares its parameters in API_PARAMS (the fuzz suite relies on the table).
+    undeclared = {r.path for r in app.routes if getattr(r, "path", "").startswith("/api/")} - set(API_PARAMS)
+    if undeclared:
+        raise RuntimeError(f"API routes missing from params.API_PARAMS: {sorted(undeclared)}")
     return app

@@ -2,25 +2,34 @@
 
 The token is accepted as `Authorization: Bearer <token>`, or once as `?token=`
 on a page, after which it lives in an HttpOnly cookie and the URL is cleaned.
+A token has at least MIN_TOKEN_CHARS characters. Without a token the server
+answers only requests whose Host is a loopback name, so a web page that
+rebinds its own DNS name to 127.0.0.1 cannot read the API (see docs/security.md).
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 TOKEN_ENV = "GROUNDSWELL_DASHBOARD_TOKEN"
 COOKIE = "groundswell_dashboard_token"
 OPEN_PATHS = frozenset({"/healthz"})
+MIN_TOKEN_CHARS = 16
+# Slashes, backslashes and control characters at the start of a redirect target: browsers read
+# '//host', '/\\host' and '/<tab>/host' as another site.
+_OFFSITE_START = re.compile(r"^[/\\\x00-\x20]+")
+_HOST_PORT = re.compile(r"^(\[[^\]]*\]|[^:\[\]]*)(?::[0-9]{1,5})?$")
 
 
 class TokenRequired(ValueError):
-    """Refusal to listen beyond this machine without a token."""
+    """Refusal to listen beyond this machine without a token, or with one too short to be a secret."""
 
 
 def is_loopback(host: str) -> bool:
@@ -32,8 +41,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_token(token: str | None) -> None:
+    """Raise TokenRequired for a token too short to resist guessing (None or '' means no token)."""
+    if token and len(token) < MIN_TOKEN_CHARS:
+        raise TokenRequired(
+            f"the dashboard token is too short ({len(token)} characters; at least {MIN_TOKEN_CHARS}): "
+            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+        )
+
+
 def check_bind(host: str, token: str | None) -> None:
-    """Raise TokenRequired when `host` is reachable from other machines and no token is set."""
+    """Raise TokenRequired when `host` is reachable from other machines without a token, or the token is weak."""
+    check_token(token)
     if not is_loopback(host) and not token:
         raise TokenRequired(
             f"refusing to serve on {host} without a token: other machines could read every mention. "
@@ -41,10 +60,49 @@ def check_bind(host: str, token: str | None) -> None:
         )
 
 
+def host_name(header: str) -> str | None:
+    """The name in a Host header without its port ('[::1]:8050' -> '[::1]'); None when malformed."""
+    match = _HOST_PORT.match(header.strip())
+    return match.group(1).lower() if match else None
+
+
+def local_path(path: str) -> str:
+    """`path` as a same-site redirect target: never '//other.site' or '/\\other.site'."""
+    return "/" + _OFFSITE_START.sub("", path)
+
+
+class LoopbackHostMiddleware:
+    """Without a token, answer only requests addressed to a loopback name (DNS-rebinding guard)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        name = host_name(request.headers.get("host", ""))
+        if name and is_loopback(name):
+            await self.app(scope, receive, send)
+            return
+        message = (
+            "this dashboard has no token, so it answers only requests addressed to localhost, 127.0.0.1 or [::1]; "
+            f"set ${TOKEN_ENV} to serve it under another name"
+        )
+        response: Response = (
+            JSONResponse({"error": message}, status_code=400)
+            if scope["path"].startswith("/api/")
+            else PlainTextResponse(message, status_code=400)
+        )
+        await response(scope, receive, send)
+
+
 class TokenMiddleware:
     """Reject requests without the right token (constant-time comparison)."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
+        check_token(token)
         self.app = app
         self.token = token.encode()
 
@@ -65,7 +123,7 @@ class TokenMiddleware:
         if self._ok(request.query_params.get("token")):
             # Move the token from the URL (history, logs, referrers) into a cookie.
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            url = request.url.path + ("?" + urlencode(rest) if rest else "")
+            url = local_path(request.url.path) + ("?" + urlencode(rest) if rest else "")
             response = RedirectResponse(url, status_code=303)
             response.set_cookie(COOKIE, self.token.decode(), httponly=True, samesite="strict")
         elif request.url.path.startswith("/api/"):

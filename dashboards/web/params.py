@@ -33,6 +33,17 @@ _INT = re.compile(r"[+-]?[0-9]{1,32}")
 FILTER_PARAMS = frozenset(
     {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain"}
 )
+_PERIOD = frozenset({"brand", "since", "until", "days"})
+# Every API endpoint's parameters, in one table: the app rejects any other, and the fuzz suite
+# (tests/dashboards/test_web_fuzz.py) sends junk to each one listed here.
+API_PARAMS: dict[str, frozenset[str]] = {
+    "/api/meta": frozenset(),
+    "/api/overview": _PERIOD | {"source", "lang", "interval"},
+    "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort"},
+    "/api/export": FILTER_PARAMS | {"days", "format", "limit"},
+    "/api/themes": _PERIOD | {"source", "lang", "n", "min_count", "samples"},
+    "/api/alerts": _PERIOD | {"severity", "limit"},
+}
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,8 @@ def parse_time(value: str, param: str) -> datetime:
         moment = EARLIEST - timedelta(days=1)
     if not EARLIEST <= moment < LATEST:
         raise ApiError(
-            f"{param}={value!r} is outside the supported dates {EARLIEST:%Y-%m-%d} to {LATEST - timedelta(days=1):%Y-%m-%d}",
+            f"{param}={value!r} is outside the supported dates "
+            f"{EARLIEST:%Y-%m-%d} to {LATEST - timedelta(days=1):%Y-%m-%d}",
             param=param,
         )
     return moment
@@ -90,14 +102,16 @@ def parse_int(params: Mapping[str, str], name: str, default: int | None, lo: int
     raw = params.get(name)
     if raw is None or raw == "":
         return default
+    limit = f"between {lo} and {hi}" if hi is not None else f"at least {lo} (and at most {MAX_INT})"
     hi = MAX_INT if hi is None else min(hi, MAX_INT)
     # At most 32 plain digits: int() of thousands of digits is slow, and no limit needs more than 16.
     if not _INT.fullmatch(raw.strip()):
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
-        raise ApiError(f"{name}={shown!r} is not a whole number between {lo} and {hi}", param=name)
+        raise ApiError(f"{name}={shown!r} is not a whole number {limit}", param=name)
     value = int(raw)
     if value < lo or value > hi:
-        raise ApiError(f"{name}={value} is out of range: must be between {lo} and {hi}", param=name)
+        shown = str(value) if len(raw) <= 20 else raw.strip()[:20] + "…"
+        raise ApiError(f"{name}={shown} is out of range: must be {limit}", param=name)
     return value
 
 

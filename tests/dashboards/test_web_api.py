@@ -30,6 +30,7 @@ from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 BRAND_CONFIGS = [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS]
+TOKEN = "s3cret-dashboard-token"
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
@@ -55,7 +56,8 @@ def store(request):
 
 @pytest.fixture(scope="module")
 def client(store):
-    with TestClient(create_app(store, BRAND_CONFIGS)) as client:
+    # Without a token the app answers only loopback Host names (TestClient's default is 'testserver').
+    with TestClient(create_app(store, BRAND_CONFIGS), base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -340,7 +342,7 @@ def test_links_only_to_http_posts(store, tmp_path):
         created_at=datetime(2026, 11, 1), brand="Lumora",
     )  # fmt: skip
     list(local.upsert([evil]))
-    with TestClient(create_app(local, BRAND_CONFIGS)) as c:
+    with TestClient(create_app(local, BRAND_CONFIGS), base_url="http://127.0.0.1") as c:
         hit = c.get("/api/search", params={"q": "Lumora"}).json()["hits"][0]
     assert hit["url"] is None
     assert "".join(s["text"] for s in hit["highlight"]) == evil.text  # text, for the page to insert as text
@@ -348,13 +350,13 @@ def test_links_only_to_http_posts(store, tmp_path):
 
 
 def test_token_required_when_set(store):
-    with TestClient(create_app(store, BRAND_CONFIGS, token="s3cret")) as c:
+    with TestClient(create_app(store, BRAND_CONFIGS, token=TOKEN)) as c:
         assert c.get("/api/meta").status_code == 401
         assert c.get("/overview").status_code == 401
         assert c.get("/api/meta", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert c.get("/api/meta", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert c.get("/api/meta", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
         assert c.get("/healthz").status_code == 200
-        first = c.get("/explore?token=s3cret&q=battery", follow_redirects=False)
+        first = c.get(f"/explore?token={TOKEN}&q=battery", follow_redirects=False)
         assert first.status_code == 303 and first.headers["location"] == "/explore?q=battery"
         assert c.get("/api/meta").status_code == 200  # the cookie set by the redirect
 
@@ -363,7 +365,7 @@ def test_binding_beyond_loopback_needs_a_token():
     check_bind("127.0.0.1", None)
     check_bind("::1", None)
     check_bind("localhost", None)
-    check_bind("0.0.0.0", "token")
+    check_bind("0.0.0.0", TOKEN)
     with pytest.raises(TokenRequired, match="without a token"):
         check_bind("0.0.0.0", None)
     with pytest.raises(TokenRequired):
