@@ -174,8 +174,9 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
         key=lambda r: (-r["rise_score"], -r["count"], r["theme"]),
     )[:n]
     for r in {id(r): r for r in recurring + rising}.values():
-        page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement")
-        r["samples"] = [mention_json(h.mention) for h in page.hits]
+        # samples=0 asks for none; stores refuse a page of size 0.
+        page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement") if samples else None
+        r["samples"] = [mention_json(h.mention) for h in page.hits] if page else []
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
