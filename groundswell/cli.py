@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from groundswell.config import Config, ConfigError, load_config
+from groundswell.logsafe import configure_logging, register_config_secrets
 
 # name -> "module:attribute" of a click command defined in its own package.
 LAZY_COMMANDS = {
@@ -40,9 +39,11 @@ class LazyGroup(click.Group):
 
 def _load(path: str) -> Config:
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    register_config_secrets(config)  # the variables its *_env fields name are masked in logs
+    return config
 
 
 def _emit(summary: dict) -> None:
@@ -65,8 +66,7 @@ config_option = click.option(
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug)")
 def cli(verbose: int) -> None:
     """Groundswell: social listening and sentiment monitoring."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    configure_logging(verbose)  # redacts secrets at every level (groundswell.logsafe)
 
 
 @cli.command()

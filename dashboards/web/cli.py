@@ -35,11 +35,14 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
         raise click.UsageError(str(exc)) from None
 
     from groundswell.config import ConfigError, load_config
+    from groundswell.logsafe import register_config_secrets, register_secret
 
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    register_config_secrets(config)
+    register_secret(token)  # uvicorn logs request lines, and '?token=' may be in one
     try:
         import uvicorn
     except ImportError:
@@ -55,6 +58,7 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
         click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
         if token:
             click.echo("A token is required: open the page once with ?token=<token>, or send 'Authorization: Bearer'.")
-        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+        # log_config=None: uvicorn's records go to the CLI's (redacting) root handler, not its own.
+        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None, server_header=False)
     finally:
         store.close()

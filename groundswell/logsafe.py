@@ -1,0 +1,160 @@
+"""Secrets never reach a log line: a filter on every handler Groundswell installs.
+
+At `-vv` the libraries we call log their requests: tweepy prints its headers
+(`Authorization: Bearer …`), urllib3 prints each request path (a Slack or Teams
+webhook path *is* the secret). `RedactingFilter` rewrites every record before it
+is formatted, at every level, masking:
+
+- the values of known secrets: environment variables whose names look secret
+  (TOKEN, SECRET, PASSWORD, API_KEY, WEBHOOK, …) and every variable a loaded
+  config names in a `*_env` field (`register_config_secrets`), also URL-encoded,
+  and for URL-shaped secrets their path and query on their own;
+- `Authorization` header values and `Bearer`/`Basic`/`ApiKey` credentials;
+- webhook paths (hooks.slack.com/services/…, …webhook.office.com/…, Discord);
+- `password=`, `token=`, `api_key=`, `sig=`, … query parameters;
+- `user:password@` in URLs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+from urllib.parse import quote, urlsplit
+
+MASK = "***"
+# Shorter values (a '1', 'true', a port) would mask unrelated text without protecting anything.
+MIN_SECRET_CHARS = 6
+SECRET_ENV_NAME = re.compile(r"TOKEN|SECRET|PASSW(OR)?D|API_?KEY|WEBHOOK|CREDENTIAL|PRIVATE_KEY|AUTH", re.IGNORECASE)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+_QUERY_SECRETS = "password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret"
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # Header values, in 'Authorization: x' lines and in {'Authorization': 'x'} reprs.
+    (
+        re.compile(
+            r"""(?i)(\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token|cookie)"""
+            r"""['"]?\s*[:=]\s*['"]?)[^'"\r\n,}]+"""
+        ),
+        rf"\g<1>{MASK}",
+    ),
+    # A credential after its scheme: long, or with a digit or symbol ('Bearer token expired' is prose).
+    (
+        re.compile(r"(?i)\b(bearer|basic|apikey)(\s+)(?=\S*[0-9._~+/=%-]|\S{20})[A-Za-z0-9._~+/=%-]{8,}"),
+        rf"\1\2{MASK}",
+    ),
+    # user:password@host (and user@host with a token as the user name) in any URL.
+    (re.compile(r"""(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'"<>]+@"""), rf"\1{MASK}@"),
+    # Webhooks whose URL path is the credential, with their host or (urllib3) without.
+    (re.compile(r"""(?i)(hooks\.slack(?:-gov)?\.com/)[^\s'"<>]+"""), rf"\1{MASK}"),
+    (re.compile(r"""(?i)(/services/)T[A-Z0-9]+/B[A-Z0-9]+/[^\s'"<>]+"""), rf"\1{MASK}"),
+    (re.compile(r"""(?i)(webhook\.office\.com/)[^\s'"<>]+"""), rf"\1{MASK}"),
+    (re.compile(r"""(?i)(/webhookb2/)[^\s'"<>]+"""), rf"\1{MASK}"),
+    (re.compile(r"""(?i)(/api/webhooks/)[^\s'"<>]+"""), rf"\1{MASK}"),
+    # Secret-bearing query parameters (Teams/Power Automate put a signature in 'sig'), and the
+    # unambiguous names also as 'name=value' anywhere in a message.
+    (re.compile(rf"""(?i)([?&;])({_QUERY_SECRETS}|key|sig|signature|auth)=[^&\s'"<>]+"""), rf"\1\2={MASK}"),
+    (re.compile(rf"""(?i)\b({_QUERY_SECRETS})=[^&\s'"<>]+"""), rf"\1={MASK}"),
+]
+
+_known: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Mask `value` in every log line from now on (with its URL-encoded form, and a URL's path)."""
+    if not value or len(value) < MIN_SECRET_CHARS:
+        return
+    _known.update(v for v in (value, quote(value, safe="")) if len(v) >= MIN_SECRET_CHARS)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return
+    if parts.scheme and parts.netloc:
+        # urllib3 logs the path (and query) without the host: mask that alone too.
+        tail = parts.path + (f"?{parts.query}" if parts.query else "")
+        if len(tail) >= MIN_SECRET_CHARS and tail.strip("/"):
+            _known.add(tail)
+
+
+def register_env_secrets(env: Mapping[str, str] | None = None, names: Iterable[str] = ()) -> None:
+    """Register the values of secret-looking variables, and of the variables in `names`."""
+    env = os.environ if env is None else env
+    for name, value in env.items():
+        if SECRET_ENV_NAME.search(name):
+            register_secret(value)
+    for name in names:
+        register_secret(env.get(name))
+
+
+def register_config_secrets(config: Any) -> None:
+    """Register every variable a config names in a `*_env` field (store, channels, source options)."""
+    dump = config.model_dump() if hasattr(config, "model_dump") else config
+    register_env_secrets(names=_env_names(dump))
+
+
+def _env_names(node: Any) -> Iterable[str]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if isinstance(key, str) and key.endswith("_env") and isinstance(value, str):
+                yield value
+            else:
+                yield from _env_names(value)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _env_names(item)
+
+
+def redact(text: str) -> str:
+    """`text` with every known secret and every secret-shaped value masked."""
+    for secret in sorted(_known, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrite a record's message, traceback and stack with `redact` (the record is changed in place)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad %-format in some library: log what we have, redacted
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+_installed: logging.Handler | None = None
+
+
+def configure_logging(verbosity: int, stream: IO[str] | None = None) -> None:
+    """The CLI's logging: -v info, -vv debug, every root handler redacting.
+
+    Like `logging.basicConfig`, a stderr handler is added (and the level set) only when the
+    root logger has none (an embedding app or a test harness may have its own); either way
+    every root handler gets a `RedactingFilter`. Calling it again replaces our handler.
+    """
+    global _installed
+    register_env_secrets()
+    root = logging.getLogger()
+    if _installed is not None and _installed in root.handlers:
+        root.removeHandler(_installed)
+    if not root.handlers:
+        _installed = logging.StreamHandler(stream or sys.stderr)
+        _installed.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(_installed)
+        root.setLevel(logging.WARNING - 10 * min(max(verbosity, 0), 2))
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
