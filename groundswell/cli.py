@@ -36,6 +36,14 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        from indexing.base import StoreUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:  # a down store is one clear line, not a client traceback
+            raise click.ClickException(str(exc)) from None
+
 
 def _load(path: str) -> Config:
     try:

@@ -30,6 +30,9 @@ MASK = "***"
 MIN_SECRET_CHARS = 6
 SECRET_ENV_NAME = re.compile(r"TOKEN|SECRET|PASSW(OR)?D|API_?KEY|WEBHOOK|CREDENTIAL|PRIVATE_KEY|AUTH", re.IGNORECASE)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries that log a full traceback as a WARNING for every retried request; below -vv their
+# warnings are noise around the one-line error the CLI prints when the retries run out.
+RETRY_NOISY = ("elastic_transport",)
 
 _QUERY_SECRETS = "password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -155,6 +158,8 @@ def configure_logging(verbosity: int, stream: IO[str] | None = None) -> None:
         _installed.setFormatter(logging.Formatter(LOG_FORMAT))
         root.addHandler(_installed)
         root.setLevel(logging.WARNING - 10 * min(max(verbosity, 0), 2))
+        for name in RETRY_NOISY:
+            logging.getLogger(name).setLevel(logging.ERROR if verbosity < 2 else logging.NOTSET)
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())

@@ -19,6 +19,10 @@ SORTS = ("newest", "oldest", "engagement", "relevance")
 MAX_PAGE_SIZE = 1000
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached; the message names where it looked and what to check (one line)."""
+
+
 def check_search_args(sort: str, size: int) -> None:
     """The same argument errors from every store, worded for the person who typed them."""
     if sort not in SORTS:

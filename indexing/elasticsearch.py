@@ -15,6 +15,9 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from elastic_transport import ConnectionError as TransportConnectionError
 
 from groundswell.mention import Mention, Sentiment
 from indexing.base import (
@@ -24,6 +27,7 @@ from indexing.base import (
     Hit,
     Interval,
     SearchPage,
+    StoreUnavailable,
     ThemeCount,
     WriteResult,
     check_search_args,
@@ -80,6 +84,29 @@ def _client(url: str, api_key: str | None, request_timeout: float) -> Elasticsea
     )
 
 
+_REASONS = (
+    ("refused", "connection refused"),
+    ("Name or service not known", "unknown host name"),
+    ("nodename nor servname", "unknown host name"),
+    ("Temporary failure in name resolution", "host name did not resolve"),
+    ("timed out", "timed out"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
+    ("SSL", "TLS handshake failed"),
+)
+
+
+def _unreachable(url: str | None, exc: Exception) -> str:
+    """One line: which URL (without any user:password@), why, and what to check."""
+    parts = urlsplit(url or "")
+    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl() if parts.netloc else "(client)"
+    text = str(exc)
+    reason = next((why for needle, why in _REASONS if needle in text), type(exc).__name__)
+    return (
+        f"cannot reach Elasticsearch at {shown} ({reason}): check store.url (or the variable its url_env names, "
+        "default $GROUNDSWELL_ES_URL) and that the cluster is running and reachable from this machine"
+    )
+
+
 class ElasticsearchStore:
     """Mentions in Elasticsearch. Create with a URL (and API key) or an existing client."""
 
@@ -105,7 +132,10 @@ class ElasticsearchStore:
         self.bulk = bulk or BulkPolicy()
         # Readers expect what a job just wrote (detect right after collect): refresh once per upsert call.
         self.refresh_after_write = refresh_after_write
-        self.setup()
+        try:
+            self.setup()
+        except TransportConnectionError as exc:  # also TLS errors and timeouts
+            raise StoreUnavailable(_unreachable(url, exc)) from None
 
     # -- setup -------------------------------------------------------------------------------------
     def engine_modules(self) -> set[str]:
@@ -121,6 +151,8 @@ class ElasticsearchStore:
         """Install the index template and the state index (idempotent; runs on every open)."""
         try:
             modules: set[str] | None = self.engine_modules()
+        except TransportConnectionError:
+            raise  # nothing to learn by trying: the cluster is not there
         except Exception:  # noqa: BLE001 - an API key without cluster:monitor rights: find out by trying
             modules = None
         if modules is not None:
