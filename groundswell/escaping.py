@@ -51,8 +51,9 @@ def printable(text: str | None) -> str:
 
 
 def one_line(text: str | None) -> str:
-    """Whitespace runs (newlines included) as one space, bidi controls removed: a value that stays on its line."""
-    return " ".join((text or "").translate(_BIDI_CONTROLS).split())
+    """Whitespace runs (newlines included) as one space, control and bidi characters removed: a value that
+    stays on its line."""
+    return " ".join(printable(text).split())
 
 
 def markdown_text(text: str | None) -> str:
