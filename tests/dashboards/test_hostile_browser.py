@@ -94,6 +94,12 @@ def _assert_nothing_ran(page, where: str) -> None:
     assert page.errors == [], f"{where}: {page.errors}"
 
 
+def _assert_no_overflow(page, where: str) -> None:
+    """A 10 000-character word wraps instead of widening the page."""
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{where}: the page is {width[0]} px wide for a {width[1]} px window"
+
+
 def _assert_visible(page, texts, where: str, selector: str = "body") -> None:
     shown = "\n".join(page.locator(selector).all_inner_texts())
     for text in texts:
@@ -115,6 +121,7 @@ def test_report_runs_no_hostile_script_and_shows_it_as_text(page, hostile_db, tm
     page.wait_for_selector(".plotly-graph-div .main-svg")
     assert page.locator(".plotly-graph-div .main-svg").count() >= 6  # the CSP lets every chart draw
     _assert_nothing_ran(page, "report")
+    _assert_no_overflow(page, "report")
     _assert_visible(page, HOSTILE_TEXTS.values(), "report", ".post")
     labels = page.evaluate(_SVG_TEXTS)
     for text in HOSTILE_TEXTS.values():  # each is a theme: a y-axis label of the themes chart
@@ -152,6 +159,7 @@ def test_dashboard_explore_shows_hostile_posts_as_text(page, hostile_server):
     _dashboard(page, hostile_server, "/explore")
     page.wait_for_selector("#results li.mention")
     _assert_nothing_ran(page, "explore")
+    _assert_no_overflow(page, "explore")
     _assert_visible(page, HOSTILE_TEXTS.values(), "explore", "#results")
     assert page.locator("#results a.out").count() == 0  # no post has an http(s) link
 
@@ -159,9 +167,11 @@ def test_dashboard_explore_shows_hostile_posts_as_text(page, hostile_server):
 def test_dashboard_overview_and_themes_draw_hostile_labels_as_text(page, hostile_server):
     _dashboard(page, hostile_server, "/overview")
     _assert_nothing_ran(page, "overview")
+    _assert_no_overflow(page, "overview")
     _assert_visible(page, HOSTILE_TEXTS.values(), "overview", "#authors")  # handles
     _dashboard(page, hostile_server, "/themes")
     _assert_nothing_ran(page, "themes")
+    _assert_no_overflow(page, "themes")
     labels = page.evaluate(_SVG_TEXTS)
     for text in HOSTILE_TEXTS.values():
         assert text in labels, f"themes chart: {text[:60]!r} not drawn as text"
@@ -172,6 +182,7 @@ def test_dashboard_alerts_shows_hostile_alert_as_text(page, hostile_server):
     _dashboard(page, hostile_server, "/alerts")
     page.wait_for_selector("#alert-list li.alert-card")
     _assert_nothing_ran(page, "alerts")
+    _assert_no_overflow(page, "alerts")
     card = page.locator("#alert-list li.alert-card").first
     assert "javascript" not in (card.locator("a").last.get_attribute("href") or "")
     _assert_visible(page, list(HOSTILE_TEXTS.values())[:3], "alerts", "#alert-list")

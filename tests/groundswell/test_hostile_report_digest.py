@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
 import pytest
-from hostile_corpus import HOSTILE_TEXTS, INJECTED_ATTR, hostile_alert, hostile_mentions
+from hostile_corpus import HOSTILE_TEXTS, HOSTILE_URLS, INJECTED_ATTR, hostile_alert, hostile_mentions
 from markdown_it import MarkdownIt
 
 from alerts.history import save_alerts
@@ -125,3 +125,13 @@ def test_digest_post_text_cannot_start_a_markdown_block():
     }
     rendered = _digest_html(render_markdown(digest))
     assert rendered.count("<h1>") == 1 and rendered.count("<h2>") == 1 and "<img" not in rendered
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_safe_url_refuses_every_non_http_link(url):
+    assert safe_url(url) is None
+
+
+def test_safe_url_keeps_http_links_and_drops_what_browsers_ignore():
+    assert safe_url("https://example.org/p?q=1") == "https://example.org/p?q=1"
+    assert safe_url(" \thttp://example.org/\n") == "http://example.org/"
