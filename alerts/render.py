@@ -1,11 +1,19 @@
-"""Alerts as text, Slack blocks, a Teams Adaptive Card and a generic JSON document."""
+"""Alerts as text, Slack blocks, a Teams Adaptive Card and a generic JSON document.
+
+The one rendering layer for alert messages, so each format's escaping happens here: post
+text, terms, themes and summaries are untrusted (docs/security-escaping.md). Slack mrkdwn
+gets Slack's &, <, > escaping; Teams Markdown gets `markdown_text`; plain text loses control
+characters; links are http(s) only (`safe_url`).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from alerts.incidents import is_followup
 from alerts.model import Alert
+from groundswell.escaping import markdown_text, one_line, printable, safe_url
 
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
 _KIND = {
@@ -56,61 +64,77 @@ def _post_line(p: Any) -> str:
 
 
 def as_text(a: Alert) -> str:
-    """Plain text for the console and email."""
+    """Plain text for the console and email (no markup to escape; control characters removed)."""
     lines = [title(a), "", a.summary or "", ""]
     width = max(len(k) for k, _ in facts(a))
     lines += [f"  {k.ljust(width)}  {v}" for k, v in facts(a)]
     if a.top_posts:
         lines += ["", "  Top posts:"] + [f"   - {_post_line(p)}" for p in a.top_posts]
-    if a.link:
-        lines += ["", f"  Open: {a.link}"]
+    link = safe_url(a.link)
+    if link:
+        lines += ["", f"  Open: {link}"]
     lines += [f"  Alert id: {a.id}"]
-    return "\n".join(lines).replace("\n\n\n", "\n\n")
+    return printable("\n".join(lines).replace("\n\n\n", "\n\n"))
+
+
+_PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+
+
+def slack_text(text: str | None, limit: int = 3000) -> str:
+    """Text for a Slack mrkdwn field: Slack's documented escaping of &, < and >, so `<!channel>` or
+    `<https://evil|Open in dashboard>` in a post shows as typed; cut to `limit` without halving an entity."""
+    escaped = printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped if len(escaped) <= limit else _PARTIAL_ENTITY.sub("", escaped[:limit])
 
 
 def as_slack(a: Alert) -> dict[str, Any]:
     """Slack incoming-webhook message: `text` as the notification fallback, plus Block Kit blocks."""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": title(a)[:150], "emoji": True}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": (a.summary or title(a))[:3000]}},
+        # plain_text: Slack parses no mentions or links in it, so it needs no escaping.
+        {"type": "header", "text": {"type": "plain_text", "text": one_line(title(a))[:150], "emoji": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": slack_text(a.summary or title(a))}},
         {
             "type": "section",
-            "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"[:2000]} for k, v in facts(a)[:10]],
+            "fields": [{"type": "mrkdwn", "text": f"*{k}*\n" + slack_text(v, 1900)} for k, v in facts(a)[:10]],
         },
     ]
     if a.top_posts:
-        posts = "\n".join(f"• {_post_line(p)}" for p in a.top_posts[:5])
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Top posts*\n{posts}"[:3000]}})
-    if a.link:
+        posts = "\n".join(f"• {slack_text(_post_line(p), 500)}" for p in a.top_posts[:5])
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Top posts*\n{posts}"}})
+    link = safe_url(a.link)
+    if link:
         blocks.append(
             {
                 "type": "actions",
                 "elements": [
-                    {"type": "button", "text": {"type": "plain_text", "text": "Open in dashboard"}, "url": a.link}
+                    {"type": "button", "text": {"type": "plain_text", "text": "Open in dashboard"}, "url": link}
                 ],
             }
         )
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"alert id `{a.id}`"}]})
-    return {"text": f"{title(a)} — {a.summary}"[:3000], "blocks": blocks}
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"alert id `{slack_text(a.id)}`"}]})
+    # The fallback `text` is mrkdwn too (it is what notifications show).
+    return {"text": slack_text(f"{title(a)} — {a.summary}"), "blocks": blocks}
 
 
 def as_teams(a: Alert) -> dict[str, Any]:
     """Microsoft Teams (Workflows webhook) message carrying an Adaptive Card."""
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": title(a), "wrap": True},
-        {"type": "TextBlock", "text": a.summary or "", "wrap": True},
-        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts(a)]},
+        {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": markdown_text(title(a)), "wrap": True},
+        {"type": "TextBlock", "text": markdown_text(a.summary), "wrap": True},
+        # Teams renders Markdown in TextBlock and in both halves of a Fact.
+        {"type": "FactSet", "facts": [{"title": markdown_text(k), "value": markdown_text(v)} for k, v in facts(a)]},
     ]
     for p in a.top_posts[:5]:
-        body.append({"type": "TextBlock", "text": f"- {_post_line(p)}", "wrap": True, "isSubtle": True})
+        body.append({"type": "TextBlock", "text": f"- {markdown_text(_post_line(p))}", "wrap": True, "isSubtle": True})
     card: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": body,
     }
-    if a.link:
-        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open in dashboard", "url": a.link}]
+    link = safe_url(a.link)
+    if link:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open in dashboard", "url": link}]
     return {
         "type": "message",
         "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from groundswell.config import Config
+from groundswell.escaping import markdown_text as md
+from groundswell.escaping import safe_url
 from indexing.base import Filters, Store
 
 
@@ -75,7 +77,7 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                 "notable_posts": [
                     {
                         "text": h.mention.text,
-                        "url": h.mention.url,
+                        "url": safe_url(h.mention.url),  # channels and XCom readers may link it
                         "author": h.mention.author.handle,
                         "engagement": h.mention.engagement.total,
                         "sentiment": h.mention.sentiment.label if h.mention.sentiment else None,
@@ -93,27 +95,32 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
 
 
 def render_markdown(digest: dict[str, Any]) -> str:
+    """The digest as Markdown. Every text from posts, themes, alerts or the config goes through
+    `markdown_text` (`md`), so a post's HTML, links or emphasis show as typed and cannot break a line."""
     lines = [f"# Groundswell digest — {digest['day']}", ""]
     for b in digest["brands"]:
         change = b["mentions_change_pct"]
         change_text = "" if change is None else f" ({change:+.1f}% vs the day before)"
-        lines += [f"## {b['brand']}", "", f"- Mentions: **{b['mentions']}**{change_text}"]
+        lines += [f"## {md(b['brand'])}", "", f"- Mentions: **{b['mentions']}**{change_text}"]
         if b["negative_share"] is not None:
             lines.append(
                 f"- Negative share: {b['negative_share']:.0%}"
                 + (f" (was {b['negative_share_before']:.0%})" if b["negative_share_before"] is not None else "")
             )
         if b["top_themes"]:
-            lines.append("- Top themes: " + ", ".join(f"{t['theme']} ({t['count']})" for t in b["top_themes"]))
+            lines.append("- Top themes: " + ", ".join(f"{md(t['theme'])} ({t['count']})" for t in b["top_themes"]))
         if b["rising_themes"]:
             lines.append(
                 "- Rising: "
-                + ", ".join(f"{t['theme']} ×{t['growth']}" + (" (new)" if t["new"] else "") for t in b["rising_themes"])
+                + ", ".join(
+                    f"{md(t['theme'])} ×{t['growth']}" + (" (new)" if t["new"] else "") for t in b["rising_themes"]
+                )
             )
         for alert in b["alerts"]:
-            lines.append(f"- ⚠ {alert['severity']} {alert['kind']} alert: {alert['summary']}")
+            lines.append(f"- ⚠ {alert['severity']} {alert['kind']} alert: {md(alert['summary'])}")
         for post in b["notable_posts"]:
-            lines.append(f"  - “{post['text'][:160]}” — @{post['author']} ({post['engagement']} interactions)")
+            author = md(post["author"] or "?")
+            lines.append(f"  - “{md(post['text'][:160])}” — @{author} ({post['engagement']} interactions)")
         lines.append("")
     return "\n".join(lines)
 

@@ -4,17 +4,26 @@ Mentions over time by sentiment with alerts marked, net sentiment, share of
 voice, language and source split, themes (with rising ones), top negative posts
 and each alert's explanation. Charts are Plotly; plotly.js is copied next to the
 report so it opens offline.
+
+Everything from posts, the store and the config is untrusted text: `_h` escapes it for
+HTML (text and attributes), `_label` for Plotly's own tag syntax in chart labels, links
+go through `safe_url`, and a Content-Security-Policy lets only plotly.min.js and the
+report's own chart scripts (by hash) run. docs/security-escaping.md has the details.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from alerts.model import Alert
 from groundswell.config import Config
+from groundswell.escaping import safe_url
 from indexing.base import Filters, Store
 
 SENTIMENT_COLORS = {"negative": "#d62728", "neutral": "#9e9e9e", "positive": "#2ca02c", "unknown": "#cfcfcf"}
@@ -22,6 +31,8 @@ SENTIMENT_COLORS = {"negative": "#d62728", "neutral": "#9e9e9e", "positive": "#2
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
 <title>Groundswell report</title>
 <script src="{plotly}"></script>
 <style>
@@ -33,7 +44,8 @@ h1 {{ margin-bottom: .2rem; }} .sub {{ color: #666; margin-top: 0; }}
 .grid {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }}
 .alert {{ border-left: 5px solid #d62728; background: #fff5f5; padding: .6rem 1rem; margin: .8rem 0; }}
 .alert.warning {{ border-color: #ff9800; background: #fff8ec; }}
-.post {{ border-bottom: 1px solid #eee; padding: .4rem 0; }} .post small {{ color: #777; }}
+.post {{ border-bottom: 1px solid #eee; padding: .4rem 0; overflow-wrap: anywhere; }} .post small {{ color: #777; }}
+.alert {{ overflow-wrap: anywhere; }}
 </style></head><body>
 <h1>Groundswell report</h1>
 <p class="sub">{period} · generated {generated} · store: {store}</p>
@@ -43,9 +55,40 @@ h1 {{ margin-bottom: .2rem; }} .sub {{ color: #666; margin-top: 0; }}
 """
 
 
-def _fig_html(fig) -> str:
+# The policy is a <meta>, so frame-ancestors (ignored there) is left out. No 'unsafe-eval': the SVG
+# charts used here run without it. 'unsafe-inline' for styles only: plotly.js sets style attributes
+# and adds a <style> element; scripts are plotly.min.js beside the report ('self') and the inline
+# Plotly.newPlot calls, allowed one by one by their sha256, never 'unsafe-inline'.
+_CSP = (
+    "default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; base-uri 'none'; form-action 'none'"
+)
+_INLINE_SCRIPT = re.compile(r"<script(?:\s+type=\"text/javascript\")?>(.*?)</script>", re.DOTALL)
+
+
+def _h(value: object) -> str:
+    """Any value as HTML text or a quoted attribute value."""
+    return html.escape(str(value), quote=True)
+
+
+def _bdi(value: object) -> str:
+    """Untrusted inline text, escaped and bidi-isolated (a U+202E in it cannot reverse what follows)."""
+    return f"<bdi>{_h(value)}</bdi>"
+
+
+def _label(value: object) -> str:
+    """Text for a Plotly label: plotly.js reads <b>, <a href>, <br> and entities in labels, so escape them."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fig_html(fig, script_hashes: list[str]) -> str:
+    """The chart's HTML; the sha256 of its inline script goes to `script_hashes` for the CSP."""
     fig.update_layout(margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+    out = fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+    for body in _INLINE_SCRIPT.findall(out):
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+        script_hashes.append(f"'sha256-{digest}'")
+    return out
 
 
 def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
@@ -76,7 +119,7 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
             annotation_text=f"crisis alert ({severity})",
             annotation_position="top left",
         )
-    fig.update_layout(barmode="stack", title=f"{brand}: mentions per hour by sentiment", bargap=0, height=380)
+    fig.update_layout(barmode="stack", title=f"{_label(brand)}: mentions per hour by sentiment", bargap=0, height=380)
     return fig
 
 
@@ -87,7 +130,7 @@ def _net_sentiment_chart(store: Store, brands: list[str]):
     for brand in brands:
         days = store.histogram(Filters(brand=brand), "day")
         net = [((b.positive - b.negative) / b.total * 100) if b.total else 0 for b in days]
-        fig.add_trace(go.Scatter(x=[b.start for b in days], y=net, mode="lines+markers", name=brand))
+        fig.add_trace(go.Scatter(x=[b.start for b in days], y=net, mode="lines+markers", name=_label(brand)))
     fig.update_layout(title="Net sentiment per day (% positive − % negative)", height=340, yaxis_ticksuffix="%")
     return fig
 
@@ -95,7 +138,7 @@ def _net_sentiment_chart(store: Store, brands: list[str]):
 def _share_chart(counts: dict[str, int], title: str):
     import plotly.graph_objects as go
 
-    fig = go.Figure(go.Pie(labels=list(counts), values=list(counts.values()), hole=0.45, sort=False))
+    fig = go.Figure(go.Pie(labels=[_label(k) for k in counts], values=list(counts.values()), hole=0.45, sort=False))
     fig.update_layout(title=title, height=320)
     return fig
 
@@ -111,14 +154,14 @@ def _themes_chart(store: Store, brand: str):
     for label in ("negative", "neutral", "positive"):
         fig.add_trace(
             go.Bar(
-                y=[t.theme for t in themes],
+                y=[_label(t.theme) for t in themes],
                 x=[t.sentiment.get(label, 0) for t in themes],
                 name=label,
                 orientation="h",
                 marker_color=SENTIMENT_COLORS[label],
             )
         )
-    fig.update_layout(barmode="stack", title=f"{brand}: top themes by sentiment", height=60 + 32 * len(themes))
+    fig.update_layout(barmode="stack", title=f"{_label(brand)}: top themes by sentiment", height=60 + 32 * len(themes))
     return fig
 
 
@@ -144,7 +187,7 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
         return None
     fig = go.Figure(
         go.Bar(
-            y=[r[0] + (" (new)" if r[3] else "") for r in rows],
+            y=[_label(r[0]) + (" (new)" if r[3] else "") for r in rows],
             x=[r[2] for r in rows],
             orientation="h",
             marker_color=["#d62728" if r[3] or r[2] > 3 else "#1f77b4" for r in rows],
@@ -153,7 +196,7 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
         )
     )
     fig.update_layout(
-        title=f"{brand}: rising themes on {day_start:%Y-%m-%d} (× the daily average of the week before)",
+        title=f"{_label(brand)}: rising themes on {day_start:%Y-%m-%d} (× the daily average of the week before)",
         height=80 + 34 * len(rows),
     )
     return fig
@@ -164,23 +207,24 @@ def _posts_html(store: Store, brand: str, n: int = 8) -> str:
     items = []
     for hit in page.hits:
         m = hit.mention
-        link = f'<a href="{html.escape(m.url)}">open</a>' if m.url else ""
+        url = safe_url(m.url)
+        link = f'<a href="{_h(url)}" rel="noopener noreferrer">open</a>' if url else ""
         items.append(
-            f'<div class="post">{html.escape(m.text)}<br><small>@{html.escape(m.author.handle or "?")} · '
-            f"{m.source} · {m.lang or '?'} · {m.created_at:%Y-%m-%d %H:%M} UTC · engagement {m.engagement.total} "
-            f"{link}</small></div>"
+            f'<div class="post"><bdi dir="auto">{_h(m.text)}</bdi><br><small>@{_bdi(m.author.handle or "?")} · '
+            f"{_bdi(m.source)} · {_bdi(m.lang or '?')} · {m.created_at:%Y-%m-%d %H:%M} UTC · "
+            f"engagement {m.engagement.total} {link}</small></div>"
         )
     return "".join(items) or "<p>No negative mentions.</p>"
 
 
 def _alert_html(alert: Alert) -> str:
-    posts = "".join(f"<li>{html.escape(p.text[:200])}</li>" for p in alert.top_posts[:3])
-    terms = ", ".join(html.escape(t) for t in alert.top_terms[:8])
+    posts = "".join(f'<li><bdi dir="auto">{_h(p.text[:200])}</bdi></li>' for p in alert.top_posts[:3])
+    terms = ", ".join(_bdi(t) for t in alert.top_terms[:8])
     return (
-        f'<div class="alert {alert.severity}"><b>{html.escape(alert.brand)} · {alert.kind} · {alert.severity}</b> '
+        f'<div class="alert {_h(alert.severity)}"><b>{_bdi(alert.brand)} · {_h(alert.kind)} · {_h(alert.severity)}</b> '
         f"{alert.window_start:%Y-%m-%d %H:%M}–{alert.window_end:%H:%M} UTC<br>"
-        f"{html.escape(alert.summary)}<br>observed {alert.observed:g} vs expected {alert.expected:.1f} "
-        f"({html.escape(alert.statistic)} {alert.score:.2f}"
+        f'<bdi dir="auto">{_h(alert.summary)}</bdi><br>observed {alert.observed:g} vs expected {alert.expected:.1f} '
+        f"({_h(alert.statistic)} {alert.score:.2f}"
         + (f", p={alert.p_value:.2g}" if alert.p_value is not None else "")
         + f")<br>terms: {terms}<ul>{posts}</ul></div>"
     )
@@ -204,12 +248,13 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     shown = [a for a in alerts if a.kind != "all_clear"]
     kpis = [("mentions", total), ("languages", len(store.facet(everything, "lang"))), ("alerts", len(shown))]
     kpis += [(label, sentiments.get(label, 0)) for label in ("negative", "neutral", "positive")]
-    kpi_html = "".join(f'<div class="kpi"><b>{v:,}</b>{html.escape(k)}</div>' for k, v in kpis)
+    kpi_html = "".join(f'<div class="kpi"><b>{v:,}</b>{_h(k)}</div>' for k, v in kpis)
 
     sections: list[str] = []
+    hashes: list[str] = []  # of the chart scripts, for the CSP
     for brand in brands:
-        sections.append(f"<h2>{html.escape(brand)}</h2>")
-        sections.append(_fig_html(_volume_chart(store, brand, alerts)))
+        sections.append(f"<h2>{_bdi(brand)}</h2>")
+        sections.append(_fig_html(_volume_chart(store, brand, alerts), hashes))
         themes = _themes_chart(store, brand)
         brand_alerts = [a for a in shown if a.brand == brand]
         rising = None
@@ -218,34 +263,40 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
             rising = _rising_chart(store, brand, day)
         charts = [c for c in (themes, rising) if c is not None]
         if charts:
-            sections.append('<div class="grid">' + "".join(f"<div>{_fig_html(c)}</div>" for c in charts) + "</div>")
+            sections.append(
+                '<div class="grid">' + "".join(f"<div>{_fig_html(c, hashes)}</div>" for c in charts) + "</div>"
+            )
         if brand_alerts:
             # Spikes are what a manager reads first; keyword and influencer alerts fold away.
             spikes = [a for a in brand_alerts if a.kind == "spike"]
             others = [a for a in brand_alerts if a.kind != "spike"]
-            sections.append(f"<h3>Alerts for {html.escape(brand)}</h3>" + "".join(_alert_html(a) for a in spikes))
+            sections.append(f"<h3>Alerts for {_bdi(brand)}</h3>" + "".join(_alert_html(a) for a in spikes))
             if others:
                 sections.append(
                     f"<details><summary>{len(others)} keyword / influencer alert(s)</summary>"
                     + "".join(_alert_html(a) for a in others)
                     + "</details>"
                 )
-        sections.append(f"<h3>Top negative posts about {html.escape(brand)}</h3>" + _posts_html(store, brand))
+        sections.append(f"<h3>Top negative posts about {_bdi(brand)}</h3>" + _posts_html(store, brand))
     sections.append("<h2>Across brands</h2>")
-    sections.append(_fig_html(_net_sentiment_chart(store, brands)))
+    sections.append(_fig_html(_net_sentiment_chart(store, brands), hashes))
+    shares = [
+        (store.facet(everything, "brand"), "Share of voice"),
+        (store.facet(everything, "lang"), "Languages"),
+        (store.facet(everything, "source"), "Sources"),
+        (sentiments, "Sentiment"),
+    ]
     sections.append(
         '<div class="grid">'
-        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'brand'), 'Share of voice'))}</div>"
-        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'lang'), 'Languages'))}</div>"
-        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'source'), 'Sources'))}</div>"
-        + f"<div>{_fig_html(_share_chart(sentiments, 'Sentiment'))}</div>"
+        + "".join(f"<div>{_fig_html(_share_chart(c, t), hashes)}</div>" for c, t in shares)
         + "</div>"
     )
     page = _PAGE.format(
+        csp=_h(_CSP.format(hashes=" ".join(dict.fromkeys(hashes)))),
         plotly="plotly.min.js",
         period=period,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        store=store.name,
+        store=_h(store.name),
         kpis=kpi_html,
         sections="\n".join(sections),
     )

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from alerts.model import Alert
+from groundswell.escaping import safe_url  # only http(s) links reach the page
 from groundswell.mention import Mention
 from indexing.base import AuthorStat, Bucket, ThemeCount
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links reach the page: a `javascript:` URL in a post must not become a link."""
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in ("http", "https") else None
 
 
 def mention_json(m: Mention) -> dict[str, Any]:

@@ -225,7 +225,26 @@ const GS = (() => {
   };
   const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
 
+  /* plotly.js reads <b>, <br>, <a href> and entities inside labels; our data (themes, sources, languages,
+     brands, alert summaries) is untrusted, so every data string is escaped here, for every chart, before
+     plotly sees it. hovertemplate and layout titles are ours (they use <br>) and are left alone. */
+  const LABEL_KEYS = ["x", "y", "labels", "text", "hovertext", "name"];
+
+  function plotText(value) {
+    if (Array.isArray(value)) return value.map(plotText);
+    if (typeof value !== "string") return value;
+    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function escapeLabels(object) {
+    const out = Object.assign({}, object);
+    for (const key of LABEL_KEYS) if (key in out) out[key] = plotText(out[key]);
+    return out;
+  }
+
   function plot(id, traces, layout) {
+    traces = traces.map(escapeLabels);
+    if (layout && layout.annotations) layout = Object.assign({}, layout, { annotations: layout.annotations.map(escapeLabels) });
     const node = document.getElementById(id);
     const hasData = traces.some((t) => (t.x && t.x.length) || (t.values && t.values.length) || (t.y && t.y.length));
     if (!hasData) {
