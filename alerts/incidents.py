@@ -103,10 +103,17 @@ class Incident:
 
     @property
     def open(self) -> bool:
-        """One of its spike episodes has had no all-clear yet."""
-        episodes = {a.episode_id or a.id for a in self.alerts if a.kind == "spike"}
-        cleared = {a.episode_id for a in self.alerts if a.kind == "all_clear"}
-        return bool(episodes - cleared)
+        """One of its spike episodes has had no all-clear yet (spikes stored without an episode are not tracked)."""
+        episodes = {a.episode_id for a in self.alerts if a.kind == "spike" and a.episode_id}
+        return bool(episodes - self._cleared_episodes())
+
+    @property
+    def cleared(self) -> bool:
+        """An all-clear closed it (every spike episode it had)."""
+        return bool(self._cleared_episodes()) and not self.open
+
+    def _cleared_episodes(self) -> set[str]:
+        return {a.episode_id for a in self.alerts if a.kind == "all_clear" and a.episode_id}
 
     @property
     def headline(self) -> Alert:

@@ -237,7 +237,7 @@ def _alert_html(alert: Alert) -> str:
 def _incident_html(incident: Incident, *, is_pinned: bool) -> str:
     """One card per incident: what it was, then its alerts as a timeline (the minor ones folded)."""
     n = len(incident.alerts)
-    status = "open" if incident.open else "cleared" if incident.crisis else "ended"
+    status = "open" if incident.open else "cleared" if incident.cleared else "ended"
     pin = "📌 pinned · " if is_pinned else ""
     head = (
         f"<h4>{pin}{html.escape(incident.brand)} · {'crisis' if incident.crisis else incident.headline.kind} · "

@@ -160,6 +160,8 @@ def incident_json(incident: Incident, *, pinned: bool = False) -> dict[str, Any]
         "end": incident.end.isoformat(),
         "crisis": incident.crisis,
         "open": incident.open,
+        "cleared": incident.cleared,
+
         "pinned": pinned,
         "headline": incident.headline.id,
         "alerts": [alert_json(a) for a in incident.alerts],

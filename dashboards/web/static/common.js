@@ -237,7 +237,7 @@ const GS = (() => {
   /* One card per incident, its alerts inside as a timeline (oldest first); `alertItem(alert)` builds each entry. */
   function incidentCard(inc, alertItem) {
     const head = inc.alerts.find((a) => a.id === inc.headline) || inc.alerts[0];
-    const status = inc.open ? "\u{1F525} open" : inc.crisis ? "\u2705 cleared" : "ended";
+    const status = inc.open ? "\u{1F525} open" : inc.cleared ? "\u2705 cleared" : "ended";
     const n = inc.alerts.length;
     return el("li", {
       class: `incident-card ${inc.severity}` + (inc.pinned ? " pinned" : ""), "data-incident": inc.id,
