@@ -147,13 +147,16 @@ def group_incidents(alerts: Iterable[Alert]) -> list[Incident]:
     by_id: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         by_id.setdefault((alert.brand, incident_key(alert)), []).append(alert)
-    incidents = [
-        Incident(key, brand, tuple(sorted(group, key=lambda a: (a.window_start, a.kind == "all_clear", a.id))))
-        for (brand, key), group in by_id.items()
-    ]
+    incidents = [Incident(key, brand, tuple(sorted(group, key=_timeline_key))) for (brand, key), group in by_id.items()]
     incidents.sort(key=lambda i: (max(a.window_start for a in i.alerts), i.id), reverse=True)
     top = pinned(incidents)
     return [top, *(i for i in incidents if i is not top)] if top else incidents
+
+
+def _timeline_key(alert: Alert) -> tuple[datetime, bool, str]:
+    # An all-clear's window is its whole episode; it was decided at the end, so it closes the timeline.
+    when = alert.window_end if alert.kind == "all_clear" else alert.window_start
+    return (when, alert.kind == "all_clear", alert.id)
 
 
 def pinned(incidents: Iterable[Incident]) -> Incident | None:

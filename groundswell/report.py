@@ -195,13 +195,14 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
             y=[r[0] + (" (new)" if r[3] else "") for r in rows],
             x=[r[2] for r in rows],
             orientation="h",
-            marker_color=["#d62728" if r[3] or r[2] > 3 else "#1f77b4" for r in rows],
+            marker_color=[palette.SENTIMENT["negative"] if r[3] or r[2] > 3 else palette.ACCENT for r in rows],
             text=[f"{r[1]} today" for r in rows],
             textposition="auto",
         )
     )
     fig.update_layout(
-        title=f"{brand}: rising themes on {day_start:%Y-%m-%d} (× the daily average of the week before)",
+        # Two lines: the chart is half the page wide.
+        title=f"{brand}: rising themes on {day_start:%Y-%m-%d}<br><sup>× the daily average of the week before</sup>",
         height=80 + 34 * len(rows),
     )
     return fig

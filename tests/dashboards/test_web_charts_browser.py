@@ -277,13 +277,3 @@ def test_filters_have_labels_and_author_headers_are_words(page):
         "Followers",
     ]
     assert page.errors == []
-
-
-def test_count_alerts_is_the_demo_summary_definition():
-    """The run summary, the report and the dashboard all call this one function; it counts all kinds."""
-    from web_support import demo_alerts
-
-    alerts = demo_alerts(demo_mentions())
-    assert count_alerts(alerts).label() == "2 incidents · 2 alerts"
-    same = [a.model_copy(update={"incident_id": alerts[0].id}) for a in alerts]
-    assert count_alerts(same).label() == "1 incident · 2 alerts"

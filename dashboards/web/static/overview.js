@@ -35,7 +35,14 @@
     return node;
   }
 
+  /* The x axis both time charts share: same range, and daily ticks labelled by their day, not its noon. */
+  function timeAxis(data) {
+    const axis = { type: "date", range: timeRange(data) };
+    return data.interval === "day" ? Object.assign(axis, { tickformat: "%b %-d", ticklabelmode: "period" }) : axis;
+  }
+
   /* The x range both time charts show: the period, widened to whole buckets. */
+
   function timeRange(data) {
     const step = BUCKET_MS[data.interval] || BUCKET_MS.hour;
     const starts = data.volume.map((b) => Date.parse(b.start));
@@ -64,7 +71,7 @@
       barmode: "stack", bargap: 0.1, shapes, annotations, hovermode: "x unified",
       margin: Object.assign({ t: 30, b: 36 }, TIME_MARGIN),
       legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
-      xaxis: { type: "date", range: timeRange(data) },
+      xaxis: timeAxis(data),
       yaxis: { title: { text: "mentions" }, automargin: false },
     });
   }
@@ -78,7 +85,7 @@
       fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)", ...GS.bucketed(data.interval),
     }], {
       showlegend: false, margin: Object.assign({ t: 10, b: 36 }, TIME_MARGIN),
-      xaxis: { type: "date", range: timeRange(data) },
+      xaxis: timeAxis(data),
       yaxis: {
         range: [-1.1, 1.1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: true, zerolinecolor: "#999", automargin: false,
       },
@@ -125,8 +132,8 @@
     list.replaceChildren(...data.incidents.map((inc) => {
       const card = GS.incidentCard(inc, line);
       const timeline = card.querySelector("ol.timeline");
-      // The timeline folds away on the overview; the pinned crisis shows its first lines.
-      const fold = el("details", inc.pinned ? { open: true } : {}, el("summary", { text: "timeline" }), timeline);
+      // The timeline folds away on the overview; the Alerts page has every explanation.
+      const fold = el("details", {}, el("summary", { text: `timeline (${inc.alerts.length})` }), timeline);
       const link = new URLSearchParams({ brand: inc.brand, since: inc.start, until: inc.end });
       card.querySelector("h3").append(el("a", { class: "out", href: "/alerts?" + link, text: "\u{1F6A8} details" }));
       card.append(fold);
