@@ -122,7 +122,7 @@ _BARS = """(id) => {
 }"""
 _AXIS = """(id) => {
   const ax = document.getElementById(id)._fullLayout.xaxis;
-  return { range: ax.range.map((v) => Date.parse(v.replace(' ', 'T') + 'Z')), offset: ax._offset, length: ax._length };
+  return { range: ax.range.map((v) => ax.r2l(v)), offset: ax._offset, length: ax._length };
 }"""
 _SHAPES = "(id) => document.getElementById(id)._fullLayout.shapes.map((s) => [Date.parse(s.x0), Date.parse(s.x1)])"
 
@@ -152,23 +152,24 @@ def test_hourly_volume_and_net_sentiment_share_their_x_axis(page):
     _open(page, "/overview?brand=Lumora&since=2026-11-11&until=2026-11-12")
     _assert_bars_cover_their_bucket(page.evaluate(_BARS, "chart-volume"), HOUR_MS)
     volume, net = page.evaluate(_AXIS, "chart-volume"), page.evaluate(_AXIS, "chart-net")
+    assert all(isinstance(t, int | float) for t in volume["range"]), volume
     assert volume == net  # same range, and the plot areas start and end at the same pixel
     _shot(page, "overview-24h")
     assert page.errors == []
 
 
-def _labels_inside_svg(page, chart_id: str) -> list[str]:
-    """Tick labels whose box pokes out of their chart's SVG (clipped on screen)."""
+def _labels_inside_svg(page, chart_id: str, labels: str = ".ytick text, .xtick text") -> list[str]:
+    """Labels whose box pokes out of their chart's SVG (clipped on screen)."""
     return page.evaluate(
-        """(id) => {
+        """([id, labels]) => {
           const svg = document.querySelector('#' + id + ' svg.main-svg').getBoundingClientRect();
-          return Array.from(document.querySelectorAll('#' + id + ' .ytick text, #' + id + ' .xtick text'))
+          return Array.from(document.getElementById(id).querySelectorAll(labels))
             .filter((t) => { const r = t.getBoundingClientRect();
               return r.left < svg.left - 0.5 || r.right > svg.right + 0.5 || r.top < svg.top - 0.5
                 || r.bottom > svg.bottom + 0.5; })
             .map((t) => t.textContent);
         }""",
-        chart_id,
+        [chart_id, labels],
     )
 
 
@@ -181,6 +182,12 @@ def test_theme_labels_are_not_clipped(page):
     for chart in ("chart-recurring", "chart-rising"):
         assert _labels_inside_svg(page, chart) == [], chart
     _shot(page, "themes")
+    _open(page, "/overview?brand=Lumora&days=1")  # a small slice's label sits outside the pie
+    pie_labels = page.evaluate("Array.from(document.querySelectorAll('#chart-sov text')).map((t) => t.textContent)")
+    assert any("Sonique" in t for t in pie_labels)
+    assert _labels_inside_svg(page, "chart-sov", "text") == []
+    for chart in ("chart-volume", "chart-net", "chart-source", "chart-lang"):
+        assert _labels_inside_svg(page, chart) == [], chart
     assert page.errors == []
 
 

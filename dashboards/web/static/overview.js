@@ -4,7 +4,7 @@
 (() => {
   const { el, fmt, pct, plot, when, COLORS, SEVERITY_COLORS, SEVERITY_ICON, ACCENT } = GS;
   // Volume and net sentiment share one x range and the same horizontal margins, so their buckets line up.
-  const TIME_MARGIN = { l: 64, r: 16 };
+  const TIME_MARGIN = { l: 64, r: 44 };  // r: half a date tick label, for the tick at the end of the range
   const BUCKET_MS = { hour: 3600000, day: 86400000 };
 
   function kpi(icon, label, value, title) {
@@ -37,7 +37,8 @@
 
   /* The x axis both time charts share: same range, and daily ticks labelled by their day, not its noon. */
   function timeAxis(data) {
-    const axis = { type: "date", range: timeRange(data) };
+    // Fixed margins (TIME_MARGIN) instead of automargin, which could give the two charts different widths.
+    const axis = { type: "date", range: timeRange(data), automargin: false };
     return data.interval === "day" ? Object.assign(axis, { tickformat: "%b %-d", ticklabelmode: "period" }) : axis;
   }
 
@@ -69,7 +70,7 @@
     }));
     plot("chart-volume", traces, {
       barmode: "stack", bargap: 0.1, shapes, annotations, hovermode: "x unified",
-      margin: Object.assign({ t: 30, b: 36 }, TIME_MARGIN),
+      margin: Object.assign({ t: 30, b: 48 }, TIME_MARGIN),
       legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
       xaxis: timeAxis(data),
       yaxis: { title: { text: "mentions" }, automargin: false },
@@ -84,7 +85,7 @@
       marker: { size: 4, color: rows.map((b) => (b.net_sentiment >= 0 ? COLORS.positive : COLORS.negative)) },
       fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)", ...GS.bucketed(data.interval),
     }], {
-      showlegend: false, margin: Object.assign({ t: 10, b: 36 }, TIME_MARGIN),
+      showlegend: false, margin: Object.assign({ t: 10, b: 48 }, TIME_MARGIN),
       xaxis: timeAxis(data),
       yaxis: {
         range: [-1.1, 1.1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: true, zerolinecolor: "#999", automargin: false,
@@ -97,7 +98,7 @@
     plot("chart-sov", [{
       type: "pie", hole: 0.5, labels: rows.map((r) => (r.competitor ? `${r.brand} (competitor)` : r.brand)),
       values: rows.map((r) => r.count), pull: rows.map((r) => (r.brand === data.brand ? 0.06 : 0)),
-      textinfo: "label+percent", sort: false,
+      textinfo: "label+percent", sort: false, automargin: true,
     }], { showlegend: false, margin: { l: 10, r: 10, t: 10, b: 10 } });
   }
 
