@@ -109,7 +109,7 @@ _BODIES = {
   <div class="card"><h2>&#128227; Share of voice</h2><div class="chart" id="chart-sov"></div></div>
   <div class="card"><h2>&#128240; Sources</h2><div class="chart" id="chart-source"></div></div>
   <div class="card"><h2>&#127760; Languages</h2><div class="chart" id="chart-lang"></div></div>
-  <div class="card"><h2>&#128101; Top authors</h2><table class="table" id="authors"></table></div>
+  <div class="card authors"><h2>&#128101; Top authors</h2><table class="table" id="authors"></table></div>
   <div class="card wide"><h2>&#128680; Incidents in this period <small id="incident-count"></small></h2>
     <ol id="incident-list" class="alerts compact"></ol></div>
 </section>""",

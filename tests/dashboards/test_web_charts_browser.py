@@ -144,6 +144,10 @@ def test_daily_bars_cover_their_day_and_the_crisis_band_sits_on_its_day(page):
     band_start = min(x0 for x0, _ in page.evaluate(_SHAPES, "chart-volume") if x0 >= crisis_day)
     under = [b for b in bars if b["centre"] - b["width"] / 2 <= band_start <= b["centre"] + b["width"] / 2]
     assert under and {b["start"] for b in under} == {crisis_day}  # the band is over the crisis day's bar
+    ticks = page.evaluate(
+        "Array.from(document.querySelectorAll('#chart-volume .xtick text')).map((t) => t.textContent)"
+    )
+    assert len(ticks) == len({b["start"] for b in bars}) and "Nov 11" in ticks  # one label per day, naming it
     _shot(page, "overview-7d")
     assert page.errors == []
 

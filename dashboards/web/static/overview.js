@@ -39,7 +39,12 @@
   function timeAxis(data) {
     // Fixed margins (TIME_MARGIN) instead of automargin, which could give the two charts different widths.
     const axis = { type: "date", range: timeRange(data), automargin: false };
-    return data.interval === "day" ? Object.assign(axis, { tickformat: "%b %-d", ticklabelmode: "period" }) : axis;
+    if (data.interval !== "day") return axis;
+    // One tick per day, in the middle of its bar, naming the day (plotly would put "12:00" there).
+    const days = data.volume.map((b) => Date.parse(b.start) + BUCKET_MS.day / 2);
+    const name = (t) => new Date(t).toLocaleDateString("en", { month: "short", day: "numeric", timeZone: "UTC" });
+    return Object.assign(axis, { tickmode: "array", tickvals: days.map((t) => new Date(t).toISOString()),
+      ticktext: days.map(name) });
   }
 
   /* The x range both time charts show: the period, widened to whole buckets. */
