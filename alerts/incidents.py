@@ -70,3 +70,104 @@ def is_followup(alert: Alert) -> bool:
 def is_major(alert: Alert) -> bool:
     """Updates worth interrupting for: a spike (new or growing), an all-clear, anything critical."""
     return alert.kind in ("spike", "all_clear") or alert.severity == "critical"
+
+
+# -- reading incidents back (report, dashboard, run summary) ----------------------------------
+SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One incident as people read it: its alerts, oldest first, as a timeline."""
+
+    id: str
+    brand: str
+    alerts: tuple[Alert, ...]
+
+    @property
+    def severity(self) -> str:
+        return max((a.severity for a in self.alerts), key=SEVERITY_RANK.__getitem__)
+
+    @property
+    def start(self) -> datetime:
+        return min(a.window_start for a in self.alerts)
+
+    @property
+    def end(self) -> datetime:
+        return max(a.window_end for a in self.alerts)
+
+    @property
+    def crisis(self) -> bool:
+        """A negative spike is part of it (keyword or influencer alerts alone are not a crisis)."""
+        return any(a.kind == "spike" for a in self.alerts)
+
+    @property
+    def open(self) -> bool:
+        """One of its spike episodes has had no all-clear yet (spikes stored without an episode are not tracked)."""
+        episodes = {a.episode_id for a in self.alerts if a.kind == "spike" and a.episode_id}
+        return bool(episodes - self._cleared_episodes())
+
+    @property
+    def cleared(self) -> bool:
+        """An all-clear closed it (every spike episode it had)."""
+        return bool(self._cleared_episodes()) and not self.open
+
+    def _cleared_episodes(self) -> set[str]:
+        return {a.episode_id for a in self.alerts if a.kind == "all_clear" and a.episode_id}
+
+    @property
+    def headline(self) -> Alert:
+        """The alert to show on the card: the most severe, the spike among equals, the first among those."""
+        return max(
+            self.alerts, key=lambda a: (SEVERITY_RANK[a.severity], a.kind == "spike", -a.window_start.timestamp())
+        )
+
+
+@dataclass(frozen=True)
+class AlertCount:
+    """How many incidents and alerts a list of alerts makes (every kind counts, all-clears included)."""
+
+    incidents: int
+    alerts: int
+
+    def label(self) -> str:
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        return f"{n(self.incidents, 'incident')} · {n(self.alerts, 'alert')}"
+
+
+def incident_key(alert: Alert) -> str:
+    """The incident an alert belongs to; alerts stored before incidents existed stand alone."""
+    return alert.incident_id or alert.id
+
+
+def group_incidents(alerts: Iterable[Alert]) -> list[Incident]:
+    """Alerts grouped by incident, ordered for reading: the pinned crisis first, then newest first."""
+    by_id: dict[tuple[str, str], list[Alert]] = {}
+    for alert in alerts:
+        by_id.setdefault((alert.brand, incident_key(alert)), []).append(alert)
+    incidents = [Incident(key, brand, tuple(sorted(group, key=_timeline_key))) for (brand, key), group in by_id.items()]
+    incidents.sort(key=lambda i: (max(a.window_start for a in i.alerts), i.id), reverse=True)
+    top = pinned(incidents)
+    return [top, *(i for i in incidents if i is not top)] if top else incidents
+
+
+def _timeline_key(alert: Alert) -> tuple[datetime, bool, str]:
+    # An all-clear's window is its whole episode; it was decided at the end, so it closes the timeline.
+    when = alert.window_end if alert.kind == "all_clear" else alert.window_start
+    return (when, alert.kind == "all_clear", alert.id)
+
+
+def pinned(incidents: Iterable[Incident]) -> Incident | None:
+    """The incident to pin on top: the most severe crisis, open ones before cleared ones, then the newest."""
+    crises = [i for i in incidents if i.crisis]
+    if not crises:
+        return None
+    return max(crises, key=lambda i: (i.open, SEVERITY_RANK[i.severity], i.end))
+
+
+def count_alerts(alerts: Iterable[Alert]) -> AlertCount:
+    """The one definition of 'how many alerts' used by the run summary, the report and the dashboard."""
+    alerts = list(alerts)
+    return AlertCount(incidents=len({(a.brand, incident_key(a)) for a in alerts}), alerts=len(alerts))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alerts.history import load_alerts, save_alerts
+from alerts.incidents import count_alerts
 from alerts.model import Alert
 from extractors.base import Batch, SourceError, Window
 from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
@@ -364,6 +365,7 @@ def run_once(
         enriched = enrich(config, store, progress=progress)
         themes = update_themes(config, store)
         alerts = detect(config, store, now=now)
+        count = count_alerts(alerts)
         delivery = notify(config, store, alerts)
         report_path = None
         if write_report:
@@ -381,8 +383,10 @@ def run_once(
             "sentiment_model": enriched.model,
             **summarize(store),
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
-            "alerts_fired": len(alerts),
-            "incidents": len({a.incident_id or a.id for a in alerts}),
+            # alerts.incidents.count_alerts: the count the report header and the dashboard show too.
+            "alerts_fired": count.alerts,
+            "incidents": count.incidents,
+            "alert_count": count.label(),
             "alerts": [
                 {
                     "brand": a.brand,
@@ -394,7 +398,9 @@ def run_once(
                 }
                 for a in alerts
             ],
+            # Deliveries, not alerts: one alert sent to two channels is two deliveries.
             "alerts_sent": delivery.sent,
+            "deliveries_per_channel": {name: ch["sent"] for name, ch in delivery.channels.items()},
             "alerts_already_sent": delivery.already_sent,
             "alerts_failed": delivery.failed,
             "alert_updates_folded": delivery.folded,

@@ -21,12 +21,16 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from alerts.model import Alert
+from groundswell import palette
 from groundswell.config import Config
 from groundswell.escaping import safe_url
 from indexing.base import Filters, Store
 
-SENTIMENT_COLORS = {"negative": "#d62728", "neutral": "#9e9e9e", "positive": "#2ca02c", "unknown": "#cfcfcf"}
+SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -42,8 +46,14 @@ h1 {{ margin-bottom: .2rem; }} .sub {{ color: #666; margin-top: 0; }}
 .kpi {{ background: #f5f5f7; border-radius: 8px; padding: .6rem 1rem; min-width: 8rem; }}
 .kpi b {{ display: block; font-size: 1.5rem; }}
 .grid {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }}
-.alert {{ border-left: 5px solid #d62728; background: #fff5f5; padding: .6rem 1rem; margin: .8rem 0; }}
-.alert.warning {{ border-color: #ff9800; background: #fff8ec; }}
+.alert {{ border-left: 5px solid {critical}; background: #fff5f5; padding: .6rem 1rem; margin: .8rem 0; }}
+.alert.warning {{ border-color: {warning}; background: #fff8ec; }}
+.alert.info {{ border-color: {info}; background: #f2f6fd; }}
+.incident {{ border: 1px solid #e4e7ec; border-left: 6px solid {critical}; border-radius: 8px; padding: .4rem 1rem;
+  margin: .8rem 0; }}
+.incident.warning {{ border-left-color: {warning}; }} .incident.info {{ border-left-color: {info}; }}
+.incident.pinned {{ box-shadow: 0 0 0 2px {critical} inset; }}
+.incident h4 {{ margin: .3rem 0; }} .incident .alert {{ margin: .4rem 0; }}
 .post {{ border-bottom: 1px solid #eee; padding: .4rem 0; overflow-wrap: anywhere; }} .post small {{ color: #777; }}
 .alert {{ overflow-wrap: anywhere; }}
 </style></head><body>
@@ -84,6 +94,9 @@ def _label(value: object) -> str:
 def _fig_html(fig, script_hashes: list[str]) -> str:
     """The chart's HTML; the sha256 of its inline script goes to `script_hashes` for the CSP."""
     fig.update_layout(margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
+    # Long theme and brand labels get the room they need instead of being clipped.
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     out = fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
     for body in _INLINE_SCRIPT.findall(out):
         digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
@@ -100,27 +113,52 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
     for label in ("negative", "neutral", "positive", "unknown"):
         ys = [getattr(b, label) for b in buckets]
         if any(ys):
-            fig.add_trace(go.Bar(x=xs, y=ys, name=label, marker_color=SENTIMENT_COLORS[label]))
-    # Shade spike alerts; merge touching windows so one crisis reads as one band with one label.
-    spans: list[list] = []
-    for alert in sorted((a for a in alerts if a.brand == brand and a.kind == "spike"), key=lambda a: a.window_start):
-        if spans and alert.window_start <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], alert.window_end)
-            spans[-1][2] = max(spans[-1][2], alert.severity, key=["info", "warning", "critical"].index)
-        else:
-            spans.append([alert.window_start, alert.window_end, alert.severity])
-    for start, end, severity in spans:
+            # Each bar spans its own hour [start, start + 1 h), not half of the hour before.
+            fig.add_trace(
+                go.Bar(
+                    x=xs,
+                    y=ys,
+                    name=label,
+                    marker_color=SENTIMENT_COLORS[label],
+                    xperiod=HOUR_MS,
+                    xperiodalignment="middle",
+                )
+            )
+    # One band and one label per crisis (an incident with a spike), however many alerts it holds.
+    crises = sorted((i for i in group_incidents(a for a in alerts if a.brand == brand) if i.crisis), key=_start)
+    for n, incident in enumerate(crises):
         fig.add_vrect(
-            x0=start,
-            x1=end,
-            fillcolor="#d62728",
+            x0=incident.start,
+            x1=incident.end,
+            fillcolor=palette.SEVERITY[incident.severity],
             opacity=0.15,
             line_width=0,
-            annotation_text=f"crisis alert ({severity})",
-            annotation_position="top left",
+            layer="below",
         )
-    fig.update_layout(barmode="stack", title=f"{_label(brand)}: mentions per hour by sentiment", bargap=0, height=380)
+        # Labels of neighbouring crises alternate between two rows so they cannot overlap.
+        fig.add_annotation(
+            x=incident.start,
+            xref="x",
+            y=1 - 0.08 * (n % 2),
+            yref="paper",
+            yanchor="top",
+            xanchor="left",
+            showarrow=False,
+            text=f"crisis alert ({incident.severity}) · {len(incident.alerts)} alert(s)",
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=f"{_label(brand)}: mentions per hour by sentiment",
+        bargap=0,
+        height=380,
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+    )
     return fig
+
+
+def _start(incident: Incident) -> datetime:
+    return incident.start
 
 
 def _net_sentiment_chart(store: Store, brands: list[str]):
@@ -130,15 +168,27 @@ def _net_sentiment_chart(store: Store, brands: list[str]):
     for brand in brands:
         days = store.histogram(Filters(brand=brand), "day")
         net = [((b.positive - b.negative) / b.total * 100) if b.total else 0 for b in days]
-        fig.add_trace(go.Scatter(x=[b.start for b in days], y=net, mode="lines+markers", name=_label(brand)))
+        fig.add_trace(
+            go.Scatter(
+                x=[b.start for b in days],
+                y=net,
+                mode="lines+markers",
+                name=_label(brand),
+                xperiod=DAY_MS,
+                xperiodalignment="middle",
+            )
+        )
     fig.update_layout(title="Net sentiment per day (% positive − % negative)", height=340, yaxis_ticksuffix="%")
     return fig
 
 
-def _share_chart(counts: dict[str, int], title: str):
+def _share_chart(counts: dict[str, int], title: str, colors: dict[str, str] | None = None):
     import plotly.graph_objects as go
 
-    fig = go.Figure(go.Pie(labels=[_label(k) for k in counts], values=list(counts.values()), hole=0.45, sort=False))
+    marker = {"colors": [colors.get(k, "#cfcfcf") for k in counts]} if colors else None
+    fig = go.Figure(
+        go.Pie(labels=[_label(k) for k in counts], values=list(counts.values()), hole=0.45, sort=False, marker=marker)
+    )
     fig.update_layout(title=title, height=320)
     return fig
 
@@ -190,13 +240,14 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
             y=[_label(r[0]) + (" (new)" if r[3] else "") for r in rows],
             x=[r[2] for r in rows],
             orientation="h",
-            marker_color=["#d62728" if r[3] or r[2] > 3 else "#1f77b4" for r in rows],
+            marker_color=[palette.SENTIMENT["negative"] if r[3] or r[2] > 3 else palette.ACCENT for r in rows],
             text=[f"{r[1]} today" for r in rows],
             textposition="auto",
         )
     )
     fig.update_layout(
-        title=f"{_label(brand)}: rising themes on {day_start:%Y-%m-%d} (× the daily average of the week before)",
+        # Two lines: the chart is half the page wide.
+        title=f"{_label(brand)}: rising themes on {day_start:%Y-%m-%d}<br><sup>× the daily average of the week before</sup>",
         height=80 + 34 * len(rows),
     )
     return fig
@@ -230,6 +281,29 @@ def _alert_html(alert: Alert) -> str:
     )
 
 
+def _incident_html(incident: Incident, *, is_pinned: bool) -> str:
+    """One card per incident: what it was, then its alerts as a timeline (the minor ones folded)."""
+    n = len(incident.alerts)
+    status = "open" if incident.open else "cleared" if incident.cleared else "ended"
+    pin = "📌 pinned · " if is_pinned else ""
+    head = (
+        f"<h4>{pin}{_bdi(incident.brand)} · {'crisis' if incident.crisis else _h(incident.headline.kind)} · "
+        f"{_h(incident.severity)} · {status} · {incident.start:%Y-%m-%d %H:%M}–{incident.end:%Y-%m-%d %H:%M} UTC · "
+        f"{n} alert{'' if n == 1 else 's'}</h4>"
+    )
+    major = [a for a in incident.alerts if a.kind in ("spike", "all_clear") or a is incident.headline]
+    minor = [a for a in incident.alerts if a not in major]
+    body = "".join(_alert_html(a) for a in major)
+    if minor:
+        body += (
+            f"<details><summary>{len(minor)} keyword / influencer alert(s) in this incident</summary>"
+            + "".join(_alert_html(a) for a in minor)
+            + "</details>"
+        )
+    pinned_class = " pinned" if is_pinned else ""
+    return f'<div class="incident {_h(incident.severity)}{pinned_class}" data-incident="{_h(incident.id)}">{head}{body}</div>'
+
+
 def write_report(config: Config, store: Store, alerts: list[Alert], path: str | Path | None = None) -> Path:
     """Render the report for every brand in the config; return its path."""
     import plotly
@@ -245,10 +319,17 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     sentiments = store.facet(everything, "sentiment")
     days = store.histogram(everything, "day")
     period = f"{days[0].start:%Y-%m-%d} – {days[-1].start:%Y-%m-%d}" if days else "no data"
-    shown = [a for a in alerts if a.kind != "all_clear"]
-    kpis = [("mentions", total), ("languages", len(store.facet(everything, "lang"))), ("alerts", len(shown))]
+    count = count_alerts(alerts)
+    kpis = [("mentions", total), ("languages", len(store.facet(everything, "lang")))]
     kpis += [(label, sentiments.get(label, 0)) for label in ("negative", "neutral", "positive")]
-    kpi_html = "".join(f'<div class="kpi"><b>{v:,}</b>{_h(k)}</div>' for k, v in kpis)
+    kpi_html = (
+        "".join(f'<div class="kpi"><b>{v:,}</b>{_h(k)}</div>' for k, v in kpis[:2])
+        # The same count as the dashboard's (alerts.incidents.count_alerts): incidents, and the alerts in them.
+        + f'<div class="kpi" id="kpi-alerts" data-incidents="{count.incidents}" data-alerts="{count.alerts}">'
+        f"<b>{count.incidents:,}</b>incidents · {count.alerts:,} alert{'' if count.alerts == 1 else 's'}</div>"
+        + "".join(f'<div class="kpi"><b>{v:,}</b>{_h(k)}</div>' for k, v in kpis[2:])
+    )
+    competitors = {b.name for b in config.brands if b.competitor}
 
     sections: list[str] = []
     hashes: list[str] = []  # of the chart scripts, for the CSP
@@ -256,39 +337,36 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
         sections.append(f"<h2>{_bdi(brand)}</h2>")
         sections.append(_fig_html(_volume_chart(store, brand, alerts), hashes))
         themes = _themes_chart(store, brand)
-        brand_alerts = [a for a in shown if a.brand == brand]
+        incidents = group_incidents(a for a in alerts if a.brand == brand)
+        top = pinned(incidents)
         rising = None
-        if brand_alerts:
-            day = brand_alerts[0].window_start.replace(hour=0, minute=0, second=0, microsecond=0)
-            rising = _rising_chart(store, brand, day)
+        if incidents:
+            # Themes rising on the day the pinned crisis began (else the brand's first alert).
+            first = top.start if top else min(i.start for i in incidents)
+            rising = _rising_chart(store, brand, first.replace(hour=0, minute=0, second=0, microsecond=0))
         charts = [c for c in (themes, rising) if c is not None]
         if charts:
             sections.append(
                 '<div class="grid">' + "".join(f"<div>{_fig_html(c, hashes)}</div>" for c in charts) + "</div>"
             )
-        if brand_alerts:
-            # Spikes are what a manager reads first; keyword and influencer alerts fold away.
-            spikes = [a for a in brand_alerts if a.kind == "spike"]
-            others = [a for a in brand_alerts if a.kind != "spike"]
-            sections.append(f"<h3>Alerts for {_bdi(brand)}</h3>" + "".join(_alert_html(a) for a in spikes))
-            if others:
-                sections.append(
-                    f"<details><summary>{len(others)} keyword / influencer alert(s)</summary>"
-                    + "".join(_alert_html(a) for a in others)
-                    + "</details>"
-                )
+        if incidents:
+            # One card per incident, the pinned crisis first; an incident's alerts are its timeline.
+            sections.append(
+                f"<h3>Incidents for {_bdi(brand)} "
+                f"({count_alerts(a for i in incidents for a in i.alerts).label()})</h3>"
+                + "".join(_incident_html(i, is_pinned=i is top) for i in incidents)
+            )
         sections.append(f"<h3>Top negative posts about {_bdi(brand)}</h3>" + _posts_html(store, brand))
     sections.append("<h2>Across brands</h2>")
+    voices = _label_competitors(store.facet(everything, "brand"), competitors)
+
     sections.append(_fig_html(_net_sentiment_chart(store, brands), hashes))
-    shares = [
-        (store.facet(everything, "brand"), "Share of voice"),
-        (store.facet(everything, "lang"), "Languages"),
-        (store.facet(everything, "source"), "Sources"),
-        (sentiments, "Sentiment"),
-    ]
     sections.append(
         '<div class="grid">'
-        + "".join(f"<div>{_fig_html(_share_chart(c, t), hashes)}</div>" for c, t in shares)
+        + f"<div>{_fig_html(_share_chart(voices, 'Share of voice'), hashes)}</div>"
+        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'lang'), 'Languages'), hashes)}</div>"
+        + f"<div>{_fig_html(_share_chart(store.facet(everything, 'source'), 'Sources'), hashes)}</div>"
+        + f"<div>{_fig_html(_share_chart(sentiments, 'Sentiment', SENTIMENT_COLORS), hashes)}</div>"
         + "</div>"
     )
     page = _PAGE.format(
@@ -298,7 +376,13 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         store=_h(store.name),
         kpis=kpi_html,
+        **palette.SEVERITY,
         sections="\n".join(sections),
     )
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _label_competitors(counts: dict[str, int], competitors: set[str]) -> dict[str, int]:
+    """Share-of-voice labels say 'competitor' in words (a glyph may not render in every font)."""
+    return {(f"{k} (competitor)" if k in competitors else k): v for k, v in counts.items()}

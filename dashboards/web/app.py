@@ -48,7 +48,6 @@ from dashboards.web.params import (
     reject_unknown,
 )
 from dashboards.web.runner import StoreRunner
-from dashboards.web.serialize import alert_json
 from groundswell.mention import SENTIMENT_LABELS
 from indexing.base import Filters, Store
 
@@ -332,7 +331,7 @@ def create_app(
         selected = select_alerts(
             await runner.call(get_alerts), brand=brand, since=since, until=until, severity=severity
         )
-        return {"total": len(selected), "alerts": [alert_json(a) for a in selected[:limit]]}
+        return {"total": len(selected), **views.alert_feed(selected, limit)}
 
     # Every API route declares its parameters in API_PARAMS (the fuzz suite relies on the table).
     undeclared = {r.path for r in app.routes if getattr(r, "path", "").startswith("/api/")} - set(API_PARAMS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from groundswell.palette import css_variables
+
 # page -> (icon, label, the filter controls it shows)
 PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "overview": ("&#128202;", "Overview", ("brand", "period", "source", "lang")),
@@ -16,47 +18,83 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
 }
 
+
+def _field(name: str, label: str, control: str, title: str = "", cls: str = "field") -> str:
+    """A control with a visible <label for=...> (screen readers and new users both need the word)."""
+    tip = f' title="{title}"' if title else ""
+    return f'<span class="{cls}"{tip}><label for="f-{name}">{label}</label>{control.format(id=f"f-{name}")}</span>'
+
+
+def _select(name: str, options: str = "") -> str:
+    return f'<select id="{{id}}" name="{name}">{options}</select>'
+
+
 _CONTROLS = {
-    "q": (
-        '<label class="grow" title="Boolean query: AND, OR, NOT, &quot;phrases&quot;, (groups)">&#128269;'
-        '<input type="search" name="q" placeholder=\'battery AND (fire OR recall) NOT "press release"\' '
-        'autocomplete="off" spellcheck="false" aria-label="Search query"></label>'
+    "q": _field(
+        "q",
+        "&#128269; Search",
+        '<input type="search" id="{id}" name="q" placeholder=\'battery AND (fire OR recall) NOT "press release"\' '
+        'autocomplete="off" spellcheck="false">',
+        "Boolean query: AND, OR, NOT, &quot;phrases&quot;, (groups)",
+        "field grow",
     ),
-    "brand": '<label title="Brand">&#127991;&#65039;<select name="brand" aria-label="Brand"></select></label>',
-    "period": (
-        '<label title="Period"><select name="preset" aria-label="Period">'
-        '<option value="">auto</option><option value="1">24 h</option><option value="7">7 d</option>'
-        '<option value="30">30 d</option><option value="90">90 d</option><option value="custom">custom</option>'
-        "</select></label>"
-        '<label title="From (UTC)">&#128197;<input type="date" name="since" aria-label="From"></label>'
-        '<label title="To, inclusive (UTC)">&#8594;<input type="date" name="until" aria-label="To"></label>'
+    "brand": _field("brand", "&#127991;&#65039; Brand", _select("brand")),
+    "period": _field(
+        "preset",
+        "&#128197; Period",
+        _select(
+            "preset",
+            '<option value="">auto</option><option value="1">24 h</option><option value="7">7 d</option>'
+            '<option value="30">30 d</option><option value="90">90 d</option><option value="custom">custom</option>',
+        ),
+    )
+    + _field("since", "From", '<input type="date" id="{id}" name="since">', "From (UTC)")
+    + _field("until", "To", '<input type="date" id="{id}" name="until">', "To, inclusive (UTC)"),
+    "source": _field("source", "&#128240; Source", _select("source")),
+    "lang": _field("lang", "&#127760; Language", _select("lang")),
+    "sentiment": _field(
+        "sentiment",
+        "Sentiment",
+        _select(
+            "sentiment",
+            '<option value="">any</option><option value="negative">&#128544; negative</option>'
+            '<option value="neutral">&#128528; neutral</option><option value="positive">&#128512; positive</option>',
+        ),
     ),
-    "source": '<label title="Source">&#128240;<select name="source" aria-label="Source"></select></label>',
-    "lang": '<label title="Language">&#127760;<select name="lang" aria-label="Language"></select></label>',
-    "sentiment": (
-        '<label title="Sentiment"><select name="sentiment" aria-label="Sentiment"><option value="">any</option>'
-        '<option value="negative">&#128544; negative</option><option value="neutral">&#128528; neutral</option>'
-        '<option value="positive">&#128512; positive</option></select></label>'
+    "uncertain": _field(
+        "uncertain",
+        "Confidence",
+        _select(
+            "uncertain",
+            '<option value="">any confidence</option><option value="true">&#10067; uncertain</option>'
+            '<option value="false">confident</option>',
+        ),
+        "Sentiment confidence: review the uncertain ones first",
     ),
-    "uncertain": (
-        '<label title="Sentiment confidence: review the uncertain ones first">'
-        '<select name="uncertain" aria-label="Sentiment confidence"><option value="">any confidence</option>'
-        '<option value="true">&#10067; uncertain</option><option value="false">confident</option></select></label>'
+    "min_followers": _field(
+        "min_followers",
+        "&#128101; Min. followers",
+        '<input type="number" id="{id}" name="min_followers" min="0" step="1" placeholder="0">',
+        "Minimum author followers",
     ),
-    "min_followers": (
-        '<label title="Minimum author followers">&#128101;&#8805;'
-        '<input type="number" name="min_followers" min="0" step="1" placeholder="0" aria-label="Minimum followers">'
-        "</label>"
+    "sort": _field(
+        "sort",
+        "Order",
+        _select(
+            "sort",
+            '<option value="">default</option><option value="newest">newest</option>'
+            '<option value="oldest">oldest</option>'
+            '<option value="engagement">engagement</option><option value="relevance">relevance</option>',
+        ),
     ),
-    "sort": (
-        '<label title="Order"><select name="sort" aria-label="Order"><option value="">default</option>'
-        '<option value="newest">newest</option><option value="oldest">oldest</option>'
-        '<option value="engagement">engagement</option><option value="relevance">relevance</option></select></label>'
-    ),
-    "severity": (
-        '<label title="Severity"><select name="severity" aria-label="Severity"><option value="">any</option>'
-        '<option value="critical">&#128308; critical</option><option value="warning">&#128992; warning</option>'
-        '<option value="info">&#128309; info</option></select></label>'
+    "severity": _field(
+        "severity",
+        "Severity",
+        _select(
+            "severity",
+            '<option value="">any</option><option value="critical">&#128308; critical</option>'
+            '<option value="warning">&#128992; warning</option><option value="info">&#128309; info</option>',
+        ),
     ),
 }
 
@@ -71,7 +109,9 @@ _BODIES = {
   <div class="card"><h2>&#128227; Share of voice</h2><div class="chart" id="chart-sov"></div></div>
   <div class="card"><h2>&#128240; Sources</h2><div class="chart" id="chart-source"></div></div>
   <div class="card"><h2>&#127760; Languages</h2><div class="chart" id="chart-lang"></div></div>
-  <div class="card"><h2>&#128101; Top authors</h2><table class="table" id="authors"></table></div>
+  <div class="card authors"><h2>&#128101; Top authors</h2><table class="table" id="authors"></table></div>
+  <div class="card wide"><h2>&#128680; Incidents in this period <small id="incident-count"></small></h2>
+    <ol id="incident-list" class="alerts compact"></ol></div>
 </section>""",
     "explore": """
 <div class="toolbar"><span id="result-count" class="muted"></span>
@@ -89,7 +129,8 @@ _BODIES = {
 </section>
 <section id="theme-samples" class="samples"></section>""",
     "alerts": """
-<div class="card wide"><h2>&#128680; Alert timeline</h2><div class="chart short" id="chart-alerts"></div></div>
+<div class="card wide"><h2>&#128680; Alert timeline <small id="incident-count"></small></h2>
+  <div class="chart short" id="chart-alerts"></div></div>
 <ol id="alert-list" class="alerts"></ol>""",
 }
 
@@ -133,6 +174,7 @@ def render_page(page: str | None, title: str, *, not_found: bool = False) -> str
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(label)} · {safe_title}</title>
 <link rel="icon" href="{FAVICON}">
+<style>{css_variables()}</style>
 <link rel="stylesheet" href="/static/app.css"></head>
 <body data-page="{page or ""}">
 <header><span class="logo">&#12336; {safe_title}</span><nav>{nav}</nav></header>

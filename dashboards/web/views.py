@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alerts.history import select_alerts
+from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from alerts.model import Alert
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import Period
@@ -112,6 +113,7 @@ def overview(
     # Share of voice: the same period and filters, across every configured brand.
     all_brands = tuple(b.name for b in brands)
     sov_counts = store.facet(scoped.replace(brand=None, brands=all_brands), "brand")
+    shown = select_alerts(alerts, brand=filters.brand, since=period.since, until=period.until)
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
@@ -129,9 +131,40 @@ def overview(
         "by_source": store.facet(scoped, "source"),
         "by_lang": store.facet(scoped, "lang"),
         "top_authors": [author_json(a) for a in store.top_authors(scoped, n=10)],
-        "alerts": [
-            alert_json(a) for a in select_alerts(alerts, brand=filters.brand, since=period.since, until=period.until)
-        ],
+        **alert_feed(shown),
+    }
+
+
+def alert_feed(alerts: list[Alert], limit: int | None = None) -> dict[str, Any]:
+    """Alerts (newest first), the same alerts grouped into incidents (pinned crisis first) and their count.
+
+    Every page that says how many alerts there are reads `count` from here (`alerts.incidents.count_alerts`).
+    """
+    count = count_alerts(alerts)
+    incidents = group_incidents(alerts)
+    top = pinned(incidents)
+    return {
+        "alerts": [alert_json(a) for a in alerts[:limit]],
+        "incidents": [incident_json(i, pinned=i is top) for i in incidents],
+        "count": {"incidents": count.incidents, "alerts": count.alerts, "label": count.label()},
+    }
+
+
+def incident_json(incident: Incident, *, pinned: bool = False) -> dict[str, Any]:
+    """One incident card: summary fields and its alerts, oldest first."""
+    return {
+        "id": incident.id,
+        "brand": incident.brand,
+        "severity": incident.severity,
+        "start": incident.start.isoformat(),
+        "end": incident.end.isoformat(),
+        "crisis": incident.crisis,
+        "open": incident.open,
+        "cleared": incident.cleared,
+
+        "pinned": pinned,
+        "headline": incident.headline.id,
+        "alerts": [alert_json(a) for a in incident.alerts],
     }
 
 

@@ -1,16 +1,21 @@
-/* Alerts: a timeline of every alert, then each one's full explanation. */
+/* Alerts: a timeline of every alert, then one card per incident with its alerts' explanations inside. */
 "use strict";
 
 (() => {
-  const { el, fmt, pct, plot, when, SEVERITY_ICON } = GS;
-  const SEVERITY_COLOR = { critical: "#c62828", warning: "#ef8a00", info: "#1e66d0" };
+  const { el, fmt, pct, plot, when, SEVERITY_ICON, SEVERITY_COLORS } = GS;
 
-  function renderTimeline(alerts) {
+  function renderTimeline(alerts, incidents) {
+    // Each incident is a line from its first to its last alert; its alerts are the dots on it.
+    const spans = { x: [], y: [] };
+    for (const inc of incidents) spans.x.push(inc.start, inc.end, null), spans.y.push(inc.brand, inc.brand, null);
     plot("chart-alerts", [{
+      type: "scatter", mode: "lines", x: spans.x, y: spans.y, line: { color: "#c8cdd6", width: 6 },
+      hoverinfo: "skip",
+    }, {
       type: "scatter", mode: "markers", x: alerts.map((a) => a.window_start), y: alerts.map((a) => a.brand),
       marker: {
         size: alerts.map((a) => Math.max(10, Math.min(40, 8 + 3 * Math.abs(a.score)))),
-        color: alerts.map((a) => SEVERITY_COLOR[a.severity]), opacity: 0.8,
+        color: alerts.map((a) => SEVERITY_COLORS[a.severity]), opacity: 0.8,
       },
       text: alerts.map((a) => a.summary || a.kind), hovertemplate: "%{x}<br>%{text}<extra></extra>",
     }], { showlegend: false, xaxis: { type: "date" }, margin: { l: 90, r: 16, t: 10, b: 30 } });
@@ -24,7 +29,7 @@
     return Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v)}`).join(" \u00B7 ");
   }
 
-  function card(a) {
+  function card(a, open) {
     const explore = new URLSearchParams({
       brand: a.brand, since: a.window_start, until: a.window_end, sentiment: "negative", sort: "engagement",
     });
@@ -50,23 +55,28 @@
     })));
     // Alerts of one crisis share an incident id: the first opens it, the rest are its updates.
     const update = a.incident_id && a.incident_id !== a.id;
+    // An entry of its incident's timeline: the headline alert open, the others one line until opened.
     return el("li", { class: "alert-card " + a.severity, "data-id": a.id, "data-incident": a.incident_id || a.id },
-      el("h3", {}, el("span", { class: "badge " + a.severity, text: SEVERITY_ICON[a.severity] + " " + a.severity }),
-        el("span", { text: `${a.brand} \u00B7 ${a.kind}` }),
+      el("h3", {}, el("span", { class: "muted", text: when(a.window_start) }),
+        el("span", { class: "badge " + a.severity, text: SEVERITY_ICON[a.severity] + " " + a.severity }),
+        el("span", { text: `${a.brand} \u00B7 ${a.kind}` + (a.subject ? ` \u00B7 ${a.subject}` : "") }),
         el("span", { class: "badge", title: "incident " + (a.incident_id || a.id),
-          text: update ? "\u21B3 update of incident " + a.incident_id.slice(0, 8) : "incident " + a.id.slice(0, 8) }),
+          text: update ? "\u21B3 update" : "opened the incident" }),
         el("a", { class: "out", href: "/explore?" + explore, text: "\u{1F50E} explore these mentions" }),
         a.link ? el("a", { class: "out", href: a.link, target: "_blank", rel: "noopener noreferrer", text: "\u2197 link" }) : null),
-      el("p", { text: a.summary }), dl, a.top_posts.length ? el("h4", { text: "\u{1F4CC} driving posts" }) : null, posts);
+      el("details", open ? { open: true } : {}, el("summary", { text: a.summary || a.kind }), dl,
+        a.top_posts.length ? el("h4", { text: "\u{1F4CC} driving posts" }) : null, posts));
   }
 
   async function load(params) {
     const data = await GS.api("/api/alerts", params);
-    renderTimeline(data.alerts);
+    renderTimeline(data.alerts, data.incidents);
+    GS.showCount(document.getElementById("incident-count"), data.count);
     const list = document.getElementById("alert-list");
-    list.replaceChildren(...data.alerts.map(card));
-    if (!data.alerts.length) list.append(el("li", { class: "empty", text: "\u2705 no alerts in this period" }));
+    list.replaceChildren(...data.incidents.map((inc) => GS.incidentCard(inc, (a) => card(a, a.id === inc.headline))));
+    if (!data.incidents.length) list.append(el("li", { class: "empty", text: "\u2705 no alerts in this period" }));
   }
+
 
   GS.start(load);
 })();

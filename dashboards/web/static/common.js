@@ -3,7 +3,17 @@
 "use strict";
 
 const GS = (() => {
-  const COLORS = { negative: "#d55e00", neutral: "#8c8c8c", positive: "#009e73", unknown: "#cfcfcf" };
+  // The palette is defined once (groundswell/palette.py) and reaches the page as CSS custom properties.
+  const css = getComputedStyle(document.documentElement);
+  const cssVar = (name) => css.getPropertyValue(name).trim();
+  const COLORS = {
+    negative: cssVar("--neg"), neutral: cssVar("--neu"), positive: cssVar("--pos"), unknown: cssVar("--unk"),
+  };
+  const SEVERITY_COLORS = {
+    critical: cssVar("--sev-critical"), warning: cssVar("--sev-warning"), info: cssVar("--sev-info"),
+  };
+  const ACCENT = cssVar("--accent");
+  const BUCKET_MS = { hour: 3600000, day: 86400000 };
   const SENTIMENT_ICON = { negative: "\u{1F620}", neutral: "\u{1F610}", positive: "\u{1F600}" };
   const SEVERITY_ICON = { critical: "\u{1F534}", warning: "\u{1F7E0}", info: "\u{1F535}" };
   const DAY = 86400000;
@@ -127,7 +137,8 @@ const GS = (() => {
     if (brand) {
       const page = document.body.dataset.page;
       if (page === "explore" || page === "alerts") brand.append(option("", "all brands"));
-      for (const b of meta.brands) brand.append(option(b.name, (b.competitor ? "\u2694\uFE0F " : "") + b.name));
+      for (const b of meta.brands) brand.append(option(b.name, b.competitor ? `${b.name} (competitor)` : b.name));
+
       if (page !== "explore" && page !== "alerts") brand.value = meta.default_brand;
     }
     if (form.elements.source) {
@@ -217,6 +228,41 @@ const GS = (() => {
     return el("li", { class: "mention " + (m.sentiment || "unknown"), "data-id": m.id }, meta, text, themes);
   }
 
+  /* Trace settings that put a bucket's bar or point over its whole bucket [start, start + interval),
+     centred in it (plotly otherwise centres it on the start, half over the previous bucket). */
+  function bucketed(interval) {
+    return { xperiod: BUCKET_MS[interval] || BUCKET_MS.hour, xperiodalignment: "middle" };
+  }
+
+  /* One card per incident, its alerts inside as a timeline (oldest first); `alertItem(alert)` builds each entry. */
+  function incidentCard(inc, alertItem) {
+    const head = inc.alerts.find((a) => a.id === inc.headline) || inc.alerts[0];
+    const status = inc.open ? "\u{1F525} open" : inc.cleared ? "\u2705 cleared" : "ended";
+    const n = inc.alerts.length;
+    return el("li", {
+      class: `incident-card ${inc.severity}` + (inc.pinned ? " pinned" : ""), "data-incident": inc.id,
+      "data-alerts": String(n),
+    },
+    el("h3", {},
+      inc.pinned
+        ? el("span", { class: "badge pin", title: "the most severe crisis, open ones first", text: "\u{1F4CC} pinned" })
+        : null,
+      el("span", { class: "badge " + inc.severity, text: SEVERITY_ICON[inc.severity] + " " + inc.severity }),
+      el("span", { text: `${inc.brand} \u00B7 ${inc.crisis ? "crisis" : head.kind}` }),
+      el("span", { class: "badge", title: "status", text: status }),
+      el("span", { class: "muted", text: `${when(inc.start)} \u2192 ${when(inc.end)}` }),
+      el("span", { class: "badge", title: "incident " + inc.id, text: `${n} alert${n === 1 ? "" : "s"}` })),
+    head.summary ? el("p", { text: head.summary }) : null,
+    el("ol", { class: "timeline" }, ...inc.alerts.map(alertItem)));
+  }
+
+  /* The one alert count (server side: alerts.incidents.count_alerts), shown the same way on every page. */
+  function showCount(node, count) {
+    node.textContent = count.label;
+    node.dataset.incidents = String(count.incidents);
+    node.dataset.alerts = String(count.alerts);
+  }
+
   const LAYOUT = {
     margin: { l: 48, r: 16, t: 10, b: 36 },
     font: { family: getComputedStyle(document.documentElement).fontFamily, size: 12 },
@@ -255,13 +301,17 @@ const GS = (() => {
     // Drop a "no data" note, but never plotly's own DOM: react() updates that in place.
     const note = node.querySelector(":scope > p.empty");
     if (note) note.remove();
-    const drawn = Plotly.react(node, traces, Object.assign({}, LAYOUT, layout || {}), CONFIG);
+    const merged = Object.assign({}, LAYOUT, layout || {});
+    // Axis labels (theme names, brands) get the room they need instead of being clipped.
+    for (const axis of ["xaxis", "yaxis"]) merged[axis] = Object.assign({ automargin: true }, merged[axis] || {});
+    const drawn = Plotly.react(node, traces, merged, CONFIG);
     pendingCharts.push(drawn);
     return drawn;
   }
 
   return {
-    COLORS, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError, clearError,
-    mentionCard, sentimentBadge, formParams, showPeriod, get meta() { return meta; },
+    COLORS, SEVERITY_COLORS, ACCENT, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError,
+    clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, showCount,
+    get meta() { return meta; },
   };
 })();

@@ -2,7 +2,10 @@
 "use strict";
 
 (() => {
-  const { el, fmt, pct, plot, COLORS } = GS;
+  const { el, fmt, pct, plot, when, COLORS, SEVERITY_COLORS, SEVERITY_ICON, ACCENT } = GS;
+  // Volume and net sentiment share one x range and the same horizontal margins, so their buckets line up.
+  const TIME_MARGIN = { l: 64, r: 44 };  // r: half a date tick label, for the tick at the end of the range
+  const BUCKET_MS = { hour: 3600000, day: 86400000 };
 
   function kpi(icon, label, value, title) {
     return el("div", { class: "kpi", title: title || label },
@@ -20,25 +23,62 @@
       kpi("\u{1F620}", "negative share", pct(t.mentions ? t.negative / t.mentions : null)),
       kpi("\u2764\uFE0F", "engagement", fmt(t.engagement), "likes + reposts + replies + quotes"),
       kpi("\u{1F441}\uFE0F", "reach", fmt(t.reach), "author followers + engagement, summed over mentions"),
-      kpi("\u{1F6A8}", "alerts", fmt(data.alerts.length)));
+      alertsKpi(data.count));
+  }
+
+  function alertsKpi(count) {
+    const node = kpi("\u{1F6A8}", `incidents \u00B7 ${fmt(count.alerts)} alert${count.alerts === 1 ? "" : "s"}`,
+      fmt(count.incidents), "alerts of one crisis are one incident; the Alerts page lists them");
+    node.id = "kpi-alerts";
+    node.dataset.incidents = String(count.incidents);
+    node.dataset.alerts = String(count.alerts);
+    return node;
+  }
+
+  /* The x axis both time charts share: same range, and daily ticks labelled by their day, not its noon. */
+  function timeAxis(data) {
+    // Fixed margins (TIME_MARGIN) instead of automargin, which could give the two charts different widths.
+    const axis = { type: "date", range: timeRange(data), automargin: false };
+    if (data.interval !== "day") return axis;
+    // One tick per day, in the middle of its bar, naming the day (plotly would put "12:00" there).
+    const days = data.volume.map((b) => Date.parse(b.start) + BUCKET_MS.day / 2);
+    const name = (t) => new Date(t).toLocaleDateString("en", { month: "short", day: "numeric", timeZone: "UTC" });
+    return Object.assign(axis, { tickmode: "array", tickvals: days.map((t) => new Date(t).toISOString()),
+      ticktext: days.map(name) });
+  }
+
+  /* The x range both time charts show: the period, widened to whole buckets. */
+
+  function timeRange(data) {
+    const step = BUCKET_MS[data.interval] || BUCKET_MS.hour;
+    const starts = data.volume.map((b) => Date.parse(b.start));
+    const lo = Math.min(Date.parse(data.period.since), ...starts);
+    const hi = Math.max(Date.parse(data.period.until), ...starts.map((t) => t + step));
+    return [new Date(lo).toISOString(), new Date(hi).toISOString()];
   }
 
   function renderVolume(data) {
     const x = data.volume.map((b) => b.start);
     const traces = ["negative", "neutral", "positive", "unknown"]
       .filter((k) => data.volume.some((b) => b[k] > 0))
-      .map((k) => ({ type: "bar", name: k, x, y: data.volume.map((b) => b[k]), marker: { color: COLORS[k] } }));
-    const shapes = data.alerts.map((a) => ({
-      type: "rect", xref: "x", yref: "paper", x0: a.window_start, x1: a.window_end, y0: 0, y1: 1,
-      fillcolor: a.severity === "critical" ? "rgba(198,40,40,0.15)" : "rgba(239,138,0,0.15)", line: { width: 0 },
+      .map((k) => Object.assign(
+        { type: "bar", name: k, x, y: data.volume.map((b) => b[k]), marker: { color: COLORS[k] } },
+        GS.bucketed(data.interval)));
+    // One band and one marker per incident (not per alert), inside the plot so the legend above stays clear.
+    const shapes = data.incidents.map((inc) => ({
+      type: "rect", xref: "x", yref: "paper", x0: inc.start, x1: inc.end, y0: 0, y1: 1, layer: "below",
+      fillcolor: SEVERITY_COLORS[inc.severity], opacity: 0.15, line: { width: 0 },
     }));
-    const annotations = data.alerts.map((a) => ({
-      x: a.window_start, y: 1, xref: "x", yref: "paper", text: "\u26A0\uFE0F", showarrow: false, yanchor: "bottom",
-      hovertext: a.summary || a.kind,
+    const annotations = data.incidents.map((inc) => ({
+      x: inc.start, y: 1, xref: "x", yref: "paper", text: "\u26A0\uFE0F", showarrow: false, yanchor: "top",
+      xanchor: "left", hovertext: `${inc.severity} \u00B7 ${inc.alerts.length} alert(s) from ${when(inc.start)}`,
     }));
     plot("chart-volume", traces, {
       barmode: "stack", bargap: 0.1, shapes, annotations, hovermode: "x unified",
-      xaxis: { type: "date" }, yaxis: { title: { text: "mentions" } },
+      margin: Object.assign({ t: 30, b: 48 }, TIME_MARGIN),
+      legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
+      xaxis: timeAxis(data),
+      yaxis: { title: { text: "mentions" }, automargin: false },
     });
   }
 
@@ -46,21 +86,24 @@
     const rows = data.volume.filter((b) => b.net_sentiment !== null);
     plot("chart-net", [{
       type: "scatter", mode: "lines+markers", name: "net sentiment", x: rows.map((b) => b.start),
-      y: rows.map((b) => b.net_sentiment), line: { color: "#3559e0", shape: "spline", smoothing: 0.6 },
+      y: rows.map((b) => b.net_sentiment), line: { color: ACCENT, shape: "spline", smoothing: 0.6 },
       marker: { size: 4, color: rows.map((b) => (b.net_sentiment >= 0 ? COLORS.positive : COLORS.negative)) },
-      fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)",
+      fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)", ...GS.bucketed(data.interval),
     }], {
-      showlegend: false, margin: { l: 48, r: 16, t: 10, b: 44 }, xaxis: { type: "date" },
-      yaxis: { range: [-1.1, 1.1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: true, zerolinecolor: "#999" },
+      showlegend: false, margin: Object.assign({ t: 10, b: 48 }, TIME_MARGIN),
+      xaxis: timeAxis(data),
+      yaxis: {
+        range: [-1.1, 1.1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: true, zerolinecolor: "#999", automargin: false,
+      },
     });
   }
 
   function renderShare(data) {
     const rows = data.share_of_voice.filter((r) => r.count > 0);
     plot("chart-sov", [{
-      type: "pie", hole: 0.5, labels: rows.map((r) => (r.competitor ? "\u2694\uFE0F " : "") + r.brand),
+      type: "pie", hole: 0.5, labels: rows.map((r) => (r.competitor ? `${r.brand} (competitor)` : r.brand)),
       values: rows.map((r) => r.count), pull: rows.map((r) => (r.brand === data.brand ? 0.06 : 0)),
-      textinfo: "label+percent", sort: false,
+      textinfo: "label+percent", sort: false, automargin: true,
     }], { showlegend: false, margin: { l: 10, r: 10, t: 10, b: 10 } });
   }
 
@@ -68,20 +111,41 @@
     const entries = Object.entries(counts).sort((a, b) => a[1] - b[1]);
     plot(id, [{
       type: "bar", orientation: "h", x: entries.map((e) => e[1]), y: entries.map((e) => e[0]),
-      marker: { color: "#3559e0" }, text: entries.map((e) => fmt(e[1])), textposition: "auto",
+      marker: { color: ACCENT }, text: entries.map((e) => fmt(e[1])), textposition: "auto",
     }], { showlegend: false, margin: { l: 80, r: 16, t: 10, b: 30 } });
   }
 
   function renderAuthors(data) {
     const table = document.getElementById("authors");
-    const head = el("tr", {}, el("th", { text: "\u{1F464}" }), el("th", { text: "\u{1F4F0}" }),
-      el("th", { class: "num", text: "\u{1F4AC}" }), el("th", { class: "num", text: "\u2764\uFE0F" }),
-      el("th", { class: "num", text: "\u{1F465}" }));
+    const head = el("tr", {}, el("th", { scope: "col", text: "Author" }), el("th", { scope: "col", text: "Source" }),
+      el("th", { scope: "col", class: "num", text: "Mentions" }),
+      el("th", { scope: "col", class: "num", text: "Engagement" }),
+      el("th", { scope: "col", class: "num", text: "Followers" }));
     const rows = data.top_authors.map((a) => el("tr", {},
       el("td", { text: a.handle }), el("td", { text: a.source }), el("td", { class: "num", text: fmt(a.mentions) }),
       el("td", { class: "num", text: fmt(a.engagement) }), el("td", { class: "num", text: fmt(a.followers) })));
     table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
     if (!rows.length) table.replaceChildren(el("caption", { class: "empty", text: "\u2205" }));
+  }
+
+  /* Incidents of the period, one compact card each; the full explanations are on the Alerts page. */
+  function renderIncidents(data) {
+    GS.showCount(document.getElementById("incident-count"), data.count);
+    const list = document.getElementById("incident-list");
+    const line = (a) => el("li", { class: "alert-card " + a.severity, "data-id": a.id },
+      el("span", { text: `${SEVERITY_ICON[a.severity]} ${when(a.window_start)} \u00B7 ${a.kind}` + (a.subject ? ` \u00B7 ${a.subject}` : "") }),
+      a.summary ? el("span", { class: "muted", text: " \u2014 " + a.summary }) : null);
+    list.replaceChildren(...data.incidents.map((inc) => {
+      const card = GS.incidentCard(inc, line);
+      const timeline = card.querySelector("ol.timeline");
+      // The timeline folds away on the overview; the Alerts page has every explanation.
+      const fold = el("details", {}, el("summary", { text: `timeline (${inc.alerts.length})` }), timeline);
+      const link = new URLSearchParams({ brand: inc.brand, since: inc.start, until: inc.end });
+      card.querySelector("h3").append(el("a", { class: "out", href: "/alerts?" + link, text: "\u{1F6A8} details" }));
+      card.append(fold);
+      return card;
+    }));
+    if (!data.incidents.length) list.append(el("li", { class: "empty", text: "\u2705 no alerts in this period" }));
   }
 
   async function load(params) {
@@ -94,6 +158,8 @@
     renderSplit("chart-source", data.by_source);
     renderSplit("chart-lang", data.by_lang);
     renderAuthors(data);
+    renderIncidents(data);
+
   }
 
   GS.start(load);

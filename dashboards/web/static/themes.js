@@ -19,7 +19,7 @@
     plot("chart-rising", [{
       type: "bar", orientation: "h", y: ordered.map((r) => r.theme), x: ordered.map((r) => r.change),
       text: ordered.map((r) => `${fmt(r.previous)} \u2192 ${fmt(r.count)}`), textposition: "auto",
-      marker: { color: ordered.map((r) => ((r.sentiment.negative || 0) > r.count / 2 ? COLORS.negative : "#3559e0")) },
+      marker: { color: ordered.map((r) => ((r.sentiment.negative || 0) > r.count / 2 ? COLORS.negative : GS.ACCENT)) },
       hovertemplate: "%{y}: %{text}<extra></extra>",
     }], { showlegend: false, margin: { l: 140, r: 16, t: 10, b: 30 }, xaxis: { tickprefix: "+" } });
   }
