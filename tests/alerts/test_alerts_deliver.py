@@ -8,6 +8,7 @@ import json
 import pytest
 from conftest import SMTP_PASSWORD, email_channel, free_port
 
+from alerts.channels import idempotency_key
 from alerts.config import ConsoleChannel, JsonlChannel, WebhookChannel
 from alerts.deliver import deliver, sent_key
 
@@ -34,7 +35,7 @@ def test_slack_webhook_gets_blocks_once(http_server, state, alerts):
     assert any(
         b["type"] == "actions" and b["elements"][0]["url"].startswith("http://dash.local") for b in first["blocks"]
     )
-    assert posts[0]["headers"]["Idempotency-Key"] == alerts[0].id
+    assert posts[0]["headers"]["Idempotency-Key"] == first["idempotency_key"] == idempotency_key("slack", alerts[0].id)
     assert state.get_state(sent_key("slack", alerts[0].id)) is not None
 
     again = deliver(alerts, [slack()], state, env)
