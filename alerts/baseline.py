@@ -25,6 +25,10 @@ HOUR_PSEUDO_DAYS = 0.5  # an hour-of-day factor counts half after half a day of 
 HOUR_PSEUDO_MENTIONS = 3.0  # ...plus ~3 mentions at that hour, so small brands shrink more
 DOW_PSEUDO_WEEKS = 2.0  # a day-of-week factor needs ~2 weeks of data to count half
 MIN_RATE = 0.05  # negatives per bucket: never expect exactly zero
+# An hour of the day never seen busy still gets 5% of an average hour. Without a floor, five
+# or more empty hours in a row smooth to a factor of exactly 0 (sparse brands, per-language
+# slices), and dividing volume by it turns the whole baseline into NaN.
+MIN_HOUR_FACTOR = 0.05
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ def fit(
         smooth = _circular_smooth(raw)
         hour_factor = (days * raw + pseudo * smooth) / (days + pseudo)
         hour_factor /= hour_factor.mean()
+        hour_factor = np.maximum(hour_factor, MIN_HOUR_FACTOR)
     dow_factor = np.ones(7)
     if mean_total > 0:
         adjusted = tot / hour_factor[h]
@@ -109,7 +114,15 @@ def fit(
     share = min((float(clipped.sum()) + 1.0) / (float(tot.sum()) + 10.0), 0.95)
     share_dispersion = _share_dispersion(clipped, tot, share)
     total_level = _level(tot, weight)
+    _check_finite(level, total_level, share, share_dispersion, dispersion, hour_factor, dow_factor)
     return Baseline(level, hour_factor, dow_factor, share, share_dispersion, dispersion, int(len(history)), total_level)
+
+
+def _check_finite(*values: float | np.ndarray) -> None:
+    """A non-finite baseline would make every test of the day silently false (or crash one);
+    stop here with the cause named instead."""
+    if not all(np.all(np.isfinite(v)) for v in values):
+        raise ValueError(f"baseline fit gave a non-finite value (level, volume, share, factors): {values!r}")
 
 
 def _share_dispersion(neg: np.ndarray, tot: np.ndarray, share: float) -> float:

@@ -1,9 +1,15 @@
-"""Send alerts to every channel, exactly once per alert and channel.
+"""Send alerts to every channel, at least once per alert and channel, and as a rule once.
 
-- Idempotent: after a successful send, state key `alert_sent:<channel>:<alert id>` is written
-  (never before), so re-runs and overlapping scheduled runs skip what was already delivered.
+- Idempotent: right after a channel accepts an alert, state key `alert_sent:<channel>:<alert id>`
+  is written (never before), so re-runs and overlapping scheduled runs skip what was delivered.
+  A crash between the receiver's acceptance and that write (or a read timeout) sends it again:
+  delivery is at-least-once, and every webhook payload carries a stable `idempotency_key`
+  (alerts.channels.base.idempotency_key) for the receiver to drop the repeat.
 - Retries with exponential backoff on retryable failures (network errors, HTTP 5xx/408/429,
-  SMTP 4xx); permanent failures (HTTP 4xx, a missing secret) fail at once.
+  SMTP 4xx), waiting at least what a `Retry-After` asks, up to MAX_RETRY_AFTER_S; permanent
+  failures (HTTP 4xx, a missing secret, a payload that cannot be encoded) fail at once.
+- Any exception a channel raises is that channel's failed send (as_delivery_error), never a
+  crash of the run.
 - A channel that is down fails fast for the rest of this run after one alert exhausted its
   retries; the other channels carry on, and nothing is marked sent, so the next run retries.
 - One crisis, one thread: alerts carry `incident_id` (alerts.incidents). A channel gets the
@@ -24,13 +30,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
-from alerts.channels import DeliveryError, sender_for
+from alerts.channels import DeliveryError, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
 from alerts.model import Alert
 
 log = logging.getLogger(__name__)
 _RANK = {"info": 0, "warning": 1, "critical": 2}
+# A receiver asking for a longer pause than this is treated as down for this run (the next
+# run retries) rather than holding every other alert and channel back.
+MAX_RETRY_AFTER_S = 60.0
 
 
 class StateStore(Protocol):
@@ -122,7 +131,7 @@ def deliver(
                 if error.retryable:
                     down = str(error)  # retries exhausted: treat the channel as down for this run
         finally:
-            sender.close()
+            _close(sender, channel.key)
     for result in report.channels.values():
         report.sent += result.sent
         report.already_sent += result.already_sent
@@ -137,8 +146,23 @@ def _send_with_retries(
         try:
             sender.send(alert)
             return None
-        except DeliveryError as exc:
-            if not exc.retryable or attempt == retries:
-                return exc
-            sleep(backoff_s * 2**attempt)
+        except Exception as exc:  # any failure of a channel is its failed send
+            error = as_delivery_error(exc)
+            if not error.retryable or attempt == retries:
+                return error
+            wait = backoff_s * 2**attempt
+            if error.retry_after is not None:
+                if error.retry_after > MAX_RETRY_AFTER_S:
+                    return DeliveryError(
+                        f"{error} asking to wait {error.retry_after:.0f} s (over {MAX_RETRY_AFTER_S:.0f} s: next run)"
+                    )
+                wait = max(wait, error.retry_after)
+            sleep(wait)
     return None  # unreachable: the loop returns on the last attempt
+
+
+def _close(sender, channel: str) -> None:
+    try:
+        sender.close()
+    except Exception as exc:  # closing must not undo what was delivered
+        log.warning("closing channel %s failed: %s", channel, type(exc).__name__)

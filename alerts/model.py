@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Severity = Literal["info", "warning", "critical"]
 AlertKind = Literal["spike", "keyword", "influencer", "all_clear"]
@@ -25,7 +25,13 @@ class DrivingPost(BaseModel):
 
 class Alert(BaseModel):
     """One detected event. `id` is stable for the same brand, kind and window, so
-    re-running detection yields the same id and delivery can refuse to send twice."""
+    re-running detection yields the same id and delivery can refuse to send twice.
+
+    Every number is finite: JSON has no infinity or NaN, so such a value would be stored as
+    null, fail to load back and vanish from the API and the report, and no webhook could
+    carry it. An infinite score is refused here, where it is made, not discovered there."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     id: str = ""
     kind: AlertKind = "spike"

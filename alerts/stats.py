@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy import special, stats
@@ -12,22 +13,35 @@ _LN10 = math.log(10)
 
 def count_tail(observed: float, expected: float, dispersion: float) -> tuple[float, float]:
     """P(X >= observed) for a count with mean `expected`: negative binomial with
-    variance mu + dispersion*mu^2 (Poisson when dispersion is 0). Returns (p, -log10 p)."""
+    variance mu + dispersion*mu^2 (Poisson when dispersion is 0). Returns (p, -log10 p).
+
+    The score stays finite however far the tail: where scipy's log-survival underflows to
+    -inf, the tail is summed from the pmf in log space instead (an infinite score would be
+    stored as null and the alert lost)."""
+    if not (math.isfinite(expected) and math.isfinite(dispersion)):
+        # A bug upstream (a NaN baseline), named here rather than as a NaN-to-int crash below.
+        raise ValueError(f"count test needs a finite expectation and dispersion, got {expected!r}, {dispersion!r}")
     if observed <= 0:
         return 1.0, 0.0
     mu = max(expected, 1e-6)
     k = math.ceil(observed) - 1
+    sd = math.sqrt(mu + max(dispersion, 0.0) * mu * mu)
     if dispersion <= 1e-9:
         log_p = float(stats.poisson.logsf(k, mu))
+        if not math.isfinite(log_p):
+            log_p = _far_tail(lambda ks: stats.poisson.logpmf(ks, mu), k, sd)
     else:
         n = 1.0 / dispersion
         log_p = float(stats.nbinom.logsf(k, n, n / (n + mu)))
         if not math.isfinite(log_p):
-            # Far tail: sum the pmf from the observed count over a generous range instead.
-            sd = math.sqrt(mu + dispersion * mu * mu)
-            ks = np.arange(k + 1, k + 1 + int(50 * sd + 200))
-            log_p = _logsumexp(stats.nbinom.logpmf(ks, n, n / (n + mu)))
+            log_p = _far_tail(lambda ks: stats.nbinom.logpmf(ks, n, n / (n + mu)), k, sd)
     return _to_p(log_p)
+
+
+def _far_tail(logpmf: Callable[[np.ndarray], np.ndarray], k: int, sd: float) -> float:
+    """log P(X > k) summed from the pmf over a generous range: finite where logsf underflows."""
+    ks = np.arange(k + 1, k + 1 + int(50 * sd + 200))
+    return _logsumexp(logpmf(ks))
 
 
 def share_tail(negative: int, total: int, share: float, rho: float = 0.0) -> tuple[float, float]:

@@ -59,6 +59,14 @@ def _emit(summary: dict) -> None:
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 
 
+def _fail_on_detect_errors(failed: dict[str, str]) -> None:
+    """Exit 1 after the summary when some brand's detection failed (the other brands' alerts
+    were still stored and sent), so a scheduler sees the partial failure."""
+    if failed:
+        click.echo(f"alert detection failed for {len(failed)} brand(s): {', '.join(sorted(failed))}", err=True)
+        sys.exit(1)
+
+
 config_option = click.option(
     "--config",
     "-c",
@@ -90,7 +98,9 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
     from groundswell.pipeline import run_once
 
     now = None if history else datetime.now(UTC)
-    _emit(run_once(_load(config_path), progress=progress, write_report=not no_report, now=now))
+    summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now)
+    _emit(summary)
+    _fail_on_detect_errors(summary["detect_errors"])
 
 
 @cli.command()
@@ -194,7 +204,14 @@ def detect(config_path: str, send: bool, history: bool) -> None:
         delivery = as_dict(notify(config, store, alerts)) if send else None
     finally:
         store.close()
-    _emit({"alerts": [json.loads(a.model_dump_json()) for a in alerts], "delivery": delivery})
+    _emit(
+        {
+            "alerts": [json.loads(a.model_dump_json()) for a in alerts],
+            "delivery": delivery,
+            "detect_errors": alerts.failed,
+        }
+    )
+    _fail_on_detect_errors(alerts.failed)
 
 
 @cli.command()

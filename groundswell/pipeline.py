@@ -278,16 +278,36 @@ def update_themes(
 
 
 # -- alerts ------------------------------------------------------------------------------------
-def detect(config: Config, store: Store, *, now: datetime | None = None) -> list[Alert]:
-    """Run the crisis detectors for every brand up to `now`; store and return the alerts (not yet sent)."""
+class DetectedAlerts(list[Alert]):
+    """The alerts of a detection pass, plus `failed`: brand -> why its detection failed.
+
+    A list, so every caller that iterates alerts keeps working; callers that report on the
+    run (run summary, CLI exit status) also read `failed`."""
+
+    def __init__(self, alerts: list[Alert] | None = None, failed: dict[str, str] | None = None):
+        super().__init__(alerts or [])
+        self.failed: dict[str, str] = failed or {}
+
+
+def detect(config: Config, store: Store, *, now: datetime | None = None) -> DetectedAlerts:
+    """Run the crisis detectors for every brand up to `now`; store and return the alerts (not yet sent).
+
+    One brand's failure never stops the others: it is logged with its traceback, named in
+    `failed` and the pass goes on (its alerts, if any, come on a later run once fixed)."""
     if not config.alerts.enabled:
-        return []
+        return DetectedAlerts()
     from alerts.detect import detect_alerts
 
     now = plain_utc(now)
-    found: list[Alert] = []
+    found = DetectedAlerts()
     for brand in config.brands:
-        found.extend(detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url))
+        try:
+            alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url)
+        except Exception as exc:  # one brand's bad data or a detector bug must not blind the others
+            log.exception("alert detection failed for brand %r; other brands go on", brand.name)
+            found.failed[brand.name] = f"{type(exc).__name__}: {exc}"[:300]
+            continue
+        found.extend(alerts)
     # Stored by stable id: re-running detection overwrites, never duplicates.
     save_alerts(store, found)
     return found
@@ -387,6 +407,7 @@ def run_once(
             "alerts_fired": count.alerts,
             "incidents": count.incidents,
             "alert_count": count.label(),
+            "detect_errors": alerts.failed,
             "alerts": [
                 {
                     "brand": a.brand,

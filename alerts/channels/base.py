@@ -1,22 +1,25 @@
-"""What every sender does, and how it says a send failed."""
+"""What every sender does, how it says a send failed, and the key receivers dedupe on."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Protocol
 
 from alerts.model import Alert
 
 
 class DeliveryError(Exception):
-    """A failed send. `retryable` when trying again may help (network down, 5xx, 429).
+    """A failed send. `retryable` when trying again may help (network down, 5xx, 429);
+    `retry_after`: seconds the receiver asked us to wait (HTTP Retry-After), if it said.
 
     Messages never contain the destination URL or credentials: a Slack webhook URL *is*
     the secret, and exception texts from HTTP clients usually quote it.
     """
 
-    def __init__(self, message: str, retryable: bool = True):
+    def __init__(self, message: str, retryable: bool = True, retry_after: float | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class Sender(Protocol):
@@ -25,3 +28,23 @@ class Sender(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def idempotency_key(channel: str, alert_id: str) -> str:
+    """The key a receiver can drop duplicates by: the same for one alert on one channel on every
+    retry and re-run (delivery is at-least-once), different per channel and per alert, so an
+    incident's follow-ups (their own alert ids) are never mistaken for the opening message."""
+    return hashlib.sha256(f"{channel}\x00{alert_id}".encode()).hexdigest()[:32]
+
+
+def as_delivery_error(exc: Exception) -> DeliveryError:
+    """Any exception a sender raised, as a DeliveryError: a channel's bug or a payload that
+    cannot be encoded is that channel's failed send, never a crash of the run.
+
+    Only connection trouble and timeouts are worth retrying; anything else (a TypeError, a
+    ValueError from encoding) would fail the same way again. Only the type is reported: an
+    HTTP client's message may quote the URL, which can be the secret."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    retryable = isinstance(exc, (ConnectionError, TimeoutError))
+    return DeliveryError(f"unexpected {type(exc).__name__} in the channel", retryable=retryable)

@@ -4,15 +4,22 @@ Plain `requests` rather than apprise: our messages need exact payloads (Slack Bl
 Teams Adaptive Card, our own JSON), we need to see the HTTP status to decide whether to retry,
 and the same code must be testable against a local HTTP server — apprise's Slack and Teams
 plugins build the vendor hostnames from tokens and cannot be pointed at 127.0.0.1.
+
+Every payload carries `idempotency_key` (also sent as the `Idempotency-Key` header): delivery is
+at-least-once (a read timeout, or a crash between the receiver's 200 and our record of it,
+sends again), and the key, stable per alert and channel, lets a receiver drop the repeat.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 
-from alerts.channels.base import DeliveryError
+from alerts.channels.base import DeliveryError, idempotency_key
 from alerts.config import WebhookChannel
 from alerts.model import Alert
 from alerts.render import as_json, as_slack, as_teams
@@ -26,24 +33,65 @@ class WebhookSender:
         self._url = env.get(channel.url_env, "")
         self._session = requests.Session()
 
+    def body(self, alert: Alert) -> bytes:
+        """The JSON request body, with the idempotency key inside it (a header can be dropped
+        by a proxy or a workflow tool; the body reaches whatever handles the message)."""
+        payload = {**_PAYLOAD[self.channel.type](alert), "idempotency_key": idempotency_key(self.channel.key, alert.id)}
+        try:
+            # allow_nan=False: JSON has no Infinity/NaN, and a receiver would reject them.
+            return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            # Sending it again cannot help: a permanent failure of this alert, not of the channel.
+            raise DeliveryError(f"alert cannot be encoded as JSON ({exc})", retryable=False) from None
+
     def send(self, alert: Alert) -> None:
         if not self._url:
             raise DeliveryError(f"environment variable {self.channel.url_env} is not set", retryable=False)
-        payload = _PAYLOAD[self.channel.type](alert)
+        body = self.body(alert)
         try:
             response = self._session.post(
                 self._url,
-                json=payload,
+                data=body,
                 timeout=self.channel.timeout_s,
-                # Lets a receiver that supports it drop duplicates on its side too.
-                headers={"Idempotency-Key": alert.id, "User-Agent": "groundswell-alerts"},
+                headers={
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": idempotency_key(self.channel.key, alert.id),
+                    "User-Agent": "groundswell-alerts",
+                },
             )
+        except requests.ReadTimeout:
+            # The receiver may have processed it: retried all the same (an alert lost is worse than
+            # one shown twice), with the same idempotency key for the receiver to dedupe.
+            raise DeliveryError(
+                f"ReadTimeout waiting for the webhook in ${self.channel.url_env} (it may have received the alert)"
+            ) from None
         except requests.RequestException as exc:
             # The exception text quotes the URL, which is the secret: report the kind only.
             raise DeliveryError(f"{type(exc).__name__} contacting the webhook in ${self.channel.url_env}") from None
         if response.status_code >= 300:
             retryable = response.status_code >= 500 or response.status_code in (408, 429)
-            raise DeliveryError(f"webhook answered HTTP {response.status_code}", retryable=retryable)
+            raise DeliveryError(
+                f"webhook answered HTTP {response.status_code}",
+                retryable=retryable,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+            )
 
     def close(self) -> None:
         self._session.close()
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """An HTTP Retry-After value (delay in seconds, or an HTTP-date) as seconds from `now`;
+    None when absent or unreadable (then the channel's own backoff applies)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes
@@ -17,7 +18,11 @@ from indexing.sqlite import SqliteStore
 
 
 class RecordingServer(ThreadingHTTPServer):
-    """Answers POSTs with planned status codes (per path, in order; then 200) and records them."""
+    """Answers POSTs with planned responses (per path, in order; then 200) and records them.
+
+    A planned response is a status code, or a dict {"status", "headers", "delay"} (delay: seconds
+    to wait after reading the request, before answering: a slow receiver that still processes it).
+    Each record has "at", the server's monotonic clock when the request arrived."""
 
     daemon_threads = True
 
@@ -31,10 +36,11 @@ class RecordingServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def next_status(self, path: str) -> int:
+    def next_response(self, path: str) -> dict:
         with self.lock:
             planned = self.plan.get(path)
-            return planned.pop(0) if planned else 200
+            answer = planned.pop(0) if planned else 200
+        return answer if isinstance(answer, dict) else {"status": answer}
 
     def on(self, path: str) -> list[dict]:
         return [r for r in self.requests if r["path"] == path]
@@ -44,8 +50,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: RecordingServer
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        at = time.monotonic()
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        status = self.server.next_status(self.path)
+        answer = self.server.next_response(self.path)
+        status = answer["status"]
         with self.server.lock:
             self.server.requests.append(
                 {
@@ -53,12 +61,19 @@ class _Handler(BaseHTTPRequestHandler):
                     "headers": dict(self.headers),
                     "json": json.loads(body or b"null"),
                     "status": status,
+                    "at": at,
                 }
             )
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain")
-        self.end_headers()
-        self.wfile.write(b"ok" if status < 300 else b"error")
+        time.sleep(answer.get("delay", 0))
+        try:
+            self.send_response(status)
+            for name, value in answer.get("headers", {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"ok" if status < 300 else b"error")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # a client that timed out has hung up: the request was processed all the same
 
     def log_message(self, format: str, *args: object) -> None:
         pass

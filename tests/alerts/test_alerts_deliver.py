@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from conftest import SMTP_PASSWORD, email_channel, free_port
 
+from alerts.channels import idempotency_key
+from alerts.channels.webhook import retry_after_seconds
 from alerts.config import ConsoleChannel, JsonlChannel, WebhookChannel
 from alerts.deliver import deliver, sent_key
 
@@ -34,7 +37,7 @@ def test_slack_webhook_gets_blocks_once(http_server, state, alerts):
     assert any(
         b["type"] == "actions" and b["elements"][0]["url"].startswith("http://dash.local") for b in first["blocks"]
     )
-    assert posts[0]["headers"]["Idempotency-Key"] == alerts[0].id
+    assert posts[0]["headers"]["Idempotency-Key"] == first["idempotency_key"] == idempotency_key("slack", alerts[0].id)
     assert state.get_state(sent_key("slack", alerts[0].id)) is not None
 
     again = deliver(alerts, [slack()], state, env)
@@ -168,3 +171,121 @@ def test_channels_need_distinct_names(state, alerts, tmp_path):
         deliver(alerts, channels, state, {})
     channels[1].name = "archive"
     assert deliver(alerts, channels, state, {}).sent == 6
+
+
+# -- at-least-once delivery, Retry-After, failures that must not crash or block a channel ------
+
+
+def test_retry_after_is_honoured(http_server, state, alerts):
+    # Real sleeping, so the wait is measured where it matters: between the server's two requests.
+    http_server.plan[SECRET_PATH] = [{"status": 429, "headers": {"Retry-After": "1"}}]
+    env = {"GS_TEST_SLACK": http_server.url + SECRET_PATH}
+    report = deliver(alerts[:1], [slack(retries=2)], state, env)
+    assert report.sent == 1
+    first, second = http_server.on(SECRET_PATH)
+    assert [first["status"], second["status"]] == [429, 200]
+    assert second["at"] - first["at"] >= 1.0  # not the channel's 0.01 s backoff
+
+
+def test_retry_after_as_http_date_and_garbage():
+    now = datetime(2026, 3, 18, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("Wed, 18 Mar 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Wed, 18 Mar 2026 11:00:00 GMT", now) == 0.0  # already past
+    assert retry_after_seconds("7", now) == 7.0
+    assert retry_after_seconds("soon", now) is None and retry_after_seconds(None, now) is None
+
+
+def test_retry_after_beyond_the_cap_fails_fast_and_is_left_for_the_next_run(http_server, state, alerts):
+    http_server.plan[SECRET_PATH] = [{"status": 429, "headers": {"Retry-After": "3600"}}]
+    env = {"GS_TEST_SLACK": http_server.url + SECRET_PATH}
+    waits: list[float] = []
+    report = deliver(alerts[:2], [slack(retries=3)], state, env, sleep=waits.append)
+    assert waits == [] and len(http_server.on(SECRET_PATH)) == 1  # no hour-long wait, no hammering
+    assert report.channels["slack"].failed == 2  # the channel is down for this run
+    assert "3600 s" in report.channels["slack"].errors[0]
+    assert deliver(alerts[:2], [slack()], state, env).sent == 2  # the next run delivers
+
+
+def test_idempotency_key_is_in_the_payload_and_stable_across_reruns(http_server, state, alerts):
+    env = {"GS_TEST_SLACK": http_server.url + SECRET_PATH, "HOOK_URL": http_server.url + "/hook"}
+    channels = [slack(), WebhookChannel(type="webhook", url_env="HOOK_URL")]
+    deliver(alerts[:2], channels, state, env)
+    # A kill between the receivers' 200 and our record of it: the record is lost, so the
+    # next run sends again (at-least-once). Simulated by deleting the records.
+    for channel in ("slack", "webhook"):
+        for alert in alerts[:2]:
+            state._conn().execute("DELETE FROM state WHERE key = ?", (sent_key(channel, alert.id),))
+    assert deliver(alerts[:2], channels, state, env).sent == 4
+    for path in (SECRET_PATH, "/hook"):
+        keys = [r["json"]["idempotency_key"] for r in http_server.on(path)]
+        assert keys[:2] == keys[2:] and keys[0] != keys[1]  # same per alert on a re-run, distinct per alert
+        assert [r["headers"]["Idempotency-Key"] for r in http_server.on(path)] == keys
+    slack_keys = {r["json"]["idempotency_key"] for r in http_server.on(SECRET_PATH)}
+    hook_keys = {r["json"]["idempotency_key"] for r in http_server.on("/hook")}
+    assert not slack_keys & hook_keys  # distinct per channel
+
+
+def test_read_timeout_is_retried_with_the_same_key(http_server, state, alerts):
+    # The receiver processes the first request but answers after our timeout: we cannot know it
+    # arrived, so it is sent again (at-least-once) and the key lets the receiver dedupe.
+    http_server.plan[SECRET_PATH] = [{"status": 200, "delay": 0.6}]
+    env = {"GS_TEST_SLACK": http_server.url + SECRET_PATH}
+    report = deliver(alerts[:1], [slack(retries=1, timeout_s=0.2)], state, env, sleep=no_sleep)
+    assert report.sent == 1
+    posts = http_server.on(SECRET_PATH)
+    assert len(posts) == 2
+    assert posts[0]["json"]["idempotency_key"] == posts[1]["json"]["idempotency_key"]
+
+
+def test_unencodable_alert_is_not_retried_and_does_not_take_the_channel_down(http_server, state, alerts):
+    # The Alert model refuses infinite numbers, so the fault is injected after construction
+    # (no assignment validation): the shape of an inf score that slipped through before.
+    bad = alerts[0].model_copy()
+    bad.score = float("inf")
+    env = {"HOOK_URL": http_server.url + "/hook"}
+    channel = WebhookChannel(type="webhook", url_env="HOOK_URL", retries=3, backoff_s=0.01)
+    report = deliver([bad, alerts[1]], [channel], state, env, sleep=no_sleep)
+    result = report.channels["webhook"]
+    assert (result.sent, result.failed) == (1, 1)
+    assert "cannot be encoded as JSON" in result.errors[0]
+    assert [r["json"]["alert"]["id"] for r in http_server.on("/hook")] == [alerts[1].id]
+    assert state.get_state(sent_key("webhook", bad.id)) is None  # the next run tries it again
+
+
+class _Exploding:
+    """A real console sender whose send raises what no DeliveryError covers (a bug in a
+    channel): injected by wrapping, since a working channel cannot be made to do it."""
+
+    def __init__(self, exc: Exception):
+        self.exc = exc
+        self.calls: list[str] = []
+
+    def send(self, alert) -> None:
+        self.calls.append(alert.id)
+        raise self.exc
+
+    def close(self) -> None:
+        raise RuntimeError("close failed too")
+
+
+@pytest.mark.parametrize("exc", [KeyError("blocks"), ConnectionResetError("peer reset")])
+def test_any_exception_from_a_channel_is_its_failed_delivery(monkeypatch, state, alerts, tmp_path, exc):
+    import alerts.deliver as deliver_module
+
+    exploding = _Exploding(exc)
+    real_sender_for = deliver_module.sender_for
+    monkeypatch.setattr(
+        deliver_module,
+        "sender_for",
+        lambda channel, env, stream: exploding if channel.type == "console" else real_sender_for(channel, env, stream),
+    )
+    out = tmp_path / "alerts.jsonl"
+    channels = [ConsoleChannel(type="console", retries=2, backoff_s=0), JsonlChannel(type="jsonl", path=str(out))]
+    report = deliver(alerts, channels, state, {}, sleep=no_sleep)
+    assert report.channels["console"].failed == 3
+    assert type(exc).__name__ in report.channels["console"].errors[0]
+    if isinstance(exc, ConnectionError):  # retried, then the channel is down for the rest of the run
+        assert exploding.calls == [alerts[0].id] * 3
+    else:  # a bug would fail the same way again: each alert tried once, the channel stays up
+        assert exploding.calls == [a.id for a in alerts]
+    assert report.channels["jsonl"].sent == 3
