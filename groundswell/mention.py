@@ -53,7 +53,11 @@ def _utc(value: datetime) -> datetime:
         # Naive timestamps from exports are taken to be UTC, never local time:
         # a machine's timezone must not change which bucket a mention lands in.
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+01:00 is before datetime.min in UTC: a bad value, not a crash.
+        raise ValueError(f"{value.isoformat()} is outside the dates UTC can represent") from None
 
 
 class Mention(BaseModel):
