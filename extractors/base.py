@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 
 class SourceOptions(BaseModel):
-    """Base for each extractor's options; unknown keys are errors."""
+    """Base for each extractor's options; unknown keys and non-finite numbers are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 @dataclass

@@ -17,6 +17,12 @@ import click
 
 from groundswell.config import Config, ConfigError, load_config
 
+# Exit codes (README, "Exit codes"); when several apply, the highest wins.
+EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
+EXIT_PARTIAL = 3  # some sources failed, the others collected (`config check`: valid, with warnings)
+EXIT_ALL_FAILED = 4  # every source failed: nothing could be collected
+EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (replayed by the next run)
+
 # name -> "module:attribute" of a click command defined in its own package.
 LAZY_COMMANDS = {
     "sentiment": "nlp.cli:sentiment",
@@ -48,6 +54,27 @@ def _load(path: str) -> Config:
 def _emit(summary: dict) -> None:
     """The run summary is the last line of stdout, as one JSON object."""
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+def _exit_for(errors: dict[str, str], attempted: int, deadletter: int) -> None:
+    """Say on stderr what went wrong in collection and exit with its code; return when nothing did."""
+    codes: list[int] = []
+    if errors:
+        failed_all = len(errors) >= attempted
+        codes.append(EXIT_ALL_FAILED if failed_all else EXIT_PARTIAL)
+        what = "every source failed" if failed_all else f"{len(errors)} of {attempted} source pass(es) failed"
+        click.echo(f"groundswell: {what}:", err=True)
+        for label, message in errors.items():
+            click.echo(f"  - {label}: {message}", err=True)
+    if deadletter:
+        codes.append(EXIT_UNSTORED)
+        click.echo(
+            f"groundswell: {deadletter} mention(s) could not be stored and wait in the dead-letter file "
+            "(the next run retries them)",
+            err=True,
+        )
+    if codes:
+        sys.exit(max(codes))
 
 
 config_option = click.option(
@@ -82,7 +109,9 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
     from groundswell.pipeline import run_once
 
     now = None if history else datetime.now(UTC)
-    _emit(run_once(_load(config_path), progress=progress, write_report=not no_report, now=now))
+    summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now)
+    _emit(summary)
+    _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"])
 
 
 @cli.command()
@@ -146,6 +175,7 @@ def collect_cmd(
     finally:
         store.close()
     _emit(as_dict(report))
+    _exit_for(report.errors, report.attempted, report.deadletter)
 
 
 @cli.command()
@@ -248,9 +278,19 @@ def config() -> None:
 @config.command("check")
 @click.argument("path", type=click.Path(dir_okay=False))
 def config_check(path: str) -> None:
-    """Validate a config file and say what is wrong, field by field."""
+    """Validate a config file: every problem at once, then what a run would trip over (exit codes in README)."""
+    from groundswell.config import config_warnings
+
     cfg = _load(path)
-    click.echo(f"{path}: OK ({len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type})")
+    counts = f"{len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type}"
+    warnings = config_warnings(cfg)
+    if not warnings:
+        click.echo(f"{path}: OK ({counts})")
+        return
+    click.echo(f"{path}: valid ({counts}), but {len(warnings)} thing(s) will fail at run time:")
+    for line in warnings:
+        click.echo(f"  - {line}")
+    sys.exit(EXIT_PARTIAL)
 
 
 def main() -> None:
