@@ -151,6 +151,14 @@ class Config(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     dashboard_url: str | None = Field(default=None, description="Base URL linked from alerts")
 
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_type_defaults_to_sqlite(cls, value: Any) -> Any:
+        # `store: {path: x.db}` means the default type, as the docs say, not "cannot tell which store".
+        if isinstance(value, dict) and "type" not in value:
+            return {**value, "type": "sqlite"}
+        return value
+
     @model_validator(mode="after")
     def _names_unique(self) -> Config:
         names = [b.name for b in self.brands]
