@@ -117,6 +117,10 @@ class NlpConfig(_Strict):
         "(the stored text is never cut)",
     )
 
+    def analysed_text(self, text: str) -> str:
+        """The part of a post the models read: a 10 MB paste must not stall a batch for minutes."""
+        return text[: self.max_text_chars]
+
 
 class DigestConfig(_Strict):
     """When the daily digest runs (the Airflow DAG reads this)."""

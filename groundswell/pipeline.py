@@ -333,7 +333,9 @@ def update_themes(
         from groundswell.query import parse
 
         stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
-        themes = extract_themes(mentions, max_themes=25, stopwords=tuple(sorted(stop)))
+        # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
+        analysed = [m.model_copy(update={"text": config.nlp.analysed_text(m.text)}) for m in mentions]
+        themes = extract_themes(analysed, max_themes=25, stopwords=tuple(sorted(stop)))
         labels: dict[str, list[str]] = {}
         for theme in themes:
             for member in theme.member_ids:
