@@ -81,6 +81,7 @@ def read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line, whatever YAML says
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to read; a config needs only a few levels") from None
