@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,10 @@ PREFER_WESTERN = 0.9
 _WESTERN = ("windows-1252", "iso-8859-1", "iso-8859-15", "latin-1")
 # Bytes of non-UTF-8 lines chardet looks at (enough to tell cp1252 from latin-1 from Shift-JIS).
 SAMPLE_BYTES = 1 << 20
+
+
+# C0 control bytes other than tab/CR/LF: present in binary junk, absent from text in 8-bit encodings.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,8 @@ class _Fallback:
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError:
-                    sample += raw
+                    if not _CONTROL.search(raw):  # binary junk would drown the text's signal
+                        sample += raw
                     if len(sample) >= SAMPLE_BYTES:
                         break
         encoding = _choose(chardet.detect_all(bytes(sample)))

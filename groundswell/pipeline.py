@@ -256,7 +256,10 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
     index.remember(stored)
     if failed:
         # Parked, never swallowed: the next run replays the dead-letter file before collecting.
-        dead_letter(config).park(failed, reason=errors[0])
+        try:
+            dead_letter(config).park(failed, reason=errors[0])
+        except Exception as exc:  # noqa: BLE001 - the cursor stays put, so the next run fetches them again
+            log.error("could not park %d mention(s) in the dead-letter file: %s", len(failed), exc)
     return not failed
 
 

@@ -188,3 +188,14 @@ def test_csv_row_with_extra_fields_is_skipped_by_number(tmp_path):
     skipped = [s for b in batches for s in b.skipped]
     assert skipped[0].startswith("export.csv line 3: 5 fields")
     assert skipped[1].startswith("export.csv line 4: created_at")
+
+
+def test_a_lone_surrogate_escape_is_repaired_not_fatal(tmp_path):
+    # "\ud800" is valid JSON but not valid Unicode: SQLite (and JSON export) refused it, stopping the source.
+    path = tmp_path / "in.jsonl"
+    bad = '{"source": "x", "native_id": "s", "text": "Lumora \\ud800 cut emoji", "created_at": "2026-11-01"}'
+    path.write_text("\n".join([_line(1, "Lumora one"), bad, _line(2, "Lumora two")]) + "\n")
+    store = SqliteStore(tmp_path / "g.db")
+    report = collect(_config(path, tmp_path / "g.db"), store, brand="Lumora")
+    assert report.errors == {} and store.count() == 3
+    assert {m.id: m.text for m in store.iter_mentions()}["x:s"] == "Lumora \ufffd cut emoji"
