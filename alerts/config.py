@@ -12,8 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Unknown keys are errors; .inf/.nan are never a usable threshold or duration.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
+
+# Upper bounds for durations: larger values are typos (1e308 s) that would overflow sleep/timedelta.
+MAX_WAIT_S = 3600.0
+MAX_BUCKETS = 10_000
 
 Preset = Literal["fewer", "balanced", "more"]
 
@@ -39,8 +44,10 @@ class SpikeRule(_Strict):
     min_share_ratio: float | None = Field(
         default=None, ge=1.0, description="Negative share must be at least this multiple of its baseline"
     )
-    cooldown_buckets: int = Field(default=6, ge=0, description="Quiet buckets after an all-clear before a new alert")
-    clear_after: int = Field(default=3, ge=1, description="Normal buckets in a row that end an episode")
+    cooldown_buckets: int = Field(
+        default=6, ge=0, le=MAX_BUCKETS, description="Quiet buckets after an all-clear before a new alert"
+    )
+    clear_after: int = Field(default=3, ge=1, le=MAX_BUCKETS, description="Normal buckets in a row that end an episode")
     escalate_ratio: float = Field(
         default=2.0, gt=1.0, description="Re-alert when a bucket's negatives exceed the last alerted peak by this"
     )
@@ -60,7 +67,7 @@ class KeywordRule(_Strict):
     min_mentions: int = Field(default=3, ge=1, description="Mentions of a term in one bucket needed to alert")
     negative_only: bool = Field(default=True, description="Count only negative mentions of the term")
     threshold: float = Field(default=3.0, gt=0, description="-log10(p) of the count vs the term's usual rate")
-    cooldown_buckets: int = Field(default=24, ge=0)
+    cooldown_buckets: int = Field(default=24, ge=0, le=MAX_BUCKETS)
 
 
 class InfluencerRule(_Strict):
@@ -77,7 +84,7 @@ class AlertsConfig(_Strict):
     influencer: InfluencerRule = Field(default_factory=InfluencerRule)
     enabled: bool = True
     recent_buckets: int = Field(
-        default=3, ge=1, description="A scheduled run reports alerts raised in this many latest buckets"
+        default=3, ge=1, le=MAX_BUCKETS, description="A scheduled run reports alerts raised in this many latest buckets"
     )
     split_by: list[Literal["source", "lang"]] = Field(
         default_factory=list,
@@ -90,6 +97,7 @@ class AlertsConfig(_Strict):
     incident_gap_hours: float = Field(
         default=12.0,
         gt=0,
+        le=24 * 365,
         description="Alerts of a brand less than this apart (or while a spike episode is open) form one incident",
     )
 
@@ -103,7 +111,9 @@ class _Channel(_Strict):
         "all-clears, anything critical), or none",
     )
     retries: int = Field(default=3, ge=0, le=10)
-    backoff_s: float = Field(default=1.0, ge=0, description="First retry delay; doubles each retry")
+    backoff_s: float = Field(
+        default=1.0, ge=0, le=MAX_WAIT_S, description="First retry delay; doubles each retry"
+    )
 
     @property
     def key(self) -> str:
@@ -127,7 +137,7 @@ class WebhookChannel(_Channel):
 
     type: Literal["webhook", "slack", "teams"]
     url_env: str = Field(min_length=1, description="Environment variable holding the webhook URL")
-    timeout_s: float = Field(default=10.0, gt=0)
+    timeout_s: float = Field(default=10.0, gt=0, le=MAX_WAIT_S)
 
 
 class EmailChannel(_Channel):
@@ -142,7 +152,7 @@ class EmailChannel(_Channel):
     password_env: str | None = Field(default=None, description="Environment variable holding the SMTP password")
     starttls: bool = True
     ssl: bool = False
-    timeout_s: float = Field(default=10.0, gt=0)
+    timeout_s: float = Field(default=10.0, gt=0, le=MAX_WAIT_S)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 
 class SourceOptions(BaseModel):
-    """Base for each extractor's options; unknown keys are errors."""
+    """Base for each extractor's options; unknown keys and non-finite numbers are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 @dataclass
@@ -164,8 +164,8 @@ class Selector:
             where = ".".join(str(p) for p in first["loc"])
             batch.skipped.append(f"{self.source} item {native_id}: {where}: {first['msg']}")
             return None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            batch.skipped.append(f"{self.source} item {native_id}: malformed ({type(exc).__name__}: {exc})")
+        except Exception as exc:  # noqa: BLE001 - one bad item is skipped, it never stops the source
+            batch.skipped.append(f"{self.source} item {native_id}: malformed ({type(exc).__name__}: {exc})"[:500])
             return None
         if not self.in_window(mention.created_at):
             self.outside_window += 1

@@ -27,7 +27,7 @@ class BlueskyOptions(SourceOptions):
     max_pages: int = Field(default=10, ge=1, le=1000)
     sort: Literal["latest", "top"] = "latest"
     lang: str | None = Field(default=None, description="Only posts in this language (Bluesky's own filter)")
-    timeout_s: float = Field(default=30.0, gt=0)
+    timeout_s: float = Field(default=30.0, gt=0, le=600)
 
 
 def _get(obj: Any, *names: str) -> Any:

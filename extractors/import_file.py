@@ -3,7 +3,8 @@
 JSONL lines are Mention-shaped objects (`id` optional; `source` defaults to the
 option). CSV files use flat columns: `source, native_id, url, text, created_at,
 author_id, author_handle, author_followers, likes, reposts, replies, quotes, lang`.
-A bad line is skipped with its line number and reason; the rest still imports.
+A bad line is skipped with its line number and reason; the rest still imports. Any
+encoding is read (`extractors.textfile`: UTF-8 with or without a BOM, others by chardet).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import csv
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
 from extractors.base import Batch, Extractor, SourceOptions, Window
+from extractors.textfile import Line, read_lines
 from groundswell.mention import Mention
 
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
@@ -36,8 +39,6 @@ def _csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
     author: dict[str, Any] = {}
     engagement: dict[str, Any] = {}
     for key, value in row.items():
-        if key is None:
-            raise ValueError("row has more fields than the header")
         value = value.strip() if isinstance(value, str) else value
         if value in ("", None):
             continue
@@ -66,30 +67,10 @@ class ImportExtractor(Extractor):
             return opts.format
         return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
 
-    def _records(self, path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-        """(line number, record or None, error or None) for every data line."""
-        if self._format(path) == "csv":
-            with path.open(encoding="utf-8", newline="") as handle:
-                reader = csv.DictReader(handle)
-                for row in reader:
-                    try:
-                        yield reader.line_num, _csv_row_to_record(row), None
-                    except ValueError as exc:
-                        yield reader.line_num, None, str(exc)
-            return
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, None, f"invalid JSON ({exc.msg} at column {exc.colno})"
-                    continue
-                if not isinstance(record, dict):
-                    yield number, None, "expected a JSON object"
-                    continue
-                yield number, record, None
+    def _records(self, path: Path) -> Iterator[Row]:
+        """Every data row of the file, with its line numbers; bad rows carry an error instead of a record."""
+        lines = read_lines(path)
+        yield from (_csv_rows(lines) if self._format(path) == "csv" else _jsonl_rows(lines))
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         from groundswell.query import parse
@@ -109,23 +90,28 @@ class ImportExtractor(Extractor):
         batch: list[Mention] = []
         skipped: list[str] = []
         last_line, pending = start_line, 0
-        for number, record, error in self._records(path):
-            if number <= start_line:
+        for row in self._records(path):
+            if row.last <= start_line:
                 continue
-            last_line, pending = number, pending + 1
-            if error is not None:
-                skipped.append(f"{path.name} line {number}: {error}")
+            last_line, pending = row.last, pending + 1
+            where = f"{path.name} line {row.first}"
+            if row.error is not None:
+                skipped.append(f"{where}: {row.error}")
             else:
-                mention = self._to_mention(record or {}, brand, query, number, path, skipped)
-                if mention is not None and _in_window(mention, window) and matcher.matches(mention.text, mention.lang):
-                    batch.append(mention)
+                try:
+                    mention = self._to_mention(row.record or {}, brand, query, where, skipped)
+                    wanted = mention is not None and _in_window(mention, window)
+                    if wanted and matcher.matches(mention.text, mention.lang):  # type: ignore[union-attr]
+                        batch.append(mention)
+                except Exception as exc:  # noqa: BLE001 - one bad line is skipped by number, never stops the file
+                    skipped.append(f"{where}: malformed ({type(exc).__name__}: {exc})"[:500])
             if pending >= opts.batch_size:
                 yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, identity), skipped=skipped)
                 batch, skipped, pending = [], [], 0
         yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, identity), skipped=skipped)
 
     def _to_mention(
-        self, record: dict[str, Any], brand: str, query: str, number: int, path: Path, skipped: list[str]
+        self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str]
     ) -> Mention | None:
         opts: ImportOptions = self.options  # type: ignore[assignment]
         record = dict(record)
@@ -140,9 +126,80 @@ class ImportExtractor(Extractor):
             return Mention.model_validate(record)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "record"
-            skipped.append(f"{path.name} line {number}: {where}: {first['msg']}")
+            field = ".".join(str(p) for p in first["loc"]) or "record"
+            skipped.append(f"{where}: {field}: {first['msg']}"[:500])
             return None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A data row: the physical lines it spans, and its record or the reason it has none."""
+
+    first: int
+    last: int
+    record: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def _jsonl_rows(lines: Iterator[Line]) -> Iterator[Row]:
+    for line in lines:
+        if line.problem is not None:
+            yield Row(line.number, line.number, error=line.problem)
+            continue
+        if not line.text.strip():
+            continue
+        try:
+            record = json.loads(line.text)
+        except json.JSONDecodeError as exc:
+            yield Row(line.number, line.number, error=f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except (RecursionError, ValueError) as exc:  # nested too deep, a number too long to convert
+            yield Row(line.number, line.number, error=f"unreadable JSON ({type(exc).__name__})")
+            continue
+        if not isinstance(record, dict):
+            yield Row(line.number, line.number, error="expected a JSON object")
+            continue
+        yield Row(line.number, line.number, record)
+
+
+def _csv_rows(lines: Iterator[Line]) -> Iterator[Row]:
+    """CSV rows by header; a quoted field may span lines, so a row knows its first and last line."""
+    problems: dict[int, str] = {}
+
+    def texts() -> Iterator[str]:
+        for line in lines:
+            if line.problem is not None:
+                problems[line.number] = line.problem
+            yield line.text
+
+    reader = csv.reader(texts())
+    header: list[str] | None = None
+    done = 0  # last physical line consumed by an earlier row
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a field over the size limit, a stray quote at the end of the file...
+            yield Row(done + 1, reader.line_num, error=f"unreadable CSV ({exc})")
+            done = reader.line_num
+            continue
+        first, done = done + 1, reader.line_num
+        bad = next((problems[n] for n in range(first, done + 1) if n in problems), None)
+        if header is None:
+            if bad is None:
+                header = [name.strip() for name in fields]
+            else:
+                yield Row(first, done, error=f"header: {bad}")
+            continue
+        if bad is not None:
+            yield Row(first, done, error=bad)
+        elif not any(f.strip() for f in fields):
+            continue
+        elif len(fields) > len(header):
+            yield Row(first, done, error=f"{len(fields)} fields but the header has {len(header)}")
+        else:
+            yield Row(first, done, _csv_row_to_record(dict(zip(header, fields, strict=False))))
 
 
 def _in_window(mention: Mention, window: Window) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,12 @@ import click
 
 from groundswell.config import Config, ConfigError, load_config
 from groundswell.logsafe import configure_logging, register_config_secrets
+
+# Exit codes (README, "Exit codes"); when several apply, the highest wins.
+EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
+EXIT_PARTIAL = 3  # some sources failed, the others collected (`config check`: valid, with warnings)
+EXIT_ALL_FAILED = 4  # every source failed: nothing could be collected
+EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (replayed by the next run)
 
 # name -> "module:attribute" of a click command defined in its own package.
 LAZY_COMMANDS = {
@@ -59,12 +66,43 @@ def _emit(summary: dict) -> None:
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 
 
+def _detect_failure_code(failed: dict[str, str]) -> int:
+    """Say on stderr which brands' detection failed (the other brands' alerts were still stored and
+    sent) and return the exit code for it, 0 when none did, so a scheduler sees the partial failure."""
+    if not failed:
+        return 0
+    click.echo(f"alert detection failed for {len(failed)} brand(s): {', '.join(sorted(failed))}", err=True)
+    return EXIT_ERROR
+
+
 def _fail_on_detect_errors(failed: dict[str, str]) -> None:
-    """Exit 1 after the summary when some brand's detection failed (the other brands' alerts
-    were still stored and sent), so a scheduler sees the partial failure."""
-    if failed:
-        click.echo(f"alert detection failed for {len(failed)} brand(s): {', '.join(sorted(failed))}", err=True)
-        sys.exit(1)
+    """Exit after the summary when some brand's detection failed."""
+    if code := _detect_failure_code(failed):
+        sys.exit(code)
+
+
+def _exit_for(
+    errors: dict[str, str], attempted: int, deadletter: int, detect_errors: dict[str, str] | None = None
+) -> None:
+    """Say on stderr what went wrong (collection, storing, detection) and exit with the highest code;
+    return when nothing did."""
+    codes: list[int] = [_detect_failure_code(detect_errors or {})]
+    if errors:
+        failed_all = len(errors) >= attempted
+        codes.append(EXIT_ALL_FAILED if failed_all else EXIT_PARTIAL)
+        what = "every source failed" if failed_all else f"{len(errors)} of {attempted} source pass(es) failed"
+        click.echo(f"groundswell: {what}:", err=True)
+        for label, message in errors.items():
+            click.echo(f"  - {label}: {message}", err=True)
+    if deadletter:
+        codes.append(EXIT_UNSTORED)
+        click.echo(
+            f"groundswell: {deadletter} mention(s) could not be stored and wait in the dead-letter file "
+            "(the next run retries them)",
+            err=True,
+        )
+    if max(codes):
+        sys.exit(max(codes))
 
 
 config_option = click.option(
@@ -100,7 +138,7 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
     now = None if history else datetime.now(UTC)
     summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now)
     _emit(summary)
-    _fail_on_detect_errors(summary["detect_errors"])
+    _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"])
 
 
 @cli.command()
@@ -164,6 +202,7 @@ def collect_cmd(
     finally:
         store.close()
     _emit(as_dict(report))
+    _exit_for(report.errors, report.attempted, report.deadletter)
 
 
 @cli.command()
@@ -273,9 +312,19 @@ def config() -> None:
 @config.command("check")
 @click.argument("path", type=click.Path(dir_okay=False))
 def config_check(path: str) -> None:
-    """Validate a config file and say what is wrong, field by field."""
+    """Validate a config file: every problem at once, then what a run would trip over (exit codes in README)."""
+    from groundswell.config import config_warnings
+
     cfg = _load(path)
-    click.echo(f"{path}: OK ({len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type})")
+    counts = f"{len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type}"
+    warnings = config_warnings(cfg)
+    if not warnings:
+        click.echo(f"{path}: OK ({counts})")
+        return
+    click.echo(f"{path}: valid ({counts}), but {len(warnings)} thing(s) will fail at run time:")
+    for line in warnings:
+        click.echo(f"  - {line}")
+    sys.exit(EXIT_PARTIAL)
 
 
 def main() -> None:

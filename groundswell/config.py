@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
@@ -24,7 +24,8 @@ class ConfigError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Unknown keys are errors; .inf/.nan (or the strings "inf"/"nan") are never a usable number.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class BrandConfig(_Strict):
@@ -44,6 +45,11 @@ class BrandConfig(_Strict):
             raise ValueError(f"bad query: {exc}") from None
         return value
 
+
+# A century: anything longer is a typo, and timedelta overflows not far above.
+MAX_RETENTION_DAYS = 36_500
+# Configs are a few levels deep; hundreds of levels are a broken or hostile file.
+MAX_DEPTH = 32
 
 _SECRET_KEY = re.compile(r"(token|secret|password|api_key|apikey)$", re.IGNORECASE)
 
@@ -75,7 +81,9 @@ class SourceConfig(_Strict):
 class SqliteStoreConfig(_Strict):
     type: Literal["sqlite"] = "sqlite"
     path: str = ".groundswell/groundswell.db"
-    retention_days: int | None = Field(default=None, ge=1, description="`groundswell maintain` deletes older mentions")
+    retention_days: int | None = Field(
+        default=None, ge=1, le=MAX_RETENTION_DAYS, description="`groundswell maintain` deletes older mentions"
+    )
 
 
 class ElasticsearchStoreConfig(_Strict):
@@ -84,7 +92,7 @@ class ElasticsearchStoreConfig(_Strict):
     url_env: str = "GROUNDSWELL_ES_URL"
     api_key_env: str | None = None
     index_prefix: str = "groundswell"
-    retention_days: int | None = Field(default=None, ge=1)
+    retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS)
 
     @field_validator("url")
     @classmethod
@@ -113,6 +121,17 @@ class NlpConfig(_Strict):
     uncertain_below: float = Field(default=0.5, ge=0.0, le=1.0)
     backend: Literal["torch", "onnx"] = "torch"
     themes: bool = True
+    max_text_chars: int = Field(
+        default=10_000,
+        ge=100,
+        le=1_000_000,
+        description="Language id, sentiment and themes read at most this many characters of a post "
+        "(the stored text is never cut)",
+    )
+
+    def analysed_text(self, text: str) -> str:
+        """The part of a post the models read: a 10 MB paste must not stall a batch for minutes."""
+        return text[: self.max_text_chars]
 
 
 class DigestConfig(_Strict):
@@ -148,6 +167,14 @@ class Config(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     dashboard_url: str | None = Field(default=None, description="Base URL linked from alerts")
 
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_type_defaults_to_sqlite(cls, value: Any) -> Any:
+        # `store: {path: x.db}` means the default type, as the docs say, not "cannot tell which store".
+        if isinstance(value, dict) and "type" not in value:
+            return {**value, "type": "sqlite"}
+        return value
+
     @model_validator(mode="after")
     def _names_unique(self) -> Config:
         names = [b.name for b in self.brands]
@@ -171,52 +198,96 @@ class Config(_Strict):
         raise KeyError(name)
 
 
-def _format_errors(exc: ValidationError, origin: str) -> str:
-    lines = [f"{origin}: invalid configuration ({exc.error_count()} problem(s))"]
+def _hint(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key: remove it or check its spelling against docs/configuration.md"
+    if err["type"] == "missing":
+        return "required: add it"
+    return err["msg"]
+
+
+def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
+    out = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            hint = "unknown key: remove it or check its spelling against docs/configuration.md"
-        elif kind == "missing":
-            hint = "required: add it"
-        else:
-            hint = err["msg"]
-        lines.append(f"  - {where}: {hint}")
-    return "\n".join(lines)
+        where = prefix + ".".join(str(p) for p in err["loc"])
+        out.append(f"{where or '(top level)'}: {_hint(err)}")
+    return out
+
+
+def _report(origin: str, problems: list[str]) -> ConfigError:
+    lines = [f"{origin}: invalid configuration ({len(problems)} problem(s))"]
+    lines += [f"  - {p}" for p in problems]
+    return ConfigError("\n".join(lines))
+
+
+def _shape_problems(data: Any) -> list[str]:
+    """Nesting deeper than any real config (checked iteratively, so a deep file cannot crash the check)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    seen: set[int] = set()
+    while stack:
+        value, where, depth = stack.pop()
+        if not isinstance(value, dict | list) or id(value) in seen:
+            continue  # YAML anchors share objects: look at each once
+        seen.add(id(value))
+        if depth >= MAX_DEPTH:
+            return [f"{where[:120] or '(top level)'}: nested more than {MAX_DEPTH} levels deep: flatten it"]
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        stack.extend((child, f"{where}.{key}" if where else str(key), depth + 1) for key, child in items)
+    return []
+
+
+def _source_problems(data: dict, already: list[str]) -> list[str]:
+    """Each source's options against its extractor, for every source, whatever else is wrong."""
+    from extractors.registry import get_extractor_class
+
+    sources = data.get("sources")
+    out: list[str] = []
+    for i, raw in enumerate(sources if isinstance(sources, list) else []):
+        prefix = f"sources.{i}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+            continue  # the top-level validation reports it
+        try:
+            cls = get_extractor_class(raw["type"])
+        except ValueError as exc:
+            out.append(f"{prefix}.type: {exc}")
+            continue
+        options = raw.get("options", {})
+        if not isinstance(options, dict) or any(p.startswith(f"{prefix}.options") for p in already):
+            continue  # already reported (not a mapping, an inline secret)
+        try:
+            cls.Options.model_validate(options)
+        except ValidationError as exc:
+            out += _problems(exc, prefix=f"{prefix}.options.")
+    return out
 
 
 def parse_config(data: Any, origin: str = "config") -> Config:
-    """Validate a config mapping; raise ConfigError with a readable message."""
+    """Validate a config mapping; raise ConfigError listing every problem at once."""
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: the top level must be a mapping with at least 'brands'")
+    shape = _shape_problems(data)
+    if shape:
+        raise _report(origin, shape)
+    problems: list[str] = []
+    config = None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(exc, origin)) from None
-    from extractors.registry import validate_source
-
-    for i, source in enumerate(config.sources):
-        try:
-            validate_source(source)
-        except ValueError as exc:
-            raise ConfigError(f"{origin}: sources.{i} ({source.key}): {exc}") from None
+        problems += _problems(exc)
+    except RecursionError:  # a self-referencing YAML anchor where a model expects a tree
+        problems.append("(top level): a value refers to itself (YAML anchor inside its own alias): remove the loop")
+    problems += _source_problems(data, problems)
+    if problems or config is None:
+        raise _report(origin, problems)
     return config
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate a YAML config file. Relative paths inside stay relative to the file."""
+    from groundswell.config_yaml import read_yaml
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml(path)
     config = parse_config(data, origin=str(path))
     return _rebase_paths(config, path.parent)
 
@@ -237,3 +308,41 @@ def _rebase_paths(config: Config, base: Path) -> Config:
         if getattr(channel, "path", None):
             channel.path = rebase(channel.path)  # type: ignore[union-attr]
     return config
+
+
+def _unset_env(values: dict[str, Any], env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(field, variable) for every `*_env` field that names a variable the environment lacks."""
+    return [
+        (name, var)
+        for name, var in values.items()
+        if name.endswith("_env") and isinstance(var, str) and var and not env.get(var)
+    ]
+
+
+def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> list[str]:
+    """What a run would trip over that validation cannot see: unset `*_env` variables, missing import files.
+
+    Only variable names are printed, never values.
+    """
+    from extractors.registry import get_extractor_class
+
+    env = os.environ if env is None else env
+    out: list[str] = []
+    for i, source in enumerate(config.sources):
+        where = f"sources.{i} ({source.key})"
+        options = get_extractor_class(source.type).Options.model_validate(source.options)
+        for name, var in _unset_env(options.model_dump(), env):
+            out.append(f"{where}: ${var} is not set (options.{name}); this source will fail until it is")
+        path = source.options.get("path") if source.type == "import" else None
+        if isinstance(path, str) and not Path(path).exists():
+            out.append(f"{where}: import file not found: {path}")
+    store = config.store
+    if isinstance(store, ElasticsearchStoreConfig):
+        if not store.url and not env.get(store.url_env):
+            out.append(f"store: url is not set and ${store.url_env} is not set; nothing can be stored")
+        out += [f"store: ${var} is not set ({name})" for name, var in _unset_env(store.model_dump(), env)
+                if name != "url_env"]
+    for i, channel in enumerate(config.channels):
+        for name, var in _unset_env(channel.model_dump(), env):
+            out.append(f"channels.{i} ({channel.key}): ${var} is not set ({name}); alerts to it will fail")
+    return out

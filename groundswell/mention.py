@@ -13,10 +13,27 @@ SentimentLabel = Literal["negative", "neutral", "positive"]
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(value: object) -> object:
+    """Lone surrogates (a JSON "\\ud800", a post cut mid-emoji) cannot be stored or exported: U+FFFD instead."""
+    if isinstance(value, str) and _LONE_SURROGATE.search(value):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_valid_unicode(k): _valid_unicode(v) for k, v in value.items()}
+    return value
+
+
 class Author(BaseModel):
     """Who wrote the post, as far as the source tells."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _unicode(cls, value: object) -> object:
+        return _valid_unicode(value)
 
     id: str | None = None
     handle: str | None = None
@@ -53,7 +70,11 @@ def _utc(value: datetime) -> datetime:
         # Naive timestamps from exports are taken to be UTC, never local time:
         # a machine's timezone must not change which bucket a mention lands in.
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+01:00 is before datetime.min in UTC: a bad value, not a crash.
+        raise ValueError(f"{value.isoformat()} is outside the dates UTC can represent") from None
 
 
 class Mention(BaseModel):
@@ -82,6 +103,11 @@ class Mention(BaseModel):
     themes: list[str] = Field(default_factory=list)
     # Source-specific facts worth keeping (conversation id, reposted post id, ...).
     extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _unicode(cls, value: object) -> object:
+        return _valid_unicode(value)
 
     @field_validator("created_at", "collected_at")
     @classmethod

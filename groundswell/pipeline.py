@@ -8,7 +8,6 @@ cover is stored; alerts are marked sent only after a channel accepted them).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import asdict, dataclass, field
@@ -21,8 +20,9 @@ from alerts.incidents import count_alerts
 from alerts.model import Alert
 from extractors.base import Batch, SourceError, Window
 from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
+from groundswell.deadletter import DeadLetter
 from groundswell.mention import Mention
-from indexing.base import Filters, Store
+from indexing.base import Filters, Store, WriteResult
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -33,10 +33,15 @@ class CollectReport:
     stored: int = 0
     created: int = 0
     skipped: int = 0  # raw items that could not become mentions (bad lines, payloads)
-    duplicates: int = 0  # cross-source copies and reposts of posts already stored
+    duplicates: int = 0  # cross-source copies, reposts, and ids seen again in the same pass
     failed_writes: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # "<source>/<brand>" -> error message
     skipped_reasons: list[str] = field(default_factory=list)
+    # Ids that came twice in one pass with different text; the last version is the one stored.
+    conflicting_ids: list[str] = field(default_factory=list)
+    attempted: int = 0  # source × brand passes run
+    replayed: int = 0  # parked mentions stored by this run
+    deadletter: int = 0  # entries still waiting in the dead-letter file after this run
 
     def merge(self, other: CollectReport) -> None:
         self.collected += other.collected
@@ -46,7 +51,20 @@ class CollectReport:
         self.duplicates += other.duplicates
         self.failed_writes += other.failed_writes
         self.errors.update(other.errors)
-        self.skipped_reasons.extend(other.skipped_reasons)
+        self.skipped_reasons.extend(other.skipped_reasons[: max(0, REASONS_KEPT - len(self.skipped_reasons))])
+        self.conflicting_ids.extend(other.conflicting_ids[: max(0, REASONS_KEPT - len(self.conflicting_ids))])
+        self.attempted += other.attempted
+        self.replayed += other.replayed
+        self.deadletter = max(self.deadletter, other.deadletter)
+
+    @property
+    def all_failed(self) -> bool:
+        """Every source × brand pass failed: nothing could be collected at all."""
+        return self.attempted > 0 and len(self.errors) >= self.attempted
+
+
+# Reasons and ids listed in a report (the counts are always complete).
+REASONS_KEPT = 100
 
 
 @dataclass
@@ -92,6 +110,38 @@ def _deadletter_path(config: Config) -> Path:
     return Path(config.report.path).parent / "deadletter.jsonl"
 
 
+def dead_letter(config: Config) -> DeadLetter:
+    """The dead-letter file of this config (beside the report)."""
+    return DeadLetter(_deadletter_path(config))
+
+
+def replay_deadletter(config: Config, store: Store) -> CollectReport:
+    """Store what earlier runs parked; what still fails stays parked. Runs at the start of `collect`."""
+    from groundswell.copies import CopyIndex
+
+    report = CollectReport()
+    letters = dead_letter(config)
+    if not letters.path.exists():
+        return report
+    with letters.replaying() as parked:
+        if not parked.mentions:
+            report.deadletter = len(parked)
+            return report
+        try:
+            results = list(store.upsert(list(parked.mentions.values())))
+        except Exception as exc:  # noqa: BLE001 - the store is still down: everything stays parked
+            log.error("dead letters: replay failed, %d stay parked (%s: %s)", len(parked), type(exc).__name__, exc)
+            results = []
+        stored = [parked.mentions.pop(r.id) for r in results if r.ok and r.id in parked.mentions]
+        CopyIndex(store).remember(stored)
+        report.replayed = report.stored = len(stored)
+        report.created = sum(int(r.created) for r in results if r.ok)
+        report.deadletter = len(parked)
+    if report.replayed:
+        log.warning("dead letters: stored %d parked mention(s); %d still waiting", report.replayed, report.deadletter)
+    return report
+
+
 # -- collect -----------------------------------------------------------------------------------
 def collect(
     config: Config,
@@ -116,7 +166,8 @@ def collect(
     brands = [b.name for b in config.brands if brand is None or b.name == brand]
     if brand is not None and not brands:
         raise KeyError(f"no brand named '{brand}' in the config")
-    report = CollectReport()
+    # Parked mentions first: they were collected earlier and may since have left the sources' windows.
+    report = replay_deadletter(config, store)
     for src in sources:
         for brand_name in brands:
             if src.brands is not None and brand_name not in src.brands:
@@ -126,6 +177,7 @@ def collect(
                     config, store, src, brand_name, window or Window(), progress=progress, use_cursor=use_cursor
                 )
             )
+    report.deadletter = dead_letter(config).count()
     return report
 
 
@@ -142,7 +194,8 @@ def collect_one(
     from extractors.registry import build_extractor
     from extractors.state import CursorState
 
-    report = CollectReport()
+    report = CollectReport(attempted=1)
+    seen: dict[str, str] = {}  # id -> text fingerprint, for ids repeated within this pass
     cursors = CursorState(store)
     extractor = build_extractor(source, state=store)
     query = config.brand(brand).query
@@ -152,7 +205,7 @@ def collect_one(
     bar = _progress(progress, f"collect {label}")
     try:
         for batch in extractor.extract(brand, query, cursor, window):
-            stored_ok = _store_batch(config, store, batch, report)
+            stored_ok = _store_batch(config, store, batch, report, seen)
             bar.update(len(batch.mentions))
             if not stored_ok:
                 # Stop here: the cursor stays before this batch, so the next run fetches it again.
@@ -172,38 +225,60 @@ def collect_one(
     return report
 
 
-def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport) -> bool:
+def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str]) -> bool:
+    """Store one batch; False (and the failures parked in the dead-letter file) when any write failed."""
     from groundswell.copies import CopyIndex
 
     report.collected += len(batch.mentions)
     report.skipped += len(batch.skipped)
     for reason in batch.skipped:
         log.warning("skipped: %s", reason)
-    report.skipped_reasons.extend(batch.skipped[: max(0, 100 - len(report.skipped_reasons))])
+    report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
     index = CopyIndex(store)
-    originals, copies = index.split(batch.mentions)
+    originals, copies = index.split(_last_per_id(batch.mentions, seen, report))
     report.duplicates += len(copies)
     by_id = {m.id: m for m in originals}
-    failed: list[dict[str, Any]] = []
+    failed: list[Mention] = []
+    errors: list[str] = []
     stored: list[Mention] = []
-    for result in store.upsert(originals):
+    try:
+        results = list(store.upsert(originals))
+    except Exception as exc:  # noqa: BLE001 - a store that raises instead of reporting: park the whole batch
+        results = [WriteResult(m.id, ok=False, error=f"{type(exc).__name__}: {exc}") for m in originals]
+    for result in results:
         if result.ok:
             report.stored += 1
             report.created += int(result.created)
             stored.append(by_id[result.id])
         else:
             report.failed_writes += 1
-            failed.append({"error": result.error, "mention": json.loads(by_id[result.id].model_dump_json())})
+            failed.append(by_id[result.id])
+            errors.append(result.error or "unknown error")
     index.remember(stored)
     if failed:
-        # Parked, never swallowed: a later run (or a human) can re-import the dead-letter file.
-        path = _deadletter_path(config)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            for item in failed:
-                handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-        log.error("%d mention(s) failed to store; parked in %s", len(failed), path)
+        # Parked, never swallowed: the next run replays the dead-letter file before collecting.
+        try:
+            dead_letter(config).park(failed, reason=errors[0])
+        except Exception as exc:  # noqa: BLE001 - the cursor stays put, so the next run fetches them again
+            log.error("could not park %d mention(s) in the dead-letter file: %s", len(failed), exc)
     return not failed
+
+
+def _last_per_id(mentions: list[Mention], seen: dict[str, str], report: CollectReport) -> list[Mention]:
+    """One mention per id (the last version wins, as in the store); repeats counted, conflicting ids listed."""
+    latest: dict[str, Mention] = {}
+    for mention in mentions:
+        fingerprint = mention.text
+        before = seen.get(mention.id)
+        if before is not None:
+            report.duplicates += 1
+            if before != fingerprint and mention.id not in report.conflicting_ids:
+                log.warning("%s: same id again with different text; keeping the later version", mention.id)
+                if len(report.conflicting_ids) < REASONS_KEPT:
+                    report.conflicting_ids.append(mention.id)
+        seen[mention.id] = fingerprint
+        latest[mention.id] = mention
+    return list(latest.values())
 
 
 # -- enrich ------------------------------------------------------------------------------------
@@ -262,7 +337,9 @@ def update_themes(
         from groundswell.query import parse
 
         stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
-        themes = extract_themes(mentions, max_themes=25, stopwords=tuple(sorted(stop)))
+        # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
+        analysed = [m.model_copy(update={"text": config.nlp.analysed_text(m.text)}) for m in mentions]
+        themes = extract_themes(analysed, max_themes=25, stopwords=tuple(sorted(stop)))
         labels: dict[str, list[str]] = {}
         for theme in themes:
             for member in theme.member_ids:
@@ -397,7 +474,11 @@ def run_once(
             "new": collected.created,
             "skipped": collected.skipped,
             "duplicates": collected.duplicates,
+            "conflicting_ids": collected.conflicting_ids,
             "failed_writes": collected.failed_writes,
+            "replayed": collected.replayed,
+            "deadletter": collected.deadletter,
+            "sources_attempted": collected.attempted,
             "source_errors": collected.errors,
             "enriched": enriched.enriched,
             "sentiment_model": enriched.model,

@@ -37,11 +37,13 @@ class Enricher:
         from nlp.langid import detect_languages
         from nlp.normalize import normalize
 
+        # Models read a capped prefix (nlp.max_text_chars); the stored mention keeps its whole text.
+        texts = [self.config.analysed_text(m.text) for m in mentions]
         langs = [m.lang for m in mentions]
         todo = [i for i, lang in enumerate(langs) if not lang]
-        for i, lang in zip(todo, detect_languages([normalize(mentions[i].text) for i in todo]), strict=True):
+        for i, lang in zip(todo, detect_languages([normalize(texts[i]) for i in todo]), strict=True):
             langs[i] = lang
-        preds = self.model.predict([m.text for m in mentions], langs, batch_size=self.config.batch_size)
+        preds = self.model.predict(texts, langs, batch_size=self.config.batch_size)
         return [
             m.model_copy(
                 update={

@@ -111,3 +111,91 @@ def test_backfill_without_cursor_neither_reads_nor_moves_it(tmp_path):
     report = collect(config, store, brand="Lumora", use_cursor=False)
     assert report.stored == 2
     assert store.get_state("cursor:import:Lumora") == '{"line": 99, "file": "elsewhere"}'
+
+
+def _lumora_lines(n: int) -> list[str]:
+    return [_line(i, f"Lumora post {i}") for i in range(1, n + 1)]
+
+
+def test_a_date_outside_utc_is_one_skipped_line_not_a_stopped_source(tmp_path):
+    # 0001-01-01T00:00:00+01:00 is before datetime.min once moved to UTC: it used to raise
+    # OverflowError, stop the source on every run and store none of the good lines.
+    path = tmp_path / "in.jsonl"
+    bad = json.dumps({"source": "x", "native_id": "99", "text": "Lumora", "created_at": "0001-01-01T00:00:00+01:00"})
+    lines = _lumora_lines(6)
+    path.write_text("\n".join([*lines[:3], bad, *lines[3:]]) + "\n")
+    store = SqliteStore(tmp_path / "g.db")
+    config = _config(path, tmp_path / "g.db")
+    report = collect(config, store, brand="Lumora")
+    assert report.errors == {}
+    assert store.count() == 6
+    assert any("line 4: created_at" in r for r in report.skipped_reasons)
+    assert json.loads(store.get_state("cursor:import:Lumora"))["line"] == 7
+
+
+def test_latin1_csv_is_read_with_the_detected_encoding(tmp_path):
+    path = tmp_path / "export.csv"
+    rows = ["source,native_id,text,created_at"]
+    rows += [f'reddit,{i},"Lumora est très réussi, café crème n°{i}",2026-11-01T10:00:00Z' for i in range(5)]
+    path.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    store = SqliteStore(tmp_path / "g.db")
+    report = collect(_config(path, tmp_path / "g.db"), store, brand="Lumora")
+    assert report.errors == {} and report.skipped == 0
+    assert sorted(m.text for m in store.iter_mentions())[0] == "Lumora est très réussi, café crème n°0"
+
+
+def test_csv_saved_with_a_bom_imports_every_row(tmp_path):
+    path = tmp_path / "export.csv"
+    body = "source,native_id,text,created_at\n" + "".join(
+        f"reddit,{i},Lumora {i},2026-11-01T10:00:00Z\n" for i in range(4)
+    )
+    path.write_bytes(body.encode("utf-8-sig"))
+    store = SqliteStore(tmp_path / "g.db")
+    report = collect(_config(path, tmp_path / "g.db"), store, brand="Lumora")
+    assert report.skipped == 0 and store.count() == 4
+
+
+def test_jsonl_with_a_bom_keeps_its_first_line(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(("\n".join(_lumora_lines(3)) + "\n").encode("utf-8-sig"))
+    store = SqliteStore(tmp_path / "g.db")
+    report = collect(_config(path, tmp_path / "g.db"), store, brand="Lumora")
+    assert report.skipped == 0 and {m.native_id for m in store.iter_mentions()} == {"1", "2", "3"}
+
+
+def test_undecodable_line_is_skipped_by_number_and_the_rest_imports(tmp_path):
+    path = tmp_path / "in.jsonl"
+    lines = [line.encode() for line in _lumora_lines(4)]
+    junk = b"\xff\xfe\x00\x81\x9f binary \xc3"  # not UTF-8, and no encoding chardet trusts for it
+    path.write_bytes(b"\n".join([lines[0], lines[1], junk, lines[2], lines[3]]) + b"\n")
+    store = SqliteStore(tmp_path / "g.db")
+    report = collect(_config(path, tmp_path / "g.db"), store, brand="Lumora")
+    assert report.errors == {} and store.count() == 4
+    assert len(report.skipped_reasons) == 1 and "line 3:" in report.skipped_reasons[0]
+
+
+def test_csv_row_with_extra_fields_is_skipped_by_number(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "source,native_id,text,created_at\n"
+        "reddit,1,Lumora one,2026-11-01T10:00:00Z\n"
+        "reddit,2,Lumora two,2026-11-01T10:00:00Z,surplus\n"
+        "reddit,3,Lumora three\n"
+        "reddit,4,Lumora four,2026-11-01T10:00:00Z\n"
+    )
+    batches = list(ImportExtractor({"path": str(path)}).extract("Lumora", "Lumora", None, Window()))
+    assert [m.native_id for b in batches for m in b.mentions] == ["1", "4"]
+    skipped = [s for b in batches for s in b.skipped]
+    assert skipped[0].startswith("export.csv line 3: 5 fields")
+    assert skipped[1].startswith("export.csv line 4: created_at")
+
+
+def test_a_lone_surrogate_escape_is_repaired_not_fatal(tmp_path):
+    # "\ud800" is valid JSON but not valid Unicode: SQLite (and JSON export) refused it, stopping the source.
+    path = tmp_path / "in.jsonl"
+    bad = '{"source": "x", "native_id": "s", "text": "Lumora \\ud800 cut emoji", "created_at": "2026-11-01"}'
+    path.write_text("\n".join([_line(1, "Lumora one"), bad, _line(2, "Lumora two")]) + "\n")
+    store = SqliteStore(tmp_path / "g.db")
+    report = collect(_config(path, tmp_path / "g.db"), store, brand="Lumora")
+    assert report.errors == {} and store.count() == 3
+    assert {m.id: m.text for m in store.iter_mentions()}["x:s"] == "Lumora \ufffd cut emoji"

@@ -85,3 +85,117 @@ def test_paths_are_relative_to_the_config_file(tmp_path):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read config"):
         load_config(tmp_path / "nope.yaml")
+
+
+def _write(tmp_path, text: str | bytes):
+    path = tmp_path / "g.yaml"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+BASE = "brands: [{name: A, query: a}]\n"
+
+
+def test_invalid_utf8_is_a_one_line_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(line 2"):
+        load_config(_write(tmp_path, BASE.encode() + b"dashboard_url: caf\xe9\n"))
+
+
+def test_an_editors_bom_is_accepted(tmp_path):
+    assert load_config(_write(tmp_path, b"\xef\xbb\xbf" + BASE.encode())).brands[0].name == "A"
+
+
+def test_5000_digit_integer_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="5000 digits"):
+        load_config(_write(tmp_path, BASE + "nlp: {batch_size: " + "9" * 5000 + "}\n"))
+
+
+def test_5000_deep_nesting_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(_write(tmp_path, BASE + "dashboard_url: " + "[" * 5000 + "]" * 5000 + "\n"))
+
+
+def test_moderate_nesting_inside_options_is_refused_with_its_path():
+    deep: dict = {}
+    node = deep
+    for _ in range(40):
+        node["a"] = {}
+        node = node["a"]
+    bad = {**GOOD, "sources": [{"type": "import", "options": {"path": "x", "extra": deep}}]}
+    with pytest.raises(ConfigError, match=r"sources\.0\.options\.extra\.a.*nested more than"):
+        parse_config(bad)
+
+
+def test_duplicate_top_level_key_is_refused_with_both_lines(tmp_path):
+    text = BASE + "store: {type: sqlite, path: a.db}\nstore: {type: sqlite, path: b.db}\n"
+    with pytest.raises(ConfigError, match=r"key 'store' appears twice \(lines 2 and 3\)"):
+        load_config(_write(tmp_path, text))
+
+
+def test_duplicate_nested_key_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="key 'batch_size' appears twice"):
+        load_config(_write(tmp_path, BASE + "nlp: {batch_size: 8, batch_size: 16}\n"))
+
+
+def test_yaml_merge_keys_still_work(tmp_path):
+    text = BASE + "channels:\n  - {<<: {retries: 2, type: console}, retries: 5}\n"
+    assert load_config(_write(tmp_path, text)).channels[0].retries == 5
+
+
+@pytest.mark.parametrize(
+    ("yaml_value", "where"),
+    [
+        ("channels: [{type: console, backoff_s: .inf}]", "channels.0.console.backoff_s"),
+        ("channels: [{type: slack, url_env: S, timeout_s: .nan}]", "channels.0.slack.timeout_s"),
+        ("channels: [{type: console, backoff_s: 1e308}]", "channels.0.console.backoff_s"),
+        ("alerts: {incident_gap_hours: .inf}", "alerts.incident_gap_hours"),
+        ("alerts: {spike: {threshold: 'nan'}}", "alerts.spike.threshold"),
+        ("sources: [{type: bluesky, options: {terms: [a], timeout_s: .inf}}]", "sources.0.options.timeout_s"),
+        ("store: {retention_days: 99999999999999999999}", "store.sqlite.retention_days"),
+    ],
+)
+def test_non_finite_or_absurd_numbers_name_their_key(tmp_path, yaml_value, where):
+    with pytest.raises(ConfigError) as err:
+        load_config(_write(tmp_path, BASE + yaml_value + "\n"))
+    assert where in str(err.value)
+
+
+def test_every_problem_is_reported_at_once():
+    bad = {
+        "brands": [{"name": "A", "query": "a"}],
+        "nlp": {"batch_sise": 3},
+        "sources": [
+            {"type": "import", "options": {"path": "x", "formt": "csv"}},
+            {"type": "mastodon", "options": {"hashtag": ["a"]}},
+            {"type": "myspace"},
+        ],
+    }
+    with pytest.raises(ConfigError) as err:
+        parse_config(bad)
+    message = str(err.value)
+    assert "(4 problem(s))" in message
+    for where in ("nlp.batch_sise", "sources.0.options.formt", "sources.1.options.hashtag", "sources.2.type"):
+        assert where in message
+
+
+def test_warnings_name_unset_variables_and_missing_files(tmp_path):
+    from groundswell.config import config_warnings
+
+    config = parse_config(
+        {
+            "brands": [{"name": "A", "query": "a"}],
+            "sources": [
+                {"type": "x"},
+                {"type": "reddit", "options": {"subreddits": ["a"]}},
+                {"type": "import", "options": {"path": str(tmp_path / "missing.csv")}},
+                {"type": "hackernews"},
+            ],
+            "channels": [{"type": "slack", "url_env": "SLACK_HOOK"}],
+        }
+    )
+    warnings = config_warnings(config, env={"REDDIT_CLIENT_ID": "set"})
+    text = "\n".join(warnings)
+    assert "$X_BEARER_TOKEN is not set" in text and "$REDDIT_CLIENT_SECRET is not set" in text
+    assert "REDDIT_CLIENT_ID" not in text and "hackernews" not in text
+    assert "import file not found" in text and "$SLACK_HOOK is not set" in text
+    assert len(warnings) == 4

@@ -1,0 +1,139 @@
+"""Read a local export file line by line, whatever its encoding, without ever stopping on a bad line.
+
+Spreadsheets save "CSV UTF-8" with a byte-order mark, older tools write Windows-1252 or
+Latin-1, and a truncated copy can end in half a character. The rule is the same for all:
+UTF-8 first (a leading BOM is dropped); a line that is not UTF-8 is decoded with the
+encoding chardet finds for the file's non-UTF-8 lines; a line neither can decode is
+yielded with a problem (its number and the byte offset) so the caller can skip it by
+number. UTF-16/32 files (recognised by their BOM) are decoded as a whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("groundswell.extractors.textfile")
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+              (codecs.BOM_UTF16_BE, "utf-16"))
+# Windows-1252 wins when chardet scores it at least this fraction of its best guess.
+PREFER_WESTERN = 0.9
+_WESTERN = ("windows-1252", "iso-8859-1", "iso-8859-15", "latin-1")
+# Bytes of non-UTF-8 lines chardet looks at (enough to tell cp1252 from latin-1 from Shift-JIS).
+SAMPLE_BYTES = 1 << 20
+
+
+# C0 control bytes other than tab/CR/LF: present in binary junk, absent from text in 8-bit encodings.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line: its 1-based number, its text, and why it could not be decoded (or None)."""
+
+    number: int
+    text: str
+    problem: str | None = None
+
+
+def read_lines(path: Path) -> Iterator[Line]:
+    """Every line of `path` (line endings kept), decoded as described in the module docstring."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        handle.seek(0)
+        for bom, encoding in _WIDE_BOMS:
+            if head.startswith(bom):
+                yield from _wide_lines(handle, encoding)
+                return
+        fallback = _Fallback(path)
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                yield Line(number, raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                text = fallback.decode(raw)
+                if text is not None:
+                    yield Line(number, text)
+                else:
+                    problem = f"not UTF-8 text (byte {exc.start + 1} of the line is 0x{raw[exc.start]:02x})"
+                    yield Line(number, raw.decode("utf-8", "replace"), problem)
+
+
+def _wide_lines(handle: io.BufferedReader, encoding: str) -> Iterator[Line]:
+    # A wide encoding cannot be split on b"\n"; undecodable units become U+FFFD and are reported.
+    text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
+    for number, line in enumerate(text, start=1):
+        problem = f"not valid {encoding.upper()} text" if "\ufffd" in line else None
+        yield Line(number, line.lstrip("\ufeff") if number == 1 else line, problem)
+
+
+class _Fallback:
+    """The encoding of a file's non-UTF-8 lines, guessed once (lazily) by chardet."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._encoding: str | None = None
+        self._guessed = False
+
+    def decode(self, raw: bytes) -> str | None:
+        encoding = self.encoding()
+        if encoding is None:
+            return None
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            return None
+
+    def encoding(self) -> str | None:
+        if not self._guessed:
+            self._guessed = True
+            self._encoding = self._guess()
+        return self._encoding
+
+    def _guess(self) -> str | None:
+        import chardet
+
+        sample = bytearray()
+        with self.path.open("rb") as handle:
+            for raw in handle:
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    if not _CONTROL.search(raw):  # binary junk would drown the text's signal
+                        sample += raw
+                    if len(sample) >= SAMPLE_BYTES:
+                        break
+        encoding = _choose(chardet.detect_all(bytes(sample)))
+        if encoding is None:
+            log.warning("%s: some lines are not UTF-8 and their encoding is unclear; skipping them", self.path.name)
+        else:
+            log.warning("%s: some lines are not UTF-8; reading them as %s (chardet)", self.path.name, encoding)
+        return encoding
+
+
+def _choose(candidates: list[dict]) -> str | None:
+    """chardet's best byte-oriented guess, preferring Windows-1252 when it is about as likely.
+
+    chardet's confidences on short samples are low and close together (French Latin-1 text comes
+    out as ISO-8859-8 and Windows-1252 at the same score); spreadsheets on Windows write 1252.
+    UTF-16/32 cannot be decoded line by line, and UTF-8/ASCII already failed.
+    """
+    usable = [
+        c for c in candidates
+        if c.get("encoding") and not c["encoding"].lower().startswith(("utf-16", "utf-32", "utf-8", "ascii"))
+    ]
+    if not usable:
+        return None
+    best = usable[0]["confidence"] or 0.0
+    for candidate in usable:
+        if candidate["encoding"].lower() in _WESTERN and (candidate["confidence"] or 0.0) >= PREFER_WESTERN * best:
+            return "windows-1252"
+    return usable[0]["encoding"]

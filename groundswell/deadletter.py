@@ -1,0 +1,116 @@
+"""Mentions the store refused, parked until a later run stores them.
+
+The file (`deadletter.jsonl` beside the report) is plain mention JSONL, one `Mention`
+per line: the same format the import source reads, so a person can also inspect or
+re-import it. It holds each id once (the newest version), every run replays it first
+and rewrites it with what still fails, and while it is not empty `ingest`/`run` exit
+non-zero. The errors themselves go to the log, not the file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from groundswell.mention import Mention
+
+log = logging.getLogger("groundswell.deadletter")
+
+
+@dataclass
+class Parked:
+    """What the file holds: mentions by id, and lines it could not read (kept verbatim, never dropped)."""
+
+    mentions: dict[str, Mention] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.mentions) + len(self.unreadable)
+
+
+class DeadLetter:
+    """The dead-letter file at `path`; every change rewrites it whole, under a lock, atomically."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def count(self) -> int:
+        """Entries waiting (mentions plus unreadable lines)."""
+        return len(self._read()) if self.path.exists() else 0
+
+    def park(self, mentions: list[Mention], reason: str) -> int:
+        """Add `mentions` (a later version of an id replaces the earlier); return how many entries wait."""
+        if not mentions:
+            return self.count()
+        with self._locked():
+            parked = self._read()
+            for mention in mentions:
+                parked.mentions[mention.id] = mention
+            self._write(parked)
+        log.error("%d mention(s) failed to store (%s); parked in %s", len(mentions), reason[:300], self.path)
+        return len(parked)
+
+    @contextmanager
+    def replaying(self) -> Iterator[Parked]:
+        """Yield what is parked; the caller removes what it stored from `mentions`; the rest is written back."""
+        with self._locked():
+            parked = self._read() if self.path.exists() else Parked()
+            yield parked
+            self._write(parked)
+
+    def _read(self) -> Parked:
+        parked = Parked()
+        if not self.path.exists():
+            return parked
+        with self.path.open(encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    mention = _parse(line)
+                except (ValueError, ValidationError) as exc:
+                    log.error("%s line %d: unreadable, kept for a person to fix (%s)", self.path, number, exc)
+                    parked.unreadable.append(line.rstrip("\n"))
+                    continue
+                parked.mentions[mention.id] = mention
+        return parked
+
+    def _write(self, parked: Parked) -> None:
+        if not len(parked):
+            self.path.unlink(missing_ok=True)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            for mention in parked.mentions.values():
+                handle.write(mention.model_dump_json() + "\n")
+            for line in parked.unreadable:
+                handle.write(line + "\n")
+        os.replace(tmp, self.path)  # a crash mid-write leaves the previous file whole
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        # Airflow runs one collect task per source in parallel: serialise read-modify-write.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "w") as lock:
+            try:
+                import fcntl
+
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            except ImportError:  # pragma: no cover - Windows: single-process runs only
+                pass
+            yield
+
+
+def _parse(line: str) -> Mention:
+    data = json.loads(line)
+    if isinstance(data, dict) and set(data) == {"error", "mention"}:
+        data = data["mention"]  # the earlier format: {"error": ..., "mention": {...}}
+    return Mention.model_validate(data)
