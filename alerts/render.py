@@ -1,7 +1,7 @@
 """Alerts as text, Slack blocks, a Teams Adaptive Card and a generic JSON document.
 
 The one rendering layer for alert messages, so each format's escaping happens here: post
-text, terms, themes and summaries are untrusted (docs/security-escaping.md). Slack mrkdwn
+text, terms, themes and summaries are untrusted (docs/security.md#what-is-escaped-where). Slack mrkdwn
 gets Slack's &, <, > escaping; Teams Markdown gets `markdown_text`; plain text loses control
 characters; links are http(s) only (`safe_url`).
 """

@@ -3,7 +3,7 @@
 Everything a post brings (text, author, url, source, lang, themes) and everything
 derived from posts (alert terms, summaries) is written by strangers. Each output
 format escapes it at the one place it renders that format; the rules shared by
-several formats live here. See docs/security-escaping.md for which output uses what.
+several formats live here. See docs/security.md#what-is-escaped-where for which output uses what.
 """
 
 from __future__ import annotations

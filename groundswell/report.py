@@ -8,7 +8,7 @@ report so it opens offline.
 Everything from posts, the store and the config is untrusted text: `_h` escapes it for
 HTML (text and attributes), `_label` for Plotly's own tag syntax in chart labels, links
 go through `safe_url`, and a Content-Security-Policy lets only plotly.min.js and the
-report's own chart scripts (by hash) run. docs/security-escaping.md has the details.
+report's own chart scripts (by hash) run. docs/security.md#what-is-escaped-where has the details.
 """
 
 from __future__ import annotations
