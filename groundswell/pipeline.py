@@ -20,7 +20,7 @@ from alerts.history import load_alerts, save_alerts
 from alerts.model import Alert
 from extractors.base import Batch, SourceError, Window
 from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
-from groundswell.mention import Mention
+from groundswell.mention import Mention, mention_record
 from indexing.base import Filters, Store
 
 log = logging.getLogger("groundswell.pipeline")
@@ -192,7 +192,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
             stored.append(by_id[result.id])
         else:
             report.failed_writes += 1
-            failed.append({"error": result.error, "mention": json.loads(by_id[result.id].model_dump_json())})
+            failed.append({"error": result.error, "mention": mention_record(by_id[result.id])})
     index.remember(stored)
     if failed:
         # Parked, never swallowed: a later run (or a human) can re-import the dead-letter file.
