@@ -6,20 +6,17 @@ the whole history exactly as production does, so a backtest tests the real code 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from alerts.config import AlertsConfig
 from alerts.detect import BrandLike, detections
 from alerts.scoring import Fired, Incident, Score, score
 from alerts.series import STEP
 from alerts.spike import Detection
-from groundswell.mention import Mention
+from groundswell.mention import Mention, load_mention
 
 
 @dataclass
@@ -38,7 +35,10 @@ class LoadReport:
 
 
 def read_mentions(path: str | Path, report: LoadReport) -> Iterator[Mention]:
-    """Tagged, branded, de-duplicated mentions from a JSONL file; everything else counted in `report`."""
+    """Tagged, branded, de-duplicated mentions from a JSONL mention file; everything else counted in `report`.
+
+    The format is `groundswell.mention.dump_mention`'s: what dashboard exports and collection write.
+    """
     seen: set[str] = set()
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -46,8 +46,8 @@ def read_mentions(path: str | Path, report: LoadReport) -> Iterator[Mention]:
                 continue
             report.lines += 1
             try:
-                mention = Mention.model_validate(json.loads(line))
-            except (json.JSONDecodeError, ValidationError) as exc:
+                mention = load_mention(line)
+            except ValueError as exc:  # not JSON, or not a valid mention
                 report.invalid += 1
                 report.note(number, f"not a mention ({str(exc).splitlines()[0]})")
                 continue

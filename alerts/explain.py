@@ -20,17 +20,25 @@ CANDIDATE_POSTS = 25
 
 
 def alert_filters(alert: Alert) -> Filters:
-    """The mentions an alert is about: the brand's negatives in its window (and its term, if any)."""
-    text = phrase(alert.subject) if alert.kind == "keyword" and alert.subject else None
-    return Filters(
-        brand=alert.brand,
-        sentiment="negative",
-        since=alert.window_start,
-        until=alert.window_end,
-        text=text,
-        source=alert.source,
-        lang=alert.lang,
+    """The mentions an alert is about: exactly what its detector counted in its window.
+
+    The one rule behind the explanation (driving posts, terms, mix) and the dashboard link:
+    - spike / all-clear: the brand's negatives;
+    - keyword: mentions containing the term, of the sentiment the rule counted (all, unless
+      `alerts.keyword.negative_only`);
+    - influencer: negatives on the post's source by authors at least as followed as its author.
+    """
+    base = Filters(
+        brand=alert.brand, since=alert.window_start, until=alert.window_end, source=alert.source, lang=alert.lang
     )
+    if alert.kind == "keyword":
+        return base.replace(text=phrase(alert.subject) if alert.subject else None, sentiment=alert.counted_sentiment)
+    if alert.kind == "influencer":
+        post = alert.top_posts[0] if alert.top_posts else None
+        return base.replace(
+            sentiment="negative", source=(post and post.source) or alert.source, min_followers=int(alert.observed)
+        )
+    return base.replace(sentiment="negative")
 
 
 def phrase(term: str) -> str:
@@ -49,25 +57,42 @@ def explain(alert: Alert, store: Store, dashboard_url: str | None = None, backgr
         background = Filters(
             brand=alert.brand, since=alert.window_start - timedelta(days=background_days), until=alert.window_start
         )
-        alert.top_terms = [term for term, _ in store.significant_terms(fg, background, n=8)]
+        terms = [term for term, _ in store.significant_terms(fg, background, n=8)]
+        if alert.kind == "keyword" and alert.subject:
+            # The crisis term is what the alert is about: first, then what else stood out with it.
+            terms = [alert.subject] + [t for t in terms if t.lower() != alert.subject.lower()][:7]
+        alert.top_terms = terms
         alert.top_themes = [t.theme for t in store.top_themes(fg, n=5)]
         alert.source_mix = store.facet(fg, "source")
         alert.lang_mix = store.facet(fg, "lang")
     except Exception as exc:  # an explanation must never cost us the alert itself
         log.warning("could not fully explain alert %s: %s", alert.id, exc)
     if dashboard_url:
-        alert.link = dashboard_link(dashboard_url, fg)
+        alert.link = dashboard_link(dashboard_url, alert)
     alert.summary = summarize(alert)
     return alert
 
 
-def dashboard_link(base: str, filters: Filters) -> str:
-    params = {"brand": filters.brand, "sentiment": filters.sentiment, "source": filters.source, "lang": filters.lang}
-    if filters.text:
-        params["q"] = filters.text
-    params["since"] = _iso(filters.since)
-    params["until"] = _iso(filters.until)
-    return f"{base.rstrip('/')}/explore?" + urlencode({k: v for k, v in params.items() if v})
+def explore_query(alert: Alert) -> str:
+    """Query string of the dashboard's Explore page showing the alert's posts (`alert_filters`), top first."""
+    f = alert_filters(alert)
+    params = {
+        "brand": f.brand,
+        "sentiment": f.sentiment,
+        "source": f.source,
+        "lang": f.lang,
+        "q": f.text,
+        "min_followers": str(f.min_followers) if f.min_followers is not None else None,
+        "since": _iso(f.since),
+        "until": _iso(f.until),
+        "sort": "engagement",
+    }
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+def dashboard_link(base: str, alert: Alert) -> str:
+    """The alert's Explore link on the dashboard at `base`."""
+    return f"{base.rstrip('/')}/explore?" + explore_query(alert)
 
 
 def _iso(value: datetime | None) -> str | None:

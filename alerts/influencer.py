@@ -59,4 +59,5 @@ def post_of(m: Mention, limit: int = 280) -> DrivingPost:
         engagement=m.engagement.total,
         lang=m.lang,
         source=m.source,
+        sentiment=m.sentiment.label if m.sentiment else None,
     )

@@ -54,6 +54,8 @@ def detect_keyword(
             p_value=p_value,
             subject=term,
             detector="keyword",
+            # What `counts` held, so the explanation and the Explore link show the counted posts.
+            counted_sentiment="negative" if rule.negative_only else None,
         )
         out.append(Detection(alert, end, i))
         last_alert = i

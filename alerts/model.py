@@ -21,6 +21,7 @@ class DrivingPost(BaseModel):
     engagement: int = 0
     lang: str | None = None
     source: str | None = None
+    sentiment: str | None = None  # the post's label, for the badge beside it
 
 
 class Alert(BaseModel):
@@ -66,6 +67,11 @@ class Alert(BaseModel):
     # Set when the alert concerns one source or language of the brand (`alerts.split_by`).
     source: str | None = None
     lang: str | None = None
+    counted_sentiment: str | None = Field(
+        default=None,
+        description="Keyword alerts: the sentiment the detector counted ('negative'), None = every sentiment "
+        "(alerts.keyword.negative_only). Spike and influencer alerts always count negatives.",
+    )
 
     @field_validator("window_start", "window_end")
     @classmethod

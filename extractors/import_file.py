@@ -21,7 +21,7 @@ from pydantic import Field, ValidationError
 
 from extractors.base import Batch, Extractor, SourceOptions, Window
 from extractors.textfile import Line, read_lines
-from groundswell.mention import Mention
+from groundswell.mention import Mention, load_mention
 
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
 _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
@@ -123,7 +123,7 @@ class ImportExtractor(Extractor):
         record["brand"] = brand
         record.setdefault("query", query)
         try:
-            return Mention.model_validate(record)
+            return load_mention(record)  # the one reader of the JSONL mention format
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "record"

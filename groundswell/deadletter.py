@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from groundswell.mention import Mention
+from groundswell.mention import Mention, dump_mention, load_mention
 
 log = logging.getLogger("groundswell.deadletter")
 
@@ -90,7 +90,7 @@ class DeadLetter:
         tmp = self.path.with_name(self.path.name + ".tmp")
         with tmp.open("w", encoding="utf-8") as handle:
             for mention in parked.mentions.values():
-                handle.write(mention.model_dump_json() + "\n")
+                handle.write(dump_mention(mention) + "\n")
             for line in parked.unreadable:
                 handle.write(line + "\n")
         os.replace(tmp, self.path)  # a crash mid-write leaves the previous file whole
@@ -113,4 +113,4 @@ def _parse(line: str) -> Mention:
     data = json.loads(line)
     if isinstance(data, dict) and set(data) == {"error", "mention"}:
         data = data["mention"]  # the earlier format: {"error": ..., "mention": {...}}
-    return Mention.model_validate(data)
+    return load_mention(data)  # the one reader of the JSONL mention format

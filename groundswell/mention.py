@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -158,3 +159,27 @@ def dedup_key(text: str, url: str | None = None) -> str:
     if not norm and url:
         norm = url.strip().lower().rstrip("/")
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:20]
+
+
+# -- the JSONL mention format: one `Mention` per line, written by dashboard exports, the extractor CLI
+# and the dead-letter file; read by the import source and `alerts backtest`. One writer, one reader.
+def mention_record(mention: Mention) -> dict[str, Any]:
+    """A mention as a JSON-ready dict (ISO-8601 UTC times, every field): the body of one JSONL line."""
+    return mention.model_dump(mode="json")
+
+
+def dump_mention(mention: Mention) -> str:
+    """One line of the JSONL mention format (no trailing newline)."""
+    return json.dumps(mention_record(mention), ensure_ascii=False)
+
+
+def load_mention(data: str | bytes | dict[str, Any]) -> Mention:
+    """A mention from one JSONL line (or its parsed object).
+
+    Raises ValueError: `json.JSONDecodeError` for a line that is not JSON, pydantic's
+    `ValidationError` (a ValueError) for an object that is not a valid mention.
+    """
+    record = json.loads(data) if isinstance(data, str | bytes) else data
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    return Mention.model_validate(record)

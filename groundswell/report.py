@@ -247,7 +247,10 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
     )
     fig.update_layout(
         # Two lines: the chart is half the page wide.
-        title=f"{_label(brand)}: rising themes on {day_start:%Y-%m-%d}<br><sup>× the daily average of the week before</sup>",
+        title=(
+            f"{_label(brand)}: rising themes on {day_start:%Y-%m-%d}"
+            "<br><sup>× the daily average of the week before</sup>"
+        ),
         height=80 + 34 * len(rows),
     )
     return fig
@@ -301,7 +304,8 @@ def _incident_html(incident: Incident, *, is_pinned: bool) -> str:
             + "</details>"
         )
     pinned_class = " pinned" if is_pinned else ""
-    return f'<div class="incident {_h(incident.severity)}{pinned_class}" data-incident="{_h(incident.id)}">{head}{body}</div>'
+    attrs = f'class="incident {_h(incident.severity)}{pinned_class}" data-incident="{_h(incident.id)}"'
+    return f"<div {attrs}>{head}{body}</div>"
 
 
 def write_report(config: Config, store: Store, alerts: list[Alert], path: str | Path | None = None) -> Path:

@@ -34,6 +34,7 @@ from indexing.base import (
 )
 from indexing.elasticsearch_bulk import BulkPolicy, write_all
 from indexing.elasticsearch_mapping import (
+    SEARCH_FIELD,
     STATE_MAPPINGS,
     check_prefix,
     from_document,
@@ -107,6 +108,21 @@ def _unreachable(url: str | None, exc: Exception) -> str:
     )
 
 
+def _highlight_field(filters: Filters) -> dict[str, Any]:
+    """Highlight `text` (what readers see) though the search ran on `text_folded`.
+
+    The highlight query is the text query compiled for `text` itself, so words typed with the
+    post's own accents are marked; a match found only through folding comes back unmarked and
+    the dashboard marks it (dashboards.web.highlight, accent-insensitive).
+    """
+    spec: dict[str, Any] = {"fragment_size": 240, "number_of_fragments": 1, "no_match_size": 240}
+    if filters.text:
+        from groundswell.query import parse, to_elasticsearch
+
+        spec["highlight_query"] = to_elasticsearch(parse(filters.text))
+    return spec
+
+
 class ElasticsearchStore:
     """Mentions in Elasticsearch. Create with a URL (and API key) or an existing client."""
 
@@ -178,6 +194,9 @@ class ElasticsearchStore:
         current = month_index(self.prefix, datetime.now(UTC))
         if not self.client.indices.exists(index=current):
             self.client.options(ignore_status=400).indices.create(index=current)
+        from indexing.elasticsearch_migrate import add_search_field
+
+        add_search_field(self)  # indices from before accent-insensitive search
 
     def close(self) -> None:
         self.client.close()
@@ -275,7 +294,8 @@ class ElasticsearchStore:
         if f.text:
             from groundswell.query import parse, to_elasticsearch
 
-            text_query = to_elasticsearch(parse(f.text))  # QuerySyntaxError propagates to the caller
+            # QuerySyntaxError propagates to the caller
+            text_query = to_elasticsearch(parse(f.text), text_field=SEARCH_FIELD, folded=True)
             (must if scoring_text else clauses).append(text_query)
         if not clauses and not must:
             return {"match_all": {}}
@@ -373,7 +393,7 @@ class ElasticsearchStore:
             "size": size + 1,  # one extra tells whether a next page exists
             "track_total_hits": True,
             "highlight": {
-                "fields": {"text": {"fragment_size": 240, "number_of_fragments": 1, "no_match_size": 240}},
+                "fields": {"text": _highlight_field(filters)},
                 "pre_tags": ["<mark>"],
                 "post_tags": ["</mark>"],
                 "encoder": "html",

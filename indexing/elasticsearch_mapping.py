@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from groundswell.mention import Mention
+from groundswell.query import search_document
 
 # Built-in language analyzers (module `analysis-common`) used as multi-fields of `text`.
 # `text` itself uses the `standard` analyzer: Groundswell's boolean query compiler
@@ -26,9 +27,16 @@ LANGUAGE_ANALYZERS = {
     "cjk": "cjk",  # Chinese/Japanese/Korean bigrams
 }
 
-# Fields we add to the document beside the Mention's own (for sorting/aggregations);
+# Text queries run on `text_folded`: `search_document(text)`, the folded tokens the local matcher
+# and the SQLite FTS index compare, split by the core `whitespace` analyzer. Folding in Python,
+# not with an `asciifolding` filter, keeps one folding rule for every store and needs no
+# `analysis-common` module (which the integ-test-zip test node does not have).
+SEARCH_FIELD = "text_folded"
+SEARCH_FIELD_MAPPING = {"type": "text", "analyzer": "whitespace"}
+
+# Fields we add to the document beside the Mention's own (for sorting/aggregations/search);
 # removed again when a document is read back into a Mention.
-DERIVED_TOP = ("reach", "dedup_key")
+DERIVED_TOP = ("reach", "dedup_key", SEARCH_FIELD)
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,100}$")
 
@@ -85,6 +93,7 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
             "native_id": _KEYWORD,
             "url": _STORED_ONLY,
             "text": text,
+            SEARCH_FIELD: SEARCH_FIELD_MAPPING,
             "created_at": {"type": "date"},
             "collected_at": {"type": "date"},
             "author": {
@@ -167,6 +176,7 @@ def to_document(mention: Mention) -> dict[str, Any]:
     doc["engagement"]["total"] = mention.engagement.total
     doc["reach"] = mention.reach
     doc["dedup_key"] = mention.dedup_key()
+    doc[SEARCH_FIELD] = search_document(mention.text)
     return doc
 
 

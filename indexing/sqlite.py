@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from groundswell.mention import Mention
 from groundswell.query import fts5_document
+from groundswell.query.text import fold_spans
 from indexing.base import (
     AuthorStat,
     Bucket,
@@ -69,8 +70,8 @@ CREATE TABLE IF NOT EXISTS mention_themes (
     PRIMARY KEY (mention_rowid, theme)
 );
 CREATE INDEX IF NOT EXISTS mention_themes_theme ON mention_themes(theme);
--- The FTS table holds a normalised copy of the text (tokens joined by single spaces, see
--- groundswell.query.fts5_document) so phrase and short CJK terms prefilter exactly.
+-- The FTS table holds a normalised copy of the text (folded tokens joined by single spaces, see
+-- groundswell.query.fts5_document) so phrase, accent-free and short CJK terms prefilter exactly.
 CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(doc, tokenize='trigram');
 CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
     INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, gs_fts_doc(new.text));
@@ -95,6 +96,9 @@ _SORTS = {
     "engagement": ("m.engagement", True),
     "relevance": ("m.created_at", True),  # FTS rank is not meaningful across scripts; newest first
 }
+# PRAGMA user_version: what `mentions_fts` holds. 0 = tokens as written (before accent folding);
+# 1 = folded tokens. A store opened with an older version has its FTS index rebuilt once.
+FTS_VERSION = 1
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
 
@@ -129,6 +133,25 @@ class SqliteStore:
         self._write_lock = threading.Lock()
         self._memory_conn: sqlite3.Connection | None = None
         self._conn().executescript(SCHEMA)
+        self._migrate_fts()
+
+    def _migrate_fts(self) -> None:
+        """Rebuild the FTS index when it was written by an older `fts5_document` (once per store)."""
+        conn = self._conn()
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= FTS_VERSION:
+            return
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Checked again under the write lock: another process may have just migrated.
+                if conn.execute("PRAGMA user_version").fetchone()[0] < FTS_VERSION:
+                    conn.execute("DELETE FROM mentions_fts")
+                    conn.execute("INSERT INTO mentions_fts(rowid, doc) SELECT rowid, gs_fts_doc(text) FROM mentions")
+                    conn.execute(f"PRAGMA user_version = {FTS_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -554,35 +577,24 @@ def _decode_cursor(cursor: str) -> list[Any]:
 
 
 def _highlight(text: str, query: Any, width: int = 240) -> str:
-    """HTML-escaped snippet with matched terms in <mark>."""
+    """HTML-escaped snippet with matched terms in <mark> (case- and accent-insensitive, as matching is)."""
     if query is None:
         snippet = text[:width]
         return html.escape(snippet) + ("…" if len(text) > width else "")
     terms = [t for t in query.positive_terms() if t]
-    lower = text.lower()
-    first = min((p for p in (lower.find(t.lower()) for t in terms) if p >= 0), default=0)
+    spans = {t: fold_spans(text, t) for t in terms}
+    first = min((s[0][0] for s in spans.values() if s), default=0)
     start = max(0, first - width // 3)
-    snippet = text[start : start + width]
-    out = html.escape(snippet)
-    for term in sorted(set(terms), key=len, reverse=True):
-        escaped = html.escape(term)
-        out = _mark(out, escaped)
-    return ("…" if start else "") + out + ("…" if start + width < len(text) else "")
-
-
-def _mark(haystack: str, needle: str) -> str:
-    if not needle:
-        return haystack
-    lower = haystack.lower()
-    target = needle.lower()
-    parts: list[str] = []
-    i = 0
-    while True:
-        j = lower.find(target, i)
-        if j < 0:
-            parts.append(haystack[i:])
-            break
-        parts.append(haystack[i:j])
-        parts.append("<mark>" + haystack[j : j + len(needle)] + "</mark>")
-        i = j + len(needle)
-    return "".join(parts)
+    end = start + width
+    # Longer terms first; a span overlapping one already marked is skipped.
+    marked: list[tuple[int, int]] = []
+    for term in sorted(terms, key=len, reverse=True):
+        for a, b in spans[term]:
+            if a >= start and b <= end and all(b <= x or a >= y for x, y in marked):
+                marked.append((a, b))
+    out, pos = [], start
+    for a, b in sorted(marked):
+        out.append(html.escape(text[pos:a]) + "<mark>" + html.escape(text[a:b]) + "</mark>")
+        pos = b
+    out.append(html.escape(text[pos:end]))
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")

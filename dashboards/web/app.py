@@ -7,7 +7,7 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
     /api/meta       brands, sentiments, sources and languages present
     /api/overview   volume by sentiment, net sentiment, share of voice, splits, totals, top authors, alerts
     /api/search     filtered full-text search, highlighted, paged by cursor
-    /api/export     the whole result of a search as CSV or JSON (streamed)
+    /api/export     the whole result of a search as CSV or JSONL mentions (streamed)
     /api/themes     recurring and rising themes with sentiment mix and sample posts
     /api/alerts     the alert timeline with each alert's explanation
 """
@@ -287,10 +287,12 @@ def create_app(
     async def export(request: Request) -> StreamingResponse:
         params = params_of(request)
         filters, days = search_filters(params)
-        fmt = parse_choice(params, "format", ("csv", "json"), "csv")
+        # 'json' is the JSONL mention format too (the page's and old links' name for it).
+        fmt = parse_choice(params, "format", ("csv", "jsonl", "json"), "csv")
+        fmt = "jsonl" if fmt == "json" else fmt
         limit = parse_int(params, "limit", MAX_EXPORT_ROWS, 1, MAX_EXPORT_ROWS) or MAX_EXPORT_ROWS
-        make = export_rows.csv_rows if fmt == "csv" else export_rows.json_rows
-        media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+        make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
+        media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
         return StreamingResponse(
             runner.stream(lambda: make(store, with_days(filters, days), limit)),
             media_type=media,

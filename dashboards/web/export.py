@@ -1,13 +1,17 @@
-"""CSV / JSON export of a search result, streamed so large results never sit in memory."""
+"""CSV / JSONL export of a search result, streamed so large results never sit in memory.
+
+JSONL is Groundswell's mention format (`groundswell.mention.dump_mention`): the file feeds
+`alerts backtest` and the import source as it is. CSV is the flat analyst view.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 
 from dashboards.web.serialize import mention_json
+from groundswell.mention import dump_mention
 from indexing.base import Filters, Store
 
 CSV_COLUMNS = [
@@ -46,10 +50,14 @@ def csv_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
     yield buf.getvalue()
 
 
-def json_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
-    yield "["
+def jsonl_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
+    """One mention per line, in the format import and backtest read."""
+    lines: list[str] = []
     for n, mention in enumerate(store.iter_mentions(filters)):
         if n >= limit:
             break
-        yield ("," if n else "") + "\n" + json.dumps(mention_json(mention), ensure_ascii=False)
-    yield "\n]\n"
+        lines.append(dump_mention(mention) + "\n")
+        if len(lines) >= 500:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)

@@ -44,18 +44,21 @@ def query_terms(query: str | None) -> list[str]:
 
 
 def from_terms(text: str, terms: list[str]) -> Segments:
-    """Mark every case-insensitive occurrence of the terms in text."""
-    terms = sorted({t for t in terms if t}, key=len, reverse=True)
-    if not terms:
+    """Mark every case- and accent-insensitive occurrence of the terms in text (as search matches)."""
+    from groundswell.query.text import fold_spans
+
+    marked: list[tuple[int, int]] = []
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):  # longer terms win overlaps
+        marked += [(a, b) for a, b in fold_spans(text, term) if all(b <= x or a >= y for x, y in marked)]
+    if not marked:
         return [{"text": text, "hit": False}]
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
     segments: Segments = []
     pos = 0
-    for match in pattern.finditer(text):
-        if match.start() > pos:
-            segments.append({"text": text[pos : match.start()], "hit": False})
-        segments.append({"text": match.group(), "hit": True})
-        pos = match.end()
+    for a, b in sorted(marked):
+        if a > pos:
+            segments.append({"text": text[pos:a], "hit": False})
+        segments.append({"text": text[a:b], "hit": True})
+        pos = b
     if pos < len(text):
         segments.append({"text": text[pos:], "hit": False})
     return segments

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alerts.explain import explore_query
 from alerts.model import Alert
 from groundswell.escaping import safe_url  # only http(s) links reach the page
 from groundswell.mention import Mention
@@ -60,6 +61,7 @@ def author_json(a: AuthorStat) -> dict[str, Any]:
 def alert_json(a: Alert) -> dict[str, Any]:
     data = a.model_dump(mode="json")
     data["link"] = safe_url(a.link)
+    data["explore"] = explore_query(a)  # the Alerts page's link to these posts, same rule as `link`
     for post in data["top_posts"]:
         post["url"] = safe_url(post.get("url"))
     return data

@@ -17,7 +17,7 @@ from groundswell.query.elasticsearch import to_elasticsearch
 from groundswell.query.match import Post, evaluate
 from groundswell.query.native import QueryCompileError, search_terms, to_fts5, to_reddit, to_x
 from groundswell.query.parser import QuerySyntaxError, parse_tree
-from groundswell.query.text import fts5_document
+from groundswell.query.text import fts5_document, search_document
 
 __all__ = [
     "Query",
@@ -25,6 +25,7 @@ __all__ = [
     "QuerySyntaxError",
     "fts5_document",
     "parse",
+    "search_document",
     "search_terms",
     "to_elasticsearch",
     "to_fts5",

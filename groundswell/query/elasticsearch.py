@@ -3,54 +3,78 @@
 No user string ever reaches `query_string`: every term goes into a structured clause.
 Hangul tokens become prefix span clauses so '삼성' still finds '삼성은' with the standard
 analyzer; Han/Kana are already single-character tokens there, as in `query.text`.
+
+folded=True targets a field holding `search_document(text)` (folded tokens joined by spaces,
+whitespace analyzer; the store's `text_folded`): query tokens are folded the same way and
+joined by spaces, so Elasticsearch compares exactly the tokens the local matcher compares.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from groundswell.query.text import is_hangul, surface, tokenize
+from groundswell.query.text import fold, is_hangul, surface, tokenize
 
 if TYPE_CHECKING:
     from groundswell.query import Query
 
 
-def to_elasticsearch(query: Query, text_field: str = "text", lang_field: str = "lang") -> dict[str, Any]:
-    """The query as an ES `query` clause (put it under "query" or a bool filter)."""
-    return _node(query.root, text_field, lang_field)
+@dataclass(frozen=True)
+class _Target:
+    field: str
+    lang_field: str
+    folded: bool
+
+    def tokens(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(fold(t) for t in tokens) if self.folded else tokens
+
+    def phrase(self, tokens: tuple[str, ...]) -> str:
+        # The whitespace analyzer needs every token spaced, unspaced scripts included.
+        return " ".join(tokens) if self.folded else surface(tokens)
 
 
-def _node(node: Node, field: str, lang_field: str) -> dict[str, Any]:
+def to_elasticsearch(
+    query: Query, text_field: str = "text", lang_field: str = "lang", folded: bool = False
+) -> dict[str, Any]:
+    """The query as an ES `query` clause (put it under "query" or a bool filter).
+
+    folded: `text_field` holds `search_document(text)` (see the module docstring).
+    """
+    return _node(query.root, _Target(text_field, lang_field, folded))
+
+
+def _node(node: Node, t: _Target) -> dict[str, Any]:
     if isinstance(node, Term):
-        return _tokens(node.tokens, field)
+        return _tokens(node.tokens, t)
     if isinstance(node, Hashtag):
         # The standard analyzer drops '#': the tag's words are the closest structured match.
-        return _tokens(tuple(tokenize(node.tag)), field)
+        return _tokens(tuple(tokenize(node.tag)), t)
     if isinstance(node, Handle):
-        return _tokens(tuple(tokenize(node.handle)), field)
+        return _tokens(tuple(tokenize(node.handle)), t)
     if isinstance(node, Lang):
         return {
             "bool": {
-                "should": [{"term": {lang_field: node.code}}, {"prefix": {lang_field: node.code + "-"}}],
+                "should": [{"term": {t.lang_field: node.code}}, {"prefix": {t.lang_field: node.code + "-"}}],
                 "minimum_should_match": 1,
             }
         }
     if isinstance(node, And):
-        must = [_node(i, field, lang_field) for i in node.items if not isinstance(i, Not)]
-        must_not = [_node(i.item, field, lang_field) for i in node.items if isinstance(i, Not)]
+        must = [_node(i, t) for i in node.items if not isinstance(i, Not)]
+        must_not = [_node(i.item, t) for i in node.items if isinstance(i, Not)]
         clause: dict[str, Any] = {"must": must} if must else {"must": [{"match_all": {}}]}
         if must_not:
             clause["must_not"] = must_not
         return {"bool": clause}
     if isinstance(node, Or):
-        return {"bool": {"should": [_node(i, field, lang_field) for i in node.items], "minimum_should_match": 1}}
+        return {"bool": {"should": [_node(i, t) for i in node.items], "minimum_should_match": 1}}
     if isinstance(node, Not):
-        return {"bool": {"must": [{"match_all": {}}], "must_not": [_node(node.item, field, lang_field)]}}
+        return {"bool": {"must": [{"match_all": {}}], "must_not": [_node(node.item, t)]}}
     if isinstance(node, Near):
         return {
             "span_near": {
-                "clauses": [_span(node.left, field), _span(node.right, field)],
+                "clauses": [_span(node.left, t), _span(node.right, t)],
                 "slop": node.distance,
                 "in_order": False,
             }
@@ -58,10 +82,11 @@ def _node(node: Node, field: str, lang_field: str) -> dict[str, Any]:
     raise TypeError(f"unknown query node {node!r}")
 
 
-def _tokens(tokens: tuple[str, ...], field: str) -> dict[str, Any]:
-    if any(is_hangul(t) for t in tokens):
-        return _span_tokens(tokens, field)
-    return {"match_phrase": {field: surface(tokens)}}
+def _tokens(tokens: tuple[str, ...], t: _Target) -> dict[str, Any]:
+    tokens = t.tokens(tokens)
+    if any(is_hangul(tok) for tok in tokens):
+        return _span_tokens(tokens, t.field)
+    return {"match_phrase": {t.field: t.phrase(tokens)}}
 
 
 def _span_token(token: str, field: str) -> dict[str, Any]:
@@ -73,10 +98,10 @@ def _span_token(token: str, field: str) -> dict[str, Any]:
 def _span_tokens(tokens: tuple[str, ...], field: str) -> dict[str, Any]:
     if len(tokens) == 1:
         return _span_token(tokens[0], field)
-    return {"span_near": {"clauses": [_span_token(t, field) for t in tokens], "slop": 0, "in_order": True}}
+    return {"span_near": {"clauses": [_span_token(tok, field) for tok in tokens], "slop": 0, "in_order": True}}
 
 
-def _span(node: Term | Or, field: str) -> dict[str, Any]:
+def _span(node: Term | Or, t: _Target) -> dict[str, Any]:
     if isinstance(node, Term):
-        return _span_tokens(node.tokens, field)
-    return {"span_or": {"clauses": [_span(i, field) for i in node.items]}}  # type: ignore[arg-type]
+        return _span_tokens(t.tokens(node.tokens), t.field)
+    return {"span_or": {"clauses": [_span(i, t) for i in node.items]}}  # type: ignore[arg-type]

@@ -1,11 +1,15 @@
-"""Apply a parsed query to one post's text, locally (every source, every script)."""
+"""Apply a parsed query to one post's text, locally (every source, every script).
+
+Post and query tokens are compared folded (`query.text.fold`): accents never decide a match.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from groundswell.query.text import handles, hashtags, token_matches, tokenize
+from groundswell.query.text import fold, handles, hashtags, search_tokens, token_matches
 
 
 @dataclass
@@ -20,30 +24,42 @@ class Post:
 
     @classmethod
     def of(cls, text: str, lang: str | None) -> Post:
-        return cls(tokenize(text), hashtags(text), handles(text), lang.lower() if lang else None)
+        return cls(
+            search_tokens(text),
+            {fold(t) for t in hashtags(text)},
+            {fold(h) for h in handles(text)},
+            lang.lower() if lang else None,
+        )
 
     def spans(self, term: Term) -> list[tuple[int, int]]:
         """(start, end) token spans where the term's tokens occur consecutively."""
         found = self._spans.get(term)
         if found is None:
-            k, toks = len(term.tokens), self.tokens
+            query, toks = _folded(term.tokens), self.tokens
+            k = len(query)
             found = [
                 (i, i + k)
                 for i in range(len(toks) - k + 1)
-                if all(token_matches(q, toks[i + j]) for j, q in enumerate(term.tokens))
+                if all(token_matches(q, toks[i + j]) for j, q in enumerate(query))
             ]
             self._spans[term] = found
         return found
+
+
+@lru_cache(maxsize=1024)
+def _folded(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(fold(t) for t in tokens)
 
 
 def evaluate(node: Node, post: Post) -> bool:
     if isinstance(node, Term):
         return bool(post.spans(node))
     if isinstance(node, Hashtag):
-        return node.tag in post.hashtags
+        return fold(node.tag) in post.hashtags
     if isinstance(node, Handle):
         # '@brand' also matches the fediverse form '@brand@instance'.
-        return any(h == node.handle or h.startswith(node.handle + "@") for h in post.handles)
+        handle = fold(node.handle)
+        return any(h == handle or h.startswith(handle + "@") for h in post.handles)
     if isinstance(node, Lang):
         return post.lang is not None and (post.lang == node.code or post.lang.startswith(node.code + "-"))
     if isinstance(node, And):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from groundswell.query.ast import Handle, Hashtag, Lang, Node, Term
 from groundswell.query.relax import FALSE, TRUE, Expr, Relaxed, has_positive_leaf, relax
-from groundswell.query.text import is_hangul, normalize, surface, tokenize
+from groundswell.query.text import fold, is_hangul, normalize, surface, tokenize
 
 if TYPE_CHECKING:
     from groundswell.query import Query
@@ -94,11 +94,12 @@ def to_reddit(query: Query) -> str:
 def _fts5_segments(tokens: tuple[str, ...] | list[str]) -> list[str]:
     """Substrings of `fts5_document(text)` that every match of these tokens must contain.
 
-    A Hangul query token matches a text token that only starts with it, so it ends a segment.
+    Tokens are folded as the document is. A Hangul query token matches a text token that
+    only starts with it, so it ends a segment.
     """
     segments, current = [], []
     for tok in tokens:
-        current.append(tok)
+        current.append(fold(tok))
         if is_hangul(tok):
             segments.append(" ".join(current))
             current = []
@@ -110,10 +111,11 @@ def _fts5_segments(tokens: tuple[str, ...] | list[str]) -> list[str]:
 def _raw_safe(token: str) -> bool:
     """A token SQLite's own case folding finds verbatim in un-normalised text.
 
-    Accented Latin letters may be stored decomposed, and 'ß' folds differently, so those
-    tokens are left out of raw-text prefilters (they stay in the exact post-filter).
+    Matching ignores Latin accents, so a token with any Latin letter may appear in the raw
+    text with accents the query lacks ('bateria' in 'batería'): such tokens are left out of
+    raw-text prefilters (they stay in the exact post-filter).
     """
-    return len(token) >= 3 and not any(not ch.isascii() and "LATIN" in unicodedata.name(ch, "LATIN") for ch in token)
+    return len(token) >= 3 and not any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "LATIN") for ch in token)
 
 
 def _fts5_leaf_for(normalized: bool):

@@ -9,12 +9,20 @@ Rules (all after NFKC normalisation and case folding):
 - Everything else (Latin, Cyrillic, digits, ...): runs of word characters; a query
   token matches only the whole text token ("apple" does not match "pineapple").
 A change of script inside a word starts a new token, so "LG는" gives "lg", "는".
+
+Accents: search and matching compare tokens *folded* (`fold`): Latin letters lose their
+diacritics and a few letters without a decomposition map to ASCII (ø→o, ł→l, æ→ae, œ→oe,
+þ→th), so "bateria" matches "batería" and "Lumorá" matches "Lumora", in both directions.
+Other scripts are compared as written (Cyrillic й, Greek ά, kana dakuten and Indic vowel
+signs carry meaning there). Query tokens themselves stay unfolded, so native searches
+(X, Reddit) still get the user's spelling.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters of scripts that do not separate words with spaces: one token each.
 _NOSPACE = (
@@ -47,6 +55,58 @@ def normalize(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Tokens of `text` per the module rules (input need not be normalised)."""
     return _TOKEN.findall(normalize(text))
+
+
+# Latin letters with no canonical decomposition, folded as Elasticsearch's asciifolding does.
+_LATIN_EXTRA = {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ŧ": "t"}
+# Generic combining diacritics; left over only after a base NFKC could not compose them with.
+_COMBINING = range(0x0300, 0x0370)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ord(ch) in _COMBINING:
+        return ""
+    if ch in _LATIN_EXTRA:
+        return _LATIN_EXTRA[ch]
+    parts = unicodedata.normalize("NFD", ch)
+    if "LATIN" not in unicodedata.name(parts[0], ""):
+        return ch  # other scripts keep their marks
+    base = "".join(c for c in parts if not unicodedata.combining(c))
+    return _LATIN_EXTRA.get(base, base)
+
+
+def fold(token: str) -> str:
+    """A normalised token (or text) without Latin diacritics: the form search compares."""
+    if token.isascii():
+        return token
+    return "".join(_fold_char(ch) for ch in token)
+
+
+def search_tokens(text: str) -> list[str]:
+    """Tokens of `text`, folded: what query tokens (folded too) are compared with."""
+    return [fold(t) for t in tokenize(text)]
+
+
+def fold_spans(text: str, needle: str) -> list[tuple[int, int]]:
+    """(start, end) offsets in `text` of every case- and accent-insensitive occurrence of `needle`."""
+    target = fold(normalize(needle))
+    if not target:
+        return []
+    folded: list[str] = []
+    origin: list[int] = []  # origin[k]: index in `text` of the character folded[k] came from
+    for i, ch in enumerate(text):
+        for c in fold(normalize(ch)):
+            folded.append(c)
+            origin.append(i)
+    haystack = "".join(folded)
+    spans: list[tuple[int, int]] = []
+    at = haystack.find(target)
+    while at >= 0:
+        end = at + len(target)
+        spans.append((origin[at], origin[end - 1] + 1))
+        at = haystack.find(target, end)
+    return spans
 
 
 def is_hangul(token: str) -> bool:
@@ -84,10 +144,13 @@ def surface(tokens: tuple[str, ...] | list[str]) -> str:
     return out
 
 
-def fts5_document(text: str) -> str:
-    """The text to index in an FTS5 trigram column so `to_fts5` prefilters are supersets.
+def search_document(text: str) -> str:
+    """The text both stores index for search (SQLite FTS5 trigram column, Elasticsearch `text_folded`).
 
-    Tokens joined by single spaces: whatever query tokens match consecutively here
-    appear as one substring, whatever the original punctuation, width or case.
+    Folded tokens joined by single spaces: whatever query tokens match consecutively here
+    appear as one substring, whatever the original punctuation, width, case or accents.
     """
-    return " ".join(tokenize(text))
+    return " ".join(search_tokens(text))
+
+
+fts5_document = search_document  # the name the SQLite store and older callers use

@@ -266,3 +266,42 @@ def test_totals_sum_engagement_and_reach(es_store: ElasticsearchStore):
         "engagement": sum(m.engagement.total for m in want),
         "reach": sum(m.reach for m in want),
     }
+
+
+def test_indices_from_before_accent_folding_are_migrated_on_open(es_url: str, prefix: str):
+    """Indices made by the previous template (no `text_folded`) get the field mapped and filled on open."""
+    from elasticsearch import Elasticsearch
+
+    from indexing.elasticsearch_mapping import SEARCH_FIELD, mentions_mappings, month_index, to_document
+
+    client = Elasticsearch(es_url)
+    old_mappings = mentions_mappings(language_analyzers=False)
+    del old_mappings["properties"][SEARCH_FIELD]
+    docs = [
+        Mention(source="x", native_id=f"old{i}", text=text, created_at=T0 + timedelta(days=31 * i), brand="acme")
+        for i, text in enumerate(["La batería dura poco", "Lumorá nueva", "nothing here"])
+    ]
+    for m in docs:  # two monthly indices, as the previous version wrote them
+        index = month_index(prefix, m.created_at)
+        if not client.indices.exists(index=index):
+            client.indices.create(index=index, mappings=old_mappings, aliases={f"{prefix}-mentions": {}})
+        source = to_document(m)
+        del source[SEARCH_FIELD]
+        client.index(index=index, id=m.id, document=source, refresh=True)
+
+    store = ElasticsearchStore(es_url, index_prefix=prefix)
+    try:
+        assert [m.native_id for m in store.iter_mentions(Filters(text="bateria"))] == ["old0"]
+        assert [m.native_id for m in store.iter_mentions(Filters(text="LUMORA"))] == ["old1"]
+        assert store.get([docs[0].id]) == [docs[0]]  # the derived field never leaks into the Mention
+        # New writes into a migrated index carry the field too (dynamic: strict would reject it unmapped).
+        new = Mention(source="x", native_id="new0", text="otra batería", created_at=T0, brand="acme")
+        assert all(r.ok for r in store.upsert([new]))
+        assert store.count(Filters(text="bateria")) == 2
+        # Idempotent: a second open finds nothing left to fill.
+        from indexing.elasticsearch_migrate import add_search_field
+
+        assert add_search_field(store) == 0
+    finally:
+        store.close()
+        client.close()

@@ -165,3 +165,27 @@ def test_totals_and_capped_search_total(store, monkeypatch):
     assert (first.total, first.total_exact) == (12, False)
     second = store.search(Filters(), size=10, cursor=first.next_cursor)
     assert (second.total, second.total_exact) == (12, False) and len(second.hits) == 10
+
+
+def test_store_from_before_accent_folding_is_reindexed_on_open(tmp_path):
+    """A store whose FTS index holds unfolded tokens (what the previous version wrote) is rebuilt once."""
+    from groundswell.query.text import tokenize
+    from indexing.sqlite import FTS_VERSION
+
+    path = tmp_path / "old.db"
+    old = SqliteStore(path)
+    list(old.upsert([mention(1, "La batería dura poco"), mention(2, "Lumorá nueva")]))
+    # Put the file in the exact state the previous version left: unfolded FTS rows, user_version 0.
+    conn = old._conn()
+    conn.execute("DELETE FROM mentions_fts")
+    for rowid, text in conn.execute("SELECT rowid, text FROM mentions").fetchall():
+        conn.execute("INSERT INTO mentions_fts(rowid, doc) VALUES (?, ?)", (rowid, " ".join(tokenize(text))))
+    conn.execute("PRAGMA user_version = 0")
+    assert old.count(Filters(text="bateria")) == 0  # the unfolded index cannot find it
+    old.close()
+
+    reopened = SqliteStore(path)
+    assert reopened._conn().execute("PRAGMA user_version").fetchone()[0] == FTS_VERSION
+    assert [m.native_id for m in reopened.iter_mentions(Filters(text="bateria"))] == ["1"]
+    assert [m.native_id for m in reopened.iter_mentions(Filters(text="lumora"))] == ["2"]
+    reopened.close()

@@ -357,3 +357,47 @@ def test_retention_deletes_only_older_mentions(filled_store: Store):
     assert store.count() == len(CORPUS) - len(old)
     assert store.count(Filters(until=cutoff)) == 0
     assert store.delete_older_than(cutoff) == 0
+
+
+# -- accents: search ignores Latin diacritics in both directions (docs/query-language.md) ----------
+ACCENTED = {
+    "a": "La batería dura poco",
+    "b": "la bateria ya no carga",
+    "c": "BATERÍA nueva de Lumorá",
+    "d": "baterías baratas",  # another word: whole tokens still
+    "e": "Lumora app is down",
+    "f": "Straße gesperrt, Łódź too",
+    "g": "Иод и йод",  # Cyrillic keeps its marks
+}
+# Ground truth written out by hand, not computed by the matcher under test.
+ACCENT_QUERIES = {
+    "bateria": {"a", "b", "c"},
+    "batería": {"a", "b", "c"},
+    "BATERIA": {"a", "b", "c"},
+    '"bateria dura"': {"a"},
+    "baterias": {"d"},
+    "Lumora": {"c", "e"},
+    "lumorá": {"c", "e"},
+    "strasse AND lodz": {"f"},
+    "йод": {"g"},
+    "bateria NOT lumora": {"a", "b"},
+}
+
+
+def _accented() -> list[Mention]:
+    return [
+        Mention(source="x", native_id=f"acc-{key}", text=text, created_at=T0 + timedelta(hours=i), brand="acme")
+        for i, (key, text) in enumerate(sorted(ACCENTED.items()))
+    ]
+
+
+def test_search_ignores_accents_both_ways(empty_store: Store):
+    assert all(r.ok for r in empty_store.upsert(_accented()))
+    for query, keys in ACCENT_QUERIES.items():
+        want = {f"x:acc-{k}" for k in keys}
+        f = Filters(brand="acme", text=query)
+        assert {h.mention.id for h in empty_store.search(f, size=50).hits} == want, query
+        assert empty_store.count(f) == len(want), query
+        assert {m.id for m in empty_store.iter_mentions(f)} == want, query
+    # Aggregations filter by the same text query.
+    assert sum(b.total for b in empty_store.histogram(Filters(text="bateria"), "day")) == 3

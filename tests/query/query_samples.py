@@ -18,6 +18,20 @@ CASES = [
     ("t-mobile", "switching from T Mobile today", "en", True),
     ("café", "Cafe\u0301 in Rome", "it", True),  # NFKC: e + combining accent = é
     ("caffè lang:it", "Un caffè buonissimo", "it", True),
+    # Latin accents never decide a match, in either direction (docs/query-language.md)
+    ("bateria", "La batería dura poco", "es", True),
+    ("batería", "la bateria dura poco", "es", True),
+    ("Lumora", "Me encanta Lumorá", "es", True),
+    ('"bateria mala"', "Batería MALA!", "es", True),
+    ("strasse", "Straße gesperrt", "de", True),
+    ("Ærø", "ferry to aero today", "da", True),
+    ("lodz", "Łódź tonight", "pl", True),
+    ("#cafe", "#Café time", "fr", True),
+    ("@lumora", "thanks @lumorá", "es", True),
+    ("bateria NEAR/1 mala", "batería muy mala", "es", True),
+    ("bateria", "baterías", "es", False),  # still whole tokens
+    ("йод", "иод", "ru", False),  # other scripts keep their marks
+    ("がっこう", "かっこう", "ja", False),
     ("caffè lang:it", "Un caffè buonissimo", "en", False),
     ("caffè lang:it", "Un caffè buonissimo", None, False),
     ("apple NOT lang:en", "apple", None, True),

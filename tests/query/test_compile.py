@@ -102,9 +102,11 @@ def test_to_fts5_normalized(query, expected):
     ("query", "expected"),
     [
         ('"apple watch" OR 苹果', None),  # Han characters are too short alone: an OR branch is unbounded
-        ('"apple watch" 苹果', '"apple" AND "watch"'),
-        ("caffè OR espresso", None),  # accented Latin may be stored decomposed: no safe prefilter
-        ("갤럭시 NOT 삼성", '"갤럭시"'),
+        # Latin words match accented spellings ('apple' finds 'äpple'): raw text cannot prefilter them
+        ('"apple watch" 苹果', None),
+        ("caffè OR espresso", None),
+        ("2024 갤럭시 NOT 삼성", '"2024" AND "갤럭시"'),
+        ("интернет apple", '"интернет"'),
     ],
 )
 def test_to_fts5_raw(query, expected):
@@ -129,7 +131,8 @@ def test_fts5_prefilter_is_a_superset_on_a_real_trigram_table(normalized):
             if q.matches(text, lang=None) or q.matches(text, lang="ko"):
                 assert i in rows, f"{query!r} -> {expr!r} missed {text!r}"
         checked += 1
-    assert checked > (30 if normalized else 20)
+    # Raw text can only be prefiltered on tokens without Latin letters (accents are folded).
+    assert checked > (30 if normalized else 5)
 
 
 @pytest.mark.parametrize(

@@ -30,9 +30,6 @@
   }
 
   function card(a, open) {
-    const explore = new URLSearchParams({
-      brand: a.brand, since: a.window_start, until: a.window_end, sentiment: "negative", sort: "engagement",
-    });
     const rows = [
       ["\u{1F552} window", `${when(a.window_start)} \u2192 ${when(a.window_end)}`],
       ["\u{1F4C8} observed / expected", `${fmt(a.observed)} / ${fmt(Math.round(a.expected * 10) / 10)}`],
@@ -50,7 +47,7 @@
     }
     const posts = el("ol", { class: "results" }, ...a.top_posts.map((p) => GS.mentionCard({
       id: p.id, url: p.url, text: p.text, lang: p.lang, source: p.source || "?", created_at: null,
-      author: { handle: p.author, followers: p.followers }, engagement: p.engagement, sentiment: null, themes: [],
+      author: { handle: p.author, followers: p.followers }, engagement: p.engagement, sentiment: p.sentiment || null, themes: [],
       brand: null,
     })));
     // Alerts of one crisis share an incident id: the first opens it, the rest are its updates.
@@ -62,7 +59,7 @@
         el("span", { text: `${a.brand} \u00B7 ${a.kind}` + (a.subject ? ` \u00B7 ${a.subject}` : "") }),
         el("span", { class: "badge", title: "incident " + (a.incident_id || a.id),
           text: update ? "\u21B3 update" : "opened the incident" }),
-        el("a", { class: "out", href: "/explore?" + explore, text: "\u{1F50E} explore these mentions" }),
+        el("a", { class: "out", href: "/explore?" + a.explore, text: "\u{1F50E} explore these mentions" }),
         a.link ? el("a", { class: "out", href: a.link, target: "_blank", rel: "noopener noreferrer", text: "\u2197 link" }) : null),
       el("details", open ? { open: true } : {}, el("summary", { text: a.summary || a.kind }), dl,
         a.top_posts.length ? el("h4", { text: "\u{1F4CC} driving posts" }) : null, posts));
