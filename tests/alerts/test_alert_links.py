@@ -96,7 +96,7 @@ def test_keyword_alert_explains_the_posts_it_counted(explained):
 
 def test_alerts_page_link_leads_to_the_alerts_posts(explained):
     store, _ = explained
-    with TestClient(create_app(store, [BrandConfig(name="Acme", query="acme")])) as client:
+    with TestClient(create_app(store, [BrandConfig(name="Acme", query="acme")]), base_url="http://127.0.0.1") as client:
         body = client.get("/api/alerts").json()
         by_kind = {a["kind"]: a for a in body["alerts"]}
         keyword = by_kind["keyword"]

@@ -29,7 +29,7 @@ def test_export_feeds_backtest_and_import_unchanged(tmp_path):
     try:
         stored = list(store.iter_mentions(Filters(brand="Lumora", text="lumora")))
         brands = [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS]
-        with TestClient(create_app(store, brands)) as client:
+        with TestClient(create_app(store, brands), base_url="http://127.0.0.1") as client:
             response = client.get("/api/export", params={**FILTERS, "format": "json"})  # the page's ⬇ JSON
     finally:
         store.close()
