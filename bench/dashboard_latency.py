@@ -162,7 +162,7 @@ def run(store, repeat: int) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=30, help="Timed requests per kind (at least 2: p95 needs two)")
     parser.add_argument(
         "--db",
         type=Path,
@@ -174,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, default=None, help="Also write it here: bench/results/dashboard_latency_<store>.json"
     )
     args = parser.parse_args(argv)
+    if args.repeat < 2:
+        parser.error("--repeat must be at least 2 (a p95 needs two samples)")
 
     if args.es_url:
         store = open_es(args.es_url, args.mentions)
