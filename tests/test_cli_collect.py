@@ -18,7 +18,8 @@ class _HackerNews(BaseHTTPRequestHandler):
     """Answers every search with one story, like Algolia's HN search."""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        hit = {"objectID": "11", "title": "Acme ships", "created_at_i": 1_700_000_000, "author": "a", "_tags": ["story"]}
+        hit = {"objectID": "11", "title": "Acme ships", "created_at_i": 1_700_000_000, "author": "a"}
+        hit["_tags"] = ["story"]
         body = json.dumps({"hits": [hit], "nbPages": 1}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
