@@ -194,7 +194,7 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     try:
         report = as_dict(run_enrich(config, store, limit=limit, progress=progress))
         if themes:
-            report["themes"] = update_themes(config, store)
+            report["themes"] = update_themes(config, store, progress=progress)
     finally:
         store.close()
     _emit(report)
