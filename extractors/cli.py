@@ -208,14 +208,14 @@ def collect(
                 for reason in batch.skipped:
                     click.echo(f"skipped: {reason}", err=True)
                 last_cursor = batch.cursor or last_cursor
-    except SourceError as exc:
-        tmp.unlink(missing_ok=True)
-        raise click.ClickException(str(exc)) from None
     except Exception as exc:
         tmp.unlink(missing_ok=True)
+        # Checked first: an extractor may have wrapped the cassette miss in a SourceError.
         mismatch = _cassette_mismatch(exc) if replay else None
         if mismatch is not None:
             raise click.ClickException(replay_mismatch_message(replay, mismatch)) from None
+        if isinstance(exc, SourceError):
+            raise click.ClickException(str(exc)) from None
         raise
     tmp.replace(out_path)
     click.echo(f"{written} mention(s) -> {out_path}" + (f", {skipped} skipped" if skipped else ""))
