@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv demo test test-deps lint lexicons train-sentiment eval-sentiment eval-sentiment-onnx bench clean
+.PHONY: venv demo serve test test-deps lint lexicons train-sentiment eval-sentiment eval-sentiment-onnx bench clean
 
 venv: $(STAMP)
 
@@ -22,6 +22,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 demo: venv
 	$(BIN)/groundswell demo
+
+# The dashboard on http://127.0.0.1:8050/ over the demo's store; `make serve CONFIG=groundswell.yaml` for yours.
+CONFIG ?= .groundswell/demo/groundswell.yaml
+serve: venv
+	@test -f "$(CONFIG)" || { echo "no $(CONFIG): run 'make demo' first, or 'make serve CONFIG=path/to/groundswell.yaml'" >&2; exit 1; }
+	$(BIN)/groundswell serve --config "$(CONFIG)"
 
 # Real components for the tests: an Elasticsearch node (Maven Central zip, cached) and
 # Debian's Chromium for the browser tests.

@@ -8,11 +8,16 @@ import sys
 import click
 
 from alerts.config import AlertsConfig
+from alerts.evaluate import main as evaluate
 
 
 @click.group("alerts")
 def alerts() -> None:
     """Crisis alerts: backtesting and evaluation."""
+
+
+# `groundswell alerts evaluate` is `python -m alerts.evaluate`: the presets on the seeded labelled streams.
+alerts.add_command(evaluate, "evaluate")
 
 
 @alerts.command()

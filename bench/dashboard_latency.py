@@ -8,7 +8,8 @@ Builds (once, then reuses) a store with N demo-shaped mentions over a year
 (FastAPI's TestClient: routing, validation, JSON included) and, to show where
 the time goes, the store calls an overview makes. Targets (issue 8): p95 under
 300 ms for an overview, under 150 ms for a filtered search page.
-Writes bench/results/dashboard_latency[_<store>].json.
+Prints the report; writes it only with an explicit --out (the committed figures are
+bench/results/dashboard_latency_<store>.json, from --mentions 1000000).
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def run(store, repeat: int) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=30, help="Timed requests per kind (at least 2: p95 needs two)")
     parser.add_argument(
         "--db",
         type=Path,
@@ -169,8 +170,12 @@ def main(argv: list[str] | None = None) -> None:
         help="SQLite file to build or reuse (default: $TMPDIR/groundswell-bench/dashboard-<N>.db)",
     )
     parser.add_argument("--es-url", default=None, help="Benchmark Elasticsearch at this URL instead of SQLite")
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--out", type=Path, default=None, help="Also write it here: bench/results/dashboard_latency_<store>.json"
+    )
     args = parser.parse_args(argv)
+    if args.repeat < 2:
+        parser.error("--repeat must be at least 2 (a p95 needs two samples)")
 
     if args.es_url:
         store = open_es(args.es_url, args.mentions)
@@ -197,10 +202,11 @@ def main(argv: list[str] | None = None) -> None:
         "targets_p95_ms": TARGETS_MS,
         "results": results,
     }
-    out = args.out or REPO / "bench" / "results" / f"dashboard_latency_{label}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(json.dumps(report))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
     .venv/bin/python bench/es_bulk.py --n 100000                 # starts a test node (tests/es_node.py)
     GROUNDSWELL_ES_URL=http://localhost:9200 .venv/bin/python bench/es_bulk.py --n 1000000
 
-Writes bench/results/es_bulk.json. Same synthetic mentions, same node, a fresh index prefix per run, runs in
+Prints the result; writes it only with an explicit --out (the committed figures: bench/results/es_bulk.json
+and es_bulk_1m.json). Same synthetic mentions, same node, a fresh index prefix per run, runs in
 ABBA order (`--repeat` rounds), median docs/s per path:
 - `store_upsert`: ElasticsearchStore.upsert (streaming_bulk, 500-doc chunks, retries, per-document results,
   the keep-enrichment mget, one refresh at the end);
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30, help="repetitions per query")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain helpers.bulk comparison")
     parser.add_argument("--repeat", type=int, default=1, help="ABBA rounds of the throughput comparison")
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "es_bulk.json")
+    parser.add_argument("--out", type=Path, default=None, help="Also write it here: bench/results/es_bulk.json")
     args = parser.parse_args(argv)
 
     from elasticsearch import Elasticsearch, helpers
@@ -196,9 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         client.close()
         if node:
             node.cleanup()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

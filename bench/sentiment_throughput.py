@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/sentiment_throughput.py [--n 5000] [--out bench/results/sentiment_throughput.json]
 
+Results go to stdout; a file is written only with an explicit --out (the committed figures are never
+overwritten by a trial run).
+
 Texts are drawn (seeded) from the dev splits in ../shared/data/sentiment; every path gets the same
 texts with their dataset language and runs the same model (nlp/models/default on the MiniLM
 encoder), once, in a fresh subprocess, so its peak memory (ru_maxrss) is its own. Paths:
@@ -138,8 +141,8 @@ def _run_path(path: str, n: int) -> dict:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    show_default=True,
-    default=REPO / "bench" / "results" / "sentiment_throughput.json",
+    default=None,
+    help="Also write the results here (the committed figures: bench/results/sentiment_throughput.json)",
 )
 @click.option(
     "--paths",
@@ -149,7 +152,7 @@ def _run_path(path: str, n: int) -> dict:
     help=f"Comma-separated, from: {', '.join(PATHS)}",
 )
 @click.option("--path", "only_path", hidden=True, default=None)
-def main(n: int, out: Path, paths: str, only_path: str | None) -> None:
+def main(n: int, out: Path | None, paths: str, only_path: str | None) -> None:
     if only_path:
         click.echo(json.dumps(_run_path(only_path, n)))
         return
@@ -157,6 +160,12 @@ def main(n: int, out: Path, paths: str, only_path: str | None) -> None:
     unknown = [p for p in chosen if p not in PATHS]
     if unknown:
         raise click.BadParameter(f"unknown path(s) {unknown}; choose from {list(PATHS)}", param_hint="--paths")
+    from nlp.data import MissingDataError, split_files
+
+    try:
+        split_files("dev")  # the texts come from the dev splits: say so before any model loads
+    except MissingDataError as exc:
+        raise click.ClickException(str(exc)) from None
     import onnxruntime
     import torch
     import transformers
@@ -205,9 +214,11 @@ def main(n: int, out: Path, paths: str, only_path: str | None) -> None:
             for path, row in results["paths"].items()
             if path != "naive_pipeline"
         }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     click.echo(json.dumps(results))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import yaml
 
+from extractors.http import Classifier, RetryPolicy
 from extractors.registry import EXTRACTORS
+
+T = TypeVar("T")
 
 SECRET_HEADERS = ["authorization", "cookie", "x-api-key", "x-csrf-token"]
 SECRET_PARAMS = ["access_token", "client_secret", "password", "refresh_token", "api_key", "token"]
@@ -73,6 +77,63 @@ def _cassette(record: str | None, replay: str | None):
     )
     serializer = "json" if path.suffix == ".json" else "yaml"
     return tape.use_cassette(str(path), serializer=serializer)
+
+
+def _cassette_mismatch(exc: BaseException) -> BaseException | None:
+    """vcrpy's 'no recorded response for this request', wherever a client library wrapped it."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if type(current).__name__ == "CannotOverwriteExistingCassetteException":
+            return current
+        # Client libraries chain the cause (Mastodon.py, tweepy) or keep it as an attribute (prawcore).
+        todo += [current.__cause__, current.__context__, getattr(current, "original_exception", None)]
+    return None
+
+
+def replay_mismatch_message(replay: str, mismatch: BaseException) -> str:
+    """One message for a request the recorded session cannot answer, naming the request and what differs."""
+    request = getattr(mismatch, "failed_request", None)
+    if request is None:
+        return f"{replay} cannot answer this run: {mismatch}"
+    lines = [f"{replay} has no recorded response for {request.method} {request.uri}"]
+    for recorded, _matched, differing in (getattr(mismatch, "similar_requests", None) or [])[:3]:
+        why = "; ".join(f"{name}: {detail}" for name, detail in differing) or "already played back"
+        lines.append(f"  closest recorded: {recorded.method} {recorded.uri} ({why})")
+    lines.append(
+        "Replay with the same --source, --query, --option, --since/--until and --cursor as the recording, "
+        "or record the session again: the same command with --record FILE instead of --replay."
+    )
+    return "\n".join(lines)
+
+
+class ReplayMismatch(Exception):
+    """A replayed request the cassette has no answer for: retrying cannot help."""
+
+
+class _ReplayRetry(RetryPolicy):
+    """The extractor's retry policy for replays: recorded waits are not waited, and a cassette miss fails at once."""
+
+    def call(self, fn: Callable[[], T], what: str, classify: Classifier | None = None) -> T:
+        def once() -> T:
+            try:
+                return fn()
+            except Exception as exc:
+                mismatch = _cassette_mismatch(exc)
+                if mismatch is not None:
+                    raise ReplayMismatch() from mismatch
+                raise
+
+        def not_retryable(exc: Exception) -> Exception | None:
+            if isinstance(exc, ReplayMismatch):
+                return None  # unknown to the policy: re-raised as it is, no retry
+            return classify(exc) if classify else None
+
+        return super().call(once, what, not_retryable)
 
 
 def _replay_env(cls: Any, options: Any) -> dict[str, str]:
@@ -130,10 +191,8 @@ def collect(
     env = _replay_env(cls, options) if replay else None
     extractor = cls(options, env=env).bind(MemoryState(), source_type)
     if replay:
-        from extractors.http import RetryPolicy
-
         # Recorded waits (429s) need no real waiting when played back.
-        extractor.retry = RetryPolicy(sleep=lambda seconds: None)
+        extractor.retry = _ReplayRetry(sleep=lambda seconds: None)
     window = Window(since=_when(since, "--since"), until=_when(until, "--until"))
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,15 +208,14 @@ def collect(
                 for reason in batch.skipped:
                     click.echo(f"skipped: {reason}", err=True)
                 last_cursor = batch.cursor or last_cursor
-    except SourceError as exc:
-        tmp.unlink(missing_ok=True)
-        raise click.ClickException(str(exc)) from None
     except Exception as exc:
         tmp.unlink(missing_ok=True)
-        if type(exc).__name__ == "CannotOverwriteExistingCassetteException":
-            raise click.ClickException(
-                f"{replay} has no recorded response for a request this run made: {exc}"
-            ) from None
+        # Checked first: an extractor may have wrapped the cassette miss in a SourceError.
+        mismatch = _cassette_mismatch(exc) if replay else None
+        if mismatch is not None:
+            raise click.ClickException(replay_mismatch_message(replay, mismatch)) from None
+        if isinstance(exc, SourceError):
+            raise click.ClickException(str(exc)) from None
         raise
     tmp.replace(out_path)
     click.echo(f"{written} mention(s) -> {out_path}" + (f", {skipped} skipped" if skipped else ""))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import shlex
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +64,32 @@ def _load(path: str) -> Config:
     return config
 
 
+def runnable_command() -> str:
+    """How to run this CLI again from the current directory, for hints printed to the user.
+
+    `groundswell` when that name on PATH is this installation; else the installed script by its
+    path (`.venv/bin/groundswell` after `make demo`, whose venv is not activated); else `python -m`.
+    """
+    argv0 = Path(sys.argv[0])
+    # The script the user ran, or the one installed beside this interpreter (under `python -m`, pytest, …).
+    script = argv0 if argv0.name == "groundswell" else Path(sys.executable).parent / "groundswell"
+    if not script.is_file():
+        return f"{shlex.quote(_shown(Path(sys.executable)))} -m groundswell.cli"
+    on_path = shutil.which("groundswell")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "groundswell"
+    return shlex.quote(_shown(script))
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the current directory when it lies below it (shorter, still runnable)."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
 def _emit(summary: dict) -> None:
     """The run summary is the last line of stdout, as one JSON object."""
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
@@ -105,6 +134,8 @@ def _exit_for(
         sys.exit(max(codes))
 
 
+DEMO_DIR = ".groundswell/demo"  # also the Makefile's `serve` default
+
 config_option = click.option(
     "--config",
     "-c",
@@ -142,7 +173,7 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
 
 
 @cli.command()
-@click.option("--dir", "directory", default=".groundswell/demo", show_default=True, type=click.Path(file_okay=False))
+@click.option("--dir", "directory", default=DEMO_DIR, show_default=True, type=click.Path(file_okay=False))
 @click.option("--seed", default=7, show_default=True)
 @click.option("--progress/--no-progress", default=True)
 def demo(directory: str, seed: int, progress: bool) -> None:
@@ -159,7 +190,7 @@ def demo(directory: str, seed: int, progress: bool) -> None:
     click.echo(f"demo corpus: {lines} synthetic mentions in {root / 'corpus.jsonl'}", err=True)
     summary = run_once(_load(str(config_file)), progress=progress)
     summary["config"] = str(config_file)
-    summary["dashboard"] = f"groundswell serve --config {config_file}"
+    summary["dashboard"] = f"{runnable_command()} serve --config {shlex.quote(str(config_file))}"
     click.echo(f"report: {summary['report']}\nopen the dashboard: {summary['dashboard']}", err=True)
     _emit(summary)
 
@@ -220,7 +251,7 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     try:
         report = as_dict(run_enrich(config, store, limit=limit, progress=progress))
         if themes:
-            report["themes"] = update_themes(config, store)
+            report["themes"] = update_themes(config, store, progress=progress)
     finally:
         store.close()
     _emit(report)

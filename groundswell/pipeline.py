@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ from alerts.history import load_alerts, save_alerts
 from alerts.incidents import count_alerts
 from alerts.model import Alert
 from extractors.base import Batch, SourceError, Window
-from groundswell.config import Config, ElasticsearchStoreConfig, SourceConfig
+from groundswell.config import BrandConfig, Config, ElasticsearchStoreConfig, SourceConfig
 from groundswell.deadletter import DeadLetter
 from groundswell.mention import Mention
 from indexing.base import Filters, Store, WriteResult
@@ -292,14 +294,21 @@ def enrich(
         enricher = Enricher(config.nlp)
     report = EnrichReport()
     batch_size = config.nlp.batch_size * 8
-    bar = _progress(progress, "enrich", total=limit)
+    bar = _progress(progress, "enrich", total=_unenriched_count(store, limit) if progress else None)
     try:
         while limit is None or report.enriched < limit:
             want = batch_size if limit is None else min(batch_size, limit - report.enriched)
             todo = store.unenriched(want)
             if not todo:
                 break
-            done = enricher.enrich(todo)
+            done = []
+            # Model-sized pieces, so the bar moves every few seconds; sorted by length first, so each
+            # piece pads as little as the model's own length buckets over the whole batch would.
+            todo.sort(key=lambda m: len(m.text))
+            for start in range(0, len(todo), config.nlp.batch_size):
+                piece = enricher.enrich(todo[start : start + config.nlp.batch_size])
+                done.extend(piece)
+                bar.update(len(piece))
             failed = [r for r in store.upsert(done) if not r.ok]
             if failed:
                 raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
@@ -310,14 +319,24 @@ def enrich(
                     report.by_sentiment[label] = report.by_sentiment.get(label, 0) + 1
                     report.model = mention.sentiment.model
             report.enriched += len(done)
-            bar.update(len(done))
     finally:
         bar.close()
     return report
 
 
+def _unenriched_count(store: Store, limit: int | None) -> int:
+    """How many mentions enrich will tag: those without sentiment (the stores' facet calls them 'unknown')."""
+    count = store.facet(Filters(), "sentiment").get("unknown", 0)
+    return count if limit is None else min(count, limit)
+
+
 def update_themes(
-    config: Config, store: Store, *, since: datetime | None = None, until: datetime | None = None
+    config: Config,
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    progress: bool = False,
 ) -> dict:
     """Cluster each brand's enriched mentions in the window into themes; write theme labels onto them.
 
@@ -326,32 +345,48 @@ def update_themes(
     """
     if not config.nlp.themes:
         return {}
+    summary: dict[str, list[dict]] = {}
+    bar = _progress(progress, "themes", total=len(config.brands), unit="brand")
+    try:
+        for brand in config.brands:
+            filters = Filters(brand=brand.name, since=since, until=until)
+            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress)
+            if themes is not None:
+                summary[brand.name] = themes
+            bar.update()
+    finally:
+        bar.close()
+    return summary
+
+
+def _brand_themes(
+    store: Store, brand: BrandConfig, filters: Filters, analysed_text: Callable[[str], str], progress: bool
+) -> list[dict] | None:
+    """Themes of one brand's enriched mentions, written onto them; None when there are too few to cluster."""
+    from groundswell.query import parse
     from nlp.themes import extract_themes
 
-    summary: dict[str, list[dict]] = {}
-    for brand in config.brands:
-        mentions = [m for m in store.iter_mentions(Filters(brand=brand.name, since=since, until=until)) if m.enriched]
-        if len(mentions) < 20:
-            continue
-        # The brand's own name and query words are in every post: useless as theme labels.
-        from groundswell.query import parse
-
-        stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
-        # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
-        analysed = [m.model_copy(update={"text": config.nlp.analysed_text(m.text)}) for m in mentions]
-        themes = extract_themes(analysed, max_themes=25, stopwords=tuple(sorted(stop)))
-        labels: dict[str, list[str]] = {}
-        for theme in themes:
-            for member in theme.member_ids:
-                labels.setdefault(member, []).append(theme.label)
-        updated = [
-            m.model_copy(update={"themes": labels.get(m.id, [])}) for m in mentions if m.themes != labels.get(m.id, [])
-        ]
-        failed = [r for r in store.upsert(updated) if not r.ok]
-        if failed:
-            raise RuntimeError(f"could not store themes: {failed[0].error}")
-        summary[brand.name] = [{"label": t.label, "count": t.count} for t in themes]
-    return summary
+    mentions = [m for m in store.iter_mentions(filters) if m.enriched]
+    if len(mentions) < 20:
+        return None
+    # The brand's own name and query words are in every post: useless as theme labels.
+    stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
+    # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
+    analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
+    # Posts not embedded earlier in this process (all of them on a re-run) are encoded here: the slow part.
+    bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
+    themes = extract_themes(analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar)
+    labels: dict[str, list[str]] = {}
+    for theme in themes:
+        for member in theme.member_ids:
+            labels.setdefault(member, []).append(theme.label)
+    updated = [
+        m.model_copy(update={"themes": labels.get(m.id, [])}) for m in mentions if m.themes != labels.get(m.id, [])
+    ]
+    failed = [r for r in store.upsert(updated) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store themes: {failed[0].error}")
+    return [{"label": t.label, "count": t.count} for t in themes]
 
 
 # -- alerts ------------------------------------------------------------------------------------
@@ -460,7 +495,7 @@ def run_once(
     try:
         collected = collect(config, store, progress=progress)
         enriched = enrich(config, store, progress=progress)
-        themes = update_themes(config, store)
+        themes = update_themes(config, store, progress=progress)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
         delivery = notify(config, store, alerts)
@@ -523,12 +558,20 @@ class _NoBar:
         pass
 
 
-def _progress(enabled: bool, desc: str, total: int | None = None) -> Any:
+def _progress(enabled: bool, desc: str, total: int | None = None, unit: str = "mention") -> Any:
+    """A bar on stderr with a total (so rate and ETA) for a long step; off with --no-progress.
+
+    On a terminal it redraws at most twice a second. Elsewhere (a log file, CI) it stays quiet
+    but for one line saying the step started, so a long silence still says what is running.
+    """
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="mention", leave=False)
+    if not sys.stderr.isatty():
+        print(f"{desc}: {'' if total is None else f'{total} {unit}(s), '}started", file=sys.stderr, flush=True)
+        return _NoBar()
+    return tqdm(total=total, desc=desc, unit=unit, leave=False, file=sys.stderr, mininterval=0.5)
 
 
 def as_dict(report: Any) -> dict:

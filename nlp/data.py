@@ -35,14 +35,30 @@ class Split:
         return self.dataset in BINARY_DATASETS
 
 
-def load_splits(split: str, data_dir: Path | None = None) -> list[Split]:
-    """All `<dataset>/<lang>/<split>.jsonl` files, sorted by path so every run sees the same order."""
+class MissingDataError(FileNotFoundError):
+    """The labelled sentiment data is absent: it lives outside the repository."""
+
+
+def split_files(split: str, data_dir: Path | None = None) -> list[Path]:
+    """The `<dataset>/<lang>/<split>.jsonl` files, sorted by path; MissingDataError saying what is needed and where."""
     data_dir = data_dir or sentiment_data_dir()
     files = sorted(data_dir.glob(f"*/*/{split}.jsonl"))
     if not files:
-        raise FileNotFoundError(f"no {split}.jsonl files under {data_dir} (set GROUNDSWELL_SHARED?)")
+        raise MissingDataError(
+            f"no labelled sentiment data: no <dataset>/<lang>/{split}.jsonl files under {data_dir}. "
+            "Training, evaluation and the sentiment benchmark read the train/dev splits of public research "
+            "sets (UMSAB, TweetEval, NSMC, ...; sources and licences in that folder's README), which are not "
+            "part of this repository: they are in the Groundswell workplace's shared folder, expected at "
+            "../shared beside the checkout. Put it there or set GROUNDSWELL_SHARED=/path/to/shared. "
+            "The shipped model (nlp/models/default) needs none of it."
+        )
+    return files
+
+
+def load_splits(split: str, data_dir: Path | None = None) -> list[Split]:
+    """All `<dataset>/<lang>/<split>.jsonl` files, sorted by path so every run sees the same order."""
     out = []
-    for path in files:
+    for path in split_files(split, data_dir):
         texts, labels = [], []
         with path.open(encoding="utf-8") as fh:
             for line in fh:

@@ -85,13 +85,16 @@ def remember_sentence_embeddings(texts: Sequence[str], vectors: np.ndarray) -> N
         _SENTENCE_CACHE.popitem(last=False)
 
 
-def sentence_embeddings(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """all-MiniLM-L6-v2 sentence embeddings (not normalised); recently encoded texts come from memory."""
+def sentence_embeddings(texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    """all-MiniLM-L6-v2 sentence embeddings (not normalised); recently encoded texts come from memory.
+
+    `progress`: a bar on stderr while texts not in memory are encoded."""
     import numpy as np
 
     missing = list(dict.fromkeys(t for t in texts if t not in _SENTENCE_CACHE))
     if missing:
-        remember_sentence_embeddings(missing, embed(missing, layers=(-1,), batch_size=batch_size))
+        vectors = embed(missing, layers=(-1,), batch_size=batch_size, progress=progress)
+        remember_sentence_embeddings(missing, vectors)
     return np.stack([_SENTENCE_CACHE[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
 

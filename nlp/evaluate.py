@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from nlp.data import REPO, load_splits
+from nlp.data import REPO, MissingDataError, load_splits, split_files
 from nlp.model_files import LABELS
 
 DEFAULT_OUT = REPO / "docs" / "sentiment-eval.json"
@@ -173,6 +173,10 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
     from nlp.normalize import normalize
     from nlp.sentiment import DefaultSentimentModel, load_sentiment_model
 
+    try:
+        split_files(split)  # before the model loads: missing data is said at once
+    except MissingDataError as exc:
+        raise click.ClickException(str(exc)) from None
     start = time.monotonic()
     if out_path is None:
         out_path = default_out(backend, onnx_variant)

@@ -47,13 +47,13 @@ class RisingTheme:
         return self.theme.label
 
 
-def _embeddings(mentions: Sequence[Mention]):
+def _embeddings(mentions: Sequence[Mention], progress: bool = False):
     from sklearn.preprocessing import normalize
 
     from nlp.encoder import sentence_embeddings
     from nlp.normalize import normalize as clean
 
-    return normalize(sentence_embeddings([clean(m.text) for m in mentions]))
+    return normalize(sentence_embeddings([clean(m.text) for m in mentions], progress=progress))
 
 
 def _features(docs: list[list[str]], emb):
@@ -183,13 +183,14 @@ def _centroid_similarity(x, assign):
 
 def extract_themes(
     mentions: Sequence[Mention], max_themes: int = 10, use_embeddings: bool = True,
-    stopwords: Sequence[str] = (),
+    stopwords: Sequence[str] = (), progress: bool = False,
 ) -> list[Theme]:
     """The largest themes among `mentions`, biggest first. Deterministic for the same input.
 
     Posts are clustered per language (words and embeddings of different languages do not
     mix anyway), so a topic discussed in five languages gives up to five themes, each labelled
     in its own language. `stopwords`: extra words never used as labels (e.g. the brand's name).
+    `progress`: a bar on stderr while posts not encoded earlier in this process are embedded.
     """
     import numpy as np
 
@@ -199,7 +200,7 @@ def extract_themes(
     if len(mentions) < MIN_THEME_SIZE:
         return []
     docs = [tokenize(m.text, m.lang) for m in mentions]
-    emb = _embeddings(mentions) if use_embeddings else None
+    emb = _embeddings(mentions, progress) if use_embeddings else None
     stop = {s.lower() for s in stopwords}
     groups: dict[str, list[int]] = {}
     for i, m in enumerate(mentions):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import click
 
-from nlp.data import REPO, load_splits
+from nlp.data import REPO, MissingDataError, load_splits
 from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, save_default_model
 from nlp.normalize import normalize
 
@@ -62,7 +62,10 @@ def main(out_dir: Path, embed_cap: int, ablation_out: Path | None) -> None:
     start = time.monotonic()
     set_threads()
     rng = np.random.default_rng(SEED)
-    splits = load_splits("train")
+    try:
+        splits = load_splits("train")
+    except MissingDataError as exc:
+        raise click.ClickException(str(exc)) from None
     texts, labels, langs, in_sample = [], [], [], []
     for split in splits:
         n = len(split.texts)

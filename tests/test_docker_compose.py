@@ -2,7 +2,7 @@
 
 No Docker engine here, so the file is checked with a strict Compose-spec parser
 (`compose-spec`, bindings of the Rust `compose_spec` crate) after the same YAML merge
-and `${VAR:-default}` interpolation `docker compose config` does.
+and `${VAR:-default}` / `${VAR:?error}` interpolation `docker compose config` does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE = REPO / "docker-compose.yml"
-_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
+_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
+# What .env.example tells people to set: the stack's required settings.
+REQUIRED_ENV = {"GROUNDSWELL_DASHBOARD_TOKEN": "a-test-token"}
 LONG_RUNNING = {
     "elasticsearch",
     "kibana",
@@ -29,10 +31,27 @@ LONG_RUNNING = {
 }
 
 
+class MissingVariable(ValueError):
+    """`${VAR:?message}` with VAR unset or empty: compose stops with the message."""
+
+
+def _substitute(match: re.Match, env: dict[str, str]) -> str:
+    if match.group(0) == "$$":
+        return "$"
+    name, operator, word = match.groups()
+    value = env.get(name)
+    unset = value is None or (value == "" and operator in (":-", ":?"))
+    if operator and operator.endswith("?") and unset:
+        raise MissingVariable(f"required variable {name} is missing a value: {word}")
+    if operator and operator.endswith("-") and unset:
+        return word
+    return value or ""
+
+
 def interpolate(value, env: dict[str, str]):
-    """Compose's interpolation: ${VAR}, ${VAR:-default}, and $$ for a literal $."""
+    """Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}, and $$ for a literal $."""
     if isinstance(value, str):
-        return _VAR.sub(lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(2) or ""), value)
+        return _VAR.sub(lambda m: _substitute(m, env), value)
     if isinstance(value, list):
         return [interpolate(v, env) for v in value]
     if isinstance(value, dict):
@@ -42,7 +61,7 @@ def interpolate(value, env: dict[str, str]):
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
-    return interpolate(yaml.safe_load(COMPOSE.read_text(encoding="utf-8")), {})
+    return interpolate(yaml.safe_load(COMPOSE.read_text(encoding="utf-8")), REQUIRED_ENV)
 
 
 def test_valid_per_compose_spec(compose):
@@ -105,3 +124,55 @@ def test_versions_match_what_the_tests_run(compose):
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
     assert env["GROUNDSWELL_ES_URL"] == "http://elasticsearch:9200"
     assert services["airflow-dag-processor"]["command"] == "dag-processor"
+
+
+# -- what a first `docker compose up` needs ------------------------------------------------------
+def _raw() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_dashboard_token_comes_from_the_env_file_and_satisfies_serve(compose):
+    """The dashboard listens on 0.0.0.0, where `serve` refuses to run without a token (it restart-looped)."""
+    from dashboards.web.auth import TOKEN_ENV, TokenRequired, check_bind
+
+    service = compose["services"]["groundswell"]
+    assert "--host" in service["command"]
+    host = service["command"][service["command"].index("--host") + 1]
+    with pytest.raises(TokenRequired):
+        check_bind(host, None)  # so the token below is what makes it start
+    assert service["environment"][TOKEN_ENV] == REQUIRED_ENV[TOKEN_ENV]
+    check_bind(host, service["environment"][TOKEN_ENV])
+    assert any(e["path"] == ".env" for e in service["env_file"])
+
+
+def test_without_a_token_compose_stops_with_a_message_naming_the_fix():
+    with pytest.raises(MissingVariable, match=r"GROUNDSWELL_DASHBOARD_TOKEN.*\.env\.example"):
+        interpolate(_raw(), {})
+    with pytest.raises(MissingVariable):
+        interpolate(_raw(), {"GROUNDSWELL_DASHBOARD_TOKEN": ""})
+
+
+def test_bind_mounts_exist_in_the_repo_and_the_mounted_config_is_valid(compose):
+    from groundswell.config import load_config
+
+    configs = set()
+    for name, svc in compose["services"].items():
+        for mount in svc.get("volumes", []):
+            source, target = mount.split(":")[:2]
+            if source.startswith("."):
+                assert (REPO / source).exists(), f"{name} mounts {source}, which is not in the repository"
+                if target.endswith(".yaml"):
+                    configs.add(source)
+    assert configs == {"./examples/elasticsearch.yaml"}
+    for config in configs:
+        assert load_config(REPO / config).store.type == "elasticsearch"  # the stack's store
+
+
+def test_env_example_documents_every_variable_and_env_is_ignored():
+    used = {m.group(1) for m in _VAR.finditer(COMPOSE.read_text(encoding="utf-8")) if m.group(1)}
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^#? ?([A-Za-z_][A-Za-z0-9_]*)=", example, re.M))
+    assert used - documented == set()
+    assert re.search(r"^GROUNDSWELL_DASHBOARD_TOKEN=$", example, re.M)  # required, and never a real value
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
+    assert ".env" in ignored and ".env.example" not in ignored

@@ -7,16 +7,19 @@ import os
 import click
 
 from dashboards.web.auth import TOKEN_ENV, TokenRequired, check_bind
+from dashboards.web.listen import PortUnavailable, bind_listener
 
 
 @click.command("serve")
 @click.option(
     "--config",
+    "-c",
     "config_path",
     default="groundswell.yaml",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="Groundswell config file.",
+    envvar="GROUNDSWELL_CONFIG",
+    help="Groundswell config file (or $GROUNDSWELL_CONFIG).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1 = this machine).")
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
@@ -47,18 +50,35 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
         import uvicorn
     except ImportError:
         raise click.ClickException("the dashboard needs uvicorn and fastapi: pip install fastapi uvicorn") from None
+    try:
+        listener = bind_listener(host, port)
+    except PortUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
 
     from dashboards.web.app import create_app
     from groundswell.pipeline import open_store
 
-    store = open_store(config)
-    try:
-        app = create_app(store, config, token=token, dashboard_title=title)
-        shown = f"[{host}]" if ":" in host else host
-        click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
-        if token:
-            click.echo("A token is required: open the page once with ?token=<token>, or send 'Authorization: Bearer'.")
-        # log_config=None: uvicorn's records go to the CLI's (redacting) root handler, not its own.
-        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None, server_header=False)
-    finally:
-        store.close()
+    with listener:
+        store = open_store(config)
+        try:
+            app = create_app(store, config, token=token, dashboard_title=title)
+            shown = f"[{host}]" if ":" in host else host
+            click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
+            if token:
+                click.echo(
+                    "A token is required: open the page once with ?token=<token>, or send 'Authorization: Bearer'."
+                )
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    # log_config=None: uvicorn's records go to the CLI's (redacting) root handler, not its own.
+                    app,
+                    host=host,
+                    port=port,
+                    log_level="warning",
+                    log_config=None,
+                    server_header=False,
+                )
+            )
+            server.run(sockets=[listener])
+        finally:
+            store.close()

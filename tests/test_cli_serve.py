@@ -1,0 +1,93 @@
+"""`groundswell serve` and the demo's hint for it: -c, a busy port, a printed command that runs."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from groundswell.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _config(tmp_path: Path) -> Path:
+    path = tmp_path / "groundswell.yaml"
+    path.write_text(
+        "brands:\n  - name: Acme\n    query: acme\n"
+        f"sources:\n  - type: import\n    options: {{path: {tmp_path / 'in.jsonl'}}}\n"
+        f"store: {{type: sqlite, path: {tmp_path / 'g.db'}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def test_busy_port_is_one_clear_error_before_any_dashboard_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "-c", str(_config(tmp_path)), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.output and "--port" in result.output
+    assert "dashboard on" not in result.output
+
+
+def test_serve_takes_c_and_answers_on_the_port(tmp_path):
+    port = _free_port()
+    cmd = [sys.executable, "-m", "groundswell.cli", "serve", "-c", str(_config(tmp_path)), "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "the dashboard did not answer within 60 s"
+                time.sleep(0.3)
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert f"dashboard on http://127.0.0.1:{port}/" in output
+
+
+def test_printed_serve_command_runs_without_an_activated_venv(tmp_path):
+    """The hint `make demo` prints must work as typed, also when .venv/bin is not on PATH."""
+    env = {**_env(), "PATH": "/usr/bin:/bin"}
+    probe = [sys.executable, "-c", "from groundswell.cli import runnable_command; print(runnable_command())"]
+    hint = subprocess.run(probe, cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert hint != "groundswell"  # not on this PATH: the bare name would be 'command not found'
+    proc = subprocess.run(
+        [*shlex.split(hint), "serve", "--help"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "--config" in proc.stdout and "-c" in proc.stdout
+
+
+def test_printed_command_is_the_bare_name_when_it_is_on_path():
+    bin_dir = Path(sys.executable).parent
+    assert (bin_dir / "groundswell").is_file()  # `make venv` installs the console script beside python
+    env = {**_env(), "PATH": f"{bin_dir}:/usr/bin:/bin"}
+    probe = [sys.executable, "-c", "from groundswell.cli import runnable_command; print(runnable_command())"]
+    hint = subprocess.run(probe, cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert hint == "groundswell"

@@ -1,0 +1,55 @@
+"""examples/: every shipped config passes `groundswell config check`, and says what it claims."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from groundswell.cli import cli
+from groundswell.config import load_config
+from groundswell.query import parse
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CONFIGS = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def test_the_common_cases_are_there():
+    names = {p.name for p in CONFIGS}
+    assert {"brand-and-competitors.yaml", "multilingual.yaml", "elasticsearch.yaml"} <= names
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_example_passes_config_check(path):
+    result = CliRunner().invoke(cli, ["config", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{path}: OK")
+    assert path.read_text(encoding="utf-8").lstrip().startswith("#")  # each one says what it is for
+
+
+def test_brand_and_competitors_has_competitors():
+    brands = load_config(EXAMPLES / "brand-and-competitors.yaml").brands
+    assert [b.competitor for b in brands].count(False) == 1 and len(brands) >= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("新しいルモラのイヤホン、最高", "ja"),
+        ("루모라는 배터리가 오래 가요", "ko"),
+        ("我买了露莫拉耳机", "zh"),
+        ("Купил наушники Люморы", "ru"),
+        ("سماعات لومورا رائعة", "ar"),
+        ("Lumora earbuds are great", "en"),
+    ],
+)
+def test_multilingual_brand_matches_its_name_in_each_script(text, lang):
+    brand = load_config(EXAMPLES / "multilingual.yaml").brand("Lumora")
+    assert parse(brand.query).matches(text, lang)
+
+
+def test_elasticsearch_example_takes_the_url_from_the_environment(monkeypatch):
+    store = load_config(EXAMPLES / "elasticsearch.yaml").store
+    monkeypatch.setenv(store.url_env, "http://elasticsearch:9200")
+    assert store.type == "elasticsearch" and store.resolved_url() == "http://elasticsearch:9200"
