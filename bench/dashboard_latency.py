@@ -94,7 +94,7 @@ def run(store, repeat: int) -> dict[str, object]:
     brands = [views.BrandInfo("Lumora"), views.BrandInfo("Sonique", competitor=True)]
     app = create_app(store, brands, alert_loader=list)
     results: dict[str, object] = {}
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:  # no token: loopback Host only
 
         def get(url: str, **params: object) -> dict:
             response = client.get(url, params=params)

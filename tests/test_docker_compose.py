@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 COMPOSE = REPO / "docker-compose.yml"
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 # What .env.example tells people to set: the stack's required settings.
-REQUIRED_ENV = {"GROUNDSWELL_DASHBOARD_TOKEN": "a-test-token"}
+REQUIRED_ENV = {"GROUNDSWELL_DASHBOARD_TOKEN": "a-test-token-of-24-chars"}
 LONG_RUNNING = {
     "elasticsearch",
     "kibana",
