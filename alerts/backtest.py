@@ -15,8 +15,8 @@ from alerts.config import AlertsConfig
 from alerts.detect import BrandLike, detections
 from alerts.scoring import Fired, Incident, Score, score
 from alerts.series import STEP
-from alerts.spike import Detection
-from groundswell.mention import Mention, load_mention
+from core.alert import Detection
+from core.mention import Mention, load_mention
 
 
 @dataclass
@@ -37,7 +37,7 @@ class LoadReport:
 def read_mentions(path: str | Path, report: LoadReport) -> Iterator[Mention]:
     """Tagged, branded, de-duplicated mentions from a JSONL mention file; everything else counted in `report`.
 
-    The format is `groundswell.mention.dump_mention`'s: what dashboard exports and collection write.
+    The format is `core.mention.dump_mention`'s: what dashboard exports and collection write.
     """
     seen: set[str] = set()
     with open(path, encoding="utf-8") as f:

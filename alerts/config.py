@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-
-class _Strict(BaseModel):
-    # Unknown keys are errors; .inf/.nan are never a usable threshold or duration.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
+from core.strict import StrictModel as _Strict
 
 # Upper bounds for durations: larger values are typos (1e308 s) that would overflow sleep/timedelta.
 MAX_WAIT_S = 3600.0

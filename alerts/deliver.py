@@ -33,7 +33,7 @@ from typing import Protocol, TextIO
 from alerts.channels import DeliveryError, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
-from alerts.model import Alert
+from core.alert import Alert
 
 log = logging.getLogger(__name__)
 _RANK = {"info": 0, "warning": 1, "critical": 2}

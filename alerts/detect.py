@@ -17,10 +17,10 @@ from alerts.explain import explain, phrase
 from alerts.incidents import assign_incidents
 from alerts.influencer import detect_influencers
 from alerts.keyword import detect_keyword
-from alerts.model import Alert
 from alerts.series import STEP, CountSeries, from_buckets
-from alerts.spike import Detection, detect_spikes
-from groundswell.mention import Mention
+from alerts.spike import detect_spikes
+from core.alert import Alert, Detection
+from core.mention import Mention
 from indexing.base import Filters, Store
 
 MAX_INFLUENCER_POSTS = 500

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from alerts.influencer import post_of
-from alerts.model import Alert
+from core.alert import Alert
 from indexing.base import Filters, Store
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Alert history: every detected alert, stored as JSON beside the data in the store's state.
 
-Format (agreed with the pipeline, which persists each `alerts.model.Alert`):
+Format (agreed with the pipeline, which persists each `core.alert.Alert`):
 
 - state key ``alerts:index``  -> JSON array of alert ids, oldest first;
 - state key ``alert:<id>``    -> ``Alert.model_dump_json()`` of that alert.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from alerts.model import Alert
+from core.alert import Alert
 from indexing.base import Store
 
 INDEX_KEY = "alerts:index"
@@ -118,3 +118,8 @@ def _read_jsonl(path: Path) -> list[Alert]:
                 if alert:
                     alerts.append(alert)
     return alerts
+
+
+def stored_alerts(store: Store) -> list[Alert]:
+    """Every alert detection has stored, oldest window first."""
+    return sorted(load_alerts(store), key=lambda a: (a.window_start, a.brand, a.id))

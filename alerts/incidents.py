@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from alerts.model import Alert
+from core.alert import Alert
 
 
 class _Decided(Protocol):

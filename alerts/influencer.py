@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from alerts.config import InfluencerRule
-from alerts.model import Alert, DrivingPost
 from alerts.series import STEP, floor_time
-from alerts.spike import Detection
-from groundswell.mention import Mention
+from core.alert import Alert, Detection, DrivingPost
+from core.mention import Mention
 
 
 def detect_influencers(

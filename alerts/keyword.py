@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from alerts.config import KeywordRule
-from alerts.model import Alert
 from alerts.series import CountSeries
-from alerts.spike import Detection
 from alerts.stats import count_tail
+from core.alert import Alert, Detection
 
 
 def detect_keyword(

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from alerts.incidents import is_followup
-from alerts.model import Alert
-from groundswell.escaping import markdown_text, one_line, printable, safe_url
+from core.alert import Alert
+from core.escaping import markdown_text, one_line, printable, safe_url
 
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
 _KIND = {

@@ -23,31 +23,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 
 from alerts.baseline import Baseline, fit
 from alerts.config import SpikeRule
-from alerts.model import Alert, Severity
 from alerts.presets import SpikeThresholds, resolve
 from alerts.series import CountSeries
 from alerts.stats import count_tail, share_tail
+from core.alert import Alert, Detection, Severity
 
 VIRAL_VOLUME = 3.0  # a bucket with 3x its usual volume is a burst...
 VIRAL_SHARE_RATIO = 1.6  # ...and must have 1.6x the usual negative share to count as a crisis...
 VIRAL_EXCESS_SHARE = 0.5  # ...and at least half of its posts above the usual volume must be negative
 Z_CAP = 4.0  # one bucket adds at most this to CUSUM/EWMA: a lone outlier is the count test's job
 _RANK = {"info": 0, "warning": 1, "critical": 2}
-
-
-@dataclass
-class Detection:
-    """An alert and the moment it could first have been sent (end of the deciding bucket)."""
-
-    alert: Alert
-    decided_at: datetime
-    bucket: int
 
 
 @dataclass

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from core.mention import Mention, Sentiment
 from groundswell import demo
-from groundswell.mention import Mention, Sentiment
 
 FORTNIGHTS = 26  # copies are spread over 26 x 14 days = 364 days
 _HANDLE_LANG = re.compile(r"^demo_([a-z]{2})_\d+$")

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from groundswell.mention import Author, Engagement, Mention, Sentiment  # noqa: E402
+from core.mention import Author, Engagement, Mention, Sentiment  # noqa: E402
 
 WORDS = {
     "en": "battery screen refund support slow great love broken update price camera overheating".split(),

@@ -34,7 +34,7 @@ def notify(alerts: list[dict]) -> dict[str, int]:
     """Deliver the alerts; already-sent ones are counted, not re-sent. Fail if any delivery failed."""
     from groundswell_common import channel_env, exported_env, load_config, opened_store
 
-    from alerts.model import Alert
+    from core.alert import Alert
     from groundswell import pipeline
 
     config = load_config()

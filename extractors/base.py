@@ -13,15 +13,14 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from groundswell.mention import Mention
-
-if TYPE_CHECKING:
-    from extractors.http import RetryPolicy
-    from extractors.state import StateBackend
+from core.mention import Mention
+from extractors.errors import SourceError
+from extractors.http import RetryPolicy
+from extractors.state import MemoryState, StateBackend
 
 
 class SourceOptions(BaseModel):
@@ -48,17 +47,14 @@ class Window:
     until: datetime | None = None
 
 
-class SourceError(RuntimeError):
-    """A source failed in a way retrying will not fix (auth, bad request, budget spent)."""
-
-
 def keyword_searches(query: str) -> list[str]:
     """One search per term for sources without boolean search; their union covers the query.
 
     A query with no positive term cannot be searched for: that is a config problem, reported
     as a `SourceError` so only this source stops.
     """
-    from groundswell.query import QueryCompileError, parse, search_terms
+    from core.query import QueryCompileError, parse
+    from extractors.query_native import search_terms
 
     try:
         return search_terms(parse(query))
@@ -93,8 +89,6 @@ class Extractor:
     @property
     def state(self) -> StateBackend:
         if self._state is None:
-            from extractors.state import MemoryState
-
             # Unbound (a one-off run): budgets are metered for this run only.
             self._state = MemoryState()
         return self._state
@@ -103,8 +97,6 @@ class Extractor:
     def retry(self) -> RetryPolicy:
         """The shared retry policy; tests swap in one with a fake sleep/clock."""
         if self._retry is None:
-            from extractors.http import RetryPolicy
-
             self._retry = RetryPolicy()
         return self._retry
 
@@ -132,7 +124,7 @@ class Selector:
     """
 
     def __init__(self, source: str, brand: str, query: str, window: Window, collected_at: datetime | None = None):
-        from groundswell.query import parse
+        from core.query import parse
 
         self.source = source
         self.brand = brand

@@ -1,7 +1,7 @@
 """Bluesky post search through the atproto SDK, unauthenticated, against the public AppView.
 
 No account needed. Bluesky's search has no boolean OR, so one search runs per term
-from `groundswell.query.search_terms` (the union covers every match) and the query
+from `extractors.query_native.search_terms` (the union covers every match) and the query
 is applied locally. The cursor is the newest post time seen (sent as `since`).
 """
 

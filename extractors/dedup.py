@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from groundswell.mention import Mention
+from core.mention import Mention
 
 # Tracking parameters that never change what a URL points to.
 _TRACKING = {"fbclid", "gclid", "ref_src", "ref_url", "igshid", "mc_cid", "mc_eid"}

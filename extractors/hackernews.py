@@ -1,6 +1,6 @@
 """Hacker News stories and comments through the Algolia HN Search API (search_by_date); no key.
 
-One request per term from `groundswell.query.search_terms` (Algolia has no OR), the
+One request per term from `extractors.query_native.search_terms` (Algolia has no OR), the
 query applied locally. The cursor is the newest `created_at_i` seen.
 """
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import requests
 from requests.adapters import HTTPAdapter
 
-from extractors.base import SourceError
+from extractors.errors import SourceError
 
 log = logging.getLogger("groundswell.extractors.http")
 

@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from core.mention import Mention, load_mention
 from extractors.base import Batch, Extractor, SourceOptions, Window
 from extractors.textfile import Line, read_lines
-from groundswell.mention import Mention, load_mention
 
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
 _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
@@ -73,7 +73,7 @@ class ImportExtractor(Extractor):
         yield from (_csv_rows(lines) if self._format(path) == "csv" else _jsonl_rows(lines))
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        from groundswell.query import parse
+        from core.query import parse
 
         opts: ImportOptions = self.options  # type: ignore[assignment]
         path = Path(opts.path)

@@ -36,7 +36,7 @@ class MastodonOptions(SourceOptions):
 
 def query_hashtags(query: str) -> list[str]:
     """Tags worth following for a query: its positive #hashtags and one-word terms."""
-    from groundswell.query import parse
+    from core.query import parse
 
     tags = []
     for term in parse(query).positive_terms():

@@ -92,7 +92,8 @@ class RedditExtractor(Extractor):
         )
 
     def _listings(self, reddit: Any, query: str) -> Iterator[tuple[str, Any]]:
-        from groundswell.query import QueryCompileError, parse, to_reddit
+        from core.query import QueryCompileError, parse
+        from extractors.query_native import to_reddit
 
         opts: RedditOptions = self.options  # type: ignore[assignment]
         native = None

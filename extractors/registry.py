@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from extractors.base import Extractor
+    from extractors.config import SourceConfig
     from extractors.state import StateBackend
-    from groundswell.config import SourceConfig
 
 # type name -> "module:Class". Modules are imported only when a source of that type is used.
 EXTRACTORS: dict[str, str] = {

@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from extractors.base import SourceError
+from extractors.errors import SourceError
 
 log = logging.getLogger("groundswell.extractors.state")
 

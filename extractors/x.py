@@ -105,7 +105,8 @@ class XExtractor(Extractor):
         return client
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        from groundswell.query import QueryCompileError, parse, to_x
+        from core.query import QueryCompileError, parse
+        from extractors.query_native import to_x
 
         opts: XOptions = self.options  # type: ignore[assignment]
         try:

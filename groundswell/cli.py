@@ -30,7 +30,7 @@ EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (repla
 LAZY_COMMANDS = {
     "sentiment": "nlp.cli:sentiment",
     "collect": "extractors.cli:collect",
-    "alerts": "alerts.cli:alerts",
+    "alerts": "groundswell.alerts_cli:alerts",
     "serve": "dashboards.web.cli:serve",
     "kibana": "dashboards.kibana.cli:kibana",
 }
@@ -289,7 +289,8 @@ def detect(config_path: str, send: bool, history: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Default: report.path from the config")
 def report(config_path: str, out: str | None) -> None:
     """Write the static HTML report from what is stored."""
-    from groundswell.pipeline import open_store, stored_alerts
+    from alerts.history import stored_alerts
+    from groundswell.pipeline import open_store
     from groundswell.report import write_report
 
     config = _load(config_path)

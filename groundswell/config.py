@@ -8,24 +8,21 @@ file: fields ending in `_env` name the environment variable that holds them.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
-
-
-class ConfigError(ValueError):
-    """A config file that cannot be used; the message says where and how to fix it."""
-
-
-class _Strict(BaseModel):
-    # Unknown keys are errors; .inf/.nan (or the strings "inf"/"nan") are never a usable number.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+from core.errors import ConfigError
+from core.query import QuerySyntaxError, parse
+from core.strict import StrictModel as _Strict
+from extractors.config import SourceConfig
+from extractors.registry import get_extractor_class
+from groundswell.config_yaml import read_yaml
+from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
+from nlp.config import NlpConfig
 
 
 class BrandConfig(_Strict):
@@ -37,8 +34,6 @@ class BrandConfig(_Strict):
     @field_validator("query")
     @classmethod
     def _query_parses(cls, value: str) -> str:
-        from groundswell.query import QuerySyntaxError, parse
-
         try:
             parse(value)
         except QuerySyntaxError as exc:
@@ -46,93 +41,8 @@ class BrandConfig(_Strict):
         return value
 
 
-# A century: anything longer is a typo, and timedelta overflows not far above.
-MAX_RETENTION_DAYS = 36_500
 # Configs are a few levels deep; hundreds of levels are a broken or hostile file.
 MAX_DEPTH = 32
-
-_SECRET_KEY = re.compile(r"(token|secret|password|api_key|apikey)$", re.IGNORECASE)
-
-
-class SourceConfig(_Strict):
-    """One source to collect from. `options` are checked by that source's extractor."""
-
-    type: str = Field(min_length=1)
-    name: str | None = None
-    brands: list[str] | None = Field(default=None, description="Brands to collect for; default all")
-    options: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("options")
-    @classmethod
-    def _no_inline_secrets(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in value:
-            if _SECRET_KEY.search(key):
-                raise ValueError(
-                    f"'{key}' looks like a secret: put it in an environment variable and "
-                    f"name that variable as '{key}_env' instead"
-                )
-        return value
-
-    @property
-    def key(self) -> str:
-        return self.name or self.type
-
-
-class SqliteStoreConfig(_Strict):
-    type: Literal["sqlite"] = "sqlite"
-    path: str = ".groundswell/groundswell.db"
-    retention_days: int | None = Field(
-        default=None, ge=1, le=MAX_RETENTION_DAYS, description="`groundswell maintain` deletes older mentions"
-    )
-
-
-class ElasticsearchStoreConfig(_Strict):
-    type: Literal["elasticsearch"]
-    url: str | None = Field(default=None, description="Default: $GROUNDSWELL_ES_URL")
-    url_env: str = "GROUNDSWELL_ES_URL"
-    api_key_env: str | None = None
-    index_prefix: str = "groundswell"
-    retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS)
-
-    @field_validator("url")
-    @classmethod
-    def _no_credentials_in_url(cls, value: str | None) -> str | None:
-        # The file is committed and shown in logs; user:password@ would leak with it.
-        if value and "@" in urlsplit(value.strip()).netloc:
-            raise ValueError(
-                "credentials inside store.url are not allowed: remove 'user:password@' and set the "
-                "API key in the environment variable that api_key_env names (or put the whole URL in url_env)"
-            )
-        return value
-
-    def resolved_url(self) -> str:
-        url = self.url or os.environ.get(self.url_env)
-        if not url:
-            raise ConfigError(f"store.url is not set and ${self.url_env} is empty: set one of them")
-        return url
-
-
-class NlpConfig(_Strict):
-    sentiment_model: str = Field(
-        default="default",
-        description="'default' (the shipped model), a Hugging Face model name, or a local path",
-    )
-    batch_size: int = Field(default=64, ge=1, le=4096)
-    uncertain_below: float = Field(default=0.5, ge=0.0, le=1.0)
-    backend: Literal["torch", "onnx"] = "torch"
-    themes: bool = True
-    max_text_chars: int = Field(
-        default=10_000,
-        ge=100,
-        le=1_000_000,
-        description="Language id, sentiment and themes read at most this many characters of a post "
-        "(the stored text is never cut)",
-    )
-
-    def analysed_text(self, text: str) -> str:
-        """The part of a post the models read: a 10 MB paste must not stall a batch for minutes."""
-        return text[: self.max_text_chars]
-
 
 class DigestConfig(_Strict):
     """When the daily digest runs (the Airflow DAG reads this)."""
@@ -238,8 +148,6 @@ def _shape_problems(data: Any) -> list[str]:
 
 def _source_problems(data: dict, already: list[str]) -> list[str]:
     """Each source's options against its extractor, for every source, whatever else is wrong."""
-    from extractors.registry import get_extractor_class
-
     sources = data.get("sources")
     out: list[str] = []
     for i, raw in enumerate(sources if isinstance(sources, list) else []):
@@ -284,8 +192,6 @@ def parse_config(data: Any, origin: str = "config") -> Config:
 
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate a YAML config file. Relative paths inside stay relative to the file."""
-    from groundswell.config_yaml import read_yaml
-
     path = Path(path)
     data = read_yaml(path)
     config = parse_config(data, origin=str(path))
@@ -324,8 +230,6 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
 
     Only variable names are printed, never values.
     """
-    from extractors.registry import get_extractor_class
-
     env = os.environ if env is None else env
     out: list[str] = []
     for i, source in enumerate(config.sources):

@@ -15,7 +15,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node
 
-from groundswell.config import ConfigError
+from core.errors import ConfigError
 
 _MERGE = "tag:yaml.org,2002:merge"
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
+from core.mention import Mention
 from extractors.dedup import canonical_url
-from groundswell.mention import Mention
 from indexing.base import Store
 
 _RT = re.compile(r"^\s*RT\s+@[\w.]+:", re.IGNORECASE)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from groundswell.mention import Mention, dump_mention, load_mention
+from core.mention import Mention, dump_mention, load_mention
 
 log = logging.getLogger("groundswell.deadletter")
 

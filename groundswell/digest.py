@@ -12,9 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from alerts.history import stored_alerts
+from core.escaping import markdown_text as md
+from core.escaping import safe_url
 from groundswell.config import Config
-from groundswell.escaping import markdown_text as md
-from groundswell.escaping import safe_url
 from indexing.base import Filters, Store
 
 
@@ -34,8 +35,6 @@ def _pct_change(now: int, before: int) -> float | None:
 
 def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
     """Everything the digest says about `day` (in the digest's timezone), per brand."""
-    from groundswell.pipeline import stored_alerts
-
     start, end = _day_bounds(day, config.digest.timezone)
     prev_start = _day_bounds(day - timedelta(days=1), config.digest.timezone)[0]
     alerts = [a for a in stored_alerts(store) if start <= a.window_start < end]

@@ -17,14 +17,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alerts.history import load_alerts, save_alerts
+from alerts.history import save_alerts, stored_alerts
 from alerts.incidents import count_alerts
-from alerts.model import Alert
+from core.alert import Alert
+from core.mention import Mention
 from extractors.base import Batch, SourceError, Window
-from groundswell.config import BrandConfig, Config, ElasticsearchStoreConfig, SourceConfig
+from extractors.config import SourceConfig
+from groundswell.config import BrandConfig, Config
 from groundswell.deadletter import DeadLetter
-from groundswell.mention import Mention
 from indexing.base import Filters, Store, WriteResult
+from indexing.config import ElasticsearchStoreConfig
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -363,7 +365,7 @@ def _brand_themes(
     store: Store, brand: BrandConfig, filters: Filters, analysed_text: Callable[[str], str], progress: bool
 ) -> list[dict] | None:
     """Themes of one brand's enriched mentions, written onto them; None when there are too few to cluster."""
-    from groundswell.query import parse
+    from core.query import parse
     from nlp.themes import extract_themes
 
     mentions = [m for m in store.iter_mentions(filters) if m.enriched]
@@ -423,11 +425,6 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
     # Stored by stable id: re-running detection overwrites, never duplicates.
     save_alerts(store, found)
     return found
-
-
-def stored_alerts(store: Store) -> list[Alert]:
-    """Every alert detection has stored, oldest window first."""
-    return sorted(load_alerts(store), key=lambda a: (a.window_start, a.brand, a.id))
 
 
 def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:

@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
-from alerts.model import Alert
+from core.alert import Alert
+from core.escaping import safe_url
 from groundswell import palette
 from groundswell.config import Config
-from groundswell.escaping import safe_url
 from indexing.base import Filters, Store
 
 SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once

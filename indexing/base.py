@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from groundswell.mention import Mention
+from core.mention import Mention
 
 Interval = Literal["hour", "day"]
 SORTS = ("newest", "oldest", "engagement", "relevance")
@@ -36,7 +36,7 @@ class Filters:
     """Conditions every query accepts. None means 'any'.
 
     `text` is a query in Groundswell's boolean query language (see
-    `groundswell.query`); stores compile it to their own syntax, so a user's
+    `core.query`); stores compile it to their own syntax, so a user's
     string never reaches the backend's query language unparsed.
     """
 

@@ -5,7 +5,7 @@ Layout: monthly indices behind a read alias, from one index template
 sent alerts. Writes: `helpers.streaming_bulk` with `_id = Mention.id`, retries with
 backoff on 429/503 and lost connections (`indexing.elasticsearch_bulk`). Reads:
 filters as a bool `filter`, the boolean text query compiled by
-`groundswell.query.to_elasticsearch`, search_after (+ point in time) pagination.
+`indexing.elasticsearch_query.to_elasticsearch`, search_after (+ point in time) pagination.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from elastic_transport import ConnectionError as TransportConnectionError
 
-from groundswell.mention import Mention, Sentiment
+from core.mention import Mention, Sentiment
 from indexing.base import (
     AuthorStat,
     Bucket,
@@ -117,7 +117,8 @@ def _highlight_field(filters: Filters) -> dict[str, Any]:
     """
     spec: dict[str, Any] = {"fragment_size": 240, "number_of_fragments": 1, "no_match_size": 240}
     if filters.text:
-        from groundswell.query import parse, to_elasticsearch
+        from core.query import parse
+        from indexing.elasticsearch_query import to_elasticsearch
 
         spec["highlight_query"] = to_elasticsearch(parse(filters.text))
     return spec
@@ -292,7 +293,8 @@ class ElasticsearchStore:
             clauses.append({"term": {"sentiment.uncertain": f.uncertain}})
         must: list[dict[str, Any]] = []
         if f.text:
-            from groundswell.query import parse, to_elasticsearch
+            from core.query import parse
+            from indexing.elasticsearch_query import to_elasticsearch
 
             # QuerySyntaxError propagates to the caller
             text_query = to_elasticsearch(parse(f.text), text_field=SEARCH_FIELD, folded=True)

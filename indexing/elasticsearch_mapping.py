@@ -11,12 +11,12 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from groundswell.mention import Mention
-from groundswell.query import search_document
+from core.mention import Mention
+from core.query import search_document
 
 # Built-in language analyzers (module `analysis-common`) used as multi-fields of `text`.
 # `text` itself uses the `standard` analyzer: Groundswell's boolean query compiler
-# (`groundswell.query.to_elasticsearch`) is written for its tokens, in every language.
+# (`indexing.elasticsearch_query.to_elasticsearch`) is written for its tokens, in every language.
 LANGUAGE_ANALYZERS = {
     "en": "english",
     "ru": "russian",

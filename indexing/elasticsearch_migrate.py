@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from groundswell.query import search_document
+from core.query import search_document
 from indexing.elasticsearch_bulk import write_all
 from indexing.elasticsearch_mapping import SEARCH_FIELD, SEARCH_FIELD_MAPPING, index_pattern
 

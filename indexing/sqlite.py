@@ -9,7 +9,7 @@ indexes below. DuckDB is a columnar engine that shines at scans but is weaker
 at frequent single-row upserts and concurrent reader/writer processes.
 
 Text queries are Groundswell boolean queries: FTS5 narrows candidates (a
-superset, see `groundswell.query.to_fts5`) and the exact matcher decides.
+superset, see `indexing.sqlite_query.to_fts5`) and the exact matcher decides.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from groundswell.mention import Mention
-from groundswell.query import fts5_document
-from groundswell.query.text import fold_spans
+from core.mention import Mention
+from core.query import fts5_document
+from core.query.text import fold_spans
 from indexing.base import (
     AuthorStat,
     Bucket,
@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS mention_themes (
 );
 CREATE INDEX IF NOT EXISTS mention_themes_theme ON mention_themes(theme);
 -- The FTS table holds a normalised copy of the text (folded tokens joined by single spaces, see
--- groundswell.query.fts5_document) so phrase, accent-free and short CJK terms prefilter exactly.
+-- core.query.fts5_document) so phrase, accent-free and short CJK terms prefilter exactly.
 CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(doc, tokenize='trigram');
 CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
     INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, gs_fts_doc(new.text));
@@ -293,7 +293,8 @@ class SqliteStore:
             params.append(f.theme)
         query = None
         if f.text:
-            from groundswell.query import parse, to_fts5
+            from core.query import parse
+            from indexing.sqlite_query import to_fts5
 
             query = parse(f.text)  # QuerySyntaxError propagates: the caller shows it to the user
             fts = to_fts5(query, normalized=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from groundswell.mention import Mention, Sentiment
+from core.mention import Mention, Sentiment
 
 if TYPE_CHECKING:
-    from groundswell.config import NlpConfig
+    from nlp.config import NlpConfig
     from nlp.sentiment import SentimentModel
 
 

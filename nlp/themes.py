@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from groundswell.mention import Mention
+from core.mention import Mention
 
 SEED = 13
 MIN_THEME_SIZE = 3

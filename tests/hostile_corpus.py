@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from alerts.model import Alert, DrivingPost
-from groundswell.mention import Author, Engagement, Mention, Sentiment
+from core.alert import Alert, DrivingPost
+from core.mention import Author, Engagement, Mention, Sentiment
 
 INJECTED_ATTR = "data-gs-injected"
 INJECTED_SELECTOR = f"[{INJECTED_ATTR}]"

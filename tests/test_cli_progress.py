@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.mention import Mention
+from core.mention import Mention
 from indexing.sqlite import SqliteStore
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from core.query import parse
 from groundswell.cli import EXIT_PARTIAL, cli
 from groundswell.config import load_config
-from groundswell.query import parse
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CONFIGS = sorted(EXAMPLES.glob("*.yaml"))

@@ -92,7 +92,7 @@ import os
 from datetime import datetime, timedelta
 from alerts.channels.webhook import WebhookSender
 from alerts.config import WebhookChannel
-from alerts.model import Alert
+from core.alert import Alert
 from groundswell.config import parse_config
 from groundswell.logsafe import configure_logging, register_config_secrets
 

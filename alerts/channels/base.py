@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
-from alerts.model import Alert
+from core.alert import Alert
 
 
 class DeliveryError(Exception):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from alerts.model import Alert
 from alerts.render import as_text
+from core.alert import Alert
 
 
 class ConsoleSender:

@@ -11,8 +11,8 @@ from email.utils import formatdate
 from alerts.channels.base import DeliveryError
 from alerts.config import EmailChannel
 from alerts.incidents import is_followup
-from alerts.model import Alert
 from alerts.render import as_text, title
+from core.alert import Alert
 
 
 class EmailSender:

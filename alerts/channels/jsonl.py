@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alerts.channels.base import DeliveryError
-from alerts.model import Alert
+from core.alert import Alert
 
 
 class JsonlSender:

@@ -21,8 +21,8 @@ import requests
 
 from alerts.channels.base import DeliveryError, idempotency_key
 from alerts.config import WebhookChannel
-from alerts.model import Alert
 from alerts.render import as_json, as_slack, as_teams
+from core.alert import Alert
 
 _PAYLOAD = {"slack": as_slack, "teams": as_teams, "webhook": as_json}
 

@@ -29,7 +29,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.history import load_alerts, select_alerts
-from alerts.model import Alert
+from core.alert import Alert
+from core.mention import SENTIMENT_LABELS
 from dashboards.web import export as export_rows
 from dashboards.web import views
 from dashboards.web.auth import LoopbackHostMiddleware, TokenMiddleware, check_token
@@ -48,7 +49,6 @@ from dashboards.web.params import (
     reject_unknown,
 )
 from dashboards.web.runner import StoreRunner
-from groundswell.mention import SENTIMENT_LABELS
 from indexing.base import Filters, Store
 
 STATIC = Path(__file__).parent / "static"

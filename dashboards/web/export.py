@@ -1,6 +1,6 @@
 """CSV / JSONL export of a search result, streamed so large results never sit in memory.
 
-JSONL is Groundswell's mention format (`groundswell.mention.dump_mention`): the file feeds
+JSONL is Groundswell's mention format (`core.mention.dump_mention`): the file feeds
 `alerts backtest` and the import source as it is. CSV is the flat analyst view.
 """
 
@@ -10,8 +10,8 @@ import csv
 import io
 from collections.abc import Iterator
 
+from core.mention import dump_mention
 from dashboards.web.serialize import mention_json
-from groundswell.mention import dump_mention
 from indexing.base import Filters, Store
 
 CSV_COLUMNS = [

@@ -35,7 +35,7 @@ def query_terms(query: str | None) -> list[str]:
     """Positive words and phrases of a query (not negated ones), for marking."""
     if not query:
         return []
-    from groundswell.query import QuerySyntaxError, parse
+    from core.query import QuerySyntaxError, parse
 
     try:
         return [t.lstrip("#@") for t in parse(query).positive_terms()]
@@ -45,7 +45,7 @@ def query_terms(query: str | None) -> list[str]:
 
 def from_terms(text: str, terms: list[str]) -> Segments:
     """Mark every case- and accent-insensitive occurrence of the terms in text (as search matches)."""
-    from groundswell.query.text import fold_spans
+    from core.query.text import fold_spans
 
     marked: list[tuple[int, int]] = []
     for term in sorted({t for t in terms if t}, key=len, reverse=True):  # longer terms win overlaps

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from core.mention import SENTIMENT_LABELS
 from dashboards.web.errors import ApiError
-from groundswell.mention import SENTIMENT_LABELS
 from indexing.base import Filters
 
 MAX_QUERY_CHARS = 1000
@@ -141,9 +141,9 @@ def parse_query(raw: str | None) -> str | None:
     if len(raw) > MAX_QUERY_CHARS:
         raise ApiError(f"q is too long ({len(raw)} characters; at most {MAX_QUERY_CHARS})", param="q")
     try:
-        from groundswell.query import QuerySyntaxError, parse
+        from core.query import QuerySyntaxError, parse
     except ImportError:  # the query package is part of groundswell; absent only in a broken install
-        raise ApiError("the query language module groundswell.query is not available", status=503, param="q") from None
+        raise ApiError("the query language module core.query is not available", status=503, param="q") from None
     try:
         parse(raw)
     except QuerySyntaxError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from alerts.explain import explore_query
-from alerts.model import Alert
-from groundswell.escaping import safe_url  # only http(s) links reach the page
-from groundswell.mention import Mention
+from core.alert import Alert
+from core.escaping import safe_url  # only http(s) links reach the page
+from core.mention import Mention
 from indexing.base import AuthorStat, Bucket, ThemeCount
 
 

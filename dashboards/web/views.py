@@ -10,7 +10,7 @@ from typing import Any
 
 from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
-from alerts.model import Alert
+from core.alert import Alert
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json

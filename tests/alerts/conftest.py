@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from alerts.model import Alert, DrivingPost
+from core.alert import Alert, DrivingPost
 from indexing.sqlite import SqliteStore
 
 

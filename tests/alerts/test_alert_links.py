@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from alerts.config import AlertsConfig, KeywordRule
 from alerts.detect import detect_alerts
 from alerts.history import save_alerts
+from core.mention import Author, Engagement, Mention, Sentiment
 from dashboards.web.app import create_app
 from groundswell.config import BrandConfig
-from groundswell.mention import Author, Engagement, Mention, Sentiment
 from indexing.sqlite import SqliteStore
 
 START = datetime(2026, 6, 1, tzinfo=UTC)

@@ -6,10 +6,10 @@ import json
 
 from click.testing import CliRunner
 
-from alerts.cli import alerts
 from alerts.config import SpikeRule
 from alerts.evalstreams import write
 from alerts.evaluate import evaluate
+from groundswell.alerts_cli import alerts
 
 
 def test_backtest_cli_replays_and_scores(tmp_path):

@@ -12,7 +12,7 @@ from alert_series import START, rhythm_series
 
 from alerts.config import AlertsConfig
 from alerts.detect import detect_alerts
-from groundswell.mention import Author, Engagement, Mention, Sentiment
+from core.mention import Author, Engagement, Mention, Sentiment
 from indexing.sqlite import SqliteStore
 
 CRISIS_AT = 14 * 24 + 15  # day 14, 15:00

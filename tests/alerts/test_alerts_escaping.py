@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 
 from alerts.config import ConsoleChannel, WebhookChannel
 from alerts.deliver import deliver
-from groundswell.escaping import one_line
+from core.escaping import one_line
 
 START = datetime(2026, 11, 10, 12, tzinfo=UTC)
 ANSI = "\x1b[2J\x1b]0;pwned\x07"  # clear screen + set terminal title

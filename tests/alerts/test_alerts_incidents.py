@@ -11,8 +11,8 @@ from conftest import SMTP_PASSWORD, email_channel
 from alerts.config import ConsoleChannel, WebhookChannel
 from alerts.deliver import deliver
 from alerts.incidents import assign_incidents, is_followup
-from alerts.model import Alert
 from alerts.render import title
+from core.alert import Alert
 
 T0 = datetime(2026, 3, 18, 12, tzinfo=UTC)
 GAP = timedelta(hours=12)

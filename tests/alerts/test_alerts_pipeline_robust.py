@@ -18,11 +18,12 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from alerts.history import load_alerts
+from core.mention import Author, Mention, Sentiment
 from dashboards.web.app import create_app
 from groundswell import pipeline
 from groundswell.cli import cli
-from groundswell.config import BrandConfig, Config, SqliteStoreConfig
-from groundswell.mention import Author, Mention, Sentiment
+from groundswell.config import BrandConfig, Config
+from indexing.config import SqliteStoreConfig
 from indexing.sqlite import SqliteStore
 
 DAY0 = datetime(2026, 3, 2, tzinfo=UTC)

@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from alerts.config import AlertsConfig, EmailChannel, InfluencerRule, KeywordRule, SpikeRule
 from alerts.influencer import detect_influencers
 from alerts.keyword import detect_keyword
-from alerts.model import Alert
 from alerts.presets import PRESETS, resolve
 from alerts.series import from_counts
-from groundswell.mention import Author, Engagement, Mention, Sentiment
+from core.alert import Alert
+from core.mention import Author, Engagement, Mention, Sentiment
 
 
 def term_counts(days: int = 10, usual: float = 0.0, burst: dict[int, int] | None = None):

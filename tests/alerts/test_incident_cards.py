@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from alerts.incidents import count_alerts, group_incidents, pinned
-from alerts.model import Alert
+from core.alert import Alert
 
 T0 = datetime(2026, 11, 11, 12, tzinfo=UTC)
 

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from web_support import BRANDS, demo_db
 
+from core.mention import dump_mention, load_mention
 from dashboards.web.app import create_app
 from extractors.base import Window
 from extractors.import_file import ImportExtractor
 from groundswell.cli import cli
 from groundswell.config import BrandConfig
-from groundswell.mention import dump_mention, load_mention
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 

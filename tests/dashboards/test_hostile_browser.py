@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from test_web_browser import _free_port, browser  # noqa: F401 (browser is a fixture used below)
 
 from alerts.history import save_alerts
-from groundswell.escaping import one_line, safe_url
+from core.escaping import one_line, safe_url
 from indexing.sqlite import SqliteStore
 
 pytestmark = pytest.mark.browser
@@ -107,8 +107,8 @@ def _assert_visible(page, texts, where: str, selector: str = "body") -> None:
 
 
 def test_report_runs_no_hostile_script_and_shows_it_as_text(page, hostile_db, tmp_path):
+    from alerts.history import stored_alerts
     from groundswell.config import parse_config
-    from groundswell.pipeline import stored_alerts
     from groundswell.report import write_report
 
     config = parse_config(

@@ -20,12 +20,12 @@ from fastapi.testclient import TestClient
 from web_support import BRANDS, demo_db, demo_mentions, load_demo
 
 from alerts.history import INDEX_KEY, alert_key, load_alerts, save_alerts
+from core.query import QuerySyntaxError, parse
 from dashboards.web.app import create_app
 from dashboards.web.auth import TokenRequired, check_bind
 from dashboards.web.cli import serve
 from dashboards.web.export import _cell
 from groundswell.config import BrandConfig
-from groundswell.query import QuerySyntaxError, parse
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
@@ -337,7 +337,7 @@ def test_pages_and_local_assets(client):
 
 
 def test_links_only_to_http_posts(store, tmp_path):
-    from groundswell.mention import Mention
+    from core.mention import Mention
 
     local = SqliteStore(tmp_path / "xss.db")
     evil = Mention(

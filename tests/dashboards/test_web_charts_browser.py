@@ -19,10 +19,10 @@ from test_web_browser import SHOTS, _free_port, browser  # noqa: F401  (browser:
 from web_support import demo_mentions
 
 from alerts.incidents import count_alerts
+from core.mention import Author, Mention, Sentiment
 from groundswell import palette
 from groundswell.config import parse_config
 from groundswell.demo import CRISIS_START, DEMO_CONFIG
-from groundswell.mention import Author, Mention, Sentiment
 from groundswell.pipeline import detect, stored_alerts
 from groundswell.report import write_report
 from indexing.sqlite import SqliteStore

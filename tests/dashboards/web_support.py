@@ -16,9 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from alerts.history import save_alerts
-from alerts.model import Alert, DrivingPost
+from core.alert import Alert, DrivingPost
+from core.mention import Mention, Sentiment
 from groundswell import demo
-from groundswell.mention import Mention, Sentiment
 from indexing.sqlite import SqliteStore
 
 BRANDS = [("Lumora", False), ("Sonique", True)]

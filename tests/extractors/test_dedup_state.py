@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from extractor_support import DictState
 
+from core.mention import Mention
 from extractors.base import SourceError
 from extractors.dedup import canonical_url, count_unique, dedupe
 from extractors.state import CursorState, MemoryState, ReadBudget, decode_cursor, encode_cursor
-from groundswell.mention import Mention
 
 T0 = datetime(2026, 11, 1, 10, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ import pytest
 from extractor_support import Reply, run_collection
 from reddit_replay import ENV, reddit_tape
 
+from core.query import parse
 from extractors.base import SourceError, Window
 from extractors.reddit import RedditExtractor
-from groundswell.query import parse
 from indexing.sqlite import SqliteStore
 
 SEARCH_OPTIONS = {

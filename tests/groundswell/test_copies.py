@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from core.mention import Author, Mention
 from groundswell.copies import CopyIndex
-from groundswell.mention import Author, Mention
 from indexing.sqlite import SqliteStore
 
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from core.mention import Mention
 from groundswell import pipeline
 from groundswell.cli import EXIT_ALL_FAILED, EXIT_PARTIAL, EXIT_UNSTORED, cli
 from groundswell.config import parse_config
-from groundswell.mention import Mention
 from indexing.base import WriteResult
 from indexing.sqlite import SqliteStore
 

@@ -14,11 +14,10 @@ import pytest
 from hostile_corpus import HOSTILE_TEXTS, HOSTILE_URLS, INJECTED_ATTR, hostile_alert, hostile_mentions
 from markdown_it import MarkdownIt
 
-from alerts.history import save_alerts
+from alerts.history import save_alerts, stored_alerts
+from core.escaping import one_line, safe_url
 from groundswell.config import parse_config
 from groundswell.digest import render_markdown, write_digest
-from groundswell.escaping import one_line, safe_url
-from groundswell.pipeline import stored_alerts
 from groundswell.report import write_report
 from indexing.sqlite import SqliteStore
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from groundswell.mention import Mention, dedup_key
+from core.mention import Mention, dedup_key
 
 
 def test_id_is_source_and_native_id():

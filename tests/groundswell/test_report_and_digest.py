@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from alerts.history import save_alerts
-from alerts.model import Alert, DrivingPost
+from alerts.history import save_alerts, stored_alerts
+from core.alert import Alert, DrivingPost
+from core.mention import Author, Engagement, Mention, Sentiment
 from groundswell.config import parse_config
 from groundswell.digest import write_digest
-from groundswell.mention import Author, Engagement, Mention, Sentiment
-from groundswell.pipeline import stored_alerts
 from groundswell.report import write_report
 from indexing.sqlite import SqliteStore
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from es_node import delete_prefix
 
-from groundswell.mention import Author, Mention
-from groundswell.query import QuerySyntaxError
+from core.mention import Author, Mention
+from core.query import QuerySyntaxError
 from indexing.base import Filters
 from indexing.elasticsearch import ElasticsearchStore
 from indexing.elasticsearch_bulk import BulkPolicy
@@ -253,7 +253,7 @@ def test_template_falls_back_when_the_key_cannot_list_modules(es_url: str, prefi
 
 
 def test_totals_sum_engagement_and_reach(es_store: ElasticsearchStore):
-    from groundswell.mention import Engagement
+    from core.mention import Engagement
 
     batch = [
         m.model_copy(update={"engagement": Engagement(likes=i, replies=2), "author": Author(followers=10 * i)})

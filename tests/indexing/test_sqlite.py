@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from groundswell.mention import Author, Engagement, Mention, Sentiment
+from core.mention import Author, Engagement, Mention, Sentiment
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
@@ -148,7 +148,7 @@ def test_unenriched_and_iter_mentions(store):
 
 
 def test_bad_query_raises_syntax_error(store):
-    from groundswell.query import QuerySyntaxError
+    from core.query import QuerySyntaxError
 
     with pytest.raises(QuerySyntaxError):
         store.count(Filters(text='"unclosed'))
@@ -169,7 +169,7 @@ def test_totals_and_capped_search_total(store, monkeypatch):
 
 def test_store_from_before_accent_folding_is_reindexed_on_open(tmp_path):
     """A store whose FTS index holds unfolded tokens (what the previous version wrote) is rebuilt once."""
-    from groundswell.query.text import tokenize
+    from core.query.text import tokenize
     from indexing.sqlite import FTS_VERSION
 
     path = tmp_path / "old.db"

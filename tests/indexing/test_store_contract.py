@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from groundswell.mention import Author, Engagement, Mention, Sentiment
-from groundswell.query import parse
+from core.mention import Author, Engagement, Mention, Sentiment
+from core.query import parse
 from indexing.base import Filters, Store
 
 T0 = datetime(2026, 3, 30, 0, 0, tzinfo=UTC)  # the corpus spans the March/April boundary

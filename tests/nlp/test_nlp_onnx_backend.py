@@ -100,7 +100,7 @@ def test_export_is_cached_and_reused(onnx_models, onnx_cache, monkeypatch):
 
 @pytest.mark.model
 def test_config_backend_onnx_reaches_the_model(onnx_models):
-    from groundswell.config import NlpConfig
+    from nlp.config import NlpConfig
     from nlp.enrich import Enricher
 
     model = Enricher(NlpConfig(backend="onnx")).model

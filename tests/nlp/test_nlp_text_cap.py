@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from groundswell.config import NlpConfig
-from groundswell.mention import Mention
+from core.mention import Mention
+from nlp.config import NlpConfig
 from nlp.enrich import Enricher
 
 pytestmark = pytest.mark.model

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from groundswell.mention import Mention, Sentiment
+from core.mention import Mention, Sentiment
 from nlp.themes import Theme, extract_themes, rising_themes
 
 PLANTED = {  # the "crisis": chargers overheating

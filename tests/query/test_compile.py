@@ -8,16 +8,10 @@ import sqlite3
 import pytest
 from query_samples import CASES
 
-from groundswell.query import (
-    QueryCompileError,
-    fts5_document,
-    parse,
-    search_terms,
-    to_elasticsearch,
-    to_fts5,
-    to_reddit,
-    to_x,
-)
+from core.query import QueryCompileError, fts5_document, parse
+from extractors.query_native import search_terms, to_reddit, to_x
+from indexing.elasticsearch_query import to_elasticsearch
+from indexing.sqlite_query import to_fts5
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.query.text import fold, fold_spans, search_document
 from dashboards.web.highlight import from_terms, segments_for
-from groundswell.query.text import fold, fold_spans, search_document
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from query_samples import CASES
 
-from groundswell.query import parse
+from core.query import parse
 
 
 @pytest.mark.parametrize(("query", "text", "lang", "expected"), CASES)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from groundswell.query import QuerySyntaxError, parse
-from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Not, Or, Term
+from core.query import QuerySyntaxError, parse
+from core.query.ast import And, Handle, Hashtag, Lang, Near, Not, Or, Term
 
 
 def test_precedence_not_binds_tighter_than_and_than_or():

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from groundswell.query.text import normalize, tokenize
+from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.text import normalize, tokenize
 
 MAX_NEAR = 100
 MAX_LENGTH = 4096

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from groundswell.query.ast import And, Near, Node, Not, Or
+from core.query.ast import And, Near, Node, Not, Or
 
 TRUE = "<TRUE>"
 FALSE = "<FALSE>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -87,3 +88,12 @@ class Alert(BaseModel):
             if self.source or self.lang:
                 key += f"|source={self.source or ''}|lang={self.lang or ''}"
             self.id = hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Detection:
+    """An alert and the moment it could first have been sent (end of the deciding bucket)."""
+
+    alert: Alert
+    decided_at: datetime
+    bucket: int

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from groundswell.query.text import fold, handles, hashtags, search_tokens, token_matches
+from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.text import fold, handles, hashtags, search_tokens, token_matches
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
     q = parse('(galaxy OR "갤럭시") AND NOT #ad lang:ko')
     q.matches("갤럭시는 최고", lang="ko")  # True
-    to_x(q), to_reddit(q), to_elasticsearch(q), to_fts5(q)
+
+The backend compilers live beside their backends: `extractors.query_native` (to_x, to_reddit,
+search_terms), `indexing.sqlite_query` (to_fts5), `indexing.elasticsearch_query` (to_elasticsearch).
 
 See docs/query-language.md for the grammar and the matching rules per script.
 """
@@ -12,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from groundswell.query.elasticsearch import to_elasticsearch
-from groundswell.query.match import Post, evaluate
-from groundswell.query.native import QueryCompileError, search_terms, to_fts5, to_reddit, to_x
-from groundswell.query.parser import QuerySyntaxError, parse_tree
-from groundswell.query.text import fts5_document, search_document
+from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.compile import QueryCompileError
+from core.query.match import Post, evaluate
+from core.query.parser import QuerySyntaxError, parse_tree
+from core.query.text import fts5_document, search_document
 
 __all__ = [
     "Query",
@@ -26,11 +27,6 @@ __all__ = [
     "fts5_document",
     "parse",
     "search_document",
-    "search_terms",
-    "to_elasticsearch",
-    "to_fts5",
-    "to_reddit",
-    "to_x",
 ]
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from groundswell.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from groundswell.query.text import fold, is_hangul, surface, tokenize
+from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.text import fold, is_hangul, surface, tokenize
 
 if TYPE_CHECKING:
-    from groundswell.query import Query
+    from core.query import Query
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""A source as it appears in `groundswell.yaml`; its `options` are checked by that source's extractor."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from core.strict import StrictModel as _Strict
+
+_SECRET_KEY = re.compile(r"(token|secret|password|api_key|apikey)$", re.IGNORECASE)
+
+
+class SourceConfig(_Strict):
+    """One source to collect from. `options` are checked by that source's extractor."""
+
+    type: str = Field(min_length=1)
+    name: str | None = None
+    brands: list[str] | None = Field(default=None, description="Brands to collect for; default all")
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("options")
+    @classmethod
+    def _no_inline_secrets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if _SECRET_KEY.search(key):
+                raise ValueError(
+                    f"'{key}' looks like a secret: put it in an environment variable and "
+                    f"name that variable as '{key}_env' instead"
+                )
+        return value
+
+    @property
+    def key(self) -> str:
+        return self.name or self.type

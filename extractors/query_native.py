@@ -1,0 +1,80 @@
+"""Compilers to the search syntaxes of X and Reddit, and keyword covers for APIs without boolean search."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Or, Term
+from core.query.compile import QueryCompileError, render, require_search, word_or_phrase
+from core.query.relax import relax
+from core.query.text import tokenize
+
+if TYPE_CHECKING:
+    from core.query import Query
+
+
+def _x_leaf(node: Node, upper: bool) -> str | None:
+    if isinstance(node, Term):
+        return word_or_phrase(node.tokens, node.quoted, node.text)
+    if isinstance(node, Hashtag):
+        return f"#{node.tag}"
+    if isinstance(node, Handle):
+        if node.handle.replace("_", "").isalnum():
+            return f"@{node.handle}"
+        # A fediverse/Bluesky handle is no X username: its words as a phrase are a superset.
+        return word_or_phrase(tuple(tokenize(node.handle)), quoted=True) if upper else None
+    if isinstance(node, Lang):
+        return f"lang:{node.code}"
+    return None
+
+
+def to_x(query: Query) -> str:
+    """X API v2 search query (space = AND, OR, -negation, "phrases", #, @, lang:); NEAR becomes AND."""
+    expr = require_search(relax(query.root, _x_leaf), "X", query, skip=lambda s: s.startswith("lang:"))
+    return render(expr, " ", "-")
+
+
+def _reddit_leaf(node: Node, upper: bool) -> str | None:
+    if isinstance(node, Term):
+        return word_or_phrase(node.tokens, node.quoted, node.text)
+    if isinstance(node, Hashtag | Handle) and upper:
+        # Reddit has no hashtag/mention search: the bare words are a superset.
+        body = node.tag if isinstance(node, Hashtag) else node.handle
+        return word_or_phrase(tuple(tokenize(body)))
+    return None  # lang: (and negated #/@) cannot be expressed
+
+
+def to_reddit(query: Query) -> str:
+    """Reddit search syntax (AND, OR, NOT, parentheses, "phrases"); lang:, NEAR, #, @ relaxed."""
+    return render(require_search(relax(query.root, _reddit_leaf), "Reddit", query), " AND ", "NOT ")
+
+
+def search_terms(query: Query) -> list[str]:
+    """Keyword searches whose union covers every match, for APIs without boolean search.
+
+    An OR needs each branch covered; an AND only its cheapest branch. Words come out bare,
+    phrases "quoted", hashtags as #tag, handles as @handle. Raises QueryCompileError when
+    a match may contain none of the query's positive terms (e.g. 'NOT x' or 'lang:ko').
+    """
+    cover = _cover(query.root)
+    if cover is None:
+        raise QueryCompileError(
+            f"query {query.text!r} has no positive term to search for; add a word, phrase, #hashtag or @handle"
+        )
+    return list(dict.fromkeys(cover))
+
+
+def _cover(node: Node) -> list[str] | None:
+    if isinstance(node, Term):
+        return [word_or_phrase(node.tokens, node.quoted, node.text)]
+    if isinstance(node, Hashtag | Handle):
+        return [str(node)]
+    if isinstance(node, Near):
+        return _cover(node.left)
+    if isinstance(node, Or):
+        parts = [_cover(i) for i in node.items]
+        return None if any(p is None for p in parts) else [t for p in parts for t in p]  # type: ignore[union-attr]
+    if isinstance(node, And):
+        options = [c for c in (_cover(i) for i in node.items) if c is not None]
+        return min(options, key=len) if options else None
+    return None  # Lang, Not: nothing to search for

@@ -1,0 +1,76 @@
+"""Compiler to SQLite FTS5 MATCH expressions (a superset of the true matches, see core/query/relax.py)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+from core.query.ast import Handle, Hashtag, Node, Term
+from core.query.compile import render
+from core.query.relax import Expr, relax
+from core.query.text import fold, is_hangul, tokenize
+
+if TYPE_CHECKING:
+    from core.query import Query
+
+
+def _fts5_segments(tokens: tuple[str, ...] | list[str]) -> list[str]:
+    """Substrings of `fts5_document(text)` that every match of these tokens must contain.
+
+    Tokens are folded as the document is. A Hangul query token matches a text token that
+    only starts with it, so it ends a segment.
+    """
+    segments, current = [], []
+    for tok in tokens:
+        current.append(fold(tok))
+        if is_hangul(tok):
+            segments.append(" ".join(current))
+            current = []
+    if current:
+        segments.append(" ".join(current))
+    return [s for s in segments if len(s) >= 3]  # trigram FTS cannot look for shorter strings
+
+
+def _raw_safe(token: str) -> bool:
+    """A token SQLite's own case folding finds verbatim in un-normalised text.
+
+    Matching ignores Latin accents, so a token with any Latin letter may appear in the raw
+    text with accents the query lacks ('bateria' in 'batería'): such tokens are left out of
+    raw-text prefilters (they stay in the exact post-filter).
+    """
+    return len(token) >= 3 and not any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "LATIN") for ch in token)
+
+
+def _fts5_leaf_for(normalized: bool):
+    def leaf(node: Node, upper: bool) -> str | None:
+        if isinstance(node, Term):
+            tokens: tuple[str, ...] | list[str] = node.tokens
+        elif isinstance(node, Hashtag):
+            tokens = tokenize(node.tag)
+        elif isinstance(node, Handle):
+            tokens = tokenize(node.handle)
+        else:
+            return None
+        if not upper:
+            return None  # never needed: NOT is relaxed away before leaves are reached negated
+        segments = _fts5_segments(tokens) if normalized else [t for t in tokens if _raw_safe(t)]
+        if not segments:
+            return None
+        return " AND ".join('"' + s.replace('"', '""') + '"' for s in segments)
+
+    return leaf
+
+
+def to_fts5(query: Query, normalized: bool = False) -> str | None:
+    """FTS5 MATCH expression for a `tokenize='trigram'` table, a SUPERSET of the true matches.
+
+    normalized=True: the FTS column holds `fts5_document(text)`; phrases and Han/Kana terms
+    prefilter well and the superset is exact. normalized=False: the column holds the raw
+    text; only single tokens of 3+ characters are used (no prefilter for short CJK terms).
+    Post-filter the candidates with `Query.matches`. None when no prefilter is safe (only
+    short terms, only negations, only lang:).
+    """
+    expr = relax(query.root, _fts5_leaf_for(normalized), supports_not=False)
+    if not isinstance(expr, Expr):
+        return None  # TRUE: nothing to prefilter on; FALSE cannot happen without NOT
+    return render(expr, " AND ", "NOT ")

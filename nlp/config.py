@@ -1,0 +1,31 @@
+"""The `nlp` section of `groundswell.yaml`: sentiment model, batch size, backend, text cap."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from core.strict import StrictModel as _Strict
+
+
+class NlpConfig(_Strict):
+    sentiment_model: str = Field(
+        default="default",
+        description="'default' (the shipped model), a Hugging Face model name, or a local path",
+    )
+    batch_size: int = Field(default=64, ge=1, le=4096)
+    uncertain_below: float = Field(default=0.5, ge=0.0, le=1.0)
+    backend: Literal["torch", "onnx"] = "torch"
+    themes: bool = True
+    max_text_chars: int = Field(
+        default=10_000,
+        ge=100,
+        le=1_000_000,
+        description="Language id, sentiment and themes read at most this many characters of a post "
+        "(the stored text is never cut)",
+    )
+
+    def analysed_text(self, text: str) -> str:
+        """The part of a post the models read: a 10 MB paste must not stall a batch for minutes."""
+        return text[: self.max_text_chars]
