@@ -1,0 +1,176 @@
+"""Imports point down, never sideways between layer-1 packages (except the list below), and never in a circle.
+
+Layers (issue 21):
+  0  core/                                   imports nothing of ours
+  1  extractors/, nlp/, indexing/, alerts/   import core (and the allowed sideways edges below)
+  2  groundswell/                            the application: composes layer 1
+  3  dashboards/, dags/                      on top
+
+Every `import`/`from … import` is read with `ast`, at module level and inside functions alike
+(a function-local import is still a dependency; it only hides it from import time). Imports
+under `if TYPE_CHECKING:` count for the layer rule but not for circles: they never run.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = {
+    "core": 0,
+    "extractors": 1,
+    "nlp": 1,
+    "indexing": 1,
+    "alerts": 1,
+    "groundswell": 2,
+    "dashboards": 3,
+    "dags": 3,
+}
+# Sideways imports between layer-1 packages that are allowed, with the reason.
+ALLOWED_SIDEWAYS = {
+    # Alert detection, explanation and history read the store through its protocol
+    # (Store, Filters, Bucket): alerts are computed from stored mentions.
+    ("alerts", "indexing"),
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    line: int
+    local: bool  # inside a function
+    typing_only: bool  # under `if TYPE_CHECKING:`
+
+
+def _modules(root: Path = ROOT) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for package in LAYERS:
+        for path in sorted((root / package).rglob("*.py")):
+            parts = list(path.relative_to(root).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            out[".".join(parts)] = path
+    return out
+
+
+def _resolve(name: str, modules: dict[str, Path]) -> str | None:
+    """The module of ours that `name` (a module, or a module.attribute) refers to."""
+    while name:
+        if name in modules:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _flags(tree: ast.AST) -> dict[int, tuple[bool, bool]]:
+    """id(import node) -> (inside a function, under `if TYPE_CHECKING:`)."""
+    out: dict[int, tuple[bool, bool]] = {}
+
+    def walk(node: ast.AST, local: bool, typing_only: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                out[id(child)] = (local, typing_only)
+            child_local = local or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            child_typing = typing_only or (
+                isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test)
+            )
+            walk(child, child_local, child_typing)
+
+    walk(tree, False, False)
+    return out
+
+
+def _edges(modules: dict[str, Path]) -> list[Edge]:
+    edges: list[Edge] = []
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        flags = _flags(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative import
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(parts + ([base] if base else []))
+                targets = [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            local, typing_only = flags[id(node)]
+            for target in {t for t in (_resolve(x, modules) for x in targets) if t and t != name}:
+                edges.append(Edge(name, target, node.lineno, local, typing_only))
+    return edges
+
+
+def _top(module: str) -> str:
+    return module.partition(".")[0]
+
+
+def _layer_problems(edges: list[Edge]) -> list[str]:
+    out = []
+    for e in edges:
+        src, dst = _top(e.source), _top(e.target)
+        if src == dst:
+            continue
+        if LAYERS[dst] > LAYERS[src]:
+            out.append(f"{e.source}:{e.line} imports {e.target}: layer {LAYERS[src]} -> higher layer {LAYERS[dst]}")
+        elif LAYERS[dst] == LAYERS[src] and (src, dst) not in ALLOWED_SIDEWAYS:
+            out.append(f"{e.source}:{e.line} imports {e.target}: sideways within layer {LAYERS[src]} (not allowed)")
+    return out
+
+
+def _cycles(edges: list[Edge]) -> list[list[str]]:
+    """Each circle among runtime imports, found by a depth-first search (one report per back edge)."""
+    graph: dict[str, set[str]] = {}
+    for e in edges:
+        # A package's __init__ importing its own submodules is no circle with them.
+        if not e.typing_only and not e.source.startswith(e.target + "."):
+            graph.setdefault(e.source, set()).add(e.target)
+    found: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                found.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found
+
+
+def test_imports_point_down_and_never_circle():
+    modules = _modules()
+    edges = _edges(modules)
+    local = [e for e in edges if e.local]
+    print(f"{len(modules)} modules, {len(edges)} import edges, {len(local)} function-local imports of our modules")
+    problems = _layer_problems(edges) + [" -> ".join(c) + ": circle" for c in _cycles(edges)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checker_sees_upward_sideways_and_circular_imports():
+    # The rule itself: an upward, a sideways and a circular edge are each reported.
+    edges = [
+        Edge("core.mention", "groundswell.config", 1, False, False),
+        Edge("nlp.enrich", "extractors.base", 1, True, False),
+        Edge("extractors.base", "extractors.http", 1, True, False),
+        Edge("extractors.http", "extractors.base", 1, False, False),
+        Edge("alerts.detect", "indexing.base", 1, False, False),
+    ]
+    problems = _layer_problems(edges)
+    assert len(problems) == 2 and "higher layer" in problems[0] and "sideways" in problems[1]
+    assert _cycles(edges) == [["extractors.base", "extractors.http", "extractors.base"]]
+    # ...but a circle through a TYPE_CHECKING-only import never runs.
+    assert _cycles([edges[2], Edge("extractors.http", "extractors.base", 1, False, True)]) == []
