@@ -9,7 +9,6 @@ cover is stored; alerts are marked sent only after a channel accepted them).
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,12 +20,13 @@ from alerts.history import save_alerts, stored_alerts
 from alerts.incidents import count_alerts
 from core.alert import Alert
 from core.mention import Mention
+from core.time import plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from groundswell.config import BrandConfig, Config
 from groundswell.deadletter import DeadLetter
 from indexing.base import Filters, Store, WriteResult
-from indexing.config import ElasticsearchStoreConfig
+from indexing.factory import open_store as _open_store
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -88,26 +88,10 @@ class DeliveryReport:
     channels: dict[str, Any] = field(default_factory=dict)
 
 
-def plain_utc(value: datetime | None) -> datetime | None:
-    """A stdlib UTC datetime: schedulers hand over pendulum DateTimes, whose arithmetic differs."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return datetime.fromtimestamp(value.timestamp(), tz=UTC)
-
-
 # -- store -------------------------------------------------------------------------------------
 def open_store(config: Config) -> Store:
     """The store the config names (SQLite by default, Elasticsearch when configured)."""
-    if isinstance(config.store, ElasticsearchStoreConfig):
-        from indexing.elasticsearch import ElasticsearchStore
-
-        api_key = os.environ.get(config.store.api_key_env) if config.store.api_key_env else None
-        return ElasticsearchStore(config.store.resolved_url(), index_prefix=config.store.index_prefix, api_key=api_key)
-    from indexing.sqlite import SqliteStore
-
-    return SqliteStore(config.store.path)
+    return _open_store(config.store)
 
 
 def _deadletter_path(config: Config) -> Path:

@@ -1,0 +1,22 @@
+"""The store a config names: the one place that maps `store.type` to a Store class."""
+
+from __future__ import annotations
+
+import os
+
+from indexing.base import Store
+from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
+from indexing.sqlite import SqliteStore
+
+StoreConfig = SqliteStoreConfig | ElasticsearchStoreConfig
+
+
+def open_store(store: StoreConfig) -> Store:
+    """The store the config's `store` section names (SQLite by default, Elasticsearch when configured)."""
+    if isinstance(store, ElasticsearchStoreConfig):
+        # Imported here on purpose: the Elasticsearch client is an optional, heavy dependency.
+        from indexing.elasticsearch import ElasticsearchStore
+
+        api_key = os.environ.get(store.api_key_env) if store.api_key_env else None
+        return ElasticsearchStore(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key)
+    return SqliteStore(store.path)
