@@ -174,6 +174,7 @@ def collect(
     from extractors.base import SourceError, Window
     from extractors.registry import get_extractor_class
     from extractors.state import MemoryState
+    from groundswell.logsafe import register_config_secrets
     from groundswell.query import QuerySyntaxError, parse
 
     if record and replay:
@@ -188,6 +189,7 @@ def collect(
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise click.BadParameter(problems, param_hint="--option") from None
+    register_config_secrets(options)  # the variables its *_env options name are masked in logs
     env = _replay_env(cls, options) if replay else None
     extractor = cls(options, env=env).bind(MemoryState(), source_type)
     if replay:
