@@ -3,6 +3,8 @@
 `detect` looks at everything stored up to this run's data interval end; `notify`
 sends each alert to every channel, and the pipeline refuses to send the same
 alert id to the same channel twice, so re-runs and retries never double-alert.
+A brand whose detection fails does not stop the others: their alerts are still
+delivered, then `detection_ok` fails the run naming the brand (the CLI's exit 1).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 
 
 @task
-def detect() -> list[dict]:
-    """Alerts for every brand as of the data interval end (JSON, handed to notify through XCom)."""
+def detect() -> dict:
+    """Alerts for every brand as of the data interval end, and the brands whose detection failed
+    ({"alerts": [...], "failed": {brand: error}}, handed on through XCom)."""
     from groundswell_common import load_config, opened_store, plain_utc
 
     from groundswell import pipeline
@@ -26,11 +29,13 @@ def detect() -> list[dict]:
         alerts = pipeline.detect(config, store, now=now)
     for alert in alerts:
         print(f"alert {alert.id}: {alert.kind} {alert.severity} for {alert.brand}")
-    return [alert.model_dump(mode="json") for alert in alerts]
+    for brand, error in alerts.failed.items():
+        print(f"detection failed for {brand}: {error}")
+    return {"alerts": [alert.model_dump(mode="json") for alert in alerts], "failed": dict(alerts.failed)}
 
 
 @task
-def notify(alerts: list[dict]) -> dict[str, int]:
+def notify(detected: dict) -> dict[str, int]:
     """Deliver the alerts; already-sent ones are counted, not re-sent. Fail if any delivery failed."""
     from groundswell_common import channel_env, exported_env, load_config, opened_store
 
@@ -38,7 +43,7 @@ def notify(alerts: list[dict]) -> dict[str, int]:
     from groundswell import pipeline
 
     config = load_config()
-    parsed = [Alert.model_validate(a) for a in alerts]
+    parsed = [Alert.model_validate(a) for a in detected["alerts"]]
     with opened_store(config) as store, exported_env(channel_env(config)):
         report = pipeline.notify(config, store, parsed)
     summary = {"sent": report.sent, "already_sent": report.already_sent, "failed": report.failed}
@@ -47,6 +52,14 @@ def notify(alerts: list[dict]) -> dict[str, int]:
         # Retrying is safe: sent (alert, channel) pairs are skipped, failed ones tried again.
         raise RuntimeError(f"{report.failed} alert deliveries failed")
     return summary
+
+
+@task(trigger_rule="all_done")
+def detection_ok(detected: dict | None) -> None:
+    """Fails the run when some brand's detection failed, after the other brands' alerts were delivered."""
+    from groundswell_common import check_detection
+
+    check_detection(detected)
 
 
 @dag(
@@ -60,7 +73,8 @@ def notify(alerts: list[dict]) -> dict[str, int]:
     doc_md=__doc__,
 )
 def groundswell_alerts() -> None:
-    notify(detect())
+    detected = detect()
+    notify(detected) >> detection_ok(detected)
 
 
 groundswell_alerts()

@@ -2,7 +2,8 @@
 
 Manual only. Same tasks and pools as groundswell_ingest, but the window comes from
 the params instead of the data interval. Safe to run twice: mentions are upserted
-by their stable id, so a second run over the same range adds nothing.
+by their stable id, so a second run over the same range adds nothing. Like ingest, it
+replays the dead-letter file first and fails (`deadletter_ok`) while mentions wait there.
 """
 
 from __future__ import annotations
@@ -51,17 +52,33 @@ def collect(target: dict[str, str]) -> dict[str, int]:
     return collect_one(target, _when(params["start"]), _when(params["end"]), use_cursor=False)
 
 
+@task
+def replay() -> dict[str, int]:
+    """Store the mentions earlier runs parked in the dead-letter file, before collecting new ones."""
+    from groundswell_common import replay_parked
+
+    return replay_parked()
+
+
 @task(outlets=[MENTIONS], trigger_rule="all_done")
-def publish(reports: list) -> int:
+def publish(reports: list, replayed: dict[str, int] | None) -> int:
     """Emit the mentions Asset when the backfill stored new mentions, so groundswell_enrich runs."""
     from groundswell_common import publish_mentions
 
-    return publish_mentions(reports, MENTIONS)
+    return publish_mentions(reports, MENTIONS, replayed)
 
 
 @task(trigger_rule="none_failed")
 def sources_ok() -> None:
     """Fails the run (upstream_failed) when any source failed, after the others finished and published."""
+
+
+@task(trigger_rule="all_done")
+def deadletter_ok() -> None:
+    """Fails the run while mentions wait in the dead-letter file (after every collect task finished)."""
+    from groundswell_common import check_parked
+
+    check_parked()
 
 
 @dag(
@@ -80,14 +97,17 @@ def sources_ok() -> None:
     doc_md=__doc__,
 )
 def groundswell_backfill() -> None:
+    replayed = replay()
     reports = [
         collect.override(task_id=f"collect_{source_type}", pool=pool_name(source_type)).expand(
             target=plan.override(task_id=f"plan_{source_type}")(source_type)
         )
         for source_type in source_types()
     ]
-    publish(reports)
+    replayed >> reports  # parked mentions first: they may since have left the sources' windows
+    publish(reports, replayed)
     reports >> sources_ok()
+    [replayed, *reports] >> deadletter_ok()
 
 
 groundswell_backfill()

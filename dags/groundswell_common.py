@@ -266,15 +266,55 @@ def collect_one(
     return summary
 
 
-def publish_mentions(reports: list, asset: Any) -> int:
+def replay_parked() -> dict[str, int]:
+    """Body of the `replay` tasks: store what earlier runs parked in the dead-letter file.
+
+    Runs once per DAG run, before the mapped collect tasks (`pipeline.collect`, which
+    each of them calls, replays too; it then finds the file already empty). What the
+    store still refuses stays parked; `check_parked` fails the run for it at the end.
+    """
+    from groundswell import pipeline
+
+    config = load_config()
+    with opened_store(config) as store:
+        report = pipeline.replay_deadletter(config, store)
+    summary = {"replayed": report.replayed, "created": report.created, "waiting": report.deadletter}
+    print(f"dead letters: {summary}")
+    return summary
+
+
+def check_parked() -> None:
+    """Body of the `deadletter_ok` tasks: fail the run while mentions wait in the dead-letter file.
+
+    The same rule as the CLI's exit code 5. Not retried (AirflowFailException): the next
+    run replays the file first anyway; a line the store can never take needs a person.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from groundswell import pipeline
+
+    letters = pipeline.dead_letter(load_config())
+    waiting = letters.count()
+    if waiting:
+        raise AirflowFailException(
+            f"{waiting} mention(s) wait in the dead-letter file {letters.path}: the store refused them "
+            "(the errors are in this run's collect/replay logs); the next run replays them, and "
+            "unreadable lines stay there until fixed or removed"
+        )
+    print(f"dead-letter file {letters.path}: empty")
+
+
+def publish_mentions(reports: list, asset: Any, replayed: Mapping[str, int] | None = None) -> int:
     """Body of the `publish` tasks: count new mentions; skip (no asset event) when there is no work.
 
-    `reports` holds each mapped collect task's results (failed or skipped ones are absent).
+    `reports` holds each mapped collect task's results (failed or skipped ones are absent);
+    `replayed` the `replay` task's (None when it failed).
     """
     from airflow.sdk import get_current_context
     from airflow.sdk.exceptions import AirflowSkipException
 
     created = sum(r["created"] for per_type in reports for r in (per_type or []) if r)
+    created += (replayed or {}).get("created", 0)
     if not created:
         # A source that stored mentions and then failed reports nothing here; enrich
         # anyway when work is waiting, so those mentions are not stranded.
@@ -285,3 +325,20 @@ def publish_mentions(reports: list, asset: Any) -> int:
     get_current_context()["outlet_events"][asset].extra = {"created": created}
     print(f"{created} new mention(s): asset event for {asset.uri}")
     return created
+
+
+def check_detection(detected: Mapping[str, Any] | None) -> None:
+    """Body of `detection_ok`: fail naming the brands whose detection failed (None: detect itself
+    failed, and the run has already failed for it).
+
+    Not retried (AirflowFailException): the alerts DAG runs again in 5 minutes and detects anew.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    failed = (detected or {}).get("failed") or {}
+    if failed:
+        reasons = "; ".join(f"{brand}: {error}" for brand, error in sorted(failed.items()))
+        raise AirflowFailException(
+            f"alert detection failed for {len(failed)} brand(s): {', '.join(sorted(failed))} "
+            f"(the other brands' alerts were delivered) - {reasons}"
+        )

@@ -8,6 +8,10 @@ groundswell_backfill is the tool). The pipeline saves a source's cursor only
 after the mentions it covers are stored, so a crash or retry never loses or
 duplicates data. When new mentions landed, `publish` emits the mentions Asset that
 schedules groundswell_enrich.
+
+Mentions the store refused in earlier runs wait in the dead-letter file: `replay`
+stores them first, and `deadletter_ok` fails the run while any still wait (the
+CLI's exit code 5), as `sources_ok` does for a failed source.
 """
 
 from __future__ import annotations
@@ -44,17 +48,33 @@ def collect(target: dict[str, str]) -> dict[str, int]:
     return collect_one(target, since, until)
 
 
+@task
+def replay() -> dict[str, int]:
+    """Store the mentions earlier runs parked in the dead-letter file, before collecting new ones."""
+    from groundswell_common import replay_parked
+
+    return replay_parked()
+
+
 @task(outlets=[MENTIONS], trigger_rule="all_done")
-def publish(reports: list) -> int:
+def publish(reports: list, replayed: dict[str, int] | None) -> int:
     """Emit the mentions Asset when new mentions landed (or un-enriched ones wait); else skip."""
     from groundswell_common import publish_mentions
 
-    return publish_mentions(reports, MENTIONS)
+    return publish_mentions(reports, MENTIONS, replayed)
 
 
 @task(trigger_rule="none_failed")
 def sources_ok() -> None:
     """Fails the run (upstream_failed) when any source failed, after the others finished and published."""
+
+
+@task(trigger_rule="all_done")
+def deadletter_ok() -> None:
+    """Fails the run while mentions wait in the dead-letter file (after every collect task finished)."""
+    from groundswell_common import check_parked
+
+    check_parked()
 
 
 @dag(
@@ -68,14 +88,17 @@ def sources_ok() -> None:
     doc_md=__doc__,
 )
 def groundswell_ingest() -> None:
+    replayed = replay()
     reports = [
         collect.override(task_id=f"collect_{source_type}", pool=pool_name(source_type)).expand(
             target=plan.override(task_id=f"plan_{source_type}")(source_type)
         )
         for source_type in source_types()
     ]
-    publish(reports)
+    replayed >> reports  # parked mentions first: they may since have left the sources' windows
+    publish(reports, replayed)
     reports >> sources_ok()
+    [replayed, *reports] >> deadletter_ok()
 
 
 groundswell_ingest()

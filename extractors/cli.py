@@ -175,6 +175,8 @@ def collect(
     from extractors.base import SourceError, Window
     from extractors.registry import get_extractor_class
     from extractors.state import MemoryState
+    from core.logsafe import register_config_secrets
+    from core.query import QuerySyntaxError, parse
 
     if record and replay:
         raise click.UsageError("use --record or --replay, not both")
@@ -188,6 +190,7 @@ def collect(
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise click.BadParameter(problems, param_hint="--option") from None
+    register_config_secrets(options)  # the variables its *_env options name are masked in logs
     env = _replay_env(cls, options) if replay else None
     extractor = cls(options, env=env).bind(MemoryState(), source_type)
     if replay:

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from groundswell.config import Config, ConfigError, load_config
-from groundswell.logsafe import configure_logging, register_config_secrets
+from core.logsafe import configure_logging, register_config_secrets
 
 # Exit codes (README, "Exit codes"); when several apply, the highest wins.
 EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
@@ -151,7 +151,7 @@ config_option = click.option(
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug)")
 def cli(verbose: int) -> None:
     """Groundswell: social listening and sentiment monitoring."""
-    configure_logging(verbose)  # redacts secrets at every level (groundswell.logsafe)
+    configure_logging(verbose)  # redacts secrets at every level (core.logsafe)
 
 
 @cli.command()

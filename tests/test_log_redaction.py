@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.logsafe import MASK, redact, register_secret
+from core.logsafe import MASK, redact, register_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 # Shaped like an X app bearer token (URL-encoded characters included); not a real one.
@@ -94,7 +94,7 @@ from alerts.channels.webhook import WebhookSender
 from alerts.config import WebhookChannel
 from core.alert import Alert
 from groundswell.config import parse_config
-from groundswell.logsafe import configure_logging, register_config_secrets
+from core.logsafe import configure_logging, register_config_secrets
 
 configure_logging(2)
 config = parse_config({"brands": [{"name": "Lumora", "query": "Lumora"}],

@@ -38,7 +38,7 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
         raise click.UsageError(str(exc)) from None
 
     from groundswell.config import ConfigError, load_config
-    from groundswell.logsafe import register_config_secrets, register_secret
+    from core.logsafe import register_config_secrets, register_secret
 
     try:
         config = load_config(config_path)

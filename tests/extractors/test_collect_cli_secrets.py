@@ -1,0 +1,31 @@
+"""`groundswell collect` masks the secrets its source options name, like every other command.
+
+It builds the source's options from `--option` instead of loading a config, so it must
+register those options' `*_env` variables itself (groundswell/cli.py does it for configs).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from click.testing import CliRunner
+
+from extractors.cli import collect
+from core.logsafe import MASK, redact
+
+
+def test_the_variable_a_source_option_names_is_masked_in_logs(server, tmp_path, monkeypatch):
+    # A name that does not look secret, so only the option naming it can tell the masker.
+    token = "xtok-" + secrets.token_hex(12)
+    monkeypatch.setenv("GS_TEST_X_APP_KEY", token)
+    assert redact(f"sent {token}") == f"sent {token}"  # unknown before the command runs
+    result = CliRunner().invoke(
+        collect,
+        [
+            "--source", "x", "--query", "acme", "--out", str(tmp_path / "o.jsonl"),
+            "-o", "bearer_token_env=GS_TEST_X_APP_KEY", "-o", f"api_base_url={server.base}", "-o", "max_pages=1",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output  # the test server knows no X route: a clean source error
+    assert token not in result.output
+    assert redact(f"sent {token}") == f"sent {MASK}"
