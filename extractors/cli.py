@@ -171,12 +171,11 @@ def collect(
     """Collect mentions matching --query from one --source into a JSONL file (no config, no store)."""
     from pydantic import ValidationError
 
+    from core.logsafe import register_config_secrets
     from core.query import QuerySyntaxError, parse
     from extractors.base import SourceError, Window
     from extractors.registry import get_extractor_class
     from extractors.state import MemoryState
-    from core.logsafe import register_config_secrets
-    from core.query import QuerySyntaxError, parse
 
     if record and replay:
         raise click.UsageError("use --record or --replay, not both")

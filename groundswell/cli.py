@@ -17,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from groundswell.config import Config, ConfigError, load_config
 from core.logsafe import configure_logging, register_config_secrets
+from groundswell.config import Config, ConfigError, load_config
 
 # Exit codes (README, "Exit codes"); when several apply, the highest wins.
 EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)

@@ -37,8 +37,8 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
     except TokenRequired as exc:
         raise click.UsageError(str(exc)) from None
 
-    from groundswell.config import ConfigError, load_config
     from core.logsafe import register_config_secrets, register_secret
+    from groundswell.config import ConfigError, load_config
 
     try:
         config = load_config(config_path)

@@ -10,8 +10,8 @@ import secrets
 
 from click.testing import CliRunner
 
-from extractors.cli import collect
 from core.logsafe import MASK, redact
+from extractors.cli import collect
 
 
 def test_the_variable_a_source_option_names_is_masked_in_logs(server, tmp_path, monkeypatch):
