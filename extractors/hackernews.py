@@ -1,7 +1,8 @@
 """Hacker News stories and comments through the Algolia HN Search API (search_by_date); no key.
 
 One request per term from `groundswell.query.search_terms` (Algolia has no OR), the
-query applied locally. The cursor is the newest `created_at_i` seen.
+query applied locally. The cursor is the newest `created_at_i` of the hits read for good
+(`Selector.add`): a malformed or future-dated hit never moves it.
 """
 
 from __future__ import annotations
@@ -67,12 +68,12 @@ class HackerNewsExtractor(Extractor):
                 for hit in hits:
                     oid = str(hit.get("objectID")) if isinstance(hit, dict) else None
                     ts = hit.get("created_at_i") if isinstance(hit, dict) else None
-                    if isinstance(ts, int) and (newest is None or ts > newest):
-                        newest = ts
                     if oid in seen:
                         continue
                     seen.add(oid)
-                    selector.add(batch, oid, lambda h=hit: self._mention(h))
+                    settled = selector.add(batch, oid, lambda h=hit: self._mention(h))
+                    if settled and isinstance(ts, int) and (newest is None or ts > newest):
+                        newest = ts
                 yield batch
                 pages = body.get("nbPages")
                 if not hits and not (isinstance(pages, int) and page + 1 < pages):

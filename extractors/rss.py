@@ -3,7 +3,7 @@
 Feeds are fetched through the shared HTTP layer (timeouts, retries) and parsed from
 bytes with the response headers, so feedparser (with chardet installed) can find the
 encoding of feeds that do not declare one. A local path works too, for offline feeds.
-The cursor keeps the newest entry time per feed.
+The cursor keeps, per feed, the newest time of the entries read for good (`Selector.add`).
 """
 
 from __future__ import annotations
@@ -85,14 +85,14 @@ class RssExtractor(Extractor):
                 stamp = when.isoformat() if when else None
                 if stamp and last and stamp < last:
                     continue  # older than what an earlier run already stored
-                if stamp and (url not in newest or stamp > newest[url]):
-                    newest[url] = stamp
                 key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
                 native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
                 if when is None and opts.undated == "collected":
                     when = selector.collected_at
                 build = lambda e=entry, n=native, w=when, lg=lang, u=url: self._mention(e, n, w, lg, u)  # noqa: E731
-                selector.add(batch, native, build)
+                settled = selector.add(batch, native, build)
+                if settled and stamp and (url not in newest or stamp > newest[url]):
+                    newest[url] = stamp
             yield batch
         if newest != since:
             yield Batch([], cursor=encode_cursor(newest))
