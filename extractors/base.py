@@ -9,6 +9,7 @@ owns retries, and `groundswell.pipeline.collect` ties them together.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from groundswell.mention import Mention
+
+log = logging.getLogger("groundswell.extractors")
 
 if TYPE_CHECKING:
     from extractors.http import RetryPolicy
@@ -160,9 +163,24 @@ class Selector:
         ts = _aware(created_at)
         return (w.since is None or ts >= _aware(w.since)) and (w.until is None or ts < _aware(w.until))
 
-    def in_future(self, when: datetime) -> bool:
-        """Whether a date is later than this run's clock allows (a broken date, not a post yet to come)."""
-        return _aware(when) > self.latest_allowed
+    def in_future(self, when: datetime | float) -> bool:
+        """Whether a date (or POSIX seconds) is later than this run's clock allows: a broken date."""
+        if isinstance(when, datetime):
+            return _aware(when) > self.latest_allowed
+        return when > self.latest_allowed.timestamp()  # as a number: 1e20 would overflow a datetime
+
+    def stale_future_cursor(self, when: datetime | float | None, cursor: Any) -> bool:
+        """Whether a saved cursor lies in the future (saved before this rule); if so, say it is ignored.
+
+        Without this, a cursor a bogus date once set would keep every later post out for good.
+        """
+        if when is None or not self.in_future(when):
+            return False
+        log.warning(
+            "%s: ignoring the saved cursor %s: it is in the future (after %s); collecting the window again",
+            self.source, str(cursor)[:80], self.latest_allowed.isoformat(),
+        )
+        return True
 
     def add(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> bool:
         """Build one mention (a Mention or the dict for one); keep it in `batch` if it is wanted.

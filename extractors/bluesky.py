@@ -74,10 +74,12 @@ class BlueskyExtractor(Extractor):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts: BlueskyOptions = self.options  # type: ignore[assignment]
         terms = keyword_searches(query)
+        selector = Selector("bluesky", brand, query, window)
         since = decode_cursor(cursor, "bluesky").get("since")
+        if selector.stale_future_cursor(_time(since), cursor):
+            since = None
         newest = since
         client = self.client()
-        selector = Selector("bluesky", brand, query, window)
         seen: set[str] = set()
         for term in terms:
             what = f"bluesky search {term!r} ({brand})"

@@ -40,11 +40,13 @@ class HackerNewsExtractor(Extractor):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts: HackerNewsOptions = self.options  # type: ignore[assignment]
         terms = keyword_searches(query)
+        selector = Selector("hackernews", brand, query, window)
         since = decode_cursor(cursor, "hackernews").get("created_at_i")
+        if isinstance(since, int) and selector.stale_future_cursor(since, cursor):
+            since = None
         newest = since
         http = self.http()
         url = f"{opts.base_url.rstrip('/')}/api/v1/{opts.endpoint}"
-        selector = Selector("hackernews", brand, query, window)
         seen: set[str] = set()
         numeric = []
         if isinstance(since, int):

@@ -12,7 +12,6 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
@@ -75,10 +74,14 @@ class MastodonExtractor(Extractor):
         tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query)
         if not tags:
             raise SourceError("mastodon: the query has no #hashtag or single word to follow; set options.hashtags")
-        since = decode_cursor(cursor, "mastodon")
+        selector = Selector("mastodon", brand, query, window)
+        since = {
+            tag: sid
+            for tag, sid in decode_cursor(cursor, "mastodon").items()
+            if not (str(sid).isdigit() and selector.stale_future_cursor(_id_seconds(str(sid)), f"#{tag}: {sid}"))
+        }
         newest = dict(since)
         api = self.client()
-        selector = Selector("mastodon", brand, query, window)
         seen: set[str] = set()
         settled: set[str] = set()  # statuses read for good: the cursor may move past them
         for tag in tags:
@@ -169,11 +172,12 @@ def _newer(current: str | None, sid: str, selector: Selector) -> str | None:
     """
     if not sid.isdigit() or (current is not None and str(current).isdigit() and int(sid) <= int(current)):
         return current
-    try:
-        future = selector.in_future(datetime.fromtimestamp((int(sid) >> 16) / 1000, tz=UTC))
-    except (ValueError, OverflowError, OSError):
-        future = True
-    return current if future else sid
+    return current if selector.in_future(_id_seconds(sid)) else sid
+
+
+def _id_seconds(status_id: str) -> float:
+    """A snowflake status id's time in POSIX seconds (pre-2017 sequential ids read as 1970: harmless)."""
+    return (int(status_id) >> 16) / 1000
 
 
 def _before(page: Any, window: Window) -> bool:

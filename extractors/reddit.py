@@ -116,11 +116,13 @@ class RedditExtractor(Extractor):
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts: RedditOptions = self.options  # type: ignore[assignment]
+        selector = Selector("reddit", brand, query, window)
         since = decode_cursor(cursor, "reddit")
         since_ts = float(since.get("created_utc") or 0)
         since_ids = set(since.get("ids") or [])
+        if selector.stale_future_cursor(since_ts, cursor):
+            since_ts, since_ids = 0.0, set()
         newest_ts, newest_ids = since_ts, set(since_ids)
-        selector = Selector("reddit", brand, query, window)
         reddit = self.client()
         for name, gen in self._listings(reddit, query):
             what = f"reddit {opts.mode} r/{name} ({brand})"

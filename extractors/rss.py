@@ -64,9 +64,13 @@ class RssExtractor(Extractor):
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the RSS source needs feedparser: pip install feedparser chardet") from exc
         opts: RssOptions = self.options  # type: ignore[assignment]
-        since = decode_cursor(cursor, "rss")
-        newest = dict(since)
         selector = Selector("rss", brand, query, window)
+        since = {
+            url: stamp
+            for url, stamp in decode_cursor(cursor, "rss").items()
+            if not selector.stale_future_cursor(_stamp_time(stamp), f"{url}: {stamp}")
+        }
+        newest = dict(since)
         for url in opts.urls:
             content, headers = self._fetch(url)
             feed = feedparser.parse(content, response_headers=headers)
@@ -116,6 +120,14 @@ class RssExtractor(Extractor):
             "lang": lang,
             "extra": {"feed": feed_url},
         }
+
+
+def _stamp_time(stamp: Any) -> datetime | None:
+    """A saved per-feed cursor time (ISO 8601, as written above), or None if it is not one."""
+    try:
+        return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        return None
 
 
 def _lang(value: Any) -> str | None:

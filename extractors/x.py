@@ -54,12 +54,14 @@ def newer_id(current: str | None, candidate: Any) -> str | None:
     return candidate if current is None or int(candidate) > int(current) else current
 
 
+def _id_seconds(tweet_id: str) -> float:
+    """A tweet id's snowflake time in POSIX seconds (a number: a bogus id would overflow a datetime)."""
+    return ((int(tweet_id) >> 22) + TWITTER_EPOCH_MS) / 1000
+
+
 def _id_in_future(tweet_id: Any, selector: Selector) -> bool:
-    """Whether a tweet id's snowflake time is later than the run allows (or is not a time at all)."""
-    try:
-        return selector.in_future(tweet_time(str(tweet_id)))
-    except (ValueError, OverflowError, OSError):
-        return True
+    """Whether a tweet id's snowflake time is later than the run allows."""
+    return isinstance(tweet_id, str) and tweet_id.isdigit() and selector.in_future(_id_seconds(tweet_id))
 
 
 def classify_tweepy(exc: Exception, now: float, token_env: str) -> Exception | None:
@@ -130,6 +132,8 @@ class XExtractor(Extractor):
         budget = ReadBudget(self.state, self.source_key, opts.monthly_read_budget, opts.budget_warn_ratio)
         selector = Selector("x", brand, query, window)
         since_id = cursor if cursor and cursor.isdigit() else None
+        if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
+            since_id = None
         newest = since_id
         token: str | None = None
         pages = 0

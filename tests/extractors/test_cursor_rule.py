@@ -8,6 +8,7 @@ On the old code the bogus date became the cursor and the newer good item was nev
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -57,7 +58,8 @@ def _comment(cid: str, ts: float) -> dict:
     }
 
 
-def test_reddit_bogus_dates_do_not_move_the_cursor(server, policy, store):
+@pytest.fixture
+def reddit(server, policy, store):
     server.route(
         "/api/v1/access_token",
         Reply(200, {"access_token": "t", "token_type": "bearer", "expires_in": 3600, "scope": "*"}),
@@ -70,6 +72,11 @@ def test_reddit_bogus_dates_do_not_move_the_cursor(server, policy, store):
         ex.retry = policy
         return run_collection(ex, store, "reddit", "acme", "acme")
 
+    return run
+
+
+def test_reddit_bogus_dates_do_not_move_the_cursor(reddit, store):
+    run = reddit
     # Newest first: 1e20 (not even a datetime), 2099, then the good comment.
     bogus = (_comment("huge", 1e20), _comment("future", float(_ts(FUTURE))))
     stored, batches = run(*bogus, _comment("old", float(_ts(OLD))))
@@ -94,13 +101,19 @@ def _post(rkey: str, when: str) -> dict:
     }
 
 
-def test_bluesky_future_post_does_not_move_since(server, policy, store):
+@pytest.fixture
+def bluesky(server, policy, store):
     def run(*posts):
         server.route(SEARCH, Reply(200, {"posts": list(posts)}))
         ex = BlueskyExtractor({"base_url": server.base, "max_pages": 1})
         ex.retry = policy
         return run_collection(ex, store, "bluesky", "acme", "acme")
 
+    return run
+
+
+def test_bluesky_future_post_does_not_move_since(bluesky, server, store):
+    run = bluesky
     future = _post("f", FUTURE + ".000Z")
     stored, batches = run(future, _post("a", OLD + ".000Z"))
     assert json.loads(store.get_state("cursor:bluesky:acme")) == {"since": OLD + ".000Z"}
@@ -111,12 +124,9 @@ def test_bluesky_future_post_does_not_move_since(server, policy, store):
     assert json.loads(store.get_state("cursor:bluesky:acme")) == {"since": NEW + ".000Z"}
 
 
-def test_bluesky_cursor_compares_times_not_strings(server, policy, store):
+def test_bluesky_cursor_compares_times_not_strings(bluesky, store):
     # "…10:00:00.500Z" sorts before "…10:00:00Z" as text but is the later time.
-    server.route(SEARCH, Reply(200, {"posts": [_post("a", OLD + "Z"), _post("b", OLD + ".500Z")]}))
-    ex = BlueskyExtractor({"base_url": server.base, "max_pages": 1})
-    ex.retry = policy
-    run_collection(ex, store, "bluesky", "acme", "acme")
+    bluesky(_post("a", OLD + "Z"), _post("b", OLD + ".500Z"))
     assert json.loads(store.get_state("cursor:bluesky:acme")) == {"since": OLD + ".500Z"}
 
 
@@ -128,13 +138,19 @@ def _hit(oid: int, ts: int) -> dict:
     return {"objectID": str(oid), "title": f"Acme {oid}", "created_at_i": ts, "author": "pg", "_tags": ["story"]}
 
 
-def test_hackernews_future_hit_does_not_move_the_cursor(server, policy, store):
-    def run(*hits):
+@pytest.fixture
+def hackernews(server, policy, store):
+    def run(*hits, window=None):
         server.route(BY_DATE, Reply(200, {"hits": list(hits), "nbPages": 1}))
         ex = HackerNewsExtractor({"base_url": server.base, "max_pages": 1})
         ex.retry = policy
-        return run_collection(ex, store, "hackernews", "acme", "acme")
+        return run_collection(ex, store, "hackernews", "acme", "acme", window)
 
+    return run
+
+
+def test_hackernews_future_hit_does_not_move_the_cursor(hackernews, server, store):
+    run = hackernews
     stored, batches = run(_hit(9, _ts(FUTURE)), _hit(1, _ts(OLD)))
     assert json.loads(store.get_state("cursor:hackernews:acme")) == {"created_at_i": _ts(OLD)}
     assert stored == 1 and len(_future_reasons(batches)) == 1
@@ -150,16 +166,20 @@ def _item(guid: str, iso: str) -> str:
     return f"<item><title>Acme {guid}</title><guid>{guid}</guid><pubDate>{when}</pubDate></item>"
 
 
-def test_rss_entry_dated_in_the_future_does_not_move_the_cursor(server, policy, store):
-    url = server.base + "/feed"
-
+@pytest.fixture
+def rss(server, policy, store):
     def run(*items):
         feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{"".join(items)}</channel></rss>'
         server.route("/feed", Reply(200, feed, {"Content-Type": "application/rss+xml"}))
-        ex = RssExtractor({"urls": [url]})
+        ex = RssExtractor({"urls": [server.base + "/feed"]})
         ex.retry = policy
         return run_collection(ex, store, "rss", "acme", "acme")
 
+    return run
+
+
+def test_rss_entry_dated_in_the_future_does_not_move_the_cursor(rss, server, store):
+    run, url = rss, server.base + "/feed"
     stored, batches = run(_item("future", FUTURE), _item("old", OLD))
     assert json.loads(store.get_state("cursor:rss:acme")) == {url: OLD + "+00:00"}
     assert stored == 1 and len(_future_reasons(batches)) == 1
@@ -177,21 +197,30 @@ def _tweet_id(iso: str) -> str:
     return str((_ts(iso) * 1000 - TWITTER_EPOCH_MS) << 22)
 
 
-def test_x_future_tweets_do_not_move_since_id(server, policy, store):
+def _tweet(iso: str, text: str) -> dict:
+    return {"id": _tweet_id(iso), "text": text, "created_at": iso + ".000Z"}
+
+
+@pytest.fixture
+def x(server, policy, store):
     def run(*tweets):
         server.route(X_SEARCH, Reply(200, {"data": list(tweets), "meta": {"newest_id": tweets[0]["id"]}}))
         ex = XExtractor({"api_base_url": server.base}, env={"X_BEARER_TOKEN": "t"})
         ex.retry = policy
         return run_collection(ex, store, "x", "acme", "acme")
 
+    return run
+
+
+def test_x_future_tweets_do_not_move_since_id(x, server, store):
+    run = x
     bogus = (
         {"id": _tweet_id(FUTURE), "text": "acme bogus id", "created_at": OLD + ".000Z"},  # id says 2099
         {"id": str(int(_tweet_id(OLD)) + 1), "text": "acme bogus date", "created_at": FUTURE + ".000Z"},
     )
-    old = {"id": _tweet_id(OLD), "text": "acme old", "created_at": OLD + ".000Z"}
-    run(*bogus, old)
+    run(*bogus, _tweet(OLD, "acme old"))
     assert store.get_state("cursor:x:acme") == _tweet_id(OLD)
-    run(*bogus, {"id": _tweet_id(NEW), "text": "acme new", "created_at": NEW + ".000Z"})
+    run(*bogus, _tweet(NEW, "acme new"))
     assert [p.get("since_id") for path, p in server.requests if path == X_SEARCH][-1] == _tweet_id(OLD)
     assert f"x:{_tweet_id(NEW)}" in _ids(store) and store.get_state("cursor:x:acme") == _tweet_id(NEW)
 
@@ -207,13 +236,19 @@ def _status(iso: str, text: str) -> dict:
     }
 
 
-def test_mastodon_future_status_does_not_move_the_tag_cursor(server, policy, store):
+@pytest.fixture
+def mastodon(server, policy, store):
     def run(*statuses):
         server.route("/api/v1/timelines/tag/acme", Reply(200, list(statuses)))
         ex = MastodonExtractor({"api_base_url": server.base})
         ex.retry = policy
         return run_collection(ex, store, "mastodon", "acme", "acme")
 
+    return run
+
+
+def test_mastodon_future_status_does_not_move_the_tag_cursor(mastodon, store):
+    run = mastodon
     future, old = _status(FUTURE, "acme bogus"), _status(OLD, "acme old")
     stored, batches = run(future, old)
     assert json.loads(store.get_state("cursor:mastodon:acme")) == {"acme": old["id"]}
@@ -225,13 +260,39 @@ def test_mastodon_future_status_does_not_move_the_tag_cursor(server, policy, sto
 
 
 # -- the window's end --------------------------------------------------------------------------
-def test_items_after_the_window_end_do_not_move_the_cursor(server, policy, store):
+def test_items_after_the_window_end_do_not_move_the_cursor(hackernews, store):
     """A backfill window [OLD, NEW): a post after NEW belongs to a later window, so the cursor stays before it."""
-    server.route(BY_DATE, Reply(200, {"hits": [_hit(3, _ts(NEW) + 60), _hit(1, _ts(OLD))], "nbPages": 1}))
-    ex = HackerNewsExtractor({"base_url": server.base, "max_pages": 1})
-    ex.retry = policy
     since, until = (datetime.fromisoformat(iso).replace(tzinfo=UTC) for iso in (OLD, NEW))
-    window = Window(since=since, until=until)
-    stored, _ = run_collection(ex, store, "hackernews", "acme", "acme", window)
+    stored, _ = hackernews(_hit(3, _ts(NEW) + 60), _hit(1, _ts(OLD)), window=Window(since=since, until=until))
     assert stored == 1
     assert json.loads(store.get_state("cursor:hackernews:acme")) == {"created_at_i": _ts(OLD)}
+
+
+# -- cursors a bogus date already poisoned -----------------------------------------------------
+# (source fixture, the cursor the old code saved after a bogus item, a good item, the healed cursor)
+POISONED = [
+    ("reddit", '{"created_utc":1e+20,"ids":["t1_huge"]}',
+     lambda: _comment("old", float(_ts(OLD))), {"created_utc": _ts(OLD), "ids": ["t1_old"]}),
+    ("bluesky", json.dumps({"since": FUTURE + ".000Z"}), lambda: _post("a", OLD + ".000Z"), {"since": OLD + ".000Z"}),
+    ("hackernews", json.dumps({"created_at_i": _ts(FUTURE)}), lambda: _hit(1, _ts(OLD)), {"created_at_i": _ts(OLD)}),
+    ("rss", json.dumps({"{feed}": FUTURE + "+00:00", "https://other.example/feed": OLD + "+00:00"}),
+     lambda: _item("old", OLD), {"{feed}": OLD + "+00:00", "https://other.example/feed": OLD + "+00:00"}),
+    ("x", _tweet_id(FUTURE), lambda: _tweet(OLD, "acme old"), _tweet_id(OLD)),
+    ("mastodon", json.dumps({"acme": _status(FUTURE, "x")["id"]}), lambda: _status(OLD, "acme old"),
+     {"acme": _status(OLD, "x")["id"]}),
+]
+
+
+@pytest.mark.parametrize(("source", "poisoned", "good", "healed"), POISONED, ids=[p[0] for p in POISONED])
+def test_a_cursor_saved_in_the_future_is_ignored_and_replaced(
+    request, server, store, caplog, source, poisoned, good, healed
+):
+    feed = server.base + "/feed"
+    store.set_state(f"cursor:{source}:acme", poisoned.replace("{feed}", feed))
+    with caplog.at_level(logging.WARNING):
+        stored, _ = request.getfixturevalue(source)(good())
+    assert stored == 1
+    assert "ignoring the saved cursor" in caplog.text and "it is in the future" in caplog.text
+    saved = store.get_state(f"cursor:{source}:acme")
+    expected = json.loads(json.dumps(healed).replace("{feed}", feed))
+    assert (saved if source == "x" else json.loads(saved)) == expected
