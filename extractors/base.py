@@ -9,10 +9,11 @@ owns retries, and `groundswell.pipeline.collect` ties them together.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -21,6 +22,8 @@ from core.mention import Mention
 from extractors.errors import SourceError
 from extractors.http import RetryPolicy
 from extractors.state import MemoryState, StateBackend
+
+log = logging.getLogger("groundswell.extractors")
 
 
 class SourceOptions(BaseModel):
@@ -112,6 +115,11 @@ class Extractor:
         raise NotImplementedError
 
 
+# How far past the run's clock an item may be dated: clocks of phones and feed servers drift, but a
+# post dated later than this is a broken date (a typo, a bad client clock, `created_utc: 1e20`).
+CLOCK_SKEW = timedelta(days=1)
+
+
 class SkipItem(ValueError):
     """Raised by a mention builder for an item that is fine but not a post (deleted, removed)."""
 
@@ -121,6 +129,12 @@ class Selector:
 
     The query is applied locally to everything collected, so a source's own search
     only has to over-collect. Bad items land in `skipped` with the reason.
+
+    It also owns the incremental-cursor rule every source follows: a source's cursor moves
+    only past items `add` returned True for (kept, or valid but unwanted by the query or older
+    than the window). Malformed items, items dated in the future (later than the run's clock
+    plus `CLOCK_SKEW`) and items after the window's end never move it, so one bad date can not
+    push the cursor past good posts a later run still has to collect.
     """
 
     def __init__(self, source: str, brand: str, query: str, window: Window, collected_at: datetime | None = None):
@@ -132,41 +146,76 @@ class Selector:
         self.query = parse(query)
         self.window = window
         self.collected_at = collected_at or datetime.now(UTC)
+        self.latest_allowed = _aware(self.collected_at) + CLOCK_SKEW
         self.unmatched = 0
         self.outside_window = 0
 
     def in_window(self, created_at: datetime) -> bool:
         w = self.window
-        ts = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+        ts = _aware(created_at)
         return (w.since is None or ts >= _aware(w.since)) and (w.until is None or ts < _aware(w.until))
 
-    def add(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> Mention | None:
-        """Build one mention (a Mention or the dict for one); keep it in `batch` if it is wanted."""
+    def in_future(self, when: datetime | float) -> bool:
+        """Whether a date (or POSIX seconds) is later than this run's clock allows: a broken date."""
+        if isinstance(when, datetime):
+            return _aware(when) > self.latest_allowed
+        return when > self.latest_allowed.timestamp()  # as a number: 1e20 would overflow a datetime
+
+    def stale_future_cursor(self, when: datetime | float | None, cursor: Any) -> bool:
+        """Whether a saved cursor lies in the future (saved before this rule); if so, say it is ignored.
+
+        Without this, a cursor a bogus date once set would keep every later post out for good.
+        """
+        if when is None or not self.in_future(when):
+            return False
+        log.warning(
+            "%s: ignoring the saved cursor %s: it is in the future (after %s); collecting the window again",
+            self.source, str(cursor)[:80], self.latest_allowed.isoformat(),
+        )
+        return True
+
+    def add(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> bool:
+        """Build one mention (a Mention or the dict for one); keep it in `batch` if it is wanted.
+
+        Returns whether the source's cursor may move past this item (see the class docstring).
+        """
+        mention = self._build(batch, native_id, build)
+        if mention is None:
+            return False
+        if self.in_future(mention.created_at):
+            batch.skipped.append(
+                f"{self.source} item {native_id}: created_at {mention.created_at.isoformat()} is in the future "
+                f"(after {self.latest_allowed.isoformat()}, this run's clock + {CLOCK_SKEW}); "
+                "skipped, and the cursor stays before it"
+            )
+            return False
+        if not self.in_window(mention.created_at):
+            self.outside_window += 1
+            # After the window's end: the next window collects it, so the cursor must not pass it.
+            return self.window.until is None or mention.created_at < _aware(self.window.until)
+        if self.query.matches(mention.text, mention.lang):
+            batch.mentions.append(mention)
+        else:
+            self.unmatched += 1
+        return True
+
+    def _build(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> Mention | None:
+        """The validated mention, or None with the reason in `batch.skipped`."""
         try:
             built = build()
             data = built.model_dump() if isinstance(built, Mention) else dict(built)
             data.setdefault("source", self.source)
             data.update(brand=self.brand, query=self.query_text, collected_at=self.collected_at)
-            mention = Mention.model_validate(data)
+            return Mention.model_validate(data)
         except SkipItem as exc:
             batch.skipped.append(f"{self.source} item {native_id}: {exc}")
-            return None
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             batch.skipped.append(f"{self.source} item {native_id}: {where}: {first['msg']}")
-            return None
         except Exception as exc:  # noqa: BLE001 - one bad item is skipped, it never stops the source
             batch.skipped.append(f"{self.source} item {native_id}: malformed ({type(exc).__name__}: {exc})"[:500])
-            return None
-        if not self.in_window(mention.created_at):
-            self.outside_window += 1
-            return None
-        if not self.query.matches(mention.text, mention.lang):
-            self.unmatched += 1
-            return None
-        batch.mentions.append(mention)
-        return mention
+        return None
 
 
 def _aware(value: datetime) -> datetime:

@@ -2,7 +2,8 @@
 
 No account needed. Bluesky's search has no boolean OR, so one search runs per term
 from `extractors.query_native.search_terms` (the union covers every match) and the query
-is applied locally. The cursor is the newest post time seen (sent as `since`).
+is applied locally. The cursor is the newest `createdAt` of the posts read for good
+(`Selector.add`), sent as `since`; a malformed or future-dated post never moves it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -39,6 +41,23 @@ def _get(obj: Any, *names: str) -> Any:
     return obj
 
 
+def _time(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _later(created: Any, newest: str | None) -> bool:
+    """Whether a post's `createdAt` is later than the cursor's (as times: the strings vary in format)."""
+    when = _time(created)
+    if when is None:
+        return False
+    current = _time(newest)
+    return current is None or when > current
+
+
 class BlueskyExtractor(Extractor):
     type = "bluesky"
     Options = BlueskyOptions
@@ -55,10 +74,12 @@ class BlueskyExtractor(Extractor):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts: BlueskyOptions = self.options  # type: ignore[assignment]
         terms = keyword_searches(query)
+        selector = Selector("bluesky", brand, query, window)
         since = decode_cursor(cursor, "bluesky").get("since")
+        if selector.stale_future_cursor(_time(since), cursor):
+            since = None
         newest = since
         client = self.client()
-        selector = Selector("bluesky", brand, query, window)
         seen: set[str] = set()
         for term in terms:
             what = f"bluesky search {term!r} ({brand})"
@@ -81,12 +102,12 @@ class BlueskyExtractor(Extractor):
                 for post in _get(response, "posts") or []:
                     uri = _get(post, "uri")
                     created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
-                    if isinstance(created, str) and (newest is None or created > newest):
-                        newest = created
                     if uri in seen:
                         continue
                     seen.add(uri)
-                    selector.add(batch, uri, lambda p=post: self._mention(p))
+                    settled = selector.add(batch, uri, lambda p=post: self._mention(p))
+                    if settled and _later(created, newest):
+                        newest = created
                 yield batch
                 page_cursor = _get(response, "cursor")
                 if not page_cursor or not _get(response, "posts"):

@@ -1,7 +1,8 @@
 """Hacker News stories and comments through the Algolia HN Search API (search_by_date); no key.
 
 One request per term from `extractors.query_native.search_terms` (Algolia has no OR), the
-query applied locally. The cursor is the newest `created_at_i` seen.
+query applied locally. The cursor is the newest `created_at_i` of the hits read for good
+(`Selector.add`): a malformed or future-dated hit never moves it.
 """
 
 from __future__ import annotations
@@ -39,11 +40,13 @@ class HackerNewsExtractor(Extractor):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts: HackerNewsOptions = self.options  # type: ignore[assignment]
         terms = keyword_searches(query)
+        selector = Selector("hackernews", brand, query, window)
         since = decode_cursor(cursor, "hackernews").get("created_at_i")
+        if isinstance(since, int) and selector.stale_future_cursor(since, cursor):
+            since = None
         newest = since
         http = self.http()
         url = f"{opts.base_url.rstrip('/')}/api/v1/{opts.endpoint}"
-        selector = Selector("hackernews", brand, query, window)
         seen: set[str] = set()
         numeric = []
         if isinstance(since, int):
@@ -67,12 +70,12 @@ class HackerNewsExtractor(Extractor):
                 for hit in hits:
                     oid = str(hit.get("objectID")) if isinstance(hit, dict) else None
                     ts = hit.get("created_at_i") if isinstance(hit, dict) else None
-                    if isinstance(ts, int) and (newest is None or ts > newest):
-                        newest = ts
                     if oid in seen:
                         continue
                     seen.add(oid)
-                    selector.add(batch, oid, lambda h=hit: self._mention(h))
+                    settled = selector.add(batch, oid, lambda h=hit: self._mention(h))
+                    if settled and isinstance(ts, int) and (newest is None or ts > newest):
+                        newest = ts
                 yield batch
                 pages = body.get("nbPages")
                 if not hits and not (isinstance(pages, int) and page + 1 < pages):

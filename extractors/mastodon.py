@@ -2,7 +2,8 @@
 
 Hashtag timelines are public on most instances. Tags come from `options.hashtags` or,
 by default, from the query's positive #hashtags and single words. The query is then
-applied locally. The cursor keeps the newest status id per tag.
+applied locally. The cursor keeps, per tag, the newest id of the statuses read for good
+(`Selector.add`, and whose snowflake time is not in the future).
 """
 
 from __future__ import annotations
@@ -73,11 +74,16 @@ class MastodonExtractor(Extractor):
         tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query)
         if not tags:
             raise SourceError("mastodon: the query has no #hashtag or single word to follow; set options.hashtags")
-        since = decode_cursor(cursor, "mastodon")
+        selector = Selector("mastodon", brand, query, window)
+        since = {
+            tag: sid
+            for tag, sid in decode_cursor(cursor, "mastodon").items()
+            if not (str(sid).isdigit() and selector.stale_future_cursor(_id_seconds(str(sid)), f"#{tag}: {sid}"))
+        }
         newest = dict(since)
         api = self.client()
-        selector = Selector("mastodon", brand, query, window)
         seen: set[str] = set()
+        settled: set[str] = set()  # statuses read for good: the cursor may move past them
         for tag in tags:
             last = int(since[tag]) if str(since.get(tag, "")).isdigit() else None
             what = f"mastodon #{tag} ({brand})"
@@ -95,12 +101,12 @@ class MastodonExtractor(Extractor):
                     if last is not None and sid.isdigit() and int(sid) <= last:
                         reached_cursor = True
                         continue
-                    if sid.isdigit() and (tag not in newest or int(sid) > int(newest[tag])):
-                        newest[tag] = sid
-                    if sid in seen:
-                        continue  # the same status under two followed tags
-                    seen.add(sid)
-                    selector.add(batch, sid, lambda s=status: self._mention(s))
+                    if sid not in seen:  # the same status under two followed tags is added once
+                        seen.add(sid)
+                        if selector.add(batch, sid, lambda s=status: self._mention(s)):
+                            settled.add(sid)
+                    if sid in settled and (moved := _newer(newest.get(tag), sid, selector)):
+                        newest[tag] = moved
                 yield batch
                 if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, window):
                     break  # a short page is the last one
@@ -157,6 +163,21 @@ class MastodonExtractor(Extractor):
             "lang": status.get("language"),
             "extra": {"in_reply_to": str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None},
         }
+
+
+def _newer(current: str | None, sid: str, selector: Selector) -> str | None:
+    """The tag's cursor after a status read for good: its id if numeric, newer and not a future time.
+
+    Mastodon ids are snowflakes (milliseconds << 16), so a bogus huge id is a date in the future.
+    """
+    if not sid.isdigit() or (current is not None and str(current).isdigit() and int(sid) <= int(current)):
+        return current
+    return current if selector.in_future(_id_seconds(sid)) else sid
+
+
+def _id_seconds(status_id: str) -> float:
+    """A snowflake status id's time in POSIX seconds (pre-2017 sequential ids read as 1970: harmless)."""
+    return (int(status_id) >> 16) / 1000
 
 
 def _before(page: Any, window: Window) -> bool:

@@ -3,8 +3,9 @@
 Credentials: a Reddit "script" or "web" app's client id and secret in the environment
 variables named by `client_id_env` / `client_secret_env` (free; ~100 requests/minute
 per client id, praw paces itself from the x-ratelimit-* headers).
-The cursor is the newest `created_utc` seen plus the ids at that second; it is handed
-out after all listings of a run, so an interrupted run re-reads rather than skips.
+The cursor is the newest `created_utc` of the items read for good (`Selector.add`) plus the ids at
+that second; it is handed out after all listings of a run, so an interrupted run re-reads rather
+than skips.
 """
 
 from __future__ import annotations
@@ -116,11 +117,13 @@ class RedditExtractor(Extractor):
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts: RedditOptions = self.options  # type: ignore[assignment]
+        selector = Selector("reddit", brand, query, window)
         since = decode_cursor(cursor, "reddit")
         since_ts = float(since.get("created_utc") or 0)
         since_ids = set(since.get("ids") or [])
+        if selector.stale_future_cursor(since_ts, cursor):
+            since_ts, since_ids = 0.0, set()
         newest_ts, newest_ids = since_ts, set(since_ids)
-        selector = Selector("reddit", brand, query, window)
         reddit = self.client()
         for name, gen in self._listings(reddit, query):
             what = f"reddit {opts.mode} r/{name} ({brand})"
@@ -137,11 +140,11 @@ class RedditExtractor(Extractor):
                         if newest_first:
                             break  # newest-first listing: the rest was collected before
                         continue
+                if selector.add(batch, fullname, lambda d=data: self._mention(d)) and isinstance(ts, int | float):
                     if ts > newest_ts:
                         newest_ts, newest_ids = ts, {fullname}
                     elif ts == newest_ts:
                         newest_ids.add(fullname)
-                selector.add(batch, fullname, lambda d=data: self._mention(d))
                 if len(batch.mentions) + len(batch.skipped) >= PAGE:
                     yield batch
                     batch = Batch([])

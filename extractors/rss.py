@@ -3,7 +3,7 @@
 Feeds are fetched through the shared HTTP layer (timeouts, retries) and parsed from
 bytes with the response headers, so feedparser (with chardet installed) can find the
 encoding of feeds that do not declare one. A local path works too, for offline feeds.
-The cursor keeps the newest entry time per feed.
+The cursor keeps, per feed, the newest time of the entries read for good (`Selector.add`).
 """
 
 from __future__ import annotations
@@ -64,9 +64,13 @@ class RssExtractor(Extractor):
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the RSS source needs feedparser: pip install feedparser chardet") from exc
         opts: RssOptions = self.options  # type: ignore[assignment]
-        since = decode_cursor(cursor, "rss")
-        newest = dict(since)
         selector = Selector("rss", brand, query, window)
+        since = {
+            url: stamp
+            for url, stamp in decode_cursor(cursor, "rss").items()
+            if not selector.stale_future_cursor(_stamp_time(stamp), f"{url}: {stamp}")
+        }
+        newest = dict(since)
         for url in opts.urls:
             content, headers = self._fetch(url)
             feed = feedparser.parse(content, response_headers=headers)
@@ -85,14 +89,14 @@ class RssExtractor(Extractor):
                 stamp = when.isoformat() if when else None
                 if stamp and last and stamp < last:
                     continue  # older than what an earlier run already stored
-                if stamp and (url not in newest or stamp > newest[url]):
-                    newest[url] = stamp
                 key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
                 native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
                 if when is None and opts.undated == "collected":
                     when = selector.collected_at
                 build = lambda e=entry, n=native, w=when, lg=lang, u=url: self._mention(e, n, w, lg, u)  # noqa: E731
-                selector.add(batch, native, build)
+                settled = selector.add(batch, native, build)
+                if settled and stamp and (url not in newest or stamp > newest[url]):
+                    newest[url] = stamp
             yield batch
         if newest != since:
             yield Batch([], cursor=encode_cursor(newest))
@@ -116,6 +120,14 @@ class RssExtractor(Extractor):
             "lang": lang,
             "extra": {"feed": feed_url},
         }
+
+
+def _stamp_time(stamp: Any) -> datetime | None:
+    """A saved per-feed cursor time (ISO 8601, as written above), or None if it is not one."""
+    try:
+        return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        return None
 
 
 def _lang(value: Any) -> str | None:

@@ -2,7 +2,8 @@
 
 Credentials: a bearer token in the environment variable named by `bearer_token_env`.
 Each tweet comes with its author's followers, public metrics, language, conversation
-and referenced posts (expansions). The cursor is the newest tweet id seen (`since_id`);
+and referenced posts (expansions). The cursor is the newest id of the tweets read for good
+(`Selector.add`, and whose snowflake time is not in the future), sent as `since_id`;
 it is handed out only after every page of a run, so a crash mid-run re-reads (and
 upserts) instead of skipping the older pages.
 """
@@ -51,6 +52,16 @@ def newer_id(current: str | None, candidate: Any) -> str | None:
     if not isinstance(candidate, str) or not candidate.isdigit():
         return current
     return candidate if current is None or int(candidate) > int(current) else current
+
+
+def _id_seconds(tweet_id: str) -> float:
+    """A tweet id's snowflake time in POSIX seconds (a number: a bogus id would overflow a datetime)."""
+    return ((int(tweet_id) >> 22) + TWITTER_EPOCH_MS) / 1000
+
+
+def _id_in_future(tweet_id: Any, selector: Selector) -> bool:
+    """Whether a tweet id's snowflake time is later than the run allows."""
+    return isinstance(tweet_id, str) and tweet_id.isdigit() and selector.in_future(_id_seconds(tweet_id))
 
 
 def classify_tweepy(exc: Exception, now: float, token_env: str) -> Exception | None:
@@ -122,6 +133,8 @@ class XExtractor(Extractor):
         budget = ReadBudget(self.state, self.source_key, opts.monthly_read_budget, opts.budget_warn_ratio)
         selector = Selector("x", brand, query, window)
         since_id = cursor if cursor and cursor.isdigit() else None
+        if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
+            since_id = None
         newest = since_id
         token: str | None = None
         pages = 0
@@ -179,15 +192,12 @@ class XExtractor(Extractor):
         newest: str | None = None
         for tweet in body.get("data") or []:
             tid = tweet.get("id") if isinstance(tweet, dict) else None
-            newest = newer_id(newest, tid)
-            selector.add(batch, tid, lambda t=tweet: self._mention(t, users, refs))
-        meta_newest = (body.get("meta") or {}).get("newest_id")
-        if (
-            isinstance(meta_newest, str)
-            and meta_newest.isdigit()
-            and (newest is None or int(meta_newest) > int(newest))
-        ):
-            newest = meta_newest
+            # The cursor rule of `Selector.add`, plus: an id is a time too, and a bogus one must not
+            # become `since_id`. (meta.newest_id is not used: it counts tweets that were skipped.)
+            if selector.add(batch, tid, lambda t=tweet: self._mention(t, users, refs)) and not _id_in_future(
+                tid, selector
+            ):
+                newest = newer_id(newest, tid)
         return batch, newest
 
     @staticmethod

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.airflow
 
 def _parked(n: int) -> dict:
     """A mention an earlier run collected but could not store (older than this run's window)."""
-    from groundswell.mention import Author, Mention
+    from core.mention import Author, Mention
 
     return json.loads(
         Mention(
@@ -97,7 +97,7 @@ DAY0 = datetime(2026, 3, 2, tzinfo=UTC)
 
 def _history(brand: str) -> list:
     """A quiet neutral mention at 10:00 on five days, then ten negatives at 22:00 on day six: a spike."""
-    from groundswell.mention import Author, Mention, Sentiment
+    from core.mention import Author, Mention, Sentiment
 
     def mention(n: int, at: datetime, label: str) -> Mention:
         return Mention(
