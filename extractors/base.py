@@ -18,9 +18,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.mention import Mention
+from core.state import StateStore
 from extractors.errors import SourceError
 from extractors.http import RetryPolicy
-from extractors.state import MemoryState, StateBackend
+from extractors.state import MemoryState
 
 
 class SourceOptions(BaseModel):
@@ -76,10 +77,10 @@ class Extractor:
             self.options = self.Options.model_validate(dict(options or {}))
         self.env = os.environ if env is None else env
         self.source_key: str = self.type
-        self._state: StateBackend | None = None
+        self._state: StateStore | None = None
         self._retry: RetryPolicy | None = None
 
-    def bind(self, state: StateBackend, source_key: str | None = None) -> Extractor:
+    def bind(self, state: StateStore, source_key: str | None = None) -> Extractor:
         """Give the extractor the store's state (for metered budgets) and its config key."""
         self._state = state
         if source_key:
@@ -87,7 +88,7 @@ class Extractor:
         return self
 
     @property
-    def state(self) -> StateBackend:
+    def state(self) -> StateStore:
         if self._state is None:
             # Unbound (a one-off run): budgets are metered for this run only.
             self._state = MemoryState()

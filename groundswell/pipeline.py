@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from alerts.deliver import DeliveryReport, deliver
 from alerts.history import save_alerts, stored_alerts
 from alerts.incidents import count_alerts
 from core.alert import Alert
@@ -77,15 +78,6 @@ class EnrichReport:
     by_lang: dict[str, int] = field(default_factory=dict)
     by_sentiment: dict[str, int] = field(default_factory=dict)
     model: str | None = None
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    already_sent: int = 0
-    failed: int = 0
-    folded: int = 0
-    channels: dict[str, Any] = field(default_factory=dict)
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -413,16 +405,7 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
 
 def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:
     """Send alerts to every configured channel, never twice for the same alert id and channel."""
-    from alerts.deliver import deliver
-
-    result = deliver(alerts, config.channels, store)
-    return DeliveryReport(
-        sent=getattr(result, "sent", 0),
-        already_sent=getattr(result, "already_sent", 0),
-        failed=getattr(result, "failed", 0),
-        folded=sum(c.folded for c in result.channels.values()),
-        channels={k: vars(v) for k, v in result.channels.items()},
-    )
+    return deliver(alerts, config.channels, store)
 
 
 def digest(config: Config, store: Store, day: date | None = None) -> dict:
@@ -518,7 +501,7 @@ def run_once(
             ],
             # Deliveries, not alerts: one alert sent to two channels is two deliveries.
             "alerts_sent": delivery.sent,
-            "deliveries_per_channel": {name: ch["sent"] for name, ch in delivery.channels.items()},
+            "deliveries_per_channel": {name: ch.sent for name, ch in delivery.channels.items()},
             "alerts_already_sent": delivery.already_sent,
             "alerts_failed": delivery.failed,
             "alert_updates_folded": delivery.folded,

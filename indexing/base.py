@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from core.mention import Mention
+from core.state import StateStore
 
 Interval = Literal["hour", "day"]
 SORTS = ("newest", "oldest", "engagement", "relevance")
@@ -119,7 +120,7 @@ class AuthorStat:
 
 
 @runtime_checkable
-class Store(Protocol):
+class Store(StateStore, Protocol):
     """Where mentions live. Writes are idempotent upserts keyed by `Mention.id`."""
 
     name: str
@@ -166,10 +167,7 @@ class Store(Protocol):
         """Terms over-represented in foreground vs background, best first."""
         ...
 
-    # Small state the pipeline keeps beside the data (cursors, sent alerts).
-    def get_state(self, key: str) -> str | None: ...
-
-    def set_state(self, key: str, value: str) -> None: ...
+    # get_state / set_state come from `StateStore`: small state kept beside the data (cursors, sent alerts).
 
     def delete_older_than(self, cutoff: datetime) -> int:
         """Retention: remove mentions created before cutoff; return how many."""
