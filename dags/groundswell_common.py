@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+# Airflow hands tasks pendulum DateTimes; tasks give the library plain UTC ones (naive = UTC).
+from core.time import plain_utc
+
 if TYPE_CHECKING:
     from groundswell.config import Config
     from indexing.base import Store
@@ -40,12 +43,6 @@ DEFAULT_ARGS: dict[str, Any] = {
 # this order: one credential = password; two = login, password. A connection's extra
 # may also carry {"env": {"VAR": "value"}} for anything else.
 CONNECTION_FIELDS_BY_COUNT: dict[int, tuple[str, ...]] = {1: ("password",), 2: ("login", "password")}
-
-
-def plain_utc(moment: datetime | None) -> datetime | None:
-    """Airflow hands tasks pendulum DateTimes; the library gets plain UTC datetimes (pendulum and
-    stdlib timedeltas do not mix in arithmetic)."""
-    return None if moment is None else datetime.fromtimestamp(moment.timestamp(), tz=UTC)
 
 
 def pool_name(source_type: str) -> str:

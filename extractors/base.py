@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.mention import Mention
 from core.state import StateStore
+from core.time import as_utc
 from extractors.errors import SourceError
 from extractors.http import RetryPolicy
 from extractors.state import MemoryState
@@ -138,8 +139,8 @@ class Selector:
 
     def in_window(self, created_at: datetime) -> bool:
         w = self.window
-        ts = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
-        return (w.since is None or ts >= _aware(w.since)) and (w.until is None or ts < _aware(w.until))
+        ts = as_utc(created_at)
+        return (w.since is None or ts >= as_utc(w.since)) and (w.until is None or ts < as_utc(w.until))
 
     def add(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> Mention | None:
         """Build one mention (a Mention or the dict for one); keep it in `batch` if it is wanted."""
@@ -168,7 +169,3 @@ class Selector:
             return None
         batch.mentions.append(mention)
         return mention
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -20,6 +20,15 @@ SORTS = ("newest", "oldest", "engagement", "relevance")
 MAX_PAGE_SIZE = 1000
 
 
+def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
+    """The mention to store when `new` re-collects `old`: fresh counts and text, but the sentiment,
+    themes and language that enrichment gave `old` are kept (a bare re-collect must not erase them).
+    Every store writes through this rule."""
+    if old is None or new.sentiment is not None or old.sentiment is None:
+        return new
+    return new.model_copy(update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang})
+
+
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached; the message names where it looked and what to check (one line)."""
 
