@@ -26,6 +26,7 @@ from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from groundswell.config import BrandConfig, Config
 from groundswell.deadletter import DeadLetter
+from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 
@@ -136,27 +137,19 @@ def collect(
     """Run every (or one) source for every (or one) brand; store mentions; advance cursors after storing.
 
     A failing source is recorded in `errors` and the others still run. Raises
-    `KeyError` only for a source/brand name the config does not have.
+    `UnknownTarget` only for a source/brand name the config does not have (`targets.plan_targets`).
     `use_cursor=False` is for backfills of a past range: saved cursors (which point
     at the newest data) are neither read nor moved, so the whole window is fetched.
     """
-    sources = [s for s in config.sources if source is None or s.key == source]
-    if source is not None and not sources:
-        raise KeyError(f"no source named '{source}' in the config; known: {', '.join(s.key for s in config.sources)}")
-    brands = [b.name for b in config.brands if brand is None or b.name == brand]
-    if brand is not None and not brands:
-        raise KeyError(f"no brand named '{brand}' in the config")
+    targets = plan_targets(config, source=source, brand=brand)
     # Parked mentions first: they were collected earlier and may since have left the sources' windows.
     report = replay_deadletter(config, store)
-    for src in sources:
-        for brand_name in brands:
-            if src.brands is not None and brand_name not in src.brands:
-                continue
-            report.merge(
-                collect_one(
-                    config, store, src, brand_name, window or Window(), progress=progress, use_cursor=use_cursor
-                )
+    for target in targets:
+        report.merge(
+            collect_one(
+                config, store, target.source, target.brand, window or Window(), progress=progress, use_cursor=use_cursor
             )
+        )
     report.deadletter = dead_letter(config).count()
     return report
 
