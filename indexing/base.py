@@ -7,7 +7,7 @@ consumer talks to `Store` only, so the same code runs on both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -183,3 +183,13 @@ class Store(StateStore, Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def theme_counts(store: Store, filters: Filters) -> Callable[[datetime, datetime, int], dict[str, int]]:
+    """(since, until, n) -> the n most mentioned themes of `filters` in [since, until), with counts:
+    what the rising-themes rule (`nlp.trends.trends`) reads from a store."""
+
+    def counts(since: datetime, until: datetime, n: int) -> dict[str, int]:
+        return {t.theme: t.count for t in store.top_themes(filters.replace(since=since, until=until), n=n)}
+
+    return counts

@@ -56,10 +56,6 @@ class Period:
     def length(self) -> timedelta:
         return self.until - self.since
 
-    def previous(self) -> Period:
-        """The window of the same length just before this one (for 'rising' comparisons)."""
-        return Period(self.since - self.length, self.since)
-
 
 def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
     """A misspelt parameter would silently be ignored; say so instead."""
