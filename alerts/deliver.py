@@ -28,24 +28,19 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from alerts.channels import DeliveryError, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
 from core.alert import Alert
+from core.state import StateStore
 
 log = logging.getLogger(__name__)
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 # A receiver asking for a longer pause than this is treated as down for this run (the next
 # run retries) rather than holding every other alert and channel back.
 MAX_RETRY_AFTER_S = 60.0
-
-
-class StateStore(Protocol):
-    def get_state(self, key: str) -> str | None: ...
-
-    def set_state(self, key: str, value: str) -> None: ...
 
 
 @dataclass
@@ -60,18 +55,13 @@ class ChannelReport:
 
 @dataclass
 class DeliveryReport:
+    """What one `deliver` run did: totals over its channels, and each channel's own report."""
+
     sent: int = 0
     already_sent: int = 0
     failed: int = 0
+    folded: int = 0
     channels: dict[str, ChannelReport] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {
-            "sent": self.sent,
-            "already_sent": self.already_sent,
-            "failed": self.failed,
-            "channels": {k: vars(v) for k, v in self.channels.items()},
-        }
 
 
 def sent_key(channel: str, alert_id: str) -> str:
@@ -136,6 +126,7 @@ def deliver(
         report.sent += result.sent
         report.already_sent += result.already_sent
         report.failed += result.failed
+        report.folded += result.folded
     return report
 
 

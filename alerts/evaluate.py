@@ -22,9 +22,10 @@ import click
 
 from alerts.config import SpikeRule
 from alerts.evalstreams import generate
-from alerts.scoring import Fired, Incident, _utc, score
+from alerts.scoring import Fired, Incident, score
 from alerts.series import from_counts
 from alerts.spike import detect_spikes
+from core.time import as_utc
 
 PRESET_NAMES = ("fewer", "balanced", "more")
 
@@ -73,9 +74,9 @@ def _score_rule(task: tuple[list[int], int, int, SpikeRule]) -> dict:
         Incident(
             s.brand,
             inc["kind"],
-            _utc(datetime.fromisoformat(inc["start"])),
-            _utc(datetime.fromisoformat(inc["end"])),
-            _utc(datetime.fromisoformat(inc["onset"])) if "onset" in inc else None,
+            as_utc(datetime.fromisoformat(inc["start"])),
+            as_utc(datetime.fromisoformat(inc["end"])),
+            as_utc(datetime.fromisoformat(inc["onset"])) if "onset" in inc else None,
         )
         for s in streams
         for inc in s.incidents

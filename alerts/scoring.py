@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from core.time import as_utc
 
 NOT_CRISES = {"viral_positive", "holiday"}
 
@@ -158,16 +160,11 @@ def load_incidents(path: str) -> list[Incident]:
                     Incident(
                         brand=row["brand"],
                         kind=row.get("kind", "crisis"),
-                        start=_utc(datetime.fromisoformat(row["start"])),
-                        end=_utc(datetime.fromisoformat(row["end"])),
-                        onset=_utc(datetime.fromisoformat(row["onset"])) if row.get("onset") else None,
+                        start=as_utc(datetime.fromisoformat(row["start"])),
+                        end=as_utc(datetime.fromisoformat(row["end"])),
+                        onset=as_utc(datetime.fromisoformat(row["onset"])) if row.get("onset") else None,
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{number}: not an incident line ({exc}); need brand, start, end") from None
     return out
-
-
-def _utc(value: datetime) -> datetime:
-
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from core.time import as_utc
 from indexing.base import Bucket
 
 STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
@@ -18,7 +19,7 @@ STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 def floor_time(when: datetime, interval: str) -> datetime:
     """Start of the bucket `when` falls in (UTC)."""
-    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    when = as_utc(when)
     if interval == "day":
         return when.replace(hour=0, minute=0, second=0, microsecond=0)
     return when.replace(minute=0, second=0, microsecond=0)

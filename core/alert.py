@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.time import as_utc
 
 Severity = Literal["info", "warning", "critical"]
 AlertKind = Literal["spike", "keyword", "influencer", "all_clear"]
@@ -78,7 +80,7 @@ class Alert(BaseModel):
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         # The id hashes window_start's isoformat, so one timezone spelling keeps ids stable.
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
 
     def model_post_init(self, __context: object) -> None:
         if not self.id:

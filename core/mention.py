@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core.time import as_utc
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
@@ -67,12 +69,8 @@ class Sentiment(BaseModel):
 
 
 def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        # Naive timestamps from exports are taken to be UTC, never local time:
-        # a machine's timezone must not change which bucket a mention lands in.
-        return value.replace(tzinfo=UTC)
     try:
-        return value.astimezone(UTC)
+        return as_utc(value)  # naive timestamps from exports are UTC, never local time
     except OverflowError:
         # e.g. 0001-01-01T00:00:00+01:00 is before datetime.min in UTC: a bad value, not a crash.
         raise ValueError(f"{value.isoformat()} is outside the dates UTC can represent") from None

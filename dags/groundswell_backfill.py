@@ -8,8 +8,6 @@ replays the dead-letter file first and fails (`deadletter_ok`) while mentions wa
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, pool_name, source_types
 
@@ -19,8 +17,10 @@ MENTIONS = Asset(MENTIONS_URI)
 def _when(value: str):
     from datetime import datetime
 
+    from core.time import as_utc
+
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 @task

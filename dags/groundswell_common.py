@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+# Airflow hands tasks pendulum DateTimes; tasks give the library plain UTC ones (naive = UTC).
+from core.time import plain_utc
+
 if TYPE_CHECKING:
     from groundswell.config import Config
     from indexing.base import Store
@@ -40,12 +43,6 @@ DEFAULT_ARGS: dict[str, Any] = {
 # this order: one credential = password; two = login, password. A connection's extra
 # may also carry {"env": {"VAR": "value"}} for anything else.
 CONNECTION_FIELDS_BY_COUNT: dict[int, tuple[str, ...]] = {1: ("password",), 2: ("login", "password")}
-
-
-def plain_utc(moment: datetime | None) -> datetime | None:
-    """Airflow hands tasks pendulum DateTimes; the library gets plain UTC datetimes (pendulum and
-    stdlib timedeltas do not mix in arithmetic)."""
-    return None if moment is None else datetime.fromtimestamp(moment.timestamp(), tz=UTC)
 
 
 def pool_name(source_type: str) -> str:
@@ -95,24 +92,17 @@ def opened_store(config: Config) -> Iterator[Store]:
 def plan_targets(
     config: Config, *, brand: str | None = None, source: str | None = None
 ) -> dict[str, list[dict[str, str]]]:
-    """Brands × sources to collect, grouped by source type (one mapped task per type).
+    """`groundswell.targets.plan_targets` (the CLI's plan), grouped by source type: one mapped task per type.
 
-    `brand` / `source` narrow the plan (backfill); naming one the config lacks is an error.
+    `brand` / `source` narrow the plan (backfill); naming one the config lacks is a ValueError.
     """
-    brand_names = [b.name for b in config.brands]
-    source_keys = [s.key for s in config.sources]
-    if brand is not None and brand not in brand_names:
-        raise ValueError(f"unknown brand '{brand}'; the config has: {', '.join(brand_names)}")
-    if source is not None and source not in source_keys:
-        raise ValueError(f"unknown source '{source}'; the config has: {', '.join(source_keys) or '(none)'}")
-    plan: dict[str, list[dict[str, str]]] = {t: [] for t in source_types()}
-    for src in config.sources:
-        if source is not None and src.key != source:
-            continue
-        for name in src.brands or brand_names:
-            if brand is None or name == brand:
-                plan.setdefault(src.type, []).append({"brand": name, "source": src.key, "type": src.type})
-    return plan
+    from groundswell.targets import plan_targets as plan
+
+    grouped: dict[str, list[dict[str, str]]] = {t: [] for t in source_types()}
+    for target in plan(config, brand=brand, source=source):
+        src = target.source
+        grouped.setdefault(src.type, []).append({"brand": target.brand, "source": src.key, "type": src.type})
+    return grouped
 
 
 # --- credentials -------------------------------------------------------------------------

@@ -19,9 +19,11 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.mention import Mention
+from core.state import StateStore
+from core.time import as_utc
 from extractors.errors import SourceError
 from extractors.http import RetryPolicy
-from extractors.state import MemoryState, StateBackend
+from extractors.state import MemoryState
 
 log = logging.getLogger("groundswell.extractors")
 
@@ -79,10 +81,10 @@ class Extractor:
             self.options = self.Options.model_validate(dict(options or {}))
         self.env = os.environ if env is None else env
         self.source_key: str = self.type
-        self._state: StateBackend | None = None
+        self._state: StateStore | None = None
         self._retry: RetryPolicy | None = None
 
-    def bind(self, state: StateBackend, source_key: str | None = None) -> Extractor:
+    def bind(self, state: StateStore, source_key: str | None = None) -> Extractor:
         """Give the extractor the store's state (for metered budgets) and its config key."""
         self._state = state
         if source_key:
@@ -90,7 +92,7 @@ class Extractor:
         return self
 
     @property
-    def state(self) -> StateBackend:
+    def state(self) -> StateStore:
         if self._state is None:
             # Unbound (a one-off run): budgets are metered for this run only.
             self._state = MemoryState()
@@ -146,19 +148,19 @@ class Selector:
         self.query = parse(query)
         self.window = window
         self.collected_at = collected_at or datetime.now(UTC)
-        self.latest_allowed = _aware(self.collected_at) + CLOCK_SKEW
+        self.latest_allowed = as_utc(self.collected_at) + CLOCK_SKEW
         self.unmatched = 0
         self.outside_window = 0
 
     def in_window(self, created_at: datetime) -> bool:
         w = self.window
-        ts = _aware(created_at)
-        return (w.since is None or ts >= _aware(w.since)) and (w.until is None or ts < _aware(w.until))
+        ts = as_utc(created_at)
+        return (w.since is None or ts >= as_utc(w.since)) and (w.until is None or ts < as_utc(w.until))
 
     def in_future(self, when: datetime | float) -> bool:
         """Whether a date (or POSIX seconds) is later than this run's clock allows: a broken date."""
         if isinstance(when, datetime):
-            return _aware(when) > self.latest_allowed
+            return as_utc(when) > self.latest_allowed
         return when > self.latest_allowed.timestamp()  # as a number: 1e20 would overflow a datetime
 
     def stale_future_cursor(self, when: datetime | float | None, cursor: Any) -> bool:
@@ -192,7 +194,7 @@ class Selector:
         if not self.in_window(mention.created_at):
             self.outside_window += 1
             # After the window's end: the next window collects it, so the cursor must not pass it.
-            return self.window.until is None or mention.created_at < _aware(self.window.until)
+            return self.window.until is None or mention.created_at < as_utc(self.window.until)
         if self.query.matches(mention.text, mention.lang):
             batch.mentions.append(mention)
         else:
@@ -216,7 +218,3 @@ class Selector:
         except Exception as exc:  # noqa: BLE001 - one bad item is skipped, it never stops the source
             batch.skipped.append(f"{self.source} item {native_id}: malformed ({type(exc).__name__}: {exc})"[:500])
         return None
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -14,13 +14,14 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import yaml
 
+from core.time import as_utc
 from extractors.http import Classifier, RetryPolicy
 from extractors.registry import EXTRACTORS
 
@@ -37,7 +38,7 @@ def _when(value: str | None, name: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise click.BadParameter(f"not an ISO date/time: {value!r} (e.g. 2026-11-01 or 2026-11-01T08:00:00Z)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 def _options(pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -6,9 +6,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from core.state import StateStore
     from extractors.base import Extractor
     from extractors.config import SourceConfig
-    from extractors.state import StateBackend
 
 # type name -> "module:Class". Modules are imported only when a source of that type is used.
 EXTRACTORS: dict[str, str] = {
@@ -49,7 +49,7 @@ def validate_source(source: SourceConfig) -> None:
         raise ValueError("; ".join(problems)) from None
 
 
-def build_extractor(source: SourceConfig, state: StateBackend | None = None) -> Extractor:
+def build_extractor(source: SourceConfig, state: StateStore | None = None) -> Extractor:
     """The source's extractor, keyed by `source.key`; pass the store as `state` to meter read budgets."""
     extractor = get_extractor_class(source.type)(source.options)
     extractor.source_key = source.key

@@ -9,21 +9,16 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
+from core.state import StateStore
 from extractors.errors import SourceError
 
 log = logging.getLogger("groundswell.extractors.state")
 
 
-class StateBackend(Protocol):
-    def get_state(self, key: str) -> str | None: ...
-
-    def set_state(self, key: str, value: str) -> None: ...
-
-
 class MemoryState:
-    """A StateBackend in a dict: for one-off runs (`groundswell collect --out`) and tests."""
+    """A StateStore in a dict: for one-off runs (`groundswell collect --out`) and tests."""
 
     def __init__(self) -> None:
         self.data: dict[str, str] = {}
@@ -38,7 +33,7 @@ class MemoryState:
 class CursorState:
     """Cursor per (source key, brand). Call `set` only after the covered data is stored."""
 
-    def __init__(self, backend: StateBackend):
+    def __init__(self, backend: StateStore):
         self.backend = backend
 
     @staticmethod
@@ -79,7 +74,7 @@ class ReadBudget:
 
     def __init__(
         self,
-        backend: StateBackend,
+        backend: StateStore,
         source_key: str,
         monthly_limit: int | None,
         warn_ratio: float = 0.8,

@@ -19,6 +19,7 @@ import click
 
 from core.logsafe import configure_logging, register_config_secrets
 from groundswell.config import Config, ConfigError, load_config
+from groundswell.targets import UnknownTarget
 
 # Exit codes (README, "Exit codes"); when several apply, the highest wins.
 EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
@@ -228,8 +229,8 @@ def collect_cmd(
             progress=progress,
             use_cursor=not backfill,
         )
-    except KeyError as exc:
-        raise click.ClickException(str(exc.args[0])) from None
+    except UnknownTarget as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         store.close()
     _emit(as_dict(report))

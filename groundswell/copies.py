@@ -14,12 +14,31 @@ The index lives in the store's state, so re-runs and other processes agree on it
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from core.mention import Mention
-from extractors.dedup import canonical_url
 from indexing.base import Store
 
 _RT = re.compile(r"^\s*RT\s+@[\w.]+:", re.IGNORECASE)
+# Tracking parameters that never change what a URL points to.
+_TRACKING = {"fbclid", "gclid", "ref_src", "ref_url", "igshid", "mc_cid", "mc_eid"}
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name.startswith("utm_") or name in _TRACKING
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lower-case scheme/host, no 'www.', no fragment, no tracking parameters, no trailing '/'."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if not parts.netloc:
+        return None
+    host = parts.netloc.lower().removeprefix("www.")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit(("https", host, parts.path.rstrip("/") or "/", urlencode(sorted(query)), ""))
 
 
 def is_repost(mention: Mention) -> bool:

@@ -16,7 +16,8 @@ from alerts.history import stored_alerts
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from groundswell.config import Config
-from indexing.base import Filters, Store
+from indexing.base import Filters, Store, theme_counts
+from nlp.trends import trends
 
 
 def _day_bounds(day: date, tz: str = "UTC") -> tuple[datetime, datetime]:
@@ -42,24 +43,11 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
     for brand in config.brands:
         today = Filters(brand=brand.name, since=start, until=end)
         before = Filters(brand=brand.name, since=prev_start, until=start)
-        week = Filters(brand=brand.name, since=start - timedelta(days=7), until=start)
         volume, volume_before = store.count(today), store.count(before)
         sentiment = store.facet(today, "sentiment")
         sentiment_before = store.facet(before, "sentiment")
         themes_today = store.top_themes(today, n=20)
-        weekly = {t.theme: t.count / 7 for t in store.top_themes(week, n=200)}
-        rising = sorted(
-            (
-                {
-                    "theme": t.theme,
-                    "count": t.count,
-                    "growth": round((t.count + 1) / (weekly.get(t.theme, 0) + 1), 2),
-                    "new": t.theme not in weekly,
-                }
-                for t in themes_today
-            ),
-            key=lambda r: -r["growth"],
-        )
+        rising = trends(theme_counts(store, Filters(brand=brand.name)), start, end).rising()
         notable = store.search(today, size=3, sort="engagement").hits
         brands.append(
             {
@@ -72,7 +60,9 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                 if volume_before
                 else None,
                 "top_themes": [{"theme": t.theme, "count": t.count} for t in themes_today[:5]],
-                "rising_themes": [r for r in rising if r["growth"] > 1.5][:5],
+                "rising_themes": [
+                    {"theme": r.theme, "count": r.count, "growth": round(r.growth, 2), "new": r.new} for r in rising[:5]
+                ],
                 "notable_posts": [
                     {
                         "text": h.mention.text,

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from alerts.deliver import DeliveryReport, deliver
 from alerts.history import save_alerts, stored_alerts
 from alerts.incidents import count_alerts
 from core.alert import Alert
@@ -25,6 +26,7 @@ from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from groundswell.config import BrandConfig, Config
 from groundswell.deadletter import DeadLetter
+from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 
@@ -77,15 +79,6 @@ class EnrichReport:
     by_lang: dict[str, int] = field(default_factory=dict)
     by_sentiment: dict[str, int] = field(default_factory=dict)
     model: str | None = None
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    already_sent: int = 0
-    failed: int = 0
-    folded: int = 0
-    channels: dict[str, Any] = field(default_factory=dict)
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -144,27 +137,19 @@ def collect(
     """Run every (or one) source for every (or one) brand; store mentions; advance cursors after storing.
 
     A failing source is recorded in `errors` and the others still run. Raises
-    `KeyError` only for a source/brand name the config does not have.
+    `UnknownTarget` only for a source/brand name the config does not have (`targets.plan_targets`).
     `use_cursor=False` is for backfills of a past range: saved cursors (which point
     at the newest data) are neither read nor moved, so the whole window is fetched.
     """
-    sources = [s for s in config.sources if source is None or s.key == source]
-    if source is not None and not sources:
-        raise KeyError(f"no source named '{source}' in the config; known: {', '.join(s.key for s in config.sources)}")
-    brands = [b.name for b in config.brands if brand is None or b.name == brand]
-    if brand is not None and not brands:
-        raise KeyError(f"no brand named '{brand}' in the config")
+    targets = plan_targets(config, source=source, brand=brand)
     # Parked mentions first: they were collected earlier and may since have left the sources' windows.
     report = replay_deadletter(config, store)
-    for src in sources:
-        for brand_name in brands:
-            if src.brands is not None and brand_name not in src.brands:
-                continue
-            report.merge(
-                collect_one(
-                    config, store, src, brand_name, window or Window(), progress=progress, use_cursor=use_cursor
-                )
+    for target in targets:
+        report.merge(
+            collect_one(
+                config, store, target.source, target.brand, window or Window(), progress=progress, use_cursor=use_cursor
             )
+        )
     report.deadletter = dead_letter(config).count()
     return report
 
@@ -413,16 +398,7 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
 
 def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:
     """Send alerts to every configured channel, never twice for the same alert id and channel."""
-    from alerts.deliver import deliver
-
-    result = deliver(alerts, config.channels, store)
-    return DeliveryReport(
-        sent=getattr(result, "sent", 0),
-        already_sent=getattr(result, "already_sent", 0),
-        failed=getattr(result, "failed", 0),
-        folded=sum(c.folded for c in result.channels.values()),
-        channels={k: vars(v) for k, v in result.channels.items()},
-    )
+    return deliver(alerts, config.channels, store)
 
 
 def digest(config: Config, store: Store, day: date | None = None) -> dict:
@@ -518,7 +494,7 @@ def run_once(
             ],
             # Deliveries, not alerts: one alert sent to two channels is two deliveries.
             "alerts_sent": delivery.sent,
-            "deliveries_per_channel": {name: ch["sent"] for name, ch in delivery.channels.items()},
+            "deliveries_per_channel": {name: ch.sent for name, ch in delivery.channels.items()},
             "alerts_already_sent": delivery.already_sent,
             "alerts_failed": delivery.failed,
             "alert_updates_folded": delivery.folded,

@@ -26,7 +26,8 @@ from core.alert import Alert
 from core.escaping import safe_url
 from groundswell import palette
 from groundswell.config import Config
-from indexing.base import Filters, Store
+from indexing.base import Filters, Store, theme_counts
+from nlp.trends import trends
 
 SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once
 HOUR_MS = 3_600_000
@@ -216,23 +217,11 @@ def _themes_chart(store: Store, brand: str):
 
 
 def _rising_chart(store: Store, brand: str, day_start: datetime):
-    """Themes of one day against the week before it: growth ratio, new themes flagged."""
+    """Rising themes of one day (`nlp/trends.py`): growth ratio against the week before, new ones flagged."""
     import plotly.graph_objects as go
 
-    today = {
-        t.theme: t.count
-        for t in store.top_themes(Filters(brand=brand, since=day_start, until=day_start + timedelta(days=1)), n=50)
-    }
-    before = {
-        t.theme: t.count
-        for t in store.top_themes(Filters(brand=brand, since=day_start - timedelta(days=7), until=day_start), n=200)
-    }
-    rows = []
-    for theme, count in today.items():
-        baseline = before.get(theme, 0) / 7
-        rows.append((theme, count, (count + 1) / (baseline + 1), baseline == 0))
-    rows.sort(key=lambda r: -r[2])
-    rows = list(reversed(rows[:8]))
+    day = trends(theme_counts(store, Filters(brand=brand)), day_start, day_start + timedelta(days=1))
+    rows = [(r.theme, r.count, r.growth, r.new) for r in reversed(day.rising()[:8])]
     if not rows:
         return None
     fig = go.Figure(

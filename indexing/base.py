@@ -7,16 +7,26 @@ consumer talks to `Store` only, so the same code runs on both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from core.mention import Mention
+from core.state import StateStore
 
 Interval = Literal["hour", "day"]
 SORTS = ("newest", "oldest", "engagement", "relevance")
 MAX_PAGE_SIZE = 1000
+
+
+def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
+    """The mention to store when `new` re-collects `old`: fresh counts and text, but the sentiment,
+    themes and language that enrichment gave `old` are kept (a bare re-collect must not erase them).
+    Every store writes through this rule."""
+    if old is None or new.sentiment is not None or old.sentiment is None:
+        return new
+    return new.model_copy(update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang})
 
 
 class StoreUnavailable(RuntimeError):
@@ -119,7 +129,7 @@ class AuthorStat:
 
 
 @runtime_checkable
-class Store(Protocol):
+class Store(StateStore, Protocol):
     """Where mentions live. Writes are idempotent upserts keyed by `Mention.id`."""
 
     name: str
@@ -166,13 +176,20 @@ class Store(Protocol):
         """Terms over-represented in foreground vs background, best first."""
         ...
 
-    # Small state the pipeline keeps beside the data (cursors, sent alerts).
-    def get_state(self, key: str) -> str | None: ...
-
-    def set_state(self, key: str, value: str) -> None: ...
+    # get_state / set_state come from `StateStore`: small state kept beside the data (cursors, sent alerts).
 
     def delete_older_than(self, cutoff: datetime) -> int:
         """Retention: remove mentions created before cutoff; return how many."""
         ...
 
     def close(self) -> None: ...
+
+
+def theme_counts(store: Store, filters: Filters) -> Callable[[datetime, datetime, int], dict[str, int]]:
+    """(since, until, n) -> the n most mentioned themes of `filters` in [since, until), with counts:
+    what the rising-themes rule (`nlp.trends.trends`) reads from a store."""
+
+    def counts(since: datetime, until: datetime, n: int) -> dict[str, int]:
+        return {t.theme: t.count for t in store.top_themes(filters.replace(since=since, until=until), n=n)}
+
+    return counts

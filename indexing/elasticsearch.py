@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from elastic_transport import ConnectionError as TransportConnectionError
 
-from core.mention import Mention, Sentiment
+from core.mention import Mention
+from core.time import as_utc
 from indexing.base import (
     AuthorStat,
     Bucket,
@@ -31,6 +32,7 @@ from indexing.base import (
     ThemeCount,
     WriteResult,
     check_search_args,
+    keep_enrichment,
 )
 from indexing.elasticsearch_bulk import BulkPolicy, write_all
 from indexing.elasticsearch_mapping import (
@@ -63,9 +65,7 @@ PIT_KEEP_ALIVE = "5m"
 
 
 def _iso(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
+    return as_utc(value).isoformat()
 
 
 def _client(url: str, api_key: str | None, request_timeout: float) -> Elasticsearch:
@@ -251,23 +251,11 @@ class ElasticsearchStore:
             return mentions
         docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in bare]
         try:
-            found = self.client.mget(docs=docs, source_includes=["sentiment", "themes", "lang"]).body["docs"]
+            found = self.client.mget(docs=docs).body["docs"]
+            stored = {d["_id"]: from_document(d["_source"]) for d in found if d.get("found")}
         except Exception:  # noqa: BLE001 - the bulk write reports the real problem per document
             return mentions
-        old = {d["_id"]: d["_source"] for d in found if d.get("found") and d.get("_source", {}).get("sentiment")}
-        out = []
-        for m in mentions:
-            prev = old.get(m.id) if m.sentiment is None else None
-            if prev:
-                m = m.model_copy(
-                    update={
-                        "sentiment": Sentiment.model_validate(prev["sentiment"]),
-                        "themes": prev.get("themes") or [],
-                        "lang": m.lang or prev.get("lang"),
-                    }
-                )
-            out.append(m)
-        return out
+        return [keep_enrichment(m, stored.get(m.id)) for m in mentions]
 
     # -- queries -----------------------------------------------------------------------------------
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:
@@ -584,9 +572,7 @@ class ElasticsearchStore:
         (The integ-test/OSS builds have no `_delete_by_query`: it lives in the `reindex`
         module, so ids are found with a point-in-time scan and removed with bulk deletes.)
         """
-        if cutoff.tzinfo is None:
-            cutoff = cutoff.replace(tzinfo=UTC)
-        cutoff = cutoff.astimezone(UTC)
+        cutoff = as_utc(cutoff)
         names = list(self.client.indices.get(index=index_pattern(self.prefix), **_READ_OPTS).body)
         deleted = 0
         boundary = []

@@ -8,11 +8,12 @@ all created from one composable index template that also puts them behind the re
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from core.mention import Mention
 from core.query import search_document
+from core.time import as_utc
 
 # Built-in language analyzers (module `analysis-common`) used as multi-fields of `text`.
 # `text` itself uses the `standard` analyzer: Groundswell's boolean query compiler
@@ -61,7 +62,7 @@ def index_pattern(prefix: str) -> str:
 
 def month_index(prefix: str, created_at: datetime) -> str:
     """The concrete index a mention is written to. created_at never changes for a post, so neither does this."""
-    ts = created_at.astimezone(UTC) if created_at.tzinfo else created_at
+    ts = as_utc(created_at)
     return f"{prefix}-mentions-{ts.year:04d}.{ts.month:02d}"
 
 

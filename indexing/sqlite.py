@@ -28,6 +28,7 @@ from typing import Any, Literal
 from core.mention import Mention
 from core.query import fts5_document
 from core.query.text import fold_spans
+from core.time import as_utc
 from indexing.base import (
     AuthorStat,
     Bucket,
@@ -38,6 +39,7 @@ from indexing.base import (
     ThemeCount,
     WriteResult,
     check_search_args,
+    keep_enrichment,
 )
 from indexing.terms import significant_terms
 
@@ -104,20 +106,11 @@ TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
 
 
 def _epoch(value: datetime) -> int:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp())
+    return int(as_utc(value).timestamp())
 
 
 def _from_epoch(value: int) -> datetime:
     return datetime.fromtimestamp(value, tz=UTC)
-
-
-def _merge(old: Mention, new: Mention) -> Mention:
-    """Re-collecting a post refreshes its counts but must not erase enrichment."""
-    if new.sentiment is None and old.sentiment is not None:
-        new = new.model_copy(update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang})
-    return new
 
 
 class SqliteStore:
@@ -210,8 +203,7 @@ class SqliteStore:
                 for mention_id, mention in by_id.items():
                     try:
                         old = existing.get(mention_id)
-                        merged = _merge(old, mention) if old else mention
-                        self._write_one(conn, merged)
+                        self._write_one(conn, keep_enrichment(mention, old))
                         results.append(WriteResult(id=mention_id, ok=True, created=old is None))
                     except (sqlite3.Error, ValueError, TypeError) as exc:
                         results.append(WriteResult(id=mention_id, ok=False, error=f"{type(exc).__name__}: {exc}"))

@@ -3,7 +3,7 @@
 Posts are embedded with the same MiniLM encoder as sentiment, joined with a TF-IDF vector of
 their content words (the encoder's vocabulary is English-centric, words carry ko/zh topics),
 clustered with seeded k-means, and each cluster is labelled by its most distinctive words
-(class-based TF-IDF, as in BERTopic). `rising_themes` compares two windows.
+(class-based TF-IDF, as in BERTopic). Which stored themes rise is `nlp/trends.py`'s rule.
 """
 
 from __future__ import annotations
@@ -31,20 +31,6 @@ class Theme:
     sample_ids: list[str] = field(default_factory=list)
     member_ids: list[str] = field(default_factory=list)
     langs: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class RisingTheme:
-    """A theme of the current window compared with the previous one."""
-
-    theme: Theme
-    previous_count: int
-    growth: float  # (count - previous) / max(previous, 1)
-    new: bool  # nothing like it in the previous window
-
-    @property
-    def label(self) -> str:
-        return self.theme.label
 
 
 def _embeddings(mentions: Sequence[Mention], progress: bool = False):
@@ -242,40 +228,3 @@ def _add(themes: dict[str, Theme], keywords: list[str], members: list[Mention]) 
             theme.sentiment[m.sentiment.label] = theme.sentiment.get(m.sentiment.label, 0) + 1
         lang = m.lang or "unknown"
         theme.langs[lang] = theme.langs.get(lang, 0) + 1
-
-
-def _overlap(a: Theme, b: Theme) -> float:
-    ka, kb = set(a.keywords[:LABEL_WORDS]), set(b.keywords[:LABEL_WORDS])
-    return len(ka & kb) / max(1, min(len(ka), len(kb)))
-
-
-def rising_themes(
-    current: Sequence[Theme] | Sequence[Mention],
-    previous: Sequence[Theme] | Sequence[Mention],
-    max_themes: int = 10,
-    min_overlap: float = 0.5,
-) -> list[RisingTheme]:
-    """Themes of the current window ranked by how much they grew against the previous one.
-
-    Either pass themes, or mentions (themes are then extracted from each window). A current theme
-    matches earlier themes sharing at least `min_overlap` of their label words; with no match it
-    is `new`. Ranked by absolute growth, then relative growth.
-    """
-    cur = _as_themes(current, max_themes * 3)
-    prev = _as_themes(previous, max_themes * 3)
-    out = []
-    for theme in cur:
-        matches = [p for p in prev if p.label == theme.label or _overlap(theme, p) >= min_overlap]
-        before = sum(p.count for p in matches)
-        out.append(RisingTheme(theme=theme, previous_count=before,
-                               growth=round((theme.count - before) / max(before, 1), 3), new=not matches))
-    out.sort(key=lambda r: (-(r.theme.count - r.previous_count), -r.growth, r.theme.label))
-    return out[:max_themes]
-
-
-def _as_themes(items: Sequence[Theme] | Sequence[Mention], max_themes: int) -> list[Theme]:
-    if not items:
-        return []
-    if isinstance(items[0], Theme):
-        return list(items)  # type: ignore[arg-type]
-    return extract_themes(items, max_themes=max_themes)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from alerts.channels.base import DeliveryError, idempotency_key
 from alerts.config import WebhookChannel
 from alerts.render import as_json, as_slack, as_teams
 from core.alert import Alert
+from core.time import as_utc
 
 _PAYLOAD = {"slack": as_slack, "teams": as_teams, "webhook": as_json}
 
@@ -92,6 +93,5 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT
-        when = when.replace(tzinfo=UTC)
+    when = as_utc(when)  # RFC 9110 dates are GMT
     return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from core.mention import SENTIMENT_LABELS
+from core.time import as_utc
 from dashboards.web.errors import ApiError
 from indexing.base import Filters
 
@@ -55,10 +56,6 @@ class Period:
     def length(self) -> timedelta:
         return self.until - self.since
 
-    def previous(self) -> Period:
-        """The window of the same length just before this one (for 'rising' comparisons)."""
-        return Period(self.since - self.length, self.since)
-
 
 def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
     """A misspelt parameter would silently be ignored; say so instead."""
@@ -80,7 +77,7 @@ def parse_time(value: str, param: str) -> datetime:
             parsed = datetime(day.year, day.month, day.day, tzinfo=UTC)
         else:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        moment = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        moment = as_utc(parsed)
     except ValueError:
         raise ApiError(
             f"{param}={value!r} is not a date: use ISO 8601, e.g. 2026-11-20 or 2026-11-20T14:00:00Z",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,12 +13,11 @@ from core.alert import Alert
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
-from indexing.base import Filters, Store
+from indexing.base import Filters, Store, theme_counts
+from nlp.trends import CANDIDATES, Rise, trends
 
 DEFAULT_PERIOD = timedelta(days=7)
 HOURLY_UP_TO = timedelta(days=3)
-# A theme 'rises' when it grew by at least two Poisson standard deviations of its previous count.
-MIN_RISE_SCORE = 2.0
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,6 @@ def incident_json(incident: Incident, *, pinned: bool = False) -> dict[str, Any]
         "crisis": incident.crisis,
         "open": incident.open,
         "cleared": incident.cleared,
-
         "pinned": pinned,
         "headline": incident.headline.id,
         "alerts": [alert_json(a) for a in incident.alerts],
@@ -180,32 +177,25 @@ def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: 
 
 
 def themes(store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int) -> dict[str, Any]:
-    """Recurring themes (most mentioned now) and rising ones (grown most against the previous window)."""
+    """Recurring themes (most mentioned now) and rising ones (`nlp/trends.py`, as in the digest and report)."""
     current = filters.replace(since=period.since, until=period.until)
-    before = period.previous()
-    now_counts = store.top_themes(current, n=max(n * 3, 30))
-    prev_counts = {
-        t.theme: t.count for t in store.top_themes(filters.replace(since=before.since, until=before.until), n=200)
-    }
+    counted = {t.theme: t for t in store.top_themes(current, n=max(n * 3, CANDIDATES))}
+    now = {theme: t.count for theme, t in counted.items()}
+    window = trends(theme_counts(store, filters), period.since, period.until, now=now)
 
-    def row(t: Any) -> dict[str, Any]:
-        prev = prev_counts.get(t.theme, 0)
+    def row(r: Rise) -> dict[str, Any]:
         return {
-            **theme_json(t),
-            "previous": prev,
-            "change": t.count - prev,
-            "growth": (t.count - prev) / max(prev, 1),
-            # Rise in units of the Poisson noise of the previous count: a jump from 2 to 6 ranks
-            # below one from 100 to 180, and a brand-new theme with volume ranks high.
-            "rise_score": (t.count - prev) / math.sqrt(prev + 1),
+            **theme_json(counted[r.theme]),
+            "previous": round(r.expected, 2),  # the baseline's count scaled to this period's length
+            "change": round(r.change, 2),
+            "growth": round(r.growth, 3),
+            "rise_score": r.score,
+            "new": r.new,
         }
 
-    rows = [row(t) for t in now_counts]
-    recurring = sorted(rows, key=lambda r: (-r["count"], r["theme"]))[:n]
-    rising = sorted(
-        (r for r in rows if r["count"] >= min_count and r["rise_score"] >= MIN_RISE_SCORE),
-        key=lambda r: (-r["rise_score"], -r["count"], r["theme"]),
-    )[:n]
+    rows = {r.theme: row(r) for r in window.themes}
+    recurring = [rows[r.theme] for r in window.themes[:n]]
+    rising = [rows[r.theme] for r in window.rising(min_count)[:n]]
     for r in {id(r): r for r in recurring + rising}.values():
         # samples=0 asks for none; stores refuse a page of size 0.
         page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement") if samples else None
@@ -213,7 +203,7 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
-        "previous_period": {"since": before.since.isoformat(), "until": before.until.isoformat()},
+        "previous_period": {"since": window.baseline_since.isoformat(), "until": window.baseline_until.isoformat()},
         "recurring": recurring,
         "rising": rising,
     }

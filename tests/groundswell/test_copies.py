@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core.mention import Author, Mention
-from groundswell.copies import CopyIndex
+from groundswell.copies import CopyIndex, canonical_url
 from indexing.sqlite import SqliteStore
 
 
@@ -47,3 +47,9 @@ def test_reposts_are_copies_but_identical_posts_by_others_are_not(tmp_path):
     # Re-running the same batch keeps the originals (idempotent upsert) and drops the copies again.
     keep2, copies2 = index.split([original, same_words, retweet, marked])
     assert [m.id for m in keep2] == ["x:1", "bluesky:2"] and len(copies2) == 2
+
+
+def test_canonical_url_keeps_meaningful_parameters():
+    assert canonical_url("https://WWW.Example.com/a/?utm_medium=x&id=3&fbclid=1") == "https://example.com/a?id=3"
+    assert canonical_url("https://example.com/search?site=a") == "https://example.com/search?site=a"
+    assert canonical_url("not a url") is None

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.mention import Mention, Sentiment
-from nlp.themes import Theme, extract_themes, rising_themes
+from nlp.themes import Theme, extract_themes
 
 PLANTED = {  # the "crisis": chargers overheating
     "en": ["the charger overheated and melted", "my charger overheated again, melted plastic smell",
@@ -61,27 +61,6 @@ def test_planted_topic_comes_out_as_labelled_themes():
         assert all(mid.startswith("test:c") for mid in theme.member_ids)  # only planted posts
         assert theme.sentiment == {"negative": theme.count}
     assert sum(t.count for t in planted) >= 38  # most of the 50 planted posts are found
-
-
-@pytest.mark.model
-def test_rising_themes_flags_the_planted_topic_as_new():
-    before = _posts(NOISE, 80, "p", 3, "positive")
-    now = _posts(NOISE, 80, "n", 4, "positive") + _posts(PLANTED, 50, "c", 5, "negative")
-    rising = rising_themes(now, before, max_themes=5)
-    top = rising[:3]
-    assert any(_is_planted(r.theme) and r.new and r.previous_count == 0 for r in top), [
-        (r.label, r.new, r.previous_count) for r in rising
-    ]
-
-
-def test_rising_themes_from_theme_lists_matches_by_keywords():
-    old = [Theme(label="delivery · quick · easy", keywords=["delivery", "quick", "easy"], count=10)]
-    new = [Theme(label="delivery · quick · late", keywords=["delivery", "quick", "late"], count=25),
-           Theme(label="charger · overheated", keywords=["charger", "overheated"], count=12)]
-    rising = rising_themes(new, old)
-    assert [(r.label, r.previous_count, r.new) for r in rising] == [
-        ("delivery · quick · late", 10, False), ("charger · overheated", 0, True)]
-    assert rising[0].growth == 1.5
 
 
 def test_too_few_mentions_give_no_themes():

@@ -1,0 +1,42 @@
+"""What one collection run covers: the source × brand pairs. One planning rule for the CLI and Airflow.
+
+A source collects for the brands it lists, or for every brand when it lists none (`brands` left
+out). `brands: []` lists none: the source stays configured but collects for no brand. Naming a
+source or brand the config lacks is an error that says what the config has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.config import SourceConfig
+from groundswell.config import Config
+
+
+class UnknownTarget(ValueError):
+    """A source or brand name the config does not have (the message lists the ones it has)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One unit of collection: one source for one brand (what Airflow maps a task over)."""
+
+    source: SourceConfig
+    brand: str
+
+
+def plan_targets(config: Config, *, source: str | None = None, brand: str | None = None) -> list[Target]:
+    """Every source × brand pair to collect, in config order; `source` / `brand` narrow it."""
+    brand_names = [b.name for b in config.brands]
+    source_keys = [s.key for s in config.sources]
+    if brand is not None and brand not in brand_names:
+        raise UnknownTarget(f"unknown brand '{brand}'; the config has: {', '.join(brand_names)}")
+    if source is not None and source not in source_keys:
+        raise UnknownTarget(f"unknown source '{source}'; the config has: {', '.join(source_keys) or '(none)'}")
+    return [
+        Target(src, name)
+        for src in config.sources
+        if source is None or src.key == source
+        for name in (brand_names if src.brands is None else src.brands)
+        if brand is None or name == brand
+    ]

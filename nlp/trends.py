@@ -1,0 +1,99 @@
+"""Rising themes: the one definition the digest, the report and the dashboard share.
+
+A window's theme counts are compared with a *baseline*: the span just before the window, as long
+as the window but at least `BASELINE_MIN` (a day is compared with the week before it, so one
+quiet or busy yesterday does not decide; a month with the month before). The baseline's count is
+scaled to the window's length, giving `expected`. Then, per theme:
+
+- `score`  = (count - expected) / sqrt(expected + 1): the rise in units of the Poisson noise of
+  the expected count, so 2 → 6 ranks below 100 → 180 and a new theme with volume ranks high;
+- `growth` = (count + 1) / (expected + 1): the ratio people read ("×4"), for display;
+- `new`    : the theme does not occur in the baseline at all.
+
+A theme is *rising* when it has at least `MIN_COUNT` mentions in the window and a score of at
+least `MIN_RISE_SCORE`. Candidates are the window's `CANDIDATES` most mentioned themes; rising
+ones are ranked by score, then count, then name. Pure functions over counts: `trends` takes the
+function that fetches them (a store's top_themes), so nlp needs no store.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+BASELINE_MIN = timedelta(days=7)
+MIN_RISE_SCORE = 2.0
+MIN_COUNT = 3
+CANDIDATES = 50  # the window's most mentioned themes that may rise
+BASELINE_THEMES = 200  # how many of the baseline's themes are counted (the rest count as 0: new)
+
+# (since, until, n) -> the n most mentioned themes in [since, until) with their counts.
+ThemeCounts = Callable[[datetime, datetime, int], Mapping[str, int]]
+
+
+@dataclass(frozen=True)
+class Rise:
+    """One theme of a window against its baseline."""
+
+    theme: str
+    count: int
+    expected: float  # the baseline's count scaled to the window's length
+    new: bool  # not in the baseline at all
+
+    @property
+    def score(self) -> float:
+        return (self.count - self.expected) / math.sqrt(self.expected + 1)
+
+    @property
+    def growth(self) -> float:
+        return (self.count + 1) / (self.expected + 1)
+
+    @property
+    def change(self) -> float:
+        return self.count - self.expected
+
+
+def baseline_window(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """The span a window [since, until) is compared with: just before it, at least `BASELINE_MIN` long."""
+    return since - max(until - since, BASELINE_MIN), since
+
+
+def compare(now: Mapping[str, int], before: Mapping[str, int], scale: float) -> list[Rise]:
+    """Every theme of `now` against `before` (counts over a baseline `1/scale` times the window's
+    length), most mentioned first."""
+    ranked = sorted(now.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [Rise(theme, count, before.get(theme, 0) * scale, theme not in before) for theme, count in ranked]
+
+
+def rising(themes: list[Rise], min_count: int = MIN_COUNT) -> list[Rise]:
+    """The rising ones among `compare`'s themes, best first (the rule is in the module docstring)."""
+    found = [r for r in themes[:CANDIDATES] if r.count >= min_count and r.score >= MIN_RISE_SCORE]
+    return sorted(found, key=lambda r: (-r.score, -r.count, r.theme))
+
+
+@dataclass(frozen=True)
+class Trends:
+    """A window's themes against its baseline."""
+
+    since: datetime
+    until: datetime
+    baseline_since: datetime
+    baseline_until: datetime
+    themes: list[Rise]  # every counted theme of the window, most mentioned first
+
+    def rising(self, min_count: int = MIN_COUNT) -> list[Rise]:
+        return rising(self.themes, min_count)
+
+
+def trends(
+    counts: ThemeCounts, since: datetime, until: datetime, n: int = CANDIDATES, now: Mapping[str, int] | None = None
+) -> Trends:
+    """The `n` (at least `CANDIDATES`) most mentioned themes of [since, until) against the baseline,
+    with counts from `counts` (a store's top_themes, so nlp needs no store). Pass `now` when the
+    window's counts are already fetched (at least `CANDIDATES` of them)."""
+    start, end = baseline_window(since, until)
+    now = counts(since, until, max(n, CANDIDATES)) if now is None else now
+    before = counts(start, end, BASELINE_THEMES)
+    return Trends(since, until, start, end, compare(now, before, (until - since) / (end - start)))

@@ -1,0 +1,62 @@
+"""Digest, report and dashboard name the same rising themes for the same data (one rule: nlp/trends.py).
+
+They once had three formulas: the digest and report a growth ratio over the week's daily average
+(the report without any threshold), the dashboard a noise-scaled rise over the previous period only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from core.mention import Mention
+from dashboards.web.params import Period
+from dashboards.web.views import themes
+from groundswell.config import parse_config
+from groundswell.digest import build_digest
+from groundswell.report import _rising_chart
+from indexing.base import Filters
+from indexing.sqlite import SqliteStore
+
+DAY = datetime(2026, 11, 10, tzinfo=UTC)
+# Theme -> posts per day, the week before DAY (oldest first), then DAY itself.
+VOLUMES = {
+    "sound": ([10] * 7, 10),  # steady: not rising
+    "battery overheating": ([0] * 7, 15),  # new, with volume
+    "tiny": ([0] * 7, 2),  # x3, but two posts: too few
+    "price": ([2] * 6 + [40], 30),  # a spike yesterday, still well above the week's average today
+}
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    posts = []
+    for theme, (week, today) in VOLUMES.items():
+        for offset, count in [(d - 7, c) for d, c in enumerate(week)] + [(0, today)]:
+            for i in range(count):
+                when = DAY + timedelta(days=offset, hours=i % 24, minutes=i // 24)
+                posts.append(
+                    Mention(
+                        source="x",
+                        native_id=f"{theme}{offset}.{i}",
+                        text=f"Lumora {theme} {i}",
+                        created_at=when,
+                        brand="Lumora",
+                        themes=[theme],
+                    )
+                )
+    list(store.upsert(posts))
+    yield store
+    store.close()
+
+
+def test_digest_report_and_dashboard_agree_on_rising_themes(store):
+    config = parse_config({"brands": [{"name": "Lumora", "query": "Lumora"}]})
+    digest = [t["theme"] for t in build_digest(config, store, date(2026, 11, 10))["brands"][0]["rising_themes"]]
+    chart = _rising_chart(store, "Lumora", DAY)
+    report = [label.removesuffix(" (new)") for label in reversed(chart.data[0].y)]
+    period = Period(DAY, DAY + timedelta(days=1))
+    dashboard = [r["theme"] for r in themes(store, Filters(brand="Lumora"), period, 10, 3, 0)["rising"]]
+    assert digest == report == dashboard == ["battery overheating", "price"]
