@@ -57,6 +57,7 @@ def backtest(
     recall and time to detect of spike alerts against the labels.
     """
     from alerts.backtest import alert_line, run_backtest
+    from alerts.kinds import alert_kinds
     from alerts.scoring import load_incidents
 
     config = AlertsConfig()
@@ -105,10 +106,7 @@ def backtest(
                 "invalid": load.invalid,
                 "duplicates": load.duplicates,
             },
-            "alerts": {
-                kind: sum(1 for d in result.detections if d.alert.kind == kind)
-                for kind in ("spike", "keyword", "influencer", "all_clear")
-            },
+            "alerts": {kind: sum(1 for d in result.detections if d.alert.kind == kind) for kind in alert_kinds()},
             "score": result.score.as_dict() if result.score else None,
         }
     }
