@@ -17,8 +17,10 @@ from alerts.detector import DetectContext
 from alerts.explain import explain
 from alerts.incidents import assign_incidents
 from alerts.kinds import detectors as registered
+from alerts.kinds import rule_problems
 from alerts.series import STEP, from_buckets
 from core.alert import Alert, Detection
+from core.errors import ConfigError
 from indexing.base import Filters, Store
 
 
@@ -50,6 +52,9 @@ def detections(
     explained: bool = True,
 ) -> list[Detection]:
     """Like `detect_alerts`, but each alert with the moment it was decided (for backtests)."""
+    problems = rule_problems(config)
+    if problems:  # a config not read by `groundswell.config` (which reports these when it loads)
+        raise ConfigError("; ".join(problems))
     interval = config.spike.bucket
     step = STEP[interval]
     since = until = None

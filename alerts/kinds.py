@@ -6,6 +6,9 @@ test (docs/alerts.md#adding-an-alert-kind). Everything else looks kinds up here 
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+from alerts.config import AlertsConfig
 from alerts.detector import Detector, Kind
 from alerts.influencer import InfluencerDetector
 from alerts.keyword import KeywordDetector
@@ -52,6 +55,25 @@ def alert_kinds() -> list[str]:
     """Every alert kind the registered detectors emit (counts, summaries); the closing ones (all-clears) last."""
     kinds = [(k, info.closes) for d in _DETECTORS.values() for k, info in d.kinds.items()]
     return [k for k, closes in kinds if not closes] + [k for k, closes in kinds if closes]
+
+
+def rule_problems(config: AlertsConfig) -> list[str]:
+    """What is wrong with the detectors' rules in `alerts:`, one line each ('alerts.<key>: ...')."""
+    names = {d.name for d in _DETECTORS.values()}
+    out = [
+        f"alerts.{key}: unknown key: no alert kind of that name (known: {', '.join(sorted(names))}); "
+        "remove it or check its spelling against docs/configuration.md"
+        for key in config.model_extra or {}
+        if key not in names
+    ]
+    for detector in _DETECTORS.values():
+        try:
+            detector.rule(config)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"])
+                out.append(f"alerts.{detector.name}{'.' + where if where else ''}: {err['msg']}")
+    return out
 
 
 class _Unknown(Detector):

@@ -9,6 +9,7 @@ import click
 
 from alerts.config import AlertsConfig
 from alerts.evaluate import main as evaluate
+from alerts.kinds import alert_kinds
 
 
 @click.group("alerts")
@@ -57,7 +58,6 @@ def backtest(
     recall and time to detect of spike alerts against the labels.
     """
     from alerts.backtest import alert_line, run_backtest
-    from alerts.kinds import alert_kinds
     from alerts.scoring import load_incidents
 
     config = AlertsConfig()
