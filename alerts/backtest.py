@@ -13,6 +13,7 @@ from pathlib import Path
 
 from alerts.config import AlertsConfig
 from alerts.detect import BrandLike, detections
+from alerts.kinds import kind_info
 from alerts.scoring import Fired, Incident, Score, score
 from alerts.series import STEP
 from core.alert import Detection
@@ -115,7 +116,7 @@ def run_backtest(
         fired = [
             Fired(d.alert.brand, d.alert.window_start, d.alert.window_end, d.decided_at, opens=not d.alert.subject)
             for d in found
-            if d.alert.kind == "spike"
+            if kind_info(d.alert.kind).crisis  # precision and recall are the crisis (spike) alerts
         ]
         wanted = {b.name for b in brands}
         result = score(fired, [i for i in incidents if i.brand in wanted], step, brand_weeks)

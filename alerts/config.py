@@ -75,6 +75,10 @@ class InfluencerRule(_Strict):
 
 
 class AlertsConfig(_Strict):
+    """`alerts:`. A key beyond these is the rule of a registered detector (`alerts.kinds`), checked there."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
     spike: SpikeRule = Field(default_factory=SpikeRule)
     keyword: KeywordRule = Field(default_factory=KeywordRule)
     influencer: InfluencerRule = Field(default_factory=InfluencerRule)

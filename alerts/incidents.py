@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from alerts.kinds import kind_info
 from core.alert import Alert
 
 
@@ -37,14 +38,14 @@ class _Open:
 
 def assign_incidents(found: Iterable[_Decided], gap: timedelta) -> None:
     """Set `alert.incident_id` on every detection (each with `.alert` and `.decided_at`)."""
-    ordered = sorted(found, key=lambda d: (d.decided_at, d.alert.kind == "all_clear", d.alert.id))
+    ordered = sorted(found, key=lambda d: (d.decided_at, kind_info(d.alert.kind).closes, d.alert.id))
     open_by_brand: dict[str, _Open] = {}
     for d in ordered:
         a = d.alert
         current = open_by_brand.get(a.brand)
         if current is not None and not current.episodes and d.decided_at - current.last > gap:
             current = None  # quiet for longer than the gap: the next alert is a new incident
-        if a.kind == "all_clear":
+        if kind_info(a.kind).closes:
             if current is None:
                 a.incident_id = a.episode_id or a.id  # its episode began before the replayed history
                 continue
@@ -58,7 +59,7 @@ def assign_incidents(found: Iterable[_Decided], gap: timedelta) -> None:
             current = open_by_brand[a.brand] = _Open(a.id, d.decided_at)
         a.incident_id = current.id
         current.last = d.decided_at
-        if a.kind == "spike" and a.episode_id:
+        if kind_info(a.kind).crisis and a.episode_id:
             current.episodes.add(a.episode_id)
 
 
@@ -68,8 +69,10 @@ def is_followup(alert: Alert) -> bool:
 
 
 def is_major(alert: Alert) -> bool:
-    """Updates worth interrupting for: a spike (new or growing), an all-clear, anything critical."""
-    return alert.kind in ("spike", "all_clear") or alert.severity == "critical"
+    """Updates worth interrupting for: a spike (new or growing), an all-clear, anything critical.
+
+    Which kinds are major is theirs to say (`alerts.detector.Kind.major`)."""
+    return kind_info(alert.kind).major or alert.severity == "critical"
 
 
 # -- reading incidents back (report, dashboard, run summary) ----------------------------------
@@ -99,12 +102,12 @@ class Incident:
     @property
     def crisis(self) -> bool:
         """A negative spike is part of it (keyword or influencer alerts alone are not a crisis)."""
-        return any(a.kind == "spike" for a in self.alerts)
+        return any(kind_info(a.kind).crisis for a in self.alerts)
 
     @property
     def open(self) -> bool:
         """One of its spike episodes has had no all-clear yet (spikes stored without an episode are not tracked)."""
-        episodes = {a.episode_id for a in self.alerts if a.kind == "spike" and a.episode_id}
+        episodes = {a.episode_id for a in self.alerts if kind_info(a.kind).crisis and a.episode_id}
         return bool(episodes - self._cleared_episodes())
 
     @property
@@ -113,13 +116,14 @@ class Incident:
         return bool(self._cleared_episodes()) and not self.open
 
     def _cleared_episodes(self) -> set[str]:
-        return {a.episode_id for a in self.alerts if a.kind == "all_clear" and a.episode_id}
+        return {a.episode_id for a in self.alerts if kind_info(a.kind).closes and a.episode_id}
 
     @property
     def headline(self) -> Alert:
         """The alert to show on the card: the most severe, the spike among equals, the first among those."""
         return max(
-            self.alerts, key=lambda a: (SEVERITY_RANK[a.severity], a.kind == "spike", -a.window_start.timestamp())
+            self.alerts,
+            key=lambda a: (SEVERITY_RANK[a.severity], kind_info(a.kind).crisis, -a.window_start.timestamp()),
         )
 
 
@@ -155,8 +159,8 @@ def group_incidents(alerts: Iterable[Alert]) -> list[Incident]:
 
 def _timeline_key(alert: Alert) -> tuple[datetime, bool, str]:
     # An all-clear's window is its whole episode; it was decided at the end, so it closes the timeline.
-    when = alert.window_end if alert.kind == "all_clear" else alert.window_start
-    return (when, alert.kind == "all_clear", alert.id)
+    closes = kind_info(alert.kind).closes
+    return (alert.window_end if closes else alert.window_start, closes, alert.id)
 
 
 def pinned(incidents: Iterable[Incident]) -> Incident | None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from alerts.config import KeywordRule
+from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import CountSeries
 from alerts.stats import count_tail
+from alerts.wording import p_text, phrase, when
 from core.alert import Alert, Detection
+from indexing.base import Filters
 
 
 def detect_keyword(
@@ -59,3 +62,42 @@ def detect_keyword(
         out.append(Detection(alert, end, i))
         last_alert = i
     return out
+
+
+class KeywordDetector(Detector):
+    """One count series per crisis term of the brand (`BrandConfig.crisis_terms`)."""
+
+    name = "keyword"
+    kinds = {"keyword": Kind("Crisis keyword")}
+    rule_model = KeywordRule
+
+    def detect(self, ctx: DetectContext) -> list[Detection]:
+        rule: KeywordRule = self.rule(ctx.config)
+        history = ctx.config.spike.baseline_days * (24 if ctx.interval == "hour" else 1)
+        out: list[Detection] = []
+        for term in dict.fromkeys(t.strip() for t in ctx.brand.crisis_terms if t.strip()):
+            counted = ctx.base.replace(text=phrase(term), sentiment="negative" if rule.negative_only else None)
+            term_series = ctx.counts(counted)
+            if not rule.negative_only:
+                term_series.negative = term_series.total
+            out += detect_keyword(term_series, ctx.brand.name, term, rule, history)
+        return out
+
+    def filters(self, alert: Alert, base: Filters) -> Filters:
+        """Mentions containing the term, of the sentiment the rule counted (all, unless `negative_only`)."""
+        return base.replace(text=phrase(alert.subject) if alert.subject else None, sentiment=alert.counted_sentiment)
+
+    def terms(self, alert: Alert, terms: list[str]) -> list[str]:
+        if not alert.subject:
+            return terms
+        # The crisis term is what the alert is about: first, then what else stood out with it.
+        return [alert.subject] + [t for t in terms if t.lower() != alert.subject.lower()][:7]
+
+    def title(self, alert: Alert) -> str:
+        return "Crisis keyword" + (f" “{alert.subject}”" if alert.subject else "")
+
+    def describe(self, alert: Alert) -> list[str]:
+        return [
+            f"{alert.brand}: crisis term “{alert.subject}” in {alert.observed:.0f} mentions during {when(alert)}, "
+            f"vs {alert.expected:.1f} usual (Poisson p = {p_text(alert.p_value)})."
+        ]

@@ -12,24 +12,15 @@ import re
 from typing import Any
 
 from alerts.incidents import is_followup
+from alerts.kinds import detector_for
 from core.alert import Alert
 from core.escaping import markdown_text, one_line, printable, safe_url
 
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
-_KIND = {
-    "spike": "Negative spike",
-    "keyword": "Crisis keyword",
-    "influencer": "Influencer post",
-    "all_clear": "All clear",
-}
 
 
 def title(a: Alert) -> str:
-    what = _KIND.get(a.kind, a.kind)
-    if a.kind == "spike" and a.subject and a.subject.startswith("escalation"):
-        what = "Negative spike still growing"
-    if a.kind == "keyword" and a.subject:
-        what += f" “{a.subject}”"
+    what = detector_for(a.kind).title(a)
     update = "Update · " if is_followup(a) else ""
     return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {update}{what}: {a.brand}".strip()
 

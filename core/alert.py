@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.time import as_utc
 
 Severity = Literal["info", "warning", "critical"]
-AlertKind = Literal["spike", "keyword", "influencer", "all_clear"]
+# Which kinds exist is the detectors' registry's business (alerts.kinds), not the model's.
+AlertKind = str
 
 
 class DrivingPost(BaseModel):
@@ -38,7 +39,7 @@ class Alert(BaseModel):
     model_config = ConfigDict(allow_inf_nan=False)
 
     id: str = ""
-    kind: AlertKind = "spike"
+    kind: AlertKind = Field(default="spike", min_length=1, max_length=64)
     brand: str
     severity: Severity = "warning"
     window_start: datetime

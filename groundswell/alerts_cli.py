@@ -9,6 +9,7 @@ import click
 
 from alerts.config import AlertsConfig
 from alerts.evaluate import main as evaluate
+from alerts.kinds import alert_kinds
 
 
 @click.group("alerts")
@@ -105,10 +106,7 @@ def backtest(
                 "invalid": load.invalid,
                 "duplicates": load.duplicates,
             },
-            "alerts": {
-                kind: sum(1 for d in result.detections if d.alert.kind == kind)
-                for kind in ("spike", "keyword", "influencer", "all_clear")
-            },
+            "alerts": {kind: sum(1 for d in result.detections if d.alert.kind == kind) for kind in alert_kinds()},
             "score": result.score.as_dict() if result.score else None,
         }
     }

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
+from alerts.kinds import rule_problems
 from core.errors import ConfigError
 from core.query import QuerySyntaxError, parse
 from core.strict import StrictModel as _Strict
@@ -185,6 +186,8 @@ def parse_config(data: Any, origin: str = "config") -> Config:
     except RecursionError:  # a self-referencing YAML anchor where a model expects a tree
         problems.append("(top level): a value refers to itself (YAML anchor inside its own alias): remove the loop")
     problems += _source_problems(data, problems)
+    if config is not None:
+        problems += rule_problems(config.alerts)  # rules of alert kinds beyond spike, keyword, influencer
     if problems or config is None:
         raise _report(origin, problems)
     return config

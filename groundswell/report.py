@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
+from alerts.kinds import kind_info
 from core.alert import Alert
 from core.escaping import safe_url
 from groundswell import palette
@@ -283,7 +284,7 @@ def _incident_html(incident: Incident, *, is_pinned: bool) -> str:
         f"{_h(incident.severity)} · {status} · {incident.start:%Y-%m-%d %H:%M}–{incident.end:%Y-%m-%d %H:%M} UTC · "
         f"{n} alert{'' if n == 1 else 's'}</h4>"
     )
-    major = [a for a in incident.alerts if a.kind in ("spike", "all_clear") or a is incident.headline]
+    major = [a for a in incident.alerts if kind_info(a.kind).major or a is incident.headline]
     minor = [a for a in incident.alerts if a not in major]
     body = "".join(_alert_html(a) for a in major)
     if minor:

@@ -1,0 +1,27 @@
+"""Small wording rules shared by the explanation and every detector's sentences."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.alert import Alert
+
+
+def phrase(term: str) -> str:
+    """A crisis term as a literal phrase in Groundswell's query language."""
+    return '"' + term.replace('"', " ").strip() + '"'
+
+
+def when(a: Alert) -> str:
+    """The alert's window, e.g. '2026-01-15 19:00–20:00 UTC'."""
+    start, end = a.window_start, a.window_end
+    same_day = start.date() == (end - timedelta(seconds=1)).date()
+    tail = end.strftime("%H:%M") if same_day else end.strftime("%Y-%m-%d %H:%M")
+    return f"{start.strftime('%Y-%m-%d %H:%M')}–{tail} UTC"
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as people read it: 'n/a', '0.012' or '1.3e-06'."""
+    if p is None:
+        return "n/a"
+    return f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
