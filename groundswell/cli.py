@@ -241,13 +241,15 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     """Tag stored, un-enriched mentions with language, sentiment and themes."""
     from groundswell.pipeline import as_dict, open_store, update_themes
     from groundswell.pipeline import enrich as run_enrich
+    from nlp.embeddings import SentenceEmbeddings
 
     config = _load(config_path)
     store = open_store(config)
+    embeddings = SentenceEmbeddings()  # sentiment's sentence embeddings, handed to themes
     try:
-        report = as_dict(run_enrich(config, store, limit=limit, progress=progress))
+        report = as_dict(run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings))
         if themes:
-            report["themes"] = update_themes(config, store, progress=progress)
+            report["themes"] = update_themes(config, store, progress=progress, embeddings=embeddings)
     finally:
         store.close()
     _emit(report)
