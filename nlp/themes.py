@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.mention import Mention
+from nlp.embeddings import SentenceEmbeddings
 
 SEED = 13
 MIN_THEME_SIZE = 3
@@ -33,13 +34,13 @@ class Theme:
     langs: dict[str, int] = field(default_factory=dict)
 
 
-def _embeddings(mentions: Sequence[Mention], progress: bool = False):
+def _embeddings(mentions: Sequence[Mention], progress: bool, known: SentenceEmbeddings | None):
     from sklearn.preprocessing import normalize
 
-    from nlp.encoder import sentence_embeddings
     from nlp.normalize import normalize as clean
 
-    return normalize(sentence_embeddings([clean(m.text) for m in mentions], progress=progress))
+    known = known if known is not None else SentenceEmbeddings()
+    return normalize(known.for_texts([clean(m.text) for m in mentions], progress=progress))
 
 
 def _features(docs: list[list[str]], emb):
@@ -169,14 +170,15 @@ def _centroid_similarity(x, assign):
 
 def extract_themes(
     mentions: Sequence[Mention], max_themes: int = 10, use_embeddings: bool = True,
-    stopwords: Sequence[str] = (), progress: bool = False,
+    stopwords: Sequence[str] = (), progress: bool = False, embeddings: SentenceEmbeddings | None = None,
 ) -> list[Theme]:
     """The largest themes among `mentions`, biggest first. Deterministic for the same input.
 
     Posts are clustered per language (words and embeddings of different languages do not
     mix anyway), so a topic discussed in five languages gives up to five themes, each labelled
     in its own language. `stopwords`: extra words never used as labels (e.g. the brand's name).
-    `progress`: a bar on stderr while posts not encoded earlier in this process are embedded.
+    `progress`: a bar on stderr while posts are embedded. `embeddings`: sentence embeddings the
+    sentiment step kept for these texts in this process (nlp/embeddings.py); the rest are encoded.
     """
     import numpy as np
 
@@ -186,7 +188,7 @@ def extract_themes(
     if len(mentions) < MIN_THEME_SIZE:
         return []
     docs = [tokenize(m.text, m.lang) for m in mentions]
-    emb = _embeddings(mentions, progress) if use_embeddings else None
+    emb = _embeddings(mentions, progress, embeddings) if use_embeddings else None
     stop = {s.lower() for s in stopwords}
     groups: dict[str, list[int]] = {}
     for i, m in enumerate(mentions):

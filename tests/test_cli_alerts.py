@@ -24,3 +24,29 @@ def test_alerts_evaluate_scores_the_presets(tmp_path):
     report = json.loads(out.read_text())
     assert report["tuning"]["seeds"] == [7] and report["held_out"]["seeds"] == [2101]
     assert {"fewer", "balanced", "more"} <= set(report["held_out"]["presets"])
+
+
+def test_alerts_evaluate_without_tools_says_it_needs_a_checkout(tmp_path):
+    # The wheel's packages only (pyproject's find-include), as an installed runtime sees them:
+    # tools/ is offline tooling and not among them, so the command must say so in one line.
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    include = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    shipped = [p.rstrip("*") for p in include["include"]]
+    assert "tools" not in shipped
+    for package in shipped:
+        (tmp_path / package).symlink_to(repo / package)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path), "HOME": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-m", "groundswell.cli", "alerts", "evaluate", "--seed", "7"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "Error: `groundswell alerts evaluate` runs tools.alerts.evaluate, offline tooling that ships with the "
+        "source checkout, not the installed package: run it from a clone of the repository"
+    ]

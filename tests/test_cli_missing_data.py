@@ -12,7 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 COMMANDS = {
-    "eval-sentiment": [sys.executable, "-m", "nlp.evaluate"],
+    "eval-sentiment": [sys.executable, "-m", "tools.sentiment.evaluate"],
     "bench": [sys.executable, "bench/sentiment_throughput.py", "--n", "10"],
 }
 

@@ -7,9 +7,9 @@ import json
 from click.testing import CliRunner
 
 from alerts.config import SpikeRule
-from alerts.evalstreams import write
-from alerts.evaluate import evaluate
 from groundswell.alerts_cli import alerts
+from tools.alerts.evalstreams import write
+from tools.alerts.evaluate import evaluate
 
 
 def test_backtest_cli_replays_and_scores(tmp_path):
@@ -107,7 +107,7 @@ def test_time_to_detect_counts_from_material_onset_and_reports_from_start():
 
 
 def test_generated_slow_crises_carry_a_material_onset():
-    from alerts.evalstreams import generate
+    from tools.alerts.evalstreams import generate
 
     labels = [inc for s in generate(7, brands=6, weeks=3) for inc in s.incidents]
     crises = [i for i in labels if i["kind"] in ("slow", "sudden")]

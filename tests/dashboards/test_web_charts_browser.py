@@ -22,7 +22,8 @@ from alerts.incidents import count_alerts
 from core.mention import Author, Mention, Sentiment
 from groundswell import palette
 from groundswell.config import parse_config
-from groundswell.demo import CRISIS_START, DEMO_CONFIG
+from groundswell.demo import DEMO_CONFIG
+from groundswell.demo_corpus import CRISIS_START
 from groundswell.pipeline import detect, stored_alerts
 from groundswell.report import write_report
 from indexing.sqlite import SqliteStore

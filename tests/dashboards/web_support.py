@@ -1,6 +1,6 @@
 """Demo-like data for the dashboard tests: the real demo corpus in a real SqliteStore.
 
-The corpus (`groundswell.demo.generate`) is raw, as collected: no brand, language
+The corpus (`groundswell.demo_corpus.generate`) is raw, as collected: no brand, language
 or sentiment. Running the transformer here would make the dashboard tests slow
 and test the model instead, so the labels are read back from how the generator
 built each post (its template, its author's language pool, its planted event).
@@ -18,7 +18,7 @@ from pathlib import Path
 from alerts.history import save_alerts
 from core.alert import Alert, DrivingPost
 from core.mention import Mention, Sentiment
-from groundswell import demo
+from groundswell import demo_corpus as demo
 from indexing.sqlite import SqliteStore
 
 BRANDS = [("Lumora", False), ("Sonique", True)]

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from groundswell.cli import cli
-from groundswell.demo import CRISIS_HOURS, CRISIS_START, generate
+from groundswell.demo_corpus import CRISIS_HOURS, CRISIS_START, generate
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 

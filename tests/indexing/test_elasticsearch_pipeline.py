@@ -15,7 +15,8 @@ NOT_COMPARED = {"report", "store"}
 
 def _demo_config(directory, store_yaml: str):
     from groundswell.config import load_config
-    from groundswell.demo import DEMO_CONFIG, write_corpus
+    from groundswell.demo import DEMO_CONFIG
+    from groundswell.demo_corpus import write_corpus
 
     directory.mkdir()
     write_corpus(directory / "corpus.jsonl", seed=7)

@@ -39,7 +39,7 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sentiment_data() -> Path:
     """../shared/data/sentiment: skipped when absent, but a failure under CI=true (as tests/conftest.py)."""
-    from nlp.data import sentiment_data_dir
+    from tools.sentiment.data import sentiment_data_dir
 
     path = sentiment_data_dir()
     if not path.exists():

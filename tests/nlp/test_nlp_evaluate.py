@@ -1,6 +1,6 @@
 import numpy as np
 
-from nlp.evaluate import decide, eval_splits, scores
+from tools.sentiment.evaluate import decide, eval_splits, scores
 
 
 def test_binary_sets_compare_positive_with_negative_only():
@@ -27,7 +27,7 @@ def test_dev_sample_is_seeded_and_capped(sentiment_data):
 def test_calibration_measures_the_gap_and_the_uncertain_flag():
     import numpy as np
 
-    from nlp.evaluate import calibration
+    from tools.sentiment.evaluate import calibration
 
     gold = ["negative", "neutral", "positive", "positive"]
     # Confident and right twice, unsure and wrong once, unsure and right once.
@@ -45,7 +45,7 @@ def test_calibration_measures_the_gap_and_the_uncertain_flag():
 def test_margin_interval_holds_the_margin_and_shrinks_with_more_rows():
     from sklearn.metrics import f1_score
 
-    from nlp.evaluate import macro_f1_margin
+    from tools.sentiment.evaluate import macro_f1_margin
 
     labels = ["negative", "neutral", "positive"]
     rng = np.random.default_rng(3)

@@ -5,7 +5,6 @@ import math
 
 import pytest
 
-from nlp.build_lexicons import convert
 from nlp.lexicon import (
     LEXICON_DIR,
     LEXICON_LANGS,
@@ -16,6 +15,7 @@ from nlp.lexicon import (
     read_lexicon,
     read_negators,
 )
+from tools.sentiment.build_lexicons import convert
 
 
 def test_shipped_lists_load_with_their_licence():

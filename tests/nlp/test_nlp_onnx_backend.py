@@ -33,7 +33,7 @@ def onnx_models(onnx_cache):
 @pytest.fixture(scope="module")
 def dev_sample(sentiment_data):
     """40 seeded dev texts across the dataset-languages, plus short and empty edge cases."""
-    from nlp.data import load_splits
+    from tools.sentiment.data import load_splits
 
     rows = [(t, s.lang) for s in load_splits("dev") for t in s.texts]
     rows = random.Random(6).sample(rows, 40) + [("", "en"), ("ok", "en"), ("👍", "ko")]

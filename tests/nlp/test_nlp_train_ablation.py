@@ -1,10 +1,10 @@
-"""The word-list ablation that `python -m nlp.train --ablate-lexicons` reports (train rows only)."""
+"""The word-list ablation that `python -m tools.sentiment.train --ablate-lexicons` reports (train rows only)."""
 
 import numpy as np
 
 from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH
 from nlp.model_files import ENGLISH_WIDTH
-from nlp.train import lexicon_ablation
+from tools.sentiment.train import lexicon_ablation
 
 
 def test_ablation_credits_lists_that_carry_signal_and_nothing_else():

@@ -1,4 +1,4 @@
-"""Evaluate a sentiment model on the dev splits: `python -m nlp.evaluate` (or `make eval-sentiment`).
+"""Evaluate a sentiment model on the dev splits: `python -m tools.sentiment.evaluate` (or `make eval-sentiment`).
 
 Prints macro recall and macro-F1 per dataset-language, per language and overall, with confusion
 matrices, and writes everything to docs/sentiment-eval.json (with `--backend onnx`, to
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from nlp.data import REPO, MissingDataError, load_splits, split_files
 from nlp.model_files import LABELS
+from tools.sentiment.data import REPO, MissingDataError, load_splits, split_files
 
 DEFAULT_OUT = REPO / "docs" / "sentiment-eval.json"
 
@@ -127,7 +127,7 @@ def eval_splits(split: str, max_rows: int | None):
     """The splits to score; with `max_rows`, a seeded random subset of each (original order kept)."""
     import random
 
-    from nlp.data import Split
+    from tools.sentiment.data import Split
 
     out = []
     for sp in load_splits(split):

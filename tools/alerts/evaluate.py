@@ -1,8 +1,9 @@
 """Evaluate every sensitivity preset on the seeded evaluation streams.
 
-`python -m alerts.evaluate [--seed 7 ...] [--held-out-seed 101 ...] [--brands 24] [--weeks 4] [--jobs N] [--json FILE]`
+`python -m tools.alerts.evaluate [--seed 7 ...] [--held-out-seed 101 ...] [--brands 24] [--weeks 4] [--jobs N]
+[--json FILE]` (also `groundswell alerts evaluate`, from a source checkout)
 
-Generates the streams in memory (same generator and seed as `alerts.evalstreams`), runs the
+Generates the streams in memory (same generator and seed as `tools.alerts.evalstreams`), runs the
 spike detector per brand for each preset, and prints precision, recall, recall within one
 bucket of onset, mean time to detect and false alerts per brand-week: once for the tuning
 seeds (the presets were chosen on them) and once for held-out seeds (never looked at when
@@ -21,11 +22,11 @@ from pathlib import Path
 import click
 
 from alerts.config import SpikeRule
-from alerts.evalstreams import generate
 from alerts.scoring import Fired, Incident, score
 from alerts.series import from_counts
 from alerts.spike import detect_spikes
 from core.time import as_utc
+from tools.alerts.evalstreams import generate
 
 PRESET_NAMES = ("fewer", "balanced", "more")
 

@@ -1,6 +1,6 @@
 """Seeded, labelled evaluation streams for the crisis detectors.
 
-`python -m alerts.evalstreams --out DIR --seed N [--brands 24] [--weeks 4] [--mentions 2]` writes:
+`python -m tools.alerts.evalstreams --out DIR --seed N [--brands 24] [--weeks 4] [--mentions 2]` writes:
 
 - `counts.jsonl`     one line per brand and hour: {"brand","start","negative","neutral","positive"}
 - `incidents.jsonl`  every planted event: {"brand","kind","start","end"}; kind is "sudden" or

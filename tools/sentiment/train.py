@@ -1,6 +1,6 @@
-"""Train the default sentiment model: `python -m nlp.train` (or `make train-sentiment`).
+"""Train the default sentiment model: `python -m tools.sentiment.train` (or `make train-sentiment`).
 
-Four parts, all trained on the `train` splits only (dev stays untouched for `nlp.evaluate`):
+Four parts, all trained on the `train` splits only (dev stays untouched for `tools.sentiment.evaluate`):
 
 1. an embedding head: logistic regression on frozen all-MiniLM-L6-v2 features (mean-pooled
    states of two upper layers);
@@ -25,9 +25,9 @@ from pathlib import Path
 
 import click
 
-from nlp.data import REPO, MissingDataError, load_splits
 from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, save_default_model
 from nlp.normalize import normalize
+from tools.sentiment.data import REPO, MissingDataError, load_splits
 
 SEED = 13
 # Encoder features for every row of small splits (UMSAB, ~1.8k rows each, where the encoder head
@@ -187,9 +187,9 @@ def lexicon_ablation(oof_emb, oof_ng, english, lexicon, stack_langs, y, folds: i
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
 
-    from nlp.evaluate import macro_f1_margin
     from nlp.lexicon import LEXICON_LANGS
     from nlp.model_files import stack_features
+    from tools.sentiment.evaluate import macro_f1_margin
 
     def cv_predictions(lex):
         x = stack_features(oof_emb, oof_ng, english, lex, stack_langs)

@@ -1,0 +1,60 @@
+"""Sentence embeddings handed from sentiment to themes within one process, explicitly.
+
+The default sentiment model computes the MiniLM sentence embedding of every text it reads (the
+last 384 columns of its features). Themes cluster on the same embedding of the same text, so the
+pipeline passes one `SentenceEmbeddings` to both steps of a run: sentiment `keep`s what it
+computed, themes ask `for_texts` and encode only what was not kept. Nothing is shared through
+module state: a step given none (a separate Airflow task, `update_themes` on its own) encodes
+what it needs itself, which is what the old module-global cache amounted to across processes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # heavy imports stay lazy
+    import numpy as np
+
+SENTENCE_DIM = 384
+MAX_KEPT = 50_000  # ~75 MB of float32 vectors: a long backfill cannot grow it without end
+
+
+class SentenceEmbeddings:
+    """Sentence embeddings by the exact (normalised, capped) text the encoder read; oldest out first.
+
+    Keyed by text, not mention id: a vector belongs to the text it was computed from, so a mention
+    whose text changed between the steps can never get a stale one."""
+
+    def __init__(self, max_kept: int = MAX_KEPT) -> None:
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.max_kept = max_kept
+        self.encoded = 0  # texts `for_texts` had to encode itself (not kept by an earlier step)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def keep(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Remember one vector per text (row i for texts[i])."""
+        for text, vector in zip(texts, vectors, strict=True):
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+        while len(self._vectors) > self.max_kept:
+            self._vectors.popitem(last=False)
+
+    def for_texts(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """all-MiniLM-L6-v2 sentence embeddings (not normalised), one row per text; texts not kept are encoded.
+
+        `progress`: a bar on stderr while those are encoded."""
+        import numpy as np
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            from nlp.encoder import embed
+
+            self.keep(missing, embed(missing, layers=(-1,), batch_size=batch_size, progress=progress))
+            self.encoded += len(missing)
+        if not texts:
+            return np.zeros((0, SENTENCE_DIM), dtype=np.float32)
+        return np.stack([self._vectors[t] for t in texts])

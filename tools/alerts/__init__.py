@@ -1,0 +1,1 @@
+"""Alert tooling: seeded labelled evaluation streams and the presets' evaluation on them."""

@@ -1,0 +1,1 @@
+"""Sentiment model tooling: labelled data, training, evaluation, word-list building."""
