@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from alerts.cli import alerts
 from alerts.config import SpikeRule
-from alerts.evalstreams import write
+from alerts.evalstreams import generate, write
 from alerts.evaluate import evaluate
 
 
@@ -113,3 +114,9 @@ def test_generated_slow_crises_carry_a_material_onset():
     crises = [i for i in labels if i["kind"] in ("slow", "sudden")]
     assert crises and all(i["start"] <= i["onset"] < i["end"] for i in crises)
     assert all(i["onset"] == i["start"] for i in crises if i["kind"] == "sudden")
+
+
+def test_generate_refuses_a_stream_too_short_for_its_history_week():
+    # A library caller gets the rule, not numpy's "low >= high" from deep inside make_stream.
+    with pytest.raises(ValueError, match="weeks must be at least 2"):
+        generate(7, brands=1, weeks=1)
