@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from alerts.config import SpikeRule
-from alerts.evalstreams import generate
+from alerts.evalstreams import generate, weeks_option
 from alerts.scoring import Fired, Incident, _utc, score
 from alerts.series import from_counts
 from alerts.spike import detect_spikes
@@ -157,7 +157,7 @@ HELD_OUT_SEEDS = (2101, 2202, 2303, 2404, 2505, 2606, 2707, 2808, 2909,
     help="Seed of streams never used to choose the presets; reported separately",
 )
 @click.option("--brands", default=24, show_default=True, type=int)
-@click.option("--weeks", default=4, show_default=True, type=int)
+@weeks_option
 @click.option("--jobs", default=os.cpu_count() or 1, show_default="CPU count", type=click.IntRange(1), help="Processes")
 @click.option(
     "--json",
