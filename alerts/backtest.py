@@ -60,15 +60,25 @@ def read_mentions(path: str | Path, report: LoadReport) -> Iterator[Mention]:
                 report.no_brand += 1
                 report.note(number, "no brand")
                 continue
-            # The same author's post seen twice (re-import, cross-post) counts once; the same words
-            # from different people are different voices and all count.
-            key = f"{mention.brand}|{mention.author.handle or mention.author.id}|{mention.dedup_key()}"
+            key = _repeat_key(mention)
             if key in seen:
                 report.duplicates += 1
                 continue
             seen.add(key)
             report.loaded += 1
             yield mention
+
+
+def _repeat_key(mention: Mention) -> str:
+    """Equal for the same post seen again: the same author's same words (re-import, cross-post) count once.
+
+    The same words from different people are different voices and all count. A post with no author
+    (some sources and imports carry none) cannot be told to be someone's repeat: only its own id repeats it.
+    """
+    author = mention.author.handle or mention.author.id
+    if not author:
+        return f"{mention.brand}|id:{mention.id}"
+    return f"{mention.brand}|author:{author}|{mention.dedup_key()}"
 
 
 @dataclass

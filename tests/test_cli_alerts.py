@@ -50,3 +50,17 @@ def test_alerts_evaluate_without_tools_says_it_needs_a_checkout(tmp_path):
         "Error: `groundswell alerts evaluate` runs tools.alerts.evaluate, offline tooling that ships with the "
         "source checkout, not the installed package: run it from a clone of the repository"
     ]
+
+
+def test_alerts_evaluate_refuses_fewer_weeks_than_the_streams_need(tmp_path):
+    # One week used to crash inside alerts/evalstreams.py (numpy: low >= high) after a traceback.
+    out = tmp_path / "eval.json"
+    for weeks in ("1", "0", "-3"):
+        args = ["alerts", "evaluate", "--seed", "7", "--held-out-seed", "2101", "--brands", "1", "--jobs", "1"]
+        result = CliRunner().invoke(cli, [*args, "--weeks", weeks, "--json", str(out)])
+        assert result.exit_code == 2, result.output  # a usage error, not a crash
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "--weeks" in result.output and "x>=2" in result.output, result.output
+    assert not out.exists()
+    help_text = " ".join(CliRunner().invoke(cli, ["alerts", "evaluate", "--help"]).output.split())  # unwrapped
+    assert "at least 2: the first week is history only" in help_text

@@ -26,6 +26,8 @@ import click
 import numpy as np
 
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+# The first week is history only (no events planted in it, the detectors' baseline); events need a week after it.
+MIN_WEEKS = 2
 OPENERS = ["day", "ticket", "order", "week", "try", "post"]
 CRISIS_WORDS = ["recall", "outage", "refund", "lawsuit", "boycott", "leak", "scam", "broken"]
 
@@ -159,6 +161,9 @@ def _label(brand: str, start: datetime, a: int, b: int, kind: str) -> dict:
 
 
 def generate(seed: int, brands: int = 24, weeks: int = 4) -> list[Stream]:
+    """`brands` streams of `weeks` weeks (at least MIN_WEEKS), reproducible from `seed`."""
+    if weeks < MIN_WEEKS:
+        raise ValueError(f"weeks must be at least {MIN_WEEKS} (the first week is history only), got {weeks}")
     rng = np.random.default_rng(seed)
     return [make_stream(rng, f"brand{b:02d}", weeks) for b in range(brands)]
 
@@ -236,11 +241,22 @@ def write(out: Path, seed: int, brands: int, weeks: int, mention_brands: int) ->
     return {"out": str(out), "seed": seed, "brands": brands, "weeks": weeks, "events": kinds, "mentions": lines}
 
 
+def weeks_option(command):
+    """The `--weeks` option of every command that generates these streams: refused below MIN_WEEKS."""
+    return click.option(
+        "--weeks",
+        default=4,
+        show_default=True,
+        type=click.IntRange(min=MIN_WEEKS),
+        help=f"Weeks of hourly counts per brand (at least {MIN_WEEKS}: the first week is history only)",
+    )(command)
+
+
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--brands", default=24, show_default=True, type=int)
-@click.option("--weeks", default=4, show_default=True, type=int)
+@weeks_option
 @click.option(
     "--mentions",
     "mention_brands",
@@ -251,8 +267,6 @@ def write(out: Path, seed: int, brands: int, weeks: int, mention_brands: int) ->
 )
 def main(out: Path, seed: int, brands: int, weeks: int, mention_brands: int) -> None:
     """Write seeded, labelled evaluation streams to OUT."""
-    if weeks < 2:
-        raise click.BadParameter("need at least 2 weeks (the first is history only)", param_hint="--weeks")
     click.echo(json.dumps(write(out, seed, brands, weeks, mention_brands)))
 
 

@@ -26,7 +26,7 @@ from alerts.scoring import Fired, Incident, score
 from alerts.series import from_counts
 from alerts.spike import detect_spikes
 from core.time import as_utc
-from tools.alerts.evalstreams import generate
+from tools.alerts.evalstreams import generate, weeks_option
 
 PRESET_NAMES = ("fewer", "balanced", "more")
 
@@ -159,7 +159,7 @@ HELD_OUT_SEEDS = (2101, 2202, 2303, 2404, 2505, 2606, 2707, 2808, 2909,
     help="Seed of streams never used to choose the presets; reported separately",
 )
 @click.option("--brands", default=24, show_default=True, type=int)
-@click.option("--weeks", default=4, show_default=True, type=int)
+@weeks_option
 @click.option("--jobs", default=os.cpu_count() or 1, show_default="CPU count", type=click.IntRange(1), help="Processes")
 @click.option(
     "--json",
