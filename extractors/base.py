@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -67,24 +67,32 @@ def keyword_searches(query: str) -> list[str]:
         raise SourceError(str(exc)) from None
 
 
-class Extractor:
-    """Base class: subclasses set `type` and `Options` and implement `extract`."""
+OptionsT = TypeVar("OptionsT", bound=SourceOptions)
+
+
+class Extractor(Generic[OptionsT]):
+    """Base class: `class XExtractor(Extractor[XOptions])` sets `type` and `Options`, implements `extract`.
+
+    Generic over its options type, so `self.options` is the subclass's own options model.
+    """
 
     type: ClassVar[str]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
     needs_credentials: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, options: Mapping[str, Any] | SourceOptions | None = None, env: Mapping[str, str] | None = None):
-        if isinstance(options, SourceOptions):
-            self.options = options
-        else:
-            self.options = self.Options.model_validate(dict(options or {}))
+    def __init__(self, options: Mapping[str, Any] | OptionsT | None = None, env: Mapping[str, str] | None = None):
+        # `Options` is OptionsT's class (a ClassVar can not name a type variable, hence the cast).
+        self.options: OptionsT = (
+            options
+            if isinstance(options, SourceOptions)
+            else cast(OptionsT, self.Options.model_validate(dict(options or {})))
+        )
         self.env = os.environ if env is None else env
         self.source_key: str = self.type
         self._state: StateStore | None = None
         self._retry: RetryPolicy | None = None
 
-    def bind(self, state: StateStore, source_key: str | None = None) -> Extractor:
+    def bind(self, state: StateStore, source_key: str | None = None) -> Extractor[OptionsT]:
         """Give the extractor the store's state (for metered budgets) and its config key."""
         self._state = state
         if source_key:

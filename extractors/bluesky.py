@@ -58,7 +58,7 @@ def _later(created: Any, newest: str | None) -> bool:
     return current is None or when > current
 
 
-class BlueskyExtractor(Extractor):
+class BlueskyExtractor(Extractor[BlueskyOptions]):
     type = "bluesky"
     Options = BlueskyOptions
 
@@ -68,11 +68,11 @@ class BlueskyExtractor(Extractor):
             from atproto_client.request import Request
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the Bluesky source needs atproto: pip install atproto") from exc
-        opts: BlueskyOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         return Client(base_url=opts.base_url, request=Request(timeout=opts.timeout_s))
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        opts: BlueskyOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         terms = keyword_searches(query)
         selector = Selector("bluesky", brand, query, window)
         since = decode_cursor(cursor, "bluesky").get("since")

@@ -30,7 +30,7 @@ class HackerNewsOptions(SourceOptions):
     endpoint: Literal["search_by_date", "search"] = "search_by_date"
 
 
-class HackerNewsExtractor(Extractor):
+class HackerNewsExtractor(Extractor[HackerNewsOptions]):
     type = "hackernews"
     Options = HackerNewsOptions
 
@@ -38,7 +38,7 @@ class HackerNewsExtractor(Extractor):
         return HttpClient(self.retry)
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        opts: HackerNewsOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         terms = keyword_searches(query)
         selector = Selector("hackernews", brand, query, window)
         since = decode_cursor(cursor, "hackernews").get("created_at_i")

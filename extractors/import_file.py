@@ -55,14 +55,14 @@ def _csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
     return record
 
 
-class ImportExtractor(Extractor):
+class ImportExtractor(Extractor[ImportOptions]):
     """Reads a local export file; the cursor is the number of lines already imported."""
 
     type = "import"
     Options = ImportOptions
 
     def _format(self, path: Path) -> str:
-        opts: ImportOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         if opts.format != "auto":
             return opts.format
         return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
@@ -75,7 +75,7 @@ class ImportExtractor(Extractor):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         from core.query import parse
 
-        opts: ImportOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         path = Path(opts.path)
         if not path.exists():
             from extractors.base import SourceError
@@ -113,7 +113,7 @@ class ImportExtractor(Extractor):
     def _to_mention(
         self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str]
     ) -> Mention | None:
-        opts: ImportOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         record = dict(record)
         if record.get("brand") not in (None, brand):
             return None  # the export says this row belongs to another brand

@@ -47,7 +47,7 @@ def query_hashtags(query: str) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-class MastodonExtractor(Extractor):
+class MastodonExtractor(Extractor[MastodonOptions]):
     type = "mastodon"
     Options = MastodonOptions
 
@@ -56,7 +56,7 @@ class MastodonExtractor(Extractor):
             from mastodon import Mastodon
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the Mastodon source needs Mastodon.py: pip install Mastodon.py") from exc
-        opts: MastodonOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         token = self.secret(opts.access_token_env)
         if opts.access_token_env and not token:
             raise SourceError(f"Mastodon: ${opts.access_token_env} is empty; set it or remove access_token_env")
@@ -70,7 +70,7 @@ class MastodonExtractor(Extractor):
         )
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        opts: MastodonOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query)
         if not tags:
             raise SourceError("mastodon: the query has no #hashtag or single word to follow; set options.hashtags")

@@ -68,7 +68,7 @@ def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> E
     return classify_requests_error(exc)
 
 
-class RedditExtractor(Extractor):
+class RedditExtractor(Extractor[RedditOptions]):
     type = "reddit"
     Options = RedditOptions
     needs_credentials = ("client_id_env", "client_secret_env")
@@ -78,7 +78,7 @@ class RedditExtractor(Extractor):
             import praw
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the Reddit source needs praw: pip install praw") from exc
-        opts: RedditOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         client_id, secret = self.secret(opts.client_id_env), self.secret(opts.client_secret_env)
         if not client_id or not secret:
             raise SourceError(f"Reddit needs app credentials: set ${opts.client_id_env} and ${opts.client_secret_env}")
@@ -96,7 +96,7 @@ class RedditExtractor(Extractor):
         from core.query import QueryCompileError, parse
         from extractors.query_native import to_reddit
 
-        opts: RedditOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         native = None
         if opts.mode == "search":
             try:
@@ -116,7 +116,7 @@ class RedditExtractor(Extractor):
             yield name, gen
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        opts: RedditOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         selector = Selector("reddit", brand, query, window)
         since = decode_cursor(cursor, "reddit")
         since_ts = float(since.get("created_utc") or 0)
@@ -162,7 +162,7 @@ class RedditExtractor(Extractor):
             yield item
 
     def _classify(self, exc: Exception) -> Exception | None:
-        opts: RedditOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         return classify_praw(exc, self.retry.clock(), opts.client_id_env, opts.client_secret_env)
 
     @staticmethod

@@ -43,7 +43,7 @@ def _entry_time(entry: Any) -> datetime | None:
     return None
 
 
-class RssExtractor(Extractor):
+class RssExtractor(Extractor[RssOptions]):
     type = "rss"
     Options = RssOptions
 
@@ -63,7 +63,7 @@ class RssExtractor(Extractor):
             import feedparser
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the RSS source needs feedparser: pip install feedparser chardet") from exc
-        opts: RssOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         selector = Selector("rss", brand, query, window)
         since = {
             url: stamp

@@ -95,7 +95,7 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and value >= 0 else None
 
 
-class XExtractor(Extractor):
+class XExtractor(Extractor[XOptions]):
     type = "x"
     Options = XOptions
     needs_credentials = ("bearer_token_env",)
@@ -105,7 +105,7 @@ class XExtractor(Extractor):
             import tweepy
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the X source needs tweepy: pip install tweepy") from exc
-        opts: XOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         token = self.secret(opts.bearer_token_env)
         if not token:
             raise SourceError(f"X needs a bearer token: set ${opts.bearer_token_env}")
@@ -119,7 +119,7 @@ class XExtractor(Extractor):
         from core.query import QueryCompileError, parse
         from extractors.query_native import to_x
 
-        opts: XOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         try:
             native = opts.native_query or to_x(parse(query))
         except QueryCompileError as exc:
@@ -176,7 +176,7 @@ class XExtractor(Extractor):
             yield Batch([], cursor=newest)
 
     def _classify(self, exc: Exception) -> Exception | None:
-        return classify_tweepy(exc, self.retry.clock(), self.options.bearer_token_env)  # type: ignore[attr-defined]
+        return classify_tweepy(exc, self.retry.clock(), self.options.bearer_token_env)
 
     def _page(self, body: Any, selector: Selector) -> tuple[Batch, str | None]:
         batch = Batch([])
