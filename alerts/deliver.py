@@ -34,7 +34,7 @@ from alerts.channels import DeliveryError, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
 from core.alert import Alert
-from core.state import StateStore
+from core.state import ListableState, StateStore
 
 log = logging.getLogger(__name__)
 _RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -64,8 +64,47 @@ class DeliveryReport:
     channels: dict[str, ChannelReport] = field(default_factory=dict)
 
 
+SENT_PREFIX = "alert_sent:"
+
+
 def sent_key(channel: str, alert_id: str) -> str:
-    return f"alert_sent:{channel}:{alert_id}"
+    return f"{SENT_PREFIX}{channel}:{alert_id}"
+
+
+class DeliveryLedger:
+    """Which alert went to which channel: owns the ``alert_sent:<channel>:<alert id>`` keys.
+
+    Retention: `prune` drops the entries sent before the cutoff (the mention retention's: an
+    alert that old can no longer be detected again, so it can not be sent again either).
+    """
+
+    def __init__(self, state: StateStore):
+        self.state = state
+
+    def was_sent(self, channel: str, alert: Alert) -> bool:
+        return self.state.get_state(sent_key(channel, alert.id)) is not None
+
+    def record(self, channel: str, alert: Alert) -> None:
+        """Mark `alert` as delivered to `channel`; call only after the channel accepted it."""
+        entry = {"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}
+        self.state.set_state(sent_key(channel, alert.id), json.dumps(entry))
+
+    @staticmethod
+    def prune(state: ListableState, cutoff: datetime) -> int:
+        """Delete the entries sent before `cutoff`; unreadable ones are kept. Returns how many went."""
+        return state.delete_state(
+            key
+            for key, raw in state.state_items(SENT_PREFIX).items()
+            if (when := _sent_at(raw)) is not None and when < cutoff
+        )
+
+
+def _sent_at(raw: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(json.loads(raw)["sent_at"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def deliver(
@@ -79,6 +118,7 @@ def deliver(
 ) -> DeliveryReport:
     """Send each alert to each channel once; return what was sent, skipped and failed."""
     alerts = list(alerts)
+    ledger = DeliveryLedger(state)
     report = DeliveryReport()
     keys = [c.key for c in channels]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
@@ -103,8 +143,7 @@ def deliver(
                 ):
                     result.folded += 1
                     continue
-                key = sent_key(channel.key, alert.id)
-                if state.get_state(key) is not None:
+                if ledger.was_sent(channel.key, alert):
                     result.already_sent += 1
                     continue
                 if down is not None:
@@ -112,7 +151,7 @@ def deliver(
                     continue
                 error = _send_with_retries(sender, alert, channel.retries, channel.backoff_s, sleep)
                 if error is None:
-                    state.set_state(key, json.dumps({"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}))
+                    ledger.record(channel.key, alert)
                     result.sent += 1
                     continue
                 result.failed += 1

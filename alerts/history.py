@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from core.alert import Alert
-from indexing.base import Store
+from core.state import ListableState
 
 INDEX_KEY = "alerts:index"
 log = logging.getLogger(__name__)
@@ -31,37 +31,86 @@ def alert_key(alert_id: str) -> str:
     return f"alert:{alert_id}"
 
 
-def save_alerts(store: Store, alerts: Iterable[Alert]) -> int:
-    """Persist alerts in the format above; return how many were new."""
-    index = _read_index(store)
-    known = set(index)
-    new = 0
-    for alert in alerts:
-        store.set_state(alert_key(alert.id), alert.model_dump_json())
-        if alert.id not in known:
-            index.append(alert.id)
-            known.add(alert.id)
-            new += 1
-    # The index is written after the alerts it lists, so a crash never leaves it naming a missing one.
-    store.set_state(INDEX_KEY, json.dumps(index))
-    return new
+class AlertLog:
+    """The alert log in the store's state: owns the ``alerts:index`` and ``alert:<id>`` keys.
+
+    Retention: `prune` drops the alerts whose window ended before the cutoff (the mention
+    retention's: their evidence is gone by then) from the index first, then their entries.
+    """
+
+    def __init__(self, store: ListableState):
+        self.store = store
+
+    def save(self, alerts: Iterable[Alert]) -> int:
+        """Persist alerts in the format above; return how many were new."""
+        index = self._index()
+        known = set(index)
+        new = 0
+        for alert in alerts:
+            self.store.set_state(alert_key(alert.id), alert.model_dump_json())
+            if alert.id not in known:
+                index.append(alert.id)
+                known.add(alert.id)
+                new += 1
+        # The index is written after the alerts it lists, so a crash never leaves it naming a missing one.
+        self.store.set_state(INDEX_KEY, json.dumps(index))
+        return new
+
+    def load(self, jsonl_paths: Iterable[str | Path] = ()) -> list[Alert]:
+        """Every stored alert, newest window first. Unreadable entries are logged and skipped."""
+        by_id: dict[str, Alert] = {}
+        for alert_id in self._index():
+            raw = self.store.get_state(alert_key(alert_id))
+            if raw is None:
+                log.warning("alert %s is in %s but has no %s entry; skipped", alert_id, INDEX_KEY, alert_key(alert_id))
+                continue
+            alert = _parse(raw, f"state {alert_key(alert_id)}")
+            if alert:
+                by_id[alert.id] = alert
+        for path in jsonl_paths:
+            for alert in _read_jsonl(Path(path)):
+                by_id.setdefault(alert.id, alert)
+        return sorted(by_id.values(), key=lambda a: (a.window_start, a.id), reverse=True)
+
+    def prune(self, cutoff: datetime) -> int:
+        """Delete the alerts whose window ended before `cutoff`; return how many entries went.
+
+        Unreadable entries are kept (nothing is lost on a parse error); so are ids the index
+        no longer names, which `save` never leaves behind.
+        """
+        index = self._index()
+        stale = set()
+        for alert_id in index:
+            raw = self.store.get_state(alert_key(alert_id))
+            alert = _parse(raw, f"state {alert_key(alert_id)}") if raw is not None else None
+            if alert is not None and alert.window_end < cutoff:
+                stale.add(alert_id)
+        if not stale:
+            return 0
+        # Index first: a crash between the two writes leaves unlisted entries, never a dangling id.
+        self.store.set_state(INDEX_KEY, json.dumps([i for i in index if i not in stale]))
+        return self.store.delete_state(alert_key(i) for i in sorted(stale))
+
+    def _index(self) -> list[str]:
+        raw = self.store.get_state(INDEX_KEY)
+        if not raw:
+            return []
+        try:
+            ids = json.loads(raw)
+        except json.JSONDecodeError:
+            log.warning("state %s is not JSON; no alerts shown", INDEX_KEY)
+            return []
+        return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
 
 
-def load_alerts(store: Store, jsonl_paths: Iterable[str | Path] = ()) -> list[Alert]:
-    """Every stored alert, newest window first. Unreadable entries are logged and skipped."""
-    by_id: dict[str, Alert] = {}
-    for alert_id in _read_index(store):
-        raw = store.get_state(alert_key(alert_id))
-        if raw is None:
-            log.warning("alert %s is in %s but has no %s entry; skipped", alert_id, INDEX_KEY, alert_key(alert_id))
-            continue
-        alert = _parse(raw, f"state {alert_key(alert_id)}")
-        if alert:
-            by_id[alert.id] = alert
-    for path in jsonl_paths:
-        for alert in _read_jsonl(Path(path)):
-            by_id.setdefault(alert.id, alert)
-    return sorted(by_id.values(), key=lambda a: (a.window_start, a.id), reverse=True)
+def save_alerts(store: ListableState, alerts: Iterable[Alert]) -> int:
+    """Persist alerts in the alert log; return how many were new."""
+    return AlertLog(store).save(alerts)
+
+
+def load_alerts(store: ListableState, jsonl_paths: Iterable[str | Path] = ()) -> list[Alert]:
+    """Every stored alert (and those in jsonl files), newest window first."""
+    return AlertLog(store).load(jsonl_paths)
 
 
 def select_alerts(
@@ -87,18 +136,6 @@ def select_alerts(
     return out
 
 
-def _read_index(store: Store) -> list[str]:
-    raw = store.get_state(INDEX_KEY)
-    if not raw:
-        return []
-    try:
-        ids = json.loads(raw)
-    except json.JSONDecodeError:
-        log.warning("state %s is not JSON; no alerts shown", INDEX_KEY)
-        return []
-    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
-
-
 def _parse(raw: str, origin: str) -> Alert | None:
     try:
         return Alert.model_validate_json(raw)
@@ -120,6 +157,6 @@ def _read_jsonl(path: Path) -> list[Alert]:
     return alerts
 
 
-def stored_alerts(store: Store) -> list[Alert]:
+def stored_alerts(store: ListableState) -> list[Alert]:
     """Every alert detection has stored, oldest window first."""
     return sorted(load_alerts(store), key=lambda a: (a.window_start, a.brand, a.id))

@@ -1,11 +1,18 @@
 """The small key/value state kept beside the data (cursors, read budgets, sent alerts): one protocol.
 
-Every store implements it (`indexing.base.Store` extends it); extractors and alert delivery need
-only this much, so they depend on it rather than on a whole store.
+Every store implements it (`indexing.base.Store` extends `ListableState`); extractors need only
+`StateStore`, so they depend on it rather than on a whole store. Each use of the state owns one
+key prefix through a small facade in its own module, which also owns that use's retention rule:
+
+- ``cursor:`` / ``budget:``          `extractors.state.CursorState` / `ReadBudget`
+- ``copy:``                          `groundswell.copies.CopyIndex`
+- ``alerts:index`` / ``alert:``      `alerts.history.AlertLog`
+- ``alert_sent:``                    `alerts.deliver.DeliveryLedger`
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 
@@ -15,3 +22,15 @@ class StateStore(Protocol):
     def get_state(self, key: str) -> str | None: ...
 
     def set_state(self, key: str, value: str) -> None: ...
+
+
+class ListableState(StateStore, Protocol):
+    """State that can also be listed by key prefix and pruned (what retention needs)."""
+
+    def state_items(self, prefix: str) -> dict[str, str]:
+        """Every entry whose key starts with `prefix`, by key."""
+        ...
+
+    def delete_state(self, keys: Iterable[str]) -> int:
+        """Delete these keys (missing ones are ignored); return how many existed."""
+        ...

@@ -1,4 +1,4 @@
-"""The one place that owns collection state kept in the store: cursors and read budgets.
+"""The one place that owns collection state kept in the store: cursors and read budgets (and their retention).
 
 Keeping cursors in the same store as the mentions means a restored backup or a
 fresh store never carries a cursor that points past data it does not have.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.state import StateStore
+from core.state import ListableState, StateStore
 from extractors.errors import SourceError
 
 log = logging.getLogger("groundswell.extractors.state")
@@ -29,9 +31,19 @@ class MemoryState:
     def set_state(self, key: str, value: str) -> None:
         self.data[key] = value
 
+    def state_items(self, prefix: str) -> dict[str, str]:
+        return {k: v for k, v in sorted(self.data.items()) if k.startswith(prefix)}
+
+    def delete_state(self, keys: Iterable[str]) -> int:
+        return sum(self.data.pop(key, None) is not None for key in list(keys))
+
 
 class CursorState:
-    """Cursor per (source key, brand). Call `set` only after the covered data is stored."""
+    """Cursor per (source key, brand), under ``cursor:``. Call `set` only after the covered data is stored.
+
+    Retention: none. There is one small entry per configured source and brand, and a cursor
+    must outlive any gap in collection (dropping it would re-read, and re-bill, the window).
+    """
 
     def __init__(self, backend: StateStore):
         self.backend = backend
@@ -66,10 +78,15 @@ def decode_cursor(cursor: str | None, source: str) -> dict[str, Any]:
     return data
 
 
+BUDGET_PREFIX = "budget:"
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
 class ReadBudget:
     """Reads (posts returned) allowed per calendar month (UTC) for one source, metered in the store.
 
-    X bills per post read: `charge` after every page, `check` before the next one.
+    X bills per post read: `charge` after every page, `check` before the next one. Keys are
+    ``budget:<source key>:<YYYY-MM>``; `prune` drops the months before the previous one.
     """
 
     def __init__(
@@ -88,7 +105,15 @@ class ReadBudget:
 
     @property
     def key(self) -> str:
-        return f"budget:{self.source_key}:{self._now().strftime('%Y-%m')}"
+        return f"{BUDGET_PREFIX}{self.source_key}:{self._now().strftime('%Y-%m')}"
+
+    @staticmethod
+    def prune(backend: ListableState, now: datetime) -> int:
+        """Delete every source's counters of months before last month (kept: last month, for reports)."""
+        last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        months = {key: key.rsplit(":", 1)[-1] for key in backend.state_items(BUDGET_PREFIX)}
+        stale = [key for key, month in months.items() if _MONTH.fullmatch(month) and month < last_month]
+        return backend.delete_state(stale)
 
     def used(self) -> int:
         value = self.backend.get_state(self.key)

@@ -8,7 +8,10 @@ Two kinds of copy are dropped before storing (and counted in the collect report)
 
 Identical texts from *different* authors that are not marked as reposts are kept:
 many people writing "Pulse overheating, recall it" is the crisis, not noise.
-The index lives in the store's state, so re-runs and other processes agree on it.
+The index lives in the store's state (keys ``copy:url:…`` and ``copy:text:…``, value: the owner's
+mention id), so re-runs and other processes agree on it. Retention: `CopyIndex.prune` drops the
+entries whose owner is no longer stored (retention deleted it), so a later post is not called a copy
+of one the store no longer has.
 """
 
 from __future__ import annotations
@@ -45,13 +48,16 @@ def is_repost(mention: Mention) -> bool:
     return bool(mention.extra.get("repost_of")) or bool(_RT.match(mention.text))
 
 
+PREFIX = "copy:"
+
+
 def _url_key(mention: Mention) -> str | None:
     url = canonical_url(mention.url)
-    return f"copy:url:{url}" if url else None
+    return f"{PREFIX}url:{url}" if url else None
 
 
 def _text_key(mention: Mention) -> str:
-    return f"copy:text:{mention.brand}:{mention.dedup_key()}"
+    return f"{PREFIX}text:{mention.brand}:{mention.dedup_key()}"
 
 
 class CopyIndex:
@@ -90,3 +96,12 @@ class CopyIndex:
             for key in (_url_key(mention), None if is_repost(mention) else _text_key(mention)):
                 if key and self.store.get_state(key) is None:
                     self.store.set_state(key, mention.id)
+
+    def prune(self, chunk: int = 500) -> int:
+        """Delete the entries whose owner mention is gone; return how many."""
+        entries = self.store.state_items(PREFIX)
+        owners = sorted(set(entries.values()))
+        alive: set[str] = set()
+        for start in range(0, len(owners), chunk):
+            alive.update(m.id for m in self.store.get(owners[start : start + chunk]))
+        return self.store.delete_state(key for key, owner in entries.items() if owner not in alive)

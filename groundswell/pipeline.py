@@ -16,15 +16,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alerts.deliver import DeliveryReport, deliver
-from alerts.history import save_alerts, stored_alerts
+from alerts.deliver import DeliveryLedger, DeliveryReport, deliver
+from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts
 from core.alert import Alert
 from core.mention import Mention
 from core.time import plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
+from extractors.state import CursorState, ReadBudget
 from groundswell.config import BrandConfig, Config
+from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
@@ -99,8 +101,6 @@ def dead_letter(config: Config) -> DeadLetter:
 
 def replay_deadletter(config: Config, store: Store) -> CollectReport:
     """Store what earlier runs parked; what still fails stays parked. Runs at the start of `collect`."""
-    from groundswell.copies import CopyIndex
-
     report = CollectReport()
     letters = dead_letter(config)
     if not letters.path.exists():
@@ -166,7 +166,6 @@ def collect_one(
 ) -> CollectReport:
     """One source × one brand: the unit Airflow maps over."""
     from extractors.registry import build_extractor
-    from extractors.state import CursorState
 
     report = CollectReport(attempted=1)
     seen: dict[str, str] = {}  # id -> text fingerprint, for ids repeated within this pass
@@ -201,8 +200,6 @@ def collect_one(
 
 def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str]) -> bool:
     """Store one batch; False (and the failures parked in the dead-letter file) when any write failed."""
-    from groundswell.copies import CopyIndex
-
     report.collected += len(batch.mentions)
     report.skipped += len(batch.skipped)
     for reason in batch.skipped:
@@ -429,14 +426,31 @@ def digest(config: Config, store: Store, day: date | None = None) -> dict:
 
 # -- maintenance -------------------------------------------------------------------------------
 def maintain(config: Config, store: Store, now: datetime | None = None, retention_days: int | None = None) -> dict:
-    """Retention (delete mentions older than the configured days) and store housekeeping."""
+    """Retention (delete mentions older than the configured days), then each state facade's own
+    retention (`prune_state`), then store housekeeping."""
     now = now or datetime.now(UTC)
     days = retention_days or getattr(config.store, "retention_days", None)
-    deleted = store.delete_older_than(now - timedelta(days=days)) if days else 0
+    cutoff = now - timedelta(days=days) if days else None
+    deleted = store.delete_older_than(cutoff) if cutoff else 0
+    pruned = prune_state(store, now, cutoff)
     vacuum = getattr(store, "vacuum", None)
     if vacuum is not None:
         vacuum()
-    return {"deleted": deleted, "retention_days": days}
+    return {"deleted": deleted, "retention_days": days, "state_pruned": pruned}
+
+
+def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[str, int]:
+    """Each use of the state table drops its stale entries (each facade owns its rule).
+
+    The alert log and the delivery ledger follow the mention retention (`cutoff`; kept for good
+    without one); the copy index follows the mentions themselves; read budgets keep two months.
+    """
+    return {
+        "copy_index": CopyIndex(store).prune(),
+        "alert_log": AlertLog(store).prune(cutoff) if cutoff else 0,
+        "delivery_ledger": DeliveryLedger.prune(store, cutoff) if cutoff else 0,
+        "read_budgets": ReadBudget.prune(store, now),
+    }
 
 
 # -- one pass ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from core.mention import Mention
-from core.state import StateStore
+from core.state import ListableState
 
 Interval = Literal["hour", "day"]
 SORTS = ("newest", "oldest", "engagement", "relevance")
@@ -129,7 +129,7 @@ class AuthorStat:
 
 
 @runtime_checkable
-class Store(StateStore, Protocol):
+class Store(ListableState, Protocol):
     """Where mentions live. Writes are idempotent upserts keyed by `Mention.id`."""
 
     name: str
@@ -176,7 +176,8 @@ class Store(StateStore, Protocol):
         """Terms over-represented in foreground vs background, best first."""
         ...
 
-    # get_state / set_state come from `StateStore`: small state kept beside the data (cursors, sent alerts).
+    # get_state / set_state / state_items / delete_state come from `core.state.ListableState`: small
+    # state kept beside the data (cursors, copy index, alert log, sent alerts).
 
     def delete_older_than(self, cutoff: datetime) -> int:
         """Retention: remove mentions created before cutoff; return how many."""

@@ -565,6 +565,17 @@ class ElasticsearchStore:
                 return out
             after = hits[-1]["sort"]
 
+    def delete_state(self, keys: Iterable[str]) -> int:
+        """Delete these state keys (documents by id); return how many existed."""
+        from elasticsearch import helpers
+
+        actions = [{"_op_type": "delete", "_index": self.state_index, "_id": key} for key in keys]
+        if not actions:
+            return 0
+        # A key that is not there comes back as a failed (404) delete: only the ones that existed count.
+        deleted, _missing = helpers.bulk(self.client, actions, raise_on_error=False, stats_only=True, refresh=True)
+        return deleted
+
     # -- retention ---------------------------------------------------------------------------------
     def delete_older_than(self, cutoff: datetime) -> int:
         """Drop whole months before the cutoff; in the cutoff's own month delete the older mentions by id.

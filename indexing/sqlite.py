@@ -532,6 +532,18 @@ class SqliteStore:
         )
         return dict(rows.fetchall())
 
+    def delete_state(self, keys: Iterable[str]) -> int:
+        """Delete these state keys; return how many existed."""
+        keys = list(keys)
+        with self._write_lock:
+            conn = self._conn()
+            deleted = 0
+            for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                deleted += conn.execute(f"DELETE FROM state WHERE key IN ({marks})", chunk).rowcount
+            return deleted
+
     # -- maintenance -----------------------------------------------------------------------------
     def delete_older_than(self, cutoff: datetime) -> int:
         with self._write_lock:

@@ -344,8 +344,20 @@ def test_state(empty_store: Store):
     empty_store.set_state("alert:1", '{"id": 1}')
     assert empty_store.get_state("cursor:x:acme") == "456"
     assert empty_store.get_state("alert:1") == '{"id": 1}'
-    if hasattr(empty_store, "state_items"):
-        assert empty_store.state_items("alert:") == {"alert:1": '{"id": 1}'}
+    assert empty_store.state_items("alert:") == {"alert:1": '{"id": 1}'}
+
+
+def test_state_listing_and_deleting_by_key(empty_store: Store):
+    """What each state facade's retention needs: list one key prefix, delete chosen keys."""
+    for key in ("alert:1", "alert:2", "alert_sent:slack:1", "copy:url:https://a/1"):
+        empty_store.set_state(key, key.upper())
+    assert list(empty_store.state_items("alert:")) == ["alert:1", "alert:2"]  # not alert_sent:
+    assert empty_store.delete_state(["alert:1", "alert:missing"]) == 1  # only keys that existed count
+    assert empty_store.delete_state([]) == 0
+    assert empty_store.get_state("alert:1") is None
+    assert empty_store.state_items("alert") == {"alert:2": "ALERT:2", "alert_sent:slack:1": "ALERT_SENT:SLACK:1"}
+    assert empty_store.delete_state(f"copy:url:https://a/{i}" for i in range(1, 600)) == 1  # many keys, a generator
+    assert empty_store.state_items("copy:") == {}
 
 
 def test_retention_deletes_only_older_mentions(filled_store: Store):

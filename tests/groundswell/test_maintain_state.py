@@ -1,0 +1,87 @@
+"""`maintain` prunes each use of the state table by its own rule, and keeps what is still current."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from alerts.deliver import DeliveryLedger, sent_key
+from alerts.history import load_alerts, save_alerts
+from core.alert import Alert
+from core.mention import Author, Mention
+from extractors.state import CursorState
+from groundswell.config import parse_config
+from groundswell.copies import CopyIndex
+from groundswell.pipeline import maintain
+from indexing.sqlite import SqliteStore
+
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)  # with 30 days' retention the cutoff is 2026-10-31 12:00
+OLD = datetime(2026, 9, 1, tzinfo=UTC)
+FRESH = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def _mention(nid: str, when: datetime) -> Mention:
+    return Mention(
+        source="rss", native_id=nid, text=f"Lumora story {nid}", url=f"https://news.example.com/{nid}",
+        brand="Lumora", author=Author(handle="a"), created_at=when,
+    )
+
+
+def _alert(when: datetime) -> Alert:
+    return Alert(
+        brand="Lumora", window_start=when, window_end=when.replace(hour=1), observed=30, expected=3,
+        statistic="poisson", score=9.0,
+    )
+
+
+def _sent(store: SqliteStore, alert: Alert, when: datetime | str) -> None:
+    """A ledger entry as `DeliveryLedger.record` writes it, sent at a chosen time."""
+    sent_at = when.isoformat() if isinstance(when, datetime) else when
+    store.set_state(sent_key("slack", alert.id), json.dumps({"sent_at": sent_at, "kind": alert.kind}))
+
+
+def test_maintain_prunes_each_facades_stale_entries_and_keeps_fresh_ones(tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    config = parse_config({"brands": [{"name": "Lumora", "query": "lumora"}]})
+    old, fresh = _mention("1", OLD), _mention("2", FRESH)
+    list(store.upsert([old, fresh]))
+    CopyIndex(store).remember([old, fresh])
+    old_alert, fresh_alert = _alert(OLD), _alert(FRESH)
+    save_alerts(store, [old_alert, fresh_alert])
+    _sent(store, old_alert, OLD)
+    _sent(store, fresh_alert, FRESH)
+    store.set_state(sent_key("email", old_alert.id), "not json")  # unreadable: kept, nothing lost
+    for month in ("2026-09", "2026-10", "2026-11"):
+        store.set_state(f"budget:x:{month}", "150")
+    CursorState(store).set("rss", "Lumora", '{"https://news.example.com/feed":"2026-09-01T00:00:00+00:00"}')
+
+    result = maintain(config, store, now=NOW, retention_days=30)
+
+    assert result["deleted"] == 1
+    assert result["state_pruned"] == {"copy_index": 2, "alert_log": 1, "delivery_ledger": 1, "read_budgets": 1}
+    assert set(store.state_items("copy:").values()) == {fresh.id}  # its url and text keys
+    assert [a.id for a in load_alerts(store)] == [fresh_alert.id]
+    assert store.get_state("alert:" + old_alert.id) is None
+    assert not DeliveryLedger(store).was_sent("slack", old_alert)
+    assert DeliveryLedger(store).was_sent("slack", fresh_alert)
+    assert store.get_state(sent_key("email", old_alert.id)) == "not json"
+    assert sorted(store.state_items("budget:")) == ["budget:x:2026-10", "budget:x:2026-11"]
+    assert CursorState(store).get("rss", "Lumora") is not None  # cursors have no retention
+
+    again = maintain(config, store, now=NOW, retention_days=30)  # idempotent: nothing more to prune
+    assert again["deleted"] == 0 and set(again["state_pruned"].values()) == {0}
+
+
+def test_without_retention_alert_log_and_ledger_are_kept(tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    config = parse_config({"brands": [{"name": "Lumora", "query": "lumora"}]})
+    old_alert = _alert(OLD)
+    save_alerts(store, [old_alert])
+    _sent(store, old_alert, OLD)
+
+    result = maintain(config, store, now=NOW)
+
+    assert result["retention_days"] is None
+    assert result["state_pruned"]["alert_log"] == 0 and result["state_pruned"]["delivery_ledger"] == 0
+    assert [a.id for a in load_alerts(store)] == [old_alert.id]
+    assert DeliveryLedger(store).was_sent("slack", old_alert)
