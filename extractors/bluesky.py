@@ -18,7 +18,7 @@ from pydantic import Field
 
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.http import Retry, retry_after_seconds
-from extractors.state import decode_cursor, encode_cursor
+from extractors.state import Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.bluesky")
 
@@ -41,21 +41,20 @@ def _get(obj: Any, *names: str) -> Any:
     return obj
 
 
+def _time_order(value: str) -> datetime:
+    """A `createdAt` as a comparable time; ValueError for one that is not a time."""
+    when = _time(value)
+    if when is None:
+        raise ValueError(value)
+    return when
+
+
 def _time(value: Any) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _later(created: Any, newest: str | None) -> bool:
-    """Whether a post's `createdAt` is later than the cursor's (as times: the strings vary in format)."""
-    when = _time(created)
-    if when is None:
-        return False
-    current = _time(newest)
-    return current is None or when > current
 
 
 class BlueskyExtractor(Extractor[BlueskyOptions]):
@@ -78,7 +77,8 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         since = decode_cursor(cursor, "bluesky").get("since")
         if selector.stale_future_cursor(_time(since), cursor):
             since = None
-        newest = since
+        # Compared as times: the `createdAt` strings vary in format.
+        newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
         client = self.client()
         seen: set[str] = set()
         for term in terms:
@@ -106,14 +106,14 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                         continue
                     seen.add(uri)
                     settled = selector.add(batch, uri, lambda p=post: self._mention(p))
-                    if settled and _later(created, newest):
-                        newest = created
+                    if settled and isinstance(created, str):
+                        newest.offer(created)
                 yield batch
                 page_cursor = _get(response, "cursor")
                 if not page_cursor or not _get(response, "posts"):
                     break
-        if newest and newest != since:
-            yield Batch([], cursor=encode_cursor({"since": newest}))
+        if newest.moved:
+            yield Batch([], cursor=encode_cursor({"since": newest.get()}))
 
     def _classify(self, exc: Exception) -> Exception | None:
         from atproto_client import exceptions as ex

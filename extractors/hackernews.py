@@ -17,7 +17,7 @@ from pydantic import Field
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.html_text import html_to_text
 from extractors.http import HttpClient
-from extractors.state import decode_cursor, encode_cursor
+from extractors.state import Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.hackernews")
 
@@ -44,7 +44,7 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
         since = decode_cursor(cursor, "hackernews").get("created_at_i")
         if isinstance(since, int) and selector.stale_future_cursor(since, cursor):
             since = None
-        newest = since
+        newest: Newest[int] = Newest({"": since} if isinstance(since, int) else None)
         http = self.http()
         url = f"{opts.base_url.rstrip('/')}/api/v1/{opts.endpoint}"
         seen: set[str] = set()
@@ -74,16 +74,16 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
                         continue
                     seen.add(oid)
                     settled = selector.add(batch, oid, lambda h=hit: self._mention(h))
-                    if settled and isinstance(ts, int) and (newest is None or ts > newest):
-                        newest = ts
+                    if settled and isinstance(ts, int):
+                        newest.offer(ts)
                 yield batch
                 pages = body.get("nbPages")
                 if not hits and not (isinstance(pages, int) and page + 1 < pages):
                     break
                 if isinstance(pages, int) and page + 1 >= pages:
                     break
-        if newest is not None and newest != since:
-            yield Batch([], cursor=encode_cursor({"created_at_i": newest}))
+        if newest.moved:
+            yield Batch([], cursor=encode_cursor({"created_at_i": newest.get()}))
 
     @staticmethod
     def _mention(hit: dict[str, Any]) -> dict[str, Any]:

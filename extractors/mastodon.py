@@ -19,7 +19,7 @@ from pydantic import Field
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
 from extractors.http import Retry, classify_requests_error, make_session
-from extractors.state import decode_cursor, encode_cursor
+from extractors.state import Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.mastodon")
 _TAG = re.compile(r"\w+")
@@ -80,7 +80,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             for tag, sid in decode_cursor(cursor, "mastodon").items()
             if not (str(sid).isdigit() and selector.stale_future_cursor(_id_seconds(str(sid)), f"#{tag}: {sid}"))
         }
-        newest = dict(since)
+        newest: Newest[str] = Newest(since, order=int)  # snowflake ids order as numbers
         api = self.client()
         seen: set[str] = set()
         settled: set[str] = set()  # statuses read for good: the cursor may move past them
@@ -105,14 +105,15 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                         seen.add(sid)
                         if selector.add(batch, sid, lambda s=status: self._mention(s)):
                             settled.add(sid)
-                    if sid in settled and (moved := _newer(newest.get(tag), sid, selector)):
-                        newest[tag] = moved
+                    # An id is a time too (milliseconds << 16): a bogus huge one is a date in the future.
+                    if sid in settled and sid.isdigit() and not selector.in_future(_id_seconds(sid)):
+                        newest.offer(sid, tag)
                 yield batch
                 if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, window):
                     break  # a short page is the last one
                 page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
-        if newest != since:
-            yield Batch([], cursor=encode_cursor(newest))
+        if newest.moved:
+            yield Batch([], cursor=encode_cursor(newest.values))
 
     def _classify(self, exc: Exception, api: Any) -> Exception | None:
         import mastodon
@@ -163,16 +164,6 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             "lang": status.get("language"),
             "extra": {"in_reply_to": str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None},
         }
-
-
-def _newer(current: str | None, sid: str, selector: Selector) -> str | None:
-    """The tag's cursor after a status read for good: its id if numeric, newer and not a future time.
-
-    Mastodon ids are snowflakes (milliseconds << 16), so a bogus huge id is a date in the future.
-    """
-    if not sid.isdigit() or (current is not None and str(current).isdigit() and int(sid) <= int(current)):
-        return current
-    return current if selector.in_future(_id_seconds(sid)) else sid
 
 
 def _id_seconds(status_id: str) -> float:

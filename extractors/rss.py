@@ -22,7 +22,7 @@ from pydantic import Field
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
 from extractors.http import HttpClient
-from extractors.state import decode_cursor, encode_cursor
+from extractors.state import Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.rss")
 
@@ -70,7 +70,7 @@ class RssExtractor(Extractor[RssOptions]):
             for url, stamp in decode_cursor(cursor, "rss").items()
             if not selector.stale_future_cursor(_stamp_time(stamp), f"{url}: {stamp}")
         }
-        newest = dict(since)
+        newest: Newest[str] = Newest(since)  # ISO 8601 UTC stamps: they order as strings
         for url in opts.urls:
             content, headers = self._fetch(url)
             feed = feedparser.parse(content, response_headers=headers)
@@ -95,11 +95,11 @@ class RssExtractor(Extractor[RssOptions]):
                     when = selector.collected_at
                 build = lambda e=entry, n=native, w=when, lg=lang, u=url: self._mention(e, n, w, lg, u)  # noqa: E731
                 settled = selector.add(batch, native, build)
-                if settled and stamp and (url not in newest or stamp > newest[url]):
-                    newest[url] = stamp
+                if settled:
+                    newest.offer(stamp, url)
             yield batch
-        if newest != since:
-            yield Batch([], cursor=encode_cursor(newest))
+        if newest.moved:
+            yield Batch([], cursor=encode_cursor(newest.values))
 
     @staticmethod
     def _mention(entry: Any, native: str, when: datetime | None, lang: str | None, feed_url: str) -> dict[str, Any]:

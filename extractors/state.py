@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from core.state import ListableState, StateStore
 from extractors.errors import SourceError
 
 log = logging.getLogger("groundswell.extractors.state")
+T = TypeVar("T")
 
 
 class MemoryState:
@@ -57,6 +58,44 @@ class CursorState:
 
     def set(self, source_key: str, brand: str, cursor: str) -> None:
         self.backend.set_state(self.key(source_key, brand), cursor)
+
+
+class Newest(Generic[T]):
+    """The newest value seen per key (a feed, a tag; one key "" for a single cursor): what a cursor saves.
+
+    Each source offers the time or id of every item `Selector.add` let the cursor pass, and saves
+    `values` (in its own on-disk format) only when `moved`. `order` makes values comparable
+    (int of an id string, a parsed time); a value it can not read (None or ValueError) is ignored.
+    """
+
+    def __init__(self, saved: Mapping[str, T] | None = None, order: Callable[[T], Any] = lambda v: v):
+        self.saved: dict[str, T] = dict(saved or {})
+        self.values: dict[str, T] = dict(self.saved)
+        self._order = order
+
+    def offer(self, value: T | None, key: str = "") -> None:
+        """Keep `value` for `key` if it is newer than what is kept."""
+        if value is None or (new := self._rank(value)) is None:
+            return
+        old = self._rank(self.values.get(key))
+        if old is None or new > old:
+            self.values[key] = value
+
+    def get(self, key: str = "") -> T | None:
+        return self.values.get(key)
+
+    @property
+    def moved(self) -> bool:
+        """Whether the cursor should be saved again."""
+        return self.values != self.saved
+
+    def _rank(self, value: T | None) -> Any:
+        if value is None:
+            return None
+        try:
+            return self._order(value)
+        except (TypeError, ValueError):
+            return None
 
 
 def encode_cursor(data: dict[str, Any]) -> str:

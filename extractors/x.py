@@ -19,7 +19,7 @@ from pydantic import Field
 
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, rebase, retry_after_seconds
-from extractors.state import ReadBudget
+from extractors.state import Newest, ReadBudget
 
 log = logging.getLogger("groundswell.extractors.x")
 
@@ -47,11 +47,11 @@ def tweet_time(tweet_id: str) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def newer_id(current: str | None, candidate: Any) -> str | None:
-    """The larger of two numeric id strings (ignoring a candidate that is not one)."""
-    if not isinstance(candidate, str) or not candidate.isdigit():
-        return current
-    return candidate if current is None or int(candidate) > int(current) else current
+def _id_order(tweet_id: str) -> int:
+    """Tweet ids order as numbers; ValueError for one that is not numeric."""
+    if not isinstance(tweet_id, str) or not tweet_id.isdigit():
+        raise ValueError(tweet_id)
+    return int(tweet_id)
 
 
 def _id_seconds(tweet_id: str) -> float:
@@ -135,7 +135,7 @@ class XExtractor(Extractor[XOptions]):
         since_id = cursor if cursor and cursor.isdigit() else None
         if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
             since_id = None
-        newest = since_id
+        newest: Newest[str] = Newest({"": since_id} if since_id else None, order=_id_order)
         token: str | None = None
         pages = 0
         budget.check()  # a spent budget is an error up front, not a silent empty run
@@ -161,9 +161,8 @@ class XExtractor(Extractor[XOptions]):
                 params["next_token"] = token
             body = self.retry.call(lambda p=params: search(**p), f"x search ({brand})", self._classify)
             pages += 1
-            batch, page_newest = self._page(body, selector)
+            batch = self._page(body, selector, newest)
             budget.charge(len(body.get("data") or []) if isinstance(body, dict) else 0)
-            newest = newer_id(newest, page_newest)
             yield batch
             token = (body.get("meta") or {}).get("next_token") if isinstance(body, dict) else None
             if not token:
@@ -171,25 +170,24 @@ class XExtractor(Extractor[XOptions]):
             if pages >= opts.max_pages:
                 log.warning("x/%s: stopped after max_pages=%d; older tweets of this window are not read", brand, pages)
                 break
-        if newest and newest != since_id:
+        if newest.moved:
             # Every page above has been yielded (and stored by the caller) before the cursor moves.
-            yield Batch([], cursor=newest)
+            yield Batch([], cursor=newest.get())
 
     def _classify(self, exc: Exception) -> Exception | None:
         return classify_tweepy(exc, self.retry.clock(), self.options.bearer_token_env)
 
-    def _page(self, body: Any, selector: Selector) -> tuple[Batch, str | None]:
+    def _page(self, body: Any, selector: Selector, newest: Newest[str]) -> Batch:
         batch = Batch([])
         if not isinstance(body, dict):
             batch.skipped.append(f"x: response is not a JSON object ({type(body).__name__})")
-            return batch, None
+            return batch
         for error in body.get("errors") or []:
             # Partial errors: e.g. a referenced tweet was deleted. The main tweets still count.
             log.info("x: partial error: %s", (error or {}).get("detail") or error)
         includes = body.get("includes") or {}
         users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
         refs = {t.get("id"): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
-        newest: str | None = None
         for tweet in body.get("data") or []:
             tid = tweet.get("id") if isinstance(tweet, dict) else None
             # The cursor rule of `Selector.add`, plus: an id is a time too, and a bogus one must not
@@ -197,8 +195,8 @@ class XExtractor(Extractor[XOptions]):
             if selector.add(batch, tid, lambda t=tweet: self._mention(t, users, refs)) and not _id_in_future(
                 tid, selector
             ):
-                newest = newer_id(newest, tid)
-        return batch, newest
+                newest.offer(tid)
+        return batch
 
     @staticmethod
     def _mention(tweet: dict[str, Any], users: dict[Any, dict], refs: dict[Any, dict]) -> dict[str, Any]:
