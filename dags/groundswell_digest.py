@@ -19,11 +19,11 @@ from datetime import timedelta
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 from groundswell_common import CONFIG_ENV, DEFAULT_ARGS, START_DATE, TAGS
 
+from groundswell.digest_config import DigestConfig  # light: pydantic only, read at parse time
+
 
 def digest_schedule(config_path: str | None) -> tuple[str, str]:
     """(HH:MM, IANA timezone) from the config's digest section; defaults when no config is reachable."""
-    from groundswell.config import DigestConfig
-
     section = None
     if config_path and os.path.isfile(config_path):
         import yaml
