@@ -7,8 +7,11 @@ import sys
 
 import click
 
+from alerts.backtest import alert_line, run_backtest
 from alerts.config import AlertsConfig
 from alerts.kinds import alert_kinds
+from alerts.scoring import load_incidents
+from groundswell.config import ConfigError, load_config
 
 # `groundswell alerts evaluate` is `python -m tools.alerts.evaluate`: the presets on the seeded labelled
 # streams. It is offline tooling (tools/, in a source checkout, not in the wheel), so it is imported
@@ -82,14 +85,9 @@ def backtest(
     The last line is a summary: what was loaded and skipped, and with --incidents the precision,
     recall and time to detect of spike alerts against the labels.
     """
-    from alerts.backtest import alert_line, run_backtest
-    from alerts.scoring import load_incidents
-
     config = AlertsConfig()
     brands = None
     if config_path:
-        from groundswell.config import ConfigError, load_config
-
         try:
             full = load_config(config_path)
         except ConfigError as exc:
