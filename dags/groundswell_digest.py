@@ -50,7 +50,7 @@ def digest() -> dict:
 
     from groundswell_common import load_config, opened_store
 
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     context = get_current_context()
     config = load_config()

@@ -26,8 +26,8 @@ class _AlertsGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name != "evaluate":
             return super().get_command(ctx, name)
-        try:  # lazy on purpose (see above); tests/test_layers.py allows exactly this upward import
-            from tools.alerts.evaluate import main
+        try:  # tests/test_layers.py allows exactly this upward import, and only lazily
+            from tools.alerts.evaluate import main  # lazy: offline tooling, present only in a source checkout
         except ModuleNotFoundError as exc:
             if exc.name not in ("tools", "tools.alerts", EVALUATE):
                 raise
