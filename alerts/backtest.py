@@ -18,6 +18,8 @@ from alerts.scoring import Fired, Incident, Score, score
 from alerts.series import STEP
 from core.alert import Detection
 from core.mention import Mention, load_mention
+from indexing.base import Filters
+from indexing.sqlite import SqliteStore
 
 
 @dataclass
@@ -96,8 +98,6 @@ def run_backtest(
     incidents: list[Incident] | None = None,
     explained: bool = False,
 ) -> Backtest:
-    from indexing.sqlite import SqliteStore
-
     load = LoadReport()
     store = SqliteStore(":memory:")
     try:
@@ -106,8 +106,6 @@ def run_backtest(
                 load.invalid += 1
                 load.note(0, f"{result.id}: not stored ({result.error})")
         if brands is None:
-            from alerts.detect import BrandLike as _  # noqa: F401  (documentation of the shape)
-
             names = sorted(store.facet(_all(), "brand"))
             brands = [_Brand(name) for name in names if name != "unknown"]
         found: list[Detection] = []
@@ -140,8 +138,6 @@ class _Brand:
 
 
 def _all(brand: str | None = None):
-    from indexing.base import Filters
-
     return Filters(brand=brand)
 
 

@@ -6,7 +6,6 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special, stats
 
 _LN10 = math.log(10)
 
@@ -23,6 +22,8 @@ def count_tail(observed: float, expected: float, dispersion: float) -> tuple[flo
         raise ValueError(f"count test needs a finite expectation and dispersion, got {expected!r}, {dispersion!r}")
     if observed <= 0:
         return 1.0, 0.0
+    from scipy import stats  # lazy: scipy costs ~1.5 s; this module is loaded by the config (alert kinds)
+
     mu = max(expected, 1e-6)
     k = math.ceil(observed) - 1
     sd = math.sqrt(mu + max(dispersion, 0.0) * mu * mu)
@@ -49,6 +50,8 @@ def share_tail(negative: int, total: int, share: float, rho: float = 0.0) -> tup
     intra-class correlation `rho` (binomial when 0). Returns (p, -log10 p)."""
     if negative <= 0 or total <= 0:
         return 1.0, 0.0
+    from scipy import special, stats  # lazy: scipy costs ~1.5 s; see count_tail
+
     share = min(max(share, 1e-6), 1 - 1e-6)
     if rho <= 1e-9:
         return _to_p(float(stats.binom.logsf(negative - 1, total, share)))

@@ -14,6 +14,8 @@ from datetime import timedelta
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 
+from core.alert import Alert
+
 
 @task
 def detect() -> dict:
@@ -21,7 +23,7 @@ def detect() -> dict:
     ({"alerts": [...], "failed": {brand: error}}, handed on through XCom)."""
     from groundswell_common import load_config, opened_store, plain_utc
 
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     now = plain_utc(get_current_context()["data_interval_end"])
     config = load_config()
@@ -39,8 +41,7 @@ def notify(detected: dict) -> dict[str, int]:
     """Deliver the alerts; already-sent ones are counted, not re-sent. Fail if any delivery failed."""
     from groundswell_common import channel_env, exported_env, load_config, opened_store
 
-    from core.alert import Alert
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     config = load_config()
     parsed = [Alert.model_validate(a) for a in detected["alerts"]]

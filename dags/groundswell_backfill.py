@@ -11,13 +11,13 @@ from __future__ import annotations
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, pool_name, source_types
 
+from core.time import as_utc
+
 MENTIONS = Asset(MENTIONS_URI)
 
 
 def _when(value: str):
     from datetime import datetime
-
-    from core.time import as_utc
 
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return as_utc(parsed)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 # Airflow hands tasks pendulum DateTimes; tasks give the library plain UTC ones (naive = UTC).
 from core.time import plain_utc
+from extractors.registry import EXTRACTORS, get_extractor_class
 
 if TYPE_CHECKING:
     from groundswell.config import Config
@@ -52,8 +53,6 @@ def pool_name(source_type: str) -> str:
 
 def source_types() -> list[str]:
     """Every source type Groundswell knows (the registry is a plain dict: no client is imported)."""
-    from extractors.registry import EXTRACTORS
-
     return sorted(EXTRACTORS)
 
 
@@ -71,7 +70,7 @@ def config_path() -> str:
 
 
 def load_config() -> Config:
-    from groundswell.config import load_config as _load
+    from groundswell.config import load_config as _load  # lazy: DAG parse skips every layer's config
 
     return _load(config_path())
 
@@ -79,7 +78,7 @@ def load_config() -> Config:
 @contextmanager
 def opened_store(config: Config) -> Iterator[Store]:
     """The store the config names, with its credentials exported, closed afterwards."""
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     with exported_env(store_env(config)):
         store = pipeline.open_store(config)
@@ -96,7 +95,7 @@ def plan_targets(
 
     `brand` / `source` narrow the plan (backfill); naming one the config lacks is a ValueError.
     """
-    from groundswell.targets import plan_targets as plan
+    from groundswell.targets import plan_targets as plan  # lazy: DAG parse skips the config it needs
 
     grouped: dict[str, list[dict[str, str]]] = {t: [] for t in source_types()}
     for target in plan(config, brand=brand, source=source):
@@ -144,8 +143,6 @@ def source_env(config: Config, source_key: str) -> dict[str, str]:
 
 def credential_vars(source: Any) -> dict[str, str]:
     """Env var name -> connection field, for the credentials the source's extractor reads."""
-    from extractors.registry import get_extractor_class
-
     cls = get_extractor_class(source.type)
     needs = tuple(getattr(cls, "needs_credentials", ()))
     if not needs:
@@ -231,8 +228,8 @@ def collect_one(
     Whatever was stored before an error stays stored (and its cursor saved), so
     Airflow's retry resumes from there instead of starting over.
     """
-    from extractors.base import Window
-    from groundswell import pipeline
+    from extractors.base import Window  # lazy: DAG parse skips requests (test_dagbag)
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     config = load_config()
     since, until = plain_utc(since), plain_utc(until)
@@ -263,7 +260,7 @@ def replay_parked() -> dict[str, int]:
     each of them calls, replays too; it then finds the file already empty). What the
     store still refuses stays parked; `check_parked` fails the run for it at the end.
     """
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     config = load_config()
     with opened_store(config) as store:
@@ -281,7 +278,7 @@ def check_parked() -> None:
     """
     from airflow.sdk.exceptions import AirflowFailException
 
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     letters = pipeline.dead_letter(load_config())
     waiting = letters.count()

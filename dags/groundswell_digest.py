@@ -19,11 +19,11 @@ from datetime import timedelta
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 from groundswell_common import CONFIG_ENV, DEFAULT_ARGS, START_DATE, TAGS
 
+from groundswell.digest_config import DigestConfig  # light: pydantic only, read at parse time
+
 
 def digest_schedule(config_path: str | None) -> tuple[str, str]:
     """(HH:MM, IANA timezone) from the config's digest section; defaults when no config is reachable."""
-    from groundswell.config import DigestConfig
-
     section = None
     if config_path and os.path.isfile(config_path):
         import yaml
@@ -50,7 +50,7 @@ def digest() -> dict:
 
     from groundswell_common import load_config, opened_store
 
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     context = get_current_context()
     config = load_config()

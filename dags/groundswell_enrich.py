@@ -22,7 +22,7 @@ def enrich() -> dict[str, int]:
     """Enrich un-enriched mentions batch by batch; return how many per language and sentiment."""
     from groundswell_common import load_config, opened_store
 
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     limit = get_current_context()["params"]["max_mentions"]
     config = load_config()
@@ -40,7 +40,7 @@ def themes(enriched: dict[str, int]) -> dict[str, list[str]]:
 
     from groundswell_common import load_config, opened_store, plain_utc
 
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     context = get_current_context()
     # Asset-triggered runs have no data interval of their own: anchor on when the run was due.

@@ -7,8 +7,11 @@ import sys
 
 import click
 
+from alerts.backtest import alert_line, run_backtest
 from alerts.config import AlertsConfig
 from alerts.kinds import alert_kinds
+from alerts.scoring import load_incidents
+from groundswell.config import ConfigError, load_config
 
 # `groundswell alerts evaluate` is `python -m tools.alerts.evaluate`: the presets on the seeded labelled
 # streams. It is offline tooling (tools/, in a source checkout, not in the wheel), so it is imported
@@ -23,8 +26,8 @@ class _AlertsGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name != "evaluate":
             return super().get_command(ctx, name)
-        try:  # lazy on purpose (see above); tests/test_layers.py allows exactly this upward import
-            from tools.alerts.evaluate import main
+        try:  # tests/test_layers.py allows exactly this upward import, and only lazily
+            from tools.alerts.evaluate import main  # lazy: offline tooling, present only in a source checkout
         except ModuleNotFoundError as exc:
             if exc.name not in ("tools", "tools.alerts", EVALUATE):
                 raise
@@ -82,14 +85,9 @@ def backtest(
     The last line is a summary: what was loaded and skipped, and with --incidents the precision,
     recall and time to detect of spike alerts against the labels.
     """
-    from alerts.backtest import alert_line, run_backtest
-    from alerts.scoring import load_incidents
-
     config = AlertsConfig()
     brands = None
     if config_path:
-        from groundswell.config import ConfigError, load_config
-
         try:
             full = load_config(config_path)
         except ConfigError as exc:

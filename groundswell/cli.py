@@ -17,9 +17,20 @@ from pathlib import Path
 
 import click
 
+from alerts.history import stored_alerts
 from core.logsafe import configure_logging, register_config_secrets
-from groundswell.config import Config, ConfigError, load_config
+from extractors.base import Window
+from groundswell.config import Config, ConfigError, config_warnings, load_config
+from groundswell.demo import prepare
+from groundswell.pipeline import as_dict, collect, notify, open_store, run_once, update_themes
+from groundswell.pipeline import detect as run_detect
+from groundswell.pipeline import digest as run_digest
+from groundswell.pipeline import enrich as run_enrich
+from groundswell.pipeline import maintain as run_maintain
+from groundswell.report import write_report
 from groundswell.targets import UnknownTarget
+from indexing.base import StoreUnavailable
+from nlp.embeddings import SentenceEmbeddings
 
 # Exit codes (README, "Exit codes"); when several apply, the highest wins.
 EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
@@ -48,8 +59,6 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> object:
-        from indexing.base import StoreUnavailable
-
         try:
             return super().invoke(ctx)
         except StoreUnavailable as exc:  # a down store is one clear line, not a client traceback
@@ -164,9 +173,6 @@ def cli(verbose: int) -> None:
 )
 def run(config_path: str, no_report: bool, progress: bool, history: bool) -> None:
     """One full pass: collect → enrich → themes → detect → notify → report."""
-
-    from groundswell.pipeline import run_once
-
     now = None if history else datetime.now(UTC)
     summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now)
     _emit(summary)
@@ -179,9 +185,6 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
 @click.option("--progress/--no-progress", default=True)
 def demo(directory: str, seed: int, progress: bool) -> None:
     """Write the synthetic demo corpus and config, then run the main job on the embedded store."""
-    from groundswell.demo import prepare
-    from groundswell.pipeline import run_once
-
     root = Path(directory)
     config_file, lines = prepare(root, seed=seed)
     click.echo(f"demo corpus: {lines} synthetic mentions in {root / 'corpus.jsonl'}", err=True)
@@ -208,9 +211,6 @@ def collect_cmd(
     progress: bool,
 ) -> None:
     """Collect from the configured sources into the store (no enrichment)."""
-    from extractors.base import Window
-    from groundswell.pipeline import as_dict, collect, open_store
-
     config = _load(config_path)
     store = open_store(config)
     try:
@@ -240,10 +240,6 @@ def collect_cmd(
 @click.option("--progress/--no-progress", default=True)
 def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) -> None:
     """Tag stored, un-enriched mentions with language, sentiment and themes."""
-    from groundswell.pipeline import as_dict, open_store, update_themes
-    from groundswell.pipeline import enrich as run_enrich
-    from nlp.embeddings import SentenceEmbeddings
-
     config = _load(config_path)
     store = open_store(config)
     embeddings = SentenceEmbeddings()  # sentiment's sentence embeddings, handed to themes
@@ -262,9 +258,6 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
 @click.option("--history", is_flag=True, help="Examine the whole stored history, not just recent buckets")
 def detect(config_path: str, send: bool, history: bool) -> None:
     """Run the crisis detectors on stored mentions (and notify)."""
-
-    from groundswell.pipeline import as_dict, notify, open_store
-    from groundswell.pipeline import detect as run_detect
 
     config = _load(config_path)
     store = open_store(config)
@@ -288,10 +281,6 @@ def detect(config_path: str, send: bool, history: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Default: report.path from the config")
 def report(config_path: str, out: str | None) -> None:
     """Write the static HTML report from what is stored."""
-    from alerts.history import stored_alerts
-    from groundswell.pipeline import open_store
-    from groundswell.report import write_report
-
     config = _load(config_path)
     store = open_store(config)
     try:
@@ -306,9 +295,6 @@ def report(config_path: str, out: str | None) -> None:
 @click.option("--retention-days", type=int, help="Override the configured retention")
 def maintain(config_path: str, retention_days: int | None) -> None:
     """Retention and store housekeeping (vacuum / index rollover)."""
-    from groundswell.pipeline import maintain as run_maintain
-    from groundswell.pipeline import open_store
-
     config = _load(config_path)
     store = open_store(config)
     try:
@@ -322,9 +308,6 @@ def maintain(config_path: str, retention_days: int | None) -> None:
 @click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="UTC day (default: yesterday)")
 def digest(config_path: str, day: datetime | None) -> None:
     """Write the daily digest (Markdown + JSON) for managers and marketers."""
-    from groundswell.pipeline import digest as run_digest
-    from groundswell.pipeline import open_store
-
     config = _load(config_path)
     store = open_store(config)
     try:
@@ -344,8 +327,6 @@ def config() -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def config_check(path: str) -> None:
     """Validate a config file: every problem at once, then what a run would trip over (exit codes in README)."""
-    from groundswell.config import config_warnings
-
     cfg = _load(path)
     counts = f"{len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type}"
     warnings = config_warnings(cfg)

@@ -22,6 +22,7 @@ from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig
 from extractors.registry import get_extractor_class
 from groundswell.config_yaml import read_yaml
+from groundswell.digest_config import DigestConfig
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
 
@@ -44,24 +45,6 @@ class BrandConfig(_Strict):
 
 # Configs are a few levels deep; hundreds of levels are a broken or hostile file.
 MAX_DEPTH = 32
-
-class DigestConfig(_Strict):
-    """When the daily digest runs (the Airflow DAG reads this)."""
-
-    time: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour")
-    timezone: str = "UTC"
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone '{value}': use an IANA name such as 'Europe/Rome'") from None
-        return value
-
 
 class ReportConfig(_Strict):
     path: str = ".groundswell/report.html"

@@ -17,21 +17,28 @@ from pathlib import Path
 from typing import Any
 
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver
+from alerts.detect import detect_alerts
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts
 from core.alert import Alert
 from core.mention import Mention
+from core.query import parse
 from core.time import plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
+from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
 from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
+from groundswell.digest import write_digest
+from groundswell.report import write_report as _write
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
+from nlp.enrich import Enricher
+from nlp.themes import extract_themes
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -165,8 +172,6 @@ def collect_one(
     use_cursor: bool = True,
 ) -> CollectReport:
     """One source × one brand: the unit Airflow maps over."""
-    from extractors.registry import build_extractor
-
     report = CollectReport(attempted=1)
     seen: dict[str, str] = {}  # id -> text fingerprint, for ids repeated within this pass
     cursors = CursorState(store)
@@ -266,8 +271,6 @@ def enrich(
 
     `embeddings`: keeps the sentence embeddings sentiment computes, for `update_themes` in the same process."""
     if enricher is None:
-        from nlp.enrich import Enricher
-
         enricher = Enricher(config.nlp, embeddings)
     report = EnrichReport()
     batch_size = config.nlp.batch_size * 8
@@ -347,9 +350,6 @@ def _brand_themes(
     embeddings: SentenceEmbeddings | None,
 ) -> list[dict] | None:
     """Themes of one brand's enriched mentions, written onto them; None when there are too few to cluster."""
-    from core.query import parse
-    from nlp.themes import extract_themes
-
     mentions = [m for m in store.iter_mentions(filters) if m.enriched]
     if len(mentions) < 20:
         return None
@@ -394,8 +394,6 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
     `failed` and the pass goes on (its alerts, if any, come on a later run once fixed)."""
     if not config.alerts.enabled:
         return DetectedAlerts()
-    from alerts.detect import detect_alerts
-
     now = plain_utc(now)
     found = DetectedAlerts()
     for brand in config.brands:
@@ -418,8 +416,6 @@ def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:
 
 def digest(config: Config, store: Store, day: date | None = None) -> dict:
     """The daily digest for `day` (default: yesterday, UTC), written beside the report."""
-    from groundswell.digest import write_digest
-
     day = day or (datetime.now(UTC) - timedelta(days=1)).date()
     return write_digest(config, store, day)
 
@@ -492,8 +488,6 @@ def run_once(
         delivery = notify(config, store, alerts)
         report_path = None
         if write_report:
-            from groundswell.report import write_report as _write
-
             report_path = str(_write(config, store, stored_alerts(store)))
         summary = {
             "collected": collected.collected,

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from elastic_transport import ConnectionError as TransportConnectionError
 
 from core.mention import Mention
+from core.query import parse
 from core.time import as_utc
 from indexing.base import (
     AuthorStat,
@@ -48,6 +49,8 @@ from indexing.elasticsearch_mapping import (
     state_index,
     to_document,
 )
+from indexing.elasticsearch_migrate import add_search_field
+from indexing.elasticsearch_query import to_elasticsearch
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -117,9 +120,6 @@ def _highlight_field(filters: Filters) -> dict[str, Any]:
     """
     spec: dict[str, Any] = {"fragment_size": 240, "number_of_fragments": 1, "no_match_size": 240}
     if filters.text:
-        from core.query import parse
-        from indexing.elasticsearch_query import to_elasticsearch
-
         spec["highlight_query"] = to_elasticsearch(parse(filters.text))
     return spec
 
@@ -195,8 +195,6 @@ class ElasticsearchStore:
         current = month_index(self.prefix, datetime.now(UTC))
         if not self.client.indices.exists(index=current):
             self.client.options(ignore_status=400).indices.create(index=current)
-        from indexing.elasticsearch_migrate import add_search_field
-
         add_search_field(self)  # indices from before accent-insensitive search
 
     def close(self) -> None:
@@ -281,9 +279,6 @@ class ElasticsearchStore:
             clauses.append({"term": {"sentiment.uncertain": f.uncertain}})
         must: list[dict[str, Any]] = []
         if f.text:
-            from core.query import parse
-            from indexing.elasticsearch_query import to_elasticsearch
-
             # QuerySyntaxError propagates to the caller
             text_query = to_elasticsearch(parse(f.text), text_field=SEARCH_FIELD, folded=True)
             (must if scoring_text else clauses).append(text_query)

@@ -14,8 +14,7 @@ StoreConfig = SqliteStoreConfig | ElasticsearchStoreConfig
 def open_store(store: StoreConfig) -> Store:
     """The store the config's `store` section names (SQLite by default, Elasticsearch when configured)."""
     if isinstance(store, ElasticsearchStoreConfig):
-        # Imported here on purpose: the Elasticsearch client is an optional, heavy dependency.
-        from indexing.elasticsearch import ElasticsearchStore
+        from indexing.elasticsearch import ElasticsearchStore  # lazy: the elasticsearch client is optional and heavy
 
         api_key = os.environ.get(store.api_key_env) if store.api_key_env else None
         return ElasticsearchStore(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.mention import Mention
-from core.query import fts5_document
+from core.query import fts5_document, parse
 from core.query.text import fold_spans
 from core.time import as_utc
 from indexing.base import (
@@ -41,6 +41,7 @@ from indexing.base import (
     check_search_args,
     keep_enrichment,
 )
+from indexing.sqlite_query import to_fts5
 from indexing.terms import significant_terms
 
 SCHEMA = """
@@ -285,9 +286,6 @@ class SqliteStore:
             params.append(f.theme)
         query = None
         if f.text:
-            from core.query import parse
-            from indexing.sqlite_query import to_fts5
-
             query = parse(f.text)  # QuerySyntaxError propagates: the caller shows it to the user
             fts = to_fts5(query, normalized=True)
             if fts:

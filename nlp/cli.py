@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from nlp.sentiment import load_sentiment_model
+
 CHUNK_LINES = 2048  # lines read and scored together; bounds memory on big files
 
 
@@ -62,8 +64,6 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int)
         src = input_path.open(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise click.ClickException(f"cannot read {input_path}: {exc.strerror or exc}") from None
-
-    from nlp.sentiment import load_sentiment_model
 
     try:
         model = load_sentiment_model(model_name)

@@ -14,6 +14,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from nlp.encoder import embed
+
 if TYPE_CHECKING:  # heavy imports stay lazy
     import numpy as np
 
@@ -51,8 +53,6 @@ class SentenceEmbeddings:
 
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if missing:
-            from nlp.encoder import embed
-
             self.keep(missing, embed(missing, layers=(-1,), batch_size=batch_size, progress=progress))
             self.encoded += len(missing)
         if not texts:

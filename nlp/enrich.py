@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.mention import Mention, Sentiment
+from nlp.langid import detect_languages
+from nlp.normalize import normalize
+from nlp.sentiment import load_sentiment_model
 
 if TYPE_CHECKING:
     from nlp.config import NlpConfig
@@ -26,8 +29,6 @@ class Enricher:
     @property
     def model(self) -> SentimentModel:
         if self._model is None:
-            from nlp.sentiment import load_sentiment_model
-
             self._model = load_sentiment_model(
                 self.config.sentiment_model,
                 backend=self.config.backend,
@@ -39,9 +40,6 @@ class Enricher:
         """Copies of `mentions` with `lang` filled in where it was None and `sentiment` set."""
         if not mentions:
             return []
-        from nlp.langid import detect_languages
-        from nlp.normalize import normalize
-
         # Models read a capped prefix (nlp.max_text_chars); the stored mention keeps its whole text.
         texts = [self.config.analysed_text(m.text) for m in mentions]
         langs = [m.lang for m in mentions]

@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nlp.encoder import MAX_TOKENS, embed, encoder_path
+
 if TYPE_CHECKING:
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -89,8 +91,6 @@ def _cache_dir() -> Path:
 
 
 def _salt() -> bytes:
-    from nlp.encoder import MAX_TOKENS, encoder_path
-
     return repr((EMBED_LAYERS, MAX_TOKENS, (encoder_path() / "model.safetensors").stat().st_size)).encode()
 
 
@@ -102,8 +102,6 @@ def cached_embeddings(texts: Sequence[str], progress: bool = True, chunk: int = 
     """Encoder features for `texts`, cached on disk per text: an interrupted or repeated training
     or evaluation run only encodes texts it has not encoded before."""
     import numpy as np
-
-    from nlp.encoder import embed
 
     folder = _cache_dir() / hashlib.sha256(_salt()).hexdigest()[:16]
     known: dict[bytes, np.ndarray] = {}

@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path
+from nlp.features import CHAR_FEATURES, EMBED_LAYERS, WORD_FEATURES, vader_scores
+from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_block, lexicon_digest
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -53,8 +57,6 @@ def stack_features(
     """
     import numpy as np
 
-    from nlp.lexicon import LEXICON_WIDTH
-
     if english.shape != (len(langs), ENGLISH_WIDTH):
         raise ValueError(f"english block has shape {english.shape}, expected ({len(langs)}, {ENGLISH_WIDTH})")
     if lexicon.shape != (len(langs), LEXICON_WIDTH):
@@ -75,8 +77,6 @@ def english_block(logp_en: np.ndarray, texts: Sequence[str], langs: Sequence[str
     """
     import numpy as np
 
-    from nlp.features import vader_scores
-
     out = np.zeros((len(langs), ENGLISH_WIDTH), dtype=np.float64)
     rows = [i for i, lang in enumerate(langs) if lang_group(lang) == "en"]
     if rows:
@@ -90,8 +90,6 @@ def lexicon_features(
 ) -> np.ndarray:
     """Word-list scores of `texts` (already normalised) for rows whose language group is in
     `with_lists` (default `nlp.lexicon.LEXICON_LANGS`; a model passes its manifest's), else 0."""
-    from nlp.lexicon import LEXICON_LANGS, lexicon_block
-
     groups = [lang_group(lang) for lang in langs]
     return lexicon_block(texts, groups, LEXICON_LANGS if with_lists is None else with_lists)
 
@@ -100,10 +98,6 @@ def save_default_model(out_dir: Path, info: dict, **arrays: np.ndarray) -> None:
     """Write weights (fp16 for the big n-gram arrays, fp32 for the rest) and a JSON manifest."""
     import numpy as np
     from safetensors.numpy import save_file
-
-    from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path
-    from nlp.features import CHAR_FEATURES, EMBED_LAYERS, WORD_FEATURES
-    from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_digest
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

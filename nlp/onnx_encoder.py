@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path, inference_threads, length_buckets, load_encoder
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -76,8 +78,6 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:  # size and mtime only 
 
 def export_settings(layers: Sequence[int], variant: str) -> dict:
     """Everything the exported file depends on; its hash names the cache entry."""
-    from nlp.encoder import ENCODER_PACKAGE, encoder_path
-
     if variant not in VARIANTS:
         raise ValueError(f"ONNX variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
     ort = import_onnxruntime()
@@ -139,8 +139,6 @@ def _export(layers: Sequence[int], out: Path) -> None:
         )
     import torch
 
-    from nlp.encoder import load_encoder
-
     tokenizer, model = load_encoder()
     layer_list = [int(x) for x in layers]
 
@@ -201,8 +199,6 @@ class OnnxEncoder:
     def __init__(self, layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> None:
         from tokenizers import Tokenizer
 
-        from nlp.encoder import MAX_TOKENS, encoder_path, inference_threads
-
         ort = import_onnxruntime()
         self.layers = tuple(int(x) for x in layers)
         self.variant = variant
@@ -228,8 +224,6 @@ class OnnxEncoder:
         All texts are tokenized in one call, then batched by token count, so padding is minimal.
         """
         import numpy as np
-
-        from nlp.encoder import length_buckets
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:

@@ -16,8 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from nlp.embeddings import SENTENCE_DIM, SentenceEmbeddings
-from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, english_block, lexicon_features, softmax, stack_features
+from nlp.encoder import embed, encoder_path, length_buckets, set_threads
+from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tfidf
+from nlp.langid import detect_languages
+from nlp.lexicon import lexicon_digest
+from nlp.model_files import (
+    DEFAULT_MODEL_DIR,
+    LABELS,
+    english_block,
+    lexicon_features,
+    load_default_weights,
+    softmax,
+    stack_features,
+)
 from nlp.normalize import normalize
+from nlp.onnx_encoder import DEFAULT_VARIANT, OnnxEncoder
 
 DEFAULT_MODEL_NAME = "groundswell-minilm-sentiment"
 
@@ -90,8 +103,6 @@ class DefaultSentimentModel(SentimentModel):
         first use, see nlp/onnx_encoder.py); `onnx_variant`: "int8" or "fp32" (default: the shipped
         choice, `nlp.onnx_encoder.DEFAULT_VARIANT`).
         """
-        from nlp.model_files import load_default_weights
-
         if backend not in ("torch", "onnx"):
             raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
         if backend == "onnx" and cache_embeddings:
@@ -105,15 +116,10 @@ class DefaultSentimentModel(SentimentModel):
         self._check_parts()
         self._onnx = None
         if backend == "onnx":
-            from nlp.onnx_encoder import DEFAULT_VARIANT, OnnxEncoder
-
             self._onnx = OnnxEncoder(self.manifest["encoder"]["layers"], onnx_variant or DEFAULT_VARIANT)
 
     def _check_parts(self) -> None:
         """The encoder and word lists installed here must be the ones the model was trained with."""
-        from nlp.encoder import encoder_path
-        from nlp.lexicon import lexicon_digest
-
         lists = self.manifest["lexicons"]
         if lexicon_digest(lists["langs"]) != lists["sha256"]:
             raise RuntimeError(
@@ -145,12 +151,8 @@ class DefaultSentimentModel(SentimentModel):
 
     def encode(self, texts: list[str], batch_size: int = 64) -> Any:
         """Encoder features: mean-pooled hidden layers of the manifest, concatenated (texts already normalised)."""
-        from nlp.encoder import embed
-
         layers = tuple(self.manifest["encoder"]["layers"])
         if self.cache_embeddings:
-            from nlp.features import EMBED_LAYERS, cached_embeddings
-
             assert layers == EMBED_LAYERS, "model was trained with other layers than nlp.features uses"
             return cached_embeddings(texts, progress=False)
         if self._onnx is not None:
@@ -162,9 +164,6 @@ class DefaultSentimentModel(SentimentModel):
         and of the n-gram model. The English head is computed for every row; `combine` uses it only
         for rows in the "en" language group."""
         import numpy as np
-
-        from nlp.features import ngram_counts, ngram_tfidf
-        from nlp.model_files import softmax
 
         w = self.w
         z = (emb - w["scaler_mean"]) / w["scaler_scale"]
@@ -178,8 +177,6 @@ class DefaultSentimentModel(SentimentModel):
         self, texts: list[str], langs: list[str | None] | None, batch_size: int, keep: SentenceEmbeddings | None = None
     ) -> Any:
         if langs is None or any(lang is None for lang in langs):
-            from nlp.langid import detect_languages
-
             todo = [i for i in range(len(texts)) if langs is None or langs[i] is None]
             found = detect_languages([texts[i] for i in todo])
             langs = list(langs) if langs is not None else [None] * len(texts)
@@ -252,8 +249,6 @@ class HuggingFaceSentimentModel(SentimentModel):
         # `keep` goes unused: a checkpoint's own encoder gives no MiniLM sentence embeddings to hand to themes.
         import numpy as np
         import torch
-
-        from nlp.encoder import length_buckets, set_threads
 
         set_threads()
         out = np.zeros((len(texts), 3), dtype=np.float64)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from core.mention import Mention
 from nlp.embeddings import SentenceEmbeddings
+from nlp.normalize import normalize as clean
+from nlp.tokenize import script_lang, tokenize
 
 SEED = 13
 MIN_THEME_SIZE = 3
@@ -36,8 +38,6 @@ class Theme:
 
 def _embeddings(mentions: Sequence[Mention], progress: bool, known: SentenceEmbeddings | None):
     from sklearn.preprocessing import normalize
-
-    from nlp.normalize import normalize as clean
 
     known = known if known is not None else SentenceEmbeddings()
     return normalize(known.for_texts([clean(m.text) for m in mentions], progress=progress))
@@ -181,8 +181,6 @@ def extract_themes(
     sentiment step kept for these texts in this process (nlp/embeddings.py); the rest are encoded.
     """
     import numpy as np
-
-    from nlp.tokenize import script_lang, tokenize
 
     mentions = sorted(mentions, key=lambda m: m.id)  # input order must not change the result
     if len(mentions) < MIN_THEME_SIZE:

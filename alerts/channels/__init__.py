@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from alerts.channels.base import DeliveryError, Sender, as_delivery_error, idempotency_key
+from alerts.channels.console import ConsoleSender
+from alerts.channels.email import EmailSender
+from alerts.channels.jsonl import JsonlSender
+from alerts.channels.webhook import WebhookSender
 from alerts.config import ChannelConfig, ConsoleChannel, EmailChannel, JsonlChannel, WebhookChannel
 
 __all__ = ["DeliveryError", "Sender", "as_delivery_error", "idempotency_key", "sender_for"]
@@ -14,19 +18,11 @@ __all__ = ["DeliveryError", "Sender", "as_delivery_error", "idempotency_key", "s
 def sender_for(channel: ChannelConfig, env: Mapping[str, str], stream: TextIO | None = None) -> Sender:
     """The sender for a configured channel; secrets are looked up in `env` here, once."""
     if isinstance(channel, ConsoleChannel):
-        from alerts.channels.console import ConsoleSender
-
         return ConsoleSender(stream)
     if isinstance(channel, JsonlChannel):
-        from alerts.channels.jsonl import JsonlSender
-
         return JsonlSender(channel.path)
     if isinstance(channel, WebhookChannel):
-        from alerts.channels.webhook import WebhookSender
-
         return WebhookSender(channel, env)
     if isinstance(channel, EmailChannel):
-        from alerts.channels.email import EmailSender
-
         return EmailSender(channel, env)
     raise TypeError(f"unknown channel type {type(channel).__name__}")

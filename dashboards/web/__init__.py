@@ -1,8 +1,6 @@
 """Groundswell's own analyst dashboard: a read-only web app over any `Store`.
 
-`create_app(store, config)` builds the FastAPI app; `groundswell serve` runs it.
+`dashboards.web.app.create_app(store, config)` builds the FastAPI app; `groundswell serve` runs it.
+This package file imports nothing: `groundswell --help` loads `dashboards.web.cli`, and FastAPI
+loads only when `serve` runs.
 """
-
-from dashboards.web.app import create_app
-
-__all__ = ["create_app"]

@@ -6,8 +6,11 @@ import os
 
 import click
 
+from core.logsafe import register_config_secrets, register_secret
 from dashboards.web.auth import TOKEN_ENV, TokenRequired, check_bind
 from dashboards.web.listen import PortUnavailable, bind_listener
+from groundswell.config import ConfigError, load_config
+from groundswell.pipeline import open_store
 
 
 @click.command("serve")
@@ -37,9 +40,6 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
     except TokenRequired as exc:
         raise click.UsageError(str(exc)) from None
 
-    from core.logsafe import register_config_secrets, register_secret
-    from groundswell.config import ConfigError, load_config
-
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -55,8 +55,7 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
     except PortUnavailable as exc:
         raise click.ClickException(str(exc)) from None
 
-    from dashboards.web.app import create_app
-    from groundswell.pipeline import open_store
+    from dashboards.web.app import create_app  # lazy: FastAPI and the app load only when `serve` runs
 
     with listener:
         store = open_store(config)

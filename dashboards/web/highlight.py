@@ -12,6 +12,9 @@ from __future__ import annotations
 import html
 import re
 
+from core.query import QuerySyntaxError, parse
+from core.query.text import fold_spans
+
 _TAG = re.compile(r"<(mark|em|b|strong)>(.*?)</\1>", re.IGNORECASE | re.DOTALL)
 
 Segments = list[dict[str, object]]
@@ -35,8 +38,6 @@ def query_terms(query: str | None) -> list[str]:
     """Positive words and phrases of a query (not negated ones), for marking."""
     if not query:
         return []
-    from core.query import QuerySyntaxError, parse
-
     try:
         return [t.lstrip("#@") for t in parse(query).positive_terms()]
     except QuerySyntaxError:
@@ -45,8 +46,6 @@ def query_terms(query: str | None) -> list[str]:
 
 def from_terms(text: str, terms: list[str]) -> Segments:
     """Mark every case- and accent-insensitive occurrence of the terms in text (as search matches)."""
-    from core.query.text import fold_spans
-
     marked: list[tuple[int, int]] = []
     for term in sorted({t for t in terms if t}, key=len, reverse=True):  # longer terms win overlaps
         marked += [(a, b) for a, b in fold_spans(text, term) if all(b <= x or a >= y for x, y in marked)]

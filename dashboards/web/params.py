@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from core.mention import SENTIMENT_LABELS
+from core.query import QuerySyntaxError, parse
 from core.time import as_utc
 from dashboards.web.errors import ApiError
 from indexing.base import Filters
@@ -137,10 +138,6 @@ def parse_query(raw: str | None) -> str | None:
         return None
     if len(raw) > MAX_QUERY_CHARS:
         raise ApiError(f"q is too long ({len(raw)} characters; at most {MAX_QUERY_CHARS})", param="q")
-    try:
-        from core.query import QuerySyntaxError, parse
-    except ImportError:  # the query package is part of groundswell; absent only in a broken install
-        raise ApiError("the query language module core.query is not available", status=503, param="q") from None
     try:
         parse(raw)
     except QuerySyntaxError as exc:

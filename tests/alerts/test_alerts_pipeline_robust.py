@@ -108,17 +108,16 @@ def test_sparse_history_through_groundswell_run(tmp_path):
 
 def _fail_for(monkeypatch, broken: str) -> None:
     """Make detection raise for one brand. Fault injection: a wrapper around the real
-    detect_alerts, since no data makes the fixed detectors fail on demand."""
-    import alerts.detect
-
-    real = alerts.detect.detect_alerts
+    detect_alerts, since no data makes the fixed detectors fail on demand. Patched where the
+    pipeline looks it up (its module-level import)."""
+    real = pipeline.detect_alerts
 
     def detect_alerts(store, brand, *args, **kwargs):
         if brand.name == broken:
             raise RuntimeError(f"injected failure for {brand.name}")
         return real(store, brand, *args, **kwargs)
 
-    monkeypatch.setattr(alerts.detect, "detect_alerts", detect_alerts)
+    monkeypatch.setattr(pipeline, "detect_alerts", detect_alerts)
 
 
 def test_one_brand_failing_does_not_stop_the_others(tmp_path, monkeypatch, caplog):

@@ -117,17 +117,18 @@ def _history(brand: str) -> list:
 
 def _fail_detection_for(monkeypatch, broken: str) -> None:
     """Fault injection: wrap the real detect_alerts so it raises for one brand (no data makes the
-    detectors fail on demand). dag.test() runs the tasks in this process, so the wrapper is seen."""
-    import alerts.detect
+    detectors fail on demand). dag.test() runs the tasks in this process, so the wrapper is seen
+    where the pipeline looks it up (its module-level import)."""
+    from groundswell import pipeline
 
-    real = alerts.detect.detect_alerts
+    real = pipeline.detect_alerts
 
     def detect_alerts(store, brand, *args, **kwargs):
         if brand.name == broken:
             raise RuntimeError(f"injected failure for {brand.name}")
         return real(store, brand, *args, **kwargs)
 
-    monkeypatch.setattr(alerts.detect, "detect_alerts", detect_alerts)
+    monkeypatch.setattr(pipeline, "detect_alerts", detect_alerts)
 
 
 def test_a_brand_whose_detection_fails_does_not_stop_the_others_alerts(dagbag, tmp_path, monkeypatch, capfd):

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.mention import Mention
+from groundswell import cli as cli_module
 from groundswell import pipeline
 from groundswell.cli import EXIT_ALL_FAILED, EXIT_PARTIAL, EXIT_UNSTORED, cli
 from groundswell.config import parse_config
@@ -86,12 +87,13 @@ def test_failed_writes_are_parked_once_and_replayed(setup, raises):
 def test_ingest_exits_non_zero_while_the_dead_letter_is_not_empty(setup, monkeypatch):
     config, tmp_path = setup
     real = SqliteStore(tmp_path / "g.db")
-    # Fault injection again: the CLI opens its own store, hand it the failing wrapper.
-    monkeypatch.setattr(pipeline, "open_store", lambda cfg: FailingWrites(real, {2}))
+    # Fault injection again: the CLI opens its own store (pipeline.open_store, imported by the CLI
+    # module), hand it the failing wrapper.
+    monkeypatch.setattr(cli_module, "open_store", lambda cfg: FailingWrites(real, {2}))
     result = CliRunner().invoke(cli, ["ingest", "-c", str(tmp_path / "g.yaml"), "--no-progress"])
     assert result.exit_code == EXIT_UNSTORED, result.output
     assert "2 mention(s) could not be stored" in result.output
-    monkeypatch.setattr(pipeline, "open_store", lambda cfg: real)
+    monkeypatch.setattr(cli_module, "open_store", lambda cfg: real)
     result = CliRunner().invoke(cli, ["ingest", "-c", str(tmp_path / "g.yaml"), "--no-progress"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.splitlines()[-1])["replayed"] == 2

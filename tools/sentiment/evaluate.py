@@ -17,8 +17,12 @@ from pathlib import Path
 
 import click
 
-from nlp.model_files import LABELS
-from tools.sentiment.data import REPO, MissingDataError, load_splits, split_files
+from nlp.langid import detect_languages
+from nlp.model_files import LABELS, softmax
+from nlp.normalize import normalize
+from nlp.onnx_encoder import DEFAULT_VARIANT
+from nlp.sentiment import DefaultSentimentModel, load_sentiment_model
+from tools.sentiment.data import REPO, MissingDataError, Split, load_splits, split_files
 
 DEFAULT_OUT = REPO / "docs" / "sentiment-eval.json"
 
@@ -27,8 +31,6 @@ def default_out(backend: str, onnx_variant: str | None) -> Path:
     """docs/sentiment-eval.json for torch; docs/sentiment-eval-onnx-<variant>.json for ONNX Runtime."""
     if backend == "torch":
         return DEFAULT_OUT
-    from nlp.onnx_encoder import DEFAULT_VARIANT
-
     return REPO / "docs" / f"sentiment-eval-onnx-{onnx_variant or DEFAULT_VARIANT}.json"
 
 
@@ -127,8 +129,6 @@ def eval_splits(split: str, max_rows: int | None):
     """The splits to score; with `max_rows`, a seeded random subset of each (original order kept)."""
     import random
 
-    from tools.sentiment.data import Split
-
     out = []
     for sp in load_splits(split):
         if max_rows is not None and len(sp.texts) > max_rows:
@@ -169,10 +169,6 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
     """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
     import numpy as np
 
-    from nlp.model_files import softmax
-    from nlp.normalize import normalize
-    from nlp.sentiment import DefaultSentimentModel, load_sentiment_model
-
     try:
         split_files(split)  # before the model loads: missing data is said at once
     except MissingDataError as exc:
@@ -189,8 +185,6 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         "lang_source": "lingua" if detect_lang else "dataset", "splits": {},
     }
     if backend == "onnx":
-        from nlp.onnx_encoder import DEFAULT_VARIANT
-
         results["backend"] = f"onnx ({onnx_variant or DEFAULT_VARIANT})"
     parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}, "english_head": {}}
     margins: dict[str, dict] = {}
@@ -203,8 +197,6 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         if isinstance(model, DefaultSentimentModel):
             lp_emb, lp_ng, lp_en = model.base_log_probs(texts, batch_size)
             if langs is None:
-                from nlp.langid import detect_languages
-
                 langs = detect_languages(texts)
             probs = model.combine(lp_emb, lp_ng, lp_en, texts, langs)
         else:

@@ -25,9 +25,21 @@ from pathlib import Path
 
 import click
 
-from nlp.model_files import DEFAULT_MODEL_DIR, LABELS, save_default_model
+from nlp.encoder import set_threads
+from nlp.features import cached_embeddings, fit_idf, ngram_counts, ngram_tfidf
+from nlp.lexicon import LEXICON_LANGS
+from nlp.model_files import (
+    DEFAULT_MODEL_DIR,
+    LABELS,
+    english_block,
+    lexicon_features,
+    save_default_model,
+    softmax,
+    stack_features,
+)
 from nlp.normalize import normalize
 from tools.sentiment.data import REPO, MissingDataError, load_splits
+from tools.sentiment.evaluate import macro_f1_margin
 
 SEED = 13
 # Encoder features for every row of small splits (UMSAB, ~1.8k rows each, where the encoder head
@@ -55,9 +67,6 @@ def main(out_dir: Path, embed_cap: int, ablation_out: Path | None) -> None:
     import numpy as np
     from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.preprocessing import StandardScaler
-
-    from nlp.encoder import set_threads
-    from nlp.features import cached_embeddings, fit_idf, ngram_counts, ngram_tfidf
 
     start = time.monotonic()
     set_threads()
@@ -125,8 +134,6 @@ def main(out_dir: Path, embed_cap: int, ablation_out: Path | None) -> None:
     final_en = emb_head().fit(emb_z[en], y[sample][en])
     _log(f"English head fitted ({int(en.sum())} rows)", start)
 
-    from nlp.model_files import english_block, lexicon_features, stack_features
-
     # The inference code's own blocks: zero for rows the stacker sees as another language or "other".
     sample_texts = [texts[i] for i in sample]
     english = english_block(oof_en, sample_texts, stack_langs)
@@ -187,10 +194,6 @@ def lexicon_ablation(oof_emb, oof_ng, english, lexicon, stack_langs, y, folds: i
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
 
-    from nlp.lexicon import LEXICON_LANGS
-    from nlp.model_files import stack_features
-    from tools.sentiment.evaluate import macro_f1_margin
-
     def cv_predictions(lex):
         x = stack_features(oof_emb, oof_ng, english, lex, stack_langs)
         pred = np.zeros(len(y), dtype=int)
@@ -216,8 +219,6 @@ def lexicon_ablation(oof_emb, oof_ng, english, lexicon, stack_langs, y, folds: i
 
 def _ngram_proba(model, x):
     """Softmax over one-vs-rest decision scores: the same formula the shipped model uses at load."""
-    from nlp.model_files import softmax
-
     return softmax(model.decision_function(x))
 
 

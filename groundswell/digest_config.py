@@ -1,0 +1,29 @@
+"""The `digest` section of `groundswell.yaml`: when the daily digest runs.
+
+Its own small module because the Airflow digest DAG reads it when the file is parsed: importing
+`groundswell.config` there would load every layer's config and the alert-kind registry.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from core.strict import StrictModel as _Strict
+
+
+class DigestConfig(_Strict):
+    """When the daily digest runs (the Airflow DAG reads this)."""
+
+    time: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour")
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}': use an IANA name such as 'Europe/Rome'") from None
+        return value
