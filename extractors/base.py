@@ -19,10 +19,12 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.mention import Mention
+from core.query import QueryCompileError, parse
 from core.state import StateStore
 from core.time import as_utc
 from extractors.errors import SourceError
 from extractors.http import RetryPolicy
+from extractors.query_native import search_terms
 from extractors.state import MemoryState
 
 log = logging.getLogger("groundswell.extractors")
@@ -58,8 +60,6 @@ def keyword_searches(query: str) -> list[str]:
     A query with no positive term cannot be searched for: that is a config problem, reported
     as a `SourceError` so only this source stops.
     """
-    from core.query import QueryCompileError, parse
-    from extractors.query_native import search_terms
 
     try:
         return search_terms(parse(query))
@@ -148,7 +148,6 @@ class Selector:
     """
 
     def __init__(self, source: str, brand: str, query: str, window: Window, collected_at: datetime | None = None):
-        from core.query import parse
 
         self.source = source
         self.brand = brand

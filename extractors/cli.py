@@ -21,9 +21,13 @@ from typing import Any, TypeVar
 import click
 import yaml
 
+from core.logsafe import register_config_secrets
+from core.query import QuerySyntaxError, parse
 from core.time import as_utc
+from extractors.base import SourceError, Window
 from extractors.http import Classifier, RetryPolicy
-from extractors.registry import EXTRACTORS
+from extractors.registry import EXTRACTORS, get_extractor_class
+from extractors.state import MemoryState
 
 T = TypeVar("T")
 
@@ -172,11 +176,6 @@ def collect(
     """Collect mentions matching --query from one --source into a JSONL file (no config, no store)."""
     from pydantic import ValidationError
 
-    from core.logsafe import register_config_secrets
-    from core.query import QuerySyntaxError, parse
-    from extractors.base import SourceError, Window
-    from extractors.registry import get_extractor_class
-    from extractors.state import MemoryState
 
     if record and replay:
         raise click.UsageError("use --record or --replay, not both")

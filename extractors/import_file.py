@@ -20,7 +20,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from core.mention import Mention, load_mention
-from extractors.base import Batch, Extractor, SourceOptions, Window
+from core.query import parse
+from extractors.base import Batch, Extractor, SourceError, SourceOptions, Window
 from extractors.textfile import Line, read_lines
 
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
@@ -73,12 +74,10 @@ class ImportExtractor(Extractor[ImportOptions]):
         yield from (_csv_rows(lines) if self._format(path) == "csv" else _jsonl_rows(lines))
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        from core.query import parse
 
         opts = self.options
         path = Path(opts.path)
         if not path.exists():
-            from extractors.base import SourceError
 
             raise SourceError(f"import file not found: {path}")
         matcher = parse(query)

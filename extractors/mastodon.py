@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
+from core.query import parse
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
 from extractors.http import Retry, classify_requests_error, make_session
@@ -37,7 +38,6 @@ class MastodonOptions(SourceOptions):
 
 def query_hashtags(query: str) -> list[str]:
     """Tags worth following for a query: its positive #hashtags and one-word terms."""
-    from core.query import parse
 
     tags = []
     for term in parse(query).positive_terms():

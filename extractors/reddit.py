@@ -17,8 +17,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from core.query import QueryCompileError, parse
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, retry_after_seconds
+from extractors.query_native import to_reddit
 from extractors.state import decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.reddit")
@@ -93,8 +95,6 @@ class RedditExtractor(Extractor[RedditOptions]):
         )
 
     def _listings(self, reddit: Any, query: str) -> Iterator[tuple[str, Any]]:
-        from core.query import QueryCompileError, parse
-        from extractors.query_native import to_reddit
 
         opts = self.options
         native = None

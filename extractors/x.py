@@ -17,8 +17,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from core.query import QueryCompileError, parse
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, rebase, retry_after_seconds
+from extractors.query_native import to_x
 from extractors.state import Newest, ReadBudget
 
 log = logging.getLogger("groundswell.extractors.x")
@@ -116,8 +118,6 @@ class XExtractor(Extractor[XOptions]):
         return client
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        from core.query import QueryCompileError, parse
-        from extractors.query_native import to_x
 
         opts = self.options
         try:

@@ -181,24 +181,14 @@ def _cycles(edges: list[Edge]) -> list[list[str]]:
 
 # Function-local imports of our modules before issue 21 phase 2 moved the undeliberate ones up.
 LOCAL_IMPORTS_BEFORE = 131
-# Modules another issue-21 helper (r21-extract) is rewriting: their local imports are listed in its
-# merge note and go (or get a `# lazy:` reason) there. Empty this set once that branch is merged.
-PENDING_ELSEWHERE = {
-    "extractors.base",
-    "extractors.cli",
-    "extractors.import_file",
-    "extractors.mastodon",
-    "extractors.reddit",
-    "extractors.x",
-}
 
 
-def _unexplained_lazy(edges: list[Edge], pending: set[str] = PENDING_ELSEWHERE) -> list[str]:
+def _unexplained_lazy(edges: list[Edge]) -> list[str]:
     return [
         f"{e.source}:{e.line} imports {e.target} inside a function: import it at module level, or say why not "
         "with `# lazy: <reason>` on the line"
         for e in edges
-        if e.local and not e.typing_only and not e.lazy_reason and e.source not in pending
+        if e.local and not e.typing_only and not e.lazy_reason
     ]
 
 
@@ -246,10 +236,9 @@ def test_the_checker_sees_upward_sideways_and_circular_imports():
     # A function-local import needs its `# lazy:` reason; module-level and TYPE_CHECKING imports do not.
     bare = Edge("groundswell.pipeline", "nlp.enrich", 7, True, False)
     explained = Edge("indexing.factory", "indexing.elasticsearch", 9, True, False, "optional, heavy client")
-    assert [p.split(" ")[0] for p in _unexplained_lazy([bare, explained, eager, edges[0]], set())] == [
+    assert [p.split(" ")[0] for p in _unexplained_lazy([bare, explained, eager, edges[0]])] == [
         "groundswell.pipeline:7"
     ]
-    assert _unexplained_lazy([bare], {"groundswell.pipeline"}) == []
 
 
 def test_a_lazy_reason_is_read_from_the_import_line_itself():
