@@ -8,6 +8,7 @@ The engine (C, int8 activations x 4-bit weights) is the reference: the checkpoin
 from __future__ import annotations
 
 import hashlib
+import shutil
 import struct
 from importlib.util import find_spec
 
@@ -47,10 +48,12 @@ def test_dequantize_rejects_a_wrong_block_count():
 
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
-    """A freshly built checkpoint directory (not the user cache)."""
+    """A freshly built checkpoint directory (not the user cache), deleted afterwards (~490 MB)."""
     from nlp.e5_weights import ensure_checkpoint
 
-    return ensure_checkpoint(tmp_path_factory.mktemp("e5") / "checkpoint")
+    path = ensure_checkpoint(tmp_path_factory.mktemp("e5") / "checkpoint")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def parity_texts(splits, n: int) -> tuple[list[str], list[str]]:
@@ -136,6 +139,7 @@ def test_rebuild_is_byte_identical_and_cache_is_reused(checkpoint, tmp_path):
     stamp = (again / "model.safetensors").stat().st_mtime_ns
     assert ensure_checkpoint(again) == again  # up to date: not rewritten
     assert (again / "model.safetensors").stat().st_mtime_ns == stamp
+    shutil.rmtree(again)  # ~490 MB; pytest keeps old tmp folders
 
 
 @needs_packages
