@@ -202,7 +202,7 @@ class Selector:
             self.outside_window += 1
             # After the window's end: the next window collects it, so the cursor must not pass it.
             return self.window.until is None or mention.created_at < as_utc(self.window.until)
-        if self.query.matches(mention.text, mention.lang):
+        if self.query.matches(mention.text, mention.lang, mention.source):
             batch.mentions.append(mention)
         else:
             self.unmatched += 1

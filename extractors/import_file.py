@@ -100,7 +100,7 @@ class ImportExtractor(Extractor[ImportOptions]):
                 try:
                     mention = self._to_mention(row.record or {}, brand, query, where, skipped)
                     wanted = mention is not None and _in_window(mention, window)
-                    if wanted and matcher.matches(mention.text, mention.lang):  # type: ignore[union-attr]
+                    if wanted and matcher.matches(mention.text, mention.lang, mention.source):  # type: ignore[union-attr]
                         batch.append(mention)
                 except Exception as exc:  # noqa: BLE001 - one bad line is skipped by number, never stops the file
                     skipped.append(f"{where}: malformed ({type(exc).__name__}: {exc})"[:500])

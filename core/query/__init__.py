@@ -37,9 +37,13 @@ class Query:
     text: str
     root: Node
 
-    def matches(self, text: str, lang: str | None = None) -> bool:
-        """Whether a post with this text (and language code, if known) matches."""
-        return evaluate(self.root, Post.of(text or "", lang))
+    def matches(self, text: str, lang: str | None = None, source: str | None = None) -> bool:
+        """Whether a post with this text (and language code, if known) matches.
+
+        `source` (`Mention.source`: "x", "bluesky", ...) reads @handles by that platform's rules;
+        without it, any platform's reading counts (docs/query-language.md, "Handles").
+        """
+        return evaluate(self.root, Post.of(text or "", lang, source))
 
     def positive_terms(self) -> list[str]:
         """Words, phrases, #hashtags and @handles that count towards a match (not negated), for highlighting."""

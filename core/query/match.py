@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from core.query.text import fold, handles, hashtags, search_tokens, token_matches
+from core.query.handles import handles
+from core.query.text import fold, hashtags, search_tokens, token_matches
 
 
 @dataclass
@@ -23,11 +24,12 @@ class Post:
     _spans: dict[Term, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, text: str, lang: str | None) -> Post:
+    def of(cls, text: str, lang: str | None, source: str | None = None) -> Post:
+        """The post as matching sees it; `source` decides how its @handles are read (core/query/handles.py)."""
         return cls(
             search_tokens(text),
             {fold(t) for t in hashtags(text)},
-            {fold(h) for h in handles(text)},
+            {fold(h) for h in handles(text, source)},
             lang.lower() if lang else None,
         )
 
@@ -57,7 +59,7 @@ def evaluate(node: Node, post: Post) -> bool:
     if isinstance(node, Hashtag):
         return fold(node.tag) in post.hashtags
     if isinstance(node, Handle):
-        # '@brand' also matches the fediverse form '@brand@instance'.
+        # '@brand' also matches the fediverse form '@brand@instance' (the same user name on any instance).
         handle = fold(node.handle)
         return any(h == handle or h.startswith(handle + "@") for h in post.handles)
     if isinstance(node, Lang):

@@ -42,9 +42,8 @@ _TOKEN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|(?:(?![{_NOSPACE}{_HANGUL}])\w)
 _HANGUL_CHAR = re.compile(rf"[{_HANGUL}]")
 _NOSPACE_CHAR = re.compile(rf"[{_NOSPACE}]")
 
-# '#tag' and '@handle' in post text; a handle may be fediverse-style (@user@host) or a domain (@a.bsky.social).
+# '#tag' in post text ('@handle' depends on the platform: core/query/handles.py).
 _HASHTAG = re.compile(r"(?<![\w&#])[#＃](\w+)")
-_HANDLE = re.compile(r"(?<![\w@])[@＠]([\w][\w.\-]*(?:@[\w][\w.\-]*)?)")
 
 
 def normalize(text: str) -> str:
@@ -127,11 +126,6 @@ def token_matches(query_token: str, text_token: str) -> bool:
 def hashtags(text: str) -> set[str]:
     """Normalised hashtag bodies in `text` ('#Galaxy' -> 'galaxy')."""
     return {m.group(1) for m in _HASHTAG.finditer(normalize(text))}
-
-
-def handles(text: str) -> set[str]:
-    """Normalised handles mentioned in `text`, without '@' and trailing dots."""
-    return {m.group(1).rstrip(".-") for m in _HANDLE.finditer(normalize(text))}
 
 
 def surface(tokens: tuple[str, ...] | list[str]) -> str:
