@@ -22,9 +22,10 @@ _START = r"(?<![\w@])"
 # A domain name: dot-separated labels of letters, digits and inner dashes; the last label
 # (the TLD) does not start with a digit. The lookahead rejects a prefix of a longer name
 # ('acme.social' in 'acme.socialx', 'acme.social.evil', 'acme.social-x'), but lets
-# trailing punctuation follow ('acme.social.', 'acme.social...', 'acme.social-').
+# trailing punctuation follow ('acme.social.', 'acme.social...', 'acme.social-'). The atomic
+# group keeps the longest name only: backing off label by label made long runs quadratic.
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
-_DOMAIN = rf"(?:{_LABEL}\.)+(?![0-9]){_LABEL}(?![\w-]*\w|\.\w)"
+_DOMAIN = rf"(?>(?:{_LABEL}\.)+(?![0-9]){_LABEL})(?![\w-]*\w|\.\w)"
 
 # X: 1-15 of [A-Za-z0-9_]; anything else ends it ('@united.airlines' is @united). A longer
 # run, or one followed by '@' or a non-ASCII letter, is no X mention (as twitter-text has it).
