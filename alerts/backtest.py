@@ -142,6 +142,7 @@ def _all(brand: str | None = None):
 
 
 def alert_line(d: Detection, explained: bool) -> dict:
+    """One backtest output line: the alert's fields, its slice (`lang`/`source`) when it has one."""
     a = d.alert
     row = {
         "id": a.id,
@@ -160,6 +161,8 @@ def alert_line(d: Detection, explained: bool) -> dict:
         "detector": a.detector,
         "incident_id": a.incident_id,
     }
+    # A slice's alert (`alerts.split_by`) names its slice, or it reads like the brand-level one.
+    row.update({k: v for k, v in (("lang", a.lang), ("source", a.source)) if v})
     if explained:
         row["summary"] = a.summary
     return row

@@ -18,7 +18,7 @@ from alerts.explain import explain
 from alerts.incidents import assign_incidents
 from alerts.kinds import detectors as registered
 from alerts.kinds import rule_problems
-from alerts.series import STEP, from_buckets
+from alerts.series import STEP, floor_time, from_buckets
 from core.alert import Alert, Detection
 from core.errors import ConfigError
 from indexing.base import Filters, Store
@@ -79,7 +79,7 @@ def detections(
     # Before the recent-only cut: the incident an alert belongs to depends on the alerts before it.
     assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step))
     if now is not None:
-        recent_from = series.time(max(0, len(series) - config.recent_buckets))
+        recent_from = max(series.start, recent_start(config, now))
         # Some posts arrive late (collection lag): their kinds say how long; the rest must be recent.
         found = [d for d in found if d.decided_at > (now - late[d.alert.kind] if d.alert.kind in late else recent_from)]
     found.sort(key=lambda d: (d.decided_at, d.alert.kind, d.alert.id))
@@ -87,3 +87,38 @@ def detections(
         for d in found:
             explain(d.alert, store, dashboard_url, config.spike.baseline_days)
     return found
+
+
+def recent_start(config: AlertsConfig, now: datetime) -> datetime:
+    """Start of the latest `recent_buckets` buckets up to `now` (the series' last bucket holds the
+    moment just before `now`): a scheduled run reports alerts decided after it."""
+    interval = config.spike.bucket
+    last = floor_time(now - timedelta(microseconds=1), interval)
+    return last - (config.recent_buckets - 1) * STEP[interval]
+
+
+def alert_window(config: AlertsConfig, now: datetime) -> tuple[datetime, str]:
+    """The earliest moment a scheduled run at `now` still reports alerts from, over every enabled
+    detector, and what sets it (the latest `recent_buckets` buckets, or a late-arriving kind's `late`).
+
+    A brand whose newest mention is older than this has nothing this run can alert on."""
+    start = recent_start(config, now)
+    why = [f"the latest {config.recent_buckets} {config.spike.bucket} bucket(s)"]
+    for detector in registered():
+        if detector.late is not None and detector.enabled(config):
+            start = min(start, now - detector.late)
+            why.append(f"{detector.name} {_span(detector.late)}")
+    return start, ", ".join(why)
+
+
+def newest_mention(store: Store, brand: str) -> datetime | None:
+    """When `brand`'s newest stored mention was posted; None when nothing is stored."""
+    hits = store.search(Filters(brand=brand), size=1, sort="newest").hits
+    return hits[0].mention.created_at if hits else None
+
+
+def _span(delta: timedelta) -> str:
+    hours = delta / timedelta(hours=1)
+    if hours % 24 == 0:
+        return f"{hours / 24:g} day(s)"
+    return f"{hours:g} hour(s)"

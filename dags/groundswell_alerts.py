@@ -33,6 +33,8 @@ def detect() -> dict:
         print(f"alert {alert.id}: {alert.kind} {alert.severity} for {alert.brand}")
     for brand, error in alerts.failed.items():
         print(f"detection failed for {brand}: {error}")
+    for brand, note in alerts.notes.items():  # nothing recent to judge (a stopped collector): not a failure
+        print(f"nothing to judge for {brand}: {note}")
     return {"alerts": [alert.model_dump(mode="json") for alert in alerts], "failed": dict(alerts.failed)}
 
 

@@ -105,6 +105,12 @@ def _emit(summary: dict) -> None:
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
 
 
+def _say_notes(notes: dict[str, str]) -> None:
+    """One line on stderr per brand the run could judge nothing for (`detect_notes`; not an error)."""
+    for brand, note in notes.items():
+        click.echo(f"groundswell: {brand}: {note}", err=True)
+
+
 def _detect_failure_code(failed: dict[str, str]) -> int:
     """Say on stderr which brands' detection failed (the other brands' alerts were still stored and
     sent) and return the exit code for it, 0 when none did, so a scheduler sees the partial failure."""
@@ -176,6 +182,7 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
     now = None if history else datetime.now(UTC)
     summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now)
     _emit(summary)
+    _say_notes(summary["detect_notes"])
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"])
 
 
@@ -271,8 +278,10 @@ def detect(config_path: str, send: bool, history: bool) -> None:
             "alerts": [json.loads(a.model_dump_json()) for a in alerts],
             "delivery": delivery,
             "detect_errors": alerts.failed,
+            "detect_notes": alerts.notes,
         }
     )
+    _say_notes(alerts.notes)
     _fail_on_detect_errors(alerts.failed)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver
-from alerts.detect import detect_alerts
+from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts
 from core.alert import Alert
@@ -377,14 +377,36 @@ def _brand_themes(
 
 # -- alerts ------------------------------------------------------------------------------------
 class DetectedAlerts(list[Alert]):
-    """The alerts of a detection pass, plus `failed`: brand -> why its detection failed.
+    """The alerts of a detection pass, plus `failed`: brand -> why its detection failed, and
+    `notes`: brand -> why it could raise nothing (`stale_note`; not an error).
 
     A list, so every caller that iterates alerts keeps working; callers that report on the
-    run (run summary, CLI exit status) also read `failed`."""
+    run (run summary, CLI exit status) also read `failed` and `notes`."""
 
-    def __init__(self, alerts: list[Alert] | None = None, failed: dict[str, str] | None = None):
+    def __init__(
+        self,
+        alerts: list[Alert] | None = None,
+        failed: dict[str, str] | None = None,
+        notes: dict[str, str] | None = None,
+    ):
         super().__init__(alerts or [])
         self.failed: dict[str, str] = failed or {}
+        self.notes: dict[str, str] = notes or {}
+
+
+def stale_note(store: Store, brand: str, config: Config, now: datetime) -> str | None:
+    """Why a run at `now` judged nothing for `brand`: its newest mention is older than the alert
+    window (an imported past stream judged against today, or a collector that stopped); None else.
+    """
+    newest = newest_mention(store, brand)
+    start, why = alert_window(config.alerts, now)
+    if newest is None or newest >= start:
+        return None
+    return (
+        f"newest mention {newest:%Y-%m-%d %H:%M} UTC is older than the alert window (since "
+        f"{start:%Y-%m-%d %H:%M} UTC: {why}); nothing recent to judge: for an imported past stream "
+        "use --history to judge the data's own timeline"
+    )
 
 
 def detect(config: Config, store: Store, *, now: datetime | None = None) -> DetectedAlerts:
@@ -399,6 +421,8 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
     for brand in config.brands:
         try:
             alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url)
+            if now is not None and (note := stale_note(store, brand.name, config, now)):
+                found.notes[brand.name] = note
         except Exception as exc:  # one brand's bad data or a detector bug must not blind the others
             log.exception("alert detection failed for brand %r; other brands go on", brand.name)
             found.failed[brand.name] = f"{type(exc).__name__}: {exc}"[:300]
@@ -509,6 +533,7 @@ def run_once(
             "incidents": count.incidents,
             "alert_count": count.label(),
             "detect_errors": alerts.failed,
+            "detect_notes": alerts.notes,
             "alerts": [
                 {
                     "brand": a.brand,

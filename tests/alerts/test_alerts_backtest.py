@@ -150,3 +150,48 @@ def test_backtest_counts_authorless_posts_with_the_same_words_as_different_voice
     loaded = [m.id for m in read_mentions(path, report)]
     assert loaded == ["x:1", "x:2", "x:3", "x:5"]
     assert (report.lines, report.loaded, report.duplicates) == (6, 4, 2)
+
+
+def test_backtest_lines_name_the_slice_of_a_split_alert(tmp_path):
+    # A crisis confined to the Italian community: with `split_by: [lang]` the alert is the Italian
+    # slice's, and its output line must say so (it read like a brand-level alert before).
+    from datetime import timedelta
+
+    import numpy as np
+    from alert_series import START, rhythm_series
+
+    from core.mention import Author, Mention, Sentiment, dump_mention
+
+    def mention(n: str, hour: int, i: int, label: str, lang: str) -> str:
+        return dump_mention(Mention(
+            source=f"src-{lang}", native_id=n, text=f"{lang} acme post {n}", brand="Acme", lang=lang,
+            created_at=START + timedelta(hours=hour, minutes=(i * 7) % 60), author=Author(handle=f"u{n}"),
+            sentiment=Sentiment(label=label, probs={label: 0.9}, model="test"),
+        ))  # fmt: skip
+
+    rng = np.random.default_rng(8)
+    lines: list[str] = []
+    for lang, level, seed in (("en", 60.0, 21), ("it", 6.0, 22)):
+        negative, total = rhythm_series(days=16, level=level, share=0.15, seed=seed)
+        for hour in range(16 * 24):
+            for i in range(int(total[hour])):
+                label = "negative" if i < negative[hour] else ("positive" if rng.random() < 0.6 else "neutral")
+                lines.append(mention(f"{lang}-{hour}-{i}", hour, i, label, lang))
+    crisis = 14 * 24 + 15
+    lines += [mention(f"crisis-{k}-{i}", crisis + k, i, "negative", "it") for k in range(2) for i in range(6)]
+    (tmp_path / "m.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "g.yaml").write_text(
+        "brands:\n  - {name: Acme, query: acme}\nalerts: {split_by: [lang]}\n"
+        f"store: {{type: sqlite, path: {tmp_path / 'g.db'}}}\n",
+        encoding="utf-8",
+    )
+
+    args = ["backtest", "--input", str(tmp_path / "m.jsonl"), "--config", str(tmp_path / "g.yaml")]
+    result = CliRunner().invoke(alerts, args)
+    assert result.exit_code == 0, result.output
+    fired = [json.loads(line) for line in result.stdout.strip().splitlines()[:-1]]
+    onset = (START + timedelta(hours=crisis)).isoformat()
+    sliced = [row for row in fired if row["kind"] == "spike" and row.get("lang")]
+    assert [(row["lang"], row["start"]) for row in sliced] == [("it", onset)]
+    assert "source" not in sliced[0]  # split by language only: no source slice to name
+    assert not [row for row in fired if row["kind"] == "spike" and row["start"] == onset and "lang" not in row]
