@@ -10,13 +10,12 @@ the link. The screenshots go to `test-artifacts/screenshots/alert-link-*.png`.
 from __future__ import annotations
 
 import importlib.util
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web_browser import CHROMIUM_ARGS, _expected_console_errors, _free_port, _ready, _shot, browser  # noqa: F401
+from live_server import live_server
+from test_web_browser import CHROMIUM_ARGS, _expected_console_errors, _ready, _shot, browser  # noqa: F401
 
 from alerts.config import AlertsConfig, KeywordRule
 from alerts.detect import detect_alerts
@@ -44,7 +43,6 @@ CORPUS, BURST = _alert_corpus()
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """The dashboard over a store file holding the corpus and the real detector's alerts."""
-    import uvicorn
 
     from dashboards.web.app import create_app
 
@@ -54,18 +52,8 @@ def server(tmp_path_factory) -> Iterator[str]:
     assert [a.kind for a in alerts].count("keyword") == 1, [(a.kind, a.subject) for a in alerts]
     save_alerts(store, alerts)
     app = create_app(store, [BRAND])
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the dashboard server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
     store.close()
 
 

@@ -8,15 +8,14 @@ violation included), and show every hostile value as the text it is.
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from hostile_corpus import HOSTILE_TEXTS, INJECTED_SELECTOR, hostile_alert, hostile_mentions
+from live_server import live_server
 from markdown_it import MarkdownIt
-from test_web_browser import _free_port, browser  # noqa: F401 (browser is a fixture used below)
+from test_web_browser import browser  # noqa: F401 (browser is a fixture used below)
 
 from alerts.history import save_alerts
 from core.escaping import one_line, safe_url
@@ -44,25 +43,14 @@ def hostile_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def hostile_server(hostile_db):
     """The dashboard over the hostile store, on a real uvicorn."""
-    import uvicorn
 
     from dashboards.web.app import create_app
     from groundswell.config import BrandConfig
 
     store = SqliteStore(hostile_db)
     app = create_app(store, [BrandConfig(name=BRAND, query=BRAND)])
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the dashboard server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
     store.close()
 
 

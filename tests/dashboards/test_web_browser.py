@@ -7,13 +7,11 @@ Install the browser with `scripts/install_chromium.sh`. Screenshots are saved to
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live_server import live_server
 from web_support import BRANDS, demo_db
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,16 +40,9 @@ def _require_or_skip(ok: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The dashboard on the demo data, served by a real uvicorn on a free local port."""
-    import uvicorn
 
     from dashboards.web.app import create_app
     from groundswell.config import BrandConfig
@@ -59,18 +50,8 @@ def server() -> Iterator[str]:
 
     store = SqliteStore(demo_db())
     app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the dashboard server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
     store.close()
 
 

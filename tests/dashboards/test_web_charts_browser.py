@@ -8,14 +8,13 @@ screenshots go to `test-artifacts/screenshots/charts-*.png` for people to look a
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import yaml
-from test_web_browser import SHOTS, _free_port, browser  # noqa: F401  (browser: the shared Chromium fixture)
+from live_server import live_server
+from test_web_browser import SHOTS, browser  # noqa: F401  (browser: the shared Chromium fixture)
 from web_support import demo_mentions
 
 from alerts.incidents import count_alerts
@@ -71,24 +70,13 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(demo) -> Iterator[str]:
-    import uvicorn
 
     from dashboards.web.app import create_app
 
     config, store, _, _ = demo
     app = create_app(store, config)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the dashboard server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
