@@ -22,7 +22,7 @@ from pathlib import Path
 
 
 def tweets(n: int) -> list[str]:
-    from nlp.data import load_splits
+    from tools.sentiment.data import load_splits
 
     texts = [t for s in load_splits("train") if s.key == "umsab/en" for t in s.texts]
     return (texts * (n // len(texts) + 1))[:n]
