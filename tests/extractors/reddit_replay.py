@@ -43,3 +43,12 @@ def reddit_tape(folder: Path, match_body: bool = False):
     tape.register_serializer("praw", PrettyJson)
     tape.serializer = "praw"
     return tape
+
+
+def reddit_comment(cid: str, ts: float) -> dict:
+    """One comment of a Reddit listing, as the search endpoint returns it (body mentions Acme)."""
+    return {
+        "kind": "t1",
+        "data": {"name": f"t1_{cid}", "id": cid, "body": f"Acme {cid}", "created_utc": ts, "author": "bob",
+                 "score": 1, "permalink": f"/r/acme/comments/1/_/{cid}/", "subreddit": "acme"},
+    }

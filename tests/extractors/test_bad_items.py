@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from extractor_support import Reply
-from reddit_replay import ENV
+from reddit_replay import ENV, reddit_comment
 
 from extractors.base import Window
 from extractors.reddit import RedditExtractor
@@ -15,14 +15,6 @@ def no_real_sleep(monkeypatch):
     monkeypatch.setattr("time.sleep", lambda seconds: None)  # praw paces itself with time.sleep
 
 
-def _comment(cid: str, ts: float) -> dict:
-    return {
-        "kind": "t1",
-        "data": {"name": f"t1_{cid}", "id": cid, "body": f"Acme {cid}", "created_utc": ts, "author": "bob",
-                 "score": 1, "permalink": f"/r/acme/comments/1/_/{cid}/", "subreddit": "acme"},
-    }
-
-
 def test_a_timestamp_out_of_range_skips_that_post_only(server, policy):
     # created_utc 1e20 makes datetime.fromtimestamp raise OverflowError, which the Selector did
     # not catch: the whole Reddit source stopped on this one comment.
@@ -31,7 +23,7 @@ def test_a_timestamp_out_of_range_skips_that_post_only(server, policy):
         Reply(200, {"access_token": "t", "token_type": "bearer", "expires_in": 3600, "scope": "*"}),
     )
     page = {"kind": "Listing", "data": {"after": None, "children": [
-        _comment("a", 1_700_000_000.0), _comment("b", 1e20), _comment("c", 1_700_000_002.0)]}}
+        reddit_comment("a", 1_700_000_000.0), reddit_comment("b", 1e20), reddit_comment("c", 1_700_000_002.0)]}}
     server.route("/r/acme/comments", Reply(200, page))
     extractor = RedditExtractor(
         {"mode": "comments", "subreddits": ["acme"], "reddit_url": server.base, "oauth_url": server.base}, env=ENV

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 from extractor_support import Reply, run_collection
 from reddit_replay import ENV as REDDIT_ENV
+from reddit_replay import reddit_comment
 
 from extractors.base import Window
 from extractors.bluesky import BlueskyExtractor
@@ -50,14 +51,6 @@ def no_real_sleep(monkeypatch):
 
 
 # -- Reddit ------------------------------------------------------------------------------------
-def _comment(cid: str, ts: float) -> dict:
-    return {
-        "kind": "t1",
-        "data": {"name": f"t1_{cid}", "id": cid, "body": f"Acme {cid}", "created_utc": ts, "author": "bob",
-                 "score": 1, "permalink": f"/r/acme/comments/1/_/{cid}/", "subreddit": "acme"},
-    }
-
-
 @pytest.fixture
 def reddit(server, policy, store):
     server.route(
@@ -78,11 +71,11 @@ def reddit(server, policy, store):
 def test_reddit_bogus_dates_do_not_move_the_cursor(reddit, store):
     run = reddit
     # Newest first: 1e20 (not even a datetime), 2099, then the good comment.
-    bogus = (_comment("huge", 1e20), _comment("future", float(_ts(FUTURE))))
-    stored, batches = run(*bogus, _comment("old", float(_ts(OLD))))
+    bogus = (reddit_comment("huge", 1e20), reddit_comment("future", float(_ts(FUTURE))))
+    stored, batches = run(*bogus, reddit_comment("old", float(_ts(OLD))))
     assert json.loads(store.get_state("cursor:reddit:acme")) == {"created_utc": _ts(OLD), "ids": ["t1_old"]}
     assert stored == 1 and len([r for b in batches for r in b.skipped]) == 2 and len(_future_reasons(batches)) == 1
-    stored, _ = run(*bogus, _comment("new", float(_ts(NEW))), _comment("old", float(_ts(OLD))))
+    stored, _ = run(*bogus, reddit_comment("new", float(_ts(NEW))), reddit_comment("old", float(_ts(OLD))))
     assert stored == 1 and "reddit:t1_new" in _ids(store)
     assert json.loads(store.get_state("cursor:reddit:acme"))["created_utc"] == _ts(NEW)
 
@@ -272,7 +265,7 @@ def test_items_after_the_window_end_do_not_move_the_cursor(hackernews, store):
 # (source fixture, the cursor the old code saved after a bogus item, a good item, the healed cursor)
 POISONED = [
     ("reddit", '{"created_utc":1e+20,"ids":["t1_huge"]}',
-     lambda: _comment("old", float(_ts(OLD))), {"created_utc": _ts(OLD), "ids": ["t1_old"]}),
+     lambda: reddit_comment("old", float(_ts(OLD))), {"created_utc": _ts(OLD), "ids": ["t1_old"]}),
     ("bluesky", json.dumps({"since": FUTURE + ".000Z"}), lambda: _post("a", OLD + ".000Z"), {"since": OLD + ".000Z"}),
     ("hackernews", json.dumps({"created_at_i": _ts(FUTURE)}), lambda: _hit(1, _ts(OLD)), {"created_at_i": _ts(OLD)}),
     ("rss", json.dumps({"{feed}": FUTURE + "+00:00", "https://other.example/feed": OLD + "+00:00"}),
