@@ -12,19 +12,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, StrictBool, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.kinds import rule_problems
 from core.errors import ConfigError
 from core.query import QuerySyntaxError, parse
+from core.query.aliases import BrandTerms, brand_terms
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig
 from extractors.registry import get_extractor_class
+from groundswell.brand_aliases import alias_fragments
 from groundswell.config_yaml import read_yaml
 from groundswell.digest_config import DigestConfig
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
+
+
+class AliasConfig(_Strict):
+    """One alias with its own inflection: `{text: Люмора, inflect: ru}` (or `inflect: false`)."""
+
+    text: str
+    inflect: StrictBool | str | None = None
 
 
 class BrandConfig(_Strict):
@@ -32,6 +41,9 @@ class BrandConfig(_Strict):
     query: str = Field(min_length=1, description="Boolean query in Groundswell's query language")
     competitor: bool = False
     crisis_terms: list[str] = Field(default_factory=list)
+    aliases: list[str | AliasConfig] = Field(default_factory=list, description="Other names and spellings")
+    inflect: list[str] = Field(default_factory=list, description="Languages whose inflected forms aliases match")
+    _fragments: tuple[tuple[str, str], ...] = PrivateAttr(default=())
 
     @field_validator("query")
     @classmethod
@@ -41,6 +53,30 @@ class BrandConfig(_Strict):
         except QuerySyntaxError as exc:
             raise ValueError(f"bad query: {exc}") from None
         return value
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _alias_shapes(cls, value: Any) -> Any:
+        # One clear line instead of pydantic's per-union-member errors.
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if not isinstance(item, str | dict):
+                    raise ValueError(f"item {i} is {type(item).__name__}: write a name, or {{text: NAME, inflect: ru}}")
+        return value
+
+    @model_validator(mode="after")
+    def _aliases_valid(self) -> BrandConfig:
+        self._fragments = alias_fragments(self)  # every problem at once, one line each
+        return self
+
+    def terms(self) -> BrandTerms:
+        """The brand's query and aliases, parsed: `.matched(text, lang, source)` says which matched."""
+        return brand_terms(self.query, self._fragments)
+
+    @property
+    def search_query(self) -> str:
+        """The query collection uses: `(query) OR alias ...` (just `query` without aliases)."""
+        return self.terms().search_query
 
 
 # Configs are a few levels deep; hundreds of levels are a broken or hostile file.
@@ -104,6 +140,11 @@ def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
     out = []
     for err in exc.errors():
         where = prefix + ".".join(str(p) for p in err["loc"])
+        if err["type"] == "value_error" and "\n" in err["msg"]:
+            # A validator that found several problems: one line each, 'field: problem' below `where`.
+            body = err["msg"].removeprefix("Value error, ")
+            out += [f"{where}.{line}" if where else line for line in body.splitlines()]
+            continue
         out.append(f"{where or '(top level)'}: {_hint(err)}")
     return out
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.stem import stem
 from core.query.text import fold, is_hangul, surface, tokenize
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ def to_elasticsearch(
 
 def _node(node: Node, t: _Target) -> dict[str, Any]:
     if isinstance(node, Term):
+        if node.inflect:  # any form: a prefix clause on each stem (a superset, see core/query/stem.py)
+            stems = tuple(stem(fold(tok), node.inflect) for tok in node.tokens)
+            return _span_tokens(stems, t.field, prefix=True)
         return _tokens(node.tokens, t)
     if isinstance(node, Hashtag):
         # The standard analyzer drops '#': the tag's words are the closest structured match.
@@ -89,19 +93,22 @@ def _tokens(tokens: tuple[str, ...], t: _Target) -> dict[str, Any]:
     return {"match_phrase": {t.field: t.phrase(tokens)}}
 
 
-def _span_token(token: str, field: str) -> dict[str, Any]:
-    if is_hangul(token):
+def _span_token(token: str, field: str, prefix: bool = False) -> dict[str, Any]:
+    if prefix or is_hangul(token):
         return {"span_multi": {"match": {"prefix": {field: {"value": token}}}}}
     return {"span_term": {field: token}}
 
 
-def _span_tokens(tokens: tuple[str, ...], field: str) -> dict[str, Any]:
+def _span_tokens(tokens: tuple[str, ...], field: str, prefix: bool = False) -> dict[str, Any]:
     if len(tokens) == 1:
-        return _span_token(tokens[0], field)
-    return {"span_near": {"clauses": [_span_token(tok, field) for tok in tokens], "slop": 0, "in_order": True}}
+        return _span_token(tokens[0], field, prefix)
+    clauses = [_span_token(tok, field, prefix) for tok in tokens]
+    return {"span_near": {"clauses": clauses, "slop": 0, "in_order": True}}
 
 
 def _span(node: Term | Or, t: _Target) -> dict[str, Any]:
     if isinstance(node, Term):
+        if node.inflect:
+            return _span_tokens(tuple(stem(fold(tok), node.inflect) for tok in node.tokens), t.field, prefix=True)
         return _span_tokens(t.tokens(node.tokens), t.field)
     return {"span_or": {"clauses": [_span(i, t) for i in node.items]}}  # type: ignore[arg-type]

@@ -8,22 +8,24 @@ from typing import TYPE_CHECKING
 from core.query.ast import Handle, Hashtag, Node, Term
 from core.query.compile import render
 from core.query.relax import Expr, relax
+from core.query.stem import stem
 from core.query.text import fold, is_hangul, tokenize
 
 if TYPE_CHECKING:
     from core.query import Query
 
 
-def _fts5_segments(tokens: tuple[str, ...] | list[str]) -> list[str]:
+def _fts5_segments(tokens: tuple[str, ...] | list[str], prefixes: bool = False) -> list[str]:
     """Substrings of `fts5_document(text)` that every match of these tokens must contain.
 
     Tokens are folded as the document is. A Hangul query token matches a text token that
-    only starts with it, so it ends a segment.
+    only starts with it, so it ends a segment; so does every token when `prefixes` (the
+    stems of an inflected term, `~ru`: a form starts with its stem).
     """
     segments, current = [], []
     for tok in tokens:
         current.append(fold(tok))
-        if is_hangul(tok):
+        if is_hangul(tok) or prefixes:
             segments.append(" ".join(current))
             current = []
     if current:
@@ -43,8 +45,10 @@ def _raw_safe(token: str) -> bool:
 
 def _fts5_leaf_for(normalized: bool):
     def leaf(node: Node, upper: bool) -> str | None:
+        inflect = None
         if isinstance(node, Term):
             tokens: tuple[str, ...] | list[str] = node.tokens
+            inflect = node.inflect
         elif isinstance(node, Hashtag):
             tokens = tokenize(node.tag)
         elif isinstance(node, Handle):
@@ -53,7 +57,9 @@ def _fts5_leaf_for(normalized: bool):
             return None
         if not upper:
             return None  # never needed: NOT is relaxed away before leaves are reached negated
-        segments = _fts5_segments(tokens) if normalized else [t for t in tokens if _raw_safe(t)]
+        if inflect:
+            tokens = [stem(fold(t), inflect) for t in tokens]  # a form starts with its stem (core/query/stem.py)
+        segments = _fts5_segments(tokens, bool(inflect)) if normalized else [t for t in tokens if _raw_safe(t)]
         if not segments:
             return None
         return " AND ".join('"' + s.replace('"', '""') + '"' for s in segments)

@@ -7,15 +7,21 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Term:
-    """A word or "quoted phrase"; `tokens` are its normalised tokens (see query.text)."""
+    """A word or "quoted phrase"; `tokens` are its normalised tokens (see query.text).
+
+    `inflect`: a language code when written `word~ru`: any form with the same stem matches
+    (core/query/stem.py).
+    """
 
     text: str
     tokens: tuple[str, ...]
     quoted: bool = False
+    inflect: str | None = None
 
     def __str__(self) -> str:
         plain = not self.quoted and len(self.tokens) == 1 and self.text.isalnum()
-        return self.text if plain else f'"{self.text}"'
+        body = self.text if plain else f'"{self.text}"'
+        return f"{body}~{self.inflect}" if self.inflect else body
 
 
 @dataclass(frozen=True)

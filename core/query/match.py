@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.handles import handles
+from core.query.stem import inflected_matches
 from core.query.text import fold, hashtags, search_tokens, token_matches
 
 
@@ -37,12 +38,12 @@ class Post:
         """(start, end) token spans where the term's tokens occur consecutively."""
         found = self._spans.get(term)
         if found is None:
-            query, toks = _folded(term.tokens), self.tokens
+            query, toks, lang = _folded(term.tokens), self.tokens, term.inflect
             k = len(query)
             found = [
                 (i, i + k)
                 for i in range(len(toks) - k + 1)
-                if all(token_matches(q, toks[i + j]) for j, q in enumerate(query))
+                if all(_token_matches(q, toks[i + j], lang) for j, q in enumerate(query))
             ]
             self._spans[term] = found
         return found
@@ -51,6 +52,12 @@ class Post:
 @lru_cache(maxsize=1024)
 def _folded(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(t) for t in tokens)
+
+
+def _token_matches(query_token: str, text_token: str, inflect: str | None) -> bool:
+    if inflect is not None:
+        return inflected_matches(query_token, text_token, inflect)
+    return token_matches(query_token, text_token)
 
 
 def evaluate(node: Node, post: Post) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.query import stem
 from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.text import normalize, tokenize
 
@@ -48,6 +49,8 @@ _NEAR = re.compile(r"near(?:/(.*))?", re.IGNORECASE)
 _FIELD = re.compile(r"([a-z_]+):(.*)", re.IGNORECASE | re.DOTALL)
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 _HASHTAG_BODY = re.compile(r"\w+")
+# 'word~ru' / '"phrase"~it': any inflected form (core/query/stem.py).
+_INFLECT = re.compile(r"(.+)~([A-Za-z]*)", re.DOTALL)
 _HANDLE_BODY = re.compile(r"\w[\w.\-]*(?:@\w[\w.\-]*)?")
 
 
@@ -69,8 +72,15 @@ def _lex(text: str) -> list[_Tok]:
             tokens = tuple(tokenize(phrase))
             if not tokens:
                 raise QuerySyntaxError("empty phrase: put words between the quotes", i + 1)
-            toks.append(_Tok("LEAF", i + 1, phrase, Term(" ".join(phrase.split()), tokens, quoted=True)))
             i = end + 1
+            lang = None
+            if text[i : i + 1] == "~":
+                j = i + 1
+                while j < n and text[j].isascii() and text[j].isalpha():
+                    j += 1
+                lang, i = _inflect_lang(text[i + 1 : j], tokens, i + 1), j
+            term = Term(" ".join(phrase.split()), tokens, quoted=True, inflect=lang)
+            toks.append(_Tok("LEAF", end - len(phrase), phrase, term))
         else:
             j = i
             while j < n and not text[j].isspace() and text[j] not in '()"“”':
@@ -133,10 +143,30 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
             raise QuerySyntaxError(f"bad language code '{value}': use an ISO 639 code such as lang:en", pos + 5)
         toks.append(_Tok("LEAF", pos, chunk, Lang(code)))
         return
-    tokens = tuple(tokenize(chunk))
+    inflect = _INFLECT.fullmatch(chunk)
+    word = inflect.group(1) if inflect else chunk
+    tokens = tuple(tokenize(word))
     if not tokens:
         raise QuerySyntaxError(f"'{chunk}' has no letters or digits to search for", pos)
-    toks.append(_Tok("LEAF", pos, chunk, Term(chunk, tokens)))
+    lang = _inflect_lang(inflect.group(2), tokens, pos + len(word)) if inflect else None
+    toks.append(_Tok("LEAF", pos, chunk, Term(word, tokens, inflect=lang)))
+
+
+def _inflect_lang(code: str, tokens: tuple[str, ...], pos: int) -> str:
+    """The language of a `~xx` suffix, checked: supported, stemmer installed, words in its script."""
+    lang = code.lower()
+    if lang not in stem.LANGUAGES:
+        raise QuerySyntaxError(f"'~{code}' needs a language to inflect in: one of {stem.supported()}", pos)
+    wrong = [t for t in tokens if not stem.in_script(t, lang)]
+    if wrong:
+        raise QuerySyntaxError(
+            f"'~{lang}' inflects {stem.script_of(lang)} words; '{wrong[0]}' is not one (drop ~{lang} for it)", pos
+        )
+    try:
+        stem.check_available(lang)
+    except stem.StemmerUnavailable as exc:
+        raise QuerySyntaxError(str(exc), pos) from None
+    return lang
 
 
 def _near_distance(raw: str | None, pos: int) -> int:

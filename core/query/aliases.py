@@ -1,0 +1,111 @@
+"""A brand's aliases: other names and spellings, matched by the same per-script rules as queries.
+
+An alias is a plain string, turned into one query leaf:
+- `#lumora` is a hashtag, `@lumora` a handle (each platform's handle rules, core/query/handles.py);
+- anything else is a "phrase": `Люмора`, `루모라`, `露莫拉`, `lumora.com` (the words `lumora com`
+  in a row), matched per script as any query term (CJK as substrings, Hangul at word starts,
+  Latin and Cyrillic whole words, accents folded);
+- with an inflection language, `"Люмора"~ru`: every form with the same stem (core/query/stem.py).
+
+A brand matches a post when its query OR any alias matches it. `BrandTerms.matched` says which
+of them did, for attribution; `BrandTerms.search_query` is the one query string (query OR
+aliases) that collection compiles to each source's own search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.query import Query, parse
+from core.query.match import Post, evaluate
+from core.query.parser import QuerySyntaxError
+from core.query.stem import LANGUAGES, script_of, script_of_words, supported
+
+QUERY = "query"  # what `matched` reports when the brand's own query matched
+
+
+def alias_fragment(alias: str, inflect: str | None = None) -> str:
+    """The query leaf an alias stands for; ValueError naming the fix when it cannot be one."""
+    text = " ".join(alias.split())
+    if not text:
+        raise ValueError("an alias is empty: remove it or write the name")
+    if text[0] in "#＃@＠":
+        if inflect:
+            raise ValueError(f"alias {alias!r}: #hashtags and @handles are matched as written; drop 'inflect'")
+        fragment = text
+    else:
+        if any(q in text for q in '"“”'):
+            raise ValueError(f"alias {alias!r}: remove the quotation marks (every alias is matched as a phrase)")
+        fragment = f'"{text}"' + (f"~{inflect}" if inflect else "")
+    try:
+        parse(fragment)
+    except QuerySyntaxError as exc:
+        raise ValueError(f"alias {alias!r}: {exc.message}") from None
+    return fragment
+
+
+def inflect_language(alias: str, own: str | bool | None, brand: Sequence[str]) -> str | None:
+    """Which language an alias inflects in: its own `inflect`, else the brand's language for its script.
+
+    own: a language code, True (the brand's language for the alias's script, or ru for Cyrillic),
+    False (never), None (the brand's languages decide; aliases in no listed script stay exact).
+    """
+    if own is False or alias.lstrip()[:1] in ("#", "＃", "@", "＠"):
+        if isinstance(own, str) or own is True:
+            raise ValueError(f"alias {alias!r}: #hashtags and @handles are matched as written; drop 'inflect'")
+        return None
+    if isinstance(own, str):
+        if own.lower() not in LANGUAGES:
+            raise ValueError(f"alias {alias!r}: inflect: {own!r} is not a language we inflect; one of {supported()}")
+        return own.lower()
+    script = script_of_words(alias)
+    candidates = [lang for lang in brand if lang in LANGUAGES and script_of(lang) == script]
+    if len(candidates) > 1:
+        raise ValueError(
+            f"alias {alias!r}: inflect lists {', '.join(candidates)} for {script} script; "
+            "say which one for this alias ({text: ..., inflect: xx})"
+        )
+    if candidates:
+        return candidates[0]
+    if own is True:
+        if script == "Cyrillic":
+            return "ru"
+        raise ValueError(f"alias {alias!r}: 'inflect: true' needs the language: inflect: it (or es, fr, de, ...)")
+    return None
+
+
+@dataclass(frozen=True)
+class BrandTerms:
+    """A brand's query and its aliases, parsed once, for matching and for collection."""
+
+    query: Query
+    aliases: tuple[tuple[str, Query], ...]  # (alias as written, its query leaf)
+
+    def matched(self, text: str, lang: str | None = None, source: str | None = None) -> list[str]:
+        """Which of the brand's terms match a post: QUERY ('query') first, then each matching alias as written.
+
+        Empty when the brand does not match. `source` reads @handles by that platform's rules.
+        """
+        post = Post.of(text or "", lang, source)
+        hits = [QUERY] if evaluate(self.query.root, post) else []
+        return hits + [alias for alias, q in self.aliases if evaluate(q.root, post)]
+
+    def matches(self, text: str, lang: str | None = None, source: str | None = None) -> bool:
+        """Whether the query or any alias matches (stops at the first)."""
+        post = Post.of(text or "", lang, source)
+        return evaluate(self.query.root, post) or any(evaluate(q.root, post) for _, q in self.aliases)
+
+    @property
+    def search_query(self) -> str:
+        """`(query) OR alias1 OR ...`: the one query string collection compiles per source."""
+        if not self.aliases:
+            return self.query.text
+        return " OR ".join([f"({self.query.text})", *(q.text for _, q in self.aliases)])
+
+
+@lru_cache(maxsize=256)
+def brand_terms(query: str, aliases: tuple[tuple[str, str], ...] = ()) -> BrandTerms:
+    """BrandTerms for a query and (alias, fragment) pairs from `alias_fragment` (cached: configs are small)."""
+    return BrandTerms(parse(query), tuple((alias, parse(fragment)) for alias, fragment in aliases))
