@@ -176,7 +176,7 @@ def collect_one(
     seen: dict[str, str] = {}  # id -> text fingerprint, for ids repeated within this pass
     cursors = CursorState(store)
     extractor = build_extractor(source, state=store)
-    query = config.brand(brand).query
+    query = config.brand(brand).search_query  # the query OR any alias (core/query/aliases.py)
     window = Window(plain_utc(window.since), plain_utc(window.until))
     cursor = cursors.get(source.key, brand) if use_cursor else None
     label = f"{source.key}/{brand}"
@@ -354,7 +354,7 @@ def _brand_themes(
     if len(mentions) < 20:
         return None
     # The brand's own name and query words are in every post: useless as theme labels.
-    stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.query).positive_terms())}
+    stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.search_query).positive_terms())}
     # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
     analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
     # Posts whose embeddings `enrich` did not hand over (all of them on a re-run) are encoded here: the slow part.

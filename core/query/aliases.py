@@ -38,7 +38,9 @@ def alias_fragment(alias: str, inflect: str | None = None) -> str:
     else:
         if any(q in text for q in '"“”'):
             raise ValueError(f"alias {alias!r}: remove the quotation marks (every alias is matched as a phrase)")
-        fragment = f'"{text}"' + (f"~{inflect}" if inflect else "")
+        # One plain word stays bare, so native searches get `Люмора`, not `"Люмора"`; the rest is a phrase.
+        bare = text.isalnum() and text.upper() not in ("AND", "OR", "NOT", "NEAR")
+        fragment = (text if bare else f'"{text}"') + (f"~{inflect}" if inflect else "")
     try:
         parse(fragment)
     except QuerySyntaxError as exc:
