@@ -43,6 +43,7 @@ LAZY_COMMANDS = {
     "sentiment": "nlp.cli:sentiment",
     "collect": "extractors.cli:collect",
     "alerts": "groundswell.alerts_cli:alerts",
+    "brands": "groundswell.brands_cli:brands",
     "serve": "dashboards.web.cli:serve",
     "kibana": "dashboards.kibana.cli:kibana",
 }

@@ -1,0 +1,67 @@
+"""`groundswell brands suggest NAME`: transliterated alias candidates, with what each would add.
+
+Nothing is written: the user copies the aliases worth having into the config. The config is
+not edited in place because PyYAML cannot write a file back with its comments and layout.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import click
+
+from groundswell.brand_suggest import Suggestion, suggest
+from groundswell.config import ConfigError, load_config
+from groundswell.pipeline import open_store
+
+
+@click.group("brands")
+def brands() -> None:
+    """Brand names and aliases."""
+
+
+@brands.command("suggest")
+@click.argument("name")
+@click.option("--config", "-c", "config_path", required=True, type=click.Path(dir_okay=False), help="groundswell.yaml")
+@click.option("--candidate", "extra", multiple=True, help="Also count this spelling (repeatable), e.g. a Chinese name")
+def suggest_cmd(name: str, config_path: str, extra: tuple[str, ...]) -> None:
+    """Propose aliases for brand NAME in ru/ja/ko (zh: pass --candidate) and count the stored mentions each adds."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        brand = config.brand(name)
+    except KeyError:
+        known = ", ".join(b.name for b in config.brands)
+        raise click.ClickException(f"unknown brand '{name}'; the config has: {known}") from None
+    store = open_store(config)
+    try:
+        rows, notes = suggest(brand, store, extra)
+    finally:
+        store.close()
+    click.echo(render(name, rows, notes))
+
+
+def render(name: str, rows: list[Suggestion], notes: list[str]) -> str:
+    """The table, the notes, and the YAML to paste for the candidates that add mentions."""
+    lines = [f"Alias candidates for {name} (counted on the configured store):", ""]
+    lines.append(f"  {'lang':<5}{'alias':<14}{'matches':>8}{'adds':>6}  matched as / proposed by")
+    for r in rows:
+        lang = r.candidate.lang or "-"
+        alias = _pad(r.candidate.text, 14)
+        lines.append(f"  {lang:<5}{alias}{r.matches:>8}{r.adds:>6}  {r.fragment}  ({r.candidate.how})")
+    lines += ["", *(f"  note: {n}" for n in notes)]
+    useful = [r.candidate.text for r in rows if r.adds]
+    if useful:
+        lines += ["", "To accept, add to this brand in the config (docs/configuration.md, 'Aliases'):",
+                  f"    aliases: [{', '.join(useful)}]"]
+    else:
+        lines += ["", "No candidate adds a stored mention."]
+    return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal: CJK and Hangul take two columns each."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - used)
