@@ -1,0 +1,84 @@
+"""Aliases across scripts and declension-tolerant terms (core/query/aliases.py, core/query/stem.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core.mention import Mention
+from core.query import QuerySyntaxError, parse
+from extractors.query_native import search_terms, to_reddit, to_x
+from groundswell.config import BrandConfig
+from indexing.base import Filters
+from indexing.sqlite import SqliteStore
+from indexing.sqlite_query import to_fts5
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "alias_corpus.yaml").read_text(encoding="utf-8"))
+BRAND = BrandConfig.model_validate(CORPUS["brand"])
+
+
+@pytest.mark.parametrize("post", CORPUS["posts"], ids=lambda p: p["text"][:30])
+def test_corpus_aliases_and_inflected_forms_match_lookalikes_do_not(post: dict) -> None:
+    terms = BRAND.terms()
+    assert terms.matched(post["text"], post["lang"]) == post["expect"]
+    assert terms.matches(post["text"], post["lang"]) is bool(post["expect"])
+
+
+def test_inflected_term_in_a_query_needs_no_or_per_form() -> None:
+    q = parse("Люмора~ru")
+    assert [q.matches(t) for t in ("Люморы", "Люмору", "Люморой", "Люморе", "Люмора")] == [True] * 5
+    assert [q.matches(t) for t in ("Люмоса", "Люморка", "Лю мора")] == [False] * 3
+    assert not parse("Люмора").matches("Люморой")  # without ~ru the word stays whole
+
+
+def test_italian_plural_with_inflect() -> None:
+    assert parse("pizzeria~it").matches("tre pizzerie nuove")
+    assert not parse("pizzeria").matches("tre pizzerie nuove")
+    assert parse('"Pizzeria Lumora"~it').matches("le pizzerie Lumore")
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ("Lumora~ru", "'~ru' inflects Cyrillic words; 'lumora' is not one"),
+        ("Люмора~xx", "'~xx' needs a language to inflect in: one of de, es, fr, it, pl, pt, ru"),
+        ('"Люмора"~', "'~' needs a language"),
+    ],
+)
+def test_bad_inflection_is_a_syntax_error(query: str, problem: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=problem):
+        parse(query)
+
+
+def test_inflected_terms_print_back_as_written() -> None:
+    assert str(parse('Люмора~ru OR "Pizzeria Lumora"~it')) == 'Люмора~ru OR "Pizzeria Lumora"~it'
+    assert parse(str(parse("Люмора~RU"))) == parse("Люмора~ru")
+
+
+def test_native_searches_include_the_aliases() -> None:
+    query = parse(BRAND.search_query)
+    x = to_x(query)
+    for alias in ("Люмора", "루모라", "露莫拉", '"lumora com"', "#lumora", '"pizzeria lumora"'):
+        assert alias in x
+    assert "루모라" in to_reddit(query) and "露莫拉" in to_reddit(query)
+    assert {"Lumora", "Люмора", "루모라", '"露莫拉"', "#lumora"} <= set(search_terms(query))
+
+
+def test_sqlite_store_search_finds_inflected_forms_through_its_prefilter(tmp_path: Path) -> None:
+    """The FTS5 prefilter looks for the stem: a real store returns every form and no lookalike."""
+    texts = ["У Люморы сел аккумулятор", "Доволен Люморой", "Люмоса", "Люморка спит", "пицца"]
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        list(store.upsert([_mention(i, t) for i, t in enumerate(texts)]))
+        assert '"люмор"' in to_fts5(parse("Люмора~ru"), normalized=True)
+        found = sorted(m.text for m in store.iter_mentions(Filters(text="Люмора~ru")))
+        assert found == ["Доволен Люморой", "У Люморы сел аккумулятор"]
+    finally:
+        store.close()
+
+
+def _mention(i: int, text: str) -> Mention:
+    return Mention(source="import", native_id=str(i), text=text, created_at=datetime(2026, 11, 1, tzinfo=UTC))
