@@ -6,13 +6,30 @@ config's shape and reports every problem at once, one line per alias, naming wha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Discriminator, StrictBool, Tag
 
 from core.query.aliases import alias_fragment, inflect_language
 from core.query.stem import LANGUAGES, supported
+from core.strict import StrictModel
 
 if TYPE_CHECKING:
     from groundswell.config import BrandConfig
+
+
+class AliasConfig(StrictModel):
+    """One alias with its own inflection: `{text: Люмора, inflect: ru}` (or `inflect: false`)."""
+
+    text: str
+    inflect: StrictBool | str | None = None
+
+
+# A name, or a mapping with its own inflection: picked by shape, so a bad mapping is reported once.
+Alias = Annotated[
+    Annotated[str, Tag("name")] | Annotated[AliasConfig, Tag("mapping")],
+    Discriminator(lambda v: "name" if isinstance(v, str) else "mapping"),
+]
 
 
 def alias_fragments(brand: BrandConfig) -> tuple[tuple[str, str], ...]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, PrivateAttr, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.kinds import rule_problems
@@ -22,18 +22,11 @@ from core.query.aliases import BrandTerms, brand_terms
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig
 from extractors.registry import get_extractor_class
-from groundswell.brand_aliases import alias_fragments
+from groundswell.brand_aliases import Alias, alias_fragments
 from groundswell.config_yaml import read_yaml
 from groundswell.digest_config import DigestConfig
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
-
-
-class AliasConfig(_Strict):
-    """One alias with its own inflection: `{text: Люмора, inflect: ru}` (or `inflect: false`)."""
-
-    text: str
-    inflect: StrictBool | str | None = None
 
 
 class BrandConfig(_Strict):
@@ -41,7 +34,7 @@ class BrandConfig(_Strict):
     query: str = Field(min_length=1, description="Boolean query in Groundswell's query language")
     competitor: bool = False
     crisis_terms: list[str] = Field(default_factory=list)
-    aliases: list[str | AliasConfig] = Field(default_factory=list, description="Other names and spellings")
+    aliases: list[Alias] = Field(default_factory=list, description="Other names and spellings")
     inflect: list[str] = Field(default_factory=list, description="Languages whose inflected forms aliases match")
     _fragments: tuple[tuple[str, str], ...] = PrivateAttr(default=())
 
