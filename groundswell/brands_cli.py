@@ -40,10 +40,15 @@ def suggest_cmd(name: str, config_path: str, extra: tuple[str, ...]) -> None:
         rows, notes = suggest(brand, store, extra)
     finally:
         store.close()
-    click.echo(render(name, rows, notes))
+    existing = [a if isinstance(a, str) else _mapping(a.text, a.inflect) for a in brand.aliases]
+    click.echo(render(name, rows, notes, existing))
 
 
-def render(name: str, rows: list[Suggestion], notes: list[str]) -> str:
+def _mapping(text: str, inflect: object) -> str:
+    return f"{{text: {text}}}" if inflect is None else f"{{text: {text}, inflect: {str(inflect).lower()}}}"
+
+
+def render(name: str, rows: list[Suggestion], notes: list[str], existing: list[str] | None = None) -> str:
     """The table, the notes, and the YAML to paste for the candidates that add mentions."""
     lines = [f"Alias candidates for {name} (counted on the configured store):", ""]
     lines.append(f"  {'lang':<5}{'alias':<14}{'matches':>8}{'adds':>6}  matched as / proposed by")
@@ -55,7 +60,7 @@ def render(name: str, rows: list[Suggestion], notes: list[str]) -> str:
     useful = [r.candidate.text for r in rows if r.adds]
     if useful:
         lines += ["", "To accept, add to this brand in the config (docs/configuration.md, 'Aliases'):",
-                  f"    aliases: [{', '.join(useful)}]"]
+                  f"    aliases: [{', '.join([*(existing or []), *useful])}]"]
     else:
         lines += ["", "No candidate adds a stored mention."]
     return "\n".join(lines)
