@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,3 +84,21 @@ def test_sqlite_store_search_finds_inflected_forms_through_its_prefilter(tmp_pat
 
 def _mention(i: int, text: str) -> Mention:
     return Mention(source="import", native_id=str(i), text=text, created_at=datetime(2026, 11, 1, tzinfo=UTC))
+
+
+def test_elasticsearch_looks_for_the_stem_as_a_prefix() -> None:
+    from indexing.elasticsearch_query import to_elasticsearch
+
+    clause = to_elasticsearch(parse("Люмора~ru"), text_field="text_folded", folded=True)
+    assert clause == {"span_multi": {"match": {"prefix": {"text_folded": {"value": "люмор"}}}}}
+
+
+def test_without_the_stemmer_an_inflected_term_is_a_clear_syntax_error() -> None:
+    # A missing package cannot be produced by a real part here (it is installed): hide it in a child process.
+    code = (
+        "import sys; sys.modules['snowballstemmer'] = None\n"
+        "from core.query import parse\n"
+        "try:\n    parse('Люмора~ru')\nexcept ValueError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "need the snowballstemmer package: pip install snowballstemmer" in out
