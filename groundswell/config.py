@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
-from alerts.kinds import rule_problems
+from alerts.kinds import route_problems, rule_problems
 from core.errors import ConfigError
 from core.query import QuerySyntaxError, parse
 from core.strict import StrictModel as _Strict
@@ -171,6 +171,10 @@ def parse_config(data: Any, origin: str = "config") -> Config:
     problems += _source_problems(data, problems)
     if config is not None:
         problems += rule_problems(config.alerts)  # rules of alert kinds beyond spike, keyword, influencer
+        problems += route_problems(
+            {f"channels.{i} ({c.key})": c.route for i, c in enumerate(config.channels)},
+            [b.name for b in config.brands],
+        )
     if problems or config is None:
         raise _report(origin, problems)
     return config

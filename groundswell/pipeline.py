@@ -551,6 +551,7 @@ def run_once(
             "alerts_already_sent": delivery.already_sent,
             "alerts_failed": delivery.failed,
             "alert_updates_folded": delivery.folded,
+            "alerts_routed_out": delivery.routed_out,  # not for a channel by its `route:` (not failures)
             "report": report_path,
             "store": store.name,
         }
