@@ -23,6 +23,7 @@ from extractors.config import SourceConfig
 from extractors.registry import get_extractor_class
 from groundswell.config_yaml import read_yaml
 from groundswell.digest_config import DigestConfig
+from groundswell.goals import Goals
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
 
@@ -32,6 +33,7 @@ class BrandConfig(_Strict):
     query: str = Field(min_length=1, description="Boolean query in Groundswell's query language")
     competitor: bool = False
     crisis_terms: list[str] = Field(default_factory=list)
+    goals: Goals | None = Field(default=None, description="Targets the weekly/monthly reports judge")
 
     @field_validator("query")
     @classmethod
@@ -83,6 +85,14 @@ class Config(_Strict):
             for brand in source.brands or []:
                 if brand not in names:
                     raise ValueError(f"source '{source.key}' names unknown brand '{brand}'; known: {', '.join(names)}")
+        return self
+
+    @model_validator(mode="after")
+    def _report_channels_exist(self) -> Config:
+        unknown = [n for n in self.digest.send_to or [] if n not in {c.key for c in self.channels}]
+        if unknown:
+            known = ", ".join(c.key for c in self.channels) or "none configured"
+            raise ValueError(f"digest.send_to names unknown channel(s) {', '.join(unknown)}; channels: {known}")
         return self
 
     def brand(self, name: str) -> BrandConfig:
