@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TextIO
 
 from alerts.channels import DeliveryError, as_delivery_error, sender_for
@@ -180,7 +181,7 @@ def deliver(
                 if down is not None:
                     result.failed += 1
                     continue
-                error = _send_with_retries(sender, alert, channel.retries, channel.backoff_s, sleep)
+                error = send_with_retries(partial(sender.send, alert), channel.retries, channel.backoff_s, sleep)
                 if error is None:
                     ledger.record(channel.key, alert)
                     result.sent += 1
@@ -201,12 +202,14 @@ def deliver(
     return report
 
 
-def _send_with_retries(
-    sender, alert: Alert, retries: int, backoff_s: float, sleep: Callable[[float], None]
+def send_with_retries(
+    send: Callable[[], None], retries: int, backoff_s: float, sleep: Callable[[float], None]
 ) -> DeliveryError | None:
+    """Call `send` until it succeeds, retrying retryable failures with exponential backoff (honouring
+    Retry-After up to MAX_RETRY_AFTER_S); the last error, or None once sent. Alerts and reports alike."""
     for attempt in range(retries + 1):
         try:
-            sender.send(alert)
+            send()
             return None
         except Exception as exc:  # any failure of a channel is its failed send
             error = as_delivery_error(exc)

@@ -69,8 +69,13 @@ def _period_alerts(alerts: list[Alert], brand: str, since: datetime, until: date
         "count": len(mine),
         "by_kind": dict(Counter(a.kind for a in mine).most_common()),
         "top": [
-            {"id": a.id, "kind": a.kind, "severity": a.severity, "when": a.window_start.isoformat(),
-             "summary": a.summary}
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "severity": a.severity,
+                "when": a.window_start.isoformat(),
+                "summary": a.summary,
+            }
             for a in top
         ],
     }

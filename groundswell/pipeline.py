@@ -32,6 +32,8 @@ from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.digest import write_digest
+from groundswell.period_delivery import run_period_report
+from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
@@ -442,6 +444,11 @@ def digest(config: Config, store: Store, day: date | None = None) -> dict:
     """The daily digest for `day` (default: yesterday, UTC), written beside the report."""
     day = day or (datetime.now(UTC) - timedelta(days=1)).date()
     return write_digest(config, store, day)
+
+
+def period_report(config: Config, store: Store, kind: PeriodKind, day: date | None = None, send: bool = True) -> dict:
+    """The weekly or monthly report (default: the last complete period), written and sent once per channel."""
+    return run_period_report(config, store, kind, day, send=send)
 
 
 # -- maintenance -------------------------------------------------------------------------------
