@@ -34,7 +34,7 @@ def _window(store: Store, brand: str, since: datetime, until: datetime) -> dict[
     """Mention count and sentiment counts of one brand in [since, until)."""
     filters = Filters(brand=brand, since=since, until=until)
     sentiment = store.facet(filters, "sentiment")
-    labelled = sum(sentiment.values())
+    labelled = sum(n for label, n in sentiment.items() if label != "unknown")  # the stores' bucket for no label
     return {"mentions": store.count(filters), "labelled": labelled, "negative": sentiment.get("negative", 0)}
 
 
