@@ -4,7 +4,6 @@ the seeded mentions, goals met/missed, and delivery to real local SMTP and webho
 from __future__ import annotations
 
 import json
-import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from email.header import decode_header, make_header
@@ -14,7 +13,6 @@ from click.testing import CliRunner
 
 from alerts.history import save_alerts
 from core.alert import Alert
-from core.mention import Author, Engagement, Mention, Sentiment
 from groundswell.cli import cli
 from groundswell.config import parse_config
 from groundswell.period_delivery import run_period_report
@@ -22,43 +20,12 @@ from groundswell.period_report import build_period_report
 from groundswell.periods import Period, last_complete, period_containing
 from indexing.sqlite import SqliteStore
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, http_server, smtp_server  # noqa: F401 (fixtures)
+from tools.reports.example import seeded_mentions
 
-FIRST_DAY = date(2026, 8, 31)  # 13 weeks of data: the November report has 8 baseline weeks and a previous month
-LAST_DAY = date(2026, 11, 30)
-THEMES = ["battery", "sound", "price", "shipping", "app"]
 WEEK = Period("week", date(2026, 11, 16), date(2026, 11, 23))
 MONTH = Period("month", date(2026, 11, 1), date(2026, 12, 1))
-
-
-def _seed() -> list[Mention]:
-    """Random but fixed daily volumes, sentiments and themes for two brands; some mentions unlabelled."""
-    rng = random.Random(47)
-    mentions = []
-    day = FIRST_DAY
-    while day <= LAST_DAY:
-        for brand, mean in (("Lumora", 12), ("Sonique", 8)):
-            for i in range(rng.randint(mean // 2, mean * 2)):
-                when = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=rng.randint(0, 23))
-                label = rng.choice(["negative", "neutral", "positive", "positive", None])
-                mentions.append(
-                    Mention(
-                        source="x",
-                        native_id=f"{brand}-{day}-{i}",
-                        text=f"{brand} post {i}",
-                        created_at=when,
-                        brand=brand,
-                        lang="en",
-                        author=Author(handle=f"u{i}"),
-                        engagement=Engagement(likes=i),
-                        sentiment=Sentiment(label=label, probs={label: 1.0}, model="t") if label else None,
-                        themes=[rng.choice(THEMES)],
-                    )
-                )
-        day += timedelta(days=1)
-    return mentions
-
-
-SEEDED = _seed()
+# 13 weeks of two brands (the docs' example): the November report has 8 baseline weeks and a previous month.
+SEEDED = seeded_mentions()
 
 
 def _independent(brand: str, start: date, end: date) -> dict:
