@@ -4,7 +4,8 @@
 
 Seeds a SQLite store with 13 weeks of synthetic mentions of two brands (fixed seed, so the
 figures are reproducible), writes a config with goals, and runs `groundswell digest --period
-week` and `--period month` (without sending) on it; prints the weekly report's Markdown.
+week` and `--period month` (without sending) on it; prints the weekly report's Markdown and its
+Slack summary.
 The tests (tests/groundswell/test_period_report.py) check the same figures against a count of
 the seeded list made without the store.
 """
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 
 from core.mention import Author, Engagement, Mention, Sentiment
 from groundswell.cli import cli
+from groundswell.period_render import render_slack
 from indexing.sqlite import SqliteStore
 
 FIRST_DAY = date(2026, 8, 31)
@@ -92,6 +94,8 @@ def main() -> None:
         if result.exit_code:
             raise SystemExit(result.output)
     print((args.out / "reports" / "week-2026-W47.md").read_text(encoding="utf-8"))
+    report = json.loads((args.out / "reports" / "week-2026-W47.json").read_text(encoding="utf-8"))
+    print("Slack summary:\n" + render_slack(report)["blocks"][1]["text"]["text"])
 
 
 if __name__ == "__main__":
