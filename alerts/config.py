@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from alerts.routing import RouteRule
 from core.strict import StrictModel as _Strict
 
 # Upper bounds for durations: larger values are typos (1e308 s) that would overflow sleep/timedelta.
@@ -113,6 +114,9 @@ class _Channel(_Strict):
     retries: int = Field(default=3, ge=0, le=10)
     backoff_s: float = Field(
         default=1.0, ge=0, le=MAX_WAIT_S, description="First retry delay; doubles each retry"
+    )
+    route: RouteRule | None = Field(
+        default=None, description="Which alerts (and which brands' reports) this channel gets (alerts.routing)"
     )
 
     @property

@@ -15,6 +15,10 @@
 - One crisis, one thread: alerts carry `incident_id` (alerts.incidents). A channel gets the
   incident's first alert in full and, per its `followups` setting, every later one, only the
   major ones (spikes, escalations, all-clears, anything critical; the default), or none.
+- Routing: a channel's `route:` (alerts.routing.routes) decides which alerts it gets. An alert
+  routed away is neither a failure nor retried: the decision and its reason are written to the
+  ledger (`{"skipped": reason}`), so a re-run reports the same skip and a later, wider route does
+  not flood the channel with old alerts.
 - Secrets (webhook URLs, SMTP passwords) are read from the environment variables the config
   names, and never appear in logs or in this report.
 """
@@ -28,11 +32,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TextIO
 
 from alerts.channels import DeliveryError, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
+from alerts.routing import routes
 from core.alert import Alert
 from core.state import ListableState, StateStore
 
@@ -50,7 +56,9 @@ class ChannelReport:
     failed: int = 0
     skipped: int = 0  # below the channel's min_severity
     folded: int = 0  # a minor update of an incident the channel already heard about (`followups`)
+    routed_out: int = 0  # not for this channel by its `route:` (never retried)
     errors: list[str] = field(default_factory=list)
+    routed: list[str] = field(default_factory=list)  # "<alert id>: <reason>" per alert routed away
 
 
 @dataclass
@@ -61,6 +69,7 @@ class DeliveryReport:
     already_sent: int = 0
     failed: int = 0
     folded: int = 0
+    routed_out: int = 0
     channels: dict[str, ChannelReport] = field(default_factory=dict)
 
 
@@ -82,11 +91,23 @@ class DeliveryLedger:
         self.state = state
 
     def was_sent(self, channel: str, alert: Alert) -> bool:
+        """Whether `alert` was decided for `channel`: delivered, or routed away (`routed_away` says which)."""
         return self.state.get_state(sent_key(channel, alert.id)) is not None
 
-    def record(self, channel: str, alert: Alert) -> None:
-        """Mark `alert` as delivered to `channel`; call only after the channel accepted it."""
+    def routed_away(self, channel: str, alert: Alert) -> str | None:
+        """The recorded reason `channel`'s route skipped `alert`; None when it was not skipped."""
+        raw = self.state.get_state(sent_key(channel, alert.id))
+        try:
+            return json.loads(raw).get("skipped") if raw else None
+        except (ValueError, AttributeError):
+            return None
+
+    def record(self, channel: str, alert: Alert, skipped: str | None = None) -> None:
+        """Mark `alert` as delivered to `channel` (call only after the channel accepted it), or, with
+        `skipped`, as routed away for that reason."""
         entry = {"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}
+        if skipped:
+            entry["skipped"] = skipped
         self.state.set_state(sent_key(channel, alert.id), json.dumps(entry))
 
     @staticmethod
@@ -144,12 +165,23 @@ def deliver(
                     result.folded += 1
                     continue
                 if ledger.was_sent(channel.key, alert):
-                    result.already_sent += 1
+                    reason = ledger.routed_away(channel.key, alert)
+                    if reason:
+                        result.routed_out += 1
+                        result.routed.append(f"{alert.id}: {reason}")
+                    else:
+                        result.already_sent += 1
+                    continue
+                decision = routes(alert, channel.route)
+                if not decision:
+                    ledger.record(channel.key, alert, skipped=decision.reason)
+                    result.routed_out += 1
+                    result.routed.append(f"{alert.id}: {decision.reason}")
                     continue
                 if down is not None:
                     result.failed += 1
                     continue
-                error = _send_with_retries(sender, alert, channel.retries, channel.backoff_s, sleep)
+                error = send_with_retries(partial(sender.send, alert), channel.retries, channel.backoff_s, sleep)
                 if error is None:
                     ledger.record(channel.key, alert)
                     result.sent += 1
@@ -166,15 +198,18 @@ def deliver(
         report.already_sent += result.already_sent
         report.failed += result.failed
         report.folded += result.folded
+        report.routed_out += result.routed_out
     return report
 
 
-def _send_with_retries(
-    sender, alert: Alert, retries: int, backoff_s: float, sleep: Callable[[float], None]
+def send_with_retries(
+    send: Callable[[], None], retries: int, backoff_s: float, sleep: Callable[[float], None]
 ) -> DeliveryError | None:
+    """Call `send` until it succeeds, retrying retryable failures with exponential backoff (honouring
+    Retry-After up to MAX_RETRY_AFTER_S); the last error, or None once sent. Alerts and reports alike."""
     for attempt in range(retries + 1):
         try:
-            sender.send(alert)
+            send()
             return None
         except Exception as exc:  # any failure of a channel is its failed send
             error = as_delivery_error(exc)

@@ -12,6 +12,7 @@ from alerts.config import AlertsConfig
 from alerts.detector import Detector, Kind
 from alerts.influencer import InfluencerDetector
 from alerts.keyword import KeywordDetector
+from alerts.routing import RouteRule
 from alerts.spike_detector import SpikeDetector
 
 BUILTIN: tuple[Detector, ...] = (SpikeDetector(), KeywordDetector(), InfluencerDetector())
@@ -73,6 +74,24 @@ def rule_problems(config: AlertsConfig) -> list[str]:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
                 out.append(f"alerts.{detector.name}{'.' + where if where else ''}: {err['msg']}")
+    return out
+
+
+def route_problems(routes_by_channel: dict[str, RouteRule | None], brands: list[str]) -> list[str]:
+    """What a route names that does not exist: kinds no detector emits, brands not configured.
+
+    One line per problem, naming the channel (`routes_by_channel` keys say where it is)."""
+    kinds = alert_kinds()
+    out = []
+    for where, rule in routes_by_channel.items():
+        if rule is None:
+            continue
+        for kind in rule.kinds or []:
+            if kind.casefold() not in kinds:
+                out.append(f"{where}.route.kinds: unknown alert kind '{kind}' (known: {', '.join(sorted(kinds))})")
+        for brand in rule.brands or []:
+            if brand.casefold() not in {b.casefold() for b in brands}:
+                out.append(f"{where}.route.brands: unknown brand '{brand}' (configured: {', '.join(brands)})")
     return out
 
 

@@ -46,6 +46,28 @@ DEFAULT_ARGS: dict[str, Any] = {
 CONNECTION_FIELDS_BY_COUNT: dict[int, tuple[str, ...]] = {1: ("password",), 2: ("login", "password")}
 
 
+def digest_schedule(config_path: str | None) -> tuple[str, str]:
+    """(HH:MM, IANA timezone) from the config's digest section; defaults when no config is reachable.
+
+    The digest and the weekly/monthly report DAGs run at this time (read when the file is parsed)."""
+    from groundswell.digest_config import DigestConfig  # lazy: light (pydantic only), but only where used
+
+    section = None
+    if config_path and os.path.isfile(config_path):
+        import yaml
+
+        with open(config_path, encoding="utf-8") as handle:
+            section = (yaml.safe_load(handle) or {}).get("digest")
+    digest = DigestConfig.model_validate(section or {})  # a bad time/timezone fails parsing, with the field
+    return digest.time, digest.timezone
+
+
+def cron_at(hh_mm: str, days: str = "* * *") -> str:
+    """A cron expression firing at HH:MM on `days` (day-of-month month day-of-week; default every day)."""
+    hour, minute = (int(part) for part in hh_mm.split(":"))
+    return f"{minute} {hour} {days}"
+
+
 def pool_name(source_type: str) -> str:
     """One Airflow pool per source type, so one rate-limited API is never hit by many workers."""
     return f"groundswell_{source_type}"

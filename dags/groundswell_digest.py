@@ -17,29 +17,9 @@ import os
 from datetime import timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
-from groundswell_common import CONFIG_ENV, DEFAULT_ARGS, START_DATE, TAGS
-
-from groundswell.digest_config import DigestConfig  # light: pydantic only, read at parse time
-
-
-def digest_schedule(config_path: str | None) -> tuple[str, str]:
-    """(HH:MM, IANA timezone) from the config's digest section; defaults when no config is reachable."""
-    section = None
-    if config_path and os.path.isfile(config_path):
-        import yaml
-
-        with open(config_path, encoding="utf-8") as handle:
-            section = (yaml.safe_load(handle) or {}).get("digest")
-    digest = DigestConfig.model_validate(section or {})  # a bad time/timezone fails parsing, with the field
-    return digest.time, digest.timezone
-
+from groundswell_common import CONFIG_ENV, DEFAULT_ARGS, START_DATE, TAGS, cron_at, digest_schedule
 
 DIGEST_TIME, DIGEST_TIMEZONE = digest_schedule(os.environ.get(CONFIG_ENV))
-
-
-def _daily_cron(hh_mm: str) -> str:
-    hour, minute = (int(part) for part in hh_mm.split(":"))
-    return f"{minute} {hour} * * *"
 
 
 @task
@@ -73,7 +53,7 @@ def digest() -> dict:
 
 @dag(
     dag_id="groundswell_digest",
-    schedule=CronTriggerTimetable(_daily_cron(DIGEST_TIME), timezone=DIGEST_TIMEZONE, interval=timedelta(days=1)),
+    schedule=CronTriggerTimetable(cron_at(DIGEST_TIME), timezone=DIGEST_TIMEZONE, interval=timedelta(days=1)),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,

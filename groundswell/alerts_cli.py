@@ -9,9 +9,13 @@ import click
 
 from alerts.backtest import alert_line, run_backtest
 from alerts.config import AlertsConfig
+from alerts.deliver import DeliveryLedger
+from alerts.history import stored_alerts
 from alerts.kinds import alert_kinds
+from alerts.routing import routes as route_decision
 from alerts.scoring import load_incidents
 from groundswell.config import ConfigError, load_config
+from groundswell.pipeline import open_store
 
 # `groundswell alerts evaluate` is `python -m tools.alerts.evaluate`: the presets on the seeded labelled
 # streams. It is offline tooling (tools/, in a source checkout, not in the wheel), so it is imported
@@ -46,7 +50,7 @@ def _missing_tooling() -> None:
 
 @click.group("alerts", cls=_AlertsGroup)
 def alerts() -> None:
-    """Crisis alerts: backtesting and evaluation."""
+    """Crisis alerts: backtesting, evaluation and routing."""
 
 
 @alerts.command()
@@ -137,3 +141,34 @@ def backtest(
     if load.loaded == 0:
         click.echo("no usable mentions in the input", err=True)
         sys.exit(1)
+
+
+@alerts.command()
+@click.option(
+    "--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False), help="groundswell.yaml"
+)
+@click.option("--last", type=click.IntRange(min=1), default=20, show_default=True, help="How many stored alerts")
+def routes(config_path: str, last: int) -> None:
+    """Which channel gets which stored alert, and why: one JSON line per alert (newest last).
+
+    `route` is the channel's rule (alerts.routing.routes); `ledger` what delivery recorded:
+    "sent", "routed out" or "pending" (not delivered yet)."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = open_store(config)
+    try:
+        ledger = DeliveryLedger(store)
+        for alert in stored_alerts(store)[-last:]:
+            per_channel = {}
+            for channel in config.channels:
+                decision = route_decision(alert, channel.route)
+                recorded = "pending"
+                if ledger.was_sent(channel.key, alert):
+                    recorded = "routed out" if ledger.routed_away(channel.key, alert) else "sent"
+                per_channel[channel.key] = {"gets": decision.sent, "reason": decision.reason, "ledger": recorded}
+            line = {"alert": alert.id, "brand": alert.brand, "kind": alert.kind, "severity": alert.severity}
+            click.echo(json.dumps({**line, "channels": per_channel}, ensure_ascii=False))
+    finally:
+        store.close()

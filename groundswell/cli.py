@@ -27,6 +27,7 @@ from groundswell.pipeline import detect as run_detect
 from groundswell.pipeline import digest as run_digest
 from groundswell.pipeline import enrich as run_enrich
 from groundswell.pipeline import maintain as run_maintain
+from groundswell.pipeline import period_report as run_period_report
 from groundswell.report import write_report
 from groundswell.targets import UnknownTarget
 from indexing.base import StoreUnavailable
@@ -315,16 +316,29 @@ def maintain(config_path: str, retention_days: int | None) -> None:
 
 @cli.command()
 @config_option
-@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="UTC day (default: yesterday)")
-def digest(config_path: str, day: datetime | None) -> None:
-    """Write the daily digest (Markdown + JSON) for managers and marketers."""
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="UTC day (default: yesterday); with "
+              "--period week/month, a day inside the period (default: the last complete one)")
+@click.option("--period", type=click.Choice(["day", "week", "month"]), default="day", show_default=True,
+              help="The daily digest, or the weekly / monthly report for managers")
+@click.option("--send/--no-send", default=True, show_default=True,
+              help="week/month: send the report to the channels (once per period and channel)")
+def digest(config_path: str, day: datetime | None, period: str, send: bool) -> None:
+    """Write the daily digest (Markdown + JSON), or the weekly/monthly report (and send it)."""
     config = _load(config_path)
     store = open_store(config)
     try:
-        result = run_digest(config, store, day.date() if day else None)
+        if period != "day":
+            result = run_period_report(config, store, period, day.date() if day else None, send=send)  # type: ignore[arg-type]
+        else:
+            result = run_digest(config, store, day.date() if day else None)
     finally:
         store.close()
     click.echo(open(result["markdown"], encoding="utf-8").read(), err=True)
+    if period != "day":
+        _emit(result)
+        if result.get("failed"):
+            sys.exit(EXIT_PARTIAL)
+        return
     _emit({"markdown": result["markdown"], "day": result["day"]})
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
-from alerts.kinds import rule_problems
+from alerts.kinds import route_problems, rule_problems
 from core.errors import ConfigError
 from core.query import QuerySyntaxError, parse
 from core.query.aliases import BrandTerms, brand_terms
@@ -25,6 +25,7 @@ from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import Alias, alias_fragments
 from groundswell.config_yaml import read_yaml
 from groundswell.digest_config import DigestConfig
+from groundswell.goals import Goals
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
 
@@ -37,6 +38,7 @@ class BrandConfig(_Strict):
     aliases: list[Alias] = Field(default_factory=list, description="Other names and spellings")
     inflect: list[str] = Field(default_factory=list, description="Languages whose inflected forms aliases match")
     _fragments: tuple[tuple[str, str], ...] = PrivateAttr(default=())
+    goals: Goals | None = Field(default=None, description="Targets the weekly/monthly reports judge")
 
     @field_validator("query")
     @classmethod
@@ -112,6 +114,14 @@ class Config(_Strict):
             for brand in source.brands or []:
                 if brand not in names:
                     raise ValueError(f"source '{source.key}' names unknown brand '{brand}'; known: {', '.join(names)}")
+        return self
+
+    @model_validator(mode="after")
+    def _report_channels_exist(self) -> Config:
+        unknown = [n for n in self.digest.send_to or [] if n not in {c.key for c in self.channels}]
+        if unknown:
+            known = ", ".join(c.key for c in self.channels) or "none configured"
+            raise ValueError(f"digest.send_to names unknown channel(s) {', '.join(unknown)}; channels: {known}")
         return self
 
     def brand(self, name: str) -> BrandConfig:
@@ -205,6 +215,10 @@ def parse_config(data: Any, origin: str = "config") -> Config:
     problems += _source_problems(data, problems)
     if config is not None:
         problems += rule_problems(config.alerts)  # rules of alert kinds beyond spike, keyword, influencer
+        problems += route_problems(
+            {f"channels.{i} ({c.key})": c.route for i, c in enumerate(config.channels)},
+            [b.name for b in config.brands],
+        )
     if problems or config is None:
         raise _report(origin, problems)
     return config

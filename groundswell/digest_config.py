@@ -14,10 +14,18 @@ from core.strict import StrictModel as _Strict
 
 
 class DigestConfig(_Strict):
-    """When the daily digest runs (the Airflow DAG reads this)."""
+    """When the daily digest and the weekly / monthly reports run (the Airflow DAGs read this)."""
 
     time: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour")
     timezone: str = "UTC"
+    weekly: bool = Field(default=True, description="Send the weekly report (Mondays, for the week before)")
+    monthly: bool = Field(default=True, description="Send the monthly report (on the 1st, for the month before)")
+    baseline_weeks: int = Field(
+        default=8, ge=4, le=8, description="Weeks before a report's period that make its baseline"
+    )
+    send_to: list[str] | None = Field(
+        default=None, description="Channel names that receive the weekly/monthly reports; unset = every channel"
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -32,6 +32,8 @@ from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.digest import write_digest
+from groundswell.period_delivery import run_period_report
+from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
@@ -444,6 +446,11 @@ def digest(config: Config, store: Store, day: date | None = None) -> dict:
     return write_digest(config, store, day)
 
 
+def period_report(config: Config, store: Store, kind: PeriodKind, day: date | None = None, send: bool = True) -> dict:
+    """The weekly or monthly report (default: the last complete period), written and sent once per channel."""
+    return run_period_report(config, store, kind, day, send=send)
+
+
 # -- maintenance -------------------------------------------------------------------------------
 def maintain(config: Config, store: Store, now: datetime | None = None, retention_days: int | None = None) -> dict:
     """Retention (delete mentions older than the configured days), then each state facade's own
@@ -551,6 +558,7 @@ def run_once(
             "alerts_already_sent": delivery.already_sent,
             "alerts_failed": delivery.failed,
             "alert_updates_folded": delivery.folded,
+            "alerts_routed_out": delivery.routed_out,  # not for a channel by its `route:` (not failures)
             "report": report_path,
             "store": store.name,
         }

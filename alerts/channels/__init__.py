@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TextIO
 
-from alerts.channels.base import DeliveryError, Sender, as_delivery_error, idempotency_key
+from alerts.channels.base import DeliveryError, Report, Sender, as_delivery_error, idempotency_key
 from alerts.channels.console import ConsoleSender
 from alerts.channels.email import EmailSender
 from alerts.channels.jsonl import JsonlSender
 from alerts.channels.webhook import WebhookSender
 from alerts.config import ChannelConfig, ConsoleChannel, EmailChannel, JsonlChannel, WebhookChannel
 
-__all__ = ["DeliveryError", "Sender", "as_delivery_error", "idempotency_key", "sender_for"]
+__all__ = ["DeliveryError", "Report", "Sender", "as_delivery_error", "idempotency_key", "sender_for"]
 
 
 def sender_for(channel: ChannelConfig, env: Mapping[str, str], stream: TextIO | None = None) -> Sender:

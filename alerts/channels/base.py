@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from core.alert import Alert
 
@@ -22,9 +23,28 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True)
+class Report:
+    """A message for people that is not an alert (the weekly/monthly report), rendered once per
+    format by its author; each channel sends the format it speaks. `id` is stable for one report
+    and channel scope: it is the email Message-ID and the webhook idempotency key."""
+
+    id: str
+    subject: str
+    text: str
+    html: str
+    slack: dict[str, Any] = field(default_factory=dict)
+    teams: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # generic webhook and JSONL
+
+
 class Sender(Protocol):
     def send(self, alert: Alert) -> None:
         """Deliver one alert or raise DeliveryError."""
+        ...
+
+    def send_report(self, report: Report) -> None:
+        """Deliver one report or raise DeliveryError."""
         ...
 
     def close(self) -> None: ...

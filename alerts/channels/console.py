@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from alerts.channels.base import Report
 from alerts.render import as_text
 from core.alert import Alert
 
@@ -17,6 +18,11 @@ class ConsoleSender:
         # Resolved at send time, so pytest's capsys / click's runner see the output.
         stream = self._stream or sys.stdout
         stream.write(as_text(alert) + "\n\n")
+        stream.flush()
+
+    def send_report(self, report: Report) -> None:
+        stream = self._stream or sys.stdout
+        stream.write(report.text + "\n")
         stream.flush()
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Alerts by email over SMTP (stdlib smtplib): plain-text body, one message per alert."""
+"""Alerts by email over SMTP (stdlib smtplib): plain-text body, one message per alert; reports as HTML."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from alerts.channels.base import DeliveryError
+from alerts.channels.base import DeliveryError, Report
 from alerts.config import EmailChannel
 from alerts.incidents import is_followup
 from alerts.render import as_text, title
@@ -38,7 +38,26 @@ class EmailSender:
         msg.set_content(as_text(alert))
         return msg
 
+    def report_message(self, report: Report) -> EmailMessage:
+        """A report as multipart/alternative: the text part for plain readers, the HTML part to look at."""
+        msg = EmailMessage()
+        msg["Subject"] = report.subject
+        msg["From"] = self.channel.sender
+        msg["To"] = ", ".join(self.channel.to)
+        msg["Date"] = formatdate(usegmt=True)
+        msg["Message-ID"] = f"<{report.id}.{self.channel.key}@groundswell.reports>"
+        msg["X-Groundswell-Report-Id"] = report.id
+        msg.set_content(report.text)
+        msg.add_alternative(report.html, subtype="html")
+        return msg
+
     def send(self, alert: Alert) -> None:
+        self._deliver(self.message(alert))
+
+    def send_report(self, report: Report) -> None:
+        self._deliver(self.report_message(report))
+
+    def _deliver(self, message: EmailMessage) -> None:
         c = self.channel
         if c.password_env and not self._password:
             raise DeliveryError(f"environment variable {c.password_env} is not set", retryable=False)
@@ -54,7 +73,7 @@ class EmailSender:
                     smtp.starttls(context=ssl.create_default_context())
                 if c.username:
                     smtp.login(c.username, self._password)
-                smtp.send_message(self.message(alert))
+                smtp.send_message(message)
         except smtplib.SMTPAuthenticationError:
             raise DeliveryError("SMTP login refused (check username and the password variable)", False) from None
         except smtplib.SMTPResponseException as exc:

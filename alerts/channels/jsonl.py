@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from alerts.channels.base import DeliveryError
+from alerts.channels.base import DeliveryError, Report
 from core.alert import Alert
 
 
@@ -13,10 +14,16 @@ class JsonlSender:
         self.path = Path(path)
 
     def send(self, alert: Alert) -> None:
+        self._append(alert.model_dump_json())
+
+    def send_report(self, report: Report) -> None:
+        self._append(json.dumps({"report": report.data}, ensure_ascii=False))
+
+    def _append(self, line: str) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as f:
-                f.write(alert.model_dump_json() + "\n")
+                f.write(line + "\n")
         except OSError as exc:
             raise DeliveryError(f"cannot append to {self.path}: {exc.strerror}", retryable=False) from None
 

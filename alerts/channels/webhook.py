@@ -13,13 +13,13 @@ sends again), and the key, stable per alert and channel, lets a receiver drop th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import requests
 
-from alerts.channels.base import DeliveryError, idempotency_key
+from alerts.channels.base import DeliveryError, Report, idempotency_key
 from alerts.config import WebhookChannel
 from alerts.render import as_json, as_slack, as_teams
 from core.alert import Alert
@@ -37,18 +37,33 @@ class WebhookSender:
     def body(self, alert: Alert) -> bytes:
         """The JSON request body, with the idempotency key inside it (a header can be dropped
         by a proxy or a workflow tool; the body reaches whatever handles the message)."""
-        payload = {**_PAYLOAD[self.channel.type](alert), "idempotency_key": idempotency_key(self.channel.key, alert.id)}
+        return self._encode(_PAYLOAD[self.channel.type](alert), idempotency_key(self.channel.key, alert.id))
+
+    def _encode(self, payload: dict, key: str) -> bytes:
+        payload = {**payload, "idempotency_key": key}
         try:
             # allow_nan=False: JSON has no Infinity/NaN, and a receiver would reject them.
             return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError) as exc:
             # Sending it again cannot help: a permanent failure of this alert, not of the channel.
-            raise DeliveryError(f"alert cannot be encoded as JSON ({exc})", retryable=False) from None
+            raise DeliveryError(f"message cannot be encoded as JSON ({exc})", retryable=False) from None
 
     def send(self, alert: Alert) -> None:
+        self._post(lambda: self.body(alert), idempotency_key(self.channel.key, alert.id))
+
+    def send_report(self, report: Report) -> None:
+        payload = {"slack": report.slack, "teams": report.teams}.get(self.channel.type) or {
+            "text": report.subject,
+            "report": report.data,
+        }
+        key = idempotency_key(self.channel.key, report.id)
+        self._post(lambda: self._encode(payload, key), key)
+
+    def _post(self, body_of: Callable[[], bytes], key: str) -> None:
+        # The body is built after the URL check: a missing secret is the error to report first.
         if not self._url:
             raise DeliveryError(f"environment variable {self.channel.url_env} is not set", retryable=False)
-        body = self.body(alert)
+        body = body_of()
         try:
             response = self._session.post(
                 self._url,
@@ -56,7 +71,7 @@ class WebhookSender:
                 timeout=self.channel.timeout_s,
                 headers={
                     "Content-Type": "application/json",
-                    "Idempotency-Key": idempotency_key(self.channel.key, alert.id),
+                    "Idempotency-Key": key,
                     "User-Agent": "groundswell-alerts",
                 },
             )

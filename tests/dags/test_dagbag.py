@@ -20,6 +20,8 @@ DAG_IDS = {
     "groundswell_digest",
     "groundswell_backfill",
     "groundswell_maintenance",
+    "groundswell_weekly_report",
+    "groundswell_monthly_report",
 }
 DAG_FILES = sorted(p.name for p in DAGS.glob("groundswell_*.py") if p.name != "groundswell_common.py")
 # Imported at parse time these would cost seconds per parse (or open connections).
@@ -63,6 +65,9 @@ def test_schedules(dagbag):
     # No GROUNDSWELL_CONFIG for the parser here: the config's default digest time, 08:00 UTC.
     assert digest.expression == "0 8 * * *" and str(digest.timezone) == "UTC"
     assert dagbag.dags["groundswell_maintenance"].timetable.expression == "15 3 * * *"
+    # The reports at the digest's time: Mondays, and the 1st of the month.
+    assert dagbag.dags["groundswell_weekly_report"].timetable.expression == "0 8 * * 1"
+    assert dagbag.dags["groundswell_monthly_report"].timetable.expression == "0 8 1 * *"
 
 
 def test_ingest_maps_each_source_type_in_its_own_pool_with_backoff(dagbag):

@@ -48,3 +48,13 @@ def test_maintenance_runs_and_keeps_data_without_a_retention_setting(dagbag, sto
         assert store.count() == counts["spike"]
     finally:
         store.close()
+
+
+def test_weekly_report_of_a_given_week_is_written(dagbag, stored):
+    directory, _, counts = stored
+    run, states = run_dag(dagbag, "groundswell_weekly_report", T0 + timedelta(days=7), conf={"day": "2026-11-20"})
+    assert run.state == "success", states
+    report = json.loads((directory / "reports" / "week-2026-W47.json").read_text())
+    lumora = next(b for b in report["brands"] if b["brand"] == "Lumora")
+    assert lumora["current"]["mentions"] == counts["spike"]
+    assert (directory / "reports" / "week-2026-W47.html").exists()

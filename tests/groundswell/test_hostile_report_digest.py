@@ -134,3 +134,32 @@ def test_safe_url_refuses_every_non_http_link(url):
 def test_safe_url_keeps_http_links_and_drops_what_browsers_ignore():
     assert safe_url("https://example.org/p?q=1") == "https://example.org/p?q=1"
     assert safe_url(" \thttp://example.org/\n") == "http://example.org/"
+
+
+def test_weekly_report_email_and_markdown_show_hostile_text_as_text(hostile_store):
+    from groundswell.period_render import render_html, render_slack
+    from groundswell.period_render import render_markdown as period_markdown
+    from groundswell.period_report import build_period_report
+    from groundswell.periods import period_containing
+
+    config, store = hostile_store
+    report = build_period_report(config, store, period_containing("week", START.date()))
+    (brand,) = report["brands"]
+    shown = [t["theme"] for t in brand["top_themes"]] + [a["summary"] for a in brand["alerts"]["top"]] + [BRAND]
+    assert len(shown) == 5 + 1 + 1
+    page = render_html(report)
+    parser = _Tags()
+    parser.feed(page)
+    assert not [t for t, attrs in parser.tags if INJECTED_ATTR in attrs]
+    allowed = {"html", "body", "h1", "h2", "p", "table", "tr", "th", "td", "div", "ul", "li"}  # no a: no dashboard_url
+    assert {t for t, _ in parser.tags} <= allowed
+    assert not [a for _, attrs in parser.tags for a in attrs if a.startswith("on")]
+    for text in shown:
+        assert html.escape(text) in page, text[:100]
+    rendered = _digest_html(period_markdown(report))
+    assert set(re.findall(r"<([a-zA-Z0-9]+)", rendered)) <= {"h1", "h2", "ul", "li", "p"}
+    visible = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    for text in shown:
+        assert one_line(text) in visible, text[:100]
+    slack = render_slack(report)["blocks"][1]["text"]["text"]
+    assert "<" not in slack and ">" not in slack  # Slack's own entities: no <!channel>, no <url|label>

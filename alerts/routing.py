@@ -1,0 +1,95 @@
+"""Which alerts a channel gets: the `route:` rule of a channel, and the one function that applies it.
+
+A rule narrows a channel by brand, alert kind, severity, language and crisis term or theme.
+Within a key the listed values are alternatives (OR); across keys every given key must match
+(AND); a key left out matches everything, and a channel without `route:` gets every alert.
+`routes(alert, rule)` is the single decision, used by delivery and by `groundswell alerts routes`,
+and it says why, so a skipped alert is explained, not silently missing. The kinds and brands a
+rule names are checked against the registry and the config by `alerts.kinds.route_problems`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from core.alert import Alert
+from core.strict import StrictModel
+
+_RANK = {"info": 0, "warning": 1, "critical": 2}
+# A brand-wide alert has no single language; a language counts as the alert's when at least
+# this share of its driving mentions is in it (a crisis in a minority language community
+# still reaches that community's channel, a stray post in it does not).
+LANG_SHARE = 0.2
+
+
+class RouteRule(StrictModel):
+    """`route:` of a channel. Matching is case-insensitive; lists are OR, keys are AND."""
+
+    brands: list[str] | None = Field(default=None, min_length=1, description="Brand names")
+    kinds: list[str] | None = Field(default=None, min_length=1, description="Alert kinds (spike, keyword, ...)")
+    min_severity: Literal["info", "warning", "critical"] | None = None
+    langs: list[str] | None = Field(
+        default=None, min_length=1, description=f"Languages: the alert's own, or any with ≥{LANG_SHARE:.0%} of it"
+    )
+    terms: list[str] | None = Field(
+        default=None, min_length=1, description="Crisis terms or themes: the alert's term, top terms or themes"
+    )
+
+    @field_validator("brands", "kinds", "langs", "terms")
+    @classmethod
+    def _no_blank(cls, values: list[str] | None) -> list[str] | None:
+        if values is not None and any(not v.strip() for v in values):
+            raise ValueError("an empty value matches nothing: remove it")
+        return values
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    """Whether a channel gets an alert, and the reason in words (the first key that failed)."""
+
+    sent: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.sent
+
+
+def _fold(values: list[str]) -> set[str]:
+    return {v.strip().casefold() for v in values}
+
+
+def alert_langs(alert: Alert) -> set[str]:
+    """The languages an alert is about: its own (`split_by: lang`), else those with ≥ LANG_SHARE of its mix."""
+    if alert.lang:
+        return {alert.lang.casefold()}
+    total = sum(alert.lang_mix.values())
+    return {lang.casefold() for lang, n in alert.lang_mix.items() if total and n / total >= LANG_SHARE}
+
+
+def alert_terms(alert: Alert) -> set[str]:
+    """The crisis term (a keyword alert's subject), the top terms and the themes of an alert."""
+    terms = [*alert.top_terms, *alert.top_themes]
+    if alert.kind == "keyword" and alert.subject:
+        terms.append(alert.subject)
+    return _fold(terms)
+
+
+def routes(alert: Alert, rule: RouteRule | None) -> RouteDecision:
+    """Does a channel with `rule` get `alert`? No rule: yes. Otherwise every given key must match."""
+    if rule is None:
+        return RouteDecision(True, "no route: every alert")
+    if rule.brands is not None and alert.brand.casefold() not in _fold(rule.brands):
+        return RouteDecision(False, f"brand {alert.brand} not in route.brands")
+    if rule.kinds is not None and alert.kind.casefold() not in _fold(rule.kinds):
+        return RouteDecision(False, f"kind {alert.kind} not in route.kinds")
+    if rule.min_severity is not None and _RANK[alert.severity] < _RANK[rule.min_severity]:
+        return RouteDecision(False, f"severity {alert.severity} below route.min_severity {rule.min_severity}")
+    if rule.langs is not None and not alert_langs(alert) & _fold(rule.langs):
+        langs = ", ".join(sorted(alert_langs(alert))) or "none"
+        return RouteDecision(False, f"languages ({langs}) not in route.langs")
+    if rule.terms is not None and not alert_terms(alert) & _fold(rule.terms):
+        return RouteDecision(False, "no term or theme of the alert in route.terms")
+    return RouteDecision(True, "matches the route")

@@ -1,0 +1,162 @@
+"""Write the weekly/monthly report and send it to the channels, once per period and channel.
+
+- Which channels: `digest.send_to` (names), or every channel. A channel whose `route.brands` is
+  set gets the report of those brands only; its other route keys concern alerts, not reports.
+- Idempotent like alert delivery: `report_sent:<channel>:<period id>` is written right after the
+  channel accepted the report, so a re-run (or a retried Airflow task) sends nothing twice; the
+  email Message-ID and webhook idempotency key are stable for the receiver to drop a repeat.
+- Retries and failure handling are alert delivery's (`alerts.deliver.send_with_retries`); a
+  failed channel is reported and retried by the next run, the others are sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from alerts.channels import Report, as_delivery_error, sender_for
+from alerts.config import ChannelConfig
+from alerts.deliver import ChannelReport, DeliveryReport, send_with_retries
+from core.state import StateStore
+from groundswell.config import Config
+from groundswell.period_render import render_html, render_markdown, render_slack, render_teams, title
+from groundswell.period_report import ResponseMinutes, build_period_report, for_brands
+from groundswell.periods import PeriodKind, last_complete, period_containing
+from indexing.base import Store
+
+log = logging.getLogger(__name__)
+REPORT_PREFIX = "report_sent:"
+
+
+def report_key(channel: str, period_id: str) -> str:
+    return f"{REPORT_PREFIX}{channel}:{period_id}"
+
+
+def as_message(report: dict[str, Any]) -> Report:
+    """One rendering of `report` for every channel format; its id covers the period and the brands in it."""
+    scope = ",".join(b["brand"] for b in report["brands"])
+    digest = hashlib.sha1(f"{report['period']}|{scope}".encode()).hexdigest()[:12]
+    return Report(
+        id=f"{report['period'].replace(':', '-')}-{digest}",
+        subject=title(report),
+        text=render_markdown(report),
+        html=render_html(report),
+        slack=render_slack(report),
+        teams=render_teams(report),
+        data=report,
+    )
+
+
+def report_channels(config: Config) -> list[ChannelConfig]:
+    """The channels that receive reports: `digest.send_to`, or all of them."""
+    names = config.digest.send_to
+    return [c for c in config.channels if names is None or c.key in names]
+
+
+def send_report(
+    report: dict[str, Any],
+    channels: list[ChannelConfig],
+    state: StateStore,
+    env: Mapping[str, str] = os.environ,
+    *,
+    stream: TextIO | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Send `report` to each channel that has not had this period's report yet."""
+    result = DeliveryReport()
+    for channel in channels:
+        mine = result.channels.setdefault(channel.key, ChannelReport())
+        key = report_key(channel.key, report["period"])
+        if state.get_state(key) is not None:
+            mine.already_sent += 1
+            continue
+        scoped = for_brands(report, channel.route.brands if channel.route else None)
+        if not scoped["brands"]:
+            mine.routed_out += 1
+            mine.routed.append(f"{report['period']}: none of route.brands is a configured brand")
+            continue
+        _send_one(channel, scoped, key, state, env, stream, sleep, mine)
+    for mine in result.channels.values():
+        result.sent += mine.sent
+        result.already_sent += mine.already_sent
+        result.failed += mine.failed
+        result.routed_out += mine.routed_out
+    return result
+
+
+def _send_one(
+    channel: ChannelConfig,
+    report: dict[str, Any],
+    key: str,
+    state: StateStore,
+    env: Mapping[str, str],
+    stream: TextIO | None,
+    sleep: Callable[[float], None],
+    result: ChannelReport,
+) -> None:
+    try:
+        sender = sender_for(channel, env, stream)
+    except Exception as exc:  # a broken channel must not stop the others
+        result.failed += 1
+        result.errors.append(f"cannot set up channel: {type(exc).__name__}")
+        return
+    message = as_message(report)
+    try:
+        error = send_with_retries(lambda: sender.send_report(message), channel.retries, channel.backoff_s, sleep)
+    finally:
+        try:
+            sender.close()
+        except Exception as exc:  # closing must not undo what was delivered
+            log.warning("closing channel %s failed: %s", channel.key, as_delivery_error(exc))
+    if error is None:
+        entry = {"sent_at": datetime.now(UTC).isoformat(), "report": message.id}
+        state.set_state(key, json.dumps(entry))
+        result.sent += 1
+        return
+    result.failed += 1
+    result.errors.append(f"{report['period']}: {error}")
+    log.warning("report %s not delivered to %s: %s", report["period"], channel.key, error)
+
+
+def run_period_report(
+    config: Config,
+    store: Store,
+    kind: PeriodKind,
+    day: date | None = None,
+    *,
+    send: bool = True,
+    response: ResponseMinutes | None = None,
+    env: Mapping[str, str] = os.environ,
+    stream: TextIO | None = None,
+) -> dict[str, Any]:
+    """The report of the week/month containing `day` (default: the last complete one, in the digest's
+    timezone), written as Markdown, HTML and JSON beside the digests and, with `send`, sent."""
+    if day is None:
+        period = last_complete(kind, datetime.now(ZoneInfo(config.digest.timezone)).date())
+    else:
+        period = period_containing(kind, day)
+    report = build_period_report(config, store, period, response)
+    folder = Path(config.report.path).parent / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / period.id.replace(":", "-")
+    paths = {"markdown": f"{stem}.md", "html": f"{stem}.html", "json": f"{stem}.json"}
+    Path(paths["markdown"]).write_text(render_markdown(report), encoding="utf-8")
+    Path(paths["html"]).write_text(render_html(report), encoding="utf-8")
+    Path(paths["json"]).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    summary: dict[str, Any] = {"period": period.id, "label": period.label, **paths}
+    if send:
+        delivery = send_report(report, report_channels(config), store, env, stream=stream)
+        summary["delivery"] = {
+            name: {"sent": c.sent, "already_sent": c.already_sent, "failed": c.failed, "errors": c.errors}
+            for name, c in delivery.channels.items()
+        }
+        summary["failed"] = delivery.failed
+    return summary

@@ -1,0 +1,153 @@
+"""The weekly and monthly report for managers: the period against the one before and a baseline.
+
+Per brand: volume, negative share (of the mentions with a sentiment), share of voice (of all
+configured brands' mentions), median response time when a `response` source is given, the
+daily volume, top themes, the period's alerts, and the brand's `goals` met or missed.
+
+The baseline is the `digest.baseline_weeks` (4-8) weeks before the period starts: volume as its
+daily rate times the period's days, shares pooled over the whole window, so a week and a month
+compare with the same weeks. Everything is returned as a plain dict (JSON, XCom, renderers).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from alerts.history import stored_alerts
+from core.alert import Alert
+from groundswell.config import Config
+from groundswell.goals import judge
+from groundswell.periods import Period, local_midnight
+from indexing.base import Filters, Store
+
+# (brand, since, until) -> median minutes to the brand's first reply, None without data. The
+# response-time statistics plug in here; without them the report leaves the figure out.
+ResponseMinutes = Callable[[str, datetime, datetime], float | None]
+_RANK = {"info": 0, "warning": 1, "critical": 2}
+_SHARES = {"negative_share", "share_of_voice"}  # compared in percentage points, the others in percent
+
+
+def _window(store: Store, brand: str, since: datetime, until: datetime) -> dict[str, int]:
+    """Mention count and sentiment counts of one brand in [since, until)."""
+    filters = Filters(brand=brand, since=since, until=until)
+    sentiment = store.facet(filters, "sentiment")
+    labelled = sum(n for label, n in sentiment.items() if label != "unknown")  # the stores' bucket for no label
+    return {"mentions": store.count(filters), "labelled": labelled, "negative": sentiment.get("negative", 0)}
+
+
+def _figures(counts: dict[str, dict[str, int]], brand: str, scale: float = 1.0) -> dict[str, float | None]:
+    """Volume (times `scale`), negative share and share of voice of `brand` from per-brand counts."""
+    own = counts[brand]
+    everyone = sum(c["mentions"] for c in counts.values())
+    return {
+        "mentions": round(own["mentions"] * scale, 1),
+        "negative_share": round(own["negative"] / own["labelled"], 4) if own["labelled"] else None,
+        "share_of_voice": round(own["mentions"] / everyone, 4) if everyone else None,
+    }
+
+
+def _change(now: float | None, before: float | None, relative: bool) -> float | None:
+    """Percent change (`relative`) or difference in percentage points; None when not comparable."""
+    if now is None or before is None:
+        return None
+    if relative:
+        return None if before == 0 else round((now - before) / before * 100, 1)
+    return round((now - before) * 100, 1)
+
+
+def _day(day: date, tz: str) -> tuple[datetime, datetime]:
+    return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+
+
+def _period_alerts(alerts: list[Alert], brand: str, since: datetime, until: datetime) -> dict[str, Any]:
+    mine = [a for a in alerts if a.brand == brand and since <= a.window_start < until]
+    top = sorted(mine, key=lambda a: (-_RANK[a.severity], -a.score, a.window_start))[:3]
+    return {
+        "count": len(mine),
+        "by_kind": dict(Counter(a.kind for a in mine).most_common()),
+        "top": [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "severity": a.severity,
+                "when": a.window_start.isoformat(),
+                "summary": a.summary,
+            }
+            for a in top
+        ],
+    }
+
+
+def build_period_report(
+    config: Config, store: Store, period: Period, response: ResponseMinutes | None = None
+) -> dict[str, Any]:
+    """Everything the weekly/monthly report says about `period`, per configured brand."""
+    tz = config.digest.timezone
+    start, end = period.bounds(tz)
+    prev_start, prev_end = period.previous().bounds(tz)
+    base_weeks = config.digest.baseline_weeks
+    base_start = local_midnight(period.start - timedelta(weeks=base_weeks), tz)
+    names = [b.name for b in config.brands]
+    now = {n: _window(store, n, start, end) for n in names}
+    before = {n: _window(store, n, prev_start, prev_end) for n in names}
+    base = {n: _window(store, n, base_start, start) for n in names}
+    alerts = stored_alerts(store)
+    brands = []
+    for brand in config.brands:
+        current = _figures(now, brand.name)
+        previous = _figures(before, brand.name)
+        baseline = _figures(base, brand.name, scale=period.days / (base_weeks * 7))
+        if response is not None:
+            current["median_response_minutes"] = response(brand.name, start, end)
+            previous["median_response_minutes"] = response(brand.name, prev_start, prev_end)
+            baseline["median_response_minutes"] = response(brand.name, base_start, start)
+        changes = {
+            key: {
+                "vs_previous": _change(current[key], previous[key], relative=key not in _SHARES),
+                "vs_baseline": _change(current[key], baseline[key], relative=key not in _SHARES),
+            }
+            for key in current
+        }
+        days = [period.start + timedelta(days=i) for i in range(period.days)]
+        daily = [_window(store, brand.name, *_day(d, tz)) for d in days]
+        themes = store.top_themes(Filters(brand=brand.name, since=start, until=end), n=5)
+        brands.append(
+            {
+                "brand": brand.name,
+                "competitor": brand.competitor,
+                "current": current,
+                "previous": previous,
+                "baseline": baseline,
+                "change": changes,
+                "daily": [
+                    {"day": d.isoformat(), "mentions": n["mentions"], "negative": n["negative"]}
+                    for d, n in zip(days, daily, strict=True)
+                ],
+                "top_themes": [{"theme": t.theme, "count": t.count} for t in themes],
+                "alerts": _period_alerts(alerts, brand.name, start, end),
+                "goals": judge(getattr(brand, "goals", None), current),
+            }
+        )
+    return {
+        "period": period.id,
+        "kind": period.kind,
+        "label": period.label,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "timezone": tz,
+        "baseline_weeks": base_weeks,
+        "response_times": response is not None,
+        "dashboard_url": config.dashboard_url,
+        "brands": brands,
+    }
+
+
+def for_brands(report: dict[str, Any], brands: list[str] | None) -> dict[str, Any]:
+    """The report narrowed to `brands` (a channel's `route.brands`, case-insensitive); None = all."""
+    if brands is None:
+        return report
+    wanted = {b.casefold() for b in brands}
+    return {**report, "brands": [b for b in report["brands"] if b["brand"].casefold() in wanted]}

@@ -1,0 +1,285 @@
+"""Weekly and monthly reports: figures from a real SQLite store checked against an independent count of
+the seeded mentions, goals met/missed, and delivery to real local SMTP and webhook servers, once."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from email.header import decode_header, make_header
+
+import pytest
+from click.testing import CliRunner
+
+from alerts.history import save_alerts
+from core.alert import Alert
+from groundswell.cli import cli
+from groundswell.config import parse_config
+from groundswell.period_delivery import run_period_report
+from groundswell.period_report import build_period_report
+from groundswell.periods import Period, last_complete, period_containing
+from indexing.sqlite import SqliteStore
+from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, http_server, smtp_server  # noqa: F401 (fixtures)
+from tools.reports.example import seeded_mentions
+
+WEEK = Period("week", date(2026, 11, 16), date(2026, 11, 23))
+MONTH = Period("month", date(2026, 11, 1), date(2026, 12, 1))
+# 13 weeks of two brands (the docs' example): the November report has 8 baseline weeks and a previous month.
+SEEDED = seeded_mentions()
+
+
+def _independent(brand: str, start: date, end: date) -> dict:
+    """The figures counted straight from the seeded list (UTC days), without the store."""
+    since = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    until = datetime(end.year, end.month, end.day, tzinfo=UTC)
+    inside = [m for m in SEEDED if since <= m.created_at < until]
+    mine = [m for m in inside if m.brand == brand]
+    labelled = [m for m in mine if m.sentiment]
+    return {
+        "mentions": len(mine),
+        "negative_share": sum(m.sentiment.label == "negative" for m in labelled) / len(labelled),
+        "share_of_voice": len(mine) / len(inside),
+        "themes": Counter(m.themes[0] for m in mine),
+    }
+
+
+def _alert(brand: str, when: datetime, severity: str = "critical", kind: str = "spike") -> Alert:
+    return Alert(
+        brand=brand,
+        kind=kind,
+        severity=severity,
+        window_start=when,
+        window_end=when + timedelta(hours=1),
+        observed=30,
+        expected=3,
+        statistic="poisson",
+        score=8.0,
+        summary=f"{brand} <b>spike</b> at {when:%d %b}",
+    )
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    list(store.upsert(SEEDED))
+    save_alerts(
+        store,
+        [
+            _alert("Lumora", datetime(2026, 11, 18, 9, tzinfo=UTC)),
+            _alert("Lumora", datetime(2026, 11, 20, 9, tzinfo=UTC), severity="warning", kind="keyword"),
+            _alert("Lumora", datetime(2026, 11, 3, 9, tzinfo=UTC)),  # in the month, not the week
+        ],
+    )
+    yield store
+    store.close()
+
+
+def _config(tmp_path, goals=None, channels=(), **digest) -> object:
+    return parse_config(
+        {
+            "brands": [
+                {"name": "Lumora", "query": "Lumora", **({"goals": goals} if goals else {})},
+                {"name": "Sonique", "query": "Sonique", "competitor": True},
+            ],
+            "report": {"path": str(tmp_path / "out" / "report.html")},
+            "channels": list(channels),
+            "dashboard_url": "http://dash.local",
+            "digest": digest,
+        }
+    )
+
+
+def _check(figures: dict, expected: dict, scale: float = 1.0) -> None:
+    assert figures["mentions"] == pytest.approx(expected["mentions"] * scale, abs=0.05)
+    assert figures["negative_share"] == pytest.approx(expected["negative_share"], abs=5e-5)
+    assert figures["share_of_voice"] == pytest.approx(expected["share_of_voice"], abs=5e-5)
+
+
+def test_periods():
+    assert period_containing("week", date(2026, 11, 22)) == WEEK
+    assert WEEK.id == "week:2026-W47" and WEEK.previous().start == date(2026, 11, 9)
+    assert MONTH.previous() == Period("month", date(2026, 10, 1), date(2026, 11, 1))
+    assert last_complete("month", date(2026, 12, 1)) == MONTH
+    assert last_complete("week", date(2026, 11, 23)) == WEEK
+
+
+def test_weekly_figures_match_an_independent_count(tmp_path, store):
+    report = build_period_report(_config(tmp_path), store, WEEK)
+    lumora = report["brands"][0]
+    _check(lumora["current"], now := _independent("Lumora", WEEK.start, WEEK.end))
+    _check(lumora["previous"], before := _independent("Lumora", date(2026, 11, 9), WEEK.start))
+    # Baseline: the 8 weeks before, volume as a weekly average.
+    _check(lumora["baseline"], base := _independent("Lumora", WEEK.start - timedelta(weeks=8), WEEK.start), 1 / 8)
+    assert lumora["change"]["mentions"]["vs_previous"] == pytest.approx(
+        (now["mentions"] - before["mentions"]) / before["mentions"] * 100, abs=0.05
+    )
+    assert lumora["change"]["negative_share"]["vs_baseline"] == pytest.approx(
+        (now["negative_share"] - base["negative_share"]) * 100, abs=0.05
+    )
+    assert [d["mentions"] for d in lumora["daily"]] == [
+        _independent("Lumora", WEEK.start + timedelta(days=i), WEEK.start + timedelta(days=i + 1))["mentions"]
+        for i in range(7)
+    ]
+    assert {t["theme"]: t["count"] for t in lumora["top_themes"]} == dict(now["themes"])
+    assert lumora["alerts"]["count"] == 2 and lumora["alerts"]["by_kind"] == {"spike": 1, "keyword": 1}
+    assert lumora["alerts"]["top"][0]["severity"] == "critical"
+    sonique = report["brands"][1]
+    assert lumora["current"]["share_of_voice"] + sonique["current"]["share_of_voice"] == pytest.approx(1, abs=1e-3)
+
+
+def test_monthly_figures_match_an_independent_count(tmp_path, store):
+    report = build_period_report(_config(tmp_path, baseline_weeks=4), store, MONTH)
+    lumora = report["brands"][0]
+    _check(lumora["current"], _independent("Lumora", MONTH.start, MONTH.end))
+    _check(lumora["previous"], _independent("Lumora", date(2026, 10, 1), MONTH.start))
+    # 4 baseline weeks = 28 days before November; volume scaled to November's 30 days.
+    _check(lumora["baseline"], _independent("Lumora", date(2026, 10, 4), MONTH.start), 30 / 28)
+    assert len(lumora["daily"]) == 30 and lumora["alerts"]["count"] == 3
+    assert report["baseline_weeks"] == 4 and report["label"] == "November 2026"
+
+
+def test_goals_met_missed_and_no_data(tmp_path, store):
+    now = _independent("Lumora", WEEK.start, WEEK.end)
+    goals = {
+        "max_negative_share": round(now["negative_share"] + 0.01, 2),  # just met
+        "min_share_of_voice": round(now["share_of_voice"] + 0.05, 2),  # missed
+        "max_median_response_minutes": 30,
+    }
+    config = _config(tmp_path, goals)
+    rows = {g["goal"]: g for g in build_period_report(config, store, WEEK)["brands"][0]["goals"]}
+    assert rows["negative share"]["status"] == "met"
+    assert rows["negative share"]["figure"] == pytest.approx(now["negative_share"], abs=5e-5)
+    assert rows["share of voice"]["status"] == "missed"
+    assert rows["median response time (min)"]["status"] == "no data"  # no response statistics given
+
+    seen = []
+
+    def response(brand, since, until):  # the hook the response-time statistics plug into
+        seen.append((brand, since, until))
+        return 42.0 if brand == "Lumora" else None
+
+    report = build_period_report(config, store, WEEK, response=response)
+    lumora = report["brands"][0]
+    rows = {g["goal"]: g for g in lumora["goals"]}
+    assert rows["median response time (min)"] == {
+        "goal": "median response time (min)",
+        "direction": "max",
+        "target": 30,
+        "figure": 42.0,
+        "status": "missed",
+    }
+    assert ("Lumora", datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)) in seen
+    assert report["brands"][1]["current"]["median_response_minutes"] is None
+    assert build_period_report(_config(tmp_path), store, WEEK)["brands"][0]["goals"] == []  # no goals, no rows
+
+
+def _channels(smtp, http):
+    return [
+        {
+            "type": "email",
+            "host": "127.0.0.1",
+            "port": smtp.port,
+            "from": "gs@example.org",
+            "to": ["cmo@example.org"],
+            "username": SMTP_USER,
+            "password_env": "PW",
+            "starttls": False,
+        },
+        {"type": "slack", "url_env": "SLACK", "backoff_s": 0},
+        {"type": "teams", "url_env": "TEAMS", "route": {"brands": ["Sonique"]}},
+    ]
+
+
+def _header(value: str) -> str:
+    return str(make_header(decode_header(value)))
+
+
+def _html(msg) -> str:
+    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in msg.walk() if not p.is_multipart()}
+    assert set(parts) == {"text/plain", "text/html"}
+    return parts["text/html"]
+
+
+def test_weekly_report_is_mailed_and_posted_once(tmp_path, store, smtp_server, http_server):  # noqa: F811
+    config = _config(tmp_path, {"max_negative_share": 0.01}, _channels(smtp_server, http_server))
+    env = {"PW": SMTP_PASSWORD, "SLACK": http_server.url + "/slack", "TEAMS": http_server.url + "/teams"}
+    now = _independent("Lumora", WEEK.start, WEEK.end)
+
+    first = run_period_report(config, store, "week", date(2026, 11, 18), env=env)
+    assert first["failed"] == 0 and {c["sent"] for c in first["delivery"].values()} == {1}
+
+    ((_, rcpt, msg),) = smtp_server.recorder.messages
+    assert rcpt == ["cmo@example.org"] and _header(msg["Subject"]) == "Groundswell weekly report — " + WEEK.label
+    html = _html(msg)
+    assert "<script" not in html.lower() and "<svg" not in html.lower() and "<img" not in html.lower()
+    assert f'<td style="padding:3px 8px;border-bottom:1px solid #eee;text-align:right">{now["mentions"]:,}</td>' in html
+    assert f"{now['negative_share']:.1%}" in html and "❌ missed" in html
+    assert "&lt;b&gt;spike&lt;/b&gt;" in html  # an alert summary is text, not markup
+    assert html.count('<td title="2026-11-') == 14  # a bar per day and brand
+
+    slack = http_server.on("/slack")[0]["json"]
+    summary = slack["blocks"][1]["text"]["text"]
+    assert f"Lumora: {now['mentions']:,} mentions" in summary and "goals: 0/1 met" in summary
+    button = slack["blocks"][2]["elements"][0]["url"]
+    assert button == "http://dash.local/explore?since=2026-11-16T00%3A00%3A00Z&until=2026-11-23T00%3A00%3A00Z"
+    card = http_server.on("/teams")[0]["json"]["attachments"][0]["content"]
+    assert "Sonique" in json.dumps(card) and "Lumora" not in json.dumps(card)  # route.brands narrows the report
+
+    second = run_period_report(config, store, "week", date(2026, 11, 18), env=env)
+    assert {c["already_sent"] for c in second["delivery"].values()} == {1}
+    assert len(smtp_server.recorder.messages) == 1 and len(http_server.requests) == 2  # nothing sent twice
+    assert json.loads((tmp_path / "out" / "reports" / "week-2026-W47.json").read_text())["period"] == WEEK.id
+
+    run_period_report(config, store, "month", date(2026, 11, 18), env=env)  # another period: sent
+    assert len(smtp_server.recorder.messages) == 2
+
+
+def test_a_failed_channel_is_sent_by_the_next_run_only(tmp_path, store, http_server):  # noqa: F811
+    config = _config(tmp_path, channels=[{"type": "slack", "url_env": "SLACK", "retries": 1, "backoff_s": 0}])
+    http_server.plan["/slack"] = [503, 503]
+    env = {"SLACK": http_server.url + "/slack"}
+    first = run_period_report(config, store, "week", date(2026, 11, 18), env=env)
+    assert first["failed"] == 1 and "HTTP 503" in first["delivery"]["slack"]["errors"][0]
+    second = run_period_report(config, store, "week", date(2026, 11, 18), env=env)
+    assert second["failed"] == 0 and second["delivery"]["slack"]["sent"] == 1
+    run_period_report(config, store, "week", date(2026, 11, 18), env=env)
+    assert [r["status"] for r in http_server.on("/slack")] == [503, 503, 200]
+
+
+def test_send_to_limits_the_channels_and_is_validated(tmp_path, store, http_server):  # noqa: F811
+    config = _config(
+        tmp_path,
+        channels=[{"type": "slack", "url_env": "SLACK"}, {"type": "webhook", "name": "ops", "url_env": "OPS"}],
+        send_to=["slack"],
+    )
+    env = {"SLACK": http_server.url + "/slack", "OPS": http_server.url + "/ops"}
+    result = run_period_report(config, store, "week", date(2026, 11, 18), env=env)
+    assert list(result["delivery"]) == ["slack"] and http_server.on("/ops") == []
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="digest.send_to names unknown channel"):
+        _config(tmp_path, channels=[{"type": "slack", "url_env": "SLACK"}], send_to=["slak"])
+
+
+def test_cli_digest_period_week(tmp_path, store, http_server, monkeypatch):  # noqa: F811
+    path = tmp_path / "groundswell.yaml"
+    path.write_text(
+        json.dumps(
+            {
+                "brands": [{"name": "Lumora", "query": "Lumora"}, {"name": "Sonique", "query": "Sonique"}],
+                "store": {"path": str(tmp_path / "g.db")},
+                "report": {"path": str(tmp_path / "out" / "report.html")},
+                "channels": [{"type": "slack", "url_env": "SLACK"}],
+            }
+        )
+    )
+    monkeypatch.setenv("SLACK", http_server.url + "/slack")
+    args = ["digest", "--config", str(path), "--period", "week", "--day", "2026-11-18"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["period"] == "week:2026-W47" and summary["delivery"]["slack"]["sent"] == 1
+    assert "# Groundswell weekly report" in result.stderr
+    again = CliRunner().invoke(cli, [*args])
+    assert json.loads(again.stdout.strip().splitlines()[-1])["delivery"]["slack"]["already_sent"] == 1
+    assert len(http_server.on("/slack")) == 1
