@@ -57,6 +57,19 @@ def _time(value: Any) -> datetime | None:
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def native_post_id(uri: Any) -> str | None:
+    """`at://<did>/app.bsky.feed.post/<rkey>` as the native id posts are stored under (`<did>/<rkey>`)."""
+    if not isinstance(uri, str) or not uri.startswith("at://") or "/app.bsky.feed.post/" not in uri:
+        return None
+    did, _, rkey = uri.removeprefix("at://").partition("/app.bsky.feed.post/")
+    return f"{did}/{rkey}" if did and rkey else None
+
+
+def _post_id(uri: Any) -> str | None:
+    native = native_post_id(uri)
+    return f"bluesky:{native}" if native else None
+
+
 class BlueskyExtractor(Extractor[BlueskyOptions]):
     type = "bluesky"
     Options = BlueskyOptions
@@ -146,6 +159,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         created = _get(post, "record", "created_at") or _get(post, "record", "createdAt") or _get(post, "indexed_at")
         langs = _get(post, "record", "langs") or []
         reply_parent = _get(post, "record", "reply", "parent", "uri")
+        thread_root = _get(post, "record", "reply", "root", "uri")
         return {
             "source": "bluesky",
             "native_id": f"{did}/{rkey}",
@@ -164,5 +178,6 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 "quotes": _get(post, "quote_count"),
             },
             "lang": langs[0].lower() if langs and isinstance(langs[0], str) else None,
-            "extra": {"uri": uri, "reply_to": reply_parent},
+            "reply_to": _post_id(reply_parent),
+            "extra": {"uri": uri, "reply_to": reply_parent, "conversation_id": _post_id(thread_root)},
         }

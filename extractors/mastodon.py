@@ -162,6 +162,8 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                 "quotes": status.get("quotes_count"),
             },
             "lang": status.get("language"),
+            # Ids are the instance's own: the parent read from the same instance has this id.
+            "reply_to": f"mastodon:{status['in_reply_to_id']}" if status.get("in_reply_to_id") else None,
             "extra": {"in_reply_to": str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None},
         }
 

@@ -189,6 +189,7 @@ class RedditExtractor(Extractor[RedditOptions]):
         elif d.get("url") and not d.get("is_self", True):
             extra["link_url"] = d["url"]
         permalink = d.get("permalink")
+        parent = d.get("parent_id") if is_comment else None
         return {
             "source": "reddit",
             "native_id": fullname,
@@ -200,5 +201,7 @@ class RedditExtractor(Extractor[RedditOptions]):
                 "likes": max(0, d["score"]) if isinstance(d.get("score"), int) else None,
                 "replies": d.get("num_comments") if isinstance(d.get("num_comments"), int) else None,
             },
+            # parent_id is a fullname (t1_ comment, t3_ post), the native id this extractor stores items under.
+            "reply_to": f"reddit:{parent}" if isinstance(parent, str) and parent[:3] in ("t1_", "t3_") else None,
             "extra": extra,
         }

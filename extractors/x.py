@@ -25,7 +25,9 @@ from extractors.state import Newest, ReadBudget
 
 log = logging.getLogger("groundswell.extractors.x")
 
-TWEET_FIELDS = ["created_at", "public_metrics", "lang", "conversation_id", "referenced_tweets", "author_id"]
+TWEET_FIELDS = [
+    "created_at", "public_metrics", "lang", "conversation_id", "referenced_tweets", "author_id", "in_reply_to_user_id"
+]
 USER_FIELDS = ["public_metrics", "username", "name"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
 TWITTER_EPOCH_MS = 1288834974657
@@ -210,6 +212,7 @@ class XExtractor(Extractor[XOptions]):
         extra: dict[str, Any] = {}
         if tweet.get("conversation_id"):
             extra["conversation_id"] = str(tweet["conversation_id"])
+        reply_to = None
         for ref in tweet.get("referenced_tweets") or []:
             kind, ref_id = ref.get("type"), ref.get("id")
             if kind == "retweeted":
@@ -221,7 +224,9 @@ class XExtractor(Extractor[XOptions]):
             elif kind == "quoted":
                 extra["quote_of"] = f"x:{ref_id}"
             elif kind == "replied_to":
-                extra["reply_to"] = f"x:{ref_id}"
+                extra["reply_to"] = reply_to = f"x:{ref_id}"
+        if tweet.get("in_reply_to_user_id"):
+            extra["in_reply_to_user_id"] = str(tweet["in_reply_to_user_id"])
         handle = author.get("username")
         created = tweet.get("created_at") or tweet_time(tid)
         return {
@@ -243,5 +248,6 @@ class XExtractor(Extractor[XOptions]):
                 "quotes": _int(metrics.get("quote_count")),
             },
             "lang": _lang(tweet.get("lang")),
+            "reply_to": reply_to,
             "extra": extra,
         }

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.kinds import rule_problems
+from core.accounts import account_key
 from core.errors import ConfigError
 from core.query import QuerySyntaxError, parse
 from core.strict import StrictModel as _Strict
@@ -32,6 +33,28 @@ class BrandConfig(_Strict):
     query: str = Field(min_length=1, description="Boolean query in Groundswell's query language")
     competitor: bool = False
     crisis_terms: list[str] = Field(default_factory=list)
+    # The brand's own accounts per source (response times, the "needs reply" queue); see core.accounts.
+    own_accounts: dict[str, list[str]] = Field(default_factory=dict)
+    response_goal_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60, description="Answer within this")
+
+    @field_validator("own_accounts")
+    @classmethod
+    def _accounts_valid(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        problems = []
+        for source, accounts in value.items():
+            try:
+                get_extractor_class(source)
+            except ValueError as exc:
+                problems.append(f"own_accounts.{source}: {exc}")
+                continue
+            for account in accounts:
+                try:
+                    account_key(source, account)
+                except ValueError as exc:
+                    problems.append(f"own_accounts.{source}: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("query")
     @classmethod
