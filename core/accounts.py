@@ -40,9 +40,9 @@ def account_key(source: str, value: str) -> str:
         key = raw.removeprefix("/").removeprefix("u/")
         ok = _REDDIT.fullmatch(key)
     elif source == "mastodon":
-        user, _, domain = raw.removeprefix("@").partition("@")
-        key = f"{user}@{domain}" if domain else user
-        ok = _USER.fullmatch(user) and (not domain or _DOMAIN.fullmatch(domain))
+        user, at, domain = raw.removeprefix("@").partition("@")
+        key = f"{user}@{domain}" if at else user
+        ok = _USER.fullmatch(user) and (not at or _DOMAIN.fullmatch(domain))
     elif source == "bluesky":
         key = raw.removeprefix("@")
         ok = _DID.fullmatch(key) or _DOMAIN.fullmatch(key)
