@@ -167,3 +167,43 @@ def test_mastodon_reply_to_is_the_parents_stored_id(server, policy):
     assert mentions["113000000000000002"].reply_to == mentions["113000000000000001"].id
     assert mentions["113000000000000001"].reply_to is None
     assert OwnAccounts.of({"mastodon": ["@lumora@social.example"]}).owns(mentions["113000000000000002"])
+
+
+# -- own posts of X and Mastodon: from a local server (no recording of these calls exists) --------------
+def test_x_own_posts_are_a_from_search_kept_whatever_the_query(server, policy, recordings):
+    page = json.loads((recordings / "twitter" / "pytwitter_bodies" / "apis/searches/search_tweets_query.json")
+                      .read_text())
+    server.route("/2/tweets/search/recent", Reply(200, page))
+    ex = XExtractor({"api_base_url": server.base}, env={"X_BEARER_TOKEN": "t"})
+    ex.retry = policy
+    batches = list(ex.own_posts("labs", "nothing_matches", ["@snowman", "happycamper"], None, Window()))
+    assert server.requests[0][1]["query"] == "(from:snowman OR from:happycamper)"
+    assert sum(len(b.mentions) for b in batches) == len(page["data"])  # kept although the query matches none
+    assert batches[-1].cursor == "1276035977375477760"
+
+
+def test_mastodon_own_posts_look_the_account_up_then_read_its_statuses(server, policy, recordings):
+    cassette = yaml.safe_load((recordings / "mastodon" / "test_account_lookup.yaml").read_text())
+    found = [i for i in cassette["interactions"] if i["request"]["uri"].endswith("acct=mastodonpy_test")]
+    account = json.loads(found[0]["response"]["body"]["string"])  # the real lookup answer
+    statuses = [
+        {"id": sid, "created_at": "2026-11-01T10:00:00.000Z", "content": "<p>Sorry! DM us</p>",
+         "in_reply_to_id": parent, "account": account, "spoiler_text": "", "language": "en"}
+        for sid, parent in (("113000000000000009", "113000000000000001"), ("113000000000000008", None))
+    ]
+    server.route("/api/v1/accounts/lookup", Reply(200, account), Reply(200, account))
+    server.route(f"/api/v1/accounts/{account['id']}/statuses", Reply(200, statuses), Reply(200, statuses[:1]))
+    ex = MastodonExtractor({"api_base_url": server.base})
+    ex.retry = policy
+    batches = list(ex.own_posts("b", "lumora", ["@mastodonpy_test"], None, Window()))
+    mentions = [m for b in batches for m in b.mentions]
+    assert [m.reply_to for m in mentions] == ["mastodon:113000000000000001", None]
+    assert all(OwnAccounts.of({"mastodon": ["@mastodonpy_test"]}).owns(m) for m in mentions)
+    sent = dict(server.requests)
+    assert sent["/api/v1/accounts/lookup"]["acct"] == "mastodonpy_test"
+    assert sent[f"/api/v1/accounts/{account['id']}/statuses"]["exclude_reblogs"] in ("1", "true", "True")
+    cursor = batches[-1].cursor
+    assert json.loads(cursor) == {"mastodonpy_test": "113000000000000009"}
+    # The next run: everything up to the cursor was read before.
+    again = list(ex.own_posts("b", "lumora", ["@mastodonpy_test"], cursor, Window()))
+    assert [m for b in again for m in b.mentions] == []
