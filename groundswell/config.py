@@ -258,4 +258,19 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     for i, channel in enumerate(config.channels):
         for name, var in _unset_env(channel.model_dump(), env):
             out.append(f"channels.{i} ({channel.key}): ${var} is not set ({name}); alerts to it will fail")
+    out += _own_account_warnings(config)
+    return out
+
+
+def _own_account_warnings(config: Config) -> list[str]:
+    """Own accounts on a source no configured source reads, or one that cannot list an account's posts."""
+    out = []
+    types = {s.type for s in config.sources}
+    for i, brand in enumerate(config.brands):
+        for source in brand.own_accounts:
+            where = f"brands.{i} ({brand.name}).own_accounts.{source}"
+            if source not in types:
+                out.append(f"{where}: no '{source}' source is configured, so these accounts' replies are not collected")
+            elif not get_extractor_class(source).collects_own_posts:
+                out.append(f"{where}: this source cannot list an account's posts; only replies it collects count")
     return out

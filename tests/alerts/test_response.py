@@ -142,3 +142,27 @@ def test_account_key(source, written, key):
 def test_account_key_rejects_with_the_expected_form(source, written):
     with pytest.raises(ValueError, match=f"{source} account .* write it as"):
         account_key(source, written)
+
+
+def test_config_validates_own_accounts_and_warns_where_replies_are_not_collected():
+    from core.errors import ConfigError
+    from groundswell.config import config_warnings, parse_config
+
+    with pytest.raises(ConfigError) as err:
+        parse_config({"brands": [{"name": "L", "query": "l", "response_goal_minutes": 0,
+                                  "own_accounts": {"x": ["@not a handle"], "tiktok": ["@l"]}}]})
+    text = str(err.value)
+    assert "brands.0.own_accounts: Value error, own_accounts.x: x account '@not a handle' is not a valid" in text
+    assert "own_accounts.tiktok: unknown source type 'tiktok'" in text
+    assert "brands.0.response_goal_minutes: Input should be greater than or equal to 1" in text
+    config = parse_config({
+        "brands": [{"name": "L", "query": "l", "own_accounts": {"x": ["@l"], "hackernews": ["pg"]}}],
+        "sources": [{"type": "hackernews"}],
+    })
+    assert config.brands[0].response_goal_minutes == 30
+    warnings = [w for w in config_warnings(config, env={}) if "own_accounts" in w]
+    assert warnings == [
+        "brands.0 (L).own_accounts.x: no 'x' source is configured, so these accounts' replies are not collected",
+        "brands.0 (L).own_accounts.hackernews: this source cannot list an account's posts; "
+        "only replies it collects count",
+    ]
