@@ -27,7 +27,13 @@ from extractors.state import Newest, ReadBudget
 log = logging.getLogger("groundswell.extractors.x")
 
 TWEET_FIELDS = [
-    "created_at", "public_metrics", "lang", "conversation_id", "referenced_tweets", "author_id", "in_reply_to_user_id"
+    "created_at",
+    "public_metrics",
+    "lang",
+    "conversation_id",
+    "referenced_tweets",
+    "author_id",
+    "in_reply_to_user_id",
 ]
 USER_FIELDS = ["public_metrics", "username", "name"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]

@@ -104,8 +104,12 @@ def _responses(store: Store, brand: BrandConfig, start: datetime, end: datetime)
         "within_goal": report.within_goal,
         "needs_reply": len(report.needs_reply),
         "longest_waiting": [
-            {"text": w.mention.text, "url": safe_url(w.mention.url), "author": w.mention.author.handle,
-             "waited_minutes": round(w.minutes)}
+            {
+                "text": w.mention.text,
+                "url": safe_url(w.mention.url),
+                "author": w.mention.author.handle,
+                "waited_minutes": round(w.minutes),
+            }
             for w in report.needs_reply[:3]
         ],
     }

@@ -53,8 +53,15 @@ def replies(
     negative posts of `brand`'s customer posts in `period`, as of `now`."""
     base = {"brand": brand, "period": {"since": period.since.isoformat(), "until": period.until.isoformat()}}
     if settings is None:
-        return {**base, "configured": False, "goal_minutes": None, "overall": None, "days": [],
-                "needs_reply_total": 0, "needs_reply": []}
+        return {
+            **base,
+            "configured": False,
+            "goal_minutes": None,
+            "overall": None,
+            "days": [],
+            "needs_reply_total": 0,
+            "needs_reply": [],
+        }
     report = response_report(store, brand, settings.own, settings.goal_minutes, period.since, period.until, now)
     return {
         **base,

@@ -29,9 +29,17 @@ def _config(tmp_path: Path, rule: dict | None, own: dict | None = None) -> dict:
 
 def _posts() -> list[Mention]:
     def m(nid, minute, author="ann", label="negative", reply_to=None):
-        return Mention(source="x", native_id=nid, text=f"lumora {nid}", created_at=T0 + timedelta(minutes=minute),
-                       author={"handle": author}, brand="lumora", reply_to=reply_to,
-                       sentiment=Sentiment(label=label, probs={label: 1.0}, model="t"))
+        return Mention(
+            source="x",
+            native_id=nid,
+            text=f"lumora {nid}",
+            created_at=T0 + timedelta(minutes=minute),
+            author={"handle": author},
+            brand="lumora",
+            reply_to=reply_to,
+            sentiment=Sentiment(label=label, probs={label: 1.0}, model="t"),
+        )
+
     posts = [m(str(i), i) for i in range(1, 6)]  # five negatives, 08:01-08:05
     posts.append(m("r1", 10, author="LumoraSupport", label="neutral", reply_to="x:1"))  # one answered
     posts.append(m("9", 50))  # 10 minutes old at 09:00: within the goal

@@ -81,7 +81,11 @@ def test_answered_share_median_p90_and_needs_reply(store):
     assert report.within_goal == 2
     # 10 was answered by a stranger of the same name on another instance; 4 is within the goal
     assert [(w.mention.native_id, round(w.minutes)) for w in report.needs_reply] == [
-        ("8", 118), ("3", 100), ("6", 80), ("10", 58), ("r10", 57)
+        ("8", 118),
+        ("3", 100),
+        ("6", 80),
+        ("10", 58),
+        ("r10", 57),
     ]
     assert [d.day for d in report.days] == [T0.date()]
 
@@ -99,13 +103,25 @@ def test_replies_after_now_do_not_count_yet_and_the_goal_moves_the_queue(store):
 
 def test_days_are_utc_days_of_the_customer_post(store):
     late_night = T0.replace(hour=23, minute=50)
-    save(store, [
-        post("1", 0),
-        post("r1", 5, author="LumoraSupport", reply_to="x:1"),
-        Mention(source="x", native_id="2", text="b", created_at=late_night, author={"handle": "ann"}, brand="lumora"),
-        Mention(source="x", native_id="r2", text="r", created_at=late_night + timedelta(minutes=20),
-                author={"handle": "LumoraSupport"}, brand="lumora", reply_to="x:2"),
-    ])
+    save(
+        store,
+        [
+            post("1", 0),
+            post("r1", 5, author="LumoraSupport", reply_to="x:1"),
+            Mention(
+                source="x", native_id="2", text="b", created_at=late_night, author={"handle": "ann"}, brand="lumora"
+            ),
+            Mention(
+                source="x",
+                native_id="r2",
+                text="r",
+                created_at=late_night + timedelta(minutes=20),
+                author={"handle": "LumoraSupport"},
+                brand="lumora",
+                reply_to="x:2",
+            ),
+        ],
+    )
     report = response_report(store, "lumora", OWN, 30, T0.replace(hour=0), T0 + timedelta(days=2))
     assert [(d.day.isoformat(), d.posts, d.answered, d.median_minutes) for d in report.days] == [
         ("2026-11-02", 2, 2, 12.5),
@@ -149,16 +165,28 @@ def test_config_validates_own_accounts_and_warns_where_replies_are_not_collected
     from groundswell.config import config_warnings, parse_config
 
     with pytest.raises(ConfigError) as err:
-        parse_config({"brands": [{"name": "L", "query": "l", "response_goal_minutes": 0,
-                                  "own_accounts": {"x": ["@not a handle"], "tiktok": ["@l"]}}]})
+        parse_config(
+            {
+                "brands": [
+                    {
+                        "name": "L",
+                        "query": "l",
+                        "response_goal_minutes": 0,
+                        "own_accounts": {"x": ["@not a handle"], "tiktok": ["@l"]},
+                    }
+                ]
+            }
+        )
     text = str(err.value)
     assert "brands.0.own_accounts: Value error, own_accounts.x: x account '@not a handle' is not a valid" in text
     assert "own_accounts.tiktok: unknown source type 'tiktok'" in text
     assert "brands.0.response_goal_minutes: Input should be greater than or equal to 1" in text
-    config = parse_config({
-        "brands": [{"name": "L", "query": "l", "own_accounts": {"x": ["@l"], "hackernews": ["pg"]}}],
-        "sources": [{"type": "hackernews"}],
-    })
+    config = parse_config(
+        {
+            "brands": [{"name": "L", "query": "l", "own_accounts": {"x": ["@l"], "hackernews": ["pg"]}}],
+            "sources": [{"type": "hackernews"}],
+        }
+    )
     assert config.brands[0].response_goal_minutes == 30
     warnings = [w for w in config_warnings(config, env={}) if "own_accounts" in w]
     assert warnings == [

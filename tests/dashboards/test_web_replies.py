@@ -24,10 +24,17 @@ BRANDS = [
 
 
 def _m(nid, minutes_ago, author="ann", label="negative", reply_to=None, brand="Lumora"):
-    return Mention(source="x", native_id=nid, text=f"Lumora <b>post</b> {nid}", brand=brand,
-                   created_at=NOW - timedelta(minutes=minutes_ago), author={"handle": author}, reply_to=reply_to,
-                   url=f"https://x.com/{author}/status/{nid}",
-                   sentiment=Sentiment(label=label, probs={label: 1.0}, model="t"))
+    return Mention(
+        source="x",
+        native_id=nid,
+        text=f"Lumora <b>post</b> {nid}",
+        brand=brand,
+        created_at=NOW - timedelta(minutes=minutes_ago),
+        author={"handle": author},
+        reply_to=reply_to,
+        url=f"https://x.com/{author}/status/{nid}",
+        sentiment=Sentiment(label=label, probs={label: 1.0}, model="t"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +43,12 @@ def port(tmp_path_factory) -> Iterator[int]:
 
     store = SqliteStore(tmp_path_factory.mktemp("replies") / "g.db")
     posts = [
-        _m("101", 200), _m("r101", 190, author="LumoraSupport", reply_to="x:101", label="neutral"),  # 10 min
-        _m("102", 180, label="positive"), _m("r102", 130, author="LumoraSupport", reply_to="x:102"),  # 50 min
-        _m("103", 150), _m("104", 90),  # waiting 150 and 90 min
+        _m("101", 200),
+        _m("r101", 190, author="LumoraSupport", reply_to="x:101", label="neutral"),  # 10 min
+        _m("102", 180, label="positive"),
+        _m("r102", 130, author="LumoraSupport", reply_to="x:102"),  # 50 min
+        _m("103", 150),
+        _m("104", 90),  # waiting 150 and 90 min
         _m("105", 10),  # 10 min old: within the goal
         _m("201", 100, brand="Other"),
     ]
@@ -56,8 +66,14 @@ def _get(port, path):
 def test_api_replies_gives_the_figures_and_the_queue(port):
     status, data = _get(port, "/api/replies?brand=Lumora&days=2")
     assert status == 200 and data["configured"] and data["goal_minutes"] == 30
-    assert data["overall"] == {"posts": 5, "answered": 2, "answered_share": 0.4, "median_minutes": 30.0,
-                               "p90_minutes": 46.0, "within_goal": 1}
+    assert data["overall"] == {
+        "posts": 5,
+        "answered": 2,
+        "answered_share": 0.4,
+        "median_minutes": 30.0,
+        "p90_minutes": 46.0,
+        "within_goal": 1,
+    }
     assert [(m["id"], m["waited_minutes"]) for m in data["needs_reply"]] == [("x:103", 150), ("x:104", 90)]
     assert data["needs_reply_total"] == 2
     status, limited = _get(port, "/api/replies?brand=Lumora&days=2&limit=1")

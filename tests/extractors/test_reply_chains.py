@@ -43,8 +43,9 @@ def _save(store, mentions):
 # -- X: a real v2 search body with a reply chain (python-twitter's recorded body) ---------------------
 @pytest.mark.network_fixture
 def test_x_reply_chain_and_response_time_of_an_own_account(server, policy, recordings, tmp_path):
-    page = json.loads((recordings / "twitter" / "pytwitter_bodies" / "apis/searches/search_tweets_query.json")
-                      .read_text())
+    page = json.loads(
+        (recordings / "twitter" / "pytwitter_bodies" / "apis/searches/search_tweets_query.json").read_text()
+    )
     server.route("/2/tweets/search/recent", Reply(200, page))
     ex = XExtractor({"api_base_url": server.base}, env={"X_BEARER_TOKEN": "t"})
     ex.retry = policy
@@ -69,7 +70,8 @@ def test_x_reply_chain_and_response_time_of_an_own_account(server, policy, recor
     assert report.overall.answered == 1
     assert report.overall.minutes == pytest.approx((24 * 60 + 81 + 33 / 60,))  # 06-24 04:52:46 -> 06-25 06:14:19
     assert {w.mention.native_id for w in report.needs_reply} == set(mentions) - {
-        "1276035977375477760", "1275653067283759104"
+        "1276035977375477760",
+        "1275653067283759104",
     }
 
 
@@ -122,12 +124,15 @@ def test_bluesky_search_and_own_author_feed_through_the_pipeline(recordings, tmp
     feed = yaml.safe_load((recordings / "bluesky" / "bskyr" / "f_autfeed.yml").read_text())
     items = json.loads(feed["http_interactions"][0]["response"]["body"]["string"])["feed"]
     own_items = [i for i in items if not i.get("reason")]  # reposts are other people's posts
-    config = parse_config({
-        "brands": [{"name": "civics", "query": "redistricting",
-                    "own_accounts": {"bluesky": ["@chriskenny.bsky.social"]}}],
-        "sources": [{"type": "bluesky", "options": {"base_url": "https://bsky.social", "max_pages": 1}}],
-        "store": {"path": str(tmp_path / "g.db")},
-    })
+    config = parse_config(
+        {
+            "brands": [
+                {"name": "civics", "query": "redistricting", "own_accounts": {"bluesky": ["@chriskenny.bsky.social"]}}
+            ],
+            "sources": [{"type": "bluesky", "options": {"base_url": "https://bsky.social", "max_pages": 1}}],
+            "store": {"path": str(tmp_path / "g.db")},
+        }
+    )
     store = _store(tmp_path)
     folder = _combined_cassette(recordings, tmp_path)
     for _run in (1, 2):
@@ -153,13 +158,20 @@ def test_bluesky_search_and_own_author_feed_through_the_pipeline(recordings, tmp
 def test_mastodon_reply_to_is_the_parents_stored_id(server, policy):
     def status(sid, text, reply_to=None, acct="ann"):
         return {
-            "id": sid, "created_at": "2026-11-01T10:00:00.000Z", "content": f"<p>{text}</p>",
-            "in_reply_to_id": reply_to, "url": f"https://social.example/@{acct}/{sid}", "language": "en",
-            "account": {"id": "7", "acct": acct, "display_name": "", "followers_count": 1}, "spoiler_text": "",
+            "id": sid,
+            "created_at": "2026-11-01T10:00:00.000Z",
+            "content": f"<p>{text}</p>",
+            "in_reply_to_id": reply_to,
+            "url": f"https://social.example/@{acct}/{sid}",
+            "language": "en",
+            "account": {"id": "7", "acct": acct, "display_name": "", "followers_count": 1},
+            "spoiler_text": "",
         }
 
-    page = [status("113000000000000002", "#lumora sorry about that", "113000000000000001", acct="lumora"),
-            status("113000000000000001", "#lumora broke again")]
+    page = [
+        status("113000000000000002", "#lumora sorry about that", "113000000000000001", acct="lumora"),
+        status("113000000000000001", "#lumora broke again"),
+    ]
     server.route("/api/v1/timelines/tag/lumora", Reply(200, page))
     ex = MastodonExtractor({"api_base_url": server.base, "hashtags": ["lumora"]})
     ex.retry = policy
@@ -171,8 +183,9 @@ def test_mastodon_reply_to_is_the_parents_stored_id(server, policy):
 
 # -- own posts of X and Mastodon: from a local server (no recording of these calls exists) --------------
 def test_x_own_posts_are_a_from_search_kept_whatever_the_query(server, policy, recordings):
-    page = json.loads((recordings / "twitter" / "pytwitter_bodies" / "apis/searches/search_tweets_query.json")
-                      .read_text())
+    page = json.loads(
+        (recordings / "twitter" / "pytwitter_bodies" / "apis/searches/search_tweets_query.json").read_text()
+    )
     server.route("/2/tweets/search/recent", Reply(200, page))
     ex = XExtractor({"api_base_url": server.base}, env={"X_BEARER_TOKEN": "t"})
     ex.retry = policy
@@ -187,8 +200,15 @@ def test_mastodon_own_posts_look_the_account_up_then_read_its_statuses(server, p
     found = [i for i in cassette["interactions"] if i["request"]["uri"].endswith("acct=mastodonpy_test")]
     account = json.loads(found[0]["response"]["body"]["string"])  # the real lookup answer
     statuses = [
-        {"id": sid, "created_at": "2026-11-01T10:00:00.000Z", "content": "<p>Sorry! DM us</p>",
-         "in_reply_to_id": parent, "account": account, "spoiler_text": "", "language": "en"}
+        {
+            "id": sid,
+            "created_at": "2026-11-01T10:00:00.000Z",
+            "content": "<p>Sorry! DM us</p>",
+            "in_reply_to_id": parent,
+            "account": account,
+            "spoiler_text": "",
+            "language": "en",
+        }
         for sid, parent in (("113000000000000009", "113000000000000001"), ("113000000000000008", None))
     ]
     server.route("/api/v1/accounts/lookup", Reply(200, account), Reply(200, account))

@@ -13,25 +13,41 @@ DAY = datetime(2026, 11, 10, 9, tzinfo=UTC)
 
 
 def _m(nid, minute, author="ann", label="negative", reply_to=None, brand="Lumora"):
-    return Mention(source="x", native_id=nid, text=f"Lumora *post* {nid}", created_at=DAY + timedelta(minutes=minute),
-                   brand=brand, author={"handle": author}, reply_to=reply_to,
-                   sentiment=Sentiment(label=label, probs={label: 1.0}, model="t"))
+    return Mention(
+        source="x",
+        native_id=nid,
+        text=f"Lumora *post* {nid}",
+        created_at=DAY + timedelta(minutes=minute),
+        brand=brand,
+        author={"handle": author},
+        reply_to=reply_to,
+        sentiment=Sentiment(label=label, probs={label: 1.0}, model="t"),
+    )
 
 
 def test_digest_has_answered_share_times_and_the_waiting_posts(tmp_path):
-    config = parse_config({
-        "brands": [
-            {"name": "Lumora", "query": "lumora", "own_accounts": {"x": ["@LumoraSupport"]},
-             "response_goal_minutes": 15},
-            {"name": "Other", "query": "other"},
-        ],
-        "store": {"path": str(tmp_path / "g.db")},
-    })
+    config = parse_config(
+        {
+            "brands": [
+                {
+                    "name": "Lumora",
+                    "query": "lumora",
+                    "own_accounts": {"x": ["@LumoraSupport"]},
+                    "response_goal_minutes": 15,
+                },
+                {"name": "Other", "query": "other"},
+            ],
+            "store": {"path": str(tmp_path / "g.db")},
+        }
+    )
     store = SqliteStore(tmp_path / "g.db")
     posts = [
-        _m("1", 0), _m("r1", 6, author="LumoraSupport", reply_to="x:1", label="neutral"),
-        _m("2", 10, label="positive"), _m("r2", 30, author="LumoraSupport", reply_to="x:2", label="neutral"),
-        _m("3", 20), _m("4", 40),
+        _m("1", 0),
+        _m("r1", 6, author="LumoraSupport", reply_to="x:1", label="neutral"),
+        _m("2", 10, label="positive"),
+        _m("r2", 30, author="LumoraSupport", reply_to="x:2", label="neutral"),
+        _m("3", 20),
+        _m("4", 40),
         _m("5", 0, brand="Other"),
     ]
     assert all(r.ok for r in store.upsert(posts))
