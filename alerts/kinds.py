@@ -14,8 +14,9 @@ from alerts.influencer import InfluencerDetector
 from alerts.keyword import KeywordDetector
 from alerts.routing import RouteRule
 from alerts.spike_detector import SpikeDetector
+from alerts.unanswered import UnansweredDetector
 
-BUILTIN: tuple[Detector, ...] = (SpikeDetector(), KeywordDetector(), InfluencerDetector())
+BUILTIN: tuple[Detector, ...] = (SpikeDetector(), KeywordDetector(), InfluencerDetector(), UnansweredDetector())
 
 _DETECTORS: dict[str, Detector] = {}
 

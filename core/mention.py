@@ -100,6 +100,9 @@ class Mention(BaseModel):
     # Enrichment, filled by the NLP chain; None/empty until then.
     sentiment: Sentiment | None = None
     themes: list[str] = Field(default_factory=list)
+    # The Mention id ("<source>:<native_id>") of the post this one replies to; None for a thread's start
+    # or where the source does not say (response times, alerts.response).
+    reply_to: str | None = None
     # Source-specific facts worth keeping (conversation id, reposted post id, ...).
     extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 

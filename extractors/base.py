@@ -79,6 +79,8 @@ class Extractor(Generic[OptionsT]):
     type: ClassVar[str]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
     needs_credentials: ClassVar[tuple[str, ...]] = ()
+    # Whether `own_posts` is implemented: the brand's own accounts' posts can be read from this source.
+    collects_own_posts: ClassVar[bool] = False
 
     def __init__(self, options: Mapping[str, Any] | OptionsT | None = None, env: Mapping[str, str] | None = None):
         # `Options` is OptionsT's class (a ClassVar can not name a type variable, hence the cast).
@@ -124,6 +126,13 @@ class Extractor(Generic[OptionsT]):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         raise NotImplementedError
 
+    def own_posts(
+        self, brand: str, query: str, accounts: list[str], cursor: str | None, window: Window
+    ) -> Iterator[Batch]:
+        """The posts of the brand's own `accounts` (as written in the config), whatever the query says:
+        their replies are how response times are measured (`alerts.response`). Same cursor rule as `extract`."""
+        raise SourceError(f"{self.type}: reading the brand's own accounts is not supported for this source")
+
 
 # How far past the run's clock an item may be dated: clocks of phones and feed servers drift, but a
 # post dated later than this is a broken date (a typo, a bad client clock, `created_utc: 1e20`).
@@ -147,12 +156,22 @@ class Selector:
     push the cursor past good posts a later run still has to collect.
     """
 
-    def __init__(self, source: str, brand: str, query: str, window: Window, collected_at: datetime | None = None):
+    def __init__(
+        self,
+        source: str,
+        brand: str,
+        query: str,
+        window: Window,
+        collected_at: datetime | None = None,
+        match_all: bool = False,
+    ):
 
         self.source = source
         self.brand = brand
         self.query_text = query
         self.query = parse(query)
+        # True for the brand's own posts: kept whether or not they match the query (a reply rarely names the brand).
+        self.match_all = match_all
         self.window = window
         self.collected_at = collected_at or datetime.now(UTC)
         self.latest_allowed = as_utc(self.collected_at) + CLOCK_SKEW
@@ -202,7 +221,7 @@ class Selector:
             self.outside_window += 1
             # After the window's end: the next window collects it, so the cursor must not pass it.
             return self.window.until is None or mention.created_at < as_utc(self.window.until)
-        if self.query.matches(mention.text, mention.lang, mention.source):
+        if self.match_all or self.query.matches(mention.text, mention.lang, mention.source):
             batch.mentions.append(mention)
         else:
             self.unmatched += 1

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from core.accounts import account_key
+from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.http import Retry, retry_after_seconds
 from extractors.state import Newest, decode_cursor, encode_cursor
@@ -55,6 +57,19 @@ def _time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def native_post_id(uri: Any) -> str | None:
+    """`at://<did>/app.bsky.feed.post/<rkey>` as the native id posts are stored under (`<did>/<rkey>`)."""
+    if not isinstance(uri, str) or not uri.startswith("at://") or "/app.bsky.feed.post/" not in uri:
+        return None
+    did, _, rkey = uri.removeprefix("at://").partition("/app.bsky.feed.post/")
+    return f"{did}/{rkey}" if did and rkey else None
+
+
+def _post_id(uri: Any) -> str | None:
+    native = native_post_id(uri)
+    return f"bluesky:{native}" if native else None
 
 
 class BlueskyExtractor(Extractor[BlueskyOptions]):
@@ -115,6 +130,54 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         if newest.moved:
             yield Batch([], cursor=encode_cursor({"since": newest.get()}))
 
+    collects_own_posts = True
+
+    def own_posts(
+        self, brand: str, query: str, accounts: list[str], cursor: str | None, window: Window
+    ) -> Iterator[Batch]:
+        """The own accounts' posts and replies (`getAuthorFeed`, filter posts_with_replies), newest first.
+
+        Reposts in the feed are other people's posts: left out. Cursor: the newest `createdAt` read.
+        """
+        opts = self.options
+        selector = Selector("bluesky", brand, query, window, match_all=True)
+        since = decode_cursor(cursor, "bluesky").get("since")
+        if selector.stale_future_cursor(_time(since), cursor):
+            since = None
+        newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
+        floor = _time(since) or (as_utc(window.since) if window.since else None)
+        client = self.client()
+        for actor in (account_key("bluesky", a) for a in accounts):
+            what = f"bluesky author feed {actor} ({brand})"
+            page_cursor: str | None = None
+            for _ in range(opts.max_pages):
+                params: dict[str, Any] = {"actor": actor, "limit": opts.limit, "filter": "posts_with_replies"}
+                if page_cursor:
+                    params["cursor"] = page_cursor
+                response = self.retry.call(
+                    lambda p=params: client.app.bsky.feed.get_author_feed(params=p), what, self._classify
+                )
+                batch, feed, older = Batch([]), _get(response, "feed") or [], 0
+                for item in feed:
+                    post = _get(item, "post")
+                    created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
+                    when = _time(created)
+                    if floor and when and when <= floor:
+                        older += 1  # read before (or before the window); a pinned post can be old, so go on
+                        continue
+                    if _get(item, "reason") is not None:
+                        continue  # a repost: someone else's post
+                    if selector.add(batch, _get(post, "uri"), lambda p=post: self._mention(p)) and isinstance(
+                        created, str
+                    ):
+                        newest.offer(created)
+                yield batch
+                page_cursor = _get(response, "cursor")
+                if not page_cursor or not feed or (older and older >= len(feed) - 1):
+                    break  # newest first: a page (all but a pinned post) of older posts ends it
+        if newest.moved:
+            yield Batch([], cursor=encode_cursor({"since": newest.get()}))
+
     def _classify(self, exc: Exception) -> Exception | None:
         from atproto_client import exceptions as ex
 
@@ -146,6 +209,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         created = _get(post, "record", "created_at") or _get(post, "record", "createdAt") or _get(post, "indexed_at")
         langs = _get(post, "record", "langs") or []
         reply_parent = _get(post, "record", "reply", "parent", "uri")
+        thread_root = _get(post, "record", "reply", "root", "uri")
         return {
             "source": "bluesky",
             "native_id": f"{did}/{rkey}",
@@ -164,5 +228,6 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 "quotes": _get(post, "quote_count"),
             },
             "lang": langs[0].lower() if langs and isinstance(langs[0], str) else None,
-            "extra": {"uri": uri, "reply_to": reply_parent},
+            "reply_to": _post_id(reply_parent),
+            "extra": {"uri": uri, "reply_to": reply_parent, "conversation_id": _post_id(thread_root)},
         }

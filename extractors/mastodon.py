@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
+from core.accounts import account_key
 from core.query import parse
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
@@ -115,6 +116,46 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         if newest.moved:
             yield Batch([], cursor=encode_cursor(newest.values))
 
+    collects_own_posts = True
+
+    def own_posts(
+        self, brand: str, query: str, accounts: list[str], cursor: str | None, window: Window
+    ) -> Iterator[Batch]:
+        """The own accounts' statuses and replies (`accounts/lookup`, then `accounts/:id/statuses` without
+        boosts), newest first; the cursor keeps the newest status id per account."""
+        opts = self.options
+        selector = Selector("mastodon", brand, query, window, match_all=True)
+        since = {k: v for k, v in decode_cursor(cursor, "mastodon").items() if str(v).isdigit()}
+        newest: Newest[str] = Newest(since, order=int)
+        api = self.client()
+        classify = lambda e, a=api: self._classify(e, a)  # noqa: E731
+        for acct in (account_key("mastodon", a) for a in accounts):
+            what = f"mastodon own account @{acct} ({brand})"
+            account = self.retry.call(lambda a=acct: api.account_lookup(a), what, classify)
+            last = int(since[acct]) if acct in since else None
+            params: dict[str, Any] = {"exclude_reblogs": True}
+            if opts.limit:
+                params["limit"] = opts.limit
+            page = self.retry.call(lambda i=account["id"], p=params: api.account_statuses(i, **p), what, classify)
+            for _ in range(opts.max_pages):
+                if not page:
+                    break
+                batch, reached_cursor = Batch([]), False
+                for status in page:
+                    sid = str(status.get("id", ""))
+                    if last is not None and sid.isdigit() and int(sid) <= last:
+                        reached_cursor = True  # newest first: read before
+                        continue
+                    settled = selector.add(batch, sid, lambda s=status: self._mention(s))
+                    if settled and sid.isdigit() and not selector.in_future(_id_seconds(sid)):
+                        newest.offer(sid, acct)
+                yield batch
+                if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, window):
+                    break
+                page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
+        if newest.moved:
+            yield Batch([], cursor=encode_cursor(newest.values))
+
     def _classify(self, exc: Exception, api: Any) -> Exception | None:
         import mastodon
 
@@ -162,6 +203,8 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                 "quotes": status.get("quotes_count"),
             },
             "lang": status.get("language"),
+            # Ids are the instance's own: the parent read from the same instance has this id.
+            "reply_to": f"mastodon:{status['in_reply_to_id']}" if status.get("in_reply_to_id") else None,
             "extra": {"in_reply_to": str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None},
         }
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from core.accounts import account_key
 from core.query import QueryCompileError, parse
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, retry_after_seconds
@@ -113,27 +114,46 @@ class RedditExtractor(Extractor[RedditOptions]):
                 gen = sub.new(limit=opts.limit)
             else:
                 gen = sub.comments(limit=opts.limit)
-            yield name, gen
+            yield f"r/{name}", gen
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
+        newest_first = opts.mode != "search" or opts.sort == "new"
         selector = Selector("reddit", brand, query, window)
+        reddit = self.client()
+        yield from self._collect(selector, self._listings(reddit, query), cursor, newest_first)
+
+    collects_own_posts = True
+
+    def own_posts(
+        self, brand: str, query: str, accounts: list[str], cursor: str | None, window: Window
+    ) -> Iterator[Batch]:
+        """The own accounts' newest comments and posts (`/user/<name>/overview`, newest first)."""
+        selector = Selector("reddit", brand, query, window, match_all=True)
+        reddit = self.client()
+        names = [account_key("reddit", a) for a in accounts]
+        listings = ((f"u/{n}", reddit.redditor(n).overview.new(limit=self.options.limit)) for n in names)
+        yield from self._collect(selector, listings, cursor, newest_first=True)
+
+    def _collect(
+        self, selector: Selector, listings: Iterator[tuple[str, Any]], cursor: str | None, newest_first: bool
+    ) -> Iterator[Batch]:
+        """Mentions from listings, one Batch per page, the cursor (newest time + ids there) last."""
+        opts, window, brand = self.options, selector.window, selector.brand
         since = decode_cursor(cursor, "reddit")
         since_ts = float(since.get("created_utc") or 0)
         since_ids = set(since.get("ids") or [])
         if selector.stale_future_cursor(since_ts, cursor):
             since_ts, since_ids = 0.0, set()
         newest_ts, newest_ids = since_ts, set(since_ids)
-        reddit = self.client()
-        for name, gen in self._listings(reddit, query):
-            what = f"reddit {opts.mode} r/{name} ({brand})"
+        for name, gen in listings:
+            what = f"reddit {opts.mode if not selector.match_all else 'own posts'} {name} ({brand})"
             batch = Batch([])
             for item in self._iterate(gen, what):
                 data = vars(item)  # already-fetched fields only: never triggers a lazy request
                 ts = data.get("created_utc")
                 fullname = data.get("name") or f"?{data.get('id')}"
                 if isinstance(ts, int | float):
-                    newest_first = opts.mode != "search" or opts.sort == "new"
                     if newest_first and window.since and ts < window.since.timestamp():
                         break  # the rest of a newest-first listing is older than the window
                     if ts < since_ts or (ts == since_ts and fullname in since_ids):
@@ -189,6 +209,7 @@ class RedditExtractor(Extractor[RedditOptions]):
         elif d.get("url") and not d.get("is_self", True):
             extra["link_url"] = d["url"]
         permalink = d.get("permalink")
+        parent = d.get("parent_id") if is_comment else None
         return {
             "source": "reddit",
             "native_id": fullname,
@@ -200,5 +221,7 @@ class RedditExtractor(Extractor[RedditOptions]):
                 "likes": max(0, d["score"]) if isinstance(d.get("score"), int) else None,
                 "replies": d.get("num_comments") if isinstance(d.get("num_comments"), int) else None,
             },
+            # parent_id is a fullname (t1_ comment, t3_ post), the native id this extractor stores items under.
+            "reply_to": f"reddit:{parent}" if isinstance(parent, str) and parent[:3] in ("t1_", "t3_") else None,
             "extra": extra,
         }

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from core.accounts import account_key
 from core.query import QueryCompileError, parse
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, rebase, retry_after_seconds
@@ -25,7 +26,15 @@ from extractors.state import Newest, ReadBudget
 
 log = logging.getLogger("groundswell.extractors.x")
 
-TWEET_FIELDS = ["created_at", "public_metrics", "lang", "conversation_id", "referenced_tweets", "author_id"]
+TWEET_FIELDS = [
+    "created_at",
+    "public_metrics",
+    "lang",
+    "conversation_id",
+    "referenced_tweets",
+    "author_id",
+    "in_reply_to_user_id",
+]
 USER_FIELDS = ["public_metrics", "username", "name"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
 TWITTER_EPOCH_MS = 1288834974657
@@ -118,12 +127,25 @@ class XExtractor(Extractor[XOptions]):
         return client
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-
-        opts = self.options
         try:
-            native = opts.native_query or to_x(parse(query))
+            native = self.options.native_query or to_x(parse(query))
         except QueryCompileError as exc:
             raise SourceError(str(exc)) from None
+        yield from self._search(native, Selector("x", brand, query, window), cursor)
+
+    collects_own_posts = True
+
+    def own_posts(
+        self, brand: str, query: str, accounts: list[str], cursor: str | None, window: Window
+    ) -> Iterator[Batch]:
+        """The own accounts' posts and replies: a `from:` search (billed against the same read budget)."""
+        handles = [f"from:{account_key('x', a)}" for a in accounts]
+        native = handles[0] if len(handles) == 1 else "(" + " OR ".join(handles) + ")"
+        yield from self._search(native, Selector("x", brand, query, window, match_all=True), cursor)
+
+    def _search(self, native: str, selector: Selector, cursor: str | None) -> Iterator[Batch]:
+        """Every page of one search (the cursor batch last): `extract` and `own_posts` differ only in the query."""
+        opts, brand, window = self.options, selector.brand, selector.window
         client = self.client()
         search = client.search_all_tweets if opts.endpoint == "all" else client.search_recent_tweets
         if opts.monthly_read_budget and self._state is None:
@@ -131,7 +153,6 @@ class XExtractor(Extractor[XOptions]):
                 "x: no store bound (build_extractor(source, state=store)): the read budget counts this run only"
             )
         budget = ReadBudget(self.state, self.source_key, opts.monthly_read_budget, opts.budget_warn_ratio)
-        selector = Selector("x", brand, query, window)
         since_id = cursor if cursor and cursor.isdigit() else None
         if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
             since_id = None
@@ -210,6 +231,7 @@ class XExtractor(Extractor[XOptions]):
         extra: dict[str, Any] = {}
         if tweet.get("conversation_id"):
             extra["conversation_id"] = str(tweet["conversation_id"])
+        reply_to = None
         for ref in tweet.get("referenced_tweets") or []:
             kind, ref_id = ref.get("type"), ref.get("id")
             if kind == "retweeted":
@@ -221,7 +243,9 @@ class XExtractor(Extractor[XOptions]):
             elif kind == "quoted":
                 extra["quote_of"] = f"x:{ref_id}"
             elif kind == "replied_to":
-                extra["reply_to"] = f"x:{ref_id}"
+                extra["reply_to"] = reply_to = f"x:{ref_id}"
+        if tweet.get("in_reply_to_user_id"):
+            extra["in_reply_to_user_id"] = str(tweet["in_reply_to_user_id"])
         handle = author.get("username")
         created = tweet.get("created_at") or tweet_time(tid)
         return {
@@ -243,5 +267,6 @@ class XExtractor(Extractor[XOptions]):
                 "quotes": _int(metrics.get("quote_count")),
             },
             "lang": _lang(tweet.get("lang")),
+            "reply_to": reply_to,
             "extra": extra,
         }

@@ -16,6 +16,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.kinds import route_problems, rule_problems
+from core.accounts import account_key
 from core.errors import ConfigError
 from core.query import QuerySyntaxError, parse
 from core.query.aliases import BrandTerms, brand_terms
@@ -39,6 +40,28 @@ class BrandConfig(_Strict):
     inflect: list[str] = Field(default_factory=list, description="Languages whose inflected forms aliases match")
     _fragments: tuple[tuple[str, str], ...] = PrivateAttr(default=())
     goals: Goals | None = Field(default=None, description="Targets the weekly/monthly reports judge")
+    # The brand's own accounts per source (response times, the "needs reply" queue); see core.accounts.
+    own_accounts: dict[str, list[str]] = Field(default_factory=dict)
+    response_goal_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60, description="Answer within this")
+
+    @field_validator("own_accounts")
+    @classmethod
+    def _accounts_valid(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        problems = []
+        for source, accounts in value.items():
+            try:
+                get_extractor_class(source)
+            except ValueError as exc:
+                problems.append(f"own_accounts.{source}: {exc}")
+                continue
+            for account in accounts:
+                try:
+                    account_key(source, account)
+                except ValueError as exc:
+                    problems.append(f"own_accounts.{source}: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("query")
     @classmethod
@@ -283,4 +306,19 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     for i, channel in enumerate(config.channels):
         for name, var in _unset_env(channel.model_dump(), env):
             out.append(f"channels.{i} ({channel.key}): ${var} is not set ({name}); alerts to it will fail")
+    out += _own_account_warnings(config)
+    return out
+
+
+def _own_account_warnings(config: Config) -> list[str]:
+    """Own accounts on a source no configured source reads, or one that cannot list an account's posts."""
+    out = []
+    types = {s.type for s in config.sources}
+    for i, brand in enumerate(config.brands):
+        for source in brand.own_accounts:
+            where = f"brands.{i} ({brand.name}).own_accounts.{source}"
+            if source not in types:
+                out.append(f"{where}: no '{source}' source is configured, so these accounts' replies are not collected")
+            elif not get_extractor_class(source).collects_own_posts:
+                out.append(f"{where}: this source cannot list an account's posts; only replies it collects count")
     return out

@@ -1,8 +1,9 @@
 """The daily digest for managers and marketers: what changed yesterday, in one page.
 
 Per brand: volume and sentiment against the day before, top and rising themes,
-notable posts, and the day's alerts. Written as Markdown (and returned as a dict
-for channels and the Airflow task's XCom).
+notable posts, the day's alerts and, for a brand with own accounts, its replies (answered share,
+median/p90 time to first reply, negative posts still waiting: `alerts.response`). Written as
+Markdown (and returned as a dict for channels and the Airflow task's XCom).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from alerts.history import stored_alerts
+from alerts.response import response_report
+from core.accounts import OwnAccounts
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
-from groundswell.config import Config
+from groundswell.config import BrandConfig, Config
 from indexing.base import Filters, Store, theme_counts
 from nlp.trends import trends
 
@@ -78,9 +81,59 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                     for a in alerts
                     if a.brand == brand.name
                 ],
+                "responses": _responses(store, brand, start, end),
             }
         )
     return {"day": day.isoformat(), "timezone": config.digest.timezone, "brands": brands}
+
+
+def _responses(store: Store, brand: BrandConfig, start: datetime, end: datetime) -> dict[str, Any] | None:
+    """The day's own-reply figures as of its end (alerts.response); None for a brand without own accounts."""
+    own = OwnAccounts.of(brand.own_accounts)
+    if not own:
+        return None
+    report = response_report(store, brand.name, own, brand.response_goal_minutes, start, end, now=end)
+    overall = report.overall
+    return {
+        "goal_minutes": report.goal_minutes,
+        "posts": overall.posts,
+        "answered": overall.answered,
+        "answered_share": round(overall.share, 3) if overall.share is not None else None,
+        "median_minutes": _minutes(overall.median_minutes),
+        "p90_minutes": _minutes(overall.p90_minutes),
+        "within_goal": report.within_goal,
+        "needs_reply": len(report.needs_reply),
+        "longest_waiting": [
+            {
+                "text": w.mention.text,
+                "url": safe_url(w.mention.url),
+                "author": w.mention.author.handle,
+                "waited_minutes": round(w.minutes),
+            }
+            for w in report.needs_reply[:3]
+        ],
+    }
+
+
+def _minutes(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _response_lines(r: dict[str, Any]) -> list[str]:
+    if not r["posts"]:
+        return [f"- Replies: no customer posts (goal {r['goal_minutes']} min)"]
+    timing = ""
+    if r["median_minutes"] is not None:
+        timing = f", first reply median {r['median_minutes']:g} min, p90 {r['p90_minutes']:g} min"
+    lines = [
+        f"- Replies: {r['answered']} of {r['posts']} posts answered ({r['answered_share']:.0%}){timing}; "
+        f"{r['within_goal']} within the {r['goal_minutes']}-min goal"
+    ]
+    if r["needs_reply"]:
+        lines.append(f"- Needs reply: **{r['needs_reply']}** negative posts unanswered > {r['goal_minutes']} min")
+        for w in r["longest_waiting"]:
+            lines.append(f"  - “{md(w['text'][:160])}” — @{md(w['author'] or '?')} (waiting {w['waited_minutes']} min)")
+    return lines
 
 
 def render_markdown(digest: dict[str, Any]) -> str:
@@ -105,6 +158,8 @@ def render_markdown(digest: dict[str, Any]) -> str:
                     f"{md(t['theme'])} ×{t['growth']}" + (" (new)" if t["new"] else "") for t in b["rising_themes"]
                 )
             )
+        if b.get("responses"):
+            lines += _response_lines(b["responses"])
         for alert in b["alerts"]:
             lines.append(f"- ⚠ {alert['severity']} {alert['kind']} alert: {md(alert['summary'])}")
         for post in b["notable_posts"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -173,18 +173,49 @@ def collect_one(
     progress: bool = False,
     use_cursor: bool = True,
 ) -> CollectReport:
-    """One source × one brand: the unit Airflow maps over."""
+    """One source × one brand: the unit Airflow maps over (and the brand's own posts there, if configured)."""
     report = CollectReport(attempted=1)
     seen: dict[str, str] = {}  # id -> text fingerprint, for ids repeated within this pass
-    cursors = CursorState(store)
     extractor = build_extractor(source, state=store)
     query = config.brand(brand).search_query  # the query OR any alias (core/query/aliases.py)
     window = Window(plain_utc(window.since), plain_utc(window.until))
-    cursor = cursors.get(source.key, brand) if use_cursor else None
-    label = f"{source.key}/{brand}"
+    _run_source(
+        config, store, report, seen, f"{source.key}/{brand}", source.key, brand,
+        lambda cursor: extractor.extract(brand, query, cursor, window), progress, use_cursor,
+    )
+    accounts = config.brand(brand).own_accounts.get(source.type)
+    if accounts and extractor.collects_own_posts:
+        # The brand's own replies, query or not: response times need them (alerts.response).
+        _run_source(
+            config, store, report, seen, f"{source.key}/{brand}/own", own_posts_key(source.key), brand,
+            lambda cursor: extractor.own_posts(brand, query, accounts, cursor, window), progress, use_cursor,
+        )
+    return report
+
+
+def own_posts_key(source_key: str) -> str:
+    """The cursor key of a source's own-account collection (its cursor is apart from the search's)."""
+    return f"{source_key}#own"
+
+
+def _run_source(
+    config: Config,
+    store: Store,
+    report: CollectReport,
+    seen: dict[str, str],
+    label: str,
+    cursor_key: str,
+    brand: str,
+    batches: Callable[[str | None], Iterator[Batch]],
+    progress: bool,
+    use_cursor: bool,
+) -> None:
+    """Store every batch of one extraction; advance its cursor after storing; record a failure in `report`."""
+    cursors = CursorState(store)
+    cursor = cursors.get(cursor_key, brand) if use_cursor else None
     bar = _progress(progress, f"collect {label}")
     try:
-        for batch in extractor.extract(brand, query, cursor, window):
+        for batch in batches(cursor):
             stored_ok = _store_batch(config, store, batch, report, seen)
             bar.update(len(batch.mentions))
             if not stored_ok:
@@ -193,7 +224,7 @@ def collect_one(
                 break
             # The cursor moves only when everything this batch covers is safely stored.
             if use_cursor and batch.cursor is not None:
-                cursors.set(source.key, brand, batch.cursor)
+                cursors.set(cursor_key, brand, batch.cursor)
     except SourceError as exc:
         report.errors[label] = str(exc)
         log.error("%s: %s", label, exc)
@@ -202,7 +233,6 @@ def collect_one(
         log.exception("%s failed", label)
     finally:
         bar.close()
-    return report
 
 
 def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str]) -> bool:

@@ -49,7 +49,7 @@ from indexing.elasticsearch_mapping import (
     state_index,
     to_document,
 )
-from indexing.elasticsearch_migrate import add_search_field
+from indexing.elasticsearch_migrate import add_reply_field, add_search_field
 from indexing.elasticsearch_query import to_elasticsearch
 
 if TYPE_CHECKING:
@@ -196,6 +196,7 @@ class ElasticsearchStore:
         if not self.client.indices.exists(index=current):
             self.client.options(ignore_status=400).indices.create(index=current)
         add_search_field(self)  # indices from before accent-insensitive search
+        add_reply_field(self)  # indices from before reply_to
 
     def close(self) -> None:
         self.client.close()

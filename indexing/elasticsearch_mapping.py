@@ -75,6 +75,10 @@ def state_index(prefix: str) -> str:
     return f"{prefix}-state"
 
 
+REPLY_FIELD = "reply_to"
+REPLY_FIELD_MAPPING = _KEYWORD
+
+
 def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dict[str, Any]:
     """Explicit mappings; `dynamic: strict` so a field we did not plan for is an error, not a surprise."""
     text_fields: dict[str, Any] = {}
@@ -122,6 +126,7 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
                 }
             },
             "themes": _KEYWORD,
+            REPLY_FIELD: REPLY_FIELD_MAPPING,  # the parent post's mention id (alerts.response)
             # Source-specific facts of any shape: kept in _source, not indexed (no mapping explosion).
             "extra": {"type": "object", "enabled": False},
         },

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from core.query import search_document
 from indexing.elasticsearch_bulk import write_all
-from indexing.elasticsearch_mapping import SEARCH_FIELD, SEARCH_FIELD_MAPPING, index_pattern
+from indexing.elasticsearch_mapping import (
+    REPLY_FIELD,
+    REPLY_FIELD_MAPPING,
+    SEARCH_FIELD,
+    SEARCH_FIELD_MAPPING,
+    index_pattern,
+)
 
 if TYPE_CHECKING:
     from indexing.elasticsearch import ElasticsearchStore
@@ -58,3 +64,10 @@ def _update(hit: dict[str, Any]) -> dict[str, Any]:
         "_id": hit["_id"],
         "doc": {SEARCH_FIELD: search_document(text)},
     }
+
+
+def add_reply_field(store: ElasticsearchStore) -> None:
+    """Map `reply_to` on indices made before replies were collected (mappings are strict, so a mention
+    with it would be refused there). Documents without it need nothing: a missing field reads as None."""
+    pattern = index_pattern(store.prefix)
+    store.client.indices.put_mapping(index=pattern, properties={REPLY_FIELD: REPLY_FIELD_MAPPING}, **_OPTS)

@@ -10,6 +10,7 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
     /api/export     the whole result of a search as CSV or JSONL mentions (streamed)
     /api/themes     recurring and rising themes with sentiment mix and sample posts
     /api/alerts     the alert timeline with each alert's explanation
+    /api/replies    own accounts' replies: answered share, median/p90 time to first reply, the needs-reply queue
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from alerts.history import load_alerts, select_alerts
 from core.alert import Alert
 from core.mention import SENTIMENT_LABELS
 from dashboards.web import export as export_rows
+from dashboards.web import replies as replies_view
 from dashboards.web import views
 from dashboards.web.auth import LoopbackHostMiddleware, TokenMiddleware, check_token
 from dashboards.web.cursors import CursorSigner, search_scope
@@ -119,6 +121,7 @@ def create_app(
     names = [b.name for b in brands]
     default_brand = next((b.name for b in brands if not b.competitor), names[0])
     jsonl_paths = _alert_jsonl_paths(config_or_brands)
+    reply_settings = replies_view.reply_settings(config_or_brands)
     get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
     runner = StoreRunner()
     cursors = CursorSigner()
@@ -250,7 +253,13 @@ def create_app(
             period = views.default_period(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
-            return views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts)
+            data = views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts)
+            # The replies tile: figures only (the queue is /api/replies).
+            brand = filters.brand or default_brand
+            data["replies"] = replies_view.replies(
+                store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit=0
+            )
+            return data
 
         return await runner.call(compute)
 
@@ -334,6 +343,20 @@ def create_app(
             await runner.call(get_alerts), brand=brand, since=since, until=until, severity=severity
         )
         return {"total": len(selected), **views.alert_feed(selected, limit)}
+
+    @app.get("/api/replies")
+    async def replies(request: Request) -> dict[str, Any]:
+        params = params_of(request)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        days = parse_days(params)
+        limit = parse_int(params, "limit", 50, 1, 500) or 50
+        brand = filters.brand or default_brand
+
+        def compute() -> dict[str, Any]:
+            period = views.default_period(store, Filters(brand=brand), filters.since, filters.until, days, newest)
+            return replies_view.replies(store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit)
+
+        return await runner.call(compute)
 
     # Every API route declares its parameters in API_PARAMS (the fuzz suite relies on the table).
     undeclared = {r.path for r in app.routes if getattr(r, "path", "").startswith("/api/")} - set(API_PARAMS)

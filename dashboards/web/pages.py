@@ -16,6 +16,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
+    "replies": ("&#8617;&#65039;", "Needs reply", ("brand", "period")),
 }
 
 
@@ -132,6 +133,11 @@ _BODIES = {
 <div class="card wide"><h2>&#128680; Alert timeline <small id="incident-count"></small></h2>
   <div class="chart short" id="chart-alerts"></div></div>
 <ol id="alert-list" class="alerts"></ol>""",
+    "replies": """
+<section class="kpis" id="reply-kpis"></section>
+<div class="card wide"><h2>&#9201;&#65039; Negative posts waiting for a reply <small id="reply-goal"></small></h2>
+  <ol id="reply-queue" class="results"></ol></div>
+<div class="card wide"><h2>&#128197; By day</h2><table class="table" id="reply-days"></table></div>""",
 }
 
 

@@ -45,6 +45,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/export": FILTER_PARAMS | {"days", "format", "limit"},
     "/api/themes": _PERIOD | {"source", "lang", "n", "min_count", "samples"},
     "/api/alerts": _PERIOD | {"severity", "limit"},
+    "/api/replies": _PERIOD | {"limit"},
 }
 
 

@@ -16,14 +16,29 @@
     const t = data.totals;
     const net = t.net_sentiment;
     const netIcon = net === null ? "\u2754" : net > 0.05 ? "\u{1F7E2}" : net < -0.05 ? "\u{1F534}" : "\u26AA";
-    document.getElementById("kpis").replaceChildren(
+    document.getElementById("kpis").replaceChildren(...[
       kpi("\u{1F4AC}", "mentions", fmt(t.mentions)),
       kpi(netIcon, "net sentiment", net === null ? "\u2013" : (net > 0 ? "+" : "") + net.toFixed(2),
         "(positive \u2212 negative) / scored mentions"),
       kpi("\u{1F620}", "negative share", pct(t.mentions ? t.negative / t.mentions : null)),
       kpi("\u2764\uFE0F", "engagement", fmt(t.engagement), "likes + reposts + replies + quotes"),
       kpi("\u{1F441}\uFE0F", "reach", fmt(t.reach), "author followers + engagement, summed over mentions"),
-      alertsKpi(data.count));
+      alertsKpi(data.count),
+      repliesKpi(data.replies)].filter(Boolean));  // no replies tile for a brand without own accounts
+  }
+
+  /* Own replies (brands with own_accounts): answered share and median time to first reply; links to the queue. */
+  function repliesKpi(r) {
+    if (!r || !r.configured) return null;
+    const o = r.overall;
+    const median = o.median_minutes === null ? "\u2013" : `${o.median_minutes} min`;
+    const node = kpi("\u21A9\uFE0F", `answered \u00B7 median ${median} \u00B7 ${fmt(r.needs_reply_total)} waiting`,
+      pct(o.answered_share),
+      `posts answered by the brand's own accounts; negative posts unanswered > ${r.goal_minutes} min wait in Needs reply`);
+    node.id = "kpi-replies";
+    const link = el("a", { href: "/replies?" + new URLSearchParams({ brand: r.brand }), class: "out", text: "needs reply \u2192" });
+    node.append(link);
+    return node;
   }
 
   function alertsKpi(count) {
