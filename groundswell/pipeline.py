@@ -20,6 +20,8 @@ from alerts.deliver import DeliveryLedger, DeliveryReport, deliver
 from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts
+from alerts.response import response_report
+from core.accounts import OwnAccounts
 from core.alert import Alert
 from core.mention import Mention
 from core.query import parse
@@ -180,15 +182,31 @@ def collect_one(
     query = config.brand(brand).search_query  # the query OR any alias (core/query/aliases.py)
     window = Window(plain_utc(window.since), plain_utc(window.until))
     _run_source(
-        config, store, report, seen, f"{source.key}/{brand}", source.key, brand,
-        lambda cursor: extractor.extract(brand, query, cursor, window), progress, use_cursor,
+        config,
+        store,
+        report,
+        seen,
+        f"{source.key}/{brand}",
+        source.key,
+        brand,
+        lambda cursor: extractor.extract(brand, query, cursor, window),
+        progress,
+        use_cursor,
     )
     accounts = config.brand(brand).own_accounts.get(source.type)
     if accounts and extractor.collects_own_posts:
         # The brand's own replies, query or not: response times need them (alerts.response).
         _run_source(
-            config, store, report, seen, f"{source.key}/{brand}/own", own_posts_key(source.key), brand,
-            lambda cursor: extractor.own_posts(brand, query, accounts, cursor, window), progress, use_cursor,
+            config,
+            store,
+            report,
+            seen,
+            f"{source.key}/{brand}/own",
+            own_posts_key(source.key),
+            brand,
+            lambda cursor: extractor.own_posts(brand, query, accounts, cursor, window),
+            progress,
+            use_cursor,
         )
     return report
 
@@ -391,9 +409,7 @@ def _brand_themes(
     analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
     # Posts whose embeddings `enrich` did not hand over (all of them on a re-run) are encoded here: the slow part.
     bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
-    themes = extract_themes(
-        analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar, embeddings=embeddings
-    )
+    themes = extract_themes(analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar, embeddings=embeddings)
     labels: dict[str, list[str]] = {}
     for theme in themes:
         for member in theme.member_ids:
@@ -477,8 +493,24 @@ def digest(config: Config, store: Store, day: date | None = None) -> dict:
 
 
 def period_report(config: Config, store: Store, kind: PeriodKind, day: date | None = None, send: bool = True) -> dict:
-    """The weekly or monthly report (default: the last complete period), written and sent once per channel."""
-    return run_period_report(config, store, kind, day, send=send)
+    """The weekly or monthly report (default: the last complete period), written and sent once per channel.
+
+    Brands with own accounts get their median time to first reply in each period (`alerts.response`)."""
+    return run_period_report(config, store, kind, day, send=send, response=_median_response(config, store))
+
+
+def _median_response(config: Config, store: Store) -> Callable[[str, datetime, datetime], float | None]:
+    """Median minutes to the first own reply for a brand's posts in [since, until); None without own accounts."""
+    brands = {b.name: b for b in config.brands}
+
+    def median(brand: str, since: datetime, until: datetime) -> float | None:
+        own = OwnAccounts.of(brands[brand].own_accounts)
+        if not own:
+            return None
+        goal = brands[brand].response_goal_minutes
+        return response_report(store, brand, own, goal, since, until).overall.median_minutes
+
+    return median
 
 
 # -- maintenance -------------------------------------------------------------------------------

@@ -283,3 +283,39 @@ def test_cli_digest_period_week(tmp_path, store, http_server, monkeypatch):  # n
     again = CliRunner().invoke(cli, [*args])
     assert json.loads(again.stdout.strip().splitlines()[-1])["delivery"]["slack"]["already_sent"] == 1
     assert len(http_server.on("/slack")) == 1
+
+
+def test_pipeline_report_fills_median_response_from_own_replies(tmp_path):
+    """`groundswell digest --period week` measures own replies: a reply 12 minutes after the post."""
+    from core.mention import Author, Mention
+    from groundswell import pipeline
+
+    post = Mention(
+        source="x",
+        native_id="1",
+        text="Lumora charger broke, help?",
+        author=Author(handle="alice"),
+        created_at=datetime(2026, 11, 17, 10, 0, tzinfo=UTC),
+        brand="Lumora",
+    )
+    reply = Mention(
+        source="x",
+        native_id="2",
+        text="@alice sorry, DM us",
+        author=Author(handle="LumoraSupport"),
+        created_at=datetime(2026, 11, 17, 10, 12, tzinfo=UTC),
+        brand="Lumora",
+        reply_to="x:1",
+    )
+    store = SqliteStore(tmp_path / "r.db")
+    list(store.upsert([post, reply]))
+    config = parse_config(
+        {
+            "brands": [{"name": "Lumora", "query": "Lumora", "own_accounts": {"x": ["@LumoraSupport"]}}],
+            "report": {"path": str(tmp_path / "out" / "report.html")},
+        }
+    )
+    summary = pipeline.period_report(config, store, "week", day=date(2026, 11, 22), send=False)
+    report = json.loads(open(summary["json"], encoding="utf-8").read())
+    assert report["brands"][0]["current"]["median_response_minutes"] == pytest.approx(12.0)
+    store.close()
