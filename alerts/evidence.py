@@ -67,7 +67,7 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
         for dim in ("lang", "source")
         for s in over_represented(dim, _facet(now, dim), len(now), _facet(before, dim), len(before))
     ]
-    marks = {(t, n) for t, n in _phrase_keys(scored, found)}
+    marks = set(_phrase_keys(scored, found))
     surge_themes = {s.value for s in themes}
     in_surge = [
         m
@@ -150,9 +150,9 @@ def _text_key(text: str) -> str:
     return " ".join(words).lower()
 
 
-def _phrase_keys(scored: list[phrases.Scored], found: Evidence) -> list[tuple[str, int]]:
+def _phrase_keys(scored: list[phrases.Scored], found: Evidence) -> list[tuple[str, tuple[str, ...]]]:
     wanted = set(found.key_phrases) | set(found.terms[:MATCH_TERMS])
-    return [(s.text, s.words) for s in scored if s.text in wanted]
+    return [(s.text, s.parts) for s in scored if s.text in wanted]
 
 
 def _themes(posts: list[Mention]) -> Counter[str]:

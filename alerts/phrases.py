@@ -31,24 +31,27 @@ class Scored:
     """An n-gram with how many surge / usual posts use it and its log-odds z-score."""
 
     text: str
-    words: int
+    parts: tuple[str, ...]  # its words
     surge: int
     usual: int
     z: float
 
 
-def post_grams(text: str, lang: str | None, exclude: frozenset[str] = frozenset()) -> set[tuple[str, int]]:
-    """The distinct 1..3-word n-grams of one post as (text, words); words in `exclude` (the
+def post_grams(
+    text: str, lang: str | None, exclude: frozenset[str] = frozenset()
+) -> set[tuple[str, tuple[str, ...]]]:
+    """The distinct 1..3-word n-grams of one post as (text, its words); words in `exclude` (the
     brand's) end a phrase. Chinese and Japanese phrases are written without spaces."""
     joiner = "" if lang in _NO_SPACE else " "
-    out: set[tuple[str, int]] = set()
+    out: set[tuple[str, tuple[str, ...]]] = set()
     for run in phrase_runs(text, lang):
         for part in _split(run, exclude):
             for n in range(1, MAX_N + 1):
                 for i in range(len(part) - n + 1):
                     gram = part[i : i + n]
                     if gram[0][1] and gram[-1][1]:  # starts and ends with a content word
-                        out.add((joiner.join(w for w, _ in gram), n))
+                        words = tuple(w for w, _ in gram)
+                        out.add((joiner.join(words), words))
     return out
 
 
@@ -72,14 +75,16 @@ def log_odds(surge: Counter, usual: Counter, prior_weight: float = PRIOR_WEIGHT)
     for gram, y_s in surge.items():
         y_u = usual.get(gram, 0)
         a = prior_weight * (y_s + y_u) / pooled
-        delta = math.log((y_s + a) / (n_s + prior_weight - y_s - a)) - math.log(
-            (y_u + a) / (n_u + prior_weight - y_u - a)
-        )
+        # The rest of each corpus; at least half a count, so a gram that is a whole corpus
+        # (one short post) has finite odds.
+        rest_s = max(n_s + prior_weight - y_s - a, 0.5)
+        rest_u = max(n_u + prior_weight - y_u - a, 0.5)
+        delta = math.log((y_s + a) / rest_s) - math.log((y_u + a) / rest_u)
         out[gram] = delta / math.sqrt(1.0 / (y_s + a) + 1.0 / (y_u + a))
     return out
 
 
-def score(surge: list[set[tuple[str, int]]], usual: list[set[tuple[str, int]]], min_count: int = 3) -> list[Scored]:
+def score(surge: list[set], usual: list[set], min_count: int = 3) -> list[Scored]:
     """Every n-gram clearly over-represented in the surge's posts (each a `post_grams` set), best first."""
     surge_counts: Counter = Counter(g for grams in surge for g in grams)
     usual_counts: Counter = Counter(g for grams in usual for g in grams)
@@ -94,27 +99,36 @@ def score(surge: list[set[tuple[str, int]]], usual: list[set[tuple[str, int]]], 
 
 
 def key_phrases(scored: list[Scored], n: int = 5, least: int = 3) -> list[str]:
-    """Up to `n` phrases a person would write: multi-word ones first, none inside another one
-    already chosen; single words fill up to `least` when the surge has too few phrases."""
+    """Up to `n` phrases a person would write, best first: multi-word ones sharing no word with a
+    phrase chosen before (no phrase inside another, no bridge between two, no near-repeat);
+    single words fill up to `least` when the surge has too few phrases."""
     chosen: list[str] = []
-    for s in scored:
-        if s.words > 1 and len(chosen) < n and not any(_overlaps(s.text, c) for c in chosen):
-            chosen.append(s.text)
-    for s in scored:
-        if len(chosen) >= least:
-            break
-        if s.words == 1 and not any(_overlaps(s.text, c) for c in chosen):
-            chosen.append(s.text)
+    covered: set[str] = set()
+    for multi in (True, False):
+        for s in scored:
+            if len(chosen) >= (n if multi else least):
+                break
+            if (len(s.parts) > 1) == multi and not covered & set(s.parts):
+                s = _longest(s, scored) if multi else s
+                chosen.append(s.text)
+                covered.update(s.parts)
     return chosen
+
+
+def _longest(s: Scored, scored: list[Scored]) -> Scored:
+    """The longest phrase extending `s` that nearly every post using `s` uses too: "battery caught
+    fire" rather than "battery caught" when the one is nearly always the other."""
+    longer = [
+        t for t in scored if len(t.parts) > len(s.parts) and _inside(s.parts, t.parts) and t.surge >= 0.8 * s.surge
+    ]
+    return max(longer, key=lambda t: (len(t.parts), t.z)) if longer else s
+
+
+def _inside(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
 
 
 def key_terms(scored: list[Scored], n: int = 8) -> list[str]:
     """The `n` most over-represented single words (`Alert.top_terms`)."""
-    return [s.text for s in scored if s.words == 1][:n]
-
-
-def _overlaps(a: str, b: str) -> bool:
-    """One phrase inside the other: whole words where words are spaced, characters where not."""
-    if " " in a or " " in b or a.isascii():
-        a, b = f" {a} ", f" {b} "
-    return a in b or b in a
+    return [s.text for s in scored if len(s.parts) == 1][:n]

@@ -127,7 +127,7 @@ def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool
     text = re.sub(r"https?://\S+|@\w+", " ", text)
     lang = lang or script_lang(text)
     if lang == "ko" or (lang is None and _HANGUL.search(text)):
-        return [[(w, True) for w in run] for run in _ko_runs(text)]
+        return _ko_runs(text)
     if lang in ("zh", "ja") or _HAN.search(text):
         return [[(w, True) for w in run] for run in _zh_runs(text)]
     stop = STOPWORDS.get(lang or "", frozenset()) | (_ALL_LATIN_STOP if lang not in ("ru", "uk") else frozenset())
@@ -138,12 +138,14 @@ def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool
     return [r for r in runs if r]
 
 
-def _ko_runs(text: str) -> list[list[str]]:
-    runs: list[list[str]] = [[]]
+def _ko_runs(text: str) -> list[list[tuple[str, bool]]]:
+    """Korean runs; verb and adjective stems stay inside a phrase but never end one ("환불 거부",
+    not "거부 당하": a stem is not how a person writes the word)."""
+    runs: list[list[tuple[str, bool]]] = [[]]
     for t in _kiwi().tokenize(text):
         tag = t.tag.split("-")[0]
         if tag in _KO_TAGS and len(t.form) > 1:
-            runs[-1].append(t.form.lower())
+            runs[-1].append((t.form.lower(), tag not in ("VV", "VA")))
         elif tag.startswith(_KO_BREAK) and runs[-1]:
             runs.append([])
     return [r for r in runs if r]
