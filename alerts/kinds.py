@@ -12,9 +12,10 @@ from alerts.config import AlertsConfig
 from alerts.detector import Detector, Kind
 from alerts.influencer import InfluencerDetector
 from alerts.keyword import KeywordDetector
+from alerts.opportunity import OpportunityDetector
 from alerts.spike_detector import SpikeDetector
 
-BUILTIN: tuple[Detector, ...] = (SpikeDetector(), KeywordDetector(), InfluencerDetector())
+BUILTIN: tuple[Detector, ...] = (SpikeDetector(), KeywordDetector(), InfluencerDetector(), OpportunityDetector())
 
 _DETECTORS: dict[str, Detector] = {}
 
