@@ -172,3 +172,41 @@ def test_a_surge_like_the_usual_says_nothing_about_mix_or_themes():
         assert "Unusual mix" not in alert.summary and "Themes up" not in alert.summary
     finally:
         store.close()
+
+
+def test_real_stream_surge_phrases_are_the_surges_words():
+    """apple-2014 (real tweets, human sentiment labels): its busiest negative hour, 4 Dec 2014 20-22h
+    UTC, is mostly a retweet storm of a band's complaint ("Studio at 45,000 ft. One outlet,
+    4 computers. @Apple we need the batteries of the future"); the explanation must say so."""
+    import json
+
+    from tests.conftest import shared_path
+
+    folder = shared_path("data", "streams", "apple-2014")
+    labels = {}
+    with open(folder / "gold.jsonl", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            labels[row["id"]] = row["sentiment"]
+    mentions = []
+    with open(folder / "mentions.jsonl", encoding="utf-8") as f:
+        for line in f:
+            m = Mention.model_validate_json(line)
+            label = labels[m.id]
+            mentions.append(m.model_copy(update={
+                "brand": "Apple", "query": "Apple OR @Apple OR #AAPL OR AAPL",
+                "sentiment": Sentiment(label=label, probs={label: 1.0}, model="gold"),
+            }))  # fmt: skip
+    store = SqliteStore(":memory:")
+    try:
+        assert all(r.ok for r in store.upsert(mentions))
+        at = datetime(2014, 12, 4, 20, tzinfo=UTC)
+        alert = Alert(kind="spike", brand="Apple", window_start=at, window_end=at + timedelta(hours=2),
+                      observed=58, expected=10.0, statistic="poisson", score=10.0)  # fmt: skip
+        explain(alert, store, background_days=3)
+    finally:
+        store.close()
+    words = {w for p in alert.key_phrases for w in p.split()}
+    assert words & {"batteries", "outlet", "charger", "computers", "studio"}, alert.key_phrases
+    assert not words & {"apple", "aapl"}  # the brand's own query words
+    assert alert.top_posts and any(w in alert.top_posts[0].text.lower() for w in ("batter", "charger", "outlet"))
