@@ -109,7 +109,8 @@ def key_phrases(scored: list[Scored], n: int = 5, least: int = 3) -> list[str]:
             if len(chosen) >= (n if multi else least):
                 break
             if (len(s.parts) > 1) == multi and not covered & set(s.parts):
-                s = _longest(s, scored) if multi else s
+                longer = _longest(s, scored) if multi else s
+                s = s if covered & set(longer.parts) else longer  # the longer one must not repeat a word either
                 chosen.append(s.text)
                 covered.update(s.parts)
     return chosen

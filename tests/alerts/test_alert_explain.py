@@ -116,6 +116,8 @@ def test_key_phrases_are_the_surges_phrases_in_both_languages(explained):
     assert "battery fire" in phrases or "battery caught fire" in phrases, phrases
     assert any("배터리 화재" in p or "과열" in p for p in phrases), phrases
     assert sum(" " in p for p in phrases) >= 3  # multi-word phrases, not a bag of words
+    words = [w for p in phrases for w in p.split()]
+    assert len(words) == len(set(words)), phrases  # no phrase repeats another's word
     # The brand's own name and the usual complaints are never key phrases.
     assert not [p for p in phrases if "acme" in p or "에이스미" in p or "support" in p or "delivery" in p]
     assert "Key phrases: “" in explained.summary and phrases[0] in explained.summary
