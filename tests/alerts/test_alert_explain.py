@@ -212,3 +212,14 @@ def test_real_stream_surge_phrases_are_the_surges_words():
     assert words & {"batteries", "outlet", "charger", "computers", "studio"}, alert.key_phrases
     assert not words & {"apple", "aapl"}  # the brand's own query words
     assert alert.top_posts and any(w in alert.top_posts[0].text.lower() for w in ("batter", "charger", "outlet"))
+
+
+@pytest.mark.parametrize(
+    ("usual", "said"), [(0.0, "none usually"), (0.004, "under 1% usually"), (0.08, "8% usually")]
+)
+def test_a_shift_reads_as_a_person_would_say_it(usual, said):
+    from alerts.wording import shift_text
+    from core.alert import Shift
+
+    shift = Shift(dimension="lang", value="ko", count=25, share=0.62, usual_share=usual)
+    assert shift_text(shift) == f"ko 62% of the surge vs {said}"  # never "vs 0% usually"

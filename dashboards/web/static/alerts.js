@@ -28,7 +28,8 @@
   // Only what differs from the usual mix (alerts/evidence.py): "ko 62% of the surge vs 8% usually".
   function shifted(shifts, dims) {
     return (shifts || []).filter((s) => dims.includes(s.dimension))
-      .map((s) => `${s.value} ${pct(s.share)} of the surge vs ${s.usual_share ? pct(s.usual_share) + " usually" : "none usually"}`)
+      .map((s) => `${s.value} ${pct(s.share)} of the surge vs ` +
+        (!s.usual_share ? "none usually" : s.usual_share < 0.005 ? "under 1% usually" : pct(s.usual_share) + " usually"))
       .join(" \u00B7 ");
   }
 
