@@ -12,6 +12,7 @@ day never fires. Only an episode's opening alert is kept, at severity info.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
@@ -45,21 +46,19 @@ class OpportunityDetector(Detector):
     """Positive surges of the brand and of its most positive themes."""
 
     name = "opportunity"
-    kinds = {"opportunity": Kind("Positive opportunity")}
+    kinds = {"opportunity": Kind("Positive opportunity", thread="opportunity")}
     rule_model = OpportunityRule
 
     def detect(self, ctx: DetectContext) -> list[Detection]:
         rule: OpportunityRule = self.rule(ctx.config)
         spike = _spike_rule(rule, ctx.config.spike)
         positive = ctx.base.replace(sentiment="positive")
-        found = _opportunities(ctx, _counted(ctx, positive), spike, None)
-        busy = [(d.alert.window_start, d.decided_at) for d in found]
+        found, busy = _opportunities(ctx, _counted(ctx, positive), spike, None)
         if rule.themes:
             for t in ctx.store.top_themes(positive, n=rule.themes):
-                for d in _opportunities(ctx, _counted(ctx, positive.replace(theme=t.theme)), spike, t.theme):
-                    # The brand-wide alert already tells of this moment; its theme is in its explanation.
-                    if not any(start <= d.decided_at - ctx.step < end for start, end in busy):
-                        found.append(d)
+                theme, _ = _opportunities(ctx, _counted(ctx, positive.replace(theme=t.theme)), spike, t.theme)
+                # While the brand-wide rise lasts it tells of this moment; the theme is in its explanation.
+                found += [d for d in theme if not any(a <= d.decided_at - ctx.step < b for a, b in busy)]
         return found
 
     def filters(self, alert: Alert, base: Filters) -> Filters:
@@ -103,15 +102,22 @@ def _counted(ctx: DetectContext, filters: Filters) -> CountSeries:
     return replace(ctx.series, negative=part.total.copy())
 
 
-def _opportunities(ctx: DetectContext, series: CountSeries, rule: SpikeRule, theme: str | None) -> list[Detection]:
+def _opportunities(
+    ctx: DetectContext, series: CountSeries, rule: SpikeRule, theme: str | None
+) -> tuple[list[Detection], list[tuple[datetime, datetime]]]:
+    """Each positive episode's opening alert as an opportunity, and the episodes' spans (start,
+    end of the bucket that closed them; still open: the series' end)."""
     out: list[Detection] = []
+    spans: dict[str | None, tuple[datetime, datetime]] = {}
+    end = series.start + len(series) * series.step
     for d in detect_spikes(series, ctx.brand.name, rule):
         a = d.alert
-        if a.kind != "spike" or a.subject:  # escalations and all-clears: one message per moment
-            continue
-        alert = _as_opportunity(a, theme)
-        out.append(Detection(alert, d.decided_at, d.bucket))
-    return out
+        if a.kind == "all_clear":
+            spans[a.episode_id] = (spans.get(a.episode_id, (a.window_start, end))[0], d.decided_at)
+        elif not a.subject:  # escalations: one message per moment of good news
+            spans[a.episode_id] = (a.window_start, end)
+            out.append(Detection(_as_opportunity(a, theme), d.decided_at, d.bucket))
+    return out, list(spans.values())
 
 
 def _as_opportunity(a: Alert, theme: str | None) -> Alert:

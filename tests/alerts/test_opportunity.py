@@ -135,3 +135,23 @@ def test_off_unless_enabled():
 def test_config_is_checked(rule, problem):
     problems = rule_problems(AlertsConfig.model_validate({"opportunity": rule}))
     assert len(problems) == 1 and problems[0].startswith(problem), problems
+
+
+def test_good_news_never_threads_a_crisis_under_it():
+    """An opportunity followed within the incident gap by a negative spike: the spike opens its own
+    incident (sent in full, not as an "Update" of the good news), and the opportunity stays apart."""
+    from alerts.incidents import assign_incidents, is_followup
+    from core.alert import Alert, Detection
+
+    def alert(kind: str, hour: int) -> Detection:
+        at = START + timedelta(hours=hour)
+        a = Alert(kind=kind, brand="Acme", window_start=at, window_end=at + timedelta(hours=1), observed=30,
+                  expected=3, statistic="poisson", score=9)  # fmt: skip
+        a.episode_id = a.id
+        return Detection(a, at + timedelta(hours=1), hour)
+
+    good, crisis, more_good = alert("opportunity", 10), alert("spike", 12), alert("opportunity", 13)
+    assign_incidents([good, crisis, more_good], timedelta(hours=12))
+    assert good.alert.incident_id == good.alert.id
+    assert crisis.alert.incident_id == crisis.alert.id and not is_followup(crisis.alert)
+    assert more_good.alert.incident_id == good.alert.id  # good news threads with good news
