@@ -61,21 +61,24 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
     before_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in before]
     scored = phrases.score(now_grams, before_grams)
     found = Evidence(key_phrases=phrases.key_phrases(scored), terms=phrases.key_terms(scored))
-    themes = over_represented("theme", _themes(now), len(now), _themes(before), len(before))
-    found.shifts = themes + [
-        s
-        for dim in ("lang", "source")
-        for s in over_represented(dim, _facet(now, dim), len(now), _facet(before, dim), len(before))
-    ]
+    found.shifts = shifts(now, before)
     marks = set(_phrase_keys(scored, found))
-    surge_themes = {s.value for s in themes}
+    themes = {s.value for s in found.shifts if s.dimension == "theme"}
     in_surge = [
         m
         for m, grams in zip(now, now_grams, strict=True)
-        if (grams & marks or surge_themes & set(m.themes)) or not (marks or surge_themes)
+        if grams & marks or themes & set(m.themes) or not (marks or themes)  # nothing distinctive: all
     ]
     found.top_posts = [post_of(m) for m in top_posts(store, in_surge)]
     return found
+
+
+def shifts(now: list[Mention], before: list[Mention]) -> list[Shift]:
+    """Rising themes, then languages and sources far above their usual share (`over_represented`)."""
+    out = over_represented("theme", _themes(now), len(now), _themes(before), len(before))
+    for dim in ("lang", "source"):
+        out += over_represented(dim, _facet(now, dim), len(now), _facet(before, dim), len(before))
+    return out
 
 
 def _latest(store: Store, filters: Filters) -> list[Mention]:
