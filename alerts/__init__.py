@@ -1,4 +1,4 @@
-"""Crisis alerts: detectors (spike, keyword, influencer), explanations, delivery, backtests.
+"""Crisis alerts: detectors (spike, keyword, influencer, opt-in opportunity), explanations, delivery, backtests.
 
 See docs/alerts.md.
 """

@@ -30,6 +30,9 @@ class Kind:
     crisis: bool = False  # its episodes make an incident a crisis and keep it open until closed
     closes: bool = False  # it ends the episode named by its `episode_id` (an all-clear)
     details: bool = True  # its summary goes on with the store's explanation (mix, terms, top post)
+    # Alerts of one brand and one thread form incidents together: good news ("opportunity") never
+    # opens the thread a crisis then lands in as an "update", nor joins a crisis's thread.
+    thread: str = "crisis"
 
 
 @dataclass

@@ -1,6 +1,8 @@
-"""Make an alert self-explanatory: driving posts, terms, themes, mix, link and a summary.
+"""Make an alert self-explanatory: key phrases, rising themes, unusual mix, top posts, link, summary.
 
-Everything comes from the `Store` protocol, so it reads the same from SQLite or Elasticsearch.
+The evidence (`alerts.evidence.gather`) compares the alert's posts with the same kind of posts in
+the baseline days before it; everything comes from the `Store` protocol, so it reads the same from
+SQLite or Elasticsearch.
 """
 
 from __future__ import annotations
@@ -9,15 +11,13 @@ import logging
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from alerts.influencer import post_of
+from alerts.evidence import gather
 from alerts.kinds import detector_for, kind_info
+from alerts.wording import shifts_text
 from core.alert import Alert
 from indexing.base import Filters, Store
 
 log = logging.getLogger(__name__)
-
-TOP_POSTS = 5
-CANDIDATE_POSTS = 25
 
 
 def alert_filters(alert: Alert) -> Filters:
@@ -37,15 +37,17 @@ def explain(alert: Alert, store: Store, dashboard_url: str | None = None, backgr
     fg = alert_filters(alert)
     detector = detector_for(alert.kind)
     try:
+        # The usual: the same kind of posts (same filters) over the baseline days before the window.
+        since = alert.window_start - timedelta(days=background_days)
+        usual = fg.replace(since=since, until=alert.window_start)
+        wider = Filters(brand=alert.brand, since=since, until=alert.window_start)
+        found = gather(store, fg, usual, alert.brand, wider)
         if not detector.carries_posts:
-            page = store.search(fg, size=CANDIDATE_POSTS, sort="engagement")
-            hits = sorted(page.hits, key=lambda h: (-h.mention.reach, h.mention.id))[:TOP_POSTS]
-            alert.top_posts = [post_of(h.mention) for h in hits]
-        background = Filters(
-            brand=alert.brand, since=alert.window_start - timedelta(days=background_days), until=alert.window_start
-        )
-        alert.top_terms = detector.terms(alert, [term for term, _ in store.significant_terms(fg, background, n=8)])
-        alert.top_themes = [t.theme for t in store.top_themes(fg, n=5)]
+            alert.top_posts = found.top_posts
+        alert.key_phrases = found.key_phrases
+        alert.top_terms = detector.terms(alert, found.terms)
+        alert.shifts = found.shifts
+        alert.top_themes = [s.value for s in found.shifts if s.dimension == "theme"]
         alert.source_mix = store.facet(fg, "source")
         alert.lang_mix = store.facet(fg, "lang")
     except Exception as exc:  # an explanation must never cost us the alert itself
@@ -92,12 +94,16 @@ def summarize(a: Alert) -> str:
     parts += detector.describe(a)
     if not kind_info(a.kind).details:
         return " ".join(parts)
-    if a.source_mix:
-        parts.append("Mostly on " + _mix(a.source_mix) + (" in " + _mix(a.lang_mix) if a.lang_mix else "") + ".")
-    if a.top_terms:
+    if a.key_phrases:
+        parts.append("Key phrases: " + ", ".join(f"“{p}”" for p in a.key_phrases) + ".")
+    elif a.top_terms:  # an alert explained before key phrases existed
         parts.append("Over-represented terms: " + ", ".join(a.top_terms[:5]) + ".")
-    if a.top_themes:
-        parts.append("Themes: " + ", ".join(a.top_themes[:3]) + ".")
+    themes = shifts_text(a.shifts, "theme")
+    if themes:
+        parts.append("Themes up: " + themes + ".")
+    mix = shifts_text(a.shifts)
+    if mix:
+        parts.append("Unusual mix: " + mix + ".")
     if a.top_posts and not detector.carries_posts:
         p = a.top_posts[0]
         who = f"@{p.author}" if p.author else p.source or "unknown"
@@ -106,12 +112,6 @@ def summarize(a: Alert) -> str:
     elif a.top_posts:
         parts.append(f"Post: “{_short(a.top_posts[0].text)}”")
     return " ".join(parts)
-
-
-def _mix(mix: dict[str, int], n: int = 2) -> str:
-    total = sum(mix.values()) or 1
-    top = sorted(mix.items(), key=lambda kv: -kv[1])[:n]
-    return ", ".join(f"{k} ({v / total:.0%})" for k, v in top)
 
 
 def _short(text: str, n: int = 140) -> str:

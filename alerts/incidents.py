@@ -7,10 +7,12 @@ that opened the brand's incident. Channels use it to send the opening alert in f
 rest as updates in the same thread (email `In-Reply-To`), or to fold minor updates away
 (`followups: major`, the default).
 
-An incident opens with a brand's first alert when none is open and stays open while a spike
-episode it contains is open, or until `gap` has passed since its latest alert. It closes at the
-all-clear of its last open spike episode. The grouping is a pure function of the alerts in time
-order, so replaying the same history (a re-run, an overlapping scheduled run) gives the same ids.
+Good news is its own thread (`Kind.thread`): an opportunity alert never opens or joins a crisis's
+incident. An incident opens with a brand's first alert of its thread when none is open and stays
+open while a spike episode it contains is open, or until `gap` has passed since its latest alert.
+It closes at the all-clear of its last open spike episode. The grouping is a pure function of the
+alerts in time order, so replaying the same history (a re-run, an overlapping scheduled run) gives
+the same ids.
 """
 
 from __future__ import annotations
@@ -39,10 +41,11 @@ class _Open:
 def assign_incidents(found: Iterable[_Decided], gap: timedelta) -> None:
     """Set `alert.incident_id` on every detection (each with `.alert` and `.decided_at`)."""
     ordered = sorted(found, key=lambda d: (d.decided_at, kind_info(d.alert.kind).closes, d.alert.id))
-    open_by_brand: dict[str, _Open] = {}
+    open_by_brand: dict[tuple[str, str], _Open] = {}  # by brand and thread (`Kind.thread`)
     for d in ordered:
         a = d.alert
-        current = open_by_brand.get(a.brand)
+        key = (a.brand, kind_info(a.kind).thread)
+        current = open_by_brand.get(key)
         if current is not None and not current.episodes and d.decided_at - current.last > gap:
             current = None  # quiet for longer than the gap: the next alert is a new incident
         if kind_info(a.kind).closes:
@@ -53,10 +56,10 @@ def assign_incidents(found: Iterable[_Decided], gap: timedelta) -> None:
             current.episodes.discard(a.episode_id or "")
             current.last = d.decided_at
             if not current.episodes:
-                del open_by_brand[a.brand]
+                del open_by_brand[key]
             continue
         if current is None:
-            current = open_by_brand[a.brand] = _Open(a.id, d.decided_at)
+            current = open_by_brand[key] = _Open(a.id, d.decided_at)
         a.incident_id = current.id
         current.last = d.decided_at
         if kind_info(a.kind).crisis and a.episode_id:

@@ -13,10 +13,17 @@ from alerts.detector import Detector, Kind
 from alerts.influencer import InfluencerDetector
 from alerts.keyword import KeywordDetector
 from alerts.routing import RouteRule
+from alerts.opportunity import OpportunityDetector
 from alerts.spike_detector import SpikeDetector
 from alerts.unanswered import UnansweredDetector
 
-BUILTIN: tuple[Detector, ...] = (SpikeDetector(), KeywordDetector(), InfluencerDetector(), UnansweredDetector())
+BUILTIN: tuple[Detector, ...] = (
+    SpikeDetector(),
+    KeywordDetector(),
+    InfluencerDetector(),
+    UnansweredDetector(),
+    OpportunityDetector(),
+)
 
 _DETECTORS: dict[str, Detector] = {}
 

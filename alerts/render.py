@@ -13,6 +13,7 @@ from typing import Any
 
 from alerts.incidents import is_followup
 from alerts.kinds import detector_for
+from alerts.wording import shifts_text
 from core.alert import Alert
 from core.escaping import markdown_text, one_line, printable, safe_url
 
@@ -33,15 +34,20 @@ def facts(a: Alert) -> list[tuple[str, str]]:
     ]
     if a.negative_share is not None:
         usual = f" (usually {a.expected_share:.0%})" if a.expected_share is not None else ""
-        rows.append(("Negative share", f"{a.negative_share:.0%}{usual}"))
-    if a.source_mix:
-        rows.append(("Sources", ", ".join(f"{k} {v}" for k, v in list(a.source_mix.items())[:4])))
-    if a.lang_mix:
-        rows.append(("Languages", ", ".join(f"{k} {v}" for k, v in list(a.lang_mix.items())[:5])))
+        # `negative_share` holds the share of what the detector counted (positives for opportunities).
+        rows.append((f"{(a.counted_sentiment or 'negative').capitalize()} share", f"{a.negative_share:.0%}{usual}"))
+    if a.key_phrases:
+        rows.append(("Key phrases", ", ".join(a.key_phrases[:5])))
     if a.top_terms:
         rows.append(("Terms", ", ".join(a.top_terms[:8])))
-    if a.top_themes:
+    themes = shifts_text(a.shifts, "theme")
+    if themes:
+        rows.append(("Themes up", themes))
+    elif a.top_themes and not a.shifts:  # an alert explained before shifts existed
         rows.append(("Themes", ", ".join(a.top_themes[:5])))
+    mix = shifts_text(a.shifts)
+    if mix:  # only what differs from the usual mix: the usual one is not news
+        rows.append(("Unusual mix", mix))
     if is_followup(a):
         rows.append(("Incident", f"update to alert {a.incident_id}"))
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.alert import Alert
+from core.alert import Alert, Shift
 
 
 def phrase(term: str) -> str:
@@ -25,3 +25,18 @@ def p_text(p: float | None) -> str:
     if p is None:
         return "n/a"
     return f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
+
+
+def shift_text(s: Shift) -> str:
+    """One over-represented value, e.g. 'ko 62% of the surge vs 8% usually'."""
+    usual = "none usually" if not s.usual_share else "under 1% usually" if s.usual_share < 0.005 else (
+        f"{s.usual_share:.0%} usually"
+    )
+    name = f"“{s.value}”" if s.dimension == "theme" else s.value
+    return f"{name} {s.share:.0%} of the surge vs {usual}"
+
+
+def shifts_text(shifts: list[Shift], dimension: str | None = None) -> str:
+    """Shifts joined by '; ' (those of one `dimension`, or those of the mix: languages and sources)."""
+    dims = (dimension,) if dimension else ("lang", "source")
+    return "; ".join(shift_text(s) for s in shifts if s.dimension in dims)

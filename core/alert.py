@@ -28,6 +28,19 @@ class DrivingPost(BaseModel):
     sentiment: str | None = None  # the post's label, for the badge beside it
 
 
+class Shift(BaseModel):
+    """A theme, language or source far more common in the alert's posts than usual:
+    `share` of the alert's posts vs `usual_share` of the same kind of posts before it."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    dimension: Literal["theme", "lang", "source"]
+    value: str
+    count: int
+    share: float
+    usual_share: float
+
+
 class Alert(BaseModel):
     """One detected event. `id` is stable for the same brand, kind and window, so
     re-running detection yields the same id and delivery can refuse to send twice.
@@ -53,6 +66,12 @@ class Alert(BaseModel):
     top_posts: list[DrivingPost] = Field(default_factory=list)
     top_terms: list[str] = Field(default_factory=list)
     top_themes: list[str] = Field(default_factory=list)
+    key_phrases: list[str] = Field(
+        default_factory=list, description="What the alert's posts say far more than usual (alerts.phrases)"
+    )
+    shifts: list[Shift] = Field(
+        default_factory=list, description="Themes, languages and sources over-represented vs the usual mix"
+    )
     source_mix: dict[str, int] = Field(default_factory=dict)
     lang_mix: dict[str, int] = Field(default_factory=dict)
     link: str | None = None

@@ -108,3 +108,58 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
 
 def _is_wordish(token: str) -> bool:
     return any(ch.isalnum() for ch in token) and len(token) > 1
+
+
+_KO_BREAK = ("S", "EF", "EC")  # punctuation, sentence and clause endings end a phrase
+_LATIN_CLAUSE = re.compile(r"[.,!?;:()\[\]{}\"“”«»…|/\\\n–—]+")
+
+
+def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool]]]:
+    """Runs of adjacent words in `text`, in order, each marked content word or not: the material
+    of multi-word phrases (which must start and end with a content word: "burned my desk").
+
+    The same per-language rules as `tokenize` decide what a content word is. In space-separated
+    languages punctuation ends a run and stopwords stay in it, marked; in Korean and Chinese
+    particles and function words are dropped ("배터리가 폭발" -> 배터리, 폭발) and punctuation
+    and clause endings end a run.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"https?://\S+|@\w+", " ", text)
+    lang = lang or script_lang(text)
+    if lang == "ko" or (lang is None and _HANGUL.search(text)):
+        return _ko_runs(text)
+    if lang in ("zh", "ja") or _HAN.search(text):
+        return [[(w, True) for w in run] for run in _zh_runs(text)]
+    stop = STOPWORDS.get(lang or "", frozenset()) | (_ALL_LATIN_STOP if lang not in ("ru", "uk") else frozenset())
+    runs = [
+        [(w, len(w) > 2 and w not in stop) for w in (m.group(0).lower() for m in _WORD.finditer(clause))]
+        for clause in _LATIN_CLAUSE.split(text)
+    ]
+    return [r for r in runs if r]
+
+
+def _ko_runs(text: str) -> list[list[tuple[str, bool]]]:
+    """Korean runs; verb and adjective stems stay inside a phrase but never end one ("환불 거부",
+    not "거부 당하": a stem is not how a person writes the word)."""
+    runs: list[list[tuple[str, bool]]] = [[]]
+    for t in _kiwi().tokenize(text):
+        tag = t.tag.split("-")[0]
+        if tag in _KO_TAGS and len(t.form) > 1:
+            runs[-1].append((t.form.lower(), tag not in ("VV", "VA")))
+        elif tag.startswith(_KO_BREAK) and runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _zh_runs(text: str) -> list[list[str]]:
+    stop = STOPWORDS["zh"]
+    runs: list[list[str]] = [[]]
+    for word in (w.strip().lower() for w in _jieba().lcut(text)):
+        if not word:
+            continue
+        if not _is_wordish(word) and not (word.isalnum() or _HAN.match(word)):
+            if runs[-1]:
+                runs.append([])  # punctuation ends the phrase
+        elif word not in stop and _is_wordish(word):
+            runs[-1].append(word)
+    return [r for r in runs if r]

@@ -42,6 +42,9 @@ ALLOWED_SIDEWAYS = {
     # Alert detection, explanation and history read the store through its protocol
     # (Store, Filters, Bucket): alerts are computed from stored mentions.
     ("alerts", "indexing"),
+    # An alert's key phrases are cut into words by the same per-language rules as themes
+    # (nlp.tokenize: kiwipiepy for Korean, jieba for Chinese, stopword lists), not a second copy.
+    ("alerts", "nlp"),
 }
 # Upward imports that are allowed only inside a function (imported when that command runs), with the reason.
 ALLOWED_LAZY_UPWARD = {

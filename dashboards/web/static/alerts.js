@@ -25,8 +25,12 @@
     return el("span", {}, ...items.flatMap((t) => [el("span", { class: "badge", text: (prefix || "") + t }), " "]));
   }
 
-  function mix(counts) {
-    return Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v)}`).join(" \u00B7 ");
+  // Only what differs from the usual mix (alerts/evidence.py): "ko 62% of the surge vs 8% usually".
+  function shifted(shifts, dims) {
+    return (shifts || []).filter((s) => dims.includes(s.dimension))
+      .map((s) => `${s.value} ${pct(s.share)} of the surge vs ` +
+        (!s.usual_share ? "none usually" : s.usual_share < 0.005 ? "under 1% usually" : pct(s.usual_share) + " usually"))
+      .join(" \u00B7 ");
   }
 
   function card(a, open) {
@@ -34,11 +38,11 @@
       ["\u{1F552} window", `${when(a.window_start)} \u2192 ${when(a.window_end)}`],
       ["\u{1F4C8} observed / expected", `${fmt(a.observed)} / ${fmt(Math.round(a.expected * 10) / 10)}`],
       ["\u{1F9EE} test", `${a.statistic} = ${a.score.toFixed(2)}` + (a.p_value !== null ? `, p = ${a.p_value.toExponential(1)}` : "")],
-      ["\u{1F620} negative share", pct(a.negative_share)],
+      [(a.counted_sentiment === "positive" ? "\u{1F600} positive" : "\u{1F620} negative") + " share", pct(a.negative_share)],
+      ["\u{1F4AC} key phrases", chips(a.key_phrases || [])],
       ["\u{1F511} top terms", chips(a.top_terms)],
-      ["# top themes", chips(a.top_themes)],
-      ["\u{1F4F0} sources", mix(a.source_mix)],
-      ["\u{1F310} languages", mix(a.lang_mix)],
+      ["# themes up", (a.shifts || []).length ? shifted(a.shifts, ["theme"]) : chips(a.top_themes)],
+      ["\u{1F310} unusual mix", shifted(a.shifts, ["lang", "source"])],
     ];
     const dl = el("dl", {});
     for (const [k, v] of rows) {
