@@ -12,8 +12,8 @@ from alerts.config import AlertsConfig
 from alerts.detector import Detector, Kind
 from alerts.influencer import InfluencerDetector
 from alerts.keyword import KeywordDetector
-from alerts.routing import RouteRule
 from alerts.opportunity import OpportunityDetector
+from alerts.routing import RouteRule
 from alerts.spike_detector import SpikeDetector
 from alerts.unanswered import UnansweredDetector
 
