@@ -100,6 +100,9 @@ class Mention(BaseModel):
     # Enrichment, filled by the NLP chain; None/empty until then.
     sentiment: Sentiment | None = None
     themes: list[str] = Field(default_factory=list)
+    # Why the spam detector (nlp/spam.py) flagged this post ("copy-paste campaign: 37 authors, 12 min"); None = not
+    # spam. Stores leave flagged mentions out of counts unless asked (`indexing.base.Filters.include_spam`).
+    spam: str | None = None
     # Source-specific facts worth keeping (conversation id, reposted post id, ...).
     extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
