@@ -33,6 +33,7 @@ from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.digest import write_digest
 from groundswell.report import write_report as _write
+from groundswell.spam import SpamReport, flag_spam, spam_excluded
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
@@ -89,6 +90,9 @@ class EnrichReport:
     by_lang: dict[str, int] = field(default_factory=dict)
     by_sentiment: dict[str, int] = field(default_factory=dict)
     model: str | None = None
+    # Oldest and newest created_at among the mentions tagged: where the spam step looks (`groundswell.spam`).
+    first: datetime | None = None
+    last: datetime | None = None
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -293,6 +297,8 @@ def enrich(
             if failed:
                 raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
             for mention in done:
+                report.first = min(report.first or mention.created_at, mention.created_at)
+                report.last = max(report.last or mention.created_at, mention.created_at)
                 report.by_lang[mention.lang or "unknown"] = report.by_lang.get(mention.lang or "unknown", 0) + 1
                 if mention.sentiment:
                     label = mention.sentiment.label
@@ -506,6 +512,8 @@ def run_once(
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
         embeddings = SentenceEmbeddings()
         enriched = enrich(config, store, progress=progress, embeddings=embeddings)
+        # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
+        spam = flag_spam(store, enriched.first, enriched.last) if enriched.first and enriched.last else SpamReport()
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
@@ -527,6 +535,8 @@ def run_once(
             "enriched": enriched.enriched,
             "sentiment_model": enriched.model,
             **summarize(store),
+            "spam_flagged": spam.flagged,
+            "spam_excluded": spam_excluded(store),
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
             # alerts.incidents.count_alerts: the count the report header and the dashboard show too.
             "alerts_fired": count.alerts,

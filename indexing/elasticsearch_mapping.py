@@ -122,10 +122,14 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
                 }
             },
             "themes": _KEYWORD,
+            SPAM_FIELD: _KEYWORD,  # nlp/spam.py's reason; absent/null = not spam
             # Source-specific facts of any shape: kept in _source, not indexed (no mapping explosion).
             "extra": {"type": "object", "enabled": False},
         },
     }
+
+
+SPAM_FIELD = "spam"
 
 
 def mentions_template(prefix: str, language_analyzers: bool = True, icu: bool = False) -> dict[str, Any]:

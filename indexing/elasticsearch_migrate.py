@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.query import search_document
 from indexing.elasticsearch_bulk import write_all
-from indexing.elasticsearch_mapping import SEARCH_FIELD, SEARCH_FIELD_MAPPING, index_pattern
+from indexing.elasticsearch_mapping import SEARCH_FIELD, SEARCH_FIELD_MAPPING, SPAM_FIELD, index_pattern
 
 if TYPE_CHECKING:
     from indexing.elasticsearch import ElasticsearchStore
@@ -58,3 +58,12 @@ def _update(hit: dict[str, Any]) -> dict[str, Any]:
         "_id": hit["_id"],
         "doc": {SEARCH_FIELD: search_document(text)},
     }
+
+
+def add_spam_field(store: ElasticsearchStore) -> None:
+    """Migration step "spam flags": map `spam` on indices made before the spam detector (nlp/spam.py).
+
+    Nothing to fill: a document without the field is not spam, which is what it was."""
+    store.client.indices.put_mapping(
+        index=index_pattern(store.prefix), properties={SPAM_FIELD: {"type": "keyword"}}, **_OPTS
+    )

@@ -413,3 +413,28 @@ def test_search_ignores_accents_both_ways(empty_store: Store):
         assert {m.id for m in empty_store.iter_mentions(f)} == want, query
     # Aggregations filter by the same text query.
     assert sum(b.total for b in empty_store.histogram(Filters(text="bateria"), "day")) == 3
+
+
+def test_spam_is_out_of_every_count_unless_asked_for(empty_store: Store) -> None:
+    """Filters.include_spam: flagged mentions leave counts, searches and aggregations (nlp/spam.py)."""
+    flagged = {m.id for m in CORPUS[::4]}
+    corpus = [m.model_copy(update={"spam": "promotion: 'giveaway'"}) if m.id in flagged else m for m in CORPUS]
+    assert all(r.ok for r in empty_store.upsert(corpus))
+    clean = [m for m in CORPUS if m.id not in flagged]
+    f = Filters(brand="acme")
+    assert empty_store.count() == len(clean)
+    assert empty_store.count(Filters(include_spam=True)) == len(CORPUS)
+    assert empty_store.count(f) == sum(m.brand == "acme" for m in clean)
+    assert empty_store.totals(f)["mentions"] == empty_store.count(f)
+    assert sum(b.total for b in empty_store.histogram(f, "day")) == empty_store.count(f)
+    assert sum(empty_store.facet(Filters(), "brand").values()) == len(clean)
+    themes = Counter(t for m in clean for t in m.themes)
+    assert {t.theme: t.count for t in empty_store.top_themes(Filters(), n=10)} == dict(themes)
+    assert {h.mention.id for h in empty_store.search(Filters(), size=100).hits} == {m.id for m in clean}
+    assert sum(a.mentions for a in empty_store.top_authors(Filters(), n=100)) == len(clean)
+    assert {m.id for m in empty_store.iter_mentions(Filters(include_spam=True))} == {m.id for m in CORPUS}
+    # The reason round-trips, and clearing it (an analyst's "not spam") brings the mention back.
+    (one,) = empty_store.get([sorted(flagged)[0]])
+    assert one.spam == "promotion: 'giveaway'"
+    assert all(r.ok for r in empty_store.upsert([one.model_copy(update={"spam": None})]))
+    assert empty_store.count() == len(clean) + 1
