@@ -327,6 +327,44 @@ def digest(config_path: str, day: datetime | None) -> None:
     _emit({"markdown": result["markdown"], "day": result["day"]})
 
 
+@cli.command()
+@config_option
+@click.option("--brand", required=True, help="The brand (its name in the config)")
+@click.option("--since", type=click.DateTime(), help="Period start (UTC)")
+@click.option("--until", type=click.DateTime(), help="Period end (UTC, exclusive)")
+@click.option("--detractors", is_flag=True, help="Rank negative mentions instead of positive ones")
+@click.option("-n", "--top", "top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the ranking as CSV")
+def advocates(
+    config_path: str,
+    brand: str,
+    since: datetime | None,
+    until: datetime | None,
+    detractors: bool,
+    top: int,
+    csv_path: str | None,
+) -> None:
+    """Authors with repeated positive (or negative) mentions of a brand, ranked (docs/spam.md#advocates)."""
+    from groundswell.advocates import advocate_record, advocates_csv
+    from groundswell.advocates import advocates as rank_authors
+
+    config = _load(config_path)
+    names = [b.name for b in config.brands]
+    if brand not in names:
+        raise click.ClickException(f"unknown brand '{brand}'; the config has: {', '.join(names)}")
+    store = open_store(config)
+    try:
+        rows = rank_authors(store, brand, since, until, sentiment="negative" if detractors else "positive", n=top)
+    finally:
+        store.close()
+    if csv_path:
+        Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(csv_path).write_text("".join(advocates_csv(rows)), encoding="utf-8")
+        click.echo(f"wrote {len(rows)} authors to {csv_path}", err=True)
+    label = "negative" if detractors else "positive"
+    _emit({"brand": brand, "sentiment": label, "authors": [advocate_record(i, a) for i, a in enumerate(rows, 1)]})
+
+
 @cli.group()
 def config() -> None:
     """Configuration helpers."""
