@@ -5,9 +5,10 @@ a detractor as many negative ones. They are ranked by
 
     score = mentions × (1 + log10(1 + reach))
 
-where reach = the author's largest follower count seen + the engagement of those mentions: repeating
-counts linearly, reach by orders of magnitude, so a loyal small account beats a one-off celebrity
-(who is not listed at all) and, between two equally loyal authors, the one heard by more people wins.
+where reach = the author's largest follower count seen + the engagement of those mentions. Repeating
+counts linearly and reach by orders of magnitude: a one-off celebrity is not listed at all, of two
+authors with as much reach the more loyal wins, and two posts to 90,000 followers (score 11.9) rank
+above four to 50 (10.8), but not above six to 500 (22.2).
 One function for every store: it reads the brand's mentions of one sentiment in the period
 (`Store.iter_mentions`, indexed by brand, time and sentiment on both stores).
 """

@@ -28,6 +28,7 @@ from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
+from groundswell.advocates import advocates
 from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
@@ -492,6 +493,11 @@ def summarize(store: Store, filters: Filters | None = None) -> dict[str, Any]:
     }
 
 
+def top_advocates(config: Config, store: Store, n: int = 3) -> dict[str, list[str]]:
+    """Each brand's top advocates over the stored history, as "handle (mentions)" (`groundswell.advocates`)."""
+    return {b.name: [f"{a.handle} ({a.mentions})" for a in advocates(store, b.name, n=n)] for b in config.brands}
+
+
 def run_once(
     config: Config,
     *,
@@ -537,6 +543,7 @@ def run_once(
             **summarize(store),
             "spam_flagged": spam.flagged,
             "spam_excluded": spam_excluded(store),
+            "top_advocates": top_advocates(config, store),
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
             # alerts.incidents.count_alerts: the count the report header and the dashboard show too.
             "alerts_fired": count.alerts,
