@@ -37,9 +37,9 @@ class SpamRules:
     farm_authors: int = 10  # distinct accounts pushing one link domain ...
     farm_minutes: int = 60  # ... within this many minutes ...
     farm_max_followers: int = 100  # ... whose median follower count is below this (new/throwaway accounts)
-    # A post is mostly links with 3+ links and at most 3 other words, or 2 links and at most 1 word
-    # (a tweet with a photo already carries two links, so two links alone say nothing).
-    link_heavy: tuple[tuple[int, int], ...] = ((3, 3), (2, 1))
+    # A post is mostly links with 3+ links and at most 3 other words, or 2 links and no word (a tweet
+    # with a photo already carries two links, so "True <link> <photo>" is a person, not a farm).
+    link_heavy: tuple[tuple[int, int], ...] = ((3, 3), (2, 0))
     rate_per_hour: int = 40  # one account, this many posts in 60 minutes (live-tweeting people reach 35) ...
     rate_per_minute: int = 8  # ... or this many in one minute
 
@@ -92,8 +92,10 @@ def _words_besides_links(text: str) -> int:
 # Promotion phrases, case-folded. STRONG: one is enough. WEAK ("discount", "скидка"): two different
 # ones, or one beside a link, since a customer may well write "no discount this year".
 _STRONG = [
-    r"\bgive ?aways?\b",
-    r"\b(?:rt|retweet|repost|share|follow)\b[^.!?\n]{0,40}\bto win\b",
+    r"\bgive-?aways?\b",  # not "give away": "we cannot give away money we don't have"
+    # "RT & follow to win", "retweet this for a chance to win"; not "RT @x: they plan to win the election".
+    r"\b(?:rt|retweet|repost|share|follow|like)\b(?:\W+(?:and|rt|retweet|follow|like|share|this|us|for a chance))*"
+    r"\W+to win\b",
     r"\benter to win\b",
     r"\bpromo ?codes?\b",
     r"\b(?:coupon|discount|voucher) codes?\b",

@@ -77,9 +77,18 @@ def test_posts_that_are_mostly_links() -> None:
     assert flags == {"x:p1": "link farm: 3 links, 1 words"}
 
 
-def test_a_photo_tweet_with_two_links_and_words_is_not_a_link_farm() -> None:
-    text = "I love my #lumora pulse https://t.co/aaaa https://t.co/bbbb"
+@pytest.mark.parametrize(
+    "text",
+    ["I love my #lumora pulse https://t.co/aaaa https://t.co/bbbb", "True https://t.co/aaaa #GOPDebate http://t.co/b"],
+)
+def test_a_photo_tweet_with_two_links_and_a_word_is_not_a_link_farm(text: str) -> None:
     assert detect([post(1, text)]) == {}
+
+
+def test_two_links_and_nothing_else_is_a_link_farm() -> None:
+    assert detect([post(1, "https://a.invalid/x #deal @lumora https://b.invalid/y")]) == {
+        "x:p1": "link farm: 2 links, 0 words"
+    }
 
 
 def test_one_domain_pushed_by_many_throwaway_accounts() -> None:
@@ -125,6 +134,9 @@ def test_promotions_in_several_languages(text: str) -> None:
         "Скидка была маленькая, но Lumora Pulse того стоит",
         "Nessuno sconto, ma il Lumora Halo suona benissimo",
         "I would never win an argument with Lumora support",
+        # Both once flagged in the GOP-debate stream (docs/spam.md):
+        '"We cannot give away money we don\'t have" @RandPaul #GOPDebate',
+        "RT @DarrenRosario: The #GOP are planning to win this election without women",
     ],
 )
 def test_one_weak_promo_word_in_a_customer_post_is_not_a_promotion(text: str) -> None:
