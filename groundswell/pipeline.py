@@ -485,7 +485,7 @@ def summarize(store: Store, filters: Filters | None = None) -> dict[str, Any]:
     """Counts for the run summary: stored mentions by language, sentiment, source, brand."""
     f = filters or Filters()
     return {
-        "stored": store.count(f),
+        "stored": store.count(f.replace(include_spam=True)),  # what is stored; the splits below leave spam out
         "by_language": store.facet(f, "lang"),
         "by_sentiment": store.facet(f, "sentiment"),
         "by_source": store.facet(f, "source"),
