@@ -22,7 +22,7 @@ from core.logsafe import configure_logging, register_config_secrets
 from extractors.base import Window
 from groundswell.config import Config, ConfigError, config_warnings, load_config
 from groundswell.demo import prepare
-from groundswell.pipeline import as_dict, collect, notify, open_store, run_once, update_themes
+from groundswell.pipeline import as_dict, collect, flag_new_spam, notify, open_store, run_once, update_themes
 from groundswell.pipeline import detect as run_detect
 from groundswell.pipeline import digest as run_digest
 from groundswell.pipeline import enrich as run_enrich
@@ -254,7 +254,9 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     store = open_store(config)
     embeddings = SentenceEmbeddings()  # sentiment's sentence embeddings, handed to themes
     try:
-        report = as_dict(run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings))
+        enriched = run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings)
+        report = as_dict(enriched)
+        report["spam"] = as_dict(flag_new_spam(store, enriched))  # before themes count anything
         if themes:
             report["themes"] = update_themes(config, store, progress=progress, embeddings=embeddings)
     finally:

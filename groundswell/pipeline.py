@@ -311,6 +311,14 @@ def enrich(
     return report
 
 
+def flag_new_spam(store: Store, enriched: EnrichReport) -> SpamReport:
+    """The spam step after `enrich` (run_once, `groundswell enrich`, the enrich DAG): flag spam among what
+    was just tagged and the stored history around it (`groundswell.spam.flag_spam`), before anything counts."""
+    if enriched.first is None or enriched.last is None:
+        return SpamReport()  # nothing new: nothing new can be spam
+    return flag_spam(store, enriched.first, enriched.last)
+
+
 def _unenriched_count(store: Store, limit: int | None) -> int:
     """How many mentions enrich will tag: those without sentiment (the stores' facet calls them 'unknown')."""
     count = store.facet(Filters(), "sentiment").get("unknown", 0)
@@ -519,7 +527,7 @@ def run_once(
         embeddings = SentenceEmbeddings()
         enriched = enrich(config, store, progress=progress, embeddings=embeddings)
         # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
-        spam = flag_spam(store, enriched.first, enriched.last) if enriched.first and enriched.last else SpamReport()
+        spam = flag_new_spam(store, enriched)
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)

@@ -425,7 +425,7 @@ def test_spam_is_out_of_every_count_unless_asked_for(empty_store: Store) -> None
     assert empty_store.count() == len(clean)
     assert empty_store.count(Filters(include_spam=True)) == len(CORPUS)
     assert empty_store.count(f) == sum(m.brand == "acme" for m in clean)
-    assert empty_store.totals(f)["mentions"] == empty_store.count(f)
+    assert empty_store.totals(f)["engagement"] == sum(m.engagement.total for m in clean if m.brand == "acme")
     assert sum(b.total for b in empty_store.histogram(f, "day")) == empty_store.count(f)
     assert sum(empty_store.facet(Filters(), "brand").values()) == len(clean)
     themes = Counter(t for m in clean for t in m.themes)
@@ -438,3 +438,21 @@ def test_spam_is_out_of_every_count_unless_asked_for(empty_store: Store) -> None
     assert one.spam == "promotion: 'giveaway'"
     assert all(r.ok for r in empty_store.upsert([one.model_copy(update={"spam": None})]))
     assert empty_store.count() == len(clean) + 1
+
+
+def test_advocates_rank_the_same_on_every_store(empty_store: Store) -> None:
+    """groundswell.advocates reads through the Store protocol: each store gives the independent answer."""
+    from groundswell.advocates import advocates
+
+    assert all(r.ok for r in empty_store.upsert(CORPUS))
+    for label in ("positive", "negative"):
+        counts = Counter(
+            (m.source, m.author.handle)
+            for m in CORPUS
+            if m.sentiment and m.sentiment.label == label and m.author.handle
+        )
+        want = {key: n for key, n in counts.items() if n >= 2}
+        assert want  # the corpus has repeat authors of each sentiment (across brands)
+        got = advocates(empty_store, None, sentiment=label, n=1000)
+        assert {(a.source, a.handle): a.mentions for a in got} == want
+        assert [a.score for a in got] == sorted((a.score for a in got), reverse=True)
