@@ -20,6 +20,8 @@ import click
 from alerts.history import stored_alerts
 from core.logsafe import configure_logging, register_config_secrets
 from extractors.base import Window
+from groundswell.advocates import advocate_record, advocates_csv
+from groundswell.advocates import advocates as rank_authors
 from groundswell.config import Config, ConfigError, config_warnings, load_config
 from groundswell.demo import prepare
 from groundswell.pipeline import as_dict, collect, flag_new_spam, notify, open_store, run_once, update_themes
@@ -350,9 +352,6 @@ def advocates(
     csv_path: str | None,
 ) -> None:
     """Authors with repeated positive (or negative) mentions of a brand, ranked (docs/spam.md#advocates)."""
-    from groundswell.advocates import advocate_record, advocates_csv
-    from groundswell.advocates import advocates as rank_authors
-
     config = _load(config_path)
     names = [b.name for b in config.brands]
     if brand not in names:

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from core.mention import Mention, load_mention
+from groundswell.demo_corpus import generate
 from nlp.spam import detect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,8 +42,6 @@ def load_labels(path: Path = LABELS) -> list[dict[str, str]]:
 
 def stream_mentions(stream: str, streams: Path) -> list[Mention]:
     if stream == "demo":
-        from groundswell.demo_corpus import generate
-
         return [load_mention(record) for record in generate(7)]
     path = streams / stream / "mentions.jsonl"
     if not path.exists():
