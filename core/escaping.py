@@ -69,3 +69,13 @@ def markdown_text(text: str | None) -> str:
 def _escape_line_start(match: re.Match[str]) -> str:
     mark = match.group(1)
     return mark + "\\" if mark[0].isdigit() else "\\" + mark  # "1\." / "\#"
+
+
+# Spreadsheets run cells starting with these as formulas; prefix them so a post can't run one.
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value for a CSV cell a spreadsheet will open: a leading formula character gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text

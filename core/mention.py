@@ -103,6 +103,9 @@ class Mention(BaseModel):
     # The Mention id ("<source>:<native_id>") of the post this one replies to; None for a thread's start
     # or where the source does not say (response times, alerts.response).
     reply_to: str | None = None
+    # Why the spam detector (nlp/spam.py) flagged this post ("copy-paste campaign: 37 authors, 12 min"); None = not
+    # spam. Stores leave flagged mentions out of counts unless asked (`indexing.base.Filters.include_spam`).
+    spam: str | None = None
     # Source-specific facts worth keeping (conversation id, reposted post id, ...).
     extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 

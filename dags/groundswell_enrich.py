@@ -1,4 +1,4 @@
-"""groundswell_enrich: whenever new mentions land, tag them (language, sentiment), then themes.
+"""groundswell_enrich: whenever new mentions land, tag them (language, sentiment), flag spam, then themes.
 
 Scheduled on the mentions Asset that groundswell_ingest emits. `pipeline.enrich`
 works in batches (nlp.batch_size × 8), writing each back before the next, so a
@@ -29,8 +29,14 @@ def enrich() -> dict[str, int]:
     with opened_store(config) as store:
         # pipeline.enrich loads the model once and writes back every batch before the next.
         report = pipeline.enrich(config, store, limit=limit)
+        spam = pipeline.flag_new_spam(store, report)  # spam flagged before themes and alerts count
     print(f"enriched {report.enriched} mention(s) with {report.model}: {report.by_lang} {report.by_sentiment}")
-    return {"enriched": report.enriched, **{f"sentiment:{k}": v for k, v in report.by_sentiment.items()}}
+    print(f"spam flagged: {spam.flagged} {spam.by_reason}")
+    return {
+        "enriched": report.enriched,
+        "spam_flagged": spam.flagged,
+        **{f"sentiment:{k}": v for k, v in report.by_sentiment.items()},
+    }
 
 
 @task(outlets=[ENRICHED])

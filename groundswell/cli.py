@@ -20,9 +20,11 @@ import click
 from alerts.history import stored_alerts
 from core.logsafe import configure_logging, register_config_secrets
 from extractors.base import Window
+from groundswell.advocates import advocate_record, advocates_csv
+from groundswell.advocates import advocates as rank_authors
 from groundswell.config import Config, ConfigError, config_warnings, load_config
 from groundswell.demo import prepare
-from groundswell.pipeline import as_dict, collect, notify, open_store, run_once, update_themes
+from groundswell.pipeline import as_dict, collect, flag_new_spam, notify, open_store, run_once, update_themes
 from groundswell.pipeline import detect as run_detect
 from groundswell.pipeline import digest as run_digest
 from groundswell.pipeline import enrich as run_enrich
@@ -200,6 +202,9 @@ def demo(directory: str, seed: int, progress: bool) -> None:
     summary = run_once(_load(str(config_file)), progress=progress)
     summary["config"] = str(config_file)
     summary["dashboard"] = f"{runnable_command()} serve --config {shlex.quote(str(config_file))}"
+    click.echo(f"spam left out of the counts: {summary['spam_excluded']} mentions", err=True)
+    for brand, names in summary["top_advocates"].items():
+        click.echo(f"top advocates of {brand}: {', '.join(names) or 'none yet (2+ positive posts needed)'}", err=True)
     click.echo(f"report: {summary['report']}\nopen the dashboard: {summary['dashboard']}", err=True)
     _emit(summary)
 
@@ -253,7 +258,9 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     store = open_store(config)
     embeddings = SentenceEmbeddings()  # sentiment's sentence embeddings, handed to themes
     try:
-        report = as_dict(run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings))
+        enriched = run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings)
+        report = as_dict(enriched)
+        report["spam"] = as_dict(flag_new_spam(store, enriched))  # before themes count anything
         if themes:
             report["themes"] = update_themes(config, store, progress=progress, embeddings=embeddings)
     finally:
@@ -340,6 +347,41 @@ def digest(config_path: str, day: datetime | None, period: str, send: bool) -> N
             sys.exit(EXIT_PARTIAL)
         return
     _emit({"markdown": result["markdown"], "day": result["day"]})
+
+
+@cli.command()
+@config_option
+@click.option("--brand", required=True, help="The brand (its name in the config)")
+@click.option("--since", type=click.DateTime(), help="Period start (UTC)")
+@click.option("--until", type=click.DateTime(), help="Period end (UTC, exclusive)")
+@click.option("--detractors", is_flag=True, help="Rank negative mentions instead of positive ones")
+@click.option("-n", "--top", "top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the ranking as CSV")
+def advocates(
+    config_path: str,
+    brand: str,
+    since: datetime | None,
+    until: datetime | None,
+    detractors: bool,
+    top: int,
+    csv_path: str | None,
+) -> None:
+    """Authors with repeated positive (or negative) mentions of a brand, ranked (docs/spam.md#advocates)."""
+    config = _load(config_path)
+    names = [b.name for b in config.brands]
+    if brand not in names:
+        raise click.ClickException(f"unknown brand '{brand}'; the config has: {', '.join(names)}")
+    store = open_store(config)
+    try:
+        rows = rank_authors(store, brand, since, until, sentiment="negative" if detractors else "positive", n=top)
+    finally:
+        store.close()
+    if csv_path:
+        Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(csv_path).write_text("".join(advocates_csv(rows)), encoding="utf-8")
+        click.echo(f"wrote {len(rows)} authors to {csv_path}", err=True)
+    label = "negative" if detractors else "positive"
+    _emit({"brand": brand, "sentiment": label, "authors": [advocate_record(i, a) for i, a in enumerate(rows, 1)]})
 
 
 @cli.group()

@@ -6,6 +6,11 @@ heavy-tailed engagement, ordinary praise/complaints/questions, a positive launch
 spike for the competitor (which must not alert), and one planted crisis: Lumora
 Pulse batteries overheating while charging, starting 2026-11-11 12:00 UTC.
 
+Planted for the spam rules and the advocates ranking (`plant_people_and_bots`, drawn from a
+random stream of its own so everything above stays byte-identical): a few loyal fans and critics
+posting several times over the two weeks, a copy-paste campaign from 40 fresh accounts
+(2026-11-07) and a multilingual giveaway burst (2026-11-09).
+
 Every author is `demo_…`, every line carries `extra.synthetic = true`, and the same
 seed always writes byte-identical output: `python -m groundswell.demo_corpus --out FILE`.
 The demo itself (its config, and what `groundswell demo` runs) is `groundswell/demo.py`.
@@ -354,8 +359,71 @@ def generate(seed: int = 7) -> list[dict]:
         )
         repost["created_at"] = created.isoformat().replace("+00:00", "Z")
         records.append(repost)
+    records.extend(plant_people_and_bots(seed, first_id=counter + 1))
     records.sort(key=lambda r: (r["created_at"], r["native_id"]))
     return records
+
+
+# Loyal authors: (handle, followers, language, sentiment, posts). Handles lie outside the 400-author pools.
+FANS = [
+    ("demo_en_901", 2400, "en", "positive", 6),
+    ("demo_ko_902", 800, "ko", "positive", 5),
+    ("demo_it_903", 350, "it", "positive", 4),
+    ("demo_ru_904", 60, "ru", "positive", 3),
+    ("demo_en_905", 1500, "en", "negative", 5),
+    ("demo_zh_906", 420, "zh", "negative", 3),
+]
+CAMPAIGN_START = datetime(2026, 11, 7, 14, tzinfo=UTC)
+CAMPAIGN_TEXT = "Lumora Pulse are the best earbuds money can buy, grab yours today at https://lumora-deals.invalid/{n}"
+GIVEAWAY_START = datetime(2026, 11, 9, 10, tzinfo=UTC)
+GIVEAWAY = {
+    "en": "GIVEAWAY! RT & follow to win a Lumora Halo speaker 🎁",
+    "ru": "Розыгрыш Lumora Halo! Подпишись и сделай репост 🎁",
+    "zh": "转发抽奖：送出 Lumora Halo 音箱一台 🎁",
+    "ko": "Lumora Halo 스피커 이벤트 응모하세요! 🎁",
+    "it": "Concorso Lumora: usa il codice promo LUMORA10 e vinci un Halo 🎁",
+}
+
+
+def plant_people_and_bots(seed: int, first_id: int) -> list[dict]:
+    """Fans, critics, a copy-paste campaign and a giveaway burst (see the module docstring)."""
+    rng = random.Random(seed * 7919 + 1)  # its own stream: the rest of the corpus does not move
+    out: list[dict] = []
+
+    def emit(created: datetime, handle: str, followers: int, text: str, planted: str, likes: int) -> None:
+        native_id = f"demo-{first_id + len(out):06d}"
+        out.append(
+            {
+                "source": "x",
+                "native_id": native_id,
+                "url": _url("x", native_id, handle),
+                "text": text,
+                "created_at": created.isoformat().replace("+00:00", "Z"),
+                "author": {"id": f"u-{handle}", "handle": handle, "followers": followers},
+                "engagement": {"likes": likes, "reposts": likes // 5, "replies": likes // 8, "quotes": 0},
+                "extra": {"synthetic": True, "planted": planted},
+            }
+        )
+
+    for handle, followers, lang, sentiment, posts in FANS:
+        days = sorted(rng.sample(range(DAYS), posts))  # one post a day on `posts` different days
+        for day in days:
+            feat = rng.choice(FEATURES[lang])
+            template = rng.choice(TEMPLATES[lang][sentiment])
+            text = template.format(brand="Lumora", product=rng.choice(BRANDS["Lumora"]["products"]), feat=feat)
+            created = START + timedelta(days=day, hours=rng.randint(8, 21), minutes=rng.randrange(60))
+            emit(created, handle, followers, text, f"planted-{'advocate' if sentiment == 'positive' else 'detractor'}",
+                 rng.randint(2, 40))  # fmt: skip
+    for i in range(40):  # fresh accounts pasting one text within 12 minutes, a tag or two varied
+        text = CAMPAIGN_TEXT.format(n=rng.randrange(10_000)) + rng.choice(["", " #lumora", " #deal", " 🔥"])
+        created = CAMPAIGN_START + timedelta(seconds=rng.randrange(12 * 60))
+        emit(created, f"demo_en_{6000 + i}", rng.randint(0, 8), text, "planted-campaign", rng.randint(0, 2))
+    for i in range(25):  # giveaway accounts in five languages over two hours
+        lang = list(GIVEAWAY)[i % len(GIVEAWAY)]
+        created = GIVEAWAY_START + timedelta(seconds=rng.randrange(2 * 3600))
+        emit(created, f"demo_{lang}_{7000 + i}", rng.randint(50, 3000), GIVEAWAY[lang], "planted-giveaway",
+             rng.randint(0, 30))  # fmt: skip
+    return out
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

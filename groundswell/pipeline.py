@@ -30,6 +30,7 @@ from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
+from groundswell.advocates import advocates
 from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
@@ -37,6 +38,7 @@ from groundswell.digest import write_digest
 from groundswell.period_delivery import run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
+from groundswell.spam import SpamReport, flag_spam, spam_excluded
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
@@ -93,6 +95,9 @@ class EnrichReport:
     by_lang: dict[str, int] = field(default_factory=dict)
     by_sentiment: dict[str, int] = field(default_factory=dict)
     model: str | None = None
+    # Oldest and newest created_at among the mentions tagged: where the spam step looks (`groundswell.spam`).
+    first: datetime | None = None
+    last: datetime | None = None
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -343,6 +348,8 @@ def enrich(
             if failed:
                 raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
             for mention in done:
+                report.first = min(report.first or mention.created_at, mention.created_at)
+                report.last = max(report.last or mention.created_at, mention.created_at)
                 report.by_lang[mention.lang or "unknown"] = report.by_lang.get(mention.lang or "unknown", 0) + 1
                 if mention.sentiment:
                     label = mention.sentiment.label
@@ -352,6 +359,14 @@ def enrich(
     finally:
         bar.close()
     return report
+
+
+def flag_new_spam(store: Store, enriched: EnrichReport) -> SpamReport:
+    """The spam step after `enrich` (run_once, `groundswell enrich`, the enrich DAG): flag spam among what
+    was just tagged and the stored history around it (`groundswell.spam.flag_spam`), before anything counts."""
+    if enriched.first is None or enriched.last is None:
+        return SpamReport()  # nothing new: nothing new can be spam
+    return flag_spam(store, enriched.first, enriched.last)
 
 
 def _unenriched_count(store: Store, limit: int | None) -> int:
@@ -547,12 +562,17 @@ def summarize(store: Store, filters: Filters | None = None) -> dict[str, Any]:
     """Counts for the run summary: stored mentions by language, sentiment, source, brand."""
     f = filters or Filters()
     return {
-        "stored": store.count(f),
+        "stored": store.count(f.replace(include_spam=True)),  # what is stored; the splits below leave spam out
         "by_language": store.facet(f, "lang"),
         "by_sentiment": store.facet(f, "sentiment"),
         "by_source": store.facet(f, "source"),
         "by_brand": store.facet(f, "brand"),
     }
+
+
+def top_advocates(config: Config, store: Store, n: int = 3) -> dict[str, list[str]]:
+    """Each brand's top advocates over the stored history, as "handle (mentions)" (`groundswell.advocates`)."""
+    return {b.name: [f"{a.handle} ({a.mentions})" for a in advocates(store, b.name, n=n)] for b in config.brands}
 
 
 def run_once(
@@ -575,6 +595,8 @@ def run_once(
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
         embeddings = SentenceEmbeddings()
         enriched = enrich(config, store, progress=progress, embeddings=embeddings)
+        # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
+        spam = flag_new_spam(store, enriched)
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
@@ -596,6 +618,9 @@ def run_once(
             "enriched": enriched.enriched,
             "sentiment_model": enriched.model,
             **summarize(store),
+            "spam_flagged": spam.flagged,
+            "spam_excluded": spam_excluded(store),
+            "top_advocates": top_advocates(config, store),
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
             # alerts.incidents.count_alerts: the count the report header and the dashboard show too.
             "alerts_fired": count.alerts,

@@ -26,7 +26,9 @@ def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
     Every store writes through this rule."""
     if old is None or new.sentiment is not None or old.sentiment is None:
         return new
-    return new.model_copy(update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang})
+    return new.model_copy(
+        update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang, "spam": old.spam}
+    )
 
 
 class StoreUnavailable(RuntimeError):
@@ -63,6 +65,9 @@ class Filters:
     # True: only mentions whose sentiment is flagged uncertain (the analyst's review queue);
     # False: only confidently tagged ones. Untagged mentions match neither.
     uncertain: bool | None = None
+    # Mentions the spam detector flagged (`Mention.spam`) are left out of every count, search and
+    # aggregation unless this is True: one rule, applied by each store, so no consumer counts bots.
+    include_spam: bool = False
 
     def replace(self, **changes: Any) -> Filters:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}

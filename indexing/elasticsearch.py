@@ -38,6 +38,7 @@ from indexing.base import (
 from indexing.elasticsearch_bulk import BulkPolicy, write_all
 from indexing.elasticsearch_mapping import (
     SEARCH_FIELD,
+    SPAM_FIELD,
     STATE_MAPPINGS,
     check_prefix,
     from_document,
@@ -49,7 +50,7 @@ from indexing.elasticsearch_mapping import (
     state_index,
     to_document,
 )
-from indexing.elasticsearch_migrate import add_reply_field, add_search_field
+from indexing.elasticsearch_migrate import add_reply_field, add_search_field, add_spam_field
 from indexing.elasticsearch_query import to_elasticsearch
 
 if TYPE_CHECKING:
@@ -197,6 +198,7 @@ class ElasticsearchStore:
             self.client.options(ignore_status=400).indices.create(index=current)
         add_search_field(self)  # indices from before accent-insensitive search
         add_reply_field(self)  # indices from before reply_to
+        add_spam_field(self)  # indices from before spam flags
 
     def close(self) -> None:
         self.client.close()
@@ -283,11 +285,15 @@ class ElasticsearchStore:
             # QuerySyntaxError propagates to the caller
             text_query = to_elasticsearch(parse(f.text), text_field=SEARCH_FIELD, folded=True)
             (must if scoring_text else clauses).append(text_query)
-        if not clauses and not must:
+        # Spam (nlp/spam.py) is out of every count unless asked for: see Filters.include_spam.
+        must_not = [] if f.include_spam else [{"exists": {"field": SPAM_FIELD}}]
+        if not clauses and not must and not must_not:
             return {"match_all": {}}
         body: dict[str, Any] = {"filter": clauses}
         if must:
             body["must"] = must
+        if must_not:
+            body["must_not"] = must_not
         return {"bool": body}
 
     def _search(self, **body: Any) -> dict[str, Any]:

@@ -127,10 +127,14 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
             },
             "themes": _KEYWORD,
             REPLY_FIELD: REPLY_FIELD_MAPPING,  # the parent post's mention id (alerts.response)
+            SPAM_FIELD: _KEYWORD,  # nlp/spam.py's reason; absent/null = not spam
             # Source-specific facts of any shape: kept in _source, not indexed (no mapping explosion).
             "extra": {"type": "object", "enabled": False},
         },
     }
+
+
+SPAM_FIELD = "spam"
 
 
 def mentions_template(prefix: str, language_analyzers: bool = True, icu: bool = False) -> dict[str, Any]:

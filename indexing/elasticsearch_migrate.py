@@ -19,6 +19,7 @@ from indexing.elasticsearch_mapping import (
     REPLY_FIELD_MAPPING,
     SEARCH_FIELD,
     SEARCH_FIELD_MAPPING,
+    SPAM_FIELD,
     index_pattern,
 )
 
@@ -71,3 +72,11 @@ def add_reply_field(store: ElasticsearchStore) -> None:
     with it would be refused there). Documents without it need nothing: a missing field reads as None."""
     pattern = index_pattern(store.prefix)
     store.client.indices.put_mapping(index=pattern, properties={REPLY_FIELD: REPLY_FIELD_MAPPING}, **_OPTS)
+
+def add_spam_field(store: ElasticsearchStore) -> None:
+    """Migration step "spam flags": map `spam` on indices made before the spam detector (nlp/spam.py).
+
+    Nothing to fill: a document without the field is not spam, which is what it was."""
+    store.client.indices.put_mapping(
+        index=index_pattern(store.prefix), properties={SPAM_FIELD: {"type": "keyword"}}, **_OPTS
+    )

@@ -92,6 +92,16 @@ CREATE TABLE IF NOT EXISTS state (
 );
 """
 
+# Migration step "spam flags" (added with the spam detector, nlp/spam.py): which mentions are flagged, and
+# why, beside the mentions table rather than a new column, so the covering indexes above still answer
+# every "not spam" count alone (the rowid is in each index entry) and older stores need no table rebuild.
+SPAM_SCHEMA = """
+CREATE TABLE IF NOT EXISTS mention_spam (
+    mention_rowid INTEGER PRIMARY KEY REFERENCES mentions(rowid) ON DELETE CASCADE,
+    reason TEXT NOT NULL
+);
+"""
+
 _SORTS = {
     # sort name -> (SQL key expression, descending)
     "newest": ("m.created_at", True),
@@ -128,6 +138,7 @@ class SqliteStore:
         self._memory_conn: sqlite3.Connection | None = None
         self._conn().executescript(SCHEMA)
         self._migrate_fts()
+        self._migrate_spam_flags()
 
     def _migrate_fts(self) -> None:
         """Rebuild the FTS index when it was written by an older `fts5_document` (once per store)."""
@@ -146,6 +157,10 @@ class SqliteStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+
+    def _migrate_spam_flags(self) -> None:
+        """Add the `mention_spam` table to a store made before spam flags (idempotent, every open)."""
+        self._conn().executescript(SPAM_SCHEMA)
 
     # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -254,6 +269,9 @@ class SqliteStore:
             "INSERT OR IGNORE INTO mention_themes (mention_rowid, theme) VALUES (?, ?)",
             [(rowid, theme) for theme in m.themes],
         )
+        conn.execute("DELETE FROM mention_spam WHERE mention_rowid = ?", (rowid,))
+        if m.spam:
+            conn.execute("INSERT INTO mention_spam (mention_rowid, reason) VALUES (?, ?)", (rowid, m.spam))
 
     # -- filters -------------------------------------------------------------------------------
     def _where(self, filters: Filters | None) -> tuple[str, list[Any], Any]:
@@ -284,6 +302,8 @@ class SqliteStore:
         if f.theme is not None:
             clauses.append("m.rowid IN (SELECT mention_rowid FROM mention_themes WHERE theme = ?)")
             params.append(f.theme)
+        if not f.include_spam:
+            clauses.append("m.rowid NOT IN (SELECT mention_rowid FROM mention_spam)")
         query = None
         if f.text:
             query = parse(f.text)  # QuerySyntaxError propagates: the caller shows it to the user

@@ -35,7 +35,7 @@ from core.mention import SENTIMENT_LABELS
 from dashboards.web import export as export_rows
 from dashboards.web import replies as replies_view
 from dashboards.web import views
-from dashboards.web.auth import LoopbackHostMiddleware, TokenMiddleware, check_token
+from dashboards.web.auth import LoopbackHostMiddleware, TokenMiddleware, check_token, same_origin_write
 from dashboards.web.cursors import CursorSigner, search_scope
 from dashboards.web.errors import ApiError
 from dashboards.web.pages import PAGES, render_page
@@ -51,6 +51,8 @@ from dashboards.web.params import (
     reject_unknown,
 )
 from dashboards.web.runner import StoreRunner
+from groundswell import advocates as advocate_ranking
+from groundswell.spam import mark_not_spam, spam_excluded
 from indexing.base import Filters, Store
 
 STATIC = Path(__file__).parent / "static"
@@ -259,9 +261,13 @@ def create_app(
             data["replies"] = replies_view.replies(
                 store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit=0
             )
-            return data
+            return {**data, "spam": spam_in_view(filters.replace(since=period.since, until=period.until))}
 
         return await runner.call(compute)
+
+    def spam_in_view(filters: Filters) -> dict[str, Any]:
+        """How many mentions of this view the spam rule leaves out, and whether they are shown now (spam=include)."""
+        return {"in_view": spam_excluded(store, filters), "included": filters.include_spam}
 
     def search_filters(params: dict[str, str]) -> tuple[Filters, int | None]:
         return parse_filters(params, names, brand_required=False), parse_days(params)
@@ -290,6 +296,8 @@ def create_app(
                     f"cursor is not valid for this search ({exc}); start again without a cursor", param="cursor"
                 ) from None
             raise
+        if cursor is None:  # page one says how many spam mentions the view leaves out; later pages do not recount
+            page["spam"] = await runner.call(lambda: spam_in_view(with_days(filters, days)))
         return {**page, "next_cursor": cursors.sign(page["next_cursor"], scope)}
 
     @app.get("/api/export")
@@ -357,6 +365,50 @@ def create_app(
             return replies_view.replies(store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit)
 
         return await runner.call(compute)
+
+    @app.get("/api/advocates")
+    async def advocates(request: Request) -> Any:
+        """Authors with repeated positive (kind=advocates) or negative (kind=detractors) mentions; CSV or JSON."""
+        params = params_of(request)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        kind = parse_choice(params, "kind", ("advocates", "detractors"), "advocates")
+        fmt = parse_choice(params, "format", ("json", "csv"), "json")
+        n = parse_int(params, "n", 20, 1, 500) or 20
+        days = parse_days(params)
+
+        def compute() -> list[advocate_ranking.Advocate]:
+            period = views.default_period(
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
+            )
+            label = "positive" if kind == "advocates" else "negative"
+            return advocate_ranking.advocates(store, filters.brand, period.since, period.until, sentiment=label, n=n)
+
+        rows = await runner.call(compute)
+        if fmt == "csv":
+            return StreamingResponse(
+                iter(advocate_ranking.advocates_csv(rows)),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="groundswell-{kind}.csv"'},
+            )
+        authors = [advocate_ranking.advocate_record(i, a) for i, a in enumerate(rows, 1)]
+        return {"brand": filters.brand, "kind": kind, "authors": authors}
+
+    @app.post("/api/spam/not-spam")
+    async def not_spam(request: Request) -> dict[str, Any]:
+        """Mark flagged mentions as false positives: {"ids": [...]}; they stay unflagged on later runs."""
+        params_of(request)
+        refusal = same_origin_write(request)
+        if refusal:
+            raise ApiError(refusal, status=403)
+        try:
+            body = await request.json()
+        except ValueError:
+            raise ApiError('the body is not valid JSON: send {"ids": ["<mention id>", ...]}') from None
+        ids = body.get("ids") if isinstance(body, dict) else None
+        if not isinstance(ids, list) or not ids or len(ids) > 1000 or not all(isinstance(i, str) and i for i in ids):
+            raise ApiError('send {"ids": [...]} with 1 to 1000 mention ids (strings)', param="ids")
+        marked = await runner.call(lambda: mark_not_spam(store, ids, by="dashboard", now=datetime.now(UTC)))
+        return {"marked": marked, "unknown": sorted(set(ids) - set(marked))}
 
     # Every API route declares its parameters in API_PARAMS (the fuzz suite relies on the table).
     undeclared = {r.path for r in app.routes if getattr(r, "path", "").startswith("/api/")} - set(API_PARAMS)

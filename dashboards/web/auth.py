@@ -137,3 +137,25 @@ class TokenMiddleware:
                 status_code=401,
             )
         await response(scope, receive, send)
+
+
+def same_origin_write(request: Request) -> str | None:
+    """Why this state-changing request may come from another site (a reason to refuse), or None.
+
+    The dashboard's one write (marking a spam flag a false positive) takes a JSON body: an HTML
+    form on another site cannot send `application/json`, and a script there cannot either without
+    a CORS preflight this server never grants. Browsers also say where a request comes from
+    (Origin, Sec-Fetch-Site); a foreign origin is refused outright. The token (or, without one,
+    the loopback Host rule) still applies on top.
+    """
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return "send the body as JSON (Content-Type: application/json)"
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return f"cross-site request refused (Sec-Fetch-Site: {site})"
+    origin = request.headers.get("origin")
+    if origin is not None:
+        host = request.headers.get("host", "")
+        if origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
+            return "cross-origin request refused (Origin does not match Host)"
+    return None

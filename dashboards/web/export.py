@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from core.escaping import csv_cell
 from core.mention import dump_mention
 from dashboards.web.serialize import mention_json
 from indexing.base import Filters, Store
@@ -18,13 +19,7 @@ CSV_COLUMNS = [
     "id", "source", "url", "created_at", "brand", "lang", "sentiment",
     "author_handle", "author_followers", "engagement", "reach", "themes", "text",
 ]  # fmt: skip
-# Spreadsheets run cells starting with these as formulas; prefix them so a post can't run one.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+_cell = csv_cell  # one formula-injection rule for every CSV Groundswell writes (core/escaping.py)
 
 
 def csv_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:

@@ -8,11 +8,11 @@ from groundswell.palette import css_variables
 
 # page -> (icon, label, the filter controls it shows)
 PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "overview": ("&#128202;", "Overview", ("brand", "period", "source", "lang")),
+    "overview": ("&#128202;", "Overview", ("brand", "period", "source", "lang", "spam")),
     "explore": (
         "&#128269;",
         "Explore",
-        ("q", "brand", "period", "source", "lang", "sentiment", "uncertain", "min_followers", "sort"),
+        ("q", "brand", "period", "source", "lang", "sentiment", "uncertain", "min_followers", "spam", "sort"),
     ),
     "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
@@ -88,6 +88,15 @@ _CONTROLS = {
             '<option value="engagement">engagement</option><option value="relevance">relevance</option>',
         ),
     ),
+    "spam": _field(
+        "spam",
+        "&#129302; Spam",
+        _select(
+            "spam",
+            '<option value="">left out</option><option value="include">included</option>',
+        ),
+        "Bots, copy-paste campaigns and promotions are left out of every count unless included (docs/spam.md)",
+    ),
     "severity": _field(
         "severity",
         "Severity",
@@ -111,6 +120,9 @@ _BODIES = {
   <div class="card"><h2>&#128240; Sources</h2><div class="chart" id="chart-source"></div></div>
   <div class="card"><h2>&#127760; Languages</h2><div class="chart" id="chart-lang"></div></div>
   <div class="card authors"><h2>&#128101; Top authors</h2><table class="table" id="authors"></table></div>
+  <div class="card authors"><h2>&#128588; Advocates <small>2+ positive mentions</small>
+    <a id="export-advocates" class="button" download>&#11015; CSV</a></h2><table class="table" id="advocates"></table>
+    <p class="muted" id="spam-note"></p></div>
   <div class="card wide"><h2>&#128680; Incidents in this period <small id="incident-count"></small></h2>
     <ol id="incident-list" class="alerts compact"></ol></div>
 </section>""",

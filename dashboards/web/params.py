@@ -33,19 +33,21 @@ _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 _INT = re.compile(r"[+-]?[0-9]{1,32}")
 
 FILTER_PARAMS = frozenset(
-    {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain"}
+    {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam"}
 )
 _PERIOD = frozenset({"brand", "since", "until", "days"})
 # Every API endpoint's parameters, in one table: the app rejects any other, and the fuzz suite
 # (tests/dashboards/test_web_fuzz.py) sends junk to each one listed here.
 API_PARAMS: dict[str, frozenset[str]] = {
     "/api/meta": frozenset(),
-    "/api/overview": _PERIOD | {"source", "lang", "interval"},
+    "/api/overview": _PERIOD | {"source", "lang", "interval", "spam"},
     "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort"},
     "/api/export": FILTER_PARAMS | {"days", "format", "limit"},
-    "/api/themes": _PERIOD | {"source", "lang", "n", "min_count", "samples"},
+    "/api/themes": _PERIOD | {"source", "lang", "n", "min_count", "samples", "spam"},
     "/api/alerts": _PERIOD | {"severity", "limit"},
     "/api/replies": _PERIOD | {"limit"},
+    "/api/advocates": _PERIOD | {"kind", "n", "format"},
+    "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
 }
 
 
@@ -193,6 +195,8 @@ def parse_filters(
         text=parse_query(params.get("q")),
         theme=parse_ident(params, "theme"),
         uncertain=_BOOLS[parse_choice(params, "uncertain", ("true", "false"), None)],
+        # spam=include: show what the spam rule (nlp/spam.py) leaves out of counts by default.
+        include_spam=parse_choice(params, "spam", ("include", "exclude"), "exclude") == "include",
     )
 
 

@@ -189,3 +189,19 @@ def test_store_from_before_accent_folding_is_reindexed_on_open(tmp_path):
     assert [m.native_id for m in reopened.iter_mentions(Filters(text="bateria"))] == ["1"]
     assert [m.native_id for m in reopened.iter_mentions(Filters(text="lumora"))] == ["2"]
     reopened.close()
+
+
+def test_a_store_from_before_spam_flags_is_migrated_on_open(tmp_path):
+    """Migration step "spam flags": a file without `mention_spam` gets it and keeps every mention countable."""
+    path = tmp_path / "old.db"
+    old = SqliteStore(path)
+    list(old.upsert([mention(1, "a"), mention(2, "b")]))
+    old._conn().execute("DROP TABLE mention_spam")  # what a store written before spam flags looks like
+    old.close()
+    store = SqliteStore(path)
+    try:
+        assert store.count() == 2
+        list(store.upsert([mention(2, "b", spam="promotion: 'giveaway'")]))
+        assert store.count() == 1 and store.count(Filters(include_spam=True)) == 2
+    finally:
+        store.close()

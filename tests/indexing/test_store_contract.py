@@ -413,3 +413,46 @@ def test_search_ignores_accents_both_ways(empty_store: Store):
         assert {m.id for m in empty_store.iter_mentions(f)} == want, query
     # Aggregations filter by the same text query.
     assert sum(b.total for b in empty_store.histogram(Filters(text="bateria"), "day")) == 3
+
+
+def test_spam_is_out_of_every_count_unless_asked_for(empty_store: Store) -> None:
+    """Filters.include_spam: flagged mentions leave counts, searches and aggregations (nlp/spam.py)."""
+    flagged = {m.id for m in CORPUS[::4]}
+    corpus = [m.model_copy(update={"spam": "promotion: 'giveaway'"}) if m.id in flagged else m for m in CORPUS]
+    assert all(r.ok for r in empty_store.upsert(corpus))
+    clean = [m for m in CORPUS if m.id not in flagged]
+    f = Filters(brand="acme")
+    assert empty_store.count() == len(clean)
+    assert empty_store.count(Filters(include_spam=True)) == len(CORPUS)
+    assert empty_store.count(f) == sum(m.brand == "acme" for m in clean)
+    assert empty_store.totals(f)["engagement"] == sum(m.engagement.total for m in clean if m.brand == "acme")
+    assert sum(b.total for b in empty_store.histogram(f, "day")) == empty_store.count(f)
+    assert sum(empty_store.facet(Filters(), "brand").values()) == len(clean)
+    themes = Counter(t for m in clean for t in m.themes)
+    assert {t.theme: t.count for t in empty_store.top_themes(Filters(), n=10)} == dict(themes)
+    assert {h.mention.id for h in empty_store.search(Filters(), size=100).hits} == {m.id for m in clean}
+    assert sum(a.mentions for a in empty_store.top_authors(Filters(), n=100)) == len(clean)
+    assert {m.id for m in empty_store.iter_mentions(Filters(include_spam=True))} == {m.id for m in CORPUS}
+    # The reason round-trips, and clearing it (an analyst's "not spam") brings the mention back.
+    (one,) = empty_store.get([sorted(flagged)[0]])
+    assert one.spam == "promotion: 'giveaway'"
+    assert all(r.ok for r in empty_store.upsert([one.model_copy(update={"spam": None})]))
+    assert empty_store.count() == len(clean) + 1
+
+
+def test_advocates_rank_the_same_on_every_store(empty_store: Store) -> None:
+    """groundswell.advocates reads through the Store protocol: each store gives the independent answer."""
+    from groundswell.advocates import advocates
+
+    assert all(r.ok for r in empty_store.upsert(CORPUS))
+    for label in ("positive", "negative"):
+        counts = Counter(
+            (m.source, m.author.handle)
+            for m in CORPUS
+            if m.sentiment and m.sentiment.label == label and m.author.handle
+        )
+        want = {key: n for key, n in counts.items() if n >= 2}
+        assert want  # the corpus has repeat authors of each sentiment (across brands)
+        got = advocates(empty_store, None, sentiment=label, n=1000)
+        assert {(a.source, a.handle): a.mentions for a in got} == want
+        assert [a.score for a in got] == sorted((a.score for a in got), reverse=True)

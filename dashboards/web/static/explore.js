@@ -7,6 +7,22 @@
   const more = document.getElementById("more");
   const count = document.getElementById("result-count");
   let current = null;
+  let spamNote = "";
+
+  /* A flagged mention (shown with Spam: included): the rule's reason and a way to overrule it. */
+  function spamLine(hit) {
+    const button = el("button", { type: "button", class: "not-spam", text: "\u2705 not spam" });
+    const line = el("div", { class: "meta spam" }, el("span", { class: "badge", text: "\u{1F916} " + hit.spam }), button);
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const response = await fetch("/api/spam/not-spam", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids: [hit.id] }),
+      });
+      if (response.ok) line.replaceChildren(el("span", { class: "muted", text: "\u2705 marked not spam: counted from now on" }));
+      else { button.disabled = false; GS.showError((await response.json()).error); }
+    });
+    return line;
+  }
 
   function setExportLinks(params) {
     for (const format of ["csv", "json"]) {
@@ -17,8 +33,15 @@
 
   async function fetchPage(params, cursor) {
     const data = await GS.api("/api/search", Object.assign({}, params, cursor ? { cursor } : {}));
-    for (const hit of data.hits) list.append(GS.mentionCard(hit, hit.highlight));
-    count.textContent = `\u{1F50E} ${fmt(data.total)} matches \u00B7 showing ${fmt(list.children.length)}`;
+    for (const hit of data.hits) {
+      const card = GS.mentionCard(hit, hit.highlight);
+      if (hit.spam) card.append(spamLine(hit));
+      list.append(card);
+    }
+    if (data.spam) spamNote = data.spam.included
+      ? ` \u00B7 \u{1F916} ${fmt(data.spam.in_view)} spam included`
+      : ` \u00B7 \u{1F916} ${fmt(data.spam.in_view)} spam left out`;
+    count.textContent = `\u{1F50E} ${fmt(data.total)} matches \u00B7 showing ${fmt(list.children.length)}` + spamNote;
     more.hidden = !data.next_cursor;
     more.dataset.cursor = data.next_cursor || "";
     if (!list.children.length) list.append(el("li", { class: "empty", text: "\u2205 no mentions match" }));
@@ -28,6 +51,7 @@
 
   async function load(params) {
     current = params;
+    spamNote = "";
     list.replaceChildren();
     count.textContent = "";
     more.hidden = true;

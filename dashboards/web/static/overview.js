@@ -143,6 +143,26 @@
     if (!rows.length) table.replaceChildren(el("caption", { class: "empty", text: "\u2205" }));
   }
 
+  /* Advocates of the period (score: docs/spam.md#advocates) and how much spam the view leaves out. */
+  async function renderAdvocates(data, params) {
+    const scope = { brand: data.brand, since: data.period.since, until: data.period.until };
+    const found = await GS.api("/api/advocates", scope);
+    document.getElementById("export-advocates").href = "/api/advocates?" + new URLSearchParams({ ...scope, format: "csv" });
+    const table = document.getElementById("advocates");
+    const head = el("tr", {}, el("th", { scope: "col", text: "Author" }), el("th", { scope: "col", class: "num", text: "Positive" }),
+      el("th", { scope: "col", class: "num", text: "Score" }), el("th", { scope: "col", text: "Seen" }));
+    const rows = found.authors.map((a) => el("tr", { title: a.samples.map((s) => s.text).join("\n\n") },
+      el("td", { text: `${a.handle} (${a.source})` }), el("td", { class: "num", text: fmt(a.mentions) }),
+      el("td", { class: "num", text: a.score.toFixed(1) }),
+      el("td", { text: `${a.first_seen.slice(0, 10)} \u2192 ${a.last_seen.slice(0, 10)} \u00B7 ${Object.keys(a.languages).join(", ")}` })));
+    table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
+    if (!rows.length) table.replaceChildren(el("caption", { class: "empty", text: "\u2205 nobody with 2+ positive mentions" }));
+    const spam = data.spam;
+    document.getElementById("spam-note").textContent = spam.included
+      ? `\u{1F916} ${fmt(spam.in_view)} spam mentions are included in these figures`
+      : `\u{1F916} ${fmt(spam.in_view)} spam mentions left out of these figures (Spam: included shows them)`;
+  }
+
   /* Incidents of the period, one compact card each; the full explanations are on the Alerts page. */
   function renderIncidents(data) {
     GS.showCount(document.getElementById("incident-count"), data.count);
@@ -174,6 +194,7 @@
     renderSplit("chart-lang", data.by_lang);
     renderAuthors(data);
     renderIncidents(data);
+    await renderAdvocates(data, params);
 
   }
 

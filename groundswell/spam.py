@@ -1,0 +1,92 @@
+"""The spam step of the pipeline, and the analyst's "not spam" overrides.
+
+`flag_spam` runs the detector (`nlp.spam.detect`) over the mentions of a run plus the stored ones
+around them (a campaign that spans two runs is caught when the second arrives) and writes the
+reasons onto `Mention.spam`; stores then leave those mentions out of counts. Flags are sticky (a
+later run never un-flags what an earlier one found) and idempotent (the same data gives the same
+flags). A mention an analyst marked "not spam" (`mark_not_spam`, the dashboard's button) is never
+flagged again: the override lives in the store's state, beside the data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core.mention import Mention
+from core.time import as_utc
+from indexing.base import Filters, Store
+from nlp.spam import SpamRules, detect
+
+OVERRIDE_PREFIX = "spam-override:"
+LOOKBACK = timedelta(hours=24)  # stored history read around a run's mentions, so campaigns span runs
+
+
+@dataclass
+class SpamReport:
+    """What one spam pass did."""
+
+    examined: int = 0
+    flagged: int = 0  # newly flagged in this pass
+    overridden: int = 0  # would be flagged, but an analyst marked them not spam
+    by_reason: dict[str, int] = field(default_factory=dict)  # rule name -> newly flagged
+
+
+def overrides(store: Store) -> set[str]:
+    """Ids of the mentions an analyst marked "not spam"."""
+    return {key.removeprefix(OVERRIDE_PREFIX) for key in store.state_items(OVERRIDE_PREFIX)}
+
+
+def flag_spam(
+    store: Store,
+    since: datetime,
+    until: datetime,
+    *,
+    rules: SpamRules | None = None,
+    lookback: timedelta = LOOKBACK,
+) -> SpamReport:
+    """Flag the spam among mentions created in [since, until] and `lookback` around it; return a report."""
+    window = Filters(since=as_utc(since) - lookback, until=as_utc(until) + lookback, include_spam=True)
+    batch = list(store.iter_mentions(window))
+    report = SpamReport(examined=len(batch))
+    found = detect(batch, rules)
+    kept = overrides(store) if found else set()
+    changed: list[Mention] = []
+    for mention in batch:
+        reason = found.get(mention.id)
+        if reason is None or mention.spam is not None:
+            continue  # sticky: an earlier flag stays as it was worded
+        if mention.id in kept:
+            report.overridden += 1
+            continue
+        changed.append(mention.model_copy(update={"spam": reason}))
+        rule = reason.split(":", 1)[0]
+        report.by_reason[rule] = report.by_reason.get(rule, 0) + 1
+    failed = [r for r in store.upsert(changed) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store spam flags: {failed[0].error}")
+    report.flagged = len(changed)
+    return report
+
+
+def mark_not_spam(store: Store, ids: Iterable[str], by: str, now: datetime) -> list[str]:
+    """Record an analyst's "not spam" for these mentions and clear their flags; return the ids found.
+
+    The override is stored before the flag is cleared, so a pipeline run in between cannot re-flag it."""
+    found = store.get(list(dict.fromkeys(ids)))
+    record = json.dumps({"by": by, "at": as_utc(now).isoformat()})
+    for mention in found:
+        store.set_state(OVERRIDE_PREFIX + mention.id, record)
+    cleared = [m.model_copy(update={"spam": None}) for m in found if m.spam is not None]
+    failed = [r for r in store.upsert(cleared) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not clear spam flags: {failed[0].error}")
+    return [m.id for m in found]
+
+
+def spam_excluded(store: Store, filters: Filters | None = None) -> int:
+    """How many mentions matching `filters` the spam rule leaves out (what the dashboard and summary show)."""
+    f = filters or Filters()
+    return store.count(f.replace(include_spam=True)) - store.count(f.replace(include_spam=False))

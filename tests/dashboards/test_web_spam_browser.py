@@ -1,0 +1,76 @@
+"""Spam and advocates in real headless Chromium: the overview's card and note, Explore's "not spam" button."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from live_server import live_server
+from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
+from web_support import BRANDS, load_demo
+
+from groundswell import demo_corpus as demo
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from groundswell.spam import flag_spam
+    from indexing.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path_factory.mktemp("spam-browser") / "g.db")
+    load_demo(store)
+    flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def server(store) -> Iterator[str]:
+    from dashboards.web.app import create_app
+    from groundswell.config import BrandConfig
+
+    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    with live_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def test_overview_shows_advocates_and_the_spam_left_out(page):
+    page.goto("/overview?brand=Lumora&since=2026-11-01&until=2026-11-15")
+    _ready(page)
+    expect(page.locator("#advocates tbody tr").first).to_contain_text("demo_en_901 (x)")
+    expect(page.locator("#spam-note")).to_contain_text("65 spam mentions left out")
+    href = page.locator("#export-advocates").get_attribute("href")
+    assert href.startswith("/api/advocates?") and "format=csv" in href
+    _shot(page, "overview-advocates")
+    assert page.errors == []
+
+
+def test_explore_marks_a_flag_as_a_false_positive(page, store):
+    page.goto("/explore?q=lumora-deals&spam=include&brand=Lumora&since=2026-11-01&until=2026-11-15")
+    _ready(page)
+    expect(page.locator("#result-count")).to_contain_text("40 matches")
+    first = page.locator("#results li.mention").first
+    expect(first.locator(".spam .badge")).to_contain_text("copy-paste campaign: 40 authors, 12 min")
+    mention_id = first.get_attribute("data-id")
+    first.locator("button.not-spam").click()
+    expect(first).to_contain_text("marked not spam")
+    assert store.get([mention_id])[0].spam is None  # the flag is cleared and the override stored
+    page.goto("/explore?q=lumora-deals&brand=Lumora&since=2026-11-01&until=2026-11-15")
+    _ready(page)
+    expect(page.locator("#result-count")).to_contain_text("1 matches")  # spam left out: only the overruled one
+    assert page.errors == []
