@@ -29,7 +29,7 @@ def enrich() -> dict[str, int]:
     with opened_store(config) as store:
         # pipeline.enrich loads the model once and writes back every batch before the next.
         report = pipeline.enrich(config, store, limit=limit)
-        spam = pipeline.flag_new_spam(store, report)  # spam flagged before themes and alerts count
+        spam = pipeline.flag_new_spam(store, report, config)  # spam flagged before themes and alerts count
     print(f"enriched {report.enriched} mention(s) with {report.model}: {report.by_lang} {report.by_sentiment}")
     print(f"spam flagged: {spam.flagged} {spam.by_reason}")
     return {

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.accounts import OwnAccounts
 from core.escaping import csv_cell
 from core.mention import Mention
 from indexing.base import Filters, Store
@@ -79,15 +80,18 @@ def advocates(
     sentiment: str = "positive",
     n: int = 20,
     min_mentions: int = MIN_MENTIONS,
+    own: OwnAccounts | None = None,
 ) -> list[Advocate]:
-    """The top `n` authors by score with `min_mentions`+ mentions of `sentiment` ("negative": detractors)."""
+    """The top `n` authors by score with `min_mentions`+ mentions of `sentiment` ("negative": detractors).
+
+    The brands' `own` accounts are never advocates (their polite replies read as positive)."""
     if sentiment not in ("positive", "negative"):
         raise ValueError(f"sentiment must be 'positive' (advocates) or 'negative' (detractors), not {sentiment!r}")
     by_author: dict[tuple[str, str], Advocate] = {}
     filters = Filters(brand=brand, since=since, until=until, sentiment=sentiment)  # spam is left out by default
     for m in store.iter_mentions(filters):
-        if not m.author.handle:
-            continue  # nobody to name
+        if not m.author.handle or (own and own.owns(m)):
+            continue  # nobody to name, or the brand speaking
         key = (m.source, m.author.handle)
         by_author.setdefault(key, Advocate(handle=m.author.handle, source=m.source, sentiment=sentiment)).add(m)
     ranked = [a for a in by_author.values() if a.mentions >= min_mentions]

@@ -24,7 +24,16 @@ from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
 from groundswell.config import Config, ConfigError, config_warnings, load_config
 from groundswell.demo import prepare
-from groundswell.pipeline import as_dict, collect, flag_new_spam, notify, open_store, run_once, update_themes
+from groundswell.pipeline import (
+    as_dict,
+    collect,
+    flag_new_spam,
+    notify,
+    open_store,
+    own_accounts,
+    run_once,
+    update_themes,
+)
 from groundswell.pipeline import detect as run_detect
 from groundswell.pipeline import digest as run_digest
 from groundswell.pipeline import enrich as run_enrich
@@ -205,6 +214,15 @@ def demo(directory: str, seed: int, progress: bool) -> None:
     click.echo(f"spam left out of the counts: {summary['spam_excluded']} mentions", err=True)
     for brand, names in summary["top_advocates"].items():
         click.echo(f"top advocates of {brand}: {', '.join(names) or 'none yet (2+ positive posts needed)'}", err=True)
+    for brand, r in summary["responses"].items():
+        share = "n/a" if r["answered_share"] is None else f"{r['answered_share']:.0%}"
+        median = "n/a" if r["median_minutes"] is None else f"{r['median_minutes']:.0f} min"
+        click.echo(
+            f"replies from {brand}'s own accounts (last {r['days']} days): {share} of {r['posts']} posts answered,"
+            f" median {median};"
+            f" {r['needs_reply']} negative posts waiting > {r['goal_minutes']} min",
+            err=True,
+        )
     click.echo(f"report: {summary['report']}\nopen the dashboard: {summary['dashboard']}", err=True)
     _emit(summary)
 
@@ -260,7 +278,7 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     try:
         enriched = run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings)
         report = as_dict(enriched)
-        report["spam"] = as_dict(flag_new_spam(store, enriched))  # before themes count anything
+        report["spam"] = as_dict(flag_new_spam(store, enriched, config))  # before themes count anything
         if themes:
             report["themes"] = update_themes(config, store, progress=progress, embeddings=embeddings)
     finally:
@@ -323,12 +341,25 @@ def maintain(config_path: str, retention_days: int | None) -> None:
 
 @cli.command()
 @config_option
-@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="UTC day (default: yesterday); with "
-              "--period week/month, a day inside the period (default: the last complete one)")
-@click.option("--period", type=click.Choice(["day", "week", "month"]), default="day", show_default=True,
-              help="The daily digest, or the weekly / monthly report for managers")
-@click.option("--send/--no-send", default=True, show_default=True,
-              help="week/month: send the report to the channels (once per period and channel)")
+@click.option(
+    "--day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="UTC day (default: yesterday); with "
+    "--period week/month, a day inside the period (default: the last complete one)",
+)
+@click.option(
+    "--period",
+    type=click.Choice(["day", "week", "month"]),
+    default="day",
+    show_default=True,
+    help="The daily digest, or the weekly / monthly report for managers",
+)
+@click.option(
+    "--send/--no-send",
+    default=True,
+    show_default=True,
+    help="week/month: send the report to the channels (once per period and channel)",
+)
 def digest(config_path: str, day: datetime | None, period: str, send: bool) -> None:
     """Write the daily digest (Markdown + JSON), or the weekly/monthly report (and send it)."""
     config = _load(config_path)
@@ -373,7 +404,8 @@ def advocates(
         raise click.ClickException(f"unknown brand '{brand}'; the config has: {', '.join(names)}")
     store = open_store(config)
     try:
-        rows = rank_authors(store, brand, since, until, sentiment="negative" if detractors else "positive", n=top)
+        label = "negative" if detractors else "positive"
+        rows = rank_authors(store, brand, since, until, sentiment=label, n=top, own=own_accounts(config))
     finally:
         store.close()
     if csv_path:

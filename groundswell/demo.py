@@ -12,6 +12,8 @@ brands:
   - name: Lumora
     query: 'Lumora OR #lumora OR @lumora'
     crisis_terms: [overheating, recall, burned, 过热, 과열, перегрев, surriscaldamento]
+    # The care account's replies give response times and the "needs reply" queue (README, "Our own replies").
+    own_accounts: {x: ["@LumoraCare"]}
   - name: Sonique
     query: 'Sonique OR #sonique'
     competitor: true

@@ -11,6 +11,11 @@ random stream of its own so everything above stays byte-identical): a few loyal 
 posting several times over the two weeks, a copy-paste campaign from 40 fresh accounts
 (2026-11-07) and a multilingual giveaway burst (2026-11-09).
 
+Planted for response times (`plant_brand_replies`, its own random stream too): the brand's care
+account `@LumoraCare` (an own account in the demo config) answers about 60% of the crisis posts
+and of the critics' posts on X in the parent's language, after 4 minutes to 6 hours; the rest stay
+unanswered, so the demo's "needs reply" queue and its response figures have real material.
+
 Every author is `demo_…`, every line carries `extra.synthetic = true`, and the same
 seed always writes byte-identical output: `python -m groundswell.demo_corpus --out FILE`.
 The demo itself (its config, and what `groundswell demo` runs) is `groundswell/demo.py`.
@@ -359,7 +364,8 @@ def generate(seed: int = 7) -> list[dict]:
         )
         repost["created_at"] = created.isoformat().replace("+00:00", "Z")
         records.append(repost)
-    records.extend(plant_people_and_bots(seed, first_id=counter + 1))
+    records.extend(planted := plant_people_and_bots(seed, first_id=counter + 1))
+    records.extend(plant_brand_replies(seed, records, first_id=counter + len(planted) + 1))
     records.sort(key=lambda r: (r["created_at"], r["native_id"]))
     return records
 
@@ -423,6 +429,57 @@ def plant_people_and_bots(seed: int, first_id: int) -> list[dict]:
         created = GIVEAWAY_START + timedelta(seconds=rng.randrange(2 * 3600))
         emit(created, f"demo_{lang}_{7000 + i}", rng.randint(50, 3000), GIVEAWAY[lang], "planted-giveaway",
              rng.randint(0, 30))  # fmt: skip
+    return out
+
+
+CARE_HANDLE = "LumoraCare"
+CARE_REPLY = {
+    "en": "Lumora Care here: thank you for telling us. Please DM us your order number and we will sort it out.",
+    "ko": "Lumora 고객지원입니다. 알려주셔서 감사합니다. 주문 번호를 DM으로 보내주시면 도와드리겠습니다.",
+    "zh": "Lumora 客服：感谢反馈，请私信我们订单号，我们会尽快处理。",
+    "ru": "Служба поддержки Lumora: спасибо, что написали. Пришлите номер заказа в личные сообщения, мы поможем.",
+    "it": "Assistenza Lumora: grazie della segnalazione. Scriveteci in privato il numero d'ordine e vi aiutiamo.",
+    "de": "Lumora Support: danke für den Hinweis. Schick uns deine Bestellnummer per DM, wir helfen dir.",
+    "es": "Soporte de Lumora: gracias por avisarnos. Envíanos tu número de pedido por DM y lo resolvemos.",
+}
+
+
+def _lang_of(handle: str) -> str:
+    """Demo handles are `demo_<lang>_<n>`."""
+    parts = handle.split("_")
+    return parts[1] if len(parts) > 2 and parts[1] in CARE_REPLY else "en"
+
+
+def plant_brand_replies(seed: int, records: list[dict], first_id: int) -> list[dict]:
+    """@LumoraCare's replies to crisis and critics' posts on X (see the module docstring)."""
+    rng = random.Random(seed * 104_729 + 3)  # its own stream: the rest of the corpus does not move
+    parents = [
+        r
+        for r in records
+        if r["source"] == "x"
+        and (r["extra"].get("planted") or "") in ("planted-crisis", "planted-detractor")
+        and not r["text"].startswith("RT @")
+    ]
+    out: list[dict] = []
+    for parent in parents:
+        if rng.random() >= 0.6:
+            continue  # left unanswered
+        native_id = f"demo-{first_id + len(out):06d}"
+        created = datetime.fromisoformat(parent["created_at"].replace("Z", "+00:00"))
+        created += timedelta(minutes=round(rng.lognormvariate(math.log(35), 1.0)) % 360 + 4)
+        out.append(
+            {
+                "source": "x",
+                "native_id": native_id,
+                "url": _url("x", native_id, CARE_HANDLE),
+                "text": f"@{parent['author']['handle']} {CARE_REPLY[_lang_of(parent['author']['handle'])]}",
+                "created_at": created.isoformat().replace("+00:00", "Z"),
+                "author": {"id": f"u-{CARE_HANDLE}", "handle": CARE_HANDLE, "followers": 12_400},
+                "engagement": {"likes": rng.randint(0, 6), "reposts": 0, "replies": rng.randint(0, 2), "quotes": 0},
+                "reply_to": f"x:{parent['native_id']}",
+                "extra": {"synthetic": True, "planted": "planted-brand-reply"},
+            }
+        )
     return out
 
 

@@ -361,12 +361,22 @@ def enrich(
     return report
 
 
-def flag_new_spam(store: Store, enriched: EnrichReport) -> SpamReport:
+def flag_new_spam(store: Store, enriched: EnrichReport, config: Config) -> SpamReport:
     """The spam step after `enrich` (run_once, `groundswell enrich`, the enrich DAG): flag spam among what
-    was just tagged and the stored history around it (`groundswell.spam.flag_spam`), before anything counts."""
+    was just tagged and the stored history around it (`groundswell.spam.flag_spam`), before anything counts.
+    The brands' own accounts are never flagged."""
     if enriched.first is None or enriched.last is None:
         return SpamReport()  # nothing new: nothing new can be spam
-    return flag_spam(store, enriched.first, enriched.last)
+    return flag_spam(store, enriched.first, enriched.last, own=own_accounts(config))
+
+
+def own_accounts(config: Config) -> OwnAccounts:
+    """Every configured brand's own accounts together."""
+    merged: dict[str, list[str]] = {}
+    for brand in config.brands:
+        for source, accounts in brand.own_accounts.items():
+            merged.setdefault(source, []).extend(accounts)
+    return OwnAccounts.of(merged)
 
 
 def _unenriched_count(store: Store, limit: int | None) -> int:
@@ -572,7 +582,37 @@ def summarize(store: Store, filters: Filters | None = None) -> dict[str, Any]:
 
 def top_advocates(config: Config, store: Store, n: int = 3) -> dict[str, list[str]]:
     """Each brand's top advocates over the stored history, as "handle (mentions)" (`groundswell.advocates`)."""
-    return {b.name: [f"{a.handle} ({a.mentions})" for a in advocates(store, b.name, n=n)] for b in config.brands}
+    own = own_accounts(config)
+    return {
+        b.name: [f"{a.handle} ({a.mentions})" for a in advocates(store, b.name, n=n, own=own)] for b in config.brands
+    }
+
+
+def response_summary(config: Config, store: Store, now: datetime | None = None) -> dict[str, dict]:
+    """Each brand with own accounts: answered share, median/p90 minutes to the first own reply and how
+    many negative posts wait past the goal, over the 7 days before `now` (default: just after the brand's
+    newest mention, for imported history) (`alerts.response`)."""
+    out: dict[str, dict] = {}
+    for brand in config.brands:
+        own = OwnAccounts.of(brand.own_accounts)
+        newest = newest_mention(store, brand.name)
+        if not own or newest is None:
+            continue
+        until = now or newest + timedelta(seconds=1)
+        since = until - timedelta(days=7)
+        report = response_report(store, brand.name, own, brand.response_goal_minutes, since, until, now=until)
+        overall = report.overall
+        out[brand.name] = {
+            "posts": overall.posts,
+            "answered": overall.answered,
+            "answered_share": None if overall.share is None else round(overall.share, 3),
+            "median_minutes": overall.median_minutes,
+            "p90_minutes": overall.p90_minutes,
+            "goal_minutes": brand.response_goal_minutes,
+            "needs_reply": len(report.needs_reply),
+            "days": 7,
+        }
+    return out
 
 
 def run_once(
@@ -596,7 +636,7 @@ def run_once(
         embeddings = SentenceEmbeddings()
         enriched = enrich(config, store, progress=progress, embeddings=embeddings)
         # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
-        spam = flag_new_spam(store, enriched)
+        spam = flag_new_spam(store, enriched, config)
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
@@ -621,6 +661,7 @@ def run_once(
             "spam_flagged": spam.flagged,
             "spam_excluded": spam_excluded(store),
             "top_advocates": top_advocates(config, store),
+            "responses": response_summary(config, store, now),
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
             # alerts.incidents.count_alerts: the count the report header and the dashboard show too.
             "alerts_fired": count.alerts,

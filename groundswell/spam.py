@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core.accounts import OwnAccounts
 from core.mention import Mention
 from core.time import as_utc
 from indexing.base import Filters, Store
@@ -46,8 +47,12 @@ def flag_spam(
     *,
     rules: SpamRules | None = None,
     lookback: timedelta = LOOKBACK,
+    own: OwnAccounts | None = None,
 ) -> SpamReport:
-    """Flag the spam among mentions created in [since, until] and `lookback` around it; return a report."""
+    """Flag the spam among mentions created in [since, until] and `lookback` around it; return a report.
+
+    Posts of the brands' `own` accounts are never spam: a care team answering many complaints with
+    the same text in an hour is exactly what the copy-paste rule would otherwise catch."""
     window = Filters(since=as_utc(since) - lookback, until=as_utc(until) + lookback, include_spam=True)
     batch = list(store.iter_mentions(window))
     report = SpamReport(examined=len(batch))
@@ -56,7 +61,7 @@ def flag_spam(
     changed: list[Mention] = []
     for mention in batch:
         reason = found.get(mention.id)
-        if reason is None or mention.spam is not None:
+        if reason is None or mention.spam is not None or (own and own.owns(mention)):
             continue  # sticky: an earlier flag stays as it was worded
         if mention.id in kept:
             report.overridden += 1

@@ -381,7 +381,10 @@ def create_app(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
             label = "positive" if kind == "advocates" else "negative"
-            return advocate_ranking.advocates(store, filters.brand, period.since, period.until, sentiment=label, n=n)
+            own = reply_settings[filters.brand].own if filters.brand in reply_settings else None
+            return advocate_ranking.advocates(
+                store, filters.brand, period.since, period.until, sentiment=label, n=n, own=own
+            )
 
         rows = await runner.call(compute)
         if fmt == "csv":

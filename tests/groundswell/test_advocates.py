@@ -106,3 +106,17 @@ def test_cli_writes_csv_and_json(store, tmp_path) -> None:
     assert out.read_text(encoding="utf-8").splitlines()[0].startswith("rank,handle,source")
     wrong = CliRunner().invoke(cli, ["advocates", "-c", str(config), "--brand", "Nope"])
     assert wrong.exit_code == 1 and "unknown brand 'Nope'; the config has: Lumora" in wrong.output
+
+
+def test_the_brands_own_accounts_are_not_advocates(tmp_path) -> None:
+    """A care account's many polite replies read as positive: it is the brand, not an advocate."""
+    from core.accounts import OwnAccounts
+
+    store = SqliteStore(tmp_path / "own.db")
+    care = [post("LumoraCare", "positive", d, followers=9000) for d in range(5)]
+    fans = [post("realfan", "positive", d) for d in (1, 3)]
+    assert all(r.ok for r in store.upsert([*care, *fans]))
+    assert [a.handle for a in advocates(store, "Lumora")] == ["LumoraCare", "realfan"]
+    own = OwnAccounts.of({"x": ["@LumoraCare"]})
+    assert [a.handle for a in advocates(store, "Lumora", own=own)] == ["realfan"]
+    store.close()

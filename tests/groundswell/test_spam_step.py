@@ -75,3 +75,16 @@ def test_a_recollected_post_keeps_its_flag(store) -> None:
     flag_spam(store, T0, T0 + timedelta(minutes=10))
     _write(store, [post(0, CAMPAIGN, minutes=0, sentiment=None)])  # a bare re-collect, as a source sends it
     assert store.get(["x:p0"])[0].spam is not None
+
+
+def test_the_brands_own_accounts_are_never_spam(store) -> None:
+    """A care team answering complaints with one text, many times an hour, is not a copy-paste bot."""
+    from core.accounts import OwnAccounts
+
+    reply = "Lumora Care here: thank you for telling us, please DM us your order number"
+    answers = [post(i, f"@fan{i} {reply}", minutes=i * 5) for i in range(8)]
+    answers = [m.model_copy(update={"author": Author(handle="LumoraCare")}) for m in answers]
+    _write(store, answers)
+    own = OwnAccounts.of({"x": ["@LumoraCare"]})
+    assert flag_spam(store, T0, T0 + timedelta(minutes=40), own=own).flagged == 0
+    assert flag_spam(store, T0, T0 + timedelta(minutes=40)).flagged == 8  # the same posts from anyone else
