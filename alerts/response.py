@@ -91,7 +91,10 @@ class ResponseReport:
 
 
 def _is_customer_post(mention: Mention, own: OwnAccounts) -> bool:
-    return not own.owns(mention) and not mention.extra.get("repost_of")
+    """Not the brand's own post, not a repost, not spam (spam wants no answer)."""
+    if own.owns(mention) or mention.extra.get("repost_of"):
+        return False
+    return mention.spam is None
 
 
 def first_replies(mentions: Iterable[Mention], own: OwnAccounts, now: datetime) -> dict[str, datetime]:
@@ -155,8 +158,14 @@ def response_report(
     """
     since, until = as_utc(since), as_utc(until)
     now = as_utc(now) if now is not None else until
-    posts = list(store.iter_mentions(Filters(brand=brand, since=since, until=until)))
+    # include_spam: the brand's own posts are set aside from counts like spam (groundswell.spam.OWN_POST);
+    # here they are the replies. Spam customer posts are then skipped by `_is_customer_post`.
+    posts = list(store.iter_mentions(Filters(brand=brand, since=since, until=until, include_spam=True)))
     replies_until = max(until, min(now, until + REPLY_HORIZON))
-    later = store.iter_mentions(Filters(brand=brand, since=until, until=replies_until)) if own else iter(())
+    later = (
+        store.iter_mentions(Filters(brand=brand, since=until, until=replies_until, include_spam=True))
+        if own
+        else iter(())
+    )
     replies = first_replies([*posts, *later], own, now) if own else {}
     return compute(posts, replies, own, brand, goal_minutes, now)

@@ -211,7 +211,11 @@ def demo(directory: str, seed: int, progress: bool) -> None:
     summary = run_once(_load(str(config_file)), progress=progress)
     summary["config"] = str(config_file)
     summary["dashboard"] = f"{runnable_command()} serve --config {shlex.quote(str(config_file))}"
-    click.echo(f"spam left out of the counts: {summary['spam_excluded']} mentions", err=True)
+    click.echo(
+        f"left out of the counts: {summary['spam_excluded']} mentions"
+        f" (spam, and {summary['own_posts_set_aside']} posts of the brands' own accounts)",
+        err=True,
+    )
     for brand, names in summary["top_advocates"].items():
         click.echo(f"top advocates of {brand}: {', '.join(names) or 'none yet (2+ positive posts needed)'}", err=True)
     for brand, r in summary["responses"].items():

@@ -13,7 +13,7 @@ brands:
     query: 'Lumora OR #lumora OR @lumora'
     crisis_terms: [overheating, recall, burned, 过热, 과열, перегрев, surriscaldamento]
     # The care account's replies give response times and the "needs reply" queue (README, "Our own replies").
-    own_accounts: {x: ["@LumoraCare"]}
+    own_accounts: {x: ["@demo_LumoraCare"]}
   - name: Sonique
     query: 'Sonique OR #sonique'
     competitor: true

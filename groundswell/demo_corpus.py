@@ -12,7 +12,7 @@ posting several times over the two weeks, a copy-paste campaign from 40 fresh ac
 (2026-11-07) and a multilingual giveaway burst (2026-11-09).
 
 Planted for response times (`plant_brand_replies`, its own random stream too): the brand's care
-account `@LumoraCare` (an own account in the demo config) answers about 60% of the crisis posts
+account `@demo_LumoraCare` (an own account in the demo config) answers about 60% of the crisis posts
 and of the critics' posts on X in the parent's language, after 4 minutes to 6 hours; the rest stay
 unanswered, so the demo's "needs reply" queue and its response figures have real material.
 
@@ -432,7 +432,7 @@ def plant_people_and_bots(seed: int, first_id: int) -> list[dict]:
     return out
 
 
-CARE_HANDLE = "LumoraCare"
+CARE_HANDLE = "demo_LumoraCare"
 CARE_REPLY = {
     "en": "Lumora Care here: thank you for telling us. Please DM us your order number and we will sort it out.",
     "ko": "Lumora 고객지원입니다. 알려주셔서 감사합니다. 주문 번호를 DM으로 보내주시면 도와드리겠습니다.",
@@ -451,7 +451,7 @@ def _lang_of(handle: str) -> str:
 
 
 def plant_brand_replies(seed: int, records: list[dict], first_id: int) -> list[dict]:
-    """@LumoraCare's replies to crisis and critics' posts on X (see the module docstring)."""
+    """@demo_LumoraCare's replies to crisis and critics' posts on X (see the module docstring)."""
     rng = random.Random(seed * 104_729 + 3)  # its own stream: the rest of the corpus does not move
     parents = [
         r

@@ -659,6 +659,8 @@ def run_once(
             "sentiment_model": enriched.model,
             **summarize(store),
             "spam_flagged": spam.flagged,
+            "own_posts_set_aside": spam.own_posts,  # the brands' own posts, out of the counts too (OWN_POST)
+            # Everything left out of the counts: spam and the brands' own posts.
             "spam_excluded": spam_excluded(store),
             "top_advocates": top_advocates(config, store),
             "responses": response_summary(config, store, now),

@@ -33,6 +33,14 @@ class SpamReport:
     flagged: int = 0  # newly flagged in this pass
     overridden: int = 0  # would be flagged, but an analyst marked them not spam
     by_reason: dict[str, int] = field(default_factory=dict)  # rule name -> newly flagged
+    own_posts: int = 0  # the brands' own posts newly set aside (OWN_POST), not counted as spam
+
+
+# The brands' own posts (replies of a care account, announcements) are the brand talking, not mentions
+# of it: they leave the counts the way spam does (the same store-level exclusion, `Filters.include_spam`),
+# with this reason instead of a spam rule's. Left in, 140 polite care replies read as positive and hid
+# the demo's crisis spike. Response times read them back explicitly (alerts.response).
+OWN_POST = "own account: the brand's own post, not a mention"
 
 
 def overrides(store: Store) -> set[str]:
@@ -51,8 +59,9 @@ def flag_spam(
 ) -> SpamReport:
     """Flag the spam among mentions created in [since, until] and `lookback` around it; return a report.
 
-    Posts of the brands' `own` accounts are never spam: a care team answering many complaints with
-    the same text in an hour is exactly what the copy-paste rule would otherwise catch."""
+    Posts of the brands' `own` accounts are never spam (a care team answering many complaints with the
+    same text in an hour is what the copy-paste rule would otherwise catch): they get `OWN_POST`, which
+    leaves them out of the counts too, unless an analyst marked them otherwise."""
     window = Filters(since=as_utc(since) - lookback, until=as_utc(until) + lookback, include_spam=True)
     batch = list(store.iter_mentions(window))
     report = SpamReport(examined=len(batch))
@@ -60,19 +69,23 @@ def flag_spam(
     kept = overrides(store) if found else set()
     changed: list[Mention] = []
     for mention in batch:
-        reason = found.get(mention.id)
-        if reason is None or mention.spam is not None or (own and own.owns(mention)):
+        is_own = bool(own) and own.owns(mention)
+        reason = OWN_POST if is_own else found.get(mention.id)
+        if reason is None or mention.spam is not None:
             continue  # sticky: an earlier flag stays as it was worded
         if mention.id in kept:
             report.overridden += 1
             continue
         changed.append(mention.model_copy(update={"spam": reason}))
+        if is_own:
+            report.own_posts += 1
+            continue
         rule = reason.split(":", 1)[0]
         report.by_reason[rule] = report.by_reason.get(rule, 0) + 1
     failed = [r for r in store.upsert(changed) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store spam flags: {failed[0].error}")
-    report.flagged = len(changed)
+    report.flagged = len(changed) - report.own_posts
     return report
 
 

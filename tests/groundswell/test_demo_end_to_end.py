@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from datetime import datetime
 
 import pytest
@@ -54,8 +55,25 @@ def test_demo_summary_has_languages_sentiments_and_the_planted_crisis(demo_run):
         and datetime.fromisoformat(a["end"]).timestamp() > CRISIS_START.timestamp()
     ]
     assert overlapping, summary["alerts"]
+    # The volume detector itself sees the crisis (not only the keyword rule): the care account's
+    # replies during it are the brand's own posts and must not dilute it.
+    assert any(a["kind"] == "spike" for a in overlapping), summary["alerts"]
     assert (root / "report.html").exists() and summary["report"].endswith("report.html")
     assert "groundswell serve" in summary["dashboard"]
+
+
+def test_demo_summary_reports_spam_advocates_and_replies(demo_run):
+    _, first, _ = demo_run
+    summary = _summary(first)
+    planted = Counter(r["extra"]["planted"] for r in generate(seed=7))
+    # Every planted campaign/giveaway post is left out, and the care account's replies too.
+    assert summary["spam_flagged"] >= planted["planted-campaign"] + planted["planted-giveaway"]
+    assert summary["own_posts_set_aside"] == planted["planted-brand-reply"]
+    assert summary["spam_excluded"] == summary["spam_flagged"] + summary["own_posts_set_aside"]
+    assert summary["top_advocates"]["Lumora"][0].startswith("demo_en_901")  # the planted fan, not the care account
+    replies = summary["responses"]["Lumora"]
+    assert 0 < replies["answered"] <= planted["planted-brand-reply"] and replies["needs_reply"] > 0
+    assert replies["median_minutes"] is not None and "Sonique" not in summary["responses"]
 
 
 def test_second_run_duplicates_nothing_and_resends_nothing(demo_run):

@@ -77,14 +77,21 @@ def test_a_recollected_post_keeps_its_flag(store) -> None:
     assert store.get(["x:p0"])[0].spam is not None
 
 
-def test_the_brands_own_accounts_are_never_spam(store) -> None:
-    """A care team answering complaints with one text, many times an hour, is not a copy-paste bot."""
+def test_the_brands_own_accounts_are_set_aside_not_spam(store, tmp_path) -> None:
+    """A care team answering complaints with one text, many times an hour, is not a copy-paste bot; its
+    posts leave the counts as the brand's own (OWN_POST), and response times read them back."""
     from core.accounts import OwnAccounts
+    from groundswell.spam import OWN_POST
 
     reply = "Lumora Care here: thank you for telling us, please DM us your order number"
     answers = [post(i, f"@fan{i} {reply}", minutes=i * 5) for i in range(8)]
     answers = [m.model_copy(update={"author": Author(handle="LumoraCare")}) for m in answers]
     _write(store, answers)
-    own = OwnAccounts.of({"x": ["@LumoraCare"]})
-    assert flag_spam(store, T0, T0 + timedelta(minutes=40), own=own).flagged == 0
-    assert flag_spam(store, T0, T0 + timedelta(minutes=40)).flagged == 8  # the same posts from anyone else
+    report = flag_spam(store, T0, T0 + timedelta(minutes=40), own=OwnAccounts.of({"x": ["@LumoraCare"]}))
+    assert (report.flagged, report.own_posts, report.by_reason) == (0, 8, {})
+    assert store.count() == 0 and {m.spam for m in store.iter_mentions(Filters(include_spam=True))} == {OWN_POST}
+
+    other = SqliteStore(tmp_path / "other.db")  # the same posts from an account that is not the brand's
+    _write(other, answers)
+    assert flag_spam(other, T0, T0 + timedelta(minutes=40)).by_reason == {"copy-paste campaign": 8}
+    other.close()
