@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from alerts.config import SpikeRule
 from alerts.detector import DetectContext, Detector, Kind
@@ -54,13 +54,27 @@ class SpikeDetector(Detector):
 
 
 def _split_spikes(ctx: DetectContext, brand_level: list[Detection]) -> list[Detection]:
-    """Spike alerts per source / language, kept only where the brand as a whole raised none.
+    """Spike alerts per source / language, kept only where the brand as a whole raised none."""
+    config = ctx.config
+    end = ctx.series.start + len(ctx.series) * ctx.step
+    out: list[Detection] = []
+    total = sum(ctx.store.facet(ctx.base, "source").values()) or 1
+    for dim in config.split_by:
+        for value, count in ctx.store.facet(ctx.base, dim).items():
+            if value == "unknown" or count / total < config.split_min_share:
+                continue
+            part = ctx.counts(ctx.base.replace(**{dim: value}))
+            found = detect_spikes(part, ctx.brand.name, config.spike, scope={dim: value})
+            out += uncovered(brand_level, found, ctx.step, end)
+    return out
+
+
+def uncovered(brand_level: list[Detection], part: list[Detection], step: timedelta, end: datetime) -> list[Detection]:
+    """A slice's episodes (alerts of `part`) that no brand-level episode already covers.
 
     A crisis in one language community can be invisible in the brand's totals; when the
-    brand-level detector already fired, the slices would only repeat it.
+    brand-level detector already fired, the slices would only repeat it. `end` is the end of the data.
     """
-    config, step = ctx.config, ctx.step
-    end = ctx.series.start + len(ctx.series) * step
     busy: list[tuple[datetime, datetime]] = []
     opened: dict[str | None, datetime] = {}
     for d in brand_level:
@@ -70,19 +84,12 @@ def _split_spikes(ctx: DetectContext, brand_level: list[Detection]) -> list[Dete
             busy.append((d.alert.window_start, d.decided_at))
             opened.pop(d.alert.episode_id, None)
     busy += [(start, end) for start in opened.values()]  # still open at the end of the data
-
     out: list[Detection] = []
-    total = sum(ctx.store.facet(ctx.base, "source").values()) or 1
-    for dim in config.split_by:
-        for value, count in ctx.store.facet(ctx.base, dim).items():
-            if value == "unknown" or count / total < config.split_min_share:
-                continue
-            part = ctx.counts(ctx.base.replace(**{dim: value}))
-            dropped: set[str | None] = set()
-            for d in detect_spikes(part, ctx.brand.name, config.spike, scope={dim: value}):
-                opens = d.alert.kind == "spike" and not d.alert.subject
-                if opens and any(a <= d.decided_at - step < b for a, b in busy):
-                    dropped.add(d.alert.episode_id)  # the brand-level alert already covers it
-                if d.alert.episode_id not in dropped:
-                    out.append(d)
+    dropped: set[str | None] = set()
+    for d in part:
+        opens = d.alert.kind == "spike" and not d.alert.subject
+        if opens and any(a <= d.decided_at - step < b for a, b in busy):
+            dropped.add(d.alert.episode_id)  # the brand-level alert already covers it
+        if d.alert.episode_id not in dropped:
+            out.append(d)
     return out
