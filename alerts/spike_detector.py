@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from alerts.baseline import LEARNING_DAYS
 from alerts.config import SpikeRule
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.spike import detect_spikes
@@ -32,6 +33,8 @@ class SpikeDetector(Detector):
     def title(self, alert: Alert) -> str:
         if alert.kind == "spike" and alert.subject and alert.subject.startswith("escalation"):
             return "Negative spike still growing"
+        if alert.kind == "spike" and alert.subject and alert.subject.startswith("surge"):
+            return "New negative surge"
         return super().title(alert)
 
     def describe(self, alert: Alert) -> list[str]:
@@ -42,12 +45,21 @@ class SpikeDetector(Detector):
                 f"({a.observed:.0f} negative mentions in all vs {a.expected:.0f} expected)."
             ]
         ratio = a.observed / a.expected if a.expected else float("inf")
-        escalation = "Still growing:" if a.subject and a.subject.startswith("escalation") else ""
+        subject = a.subject or ""
+        lead = {"escalation": "Still growing: ", "surge": "New surge after a lull: "}.get(subject.split("-")[0], "")
         test = _DRIFT_TESTS.get(a.detector or "", f"{a.statistic.replace('_', ' ')} test")
-        parts = [
-            f"{escalation + ' ' if escalation else ''}{a.brand}: {a.observed:.0f} negative mentions during {when(a)}, "
-            f"{ratio:.1f}× the {a.expected:.1f} expected for this hour and weekday ({test}, p = {p_text(a.p_value)})."
-        ]
+        if a.baseline_days is not None and a.baseline_days < LEARNING_DAYS:
+            # A multiple of a rate learnt from a day or two reads as precise and is not.
+            parts = [
+                f"{lead}{a.brand} (learning: {a.baseline_days:g} days of history): {a.observed:.0f} negative "
+                f"mentions during {when(a)}, more than its own short history suggests ({test} with the baseline's "
+                f"uncertainty widened, p = {p_text(a.p_value)}); too little history yet to say how unusual."
+            ]
+        else:
+            parts = [
+                f"{lead}{a.brand}: {a.observed:.0f} negative mentions during {when(a)}, {ratio:.1f}× the "
+                f"{a.expected:.1f} expected for this hour and weekday ({test}, p = {p_text(a.p_value)})."
+            ]
         if a.negative_share is not None and a.expected_share is not None:
             parts.append(f"Negative share {a.negative_share:.0%} vs {a.expected_share:.0%} usually.")
         return parts
