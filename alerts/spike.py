@@ -141,7 +141,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                 p_share, s_share = _second_test(x, t, mu_own, base, high)
         share = x / t if t else 0.0
         share_up = _share_up(x, t, mu, expected_total, base.share, th)
-        second_ok = s_share >= (th.threshold if high else th.share_threshold)
+        second_ok = s_share >= th.share_threshold
         spike = x >= th.min_negative and s_count >= th.threshold and second_ok and share_up
         elevated = share_up and s_count >= max(1.3, th.threshold / 2)
 
