@@ -10,7 +10,13 @@ expected_negatives(t) = level x hour_of_day_factor(t) x day_of_week_factor(t)
   never flagged cannot inflate the baseline (robustness, like a median, but usable on
   counts of 0-3 where medians are all zero).
 - Over-dispersion (variance above Poisson) is estimated by moments on the same history and
-  floored; the count test then uses a negative binomial tail.
+  floored; the count test then uses a negative binomial tail. It is widened by the uncertainty
+  of the baseline itself: the level is estimated from the negatives seen (1 / their number), and
+  with under LEARNING_DAYS of history the daily shape is barely known (a brand two days old
+  has seen each hour of the day twice).
+- The negatives' *own* hour-of-day shape is fitted too (`expected_own`): where most posts are
+  negative anyway the share cannot rise much, so the detector tests the negatives' rate per
+  hour of day against their own rhythm instead (`alerts.spike`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ MIN_RATE = 0.05  # negatives per bucket: never expect exactly zero
 # or more empty hours in a row smooth to a factor of exactly 0 (sparse brands, per-language
 # slices), and dividing volume by it turns the whole baseline into NaN.
 MIN_HOUR_FACTOR = 0.05
+LEARNING_DAYS = 7.0  # under this much history the baseline is still learning the brand
+SHAPE_UNCERTAINTY = 0.5  # extra dispersion while learning: 0.5 x (1/days - 1/LEARNING_DAYS)
 
 
 @dataclass(frozen=True)
@@ -41,9 +49,23 @@ class Baseline:
     dispersion: float  # negative-binomial alpha: var = mu + alpha mu^2
     history: int  # buckets it learnt from
     total_level: float = 0.0  # all mentions per bucket before seasonal factors
+    days: float = 0.0  # days of history it learnt from
+    own_level: float = 0.0  # negatives per bucket before their own hour-of-day factors
+    own_hour_factor: np.ndarray | None = None  # the negatives' own 24 hour-of-day factors
+
+    @property
+    def learning(self) -> bool:
+        """Too little history for a confident 'N times the usual' (LEARNING_DAYS)."""
+        return self.days < LEARNING_DAYS
 
     def expected(self, hour: int, dow: int) -> float:
         return max(self.level * float(self.hour_factor[hour] * self.dow_factor[dow]), MIN_RATE)
+
+    def expected_own(self, hour: int, dow: int) -> float:
+        """Expected negatives from the negatives' own hour-of-day rhythm."""
+        if self.own_hour_factor is None:
+            return self.expected(hour, dow)
+        return max(self.own_level * float(self.own_hour_factor[hour] * self.dow_factor[dow]), MIN_RATE)
 
     def expected_total(self, hour: int, dow: int) -> float:
         return max(self.total_level * float(self.hour_factor[hour] * self.dow_factor[dow]), MIN_RATE)
@@ -66,20 +88,7 @@ def fit(
 
     tot = _clip_bursts(tot, h, series.interval)
     mean_total = tot.mean() if len(tot) else 0.0
-    hour_factor = np.ones(24)
-    if series.interval == "hour" and mean_total > 0:
-        n = np.bincount(h, minlength=24).astype(float)
-        sums = np.bincount(h, weights=tot, minlength=24)
-        raw = np.divide(sums, n * mean_total, out=np.ones(24), where=n > 0)
-        days = n  # one observation of an hour-of-day per day
-        # Shrink each hour toward its neighbours (a smoothed daily curve), not toward flat:
-        # flattening would under-predict every busy afternoon. Small brands, whose single
-        # hours are noisy, lean on the smooth curve more.
-        pseudo = HOUR_PSEUDO_DAYS + HOUR_PSEUDO_MENTIONS / mean_total
-        smooth = _circular_smooth(raw)
-        hour_factor = (days * raw + pseudo * smooth) / (days + pseudo)
-        hour_factor /= hour_factor.mean()
-        hour_factor = np.maximum(hour_factor, MIN_HOUR_FACTOR)
+    hour_factor = _hour_factor(tot, h) if series.interval == "hour" else np.ones(24)
     dow_factor = np.ones(7)
     if mean_total > 0:
         adjusted = tot / hour_factor[h]
@@ -110,12 +119,43 @@ def fit(
         moment = float(np.sum((c - m) ** 2 - m) / np.sum(m**2))
         dispersion = min(max(moment, min_dispersion), 1.0)
 
+    own_level, own_hour = level, None
+    if series.interval == "hour":
+        own_hour = _hour_factor(clipped, h)
+        own_level = _level(clipped, own_hour[h] * dow_factor[d])
+    days = len(history) / per_day
+    # The baseline's own uncertainty, added to the noise: the level is estimated from the
+    # negatives seen, and a short history has barely seen each hour of the day.
+    dispersion += 1.0 / (float(clipped.sum()) + 0.5)
+    dispersion += SHAPE_UNCERTAINTY * max(0.0, 1.0 / max(days, 0.5) - 1.0 / LEARNING_DAYS)
+
     # Share with a weak prior (one pseudo-negative in ten) so empty history is not 0%.
     share = min((float(clipped.sum()) + 1.0) / (float(tot.sum()) + 10.0), 0.95)
     share_dispersion = _share_dispersion(clipped, tot, share)
     total_level = _level(tot, weight)
     _check_finite(level, total_level, share, share_dispersion, dispersion, hour_factor, dow_factor)
-    return Baseline(level, hour_factor, dow_factor, share, share_dispersion, dispersion, int(len(history)), total_level)
+    return Baseline(
+        level, hour_factor, dow_factor, share, share_dispersion, dispersion, int(len(history)), total_level,
+        days, own_level, own_hour,
+    )  # fmt: skip
+
+
+def _hour_factor(values: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """24 hour-of-day factors (mean 1) of `values` observed at hours `h`."""
+    mean = values.mean() if len(values) else 0.0
+    if mean <= 0:
+        return np.ones(24)
+    n = np.bincount(h, minlength=24).astype(float)
+    sums = np.bincount(h, weights=values, minlength=24)
+    raw = np.divide(sums, n * mean, out=np.ones(24), where=n > 0)
+    days = n  # one observation of an hour-of-day per day
+    # Shrink each hour toward its neighbours (a smoothed daily curve), not toward flat:
+    # flattening would under-predict every busy afternoon. Small brands, whose single
+    # hours are noisy, lean on the smooth curve more.
+    pseudo = HOUR_PSEUDO_DAYS + HOUR_PSEUDO_MENTIONS / mean
+    factor = (days * raw + pseudo * _circular_smooth(raw)) / (days + pseudo)
+    factor /= factor.mean()
+    return np.maximum(factor, MIN_HOUR_FACTOR)
 
 
 def _check_finite(*values: float | np.ndarray) -> None:

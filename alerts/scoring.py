@@ -23,7 +23,9 @@ from datetime import datetime, timedelta
 
 from core.time import as_utc
 
-NOT_CRISES = {"viral_positive", "holiday"}
+# Labelled events that must not alert: a viral positive burst, a holiday, an ad people argue
+# about (more volume, a little more negative), a collector outage and the backlog after it.
+NOT_CRISES = {"viral_positive", "holiday", "controversial_ad", "outage"}
 
 
 @dataclass
@@ -61,6 +63,9 @@ class Score:
     false_alerts: int = 0
     viral_alerts: int = 0
     viral_bursts: int = 0  # labelled viral positive bursts, what viral_alerts is out of
+    # Per kind of labelled non-crisis (controversial ad, outage, ...): how many, and false alerts on them.
+    quiet_events: dict[str, int] = field(default_factory=dict)
+    quiet_alerts: dict[str, int] = field(default_factory=dict)
     brand_weeks: float = 0.0
     delays: list[int] = field(default_factory=list)
     delays_from_start: list[int] = field(default_factory=list)
@@ -83,6 +88,9 @@ class Score:
             "false_alerts_per_brand_week": round(self.false_alerts / self.brand_weeks, 3) if self.brand_weeks else None,
             "viral_positive_alerts": self.viral_alerts,
             "viral_positive_bursts": self.viral_bursts,
+            "false_alerts_on": {
+                k: {"events": n, "alerts": self.quiet_alerts.get(k, 0)} for k, n in sorted(self.quiet_events.items())
+            },
             "brand_weeks": round(self.brand_weeks, 2),
             "by_kind": {k: {f: v for f, v in d.items() if not f.startswith("_")} for k, d in self.by_kind.items()},
         }
@@ -105,6 +113,9 @@ def score(
     crises = [c for c in incidents if c.is_crisis]
     result.crises = len(crises)
     result.viral_bursts = sum(1 for i in incidents if i.kind == "viral_positive")
+    for i in incidents:
+        if not i.is_crisis:
+            result.quiet_events[i.kind] = result.quiet_events.get(i.kind, 0) + 1
     for crisis in crises:
         kind = result.by_kind.setdefault(
             crisis.kind,
@@ -142,6 +153,8 @@ def score(
             result.false_alerts += 1
             if any(i.kind == "viral_positive" for i in overlaps):
                 result.viral_alerts += 1
+            for kind in {i.kind for i in overlaps}:
+                result.quiet_alerts[kind] = result.quiet_alerts.get(kind, 0) + 1
     return result
 
 

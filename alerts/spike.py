@@ -33,9 +33,15 @@ from alerts.series import CountSeries
 from alerts.stats import count_tail, share_tail
 from core.alert import Alert, Detection, Severity
 
+BUSY_VOLUME = 1.5  # a bucket with 1.5x its usual volume is busy: its extra posts must be mostly negative...
+EXCESS_SHARE = 0.4  # ...at least 40% of them (a ~70%-accurate classifier reads a crisis's extra posts
+# 50-55% negative; a controversial ad's are 10-40% negative)
 VIRAL_VOLUME = 3.0  # a bucket with 3x its usual volume is a burst...
-VIRAL_SHARE_RATIO = 1.6  # ...and must have 1.6x the usual negative share to count as a crisis...
-VIRAL_EXCESS_SHARE = 0.5  # ...and at least half of its posts above the usual volume must be negative
+VIRAL_SHARE_RATIO = 1.6  # ...and its negative odds must be 1.6x the usual to count as a crisis
+HIGH_SHARE = 0.5  # a brand whose posts are mostly negative anyway: its share cannot rise much, so
+# the share test is replaced by a count test against the negatives' own hour-of-day rhythm
+LULL_BUCKETS = 2  # buckets below half the episode's peak before a new single-bucket spike is a new surge
+OUTAGE_P = 1e-4  # a run of empty buckets this improbable is the collector down, not the audience
 Z_CAP = 4.0  # one bucket adds at most this to CUSUM/EWMA: a lone outlier is the count test's job
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 
@@ -53,6 +59,7 @@ class _Episode:
     observed: float = 0.0
     expected: float = 0.0
     confirmed: bool = False  # a single bucket has passed the count and share tests in this episode
+    low: int = 0  # buckets in a row below half the peak, without a spike (a lull)
 
 
 @dataclass
@@ -103,6 +110,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
     base: Baseline | None = None
     base_key: int | None = None
     day_start = 0
+    empty = 0  # empty buckets in a row just before this one
 
     for i in range(n):
         key = int(day[i]) if series.interval == "hour" else i
@@ -114,17 +122,27 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
         if base is None:
             continue
 
-        mu = base.expected(int(hour[i]), int(dow[i])) * float(cov[i])
         x, t = float(neg[i]), float(tot[i])
+        # A bucket after a run of empty buckets too improbable for the audience (the collector
+        # was down) may hold their backlog: expect theirs too, and keep them all out of baselines.
+        extra = _outage_backlog(base, hour, dow, i, empty) if t > 0 else None
+        empty = empty + 1 if t == 0 else 0
+        if extra is not None:
+            in_episode[i - len(extra[0]) : i + 1] = True
+        mu = base.expected(int(hour[i]), int(dow[i])) * float(cov[i]) + (extra[0].sum() if extra else 0.0)
+        mu_own = base.expected_own(int(hour[i]), int(dow[i])) * float(cov[i]) + (extra[1].sum() if extra else 0.0)
+        expected_total = base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
+        expected_total += extra[2].sum() if extra else 0.0
+        high = base.share >= HIGH_SHARE
         p_count, s_count, p_share, s_share = 1.0, 0.0, 1.0, 0.0
         if x >= min(th.min_negative, 3):  # fewer can't alert nor keep an episode open: skip the tail maths
             p_count, s_count = count_tail(x, mu, base.dispersion)
             if s_count >= min(1.3, th.threshold):
-                p_share, s_share = share_tail(int(x), int(t), base.share, base.share_dispersion)
+                p_share, s_share = _second_test(x, t, mu_own, base, high)
         share = x / t if t else 0.0
-        expected_total = base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
         share_up = _share_up(x, t, mu, expected_total, base.share, th)
-        spike = x >= th.min_negative and s_count >= th.threshold and s_share >= th.share_threshold and share_up
+        second_ok = s_share >= th.share_threshold
+        spike = x >= th.min_negative and s_count >= th.threshold and second_ok and share_up
         elevated = share_up and s_count >= max(1.3, th.threshold / 2)
 
         z = min(_anscombe(x, mu, base.dispersion), Z_CAP)
@@ -157,6 +175,8 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                 ep_share, ep_total = observed / max(slow.run_tot, 1.0), slow.run_tot
                 p_share, _ = share_tail(int(observed), int(slow.run_tot), base.share, base.share_dispersion)
                 s_count = -math.log10(max(p_value, 1e-300))
+            if high:
+                p_share = None  # not a share test (the negatives' own rhythm was tested instead)
             severity = _severity(s_count, observed, expected, th)
             alert = Alert(
                 kind="spike",
@@ -175,6 +195,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                 share_p_value=p_share,
                 total=int(ep_total),
                 detector=detector,
+                baseline_days=round(base.days, 1),
             )
             alert.episode_id = alert.id
             out.append(Detection(alert, end, i))
@@ -196,11 +217,15 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
             severity = _severity(s_count, x, mu, th)
             # An episode the slow detector opened escalates at its first single-bucket spike: a
             # sudden crisis must not hide inside a slow drift that happened to be open already.
+            # So does a new surge after a lull: a second wave is news even when it is smaller.
+            surge = episode.low >= LULL_BUCKETS
             grows = (
                 x >= rule.escalate_ratio * episode.peak
                 or _RANK[severity] > _RANK[episode.severity]
                 or not episode.confirmed
+                or surge
             )
+            episode.low = 0 if spike or x >= episode.peak / 2 else episode.low + 1
             if spike and grows:
                 episode.escalations += 1
                 alert = Alert(
@@ -217,19 +242,22 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                     p_value=p_count,
                     negative_share=round(share, 4),
                     expected_share=round(base.share, 4),
-                    share_p_value=p_share,
+                    share_p_value=None if high else p_share,
                     total=int(t),
                     detector="count",
-                    subject=f"escalation-{episode.escalations}",
+                    subject=f"{'surge' if surge else 'escalation'}-{episode.escalations}",
                     episode_id=episode.first_id,
+                    baseline_days=round(base.days, 1),
                 )
                 out.append(Detection(alert, end, i))
-                episode.peak = max(episode.peak, x)
+                # A new surge is measured against its own peak from now on.
+                episode.peak = x if surge else max(episode.peak, x)
                 episode.severity = alert.severity
                 episode.confirmed = True
                 episode.last_alert = i
             continue
         episode.quiet += 1
+        episode.low += 1
         if episode.quiet >= rule.clear_after and i - episode.last_alert >= rule.cooldown_buckets:
             clear = Alert(
                 kind="all_clear",
@@ -286,25 +314,73 @@ def _update_slow(
     return slow.value > limit, slow.value / limit
 
 
+def _second_test(x: float, t: float, mu_own: float, base: Baseline, high: bool) -> tuple[float, float]:
+    """The test beside the count test, (p, -log10 p): the share test, or for a brand whose posts
+    are mostly negative anyway (HIGH_SHARE), a count test against the negatives' own hour-of-day rate."""
+    if high:
+        return count_tail(x, mu_own, base.dispersion)
+    return share_tail(int(x), int(t), base.share, base.share_dispersion)
+
+
+def _outage_backlog(
+    base: Baseline, hour: np.ndarray, dow: np.ndarray, i: int, empty: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Expected (negatives, own-rhythm negatives, totals) of the `empty` buckets before `i` when
+    their emptiness is too improbable for the audience (P < OUTAGE_P): a collector outage, whose
+    posts may arrive in bucket `i` as a backlog. None when the run is ordinary quiet."""
+    if empty == 0:
+        return None
+    gap = range(i - empty, i)
+    totals = np.array([base.expected_total(int(hour[j]), int(dow[j])) for j in gap])
+    a = max(base.dispersion, 1e-9)
+    log_p_empty = float(np.sum(-np.log1p(a * totals) / a))  # negative binomial P(0) per bucket
+    if log_p_empty >= math.log(OUTAGE_P):
+        return None
+    negs = np.array([base.expected(int(hour[j]), int(dow[j])) for j in gap])
+    own = np.array([base.expected_own(int(hour[j]), int(dow[j])) for j in gap])
+    return negs, own, totals
+
+
 def _share_up(neg: float, tot: float, mu: float, mu_total: float, base_share: float, th: SpikeThresholds) -> bool:
     """Is the negative share up enough for a crisis? (negatives, total, and their expected values)
 
-    Viral guard: when volume itself explodes (a viral post, a launch), only a burst that is
-    clearly more negative than usual is a crisis, and most of the posts *above the usual volume*
-    must be negative (excess negatives / excess posts): a viral post draws mostly praise and
-    shares, a crisis mostly complaints. A little extra negativity riding along a burst is not news.
+    Compared as odds (negatives per other post), so a brand whose posts are 78% negative can
+    still show a crisis: twice its negatives doubles the odds, while 1.3x its share is over 100%.
+
+    Busy guard: when volume is up by half or more, most of the posts *above the usual volume*
+    (excess negatives / excess posts) must be negative, at least EXCESS_SHARE: a crisis draws
+    complaints, a controversial ad draws argument. Viral guard: when volume explodes (a viral
+    post, a launch), the odds must also be clearly up (VIRAL_SHARE_RATIO). A little extra
+    negativity riding along a burst is not news.
     """
-    share = neg / tot if tot else 0.0
-    if tot <= VIRAL_VOLUME * mu_total:
-        return share >= th.min_share_ratio * base_share
+    need = _odds_needed(th.min_share_ratio, base_share)
+    odds_ratio = _odds(neg / tot if tot else 0.0) / _odds(base_share)
+    if tot <= BUSY_VOLUME * mu_total:
+        return odds_ratio >= need
     excess_share = (neg - mu) / max(tot - mu_total, 1.0)
-    return share >= max(th.min_share_ratio, VIRAL_SHARE_RATIO) * base_share and excess_share >= VIRAL_EXCESS_SHARE
+    ratio = _odds_needed(VIRAL_SHARE_RATIO, base_share) if tot > VIRAL_VOLUME * mu_total else need
+    # The extra posts must also be more negative than the usual ones (a busy day at a brand
+    # whose posts are 78% negative brings 78% negative extra posts).
+    excess_up = _odds(excess_share) >= need * _odds(base_share)
+    return odds_ratio >= ratio and excess_share >= EXCESS_SHARE and excess_up
+
+
+def _odds_needed(ratio: float, base_share: float) -> float:
+    """The rise in negative odds a crisis must show: `ratio` up to a 50% negative baseline, then
+    less as the room left shrinks (at 80% negative a crisis whose extra posts are 87% negative,
+    complaints plus news, lifts the odds only 1.25x)."""
+    return 1.0 + (ratio - 1.0) * min(1.0, 2.0 * (1.0 - base_share))
+
+
+def _odds(share: float) -> float:
+    share = min(max(share, 1e-6), 1 - 1e-3)  # an all-negative bucket has large, not infinite, odds
+    return share / (1 - share)
 
 
 def _share_ok(
     neg: float, tot: float, mu: float, mu_total: float, base: Baseline, th: SpikeThresholds
 ) -> bool:
-    """A slow run's share gate: the share is up (with the viral guard) and passes the share test."""
+    """A slow run's share gate: the share is up (with the busy and viral guards) and passes the share test."""
     if not _share_up(neg, tot, mu, mu_total, base.share, th):
         return False
     _, score = share_tail(int(neg), int(tot), base.share, base.share_dispersion)

@@ -85,6 +85,9 @@ class Alert(BaseModel):
         default=None, description="Id of the alert that opened the brand's incident (alerts.incidents)"
     )
     share_p_value: float | None = None
+    baseline_days: float | None = Field(
+        default=None, description="Days of history the spike baseline learnt from (under 7: still learning the brand)"
+    )
     expected_share: float | None = None
     total: int | None = Field(default=None, description="All mentions of the brand in the window")
     # Set when the alert concerns one source or language of the brand (`alerts.split_by`).

@@ -110,9 +110,9 @@ def test_whole_history_finds_the_crisis_explained(store):
     spikes = [a for a in alerts if a.kind == "spike" and not a.subject]
     crisis = [a for a in spikes if a.window_start == START + timedelta(hours=CRISIS_AT)]
     assert len(crisis) == 1
-    # Balanced spends about half a false alert per brand-week on noise (docs/alerts.md) to catch
-    # slow crises early; 16 days of this small brand's noise may hold one or two, never a flood.
-    assert len(spikes) - 1 <= 2 and all(a.detector != "count" for a in spikes if a not in crisis)
+    # Balanced spends about 0.8 false alerts per brand-week on noise (docs/alerts.md) to catch
+    # slow crises early; 16 days of this small brand's noise may hold up to three, never a flood.
+    assert len(spikes) - 1 <= 3 and all(a.detector != "count" for a in spikes if a not in crisis)
     spike = crisis[0]
     assert spike.observed >= 20 and spike.expected < 5
     assert spike.top_posts and spike.top_posts[0].followers == 750_000  # ranked by reach
@@ -185,7 +185,8 @@ def test_split_by_language_finds_a_crisis_confined_to_one_community():
 
         split = detect_alerts(store, BRAND, AlertsConfig(split_by=["lang"]), dashboard_url="http://dash.local")
         sliced = [a for a in split if a.kind == "spike" and a.lang is not None]
-        assert [(a.lang, a.window_start) for a in sliced] == [("it", onset)]
+        # Its window starts in the crisis's first hour (a drift test's run) or its second (the count test).
+        assert [a.lang for a in sliced] == ["it"] and sliced[0].window_start in (onset, onset + timedelta(hours=1))
         assert "lang=it" in sliced[0].link and "in language 'it' only" in sliced[0].summary
         assert sliced[0].lang_mix == {"it": sliced[0].lang_mix["it"]}  # explained from the slice only
         assert sliced[0].id not in {a.id for a in whole}

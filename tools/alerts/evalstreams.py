@@ -3,15 +3,18 @@
 `python -m tools.alerts.evalstreams --out DIR --seed N [--brands 24] [--weeks 4] [--mentions 2]` writes:
 
 - `counts.jsonl`     one line per brand and hour: {"brand","start","negative","neutral","positive"}
-- `incidents.jsonl`  every planted event: {"brand","kind","start","end"}; kind is "sudden" or
-                     "slow" (crises that must alert), "viral_positive" (must NOT fire a crisis
+- `incidents.jsonl`  every planted event: {"brand","kind","start","end"[,"onset","lang"]}; kind is
+                     "sudden", "slow", "after_lull" or "language" (crises that must alert),
+                     "viral_positive", "controversial_ad" or "outage" (must NOT fire a crisis
                      alert) or "holiday" (a quiet or busy day, must not alert either)
 - `mentions.jsonl`   Mention-shaped lines (sentiment already tagged) for the first `--mentions`
                      brands, to replay through `groundswell alerts backtest`
 
 Each stream has an hour-of-day rhythm with its own peak, a weekday/weekend rhythm, gamma-Poisson
 (over-dispersed) noise, a jittering negative share, holidays, viral positive bursts, sudden crises
-(negatives jump at onset and decay) and slow crises (negatives ramp up over 6-18 hours).
+(negatives jump at onset and decay) and slow crises (negatives ramp up over 6-18 hours); each
+brand is also one of the CASES below (high negative baseline, noisy labels, a second language
+community, collector outages, lull then surge, controversial ads).
 Everything is synthetic and reproducible from the seed.
 """
 
@@ -24,6 +27,8 @@ from pathlib import Path
 
 import click
 import numpy as np
+
+from alerts.scoring import NOT_CRISES
 
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 # The first week is history only (no events planted in it, the detectors' baseline); events need a week after it.
@@ -40,14 +45,36 @@ class Stream:
     neutral: np.ndarray
     positive: np.ndarray
     incidents: list[dict] = field(default_factory=list)
+    case: str = "base"  # which kind of brand stream (CASES)
+    # Per-language (negative, total) counts when the brand has more than one language community.
+    langs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def total(self) -> np.ndarray:
         return self.negative + self.neutral + self.positive
 
 
-def make_stream(rng: np.random.Generator, brand: str, weeks: int, start: datetime = EPOCH) -> Stream:
-    """One brand's hourly counts with planted, labelled events."""
+# Which kind of brand each stream is, in turn (brand b gets CASES[b % len(CASES)]):
+# - base: the streams described above;
+# - high_negative: 60-85% of posts are negative anyway (an airline, a telco); crises add
+#   1.5-4x the usual negatives, since doubling them is already a crisis there;
+# - noisy_labels: sentiment from a ~70%-accurate classifier: every post is read right with
+#   p = 0.7, else as one of the other two labels, and a crisis's extra posts read 50-55% negative;
+# - language: a second language community (10-30% of posts) with a crisis of its own, confined to it;
+# - outage: the collector was down for 2-8 hours (no posts), then collected the backlog
+#   (60-100% of the missing posts) in the hour it came back: must not alert;
+# - lull_surge: a sudden crisis, a lull of 2-5 hours, then a second surge (0.5-1.5x the first):
+#   both must alert, the second usually inside the episode the first opened;
+# - controversial_ad: 1-2 hours-long bursts at 2.5-3.5x volume whose negative share is
+#   1.25-1.5x the usual: people argue about an ad; not a crisis, must not alert.
+CASES = ("base", "base", "high_negative", "noisy_labels", "language", "outage", "lull_surge", "controversial_ad")
+CLASSIFIER_ACCURACY = 0.7
+
+
+def make_stream(
+    rng: np.random.Generator, brand: str, weeks: int, start: datetime = EPOCH, case: str = "base"
+) -> Stream:
+    """One brand's hourly counts with planted, labelled events (`case`: one of CASES)."""
     n = weeks * 7 * 24
     hours = np.arange(n)
     hod, day = hours % 24, hours // 24
@@ -62,6 +89,8 @@ def make_stream(rng: np.random.Generator, brand: str, weeks: int, start: datetim
     trend = np.exp(rng.uniform(-0.2, 0.2) * hours / n)
     rate = level * rhythm * weekly * trend
     share = rng.uniform(0.06, 0.25)
+    if case == "high_negative":
+        share = rng.uniform(0.6, 0.85)
     dispersion = rng.uniform(0.02, 0.12)
 
     incidents: list[dict] = []
@@ -76,7 +105,7 @@ def make_stream(rng: np.random.Generator, brand: str, weeks: int, start: datetim
 
     gamma = rng.gamma(1 / dispersion, dispersion, n)
     total = rng.poisson(rate * gamma).astype(float)
-    hourly_share = np.clip(share * rng.lognormal(0, 0.15, n), 0.01, 0.9)
+    hourly_share = np.clip(share * rng.lognormal(0, 0.15, n), 0.01, 0.95)
     negative = rng.binomial(total.astype(int), hourly_share).astype(float)
     rest = total - negative
     positive = rng.binomial(rest.astype(int), rng.uniform(0.3, 0.6)).astype(float)
@@ -102,9 +131,23 @@ def make_stream(rng: np.random.Generator, brand: str, weeks: int, start: datetim
         neutral[at : at + length] += extra - neg - np.round((extra - neg) * 0.85)
         incidents.append(_label(brand, start, at, at + length, "viral_positive"))
 
+    counts = [negative, neutral, positive]
+    read_share = share
+    if case == "noisy_labels":
+        counts = _misread(rng, counts)
+        read_share = CLASSIFIER_ACCURACY * share + (1 - CLASSIFIER_ACCURACY) / 2 * (1 - share)
+    if case == "controversial_ad":
+        for _ in range(int(rng.integers(1, 3))):
+            _plant_ad(rng, counts, rate, share, taken, brand, start, incidents)
+
     # Crises: sudden (jump then decay) and slow (ramp up over 6-18 hours, then decay).
     kinds = ["sudden"] * int(rng.integers(1, 3)) + (["slow"] if rng.random() < 0.6 else [])
+    if case == "lull_surge":
+        kinds = ["lull_surge"] + kinds[1:]
     for kind in kinds:
+        if kind == "lull_surge":
+            _plant_lull_surge(rng, counts, rate * read_share, dispersion, taken, brand, start, incidents)
+            continue
         if kind == "sudden":
             length = int(rng.integers(3, 13))
             shape = np.exp(-np.arange(length) / rng.uniform(1.5, 5))
@@ -115,19 +158,136 @@ def make_stream(rng: np.random.Generator, brand: str, weeks: int, start: datetim
         at = _free_slot(rng, taken, length, n)
         if at is None:
             continue
-        base_neg = rate[at : at + length] * share
-        # Peak excess: several times the usual negatives, and at least 8 posts an hour.
-        peak_excess = np.maximum(rng.uniform(3, 10) * base_neg.mean(), 8.0)
-        extra = rng.poisson(peak_excess * shape).astype(float)
-        negative[at : at + length] += extra
-        neutral[at : at + length] += rng.poisson(0.15 * extra)  # news coverage of the crisis
+        base_neg = rate[at : at + length] * read_share
+        # Peak excess: several times the usual negatives, and at least 8 posts an hour (where
+        # most posts are negative anyway, 1.5-4 times: twice the usual negatives is a crisis there).
+        multiple = rng.uniform(1.5, 4) if case == "high_negative" else rng.uniform(3, 10)
+        peak_excess = np.maximum(multiple * base_neg.mean(), 8.0)
+        _add_crisis(rng, counts, at, peak_excess * shape, case == "noisy_labels")
         label = _label(brand, start, at, at + length, kind)
         material = at + _material_offset(peak_excess * shape, base_neg, dispersion)
         label["onset"] = (start + timedelta(hours=material)).isoformat()
         incidents.append(label)
 
+    langs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if case == "language":
+        langs = _plant_language_crisis(rng, counts, rate * read_share, dispersion, taken, brand, start, incidents)
+    if case == "outage":
+        for _ in range(int(rng.integers(1, 3))):
+            _plant_outage(rng, counts, taken, brand, start, incidents)
+
     incidents.sort(key=lambda r: r["start"])
-    return Stream(brand, start, negative, neutral, positive, incidents)
+    negative, neutral, positive = counts
+    return Stream(brand, start, negative, neutral, positive, incidents, case, langs)
+
+
+def _misread(rng: np.random.Generator, counts: list[np.ndarray]) -> list[np.ndarray]:
+    """Labels as a CLASSIFIER_ACCURACY-accurate classifier reads them: each post right with that
+    probability, else one of the other two labels at random."""
+    out = [np.zeros_like(c) for c in counts]
+    for k, c in enumerate(counts):
+        wrong = rng.binomial(c.astype(int), 1 - CLASSIFIER_ACCURACY).astype(float)
+        to_first = rng.binomial(wrong.astype(int), 0.5).astype(float)
+        others = [j for j in range(3) if j != k]
+        out[k] += c - wrong
+        out[others[0]] += to_first
+        out[others[1]] += wrong - to_first
+    return out
+
+
+def _add_crisis(rng: np.random.Generator, counts: list[np.ndarray], at: int, excess: np.ndarray, noisy: bool) -> None:
+    """Add a crisis's expected extra negatives `excess` (per hour from `at`) to the counts.
+
+    With noisy labels the extra posts read only 50-55% negative (the rest neutral), so there are
+    about twice as many of them for the same extra negatives."""
+    negative, neutral, _ = counts
+    span = slice(at, at + len(excess))
+    if noisy:
+        read = rng.uniform(0.5, 0.55)
+        posts = rng.poisson(excess / read)
+        neg = rng.binomial(posts, read).astype(float)
+        negative[span] += neg
+        neutral[span] += posts - neg
+        return
+    extra = rng.poisson(excess).astype(float)
+    negative[span] += extra
+    neutral[span] += rng.poisson(0.15 * extra)  # news coverage of the crisis
+
+
+def _plant_lull_surge(rng, counts, neg_rate, dispersion, taken, brand, start, incidents) -> None:
+    """A sudden crisis, a lull of 2-5 hours, then a second surge of 0.5-1.5x the first."""
+    n = len(neg_rate)
+    length1, lull, length2 = int(rng.integers(3, 6)), int(rng.integers(2, 6)), int(rng.integers(3, 6))
+    at = _free_slot(rng, taken, length1 + lull + length2, n)
+    if at is None:
+        return
+    peak = max(rng.uniform(3, 10) * float(neg_rate[at : at + length1].mean()), 8.0)
+    second = at + length1 + lull
+    surges = ((at, length1, "sudden", peak), (second, length2, "after_lull", peak * rng.uniform(0.5, 1.5)))
+    for a, length, kind, size in surges:
+        excess = size * np.exp(-np.arange(length) / rng.uniform(1.5, 3))
+        _add_crisis(rng, counts, a, excess, False)
+        label = _label(brand, start, a, a + length, kind)
+        onset = a + _material_offset(excess, neg_rate[a : a + length], dispersion)
+        label["onset"] = (start + timedelta(hours=onset)).isoformat()
+        incidents.append(label)
+
+
+def _plant_ad(rng, counts, rate, share, taken, brand, start, incidents) -> None:
+    """A controversial ad: v = 2.5-3.5x volume for 2-6 hours, negative share r = 1.25-1.5x usual."""
+    n = len(rate)
+    length = int(rng.integers(2, 7))
+    at = _free_slot(rng, taken, length, n)
+    if at is None:
+        return
+    v, r = rng.uniform(2.5, 3.5), rng.uniform(1.25, 1.5)
+    extra = rng.poisson((v - 1) * rate[at : at + length])
+    neg = rng.binomial(extra, min((r * share * v - share) / (v - 1), 1.0)).astype(float)
+    negative, neutral, positive = counts
+    negative[at : at + length] += neg
+    positive[at : at + length] += np.round((extra - neg) / 2)
+    neutral[at : at + length] += extra - neg - np.round((extra - neg) / 2)
+    incidents.append(_label(brand, start, at, at + length, "controversial_ad"))
+
+
+def _plant_outage(rng, counts, taken, brand, start, incidents) -> None:
+    """The collector down 2-8 hours (no posts), then 60-100% of the missing posts in the next hour."""
+    n = len(counts[0])
+    gap = int(rng.integers(2, 9))
+    at = _free_slot(rng, taken, gap + 1, n)
+    if at is None:
+        return
+    kept = rng.uniform(0.6, 1.0)
+    for c in counts:
+        missing = int(c[at : at + gap].sum())
+        c[at : at + gap] = 0.0
+        c[at + gap] += rng.binomial(missing, kept)
+    incidents.append(_label(brand, start, at, at + gap + 1, "outage"))
+
+
+def _plant_language_crisis(rng, counts, neg_rate, dispersion, taken, brand, start, incidents):
+    """Split the posts into 'en' and a 10-30% 'es' community; plant a sudden crisis in 'es' only.
+
+    Returns the per-language (negative, total) counts; `counts` become their sums."""
+    minority = rng.uniform(0.1, 0.3)
+    es = [rng.binomial(c.astype(int), minority).astype(float) for c in counts]
+    en = [c - e for c, e in zip(counts, es, strict=True)]
+    n = len(counts[0])
+    length = int(rng.integers(3, 9))
+    at = _free_slot(rng, taken, length, n)
+    if at is not None:
+        base_neg = minority * neg_rate[at : at + length]
+        # At least 5 extra posts an hour: a small community's crisis is small in the brand's totals.
+        peak = max(rng.uniform(3, 10) * float(base_neg.mean()), 5.0)
+        excess = peak * np.exp(-np.arange(length) / rng.uniform(1.5, 4))
+        _add_crisis(rng, es, at, excess, False)
+        label = _label(brand, start, at, at + length, "language")
+        label["lang"] = "es"
+        label["onset"] = (start + timedelta(hours=at + _material_offset(excess, base_neg, dispersion))).isoformat()
+        incidents.append(label)
+    for k in range(3):
+        counts[k] = en[k] + es[k]
+    return {"en": (en[0], en[0] + en[1] + en[2]), "es": (es[0], es[0] + es[1] + es[2])}
 
 
 def _material_offset(excess: np.ndarray, base_neg: np.ndarray, dispersion: float) -> int:
@@ -165,14 +325,14 @@ def generate(seed: int, brands: int = 24, weeks: int = 4) -> list[Stream]:
     if weeks < MIN_WEEKS:
         raise ValueError(f"weeks must be at least {MIN_WEEKS} (the first week is history only), got {weeks}")
     rng = np.random.default_rng(seed)
-    return [make_stream(rng, f"brand{b:02d}", weeks) for b in range(brands)]
+    return [make_stream(rng, f"brand{b:02d}", weeks, case=CASES[b % len(CASES)]) for b in range(brands)]
 
 
 def mentions_of(stream: Stream, rng: np.random.Generator):
     """Mention-shaped dicts for a stream (sentiment already tagged), oldest first."""
     crisis_hours = set()
     for inc in stream.incidents:
-        if inc["kind"] in ("sudden", "slow"):
+        if inc["kind"] not in NOT_CRISES:
             a = int((datetime.fromisoformat(inc["start"]) - stream.start) / timedelta(hours=1))
             b = int((datetime.fromisoformat(inc["end"]) - stream.start) / timedelta(hours=1))
             crisis_hours.update(range(a, b))

@@ -21,37 +21,63 @@ from pathlib import Path
 
 import click
 
-from alerts.config import SpikeRule
+from alerts.config import AlertsConfig, SpikeRule
 from alerts.scoring import Fired, Incident, score
 from alerts.series import from_counts
 from alerts.spike import detect_spikes
+from alerts.spike_detector import uncovered
 from core.time import as_utc
 from tools.alerts.evalstreams import generate, weeks_option
 
 PRESET_NAMES = ("fewer", "balanced", "more")
+# Per-language detection in the evaluation follows the product default (`alerts.split_by`).
+SPLIT_LANG = "lang" in AlertsConfig().split_by
 
 
 def evaluate(
-    seed: int | list[int], brands: int, weeks: int, rules: dict[str, SpikeRule] | None = None, jobs: int = 1
+    seed: int | list[int],
+    brands: int,
+    weeks: int,
+    rules: dict[str, SpikeRule] | None = None,
+    jobs: int = 1,
+    split_lang: bool = SPLIT_LANG,
 ) -> dict:
-    """Score each rule (default: the three presets) on the streams of every seed, pooled.
+    """Score each rule (default: the three presets and ablations) on the streams of every seed, pooled.
 
-    `jobs` > 1 scores the rules in that many processes (each regenerates the same seeded streams).
+    `split_lang`: also run the detector per language community (`alerts.split_by: [lang]`) where a
+    stream has more than one. `jobs` > 1 scores the rules in that many processes (each regenerates
+    the same seeded streams).
     """
     seeds = [seed] if isinstance(seed, int) else list(seed)
     if rules is None:
-        rules = {name: SpikeRule(preset=name) for name in PRESET_NAMES}
-        # Ablations: what the slow-crisis detector adds, and the EWMA alternative to CUSUM.
-        rules["balanced, slow: off"] = SpikeRule(preset="balanced", slow="off")
-        rules["balanced, slow: ewma"] = SpikeRule(preset="balanced", slow="ewma")
-    tasks = [(seeds, brands, weeks, rule) for rule in rules.values()]
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            scored = list(pool.map(_score_rule, tasks))
+        tasks = {name: (rule, split_lang) for name, rule in default_rules().items()}
+        # Ablation: the per-language detector switched the other way.
+        tasks[f"balanced, language split: {'off' if split_lang else 'on'}"] = (SpikeRule(), not split_lang)
     else:
-        scored = [_score_rule(task) for task in tasks]
-    results = dict(zip(rules, scored, strict=True))
-    return {"seeds": seeds, "brands_per_seed": brands, "weeks": weeks, "interval": "hour", "presets": results}
+        tasks = {name: (rule, split_lang) for name, rule in rules.items()}
+    args = [(seeds, brands, weeks, rule, split) for rule, split in tasks.values()]
+    if jobs > 1 and len(args) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
+            scored = list(pool.map(_score_rule, args))
+    else:
+        scored = [_score_rule(task) for task in args]
+    results = dict(zip(tasks, scored, strict=True))
+    return {
+        "seeds": seeds,
+        "brands_per_seed": brands,
+        "weeks": weeks,
+        "interval": "hour",
+        "language_split": split_lang,
+        "presets": results,
+    }
+
+
+def default_rules() -> dict[str, SpikeRule]:
+    """The three presets, and two ablations of balanced: no slow-crisis detector, EWMA instead of CUSUM."""
+    rules = {name: SpikeRule(preset=name) for name in PRESET_NAMES}
+    rules["balanced, slow: off"] = SpikeRule(preset="balanced", slow="off")
+    rules["balanced, slow: ewma"] = SpikeRule(preset="balanced", slow="ewma")
+    return rules
 
 
 def _streams(seeds: list[int], brands: int, weeks: int) -> list:
@@ -66,11 +92,40 @@ def _streams(seeds: list[int], brands: int, weeks: int) -> list:
     return streams
 
 
-def _score_rule(task: tuple[list[int], int, int, SpikeRule]) -> dict:
-    """One rule's scores on the pooled streams of all seeds (a process-pool task)."""
-    seeds, brands, weeks, rule = task
+def _score_rule(task: tuple[list[int], int, int, SpikeRule, bool]) -> dict:
+    """One rule's scores on the pooled streams of all seeds, overall and per case of stream
+    (`tools.alerts.evalstreams.CASES`) (a process-pool task)."""
+    seeds, brands, weeks, rule, split = task
     started = time.perf_counter()
     streams = _streams(seeds, brands, weeks)
+    fired = {s.brand: _fired(s, rule, split) for s in streams}
+    result = _score(streams, fired)
+    result["by_case"] = {}
+    for case in dict.fromkeys(s.case for s in streams):
+        part = _score([s for s in streams if s.case == case], fired)
+        keep = ("crises", "recall", "recall_within_1_bucket", "false_alerts", "false_alerts_per_brand_week")
+        result["by_case"][case] = {k: part[k] for k in keep} | {"false_alerts_on": part["false_alerts_on"]}
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _fired(stream, rule: SpikeRule, split: bool) -> list[Fired]:
+    """The spike alerts on one stream: brand level, plus per language where the brand-level is quiet."""
+    series = from_counts(stream.start, stream.negative, stream.total)
+    found = detect_spikes(series, stream.brand, rule)
+    if split:
+        end = series.start + len(series) * series.step
+        for lang, (neg, tot) in stream.langs.items():
+            part = detect_spikes(from_counts(stream.start, neg, tot), stream.brand, rule, scope={"lang": lang})
+            found += uncovered(found, part, series.step, end)
+    return [
+        Fired(d.alert.brand, d.alert.window_start, d.alert.window_end, d.decided_at, opens=not d.alert.subject)
+        for d in found
+        if d.alert.kind == "spike"
+    ]
+
+
+def _score(streams: list, fired: dict[str, list[Fired]]) -> dict:
     incidents = [
         Incident(
             s.brand,
@@ -84,16 +139,8 @@ def _score_rule(task: tuple[list[int], int, int, SpikeRule]) -> dict:
     ]
     # The detector needs one day of history before it judges anything.
     brand_weeks = sum((len(s.negative) - 24) / 168 for s in streams)
-    fired = []
-    for s in streams:
-        series = from_counts(s.start, s.negative, s.total)
-        for d in detect_spikes(series, s.brand, rule):
-            a = d.alert
-            if a.kind == "spike":
-                fired.append(Fired(a.brand, a.window_start, a.window_end, d.decided_at, opens=not a.subject))
-    result = score(fired, incidents, timedelta(hours=1), brand_weeks).as_dict()
-    result["seconds"] = round(time.perf_counter() - started, 2)
-    return result
+    alerts = [f for s in streams for f in fired[s.brand]]
+    return score(alerts, incidents, timedelta(hours=1), brand_weeks).as_dict()
 
 
 def table(report: dict) -> str:
@@ -112,6 +159,21 @@ def table(report: dict) -> str:
         cells += [_ttd(kinds.get("sudden")), _ttd(kinds.get("slow"))]
         cells += [_pct(r["precision"]), f"{r['false_alerts_per_brand_week']:.3f}"]
         cells += [f"{r['viral_positive_alerts']} of {r['viral_positive_bursts']}"]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def case_table(report: dict, preset: str = "balanced") -> str:
+    """Markdown table for one preset: one row per case of stream (`evalstreams.CASES`)."""
+    rows = [
+        "| case | crises | detected ≤ 1 bucket | recall | false alerts / brand-week "
+        "| false alerts on labelled non-crises |",
+        "|" + "---|" * 6,
+    ]
+    for case, r in report["presets"][preset]["by_case"].items():
+        quiet = ", ".join(f"{k} {v['alerts']} of {v['events']}" for k, v in r["false_alerts_on"].items())
+        cells = [case, str(r["crises"]), _pct(r["recall_within_1_bucket"]), _pct(r["recall"])]
+        cells += [f"{r['false_alerts_per_brand_week']:.3f}", quiet]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -184,6 +246,8 @@ def main(
             + ", ".join(f"{k} {v['crises']}" for k, v in kinds.items())
         )
         click.echo(table(report))
+        click.echo("\nbalanced, by case of stream:")
+        click.echo(case_table(report))
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
