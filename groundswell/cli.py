@@ -22,7 +22,7 @@ from core.logsafe import configure_logging, register_config_secrets
 from extractors.base import Window
 from groundswell.config import Config, ConfigError, config_warnings, load_config
 from groundswell.demo import prepare
-from groundswell.pipeline import as_dict, collect, notify, open_store, run_once, update_themes
+from groundswell.pipeline import as_dict, collect, migrate_brands, notify, open_store, run_once, update_themes
 from groundswell.pipeline import detect as run_detect
 from groundswell.pipeline import digest as run_digest
 from groundswell.pipeline import enrich as run_enrich
@@ -325,6 +325,25 @@ def digest(config_path: str, day: datetime | None) -> None:
         store.close()
     click.echo(open(result["markdown"], encoding="utf-8").read(), err=True)
     _emit({"markdown": result["markdown"], "day": result["day"]})
+
+
+@cli.group()
+def store() -> None:
+    """Store maintenance that is not part of a run."""
+
+
+@store.command("migrate")
+@config_option
+@click.option("--progress/--no-progress", default=True)
+def store_migrate(config_path: str, progress: bool) -> None:
+    """Bring a store from before multi-brand mentions up to date: every stored mention gets every
+    configured brand whose query matches its text (no re-collecting; safe to run again)."""
+    config = _load(config_path)
+    opened = open_store(config)  # opening moves the old single brand to brands (both stores)
+    try:
+        _emit(as_dict(migrate_brands(config, opened, progress=progress)))
+    finally:
+        opened.close()
 
 
 @cli.group()

@@ -28,6 +28,7 @@ from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
+from groundswell.brands import MigrateReport, attribute, reattribute
 from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
@@ -211,7 +212,9 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
         log.warning("skipped: %s", reason)
     report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
     index = CopyIndex(store)
-    originals, copies = index.split(_last_per_id(batch.mentions, seen, report))
+    # Every configured brand the post names, beside the one whose search found it (groundswell/brands.py).
+    mentions = [attribute(m, config.brands) for m in _last_per_id(batch.mentions, seen, report)]
+    originals, copies = index.split(mentions)
     report.duplicates += len(copies)
     by_id = {m.id: m for m in originals}
     failed: list[Mention] = []
@@ -255,6 +258,19 @@ def _last_per_id(mentions: list[Mention], seen: dict[str, str], report: CollectR
         seen[mention.id] = fingerprint
         latest[mention.id] = mention
     return list(latest.values())
+
+
+# -- store migration ---------------------------------------------------------------------------
+def migrate_brands(config: Config, store: Store, progress: bool = False) -> MigrateReport:
+    """Bring a store written before multi-brand mentions up to date without re-collecting: opening it
+    already moved each mention's one `brand` to `brands`; this re-matches every configured brand's
+    query against the stored text and adds the brands a mention names but was not stored under."""
+    total = store.count() if progress else None
+    bar = _progress(progress, "migrate brands", total=total)
+    try:
+        return reattribute(store, config.brands, bar)
+    finally:
+        bar.close()
 
 
 # -- enrich ------------------------------------------------------------------------------------
@@ -328,16 +344,28 @@ def update_themes(
     if not config.nlp.themes:
         return {}
     summary: dict[str, list[dict]] = {}
+    # A post of two brands is clustered in both brands' passes: it gets the labels of both, written once.
+    labels: dict[str, list[str]] = {}
+    clustered: dict[str, Mention] = {}
     bar = _progress(progress, "themes", total=len(config.brands), unit="brand")
     try:
         for brand in config.brands:
             filters = Filters(brand=brand.name, since=since, until=until)
-            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress, embeddings)
+            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress, embeddings, labels)
             if themes is not None:
-                summary[brand.name] = themes
+                summary[brand.name], mentions = themes
+                clustered.update((m.id, m) for m in mentions)
             bar.update()
     finally:
         bar.close()
+    updated = [
+        m.model_copy(update={"themes": labels.get(m.id, [])})
+        for m in clustered.values()
+        if m.themes != labels.get(m.id, [])
+    ]
+    failed = [r for r in store.upsert(updated) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store themes: {failed[0].error}")
     return summary
 
 
@@ -348,8 +376,10 @@ def _brand_themes(
     analysed_text: Callable[[str], str],
     progress: bool,
     embeddings: SentenceEmbeddings | None,
-) -> list[dict] | None:
-    """Themes of one brand's enriched mentions, written onto them; None when there are too few to cluster."""
+    labels: dict[str, list[str]],
+) -> tuple[list[dict], list[Mention]] | None:
+    """Themes of one brand's enriched mentions, their labels added to `labels` (mention id -> labels);
+    (the themes, the mentions clustered), or None when there are too few to cluster."""
     mentions = [m for m in store.iter_mentions(filters) if m.enriched]
     if len(mentions) < 20:
         return None
@@ -362,17 +392,12 @@ def _brand_themes(
     themes = extract_themes(
         analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar, embeddings=embeddings
     )
-    labels: dict[str, list[str]] = {}
     for theme in themes:
         for member in theme.member_ids:
-            labels.setdefault(member, []).append(theme.label)
-    updated = [
-        m.model_copy(update={"themes": labels.get(m.id, [])}) for m in mentions if m.themes != labels.get(m.id, [])
-    ]
-    failed = [r for r in store.upsert(updated) if not r.ok]
-    if failed:
-        raise RuntimeError(f"could not store themes: {failed[0].error}")
-    return [{"label": t.label, "count": t.count} for t in themes]
+            mine = labels.setdefault(member, [])
+            if theme.label not in mine:
+                mine.append(theme.label)
+    return [{"label": t.label, "count": t.count} for t in themes], mentions
 
 
 # -- alerts ------------------------------------------------------------------------------------

@@ -29,6 +29,16 @@ def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
     return new.model_copy(update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang})
 
 
+def merge_stored(new: Mention, old: Mention | None) -> Mention:
+    """The mention to store when `new` is written over the stored `old` (same id): the brands are the
+    union of both (a pass for one brand, or an enrich write made from an older read, never takes a
+    brand away) and enrichment is kept (`keep_enrichment`). Every store's upsert writes through this."""
+    merged = keep_enrichment(new, old)
+    if old is None:
+        return merged
+    return merged.with_brands(old.brands, {b: q for b, q in old.matches.items() if b not in new.matches})
+
+
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached; the message names where it looked and what to check (one line)."""
 

@@ -29,6 +29,7 @@ from core.mention import Mention
 from core.query import fts5_document, parse
 from core.query.text import fold_spans
 from core.time import as_utc
+from indexing import sqlite_brands as brands_sql
 from indexing.base import (
     AuthorStat,
     Bucket,
@@ -39,7 +40,7 @@ from indexing.base import (
     ThemeCount,
     WriteResult,
     check_search_args,
-    keep_enrichment,
+    merge_stored,
 )
 from indexing.sqlite_query import to_fts5
 from indexing.terms import significant_terms
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     source TEXT NOT NULL,
-    brand TEXT,
+    brand TEXT,  -- the old single brand; empty since brands live in mention_brands (indexing/sqlite_brands.py)
     lang TEXT,
     sentiment TEXT,
     created_at INTEGER NOT NULL,
@@ -60,12 +61,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     text TEXT NOT NULL,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS mentions_brand_time ON mentions(brand, created_at, sentiment);
 CREATE INDEX IF NOT EXISTS mentions_time ON mentions(created_at, sentiment);
-CREATE INDEX IF NOT EXISTS mentions_brand_eng ON mentions(brand, engagement);
--- Covering index: per-brand, per-period facets, totals and top authors read it alone.
-CREATE INDEX IF NOT EXISTS mentions_brand_time_cover
-    ON mentions(brand, created_at, sentiment, lang, source, engagement, author_followers, author_handle);
 CREATE INDEX IF NOT EXISTS mentions_unenriched ON mentions(created_at) WHERE enriched = 0;
 CREATE TABLE IF NOT EXISTS mention_themes (
     mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
@@ -127,7 +123,10 @@ class SqliteStore:
         self._write_lock = threading.Lock()
         self._memory_conn: sqlite3.Connection | None = None
         self._conn().executescript(SCHEMA)
+        self._conn().executescript(brands_sql.SCHEMA)
         self._migrate_fts()
+        with self._write_lock:
+            brands_sql.migrate_brand_column(self._conn())  # stores written before multi-brand mentions
 
     def _migrate_fts(self) -> None:
         """Rebuild the FTS index when it was written by an older `fts5_document` (once per store)."""
@@ -204,7 +203,7 @@ class SqliteStore:
                 for mention_id, mention in by_id.items():
                     try:
                         old = existing.get(mention_id)
-                        self._write_one(conn, keep_enrichment(mention, old))
+                        self._write_one(conn, merge_stored(mention, old))
                         results.append(WriteResult(id=mention_id, ok=True, created=old is None))
                     except (sqlite3.Error, ValueError, TypeError) as exc:
                         results.append(WriteResult(id=mention_id, ok=False, error=f"{type(exc).__name__}: {exc}"))
@@ -227,7 +226,7 @@ class SqliteStore:
         row = (
             m.id,
             m.source,
-            m.brand,
+            None,  # brand: see mention_brands
             m.lang,
             m.sentiment.label if m.sentiment else None,
             _epoch(m.created_at),
@@ -249,6 +248,7 @@ class SqliteStore:
             row,
         )
         (rowid,) = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (m.id,)).fetchone()
+        brands_sql.write_brands(conn, rowid, m.brands, _epoch(m.created_at))
         conn.execute("DELETE FROM mention_themes WHERE mention_rowid = ?", (rowid,))
         conn.executemany(
             "INSERT OR IGNORE INTO mention_themes (mention_rowid, theme) VALUES (?, ?)",
@@ -261,7 +261,13 @@ class SqliteStore:
         f = filters or Filters()
         clauses: list[str] = []
         params: list[Any] = []
-        for column, value in (("brand", f.brand), ("source", f.source), ("lang", f.lang), ("sentiment", f.sentiment)):
+        since, until = (None if t is None else _epoch(t) for t in (f.since, f.until))
+        for wanted in ([f.brand] if f.brand is not None else None, f.brands):
+            if wanted:  # "belongs to one of these brands"; brand and brands together: both must hold
+                clause, args = brands_sql.brand_clause(wanted, since, until)
+                clauses.append(clause)
+                params.extend(args)
+        for column, value in (("source", f.source), ("lang", f.lang), ("sentiment", f.sentiment)):
             if value is not None:
                 clauses.append(f"m.{column} = ?")
                 params.append(value)
@@ -269,9 +275,6 @@ class SqliteStore:
             # Read from the stored document: a review filter, used with brand/time filters, needs no column.
             clauses.append("m.sentiment IS NOT NULL AND coalesce(json_extract(m.doc, '$.sentiment.uncertain'), 0) = ?")
             params.append(1 if f.uncertain else 0)
-        if f.brands:
-            clauses.append(f"m.brand IN ({','.join('?' * len(f.brands))})")
-            params.extend(f.brands)
         if f.since is not None:
             clauses.append("m.created_at >= ?")
             params.append(_epoch(f.since))
@@ -449,16 +452,15 @@ class SqliteStore:
             raise ValueError(f"cannot facet on '{field}'")
         where, params, query = self._where(filters)
         result: dict[str, int] = {}
+        # A mention counts once per brand it belongs to (share of voice), through mention_brands.
+        column, source = ("b.brand", brands_sql.FACET_FROM) if field == "brand" else (f"m.{field}", "mentions m")
         if query is None:
-            rows = self._conn().execute(
-                f"SELECT m.{field}, count(*) FROM mentions m WHERE {where} GROUP BY m.{field}", params
-            )
-            for value, n in rows:
+            sql = f"SELECT {column}, count(*) FROM {source} WHERE {where} GROUP BY {column}"
+            for value, n in self._conn().execute(sql, params):
                 result[value or "unknown"] = n
         else:
-            for _, _, value in self._rows(
-                f"SELECT m.text, m.lang, m.{field} FROM mentions m WHERE {where}", params, query
-            ):
+            sql = f"SELECT m.text, m.lang, {column} FROM {source} WHERE {where}"
+            for _, _, value in self._rows(sql, params, query):
                 result[value or "unknown"] = result.get(value or "unknown", 0) + 1
         return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
 
