@@ -15,7 +15,7 @@ from dashboards.web.serialize import mention_json
 from indexing.base import Filters, Store
 
 CSV_COLUMNS = [
-    "id", "source", "url", "created_at", "brand", "lang", "sentiment",
+    "id", "source", "url", "created_at", "brands", "lang", "sentiment",
     "author_handle", "author_followers", "engagement", "reach", "themes", "text",
 ]  # fmt: skip
 # Spreadsheets run cells starting with these as formulas; prefix them so a post can't run one.
@@ -38,7 +38,7 @@ def csv_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
         writer.writerow(
             _cell(v)
             for v in (
-                row["id"], row["source"], row["url"], row["created_at"], row["brand"], row["lang"],
+                row["id"], row["source"], row["url"], row["created_at"], "|".join(row["brands"]), row["lang"],
                 row["sentiment"], row["author"]["handle"], row["author"]["followers"], row["engagement"],
                 row["reach"], "|".join(row["themes"]), row["text"],
             )

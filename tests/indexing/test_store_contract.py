@@ -56,7 +56,8 @@ def make_corpus(n: int = 60, seed: int = 7) -> list[Mention]:
                 created_at=T0 + timedelta(minutes=97 * i),
                 author=Author(handle=f"user{i % 7}", followers=(i * 37) % 500),
                 engagement=Engagement(likes=(i * 13) % 50, reposts=i % 5),
-                brand=BRANDS[i % 2],
+                # every fifth post names both brands: it belongs to both
+                brands=[BRANDS[i % 2], *([BRANDS[(i + 1) % 2]] if i % 5 == 0 else [])],
                 lang=lang,
                 sentiment=sentiment,
                 themes=sorted(rng.sample(THEMES, rng.randrange(0, 3))) if label else [],
@@ -69,9 +70,9 @@ CORPUS = make_corpus()
 
 
 def _matches(m: Mention, f: Filters) -> bool:
-    if f.brand is not None and m.brand != f.brand:
+    if f.brand is not None and f.brand not in m.brands:
         return False
-    if f.brands and m.brand not in f.brands:
+    if f.brands and not set(f.brands) & set(m.brands):
         return False
     if f.source is not None and m.source != f.source:
         return False
@@ -260,11 +261,12 @@ def test_histogram_by_sentiment(store: Store, interval: str):
 def test_facets(store: Store, field: str):
     f = Filters(since=T0 + timedelta(hours=10))
 
-    def value(m: Mention) -> str:
-        v = _label(m) if field == "sentiment" else getattr(m, field)
-        return v or "unknown"
+    def values(m: Mention) -> list[str]:
+        if field == "brand":  # a mention counts once for each of its brands (share of voice)
+            return m.brands or ["unknown"]
+        return [(_label(m) if field == "sentiment" else getattr(m, field)) or "unknown"]
 
-    want = Counter(value(m) for m in expected(f))
+    want = Counter(v for m in expected(f) for v in values(m))
     got = store.facet(f, field)
     assert got == dict(want)
     assert list(got.values()) == sorted(got.values(), reverse=True)
