@@ -115,6 +115,7 @@ class ImportExtractor(Extractor[ImportOptions]):
         opts = self.options
         record = dict(record)
         # Exports name their brands as `brands` (or `brand`/`query`, written before multi-brand mentions).
+        has_reasons = "matches" in record or "query" in record  # Groundswell's own format: kept as it is
         legacy, legacy_query = record.pop("brand", None), record.pop("query", None)
         named = [*_brand_list(record.get("brands")), *([legacy] if legacy else [])]
         if named and brand not in named:
@@ -122,9 +123,13 @@ class ImportExtractor(Extractor[ImportOptions]):
         record.setdefault("source", opts.source)
         if "native_id" not in record and record.get("id"):
             record["native_id"] = str(record["id"]).split(":", 1)[-1]
-        exported = record.get("matches") if isinstance(record.get("matches"), dict) else {}
-        reason = exported.get(brand) or (legacy_query if legacy == brand else None) or query
-        record["brands"], record["matches"] = [brand], {brand: reason}
+        # The export's brands and reasons are kept (an export read back is the mentions it was made of).
+        exported = dict(record["matches"]) if isinstance(record.get("matches"), dict) else {}
+        if legacy and legacy_query:
+            exported.setdefault(legacy, legacy_query)
+        if not has_reasons:
+            exported.setdefault(brand, query)
+        record["brands"], record["matches"] = [*named, brand], exported
         try:
             return load_mention(record)  # the one reader of the JSONL mention format
         except ValidationError as exc:
