@@ -114,7 +114,8 @@ def evaluate(stream: Path, limit: int | None = None) -> dict[str, Any]:
                        "copies": run.duplicates},
         "collect_seconds": round(seconds, 1),
         "per_candidate": per_candidate,
-        "facet_brand": facet,
+        "facet_brand": facet,  # the store's own count per brand (share of voice)
+        "stored_by_brand": dict(Counter(b for m in stored.values() for b in m.brands).most_common()),
         "multi_brand": {
             "stored": len(multi_stored),
             "direct": len(multi_direct),
