@@ -102,6 +102,9 @@ def evaluate(stream: Path, limit: int | None = None) -> dict[str, Any]:
             predicted = sum(1 for i in gold if name in assigned[i])
             tp = sum(1 for i, c in gold.items() if c == name and name in assigned[i])
             row[label] = _prf(tp, predicted, actual)
+        # Where the false positives come from: the gold candidate of tweets counted for `name` but labelled otherwise.
+        wrong = Counter(c for i, c in gold.items() if c != name and name in now[i])
+        row["false_positives_gold"] = dict(wrong.most_common(3))
         per_candidate[name] = row
     multi_stored = sorted(i for i, m in stored.items() if len(m.brands) >= 2)
     multi_direct = sorted(i for i in stored if len(direct.get(i, [])) >= 2)
