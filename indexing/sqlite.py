@@ -248,7 +248,7 @@ class SqliteStore:
             row,
         )
         (rowid,) = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (m.id,)).fetchone()
-        brands_sql.write_brands(conn, rowid, m.brands, _epoch(m.created_at))
+        brands_sql.write_brands(conn, rowid, m.brands)
         conn.execute("DELETE FROM mention_themes WHERE mention_rowid = ?", (rowid,))
         conn.executemany(
             "INSERT OR IGNORE INTO mention_themes (mention_rowid, theme) VALUES (?, ?)",
@@ -256,17 +256,28 @@ class SqliteStore:
         )
 
     # -- filters -------------------------------------------------------------------------------
-    def _where(self, filters: Filters | None) -> tuple[str, list[Any], Any]:
-        """SQL conditions for the structured filters, plus the parsed text query (or None)."""
+    def _where(self, filters: Filters | None, covered: bool = False) -> tuple[str, list[Any], Any]:
+        """SQL conditions for the structured filters, plus the parsed text query (or None).
+
+        Written for `_source(filters, covered)`; `covered` (see `_covered`): `m` is the brand's own rows."""
         f = filters or Filters()
         clauses: list[str] = []
         params: list[Any] = []
         since, until = (None if t is None else _epoch(t) for t in (f.since, f.until))
-        for wanted in ([f.brand] if f.brand is not None else None, f.brands):
-            if wanted:  # "belongs to one of these brands"; brand and brands together: both must hold
-                clause, args = brands_sql.brand_clause(wanted, since, until)
-                clauses.append(clause)
-                params.extend(args)
+        one = brands_sql.single_brand(f.brand, f.brands)
+        if covered:
+            clauses.append("m.brand = ?")
+            params.append(one)
+        elif one is not None:  # read through the brand's index: `_source` joins mention_brands as fb
+            clause, args = brands_sql.joined_clause(one, since, until)
+            clauses.append(clause)
+            params.extend(args)
+        else:
+            for wanted in ([f.brand] if f.brand is not None else None, f.brands):
+                if wanted:  # "belongs to one of these brands"; brand and brands together: both must hold
+                    clause, args = brands_sql.brand_clause(wanted, since, until)
+                    clauses.append(clause)
+                    params.extend(args)
         for column, value in (("source", f.source), ("lang", f.lang), ("sentiment", f.sentiment)):
             if value is not None:
                 clauses.append(f"m.{column} = ?")
@@ -297,6 +308,29 @@ class SqliteStore:
         sql = " AND ".join(clauses) if clauses else "1"
         return sql, params, query
 
+    @staticmethod
+    def _covered(filters: Filters | None) -> bool:
+        """Whether an aggregation that reads only `sqlite_brands.COVERED` columns can run on the brand's
+        rows of mention_brands alone (aliased `m`: same column names), never touching `mentions`."""
+        f = filters or Filters()
+        return brands_sql.covered(brands_sql.single_brand(f.brand, f.brands), f.text, f.theme, f.uncertain)
+
+    @staticmethod
+    def _source(filters: Filters | None, covered: bool = False) -> str:
+        """The FROM clause `_where`'s conditions are written for: mentions m, joined to its brand rows as fb
+        for one brand, or one brand's rows alone (`covered`)."""
+        if covered:
+            return "mention_brands m"
+        f = filters or Filters()
+        return brands_sql.JOINED_FROM if brands_sql.single_brand(f.brand, f.brands) is not None else "mentions m"
+
+    @staticmethod
+    def _time_order(filters: Filters | None) -> tuple[str, str]:
+        """(time, rowid) columns to order by in time: the brand index's own, when reading through it."""
+        f = filters or Filters()
+        joined = brands_sql.single_brand(f.brand, f.brands) is not None
+        return ("fb.created_at", "fb.mention_rowid") if joined else ("m.created_at", "m.rowid")
+
     def _rows(self, sql: str, params: list[Any], query: Any) -> Iterator[sqlite3.Row | tuple]:
         """Run a SELECT whose first columns are (text, lang) and drop rows the exact query rejects."""
         for row in self._conn().execute(sql, params):
@@ -308,23 +342,27 @@ class SqliteStore:
         return list(self._existing(self._conn(), list(ids)).values())
 
     def count(self, filters: Filters | None = None) -> int:
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is None:
-            return self._conn().execute(f"SELECT count(*) FROM mentions m WHERE {where}", params).fetchone()[0]
-        return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM mentions m WHERE {where}", params, query))
+            return self._conn().execute(f"SELECT count(*) FROM {src} WHERE {where}", params).fetchone()[0]
+        return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM {src} WHERE {where}", params, query))
 
     def count_capped(self, filters: Filters | None, cap: int) -> tuple[int, bool]:
         """(count, exact): counting stops at `cap`, like Elasticsearch's track_total_hits."""
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is None:
             n = (
                 self._conn()
-                .execute(f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {where} LIMIT ?)", [*params, cap + 1])
+                .execute(f"SELECT count(*) FROM (SELECT 1 FROM {src} WHERE {where} LIMIT ?)", [*params, cap + 1])
                 .fetchone()[0]
             )
         else:
             n = 0
-            for _ in self._rows(f"SELECT m.text, m.lang FROM mentions m WHERE {where}", params, query):
+            for _ in self._rows(f"SELECT m.text, m.lang FROM {src} WHERE {where}", params, query):
                 n += 1
                 if n > cap:
                     break
@@ -332,13 +370,15 @@ class SqliteStore:
 
     def totals(self, filters: Filters | None = None) -> dict[str, int]:
         """Mentions, engagement and reach (followers + engagement) of the matching mentions."""
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is None:
             n, eng, fol = (
                 self._conn()
                 .execute(
                     f"SELECT count(*), coalesce(sum(m.engagement), 0), coalesce(sum(m.author_followers), 0) "
-                    f"FROM mentions m WHERE {where}",
+                    f"FROM {src} WHERE {where}",
                     params,
                 )
                 .fetchone()
@@ -346,18 +386,20 @@ class SqliteStore:
         else:
             n = eng = fol = 0
             for _, _, e, f in self._rows(
-                f"SELECT m.text, m.lang, m.engagement, m.author_followers FROM mentions m WHERE {where}", params, query
+                f"SELECT m.text, m.lang, m.engagement, m.author_followers FROM {src} WHERE {where}", params, query
             ):
                 n, eng, fol = n + 1, eng + e, fol + f
         return {"mentions": n, "engagement": eng, "reach": eng + fol}
 
     def iter_mentions(self, filters: Filters | None = None, chunk: int = 2000) -> Iterator[Mention]:
         where, params, query = self._where(filters)
+        src = self._source(filters)
+        when, rowid = self._time_order(filters)
         last = (-(2**62), -1)
         while True:
             sql = (
-                f"SELECT m.text, m.lang, m.doc, m.created_at, m.rowid FROM mentions m WHERE {where} "
-                "AND (m.created_at, m.rowid) > (?, ?) ORDER BY m.created_at, m.rowid LIMIT ?"
+                f"SELECT m.text, m.lang, m.doc, {when}, {rowid} FROM {src} WHERE {where} "
+                f"AND ({when}, {rowid}) > (?, ?) ORDER BY {when}, {rowid} LIMIT ?"
             )
             rows = self._conn().execute(sql, [*params, *last, chunk]).fetchall()
             if not rows:
@@ -386,6 +428,12 @@ class SqliteStore:
         check_search_args(sort, size)
         key, desc = _SORTS[sort]
         where, params, query = self._where(filters)
+        source = self._source(filters)
+        rowid = "m.rowid"
+        if key == "m.created_at":
+            # In time order through the brand's index when one brand is asked for: a page never collects
+            # and sorts the brand's whole history. Same values (created_at, rowid), so the same cursors.
+            key, rowid = self._time_order(filters)
         op, order = ("<", "DESC") if desc else (">", "ASC")
         after: list[Any] | None = None
         if cursor:
@@ -400,13 +448,13 @@ class SqliteStore:
         while True:
             cond, args = where, list(params)
             if after is not None:
-                cond += f" AND ({key}, m.rowid) {op} (?, ?)"
+                cond += f" AND ({key}, {rowid}) {op} (?, ?)"
                 args += after
             rows = (
                 self._conn()
                 .execute(
-                    f"SELECT m.text, m.lang, m.doc, {key}, m.rowid FROM mentions m WHERE {cond} "
-                    f"ORDER BY {key} {order}, m.rowid {order} LIMIT ?",
+                    f"SELECT m.text, m.lang, m.doc, {key}, {rowid} FROM {source} WHERE {cond} "
+                    f"ORDER BY {key} {order}, {rowid} {order} LIMIT ?",
                     [*args, batch],
                 )
                 .fetchall()
@@ -429,11 +477,13 @@ class SqliteStore:
         if interval not in _INTERVAL_SECONDS:
             raise ValueError(f"interval must be one of {', '.join(_INTERVAL_SECONDS)}")
         step = _INTERVAL_SECONDS[interval]
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         counts: dict[int, dict[str, int]] = {}
         if query is None:
             rows = self._conn().execute(
-                f"SELECT (m.created_at / {step}) * {step} AS b, m.sentiment, count(*) FROM mentions m "
+                f"SELECT (m.created_at / {step}) * {step} AS b, m.sentiment, count(*) FROM {src} "
                 f"WHERE {where} GROUP BY b, m.sentiment",
                 params,
             )
@@ -441,7 +491,7 @@ class SqliteStore:
                 counts.setdefault(start, {})[label or "unknown"] = n
         else:
             for _, _, created, label in self._rows(
-                f"SELECT m.text, m.lang, m.created_at, m.sentiment FROM mentions m WHERE {where}", params, query
+                f"SELECT m.text, m.lang, m.created_at, m.sentiment FROM {src} WHERE {where}", params, query
             ):
                 bucket = counts.setdefault(created // step * step, {})
                 bucket[label or "unknown"] = bucket.get(label or "unknown", 0) + 1
@@ -450,10 +500,12 @@ class SqliteStore:
     def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment"]) -> dict[str, int]:
         if field not in ("lang", "source", "brand", "sentiment"):
             raise ValueError(f"cannot facet on '{field}'")
-        where, params, query = self._where(filters)
+        covered = field != "brand" and self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         result: dict[str, int] = {}
         # A mention counts once per brand it belongs to (share of voice), through mention_brands.
-        column, source = ("b.brand", brands_sql.FACET_FROM) if field == "brand" else (f"m.{field}", "mentions m")
+        column, source = ("b.brand", src + brands_sql.FACET_JOIN) if field == "brand" else (f"m.{field}", src)
         if query is None:
             sql = f"SELECT {column}, count(*) FROM {source} WHERE {where} GROUP BY {column}"
             for value, n in self._conn().execute(sql, params):
@@ -466,9 +518,10 @@ class SqliteStore:
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
         where, params, query = self._where(filters)
+        src = self._source(filters)
         themes: dict[str, ThemeCount] = {}
         rows = self._conn().execute(
-            f"SELECT m.text, m.lang, t.theme, m.sentiment FROM mentions m JOIN mention_themes t "
+            f"SELECT m.text, m.lang, t.theme, m.sentiment FROM {src} JOIN mention_themes t "
             f"ON t.mention_rowid = m.rowid WHERE {where}",
             params,
         )
@@ -482,12 +535,14 @@ class SqliteStore:
         return sorted(themes.values(), key=lambda t: (-t.count, t.theme))[:n]
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is not None:
             stats: dict[tuple[str, str], AuthorStat] = {}
             for _, _, handle, source, eng, fol in self._rows(
                 f"SELECT m.text, m.lang, m.author_handle, m.source, m.engagement, m.author_followers "
-                f"FROM mentions m WHERE {where} AND m.author_handle IS NOT NULL",
+                f"FROM {src} WHERE {where} AND m.author_handle IS NOT NULL",
                 params,
                 query,
             ):
@@ -498,7 +553,7 @@ class SqliteStore:
             return sorted(stats.values(), key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
         rows = self._conn().execute(
             f"SELECT m.author_handle, m.source, count(*), sum(m.engagement), max(m.author_followers) "
-            f"FROM mentions m WHERE {where} AND m.author_handle IS NOT NULL "
+            f"FROM {src} WHERE {where} AND m.author_handle IS NOT NULL "
             f"GROUP BY m.author_handle, m.source ORDER BY sum(m.engagement) DESC, count(*) DESC, m.author_handle "
             f"LIMIT ?",
             [*params, n],

@@ -15,14 +15,26 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+# The columns per-brand aggregations read, copied from `mentions` (same names), so that a brand's
+# histogram, facets, totals and top authors read one covering index range and never the mentions table.
+COVERED = ("created_at", "sentiment", "lang", "source", "engagement", "author_followers", "author_handle")
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mention_brands (
     brand TEXT NOT NULL,
     mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
     created_at INTEGER NOT NULL,
+    sentiment TEXT,
+    lang TEXT,
+    source TEXT NOT NULL,
+    engagement INTEGER NOT NULL DEFAULT 0,
+    author_followers INTEGER NOT NULL DEFAULT 0,
+    author_handle TEXT,
     PRIMARY KEY (brand, mention_rowid)
 );
-CREATE INDEX IF NOT EXISTS mention_brands_time ON mention_brands(brand, created_at, mention_rowid);
+-- Covering, in time order per brand: filters, time-ordered pages and per-brand aggregations read it alone.
+CREATE INDEX IF NOT EXISTS mention_brands_time ON mention_brands(
+    brand, created_at, mention_rowid, sentiment, lang, source, engagement, author_followers, author_handle);
 CREATE INDEX IF NOT EXISTS mention_brands_mention ON mention_brands(mention_rowid);
 -- Rows still carrying the single brand of the old layout (none once migrated): finds them without a scan.
 CREATE INDEX IF NOT EXISTS mentions_legacy_brand ON mentions(brand) WHERE brand IS NOT NULL;
@@ -43,8 +55,8 @@ def migrate_brand_column(conn: sqlite3.Connection) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(
-            "INSERT OR IGNORE INTO mention_brands (brand, mention_rowid, created_at) "
-            "SELECT brand, rowid, created_at FROM mentions WHERE brand IS NOT NULL"
+            f"INSERT OR IGNORE INTO mention_brands (brand, mention_rowid, {', '.join(COVERED)}) "
+            f"SELECT brand, rowid, {', '.join(COVERED)} FROM mentions WHERE brand IS NOT NULL"
         )
         moved = conn.execute("UPDATE mentions SET brand = NULL WHERE brand IS NOT NULL").rowcount
         for name in LEGACY_INDEXES:
@@ -56,12 +68,15 @@ def migrate_brand_column(conn: sqlite3.Connection) -> int:
     return moved
 
 
-def write_brands(conn: sqlite3.Connection, rowid: int, brands: Sequence[str], created_at: int) -> None:
-    """Set the brands of one mention (inside the caller's write transaction)."""
+def write_brands(conn: sqlite3.Connection, rowid: int, brands: Sequence[str]) -> None:
+    """Set the brands of one mention, with its covered columns as just written to `mentions`
+    (inside the caller's write transaction, after the mention's row)."""
     conn.execute("DELETE FROM mention_brands WHERE mention_rowid = ?", (rowid,))
+    names = ", ".join(COVERED)
     conn.executemany(
-        "INSERT OR IGNORE INTO mention_brands (brand, mention_rowid, created_at) VALUES (?, ?, ?)",
-        [(brand, rowid, created_at) for brand in brands],
+        f"INSERT OR IGNORE INTO mention_brands (brand, mention_rowid, {names}) "
+        f"SELECT ?, rowid, {names} FROM mentions WHERE rowid = ?",
+        [(brand, rowid) for brand in brands],
     )
 
 
@@ -80,4 +95,34 @@ def brand_clause(brands: Sequence[str], since: int | None, until: int | None) ->
 
 
 # The brand facet: each mention once per brand (NULL, i.e. "unknown", for a mention of none).
-FACET_FROM = "mentions m LEFT JOIN mention_brands b ON b.mention_rowid = m.rowid"
+FACET_JOIN = " LEFT JOIN mention_brands b ON b.mention_rowid = m.rowid"
+
+# A filter on one brand (the common case: a dashboard page, a brand's alerts) reads through that
+# brand's (brand, created_at) index range, joined to the mentions it names: nothing is collected first,
+# a LIMIT stops early, and time order is the index's own. (brand, mention_rowid) is unique: no duplicates.
+JOINED_FROM = "mention_brands fb JOIN mentions m ON m.rowid = fb.mention_rowid"
+
+
+def joined_clause(brand: str, since: int | None, until: int | None) -> tuple[str, list[Any]]:
+    """The condition on `fb` (see JOINED_FROM) for one brand and time range (epoch seconds)."""
+    sql, params = "fb.brand = ?", [brand]
+    if since is not None:
+        sql, params = sql + " AND fb.created_at >= ?", [*params, since]
+    if until is not None:
+        sql, params = sql + " AND fb.created_at < ?", [*params, until]
+    return sql, params
+
+
+def covered(brand: str | None, text: str | None, theme: str | None, uncertain: bool | None) -> bool:
+    """Whether a filter can be answered from one brand's rows here alone: one brand, and no condition on
+    the text, themes or the stored document (the caller also reads covered columns only)."""
+    return brand is not None and not text and theme is None and uncertain is None
+
+
+def single_brand(brand: str | None, brands: Sequence[str] | None) -> str | None:
+    """The one brand a filter asks for, or None when it asks for none or several (or contradicts itself)."""
+    if brands is None:
+        return brand
+    if brand is None and len(set(brands)) == 1:
+        return brands[0]
+    return None

@@ -206,9 +206,16 @@ def test_text_queries(store: Store, filters: Filters):
     assert all(h.highlight and "<mark>" in h.highlight for h in page.hits)
 
 
+PAGED = [
+    Filters(brand="acme"),
+    # one brand given as a list, in a time range, with a text query (the store's per-brand time-order path)
+    Filters(brands=("globex",), since=T0 + timedelta(hours=20), until=T0 + timedelta(days=3), text="NOT phone"),
+]
+
+
+@pytest.mark.parametrize("f", PAGED, ids=["brand", "one-brand-list-window-text"])
 @pytest.mark.parametrize("sort", ["newest", "oldest", "engagement"])
-def test_search_pages_through_everything_once(store: Store, sort: str):
-    f = Filters(brand="acme")
+def test_search_pages_through_everything_once(store: Store, sort: str, f: Filters):
     want = expected(f)
     seen: list[Mention] = []
     cursor = None
