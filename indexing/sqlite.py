@@ -429,11 +429,11 @@ class SqliteStore:
         key, desc = _SORTS[sort]
         where, params, query = self._where(filters)
         source = self._source(filters)
-        rowid = "m.rowid"
+        rowid_col = "m.rowid"
         if key == "m.created_at":
             # In time order through the brand's index when one brand is asked for: a page never collects
             # and sorts the brand's whole history. Same values (created_at, rowid), so the same cursors.
-            key, rowid = self._time_order(filters)
+            key, rowid_col = self._time_order(filters)
         op, order = ("<", "DESC") if desc else (">", "ASC")
         after: list[Any] | None = None
         if cursor:
@@ -448,13 +448,13 @@ class SqliteStore:
         while True:
             cond, args = where, list(params)
             if after is not None:
-                cond += f" AND ({key}, {rowid}) {op} (?, ?)"
+                cond += f" AND ({key}, {rowid_col}) {op} (?, ?)"
                 args += after
             rows = (
                 self._conn()
                 .execute(
-                    f"SELECT m.text, m.lang, m.doc, {key}, {rowid} FROM {source} WHERE {cond} "
-                    f"ORDER BY {key} {order}, {rowid} {order} LIMIT ?",
+                    f"SELECT m.text, m.lang, m.doc, {key}, {rowid_col} FROM {source} WHERE {cond} "
+                    f"ORDER BY {key} {order}, {rowid_col} {order} LIMIT ?",
                     [*args, batch],
                 )
                 .fetchall()
