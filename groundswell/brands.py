@@ -54,9 +54,7 @@ class MigrateReport:
     errors: list[str] = field(default_factory=list)
 
 
-def reattribute(
-    store: Store, brands: Sequence[BrandConfig], bar: Any = None, chunk: int = 500
-) -> MigrateReport:
+def reattribute(store: Store, brands: Sequence[BrandConfig], bar: Any = None, chunk: int = 500) -> MigrateReport:
     """Re-match every stored mention against every configured brand's query and store the ones
     that gained a brand (through the store's upsert, which unions brands and keeps enrichment).
 
