@@ -341,7 +341,8 @@ def store_migrate(config_path: str, progress: bool) -> None:
     config = _load(config_path)
     opened = open_store(config)  # opening moves the old single brand to brands (both stores)
     try:
-        _emit(as_dict(migrate_brands(config, opened, progress=progress)))
+        moved = getattr(opened, "legacy_brands_moved", 0)  # the single `brand` moved to `brands` on open
+        _emit({"moved_on_open": moved, **as_dict(migrate_brands(config, opened, progress=progress))})
     finally:
         opened.close()
 

@@ -196,7 +196,8 @@ class ElasticsearchStore:
         if not self.client.indices.exists(index=current):
             self.client.options(ignore_status=400).indices.create(index=current)
         add_search_field(self)  # indices from before accent-insensitive search
-        move_brand_to_brands(self)  # documents from before multi-brand mentions
+        # Documents from before multi-brand mentions; how many moved is reported by `store migrate`.
+        self.legacy_brands_moved = move_brand_to_brands(self)
 
     def close(self) -> None:
         self.client.close()

@@ -126,7 +126,8 @@ class SqliteStore:
         self._conn().executescript(brands_sql.SCHEMA)
         self._migrate_fts()
         with self._write_lock:
-            brands_sql.migrate_brand_column(self._conn())  # stores written before multi-brand mentions
+            # Stores written before multi-brand mentions; how many moved is reported by `store migrate`.
+            self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
 
     def _migrate_fts(self) -> None:
         """Rebuild the FTS index when it was written by an older `fts5_document` (once per store)."""

@@ -111,10 +111,12 @@ def test_store_migrate_command(tmp_path):
     first = CliRunner().invoke(cli, ["store", "migrate", "--config", str(config), "--no-progress"])
     assert first.exit_code == 0, first.output
     summary = json.loads(first.output.strip().splitlines()[-1])
-    assert (summary["scanned"], summary["gained"]) == (4, 2)
+    assert (summary["moved_on_open"], summary["scanned"], summary["gained"]) == (4, 4, 2)
     assert summary["gained_by_brand"] == {"Lumora": 1, "Sonique": 1}
     again = CliRunner().invoke(cli, ["store", "migrate", "--config", str(config), "--no-progress"])
-    assert json.loads(again.output.strip().splitlines()[-1])["gained"] == 0
+    assert json.loads(again.output.strip().splitlines()[-1]) | {"gained_by_brand": {}} == {
+        "moved_on_open": 0, "scanned": 4, "updated": 0, "gained": 0, "gained_by_brand": {}, "failed": 0, "errors": [],
+    }  # fmt: skip
 
 
 @pytest.mark.elasticsearch
@@ -138,6 +140,7 @@ def test_elasticsearch_store_from_before_multibrand_is_moved_then_reattributed(e
         first.client.indices.refresh(index=index)
         assert first.count(Filters(brand="Lumora")) == 0  # not yet moved: the filter reads `brands`
         store = ElasticsearchStore(es_url, index_prefix=prefix)  # opening moves brand -> brands
+        assert store.legacy_brands_moved == len(OLD)
         _check_moved(store)
         raw = store.client.get(index=index, id="x:1").body["_source"]
         assert "brand" not in raw and "query" not in raw and raw["brands"] == ["Sonique"]
