@@ -50,8 +50,14 @@ def migrate_brand_column(conn: sqlite3.Connection) -> int:
     Idempotent and safe against a second process doing the same: rows are moved and their column
     cleared in one transaction, and a store with nothing left to move costs one index probe.
     """
-    if conn.execute("SELECT 1 FROM mentions WHERE brand IS NOT NULL LIMIT 1").fetchone() is None:
-        return 0
+    marks = ",".join("?" * len(LEGACY_INDEXES))
+    # Each statement read to its end: one left running holds a lock that DROP INDEX below trips over.
+    stale = conn.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", LEGACY_INDEXES
+    ).fetchall()[0][0]
+    legacy = conn.execute("SELECT 1 FROM mentions WHERE brand IS NOT NULL LIMIT 1").fetchall()
+    if not stale and not legacy:
+        return 0  # nothing of the old layout left: one index probe per open
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(

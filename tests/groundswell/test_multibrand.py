@@ -107,9 +107,9 @@ def test_a_pass_for_one_brand_alone_already_attributes_both(tmp_path):
     }  # fmt: skip
 
 
-def test_upsert_from_another_pass_unions_brands_and_keeps_enrichment(tmp_path):
+def test_upsert_from_another_pass_unions_brands_and_keeps_enrichment(any_store: Store):
     """A mention re-written under another brand alone (an old record, an import) never loses a brand."""
-    store = SqliteStore(tmp_path / "g.db")
+    store = any_store
     base = {"source": "x", "native_id": "9", "text": "anything", "created_at": "2026-11-01T10:00:00Z"}
     sentiment = {"label": "negative", "probs": {"negative": 0.9}, "model": "m"}
     old = {**base, "brand": "A", "query": "qa", "lang": "en", "sentiment": sentiment, "themes": ["t"]}
