@@ -58,7 +58,7 @@ def read_mentions(path: str | Path, report: LoadReport) -> Iterator[Mention]:
                 report.no_sentiment += 1
                 report.note(number, "no sentiment: backtests need tagged data (run `groundswell sentiment score`)")
                 continue
-            if not mention.brand:
+            if not mention.brands:
                 report.no_brand += 1
                 report.note(number, "no brand")
                 continue
@@ -78,9 +78,10 @@ def _repeat_key(mention: Mention) -> str:
     (some sources and imports carry none) cannot be told to be someone's repeat: only its own id repeats it.
     """
     author = mention.author.handle or mention.author.id
+    brands = ",".join(mention.brands)
     if not author:
-        return f"{mention.brand}|id:{mention.id}"
-    return f"{mention.brand}|author:{author}|{mention.dedup_key()}"
+        return f"{brands}|id:{mention.id}"
+    return f"{brands}|author:{author}|{mention.dedup_key()}"
 
 
 @dataclass

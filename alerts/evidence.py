@@ -56,7 +56,7 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
     before = _latest(store, usual)
     if len(before) < MIN_USUAL and wider is not None:
         before = _latest(store, wider)
-    exclude = brand_words(brand, {m.query for m in now if m.query})
+    exclude = brand_words(brand, {m.matches[brand] for m in now if brand in m.matches})
     now_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in now]
     before_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in before]
     scored = phrases.score(now_grams, before_grams)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -94,8 +95,10 @@ class Mention(BaseModel):
     collected_at: datetime | None = None
     author: Author = Field(default_factory=Author)
     engagement: Engagement = Field(default_factory=Engagement)
-    brand: str | None = None
-    query: str | None = None
+    # Every monitored brand the post belongs to (sorted, unique): a post naming two brands counts
+    # for both. `matches` says why: brand -> the query it matched. Set by `groundswell.brands`.
+    brands: list[str] = Field(default_factory=list)
+    matches: dict[str, str] = Field(default_factory=dict)
     lang: str | None = None
     # Enrichment, filled by the NLP chain; None/empty until then.
     sentiment: Sentiment | None = None
@@ -113,6 +116,25 @@ class Mention(BaseModel):
     @classmethod
     def _unicode(cls, value: object) -> object:
         return _valid_unicode(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_brand(cls, data: Any) -> Any:
+        """Records written before multi-brand mentions carry `brand`/`query`: read them as `brands`/`matches`."""
+        if not isinstance(data, dict) or ("brand" not in data and "query" not in data):
+            return data
+        data = dict(data)
+        brand, query = data.pop("brand", None), data.pop("query", None)
+        if brand:
+            data["brands"] = [*(data.get("brands") or []), brand]
+            if query:
+                data["matches"] = {brand: query, **(data.get("matches") or {})}
+        return data
+
+    @field_validator("brands")
+    @classmethod
+    def _sorted_brands(cls, value: list[str]) -> list[str]:
+        return sorted({b for b in value if b})
 
     @field_validator("created_at", "collected_at")
     @classmethod
@@ -136,6 +158,15 @@ class Mention(BaseModel):
     def reach(self) -> int:
         """Followers of the author plus engagement: a rough 'how many saw it'."""
         return (self.author.followers or 0) + self.engagement.total
+
+    def with_brands(self, brands: Iterable[str], matches: dict[str, str] | None = None) -> Mention:
+        """This mention with `brands` added (and `matches`: brand -> the query it matched, which
+        replaces an older reason for that brand). Never removes a brand; returns self when nothing changes."""
+        union = sorted({*self.brands, *brands, *(matches or {})})
+        reasons = {**self.matches, **(matches or {})}
+        if union == self.brands and reasons == self.matches:
+            return self
+        return self.model_copy(update={"brands": union, "matches": reasons})
 
     def dedup_key(self) -> str:
         """Key that is equal for copies of the same post across sources.

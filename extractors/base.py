@@ -233,7 +233,7 @@ class Selector:
             built = build()
             data = built.model_dump() if isinstance(built, Mention) else dict(built)
             data.setdefault("source", self.source)
-            data.update(brand=self.brand, query=self.query_text, collected_at=self.collected_at)
+            data.update(brands=[self.brand], matches={self.brand: self.query_text}, collected_at=self.collected_at)
             return Mention.model_validate(data)
         except SkipItem as exc:
             batch.skipped.append(f"{self.source} item {native_id}: {exc}")

@@ -114,13 +114,22 @@ class ImportExtractor(Extractor[ImportOptions]):
     ) -> Mention | None:
         opts = self.options
         record = dict(record)
-        if record.get("brand") not in (None, brand):
-            return None  # the export says this row belongs to another brand
+        # Exports name their brands as `brands` (or `brand`/`query`, written before multi-brand mentions).
+        has_reasons = "matches" in record or "query" in record  # Groundswell's own format: kept as it is
+        legacy, legacy_query = record.pop("brand", None), record.pop("query", None)
+        named = [*_brand_list(record.get("brands")), *([legacy] if legacy else [])]
+        if named and brand not in named:
+            return None  # the export says this row belongs to other brands
         record.setdefault("source", opts.source)
         if "native_id" not in record and record.get("id"):
             record["native_id"] = str(record["id"]).split(":", 1)[-1]
-        record["brand"] = brand
-        record.setdefault("query", query)
+        # The export's brands and reasons are kept (an export read back is the mentions it was made of).
+        exported = dict(record["matches"]) if isinstance(record.get("matches"), dict) else {}
+        if legacy and legacy_query:
+            exported.setdefault(legacy, legacy_query)
+        if not has_reasons:
+            exported.setdefault(brand, query)
+        record["brands"], record["matches"] = [*named, brand], exported
         try:
             return load_mention(record)  # the one reader of the JSONL mention format
         except ValidationError as exc:
@@ -128,6 +137,13 @@ class ImportExtractor(Extractor[ImportOptions]):
             field = ".".join(str(p) for p in first["loc"]) or "record"
             skipped.append(f"{where}: {field}: {first['msg']}"[:500])
             return None
+
+
+def _brand_list(value: Any) -> list[str]:
+    """A record's `brands`: a JSON list, or a CSV cell of names joined by '|' (as the dashboard's CSV has them)."""
+    if isinstance(value, str):
+        return [b.strip() for b in value.split("|") if b.strip()]
+    return [str(b) for b in value] if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)

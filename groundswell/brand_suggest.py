@@ -26,11 +26,8 @@ class Suggestion:
 
 
 def brand_names(mention: Mention) -> set[str]:
-    """The brands a stored mention is attributed to (`brands` once mentions carry several, else `brand`)."""
-    many = getattr(mention, "brands", None)
-    if many:
-        return set(many)
-    return {mention.brand} if mention.brand else set()
+    """The brands a stored mention is attributed to."""
+    return set(mention.brands)
 
 
 def suggest(brand: BrandConfig, store: Store, extra: Iterable[str] = ()) -> tuple[list[Suggestion], list[str]]:

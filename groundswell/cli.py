@@ -28,6 +28,7 @@ from groundswell.pipeline import (
     as_dict,
     collect,
     flag_new_spam,
+    migrate_brands,
     notify,
     open_store,
     own_accounts,
@@ -212,8 +213,8 @@ def demo(directory: str, seed: int, progress: bool) -> None:
     summary["config"] = str(config_file)
     summary["dashboard"] = f"{runnable_command()} serve --config {shlex.quote(str(config_file))}"
     click.echo(
-        f"left out of the counts: {summary['spam_excluded']} mentions"
-        f" (spam, and {summary['own_posts_set_aside']} posts of the brands' own accounts)",
+        f"left out of the counts: {summary['spam_excluded']} spam mentions and"
+        f" {summary['own_posts_excluded']} posts of the brands' own accounts",
         err=True,
     )
     for brand, names in summary["top_advocates"].items():
@@ -418,6 +419,26 @@ def advocates(
         click.echo(f"wrote {len(rows)} authors to {csv_path}", err=True)
     label = "negative" if detractors else "positive"
     _emit({"brand": brand, "sentiment": label, "authors": [advocate_record(i, a) for i, a in enumerate(rows, 1)]})
+
+
+@cli.group()
+def store() -> None:
+    """Store maintenance that is not part of a run."""
+
+
+@store.command("migrate")
+@config_option
+@click.option("--progress/--no-progress", default=True)
+def store_migrate(config_path: str, progress: bool) -> None:
+    """Bring a store from before multi-brand mentions up to date: every stored mention gets every
+    configured brand whose query matches its text (no re-collecting; safe to run again)."""
+    config = _load(config_path)
+    opened = open_store(config)  # opening moves the old single brand to brands (both stores)
+    try:
+        moved = getattr(opened, "legacy_brands_moved", 0)  # the single `brand` moved to `brands` on open
+        _emit({"moved_on_open": moved, **as_dict(migrate_brands(config, opened, progress=progress))})
+    finally:
+        opened.close()
 
 
 @cli.group()

@@ -56,8 +56,15 @@ def _url_key(mention: Mention) -> str | None:
     return f"{PREFIX}url:{url}" if url else None
 
 
-def _text_key(mention: Mention) -> str:
-    return f"{PREFIX}text:{mention.brand}:{mention.dedup_key()}"
+def _text_keys(mention: Mention) -> list[str]:
+    """One fingerprint key per brand of the mention: a repost copies a post already stored for that brand."""
+    return [f"{PREFIX}text:{brand}:{mention.dedup_key()}" for brand in mention.brands or [None]]
+
+
+def _keys(mention: Mention) -> list[str]:
+    """The keys a stored original owns: its URL, and its text per brand unless it is itself a repost."""
+    url = _url_key(mention)
+    return ([url] if url else []) + ([] if is_repost(mention) else _text_keys(mention))
 
 
 class CopyIndex:
@@ -73,15 +80,14 @@ class CopyIndex:
         owners: dict[str, str] = {}  # keys claimed earlier in this same batch
         for mention in mentions:
             original = self._owner(_url_key(mention), mention.id, owners)
-            if original is None and is_repost(mention):
-                original = self._owner(_text_key(mention), mention.id, owners)
+            for key in _text_keys(mention) if is_repost(mention) else []:
+                original = original or self._owner(key, mention.id, owners)
             if original is not None:
                 copies.append((mention, original))
                 continue
             keep.append(mention)
-            for key in (_url_key(mention), None if is_repost(mention) else _text_key(mention)):
-                if key:
-                    owners.setdefault(key, mention.id)
+            for key in _keys(mention):
+                owners.setdefault(key, mention.id)
         return keep, copies
 
     def _owner(self, key: str | None, mention_id: str, owners: dict[str, str]) -> str | None:
@@ -93,8 +99,8 @@ class CopyIndex:
     def remember(self, stored: list[Mention]) -> None:
         """Record ownership of stored mentions' keys; call only after they are safely stored."""
         for mention in stored:
-            for key in (_url_key(mention), None if is_repost(mention) else _text_key(mention)):
-                if key and self.store.get_state(key) is None:
+            for key in _keys(mention):
+                if self.store.get_state(key) is None:
                     self.store.set_state(key, mention.id)
 
     def prune(self, chunk: int = 500) -> int:

@@ -31,6 +31,7 @@ from extractors.config import SourceConfig
 from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
 from groundswell.advocates import advocates
+from groundswell.brands import MigrateReport, attribute, reattribute
 from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
@@ -38,7 +39,7 @@ from groundswell.digest import write_digest
 from groundswell.period_delivery import run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
-from groundswell.spam import SpamReport, flag_spam, spam_excluded
+from groundswell.spam import SpamReport, excluded, flag_spam
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
@@ -266,7 +267,9 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
         log.warning("skipped: %s", reason)
     report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
     index = CopyIndex(store)
-    originals, copies = index.split(_last_per_id(batch.mentions, seen, report))
+    # Every configured brand the post names, beside the one whose search found it (groundswell/brands.py).
+    mentions = [attribute(m, config.brands) for m in _last_per_id(batch.mentions, seen, report)]
+    originals, copies = index.split(mentions)
     report.duplicates += len(copies)
     by_id = {m.id: m for m in originals}
     failed: list[Mention] = []
@@ -310,6 +313,19 @@ def _last_per_id(mentions: list[Mention], seen: dict[str, str], report: CollectR
         seen[mention.id] = fingerprint
         latest[mention.id] = mention
     return list(latest.values())
+
+
+# -- store migration ---------------------------------------------------------------------------
+def migrate_brands(config: Config, store: Store, progress: bool = False) -> MigrateReport:
+    """Bring a store written before multi-brand mentions up to date without re-collecting: opening it
+    already moved each mention's one `brand` to `brands`; this re-matches every configured brand's
+    query against the stored text and adds the brands a mention names but was not stored under."""
+    total = store.count() if progress else None
+    bar = _progress(progress, "migrate brands", total=total)
+    try:
+        return reattribute(store, config.brands, bar)
+    finally:
+        bar.close()
 
 
 # -- enrich ------------------------------------------------------------------------------------
@@ -403,16 +419,28 @@ def update_themes(
     if not config.nlp.themes:
         return {}
     summary: dict[str, list[dict]] = {}
+    # A post of two brands is clustered in both brands' passes: it gets the labels of both, written once.
+    labels: dict[str, list[str]] = {}
+    clustered: dict[str, Mention] = {}
     bar = _progress(progress, "themes", total=len(config.brands), unit="brand")
     try:
         for brand in config.brands:
             filters = Filters(brand=brand.name, since=since, until=until)
-            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress, embeddings)
+            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress, embeddings, labels)
             if themes is not None:
-                summary[brand.name] = themes
+                summary[brand.name], mentions = themes
+                clustered.update((m.id, m) for m in mentions)
             bar.update()
     finally:
         bar.close()
+    updated = [
+        m.model_copy(update={"themes": labels.get(m.id, [])})
+        for m in clustered.values()
+        if m.themes != labels.get(m.id, [])
+    ]
+    failed = [r for r in store.upsert(updated) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store themes: {failed[0].error}")
     return summary
 
 
@@ -423,8 +451,10 @@ def _brand_themes(
     analysed_text: Callable[[str], str],
     progress: bool,
     embeddings: SentenceEmbeddings | None,
-) -> list[dict] | None:
-    """Themes of one brand's enriched mentions, written onto them; None when there are too few to cluster."""
+    labels: dict[str, list[str]],
+) -> tuple[list[dict], list[Mention]] | None:
+    """Themes of one brand's enriched mentions, their labels added to `labels` (mention id -> labels);
+    (the themes, the mentions clustered), or None when there are too few to cluster."""
     mentions = [m for m in store.iter_mentions(filters) if m.enriched]
     if len(mentions) < 20:
         return None
@@ -434,18 +464,15 @@ def _brand_themes(
     analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
     # Posts whose embeddings `enrich` did not hand over (all of them on a re-run) are encoded here: the slow part.
     bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
-    themes = extract_themes(analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar, embeddings=embeddings)
-    labels: dict[str, list[str]] = {}
+    themes = extract_themes(
+        analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar, embeddings=embeddings
+    )
     for theme in themes:
         for member in theme.member_ids:
-            labels.setdefault(member, []).append(theme.label)
-    updated = [
-        m.model_copy(update={"themes": labels.get(m.id, [])}) for m in mentions if m.themes != labels.get(m.id, [])
-    ]
-    failed = [r for r in store.upsert(updated) if not r.ok]
-    if failed:
-        raise RuntimeError(f"could not store themes: {failed[0].error}")
-    return [{"label": t.label, "count": t.count} for t in themes]
+            mine = labels.setdefault(member, [])
+            if theme.label not in mine:
+                mine.append(theme.label)
+    return [{"label": t.label, "count": t.count} for t in themes], mentions
 
 
 # -- alerts ------------------------------------------------------------------------------------
@@ -660,8 +687,7 @@ def run_once(
             **summarize(store),
             "spam_flagged": spam.flagged,
             "own_posts_set_aside": spam.own_posts,  # the brands' own posts, out of the counts too (OWN_POST)
-            # Everything left out of the counts: spam and the brands' own posts.
-            "spam_excluded": spam_excluded(store),
+            **{f"{k}_excluded": n for k, n in excluded(store).items()},  # spam_excluded, own_posts_excluded
             "top_advocates": top_advocates(config, store),
             "responses": response_summary(config, store, now),
             "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},

@@ -104,7 +104,14 @@ def mark_not_spam(store: Store, ids: Iterable[str], by: str, now: datetime) -> l
     return [m.id for m in found]
 
 
+def excluded(store: Store, filters: Filters | None = None) -> dict[str, int]:
+    """What the counts of `filters` leave out: {"spam": flagged by a spam rule, "own_posts": the brands'
+    own posts (OWN_POST)}, from the store's facet of exclusion reasons."""
+    reasons = store.facet((filters or Filters()).replace(include_spam=True), "spam")
+    own = reasons.get(OWN_POST, 0)
+    return {"spam": sum(n for r, n in reasons.items() if r not in ("unknown", OWN_POST)), "own_posts": own}
+
+
 def spam_excluded(store: Store, filters: Filters | None = None) -> int:
-    """How many mentions matching `filters` the spam rule leaves out (what the dashboard and summary show)."""
-    f = filters or Filters()
-    return store.count(f.replace(include_spam=True)) - store.count(f.replace(include_spam=False))
+    """How many mentions matching `filters` the spam rules leave out (what the dashboard and summary show)."""
+    return excluded(store, filters)["spam"]

@@ -31,6 +31,16 @@ def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
     )
 
 
+def merge_stored(new: Mention, old: Mention | None) -> Mention:
+    """The mention to store when `new` is written over the stored `old` (same id): the brands are the
+    union of both (a pass for one brand, or an enrich write made from an older read, never takes a
+    brand away) and enrichment is kept (`keep_enrichment`). Every store's upsert writes through this."""
+    merged = keep_enrichment(new, old)
+    if old is None:
+        return merged
+    return merged.with_brands(old.brands, {b: q for b, q in old.matches.items() if b not in new.matches})
+
+
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached; the message names where it looked and what to check (one line)."""
 
@@ -171,7 +181,10 @@ class Store(ListableState, Protocol):
         """Counts by sentiment per time bucket (empty buckets omitted)."""
         ...
 
-    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment"]) -> dict[str, int]: ...
+    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam"]) -> dict[str, int]:
+        """Counts per value of `field` ("unknown": none; "brand": once per brand a post belongs to;
+        "spam": per exclusion reason, with `include_spam` to see them)."""
+        ...
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]: ...
 

@@ -33,7 +33,7 @@ from indexing.base import (
     ThemeCount,
     WriteResult,
     check_search_args,
-    keep_enrichment,
+    merge_stored,
 )
 from indexing.elasticsearch_bulk import BulkPolicy, write_all
 from indexing.elasticsearch_mapping import (
@@ -50,7 +50,7 @@ from indexing.elasticsearch_mapping import (
     state_index,
     to_document,
 )
-from indexing.elasticsearch_migrate import add_reply_field, add_search_field, add_spam_field
+from indexing.elasticsearch_migrate import add_reply_field, add_search_field, add_spam_field, move_brand_to_brands
 from indexing.elasticsearch_query import to_elasticsearch
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ _SORTS: dict[str, list[dict[str, Any]]] = {
     "engagement": [{"engagement.total": {"order": "desc", "missing": "_last"}}, {"id": "desc"}],
     "relevance": [{"_score": "desc"}, {"created_at": "desc"}, {"id": "desc"}],
 }
-_FACET_FIELDS = {"lang": "lang", "source": "source", "brand": "brand", "sentiment": "sentiment.label"}
+_FACET_FIELDS = {"lang": "lang", "source": "source", "brand": "brands", "sentiment": "sentiment.label", "spam": "spam"}
 _INTERVALS = {"hour": "1h", "day": "1d"}
 _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
@@ -199,6 +199,8 @@ class ElasticsearchStore:
         add_search_field(self)  # indices from before accent-insensitive search
         add_reply_field(self)  # indices from before reply_to
         add_spam_field(self)  # indices from before spam flags
+        # Documents from before multi-brand mentions; how many moved is reported by `store migrate`.
+        self.legacy_brands_moved = move_brand_to_brands(self)
 
     def close(self) -> None:
         self.client.close()
@@ -231,7 +233,7 @@ class ElasticsearchStore:
         by_id: dict[str, Mention] = {}
         for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
             by_id[mention.id] = mention
-        merged = self._keep_enrichment(list(by_id.values()))
+        merged = self._merge_stored(list(by_id.values()))
         actions = [
             {
                 "_op_type": "index",
@@ -245,30 +247,29 @@ class ElasticsearchStore:
         for mention in batch:  # one result per input, duplicates included
             yield results[mention.id]
 
-    def _keep_enrichment(self, mentions: list[Mention]) -> list[Mention]:
-        """Re-collecting a post refreshes its counts but must not erase its sentiment/themes/lang."""
-        bare = [m for m in mentions if m.sentiment is None]
-        if not bare:
-            return mentions
-        docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in bare]
+    def _merge_stored(self, mentions: list[Mention]) -> list[Mention]:
+        """Read-merge-write: what is stored under these ids keeps its brands and enrichment
+        (`indexing.base.merge_stored`). Two writers racing on one id agree anyway: each computed the
+        mention's brands from its text with the same rule (`groundswell.brands`)."""
+        docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in mentions]
         try:
             found = self.client.mget(docs=docs).body["docs"]
             stored = {d["_id"]: from_document(d["_source"]) for d in found if d.get("found")}
         except Exception:  # noqa: BLE001 - the bulk write reports the real problem per document
             return mentions
-        return [keep_enrichment(m, stored.get(m.id)) for m in mentions]
+        return [merge_stored(m, stored.get(m.id)) for m in mentions]
 
     # -- queries -----------------------------------------------------------------------------------
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:
         f = filters or Filters()
         clauses: list[dict[str, Any]] = []
-        for field, value in (("brand", f.brand), ("source", f.source), ("lang", f.lang), ("themes", f.theme)):
+        for field, value in (("brands", f.brand), ("source", f.source), ("lang", f.lang), ("themes", f.theme)):
             if value is not None:
                 clauses.append({"term": {field: value}})
         if f.sentiment is not None:
             clauses.append({"term": {"sentiment.label": f.sentiment}})
         if f.brands:
-            clauses.append({"terms": {"brand": list(f.brands)}})
+            clauses.append({"terms": {"brands": list(f.brands)}})
         if f.since is not None or f.until is not None:
             rng: dict[str, str] = {}
             if f.since is not None:
@@ -461,7 +462,7 @@ class ElasticsearchStore:
             )
         return out
 
-    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment"]) -> dict[str, int]:
+    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam"]) -> dict[str, int]:
         if field not in _FACET_FIELDS:
             raise ValueError(f"cannot facet on '{field}'")
         aggs = {"f": {"terms": {"field": _FACET_FIELDS[field], "missing": "unknown", "size": 1000}}}

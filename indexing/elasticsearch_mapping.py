@@ -39,6 +39,14 @@ SEARCH_FIELD_MAPPING = {"type": "text", "analyzer": "whitespace"}
 # removed again when a document is read back into a Mention.
 DERIVED_TOP = ("reach", "dedup_key", SEARCH_FIELD)
 
+# Every brand a mention belongs to, as a keyword array: a `terms` filter and a `terms` aggregation
+# count a mention once per brand natively. `matches` (brand -> query) has brand names as keys, so it
+# is kept in _source only (no mapping explosion). They replaced `brand`/`query` (elasticsearch_migrate.py).
+BRANDS_MAPPING: dict[str, Any] = {
+    "brands": {"type": "keyword", "ignore_above": 1024},
+    "matches": {"type": "object", "enabled": False},
+}
+
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,100}$")
 
 _KEYWORD = {"type": "keyword", "ignore_above": 1024}
@@ -114,8 +122,7 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
             },
             "reach": count,
             "dedup_key": _KEYWORD,
-            "brand": _KEYWORD,
-            "query": _STORED_ONLY,
+            **BRANDS_MAPPING,
             "lang": _KEYWORD,
             "sentiment": {
                 "properties": {

@@ -1,5 +1,8 @@
 """Bring mention indices written by an older Groundswell up to the current layout, in place.
 
+Two steps, both run on every open (`ElasticsearchStore.setup`) and idempotent:
+`add_search_field` (below) and `move_brand_to_brands` (multi-brand mentions, at the end).
+
 `text_folded` (accent-insensitive search, see `elasticsearch_mapping.SEARCH_FIELD`) came after
 the first indices were made. Adding a field to an existing index needs neither a close nor a
 reindex: the field goes into every mentions index's mapping, then documents that lack it get it
@@ -15,12 +18,15 @@ from typing import TYPE_CHECKING, Any
 from core.query import search_document
 from indexing.elasticsearch_bulk import write_all
 from indexing.elasticsearch_mapping import (
+    BRANDS_MAPPING,
     REPLY_FIELD,
     REPLY_FIELD_MAPPING,
     SEARCH_FIELD,
     SEARCH_FIELD_MAPPING,
     SPAM_FIELD,
+    from_document,
     index_pattern,
+    to_document,
 )
 
 if TYPE_CHECKING:
@@ -80,3 +86,37 @@ def add_spam_field(store: ElasticsearchStore) -> None:
     store.client.indices.put_mapping(
         index=index_pattern(store.prefix), properties={SPAM_FIELD: {"type": "keyword"}}, **_OPTS
     )
+
+
+# Documents written before multi-brand mentions: they still have the single `brand` (or its `query`).
+LEGACY_BRAND = {"bool": {"should": [{"exists": {"field": "brand"}}, {"exists": {"field": "query"}}]}}
+
+
+def move_brand_to_brands(store: ElasticsearchStore, page: int = 1000) -> int:
+    """Map `brands`/`matches` and rewrite every document that still has `brand`/`query` in the new
+    layout (`brand: X` -> `brands: [X]`, read by `Mention`'s legacy rule, the one reader of old records);
+    return how many were rewritten. Which other brands a post names is `groundswell store migrate`'s
+    job: it needs the configured queries, which the store does not know."""
+    client, pattern = store.client, index_pattern(store.prefix)
+    client.indices.put_mapping(index=pattern, properties=BRANDS_MAPPING, **_OPTS)
+    missing = client.count(index=pattern, query=LEGACY_BRAND, **_OPTS).body["count"]
+    if not missing:
+        return 0
+    log.warning("moving brand to brands on %d mentions written before multi-brand mentions", missing)
+    moved, failed = 0, 0
+    batch: list[dict[str, Any]] = []
+    for hit in store._scan(LEGACY_BRAND, [{"id": "asc"}], page):
+        # A whole-document write: a partial update could add `brands` but not remove `brand`.
+        doc = to_document(from_document(hit["_source"]))
+        batch.append({"_op_type": "index", "_index": hit["_index"], "_id": hit["_id"], "_source": doc})
+        if len(batch) >= page:
+            ok = sum(r.ok for r in write_all(client, batch, store.bulk))
+            moved, failed, batch = moved + ok, failed + len(batch) - ok, []
+    if batch:
+        ok = sum(r.ok for r in write_all(client, batch, store.bulk))
+        moved, failed = moved + ok, failed + len(batch) - ok
+    store._refresh()
+    if failed:
+        # Not fatal: those documents still read as their one brand; the next open retries.
+        log.error("%d mentions could not be moved to brands; the next open of the store tries again", failed)
+    return moved

@@ -29,6 +29,7 @@ from core.mention import Mention
 from core.query import fts5_document, parse
 from core.query.text import fold_spans
 from core.time import as_utc
+from indexing import sqlite_brands as brands_sql
 from indexing.base import (
     AuthorStat,
     Bucket,
@@ -39,7 +40,7 @@ from indexing.base import (
     ThemeCount,
     WriteResult,
     check_search_args,
-    keep_enrichment,
+    merge_stored,
 )
 from indexing.sqlite_query import to_fts5
 from indexing.terms import significant_terms
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     source TEXT NOT NULL,
-    brand TEXT,
+    brand TEXT,  -- the old single brand; empty since brands live in mention_brands (indexing/sqlite_brands.py)
     lang TEXT,
     sentiment TEXT,
     created_at INTEGER NOT NULL,
@@ -60,12 +61,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     text TEXT NOT NULL,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS mentions_brand_time ON mentions(brand, created_at, sentiment);
 CREATE INDEX IF NOT EXISTS mentions_time ON mentions(created_at, sentiment);
-CREATE INDEX IF NOT EXISTS mentions_brand_eng ON mentions(brand, engagement);
--- Covering index: per-brand, per-period facets, totals and top authors read it alone.
-CREATE INDEX IF NOT EXISTS mentions_brand_time_cover
-    ON mentions(brand, created_at, sentiment, lang, source, engagement, author_followers, author_handle);
 CREATE INDEX IF NOT EXISTS mentions_unenriched ON mentions(created_at) WHERE enriched = 0;
 CREATE TABLE IF NOT EXISTS mention_themes (
     mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
@@ -137,8 +133,12 @@ class SqliteStore:
         self._write_lock = threading.Lock()
         self._memory_conn: sqlite3.Connection | None = None
         self._conn().executescript(SCHEMA)
+        self._conn().executescript(brands_sql.SCHEMA)
         self._migrate_fts()
         self._migrate_spam_flags()
+        with self._write_lock:
+            # Stores written before multi-brand mentions; how many moved is reported by `store migrate`.
+            self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
 
     def _migrate_fts(self) -> None:
         """Rebuild the FTS index when it was written by an older `fts5_document` (once per store)."""
@@ -219,7 +219,7 @@ class SqliteStore:
                 for mention_id, mention in by_id.items():
                     try:
                         old = existing.get(mention_id)
-                        self._write_one(conn, keep_enrichment(mention, old))
+                        self._write_one(conn, merge_stored(mention, old))
                         results.append(WriteResult(id=mention_id, ok=True, created=old is None))
                     except (sqlite3.Error, ValueError, TypeError) as exc:
                         results.append(WriteResult(id=mention_id, ok=False, error=f"{type(exc).__name__}: {exc}"))
@@ -242,7 +242,7 @@ class SqliteStore:
         row = (
             m.id,
             m.source,
-            m.brand,
+            None,  # brand: see mention_brands
             m.lang,
             m.sentiment.label if m.sentiment else None,
             _epoch(m.created_at),
@@ -264,6 +264,7 @@ class SqliteStore:
             row,
         )
         (rowid,) = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (m.id,)).fetchone()
+        brands_sql.write_brands(conn, rowid, m.brands)
         conn.execute("DELETE FROM mention_themes WHERE mention_rowid = ?", (rowid,))
         conn.executemany(
             "INSERT OR IGNORE INTO mention_themes (mention_rowid, theme) VALUES (?, ?)",
@@ -274,12 +275,29 @@ class SqliteStore:
             conn.execute("INSERT INTO mention_spam (mention_rowid, reason) VALUES (?, ?)", (rowid, m.spam))
 
     # -- filters -------------------------------------------------------------------------------
-    def _where(self, filters: Filters | None) -> tuple[str, list[Any], Any]:
-        """SQL conditions for the structured filters, plus the parsed text query (or None)."""
+    def _where(self, filters: Filters | None, covered: bool = False) -> tuple[str, list[Any], Any]:
+        """SQL conditions for the structured filters, plus the parsed text query (or None).
+
+        Written for `_source(filters, covered)`; `covered` (see `_covered`): `m` is the brand's own rows."""
         f = filters or Filters()
         clauses: list[str] = []
         params: list[Any] = []
-        for column, value in (("brand", f.brand), ("source", f.source), ("lang", f.lang), ("sentiment", f.sentiment)):
+        since, until = (None if t is None else _epoch(t) for t in (f.since, f.until))
+        one = brands_sql.single_brand(f.brand, f.brands)
+        if covered:
+            clauses.append("m.brand = ?")
+            params.append(one)
+        elif one is not None:  # read through the brand's index: `_source` joins mention_brands as fb
+            clause, args = brands_sql.joined_clause(one, since, until)
+            clauses.append(clause)
+            params.extend(args)
+        else:
+            for wanted in ([f.brand] if f.brand is not None else None, f.brands):
+                if wanted:  # "belongs to one of these brands"; brand and brands together: both must hold
+                    clause, args = brands_sql.brand_clause(wanted, since, until)
+                    clauses.append(clause)
+                    params.extend(args)
+        for column, value in (("source", f.source), ("lang", f.lang), ("sentiment", f.sentiment)):
             if value is not None:
                 clauses.append(f"m.{column} = ?")
                 params.append(value)
@@ -287,9 +305,6 @@ class SqliteStore:
             # Read from the stored document: a review filter, used with brand/time filters, needs no column.
             clauses.append("m.sentiment IS NOT NULL AND coalesce(json_extract(m.doc, '$.sentiment.uncertain'), 0) = ?")
             params.append(1 if f.uncertain else 0)
-        if f.brands:
-            clauses.append(f"m.brand IN ({','.join('?' * len(f.brands))})")
-            params.extend(f.brands)
         if f.since is not None:
             clauses.append("m.created_at >= ?")
             params.append(_epoch(f.since))
@@ -303,7 +318,9 @@ class SqliteStore:
             clauses.append("m.rowid IN (SELECT mention_rowid FROM mention_themes WHERE theme = ?)")
             params.append(f.theme)
         if not f.include_spam:
-            clauses.append("m.rowid NOT IN (SELECT mention_rowid FROM mention_spam)")
+            # Covered reads run on mention_brands rows alone: there the mention's rowid is mention_rowid.
+            rowid = "m.mention_rowid" if covered else "m.rowid"
+            clauses.append(f"{rowid} NOT IN (SELECT mention_rowid FROM mention_spam)")
         query = None
         if f.text:
             query = parse(f.text)  # QuerySyntaxError propagates: the caller shows it to the user
@@ -313,6 +330,29 @@ class SqliteStore:
                 params.append(fts)
         sql = " AND ".join(clauses) if clauses else "1"
         return sql, params, query
+
+    @staticmethod
+    def _covered(filters: Filters | None) -> bool:
+        """Whether an aggregation that reads only `sqlite_brands.COVERED` columns can run on the brand's
+        rows of mention_brands alone (aliased `m`: same column names), never touching `mentions`."""
+        f = filters or Filters()
+        return brands_sql.covered(brands_sql.single_brand(f.brand, f.brands), f.text, f.theme, f.uncertain)
+
+    @staticmethod
+    def _source(filters: Filters | None, covered: bool = False) -> str:
+        """The FROM clause `_where`'s conditions are written for: mentions m, joined to its brand rows as fb
+        for one brand, or one brand's rows alone (`covered`)."""
+        if covered:
+            return "mention_brands m"
+        f = filters or Filters()
+        return brands_sql.JOINED_FROM if brands_sql.single_brand(f.brand, f.brands) is not None else "mentions m"
+
+    @staticmethod
+    def _time_order(filters: Filters | None) -> tuple[str, str]:
+        """(time, rowid) columns to order by in time: the brand index's own, when reading through it."""
+        f = filters or Filters()
+        joined = brands_sql.single_brand(f.brand, f.brands) is not None
+        return ("fb.created_at", "fb.mention_rowid") if joined else ("m.created_at", "m.rowid")
 
     def _rows(self, sql: str, params: list[Any], query: Any) -> Iterator[sqlite3.Row | tuple]:
         """Run a SELECT whose first columns are (text, lang) and drop rows the exact query rejects."""
@@ -325,23 +365,27 @@ class SqliteStore:
         return list(self._existing(self._conn(), list(ids)).values())
 
     def count(self, filters: Filters | None = None) -> int:
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is None:
-            return self._conn().execute(f"SELECT count(*) FROM mentions m WHERE {where}", params).fetchone()[0]
-        return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM mentions m WHERE {where}", params, query))
+            return self._conn().execute(f"SELECT count(*) FROM {src} WHERE {where}", params).fetchone()[0]
+        return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM {src} WHERE {where}", params, query))
 
     def count_capped(self, filters: Filters | None, cap: int) -> tuple[int, bool]:
         """(count, exact): counting stops at `cap`, like Elasticsearch's track_total_hits."""
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is None:
             n = (
                 self._conn()
-                .execute(f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {where} LIMIT ?)", [*params, cap + 1])
+                .execute(f"SELECT count(*) FROM (SELECT 1 FROM {src} WHERE {where} LIMIT ?)", [*params, cap + 1])
                 .fetchone()[0]
             )
         else:
             n = 0
-            for _ in self._rows(f"SELECT m.text, m.lang FROM mentions m WHERE {where}", params, query):
+            for _ in self._rows(f"SELECT m.text, m.lang FROM {src} WHERE {where}", params, query):
                 n += 1
                 if n > cap:
                     break
@@ -349,13 +393,15 @@ class SqliteStore:
 
     def totals(self, filters: Filters | None = None) -> dict[str, int]:
         """Mentions, engagement and reach (followers + engagement) of the matching mentions."""
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is None:
             n, eng, fol = (
                 self._conn()
                 .execute(
                     f"SELECT count(*), coalesce(sum(m.engagement), 0), coalesce(sum(m.author_followers), 0) "
-                    f"FROM mentions m WHERE {where}",
+                    f"FROM {src} WHERE {where}",
                     params,
                 )
                 .fetchone()
@@ -363,18 +409,20 @@ class SqliteStore:
         else:
             n = eng = fol = 0
             for _, _, e, f in self._rows(
-                f"SELECT m.text, m.lang, m.engagement, m.author_followers FROM mentions m WHERE {where}", params, query
+                f"SELECT m.text, m.lang, m.engagement, m.author_followers FROM {src} WHERE {where}", params, query
             ):
                 n, eng, fol = n + 1, eng + e, fol + f
         return {"mentions": n, "engagement": eng, "reach": eng + fol}
 
     def iter_mentions(self, filters: Filters | None = None, chunk: int = 2000) -> Iterator[Mention]:
         where, params, query = self._where(filters)
+        src = self._source(filters)
+        when, rowid = self._time_order(filters)
         last = (-(2**62), -1)
         while True:
             sql = (
-                f"SELECT m.text, m.lang, m.doc, m.created_at, m.rowid FROM mentions m WHERE {where} "
-                "AND (m.created_at, m.rowid) > (?, ?) ORDER BY m.created_at, m.rowid LIMIT ?"
+                f"SELECT m.text, m.lang, m.doc, {when}, {rowid} FROM {src} WHERE {where} "
+                f"AND ({when}, {rowid}) > (?, ?) ORDER BY {when}, {rowid} LIMIT ?"
             )
             rows = self._conn().execute(sql, [*params, *last, chunk]).fetchall()
             if not rows:
@@ -403,6 +451,12 @@ class SqliteStore:
         check_search_args(sort, size)
         key, desc = _SORTS[sort]
         where, params, query = self._where(filters)
+        source = self._source(filters)
+        rowid_col = "m.rowid"
+        if key == "m.created_at":
+            # In time order through the brand's index when one brand is asked for: a page never collects
+            # and sorts the brand's whole history. Same values (created_at, rowid), so the same cursors.
+            key, rowid_col = self._time_order(filters)
         op, order = ("<", "DESC") if desc else (">", "ASC")
         after: list[Any] | None = None
         if cursor:
@@ -417,13 +471,13 @@ class SqliteStore:
         while True:
             cond, args = where, list(params)
             if after is not None:
-                cond += f" AND ({key}, m.rowid) {op} (?, ?)"
+                cond += f" AND ({key}, {rowid_col}) {op} (?, ?)"
                 args += after
             rows = (
                 self._conn()
                 .execute(
-                    f"SELECT m.text, m.lang, m.doc, {key}, m.rowid FROM mentions m WHERE {cond} "
-                    f"ORDER BY {key} {order}, m.rowid {order} LIMIT ?",
+                    f"SELECT m.text, m.lang, m.doc, {key}, {rowid_col} FROM {source} WHERE {cond} "
+                    f"ORDER BY {key} {order}, {rowid_col} {order} LIMIT ?",
                     [*args, batch],
                 )
                 .fetchall()
@@ -446,11 +500,13 @@ class SqliteStore:
         if interval not in _INTERVAL_SECONDS:
             raise ValueError(f"interval must be one of {', '.join(_INTERVAL_SECONDS)}")
         step = _INTERVAL_SECONDS[interval]
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         counts: dict[int, dict[str, int]] = {}
         if query is None:
             rows = self._conn().execute(
-                f"SELECT (m.created_at / {step}) * {step} AS b, m.sentiment, count(*) FROM mentions m "
+                f"SELECT (m.created_at / {step}) * {step} AS b, m.sentiment, count(*) FROM {src} "
                 f"WHERE {where} GROUP BY b, m.sentiment",
                 params,
             )
@@ -458,35 +514,42 @@ class SqliteStore:
                 counts.setdefault(start, {})[label or "unknown"] = n
         else:
             for _, _, created, label in self._rows(
-                f"SELECT m.text, m.lang, m.created_at, m.sentiment FROM mentions m WHERE {where}", params, query
+                f"SELECT m.text, m.lang, m.created_at, m.sentiment FROM {src} WHERE {where}", params, query
             ):
                 bucket = counts.setdefault(created // step * step, {})
                 bucket[label or "unknown"] = bucket.get(label or "unknown", 0) + 1
         return [Bucket(start=_from_epoch(start), **counts[start]) for start in sorted(counts)]
 
-    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment"]) -> dict[str, int]:
-        if field not in ("lang", "source", "brand", "sentiment"):
+    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam"]) -> dict[str, int]:
+        if field not in ("lang", "source", "brand", "sentiment", "spam"):
             raise ValueError(f"cannot facet on '{field}'")
-        where, params, query = self._where(filters)
+        covered = field != "brand" and self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         result: dict[str, int] = {}
+        if field == "brand":  # a mention counts once per brand it belongs to (share of voice)
+            column, source = "b.brand", src + brands_sql.FACET_JOIN
+        elif field == "spam":  # the exclusion reason, from the flags table (covered: m is a mention_brands row)
+            rowid = "m.mention_rowid" if covered else "m.rowid"
+            column, source = "x.reason", f"{src} LEFT JOIN mention_spam x ON x.mention_rowid = {rowid}"
+        else:
+            column, source = f"m.{field}", src
         if query is None:
-            rows = self._conn().execute(
-                f"SELECT m.{field}, count(*) FROM mentions m WHERE {where} GROUP BY m.{field}", params
-            )
-            for value, n in rows:
+            sql = f"SELECT {column}, count(*) FROM {source} WHERE {where} GROUP BY {column}"
+            for value, n in self._conn().execute(sql, params):
                 result[value or "unknown"] = n
         else:
-            for _, _, value in self._rows(
-                f"SELECT m.text, m.lang, m.{field} FROM mentions m WHERE {where}", params, query
-            ):
+            sql = f"SELECT m.text, m.lang, {column} FROM {source} WHERE {where}"
+            for _, _, value in self._rows(sql, params, query):
                 result[value or "unknown"] = result.get(value or "unknown", 0) + 1
         return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
         where, params, query = self._where(filters)
+        src = self._source(filters)
         themes: dict[str, ThemeCount] = {}
         rows = self._conn().execute(
-            f"SELECT m.text, m.lang, t.theme, m.sentiment FROM mentions m JOIN mention_themes t "
+            f"SELECT m.text, m.lang, t.theme, m.sentiment FROM {src} JOIN mention_themes t "
             f"ON t.mention_rowid = m.rowid WHERE {where}",
             params,
         )
@@ -500,12 +563,14 @@ class SqliteStore:
         return sorted(themes.values(), key=lambda t: (-t.count, t.theme))[:n]
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
-        where, params, query = self._where(filters)
+        covered = self._covered(filters)
+        where, params, query = self._where(filters, covered)
+        src = self._source(filters, covered)
         if query is not None:
             stats: dict[tuple[str, str], AuthorStat] = {}
             for _, _, handle, source, eng, fol in self._rows(
                 f"SELECT m.text, m.lang, m.author_handle, m.source, m.engagement, m.author_followers "
-                f"FROM mentions m WHERE {where} AND m.author_handle IS NOT NULL",
+                f"FROM {src} WHERE {where} AND m.author_handle IS NOT NULL",
                 params,
                 query,
             ):
@@ -516,7 +581,7 @@ class SqliteStore:
             return sorted(stats.values(), key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
         rows = self._conn().execute(
             f"SELECT m.author_handle, m.source, count(*), sum(m.engagement), max(m.author_followers) "
-            f"FROM mentions m WHERE {where} AND m.author_handle IS NOT NULL "
+            f"FROM {src} WHERE {where} AND m.author_handle IS NOT NULL "
             f"GROUP BY m.author_handle, m.source ORDER BY sum(m.engagement) DESC, count(*) DESC, m.author_handle "
             f"LIMIT ?",
             [*params, n],

@@ -90,7 +90,10 @@ class BrandTerms:
 
         Empty when the brand does not match. `source` reads @handles by that platform's rules.
         """
-        post = Post.of(text or "", lang, source)
+        return self.matched_post(Post.of(text or "", lang, source))
+
+    def matched_post(self, post: Post) -> list[str]:
+        """`matched` for a post already cut (`Post.of`): one cut, evaluated for every brand."""
         hits = [QUERY] if evaluate(self.query.root, post) else []
         return hits + [alias for alias, q in self.aliases if evaluate(q.root, post)]
 

@@ -52,7 +52,7 @@ from dashboards.web.params import (
 )
 from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
-from groundswell.spam import mark_not_spam, spam_excluded
+from groundswell.spam import excluded, mark_not_spam
 from indexing.base import Filters, Store
 
 STATIC = Path(__file__).parent / "static"
@@ -266,8 +266,10 @@ def create_app(
         return await runner.call(compute)
 
     def spam_in_view(filters: Filters) -> dict[str, Any]:
-        """How many mentions of this view the spam rule leaves out, and whether they are shown now (spam=include)."""
-        return {"in_view": spam_excluded(store, filters), "included": filters.include_spam}
+        """How many mentions of this view the spam rules leave out, how many of the brands' own posts are
+        set aside the same way, and whether they are shown now (spam=include)."""
+        left_out = excluded(store, filters)
+        return {"in_view": left_out["spam"], "own_posts": left_out["own_posts"], "included": filters.include_spam}
 
     def search_filters(params: dict[str, str]) -> tuple[Filters, int | None]:
         return parse_filters(params, names, brand_required=False), parse_days(params)

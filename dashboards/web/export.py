@@ -16,7 +16,7 @@ from dashboards.web.serialize import mention_json
 from indexing.base import Filters, Store
 
 CSV_COLUMNS = [
-    "id", "source", "url", "created_at", "brand", "lang", "sentiment",
+    "id", "source", "url", "created_at", "brands", "lang", "sentiment",
     "author_handle", "author_followers", "engagement", "reach", "themes", "text",
 ]  # fmt: skip
 _cell = csv_cell  # one formula-injection rule for every CSV Groundswell writes (core/escaping.py)
@@ -33,7 +33,7 @@ def csv_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
         writer.writerow(
             _cell(v)
             for v in (
-                row["id"], row["source"], row["url"], row["created_at"], row["brand"], row["lang"],
+                row["id"], row["source"], row["url"], row["created_at"], "|".join(row["brands"]), row["lang"],
                 row["sentiment"], row["author"]["handle"], row["author"]["followers"], row["engagement"],
                 row["reach"], "|".join(row["themes"]), row["text"],
             )

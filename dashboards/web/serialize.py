@@ -17,7 +17,7 @@ def mention_json(m: Mention) -> dict[str, Any]:
         "source": m.source,
         "url": safe_url(m.url),
         "created_at": m.created_at.isoformat(),
-        "brand": m.brand,
+        "brands": list(m.brands),
         "lang": m.lang,
         "text": m.text,
         "author": {"handle": m.author.handle, "name": m.author.name, "followers": m.author.followers},

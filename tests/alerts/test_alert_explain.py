@@ -196,7 +196,7 @@ def test_real_stream_surge_phrases_are_the_surges_words():
             m = Mention.model_validate_json(line)
             label = labels[m.id]
             mentions.append(m.model_copy(update={
-                "brand": "Apple", "query": "Apple OR @Apple OR #AAPL OR AAPL",
+                "brands": ["Apple"], "matches": {"Apple": "Apple OR @Apple OR #AAPL OR AAPL"},
                 "sentiment": Sentiment(label=label, probs={label: 1.0}, model="gold"),
             }))  # fmt: skip
     store = SqliteStore(":memory:")

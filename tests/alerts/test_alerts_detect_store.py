@@ -192,3 +192,23 @@ def test_split_by_language_finds_a_crisis_confined_to_one_community():
         assert sliced[0].id not in {a.id for a in whole}
     finally:
         store.close()
+
+
+def test_a_crisis_naming_two_brands_alerts_both():
+    """Posts that name two brands count in both brands' series: each brand's detector sees the crisis."""
+    out: list[Mention] = []
+    for m in corpus():
+        if "overheating" in m.text:  # the crisis posts name Globex too
+            out.append(Mention.model_validate({**m.model_dump(), "brands": ["Acme", "Globex"]}))
+        else:  # each brand has its own everyday posts
+            out.append(m)
+            other = {**m.model_dump(exclude={"id"}), "native_id": f"g-{m.native_id}", "brands": ["Globex"]}
+            out.append(Mention.model_validate(other))
+    s = SqliteStore(":memory:")
+    try:
+        assert all(r.ok for r in s.upsert(out))
+        for name in ("Acme", "Globex"):
+            spikes = [a for a in detect_alerts(s, Brand(name), AlertsConfig(), explained=False) if a.kind == "spike"]
+            assert [a.brand for a in spikes if a.window_start == START + timedelta(hours=CRISIS_AT)] == [name]
+    finally:
+        s.close()

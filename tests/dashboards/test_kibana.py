@@ -28,7 +28,7 @@ def test_every_referenced_field_exists_in_the_index_template():
     # The base mapping: what every engine gets, with or without the language analyzers.
     known = field_paths(mentions_mappings(language_analyzers=False, icu=False))
     used = referenced_fields(OBJECTS)
-    assert {"created_at", "sentiment.label", "brand", "lang", "source", "themes", "author.handle"} <= used
+    assert {"created_at", "sentiment.label", "brands", "lang", "source", "themes", "author.handle"} <= used
     assert used <= known, f"not in the index template: {sorted(used - known)}"
 
 

@@ -82,7 +82,7 @@ def test_overview_numbers_match_the_data(client, mentions):
     body = client.get("/api/overview").json()
     since, until = body["period"]["since"], body["period"]["until"]
     # Default period: the 7 days up to the brand's newest mention.
-    lumora = [m for m in mentions if m.brand == "Lumora"]
+    lumora = [m for m in mentions if "Lumora" in m.brands]
     assert datetime.fromisoformat(until) > max(m.created_at for m in lumora)
     mine = [m for m in lumora if _in(m, since, until)]
     labels = Counter(m.sentiment.label for m in mine)
@@ -101,7 +101,7 @@ def test_overview_numbers_match_the_data(client, mentions):
     assert body["by_source"] == dict(Counter(m.source for m in mine))
     assert sum(body["by_lang"].values()) == len(mine)
     sov = {r["brand"]: r["count"] for r in body["share_of_voice"]}
-    assert sov == {b: sum(1 for m in mentions if m.brand == b and _in(m, since, until)) for b, _ in BRANDS}
+    assert sov == {b: sum(1 for m in mentions if b in m.brands and _in(m, since, until)) for b, _ in BRANDS}
     by_author = Counter()
     for m in mine:
         by_author[m.author.handle] += m.engagement.total
@@ -147,7 +147,7 @@ def test_search_pages_deep_with_cursor_without_gaps_or_repeats(client, mentions)
         cursor = body["next_cursor"]
         if not cursor:
             break
-    expected = {m.id for m in mentions if m.brand == "Lumora" and m.sentiment.label == "negative"}
+    expected = {m.id for m in mentions if "Lumora" in m.brands and m.sentiment.label == "negative"}
     assert len(seen) == len(set(seen)) == body["total"] == len(expected)
     assert set(seen) == expected
 
@@ -172,7 +172,7 @@ def test_search_filters(client, mentions, params):
             m.lang == params.get("lang", m.lang)
             and m.source == params.get("source", m.source)
             and m.sentiment.label == params.get("sentiment", m.sentiment.label)
-            and m.brand == params.get("brand", m.brand)
+            and params.get("brand", m.brands[0]) in m.brands
             and (m.author.followers or 0) >= params.get("min_followers", 0)
             and ("since" not in params or _in(m, params["since"], params["until"]))
             and ("theme" not in params or params["theme"] in m.themes)
@@ -214,8 +214,8 @@ def test_themes_recurring_and_rising(client, mentions):
     since, until = body["period"]["since"], body["period"]["until"]
     p_since, p_until = body["previous_period"]["since"], body["previous_period"]["until"]
     assert p_until == since
-    now = Counter(t for m in mentions if m.brand == "Lumora" and _in(m, since, until) for t in m.themes)
-    before = Counter(t for m in mentions if m.brand == "Lumora" and _in(m, p_since, p_until) for t in m.themes)
+    now = Counter(t for m in mentions if "Lumora" in m.brands and _in(m, since, until) for t in m.themes)
+    before = Counter(t for m in mentions if "Lumora" in m.brands and _in(m, p_since, p_until) for t in m.themes)
     recurring = {r["theme"]: r for r in body["recurring"]}
     assert list(recurring)[0] == now.most_common(1)[0][0]
     assert {t: r["count"] for t, r in recurring.items()} == {t: now[t] for t in recurring}
@@ -395,5 +395,5 @@ def test_totals_fall_back_to_streaming_when_the_store_has_no_aggregate(store, me
 
     filters = Filters(brand="Sonique", lang="it")
     got = engagement_totals(store, filters)
-    mine = [m for m in mentions if m.brand == "Sonique" and m.lang == "it"]
+    mine = [m for m in mentions if "Sonique" in m.brands and m.lang == "it"]
     assert got == {"engagement": sum(m.engagement.total for m in mine), "reach": sum(m.reach for m in mine)}

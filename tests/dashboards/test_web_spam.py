@@ -15,22 +15,25 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import BRANDS, load_demo
 
+from core.accounts import OwnAccounts
 from dashboards.web.app import create_app
 from groundswell import demo_corpus as demo
 from groundswell.config import BrandConfig
-from groundswell.spam import flag_spam
+from groundswell.spam import OWN_POST, flag_spam
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 PERIOD = {"brand": "Lumora", "since": "2026-11-01", "until": "2026-11-15"}
 JSON = {"Content-Type": "application/json"}
+OWN = OwnAccounts.of({"x": ["@" + demo.CARE_HANDLE]})
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     store = SqliteStore(tmp_path_factory.mktemp("spam") / "g.db")
     load_demo(store)
-    flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS))
+    # As the pipeline runs it: the demo's care account is the brand's own (set aside, not spam).
+    flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS), own=OWN)
     yield store
     store.close()
 
@@ -43,7 +46,14 @@ def client(store):
 
 
 def _flagged(store) -> list:
-    return [m for m in store.iter_mentions(Filters(brand="Lumora", include_spam=True)) if m.spam]
+    """Lumora's mentions a spam rule flagged (not the care account's own posts, set aside as OWN_POST)."""
+    return [m for m in store.iter_mentions(Filters(brand="Lumora", include_spam=True)) if m.spam and m.spam != OWN_POST]
+
+
+def _own_in_period(store) -> int:
+    until = demo.START + timedelta(days=14)  # PERIOD
+    mentions = store.iter_mentions(Filters(brand="Lumora", since=demo.START, until=until, include_spam=True))
+    return sum(1 for m in mentions if m.spam == OWN_POST)
 
 
 def test_the_overview_leaves_spam_out_and_says_how_much(client, store):
@@ -51,9 +61,11 @@ def test_the_overview_leaves_spam_out_and_says_how_much(client, store):
     assert len(planted) == 65 == len(_flagged(store))  # the demo's bots, and nothing else
     left_out = client.get("/api/overview", params=PERIOD).json()
     shown = client.get("/api/overview", params={**PERIOD, "spam": "include"}).json()
-    assert left_out["spam"] == {"in_view": 65, "included": False}
-    assert shown["spam"] == {"in_view": 65, "included": True}
-    assert shown["totals"]["mentions"] - left_out["totals"]["mentions"] == 65
+    own = _own_in_period(store)
+    assert own > 100  # the care account's replies: out of the counts, but not called spam
+    assert left_out["spam"] == {"in_view": 65, "own_posts": own, "included": False}
+    assert shown["spam"] == {"in_view": 65, "own_posts": own, "included": True}
+    assert shown["totals"]["mentions"] - left_out["totals"]["mentions"] == 65 + own
     sov = {s["brand"]: s["count"] for s in left_out["share_of_voice"]}
     assert sov["Lumora"] == left_out["totals"]["mentions"]
 
@@ -94,7 +106,7 @@ def test_a_false_positive_marked_in_the_dashboard_is_counted_and_survives_a_reru
     after = client.get("/api/overview", params=PERIOD).json()
     assert after["totals"]["mentions"] == before["totals"]["mentions"] + 1
     assert after["spam"]["in_view"] == before["spam"]["in_view"] - 1
-    flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS))  # the next pipeline run
+    flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS), own=OWN)  # the next pipeline run
     assert store.get([target])[0].spam is None
 
 

@@ -10,9 +10,11 @@ from live_server import live_server
 from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
 from web_support import BRANDS, load_demo
 
+from core.accounts import OwnAccounts
 from groundswell import demo_corpus as demo
 
 pytestmark = pytest.mark.browser
+OWN = OwnAccounts.of({"x": ["@" + demo.CARE_HANDLE]})
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +24,8 @@ def store(tmp_path_factory):
 
     store = SqliteStore(tmp_path_factory.mktemp("spam-browser") / "g.db")
     load_demo(store)
-    flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS))
+    # As the pipeline runs it: the demo's care account is the brand's own (set aside, not spam).
+    flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS), own=OWN)
     yield store
     store.close()
 

@@ -64,9 +64,16 @@ def _themes(lang: str, text: str, planted: str | None) -> list[str]:
 def demo_mentions(seed: int = 7) -> list[Mention]:
     """The demo corpus as enriched mentions (brand, lang, sentiment, themes filled as described above)."""
     mentions = []
-    for record in demo.generate(seed):
+    records = demo.generate(seed)
+    lang_of = {
+        f"{r['source']}:{r['native_id']}": m.group(1)
+        for r in records
+        if (m := _HANDLE_LANG.match(r["author"]["handle"]))
+    }
+    for record in records:
         text = _RT.sub("", record["text"])
-        lang = _HANDLE_LANG.match(record["author"]["handle"]).group(1)
+        # The care account answers in its parent post's language.
+        lang = lang_of.get(f"{record['source']}:{record['native_id']}") or lang_of[record["reply_to"]]
         brand = "Sonique" if "sonique" in text.lower() else "Lumora"
         label = _label(record, text)
         # Questions stand in for the posts a model is unsure about: flagged uncertain, top probability 0.45.

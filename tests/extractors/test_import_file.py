@@ -68,7 +68,7 @@ def test_appended_lines_are_picked_up_and_brand_is_assigned(tmp_path):
     with path.open("a") as handle:
         handle.write(_line(2, "Sonique two") + "\n")
     collect(config, store)
-    assert {m.id: m.brand for m in store.iter_mentions()} == {"x:1": "Lumora", "x:2": "Sonique"}
+    assert {m.id: m.brands for m in store.iter_mentions()} == {"x:1": ["Lumora"], "x:2": ["Sonique"]}
 
 
 def test_window_limits_what_is_imported_and_leaves_cursor(tmp_path):

@@ -33,12 +33,12 @@ def _independent(brand: str, start: date, end: date) -> dict:
     since = datetime(start.year, start.month, start.day, tzinfo=UTC)
     until = datetime(end.year, end.month, end.day, tzinfo=UTC)
     inside = [m for m in SEEDED if since <= m.created_at < until]
-    mine = [m for m in inside if m.brand == brand]
+    mine = [m for m in inside if brand in m.brands]
     labelled = [m for m in mine if m.sentiment]
     return {
         "mentions": len(mine),
         "negative_share": sum(m.sentiment.label == "negative" for m in labelled) / len(labelled),
-        "share_of_voice": len(mine) / len(inside),
+        "share_of_voice": len(mine) / sum(len(m.brands) for m in inside),  # a post counts for each of its brands
         "themes": Counter(m.themes[0] for m in mine),
     }
 

@@ -98,7 +98,7 @@ def test_template_mapping_and_alias(es_store: ElasticsearchStore):
     assert {f"{es_store.prefix}-mentions-2026.05", f"{es_store.prefix}-mentions-2026.06"} <= set(indices)
     mapping = es_store.client.indices.get_mapping(index=f"{es_store.prefix}-mentions-2026.05").body
     props = next(iter(mapping.values()))["mappings"]["properties"]
-    assert props["brand"]["type"] == "keyword"
+    assert props["brands"]["type"] == "keyword" and "brand" not in props
     assert props["created_at"]["type"] == "date"
     assert props["engagement"]["properties"]["total"]["type"] == "long"
     assert props["text"]["analyzer"] == "standard"

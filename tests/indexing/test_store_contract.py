@@ -56,7 +56,8 @@ def make_corpus(n: int = 60, seed: int = 7) -> list[Mention]:
                 created_at=T0 + timedelta(minutes=97 * i),
                 author=Author(handle=f"user{i % 7}", followers=(i * 37) % 500),
                 engagement=Engagement(likes=(i * 13) % 50, reposts=i % 5),
-                brand=BRANDS[i % 2],
+                # every fifth post names both brands: it belongs to both
+                brands=[BRANDS[i % 2], *([BRANDS[(i + 1) % 2]] if i % 5 == 0 else [])],
                 lang=lang,
                 sentiment=sentiment,
                 themes=sorted(rng.sample(THEMES, rng.randrange(0, 3))) if label else [],
@@ -69,9 +70,9 @@ CORPUS = make_corpus()
 
 
 def _matches(m: Mention, f: Filters) -> bool:
-    if f.brand is not None and m.brand != f.brand:
+    if f.brand is not None and f.brand not in m.brands:
         return False
-    if f.brands and m.brand not in f.brands:
+    if f.brands and not set(f.brands) & set(m.brands):
         return False
     if f.source is not None and m.source != f.source:
         return False
@@ -205,9 +206,16 @@ def test_text_queries(store: Store, filters: Filters):
     assert all(h.highlight and "<mark>" in h.highlight for h in page.hits)
 
 
+PAGED = [
+    Filters(brand="acme"),
+    # one brand given as a list, in a time range, with a text query (the store's per-brand time-order path)
+    Filters(brands=("globex",), since=T0 + timedelta(hours=20), until=T0 + timedelta(days=3), text="NOT phone"),
+]
+
+
+@pytest.mark.parametrize("f", PAGED, ids=["brand", "one-brand-list-window-text"])
 @pytest.mark.parametrize("sort", ["newest", "oldest", "engagement"])
-def test_search_pages_through_everything_once(store: Store, sort: str):
-    f = Filters(brand="acme")
+def test_search_pages_through_everything_once(store: Store, sort: str, f: Filters):
     want = expected(f)
     seen: list[Mention] = []
     cursor = None
@@ -260,11 +268,12 @@ def test_histogram_by_sentiment(store: Store, interval: str):
 def test_facets(store: Store, field: str):
     f = Filters(since=T0 + timedelta(hours=10))
 
-    def value(m: Mention) -> str:
-        v = _label(m) if field == "sentiment" else getattr(m, field)
-        return v or "unknown"
+    def values(m: Mention) -> list[str]:
+        if field == "brand":  # a mention counts once for each of its brands (share of voice)
+            return m.brands or ["unknown"]
+        return [(_label(m) if field == "sentiment" else getattr(m, field)) or "unknown"]
 
-    want = Counter(value(m) for m in expected(f))
+    want = Counter(v for m in expected(f) for v in values(m))
     got = store.facet(f, field)
     assert got == dict(want)
     assert list(got.values()) == sorted(got.values(), reverse=True)
@@ -424,10 +433,16 @@ def test_spam_is_out_of_every_count_unless_asked_for(empty_store: Store) -> None
     f = Filters(brand="acme")
     assert empty_store.count() == len(clean)
     assert empty_store.count(Filters(include_spam=True)) == len(CORPUS)
-    assert empty_store.count(f) == sum(m.brand == "acme" for m in clean)
-    assert empty_store.totals(f)["engagement"] == sum(m.engagement.total for m in clean if m.brand == "acme")
+    assert empty_store.count(f) == sum("acme" in m.brands for m in clean)
+    assert empty_store.totals(f)["engagement"] == sum(m.engagement.total for m in clean if "acme" in m.brands)
     assert sum(b.total for b in empty_store.histogram(f, "day")) == empty_store.count(f)
-    assert sum(empty_store.facet(Filters(), "brand").values()) == len(clean)
+    assert sum(empty_store.facet(Filters(), "brand").values()) == sum(len(m.brands) for m in clean)  # once per brand
+    # The exclusion reasons (what the dashboard and run summary report), whole-store and per brand (covered).
+    reasons = {"promotion: 'giveaway'": len(flagged), "unknown": len(clean)}
+    assert empty_store.facet(Filters(include_spam=True), "spam") == dict(sorted(reasons.items(), key=lambda kv: -kv[1]))
+    acme_flagged = sum("acme" in m.brands for m in CORPUS if m.id in flagged)
+    assert empty_store.facet(Filters(brand="acme", include_spam=True), "spam").get("promotion: 'giveaway'") == acme_flagged
+    assert "promotion: 'giveaway'" not in empty_store.facet(f, "spam")
     themes = Counter(t for m in clean for t in m.themes)
     assert {t.theme: t.count for t in empty_store.top_themes(Filters(), n=10)} == dict(themes)
     assert {h.mention.id for h in empty_store.search(Filters(), size=100).hits} == {m.id for m in clean}

@@ -220,7 +220,8 @@ const GS = (() => {
       el("span", { title: "author (followers)", text: `\u{1F464} ${author} (${fmt(m.author.followers)})` }),
       el("span", { title: "engagement", text: "\u2764\uFE0F " + fmt(m.engagement) }),
       m.created_at ? el("time", { datetime: m.created_at, text: "\u{1F552} " + when(m.created_at) }) : null,
-      m.brand ? el("span", { title: "brand", text: "\u{1F3F7}\uFE0F " + m.brand }) : null,
+      m.brands && m.brands.length
+        ? el("span", { title: "brands", text: "\u{1F3F7}\uFE0F " + m.brands.join(", ") }) : null,
       link);
     const themes = m.themes && m.themes.length
       ? el("div", { class: "meta" }, ...m.themes.map((t) => el("span", { class: "badge", text: "# " + t })))

@@ -1,0 +1,134 @@
+"""Which brands each mention of the SQLite store belongs to: the `mention_brands` table.
+
+A mention belongs to every brand it names (`Mention.brands`), so brand is not a column of
+`mentions` but one row per (brand, mention) here. Brand filters select mention rowids through it
+(`brand_clause`); the brand facet joins it, so a mention counts once for each of its brands (share
+of voice). `created_at` is copied in so a per-brand time range reads one index range.
+
+Stores written before multi-brand mentions kept one brand in `mentions.brand`;
+`migrate_brand_column` moves it here once, when the store opens.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+# The columns per-brand aggregations read, copied from `mentions` (same names), so that a brand's
+# histogram, facets, totals and top authors read one covering index range and never the mentions table.
+COVERED = ("created_at", "sentiment", "lang", "source", "engagement", "author_followers", "author_handle")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mention_brands (
+    brand TEXT NOT NULL,
+    mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    sentiment TEXT,
+    lang TEXT,
+    source TEXT NOT NULL,
+    engagement INTEGER NOT NULL DEFAULT 0,
+    author_followers INTEGER NOT NULL DEFAULT 0,
+    author_handle TEXT,
+    PRIMARY KEY (brand, mention_rowid)
+);
+-- Covering, in time order per brand: filters, time-ordered pages and per-brand aggregations read it alone.
+CREATE INDEX IF NOT EXISTS mention_brands_time ON mention_brands(
+    brand, created_at, mention_rowid, sentiment, lang, source, engagement, author_followers, author_handle);
+CREATE INDEX IF NOT EXISTS mention_brands_mention ON mention_brands(mention_rowid);
+-- Rows still carrying the single brand of the old layout (none once migrated): finds them without a scan.
+CREATE INDEX IF NOT EXISTS mentions_legacy_brand ON mentions(brand) WHERE brand IS NOT NULL;
+"""
+
+# Indexes of the old layout that led with mentions.brand; empty after the migration, so dropped.
+LEGACY_INDEXES = ("mentions_brand_time", "mentions_brand_eng", "mentions_brand_time_cover")
+
+
+def migrate_brand_column(conn: sqlite3.Connection) -> int:
+    """Move the old `mentions.brand` column into `mention_brands`; return how many mentions moved.
+
+    Idempotent and safe against a second process doing the same: rows are moved and their column
+    cleared in one transaction, and a store with nothing left to move costs one index probe.
+    """
+    marks = ",".join("?" * len(LEGACY_INDEXES))
+    # Each statement read to its end: one left running holds a lock that DROP INDEX below trips over.
+    stale = conn.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", LEGACY_INDEXES
+    ).fetchall()[0][0]
+    legacy = conn.execute("SELECT 1 FROM mentions WHERE brand IS NOT NULL LIMIT 1").fetchall()
+    if not stale and not legacy:
+        return 0  # nothing of the old layout left: one index probe per open
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            f"INSERT OR IGNORE INTO mention_brands (brand, mention_rowid, {', '.join(COVERED)}) "
+            f"SELECT brand, rowid, {', '.join(COVERED)} FROM mentions WHERE brand IS NOT NULL"
+        )
+        moved = conn.execute("UPDATE mentions SET brand = NULL WHERE brand IS NOT NULL").rowcount
+        for name in LEGACY_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return moved
+
+
+def write_brands(conn: sqlite3.Connection, rowid: int, brands: Sequence[str]) -> None:
+    """Set the brands of one mention, with its covered columns as just written to `mentions`
+    (inside the caller's write transaction, after the mention's row)."""
+    conn.execute("DELETE FROM mention_brands WHERE mention_rowid = ?", (rowid,))
+    names = ", ".join(COVERED)
+    conn.executemany(
+        f"INSERT OR IGNORE INTO mention_brands (brand, mention_rowid, {names}) "
+        f"SELECT ?, rowid, {names} FROM mentions WHERE rowid = ?",
+        [(brand, rowid) for brand in brands],
+    )
+
+
+def brand_clause(brands: Sequence[str], since: int | None, until: int | None) -> tuple[str, list[Any]]:
+    """SQL condition on `m` (the mentions row): it belongs to one of `brands`. The time bounds narrow
+    the index range read here; the caller applies them to `m` as well."""
+    sql = f"SELECT mention_rowid FROM mention_brands WHERE brand IN ({','.join('?' * len(brands))})"
+    params: list[Any] = list(brands)
+    if since is not None:
+        sql += " AND created_at >= ?"
+        params.append(since)
+    if until is not None:
+        sql += " AND created_at < ?"
+        params.append(until)
+    return f"m.rowid IN ({sql})", params
+
+
+# The brand facet: each mention once per brand (NULL, i.e. "unknown", for a mention of none).
+FACET_JOIN = " LEFT JOIN mention_brands b ON b.mention_rowid = m.rowid"
+
+# A filter on one brand (the common case: a dashboard page, a brand's alerts) reads through that
+# brand's (brand, created_at) index range, joined to the mentions it names: nothing is collected first,
+# a LIMIT stops early, and time order is the index's own. (brand, mention_rowid) is unique: no duplicates.
+JOINED_FROM = "mention_brands fb JOIN mentions m ON m.rowid = fb.mention_rowid"
+
+
+def joined_clause(brand: str, since: int | None, until: int | None) -> tuple[str, list[Any]]:
+    """The condition on `fb` (see JOINED_FROM) for one brand and time range (epoch seconds)."""
+    sql, params = "fb.brand = ?", [brand]
+    if since is not None:
+        sql, params = sql + " AND fb.created_at >= ?", [*params, since]
+    if until is not None:
+        sql, params = sql + " AND fb.created_at < ?", [*params, until]
+    return sql, params
+
+
+def covered(brand: str | None, text: str | None, theme: str | None, uncertain: bool | None) -> bool:
+    """Whether a filter can be answered from one brand's rows here alone: one brand, and no condition on
+    the text, themes or the stored document (the caller also reads covered columns only)."""
+    return brand is not None and not text and theme is None and uncertain is None
+
+
+def single_brand(brand: str | None, brands: Sequence[str] | None) -> str | None:
+    """The one brand a filter asks for, or None when it asks for none or several (or contradicts itself)."""
+    if brands is None:
+        return brand
+    if brand is None and len(set(brands)) == 1:
+        return brands[0]
+    return None

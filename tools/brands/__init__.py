@@ -1,0 +1,1 @@
+"""Offline evaluation of brand attribution (which brands a stored mention belongs to)."""
