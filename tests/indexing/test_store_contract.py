@@ -439,9 +439,10 @@ def test_spam_is_out_of_every_count_unless_asked_for(empty_store: Store) -> None
     assert sum(empty_store.facet(Filters(), "brand").values()) == sum(len(m.brands) for m in clean)  # once per brand
     # The exclusion reasons (what the dashboard and run summary report), whole-store and per brand (covered).
     reasons = {"promotion: 'giveaway'": len(flagged), "unknown": len(clean)}
-    assert empty_store.facet(Filters(include_spam=True), "spam") == dict(sorted(reasons.items(), key=lambda kv: -kv[1]))
+    assert empty_store.facet(Filters(include_spam=True), "spam") == reasons
     acme_flagged = sum("acme" in m.brands for m in CORPUS if m.id in flagged)
-    assert empty_store.facet(Filters(brand="acme", include_spam=True), "spam").get("promotion: 'giveaway'") == acme_flagged
+    acme_reasons = empty_store.facet(Filters(brand="acme", include_spam=True), "spam")
+    assert acme_reasons.get("promotion: 'giveaway'") == acme_flagged
     assert "promotion: 'giveaway'" not in empty_store.facet(f, "spam")
     themes = Counter(t for m in clean for t in m.themes)
     assert {t.theme: t.count for t in empty_store.top_themes(Filters(), n=10)} == dict(themes)
