@@ -108,7 +108,7 @@ def test_config_backend_onnx_reaches_the_model(onnx_models):
     assert model.predict(["I love this phone!"], ["en"])[0].label == "positive"
 
 
-# onnxruntime, onnx and onnxscript are pinned dependencies, so a missing one can only be simulated:
+# onnxruntime and onnx are pinned dependencies, so a missing one can only be simulated:
 # None in sys.modules makes `import X` raise ImportError (and find_spec return None).
 
 
@@ -124,8 +124,8 @@ def test_missing_exporter_packages_say_how_to_install(monkeypatch, tmp_path):
     import nlp.onnx_encoder as ox
 
     monkeypatch.setenv("GROUNDSWELL_ONNX_CACHE", str(tmp_path))
-    monkeypatch.setitem(sys.modules, "onnxscript", None)
-    with pytest.raises(RuntimeError, match="pip install onnxscript"):
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(RuntimeError, match="pip install onnx$"):
         ox.ensure_onnx_model([-3, -1], "fp32")
     assert list(tmp_path.iterdir()) == []
 
