@@ -249,7 +249,7 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     """Tag stored, un-enriched mentions with language, sentiment and themes."""
     config = _load(config_path)
     store = open_store(config)
-    embeddings = SentenceEmbeddings()  # sentiment's sentence embeddings, handed to themes
+    embeddings = SentenceEmbeddings(backend=config.nlp.backend)  # sentiment's sentence embeddings, handed to themes
     try:
         report = as_dict(run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings))
         if themes:

@@ -327,6 +327,7 @@ def update_themes(
     """
     if not config.nlp.themes:
         return {}
+    embeddings = embeddings if embeddings is not None else SentenceEmbeddings(backend=config.nlp.backend)
     summary: dict[str, list[dict]] = {}
     bar = _progress(progress, "themes", total=len(config.brands), unit="brand")
     try:
@@ -504,7 +505,7 @@ def run_once(
     try:
         collected = collect(config, store, progress=progress)
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
-        embeddings = SentenceEmbeddings()
+        embeddings = SentenceEmbeddings(backend=config.nlp.backend)
         enriched = enrich(config, store, progress=progress, embeddings=embeddings)
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)

@@ -194,3 +194,9 @@ class OnnxEncoder:
                 mask[row, : len(ids[i])] = 1
             out[idx] = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
         return out
+
+
+@lru_cache(maxsize=4)
+def shared_encoder(layers: tuple[int, ...], variant: str = DEFAULT_VARIANT) -> OnnxEncoder:
+    """One `OnnxEncoder` per (layers, variant) per process: sentiment and themes share its session."""
+    return OnnxEncoder(layers, variant)
