@@ -196,7 +196,14 @@ class OnnxEncoder:
         return out
 
 
+def shared_encoder(layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> OnnxEncoder:
+    """One `OnnxEncoder` per graph file per process: sentiment and themes share its session.
+
+    Keyed by the cached file's path, so another cache folder or another encoder is another session."""
+    layers = tuple(int(x) for x in layers)
+    return _encoder_for(ensure_onnx_model(layers, variant), layers, variant)
+
+
 @lru_cache(maxsize=4)
-def shared_encoder(layers: tuple[int, ...], variant: str = DEFAULT_VARIANT) -> OnnxEncoder:
-    """One `OnnxEncoder` per (layers, variant) per process: sentiment and themes share its session."""
+def _encoder_for(path: Path, layers: tuple[int, ...], variant: str) -> OnnxEncoder:
     return OnnxEncoder(layers, variant)
