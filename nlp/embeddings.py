@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nlp.config import DEFAULT_BACKEND
+from nlp.encoder import embed
+from nlp.features import EMBED_LAYERS
+from nlp.onnx_encoder import shared_encoder
 
 if TYPE_CHECKING:  # heavy imports stay lazy
     import numpy as np
@@ -69,13 +72,8 @@ def encode_sentences(texts: Sequence[str], backend: str, batch_size: int = 64, p
     last) is reused: its last SENTENCE_DIM columns are this embedding, and one session serves both.
     """
     if backend == "onnx":
-        from nlp.features import EMBED_LAYERS
-        from nlp.onnx_encoder import shared_encoder
-
         assert EMBED_LAYERS[-1] == -1, "the sentiment features must end with the sentence embedding"
         return shared_encoder(EMBED_LAYERS).embed(texts, batch_size=batch_size)[:, -SENTENCE_DIM:]
     if backend != "torch":
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
-    from nlp.encoder import embed
-
     return embed(texts, layers=(-1,), batch_size=batch_size, progress=progress)
