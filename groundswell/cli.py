@@ -78,7 +78,7 @@ def runnable_command() -> str:
     """How to run this CLI again from the current directory, for hints printed to the user.
 
     `groundswell` when that name on PATH is this installation; else the installed script by its
-    path (`.venv/bin/groundswell` after `make demo`, whose venv is not activated); else `python -m`.
+    path (`.venv-run/bin/groundswell` after `make demo`, whose venv is not activated); else `python -m`.
     """
     argv0 = Path(sys.argv[0])
     # The script the user ran, or the one installed beside this interpreter (under `python -m`, pytest, …).
