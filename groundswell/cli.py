@@ -92,7 +92,7 @@ def runnable_command() -> str:
     """How to run this CLI again from the current directory, for hints printed to the user.
 
     `groundswell` when that name on PATH is this installation; else the installed script by its
-    path (`.venv/bin/groundswell` after `make demo`, whose venv is not activated); else `python -m`.
+    path (`.venv-run/bin/groundswell` after `make demo`, whose venv is not activated); else `python -m`.
     """
     argv0 = Path(sys.argv[0])
     # The script the user ran, or the one installed beside this interpreter (under `python -m`, pytest, …).
@@ -279,7 +279,7 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     """Tag stored, un-enriched mentions with language, sentiment and themes."""
     config = _load(config_path)
     store = open_store(config)
-    embeddings = SentenceEmbeddings()  # sentiment's sentence embeddings, handed to themes
+    embeddings = SentenceEmbeddings(backend=config.nlp.backend)  # sentiment's sentence embeddings, handed to themes
     try:
         enriched = run_enrich(config, store, limit=limit, progress=progress, embeddings=embeddings)
         report = as_dict(enriched)

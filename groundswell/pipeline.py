@@ -418,6 +418,7 @@ def update_themes(
     """
     if not config.nlp.themes:
         return {}
+    embeddings = embeddings if embeddings is not None else SentenceEmbeddings(backend=config.nlp.backend)
     summary: dict[str, list[dict]] = {}
     # A post of two brands is clustered in both brands' passes: it gets the labels of both, written once.
     labels: dict[str, list[str]] = {}
@@ -660,7 +661,7 @@ def run_once(
     try:
         collected = collect(config, store, progress=progress)
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
-        embeddings = SentenceEmbeddings()
+        embeddings = SentenceEmbeddings(backend=config.nlp.backend)
         enriched = enrich(config, store, progress=progress, embeddings=embeddings)
         # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
         spam = flag_new_spam(store, enriched, config)

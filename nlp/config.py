@@ -8,6 +8,9 @@ from pydantic import Field
 
 from core.strict import StrictModel as _Strict
 
+# The default model's encoder runs on ONNX Runtime: no torch at run time, the same features (nlp/bert_onnx.py).
+DEFAULT_BACKEND: Literal["torch", "onnx"] = "onnx"
+
 
 class NlpConfig(_Strict):
     sentiment_model: str = Field(
@@ -16,7 +19,11 @@ class NlpConfig(_Strict):
     )
     batch_size: int = Field(default=64, ge=1, le=4096)
     uncertain_below: float = Field(default=0.5, ge=0.0, le=1.0)
-    backend: Literal["torch", "onnx"] = "torch"
+    backend: Literal["torch", "onnx"] | None = Field(
+        default=None,
+        description="Where the model runs: 'onnx' (ONNX Runtime, no torch; the default model only) or "
+        "'torch'; unset: 'onnx' for the default model, 'torch' for a Hugging Face checkpoint",
+    )
     themes: bool = True
     max_text_chars: int = Field(
         default=10_000,

@@ -14,7 +14,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from nlp.config import DEFAULT_BACKEND
 from nlp.encoder import embed
+from nlp.features import EMBED_LAYERS
+from nlp.onnx_encoder import shared_encoder
 
 if TYPE_CHECKING:  # heavy imports stay lazy
     import numpy as np
@@ -29,9 +32,11 @@ class SentenceEmbeddings:
     Keyed by text, not mention id: a vector belongs to the text it was computed from, so a mention
     whose text changed between the steps can never get a stale one."""
 
-    def __init__(self, max_kept: int = MAX_KEPT) -> None:
+    def __init__(self, max_kept: int = MAX_KEPT, backend: str | None = None) -> None:
+        """`backend`: where texts not kept are encoded, "onnx" or "torch" (None: `nlp.config.DEFAULT_BACKEND`)."""
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.max_kept = max_kept
+        self.backend = backend or DEFAULT_BACKEND
         self.encoded = 0  # texts `for_texts` had to encode itself (not kept by an earlier step)
 
     def __len__(self) -> int:
@@ -53,8 +58,22 @@ class SentenceEmbeddings:
 
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if missing:
-            self.keep(missing, embed(missing, layers=(-1,), batch_size=batch_size, progress=progress))
+            self.keep(missing, encode_sentences(missing, self.backend, batch_size=batch_size, progress=progress))
             self.encoded += len(missing)
         if not texts:
             return np.zeros((0, SENTENCE_DIM), dtype=np.float32)
         return np.stack([self._vectors[t] for t in texts])
+
+
+def encode_sentences(texts: Sequence[str], backend: str, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    """all-MiniLM-L6-v2 sentence embeddings (mean-pooled last layer, not normalised) on `backend`.
+
+    On ONNX Runtime the default sentiment model's graph (nlp.features.EMBED_LAYERS, last layer
+    last) is reused: its last SENTENCE_DIM columns are this embedding, and one session serves both.
+    """
+    if backend == "onnx":
+        assert EMBED_LAYERS[-1] == -1, "the sentiment features must end with the sentence embedding"
+        return shared_encoder(EMBED_LAYERS).embed(texts, batch_size=batch_size)[:, -SENTENCE_DIM:]
+    if backend != "torch":
+        raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
+    return embed(texts, layers=(-1,), batch_size=batch_size, progress=progress)

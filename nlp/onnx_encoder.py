@@ -1,20 +1,20 @@
 """ONNX Runtime backend for the default model's encoder (`nlp.backend: onnx`).
 
-The same torch module `nlp.encoder.load_encoder()` returns is exported once, at first use, with
-the mean pooling of the hidden layers the sentiment model needs built into the graph: inputs
-`input_ids` and `attention_mask` (dynamic batch and sequence axes), one output `pooled` of
-shape (batch, 384 × len(layers)) — the same features `nlp.encoder.embed` computes with torch.
+The encoder's graph is built once, at first use, straight from the checkpoint's safetensors by
+nlp/bert_onnx.py (no torch), with the mean pooling of the hidden layers the sentiment model needs
+built in: inputs `input_ids` and `attention_mask` (dynamic batch and sequence axes), one output
+`pooled` of shape (batch, 384 × len(layers)) — the same features `nlp.encoder.embed` computes with torch.
 
-Exports live in ~/.cache/groundswell/onnx/ ($XDG_CACHE_HOME is honoured; $GROUNDSWELL_ONNX_CACHE
+Graphs live in ~/.cache/groundswell/onnx/ ($XDG_CACHE_HOME is honoured; $GROUNDSWELL_ONNX_CACHE
 overrides the folder), one file per (encoder weights' size and SHA-256, layers, opset, export
-format, variant, onnxruntime version): a change to any of them exports again instead of reusing a
+format, variant, onnxruntime version): a change to any of them builds again instead of reusing a
 stale graph. Variants:
 
-- "fp32": the exported graph as is (features equal torch's to ~1e-6);
+- "fp32": the built graph as is (features equal torch's to ~2e-6);
 - "int8": `onnxruntime.quantization.quantize_dynamic` of the fp32 graph (int8 weights).
 
-Exporting needs torch, onnx and onnxscript (torch's dynamo-based exporter, its default since 2.9);
-running a cached export needs only onnxruntime and `tokenizers` (no torch import). Heavy imports stay lazy.
+Building needs `onnx` (its helper module writes the graph) and `safetensors`; running a cached graph
+needs only onnxruntime and `tokenizers`. Neither imports torch. Heavy imports stay lazy.
 """
 
 from __future__ import annotations
@@ -23,19 +23,20 @@ import hashlib
 import json
 import logging
 import os
-import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path, inference_threads, length_buckets, load_encoder
+from nlp.bert_onnx import write_model
+from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path, inference_threads, length_buckets
 
 if TYPE_CHECKING:
     import numpy as np
 
-# Bump when the exported graph changes (wrapper, pooling, inputs/outputs): old cache entries are then ignored.
-EXPORT_FORMAT = 1
+# Bump when the built graph changes (nlp/bert_onnx.py, pooling, inputs/outputs): old cache entries are then ignored.
+# 2: built by nlp/bert_onnx.py from the safetensors (1 was torch.onnx.export).
+EXPORT_FORMAT = 2
 OPSET = 18
 VARIANTS = ("int8", "fp32")
 # fp32, because int8 does not keep every dev set's macro-F1 within 0.5 point of torch: per-channel
@@ -43,7 +44,6 @@ VARIANTS = ("int8", "fp32")
 # (umsab/it). fp32 gives torch's numbers on every set; int8 stays available (onnx_variant="int8").
 # Sources: docs/sentiment-eval{,-onnx-fp32,-onnx-int8}.json, docs/model-card.md ("Speed").
 DEFAULT_VARIANT = "fp32"
-INPUT_NAMES = ("input_ids", "attention_mask")
 # int8: dynamic quantization of the weights, one scale per output channel (closer to fp32 than one per tensor).
 QUANTIZE_PER_CHANNEL = True
 
@@ -90,7 +90,7 @@ def export_settings(layers: Sequence[int], variant: str) -> dict:
         "encoder_sha256": _sha256(str(weights), st.st_size, st.st_mtime_ns),
         "layers": [int(x) for x in layers],
         "opset": OPSET,
-        "exporter": "torch.onnx.export(dynamo=True)",
+        "exporter": "nlp.bert_onnx",
         "variant": variant,
         "quantization": f"dynamic QInt8, per_channel={QUANTIZE_PER_CHANNEL}" if variant == "int8" else None,
         "onnxruntime": ort.__version__,
@@ -104,10 +104,10 @@ def onnx_model_path(layers: Sequence[int], variant: str) -> Path:
 
 
 def ensure_onnx_model(layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> Path:
-    """Path of the cached ONNX encoder for `layers` and `variant`, exporting (and quantizing) it first if absent.
+    """Path of the cached ONNX encoder for `layers` and `variant`, building (and quantizing) it first if absent.
 
     Files are written under a temporary name and renamed into place, so concurrent first uses at
-    worst export twice; they never read a half-written file.
+    worst build twice; they never read a half-written file.
     """
     path = onnx_model_path(layers, variant)
     if path.exists():
@@ -128,57 +128,12 @@ def ensure_onnx_model(layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> 
 
 
 def _export(layers: Sequence[int], out: Path) -> None:
-    """Export the torch encoder with mean pooling of `layers` built in (torch's dynamo exporter)."""
+    """Write the encoder with mean pooling of `layers` built in (nlp/bert_onnx.py: onnx.helper, no torch)."""
     import importlib.util
 
-    missing = [m for m in ("torch", "onnx", "onnxscript") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise RuntimeError(
-            f"exporting the encoder to ONNX (once, at first use) needs {', '.join(missing)}: "
-            f"pip install {' '.join(missing)}"
-        )
-    import torch
-
-    tokenizer, model = load_encoder()
-    layer_list = [int(x) for x in layers]
-
-    class PooledLayers(torch.nn.Module):
-        """Mean-pooled token states of the chosen hidden layers, concatenated (as nlp.encoder.embed)."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            states = self.model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
-            mask = attention_mask.unsqueeze(-1).to(torch.float32)
-            count = mask.sum(1).clamp(min=1.0)
-            return torch.cat([(states.hidden_states[i] * mask).sum(1) / count for i in layer_list], dim=-1)
-
-    # Two texts of different lengths, so the example batch has padding (and neither axis is 1).
-    example = tokenizer(["an example", "a slightly longer example text"], padding=True, return_tensors="pt")
-    batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
-    dynamic = {"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}}
-    onnx_logger = logging.getLogger("torch.onnx")
-    level = onnx_logger.level
-    onnx_logger.setLevel(logging.ERROR)  # "torchvision is not installed" notices
-    try:
-        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                PooledLayers().eval(),
-                (example["input_ids"], example["attention_mask"]),
-                str(out),
-                dynamo=True,
-                input_names=list(INPUT_NAMES),
-                output_names=["pooled"],
-                dynamic_shapes=dynamic,
-                opset_version=OPSET,
-                external_data=False,
-                verbose=False,
-            )
-    finally:
-        onnx_logger.setLevel(level)
+    if importlib.util.find_spec("onnx") is None:
+        raise RuntimeError("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
+    write_model(encoder_path(), layers, out, opset=OPSET)
 
 
 def _quantize_int8(fp32: Path, out: Path) -> None:
@@ -239,3 +194,16 @@ class OnnxEncoder:
                 mask[row, : len(ids[i])] = 1
             out[idx] = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
         return out
+
+
+def shared_encoder(layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> OnnxEncoder:
+    """One `OnnxEncoder` per graph file per process: sentiment and themes share its session.
+
+    Keyed by the cached file's path, so another cache folder or another encoder is another session."""
+    layers = tuple(int(x) for x in layers)
+    return _encoder_for(ensure_onnx_model(layers, variant), layers, variant)
+
+
+@lru_cache(maxsize=4)
+def _encoder_for(path: Path, layers: tuple[int, ...], variant: str) -> OnnxEncoder:
+    return OnnxEncoder(layers, variant)

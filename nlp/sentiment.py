@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.config import DEFAULT_BACKEND
 from nlp.embeddings import SENTENCE_DIM, SentenceEmbeddings
 from nlp.encoder import embed, encoder_path, length_buckets, set_threads
 from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tfidf
@@ -30,7 +31,7 @@ from nlp.model_files import (
     stack_features,
 )
 from nlp.normalize import normalize
-from nlp.onnx_encoder import DEFAULT_VARIANT, OnnxEncoder
+from nlp.onnx_encoder import DEFAULT_VARIANT, shared_encoder
 
 DEFAULT_MODEL_NAME = "groundswell-minilm-sentiment"
 
@@ -94,14 +95,14 @@ class DefaultSentimentModel(SentimentModel):
         model_dir: Path = DEFAULT_MODEL_DIR,
         uncertain_below: float = 0.5,
         cache_embeddings: bool = False,
-        backend: str = "torch",
+        backend: str = DEFAULT_BACKEND,
         onnx_variant: str | None = None,
     ) -> None:
         """`cache_embeddings`: keep encoder features on disk by text (for repeated evaluation runs; torch only).
 
-        `backend`: "torch", or "onnx" to run the encoder on ONNX Runtime (exported and cached at
-        first use, see nlp/onnx_encoder.py); `onnx_variant`: "int8" or "fp32" (default: the shipped
-        choice, `nlp.onnx_encoder.DEFAULT_VARIANT`).
+        `backend`: "onnx" to run the encoder on ONNX Runtime (its graph built and cached at first
+        use, see nlp/onnx_encoder.py; the default, `nlp.config.DEFAULT_BACKEND`), or "torch";
+        `onnx_variant`: "int8" or "fp32" (default: the shipped choice, `nlp.onnx_encoder.DEFAULT_VARIANT`).
         """
         if backend not in ("torch", "onnx"):
             raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
@@ -116,7 +117,7 @@ class DefaultSentimentModel(SentimentModel):
         self._check_parts()
         self._onnx = None
         if backend == "onnx":
-            self._onnx = OnnxEncoder(self.manifest["encoder"]["layers"], onnx_variant or DEFAULT_VARIANT)
+            self._onnx = shared_encoder(tuple(self.manifest["encoder"]["layers"]), onnx_variant or DEFAULT_VARIANT)
 
     def _check_parts(self) -> None:
         """The encoder and word lists installed here must be the ones the model was trained with."""
@@ -265,18 +266,22 @@ class HuggingFaceSentimentModel(SentimentModel):
 
 
 def load_sentiment_model(
-    name: str = "default", backend: str = "torch", uncertain_below: float = 0.5, onnx_variant: str | None = None
+    name: str = "default", backend: str | None = None, uncertain_below: float = 0.5, onnx_variant: str | None = None
 ) -> SentimentModel:
     """The shipped model ("default"), or a Hugging Face sequence-classification checkpoint by name/path.
 
     `backend="onnx"` runs the default model's encoder on ONNX Runtime (`onnx_variant` "int8" or
-    "fp32"; default: `nlp.onnx_encoder.DEFAULT_VARIANT`). Hugging Face checkpoints run on torch only.
+    "fp32"; default: `nlp.onnx_encoder.DEFAULT_VARIANT`), "torch" on torch. None: "onnx"
+    (`nlp.config.DEFAULT_BACKEND`) for the default model, torch for a Hugging Face checkpoint,
+    which runs on torch only.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if backend not in ("torch", "onnx"):
+    if backend not in ("torch", "onnx", None):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
     if name == "default":
-        return DefaultSentimentModel(uncertain_below=uncertain_below, backend=backend, onnx_variant=onnx_variant)
+        return DefaultSentimentModel(
+            uncertain_below=uncertain_below, backend=backend or DEFAULT_BACKEND, onnx_variant=onnx_variant
+        )
     if backend == "onnx":
         # Refusing is better than silently running torch instead.
         raise ValueError(

@@ -31,3 +31,15 @@ def test_dashboard_latency_writes_where_out_says(tmp_path):
     out = tmp_path / "latency.json"
     _latency(tmp_path, "--out", str(out))
     assert json.loads(out.read_text())["mentions"] == 200
+
+
+def test_sentiment_bench_peak_memory_is_the_path_s_own_not_its_parent_s():
+    """Each path runs in a child process; its peak memory must not include the (bigger) parent's."""
+    import numpy as np
+
+    ballast = np.ones(400 * 2**20 // 8)  # the parent holds 400 MB, as the real one holds torch
+    child = "import sys; sys.path.insert(0, 'bench'); import sentiment_throughput as b; print(b._peak_rss_mb())"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", child], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert float(proc.stdout) < 300, f"child reported {proc.stdout.strip()} MB: the parent's memory leaked in"
+    assert ballast.sum() == ballast.size

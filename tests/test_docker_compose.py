@@ -118,7 +118,7 @@ def test_versions_match_what_the_tests_run(compose):
     services = compose["services"]
     assert services["elasticsearch"]["image"].endswith(":" + ES_VERSION)
     assert services["kibana"]["image"].endswith(":" + ES_VERSION)
-    pinned = re.search(r"^apache-airflow==(\S+)", (REPO / "requirements.txt").read_text(), re.M).group(1)
+    pinned = re.search(r"^apache-airflow==(\S+)", (REPO / "requirements-airflow.txt").read_text(), re.M).group(1)
     assert f"apache/airflow:{pinned}-" in services["airflow-scheduler"]["build"]["dockerfile_inline"]
     env = services["airflow-scheduler"]["environment"]
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"

@@ -32,17 +32,19 @@ def onnx_models(onnx_cache):
 
 @pytest.fixture(scope="module")
 def dev_sample(sentiment_data):
-    """40 seeded dev texts across the dataset-languages, plus short and empty edge cases."""
+    """200 seeded dev texts across the dataset-languages, plus short and empty edge cases."""
     from tools.sentiment.data import load_splits
 
     rows = [(t, s.lang) for s in load_splits("dev") for t in s.texts]
-    rows = random.Random(6).sample(rows, 40) + [("", "en"), ("ok", "en"), ("👍", "ko")]
+    rows = random.Random(6).sample(rows, 200) + [("", "en"), ("ok", "en"), ("👍", "ko")]
     return [t for t, _ in rows], [lang for _, lang in rows]
 
 
 @pytest.fixture(scope="module")
-def torch_preds(default_model, dev_sample):
-    return default_model.predict(*dev_sample)
+def torch_preds(dev_sample):
+    from nlp.sentiment import load_sentiment_model
+
+    return load_sentiment_model("default", backend="torch").predict(*dev_sample)
 
 
 @pytest.mark.model
@@ -99,16 +101,30 @@ def test_export_is_cached_and_reused(onnx_models, onnx_cache, monkeypatch):
 
 
 @pytest.mark.model
-def test_config_backend_onnx_reaches_the_model(onnx_models):
+@pytest.mark.parametrize("backend", ["onnx", None])
+def test_config_backend_onnx_reaches_the_model(onnx_models, backend):
+    """`nlp.backend: onnx`, and unset (the default), run the default model on ONNX Runtime."""
     from nlp.config import NlpConfig
     from nlp.enrich import Enricher
 
-    model = Enricher(NlpConfig(backend="onnx")).model
+    model = Enricher(NlpConfig(backend=backend)).model
     assert model.backend == "onnx" and model._onnx.variant == DEFAULT_VARIANT
     assert model.predict(["I love this phone!"], ["en"])[0].label == "positive"
 
 
-# onnxruntime, onnx and onnxscript are pinned dependencies, so a missing one can only be simulated:
+@pytest.mark.model
+def test_sentence_embeddings_on_onnx_equal_torch_and_share_the_session(onnx_models, dev_sample):
+    from nlp.embeddings import SentenceEmbeddings
+    from nlp.onnx_encoder import shared_encoder
+
+    texts = dev_sample[0][:50]
+    on_onnx, on_torch = SentenceEmbeddings().for_texts(texts), SentenceEmbeddings(backend="torch").for_texts(texts)
+    assert abs(on_onnx - on_torch).max() <= 1e-4
+    layers = onnx_models[DEFAULT_VARIANT].manifest["encoder"]["layers"]
+    assert shared_encoder(layers) is onnx_models[DEFAULT_VARIANT]._onnx
+
+
+# onnxruntime and onnx are pinned dependencies, so a missing one can only be simulated:
 # None in sys.modules makes `import X` raise ImportError (and find_spec return None).
 
 
@@ -124,8 +140,8 @@ def test_missing_exporter_packages_say_how_to_install(monkeypatch, tmp_path):
     import nlp.onnx_encoder as ox
 
     monkeypatch.setenv("GROUNDSWELL_ONNX_CACHE", str(tmp_path))
-    monkeypatch.setitem(sys.modules, "onnxscript", None)
-    with pytest.raises(RuntimeError, match="pip install onnxscript"):
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(RuntimeError, match="pip install onnx$"):
         ox.ensure_onnx_model([-3, -1], "fp32")
     assert list(tmp_path.iterdir()) == []
 

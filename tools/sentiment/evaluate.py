@@ -177,7 +177,7 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
     if out_path is None:
         out_path = default_out(backend, onnx_variant)
     if model_name == "default" and backend == "torch":
-        model = DefaultSentimentModel(cache_embeddings=True)
+        model = DefaultSentimentModel(cache_embeddings=True, backend="torch")
     else:
         model = load_sentiment_model(model_name, backend=backend, onnx_variant=onnx_variant)
     results: dict = {
