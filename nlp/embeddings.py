@@ -73,7 +73,7 @@ def encode_sentences(texts: Sequence[str], backend: str, batch_size: int = 64, p
     """
     if backend == "onnx":
         assert EMBED_LAYERS[-1] == -1, "the sentiment features must end with the sentence embedding"
-        return shared_encoder(EMBED_LAYERS).embed(texts, batch_size=batch_size)[:, -SENTENCE_DIM:]
+        return shared_encoder(EMBED_LAYERS).embed(texts, batch_size=batch_size, progress=progress)[:, -SENTENCE_DIM:]
     if backend != "torch":
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
     return embed(texts, layers=(-1,), batch_size=batch_size, progress=progress)

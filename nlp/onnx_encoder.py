@@ -173,10 +173,11 @@ class OnnxEncoder:
         hidden = json.loads((encoder_path() / "config.json").read_text(encoding="utf-8"))["hidden_size"]
         self.dim = hidden * len(self.layers)
 
-    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def embed(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Mean-pooled states of `self.layers`, concatenated; one row per text (as `nlp.encoder.embed`).
 
         All texts are tokenized in one call, then batched by token count, so padding is minimal.
+        `progress`: an "encoding" bar on stderr (as the torch path shows), for long silent passes.
         """
         import numpy as np
 
@@ -185,7 +186,12 @@ class OnnxEncoder:
             return out
         ids = [e.ids for e in self.tokenizer.encode_batch([t or " " for t in texts])]
         pad = self.pad_id
-        for idx in length_buckets(ids, batch_size):  # by token count: the ids' lengths
+        batches: Any = length_buckets(ids, batch_size)  # by token count: the ids' lengths
+        if progress:
+            from tqdm import tqdm  # lazy: only long CLI passes draw a bar
+
+            batches = tqdm(batches, desc="encoding", unit="batch", mininterval=5)
+        for idx in batches:
             width = max(len(ids[i]) for i in idx)
             input_ids = np.full((len(idx), width), pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)

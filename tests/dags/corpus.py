@@ -29,6 +29,20 @@ NEGATIVE = [
     "Worst product ever, {b} earbuds got burning hot overnight. Furious, want a refund",
     "{b} battery overheating again, awful and scary. Never buying {b} again",
 ]
+# Thirty people, thirty wordings: the same three texts from ten authors each within minutes would be a
+# copy-paste campaign, which the spam step rightly leaves out of the counts (groundswell/spam.py).
+DETAILS = [
+    "since yesterday",
+    "right after unboxing",
+    "in my bag on the train",
+    "during a call at work",
+    "while my kid used them",
+    "on the first night",
+    "at my desk this morning",
+    "after the last update",
+    "even with the original cable",
+    "second replacement pair too",
+]
 
 
 def _post(n: int, brand: str, text: str, when: datetime, followers: int = 300) -> dict:
@@ -60,7 +74,8 @@ def write_corpus(path: Path) -> dict[str, int]:
         n += 1
         followers = 120_000 if i == 7 else 200
         when = INGEST_START + timedelta(seconds=25 * i)
-        lines.append(json.dumps(_post(n, "Lumora", NEGATIVE[i % 3], when, followers)))
+        text = NEGATIVE[i % 3] + ", " + DETAILS[i // 3]
+        lines.append(json.dumps(_post(n, "Lumora", text, when, followers)))
         counts["spike"] += 1
     lines.append("{this line is not JSON")
     n += 1
