@@ -11,7 +11,8 @@ history before its day (episodes excluded, so a crisis never becomes 'normal'):
   (volume above 3x usual) most of the extra posts must also be negative.
 - slow detector (CUSUM or EWMA on standardised, capped residuals) catches crises that
   build up over hours without one bucket that is extreme on its own; it needs a run of at
-  least two buckets, and the run as a whole must pass the share test.
+  least two buckets, and the run as a whole must pass the same second test as one bucket (the
+  share test, or at a mostly-negative brand the own-rhythm count test, less its largest bucket).
 
 An episode opens with a 'spike' alert, may send escalations (negatives beyond
 `escalate_ratio` x the last alerted peak, or a higher severity), and ends with an
