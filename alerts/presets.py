@@ -29,7 +29,7 @@ class SpikeThresholds:
 
 PRESETS: dict[str, SpikeThresholds] = {
     "fewer": SpikeThresholds(6.0, 3.0, 1.5, 8, 12.0, 4.0, "cusum", 1.0, 10.0, 0.3, 4.0, 0.05),
-    "balanced": SpikeThresholds(3.5, 1.3, 1.3, 5, 10.0, 4.0, "cusum", 0.75, 2.2, 0.3, 3.5, 0.03),
+    "balanced": SpikeThresholds(3.0, 1.3, 1.3, 5, 10.0, 4.0, "cusum", 0.75, 2.2, 0.3, 3.5, 0.03),
     "more": SpikeThresholds(2.5, 1.3, 1.15, 3, 8.0, 3.0, "cusum", 0.75, 2.0, 0.3, 3.0, 0.02),
 }
 

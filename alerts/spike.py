@@ -11,7 +11,8 @@ history before its day (episodes excluded, so a crisis never becomes 'normal'):
   (volume above 3x usual) most of the extra posts must also be negative.
 - slow detector (CUSUM or EWMA on standardised, capped residuals) catches crises that
   build up over hours without one bucket that is extreme on its own; it needs a run of at
-  least two buckets, and the run as a whole must pass the share test.
+  least two buckets, and the run as a whole must pass the same second test as one bucket (the
+  share test, or at a mostly-negative brand the own-rhythm count test, less its largest bucket).
 
 An episode opens with a 'spike' alert, may send escalations (negatives beyond
 `escalate_ratio` x the last alerted peak, or a higher severity), and ends with an
@@ -73,12 +74,20 @@ class _Slow:
     run_mu: float = 0.0
     run_mu2: float = 0.0
     run_expected_total: float = 0.0
-    history: list[tuple[float, float, float, float]] = field(default_factory=list)
+    run_mu_own: float = 0.0  # expected negatives of the run from their own hour-of-day rhythm
+    run_top: tuple[float, float] = (0.0, 0.0)  # (negatives, own-rhythm expected) of its largest excess
+    history: list[tuple[float, float, float, float, float]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.value, self.run_start = 0.0, None
         self.run_neg = self.run_tot = self.run_mu = self.run_mu2 = self.run_expected_total = 0.0
+        self.run_mu_own = 0.0
+        self.run_top = (0.0, 0.0)
         self.history.clear()
+
+    def dispersion(self, base: Baseline) -> float:
+        """Negative-binomial dispersion of the run's total (its buckets' noise adds up)."""
+        return base.dispersion * self.run_mu2 / max(self.run_mu**2, 1e-9)
 
 
 def detect_spikes(
@@ -146,7 +155,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
         elevated = share_up and s_count >= max(1.3, th.threshold / 2)
 
         z = min(_anscombe(x, mu, base.dispersion), Z_CAP)
-        slow_fired, slow_level = _update_slow(slow, th, i, z, x, t, mu, expected_total)
+        slow_fired, slow_level = _update_slow(slow, th, i, z, x, t, mu, expected_total, mu_own)
         slow_ok = False
         if slow_fired:
             slow_ok = (
@@ -155,7 +164,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                 slow.run_start is not None
                 and i > slow.run_start
                 and slow.run_neg >= th.min_negative
-                and _share_ok(slow.run_neg, slow.run_tot, slow.run_mu, slow.run_expected_total, base, th)
+                and _run_share_ok(slow, base, th, high)
             )
 
         end = series.time(i) + series.step
@@ -169,8 +178,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
             else:
                 start = slow.run_start if slow.run_start is not None else i
                 observed, expected = slow.run_neg, slow.run_mu
-                run_dispersion = base.dispersion * slow.run_mu2 / max(slow.run_mu**2, 1e-9)
-                p_value, _ = count_tail(observed, expected, run_dispersion)
+                p_value, _ = count_tail(observed, expected, slow.dispersion(base))
                 detector, statistic, score = rule.slow or th.slow, th.slow, slow.value
                 ep_share, ep_total = observed / max(slow.run_tot, 1.0), slow.run_tot
                 p_share, _ = share_tail(int(observed), int(slow.run_tot), base.share, base.share_dispersion)
@@ -280,7 +288,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
 
 
 def _update_slow(
-    slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t: float, mu: float, mu_total: float
+    slow: _Slow, th: SpikeThresholds, i: int, z: float, x: float, t: float, mu: float, mu_total: float, mu_own: float
 ) -> tuple[bool, float]:
     """Advance CUSUM/EWMA by one bucket; (crossed its limit?, value as a fraction of the limit)."""
     if th.slow == "off":
@@ -297,12 +305,15 @@ def _update_slow(
         slow.run_mu += mu
         slow.run_mu2 += mu * mu
         slow.run_expected_total += mu_total
+        slow.run_mu_own += mu_own
+        if x - mu_own > slow.run_top[0] - slow.run_top[1]:
+            slow.run_top = (x, mu_own)
         return slow.value > th.cusum_h, slow.value / th.cusum_h
     # EWMA over the last ~2/lambda buckets.
     lam = th.ewma_lambda
     slow.value = lam * z + (1 - lam) * slow.value
     span = max(1, math.ceil(2 / lam))
-    slow.history.append((x, t, mu, mu_total))
+    slow.history.append((x, t, mu, mu_total, mu_own))
     del slow.history[:-span]
     slow.run_start = i - len(slow.history) + 1
     slow.run_neg = sum(h[0] for h in slow.history)
@@ -310,15 +321,20 @@ def _update_slow(
     slow.run_mu = sum(h[2] for h in slow.history)
     slow.run_mu2 = sum(h[2] ** 2 for h in slow.history)
     slow.run_expected_total = sum(h[3] for h in slow.history)
+    slow.run_mu_own = sum(h[4] for h in slow.history)
+    slow.run_top = max(((h[0], h[4]) for h in slow.history), key=lambda h: h[0] - h[1])
     limit = th.ewma_limit * math.sqrt(lam / (2 - lam))
     return slow.value > limit, slow.value / limit
 
 
-def _second_test(x: float, t: float, mu_own: float, base: Baseline, high: bool) -> tuple[float, float]:
+def _second_test(
+    x: float, t: float, mu_own: float, base: Baseline, high: bool, dispersion: float | None = None
+) -> tuple[float, float]:
     """The test beside the count test, (p, -log10 p): the share test, or for a brand whose posts
-    are mostly negative anyway (HIGH_SHARE), a count test against the negatives' own hour-of-day rate."""
+    are mostly negative anyway (HIGH_SHARE), a count test against the negatives' own hour-of-day rate
+    (`dispersion`: of a run of buckets; default one bucket's)."""
     if high:
-        return count_tail(x, mu_own, base.dispersion)
+        return count_tail(x, mu_own, base.dispersion if dispersion is None else dispersion)
     return share_tail(int(x), int(t), base.share, base.share_dispersion)
 
 
@@ -377,13 +393,19 @@ def _odds(share: float) -> float:
     return share / (1 - share)
 
 
-def _share_ok(
-    neg: float, tot: float, mu: float, mu_total: float, base: Baseline, th: SpikeThresholds
-) -> bool:
-    """A slow run's share gate: the share is up (with the busy and viral guards) and passes the share test."""
-    if not _share_up(neg, tot, mu, mu_total, base.share, th):
+def _run_share_ok(slow: _Slow, base: Baseline, th: SpikeThresholds, high: bool) -> bool:
+    """A slow run's share gate: the share is up (with the busy and viral guards) and the run passes
+    the same second test as a single bucket (`_second_test`: the share test, or at a brand whose
+    posts are mostly negative anyway, whose share hardly moves, the negatives' own rhythm)."""
+    if not _share_up(slow.run_neg, slow.run_tot, slow.run_mu, slow.run_expected_total, base.share, th):
         return False
-    _, score = share_tail(int(neg), int(tot), base.share, base.share_dispersion)
+    neg, mu_own = slow.run_neg, slow.run_mu_own
+    if high:
+        # A count test can be carried by one bucket (a burst at the usual share whose volume guard
+        # the run's sums dilute): that is the single-bucket test's job, so the rest of the run
+        # must be up on its own.
+        neg, mu_own = neg - slow.run_top[0], mu_own - slow.run_top[1]
+    _, score = _second_test(neg, slow.run_tot, mu_own, base, high, slow.dispersion(base))
     return score >= th.share_threshold
 
 

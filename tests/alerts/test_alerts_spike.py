@@ -149,7 +149,7 @@ def test_ids_are_stable_across_runs_and_series_extent():
 
 def test_slow_crisis_caught_by_cusum_not_by_single_buckets():
     negative, total = rhythm_series(level=80)
-    ramp = [2, 4, 6, 8, 10, 12, 12, 12, 12, 12, 12, 12]  # ~2.5 sd an hour: never extreme on its own
+    ramp = [2, 4, 6, 7, 8, 9, 10, 10, 10, 10, 10, 10]  # ~2 sd an hour: never extreme on its own
     add_negative(negative, total, CRISIS_AT - 8, ramp)
     count_only = spikes(detect_spikes(series(negative, total), "acme", SpikeRule(slow="off")))
     with_cusum = spikes(near_crisis(detect_spikes(series(negative, total), "acme", SpikeRule(slow="cusum")), after=24))

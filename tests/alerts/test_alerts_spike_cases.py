@@ -21,6 +21,7 @@ from indexing.sqlite import SqliteStore
 from tests.conftest import shared_path
 
 CRISIS_AT = 16 * 24 + 15  # day 16, 15:00
+SLOW_AT = 16 * 24 + 9  # day 16, 09:00: a slow build through the busy afternoon
 
 
 def _opening(detections, at: int, before: int = 0, after: int = 12):
@@ -50,6 +51,32 @@ def test_mostly_negative_brand_does_not_fire_on_a_busy_hour_at_its_usual_share()
     negative[CRISIS_AT] += neg
     total[CRISIS_AT] += extra
     assert _opening(detect_spikes(series(negative, total), "airline"), CRISIS_AT, before=12) == []
+
+
+def test_mostly_negative_brand_whose_complaints_build_over_hours_fires_early():
+    # An airline (78% negative): complaints build from +30% to twice the usual over six hours,
+    # with some news coverage (neutral). No single hour is extreme, and its share hardly moves
+    # (78% -> 82%), so the run must be judged on the negatives' own rhythm, as a single hour is:
+    # a share test on the run would hold the slow detector back until the crisis was over.
+    negative, total = rhythm_series(level=60, share=0.78, seed=3)
+    for k, rise in enumerate([0.3, 0.45, 0.6, 0.75, 0.9, 1.0]):
+        extra = round(rise * negative[SLOW_AT + k])
+        negative[SLOW_AT + k] += extra
+        total[SLOW_AT + k] += extra + round(0.15 * extra)
+    found = _opening(detect_spikes(series(negative, total), "airline"), SLOW_AT, before=12)
+    assert [(d.bucket - SLOW_AT, d.alert.detector) for d in found] == [(2, "cusum")]
+    assert found[0].alert.share_p_value is None  # tested on the negatives' own rhythm, not the share
+
+
+def test_mostly_negative_brand_does_not_fire_on_busy_hours_at_its_usual_share():
+    # Six hours at +30% to twice the volume, at the usual 78% negative: a busy day, not a crisis.
+    negative, total = rhythm_series(level=60, share=0.78, seed=3)
+    rng = np.random.default_rng(9)
+    for k, rise in enumerate([0.3, 0.45, 0.6, 0.75, 0.9, 1.0]):
+        extra = round(rise * total[SLOW_AT + k])
+        negative[SLOW_AT + k] += rng.binomial(extra, 0.78)
+        total[SLOW_AT + k] += extra
+    assert _opening(detect_spikes(series(negative, total), "airline"), SLOW_AT, before=12) == []
 
 
 def test_two_surges_six_hours_apart_in_one_episode_alert_on_both():
