@@ -3,8 +3,8 @@
 Value: JSON with the themes' centroids (nlp/theme_centroids.py), every label the brand's themes
 ever wrote since its last full clustering, the ids of posts already looked at that fit no theme
 (so a pass with nothing new encodes nothing) and the clustered posts' own unfit share (the drift
-baseline). Retention: `unthemed` keeps only ids still in the brand's window; a full clustering
-replaces the whole entry.
+baseline). Retention: `unthemed` grows with the new posts that fit no theme until the next full
+clustering (nightly, groundswell_maintenance) replaces the whole entry with its window's.
 """
 
 from __future__ import annotations

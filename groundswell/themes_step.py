@@ -52,6 +52,9 @@ class _Labels:
     remove: dict[str, set[str] | None] = field(default_factory=dict)  # None: every label (no prior state)
     add: dict[str, list[str]] = field(default_factory=dict)
     keep: set[str] = field(default_factory=set)  # labels of brands kept incrementally: never removed
+    # Each brand's themes, saved only once the labels are stored: a crash in between re-themes the
+    # same new posts next pass instead of remembering them as looked at without their labels.
+    states: dict[str, BrandThemes] = field(default_factory=dict)
 
     def put(self, m: Mention, label: str) -> None:
         self.mentions[m.id] = m
@@ -102,6 +105,8 @@ def update(
     failed = [r for r in store.upsert(labels.changed()) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store themes: {failed[0].error}")
+    for brand_name, themes in labels.states.items():
+        state.save(brand_name, themes)
     return passes
 
 
@@ -121,13 +126,13 @@ def _brand_pass(
         vectors = embeddings.for_texts([clean(analysed_text(m.text)) for m in new])
         found = assign(saved.centroids, vectors, [theme_group(m) for m in new])
         if not drifted(found, saved.baseline_unfit):
-            return _keep(state, brand.name, saved, new, found, labels)
+            return _keep(brand.name, saved, new, found, labels)
         reason = "drift"
-    return _recluster(state, brand, mentions, saved, reason, analysed_text, embeddings, progress, labels)
+    return _recluster(brand, mentions, saved, reason, analysed_text, embeddings, progress, labels)
 
 
 def _keep(
-    state: ThemeState, brand: str, saved: BrandThemes, new: list[Mention], found: list[str | None], labels: _Labels
+    brand: str, saved: BrandThemes, new: list[Mention], found: list[str | None], labels: _Labels
 ) -> BrandPass:
     """Put the new posts in the themes they fit; remember the rest as looked at."""
     labels.keep |= saved.labels
@@ -138,14 +143,14 @@ def _keep(
         else:
             labels.put(m, label)
             counts[label].count += 1
-    state.save(brand, saved)
+    labels.states[brand] = saved
     assigned = sum(label is not None for label in found)
     return BrandPass(brand, "incremental", new=len(new), assigned=assigned, unfit_share=round(unfit_share(found), 4),
                      themes=_summary(saved))
 
 
 def _recluster(
-    state: ThemeState, brand: BrandConfig, mentions: list[Mention], saved: BrandThemes | None, reason: str,
+    brand: BrandConfig, mentions: list[Mention], saved: BrandThemes | None, reason: str,
     analysed_text: Callable[[str], str], embeddings: SentenceEmbeddings, progress: bool, labels: _Labels,
 ) -> BrandPass:
     """Cluster the brand's window in full; its old labels on these posts are replaced by the new ones."""
@@ -164,7 +169,7 @@ def _recluster(
         for member in theme.member_ids:
             labels.put(by_id[member], theme.label)
     fresh = BrandThemes(model.centroids, set(model.unthemed), model.baseline_unfit)
-    state.save(brand.name, fresh)
+    labels.states[brand.name] = fresh
     return BrandPass(brand.name, "full", reason, themes=_summary(fresh))
 
 
