@@ -114,13 +114,28 @@ def evaluate(folder: Path, limit: int | None = None) -> dict:
             **score(assigned, topics)}
 
 
+def _merge_similarity() -> float:
+    import nlp.themes
+
+    return nlp.themes.MERGE_SIMILARITY
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stream", type=Path, required=True, help="A folder with mentions.jsonl and gold.jsonl")
     parser.add_argument("--limit", type=int, help="Only the first N posts (a quick look; the figure is on all)")
     parser.add_argument("--json", type=Path, help="Also write the result here")
+    parser.add_argument(
+        "--merge-similarity", type=float,
+        help="Diagnosis only: run with this nlp.themes.MERGE_SIMILARITY (above 1: clusters are never merged)",
+    )
     args = parser.parse_args(argv)
+    if args.merge_similarity is not None:
+        import nlp.themes
+
+        nlp.themes.MERGE_SIMILARITY = args.merge_similarity
     result = evaluate(args.stream, args.limit)
+    result["merge_similarity"] = _merge_similarity()
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
