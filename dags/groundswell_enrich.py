@@ -3,8 +3,10 @@
 Scheduled on the mentions Asset that groundswell_ingest emits. `pipeline.enrich`
 works in batches (nlp.batch_size × 8), writing each back before the next, so a
 killed run loses at most one batch; `max_mentions` bounds one run (the rest waits
-for the next asset event). `themes` then re-clusters each brand's last `themes_days`
-days (`pipeline.update_themes`) so theme labels stay comparable day to day.
+for the next asset event). `themes` then puts the new posts of each brand's last
+`themes_days` days into its stored themes (`pipeline.update_themes`, incremental: labels stay
+comparable day to day); a brand without themes, or whose new posts drifted, is re-clustered
+in full, as groundswell_maintenance does nightly.
 Emits the enriched-mentions Asset for anything downstream.
 """
 
@@ -41,7 +43,7 @@ def enrich() -> dict[str, int]:
 
 @task(outlets=[ENRICHED])
 def themes(enriched: dict[str, int]) -> dict[str, list[str]]:
-    """Re-cluster themes over the trailing window; return the top labels per brand."""
+    """Theme the trailing window's new posts (incremental); return the top labels per brand."""
     from datetime import timedelta
 
     from groundswell_common import load_config, opened_store, plain_utc

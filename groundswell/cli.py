@@ -33,6 +33,7 @@ from groundswell.pipeline import (
     open_store,
     own_accounts,
     run_once,
+    themes_pass,
     update_themes,
 )
 from groundswell.pipeline import detect as run_detect
@@ -289,6 +290,21 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     finally:
         store.close()
     _emit(report)
+
+
+@cli.command()
+@config_option
+@click.option("--full", is_flag=True, help="Re-cluster every brand's history instead of adding new posts to its themes")
+@click.option("--progress/--no-progress", default=True)
+def themes(config_path: str, full: bool, progress: bool) -> None:
+    """Theme enriched mentions: new posts join the stored themes; --full re-clusters (docs/architecture.md)."""
+    config = _load(config_path)
+    store = open_store(config)
+    try:
+        passes = themes_pass(config, store, progress=progress, full=full)
+    finally:
+        store.close()
+    _emit({"themes": [as_dict(p) for p in passes]})
 
 
 @cli.command()

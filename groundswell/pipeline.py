@@ -24,15 +24,15 @@ from alerts.response import response_report
 from core.accounts import OwnAccounts
 from core.alert import Alert
 from core.mention import Mention
-from core.query import parse
 from core.time import plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
+from groundswell import themes_step
 from groundswell.advocates import advocates
 from groundswell.brands import MigrateReport, attribute, reattribute
-from groundswell.config import BrandConfig, Config
+from groundswell.config import Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.digest import write_digest
@@ -45,7 +45,6 @@ from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.enrich import Enricher
-from nlp.themes import extract_themes
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -409,71 +408,41 @@ def update_themes(
     until: datetime | None = None,
     progress: bool = False,
     embeddings: SentenceEmbeddings | None = None,
+    full: bool = False,
 ) -> dict:
-    """Cluster each brand's enriched mentions in the window into themes; write theme labels onto them.
+    """Theme each brand's enriched mentions in the window; write theme labels onto them.
 
-    Themes are computed over the whole window at once so their labels are stable
-    across its days, which is what makes 'rising themes' comparable day to day.
-    `embeddings`: what `enrich` kept in this process; posts not among them are encoded here.
+    Incremental by default: new posts join the brand's stored themes; a full clustering of the
+    window when `full`, when a brand has no themes yet or when new posts drift away from them
+    (groundswell/themes_step.py). `embeddings`: what `enrich` kept in this process; posts not
+    among them are encoded here. Returns brand -> [{"label", "count"}], biggest first.
     """
+    return {p.brand: p.themes for p in themes_pass(config, store, since=since, until=until, progress=progress,
+                                                    embeddings=embeddings, full=full)}
+
+
+def themes_pass(
+    config: Config,
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    progress: bool = False,
+    embeddings: SentenceEmbeddings | None = None,
+    full: bool = False,
+) -> list[themes_step.BrandPass]:
+    """`update_themes`, reporting what each brand's pass did (full or incremental, and why)."""
     if not config.nlp.themes:
-        return {}
+        return []
     embeddings = embeddings if embeddings is not None else SentenceEmbeddings(backend=config.nlp.backend)
-    summary: dict[str, list[dict]] = {}
-    # A post of two brands is clustered in both brands' passes: it gets the labels of both, written once.
-    labels: dict[str, list[str]] = {}
-    clustered: dict[str, Mention] = {}
     bar = _progress(progress, "themes", total=len(config.brands), unit="brand")
     try:
-        for brand in config.brands:
-            filters = Filters(brand=brand.name, since=since, until=until)
-            themes = _brand_themes(store, brand, filters, config.nlp.analysed_text, progress, embeddings, labels)
-            if themes is not None:
-                summary[brand.name], mentions = themes
-                clustered.update((m.id, m) for m in mentions)
-            bar.update()
+        return themes_step.update(
+            store, config.brands, config.nlp.analysed_text, embeddings, filters=Filters(since=since, until=until),
+            full=full, progress=progress, tick=bar.update,
+        )
     finally:
         bar.close()
-    updated = [
-        m.model_copy(update={"themes": labels.get(m.id, [])})
-        for m in clustered.values()
-        if m.themes != labels.get(m.id, [])
-    ]
-    failed = [r for r in store.upsert(updated) if not r.ok]
-    if failed:
-        raise RuntimeError(f"could not store themes: {failed[0].error}")
-    return summary
-
-
-def _brand_themes(
-    store: Store,
-    brand: BrandConfig,
-    filters: Filters,
-    analysed_text: Callable[[str], str],
-    progress: bool,
-    embeddings: SentenceEmbeddings | None,
-    labels: dict[str, list[str]],
-) -> tuple[list[dict], list[Mention]] | None:
-    """Themes of one brand's enriched mentions, their labels added to `labels` (mention id -> labels);
-    (the themes, the mentions clustered), or None when there are too few to cluster."""
-    mentions = [m for m in store.iter_mentions(filters) if m.enriched]
-    if len(mentions) < 20:
-        return None
-    # The brand's own name and query words are in every post: useless as theme labels.
-    stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.search_query).positive_terms())}
-    # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
-    analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
-    # Posts whose embeddings `enrich` did not hand over (all of them on a re-run) are encoded here: the slow part.
-    bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
-    themes = extract_themes(
-        analysed, max_themes=25, stopwords=tuple(sorted(stop)), progress=bar, embeddings=embeddings
-    )
-    for theme in themes:
-        for member in theme.member_ids:
-            mine = labels.setdefault(member, [])
-            if theme.label not in mine:
-                mine.append(theme.label)
-    return [{"label": t.label, "count": t.count} for t in themes], mentions
 
 
 # -- alerts ------------------------------------------------------------------------------------

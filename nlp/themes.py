@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from core.mention import Mention
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
+from nlp.theme_centroids import Centroid, assign, make_centroid, unfit_share
 from nlp.tokenize import script_lang, tokenize
 
 SEED = 13
@@ -172,7 +173,50 @@ def extract_themes(
     mentions: Sequence[Mention], max_themes: int = 10, use_embeddings: bool = True,
     stopwords: Sequence[str] = (), progress: bool = False, embeddings: SentenceEmbeddings | None = None,
 ) -> list[Theme]:
-    """The largest themes among `mentions`, biggest first. Deterministic for the same input.
+    """The largest themes among `mentions`, biggest first (see `_extract`)."""
+    return _extract(mentions, max_themes, use_embeddings, stopwords, progress, embeddings)[0]
+
+
+def theme_group(m: Mention) -> str:
+    """The language group a post is clustered in: themes never mix groups' words."""
+    return m.lang or script_lang(m.text) or "other"
+
+
+@dataclass
+class ThemeModel:
+    """A full clustering with what incremental passes need (nlp/theme_centroids.py)."""
+
+    themes: list[Theme]
+    centroids: list[Centroid]
+    unthemed: list[str]  # ids of the clustered posts in no theme
+    baseline_unfit: float  # share of the clustered posts the centroids fit nowhere
+
+
+def themes_with_centroids(
+    mentions: Sequence[Mention], max_themes: int, stopwords: Sequence[str] = (), progress: bool = False,
+    embeddings: SentenceEmbeddings | None = None,
+) -> ThemeModel:
+    """`extract_themes` with embeddings, plus each theme's centroid and fit radius."""
+    themes, ordered, emb = _extract(mentions, max_themes, True, stopwords, progress, embeddings)
+    if emb is None:
+        return ThemeModel(themes, [], [m.id for m in ordered], 0.0)
+    row = {m.id: i for i, m in enumerate(ordered)}
+    group = [theme_group(m) for m in ordered]
+    centroids = [
+        make_centroid(t.label, [group[row[i]] for i in t.member_ids], emb[[row[i] for i in t.member_ids]])
+        for t in themes
+    ]
+    themed = {i for t in themes for i in t.member_ids}
+    baseline = unfit_share(assign(centroids, emb, group))
+    return ThemeModel(themes, centroids, [m.id for m in ordered if m.id not in themed], baseline)
+
+
+def _extract(
+    mentions: Sequence[Mention], max_themes: int, use_embeddings: bool,
+    stopwords: Sequence[str], progress: bool, embeddings: SentenceEmbeddings | None,
+):
+    """(the largest themes among `mentions` biggest first, the mentions by id, their unit embeddings
+    or None). Deterministic for the same input.
 
     Posts are clustered per language (words and embeddings of different languages do not
     mix anyway), so a topic discussed in five languages gives up to five themes, each labelled
@@ -184,13 +228,13 @@ def extract_themes(
 
     mentions = sorted(mentions, key=lambda m: m.id)  # input order must not change the result
     if len(mentions) < MIN_THEME_SIZE:
-        return []
+        return [], mentions, None
     docs = [tokenize(m.text, m.lang) for m in mentions]
     emb = _embeddings(mentions, progress, embeddings) if use_embeddings else None
     stop = {s.lower() for s in stopwords}
     groups: dict[str, list[int]] = {}
     for i, m in enumerate(mentions):
-        groups.setdefault(m.lang or script_lang(m.text) or "other", []).append(i)
+        groups.setdefault(theme_group(m), []).append(i)
 
     themes: dict[str, Theme] = {}
     for _lang, idx in sorted(groups.items()):
@@ -208,7 +252,7 @@ def extract_themes(
                 continue
             _add(themes, keywords[c], [mentions[idx[j]] for j in members[np.argsort(dist[members, c], kind="stable")]])
     ranked = sorted(themes.values(), key=lambda t: (-t.count, t.label))
-    return ranked[:max_themes]
+    return ranked[:max_themes], mentions, emb
 
 
 def _add(themes: dict[str, Theme], keywords: list[str], members: list[Mention]) -> None:

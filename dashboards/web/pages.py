@@ -12,7 +12,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "explore": (
         "&#128269;",
         "Explore",
-        ("q", "brand", "period", "source", "lang", "sentiment", "uncertain", "min_followers", "spam", "sort"),
+        ("q", "brand", "period", "source", "lang", "theme", "sentiment", "uncertain", "min_followers", "spam", "sort"),
     ),
     "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
@@ -53,6 +53,12 @@ _CONTROLS = {
     + _field("until", "To", '<input type="date" id="{id}" name="until">', "To, inclusive (UTC)"),
     "source": _field("source", "&#128240; Source", _select("source")),
     "lang": _field("lang", "&#127760; Language", _select("lang")),
+    "theme": _field(
+        "theme",
+        "&#128172; Theme",
+        '<input type="search" id="{id}" name="theme" placeholder="any theme" autocomplete="off" spellcheck="false">',
+        "Posts in this theme, exactly as labelled (click a theme card on Themes)",
+    ),
     "sentiment": _field(
         "sentiment",
         "Sentiment",

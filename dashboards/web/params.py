@@ -135,6 +135,26 @@ def parse_ident(params: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+# Theme labels are words of any script joined by " · " (nlp/themes.py): printable text, no control characters.
+MAX_LABEL_CHARS = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def parse_label(params: Mapping[str, str], name: str) -> str | None:
+    """A stored label (e.g. a theme "battery · fire · recall"), matched exactly by the stores, never parsed."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if len(raw) > MAX_LABEL_CHARS or _CONTROL.search(raw) or raw != raw.strip():
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise ApiError(
+            f"{name}={shown!r} is not a valid {name}: printable text without leading or trailing spaces, "
+            f"at most {MAX_LABEL_CHARS} characters",
+            param=name,
+        )
+    return raw
+
+
 def parse_query(raw: str | None) -> str | None:
     """Check `q` parses in Groundswell's query language; return it for `Filters.text`."""
     if raw is None or not raw.strip():
@@ -193,7 +213,7 @@ def parse_filters(
         until=until,
         min_followers=parse_int(params, "min_followers", None, 0),
         text=parse_query(params.get("q")),
-        theme=parse_ident(params, "theme"),
+        theme=parse_label(params, "theme"),
         uncertain=_BOOLS[parse_choice(params, "uncertain", ("true", "false"), None)],
         # spam=include: show what the spam rule (nlp/spam.py) leaves out of counts by default.
         include_spam=parse_choice(params, "spam", ("include", "exclude"), "exclude") == "include",

@@ -24,7 +24,15 @@
     }], { showlegend: false, margin: { l: 140, r: 16, t: 10, b: 30 }, xaxis: { tickprefix: "+" } });
   }
 
-  function renderSamples(data) {
+  /* Explore showing every post of a theme: the same brand, filters and period the theme was counted over. */
+  function exploreLink(theme, params, period) {
+    const keep = {};
+    for (const name of ["brand", "source", "lang", "spam"]) if (params[name]) keep[name] = params[name];
+    if (period) { keep.since = period.since; keep.until = period.until; }
+    return "/explore?" + new URLSearchParams(Object.assign(keep, { theme }));
+  }
+
+  function renderSamples(data, params) {
     const box = document.getElementById("theme-samples");
     const seen = new Set();
     const cards = [];
@@ -34,7 +42,10 @@
         seen.add(r.theme);
         const mix = ["negative", "neutral", "positive"].map((k) => `${GS.SENTIMENT_ICON[k]} ${fmt(r.sentiment[k] || 0)}`);
         cards.push(el("div", { class: "card", "data-theme": r.theme },
-          el("h2", {}, `${icon} ${r.theme} `, el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
+          el("h2", {}, `${icon} `,
+            el("a", { class: "theme-link", href: exploreLink(r.theme, params, data.period), text: r.theme,
+              title: `Explore all ${fmt(r.count)} posts of this theme` }),
+            " ", el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
           el("ol", { class: "results" }, ...r.samples.map((m) => GS.mentionCard(m)))));
       }
     }
@@ -46,7 +57,7 @@
     GS.showPeriod(data.period);
     renderRecurring(data.recurring);
     renderRising(data.rising);
-    renderSamples(data);
+    renderSamples(data, params);
   }
 
   GS.start(load);

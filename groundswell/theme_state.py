@@ -1,0 +1,64 @@
+"""Each brand's themes as incremental passes need them, kept in the store's state (key ``themes:<brand>``).
+
+Value: JSON with the themes' centroids (nlp/theme_centroids.py), every label the brand's themes
+ever wrote since its last full clustering, the ids of posts already looked at that fit no theme
+(so a pass with nothing new encodes nothing) and the clustered posts' own unfit share (the drift
+baseline). Retention: `unthemed` grows with the new posts that fit no theme until the next full
+clustering (nightly, groundswell_maintenance) replaces the whole entry with its window's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from core.state import StateStore
+from nlp.theme_centroids import Centroid
+
+PREFIX = "themes:"
+VERSION = 1
+
+
+@dataclass
+class BrandThemes:
+    """One brand's stored themes."""
+
+    centroids: list[Centroid]
+    unthemed: set[str] = field(default_factory=set)
+    baseline_unfit: float = 0.0
+    clustered_at: str = ""
+
+    @property
+    def labels(self) -> set[str]:
+        return {c.label for c in self.centroids}
+
+
+class ThemeState:
+    """Read and write `BrandThemes` by brand name."""
+
+    def __init__(self, backend: StateStore) -> None:
+        self.backend = backend
+
+    def load(self, brand: str) -> BrandThemes | None:
+        """The brand's themes, or None when never clustered (or stored by an incompatible version)."""
+        raw = self.backend.get_state(PREFIX + brand)
+        if not raw:
+            return None
+        data = json.loads(raw)
+        if data.get("version") != VERSION:
+            return None
+        return BrandThemes(
+            [Centroid.from_json(c) for c in data["themes"]], set(data["unthemed"]), data["baseline_unfit"],
+            data.get("clustered_at", ""),
+        )
+
+    def save(self, brand: str, themes: BrandThemes) -> None:
+        data = {
+            "version": VERSION,
+            "themes": [c.to_json() for c in themes.centroids],
+            "unthemed": sorted(themes.unthemed),
+            "baseline_unfit": round(themes.baseline_unfit, 4),
+            "clustered_at": themes.clustered_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self.backend.set_state(PREFIX + brand, json.dumps(data, ensure_ascii=False, separators=(",", ":")))

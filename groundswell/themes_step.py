@@ -1,0 +1,178 @@
+"""The themes step: per brand, an incremental pass by default, a full clustering when needed.
+
+Incremental (the default): the brand's stored centroids (groundswell/theme_state.py) take the
+*new* posts only — enriched posts in the window that carry none of the brand's theme labels and
+were not already looked at — each to the nearest theme it fits (nlp/theme_centroids.py). A pass
+with nothing new reads the store and encodes nothing.
+
+Full (k-means over the whole window, nlp/themes.py) when asked (`groundswell themes --full`, the
+maintenance DAG), when the brand has no centroids yet, or when the new posts drifted away from
+the themes (nlp.theme_centroids.drifted).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from core.mention import Mention
+from core.query import parse
+from groundswell.config import BrandConfig
+from groundswell.theme_state import BrandThemes, ThemeState
+from indexing.base import Filters, Store
+from nlp.embeddings import SentenceEmbeddings
+from nlp.normalize import normalize as clean
+from nlp.theme_centroids import assign, drifted, unfit_share
+from nlp.themes import theme_group, themes_with_centroids
+
+log = logging.getLogger(__name__)
+MIN_POSTS = 20  # fewer enriched posts than this: no themes for the brand
+MAX_THEMES = 25
+
+
+@dataclass
+class BrandPass:
+    """What one brand's pass did."""
+
+    brand: str
+    mode: str  # "full" or "incremental"
+    reason: str = ""  # why full: "asked", "no centroids", "drift"
+    new: int = 0  # posts an incremental pass looked at
+    assigned: int = 0  # of those, put in a theme
+    unfit_share: float | None = None
+    themes: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _Labels:
+    """Label changes for the mentions of this pass, applied once (a post may belong to several brands)."""
+
+    mentions: dict[str, Mention] = field(default_factory=dict)
+    remove: dict[str, set[str] | None] = field(default_factory=dict)  # None: every label (no prior state)
+    add: dict[str, list[str]] = field(default_factory=dict)
+    keep: set[str] = field(default_factory=set)  # labels of brands kept incrementally: never removed
+    # Each brand's themes, saved only once the labels are stored: a crash in between re-themes the
+    # same new posts next pass instead of remembering them as looked at without their labels.
+    states: dict[str, BrandThemes] = field(default_factory=dict)
+
+    def put(self, m: Mention, label: str) -> None:
+        self.mentions[m.id] = m
+        mine = self.add.setdefault(m.id, [])
+        if label not in mine:
+            mine.append(label)
+
+    def clear(self, m: Mention, labels: set[str] | None) -> None:
+        self.mentions[m.id] = m
+        if m.id in self.remove and self.remove[m.id] is None:
+            return
+        self.remove[m.id] = None if labels is None else (self.remove.get(m.id) or set()) | labels
+
+    def changed(self) -> list[Mention]:
+        out = []
+        for mid, m in self.mentions.items():
+            gone = self.remove.get(mid, set())
+            kept = [t for t in m.themes if t in self.keep or (gone is not None and t not in gone)]
+            labels = kept + [t for t in self.add.get(mid, []) if t not in kept]
+            if labels != m.themes:
+                out.append(m.model_copy(update={"themes": labels}))
+        return out
+
+
+def update(
+    store: Store,
+    brands: Sequence[BrandConfig],
+    analysed_text: Callable[[str], str],
+    embeddings: SentenceEmbeddings,
+    *,
+    filters: Filters = Filters(),
+    full: bool = False,
+    progress: bool = False,
+    tick: Callable[[], None] = lambda: None,
+) -> list[BrandPass]:
+    """Theme every brand's enriched mentions matching `filters`; write the labels; what each pass did."""
+    state = ThemeState(store)
+    labels = _Labels()
+    passes = []
+    for brand in brands:
+        done = _brand_pass(store, state, brand, filters.replace(brand=brand.name), analysed_text, embeddings,
+                           full, progress, labels)
+        if done is not None:
+            passes.append(done)
+            log.info("themes %s: %s%s, %d new, %d assigned", brand.name, done.mode,
+                     f" ({done.reason})" if done.reason else "", done.new, done.assigned)
+        tick()
+    failed = [r for r in store.upsert(labels.changed()) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store themes: {failed[0].error}")
+    for brand_name, themes in labels.states.items():
+        state.save(brand_name, themes)
+    return passes
+
+
+def _brand_pass(
+    store: Store, state: ThemeState, brand: BrandConfig, filters: Filters, analysed_text: Callable[[str], str],
+    embeddings: SentenceEmbeddings, full: bool, progress: bool, labels: _Labels,
+) -> BrandPass | None:
+    mentions = [m for m in store.iter_mentions(filters) if m.enriched]
+    if len(mentions) < MIN_POSTS:
+        return None
+    saved = state.load(brand.name)
+    reason = "asked" if full else "no centroids" if saved is None else ""
+    if saved is not None and not reason:
+        new = [m for m in mentions if not (saved.labels & set(m.themes)) and m.id not in saved.unthemed]
+        if not new:  # the common case: no encoder, no clustering
+            return BrandPass(brand.name, "incremental", themes=_summary(saved))
+        vectors = embeddings.for_texts([clean(analysed_text(m.text)) for m in new])
+        found = assign(saved.centroids, vectors, [theme_group(m) for m in new])
+        if not drifted(found, saved.baseline_unfit):
+            return _keep(brand.name, saved, new, found, labels)
+        reason = "drift"
+    return _recluster(brand, mentions, saved, reason, analysed_text, embeddings, progress, labels)
+
+
+def _keep(
+    brand: str, saved: BrandThemes, new: list[Mention], found: list[str | None], labels: _Labels
+) -> BrandPass:
+    """Put the new posts in the themes they fit; remember the rest as looked at."""
+    labels.keep |= saved.labels
+    counts = {c.label: c for c in saved.centroids}
+    for m, label in zip(new, found, strict=True):
+        if label is None:
+            saved.unthemed.add(m.id)
+        else:
+            labels.put(m, label)
+            counts[label].count += 1
+    labels.states[brand] = saved
+    assigned = sum(label is not None for label in found)
+    return BrandPass(brand, "incremental", new=len(new), assigned=assigned, unfit_share=round(unfit_share(found), 4),
+                     themes=_summary(saved))
+
+
+def _recluster(
+    brand: BrandConfig, mentions: list[Mention], saved: BrandThemes | None, reason: str,
+    analysed_text: Callable[[str], str], embeddings: SentenceEmbeddings, progress: bool, labels: _Labels,
+) -> BrandPass:
+    """Cluster the brand's window in full; its old labels on these posts are replaced by the new ones."""
+    import sys
+
+    # The brand's own name and query words are in every post: useless as theme labels.
+    stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.search_query).positive_terms())}
+    # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
+    analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
+    bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
+    model = themes_with_centroids(analysed, MAX_THEMES, tuple(sorted(stop)), bar, embeddings)
+    for m in mentions:  # a store from before incremental themes has no label list: every label is redone
+        labels.clear(m, saved.labels if saved is not None else None)
+    by_id = {m.id: m for m in mentions}
+    for theme in model.themes:
+        for member in theme.member_ids:
+            labels.put(by_id[member], theme.label)
+    fresh = BrandThemes(model.centroids, set(model.unthemed), model.baseline_unfit)
+    labels.states[brand.name] = fresh
+    return BrandPass(brand.name, "full", reason, themes=_summary(fresh))
+
+
+def _summary(themes: BrandThemes) -> list[dict]:
+    ranked = sorted(themes.centroids, key=lambda c: (-c.count, c.label))
+    return [{"label": c.label, "count": c.count} for c in ranked]

@@ -1,0 +1,82 @@
+"""Incremental themes: keep each theme's centroid, put new posts in the nearest theme they fit.
+
+A full clustering (`nlp/themes.py`) costs an encoder pass over every post plus k-means; most
+passes only add a few posts to topics that already exist. So each theme keeps the mean of its
+members' unit sentence embeddings (the centroid) and a *fit radius*: the cosine similarity to
+the centroid that 90% of its own members reach (never below ASSIGN_FLOOR). A new post goes to
+the most similar theme of its language group whose radius it reaches, or to none.
+
+Drift: when at least DRIFT_MIN_NEW new posts arrive and the share that fit no theme exceeds the
+share of the clustered posts themselves that fit none (measured when the themes were made) by
+more than DRIFT_MARGIN, the topics have moved and the caller re-clusters in full.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+FIT_QUANTILE = 0.1  # a theme's radius: the similarity 90% of its own members reach
+ASSIGN_FLOOR = 0.3  # below this cosine, MiniLM posts share little more than the language
+DRIFT_MIN_NEW = 50  # fewer new posts say too little about drift; they are assigned or left out
+DRIFT_MARGIN = 0.15  # unfit share above the clustered posts' own unfit share that means drift
+
+
+@dataclass
+class Centroid:
+    """One theme as incremental passes see it."""
+
+    label: str
+    groups: list[str]  # language groups (nlp.themes.theme_group) its members came from
+    vector: np.ndarray  # unit float32, the members' mean sentence embedding
+    radius: float
+    count: int
+
+    def to_json(self) -> dict:
+        raw = base64.b64encode(self.vector.astype("<f4").tobytes()).decode("ascii")
+        return {"label": self.label, "groups": self.groups, "radius": self.radius, "count": self.count, "vector": raw}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Centroid:
+        vector = np.frombuffer(base64.b64decode(data["vector"]), dtype="<f4").astype(np.float32)
+        return cls(data["label"], list(data["groups"]), vector, float(data["radius"]), int(data["count"]))
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms == 0, 1, norms)
+
+
+def make_centroid(label: str, groups: Sequence[str], vectors: np.ndarray) -> Centroid:
+    """The centroid and fit radius of a theme from its members' sentence embeddings (one row each)."""
+    unit = _unit(np.asarray(vectors, dtype=np.float32))
+    centre = _unit(unit.mean(axis=0, keepdims=True))[0]
+    radius = max(ASSIGN_FLOOR, float(np.quantile(unit @ centre, FIT_QUANTILE)))
+    return Centroid(label, sorted(set(groups)), centre.astype(np.float32), round(radius, 4), len(unit))
+
+
+def assign(centroids: Sequence[Centroid], vectors: np.ndarray, groups: Sequence[str]) -> list[str | None]:
+    """For each post (row of `vectors`, language group `groups[i]`): the label of the most similar
+    theme of its group whose radius it reaches, or None when it fits none."""
+    if not centroids or len(vectors) == 0:
+        return [None] * len(vectors)
+    sims = _unit(np.asarray(vectors, dtype=np.float32)) @ np.stack([c.vector for c in centroids]).T
+    radius = np.array([c.radius for c in centroids])
+    out: list[str | None] = []
+    for row, group in zip(sims, groups, strict=True):
+        ok = (row >= radius) & np.array([group in c.groups for c in centroids])
+        out.append(centroids[int(np.argmax(np.where(ok, row, -np.inf)))].label if ok.any() else None)
+    return out
+
+
+def unfit_share(labels: Sequence[str | None]) -> float:
+    """The share of posts that fit no theme."""
+    return sum(label is None for label in labels) / len(labels) if labels else 0.0
+
+
+def drifted(new_labels: Sequence[str | None], baseline: float) -> bool:
+    """Whether these new posts fit the themes too badly to keep them (see the module docstring)."""
+    return len(new_labels) >= DRIFT_MIN_NEW and unfit_share(new_labels) > baseline + DRIFT_MARGIN
