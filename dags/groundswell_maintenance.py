@@ -36,7 +36,7 @@ def themes_full(maintained: str) -> dict[str, list[str]]:
 
     from groundswell_common import load_config, opened_store, plain_utc
 
-    from groundswell import pipeline
+    from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     context = get_current_context()
     since = plain_utc(context["data_interval_end"]) - timedelta(days=context["params"]["themes_days"])

@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import nlp.themes
 from core.mention import Mention, Sentiment, load_mention
 from groundswell.config import BrandConfig, Config
 from groundswell.pipeline import themes_pass
@@ -115,8 +116,6 @@ def evaluate(folder: Path, limit: int | None = None) -> dict:
 
 
 def _merge_similarity() -> float:
-    import nlp.themes
-
     return nlp.themes.MERGE_SIMILARITY
 
 
@@ -131,8 +130,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.merge_similarity is not None:
-        import nlp.themes
-
         nlp.themes.MERGE_SIMILARITY = args.merge_similarity
     result = evaluate(args.stream, args.limit)
     result["merge_similarity"] = _merge_similarity()
