@@ -13,6 +13,7 @@ by partial `update`s, computed by the same `search_document` new writes use. Run
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from core.query import search_document
@@ -46,21 +47,46 @@ def add_search_field(store: ElasticsearchStore, page: int = 1000) -> int:
     if not missing:
         return 0
     log.warning("filling %s on %d mentions written before accent-insensitive search", SEARCH_FIELD, missing)
-    filled, failed = 0, 0
-    batch: list[dict[str, Any]] = []
-    for hit in store._scan(MISSING, [{"id": "asc"}], page, source=["text"]):
-        batch.append(_update(hit))
-        if len(batch) >= page:
-            ok = sum(r.ok for r in write_all(client, batch, store.bulk))
-            filled, failed, batch = filled + ok, failed + len(batch) - ok, []
-    if batch:
-        ok = sum(r.ok for r in write_all(client, batch, store.bulk))
-        filled, failed = filled + ok, failed + len(batch) - ok
-    store._refresh()
+    filled, failed = _rewrite(store, MISSING, _update, page, source=["text"])
     if failed:
         # Not fatal: those documents are still stored, only not found by text search; the next open retries.
         log.error("%d mentions could not get %s; the next open of the store tries again", failed, SEARCH_FIELD)
     return filled
+
+
+def _rewrite(
+    store: ElasticsearchStore,
+    query: dict[str, Any],
+    action: Callable[[dict[str, Any]], dict[str, Any]],
+    page: int,
+    source: Any = True,
+) -> tuple[int, int]:
+    """Write `action(hit)` for every document `query` finds, `page` bulk actions at a time, then refresh;
+    return (written, failed). The one batched rewrite every migration step uses."""
+    done, failed = 0, 0
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal done, failed
+        ok = sum(r.ok for r in write_all(store.client, batch, store.bulk))
+        done, failed = done + ok, failed + len(batch) - ok
+        batch.clear()
+
+    for hit in store._scan(query, [{"id": "asc"}], page, source=source):
+        batch.append(action(hit))
+        if len(batch) >= page:
+            flush()
+    if batch:
+        flush()
+    store._refresh()
+    return done, failed
+
+
+def _whole_document(hit: dict[str, Any]) -> dict[str, Any]:
+    """The document rewritten whole in today's layout: a partial update could add `brands` but not
+    remove `brand`."""
+    doc = to_document(from_document(hit["_source"]))
+    return {"_op_type": "index", "_index": hit["_index"], "_id": hit["_id"], "_source": doc}
 
 
 def _update(hit: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +104,7 @@ def add_reply_field(store: ElasticsearchStore) -> None:
     with it would be refused there). Documents without it need nothing: a missing field reads as None."""
     pattern = index_pattern(store.prefix)
     store.client.indices.put_mapping(index=pattern, properties={REPLY_FIELD: REPLY_FIELD_MAPPING}, **_OPTS)
+
 
 def add_spam_field(store: ElasticsearchStore) -> None:
     """Migration step "spam flags": map `spam` on indices made before the spam detector (nlp/spam.py).
@@ -103,19 +130,7 @@ def move_brand_to_brands(store: ElasticsearchStore, page: int = 1000) -> int:
     if not missing:
         return 0
     log.warning("moving brand to brands on %d mentions written before multi-brand mentions", missing)
-    moved, failed = 0, 0
-    batch: list[dict[str, Any]] = []
-    for hit in store._scan(LEGACY_BRAND, [{"id": "asc"}], page):
-        # A whole-document write: a partial update could add `brands` but not remove `brand`.
-        doc = to_document(from_document(hit["_source"]))
-        batch.append({"_op_type": "index", "_index": hit["_index"], "_id": hit["_id"], "_source": doc})
-        if len(batch) >= page:
-            ok = sum(r.ok for r in write_all(client, batch, store.bulk))
-            moved, failed, batch = moved + ok, failed + len(batch) - ok, []
-    if batch:
-        ok = sum(r.ok for r in write_all(client, batch, store.bulk))
-        moved, failed = moved + ok, failed + len(batch) - ok
-    store._refresh()
+    moved, failed = _rewrite(store, LEGACY_BRAND, _whole_document, page)
     if failed:
         # Not fatal: those documents still read as their one brand; the next open retries.
         log.error("%d mentions could not be moved to brands; the next open of the store tries again", failed)
