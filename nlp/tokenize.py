@@ -103,7 +103,13 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         words = [w.strip().lower() for w in _jieba().lcut(text)]
         return [w for w in words if w and w not in stop and (len(w) > 1 or not _HAN.match(w)) and _is_wordish(w)]
     stop = STOPWORDS.get(lang or "", frozenset()) | (_ALL_LATIN_STOP if lang not in ("ru", "uk") else frozenset())
-    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if len(w) > 2 and w not in stop]
+    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if _content(w, stop)]
+
+
+def _content(word: str, stop: frozenset[str]) -> bool:
+    """A content word in a space-separated language: longer than two letters and not a stopword, with
+    apostrophes ignored ("it's", "don't", "i’m" are the lists' its, dont, im)."""
+    return len(word) > 2 and word.replace("'", "").replace("’", "") not in stop
 
 
 def _is_wordish(token: str) -> bool:
@@ -132,7 +138,7 @@ def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool
         return [[(w, True) for w in run] for run in _zh_runs(text)]
     stop = STOPWORDS.get(lang or "", frozenset()) | (_ALL_LATIN_STOP if lang not in ("ru", "uk") else frozenset())
     runs = [
-        [(w, len(w) > 2 and w not in stop) for w in (m.group(0).lower() for m in _WORD.finditer(clause))]
+        [(w, _content(w, stop)) for w in (m.group(0).lower() for m in _WORD.finditer(clause))]
         for clause in _LATIN_CLAUSE.split(text)
     ]
     return [r for r in runs if r]

@@ -24,3 +24,13 @@ def test_script_guess():
     assert script_lang("你好") == "zh"
     assert script_lang("こんにちは") == "ja"
     assert script_lang("hello") is None
+
+
+def test_contractions_are_stopwords_like_their_listed_forms():
+    """"it's" is the list's "its": no key phrase or theme label of "it's" (seen on apple-2014's alerts)."""
+    from nlp.tokenize import phrase_runs, tokenize
+
+    text = "It's freezing again, don't buy it, I’m done with safari"
+    assert tokenize(text, "en") == ["freezing", "buy", "safari"]
+    content = [w for run in phrase_runs(text, "en") for w, is_content in run if is_content]
+    assert content == ["freezing", "buy", "safari"]
