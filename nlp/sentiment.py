@@ -1,6 +1,7 @@
 """Sentiment models behind one interface: the shipped default, or any Hugging Face checkpoint.
 
-    model = load_sentiment_model()            # nlp/models/default, built on all-MiniLM-L6-v2
+    model = load_sentiment_model()            # nlp/models/default: fine-tuned multilingual-e5-small
+    model = load_sentiment_model("minilm")    # nlp/models/minilm: MiniLM + n-grams, stacked per language
     model = load_sentiment_model("cardiffnlp/twitter-xlm-roberta-base-sentiment")  # or a local path
     model.predict(["great phone", "worst support ever"])  # -> [Prediction(...), ...]
 
@@ -22,7 +23,7 @@ from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tf
 from nlp.langid import detect_languages
 from nlp.lexicon import lexicon_digest
 from nlp.model_files import (
-    DEFAULT_MODEL_DIR,
+    MINILM_MODEL_DIR,
     LABELS,
     english_block,
     lexicon_features,
@@ -33,7 +34,7 @@ from nlp.model_files import (
 from nlp.normalize import normalize
 from nlp.onnx_encoder import DEFAULT_VARIANT, shared_encoder
 
-DEFAULT_MODEL_NAME = "groundswell-minilm-sentiment"
+MINILM_MODEL_NAME = "groundswell-minilm-sentiment"
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,12 @@ class SentimentModel:
         raise NotImplementedError
 
 
-class DefaultSentimentModel(SentimentModel):
+class MiniLMSentimentModel(SentimentModel):
     """The shipped model: MiniLM head + n-gram model (+ English head, VADER, word lists), stacked per language."""
 
     def __init__(
         self,
-        model_dir: Path = DEFAULT_MODEL_DIR,
+        model_dir: Path = MINILM_MODEL_DIR,
         uncertain_below: float = 0.5,
         cache_embeddings: bool = False,
         backend: str = DEFAULT_BACKEND,
@@ -111,7 +112,7 @@ class DefaultSentimentModel(SentimentModel):
         self.cache_embeddings = cache_embeddings
         self.model_dir = Path(model_dir)
         self.manifest, self.w = load_default_weights(self.model_dir)
-        self.name = DEFAULT_MODEL_NAME
+        self.name = MINILM_MODEL_NAME
         self.uncertain_below = uncertain_below
         self.backend = backend
         self._check_parts()
@@ -125,7 +126,7 @@ class DefaultSentimentModel(SentimentModel):
         if lexicon_digest(lists["langs"]) != lists["sha256"]:
             raise RuntimeError(
                 f"{self.model_dir} was trained with other word lists than nlp/lexicons/ holds now "
-                f"({', '.join(lists['langs'])}): restore them (`make lexicons`) or retrain with `make train-sentiment`"
+                f"({', '.join(lists['langs'])}): restore them (`make lexicons`) or retrain with `make train-sentiment-minilm`"
             )
 
         want = self.manifest["encoder"]["weights_bytes"]
@@ -134,7 +135,7 @@ class DefaultSentimentModel(SentimentModel):
             raise RuntimeError(
                 f"{self.model_dir} was trained on an encoder of {want} bytes but the installed "
                 f"{self.manifest['encoder']['package']} has {have}: install version "
-                f"{self.manifest['encoder']['version']} or retrain with `make train-sentiment`"
+                f"{self.manifest['encoder']['version']} or retrain with `make train-sentiment-minilm`"
             )
 
     def base_log_probs(
@@ -266,24 +267,33 @@ class HuggingFaceSentimentModel(SentimentModel):
 def load_sentiment_model(
     name: str = "default", backend: str | None = None, uncertain_below: float = 0.5, onnx_variant: str | None = None
 ) -> SentimentModel:
-    """The shipped model ("default"), or a Hugging Face sequence-classification checkpoint by name/path.
+    """The shipped model ("default"), the MiniLM model ("minilm"), or a Hugging Face checkpoint by name/path.
 
-    `backend="onnx"` runs the default model's encoder on ONNX Runtime (`onnx_variant` "int8" or
-    "fp32"; default: `nlp.onnx_encoder.DEFAULT_VARIANT`), "torch" on torch. None: "onnx"
-    (`nlp.config.DEFAULT_BACKEND`) for the default model, torch for a Hugging Face checkpoint,
-    which runs on torch only.
+    "default" is fine-tuned multilingual-e5-small (nlp/e5_sentiment.py); it runs on ONNX Runtime only.
+    "minilm" (the default before it: MiniLM + n-grams, stacked per language) runs on `backend`
+    "onnx" or "torch" (None: `nlp.config.DEFAULT_BACKEND`). A Hugging Face checkpoint runs on torch
+    only. `onnx_variant`: "fp32" or "int8" for the two shipped models.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if backend not in ("torch", "onnx", None):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
     if name == "default":
-        return DefaultSentimentModel(
+        if backend == "torch":
+            raise ValueError(
+                "the default sentiment model runs on ONNX Runtime only: leave nlp.backend unset or set it to "
+                "'onnx' (the 'torch' backend is for sentiment_model: minilm and Hugging Face checkpoints)"
+            )
+        from nlp.e5_sentiment import E5SentimentModel  # lazy: it subclasses SentimentModel, defined here
+
+        return E5SentimentModel(uncertain_below=uncertain_below, onnx_variant=onnx_variant)
+    if name == "minilm":
+        return MiniLMSentimentModel(
             uncertain_below=uncertain_below, backend=backend or DEFAULT_BACKEND, onnx_variant=onnx_variant
         )
     if backend == "onnx":
         # Refusing is better than silently running torch instead.
         raise ValueError(
-            f"the 'onnx' backend runs only the default sentiment model, not {name!r}: "
+            f"the 'onnx' backend runs only the shipped sentiment models, not {name!r}: "
             "set nlp.backend to 'torch' for Hugging Face checkpoints"
         )
     return HuggingFaceSentimentModel(name, uncertain_below=uncertain_below)

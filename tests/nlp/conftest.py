@@ -52,9 +52,18 @@ def sentiment_data() -> Path:
 
 @pytest.fixture(scope="session")
 def default_model():
+    """The shipped default: fine-tuned multilingual-e5-small on ONNX Runtime (nlp/e5_sentiment.py)."""
     from nlp.sentiment import load_sentiment_model
 
     return load_sentiment_model("default")
+
+
+@pytest.fixture(scope="session")
+def minilm_model():
+    """The MiniLM + n-gram stacked model (`sentiment_model: minilm`, nlp/models/minilm)."""
+    from nlp.sentiment import load_sentiment_model
+
+    return load_sentiment_model("minilm")
 
 
 @pytest.fixture(scope="session")

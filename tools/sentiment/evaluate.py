@@ -1,10 +1,11 @@
 """Evaluate a sentiment model on the dev splits: `python -m tools.sentiment.evaluate` (or `make eval-sentiment`).
 
 Prints macro recall and macro-F1 per dataset-language, per language and overall, with confusion
-matrices, and writes everything to docs/sentiment-eval.json (with `--backend onnx`, to
-docs/sentiment-eval-onnx-<variant>.json, so the torch reference is never overwritten). Binary sets (chnsenticorp_htl,
+matrices, and writes everything to docs/sentiment-eval.json for the default model (int8:
+docs/sentiment-eval-int8.json); for `--model minilm`, to docs/minilm/sentiment-eval.json (torch) or
+docs/minilm/sentiment-eval-onnx-<variant>.json. Binary sets (chnsenticorp_htl,
 nsmc_raw) are scored by P(positive) vs P(negative): neutral is not a possible answer there.
-For the default model the base parts (encoder head alone, n-gram model alone, English head alone) are
+For the MiniLM model the base parts (encoder head alone, n-gram model alone, English head alone) are
 scored too, and the macro-F1 margin over the encoder head alone (our frozen MiniLM + logistic
 regression floor) gets a paired-bootstrap 95% interval per set.
 """
@@ -21,17 +22,21 @@ from nlp.langid import detect_languages
 from nlp.model_files import LABELS, softmax
 from nlp.normalize import normalize
 from nlp.onnx_encoder import DEFAULT_VARIANT
-from nlp.sentiment import DefaultSentimentModel, load_sentiment_model
+from nlp.sentiment import MiniLMSentimentModel, load_sentiment_model
 from tools.sentiment.data import REPO, MissingDataError, Split, load_splits, split_files
 
 DEFAULT_OUT = REPO / "docs" / "sentiment-eval.json"
 
 
-def default_out(backend: str, onnx_variant: str | None) -> Path:
-    """docs/sentiment-eval.json for torch; docs/sentiment-eval-onnx-<variant>.json for ONNX Runtime."""
-    if backend == "torch":
+def default_out(model_name: str, backend: str, onnx_variant: str | None) -> Path:
+    """Where the results go unless --out says otherwise (see the module doc)."""
+    if model_name == "minilm":
+        if backend == "torch":
+            return REPO / "docs" / "minilm" / "sentiment-eval.json"
+        return REPO / "docs" / "minilm" / f"sentiment-eval-onnx-{onnx_variant or DEFAULT_VARIANT}.json"
+    if onnx_variant in (None, "fp32"):
         return DEFAULT_OUT
-    return REPO / "docs" / f"sentiment-eval-onnx-{onnx_variant or DEFAULT_VARIANT}.json"
+    return REPO / "docs" / f"sentiment-eval-{onnx_variant}.json"
 
 
 def scores(gold: list[str], pred: list[str], labels: list[str]) -> dict:
@@ -156,16 +161,17 @@ def _mean(values: list[float]) -> float:
 @click.option("--detect-lang/--data-lang", default=False, show_default=True,
               help="Give the model lingua's language guess instead of the dataset's language")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
-              help="Default: docs/sentiment-eval.json (torch) or docs/sentiment-eval-onnx-<variant>.json (onnx)")
+              help="Default: docs/sentiment-eval.json (see the module doc for the other models)")
 @click.option("--batch-size", default=64, show_default=True)
 @click.option("--max-rows", type=int, default=None,
               help="Score a seeded sample of at most this many rows per dataset-language (default: all)")
-@click.option("--backend", type=click.Choice(["torch", "onnx"]), default="torch", show_default=True,
-              help="Encoder runtime of the default model (onnx: no embedding cache, every text is encoded)")
+@click.option("--backend", type=click.Choice(["torch", "onnx"]), default=None,
+              help="Runtime: the default model runs on onnx only; --model minilm on torch (the default for it, "
+                   "with the embedding cache) or onnx; a Hugging Face checkpoint on torch")
 @click.option("--onnx-variant", type=click.Choice(["int8", "fp32"]), default=None,
               help="With --backend onnx (default: nlp.onnx_encoder.DEFAULT_VARIANT)")
 def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, batch_size: int,
-         max_rows: int | None, backend: str, onnx_variant: str | None) -> None:
+         max_rows: int | None, backend: str | None, onnx_variant: str | None) -> None:
     """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
     import numpy as np
 
@@ -174,10 +180,12 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
     except MissingDataError as exc:
         raise click.ClickException(str(exc)) from None
     start = time.monotonic()
+    if backend is None:
+        backend = "onnx" if model_name == "default" else "torch"
     if out_path is None:
-        out_path = default_out(backend, onnx_variant)
-    if model_name == "default" and backend == "torch":
-        model = DefaultSentimentModel(cache_embeddings=True, backend="torch")
+        out_path = default_out(model_name, backend, onnx_variant)
+    if model_name == "minilm" and backend == "torch":
+        model = MiniLMSentimentModel(cache_embeddings=True, backend="torch")
     else:
         model = load_sentiment_model(model_name, backend=backend, onnx_variant=onnx_variant)
     results: dict = {
@@ -194,7 +202,7 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         labels = ["negative", "positive"] if sp.binary else list(LABELS)
         texts = [normalize(t) for t in sp.texts]
         langs = None if detect_lang else [sp.lang] * len(texts)
-        if isinstance(model, DefaultSentimentModel):
+        if isinstance(model, MiniLMSentimentModel):
             lp_emb, lp_ng, lp_en = model.base_log_probs(texts, batch_size)
             if langs is None:
                 langs = detect_languages(texts)
@@ -206,7 +214,7 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
             three_class_gold += sp.labels
             three_class_probs += list(np.asarray(probs))
         _print_split(sp.key, results["splits"][sp.key])
-        if isinstance(model, DefaultSentimentModel):
+        if isinstance(model, MiniLMSentimentModel):
             own = [("encoder_head", lp_emb), ("ngram", lp_ng)] + ([("english_head", lp_en)] if sp.lang == "en" else [])
             for part, lp in own:
                 s = scores(sp.labels, decide(softmax(np.asarray(lp)), sp.binary), labels)

@@ -32,14 +32,13 @@ from pathlib import Path
 import click
 import numpy as np
 
-from nlp.e5_sentiment import QUERY_PREFIX
+from nlp.e5_encoder import MAX_TOKENS, QUERY_PREFIX
 from nlp.model_files import LABELS
 from nlp.normalize import normalize
 from tools.sentiment.data import MissingDataError, load_splits
 
 SEED = 13
 HOLDOUT = 0.15
-MAX_TOKENS = 128
 NEG, NEU, POS = (LABELS.index(x) for x in ("negative", "neutral", "positive"))
 
 

@@ -14,7 +14,7 @@ Four parts, all trained on the `train` splits only (dev stays untouched for `too
    rows the base models did not see, it both weights the signals per language and calibrates the
    final probabilities.
 
-Everything is seeded; the result is written to `nlp/models/default/`.
+Everything is seeded; the result is written to `nlp/models/minilm/`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from nlp.encoder import set_threads
 from nlp.features import cached_embeddings, fit_idf, ngram_counts, ngram_tfidf
 from nlp.lexicon import LEXICON_LANGS
 from nlp.model_files import (
-    DEFAULT_MODEL_DIR,
+    MINILM_MODEL_DIR,
     LABELS,
     english_block,
     lexicon_features,
@@ -56,7 +56,7 @@ def _log(msg: str, start: float) -> None:
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_MODEL_DIR, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=MINILM_MODEL_DIR, show_default=True)
 @click.option("--embed-cap", default=EMBED_CAP, show_default=True,
               help=f"Encoder rows per dataset-language with more than {SMALL_SPLIT} rows")
 @click.option("--ablate-lexicons", "ablation_out", type=click.Path(path_type=Path), default=None,

@@ -1,0 +1,81 @@
+"""The complaint / praise / announcement check set: do complaints read as negative in every language?
+
+    python -m tools.sentiment.checkset --out docs/sentiment-checkset.json
+
+`tools/sentiment/checkset/checkset.tsv` holds sentences the maintainers wrote for this check (CC0),
+in 11 languages: complaints (safety, outage, delay, refund, defect, support) that must read as
+negative, praise as positive, and plain announcements as neutral. It is never read by training.
+The report gives, per language and kind, how many rows got the expected label, and lists the misses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+CHECKSET = Path(__file__).resolve().parent / "checkset" / "checkset.tsv"
+KINDS = ("complaint", "praise", "announcement")
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    lang: str
+    kind: str
+    expected: str
+    text: str
+
+
+def load_checkset(path: Path = CHECKSET) -> list[CheckRow]:
+    """Rows of the TSV (lang, kind, expected, text); `#` lines are comments. ValueError naming a bad line."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 4 or parts[1] not in KINDS or parts[2] not in ("negative", "neutral", "positive"):
+            raise ValueError(f"{path}:{n}: expected 'lang<TAB>kind<TAB>label<TAB>text', got {line[:60]!r}")
+        rows.append(CheckRow(*parts))
+    return rows
+
+
+def score(rows: list[CheckRow], labels: list[str]) -> dict:
+    """Per kind and language: rows with the expected label out of all; overall per kind; the misses."""
+    out: dict = {"kinds": {}, "by_language": {}, "misses": []}
+    for kind in KINDS:
+        mine = [(r, got) for r, got in zip(rows, labels, strict=True) if r.kind == kind]
+        right = sum(r.expected == got for r, got in mine)
+        out["kinds"][kind] = {"right": right, "rows": len(mine), "share": round(100 * right / max(len(mine), 1), 1)}
+    for r, got in zip(rows, labels, strict=True):
+        cell = out["by_language"].setdefault(r.lang, {}).setdefault(r.kind, {"right": 0, "rows": 0})
+        cell["rows"] += 1
+        cell["right"] += r.expected == got
+        if r.expected != got:
+            out["misses"].append({"lang": r.lang, "kind": r.kind, "expected": r.expected, "got": got, "text": r.text})
+    return out
+
+
+@click.command()
+@click.option("--model", "model_name", default="default", show_default=True)
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
+def main(model_name: str, out_path: Path | None) -> None:
+    """Run MODEL on the check set and print per-language, per-kind results."""
+    from nlp.sentiment import load_sentiment_model
+
+    rows = load_checkset()
+    model = load_sentiment_model(model_name)
+    preds = model.predict([r.text for r in rows], [r.lang for r in rows])
+    result = {"model": model.name, "rows": len(rows), **score(rows, [p.label for p in preds])}
+    for kind, s in result["kinds"].items():
+        click.echo(f"{kind:13s} {s['right']}/{s['rows']} as expected ({s['share']}%)")
+    for lang, kinds in sorted(result["by_language"].items()):
+        click.echo(f"  {lang}: " + "  ".join(f"{k} {c['right']}/{c['rows']}" for k, c in kinds.items()))
+    if out_path is not None:
+        out_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {out_path}")
+
+
+if __name__ == "__main__":
+    main()
