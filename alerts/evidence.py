@@ -5,7 +5,9 @@ of posts before it (`usual`: the same filters over the baseline days), both read
 `Store` protocol:
 
 - key phrases and terms (`alerts.phrases`: log-odds with an informative Dirichlet prior);
-- shifts: themes, languages and sources whose share of the surge is far above their usual share
+- rising themes: the one rule of `nlp/trends.py` (the digest's, report's and dashboard's), applied
+  to the surge's posts over the alert's window (`rising_themes`);
+- shifts: languages and sources whose share of the surge is far above their usual share
   (`over_represented`); the usual mix is not news and is not reported;
 - top posts: by reach (followers + engagement), only posts that are part of the surge: they use one
   of its phrases or terms or carry one of its themes, and are not reposts of an older post.
@@ -24,8 +26,9 @@ from alerts.stats import share_tail
 from core.alert import DrivingPost, Shift
 from core.mention import Mention
 from core.query import QuerySyntaxError, parse
-from indexing.base import Filters, Store
+from indexing.base import Filters, Store, theme_counts
 from nlp.tokenize import phrase_runs
+from nlp.trends import trends
 
 MAX_POSTS = 3000  # per side: enough for stable counts, bounded work per alert
 TOP_POSTS = 5
@@ -35,6 +38,7 @@ SHIFT_MIN_SHARE = 0.10  # ...of at least a tenth of the surge...
 SHIFT_MIN_COUNT = 3  # ...carried by at least 3 posts...
 SHIFT_MIN_SCORE = 2.0  # ...and unlikely by chance (binomial tail, p < 0.01)
 MATCH_TERMS = 3  # a top post uses a key phrase or one of the 3 strongest terms
+MAX_THEMES = 5  # rising themes named in an alert
 
 
 @dataclass
@@ -61,7 +65,7 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
     before_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in before]
     scored = phrases.score(now_grams, before_grams)
     found = Evidence(key_phrases=phrases.key_phrases(scored), terms=phrases.key_terms(scored))
-    found.shifts = shifts(now, before)
+    found.shifts = rising_themes(store, surge) + shifts(now, before)
     marks = set(_phrase_keys(scored, found))
     themes = {s.value for s in found.shifts if s.dimension == "theme"}
     in_surge = [
@@ -73,9 +77,33 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
     return found
 
 
+def rising_themes(store: Store, surge: Filters, n: int = MAX_THEMES) -> list[Shift]:
+    """The surge's rising themes by `nlp.trends` (its posts over the alert window against the span
+    before it), best first, as shifts: share of the surge's posts, and of the same posts in the baseline."""
+    if surge.since is None or surge.until is None:
+        return []
+    window = trends(theme_counts(store, surge), surge.since, surge.until)
+    found = window.rising()[:n]
+    if not found:
+        return []
+    n_surge = store.count(surge)
+    n_usual = store.count(surge.replace(since=window.baseline_since, until=window.baseline_until))
+    scale = (surge.until - surge.since) / (window.baseline_until - window.baseline_since)
+    return [
+        Shift(
+            dimension="theme",
+            value=r.theme,
+            count=r.count,
+            share=round(r.count / max(n_surge, r.count), 4),
+            usual_share=round(r.expected / scale / n_usual, 4) if n_usual else 0.0,
+        )  # fmt: skip
+        for r in found
+    ]
+
+
 def shifts(now: list[Mention], before: list[Mention]) -> list[Shift]:
-    """Rising themes, then languages and sources far above their usual share (`over_represented`)."""
-    out = over_represented("theme", _themes(now), len(now), _themes(before), len(before))
+    """Languages and sources far above their usual share (`over_represented`); themes are `rising_themes`'."""
+    out: list[Shift] = []
     for dim in ("lang", "source"):
         out += over_represented(dim, _facet(now, dim), len(now), _facet(before, dim), len(before))
     return out
@@ -156,10 +184,6 @@ def _text_key(text: str) -> str:
 def _phrase_keys(scored: list[phrases.Scored], found: Evidence) -> list[tuple[str, tuple[str, ...]]]:
     wanted = set(found.key_phrases) | set(found.terms[:MATCH_TERMS])
     return [(s.text, s.parts) for s in scored if s.text in wanted]
-
-
-def _themes(posts: list[Mention]) -> Counter[str]:
-    return Counter(t for m in posts for t in dict.fromkeys(m.themes))
 
 
 def _facet(posts: list[Mention], dim: str) -> Counter[str]:

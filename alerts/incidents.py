@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from alerts.kinds import kind_info
@@ -178,3 +178,27 @@ def count_alerts(alerts: Iterable[Alert]) -> AlertCount:
     """The one definition of 'how many alerts' used by the run summary, the report and the dashboard."""
     alerts = list(alerts)
     return AlertCount(incidents=len({(a.brand, incident_key(a)) for a in alerts}), alerts=len(alerts))
+
+
+def worst_alert(alerts: Iterable[Alert]) -> Alert | None:
+    """The alert of the period whose day the report's rising themes show.
+
+    Crises (negative spikes) before any other kind, then the most severe, then the largest excess
+    over what was expected, then the earliest. All-clears are left out: their window is a whole
+    episode, not the day it broke. None when there is no other alert."""
+    candidates = [a for a in alerts if not kind_info(a.kind).closes]
+    return max(
+        candidates,
+        key=lambda a: (
+            kind_info(a.kind).crisis,
+            SEVERITY_RANK[a.severity],
+            a.observed - a.expected,
+            -a.window_start.timestamp(),
+        ),
+        default=None,
+    )
+
+
+def incident_days(alerts: Iterable[Alert]) -> list[date]:
+    """The UTC days on which the alerts' windows began (all-clears left out, as in `worst_alert`), oldest first."""
+    return sorted({a.window_start.date() for a in alerts if not kind_info(a.kind).closes})

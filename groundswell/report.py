@@ -21,7 +21,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from alerts.incidents import Incident, count_alerts, group_incidents, pinned
+from alerts.incidents import Incident, count_alerts, group_incidents, incident_days, pinned, worst_alert
 from alerts.kinds import kind_info
 from core.alert import Alert
 from core.escaping import safe_url
@@ -217,8 +217,9 @@ def _themes_chart(store: Store, brand: str):
     return fig
 
 
-def _rising_chart(store: Store, brand: str, day_start: datetime):
-    """Rising themes of one day (`nlp/trends.py`): growth ratio against the week before, new ones flagged."""
+def _rising_chart(store: Store, brand: str, day_start: datetime, why: str = ""):
+    """Rising themes of one day (`nlp/trends.py`): growth ratio against the week before, new ones
+    flagged; `why` says why this day (shown under the title)."""
     import plotly.graph_objects as go
 
     day = trends(theme_counts(store, Filters(brand=brand)), day_start, day_start + timedelta(days=1))
@@ -239,11 +240,24 @@ def _rising_chart(store: Store, brand: str, day_start: datetime):
         # Two lines: the chart is half the page wide.
         title=(
             f"{_label(brand)}: rising themes on {day_start:%Y-%m-%d}"
-            "<br><sup>× the daily average of the week before</sup>"
+            f"<br><sup>{_label(why) + ' · ' if why else ''}× the daily average of the week before</sup>"
         ),
         height=80 + 34 * len(rows),
     )
     return fig
+
+
+def _incident_day_rising(store: Store, brand: str, alerts: list[Alert]):
+    """The rising-themes chart of the brand's worst alert day (`alerts.incidents.worst_alert`: the
+    crisis, not an earlier minor alert), naming the day and, when there were several, that it is the worst."""
+    worst = worst_alert(alerts)
+    if worst is None:
+        return None
+    days = incident_days(alerts)
+    why = f"day of the {worst.severity} {worst.kind} alert"
+    if len(days) > 1:
+        why += f", the worst of {len(days)} alert days"
+    return _rising_chart(store, brand, worst.window_start.replace(hour=0, minute=0, second=0, microsecond=0), why)
 
 
 def _posts_html(store: Store, brand: str, n: int = 8) -> str:
@@ -333,11 +347,7 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
         themes = _themes_chart(store, brand)
         incidents = group_incidents(a for a in alerts if a.brand == brand)
         top = pinned(incidents)
-        rising = None
-        if incidents:
-            # Themes rising on the day the pinned crisis began (else the brand's first alert).
-            first = top.start if top else min(i.start for i in incidents)
-            rising = _rising_chart(store, brand, first.replace(hour=0, minute=0, second=0, microsecond=0))
+        rising = _incident_day_rising(store, brand, [a for a in alerts if a.brand == brand])
         charts = [c for c in (themes, rising) if c is not None]
         if charts:
             sections.append(

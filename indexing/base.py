@@ -188,6 +188,13 @@ class Store(ListableState, Protocol):
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]: ...
 
+    def theme_histogram(
+        self, filters: Filters, themes: Iterable[str], interval: Interval = "day"
+    ) -> dict[str, dict[datetime, int]]:
+        """Mention counts per time bucket for each of `themes` (one query for all; themes and
+        buckets without a mention omitted): a theme card's trend sparkline."""
+        ...
+
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]: ...
 
     def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:

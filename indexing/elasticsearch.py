@@ -484,6 +484,22 @@ class ElasticsearchStore:
         ]
         return sorted(out, key=lambda t: (-t.count, t.theme))[:n]
 
+    def theme_histogram(
+        self, filters: Filters, themes: Iterable[str], interval: Interval = "day"
+    ) -> dict[str, dict[datetime, int]]:
+        if interval not in _INTERVALS:
+            raise ValueError(f"interval must be one of {', '.join(_INTERVALS)}")
+        wanted = list(dict.fromkeys(themes))
+        if not wanted:
+            return {}
+        buckets = {"date_histogram": {"field": "created_at", "fixed_interval": _INTERVALS[interval],
+                                      "min_doc_count": 1, "time_zone": "UTC"}}  # fmt: skip
+        aggs = {"th": {"terms": {"field": "themes", "include": wanted, "size": len(wanted)}, "aggs": {"t": buckets}}}
+        return {
+            b["key"]: {datetime.fromtimestamp(t["key"] / 1000, tz=UTC): t["doc_count"] for t in b["t"]["buckets"]}
+            for b in self._aggs(filters, aggs).get("th", {}).get("buckets", [])
+        }
+
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
         metrics = {"eng": {"sum": {"field": "engagement.total"}}, "fol": {"max": {"field": "author.followers"}}}
         aggs = {

@@ -562,6 +562,30 @@ class SqliteStore:
             entry.sentiment[key] = entry.sentiment.get(key, 0) + 1
         return sorted(themes.values(), key=lambda t: (-t.count, t.theme))[:n]
 
+    def theme_histogram(
+        self, filters: Filters, themes: Iterable[str], interval: Interval = "day"
+    ) -> dict[str, dict[datetime, int]]:
+        if interval not in _INTERVAL_SECONDS:
+            raise ValueError(f"interval must be one of {', '.join(_INTERVAL_SECONDS)}")
+        wanted = list(dict.fromkeys(themes))
+        if not wanted:
+            return {}
+        step = _INTERVAL_SECONDS[interval]
+        where, params, query = self._where(filters)
+        marks = ", ".join("?" * len(wanted))
+        sql = (
+            f"SELECT m.text, m.lang, t.theme, (m.created_at / {step}) * {step} FROM {self._source(filters)} "
+            f"JOIN mention_themes t ON t.mention_rowid = m.rowid WHERE {where} AND t.theme IN ({marks})"
+        )
+        out: dict[str, dict[datetime, int]] = {}
+        for text, lang, theme, start in self._conn().execute(sql, [*params, *wanted]):
+            if query is not None and not query.matches(text, lang):
+                continue
+            series = out.setdefault(theme, {})
+            when = _from_epoch(start)
+            series[when] = series.get(when, 0) + 1
+        return {theme: dict(sorted(series.items())) for theme, series in out.items()}
+
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
         covered = self._covered(filters)
         where, params, query = self._where(filters, covered)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from dashboards.web.params import THEME_FACETS
 from groundswell.palette import css_variables
 
 # page -> (icon, label, the filter controls it shows)
@@ -14,7 +15,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Explore",
         ("q", "brand", "period", "source", "lang", "theme", "sentiment", "uncertain", "min_followers", "spam", "sort"),
     ),
-    "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
+    "themes": ("&#128172;", "Themes", ("brand", "period", *THEME_FACETS)),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
     "replies": ("&#8617;&#65039;", "Needs reply", ("brand", "period")),
 }

@@ -36,6 +36,10 @@ FILTER_PARAMS = frozenset(
     {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam"}
 )
 _PERIOD = frozenset({"brand", "since", "until", "days"})
+# The facets the Themes page narrows its themes by (each a `Filters` field `parse_filters` reads):
+# the API accepts them, the page shows their controls, a card's Explore link carries them.
+# Intent (issue 18) is one more here once `Mention.intent` and `Filters.intent` exist.
+THEME_FACETS = ("source", "lang", "sentiment")
 # Every API endpoint's parameters, in one table: the app rejects any other, and the fuzz suite
 # (tests/dashboards/test_web_fuzz.py) sends junk to each one listed here.
 API_PARAMS: dict[str, frozenset[str]] = {
@@ -43,7 +47,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/overview": _PERIOD | {"source", "lang", "interval", "spam"},
     "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort"},
     "/api/export": FILTER_PARAMS | {"days", "format", "limit"},
-    "/api/themes": _PERIOD | {"source", "lang", "n", "min_count", "samples", "spam"},
+    "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam"},
     "/api/alerts": _PERIOD | {"severity", "limit"},
     "/api/replies": _PERIOD | {"limit"},
     "/api/advocates": _PERIOD | {"kind", "n", "format"},

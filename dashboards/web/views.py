@@ -11,7 +11,7 @@ from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from core.alert import Alert
 from dashboards.web.highlight import segments_for
-from dashboards.web.params import Period
+from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
 from indexing.base import Filters, Store, theme_counts
 from nlp.trends import CANDIDATES, Rise, trends
@@ -176,8 +176,22 @@ def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: 
     return {"total": page.total, "next_cursor": page.next_cursor, "hits": hits}
 
 
+def trend_buckets(period: Period) -> tuple[list[datetime], str]:
+    """The bucket starts of a theme's trend sparkline over `period` (every bucket, empty ones too) and
+    their interval: hours for short periods, days otherwise (`auto_interval`, as the volume chart)."""
+    interval = auto_interval(period)
+    step = timedelta(hours=1) if interval == "hour" else timedelta(days=1)
+    start = datetime.fromtimestamp(period.since.timestamp() // step.total_seconds() * step.total_seconds(), tz=UTC)
+    starts = []
+    while start < period.until:
+        starts.append(start)
+        start += step
+    return starts, interval
+
+
 def themes(store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int) -> dict[str, Any]:
-    """Recurring themes (most mentioned now) and rising ones (`nlp/trends.py`, as in the digest and report)."""
+    """Recurring themes (most mentioned now) and rising ones (`nlp/trends.py`, as in the digest and report),
+    each with its trend (counts per `trend_buckets` bucket) for the card's sparkline."""
     current = filters.replace(since=period.since, until=period.until)
     counted = {t.theme: t for t in store.top_themes(current, n=max(n * 3, CANDIDATES))}
     now = {theme: t.count for theme, t in counted.items()}
@@ -196,13 +210,21 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     rows = {r.theme: row(r) for r in window.themes}
     recurring = [rows[r.theme] for r in window.themes[:n]]
     rising = [rows[r.theme] for r in window.rising(min_count)[:n]]
-    for r in {id(r): r for r in recurring + rising}.values():
+    shown = list({id(r): r for r in recurring + rising}.values())
+    starts, interval = trend_buckets(period)
+    # One store query for every card's sparkline, not one per card.
+    series = store.theme_histogram(current, [r["theme"] for r in shown], interval) if shown else {}
+    for r in shown:
         # samples=0 asks for none; stores refuse a page of size 0.
         page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement") if samples else None
         r["samples"] = [mention_json(h.mention) for h in page.hits] if page else []
+        counts = series.get(r["theme"], {})
+        r["trend"] = [counts.get(start, 0) for start in starts]
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
+        "trend": {"interval": interval, "starts": [start.isoformat() for start in starts]},
+        "facets": list(THEME_FACETS),  # what a card's Explore link carries besides brand and period
         "previous_period": {"since": window.baseline_since.isoformat(), "until": window.baseline_until.isoformat()},
         "recurring": recurring,
         "rising": rising,

@@ -293,6 +293,24 @@ def test_top_themes(store: Store):
         assert t.sentiment == dict(counts[t.theme])
 
 
+@pytest.mark.parametrize("interval", ["hour", "day"])
+@pytest.mark.parametrize("f", [Filters(brand="acme"), Filters(sentiment="negative", lang="en"), Filters(text="refund")])
+def test_theme_histogram_counts_each_asked_theme_per_bucket(store: Store, interval: str, f: Filters):
+    """One query for every theme card's sparkline; themes not asked for, or never mentioned, are absent."""
+    step = 3600 if interval == "hour" else 86400
+    asked = ["support", "battery", "no such theme"]
+    want: dict[str, Counter] = {}
+    for m in expected(f):
+        for t in set(m.themes) & set(asked):
+            want.setdefault(t, Counter())[int(m.created_at.timestamp()) // step * step] += 1
+    got = store.theme_histogram(f, asked, interval)
+    assert {t: {int(k.timestamp()): n for k, n in series.items()} for t, series in got.items()} == {
+        t: dict(c) for t, c in want.items()
+    }
+    assert all(list(series) == sorted(series) for series in got.values())
+    assert store.theme_histogram(f, [], interval) == {}
+
+
 def test_top_authors(store: Store):
     f = Filters(brand="acme")
     stats: dict[tuple[str, str], list[int]] = {}

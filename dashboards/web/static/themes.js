@@ -24,12 +24,49 @@
     }], { showlegend: false, margin: { l: 140, r: 16, t: 10, b: 30 }, xaxis: { tickprefix: "+" } });
   }
 
-  /* Explore showing every post of a theme: the same brand, filters and period the theme was counted over. */
-  function exploreLink(theme, params, period) {
+  /* Explore showing every post of a theme: the same brand, facets (the API's `facets`: source, language,
+     sentiment...) and period the theme was counted over. */
+  function exploreLink(theme, params, period, facets) {
     const keep = {};
-    for (const name of ["brand", "source", "lang", "spam"]) if (params[name]) keep[name] = params[name];
+    for (const name of ["brand", "spam", ...facets]) if (params[name]) keep[name] = params[name];
     if (period) { keep.since = period.since; keep.until = period.until; }
     return "/explore?" + new URLSearchParams(Object.assign(keep, { theme }));
+  }
+
+  const SVG = "http://www.w3.org/2000/svg";
+
+  /* A theme's counts per bucket of the period as a small line (SVG, no Plotly per card). */
+  function sparkline(counts, trend) {
+    const w = 120, h = 28, top = Math.max(1, ...counts);
+    const x = (i) => (counts.length > 1 ? (i * w) / (counts.length - 1) : w / 2);
+    const points = counts.map((c, i) => `${x(i).toFixed(1)},${(h - 2 - (c * (h - 4)) / top).toFixed(1)}`);
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "sparkline");
+    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    svg.setAttribute("width", w);
+    svg.setAttribute("height", h);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", `per ${trend.interval}: ${counts.join(", ")}`);
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = `${fmt(counts.reduce((a, b) => a + b, 0))} posts, per ${trend.interval}, peak ${fmt(top)}`;
+    const line = document.createElementNS(SVG, "polyline");
+    line.setAttribute("points", points.join(" "));
+    svg.append(title, line);
+    return svg;
+  }
+
+  /* The card's sentiment mix as one stacked bar (widths are shares of the theme's posts). */
+  function mixBar(sentiment, count) {
+    const bar = el("div", { class: "mix-bar", title: "sentiment mix" });
+    for (const k of ["negative", "neutral", "positive", "unknown"]) {
+      const n = sentiment[k] || 0;
+      if (!n) continue;
+      const part = el("span", { class: "mix " + k, "data-sentiment": k, "data-count": n, title: `${k}: ${fmt(n)}` });
+      part.style.width = `${(100 * n) / Math.max(1, count)}%`;
+      part.style.background = COLORS[k];
+      bar.append(part);
+    }
+    return bar;
   }
 
   function renderSamples(data, params) {
@@ -43,9 +80,10 @@
         const mix = ["negative", "neutral", "positive"].map((k) => `${GS.SENTIMENT_ICON[k]} ${fmt(r.sentiment[k] || 0)}`);
         cards.push(el("div", { class: "card", "data-theme": r.theme },
           el("h2", {}, `${icon} `,
-            el("a", { class: "theme-link", href: exploreLink(r.theme, params, data.period), text: r.theme,
-              title: `Explore all ${fmt(r.count)} posts of this theme` }),
+            el("a", { class: "theme-link", href: exploreLink(r.theme, params, data.period, data.facets || []),
+              text: r.theme, title: `Explore all ${fmt(r.count)} posts of this theme` }),
             " ", el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
+          el("div", { class: "theme-trend" }, sparkline(r.trend || [], data.trend), mixBar(r.sentiment, r.count)),
           el("ol", { class: "results" }, ...r.samples.map((m) => GS.mentionCard(m)))));
       }
     }
