@@ -23,8 +23,8 @@ from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tf
 from nlp.langid import detect_languages
 from nlp.lexicon import lexicon_digest
 from nlp.model_files import (
-    MINILM_MODEL_DIR,
     LABELS,
+    MINILM_MODEL_DIR,
     english_block,
     lexicon_features,
     load_default_weights,
@@ -126,7 +126,8 @@ class MiniLMSentimentModel(SentimentModel):
         if lexicon_digest(lists["langs"]) != lists["sha256"]:
             raise RuntimeError(
                 f"{self.model_dir} was trained with other word lists than nlp/lexicons/ holds now "
-                f"({', '.join(lists['langs'])}): restore them (`make lexicons`) or retrain with `make train-sentiment-minilm`"
+                f"({', '.join(lists['langs'])}): restore them (`make lexicons`) "
+                "or retrain with `make train-sentiment-minilm`"
             )
 
         want = self.manifest["encoder"]["weights_bytes"]

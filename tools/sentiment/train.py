@@ -29,8 +29,8 @@ from nlp.encoder import set_threads
 from nlp.features import cached_embeddings, fit_idf, ngram_counts, ngram_tfidf
 from nlp.lexicon import LEXICON_LANGS
 from nlp.model_files import (
-    MINILM_MODEL_DIR,
     LABELS,
+    MINILM_MODEL_DIR,
     english_block,
     lexicon_features,
     save_default_model,
