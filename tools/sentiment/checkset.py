@@ -5,7 +5,8 @@
 `tools/sentiment/checkset/checkset.tsv` holds sentences the maintainers wrote for this check (CC0),
 in 11 languages: complaints (safety, outage, delay, refund, defect, support) that must read as
 negative, praise as positive, and plain announcements as neutral. It is never read by training.
-The report gives, per language and kind, how many rows got the expected label, and lists the misses.
+The report gives, per language and kind, how many rows got the expected label, and lists the misses;
+and how many of the demo corpus's planted crisis posts (groundswell/demo_corpus.py) read negative.
 """
 
 from __future__ import annotations
@@ -41,6 +42,26 @@ def load_checkset(path: Path = CHECKSET) -> list[CheckRow]:
     return rows
 
 
+def demo_crisis_posts() -> list[tuple[str, str]]:
+    """(text, lang) of the demo corpus's planted crisis posts (groundswell/demo_corpus.py), which must read negative."""
+    from groundswell.demo_corpus import lang_of, generate
+
+    return [(r["text"], lang_of(r["author"]["handle"])) for r in generate()
+            if (r.get("extra") or {}).get("planted") == "planted-crisis"]
+
+
+def negative_share_by_language(posts: list[tuple[str, str]], labels: list[str]) -> dict:
+    """Per language and overall: negative labels out of all."""
+    out: dict = {}
+    for (_, lang), label in zip(posts, labels, strict=True):
+        cell = out.setdefault(lang, {"negative": 0, "rows": 0})
+        cell["rows"] += 1
+        cell["negative"] += label == "negative"
+    total = {"negative": sum(c["negative"] for c in out.values()), "rows": len(posts)}
+    total["share"] = round(100 * total["negative"] / max(total["rows"], 1), 1)
+    return {"overall": total, "by_language": dict(sorted(out.items()))}
+
+
 def score(rows: list[CheckRow], labels: list[str]) -> dict:
     """Per kind and language: rows with the expected label out of all; overall per kind; the misses."""
     out: dict = {"kinds": {}, "by_language": {}, "misses": []}
@@ -68,10 +89,17 @@ def main(model_name: str, out_path: Path | None) -> None:
     model = load_sentiment_model(model_name)
     preds = model.predict([r.text for r in rows], [r.lang for r in rows])
     result = {"model": model.name, "rows": len(rows), **score(rows, [p.label for p in preds])}
+    crisis = demo_crisis_posts()
+    crisis_preds = model.predict([t for t, _ in crisis], [lang for _, lang in crisis])
+    result["demo_crisis"] = negative_share_by_language(crisis, [p.label for p in crisis_preds])
     for kind, s in result["kinds"].items():
         click.echo(f"{kind:13s} {s['right']}/{s['rows']} as expected ({s['share']}%)")
     for lang, kinds in sorted(result["by_language"].items()):
         click.echo(f"  {lang}: " + "  ".join(f"{k} {c['right']}/{c['rows']}" for k, c in kinds.items()))
+    c = result["demo_crisis"]
+    click.echo(f"demo crisis posts read negative: {c['overall']['negative']}/{c['overall']['rows']} "
+               f"({c['overall']['share']}%); " + ", ".join(f"{k} {v['negative']}/{v['rows']}"
+                                                      for k, v in c["by_language"].items()))
     if out_path is not None:
         out_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"wrote {out_path}")

