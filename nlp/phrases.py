@@ -69,9 +69,14 @@ def _split(run: list[tuple[str, bool]], exclude: frozenset[str]) -> list[list[tu
     return [p for p in parts if p]
 
 
-def log_odds(surge: Counter, usual: Counter, prior_weight: float = PRIOR_WEIGHT) -> dict:
-    """z-score of each surge n-gram's log-odds ratio, surge vs usual, informative Dirichlet prior."""
-    n_s, n_u = sum(surge.values()), sum(usual.values())
+def log_odds(
+    surge: Counter, usual: Counter, prior_weight: float = PRIOR_WEIGHT, usual_total: int | None = None
+) -> dict:
+    """z-score of each surge n-gram's log-odds ratio, surge vs usual, informative Dirichlet prior.
+
+    `usual_total`: the usual corpus' n-gram count when `usual` holds only the surge's n-grams."""
+    n_s = sum(surge.values())
+    n_u = sum(usual.values()) if usual_total is None else usual_total
     pooled = n_s + n_u
     if not n_s or not pooled:
         return {}
@@ -92,8 +97,17 @@ def score(surge: list[set], usual: list[set], min_count: int = 3) -> list[Scored
     """Every n-gram clearly over-represented in the surge's posts (each a `post_grams` set), best first."""
     surge_counts: Counter = Counter(g for grams in surge for g in grams)
     usual_counts: Counter = Counter(g for grams in usual for g in grams)
-    floor = max(min_count, math.ceil(MIN_POST_SHARE * len(surge)))
-    z = log_odds(surge_counts, usual_counts)
+    return score_counts(surge_counts, usual_counts, len(surge), min_count)
+
+
+def score_counts(
+    surge_counts: Counter, usual_counts: Counter, posts: int, min_count: int = 3, usual_total: int | None = None
+) -> list[Scored]:
+    """`score` from per-post n-gram counts (`posts`: how many surge posts). Callers that score many
+    subsets of one corpus count it once and pass only the surge's n-grams' usual counts, with
+    `usual_total` the usual corpus' total."""
+    floor = max(min_count, math.ceil(MIN_POST_SHARE * posts))
+    z = log_odds(surge_counts, usual_counts, usual_total=usual_total)
     found = [
         Scored(g[0], g[1], c, usual_counts.get(g, 0), round(z[g], 3))
         for g, c in surge_counts.items()

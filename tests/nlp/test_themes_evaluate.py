@@ -14,8 +14,8 @@ from tools.themes.evaluate import DISTINCT_PRECISION, NONE, load_stream, main, r
 def test_scores_are_recomputed_from_the_assignment():
     """The scoring rule on a hand-made assignment (no model): precision, recall, best theme, distinct."""
     topics = {"a": "Guns", "b": "Guns", "c": "Guns", "d": "Religion", "e": NONE, "f": None, "g": "Religion"}
-    assigned = {"a": "gun · nra", "b": "gun · nra", "d": "gun · nra", "c": "god · church", "g": "god · church",
-                "e": "god · church", "f": "gun · nra"}
+    assigned = {"a": ["gun · nra"], "b": ["gun · nra"], "d": ["gun · nra"], "c": ["god · church"],
+                "g": ["god · church"], "e": ["god · church"], "f": ["gun · nra"]}
     result = score(assigned, topics)
     guns = result["per_topic"]["Guns"]["best"]
     assert (guns["theme"], guns["precision"], guns["recall"]) == ("gun · nra", round(2 / 3, 3), round(2 / 3, 3))
