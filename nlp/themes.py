@@ -60,13 +60,18 @@ def _embeddings(mentions: Sequence[Mention], progress: bool, known: SentenceEmbe
     return normalize(known.for_texts([clean(m.text) for m in mentions], progress=progress))
 
 
-def _features(docs: list[list[str]], emb):
-    """Content-word TF-IDF joined with (down-weighted) sentence embeddings, rows L2-normalised."""
+def _features(docs: list[list[str]], emb, words: bool = True):
+    """Content-word TF-IDF joined with (down-weighted) sentence embeddings, rows L2-normalised.
+
+    `words=False` (one group for every language): the sentence embeddings alone, since words of
+    different languages never match and would split every topic by language again."""
     import numpy as np
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
+    if not words and emb is not None:
+        return csr_matrix(emb)
     vec = TfidfVectorizer(analyzer=lambda d: d, min_df=2, sublinear_tf=True)
     try:
         words = vec.fit_transform(docs)
@@ -228,7 +233,7 @@ def _extract(
     nodes: list[_Node] = []
     for _group, idx in sorted(groups.items()):
         if len(idx) >= MIN_THEME_SIZE:
-            nodes += _group_nodes(np.asarray(idx), docs, emb, stop, mentions)
+            nodes += _group_nodes(np.asarray(idx), docs, emb, stop, mentions, _group == "all")
     _label(nodes, index)
     return _themes(nodes, max_themes, mentions), mentions, emb
 
@@ -248,10 +253,10 @@ class _Node:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def _group_nodes(idx, docs, emb, stop, mentions) -> list[_Node]:
+def _group_nodes(idx, docs, emb, stop, mentions, every_language: bool = False) -> list[_Node]:
     """One clustering group's top-level clusters (merged, split by sentiment), with their children."""
     group_docs = [docs[i] for i in idx]
-    x = _features(group_docs, None if emb is None else emb[idx])
+    x = _features(group_docs, None if emb is None else emb[idx], words=not every_language)
     labels, dist = _cluster(x, len(idx))
     names = [" · ".join(k[:LABEL_WORDS]) for k in _c_tf_idf(group_docs, labels, int(labels.max()) + 1, stop)]
     labels, dist, merges = merge_mutual(x, labels, dist, names)
