@@ -1,9 +1,11 @@
 """Themes: what people talk about, per brand and window, as short labels with counts.
 
-Posts are embedded with the same MiniLM encoder as sentiment, joined with a TF-IDF vector of
-their content words (the encoder's vocabulary is English-centric, words carry ko/zh topics),
-clustered with seeded k-means, and each cluster is labelled by its most distinctive words
-(class-based TF-IDF, as in BERTopic). Which stored themes rise is `nlp/trends.py`'s rule.
+Posts are embedded with the same encoder as sentiment, joined with a TF-IDF vector of their
+content words (the encoder's vocabulary is English-centric, words carry ko/zh topics), clustered
+with seeded k-means per language group, merged without chains (nlp/theme_merge.py), split by
+sentiment where a mixed theme is two topics, split again into aspects when big (a parent and its
+children), and labelled by key phrases per language (nlp/theme_labels.py; c-TF-IDF words, as in
+BERTopic, remain the keywords and the fallback label). Which stored themes rise is `nlp/trends.py`'s rule.
 """
 
 from __future__ import annotations
