@@ -227,15 +227,17 @@ def _extract(
         return [], mentions, None
     docs = [tokenize(m.text, m.lang) for m in mentions]
     emb = _embeddings(mentions, progress, embeddings) if use_embeddings else None
-    stop = {s.lower() for s in stopwords}
+    # A multi-word stopword (the brand "GOP debate") stops each of its words too.
+    stop = {w for s in stopwords for w in (s.lower(), *s.lower().split())}
     index = PhraseIndex([m.text for m in mentions], [post_lang(m) for m in mentions], frozenset(stop))
+    every = CROSS_LANGUAGE if cross_language is None else cross_language
     groups: dict[str, list[int]] = {}
     for i, m in enumerate(mentions):
-        groups.setdefault(theme_group(m, cross_language), []).append(i)
+        groups.setdefault(theme_group(m, every), []).append(i)
     nodes: list[_Node] = []
     for _group, idx in sorted(groups.items()):
         if len(idx) >= MIN_THEME_SIZE:
-            nodes += _group_nodes(np.asarray(idx), docs, emb, stop, mentions, _group == "all")
+            nodes += _group_nodes(np.asarray(idx), docs, emb, stop, mentions, every)
     _label(nodes, index)
     return _themes(nodes, max_themes, mentions), mentions, emb
 

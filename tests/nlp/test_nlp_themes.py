@@ -106,3 +106,11 @@ def test_languages_cluster_apart_by_default_and_together_when_asked():
     # Labels per language side by side, each a phrase of that language; one display label.
     assert "battery overheating" in theme.labels["en"] and "batteria surriscaldata" in theme.labels["it"]
     assert theme.label in theme.labels.values()
+
+
+def test_a_multi_word_brand_name_is_in_no_label():
+    posts = _mixed_posts()
+    themes = extract_themes(posts, max_themes=10, embeddings=_multilingual(posts), stopwords=("Lumora X2",))
+    labels = [t.label for t in themes] + [text for t in themes for text in t.labels.values()]
+    assert labels and not [label for label in labels if "lumora" in label or "x2" in label], labels
+    assert not [w for t in themes for w in t.keywords if w in ("lumora", "x2")]
