@@ -9,10 +9,12 @@ step runs on it once, in full, exactly as `groundswell themes --full` would (rea
 clustering). Sentiment is taken from the gold labels only to mark posts as enriched: themes
 cluster on words and sentence embeddings, never on sentiment.
 
-For each gold topic T and each theme θ: precision = |θ ∩ T| / |θ| and recall = |θ ∩ T| / |T|
-(over the labelled posts); the best-matching theme is the one with the highest F1. A topic
-*surfaces as a distinct theme* when some theme is at least 50% that topic (precision ≥ 0.5),
-so no theme can count for two topics.
+For each gold topic T and each theme θ (broad themes and their aspects: a post counts in every
+theme it carries): precision = |θ ∩ T| / |θ| and recall = |θ ∩ T| / |T| (over the labelled
+posts); the best-matching theme is the one with the highest F1. A topic *surfaces as a distinct
+theme* when some theme is at least 50% that topic (precision ≥ 0.5), so no theme can count for
+two topics; `largest_theme_share` shows a catch-all theme (the share of labelled posts in the
+largest). `settings` records the themes settings the figures were made with.
 """
 
 from __future__ import annotations
