@@ -62,3 +62,13 @@ class ThemeState:
             "clustered_at": themes.clustered_at or datetime.now(UTC).isoformat(timespec="seconds"),
         }
         self.backend.set_state(PREFIX + brand, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def theme_details(backend: StateStore, brand: str | None) -> dict[str, dict]:
+    """Per theme label of `brand`'s last clustering: its parent (the broad theme it is an aspect
+    of), labels per language, the merges that built it and the sentiment split it came from
+    (`nlp.themes.Theme.info`, less the sentiment mix: callers count that over their own window)."""
+    saved = ThemeState(backend).load(brand) if brand else None
+    if saved is None:
+        return {}
+    return {c.label: {k: v for k, v in c.info.items() if k != "sentiment"} for c in saved.centroids}

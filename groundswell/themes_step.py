@@ -23,7 +23,7 @@ from groundswell.theme_state import BrandThemes, ThemeState
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
-from nlp.theme_centroids import assign, drifted, unfit_share
+from nlp.theme_centroids import assign_paths, drifted, unfit_share
 from nlp.themes import theme_group, themes_with_centroids
 
 log = logging.getLogger(__name__)
@@ -124,28 +124,29 @@ def _brand_pass(
         if not new:  # the common case: no encoder, no clustering
             return BrandPass(brand.name, "incremental", themes=_summary(saved))
         vectors = embeddings.for_texts([clean(analysed_text(m.text)) for m in new])
-        found = assign(saved.centroids, vectors, [theme_group(m) for m in new])
-        if not drifted(found, saved.baseline_unfit):
+        found = assign_paths(saved.centroids, vectors, [theme_group(m) for m in new])
+        if not drifted([path[0] if path else None for path in found], saved.baseline_unfit):
             return _keep(brand.name, saved, new, found, labels)
         reason = "drift"
     return _recluster(brand, mentions, saved, reason, analysed_text, embeddings, progress, labels)
 
 
 def _keep(
-    brand: str, saved: BrandThemes, new: list[Mention], found: list[str | None], labels: _Labels
+    brand: str, saved: BrandThemes, new: list[Mention], found: list[list[str]], labels: _Labels
 ) -> BrandPass:
-    """Put the new posts in the themes they fit; remember the rest as looked at."""
+    """Put the new posts in the themes (and aspects) they fit; remember the rest as looked at."""
     labels.keep |= saved.labels
     counts = {c.label: c for c in saved.centroids}
-    for m, label in zip(new, found, strict=True):
-        if label is None:
+    for m, path in zip(new, found, strict=True):
+        if not path:
             saved.unthemed.add(m.id)
-        else:
+        for label in path:
             labels.put(m, label)
             counts[label].count += 1
     labels.states[brand] = saved
-    assigned = sum(label is not None for label in found)
-    return BrandPass(brand, "incremental", new=len(new), assigned=assigned, unfit_share=round(unfit_share(found), 4),
+    top = [path[0] if path else None for path in found]
+    assigned = sum(label is not None for label in top)
+    return BrandPass(brand, "incremental", new=len(new), assigned=assigned, unfit_share=round(unfit_share(top), 4),
                      themes=_summary(saved))
 
 
@@ -175,4 +176,4 @@ def _recluster(
 
 def _summary(themes: BrandThemes) -> list[dict]:
     ranked = sorted(themes.centroids, key=lambda c: (-c.count, c.label))
-    return [{"label": c.label, "count": c.count} for c in ranked]
+    return [{"label": c.label, "count": c.count} | ({"parent": c.parent} if c.parent else {}) for c in ranked]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,15 +34,19 @@ class Centroid:
     vector: np.ndarray  # unit float32, the members' mean sentence embedding
     radius: float
     count: int
+    parent: str | None = None  # the broad theme this one is an aspect of; None: a top-level theme
+    info: dict = field(default_factory=dict)  # nlp.themes.Theme.info: labels per language, merges, split
 
     def to_json(self) -> dict:
         raw = base64.b64encode(self.vector.astype("<f4").tobytes()).decode("ascii")
-        return {"label": self.label, "groups": self.groups, "radius": self.radius, "count": self.count, "vector": raw}
+        out = {"label": self.label, "groups": self.groups, "radius": self.radius, "count": self.count, "vector": raw}
+        return out | ({"parent": self.parent} if self.parent else {}) | ({"info": self.info} if self.info else {})
 
     @classmethod
     def from_json(cls, data: dict) -> Centroid:
         vector = np.frombuffer(base64.b64decode(data["vector"]), dtype="<f4").astype(np.float32)
-        return cls(data["label"], list(data["groups"]), vector, float(data["radius"]), int(data["count"]))
+        return cls(data["label"], list(data["groups"]), vector, float(data["radius"]), int(data["count"]),
+                   data.get("parent"), dict(data.get("info") or {}))
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -80,3 +84,16 @@ def unfit_share(labels: Sequence[str | None]) -> float:
 def drifted(new_labels: Sequence[str | None], baseline: float) -> bool:
     """Whether these new posts fit the themes too badly to keep them (see the module docstring)."""
     return len(new_labels) >= DRIFT_MIN_NEW and unfit_share(new_labels) > baseline + DRIFT_MARGIN
+
+
+def assign_paths(centroids: Sequence[Centroid], vectors: np.ndarray, groups: Sequence[str]) -> list[list[str]]:
+    """For each post: [its top-level theme, the aspect (child theme) of it that it fits] by `assign`,
+    the child left out when it fits none of the parent's aspects; [] when it fits no theme."""
+    top = [c for c in centroids if c.parent is None]
+    parents = assign(top, vectors, groups)
+    out: list[list[str]] = []
+    for row, group, parent in zip(vectors, groups, parents, strict=True):
+        kids = [c for c in centroids if parent is not None and c.parent == parent]
+        child = assign(kids, row[None, :], [group])[0] if kids else None
+        out.append([label for label in (parent, child) if label is not None])
+    return out

@@ -1,9 +1,11 @@
 """Themes: what people talk about, per brand and window, as short labels with counts.
 
-Posts are embedded with the same MiniLM encoder as sentiment, joined with a TF-IDF vector of
-their content words (the encoder's vocabulary is English-centric, words carry ko/zh topics),
-clustered with seeded k-means, and each cluster is labelled by its most distinctive words
-(class-based TF-IDF, as in BERTopic). Which stored themes rise is `nlp/trends.py`'s rule.
+Posts are embedded with the same encoder as sentiment, joined with a TF-IDF vector of their
+content words (the encoder's vocabulary is English-centric, words carry ko/zh topics), clustered
+with seeded k-means per language group, merged without chains (nlp/theme_merge.py), split by
+sentiment where a mixed theme is two topics, split again into aspects when big (a parent and its
+children), and labelled by key phrases per language (nlp/theme_labels.py; c-TF-IDF words, as in
+BERTopic, remain the keywords and the fallback label). Which stored themes rise is `nlp/trends.py`'s rule.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from core.mention import Mention
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import Centroid, assign, make_centroid, unfit_share
+from nlp.theme_labels import PhraseIndex
+from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual
 from nlp.tokenize import script_lang, tokenize
 
 SEED = 13
@@ -35,6 +41,18 @@ class Theme:
     sample_ids: list[str] = field(default_factory=list)
     member_ids: list[str] = field(default_factory=list)
     langs: dict[str, int] = field(default_factory=dict)
+    parent: str | None = None  # the broad theme this one is an aspect of (None: top level)
+    labels: dict[str, str] = field(default_factory=dict)  # key phrases per language, side by side
+    merged: list[dict] = field(default_factory=list)  # the merges that built it (nlp/theme_merge.py)
+    split: dict | None = None  # the sentiment split it came from (`_split_by_sentiment`)
+
+    def info(self) -> dict:
+        """What the store keeps beside the centroid for dashboards and the API: parent, labels per
+        language, sentiment mix, merges and split (empty parts left out)."""
+        mix = {s: self.sentiment.get(s, 0) for s in ("negative", "neutral", "positive")}
+        out = {"parent": self.parent, "labels": self.labels, "sentiment": mix, "merged": self.merged,
+               "split": self.split}
+        return {k: v for k, v in out.items() if v}
 
 
 def _embeddings(mentions: Sequence[Mention], progress: bool, known: SentenceEmbeddings | None):
@@ -44,13 +62,18 @@ def _embeddings(mentions: Sequence[Mention], progress: bool, known: SentenceEmbe
     return normalize(known.for_texts([clean(m.text) for m in mentions], progress=progress))
 
 
-def _features(docs: list[list[str]], emb):
-    """Content-word TF-IDF joined with (down-weighted) sentence embeddings, rows L2-normalised."""
+def _features(docs: list[list[str]], emb, words: bool = True):
+    """Content-word TF-IDF joined with (down-weighted) sentence embeddings, rows L2-normalised.
+
+    `words=False` (one group for every language): the sentence embeddings alone, since words of
+    different languages never match and would split every topic by language again."""
     import numpy as np
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
+    if not words and emb is not None:
+        return csr_matrix(emb)
     vec = TfidfVectorizer(analyzer=lambda d: d, min_df=2, sublinear_tf=True)
     try:
         words = vec.fit_transform(docs)
@@ -94,58 +117,17 @@ def _c_tf_idf(docs: list[list[str]], assign, k: int, stop: set[str], related=Non
     return out
 
 
-def _cluster(x, n: int):
-    """Seeded k-means; k grows with the square root of the group size. Returns (labels, distances)."""
+def _cluster(x, n: int, max_k: int = 40):
+    """Seeded k-means; k grows with the square root of the group size, at most `max_k`. Returns (labels, distances)."""
     import numpy as np
     from sklearn.cluster import KMeans
 
     distinct = len({tuple(row) for row in x.toarray().round(4)}) if n <= 5000 else n
-    k = int(min(max(1, round(1.5 * np.sqrt(n / 2))), 40, max(1, n // MIN_THEME_SIZE), distinct))
+    k = int(min(max(1, round(1.5 * np.sqrt(n / 2))), max_k, max(1, n // MIN_THEME_SIZE), distinct))
     if k == 1:
         return np.zeros(n, dtype=int), np.zeros((n, 1))
     km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)
     return km.labels_, km.transform(x)
-
-
-MERGE_SIMILARITY = 0.5  # on the demo, 0.4 starts joining a crisis with everyday talk of the same product
-
-
-def _merge_similar(x, assign, dist):
-    """Join k-means clusters whose centroids point the same way (cosine >= MERGE_SIMILARITY).
-
-    k-means with k ~ sqrt(n) splits one big topic by phrasing (the same complaint in four
-    wordings becomes four clusters); labelled separately, each gets its phrasing's odd words and
-    the topic word they share is penalised as "not distinctive". Merged, the shared word wins.
-    """
-    import numpy as np
-
-    k = int(assign.max()) + 1
-    if k == 1:
-        return assign, dist
-    sim = _centroid_similarity(x, assign)
-    parent = list(range(k))
-
-    def root(c: int) -> int:
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
-    for a in range(k):
-        for b in range(a + 1, k):
-            if sim[a, b] >= MERGE_SIMILARITY:
-                parent[max(root(a), root(b))] = min(root(a), root(b))
-    roots = sorted({root(c) for c in range(k)})
-    if len(roots) == k:
-        return assign, dist
-    new_id = {r: i for i, r in enumerate(roots)}
-    mapping = np.array([new_id[root(c)] for c in range(k)])
-    merged = mapping[assign]
-    # Distance to a merged cluster: the nearest of its parts (members stay ordered by closeness).
-    new_dist = np.full((dist.shape[0], len(roots)), np.inf)
-    for c in range(k):
-        new_dist[:, mapping[c]] = np.minimum(new_dist[:, mapping[c]], dist[:, c])
-    return merged, new_dist
 
 
 RELATED_SIMILARITY = 0.25
@@ -172,13 +154,25 @@ def _centroid_similarity(x, assign):
 def extract_themes(
     mentions: Sequence[Mention], max_themes: int = 10, use_embeddings: bool = True,
     stopwords: Sequence[str] = (), progress: bool = False, embeddings: SentenceEmbeddings | None = None,
+    cross_language: bool | None = None,
 ) -> list[Theme]:
-    """The largest themes among `mentions`, biggest first (see `_extract`)."""
-    return _extract(mentions, max_themes, use_embeddings, stopwords, progress, embeddings)[0]
+    """The largest themes among `mentions`, biggest first, each followed by its children (see `_extract`)."""
+    return _extract(mentions, max_themes, use_embeddings, stopwords, progress, embeddings, cross_language)[0]
 
 
-def theme_group(m: Mention) -> str:
-    """The language group a post is clustered in: themes never mix groups' words."""
+CROSS_LANGUAGE = False  # cluster every language together (for a multilingual encoder); labels stay per language
+
+
+def theme_group(m: Mention, cross_language: bool | None = None) -> str:
+    """The group a post is clustered in: its language, or one group for all when `cross_language`
+    (None: CROSS_LANGUAGE). Themes never mix groups; labels are per language either way."""
+    if CROSS_LANGUAGE if cross_language is None else cross_language:
+        return "all"
+    return post_lang(m)
+
+
+def post_lang(m: Mention) -> str:
+    """A post's language for labels: its detected one, else its script's, else "other"."""
     return m.lang or script_lang(m.text) or "other"
 
 
@@ -194,81 +188,227 @@ class ThemeModel:
 
 def themes_with_centroids(
     mentions: Sequence[Mention], max_themes: int, stopwords: Sequence[str] = (), progress: bool = False,
-    embeddings: SentenceEmbeddings | None = None,
+    embeddings: SentenceEmbeddings | None = None, cross_language: bool | None = None,
 ) -> ThemeModel:
-    """`extract_themes` with embeddings, plus each theme's centroid and fit radius."""
-    themes, ordered, emb = _extract(mentions, max_themes, True, stopwords, progress, embeddings)
+    """`extract_themes` with embeddings, plus each theme's centroid and fit radius (children's too)."""
+    themes, ordered, emb = _extract(mentions, max_themes, True, stopwords, progress, embeddings, cross_language)
     if emb is None:
         return ThemeModel(themes, [], [m.id for m in ordered], 0.0)
     row = {m.id: i for i, m in enumerate(ordered)}
-    group = [theme_group(m) for m in ordered]
-    centroids = [
-        make_centroid(t.label, [group[row[i]] for i in t.member_ids], emb[[row[i] for i in t.member_ids]])
-        for t in themes
-    ]
+    group = [theme_group(m, cross_language) for m in ordered]
+    centroids = []
+    for t in themes:
+        c = make_centroid(t.label, [group[row[i]] for i in t.member_ids], emb[[row[i] for i in t.member_ids]])
+        c.parent = t.parent
+        c.info = t.info()
+        centroids.append(c)
     themed = {i for t in themes for i in t.member_ids}
-    baseline = unfit_share(assign(centroids, emb, group))
+    baseline = unfit_share(assign([c for c in centroids if c.parent is None], emb, group))
     return ThemeModel(themes, centroids, [m.id for m in ordered if m.id not in themed], baseline)
 
 
 def _extract(
     mentions: Sequence[Mention], max_themes: int, use_embeddings: bool,
     stopwords: Sequence[str], progress: bool, embeddings: SentenceEmbeddings | None,
+    cross_language: bool | None = None,
 ):
-    """(the largest themes among `mentions` biggest first, the mentions by id, their unit embeddings
-    or None). Deterministic for the same input.
+    """(the largest themes among `mentions` biggest first, each followed by its children; the
+    mentions by id; their unit embeddings or None). Deterministic for the same input.
 
-    Posts are clustered per language (words and embeddings of different languages do not
-    mix anyway), so a topic discussed in five languages gives up to five themes, each labelled
-    in its own language. `stopwords`: extra words never used as labels (e.g. the brand's name).
-    `progress`: a bar on stderr while posts are embedded. `embeddings`: sentence embeddings the
-    sentiment step kept for these texts in this process (nlp/embeddings.py); the rest are encoded.
+    Posts are clustered per group (`theme_group`: per language by default), merged without chains
+    (nlp/theme_merge.py), mixed-sentiment themes split where the halves hold together
+    (`_split_by_sentiment`), big themes split into aspects (`_children`), and every theme labelled
+    by its key phrases per language (nlp/theme_labels.py). `stopwords`: extra words never used in
+    labels (e.g. the brand's name). `progress`: a bar on stderr while posts are embedded.
+    `embeddings`: sentence embeddings the sentiment step kept for these texts in this process.
     """
-    import numpy as np
-
     mentions = sorted(mentions, key=lambda m: m.id)  # input order must not change the result
     if len(mentions) < MIN_THEME_SIZE:
         return [], mentions, None
     docs = [tokenize(m.text, m.lang) for m in mentions]
     emb = _embeddings(mentions, progress, embeddings) if use_embeddings else None
-    stop = {s.lower() for s in stopwords}
+    # A multi-word stopword (the brand "GOP debate") stops each of its words too.
+    stop = {w for s in stopwords for w in (s.lower(), *s.lower().split())}
+    index = PhraseIndex([m.text for m in mentions], [post_lang(m) for m in mentions], frozenset(stop))
+    every = CROSS_LANGUAGE if cross_language is None else cross_language
     groups: dict[str, list[int]] = {}
     for i, m in enumerate(mentions):
-        groups.setdefault(theme_group(m), []).append(i)
+        groups.setdefault(theme_group(m, every), []).append(i)
+    nodes: list[_Node] = []
+    for _group, idx in sorted(groups.items()):
+        if len(idx) >= MIN_THEME_SIZE:
+            nodes += _group_nodes(np.asarray(idx), docs, emb, stop, mentions, every)
+    _label(nodes, index)
+    return _themes(nodes, max_themes, mentions), mentions, emb
 
-    themes: dict[str, Theme] = {}
-    for _lang, idx in sorted(groups.items()):
-        if len(idx) < MIN_THEME_SIZE:
+
+@dataclass
+class _Node:
+    """A cluster on its way to a theme: row indexes into the sorted mentions, nearest-to-centre first."""
+
+    rows: np.ndarray
+    keywords: list[str] = field(default_factory=list)
+    merged: list[dict] = field(default_factory=list)
+    split: dict | None = None
+    scope: np.ndarray | None = None  # the posts it is labelled against (its group, or its parent's)
+    half: str = ""  # "negative"/"positive" for a sentiment half
+    local: np.ndarray | None = None  # its rows' indexes in its group's feature matrix
+    children: list[_Node] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _group_nodes(idx, docs, emb, stop, mentions, every_language: bool = False) -> list[_Node]:
+    """One clustering group's top-level clusters (merged, split by sentiment), with their children."""
+    group_docs = [docs[i] for i in idx]
+    x = _features(group_docs, None if emb is None else emb[idx], words=not every_language)
+    labels, dist = _cluster(x, len(idx))
+    names = [" · ".join(k[:LABEL_WORDS]) for k in _c_tf_idf(group_docs, labels, int(labels.max()) + 1, stop)]
+    labels, dist, merges = merge_mutual(x, labels, dist, names)
+    keywords = _c_tf_idf(group_docs, labels, int(labels.max()) + 1, stop, _related(x, labels))
+    out = []
+    for c in range(int(labels.max()) + 1):
+        local = np.flatnonzero(labels == c)
+        if len(local) < MIN_THEME_SIZE or not keywords[c]:
             continue
-        group_docs = [docs[i] for i in idx]
-        x = _features(group_docs, None if emb is None else emb[idx])
-        assign, dist = _cluster(x, len(idx))
-        assign, dist = _merge_similar(x, assign, dist)
-        k = int(assign.max()) + 1
-        keywords = _c_tf_idf(group_docs, assign, k, stop, _related(x, assign))
-        for c in range(k):
-            members = np.flatnonzero(assign == c)
-            if len(members) < MIN_THEME_SIZE or not keywords[c]:
-                continue
-            _add(themes, keywords[c], [mentions[idx[j]] for j in members[np.argsort(dist[members, c], kind="stable")]])
-    ranked = sorted(themes.values(), key=lambda t: (-t.count, t.label))
-    return ranked[:max_themes], mentions, emb
+        local = local[np.argsort(dist[local, c], kind="stable")]
+        node = _Node(idx[local], keywords[c], merges[c], scope=idx, local=local)
+        for part in _split_by_sentiment(node, x, mentions):
+            part.children = _children(part, x, docs, stop)
+            out.append(part)
+    return out
 
 
-def _add(themes: dict[str, Theme], keywords: list[str], members: list[Mention]) -> None:
-    """Add a cluster (members nearest-to-centre first) to the theme with its label, or a new one."""
-    label = " · ".join(keywords[:LABEL_WORDS])
-    theme = themes.get(label)
-    if theme is None:  # k-means may split one topic in two: merge clusters sharing 2 label words
-        top = set(keywords[:LABEL_WORDS])
-        theme = next((t for t in themes.values() if len(top & set(t.keywords[:LABEL_WORDS])) >= 2), None)
-    if theme is None:
-        theme = themes[label] = Theme(label=label, keywords=keywords, count=0)
-    theme.count += len(members)
-    theme.member_ids += [m.id for m in members]
-    theme.sample_ids = (theme.sample_ids + [m.id for m in members[:3]])[:3]
+SPLIT_SHARE = 0.3  # a theme is mixed when both its negative and its positive posts are at least 30%
+
+
+def _split_by_sentiment(node: _Node, x, mentions: Sequence[Mention]) -> list[_Node]:
+    """A mixed theme as its negative and positive halves when they are two topics by the merge rule
+    (nlp.theme_merge.alike says no): "battery praise" and "battery fire". Neutral and unscored posts
+    go to the nearer half. Else the theme as it is."""
+    from sklearn.preprocessing import normalize
+
+    sentiment = [mentions[i].sentiment.label if mentions[i].sentiment else "" for i in node.rows]
+    neg = np.array([s == "negative" for s in sentiment])
+    pos = np.array([s == "positive" for s in sentiment])
+    n = len(node.rows)
+    if min(neg.sum(), pos.sum()) < max(SPLIT_SHARE * n, MIN_THEME_SIZE):
+        return [node]
+    rows = normalize(x[node.local])
+    s_neg, s_pos = np.asarray(rows[neg].sum(axis=0)).ravel(), np.asarray(rows[pos].sum(axis=0)).ravel()
+    same, c_neg, c_pos, own = alike(float(s_neg @ s_pos), float(s_neg @ s_neg), int(neg.sum()),
+                                    float(s_pos @ s_pos), int(pos.sum()))
+    if same:
+        return [node]
+    rest = ~(neg | pos)
+    nearer_pos = np.asarray(rows @ (s_pos / pos.sum() - s_neg / neg.sum())).ravel() > 0
+    link = float(s_neg @ s_pos) / (neg.sum() * pos.sum())
+    record = {
+        "from": " · ".join(node.keywords[:LABEL_WORDS]), "negative": int(neg.sum()), "positive": int(pos.sum()),
+        "similarity": round(link, 3), "cohesion": [round(c_neg, 3), round(c_pos, 3)],
+        "why": f"mixed: {neg.sum() / n:.0%} negative, {pos.sum() / n:.0%} positive (both >= {SPLIT_SHARE:.0%}); "
+               f"the halves are {link:.2f} alike across, below {MERGE_KEEP} x their own {own:.2f}",
+    }
+    halves = []
+    for name, keep in (("negative", neg | (rest & ~nearer_pos)), ("positive", pos | (rest & nearer_pos))):
+        halves.append(_Node(node.rows[keep], node.keywords, node.merged, record, node.scope, name,
+                            local=node.local[keep]))
+    return halves
+
+
+CHILD_MIN_POSTS = 100  # a smaller theme is already specific: no aspects below it
+MAX_CHILDREN = 8  # aspects a person can read at a glance
+CHILD_MIN_SHARE = 0.02  # an aspect holds at least 2% of its theme's posts
+
+
+def _children(node: _Node, x, docs, stop: set[str]) -> list[_Node]:
+    """A big theme's aspects (flight -> delays, cancellations, baggage): its posts clustered again,
+    merged by the same rule; none unless at least two aspects come out."""
+    if len(node.rows) < CHILD_MIN_POSTS:
+        return []
+    sub_docs = [docs[i] for i in node.rows]
+    sub = x[node.local]
+    labels, dist = _cluster(sub, len(node.rows), MAX_CHILDREN)
+    k = int(labels.max()) + 1
+    if k < 2:
+        return []
+    names = [" · ".join(w[:LABEL_WORDS]) for w in _c_tf_idf(sub_docs, labels, k, stop)]
+    labels, dist, merges = merge_mutual(sub, labels, dist, names)
+    k = int(labels.max()) + 1
+    keywords = _c_tf_idf(sub_docs, labels, k, stop)
+    kids = []
+    for c in range(k):
+        members = np.flatnonzero(labels == c)
+        if len(members) < max(MIN_THEME_SIZE, CHILD_MIN_SHARE * len(node.rows)) or not keywords[c]:
+            continue
+        members = members[np.argsort(dist[members, c], kind="stable")]
+        kids.append(_Node(node.rows[members], keywords[c], merges[c], scope=node.rows, local=node.local[members]))
+    return kids if len(kids) >= 2 else []
+
+
+def _label(nodes: list[_Node], index: PhraseIndex) -> None:
+    """Each node's (and child's) labels per language, against its scope; a sentiment half adds what
+    sets it apart from the other half."""
+    counts: dict[int, dict] = {}
+
+    def scope_counts(rows: np.ndarray) -> dict:
+        if id(rows) not in counts:
+            counts[id(rows)] = index.count(rows)
+        return counts[id(rows)]
+
+    for node in nodes:
+        if node.half:
+            whole = np.concatenate([n.rows for n in nodes if n.split is node.split])
+            base = index.labels(whole, scope_counts(node.scope))
+            pair = index.count(whole)
+            node.labels = {}
+            for lang, text in base.items():
+                mine = [i for i in node.rows if index.langs[i] == lang]
+                extra = [p for p in index.phrases(mine, pair[lang]) if p not in text]
+                node.labels[lang] = f"{text} · {extra[0] if extra else node.half}"
+        else:
+            node.labels = index.labels(node.rows, scope_counts(node.scope))
+        for child in node.children:
+            child.labels = index.labels(child.rows, scope_counts(node.rows))
+
+
+def _display(node: _Node) -> str:
+    """The label shown: the largest language's key phrases, else the c-TF-IDF words."""
+    if node.labels:
+        return next(iter(node.labels.values()))
+    return " · ".join(node.keywords[:LABEL_WORDS])
+
+
+def _themes(nodes: list[_Node], max_themes: int, mentions: Sequence[Mention]) -> list[Theme]:
+    """The `max_themes` largest top-level themes, biggest first, each followed by its children."""
+    ranked = sorted(nodes, key=lambda n: (-len(n.rows), _display(n)))[:max_themes]
+    used: set[str] = set()
+    out: list[Theme] = []
+    for node in ranked:
+        parent = _theme(node, None, used, mentions)
+        out.append(parent)
+        for child in sorted(node.children, key=lambda n: (-len(n.rows), _display(n))):
+            out.append(_theme(child, parent.label, used, mentions))
+    return out
+
+
+def _theme(node: _Node, parent: str | None, used: set[str], mentions: Sequence[Mention]) -> Theme:
+    """A node as a Theme; its label made unique among the themes so far (labels name themes)."""
+    label = _display(node)
+    if label in used:  # the c-TF-IDF words, then the parent's label, tell it apart
+        label = " · ".join(node.keywords[:LABEL_WORDS])
+    if label in used and parent is not None:
+        label = f"{parent} › {label}"
+    base, n = label, 2
+    while label in used:
+        label, n = f"{base} ({n})", n + 1
+    used.add(label)
+    members = [mentions[i] for i in node.rows]
+    theme = Theme(label=label, keywords=node.keywords, count=len(members), parent=parent,
+                  labels=dict(node.labels), merged=node.merged, split=node.split,
+                  sample_ids=[m.id for m in members[:3]], member_ids=[m.id for m in members])
     for m in members:
         if m.sentiment is not None:
             theme.sentiment[m.sentiment.label] = theme.sentiment.get(m.sentiment.label, 0) + 1
         lang = m.lang or "unknown"
         theme.langs[lang] = theme.langs.get(lang, 0) + 1
+    return theme

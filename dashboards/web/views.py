@@ -13,6 +13,7 @@ from core.alert import Alert
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
+from groundswell.theme_state import theme_details
 from indexing.base import Filters, Store, theme_counts
 from nlp.trends import CANDIDATES, Rise, trends
 
@@ -197,9 +198,12 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     now = {theme: t.count for theme, t in counted.items()}
     window = trends(theme_counts(store, filters), period.since, period.until, now=now)
 
+    details = theme_details(store, filters.brand)  # parent, labels per language, merges, split (issue 18)
+
     def row(r: Rise) -> dict[str, Any]:
         return {
             **theme_json(counted[r.theme]),
+            **details.get(r.theme, {}),
             "previous": round(r.expected, 2),  # the baseline's count scaled to this period's length
             "change": round(r.change, 2),
             "growth": round(r.growth, 3),

@@ -34,7 +34,8 @@ def _label(text: str, lang: str) -> str:
     return " · ".join(tokenize(text, lang)[:LABEL_WORDS]) or text
 
 
-LABELS = [_label(text, lang) for lang, text in POSTS] + ["q&a · \"quoted\" · a/b", "émoji 🔋 · ok?", "AND · OR · NOT ("]
+LABELS = [_label(text, lang) for lang, text in POSTS] + ["q&a · \"quoted\" · a/b", "émoji 🔋 · ok?", "AND · OR · NOT (",
+                                                       "flight › cancelled my flight", "kill people (2)"]
 
 
 @pytest.fixture(scope="module")

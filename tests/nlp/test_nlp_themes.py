@@ -3,9 +3,12 @@
 import random
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from core.mention import Mention, Sentiment
+from nlp.embeddings import SentenceEmbeddings
+from nlp.normalize import normalize as clean
 from nlp.themes import Theme, extract_themes
 
 PLANTED = {  # the "crisis": chargers overheating
@@ -65,3 +68,49 @@ def test_planted_topic_comes_out_as_labelled_themes():
 
 def test_too_few_mentions_give_no_themes():
     assert extract_themes([], max_themes=3) == []
+
+
+def _mixed_posts() -> list[Mention]:
+    """An overheating topic in English and Italian sharing the product's name, and everyday talk."""
+    topic = {"en": ["lumora x2 battery overheating again", "my lumora x2 battery overheating while charging"],
+             "it": ["lumora x2 batteria surriscaldata", "la lumora x2 ha la batteria surriscaldata di nuovo"]}
+    other = {"en": ["delivery was quick", "delivery was quick and easy"],
+             "it": ["consegna veloce", "consegna veloce e puntuale"]}
+    return _posts(topic, 40, "c", 3, "negative") + _posts(other, 40, "n", 4, "positive")
+
+
+def _multilingual(posts: list[Mention]) -> SentenceEmbeddings:
+    """What a multilingual encoder gives (the real SentenceEmbeddings, its vectors kept): a post's
+    vector is its topic's direction, whatever its language."""
+    rng = np.random.default_rng(0)
+    kept = SentenceEmbeddings()
+    texts = sorted({clean(m.text) for m in posts})
+    axis = [0 if ("lumora" in t) else 1 for t in texts]
+    vectors = rng.normal(0, 0.05, (len(texts), 384)).astype(np.float32)
+    vectors[np.arange(len(texts)), axis] += 1.0
+    kept.keep(texts, vectors)
+    return kept
+
+
+def test_languages_cluster_apart_by_default_and_together_when_asked():
+    posts = _mixed_posts()
+    kept = _multilingual(posts)
+    apart = extract_themes(posts, max_themes=10, embeddings=kept)
+    assert apart and all(len(t.langs) == 1 for t in apart)
+    together = extract_themes(posts, max_themes=10, embeddings=kept, cross_language=True)
+    assert kept.encoded == 0  # every vector came from the kept ones
+    both = [t for t in together if set(t.langs) == {"en", "it"}]
+    assert both, [(t.label, t.langs) for t in together]
+    theme = max(both, key=lambda t: t.count)
+    assert all(mid.startswith("test:c") for mid in theme.member_ids)
+    # Labels per language side by side, each a phrase of that language; one display label.
+    assert "battery overheating" in theme.labels["en"] and "batteria surriscaldata" in theme.labels["it"]
+    assert theme.label in theme.labels.values()
+
+
+def test_a_multi_word_brand_name_is_in_no_label():
+    posts = _mixed_posts()
+    themes = extract_themes(posts, max_themes=10, embeddings=_multilingual(posts), stopwords=("Lumora X2",))
+    labels = [t.label for t in themes] + [text for t in themes for text in t.labels.values()]
+    assert labels and not [label for label in labels if "lumora" in label or "x2" in label], labels
+    assert not [w for t in themes for w in t.keywords if w in ("lumora", "x2")]

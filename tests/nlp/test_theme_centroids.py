@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.theme_centroids import DRIFT_MARGIN, DRIFT_MIN_NEW, Centroid, assign, drifted, make_centroid
+from nlp.theme_centroids import DRIFT_MARGIN, DRIFT_MIN_NEW, Centroid, assign, assign_paths, drifted, make_centroid
 
 
 def _around(axis: int, n: int, noise: float, seed: int) -> np.ndarray:
@@ -46,3 +46,24 @@ def test_centroids_survive_the_state_round_trip_exactly():
     back = Centroid.from_json(c.to_json())
     assert (back.label, back.groups, back.radius, back.count) == (c.label, c.groups, c.radius, c.count)
     assert np.array_equal(back.vector, c.vector)
+
+
+def test_a_new_post_gets_its_theme_and_the_aspect_of_it_it_fits():
+    flight = make_centroid("flight", ["en"], np.vstack([_around(0, 40, 0.1, 1), _around(1, 40, 0.1, 2)]))
+    delays = make_centroid("flight delayed", ["en"], _around(0, 40, 0.1, 1))
+    delays.parent = "flight"
+    bags = make_centroid("lost luggage", ["en"], _around(1, 40, 0.1, 2))
+    bags.parent = "flight"
+    other = make_centroid("app · update", ["en"], _around(3, 40, 0.1, 3))
+    posts = np.vstack([_around(0, 1, 0.05, 4), _around(1, 1, 0.05, 5), _around(3, 1, 0.05, 6), _around(5, 1, 0.05, 7)])
+    paths = assign_paths([flight, delays, bags, other], posts, ["en"] * 4)
+    assert paths == [["flight", "flight delayed"], ["flight", "lost luggage"], ["app · update"], []]
+
+
+def test_parent_and_details_survive_the_state_round_trip():
+    c = make_centroid("lost luggage", ["en"], _around(1, 10, 0.2, 9))
+    c.parent, c.info = "flight", {"labels": {"en": "lost luggage"}, "merged": [{"parts": ["a", "b"]}]}
+    back = Centroid.from_json(c.to_json())
+    assert (back.parent, back.info) == (c.parent, c.info)
+    old = {k: v for k, v in c.to_json().items() if k not in ("parent", "info")}  # stored before aspects existed
+    assert (Centroid.from_json(old).parent, Centroid.from_json(old).info) == (None, {})

@@ -9,10 +9,12 @@ step runs on it once, in full, exactly as `groundswell themes --full` would (rea
 clustering). Sentiment is taken from the gold labels only to mark posts as enriched: themes
 cluster on words and sentence embeddings, never on sentiment.
 
-For each gold topic T and each theme θ: precision = |θ ∩ T| / |θ| and recall = |θ ∩ T| / |T|
-(over the labelled posts); the best-matching theme is the one with the highest F1. A topic
-*surfaces as a distinct theme* when some theme is at least 50% that topic (precision ≥ 0.5),
-so no theme can count for two topics.
+For each gold topic T and each theme θ (broad themes and their aspects: a post counts in every
+theme it carries): precision = |θ ∩ T| / |θ| and recall = |θ ∩ T| / |T| (over the labelled
+posts); the best-matching theme is the one with the highest F1. A topic *surfaces as a distinct
+theme* when some theme is at least 50% that topic (precision ≥ 0.5), so no theme can count for
+two topics; `largest_theme_share` shows a catch-all theme (the share of labelled posts in the
+largest). `settings` records the themes settings the figures were made with.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import nlp.theme_merge
 import nlp.themes
 from core.mention import Mention, Sentiment, load_mention
 from groundswell.config import BrandConfig, Config
@@ -61,8 +64,9 @@ def load_stream(folder: Path, limit: int | None = None) -> tuple[list[Mention], 
     return mentions, {m.id: gold.get(m.id, {}).get("subject_matter") for m in mentions}
 
 
-def run_themes(mentions: list[Mention]) -> tuple[dict[str, str], float]:
-    """mention id -> theme label after one full themes pass over `mentions`; and the seconds it took."""
+def run_themes(mentions: list[Mention]) -> tuple[dict[str, list[str]], float]:
+    """mention id -> its theme labels (a theme, then its aspect) after one full themes pass over
+    `mentions`; and the seconds it took."""
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp) / "eval.db")
         try:
@@ -73,18 +77,25 @@ def run_themes(mentions: list[Mention]) -> tuple[dict[str, str], float]:
             start = time.perf_counter()
             themes_pass(config, store, full=True)
             seconds = time.perf_counter() - start
-            assigned = {m.id: m.themes[0] for m in store.iter_mentions(Filters(include_spam=True)) if m.themes}
+            assigned = {m.id: list(m.themes) for m in store.iter_mentions(Filters(include_spam=True)) if m.themes}
         finally:
             store.close()
     return assigned, seconds
 
 
-def score(assigned: dict[str, str], topics: dict[str, str | None]) -> dict:
-    """Per gold topic, the best theme's precision and recall; how many topics surface as distinct themes."""
+def score(assigned: dict[str, list[str]], topics: dict[str, str | None]) -> dict:
+    """Per gold topic, the best theme's precision and recall; how many topics surface as distinct themes.
+
+    `assigned`: each post's theme labels. A post counts in every theme it carries (a broad theme
+    and its aspect are both themes a person sees), so each theme is scored on its own members."""
     labelled = {mid: t for mid, t in topics.items() if t}
-    theme_size = Counter(assigned[mid] for mid in labelled if mid in assigned)
+    theme_size: Counter = Counter()
+    overlap: Counter = Counter()
+    for mid, topic in labelled.items():
+        for theme in assigned.get(mid, ()):
+            theme_size[theme] += 1
+            overlap[(topic, theme)] += 1
     topic_size = Counter(labelled.values())
-    overlap = Counter((t, assigned[mid]) for mid, t in labelled.items() if mid in assigned)
     per_topic = {}
     for topic in sorted(t for t in topic_size if t != NONE):
         best = None
@@ -96,12 +107,19 @@ def score(assigned: dict[str, str], topics: dict[str, str | None]) -> dict:
                          "in_both": both, "theme_size": size}
             if best is None or (f1, theme) > (best["f1"], best["theme"]):
                 best = candidate
-        distinct = any(overlap[(topic, th)] / n >= DISTINCT_PRECISION for th, n in theme_size.items())
-        per_topic[topic] = {"posts": topic_size[topic], "best": best, "distinct_theme": distinct}
+        distinct = [(overlap[(topic, th)] / n, overlap[(topic, th)] / topic_size[topic], th)
+                    for th, n in theme_size.items() if overlap[(topic, th)] / n >= DISTINCT_PRECISION]
+        entry = {"posts": topic_size[topic], "best": best, "distinct_theme": bool(distinct)}
+        if distinct:  # the distinct theme that finds most of the topic
+            p, r, th = max(distinct, key=lambda d: (d[1], d[0], d[2]))
+            entry["distinct"] = {"theme": th, "precision": round(p, 3), "recall": round(r, 3)}
+        per_topic[topic] = entry
+    in_a_theme = sum(1 for mid in labelled if assigned.get(mid))
     return {
         "posts_labelled": len(labelled),
-        "posts_in_a_theme": sum(1 for mid in labelled if mid in assigned),
+        "posts_in_a_theme": in_a_theme,
         "themes": len(theme_size),
+        "largest_theme_share": round(max(theme_size.values()) / len(labelled), 3) if theme_size else 0.0,
         "topics": len(per_topic),
         "topics_with_a_distinct_theme": sum(v["distinct_theme"] for v in per_topic.values()),
         "per_topic": per_topic,
@@ -115,8 +133,11 @@ def evaluate(folder: Path, limit: int | None = None) -> dict:
             **score(assigned, topics)}
 
 
-def _merge_similarity() -> float:
-    return nlp.themes.MERGE_SIMILARITY
+def settings() -> dict:
+    """The themes settings the figures were made with (nlp/themes.py, nlp/theme_merge.py)."""
+    return {"merge_keep": nlp.theme_merge.MERGE_KEEP, "max_merged_share": nlp.theme_merge.MAX_MERGED_SHARE,
+            "split_share": nlp.themes.SPLIT_SHARE, "max_children": nlp.themes.MAX_CHILDREN,
+            "child_min_posts": nlp.themes.CHILD_MIN_POSTS, "cross_language": nlp.themes.CROSS_LANGUAGE}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -124,15 +145,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stream", type=Path, required=True, help="A folder with mentions.jsonl and gold.jsonl")
     parser.add_argument("--limit", type=int, help="Only the first N posts (a quick look; the figure is on all)")
     parser.add_argument("--json", type=Path, help="Also write the result here")
-    parser.add_argument(
-        "--merge-similarity", type=float,
-        help="Diagnosis only: run with this nlp.themes.MERGE_SIMILARITY (above 1: clusters are never merged)",
-    )
     args = parser.parse_args(argv)
-    if args.merge_similarity is not None:
-        nlp.themes.MERGE_SIMILARITY = args.merge_similarity
     result = evaluate(args.stream, args.limit)
-    result["merge_similarity"] = _merge_similarity()
+    result["settings"] = settings()
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")

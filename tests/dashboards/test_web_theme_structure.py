@@ -1,0 +1,46 @@
+"""`/api/themes` carries what the themes step stored about each theme (issue 18): its parent (the
+broad theme it is an aspect of), labels per language, the merges that built it, its sentiment split."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from core.mention import Mention, Sentiment
+from dashboards.web.app import create_app
+from groundswell.config import BrandConfig
+from groundswell.theme_state import BrandThemes, ThemeState
+from indexing.sqlite import SqliteStore
+from nlp.theme_centroids import make_centroid
+
+MERGE = {"parts": ["flight · delayed", "delay · gate"], "sizes": [40, 12], "similarity": 0.61, "why": "mutual nearest"}
+
+
+def test_themes_carry_parent_labels_and_merges():
+    store = SqliteStore(Path(tempfile.mkdtemp()) / "structure.db")
+    now = datetime.now(UTC).replace(microsecond=0)
+    mentions = [
+        Mention(source="x", native_id=str(i), text=f"flight post {i}", created_at=now - timedelta(hours=i + 1),
+                brands=["Lumora"], lang="en", themes=["flight", "flight delayed"] if i % 2 else ["flight"],
+                sentiment=Sentiment(label="negative", probs={"negative": 1.0}, model="test"))
+        for i in range(10)
+    ]
+    assert all(r.ok for r in store.upsert(mentions))
+    rng = np.random.default_rng(1)
+    flight = make_centroid("flight", ["en"], rng.normal(size=(10, 8)))
+    flight.info = {"labels": {"en": "flight", "it": "volo"}, "sentiment": {"negative": 10, "neutral": 0, "positive": 0}}
+    delayed = make_centroid("flight delayed", ["en"], rng.normal(size=(5, 8)))
+    delayed.parent, delayed.info = "flight", {"parent": "flight", "merged": [MERGE]}
+    ThemeState(store).save("Lumora", BrandThemes([flight, delayed]))
+    with TestClient(create_app(store, [BrandConfig(name="Lumora", query="Lumora")]), base_url="http://127.0.0.1") as c:
+        body = c.get("/api/themes", params={"brand": "Lumora"}).json()
+    store.close()
+    rows = {r["theme"]: r for r in body["recurring"]}
+    assert rows["flight"]["count"] == 10 and rows["flight"]["labels"] == {"en": "flight", "it": "volo"}
+    assert "parent" not in rows["flight"]
+    assert rows["flight"]["sentiment"] == {"negative": 10}  # the window's counts, not the stored mix
+    assert rows["flight delayed"]["parent"] == "flight" and rows["flight delayed"]["merged"] == [MERGE]
