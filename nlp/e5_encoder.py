@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.bert_onnx import BASE_OUTPUT, BRANCH_OUTPUT, OUTPUT_NAME, build_branched, build_model
+from nlp.e5_weights import ensure_checkpoint, provenance
 from nlp.encoder import inference_threads, length_buckets
 from nlp.onnx_encoder import OPSET, VARIANTS, _quantize_int8, import_onnxruntime, onnx_cache_dir
 
@@ -41,7 +42,6 @@ def _file_sha256(path: Path) -> str:
 
 def graph_settings(delta: Path | None, variant: str) -> dict:
     """Everything the graph depends on; its hash names the cache entry."""
-    from nlp.e5_weights import provenance
 
     if variant not in VARIANTS:
         raise ValueError(f"ONNX variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
@@ -81,7 +81,6 @@ def _build(delta: Path | None, first: int | None, out: Path) -> None:
 
     import onnx
 
-    from nlp.e5_weights import ensure_checkpoint
 
     if importlib.util.find_spec("onnx") is None:
         raise RuntimeError("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
@@ -101,7 +100,6 @@ class E5Encoder:
     def __init__(self, delta: Path | None = None, first: int | None = None, variant: str = "fp32") -> None:
         from tokenizers import Tokenizer
 
-        from nlp.e5_weights import ensure_checkpoint
 
         ort = import_onnxruntime()
         self.branched = delta is not None

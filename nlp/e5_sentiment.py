@@ -16,7 +16,7 @@ from typing import Any
 
 from nlp.e5_encoder import shared_e5
 from nlp.model_files import softmax
-from nlp.sentiment import SentimentModel
+from nlp.sentiment_base import SentimentModel
 
 HEAD_WEIGHT = "sentiment_head.weight"  # (3, hidden), LABELS order
 HEAD_BIAS = "sentiment_head.bias"

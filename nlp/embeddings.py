@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nlp.config import DEFAULT_BACKEND
+from nlp.e5_encoder import shared_e5
 
 if TYPE_CHECKING:  # heavy imports stay lazy
     import numpy as np
@@ -72,6 +73,4 @@ def encode_sentences(texts: Sequence[str], backend: str, batch_size: int = 64, p
     """
     if backend not in ("torch", "onnx"):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
-    from nlp.e5_encoder import shared_e5
-
     return shared_e5().encode(texts, batch_size=batch_size, progress=progress)[0]

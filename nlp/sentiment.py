@@ -6,17 +6,18 @@
     model.predict(["great phone", "worst support ever"])  # -> [Prediction(...), ...]
 
 Heavy libraries (torch, transformers, sklearn) are imported on first use, not at import.
+The common interface (`SentimentModel`, `Prediction`) is nlp/sentiment_base.py.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nlp.config import DEFAULT_BACKEND
+from nlp.e5_sentiment import E5SentimentModel
 from nlp.embeddings import SentenceEmbeddings
 from nlp.encoder import embed, encoder_path, length_buckets, set_threads
 from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tfidf
@@ -31,71 +32,10 @@ from nlp.model_files import (
     softmax,
     stack_features,
 )
-from nlp.normalize import normalize
 from nlp.onnx_encoder import DEFAULT_VARIANT, shared_encoder
+from nlp.sentiment_base import SentimentModel
 
 MINILM_MODEL_NAME = "groundswell-minilm-sentiment"
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """A sentiment label with the class probabilities behind it."""
-
-    label: str
-    probs: dict[str, float] = field(default_factory=dict)
-    uncertain: bool = False
-
-
-class SentimentModel:
-    """Common interface: `name` and `predict`. Subclasses implement `_probabilities`."""
-
-    name: str
-    uncertain_below: float
-
-    def predict(
-        self,
-        texts: Sequence[str],
-        langs: Sequence[str | None] | None = None,
-        batch_size: int = 64,
-        keep_embeddings: SentenceEmbeddings | None = None,
-    ) -> list[Prediction]:
-        """One Prediction per text. `langs` (ISO 639-1, None = unknown) helps models that use it.
-
-        `uncertain` is set when the top probability is below `uncertain_below`. A text with nothing
-        but whitespace is neutral (probability 1) without asking the model. `keep_embeddings`:
-        where a model that computes MiniLM sentence embeddings on the way leaves them (for themes).
-        """
-        if langs is not None and len(langs) != len(texts):
-            raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")
-        if not texts:
-            return []
-        import numpy as np
-
-        clean = [normalize(t) for t in texts]
-        # Nothing to read is neutral by rule: a model asked about "" answers from its biases alone.
-        readable = [i for i, t in enumerate(clean) if t.strip()]
-        probs = np.tile(np.array([0.0, 1.0, 0.0]), (len(clean), 1))
-        if readable:
-            probs[readable] = self._probabilities(
-                [clean[i] for i in readable], [langs[i] for i in readable] if langs is not None else None,
-                batch_size, keep_embeddings,
-            )
-        out = []
-        for row in probs:
-            best = int(row.argmax())
-            out.append(
-                Prediction(
-                    label=LABELS[best],
-                    probs={label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)},
-                    uncertain=bool(row[best] < self.uncertain_below),
-                )
-            )
-        return out
-
-    def _probabilities(
-        self, texts: list[str], langs: list[str | None] | None, batch_size: int, keep: SentenceEmbeddings | None = None
-    ) -> Any:
-        raise NotImplementedError
 
 
 class MiniLMSentimentModel(SentimentModel):
@@ -294,8 +234,6 @@ def load_sentiment_model(
                 "the default sentiment model runs on ONNX Runtime only: leave nlp.backend unset or set it to "
                 "'onnx' (the 'torch' backend is for sentiment_model: minilm and Hugging Face checkpoints)"
             )
-        from nlp.e5_sentiment import E5SentimentModel  # lazy: it subclasses SentimentModel, defined here
-
         return E5SentimentModel(uncertain_below=uncertain_below, onnx_variant=onnx_variant)
     if name == "minilm":
         return MiniLMSentimentModel(

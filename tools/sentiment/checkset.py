@@ -17,6 +17,9 @@ from pathlib import Path
 
 import click
 
+from groundswell.demo_corpus import generate, lang_of
+from nlp.sentiment import load_sentiment_model
+
 CHECKSET = Path(__file__).resolve().parent / "checkset" / "checkset.tsv"
 KINDS = ("complaint", "praise", "announcement")
 
@@ -44,8 +47,6 @@ def load_checkset(path: Path = CHECKSET) -> list[CheckRow]:
 
 def demo_crisis_posts() -> list[tuple[str, str]]:
     """(text, lang) of the demo corpus's planted crisis posts (groundswell/demo_corpus.py), which must read negative."""
-    from groundswell.demo_corpus import lang_of, generate
-
     return [(r["text"], lang_of(r["author"]["handle"])) for r in generate()
             if (r.get("extra") or {}).get("planted") == "planted-crisis"]
 
@@ -83,8 +84,6 @@ def score(rows: list[CheckRow], labels: list[str]) -> dict:
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
 def main(model_name: str, out_path: Path | None) -> None:
     """Run MODEL on the check set and print per-language, per-kind results."""
-    from nlp.sentiment import load_sentiment_model
-
     rows = load_checkset()
     model = load_sentiment_model(model_name)
     preds = model.predict([r.text for r in rows], [r.lang for r in rows])

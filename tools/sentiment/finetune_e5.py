@@ -33,9 +33,11 @@ import click
 import numpy as np
 
 from nlp.e5_encoder import MAX_TOKENS, QUERY_PREFIX
+from nlp.e5_weights import ensure_checkpoint
 from nlp.model_files import LABELS
 from nlp.normalize import normalize
 from tools.sentiment.data import MissingDataError, load_splits
+from tools.sentiment.e5_layers import E5Top
 
 SEED = 13
 HOLDOUT = 0.15
@@ -225,8 +227,6 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     import torch
     from safetensors.numpy import save_file
 
-    from nlp.e5_weights import ensure_checkpoint
-    from tools.sentiment.e5_layers import E5Top
 
     start = time.monotonic()
     torch.manual_seed(SEED)
