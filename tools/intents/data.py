@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,21 +91,25 @@ def public_tasks(root: Path, ko_sample: int = 600) -> list[BinaryTask]:
     """Binary evaluation tasks from the test splits of the public sets under `root` (../shared/data/intents)."""
     tasks: list[BinaryTask] = []
     rows = list(_rows(root / "complaints_twitter_en" / "test.jsonl"))
-    tasks.append(_task("complaints_twitter_en", "complaint", rows, lambda r: r["intent"] == "complaint"))
+    tasks.append(_task("complaints_twitter_en", "complaint", rows, _is("complaint")))
     brand = [r for r in rows if not r["domain"].startswith("random_")]
-    tasks.append(_task("complaints_twitter_en (brand-directed)", "complaint", brand, lambda r: r["intent"] == "complaint"))
+    tasks.append(_task("complaints_twitter_en (brand-directed)", "complaint", brand, _is("complaint")))
     rows = list(_rows(root / "semeval2019_task9_suggestions_en" / "test.jsonl"))
-    tasks.append(_task("semeval2019_task9_suggestions_en", "suggestion", rows, lambda r: r["intent"] == "suggestion"))
+    tasks.append(_task("semeval2019_task9_suggestions_en", "suggestion", rows, _is("suggestion")))
     rows = list(_rows(root / "ijcnlp2017_customer_feedback" / "test.jsonl"))
     for lang in ("en", "es", "fr", "ja"):
         # A sentence without a complaint/bug tag cannot be a complaint; "undetermined" could be anything.
         mine = [r for r in rows if r["lang"] == lang and r["label"] != "undetermined"]
-        tasks.append(_task(f"ijcnlp2017_customer_feedback {lang}", "complaint", mine, lambda r: r["intent"] == "complaint"))
+        tasks.append(_task(f"ijcnlp2017_customer_feedback {lang}", "complaint", mine, _is("complaint")))
     tasks.append(_korean_questions(root, ko_sample))
     return tasks
 
 
-def _task(name: str, intent: str, rows: list[dict], positive) -> BinaryTask:
+def _is(intent: str) -> Callable[[dict], bool]:
+    return lambda row: row["intent"] == intent
+
+
+def _task(name: str, intent: str, rows: list[dict], positive: Callable[[dict], bool]) -> BinaryTask:
     return BinaryTask(name, intent, [Example(r["text"], r["lang"], intent if positive(r) else "") for r in rows])
 
 
