@@ -483,9 +483,9 @@ def test_intent_filters_and_facets_on_every_store(empty_store: Store) -> None:
     assert all(r.ok for r in empty_store.upsert(corpus))
     clean = [m for m in corpus if not m.spam]
     want = Counter(m.intent or "unknown" for m in clean)
-    assert empty_store.facet(Filters(), "intent") == dict(sorted(want.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert empty_store.facet(Filters(), "intent") == dict(want)
     acme = Counter(m.intent or "unknown" for m in clean if "acme" in m.brands)
-    assert empty_store.facet(Filters(brand="acme"), "intent") == dict(sorted(acme.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert empty_store.facet(Filters(brand="acme"), "intent") == dict(acme)
     for intent in ("question", "complaint"):
         ids = {m.id for m in clean if m.intent == intent}
         assert {m.id for m in empty_store.iter_mentions(Filters(intent=intent))} == ids
