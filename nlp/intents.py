@@ -39,6 +39,9 @@ _INTERROGATIVE = {
 }
 _INTERROGATIVE_RE = {lang: re.compile(pattern) for lang, pattern in _INTERROGATIVE.items()}
 CUES: tuple[str, ...] = ("question_mark", "interrogative")
+# What may come before a question's first word: addressed handles (normalised to @user, or raw), an
+# opening ¿ or quote. "@acme how do I ..." opens with "how".
+_LEAD = re.compile(r"^(?:\s|@[\w.@-]+|[¿¡\"'«“(])+")
 
 
 def question_cues(texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarray:
@@ -46,7 +49,7 @@ def question_cues(texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarr
     of its language (unknown languages: only the mark)."""
     out = np.zeros((len(texts), len(CUES)), dtype=np.float32)
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
-        lowered = text.strip().lower()
+        lowered = _LEAD.sub("", text.strip().lower())
         out[i, 0] = 1.0 if _QUESTION_MARK.search(lowered) else 0.0
         pattern = _INTERROGATIVE_RE.get(lang or "")
         out[i, 1] = 1.0 if pattern is not None and pattern.search(lowered) else 0.0
