@@ -17,6 +17,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
     "replies": ("&#8617;&#65039;", "Needs reply", ("brand", "period")),
+    "faq": ("&#10067;", "FAQ", ("brand", "period", "source", "lang")),
 }
 
 
@@ -156,6 +157,13 @@ _BODIES = {
 <div class="card wide"><h2>&#9201;&#65039; Negative posts waiting for a reply <small id="reply-goal"></small></h2>
   <ol id="reply-queue" class="results"></ol></div>
 <div class="card wide"><h2>&#128197; By day</h2><table class="table" id="reply-days"></table></div>""",
+    "faq": """
+<section class="grid">
+  <div class="card wide"><h2>&#10067; Recurring questions <small id="faq-questions-note"></small></h2>
+    <ol id="faq-questions" class="faq"></ol></div>
+  <div class="card wide"><h2>&#128544; Complaint reasons <small id="faq-complaints-note"></small></h2>
+    <ol id="faq-complaints" class="faq"></ol></div>
+</section>""",
 }
 
 

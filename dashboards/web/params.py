@@ -46,6 +46,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/themes": _PERIOD | {"source", "lang", "n", "min_count", "samples", "spam"},
     "/api/alerts": _PERIOD | {"severity", "limit"},
     "/api/replies": _PERIOD | {"limit"},
+    "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam"},
     "/api/advocates": _PERIOD | {"kind", "n", "format"},
     "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
 }
