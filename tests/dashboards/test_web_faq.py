@@ -1,0 +1,76 @@
+"""/api/faq after the demo's pipeline: the planted questions come back as recurring questions, the planted
+crisis as a complaint reason. A slice of the demo corpus (every 10th post of the two weeks), the real
+models (sentiment, intents), a real SQLite store and a real uvicorn."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from live_server import live_server, raw_get
+
+from groundswell.config import load_config
+from groundswell.demo import DEMO_CONFIG
+from groundswell.demo_corpus import generate
+from groundswell.pipeline import run_once
+from indexing.factory import open_store
+
+pytestmark = pytest.mark.model
+EVERY = 10
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory) -> Iterator[int]:
+    from dashboards.web.app import create_app
+
+    root = tmp_path_factory.mktemp("faq-demo")
+    records = generate()[::EVERY]
+    (root / "corpus.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (root / "groundswell.yaml").write_text(DEMO_CONFIG, encoding="utf-8")
+    config = load_config(root / "groundswell.yaml")
+    store = open_store(config.store)
+    run_once(config, store=store, write_report=False)
+    with live_server(create_app(store, config)) as p:
+        yield p
+    store.close()
+
+
+def _faq(port: int, query: str) -> dict:
+    status, _, body = raw_get(port, f"/api/faq?{query}")
+    assert status == 200, body
+    return json.loads(body)
+
+
+def _texts(group: dict) -> list[str]:
+    return [group["label"], *(m["text"] for m in group["examples"])]
+
+
+def test_the_demo_planted_questions_are_recurring_questions(port):
+    data = _faq(port, "brand=Lumora&days=14&examples=10")
+    questions = data["questions"]["groups"]
+    assert questions and data["questions"]["total"] >= sum(g["count"] for g in questions)
+    # "Is the Lumora … different from last year's model?": one group, whatever the product and feature.
+    last_year = [g for g in questions if any("different from last year's model" in t for t in _texts(g))]
+    assert len(last_year) == 1 and last_year[0]["count"] >= 3, [g["label"] for g in questions]
+    assert "different from last year's model" in last_year[0]["label"]
+    # The German "Hat jemand den Lumora … getestet?" is among the recurring questions too.
+    assert any("de" in g["langs"] for g in questions), [(g["label"], g["langs"]) for g in questions]
+    assert any(t.startswith("Hat jemand") for g in questions for t in _texts(g))
+    for group in questions:
+        assert sum(group["langs"].values()) == group["count"] and group["count"] >= 2
+
+
+def test_the_crisis_is_a_complaint_reason(port):
+    data = _faq(port, "brand=Lumora&days=14&examples=10")
+    top = data["complaints"]["groups"][:3]
+    assert any("overheat" in t.lower() or "hot while charging" in t for g in top for t in _texts(g)), top
+    # "Is anyone at Lumora listening?" closes a crisis post: a complaint, grouped with the crisis.
+    assert any("Is anyone at Lumora listening?" in t for g in data["complaints"]["groups"] for t in _texts(g))
+
+
+def test_faq_parameters_are_checked(port):
+    status, _, body = raw_get(port, "/api/faq?brand=Nobody")
+    assert status == 404 and "brand" in json.loads(body)["param"]
+    status, _, body = raw_get(port, "/api/faq?brand=Lumora&n=0")
+    assert status == 400 and json.loads(body)["param"] == "n"
