@@ -5,6 +5,7 @@ models (sentiment, intents), a real SQLite store and a real uvicorn."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -74,3 +75,46 @@ def test_faq_parameters_are_checked(port):
     assert status == 404 and "brand" in json.loads(body)["param"]
     status, _, body = raw_get(port, "/api/faq?brand=Lumora&n=0")
     assert status == 400 and json.loads(body)["param"] == "n"
+
+
+# -- in the browser ------------------------------------------------------------------------------------
+CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from test_web_browser import CHROMIUM_ARGS, _require_or_skip
+
+    _require_or_skip(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run scripts/install_chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+def test_the_faq_page_lists_groups_with_their_posts(browser, port):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=f"http://127.0.0.1:{port}")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto("/faq?brand=Lumora&days=14")
+        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        groups = page.locator("#faq-questions li.faq-group")
+        expect(groups.first).to_be_visible()
+        last_year = groups.filter(has_text="different from last year's model")
+        expect(last_year).to_have_count(1)
+        last_year.locator("summary").click()  # unfold: the example posts, each a mention card
+        expect(last_year.locator("li.mention").first).to_be_visible()
+        expect(page.locator("#faq-complaints li.faq-group").first).to_be_visible()
+        expect(page.locator("#faq-complaints")).to_contain_text("overheating")
+        expect(page.locator("#faq-questions-note")).to_contain_text("tagged")
+        assert errors == []
+    finally:
+        context.close()
