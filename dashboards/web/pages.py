@@ -12,7 +12,8 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "explore": (
         "&#128269;",
         "Explore",
-        ("q", "brand", "period", "source", "lang", "theme", "sentiment", "uncertain", "min_followers", "spam", "sort"),
+        ("q", "brand", "period", "source", "lang", "theme", "sentiment", "intent", "uncertain", "min_followers", "spam",
+         "sort"),
     ),
     "themes": ("&#128172;", "Themes", ("brand", "period", "source", "lang")),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
@@ -68,6 +69,18 @@ _CONTROLS = {
             '<option value="">any</option><option value="negative">&#128544; negative</option>'
             '<option value="neutral">&#128528; neutral</option><option value="positive">&#128512; positive</option>',
         ),
+    ),
+    "intent": _field(
+        "intent",
+        "Intent",
+        _select(
+            "intent",
+            '<option value="">any</option><option value="question">&#10067; question</option>'
+            '<option value="complaint">&#128544; complaint</option><option value="praise">&#128588; praise</option>'
+            '<option value="suggestion">&#128161; suggestion</option>'
+            '<option value="purchase_intent">&#128722; purchase intent</option><option value="other">other</option>',
+        ),
+        "What the post is for, as the intent tagger read it (docs/model-card.md, Intent tags)",
     ),
     "uncertain": _field(
         "uncertain",

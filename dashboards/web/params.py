@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from core.mention import SENTIMENT_LABELS
+from core.mention import INTENT_LABELS, SENTIMENT_LABELS
 from core.query import QuerySyntaxError, parse
 from core.time import as_utc
 from dashboards.web.errors import ApiError
@@ -33,7 +33,8 @@ _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 _INT = re.compile(r"[+-]?[0-9]{1,32}")
 
 FILTER_PARAMS = frozenset(
-    {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam"}
+    {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam",
+     "intent"}
 )
 _PERIOD = frozenset({"brand", "since", "until", "days"})
 # Every API endpoint's parameters, in one table: the app rejects any other, and the fuzz suite
@@ -216,6 +217,7 @@ def parse_filters(
         text=parse_query(params.get("q")),
         theme=parse_label(params, "theme"),
         uncertain=_BOOLS[parse_choice(params, "uncertain", ("true", "false"), None)],
+        intent=parse_choice(params, "intent", INTENT_LABELS, None),  # nlp/intents.py's tag
         # spam=include: show what the spam rule (nlp/spam.py) leaves out of counts by default.
         include_spam=parse_choice(params, "spam", ("include", "exclude"), "exclude") == "include",
     )

@@ -77,6 +77,17 @@ def test_faq_parameters_are_checked(port):
     assert status == 400 and json.loads(body)["param"] == "n"
 
 
+def test_explore_filters_by_intent(port):
+    """/api/search?intent=…: only posts of that intent, each carrying its tag; a typo is a clear 400."""
+    status, _, body = raw_get(port, "/api/search?brand=Lumora&intent=question&size=100")
+    data = json.loads(body)
+    assert status == 200 and data["hits"] and {h["intent"] for h in data["hits"]} == {"question"}
+    faq = _faq(port, "brand=Lumora&days=14")
+    assert data["total"] >= faq["questions"]["total"]  # the FAQ's period is within the whole history
+    status, _, body = raw_get(port, "/api/search?intent=questions")
+    assert status == 400 and json.loads(body)["param"] == "intent"
+
+
 # -- in the browser ------------------------------------------------------------------------------------
 CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
 
@@ -115,6 +126,12 @@ def test_the_faq_page_lists_groups_with_their_posts(browser, port):
         expect(page.locator("#faq-complaints li.faq-group").first).to_be_visible()
         expect(page.locator("#faq-complaints")).to_contain_text("overheating")
         expect(page.locator("#faq-questions-note")).to_contain_text("tagged")
+        # Explore's intent filter: the same questions, listed post by post.
+        page.goto("/explore?brand=Lumora&intent=question")
+        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        expect(page.locator("#f-intent")).to_have_value("question")
+        expect(page.locator("#results li.mention").first).to_be_visible()
+        expect(page.locator("#results")).to_contain_text("different from last year's model")
         assert errors == []
     finally:
         context.close()
