@@ -457,6 +457,20 @@ def store_migrate(config_path: str, progress: bool) -> None:
         opened.close()
 
 
+@store.command("tag-intents")
+@config_option
+def store_tag_intents(config_path: str) -> None:
+    """Tag the intent of mentions enriched before intent tags (docs/model-card.md, "Intent tags"); safe to run again."""
+    from groundswell.intents_backfill import tag_missing_intents
+
+    config = _load(config_path)
+    opened = open_store(config)  # opening adds the intent table / field (migration step "intent tags")
+    try:
+        _emit(as_dict(tag_missing_intents(config, opened)))
+    finally:
+        opened.close()
+
+
 @cli.group()
 def config() -> None:
     """Configuration helpers."""
