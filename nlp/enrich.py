@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.mention import Mention, Sentiment
+from nlp.embeddings import SentenceEmbeddings
 from nlp.intents import IntentTagger, shipped_tagger
 from nlp.langid import detect_languages
 from nlp.normalize import normalize
@@ -12,7 +13,6 @@ from nlp.sentiment import load_sentiment_model
 
 if TYPE_CHECKING:
     from nlp.config import NlpConfig
-    from nlp.embeddings import SentenceEmbeddings
     from nlp.sentiment import SentimentModel
 
 
@@ -64,8 +64,6 @@ class Enricher:
 
     def _intents(self, texts: list[str], langs: list[str | None]) -> list[str]:
         """Intent tags from the same sentence embeddings sentiment kept (same key: the normalised text)."""
-        from nlp.embeddings import SentenceEmbeddings
-
         if self.embeddings is None:
             self.embeddings = SentenceEmbeddings(backend=self.config.backend)
         clean = [normalize(t) for t in texts]
