@@ -105,6 +105,22 @@ def public_tasks(root: Path, ko_sample: int = 600) -> list[BinaryTask]:
     return tasks
 
 
+# IJCNLP labels that allow more than one intent (shared README): the intents each is compatible with.
+COMPATIBLE = {"request": ("question", "suggestion"), "comment": ("praise", "other")}
+
+
+def compatible_rows(root: Path) -> dict[str, list[tuple[Example, tuple[str, ...]]]]:
+    """IJCNLP test rows with exactly one partial label (`request` or `comment`), per language: what a
+    prediction must fall in to be compatible. The only multilingual signal here for praise and
+    question-or-suggestion."""
+    out: dict[str, list[tuple[Example, tuple[str, ...]]]] = {}
+    for r in _rows(root / "ijcnlp2017_customer_feedback" / "test.jsonl"):
+        if r["label"] in COMPATIBLE:
+            example = Example(r["text"], r["lang"], "")
+            out.setdefault(f"{r['label']} {r['lang']}", []).append((example, COMPATIBLE[r["label"]]))
+    return dict(sorted(out.items()))
+
+
 def _is(intent: str) -> Callable[[dict], bool]:
     return lambda row: row["intent"] == intent
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nlp.intents import INTENTS, IntentTagger
 from tools.intents.cache import embed
-from tools.intents.data import Example, public_tasks, seed_examples
+from tools.intents.data import Example, compatible_rows, public_tasks, seed_examples
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "intents"
 
@@ -68,6 +68,19 @@ def public_report(tagger: IntentTagger, root: Path) -> list[dict]:
     return rows
 
 
+def compatible_report(tagger: IntentTagger, root: Path) -> list[dict]:
+    """IJCNLP `request`/`comment` rows per language: the share predicted within the compatible intents."""
+    rows = []
+    for name, items in compatible_rows(root).items():
+        preds = predict(tagger, [e for e, _ in items])
+        inside = sum(p in allowed for p, (_, allowed) in zip(preds, items, strict=True))
+        label, lang = name.split()
+        rows.append({"set": "ijcnlp2017_customer_feedback", "label": label, "lang": lang, "rows": len(items),
+                     "compatible": list(items[0][1]), "share_compatible": round(inside / len(items), 3),
+                     "predicted": {i: sum(p == i for p in preds) for i in INTENTS}})
+    return rows
+
+
 def markdown(report: dict) -> str:
     """The model card's tables: seed F1 per language × intent, then the public sets."""
     lines = ["| lang | " + " | ".join(INTENTS) + " | macro F1 | n |", "|---|" + "---:|" * (len(INTENTS) + 2)]
@@ -79,6 +92,13 @@ def markdown(report: dict) -> str:
     for r in report["public"]:
         lines.append(f"| {r['set']} | {r['lang']} | {r['intent']} | {r['rows']} | {r['precision']:.2f} | "
                      f"{r['recall']:.2f} | {r['f1']:.2f} |")
+    if report.get("compatible"):
+        lines += ["", "| IJCNLP label | lang | rows | compatible intents | share predicted in them | most predicted |"]
+        lines += ["|---|---|---:|---|---:|---|"]
+        for r in report["compatible"]:
+            top = ", ".join(f"{k} {v}" for k, v in sorted(r["predicted"].items(), key=lambda kv: -kv[1])[:3])
+            lines.append(f"| {r['label']} | {r['lang']} | {r['rows']} | {' or '.join(r['compatible'])} | "
+                         f"{r['share_compatible']:.2f} | {top} |")
     return "\n".join(lines)
 
 
@@ -92,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     report = {"model": tagger.manifest, "seed_held_out": seed_report(tagger)}
     if args.data.exists():
         report["public"] = public_report(tagger, args.data)
+        report["compatible"] = compatible_report(tagger, args.data)
     else:
         print(f"{args.data} not found: public sets skipped")
         report["public"] = []
