@@ -87,21 +87,23 @@ class BinaryTask:
     examples: list[Example]
 
 
-def public_tasks(root: Path, ko_sample: int = 600) -> list[BinaryTask]:
-    """Binary evaluation tasks from the test splits of the public sets under `root` (../shared/data/intents)."""
+def public_tasks(root: Path, ko_sample: int = 600, split: str = "test") -> list[BinaryTask]:
+    """Binary evaluation tasks from one split ("test"; "dev" to decide things without touching test) of
+    the public sets under `root` (../shared/data/intents); `ko_sample` 0 leaves 3i4k out."""
     tasks: list[BinaryTask] = []
-    rows = list(_rows(root / "complaints_twitter_en" / "test.jsonl"))
+    rows = list(_rows(root / "complaints_twitter_en" / f"{split}.jsonl"))
     tasks.append(_task("complaints_twitter_en", "complaint", rows, _is("complaint")))
     brand = [r for r in rows if not r["domain"].startswith("random_")]
     tasks.append(_task("complaints_twitter_en (brand-directed)", "complaint", brand, _is("complaint")))
-    rows = list(_rows(root / "semeval2019_task9_suggestions_en" / "test.jsonl"))
+    rows = list(_rows(root / "semeval2019_task9_suggestions_en" / f"{split}.jsonl"))
     tasks.append(_task("semeval2019_task9_suggestions_en", "suggestion", rows, _is("suggestion")))
-    rows = list(_rows(root / "ijcnlp2017_customer_feedback" / "test.jsonl"))
+    rows = list(_rows(root / "ijcnlp2017_customer_feedback" / f"{split}.jsonl"))
     for lang in ("en", "es", "fr", "ja"):
         # A sentence without a complaint/bug tag cannot be a complaint; "undetermined" could be anything.
         mine = [r for r in rows if r["lang"] == lang and r["label"] != "undetermined"]
         tasks.append(_task(f"ijcnlp2017_customer_feedback {lang}", "complaint", mine, _is("complaint")))
-    tasks.append(_korean_questions(root, ko_sample))
+    if ko_sample:
+        tasks.append(_korean_questions(root, ko_sample, split))
     return tasks
 
 
@@ -109,12 +111,12 @@ def public_tasks(root: Path, ko_sample: int = 600) -> list[BinaryTask]:
 COMPATIBLE = {"request": ("question", "suggestion"), "comment": ("praise", "other")}
 
 
-def compatible_rows(root: Path) -> dict[str, list[tuple[Example, tuple[str, ...]]]]:
+def compatible_rows(root: Path, split: str = "test") -> dict[str, list[tuple[Example, tuple[str, ...]]]]:
     """IJCNLP test rows with exactly one partial label (`request` or `comment`), per language: what a
     prediction must fall in to be compatible. The only multilingual signal here for praise and
     question-or-suggestion."""
     out: dict[str, list[tuple[Example, tuple[str, ...]]]] = {}
-    for r in _rows(root / "ijcnlp2017_customer_feedback" / "test.jsonl"):
+    for r in _rows(root / "ijcnlp2017_customer_feedback" / f"{split}.jsonl"):
         if r["label"] in COMPATIBLE:
             example = Example(r["text"], r["lang"], "")
             out.setdefault(f"{r['label']} {r['lang']}", []).append((example, COMPATIBLE[r["label"]]))
@@ -129,12 +131,12 @@ def _task(name: str, intent: str, rows: list[dict], positive: Callable[[dict], b
     return BinaryTask(name, intent, [Example(r["text"], r["lang"], intent if positive(r) else "") for r in rows])
 
 
-def _korean_questions(root: Path, n: int) -> BinaryTask:
+def _korean_questions(root: Path, n: int, split: str = "test") -> BinaryTask:
     """3i4k test: `question` vs statements, fragments and rhetorical commands (commands may be support
     requests and intonation-dependent lines need prosody: both left out). `n` of each, by hash."""
     pos, neg = [], []
     for r in _rows(root / "korean_3i4k_intention" / "data.jsonl"):
-        if r["split"] != "test":
+        if r["split"] != split:
             continue
         if r["label"] == "question":
             pos.append(r)
@@ -145,4 +147,4 @@ def _korean_questions(root: Path, n: int) -> BinaryTask:
         return sorted(rs, key=lambda r: hashlib.sha256(r["source_id"].encode()).hexdigest())[:n]
 
     rows = pick(pos) + pick(neg)
-    return _task(f"korean_3i4k_intention (test, {n}+{n})", "question", rows, lambda r: r["label"] == "question")
+    return _task(f"korean_3i4k_intention ({split}, {n}+{n})", "question", rows, lambda r: r["label"] == "question")

@@ -55,10 +55,10 @@ def seed_report(tagger: IntentTagger) -> dict:
     return out
 
 
-def public_report(tagger: IntentTagger, root: Path) -> list[dict]:
+def public_report(tagger: IntentTagger, root: Path, split: str = "test", ko_sample: int = 600) -> list[dict]:
     """One row per public binary task: its intent, language(s) and P/R/F1 of that intent."""
     rows = []
-    for task in public_tasks(root):
+    for task in public_tasks(root, ko_sample, split):
         preds = predict(tagger, task.examples)
         score = prf([e.intent == task.intent for e in task.examples], [p == task.intent for p in preds])
         langs = sorted({e.lang for e in task.examples})
@@ -68,10 +68,10 @@ def public_report(tagger: IntentTagger, root: Path) -> list[dict]:
     return rows
 
 
-def compatible_report(tagger: IntentTagger, root: Path) -> list[dict]:
+def compatible_report(tagger: IntentTagger, root: Path, split: str = "test") -> list[dict]:
     """IJCNLP `request`/`comment` rows per language: the share predicted within the compatible intents."""
     rows = []
-    for name, items in compatible_rows(root).items():
+    for name, items in compatible_rows(root, split).items():
         preds = predict(tagger, [e for e, _ in items])
         inside = sum(p in allowed for p, (_, allowed) in zip(preds, items, strict=True))
         label, lang = name.split()
@@ -87,7 +87,8 @@ def markdown(report: dict) -> str:
     for lang, row in report["seed_held_out"].items():
         cells = [f"{row['intents'][i]['f1']:.2f}" for i in INTENTS]
         lines.append(f"| {lang} | " + " | ".join(cells) + f" | {row['macro_f1']:.2f} | {row['examples']} |")
-    lines += ["", "| public test set | lang | intent | rows | precision | recall | F1 |"]
+    split = report.get("split", "test")
+    lines += ["", f"| public set ({split} split) | lang | intent | rows | precision | recall | F1 |"]
     lines += ["|---|---|---|---:|---:|---:|---:|"]
     for r in report["public"]:
         lines.append(f"| {r['set']} | {r['lang']} | {r['intent']} | {r['rows']} | {r['precision']:.2f} | "
@@ -107,12 +108,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="../shared/data/intents")
     parser.add_argument("--json", type=Path, default=Path("docs/intent-eval.json"))
     parser.add_argument("--model", type=Path, default=None, help="a model folder (default: the shipped one)")
+    parser.add_argument("--split", choices=("test", "dev"), default="test",
+                        help="public sets' split: dev to compare seed-set changes without touching test")
+    parser.add_argument("--ko-sample", type=int, default=600, help="3i4k rows per class (0: leave it out)")
     args = parser.parse_args(argv)
     tagger = IntentTagger.load(args.model) if args.model else IntentTagger.load()
     report = {"model": tagger.manifest, "seed_held_out": seed_report(tagger)}
     if args.data.exists():
-        report["public"] = public_report(tagger, args.data)
-        report["compatible"] = compatible_report(tagger, args.data)
+        report["split"] = args.split
+        report["public"] = public_report(tagger, args.data, args.split, args.ko_sample)
+        report["compatible"] = compatible_report(tagger, args.data, args.split)
     else:
         print(f"{args.data} not found: public sets skipped")
         report["public"] = []
