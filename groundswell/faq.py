@@ -27,7 +27,9 @@ from nlp.normalize import normalize
 # year's model?" vs "Anyone tried …?") 0.10; one frame across languages (en vs de) 0.12. So 0.09 keeps
 # frames apart, and one question asked in two languages usually makes two groups (see docs/model-card.md).
 DISTANCE = 0.09
-MAX_POSTS = 1000  # newest posts of the intent clustered per request (the store's largest page)
+# Newest posts of an intent clustered per request. Each is encoded once per dashboard process (~20–50
+# posts/s on a busy 2-core machine, so a cold FAQ page of two full sections takes up to ~30–50 s; warm: instant).
+MAX_POSTS = 500
 
 
 @dataclass
@@ -75,10 +77,30 @@ def recurring(
 ) -> Recurring:
     """The `n` largest groups (of at least `min_count` posts) among the newest `max_posts` posts of
     `filters` tagged `intent`. `text_of`: the text the encoder reads (the pipeline's normalised text)."""
+    mentions, total = tagged_posts(store, filters, intent, max_posts)
+    return group(mentions, total, intent, embeddings, min_count=min_count, n=n, examples=examples, text_of=text_of)
+
+
+def tagged_posts(store: Store, filters: Filters, intent: str, max_posts: int = MAX_POSTS) -> tuple[list[Mention], int]:
+    """The newest `max_posts` posts of `filters` tagged `intent`, and how many there are in all (the store's part)."""
     page = store.search(filters.replace(intent=intent), size=max_posts, sort="newest")
-    mentions = [hit.mention for hit in page.hits]
+    return [hit.mention for hit in page.hits], page.total
+
+
+def group(
+    mentions: list[Mention],
+    total: int,
+    intent: str,
+    embeddings: SentenceEmbeddings,
+    *,
+    min_count: int = 2,
+    n: int = 10,
+    examples: int = 3,
+    text_of: Callable[[str], str] = normalize,
+) -> Recurring:
+    """`recurring` on posts already read (the encoder's and clustering's part: no store access)."""
     if not mentions:
-        return Recurring(intent, page.total, 0, 0, [])
+        return Recurring(intent, total, 0, 0, [])
     vectors = embeddings.for_texts([text_of(m.text) for m in mentions])
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     labels = cluster(unit)
@@ -88,7 +110,7 @@ def recurring(
     groups = [_group(mentions, unit, idx, examples) for idx in members.values() if len(idx) >= min_count]
     groups.sort(key=lambda g: (-g.count, g.label))
     grouped = sum(g.count for g in groups)
-    return Recurring(intent, page.total, len(mentions), len(mentions) - grouped, groups[:n])
+    return Recurring(intent, total, len(mentions), len(mentions) - grouped, groups[:n])
 
 
 def _group(mentions: list[Mention], unit: np.ndarray, idx: list[int], examples: int) -> Group:

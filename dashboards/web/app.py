@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
@@ -371,7 +372,8 @@ def create_app(
 
         return await runner.call(compute)
 
-    faq_embeddings: list[Any] = []  # one SentenceEmbeddings per app, made on the first FAQ request
+    faq_embeddings = SentenceEmbeddings()  # kept between requests: a post is encoded once per dashboard process
+    faq_lock = threading.Lock()  # one FAQ computation at a time: the kept embeddings are not thread-safe
 
     @app.get("/api/faq")
     async def faq(request: Request) -> dict[str, Any]:
@@ -382,15 +384,19 @@ def create_app(
         min_count = parse_int(params, "min_count", 2, 1) or 2
         examples = parse_int(params, "examples", 3, 0, 10)
 
-        def compute() -> dict[str, Any]:
-            if not faq_embeddings:  # kept between requests: a post is encoded once per dashboard process
-                faq_embeddings.append(SentenceEmbeddings())
+        def read() -> tuple[Any, faq_view.Posts]:
             period = views.default_period(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
-            return faq_view.faq(store, filters, period, faq_embeddings[0], n, min_count, examples or 0)
+            return period, faq_view.faq_posts(store, filters, period)
 
-        return await runner.call(compute)
+        def grouped(period: Any, posts: faq_view.Posts) -> dict[str, Any]:
+            with faq_lock:
+                return faq_view.faq_groups(posts, period, faq_embeddings, n, min_count, examples or 0)
+
+        period, posts = await runner.call(read)
+        # Encoding and clustering off the store thread: the other pages stay answered meanwhile.
+        return await asyncio.to_thread(grouped, period, posts)
 
     @app.get("/api/advocates")
     async def advocates(request: Request) -> Any:
