@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv run-venv demo serve test test-deps lint lexicons train-sentiment eval-sentiment train-sentiment-minilm eval-sentiment-minilm bench clean
+.PHONY: venv run-venv demo serve test test-deps lint lexicons train-intents eval-intents train-sentiment eval-sentiment train-sentiment-minilm eval-sentiment-minilm bench clean
 
 venv: $(STAMP)
 
@@ -92,3 +92,11 @@ lint: venv
 
 clean:
 	rm -rf .groundswell test-artifacts
+
+# The intent tagger (nlp/models/intents/) from our seed set, and its per-language, per-intent figures
+# (docs/intent-eval.json; the public sets in ../shared/data/intents are evaluation only).
+train-intents: venv
+	$(BIN)/python -m tools.intents.train
+
+eval-intents: venv
+	$(BIN)/python -m tools.intents.evaluate --data ../shared/data/intents --json docs/intent-eval.json

@@ -15,6 +15,8 @@ from core.time import as_utc
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+IntentLabel = Literal["question", "complaint", "praise", "suggestion", "purchase_intent", "other"]
+INTENT_LABELS: tuple[str, ...] = ("question", "complaint", "praise", "suggestion", "purchase_intent", "other")
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -103,6 +105,9 @@ class Mention(BaseModel):
     # Enrichment, filled by the NLP chain; None/empty until then.
     sentiment: Sentiment | None = None
     themes: list[str] = Field(default_factory=list)
+    # What the post is for (nlp/intents.py): question/support request, complaint, praise/advocacy,
+    # suggestion/feature request, purchase_intent or other; None = not tagged (intents off, or before them).
+    intent: IntentLabel | None = None
     # The Mention id ("<source>:<native_id>") of the post this one replies to; None for a thread's start
     # or where the source does not say (response times, alerts.response).
     reply_to: str | None = None

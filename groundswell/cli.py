@@ -24,6 +24,7 @@ from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
 from groundswell.config import Config, ConfigError, config_warnings, load_config
 from groundswell.demo import prepare
+from groundswell.intents_backfill import tag_missing_intents
 from groundswell.pipeline import (
     as_dict,
     collect,
@@ -453,6 +454,18 @@ def store_migrate(config_path: str, progress: bool) -> None:
     try:
         moved = getattr(opened, "legacy_brands_moved", 0)  # the single `brand` moved to `brands` on open
         _emit({"moved_on_open": moved, **as_dict(migrate_brands(config, opened, progress=progress))})
+    finally:
+        opened.close()
+
+
+@store.command("tag-intents")
+@config_option
+def store_tag_intents(config_path: str) -> None:
+    """Tag the intent of mentions enriched before intent tags (docs/model-card.md, "Intent tags"); safe to run again."""
+    config = _load(config_path)
+    opened = open_store(config)  # opening adds the intent table / field (migration step "intent tags")
+    try:
+        _emit(as_dict(tag_missing_intents(config, opened)))
     finally:
         opened.close()
 

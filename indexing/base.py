@@ -27,7 +27,8 @@ def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
     if old is None or new.sentiment is not None or old.sentiment is None:
         return new
     return new.model_copy(
-        update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang, "spam": old.spam}
+        update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang, "spam": old.spam,
+                "intent": old.intent}
     )
 
 
@@ -72,6 +73,7 @@ class Filters:
     min_followers: int | None = None
     text: str | None = None
     theme: str | None = None
+    intent: str | None = None  # `Mention.intent` (nlp/intents.py): only posts tagged with this intent
     # True: only mentions whose sentiment is flagged uncertain (the analyst's review queue);
     # False: only confidently tagged ones. Untagged mentions match neither.
     uncertain: bool | None = None
@@ -181,9 +183,11 @@ class Store(ListableState, Protocol):
         """Counts by sentiment per time bucket (empty buckets omitted)."""
         ...
 
-    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam"]) -> dict[str, int]:
+    def facet(
+        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent"]
+    ) -> dict[str, int]:
         """Counts per value of `field` ("unknown": none; "brand": once per brand a post belongs to;
-        "spam": per exclusion reason, with `include_spam` to see them)."""
+        "spam": per exclusion reason, with `include_spam` to see them; "intent": `Mention.intent`)."""
         ...
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]: ...

@@ -50,7 +50,13 @@ from indexing.elasticsearch_mapping import (
     state_index,
     to_document,
 )
-from indexing.elasticsearch_migrate import add_reply_field, add_search_field, add_spam_field, move_brand_to_brands
+from indexing.elasticsearch_migrate import (
+    add_intent_field,
+    add_reply_field,
+    add_search_field,
+    add_spam_field,
+    move_brand_to_brands,
+)
 from indexing.elasticsearch_query import to_elasticsearch
 
 if TYPE_CHECKING:
@@ -62,7 +68,10 @@ _SORTS: dict[str, list[dict[str, Any]]] = {
     "engagement": [{"engagement.total": {"order": "desc", "missing": "_last"}}, {"id": "desc"}],
     "relevance": [{"_score": "desc"}, {"created_at": "desc"}, {"id": "desc"}],
 }
-_FACET_FIELDS = {"lang": "lang", "source": "source", "brand": "brands", "sentiment": "sentiment.label", "spam": "spam"}
+_FACET_FIELDS = {
+    "lang": "lang", "source": "source", "brand": "brands", "sentiment": "sentiment.label", "spam": "spam",
+    "intent": "intent",
+}
 _INTERVALS = {"hour": "1h", "day": "1d"}
 _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
@@ -199,6 +208,7 @@ class ElasticsearchStore:
         add_search_field(self)  # indices from before accent-insensitive search
         add_reply_field(self)  # indices from before reply_to
         add_spam_field(self)  # indices from before spam flags
+        add_intent_field(self)  # indices from before intent tags
         # Documents from before multi-brand mentions; how many moved is reported by `store migrate`.
         self.legacy_brands_moved = move_brand_to_brands(self)
 
@@ -263,7 +273,8 @@ class ElasticsearchStore:
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:
         f = filters or Filters()
         clauses: list[dict[str, Any]] = []
-        for field, value in (("brands", f.brand), ("source", f.source), ("lang", f.lang), ("themes", f.theme)):
+        for field, value in (("brands", f.brand), ("source", f.source), ("lang", f.lang), ("themes", f.theme),
+                             ("intent", f.intent)):
             if value is not None:
                 clauses.append({"term": {field: value}})
         if f.sentiment is not None:
@@ -462,7 +473,9 @@ class ElasticsearchStore:
             )
         return out
 
-    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam"]) -> dict[str, int]:
+    def facet(
+        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent"]
+    ) -> dict[str, int]:
         if field not in _FACET_FIELDS:
             raise ValueError(f"cannot facet on '{field}'")
         aggs = {"f": {"terms": {"field": _FACET_FIELDS[field], "missing": "unknown", "size": 1000}}}

@@ -135,6 +135,7 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
             "themes": _KEYWORD,
             REPLY_FIELD: REPLY_FIELD_MAPPING,  # the parent post's mention id (alerts.response)
             SPAM_FIELD: _KEYWORD,  # nlp/spam.py's reason; absent/null = not spam
+            INTENT_FIELD: _KEYWORD,  # nlp/intents.py's tag; absent/null = not tagged
             # Source-specific facts of any shape: kept in _source, not indexed (no mapping explosion).
             "extra": {"type": "object", "enabled": False},
         },
@@ -142,6 +143,7 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
 
 
 SPAM_FIELD = "spam"
+INTENT_FIELD = "intent"
 
 
 def mentions_template(prefix: str, language_analyzers: bool = True, icu: bool = False) -> dict[str, Any]:

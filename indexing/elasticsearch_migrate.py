@@ -20,6 +20,7 @@ from core.query import search_document
 from indexing.elasticsearch_bulk import write_all
 from indexing.elasticsearch_mapping import (
     BRANDS_MAPPING,
+    INTENT_FIELD,
     REPLY_FIELD,
     REPLY_FIELD_MAPPING,
     SEARCH_FIELD,
@@ -112,6 +113,14 @@ def add_spam_field(store: ElasticsearchStore) -> None:
     Nothing to fill: a document without the field is not spam, which is what it was."""
     store.client.indices.put_mapping(
         index=index_pattern(store.prefix), properties={SPAM_FIELD: {"type": "keyword"}}, **_OPTS
+    )
+
+
+def add_intent_field(store: ElasticsearchStore) -> None:
+    """Migration step "intent tags": map `intent` on indices made before nlp/intents.py (mappings are
+    strict, so a tagged mention would be refused there). Nothing to fill: a missing field reads as None."""
+    store.client.indices.put_mapping(
+        index=index_pattern(store.prefix), properties={INTENT_FIELD: {"type": "keyword"}}, **_OPTS
     )
 
 

@@ -98,6 +98,16 @@ CREATE TABLE IF NOT EXISTS mention_spam (
 );
 """
 
+# Migration step "intent tags" (added with nlp/intents.py): each tagged mention's intent, beside the mentions
+# table like the spam flags (same reasons: no table rebuild for older stores, covered counts stay covered).
+INTENT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS mention_intent (
+    mention_rowid INTEGER PRIMARY KEY REFERENCES mentions(rowid) ON DELETE CASCADE,
+    intent TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mention_intent_intent ON mention_intent(intent);
+"""
+
 _SORTS = {
     # sort name -> (SQL key expression, descending)
     "newest": ("m.created_at", True),
@@ -136,6 +146,7 @@ class SqliteStore:
         self._conn().executescript(brands_sql.SCHEMA)
         self._migrate_fts()
         self._migrate_spam_flags()
+        self._migrate_intent_tags()
         with self._write_lock:
             # Stores written before multi-brand mentions; how many moved is reported by `store migrate`.
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
@@ -161,6 +172,10 @@ class SqliteStore:
     def _migrate_spam_flags(self) -> None:
         """Add the `mention_spam` table to a store made before spam flags (idempotent, every open)."""
         self._conn().executescript(SPAM_SCHEMA)
+
+    def _migrate_intent_tags(self) -> None:
+        """Add the `mention_intent` table to a store made before intent tags (idempotent, every open)."""
+        self._conn().executescript(INTENT_SCHEMA)
 
     # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -273,6 +288,9 @@ class SqliteStore:
         conn.execute("DELETE FROM mention_spam WHERE mention_rowid = ?", (rowid,))
         if m.spam:
             conn.execute("INSERT INTO mention_spam (mention_rowid, reason) VALUES (?, ?)", (rowid, m.spam))
+        conn.execute("DELETE FROM mention_intent WHERE mention_rowid = ?", (rowid,))
+        if m.intent:
+            conn.execute("INSERT INTO mention_intent (mention_rowid, intent) VALUES (?, ?)", (rowid, m.intent))
 
     # -- filters -------------------------------------------------------------------------------
     def _where(self, filters: Filters | None, covered: bool = False) -> tuple[str, list[Any], Any]:
@@ -317,6 +335,10 @@ class SqliteStore:
         if f.theme is not None:
             clauses.append("m.rowid IN (SELECT mention_rowid FROM mention_themes WHERE theme = ?)")
             params.append(f.theme)
+        if f.intent is not None:  # covered reads: the mention's rowid is mention_rowid (as for spam below)
+            rowid = "m.mention_rowid" if covered else "m.rowid"
+            clauses.append(f"{rowid} IN (SELECT mention_rowid FROM mention_intent WHERE intent = ?)")
+            params.append(f.intent)
         if not f.include_spam:
             # Covered reads run on mention_brands rows alone: there the mention's rowid is mention_rowid.
             rowid = "m.mention_rowid" if covered else "m.rowid"
@@ -520,8 +542,10 @@ class SqliteStore:
                 bucket[label or "unknown"] = bucket.get(label or "unknown", 0) + 1
         return [Bucket(start=_from_epoch(start), **counts[start]) for start in sorted(counts)]
 
-    def facet(self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam"]) -> dict[str, int]:
-        if field not in ("lang", "source", "brand", "sentiment", "spam"):
+    def facet(
+        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent"]
+    ) -> dict[str, int]:
+        if field not in ("lang", "source", "brand", "sentiment", "spam", "intent"):
             raise ValueError(f"cannot facet on '{field}'")
         covered = field != "brand" and self._covered(filters)
         where, params, query = self._where(filters, covered)
@@ -532,6 +556,9 @@ class SqliteStore:
         elif field == "spam":  # the exclusion reason, from the flags table (covered: m is a mention_brands row)
             rowid = "m.mention_rowid" if covered else "m.rowid"
             column, source = "x.reason", f"{src} LEFT JOIN mention_spam x ON x.mention_rowid = {rowid}"
+        elif field == "intent":  # from the intent table, like spam
+            rowid = "m.mention_rowid" if covered else "m.rowid"
+            column, source = "i.intent", f"{src} LEFT JOIN mention_intent i ON i.mention_rowid = {rowid}"
         else:
             column, source = f"m.{field}", src
         if query is None:

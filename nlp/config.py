@@ -25,6 +25,11 @@ class NlpConfig(_Strict):
         "'torch'; unset: 'onnx' for the default model, 'torch' for a Hugging Face checkpoint",
     )
     themes: bool = True
+    intents: bool = Field(
+        default=True,
+        description="Tag each post's intent (question, complaint, praise, suggestion, purchase_intent, other; "
+        "nlp/intents.py) in the enrich step",
+    )
     max_text_chars: int = Field(
         default=10_000,
         ge=100,

@@ -1,25 +1,26 @@
-"""Enrichment step of the pipeline: language and sentiment for a batch of mentions."""
+"""Enrichment step of the pipeline: language, sentiment and intent for a batch of mentions."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from core.mention import Mention, Sentiment
+from nlp.embeddings import SentenceEmbeddings
+from nlp.intents import IntentTagger, shipped_tagger
 from nlp.langid import detect_languages
 from nlp.normalize import normalize
 from nlp.sentiment import load_sentiment_model
 
 if TYPE_CHECKING:
     from nlp.config import NlpConfig
-    from nlp.embeddings import SentenceEmbeddings
     from nlp.sentiment import SentimentModel
 
 
 class Enricher:
-    """Tags mentions with `lang` (when unknown) and `sentiment`; the model is loaded on first use.
+    """Tags mentions with `lang` (when unknown), `sentiment` and `intent` (if `nlp.intents`); models load on first use.
 
     `embeddings`: where the sentence embeddings computed on the way are kept for themes (see
-    nlp/embeddings.py); None keeps none."""
+    nlp/embeddings.py), and where intents read them; None: intents encode the texts themselves."""
 
     def __init__(self, config: NlpConfig, embeddings: SentenceEmbeddings | None = None) -> None:
         self.config = config
@@ -47,6 +48,7 @@ class Enricher:
         for i, lang in zip(todo, detect_languages([normalize(texts[i]) for i in todo]), strict=True):
             langs[i] = lang
         preds = self.model.predict(texts, langs, batch_size=self.config.batch_size, keep_embeddings=self.embeddings)
+        intents = self._intents(texts, langs) if self.config.intents else [None] * len(texts)
         return [
             m.model_copy(
                 update={
@@ -54,7 +56,20 @@ class Enricher:
                     "sentiment": Sentiment(
                         label=p.label, probs=p.probs, model=self.model.name, uncertain=p.uncertain
                     ),
+                    "intent": intent,
                 }
             )
-            for m, lang, p in zip(mentions, langs, preds, strict=True)
+            for m, lang, p, intent in zip(mentions, langs, preds, intents, strict=True)
         ]
+
+    def _intents(self, texts: list[str], langs: list[str | None]) -> list[str]:
+        """Intent tags from the same sentence embeddings sentiment kept (same key: the normalised text)."""
+        if self.embeddings is None:
+            self.embeddings = SentenceEmbeddings(backend=self.config.backend)
+        clean = [normalize(t) for t in texts]
+        vectors = self.embeddings.for_texts(clean, batch_size=self.config.batch_size)
+        return self.intent_tagger.predict(vectors, clean, langs)
+
+    @property
+    def intent_tagger(self) -> IntentTagger:
+        return shipped_tagger()

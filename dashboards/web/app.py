@@ -11,12 +11,14 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
     /api/themes     recurring and rising themes with sentiment mix and sample posts
     /api/alerts     the alert timeline with each alert's explanation
     /api/replies    own accounts' replies: answered share, median/p90 time to first reply, the needs-reply queue
+    /api/faq        recurring questions and complaint reasons (posts of that intent grouped by meaning)
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
@@ -33,6 +35,7 @@ from alerts.history import load_alerts, select_alerts
 from core.alert import Alert
 from core.mention import SENTIMENT_LABELS
 from dashboards.web import export as export_rows
+from dashboards.web import faq as faq_view
 from dashboards.web import replies as replies_view
 from dashboards.web import views
 from dashboards.web.auth import LoopbackHostMiddleware, TokenMiddleware, check_token, same_origin_write
@@ -54,6 +57,7 @@ from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
 from groundswell.spam import excluded, mark_not_spam
 from indexing.base import Filters, Store
+from nlp.embeddings import SentenceEmbeddings
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
@@ -367,6 +371,32 @@ def create_app(
             return replies_view.replies(store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit)
 
         return await runner.call(compute)
+
+    faq_embeddings = SentenceEmbeddings()  # kept between requests: a post is encoded once per dashboard process
+    faq_lock = threading.Lock()  # one FAQ computation at a time: the kept embeddings are not thread-safe
+
+    @app.get("/api/faq")
+    async def faq(request: Request) -> dict[str, Any]:
+        params = params_of(request)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        days = parse_days(params)
+        n = parse_int(params, "n", 10, 1, 50) or 10
+        min_count = parse_int(params, "min_count", 2, 1) or 2
+        examples = parse_int(params, "examples", 3, 0, 10)
+
+        def read() -> tuple[Any, faq_view.Posts]:
+            period = views.default_period(
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
+            )
+            return period, faq_view.faq_posts(store, filters, period)
+
+        def grouped(period: Any, posts: faq_view.Posts) -> dict[str, Any]:
+            with faq_lock:
+                return faq_view.faq_groups(posts, period, faq_embeddings, n, min_count, examples or 0)
+
+        period, posts = await runner.call(read)
+        # Encoding and clustering off the store thread: the other pages stay answered meanwhile.
+        return await asyncio.to_thread(grouped, period, posts)
 
     @app.get("/api/advocates")
     async def advocates(request: Request) -> Any:

@@ -13,11 +13,13 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "explore": (
         "&#128269;",
         "Explore",
-        ("q", "brand", "period", "source", "lang", "theme", "sentiment", "uncertain", "min_followers", "spam", "sort"),
+        ("q", "brand", "period", "source", "lang", "theme", "sentiment", "intent", "uncertain", "min_followers", "spam",
+         "sort"),
     ),
     "themes": ("&#128172;", "Themes", ("brand", "period", *THEME_FACETS)),
     "alerts": ("&#128680;", "Alerts", ("brand", "period", "severity")),
     "replies": ("&#8617;&#65039;", "Needs reply", ("brand", "period")),
+    "faq": ("&#10067;", "FAQ", ("brand", "period", "source", "lang")),
 }
 
 
@@ -68,6 +70,18 @@ _CONTROLS = {
             '<option value="">any</option><option value="negative">&#128544; negative</option>'
             '<option value="neutral">&#128528; neutral</option><option value="positive">&#128512; positive</option>',
         ),
+    ),
+    "intent": _field(
+        "intent",
+        "Intent",
+        _select(
+            "intent",
+            '<option value="">any</option><option value="question">&#10067; question</option>'
+            '<option value="complaint">&#128544; complaint</option><option value="praise">&#128588; praise</option>'
+            '<option value="suggestion">&#128161; suggestion</option>'
+            '<option value="purchase_intent">&#128722; purchase intent</option><option value="other">other</option>',
+        ),
+        "What the post is for, as the intent tagger read it (docs/model-card.md, Intent tags)",
     ),
     "uncertain": _field(
         "uncertain",
@@ -157,6 +171,13 @@ _BODIES = {
 <div class="card wide"><h2>&#9201;&#65039; Negative posts waiting for a reply <small id="reply-goal"></small></h2>
   <ol id="reply-queue" class="results"></ol></div>
 <div class="card wide"><h2>&#128197; By day</h2><table class="table" id="reply-days"></table></div>""",
+    "faq": """
+<section class="grid">
+  <div class="card wide"><h2>&#10067; Recurring questions <small id="faq-questions-note"></small></h2>
+    <ol id="faq-questions" class="faq"></ol></div>
+  <div class="card wide"><h2>&#128544; Complaint reasons <small id="faq-complaints-note"></small></h2>
+    <ol id="faq-complaints" class="faq"></ol></div>
+</section>""",
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from core.mention import SENTIMENT_LABELS
+from core.mention import INTENT_LABELS, SENTIMENT_LABELS
 from core.query import QuerySyntaxError, parse
 from core.time import as_utc
 from dashboards.web.errors import ApiError
@@ -33,13 +33,13 @@ _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 _INT = re.compile(r"[+-]?[0-9]{1,32}")
 
 FILTER_PARAMS = frozenset(
-    {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam"}
+    {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam",
+     "intent"}
 )
 _PERIOD = frozenset({"brand", "since", "until", "days"})
 # The facets the Themes page narrows its themes by (each a `Filters` field `parse_filters` reads):
 # the API accepts them, the page shows their controls, a card's Explore link carries them.
-# Intent (issue 18) is one more here once `Mention.intent` and `Filters.intent` exist.
-THEME_FACETS = ("source", "lang", "sentiment")
+THEME_FACETS = ("source", "lang", "sentiment", "intent")
 # Every API endpoint's parameters, in one table: the app rejects any other, and the fuzz suite
 # (tests/dashboards/test_web_fuzz.py) sends junk to each one listed here.
 API_PARAMS: dict[str, frozenset[str]] = {
@@ -50,6 +50,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam"},
     "/api/alerts": _PERIOD | {"severity", "limit"},
     "/api/replies": _PERIOD | {"limit"},
+    "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam"},
     "/api/advocates": _PERIOD | {"kind", "n", "format"},
     "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
 }
@@ -219,6 +220,7 @@ def parse_filters(
         text=parse_query(params.get("q")),
         theme=parse_label(params, "theme"),
         uncertain=_BOOLS[parse_choice(params, "uncertain", ("true", "false"), None)],
+        intent=parse_choice(params, "intent", INTENT_LABELS, None),  # nlp/intents.py's tag
         # spam=include: show what the spam rule (nlp/spam.py) leaves out of counts by default.
         include_spam=parse_choice(params, "spam", ("include", "exclude"), "exclude") == "include",
     )

@@ -27,6 +27,7 @@ def mention_json(m: Mention) -> dict[str, Any]:
         "sentiment_probs": m.sentiment.probs if m.sentiment else None,
         "uncertain": m.sentiment.uncertain if m.sentiment else None,
         "themes": list(m.themes),
+        "intent": m.intent,  # nlp/intents.py's tag; None = not tagged
         "spam": m.spam,  # the spam rule's reason (nlp/spam.py); shown only with spam=include
     }
 

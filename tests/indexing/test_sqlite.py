@@ -205,3 +205,19 @@ def test_a_store_from_before_spam_flags_is_migrated_on_open(tmp_path):
         assert store.count() == 1 and store.count(Filters(include_spam=True)) == 2
     finally:
         store.close()
+
+
+def test_a_store_from_before_intent_tags_is_migrated_on_open(tmp_path):
+    """Migration step "intent tags": a file without `mention_intent` gets it; tags and filters work after."""
+    path = tmp_path / "old.db"
+    old = SqliteStore(path)
+    list(old.upsert([mention(1, "a"), mention(2, "b")]))
+    old._conn().execute("DROP TABLE mention_intent")  # what a store written before intent tags looks like
+    old.close()
+    store = SqliteStore(path)
+    try:
+        assert store.count() == 2 and store.facet(Filters(), "intent") == {"unknown": 2}
+        list(store.upsert([mention(2, "b?", intent="question")]))
+        assert [m.native_id for m in store.iter_mentions(Filters(intent="question"))] == ["2"]
+    finally:
+        store.close()

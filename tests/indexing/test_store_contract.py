@@ -490,3 +490,28 @@ def test_advocates_rank_the_same_on_every_store(empty_store: Store) -> None:
         got = advocates(empty_store, None, sentiment=label, n=1000)
         assert {(a.source, a.handle): a.mentions for a in got} == want
         assert [a.score for a in got] == sorted((a.score for a in got), reverse=True)
+
+
+def test_intent_filters_and_facets_on_every_store(empty_store: Store) -> None:
+    """Mention.intent (nlp/intents.py): stored, filtered (`Filters.intent`) and counted (`facet("intent")`),
+    whole-store and per brand (the covered path), spam still left out; a bare re-collect keeps it."""
+    intents = ("question", "complaint", "praise", None)
+    corpus = [m.model_copy(update={"intent": intents[i % len(intents)]}) for i, m in enumerate(CORPUS)]
+    corpus = [m.model_copy(update={"spam": "bot"}) if i % 9 == 0 else m for i, m in enumerate(corpus)]
+    assert all(r.ok for r in empty_store.upsert(corpus))
+    clean = [m for m in corpus if not m.spam]
+    want = Counter(m.intent or "unknown" for m in clean)
+    assert empty_store.facet(Filters(), "intent") == dict(want)
+    acme = Counter(m.intent or "unknown" for m in clean if "acme" in m.brands)
+    assert empty_store.facet(Filters(brand="acme"), "intent") == dict(acme)
+    for intent in ("question", "complaint"):
+        ids = {m.id for m in clean if m.intent == intent}
+        assert {m.id for m in empty_store.iter_mentions(Filters(intent=intent))} == ids
+        assert empty_store.count(Filters(intent=intent, brand="acme")) == sum(
+            "acme" in m.brands for m in clean if m.intent == intent
+        )
+    tagged = next(m for m in clean if m.intent == "question" and m.sentiment is not None)
+    assert empty_store.get([tagged.id])[0].intent == "question"
+    bare = tagged.model_copy(update={"sentiment": None, "themes": [], "intent": None})  # a re-collect
+    assert all(r.ok for r in empty_store.upsert([bare]))
+    assert empty_store.get([tagged.id])[0].intent == "question"

@@ -1,0 +1,137 @@
+"""/api/faq after the demo's pipeline: the planted questions come back as recurring questions, the planted
+crisis as a complaint reason. A slice of the demo corpus (every 10th post of the two weeks), the real
+models (sentiment, intents), a real SQLite store and a real uvicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import pytest
+from live_server import live_server, raw_get
+
+from groundswell.config import load_config
+from groundswell.demo import DEMO_CONFIG
+from groundswell.demo_corpus import generate
+from groundswell.pipeline import run_once
+from indexing.factory import open_store
+
+pytestmark = pytest.mark.model
+EVERY = 10
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory) -> Iterator[int]:
+    from dashboards.web.app import create_app
+
+    root = tmp_path_factory.mktemp("faq-demo")
+    records = generate()[::EVERY]
+    (root / "corpus.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (root / "groundswell.yaml").write_text(DEMO_CONFIG, encoding="utf-8")
+    config = load_config(root / "groundswell.yaml")
+    store = open_store(config.store)
+    run_once(config, store=store, write_report=False)
+    with live_server(create_app(store, config)) as p:
+        yield p
+    store.close()
+
+
+def _faq(port: int, query: str) -> dict:
+    status, _, body = raw_get(port, f"/api/faq?{query}")
+    assert status == 200, body
+    return json.loads(body)
+
+
+def _texts(group: dict) -> list[str]:
+    return [group["label"], *(m["text"] for m in group["examples"])]
+
+
+def test_the_demo_planted_questions_are_recurring_questions(port):
+    data = _faq(port, "brand=Lumora&days=14&examples=10")
+    questions = data["questions"]["groups"]
+    assert questions and data["questions"]["total"] >= sum(g["count"] for g in questions)
+    # "Is the Lumora … different from last year's model?": one group, whatever the product and feature.
+    last_year = [g for g in questions if any("different from last year's model" in t for t in _texts(g))]
+    assert len(last_year) == 1 and last_year[0]["count"] >= 3, [g["label"] for g in questions]
+    assert "different from last year's model" in last_year[0]["label"]
+    # The German "Hat jemand den Lumora … getestet?" is among the recurring questions too.
+    assert any("de" in g["langs"] for g in questions), [(g["label"], g["langs"]) for g in questions]
+    assert any(t.startswith("Hat jemand") for g in questions for t in _texts(g))
+    for group in questions:
+        assert sum(group["langs"].values()) == group["count"] and group["count"] >= 2
+
+
+def test_the_crisis_is_a_complaint_reason(port):
+    data = _faq(port, "brand=Lumora&days=14&examples=10")
+    top = data["complaints"]["groups"][:3]
+    assert any("overheat" in t.lower() or "hot while charging" in t for g in top for t in _texts(g)), top
+    # "Is anyone at Lumora listening?" closes a crisis post: a complaint, grouped with the crisis.
+    assert any("Is anyone at Lumora listening?" in t for g in data["complaints"]["groups"] for t in _texts(g))
+
+
+def test_faq_parameters_are_checked(port):
+    status, _, body = raw_get(port, "/api/faq?brand=Nobody")
+    assert status == 404 and "brand" in json.loads(body)["param"]
+    status, _, body = raw_get(port, "/api/faq?brand=Lumora&n=0")
+    assert status == 400 and json.loads(body)["param"] == "n"
+
+
+def test_explore_filters_by_intent(port):
+    """/api/search?intent=…: only posts of that intent, each carrying its tag; a typo is a clear 400."""
+    status, _, body = raw_get(port, "/api/search?brand=Lumora&intent=question&size=100")
+    data = json.loads(body)
+    assert status == 200 and data["hits"] and {h["intent"] for h in data["hits"]} == {"question"}
+    faq = _faq(port, "brand=Lumora&days=14")
+    assert data["total"] >= faq["questions"]["total"]  # the FAQ's period is within the whole history
+    status, _, body = raw_get(port, "/api/search?intent=questions")
+    assert status == 400 and json.loads(body)["param"] == "intent"
+
+
+# -- in the browser ------------------------------------------------------------------------------------
+CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from test_web_browser import CHROMIUM_ARGS, _require_or_skip
+
+    _require_or_skip(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run scripts/install_chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+def test_the_faq_page_lists_groups_with_their_posts(browser, port):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=f"http://127.0.0.1:{port}")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto("/faq?brand=Lumora&days=14")
+        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        groups = page.locator("#faq-questions li.faq-group")
+        expect(groups.first).to_be_visible()
+        last_year = groups.filter(has_text="different from last year's model")
+        expect(last_year).to_have_count(1)
+        last_year.locator("summary").click()  # unfold: the example posts, each a mention card
+        expect(last_year.locator("li.mention").first).to_be_visible()
+        expect(page.locator("#faq-complaints li.faq-group").first).to_be_visible()
+        expect(page.locator("#faq-complaints")).to_contain_text("overheating")
+        expect(page.locator("#faq-questions-note")).to_contain_text("tagged")
+        # Explore's intent filter: the same questions, listed post by post.
+        page.goto("/explore?brand=Lumora&intent=question")
+        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        expect(page.locator("#f-intent")).to_have_value("question")
+        expect(page.locator("#results li.mention").first).to_be_visible()
+        expect(page.locator("#results")).to_contain_text("different from last year's model")
+        assert errors == []
+    finally:
+        context.close()
