@@ -1,4 +1,4 @@
-"""The ONNX Runtime backend of the default model (`nlp.backend: onnx`): same answers as torch, cached export."""
+"""The MiniLM model on ONNX Runtime (`sentiment_model: minilm`, `nlp.backend: onnx`): torch's answers, cached export."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ def onnx_models(onnx_cache):
     """{variant: model} on ONNX Runtime; loading the default variant exports fp32 first, then quantizes."""
     from nlp.sentiment import load_sentiment_model
 
-    models = {DEFAULT_VARIANT: load_sentiment_model("default", backend="onnx")}
+    models = {DEFAULT_VARIANT: load_sentiment_model("minilm", backend="onnx")}
     other = "fp32" if DEFAULT_VARIANT == "int8" else "int8"
-    models[other] = load_sentiment_model("default", backend="onnx", onnx_variant=other)
+    models[other] = load_sentiment_model("minilm", backend="onnx", onnx_variant=other)
     return models
 
 
@@ -44,7 +44,7 @@ def dev_sample(sentiment_data):
 def torch_preds(dev_sample):
     from nlp.sentiment import load_sentiment_model
 
-    return load_sentiment_model("default", backend="torch").predict(*dev_sample)
+    return load_sentiment_model("minilm", backend="torch").predict(*dev_sample)
 
 
 @pytest.mark.model
@@ -86,7 +86,7 @@ def test_export_is_cached_and_reused(onnx_models, onnx_cache, monkeypatch):
 
     monkeypatch.setattr(ox, "_export", no_export)
     monkeypatch.setattr(ox, "_quantize_int8", no_export)
-    model = load_sentiment_model("default", backend="onnx")
+    model = load_sentiment_model("minilm", backend="onnx")
     assert model._onnx.path == onnx_models[DEFAULT_VARIANT]._onnx.path
     assert {p.name: p.stat().st_mtime_ns for p in onnx_cache.glob("*.onnx")} == stamps
     assert not list(onnx_cache.glob("*.tmp.onnx"))
@@ -103,23 +103,24 @@ def test_export_is_cached_and_reused(onnx_models, onnx_cache, monkeypatch):
 @pytest.mark.model
 @pytest.mark.parametrize("backend", ["onnx", None])
 def test_config_backend_onnx_reaches_the_model(onnx_models, backend):
-    """`nlp.backend: onnx`, and unset (the default), run the default model on ONNX Runtime."""
+    """`nlp.backend: onnx`, and unset (the default), run the MiniLM model on ONNX Runtime."""
     from nlp.config import NlpConfig
     from nlp.enrich import Enricher
 
-    model = Enricher(NlpConfig(backend=backend)).model
+    model = Enricher(NlpConfig(backend=backend, sentiment_model="minilm")).model
     assert model.backend == "onnx" and model._onnx.variant == DEFAULT_VARIANT
     assert model.predict(["I love this phone!"], ["en"])[0].label == "positive"
 
 
 @pytest.mark.model
-def test_sentence_embeddings_on_onnx_equal_torch_and_share_the_session(onnx_models, dev_sample):
+def test_sentence_embeddings_are_e5_whatever_the_backend_and_models_share_sessions(onnx_models, dev_sample):
+    """Theme embeddings must be one vector space wherever computed: e5 on ONNX Runtime for both backends."""
     from nlp.embeddings import SentenceEmbeddings
     from nlp.onnx_encoder import shared_encoder
 
     texts = dev_sample[0][:50]
     on_onnx, on_torch = SentenceEmbeddings().for_texts(texts), SentenceEmbeddings(backend="torch").for_texts(texts)
-    assert abs(on_onnx - on_torch).max() <= 1e-4
+    assert on_onnx.shape == (50, 384) and abs(on_onnx - on_torch).max() <= 1e-6
     layers = onnx_models[DEFAULT_VARIANT].manifest["encoder"]["layers"]
     assert shared_encoder(layers) is onnx_models[DEFAULT_VARIANT]._onnx
 
@@ -132,8 +133,9 @@ def test_missing_onnxruntime_says_how_to_install(monkeypatch):
     from nlp.sentiment import load_sentiment_model
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    with pytest.raises(RuntimeError, match="pip install onnxruntime"):
-        load_sentiment_model("default", backend="onnx")
+    for name in ("default", "minilm"):
+        with pytest.raises(RuntimeError, match="pip install onnxruntime"):
+            load_sentiment_model(name, backend="onnx")
 
 
 def test_missing_exporter_packages_say_how_to_install(monkeypatch, tmp_path):
@@ -152,5 +154,5 @@ def test_unknown_variant_and_hf_checkpoint_on_onnx_are_refused():
 
     with pytest.raises(ValueError, match="int8, fp32"):
         export_settings([-1], "int4")
-    with pytest.raises(ValueError, match="only the default sentiment model"):
+    with pytest.raises(ValueError, match="only the shipped sentiment models"):
         load_sentiment_model("cardiffnlp/twitter-xlm-roberta-base-sentiment", backend="onnx")
