@@ -204,7 +204,7 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     def row(r: Rise) -> dict[str, Any]:
         return {
             **theme_json(counted[r.theme]),
-            "aspects": counted[r.theme].aspects_json(),
+            "aspects": [a | details.get(a["theme"], {}) for a in counted[r.theme].aspects_json()],
             **details.get(r.theme, {}),
             "previous": round(r.expected, 2),  # the baseline's count scaled to this period's length
             "change": round(r.change, 2),
