@@ -5,7 +5,7 @@ flat count of labels shows "flight" beside "flight delays" and counts the post t
 top or rising themes (report, digest, period reports, dashboard, run summary, alert explanations)
 goes through this module instead:
 
-- which labels are aspects: the brand's stored theme state (`groundswell.theme_state`, each
+- which labels are aspects: the brand's stored theme state (`groundswell.theme_state.aspect_parents`, each
   centroid's `parent`); every label not known as an aspect is top-level (labels of an older
   clustering included, so nothing disappears);
 - `nest`: the one rule that turns flat (label, count) rows into top-level rows with their aspects;
@@ -15,13 +15,11 @@ goes through this module instead:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.state import ListableState
-from groundswell.theme_state import PREFIX
+from groundswell.theme_state import aspect_parents
 from indexing.base import Filters, Store, ThemeCount
 from nlp.trends import CANDIDATES, MIN_COUNT, Rise, Trends, trends
 
@@ -55,24 +53,6 @@ def themes_text(rows: Iterable[Mapping], esc: Callable[[str], str] = str) -> str
         f"{esc(r['theme'])} ({r['count']}" + (f": {esc(aspects_text(r['aspects']))})" if r.get("aspects") else ")")
         for r in rows
     )
-
-
-def aspect_parents(state: ListableState, brand: str | None) -> dict[str, str]:
-    """Aspect label -> the label of the broad theme it is an aspect of, from `brand`'s stored themes
-    (every brand's when `brand` is None). Unreadable entries count as no aspects: lists stay flat."""
-    if brand is not None:
-        raw = state.get_state(PREFIX + brand)
-        entries = [raw] if raw else []
-    else:
-        entries = list(state.state_items(PREFIX).values())
-    parents: dict[str, str] = {}
-    for raw in entries:
-        try:
-            themes = json.loads(raw).get("themes", [])
-        except (ValueError, AttributeError):
-            continue
-        parents |= {t["label"]: t["parent"] for t in themes if isinstance(t, dict) and t.get("parent")}
-    return parents
 
 
 def nest(counted: Iterable[ThemeCount], parents: Mapping[str, str]) -> list[ThemeRow]:

@@ -22,8 +22,8 @@ from groundswell.period_render import render_html, render_markdown
 from groundswell.period_report import build_period_report
 from groundswell.periods import period_containing
 from groundswell.report import _rising_chart, _themes_chart
-from groundswell.theme_state import BrandThemes, ThemeState
-from groundswell.theme_tree import aspect_parents, summary_rows, top_level_counts, top_themes, window_themes
+from groundswell.theme_state import BrandThemes, ThemeState, aspect_parents
+from groundswell.theme_tree import summary_rows, top_level_counts, top_themes, window_themes
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 from nlp.theme_centroids import make_centroid
