@@ -26,9 +26,9 @@ from alerts.stats import share_tail
 from core.alert import DrivingPost, Shift
 from core.mention import Mention
 from core.query import QuerySyntaxError, parse
-from indexing.base import Filters, Store, theme_counts
+from groundswell.theme_tree import window_themes
+from indexing.base import Filters, Store
 from nlp.tokenize import phrase_runs
-from nlp.trends import trends
 
 MAX_POSTS = 3000  # per side: enough for stable counts, bounded work per alert
 TOP_POSTS = 5
@@ -82,7 +82,7 @@ def rising_themes(store: Store, surge: Filters, n: int = MAX_THEMES) -> list[Shi
     before it), best first, as shifts: share of the surge's posts, and of the same posts in the baseline."""
     if surge.since is None or surge.until is None:
         return []
-    window = trends(theme_counts(store, surge), surge.since, surge.until)
+    window = window_themes(store, surge, surge.since, surge.until).trends  # top-level themes (aspects nested)
     found = window.rising()[:n]
     if not found:
         return []

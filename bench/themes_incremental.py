@@ -2,20 +2,33 @@
 
 Each pass runs as a fresh process would (its own `SentenceEmbeddings`, nothing kept from enrich),
 which is what the Airflow themes task and `groundswell themes` do. The corpus is
-`bench/dashboard_data.py` (the demo's shape, two brands) with its theme labels removed.
+`bench/dashboard_data.py` (the demo's shape, two brands) with its theme labels removed, generated
+and stored in chunks of `CHUNK` (never the whole corpus in memory at once).
 
     .venv/bin/python bench/themes_incremental.py --mentions 20000 --new 1000 \
         --out bench/results/themes_incremental.json
+
+Issue 18's scale (targets in `TARGETS`: a no-op pass <= 10 s, 1,000 new posts <= 60 s):
+
+    .venv/bin/python bench/themes_incremental.py --mentions 100000 --new 1000 \
+        --out bench/results/themes_incremental_100k.json
+
+The setup (generating and storing the mentions, then the first, full clustering, whose time is in
+the result as `load_seconds` and `first_pass_full`) takes most of the run; `peak_rss_mb` is the
+process's peak memory. Progress lines go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,13 +39,31 @@ from groundswell.pipeline import themes_pass  # noqa: E402
 from indexing.sqlite import SqliteStore  # noqa: E402
 from nlp.embeddings import SentenceEmbeddings  # noqa: E402
 
+CHUNK = 5_000  # mentions generated and stored at a time
+TARGETS = {"noop_pass": 10.0, "pass_with_new": 60.0}  # seconds, issue 18's "must show"
 
-def _load(store: SqliteStore, items) -> int:
-    rows = [m.model_copy(update={"themes": []}) for m in items]
-    failed = [r for r in store.upsert(rows) if not r.ok]
-    if failed:
-        raise RuntimeError(failed[0].error)
-    return len(rows)
+
+def _say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _load(store: SqliteStore, items: Iterator, n: int) -> float:
+    """Store the next `n` mentions of `items` without theme labels, `CHUNK` at a time; the seconds it took."""
+    start, done = time.perf_counter(), 0
+    while done < n:
+        rows = [m.model_copy(update={"themes": []}) for m in itertools.islice(items, min(CHUNK, n - done))]
+        if not rows:
+            raise RuntimeError(f"the corpus ran out after {done} of {n} mentions")
+        failed = [r for r in store.upsert(rows) if not r.ok]
+        if failed:
+            raise RuntimeError(failed[0].error)
+        done += len(rows)
+        _say(f"stored {done:,} of {n:,}")
+    return round(time.perf_counter() - start, 2)
+
+
+def _peak_rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: kilobytes
 
 
 def _pass(config: Config, store: SqliteStore, full: bool = False) -> dict:
@@ -50,21 +81,27 @@ def _pass(config: Config, store: SqliteStore, full: bool = False) -> dict:
 def run(n: int, new: int) -> dict:
     config = Config(brands=[BrandConfig(name="Lumora", query="Lumora"),
                             BrandConfig(name="Sonique", query="Sonique", competitor=True)])
-    corpus = list(demo_mentions(n + new))
+    corpus = demo_mentions(n + new)  # a generator: the new posts are the next ones in time
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp) / "bench.db")
         try:
-            _load(store, corpus[:n])
-            first = _pass(config, store)  # no centroids yet: a full clustering
+            loaded = _load(store, corpus, n)
+            _say("first pass (full clustering: no centroids yet)")
+            first = _pass(config, store)
+            _say(f"first pass {first['seconds']} s; no-op pass")
             noop = _pass(config, store)
-            _load(store, corpus[n:])
+            _load(store, corpus, new)
+            _say(f"no-op pass {noop['seconds']} s; pass with {new:,} new")
             added = _pass(config, store)
+            _say(f"pass with new {added['seconds']} s")
         finally:
             store.close()
+    timed = {"noop_pass": noop["seconds"], "pass_with_new": added["seconds"]}
     return {
         "mentions": n, "new": new, "backend": config.nlp.backend or "default", "cpu_count": os.cpu_count(),
-        "load_avg_1m": round(os.getloadavg()[0], 2), "first_pass_full": first, "noop_pass": noop,
-        "pass_with_new": added,
+        "load_avg_1m": round(os.getloadavg()[0], 2), "load_seconds": loaded, "first_pass_full": first,
+        "noop_pass": noop, "pass_with_new": added, "peak_rss_mb": _peak_rss_mb(),
+        "targets_s": TARGETS, "targets_met": {k: timed[k] <= limit for k, limit in TARGETS.items()},
     }
 
 

@@ -19,8 +19,8 @@ from core.accounts import OwnAccounts
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from groundswell.config import BrandConfig, Config
-from indexing.base import Filters, Store, theme_counts
-from nlp.trends import trends
+from groundswell.theme_tree import themes_text, top_themes, window_themes
+from indexing.base import Filters, Store
 
 
 def _day_bounds(day: date, tz: str = "UTC") -> tuple[datetime, datetime]:
@@ -49,8 +49,8 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
         volume, volume_before = store.count(today), store.count(before)
         sentiment = store.facet(today, "sentiment")
         sentiment_before = store.facet(before, "sentiment")
-        themes_today = store.top_themes(today, n=20)
-        rising = trends(theme_counts(store, Filters(brand=brand.name)), start, end).rising()
+        themes_today = top_themes(store, today, n=5)  # top-level themes, each with its aspects
+        rising = window_themes(store, Filters(brand=brand.name), start, end).rising()
         notable = store.search(today, size=3, sort="engagement").hits
         brands.append(
             {
@@ -62,9 +62,9 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                 "negative_share_before": round(sentiment_before.get("negative", 0) / volume_before, 3)
                 if volume_before
                 else None,
-                "top_themes": [{"theme": t.theme, "count": t.count} for t in themes_today[:5]],
+                "top_themes": [t.json() for t in themes_today],
                 "rising_themes": [
-                    {"theme": r.theme, "count": r.count, "growth": round(r.growth, 2), "new": r.new} for r in rising[:5]
+                    row.json() | {"growth": round(r.growth, 2), "new": r.new} for r, row in rising[:5]
                 ],
                 "notable_posts": [
                     {
@@ -150,7 +150,7 @@ def render_markdown(digest: dict[str, Any]) -> str:
                 + (f" (was {b['negative_share_before']:.0%})" if b["negative_share_before"] is not None else "")
             )
         if b["top_themes"]:
-            lines.append("- Top themes: " + ", ".join(f"{md(t['theme'])} ({t['count']})" for t in b["top_themes"]))
+            lines.append("- Top themes: " + themes_text(b["top_themes"], md))
         if b["rising_themes"]:
             lines.append(
                 "- Rising: "

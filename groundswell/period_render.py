@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from alerts.render import slack_text
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
+from groundswell.theme_tree import themes_text
 
 _NAMES = {
     "mentions": "Mentions",
@@ -102,7 +103,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         for goal in b["goals"]:
             lines.append(f"- Goal: {_goal_text(goal)}")
         if b["top_themes"]:
-            lines.append("- Top themes: " + ", ".join(f"{md(t['theme'])} ({t['count']})" for t in b["top_themes"]))
+            lines.append("- Top themes: " + themes_text(b["top_themes"], md))
         alerts = b["alerts"]
         if alerts["count"]:
             kinds = ", ".join(f"{n} {k}" for k, n in alerts["by_kind"].items())
@@ -173,7 +174,7 @@ def render_html(report: dict[str, Any]) -> str:
         parts.append(_html_bars(b["daily"]))
         items = [f"Goal: {escape(_goal_text(g))}" for g in b["goals"]]
         if b["top_themes"]:
-            items.append("Top themes: " + ", ".join(f"{escape(t['theme'])} ({t['count']})" for t in b["top_themes"]))
+            items.append("Top themes: " + themes_text(b["top_themes"], escape))
         if b["alerts"]["count"]:
             kinds = ", ".join(f"{n} {escape(k)}" for k, n in b["alerts"]["by_kind"].items())
             items.append(f"Alerts: {b['alerts']['count']} ({kinds})")

@@ -21,6 +21,7 @@ from core.alert import Alert
 from groundswell.config import Config
 from groundswell.goals import judge
 from groundswell.periods import Period, local_midnight
+from groundswell.theme_tree import top_themes
 from indexing.base import Filters, Store
 
 # (brand, since, until) -> median minutes to the brand's first reply, None without data. The
@@ -113,7 +114,7 @@ def build_period_report(
         }
         days = [period.start + timedelta(days=i) for i in range(period.days)]
         daily = [_window(store, brand.name, *_day(d, tz)) for d in days]
-        themes = store.top_themes(Filters(brand=brand.name, since=start, until=end), n=5)
+        themes = top_themes(store, Filters(brand=brand.name, since=start, until=end), n=5)  # aspects nested
         brands.append(
             {
                 "brand": brand.name,
@@ -126,7 +127,7 @@ def build_period_report(
                     {"day": d.isoformat(), "mentions": n["mentions"], "negative": n["negative"]}
                     for d, n in zip(days, daily, strict=True)
                 ],
-                "top_themes": [{"theme": t.theme, "count": t.count} for t in themes],
+                "top_themes": [t.json() for t in themes],
                 "alerts": _period_alerts(alerts, brand.name, start, end),
                 "goals": judge(getattr(brand, "goals", None), current),
             }

@@ -41,6 +41,7 @@ from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.spam import SpamReport, excluded, flag_spam
 from groundswell.targets import plan_targets
+from groundswell.theme_tree import summary_rows
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
@@ -660,7 +661,8 @@ def run_once(
             **{f"{k}_excluded": n for k, n in excluded(store).items()},  # spam_excluded, own_posts_excluded
             "top_advocates": top_advocates(config, store),
             "responses": response_summary(config, store, now),
-            "themes": {brand: [t["label"] for t in items[:5]] for brand, items in themes.items()},
+            # Top-level themes, each with its aspects (groundswell/theme_tree.py): a post counts once.
+            "themes": {brand: summary_rows(items, 5) for brand, items in themes.items()},
             # alerts.incidents.count_alerts: the count the report header and the dashboard show too.
             "alerts_fired": count.alerts,
             "incidents": count.incidents,

@@ -27,8 +27,8 @@ from core.alert import Alert
 from core.escaping import safe_url
 from groundswell import palette
 from groundswell.config import Config
-from indexing.base import Filters, Store, theme_counts
-from nlp.trends import trends
+from groundswell.theme_tree import aspects_text, top_themes, window_themes
+from indexing.base import Filters, Store
 
 SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once
 HOUR_MS = 3_600_000
@@ -198,7 +198,7 @@ def _share_chart(counts: dict[str, int], title: str, colors: dict[str, str] | No
 def _themes_chart(store: Store, brand: str):
     import plotly.graph_objects as go
 
-    themes = store.top_themes(Filters(brand=brand), n=10)
+    themes = top_themes(store, Filters(brand=brand), n=10)  # top-level themes; aspects in the hover
     if not themes:
         return None
     themes = list(reversed(themes))
@@ -211,6 +211,7 @@ def _themes_chart(store: Store, brand: str):
                 name=label,
                 orientation="h",
                 marker_color=SENTIMENT_COLORS[label],
+                hovertext=[_label(aspects_text(t.aspects_json())) for t in themes],
             )
         )
     fig.update_layout(barmode="stack", title=f"{_label(brand)}: top themes by sentiment", height=60 + 32 * len(themes))
@@ -222,8 +223,9 @@ def _rising_chart(store: Store, brand: str, day_start: datetime, why: str = ""):
     flagged; `why` says why this day (shown under the title)."""
     import plotly.graph_objects as go
 
-    day = trends(theme_counts(store, Filters(brand=brand)), day_start, day_start + timedelta(days=1))
-    rows = [(r.theme, r.count, r.growth, r.new) for r in reversed(day.rising()[:8])]
+    day = window_themes(store, Filters(brand=brand), day_start, day_start + timedelta(days=1))
+    rows = [(r.theme, r.count, r.growth, r.new, aspects_text(row.aspects_json())) for r, row in day.rising()[:8]]
+    rows.reverse()
     if not rows:
         return None
     fig = go.Figure(
@@ -234,6 +236,7 @@ def _rising_chart(store: Store, brand: str, day_start: datetime, why: str = ""):
             marker_color=[palette.SENTIMENT["negative"] if r[3] or r[2] > 3 else palette.ACCENT for r in rows],
             text=[f"{r[1]} today" for r in rows],
             textposition="auto",
+            hovertext=[_label(r[4]) for r in rows],  # the theme's aspects
         )
     )
     fig.update_layout(

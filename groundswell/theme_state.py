@@ -10,14 +10,16 @@ clustering (nightly, groundswell_maintenance) replaces the whole entry with its 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core.state import StateStore
+from core.state import ListableState, StateStore
 from nlp.theme_centroids import Centroid
 
 PREFIX = "themes:"
 VERSION = 1
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,3 +74,19 @@ def theme_details(backend: StateStore, brand: str | None) -> dict[str, dict]:
     if saved is None:
         return {}
     return {c.label: {k: v for k, v in c.info.items() if k != "sentiment"} for c in saved.centroids}
+
+
+def aspect_parents(backend: ListableState, brand: str | None) -> dict[str, str]:
+    """Aspect label -> the label of the broad theme it is an aspect of (its centroid's `parent`), from
+    `brand`'s stored themes, or every brand's when `brand` is None. An unreadable entry is skipped with
+    a warning naming it: lists then show that brand's aspects as themes of their own."""
+    brands = [brand] if brand is not None else [key[len(PREFIX):] for key in backend.state_items(PREFIX)]
+    parents: dict[str, str] = {}
+    for name in brands:
+        try:
+            saved = ThemeState(backend).load(name)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("theme state %s%s is unreadable (%s); run `groundswell themes --full`", PREFIX, name, exc)
+            continue
+        parents |= {c.label: c.parent for c in saved.centroids if c.parent} if saved else {}
+    return parents

@@ -14,8 +14,9 @@ from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
 from groundswell.theme_state import theme_details
-from indexing.base import Filters, Store, theme_counts
-from nlp.trends import CANDIDATES, Rise, trends
+from groundswell.theme_tree import window_themes
+from indexing.base import Filters, Store
+from nlp.trends import CANDIDATES, Rise
 
 DEFAULT_PERIOD = timedelta(days=7)
 HOURLY_UP_TO = timedelta(days=3)
@@ -194,15 +195,16 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     """Recurring themes (most mentioned now) and rising ones (`nlp/trends.py`, as in the digest and report),
     each with its trend (counts per `trend_buckets` bucket) for the card's sparkline."""
     current = filters.replace(since=period.since, until=period.until)
-    counted = {t.theme: t for t in store.top_themes(current, n=max(n * 3, CANDIDATES))}
-    now = {theme: t.count for theme, t in counted.items()}
-    window = trends(theme_counts(store, filters), period.since, period.until, now=now)
+    # Top-level themes only, each with its aspects (groundswell/theme_tree.py): a post counts once.
+    tree = window_themes(store, filters, period.since, period.until, n=max(n * 3, CANDIDATES))
+    counted, window = tree.rows, tree.trends
 
     details = theme_details(store, filters.brand)  # parent, labels per language, merges, split (issue 18)
 
     def row(r: Rise) -> dict[str, Any]:
         return {
             **theme_json(counted[r.theme]),
+            "aspects": [a | details.get(a["theme"], {}) for a in counted[r.theme].aspects_json()],
             **details.get(r.theme, {}),
             "previous": round(r.expected, 2),  # the baseline's count scaled to this period's length
             "change": round(r.change, 2),

@@ -1,5 +1,5 @@
-"""`/api/themes` carries what the themes step stored about each theme (issue 18): its parent (the
-broad theme it is an aspect of), labels per language, the merges that built it, its sentiment split."""
+"""`/api/themes` carries what the themes step stored about each theme (issue 18): its aspects (nested
+in its row, each with its parent), labels per language, the merges that built it, its sentiment split."""
 
 from __future__ import annotations
 
@@ -43,4 +43,7 @@ def test_themes_carry_parent_labels_and_merges():
     assert rows["flight"]["count"] == 10 and rows["flight"]["labels"] == {"en": "flight", "it": "volo"}
     assert "parent" not in rows["flight"]
     assert rows["flight"]["sentiment"] == {"negative": 10}  # the window's counts, not the stored mix
-    assert rows["flight delayed"]["parent"] == "flight" and rows["flight delayed"]["merged"] == [MERGE]
+    # The aspect is no theme of its own beside its parent (its posts count once, in "flight"): it is
+    # listed inside its parent's row, with what the themes step stored about it.
+    assert "flight delayed" not in rows and "flight delayed" not in {r["theme"] for r in body["rising"]}
+    assert rows["flight"]["aspects"] == [{"theme": "flight delayed", "count": 5, "parent": "flight", "merged": [MERGE]}]

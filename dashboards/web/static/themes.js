@@ -69,6 +69,14 @@
     return bar;
   }
 
+  /* A theme's aspects (label, count), each opening Explore on that aspect's posts like the card's title. */
+  function aspectList(aspects, params, data) {
+    return el("ul", { class: "aspects", "aria-label": "aspects" }, ...aspects.map((a) => el("li", { "data-aspect": a.theme },
+      el("a", { class: "aspect-link", href: exploreLink(a.theme, params, data.period, data.facets || []), text: a.theme,
+        title: `Explore all ${fmt(a.count)} posts of this aspect` }),
+      el("small", { text: fmt(a.count) }))));
+  }
+
   function renderSamples(data, params) {
     const box = document.getElementById("theme-samples");
     const seen = new Set();
@@ -84,6 +92,7 @@
               text: r.theme, title: `Explore all ${fmt(r.count)} posts of this theme` }),
             " ", el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
           el("div", { class: "theme-trend" }, sparkline(r.trend || [], data.trend), mixBar(r.sentiment, r.count)),
+          ...(r.aspects && r.aspects.length ? [aspectList(r.aspects, params, data)] : []),
           el("ol", { class: "results" }, ...r.samples.map((m) => GS.mentionCard(m)))));
       }
     }
