@@ -23,10 +23,10 @@ from itertools import islice
 from alerts import phrases
 from alerts.influencer import post_of
 from alerts.stats import share_tail
+from alerts.theme_tree import window_themes
 from core.alert import DrivingPost, Shift
 from core.mention import Mention
 from core.query import QuerySyntaxError, parse
-from groundswell.theme_tree import window_themes
 from indexing.base import Filters, Store
 from nlp.tokenize import phrase_runs
 

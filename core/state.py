@@ -8,7 +8,7 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``copy:``                          `groundswell.copies.CopyIndex`
 - ``alerts:index`` / ``alert:``      `alerts.history.AlertLog`
 - ``alert_sent:``                    `alerts.deliver.DeliveryLedger`
-- ``themes:``                        `groundswell.theme_state.ThemeState` (each brand's theme centroids)
+- ``themes:``                        `nlp.theme_state.ThemeState` (each brand's theme centroids)
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from typing import Any
 
 from alerts.history import stored_alerts
 from alerts.response import response_report
+from alerts.theme_tree import themes_text, top_themes, window_themes
 from core.accounts import OwnAccounts
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from groundswell.config import BrandConfig, Config
-from groundswell.theme_tree import themes_text, top_themes, window_themes
 from indexing.base import Filters, Store
 
 

@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from alerts.render import slack_text
+from alerts.theme_tree import themes_text
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
-from groundswell.theme_tree import themes_text
 
 _NAMES = {
     "mentions": "Mentions",

@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from alerts.history import stored_alerts
+from alerts.theme_tree import top_themes
 from core.alert import Alert
 from groundswell.config import Config
 from groundswell.goals import judge
 from groundswell.periods import Period, local_midnight
-from groundswell.theme_tree import top_themes
 from indexing.base import Filters, Store
 
 # (brand, since, until) -> median minutes to the brand's first reply, None without data. The

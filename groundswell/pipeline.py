@@ -21,6 +21,7 @@ from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts
 from alerts.response import response_report
+from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
 from core.alert import Alert
 from core.mention import Mention
@@ -41,7 +42,6 @@ from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.spam import SpamReport, excluded, flag_spam
 from groundswell.targets import plan_targets
-from groundswell.theme_tree import summary_rows
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
@@ -661,7 +661,7 @@ def run_once(
             **{f"{k}_excluded": n for k, n in excluded(store).items()},  # spam_excluded, own_posts_excluded
             "top_advocates": top_advocates(config, store),
             "responses": response_summary(config, store, now),
-            # Top-level themes, each with its aspects (groundswell/theme_tree.py): a post counts once.
+            # Top-level themes, each with its aspects (alerts/theme_tree.py): a post counts once.
             "themes": {brand: summary_rows(items, 5) for brand, items in themes.items()},
             # alerts.incidents.count_alerts: the count the report header and the dashboard show too.
             "alerts_fired": count.alerts,

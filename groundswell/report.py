@@ -23,11 +23,11 @@ from pathlib import Path
 
 from alerts.incidents import Incident, count_alerts, group_incidents, incident_days, pinned, worst_alert
 from alerts.kinds import kind_info
+from alerts.theme_tree import aspects_text, top_themes, window_themes
 from core.alert import Alert
 from core.escaping import safe_url
 from groundswell import palette
 from groundswell.config import Config
-from groundswell.theme_tree import aspects_text, top_themes, window_themes
 from indexing.base import Filters, Store
 
 SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once

@@ -1,6 +1,6 @@
 """The themes step: per brand, an incremental pass by default, a full clustering when needed.
 
-Incremental (the default): the brand's stored centroids (groundswell/theme_state.py) take the
+Incremental (the default): the brand's stored centroids (nlp/theme_state.py) take the
 *new* posts only — enriched posts in the window that carry none of the brand's theme labels and
 were not already looked at — each to the nearest theme it fits (nlp/theme_centroids.py). A pass
 with nothing new reads the store and encodes nothing.
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from core.mention import Mention
 from core.query import parse
 from groundswell.config import BrandConfig
-from groundswell.theme_state import BrandThemes, ThemeState
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import assign_paths, drifted, unfit_share
+from nlp.theme_state import BrandThemes, ThemeState
 from nlp.themes import theme_group, themes_with_centroids
 
 log = logging.getLogger(__name__)

@@ -9,13 +9,13 @@ from typing import Any
 
 from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
+from alerts.theme_tree import window_themes
 from core.alert import Alert
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
-from groundswell.theme_state import theme_details
-from groundswell.theme_tree import window_themes
 from indexing.base import Filters, Store
+from nlp.theme_state import theme_details
 from nlp.trends import CANDIDATES, Rise
 
 DEFAULT_PERIOD = timedelta(days=7)
@@ -195,7 +195,7 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     """Recurring themes (most mentioned now) and rising ones (`nlp/trends.py`, as in the digest and report),
     each with its trend (counts per `trend_buckets` bucket) for the card's sparkline."""
     current = filters.replace(since=period.since, until=period.until)
-    # Top-level themes only, each with its aspects (groundswell/theme_tree.py): a post counts once.
+    # Top-level themes only, each with its aspects (alerts/theme_tree.py): a post counts once.
     tree = window_themes(store, filters, period.since, period.until, n=max(n * 3, CANDIDATES))
     counted, window = tree.rows, tree.trends
 

@@ -30,9 +30,9 @@ def server() -> Iterator[str]:
     """The demo data with an aspect under the crisis theme, served by a real uvicorn."""
     from dashboards.web.app import create_app
     from groundswell.config import BrandConfig
-    from groundswell.theme_state import BrandThemes, ThemeState
     from indexing.sqlite import SqliteStore
     from nlp.theme_centroids import make_centroid
+    from nlp.theme_state import BrandThemes, ThemeState
 
     path = Path(tempfile.mkdtemp()) / "aspects.db"
     shutil.copy(demo_db(), path)

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from core.mention import Mention, Sentiment
 from dashboards.web.app import create_app
 from groundswell.config import BrandConfig
-from groundswell.theme_state import BrandThemes, ThemeState
 from indexing.sqlite import SqliteStore
 from nlp.theme_centroids import make_centroid
+from nlp.theme_state import BrandThemes, ThemeState
 
 MERGE = {"parts": ["flight · delayed", "delay · gate"], "sizes": [40, 12], "similarity": 0.61, "why": "mutual nearest"}
 

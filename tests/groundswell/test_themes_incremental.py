@@ -17,11 +17,11 @@ from core.mention import Mention, Sentiment
 from groundswell.cli import cli
 from groundswell.config import BrandConfig, Config
 from groundswell.pipeline import themes_pass
-from groundswell.theme_state import ThemeState
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 from nlp.embeddings import SentenceEmbeddings
 from nlp.theme_centroids import DRIFT_MIN_NEW
+from nlp.theme_state import ThemeState
 
 pytestmark = pytest.mark.model
 

@@ -1,4 +1,4 @@
-"""Theme lists count top-level themes only, each carrying its aspects (groundswell/theme_tree.py, issue 18).
+"""Theme lists count top-level themes only, each carrying its aspects (alerts/theme_tree.py, issue 18).
 
 A real SQLite store holds posts labelled as the themes step labels them: every post of an aspect also
 carries its parent's label. On the crisis day the flat label counts rank an aspect second, above a
@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from alerts.evidence import rising_themes
+from alerts.theme_tree import summary_rows, top_level_counts, top_themes, window_themes
 from core.mention import Mention, Sentiment
 from groundswell.config import parse_config
 from groundswell.digest import build_digest
@@ -22,11 +23,10 @@ from groundswell.period_render import render_html, render_markdown
 from groundswell.period_report import build_period_report
 from groundswell.periods import period_containing
 from groundswell.report import _rising_chart, _themes_chart
-from groundswell.theme_state import BrandThemes, ThemeState, aspect_parents
-from groundswell.theme_tree import summary_rows, top_level_counts, top_themes, window_themes
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 from nlp.theme_centroids import make_centroid
+from nlp.theme_state import BrandThemes, ThemeState, aspect_parents
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 CRISIS = datetime(2026, 11, 11, tzinfo=UTC)

@@ -1,11 +1,14 @@
 """Theme lists as people read them: top-level themes counted and ranked, their aspects nested under them.
 
+In `alerts/` because alert explanations read it as well as the report, digest and dashboard above,
+and it reads only the store protocol and the stored theme state (nlp/theme_state.py).
+
 The themes step writes both a broad theme's label and its aspect's label onto a post (issue 18), so a
 flat count of labels shows "flight" beside "flight delays" and counts the post twice. Every list of
 top or rising themes (report, digest, period reports, dashboard, run summary, alert explanations)
 goes through this module instead:
 
-- which labels are aspects: the brand's stored theme state (`groundswell.theme_state.aspect_parents`, each
+- which labels are aspects: the brand's stored theme state (`nlp.theme_state.aspect_parents`, each
   centroid's `parent`); every label not known as an aspect is top-level (labels of an older
   clustering included, so nothing disappears);
 - `nest`: the one rule that turns flat (label, count) rows into top-level rows with their aspects;
@@ -19,8 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from groundswell.theme_state import aspect_parents
 from indexing.base import Filters, Store, ThemeCount
+from nlp.theme_state import aspect_parents
 from nlp.trends import CANDIDATES, MIN_COUNT, Rise, Trends, trends
 
 
