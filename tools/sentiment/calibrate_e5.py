@@ -1,31 +1,43 @@
-"""Calibrate a fine-tuned e5 sentiment delta and write the shipped model folder.
+"""Second stage of `make train-sentiment`: choose and fit what turns the e5 head's logits into probabilities.
 
-    python -m tools.sentiment.calibrate_e5 --run DIR --out nlp/models/default   (part of make train-sentiment)
+    python -m tools.sentiment.calibrate_e5 --run DIR --out nlp/models/default
 
-`DIR` is what tools/sentiment/finetune_e5.py wrote. Its held-out train rows (15% of every split,
-never trained on) give:
-- the temperature T that minimises their negative log-likelihood (binary sets over negative vs
-  positive only), so that "0.8" means right about 8 times in 10;
-- how accurate confident and `uncertain` rows are at the shipped threshold (top probability < 0.5),
-  written to the manifest and the model card.
-Dev is not read here.
+`DIR` is what tools/sentiment/finetune_e5.py wrote. Everything here is fitted on its *held-out train
+rows* (15% of every split, which the fine-tuning never trained on); dev is not read.
+
+1. An n-gram model (hashed character/word n-grams, the MiniLM model's recipe, `tools.sentiment.train`)
+   is fitted on the other 85% and scores the held-out rows.
+2. Candidates, compared by 5-fold cross-validation on the held-out rows (mean macro-F1 over datasets;
+   binary sets scored negative vs positive):
+   - `temperature`: the e5 head alone, softmax(logits / T) with T minimising the negative log-likelihood;
+   - `stacker(l2)`: nlp/e5_stacker.py (e5 logits + n-grams + VADER/word lists, shared and per-language
+     weights, partial labels for the binary sets) for a few regularisation strengths.
+3. The best is fitted on all held-out rows and written with the delta; the cross-validated predictions
+   give the `uncertain` report (accuracy of confident vs flagged 3-class rows at top probability < 0.5).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import click
 import numpy as np
 
 from nlp.e5_sentiment import E5_FORMAT
+from nlp.e5_stacker import NEG, POS, fit_stacker, ngram_log_probs, stack_inputs
+from nlp.features import fit_idf, ngram_counts, ngram_tfidf
+from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_digest
 from nlp.model_files import LABELS, softmax
 from tools.sentiment.data import BINARY_DATASETS
+from tools.sentiment.finetune_e5 import SEED, class_weights, load_rows
 
-NEG, POS = LABELS.index("negative"), LABELS.index("positive")
 UNCERTAIN_BELOW = 0.5
+L2_GRID = (1e-4, 1e-3, 1e-2)
+FOLDS = 5
+OTHER_LANG_RATE = 0.15  # share of rows shown as language "other", for undetected languages (as the MiniLM model)
 
 
 def nll(logits: np.ndarray, y: np.ndarray, binary: np.ndarray, temperature: float) -> float:
@@ -43,6 +55,21 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: np.ndarray) -> fl
     return float(np.exp(res.x))
 
 
+def mean_macro_f1(probs: np.ndarray, y: np.ndarray, dataset: np.ndarray, binary: np.ndarray) -> tuple[float, dict]:
+    """Mean over datasets of macro-F1 (x100); binary sets compare P(negative) with P(positive)."""
+    from sklearn.metrics import f1_score
+
+    per = {}
+    for d in np.unique(dataset):
+        sel = dataset == d
+        if binary[sel][0]:
+            pred = np.where(probs[sel, POS] >= probs[sel, NEG], POS, NEG)
+        else:
+            pred = probs[sel].argmax(1)
+        per[int(d)] = round(100 * f1_score(y[sel], pred, average="macro"), 2)
+    return round(float(np.mean(list(per.values()))), 2), per
+
+
 def confidence_report(probs: np.ndarray, y: np.ndarray, threshold: float) -> dict:
     """Share flagged uncertain and the accuracy of flagged vs unflagged rows (3-class rows)."""
     top = probs.max(1)
@@ -56,45 +83,104 @@ def confidence_report(probs: np.ndarray, y: np.ndarray, threshold: float) -> dic
     }
 
 
+def ngram_model(texts: list[str], y: np.ndarray, train: np.ndarray):
+    """(idf fp16→fp32, coef, intercept) of the n-gram model fitted on rows `train` (the MiniLM recipe)."""
+    from sklearn.linear_model import SGDClassifier
+
+    counts = ngram_counts([texts[i] for i in train])
+    idf = fit_idf(counts).astype(np.float16).astype(np.float32)  # as shipped (fp16)
+    model = SGDClassifier(loss="modified_huber", alpha=1e-5, max_iter=20, tol=None, class_weight="balanced",
+                          random_state=SEED).fit(ngram_tfidf(counts, idf), y[train])
+    coef = model.coef_.astype(np.float16).astype(np.float32)
+    return idf, coef, model.intercept_.astype(np.float32)
+
+
+def cv_predict(fit, predict, n: int, strata: np.ndarray) -> np.ndarray:
+    """Out-of-fold probabilities from `fit(train_idx)` → params, `predict(params, test_idx)` → probs."""
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.zeros((n, 3))
+    for tr, te in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(n), strata):
+        out[te] = predict(fit(tr), te)
+    return out
+
+
 @click.command()
 @click.option("--run", "run_dir", type=click.Path(path_type=Path, exists=True), required=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 def main(run_dir: Path, out_dir: Path) -> None:
-    """Fit the temperature on the held-out train rows and write model.json + delta into OUT."""
+    """Choose temperature vs stacker by CV on the held-out train rows, fit it, write the model into OUT."""
+    from safetensors.numpy import save_file
+
+    start = time.monotonic()
     info = json.loads((run_dir / "finetune.json").read_text(encoding="utf-8"))
     held = np.load(run_dir / "holdout.npz")
-    logits, y, dataset = held["logits"].astype(np.float64), held["y"], held["dataset"]
-    binary = np.array([info["datasets"][d].split("/")[0] in BINARY_DATASETS for d in dataset])
-    before = nll(logits, y, binary, 1.0)
-    temperature = fit_temperature(logits, y, binary)
-    probs = softmax(logits / temperature)
+    rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically
+    index = held["index"]
+    if rows.names != info["datasets"] or not np.array_equal(np.flatnonzero(rows.holdout), index):
+        raise click.ClickException(f"{run_dir} was fine-tuned on other data than ../shared holds now: "
+                                   "rerun finetune_e5")
+    logits = held["logits"].astype(np.float64)
+    y, dataset = rows.y[index], rows.dataset[index]
+    binary = np.array([rows.names[d].split("/")[0] in BINARY_DATASETS for d in dataset])
+    weight = class_weights(rows)[index]
+    texts = [rows.texts[i] for i in index]
+    rng = np.random.default_rng(SEED)
+    langs = [rows.names[d].split("/")[1] if rng.random() >= OTHER_LANG_RATE else "other" for d in dataset]
+
+    idf, coef, intercept = ngram_model(rows.texts, rows.y, np.flatnonzero(~rows.holdout))
+    ng = ngram_log_probs(texts, idf, coef, intercept)
+    x = stack_inputs(logits, ng, texts, langs, LEXICON_LANGS)
+    click.echo(f"[{time.monotonic() - start:.0f}s] n-gram model and stacker inputs ready ({x.shape})", err=True)
+
+    candidates: dict[str, np.ndarray] = {
+        "temperature": cv_predict(lambda tr: fit_temperature(logits[tr], y[tr], binary[tr]),
+                                  lambda t, te: softmax(logits[te] / t), len(y), dataset),
+    }
+    for l2 in L2_GRID:
+        candidates[f"stacker(l2={l2:g})"] = cv_predict(
+            lambda tr, l2=l2: fit_stacker(x[tr], y[tr], binary[tr], weight[tr], l2),
+            lambda w, te: softmax(x[te] @ w.T), len(y), dataset)
+    scores = {name: mean_macro_f1(p, y, dataset, binary) for name, p in candidates.items()}
+    for name, (mean, per) in scores.items():
+        click.echo(f"  {name:22s} CV mean macro-F1 {mean}: "
+                   + ", ".join(f"{rows.names[d]} {v}" for d, v in per.items()), err=True)
+    best = max(scores, key=lambda k: scores[k][0])
+    click.echo(f"[{time.monotonic() - start:.0f}s] chosen: {best}", err=True)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "weights.safetensors").unlink(missing_ok=True)
+    shutil.copyfile(run_dir / "delta.safetensors", out_dir / "delta.safetensors")
+    combine: dict = {"kind": "temperature" if best == "temperature" else "stacker"}
+    if best == "temperature":
+        combine["temperature"] = round(fit_temperature(logits, y, binary), 4)
+    else:
+        w = fit_stacker(x, y, binary, weight, float(best.split("=")[1].rstrip(")")))
+        save_file({"ng_idf": idf.astype(np.float16), "ng_coef": coef.astype(np.float16),
+                   "ng_intercept": intercept, "stack_coef": w.astype(np.float32)},
+                  str(out_dir / "weights.safetensors"))
+        combine |= {"l2": float(best.split("=")[1].rstrip(")")),
+                    "lexicons": {"langs": list(LEXICON_LANGS), "width": LEXICON_WIDTH,
+                                 "sha256": lexicon_digest(LEXICON_LANGS)}}
     three = ~binary
     manifest = {
         "format": E5_FORMAT,
         "labels": list(LABELS),
-        "encoder": {
-            "base": info["base"],
-            "first_trained_layer": info["trained_layers"][0],
-            "max_tokens": info["max_tokens"],
-            "query_prefix": info["query_prefix"],
+        "encoder": {"base": info["base"], "first_trained_layer": info["trained_layers"][0],
+                    "max_tokens": info["max_tokens"], "query_prefix": info["query_prefix"]},
+        "combine": combine,
+        "selection": {
+            "method": f"{FOLDS}-fold CV on the {len(y)} held-out train rows (never fine-tuned on); dev not read",
+            "cv_mean_macro_f1": {name: s[0] for name, s in scores.items()},
+            "cv_macro_f1_by_dataset": {name: {rows.names[d]: v for d, v in s[1].items()} for name, s in scores.items()},
+            "chosen": best,
+            "confidence_cv": confidence_report(candidates[best][three], y[three], UNCERTAIN_BELOW),
         },
-        "calibration": {
-            "temperature": round(temperature, 4),
-            "fitted_on": f"{len(y)} held-out train rows",
-            "holdout_nll": {"before": round(before, 4), "after": round(nll(logits, y, binary, temperature), 4)},
-            "confidence": confidence_report(probs[three], y[three], UNCERTAIN_BELOW),
-        },
-        "training": {k: v for k, v in info.items() if k not in ("base",)},
+        "training": {k: v for k, v in info.items() if k != "base"},
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("weights.safetensors",):  # the MiniLM format's file, if OUT held one
-        (out_dir / stale).unlink(missing_ok=True)
-    shutil.copyfile(run_dir / "delta.safetensors", out_dir / "delta.safetensors")
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     size = sum(p.stat().st_size for p in out_dir.iterdir())
-    after = manifest["calibration"]["holdout_nll"]["after"]
-    click.echo(f"T = {temperature:.3f} (held-out NLL {before:.4f} -> {after}); "
-               f"{json.dumps(manifest['calibration']['confidence'])}; wrote {out_dir} ({size / 1e6:.1f} MB)")
+    click.echo(f"wrote {out_dir} ({size / 1e6:.1f} MB): {json.dumps(manifest['selection']['confidence_cv'])}")
 
 
 if __name__ == "__main__":
