@@ -48,7 +48,7 @@ SMALL_SPLIT = 3000
 EMBED_CAP = 400
 FOLDS = 2
 OTHER_LANG_RATE = 0.15  # share of stacker rows shown as language "other", for undetected languages
-ABLATION_OUT = REPO / "docs" / "sentiment-lexicon-ablation.json"
+ABLATION_OUT = REPO / "docs" / "minilm" / "sentiment-lexicon-ablation.json"
 
 
 def _log(msg: str, start: float) -> None:
