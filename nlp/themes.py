@@ -160,7 +160,9 @@ def extract_themes(
     return _extract(mentions, max_themes, use_embeddings, stopwords, progress, embeddings, cross_language)[0]
 
 
-CROSS_LANGUAGE = False  # cluster every language together (for a multilingual encoder); labels stay per language
+# Every language clustered together: the sentence embeddings are multilingual-e5-small's (nlp/embeddings.py),
+# so one crisis told in several languages can be one theme. Labels stay per language.
+CROSS_LANGUAGE = True
 
 
 def theme_group(m: Mention, cross_language: bool | None = None) -> str:
