@@ -21,6 +21,7 @@ from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.langid import detect_languages
 from nlp.lexicon import lexicon_digest
 from nlp.model_files import softmax
+from nlp.onnx_encoder import import_onnxruntime
 from nlp.sentiment_base import SentimentModel
 
 HEAD_WEIGHT = "sentiment_head.weight"  # (3, hidden), LABELS order
@@ -57,6 +58,7 @@ class E5SentimentModel(SentimentModel):
         """`onnx_variant`: "fp32" (default) or "int8" (dynamically quantized weights)."""
         from safetensors.numpy import load_file
 
+        import_onnxruntime()  # its "pip install" message, even when another model already opened the session
         self.model_dir = Path(model_dir)
         self.manifest = read_manifest(self.model_dir)
         self.name = E5_MODEL_NAME

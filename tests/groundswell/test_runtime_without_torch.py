@@ -64,7 +64,7 @@ def test_demo_pipeline_runs_with_torch_and_transformers_unimportable(tmp_path):
     assert log.read_text() == "", f"tried to import: {sorted(set(log.read_text().split()))}"
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert {"negative", "neutral", "positive"} <= set(summary["by_sentiment"])
-    assert list((tmp_path / "onnx-cache").glob("minilm-fp32-*.onnx"))
+    assert list((tmp_path / "onnx-cache").glob("e5-fp32-*.onnx"))
     with sqlite3.connect(root / "groundswell.db") as db:
         # every stored mention got a sentiment from the default model (on ONNX Runtime)
         assert db.execute("select count(*) from mentions where sentiment is null").fetchone()[0] == 0

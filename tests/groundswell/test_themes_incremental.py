@@ -108,7 +108,9 @@ def test_new_posts_get_the_existing_theme_labels_and_only_they_are_encoded(setup
     assert (done.mode, done.new) == ("incremental", 12)
     assert emb.encoded == 12  # the new posts, not the history
     got = _labels_of(store, "newcharger")
-    assert sum(bool(labels) for labels in got) >= 10, got
+    # A theme's radius is the cosine 90% of its own members reach, so about 1 in 10 posts like them
+    # falls outside by design: at least 3 in 4 of the new ones must get the existing labels.
+    assert sum(bool(labels) for labels in got) >= 9, got
     assert {t for labels in got for t in labels} <= charger_labels
     # A post that fit nothing is remembered: the next pass encodes nothing.
     _, emb = _run(config, store)
