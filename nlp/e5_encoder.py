@@ -22,22 +22,23 @@ from typing import Any
 
 from nlp.bert_onnx import BASE_OUTPUT, BRANCH_OUTPUT, OUTPUT_NAME, build_branched, build_model
 from nlp.e5_weights import ensure_checkpoint, provenance
-from nlp.encoder import inference_threads, length_buckets
-from nlp.onnx_encoder import OPSET, VARIANTS, _quantize_int8, import_onnxruntime, onnx_cache_dir
+from nlp.encoder import length_buckets
+from nlp.onnx_encoder import (
+    OPSET,
+    VARIANTS,
+    cpu_session,
+    file_sha256,
+    import_onnxruntime,
+    onnx_cache_dir,
+    pad_batch,
+    quantize_int8,
+)
 
 QUERY_PREFIX = "query: "  # e5's input convention for single texts (classification, clustering)
 MAX_TOKENS = 128  # as in training (tools/sentiment/finetune_e5.py)
 # Bump when the built graph changes for the same inputs.
 GRAPH_FORMAT = 1
 DIM = 384
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def graph_settings(delta: Path | None, variant: str) -> dict:
@@ -48,7 +49,7 @@ def graph_settings(delta: Path | None, variant: str) -> dict:
     return {
         "format": GRAPH_FORMAT,
         "base": provenance(),
-        "delta_sha256": _file_sha256(delta) if delta is not None else None,
+        "delta_sha256": file_sha256(delta) if delta is not None else None,
         "opset": OPSET,
         "variant": variant,
         "onnxruntime": import_onnxruntime().__version__,
@@ -68,7 +69,7 @@ def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32") -
         if variant == "fp32":
             _build(delta, first, tmp)
         else:
-            _quantize_int8(ensure_graph(delta, first, "fp32"), tmp)
+            quantize_int8(ensure_graph(delta, first, "fp32"), tmp)
         path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     finally:
@@ -101,15 +102,9 @@ class E5Encoder:
         from tokenizers import Tokenizer
 
 
-        ort = import_onnxruntime()
         self.branched = delta is not None
         self.path = ensure_graph(delta, first, variant)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = inference_threads()
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(self.path)
         self.outputs = [BASE_OUTPUT, BRANCH_OUTPUT] if self.branched else [OUTPUT_NAME]
         checkpoint = ensure_checkpoint()
         self.tokenizer = Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
@@ -130,12 +125,7 @@ class E5Encoder:
 
                 batches = tqdm(batches, desc="encoding", unit="batch", mininterval=5)
             for idx in batches:
-                width = max(len(ids[i]) for i in idx)
-                input_ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
-                mask = np.zeros((len(idx), width), dtype=np.int64)
-                for row, i in enumerate(idx):
-                    input_ids[row, : len(ids[i])] = ids[i]
-                    mask[row, : len(ids[i])] = 1
+                input_ids, mask = pad_batch(ids, idx, self.pad_id)
                 got = self.session.run(self.outputs, {"input_ids": input_ids, "attention_mask": mask})
                 for out, part in zip(outs, got, strict=True):
                     out[idx] = part

@@ -46,6 +46,16 @@ def stack_inputs(e5_logits: np.ndarray, ngram_logp: np.ndarray, texts: Sequence[
     return np.hstack([shared, per_group])
 
 
+def partial_nll(p3: np.ndarray, y: np.ndarray, binary: np.ndarray) -> np.ndarray:
+    """Per-row negative log-likelihood of probabilities `p3`; binary rows over negative vs positive only."""
+    import numpy as np
+
+    rows = np.arange(len(y))
+    p2 = p3[:, [NEG, POS]] / p3[:, [NEG, POS]].sum(1, keepdims=True)
+    picked = np.where(binary, p2[rows, (y == POS).astype(int)], p3[rows, y])
+    return -np.log(np.clip(picked, 1e-12, 1.0))
+
+
 def partial_label_loss(w: np.ndarray, x: np.ndarray, y: np.ndarray, binary: np.ndarray, weight: np.ndarray,
                        l2: float) -> tuple[float, np.ndarray]:
     """Weighted cross-entropy (binary rows over negative vs positive only) + l2·|W|², and its gradient."""
@@ -56,8 +66,7 @@ def partial_label_loss(w: np.ndarray, x: np.ndarray, y: np.ndarray, binary: np.n
     p3 = softmax(z)
     p2 = softmax(z[:, [NEG, POS]])
     rows = np.arange(len(y))
-    nll = np.where(binary, -np.log(np.clip(p2[rows, (y == POS).astype(int)], 1e-12, 1)),
-                   -np.log(np.clip(p3[rows, y], 1e-12, 1)))
+    nll = partial_nll(p3, y, binary)
     g = p3.copy()
     g[rows, y] -= 1.0
     g2 = np.zeros_like(g)

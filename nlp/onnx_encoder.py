@@ -67,7 +67,13 @@ def onnx_cache_dir() -> Path:
     return Path(base) / "groundswell" / "onnx"
 
 
-@lru_cache(maxsize=4)
+def file_sha256(path: Path | str) -> str:
+    """SHA-256 of a file, remembered per (path, size, mtime): weights are hashed once per process."""
+    st = Path(path).stat()
+    return _sha256(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
 def _sha256(path: str, size: int, mtime_ns: int) -> str:  # size and mtime only key the memo
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -82,12 +88,11 @@ def export_settings(layers: Sequence[int], variant: str) -> dict:
         raise ValueError(f"ONNX variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
     ort = import_onnxruntime()
     weights = encoder_path() / "model.safetensors"
-    st = weights.stat()
     return {
         "format": EXPORT_FORMAT,
         "encoder": ENCODER_PACKAGE,
-        "encoder_bytes": st.st_size,
-        "encoder_sha256": _sha256(str(weights), st.st_size, st.st_mtime_ns),
+        "encoder_bytes": weights.stat().st_size,
+        "encoder_sha256": file_sha256(weights),
         "layers": [int(x) for x in layers],
         "opset": OPSET,
         "exporter": "nlp.bert_onnx",
@@ -118,7 +123,7 @@ def ensure_onnx_model(layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> 
         if variant == "fp32":
             _export(layers, tmp)
         else:
-            _quantize_int8(ensure_onnx_model(layers, "fp32"), tmp)
+            quantize_int8(ensure_onnx_model(layers, "fp32"), tmp)
         settings = export_settings(layers, variant)
         path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
@@ -136,7 +141,7 @@ def _export(layers: Sequence[int], out: Path) -> None:
     write_model(encoder_path(), layers, out, opset=OPSET)
 
 
-def _quantize_int8(fp32: Path, out: Path) -> None:
+def quantize_int8(fp32: Path, out: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     root = logging.getLogger()
@@ -148,22 +153,40 @@ def _quantize_int8(fp32: Path, out: Path) -> None:
         root.setLevel(level)
 
 
+def cpu_session(path: Path) -> Any:
+    """An ONNX Runtime CPU session on `path`: threads = `inference_threads()`, one op at a time, all optimisations."""
+    ort = import_onnxruntime()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = inference_threads()
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def pad_batch(ids: Sequence[Sequence[int]], idx: Sequence[int], pad_id: int) -> tuple[Any, Any]:
+    """(input_ids, attention_mask) int64 arrays for rows `idx` of `ids`, right-padded to the longest."""
+    import numpy as np
+
+    width = max(len(ids[i]) for i in idx)
+    input_ids = np.full((len(idx), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(idx), width), dtype=np.int64)
+    for row, i in enumerate(idx):
+        input_ids[row, : len(ids[i])] = ids[i]
+        mask[row, : len(ids[i])] = 1
+    return input_ids, mask
+
+
 class OnnxEncoder:
     """`embed` for one fixed set of layers, on ONNX Runtime (CPU), threads = `nlp.encoder.inference_threads()`."""
 
     def __init__(self, layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> None:
         from tokenizers import Tokenizer
 
-        ort = import_onnxruntime()
         self.layers = tuple(int(x) for x in layers)
         self.variant = variant
         self.path = ensure_onnx_model(self.layers, variant)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = inference_threads()
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(self.path)
         # The fast tokenizer's own tokenizer.json (what transformers' BertTokenizerFast wraps): the same
         # ids as `load_tokenizer()(texts, truncation=True, max_length=MAX_TOKENS)` without importing torch.
         self.tokenizer = Tokenizer.from_file(str(encoder_path() / "tokenizer.json"))
@@ -192,12 +215,7 @@ class OnnxEncoder:
 
             batches = tqdm(batches, desc="encoding", unit="batch", mininterval=5)
         for idx in batches:
-            width = max(len(ids[i]) for i in idx)
-            input_ids = np.full((len(idx), width), pad, dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                input_ids[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1
+            input_ids, mask = pad_batch(ids, idx, pad)
             out[idx] = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
         return out
 

@@ -85,7 +85,7 @@ def test_export_is_cached_and_reused(onnx_models, onnx_cache, monkeypatch):
         raise AssertionError("exported again instead of using the cache")
 
     monkeypatch.setattr(ox, "_export", no_export)
-    monkeypatch.setattr(ox, "_quantize_int8", no_export)
+    monkeypatch.setattr(ox, "quantize_int8", no_export)
     model = load_sentiment_model("minilm", backend="onnx")
     assert model._onnx.path == onnx_models[DEFAULT_VARIANT]._onnx.path
     assert {p.name: p.stat().st_mtime_ns for p in onnx_cache.glob("*.onnx")} == stamps

@@ -27,12 +27,12 @@ import click
 import numpy as np
 
 from nlp.e5_sentiment import E5_FORMAT
-from nlp.e5_stacker import NEG, POS, fit_stacker, ngram_log_probs, stack_inputs
+from nlp.e5_stacker import fit_stacker, ngram_log_probs, partial_nll, stack_inputs
 from nlp.features import fit_idf, ngram_counts, ngram_tfidf
 from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_digest
 from nlp.model_files import LABELS, softmax
 from tools.sentiment.data import BINARY_DATASETS
-from tools.sentiment.finetune_e5 import SEED, class_weights, load_rows
+from tools.sentiment.finetune_e5 import SEED, Rows, class_weights, load_rows, macro_f1_by_dataset
 
 UNCERTAIN_BELOW = 0.5
 L2_GRID = (1e-4, 1e-3, 1e-2)
@@ -42,10 +42,7 @@ OTHER_LANG_RATE = 0.15  # share of rows shown as language "other", for undetecte
 
 def nll(logits: np.ndarray, y: np.ndarray, binary: np.ndarray, temperature: float) -> float:
     """Mean negative log-likelihood at `temperature`; binary rows over negative vs positive."""
-    p = softmax(logits / temperature)
-    p2 = p[:, [NEG, POS]] / p[:, [NEG, POS]].sum(1, keepdims=True)
-    picked = np.where(binary, p2[np.arange(len(y)), (y == POS).astype(int)], p[np.arange(len(y)), y])
-    return float(-np.log(np.clip(picked, 1e-12, 1.0)).mean())
+    return float(partial_nll(softmax(logits / temperature), y, binary).mean())
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: np.ndarray) -> float:
@@ -55,18 +52,9 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: np.ndarray) -> fl
     return float(np.exp(res.x))
 
 
-def mean_macro_f1(probs: np.ndarray, y: np.ndarray, dataset: np.ndarray, binary: np.ndarray) -> tuple[float, dict]:
-    """Mean over datasets of macro-F1 (x100); binary sets compare P(negative) with P(positive)."""
-    from sklearn.metrics import f1_score
-
-    per = {}
-    for d in np.unique(dataset):
-        sel = dataset == d
-        if binary[sel][0]:
-            pred = np.where(probs[sel, POS] >= probs[sel, NEG], POS, NEG)
-        else:
-            pred = probs[sel].argmax(1)
-        per[int(d)] = round(100 * f1_score(y[sel], pred, average="macro"), 2)
+def mean_macro_f1(rows: Rows, index: np.ndarray, probs: np.ndarray) -> tuple[float, dict[str, float]]:
+    """(mean over datasets, per dataset) macro-F1 (x100) of held-out rows `index` (finetune_e5's rule)."""
+    per = macro_f1_by_dataset(rows, index, probs)
     return round(float(np.mean(list(per.values()))), 2), per
 
 
@@ -141,10 +129,9 @@ def main(run_dir: Path, out_dir: Path) -> None:
         candidates[f"stacker(l2={l2:g})"] = cv_predict(
             lambda tr, l2=l2: fit_stacker(x[tr], y[tr], binary[tr], weight[tr], l2),
             lambda w, te: softmax(x[te] @ w.T), len(y), dataset)
-    scores = {name: mean_macro_f1(p, y, dataset, binary) for name, p in candidates.items()}
+    scores = {name: mean_macro_f1(rows, index, p) for name, p in candidates.items()}
     for name, (mean, per) in scores.items():
-        click.echo(f"  {name:22s} CV mean macro-F1 {mean}: "
-                   + ", ".join(f"{rows.names[d]} {v}" for d, v in per.items()), err=True)
+        click.echo(f"  {name:22s} CV mean macro-F1 {mean}: " + ", ".join(f"{k} {v}" for k, v in per.items()), err=True)
     best = max(scores, key=lambda k: scores[k][0])
     click.echo(f"[{time.monotonic() - start:.0f}s] chosen: {best}", err=True)
 
@@ -172,7 +159,7 @@ def main(run_dir: Path, out_dir: Path) -> None:
         "selection": {
             "method": f"{FOLDS}-fold CV on the {len(y)} held-out train rows (never fine-tuned on); dev not read",
             "cv_mean_macro_f1": {name: s[0] for name, s in scores.items()},
-            "cv_macro_f1_by_dataset": {name: {rows.names[d]: v for d, v in s[1].items()} for name, s in scores.items()},
+            "cv_macro_f1_by_dataset": {name: s[1] for name, s in scores.items()},
             "chosen": best,
             "confidence_cv": confidence_report(candidates[best][three], y[three], UNCERTAIN_BELOW),
         },

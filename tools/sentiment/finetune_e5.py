@@ -171,8 +171,9 @@ def loss_fn(logits, y, binary, weight):
     return (nll * weight).sum() / weight.sum()
 
 
-def macro_f1_by_dataset(rows: Rows, idx: np.ndarray, logits: np.ndarray) -> dict[str, float]:
-    """Macro-F1 (x100) per dataset on rows `idx`; binary sets compare negative with positive only."""
+def macro_f1_by_dataset(rows: Rows, idx: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """Macro-F1 (x100) per dataset on rows `idx` from per-class scores (logits or probabilities, LABELS
+    order); binary sets compare negative with positive only. Fine-tuning and calibration both score with it."""
     from sklearn.metrics import f1_score
 
     out = {}
@@ -180,7 +181,7 @@ def macro_f1_by_dataset(rows: Rows, idx: np.ndarray, logits: np.ndarray) -> dict
         sel = rows.dataset[idx] == d
         if not sel.any():
             continue
-        lg = logits[sel]
+        lg = scores[sel]
         if rows.binary[idx][sel][0]:
             pred = np.where(lg[:, POS] > lg[:, NEG], POS, NEG)
         else:
