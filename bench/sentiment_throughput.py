@@ -127,8 +127,9 @@ def _fine_tuned_folder(model) -> Path:
     return folder
 
 
-def _naive_pipeline_e5(model, texts: list[str]) -> list[str]:
-    """transformers' feature-extraction pipeline on the fine-tuned encoder, one text per call, then the head."""
+def _naive_pipeline_e5(model, texts: list[str], langs: list[str]) -> list[str]:
+    """transformers' feature-extraction pipeline on the fine-tuned encoder, one text per call, then the
+    model's own head and stacker on its features (same model, same work)."""
     import numpy as np
     from transformers import pipeline
 
@@ -138,11 +139,12 @@ def _naive_pipeline_e5(model, texts: list[str]) -> list[str]:
 
     extractor = pipeline("feature-extraction", model=str(_fine_tuned_folder(model)), device="cpu")
     labels = []
-    for text in texts:
-        states = np.asarray(extractor(QUERY_PREFIX + (normalize(text) or " "),
+    for text, lang in zip(texts, langs, strict=True):
+        clean = normalize(text)
+        states = np.asarray(extractor(QUERY_PREFIX + (clean or " "),
                                       tokenize_kwargs={"truncation": True, "max_length": MAX_TOKENS}))[0]
-        logits = states.mean(0) @ model.weight.T + model.bias  # mean pooling, as the model; T keeps the argmax
-        labels.append(LABELS[int(logits.argmax())])
+        logits = (states.mean(0) @ model.weight.T + model.bias)[None, :]  # mean pooling, as the model
+        labels.append(LABELS[int(model.probabilities_from_logits(logits, [clean], [lang])[0].argmax())])
     return labels
 
 
@@ -155,9 +157,9 @@ def _run_e5_path(path: str, n: int) -> dict:
     load_average = os.getloadavg()
     model = load_sentiment_model("default", onnx_variant="int8" if path == "onnx_int8" else None)
     if path == "naive_pipeline":
-        _naive_pipeline_e5(model, texts[:8])  # warm-up
+        _naive_pipeline_e5(model, texts[:8], langs[:8])  # warm-up
         start = time.perf_counter()
-        labels = _naive_pipeline_e5(model, texts)
+        labels = _naive_pipeline_e5(model, texts, langs)
     else:
         model.predict(texts[:8], langs[:8])  # warm-up
         start = time.perf_counter()

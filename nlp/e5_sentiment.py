@@ -88,7 +88,10 @@ class E5SentimentModel(SentimentModel):
 
     def _probabilities(self, texts: list[str], langs: list[str | None] | None, batch_size: int,
                        keep: Any = None) -> Any:
-        logits = self.logits(texts, batch_size, keep)
+        return self.probabilities_from_logits(self.logits(texts, batch_size, keep), texts, langs)
+
+    def probabilities_from_logits(self, logits: Any, texts: list[str], langs: list[str | None] | None) -> Any:
+        """The shipped combination (temperature or stacker) of head `logits` (texts already normalised)."""
         if self.combine["kind"] == "temperature":
             return softmax(logits / self.combine["temperature"])
         if langs is None or any(lang is None for lang in langs):  # the stacker weights languages apart
