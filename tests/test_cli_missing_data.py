@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 COMMANDS = {
     "eval-sentiment": [sys.executable, "-m", "tools.sentiment.evaluate"],
     "bench": [sys.executable, "bench/sentiment_throughput.py", "--n", "10"],
+    "train-sentiment": [sys.executable, "-m", "tools.sentiment.finetune_e5", "--out", "build/never-written"],
 }
 
 
