@@ -150,7 +150,6 @@ def _naive_pipeline_e5(model, texts: list[str], langs: list[str]) -> list[str]:
 
 def _run_e5_path(path: str, n: int) -> dict:
     """Time one path of the default (e5) model in this process (called in a subprocess)."""
-    from nlp.encoder import inference_threads
     from nlp.sentiment import load_sentiment_model
 
     texts, langs = _texts(n)
@@ -164,12 +163,25 @@ def _run_e5_path(path: str, n: int) -> dict:
         model.predict(texts[:8], langs[:8])  # warm-up
         start = time.perf_counter()
         labels = [p.label for p in model.predict(texts, langs, batch_size=64)]
-    seconds = time.perf_counter() - start
+    return _timed_result(texts, time.perf_counter() - start, labels, load_average,
+                         {"onnx_file": model.encoder.path.name})
+
+
+def _timed_result(texts: list[str], seconds: float, labels: list[str], load_average, extra: dict) -> dict:
+    """One path's row of the results (both models' paths)."""
+    from nlp.encoder import inference_threads
+
     return {
-        "texts": len(texts), "seconds": round(seconds, 2), "texts_per_s": round(len(texts) / seconds, 1),
-        "peak_rss_mb": _peak_rss_mb(), "threads": inference_threads(), "torch_imported": "torch" in sys.modules,
-        "load_average_at_start": [round(x, 2) for x in load_average], "onnx_file": model.encoder.path.name,
-        "label_counts": {lab: labels.count(lab) for lab in sorted(set(labels))}, "labels": labels,
+        "texts": len(texts),
+        "seconds": round(seconds, 2),
+        "texts_per_s": round(len(texts) / seconds, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+        "threads": inference_threads(),
+        "torch_imported": "torch" in sys.modules,
+        "load_average_at_start": [round(x, 2) for x in load_average],
+        **extra,
+        "label_counts": {lab: labels.count(lab) for lab in sorted(set(labels))},
+        "labels": labels,
     }
 
 
@@ -191,7 +203,7 @@ def _peak_rss_mb() -> float:
 
 def _run_path(path: str, n: int) -> dict:
     """Time one path in this process (called in a subprocess)."""
-    from nlp.encoder import inference_threads, set_threads
+    from nlp.encoder import set_threads
     from nlp.sentiment import load_sentiment_model
 
     texts, langs = _texts(n)
@@ -216,19 +228,7 @@ def _run_path(path: str, n: int) -> dict:
             labels = [model.predict([t], [lang], batch_size=1)[0].label for t, lang in zip(texts, langs, strict=True)]
         else:
             labels = [p.label for p in model.predict(texts, langs, batch_size=64)]
-    seconds = time.perf_counter() - start
-    return {
-        "texts": len(texts),
-        "seconds": round(seconds, 2),
-        "texts_per_s": round(len(texts) / seconds, 1),
-        "peak_rss_mb": _peak_rss_mb(),
-        "threads": inference_threads(),
-        "torch_imported": "torch" in sys.modules,
-        "load_average_at_start": [round(x, 2) for x in load_average],
-        **extra,
-        "label_counts": {lab: labels.count(lab) for lab in sorted(set(labels))},
-        "labels": labels,
-    }
+    return _timed_result(texts, time.perf_counter() - start, labels, load_average, extra)
 
 
 @click.command()

@@ -18,8 +18,8 @@ from typing import Any
 
 from nlp.e5_encoder import shared_e5
 from nlp.e5_stacker import ngram_log_probs, stack_inputs
-from nlp.langid import detect_languages
-from nlp.lexicon import lexicon_digest
+from nlp.langid import fill_languages
+from nlp.lexicon import check_lexicons
 from nlp.model_files import softmax
 from nlp.onnx_encoder import import_onnxruntime
 from nlp.sentiment_base import SentimentModel
@@ -71,12 +71,7 @@ class E5SentimentModel(SentimentModel):
         self.w: dict = {}
         if self.combine["kind"] == "stacker":
             self.w = {k: v.astype("float32") for k, v in load_file(str(self.model_dir / "weights.safetensors")).items()}
-            lists = self.combine["lexicons"]
-            if lexicon_digest(lists["langs"]) != lists["sha256"]:
-                raise RuntimeError(
-                    f"{self.model_dir} was trained with other word lists than nlp/lexicons/ holds now: restore "
-                    "them (`make lexicons`) or retrain with `make train-sentiment`"
-                )
+            check_lexicons(self.combine["lexicons"], self.model_dir, "make train-sentiment")
         self.encoder = shared_e5(delta, int(self.manifest["encoder"]["first_trained_layer"]), onnx_variant or "fp32")
 
     def logits(self, texts: list[str], batch_size: int = 64, keep: Any = None) -> Any:
@@ -94,9 +89,7 @@ class E5SentimentModel(SentimentModel):
         """The shipped combination (temperature or stacker) of head `logits` (texts already normalised)."""
         if self.combine["kind"] == "temperature":
             return softmax(logits / self.combine["temperature"])
-        if langs is None or any(lang is None for lang in langs):  # the stacker weights languages apart
-            found = iter(detect_languages([t for i, t in enumerate(texts) if langs is None or langs[i] is None]))
-            langs = [lang if lang is not None else next(found) for lang in (langs or [None] * len(texts))]
+        langs = fill_languages(texts, langs)  # the stacker weights languages apart
         w = self.w
         ng = ngram_log_probs(texts, w["ng_idf"], w["ng_coef"], w["ng_intercept"])
         return softmax(stack_inputs(logits, ng, texts, langs, self.combine["lexicons"]["langs"]) @ w["stack_coef"].T)

@@ -52,3 +52,12 @@ def detect_languages(texts: Sequence[str]) -> list[str | None]:
         for i, language in zip(todo, found, strict=True):
             results[i] = _code(language)
     return results
+
+
+def fill_languages(texts: Sequence[str], langs: Sequence[str | None] | None) -> list[str | None]:
+    """`langs` with every missing entry (or all, when None) detected from its text; given ones kept."""
+    out = list(langs) if langs is not None else [None] * len(texts)
+    todo = [i for i, lang in enumerate(out) if lang is None]
+    for i, lang in zip(todo, detect_languages([texts[i] for i in todo]) if todo else [], strict=True):
+        out[i] = lang
+    return out

@@ -141,3 +141,13 @@ def lexicon_digest(langs: Sequence[str], folder: Path = LEXICON_DIR) -> str:
             h.update(f"{' '.join(key)}\t{score!r}\n".encode())
         h.update(("negators " + " ".join(sorted(lex.negators)) + "\n").encode())
     return h.hexdigest()
+
+
+def check_lexicons(lists: dict, model_dir: Path, retrain: str) -> None:
+    """RuntimeError unless the word lists installed now are those a model recorded at training
+    (`lists`: its manifest's {"langs", "sha256"}); `retrain` is the command that rebuilds the model."""
+    if lexicon_digest(lists["langs"]) != lists["sha256"]:
+        raise RuntimeError(
+            f"{model_dir} was trained with other word lists than nlp/lexicons/ holds now "
+            f"({', '.join(lists['langs'])}): restore them (`make lexicons`) or retrain with `{retrain}`"
+        )

@@ -21,8 +21,8 @@ from nlp.e5_sentiment import E5SentimentModel
 from nlp.embeddings import SentenceEmbeddings
 from nlp.encoder import embed, encoder_path, length_buckets, set_threads
 from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tfidf
-from nlp.langid import detect_languages
-from nlp.lexicon import lexicon_digest
+from nlp.langid import fill_languages
+from nlp.lexicon import check_lexicons
 from nlp.model_files import (
     LABELS,
     MINILM_MODEL_DIR,
@@ -72,13 +72,7 @@ class MiniLMSentimentModel(SentimentModel):
 
     def _check_parts(self) -> None:
         """The encoder and word lists installed here must be the ones the model was trained with."""
-        lists = self.manifest["lexicons"]
-        if lexicon_digest(lists["langs"]) != lists["sha256"]:
-            raise RuntimeError(
-                f"{self.model_dir} was trained with other word lists than nlp/lexicons/ holds now "
-                f"({', '.join(lists['langs'])}): restore them (`make lexicons`) "
-                "or retrain with `make train-sentiment-minilm`"
-            )
+        check_lexicons(self.manifest["lexicons"], self.model_dir, "make train-sentiment-minilm")
 
         want = self.manifest["encoder"]["weights_bytes"]
         have = (encoder_path() / "model.safetensors").stat().st_size
@@ -127,12 +121,7 @@ class MiniLMSentimentModel(SentimentModel):
     def _probabilities(
         self, texts: list[str], langs: list[str | None] | None, batch_size: int, keep: SentenceEmbeddings | None = None
     ) -> Any:
-        if langs is None or any(lang is None for lang in langs):
-            todo = [i for i in range(len(texts)) if langs is None or langs[i] is None]
-            found = detect_languages([texts[i] for i in todo])
-            langs = list(langs) if langs is not None else [None] * len(texts)
-            for i, lang in zip(todo, found, strict=True):
-                langs[i] = lang
+        langs = fill_languages(texts, langs)
         lp_emb, lp_ng, lp_en = self.base_log_probs(texts, batch_size, keep)
         return self.combine(lp_emb, lp_ng, lp_en, texts, langs)
 
