@@ -6,7 +6,9 @@
 The default model (fine-tuned multilingual-e5-small, nlp/e5_sentiment.py) runs on ONNX Runtime only;
 its paths are naive_pipeline (a `transformers.pipeline("feature-extraction")` on the same fine-tuned
 encoder, written out as a transformers folder, one text per call, then the same head), onnx (the
-default, fp32) and onnx_int8. Labels are compared with onnx's. The MiniLM model's paths follow.
+default, fp32: `predict`, sentiment alone), onnx_with_embeddings (the same, also keeping the e5
+sentence embeddings for themes from the same pass, as `groundswell run` does: 4 more layers) and
+onnx_int8. Labels are compared with onnx's. The MiniLM model's paths follow.
 
 Results go to stdout; a file is written only with an explicit --out (the committed figures are never
 overwritten by a trial run).
@@ -52,11 +54,14 @@ PATHS = {
     "naive_pipeline": "transformers.pipeline('feature-extraction') one text per call + the same heads per text",
     "batched_torch": "predict(texts, batch_size=64): length-bucketed batches, inference_mode (torch)",
     "onnx": "predict(texts, batch_size=64) with backend='onnx' (default variant): ONNX Runtime, batched by token count",
+    "onnx_with_embeddings": "as onnx, also keeping the e5 sentence embeddings for themes (keep_embeddings: "
+                            "the pipeline's pass)",
     "onnx_int8": "as onnx, on the int8 (dynamic, per-channel) variant",
     "one_at_a_time": "predict([text]) per text on torch: no batching",
 }
 DEFAULT_PATHS = ("naive_pipeline", "batched_torch", "onnx", "onnx_int8")  # the MiniLM model's
-E5_PATHS = ("naive_pipeline", "onnx", "onnx_int8")  # the default model runs on ONNX Runtime only
+# The default model runs on ONNX Runtime only.
+E5_PATHS = ("naive_pipeline", "onnx", "onnx_with_embeddings", "onnx_int8")
 
 
 def _texts(n: int) -> tuple[list[str], list[str]]:
@@ -160,11 +165,14 @@ def _run_e5_path(path: str, n: int) -> dict:
         start = time.perf_counter()
         labels = _naive_pipeline_e5(model, texts, langs)
     else:
-        model.predict(texts[:8], langs[:8])  # warm-up
+        from nlp.embeddings import SentenceEmbeddings
+
+        keep = SentenceEmbeddings(max_kept=n) if path == "onnx_with_embeddings" else None
+        model.predict(texts[:8], langs[:8], keep_embeddings=keep)  # warm-up
         start = time.perf_counter()
-        labels = [p.label for p in model.predict(texts, langs, batch_size=64)]
+        labels = [p.label for p in model.predict(texts, langs, batch_size=64, keep_embeddings=keep)]
     return _timed_result(texts, time.perf_counter() - start, labels, load_average,
-                         {"onnx_file": model.encoder.path.name})
+                         {"onnx_file": model.encoder(embeddings=keep is not None).path.name})
 
 
 def _timed_result(texts: list[str], seconds: float, labels: list[str], load_average, extra: dict) -> dict:
@@ -253,7 +261,7 @@ def main(n: int, out: Path | None, paths: str | None, model_name: str, only_path
         run = _run_e5_path if model_name == "default" else _run_path
         click.echo(json.dumps(run(only_path, n)))
         return
-    allowed = E5_PATHS if model_name == "default" else tuple(PATHS)
+    allowed = E5_PATHS if model_name == "default" else tuple(p for p in PATHS if p != "onnx_with_embeddings")
     chosen = [p.strip() for p in (paths or ",".join(E5_PATHS if model_name == "default" else DEFAULT_PATHS)).split(",")
               if p.strip()]
     unknown = [p for p in chosen if p not in allowed]
@@ -273,12 +281,12 @@ def main(n: int, out: Path | None, paths: str | None, model_name: str, only_path
     from nlp.model_files import MINILM_MODEL_DIR, load_default_weights
     from nlp.onnx_encoder import DEFAULT_VARIANT, ensure_onnx_model
 
-    for path, variant in (("onnx", DEFAULT_VARIANT), ("onnx_int8", "int8")):
+    for path, variant in (("onnx", DEFAULT_VARIANT), ("onnx_with_embeddings", DEFAULT_VARIANT), ("onnx_int8", "int8")):
         if path in chosen:  # build (or find in the cache) outside the timed runs
             if model_name == "default":
                 from nlp.sentiment import load_sentiment_model
 
-                load_sentiment_model("default", onnx_variant=variant)
+                load_sentiment_model("default", onnx_variant=variant).encoder(embeddings=path == "onnx_with_embeddings")
             else:
                 ensure_onnx_model(load_default_weights(MINILM_MODEL_DIR)[0]["encoder"]["layers"], variant)
     reference = "onnx" if model_name == "default" else "batched_torch"

@@ -212,12 +212,15 @@ BRANCH_ROOT = "branch."
 BASE_OUTPUT, BRANCH_OUTPUT = "embedding", "branch"
 
 
-def build_branched(checkpoint: Path, branch: dict[str, np.ndarray], first: int, opset: int = 18) -> Any:
+def build_branched(checkpoint: Path, branch: dict[str, np.ndarray], first: int, opset: int = 18,
+                   with_base: bool = True) -> Any:
     """One pass, two outputs: the checkpoint's own last layer mean-pooled (`embedding`), and the same
     with layers `first`.. replaced by `branch`'s weights (BertModel names), mean-pooled (`branch`).
 
     The layers below `first` run once for both, so a fine-tuned top (the sentiment model) and the
-    untouched encoder (sentence embeddings for themes) cost one shared lower pass.
+    untouched encoder (sentence embeddings for themes) cost one shared lower pass. `with_base=False`
+    leaves the untouched top layers out (output `branch` only): ONNX Runtime runs every node of a
+    graph whichever outputs are asked for, so a caller that needs no embedding needs this graph.
     """
     import numpy as np
 
@@ -237,12 +240,17 @@ def build_branched(checkpoint: Path, branch: dict[str, np.ndarray], first: int, 
         shared = _layer(g, shared, bias, i, config)
     base, tuned = shared, shared
     for i in range(first, last):
-        base = _layer(g, base, bias, i, config)
+        if with_base:
+            base = _layer(g, base, bias, i, config)
         tuned = _layer(g, tuned, bias, i, config, root=BRANCH_ROOT)
+    hidden = config["hidden_size"]
+    if not with_base:
+        (pooled_tuned,) = _mean_pool(g, [tuned], mask)
+        g.nodes.append(_rename(g, pooled_tuned, BRANCH_OUTPUT))
+        return _finish(g, {BRANCH_OUTPUT: hidden}, opset)
     pooled_base, pooled_tuned = _mean_pool(g, [base, tuned], mask)
     g.nodes.append(_rename(g, pooled_base, BASE_OUTPUT))
     g.nodes.append(_rename(g, pooled_tuned, BRANCH_OUTPUT))
-    hidden = config["hidden_size"]
     return _finish(g, {BASE_OUTPUT: hidden, BRANCH_OUTPUT: hidden}, opset)
 
 

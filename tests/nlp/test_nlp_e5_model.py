@@ -87,6 +87,22 @@ def test_the_same_pass_hands_e5_sentence_embeddings_to_themes(default_model):
     assert cos.min() > 0.9999
 
 
+@pytest.mark.model
+def test_sentiment_alone_runs_the_smaller_graph_with_the_same_results(default_model):
+    """Without `keep_embeddings` the model runs the branch-only graph (no untouched top layers): same probabilities."""
+    from nlp.embeddings import SentenceEmbeddings
+
+    texts = [t for label in POSTS for t in POSTS[label]]
+    alone = default_model.predict(texts)
+    with_embeddings = default_model.predict(texts, keep_embeddings=SentenceEmbeddings())
+    assert [p.label for p in alone] == [p.label for p in with_embeddings]
+    for a, b in zip(alone, with_embeddings, strict=True):
+        assert a.probs == pytest.approx(b.probs, abs=1e-4)
+    assert default_model.encoder().outputs == [None, "branch"]
+    assert default_model.encoder(embeddings=True).outputs == ["embedding", "branch"]
+    assert default_model.encoder().path != default_model.encoder(embeddings=True).path
+
+
 def test_torch_backend_and_other_formats_are_refused(tmp_path):
     from nlp.sentiment import load_sentiment_model
 
