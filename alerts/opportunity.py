@@ -6,7 +6,8 @@ series whose counted posts are the positive ones (per theme: the positive ones c
 theme) against all of the brand's posts. So a bucket fires only when the positive *count* is
 improbable for its hour of day and weekday (negative binomial around the seasonal baseline) and
 the positive *share* is improbably high too; a crisis (volume up, positive share down) or a quiet
-day never fires. Only an episode's opening alert is kept, at severity info.
+day never fires. Only an episode's opening alert is kept, at severity info. The themes watched are
+top-level ones (alerts/theme_tree.py): an aspect never gets an alert of its own beside its parent's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from alerts.config import Preset, SpikeRule
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import CountSeries
 from alerts.spike import detect_spikes
+from alerts.theme_tree import top_themes
 from alerts.wording import p_text, when
 from core.alert import Alert, Detection
 from core.strict import StrictModel
@@ -55,7 +57,9 @@ class OpportunityDetector(Detector):
         positive = ctx.base.replace(sentiment="positive")
         found, busy = _opportunities(ctx, _counted(ctx, positive), spike, None)
         if rule.themes:
-            for t in ctx.store.top_themes(positive, n=rule.themes):
+            # Top-level themes only (alerts/theme_tree.py): an aspect's posts carry its parent's label,
+            # so its rise is its parent's, told once, with the aspect in the explanation.
+            for t in top_themes(ctx.store, positive, n=rule.themes):
                 theme, _ = _opportunities(ctx, _counted(ctx, positive.replace(theme=t.theme)), spike, t.theme)
                 # While the brand-wide rise lasts it tells of this moment; the theme is in its explanation.
                 found += [d for d in theme if not any(a <= d.decided_at - ctx.step < b for a, b in busy)]

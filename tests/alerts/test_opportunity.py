@@ -105,6 +105,32 @@ def test_fires_on_one_themes_positive_rise_the_brand_total_hides():
     assert "about “loyalty program”" in found[0].summary
 
 
+def test_an_aspects_rise_is_told_once_as_its_top_level_themes():
+    """Posts of an aspect also carry its parent's label (the themes step): one alert, the parent's, not two."""
+    from nlp.theme_centroids import make_centroid
+    from nlp.theme_state import BrandThemes, ThemeState
+
+    rise = [_mention(f"t{k}-{i}", SURGE_AT + k, "positive", "acme loyalty points doubled, thank you", minute=i,
+                     theme="loyalty program")
+            for k in range(2) for i in range(6)]  # fmt: skip
+    for m in rise:
+        m.themes.append("loyalty points")
+    config = AlertsConfig.model_validate({"opportunity": {"enabled": True, "min_positive": 3}})
+    store = SqliteStore(":memory:")
+    try:
+        assert all(r.ok for r in store.upsert(flat() + rise))
+        assert _opportunities(detect_alerts(store, Brand(), config)), "without a theme state both labels are themes"
+        rng = np.random.default_rng(0)
+        parent, aspect = make_centroid("loyalty program", ["en"], rng.normal(size=(4, 8))), \
+            make_centroid("loyalty points", ["en"], rng.normal(size=(4, 8)))
+        aspect.parent = "loyalty program"
+        ThemeState(store).save("Acme", BrandThemes([parent, aspect]))
+        found = _opportunities(detect_alerts(store, Brand(), config))
+    finally:
+        store.close()
+    assert [a.subject for a in found] == ["loyalty program"], [(a.subject, a.window_start) for a in found]
+
+
 def test_silent_on_flat_data():
     assert _opportunities(_run(flat())) == []
 
