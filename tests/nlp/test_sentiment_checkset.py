@@ -34,4 +34,6 @@ def test_score_counts_per_kind_and_language_and_lists_misses():
     out = score(rows, ["negative", "positive", "positive"])
     assert out["kinds"]["complaint"] == {"right": 1, "rows": 2, "share": 50.0}
     assert out["by_language"]["ko"]["praise"] == {"right": 1, "rows": 1}
-    assert out["misses"] == [{"lang": "en", "kind": "complaint", "expected": "negative", "got": "positive", "text": "b"}]
+    assert out["misses"] == [
+        {"lang": "en", "kind": "complaint", "expected": "negative", "got": "positive", "text": "b"}
+    ]
