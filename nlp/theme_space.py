@@ -79,8 +79,10 @@ class LanguageCentring:
         rows = unit(vectors)
         if self.fallback is None or len(rows) == 0:
             return rows
-        shift = np.stack([self.fallback - self.means.get(lang, self.fallback) for lang in langs])
-        return unit(rows + shift)
+        langs = np.asarray(langs, dtype=object)
+        for lang, mean in self.means.items():  # in place, a language at a time: no n x 384 shift matrix
+            rows[langs == lang] += self.fallback - mean
+        return unit(rows)
 
     def to_json(self) -> dict:
         if self.fallback is None:
