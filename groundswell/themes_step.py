@@ -2,7 +2,8 @@
 
 Incremental (the default): the brand's stored centroids (nlp/theme_state.py) take the
 *new* posts only — enriched posts in the window that carry none of the brand's theme labels and
-were not already looked at — each to the nearest theme it fits (nlp/theme_centroids.py). A pass
+were not already looked at — each to the nearest theme it fits (nlp/theme_centroids.py), in the
+space of the last full clustering (its stored language means, nlp/theme_space.py). A pass
 with nothing new reads the store and encodes nothing.
 
 Full (k-means over the whole window, nlp/themes.py) when asked (`groundswell themes --full`, the
@@ -24,7 +25,7 @@ from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import assign_paths, drifted, unfit_share
 from nlp.theme_state import BrandThemes, ThemeState
-from nlp.themes import theme_group, themes_with_centroids
+from nlp.themes import post_lang, theme_group, themes_with_centroids
 
 log = logging.getLogger(__name__)
 MIN_POSTS = 20  # fewer enriched posts than this: no themes for the brand
@@ -123,7 +124,9 @@ def _brand_pass(
         new = [m for m in mentions if not (saved.labels & set(m.themes)) and m.id not in saved.unthemed]
         if not new:  # the common case: no encoder, no clustering
             return BrandPass(brand.name, "incremental", themes=_summary(saved))
-        vectors = embeddings.for_texts([clean(analysed_text(m.text)) for m in new])
+        analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in new]  # as a full pass reads them
+        vectors = embeddings.for_texts([clean(m.text) for m in analysed])
+        vectors = saved.centring.apply(vectors, [post_lang(m) for m in analysed])
         found = assign_paths(saved.centroids, vectors, [theme_group(m) for m in new])
         if not drifted([path[0] if path else None for path in found], saved.baseline_unfit):
             return _keep(brand.name, saved, new, found, labels)
@@ -169,7 +172,7 @@ def _recluster(
     for theme in model.themes:
         for member in theme.member_ids:
             labels.put(by_id[member], theme.label)
-    fresh = BrandThemes(model.centroids, set(model.unthemed), model.baseline_unfit)
+    fresh = BrandThemes(model.centroids, set(model.unthemed), model.baseline_unfit, centring=model.centring)
     labels.states[brand.name] = fresh
     return BrandPass(brand.name, "full", reason, themes=_summary(fresh))
 

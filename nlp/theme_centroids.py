@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nlp.theme_space import unit as _unit
+
 FIT_QUANTILE = 0.1  # a theme's radius: the similarity 90% of its own members reach
 ASSIGN_FLOOR = 0.3  # below this cosine, MiniLM posts share little more than the language
 DRIFT_MIN_NEW = 50  # fewer new posts say too little about drift; they are assigned or left out
@@ -31,7 +33,7 @@ class Centroid:
 
     label: str
     groups: list[str]  # language groups (nlp.themes.theme_group) its members came from
-    vector: np.ndarray  # unit float32, the members' mean sentence embedding
+    vector: np.ndarray  # unit float32, the members' mean sentence embedding (in nlp/theme_space.py's space)
     radius: float
     count: int
     parent: str | None = None  # the broad theme this one is an aspect of; None: a top-level theme
@@ -47,11 +49,6 @@ class Centroid:
         vector = np.frombuffer(base64.b64decode(data["vector"]), dtype="<f4").astype(np.float32)
         return cls(data["label"], list(data["groups"]), vector, float(data["radius"]), int(data["count"]),
                    data.get("parent"), dict(data.get("info") or {}))
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.where(norms == 0, 1, norms)
 
 
 def make_centroid(label: str, groups: Sequence[str], vectors: np.ndarray) -> Centroid:

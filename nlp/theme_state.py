@@ -1,6 +1,7 @@
 """Each brand's themes as incremental passes need them, kept in the store's state (key ``themes:<brand>``).
 
-Value: JSON with the themes' centroids (nlp/theme_centroids.py), every label the brand's themes
+Value: JSON with the themes' centroids (nlp/theme_centroids.py), the per-language means their
+space is aligned with (nlp/theme_space.py; new posts are moved by the same ones), every label the brand's themes
 ever wrote since its last full clustering, the ids of posts already looked at that fit no theme
 (so a pass with nothing new encodes nothing) and the clustered posts' own unfit share (the drift
 baseline). Retention: `unthemed` grows with the new posts that fit no theme until the next full
@@ -16,9 +17,10 @@ from datetime import UTC, datetime
 
 from core.state import ListableState, StateStore
 from nlp.theme_centroids import Centroid
+from nlp.theme_space import LanguageCentring
 
 PREFIX = "themes:"
-VERSION = 1
+VERSION = 2  # 2: the language means (`centring`); a version-1 entry is read as none, so the brand re-clusters
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +32,7 @@ class BrandThemes:
     unthemed: set[str] = field(default_factory=set)
     baseline_unfit: float = 0.0
     clustered_at: str = ""
+    centring: LanguageCentring = field(default_factory=LanguageCentring)  # the space of the centroids
 
     @property
     def labels(self) -> set[str]:
@@ -52,7 +55,7 @@ class ThemeState:
             return None
         return BrandThemes(
             [Centroid.from_json(c) for c in data["themes"]], set(data["unthemed"]), data["baseline_unfit"],
-            data.get("clustered_at", ""),
+            data.get("clustered_at", ""), LanguageCentring.from_json(data.get("centring") or {}),
         )
 
     def save(self, brand: str, themes: BrandThemes) -> None:
@@ -62,6 +65,7 @@ class ThemeState:
             "unthemed": sorted(themes.unthemed),
             "baseline_unfit": round(themes.baseline_unfit, 4),
             "clustered_at": themes.clustered_at or datetime.now(UTC).isoformat(timespec="seconds"),
+            "centring": themes.centring.to_json(),
         }
         self.backend.set_state(PREFIX + brand, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 

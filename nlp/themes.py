@@ -1,7 +1,8 @@
 """Themes: what people talk about, per brand and window, as short labels with counts.
 
 Posts are embedded with the same encoder as sentiment, joined with a TF-IDF vector of their
-content words (the encoder's vocabulary is English-centric, words carry ko/zh topics), clustered
+content words (the encoder's vocabulary is English-centric, words carry ko/zh topics), each
+language's mean embedding moved onto the mean of all (nlp/theme_space.py), clustered
 with seeded k-means per language group, merged without chains (nlp/theme_merge.py), split by
 sentiment where a mixed theme is two topics, split again into aspects when big (a parent and its
 children), and labelled by key phrases per language (nlp/theme_labels.py; c-TF-IDF words, as in
@@ -22,6 +23,7 @@ from nlp.normalize import normalize as clean
 from nlp.theme_centroids import Centroid, assign, make_centroid, unfit_share
 from nlp.theme_labels import PhraseIndex
 from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual
+from nlp.theme_space import LanguageCentring
 from nlp.tokenize import script_lang, tokenize
 
 SEED = 13
@@ -186,6 +188,7 @@ class ThemeModel:
     centroids: list[Centroid]
     unthemed: list[str]  # ids of the clustered posts in no theme
     baseline_unfit: float  # share of the clustered posts the centroids fit nowhere
+    centring: LanguageCentring = field(default_factory=LanguageCentring)  # the space the centroids are in
 
 
 def themes_with_centroids(
@@ -193,7 +196,8 @@ def themes_with_centroids(
     embeddings: SentenceEmbeddings | None = None, cross_language: bool | None = None,
 ) -> ThemeModel:
     """`extract_themes` with embeddings, plus each theme's centroid and fit radius (children's too)."""
-    themes, ordered, emb = _extract(mentions, max_themes, True, stopwords, progress, embeddings, cross_language)
+    themes, ordered, emb, centring = _extract(mentions, max_themes, True, stopwords, progress, embeddings,
+                                              cross_language)
     if emb is None:
         return ThemeModel(themes, [], [m.id for m in ordered], 0.0)
     row = {m.id: i for i, m in enumerate(ordered)}
@@ -206,7 +210,7 @@ def themes_with_centroids(
         centroids.append(c)
     themed = {i for t in themes for i in t.member_ids}
     baseline = unfit_share(assign([c for c in centroids if c.parent is None], emb, group))
-    return ThemeModel(themes, centroids, [m.id for m in ordered if m.id not in themed], baseline)
+    return ThemeModel(themes, centroids, [m.id for m in ordered if m.id not in themed], baseline, centring)
 
 
 def _extract(
@@ -215,7 +219,8 @@ def _extract(
     cross_language: bool | None = None,
 ):
     """(the largest themes among `mentions` biggest first, each followed by its children; the
-    mentions by id; their unit embeddings or None). Deterministic for the same input.
+    mentions by id; their embeddings in the themes' space or None; that space's
+    `LanguageCentring`). Deterministic for the same input.
 
     Posts are clustered per group (`theme_group`: per language by default), merged without chains
     (nlp/theme_merge.py), mixed-sentiment themes split where the halves hold together
@@ -226,9 +231,14 @@ def _extract(
     """
     mentions = sorted(mentions, key=lambda m: m.id)  # input order must not change the result
     if len(mentions) < MIN_THEME_SIZE:
-        return [], mentions, None
+        return [], mentions, None, LanguageCentring()
     docs = [tokenize(m.text, m.lang) for m in mentions]
-    emb = _embeddings(mentions, progress, embeddings) if use_embeddings else None
+    emb, centring = None, LanguageCentring()
+    if use_embeddings:  # language means aligned (nlp/theme_space.py): a topic, not a script, joins posts
+        emb = _embeddings(mentions, progress, embeddings)
+        langs = [post_lang(m) for m in mentions]
+        centring = LanguageCentring.fit(emb, langs)
+        emb = centring.apply(emb, langs)
     # A multi-word stopword (the brand "GOP debate") stops each of its words too.
     stop = {w for s in stopwords for w in (s.lower(), *s.lower().split())}
     index = PhraseIndex([m.text for m in mentions], [post_lang(m) for m in mentions], frozenset(stop))
@@ -241,7 +251,7 @@ def _extract(
         if len(idx) >= MIN_THEME_SIZE:
             nodes += _group_nodes(np.asarray(idx), docs, emb, stop, mentions, every)
     _label(nodes, index)
-    return _themes(nodes, max_themes, mentions), mentions, emb
+    return _themes(nodes, max_themes, mentions), mentions, emb, centring
 
 
 @dataclass

@@ -108,3 +108,29 @@ def test_rising_themes_on_the_crisis_day_name_the_planted_issue(demo_run):
     naming = [label for label in top if any(word in label for word in issue)]
     assert len(naming) >= 3, top
     assert any(word in top[0] for word in issue[:5] + ("smoke", "冒烟")), top
+
+
+def test_the_crisis_is_one_theme_across_its_seven_languages(demo_run):
+    """Issue 18's must-show: the top rising theme of the crisis day holds the planted crisis posts
+    of every language the crisis was told in (ko and zh were themes of their own before the language
+    means were aligned, nlp/theme_space.py)."""
+    from groundswell.config import load_config
+    from groundswell.digest import build_digest
+    from groundswell.pipeline import open_store
+    from indexing.base import Filters
+
+    root, _, _ = demo_run
+    config = load_config(root / "groundswell.yaml")
+    store = open_store(config)
+    try:
+        lumora = next(b for b in build_digest(config, store, CRISIS_START.date())["brands"] if b["brand"] == "Lumora")
+        top = lumora["rising_themes"][0]["theme"]
+        crisis = [m for m in store.iter_mentions(Filters(brand="Lumora")) if m.extra.get("planted") == "planted-crisis"]
+    finally:
+        store.close()
+    assert any(word in top for word in ("overheating", "battery")), top
+    told_in = Counter(m.lang for m in crisis)
+    in_top = Counter(m.lang for m in crisis if top in m.themes)
+    assert set(told_in) == {"en", "de", "es", "it", "ru", "ko", "zh"}
+    assert set(in_top) == set(told_in), (top, in_top)
+    assert sum(in_top.values()) >= 0.5 * len(crisis), (top, in_top, told_in)

@@ -143,3 +143,36 @@ def test_cli_full_reclusters_on_request(setup):
         (done,) = json.loads(result.output.strip().splitlines()[-1])["themes"]
         assert {k: done[k] for k in expected} == expected
         assert done["themes"]
+
+
+def test_a_later_post_is_placed_with_the_stored_language_means(tmp_path):
+    """A Korean crisis post arriving after the full clustering joins the crisis theme of all three
+    scripts: the incremental pass moves it by the same language means (stored with the centroids)."""
+    from multilingual_crisis import CRISIS, corpus, posts
+
+    config = Config(brands=[BrandConfig(name="Acme", query="Acme")], store={"path": str(tmp_path / "gs.db")})
+    store = SqliteStore(tmp_path / "gs.db")
+    try:
+        assert all(r.ok for r in store.upsert(corpus()))
+        first, _ = _run(config, store)
+        assert first.mode == "full"
+        saved = ThemeState(store).load("Acme")
+        assert sorted(saved.centring.means) == ["en", "ko", "zh"]
+        crisis = {m.id: m.themes for m in store.iter_mentions(Filters()) if m.native_id.startswith("c")}
+        by_label: dict[str, set[str]] = {}
+        for mid, labels in crisis.items():
+            for label in labels:
+                by_label.setdefault(label, set()).add(mid.split(":")[1][1:3])
+        joined = {label for label, langs in by_label.items() if langs == {"en", "ko", "zh"}}
+        assert joined, by_label
+
+        # The burn and the smoke (the recall demand is a theme of its own), in wordings never seen.
+        late = posts({"ko": CRISIS["ko"][:2]}, 8, "late", "negative", tails=[" 🔥", " ㅠㅠ", " 진짜", " 헐"], hours=48)
+        assert all(r.ok for r in store.upsert(late))
+        done, emb = _run(config, store)
+        assert (done.mode, done.new, emb.encoded) == ("incremental", 8, 8)
+        got = _labels_of(store, "late")
+        # About 1 in 10 posts like a theme's own falls outside its radius by design.
+        assert sum(bool(set(labels) & joined) for labels in got) >= 6, (got, joined)
+    finally:
+        store.close()
