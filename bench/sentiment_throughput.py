@@ -164,13 +164,13 @@ def _run_e5_path(path: str, n: int) -> dict:
         _naive_pipeline_e5(model, texts[:8], langs[:8])  # warm-up
         start = time.perf_counter()
         labels = _naive_pipeline_e5(model, texts, langs)
-    else:
-        from nlp.embeddings import SentenceEmbeddings
+        return _timed_result(texts, time.perf_counter() - start, labels, load_average, {"onnx_file": None})
+    from nlp.embeddings import SentenceEmbeddings
 
-        keep = SentenceEmbeddings(max_kept=n) if path == "onnx_with_embeddings" else None
-        model.predict(texts[:8], langs[:8], keep_embeddings=keep)  # warm-up
-        start = time.perf_counter()
-        labels = [p.label for p in model.predict(texts, langs, batch_size=64, keep_embeddings=keep)]
+    keep = SentenceEmbeddings(max_kept=n) if path == "onnx_with_embeddings" else None
+    model.predict(texts[:8], langs[:8], keep_embeddings=keep)  # warm-up
+    start = time.perf_counter()
+    labels = [p.label for p in model.predict(texts, langs, batch_size=64, keep_embeddings=keep)]
     return _timed_result(texts, time.perf_counter() - start, labels, load_average,
                          {"onnx_file": model.encoder(embeddings=keep is not None).path.name})
 
