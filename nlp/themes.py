@@ -5,7 +5,8 @@ content words (the encoder's vocabulary is English-centric, words carry ko/zh to
 language's mean embedding moved onto the mean of all (nlp/theme_space.py), clustered
 with seeded k-means per language group, merged without chains (nlp/theme_merge.py), split by
 sentiment where a mixed theme is two topics, split again into aspects when big (a parent and its
-children), and labelled by key phrases per language (nlp/theme_labels.py; c-TF-IDF words, as in
+children), a top-level theme related to a bigger one nested under it as an aspect (nlp/theme_merge.py
+`nest_pairs`), and labelled by key phrases per language (nlp/theme_labels.py; c-TF-IDF words, as in
 BERTopic, remain the keywords and the fallback label). Which stored themes rise is `nlp/trends.py`'s rule.
 """
 
@@ -22,7 +23,7 @@ from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import Centroid, assign, make_centroid, unfit_share
 from nlp.theme_labels import PhraseIndex
-from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual
+from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual, nest_pairs
 from nlp.theme_space import LanguageCentring
 from nlp.tokenize import script_lang, tokenize
 
@@ -47,13 +48,14 @@ class Theme:
     labels: dict[str, str] = field(default_factory=dict)  # key phrases per language, side by side
     merged: list[dict] = field(default_factory=list)  # the merges that built it (nlp/theme_merge.py)
     split: dict | None = None  # the sentiment split it came from (`_split_by_sentiment`)
+    nested: dict | None = None  # why this top-level theme became an aspect (nlp.theme_merge.nest_pairs)
 
     def info(self) -> dict:
         """What the store keeps beside the centroid for dashboards and the API: parent, labels per
-        language, sentiment mix, merges and split (empty parts left out)."""
+        language, sentiment mix, merges, split and nesting (empty parts left out)."""
         mix = {s: self.sentiment.get(s, 0) for s in ("negative", "neutral", "positive")}
         out = {"parent": self.parent, "labels": self.labels, "sentiment": mix, "merged": self.merged,
-               "split": self.split}
+               "split": self.split, "nested": self.nested}
         return {k: v for k, v in out.items() if v}
 
 
@@ -224,7 +226,8 @@ def _extract(
 
     Posts are clustered per group (`theme_group`: per language by default), merged without chains
     (nlp/theme_merge.py), mixed-sentiment themes split where the halves hold together
-    (`_split_by_sentiment`), big themes split into aspects (`_children`), and every theme labelled
+    (`_split_by_sentiment`), big themes split into aspects (`_children`), related top-level themes
+    nested under bigger ones (`_nest`), and every theme labelled
     by its key phrases per language (nlp/theme_labels.py). `stopwords`: extra words never used in
     labels (e.g. the brand's name). `progress`: a bar on stderr while posts are embedded.
     `embeddings`: sentence embeddings the sentiment step kept for these texts in this process.
@@ -267,10 +270,12 @@ class _Node:
     local: np.ndarray | None = None  # its rows' indexes in its group's feature matrix
     children: list[_Node] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    nested: dict | None = None  # the nesting that made this top-level cluster an aspect
 
 
 def _group_nodes(idx, docs, emb, stop, mentions, every_language: bool = False) -> list[_Node]:
-    """One clustering group's top-level clusters (merged, split by sentiment), with their children."""
+    """One clustering group's top-level clusters (merged, split by sentiment, related ones nested),
+    with their children."""
     group_docs = [docs[i] for i in idx]
     x = _features(group_docs, None if emb is None else emb[idx], words=not every_language)
     labels, dist = _cluster(x, len(idx))
@@ -287,7 +292,28 @@ def _group_nodes(idx, docs, emb, stop, mentions, every_language: bool = False) -
         for part in _split_by_sentiment(node, x, mentions):
             part.children = _children(part, x, docs, stop)
             out.append(part)
-    return out
+    return _nest(out, x)
+
+
+def _nest(nodes: list[_Node], x) -> list[_Node]:
+    """The top-level nodes left after nesting (nlp.theme_merge.nest_pairs): a nested node is its
+    parent's child, the parent's rows take its rows (so its posts carry the parent's label too).
+    A node with children never nests; a parent keeps at most MAX_CHILDREN children."""
+    names = [" · ".join(n.keywords[:LABEL_WORDS]) for n in nodes]
+    apart = {frozenset((i, j)) for i, a in enumerate(nodes) for j, b in enumerate(nodes)
+             if i < j and a.split is not None and a.split is b.split}
+    found = nest_pairs(x, [n.local for n in nodes], names, [not n.children for n in nodes],
+                       [MAX_CHILDREN - len(n.children) for n in nodes], apart)
+    for a, p, record in found:  # decided on the parents' own rows; joined afterwards
+        aspect, parent = nodes[a], nodes[p]
+        aspect.nested = record
+        parent.children.append(aspect)
+    for parent in {id(nodes[p]): nodes[p] for _, p, _ in found}.values():
+        mine = [c for c in parent.children if c.nested is not None]
+        parent.rows = np.concatenate([parent.rows, *(c.rows for c in mine)])
+        parent.local = np.concatenate([parent.local, *(c.local for c in mine)])
+    gone = {a for a, _, _ in found}
+    return [n for i, n in enumerate(nodes) if i not in gone]
 
 
 SPLIT_SHARE = 0.3  # a theme is mixed when both its negative and its positive posts are at least 30%
@@ -416,7 +442,7 @@ def _theme(node: _Node, parent: str | None, used: set[str], mentions: Sequence[M
     used.add(label)
     members = [mentions[i] for i in node.rows]
     theme = Theme(label=label, keywords=node.keywords, count=len(members), parent=parent,
-                  labels=dict(node.labels), merged=node.merged, split=node.split,
+                  labels=dict(node.labels), merged=node.merged, split=node.split, nested=node.nested,
                   sample_ids=[m.id for m in members[:3]], member_ids=[m.id for m in members])
     for m in members:
         if m.sentiment is not None:

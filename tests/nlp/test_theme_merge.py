@@ -92,3 +92,61 @@ def test_a_mixed_theme_splits_by_sentiment_only_when_the_halves_are_two_topics()
     assert _split_by_sentiment(_Node(rows, ["battery"], scope=rows, local=rows), csr_matrix(same), mixed) == [
         _Node(rows, ["battery"], scope=rows, local=rows)
     ]
+
+
+def _topic(direction: np.ndarray, per: int, rng) -> np.ndarray:
+    block = direction + rng.normal(0, 0.03, (per, len(direction)))
+    return block / np.linalg.norm(block, axis=1, keepdims=True)
+
+
+def test_a_related_but_distinct_theme_nests_under_the_bigger_one_and_an_unrelated_one_stays_top_level():
+    from nlp.theme_merge import MERGE_KEEP, NEST_KEEP
+    from nlp.themes import _nest, _themes
+
+    rng = np.random.default_rng(3)
+    dim = 16
+    e = np.eye(dim)
+    cos = (NEST_KEEP + MERGE_KEEP) / 2  # related (battery overheating / charging danger), not one topic
+    x = np.vstack([_topic(e[1], 60, rng), _topic(cos * e[1] + np.sqrt(1 - cos**2) * e[2], 30, rng),
+                   _topic(e[3], 30, rng)])
+    spans = [np.arange(0, 60), np.arange(60, 90), np.arange(90, 120)]
+    nodes = [_Node(rows, [name], scope=np.arange(120), local=rows)
+             for rows, name in zip(spans, ["overheating", "charging", "delivery"], strict=True)]
+    # The merge rule keeps the related pair apart (not one topic)...
+    kmeans = np.repeat([0, 1, 2], [60, 30, 30])
+    labels, _, _ = merge_mutual(x, kmeans, _dist(x, kmeans), ["overheating", "charging", "delivery"])
+    assert len(set(labels)) == 3
+    # ...nesting makes it the bigger one's aspect; the unrelated theme stays top-level.
+    top = _nest(nodes, csr_matrix(x))
+    assert [n.keywords for n in top] == [["overheating"], ["delivery"]]
+    parent = top[0]
+    assert [c.keywords for c in parent.children] == [["charging"]]
+    assert sorted(parent.rows) == list(range(90))  # its posts carry the parent's label too
+    record = parent.children[0].nested
+    assert record["into"] == "overheating" and record["sizes"] == [30, 60] and "mutual nearest" in record["why"]
+    mentions = [Mention(source="t", native_id=f"{i:03d}", text="x", lang="en", created_at=datetime(2026, 11, 1,
+                tzinfo=UTC), sentiment=Sentiment(label="negative", probs={"negative": 1.0}, model="t"))
+                for i in range(120)]
+    themes = _themes(top, 10, mentions)
+    assert [(t.label, t.parent, t.count) for t in themes] == [
+        ("overheating", None, 90), ("charging", "overheating", 30), ("delivery", None, 30)]
+    assert themes[1].info()["nested"] == record
+
+
+def test_nesting_is_one_level_and_never_joins_a_sentiment_split():
+    from nlp.theme_merge import MERGE_KEEP, NEST_KEEP
+    from nlp.themes import _nest
+
+    rng = np.random.default_rng(4)
+    e = np.eye(16)
+    cos = (NEST_KEEP + MERGE_KEEP) / 2
+    x = np.vstack([_topic(e[1], 60, rng), _topic(cos * e[1] + np.sqrt(1 - cos**2) * e[2], 30, rng)])
+    spans = [np.arange(0, 60), np.arange(60, 90)]
+    # A theme with aspects of its own never nests.
+    nodes = [_Node(rows, [name], local=rows) for rows, name in zip(spans, ["a", "b"], strict=True)]
+    nodes[1].children = [_Node(half, [f"b{i}"], local=half) for i, half in enumerate((spans[1][:15], spans[1][15:]))]
+    assert len(_nest(nodes, csr_matrix(x))) == 2
+    # The two halves of a sentiment split were told apart on purpose: they never nest.
+    split = {"why": "mixed"}
+    nodes = [_Node(rows, [name], split=split, local=rows) for rows, name in zip(spans, ["a", "b"], strict=True)]
+    assert len(_nest(nodes, csr_matrix(x))) == 2
