@@ -4,7 +4,8 @@ A full clustering (`nlp/themes.py`) costs an encoder pass over every post plus k
 passes only add a few posts to topics that already exist. So each theme keeps the mean of its
 members' unit sentence embeddings (the centroid) and a *fit radius*: the cosine similarity to
 the centroid that 90% of its own members reach (never below ASSIGN_FLOOR). A new post goes to
-the most similar theme of its language group whose radius it reaches, or to none.
+the most similar theme of its language group whose radius it reaches, or to none; a post that
+fits only an aspect goes to it and its parent (`assign_paths`).
 
 Drift: when at least DRIFT_MIN_NEW new posts arrive and the share that fit no theme exceeds the
 share of the clustered posts themselves that fit none (measured when the themes were made) by
@@ -85,12 +86,23 @@ def drifted(new_labels: Sequence[str | None], baseline: float) -> bool:
 
 def assign_paths(centroids: Sequence[Centroid], vectors: np.ndarray, groups: Sequence[str]) -> list[list[str]]:
     """For each post: [its top-level theme, the aspect (child theme) of it that it fits] by `assign`,
-    the child left out when it fits none of the parent's aspects; [] when it fits no theme."""
+    the child left out when it fits none of the parent's aspects; [] when it fits no theme.
+
+    A theme's posts are its own and its aspects', so a post that fits no top-level theme but fits an
+    aspect goes to that aspect and its parent: a nested theme (nlp/theme_merge.py `nest_pairs`) is
+    related to its parent, not one topic with it, and its posts sit farther from the parent's centre
+    than the parent's own (on the demo 14-30% of them outside the parent's radius)."""
     top = [c for c in centroids if c.parent is None]
+    aspects = [c for c in centroids if c.parent is not None]
     parents = assign(top, vectors, groups)
+    loose = assign(aspects, vectors, groups) if aspects else [None] * len(parents)
+    parent_of = {c.label: c.parent for c in aspects}
     out: list[list[str]] = []
-    for row, group, parent in zip(vectors, groups, parents, strict=True):
-        kids = [c for c in centroids if parent is not None and c.parent == parent]
+    for row, group, parent, aspect in zip(vectors, groups, parents, loose, strict=True):
+        if parent is None and aspect is not None:
+            out.append([parent_of[aspect], aspect])
+            continue
+        kids = [c for c in aspects if parent is not None and c.parent == parent]
         child = assign(kids, row[None, :], [group])[0] if kids else None
         out.append([label for label in (parent, child) if label is not None])
     return out

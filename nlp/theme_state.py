@@ -72,8 +72,9 @@ class ThemeState:
 
 def theme_details(backend: StateStore, brand: str | None) -> dict[str, dict]:
     """Per theme label of `brand`'s last clustering: its parent (the broad theme it is an aspect
-    of), labels per language, the merges that built it and the sentiment split it came from
-    (`nlp.themes.Theme.info`, less the sentiment mix: callers count that over their own window)."""
+    of), labels per language, the merges that built it, the sentiment split it came from and the
+    nesting that made it an aspect (`nlp.themes.Theme.info`, less the sentiment mix: callers count
+    that over their own window)."""
     saved = ThemeState(backend).load(brand) if brand else None
     if saved is None:
         return {}

@@ -4,8 +4,9 @@ Posts are embedded with the same encoder as sentiment, joined with a TF-IDF vect
 content words (the encoder's vocabulary is English-centric, words carry ko/zh topics), each
 language's mean embedding moved onto the mean of all (nlp/theme_space.py), clustered
 with seeded k-means per language group, merged without chains (nlp/theme_merge.py), split by
-sentiment where a mixed theme is two topics, split again into aspects when big (a parent and its
-children), and labelled by key phrases per language (nlp/theme_labels.py; c-TF-IDF words, as in
+sentiment where a mixed theme is two topics, a top-level theme related to a bigger one nested under
+it as an aspect (nlp/theme_merge.py `nest_pairs`), split again into aspects when big (a parent and
+its children), and labelled by key phrases per language (nlp/theme_labels.py; c-TF-IDF words, as in
 BERTopic, remain the keywords and the fallback label). Which stored themes rise is `nlp/trends.py`'s rule.
 """
 
@@ -20,9 +21,9 @@ import numpy as np
 from core.mention import Mention
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
-from nlp.theme_centroids import Centroid, assign, make_centroid, unfit_share
+from nlp.theme_centroids import Centroid, assign_paths, make_centroid, unfit_share
 from nlp.theme_labels import PhraseIndex
-from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual
+from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual, nest_pairs
 from nlp.theme_space import LanguageCentring
 from nlp.tokenize import script_lang, tokenize
 
@@ -47,13 +48,14 @@ class Theme:
     labels: dict[str, str] = field(default_factory=dict)  # key phrases per language, side by side
     merged: list[dict] = field(default_factory=list)  # the merges that built it (nlp/theme_merge.py)
     split: dict | None = None  # the sentiment split it came from (`_split_by_sentiment`)
+    nested: dict | None = None  # why this top-level theme became an aspect (nlp.theme_merge.nest_pairs)
 
     def info(self) -> dict:
         """What the store keeps beside the centroid for dashboards and the API: parent, labels per
-        language, sentiment mix, merges and split (empty parts left out)."""
+        language, sentiment mix, merges, split and nesting (empty parts left out)."""
         mix = {s: self.sentiment.get(s, 0) for s in ("negative", "neutral", "positive")}
         out = {"parent": self.parent, "labels": self.labels, "sentiment": mix, "merged": self.merged,
-               "split": self.split}
+               "split": self.split, "nested": self.nested}
         return {k: v for k, v in out.items() if v}
 
 
@@ -209,7 +211,7 @@ def themes_with_centroids(
         c.info = t.info()
         centroids.append(c)
     themed = {i for t in themes for i in t.member_ids}
-    baseline = unfit_share(assign([c for c in centroids if c.parent is None], emb, group))
+    baseline = unfit_share([path[0] if path else None for path in assign_paths(centroids, emb, group)])
     return ThemeModel(themes, centroids, [m.id for m in ordered if m.id not in themed], baseline, centring)
 
 
@@ -224,7 +226,8 @@ def _extract(
 
     Posts are clustered per group (`theme_group`: per language by default), merged without chains
     (nlp/theme_merge.py), mixed-sentiment themes split where the halves hold together
-    (`_split_by_sentiment`), big themes split into aspects (`_children`), and every theme labelled
+    (`_split_by_sentiment`), related top-level themes nested under bigger ones (`_nest`), big themes
+    split into aspects (`_children`), and every theme labelled
     by its key phrases per language (nlp/theme_labels.py). `stopwords`: extra words never used in
     labels (e.g. the brand's name). `progress`: a bar on stderr while posts are embedded.
     `embeddings`: sentence embeddings the sentiment step kept for these texts in this process.
@@ -267,27 +270,68 @@ class _Node:
     local: np.ndarray | None = None  # its rows' indexes in its group's feature matrix
     children: list[_Node] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    nested: dict | None = None  # the nesting that made this top-level cluster an aspect
 
 
 def _group_nodes(idx, docs, emb, stop, mentions, every_language: bool = False) -> list[_Node]:
-    """One clustering group's top-level clusters (merged, split by sentiment), with their children."""
+    """One clustering group's top-level clusters (merged, split by sentiment, related ones nested),
+    with their children."""
     group_docs = [docs[i] for i in idx]
     x = _features(group_docs, None if emb is None else emb[idx], words=not every_language)
     labels, dist = _cluster(x, len(idx))
     names = [" · ".join(k[:LABEL_WORDS]) for k in _c_tf_idf(group_docs, labels, int(labels.max()) + 1, stop)]
     labels, dist, merges = merge_mutual(x, labels, dist, names)
     keywords = _c_tf_idf(group_docs, labels, int(labels.max()) + 1, stop, _related(x, labels))
-    out = []
+    parts = []
     for c in range(int(labels.max()) + 1):
         local = np.flatnonzero(labels == c)
         if len(local) < MIN_THEME_SIZE or not keywords[c]:
             continue
         local = local[np.argsort(dist[local, c], kind="stable")]
-        node = _Node(idx[local], keywords[c], merges[c], scope=idx, local=local)
-        for part in _split_by_sentiment(node, x, mentions):
-            part.children = _children(part, x, docs, stop)
-            out.append(part)
-    return out
+        parts += _split_by_sentiment(_Node(idx[local], keywords[c], merges[c], scope=idx, local=local), x, mentions)
+    top = _nest(parts, x, mentions)
+    for node in top:  # aspects of its own posts, in the places the nested themes left
+        nested = node.children
+        node.children = _children(node, x, docs, stop, MAX_CHILDREN - len(nested)) + nested
+        _join(node, nested)
+    return top
+
+
+MAX_NESTED = 4  # top-level themes nested into one parent: half its aspects, the rest its own posts'
+
+
+def _nest(nodes: list[_Node], x, mentions: Sequence[Mention]) -> list[_Node]:
+    """The top-level nodes left after nesting (nlp.theme_merge.nest_pairs), each nested node a
+    child of its parent (whose rows are not joined yet: `_join`). Nesting comes before aspects are
+    made, so a theme's own aspects never keep it from nesting; a nested theme gets no aspects (one
+    level); a parent takes at most MAX_NESTED nested themes.
+
+    Never nested into each other: the halves of a sentiment split (told apart on purpose), and two
+    themes whose most frequent sentiment differs: the aspect's posts would carry a label that says
+    the opposite ("tried · wondering" questions under "best purchase" praise)."""
+    names = [" · ".join(n.keywords[:LABEL_WORDS]) for n in nodes]
+    mood = [_mood(n, mentions) for n in nodes]
+    apart = {frozenset((i, j)) for i, a in enumerate(nodes) for j, b in enumerate(nodes)
+             if i < j and ((a.split is not None and a.split is b.split) or mood[i] != mood[j])}
+    found = nest_pairs(x, [n.local for n in nodes], names, MAX_NESTED, apart)
+    for a, p, record in found:
+        nodes[a].nested = record
+        nodes[p].children.append(nodes[a])
+    gone = {a for a, _, _ in found}
+    return [n for i, n in enumerate(nodes) if i not in gone]
+
+
+def _mood(node: _Node, mentions: Sequence[Mention]) -> str:
+    """A node's most frequent sentiment label ("" for unscored posts); ties: the first by name."""
+    mix = Counter(mentions[i].sentiment.label if mentions[i].sentiment else "" for i in node.rows)
+    return min(mix.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _join(parent: _Node, nested: list[_Node]) -> None:
+    """The nested themes' posts are the parent's too (they carry its label; its count includes them)."""
+    if nested:
+        parent.rows = np.concatenate([parent.rows, *(c.rows for c in nested)])
+        parent.local = np.concatenate([parent.local, *(c.local for c in nested)])
 
 
 SPLIT_SHARE = 0.3  # a theme is mixed when both its negative and its positive posts are at least 30%
@@ -332,14 +376,14 @@ MAX_CHILDREN = 8  # aspects a person can read at a glance
 CHILD_MIN_SHARE = 0.02  # an aspect holds at least 2% of its theme's posts
 
 
-def _children(node: _Node, x, docs, stop: set[str]) -> list[_Node]:
-    """A big theme's aspects (flight -> delays, cancellations, baggage): its posts clustered again,
-    merged by the same rule; none unless at least two aspects come out."""
-    if len(node.rows) < CHILD_MIN_POSTS:
+def _children(node: _Node, x, docs, stop: set[str], most: int = MAX_CHILDREN) -> list[_Node]:
+    """A big theme's aspects (flight -> delays, cancellations, baggage): its posts clustered again
+    into at most `most`, merged by the same rule; none unless at least two aspects come out."""
+    if len(node.rows) < CHILD_MIN_POSTS or most < 2:
         return []
     sub_docs = [docs[i] for i in node.rows]
     sub = x[node.local]
-    labels, dist = _cluster(sub, len(node.rows), MAX_CHILDREN)
+    labels, dist = _cluster(sub, len(node.rows), most)
     k = int(labels.max()) + 1
     if k < 2:
         return []
@@ -416,7 +460,7 @@ def _theme(node: _Node, parent: str | None, used: set[str], mentions: Sequence[M
     used.add(label)
     members = [mentions[i] for i in node.rows]
     theme = Theme(label=label, keywords=node.keywords, count=len(members), parent=parent,
-                  labels=dict(node.labels), merged=node.merged, split=node.split,
+                  labels=dict(node.labels), merged=node.merged, split=node.split, nested=node.nested,
                   sample_ids=[m.id for m in members[:3]], member_ids=[m.id for m in members])
     for m in members:
         if m.sentiment is not None:

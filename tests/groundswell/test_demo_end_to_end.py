@@ -102,11 +102,12 @@ def test_rising_themes_on_the_crisis_day_name_the_planted_issue(demo_run):
     finally:
         store.close()
     top = [t["theme"] for t in lumora["rising_themes"][:5]]
+    shown = top + [a["theme"] for t in lumora["rising_themes"][:5] for a in t["aspects"]]  # with their aspects
     issue = ("overheating", "과열", "过热", "перегрев", "surriscaldamento", "battery", "batteries", "배터리", "电池",
              "батарея", "smoke", "冒烟", "humo")
     # Labels are key phrases ("battery overheating", "电池过热"): the word is inside a phrase.
-    naming = [label for label in top if any(word in label for word in issue)]
-    assert len(naming) >= 3, top
+    naming = [label for label in shown if any(word in label for word in issue)]
+    assert len(naming) >= 3, shown
     assert any(word in top[0] for word in issue[:5] + ("smoke", "冒烟")), top
 
 
@@ -133,4 +134,5 @@ def test_the_crisis_is_one_theme_across_its_seven_languages(demo_run):
     in_top = Counter(m.lang for m in crisis if top in m.themes)
     assert set(told_in) == {"en", "de", "es", "it", "ru", "ko", "zh"}
     assert set(in_top) == set(told_in), (top, in_top)
-    assert sum(in_top.values()) >= 0.5 * len(crisis), (top, in_top, told_in)
+    # Its other phrasings ("overheating while charging · dangerous") are its aspects, not rising beside it.
+    assert sum(in_top.values()) >= 0.9 * len(crisis), (top, in_top, told_in)

@@ -60,6 +60,20 @@ def test_a_new_post_gets_its_theme_and_the_aspect_of_it_it_fits():
     assert paths == [["flight", "flight delayed"], ["flight", "lost luggage"], ["app · update"], []]
 
 
+def test_a_new_post_like_a_nested_theme_gets_both_labels_though_outside_the_parents_radius():
+    # A nested theme (nlp.theme_merge.nest_pairs) is related to its parent, not one topic with it: its
+    # posts lie farther from the parent's centre than the parent's own, mostly outside its radius.
+    own, related = _around(0, 80, 0.05, 1), _around(0, 6, 0.05, 2)
+    related[:, 1] += 1.0  # halfway between the parent's topic and another
+    crisis = make_centroid("battery overheating", ["all"], np.vstack([own, related]))
+    charging = make_centroid("overheating while charging", ["all"], related)
+    charging.parent = "battery overheating"
+    post = related.mean(axis=0, keepdims=True)  # right at the nested theme's centre
+    assert assign([crisis], post, ["all"]) == [None]  # outside the parent's radius...
+    # ...yet a post of the parent's aspect is a post of the parent.
+    assert assign_paths([crisis, charging], post, ["all"]) == [["battery overheating", "overheating while charging"]]
+
+
 def test_parent_and_details_survive_the_state_round_trip():
     c = make_centroid("lost luggage", ["en"], _around(1, 10, 0.2, 9))
     c.parent, c.info = "flight", {"labels": {"en": "lost luggage"}, "merged": [{"parts": ["a", "b"]}]}

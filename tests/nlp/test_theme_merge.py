@@ -92,3 +92,73 @@ def test_a_mixed_theme_splits_by_sentiment_only_when_the_halves_are_two_topics()
     assert _split_by_sentiment(_Node(rows, ["battery"], scope=rows, local=rows), csr_matrix(same), mixed) == [
         _Node(rows, ["battery"], scope=rows, local=rows)
     ]
+
+
+def _topic(direction: np.ndarray, per: int, rng) -> np.ndarray:
+    block = direction + rng.normal(0, 0.03, (per, len(direction)))
+    return block / np.linalg.norm(block, axis=1, keepdims=True)
+
+
+def _scored(labels: list[str]) -> list[Mention]:
+    return [Mention(source="t", native_id=f"{i:03d}", text="x", lang="en", created_at=datetime(2026, 11, 1, tzinfo=UTC),
+                    sentiment=Sentiment(label=label, probs={label: 1.0}, model="t")) for i, label in enumerate(labels)]
+
+
+def test_a_related_but_distinct_theme_nests_under_the_bigger_one_and_an_unrelated_one_stays_top_level():
+    from nlp.theme_merge import MERGE_KEEP, NEST_KEEP
+    from nlp.themes import _join, _nest, _themes
+
+    rng = np.random.default_rng(3)
+    e = np.eye(16)
+    cos = (NEST_KEEP + MERGE_KEEP) / 2  # related (battery overheating / charging danger), not one topic
+    x = np.vstack([_topic(e[1], 60, rng), _topic(cos * e[1] + np.sqrt(1 - cos**2) * e[2], 30, rng),
+                   _topic(e[3], 30, rng)])
+    spans = [np.arange(0, 60), np.arange(60, 90), np.arange(90, 120)]
+    nodes = [_Node(rows, [name], scope=np.arange(120), local=rows)
+             for rows, name in zip(spans, ["overheating", "charging", "delivery"], strict=True)]
+    mentions = _scored(["negative"] * 120)
+    # The merge rule keeps the related pair apart (not one topic)...
+    kmeans = np.repeat([0, 1, 2], [60, 30, 30])
+    labels, _, _ = merge_mutual(x, kmeans, _dist(x, kmeans), ["overheating", "charging", "delivery"])
+    assert len(set(labels)) == 3
+    # ...nesting makes it the bigger one's aspect; the unrelated theme stays top-level.
+    top = _nest(nodes, csr_matrix(x), mentions)
+    assert [n.keywords for n in top] == [["overheating"], ["delivery"]]
+    parent = top[0]
+    assert [c.keywords for c in parent.children] == [["charging"]]
+    _join(parent, parent.children)
+    assert sorted(parent.rows) == list(range(90))  # its posts carry the parent's label too
+    record = parent.children[0].nested
+    assert record["into"] == "overheating" and record["sizes"] == [30, 60] and "mutual nearest" in record["why"]
+    themes = _themes(top, 10, mentions)
+    assert [(t.label, t.parent, t.count) for t in themes] == [
+        ("overheating", None, 90), ("charging", "overheating", 30), ("delivery", None, 30)]
+    assert themes[1].info()["nested"] == record
+
+
+def test_nesting_is_one_level_and_never_joins_a_sentiment_split_or_opposite_moods():
+    from nlp.theme_merge import MERGE_KEEP, NEST_KEEP
+    from nlp.themes import _nest
+
+    rng = np.random.default_rng(4)
+    e = np.eye(16)
+    cos = (NEST_KEEP + MERGE_KEEP) / 2
+    # A chain: b is related to a, c to b; a parent never nests further and a nested theme takes none.
+    b_dir = cos * e[1] + np.sqrt(1 - cos**2) * e[2]
+    c_dir = cos * b_dir + np.sqrt(1 - cos**2) * e[3]
+    x = np.vstack([_topic(e[1], 60, rng), _topic(b_dir, 40, rng), _topic(c_dir, 20, rng)])
+    spans = [np.arange(0, 60), np.arange(60, 100), np.arange(100, 120)]
+    negative = _scored(["negative"] * 120)
+    nodes = [_Node(rows, [name], local=rows) for rows, name in zip(spans, ["a", "b", "c"], strict=True)]
+    top = _nest(nodes, csr_matrix(x), negative)
+    assert top and all(not c.children for n in top for c in n.children)  # one level
+    assert {n.keywords[0] for n in top} | {c.keywords[0] for n in top for c in n.children} == {"a", "b", "c"}
+
+    def pair(split=None):
+        return [_Node(rows, [name], split=split, local=rows) for rows, name in zip(spans[:2], ["a", "b"], strict=True)]
+
+    assert len(_nest(pair(), csr_matrix(x), negative)) == 1  # the pair nests...
+    # ...unless it is the two halves of a sentiment split, told apart on purpose,
+    assert len(_nest(pair({"why": "mixed"}), csr_matrix(x), negative)) == 2
+    # or its moods differ: neutral questions never carry a praise theme's label.
+    assert len(_nest(pair(), csr_matrix(x), _scored(["positive"] * 60 + ["neutral"] * 60))) == 2

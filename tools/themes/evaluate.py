@@ -135,7 +135,8 @@ def evaluate(folder: Path, limit: int | None = None) -> dict:
 
 def settings() -> dict:
     """The themes settings the figures were made with (nlp/themes.py, nlp/theme_merge.py)."""
-    return {"merge_keep": nlp.theme_merge.MERGE_KEEP, "max_merged_share": nlp.theme_merge.MAX_MERGED_SHARE,
+    return {"merge_keep": nlp.theme_merge.MERGE_KEEP, "nest_keep": nlp.theme_merge.NEST_KEEP,
+            "max_merged_share": nlp.theme_merge.MAX_MERGED_SHARE,
             "split_share": nlp.themes.SPLIT_SHARE, "max_children": nlp.themes.MAX_CHILDREN,
             "child_min_posts": nlp.themes.CHILD_MIN_POSTS, "cross_language": nlp.themes.CROSS_LANGUAGE}
 
