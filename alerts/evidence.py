@@ -23,7 +23,7 @@ from itertools import islice
 from alerts import phrases
 from alerts.influencer import post_of
 from alerts.stats import share_tail
-from alerts.theme_tree import window_themes
+from alerts.theme_tree import ThemeRow, window_themes
 from core.alert import DrivingPost, Shift
 from core.mention import Mention
 from core.query import QuerySyntaxError, parse
@@ -82,7 +82,8 @@ def rising_themes(store: Store, surge: Filters, n: int = MAX_THEMES) -> list[Shi
     before it), best first, as shifts: share of the surge's posts, and of the same posts in the baseline."""
     if surge.since is None or surge.until is None:
         return []
-    window = window_themes(store, surge, surge.since, surge.until).trends  # top-level themes (aspects nested)
+    themes = window_themes(store, surge, surge.since, surge.until)  # top-level themes (aspects nested)
+    window = themes.trends
     found = window.rising()[:n]
     if not found:
         return []
@@ -96,9 +97,20 @@ def rising_themes(store: Store, surge: Filters, n: int = MAX_THEMES) -> list[Shi
             count=r.count,
             share=round(r.count / max(n_surge, r.count), 4),
             usual_share=round(r.expected / scale / n_usual, 4) if n_usual else 0.0,
+            aspect=leading_aspect(themes.rows.get(r.theme)),
         )  # fmt: skip
         for r in found
     ]
+
+
+LEADING_ASPECT_SHARE = 0.4  # an aspect named beside its theme holds at least this share of the theme's posts
+
+
+def leading_aspect(row: ThemeRow | None) -> str | None:
+    """The aspect holding most of a theme's posts in a window, when it holds LEADING_ASPECT_SHARE of
+    them: what a broad theme's rise is mostly about."""
+    best = max(row.aspects, key=lambda a: a.count, default=None) if row is not None else None
+    return best.theme if best is not None and best.count >= LEADING_ASPECT_SHARE * row.count else None
 
 
 def shifts(now: list[Mention], before: list[Mention]) -> list[Shift]:

@@ -28,11 +28,14 @@ def p_text(p: float | None) -> str:
 
 
 def shift_text(s: Shift) -> str:
-    """One over-represented value, e.g. 'ko 62% of the surge vs 8% usually'."""
+    """One over-represented value, e.g. 'ko 62% of the surge vs 8% usually'; a theme with the aspect
+    that leads it, e.g. '“praise” (mostly “launch”) 90% of the surge vs 30% usually'."""
     usual = "none usually" if not s.usual_share else "under 1% usually" if s.usual_share < 0.005 else (
         f"{s.usual_share:.0%} usually"
     )
     name = f"“{s.value}”" if s.dimension == "theme" else s.value
+    if s.aspect:
+        name += f" (mostly “{s.aspect}”)"
     return f"{name} {s.share:.0%} of the surge vs {usual}"
 
 

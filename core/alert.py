@@ -39,6 +39,10 @@ class Shift(BaseModel):
     count: int
     share: float
     usual_share: float
+    # A theme's aspect that holds most of its posts in the alert's window (a broad theme rises
+    # because of one aspect: "praise" because of "launch"); None for languages, sources, and
+    # themes without a leading aspect.
+    aspect: str | None = None
 
 
 class Alert(BaseModel):

@@ -122,6 +122,24 @@ def test_alert_evidence_rising_themes_are_top_level(store):
     assert [s.value for s in rising_themes(store, DAY)] == ["battery"]
 
 
+def test_alert_names_the_aspect_a_rising_theme_is_mostly_about(store):
+    """30 of the crisis day's 40 battery posts are about overheating: the alert says so beside the theme."""
+    from alerts.wording import shift_text
+
+    (shift,) = rising_themes(store, DAY)
+    assert shift.aspect == OVERHEATING
+    assert shift_text(shift).startswith(f"“battery” (mostly “{OVERHEATING}”) ")
+    # No leading aspect when the biggest one holds under 40% of the theme's posts.
+    from alerts.evidence import leading_aspect
+    from alerts.theme_tree import ThemeRow
+    from indexing.base import ThemeCount
+
+    spread = ThemeRow("battery", 40, {}, [ThemeCount(CHARGING, 15), ThemeCount(OVERHEATING, 12)])
+    assert leading_aspect(spread) is None
+    assert leading_aspect(ThemeRow("battery", 40, {}, [ThemeCount(CHARGING, 16)])) == CHARGING
+    assert "mostly" not in shift_text(shift.model_copy(update={"aspect": None}))
+
+
 def test_run_summary_rows_nest_aspects():
     passed = [{"label": "battery", "count": 40}, {"label": OVERHEATING, "count": 30, "parent": "battery"},
               {"label": "sound", "count": 8}, {"label": CHARGING, "count": 6, "parent": "battery"}]
