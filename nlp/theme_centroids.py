@@ -14,12 +14,12 @@ more than DRIFT_MARGIN, the topics have moved and the caller re-clusters in full
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from nlp.theme_space import decode_vector, encode_vector
 from nlp.theme_space import unit as _unit
 
 FIT_QUANTILE = 0.1  # a theme's radius: the similarity 90% of its own members reach
@@ -41,15 +41,14 @@ class Centroid:
     info: dict = field(default_factory=dict)  # nlp.themes.Theme.info: labels per language, merges, split
 
     def to_json(self) -> dict:
-        raw = base64.b64encode(self.vector.astype("<f4").tobytes()).decode("ascii")
-        out = {"label": self.label, "groups": self.groups, "radius": self.radius, "count": self.count, "vector": raw}
+        out = {"label": self.label, "groups": self.groups, "radius": self.radius, "count": self.count,
+               "vector": encode_vector(self.vector)}
         return out | ({"parent": self.parent} if self.parent else {}) | ({"info": self.info} if self.info else {})
 
     @classmethod
     def from_json(cls, data: dict) -> Centroid:
-        vector = np.frombuffer(base64.b64decode(data["vector"]), dtype="<f4").astype(np.float32)
-        return cls(data["label"], list(data["groups"]), vector, float(data["radius"]), int(data["count"]),
-                   data.get("parent"), dict(data.get("info") or {}))
+        return cls(data["label"], list(data["groups"]), decode_vector(data["vector"]), float(data["radius"]),
+                   int(data["count"]), data.get("parent"), dict(data.get("info") or {}))
 
 
 def make_centroid(label: str, groups: Sequence[str], vectors: np.ndarray) -> Centroid:

@@ -41,11 +41,13 @@ def unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.where(norms == 0, 1, norms)
 
 
-def _encode(vector: np.ndarray) -> str:
+def encode_vector(vector: np.ndarray) -> str:
+    """A float32 vector as stored in the theme state (little-endian bytes, base64)."""
     return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
 
 
-def _decode(raw: str) -> np.ndarray:
+def decode_vector(raw: str) -> np.ndarray:
+    """The float32 vector `encode_vector` stored."""
     return np.frombuffer(base64.b64decode(raw), dtype="<f4").astype(np.float32)
 
 
@@ -87,10 +89,11 @@ class LanguageCentring:
     def to_json(self) -> dict:
         if self.fallback is None:
             return {}
-        return {"means": {lang: _encode(v) for lang, v in self.means.items()}, "fallback": _encode(self.fallback)}
+        return {"means": {lang: encode_vector(v) for lang, v in self.means.items()},
+                "fallback": encode_vector(self.fallback)}
 
     @classmethod
     def from_json(cls, data: dict) -> LanguageCentring:
         if not data:
             return cls()
-        return cls({lang: _decode(raw) for lang, raw in data["means"].items()}, _decode(data["fallback"]))
+        return cls({lang: decode_vector(raw) for lang, raw in data["means"].items()}, decode_vector(data["fallback"]))
