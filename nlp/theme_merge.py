@@ -103,8 +103,9 @@ def merge_mutual(x, assign: np.ndarray, dist: np.ndarray, names: Sequence[str]):
     return mapping[assign], new_dist, [merges[c] for c in alive]
 
 
-def _best_pair(sums: np.ndarray, size: np.ndarray, alive: list[int], total: int):
-    """The most similar mutual-nearest pair that passes the rule, with its record; None when none does."""
+def _mutual_pairs(sums: np.ndarray, size: np.ndarray, alive: list[int]):
+    """(gram, sizes, pairs) of the `alive` clusters: gram[i, j] = sum_i . sum_j, and the mutual-nearest
+    pairs by average linkage as (linkage, i, j), i < j, most similar first (i, j index `alive`)."""
     s = sums[alive]
     gram = s @ s.T
     n = size[alive]
@@ -114,6 +115,12 @@ def _best_pair(sums: np.ndarray, size: np.ndarray, alive: list[int], total: int)
     pairs = sorted(
         ((float(link[i, j]), i, j) for i, j in enumerate(nearest) if nearest[j] == i and i < j), reverse=True
     )
+    return gram, n, pairs
+
+
+def _best_pair(sums: np.ndarray, size: np.ndarray, alive: list[int], total: int):
+    """The most similar mutual-nearest pair that passes the rule, with its record; None when none does."""
+    gram, n, pairs = _mutual_pairs(sums, size, alive)
     for sim, i, j in pairs:
         same, ci, cj, own = alike(gram[i, j], gram[i, i], int(n[i]), gram[j, j], int(n[j]))
         share = (n[i] + n[j]) / total
@@ -157,14 +164,7 @@ def nest_pairs(x, members: Sequence[np.ndarray], names: Sequence[str], most: int
     alive = list(range(len(members)))
     out: list[tuple[int, int, dict]] = []
     while len(alive) > 1:
-        s = sums[alive]
-        gram = s @ s.T
-        n = size[alive]
-        link = gram / np.outer(n, n)
-        np.fill_diagonal(link, -np.inf)
-        nearest = link.argmax(axis=1)
-        pairs = sorted(((float(link[i, j]), i, j) for i, j in enumerate(nearest) if nearest[j] == i and i < j),
-                       reverse=True)
+        gram, n, pairs = _mutual_pairs(sums, size, alive)
         found = None
         for sim, i, j in pairs:
             small, big = (j, i) if (n[i], -i) > (n[j], -j) else (i, j)  # the smaller one nests; ties: the later
