@@ -323,7 +323,7 @@ def _nest(nodes: list[_Node], x, mentions: Sequence[Mention]) -> list[_Node]:
 
 def _mood(node: _Node, mentions: Sequence[Mention]) -> str:
     """A node's most frequent sentiment label ("" for unscored posts); ties: the first by name."""
-    mix = Counter(mentions[i].sentiment.label if mentions[i].sentiment else "" for i in node.rows)
+    mix = Counter(_sentiment_of(mentions[i]) for i in node.rows)
     return min(mix.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
@@ -337,13 +337,18 @@ def _join(parent: _Node, nested: list[_Node]) -> None:
 SPLIT_SHARE = 0.3  # a theme is mixed when both its negative and its positive posts are at least 30%
 
 
+def _sentiment_of(m: Mention) -> str:
+    """A post's sentiment label, "" when it has none (not enriched)."""
+    return m.sentiment.label if m.sentiment else ""
+
+
 def _split_by_sentiment(node: _Node, x, mentions: Sequence[Mention]) -> list[_Node]:
     """A mixed theme as its negative and positive halves when they are two topics by the merge rule
     (nlp.theme_merge.alike says no): "battery praise" and "battery fire". Neutral and unscored posts
     go to the nearer half. Else the theme as it is."""
     from sklearn.preprocessing import normalize
 
-    sentiment = [mentions[i].sentiment.label if mentions[i].sentiment else "" for i in node.rows]
+    sentiment = [_sentiment_of(mentions[i]) for i in node.rows]
     neg = np.array([s == "negative" for s in sentiment])
     pos = np.array([s == "positive" for s in sentiment])
     n = len(node.rows)
