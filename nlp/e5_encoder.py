@@ -123,8 +123,7 @@ class E5Encoder:
         """(embeddings (n, 384) or None, sentiment features (n, 384) or None): None for what the graph lacks."""
         import numpy as np
 
-        fetch = [name for name in self.outputs if name is not None]
-        outs = [np.zeros((len(texts), DIM), dtype=np.float32) for _ in fetch]
+        outs = {name: np.zeros((len(texts), DIM), dtype=np.float32) for name in self.outputs if name is not None}
         if texts:
             ids = [e.ids for e in self.tokenizer.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
             batches: Any = length_buckets(ids, batch_size)
@@ -134,11 +133,11 @@ class E5Encoder:
                 batches = tqdm(batches, desc="encoding", unit="batch", mininterval=5)
             for idx in batches:
                 input_ids, mask = pad_batch(ids, idx, self.pad_id)
-                got = self.session.run(fetch, {"input_ids": input_ids, "attention_mask": mask})
-                for out, part in zip(outs, got, strict=True):
+                got = self.session.run(list(outs), {"input_ids": input_ids, "attention_mask": mask})
+                for out, part in zip(outs.values(), got, strict=True):
                     out[idx] = part
-        by_name = dict(zip(fetch, outs, strict=True))
-        return tuple(by_name.get(name) if name is not None else None for name in self.outputs)  # type: ignore[return-value]
+        embeddings, features = (outs.get(name) for name in self.outputs)  # None: what this graph lacks
+        return embeddings, features
 
 
 @lru_cache(maxsize=4)
