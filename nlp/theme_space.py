@@ -86,6 +86,10 @@ class LanguageCentring:
             rows[langs == lang] += self.fallback - mean
         return unit(rows)
 
+    def vectors(self) -> list[np.ndarray]:
+        """Every stored mean (each language's and the fallback)."""
+        return [*self.means.values(), *([] if self.fallback is None else [self.fallback])]
+
     def to_json(self) -> dict:
         if self.fallback is None:
             return {}

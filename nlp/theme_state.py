@@ -34,6 +34,12 @@ class BrandThemes:
     clustered_at: str = ""
     centring: LanguageCentring = field(default_factory=LanguageCentring)  # the space of the centroids
 
+    def check(self) -> None:
+        """ValueError unless every stored vector (centroids, language means) has one length."""
+        sizes = {len(c.vector) for c in self.centroids} | {len(v) for v in self.centring.vectors()}
+        if len(sizes) > 1:
+            raise ValueError(f"stored vectors of different lengths {sorted(sizes)}")
+
     @property
     def labels(self) -> set[str]:
         return {c.label for c in self.centroids}
@@ -46,17 +52,26 @@ class ThemeState:
         self.backend = backend
 
     def load(self, brand: str) -> BrandThemes | None:
-        """The brand's themes, or None when never clustered (or stored by an incompatible version)."""
+        """The brand's themes, or None when never clustered, stored by an incompatible version, or
+        unreadable (a damaged entry is logged and read as none: the next pass clusters in full, and
+        nothing is lost, since the themes are rebuilt from the stored mentions)."""
         raw = self.backend.get_state(PREFIX + brand)
         if not raw:
             return None
-        data = json.loads(raw)
-        if data.get("version") != VERSION:
+        try:
+            data = json.loads(raw)
+            if data.get("version") != VERSION:
+                return None
+            themes = BrandThemes(
+                [Centroid.from_json(c) for c in data["themes"]], set(data["unthemed"]), data["baseline_unfit"],
+                data.get("clustered_at", ""), LanguageCentring.from_json(data.get("centring") or {}),
+            )
+            themes.check()
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # binascii.Error is a ValueError
+            log.warning("themes: the stored themes of %s are unreadable (%s: %s); they will be rebuilt in full",
+                        brand, type(exc).__name__, exc)
             return None
-        return BrandThemes(
-            [Centroid.from_json(c) for c in data["themes"]], set(data["unthemed"]), data["baseline_unfit"],
-            data.get("clustered_at", ""), LanguageCentring.from_json(data.get("centring") or {}),
-        )
+        return themes
 
     def save(self, brand: str, themes: BrandThemes) -> None:
         data = {

@@ -12,7 +12,7 @@ from multilingual_crisis import corpus
 
 from indexing.sqlite import SqliteStore
 from nlp.theme_centroids import make_centroid
-from nlp.theme_space import MIN_LANGUAGE_POSTS, LanguageCentring, unit
+from nlp.theme_space import MIN_LANGUAGE_POSTS, LanguageCentring, encode_vector, unit
 from nlp.theme_state import PREFIX, BrandThemes, ThemeState
 from nlp.themes import extract_themes
 
@@ -73,6 +73,36 @@ def test_the_means_survive_the_theme_state_round_trip_and_an_old_entry_recluster
         del old["centring"]
         store.set_state(PREFIX + "Acme", json.dumps(old))
         assert ThemeState(store).load("Acme") is None
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad base64", "mean of another size", "no means"])
+def test_a_damaged_theme_state_is_read_as_none_and_said(tmp_path, caplog, damage):
+    """A hand-edited or cut-off entry: logged and read as none (the next pass clusters in full), no traceback."""
+    vectors = np.vstack([_rows(np.eye(8)[0] * 3, 40, 1), _rows(np.eye(8)[1] * 3, 40, 2)])
+    langs = ["en"] * 40 + ["ko"] * 40
+    space = LanguageCentring.fit(vectors, langs)
+    centroid = make_centroid("battery", ["all"], space.apply(vectors, langs))
+    store = SqliteStore(tmp_path / "gs.db")
+    try:
+        ThemeState(store).save("Acme", BrandThemes([centroid], set(), 0.1, centring=space))
+        raw = store.get_state(PREFIX + "Acme")
+        data = json.loads(raw)
+        if damage == "truncated":
+            raw = raw[: len(raw) // 2]
+        else:
+            if damage == "bad base64":
+                data["centring"]["means"]["ko"] = "not base64!"
+            elif damage == "mean of another size":
+                data["centring"]["means"]["ko"] = encode_vector(np.ones(5, dtype=np.float32))
+            else:
+                del data["centring"]["means"]
+            raw = json.dumps(data)
+        store.set_state(PREFIX + "Acme", raw)
+        with caplog.at_level("WARNING"):
+            assert ThemeState(store).load("Acme") is None
+        assert "stored themes of Acme are unreadable" in caplog.text
     finally:
         store.close()
 
