@@ -64,7 +64,7 @@ lexicons: venv
 	$(BIN)/python -m tools.sentiment.build_lexicons
 
 # Rebuild the shipped default sentiment model (fine-tuned multilingual-e5-small, nlp/models/default) from
-# ../shared/data/sentiment train splits: about an hour on 2 CPU cores (docs/model-card.md), minutes on a GPU.
+# ../shared/data/sentiment train splits: about 1.5 hours on 2 CPU cores (docs/model-card.md), minutes on a GPU.
 train-sentiment: venv
 	$(BIN)/python -m tools.sentiment.finetune_e5 --out build/train-e5
 	$(BIN)/python -m tools.sentiment.calibrate_e5 --run build/train-e5 --out nlp/models/default

@@ -211,8 +211,8 @@ def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray) -> np.
               default=Path.home() / ".cache" / "groundswell" / "finetune-e5", show_default=True,
               help="Cache of the frozen lower layers' states (about 1.6 GB for 4 trained layers)")
 @click.option("--top-layers", default=4, show_default=True, help="Layers fine-tuned (the rest are frozen)")
-@click.option("--epochs", default=3, show_default=True)
-@click.option("--per-dataset", default=6000, show_default=True, help="Rows per dataset per epoch, at most")
+@click.option("--epochs", default=6, show_default=True)
+@click.option("--per-dataset", default=8000, show_default=True, help="Rows per dataset per epoch, at most")
 @click.option("--lr", default=8e-5, show_default=True, help="Learning rate of the encoder layers")
 @click.option("--head-lr", default=2e-3, show_default=True)
 @click.option("--batch-size", default=32, show_default=True)
