@@ -66,9 +66,10 @@ def assign(centroids: Sequence[Centroid], vectors: np.ndarray, groups: Sequence[
         return [None] * len(vectors)
     sims = _unit(np.asarray(vectors, dtype=np.float32)) @ np.stack([c.vector for c in centroids]).T
     radius = np.array([c.radius for c in centroids])
+    in_group = {g: np.array([g in c.groups for c in centroids]) for g in set(groups)}  # once per group, not per post
     out: list[str | None] = []
     for row, group in zip(sims, groups, strict=True):
-        ok = (row >= radius) & np.array([group in c.groups for c in centroids])
+        ok = (row >= radius) & in_group[group]
         out.append(centroids[int(np.argmax(np.where(ok, row, -np.inf)))].label if ok.any() else None)
     return out
 
@@ -96,12 +97,16 @@ def assign_paths(centroids: Sequence[Centroid], vectors: np.ndarray, groups: Seq
     parents = assign(top, vectors, groups)
     loose = assign(aspects, vectors, groups) if aspects else [None] * len(parents)
     parent_of = {c.label: c.parent for c in aspects}
-    out: list[list[str]] = []
-    for row, group, parent, aspect in zip(vectors, groups, parents, loose, strict=True):
-        if parent is None and aspect is not None:
-            out.append([parent_of[aspect], aspect])
-            continue
-        kids = [c for c in aspects if parent is not None and c.parent == parent]
-        child = assign(kids, row[None, :], [group])[0] if kids else None
-        out.append([label for label in (parent, child) if label is not None])
-    return out
+    posts_of: dict[str, list[int]] = {}
+    for i, parent in enumerate(parents):
+        if parent is not None:
+            posts_of.setdefault(parent, []).append(i)
+    child: list[str | None] = [None] * len(parents)
+    for label, rows in posts_of.items():  # one `assign` per parent over its posts, not one per post
+        kids = [c for c in aspects if c.parent == label]
+        if kids:
+            for i, found in zip(rows, assign(kids, vectors[rows], [groups[i] for i in rows]), strict=True):
+                child[i] = found
+    return [[parent_of[aspect], aspect] if parent is None and aspect is not None
+            else [label for label in (parent, kid) if label is not None]
+            for parent, aspect, kid in zip(parents, loose, child, strict=True)]
