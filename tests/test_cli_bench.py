@@ -7,6 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "bench" / "results" / "dashboard_latency_sqlite.json"
@@ -33,10 +37,31 @@ def test_dashboard_latency_writes_where_out_says(tmp_path):
     assert json.loads(out.read_text())["mentions"] == 200
 
 
+@pytest.mark.model
+def test_the_naive_path_runs_the_fine_tuned_layers_not_the_base_ones():
+    """The naive pipeline must run the shipped encoder: the packed delta made whole in the checkpoint.
+    Copying the packed tensors in as they are leaves the base layers in place, and it still runs
+    (it did: the bench then disagreed with the default path on 29% of labels)."""
+    from safetensors import safe_open
+
+    from nlp.e5_delta import load_delta
+    from nlp.e5_sentiment import E5_MODEL_DIR
+    from nlp.e5_weights import ensure_checkpoint
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import sentiment_throughput
+
+    folder = sentiment_throughput._fine_tuned_folder(SimpleNamespace(model_dir=E5_MODEL_DIR))
+    whole = load_delta(E5_MODEL_DIR / "delta.safetensors", ensure_checkpoint())
+    trained = [k for k in whole if k.startswith("encoder.")]
+    with safe_open(str(folder / "model.safetensors"), framework="np") as f:
+        assert not [k for k in f.keys() if k.endswith(".q8") or k.endswith(".q8scale")]
+        for name in trained:
+            assert np.array_equal(f.get_tensor(name), whole[name]), name
+
+
 def test_sentiment_bench_peak_memory_is_the_path_s_own_not_its_parent_s():
     """Each path runs in a child process; its peak memory must not include the (bigger) parent's."""
-    import numpy as np
-
     ballast = np.ones(400 * 2**20 // 8)  # the parent holds 400 MB, as the real one holds torch
     child = "import sys; sys.path.insert(0, 'bench'); import sentiment_throughput as b; print(b._peak_rss_mb())"
     env = {**os.environ, "PYTHONPATH": str(REPO)}

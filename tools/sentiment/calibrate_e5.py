@@ -14,20 +14,23 @@ rows* (15% of every split, which the fine-tuning never trained on); dev is not r
      weights, partial labels for the binary sets) for a few regularisation strengths.
 3. The best is fitted on all held-out rows and written with the delta; the cross-validated predictions
    give the `uncertain` report (accuracy of confident vs flagged 3-class rows at top probability < 0.5).
+4. The delta is packed (nlp/e5_delta.py: int8 differences from the base) and the shipped ONNX graph is
+   run on the held-out rows: how often its top label matches the trained layers' goes into model.json.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
 import click
 import numpy as np
 
+from nlp.e5_delta import checkpoint_tensor, load_delta, pack_delta
 from nlp.e5_sentiment import E5_FORMAT
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, partial_nll, stack_inputs
+from nlp.e5_weights import ensure_checkpoint
 from nlp.features import fit_idf, ngram_counts, ngram_tfidf
 from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_digest
 from nlp.model_files import LABELS, softmax
@@ -50,6 +53,17 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: np.ndarray) -> fl
 
     res = minimize_scalar(lambda t: nll(logits, y, binary, float(np.exp(t))), bounds=(-3, 3), method="bounded")
     return float(np.exp(res.x))
+
+
+def shipped_agreement(delta: Path, first: int, trained: dict, texts: list[str], logits: np.ndarray) -> dict:
+    """How far the shipped graph (packed delta, ONNX) is from what training measured on the held-out rows."""
+    from nlp.e5_encoder import E5Encoder
+    from nlp.e5_sentiment import HEAD_BIAS, HEAD_WEIGHT
+
+    _, features = E5Encoder(delta, first, embeddings=False).encode(texts, progress=True)
+    got = features @ trained[HEAD_WEIGHT].T + trained[HEAD_BIAS]
+    return {"rows": len(texts), "same_top_label": round(float((got.argmax(1) == logits.argmax(1)).mean()), 4),
+            "max_abs_logit_diff": round(float(np.abs(got - logits).max()), 4)}
 
 
 def mean_macro_f1(rows: Rows, index: np.ndarray, probs: np.ndarray) -> tuple[float, dict[str, float]]:
@@ -137,7 +151,12 @@ def main(run_dir: Path, out_dir: Path) -> None:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "weights.safetensors").unlink(missing_ok=True)
-    shutil.copyfile(run_dir / "delta.safetensors", out_dir / "delta.safetensors")
+    checkpoint = ensure_checkpoint()
+    trained = load_delta(run_dir / "delta.safetensors", checkpoint)
+    save_file(pack_delta(trained, checkpoint_tensor(checkpoint)), str(out_dir / "delta.safetensors"))
+    shipped = shipped_agreement(out_dir / "delta.safetensors", info["trained_layers"][0], trained, texts, logits)
+    click.echo(f"[{time.monotonic() - start:.0f}s] packed delta on ONNX vs the trained layers: {json.dumps(shipped)}",
+               err=True)
     combine: dict = {"kind": "temperature" if best == "temperature" else "stacker"}
     if best == "temperature":
         combine["temperature"] = round(fit_temperature(logits, y, binary), 4)
@@ -163,6 +182,7 @@ def main(run_dir: Path, out_dir: Path) -> None:
             "chosen": best,
             "confidence_cv": confidence_report(candidates[best][three], y[three], UNCERTAIN_BELOW),
         },
+        "shipped_vs_trained": shipped,
         "training": {k: v for k, v in info.items() if k != "base"},
     }
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

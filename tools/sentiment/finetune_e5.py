@@ -1,9 +1,10 @@
 """Fine-tune multilingual-e5-small's top layers for 3-class sentiment on every train split together.
 
-    python -m tools.sentiment.finetune_e5 --out nlp/models/e5    (or: make train-sentiment)
+    python -m tools.sentiment.finetune_e5 --out build/train-e5    (or: make train-sentiment)
 
 Why the top layers only: on two CPU cores a full fine-tuning epoch of all twelve layers costs
-about half an hour, and its delta (21 M parameters) would not fit the repository's 25 MB budget.
+about half an hour, and its delta (21 M parameters: 21 MB even as int8 differences, nlp/e5_delta.py,
+beside the stacker's 10.5 MB) would not fit the repository's 25 MB budget.
 The lower layers stay frozen, so their output for each training text is computed once and
 cached (`--work`); each epoch then runs only the top `--top-layers` layers forward and back.
 
@@ -15,10 +16,10 @@ cached (`--work`); each epoch then runs only the top `--top-layers` layers forwa
   renormalised on those two), so the model is never taught that neutral does not exist there.
 - Selection on train only: a stratified 15% of every train split is held out; after each epoch
   the held-out macro-F1 (mean over datasets) is measured and the best epoch kept. Dev is not read.
-  The held-out rows' logits are saved: the stacker (`tools.sentiment.train_e5`) is fitted on them.
+  The held-out rows' logits are saved: the stacker (`tools.sentiment.calibrate_e5`) is fitted on them.
 
-Writes `delta.safetensors` (top layers fp16 + head fp32), `finetune.json` (settings, per-epoch
-held-out scores, time) and `holdout.npz` into `--out`.
+Writes `delta.safetensors` (top layers + head, fp32; calibrate_e5 packs it for shipping),
+`finetune.json` (settings, per-epoch held-out scores, time) and `holdout.npz` into `--out`.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray) -> np.
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 @click.option("--work", type=click.Path(path_type=Path),
               default=Path.home() / ".cache" / "groundswell" / "finetune-e5", show_default=True,
-              help="Cache of the frozen lower layers' states (about 1.6 GB for 4 trained layers)")
+              help="Cache of the frozen lower layers' states (about 1.5 GB, whatever the trained layers)")
 @click.option("--top-layers", default=4, show_default=True, help="Layers fine-tuned (the rest are frozen)")
 @click.option("--epochs", default=6, show_default=True)
 @click.option("--per-dataset", default=8000, show_default=True, help="Rows per dataset per epoch, at most")
@@ -303,8 +304,7 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     model.load_state_dict(best_state[0])
     out_dir.mkdir(parents=True, exist_ok=True)
     delta = model.delta()
-    save_file({k: (v.astype(np.float16) if k.startswith("encoder.") else v.astype(np.float32))
-               for k, v in delta.items()}, str(out_dir / "delta.safetensors"))
+    save_file({k: v.astype(np.float32) for k, v in delta.items()}, str(out_dir / "delta.safetensors"))
     np.savez_compressed(out_dir / "holdout.npz", index=held_idx, logits=best_state[1], y=rows.y[held_idx],
                         dataset=rows.dataset[held_idx])
     info = {
