@@ -28,7 +28,8 @@ import click
 import numpy as np
 
 from nlp.e5_delta import checkpoint_tensor, load_delta, pack_delta
-from nlp.e5_sentiment import E5_FORMAT
+from nlp.e5_encoder import E5Encoder
+from nlp.e5_sentiment import E5_FORMAT, HEAD_BIAS, HEAD_WEIGHT
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, partial_nll, stack_inputs
 from nlp.e5_weights import ensure_checkpoint
 from nlp.features import fit_idf, ngram_counts, ngram_tfidf
@@ -57,9 +58,6 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: np.ndarray) -> fl
 
 def shipped_agreement(delta: Path, first: int, trained: dict, texts: list[str], logits: np.ndarray) -> dict:
     """How far the shipped graph (packed delta, ONNX) is from what training measured on the held-out rows."""
-    from nlp.e5_encoder import E5Encoder
-    from nlp.e5_sentiment import HEAD_BIAS, HEAD_WEIGHT
-
     _, features = E5Encoder(delta, first, embeddings=False).encode(texts, progress=True)
     got = features @ trained[HEAD_WEIGHT].T + trained[HEAD_BIAS]
     return {"rows": len(texts), "same_top_label": round(float((got.argmax(1) == logits.argmax(1)).mean()), 4),
