@@ -64,12 +64,13 @@ def checkpoint_tensor(checkpoint: Path) -> Callable[[str], np.ndarray]:
     from safetensors import safe_open
 
     path = str(Path(checkpoint) / "model.safetensors")
+    f = safe_open(path, framework="np")  # opened once (memory-mapped); each look-up reads one tensor
+    keys = set(f.keys())
 
     def get(name: str) -> np.ndarray:
-        with safe_open(path, framework="np") as f:
-            for key in (name, "bert." + name):
-                if key in f.keys():
-                    return f.get_tensor(key)
+        for key in (name, "bert." + name):
+            if key in keys:
+                return f.get_tensor(key)
         raise ValueError(f"{path} has no tensor {name}: the delta was trained on another base model")
 
     return get
