@@ -38,7 +38,15 @@ from nlp.onnx_encoder import (
 )
 
 QUERY_PREFIX = "query: "  # e5's input convention for single texts (classification, clustering)
-MAX_TOKENS = 128  # as in training (tools/sentiment/finetune_e5.py)
+# Where texts are cut, in training (tools/sentiment/finetune_e5.py) and here. Almost no post is
+# longer; 21% of ChnSentiCorp's hotel reviews are. Reading up to e5's whole context instead is
+# measured by calibrate_e5 on the longer held-out rows (model.json `long_texts`) and was not adopted:
+# the gain did not survive the stacker on dev and it cost a quarter of the throughput (model card).
+MAX_TOKENS = 128
+E5_CONTEXT = 512  # e5's position table: the most any text can be read
+# A batch holds at most batch_size × this many padded tokens: full batches up to 128 tokens a text,
+# smaller ones beyond (a batch of 64 texts of 512 tokens would need ~1 GB for attention alone).
+TOKENS_PER_ROW = 128
 # Bump when the built graph changes for the same inputs.
 GRAPH_FORMAT = 1
 DIM = 384
@@ -101,11 +109,13 @@ class E5Encoder:
     """`encode(texts)` → (sentence embeddings or None, sentiment features or None), on ONNX Runtime (CPU)."""
 
     def __init__(self, delta: Path | None = None, first: int | None = None, variant: str = "fp32",
-                 embeddings: bool = True) -> None:
+                 embeddings: bool = True, max_tokens: int = MAX_TOKENS) -> None:
         """No `delta`: embeddings only. With one: the sentiment branch, and the embeddings too unless
-        `embeddings=False`."""
+        `embeddings=False`. `max_tokens`: where texts are cut (at most `E5_CONTEXT`)."""
         from tokenizers import Tokenizer
 
+        if not 8 <= max_tokens <= E5_CONTEXT:
+            raise ValueError(f"max_tokens must be between 8 and {E5_CONTEXT}, not {max_tokens}")
         self.path = ensure_graph(delta, first, variant, embeddings)
         self.session = cpu_session(self.path)
         if delta is None:
@@ -114,7 +124,7 @@ class E5Encoder:
             self.outputs = [BASE_OUTPUT if embeddings else None, BRANCH_OUTPUT]
         checkpoint = ensure_checkpoint()
         self.tokenizer = Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.enable_truncation(max_length=max_tokens)
         self.tokenizer.no_padding()
         self.pad_id = json.loads((checkpoint / "config.json").read_text(encoding="utf-8")).get("pad_token_id", 1)
 
@@ -125,7 +135,7 @@ class E5Encoder:
         outs = {name: np.zeros((len(texts), DIM), dtype=np.float32) for name in self.outputs if name is not None}
         if texts:
             ids = [e.ids for e in self.tokenizer.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
-            batches: Any = length_buckets(ids, batch_size)
+            batches: Any = length_buckets(ids, batch_size, max_cells=batch_size * TOKENS_PER_ROW)
             if progress:
                 from tqdm import tqdm  # lazy: only long CLI passes draw a bar
 

@@ -70,12 +70,23 @@ def load_encoder() -> tuple[Any, Any]:
     return tokenizer, model
 
 
-def length_buckets(texts: Sequence[Sequence[Any]], batch_size: int) -> list[list[int]]:
+def length_buckets(texts: Sequence[Sequence[Any]], batch_size: int, max_cells: int | None = None) -> list[list[int]]:
     """Indices grouped into batches of similar length, so little compute is spent on padding.
 
-    `texts` may be strings (length in characters) or token-id lists (length in tokens)."""
+    `texts` may be strings (length in characters) or token-id lists (length in tokens). `max_cells`:
+    a batch also stops growing once rows × its longest length would pass it, so that a run of long
+    texts comes in smaller batches (memory grows with the padded size, attention with its square)."""
     order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
-    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if max_cells is None:
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for i in order:  # ascending: the row being added is the batch's longest
+        if batch and (len(batch) == batch_size or (len(batch) + 1) * len(texts[i]) > max_cells):
+            batches.append(batch)
+            batch = []
+        batch.append(i)
+    return batches + [batch] if batch else batches
 
 
 def embed(

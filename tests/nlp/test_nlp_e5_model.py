@@ -42,6 +42,30 @@ def test_shipped_files_are_a_small_delta():
     if manifest["format"] >= 5:  # packed: calibrate_e5 ran the shipped graph on the held-out rows
         agreement = manifest["shipped_vs_trained"]
         assert agreement["rows"] >= 1000 and agreement["same_top_label"] >= 0.999
+    if "long_texts" in manifest:  # calibrate_e5 measured reading past the cut on the longer held-out rows
+        long = manifest["long_texts"]
+        assert long["cut_at"] == manifest["encoder"]["max_tokens"] < long["whole_up_to"]
+        assert long["rows"] == sum(long["by_dataset"].values()) > 0
+        assert 0 < long["head_accuracy_cut"] <= 100 and 0 < long["head_accuracy_whole"] <= 100
+
+
+@pytest.mark.model
+def test_texts_are_cut_where_training_cut_them_unless_asked_to_read_more(default_model):
+    """Runtime and training cut at MAX_TOKENS; `max_tokens` (what calibrate_e5's long-text figure uses) reads more."""
+    from nlp.e5_encoder import E5_CONTEXT, MAX_TOKENS, E5Encoder
+
+    start = "The hotel is near the station and the room was on the fifth floor with a view of the street. " * 12
+    texts = [start + "Overall it was wonderful and we will come back.", start + "Overall it was awful, dirty and loud."]
+    cut = default_model.encoder()
+    assert len(cut.tokenizer.encode(start).ids) == MAX_TOKENS
+    _, same = cut.encode(texts)
+    assert np.array_equal(same[0], same[1])  # the verdicts lie past the cut
+    whole = E5Encoder(*default_model._graph[:2], embeddings=False, max_tokens=E5_CONTEXT)
+    assert MAX_TOKENS < len(whole.tokenizer.encode(start).ids) < E5_CONTEXT - 20
+    _, read = whole.encode(texts)
+    assert np.abs(read[0] - read[1]).max() > 1e-3
+    with pytest.raises(ValueError, match="max_tokens must be between 8 and 512"):
+        E5Encoder(*default_model._graph[:2], embeddings=False, max_tokens=E5_CONTEXT + 1)
 
 
 @pytest.mark.model

@@ -16,6 +16,10 @@ rows* (15% of every split, which the fine-tuning never trained on); dev is not r
    give the `uncertain` report (accuracy of confident vs flagged 3-class rows at top probability < 0.5).
 4. The delta is packed (nlp/e5_delta.py: int8 differences from the base) and the shipped ONNX graph is
    run on the held-out rows: how often its top label matches the trained layers' goes into model.json.
+
+5. Texts are cut at nlp/e5_encoder.MAX_TOKENS (128) in training and at runtime. The held-out rows
+   that are longer are also encoded whole (up to e5's 512), and the head's accuracy on them both ways
+   goes into model.json (`long_texts`): the figure that decides whether reading more is worth it.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import click
 import numpy as np
 
 from nlp.e5_delta import checkpoint_tensor, load_delta, pack_delta
-from nlp.e5_encoder import E5Encoder
+from nlp.e5_encoder import E5_CONTEXT, QUERY_PREFIX, E5Encoder
 from nlp.e5_sentiment import E5_FORMAT, HEAD_BIAS, HEAD_WEIGHT
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, partial_nll, stack_inputs
 from nlp.e5_weights import ensure_checkpoint
@@ -36,7 +40,7 @@ from nlp.features import fit_idf, ngram_counts, ngram_tfidf
 from nlp.lexicon import LEXICON_LANGS, LEXICON_WIDTH, lexicon_digest
 from nlp.model_files import LABELS, softmax
 from tools.sentiment.data import BINARY_DATASETS
-from tools.sentiment.finetune_e5 import SEED, Rows, class_weights, load_rows, macro_f1_by_dataset
+from tools.sentiment.finetune_e5 import NEG, POS, SEED, Rows, class_weights, load_rows, macro_f1_by_dataset
 
 UNCERTAIN_BELOW = 0.5
 L2_GRID = (1e-4, 1e-3, 1e-2)
@@ -56,12 +60,32 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: np.ndarray) -> fl
     return float(np.exp(res.x))
 
 
-def shipped_agreement(delta: Path, first: int, trained: dict, texts: list[str], logits: np.ndarray) -> dict:
-    """How far the shipped graph (packed delta, ONNX) is from what training measured on the held-out rows."""
-    _, features = E5Encoder(delta, first, embeddings=False).encode(texts, progress=True)
-    got = features @ trained[HEAD_WEIGHT].T + trained[HEAD_BIAS]
-    return {"rows": len(texts), "same_top_label": round(float((got.argmax(1) == logits.argmax(1)).mean()), 4),
+def shipped_logits(delta: Path, first: int, trained: dict, texts: list[str], max_tokens: int) -> np.ndarray:
+    """The e5 head's logits from the shipped graph (packed delta, ONNX), texts cut at `max_tokens`."""
+    _, features = E5Encoder(delta, first, embeddings=False, max_tokens=max_tokens).encode(texts, progress=True)
+    return features @ trained[HEAD_WEIGHT].T + trained[HEAD_BIAS]
+
+
+def shipped_agreement(got: np.ndarray, logits: np.ndarray) -> dict:
+    """How far the shipped graph's logits `got` are from what training measured on the same rows."""
+    return {"rows": len(got), "same_top_label": round(float((got.argmax(1) == logits.argmax(1)).mean()), 4),
             "max_abs_logit_diff": round(float(np.abs(got - logits).max()), 4)}
+
+
+def token_counts(checkpoint: Path, texts: list[str]) -> np.ndarray:
+    """Tokens per text as e5 reads it ("query: " prefix, special tokens), uncut."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
+    tok.no_truncation()
+    return np.array([len(e.ids) for e in tok.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])])
+
+
+def label_accuracy(scores: np.ndarray, y: np.ndarray, binary: np.ndarray) -> float:
+    """Share (x100) of rows whose top label is right; binary rows compare negative with positive only."""
+    two = np.where(scores[:, POS] > scores[:, NEG], POS, NEG)
+    pred = np.where(binary, two, scores.argmax(1))
+    return round(100 * float((pred == y).mean()), 1) if len(y) else float("nan")
 
 
 def mean_macro_f1(rows: Rows, index: np.ndarray, probs: np.ndarray) -> tuple[float, dict[str, float]]:
@@ -150,11 +174,21 @@ def main(run_dir: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "weights.safetensors").unlink(missing_ok=True)
     checkpoint = ensure_checkpoint()
+    first, cut = info["trained_layers"][0], info["max_tokens"]
     trained = load_delta(run_dir / "delta.safetensors", checkpoint)
     save_file(pack_delta(trained, checkpoint_tensor(checkpoint)), str(out_dir / "delta.safetensors"))
-    shipped = shipped_agreement(out_dir / "delta.safetensors", info["trained_layers"][0], trained, texts, logits)
+    shipped = shipped_agreement(shipped_logits(out_dir / "delta.safetensors", first, trained, texts, cut), logits)
     click.echo(f"[{time.monotonic() - start:.0f}s] packed delta on ONNX vs the trained layers: {json.dumps(shipped)}",
                err=True)
+    long = np.flatnonzero(token_counts(checkpoint, texts) > cut)
+    whole = shipped_logits(out_dir / "delta.safetensors", first, trained, [texts[i] for i in long], E5_CONTEXT)
+    long_texts = {
+        "rows": int(len(long)), "cut_at": cut, "whole_up_to": E5_CONTEXT,
+        "by_dataset": {rows.names[d]: int((dataset[long] == d).sum()) for d in np.unique(dataset[long])},
+        "head_accuracy_cut": label_accuracy(logits[long], y[long], binary[long]),
+        "head_accuracy_whole": label_accuracy(whole, y[long], binary[long]),
+    }
+    click.echo(f"[{time.monotonic() - start:.0f}s] held-out rows over {cut} tokens: {json.dumps(long_texts)}", err=True)
     combine: dict = {"kind": "temperature" if best == "temperature" else "stacker"}
     if best == "temperature":
         combine["temperature"] = round(fit_temperature(logits, y, binary), 4)
@@ -171,7 +205,7 @@ def main(run_dir: Path, out_dir: Path) -> None:
         "format": E5_FORMAT,
         "labels": list(LABELS),
         "encoder": {"base": info["base"], "first_trained_layer": info["trained_layers"][0],
-                    "max_tokens": info["max_tokens"], "query_prefix": info["query_prefix"]},
+                    "max_tokens": cut, "query_prefix": info["query_prefix"]},
         "combine": combine,
         "selection": {
             "method": f"{FOLDS}-fold CV on the {len(y)} held-out train rows (never fine-tuned on); dev not read",
@@ -181,6 +215,7 @@ def main(run_dir: Path, out_dir: Path) -> None:
             "confidence_cv": confidence_report(candidates[best][three], y[three], UNCERTAIN_BELOW),
         },
         "shipped_vs_trained": shipped,
+        "long_texts": long_texts,
         "training": {k: v for k, v in info.items() if k != "base"},
     }
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

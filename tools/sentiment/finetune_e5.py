@@ -18,6 +18,8 @@ cached (`--work`); each epoch then runs only the top `--top-layers` layers forwa
   the held-out macro-F1 (mean over datasets) is measured and the best epoch kept. Dev is not read.
   The held-out rows' logits are saved: the stacker (`tools.sentiment.calibrate_e5`) is fitted on them.
 
+Runs on a CUDA GPU when torch sees one (`--device`), on the CPU otherwise; bf16 autocast on either.
+
 Writes `delta.safetensors` (top layers + head, fp32; calibrate_e5 packs it for shipping),
 `finetune.json` (settings, per-epoch held-out scores, time) and `holdout.npz` into `--out`.
 """
@@ -86,7 +88,8 @@ def tokenize(checkpoint: Path, texts: list[str]) -> list[list[int]]:
     return [e.ids for e in tok.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
 
 
-def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path) -> tuple[np.ndarray, np.ndarray]:
+def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path,
+                 device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
     """Hidden states after layer `first` (fp16, all tokens of all rows concatenated) and row offsets; cached."""
     import torch
     from tqdm import tqdm
@@ -98,7 +101,7 @@ def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     if path.exists():
         return np.load(path), offsets  # into memory (~1.5 GB): batches gather rows at random
-    model = AutoModel.from_pretrained(checkpoint)
+    model = AutoModel.from_pretrained(checkpoint).to(device)
     model.eval()
     hidden = model.config.hidden_size
     states = np.zeros((int(offsets[-1]), hidden), dtype=np.float16)
@@ -112,7 +115,8 @@ def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path)
             for r, i in enumerate(idx):
                 input_ids[r, : lengths[i]] = torch.tensor(ids[i])
                 mask[r, : lengths[i]] = 1
-            out = model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states[first]
+            out = model(input_ids=input_ids.to(device), attention_mask=mask.to(device),
+                        output_hidden_states=True).hidden_states[first].float().cpu()
             for r, i in enumerate(idx):
                 states[offsets[i] : offsets[i + 1]] = out[r, : lengths[i]].numpy()
     work.mkdir(parents=True, exist_ok=True)
@@ -122,8 +126,8 @@ def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path)
     return states, offsets
 
 
-def batch_tensors(states: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
-    """Padded (B, S, H) float32 states and (B, S) mask for rows `idx`."""
+def batch_tensors(states: np.ndarray, offsets: np.ndarray, idx: np.ndarray, device: str = "cpu"):
+    """Padded (B, S, H) float32 states and (B, S) mask for rows `idx`, on `device`."""
     import torch
 
     lengths = offsets[idx + 1] - offsets[idx]
@@ -133,7 +137,7 @@ def batch_tensors(states: np.ndarray, offsets: np.ndarray, idx: np.ndarray):
     for r, i in enumerate(idx):
         x[r, : lengths[r]] = states[offsets[i] : offsets[i + 1]]
         mask[r, : lengths[r]] = 1.0
-    return torch.from_numpy(x), torch.from_numpy(mask)
+    return torch.from_numpy(x).to(device), torch.from_numpy(mask).to(device)
 
 
 def length_batches(idx: np.ndarray, lengths: np.ndarray, size: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -191,7 +195,8 @@ def macro_f1_by_dataset(rows: Rows, idx: np.ndarray, scores: np.ndarray) -> dict
     return out
 
 
-def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray, device: str = "cpu") -> np.ndarray:
+    """Logits (fp32, on the CPU) of rows `idx`, in batches of similar length."""
     import torch
 
     model.eval()
@@ -200,8 +205,8 @@ def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray) -> np.
     with torch.inference_mode():
         for s in range(0, len(order), 128):
             part = order[s : s + 128]
-            x, mask = batch_tensors(states, offsets, idx[part])
-            out[part] = model(x, mask).numpy()
+            x, mask = batch_tensors(states, offsets, idx[part], device)
+            out[part] = model(x, mask).float().cpu().numpy()
     model.train()
     return out
 
@@ -221,8 +226,10 @@ def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray) -> np.
 @click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True,
               help="Forward/backward under bf16 autocast (weights and optimizer stay fp32): ~3x faster on CPUs "
                    "with AMX/AVX-512 BF16, and on GPUs")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="Where to train: auto is a CUDA GPU when torch sees one, else the CPU")
 def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: int, lr: float, head_lr: float,
-         batch_size: int, threads: int, precision: str) -> None:
+         batch_size: int, threads: int, precision: str, device: str) -> None:
     """Fine-tune the top layers of multilingual-e5-small on all train splits; keep the best held-out epoch."""
     import os
 
@@ -233,6 +240,10 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     start = time.monotonic()
     torch.manual_seed(SEED)
     torch.set_num_threads(threads or os.cpu_count() or 1)
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    elif device == "cuda" and not torch.cuda.is_available():
+        raise click.ClickException("--device cuda, but torch sees no CUDA GPU (torch.cuda.is_available() is False)")
     rng = np.random.default_rng(SEED)
     try:
         rows = load_rows(rng)
@@ -243,14 +254,15 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     first = config["num_hidden_layers"] - top_layers
     ids = tokenize(checkpoint, rows.texts)
     lengths = np.array([len(x) for x in ids])
-    click.echo(f"{len(ids)} rows ({int(rows.holdout.sum())} held out), {lengths.sum()} tokens", err=True)
-    states, offsets = lower_states(checkpoint, ids, first, work)
+    click.echo(f"{len(ids)} rows ({int(rows.holdout.sum())} held out), {lengths.sum()} tokens, on {device}", err=True)
+    states, offsets = lower_states(checkpoint, ids, first, work, device)
     click.echo(f"[{time.monotonic() - start:.0f}s] lower layers cached", err=True)
 
     from safetensors.numpy import load_file
 
     model = E5Top(config, first)
     model.load_base(load_file(str(checkpoint / "model.safetensors")))
+    model.to(device)
     model.train()
     weights = class_weights(rows)
     train_idx, held_idx = np.flatnonzero(~rows.holdout), np.flatnonzero(rows.holdout)
@@ -278,18 +290,19 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
         batches = length_batches(epoch_rows(), lengths, batch_size, rng)
         running = 0.0
         for idx in tqdm(batches, desc=f"epoch {epoch + 1}", unit="batch", mininterval=30):
-            x, mask = batch_tensors(states, offsets, idx)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            x, mask = batch_tensors(states, offsets, idx, device)
+            with torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bf16"):
                 logits = model(x, mask)
-            loss = loss_fn(logits.float(), torch.from_numpy(rows.y[idx]), torch.from_numpy(rows.binary[idx]),
-                           torch.from_numpy(weights[idx].astype(np.float32)))
+            loss = loss_fn(logits.float(), torch.from_numpy(rows.y[idx]).to(device),
+                           torch.from_numpy(rows.binary[idx]).to(device),
+                           torch.from_numpy(weights[idx].astype(np.float32)).to(device))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
             opt.zero_grad()
             running += float(loss.detach())
-        held_logits = predict(model, states, offsets, held_idx, lengths)
+        held_logits = predict(model, states, offsets, held_idx, lengths, device)
         scores = macro_f1_by_dataset(rows, held_idx, held_logits)
         mean = round(float(np.mean(list(scores.values()))), 2)
         history.append({"epoch": epoch + 1, "train_loss": round(running / len(batches), 4),
@@ -312,7 +325,7 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
         "trained_layers": list(range(first, config["num_hidden_layers"])),
         "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": SEED, "holdout": HOLDOUT,
         "epochs": epochs, "per_dataset": per_dataset, "precision": precision, "lr": lr, "head_lr": head_lr,
-        "batch_size": batch_size,
+        "batch_size": batch_size, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
         "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
         "best_epoch": max(history, key=lambda h: h["holdout_macro_f1_mean"])["epoch"],
         "history": history, "train_seconds": round(time.monotonic() - start, 1),
