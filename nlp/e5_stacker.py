@@ -57,11 +57,14 @@ def partial_nll(p3: np.ndarray, y: np.ndarray, binary: np.ndarray) -> np.ndarray
 
 
 def partial_label_loss(w: np.ndarray, x: np.ndarray, y: np.ndarray, binary: np.ndarray, weight: np.ndarray,
-                       l2: float) -> tuple[float, np.ndarray]:
-    """Weighted cross-entropy (binary rows over negative vs positive only) + l2·|W|², and its gradient."""
+                       l2: float, free: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Weighted cross-entropy (binary rows over negative vs positive only) + l2·|W|², and its gradient.
+
+    `free`: a boolean mask of input columns whose weights the l2 term leaves alone (none by default)."""
     import numpy as np
 
     W = w.reshape(3, x.shape[1])
+    penalised = W if free is None else W * ~free
     z = x @ W.T
     p3 = softmax(z)
     p2 = softmax(z[:, [NEG, POS]])
@@ -73,15 +76,16 @@ def partial_label_loss(w: np.ndarray, x: np.ndarray, y: np.ndarray, binary: np.n
     g2[:, [NEG, POS]] = p2
     g2[rows[binary], np.where(y[binary] == POS, POS, NEG)] -= 1.0
     g = np.where(binary[:, None], g2, g) * (weight / weight.sum())[:, None]
-    loss = float((nll * weight).sum() / weight.sum() + l2 * (W**2).sum())
-    return loss, (g.T @ x + 2 * l2 * W).ravel()
+    loss = float((nll * weight).sum() / weight.sum() + l2 * (penalised**2).sum())
+    return loss, (g.T @ x + 2 * l2 * penalised).ravel()
 
 
-def fit_stacker(x: np.ndarray, y: np.ndarray, binary: np.ndarray, weight: np.ndarray, l2: float) -> np.ndarray:
+def fit_stacker(x: np.ndarray, y: np.ndarray, binary: np.ndarray, weight: np.ndarray, l2: float,
+                free: np.ndarray | None = None) -> np.ndarray:
     """(3, d) weights minimising `partial_label_loss` (L-BFGS)."""
     import numpy as np
     from scipy.optimize import minimize
 
-    res = minimize(partial_label_loss, np.zeros(3 * x.shape[1]), args=(x, y, binary, weight, l2),
+    res = minimize(partial_label_loss, np.zeros(3 * x.shape[1]), args=(x, y, binary, weight, l2, free),
                    jac=True, method="L-BFGS-B", options={"maxiter": 2000})
     return res.x.reshape(3, x.shape[1])

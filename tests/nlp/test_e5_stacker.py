@@ -16,14 +16,26 @@ def test_gradient_matches_finite_differences():
     y[binary] = np.where(rng.random(binary.sum()) < 0.5, NEG, POS)
     weight = rng.uniform(0.5, 2.0, size=40)
     w = rng.normal(size=15) * 0.3
-    _, grad = partial_label_loss(w, x, y, binary, weight, 0.01)
-    eps = 1e-6
-    numeric = np.array([
-        (partial_label_loss(w + eps * e, x, y, binary, weight, 0.01)[0]
-         - partial_label_loss(w - eps * e, x, y, binary, weight, 0.01)[0]) / (2 * eps)
-        for e in np.eye(15)
-    ])
-    assert np.abs(grad - numeric).max() < 1e-5
+    for free in (None, np.array([True, False, False, True, False])):
+        _, grad = partial_label_loss(w, x, y, binary, weight, 0.01, free)
+        eps = 1e-6
+        numeric = np.array([
+            (partial_label_loss(w + eps * e, x, y, binary, weight, 0.01, free)[0]
+             - partial_label_loss(w - eps * e, x, y, binary, weight, 0.01, free)[0]) / (2 * eps)
+            for e in np.eye(15)
+        ])
+        assert np.abs(grad - numeric).max() < 1e-5
+
+
+def test_free_columns_escape_the_penalty():
+    """A strong l2 shrinks every weight but those of the `free` columns (calibrate's unpenalised-logit variant)."""
+    rng = np.random.default_rng(2)
+    x = np.hstack([rng.normal(size=(300, 1)) * 3, np.ones((300, 1))])
+    y = np.where(x[:, 0] < -1, NEG, np.where(x[:, 0] > 1, POS, NEU))
+    binary, weight = np.zeros(300, bool), np.ones(300)
+    tied = fit_stacker(x, y, binary, weight, 10.0)
+    free = fit_stacker(x, y, binary, weight, 10.0, free=np.array([True, False]))
+    assert np.abs(free[:, 0]).max() > 5 * np.abs(tied[:, 0]).max()
 
 
 def test_a_language_with_only_binary_labels_keeps_neutral_from_the_shared_weights():

@@ -107,13 +107,14 @@ def confidence_report(probs: np.ndarray, y: np.ndarray, threshold: float) -> dic
     }
 
 
-def ngram_model(texts: list[str], y: np.ndarray, train: np.ndarray):
-    """(idf fp16→fp32, coef, intercept) of the n-gram model fitted on rows `train` (the MiniLM recipe)."""
+def ngram_model(texts: list[str], y: np.ndarray, train: np.ndarray, alpha: float = 1e-5, loss: str = "modified_huber"):
+    """(idf fp16→fp32, coef, intercept) of the n-gram model fitted on rows `train` (the MiniLM recipe;
+    `alpha` and `loss` are varied only by tools/sentiment/stacker_variants.py)."""
     from sklearn.linear_model import SGDClassifier
 
     counts = ngram_counts([texts[i] for i in train])
     idf = fit_idf(counts).astype(np.float16).astype(np.float32)  # as shipped (fp16)
-    model = SGDClassifier(loss="modified_huber", alpha=1e-5, max_iter=20, tol=None, class_weight="balanced",
+    model = SGDClassifier(loss=loss, alpha=alpha, max_iter=20, tol=None, class_weight="balanced",
                           random_state=SEED).fit(ngram_tfidf(counts, idf), y[train])
     coef = model.coef_.astype(np.float16).astype(np.float32)
     return idf, coef, model.intercept_.astype(np.float32)
