@@ -114,7 +114,7 @@ class E5Encoder:
         `embeddings=False`. `max_tokens`: where texts are cut (at most `E5_CONTEXT`)."""
         from tokenizers import Tokenizer
 
-        if not 8 <= max_tokens <= E5_CONTEXT:
+        if not 8 <= max_tokens <= E5_CONTEXT:  # 8: the special tokens, "query: " and a word or two
             raise ValueError(f"max_tokens must be between 8 and {E5_CONTEXT}, not {max_tokens}")
         self.path = ensure_graph(delta, first, variant, embeddings)
         self.session = cpu_session(self.path)

@@ -16,7 +16,6 @@ rows* (15% of every split, which the fine-tuning never trained on); dev is not r
    give the `uncertain` report (accuracy of confident vs flagged 3-class rows at top probability < 0.5).
 4. The delta is packed (nlp/e5_delta.py: int8 differences from the base) and the shipped ONNX graph is
    run on the held-out rows: how often its top label matches the trained layers' goes into model.json.
-
 5. Texts are cut at nlp/e5_encoder.MAX_TOKENS (128) in training and at runtime. The held-out rows
    that are longer are also encoded whole (up to e5's 512), and the head's accuracy on them both ways
    goes into model.json (`long_texts`): the figure that decides whether reading more is worth it.
@@ -81,11 +80,14 @@ def token_counts(checkpoint: Path, texts: list[str]) -> np.ndarray:
     return np.array([len(e.ids) for e in tok.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])])
 
 
-def label_accuracy(scores: np.ndarray, y: np.ndarray, binary: np.ndarray) -> float:
-    """Share (x100) of rows whose top label is right; binary rows compare negative with positive only."""
+def label_accuracy(scores: np.ndarray, y: np.ndarray, binary: np.ndarray) -> float | None:
+    """Share (x100) of rows whose top label is right, None without rows; binary rows compare negative
+    with positive only."""
+    if not len(y):
+        return None
     two = np.where(scores[:, POS] > scores[:, NEG], POS, NEG)
     pred = np.where(binary, two, scores.argmax(1))
-    return round(100 * float((pred == y).mean()), 1) if len(y) else float("nan")
+    return round(100 * float((pred == y).mean()), 1)
 
 
 def mean_macro_f1(rows: Rows, index: np.ndarray, probs: np.ndarray) -> tuple[float, dict[str, float]]:
