@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -132,6 +133,40 @@ def cv_predict(fit, predict, n: int, strata: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass
+class HeldOut:
+    """A fine-tuning run's held-out train rows, as the stacker is fitted and scored on them."""
+
+    info: dict  # the run's finetune.json
+    rows: Rows
+    index: np.ndarray  # positions of the held-out rows in `rows`
+    logits: np.ndarray  # the trained head's, fp64
+    y: np.ndarray
+    dataset: np.ndarray
+    binary: np.ndarray
+    weight: np.ndarray
+    texts: list[str]
+    langs: list[str]  # each row's dataset language, or "other" for a seeded OTHER_LANG_RATE of them
+
+
+def held_out_rows(run_dir: Path) -> HeldOut:
+    """The held-out rows of `run_dir` (finetune_e5's output), checked against the data ../shared holds now."""
+    info = json.loads((run_dir / "finetune.json").read_text(encoding="utf-8"))
+    held = np.load(run_dir / "holdout.npz")
+    rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically
+    index = held["index"]
+    if rows.names != info["datasets"] or not np.array_equal(np.flatnonzero(rows.holdout), index):
+        raise click.ClickException(f"{run_dir} was fine-tuned on other data than ../shared holds now: "
+                                   "rerun finetune_e5")
+    dataset = rows.dataset[index]
+    rng = np.random.default_rng(SEED)
+    return HeldOut(
+        info=info, rows=rows, index=index, logits=held["logits"].astype(np.float64), y=rows.y[index],
+        dataset=dataset, binary=np.array([rows.names[d].split("/")[0] in BINARY_DATASETS for d in dataset]),
+        weight=class_weights(rows)[index], texts=[rows.texts[i] for i in index],
+        langs=[rows.names[d].split("/")[1] if rng.random() >= OTHER_LANG_RATE else "other" for d in dataset])
+
+
 @click.command()
 @click.option("--run", "run_dir", type=click.Path(path_type=Path, exists=True), required=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
@@ -140,20 +175,9 @@ def main(run_dir: Path, out_dir: Path) -> None:
     from safetensors.numpy import save_file
 
     start = time.monotonic()
-    info = json.loads((run_dir / "finetune.json").read_text(encoding="utf-8"))
-    held = np.load(run_dir / "holdout.npz")
-    rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically
-    index = held["index"]
-    if rows.names != info["datasets"] or not np.array_equal(np.flatnonzero(rows.holdout), index):
-        raise click.ClickException(f"{run_dir} was fine-tuned on other data than ../shared holds now: "
-                                   "rerun finetune_e5")
-    logits = held["logits"].astype(np.float64)
-    y, dataset = rows.y[index], rows.dataset[index]
-    binary = np.array([rows.names[d].split("/")[0] in BINARY_DATASETS for d in dataset])
-    weight = class_weights(rows)[index]
-    texts = [rows.texts[i] for i in index]
-    rng = np.random.default_rng(SEED)
-    langs = [rows.names[d].split("/")[1] if rng.random() >= OTHER_LANG_RATE else "other" for d in dataset]
+    h = held_out_rows(run_dir)
+    info, rows, index, logits, y, dataset = h.info, h.rows, h.index, h.logits, h.y, h.dataset
+    binary, weight, texts, langs = h.binary, h.weight, h.texts, h.langs
 
     idf, coef, intercept = ngram_model(rows.texts, rows.y, np.flatnonzero(~rows.holdout))
     ng = ngram_log_probs(texts, idf, coef, intercept)

@@ -30,9 +30,7 @@ from nlp.e5_encoder import E5Encoder
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
 from nlp.model_files import LANG_GROUPS, lang_group, softmax
-from tools.sentiment.calibrate_e5 import OTHER_LANG_RATE, cv_predict, mean_macro_f1, ngram_model
-from tools.sentiment.data import BINARY_DATASETS
-from tools.sentiment.finetune_e5 import SEED, class_weights, load_rows
+from tools.sentiment.calibrate_e5 import cv_predict, held_out_rows, mean_macro_f1, ngram_model
 
 SHIPPED_L2 = 1e-2
 SHARED_FREE = (0, 1, 2, 6)  # the shared block: e5 logits (3), n-gram log-probabilities (3), 1
@@ -56,19 +54,9 @@ def language_blocks(features: np.ndarray, langs: Sequence[str], scale: float) ->
 def main(run_dir: Path, model_dir: Path, out_path: Path | None) -> None:
     """Score the stacker variants by calibrate_e5's CV on RUN's held-out rows."""
     start = time.monotonic()
-    info = json.loads((run_dir / "finetune.json").read_text(encoding="utf-8"))
-    held = np.load(run_dir / "holdout.npz")
-    rows = load_rows(np.random.default_rng(SEED))
-    index = held["index"]
-    if rows.names != info["datasets"] or not np.array_equal(np.flatnonzero(rows.holdout), index):
-        raise click.ClickException(f"{run_dir} was fine-tuned on other data than ../shared holds now")
-    logits = held["logits"].astype(np.float64)
-    y, dataset = rows.y[index], rows.dataset[index]
-    binary = np.array([rows.names[d].split("/")[0] in BINARY_DATASETS for d in dataset])
-    weight = class_weights(rows)[index]
-    texts = [rows.texts[i] for i in index]
-    rng = np.random.default_rng(SEED)
-    langs = [rows.names[d].split("/")[1] if rng.random() >= OTHER_LANG_RATE else "other" for d in dataset]
+    h = held_out_rows(run_dir)
+    info, rows, index, logits, y, dataset = h.info, h.rows, h.index, h.logits, h.y, h.dataset
+    binary, weight, texts, langs = h.binary, h.weight, h.texts, h.langs
     train = np.flatnonzero(~rows.holdout)
 
     def score(x: np.ndarray, l2: float = SHIPPED_L2, free: np.ndarray | None = None) -> dict:
