@@ -167,6 +167,12 @@ def held_out_rows(run_dir: Path) -> HeldOut:
         langs=[rows.names[d].split("/")[1] if rng.random() >= OTHER_LANG_RATE else "other" for d in dataset])
 
 
+def stacker_cv(x: np.ndarray, h: HeldOut, l2: float, free: np.ndarray | None = None) -> np.ndarray:
+    """Out-of-fold probabilities of the stacker on inputs `x` of `h`'s rows: how every stacker is scored."""
+    return cv_predict(lambda tr: fit_stacker(x[tr], h.y[tr], h.binary[tr], h.weight[tr], l2, free),
+                      lambda w, te: softmax(x[te] @ w.T), len(h.y), h.dataset)
+
+
 @click.command()
 @click.option("--run", "run_dir", type=click.Path(path_type=Path, exists=True), required=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
@@ -189,9 +195,7 @@ def main(run_dir: Path, out_dir: Path) -> None:
                                   lambda t, te: softmax(logits[te] / t), len(y), dataset),
     }
     for l2 in L2_GRID:
-        candidates[f"stacker(l2={l2:g})"] = cv_predict(
-            lambda tr, l2=l2: fit_stacker(x[tr], y[tr], binary[tr], weight[tr], l2),
-            lambda w, te: softmax(x[te] @ w.T), len(y), dataset)
+        candidates[f"stacker(l2={l2:g})"] = stacker_cv(x, h, l2)
     scores = {name: mean_macro_f1(rows, index, p) for name, p in candidates.items()}
     for name, (mean, per) in scores.items():
         click.echo(f"  {name:22s} CV mean macro-F1 {mean}: " + ", ".join(f"{k} {v}" for k, v in per.items()), err=True)

@@ -27,10 +27,10 @@ import click
 import numpy as np
 
 from nlp.e5_encoder import E5Encoder
-from nlp.e5_stacker import fit_stacker, ngram_log_probs, stack_inputs
+from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
-from nlp.model_files import LANG_GROUPS, lang_group, softmax
-from tools.sentiment.calibrate_e5 import cv_predict, held_out_rows, mean_macro_f1, ngram_model
+from nlp.model_files import LANG_GROUPS, lang_group
+from tools.sentiment.calibrate_e5 import held_out_rows, mean_macro_f1, ngram_model, stacker_cv
 
 SHIPPED_L2 = 1e-2
 SHARED_FREE = (0, 1, 2, 6)  # the shared block: e5 logits (3), n-gram log-probabilities (3), 1
@@ -55,14 +55,11 @@ def main(run_dir: Path, model_dir: Path, out_path: Path | None) -> None:
     """Score the stacker variants by calibrate_e5's CV on RUN's held-out rows."""
     start = time.monotonic()
     h = held_out_rows(run_dir)
-    info, rows, index, logits, y, dataset = h.info, h.rows, h.index, h.logits, h.y, h.dataset
-    binary, weight, texts, langs = h.binary, h.weight, h.texts, h.langs
+    info, rows, index, logits, texts, langs = h.info, h.rows, h.index, h.logits, h.texts, h.langs
     train = np.flatnonzero(~rows.holdout)
 
     def score(x: np.ndarray, l2: float = SHIPPED_L2, free: np.ndarray | None = None) -> dict:
-        p = cv_predict(lambda tr: fit_stacker(x[tr], y[tr], binary[tr], weight[tr], l2, free),
-                       lambda w, te: softmax(x[te] @ w.T), len(y), dataset)
-        mean, per = mean_macro_f1(rows, index, p)
+        mean, per = mean_macro_f1(rows, index, stacker_cv(x, h, l2, free))
         return {"cv_mean_macro_f1": mean, "by_dataset": per}
 
     results: dict[str, dict] = {}

@@ -1,0 +1,97 @@
+"""Is one fine-tuning run's stacker really better than another's? A paired bootstrap of calibrate_e5's CV.
+
+    python -m tools.sentiment.compare_runs --run SHIPPED_RUN --run OTHER_RUN [...] [--out docs/run-comparison.json]
+
+Every `--run` is a directory finetune_e5 wrote; the first is the reference (the shipped model's run).
+Each run's stacker is scored exactly as `calibrate_e5` scores it (5-fold CV on the held-out train
+rows, mean macro-F1 over the 13 sets, l2 = `--l2`; dev is not read). All runs hold out the same
+rows, so their out-of-fold predictions are compared row for row: the held-out rows are resampled
+with replacement within each dataset (`--resamples` times, fixed seed) and the difference of the two
+mean macro-F1s is measured on each resample.
+
+What it says and what it does not: the interval covers the noise of *which rows were held out*.
+It does not cover the noise of training itself (another seed, another sample of rows per epoch),
+which two runs of the same settings show and which can be as large; so an interval that excludes
+zero is necessary for a replacement, not sufficient.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+import numpy as np
+
+from nlp.e5_stacker import ngram_log_probs, stack_inputs
+from nlp.lexicon import LEXICON_LANGS
+from tools.sentiment.calibrate_e5 import held_out_rows, mean_macro_f1, ngram_model, stacker_cv
+from tools.sentiment.finetune_e5 import Rows, macro_f1_by_dataset
+
+SEED = 7
+
+
+def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray, other: np.ndarray, resamples: int,
+                     seed: int = SEED) -> dict:
+    """Mean-macro-F1 difference `other` − `ref` (x100) on stratified resamples of the rows `index`.
+
+    `ref` and `other` are per-class scores of the same rows. Returns the mean difference, its 5th and
+    95th percentiles, and the share of resamples on which `other` is strictly better.
+    """
+    if resamples < 1:
+        raise ValueError(f"resamples must be at least 1, got {resamples}")
+    rng = np.random.default_rng(seed)
+    groups = [np.flatnonzero(rows.dataset[index] == d) for d in np.unique(rows.dataset[index])]
+    diffs = np.empty(resamples)
+    for r in range(resamples):
+        pick = np.concatenate([rng.choice(g, size=len(g), replace=True) for g in groups])
+        a = np.mean(list(macro_f1_by_dataset(rows, index[pick], ref[pick]).values()))
+        b = np.mean(list(macro_f1_by_dataset(rows, index[pick], other[pick]).values()))
+        diffs[r] = b - a
+    return {"mean_difference": round(float(diffs.mean()), 2),
+            "interval_90": [round(float(np.percentile(diffs, 5)), 2), round(float(np.percentile(diffs, 95)), 2)],
+            "share_better": round(float((diffs > 0).mean()), 3), "resamples": resamples}
+
+
+@click.command()
+@click.option("--run", "run_dirs", type=click.Path(path_type=Path, exists=True, file_okay=False), multiple=True,
+              required=True, help="finetune_e5 output; the first is the reference")
+@click.option("--l2", default=1e-2, show_default=True, help="The stacker's l2 (the shipped model's choice)")
+@click.option("--resamples", default=1000, show_default=True)
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
+def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path | None) -> None:
+    """Score each run's stacker by calibrate_e5's CV; bootstrap each run's difference from the first."""
+    if len(run_dirs) < 2:
+        raise click.UsageError("give at least two --run directories: a reference and one to compare with it")
+    if resamples < 1:
+        raise click.UsageError(f"--resamples must be at least 1, got {resamples}")
+    start = time.monotonic()
+    held = [held_out_rows(d) for d in run_dirs]  # each is checked against ../shared's rows
+    ref = held[0]
+    ng = ngram_log_probs(ref.texts, *ngram_model(ref.rows.texts, ref.rows.y, np.flatnonzero(~ref.rows.holdout)))
+    probs = [stacker_cv(stack_inputs(h.logits, ng, h.texts, h.langs, LEXICON_LANGS), h, l2) for h in held]
+    runs: dict[str, dict] = {}
+    for d, h, p in zip(run_dirs, held, probs, strict=True):
+        mean, per = mean_macro_f1(h.rows, h.index, p)
+        runs[str(d)] = {"cv_mean_macro_f1": mean, "by_dataset": per,
+                        "settings": {k: h.info.get(k) for k in ("trained_layers", "epochs", "per_dataset", "lr",
+                                                               "ema", "best_epoch", "kept_weights")}}
+        click.echo(f"[{time.monotonic() - start:.0f}s] {d}: CV mean macro-F1 {mean}", err=True)
+    against: dict[str, dict] = {}
+    for d, p in zip(run_dirs[1:], probs[1:], strict=True):
+        against[str(d)] = paired_bootstrap(ref.rows, ref.index, probs[0], p, resamples)
+        b = against[str(d)]
+        click.echo(f"[{time.monotonic() - start:.0f}s] {d} − {run_dirs[0]}: {b['mean_difference']:+.2f} "
+                   f"(90% of resamples in [{b['interval_90'][0]:+.2f}, {b['interval_90'][1]:+.2f}]; "
+                   f"better on {100 * b['share_better']:.1f}%)", err=True)
+    result = {"method": f"calibrate_e5's 5-fold CV on the held-out train rows (stacker, l2 = {l2:g}); "
+                        "paired bootstrap of the held-out rows within each dataset; dev not read",
+              "reference": str(run_dirs[0]), "runs": runs, "against_reference": against}
+    if out_path is not None:
+        out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote {out_path}", err=True)
+
+
+if __name__ == "__main__":
+    main()
