@@ -76,3 +76,16 @@ def test_the_command_needs_a_reference_and_one_run_to_compare(tmp_path):
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "give at least two --run directories" in proc.stderr
+
+
+def test_a_directory_that_is_not_a_run_is_one_clear_error(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "finetune.json").write_text("{}", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "tools.sentiment.compare_runs", "--run", str(tmp_path / "a"),
+                           "--run", str(tmp_path / "b")], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"Error: {tmp_path / 'a'} is not a finetune_e5 run (no finetune.json, "
+                                   "holdout.npz, delta.safetensors): give the --out directory of "
+                                   "python -m tools.sentiment.finetune_e5")
+    assert "Traceback" not in proc.stderr

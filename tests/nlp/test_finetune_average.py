@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from tools.sentiment.finetune_e5 import WeightAverage
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _model(value: float):
@@ -65,3 +71,13 @@ def test_swapping_the_average_in_and_back_leaves_the_raw_weights_untouched():
 def test_a_decay_outside_zero_to_one_is_refused(decay):
     with pytest.raises(ValueError, match="EMA decay must be in"):
         WeightAverage(_model(0.0), decay=decay)
+
+
+@pytest.mark.parametrize("value", ["1", "1.5", "-0.1", "fast"])
+def test_the_command_refuses_a_bad_ema_before_any_work(tmp_path, value):
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "tools.sentiment.finetune_e5", "--out", str(out), "--ema", value],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Invalid value for '--ema'" in proc.stderr
+    assert not out.exists()

@@ -151,6 +151,10 @@ class HeldOut:
 
 def held_out_rows(run_dir: Path) -> HeldOut:
     """The held-out rows of `run_dir` (finetune_e5's output), checked against the data ../shared holds now."""
+    missing = [name for name in ("finetune.json", "holdout.npz", "delta.safetensors") if not (run_dir / name).is_file()]
+    if missing:
+        raise click.ClickException(f"{run_dir} is not a finetune_e5 run (no {', '.join(missing)}): "
+                                   "give the --out directory of python -m tools.sentiment.finetune_e5")
     info = json.loads((run_dir / "finetune.json").read_text(encoding="utf-8"))
     held = np.load(run_dir / "holdout.npz")
     rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically

@@ -263,7 +263,7 @@ def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray, device
                    "with AMX/AVX-512 BF16, and on GPUs")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="Where to train: auto is a CUDA GPU when torch sees one, else the CPU")
-@click.option("--ema", default=0.0, show_default=True,
+@click.option("--ema", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.0, show_default=True,
               help="Also score an exponential moving average of the weights (decay per step, e.g. 0.999) after "
                    "each epoch; the best of raw and averaged is kept. 0: off")
 def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: int, lr: float, head_lr: float,
