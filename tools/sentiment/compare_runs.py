@@ -10,9 +10,9 @@ with replacement within each dataset (`--resamples` times, fixed seed) and the d
 mean macro-F1s is measured on each resample.
 
 What it says and what it does not: the interval covers the noise of *which rows were held out*.
-It does not cover the noise of training itself (another seed, another sample of rows per epoch),
-which two runs of the same settings show and which can be as large; so an interval that excludes
-zero is necessary for a replacement, not sufficient.
+It does not cover the noise of training itself (another `finetune_e5 --seed`: another initial head,
+sample of rows per epoch and batch order); compare two seeds of the same settings to see that one.
+An interval that excludes zero is necessary for a replacement, not sufficient.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
     for d, h, p in zip(run_dirs, held, probs, strict=True):
         mean, per = mean_macro_f1(h.rows, h.index, p)
         runs[str(d)] = {"cv_mean_macro_f1": mean, "by_dataset": per,
-                        "settings": {k: h.info.get(k) for k in ("trained_layers", "epochs", "per_dataset", "lr",
+                        "settings": {k: h.info.get(k) for k in ("trained_layers", "epochs", "per_dataset", "lr", "seed",
                                                                "ema", "best_epoch", "kept_weights")}}
         click.echo(f"[{time.monotonic() - start:.0f}s] {d}: CV mean macro-F1 {mean}", err=True)
     against: dict[str, dict] = {}
