@@ -44,6 +44,7 @@ from tools.sentiment.finetune_e5 import NEG, POS, SEED, Rows, class_weights, loa
 
 UNCERTAIN_BELOW = 0.5
 L2_GRID = (1e-4, 1e-3, 1e-2)
+SHIPPED_L2 = 1e-2  # what the grid chose for the shipped model (model.json `combine.l2`)
 FOLDS = 5
 OTHER_LANG_RATE = 0.15  # share of rows shown as language "other", for undetected languages (as the MiniLM model)
 
@@ -149,15 +150,18 @@ class HeldOut:
     langs: list[str]  # each row's dataset language, or "other" for a seeded OTHER_LANG_RATE of them
 
 
-def held_out_rows(run_dir: Path) -> HeldOut:
-    """The held-out rows of `run_dir` (finetune_e5's output), checked against the data ../shared holds now."""
+def held_out_rows(run_dir: Path, rows: Rows | None = None) -> HeldOut:
+    """The held-out rows of `run_dir` (finetune_e5's output), checked against the data ../shared holds now.
+
+    `rows`: load_rows' result, when the caller already has it (it is the same for every run)."""
     missing = [name for name in ("finetune.json", "holdout.npz", "delta.safetensors") if not (run_dir / name).is_file()]
     if missing:
         raise click.ClickException(f"{run_dir} is not a finetune_e5 run (no {', '.join(missing)}): "
                                    "give the --out directory of python -m tools.sentiment.finetune_e5")
     info = json.loads((run_dir / "finetune.json").read_text(encoding="utf-8"))
     held = np.load(run_dir / "holdout.npz")
-    rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically
+    if rows is None:
+        rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically
     index = held["index"]
     if rows.names != info["datasets"] or not np.array_equal(np.flatnonzero(rows.holdout), index):
         raise click.ClickException(f"{run_dir} was fine-tuned on other data than ../shared holds now: "

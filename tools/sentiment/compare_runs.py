@@ -26,8 +26,9 @@ import numpy as np
 
 from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
-from tools.sentiment.calibrate_e5 import held_out_rows, mean_macro_f1, ngram_model, stacker_cv
-from tools.sentiment.finetune_e5 import Rows, macro_f1_by_dataset
+from tools.sentiment.calibrate_e5 import SHIPPED_L2, held_out_rows, mean_macro_f1, ngram_model, stacker_cv
+from tools.sentiment.finetune_e5 import SEED as TRAIN_SEED
+from tools.sentiment.finetune_e5 import Rows, load_rows, macro_f1_by_dataset
 
 SEED = 7
 
@@ -57,7 +58,7 @@ def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray, other: np.n
 @click.command()
 @click.option("--run", "run_dirs", type=click.Path(path_type=Path, exists=True, file_okay=False), multiple=True,
               required=True, help="finetune_e5 output; the first is the reference")
-@click.option("--l2", default=1e-2, show_default=True, help="The stacker's l2 (the shipped model's choice)")
+@click.option("--l2", default=SHIPPED_L2, show_default=True, help="The stacker's l2 (the shipped model's choice)")
 @click.option("--resamples", default=1000, show_default=True)
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
 def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path | None) -> None:
@@ -67,7 +68,8 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
     if resamples < 1:
         raise click.UsageError(f"--resamples must be at least 1, got {resamples}")
     start = time.monotonic()
-    held = [held_out_rows(d) for d in run_dirs]  # each is checked against ../shared's rows
+    rows = load_rows(np.random.default_rng(TRAIN_SEED))  # once: the same for every run
+    held = [held_out_rows(d, rows) for d in run_dirs]  # each is checked against these rows
     ref = held[0]
     ng = ngram_log_probs(ref.texts, *ngram_model(ref.rows.texts, ref.rows.y, np.flatnonzero(~ref.rows.holdout)))
     probs = [stacker_cv(stack_inputs(h.logits, ng, h.texts, h.langs, LEXICON_LANGS), h, l2) for h in held]

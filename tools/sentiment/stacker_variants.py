@@ -30,9 +30,8 @@ from nlp.e5_encoder import E5Encoder
 from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
 from nlp.model_files import LANG_GROUPS, lang_group
-from tools.sentiment.calibrate_e5 import held_out_rows, mean_macro_f1, ngram_model, stacker_cv
+from tools.sentiment.calibrate_e5 import SHIPPED_L2, held_out_rows, mean_macro_f1, ngram_model, stacker_cv
 
-SHIPPED_L2 = 1e-2
 SHARED_FREE = (0, 1, 2, 6)  # the shared block: e5 logits (3), n-gram log-probabilities (3), 1
 
 
