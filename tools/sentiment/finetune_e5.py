@@ -3,8 +3,9 @@
     python -m tools.sentiment.finetune_e5 --out build/train-e5    (or: make train-sentiment)
 
 Why the top layers only: on two CPU cores a full fine-tuning epoch of all twelve layers costs
-about half an hour, and its delta (21 M parameters: 21 MB even as int8 differences, nlp/e5_delta.py,
-beside the stacker's 10.5 MB) would not fit the repository's 25 MB budget.
+about 36 minutes (measured: docs/model-card.md), and its delta (21 M parameters: 21 MB even as
+int8 differences, nlp/e5_delta.py, beside the stacker's 10.5 MB) would not fit the repository's
+25 MB budget.
 The lower layers stay frozen, so their output for each training text is computed once and
 cached (`--work`); each epoch then runs only the top `--top-layers` layers forward and back.
 
