@@ -226,8 +226,8 @@ def build_branched(checkpoint: Path, branch: dict[str, np.ndarray], first: int, 
 
     config, tensors = read_checkpoint(checkpoint)
     last = config["num_hidden_layers"]
-    if not 0 < first < last:
-        raise ValueError(f"branch must start between layer 1 and {last - 1}, not {first}")
+    if not 0 <= first < last:  # 0: every layer fine-tuned, only the embedding layer shared
+        raise ValueError(f"branch must start between layer 0 and {last - 1}, not {first}")
     for i in range(first, last):
         for name in [k for k in tensors if k.startswith(f"encoder.layer.{i}.")]:
             if name not in branch:

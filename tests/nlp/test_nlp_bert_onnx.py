@@ -112,13 +112,14 @@ def test_bad_layer_and_unsupported_checkpoints_are_refused(tmp_path):
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_branched_graph_matches_the_torch_training_layers(tmp_path_factory, multilingual_texts):
+@pytest.mark.parametrize("first", [8, 0])  # the shipped top 4 layers; all 12 (finetune_e5 --top-layers 12)
+def test_branched_graph_matches_the_torch_training_layers(tmp_path_factory, multilingual_texts, first):
     """The graph the runtime builds from a sentiment delta computes what training optimised.
 
-    A top-4 `E5Top` (tools/sentiment/e5_layers.py) with perturbed weights stands in for a fine-tuned
-    one; its delta becomes the graph's branch. The branch output must equal the torch module's
-    pooled states, and the `embedding` output the untouched model's (which the perturbation must
-    not reach: it would fail if the branch shared weights with the base layers)."""
+    An `E5Top` (tools/sentiment/e5_layers.py) of the layers from `first` up, with perturbed weights,
+    stands in for a fine-tuned one; its delta becomes the graph's branch. The branch output must
+    equal the torch module's pooled states, and the `embedding` output the untouched model's (which
+    the perturbation must not reach: it would fail if the branch shared weights with the base layers)."""
     import torch
     from safetensors.numpy import load_file
     from transformers import AutoModel
@@ -138,14 +139,14 @@ def test_branched_graph_matches_the_torch_training_layers(tmp_path_factory, mult
     folder = ensure_checkpoint()
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     torch.manual_seed(0)
-    top = E5Top(config, first=8)
+    top = E5Top(config, first=first)
     top.load_base(load_file(str(folder / "model.safetensors")))
     with torch.no_grad():
         for p in top.layers.parameters():
             p.add_(0.02 * torch.randn_like(p))
     top.eval()
-    path = tmp_path_factory.mktemp("branched") / "e5.onnx"
-    onnx.save_model(build_branched(folder, top.delta(), 8), str(path))
+    path = tmp_path_factory.mktemp(f"branched-{first}") / "e5.onnx"
+    onnx.save_model(build_branched(folder, top.delta(), first), str(path))
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
     texts = multilingual_texts[:40] + multilingual_texts[-4:]
@@ -166,15 +167,15 @@ def test_branched_graph_matches_the_torch_training_layers(tmp_path_factory, mult
                     output_hidden_states=True)
         m = torch.from_numpy(mask).float()
         want_base = ((out.last_hidden_state * m[:, :, None]).sum(1) / m.sum(1, keepdim=True)).numpy()
-        want_branch = top.pooled(out.hidden_states[8], m).numpy()
+        want_branch = top.pooled(out.hidden_states[first], m).numpy()
     assert np.abs(base - want_base).max() <= MAX_ABS_DIFF
     assert np.abs(branch - want_branch).max() <= MAX_ABS_DIFF
     assert np.abs(branch - base).max() > 100 * MAX_ABS_DIFF  # the branch really has its own weights
 
     # Without the base top (what sentiment alone runs): the same branch, and no base output or weights.
-    alone = build_branched(folder, top.delta(), 8, with_base=False)
+    alone = build_branched(folder, top.delta(), first, with_base=False)
     assert [o.name for o in alone.graph.output] == [BRANCH_OUTPUT]
-    assert not any(i.name.startswith("encoder.layer.8.") for i in alone.graph.initializer)
+    assert not any(i.name.startswith(f"encoder.layer.{first}.") for i in alone.graph.initializer)
     alone_path = path.with_name("e5-branch-only.onnx")
     onnx.save_model(alone, str(alone_path))
     session = ort.InferenceSession(str(alone_path), providers=["CPUExecutionProvider"])
