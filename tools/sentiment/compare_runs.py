@@ -78,7 +78,7 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
         mean, per = mean_macro_f1(h.rows, h.index, p)
         runs[str(d)] = {"cv_mean_macro_f1": mean, "by_dataset": per,
                         "settings": {k: h.info.get(k) for k in ("trained_layers", "epochs", "per_dataset", "lr", "seed",
-                                                               "ema", "best_epoch", "kept_weights")}}
+                                                               "ema", "best_epoch", "kept_weights", "soup_of")}}
         click.echo(f"[{time.monotonic() - start:.0f}s] {d}: CV mean macro-F1 {mean}", err=True)
     against: dict[str, dict] = {}
     for d, p in zip(run_dirs[1:], probs[1:], strict=True):

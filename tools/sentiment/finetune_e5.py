@@ -301,7 +301,6 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
 
     import torch
 
-
     start = time.monotonic()
     torch.manual_seed(seed)
     torch.set_num_threads(threads or os.cpu_count() or 1)
