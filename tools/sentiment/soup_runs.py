@@ -20,6 +20,9 @@ from pathlib import Path
 import click
 import numpy as np
 
+from nlp.e5_sentiment import HEAD_BIAS, HEAD_WEIGHT
+from nlp.e5_weights import ensure_checkpoint
+from tools.sentiment.e5_layers import E5Top
 from tools.sentiment.finetune_e5 import SEED, load_rows, lower_states, macro_f1_by_dataset, predict, tokenize, write_run
 
 
@@ -45,9 +48,6 @@ def average(deltas: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 def soup_model(config: dict, first: int, base: dict[str, np.ndarray], soup: dict[str, np.ndarray]):
     """An `E5Top` (layers `first`.. and head) holding `soup`'s weights, the base checkpoint's where it has none."""
     import torch
-
-    from nlp.e5_sentiment import HEAD_BIAS, HEAD_WEIGHT
-    from tools.sentiment.e5_layers import E5Top
 
     model = E5Top(config, first)
     model.load_base({**base, **soup})
@@ -75,8 +75,6 @@ def check_compatible(infos: list[dict]) -> None:
 def main(runs: tuple[Path, ...], out_dir: Path, work: Path) -> None:
     """Write the uniform weight average of `--run`s, with its held-out logits, as a run into `--out`."""
     from safetensors.numpy import load_file
-
-    from nlp.e5_weights import ensure_checkpoint
 
     if len(runs) < 2:
         raise click.UsageError("give at least two --run directories")
