@@ -9,6 +9,10 @@ layers. The soup is a run like any other: its held-out rows' logits are computed
 `tools.sentiment.compare_runs` scores it against the shipped run and `tools.sentiment.calibrate_e5`
 packs it. Uniform average only: picking ingredients by their held-out score would select on the
 rows that then judge the soup.
+
+Measured here (docs/model-card.md), it was not a gain: three 4-layer runs of one seed averaged
+scored 0.5 below the shipped run with the stacker, and runs of different seeds (each with its own
+random initial head) average into a worse head. The command stays so that the figure can be rerun.
 """
 
 from __future__ import annotations
