@@ -26,18 +26,16 @@ import numpy as np
 
 from nlp.e5_sentiment import HEAD_BIAS, HEAD_WEIGHT
 from nlp.e5_weights import ensure_checkpoint
+from tools.sentiment.calibrate_e5 import held_out_rows
 from tools.sentiment.e5_layers import E5Top
 from tools.sentiment.finetune_e5 import SEED, load_rows, lower_states, macro_f1_by_dataset, predict, tokenize, write_run
 
 
-def read_run(run_dir: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    """A run's settings (finetune.json) and its delta (fp32)."""
+def read_delta(run_dir: Path) -> dict[str, np.ndarray]:
+    """A run's delta (fp32)."""
     from safetensors.numpy import load_file
 
-    info_path = run_dir / "finetune.json"
-    if not info_path.exists():
-        raise click.ClickException(f"{run_dir} is not a finished run (no finetune.json)")
-    return json.loads(info_path.read_text(encoding="utf-8")), load_file(str(run_dir / "delta.safetensors"))
+    return load_file(str(run_dir / "delta.safetensors"))
 
 
 def average(deltas: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -83,11 +81,11 @@ def main(runs: tuple[Path, ...], out_dir: Path, work: Path) -> None:
     if len(runs) < 2:
         raise click.UsageError("give at least two --run directories")
     start = time.monotonic()
-    infos, deltas = zip(*(read_run(r) for r in runs), strict=True)
-    check_compatible(list(infos))
-    soup = average(list(deltas))
-
     rows = load_rows(np.random.default_rng(SEED))  # the same held-out rows as every run
+    infos = [held_out_rows(r, rows).info for r in runs]  # each run's files and hold-out checked against rows
+    check_compatible(infos)
+    soup = average([read_delta(r) for r in runs])
+
     checkpoint = ensure_checkpoint()
     config = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))
     first = infos[0]["trained_layers"][0]
@@ -96,8 +94,6 @@ def main(runs: tuple[Path, ...], out_dir: Path, work: Path) -> None:
     states, offsets = lower_states(checkpoint, ids, first, work)
     model = soup_model(config, first, load_file(str(checkpoint / "model.safetensors")), soup)
     held_idx = np.flatnonzero(rows.holdout)
-    if not np.array_equal(np.load(runs[0] / "holdout.npz")["index"], held_idx):
-        raise click.ClickException(f"{runs[0]}'s held-out rows are not this data's: was the data changed?")
     logits = predict(model, states, offsets, held_idx, lengths)
     scores = macro_f1_by_dataset(rows, held_idx, logits)
     mean = round(float(np.mean(list(scores.values()))), 2)
