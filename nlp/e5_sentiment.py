@@ -46,10 +46,14 @@ def read_manifest(model_dir: Path) -> dict:
     path = Path(model_dir) / "model.json"
     if not path.exists():
         raise FileNotFoundError(f"{model_dir} has no trained sentiment model (model.json): run `make train-sentiment`")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    if manifest.get("format") not in E5_FORMATS_READ:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # a damaged or hand-edited file (bad JSON or bytes): say which, not a bare traceback
+        raise ValueError(f"{path} is not valid JSON ({exc}): restore it or rerun `make train-sentiment`") from None
+    fmt = manifest.get("format") if isinstance(manifest, dict) else None
+    if fmt not in E5_FORMATS_READ:
         raise ValueError(
-            f"{path}: model format {manifest.get('format')} is not an e5 format {E5_FORMATS_READ} this version of "
+            f"{path}: model format {fmt} is not an e5 format {E5_FORMATS_READ} this version of "
             "Groundswell reads as the default model: retrain it with `make train-sentiment`"
         )
     return manifest

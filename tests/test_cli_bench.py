@@ -55,7 +55,7 @@ def test_the_naive_path_runs_the_fine_tuned_layers_not_the_base_ones():
     whole = load_delta(E5_MODEL_DIR / "delta.safetensors", ensure_checkpoint())
     trained = [k for k in whole if k.startswith("encoder.")]
     with safe_open(str(folder / "model.safetensors"), framework="np") as f:
-        assert not [k for k in f.keys() if k.endswith(".q8") or k.endswith(".q8scale")]
+        assert not [k for k in f.keys() if k.endswith((".q8", ".q8scale", ".q4", ".q4scale"))]
         for name in trained:
             assert np.array_equal(f.get_tensor(name), whole[name]), name
 
@@ -68,3 +68,25 @@ def test_sentiment_bench_peak_memory_is_the_path_s_own_not_its_parent_s():
     proc = subprocess.run([sys.executable, "-c", child], cwd=REPO, env=env, capture_output=True, text=True, check=True)
     assert float(proc.stdout) < 300, f"child reported {proc.stdout.strip()} MB: the parent's memory leaked in"
     assert ballast.sum() == ballast.size
+
+
+@pytest.mark.model
+def test_sentiment_bench_times_a_candidate_model_folder_when_asked(tmp_path):
+    """--model-dir times a calibrate_e5 output before it ships; a broken candidate fails, naming its folder."""
+    import shutil
+
+    from nlp.e5_sentiment import E5_MODEL_DIR
+
+    candidate = tmp_path / "candidate"
+    shutil.copytree(E5_MODEL_DIR, candidate)
+    cmd = [sys.executable, "bench/sentiment_throughput.py", "--n", "12", "--paths", "onnx",
+           "--model-dir", str(candidate)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=True)
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["model"].endswith(f"from {candidate}") and f"--model-dir {candidate}" in report["command"]
+    assert report["paths"]["onnx"]["texts"] == 12
+
+    (candidate / "model.json").write_text("{not json", encoding="utf-8")
+    broken = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert broken.returncode != 0 and str(candidate) in broken.stderr

@@ -1,4 +1,4 @@
-"""The packed sentiment delta (nlp/e5_delta.py): int8 differences from the base, made whole again."""
+"""The packed sentiment delta (nlp/e5_delta.py): int8 or int4 differences from the base, made whole again."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from nlp.e5_delta import Q8, SCALE, delta_names, load_delta, pack_delta, unpack_delta
+from nlp.e5_delta import Q4, Q4SCALE, Q8, SCALE, delta_bits, delta_names, load_delta, pack_delta, unpack_delta
 
 
 def _model(rng: np.random.Generator) -> tuple[dict, dict]:
@@ -46,6 +46,48 @@ def test_packed_matrices_come_back_within_half_a_step():
     assert all(np.abs(again[k].astype(np.int16) - packed[k]).max() <= 1 for k in packed if k.endswith(Q8))
 
 
+def test_int4_groups_come_back_within_half_their_step_in_half_the_bytes(tmp_path):
+    base, tuned = _model(np.random.default_rng(3))
+    name = "encoder.layer.8.intermediate.dense.weight"
+    tuned[name][5, 70] += 0.05  # one outlying change: only its own group of 64 gets a coarser step
+    packed = pack_delta(tuned, base.__getitem__, bits=4, group=64)
+    assert packed[name + Q4].dtype == np.uint8 and packed[name + Q4].shape == (1536, 192)
+    assert packed[name + Q4SCALE].shape == (1536, 6)
+    assert not any(k.endswith((Q8, SCALE)) for k in packed)
+    assert delta_bits(packed) == 4 and delta_bits(pack_delta(tuned, base.__getitem__)) == 8
+    assert delta_names(packed) == set(tuned)
+    int8_bytes = sum(v.nbytes for k, v in pack_delta(tuned, base.__getitem__).items() if k.startswith(name))
+    assert sum(v.nbytes for k, v in packed.items() if k.startswith(name)) < 0.6 * int8_bytes
+
+    save_file(packed, str(tmp_path / "delta.safetensors"))
+    save_file(base, str(tmp_path / "model.safetensors"))
+    whole = load_delta(tmp_path / "delta.safetensors", tmp_path)  # through the file, as the runtime reads it
+    for key in ("encoder.layer.8.intermediate.dense.weight", "encoder.layer.8.output.dense.weight"):
+        step = np.repeat(packed[key + Q4SCALE], 64, axis=1)
+        err = np.abs(whole[key] - tuned[key])
+        assert (err <= step / 2 + 1e-6).all()
+        assert err.mean() < 0.15 * np.abs(tuned[key] - base[key]).mean()  # most of the change is kept
+    assert np.abs(whole[name][5, 70] - tuned[name][5, 70]) <= packed[name + Q4SCALE][5, 1] / 2 + 1e-6
+    assert packed[name + Q4SCALE][5, 1] > 5 * np.median(packed[name + Q4SCALE])  # the outlier's group only
+    kept = whole["encoder.layer.8.output.dense.weight"][7]
+    assert np.array_equal(kept, base["encoder.layer.8.output.dense.weight"][7])  # code 0 is exact
+    assert np.array_equal(whole["sentiment_head.weight"], tuned["sentiment_head.weight"])
+
+
+def test_int4_refuses_what_it_cannot_pack_or_unpack():
+    base, tuned = _model(np.random.default_rng(4))
+    with pytest.raises(ValueError, match="bits must be one of"):
+        pack_delta(tuned, base.__getitem__, bits=2)
+    with pytest.raises(ValueError, match="group dividing the matrix width: 384 by 100"):
+        pack_delta(tuned, base.__getitem__, bits=4, group=100)
+    packed = pack_delta(tuned, base.__getitem__, bits=4)
+    with pytest.raises(ValueError, match="without its .*q4scale"):
+        unpack_delta({k: v for k, v in packed.items() if not k.endswith(Q4SCALE)}, base.__getitem__)
+    name = "encoder.layer.8.output.dense.weight"
+    with pytest.raises(ValueError, match="do not split into 5 groups"):
+        unpack_delta(packed | {name + Q4SCALE: np.ones((384, 5), np.float32)}, base.__getitem__)
+
+
 def test_a_plain_delta_reads_as_it_is(tmp_path):
     """Model format 4 shipped every tensor whole (fp16): it still loads, without touching the base."""
     base, tuned = _model(np.random.default_rng(1))
@@ -66,3 +108,17 @@ def test_a_delta_for_another_base_or_a_damaged_file_is_refused(tmp_path):
     lacking = {k: v for k, v in packed.items() if not k.endswith(SCALE)}
     with pytest.raises(ValueError, match="without its .*q8scale"):
         unpack_delta(lacking, base.__getitem__)
+
+
+def test_calibrate_reports_the_rounding_error_of_each_packing():
+    """model.json's `shipped_vs_trained.rounding_error`: int4 rounds more than int8, an untrained delta not at all."""
+    from tools.sentiment.calibrate_e5 import rounding_error
+
+    base, tuned = _model(np.random.default_rng(5))
+    int8 = rounding_error(tuned, base.__getitem__, pack_delta(tuned, base.__getitem__))
+    int4 = rounding_error(tuned, base.__getitem__, pack_delta(tuned, base.__getitem__, bits=4))
+    assert 0 < int8["of_change"] < 0.02 < int4["of_change"] < 0.15
+    assert int4["of_weights"] < 0.01
+    untrained = {k: v.copy() for k, v in base.items()}
+    assert rounding_error(untrained, base.__getitem__, pack_delta(untrained, base.__getitem__, bits=4)) == {
+        "of_change": 0.0, "of_weights": 0.0}

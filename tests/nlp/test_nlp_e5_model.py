@@ -147,3 +147,7 @@ def test_torch_backend_and_other_formats_are_refused(tmp_path):
         read_manifest(old)
     with pytest.raises(FileNotFoundError, match="make train-sentiment"):
         read_manifest(tmp_path / "absent")
+    for damaged in ("{not json", "[1, 2]", "\udcff"):  # broken JSON, JSON of another shape, bad bytes
+        (old / "model.json").write_bytes(damaged.encode("utf-8", "surrogateescape"))
+        with pytest.raises(ValueError, match=r"model\.json.*(not valid JSON|format None).*make train-sentiment"):
+            read_manifest(old)

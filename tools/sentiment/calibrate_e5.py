@@ -14,8 +14,9 @@ rows* (15% of every split, which the fine-tuning never trained on); dev is not r
      weights, partial labels for the binary sets) for a few regularisation strengths.
 3. The best is fitted on all held-out rows and written with the delta; the cross-validated predictions
    give the `uncertain` report (accuracy of confident vs flagged 3-class rows at top probability < 0.5).
-4. The delta is packed (nlp/e5_delta.py: int8 differences from the base) and the shipped ONNX graph is
-   run on the held-out rows: how often its top label matches the trained layers' goes into model.json.
+4. The delta is packed (nlp/e5_delta.py: int8 differences from the base, or int4 with `--delta-bits 4`)
+   and the shipped ONNX graph is run on the held-out rows: how often its top label matches the trained
+   layers', the head's and the final model's, goes into model.json.
 5. Texts are cut at nlp/e5_encoder.MAX_TOKENS (128) in training and at runtime. The held-out rows
    that are longer are also encoded whole (up to e5's 512), and the head's accuracy on them both ways
    goes into model.json (`long_texts`): the figure that decides whether reading more is worth it.
@@ -31,7 +32,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from nlp.e5_delta import checkpoint_tensor, load_delta, pack_delta
+from nlp.e5_delta import checkpoint_tensor, load_delta, pack_delta, unpack_delta
 from nlp.e5_encoder import E5_CONTEXT, QUERY_PREFIX, E5Encoder
 from nlp.e5_sentiment import E5_FORMAT, HEAD_BIAS, HEAD_WEIGHT
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, partial_nll, stack_inputs
@@ -67,10 +68,26 @@ def shipped_logits(delta: Path, first: int, trained: dict, texts: list[str], max
     return features @ trained[HEAD_WEIGHT].T + trained[HEAD_BIAS]
 
 
+def same_share(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of rows whose top label is the same in scores `a` and `b`."""
+    return round(float((a.argmax(1) == b.argmax(1)).mean()), 4)
+
+
 def shipped_agreement(got: np.ndarray, logits: np.ndarray) -> dict:
     """How far the shipped graph's logits `got` are from what training measured on the same rows."""
-    return {"rows": len(got), "same_top_label": round(float((got.argmax(1) == logits.argmax(1)).mean()), 4),
+    return {"rows": len(got), "same_top_label": same_share(got, logits),
             "max_abs_logit_diff": round(float(np.abs(got - logits).max()), 4)}
+
+
+def rounding_error(trained: dict, base, packed: dict) -> dict:
+    """RMS rounding error of the packed encoder matrices, relative to the trained change and to the weights."""
+    whole = unpack_delta(packed, base)
+    names = [k for k, v in trained.items() if k.startswith("encoder.") and np.ndim(v) == 2]
+    err = sum(float(((whole[k] - trained[k]) ** 2).sum()) for k in names)
+    change = sum(float(((trained[k] - base(k)) ** 2).sum()) for k in names)
+    size = sum(float((trained[k] ** 2).sum()) for k in names)
+    return {"of_change": round((err / change) ** 0.5, 4) if change else 0.0,
+            "of_weights": round((err / size) ** 0.5, 5)}
 
 
 def token_counts(checkpoint: Path, texts: list[str]) -> np.ndarray:
@@ -184,7 +201,10 @@ def stacker_cv(x: np.ndarray, h: HeldOut, l2: float, free: np.ndarray | None = N
 @click.command()
 @click.option("--run", "run_dir", type=click.Path(path_type=Path, exists=True), required=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
-def main(run_dir: Path, out_dir: Path) -> None:
+@click.option("--delta-bits", type=click.Choice(["8", "4"]), default="8", show_default=True,
+              help="Quantization of the trained matrices' differences from the base: 4 halves the delta "
+                   "(for all 12 layers trained, which int8 would not fit in 25 MB); model.json says what it costs")
+def main(run_dir: Path, out_dir: Path, delta_bits: str) -> None:
     """Choose temperature vs stacker by CV on the held-out train rows, fit it, write the model into OUT."""
     from safetensors.numpy import save_file
 
@@ -215,8 +235,12 @@ def main(run_dir: Path, out_dir: Path) -> None:
     checkpoint = ensure_checkpoint()
     first, cut = info["trained_layers"][0], info["max_tokens"]
     trained = load_delta(run_dir / "delta.safetensors", checkpoint)
-    save_file(pack_delta(trained, checkpoint_tensor(checkpoint)), str(out_dir / "delta.safetensors"))
-    shipped = shipped_agreement(shipped_logits(out_dir / "delta.safetensors", first, trained, texts, cut), logits)
+    base = checkpoint_tensor(checkpoint)
+    packed = pack_delta(trained, base, bits=int(delta_bits))
+    save_file(packed, str(out_dir / "delta.safetensors"))
+    got = shipped_logits(out_dir / "delta.safetensors", first, trained, texts, cut)
+    shipped = shipped_agreement(got, logits) | {"delta_bits": int(delta_bits),
+                                                "rounding_error": rounding_error(trained, base, packed)}
     click.echo(f"[{time.monotonic() - start:.0f}s] packed delta on ONNX vs the trained layers: {json.dumps(shipped)}",
                err=True)
     long = np.flatnonzero(token_counts(checkpoint, texts) > cut)
@@ -233,6 +257,8 @@ def main(run_dir: Path, out_dir: Path) -> None:
         combine["temperature"] = round(fit_temperature(logits, y, binary), 4)
     else:
         w = fit_stacker(x, y, binary, weight, float(best.split("=")[1].rstrip(")")))
+        # the final labels as shipped: the stacker on the packed graph's logits against on the trained ones'
+        shipped["same_final_label"] = same_share(stack_inputs(got, ng, texts, langs, LEXICON_LANGS) @ w.T, x @ w.T)
         save_file({"ng_idf": idf.astype(np.float16), "ng_coef": coef.astype(np.float16),
                    "ng_intercept": intercept, "stack_coef": w.astype(np.float32)},
                   str(out_dir / "weights.safetensors"))
