@@ -160,13 +160,9 @@ def _naive_pipeline_e5(model, texts: list[str], langs: list[str]) -> list[str]:
 
 def _load_e5(model_dir: Path | None, variant: str | None):
     """The default model, or the candidate in `model_dir` (a calibrate_e5 output folder)."""
-    if model_dir is None:
-        from nlp.sentiment import load_sentiment_model
+    from nlp.sentiment import load_sentiment_model
 
-        return load_sentiment_model("default", onnx_variant=variant)
-    from nlp.e5_sentiment import E5SentimentModel
-
-    return E5SentimentModel(model_dir, onnx_variant=variant)
+    return load_sentiment_model("default", onnx_variant=variant, model_dir=model_dir)
 
 
 def _run_e5_path(path: str, n: int, model_dir: Path | None = None) -> dict:

@@ -59,27 +59,38 @@ def read_manifest(model_dir: Path) -> dict:
     return manifest
 
 
+def read_tensors(path: Path) -> dict:
+    """A model folder's safetensors file; a clear error naming it when it is absent or damaged."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        return load_file(str(path))
+    except (OSError, SafetensorError) as exc:
+        raise ValueError(f"{path} cannot be read ({exc}): restore it or rerun `make train-sentiment`") from None
+
+
 class E5SentimentModel(SentimentModel):
     """The shipped default: fine-tuned multilingual-e5-small on ONNX Runtime, no torch."""
 
     def __init__(self, model_dir: Path = E5_MODEL_DIR, uncertain_below: float = 0.5,
                  onnx_variant: str | None = None) -> None:
         """`onnx_variant`: "fp32" (default) or "int8" (dynamically quantized weights)."""
-        from safetensors.numpy import load_file
-
         import_onnxruntime()  # its "pip install" message, even when another model already opened the session
         self.model_dir = Path(model_dir)
         self.manifest = read_manifest(self.model_dir)
         self.name = E5_MODEL_NAME
         self.uncertain_below = uncertain_below
         delta = self.model_dir / "delta.safetensors"
-        head = load_file(str(delta))
+        head = read_tensors(delta)
+        if HEAD_WEIGHT not in head or HEAD_BIAS not in head:
+            raise ValueError(f"{delta} has no sentiment head ({HEAD_WEIGHT}): it is not a sentiment model's delta")
         self.weight = head[HEAD_WEIGHT].astype("float32")
         self.bias = head[HEAD_BIAS].astype("float32")
         self.combine = self.manifest["combine"]
         self.w: dict = {}
         if self.combine["kind"] == "stacker":
-            self.w = {k: v.astype("float32") for k, v in load_file(str(self.model_dir / "weights.safetensors")).items()}
+            self.w = {k: v.astype("float32") for k, v in read_tensors(self.model_dir / "weights.safetensors").items()}
             check_lexicons(self.combine["lexicons"], self.model_dir, "make train-sentiment")
         self._graph = (delta, int(self.manifest["encoder"]["first_trained_layer"]), onnx_variant or "fp32")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.config import DEFAULT_BACKEND
-from nlp.e5_sentiment import E5SentimentModel
+from nlp.e5_sentiment import E5_MODEL_DIR, E5SentimentModel
 from nlp.embeddings import SentenceEmbeddings
 from nlp.encoder import embed, encoder_path, length_buckets, set_threads
 from nlp.features import EMBED_LAYERS, cached_embeddings, ngram_counts, ngram_tfidf
@@ -205,11 +205,14 @@ class HuggingFaceSentimentModel(SentimentModel):
 
 
 def load_sentiment_model(
-    name: str = "default", backend: str | None = None, uncertain_below: float = 0.5, onnx_variant: str | None = None
+    name: str = "default", backend: str | None = None, uncertain_below: float = 0.5, onnx_variant: str | None = None,
+    model_dir: Path | None = None,
 ) -> SentimentModel:
     """The shipped model ("default"), the MiniLM model ("minilm"), or a Hugging Face checkpoint by name/path.
 
     "default" is fine-tuned multilingual-e5-small (nlp/e5_sentiment.py); it runs on ONNX Runtime only.
+    `model_dir` replaces its folder (nlp/models/default) with a candidate that
+    `tools.sentiment.calibrate_e5 --out` wrote, to measure it before it ships.
     "minilm" (the default before it: MiniLM + n-grams, stacked per language) runs on `backend`
     "onnx" or "torch" (None: `nlp.config.DEFAULT_BACKEND`). A Hugging Face checkpoint runs on torch
     only. `onnx_variant`: "fp32" or "int8" for the two shipped models.
@@ -217,13 +220,15 @@ def load_sentiment_model(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if backend not in ("torch", "onnx", None):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
+    if model_dir is not None and name != "default":
+        raise ValueError(f"model_dir is a candidate of the default model, not of {name!r}")
     if name == "default":
         if backend == "torch":
             raise ValueError(
                 "the default sentiment model runs on ONNX Runtime only: leave nlp.backend unset or set it to "
                 "'onnx' (the 'torch' backend is for sentiment_model: minilm and Hugging Face checkpoints)"
             )
-        return E5SentimentModel(uncertain_below=uncertain_below, onnx_variant=onnx_variant)
+        return E5SentimentModel(model_dir or E5_MODEL_DIR, uncertain_below=uncertain_below, onnx_variant=onnx_variant)
     if name == "minilm":
         return MiniLMSentimentModel(
             uncertain_below=uncertain_below, backend=backend or DEFAULT_BACKEND, onnx_variant=onnx_variant

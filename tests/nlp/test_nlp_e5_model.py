@@ -151,3 +151,13 @@ def test_torch_backend_and_other_formats_are_refused(tmp_path):
         (old / "model.json").write_bytes(damaged.encode("utf-8", "surrogateescape"))
         with pytest.raises(ValueError, match=r"model\.json.*(not valid JSON|format None).*make train-sentiment"):
             read_manifest(old)
+    from nlp.e5_sentiment import E5SentimentModel
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(E5_MODEL_DIR, damaged)
+    (damaged / "delta.safetensors").write_bytes(b"\x00" * 16)
+    with pytest.raises(ValueError, match=r"delta\.safetensors cannot be read .*make train-sentiment"):
+        E5SentimentModel(damaged)
+    (damaged / "delta.safetensors").unlink()
+    with pytest.raises(ValueError, match=r"delta\.safetensors cannot be read"):
+        E5SentimentModel(damaged)

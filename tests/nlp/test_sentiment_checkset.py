@@ -37,3 +37,30 @@ def test_score_counts_per_kind_and_language_and_lists_misses():
     assert out["misses"] == [
         {"lang": "en", "kind": "complaint", "expected": "negative", "got": "positive", "text": "b"}
     ]
+
+
+@pytest.mark.model
+def test_a_candidate_model_folder_is_checked_when_asked_and_a_broken_one_refused(tmp_path):
+    """--model-dir runs a calibrate_e5 output (before it ships) instead of nlp/models/default."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from nlp.e5_sentiment import E5_MODEL_DIR
+    from tools.sentiment.checkset import main
+
+    candidate = tmp_path / "candidate"
+    shutil.copytree(E5_MODEL_DIR, candidate)
+    out = tmp_path / "check.json"
+    result = CliRunner().invoke(main, ["--model-dir", str(candidate), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["model_dir"] == str(candidate) and report["rows"] == len(load_checkset())
+    assert report["demo_crisis"]["overall"]["rows"] > 0
+
+    (candidate / "weights.safetensors").write_bytes(b"not safetensors")
+    broken = CliRunner().invoke(main, ["--model-dir", str(candidate)])
+    assert broken.exit_code == 1 and "Error" in broken.output and "Traceback" not in broken.output
+    other = CliRunner().invoke(main, ["--model", "minilm", "--model-dir", str(candidate)])
+    assert other.exit_code == 1 and "candidate of the default model" in other.output

@@ -1,6 +1,7 @@
 """The complaint / praise / announcement check set: do complaints read as negative in every language?
 
     python -m tools.sentiment.checkset --out docs/sentiment-checkset.json
+    python -m tools.sentiment.checkset --model-dir DIR    (a candidate calibrate_e5 wrote, before it ships)
 
 `tools/sentiment/checkset/checkset.tsv` holds sentences the maintainers wrote for this check (CC0),
 in 11 languages: complaints (safety, outage, delay, refund, defect, support) that must read as
@@ -81,13 +82,20 @@ def score(rows: list[CheckRow], labels: list[str]) -> dict:
 
 @click.command()
 @click.option("--model", "model_name", default="default", show_default=True)
+@click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="A candidate default model (calibrate_e5's --out folder) instead of nlp/models/default")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
-def main(model_name: str, out_path: Path | None) -> None:
+def main(model_name: str, model_dir: Path | None, out_path: Path | None) -> None:
     """Run MODEL on the check set and print per-language, per-kind results."""
     rows = load_checkset()
-    model = load_sentiment_model(model_name)
+    try:
+        model = load_sentiment_model(model_name, model_dir=model_dir)
+    except (OSError, ValueError) as exc:  # a broken or mismatched model folder: its own message, no traceback
+        raise click.ClickException(str(exc)) from None
     preds = model.predict([r.text for r in rows], [r.lang for r in rows])
     result = {"model": model.name, "rows": len(rows), **score(rows, [p.label for p in preds])}
+    if model_dir is not None:
+        result["model_dir"] = str(model_dir)
     crisis = demo_crisis_posts()
     crisis_preds = model.predict([t for t, _ in crisis], [lang for _, lang in crisis])
     result["demo_crisis"] = negative_share_by_language(crisis, [p.label for p in crisis_preds])
