@@ -101,13 +101,6 @@ def unpack_delta(packed: Mapping[str, np.ndarray], base: Callable[[str], np.ndar
     return out
 
 
-def delta_bits(packed: Mapping[str, np.ndarray]) -> int | None:
-    """How the matrices of a delta are quantized: 8, 4, or None for a plain delta."""
-    if any(k.endswith(Q4) for k in packed):
-        return 4
-    return 8 if any(k.endswith(Q8) for k in packed) else None
-
-
 def delta_names(packed: Mapping[str, np.ndarray]) -> set[str]:
     """The BertModel names a (packed or plain) delta holds."""
     return {k.removesuffix(Q8).removesuffix(Q4) for k in packed if not k.endswith((SCALE, Q4SCALE))}

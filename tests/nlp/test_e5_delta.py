@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from nlp.e5_delta import Q4, Q4SCALE, Q8, SCALE, delta_bits, delta_names, load_delta, pack_delta, unpack_delta
+from nlp.e5_delta import Q4, Q4SCALE, Q8, SCALE, delta_names, load_delta, pack_delta, unpack_delta
 
 
 def _model(rng: np.random.Generator) -> tuple[dict, dict]:
@@ -54,7 +54,6 @@ def test_int4_groups_come_back_within_half_their_step_in_half_the_bytes(tmp_path
     assert packed[name + Q4].dtype == np.uint8 and packed[name + Q4].shape == (1536, 192)
     assert packed[name + Q4SCALE].shape == (1536, 6)
     assert not any(k.endswith((Q8, SCALE)) for k in packed)
-    assert delta_bits(packed) == 4 and delta_bits(pack_delta(tuned, base.__getitem__)) == 8
     assert delta_names(packed) == set(tuned)
     int8_bytes = sum(v.nbytes for k, v in pack_delta(tuned, base.__getitem__).items() if k.startswith(name))
     assert sum(v.nbytes for k, v in packed.items() if k.startswith(name)) < 0.6 * int8_bytes

@@ -87,7 +87,7 @@ def rounding_error(trained: dict, base, packed: dict) -> dict:
     change = sum(float(((trained[k] - base(k)) ** 2).sum()) for k in names)
     size = sum(float((trained[k] ** 2).sum()) for k in names)
     return {"of_change": round((err / change) ** 0.5, 4) if change else 0.0,
-            "of_weights": round((err / size) ** 0.5, 5)}
+            "of_weights": round((err / size) ** 0.5, 5) if size else 0.0}
 
 
 def token_counts(checkpoint: Path, texts: list[str]) -> np.ndarray:
