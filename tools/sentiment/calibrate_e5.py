@@ -34,7 +34,7 @@ import numpy as np
 
 from nlp.e5_delta import checkpoint_tensor, load_delta, pack_delta, unpack_delta
 from nlp.e5_encoder import E5_CONTEXT, QUERY_PREFIX, E5Encoder
-from nlp.e5_sentiment import E5_FORMAT, HEAD_BIAS, HEAD_WEIGHT
+from nlp.e5_sentiment import E5_FORMAT, HEAD_BIAS, HEAD_WEIGHT, E5SentimentModel
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, partial_nll, stack_inputs
 from nlp.e5_weights import ensure_checkpoint
 from nlp.features import fit_idf, ngram_counts, ngram_tfidf
@@ -167,28 +167,64 @@ class HeldOut:
     langs: list[str]  # each row's dataset language, or "other" for a seeded OTHER_LANG_RATE of them
 
 
-def held_out_rows(run_dir: Path, rows: Rows | None = None) -> HeldOut:
+def run_files(run_dir: Path, logits_only: bool = False) -> tuple[dict, Path | None]:
+    """The fine-tuning's settings (finetune.json) and its held-out logits' file, for a finetune_e5 run.
+
+    With `logits_only` (a caller that reads the held-out logits, never the trained layers): the run's
+    delta.safetensors may be absent (runs brought back from a GPU machine keep one delta at most), and
+    `run_dir` may be a model calibrate_e5 wrote (nlp/models/default, no file of logits: None), whose
+    logits held_out_rows computes with the model itself, so that the shipped model can be the
+    reference of a comparison on a machine that no longer has its run."""
+    if logits_only and (run_dir / "model.json").is_file() and not (run_dir / "finetune.json").is_file():
+        try:
+            info = json.loads((run_dir / "model.json").read_text(encoding="utf-8"))["training"]
+            if not isinstance(info, dict) or not isinstance(info.get("datasets"), list):
+                raise ValueError("no training settings with their datasets")
+        except (ValueError, KeyError, TypeError) as e:
+            raise click.ClickException(f"{run_dir / 'model.json'} is damaged ({e!r}): restore it with git") from None
+        return info, None
+    needed = ("finetune.json", "holdout.npz") + (() if logits_only else ("delta.safetensors",))
+    missing = [name for name in needed if not (run_dir / name).is_file()]
+    if missing:
+        also = ", or a model calibrate_e5 wrote (model.json)" if logits_only else ""
+        raise click.ClickException(f"{run_dir} is not a finetune_e5 run (no {', '.join(missing)}): "
+                                   f"give the --out directory of python -m tools.sentiment.finetune_e5{also}")
+    return json.loads((run_dir / "finetune.json").read_text(encoding="utf-8")), run_dir / "holdout.npz"
+
+
+def model_logits(model_dir: Path, texts: list[str]) -> np.ndarray:
+    """The head's logits of a model calibrate_e5 wrote, as it runs (packed delta, ONNX): what a
+    comparison with that model sees. They differ from its run's trained layers' by at most
+    model.json's `shipped_vs_trained.max_abs_logit_diff`."""
+    return np.asarray(E5SentimentModel(model_dir).logits(texts), dtype=np.float64)
+
+
+def held_out_rows(run_dir: Path, rows: Rows | None = None, logits_only: bool = False) -> HeldOut:
     """The held-out rows of `run_dir` (finetune_e5's output), checked against the data ../shared holds now.
 
-    `rows`: load_rows' result, when the caller already has it (it is the same for every run)."""
-    missing = [name for name in ("finetune.json", "holdout.npz", "delta.safetensors") if not (run_dir / name).is_file()]
-    if missing:
-        raise click.ClickException(f"{run_dir} is not a finetune_e5 run (no {', '.join(missing)}): "
-                                   "give the --out directory of python -m tools.sentiment.finetune_e5")
-    info = json.loads((run_dir / "finetune.json").read_text(encoding="utf-8"))
-    held = np.load(run_dir / "holdout.npz")
+    `rows`: load_rows' result, when the caller already has it (it is the same for every run).
+    `logits_only`: the caller reads only the held-out logits, not the trained layers (run_files)."""
+    info, logits_file = run_files(run_dir, logits_only)
     if rows is None:
         rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically
-    index = held["index"]
-    if rows.names != info["datasets"] or not np.array_equal(np.flatnonzero(rows.holdout), index):
+    if logits_file is None:
+        index = np.flatnonzero(rows.holdout)
+        same = rows.names == info["datasets"] and len(index) == info.get("held_out_rows")
+    else:
+        held = np.load(logits_file)
+        index = held["index"]
+        same = rows.names == info["datasets"] and np.array_equal(np.flatnonzero(rows.holdout), index)
+    if not same:
         raise click.ClickException(f"{run_dir} was fine-tuned on other data than ../shared holds now: "
                                    "rerun finetune_e5")
+    texts = [rows.texts[i] for i in index]
+    logits = model_logits(run_dir, texts) if logits_file is None else held["logits"].astype(np.float64)
     dataset = rows.dataset[index]
     rng = np.random.default_rng(SEED)
     return HeldOut(
-        info=info, rows=rows, index=index, logits=held["logits"].astype(np.float64), y=rows.y[index],
+        info=info, rows=rows, index=index, logits=logits, y=rows.y[index],
         dataset=dataset, binary=np.array([rows.names[d].split("/")[0] in BINARY_DATASETS for d in dataset]),
-        weight=class_weights(rows)[index], texts=[rows.texts[i] for i in index],
+        weight=class_weights(rows)[index], texts=texts,
         langs=[rows.names[d].split("/")[1] if rng.random() >= OTHER_LANG_RATE else "other" for d in dataset])
 
 

@@ -2,7 +2,9 @@
 
     python -m tools.sentiment.compare_runs --run SHIPPED_RUN --run OTHER_RUN [...] [--out docs/run-comparison.json]
 
-Every `--run` is a directory finetune_e5 wrote; the first is the reference (the shipped model's run).
+Every `--run` is a directory finetune_e5 wrote, or a model calibrate_e5 wrote (its held-out logits
+are then computed with the model as it runs, 1-2 min); the first is the reference: `--run
+nlp/models/default` compares with the shipped model on any machine, without its run.
 Each run's stacker is scored exactly as `calibrate_e5` scores it (5-fold CV on the held-out train
 rows, mean macro-F1 over the 13 sets, l2 = `--l2`; dev is not read). All runs hold out the same
 rows, so their out-of-fold predictions are compared row for row: the held-out rows are resampled
@@ -13,6 +15,11 @@ What it says and what it does not: the interval covers the noise of *which rows 
 It does not cover the noise of training itself (another `finetune_e5 --seed`: another initial head,
 sample of rows per epoch and batch order); compare two seeds of the same settings to see that one.
 An interval that excludes zero is necessary for a replacement, not sufficient.
+
+`--pool N` compares two settings rather than two runs: the first N runs (one setting's seeds) against
+the others (another's), each side scored on every resample as the mean over its runs. Averaging seeds
+shrinks the training noise the per-run interval leaves out; the spread of the seeds' own CV means is
+in the JSON beside it (`pooled`).
 """
 
 from __future__ import annotations
@@ -33,23 +40,30 @@ from tools.sentiment.finetune_e5 import Rows, load_rows, macro_f1_by_dataset
 SEED = 7
 
 
-def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray, other: np.ndarray, resamples: int,
-                     seed: int = SEED) -> dict:
+def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.ndarray],
+                     other: np.ndarray | list[np.ndarray], resamples: int, seed: int = SEED) -> dict:
     """Mean-macro-F1 difference `other` − `ref` (x100) on stratified resamples of the rows `index`.
 
-    `ref` and `other` are per-class scores of the same rows. Returns the mean difference, its 5th and
-    95th percentiles, and the share of resamples on which `other` is strictly better.
+    `ref` and `other` are per-class scores of the same rows, or lists of them (the runs of two
+    settings, e.g. their seeds): a side's score on a resample is then the mean over its runs. Returns the
+    mean difference, its 5th and 95th percentiles, and the share of resamples on which `other` is
+    strictly better.
     """
     if resamples < 1:
         raise ValueError(f"resamples must be at least 1, got {resamples}")
+    refs, others = (x if isinstance(x, list) else [x] for x in (ref, other))
+    if not refs or not others:
+        raise ValueError("each side needs at least one run's scores")
     rng = np.random.default_rng(seed)
     groups = [np.flatnonzero(rows.dataset[index] == d) for d in np.unique(rows.dataset[index])]
+
+    def score(runs: list[np.ndarray], pick: np.ndarray) -> float:
+        return float(np.mean([np.mean(list(macro_f1_by_dataset(rows, index[pick], s[pick]).values())) for s in runs]))
+
     diffs = np.empty(resamples)
     for r in range(resamples):
         pick = np.concatenate([rng.choice(g, size=len(g), replace=True) for g in groups])
-        a = np.mean(list(macro_f1_by_dataset(rows, index[pick], ref[pick]).values()))
-        b = np.mean(list(macro_f1_by_dataset(rows, index[pick], other[pick]).values()))
-        diffs[r] = b - a
+        diffs[r] = score(others, pick) - score(refs, pick)
     return {"mean_difference": round(float(diffs.mean()), 2),
             "interval_90": [round(float(np.percentile(diffs, 5)), 2), round(float(np.percentile(diffs, 95)), 2)],
             "share_better": round(float((diffs > 0).mean()), 3), "resamples": resamples}
@@ -57,19 +71,25 @@ def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray, other: np.n
 
 @click.command()
 @click.option("--run", "run_dirs", type=click.Path(path_type=Path, exists=True, file_okay=False), multiple=True,
-              required=True, help="finetune_e5 output; the first is the reference")
+              required=True, help="finetune_e5 output or calibrate_e5 model; the first is the reference")
 @click.option("--l2", default=SHIPPED_L2, show_default=True, help="The stacker's l2 (the shipped model's choice)")
 @click.option("--resamples", default=1000, show_default=True)
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
-def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path | None) -> None:
+@click.option("--pool", "pool_refs", type=click.IntRange(min=1), default=None,
+              help="Also compare two settings: the mean over the first N --run (e.g. the reference setting's "
+                   "seeds) against the mean over the others")
+def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path | None,
+         pool_refs: int | None = None) -> None:
     """Score each run's stacker by calibrate_e5's CV; bootstrap each run's difference from the first."""
     if len(run_dirs) < 2:
         raise click.UsageError("give at least two --run directories: a reference and one to compare with it")
     if resamples < 1:
         raise click.UsageError(f"--resamples must be at least 1, got {resamples}")
+    if pool_refs is not None and pool_refs >= len(run_dirs):
+        raise click.UsageError(f"--pool {pool_refs} leaves no run to compare: give more than {pool_refs} --run")
     start = time.monotonic()
     rows = load_rows(np.random.default_rng(TRAIN_SEED))  # once: the same for every run
-    held = [held_out_rows(d, rows) for d in run_dirs]  # each is checked against these rows
+    held = [held_out_rows(d, rows, logits_only=True) for d in run_dirs]  # each is checked against these rows
     ref = held[0]
     ng = ngram_log_probs(ref.texts, *ngram_model(ref.rows.texts, ref.rows.y, np.flatnonzero(~ref.rows.holdout)))
     probs = [stacker_cv(stack_inputs(h.logits, ng, h.texts, h.langs, LEXICON_LANGS), h, l2) for h in held]
@@ -90,6 +110,16 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
     result = {"method": f"calibrate_e5's 5-fold CV on the held-out train rows (stacker, l2 = {l2:g}); "
                         "paired bootstrap of the held-out rows within each dataset; dev not read",
               "reference": str(run_dirs[0]), "runs": runs, "against_reference": against}
+    if pool_refs is not None:
+        pooled = paired_bootstrap(ref.rows, ref.index, probs[:pool_refs], probs[pool_refs:], resamples)
+        means = [runs[str(d)]["cv_mean_macro_f1"] for d in run_dirs]
+        result["pooled"] = {"reference_runs": [str(d) for d in run_dirs[:pool_refs]],
+                            "runs": [str(d) for d in run_dirs[pool_refs:]],
+                            "reference_cv_means": means[:pool_refs], "cv_means": means[pool_refs:], **pooled}
+        click.echo(f"[{time.monotonic() - start:.0f}s] mean of {len(run_dirs) - pool_refs} runs − mean of "
+                   f"{pool_refs}: {pooled['mean_difference']:+.2f} (90% of resamples in "
+                   f"[{pooled['interval_90'][0]:+.2f}, {pooled['interval_90'][1]:+.2f}]; "
+                   f"better on {100 * pooled['share_better']:.1f}%)", err=True)
     if out_path is not None:
         out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         click.echo(f"wrote {out_path}", err=True)

@@ -24,7 +24,10 @@ cached (`--work`); each epoch then runs only the top `--top-layers` layers forwa
 - `--seed` changes the training's randomness only; the held-out rows stay the same, so runs of any
   seed are compared row for row (`tools.sentiment.compare_runs`).
 
-Runs on a CUDA GPU when torch sees one (`--device`), on the CPU otherwise; bf16 autocast on either.
+Runs on a CUDA GPU when torch sees one (`--device`), on the CPU otherwise; bf16 autocast where bf16 is
+native (a GPU, or a CPU with AVX-512 BF16/AMX), fp32 elsewhere (`--precision auto`: emulated bf16 is
+~18x slower). `--inputs FILE` (tools/sentiment/gpu_inputs.py) trains from one packed file instead of
+../shared and the packages: what a lent GPU machine gets (scripts/train_sentiment_gpu.sh).
 
 Writes `delta.safetensors` (top layers + head, fp32; calibrate_e5 packs it for shipping),
 `finetune.json` (settings, per-epoch held-out scores, time) and `holdout.npz` into `--out`, for the
@@ -37,7 +40,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -46,54 +48,32 @@ import numpy as np
 from nlp.e5_encoder import MAX_TOKENS, QUERY_PREFIX
 from nlp.e5_weights import ensure_checkpoint
 from nlp.model_files import LABELS
-from nlp.normalize import normalize
-from tools.sentiment.data import MissingDataError, load_splits
+from tools.sentiment.data import MissingDataError
 from tools.sentiment.e5_layers import E5Top
+from tools.sentiment.gpu_inputs import checkpoint_from_inputs, read_inputs
+from tools.sentiment.train_rows import HOLDOUT, SEED, Rows, load_rows, tokenize
 
-SEED = 13
-HOLDOUT = 0.15
 NEG, NEU, POS = (LABELS.index(x) for x in ("negative", "neutral", "positive"))
 
 
-@dataclass
-class Rows:
-    """All train rows, flattened: text, label index, dataset index, binary flag, held out or not."""
-
-    texts: list[str]
-    y: np.ndarray
-    dataset: np.ndarray
-    binary: np.ndarray
-    holdout: np.ndarray
-    names: list[str]
+def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU computes bf16 in hardware (AVX-512 BF16 or AMX); False where that cannot be read."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = {f for line in text.splitlines() if line.startswith("flags") for f in line.split(":", 1)[-1].split()}
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
 
 
-def load_rows(rng: np.random.Generator) -> Rows:
-    """Train rows of every split; HOLDOUT of each (split, label) stratum held out."""
-    splits = load_splits("train")
-    texts, y, ds, binary, held = [], [], [], [], []
-    for d, split in enumerate(splits):
-        labels = np.array([LABELS.index(label) for label in split.labels])
-        out = np.zeros(len(labels), dtype=bool)
-        for label in np.unique(labels):
-            idx = rng.permutation(np.flatnonzero(labels == label))
-            out[idx[: round(len(idx) * HOLDOUT)]] = True
-        texts += [normalize(t) for t in split.texts]
-        y.append(labels)
-        ds += [d] * len(labels)
-        binary += [split.binary] * len(labels)
-        held.append(out)
-    return Rows(texts, np.concatenate(y), np.array(ds), np.array(binary), np.concatenate(held),
-                [s.key for s in splits])
+def resolve_precision(precision: str, device: str, cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """`--precision auto` → bf16 on a GPU or a CPU with native bf16, else fp32.
 
-
-def tokenize(checkpoint: Path, texts: list[str]) -> list[list[int]]:
-    """Token ids as the runtime makes them (nlp/onnx_encoder.py reads the same tokenizer.json)."""
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
-    tok.enable_truncation(max_length=MAX_TOKENS)
-    tok.no_padding()
-    return [e.ids for e in tok.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
+    Why not bf16 everywhere: on a CPU without those instructions torch emulates it, and one training
+    step of the 4 shipped layers took ~15 s instead of ~0.9 s in fp32 (AMD EPYC, AVX2; docs/model-card.md)."""
+    if precision != "auto":
+        return precision
+    return "bf16" if device == "cuda" or cpu_has_native_bf16(cpuinfo) else "fp32"
 
 
 def lower_states(checkpoint: Path, ids: list[list[int]], first: int, work: Path,
@@ -284,9 +264,10 @@ def write_run(out_dir: Path, delta: dict, held_idx: np.ndarray, logits: np.ndarr
 @click.option("--head-lr", default=2e-3, show_default=True)
 @click.option("--batch-size", default=32, show_default=True)
 @click.option("--threads", default=0, help="torch threads (0: all cores)")
-@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True,
-              help="Forward/backward under bf16 autocast (weights and optimizer stay fp32): ~3x faster on CPUs "
-                   "with AMX/AVX-512 BF16, and on GPUs")
+@click.option("--precision", type=click.Choice(["auto", "bf16", "fp32"]), default="auto", show_default=True,
+              help="bf16: forward/backward under bf16 autocast (weights and optimizer stay fp32), ~3x faster on "
+                   "GPUs and on CPUs with AMX/AVX-512 BF16, ~18x SLOWER on CPUs without them (emulated). "
+                   "auto: bf16 where it is native, else fp32")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="Where to train: auto is a CUDA GPU when torch sees one, else the CPU")
 @click.option("--seed", default=SEED, show_default=True,
@@ -295,8 +276,12 @@ def write_run(out_dir: Path, delta: dict, held_idx: np.ndarray, logits: np.ndarr
 @click.option("--ema", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.0, show_default=True,
               help="Also score an exponential moving average of the weights (decay per step, e.g. 0.999) after "
                    "each epoch; the best of raw and averaged is kept. 0: off")
+@click.option("--inputs", "inputs_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Train from a tools.sentiment.gpu_inputs file (rows, token ids, weights) instead of ../shared "
+                   "and the packages: on a GPU machine that has neither")
 def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: int, lr: float, head_lr: float,
-         batch_size: int, threads: int, precision: str, device: str, seed: int = SEED, ema: float = 0.0) -> None:
+         batch_size: int, threads: int, precision: str, device: str, seed: int = SEED, ema: float = 0.0,
+         inputs_file: Path | None = None) -> None:
     """Fine-tune the top layers of multilingual-e5-small on all train splits; keep the best held-out epoch."""
     import os
 
@@ -309,19 +294,27 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
         device = "cuda" if torch.cuda.is_available() else "cpu"
     elif device == "cuda" and not torch.cuda.is_available():
         raise click.ClickException("--device cuda, but torch sees no CUDA GPU (torch.cuda.is_available() is False)")
+    precision = resolve_precision(precision, device)
     rng = np.random.default_rng(SEED)
-    try:
-        rows = load_rows(rng)  # the hold-out always comes from SEED, so runs of any --seed compare row for row
-    except MissingDataError as exc:
-        raise click.ClickException(str(exc)) from None
+    ids: list[list[int]] | None = None
+    if inputs_file is not None:
+        _, rows, ids, rng = read_inputs(inputs_file)  # rng as load_rows leaves it
+        checkpoint = checkpoint_from_inputs(inputs_file, work / f"checkpoint-{inputs_file.stem}")
+    else:
+        try:
+            rows = load_rows(rng)  # the hold-out always comes from SEED, so runs of any --seed compare row for row
+        except MissingDataError as exc:
+            raise click.ClickException(str(exc)) from None
+        checkpoint = ensure_checkpoint()
     if seed != SEED:  # with the default seed the stream continues, as in the runs shipped so far
         rng = np.random.default_rng(seed)
-    checkpoint = ensure_checkpoint()
     config = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))
     first = config["num_hidden_layers"] - top_layers
-    ids = tokenize(checkpoint, rows.texts)
+    if ids is None:
+        ids = tokenize(checkpoint, rows.texts)
     lengths = np.array([len(x) for x in ids])
-    click.echo(f"{len(ids)} rows ({int(rows.holdout.sum())} held out), {lengths.sum()} tokens, on {device}", err=True)
+    click.echo(f"{len(ids)} rows ({int(rows.holdout.sum())} held out), {lengths.sum()} tokens, on {device} "
+               f"in {precision}", err=True)
     states, offsets = lower_states(checkpoint, ids, first, work, device)
     click.echo(f"[{time.monotonic() - start:.0f}s] lower layers cached", err=True)
 
@@ -377,7 +370,7 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             "lr": lr, "head_lr": head_lr, "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],
             "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
             "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
-            "best_epoch": kept["epoch"],
+            "best_epoch": kept["epoch"], **({"inputs": inputs_file.name} if inputs_file is not None else {}),
             "history": history, "train_seconds": round(time.monotonic() - start, 1),
         })
 

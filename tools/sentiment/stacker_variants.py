@@ -2,7 +2,8 @@
 
     python -m tools.sentiment.stacker_variants --run DIR [--out docs/stacker-variants.json]
 
-`DIR` is what tools/sentiment/finetune_e5.py wrote (the shipped model's run to compare with it).
+`DIR` is what tools/sentiment/finetune_e5.py wrote, or the shipped model itself (`--run nlp/models/default`:
+its held-out logits are then computed with it, as compare_runs does).
 Every variant is fitted and scored exactly as `calibrate_e5` scores its candidates: 5-fold CV on the
 held-out train rows, mean macro-F1 over the 13 sets; dev is not read. The variants:
 
@@ -53,7 +54,7 @@ def language_blocks(features: np.ndarray, langs: Sequence[str], scale: float) ->
 def main(run_dir: Path, model_dir: Path, out_path: Path | None) -> None:
     """Score the stacker variants by calibrate_e5's CV on RUN's held-out rows."""
     start = time.monotonic()
-    h = held_out_rows(run_dir)
+    h = held_out_rows(run_dir, logits_only=True)
     info, rows, index, logits, texts, langs = h.info, h.rows, h.index, h.logits, h.texts, h.langs
     train = np.flatnonzero(~rows.holdout)
 
