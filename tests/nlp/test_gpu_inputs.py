@@ -75,11 +75,12 @@ def test_the_rebuilt_checkpoint_is_the_full_one_on_every_layer_and_every_used_to
 
 
 def test_a_damaged_or_foreign_file_is_one_clear_error(packed, tmp_path):
-    bad = tmp_path / "bad.npz"
-    bad.write_bytes(b"not a zip")
-    with pytest.raises(click.ClickException, match="not a finetune_e5 inputs file .*tools.sentiment.gpu_inputs"):
-        read_inputs(bad)
     _, _, _, path, _ = packed
+    bad = tmp_path / "bad.npz"
+    for content in (b"not a zip", path.read_bytes()[:100_000]):  # garbage, and a copy cut short
+        bad.write_bytes(content)
+        with pytest.raises(click.ClickException, match="not a finetune_e5 inputs file .*tools.sentiment.gpu_inputs"):
+            read_inputs(bad)
     z = dict(np.load(path))
     z["holdout"] = ~z["holdout"]  # rows held out by some other rule: their runs would not compare row for row
     other = tmp_path / "other.npz"

