@@ -285,7 +285,8 @@ def tokenizer_files(tokenizer_json: Path) -> dict[str, dict]:
     return {"tokenizer_config.json": {**config, **special}, "special_tokens_map.json": special}
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -302,42 +303,45 @@ def provenance() -> dict:
             "package": WEIGHTS_PACKAGE,
             "version": WEIGHTS_PACKAGE_VERSION,
             "file": WEIGHTS_FILE,
-            "sha256": _sha256(weights),
+            "sha256": sha256_file(weights),
         },
         "tokenizer": {
             "package": TOKENIZER_PACKAGE,
             "version": TOKENIZER_PACKAGE_VERSION,
             "file": "tokenizer.json",
-            "sha256": _sha256(tokenizer),
+            "sha256": sha256_file(tokenizer),
         },
         "model": "intfloat/multilingual-e5-small (MIT), 4-bit weights dequantised to fp32",
         "pooler": "zeros (not in the 4-bit file; e5 uses mean pooling, never the pooler)",
     }
 
 
-def write_checkpoint(out_dir: Path, prov: dict | None = None) -> Path:
-    """Write config, fp32 model.safetensors, tokenizer files and provenance into `out_dir` (overwritten).
+def write_model_files(out_dir: Path, header: E5Header, state: dict[str, np.ndarray], pad_id: int) -> Path:
+    """config.json and fp32 model.safetensors of `state` (a zero pooler added) into `out_dir`.
 
     Byte-identical for the same inputs: tensors in sorted order, fixed metadata, zero pooler
-    (the file has none, and a random init would make every build different).
-    """
+    (the file has none, and a random init would make every build different)."""
     import numpy as np
     from safetensors.numpy import save_file
 
+    state = state | {"pooler.dense.weight": np.zeros((header.hidden, header.hidden), dtype=np.float32),
+                     "pooler.dense.bias": np.zeros((header.hidden,), dtype=np.float32)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_file({k: np.ascontiguousarray(state[k]) for k in sorted(state)}, str(out_dir / "model.safetensors"),
+              metadata={"format": "pt"})
+    _write_json(out_dir / "config.json", bert_config(header, pad_id))
+    return out_dir
+
+
+def write_checkpoint(out_dir: Path, prov: dict | None = None) -> Path:
+    """Write config, fp32 model.safetensors, tokenizer files and provenance into `out_dir` (overwritten).
+
+    Byte-identical for the same inputs (write_model_files).
+    """
     prov = prov or provenance()
     header, state = read_state_dict(q4_weights_path())
-    state["pooler.dense.weight"] = np.zeros((header.hidden, header.hidden), dtype=np.float32)
-    state["pooler.dense.bias"] = np.zeros((header.hidden,), dtype=np.float32)
     tok_json = tokenizer_json_path()
-    pad_id = _pad_id(tok_json)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_file(
-        {k: np.ascontiguousarray(state[k]) for k in sorted(state)},
-        str(out_dir / "model.safetensors"),
-        metadata={"format": "pt"},
-    )
-    _write_json(out_dir / "config.json", bert_config(header, pad_id))
+    out_dir = write_model_files(Path(out_dir), header, state, _pad_id(tok_json))
     shutil.copyfile(tok_json, out_dir / "tokenizer.json")
     for name, content in tokenizer_files(tok_json).items():
         _write_json(out_dir / name, content)

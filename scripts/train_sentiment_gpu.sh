@@ -4,8 +4,8 @@
 # Nothing is scored or chosen there; that happens here, by the rule written in docs/model-card.md first.
 #
 # Here, first:   make gpu-inputs
-#                (build/gpu/inputs.npz: rows, token ids and 4-bit weights, ~30 MB; build/gpu/wheels: the
-#                few pure-Python packages that machine lacks)
+#                (build/gpu/inputs.npz: rows, token ids and 4-bit weights, 27 MB; build/gpu/wheels: pydantic
+#                and the three packages it needs, which that machine lacks)
 # There (device tool, from the repo root, carry ["build/gpu"], timeout_s 600):
 #                bash scripts/train_sentiment_gpu.sh
 # Here, after:   .venv/bin/python -m tools.sentiment.gpu_outputs unpack --files <files_at> --out build/gpu/runs

@@ -133,7 +133,7 @@ def test_checkpoint_loads_as_bert_with_the_xlmr_vocabulary(checkpoint):
     assert tokenizer.unk_token_id not in ids  # Korean is in the vocabulary
 
 
-def _sha256(path) -> str:
+def sha256_file(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -144,7 +144,7 @@ def test_rebuild_is_byte_identical_and_cache_is_reused(checkpoint, tmp_path):
 
     again = ensure_checkpoint(tmp_path / "again")
     for name in ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json"):
-        assert _sha256(again / name) == _sha256(checkpoint / name), name
+        assert sha256_file(again / name) == sha256_file(checkpoint / name), name
     stamp = (again / "model.safetensors").stat().st_mtime_ns
     assert ensure_checkpoint(again) == again  # up to date: not rewritten
     assert (again / "model.safetensors").stat().st_mtime_ns == stamp

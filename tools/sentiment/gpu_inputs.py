@@ -19,7 +19,6 @@ from this file is a run of the same model on the same rows (tests/nlp/test_gpu_i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -29,12 +28,13 @@ import numpy as np
 
 from nlp.e5_weights import (
     E5Header,
-    bert_config,
     decode_tensor,
     ensure_checkpoint,
     q4_weights_path,
     read_raw,
+    sha256_file,
     tensor_layout,
+    write_model_files,
 )
 from tools.sentiment.data import MissingDataError
 from tools.sentiment.train_rows import SEED, Rows, holdout_mask, load_rows, tokenize
@@ -57,7 +57,7 @@ def pack_inputs(rows: Rows, ids: list[list[int]], weights: Path, pad_id: int, ou
     meta = {
         "format": FORMAT, "header": header.__dict__, "pad_id": int(pad_id), "names": rows.names,
         "dtypes": {name: [dt, count] for name, (dt, count, _) in raw.items()},
-        "weights_sha256": hashlib.sha256(Path(weights).read_bytes()).hexdigest(),
+        "weights_sha256": sha256_file(weights),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.npz")
@@ -98,8 +98,6 @@ def read_inputs(path: Path) -> tuple[dict, Rows, list[list[int]], np.random.Gene
 
 def checkpoint_from_inputs(path: Path, out_dir: Path) -> Path:
     """A transformers checkpoint (config.json, model.safetensors) of the inputs file's weights in `out_dir`."""
-    from safetensors.numpy import save_file
-
     z = np.load(path)
     meta = json.loads(z["meta"].tobytes())
     header = E5Header(**meta["header"])
@@ -114,14 +112,7 @@ def checkpoint_from_inputs(path: Path, out_dir: Path) -> Path:
             state[hf][used] = rows
         else:
             state[hf] = decode_tensor(z[f"t:{name}"].tobytes(), dtype, count, name, shape, path)
-    state["pooler.dense.weight"] = np.zeros((header.hidden, header.hidden), dtype=np.float32)
-    state["pooler.dense.bias"] = np.zeros((header.hidden,), dtype=np.float32)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_file({k: np.ascontiguousarray(state[k]) for k in sorted(state)}, str(out_dir / "model.safetensors"),
-              metadata={"format": "pt"})
-    (out_dir / "config.json").write_text(json.dumps(bert_config(header, meta["pad_id"]), indent=2) + "\n",
-                                         encoding="utf-8")
-    return out_dir
+    return write_model_files(out_dir, header, state, meta["pad_id"])
 
 
 @click.command()
