@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from tools.sentiment.evaluate import decide, eval_splits, scores
 
@@ -60,3 +61,31 @@ def test_margin_interval_holds_the_margin_and_shrinks_with_more_rows():
     assert same == {"margin": 0.0, "ci95": [0.0, 0.0], "resamples": 200}
     wide = macro_f1_margin(gold[:60], good[:60], weak[:60], labels, resamples=500)
     assert wide["ci95"][1] - wide["ci95"][0] > m["ci95"][1] - m["ci95"][0]
+
+
+@pytest.mark.model
+def test_a_candidate_model_folder_is_scored_into_its_own_folder_and_a_broken_one_refused(sentiment_data, tmp_path):
+    """--model-dir scores a calibrate_e5 output before it ships, and never overwrites docs/sentiment-eval.json."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from nlp.e5_sentiment import E5_MODEL_DIR
+    from tools.sentiment.evaluate import DEFAULT_OUT, main
+
+    shipped_report = DEFAULT_OUT.read_bytes()
+    candidate = tmp_path / "candidate"
+    shutil.copytree(E5_MODEL_DIR, candidate)
+    result = CliRunner().invoke(main, ["--model-dir", str(candidate), "--max-rows", "5"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((candidate / "sentiment-eval.json").read_text(encoding="utf-8"))
+    assert report["model_dir"] == str(candidate)
+    assert all(s["n"] == 5 for s in report["splits"].values()) and len(report["splits"]) >= 13
+    assert DEFAULT_OUT.read_bytes() == shipped_report
+
+    (candidate / "weights.safetensors").write_bytes(b"not safetensors")
+    broken = CliRunner().invoke(main, ["--model-dir", str(candidate), "--max-rows", "5"])
+    assert broken.exit_code == 1 and "Error" in broken.output and "Traceback" not in broken.output
+    other = CliRunner().invoke(main, ["--model", "minilm", "--model-dir", str(candidate), "--max-rows", "5"])
+    assert other.exit_code == 1 and "candidate of the default model" in other.output

@@ -188,8 +188,11 @@ def _mean(values: list[float]) -> float:
                    "with the embedding cache) or onnx; a Hugging Face checkpoint on torch")
 @click.option("--onnx-variant", type=click.Choice(["int8", "fp32"]), default=None,
               help="With --backend onnx (default: nlp.onnx_encoder.DEFAULT_VARIANT)")
+@click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="A candidate default model (calibrate_e5's --out folder) instead of nlp/models/default; "
+                   "results go to MODEL_DIR/sentiment-eval.json unless --out says otherwise")
 def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, batch_size: int,
-         max_rows: int | None, backend: str | None, onnx_variant: str | None) -> None:
+         max_rows: int | None, backend: str | None, onnx_variant: str | None, model_dir: Path | None) -> None:
     """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
     import numpy as np
 
@@ -201,15 +204,21 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
     if backend is None:
         backend = "onnx" if model_name == "default" else "torch"
     if out_path is None:
-        out_path = default_out(model_name, backend, onnx_variant)
-    if model_name == "minilm" and backend == "torch":
-        model = MiniLMSentimentModel(cache_embeddings=True, backend="torch")
-    else:
-        model = load_sentiment_model(model_name, backend=backend, onnx_variant=onnx_variant)
+        # A candidate's figures must never overwrite the shipped model's docs/sentiment-eval.json.
+        out_path = model_dir / "sentiment-eval.json" if model_dir else default_out(model_name, backend, onnx_variant)
+    try:
+        if model_name == "minilm" and backend == "torch" and model_dir is None:
+            model = MiniLMSentimentModel(cache_embeddings=True, backend="torch")
+        else:
+            model = load_sentiment_model(model_name, backend=backend, onnx_variant=onnx_variant, model_dir=model_dir)
+    except (OSError, ValueError) as exc:  # a broken or mismatched model folder: its own message, no traceback
+        raise click.ClickException(str(exc)) from None
     results: dict = {
         "model": model.name, "split": split, "max_rows_per_split": max_rows,
         "lang_source": "lingua" if detect_lang else "dataset", "splits": {},
     }
+    if model_dir is not None:
+        results["model_dir"] = str(model_dir)
     if backend == "onnx":
         results["backend"] = f"onnx ({onnx_variant or DEFAULT_VARIANT})"
     parts: dict[str, dict] = {"encoder_head": {}, "ngram": {}, "english_head": {}}
@@ -229,7 +238,7 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
             probs = model._probabilities(texts, langs, batch_size)
         results["splits"][sp.key] = scores(sp.labels, decide(probs, sp.binary), labels)
         clean = independent_rows(sp)
-        if len(clean) < len(sp.texts):
+        if 0 < len(clean) < len(sp.texts):  # a small --max-rows sample may hold none of them
             gold = [sp.labels[i] for i in clean]
             present = [lab for lab in labels if lab in gold]  # macro over the classes these rows have
             results.setdefault("independent_subsets", {})[sp.key] = {
