@@ -3,7 +3,8 @@
 Prints macro recall and macro-F1 per dataset-language, per language and overall, with confusion
 matrices, and writes everything to docs/sentiment-eval.json for the default model (int8:
 docs/sentiment-eval-int8.json); for `--model minilm`, to docs/minilm/sentiment-eval.json (torch) or
-docs/minilm/sentiment-eval-onnx-<variant>.json. Binary sets (chnsenticorp_htl,
+docs/minilm/sentiment-eval-onnx-<variant>.json; for `--model-dir DIR` (a candidate default model from
+calibrate_e5, scored before it ships), to the same file name inside DIR. Binary sets (chnsenticorp_htl,
 nsmc_raw) are scored by P(positive) vs P(negative): neutral is not a possible answer there.
 For the MiniLM model the base parts (encoder head alone, n-gram model alone, English head alone) are
 scored too, and the macro-F1 margin over the encoder head alone (our frozen MiniLM + logistic
@@ -190,7 +191,7 @@ def _mean(values: list[float]) -> float:
               help="With --backend onnx (default: nlp.onnx_encoder.DEFAULT_VARIANT)")
 @click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="A candidate default model (calibrate_e5's --out folder) instead of nlp/models/default; "
-                   "results go to MODEL_DIR/sentiment-eval.json unless --out says otherwise")
+                   "results go into MODEL_DIR (sentiment-eval.json, or -int8.json) unless --out says otherwise")
 def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, batch_size: int,
          max_rows: int | None, backend: str | None, onnx_variant: str | None, model_dir: Path | None) -> None:
     """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
@@ -205,7 +206,9 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         backend = "onnx" if model_name == "default" else "torch"
     if out_path is None:
         # A candidate's figures must never overwrite the shipped model's docs/sentiment-eval.json.
-        out_path = model_dir / "sentiment-eval.json" if model_dir else default_out(model_name, backend, onnx_variant)
+        out_path = default_out(model_name, backend, onnx_variant)
+        if model_dir is not None:
+            out_path = model_dir / out_path.name
     try:
         if model_name == "minilm" and backend == "torch" and model_dir is None:
             model = MiniLMSentimentModel(cache_embeddings=True, backend="torch")
