@@ -205,9 +205,8 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
     if backend is None:
         backend = "onnx" if model_name == "default" else "torch"
     if out_path is None:
-        # A candidate's figures must never overwrite the shipped model's docs/sentiment-eval.json.
         out_path = default_out(model_name, backend, onnx_variant)
-        if model_dir is not None:
+        if model_dir is not None:  # a candidate's figures must never overwrite the shipped model's in docs/
             out_path = model_dir / out_path.name
     try:
         if model_name == "minilm" and backend == "torch" and model_dir is None:
