@@ -9,6 +9,7 @@
 # There (device tool, from the repo root, carry ["build/gpu"], timeout_s 600):
 #                bash scripts/train_sentiment_gpu.sh
 # Here, after:   .venv/bin/python -m tools.sentiment.gpu_outputs unpack --files <files_at> --out build/gpu/runs
+#                .venv/bin/python -m tools.sentiment.record_runs --run build/gpu/runs/l4-e6-s13 ...  (docs/runs)
 #                .venv/bin/python -m tools.sentiment.compare_runs --run build/gpu/runs/l4-e6-s13 ... --pool 5
 #
 # Settings: SETTINGS ("layers:epochs ...", default the shipped 4:6 and all 12 layers 12:3), SEEDS

@@ -46,3 +46,17 @@ def test_auto_precision_without_cpu_flags_to_read_is_fp32(tmp_path):
     from tools.sentiment.finetune_e5 import resolve_precision
 
     assert resolve_precision("auto", "cpu", tmp_path / "absent") == "fp32"  # slow but never 18x slow
+
+
+def test_a_runs_record_names_the_cpu_and_whether_it_computes_bf16(tmp_path):
+    """Runs pooled across sessions come from different machines: finetune.json says which (`machine`)."""
+    from tools.sentiment.finetune_e5 import cpu_name
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu amx_bf16\n")
+    assert cpu_name(cpuinfo) == "Intel(R) Xeon(R) Processor (native bf16)"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags\t\t: fpu avx2\n")
+    assert cpu_name(cpuinfo) == "AMD EPYC 7B13 (no native bf16)"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu\n")  # e.g. some ARM kernels have no "model name"
+    assert cpu_name(cpuinfo) == "unknown CPU (no native bf16)"
+    assert cpu_name(tmp_path / "absent") == "unknown CPU"

@@ -66,6 +66,20 @@ def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     return bool(flags & {"avx512_bf16", "amx_bf16"})
 
 
+def cpu_name(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The CPU's model name and whether it has native bf16, for a run's record ("unknown CPU" where unreadable).
+
+    Why: a run's speed and its bf16/fp32 rounding depend on the machine, and runs pooled across sessions
+    (tools/sentiment/record_runs.py) come from different ones."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "unknown CPU"
+    name = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")),
+                "unknown CPU")
+    return f"{name} ({'native bf16' if cpu_has_native_bf16(cpuinfo) else 'no native bf16'})"
+
+
 def resolve_precision(precision: str, device: str, cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
     """`--precision auto` → bf16 on a GPU or a CPU with native bf16, else fp32.
 
@@ -369,6 +383,8 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             "epochs": epochs, "epochs_done": epochs_done, "per_dataset": per_dataset, "precision": precision,
             "lr": lr, "head_lr": head_lr, "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],
             "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
+            "machine": torch.cuda.get_device_name() if device == "cuda" else
+            f"{cpu_name()}, {torch.get_num_threads()} threads",
             "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
             "best_epoch": kept["epoch"], **({"inputs": inputs_file.name} if inputs_file is not None else {}),
             "history": history, "train_seconds": round(time.monotonic() - start, 1),
