@@ -98,12 +98,18 @@ def test_a_recorded_runs_logits_score_what_its_training_log_says(record):
     assert describe(info).startswith(f"{len(info['trained_layers'])} trained layers, seed {info['seed']}")
 
 
+@pytest.fixture(scope="module")
+def shared_rows(sentiment_data) -> Rows:
+    """The train rows ../shared holds now, read once for every record's check."""
+    return load_rows(np.random.default_rng(SEED))
+
+
 @pytest.mark.parametrize("record", _records(), ids=lambda p: p.name)
-def test_a_recorded_run_is_of_the_data_shared_holds_now(record, sentiment_data):
+def test_a_recorded_run_is_of_the_data_shared_holds_now(record, shared_rows):
     """What compare_runs checks before it pools a record: the same datasets and the same held-out rows."""
     from tools.sentiment.calibrate_e5 import held_out_rows
 
-    rows = load_rows(np.random.default_rng(SEED))
+    rows = shared_rows
     h = held_out_rows(record, rows, logits_only=True)
     with np.load(record / "holdout.npz") as held:
         np.testing.assert_array_equal(held["y"], rows.y[h.index])
