@@ -109,7 +109,6 @@ def test_a_recorded_run_is_of_the_data_shared_holds_now(record, shared_rows):
     """What compare_runs checks before it pools a record: the same datasets and the same held-out rows."""
     from tools.sentiment.calibrate_e5 import held_out_rows
 
-    rows = shared_rows
-    h = held_out_rows(record, rows, logits_only=True)
+    h = held_out_rows(record, shared_rows, logits_only=True)
     with np.load(record / "holdout.npz") as held:
-        np.testing.assert_array_equal(held["y"], rows.y[h.index])
+        np.testing.assert_array_equal(held["y"], shared_rows.y[h.index])
