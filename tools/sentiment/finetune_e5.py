@@ -182,10 +182,9 @@ def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     """sklearn's `f1_score(y, pred, average="macro")` for labels 0..len(LABELS)-1, bit for bit.
 
     Why not sklearn itself: compare_runs' bootstrap calls this hundreds of thousands of times, and
-    f1_score's input checks cost about a millisecond a call, which made a pooled comparison take a
-    quarter of an hour. Like sklearn, it averages over the labels found in `y` or `pred`, each F1
-    computed as 2·tp / (true + predicted), so the rounded figures are the same
-    (tests/nlp/test_finetune_scores.py).
+    f1_score's input checks, not the counting, made a pooled comparison take a quarter of an hour.
+    Like sklearn, it averages over the labels found in `y` or `pred`, each F1 computed as
+    2·tp / (true + predicted), so the rounded figures are the same (tests/nlp/test_finetune_scores.py).
     """
     k = len(LABELS)
     confusion = np.bincount(np.asarray(y) * k + np.asarray(pred), minlength=k * k).reshape(k, k)
