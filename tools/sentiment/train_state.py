@@ -1,7 +1,7 @@
 """A fine-tuning run's whole state in one file, so a run killed at any step resumes where it was saved.
 
-Why: a 12-layer run takes about 4 h in fp32 on a 2-core CPU without native bf16, longer than a
-working session, and its machine may be kept for the next one. `finetune_e5 --resume` continues
+Why: a 12-layer run takes about 2 h in fp32 on a 2-core CPU without native bf16, often more than a
+working session has left, and its machine may be kept for the next one. `finetune_e5 --resume` continues
 from `<out>/resume.pt`; with the same machine and threads the result is the uninterrupted run's
 bit for bit (tests/nlp/test_finetune_resume.py), because everything random is restored: the
 weights, AdamW's moments, the learning-rate schedule, torch's generator (dropout) and numpy's
