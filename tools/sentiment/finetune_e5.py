@@ -447,7 +447,7 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             "epochs": epochs, "epochs_done": epochs_done, "per_dataset": per_dataset,
             "precision": parts[0]["precision"],
             "lr": lr, "head_lr": head_lr, "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],
-            "device": torch.cuda.get_device_name() if device == "cuda" else "cpu", "machine": parts[0]["machine"],
+            "device": machine if device == "cuda" else "cpu", "machine": parts[0]["machine"],
             "datasets": rows.names, "rows": len(rows.y), "held_out_rows": len(held_idx),
             "best_epoch": kept["epoch"], **({"inputs": inputs_file.name} if inputs_file is not None else {}),
             **({"resumed": parts[1:]} if len(parts) > 1 else {}),
