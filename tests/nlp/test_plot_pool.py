@@ -56,6 +56,10 @@ def test_a_comparison_without_a_pool_or_not_json_is_one_clear_error(tmp_path):
     del comparison["pooled"]
     with pytest.raises(click.ClickException, match="--pool"):
         draw(comparison)
+    comparison = _comparison()
+    comparison["pooled"]["runs"] = ["docs/runs/not-there"]
+    with pytest.raises(click.ClickException, match="not-there"):
+        draw(comparison)
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     result = CliRunner().invoke(main, ["--comparison", str(broken), "--out", str(tmp_path / "p.svg")])

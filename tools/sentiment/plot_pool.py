@@ -37,14 +37,17 @@ def draw(comparison: dict) -> str:
     pooled = comparison.get("pooled")
     if not pooled:
         raise click.ClickException("this comparison has no 'pooled' part: run compare_runs with --pool N")
-    runs = comparison["runs"]
     reference = comparison.get("reference", "")
-    sides = [("reference", pooled["reference_runs"]), ("candidate", pooled["runs"])]
-    rows = [(setting_of(runs[names[0]]["settings"]), [(n, runs[n]["cv_mean_macro_f1"]) for n in names])
-            for _, names in sides]
+    try:
+        runs = comparison["runs"]
+        rows = [(setting_of(runs[names[0]]["settings"]), [(n, runs[n]["cv_mean_macro_f1"]) for n in names])
+                for names in (pooled["reference_runs"], pooled["runs"])]
+        low, high = pooled["interval_90"]
+        difference, share = pooled["mean_difference"], pooled["share_better"]
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        raise click.ClickException(f"not a compare_runs --pool output: {error!r} is missing or malformed") from error
     scores = [score for _, seeds in rows for _, score in seeds]
     x = _scale(min(scores) - 0.2, max(scores) + 0.2, LEFT, WIDTH - RIGHT)
-    low, high = pooled["interval_90"]
     dx = _scale(min(low, 0.0) - 0.2, max(high, 0.0) + 0.2, LEFT, WIDTH - RIGHT)
     height = TOP + ROW * 3 + 30
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
@@ -74,11 +77,10 @@ def draw(comparison: dict) -> str:
                f'stroke="#999" stroke-dasharray="3,3"/>')
     out.append(f'<line x1="{dx(low):.1f}" y1="{y:.1f}" x2="{dx(high):.1f}" y2="{y:.1f}" stroke="#333" '
                f'stroke-width="3"><title>90% of resamples: {low:+.2f}..{high:+.2f}</title></line>')
-    difference = pooled["mean_difference"]
     out.append(f'<circle cx="{dx(difference):.1f}" cy="{y:.1f}" r="5" fill="#333">'
-               f'<title>mean difference {difference:+.2f}, better in {pooled["share_better"]:.1%}</title></circle>')
+               f'<title>mean difference {difference:+.2f}, better in {share:.1%}</title></circle>')
     out.append(f'<text x="{dx(difference):.1f}" y="{y + 22:.1f}" font-size="10" text-anchor="middle">'
-               f'{difference:+.2f} ({low:+.2f}..{high:+.2f}), better in {pooled["share_better"]:.1%}</text>')
+               f'{difference:+.2f} ({low:+.2f}..{high:+.2f}), better in {share:.1%}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
