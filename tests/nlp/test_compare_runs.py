@@ -42,7 +42,8 @@ def test_identical_predictions_differ_by_nothing():
     index = np.arange(len(rows.y))
     s = _scores(rows, 0.7, seed=1)
     result = paired_bootstrap(rows, index, s, s.copy(), resamples=50)
-    assert result == {"mean_difference": 0.0, "interval_90": [0.0, 0.0], "share_better": 0.0, "resamples": 50}
+    assert result == {"mean_difference": 0.0, "interval_90": [0.0, 0.0], "interval_90_above_zero": False,
+                      "share_better": 0.0, "resamples": 50}
 
 
 def test_a_clearly_better_run_is_better_on_every_resample_and_the_sign_follows_the_order():
@@ -52,8 +53,10 @@ def test_a_clearly_better_run_is_better_on_every_resample_and_the_sign_follows_t
     up = paired_bootstrap(rows, index, weak, strong, resamples=200)
     assert up["share_better"] == 1.0
     assert 0 < up["interval_90"][0] <= up["mean_difference"] <= up["interval_90"][1]
+    assert up["interval_90_above_zero"] is True
     down = paired_bootstrap(rows, index, strong, weak, resamples=200)
     assert down["share_better"] == 0.0
+    assert down["interval_90_above_zero"] is False
     assert down["mean_difference"] == pytest.approx(-up["mean_difference"], abs=0.02)
 
 
@@ -66,6 +69,7 @@ def test_a_small_gain_on_few_rows_has_an_interval_that_straddles_zero():
     b[0] = np.eye(3)[rows.y[0]]  # ...and right in the other run; nothing else changed
     result = paired_bootstrap(rows, index, a, b, resamples=300)
     assert result["interval_90"][0] <= 0.0 <= result["interval_90"][1] + 1e-9
+    assert result["interval_90_above_zero"] is False  # a lower end at zero is not above it
     assert 0 < result["share_better"] < 0.95  # better whenever row 0 is drawn, never worse
     assert result["mean_difference"] > 0
 

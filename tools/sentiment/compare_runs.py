@@ -46,8 +46,9 @@ def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.nd
 
     `ref` and `other` are per-class scores of the same rows, or lists of them (the runs of two
     settings, e.g. their seeds): a side's score on a resample is then the mean over its runs. Returns the
-    mean difference, its 5th and 95th percentiles, and the share of resamples on which `other` is
-    strictly better.
+    mean difference, its 5th and 95th percentiles, whether the whole of that 90% interval is above zero
+    (the test the rule for replacing the shipped model applies; taken on the unrounded percentile), and the
+    share of resamples on which `other` is strictly better.
     """
     if resamples < 1:
         raise ValueError(f"resamples must be at least 1, got {resamples}")
@@ -64,8 +65,10 @@ def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.nd
     for r in range(resamples):
         pick = np.concatenate([rng.choice(g, size=len(g), replace=True) for g in groups])
         diffs[r] = score(others, pick) - score(refs, pick)
-    return {"mean_difference": round(float(diffs.mean()), 2),
-            "interval_90": [round(float(np.percentile(diffs, 5)), 2), round(float(np.percentile(diffs, 95)), 2)],
+    low, high = (float(np.percentile(diffs, q)) for q in (5, 95))
+    # Judged before rounding: a lower end just below zero prints as -0.0 and is not above zero.
+    return {"mean_difference": round(float(diffs.mean()), 2), "interval_90": [round(low, 2), round(high, 2)],
+            "interval_90_above_zero": low > 0,
             "share_better": round(float((diffs > 0).mean()), 3), "resamples": resamples}
 
 
