@@ -101,9 +101,13 @@ def main(run_dirs: tuple[Path, ...], min_rows: int, out_path: Path | None) -> No
                         "log-probabilities chosen for mean macro-F1 on the other folds of a second 5-fold "
                         f"split (grid {GRID[0]:+g}..{GRID[-1]:+g} by 0.25), for languages with at least {min_rows} "
                         "held-out rows; dev not read", "runs": {}}
+    # The n-gram model reads only the train rows, and every run holds out the same rows (held_out_rows
+    # checks): fitted once, as compare_runs does, not once per run.
+    ngram = ngram_model(rows.texts, rows.y, np.flatnonzero(~rows.holdout))
+    ng = None
     for run_dir in run_dirs:
         h = held_out_rows(run_dir, rows, logits_only=True)
-        ng = ngram_log_probs(h.texts, *ngram_model(rows.texts, rows.y, np.flatnonzero(~rows.holdout)))
+        ng = ngram_log_probs(h.texts, *ngram) if ng is None else ng
         probs = stacker_cv(stack_inputs(h.logits, ng, h.texts, h.langs, LEXICON_LANGS), h, SHIPPED_L2)
         before = mean_macro_f1(rows, h.index, probs)
         shifted, chosen = nested_offsets_cv(probs, h, min_rows=min_rows)
