@@ -80,11 +80,13 @@ gpu-inputs: venv
 	$(BIN)/pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
 		--platform manylinux2014_x86_64 -d build/gpu/wheels -r build/gpu/wheels.txt
 
-# Macro recall / macro-F1 per language on the dev splits (docs/sentiment-eval.json), and the multilingual
-# complaint / praise / announcement check set (docs/sentiment-checkset.json).
+# Macro recall / macro-F1 per language on the dev splits (docs/sentiment-eval.json), the multilingual
+# complaint / praise / announcement check set (docs/sentiment-checkset.json), and the real labelled
+# tweet streams of ../shared (docs/sentiment-streams.json; measured only, never tuned on).
 eval-sentiment: venv
 	$(BIN)/python -m tools.sentiment.evaluate
 	$(BIN)/python -m tools.sentiment.checkset --out docs/sentiment-checkset.json
+	$(BIN)/python -m tools.sentiment.streams --out docs/sentiment-streams.json
 
 # The MiniLM model (sentiment_model: minilm, nlp/models/minilm): retrain, and score on torch and ONNX Runtime.
 train-sentiment-minilm: venv
@@ -93,6 +95,7 @@ train-sentiment-minilm: venv
 eval-sentiment-minilm: venv
 	$(BIN)/python -m tools.sentiment.evaluate --model minilm
 	$(BIN)/python -m tools.sentiment.evaluate --model minilm --backend onnx --onnx-variant int8
+	$(BIN)/python -m tools.sentiment.streams --model minilm --out docs/minilm/sentiment-streams.json
 	$(BIN)/python -m tools.sentiment.evaluate --model minilm --backend onnx --onnx-variant fp32
 
 bench: venv

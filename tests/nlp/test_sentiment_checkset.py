@@ -58,6 +58,11 @@ def test_a_candidate_model_folder_is_checked_when_asked_and_a_broken_one_refused
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["model_dir"] == str(candidate) and report["rows"] == len(load_checkset())
     assert report["demo_crisis"]["overall"]["rows"] > 0
+    # Its parts read the same rows: the head alone and the n-grams alone, kind by kind and on the crisis.
+    for part in ("e5_head_alone", "ngram_alone"):
+        assert report["parts"][part]["demo_crisis"]["overall"]["rows"] == report["demo_crisis"]["overall"]["rows"]
+        assert {k: v["rows"] for k, v in report["parts"][part]["kinds"].items()} == \
+            {k: v["rows"] for k, v in report["kinds"].items()}
 
     (candidate / "weights.safetensors").write_bytes(b"not safetensors")
     broken = CliRunner().invoke(main, ["--model-dir", str(candidate)])

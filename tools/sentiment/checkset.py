@@ -8,6 +8,7 @@ in 11 languages: complaints (safety, outage, delay, refund, defect, support) tha
 negative, praise as positive, and plain announcements as neutral. It is never read by training.
 The report gives, per language and kind, how many rows got the expected label, and lists the misses;
 and how many of the demo corpus's planted crisis posts (groundswell/demo_corpus.py) read negative.
+For the default model the same is reported for its parts (the e5 head alone, the n-grams alone).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import click
 
 from groundswell.demo_corpus import generate, lang_of
 from nlp.sentiment import load_sentiment_model
+from tools.sentiment.evaluate import decide
+from tools.sentiment.parts import has_parts, part_probs
 
 CHECKSET = Path(__file__).resolve().parent / "checkset" / "checkset.tsv"
 KINDS = ("complaint", "praise", "announcement")
@@ -80,6 +83,17 @@ def score(rows: list[CheckRow], labels: list[str]) -> dict:
     return out
 
 
+def score_parts(model, rows: list[CheckRow], crisis: list[tuple[str, str]]) -> dict:
+    """The check set and the demo crisis as read by the e5 head alone and by the n-grams alone."""
+    texts = [r.text for r in rows] + [t for t, _ in crisis]
+    out = {}
+    for name, probs in part_probs(model, texts).items():
+        labels = decide(probs, binary=False)
+        kinds = score(rows, labels[: len(rows)])
+        out[name] = {"kinds": kinds["kinds"], "demo_crisis": negative_share_by_language(crisis, labels[len(rows):])}
+    return out
+
+
 @click.command()
 @click.option("--model", "model_name", default="default", show_default=True)
 @click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
@@ -99,6 +113,8 @@ def main(model_name: str, model_dir: Path | None, out_path: Path | None) -> None
     crisis = demo_crisis_posts()
     crisis_preds = model.predict([t for t, _ in crisis], [lang for _, lang in crisis])
     result["demo_crisis"] = negative_share_by_language(crisis, [p.label for p in crisis_preds])
+    if has_parts(model):  # what the stacker does away from its training domains, against its parts
+        result["parts"] = score_parts(model, rows, crisis)
     for kind, s in result["kinds"].items():
         click.echo(f"{kind:13s} {s['right']}/{s['rows']} as expected ({s['share']}%)")
     for lang, kinds in sorted(result["by_language"].items()):
@@ -107,6 +123,10 @@ def main(model_name: str, model_dir: Path | None, out_path: Path | None) -> None
     click.echo(f"demo crisis posts read negative: {c['overall']['negative']}/{c['overall']['rows']} "
                f"({c['overall']['share']}%); " + ", ".join(f"{k} {v['negative']}/{v['rows']}"
                                                       for k, v in c["by_language"].items()))
+    for name, part in result.get("parts", {}).items():
+        kinds = ", ".join(f"{k} {v['right']}/{v['rows']}" for k, v in part["kinds"].items())
+        share = part["demo_crisis"]["overall"]
+        click.echo(f"  {name}: {kinds}; demo crisis negative {share['negative']}/{share['rows']} ({share['share']}%)")
     if out_path is not None:
         out_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"wrote {out_path}")
