@@ -28,7 +28,7 @@ from pathlib import Path
 import click
 
 from core.mention import Mention, load_mention
-from groundswell.config import load_config
+from groundswell.config import Config, load_config
 from nlp.langid import fill_languages
 from nlp.model_files import LABELS
 from nlp.normalize import normalize
@@ -49,16 +49,26 @@ def streams_dir() -> Path:
 
 @dataclass
 class StreamRows:
-    """The scored lines of one stream: normalised-later texts, languages and gold labels, plus what was skipped."""
+    """The scored lines of one stream: its mentions and their gold labels, plus what was skipped."""
 
     name: str
-    texts: list[str] = field(default_factory=list)
-    langs: list[str | None] = field(default_factory=list)
-    gold: list[str] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # core.mention.dedup_key: equal for a retweet and its original
     mentions: list[Mention] = field(default_factory=list)
+    gold: list[str] = field(default_factory=list)
     skipped: int = 0
     skipped_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.text for m in self.mentions]
+
+    @property
+    def langs(self) -> list[str | None]:
+        return [m.lang for m in self.mentions]
+
+    @property
+    def keys(self) -> list[str]:
+        """core.mention.dedup_key of each line: equal for a retweet and its original."""
+        return [m.dedup_key() for m in self.mentions]
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
@@ -87,7 +97,7 @@ def load_stream(folder: Path, limit: int | None = None) -> StreamRows:
                 rows.skip(f"gold.jsonl:{n}: {type(exc).__name__}: {str(exc)[:80]}")
     with (folder / "mentions.jsonl").open(encoding="utf-8") as handle:
         for n, line in enumerate(handle, 1):
-            if limit is not None and len(rows.texts) >= limit:
+            if limit is not None and len(rows.mentions) >= limit:
                 break
             if not line.strip():
                 continue
@@ -99,11 +109,8 @@ def load_stream(folder: Path, limit: int | None = None) -> StreamRows:
             if mention.id not in gold:
                 rows.skip(f"mentions.jsonl:{n}: {mention.id} has no gold sentiment")
                 continue
-            rows.texts.append(mention.text)
-            rows.langs.append(mention.lang)
-            rows.gold.append(gold[mention.id])
-            rows.keys.append(mention.dedup_key())
             rows.mentions.append(mention)
+            rows.gold.append(gold[mention.id])
     return rows
 
 
@@ -124,7 +131,7 @@ def score_view(gold: list[str], final: list[str], probs, parts: dict, uncertain_
     return out
 
 
-def evaluate_stream(model, rows: StreamRows, config=None) -> dict:
+def evaluate_stream(model, rows: StreamRows, config: Config | None = None) -> dict:
     """Every labelled line, and each distinct text once: scores, calibration and (default model) its parts;
     with the stream's `config`, also the crisis alerts its labels raise against the gold labels' (`alerts`)."""
     import numpy as np
