@@ -28,7 +28,15 @@ import numpy as np
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
 from nlp.model_files import LABELS, softmax
-from tools.sentiment.calibrate_e5 import SEED, SHIPPED_L2, HeldOut, held_out_rows, ngram_model, stacker_cv
+from tools.sentiment.calibrate_e5 import (
+    SEED,
+    SHIPPED_L2,
+    HeldOut,
+    held_out_rows,
+    mean_macro_f1,
+    ngram_model,
+    stacker_cv,
+)
 from tools.sentiment.evaluate import decide, macro_f1_margin, scores
 from tools.sentiment.train_rows import load_rows
 
@@ -69,8 +77,10 @@ def leave_out(h: HeldOut, ngrams: Callable[[np.ndarray], np.ndarray], name: str)
 @click.option("--run", "run_dir", type=click.Path(path_type=Path, exists=True), default=Path("nlp/models/default"),
               show_default=True, help="finetune_e5's --out folder, or the shipped model (its held-out logits are "
                                       "then computed with it)")
+@click.option("--without-ngrams", is_flag=True,
+              help="A variant: the stacker without the n-gram model's inputs (e5 logits and word lists only)")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
-def main(run_dir: Path, out_path: Path | None) -> None:
+def main(run_dir: Path, without_ngrams: bool, out_path: Path | None) -> None:
     """Score the stacker on each of four datasets after fitting it without that dataset."""
     start = time.monotonic()
     rows = load_rows(np.random.default_rng(SEED))
@@ -78,11 +88,17 @@ def main(run_dir: Path, out_path: Path | None) -> None:
     head = softmax(h.logits)  # a temperature never changes the head's labels
 
     def ngrams(mask: np.ndarray) -> np.ndarray:
+        if without_ngrams:  # constant inputs: the l2 term keeps their weights at zero
+            return np.zeros((len(h.texts), 3))
         return ngram_log_probs(h.texts, *ngram_model(rows.texts, rows.y, np.flatnonzero(mask)))
 
     in_domain = stacker_cv(stack_inputs(h.logits, ngrams(~rows.holdout), h.texts, h.langs, LEXICON_LANGS),
                            h, SHIPPED_L2)
-    result: dict = {"run": str(run_dir), "method": __doc__.split("\n\n")[2].replace("\n", " "), "datasets": {}}
+    mean, per = mean_macro_f1(rows, h.index, in_domain)
+    result: dict = {"run": str(run_dir), "method": __doc__.split("\n\n")[2].replace("\n", " "),
+                    "stacker_inputs": "without n-grams" if without_ngrams else "as shipped",
+                    "in_domain_cv": {"mean_macro_f1": mean, "by_dataset": per}, "datasets": {}}
+    click.echo(f"in-domain CV mean over {len(per)} sets: {mean}", err=True)
     for name in LEFT_OUT:
         sel = np.flatnonzero(h.dataset == rows.names.index(name))
         probs = leave_out(h, ngrams, name)
