@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from core.strict import StrictModel as _Strict
 
@@ -16,6 +16,12 @@ class NlpConfig(_Strict):
     sentiment_model: str = Field(
         default="default",
         description="'default' (the shipped model), a Hugging Face model name, or a local path",
+    )
+    sentiment_combine: Literal["shipped", "head"] = Field(
+        default="shipped",
+        description="The default model only: 'shipped' (its e5 head + n-gram stacker, best on the training "
+        "sets' own domains) or 'head' (the e5 head alone, better on brand posts and the demo crisis; "
+        "docs/model-card.md, 'Real brand tweets')",
     )
     batch_size: int = Field(default=64, ge=1, le=4096)
     uncertain_below: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -37,6 +43,13 @@ class NlpConfig(_Strict):
         description="Language id, sentiment and themes read at most this many characters of a post "
         "(the stored text is never cut)",
     )
+
+    @model_validator(mode="after")
+    def _combine_is_the_default_models(self) -> NlpConfig:
+        if self.sentiment_combine != "shipped" and self.sentiment_model != "default":
+            raise ValueError(f"sentiment_combine: {self.sentiment_combine} is an option of the default model only "
+                             f"(sentiment_model is {self.sentiment_model!r}): remove it or set it to 'shipped'")
+        return self
 
     def analysed_text(self, text: str) -> str:
         """The part of a post the models read: a 10 MB paste must not stall a batch for minutes."""

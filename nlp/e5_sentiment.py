@@ -34,6 +34,7 @@ E5_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 E5_FORMAT = 5
 E5_FORMATS_READ = (4, 5)
 E5_MODEL_NAME = "groundswell-e5-sentiment"
+COMBINES = ("shipped", "head")  # nlp.sentiment_combine
 
 
 def layer_prefix(index: int) -> str:
@@ -74,12 +75,16 @@ class E5SentimentModel(SentimentModel):
     """The shipped default: fine-tuned multilingual-e5-small on ONNX Runtime, no torch."""
 
     def __init__(self, model_dir: Path = E5_MODEL_DIR, uncertain_below: float = 0.5,
-                 onnx_variant: str | None = None) -> None:
-        """`onnx_variant`: "fp32" (default) or "int8" (dynamically quantized weights)."""
+                 onnx_variant: str | None = None, combine: str = "shipped") -> None:
+        """`onnx_variant`: "fp32" (default) or "int8" (dynamically quantized weights). `combine`: "shipped"
+        (model.json's choice) or "head" (the e5 head alone with its own temperature: no n-grams, which
+        read brand posts and other new domains worse; docs/model-card.md)."""
+        if combine not in COMBINES:
+            raise ValueError(f"combine must be one of {COMBINES}, not {combine!r}")
         import_onnxruntime()  # its "pip install" message, even when another model already opened the session
         self.model_dir = Path(model_dir)
         self.manifest = read_manifest(self.model_dir)
-        self.name = E5_MODEL_NAME
+        self.name = E5_MODEL_NAME if combine == "shipped" else f"{E5_MODEL_NAME}/head"  # stored with each label
         self.uncertain_below = uncertain_below
         delta = self.model_dir / "delta.safetensors"
         head = read_tensors(delta)
@@ -88,6 +93,13 @@ class E5SentimentModel(SentimentModel):
         self.weight = head[HEAD_WEIGHT].astype("float32")
         self.bias = head[HEAD_BIAS].astype("float32")
         self.combine = self.manifest["combine"]
+        if combine == "head" and self.combine["kind"] != "temperature":
+            try:
+                self.combine = {"kind": "temperature", "temperature": float(self.manifest["head_alone"]["temperature"])}
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(f"{self.model_dir / 'model.json'} has no head_alone temperature, which "
+                                 "nlp.sentiment_combine: head needs: run `python -m tools.sentiment.head_alone "
+                                 f"--model-dir {self.model_dir}` (or retrain with `make train-sentiment`)") from None
         self.w: dict = {}
         if self.combine["kind"] == "stacker":
             self.w = {k: v.astype("float32") for k, v in read_tensors(self.model_dir / "weights.safetensors").items()}

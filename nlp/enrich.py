@@ -34,6 +34,7 @@ class Enricher:
                 self.config.sentiment_model,
                 backend=self.config.backend,
                 uncertain_below=self.config.uncertain_below,
+                combine=self.config.sentiment_combine,
             )
         return self._model
 

@@ -206,7 +206,7 @@ class HuggingFaceSentimentModel(SentimentModel):
 
 def load_sentiment_model(
     name: str = "default", backend: str | None = None, uncertain_below: float = 0.5, onnx_variant: str | None = None,
-    model_dir: Path | None = None,
+    model_dir: Path | None = None, combine: str = "shipped",
 ) -> SentimentModel:
     """The shipped model ("default"), the MiniLM model ("minilm"), or a Hugging Face checkpoint by name/path.
 
@@ -215,8 +215,11 @@ def load_sentiment_model(
     `tools.sentiment.calibrate_e5 --out` wrote, to measure it before it ships.
     "minilm" (the default before it: MiniLM + n-grams, stacked per language) runs on `backend`
     "onnx" or "torch" (None: `nlp.config.DEFAULT_BACKEND`). A Hugging Face checkpoint runs on torch
-    only. `onnx_variant`: "fp32" or "int8" for the two shipped models.
+    only. `onnx_variant`: "fp32" or "int8" for the two shipped models. `combine` (`nlp.sentiment_combine`):
+    "shipped", or "head" for the default model's e5 head without its stacker.
     """
+    if combine != "shipped" and name != "default":
+        raise ValueError(f"sentiment_combine: {combine!r} is an option of the default model only, not of {name!r}")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if backend not in ("torch", "onnx", None):
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
@@ -228,7 +231,8 @@ def load_sentiment_model(
                 "the default sentiment model runs on ONNX Runtime only: leave nlp.backend unset or set it to "
                 "'onnx' (the 'torch' backend is for sentiment_model: minilm and Hugging Face checkpoints)"
             )
-        return E5SentimentModel(model_dir or E5_MODEL_DIR, uncertain_below=uncertain_below, onnx_variant=onnx_variant)
+        return E5SentimentModel(model_dir or E5_MODEL_DIR, uncertain_below=uncertain_below, onnx_variant=onnx_variant,
+                                combine=combine)
     if name == "minilm":
         return MiniLMSentimentModel(
             uncertain_below=uncertain_below, backend=backend or DEFAULT_BACKEND, onnx_variant=onnx_variant

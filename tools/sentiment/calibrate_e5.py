@@ -62,6 +62,14 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, binary: np.ndarray) -> fl
     return float(np.exp(res.x))
 
 
+def head_alone_entry(logits: np.ndarray, y: np.ndarray, binary: np.ndarray, cv_probs: np.ndarray) -> dict:
+    """model.json's `head_alone`: the e5 head's temperature on all held-out rows, for `nlp.sentiment_combine:
+    head` (the head without the stacker), and how its `uncertain` flag did out of fold (`cv_probs`)."""
+    three = ~binary
+    return {"temperature": round(fit_temperature(logits, y, binary), 4),
+            "confidence_cv": confidence_report(cv_probs[three], y[three], UNCERTAIN_BELOW)}
+
+
 def shipped_logits(delta: Path, first: int, trained: dict, texts: list[str], max_tokens: int) -> np.ndarray:
     """The e5 head's logits from the shipped graph (packed delta, ONNX), texts cut at `max_tokens`."""
     _, features = E5Encoder(delta, first, embeddings=False, max_tokens=max_tokens).encode(texts, progress=True)
@@ -315,6 +323,7 @@ def main(run_dir: Path, out_dir: Path, delta_bits: str) -> None:
             "chosen": best,
             "confidence_cv": confidence_report(candidates[best][three], y[three], UNCERTAIN_BELOW),
         },
+        "head_alone": head_alone_entry(logits, y, binary, candidates["temperature"]),
         "shipped_vs_trained": shipped,
         "long_texts": long_texts,
         "training": {k: v for k, v in info.items() if k != "base"},

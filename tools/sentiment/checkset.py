@@ -98,12 +98,14 @@ def score_parts(model, rows: list[CheckRow], crisis: list[tuple[str, str]]) -> d
 @click.option("--model", "model_name", default="default", show_default=True)
 @click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="A candidate default model (calibrate_e5's --out folder) instead of nlp/models/default")
+@click.option("--combine", type=click.Choice(["shipped", "head"]), default="shipped", show_default=True,
+              help="The default model's combination (nlp.sentiment_combine): as shipped, or the e5 head alone")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
-def main(model_name: str, model_dir: Path | None, out_path: Path | None) -> None:
+def main(model_name: str, model_dir: Path | None, combine: str, out_path: Path | None) -> None:
     """Run MODEL on the check set and print per-language, per-kind results."""
     rows = load_checkset()
     try:
-        model = load_sentiment_model(model_name, model_dir=model_dir)
+        model = load_sentiment_model(model_name, model_dir=model_dir, combine=combine)
     except (OSError, ValueError) as exc:  # a broken or mismatched model folder: its own message, no traceback
         raise click.ClickException(str(exc)) from None
     preds = model.predict([r.text for r in rows], [r.lang for r in rows])

@@ -4,7 +4,8 @@ Prints macro recall and macro-F1 per dataset-language, per language and overall,
 matrices, and writes everything to docs/sentiment-eval.json for the default model (int8:
 docs/sentiment-eval-int8.json); for `--model minilm`, to docs/minilm/sentiment-eval.json (torch) or
 docs/minilm/sentiment-eval-onnx-<variant>.json; for `--model-dir DIR` (a candidate default model from
-calibrate_e5, scored before it ships), to the same file name inside DIR. Binary sets (chnsenticorp_htl,
+calibrate_e5, scored before it ships), to the same file name inside DIR; for `--combine head` (the default
+model's e5 head without its stacker), to docs/sentiment-eval-head.json. Binary sets (chnsenticorp_htl,
 nsmc_raw) are scored by P(positive) vs P(negative): neutral is not a possible answer there.
 For the MiniLM model the base parts (encoder head alone, n-gram model alone, English head alone) are
 scored too, and the macro-F1 margin over the encoder head alone (our frozen MiniLM + logistic
@@ -192,8 +193,11 @@ def _mean(values: list[float]) -> float:
 @click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="A candidate default model (calibrate_e5's --out folder) instead of nlp/models/default; "
                    "results go into MODEL_DIR (sentiment-eval.json, or -int8.json) unless --out says otherwise")
+@click.option("--combine", type=click.Choice(["shipped", "head"]), default="shipped", show_default=True,
+              help="The default model's combination (nlp.sentiment_combine): as shipped, or the e5 head alone")
 def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, batch_size: int,
-         max_rows: int | None, backend: str | None, onnx_variant: str | None, model_dir: Path | None) -> None:
+         max_rows: int | None, backend: str | None, onnx_variant: str | None, model_dir: Path | None,
+         combine: str) -> None:
     """Score MODEL on every <dataset>/<lang>/<split>.jsonl."""
     import numpy as np
 
@@ -206,13 +210,16 @@ def main(model_name: str, split: str, detect_lang: bool, out_path: Path | None, 
         backend = "onnx" if model_name == "default" else "torch"
     if out_path is None:
         out_path = default_out(model_name, backend, onnx_variant)
+        if combine != "shipped":  # the head alone: beside the shipped combination's file, never over it
+            out_path = out_path.with_name(f"{out_path.stem}-{combine}.json")
         if model_dir is not None:  # a candidate's figures must never overwrite the shipped model's in docs/
             out_path = model_dir / out_path.name
     try:
         if model_name == "minilm" and backend == "torch" and model_dir is None:
             model = MiniLMSentimentModel(cache_embeddings=True, backend="torch")
         else:
-            model = load_sentiment_model(model_name, backend=backend, onnx_variant=onnx_variant, model_dir=model_dir)
+            model = load_sentiment_model(model_name, backend=backend, onnx_variant=onnx_variant, model_dir=model_dir,
+                                         combine=combine)
     except (OSError, ValueError) as exc:  # a broken or mismatched model folder: its own message, no traceback
         raise click.ClickException(str(exc)) from None
     results: dict = {

@@ -178,19 +178,21 @@ def _echo(name: str, s: dict) -> None:
 @click.option("--model", "model_name", default="default", show_default=True)
 @click.option("--model-dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="A candidate default model (calibrate_e5's --out folder) instead of nlp/models/default")
+@click.option("--combine", type=click.Choice(["shipped", "head"]), default="shipped", show_default=True,
+              help="The default model's combination (nlp.sentiment_combine): as shipped, or the e5 head alone")
 @click.option("--limit", type=int, default=None, help="Score only the first N labelled lines of each stream")
 @click.option("--alerts/--no-alerts", default=True, show_default=True,
               help="Also replay each stream through the alert backtest with gold and with model labels")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
-def main(names: tuple[str, ...], model_name: str, model_dir: Path | None, limit: int | None, alerts: bool,
-         out_path: Path | None) -> None:
+def main(names: tuple[str, ...], model_name: str, model_dir: Path | None, combine: str, limit: int | None,
+         alerts: bool, out_path: Path | None) -> None:
     """Score MODEL's sentiment on the real labelled tweet streams (measurement only: never tune on these)."""
     try:
         loaded = [load_stream(streams_dir() / name, limit) for name in names]
     except FileNotFoundError as exc:  # before the model loads: missing data is said at once
         raise click.ClickException(str(exc)) from None
     try:
-        model = load_sentiment_model(model_name, model_dir=model_dir)
+        model = load_sentiment_model(model_name, model_dir=model_dir, combine=combine)
     except (OSError, ValueError) as exc:  # a broken or mismatched model folder: its own message, no traceback
         raise click.ClickException(str(exc)) from None
     result: dict = {"model": model.name, "limit": limit, "streams": {}}
