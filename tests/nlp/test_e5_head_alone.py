@@ -69,3 +69,16 @@ def test_the_config_takes_it_for_the_default_model_only():
         NlpConfig(sentiment_model="minilm", sentiment_combine="head")
     with pytest.raises(ValueError):
         NlpConfig(sentiment_combine="stacker-ish")
+
+
+def test_the_entry_calibrate_e5_writes_recovers_an_overconfident_heads_temperature():
+    """Logits twice as sharp as the labels they were drawn from: the fitted temperature is about 2."""
+    from tools.sentiment.calibrate_e5 import head_alone_entry
+
+    rng = np.random.default_rng(0)
+    true = rng.normal(scale=1.5, size=(6000, 3))
+    y = np.array([rng.choice(3, p=p) for p in softmax(true)])
+    binary = np.zeros(len(y), dtype=bool)
+    entry = head_alone_entry(2 * true, y, binary, softmax(true))
+    assert 1.8 < entry["temperature"] < 2.2
+    assert entry["confidence_cv"]["rows"] == len(y)
