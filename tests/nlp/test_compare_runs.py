@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from nlp.e5_sentiment import E5_MODEL_DIR
-from tools.sentiment.calibrate_e5 import held_out_rows, run_files
-from tools.sentiment.compare_runs import paired_bootstrap
+from nlp.model_files import softmax
+from tools.sentiment.calibrate_e5 import HeldOut, held_out_rows, mean_macro_f1, run_files
+from tools.sentiment.compare_runs import paired_bootstrap, scored
 from tools.sentiment.finetune_e5 import Rows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -168,3 +169,23 @@ def test_pool_must_leave_runs_to_compare(tmp_path):
                           timeout=120)
     assert proc.returncode == 2
     assert "--pool 2 leaves no run to compare: give more than 2 --run" in proc.stderr
+
+
+def test_a_run_is_scored_by_its_head_alone_or_by_its_stacker():
+    """--combine head: the e5 head's own labels, the n-gram inputs unused; stacker: calibrate_e5's CV, which
+    here leans on n-gram inputs that know the label (the head is noisy) and so scores far higher."""
+    rows = _rows(n_per=90)
+    n = len(rows.y)
+    rng = np.random.default_rng(0)
+    logits = np.eye(3)[rows.y] * 0.5 + rng.normal(size=(n, 3))
+    knowing = np.log(np.clip(np.eye(3)[rows.y] * 0.8 + 0.1, 1e-6, 1))
+    h = HeldOut(info={}, rows=rows, index=np.arange(n), logits=logits, y=rows.y, dataset=rows.dataset,
+                binary=rows.binary, weight=np.ones(n), texts=rows.texts, langs=["en"] * n)
+    head = scored(h, knowing, "head", l2=1e-2)
+    np.testing.assert_allclose(head, softmax(logits))
+    stacked = scored(h, knowing, "stacker", l2=1e-2)
+    head_f1, _ = mean_macro_f1(rows, h.index, head)
+    stacked_f1, _ = mean_macro_f1(rows, h.index, stacked)
+    assert stacked_f1 > head_f1 + 20
+    with pytest.raises(ValueError, match="combine must be one of"):
+        scored(h, knowing, "mean", l2=1e-2)

@@ -20,6 +20,11 @@ An interval that excludes zero is necessary for a replacement, not sufficient.
 the others (another's), each side scored on every resample as the mean over its runs. Averaging seeds
 shrinks the training noise the per-run interval leaves out; the spread of the seeds' own CV means is
 in the JSON beside it (`pooled`).
+
+`--combine head` scores the compared runs by their e5 head alone (no stacker: what `nlp.sentiment_combine:
+head` ships; a temperature never changes a label, so none is fitted) and `--reference-combine head` the
+reference side (the first run, or the first N with `--pool`): a setting's head can then be set against
+another's stacker on the same rows.
 """
 
 from __future__ import annotations
@@ -33,11 +38,20 @@ import numpy as np
 
 from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
-from tools.sentiment.calibrate_e5 import SHIPPED_L2, held_out_rows, mean_macro_f1, ngram_model, stacker_cv
+from nlp.model_files import softmax
+from tools.sentiment.calibrate_e5 import (
+    SHIPPED_L2,
+    HeldOut,
+    held_out_rows,
+    mean_macro_f1,
+    ngram_model,
+    stacker_cv,
+)
 from tools.sentiment.finetune_e5 import SEED as TRAIN_SEED
 from tools.sentiment.finetune_e5 import Rows, load_rows, macro_f1_by_dataset
 
 SEED = 7
+COMBINES = ("stacker", "head")
 
 
 def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.ndarray],
@@ -72,6 +86,16 @@ def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.nd
             "share_better": round(float((diffs > 0).mean()), 3), "resamples": resamples}
 
 
+def scored(h: HeldOut, ngram_logp: np.ndarray, combine: str, l2: float) -> np.ndarray:
+    """Probabilities of run `h`'s held-out rows as `combine` says: its stacker out of fold (calibrate_e5's CV,
+    n-gram inputs `ngram_logp`), or its e5 head alone (softmax of the logits; nothing is fitted)."""
+    if combine == "head":
+        return softmax(h.logits)
+    if combine != "stacker":
+        raise ValueError(f"combine must be one of {COMBINES}, got {combine!r}")
+    return stacker_cv(stack_inputs(h.logits, ngram_logp, h.texts, h.langs, LEXICON_LANGS), h, l2)
+
+
 @click.command()
 @click.option("--run", "run_dirs", type=click.Path(path_type=Path, exists=True, file_okay=False), multiple=True,
               required=True, help="finetune_e5 output or calibrate_e5 model; the first is the reference")
@@ -81,9 +105,13 @@ def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.nd
 @click.option("--pool", "pool_refs", type=click.IntRange(min=1), default=None,
               help="Also compare two settings: the mean over the first N --run (e.g. the reference setting's "
                    "seeds) against the mean over the others")
+@click.option("--combine", type=click.Choice(COMBINES), default="stacker", show_default=True,
+              help="How the compared runs are scored: their stacker (calibrate_e5's CV) or their e5 head alone")
+@click.option("--reference-combine", type=click.Choice(COMBINES), default="stacker", show_default=True,
+              help="The same for the reference side (the first run, or the first N with --pool)")
 def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path | None,
-         pool_refs: int | None = None) -> None:
-    """Score each run's stacker by calibrate_e5's CV; bootstrap each run's difference from the first."""
+         pool_refs: int | None = None, combine: str = "stacker", reference_combine: str = "stacker") -> None:
+    """Score each run's stacker (or head) by calibrate_e5's CV; bootstrap each run's difference from the first."""
     if len(run_dirs) < 2:
         raise click.UsageError("give at least two --run directories: a reference and one to compare with it")
     if resamples < 1:
@@ -95,14 +123,16 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
     held = [held_out_rows(d, rows, logits_only=True) for d in run_dirs]  # each is checked against these rows
     ref = held[0]
     ng = ngram_log_probs(ref.texts, *ngram_model(ref.rows.texts, ref.rows.y, np.flatnonzero(~ref.rows.holdout)))
-    probs = [stacker_cv(stack_inputs(h.logits, ng, h.texts, h.langs, LEXICON_LANGS), h, l2) for h in held]
+    ref_count = pool_refs or 1
+    combines = [reference_combine if i < ref_count else combine for i in range(len(run_dirs))]
+    probs = [scored(h, ng, how, l2) for h, how in zip(held, combines, strict=True)]
     runs: dict[str, dict] = {}
-    for d, h, p in zip(run_dirs, held, probs, strict=True):
+    for d, h, p, how in zip(run_dirs, held, probs, combines, strict=True):
         mean, per = mean_macro_f1(h.rows, h.index, p)
-        runs[str(d)] = {"cv_mean_macro_f1": mean, "by_dataset": per,
+        runs[str(d)] = {"combine": how, "cv_mean_macro_f1": mean, "by_dataset": per,
                         "settings": {k: h.info.get(k) for k in ("trained_layers", "epochs", "per_dataset", "lr", "seed",
                                                                "ema", "best_epoch", "kept_weights", "soup_of")}}
-        click.echo(f"[{time.monotonic() - start:.0f}s] {d}: CV mean macro-F1 {mean}", err=True)
+        click.echo(f"[{time.monotonic() - start:.0f}s] {d} ({how}): CV mean macro-F1 {mean}", err=True)
     against: dict[str, dict] = {}
     for d, p in zip(run_dirs[1:], probs[1:], strict=True):
         against[str(d)] = paired_bootstrap(ref.rows, ref.index, probs[0], p, resamples)
@@ -110,8 +140,9 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
         click.echo(f"[{time.monotonic() - start:.0f}s] {d} − {run_dirs[0]}: {b['mean_difference']:+.2f} "
                    f"(90% of resamples in [{b['interval_90'][0]:+.2f}, {b['interval_90'][1]:+.2f}]; "
                    f"better on {100 * b['share_better']:.1f}%)", err=True)
-    result = {"method": f"calibrate_e5's 5-fold CV on the held-out train rows (stacker, l2 = {l2:g}); "
-                        "paired bootstrap of the held-out rows within each dataset; dev not read",
+    result = {"method": f"calibrate_e5's 5-fold CV on the held-out train rows (stacker, l2 = {l2:g}; or the e5 head "
+                        "alone, where `combine` says so); paired bootstrap of the held-out rows within each "
+                        "dataset; dev not read",
               "reference": str(run_dirs[0]), "runs": runs, "against_reference": against}
     if pool_refs is not None:
         pooled = paired_bootstrap(ref.rows, ref.index, probs[:pool_refs], probs[pool_refs:], resamples)
