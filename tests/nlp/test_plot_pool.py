@@ -65,3 +65,14 @@ def test_a_comparison_without_a_pool_or_not_json_is_one_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["--comparison", str(broken), "--out", str(tmp_path / "p.svg")])
     assert result.exit_code == 1 and "is not JSON" in result.output
     assert not (tmp_path / "p.svg").exists()
+
+
+def test_a_side_scored_by_its_head_alone_says_so():
+    """compare_runs --combine head: the plot must not call a head's figures a stacker's."""
+    comparison = _comparison()
+    for name in comparison["pooled"]["runs"]:
+        comparison["runs"][name]["combine"] = "head"
+    svg = draw(comparison)
+    assert "Head or stacker CV macro-F1 per seed" in svg
+    assert "12 layers × 3 epochs, head alone (5 seeds)" in svg
+    assert "4 layers × 6 epochs (5 seeds)" in svg

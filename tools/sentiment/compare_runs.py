@@ -86,7 +86,7 @@ def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.nd
             "share_better": round(float((diffs > 0).mean()), 3), "resamples": resamples}
 
 
-def scored(h: HeldOut, ngram_logp: np.ndarray, combine: str, l2: float) -> np.ndarray:
+def scored(h: HeldOut, ngram_logp: np.ndarray | None, combine: str, l2: float) -> np.ndarray:
     """Probabilities of run `h`'s held-out rows as `combine` says: its stacker out of fold (calibrate_e5's CV,
     n-gram inputs `ngram_logp`), or its e5 head alone (softmax of the logits; nothing is fitted)."""
     if combine == "head":
@@ -122,9 +122,10 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
     rows = load_rows(np.random.default_rng(TRAIN_SEED))  # once: the same for every run
     held = [held_out_rows(d, rows, logits_only=True) for d in run_dirs]  # each is checked against these rows
     ref = held[0]
-    ng = ngram_log_probs(ref.texts, *ngram_model(ref.rows.texts, ref.rows.y, np.flatnonzero(~ref.rows.holdout)))
     ref_count = pool_refs or 1
     combines = [reference_combine if i < ref_count else combine for i in range(len(run_dirs))]
+    ng = (ngram_log_probs(ref.texts, *ngram_model(ref.rows.texts, ref.rows.y, np.flatnonzero(~ref.rows.holdout)))
+          if "stacker" in combines else None)  # the heads alone need no n-gram model
     probs = [scored(h, ng, how, l2) for h, how in zip(held, combines, strict=True)]
     runs: dict[str, dict] = {}
     for d, h, p, how in zip(run_dirs, held, probs, combines, strict=True):

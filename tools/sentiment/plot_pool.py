@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 WIDTH, ROW, LEFT, RIGHT, TOP = 720, 56, 190, 40, 40
 
 
-def setting_of(settings: dict) -> str:
-    """A run's setting in words: how many top layers it trained and for how many epochs."""
+def setting_of(settings: dict, combine: str = "stacker") -> str:
+    """A run's setting in words: how many top layers it trained, for how many epochs, and whether it was scored
+    by its e5 head alone (compare_runs --combine head) rather than its stacker."""
     layers = len(settings.get("trained_layers") or [])
-    return f"{layers} layers × {settings.get('epochs')} epochs"
+    return f"{layers} layers × {settings.get('epochs')} epochs" + (", head alone" if combine == "head" else "")
 
 
 def _scale(low: float, high: float, left: int, right: int):
@@ -40,19 +41,23 @@ def draw(comparison: dict) -> str:
     reference = comparison.get("reference", "")
     try:
         runs = comparison["runs"]
-        rows = [(setting_of(runs[names[0]]["settings"]), [(n, runs[n]["cv_mean_macro_f1"]) for n in names])
+        rows = [(setting_of(runs[names[0]]["settings"], runs[names[0]].get("combine", "stacker")),
+                 [(n, runs[n]["cv_mean_macro_f1"]) for n in names])
                 for names in (pooled["reference_runs"], pooled["runs"])]
         low, high = pooled["interval_90"]
         difference, share = pooled["mean_difference"], pooled["share_better"]
     except (KeyError, IndexError, TypeError, ValueError) as error:
         raise click.ClickException(f"not a compare_runs --pool output: {error!r} is missing or malformed") from error
     scores = [score for _, seeds in rows for _, score in seeds]
+    sides = (pooled["reference_runs"], pooled["runs"])
+    scored_by = {runs[n].get("combine", "stacker") for names in sides for n in names}
+    what = "Stacker" if scored_by == {"stacker"} else "Head or stacker"
     x = _scale(min(scores) - 0.2, max(scores) + 0.2, LEFT, WIDTH - RIGHT)
     dx = _scale(min(low, 0.0) - 0.2, max(high, 0.0) + 0.2, LEFT, WIDTH - RIGHT)
     height = TOP + ROW * 3 + 30
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
            f'font-family="sans-serif" font-size="12">',
-           f'<text x="10" y="20" font-weight="bold">Stacker CV macro-F1 per seed, by setting (held-out train '
+           f'<text x="10" y="20" font-weight="bold">{what} CV macro-F1 per seed, by setting (held-out train '
            f'rows; dev not read; ringed: {escape(reference)})</text>']
     for index, (label, seeds) in enumerate(rows):
         y = TOP + ROW * index + ROW / 2
