@@ -13,7 +13,9 @@
 #                .venv/bin/python -m tools.sentiment.compare_runs --run build/gpu/runs/l4-e6-s13 ... --pool 5
 #
 # Settings: SETTINGS ("layers:epochs ...", default the shipped 4:6 and all 12 layers 12:3), SEEDS
-# (default 13-17), DELTA_OF (the run whose trained layers come back, fixed before any run is scored),
+# (default 13-17), FOLDS (hold-out folds, default 0; a run of fold K is named ...-fK and cross-validates
+# with tools.sentiment.compare_folds), DELTA_OF (the run whose trained layers come back, fixed before any
+# run is scored; none: only held-out logits come back),
 # TRAIN_SECONDS (each run is stopped then; finetune_e5 writes its best epoch after every epoch, so a
 # stopped run is a run of fewer epochs, and what finished still comes back). DEVICE, THREADS and EXTRA
 # (more finetune_e5 options) exist for a dry run on a CPU: OUT=/tmp/out DEVICE=cpu THREADS=2 SEEDS=13
@@ -22,6 +24,7 @@ set -uo pipefail
 : "${OUT:?OUT is where the device tool collects what comes back}"
 SEEDS=${SEEDS:-13 14 15 16 17}
 SETTINGS=${SETTINGS:-4:6 12:3}
+FOLDS=${FOLDS:-0}
 DELTA_OF=${DELTA_OF:-l12-e3-s13}
 TRAIN_SECONDS=${TRAIN_SECONDS:-420}
 DEVICE=${DEVICE:-cuda}
@@ -47,17 +50,20 @@ pids=()
 for setting in $SETTINGS; do
   layers=${setting%%:*} epochs=${setting##*:}
   for seed in $SEEDS; do
-    name=l${layers}-e${epochs}-s${seed}
-    # shellcheck disable=SC2086  # EXTRA is a list of options
-    timeout "$TRAIN_SECONDS" "$PY" -m tools.sentiment.finetune_e5 --inputs "$INPUTS" --device "$DEVICE" \
-      --top-layers "$layers" --epochs "$epochs" --seed "$seed" --threads "$THREADS" $EXTRA \
-      --out "$RUNS/$name" --work "/tmp/work-$name" >"$RUNS/$name.log" 2>&1 &
-    pids+=($!)
+    for fold in $FOLDS; do
+      name=l${layers}-e${epochs}-s${seed}$([ "$fold" = 0 ] || echo "-f$fold")
+      # shellcheck disable=SC2086  # EXTRA is a list of options
+      timeout "$TRAIN_SECONDS" "$PY" -m tools.sentiment.finetune_e5 --inputs "$INPUTS" --device "$DEVICE" \
+        --top-layers "$layers" --epochs "$epochs" --seed "$seed" --fold "$fold" --threads "$THREADS" $EXTRA \
+        --out "$RUNS/$name" --work "/tmp/work-$name" >"$RUNS/$name.log" 2>&1 &
+      pids+=($!)
+    done
   done
 done
 status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 for log in "$RUNS"/*.log; do { echo "== $log"; tail -n 4 "$log"; } >>"$OUT/log.txt"; done
-"$PY" -m tools.sentiment.gpu_outputs pack --runs "$RUNS" --delta-of "$DELTA_OF" --out "$OUT" 2>&1 | tee -a "$OUT/log.txt"
+delta=(--delta-of "$DELTA_OF"); [ "$DELTA_OF" = none ] && delta=()
+"$PY" -m tools.sentiment.gpu_outputs pack --runs "$RUNS" "${delta[@]}" --out "$OUT" 2>&1 | tee -a "$OUT/log.txt"
 date -u | tee -a "$OUT/log.txt"
 exit $status

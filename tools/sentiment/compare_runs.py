@@ -122,6 +122,10 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
     rows = load_rows(np.random.default_rng(TRAIN_SEED))  # once: the same for every run
     held = [held_out_rows(d, rows, logits_only=True) for d in run_dirs]  # each is checked against these rows
     ref = held[0]
+    folds = sorted({h.rows.fold for h in held})
+    if len(folds) > 1:
+        raise click.UsageError(f"these runs hold out different rows (hold-out folds {folds}): compare them row for "
+                               "row with python -m tools.sentiment.compare_folds")
     ref_count = pool_refs or 1
     combines = [reference_combine if i < ref_count else combine for i in range(len(run_dirs))]
     ng = (ngram_log_probs(ref.texts, *ngram_model(ref.rows.texts, ref.rows.y, np.flatnonzero(~ref.rows.holdout)))

