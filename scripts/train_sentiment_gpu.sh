@@ -11,6 +11,8 @@
 # Here, after:   .venv/bin/python -m tools.sentiment.gpu_outputs unpack --files <files_at> --out build/gpu/runs
 #                .venv/bin/python -m tools.sentiment.record_runs --run build/gpu/runs/l4-e6-s13 ...  (docs/runs)
 #                .venv/bin/python -m tools.sentiment.compare_runs --run build/gpu/runs/l4-e6-s13 ... --pool 5
+#                (runs of several hold-out folds: tools.sentiment.compare_folds --reference ... --run ...)
+# Timing (2026-12-04, one H200, 12 runs at once: SETTINGS="4:6 12:3" SEEDS=13 FOLDS="0 1 2 3 4 5"): 7.6 min.
 #
 # Settings: SETTINGS ("layers:epochs ...", default the shipped 4:6 and all 12 layers 12:3), SEEDS
 # (default 13-17), FOLDS (hold-out folds, default 0; a run of fold K is named ...-fK and cross-validates

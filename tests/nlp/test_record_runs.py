@@ -99,16 +99,27 @@ def test_a_recorded_runs_logits_score_what_its_training_log_says(record):
 
 
 @pytest.fixture(scope="module")
-def shared_rows(sentiment_data) -> Rows:
-    """The train rows ../shared holds now, read once for every record's check."""
-    return load_rows(np.random.default_rng(SEED))
+def shared_rows(sentiment_data):
+    """The train rows ../shared holds now with a hold-out fold's rows held out, read once per fold."""
+    cache: dict[int, Rows] = {}
+
+    def rows(fold: int) -> Rows:
+        if fold not in cache:
+            cache[fold] = load_rows(np.random.default_rng(SEED), fold)
+        return cache[fold]
+
+    return rows
 
 
 @pytest.mark.parametrize("record", _records(), ids=lambda p: p.name)
 def test_a_recorded_run_is_of_the_data_shared_holds_now(record, shared_rows):
-    """What compare_runs checks before it pools a record: the same datasets and the same held-out rows."""
+    """What compare_runs and compare_folds check before they use a record: the same datasets and the same
+    held-out rows (those of the record's hold-out fold)."""
     from tools.sentiment.calibrate_e5 import held_out_rows
 
-    h = held_out_rows(record, shared_rows, logits_only=True)
+    fold = json.loads((record / "finetune.json").read_text(encoding="utf-8")).get("holdout_fold", 0)
+    rows = shared_rows(fold)
+    h = held_out_rows(record, rows, logits_only=True)
+    assert h.rows is rows  # checked against this fold's rows, not reloaded
     with np.load(record / "holdout.npz") as held:
-        np.testing.assert_array_equal(held["y"], shared_rows.y[h.index])
+        np.testing.assert_array_equal(held["y"], rows.y[h.index])
