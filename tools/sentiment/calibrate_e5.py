@@ -247,9 +247,10 @@ def stacker_cv(x: np.ndarray, h: HeldOut, l2: float, free: np.ndarray | None = N
 @click.command()
 @click.option("--run", "run_dir", type=click.Path(path_type=Path, exists=True), required=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
-@click.option("--delta-bits", type=click.Choice(["8", "4"]), default="8", show_default=True,
-              help="Quantization of the trained matrices' differences from the base: 4 halves the delta "
-                   "(for all 12 layers trained, which int8 would not fit in 25 MB); model.json says what it costs")
+@click.option("--delta-bits", type=click.Choice(["8", "4"]), default="4", show_default=True,
+              help="Quantization of the trained matrices' differences from the base: 4 halves the delta (the "
+                   "shipped 12 trained layers, which int8 would not fit in 25 MB); 8 for a run of fewer layers. "
+                   "model.json says what it costs")
 def main(run_dir: Path, out_dir: Path, delta_bits: str) -> None:
     """Choose temperature vs stacker by CV on the held-out train rows, fit it, write the model into OUT."""
     from safetensors.numpy import save_file
