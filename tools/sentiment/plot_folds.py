@@ -10,13 +10,12 @@ text; `tests/nlp/test_plot_folds.py` checks the committed one is the one this dr
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 
 import click
 
-from tools.sentiment.plot_pool import _scale
+from tools.sentiment.plot_pool import _scale, interval_marks, write_plot
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTH, ROW, LEFT, RIGHT, TOP = 720, 30, 190, 60, 46
@@ -55,15 +54,7 @@ def draw(comparison: dict) -> str:
         out.append(f'<text x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}" font-size="10">{b - a:+.2f}</text>')
     y = TOP + ROW * len(labelled) + 30
     out.append(f'<text x="10" y="{y + 4:.1f}">difference on all folds, 90%</text>')
-    out.append(f'<text x="{dx(0.0):.1f}" y="{y - 18:.1f}" font-size="10" text-anchor="middle">0</text>')
-    out.append(f'<line x1="{dx(0.0):.1f}" y1="{y - 14:.1f}" x2="{dx(0.0):.1f}" y2="{y + 14:.1f}" '
-               f'stroke="#999" stroke-dasharray="3,3"/>')
-    out.append(f'<line x1="{dx(low):.1f}" y1="{y:.1f}" x2="{dx(high):.1f}" y2="{y:.1f}" stroke="#333" '
-               f'stroke-width="3"><title>90% of resamples: {low:+.2f}..{high:+.2f}</title></line>')
-    out.append(f'<circle cx="{dx(difference):.1f}" cy="{y:.1f}" r="5" fill="#333">'
-               f'<title>mean difference {difference:+.2f}, better in {share:.1%}</title></circle>')
-    out.append(f'<text x="{dx(difference):.1f}" y="{y + 22:.1f}" font-size="10" text-anchor="middle">'
-               f'{difference:+.2f} ({low:+.2f}..{high:+.2f}), better in {share:.1%}</text>')
+    out += interval_marks(dx, y, low, high, difference, share)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -75,12 +66,7 @@ def draw(comparison: dict) -> str:
               default=ROOT / "docs" / "runs" / "folds.svg", show_default=True)
 def main(comparison: Path, out: Path) -> None:
     """Write the fold plot of one compare_folds output."""
-    try:
-        data = json.loads(comparison.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{comparison} is not JSON: {error}") from error
-    out.write_text(draw(data), encoding="utf-8")
-    click.echo(f"wrote {out}")
+    write_plot(comparison, out, draw)
 
 
 if __name__ == "__main__":

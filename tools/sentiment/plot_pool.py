@@ -12,6 +12,7 @@ same on every machine, and `tests/nlp/test_plot_pool.py` checks the committed on
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -31,6 +32,20 @@ def setting_of(settings: dict, combine: str = "stacker") -> str:
 def _scale(low: float, high: float, left: int, right: int):
     span = (high - low) or 1.0
     return lambda value: left + (value - low) / span * (right - left)
+
+
+def interval_marks(dx: Callable[[float], float], y: float, low: float, high: float, difference: float,
+                   share: float) -> list[str]:
+    """The SVG of a bootstrap difference on one row: the zero line, the 90% interval, the mean and its label."""
+    return [f'<text x="{dx(0.0):.1f}" y="{y - 18:.1f}" font-size="10" text-anchor="middle">0</text>',
+            f'<line x1="{dx(0.0):.1f}" y1="{y - 14:.1f}" x2="{dx(0.0):.1f}" y2="{y + 14:.1f}" '
+            f'stroke="#999" stroke-dasharray="3,3"/>',
+            f'<line x1="{dx(low):.1f}" y1="{y:.1f}" x2="{dx(high):.1f}" y2="{y:.1f}" stroke="#333" '
+            f'stroke-width="3"><title>90% of resamples: {low:+.2f}..{high:+.2f}</title></line>',
+            f'<circle cx="{dx(difference):.1f}" cy="{y:.1f}" r="5" fill="#333">'
+            f'<title>mean difference {difference:+.2f}, better in {share:.1%}</title></circle>',
+            f'<text x="{dx(difference):.1f}" y="{y + 22:.1f}" font-size="10" text-anchor="middle">'
+            f'{difference:+.2f} ({low:+.2f}..{high:+.2f}), better in {share:.1%}</text>']
 
 
 def draw(comparison: dict) -> str:
@@ -77,17 +92,19 @@ def draw(comparison: dict) -> str:
                    f'text-anchor="middle">{value:.2f}</text>')
     y = TOP + ROW * 2 + ROW / 2 + 10
     out.append(f'<text x="10" y="{y + 4:.1f}">difference of means, 90%</text>')
-    out.append(f'<text x="{dx(0.0):.1f}" y="{y - 18:.1f}" font-size="10" text-anchor="middle">0</text>')
-    out.append(f'<line x1="{dx(0.0):.1f}" y1="{y - 14:.1f}" x2="{dx(0.0):.1f}" y2="{y + 14:.1f}" '
-               f'stroke="#999" stroke-dasharray="3,3"/>')
-    out.append(f'<line x1="{dx(low):.1f}" y1="{y:.1f}" x2="{dx(high):.1f}" y2="{y:.1f}" stroke="#333" '
-               f'stroke-width="3"><title>90% of resamples: {low:+.2f}..{high:+.2f}</title></line>')
-    out.append(f'<circle cx="{dx(difference):.1f}" cy="{y:.1f}" r="5" fill="#333">'
-               f'<title>mean difference {difference:+.2f}, better in {share:.1%}</title></circle>')
-    out.append(f'<text x="{dx(difference):.1f}" y="{y + 22:.1f}" font-size="10" text-anchor="middle">'
-               f'{difference:+.2f} ({low:+.2f}..{high:+.2f}), better in {share:.1%}</text>')
+    out += interval_marks(dx, y, low, high, difference, share)
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def write_plot(comparison: Path, out: Path, draw_svg: Callable[[dict], str]) -> None:
+    """Read a comparison JSON, draw it with `draw_svg`, write the SVG to `out` (a clear error for bad JSON)."""
+    try:
+        data = json.loads(comparison.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{comparison} is not JSON: {error}") from error
+    out.write_text(draw_svg(data), encoding="utf-8")
+    click.echo(f"wrote {out}")
 
 
 @click.command()
@@ -97,12 +114,7 @@ def draw(comparison: dict) -> str:
               default=ROOT / "docs" / "runs" / "pool.svg", show_default=True)
 def main(comparison: Path, out: Path) -> None:
     """Write the pool plot of one compare_runs --pool output."""
-    try:
-        data = json.loads(comparison.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{comparison} is not JSON: {error}") from error
-    out.write_text(draw(data), encoding="utf-8")
-    click.echo(f"wrote {out}")
+    write_plot(comparison, out, draw)
 
 
 if __name__ == "__main__":
