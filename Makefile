@@ -88,6 +88,7 @@ eval-sentiment: venv
 	$(BIN)/python -m tools.sentiment.evaluate
 	$(BIN)/python -m tools.sentiment.checkset --out docs/sentiment-checkset.json
 	$(BIN)/python -m tools.sentiment.streams --out docs/sentiment-streams.json
+	$(BIN)/python -m tools.sentiment.complaints --out docs/sentiment-complaints.json
 
 # The MiniLM model (sentiment_model: minilm, nlp/models/minilm): retrain, and score on torch and ONNX Runtime.
 train-sentiment-minilm: venv
