@@ -42,6 +42,7 @@ QUERY_PREFIX = "query: "  # e5's input convention for single texts (classificati
 # longer; 21% of ChnSentiCorp's hotel reviews are. Reading up to e5's whole context instead is
 # measured by calibrate_e5 on the longer held-out rows (model.json `long_texts`) and was not adopted:
 # the gain did not survive the stacker on dev and it cost a quarter of the throughput (model card).
+# Nor did a review's last 128 tokens, alone or averaged with its first (tools/sentiment/long_texts.py).
 MAX_TOKENS = 128
 E5_CONTEXT = 512  # e5's position table: the most any text can be read
 # A batch holds at most batch_size × this many padded tokens: full batches up to 128 tokens a text,
