@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tools.sentiment.bias_cv import fit_offsets, nested_offsets_cv
 from tools.sentiment.calibrate_e5 import HeldOut, mean_macro_f1
@@ -48,3 +49,38 @@ def test_nested_offsets_gain_on_a_biased_language_and_not_on_an_unbiased_one():
     gain = (mean_macro_f1(fair.rows, fair.index, shifted)[1]["a/en"]
             - mean_macro_f1(fair.rows, fair.index, probs)[1]["a/en"])
     assert abs(gain) < 1.5  # nothing to undo: offsets chosen on other folds neither help nor hurt much
+
+
+def test_offsets_can_be_limited_to_named_languages():
+    h, probs = _held_out()
+    assert set(fit_offsets(np.log(probs), h, np.arange(len(h.y)), min_rows=0, only=["de"])) == {"de"}
+    shifted, chosen = nested_offsets_cv(probs, h, min_rows=200, only=["de"])  # en is biased but not named
+    assert all(fold == {} for fold in chosen)
+    assert np.array_equal(shifted.argmax(1), probs.argmax(1))
+
+
+def test_runs_of_disjoint_folds_are_joined_and_compared_on_the_named_languages_sets():
+    import dataclasses
+
+    from tools.sentiment.bias_cv import union_test
+
+    h, probs = _held_out(pos_shift=-1.0)
+    half = len(h.y) // 2
+    idx = np.random.default_rng(3).permutation(len(h.y))
+    parts = []
+    for k, mine in enumerate((np.sort(idx[:half]), np.sort(idx[half:]))):
+        part = dataclasses.replace(h, index=mine, y=h.y[mine], dataset=h.dataset[mine], info={"holdout_fold": k + 1},
+                                   langs=[h.langs[i] for i in mine])
+        logp = np.log(probs[mine])
+        fixed = logp.copy()
+        fixed[:, POS] += np.where(h.dataset[mine] == 0, 1.0, 0.0)  # undo the English bias exactly
+        parts.append((part, logp, fixed))
+    out = union_test(parts, ["en"], resamples=200)
+    assert out["folds"] == [1, 2] and out["rows"] == len(h.y)
+    en = out["sets_of_en"]
+    assert en["sets"] == ["a/en"] and en["with"] > en["without"] and en["interval_90_above_zero"]
+    same = union_test([(p, a, a) for p, a, _ in parts], ["en"], resamples=50)
+    assert same["all_sets"]["mean_difference"] == 0.0
+    overlapping = [parts[0], parts[0]]
+    with pytest.raises(ValueError, match="overlap"):
+        union_test(overlapping, None, resamples=10)
