@@ -46,6 +46,7 @@ from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.enrich import Enricher
+from nlp.normalize import normalize
 
 log = logging.getLogger("groundswell.pipeline")
 
@@ -354,8 +355,11 @@ def enrich(
                 break
             done = []
             # Model-sized pieces, so the bar moves every few seconds; sorted by length first, so each
-            # piece pads as little as the model's own length buckets over the whole batch would.
-            todo.sort(key=lambda m: len(m.text))
+            # piece pads as little as the model's own length buckets over the whole batch would, then
+            # by the text as the model reads it, so copies (retweets of one post by different handles)
+            # share a piece and the model reads them once (SentimentModel.predict).
+            keys = {id(m): normalize(m.text) for m in todo}
+            todo.sort(key=lambda m: (len(keys[id(m)]), keys[id(m)]))
             for start in range(0, len(todo), config.nlp.batch_size):
                 piece = enricher.enrich(todo[start : start + config.nlp.batch_size])
                 done.extend(piece)
