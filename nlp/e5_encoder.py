@@ -131,11 +131,17 @@ class E5Encoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> tuple[Any, Any]:
         """(embeddings (n, 384) or None, sentiment features (n, 384) or None): None for what the graph lacks."""
+        ids = [e.ids for e in self.tokenizer.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])] if texts else []
+        return self.encode_ids(ids, batch_size, progress)
+
+    def encode_ids(self, ids: Sequence[Sequence[int]], batch_size: int = 64,
+                   progress: bool = False) -> tuple[Any, Any]:
+        """`encode` for texts already tokenised as e5 reads them ([CLS], "query: ", the text, [SEP]; at most
+        `E5_CONTEXT` ids): for a caller that chooses which tokens are read (tools/sentiment/long_texts.py)."""
         import numpy as np
 
-        outs = {name: np.zeros((len(texts), DIM), dtype=np.float32) for name in self.outputs if name is not None}
-        if texts:
-            ids = [e.ids for e in self.tokenizer.encode_batch([QUERY_PREFIX + (t or " ") for t in texts])]
+        outs = {name: np.zeros((len(ids), DIM), dtype=np.float32) for name in self.outputs if name is not None}
+        if ids:
             batches: Any = length_buckets(ids, batch_size, max_cells=batch_size * TOKENS_PER_ROW)
             if progress:
                 from tqdm import tqdm  # lazy: only long CLI passes draw a bar

@@ -22,10 +22,12 @@ class Enricher:
     `embeddings`: where the sentence embeddings computed on the way are kept for themes (see
     nlp/embeddings.py), and where intents read them; None: intents encode the texts themselves."""
 
-    def __init__(self, config: NlpConfig, embeddings: SentenceEmbeddings | None = None) -> None:
+    def __init__(self, config: NlpConfig, embeddings: SentenceEmbeddings | None = None,
+                 model: SentimentModel | None = None) -> None:
+        """`model`: a sentiment model already loaded (None: the one the config names, at first use)."""
         self.config = config
         self.embeddings = embeddings
-        self._model: SentimentModel | None = None
+        self._model = model
 
     @property
     def model(self) -> SentimentModel:

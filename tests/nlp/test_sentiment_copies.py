@@ -92,8 +92,7 @@ def test_the_enrich_step_reads_retweets_by_different_handles_once(tmp_path, defa
                            f"sources:\n  - type: import\n    options: {{path: {tmp_path / 'none.jsonl'}}}\n"
                            f"store: {{type: sqlite, path: {db}}}\nnlp: {{batch_size: 16}}\n", encoding="utf-8")
     config = load_config(str(config_path))
-    enricher = Enricher(config.nlp)
-    enricher._model = ReadRecorder(default_model.model_dir)
+    enricher = Enricher(config.nlp, model=ReadRecorder(default_model.model_dir))
     report = enrich(config, store, enricher=enricher)
     assert report.enriched == 128
     # 64 copies sorted together fill 4 or 5 pieces of 16: read once in each, not 64 times.

@@ -29,7 +29,6 @@ from nlp.e5_encoder import E5_CONTEXT, MAX_TOKENS, QUERY_PREFIX
 from nlp.e5_sentiment import E5_MODEL_DIR, E5SentimentModel
 from nlp.e5_stacker import ngram_log_probs
 from nlp.e5_weights import ensure_checkpoint
-from nlp.onnx_encoder import pad_batch
 from tools.sentiment.calibrate_e5 import held_out_rows, label_accuracy, mean_macro_f1, ngram_model
 from tools.sentiment.compare_runs import SHIPPED_L2, paired_bootstrap, scored
 from tools.sentiment.finetune_e5 import SEED as TRAIN_SEED
@@ -52,14 +51,9 @@ def windows(ids: list[int], prefix: int, size: int = MAX_TOKENS) -> dict[str, li
             "whole": ids if len(ids) <= E5_CONTEXT else ids[: E5_CONTEXT - 1] + ids[-1:]}
 
 
-def head_logits(model: E5SentimentModel, ids: list[list[int]], batch: int = 16) -> np.ndarray:
+def head_logits(model: E5SentimentModel, ids: list[list[int]]) -> np.ndarray:
     """The shipped head's logits for ready token ids (no cut: the caller chose the window)."""
-    enc = model.encoder(embeddings=False)
-    features = np.zeros((len(ids), model.weight.shape[1]), dtype=np.float32)
-    for start in range(0, len(ids), batch):
-        idx = list(range(start, min(start + batch, len(ids))))
-        input_ids, mask = pad_batch(ids, idx, enc.pad_id)
-        features[idx] = enc.session.run([enc.outputs[1]], {"input_ids": input_ids, "attention_mask": mask})[0]
+    _, features = model.encoder(embeddings=False).encode_ids(ids)
     return (features @ model.weight.T + model.bias).astype(np.float64)
 
 
