@@ -40,6 +40,7 @@ def test_shares_are_counted_per_group_kind_and_language():
     assert out["groups"]["g1"]["comment"]["negative"] == 100.0
     assert out["complaints_by_language"]["en"] == {"rows": 2, "negative": 50.0, "neutral": 50.0, "positive": 0.0}
     assert out["complaints_by_language"]["fr"]["rows"] == 1
+    assert out["complaints"] == {"rows": 3, "negative": 66.7, "neutral": 33.3, "positive": 0.0}
 
 
 def test_the_bootstrap_is_zero_for_the_same_labels_and_brackets_a_real_difference():

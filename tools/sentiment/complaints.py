@@ -87,7 +87,7 @@ def shares(labels: Sequence[str]) -> dict:
 
 
 def by_group(rows: Sequence[Row], labels: Sequence[str]) -> dict:
-    """{group: {kind: shares}}, and complaints per language over both sets."""
+    """{group: {kind: shares}}, complaints per language over both sets, and all complaints together."""
     out: dict = {"groups": {}, "complaints_by_language": {}}
     cells: dict[tuple[str, str], list[str]] = {}
     langs: dict[str, list[str]] = {}
@@ -98,6 +98,7 @@ def by_group(rows: Sequence[Row], labels: Sequence[str]) -> dict:
     for (group, kind), got in sorted(cells.items()):
         out["groups"].setdefault(group, {})[kind] = shares(got)
     out["complaints_by_language"] = {lang: shares(got) for lang, got in sorted(langs.items())}
+    out["complaints"] = shares([label for got in langs.values() for label in got])
     return out
 
 
@@ -141,6 +142,9 @@ def markdown(result: dict) -> str:
         d = f"{d['margin']:+.1f} ({d['ci95'][0]:+.1f}..{d['ci95'][1]:+.1f})" if d else ""
         lines.append(f"| {lang} | {s['rows']} | **{s['negative']}%** | {s['neutral']}% | {s['positive']}% "
                      f"| {h} | {d} |")
+    s = result["complaints"]
+    h = f"{head['complaints']['negative']}%" if head else "n/a"
+    lines.append(f"| all | {s['rows']} | **{s['negative']}%** | {s['neutral']}% | {s['positive']}% | {h} | |")
     lines += ["", "| no complaint | rows | read negative | read positive |", "|---|---:|---:|---:|"]
     for group, kinds in result["groups"].items():
         for kind, s in kinds.items():
@@ -183,7 +187,8 @@ def main(root: Path, split: str, model_name: str, model_dir: Path | None, out_pa
                 p = part["groups"][group][kind]
                 line += f" | {name} {p['negative']:5.1f} {p['neutral']:5.1f} {p['positive']:5.1f}"
             click.echo(line)
-    click.echo("complaints read negative, by language: " + ", ".join(
+    click.echo(f"complaints read negative: {result['complaints']['negative']}% of {result['complaints']['rows']}; "
+               "by language: " + ", ".join(
         f"{lang} {s['negative']}% of {s['rows']}" for lang, s in result["complaints_by_language"].items()))
     for lang, d in (result.get("complaints_negative_stacker_minus_head") or {}).items():
         click.echo(f"  {lang}: stacker − head alone {d['margin']:+.1f} points "
