@@ -3,8 +3,8 @@
     .venv/bin/python bench/enrich_streams.py [--limit N] [--out bench/results/enrich_streams.json]
 
 Real streams repeat themselves: a retweet is the same text under another handle (the Apple and GOP
-streams of ../shared/data/streams: 21% and 26% of their lines read the same as an earlier line once
-normalised). `SentimentModel.predict` reads each distinct (text, language) once, and the enrich step
+streams of ../shared/data/streams; `texts_read` below says how many the model still reads).
+`SentimentModel.predict` reads each distinct (text, language) once, and the enrich step
 sorts each batch so that copies share a model-sized piece. This times `groundswell.pipeline.enrich`
 (language, sentiment, intents, as `groundswell run` runs it) on both streams loaded into a fresh
 embedded SQLite store, four ways, each once, in a fresh subprocess:

@@ -44,8 +44,8 @@ class SentimentModel:
         but whitespace is neutral (probability 1) without asking the model. `keep_embeddings`:
         where a model that computes sentence embeddings on the way leaves them (for themes).
         `each_distinct_once`: the model reads each distinct (normalised text, language) once and its
-        copies get the same answer (retweets: a fifth to a quarter of a real Twitter stream); False
-        reads every row (bench/enrich_streams.py, to measure what that saves).
+        copies get the same answer (retweets: bench/enrich_streams.py); False
+        reads every row (that bench, to measure what reading copies once saves).
         """
         if langs is not None and len(langs) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")

@@ -39,7 +39,7 @@ from tools.sentiment.calibrate_e5 import (
 )
 from tools.sentiment.compare_folds import run_fold, union
 from tools.sentiment.compare_runs import paired_bootstrap
-from tools.sentiment.finetune_e5 import NEU, POS, SEED, load_rows, macro_f1_by_dataset
+from tools.sentiment.finetune_e5 import NEU, POS, SEED, Rows, load_rows, macro_f1_by_dataset
 
 GRID = np.round(np.linspace(-1.5, 1.5, 13), 2)  # offsets to log-probabilities, in steps of 0.25
 # Languages with fewer held-out rows get no offsets. Set after the first run with every language
@@ -137,10 +137,13 @@ def main(run_dirs: tuple[Path, ...], min_rows: int, only: tuple[str, ...], resam
                         f"split (grid {GRID[0]:+g}..{GRID[-1]:+g} by 0.25), for {which} with at least {min_rows} "
                         "held-out rows; n-grams fitted on each run's own train rows; dev not read", "runs": {}}
     # The n-gram model reads only train rows outside the hold-out: once per fold, shared by that fold's runs.
+    rows_of: dict[int, Rows] = {}
     ngrams: dict[int, np.ndarray] = {}
     parts = []
     for run_dir, fold in zip(run_dirs, folds, strict=True):
-        rows = load_rows(np.random.default_rng(SEED), fold)
+        if fold not in rows_of:  # the same rows for every run of one fold: loaded once
+            rows_of[fold] = load_rows(np.random.default_rng(SEED), fold)
+        rows = rows_of[fold]
         h = held_out_rows(run_dir, rows, logits_only=True)
         if fold not in ngrams:
             ngrams[fold] = ngram_log_probs(h.texts, *ngram_model(rows.texts, rows.y, np.flatnonzero(~rows.holdout)))

@@ -122,11 +122,13 @@ def report(rows: Sequence[Row], labels: Sequence[str], parts: dict[str, list[str
         out["parts"] = {name: by_group(rows, got) for name, got in parts.items()}
         head = parts.get("e5_head_alone")
         if head is not None:
-            idx = [i for i, r in enumerate(rows) if r.kind == "complaint"]
+            by_lang: dict[str, list[int]] = {}
+            for i, r in enumerate(rows):
+                if r.kind == "complaint":
+                    by_lang.setdefault(r.lang, []).append(i)
             out["complaints_negative_stacker_minus_head"] = {
                 lang: negative_share_difference([labels[i] for i in mine], [head[i] for i in mine])
-                for lang in sorted({rows[i].lang for i in idx})
-                for mine in [[i for i in idx if rows[i].lang == lang]]}
+                for lang, mine in sorted(by_lang.items())}
     return out
 
 
