@@ -29,6 +29,7 @@ from groundswell.digest_config import DigestConfig
 from groundswell.goals import Goals
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
+from nlp.model_text import ModelText
 
 
 class BrandConfig(_Strict):
@@ -152,6 +153,10 @@ class Config(_Strict):
             if brand.name == name:
                 return brand
         raise KeyError(name)
+
+    def model_text(self) -> ModelText:
+        """What the models read of a mention: its brands' names as `@user` (`nlp.mask_brand_names`), capped."""
+        return ModelText(self.nlp, {b.name: b.terms() for b in self.brands})
 
 
 def _hint(err: Any) -> str:

@@ -43,7 +43,8 @@ def tag_missing_intents(
 
 
 def _tag(config: Config, store: Store, embeddings: SentenceEmbeddings, mentions: list, report: BackfillReport) -> None:
-    texts = [normalize(config.nlp.analysed_text(m.text)) for m in mentions]
+    model_text = config.model_text()
+    texts = [normalize(model_text(m)) for m in mentions]
     vectors = embeddings.for_texts(texts, batch_size=config.nlp.batch_size)
     intents = shipped_tagger().predict(vectors, texts, [m.lang for m in mentions])
     tagged = [m.model_copy(update={"intent": intent}) for m, intent in zip(mentions, intents, strict=True)]

@@ -343,7 +343,7 @@ def enrich(
 
     `embeddings`: keeps the sentence embeddings sentiment computes, for `update_themes` in the same process."""
     if enricher is None:
-        enricher = Enricher(config.nlp, embeddings)
+        enricher = Enricher(config.nlp, embeddings, text=config.model_text())
     report = EnrichReport()
     batch_size = config.nlp.batch_size * 8
     bar = _progress(progress, "enrich", total=_unenriched_count(store, limit) if progress else None)
@@ -358,7 +358,7 @@ def enrich(
             # piece pads as little as the model's own length buckets over the whole batch would, then
             # by the text as the model reads it, so copies (retweets of one post by different handles)
             # share a piece and the model reads them once (SentimentModel.predict).
-            keys = {id(m): normalize(m.text) for m in todo}
+            keys = {id(m): normalize(enricher.text(m)) for m in todo}
             todo.sort(key=lambda m: (len(keys[id(m)]), keys[id(m)]))
             for start in range(0, len(todo), config.nlp.batch_size):
                 piece = enricher.enrich(todo[start : start + config.nlp.batch_size])
@@ -443,7 +443,7 @@ def themes_pass(
     bar = _progress(progress, "themes", total=len(config.brands), unit="brand")
     try:
         return themes_step.update(
-            store, config.brands, config.nlp.analysed_text, embeddings, filters=Filters(since=since, until=until),
+            store, config.brands, config.model_text(), embeddings, filters=Filters(since=since, until=until),
             full=full, progress=progress, tick=bar.update,
         )
     finally:

@@ -83,7 +83,7 @@ class _Labels:
 def update(
     store: Store,
     brands: Sequence[BrandConfig],
-    analysed_text: Callable[[str], str],
+    model_text: Callable[[Mention], str],
     embeddings: SentenceEmbeddings,
     *,
     filters: Filters = Filters(),
@@ -96,7 +96,7 @@ def update(
     labels = _Labels()
     passes = []
     for brand in brands:
-        done = _brand_pass(store, state, brand, filters.replace(brand=brand.name), analysed_text, embeddings,
+        done = _brand_pass(store, state, brand, filters.replace(brand=brand.name), model_text, embeddings,
                            full, progress, labels)
         if done is not None:
             passes.append(done)
@@ -112,7 +112,7 @@ def update(
 
 
 def _brand_pass(
-    store: Store, state: ThemeState, brand: BrandConfig, filters: Filters, analysed_text: Callable[[str], str],
+    store: Store, state: ThemeState, brand: BrandConfig, filters: Filters, model_text: Callable[[Mention], str],
     embeddings: SentenceEmbeddings, full: bool, progress: bool, labels: _Labels,
 ) -> BrandPass | None:
     mentions = [m for m in store.iter_mentions(filters) if m.enriched]
@@ -124,14 +124,14 @@ def _brand_pass(
         new = [m for m in mentions if not (saved.labels & set(m.themes)) and m.id not in saved.unthemed]
         if not new:  # the common case: no encoder, no clustering
             return BrandPass(brand.name, "incremental", themes=_summary(saved))
-        analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in new]  # as a full pass reads them
+        analysed = [m.model_copy(update={"text": model_text(m)}) for m in new]  # as a full pass reads them
         vectors = embeddings.for_texts([clean(m.text) for m in analysed])
         vectors = saved.centring.apply(vectors, [post_lang(m) for m in analysed])
         found = assign_paths(saved.centroids, vectors, [theme_group(m) for m in new])
         if not drifted([path[0] if path else None for path in found], saved.baseline_unfit):
             return _keep(brand.name, saved, new, found, labels)
         reason = "drift"
-    return _recluster(brand, mentions, saved, reason, analysed_text, embeddings, progress, labels)
+    return _recluster(brand, mentions, saved, reason, model_text, embeddings, progress, labels)
 
 
 def _keep(
@@ -155,15 +155,16 @@ def _keep(
 
 def _recluster(
     brand: BrandConfig, mentions: list[Mention], saved: BrandThemes | None, reason: str,
-    analysed_text: Callable[[str], str], embeddings: SentenceEmbeddings, progress: bool, labels: _Labels,
+    model_text: Callable[[Mention], str], embeddings: SentenceEmbeddings, progress: bool, labels: _Labels,
 ) -> BrandPass:
     """Cluster the brand's window in full; its old labels on these posts are replaced by the new ones."""
     import sys
 
     # The brand's own name and query words are in every post: useless as theme labels.
     stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.search_query).positive_terms())}
-    # Themes read the same capped prefix as sentiment; labels are written back onto the full mentions.
-    analysed = [m.model_copy(update={"text": analysed_text(m.text)}) for m in mentions]
+    # Themes read what sentiment read (capped, brand names as @user: the vectors it kept are of that text);
+    # labels are written back onto the full mentions.
+    analysed = [m.model_copy(update={"text": model_text(m)}) for m in mentions]
     bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
     model = themes_with_centroids(analysed, MAX_THEMES, tuple(sorted(stop)), bar, embeddings)
     for m in mentions:  # a store from before incremental themes has no label list: every label is redone

@@ -36,6 +36,11 @@ class NlpConfig(_Strict):
         description="Tag each post's intent (question, complaint, praise, suggestion, purchase_intent, other; "
         "nlp/intents.py) in the enrich step",
     )
+    mask_brand_names: bool = Field(
+        default=True,
+        description="Models read a post's monitored brand names (query words, #hashtags, aliases) as '@user', as "
+        "they read every @handle, so a label cannot depend on what the brand is called (nlp/model_text.py)",
+    )
     max_text_chars: int = Field(
         default=10_000,
         ge=100,

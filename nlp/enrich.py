@@ -8,6 +8,7 @@ from core.mention import Mention, Sentiment
 from nlp.embeddings import SentenceEmbeddings
 from nlp.intents import IntentTagger, shipped_tagger
 from nlp.langid import detect_languages
+from nlp.model_text import ModelText
 from nlp.normalize import normalize
 from nlp.sentiment import load_sentiment_model
 
@@ -23,11 +24,14 @@ class Enricher:
     nlp/embeddings.py), and where intents read them; None: intents encode the texts themselves."""
 
     def __init__(self, config: NlpConfig, embeddings: SentenceEmbeddings | None = None,
-                 model: SentimentModel | None = None) -> None:
-        """`model`: a sentiment model already loaded (None: the one the config names, at first use)."""
+                 model: SentimentModel | None = None, text: ModelText | None = None) -> None:
+        """`model`: a sentiment model already loaded (None: the one the config names, at first use).
+        `text`: what the models read of a mention (`Config.model_text()`: brand names masked; None: the
+        text as written, capped)."""
         self.config = config
         self.embeddings = embeddings
         self._model = model
+        self.text = text if text is not None else ModelText(config)
 
     @property
     def model(self) -> SentimentModel:
@@ -44,8 +48,9 @@ class Enricher:
         """Copies of `mentions` with `lang` filled in where it was None and `sentiment` set."""
         if not mentions:
             return []
-        # Models read a capped prefix (nlp.max_text_chars); the stored mention keeps its whole text.
-        texts = [self.config.analysed_text(m.text) for m in mentions]
+        # Models read a capped prefix (nlp.max_text_chars) with the brands' names as @user (nlp/model_text.py);
+        # the stored mention keeps its whole text.
+        texts = [self.text(m) for m in mentions]
         langs = [m.lang for m in mentions]
         todo = [i for i, lang in enumerate(langs) if not lang]
         for i, lang in zip(todo, detect_languages([normalize(texts[i]) for i in todo]), strict=True):

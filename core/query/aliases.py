@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from core.query import Query, parse
 from core.query.match import Post, evaluate
+from core.query.names import name_spans
 from core.query.parser import QuerySyntaxError
 from core.query.stem import LANGUAGES, script_of, script_of_words, supported
 
@@ -96,6 +97,11 @@ class BrandTerms:
         """`matched` for a post already cut (`Post.of`): one cut, evaluated for every brand."""
         hits = [QUERY] if evaluate(self.query.root, post) else []
         return hits + [alias for alias, q in self.aliases if evaluate(q.root, post)]
+
+    def name_spans(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of `text` where the brand's own words stand (its query's positive words and
+        #hashtags, and its aliases), found by the rules that match them (core/query/names.py)."""
+        return name_spans(text, [self.query.root, *(q.root for _, q in self.aliases)])
 
     def matches(self, text: str, lang: str | None = None, source: str | None = None) -> bool:
         """Whether the query or any alias matches (stops at the first)."""

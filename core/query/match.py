@@ -38,23 +38,23 @@ class Post:
         """(start, end) token spans where the term's tokens occur consecutively."""
         found = self._spans.get(term)
         if found is None:
-            query, toks, lang = _folded(term.tokens), self.tokens, term.inflect
+            query, toks, lang = folded_tokens(term.tokens), self.tokens, term.inflect
             k = len(query)
             found = [
                 (i, i + k)
                 for i in range(len(toks) - k + 1)
-                if all(_token_matches(q, toks[i + j], lang) for j, q in enumerate(query))
+                if all(query_token_matches(q, toks[i + j], lang) for j, q in enumerate(query))
             ]
             self._spans[term] = found
         return found
 
 
 @lru_cache(maxsize=1024)
-def _folded(tokens: tuple[str, ...]) -> tuple[str, ...]:
+def folded_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(t) for t in tokens)
 
 
-def _token_matches(query_token: str, text_token: str, inflect: str | None) -> bool:
+def query_token_matches(query_token: str, text_token: str, inflect: str | None) -> bool:
     if inflect is not None:
         return inflected_matches(query_token, text_token, inflect)
     return token_matches(query_token, text_token)

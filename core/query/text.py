@@ -38,12 +38,12 @@ _NOSPACE = (
 )
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 
-_TOKEN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|(?:(?![{_NOSPACE}{_HANGUL}])\w)+")
+TOKEN_PATTERN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|(?:(?![{_NOSPACE}{_HANGUL}])\w)+")
 _HANGUL_CHAR = re.compile(rf"[{_HANGUL}]")
 _NOSPACE_CHAR = re.compile(rf"[{_NOSPACE}]")
 
 # '#tag' in post text ('@handle' depends on the platform: core/query/handles.py).
-_HASHTAG = re.compile(r"(?<![\w&#])[#＃](\w+)")
+HASHTAG_PATTERN = re.compile(r"(?<![\w&#])[#＃](\w+)")
 
 
 def normalize(text: str) -> str:
@@ -53,7 +53,7 @@ def normalize(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Tokens of `text` per the module rules (input need not be normalised)."""
-    return _TOKEN.findall(normalize(text))
+    return TOKEN_PATTERN.findall(normalize(text))
 
 
 # Latin letters with no canonical decomposition, folded as Elasticsearch's asciifolding does.
@@ -125,7 +125,7 @@ def token_matches(query_token: str, text_token: str) -> bool:
 
 def hashtags(text: str) -> set[str]:
     """Normalised hashtag bodies in `text` ('#Galaxy' -> 'galaxy')."""
-    return {m.group(1) for m in _HASHTAG.finditer(normalize(text))}
+    return {m.group(1) for m in HASHTAG_PATTERN.finditer(normalize(text))}
 
 
 def surface(tokens: tuple[str, ...] | list[str]) -> str:

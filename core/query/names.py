@@ -1,0 +1,117 @@
+"""Where a query's own words stand in a post, as character offsets, by the rules that matched it.
+
+The sentiment model reads a monitored brand's names as `@user` (nlp/model_text.py), so that a label
+cannot depend on what the brand is called. That needs the names' places in the original text, found
+exactly as matching finds them (core/query/match.py): whole words in spaced scripts, the start of a
+Hangul word (삼성은 → 삼성 + 은), any run in unspaced scripts (Han, kana), stems where a term is
+inflected (`Люмора~ru` finds Люморы), accents and case folded, and `#tag` for hashtags. Negated
+words (`NOT "lumora beach"`) are not the brand and are never returned. @handles need nothing here:
+nlp/normalize.py already reads every @handle as `@user`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core.query.ast import And, Hashtag, Near, Node, Not, Or, Term
+from core.query.match import folded_tokens, query_token_matches
+from core.query.text import HASHTAG_PATTERN, TOKEN_PATTERN, fold, is_hangul, normalize
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A text folded as matching sees it, with where each folded character came from."""
+
+    folded: str
+    origin: list[int]  # origin[k]: index in the original text of folded character k
+
+    @classmethod
+    def of(cls, text: str) -> _Cut:
+        chars: list[str] = []
+        origin: list[int] = []
+        for i, ch in enumerate(text):
+            for c in fold(normalize(ch)):
+                chars.append(c)
+                origin.append(i)
+        return cls("".join(chars), origin)
+
+    def span(self, start: int, end: int) -> Span:
+        """Original offsets of folded characters [start, end)."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def positive_leaves(node: Node, negated: bool = False) -> Iterable[Term | Hashtag]:
+    """The words, phrases and #hashtags of a query tree that count towards a match (not under NOT)."""
+    if isinstance(node, Not):
+        yield from positive_leaves(node.item, not negated)
+    elif isinstance(node, And | Or):
+        for item in node.items:
+            yield from positive_leaves(item, negated)
+    elif isinstance(node, Near):
+        yield from positive_leaves(node.left, negated)
+        yield from positive_leaves(node.right, negated)
+    elif not negated and isinstance(node, Term | Hashtag):
+        yield node
+
+
+def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
+    """Sorted, non-overlapping character spans of `text` where positive words of the query trees stand.
+
+    A span right after '#' or '@' takes it too, so `#Lumora` and `@Lumora` are one name each."""
+    if not text:
+        return []
+    cut = _Cut.of(text)
+    tokens = [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(cut.folded)]
+    found: list[Span] = []
+    for root in roots:
+        for leaf in positive_leaves(root):
+            if isinstance(leaf, Hashtag):
+                tag = fold(leaf.tag)
+                hits = HASHTAG_PATTERN.finditer(cut.folded)
+                found += [cut.span(m.start(), m.end()) for m in hits if m.group(1) == tag]
+            else:
+                found += _term_spans(cut, tokens, leaf)
+    return merge_spans([_with_sigil(text, span) for span in found])
+
+
+def _term_spans(cut: _Cut, tokens: list[tuple[str, int, int]], term: Term) -> list[Span]:
+    query = folded_tokens(term.tokens)
+    k = len(query)
+    spans = []
+    for i in range(len(tokens) - k + 1):
+        if all(query_token_matches(q, tokens[i + j][0], term.inflect) for j, q in enumerate(query)):
+            last_text, last_start, last_end = tokens[i + k - 1]
+            # A Hangul query word matches the start of a word: the particle after it is not the name.
+            end = last_start + len(query[-1]) if term.inflect is None and is_hangul(query[-1]) else last_end
+            spans.append(cut.span(tokens[i][1], end))
+    return spans
+
+
+def _with_sigil(text: str, span: Span) -> Span:
+    start, end = span
+    return (start - 1, end) if start and text[start - 1] in "#＃@＠" else span
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    """Spans sorted, overlapping or touching ones joined."""
+    out: list[Span] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def replace_spans(text: str, spans: Sequence[Span], placeholder: str) -> str:
+    """`text` with each (sorted, non-overlapping) span replaced by `placeholder`, set apart by spaces so that
+    it never joins the words around it (`我的Nordvik手机` → `我的 @user 手机`)."""
+    out, pos = [], 0
+    for start, end in spans:
+        out += [text[pos:start], f" {placeholder} "]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
