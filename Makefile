@@ -98,6 +98,7 @@ eval-sentiment-minilm: venv
 	$(BIN)/python -m tools.sentiment.evaluate --model minilm
 	$(BIN)/python -m tools.sentiment.evaluate --model minilm --backend onnx --onnx-variant int8
 	$(BIN)/python -m tools.sentiment.streams --model minilm --out docs/minilm/sentiment-streams.json
+	$(BIN)/python -m tools.sentiment.checkset --model minilm --no-brand-swap --out docs/minilm/sentiment-checkset.json
 	$(BIN)/python -m tools.sentiment.evaluate --model minilm --backend onnx --onnx-variant fp32
 
 bench: venv

@@ -6,8 +6,10 @@ Real streams repeat themselves: a retweet is the same text under another handle 
 streams of ../shared/data/streams; `texts_read` below says how many the model still reads).
 `SentimentModel.predict` reads each distinct (text, language) once, and the enrich step
 sorts each batch so that copies share a model-sized piece. This times `groundswell.pipeline.enrich`
-(language, sentiment, intents, as `groundswell run` runs it) on both streams loaded into a fresh
-embedded SQLite store, four ways, each once, in a fresh subprocess:
+(language, sentiment, intents, as `groundswell run` runs it) on both streams attributed to their own
+configs' brands (Apple; the ten GOP candidates) and loaded into a fresh embedded SQLite store, the
+brands' names read as `@user` as the pipeline reads them (nlp/model_text.py), four ways, each once, in a
+fresh subprocess:
 
 - `distinct` / `every_row`: copies read once (the default) / every line read (`each_distinct_once=False`,
   as before 2026-12-04);
@@ -54,6 +56,9 @@ def _peak_rss_mb() -> float:
 
 def _run_way(way: str, limit: int | None) -> dict:
     """One way, in this (fresh) process: load the streams into a new store, time the enrich step."""
+    import yaml
+
+    from groundswell.brands import attribute
     from groundswell.config import load_config
     from groundswell.pipeline import enrich
     from indexing.sqlite import SqliteStore
@@ -77,18 +82,22 @@ def _run_way(way: str, limit: int | None) -> dict:
             return super()._probabilities(texts, langs, batch_size, keep)
 
     load_average = os.getloadavg()
-    mentions = [m for name in STREAMS for m in load_stream(streams_dir() / name, limit).mentions]
+    brands = [{"name": b.name, "query": b.query} for name in STREAMS
+              for b in load_config(streams_dir() / name / "groundswell.yaml").brands]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "g.db"
+        config_path = Path(tmp) / "groundswell.yaml"
+        config_path.write_text(yaml.safe_dump({
+            "brands": brands, "sources": [], "store": {"type": "sqlite", "path": str(db)},
+            "nlp": {"intents": with_embeddings},  # intents read the kept embeddings
+        }), encoding="utf-8")
+        config = load_config(str(config_path))
+        mentions = [attribute(m, config.brands) for name in STREAMS
+                    for m in load_stream(streams_dir() / name, limit).mentions]
         store = SqliteStore(str(db))
         if not all(r.ok for r in store.upsert(mentions)):
             raise RuntimeError("could not load the streams into the store")
-        config_path = Path(tmp) / "groundswell.yaml"
-        intents = "true" if with_embeddings else "false"  # intents read the kept embeddings
-        config_path.write_text(f"brands:\n  - name: Apple\n    query: apple\nsources: []\n"
-                               f"store: {{type: sqlite, path: {db}}}\nnlp: {{intents: {intents}}}\n", encoding="utf-8")
-        config = load_config(str(config_path))
-        enricher = Enricher(config.nlp, model=Counted())
+        enricher = Enricher(config.nlp, model=Counted(), text=config.model_text())
         enricher.model.predict(["warm up"], ["en"])  # the ONNX session opens outside the timed part
         Counted.read = 0
         start = time.perf_counter()

@@ -6,7 +6,15 @@ from collections import Counter
 
 import pytest
 
-from tools.sentiment.checkset import CheckRow, load_checkset, score
+from tools.sentiment.checkset import (
+    CHECKSET_BRANDS,
+    CheckRow,
+    brand_of,
+    brand_swap,
+    demo_crisis_posts,
+    load_checkset,
+    score,
+)
 
 
 def test_the_shipped_set_has_every_kind_in_every_language():
@@ -53,7 +61,7 @@ def test_a_candidate_model_folder_is_checked_when_asked_and_a_broken_one_refused
     candidate = tmp_path / "candidate"
     shutil.copytree(E5_MODEL_DIR, candidate)
     out = tmp_path / "check.json"
-    result = CliRunner().invoke(main, ["--model-dir", str(candidate), "--out", str(out)])
+    result = CliRunner().invoke(main, ["--model-dir", str(candidate), "--no-brand-swap", "--out", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["model_dir"] == str(candidate) and report["rows"] == len(load_checkset())
@@ -69,3 +77,24 @@ def test_a_candidate_model_folder_is_checked_when_asked_and_a_broken_one_refused
     assert broken.exit_code == 1 and "Error" in broken.output and "Traceback" not in broken.output
     other = CliRunner().invoke(main, ["--model", "minilm", "--model-dir", str(candidate)])
     assert other.exit_code == 1 and "candidate of the default model" in other.output
+
+
+def test_every_row_names_one_of_the_check_set_brands():
+    assert {brand_of(r) for r in load_checkset()} == set(CHECKSET_BRANDS)
+    with pytest.raises(ValueError, match="names none of"):
+        brand_of(CheckRow("en", "complaint", "negative", "My phone caught fire"))
+
+
+@pytest.mark.model
+def test_brand_swap_with_masking_gives_every_name_the_same_labels(default_model):
+    """The real default model on the English rows: masked, no label depends on the name, so every name gets
+    the same count right; as written the report still counts per name (the figure the model card cites)."""
+    rows = [r for r in load_checkset() if r.lang == "en"]
+    crisis = demo_crisis_posts()[:60]
+    out = brand_swap(default_model, rows, names=("Lumora", "Apple", "Tesla"), crisis=crisis)
+    masked, written = out["masked"], out["as_written"]
+    assert masked["rows_whose_label_depends_on_the_name"] == 0
+    assert len(set(masked["right_by_name"].values())) == 1
+    assert len(set(masked["complaints_negative_by_name"].values())) == 1
+    assert len(set(masked["crisis_negative_by_name"].values())) == 1 and masked["crisis_posts"] == 60
+    assert set(written["right_by_name"]) == {"Lumora", "Apple", "Tesla"} and written["rows"] == len(rows)

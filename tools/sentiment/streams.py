@@ -17,6 +17,11 @@ For the default model it also scores its parts, the fine-tuned e5 head alone and
 alone, and the stacker's macro-F1 margin over the head alone with a paired-bootstrap 95% interval:
 the stacker was chosen on held-out rows of the training sets' own domains, and a real brand stream
 says whether that choice holds on the posts the product reads.
+
+Each line is read as the pipeline reads it: attributed to the stream's brands (its `groundswell.yaml`)
+and their names read as `@user` (nlp/model_text.py). `brand_names_masked` compares that with the lines
+read as written: macro-F1 of each distinct text once, masked minus as written, paired-bootstrap 95%
+(`--no-mask-brand-names` scores the lines as written throughout).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 import click
 
 from core.mention import Mention, load_mention
+from groundswell.brands import attribute
 from groundswell.config import Config, load_config
 from nlp.langid import fill_languages
 from nlp.model_files import LABELS
@@ -131,16 +137,22 @@ def score_view(gold: list[str], final: list[str], probs, parts: dict, uncertain_
     return out
 
 
-def evaluate_stream(model, rows: StreamRows, config: Config | None = None) -> dict:
+def evaluate_stream(model, rows: StreamRows, config: Config | None = None, mask: bool = True,
+                    alerts: bool = True) -> dict:
     """Every labelled line, and each distinct text once: scores, calibration and (default model) its parts;
-    with the stream's `config`, also the crisis alerts its labels raise against the gold labels' (`alerts`)."""
+    with the stream's `config`, also the crisis alerts its labels raise against the gold labels' (`alerts`),
+    and its brands' names read as `@user` (`mask`), compared with the lines read as written."""
     import numpy as np
 
     langs = fill_languages([normalize(t) for t in rows.texts], rows.langs)
-    preds = model.predict(rows.texts, langs)
+    texts = rows.texts
+    if config is not None and mask:
+        model_text = config.model_text()
+        texts = [model_text(attribute(m, config.brands)) for m in rows.mentions]
+    preds = model.predict(texts, langs)
     probs = np.array([[p.probs[lab] for lab in LABELS] for p in preds])
     final = [p.label for p in preds]
-    parts = ({name: decide(p, binary=False) for name, p in part_probs(model, rows.texts).items()}
+    parts = ({name: decide(p, binary=False) for name, p in part_probs(model, texts).items()}
              if has_parts(model) else {})
     below = getattr(model, "uncertain_below", 0.5)
     distinct = first_of_each_text(rows.keys)
@@ -153,7 +165,17 @@ def evaluate_stream(model, rows: StreamRows, config: Config | None = None) -> di
 
     out = {"skipped": rows.skipped, "skipped_examples": rows.skipped_reasons,
            **view(list(range(len(final)))), "distinct_texts": view(distinct)}
-    if config is not None:
+    if texts is not rows.texts:  # masked: against the same lines read as written
+        written = [p.label for p in model.predict(rows.texts, langs)]
+        out["brand_names_masked"] = {
+            "lines_changed": sum(a != b for a, b in zip(texts, rows.texts, strict=True)),
+            "distinct_texts_changed": sum(texts[i] != rows.texts[i] for i in distinct),
+            "labels_changed": sum(a != b for a, b in zip(final, written, strict=True)),
+            "distinct_texts_masked_minus_as_written": macro_f1_margin(
+                [rows.gold[i] for i in distinct], [final[i] for i in distinct], [written[i] for i in distinct],
+                list(LABELS)),
+        }
+    if config is not None and alerts:
         out["alerts"] = compare(rows.mentions, rows.gold, final, [p.probs for p in preds], model.name, config)
     return out
 
@@ -183,9 +205,11 @@ def _echo(name: str, s: dict) -> None:
 @click.option("--limit", type=int, default=None, help="Score only the first N labelled lines of each stream")
 @click.option("--alerts/--no-alerts", default=True, show_default=True,
               help="Also replay each stream through the alert backtest with gold and with model labels")
+@click.option("--mask-brand-names/--no-mask-brand-names", "mask", default=True, show_default=True,
+              help="Read the stream's brand names as @user, as the pipeline does by default (nlp.mask_brand_names)")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None)
 def main(names: tuple[str, ...], model_name: str, model_dir: Path | None, combine: str, limit: int | None,
-         alerts: bool, out_path: Path | None) -> None:
+         alerts: bool, mask: bool, out_path: Path | None) -> None:
     """Score MODEL's sentiment on the real labelled tweet streams (measurement only: never tune on these)."""
     try:
         loaded = [load_stream(streams_dir() / name, limit) for name in names]
@@ -195,14 +219,20 @@ def main(names: tuple[str, ...], model_name: str, model_dir: Path | None, combin
         model = load_sentiment_model(model_name, model_dir=model_dir, combine=combine)
     except (OSError, ValueError) as exc:  # a broken or mismatched model folder: its own message, no traceback
         raise click.ClickException(str(exc)) from None
-    result: dict = {"model": model.name, "limit": limit, "streams": {}}
+    result: dict = {"model": model.name, "limit": limit, "brand_names_masked": mask, "streams": {}}
     if model_dir is not None:
         result["model_dir"] = str(model_dir)
     for rows in loaded:
-        config = load_config(streams_dir() / rows.name / "groundswell.yaml") if alerts else None
-        result["streams"][rows.name] = evaluate_stream(model, rows, config)
+        config = load_config(streams_dir() / rows.name / "groundswell.yaml")
+        result["streams"][rows.name] = evaluate_stream(model, rows, config, mask, alerts)
         _echo(rows.name, result["streams"][rows.name])
         _echo(f"{rows.name}, each text once", result["streams"][rows.name]["distinct_texts"])
+        if "brand_names_masked" in result["streams"][rows.name]:
+            b = result["streams"][rows.name]["brand_names_masked"]
+            m = b["distinct_texts_masked_minus_as_written"]
+            click.echo(f"    brand names masked in {b['lines_changed']} lines, {b['labels_changed']} labels changed; "
+                       f"each text once, masked minus as written {m['margin']:+.2f} "
+                       f"(95%: {m['ci95'][0]:+.2f} .. {m['ci95'][1]:+.2f})")
         if alerts:
             a = result["streams"][rows.name]["alerts"]
             click.echo(f"    crisis alerts: {a['gold_label_alerts']} with gold labels, {a['model_label_alerts']} "
