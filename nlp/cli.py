@@ -10,6 +10,10 @@ from typing import Any
 
 import click
 
+from core.query import QuerySyntaxError
+from core.query.aliases import brand_terms
+from nlp.config import NlpConfig
+from nlp.model_text import ModelText
 from nlp.sentiment import load_sentiment_model
 
 CHUNK_LINES = 2048  # lines read and scored together; bounds memory on big files
@@ -53,10 +57,19 @@ def sentiment() -> None:
 @click.option("--model", "model_name", default="default", show_default=True,
               help="'default' (shipped model), a Hugging Face model name or a local checkpoint path")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
-def score(input_path: Path, output_path: Path, model_name: str, batch_size: int) -> None:
+@click.option("--brand-query", "queries", multiple=True, metavar="QUERY",
+              help="Read this brand query's words as @user, as the pipeline reads a post's brand names "
+              "(nlp.mask_brand_names); repeat for several brands. The written text is unchanged.")
+def score(input_path: Path, output_path: Path, model_name: str, batch_size: int, queries: tuple[str, ...]) -> None:
     """Add `sentiment`, `probs` and `uncertain` to every line of INPUT.jsonl (lines need `text`,
     optionally `lang`) and write them to OUTPUT.jsonl. Corrupt lines are reported and skipped."""
     from tqdm import tqdm
+
+    try:
+        brands = {q: brand_terms(q) for q in queries}
+    except QuerySyntaxError as exc:
+        raise click.BadParameter(str(exc), param_hint="--brand-query") from None
+    text = ModelText(NlpConfig(), brands)
 
     try:
         with input_path.open("rb") as fh:
@@ -86,7 +99,8 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int)
                     tqdm.write(f"{input_path}:{number}: skipped: {reason}", file=sys.stderr)
                 else:
                     rows.append(row)
-            preds = model.predict([r["text"] for r in rows], [r.get("lang") for r in rows], batch_size=batch_size)
+            preds = model.predict([text.masked(r["text"], list(brands)) for r in rows], [r.get("lang") for r in rows],
+                                  batch_size=batch_size)
             for row, pred in zip(rows, preds, strict=True):
                 row.update(sentiment=pred.label, probs=pred.probs, uncertain=pred.uncertain)
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
