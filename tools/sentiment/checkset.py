@@ -157,7 +157,8 @@ def brand_swap(model, rows: list[CheckRow], names: tuple[str, ...] = SWAP_NAMES,
 
 def score_parts(model, rows: list[CheckRow], crisis: list[tuple[str, str]], mask: bool = True) -> dict:
     """The check set and the demo crisis as read by the e5 head alone and by the n-grams alone."""
-    texts = [checkset_text(mask).masked(r.text, [brand_of(r)]) for r in rows] + [t for t, _ in crisis]
+    text = checkset_text(mask)
+    texts = [text.masked(r.text, [brand_of(r)]) for r in rows] + [t for t, _ in crisis]
     out = {}
     for name, probs in part_probs(model, texts).items():
         labels = decide(probs, binary=False)
@@ -191,7 +192,8 @@ def main(model_name: str, model_dir: Path | None, combine: str, mask: bool, swap
               **score(rows, [p.label for p in preds])}
     if model_dir is not None:
         result["model_dir"] = str(model_dir)
-    crisis = [(demo_text(mask).masked(t, ["Lumora"]), lang) for t, lang in demo_crisis_posts()]
+    demo = demo_text(mask)
+    crisis = [(demo.masked(t, ["Lumora"]), lang) for t, lang in demo_crisis_posts()]
     crisis_preds = model.predict([t for t, _ in crisis], [lang for _, lang in crisis])
     result["demo_crisis"] = negative_share_by_language(crisis, [p.label for p in crisis_preds])
     if has_parts(model):  # what the stacker does away from its training domains, against its parts

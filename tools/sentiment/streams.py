@@ -145,8 +145,9 @@ def evaluate_stream(model, rows: StreamRows, config: Config | None = None, mask:
     import numpy as np
 
     langs = fill_languages([normalize(t) for t in rows.texts], rows.langs)
+    masked = config is not None and mask
     texts = rows.texts
-    if config is not None and mask:
+    if masked:
         model_text = config.model_text()
         texts = [model_text(attribute(m, config.brands)) for m in rows.mentions]
     preds = model.predict(texts, langs)
@@ -165,7 +166,7 @@ def evaluate_stream(model, rows: StreamRows, config: Config | None = None, mask:
 
     out = {"skipped": rows.skipped, "skipped_examples": rows.skipped_reasons,
            **view(list(range(len(final)))), "distinct_texts": view(distinct)}
-    if texts is not rows.texts:  # masked: against the same lines read as written
+    if masked:  # against the same lines read as written
         written = [p.label for p in model.predict(rows.texts, langs)]
         out["brand_names_masked"] = {
             "lines_changed": sum(a != b for a, b in zip(texts, rows.texts, strict=True)),
