@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.ast import Node, Term, positive_leaves
 from core.query.compile import QueryCompileError
 from core.query.match import Post, evaluate
 from core.query.parser import QuerySyntaxError, parse_tree
@@ -47,27 +47,11 @@ class Query:
 
     def positive_terms(self) -> list[str]:
         """Words, phrases, #hashtags and @handles that count towards a match (not negated), for highlighting."""
-        out: list[str] = []
-        _collect(self.root, False, out)
+        out = [leaf.text if isinstance(leaf, Term) else str(leaf) for leaf in positive_leaves(self.root)]
         return list(dict.fromkeys(out))
 
     def __str__(self) -> str:
         return str(self.root)
-
-
-def _collect(node: Node, negated: bool, out: list[str]) -> None:
-    if isinstance(node, Not):
-        _collect(node.item, not negated, out)
-    elif isinstance(node, And | Or):
-        for item in node.items:
-            _collect(item, negated, out)
-    elif isinstance(node, Near):
-        _collect(node.left, negated, out)
-        _collect(node.right, negated, out)
-    elif not negated and isinstance(node, Term | Hashtag | Handle):
-        out.append(node.text if isinstance(node, Term) else str(node))
-    elif isinstance(node, Lang):
-        pass
 
 
 @lru_cache(maxsize=512)

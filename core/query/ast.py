@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -86,6 +87,20 @@ class Not:
 
 Node = Term | Hashtag | Handle | Lang | Near | And | Or | Not
 Leaf = Term | Hashtag | Handle | Lang
+
+
+def positive_leaves(node: Node, negated: bool = False) -> Iterator[Term | Hashtag | Handle]:
+    """The words, phrases, #hashtags and @handles of a tree that count towards a match (not under NOT)."""
+    if isinstance(node, Not):
+        yield from positive_leaves(node.item, not negated)
+    elif isinstance(node, And | Or):
+        for item in node.items:
+            yield from positive_leaves(item, negated)
+    elif isinstance(node, Near):
+        yield from positive_leaves(node.left, negated)
+        yield from positive_leaves(node.right, negated)
+    elif not negated and isinstance(node, Term | Hashtag | Handle):
+        yield node
 
 
 def _wrap(node: Node) -> str:

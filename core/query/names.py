@@ -11,50 +11,13 @@ nlp/normalize.py already reads every @handle as `@user`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from core.query.ast import And, Hashtag, Near, Node, Not, Or, Term
+from core.query.ast import Handle, Hashtag, Node, Term, positive_leaves
 from core.query.match import folded_tokens, query_token_matches
-from core.query.text import HASHTAG_PATTERN, TOKEN_PATTERN, fold, is_hangul, normalize
+from core.query.text import HASHTAG_PATTERN, TOKEN_PATTERN, FoldedText, fold, is_hangul
 
 Span = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class _Cut:
-    """A text folded as matching sees it, with where each folded character came from."""
-
-    folded: str
-    origin: list[int]  # origin[k]: index in the original text of folded character k
-
-    @classmethod
-    def of(cls, text: str) -> _Cut:
-        chars: list[str] = []
-        origin: list[int] = []
-        for i, ch in enumerate(text):
-            for c in fold(normalize(ch)):
-                chars.append(c)
-                origin.append(i)
-        return cls("".join(chars), origin)
-
-    def span(self, start: int, end: int) -> Span:
-        """Original offsets of folded characters [start, end)."""
-        return self.origin[start], self.origin[end - 1] + 1
-
-
-def positive_leaves(node: Node, negated: bool = False) -> Iterable[Term | Hashtag]:
-    """The words, phrases and #hashtags of a query tree that count towards a match (not under NOT)."""
-    if isinstance(node, Not):
-        yield from positive_leaves(node.item, not negated)
-    elif isinstance(node, And | Or):
-        for item in node.items:
-            yield from positive_leaves(item, negated)
-    elif isinstance(node, Near):
-        yield from positive_leaves(node.left, negated)
-        yield from positive_leaves(node.right, negated)
-    elif not negated and isinstance(node, Term | Hashtag):
-        yield node
 
 
 def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
@@ -63,11 +26,13 @@ def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
     A span right after '#' or '@' takes it too, so `#Lumora` and `@Lumora` are one name each."""
     if not text:
         return []
-    cut = _Cut.of(text)
+    cut = FoldedText.of(text)
     tokens = [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(cut.folded)]
     found: list[Span] = []
     for root in roots:
         for leaf in positive_leaves(root):
+            if isinstance(leaf, Handle):
+                continue  # nlp/normalize.py reads every @handle as @user already
             if isinstance(leaf, Hashtag):
                 tag = fold(leaf.tag)
                 hits = HASHTAG_PATTERN.finditer(cut.folded)
@@ -77,7 +42,7 @@ def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
     return merge_spans([_with_sigil(text, span) for span in found])
 
 
-def _term_spans(cut: _Cut, tokens: list[tuple[str, int, int]], term: Term) -> list[Span]:
+def _term_spans(cut: FoldedText, tokens: list[tuple[str, int, int]], term: Term) -> list[Span]:
     query = folded_tokens(term.tokens)
     k = len(query)
     spans = []

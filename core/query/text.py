@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Characters of scripts that do not separate words with spaces: one token each.
@@ -87,24 +88,41 @@ def search_tokens(text: str) -> list[str]:
     return [fold(t) for t in tokenize(text)]
 
 
+@dataclass(frozen=True)
+class FoldedText:
+    """A text normalised and folded character by character, with where each folded character came from,
+    so that what is found in the folded form can be given back as offsets in the original."""
+
+    folded: str
+    origin: list[int]  # origin[k]: index in the original text of folded character k
+
+    @classmethod
+    def of(cls, text: str) -> FoldedText:
+        chars: list[str] = []
+        origin: list[int] = []
+        for i, ch in enumerate(text):
+            for c in fold(normalize(ch)):
+                chars.append(c)
+                origin.append(i)
+        return cls("".join(chars), origin)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of folded characters [start, end)."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
 def fold_spans(text: str, needle: str) -> list[tuple[int, int]]:
     """(start, end) offsets in `text` of every case- and accent-insensitive occurrence of `needle`."""
     target = fold(normalize(needle))
     if not target:
         return []
-    folded: list[str] = []
-    origin: list[int] = []  # origin[k]: index in `text` of the character folded[k] came from
-    for i, ch in enumerate(text):
-        for c in fold(normalize(ch)):
-            folded.append(c)
-            origin.append(i)
-    haystack = "".join(folded)
+    cut = FoldedText.of(text)
     spans: list[tuple[int, int]] = []
-    at = haystack.find(target)
+    at = cut.folded.find(target)
     while at >= 0:
         end = at + len(target)
-        spans.append((origin[at], origin[end - 1] + 1))
-        at = haystack.find(target, end)
+        spans.append(cut.span(at, end))
+        at = cut.folded.find(target, end)
     return spans
 
 
