@@ -30,6 +30,14 @@ def test_wrong_type_names_the_field():
     assert "nlp.batch_size" in str(err.value)
 
 
+def test_mask_brand_names_is_on_by_default_and_a_non_boolean_names_the_field():
+    assert parse_config(GOOD).nlp.mask_brand_names is True
+    assert parse_config({**GOOD, "nlp": {"mask_brand_names": False}}).model_text().brands == {}
+    with pytest.raises(ConfigError) as err:
+        parse_config({**GOOD, "nlp": {"mask_brand_names": "maybe"}})
+    assert "nlp.mask_brand_names" in str(err.value)
+
+
 def test_bad_query_names_brand_and_column():
     bad = {**GOOD, "brands": [{"name": "Lumora", "query": "(Lumora OR"}]}
     with pytest.raises(ConfigError) as err:

@@ -70,3 +70,19 @@ def test_brand_terms_cover_query_and_aliases() -> None:
     terms = brand_terms("Lumora", (("露莫拉", "露莫拉"),))
     text = "Lumora 和 露莫拉"
     assert [text[a:b] for a, b in terms.name_spans(text)] == ["Lumora", "露莫拉"]
+
+
+@pytest.mark.parametrize("text", [
+    "", "#", "@", "##lumora", "@@lumora", "\u0301Lumora\u0301", "ﬁLumora Lumoraﬁ", "LUMORA\u0000lumora",
+    "Lumora" * 2000, "\ud800 broken surrogate Lumora", "İstanbul Lumora ß", "露莫拉露莫拉露莫拉", "루모라루모라",
+    "<script>Lumora</script>", "invoice \u202eLumora\u202c paid",
+])
+def test_garbage_text_is_masked_without_losing_anything_else(text: str) -> None:
+    """Odd input never raises, and everything outside the spans is kept as written, in order."""
+    terms = brand_terms("Lumora OR #lumora OR 露莫拉 OR 루모라")
+    spans = terms.name_spans(text)
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert all(b1 < a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
+    kept = "".join(text[b1:a2] for (_, b1), (a2, _) in zip([(0, 0), *spans], [*spans, (len(text), 0)], strict=True))
+    masked = replace_spans(text, spans, "@user")
+    assert masked.replace(" @user ", "") == kept
