@@ -19,6 +19,7 @@ import click
 
 from alerts.history import stored_alerts
 from core.logsafe import configure_logging, register_config_secrets
+from core.time import as_utc
 from extractors.base import Window
 from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
@@ -42,6 +43,7 @@ from groundswell.pipeline import digest as run_digest
 from groundswell.pipeline import enrich as run_enrich
 from groundswell.pipeline import maintain as run_maintain
 from groundswell.pipeline import period_report as run_period_report
+from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
 from groundswell.targets import UnknownTarget
 from indexing.base import StoreUnavailable
@@ -468,6 +470,34 @@ def store_tag_intents(config_path: str) -> None:
         _emit(as_dict(tag_missing_intents(config, opened)))
     finally:
         opened.close()
+
+
+@store.command("re-enrich")
+@config_option
+@click.option("--since", type=click.DateTime(), help="Window start (UTC; default: the oldest stored mention)")
+@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive; default: now)")
+@click.option("--brand", help="Only this brand's mentions")
+@click.option("--all", "everything", is_flag=True,
+              help="Every enriched mention, not only those another model tagged (after changing an nlp setting)")
+@click.option("--dry-run", is_flag=True, help="Count what would be re-tagged, by which model tagged it; write nothing")
+@click.option("--progress/--no-progress", default=True)
+def store_re_enrich(config_path: str, since: datetime | None, until: datetime | None, brand: str | None,
+                    everything: bool, dry_run: bool, progress: bool) -> None:
+    """Tag stored mentions again with the configured sentiment model: those another model (an older
+    default, another `nlp.sentiment_model`) tagged, or --all. Safe to stop and run again."""
+    config = _load(config_path)
+    names = [b.name for b in config.brands]
+    if brand is not None and brand not in names:
+        raise click.ClickException(f"unknown brand '{brand}'; the config has: {', '.join(names)}")
+    if since is not None and until is not None and since >= until:
+        raise click.BadParameter("--since must be before --until", param_hint="--since")
+    opened = open_store(config)
+    try:
+        report = re_enrich(config, opened, since=since and as_utc(since), until=until and as_utc(until), brand=brand,
+                           everything=everything, dry_run=dry_run, progress=progress)
+    finally:
+        opened.close()
+    _emit(as_dict(report))
 
 
 @cli.group()

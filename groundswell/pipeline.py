@@ -238,7 +238,7 @@ def _run_source(
     """Store every batch of one extraction; advance its cursor after storing; record a failure in `report`."""
     cursors = CursorState(store)
     cursor = cursors.get(cursor_key, brand) if use_cursor else None
-    bar = _progress(progress, f"collect {label}")
+    bar = progress_bar(progress, f"collect {label}")
     try:
         for batch in batches(cursor):
             stored_ok = _store_batch(config, store, batch, report, seen)
@@ -322,7 +322,7 @@ def migrate_brands(config: Config, store: Store, progress: bool = False) -> Migr
     already moved each mention's one `brand` to `brands`; this re-matches every configured brand's
     query against the stored text and adds the brands a mention names but was not stored under."""
     total = store.count() if progress else None
-    bar = _progress(progress, "migrate brands", total=total)
+    bar = progress_bar(progress, "migrate brands", total=total)
     try:
         return reattribute(store, config.brands, bar)
     finally:
@@ -346,24 +346,14 @@ def enrich(
         enricher = Enricher(config.nlp, embeddings, text=config.model_text())
     report = EnrichReport()
     batch_size = config.nlp.batch_size * 8
-    bar = _progress(progress, "enrich", total=_unenriched_count(store, limit) if progress else None)
+    bar = progress_bar(progress, "enrich", total=_unenriched_count(store, limit) if progress else None)
     try:
         while limit is None or report.enriched < limit:
             want = batch_size if limit is None else min(batch_size, limit - report.enriched)
             todo = store.unenriched(want)
             if not todo:
                 break
-            done = []
-            # Model-sized pieces, so the bar moves every few seconds; sorted by length first, so each
-            # piece pads as little as the model's own length buckets over the whole batch would, then
-            # by the text as the model reads it, so copies (retweets of one post by different handles)
-            # share a piece and the model reads them once (SentimentModel.predict).
-            keys = {id(m): normalize(enricher.text(m)) for m in todo}
-            todo.sort(key=lambda m: (len(keys[id(m)]), keys[id(m)]))
-            for start in range(0, len(todo), config.nlp.batch_size):
-                piece = enricher.enrich(todo[start : start + config.nlp.batch_size])
-                done.extend(piece)
-                bar.update(len(piece))
+            done = enrich_in_pieces(enricher, todo, config.nlp.batch_size, bar)
             failed = [r for r in store.upsert(done) if not r.ok]
             if failed:
                 raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
@@ -379,6 +369,23 @@ def enrich(
     finally:
         bar.close()
     return report
+
+
+def enrich_in_pieces(enricher: Enricher, todo: list[Mention], piece_size: int, bar: Any) -> list[Mention]:
+    """`todo` enriched in model-sized pieces, so the bar moves every few seconds (the enrich step and
+    `groundswell store re-enrich`). Sorted by length first, so each piece pads as little as the
+    model's own length buckets over the whole batch would, then by the text as the model reads it,
+    so copies (retweets of one post by different handles) share a piece and the model reads them
+    once (SentimentModel.predict). Each model text is built once (`Enricher.text`)."""
+    texts = [enricher.text(m) for m in todo]
+    keys = [normalize(t) for t in texts]
+    order = sorted(range(len(todo)), key=lambda i: (len(keys[i]), keys[i]))
+    done: list[Mention] = []
+    for start in range(0, len(order), piece_size):
+        piece = order[start : start + piece_size]
+        done.extend(enricher.enrich([todo[i] for i in piece], [texts[i] for i in piece]))
+        bar.update(len(piece))
+    return done
 
 
 def flag_new_spam(store: Store, enriched: EnrichReport, config: Config) -> SpamReport:
@@ -440,7 +447,7 @@ def themes_pass(
     if not config.nlp.themes:
         return []
     embeddings = embeddings if embeddings is not None else SentenceEmbeddings(backend=config.nlp.backend)
-    bar = _progress(progress, "themes", total=len(config.brands), unit="brand")
+    bar = progress_bar(progress, "themes", total=len(config.brands), unit="brand")
     try:
         return themes_step.update(
             store, config.brands, config.model_text(), embeddings, filters=Filters(since=since, until=until),
@@ -708,7 +715,7 @@ class _NoBar:
         pass
 
 
-def _progress(enabled: bool, desc: str, total: int | None = None, unit: str = "mention") -> Any:
+def progress_bar(enabled: bool, desc: str, total: int | None = None, unit: str = "mention") -> Any:
     """A bar on stderr with a total (so rate and ETA) for a long step; off with --no-progress.
 
     On a terminal it redraws at most twice a second. Elsewhere (a log file, CI) it stays quiet

@@ -106,4 +106,4 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             written += len(rows)
             bar.update(len(chunk))
-    click.echo(f"scored {written} line(s) with {model.name}; skipped {skipped} corrupt line(s)", err=True)
+    click.echo(f"scored {written} line(s) with {model.identity}; skipped {skipped} corrupt line(s)", err=True)

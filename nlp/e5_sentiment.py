@@ -24,7 +24,7 @@ from nlp.langid import fill_languages
 from nlp.lexicon import check_lexicons
 from nlp.model_files import softmax
 from nlp.onnx_encoder import import_onnxruntime
-from nlp.sentiment_base import SentimentModel
+from nlp.sentiment_base import SentimentModel, files_version
 
 HEAD_WEIGHT = "sentiment_head.weight"  # (3, hidden), LABELS order
 HEAD_BIAS = "sentiment_head.bias"
@@ -105,6 +105,8 @@ class E5SentimentModel(SentimentModel):
             self.w = {k: v.astype("float32") for k, v in read_tensors(self.model_dir / "weights.safetensors").items()}
             check_lexicons(self.combine["lexicons"], self.model_dir, "make train-sentiment")
         self._graph = (delta, int(self.manifest["encoder"]["first_trained_layer"]), onnx_variant or "fp32")
+        shipped = [self.model_dir / "model.json", delta] + ([self.model_dir / "weights.safetensors"] if self.w else [])
+        self.version = files_version(shipped, self._graph[2], combine)
 
     def encoder(self, embeddings: bool = False) -> E5Encoder:
         """The ONNX session (opened at first use): the sentiment branch alone, or with the untouched

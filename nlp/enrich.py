@@ -44,13 +44,18 @@ class Enricher:
             )
         return self._model
 
-    def enrich(self, mentions: list[Mention]) -> list[Mention]:
-        """Copies of `mentions` with `lang` filled in where it was None and `sentiment` set."""
+    def enrich(self, mentions: list[Mention], texts: list[str] | None = None) -> list[Mention]:
+        """Copies of `mentions` with `lang` filled in where it was None and `sentiment` set.
+
+        `texts`: each mention's model text when the caller built them already (`self.text(m)`)."""
         if not mentions:
             return []
+        if texts is not None and len(texts) != len(mentions):
+            raise ValueError(f"got {len(mentions)} mentions but {len(texts)} model texts")
         # Models read a capped prefix (nlp.max_text_chars) with the brands' names as @user (nlp/model_text.py);
         # the stored mention keeps its whole text.
-        texts = [self.text(m) for m in mentions]
+        if texts is None:
+            texts = [self.text(m) for m in mentions]
         langs = [m.lang for m in mentions]
         todo = [i for i, lang in enumerate(langs) if not lang]
         for i, lang in zip(todo, detect_languages([normalize(texts[i]) for i in todo]), strict=True):
@@ -62,7 +67,7 @@ class Enricher:
                 update={
                     "lang": lang,
                     "sentiment": Sentiment(
-                        label=p.label, probs=p.probs, model=self.model.name, uncertain=p.uncertain
+                        label=p.label, probs=p.probs, model=self.model.identity, uncertain=p.uncertain
                     ),
                     "intent": intent,
                 }

@@ -33,7 +33,7 @@ from nlp.model_files import (
     stack_features,
 )
 from nlp.onnx_encoder import DEFAULT_VARIANT, shared_encoder
-from nlp.sentiment_base import SentimentModel
+from nlp.sentiment_base import SentimentModel, files_version
 
 MINILM_MODEL_NAME = "groundswell-minilm-sentiment"
 
@@ -69,6 +69,9 @@ class MiniLMSentimentModel(SentimentModel):
         self._onnx = None
         if backend == "onnx":
             self._onnx = shared_encoder(tuple(self.manifest["encoder"]["layers"]), onnx_variant or DEFAULT_VARIANT)
+        runtime = f"onnx/{onnx_variant or DEFAULT_VARIANT}" if backend == "onnx" else "torch"
+        shipped = sorted(self.model_dir.glob("*.json")) + sorted(self.model_dir.glob("*.safetensors"))
+        self.version = files_version(shipped, runtime)
 
     def _check_parts(self) -> None:
         """The encoder and word lists installed here must be the ones the model was trained with."""

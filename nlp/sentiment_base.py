@@ -6,8 +6,10 @@ nlp/sentiment.py (MiniLM, Hugging Face checkpoints), which also holds `load_sent
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nlp.embeddings import SentenceEmbeddings
@@ -24,11 +26,32 @@ class Prediction:
     uncertain: bool = False
 
 
+def files_version(files: Sequence[Path], *settings: str) -> str:
+    """12 hex digits of SHA-256 over the files' bytes and the settings that change a model's output.
+
+    Two installs with the same shipped files and settings get the same version, and a retrained
+    model (or its int8 variant, or its head alone) another, so a store can tell which labels an
+    older model gave (`groundswell store re-enrich`)."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    for setting in settings:
+        digest.update(setting.encode() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 class SentimentModel:
-    """Common interface: `name` and `predict`. Subclasses implement `_probabilities`."""
+    """Common interface: `name`, `identity` and `predict`. Subclasses implement `_probabilities`."""
 
     name: str
     uncertain_below: float
+    # Which build of the model this is (`files_version`); None where nothing tells (a Hugging Face checkpoint).
+    version: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """What each label the model gives records (`Sentiment.model`): "name@version", or the name alone."""
+        return self.name if self.version is None else f"{self.name}@{self.version}"
 
     def predict(
         self,

@@ -44,4 +44,4 @@ def test_enrich_with_default_model_produces_all_three_labels(default_model):
     ]
     out = enricher.enrich(mentions)
     assert [m.sentiment.label for m in out] == ["positive", "negative", "neutral"]
-    assert all(m.sentiment.model == default_model.name for m in out)
+    assert all(m.sentiment.model == default_model.identity for m in out)

@@ -1,0 +1,118 @@
+"""Re-tag stored mentions with the configured sentiment model: `groundswell store re-enrich`.
+
+A store keeps the labels it was enriched with. After the model changes (a new default in an
+upgrade, another `nlp.sentiment_model`, the int8 variant), older mentions still carry the old
+model's labels, and trends, alerts and reports mix the two. Each label records the model that gave
+it (`Sentiment.model`, "name@version": `SentimentModel.identity`), so this step finds the ones
+another model gave and tags them again, the way the enrich step tags new ones (same model text,
+same pieces: `pipeline.enrich_in_pieces`).
+
+A changed setting (`nlp.mask_brand_names`, `nlp.max_text_chars`, `nlp.uncertain_below`) is not part
+of the version: `everything=True` re-tags every enriched mention in the window.
+
+Safe to stop and run again: each batch is written before the next is read, and a re-tagged mention
+records the configured model, so a second run continues where the first stopped and then finds
+nothing (with `everything`, it starts over: the same labels again, never a copy). What the store
+merges on write keeps the rest: brands, themes, spam flags, a language the source gave.
+Alerts already raised stay as they were; the next detection reads the new labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.mention import Mention
+from groundswell.config import Config
+from groundswell.pipeline import enrich_in_pieces, progress_bar
+from indexing.base import Filters, Store
+from nlp.embeddings import SentenceEmbeddings
+from nlp.enrich import Enricher
+
+# Mentions read, tagged and written together: a crash loses at most this much work, never data.
+BATCH = 2048
+
+
+@dataclass
+class ReEnrichReport:
+    """What `re_enrich` found and did; `dry_run` says whether anything was written."""
+
+    model: str  # the identity the re-tagged labels record
+    dry_run: bool = False
+    examined: int = 0  # enriched mentions in the window
+    retagged: int = 0  # tagged again (with `dry_run`: would be)
+    already_current: int = 0  # their label is already the configured model's: left alone
+    not_enriched: int = 0  # in the window but never tagged: the enrich step's work, left alone
+    by_model_before: dict[str, int] = field(default_factory=dict)  # re-tagged, by the model that had tagged them
+    labels_changed: int = 0  # re-tagged mentions whose label is now another one
+    changes: dict[str, int] = field(default_factory=dict)  # "negative -> neutral": count (changed labels only)
+
+
+def re_enrich(
+    config: Config,
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    brand: str | None = None,
+    everything: bool = False,
+    dry_run: bool = False,
+    progress: bool = False,
+    enricher: Enricher | None = None,
+    batch: int = BATCH,
+) -> ReEnrichReport:
+    """Tag again every enriched mention in [since, until) (of `brand`, spam included) whose label another
+    model gave; `everything`: every enriched one. `dry_run`: count them, write nothing."""
+    if enricher is None:
+        enricher = Enricher(config.nlp, SentenceEmbeddings(backend=config.nlp.backend), text=config.model_text())
+    report = ReEnrichReport(model=enricher.model.identity, dry_run=dry_run)
+    filters = Filters(brand=brand, since=since, until=until, include_spam=True)
+    bar = progress_bar(progress, "re-enrich", total=store.count(filters) if progress else None)
+    pending: list[Mention] = []
+    try:
+        for mention in store.iter_mentions(filters):
+            if mention.sentiment is None:
+                report.not_enriched += 1
+                bar.update()
+                continue
+            report.examined += 1
+            if not everything and mention.sentiment.model == report.model:
+                report.already_current += 1
+                bar.update()
+                continue
+            before = mention.sentiment.model
+            report.by_model_before[before] = report.by_model_before.get(before, 0) + 1
+            if dry_run:
+                report.retagged += 1
+                bar.update()
+                continue
+            pending.append(mention)
+            if len(pending) >= batch:
+                _retag(config, store, enricher, pending, report, bar)
+                pending = []
+        if pending:
+            _retag(config, store, enricher, pending, report, bar)
+    finally:
+        bar.close()
+    return report
+
+
+def _retag(config: Config, store: Store, enricher: Enricher, mentions: list[Mention], report: ReEnrichReport,
+           bar: Any) -> None:
+    """Tag one batch and write it; counted only once written (a failed write raises, naming how far it got)."""
+    old = {m.id: m.sentiment.label for m in mentions if m.sentiment is not None}
+    done = enrich_in_pieces(enricher, mentions, config.nlp.batch_size, bar)
+    failed = [r for r in store.upsert(done) if not r.ok]
+    if failed:
+        raise RuntimeError(
+            f"could not store re-tagged mentions ({len(failed)} of a batch of {len(done)}; {report.retagged} "
+            f"re-tagged before it are stored): {failed[0].error}. Run it again to continue."
+        )
+    report.retagged += len(done)
+    for mention in done:
+        new = mention.sentiment.label if mention.sentiment else None
+        if new != old.get(mention.id):
+            report.labels_changed += 1
+            key = f"{old.get(mention.id)} -> {new}"
+            report.changes[key] = report.changes.get(key, 0) + 1

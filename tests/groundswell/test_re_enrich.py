@@ -1,0 +1,177 @@
+"""`groundswell store re-enrich`: labels an older model gave are tagged again by the configured one, once
+(real default model, real SQLite; Elasticsearch in tests/indexing/test_es_re_enrich.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from core.mention import Mention, Sentiment
+from groundswell.cli import cli
+from groundswell.config import load_config
+from groundswell.re_enrich import re_enrich
+from indexing.base import Filters, WriteResult
+from indexing.sqlite import SqliteStore
+from nlp.sentiment import load_sentiment_model
+
+pytestmark = pytest.mark.model
+CONFIG = """\
+brands:
+  - name: Acme
+    query: acme
+  - name: Globex
+    query: globex
+sources: []
+store:
+  type: sqlite
+  path: g.db
+"""
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+FIRE = "My Acme phone caught fire while charging. Absolutely furious, never again."
+PRAISE = "Acme support fixed my problem in five minutes, wonderful people, thank you!"
+
+
+def old(label: str) -> Sentiment:
+    """A label as an older model left it in a store (the name alone: before labels recorded a version)."""
+    return Sentiment(label=label, probs={label: 0.9}, model="groundswell-e5-sentiment")
+
+
+def mention(i: int, text: str, brand: str = "Acme", hours: int = 0, **kw) -> Mention:
+    return Mention(source="x", native_id=str(i), text=text, created_at=T0 + timedelta(hours=hours), brand=brand,
+                   lang="en", **kw)
+
+
+@pytest.fixture
+def config_path(tmp_path):
+    path = tmp_path / "groundswell.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def fill(tmp_path, mentions: list[Mention]) -> None:
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        assert all(r.ok for r in store.upsert(mentions))
+    finally:
+        store.close()
+
+
+def stored(tmp_path) -> dict[str, Mention]:
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        return {m.native_id: m for m in store.iter_mentions(Filters(include_spam=True))}
+    finally:
+        store.close()
+
+
+def invoke(config_path, *extra: str) -> tuple[int, dict | str]:
+    result = CliRunner().invoke(cli, ["store", "re-enrich", "--config", str(config_path), "--no-progress", *extra])
+    if result.exit_code != 0:
+        return result.exit_code, result.output
+    return 0, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_old_labels_are_tagged_again_once_and_the_rest_is_kept(tmp_path, config_path):
+    current = load_sentiment_model("default").identity
+    fill(tmp_path, [
+        mention(1, FIRE, sentiment=old("positive"), themes=["battery fire"]),  # an old model's wrong label
+        mention(2, PRAISE, sentiment=old("negative"), spam="duplicate_text"),  # flagged: re-tagged, flag kept
+        mention(3, "Acme opens a new store in Oslo on Monday.",
+                sentiment=Sentiment(label="neutral", probs={"neutral": 0.8}, model=current)),  # already current
+        mention(4, "not enriched yet: the enrich step's, not this one's"),
+    ])
+    before = stored(tmp_path)
+
+    code, dry = invoke(config_path, "--dry-run")
+    assert code == 0, dry
+    assert dry == {"model": current, "dry_run": True, "examined": 3, "retagged": 2, "already_current": 1,
+                   "not_enriched": 1, "by_model_before": {"groundswell-e5-sentiment": 2}, "labels_changed": 0,
+                   "changes": {}}
+    assert stored(tmp_path) == before  # a dry run writes nothing
+
+    code, report = invoke(config_path)
+    assert code == 0, report
+    assert (report["retagged"], report["already_current"], report["labels_changed"]) == (2, 1, 2)
+    assert report["changes"] == {"positive -> negative": 1, "negative -> positive": 1}
+    after = stored(tmp_path)
+    assert after["1"].sentiment.label == "negative" and after["2"].sentiment.label == "positive"
+    assert {after[i].sentiment.model for i in "123"} == {current}
+    assert after["1"].themes == ["battery fire"] and after["2"].spam == "duplicate_text"  # kept
+    assert after["1"].brands == ["Acme"] and after["1"].lang == "en"
+    assert after["3"] == before["3"] and after["4"] == before["4"]  # current and untagged: untouched
+    assert len(after) == 4
+
+    code, again = invoke(config_path)
+    assert (code, again["retagged"], again["already_current"]) == (0, 0, 3)
+
+
+def test_all_window_and_brand_choose_what_is_tagged(tmp_path, config_path):
+    current = load_sentiment_model("default").identity
+    mine = Sentiment(label="positive", probs={"positive": 0.6}, model=current)
+    fill(tmp_path, [
+        mention(1, FIRE, sentiment=mine, hours=0),  # current model, but tagged under other settings
+        mention(2, FIRE, sentiment=mine, hours=5),
+        mention(3, "Globex ruined my weekend, the app is down again", brand="Globex", sentiment=mine, hours=5),
+    ])
+    code, report = invoke(config_path, "--all", "--since", "2026-11-01T03:00:00", "--brand", "Acme")
+    assert code == 0, report
+    assert (report["examined"], report["retagged"], report["changes"]) == (1, 1, {"positive -> negative": 1})
+    after = stored(tmp_path)
+    assert [after[i].sentiment.label for i in "123"] == ["positive", "negative", "positive"]
+
+
+def test_bad_arguments_name_what_is_wrong(tmp_path, config_path):
+    fill(tmp_path, [mention(1, FIRE, sentiment=old("positive"))])
+    code, out = invoke(config_path, "--brand", "Initech")
+    assert code != 0 and "unknown brand 'Initech'" in out and "Acme, Globex" in out
+    code, out = invoke(config_path, "--since", "2026-11-02", "--until", "2026-11-01")
+    assert code == 2 and "--since must be before --until" in out
+    code, out = invoke(config_path, "--since", "yesterday")
+    assert code == 2 and "--since" in out
+    assert stored(tmp_path)["1"].sentiment.label == "positive"  # nothing written
+
+
+class FailingSecondWrite:
+    """The real SQLite store, whose second upsert call reports every mention as not written: the fault a
+    full disk or a locked file gives, which a real store cannot be made to produce on cue."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.calls = 0
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        self.calls += 1
+        if self.calls == 2:
+            return iter([WriteResult(id=m.id, ok=False, error="disk I/O error") for m in mentions])
+        return self.store.upsert(mentions)
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+
+def test_a_failed_write_stops_with_what_landed_and_a_rerun_finishes(tmp_path, config_path):
+    fill(tmp_path, [mention(i, FIRE if i % 2 else PRAISE, sentiment=old("neutral"), hours=i) for i in range(1, 6)])
+    config = load_config(config_path)
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        with pytest.raises(RuntimeError, match=r"2 re-tagged before it are stored.*Run it again"):
+            re_enrich(config, FailingSecondWrite(store), batch=2)
+    finally:
+        store.close()
+    half = stored(tmp_path)
+    current = load_sentiment_model("default").identity
+    assert sorted(i for i, m in half.items() if m.sentiment.model == current) == ["1", "2"]  # batch 1 landed
+    config = load_config(config_path)
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        report = re_enrich(config, store, batch=2)
+    finally:
+        store.close()
+    assert (report.retagged, report.already_current) == (3, 2)
+    after = stored(tmp_path)
+    assert len(after) == 5 and {m.sentiment.model for m in after.values()} == {current}
+    assert [after[i].sentiment.label for i in "12345"] == ["negative", "positive", "negative", "positive", "negative"]
