@@ -135,12 +135,14 @@ def create_app(
     plotly_js = _plotly_js()
     meta_cache: dict[str, Any] = {}
 
-    def facets() -> tuple[dict[str, int], dict[str, int]]:
-        return store.facet(Filters(), "source"), store.facet(Filters(), "lang")
+    def facets() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        # Which model builds gave the stored labels: more than one, and trends mix them (docs/dashboard.md).
+        models = {m: n for m, n in store.facet(Filters(include_spam=True), "model").items() if m != "unknown"}
+        return store.facet(Filters(), "source"), store.facet(Filters(), "lang"), models
 
     async def refresh_meta() -> None:
-        sources, langs = await runner.call(facets)
-        meta_cache.update(at=time.monotonic(), sources=sources, langs=langs)
+        sources, langs, models = await runner.call(facets)
+        meta_cache.update(at=time.monotonic(), sources=sources, langs=langs, models=models)
 
     async def warm_meta() -> None:
         try:
@@ -244,6 +246,7 @@ def create_app(
             "sentiments": list(SENTIMENT_LABELS),
             "sources": sorted(meta_cache["sources"]),
             "langs": sorted(meta_cache["langs"]),
+            "sentiment_models": meta_cache["models"],  # build -> labels, most first
             "limits": {"page_size": MAX_PAGE_SIZE, "export_rows": MAX_EXPORT_ROWS},
         }
 

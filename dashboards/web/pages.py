@@ -226,6 +226,7 @@ def render_page(page: str | None, title: str, *, not_found: bool = False) -> str
 <header><span class="logo">&#12336; {safe_title}</span><nav>{nav}</nav></header>
 {filters}
 <div id="error" class="error" role="alert" hidden></div>
+<div id="models-note" class="notice" role="status" hidden></div>
 <main>{main}</main>
 {scripts}
 </body></html>"""

@@ -76,6 +76,7 @@ def test_meta_lists_brands_and_what_the_data_holds(client, mentions):
     assert body["default_brand"] == "Lumora"
     assert body["sources"] == sorted({m.source for m in mentions})
     assert body["langs"] == sorted({m.lang for m in mentions})
+    assert body["sentiment_models"] == {"test-fixture-template-labels": sum(1 for m in mentions if m.sentiment)}
 
 
 def test_overview_numbers_match_the_data(client, mentions):

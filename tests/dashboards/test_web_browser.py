@@ -118,6 +118,7 @@ def test_overview_renders_charts_and_applies_a_filter(page):
     assert page.locator("#chart-volume .bars path").count() > 10  # real bars drawn
     assert page.locator("#kpis .kpi").count() == 6
     assert page.locator("#authors tbody tr").count() == 10
+    expect(page.locator("#models-note")).to_be_hidden()  # one model build labelled all of it
     mentions_before = page.locator("#kpis .kpi").first.inner_text()
     _shot(page, "overview")
 

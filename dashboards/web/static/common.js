@@ -130,8 +130,24 @@ const GS = (() => {
 
   function option(value, label) { return el("option", { value, text: label }); }
 
+  /* Labels from more than one sentiment model build: trends mix them until the store is re-enriched. */
+  function showModelsNote(models) {
+    const box = document.getElementById("models-note");
+    const builds = Object.entries(models || {});
+    if (!box || builds.length < 2) return;
+    box.replaceChildren(
+      `Sentiment labels here come from ${builds.length} model builds (`
+        + builds.map(([name, n]) => `${name}: ${fmt(n)}`).join(", ")
+        + "), so trends mix them. ",
+      el("code", { text: "groundswell store re-enrich" }),
+      " tags the older ones again with the configured model.",
+    );
+    box.hidden = false;
+  }
+
   async function loadMeta() {
     meta = await api("/api/meta");
+    showModelsNote(meta.sentiment_models);
     if (!form) return meta;
     const brand = form.elements.brand;
     if (brand) {
