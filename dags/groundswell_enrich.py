@@ -34,6 +34,9 @@ def enrich() -> dict[str, int]:
         spam = pipeline.flag_new_spam(store, report, config)  # spam flagged before themes and alerts count
     print(f"enriched {report.enriched} mention(s) with {report.model}: {report.by_lang} {report.by_sentiment}")
     print(f"spam flagged: {spam.flagged} {spam.by_reason}")
+    note = pipeline.other_models_note(report.other_models)
+    if note:
+        print(f"{note} (in Airflow: trigger groundswell_re_enrich)")
     return {
         "enriched": report.enriched,
         "spam_flagged": spam.flagged,

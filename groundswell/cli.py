@@ -33,6 +33,7 @@ from groundswell.pipeline import (
     migrate_brands,
     notify,
     open_store,
+    other_models_note,
     own_accounts,
     run_once,
     themes_pass,
@@ -45,7 +46,7 @@ from groundswell.pipeline import maintain as run_maintain
 from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
-from groundswell.targets import UnknownTarget
+from groundswell.targets import UnknownTarget, check_brand
 from indexing.base import StoreUnavailable
 from nlp.embeddings import SentenceEmbeddings
 
@@ -121,6 +122,13 @@ def _shown(path: Path) -> str:
 def _emit(summary: dict) -> None:
     """The run summary is the last line of stdout, as one JSON object."""
     click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+def _say_other_models(other_models: dict[str, int]) -> None:
+    """One line on stderr when stored labels come from another model build (`pipeline.other_models_note`)."""
+    note = other_models_note(other_models)
+    if note:
+        click.echo(f"groundswell: {note}", err=True)
 
 
 def _say_notes(notes: dict[str, str]) -> None:
@@ -201,6 +209,7 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
     summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now)
     _emit(summary)
     _say_notes(summary["detect_notes"])
+    _say_other_models(summary["labels_from_other_models"])
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"])
 
 
@@ -293,6 +302,7 @@ def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) ->
     finally:
         store.close()
     _emit(report)
+    _say_other_models(enriched.other_models)
 
 
 @cli.command()
@@ -423,9 +433,10 @@ def advocates(
 ) -> None:
     """Authors with repeated positive (or negative) mentions of a brand, ranked (docs/spam.md#advocates)."""
     config = _load(config_path)
-    names = [b.name for b in config.brands]
-    if brand not in names:
-        raise click.ClickException(f"unknown brand '{brand}'; the config has: {', '.join(names)}")
+    try:
+        check_brand(config, brand)
+    except UnknownTarget as exc:
+        raise click.ClickException(str(exc)) from None
     store = open_store(config)
     try:
         label = "negative" if detractors else "positive"
@@ -486,15 +497,12 @@ def store_re_enrich(config_path: str, since: datetime | None, until: datetime | 
     """Tag stored mentions again with the configured sentiment model: those another model (an older
     default, another `nlp.sentiment_model`) tagged, or --all. Safe to stop and run again."""
     config = _load(config_path)
-    names = [b.name for b in config.brands]
-    if brand is not None and brand not in names:
-        raise click.ClickException(f"unknown brand '{brand}'; the config has: {', '.join(names)}")
-    if since is not None and until is not None and since >= until:
-        raise click.BadParameter("--since must be before --until", param_hint="--since")
     opened = open_store(config)
     try:
         report = re_enrich(config, opened, since=since and as_utc(since), until=until and as_utc(until), brand=brand,
                            everything=everything, dry_run=dry_run, progress=progress)
+    except ValueError as exc:  # a brand the config lacks, an empty window: nothing was read or written
+        raise click.ClickException(str(exc)) from None
     finally:
         opened.close()
     _emit(as_dict(report))

@@ -100,6 +100,9 @@ class EnrichReport:
     # Oldest and newest created_at among the mentions tagged: where the spam step looks (`groundswell.spam`).
     first: datetime | None = None
     last: datetime | None = None
+    # Stored labels another model build gave, by build (`labels_of_other_models`): after an upgrade or a
+    # change of nlp.sentiment_model, what `groundswell store re-enrich` would tag again.
+    other_models: dict[str, int] = field(default_factory=dict)
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -368,7 +371,23 @@ def enrich(
             report.enriched += len(done)
     finally:
         bar.close()
+    report.other_models = labels_of_other_models(store, enricher.model.identity)
     return report
+
+
+def labels_of_other_models(store: Store, identity: str) -> dict[str, int]:
+    """Stored labels (spam included) that a model build other than `identity` gave, counted by build."""
+    counts = store.facet(Filters(include_spam=True), "model")
+    return {model: n for model, n in counts.items() if model not in (identity, "unknown")}
+
+
+def other_models_note(other_models: dict[str, int]) -> str | None:
+    """One line for a person when older labels are mixed with the configured model's; None when none are."""
+    if not other_models:
+        return None
+    builds = ", ".join(f"{n:,} by {model}" for model, n in other_models.items())
+    return (f"{sum(other_models.values()):,} stored mention(s) carry labels another sentiment model gave ({builds}); "
+            "trends mix them with the configured model's until `groundswell store re-enrich` tags them again")
 
 
 def enrich_in_pieces(enricher: Enricher, todo: list[Mention], piece_size: int, bar: Any) -> list[Mention]:
@@ -666,6 +685,7 @@ def run_once(
             "source_errors": collected.errors,
             "enriched": enriched.enriched,
             "sentiment_model": enriched.model,
+            "labels_from_other_models": enriched.other_models,
             **summarize(store),
             "spam_flagged": spam.flagged,
             "own_posts_set_aside": spam.own_posts,  # the brands' own posts, out of the counts too (OWN_POST)

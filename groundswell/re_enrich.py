@@ -26,6 +26,7 @@ from typing import Any
 from core.mention import Mention
 from groundswell.config import Config
 from groundswell.pipeline import enrich_in_pieces, progress_bar
+from groundswell.targets import check_brand
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.enrich import Enricher
@@ -63,7 +64,12 @@ def re_enrich(
     batch: int = BATCH,
 ) -> ReEnrichReport:
     """Tag again every enriched mention in [since, until) (of `brand`, spam included) whose label another
-    model gave; `everything`: every enriched one. `dry_run`: count them, write nothing."""
+    model gave; `everything`: every enriched one. `dry_run`: count them, write nothing.
+
+    Raises ValueError (UnknownTarget for a brand the config lacks) before reading anything."""
+    check_brand(config, brand)
+    if since is not None and until is not None and since >= until:
+        raise ValueError(f"since ({since.isoformat()}) must be before until ({until.isoformat()})")
     if enricher is None:
         enricher = Enricher(config.nlp, SentenceEmbeddings(backend=config.nlp.backend), text=config.model_text())
     report = ReEnrichReport(model=enricher.model.identity, dry_run=dry_run)

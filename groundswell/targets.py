@@ -25,12 +25,18 @@ class Target:
     brand: str
 
 
-def plan_targets(config: Config, *, source: str | None = None, brand: str | None = None) -> list[Target]:
-    """Every source × brand pair to collect, in config order; `source` / `brand` narrow it."""
+def check_brand(config: Config, brand: str | None) -> None:
+    """UnknownTarget, listing the config's brands, when `brand` is not one of them (None: every brand)."""
     brand_names = [b.name for b in config.brands]
-    source_keys = [s.key for s in config.sources]
     if brand is not None and brand not in brand_names:
         raise UnknownTarget(f"unknown brand '{brand}'; the config has: {', '.join(brand_names)}")
+
+
+def plan_targets(config: Config, *, source: str | None = None, brand: str | None = None) -> list[Target]:
+    """Every source × brand pair to collect, in config order; `source` / `brand` narrow it."""
+    check_brand(config, brand)
+    brand_names = [b.name for b in config.brands]
+    source_keys = [s.key for s in config.sources]
     if source is not None and source not in source_keys:
         raise UnknownTarget(f"unknown source '{source}'; the config has: {', '.join(source_keys) or '(none)'}")
     return [

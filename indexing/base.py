@@ -184,10 +184,11 @@ class Store(ListableState, Protocol):
         ...
 
     def facet(
-        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent"]
+        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent", "model"]
     ) -> dict[str, int]:
         """Counts per value of `field` ("unknown": none; "brand": once per brand a post belongs to;
-        "spam": per exclusion reason, with `include_spam` to see them; "intent": `Mention.intent`)."""
+        "spam": per exclusion reason, with `include_spam` to see them; "intent": `Mention.intent`; "model":
+        the model build each label records, `Sentiment.model`)."""
         ...
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]: ...

@@ -70,7 +70,7 @@ _SORTS: dict[str, list[dict[str, Any]]] = {
 }
 _FACET_FIELDS = {
     "lang": "lang", "source": "source", "brand": "brands", "sentiment": "sentiment.label", "spam": "spam",
-    "intent": "intent",
+    "intent": "intent", "model": "sentiment.model",
 }
 _INTERVALS = {"hour": "1h", "day": "1d"}
 _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
@@ -474,7 +474,7 @@ class ElasticsearchStore:
         return out
 
     def facet(
-        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent"]
+        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent", "model"]
     ) -> dict[str, int]:
         if field not in _FACET_FIELDS:
             raise ValueError(f"cannot facet on '{field}'")

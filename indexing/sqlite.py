@@ -543,11 +543,11 @@ class SqliteStore:
         return [Bucket(start=_from_epoch(start), **counts[start]) for start in sorted(counts)]
 
     def facet(
-        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent"]
+        self, filters: Filters, field: Literal["lang", "source", "brand", "sentiment", "spam", "intent", "model"]
     ) -> dict[str, int]:
-        if field not in ("lang", "source", "brand", "sentiment", "spam", "intent"):
+        if field not in ("lang", "source", "brand", "sentiment", "spam", "intent", "model"):
             raise ValueError(f"cannot facet on '{field}'")
-        covered = field != "brand" and self._covered(filters)
+        covered = field not in ("brand", "model") and self._covered(filters)
         where, params, query = self._where(filters, covered)
         src = self._source(filters, covered)
         result: dict[str, int] = {}
@@ -559,6 +559,8 @@ class SqliteStore:
         elif field == "intent":  # from the intent table, like spam
             rowid = "m.mention_rowid" if covered else "m.rowid"
             column, source = "i.intent", f"{src} LEFT JOIN mention_intent i ON i.mention_rowid = {rowid}"
+        elif field == "model":  # only in the stored document: a maintenance count, not a dashboard one
+            column, source = "json_extract(m.doc, '$.sentiment.model')", src
         else:
             column, source = f"m.{field}", src
         if query is None:

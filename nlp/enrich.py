@@ -69,7 +69,7 @@ class Enricher:
                     "sentiment": Sentiment(
                         label=p.label, probs=p.probs, model=self.model.identity, uncertain=p.uncertain
                     ),
-                    "intent": intent,
+                    "intent": intent if self.config.intents else m.intent,  # off: a stored tag stays
                 }
             )
             for m, lang, p, intent in zip(mentions, langs, preds, intents, strict=True)

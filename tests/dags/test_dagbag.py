@@ -19,6 +19,7 @@ DAG_IDS = {
     "groundswell_alerts",
     "groundswell_digest",
     "groundswell_backfill",
+    "groundswell_re_enrich",
     "groundswell_maintenance",
     "groundswell_weekly_report",
     "groundswell_monthly_report",
@@ -61,6 +62,7 @@ def test_schedules(dagbag):
     enrich = dagbag.dags["groundswell_enrich"].timetable
     assert [a.uri for a in enrich.asset_condition.objects] == ["groundswell://mentions/"]
     assert dagbag.dags["groundswell_backfill"].timetable.__class__.__name__ == "NullTimetable"
+    assert dagbag.dags["groundswell_re_enrich"].timetable.__class__.__name__ == "NullTimetable"
     digest = dagbag.dags["groundswell_digest"].timetable
     # No GROUNDSWELL_CONFIG for the parser here: the config's default digest time, 08:00 UTC.
     assert digest.expression == "0 8 * * *" and str(digest.timezone) == "UTC"

@@ -129,7 +129,7 @@ def test_bad_arguments_name_what_is_wrong(tmp_path, config_path):
     code, out = invoke(config_path, "--brand", "Initech")
     assert code != 0 and "unknown brand 'Initech'" in out and "Acme, Globex" in out
     code, out = invoke(config_path, "--since", "2026-11-02", "--until", "2026-11-01")
-    assert code == 2 and "--since must be before --until" in out
+    assert code == 1 and "since (2026-11-02T00:00:00+00:00) must be before until (2026-11-01T00:00:00+00:00)" in out
     code, out = invoke(config_path, "--since", "yesterday")
     assert code == 2 and "--since" in out
     assert stored(tmp_path)["1"].sentiment.label == "positive"  # nothing written
@@ -175,3 +175,25 @@ def test_a_failed_write_stops_with_what_landed_and_a_rerun_finishes(tmp_path, co
     after = stored(tmp_path)
     assert len(after) == 5 and {m.sentiment.model for m in after.values()} == {current}
     assert [after[i].sentiment.label for i in "12345"] == ["negative", "positive", "negative", "positive", "negative"]
+
+
+def test_enrich_says_when_older_labels_are_mixed_in_until_re_enrich_runs(tmp_path, config_path):
+    fill(tmp_path, [mention(1, FIRE, sentiment=old("positive")), mention(2, PRAISE)])
+    enrich = ["enrich", "--config", str(config_path), "--no-progress", "--no-themes"]
+    first = CliRunner().invoke(cli, enrich, catch_exceptions=False)
+    report = json.loads(first.stdout.strip().splitlines()[-1])
+    assert (report["enriched"], report["other_models"]) == (1, {"groundswell-e5-sentiment": 1})
+    assert "1 stored mention(s) carry labels another sentiment model gave" in first.stderr
+    assert "groundswell store re-enrich" in first.stderr
+    assert invoke(config_path)[1]["retagged"] == 1
+    again = CliRunner().invoke(cli, enrich, catch_exceptions=False)
+    assert json.loads(again.stdout.strip().splitlines()[-1])["other_models"] == {}
+    assert "another sentiment model" not in again.stderr
+
+
+def test_with_intents_off_a_stored_intent_tag_stays(tmp_path, config_path):
+    config_path.write_text(CONFIG + "nlp:\n  intents: false\n", encoding="utf-8")
+    fill(tmp_path, [mention(1, FIRE, sentiment=old("positive"), intent="complaint")])
+    assert invoke(config_path)[1]["retagged"] == 1
+    after = stored(tmp_path)["1"]
+    assert (after.sentiment.label, after.intent) == ("negative", "complaint")

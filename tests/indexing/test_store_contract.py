@@ -45,7 +45,8 @@ def make_corpus(n: int = 60, seed: int = 7) -> list[Mention]:
         if label:
             probs = {k: 0.1 for k in ("negative", "neutral", "positive")}
             probs[label] = 0.8
-            sentiment = Sentiment(label=label, probs=probs, model="test-model", uncertain=i % 4 == 0)
+            sentiment = Sentiment(label=label, probs=probs, model="test-model@2" if i % 3 else "test-model@1",
+                                  uncertain=i % 4 == 0)
         out.append(
             Mention(
                 source=source,
@@ -264,13 +265,15 @@ def test_histogram_by_sentiment(store: Store, interval: str):
         )
 
 
-@pytest.mark.parametrize("field", ["lang", "source", "brand", "sentiment"])
+@pytest.mark.parametrize("field", ["lang", "source", "brand", "sentiment", "model"])
 def test_facets(store: Store, field: str):
     f = Filters(since=T0 + timedelta(hours=10))
 
     def values(m: Mention) -> list[str]:
         if field == "brand":  # a mention counts once for each of its brands (share of voice)
             return m.brands or ["unknown"]
+        if field == "model":  # the build that gave the label (Sentiment.model)
+            return [m.sentiment.model if m.sentiment else "unknown"]
         return [(_label(m) if field == "sentiment" else getattr(m, field)) or "unknown"]
 
     want = Counter(v for m in expected(f) for v in values(m))
