@@ -63,6 +63,9 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_time ON mentions(created_at, sentiment);
 CREATE INDEX IF NOT EXISTS mentions_unenriched ON mentions(created_at) WHERE enriched = 0;
+-- The model build each label records (Sentiment.model): counted by every enrich pass and the dashboard
+-- (facet "model") without parsing every stored document; a store from before it gets it on open.
+CREATE INDEX IF NOT EXISTS mentions_model ON mentions(json_extract(doc, '$.sentiment.model'));
 CREATE TABLE IF NOT EXISTS mention_themes (
     mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
     theme TEXT NOT NULL,
