@@ -562,7 +562,7 @@ class SqliteStore:
         elif field == "intent":  # from the intent table, like spam
             rowid = "m.mention_rowid" if covered else "m.rowid"
             column, source = "i.intent", f"{src} LEFT JOIN mention_intent i ON i.mention_rowid = {rowid}"
-        elif field == "model":  # only in the stored document: a maintenance count, not a dashboard one
+        elif field == "model":  # from the stored document, read through the mentions_model expression index
             column, source = "json_extract(m.doc, '$.sentiment.model')", src
         else:
             column, source = f"m.{field}", src
