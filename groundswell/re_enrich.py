@@ -7,8 +7,10 @@ it (`Sentiment.model`, "name@version": `SentimentModel.identity`), so this step 
 another model gave and tags them again, the way the enrich step tags new ones (same model text,
 same pieces: `pipeline.enrich_in_pieces`).
 
-A changed setting (`nlp.mask_brand_names`, `nlp.max_text_chars`, `nlp.uncertain_below`) is not part
-of the version: `everything=True` re-tags every enriched mention in the window.
+Only the sentiment is redone: intent tags come from e5's untouched sentence embedding, which no
+sentiment model changes, so they are kept and the encoder runs half the layers (`re_enricher`). A
+changed setting (`nlp.mask_brand_names`, `nlp.max_text_chars`, `nlp.uncertain_below`) is not part of
+the version: `everything=True` re-tags every enriched mention in the window, intents included.
 
 Safe to stop and run again: each batch is written before the next is read, and a re-tagged mention
 records the configured model, so a second run continues where the first stopped and then finds
@@ -71,7 +73,7 @@ def re_enrich(
     if since is not None and until is not None and since >= until:
         raise ValueError(f"since ({since.isoformat()}) must be before until ({until.isoformat()})")
     if enricher is None:
-        enricher = Enricher(config.nlp, SentenceEmbeddings(backend=config.nlp.backend), text=config.model_text())
+        enricher = re_enricher(config, everything)
     report = ReEnrichReport(model=enricher.model.identity, dry_run=dry_run)
     filters = Filters(brand=brand, since=since, until=until, include_spam=True)
     bar = progress_bar(progress, "re-enrich", total=store.count(filters) if progress else None)
@@ -102,6 +104,16 @@ def re_enrich(
     finally:
         bar.close()
     return report
+
+
+def re_enricher(config: Config, everything: bool) -> Enricher:
+    """The Enricher for re-tagging. Another sentiment model changes only the sentiment: intent tags come from
+    the untouched e5 embedding of the same text, so they are kept and the encoder runs the sentiment branch
+    alone (half the layers: docs/model-card.md, "Speed"). `everything` (a changed nlp setting, which can
+    change the text every model reads) tags intents again too."""
+    if everything and config.nlp.intents:
+        return Enricher(config.nlp, SentenceEmbeddings(backend=config.nlp.backend), text=config.model_text())
+    return Enricher(config.nlp.model_copy(update={"intents": False}), text=config.model_text())
 
 
 def _retag(config: Config, store: Store, enricher: Enricher, mentions: list[Mention], report: ReEnrichReport,

@@ -197,3 +197,14 @@ def test_with_intents_off_a_stored_intent_tag_stays(tmp_path, config_path):
     assert invoke(config_path)[1]["retagged"] == 1
     after = stored(tmp_path)["1"]
     assert (after.sentiment.label, after.intent) == ("negative", "complaint")
+
+
+def test_a_model_change_keeps_intent_tags_and_all_tags_them_again(tmp_path, config_path):
+    # Intent tags come from e5's untouched embedding, not from the sentiment model: a new sentiment
+    # model leaves them be; --all (a changed setting can change the text) redoes them.
+    fill(tmp_path, [mention(1, FIRE, sentiment=old("positive"), intent="praise")])
+    assert invoke(config_path)[1]["retagged"] == 1
+    kept = stored(tmp_path)["1"]
+    assert (kept.sentiment.label, kept.intent) == ("negative", "praise")
+    assert invoke(config_path, "--all")[1]["retagged"] == 1
+    assert stored(tmp_path)["1"].intent == "complaint"
