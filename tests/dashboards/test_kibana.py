@@ -58,7 +58,7 @@ def test_references_resolve_and_dashboard_has_every_panel():
             assert (ref["type"], ref["id"]) in ids, (obj["id"], ref)
     (dashboard,) = [o for o in OBJECTS if o["type"] == "dashboard"]
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
-    assert len(panels) == 7 == len(dashboard["references"])
+    assert len(panels) == 8 == len(dashboard["references"])
     assert {p["panelRefName"] for p in panels} == {r["name"] for r in dashboard["references"]}
     for p in panels:
         assert p["gridData"]["x"] + p["gridData"]["w"] <= 48
