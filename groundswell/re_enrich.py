@@ -16,7 +16,8 @@ Safe to stop and run again: each batch is written before the next is read, and a
 records the configured model, so a second run continues where the first stopped and then finds
 nothing (with `everything`, it starts over: the same labels again, never a copy). What the store
 merges on write keeps the rest: brands, themes, spam flags, a language the source gave.
-Alerts already raised stay as they were; the next detection reads the new labels.
+Alerts already raised stay as they were; scheduled detection reads the new labels for the recent
+windows it judges, and `groundswell detect --history --no-send` judges the whole history again.
 """
 
 from __future__ import annotations
