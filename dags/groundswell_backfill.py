@@ -9,18 +9,9 @@ replays the dead-letter file first and fails (`deadletter_ok`) while mentions wa
 from __future__ import annotations
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
-from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, pool_name, source_types
-
-from core.time import as_utc
+from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, param_time, pool_name, source_types
 
 MENTIONS = Asset(MENTIONS_URI)
-
-
-def _when(value: str):
-    from datetime import datetime
-
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return as_utc(parsed)
 
 
 @task
@@ -32,7 +23,7 @@ def plan(source_type: str) -> list[dict[str, str]]:
     params = get_current_context()["params"]
     config = load_config()
     try:
-        if _when(params["start"]) >= _when(params["end"]):
+        if param_time(params["start"]) >= param_time(params["end"]):
             raise ValueError(f"start ({params['start']}) must be before end ({params['end']})")
         selected = plan_targets(config, brand=params["brand"] or None, source=params["source"] or None)
     except ValueError as exc:
@@ -49,7 +40,7 @@ def collect(target: dict[str, str]) -> dict[str, int]:
     context["target_label"] = f"{target['brand']} / {target['source']}"  # type: ignore[typeddict-unknown-key]
     params = context["params"]
     # A past range: ignore the incremental cursors (they point at the newest data) and leave them be.
-    return collect_one(target, _when(params["start"]), _when(params["end"]), use_cursor=False)
+    return collect_one(target, param_time(params["start"]), param_time(params["end"]), use_cursor=False)
 
 
 @task

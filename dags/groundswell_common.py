@@ -110,6 +110,14 @@ def opened_store(config: Config) -> Iterator[Store]:
             store.close()
 
 
+def param_time(value: str | None) -> datetime | None:
+    """A DAG param's ISO 8601 date-time ("Z" allowed; naive = UTC) as UTC; empty or None: None.
+    ValueError names the value when it is not a date-time."""
+    if not value:
+        return None
+    return plain_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
 def plan_targets(
     config: Config, *, brand: str | None = None, source: str | None = None
 ) -> dict[str, list[dict[str, str]]]:

@@ -11,15 +11,7 @@ stop: each batch is written before the next is read, and a re-tagged mention is 
 from __future__ import annotations
 
 from airflow.sdk import Param, dag, get_current_context, task
-from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
-
-from core.time import as_utc
-
-
-def _when(value: str | None):
-    from datetime import datetime
-
-    return None if not value else as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS, param_time
 
 
 @task
@@ -34,7 +26,7 @@ def re_enrich() -> dict:
     params = get_current_context()["params"]
     config = load_config()
     try:
-        since, until = _when(params["since"]), _when(params["until"])
+        since, until = param_time(params["since"]), param_time(params["until"])
         with opened_store(config) as store:
             report = run(config, store, since=since, until=until, brand=params["brand"] or None,
                          everything=params["all"], dry_run=params["dry_run"])
