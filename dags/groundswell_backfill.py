@@ -8,10 +8,9 @@ replays the dead-letter file first and fails (`deadletter_ok`) while mentions wa
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
-from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, param_time, pool_name, source_types
-
-MENTIONS = Asset(MENTIONS_URI)
+from airflow.sdk import Param, dag, get_current_context, task
+from groundswell_collection import collection_graph
+from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS, param_time
 
 
 @task
@@ -43,35 +42,6 @@ def collect(target: dict[str, str]) -> dict[str, int]:
     return collect_one(target, param_time(params["start"]), param_time(params["end"]), use_cursor=False)
 
 
-@task
-def replay() -> dict[str, int]:
-    """Store the mentions earlier runs parked in the dead-letter file, before collecting new ones."""
-    from groundswell_common import replay_parked
-
-    return replay_parked()
-
-
-@task(outlets=[MENTIONS], trigger_rule="all_done")
-def publish(reports: list, replayed: dict[str, int] | None) -> int:
-    """Emit the mentions Asset when the backfill stored new mentions, so groundswell_enrich runs."""
-    from groundswell_common import publish_mentions
-
-    return publish_mentions(reports, MENTIONS, replayed)
-
-
-@task(trigger_rule="none_failed")
-def sources_ok() -> None:
-    """Fails the run (upstream_failed) when any source failed, after the others finished and published."""
-
-
-@task(trigger_rule="all_done")
-def deadletter_ok() -> None:
-    """Fails the run while mentions wait in the dead-letter file (after every collect task finished)."""
-    from groundswell_common import check_parked
-
-    check_parked()
-
-
 @dag(
     dag_id="groundswell_backfill",
     schedule=None,
@@ -88,17 +58,7 @@ def deadletter_ok() -> None:
     doc_md=__doc__,
 )
 def groundswell_backfill() -> None:
-    replayed = replay()
-    reports = [
-        collect.override(task_id=f"collect_{source_type}", pool=pool_name(source_type)).expand(
-            target=plan.override(task_id=f"plan_{source_type}")(source_type)
-        )
-        for source_type in source_types()
-    ]
-    replayed >> reports  # parked mentions first: they may since have left the sources' windows
-    publish(reports, replayed)
-    reports >> sources_ok()
-    [replayed, *reports] >> deadletter_ok()
+    collection_graph(plan, collect)
 
 
 groundswell_backfill()

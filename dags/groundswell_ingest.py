@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
-from groundswell_common import DEFAULT_ARGS, MENTIONS_URI, START_DATE, TAGS, pool_name, source_types
+from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
+from groundswell_collection import collection_graph
+from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 
-MENTIONS = Asset(MENTIONS_URI)
 MAX_GAP = timedelta(hours=3)
 
 
@@ -48,35 +48,6 @@ def collect(target: dict[str, str]) -> dict[str, int]:
     return collect_one(target, since, until)
 
 
-@task
-def replay() -> dict[str, int]:
-    """Store the mentions earlier runs parked in the dead-letter file, before collecting new ones."""
-    from groundswell_common import replay_parked
-
-    return replay_parked()
-
-
-@task(outlets=[MENTIONS], trigger_rule="all_done")
-def publish(reports: list, replayed: dict[str, int] | None) -> int:
-    """Emit the mentions Asset when new mentions landed (or un-enriched ones wait); else skip."""
-    from groundswell_common import publish_mentions
-
-    return publish_mentions(reports, MENTIONS, replayed)
-
-
-@task(trigger_rule="none_failed")
-def sources_ok() -> None:
-    """Fails the run (upstream_failed) when any source failed, after the others finished and published."""
-
-
-@task(trigger_rule="all_done")
-def deadletter_ok() -> None:
-    """Fails the run while mentions wait in the dead-letter file (after every collect task finished)."""
-    from groundswell_common import check_parked
-
-    check_parked()
-
-
 @dag(
     dag_id="groundswell_ingest",
     schedule=CronDataIntervalTimetable("*/15 * * * *", timezone="UTC"),
@@ -88,17 +59,7 @@ def deadletter_ok() -> None:
     doc_md=__doc__,
 )
 def groundswell_ingest() -> None:
-    replayed = replay()
-    reports = [
-        collect.override(task_id=f"collect_{source_type}", pool=pool_name(source_type)).expand(
-            target=plan.override(task_id=f"plan_{source_type}")(source_type)
-        )
-        for source_type in source_types()
-    ]
-    replayed >> reports  # parked mentions first: they may since have left the sources' windows
-    publish(reports, replayed)
-    reports >> sources_ok()
-    [replayed, *reports] >> deadletter_ok()
+    collection_graph(plan, collect)
 
 
 groundswell_ingest()
