@@ -160,8 +160,7 @@ def _recluster(
     """Cluster the brand's window in full; its old labels on these posts are replaced by the new ones."""
     import sys
 
-    # The brand's own name and query words are in every post: useless as theme labels.
-    stop = {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.search_query).positive_terms())}
+    stop = label_stopwords(brand)
     # Themes read what sentiment read (capped, brand names as @user: the vectors it kept are of that text);
     # labels are written back onto the full mentions.
     analysed = [m.model_copy(update={"text": model_text(m)}) for m in mentions]
@@ -176,6 +175,11 @@ def _recluster(
     fresh = BrandThemes(model.centroids, set(model.unthemed), model.baseline_unfit, centring=model.centring)
     labels.states[brand.name] = fresh
     return BrandPass(brand.name, "full", reason, themes=_summary(fresh))
+
+
+def label_stopwords(brand: BrandConfig) -> set[str]:
+    """The brand's own name and query words: in every post, useless as theme labels."""
+    return {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.search_query).positive_terms())}
 
 
 def _summary(themes: BrandThemes) -> list[dict]:

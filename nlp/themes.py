@@ -22,7 +22,7 @@ from core.mention import Mention
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import Centroid, assign_paths, make_centroid, unfit_share
-from nlp.theme_labels import PhraseIndex
+from nlp.theme_labels import PhraseIndex, ScopeCounts
 from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual, nest_pairs
 from nlp.theme_space import LanguageCentring
 from nlp.tokenize import script_lang, tokenize
@@ -242,8 +242,7 @@ def _extract(
         langs = [post_lang(m) for m in mentions]
         centring = LanguageCentring.fit(emb, langs)
         emb = centring.apply(emb, langs)
-    # A multi-word stopword (the brand "GOP debate") stops each of its words too.
-    stop = {w for s in stopwords for w in (s.lower(), *s.lower().split())}
+    stop = label_exclusions(stopwords)
     index = PhraseIndex([m.text for m in mentions], [post_lang(m) for m in mentions], frozenset(stop))
     every = CROSS_LANGUAGE if cross_language is None else cross_language
     groups: dict[str, list[int]] = {}
@@ -255,6 +254,11 @@ def _extract(
             nodes += _group_nodes(np.asarray(idx), docs, emb, stop, mentions, every)
     _label(nodes, index)
     return _themes(nodes, max_themes, mentions), mentions, emb, centring
+
+
+def label_exclusions(stopwords: Sequence[str]) -> set[str]:
+    """The words labels never use: each stopword, and each word of a multi-word one (the brand "GOP debate")."""
+    return {w for s in stopwords for w in (s.lower(), *s.lower().split())}
 
 
 @dataclass
@@ -271,6 +275,7 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     nested: dict | None = None  # the nesting that made this top-level cluster an aspect
+    distinct: list[str] | None = None  # its keywords that set it apart from its scope (`_label`; None: not judged)
 
 
 def _group_nodes(idx, docs, emb, stop, mentions, every_language: bool = False) -> list[_Node]:
@@ -409,9 +414,9 @@ def _children(node: _Node, x, docs, stop: set[str], most: int = MAX_CHILDREN) ->
 def _label(nodes: list[_Node], index: PhraseIndex) -> None:
     """Each node's (and child's) labels per language, against its scope; a sentiment half adds what
     sets it apart from the other half."""
-    counts: dict[int, dict] = {}
+    counts: dict[int, ScopeCounts] = {}
 
-    def scope_counts(rows: np.ndarray) -> dict:
+    def scope_counts(rows: np.ndarray) -> ScopeCounts:
         if id(rows) not in counts:
             counts[id(rows)] = index.count(rows)
         return counts[id(rows)]
@@ -424,19 +429,30 @@ def _label(nodes: list[_Node], index: PhraseIndex) -> None:
             node.labels = {}
             for lang, text in base.items():
                 mine = [i for i in node.rows if index.langs[i] == lang]
-                extra = [p for p in index.phrases(mine, pair[lang]) if p not in text]
+                extra = [p for p in index.phrases(mine, pair) if p not in text]
                 node.labels[lang] = f"{text} · {extra[0] if extra else node.half}"
         else:
             node.labels = index.labels(node.rows, scope_counts(node.scope))
+        node.distinct = index.distinct_words(node.rows, scope_counts(node.scope), node.keywords)
         for child in node.children:
             child.labels = index.labels(child.rows, scope_counts(node.rows))
+            child.distinct = index.distinct_words(child.rows, scope_counts(node.rows), child.keywords)
+
+
+MIXED = "mixed posts"  # a theme neither key phrases nor distinct words describe: no common topic to name
 
 
 def _display(node: _Node) -> str:
-    """The label shown: the largest language's key phrases, else the c-TF-IDF words."""
+    """The label shown: the largest language's key phrases, else the c-TF-IDF words that set the theme
+    apart (nlp.theme_labels.MIN_WORD_LIFT), else MIXED."""
     if node.labels:
         return next(iter(node.labels.values()))
-    return " · ".join(node.keywords[:LABEL_WORDS])
+    return _words(node) or MIXED
+
+
+def _words(node: _Node) -> str:
+    """The c-TF-IDF words that set the node apart (all of them when `_label` never judged it)."""
+    return " · ".join((node.keywords if node.distinct is None else node.distinct)[:LABEL_WORDS])
 
 
 def _themes(nodes: list[_Node], max_themes: int, mentions: Sequence[Mention]) -> list[Theme]:
@@ -455,8 +471,8 @@ def _themes(nodes: list[_Node], max_themes: int, mentions: Sequence[Mention]) ->
 def _theme(node: _Node, parent: str | None, used: set[str], mentions: Sequence[Mention]) -> Theme:
     """A node as a Theme; its label made unique among the themes so far (labels name themes)."""
     label = _display(node)
-    if label in used:  # the c-TF-IDF words, then the parent's label, tell it apart
-        label = " · ".join(node.keywords[:LABEL_WORDS])
+    if label in used and _words(node):  # the distinct c-TF-IDF words, then the parent's label, tell it apart
+        label = _words(node)
     if label in used and parent is not None:
         label = f"{parent} › {label}"
     base, n = label, 2

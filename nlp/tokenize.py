@@ -26,7 +26,13 @@ _STOP = {
           "out up down over under get got one really like http user amp rt dont im ive cant wont while because "
           "another now still after before during through anyone someone anything something everyone every many "
           "much even yet back off well way going want make made know think see said say says let lets per via "
-          "since until though although ever never always came come comes went goes thing things",
+          "since until though although ever never always came come comes went goes thing things "
+          # closed-class words: reflexive and possessive pronouns, prepositions, modals, hedges, interjections
+          "myself yourself yourselves himself herself itself ourselves themselves hers yours ours theirs whose "
+          "against between among across around behind beyond toward towards upon onto within without above "
+          "below beneath beside besides near nor either neither whether once few several else ago maybe "
+          "perhaps quite rather almost already enough however instead may might must shall yes yeah oh okay "
+          "hey gonna wanna gotta aint whatever whoever",
     "it": "il lo la i gli le un uno una di a da in con su per tra fra e o ma se che chi cui non più come anche "
           "del della dei delle degli al alla ai alle dal dalla nel nella sul sulla è sono era ho hai ha abbiamo "
           "hanno questo questa quello quella mi ti si ci vi io tu lui lei noi voi loro mio mia suo sua molto "
@@ -106,10 +112,20 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
     return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if _content(w, stop)]
 
 
+_CONTRACTION = re.compile(r"^(\w+)['’](?:t|s|ll|d|re|ve|m)$")  # he's, i'll, you're; didn't is did + n't
+
+
 def _content(word: str, stop: frozenset[str]) -> bool:
     """A content word in a space-separated language: longer than two letters and not a stopword, with
-    apostrophes ignored ("it's", "don't", "i’m" are the lists' its, dont, im)."""
-    return len(word) > 2 and word.replace("'", "").replace("’", "") not in stop
+    apostrophes ignored ("it's", "don't", "i’m" are the lists' its, dont, im), and not a stopword
+    contracted ("he's", "didn't", "i'll", "you're"; a possessive such as "trump's" stays)."""
+    if len(word) <= 2 or word.replace("'", "").replace("’", "") in stop:
+        return False
+    contracted = _CONTRACTION.match(word)
+    if contracted is None:
+        return True
+    stem = contracted.group(1)
+    return (stem[:-1] if stem.endswith("n") and word[-1] == "t" else stem) not in stop
 
 
 def _is_wordish(token: str) -> bool:

@@ -34,3 +34,15 @@ def test_contractions_are_stopwords_like_their_listed_forms():
     assert tokenize(text, "en") == ["freezing", "buy", "safari"]
     content = [w for run in phrase_runs(text, "en") for w, is_content in run if is_content]
     assert content == ["freezing", "buy", "safari"]
+
+
+def test_closed_class_words_and_contracted_stopwords_are_not_content():
+    """Seen as GOP debate theme labels ("himself · didn't", "against"): pronouns, prepositions and a stopword
+    with n't/'s/'ll/'d/'re/'ve/'m are function words; a possessive ("trump's") is a word of its own."""
+    text = "He's sure Trump's hair didn't move; she'll vote against himself, you're wrong, isn't it"
+    assert tokenize(text, "en") == ["sure", "trump's", "hair", "move", "vote", "wrong"]
+
+
+def test_a_word_that_only_looks_like_a_contraction_stays():
+    """The rule reads what precedes the apostrophe: "rock'n'roll" and "night's" keep their content."""
+    assert tokenize("the night's rock'n'roll show", "en") == ["night's", "rock'n'roll", "show"]
