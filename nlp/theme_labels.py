@@ -16,6 +16,7 @@ the theme apart, never the stream.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,13 @@ from nlp.phrases import key_phrases, post_grams, score_counts
 LABEL_PHRASES = 2  # a display label joins at most this many key phrases
 MIN_LANG_POSTS = 3  # a language with fewer posts in the theme gets no label of its own
 MIN_WORD_LIFT = 2.0  # share of the theme's posts using it / share of the scope's other posts, at least
+MIXED = "mixed posts"  # a theme neither key phrases nor distinct words describe: no common topic to name
+_MIXED_LABEL = re.compile(r"(?:^|› )mixed posts(?: \(\d+\))?$")  # "mixed posts (2)", "battery › mixed posts"
+
+
+def is_mixed(label: str) -> bool:
+    """Whether a stored theme label is a MIXED theme (made unique by a number or its parent's label)."""
+    return _MIXED_LABEL.search(label) is not None
 
 
 @dataclass

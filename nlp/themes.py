@@ -22,7 +22,7 @@ from core.mention import Mention
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import Centroid, assign_paths, make_centroid, unfit_share
-from nlp.theme_labels import PhraseIndex, ScopeCounts
+from nlp.theme_labels import MIXED, PhraseIndex, ScopeCounts
 from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual, nest_pairs
 from nlp.theme_space import LanguageCentring
 from nlp.tokenize import script_lang, tokenize
@@ -437,9 +437,6 @@ def _label(nodes: list[_Node], index: PhraseIndex) -> None:
         for child in node.children:
             child.labels = index.labels(child.rows, scope_counts(node.rows))
             child.distinct = index.distinct_words(child.rows, scope_counts(node.rows), child.keywords)
-
-
-MIXED = "mixed posts"  # a theme neither key phrases nor distinct words describe: no common topic to name
 
 
 def _display(node: _Node) -> str:

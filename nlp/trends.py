@@ -11,9 +11,11 @@ scaled to the window's length, giving `expected`. Then, per theme:
 - `new`    : the theme does not occur in the baseline at all.
 
 A theme is *rising* when it has at least `MIN_COUNT` mentions in the window and a score of at
-least `MIN_RISE_SCORE`. Candidates are the window's `CANDIDATES` most mentioned themes; rising
-ones are ranked by score, then count, then name. Pure functions over counts: `trends` takes the
-function that fetches them (a store's top_themes), so nlp needs no store.
+least `MIN_RISE_SCORE`, and has a topic: a `mixed posts` theme (nlp/theme_labels.py: posts with no
+common phrase or word) rising says only that volume rose, which the alerts and counts say already.
+Candidates are the window's `CANDIDATES` most mentioned themes; rising ones are ranked by score,
+then count, then name. Pure functions over counts: `trends` takes the function that fetches them
+(a store's top_themes), so nlp needs no store.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from nlp.theme_labels import is_mixed
 
 BASELINE_MIN = timedelta(days=7)
 MIN_RISE_SCORE = 2.0
@@ -69,7 +73,8 @@ def compare(now: Mapping[str, int], before: Mapping[str, int], scale: float) -> 
 
 def rising(themes: list[Rise], min_count: int = MIN_COUNT) -> list[Rise]:
     """The rising ones among `compare`'s themes, best first (the rule is in the module docstring)."""
-    found = [r for r in themes[:CANDIDATES] if r.count >= min_count and r.score >= MIN_RISE_SCORE]
+    found = [r for r in themes[:CANDIDATES]
+             if r.count >= min_count and r.score >= MIN_RISE_SCORE and not is_mixed(r.theme)]
     return sorted(found, key=lambda r: (-r.score, -r.count, r.theme))
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from core.mention import Mention
-from nlp.theme_labels import MIN_WORD_LIFT, PhraseIndex
-from nlp.themes import MIXED, extract_themes
+from nlp.theme_labels import MIN_WORD_LIFT, MIXED, PhraseIndex
+from nlp.themes import extract_themes
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -29,6 +29,16 @@ def test_rising_means_enough_mentions_and_two_noise_units_above_the_scaled_basel
     assert [r.theme for r in rising(themes)] == ["brand new", "growing"]  # 9.0 and 3.56 noise units
 
 
+def test_a_mixed_posts_theme_never_rises():
+    """A theme with no common phrase or word (nlp/theme_labels.py MIXED, made unique by a number or its
+    parent's label) rising says only that volume rose: it is never named as a rising theme."""
+    week = {"mixed posts": 70, "mixed posts (2)": 7, "battery › mixed posts": 7, "battery fire": 7}
+    today = {"mixed posts": 60, "mixed posts (2)": 40, "battery › mixed posts": 40, "battery fire": 40}
+    themes = compare(today, week, 1 / 7)
+    assert all(r.score >= 2 for r in themes)  # every one would rise by counts alone
+    assert [r.theme for r in rising(themes)] == ["battery fire"]
+
+
 def test_trends_reads_the_window_and_its_baseline_through_one_function():
     asked = []
 

@@ -48,8 +48,9 @@ from groundswell.pipeline import collect, open_store, themes_pass
 from groundswell.themes_step import label_stopwords
 from indexing.base import Filters
 from nlp.phrases import post_grams
+from nlp.theme_labels import MIXED
 from nlp.theme_state import ThemeState
-from nlp.themes import MIXED, label_exclusions, post_lang
+from nlp.themes import label_exclusions, post_lang
 from tools.brands.attribution import stream_config
 
 WEAK_LIFT = 2.0
