@@ -30,3 +30,12 @@ def test_a_slice_of_the_real_stream(tmp_path, capsys):
     # The summary is the rows' (recomputed, not copied).
     summary = summarise(result["rows"])
     assert {k: result[k] for k in summary} == summary
+
+
+def test_a_folder_that_is_not_a_stream_is_a_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    (tmp_path / "mentions.jsonl").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--stream", str(tmp_path)])
+    assert result.exit_code == 2 and "gold.jsonl is absent" in result.output
+    assert "Traceback" not in result.output

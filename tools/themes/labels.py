@@ -174,6 +174,9 @@ def summarise(rows: list[dict]) -> dict:
 
 def evaluate(stream: Path, limit: int | None = None) -> dict:
     """Collect the stream, mark it enriched with gold sentiment, theme it in full, and score the labels."""
+    for name in ("mentions.jsonl", "gold.jsonl", "groundswell.yaml"):
+        if not (stream / name).is_file():
+            raise click.UsageError(f"{stream / name} is absent: pass --stream a folder of ../shared/data/streams")
     gold = _gold_sentiment(stream)
     with tempfile.TemporaryDirectory(prefix="gs-theme-labels-") as tmp:
         workdir = Path(tmp)
