@@ -56,7 +56,6 @@ from tools.brands.attribution import stream_config
 WEAK_LIFT = 2.0
 HALVES = ("negative", "positive")
 EXAMPLES = 12
-SAMPLES = 5  # posts shown for a theme without key phrases
 
 
 def _gold_sentiment(stream: Path) -> dict[str, str]:
@@ -84,7 +83,6 @@ def score_brand(config: Config, brand: str, mentions: list[Mention], themes: lis
     stop = _stopwords(config, brand)
     grams = {m.id: {g[0] for g in post_grams(model_text(m), post_lang(m), stop)} for m in mentions}
     lang = {m.id: post_lang(m) for m in mentions}
-    text = {m.id: m.text for m in mentions}
     members: dict[str, list[str]] = {}
     for m in mentions:
         for label in m.themes:
@@ -109,8 +107,7 @@ def score_brand(config: Config, brand: str, mentions: list[Mention], themes: lis
                 words = [] if shown == MIXED else shown.split(" · ")
                 others = [i for i in scope if i not in ours]
                 rows.append(row | {"fallback": True, "mixed": shown == MIXED,
-                                   "word_lift": {w: _lift(grams, mine, others, w) for w in words},
-                                   "samples": [text[i][:140] for i in in_theme[:SAMPLES]]})
+                                   "word_lift": {w: _lift(grams, mine, others, w) for w in words}})
                 break
             phrases = [p for p in label.split(" · ") if p not in HALVES]
             lifts = {phrase: _lift(grams, in_theme, rest, phrase) for phrase in phrases}
