@@ -47,7 +47,7 @@ def stream_config(stream: Path, mentions: Path, workdir: Path) -> Config:
     return parse_config(data, origin=str(stream / "groundswell.yaml"))
 
 
-def _slice(stream: Path, limit: int | None, workdir: Path) -> Path:
+def stream_slice(stream: Path, limit: int | None, workdir: Path) -> Path:
     """The stream's mentions file, or its first `limit` lines in a copy."""
     source = stream / "mentions.jsonl"
     if limit is None:
@@ -76,7 +76,7 @@ def evaluate(stream: Path, limit: int | None = None) -> dict[str, Any]:
     stream = Path(stream)
     with tempfile.TemporaryDirectory(prefix="gs-attribution-") as tmp:
         workdir = Path(tmp)
-        mentions_path = _slice(stream, limit, workdir)
+        mentions_path = stream_slice(stream, limit, workdir)
         config = stream_config(stream, mentions_path, workdir)
         store = SqliteStore(workdir / "groundswell.db")
         started = time.perf_counter()

@@ -51,7 +51,7 @@ from nlp.phrases import post_grams
 from nlp.theme_labels import MIXED
 from nlp.theme_state import ThemeState
 from nlp.themes import label_exclusions, post_lang
-from tools.brands.attribution import stream_config
+from tools.brands.attribution import stream_config, stream_slice
 
 WEAK_LIFT = 2.0
 HALVES = ("negative", "positive")
@@ -177,12 +177,7 @@ def evaluate(stream: Path, limit: int | None = None) -> dict:
     gold = _gold_sentiment(stream)
     with tempfile.TemporaryDirectory(prefix="gs-theme-labels-") as tmp:
         workdir = Path(tmp)
-        source = stream / "mentions.jsonl"
-        if limit is not None:
-            source = workdir / "mentions.jsonl"
-            with (stream / "mentions.jsonl").open(encoding="utf-8") as src:
-                source.write_text("".join(line for _, line in zip(range(limit), src, strict=False)), encoding="utf-8")
-        config = stream_config(stream, source, workdir)
+        config = stream_config(stream, stream_slice(stream, limit, workdir), workdir)
         store = open_store(config)
         try:
             collect(config, store)
