@@ -489,7 +489,8 @@ def store_tag_intents(config_path: str) -> None:
 @click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive; default: now)")
 @click.option("--brand", help="Only this brand's mentions")
 @click.option("--all", "everything", is_flag=True,
-              help="Every enriched mention, not only those another model tagged (after changing an nlp setting)")
+              help="Every enriched mention, not only those another model tagged (after changing an nlp setting); "
+                   "a stopped --all pass continues where it stopped")
 @click.option("--dry-run", is_flag=True, help="Count what would be re-tagged, by which model tagged it; write nothing")
 @click.option("--progress/--no-progress", default=True)
 def store_re_enrich(config_path: str, since: datetime | None, until: datetime | None, brand: str | None,

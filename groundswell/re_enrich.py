@@ -14,19 +14,24 @@ the version: `everything=True` re-tags every enriched mention in the window, int
 
 Safe to stop and run again: each batch is written before the next is read, and a re-tagged mention
 records the configured model, so a second run continues where the first stopped and then finds
-nothing (with `everything`, it starts over: the same labels again, never a copy). What the store
-merges on write keeps the rest: brands, themes, spam flags, a language the source gave.
+nothing. With `everything` the label cannot tell (the model is the same), so a pass saves how far it
+got after each written batch (`AllPass`, under ``re_enrich:``) and the same command run again continues
+from there; a finished pass deletes its mark, so the next `--all` starts over. What the store merges
+on write keeps the rest: brands, themes, spam flags, a language the source gave.
 Alerts already raised stay as they were; scheduled detection reads the new labels for the recent
 windows it judges, and `groundswell detect --history --no-send` judges the whole history again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from core.mention import Mention
+from core.state import ListableState
 from groundswell.config import Config
 from groundswell.pipeline import enrich_in_pieces, progress_bar
 from groundswell.targets import check_brand
@@ -51,6 +56,62 @@ class ReEnrichReport:
     by_model_before: dict[str, int] = field(default_factory=dict)  # re-tagged, by the model that had tagged them
     labels_changed: int = 0  # re-tagged mentions whose label is now another one
     changes: dict[str, int] = field(default_factory=dict)  # "negative -> neutral": count (changed labels only)
+    # `everything`: where an earlier pass of the same command stopped (ISO time), and what it had re-tagged
+    resumed_from: str | None = None
+    retagged_before: int = 0
+
+
+class AllPass:
+    """How far an `everything` pass got, under ``re_enrich:all:<fingerprint>``: the created_at of the last
+    mention of the last written batch, and how many that pass had re-tagged.
+
+    Stores iterate oldest first, so everything before that time in the window is re-tagged; mentions at
+    exactly that time may not all be, so a resumed pass starts there (inclusive) and re-tags those again
+    (the same labels, never a copy). The fingerprint covers the window, the brand, the model and every
+    `nlp` setting but the batch size: after another change of settings the same command starts over.
+    Retention: `finish` deletes the mark when the pass completes; an abandoned one is one small entry."""
+
+    PREFIX = "re_enrich:all:"
+
+    def __init__(
+        self,
+        state: ListableState,
+        config: Config,
+        model: str,
+        since: datetime | None,
+        until: datetime | None,
+        brand: str | None,
+    ) -> None:
+        self.state = state
+        settings = config.nlp.model_dump(mode="json", exclude={"batch_size"})
+        scope = {
+            "since": since and since.isoformat(),
+            "until": until and until.isoformat(),
+            "brand": brand,
+            "model": model,
+            "nlp": settings,
+        }
+        digest = hashlib.sha256(json.dumps(scope, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+        self.key = self.PREFIX + digest
+
+    def saved(self) -> tuple[datetime, int] | None:
+        """(resume time, mentions re-tagged before it) of an unfinished pass; None to start from the beginning.
+        A mark that cannot be read (hand-edited, truncated) is ignored: starting over loses nothing."""
+        raw = self.state.get_state(self.key)
+        if raw is None:
+            return None
+        try:
+            mark = json.loads(raw)
+            return datetime.fromisoformat(mark["at"]), int(mark["retagged"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, at: datetime, retagged: int) -> None:
+        """Call only after every mention up to `at` (in iteration order) is stored."""
+        self.state.set_state(self.key, json.dumps({"at": at.isoformat(), "retagged": retagged}))
+
+    def finish(self) -> None:
+        self.state.delete_state([self.key])
 
 
 def re_enrich(
@@ -76,7 +137,13 @@ def re_enrich(
     if enricher is None:
         enricher = re_enricher(config, everything)
     report = ReEnrichReport(model=enricher.model.identity, dry_run=dry_run)
-    filters = Filters(brand=brand, since=since, until=until, include_spam=True)
+    mark = AllPass(store, config, report.model, since, until, brand) if everything else None
+    start = since
+    saved = mark.saved() if mark is not None else None
+    if saved is not None:
+        start, report.retagged_before = saved
+        report.resumed_from = start.isoformat()
+    filters = Filters(brand=brand, since=start, until=until, include_spam=True)
     bar = progress_bar(progress, "re-enrich", total=store.count(filters) if progress else None)
     pending: list[Mention] = []
     try:
@@ -98,12 +165,14 @@ def re_enrich(
                 continue
             pending.append(mention)
             if len(pending) >= batch:
-                _retag(config, store, enricher, pending, report, bar)
+                _retag(config, store, enricher, pending, report, bar, mark)
                 pending = []
         if pending:
-            _retag(config, store, enricher, pending, report, bar)
+            _retag(config, store, enricher, pending, report, bar, mark)
     finally:
         bar.close()
+    if mark is not None and not dry_run:
+        mark.finish()
     return report
 
 
@@ -117,10 +186,19 @@ def re_enricher(config: Config, everything: bool) -> Enricher:
     return Enricher(config.nlp.model_copy(update={"intents": False}), text=config.model_text())
 
 
-def _retag(config: Config, store: Store, enricher: Enricher, mentions: list[Mention], report: ReEnrichReport,
-           bar: Any) -> None:
-    """Tag one batch and write it; counted only once written (a failed write raises, naming how far it got)."""
+def _retag(
+    config: Config,
+    store: Store,
+    enricher: Enricher,
+    mentions: list[Mention],
+    report: ReEnrichReport,
+    bar: Any,
+    mark: AllPass | None,
+) -> None:
+    """Tag one batch (in store order) and write it; counted, and `mark` moved, only once written (a failed
+    write raises, naming how far it got)."""
     old = {m.id: m.sentiment.label for m in mentions if m.sentiment is not None}
+    last = mentions[-1].created_at  # before tagging: enrich_in_pieces orders its pieces by length
     done = enrich_in_pieces(enricher, mentions, config.nlp.batch_size, bar)
     failed = [r for r in store.upsert(done) if not r.ok]
     if failed:
@@ -129,6 +207,8 @@ def _retag(config: Config, store: Store, enricher: Enricher, mentions: list[Ment
             f"re-tagged before it are stored): {failed[0].error}. Run it again to continue."
         )
     report.retagged += len(done)
+    if mark is not None:
+        mark.save(last, report.retagged_before + report.retagged)
     for mention in done:
         new = mention.sentiment.label if mention.sentiment else None
         if new != old.get(mention.id):

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from core.mention import Mention, Sentiment
 from groundswell.cli import cli
 from groundswell.config import load_config
-from groundswell.re_enrich import re_enrich
+from groundswell.re_enrich import AllPass, re_enrich
 from indexing.base import Filters, WriteResult
 from indexing.sqlite import SqliteStore
 from nlp.sentiment import load_sentiment_model
@@ -90,7 +90,7 @@ def test_old_labels_are_tagged_again_once_and_the_rest_is_kept(tmp_path, config_
     assert code == 0, dry
     assert dry == {"model": current, "dry_run": True, "examined": 3, "retagged": 2, "already_current": 1,
                    "not_enriched": 1, "by_model_before": {"groundswell-e5-sentiment": 2}, "labels_changed": 0,
-                   "changes": {}}
+                   "changes": {}, "resumed_from": None, "retagged_before": 0}
     assert stored(tmp_path) == before  # a dry run writes nothing
 
     code, report = invoke(config_path)
@@ -208,3 +208,93 @@ def test_a_model_change_keeps_intent_tags_and_all_tags_them_again(tmp_path, conf
     assert (kept.sentiment.label, kept.intent) == ("negative", "praise")
     assert invoke(config_path, "--all")[1]["retagged"] == 1
     assert stored(tmp_path)["1"].intent == "complaint"
+
+
+def _all_pass_marks(tmp_path) -> dict[str, str]:
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        return store.state_items(AllPass.PREFIX)
+    finally:
+        store.close()
+
+
+class CountingWrites:
+    """The real SQLite store, counting the mentions each upsert writes (to see what a resumed pass redoes)."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.written: list[str] = []
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        mentions = list(mentions)
+        self.written += [m.native_id for m in mentions]
+        return self.store.upsert(mentions)
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+
+def _current_but_stale(n: int) -> list[Mention]:
+    """Labels the configured model gave under other settings: only --all re-tags them, and the label
+    cannot tell how far a pass got."""
+    mine = Sentiment(label="positive", probs={"positive": 0.6}, model=load_sentiment_model("default").identity)
+    return [mention(i, FIRE if i % 2 else PRAISE, sentiment=mine, hours=i) for i in range(1, n + 1)]
+
+
+def test_a_stopped_all_pass_continues_where_it_stopped_and_a_finished_one_starts_over(tmp_path, config_path):
+    fill(tmp_path, _current_but_stale(5))
+    config = load_config(config_path)
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        with pytest.raises(RuntimeError, match="Run it again"):
+            re_enrich(config, FailingSecondWrite(store), everything=True, batch=2)
+    finally:
+        store.close()
+    (mark,) = _all_pass_marks(tmp_path).values()
+    assert json.loads(mark) == {"at": (T0 + timedelta(hours=2)).isoformat(), "retagged": 2}  # batch 1 landed
+
+    dry = invoke(config_path, "--all", "--dry-run")[1]  # counts what the resumed pass would do, keeps the mark
+    assert (dry["resumed_from"], dry["retagged"]) == ("2026-11-01T02:00:00+00:00", 4)
+    assert len(_all_pass_marks(tmp_path)) == 1
+
+    store = SqliteStore(tmp_path / "g.db")
+    counting = CountingWrites(store)
+    try:
+        report = re_enrich(load_config(config_path), counting, everything=True, batch=2)
+    finally:
+        store.close()
+    # From the last written batch's last mention (inclusive: ties at that time may not all be done) on.
+    assert sorted(counting.written) == ["2", "3", "4", "5"]
+    assert (report.resumed_from, report.retagged_before, report.retagged) == ("2026-11-01T02:00:00+00:00", 2, 4)
+    assert _all_pass_marks(tmp_path) == {}  # finished: the mark is gone
+    assert [stored(tmp_path)[i].sentiment.label for i in "12345"] == [
+        "negative", "positive", "negative", "positive", "negative"]
+    code, again = invoke(config_path, "--all")  # a new pass after a finished one re-tags everything
+    assert code == 0 and (again["resumed_from"], again["retagged"]) == (None, 5)
+
+
+def test_a_mark_of_other_settings_or_one_that_cannot_be_read_starts_over(tmp_path, config_path):
+    fill(tmp_path, _current_but_stale(3))
+    config = load_config(config_path)
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        with pytest.raises(RuntimeError):
+            re_enrich(config, FailingSecondWrite(store), everything=True, batch=1)
+    finally:
+        store.close()
+    assert len(_all_pass_marks(tmp_path)) == 1
+    # Another nlp setting since the pass stopped: what it did was under the old one, so all is redone.
+    config_path.write_text(CONFIG + "nlp:\n  uncertain_below: 0.4\n", encoding="utf-8")
+    code, report = invoke(config_path, "--all", "--dry-run")
+    assert code == 0 and (report["resumed_from"], report["retagged"]) == (None, 3)
+    # A mark someone edited by hand is ignored (starting over loses nothing), not a crash.
+    config_path.write_text(CONFIG, encoding="utf-8")
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        (key,) = store.state_items(AllPass.PREFIX)
+        store.set_state(key, "{not json")
+    finally:
+        store.close()
+    code, report = invoke(config_path, "--all")
+    assert code == 0 and (report["resumed_from"], report["retagged"]) == (None, 3)
+    assert _all_pass_marks(tmp_path) == {}
