@@ -15,8 +15,8 @@ the version: `everything=True` re-tags every enriched mention in the window, int
 Safe to stop and run again: each batch is written before the next is read, and a re-tagged mention
 records the configured model, so a second run continues where the first stopped and then finds
 nothing. With `everything` the label cannot tell (the model is the same), so a pass saves how far it
-got after each written batch (`AllPass`, under ``re_enrich:``) and the same command run again continues
-from there; a finished pass deletes its mark, so the next `--all` starts over. What the store merges
+got after each written batch (`groundswell.pass_mark`, under ``re_enrich:all:``) and the same command run
+again continues from there; a finished pass deletes its mark, so the next `--all` starts over. What the store merges
 on write keeps the rest: brands, themes, spam flags, a language the source gave.
 Alerts already raised stay as they were; scheduled detection reads the new labels for the recent
 windows it judges, and `groundswell detect --history --no-send` judges the whole history again.
@@ -24,8 +24,6 @@ windows it judges, and `groundswell detect --history --no-send` judges the whole
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,6 +31,7 @@ from typing import Any
 from core.mention import Mention
 from core.state import ListableState
 from groundswell.config import Config
+from groundswell.pass_mark import PassMark
 from groundswell.pipeline import enrich_in_pieces, progress_bar
 from groundswell.targets import check_brand
 from indexing.base import Filters, Store
@@ -61,57 +60,18 @@ class ReEnrichReport:
     retagged_before: int = 0
 
 
-class AllPass:
-    """How far an `everything` pass got, under ``re_enrich:all:<fingerprint>``: the created_at of the last
-    mention of the last written batch, and how many that pass had re-tagged.
+# `core/state.py`'s key prefix for `everything` passes (`groundswell.pass_mark`).
+ALL_PASS_PREFIX = "re_enrich:all:"
 
-    Stores iterate oldest first, so everything before that time in the window is re-tagged; mentions at
-    exactly that time may not all be, so a resumed pass starts there (inclusive) and re-tags those again
-    (the same labels, never a copy). The fingerprint covers the window, the brand, the model and every
-    `nlp` setting but the batch size: after another change of settings the same command starts over.
-    Retention: `finish` deletes the mark when the pass completes; an abandoned one is one small entry."""
 
-    PREFIX = "re_enrich:all:"
-
-    def __init__(
-        self,
-        state: ListableState,
-        config: Config,
-        model: str,
-        since: datetime | None,
-        until: datetime | None,
-        brand: str | None,
-    ) -> None:
-        self.state = state
-        settings = config.nlp.model_dump(mode="json", exclude={"batch_size"})
-        scope = {
-            "since": since and since.isoformat(),
-            "until": until and until.isoformat(),
-            "brand": brand,
-            "model": model,
-            "nlp": settings,
-        }
-        digest = hashlib.sha256(json.dumps(scope, sort_keys=True).encode("utf-8")).hexdigest()[:16]
-        self.key = self.PREFIX + digest
-
-    def saved(self) -> tuple[datetime, int] | None:
-        """(resume time, mentions re-tagged before it) of an unfinished pass; None to start from the beginning.
-        A mark that cannot be read (hand-edited, truncated) is ignored: starting over loses nothing."""
-        raw = self.state.get_state(self.key)
-        if raw is None:
-            return None
-        try:
-            mark = json.loads(raw)
-            return datetime.fromisoformat(mark["at"]), int(mark["retagged"])
-        except (ValueError, KeyError, TypeError):
-            return None
-
-    def save(self, at: datetime, retagged: int) -> None:
-        """Call only after every mention up to `at` (in iteration order) is stored."""
-        self.state.set_state(self.key, json.dumps({"at": at.isoformat(), "retagged": retagged}))
-
-    def finish(self) -> None:
-        self.state.delete_state([self.key])
+def all_pass_mark(state: ListableState, config: Config, model: str, since: datetime | None, until: datetime | None,
+                  brand: str | None) -> PassMark:
+    """Where an `everything` pass got. Its scope is the window, the brand, the model and every `nlp` setting
+    but the batch size: after another change of settings the same command starts over. Retention: a
+    finished pass deletes its mark; an abandoned one is one small entry."""
+    settings = config.nlp.model_dump(mode="json", exclude={"batch_size"})
+    scope = {"since": since, "until": until, "brand": brand, "model": model, "nlp": settings}
+    return PassMark(state, ALL_PASS_PREFIX, scope)
 
 
 def re_enrich(
@@ -137,7 +97,7 @@ def re_enrich(
     if enricher is None:
         enricher = re_enricher(config, everything)
     report = ReEnrichReport(model=enricher.model.identity, dry_run=dry_run)
-    mark = AllPass(store, config, report.model, since, until, brand) if everything else None
+    mark = all_pass_mark(store, config, report.model, since, until, brand) if everything else None
     start = since
     saved = mark.saved() if mark is not None else None
     if saved is not None:
@@ -193,7 +153,7 @@ def _retag(
     mentions: list[Mention],
     report: ReEnrichReport,
     bar: Any,
-    mark: AllPass | None,
+    mark: PassMark | None,
 ) -> None:
     """Tag one batch (in store order) and write it; counted, and `mark` moved, only once written (a failed
     write raises, naming how far it got)."""

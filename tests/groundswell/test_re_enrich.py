@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from core.mention import Mention, Sentiment
 from groundswell.cli import cli
 from groundswell.config import load_config
-from groundswell.re_enrich import AllPass, re_enrich
+from groundswell.re_enrich import ALL_PASS_PREFIX, re_enrich
 from indexing.base import Filters, WriteResult
 from indexing.sqlite import SqliteStore
 from nlp.sentiment import load_sentiment_model
@@ -213,7 +213,7 @@ def test_a_model_change_keeps_intent_tags_and_all_tags_them_again(tmp_path, conf
 def _all_pass_marks(tmp_path) -> dict[str, str]:
     store = SqliteStore(tmp_path / "g.db")
     try:
-        return store.state_items(AllPass.PREFIX)
+        return store.state_items(ALL_PASS_PREFIX)
     finally:
         store.close()
 
@@ -251,7 +251,7 @@ def test_a_stopped_all_pass_continues_where_it_stopped_and_a_finished_one_starts
     finally:
         store.close()
     (mark,) = _all_pass_marks(tmp_path).values()
-    assert json.loads(mark) == {"at": (T0 + timedelta(hours=2)).isoformat(), "retagged": 2}  # batch 1 landed
+    assert json.loads(mark) == {"at": (T0 + timedelta(hours=2)).isoformat(), "done": 2}  # batch 1 landed
 
     dry = invoke(config_path, "--all", "--dry-run")[1]  # counts what the resumed pass would do, keeps the mark
     assert (dry["resumed_from"], dry["retagged"]) == ("2026-11-01T02:00:00+00:00", 4)
@@ -291,7 +291,7 @@ def test_a_mark_of_other_settings_or_one_that_cannot_be_read_starts_over(tmp_pat
     config_path.write_text(CONFIG, encoding="utf-8")
     store = SqliteStore(tmp_path / "g.db")
     try:
-        (key,) = store.state_items(AllPass.PREFIX)
+        (key,) = store.state_items(ALL_PASS_PREFIX)
         store.set_state(key, "{not json")
     finally:
         store.close()
