@@ -9,7 +9,8 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``alerts:index`` / ``alert:``      `alerts.history.AlertLog`
 - ``alert_sent:``                    `alerts.deliver.DeliveryLedger`
 - ``themes:``                        `nlp.theme_state.ThemeState` (each brand's theme centroids)
-- ``re_enrich:all:``                 `groundswell.re_enrich.AllPass` (how far a `--all` pass got)
+- ``re_enrich:all:``                 `groundswell.re_enrich.all_pass_mark` (how far a `--all` pass got)
+- ``store_copy:``                    `groundswell.store_copy` (how far a copy into this store got)
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ from groundswell.pipeline import maintain as run_maintain
 from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
+from groundswell.store_copy import check_not_same, copy_store, describe
 from groundswell.targets import UnknownTarget, check_brand
 from indexing.base import StoreUnavailable
 from nlp.embeddings import SentenceEmbeddings
@@ -507,6 +508,39 @@ def store_re_enrich(config_path: str, since: datetime | None, until: datetime | 
     finally:
         opened.close()
     _emit(as_dict(report))
+
+
+@store.command("copy")
+@config_option
+@click.option("--to", "target_path", required=True, type=click.Path(dir_okay=False),
+              help="The config whose store receives the copy (e.g. the same config with store.type: elasticsearch)")
+@click.option("--dry-run", is_flag=True, help="Count what would be copied; write nothing")
+@click.option("--progress/--no-progress", default=True)
+def store_copy(config_path: str, target_path: str, dry_run: bool, progress: bool) -> None:
+    """Copy every mention (spam included) and then the state (cursors, alert log, sent alerts, themes) of the
+    config's store into the store of --to: to move from the embedded store to Elasticsearch, or back. Keys the
+    target already has keep its value. Safe to stop and run again: it continues where it stopped. Exit 5 when
+    some mentions did not land (they are named; the state then waits for a run that copies them)."""
+    source_config, target_config = _load(config_path), _load(target_path)
+    try:
+        check_not_same(source_config.store, target_config.store)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    source = open_store(source_config)
+    try:
+        target = open_store(target_config)
+        try:
+            report = copy_store(source, target, source_name=describe(source_config.store),
+                                target_name=describe(target_config.store), dry_run=dry_run, progress=progress)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    _emit(as_dict(report))
+    if report.failed:
+        click.echo(f"{report.failed} mention(s) did not land in {report.target} (first: "
+                   f"{', '.join(report.failed_ids[:3])}); run the same command again to continue", err=True)
+        sys.exit(EXIT_UNSTORED)
 
 
 @cli.group()

@@ -1,0 +1,157 @@
+"""Copy everything one store holds into another: `groundswell store copy --config OLD.yaml --to NEW.yaml`.
+
+Teams that outgrow the embedded store point `store:` at Elasticsearch; this brings their history along
+(and works the other way, or between two clusters or index prefixes: both sides are only `Store`s).
+What moves: every mention, spam included, as stored (labels, themes, brands, intents, spam flags), and
+every state entry (collection cursors and read budgets, the alert log and the sent-alert ledger, the
+copy index, theme centroids), so the new store neither re-bills a source, nor sends an alert twice,
+nor redraws the themes.
+
+The rules, in the order the copy applies them:
+- Mentions first, oldest first, in batches; each batch is read back from the target after its write
+  and counted only if it is there. After a batch lands whole, the pass saves how far it got in the
+  *target* (`groundswell.pass_mark`, under ``store_copy:``), so the same command run again after a crash
+  continues there; a failed batch stops the mark, the rest is still tried, and the report names them.
+- State last, and only when every mention landed: a cursor copied before the mentions it covers
+  would make the new store skip them on the next collection (the cursor rule, extractors/state.py).
+- A key the target already holds is never overwritten (its own cursors or budget are newer: `state_kept`).
+- Writes are upserts by `Mention.id`, so a copy run twice, or into a target that has some of the same
+  posts, duplicates nothing; what the target holds beside them stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from core.mention import Mention
+from groundswell.pass_mark import PassMark
+from groundswell.pipeline import progress_bar
+from indexing.base import Filters, Store
+from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
+
+BATCH = 1000
+MARK_PREFIX = "store_copy:"  # `core/state.py`: this pass's resume point, kept in the target
+MAX_NAMED = 20  # failed mention ids named in the report (the count is always whole)
+EVERYTHING = Filters(include_spam=True)
+
+
+@dataclass
+class StoreCopyReport:
+    """What `copy_store` found and did; with `dry_run`, what it would do."""
+
+    source: str  # "sqlite /abs/path.db" or "elasticsearch host:port/prefix" (never credentials)
+    target: str
+    dry_run: bool = False
+    source_mentions: int = 0
+    target_mentions_before: int = 0
+    copied: int = 0  # mentions written and read back in this run (dry run: would be written)
+    failed: int = 0  # not written, or not there when read back
+    failed_ids: list[str] = field(default_factory=list)  # the first MAX_NAMED of them
+    resumed_from: str | None = None  # where an earlier run of the same copy stopped (ISO time)
+    copied_before: int = 0  # what that run had copied
+    state_copied: int = 0  # state entries written (dry run: would be)
+    state_same: int = 0  # already in the target with the same value
+    state_kept: int = 0  # already in the target with another value: the target's kept
+    state_skipped_reason: str | None = None  # why no state was copied
+    target_mentions_after: int = 0
+    complete: bool = False  # every mention landed and the state was copied
+
+
+def describe(store: SqliteStoreConfig | ElasticsearchStoreConfig) -> str:
+    """A store's identity for reports and for the resume mark: where it is, without credentials."""
+    if isinstance(store, ElasticsearchStoreConfig):
+        parts = urlsplit(store.resolved_url())
+        host = parts.hostname or "?"
+        port = parts.port or (443 if parts.scheme == "https" else 9200)
+        return f"elasticsearch {host}:{port}/{store.index_prefix}"
+    return f"sqlite {Path(store.path).resolve()}"
+
+
+def check_not_same(source: SqliteStoreConfig | ElasticsearchStoreConfig,
+                   target: SqliteStoreConfig | ElasticsearchStoreConfig) -> None:
+    """Raises ValueError when both configs name one store: a copy onto itself would only rewrite it."""
+    if describe(source) == describe(target):
+        raise ValueError(f"the source and the target are the same store ({describe(source)}): nothing to copy")
+
+
+def copy_store(
+    source: Store,
+    target: Store,
+    *,
+    source_name: str,
+    target_name: str,
+    dry_run: bool = False,
+    progress: bool = False,
+    batch: int = BATCH,
+) -> StoreCopyReport:
+    """Copy every mention, then every state entry, of `source` into `target` (module docstring).
+    `source_name`/`target_name`: `describe` of each (the mark's scope and the report's words)."""
+    report = StoreCopyReport(source=source_name, target=target_name, dry_run=dry_run)
+    report.source_mentions = source.count(EVERYTHING)
+    report.target_mentions_before = target.count(EVERYTHING)
+    mark = PassMark(target, MARK_PREFIX, {"source": source_name})
+    saved = mark.saved()
+    start = None
+    if saved is not None:
+        start, report.copied_before = saved
+        report.resumed_from = start.isoformat()
+    todo = Filters(since=start, include_spam=True)
+    if dry_run:
+        report.copied = source.count(todo)
+        _copy_state(source, target, report, write=False)
+        report.target_mentions_after = report.target_mentions_before
+        return report
+    bar = progress_bar(progress, "copy", total=source.count(todo))
+    pending: list[Mention] = []
+    try:
+        for mention in source.iter_mentions(todo):
+            pending.append(mention)
+            if len(pending) >= batch:
+                _write(target, pending, report, mark, bar)
+                pending = []
+        if pending:
+            _write(target, pending, report, mark, bar)
+    finally:
+        bar.close()
+    if report.failed:
+        report.state_skipped_reason = (
+            f"{report.failed} mention(s) did not land: cursors must not reach the target before the mentions "
+            "they cover. Run the same command again to continue."
+        )
+    else:
+        _copy_state(source, target, report, write=True)
+        mark.finish()
+        report.complete = True
+    report.target_mentions_after = target.count(EVERYTHING)
+    return report
+
+
+def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark: PassMark, bar) -> None:
+    """Upsert one batch, read it back, count what is there; move the mark only while nothing has failed."""
+    written = [r.id for r in target.upsert(mentions) if r.ok]
+    landed = {m.id for m in target.get(written)}
+    missing = [m.id for m in mentions if m.id not in landed]
+    report.copied += len(landed)
+    report.failed += len(missing)
+    report.failed_ids += missing[: max(0, MAX_NAMED - len(report.failed_ids))]
+    if not report.failed:
+        mark.save(mentions[-1].created_at, report.copied_before + report.copied)
+    bar.update(len(mentions))
+
+
+def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write: bool) -> None:
+    """Every state entry the target lacks; a key it holds keeps the target's value. Resume marks stay put."""
+    theirs = target.state_items("")
+    for key, value in source.state_items("").items():
+        if key.startswith(MARK_PREFIX):
+            continue  # a mark of a copy into the source, not state of its data
+        if key not in theirs:
+            if write:
+                target.set_state(key, value)
+            report.state_copied += 1
+        elif theirs[key] == value:
+            report.state_same += 1
+        else:
+            report.state_kept += 1

@@ -1,0 +1,179 @@
+"""`groundswell store copy`: every mention and state entry of one store lands in another, once, and a copy
+stopped halfway continues where it stopped (real SQLite stores; into a real Elasticsearch node and back:
+tests/indexing/test_es_store_copy.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import pytest
+from click.testing import CliRunner
+from store_copy_corpus import STATE, rich_mentions
+
+from core.mention import Mention
+from groundswell.cli import cli
+from groundswell.store_copy import MARK_PREFIX, copy_store
+from indexing.base import Filters, WriteResult
+from indexing.sqlite import SqliteStore
+
+EVERYTHING = Filters(include_spam=True)
+CONFIG = """\
+brands:
+  - name: Lumora
+    query: lumora
+sources: []
+store:
+  type: sqlite
+  path: {path}
+"""
+
+
+def dumps(store) -> dict[str, dict]:
+    return {m.id: m.model_dump(mode="json") for m in store.iter_mentions(EVERYTHING)}
+
+
+def filled(path, mentions: list[Mention], state: dict[str, str]) -> SqliteStore:
+    store = SqliteStore(path)
+    assert all(r.ok for r in store.upsert(mentions))
+    for key, value in state.items():
+        store.set_state(key, value)
+    return store
+
+
+@pytest.fixture
+def source(tmp_path):
+    store = filled(tmp_path / "old.db", rich_mentions(40), STATE)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def target(tmp_path):
+    store = SqliteStore(tmp_path / "new.db")
+    yield store
+    store.close()
+
+
+def copy(source, target, **kw):
+    return copy_store(source, target, source_name="sqlite old", target_name="sqlite new", **kw)
+
+
+def test_everything_lands_unchanged_and_a_second_copy_duplicates_nothing(source, target):
+    report = copy(source, target, batch=7)
+    assert report.complete and (report.source_mentions, report.copied, report.failed) == (40, 40, 0)
+    assert dumps(target) == dumps(source)  # every field, spam and unenriched mentions included
+    assert target.count(EVERYTHING) == 40 and target.count(Filters()) == source.count(Filters())
+    assert target.state_items("") == STATE and report.state_copied == len(STATE)
+    again = copy(source, target, batch=7)
+    assert again.complete and again.copied == 40 and again.target_mentions_after == 40
+    assert (again.state_copied, again.state_same) == (0, len(STATE))
+
+
+class FailingThirdWrite:
+    """A real SQLite store whose third upsert reports every mention unwritten: the fault a full disk or a lost
+    connection gives, which a real store cannot be made to produce on cue."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store, self.calls = store, 0
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        self.calls += 1
+        if self.calls == 3:
+            return iter([WriteResult(id=m.id, ok=False, error="disk I/O error") for m in mentions])
+        return self.store.upsert(mentions)
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+
+class CountingWrites(FailingThirdWrite):
+    """The real store, recording which mentions each write carries (no fault)."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        super().__init__(store)
+        self.written: list[str] = []
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        mentions = list(mentions)
+        self.written += [m.id for m in mentions]
+        return self.store.upsert(mentions)
+
+
+def test_a_failed_batch_holds_the_state_back_and_the_rerun_continues_from_the_last_whole_batch(source, target):
+    broken = copy(source, FailingThirdWrite(target), batch=8)
+    assert not broken.complete and (broken.copied, broken.failed) == (32, 8)  # batches 1, 2, 4, 5 landed
+    ordered = list(source.iter_mentions(EVERYTHING))
+    assert broken.failed_ids == [m.id for m in ordered[16:24]]
+    assert "cursors must not reach the target" in broken.state_skipped_reason
+    assert {k: v for k, v in target.state_items("").items() if not k.startswith(MARK_PREFIX)} == {}
+    (mark,) = target.state_items(MARK_PREFIX).values()
+    assert json.loads(mark) == {"at": ordered[15].created_at.isoformat(), "done": 16}  # the mark stopped at batch 2
+
+    counting = CountingWrites(target)
+    resumed = copy(source, counting, batch=8)
+    assert resumed.complete and resumed.resumed_from == ordered[15].created_at.isoformat()
+    # From the mark on, inclusive: mention 15 shares its time with 14, so both are written again.
+    assert counting.written == [m.id for m in ordered[14:]]
+    assert (resumed.copied_before, resumed.copied) == (16, 26)
+    assert dumps(target) == dumps(source) and target.state_items("") == STATE  # mark gone, state there
+
+
+class SilentlyDropping(FailingThirdWrite):
+    """A store that answers 'written' for a mention it did not keep (a misbehaving proxy or a replica that lost
+    a write): only reading back shows it. No real store here can be made to do that on cue."""
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        mentions = list(mentions)
+        list(self.store.upsert(mentions[1:]))
+        return iter([WriteResult(id=m.id, ok=True) for m in mentions])
+
+
+def test_what_is_not_there_when_read_back_counts_as_failed(source, target):
+    report = copy(source, SilentlyDropping(target), batch=10)
+    first = [m.id for m in source.iter_mentions(EVERYTHING)][::10]
+    assert (report.copied, report.failed, report.failed_ids, report.complete) == (36, 4, first, False)
+
+
+def test_the_target_keeps_its_own_mentions_and_state(source, target):
+    own = rich_mentions(45)[40:]  # five posts only the target has
+    assert all(r.ok for r in target.upsert(own))
+    target.set_state("cursor:mastodon:lumora:Lumora", "999999")  # collected further since the switch
+    report = copy(source, target)
+    assert report.complete and report.target_mentions_before == 5 and report.target_mentions_after == 45
+    assert target.get_state("cursor:mastodon:lumora:Lumora") == "999999" and report.state_kept == 1
+    assert report.state_copied == len(STATE) - 1
+
+
+def test_a_dry_run_counts_and_writes_nothing(source, target):
+    report = copy(source, target, dry_run=True)
+    assert (report.copied, report.state_copied, report.complete) == (40, len(STATE), False)
+    assert target.count(EVERYTHING) == 0 and target.state_items("") == {}
+
+
+def _config(tmp_path, name: str, db: str) -> str:
+    path = tmp_path / name
+    path.write_text(CONFIG.format(path=db), encoding="utf-8")
+    return str(path)
+
+
+def test_cli_copies_and_refuses_a_copy_onto_the_same_store(tmp_path, source):
+    old, new = _config(tmp_path, "old.yaml", "old.db"), _config(tmp_path, "new.yaml", "new.db")
+    run = CliRunner().invoke(cli, ["store", "copy", "-c", old, "--to", new, "--no-progress"])
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["complete"] and report["copied"] == 40 and report["target"].endswith("new.db")
+    same = _config(tmp_path, "same.yaml", "./old.db")
+    refused = CliRunner().invoke(cli, ["store", "copy", "-c", old, "--to", same])
+    assert refused.exit_code == 1 and "the source and the target are the same store" in refused.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("store: {type: elasticsearch, url: 'http://user:pw@es:9200'}\n", encoding="utf-8")
+    broken = CliRunner().invoke(cli, ["store", "copy", "-c", old, "--to", str(bad)])
+    assert broken.exit_code == 1 and "credentials inside store.url are not allowed" in broken.output
+    nowhere = tmp_path / "nowhere.yaml"
+    nowhere.write_text(CONFIG.format(path="x.db").split("store:")[0]
+                       + "store: {type: elasticsearch, url_env: GS_TEST_UNSET_URL}\n", encoding="utf-8")
+    unset = CliRunner().invoke(cli, ["store", "copy", "-c", old, "--to", str(nowhere)])
+    assert unset.exit_code == 1 and "$GS_TEST_UNSET_URL is empty" in unset.output
+    missing = CliRunner().invoke(cli, ["store", "copy", "-c", old])
+    assert missing.exit_code == 2 and "--to" in missing.output
