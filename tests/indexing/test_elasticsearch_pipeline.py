@@ -38,7 +38,9 @@ def _run(config) -> dict:
 
 def test_demo_pipeline_gives_the_same_summary_on_both_stores(tmp_path, es_url):
     prefix = f"gs-demo-{uuid.uuid4().hex[:8]}"
-    embedded = _run(_demo_config(tmp_path / "sqlite", "store:\n  type: sqlite\n  path: groundswell.db\n"))
+    copy_prefix = f"gs-copy-{uuid.uuid4().hex[:8]}"
+    sqlite_config = _demo_config(tmp_path / "sqlite", "store:\n  type: sqlite\n  path: groundswell.db\n")
+    embedded = _run(sqlite_config)
     es_config = _demo_config(
         tmp_path / "es", f"store:\n  type: elasticsearch\n  url: {es_url}\n  index_prefix: {prefix}\n"
     )
@@ -52,9 +54,45 @@ def test_demo_pipeline_gives_the_same_summary_on_both_stores(tmp_path, es_url):
         again = _run(es_config)
         assert again["new"] == 0 and again["stored"] == on_es["stored"]
         assert again["alerts_sent"] == 0
+
+        # A team that outgrows the embedded store copies it (`groundswell store copy`) and points the same
+        # config at Elasticsearch: the next run there is the embedded store's next run, to the key. The
+        # import cursor and the sent-alert ledger came along, so nothing is collected or sent again.
+        copied_config = _copy_into_elasticsearch(sqlite_config, tmp_path / "sqlite", es_url, copy_prefix)
+        after_copy = _run(copied_config)
+        embedded_again = _run(sqlite_config)
+        assert after_copy["store"] == "elasticsearch" and after_copy["alerts_sent"] == 0
+        assert after_copy["collected"] == embedded_again["collected"] and after_copy["new"] == 0
+        assert {k: v for k, v in after_copy.items() if k not in NOT_COMPARED} == {
+            k: v for k, v in embedded_again.items() if k not in NOT_COMPARED
+        }
     finally:
         from elasticsearch import Elasticsearch
 
         client = Elasticsearch(es_url)
         delete_prefix(client, prefix)
+        delete_prefix(client, copy_prefix)
         client.close()
+
+
+def _copy_into_elasticsearch(sqlite_config, directory, es_url: str, prefix: str):
+    """The demo config beside the original (same corpus path), its store moved to `prefix` by a store copy."""
+    from groundswell.config import load_config
+    from groundswell.pipeline import open_store
+    from groundswell.store_copy import copy_store, describe
+
+    text = (directory / "groundswell.yaml").read_text(encoding="utf-8")
+    es_block = f"store:\n  type: elasticsearch\n  url: {es_url}\n  index_prefix: {prefix}\n"
+    (directory / "es-copy.yaml").write_text(
+        text.replace("store:\n  type: sqlite\n  path: groundswell.db\n", es_block), encoding="utf-8"
+    )
+    config = load_config(directory / "es-copy.yaml")
+    source, target = open_store(sqlite_config), open_store(config)
+    try:
+        names = {"source_name": describe(sqlite_config.store), "target_name": describe(config.store)}
+        report = copy_store(source, target, **names)
+    finally:
+        source.close()
+        target.close()
+    assert report.complete and report.copied == report.source_mentions and report.state_copied > 0
+    return config
