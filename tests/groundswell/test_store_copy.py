@@ -177,3 +177,14 @@ def test_cli_copies_and_refuses_a_copy_onto_the_same_store(tmp_path, source):
     assert unset.exit_code == 1 and "$GS_TEST_UNSET_URL is empty" in unset.output
     missing = CliRunner().invoke(cli, ["store", "copy", "-c", old])
     assert missing.exit_code == 2 and "--to" in missing.output
+
+
+def test_stores_are_named_without_credentials(monkeypatch, tmp_path):
+    from groundswell.store_copy import describe
+    from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
+
+    # url_env may hold a whole URL with user:password (docs/configuration.md): the report must not repeat it.
+    monkeypatch.setenv("GS_TEST_ES_URL", "https://copier:s3cret-pw@es.example.org:9243/")
+    named = describe(ElasticsearchStoreConfig(type="elasticsearch", url_env="GS_TEST_ES_URL", index_prefix="gs"))
+    assert named == "elasticsearch es.example.org:9243/gs" and "s3cret" not in named
+    assert describe(SqliteStoreConfig(path=str(tmp_path / "a.db"))) == f"sqlite {tmp_path / 'a.db'}"
