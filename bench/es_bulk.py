@@ -77,6 +77,36 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
+def node_url() -> tuple[str, object | None]:
+    """($GROUNDSWELL_ES_URL, None), or a test node started here (tests/es_node.py) and stopped at exit."""
+    url = os.environ.get("GROUNDSWELL_ES_URL")
+    if url:
+        return url, None
+    import atexit
+
+    import es_node
+
+    node = es_node.EsNode(es_node.distribution_home(), es_node.find_java_home())
+    atexit.register(node.cleanup)  # never leave a node behind, whatever fails below
+    node.start()
+    return node.url, node
+
+
+def node_label(url: str, node: object | None) -> str:
+    """What the result JSON says about the node: never a URL's user:password (it is committed)."""
+    if node is not None:
+        return "tests/es_node.py (512m heap)"
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 9200}"
+
+
+def node_version(client) -> str:
+    """The server's version: GET / is not served by the integ-test distribution; the nodes API says it everywhere."""
+    return next(iter(client.nodes.info(filter_path="nodes.*.version").body["nodes"].values()))["version"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="mentions to index per path")
@@ -92,20 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     from indexing.elasticsearch import ElasticsearchStore
     from indexing.elasticsearch_mapping import month_index, to_document
 
-    node = None
-    url = os.environ.get("GROUNDSWELL_ES_URL")
-    if not url:
-        import atexit
-
-        import es_node
-
-        node = es_node.EsNode(es_node.distribution_home(), es_node.find_java_home())
-        atexit.register(node.cleanup)  # never leave a node behind, whatever fails below
-        node.start()
-        url = node.url
+    url, node = node_url()
     client = Elasticsearch(url, request_timeout=120)
-    # GET / is not served by the integ-test distribution; the nodes API says the version everywhere.
-    version = next(iter(client.nodes.info(filter_path="nodes.*.version").body["nodes"].values()))["version"]
+    version = node_version(client)
     mentions = corpus(args.n)
     prefixes = {p: f"bench-{p}-{uuid.uuid4().hex[:6]}" for p in ("store", "plain")}
     result: dict = {
@@ -113,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "elasticsearch": version,
-        "node": "tests/es_node.py (512m heap)" if node else url,
+        "node": node_label(url, node),
         "mentions": args.n,
     }
     prefixes["warmup"] = f"bench-warmup-{uuid.uuid4().hex[:6]}"

@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from es_bulk import corpus  # noqa: E402
+from es_bulk import corpus, node_label, node_url, node_version  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,19 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     from indexing.elasticsearch import ElasticsearchStore
     from indexing.sqlite import SqliteStore
 
-    node = None
-    url = os.environ.get("GROUNDSWELL_ES_URL")
-    if not url:
-        import atexit
-
-        import es_node
-
-        node = es_node.EsNode(es_node.distribution_home(), es_node.find_java_home())
-        atexit.register(node.cleanup)  # never leave a node behind, whatever fails below
-        node.start()
-        url = node.url
+    url, node = node_url()
     client = Elasticsearch(url, request_timeout=120)
-    version = next(iter(client.nodes.info(filter_path="nodes.*.version").body["nodes"].values()))["version"]
+    version = node_version(client)
     prefix = f"bench-copy-{uuid.uuid4().hex[:6]}"
     everything = Filters(include_spam=True)
     result: dict = {
@@ -66,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "elasticsearch": version,
-        "node": "tests/es_node.py (512m heap)" if node else url,
+        "node": node_label(url, node),
         "mentions": args.n,
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
