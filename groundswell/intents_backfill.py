@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.batches import batched
 from groundswell.config import Config
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
@@ -30,15 +31,10 @@ def tag_missing_intents(
     """Tag every enriched mention that has no intent yet (spam included: a flag can be lifted later)."""
     report = BackfillReport()
     embeddings = embeddings or SentenceEmbeddings(backend=config.nlp.backend)
-    pending = []
-    for mention in store.iter_mentions(Filters(include_spam=True)):
-        if mention.sentiment is not None and mention.intent is None:
-            pending.append(mention)
-        if len(pending) >= batch:
-            _tag(config, store, embeddings, pending, report)
-            pending = []
-    if pending:
-        _tag(config, store, embeddings, pending, report)
+    stored = store.iter_mentions(Filters(include_spam=True))
+    untagged = (m for m in stored if m.sentiment is not None and m.intent is None)
+    for chunk in batched(untagged, batch):
+        _tag(config, store, embeddings, chunk, report)
     return report
 
 

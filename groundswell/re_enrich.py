@@ -24,10 +24,12 @@ windows it judges, and `groundswell detect --history --no-send` judges the whole
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.batches import batched
 from core.mention import Mention
 from core.state import ListableState
 from groundswell.config import Config
@@ -105,35 +107,37 @@ def re_enrich(
         report.resumed_from = start.isoformat()
     filters = Filters(brand=brand, since=start, until=until, include_spam=True)
     bar = progress_bar(progress, "re-enrich", total=store.count(filters) if progress else None)
-    pending: list[Mention] = []
     try:
-        for mention in store.iter_mentions(filters):
-            if mention.sentiment is None:
-                report.not_enriched += 1
-                bar.update()
-                continue
-            report.examined += 1
-            if not everything and mention.sentiment.model == report.model:
-                report.already_current += 1
-                bar.update()
-                continue
-            before = mention.sentiment.model
-            report.by_model_before[before] = report.by_model_before.get(before, 0) + 1
-            if dry_run:
-                report.retagged += 1
-                bar.update()
-                continue
-            pending.append(mention)
-            if len(pending) >= batch:
-                _retag(config, store, enricher, pending, report, bar, mark)
-                pending = []
-        if pending:
-            _retag(config, store, enricher, pending, report, bar, mark)
+        for chunk in batched(_to_retag(store.iter_mentions(filters), report, everything, dry_run, bar), batch):
+            _retag(config, store, enricher, chunk, report, bar, mark)
     finally:
         bar.close()
     if mark is not None and not dry_run:
         mark.finish()
     return report
+
+
+def _to_retag(mentions: Iterator[Mention], report: ReEnrichReport, everything: bool, dry_run: bool,
+              bar: Any) -> Iterator[Mention]:
+    """The mentions to tag again, in store order, counting the rest into `report` (dry run: counting them too,
+    yielding none)."""
+    for mention in mentions:
+        if mention.sentiment is None:
+            report.not_enriched += 1
+            bar.update()
+            continue
+        report.examined += 1
+        if not everything and mention.sentiment.model == report.model:
+            report.already_current += 1
+            bar.update()
+            continue
+        before = mention.sentiment.model
+        report.by_model_before[before] = report.by_model_before.get(before, 0) + 1
+        if dry_run:
+            report.retagged += 1
+            bar.update()
+            continue
+        yield mention
 
 
 def re_enricher(config: Config, everything: bool) -> Enricher:

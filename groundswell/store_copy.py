@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from core.batches import batched
 from core.mention import Mention
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
@@ -104,15 +105,9 @@ def copy_store(
         report.target_mentions_after = report.target_mentions_before
         return report
     bar = progress_bar(progress, "copy", total=source.count(todo))
-    pending: list[Mention] = []
     try:
-        for mention in source.iter_mentions(todo):
-            pending.append(mention)
-            if len(pending) >= batch:
-                _write(target, pending, report, mark, bar)
-                pending = []
-        if pending:
-            _write(target, pending, report, mark, bar)
+        for chunk in batched(source.iter_mentions(todo), batch):
+            _write(target, chunk, report, mark, bar)
     finally:
         bar.close()
     if report.failed:
