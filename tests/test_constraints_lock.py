@@ -96,10 +96,14 @@ def _install_lines(text: str) -> list[str]:
 
 
 def test_every_install_of_requirements_uses_the_lock():
+    """The Makefile's venvs and the dashboard image. Not the Airflow image: its base is built with Airflow's
+    own constraints for the providers it bundles, which our lock does not resolve (docker-compose.yml)."""
     makefile = _install_lines((REPO / "Makefile").read_text(encoding="utf-8"))
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
     images = [s["build"]["dockerfile_inline"] for s in compose["services"].values() if "build" in s]
-    images.append(compose["x-airflow-common"]["build"]["dockerfile_inline"])
+    airflow = compose["x-airflow-common"]["build"]["dockerfile_inline"]
+    images = [image for image in images if image != airflow]
+    assert images and "FROM python:3.11" in images[0]
     lines = makefile + [line for image in images for line in _install_lines(image)]
     assert len(lines) >= 6
     for line in lines:
