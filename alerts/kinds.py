@@ -14,6 +14,7 @@ from alerts.influencer import InfluencerDetector
 from alerts.keyword import KeywordDetector
 from alerts.opportunity import OpportunityDetector
 from alerts.routing import RouteRule
+from alerts.silence import SilenceDetector
 from alerts.spike_detector import SpikeDetector
 from alerts.unanswered import UnansweredDetector
 
@@ -23,6 +24,7 @@ BUILTIN: tuple[Detector, ...] = (
     InfluencerDetector(),
     UnansweredDetector(),
     OpportunityDetector(),
+    SilenceDetector(),
 )
 
 _DETECTORS: dict[str, Detector] = {}

@@ -1,0 +1,130 @@
+"""Silent sources (opt-in): a source that usually brings a brand's mentions has brought none for hours.
+
+Monitoring that stops collecting looks like a quiet day. A token that expired, an API that changed,
+a query the platform no longer answers: the crisis detectors then see no crisis because they see
+nothing, and a manager trusts the silence. This detector says when the silence itself is improbable.
+
+For each source that brought the brand's mentions, it walks that source's count series and follows
+every run of empty buckets. The run's expected count is the sum, over its buckets, of the source's
+mean count at the same hour of day over the `baseline_days` before the run, from the source's first
+post on (a source quiet every night is not silent at night; one younger than a day is not judged).
+Zero posts where μ were expected has probability e^-μ (Poisson). One alert per run: at the first bucket
+where μ reaches `min_expected` (10: p = 4.5e-5) and the run is at least `min_hours` long; critical from
+5 × `min_expected`.
+A bucket still running counts for the part of it already past (`CountSeries.coverage`). Its alerts
+are their own thread (`Kind.thread`): a broken feed never joins, opens or closes a crisis incident.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+from pydantic import Field
+
+from alerts.detector import DetectContext, Detector, Kind
+from alerts.series import CountSeries
+from core.alert import Alert, Detection
+from core.strict import StrictModel
+from indexing.base import Filters
+
+
+class SilenceRule(StrictModel):
+    """`alerts.silence`: alert when a source's usual mentions of a brand stop arriving."""
+
+    enabled: bool = False
+    min_expected: float = Field(
+        default=10.0, gt=0, le=10_000, description="Posts the silent hours would usually bring before it alerts"
+    )
+    min_hours: float = Field(default=2.0, gt=0, le=24 * 14, description="The shortest silence that alerts")
+    baseline_days: int = Field(default=7, ge=1, le=60, description="Days before a silence its usual counts come from")
+
+
+class SilenceDetector(Detector):
+    name = "silence"
+    kinds = {"silence": Kind("Source silent", details=False, thread="monitoring")}
+    rule_model = SilenceRule
+
+    def detect(self, ctx: DetectContext) -> list[Detection]:
+        rule: SilenceRule = self.rule(ctx.config)
+        if ctx.interval == "day":
+            return []  # hour-of-day baselines need hourly buckets; a day-bucket brand is checked a day late anyway
+        out: list[Detection] = []
+        for source in sorted(ctx.store.facet(ctx.base, "source")):
+            if source == "unknown":
+                continue
+            series = ctx.counts(ctx.base.replace(source=source))
+            out += [Detection(a, a.window_end, i) for a, i in silences(series, ctx.brand.name, source, rule)]
+        return out
+
+    def filters(self, alert: Alert, base: Filters) -> Filters:
+        return base.replace(source=alert.source)  # that source's posts (none in the window: that is the alert)
+
+    def describe(self, alert: Alert) -> list[str]:
+        hours = (alert.window_end - alert.window_start) / timedelta(hours=1)
+        since = alert.window_start.strftime("%Y-%m-%d %H:%M")
+        return [
+            f"{alert.brand}: no mentions from {alert.source} for {hours:g} h (since {since} UTC), where "
+            f"{alert.expected:.0f} were expected at those hours (Poisson p = {alert.p_value:.1e}).",
+            f"Collection from {alert.source} may have stopped (an expired token, a changed API, a query that no "
+            f"longer matches): check the collect step's log for it, or `groundswell collect --source "
+            f"{alert.source}`. Until it is back, no alert can see what is said there.",
+        ]
+
+
+def silences(series: CountSeries, brand: str, source: str, rule: SilenceRule) -> list[tuple[Alert, int]]:
+    """Every improbable run of empty buckets in `source`'s series, as (alert, deciding bucket)."""
+    per_day = 24  # hourly buckets (the detector skips day buckets)
+    span = rule.baseline_days * per_day
+    hours = series.hour_of_day()
+    total = series.total
+    seen = np.flatnonzero(total)
+    if not len(seen):
+        return []
+    first_post = int(seen[0])  # the source's history starts with its first post, not with the series
+    out: list[tuple[Alert, int]] = []
+    run_start: int | None = None
+    usual: np.ndarray | None = None
+    expected = 0.0
+    fired = False
+    for i in range(len(series)):
+        if total[i] > 0:
+            run_start, expected, fired = None, 0.0, False
+            continue
+        if run_start is None:
+            run_start, expected, fired = i, 0.0, False
+            usual = usual_by_hour(total, hours, max(first_post, i - span), i, per_day)
+        if usual is None or fired:
+            continue
+        expected += float(usual[hours[i]]) * float(series.coverage[i])
+        length = (i + 1 - run_start) * series.step
+        if expected >= rule.min_expected and length >= timedelta(hours=rule.min_hours):
+            fired = True
+            start, end = series.time(run_start), series.time(i) + series.step
+            alert = Alert(
+                kind="silence",
+                brand=brand,
+                source=source,
+                severity="critical" if expected >= 5 * rule.min_expected else "warning",
+                window_start=start,
+                window_end=end,
+                observed=0.0,
+                expected=round(expected, 3),
+                statistic="poisson_zero",
+                score=round(expected / math.log(10), 3),  # -log10 p
+                p_value=math.exp(-expected),
+                total=0,
+            )
+            out.append((alert, i))
+    return out
+
+
+def usual_by_hour(total: np.ndarray, hours: np.ndarray, first: int, run_start: int, per_day: int) -> np.ndarray | None:
+    """The mean count at each hour of day over buckets [first, run_start); None without a whole day of
+    history, or when the source brought nothing then (a new or long-gone source is not 'silent')."""
+    if run_start - first < per_day or total[first:run_start].sum() == 0:
+        return None
+    sums = np.bincount(hours[first:run_start], weights=total[first:run_start], minlength=24)
+    seen = np.bincount(hours[first:run_start], minlength=24)
+    return np.divide(sums, seen, out=np.zeros(24), where=seen > 0)
