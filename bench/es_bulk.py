@@ -102,6 +102,18 @@ def node_label(url: str, node: object | None) -> str:
     return f"{parts.scheme}://{parts.hostname}:{parts.port or 9200}"
 
 
+def result_header(script: str, argv: list[str] | None, client, url: str, node: object | None, mentions: int) -> dict:
+    """What every Elasticsearch bench result starts with: its command, when, the machine and the node."""
+    return {
+        "command": f"python bench/{script} " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "elasticsearch": node_version(client),
+        "node": node_label(url, node),
+        "mentions": mentions,
+    }
+
+
 def node_version(client) -> str:
     """The server's version: GET / is not served by the integ-test distribution; the nodes API says it everywhere."""
     return next(iter(client.nodes.info(filter_path="nodes.*.version").body["nodes"].values()))["version"]
@@ -124,17 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
     url, node = node_url()
     client = Elasticsearch(url, request_timeout=120)
-    version = node_version(client)
     mentions = corpus(args.n)
     prefixes = {p: f"bench-{p}-{uuid.uuid4().hex[:6]}" for p in ("store", "plain")}
-    result: dict = {
-        "command": "python bench/es_bulk.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "elasticsearch": version,
-        "node": node_label(url, node),
-        "mentions": args.n,
-    }
+    result: dict = result_header("es_bulk.py", argv, client, url, node, args.n)
     prefixes["warmup"] = f"bench-warmup-{uuid.uuid4().hex[:6]}"
     try:
         # Warm the node's JIT and caches first, so neither measured path pays for a cold start.

@@ -17,12 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +28,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from es_bulk import corpus, node_label, node_url, node_version  # noqa: E402
+from es_bulk import corpus, node_url, result_header  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,18 +46,10 @@ def main(argv: list[str] | None = None) -> int:
 
     url, node = node_url()
     client = Elasticsearch(url, request_timeout=120)
-    version = node_version(client)
     prefix = f"bench-copy-{uuid.uuid4().hex[:6]}"
     everything = Filters(include_spam=True)
-    result: dict = {
-        "command": "python bench/store_copy.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "elasticsearch": version,
-        "node": node_label(url, node),
-        "mentions": args.n,
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    result: dict = result_header("store_copy.py", argv, client, url, node, args.n)
+    result["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory() as tmp:
         old, back = SqliteStore(Path(tmp) / "old.db"), SqliteStore(Path(tmp) / "back.db")
         es = ElasticsearchStore(url, index_prefix=prefix, request_timeout=120)

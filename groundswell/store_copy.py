@@ -104,7 +104,7 @@ def copy_store(
         _copy_state(source, target, report, write=False)
         report.target_mentions_after = report.target_mentions_before
         return report
-    bar = progress_bar(progress, "copy", total=source.count(todo))
+    bar = progress_bar(progress, "copy", total=source.count(todo) if progress else None)
     try:
         for chunk in batched(source.iter_mentions(todo), batch):
             _write(target, chunk, report, mark, bar)

@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from store_faults import CountingWrites, FailingWrite
 
 from core.mention import Mention, Sentiment
 from groundswell.cli import cli
 from groundswell.config import load_config
 from groundswell.re_enrich import ALL_PASS_PREFIX, re_enrich
-from indexing.base import Filters, WriteResult
+from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 from nlp.sentiment import load_sentiment_model
 
@@ -135,31 +135,13 @@ def test_bad_arguments_name_what_is_wrong(tmp_path, config_path):
     assert stored(tmp_path)["1"].sentiment.label == "positive"  # nothing written
 
 
-class FailingSecondWrite:
-    """The real SQLite store, whose second upsert call reports every mention as not written: the fault a
-    full disk or a locked file gives, which a real store cannot be made to produce on cue."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-        self.calls = 0
-
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
-        self.calls += 1
-        if self.calls == 2:
-            return iter([WriteResult(id=m.id, ok=False, error="disk I/O error") for m in mentions])
-        return self.store.upsert(mentions)
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-
 def test_a_failed_write_stops_with_what_landed_and_a_rerun_finishes(tmp_path, config_path):
     fill(tmp_path, [mention(i, FIRE if i % 2 else PRAISE, sentiment=old("neutral"), hours=i) for i in range(1, 6)])
     config = load_config(config_path)
     store = SqliteStore(tmp_path / "g.db")
     try:
         with pytest.raises(RuntimeError, match=r"2 re-tagged before it are stored.*Run it again"):
-            re_enrich(config, FailingSecondWrite(store), batch=2)
+            re_enrich(config, FailingWrite(store, failing_call=2), batch=2)
     finally:
         store.close()
     half = stored(tmp_path)
@@ -218,22 +200,6 @@ def _all_pass_marks(tmp_path) -> dict[str, str]:
         store.close()
 
 
-class CountingWrites:
-    """The real SQLite store, counting the mentions each upsert writes (to see what a resumed pass redoes)."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-        self.written: list[str] = []
-
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
-        mentions = list(mentions)
-        self.written += [m.native_id for m in mentions]
-        return self.store.upsert(mentions)
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-
 def _current_but_stale(n: int) -> list[Mention]:
     """Labels the configured model gave under other settings: only --all re-tags them, and the label
     cannot tell how far a pass got."""
@@ -247,7 +213,7 @@ def test_a_stopped_all_pass_continues_where_it_stopped_and_a_finished_one_starts
     store = SqliteStore(tmp_path / "g.db")
     try:
         with pytest.raises(RuntimeError, match="Run it again"):
-            re_enrich(config, FailingSecondWrite(store), everything=True, batch=2)
+            re_enrich(config, FailingWrite(store, failing_call=2), everything=True, batch=2)
     finally:
         store.close()
     (mark,) = _all_pass_marks(tmp_path).values()
@@ -279,7 +245,7 @@ def test_a_mark_of_other_settings_or_one_that_cannot_be_read_starts_over(tmp_pat
     store = SqliteStore(tmp_path / "g.db")
     try:
         with pytest.raises(RuntimeError):
-            re_enrich(config, FailingSecondWrite(store), everything=True, batch=1)
+            re_enrich(config, FailingWrite(store, failing_call=2), everything=True, batch=1)
     finally:
         store.close()
     assert len(_all_pass_marks(tmp_path)) == 1

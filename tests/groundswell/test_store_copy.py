@@ -5,16 +5,16 @@ tests/indexing/test_es_store_copy.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 
 import pytest
 from click.testing import CliRunner
 from store_copy_corpus import STATE, rich_mentions
+from store_faults import CountingWrites, FailingWrite, SilentlyDropping
 
 from core.mention import Mention
 from groundswell.cli import cli
 from groundswell.store_copy import MARK_PREFIX, copy_store
-from indexing.base import Filters, WriteResult
+from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 EVERYTHING = Filters(include_spam=True)
@@ -70,38 +70,8 @@ def test_everything_lands_unchanged_and_a_second_copy_duplicates_nothing(source,
     assert (again.state_copied, again.state_same) == (0, len(STATE))
 
 
-class FailingThirdWrite:
-    """A real SQLite store whose third upsert reports every mention unwritten: the fault a full disk or a lost
-    connection gives, which a real store cannot be made to produce on cue."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store, self.calls = store, 0
-
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
-        self.calls += 1
-        if self.calls == 3:
-            return iter([WriteResult(id=m.id, ok=False, error="disk I/O error") for m in mentions])
-        return self.store.upsert(mentions)
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-
-class CountingWrites(FailingThirdWrite):
-    """The real store, recording which mentions each write carries (no fault)."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        super().__init__(store)
-        self.written: list[str] = []
-
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
-        mentions = list(mentions)
-        self.written += [m.id for m in mentions]
-        return self.store.upsert(mentions)
-
-
 def test_a_failed_batch_holds_the_state_back_and_the_rerun_continues_from_the_last_whole_batch(source, target):
-    broken = copy(source, FailingThirdWrite(target), batch=8)
+    broken = copy(source, FailingWrite(target, failing_call=3), batch=8)
     assert not broken.complete and (broken.copied, broken.failed) == (32, 8)  # batches 1, 2, 4, 5 landed
     ordered = list(source.iter_mentions(EVERYTHING))
     assert broken.failed_ids == [m.id for m in ordered[16:24]]
@@ -114,19 +84,9 @@ def test_a_failed_batch_holds_the_state_back_and_the_rerun_continues_from_the_la
     resumed = copy(source, counting, batch=8)
     assert resumed.complete and resumed.resumed_from == ordered[15].created_at.isoformat()
     # From the mark on, inclusive: mention 15 shares its time with 14, so both are written again.
-    assert counting.written == [m.id for m in ordered[14:]]
+    assert counting.written_ids == [m.id for m in ordered[14:]]
     assert (resumed.copied_before, resumed.copied) == (16, 26)
     assert dumps(target) == dumps(source) and target.state_items("") == STATE  # mark gone, state there
-
-
-class SilentlyDropping(FailingThirdWrite):
-    """A store that answers 'written' for a mention it did not keep (a misbehaving proxy or a replica that lost
-    a write): only reading back shows it. No real store here can be made to do that on cue."""
-
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
-        mentions = list(mentions)
-        list(self.store.upsert(mentions[1:]))
-        return iter([WriteResult(id=m.id, ok=True) for m in mentions])
 
 
 def test_what_is_not_there_when_read_back_counts_as_failed(source, target):

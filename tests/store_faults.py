@@ -1,0 +1,64 @@
+"""Wrappers around a real store for the faults a real store cannot be made to produce on cue (a full disk,
+a lost connection, a replica that drops a write it acknowledged), and a recorder of what was written.
+Every other call goes to the real store. Import as `from store_faults import ...` (tests/ is on sys.path
+through tests/conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from core.mention import Mention
+from indexing.base import WriteResult
+
+
+class WrappedStore:
+    """The real store, unchanged; subclasses change `upsert`."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.calls = 0
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        self.calls += 1
+        return self.store.upsert(mentions)
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+
+class FailingWrite(WrappedStore):
+    """Upsert call number `failing_call` reports every mention unwritten ("disk I/O error") and writes none."""
+
+    def __init__(self, store, failing_call: int) -> None:
+        super().__init__(store)
+        self.failing_call = failing_call
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        self.calls += 1
+        if self.calls == self.failing_call:
+            return iter([WriteResult(id=m.id, ok=False, error="disk I/O error") for m in mentions])
+        return self.store.upsert(mentions)
+
+
+class CountingWrites(WrappedStore):
+    """Records the native ids each upsert carries (no fault)."""
+
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        self.written: list[str] = []
+        self.written_ids: list[str] = []
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        mentions = list(mentions)
+        self.written += [m.native_id for m in mentions]
+        self.written_ids += [m.id for m in mentions]
+        return super().upsert(mentions)
+
+
+class SilentlyDropping(WrappedStore):
+    """Answers 'written' for every mention but keeps all except each batch's first: only reading back shows it."""
+
+    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+        mentions = list(mentions)
+        list(self.store.upsert(mentions[1:]))
+        return iter([WriteResult(id=m.id, ok=True) for m in mentions])
