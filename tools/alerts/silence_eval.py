@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -34,9 +33,8 @@ import numpy as np
 
 from alerts.series import CountSeries, from_buckets
 from alerts.silence import SilenceRule, silences, usual_by_hour
-from groundswell.pipeline import collect, open_store
 from indexing.base import Filters
-from tools.brands.attribution import stream_config, stream_slice
+from tools.stream_store import collected_stream
 
 
 def _series(store: Any, brand: str, source: str) -> CountSeries:
@@ -104,23 +102,12 @@ def evaluate_series(series: CountSeries, brand: str, source: str, outage_hours: 
 
 
 def evaluate(stream: Path, outage_hours: int, rule: SilenceRule | None = None) -> dict:
-    for name in ("mentions.jsonl", "groundswell.yaml"):
-        if not (stream / name).is_file():
-            raise click.UsageError(f"{stream / name} is absent: pass --stream a folder of ../shared/data/streams")
     rule = rule or SilenceRule(enabled=True)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="gs-silence-eval-") as tmp:
-        workdir = Path(tmp)
-        config = stream_config(stream, stream_slice(stream, None, workdir), workdir)
-        store = open_store(config)
-        try:
-            collect(config, store, use_cursor=False)
-            for brand in config.brands:
-                for source in sorted(store.facet(Filters(brand=brand.name), "source")):
-                    rows.append(evaluate_series(_series(store, brand.name, source), brand.name, source, outage_hours,
-                                                rule))
-        finally:
-            store.close()
+    with collected_stream(stream, prefix="gs-silence-eval-") as (config, store):
+        for brand in config.brands:
+            for source in sorted(store.facet(Filters(brand=brand.name), "source")):
+                rows.append(evaluate_series(_series(store, brand.name, source), brand.name, source, outage_hours, rule))
     return {
         "stream": stream.name,
         "command": f"python -m tools.alerts.silence_eval --stream {stream} --outage-hours {outage_hours}",

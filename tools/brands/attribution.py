@@ -23,42 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from core.mention import load_mention
 from groundswell.brands import brands_matching
-from groundswell.config import Config, parse_config
 from groundswell.pipeline import collect
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
+from tools.stream_store import stream_config, stream_slice
 
 NO_CANDIDATE = "No candidate mentioned"
-
-
-def stream_config(stream: Path, mentions: Path, workdir: Path) -> Config:
-    """The stream's own config, its import pointed at `mentions` and its store and outputs into `workdir`."""
-    data = yaml.safe_load((stream / "groundswell.yaml").read_text(encoding="utf-8"))
-    for source in data.get("sources", []):
-        if source.get("type") == "import":
-            source.setdefault("options", {})["path"] = str(mentions)
-    data["store"] = {"type": "sqlite", "path": str(workdir / "groundswell.db")}
-    data["report"] = {"path": str(workdir / "report.html")}
-    data["channels"] = []
-    return parse_config(data, origin=str(stream / "groundswell.yaml"))
-
-
-def stream_slice(stream: Path, limit: int | None, workdir: Path) -> Path:
-    """The stream's mentions file, or its first `limit` lines in a copy."""
-    source = stream / "mentions.jsonl"
-    if limit is None:
-        return source
-    out = workdir / "mentions.jsonl"
-    with source.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
-        for n, line in enumerate(src):
-            if n >= limit:
-                break
-            dst.write(line)
-    return out
 
 
 def _prf(tp: int, predicted: int, actual: int) -> dict[str, Any]:

@@ -33,7 +33,6 @@ import json
 import re
 import statistics
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -44,14 +43,14 @@ import nlp.phrases
 import nlp.theme_labels
 from core.mention import Mention, Sentiment
 from groundswell.config import Config
-from groundswell.pipeline import collect, open_store, themes_pass
+from groundswell.pipeline import themes_pass
 from groundswell.themes_step import label_stopwords
 from indexing.base import Filters
 from nlp.phrases import post_grams
 from nlp.theme_labels import MIXED
 from nlp.theme_state import ThemeState
 from nlp.themes import label_exclusions, post_lang
-from tools.brands.attribution import stream_config, stream_slice
+from tools.stream_store import check_stream, collected_stream
 
 WEAK_LIFT = 2.0
 HALVES = ("negative", "positive")
@@ -171,34 +170,25 @@ def summarise(rows: list[dict]) -> dict:
 
 def evaluate(stream: Path, limit: int | None = None) -> dict:
     """Collect the stream, mark it enriched with gold sentiment, theme it in full, and score the labels."""
-    for name in ("mentions.jsonl", "gold.jsonl", "groundswell.yaml"):
-        if not (stream / name).is_file():
-            raise click.UsageError(f"{stream / name} is absent: pass --stream a folder of ../shared/data/streams")
+    check_stream(stream, ("mentions.jsonl", "gold.jsonl", "groundswell.yaml"))
     gold = _gold_sentiment(stream)
-    with tempfile.TemporaryDirectory(prefix="gs-theme-labels-") as tmp:
-        workdir = Path(tmp)
-        config = stream_config(stream, stream_slice(stream, limit, workdir), workdir)
-        store = open_store(config)
-        try:
-            collect(config, store)
-            stored = list(store.iter_mentions(Filters(include_spam=True)))
-            enriched = [m.model_copy(update={"sentiment": Sentiment(
-                label=gold.get(m.id, "neutral"), probs={gold.get(m.id, "neutral"): 1.0}, model="gold")})
-                for m in stored]
-            failed = [r for r in store.upsert(enriched) if not r.ok]
-            if failed:
-                raise SystemExit(f"could not store the stream: {failed[0].error}")
-            themes_pass(config, store, full=True)
-            state = ThemeState(store)
-            rows = []
-            for brand in config.brands:
-                saved = state.load(brand.name)
-                if saved is None:
-                    continue
-                mentions = list(store.iter_mentions(Filters(brand=brand.name)))
-                rows += score_brand(config, brand.name, mentions, saved.centroids)
-        finally:
-            store.close()
+    with collected_stream(stream, limit=limit, prefix="gs-theme-labels-") as (config, store):
+        stored = list(store.iter_mentions(Filters(include_spam=True)))
+        enriched = [m.model_copy(update={"sentiment": Sentiment(
+            label=gold.get(m.id, "neutral"), probs={gold.get(m.id, "neutral"): 1.0}, model="gold")})
+            for m in stored]
+        failed = [r for r in store.upsert(enriched) if not r.ok]
+        if failed:
+            raise SystemExit(f"could not store the stream: {failed[0].error}")
+        themes_pass(config, store, full=True)
+        state = ThemeState(store)
+        rows = []
+        for brand in config.brands:
+            saved = state.load(brand.name)
+            if saved is None:
+                continue
+            mentions = list(store.iter_mentions(Filters(brand=brand.name)))
+            rows += score_brand(config, brand.name, mentions, saved.centroids)
     by_brand = Counter(r["brand"] for r in rows)
     return {"stream": stream.name, "brands": dict(by_brand), **summarise(rows), "rows": rows}
 
