@@ -18,12 +18,13 @@ from pathlib import Path
 import click
 
 from alerts.history import stored_alerts
-from core.logsafe import configure_logging, register_config_secrets
+from core.logsafe import configure_logging
 from core.time import as_utc
 from extractors.base import Window
 from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
-from groundswell.config import Config, ConfigError, config_warnings, load_config
+from groundswell.cli_options import config_option, load_cli_config
+from groundswell.config import config_warnings
 from groundswell.demo import prepare
 from groundswell.intents_backfill import tag_missing_intents
 from groundswell.pipeline import (
@@ -59,7 +60,7 @@ EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (repla
 
 # name -> "module:attribute" of a click command defined in its own package.
 LAZY_COMMANDS = {
-    "sentiment": "nlp.cli:sentiment",
+    "sentiment": "groundswell.sentiment_cli:sentiment",
     "collect": "extractors.cli:collect",
     "alerts": "groundswell.alerts_cli:alerts",
     "brands": "groundswell.brands_cli:brands",
@@ -85,13 +86,7 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
-def _load(path: str) -> Config:
-    try:
-        config = load_config(path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    register_config_secrets(config)  # the variables its *_env fields name are masked in logs
-    return config
+_load = load_cli_config  # the name every command here calls
 
 
 def runnable_command() -> str:
@@ -179,15 +174,6 @@ def _exit_for(
 
 DEMO_DIR = ".groundswell/demo"  # also the Makefile's `serve` default
 
-config_option = click.option(
-    "--config",
-    "-c",
-    "config_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    envvar="GROUNDSWELL_CONFIG",
-    help="groundswell.yaml (or $GROUNDSWELL_CONFIG)",
-)
 
 
 @click.group(cls=LazyGroup)

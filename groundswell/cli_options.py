@@ -1,0 +1,28 @@
+"""What every `groundswell` command that reads a config shares: the --config option and loading it."""
+
+from __future__ import annotations
+
+import click
+
+from core.logsafe import register_config_secrets
+from groundswell.config import Config, ConfigError, load_config
+
+config_option = click.option(
+    "--config",
+    "-c",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    envvar="GROUNDSWELL_CONFIG",
+    help="groundswell.yaml (or $GROUNDSWELL_CONFIG)",
+)
+
+
+def load_cli_config(path: str) -> Config:
+    """The config at `path`, or a one-line click error naming what is wrong; its secrets are masked in logs."""
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    register_config_secrets(config)  # the variables its *_env fields name are masked in logs
+    return config
