@@ -62,13 +62,39 @@ class Engagement(BaseModel):
         return sum(v or 0 for v in (self.likes, self.reposts, self.replies, self.quotes))
 
 
+# `Sentiment.model` of a label a person set (an analyst's correction, an audit's answer): not a model build.
+# The store keeps it over any model's later label (indexing.base.keep_enrichment), re-enrich leaves it, and
+# the "labels from several models" notes do not count it as one.
+ANALYST = "analyst"
+
+
 class Sentiment(BaseModel):
-    """Sentiment as tagged by a model, with the class probabilities it gave."""
+    """Sentiment as tagged by a model, with the class probabilities it gave (or as a person set it: ANALYST)."""
 
     label: SentimentLabel
     probs: dict[str, float]
     model: str
     uncertain: bool = False
+
+    @property
+    def by_analyst(self) -> bool:
+        """A person set this label (`analyst_label`), no model."""
+        return self.model == ANALYST
+
+
+def analyst_label(label: str) -> Sentiment:
+    """The sentiment a person set: their label, certain (probability 1), model ANALYST.
+
+    Raises ValueError for a label that is not one of SENTIMENT_LABELS."""
+    if label not in SENTIMENT_LABELS:
+        raise ValueError(f"unknown sentiment {label!r}; use one of {', '.join(SENTIMENT_LABELS)}")
+    return Sentiment(label=label, probs={name: float(name == label) for name in SENTIMENT_LABELS}, model=ANALYST)
+
+
+def model_builds(by_model: dict[str, int]) -> dict[str, int]:
+    """A store's facet of `Sentiment.model` without what is no model build: labels people set (ANALYST) and
+    mentions with no label ("unknown")."""
+    return {name: n for name, n in by_model.items() if name not in (ANALYST, "unknown")}
 
 
 def _utc(value: datetime) -> datetime:

@@ -11,6 +11,8 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``themes:``                        `nlp.theme_state.ThemeState` (each brand's theme centroids)
 - ``re_enrich:all:``                 `groundswell.re_enrich.all_pass_mark` (how far a `--all` pass got)
 - ``store_copy:``                    `groundswell.store_copy` (how far a copy into this store got)
+- ``spam-override:``                 `groundswell.spam` (mentions an analyst marked "not spam")
+- ``sentiment-correction:``          `groundswell.sentiment_corrections` (who corrected a label, and the model's)
 """
 
 from __future__ import annotations

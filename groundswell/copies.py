@@ -20,7 +20,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from core.mention import Mention
-from indexing.base import Store
+from indexing.base import Store, stored_ids
 
 _RT = re.compile(r"^\s*RT\s+@[\w.]+:", re.IGNORECASE)
 # Tracking parameters that never change what a URL points to.
@@ -106,8 +106,5 @@ class CopyIndex:
     def prune(self, chunk: int = 500) -> int:
         """Delete the entries whose owner mention is gone; return how many."""
         entries = self.store.state_items(PREFIX)
-        owners = sorted(set(entries.values()))
-        alive: set[str] = set()
-        for start in range(0, len(owners), chunk):
-            alive.update(m.id for m in self.store.get(owners[start : start + chunk]))
+        alive = stored_ids(self.store, entries.values(), chunk)
         return self.store.delete_state(key for key, owner in entries.items() if owner not in alive)

@@ -24,7 +24,7 @@ from alerts.response import response_report
 from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
 from core.alert import Alert
-from core.mention import Mention
+from core.mention import Mention, model_builds
 from core.time import plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
@@ -40,7 +40,8 @@ from groundswell.digest import write_digest
 from groundswell.period_delivery import run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
-from groundswell.spam import SpamReport, excluded, flag_spam
+from groundswell.sentiment_corrections import prune_corrections
+from groundswell.spam import SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
@@ -376,9 +377,10 @@ def enrich(
 
 
 def labels_of_other_models(store: Store, identity: str) -> dict[str, int]:
-    """Stored labels (spam included) that a model build other than `identity` gave, counted by build."""
-    counts = store.facet(Filters(include_spam=True), "model")
-    return {model: n for model, n in counts.items() if model not in (identity, "unknown")}
+    """Stored labels (spam included) that a model build other than `identity` gave, counted by build (labels
+    people set are no build: `core.mention.model_builds`)."""
+    builds = model_builds(store.facet(Filters(include_spam=True), "model"))
+    return {model: n for model, n in builds.items() if model != identity}
 
 
 def other_models_note(other_models: dict[str, int]) -> str | None:
@@ -585,13 +587,16 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
     """Each use of the state table drops its stale entries (each facade owns its rule).
 
     The alert log and the delivery ledger follow the mention retention (`cutoff`; kept for good
-    without one); the copy index follows the mentions themselves; read budgets keep two months.
+    without one); the copy index, "not spam" overrides and sentiment corrections follow the mentions
+    themselves; read budgets keep two months.
     """
     return {
         "copy_index": CopyIndex(store).prune(),
         "alert_log": AlertLog(store).prune(cutoff) if cutoff else 0,
         "delivery_ledger": DeliveryLedger.prune(store, cutoff) if cutoff else 0,
         "read_budgets": ReadBudget.prune(store, now),
+        "not_spam_overrides": prune_overrides(store),
+        "sentiment_corrections": prune_corrections(store),
     }
 
 

@@ -17,7 +17,8 @@ records the configured model, so a second run continues where the first stopped 
 nothing. With `everything` the label cannot tell (the model is the same), so a pass saves how far it
 got after each written batch (`groundswell.pass_mark`, under ``re_enrich:all:``) and the same command run
 again continues from there; a finished pass deletes its mark, so the next `--all` starts over. What the store merges
-on write keeps the rest: brands, themes, spam flags, a language the source gave.
+on write keeps the rest: brands, themes, spam flags, a language the source gave. Labels a person set
+(`Sentiment.by_analyst`: a correction, an audit's answer) are never re-tagged.
 Alerts already raised stay as they were; scheduled detection reads the new labels for the recent
 windows it judges, and `groundswell detect --history --no-send` judges the whole history again.
 """
@@ -54,6 +55,7 @@ class ReEnrichReport:
     retagged: int = 0  # tagged again (with `dry_run`: would be)
     already_current: int = 0  # their label is already the configured model's: left alone
     not_enriched: int = 0  # in the window but never tagged: the enrich step's work, left alone
+    analyst_labels: int = 0  # labels a person set (`groundswell sentiment correct`, an audit): left alone
     by_model_before: dict[str, int] = field(default_factory=dict)  # re-tagged, by the model that had tagged them
     labels_changed: int = 0  # re-tagged mentions whose label is now another one
     changes: dict[str, int] = field(default_factory=dict)  # "negative -> neutral": count (changed labels only)
@@ -127,6 +129,10 @@ def _to_retag(mentions: Iterator[Mention], report: ReEnrichReport, everything: b
             bar.update()
             continue
         report.examined += 1
+        if mention.sentiment.by_analyst:  # a person's label outranks every model's (indexing.base.keep_enrichment)
+            report.analyst_labels += 1
+            bar.update()
+            continue
         if not everything and mention.sentiment.model == report.model:
             report.already_current += 1
             bar.update()

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from core.accounts import OwnAccounts
 from core.mention import Mention
 from core.time import as_utc
-from indexing.base import Filters, Store
+from indexing.base import Filters, Store, prune_mention_keyed
 from nlp.spam import SpamRules, detect
 
 OVERRIDE_PREFIX = "spam-override:"
@@ -46,6 +46,11 @@ OWN_POST = "own account: the brand's own post, not a mention"
 def overrides(store: Store) -> set[str]:
     """Ids of the mentions an analyst marked "not spam"."""
     return {key.removeprefix(OVERRIDE_PREFIX) for key in store.state_items(OVERRIDE_PREFIX)}
+
+
+def prune_overrides(store: Store) -> int:
+    """Delete the "not spam" overrides of mentions no longer stored (retention took them); return how many."""
+    return prune_mention_keyed(store, OVERRIDE_PREFIX)
 
 
 def flag_spam(

@@ -23,8 +23,14 @@ MAX_PAGE_SIZE = 1000
 def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
     """The mention to store when `new` re-collects `old`: fresh counts and text, but the sentiment,
     themes and language that enrichment gave `old` are kept (a bare re-collect must not erase them).
+    A label a person set (`Sentiment.by_analyst`) is kept over any model's: re-enriching, or a write made
+    from a read before the correction, never undoes it; only another person's label replaces it.
     Every store writes through this rule."""
-    if old is None or new.sentiment is not None or old.sentiment is None:
+    if old is None or old.sentiment is None:
+        return new
+    if new.sentiment is not None and old.sentiment.by_analyst and not new.sentiment.by_analyst:
+        return new.model_copy(update={"sentiment": old.sentiment})
+    if new.sentiment is not None:
         return new
     return new.model_copy(
         update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang, "spam": old.spam,
@@ -224,3 +230,19 @@ def theme_counts(store: Store, filters: Filters) -> Callable[[datetime, datetime
         return {t.theme: t.count for t in store.top_themes(filters.replace(since=since, until=until), n=n)}
 
     return counts
+
+
+def stored_ids(store: Store, ids: Iterable[str], chunk: int = 500) -> set[str]:
+    """Which of `ids` the store still holds (read in chunks): what state kept per mention prunes by."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), chunk):
+        found.update(m.id for m in store.get(wanted[start : start + chunk]))
+    return found
+
+
+def prune_mention_keyed(store: Store, prefix: str) -> int:
+    """Delete the state entries `<prefix><mention id>` whose mention is no longer stored; return how many."""
+    keys = store.state_items(prefix)
+    alive = stored_ids(store, (k.removeprefix(prefix) for k in keys))
+    return store.delete_state(k for k in keys if k.removeprefix(prefix) not in alive)

@@ -12,6 +12,9 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
     /api/alerts     the alert timeline with each alert's explanation
     /api/replies    own accounts' replies: answered share, median/p90 time to first reply, the needs-reply queue
     /api/faq        recurring questions and complaint reasons (posts of that intent grouped by meaning)
+
+Two writes (POST, JSON body, same origin only: `auth.same_origin_write`), each an analyst's judgement
+kept beside the data: /api/spam/not-spam and /api/sentiment/correct.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.history import load_alerts, select_alerts
 from core.alert import Alert
-from core.mention import SENTIMENT_LABELS
+from core.mention import SENTIMENT_LABELS, model_builds
 from dashboards.web import export as export_rows
 from dashboards.web import faq as faq_view
 from dashboards.web import replies as replies_view
@@ -45,6 +48,7 @@ from dashboards.web.pages import PAGES, render_page
 from dashboards.web.params import (
     API_PARAMS,
     MAX_PAGE_SIZE,
+    MAX_WRITE_IDS,
     parse_choice,
     parse_cursor,
     parse_days,
@@ -55,6 +59,7 @@ from dashboards.web.params import (
 )
 from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
+from groundswell.sentiment_corrections import correct_sentiment
 from groundswell.spam import excluded, mark_not_spam
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
@@ -137,7 +142,7 @@ def create_app(
 
     def facets() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
         # Which model builds gave the stored labels: more than one, and trends mix them (docs/dashboard.md).
-        models = {m: n for m, n in store.facet(Filters(include_spam=True), "model").items() if m != "unknown"}
+        models = model_builds(store.facet(Filters(include_spam=True), "model"))
         return store.facet(Filters(), "source"), store.facet(Filters(), "lang"), models
 
     async def refresh_meta() -> None:
@@ -431,9 +436,9 @@ def create_app(
         authors = [advocate_ranking.advocate_record(i, a) for i, a in enumerate(rows, 1)]
         return {"brand": filters.brand, "kind": kind, "authors": authors}
 
-    @app.post("/api/spam/not-spam")
-    async def not_spam(request: Request) -> dict[str, Any]:
-        """Mark flagged mentions as false positives: {"ids": [...]}; they stay unflagged on later runs."""
+    async def write_body(request: Request, example: str) -> dict[str, Any]:
+        """The JSON object of a same-origin write with its `ids` checked (403 / 400 otherwise); `example`
+        is the body to show in an error."""
         params_of(request)
         refusal = same_origin_write(request)
         if refusal:
@@ -441,12 +446,33 @@ def create_app(
         try:
             body = await request.json()
         except ValueError:
-            raise ApiError('the body is not valid JSON: send {"ids": ["<mention id>", ...]}') from None
-        ids = body.get("ids") if isinstance(body, dict) else None
-        if not isinstance(ids, list) or not ids or len(ids) > 1000 or not all(isinstance(i, str) and i for i in ids):
-            raise ApiError('send {"ids": [...]} with 1 to 1000 mention ids (strings)', param="ids")
+            raise ApiError(f"the body is not valid JSON: send {example}") from None
+        body = body if isinstance(body, dict) else {}
+        ids = body.get("ids")
+        if not isinstance(ids, list) or not ids or len(ids) > MAX_WRITE_IDS or not all(
+                isinstance(i, str) and i for i in ids):
+            raise ApiError(f"send {example} with 1 to {MAX_WRITE_IDS} mention ids (strings)", param="ids")
+        return body
+
+    @app.post("/api/spam/not-spam")
+    async def not_spam(request: Request) -> dict[str, Any]:
+        """Mark flagged mentions as false positives: {"ids": [...]}; they stay unflagged on later runs."""
+        ids = (await write_body(request, '{"ids": ["<mention id>", ...]}'))["ids"]
         marked = await runner.call(lambda: mark_not_spam(store, ids, by="dashboard", now=datetime.now(UTC)))
         return {"marked": marked, "unknown": sorted(set(ids) - set(marked))}
+
+    @app.post("/api/sentiment/correct")
+    async def correct(request: Request) -> dict[str, Any]:
+        """Set the sentiment of mentions as a person reads it: {"ids": [...], "label": "negative"}; no model
+        run changes it again (groundswell/sentiment_corrections.py)."""
+        body = await write_body(request, '{"ids": ["<mention id>", ...], "label": "negative"}')
+        label = body.get("label")
+        if label not in SENTIMENT_LABELS:
+            raise ApiError(f"label must be one of {', '.join(SENTIMENT_LABELS)}", param="label")
+        labels = dict.fromkeys(body["ids"], label)
+        report = await runner.call(lambda: correct_sentiment(store, labels, by="dashboard", now=datetime.now(UTC)))
+        return {"corrected": report.corrected, "unknown": report.unknown, "not_enriched": report.not_enriched,
+                "label": label}
 
     # Every API route declares its parameters in API_PARAMS (the fuzz suite relies on the table).
     undeclared = {r.path for r in app.routes if getattr(r, "path", "").startswith("/api/")} - set(API_PARAMS)

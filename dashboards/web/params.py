@@ -22,6 +22,7 @@ from indexing.base import Filters
 MAX_QUERY_CHARS = 1000
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_CHARS = 2000
+MAX_WRITE_IDS = 1000  # mention ids one write (not spam, a sentiment correction) may carry
 # The dates a filter may name. Outside it, shifting to UTC or stepping back a period overflows
 # `datetime`; no social post predates 1900 or postdates 2199.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -53,6 +54,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam"},
     "/api/advocates": _PERIOD | {"kind", "n", "format"},
     "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
+    "/api/sentiment/correct": frozenset(),  # POST, JSON body {"ids": [...], "label": "negative"}
 }
 
 

@@ -26,6 +26,7 @@ def mention_json(m: Mention) -> dict[str, Any]:
         "sentiment": m.sentiment.label if m.sentiment else None,
         "sentiment_probs": m.sentiment.probs if m.sentiment else None,
         "uncertain": m.sentiment.uncertain if m.sentiment else None,
+        "corrected": m.sentiment.by_analyst if m.sentiment else False,  # a person set the label, no model
         "themes": list(m.themes),
         "intent": m.intent,  # nlp/intents.py's tag; None = not tagged
         "spam": m.spam,  # the spam rule's reason (nlp/spam.py); shown only with spam=include

@@ -1,9 +1,11 @@
-"""Spam and advocates in real headless Chromium: the overview's card and note, Explore's "not spam" button."""
+"""Spam and advocates in real headless Chromium: the overview's card and note, Explore's "not spam" button
+and its sentiment correction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from live_server import live_server
@@ -76,4 +78,27 @@ def test_explore_marks_a_flag_as_a_false_positive(page, store):
     page.goto("/explore?q=lumora-deals&brand=Lumora&since=2026-11-01&until=2026-11-15")
     _ready(page)
     expect(page.locator("#result-count")).to_contain_text("1 matches")  # spam left out: only the overruled one
+    assert page.errors == []
+
+
+def test_explore_corrects_a_sentiment_and_marks_it(page, store):
+    page.goto("/explore?brand=Lumora&sentiment=positive&since=2026-11-01&until=2026-11-15")
+    _ready(page)
+    first = page.locator("#results li.mention").first
+    mention_id = first.get_attribute("data-id")
+    expect(first.locator("select.correct option")).to_have_text(["\u270f\ufe0f correct\u2026", "negative", "neutral"])
+    _shot(page, "explore-correct")
+    first.locator("select.correct").select_option("negative")
+    fixed = page.locator(f'#results li.mention[data-id="{mention_id}"]')
+    expect(fixed).to_contain_text("corrected to negative")
+    expect(fixed.locator(".badge.corrected")).to_contain_text("negative")
+    (stored,) = store.get([mention_id])
+    assert stored.sentiment.label == "negative" and stored.sentiment.by_analyst
+    at = {"since": stored.created_at.isoformat(), "until": (stored.created_at + timedelta(seconds=1)).isoformat()}
+    page.goto("/explore?brand=Lumora&sentiment=negative&" + urlencode(at))
+    _ready(page)
+    again = page.locator(f'#results li.mention[data-id="{mention_id}"]')
+    expect(again.locator(".badge.corrected")).to_be_visible()
+    assert again.locator("select.correct").count() == 0  # a person's label is not offered for correction again
+    _shot(page, "explore-corrected")
     assert page.errors == []

@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from alerts.deliver import DeliveryLedger, sent_key
 from alerts.history import load_alerts, save_alerts
 from core.alert import Alert
-from core.mention import Author, Mention
+from core.mention import Author, Mention, Sentiment
 from extractors.state import CursorState
 from groundswell.config import parse_config
 from groundswell.copies import CopyIndex
 from groundswell.pipeline import maintain
+from groundswell.sentiment_corrections import correct_sentiment, corrections
+from groundswell.spam import mark_not_spam, overrides
 from indexing.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)  # with 30 days' retention the cutoff is 2026-10-31 12:00
@@ -24,6 +26,7 @@ def _mention(nid: str, when: datetime) -> Mention:
     return Mention(
         source="rss", native_id=nid, text=f"Lumora story {nid}", url=f"https://news.example.com/{nid}",
         brand="Lumora", author=Author(handle="a"), created_at=when,
+        sentiment=Sentiment(label="neutral", probs={"neutral": 0.9}, model="m@1"),
     )
 
 
@@ -54,11 +57,15 @@ def test_maintain_prunes_each_facades_stale_entries_and_keeps_fresh_ones(tmp_pat
     for month in ("2026-09", "2026-10", "2026-11"):
         store.set_state(f"budget:x:{month}", "150")
     CursorState(store).set("rss", "Lumora", '{"https://news.example.com/feed":"2026-09-01T00:00:00+00:00"}')
+    mark_not_spam(store, [old.id, fresh.id], by="analyst", now=NOW)
+    correct_sentiment(store, {old.id: "negative", fresh.id: "positive"}, by="analyst", now=NOW)
 
     result = maintain(config, store, now=NOW, retention_days=30)
 
     assert result["deleted"] == 1
-    assert result["state_pruned"] == {"copy_index": 2, "alert_log": 1, "delivery_ledger": 1, "read_budgets": 1}
+    assert result["state_pruned"] == {"copy_index": 2, "alert_log": 1, "delivery_ledger": 1, "read_budgets": 1,
+                                      "not_spam_overrides": 1, "sentiment_corrections": 1}
+    assert overrides(store) == {fresh.id} and set(corrections(store)) == {fresh.id}  # the living mention's
     assert set(store.state_items("copy:").values()) == {fresh.id}  # its url and text keys
     assert [a.id for a in load_alerts(store)] == [fresh_alert.id]
     assert store.get_state("alert:" + old_alert.id) is None

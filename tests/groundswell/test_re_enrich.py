@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from store_faults import CountingWrites, FailingWrite
 
-from core.mention import Mention, Sentiment
+from core.mention import Mention, Sentiment, analyst_label
 from groundswell.cli import cli
 from groundswell.config import load_config
 from groundswell.re_enrich import ALL_PASS_PREFIX, re_enrich
@@ -89,8 +89,8 @@ def test_old_labels_are_tagged_again_once_and_the_rest_is_kept(tmp_path, config_
     code, dry = invoke(config_path, "--dry-run")
     assert code == 0, dry
     assert dry == {"model": current, "dry_run": True, "examined": 3, "retagged": 2, "already_current": 1,
-                   "not_enriched": 1, "by_model_before": {"groundswell-e5-sentiment": 2}, "labels_changed": 0,
-                   "changes": {}, "resumed_from": None, "retagged_before": 0}
+                   "not_enriched": 1, "analyst_labels": 0, "by_model_before": {"groundswell-e5-sentiment": 2},
+                   "labels_changed": 0, "changes": {}, "resumed_from": None, "retagged_before": 0}
     assert stored(tmp_path) == before  # a dry run writes nothing
 
     code, report = invoke(config_path)
@@ -122,6 +122,21 @@ def test_all_window_and_brand_choose_what_is_tagged(tmp_path, config_path):
     assert (report["examined"], report["retagged"], report["changes"]) == (1, 1, {"positive -> negative": 1})
     after = stored(tmp_path)
     assert [after[i].sentiment.label for i in "123"] == ["positive", "negative", "positive"]
+
+
+def test_a_persons_label_is_never_tagged_again(tmp_path, config_path):
+    # FIRE reads negative to the model; the person said positive (say, sarcasm the team knows): it stays so.
+    fill(tmp_path, [mention(1, FIRE, sentiment=analyst_label("positive")),
+                    mention(2, FIRE, sentiment=old("positive"))])
+    for flags in ((), ("--all",)):
+        code, report = invoke(config_path, *flags)
+        assert code == 0, report
+        assert (report["analyst_labels"], report["examined"]) == (1, 2)
+    after = stored(tmp_path)
+    assert after["1"].sentiment == analyst_label("positive") and after["2"].sentiment.label == "negative"
+    enrich = CliRunner().invoke(cli, ["enrich", "--config", str(config_path), "--no-progress", "--no-themes"],
+                                catch_exceptions=False)
+    assert json.loads(enrich.stdout.strip().splitlines()[-1])["other_models"] == {}  # a person is no model build
 
 
 def test_bad_arguments_name_what_is_wrong(tmp_path, config_path):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.mention import Author, Engagement, Mention, Sentiment
+from core.mention import ANALYST, Author, Engagement, Mention, Sentiment, analyst_label
 from core.query import parse
 from indexing.base import Filters, Store
 
@@ -345,6 +345,25 @@ def test_recollecting_keeps_enrichment(filled_store: Store):
     assert got.engagement.likes == 999
     assert got.sentiment == enriched.sentiment and got.themes == enriched.themes
     assert store.count() == len(CORPUS)
+
+
+def test_a_persons_label_outlasts_every_model_write(empty_store: Store):
+    """An analyst's correction (model ANALYST) is kept when a model's label is written over it (re-enrich,
+    a write made from an older read) and when the post is re-collected bare; another person's label replaces it."""
+    store = empty_store
+    post = next(m for m in CORPUS if m.sentiment is not None and m.sentiment.label == "positive")
+    assert all(r.ok for r in store.upsert([post.model_copy(update={"sentiment": analyst_label("negative")})]))
+    modelled = post.model_copy(update={"intent": "complaint"})  # a model's "positive" again, and a new intent tag
+    bare = post.model_copy(update={"sentiment": None, "engagement": Engagement(likes=7)})
+    for write in (modelled, bare):
+        assert all(r.ok for r in store.upsert([write]))
+    (got,) = store.get([post.id])
+    assert got.sentiment == analyst_label("negative") and got.sentiment.by_analyst
+    assert (got.intent, got.engagement.likes) == ("complaint", 7)  # the rest of each write landed
+    assert store.count(Filters(sentiment="negative")) == 1 and store.count(Filters(sentiment="positive")) == 0
+    assert store.facet(Filters(), "model") == {ANALYST: 1}
+    assert all(r.ok for r in store.upsert([post.model_copy(update={"sentiment": analyst_label("neutral")})]))
+    assert store.get([post.id])[0].sentiment.label == "neutral"
 
 
 def test_significant_terms_find_the_spike(empty_store: Store):

@@ -24,6 +24,28 @@
     return line;
   }
 
+  /* The analyst's correction of a label the model got wrong, at the end of the card's first line:
+     kept over every later model run. */
+  function addCorrection(hit, card) {
+    const choice = el("select", { class: "correct", "aria-label": "correct the sentiment", title: "set the right sentiment" },
+      el("option", { value: "", text: "\u270F\uFE0F correct\u2026" }),
+      ...Object.keys(GS.SENTIMENT_ICON).filter((s) => s !== hit.sentiment).map((s) => el("option", { value: s, text: s })));
+    choice.addEventListener("change", async () => {
+      const label = choice.value;
+      if (!label) return;
+      choice.disabled = true;
+      const response = await fetch("/api/sentiment/correct", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids: [hit.id], label }),
+      });
+      if (response.ok) {
+        const fixed = GS.mentionCard(Object.assign({}, hit, { sentiment: label, corrected: true }), hit.highlight);
+        fixed.append(el("div", { class: "meta", text: `\u270F\uFE0F corrected to ${label}: counted so from now on` }));
+        card.replaceWith(fixed);
+      } else { choice.disabled = false; choice.value = ""; GS.showError((await response.json()).error); }
+    });
+    card.querySelector(".meta").append(choice);
+  }
+
   function setExportLinks(params) {
     for (const format of ["csv", "json"]) {
       const qs = new URLSearchParams(Object.assign({}, params, { format }));
@@ -36,6 +58,7 @@
     for (const hit of data.hits) {
       const card = GS.mentionCard(hit, hit.highlight);
       if (hit.spam) card.append(spamLine(hit));
+      if (hit.sentiment && !hit.corrected) addCorrection(hit, card);
       list.append(card);
     }
     if (data.spam) spamNote = data.spam.included

@@ -1,0 +1,168 @@
+"""`groundswell sentiment ...`: score a file (nlp.cli), audit the stored labels, correct them.
+
+    groundswell sentiment score IN.jsonl OUT.jsonl
+    groundswell sentiment audit-sample -c groundswell.yaml --n 300 --out audit.csv
+    groundswell sentiment audit-score audit.csv [--json audit.json] [--apply -c groundswell.yaml]
+    groundswell sentiment correct -c groundswell.yaml --label negative ID [ID ...]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from core.mention import SENTIMENT_LABELS
+from core.time import as_utc
+from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
+from groundswell.cli_options import config_option, load_cli_config
+from groundswell.pipeline import as_dict, open_store, progress_bar
+from groundswell.sentiment_audit import MAX_SAMPLE, MIN_PER_STRATUM, draw_sample, key_path, read_key, write_audit
+from groundswell.sentiment_corrections import MAX_BATCH, correct_sentiment
+from groundswell.store_copy import describe
+from groundswell.targets import UnknownTarget, check_brand
+from indexing.base import Filters
+from nlp.cli import score
+
+
+@click.group()
+def sentiment() -> None:
+    """Sentiment: score a file, audit the stored labels on a sample a person labels, correct labels."""
+
+
+sentiment.add_command(score)
+
+
+def _who() -> str:
+    """Who a correction is recorded as made by, when --by is not given: the login name, else "cli"."""
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "cli"
+
+
+@sentiment.command("audit-sample")
+@config_option
+@click.option("--n", "size", type=click.IntRange(1, MAX_SAMPLE), default=300, show_default=True,
+              help="Rows to label (300 gives about ±5 points on accuracy)")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The spreadsheet to write (CSV); its key goes beside it as NAME.key.json")
+@click.option("--brand", help="Only this brand's mentions")
+@click.option("--query", help="Only mentions matching this query (docs/query-language.md)")
+@click.option("--since", type=click.DateTime(), help="Window start (UTC)")
+@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive)")
+@click.option("--seed", type=int, default=0, show_default=True, help="Another seed draws another sample")
+@click.option("--min-per-language", type=click.IntRange(1, MAX_SAMPLE), default=MIN_PER_STRATUM, show_default=True,
+              help="Rows each language gets at least (all it has, when fewer)")
+@click.option("--force", is_flag=True, help="Overwrite an existing spreadsheet (its answers are lost)")
+@click.option("--progress/--no-progress", default=True)
+def audit_sample(config_path: str, size: int, out_path: Path, brand: str | None, query: str | None,
+                 since: datetime | None, until: datetime | None, seed: int, min_per_language: int, force: bool,
+                 progress: bool) -> None:
+    """Draw a random sample of the stored, model-labelled mentions (every language represented) into a
+    spreadsheet for a person to label in its `gold` column, without showing the model's labels."""
+    if out_path.exists() and not force:
+        raise click.ClickException(f"{out_path} exists (answers in it would be lost); pass --force or another --out")
+    config = load_cli_config(config_path)
+    try:
+        check_brand(config, brand)
+    except UnknownTarget as exc:
+        raise click.ClickException(str(exc)) from None
+    filters = Filters(brand=brand, text=query, since=since and as_utc(since), until=until and as_utc(until))
+    store = open_store(config)
+    try:
+        try:
+            bar = progress_bar(progress, "audit sample", total=store.count(filters) if progress else None)
+        except ValueError as exc:  # a query that does not parse
+            raise click.ClickException(str(exc)) from None
+        try:
+            key = draw_sample(store, filters, size, seed=seed, min_per_stratum=min_per_language,
+                              store_name=describe(config.store), now=datetime.now(UTC), bar=bar)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            bar.close()
+        written = write_audit(store, key, out_path)
+    finally:
+        store.close()
+    click.echo(json.dumps({"spreadsheet": str(out_path), "key": str(written), "rows": len(key.rows),
+                           "by_language": {name: key.sampled(name) for name in key.strata},
+                           "population": sum(s.population for s in key.strata.values())}, ensure_ascii=False))
+    click.echo(f"Label the 'gold' column (negative, neutral, positive, or unclear) without opening {written.name}, "
+               f"then: groundswell sentiment audit-score {out_path}", err=True)
+
+
+@sentiment.command("audit-score")
+@click.argument("csv_path", metavar="AUDIT.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The audit's key (default: AUDIT.key.json beside the spreadsheet)")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every figure as JSON ('-': print it instead of the summary)")
+@click.option("--second", "second_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A copy of the spreadsheet another person labelled: how often the two agree (the ceiling)")
+@click.option("--apply", "apply_labels", is_flag=True,
+              help="Also store the labelled rows' answers as corrections (needs --config)")
+@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), envvar="GROUNDSWELL_CONFIG",
+              help="groundswell.yaml, for --apply")
+@click.option("--by", help="Who the corrections are recorded as made by (default: the login name)")
+def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, second_path: Path | None,
+                apply_labels: bool, config_path: str | None, by: str | None) -> None:
+    """Score the labelled spreadsheet: the model's accuracy, macro-F1, class shares and each language's
+    accuracy on the audited mentions, with 95% intervals. Rows it cannot read are named and left out."""
+    if apply_labels and not config_path:
+        raise click.UsageError("--apply writes to the store: pass --config (or set GROUNDSWELL_CONFIG)")
+    try:
+        key = read_key(key_file or key_path(csv_path))
+        answers = read_answers(csv_path, key)
+        second = read_answers(second_path, key) if second_path is not None else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = score_audit(key, answers)
+    if second is not None:
+        result["agreement"] = agreement(answers, second)
+    if apply_labels:
+        config = load_cli_config(config_path or "")
+        store = open_store(config)
+        try:
+            report = correct_sentiment(store, answers.labels, by=by or _who(), now=datetime.now(UTC))
+        finally:
+            store.close()
+        result["applied"] = as_dict(report) | {"corrected": len(report.corrected)}
+    if json_path is not None:
+        text = json.dumps(result, ensure_ascii=False, indent=1)
+        if str(json_path) == "-":
+            click.echo(text)
+            return
+        json_path.write_text(text + "\n", encoding="utf-8")
+    for line in summary_lines(result):
+        click.echo(line)
+    if apply_labels:
+        applied = result["applied"]
+        gone = len(applied["unknown"])
+        click.echo(f"stored {applied['corrected']} answer(s) as corrections ({gone} no longer stored)")
+
+
+@sentiment.command("correct")
+@config_option
+@click.option("--label", required=True, type=click.Choice(SENTIMENT_LABELS), help="The right label")
+@click.option("--by", help="Who the correction is recorded as made by (default: the login name)")
+@click.argument("ids", nargs=-1, required=True)
+def correct(config_path: str, label: str, by: str | None, ids: tuple[str, ...]) -> None:
+    """Set the sentiment of the stored mentions IDS to LABEL, as a person's label: no model run, re-enrich or
+    re-collect changes it again. Unknown ids are named (exit 1 when none was found)."""
+    if len(ids) > MAX_BATCH:
+        raise click.UsageError(f"at most {MAX_BATCH} ids at a time")
+    config = load_cli_config(config_path)
+    store = open_store(config)
+    try:
+        report = correct_sentiment(store, dict.fromkeys(ids, label), by=by or _who(), now=datetime.now(UTC))
+    finally:
+        store.close()
+    click.echo(json.dumps(as_dict(report), ensure_ascii=False))
+    if report.unknown:
+        click.echo(f"not stored: {', '.join(report.unknown[:10])}", err=True)
+    if report.not_enriched:
+        waiting = ", ".join(report.not_enriched[:10])
+        click.echo(f"not enriched yet (run `groundswell enrich` first): {waiting}", err=True)
+    if not report.corrected:
+        raise SystemExit(1)

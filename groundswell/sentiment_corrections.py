@@ -1,0 +1,109 @@
+"""Analysts' sentiment corrections: `groundswell sentiment correct`, the dashboard's "Correct" menu, and
+`groundswell sentiment audit-score --apply`.
+
+A correction replaces a mention's label with a person's (`core.mention.analyst_label`, model ANALYST).
+The store keeps it over any model's later label (`indexing.base.keep_enrichment`), so re-enriching,
+re-collecting or a write made from an older read never undoes it; trends, alerts and reports count the
+corrected label from the next read on. Who set it, when, and what the model had said is kept in the
+store's state under CORRECTION_PREFIX, beside the data (and copied with it by `groundswell store copy`).
+
+Corrections an analyst makes while browsing are not an accuracy figure: people correct what they see is
+wrong. `groundswell.sentiment_audit` measures accuracy on a random sample instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.mention import SENTIMENT_LABELS, analyst_label
+from core.time import as_utc
+from indexing.base import Store, prune_mention_keyed
+
+CORRECTION_PREFIX = "sentiment-correction:"
+MAX_BATCH = 1000  # ids one call (one dashboard request) may correct
+
+
+@dataclass
+class CorrectionReport:
+    """What `correct_sentiment` did; ids in the order given."""
+
+    corrected: list[str] = field(default_factory=list)  # now carry the person's label
+    unknown: list[str] = field(default_factory=list)  # no stored mention has this id: nothing written
+    # stored but never enriched: left alone (a label now would keep the enrich step from giving it a
+    # language, intent and themes); correct it after the next enrich
+    not_enriched: list[str] = field(default_factory=list)
+    changes: dict[str, int] = field(default_factory=dict)  # "positive -> negative": count (labels that changed)
+
+
+def check_labels(labels: Mapping[str, str]) -> None:
+    """Raise ValueError naming the first id whose label is no sentiment label, or an empty id."""
+    for mention_id, label in labels.items():
+        if not mention_id:
+            raise ValueError("a mention id is empty")
+        if label not in SENTIMENT_LABELS:
+            raise ValueError(f"{mention_id}: unknown sentiment {label!r}; use one of {', '.join(SENTIMENT_LABELS)}")
+
+
+def correct_sentiment(store: Store, labels: Mapping[str, str], by: str, now: datetime) -> CorrectionReport:
+    """Give each stored mention of `labels` (id -> label) a person's label; report what changed.
+
+    Every label is checked before anything is written (ValueError). Each record is stored before its
+    mention, so a crash between the two leaves a record a rerun completes. Running it again changes
+    nothing; a later correction of the same mention replaces the earlier one."""
+    check_labels(labels)
+    report = CorrectionReport()
+    found = {m.id: m for m in store.get(list(labels))}
+    report.unknown = [i for i in labels if i not in found]
+    corrected = []
+    for mention_id, label in labels.items():
+        mention = found.get(mention_id)
+        if mention is None:
+            continue
+        before = mention.sentiment
+        if before is None:
+            report.not_enriched.append(mention_id)
+            continue
+        record = {"label": label, "by": by, "at": as_utc(now).isoformat()}
+        if not before.by_analyst:
+            record["model"] = {"label": before.label, "model": before.model, "probs": before.probs}
+        else:  # corrected before: what the model said is in the first record
+            earlier = corrections(store, [mention_id]).get(mention_id, {})
+            if "model" in earlier:
+                record["model"] = earlier["model"]
+        store.set_state(CORRECTION_PREFIX + mention_id, json.dumps(record, sort_keys=True))
+        corrected.append(mention.model_copy(update={"sentiment": analyst_label(label)}))
+        if before.label != label:
+            key = f"{before.label} -> {label}"
+            report.changes[key] = report.changes.get(key, 0) + 1
+    failed = [r for r in store.upsert(corrected) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store {len(failed)} correction(s) (first {failed[0].id}: {failed[0].error}); "
+                           "run it again")
+    report.corrected = [m.id for m in corrected]
+    return report
+
+
+def corrections(store: Store, ids: list[str] | None = None) -> dict[str, dict]:
+    """The stored correction records, by mention id (of `ids`, or all): {"label", "by", "at", and "model":
+    what the model had said, when it had said something}. An unreadable record is left out."""
+    if ids is not None:
+        raw = {i: store.get_state(CORRECTION_PREFIX + i) for i in ids}
+    else:
+        raw = {k.removeprefix(CORRECTION_PREFIX): v for k, v in store.state_items(CORRECTION_PREFIX).items()}
+    records: dict[str, dict] = {}
+    for mention_id, value in raw.items():
+        try:
+            record = json.loads(value) if value else None
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records[mention_id] = record
+    return records
+
+
+def prune_corrections(store: Store) -> int:
+    """Delete the records of mentions no longer stored (retention took them); return how many."""
+    return prune_mention_keyed(store, CORRECTION_PREFIX)

@@ -1,0 +1,82 @@
+"""Correcting a sentiment in the dashboard (POST /api/sentiment/correct): only from the same origin, counted
+at once, marked as a person's label, and never undone by the next model run. Demo mentions, real SQLite."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from web_support import BRANDS, load_demo
+
+from core.mention import Sentiment
+from dashboards.web.app import create_app
+from groundswell.config import BrandConfig
+from groundswell.sentiment_corrections import corrections
+from indexing.base import Filters
+from indexing.sqlite import SqliteStore
+
+PERIOD = {"brand": "Lumora", "since": "2026-11-01", "until": "2026-11-15"}
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    store = SqliteStore(tmp_path_factory.mktemp("corrections") / "g.db")
+    load_demo(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(store):
+    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Content-Type": "text/plain"}, {**JSON, "Origin": "http://evil.invalid"},
+     {**JSON, "Sec-Fetch-Site": "cross-site"}],
+)
+def test_another_site_cannot_correct(client, store, headers):
+    target = next(store.iter_mentions(Filters(brand="Lumora", sentiment="positive")))
+    response = client.post("/api/sentiment/correct", content=f'{{"ids": ["{target.id}"], "label": "negative"}}',
+                           headers=headers)
+    assert response.status_code == 403 and response.json()["error"]
+    assert store.get([target.id])[0].sentiment.label == "positive"
+
+
+@pytest.mark.parametrize(("body", "param"), [
+    ("not json", None), ('{"ids": [], "label": "negative"}', "ids"), ('{"ids": [1], "label": "negative"}', "ids"),
+    ('["x:1"]', "ids"), ('{"ids": ["x:1"], "label": "furious"}', "label"), ('{"ids": ["x:1"]}', "label"),
+])
+def test_a_bad_body_is_explained(client, body, param):
+    response = client.post("/api/sentiment/correct", content=body, headers={**JSON, "Origin": "http://127.0.0.1"})
+    assert response.status_code == 400
+    assert response.json().get("param") == param and response.json()["error"]
+
+
+def test_a_correction_counts_at_once_and_outlasts_the_model(client, store):
+    target = next(store.iter_mentions(Filters(brand="Lumora", sentiment="positive")))
+    before = client.get("/api/overview", params=PERIOD).json()["totals"]
+    response = client.post("/api/sentiment/correct", json={"ids": [target.id, "x:missing"], "label": "negative"},
+                           headers=JSON)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"corrected": [target.id], "unknown": ["x:missing"], "not_enriched": [],
+                               "label": "negative"}
+    after = client.get("/api/overview", params=PERIOD).json()["totals"]
+    assert (after["negative"], after["positive"]) == (before["negative"] + 1, before["positive"] - 1)
+    at = {"since": target.created_at.isoformat(), "until": (target.created_at + timedelta(seconds=1)).isoformat()}
+    hits = client.get("/api/search", params={"brand": "Lumora", **at, "size": 50}).json()["hits"]
+    hit = next(h for h in hits if h["id"] == target.id)
+    assert (hit["sentiment"], hit["corrected"]) == ("negative", True)
+    assert corrections(store, [target.id])[target.id]["by"] == "dashboard"
+    # the next model write (a re-enrich) leaves the person's label
+    remodelled = target.model_copy(update={"sentiment": Sentiment(label="positive", probs={"positive": 1.0},
+                                                                   model="test-fixture-template-labels")})
+    assert all(r.ok for r in store.upsert([remodelled]))
+    assert store.get([target.id])[0].sentiment.label == "negative"
+    meta = client.get("/api/meta").json()
+    assert "analyst" not in meta["sentiment_models"]  # a person is no model build: no "mixed models" note
