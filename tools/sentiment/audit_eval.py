@@ -14,9 +14,10 @@ The stream goes through the real pipeline into a throwaway SQLite store (collect
   scored by `score_audit` as `audit-score` scores it.
 
 It reports how far the estimates fall from the truth and how often each 95% interval holds it (an
-honest interval: about 95%). Nothing is tuned on these figures. The streams are English (every line
-says so), so this checks the estimator with one stratum; the weighting of several languages is checked
-on known populations in tests/groundswell/test_audit_estimates.py.
+honest interval: about 95%), and what `audit-score` prints for the first audit. Nothing is tuned on
+these figures. The streams are English (every line says so), so this checks the estimator with one
+stratum; the weighting of several languages is checked on known populations in
+tests/groundswell/test_audit_estimates.py.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import click
 from tqdm import tqdm
 
 from core.mention import SENTIMENT_LABELS
-from groundswell.audit_score import Answers, score_audit
+from groundswell.audit_score import Answers, score_audit, summary_lines
 from groundswell.pipeline import enrich, flag_new_spam
 from groundswell.sentiment_audit import draw_sample, in_population
 from indexing.base import Filters
@@ -115,6 +116,8 @@ def evaluate(stream: Path, n: int, audits: int, rounds: int, limit: int | None =
         "audits": audits,
         "bootstrap_rounds": rounds,
         "figures": figures,
+        # what `groundswell sentiment audit-score` prints for the first audit (seed 0): docs/sentiment-audit.md
+        "example_summary": summary_lines(runs[0]),
     }
 
 
