@@ -13,6 +13,7 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``store_copy:``                    `groundswell.store_copy` (how far a copy into this store got)
 - ``spam-override:``                 `groundswell.spam` (mentions an analyst marked "not spam")
 - ``sentiment-correction:``          `groundswell.sentiment_corrections` (who corrected a label, and the model's)
+- ``sentiment-audit:``               `groundswell.audit_results` (each scored audit's figures)
 """
 
 from __future__ import annotations

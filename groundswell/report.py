@@ -27,6 +27,7 @@ from alerts.theme_tree import aspects_text, top_themes, window_themes
 from core.alert import Alert
 from core.escaping import safe_url
 from groundswell import palette
+from groundswell.audit_results import audit_line, audit_view
 from groundswell.config import Config
 from indexing.base import Filters, Store
 
@@ -62,6 +63,7 @@ h1 {{ margin-bottom: .2rem; }} .sub {{ color: #666; margin-top: 0; }}
 <h1>Groundswell report</h1>
 <p class="sub">{period} · generated {generated} · store: {store}</p>
 <div class="kpis">{kpis}</div>
+{audit}
 {sections}
 </body></html>
 """
@@ -383,6 +385,8 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         store=_h(store.name),
         kpis=kpi_html,
+        # How accurate the sentiment above is on these mentions, by the latest audit (docs/sentiment-audit.md)
+        audit=f'<p class="sub" id="audit">{_h(audit_line(audit))}</p>' if (audit := audit_view(store)) else "",
         **palette.SEVERITY,
         sections="\n".join(sections),
     )

@@ -2,7 +2,7 @@
 
     groundswell sentiment score IN.jsonl OUT.jsonl
     groundswell sentiment audit-sample -c groundswell.yaml --n 300 --out audit.csv
-    groundswell sentiment audit-score audit.csv [--json audit.json] [--apply -c groundswell.yaml]
+    groundswell sentiment audit-score audit.csv [--json audit.json] [--save|--apply -c groundswell.yaml]
     groundswell sentiment correct -c groundswell.yaml --label negative ID [ID ...]
 """
 
@@ -17,6 +17,7 @@ import click
 
 from core.mention import SENTIMENT_LABELS
 from core.time import as_utc
+from groundswell.audit_results import save_audit
 from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
 from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import as_dict, open_store, progress_bar
@@ -100,17 +101,20 @@ def audit_sample(config_path: str, size: int, out_path: Path, brand: str | None,
               help="Also write every figure as JSON ('-': print it instead of the summary)")
 @click.option("--second", "second_path", type=click.Path(dir_okay=False, path_type=Path),
               help="A copy of the spreadsheet another person labelled: how often the two agree (the ceiling)")
+@click.option("--save", "save_result", is_flag=True,
+              help="Keep the figures in the store, for the dashboard and the report (needs --config)")
 @click.option("--apply", "apply_labels", is_flag=True,
-              help="Also store the labelled rows' answers as corrections (needs --config)")
+              help="Also store the labelled rows' answers as corrections, and keep the figures (needs --config)")
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), envvar="GROUNDSWELL_CONFIG",
               help="groundswell.yaml, for --apply")
 @click.option("--by", help="Who the corrections are recorded as made by (default: the login name)")
 def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, second_path: Path | None,
-                apply_labels: bool, config_path: str | None, by: str | None) -> None:
+                save_result: bool, apply_labels: bool, config_path: str | None, by: str | None) -> None:
     """Score the labelled spreadsheet: the model's accuracy, macro-F1, class shares and each language's
     accuracy on the audited mentions, with 95% intervals. Rows it cannot read are named and left out."""
-    if apply_labels and not config_path:
-        raise click.UsageError("--apply writes to the store: pass --config (or set GROUNDSWELL_CONFIG)")
+    if (apply_labels or save_result) and not config_path:
+        flag = "--apply" if apply_labels else "--save"
+        raise click.UsageError(f"{flag} writes to the store: pass --config (or set GROUNDSWELL_CONFIG)")
     try:
         key = read_key(key_file or key_path(csv_path))
         answers = read_answers(csv_path, key)
@@ -120,14 +124,17 @@ def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, s
     result = score_audit(key, answers)
     if second is not None:
         result["agreement"] = agreement(answers, second)
-    if apply_labels:
+    if apply_labels or save_result:
         config = load_cli_config(config_path or "")
         store = open_store(config)
         try:
-            report = correct_sentiment(store, answers.labels, by=by or _who(), now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            save_audit(store, result, now)  # before the corrections, which take these rows out of later audits
+            if apply_labels:
+                report = correct_sentiment(store, answers.labels, by=by or _who(), now=now)
+                result["applied"] = as_dict(report) | {"corrected": len(report.corrected)}
         finally:
             store.close()
-        result["applied"] = as_dict(report) | {"corrected": len(report.corrected)}
     if json_path is not None:
         text = json.dumps(result, ensure_ascii=False, indent=1)
         if str(json_path) == "-":
@@ -136,6 +143,8 @@ def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, s
         json_path.write_text(text + "\n", encoding="utf-8")
     for line in summary_lines(result):
         click.echo(line)
+    if save_result or apply_labels:
+        click.echo("kept these figures in the store: the dashboard and the report show them")
     if apply_labels:
         applied = result["applied"]
         gone = len(applied["unknown"])

@@ -59,6 +59,7 @@ from dashboards.web.params import (
 )
 from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
+from groundswell.audit_results import audit_view
 from groundswell.sentiment_corrections import correct_sentiment
 from groundswell.spam import excluded, mark_not_spam
 from indexing.base import Filters, Store
@@ -140,14 +141,15 @@ def create_app(
     plotly_js = _plotly_js()
     meta_cache: dict[str, Any] = {}
 
-    def facets() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-        # Which model builds gave the stored labels: more than one, and trends mix them (docs/dashboard.md).
+    def facets() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, Any] | None]:
+        # Which model builds gave the stored labels: more than one, and trends mix them (docs/dashboard.md);
+        # and how accurate they are here, by the latest audit (groundswell/audit_results.py).
         models = model_builds(store.facet(Filters(include_spam=True), "model"))
-        return store.facet(Filters(), "source"), store.facet(Filters(), "lang"), models
+        return store.facet(Filters(), "source"), store.facet(Filters(), "lang"), models, audit_view(store, models)
 
     async def refresh_meta() -> None:
-        sources, langs, models = await runner.call(facets)
-        meta_cache.update(at=time.monotonic(), sources=sources, langs=langs, models=models)
+        sources, langs, models, audit = await runner.call(facets)
+        meta_cache.update(at=time.monotonic(), sources=sources, langs=langs, models=models, audit=audit)
 
     async def warm_meta() -> None:
         try:
@@ -252,6 +254,7 @@ def create_app(
             "sources": sorted(meta_cache["sources"]),
             "langs": sorted(meta_cache["langs"]),
             "sentiment_models": meta_cache["models"],  # build -> labels, most first
+            "sentiment_audit": meta_cache["audit"],  # the latest scored audit, or None
             "limits": {"page_size": MAX_PAGE_SIZE, "export_rows": MAX_EXPORT_ROWS},
         }
 

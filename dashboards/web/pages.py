@@ -227,6 +227,7 @@ def render_page(page: str | None, title: str, *, not_found: bool = False) -> str
 {filters}
 <div id="error" class="error" role="alert" hidden></div>
 <div id="models-note" class="notice" role="status" hidden></div>
+<div id="audit-note" class="notice audit" role="status" hidden></div>
 <main>{main}</main>
 {scripts}
 </body></html>"""

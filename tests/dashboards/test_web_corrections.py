@@ -3,7 +3,7 @@ at once, marked as a person's label, and never undone by the next model run. Dem
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +11,7 @@ from web_support import BRANDS, load_demo
 
 from core.mention import Sentiment
 from dashboards.web.app import create_app
+from groundswell.audit_results import save_audit
 from groundswell.config import BrandConfig
 from groundswell.sentiment_corrections import corrections
 from indexing.base import Filters
@@ -80,3 +81,17 @@ def test_a_correction_counts_at_once_and_outlasts_the_model(client, store):
     assert store.get([target.id])[0].sentiment.label == "negative"
     meta = client.get("/api/meta").json()
     assert "analyst" not in meta["sentiment_models"]  # a person is no model build: no "mixed models" note
+
+
+def test_the_overview_meta_carries_the_latest_audit(client, store):
+    assert client.get("/api/meta").json()["sentiment_audit"] is None
+    figures = {"value": 81.0, "low": 76.0, "high": 85.0, "n": 300}
+    save_audit(store, {"audit": {"created_at": "2026-11-16T00:00:00+00:00", "filters": {"brand": "Lumora"},
+                                 "models": {"test-fixture-template-labels": 300}, "rows": 300},
+                       "answers": {"labelled": 300, "unclear": 0}, "population": 2000, "covered_population": 2000,
+                       "accuracy": figures, "languages": {"en": {"accuracy": figures}}},
+               datetime(2026, 11, 16, tzinfo=UTC))
+    refresh = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])  # no cached meta
+    with TestClient(refresh, base_url="http://127.0.0.1") as fresh:
+        audit = fresh.get("/api/meta").json()["sentiment_audit"]
+    assert audit["accuracy"] == figures and audit["current"] is True and audit["labelled"] == 300

@@ -102,3 +102,35 @@ def test_explore_corrects_a_sentiment_and_marks_it(page, store):
     assert again.locator("select.correct").count() == 0  # a person's label is not offered for correction again
     _shot(page, "explore-corrected")
     assert page.errors == []
+
+
+def test_the_overview_says_how_accurate_its_sentiment_is_here(browser, store):  # noqa: F811
+    from dashboards.web.app import create_app
+    from groundswell.audit_results import save_audit
+    from groundswell.config import BrandConfig
+
+    figures = {"value": 78.4, "low": 73.5, "high": 82.6, "n": 296}
+    save_audit(store, {"audit": {"created_at": "2026-11-16T00:00:00+00:00", "filters": {"brand": None},
+                                 "models": {"an-older-build@1": 300}, "rows": 300},
+                       "answers": {"labelled": 296, "unclear": 4}, "population": 3000, "covered_population": 3000,
+                       "accuracy": figures, "languages": {"en": {"accuracy": figures}, "ko": {"accuracy": figures}}},
+               demo.START + timedelta(days=15))
+    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    with live_server(app) as port:
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=f"http://127.0.0.1:{port}")
+        page = context.new_page()
+        try:
+            page.goto("/overview?brand=Lumora&since=2026-11-01&until=2026-11-15")
+            _ready(page)
+            note = page.locator("#audit-note")
+            expect(note).to_contain_text("Sentiment audited 2026-11-16: 78.4% accurate (73.5\u201382.6, 95%) on 296")
+            expect(note).to_contain_text("(en 78.4%, ko 78.4%)")
+            # the demo's labels come from another build than the audited one
+            expect(note).to_contain_text("It judged an earlier model's labels: audit again.")
+            _shot(page, "overview-audit")
+            page.goto("/explore?brand=Lumora")
+            _ready(page)
+            expect(page.locator("#audit-note")).to_be_hidden()  # the overview's note only
+        finally:
+            context.close()
+    store.delete_state(k for k in store.state_items("sentiment-audit:"))  # the module's other tests see none

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.mention import Mention, Sentiment
+from groundswell.audit_results import latest_audit
 from groundswell.audit_score import Answers, agreement, read_answers, read_gold, score_audit
 from groundswell.cli import cli
 from groundswell.sentiment_audit import AuditKey, SampledRow, Stratum
@@ -199,6 +200,17 @@ def test_sample_label_score_apply_from_the_command_line(tmp_path, filled):
 
     refused = invoke("audit-score", str(sheet), "--apply")
     assert refused.exit_code == 2 and "--apply writes to the store" in refused.output
+    refused = invoke("audit-score", str(sheet), "--save")
+    assert refused.exit_code == 2 and "--save writes to the store" in refused.output
+    kept = invoke("audit-score", str(sheet), "--save", "-c", str(filled))
+    assert kept.exit_code == 0 and "kept these figures in the store" in kept.output
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        latest = latest_audit(store)
+        assert sum(m.sentiment.by_analyst for m in store.iter_mentions(Filters())) == 0  # --save corrects nothing
+    finally:
+        store.close()
+    assert latest["accuracy"] == result["accuracy"] and latest["labelled"] == 30
     applied = invoke("audit-score", str(sheet), "--apply", "-c", str(filled), "--by", "dana")
     assert applied.exit_code == 0 and "stored 30 answer(s) as corrections" in applied.output
     store = SqliteStore(tmp_path / "g.db")

@@ -145,9 +145,28 @@ const GS = (() => {
     box.hidden = false;
   }
 
+  /* How accurate the sentiment shown here is on these mentions, by the latest audit a person scored
+     (docs/sentiment-audit.md); on the overview only, and flagged when it judged an earlier model. */
+  function showAuditNote(audit) {
+    const box = document.getElementById("audit-note");
+    if (!box || !audit || document.body.dataset.page !== "overview") return;
+    const a = audit.accuracy;
+    const langs = Object.entries(audit.languages || {}).map(([l, e]) => `${l} ${e.value.toFixed(1)}%`).join(", ");
+    box.replaceChildren(
+      `\u{1F3AF} Sentiment audited ${audit.scored_at.slice(0, 10)}: ${a.value.toFixed(1)}% accurate `
+        + `(${a.low.toFixed(1)}\u2013${a.high.toFixed(1)}, 95%) on ${fmt(audit.labelled)} posts people labelled`
+        + (audit.filters && audit.filters.brand ? ` for ${audit.filters.brand}` : "")
+        + (langs ? ` (${langs})` : "") + ". ",
+      audit.current ? "" : el("b", { text: "It judged an earlier model's labels: audit again. " }),
+    );
+    box.classList.toggle("stale", !audit.current);
+    box.hidden = false;
+  }
+
   async function loadMeta() {
     meta = await api("/api/meta");
     showModelsNote(meta.sentiment_models);
+    showAuditNote(meta.sentiment_audit);
     if (!form) return meta;
     const brand = form.elements.brand;
     if (brand) {
