@@ -106,7 +106,7 @@ def audit_sample(config_path: str, size: int, out_path: Path, brand: str | None,
 @click.option("--apply", "apply_labels", is_flag=True,
               help="Also store the labelled rows' answers as corrections, and keep the figures (needs --config)")
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), envvar="GROUNDSWELL_CONFIG",
-              help="groundswell.yaml, for --apply")
+              help="groundswell.yaml, for --save and --apply")
 @click.option("--by", help="Who the corrections are recorded as made by (default: the login name)")
 def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, second_path: Path | None,
                 save_result: bool, apply_labels: bool, config_path: str | None, by: str | None) -> None:
