@@ -15,6 +15,7 @@ from alerts.render import slack_text
 from alerts.theme_tree import themes_text
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
+from groundswell.audit_results import audit_line
 
 _NAMES = {
     "mentions": "Mentions",
@@ -89,6 +90,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"baseline before it (timezone {report['timezone']}).",
         "",
     ]
+    if report.get("sentiment_audit"):
+        lines += [md(audit_line(report["sentiment_audit"])), ""]
     for b in report["brands"]:
         lines += [
             f"## {md(b['brand'])}",
@@ -158,6 +161,8 @@ def render_html(report: dict[str, Any]) -> str:
         f"<p>Compared with the previous {unit} and the {report['baseline_weeks']}-week baseline before it "
         f"(timezone {escape(report['timezone'])}).</p>",
     ]
+    if report.get("sentiment_audit"):
+        parts.append(f'<p style="color:#1d3f66">{escape(audit_line(report["sentiment_audit"]))}</p>')
     for b in report["brands"]:
         parts.append(f'<h2 style="font-size:17px">{escape(b["brand"])}</h2>')
         head = ["", f"this {unit}", "previous", "baseline", "vs previous", "vs baseline"]

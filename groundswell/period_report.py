@@ -19,6 +19,7 @@ from typing import Any
 from alerts.history import stored_alerts
 from alerts.theme_tree import top_themes
 from core.alert import Alert
+from groundswell.audit_results import audit_view
 from groundswell.config import Config
 from groundswell.goals import judge
 from groundswell.periods import Period, local_midnight
@@ -142,6 +143,8 @@ def build_period_report(
         "baseline_weeks": base_weeks,
         "response_times": response is not None,
         "dashboard_url": config.dashboard_url,
+        # how accurate the sentiment in these figures is on these mentions, by the latest kept audit (or None)
+        "sentiment_audit": audit_view(store),
         "brands": brands,
     }
 

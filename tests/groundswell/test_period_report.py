@@ -13,11 +13,14 @@ from click.testing import CliRunner
 
 from alerts.history import save_alerts
 from core.alert import Alert
+from groundswell.audit_results import save_audit
 from groundswell.cli import cli
 from groundswell.config import parse_config
 from groundswell.period_delivery import run_period_report
+from groundswell.period_render import render_html, render_markdown
 from groundswell.period_report import build_period_report
 from groundswell.periods import Period, last_complete, period_containing
+from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, http_server, smtp_server  # noqa: F401 (fixtures)
 from tools.reports.example import seeded_mentions
@@ -319,3 +322,18 @@ def test_pipeline_report_fills_median_response_from_own_replies(tmp_path):
     report = json.loads(open(summary["json"], encoding="utf-8").read())
     assert report["brands"][0]["current"]["median_response_minutes"] == pytest.approx(12.0)
     store.close()
+
+
+def test_the_report_says_how_accurate_its_sentiment_is_once_audited(tmp_path, store):
+    assert build_period_report(_config(tmp_path), store, WEEK)["sentiment_audit"] is None
+    figures = {"value": 74.2, "low": 69.0, "high": 78.8, "n": 296}
+    models = store.facet(Filters(include_spam=True), "model")  # the seeded labels' build: a current audit
+    save_audit(store, {"audit": {"created_at": "2026-11-20T00:00:00+00:00", "filters": {"brand": "Lumora"},
+                                 "models": models, "rows": 300},
+                       "answers": {"labelled": 296, "unclear": 4}, "population": 4000, "covered_population": 4000,
+                       "accuracy": figures, "languages": {}}, datetime(2026, 11, 21, tzinfo=UTC))
+    report = build_period_report(_config(tmp_path), store, WEEK)
+    assert report["sentiment_audit"]["accuracy"] == figures and report["sentiment_audit"]["current"] is True
+    line = "Sentiment audited 2026-11-21: 74.2% accurate (69.0-78.8, 95%) on 296 posts people labelled for Lumora"
+    assert line in render_markdown(report).splitlines()
+    assert f'<p style="color:#1d3f66">{line}</p>' in render_html(report)
