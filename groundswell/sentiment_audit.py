@@ -13,7 +13,7 @@ The sample (this module):
   each gets at least `min_per_stratum` rows (all it has, when fewer), the rest is shared in proportion to
   size, and the estimate re-weights the strata to the population's sizes.
 - Which rows: within a stratum, the smallest sha256(seed, id). The same seed draws the same sample from the
-  same data on SQLite or Elasticsearch, and mentions stored later do not reshuffle the rows already drawn.
+  same data on SQLite or Elasticsearch, whatever order the store returns the mentions in.
 - Blind: the spreadsheet shows the post, never the model's label, so the person is not anchored to it.
   What the model said is in the key file beside it (`<name>.key.json`), which the scorer reads.
 """
