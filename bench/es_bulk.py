@@ -114,6 +114,14 @@ def result_header(script: str, argv: list[str] | None, client, url: str, node: o
     }
 
 
+def write_result(result: dict, out: Path | None) -> None:
+    """Print the result and, with --out, write it there as the committed JSON."""
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def node_version(client) -> str:
     """The server's version: GET / is not served by the integ-test distribution; the nodes API says it everywhere."""
     return next(iter(client.nodes.info(filter_path="nodes.*.version").body["nodes"].values()))["version"]
@@ -220,10 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         client.close()
         if node:
             node.cleanup()
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_result(result, args.out)
     return 0
 
 

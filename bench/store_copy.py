@@ -15,7 +15,6 @@ counts. The machine's load average is recorded: a shared machine's other work mo
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -28,7 +27,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from es_bulk import corpus, node_url, result_header  # noqa: E402
+from es_bulk import corpus, node_url, result_header, write_result  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,10 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             if node:
                 node.cleanup()
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_result(result, args.out)
     return 0
 
 
