@@ -130,22 +130,24 @@ def _confusion(rows: dict[str, list[Labelled]], weights: dict[str, float]) -> di
     return counts
 
 
-def _per_class(confusion: dict[tuple[str, str], float]) -> dict[str, dict[str, float | None]]:
+def per_class(confusion: dict[tuple[str, str], float]) -> dict[str, dict[str, float | None]]:
+    """Precision, recall and F1 of each label from a (people's label, model's label) -> weight confusion.
+
+    F1 is 2·hits / (predicted + actual): 0 for a label people used that the model never gave (or the other
+    way round), None only for a label neither used."""
     out: dict[str, dict[str, float | None]] = {}
     for label in SENTIMENT_LABELS:
         hit = confusion.get((label, label), 0.0)
         predicted = sum(v for (_, model), v in confusion.items() if model == label)
         actual = sum(v for (gold, _), v in confusion.items() if gold == label)
-        precision = hit / predicted if predicted else None
-        recall = hit / actual if actual else None
-        f1 = (2 * precision * recall / (precision + recall) if precision and recall else
-              (0.0 if precision is not None and recall is not None else None))
-        out[label] = {"precision": precision, "recall": recall, "f1": f1}
+        out[label] = {"precision": hit / predicted if predicted else None, "recall": hit / actual if actual else None,
+                      "f1": 2 * hit / (predicted + actual) if predicted + actual else None}
     return out
 
 
-def _macro_f1(confusion: dict[tuple[str, str], float]) -> float | None:
-    f1s = [c["f1"] for c in _per_class(confusion).values() if c["f1"] is not None]
+def macro_f1(confusion: dict[tuple[str, str], float]) -> float | None:
+    """The mean F1 over the labels people or the model used (as scikit-learn's macro average)."""
+    f1s = [c["f1"] for c in per_class(confusion).values() if c["f1"] is not None]
     return sum(f1s) / len(f1s) if f1s else None
 
 
@@ -203,7 +205,7 @@ def score_audit(key: AuditKey, answers: Answers, *, rounds: int = BOOTSTRAP_ROUN
 
     def macro(resample: dict[str, list[object]]) -> float | None:
         typed: dict[str, list[Labelled]] = resample  # type: ignore[assignment]
-        return _macro_f1(_confusion(typed, weights))
+        return macro_f1(_confusion(typed, weights))
 
     def accuracy_of(uncertain: bool):  # noqa: ANN202 - a bootstrap statistic
         def statistic(resample: dict[str, list[object]]) -> float | None:
@@ -212,9 +214,9 @@ def score_audit(key: AuditKey, answers: Answers, *, rounds: int = BOOTSTRAP_ROUN
         return statistic
 
     boot = {name: list(group) for name, group in rows.items() if group}
-    result["macro_f1"] = _interval(_macro_f1(confusion), bootstrap_interval(boot, macro, rounds=rounds, seed=seed),
+    result["macro_f1"] = _interval(macro_f1(confusion), bootstrap_interval(boot, macro, rounds=rounds, seed=seed),
                                    labelled)
-    result["per_class"] = {label: {k: _pct(v) for k, v in c.items()} for label, c in _per_class(confusion).items()}
+    result["per_class"] = {label: {k: _pct(v) for k, v in c.items()} for label, c in per_class(confusion).items()}
     result["shares"] = {}
     for label in SENTIMENT_LABELS:
         model_share = sum(key.strata[name].predicted.get(label, 0) for name in covered) / covered_population

@@ -113,6 +113,9 @@ def test_figures_weight_languages_by_their_size(tmp_path):
     assert result["confidence"]["uncertain"]["n"] == 1 and result["confidence"]["uncertain"]["value"] == 100.0
     assert (result["per_class"]["negative"]["precision"], result["per_class"]["negative"]["recall"]) == (90.0, 100.0)
     assert 0 < result["macro_f1"]["low"] <= result["macro_f1"]["value"] <= result["macro_f1"]["high"] <= 100
+    # people said neutral, the model never did: neutral's F1 is 0 and counts, it does not vanish from the mean
+    assert result["per_class"]["neutral"] == {"precision": None, "recall": 0.0, "f1": 0.0}
+    assert result["macro_f1"]["value"] == pytest.approx(100 * (1620 / 1710 + 100 / 240 + 0) / 3, abs=0.05)
 
 
 def test_two_peoples_agreement_and_kappa():
@@ -263,3 +266,24 @@ def test_correct_from_the_command_line(tmp_path, filled):
         store.close()
     bad = invoke("correct", "-c", str(filled), "--label", "angry", "x:en1")
     assert bad.exit_code == 2 and "'angry' is not one of" in bad.output
+
+
+def test_garbage_spreadsheets_are_refused_with_a_reason_or_scored_never_a_crash(tmp_path):
+    import random
+
+    key = key_of([("a", "en", "neutral", False)], {"en": 5})
+    rng = random.Random(20261205)
+    cases = [b"id,gold\n\x00a,neg\n", b'id,gold\n"' + b"x" * 200_000 + b'"\n', b"", b"\xff\xfe\x00",
+             b'id,gold\na,"unterminated\n', b"gold\nneg\n"]
+    cases += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 800))) for _ in range(40)]
+    cases += [b"id,gold\n" + bytes(rng.choice(b"a,\"\n\r-+0?neg") for _ in range(300)) for _ in range(40)]
+    refused = 0
+    for n, content in enumerate(cases):
+        path = tmp_path / f"{n}.csv"
+        path.write_bytes(content)
+        try:
+            score_audit(key, read_answers(path, key), rounds=20)
+        except ValueError as exc:
+            assert str(path) in str(exc)  # names the file, and says why
+            refused += 1
+    assert 0 < refused < len(cases)

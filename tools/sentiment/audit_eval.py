@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import click
 from tqdm import tqdm
 
 from core.mention import SENTIMENT_LABELS
-from groundswell.audit_score import Answers, score_audit, summary_lines
+from groundswell.audit_score import Answers, macro_f1, score_audit, summary_lines
 from groundswell.pipeline import enrich, flag_new_spam
 from groundswell.sentiment_audit import draw_sample, in_population
 from indexing.base import Filters
@@ -53,18 +54,10 @@ def _gold(stream: Path) -> dict[str, str]:
 
 
 def _truth(pairs: list[tuple[str, str]]) -> dict[str, float]:
-    """Figures over the whole population: (model, gold) pairs."""
+    """Figures over the whole population: (model, gold) pairs, macro-F1 as the audit computes it."""
     n = len(pairs)
-    f1s = []
-    for label in SENTIMENT_LABELS:
-        hit = sum(1 for m, g in pairs if m == g == label)
-        predicted = sum(1 for m, _ in pairs if m == label)
-        actual = sum(1 for _, g in pairs if g == label)
-        precision = hit / predicted if predicted else 0.0
-        recall = hit / actual if actual else 0.0
-        if actual:
-            f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return {"accuracy": 100 * sum(m == g for m, g in pairs) / n, "macro_f1": 100 * sum(f1s) / len(f1s),
+    confusion = Counter((gold, model) for model, gold in pairs)
+    return {"accuracy": 100 * sum(m == g for m, g in pairs) / n, "macro_f1": 100 * (macro_f1(confusion) or 0.0),
             "negative_share": 100 * sum(g == "negative" for _, g in pairs) / n}
 
 
