@@ -48,7 +48,7 @@ from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe
-from groundswell.targets import UnknownTarget, check_brand
+from groundswell.targets import UnknownTarget
 from indexing.base import StoreUnavailable
 from nlp.embeddings import SentenceEmbeddings
 
@@ -419,11 +419,7 @@ def advocates(
     csv_path: str | None,
 ) -> None:
     """Authors with repeated positive (or negative) mentions of a brand, ranked (docs/spam.md#advocates)."""
-    config = _load(config_path)
-    try:
-        check_brand(config, brand)
-    except UnknownTarget as exc:
-        raise click.ClickException(str(exc)) from None
+    config = _load(config_path, brand)
     store = open_store(config)
     try:
         label = "negative" if detractors else "positive"

@@ -6,6 +6,7 @@ import click
 
 from core.logsafe import register_config_secrets
 from groundswell.config import Config, ConfigError, load_config
+from groundswell.targets import UnknownTarget, check_brand
 
 config_option = click.option(
     "--config",
@@ -18,11 +19,13 @@ config_option = click.option(
 )
 
 
-def load_cli_config(path: str) -> Config:
-    """The config at `path`, or a one-line click error naming what is wrong; its secrets are masked in logs."""
+def load_cli_config(path: str, brand: str | None = None) -> Config:
+    """The config at `path`, or a one-line click error naming what is wrong (also when `brand` is given and is
+    none of its brands: the error lists them); its secrets are masked in logs."""
     try:
         config = load_config(path)
-    except ConfigError as exc:
+        check_brand(config, brand)
+    except (ConfigError, UnknownTarget) as exc:
         raise click.ClickException(str(exc)) from None
     register_config_secrets(config)  # the variables its *_env fields name are masked in logs
     return config

@@ -4,12 +4,15 @@
     groundswell sentiment audit-sample -c groundswell.yaml --n 300 --out audit.csv
     groundswell sentiment audit-score audit.csv [--json audit.json] [--save|--apply -c groundswell.yaml]
     groundswell sentiment correct -c groundswell.yaml --label negative ID [ID ...]
+    groundswell sentiment correct -c groundswell.yaml --undo ID [ID ...]
+    groundswell sentiment corrections -c groundswell.yaml [--format table|csv|jsonl] [--out FILE]
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,11 +23,17 @@ from core.time import as_utc
 from groundswell.audit_results import save_audit
 from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
 from groundswell.cli_options import config_option, load_cli_config
+from groundswell.corrections_export import FORMATS, correction_rows, write_rows
 from groundswell.pipeline import as_dict, open_store, progress_bar
 from groundswell.sentiment_audit import MAX_SAMPLE, MIN_PER_STRATUM, draw_sample, key_path, read_key, write_audit
-from groundswell.sentiment_corrections import MAX_BATCH, correct_sentiment
+from groundswell.sentiment_corrections import (
+    MAX_BATCH,
+    CorrectionReport,
+    UndoReport,
+    correct_sentiment,
+    undo_corrections,
+)
 from groundswell.store_copy import describe
-from groundswell.targets import UnknownTarget, check_brand
 from indexing.base import Filters
 from nlp.cli import score
 
@@ -64,11 +73,7 @@ def audit_sample(config_path: str, size: int, out_path: Path, brand: str | None,
     spreadsheet for a person to label in its `gold` column, without showing the model's labels."""
     if out_path.exists() and not force:
         raise click.ClickException(f"{out_path} exists (answers in it would be lost); pass --force or another --out")
-    config = load_cli_config(config_path)
-    try:
-        check_brand(config, brand)
-    except UnknownTarget as exc:
-        raise click.ClickException(str(exc)) from None
+    config = load_cli_config(config_path, brand)
     filters = Filters(brand=brand, text=query, since=since and as_utc(since), until=until and as_utc(until))
     store = open_store(config)
     try:
@@ -153,25 +158,65 @@ def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, s
 
 @sentiment.command("correct")
 @config_option
-@click.option("--label", required=True, type=click.Choice(SENTIMENT_LABELS), help="The right label")
+@click.option("--label", type=click.Choice(SENTIMENT_LABELS), help="The right label")
+@click.option("--undo", is_flag=True, help="Give the mentions back the label the model had given them")
 @click.option("--by", help="Who the correction is recorded as made by (default: the login name)")
 @click.argument("ids", nargs=-1, required=True)
-def correct(config_path: str, label: str, by: str | None, ids: tuple[str, ...]) -> None:
+def correct(config_path: str, label: str | None, undo: bool, by: str | None, ids: tuple[str, ...]) -> None:
     """Set the sentiment of the stored mentions IDS to LABEL, as a person's label: no model run, re-enrich or
-    re-collect changes it again. Unknown ids are named (exit 1 when none was found)."""
+    re-collect changes it again. With --undo instead, give them back the model's label. Unknown ids are named
+    (exit 1 when nothing was changed)."""
+    if (label is None) == (not undo):
+        raise click.UsageError("give --label LABEL, or --undo")
     if len(ids) > MAX_BATCH:
         raise click.UsageError(f"at most {MAX_BATCH} ids at a time")
     config = load_cli_config(config_path)
     store = open_store(config)
     try:
-        report = correct_sentiment(store, dict.fromkeys(ids, label), by=by or _who(), now=datetime.now(UTC))
+        if undo:
+            report = undo_corrections(store, list(ids))
+        else:
+            report = correct_sentiment(store, dict.fromkeys(ids, label), by=by or _who(), now=datetime.now(UTC))
     finally:
         store.close()
     click.echo(json.dumps(as_dict(report), ensure_ascii=False))
     if report.unknown:
         click.echo(f"not stored: {', '.join(report.unknown[:10])}", err=True)
-    if report.not_enriched:
-        waiting = ", ".join(report.not_enriched[:10])
-        click.echo(f"not enriched yet (run `groundswell enrich` first): {waiting}", err=True)
-    if not report.corrected:
+    for ids_left, why in _left_alone(report):
+        click.echo(f"{why}: {', '.join(ids_left[:10])}", err=True)
+    if not (report.restored if undo else report.corrected):
         raise SystemExit(1)
+
+
+def _left_alone(report: CorrectionReport | UndoReport) -> list[tuple[list[str], str]]:
+    """The ids a correction or an undo left alone, each group with why, for stderr."""
+    if isinstance(report, CorrectionReport):
+        groups = [(report.not_enriched, "not enriched yet (run `groundswell enrich` first)")]
+    else:
+        groups = [(report.not_corrected, "carry a model's label already"),
+                  (report.no_model_label, "no record of the model's label (correct them instead)")]
+    return [(ids, why) for ids, why in groups if ids]
+
+
+@sentiment.command("corrections")
+@config_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for reading; csv for a spreadsheet; jsonl as training rows (text, label, lang)")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout")
+@click.option("--brand", help="Only this brand's mentions")
+@click.option("--by", help="Only the corrections this person made")
+def corrections_cmd(config_path: str, fmt: str, out_path: Path | None, brand: str | None, by: str | None) -> None:
+    """List the stored corrections, oldest first: when, who, the model's label and the person's, the post."""
+    config = load_cli_config(config_path, brand)
+    store = open_store(config)
+    try:
+        rows = correction_rows(store, brand=brand, by=by)
+        if out_path is None:
+            n = write_rows(rows, fmt, sys.stdout)
+        else:
+            # a BOM so spreadsheet programs read every script; JSONL is read by programs, which want none
+            with out_path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+                n = write_rows(rows, fmt, fh)
+    finally:
+        store.close()
+    click.echo(f"{n} correction(s)" + (f" written to {out_path}" if out_path else ""), err=True)

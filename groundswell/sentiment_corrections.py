@@ -7,6 +7,8 @@ re-collecting or a write made from an older read never undoes it; trends, alerts
 corrected label from the next read on. Who set it, when, and what the model had said is kept in the
 store's state under CORRECTION_PREFIX, beside the data (and copied with it by `groundswell store copy`).
 
+An undo (`undo_corrections`) gives the mention back the model's label from that record.
+
 Corrections an analyst makes while browsing are not an accuracy figure: people correct what they see is
 wrong. `groundswell.sentiment_audit` measures accuracy on a random sample instead.
 """
@@ -18,7 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.mention import SENTIMENT_LABELS, analyst_label
+from pydantic import ValidationError
+
+from core.mention import SENTIMENT_LABELS, Sentiment, analyst_label
 from core.time import as_utc
 from indexing.base import Store, prune_mention_keyed
 
@@ -68,7 +72,7 @@ def correct_sentiment(store: Store, labels: Mapping[str, str], by: str, now: dat
             continue
         record = {"label": label, "by": by, "at": as_utc(now).isoformat()}
         if not before.by_analyst:
-            record["model"] = {"label": before.label, "model": before.model, "probs": before.probs}
+            record["model"] = before.model_dump()  # label, probs, model, uncertain: what an undo gives back
         else:  # corrected before: what the model said is in the first record
             earlier = corrections(store, [mention_id]).get(mention_id, {})
             if "model" in earlier:
@@ -83,6 +87,60 @@ def correct_sentiment(store: Store, labels: Mapping[str, str], by: str, now: dat
         raise RuntimeError(f"could not store {len(failed)} correction(s) (first {failed[0].id}: {failed[0].error}); "
                            "run it again")
     report.corrected = [m.id for m in corrected]
+    return report
+
+
+@dataclass
+class UndoReport:
+    """What `undo_corrections` did; ids in the order given."""
+
+    restored: dict[str, str] = field(default_factory=dict)  # id -> the model's label, which it carries again
+    unknown: list[str] = field(default_factory=list)  # no stored mention has this id
+    not_corrected: list[str] = field(default_factory=list)  # a model's label already: left alone
+    # corrected, but no readable record of what the model said (damaged or deleted by hand): left as the
+    # person set it; correct it to the right label instead
+    no_model_label: list[str] = field(default_factory=list)
+    changes: dict[str, int] = field(default_factory=dict)  # "negative -> positive": count (labels that changed)
+
+
+def undo_corrections(store: Store, ids: list[str]) -> UndoReport:
+    """Give each corrected mention of `ids` back the label the model had given it (its correction record's
+    "model"), and delete the record; later model runs may then change it again.
+
+    The mention is written before its record is deleted, so a crash between the two leaves a record of a
+    mention that carries a model's label again; running it again deletes that record. Running it again
+    changes nothing else."""
+    report = UndoReport()
+    found = {m.id: m for m in store.get(list(dict.fromkeys(ids)))}
+    records = corrections(store, list(found))
+    restored, stale = [], []
+    for mention_id in dict.fromkeys(ids):
+        mention = found.get(mention_id)
+        if mention is None:
+            report.unknown.append(mention_id)
+            continue
+        if mention.sentiment is None or not mention.sentiment.by_analyst:
+            report.not_corrected.append(mention_id)
+            stale += [mention_id] if mention_id in records else []
+            continue
+        try:
+            before = Sentiment.model_validate(records[mention_id]["model"])
+        except (KeyError, TypeError, ValidationError):
+            report.no_model_label.append(mention_id)
+            continue
+        if before.by_analyst:  # a record can only hold a model's label; anything else is damage
+            report.no_model_label.append(mention_id)
+            continue
+        restored.append(mention.model_copy(update={"sentiment": before}))
+        if before.label != mention.sentiment.label:
+            key = f"{mention.sentiment.label} -> {before.label}"
+            report.changes[key] = report.changes.get(key, 0) + 1
+    failed = [r for r in store.upsert(restored, replace_labels=True) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store {len(failed)} label(s) (first {failed[0].id}: {failed[0].error}); "
+                           "run it again")
+    report.restored = {m.id: m.sentiment.label for m in restored}
+    store.delete_state(CORRECTION_PREFIX + i for i in [*report.restored, *stale])
     return report
 
 

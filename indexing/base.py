@@ -20,15 +20,17 @@ SORTS = ("newest", "oldest", "engagement", "relevance")
 MAX_PAGE_SIZE = 1000
 
 
-def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
+def keep_enrichment(new: Mention, old: Mention | None, replace_labels: bool = False) -> Mention:
     """The mention to store when `new` re-collects `old`: fresh counts and text, but the sentiment,
     themes and language that enrichment gave `old` are kept (a bare re-collect must not erase them).
     A label a person set (`Sentiment.by_analyst`) is kept over any model's: re-enriching, or a write made
-    from a read before the correction, never undoes it; only another person's label replaces it.
+    from a read before the correction, never undoes it; only another person's label replaces it, or a
+    person's decision to give the model's label back (`replace_labels`: undoing a correction).
     Every store writes through this rule."""
     if old is None or old.sentiment is None:
         return new
-    if new.sentiment is not None and old.sentiment.by_analyst and not new.sentiment.by_analyst:
+    if (new.sentiment is not None and old.sentiment.by_analyst and not new.sentiment.by_analyst
+            and not replace_labels):
         return new.model_copy(update={"sentiment": old.sentiment})
     if new.sentiment is not None:
         return new
@@ -38,11 +40,12 @@ def keep_enrichment(new: Mention, old: Mention | None) -> Mention:
     )
 
 
-def merge_stored(new: Mention, old: Mention | None) -> Mention:
+def merge_stored(new: Mention, old: Mention | None, replace_labels: bool = False) -> Mention:
     """The mention to store when `new` is written over the stored `old` (same id): the brands are the
     union of both (a pass for one brand, or an enrich write made from an older read, never takes a
-    brand away) and enrichment is kept (`keep_enrichment`). Every store's upsert writes through this."""
-    merged = keep_enrichment(new, old)
+    brand away) and enrichment is kept (`keep_enrichment`, which says what `replace_labels` allows).
+    Every store's upsert writes through this."""
+    merged = keep_enrichment(new, old, replace_labels)
     if old is None:
         return merged
     return merged.with_brands(old.brands, {b: q for b, q in old.matches.items() if b not in new.matches})
@@ -157,8 +160,9 @@ class Store(ListableState, Protocol):
 
     name: str
 
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
-        """Write mentions (insert or replace by id); yield one result per mention."""
+    def upsert(self, mentions: Iterable[Mention], *, replace_labels: bool = False) -> Iterator[WriteResult]:
+        """Write mentions (insert or replace by id, through `merge_stored`); yield one result per mention.
+        `replace_labels`: their sentiment replaces even a person's label (only for undoing a correction)."""
         ...
 
     def get(self, ids: Iterable[str]) -> list[Mention]: ...

@@ -216,18 +216,20 @@ class ElasticsearchStore:
         self.client.close()
 
     # -- writes ------------------------------------------------------------------------------------
-    def upsert(self, mentions: Iterable[Mention], window: int = 5000) -> Iterator[WriteResult]:
-        """Index mentions by id, `window` at a time; one WriteResult per mention, failures included."""
+    def upsert(self, mentions: Iterable[Mention], window: int = 5000, *,
+               replace_labels: bool = False) -> Iterator[WriteResult]:
+        """Index mentions by id, `window` at a time; one WriteResult per mention, failures included.
+        `replace_labels`: see `indexing.base.keep_enrichment`."""
         batch: list[Mention] = []
         wrote = False
         try:
             for mention in mentions:
                 batch.append(mention)
                 if len(batch) >= window:
-                    yield from self._write(batch)
+                    yield from self._write(batch, replace_labels)
                     wrote, batch = True, []
             if batch:
-                yield from self._write(batch)
+                yield from self._write(batch, replace_labels)
                 wrote = True
         finally:
             if wrote and self.refresh_after_write:
@@ -239,11 +241,11 @@ class ElasticsearchStore:
         except Exception:  # noqa: BLE001 - a failed refresh only delays visibility by ~1s
             pass
 
-    def _write(self, batch: list[Mention]) -> Iterator[WriteResult]:
+    def _write(self, batch: list[Mention], replace_labels: bool = False) -> Iterator[WriteResult]:
         by_id: dict[str, Mention] = {}
         for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
             by_id[mention.id] = mention
-        merged = self._merge_stored(list(by_id.values()))
+        merged = self._merge_stored(list(by_id.values()), replace_labels)
         actions = [
             {
                 "_op_type": "index",
@@ -257,7 +259,7 @@ class ElasticsearchStore:
         for mention in batch:  # one result per input, duplicates included
             yield results[mention.id]
 
-    def _merge_stored(self, mentions: list[Mention]) -> list[Mention]:
+    def _merge_stored(self, mentions: list[Mention], replace_labels: bool = False) -> list[Mention]:
         """Read-merge-write: what is stored under these ids keeps its brands and enrichment
         (`indexing.base.merge_stored`). Two writers racing on one id agree anyway: each computed the
         mention's brands from its text with the same rule (`groundswell.brands`)."""
@@ -267,7 +269,7 @@ class ElasticsearchStore:
             stored = {d["_id"]: from_document(d["_source"]) for d in found if d.get("found")}
         except Exception:  # noqa: BLE001 - the bulk write reports the real problem per document
             return mentions
-        return [merge_stored(m, stored.get(m.id)) for m in mentions]
+        return [merge_stored(m, stored.get(m.id), replace_labels) for m in mentions]
 
     # -- queries -----------------------------------------------------------------------------------
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:

@@ -18,9 +18,9 @@ class WrappedStore:
         self.store = store
         self.calls = 0
 
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+    def upsert(self, mentions: Iterable[Mention], **options) -> Iterator[WriteResult]:
         self.calls += 1
-        return self.store.upsert(mentions)
+        return self.store.upsert(mentions, **options)
 
     def __getattr__(self, name: str):
         return getattr(self.store, name)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def test_busy_port_is_one_clear_error_before_any_dashboard_line(tmp_path):
 def test_serve_takes_c_and_answers_on_the_port(tmp_path):
     port = _free_port()
     cmd = [sys.executable, "-m", "groundswell.cli", "serve", "-c", str(_config(tmp_path)), "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {**_env(), "GROUNDSWELL_DASHBOARD_USER_HEADER": "X-Forwarded-User"}  # as behind a sign-in proxy
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -65,10 +67,22 @@ def test_serve_takes_c_and_answers_on_the_port(tmp_path):
                 assert proc.poll() is None, proc.stdout.read()
                 assert time.monotonic() < deadline, "the dashboard did not answer within 60 s"
                 time.sleep(0.3)
+        unsigned = urllib.request.Request(f"http://127.0.0.1:{port}/api/sentiment/undo", data=b'{"ids": ["x:1"]}',
+                                          headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            urllib.request.urlopen(unsigned, timeout=10)
+            raise AssertionError("a write without the user header was accepted")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 403 and "X-Forwarded-User" in refused.read().decode()
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert f"dashboard on http://127.0.0.1:{port}/" in output
+
+
+def test_a_user_header_that_is_no_header_name_is_refused(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "-c", str(_config(tmp_path)), "--user-header", "X Forwarded User"])
+    assert result.exit_code == 2 and "is not a header name" in result.output
 
 
 def test_printed_serve_command_runs_without_an_activated_venv(tmp_path):

@@ -13,8 +13,9 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
     /api/replies    own accounts' replies: answered share, median/p90 time to first reply, the needs-reply queue
     /api/faq        recurring questions and complaint reasons (posts of that intent grouped by meaning)
 
-Two writes (POST, JSON body, same origin only: `auth.same_origin_write`), each an analyst's judgement
-kept beside the data: /api/spam/not-spam and /api/sentiment/correct.
+Three writes (POST, JSON body, same origin only: `auth.same_origin_write`), each an analyst's judgement
+kept beside the data: /api/spam/not-spam, /api/sentiment/correct and /api/sentiment/undo. They are recorded
+as made by "dashboard", or by the user a sign-in proxy names in `user_header` (`auth.signed_in_user`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,13 @@ from dashboards.web import export as export_rows
 from dashboards.web import faq as faq_view
 from dashboards.web import replies as replies_view
 from dashboards.web import views
-from dashboards.web.auth import LoopbackHostMiddleware, TokenMiddleware, check_token, same_origin_write
+from dashboards.web.auth import (
+    LoopbackHostMiddleware,
+    TokenMiddleware,
+    check_token,
+    same_origin_write,
+    signed_in_user,
+)
 from dashboards.web.cursors import CursorSigner, search_scope
 from dashboards.web.errors import ApiError
 from dashboards.web.pages import PAGES, render_page
@@ -60,7 +67,7 @@ from dashboards.web.params import (
 from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
 from groundswell.audit_results import audit_view
-from groundswell.sentiment_corrections import correct_sentiment
+from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
 from groundswell.spam import excluded, mark_not_spam
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
@@ -120,6 +127,7 @@ def create_app(
     token: str | None = None,
     dashboard_title: str = "Groundswell",
     alert_loader: Callable[[], list[Alert]] | None = None,
+    user_header: str | None = None,
 ) -> FastAPI:
     """Build the read-only dashboard over `store` for the brands of `config_or_brands`.
 
@@ -127,6 +135,8 @@ def create_app(
     without one, only requests addressed to a loopback host name are answered.
     `alert_loader` overrides where alerts come from (default: `load_alerts(store)`
     plus any `jsonl` alert channel files in the config).
+    `user_header`, when given, names the header in which a sign-in proxy says who is signed in: writes are
+    recorded as made by that user, and refused without it (otherwise they are recorded as "dashboard").
     """
     check_token(token)
     brands = _brand_infos(config_or_brands)
@@ -439,13 +449,19 @@ def create_app(
         authors = [advocate_ranking.advocate_record(i, a) for i, a in enumerate(rows, 1)]
         return {"brand": filters.brand, "kind": kind, "authors": authors}
 
-    async def write_body(request: Request, example: str) -> dict[str, Any]:
-        """The JSON object of a same-origin write with its `ids` checked (403 / 400 otherwise); `example`
-        is the body to show in an error."""
+    async def write_body(request: Request, example: str) -> tuple[dict[str, Any], str]:
+        """The JSON object of a same-origin write with its `ids` checked (403 / 400 otherwise), and who makes
+        it; `example` is the body to show in an error."""
         params_of(request)
         refusal = same_origin_write(request)
         if refusal:
             raise ApiError(refusal, status=403)
+        writer = "dashboard"
+        if user_header is not None:
+            writer = signed_in_user(request, user_header) or ""
+            if not writer:
+                raise ApiError(f"changes here are recorded with the user the sign-in proxy names in {user_header}, "
+                               "and this request has none: open the dashboard through that proxy", status=403)
         try:
             body = await request.json()
         except ValueError:
@@ -455,27 +471,38 @@ def create_app(
         if not isinstance(ids, list) or not ids or len(ids) > MAX_WRITE_IDS or not all(
                 isinstance(i, str) and i for i in ids):
             raise ApiError(f"send {example} with 1 to {MAX_WRITE_IDS} mention ids (strings)", param="ids")
-        return body
+        return body, writer
 
     @app.post("/api/spam/not-spam")
     async def not_spam(request: Request) -> dict[str, Any]:
         """Mark flagged mentions as false positives: {"ids": [...]}; they stay unflagged on later runs."""
-        ids = (await write_body(request, '{"ids": ["<mention id>", ...]}'))["ids"]
-        marked = await runner.call(lambda: mark_not_spam(store, ids, by="dashboard", now=datetime.now(UTC)))
+        body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
+        ids = body["ids"]
+        marked = await runner.call(lambda: mark_not_spam(store, ids, by=writer, now=datetime.now(UTC)))
         return {"marked": marked, "unknown": sorted(set(ids) - set(marked))}
 
     @app.post("/api/sentiment/correct")
     async def correct(request: Request) -> dict[str, Any]:
         """Set the sentiment of mentions as a person reads it: {"ids": [...], "label": "negative"}; no model
         run changes it again (groundswell/sentiment_corrections.py)."""
-        body = await write_body(request, '{"ids": ["<mention id>", ...], "label": "negative"}')
+        body, writer = await write_body(request, '{"ids": ["<mention id>", ...], "label": "negative"}')
         label = body.get("label")
         if label not in SENTIMENT_LABELS:
             raise ApiError(f"label must be one of {', '.join(SENTIMENT_LABELS)}", param="label")
         labels = dict.fromkeys(body["ids"], label)
-        report = await runner.call(lambda: correct_sentiment(store, labels, by="dashboard", now=datetime.now(UTC)))
+        report = await runner.call(lambda: correct_sentiment(store, labels, by=writer, now=datetime.now(UTC)))
         return {"corrected": report.corrected, "unknown": report.unknown, "not_enriched": report.not_enriched,
                 "label": label}
+
+    @app.post("/api/sentiment/undo")
+    async def undo(request: Request) -> dict[str, Any]:
+        """Give corrected mentions back the model's label: {"ids": [...]}; answers each one's label now."""
+        body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
+        report = await runner.call(lambda: undo_corrections(store, body["ids"]))
+        if report.restored:
+            log.info("%s gave %d mention(s) back the model's label", writer, len(report.restored))
+        return {"restored": report.restored, "unknown": report.unknown, "not_corrected": report.not_corrected,
+                "no_model_label": report.no_model_label}
 
     # Every API route declares its parameters in API_PARAMS (the fuzz suite relies on the table).
     undeclared = {r.path for r in app.routes if getattr(r, "path", "").startswith("/api/")} - set(API_PARAMS)

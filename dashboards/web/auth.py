@@ -1,4 +1,5 @@
-"""Who may read the dashboard: anyone on this machine, or holders of a token when bound elsewhere.
+"""Who may read the dashboard: anyone on this machine, or holders of a token when bound elsewhere; and who
+made a write, when a sign-in proxy says so (`signed_in_user`).
 
 The token is accepted as `Authorization: Bearer <token>`, or once as `?token=`
 on a page, after which it lives in an HttpOnly cookie and the URL is cleaned.
@@ -22,6 +23,8 @@ TOKEN_ENV = "GROUNDSWELL_DASHBOARD_TOKEN"
 COOKIE = "groundswell_dashboard_token"
 OPEN_PATHS = frozenset({"/healthz"})
 MIN_TOKEN_CHARS = 16
+USER_HEADER_ENV = "GROUNDSWELL_DASHBOARD_USER_HEADER"  # where a sign-in proxy names the user (signed_in_user)
+MAX_USER_CHARS = 200
 # Slashes, backslashes and control characters at the start of a redirect target: browsers read
 # '//host', '/\\host' and '/<tab>/host' as another site.
 _OFFSITE_START = re.compile(r"^[/\\\x00-\x20]+")
@@ -142,7 +145,8 @@ class TokenMiddleware:
 def same_origin_write(request: Request) -> str | None:
     """Why this state-changing request may come from another site (a reason to refuse), or None.
 
-    The dashboard's one write (marking a spam flag a false positive) takes a JSON body: an HTML
+    The dashboard's writes (an analyst's judgement: "not spam", a sentiment correction or its undo) take a
+    JSON body: an HTML
     form on another site cannot send `application/json`, and a script there cannot either without
     a CORS preflight this server never grants. Browsers also say where a request comes from
     (Origin, Sec-Fetch-Site); a foreign origin is refused outright. The token (or, without one,
@@ -159,3 +163,16 @@ def same_origin_write(request: Request) -> str | None:
         if origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
             return "cross-origin request refused (Origin does not match Host)"
     return None
+
+
+
+def signed_in_user(request: Request, header: str) -> str | None:
+    """The user name the sign-in proxy in front of the dashboard put in `header` (e.g. X-Forwarded-User,
+    Remote-User), or None when the request has none, or one no proxy would set (too long, control characters).
+
+    Only trustworthy when every request comes through that proxy, which sets the header itself and drops any
+    copy a client sent (docs/security.md); that is why the dashboard reads it only when told its name."""
+    value = request.headers.get(header, "").strip()
+    if not value or len(value) > MAX_USER_CHARS or not value.isprintable():
+        return None
+    return value

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 
 import click
 
 from core.logsafe import register_config_secrets, register_secret
-from dashboards.web.auth import TOKEN_ENV, TokenRequired, check_bind
+from dashboards.web.auth import TOKEN_ENV, USER_HEADER_ENV, TokenRequired, check_bind
 from dashboards.web.listen import PortUnavailable, bind_listener
 from groundswell.config import ConfigError, load_config
 from groundswell.pipeline import open_store
@@ -32,9 +33,19 @@ from groundswell.pipeline import open_store
     help=f"Access token, required when --host is not a loopback address (default: ${TOKEN_ENV}).",
 )
 @click.option("--title", default="Groundswell", show_default=True, help="Title shown in the dashboard header.")
-def serve(config_path: str, host: str, port: int, token: str | None, title: str) -> None:
+@click.option(
+    "--user-header",
+    envvar=USER_HEADER_ENV,
+    default=None,
+    help="Header in which the sign-in proxy in front of the dashboard names the user (e.g. X-Forwarded-User): "
+    f"corrections are recorded as made by them, and refused without it (or ${USER_HEADER_ENV}). "
+    "Only behind a proxy that sets it on every request: docs/security.md.",
+)
+def serve(config_path: str, host: str, port: int, token: str | None, title: str, user_header: str | None) -> None:
     """Serve the read-only analyst dashboard (Overview, Explore, Themes, Alerts)."""
     token = token or os.environ.get(TOKEN_ENV) or None
+    if user_header and not re.fullmatch(r"[A-Za-z0-9-]{1,100}", user_header):
+        raise click.UsageError(f"--user-header {user_header!r} is not a header name (letters, digits and '-')")
     try:
         check_bind(host, token)
     except TokenRequired as exc:
@@ -60,7 +71,7 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str)
     with listener:
         store = open_store(config)
         try:
-            app = create_app(store, config, token=token, dashboard_title=title)
+            app = create_app(store, config, token=token, dashboard_title=title, user_header=user_header or None)
             shown = f"[{host}]" if ":" in host else host
             click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
             if token:

@@ -55,6 +55,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/advocates": _PERIOD | {"kind", "n", "format"},
     "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
     "/api/sentiment/correct": frozenset(),  # POST, JSON body {"ids": [...], "label": "negative"}
+    "/api/sentiment/undo": frozenset(),  # POST, JSON body {"ids": [...]}
 }
 
 

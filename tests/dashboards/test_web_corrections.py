@@ -3,6 +3,7 @@ at once, marked as a person's label, and never undone by the next model run. Dem
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from dashboards.web.app import create_app
 from groundswell.audit_results import save_audit
 from groundswell.config import BrandConfig
 from groundswell.sentiment_corrections import corrections
+from groundswell.spam import OVERRIDE_PREFIX
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
@@ -95,3 +97,47 @@ def test_the_overview_meta_carries_the_latest_audit(client, store):
     with TestClient(refresh, base_url="http://127.0.0.1") as fresh:
         audit = fresh.get("/api/meta").json()["sentiment_audit"]
     assert audit["accuracy"] == figures and audit["current"] is True and audit["labelled"] == 300
+
+
+def test_an_undo_gives_the_models_label_back_and_counts_it_so(client, store):
+    target = next(m for m in store.iter_mentions(Filters(brand="Lumora", sentiment="neutral"))
+                  if not m.sentiment.by_analyst)
+    model_said = target.sentiment
+    assert client.post("/api/sentiment/correct", json={"ids": [target.id], "label": "negative"},
+                       headers=JSON).status_code == 200
+    before = client.get("/api/overview", params=PERIOD).json()["totals"]
+    response = client.post("/api/sentiment/undo", json={"ids": [target.id, "x:missing"]}, headers=JSON)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"restored": {target.id: "neutral"}, "unknown": ["x:missing"], "not_corrected": [],
+                               "no_model_label": []}
+    after = client.get("/api/overview", params=PERIOD).json()["totals"]
+    assert (after["negative"], after["neutral"]) == (before["negative"] - 1, before["neutral"] + 1)
+    assert store.get([target.id])[0].sentiment == model_said and corrections(store, [target.id]) == {}
+    again = client.post("/api/sentiment/undo", json={"ids": [target.id]}, headers=JSON).json()
+    assert again["restored"] == {} and again["not_corrected"] == [target.id]
+    cross = client.post("/api/sentiment/undo", json={"ids": [target.id]},
+                        headers={**JSON, "Origin": "http://evil.invalid"})
+    assert cross.status_code == 403
+
+
+def test_behind_a_sign_in_proxy_writes_are_recorded_with_the_user_it_names(store):
+    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS],
+                     user_header="X-Forwarded-User")
+    positive = [m for m in store.iter_mentions(Filters(brand="Lumora", sentiment="positive"))
+                if not m.sentiment.by_analyst][:2]
+    with TestClient(app, base_url="http://127.0.0.1") as proxied:
+        for headers in ({}, {"X-Forwarded-User": "  "}, {"X-Forwarded-User": "eve\nadmin"},
+                        {"X-Forwarded-User": "x" * 201}):
+            refused = proxied.post("/api/sentiment/correct", json={"ids": [positive[0].id], "label": "negative"},
+                                   headers={**JSON, **headers})
+            assert refused.status_code == 403 and "X-Forwarded-User" in refused.json()["error"]
+        assert store.get([positive[0].id])[0].sentiment.by_analyst is False
+        done = proxied.post("/api/sentiment/correct", json={"ids": [positive[0].id], "label": "negative"},
+                            headers={**JSON, "X-Forwarded-User": "alice@example.org"})
+        assert done.status_code == 200
+        assert corrections(store, [positive[0].id])[positive[0].id]["by"] == "alice@example.org"
+        assert proxied.post("/api/spam/not-spam", json={"ids": [positive[1].id]}, headers=JSON).status_code == 403
+        marked = proxied.post("/api/spam/not-spam", json={"ids": [positive[1].id]},
+                              headers={**JSON, "X-Forwarded-User": "bob"})
+        assert marked.status_code == 200
+    assert json.loads(store.get_state(OVERRIDE_PREFIX + positive[1].id))["by"] == "bob"

@@ -81,7 +81,7 @@ def test_explore_marks_a_flag_as_a_false_positive(page, store):
     assert page.errors == []
 
 
-def test_explore_corrects_a_sentiment_and_marks_it(page, store):
+def test_explore_corrects_a_sentiment_marks_it_and_gives_it_back(page, store):
     page.goto("/explore?brand=Lumora&sentiment=positive&since=2026-11-01&until=2026-11-15")
     _ready(page)
     first = page.locator("#results li.mention").first
@@ -99,8 +99,14 @@ def test_explore_corrects_a_sentiment_and_marks_it(page, store):
     _ready(page)
     again = page.locator(f'#results li.mention[data-id="{mention_id}"]')
     expect(again.locator(".badge.corrected")).to_be_visible()
-    assert again.locator("select.correct").count() == 0  # a person's label is not offered for correction again
+    # a corrected card offers the other labels, and the model's own back
+    expect(again.locator("select.correct option")).to_have_text(
+        ["\u270f\ufe0f correct\u2026", "neutral", "positive", "\u21a9\ufe0f the model's label"])
     _shot(page, "explore-corrected")
+    again.locator("select.correct").select_option("undo")
+    expect(again).to_contain_text("the model's label again: positive")
+    expect(again.locator(".badge.corrected")).to_have_count(0)
+    assert store.get([mention_id])[0].sentiment.by_analyst is False
     assert page.errors == []
 
 

@@ -366,6 +366,21 @@ def test_a_persons_label_outlasts_every_model_write(empty_store: Store):
     assert store.get([post.id])[0].sentiment.label == "neutral"
 
 
+def test_only_a_write_that_replaces_labels_gives_a_persons_label_back_to_a_model(empty_store: Store):
+    """Undoing a correction (`replace_labels`) writes the model's label over the person's; the rest of the
+    stored mention (brands, themes) is merged as in any write, and later model writes replace it again."""
+    store = empty_store
+    post = next(m for m in CORPUS if m.sentiment is not None and m.sentiment.label == "positive" and m.brands)
+    assert all(r.ok for r in store.upsert([post.model_copy(update={"sentiment": analyst_label("negative")})]))
+    assert all(r.ok for r in store.upsert([post.model_copy(update={"brands": []})], replace_labels=True))
+    (got,) = store.get([post.id])
+    assert got.sentiment == post.sentiment and got.brands == post.brands
+    assert store.facet(Filters(), "model") == {post.sentiment.model: 1}
+    newer = post.sentiment.model_copy(update={"label": "neutral", "model": "newer@2"})
+    assert all(r.ok for r in store.upsert([post.model_copy(update={"sentiment": newer})]))
+    assert store.get([post.id])[0].sentiment == newer
+
+
 def test_significant_terms_find_the_spike(empty_store: Store):
     base = CORPUS[:30]
     spike = [

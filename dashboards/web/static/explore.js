@@ -25,23 +25,35 @@
   }
 
   /* The analyst's correction of a label the model got wrong, at the end of the card's first line:
-     kept over every later model run. */
+     kept over every later model run. A corrected card offers the other labels and the model's own back. */
   function addCorrection(hit, card) {
+    const labels = Object.keys(GS.SENTIMENT_ICON).filter((s) => s !== hit.sentiment);
     const choice = el("select", { class: "correct", "aria-label": "correct the sentiment", title: "set the right sentiment" },
       el("option", { value: "", text: "\u270F\uFE0F correct\u2026" }),
-      ...Object.keys(GS.SENTIMENT_ICON).filter((s) => s !== hit.sentiment).map((s) => el("option", { value: s, text: s })));
+      ...labels.map((s) => el("option", { value: s, text: s })),
+      ...(hit.corrected ? [el("option", { value: "undo", text: "\u21A9\uFE0F the model's label" })] : []));
     choice.addEventListener("change", async () => {
       const label = choice.value;
       if (!label) return;
       choice.disabled = true;
-      const response = await fetch("/api/sentiment/correct", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids: [hit.id], label }),
+      const undo = label === "undo";
+      const response = await fetch(undo ? "/api/sentiment/undo" : "/api/sentiment/correct", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(undo ? { ids: [hit.id] } : { ids: [hit.id], label }),
       });
-      if (response.ok) {
-        const fixed = GS.mentionCard(Object.assign({}, hit, { sentiment: label, corrected: true }), hit.highlight);
-        fixed.append(el("div", { class: "meta", text: `\u270F\uFE0F corrected to ${label}: counted so from now on` }));
-        card.replaceWith(fixed);
-      } else { choice.disabled = false; choice.value = ""; GS.showError((await response.json()).error); }
+      const answer = await response.json();
+      const now = undo ? answer.restored && answer.restored[hit.id] : label;
+      if (response.ok && now) {
+        const fixed = Object.assign({}, hit, { sentiment: now, corrected: !undo });
+        const redrawn = GS.mentionCard(fixed, hit.highlight);
+        addCorrection(fixed, redrawn);
+        redrawn.append(el("div", { class: "meta", text: undo
+          ? `\u21A9\uFE0F the model's label again: ${now}` : `\u270F\uFE0F corrected to ${now}: counted so from now on` }));
+        card.replaceWith(redrawn);
+      } else {
+        choice.disabled = false; choice.value = "";
+        GS.showError(answer.error || "not given back: it carries a model's label already, or no record of the model's label is kept");
+      }
     });
     card.querySelector(".meta").append(choice);
   }
@@ -58,7 +70,7 @@
     for (const hit of data.hits) {
       const card = GS.mentionCard(hit, hit.highlight);
       if (hit.spam) card.append(spamLine(hit));
-      if (hit.sentiment && !hit.corrected) addCorrection(hit, card);
+      if (hit.sentiment) addCorrection(hit, card);
       list.append(card);
     }
     if (data.spam) spamNote = data.spam.included
