@@ -56,6 +56,13 @@ def one_line(text: str | None) -> str:
     return " ".join(printable(text).split())
 
 
+def clipped(text: str | None, chars: int) -> str:
+    """`one_line(text)` cut to at most `chars` characters, ending "…" when cut: a post's start for a terminal
+    or a summary line."""
+    line = one_line(text)
+    return line if len(line) <= chars else line[: chars - 1] + "…"
+
+
 def markdown_text(text: str | None) -> str:
     """Untrusted text as literal Markdown: one line, every inline-special character backslash-escaped.
 

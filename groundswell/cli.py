@@ -61,6 +61,7 @@ EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (repla
 # name -> "module:attribute" of a click command defined in its own package.
 LAZY_COMMANDS = {
     "sentiment": "groundswell.sentiment_cli:sentiment",
+    "spam": "groundswell.spam_cli:spam",
     "collect": "extractors.cli:collect",
     "alerts": "groundswell.alerts_cli:alerts",
     "brands": "groundswell.brands_cli:brands",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from core.logsafe import register_config_secrets
@@ -29,3 +31,9 @@ def load_cli_config(path: str, brand: str | None = None) -> Config:
         raise click.ClickException(str(exc)) from None
     register_config_secrets(config)  # the variables its *_env fields name are masked in logs
     return config
+
+
+def login_name() -> str:
+    """Who a change made from the command line is recorded as made by, when --by is not given: the login
+    name, else "cli"."""
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "cli"

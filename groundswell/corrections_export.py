@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TextIO
 
 from core.batches import batched
-from core.escaping import csv_cell
+from core.escaping import clipped, csv_cell, one_line
 from core.time import as_utc
 from groundswell.sentiment_corrections import corrections
 from indexing.base import Store
@@ -82,6 +82,6 @@ def write_rows(rows: Iterator[CorrectionRow], fmt: str, out: TextIO) -> int:
 
 def table_line(row: CorrectionRow) -> str:
     """One correction for a terminal: when, who, model label -> person's label, the id and the start of the text."""
-    text = " ".join(row.text.split())
-    text = text if len(text) <= TABLE_TEXT_CHARS else text[: TABLE_TEXT_CHARS - 1] + "…"
-    return f"{row.at[:16]}  {row.by:<12}  {row.model_label or '?':>8} -> {row.label:<8}  {row.id}  {text}"
+    said = one_line(row.model_label) or "?"
+    return (f"{one_line(row.at)[:16]}  {one_line(row.by):<12}  {said:>8} -> {row.label:<8}  {one_line(row.id)}  "
+            f"{clipped(row.text, TABLE_TEXT_CHARS)}")

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from core.mention import SENTIMENT_LABELS
 from core.time import as_utc
 from groundswell.audit_results import save_audit
 from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
-from groundswell.cli_options import config_option, load_cli_config
+from groundswell.cli_options import config_option, load_cli_config, login_name
 from groundswell.corrections_export import FORMATS, correction_rows, write_rows
 from groundswell.pipeline import as_dict, open_store, progress_bar
 from groundswell.sentiment_audit import MAX_SAMPLE, MIN_PER_STRATUM, draw_sample, key_path, read_key, write_audit
@@ -44,11 +43,6 @@ def sentiment() -> None:
 
 
 sentiment.add_command(score)
-
-
-def _who() -> str:
-    """Who a correction is recorded as made by, when --by is not given: the login name, else "cli"."""
-    return os.environ.get("USER") or os.environ.get("USERNAME") or "cli"
 
 
 @sentiment.command("audit-sample")
@@ -136,7 +130,7 @@ def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, s
             now = datetime.now(UTC)
             save_audit(store, result, now)  # before the corrections, which take these rows out of later audits
             if apply_labels:
-                report = correct_sentiment(store, answers.labels, by=by or _who(), now=now)
+                report = correct_sentiment(store, answers.labels, by=by or login_name(), now=now)
                 result["applied"] = as_dict(report) | {"corrected": len(report.corrected)}
         finally:
             store.close()
@@ -176,7 +170,7 @@ def correct(config_path: str, label: str | None, undo: bool, by: str | None, ids
         if undo:
             report = undo_corrections(store, list(ids))
         else:
-            report = correct_sentiment(store, dict.fromkeys(ids, label), by=by or _who(), now=datetime.now(UTC))
+            report = correct_sentiment(store, dict.fromkeys(ids, label), by=by or login_name(), now=datetime.now(UTC))
     finally:
         store.close()
     click.echo(json.dumps(as_dict(report), ensure_ascii=False))

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from core.mention import SENTIMENT_LABELS, Sentiment, analyst_label
 from core.time import as_utc
-from indexing.base import Store, prune_mention_keyed
+from indexing.base import Store, mention_keyed_records, prune_mention_keyed
 
 CORRECTION_PREFIX = "sentiment-correction:"
 MAX_BATCH = 1000  # ids one call (one dashboard request) may correct
@@ -147,19 +147,7 @@ def undo_corrections(store: Store, ids: list[str]) -> UndoReport:
 def corrections(store: Store, ids: list[str] | None = None) -> dict[str, dict]:
     """The stored correction records, by mention id (of `ids`, or all): {"label", "by", "at", and "model":
     what the model had said, when it had said something}. An unreadable record is left out."""
-    if ids is not None:
-        raw = {i: store.get_state(CORRECTION_PREFIX + i) for i in ids}
-    else:
-        raw = {k.removeprefix(CORRECTION_PREFIX): v for k, v in store.state_items(CORRECTION_PREFIX).items()}
-    records: dict[str, dict] = {}
-    for mention_id, value in raw.items():
-        try:
-            record = json.loads(value) if value else None
-        except ValueError:
-            continue
-        if isinstance(record, dict):
-            records[mention_id] = record
-    return records
+    return mention_keyed_records(store, CORRECTION_PREFIX, ids)
 
 
 def prune_corrections(store: Store) -> int:

@@ -5,7 +5,8 @@ around them (a campaign that spans two runs is caught when the second arrives) a
 reasons onto `Mention.spam`; stores then leave those mentions out of counts. Flags are sticky (a
 later run never un-flags what an earlier one found) and idempotent (the same data gives the same
 flags). A mention an analyst marked "not spam" (`mark_not_spam`, the dashboard's button) is never
-flagged again: the override lives in the store's state, beside the data.
+flagged again: the override lives in the store's state, beside the data, with who set it, when and
+the flag it cleared; `undo_not_spam` withdraws it and puts that flag back.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from core.accounts import OwnAccounts
 from core.mention import Mention
 from core.time import as_utc
-from indexing.base import Filters, Store, prune_mention_keyed
+from indexing.base import Filters, Store, mention_keyed_records, prune_mention_keyed
 from nlp.spam import SpamRules, detect
 
 OVERRIDE_PREFIX = "spam-override:"
@@ -97,16 +98,71 @@ def flag_spam(
 def mark_not_spam(store: Store, ids: Iterable[str], by: str, now: datetime) -> list[str]:
     """Record an analyst's "not spam" for these mentions and clear their flags; return the ids found.
 
-    The override is stored before the flag is cleared, so a pipeline run in between cannot re-flag it."""
+    The override (who, when, and the flag it cleared) is stored before the flag is cleared, so a pipeline
+    run in between cannot re-flag it; marking it again keeps the flag first cleared."""
     found = store.get(list(dict.fromkeys(ids)))
-    record = json.dumps({"by": by, "at": as_utc(now).isoformat()})
+    earlier = override_records(store, [m.id for m in found])
     for mention in found:
-        store.set_state(OVERRIDE_PREFIX + mention.id, record)
+        record = {"by": by, "at": as_utc(now).isoformat()}
+        flag = mention.spam if mention.spam is not None else earlier.get(mention.id, {}).get("flag")
+        if flag is not None:
+            record["flag"] = flag
+        store.set_state(OVERRIDE_PREFIX + mention.id, json.dumps(record, ensure_ascii=False))
     cleared = [m.model_copy(update={"spam": None}) for m in found if m.spam is not None]
     failed = [r for r in store.upsert(cleared) if not r.ok]
     if failed:
         raise RuntimeError(f"could not clear spam flags: {failed[0].error}")
     return [m.id for m in found]
+
+
+@dataclass
+class NotSpamUndo:
+    """What `undo_not_spam` did; ids in the order given."""
+
+    reflagged: dict[str, str] = field(default_factory=dict)  # id -> the flag it carries again (out of the counts)
+    # the override is gone but no flag was recorded (marked before it was flagged, or before flags were
+    # recorded): counted until a spam pass over its time flags it again
+    unflagged: list[str] = field(default_factory=list)
+    not_overridden: list[str] = field(default_factory=list)  # no "not spam" to withdraw: left alone
+    unknown: list[str] = field(default_factory=list)  # no stored mention has this id
+
+
+def undo_not_spam(store: Store, ids: Iterable[str]) -> NotSpamUndo:
+    """Withdraw the "not spam" of these mentions: each gets back the flag the override cleared (out of the
+    counts again), and the override is deleted, so later spam passes may flag it.
+
+    The flag is written before the override is deleted: a crash in between leaves an override of a flagged
+    mention, which changes nothing, and running it again deletes it."""
+    wanted = list(dict.fromkeys(ids))
+    found = {m.id: m for m in store.get(wanted)}
+    records = override_records(store, list(found))
+    report = NotSpamUndo(unknown=[i for i in wanted if i not in found])
+    reflag: list[Mention] = []
+    for mention_id in wanted:
+        if mention_id not in found:
+            continue
+        if mention_id not in records and store.get_state(OVERRIDE_PREFIX + mention_id) is None:
+            report.not_overridden.append(mention_id)
+            continue
+        mention, flag = found[mention_id], records.get(mention_id, {}).get("flag")
+        if mention.spam is not None:  # a crash after the flag was written, or flagged since: keep that one
+            report.reflagged[mention_id] = mention.spam
+        elif isinstance(flag, str) and flag:
+            reflag.append(mention.model_copy(update={"spam": flag}))
+            report.reflagged[mention_id] = flag
+        else:
+            report.unflagged.append(mention_id)
+    failed = [r for r in store.upsert(reflag) if not r.ok]
+    if failed:
+        raise RuntimeError(f"could not store spam flags: {failed[0].error}; run it again")
+    store.delete_state(OVERRIDE_PREFIX + i for i in [*report.reflagged, *report.unflagged])
+    return report
+
+
+def override_records(store: Store, ids: list[str] | None = None) -> dict[str, dict]:
+    """The "not spam" records by mention id (of `ids`, or all): {"by", "at", and "flag": the flag it
+    cleared, when it cleared one}. An unreadable record is left out (`overrides` still counts it)."""
+    return mention_keyed_records(store, OVERRIDE_PREFIX, ids)
 
 
 def excluded(store: Store, filters: Filters | None = None) -> dict[str, int]:

@@ -7,6 +7,7 @@ consumer talks to `Store` only, so the same code runs on both.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -243,6 +244,24 @@ def stored_ids(store: Store, ids: Iterable[str], chunk: int = 500) -> set[str]:
     for start in range(0, len(wanted), chunk):
         found.update(m.id for m in store.get(wanted[start : start + chunk]))
     return found
+
+
+def mention_keyed_records(store: Store, prefix: str, ids: Iterable[str] | None = None) -> dict[str, dict]:
+    """The JSON object records kept under `<prefix><mention id>`, by mention id (of `ids`, or all); a record
+    that is not a JSON object (damaged, or written by hand) is left out."""
+    if ids is not None:
+        raw = {i: store.get_state(prefix + i) for i in ids}
+    else:
+        raw = {k.removeprefix(prefix): v for k, v in store.state_items(prefix).items()}
+    records: dict[str, dict] = {}
+    for mention_id, value in raw.items():
+        try:
+            record = json.loads(value) if value else None
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records[mention_id] = record
+    return records
 
 
 def prune_mention_keyed(store: Store, prefix: str) -> int:

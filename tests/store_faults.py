@@ -62,3 +62,10 @@ class SilentlyDropping(WrappedStore):
         mentions = list(mentions)
         list(self.store.upsert(mentions[1:]))
         return iter([WriteResult(id=m.id, ok=True) for m in mentions])
+
+
+class FailingStateDeletes(WrappedStore):
+    """Deleting state fails ("disk I/O error"): a crash between a step's write and its clean-up."""
+
+    def delete_state(self, keys) -> int:
+        raise OSError("disk I/O error")

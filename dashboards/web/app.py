@@ -13,8 +13,9 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
     /api/replies    own accounts' replies: answered share, median/p90 time to first reply, the needs-reply queue
     /api/faq        recurring questions and complaint reasons (posts of that intent grouped by meaning)
 
-Three writes (POST, JSON body, same origin only: `auth.same_origin_write`), each an analyst's judgement
-kept beside the data: /api/spam/not-spam, /api/sentiment/correct and /api/sentiment/undo. They are recorded
+Four writes (POST, JSON body, same origin only: `auth.same_origin_write`), each an analyst's judgement
+kept beside the data, or its undo: /api/spam/not-spam, /api/spam/undo, /api/sentiment/correct and
+/api/sentiment/undo. They are recorded
 as made by "dashboard", or by the user a sign-in proxy names in `user_header` (`auth.signed_in_user`).
 """
 
@@ -68,7 +69,7 @@ from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
 from groundswell.audit_results import audit_view
 from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
-from groundswell.spam import excluded, mark_not_spam
+from groundswell.spam import excluded, mark_not_spam, undo_not_spam
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
 
@@ -480,6 +481,16 @@ def create_app(
         ids = body["ids"]
         marked = await runner.call(lambda: mark_not_spam(store, ids, by=writer, now=datetime.now(UTC)))
         return {"marked": marked, "unknown": sorted(set(ids) - set(marked))}
+
+    @app.post("/api/spam/undo")
+    async def undo_spam(request: Request) -> dict[str, Any]:
+        """Withdraw a "not spam": {"ids": [...]}; each gets back the flag it cleared (groundswell/spam.py)."""
+        body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
+        report = await runner.call(lambda: undo_not_spam(store, body["ids"]))
+        if report.reflagged or report.unflagged:
+            log.info("%s withdrew %d \"not spam\" mark(s)", writer, len(report.reflagged) + len(report.unflagged))
+        return {"reflagged": report.reflagged, "unflagged": report.unflagged,
+                "not_overridden": report.not_overridden, "unknown": report.unknown}
 
     @app.post("/api/sentiment/correct")
     async def correct(request: Request) -> dict[str, Any]:

@@ -54,6 +54,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam"},
     "/api/advocates": _PERIOD | {"kind", "n", "format"},
     "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
+    "/api/spam/undo": frozenset(),  # POST, JSON body {"ids": [...]}
     "/api/sentiment/correct": frozenset(),  # POST, JSON body {"ids": [...], "label": "negative"}
     "/api/sentiment/undo": frozenset(),  # POST, JSON body {"ids": [...]}
 }

@@ -110,6 +110,22 @@ def test_a_false_positive_marked_in_the_dashboard_is_counted_and_survives_a_reru
     assert store.get([target])[0].spam is None
 
 
+def test_a_not_spam_withdrawn_in_the_dashboard_leaves_the_counts_again(client, store):
+    target = sorted(m.id for m in _flagged(store))[1]
+    flag = store.get([target])[0].spam
+    assert client.post("/api/spam/not-spam", json={"ids": [target]}, headers=JSON).status_code == 200
+    before = client.get("/api/overview", params=PERIOD).json()
+    response = client.post("/api/spam/undo", json={"ids": [target, "x:missing"]}, headers=JSON)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"reflagged": {target: flag}, "unflagged": [], "not_overridden": [],
+                               "unknown": ["x:missing"]}
+    after = client.get("/api/overview", params=PERIOD).json()
+    assert after["totals"]["mentions"] == before["totals"]["mentions"] - 1
+    assert after["spam"]["in_view"] == before["spam"]["in_view"] + 1
+    assert client.post("/api/spam/undo", json={"ids": [target]}, headers={**JSON, "Origin": "http://evil.invalid"}
+                       ).status_code == 403
+
+
 def test_advocates_panel_and_csv(client, store):
     positive = Counter(
         (m.source, m.author.handle)

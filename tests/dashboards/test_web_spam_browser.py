@@ -75,6 +75,12 @@ def test_explore_marks_a_flag_as_a_false_positive(page, store):
     first.locator("button.not-spam").click()
     expect(first).to_contain_text("marked not spam")
     assert store.get([mention_id])[0].spam is None  # the flag is cleared and the override stored
+    first.locator("button.undo-not-spam").click()  # a slip: withdrawn at once, the flag is back
+    expect(first.locator("button.not-spam")).to_be_visible()
+    expect(first.locator(".spam .badge")).to_contain_text("copy-paste campaign: 40 authors, 12 min")
+    assert store.get([mention_id])[0].spam is not None
+    first.locator("button.not-spam").click()
+    expect(first).to_contain_text("marked not spam")
     page.goto("/explore?q=lumora-deals&brand=Lumora&since=2026-11-01&until=2026-11-15")
     _ready(page)
     expect(page.locator("#result-count")).to_contain_text("1 matches")  # spam left out: only the overruled one

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from store_faults import FailingStateDeletes
 
 from core.mention import Mention, Sentiment
 from groundswell.cli import cli
@@ -67,24 +68,10 @@ def test_an_undo_gives_back_exactly_what_the_model_said_and_later_runs_may_chang
     assert again.restored == {} and again.not_corrected == ["x:1"]
 
 
-class LosesStateDeletes:
-    """The real store, except that deleting state fails: a crash between an undo's two writes, which a real
-    store cannot be made to produce on cue."""
-
-    def __init__(self, store) -> None:
-        self.store = store
-
-    def delete_state(self, keys) -> int:
-        raise OSError("disk I/O error")
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-
 def test_a_crash_between_the_label_and_the_record_is_completed_by_running_it_again(store):
     correct_sentiment(store, {"x:2": "positive"}, by="sam", now=T0)
     with pytest.raises(OSError):
-        undo_corrections(LosesStateDeletes(store), ["x:2"])
+        undo_corrections(FailingStateDeletes(store), ["x:2"])
     assert store.get(["x:2"])[0].sentiment == SAID["x:2"]  # the label is back; the record is left over
     assert list(correction_rows(store)) == []  # and not listed as a correction
     report = undo_corrections(store, ["x:2"])

@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from store_faults import FailingStateDeletes
 
 from core.mention import Author, Mention, Sentiment
-from groundswell.spam import flag_spam, mark_not_spam, overrides, spam_excluded
+from groundswell.spam import (
+    OVERRIDE_PREFIX,
+    flag_spam,
+    mark_not_spam,
+    override_records,
+    overrides,
+    spam_excluded,
+    undo_not_spam,
+)
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
@@ -68,6 +77,40 @@ def test_a_false_positive_marked_by_an_analyst_stays_unflagged(store) -> None:
     report = flag_spam(store, T0, T0 + timedelta(minutes=10))  # the next pipeline run
     assert (report.flagged, report.overridden) == (0, 1)
     assert store.get(["x:p3"])[0].spam is None
+
+
+def test_a_withdrawn_not_spam_puts_back_the_flag_it_cleared(store) -> None:
+    _write(store, [post(i, CAMPAIGN, minutes=i) for i in range(10)])
+    flag_spam(store, T0, T0 + timedelta(minutes=10))
+    flag = store.get(["x:p3"])[0].spam
+    mark_not_spam(store, ["x:p3", "x:p4"], by="ana", now=T0)
+    mark_not_spam(store, ["x:p3"], by="bo", now=T0 + timedelta(hours=1))  # again: the flag first cleared stays
+    assert override_records(store)["x:p3"] == {"by": "bo", "at": "2026-11-03T13:00:00+00:00", "flag": flag}
+    assert store.count() == 2
+    report = undo_not_spam(store, ["x:p3", "x:p3", "x:p5", "x:nope"])
+    assert report.reflagged == {"x:p3": flag} and report.not_overridden == ["x:p5"] and report.unknown == ["x:nope"]
+    assert store.get(["x:p3"])[0].spam == flag and store.count() == 1 and overrides(store) == {"x:p4"}
+    assert undo_not_spam(store, ["x:p3"]).not_overridden == ["x:p3"]  # running it again changes nothing
+
+
+def test_a_crash_before_the_override_is_deleted_is_completed_by_running_it_again(store) -> None:
+    _write(store, [post(i, CAMPAIGN, minutes=i) for i in range(10)])
+    flag_spam(store, T0, T0 + timedelta(minutes=10))
+    mark_not_spam(store, ["x:p1"], by="ana", now=T0)
+    with pytest.raises(OSError):
+        undo_not_spam(FailingStateDeletes(store), ["x:p1"])
+    assert store.get(["x:p1"])[0].spam is not None and overrides(store) == {"x:p1"}  # flagged; override left
+    assert undo_not_spam(store, ["x:p1"]).reflagged == {"x:p1": store.get(["x:p1"])[0].spam}
+    assert overrides(store) == set()
+
+
+def test_a_not_spam_with_no_flag_recorded_is_withdrawn_and_counted_until_flagged_again(store) -> None:
+    _write(store, [post(i, CAMPAIGN, minutes=i) for i in range(10)])
+    mark_not_spam(store, ["x:p2"], by="ana", now=T0)  # before any spam pass flagged it
+    store.set_state(OVERRIDE_PREFIX + "x:p6", "{damaged")
+    report = undo_not_spam(store, ["x:p2", "x:p6"])
+    assert report.unflagged == ["x:p2", "x:p6"] and report.reflagged == {} and overrides(store) == set()
+    assert flag_spam(store, T0, T0 + timedelta(minutes=10)).flagged == 10  # the next pass flags them
 
 
 def test_a_recollected_post_keeps_its_flag(store) -> None:

@@ -18,10 +18,29 @@
       const response = await fetch("/api/spam/not-spam", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids: [hit.id] }),
       });
-      if (response.ok) line.replaceChildren(el("span", { class: "muted", text: "\u2705 marked not spam: counted from now on" }));
+      if (response.ok) {
+        line.replaceChildren(el("span", { class: "muted", text: "\u2705 marked not spam: counted from now on" }),
+          undoButton(hit, line));
+      }
       else { button.disabled = false; GS.showError((await response.json()).error); }
     });
     return line;
+  }
+
+  /* Withdraw a "not spam" just made: the flag it cleared comes back. */
+  function undoButton(hit, line) {
+    const button = el("button", { type: "button", class: "undo-not-spam", text: "\u21A9\uFE0F undo" });
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const response = await fetch("/api/spam/undo", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids: [hit.id] }),
+      });
+      const answer = await response.json();
+      if (response.ok && (answer.reflagged[hit.id] || answer.unflagged.includes(hit.id))) {
+        line.replaceWith(spamLine(Object.assign({}, hit, { spam: answer.reflagged[hit.id] || hit.spam })));
+      } else { button.disabled = false; GS.showError(answer.error || "no \"not spam\" to withdraw"); }
+    });
+    return button;
   }
 
   /* The analyst's correction of a label the model got wrong, at the end of the card's first line:
