@@ -66,6 +66,9 @@ class Engagement(BaseModel):
 # The store keeps it over any model's later label (indexing.base.keep_enrichment), re-enrich leaves it, and
 # the "labels from several models" notes do not count it as one.
 ANALYST = "analyst"
+# `Sentiment.model` of a label a team's sentiment rule gave: "rule:<name>#<digest>" (groundswell/sentiment_rules.py).
+# No model build either: audits and the "labels from several models" notes leave it out.
+RULE_PREFIX = "rule:"
 
 
 class Sentiment(BaseModel):
@@ -81,6 +84,21 @@ class Sentiment(BaseModel):
         """A person set this label (`analyst_label`), no model."""
         return self.model == ANALYST
 
+    @property
+    def by_rule(self) -> bool:
+        """A team's sentiment rule gave this label, no model."""
+        return self.model.startswith(RULE_PREFIX)
+
+    @property
+    def rule_name(self) -> str | None:
+        """The name of the sentiment rule that gave this label (None: no rule gave it)."""
+        return self.model.removeprefix(RULE_PREFIX).split("#", 1)[0] if self.by_rule else None
+
+    @property
+    def by_model(self) -> bool:
+        """A model build gave this label: neither a person nor a rule."""
+        return not (self.by_analyst or self.by_rule)
+
 
 def analyst_label(label: str) -> Sentiment:
     """The sentiment a person set: their label, certain (probability 1), model ANALYST.
@@ -92,9 +110,10 @@ def analyst_label(label: str) -> Sentiment:
 
 
 def model_builds(by_model: dict[str, int]) -> dict[str, int]:
-    """A store's facet of `Sentiment.model` without what is no model build: labels people set (ANALYST) and
-    mentions with no label ("unknown")."""
-    return {name: n for name, n in by_model.items() if name not in (ANALYST, "unknown")}
+    """A store's facet of `Sentiment.model` without what is no model build: labels people set (ANALYST),
+    labels sentiment rules gave (RULE_PREFIX) and mentions with no label ("unknown")."""
+    return {name: n for name, n in by_model.items()
+            if name not in (ANALYST, "unknown") and not name.startswith(RULE_PREFIX)}
 
 
 def _utc(value: datetime) -> datetime:

@@ -18,7 +18,7 @@ from alerts.config import AlertsConfig, ChannelConfig
 from alerts.kinds import route_problems, rule_problems
 from core.accounts import account_key
 from core.errors import ConfigError
-from core.query import QuerySyntaxError, parse
+from core.query import checked_query
 from core.query.aliases import BrandTerms, brand_terms
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig
@@ -27,6 +27,8 @@ from groundswell.brand_aliases import Alias, alias_fragments
 from groundswell.config_yaml import read_yaml
 from groundswell.digest_config import DigestConfig
 from groundswell.goals import Goals
+from groundswell.sentiment_rules import SentimentRuleConfig
+from groundswell.sentiment_rules import rule_problems as sentiment_rule_problems
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
 from nlp.model_text import ModelText
@@ -67,11 +69,7 @@ class BrandConfig(_Strict):
     @field_validator("query")
     @classmethod
     def _query_parses(cls, value: str) -> str:
-        try:
-            parse(value)
-        except QuerySyntaxError as exc:
-            raise ValueError(f"bad query: {exc}") from None
-        return value
+        return checked_query(value)
 
     @field_validator("aliases", mode="before")
     @classmethod
@@ -114,6 +112,7 @@ class Config(_Strict):
     channels: list[Annotated[ChannelConfig, Field(discriminator="type")]] = Field(default_factory=list)
     report: ReportConfig = Field(default_factory=ReportConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
+    sentiment_rules: list[SentimentRuleConfig] = Field(default_factory=list)
     dashboard_url: str | None = Field(default=None, description="Base URL linked from alerts")
 
     @field_validator("store", mode="before")
@@ -138,6 +137,9 @@ class Config(_Strict):
             for brand in source.brands or []:
                 if brand not in names:
                     raise ValueError(f"source '{source.key}' names unknown brand '{brand}'; known: {', '.join(names)}")
+        problems = sentiment_rule_problems(self.sentiment_rules, names)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @model_validator(mode="after")

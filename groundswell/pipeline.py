@@ -41,6 +41,7 @@ from groundswell.period_delivery import run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.sentiment_corrections import prune_corrections
+from groundswell.sentiment_rules import SentimentRules
 from groundswell.spam import SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.targets import plan_targets
 from indexing.base import Filters, Store, WriteResult
@@ -98,6 +99,8 @@ class EnrichReport:
     by_lang: dict[str, int] = field(default_factory=dict)
     by_sentiment: dict[str, int] = field(default_factory=dict)
     model: str | None = None
+    # Labels the config's sentiment rules gave instead of the model's, by rule (groundswell/sentiment_rules.py).
+    by_rule: dict[str, int] = field(default_factory=dict)
     # Oldest and newest created_at among the mentions tagged: where the spam step looks (`groundswell.spam`).
     first: datetime | None = None
     last: datetime | None = None
@@ -349,6 +352,7 @@ def enrich(
     if enricher is None:
         enricher = Enricher(config.nlp, embeddings, text=config.model_text())
     report = EnrichReport()
+    rules = SentimentRules(config.sentiment_rules)
     batch_size = config.nlp.batch_size * 8
     bar = progress_bar(progress, "enrich", total=_unenriched_count(store, limit) if progress else None)
     try:
@@ -357,7 +361,7 @@ def enrich(
             todo = store.unenriched(want)
             if not todo:
                 break
-            done = enrich_in_pieces(enricher, todo, config.nlp.batch_size, bar)
+            done = enrich_in_pieces(enricher, todo, config.nlp.batch_size, bar, rules)
             failed = [r for r in store.upsert(done) if not r.ok]
             if failed:
                 raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
@@ -368,7 +372,11 @@ def enrich(
                 if mention.sentiment:
                     label = mention.sentiment.label
                     report.by_sentiment[label] = report.by_sentiment.get(label, 0) + 1
-                    report.model = mention.sentiment.model
+                    if mention.sentiment.by_rule:
+                        rule = mention.sentiment.model
+                        report.by_rule[rule] = report.by_rule.get(rule, 0) + 1
+                    else:
+                        report.model = mention.sentiment.model
             report.enriched += len(done)
     finally:
         bar.close()
@@ -392,9 +400,11 @@ def other_models_note(other_models: dict[str, int]) -> str | None:
             "trends mix them with the configured model's until `groundswell store re-enrich` tags them again")
 
 
-def enrich_in_pieces(enricher: Enricher, todo: list[Mention], piece_size: int, bar: Any) -> list[Mention]:
+def enrich_in_pieces(enricher: Enricher, todo: list[Mention], piece_size: int, bar: Any,
+                     rules: SentimentRules | None = None) -> list[Mention]:
     """`todo` enriched in model-sized pieces, so the bar moves every few seconds (the enrich step and
-    `groundswell store re-enrich`). Sorted by length first, so each piece pads as little as the
+    `groundswell store re-enrich`); then the config's sentiment `rules` replace the model's label where they
+    match (groundswell/sentiment_rules.py). Sorted by length first, so each piece pads as little as the
     model's own length buckets over the whole batch would, then by the text as the model reads it,
     so copies (retweets of one post by different handles) share a piece and the model reads them
     once (SentimentModel.predict). Each model text is built once (`Enricher.text`)."""
@@ -406,7 +416,7 @@ def enrich_in_pieces(enricher: Enricher, todo: list[Mention], piece_size: int, b
         piece = order[start : start + piece_size]
         done.extend(enricher.enrich([todo[i] for i in piece], [texts[i] for i in piece]))
         bar.update(len(piece))
-    return done
+    return rules.apply(done) if rules else done
 
 
 def flag_new_spam(store: Store, enriched: EnrichReport, config: Config) -> SpamReport:

@@ -18,7 +18,9 @@ nothing. With `everything` the label cannot tell (the model is the same), so a p
 got after each written batch (`groundswell.pass_mark`, under ``re_enrich:all:``) and the same command run
 again continues from there; a finished pass deletes its mark, so the next `--all` starts over. What the store merges
 on write keeps the rest: brands, themes, spam flags, a language the source gave. Labels a person set
-(`Sentiment.by_analyst`: a correction, an audit's answer) are never re-tagged.
+(`Sentiment.by_analyst`: a correction, an audit's answer) are never re-tagged. The config's sentiment rules
+(groundswell/sentiment_rules.py) are applied too: a stored mention a rule now matches takes its label without
+the model, and one whose rule label is stale (the rule edited or removed) is tagged by the model again.
 Alerts already raised stay as they were; scheduled detection reads the new labels for the recent
 windows it judges, and `groundswell detect --history --no-send` judges the whole history again.
 """
@@ -36,6 +38,7 @@ from core.state import ListableState
 from groundswell.config import Config
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import enrich_in_pieces, progress_bar
+from groundswell.sentiment_rules import SentimentRules
 from groundswell.targets import check_brand
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
@@ -56,6 +59,7 @@ class ReEnrichReport:
     already_current: int = 0  # their label is already the configured model's: left alone
     not_enriched: int = 0  # in the window but never tagged: the enrich step's work, left alone
     analyst_labels: int = 0  # labels a person set (`groundswell sentiment correct`, an audit): left alone
+    rule_labels: int = 0  # of `retagged`: given a sentiment rule's label (groundswell/sentiment_rules.py), no model run
     by_model_before: dict[str, int] = field(default_factory=dict)  # re-tagged, by the model that had tagged them
     labels_changed: int = 0  # re-tagged mentions whose label is now another one
     changes: dict[str, int] = field(default_factory=dict)  # "negative -> neutral": count (changed labels only)
@@ -110,8 +114,9 @@ def re_enrich(
     filters = Filters(brand=brand, since=start, until=until, include_spam=True)
     bar = progress_bar(progress, "re-enrich", total=store.count(filters) if progress else None)
     try:
-        for chunk in batched(_to_retag(store.iter_mentions(filters), report, everything, dry_run, bar), batch):
-            _retag(config, store, enricher, chunk, report, bar, mark)
+        rules = SentimentRules(config.sentiment_rules)
+        for chunk in batched(_to_retag(store.iter_mentions(filters), report, everything, dry_run, bar, rules), batch):
+            _retag(config, store, enricher, chunk, report, bar, mark, rules, everything)
     finally:
         bar.close()
     if mark is not None and not dry_run:
@@ -120,9 +125,10 @@ def re_enrich(
 
 
 def _to_retag(mentions: Iterator[Mention], report: ReEnrichReport, everything: bool, dry_run: bool,
-              bar: Any) -> Iterator[Mention]:
+              bar: Any, rules: SentimentRules) -> Iterator[Mention]:
     """The mentions to tag again, in store order, counting the rest into `report` (dry run: counting them too,
-    yielding none)."""
+    yielding none). A mention a sentiment rule matches needs its rule's label, not the model (unless
+    `everything`); a label of a rule that no longer matches it (edited, removed) needs the model again."""
     for mention in mentions:
         if mention.sentiment is None:
             report.not_enriched += 1
@@ -133,7 +139,9 @@ def _to_retag(mentions: Iterator[Mention], report: ReEnrichReport, everything: b
             report.analyst_labels += 1
             bar.update()
             continue
-        if not everything and mention.sentiment.model == report.model:
+        ruled = rules.label_for(mention) if rules else None
+        current = ruled.model if ruled is not None else report.model
+        if not everything and mention.sentiment.model == current:
             report.already_current += 1
             bar.update()
             continue
@@ -141,6 +149,7 @@ def _to_retag(mentions: Iterator[Mention], report: ReEnrichReport, everything: b
         report.by_model_before[before] = report.by_model_before.get(before, 0) + 1
         if dry_run:
             report.retagged += 1
+            report.rule_labels += int(ruled is not None and not everything)
             bar.update()
             continue
         yield mention
@@ -164,12 +173,19 @@ def _retag(
     report: ReEnrichReport,
     bar: Any,
     mark: PassMark | None,
+    rules: SentimentRules,
+    everything: bool,
 ) -> None:
     """Tag one batch (in store order) and write it; counted, and `mark` moved, only once written (a failed
-    write raises, naming how far it got)."""
+    write raises, naming how far it got). Mentions a rule matches take its label without the model (unless
+    `everything`, which redoes intents too)."""
     old = {m.id: m.sentiment.label for m in mentions if m.sentiment is not None}
     last = mentions[-1].created_at  # before tagging: enrich_in_pieces orders its pieces by length
-    done = enrich_in_pieces(enricher, mentions, config.nlp.batch_size, bar)
+    ruled = [] if everything or not rules else rules.apply(m for m in mentions if rules.label_for(m) is not None)
+    ruled_ids = {m.id for m in ruled}
+    modelled = [m for m in mentions if m.id not in ruled_ids]
+    bar.update(len(ruled))
+    done = [*ruled, *(enrich_in_pieces(enricher, modelled, config.nlp.batch_size, bar, rules) if modelled else [])]
     failed = [r for r in store.upsert(done) if not r.ok]
     if failed:
         raise RuntimeError(
@@ -177,6 +193,7 @@ def _retag(
             f"re-tagged before it are stored): {failed[0].error}. Run it again to continue."
         )
     report.retagged += len(done)
+    report.rule_labels += len(ruled)
     if mark is not None:
         mark.save(last, report.retagged_before + report.retagged)
     for mention in done:

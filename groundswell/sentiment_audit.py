@@ -113,8 +113,9 @@ def draw_order(seed: int, mention_id: str) -> int:
 
 
 def in_population(mention: Mention) -> bool:
-    """A model labelled it (spam and brand posts are already out: the counts' filters)."""
-    return mention.sentiment is not None and not mention.sentiment.by_analyst
+    """A model labelled it, no person and no sentiment rule (spam and brand posts are already out: the counts'
+    filters)."""
+    return mention.sentiment is not None and mention.sentiment.by_model
 
 
 def draw_sample(

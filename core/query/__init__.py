@@ -24,6 +24,7 @@ __all__ = [
     "Query",
     "QueryCompileError",
     "QuerySyntaxError",
+    "checked_query",
     "fts5_document",
     "parse",
     "search_document",
@@ -58,3 +59,12 @@ class Query:
 def parse(text: str) -> Query:
     """Parse a query; raise QuerySyntaxError ('column N: problem') on bad syntax."""
     return Query(text, parse_tree(text))
+
+
+def checked_query(text: str) -> str:
+    """`text` when it parses, for a config field's validator; ValueError "bad query: column N: problem" else."""
+    try:
+        parse(text)
+    except QuerySyntaxError as exc:
+        raise ValueError(f"bad query: {exc}") from None
+    return text

@@ -16,9 +16,17 @@ from dashboards.web.serialize import mention_json
 from indexing.base import Filters, Store
 
 CSV_COLUMNS = [
-    "id", "source", "url", "created_at", "brands", "lang", "sentiment",
+    "id", "source", "url", "created_at", "brands", "lang", "sentiment", "sentiment_by",
     "author_handle", "author_followers", "engagement", "reach", "themes", "text",
 ]  # fmt: skip
+
+
+def sentiment_by(row: dict) -> str:
+    """Who gave a serialized mention's label: "person" (a correction), "rule:<name>" (a sentiment rule),
+    "model", or "" (not tagged yet)."""
+    if row["sentiment"] is None:
+        return ""
+    return "person" if row["corrected"] else f"rule:{row['rule']}" if row["rule"] else "model"
 _cell = csv_cell  # one formula-injection rule for every CSV Groundswell writes (core/escaping.py)
 
 
@@ -34,8 +42,8 @@ def csv_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
             _cell(v)
             for v in (
                 row["id"], row["source"], row["url"], row["created_at"], "|".join(row["brands"]), row["lang"],
-                row["sentiment"], row["author"]["handle"], row["author"]["followers"], row["engagement"],
-                row["reach"], "|".join(row["themes"]), row["text"],
+                row["sentiment"], sentiment_by(row), row["author"]["handle"], row["author"]["followers"],
+                row["engagement"], row["reach"], "|".join(row["themes"]), row["text"],
             )
         )  # fmt: skip
         if buf.tell() > 64_000:

@@ -27,6 +27,7 @@ def mention_json(m: Mention) -> dict[str, Any]:
         "sentiment_probs": m.sentiment.probs if m.sentiment else None,
         "uncertain": m.sentiment.uncertain if m.sentiment else None,
         "corrected": m.sentiment.by_analyst if m.sentiment else False,  # a person set the label, no model
+        "rule": m.sentiment.rule_name if m.sentiment else None,  # a sentiment rule of the config set it
         "themes": list(m.themes),
         "intent": m.intent,  # nlp/intents.py's tag; None = not tagged
         "spam": m.spam,  # the spam rule's reason (nlp/spam.py); shown only with spam=include

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import BRANDS, load_demo
 
-from core.mention import Sentiment
+from core.mention import Mention, Sentiment
 from dashboards.web.app import create_app
 from groundswell.audit_results import save_audit
 from groundswell.config import BrandConfig
@@ -141,3 +141,23 @@ def test_behind_a_sign_in_proxy_writes_are_recorded_with_the_user_it_names(store
                               headers={**JSON, "X-Forwarded-User": "bob"})
         assert marked.status_code == 200
     assert json.loads(store.get_state(OVERRIDE_PREFIX + positive[1].id))["by"] == "bob"
+
+
+def test_search_and_export_say_who_gave_each_label(client, store):
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    ruled = Sentiment(label="neutral", probs={"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+                      model="rule:block-trades#1a2b3c4d")
+    model = Sentiment(label="positive", probs={"positive": 0.8}, model="test-fixture-template-labels")
+    posts = [Mention(source="x", native_id=f"who{i}", text=f"Lumora block trade detected {i}", brand="Lumora",
+                     created_at=at + timedelta(minutes=i), sentiment=s) for i, s in enumerate([ruled, model, model])]
+    assert all(r.ok for r in store.upsert(posts))
+    assert client.post("/api/sentiment/correct", json={"ids": ["x:who2"], "label": "negative"},
+                       headers=JSON).status_code == 200
+    window = {"brand": "Lumora", "since": "2026-12-01T09:00:00", "until": "2026-12-01T10:00:00"}
+    hits = {h["id"]: h for h in client.get("/api/search", params=window).json()["hits"]}
+    assert [(hits[f"x:who{i}"]["rule"], hits[f"x:who{i}"]["corrected"]) for i in range(3)] == [
+        ("block-trades", False), (None, False), (None, True)]
+    rows = client.get("/api/export", params={**window, "format": "csv"}).text.splitlines()
+    by = {line.split(",")[0]: line.split(",")[7] for line in rows[1:]}
+    assert rows[0].split(",")[6:8] == ["sentiment", "sentiment_by"]
+    assert by == {"x:who0": "rule:block-trades", "x:who1": "model", "x:who2": "person"}

@@ -89,7 +89,8 @@ def test_old_labels_are_tagged_again_once_and_the_rest_is_kept(tmp_path, config_
     code, dry = invoke(config_path, "--dry-run")
     assert code == 0, dry
     assert dry == {"model": current, "dry_run": True, "examined": 3, "retagged": 2, "already_current": 1,
-                   "not_enriched": 1, "analyst_labels": 0, "by_model_before": {"groundswell-e5-sentiment": 2},
+                   "not_enriched": 1, "analyst_labels": 0, "rule_labels": 0,
+                   "by_model_before": {"groundswell-e5-sentiment": 2},
                    "labels_changed": 0, "changes": {}, "resumed_from": None, "retagged_before": 0}
     assert stored(tmp_path) == before  # a dry run writes nothing
 

@@ -232,11 +232,15 @@ const GS = (() => {
 
   function when(iso) { return iso.replace("T", " ").slice(0, 16) + " UTC"; }
 
-  function sentimentBadge(label, corrected) {
+  function sentimentBadge(label, corrected, rule) {
     if (!label) return el("span", { class: "badge", title: "not yet tagged", text: "\u2754" });
     if (corrected) {
       return el("span", { class: "badge corrected " + label, title: label + ", as a person corrected it",
                           text: SENTIMENT_ICON[label] + " " + label + " \u270F\uFE0F" });
+    }
+    if (rule) {
+      return el("span", { class: "badge rule " + label, title: `${label}, by the sentiment rule \u201C${rule}\u201D`,
+                          text: SENTIMENT_ICON[label] + " " + label + " \u{1F4CF}" });
     }
     return el("span", { class: "badge " + label, title: label, text: SENTIMENT_ICON[label] + " " + label });
   }
@@ -253,7 +257,7 @@ const GS = (() => {
         "\u2197 original")
       : el("span", { class: "muted", title: "this source gives no link", text: "\u2014 no link" });
     const meta = el("div", { class: "meta" },
-      sentimentBadge(m.sentiment, m.corrected),
+      sentimentBadge(m.sentiment, m.corrected, m.rule),
       el("span", { class: "badge", title: "source", text: "\u{1F4F0} " + m.source }),
       m.lang ? el("span", { class: "badge", title: "language", text: "\u{1F310} " + m.lang }) : null,
       el("span", { title: "author (followers)", text: `\u{1F464} ${author} (${fmt(m.author.followers)})` }),
