@@ -40,6 +40,7 @@ BASE: dict[str, Any] = {
     "channels": [{"type": "slack", "url_env": "SLACK_WEBHOOK_URL", "backoff_s": 1.0, "timeout_s": 10}],
     "report": {"path": ".groundswell/report.html"},
     "digest": {"time": "08:00", "timezone": "Europe/Rome"},
+    "sentiment_rules": [{"name": "press", "query": '"press release" OR #pr', "label": "neutral", "brands": ["Lumora"]}],
 }
 
 JUNK: list[Any] = [
