@@ -146,3 +146,21 @@ def test_the_overview_says_how_accurate_its_sentiment_is_here(browser, store):  
         finally:
             context.close()
     store.delete_state(k for k in store.state_items("sentiment-audit:"))  # the module's other tests see none
+
+
+def test_a_label_a_sentiment_rule_gave_is_marked_with_the_rules_name(page, store):
+    from datetime import UTC, datetime
+
+    from core.mention import Mention, Sentiment
+
+    ruled = Sentiment(label="neutral", probs={"negative": 0.0, "neutral": 1.0, "positive": 0.0},
+                      model="rule:press-releases#0f0f0f0f")
+    post = Mention(source="x", native_id="rule-badge", text="Lumora press release: new colours for Pulse",
+                   brand="Lumora", created_at=datetime(2026, 12, 2, 10, tzinfo=UTC), sentiment=ruled)
+    assert all(r.ok for r in store.upsert([post]))
+    page.goto("/explore?brand=Lumora&since=2026-12-02&until=2026-12-03")
+    _ready(page)
+    badge = page.locator(f'#results li.mention[data-id="{post.id}"] .badge.rule')
+    expect(badge).to_contain_text("neutral \U0001f4cf")
+    assert badge.get_attribute("title") == "neutral, by the sentiment rule \u201cpress-releases\u201d"
+    assert page.errors == []
