@@ -6,6 +6,7 @@
     groundswell sentiment correct -c groundswell.yaml --label negative ID [ID ...]
     groundswell sentiment correct -c groundswell.yaml --undo ID [ID ...]
     groundswell sentiment corrections -c groundswell.yaml [--format table|csv|jsonl] [--out FILE]
+    groundswell sentiment rules -c groundswell.yaml [--brand B] [--since D] [--until D]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from groundswell.sentiment_corrections import (
     correct_sentiment,
     undo_corrections,
 )
+from groundswell.sentiment_rules import preview_rules
 from groundswell.store_copy import describe
 from indexing.base import Filters
 from nlp.cli import score
@@ -214,3 +216,37 @@ def corrections_cmd(config_path: str, fmt: str, out_path: Path | None, brand: st
     finally:
         store.close()
     click.echo(f"{n} correction(s)" + (f" written to {out_path}" if out_path else ""), err=True)
+
+
+@sentiment.command("rules")
+@config_option
+@click.option("--brand", help="Only this brand's mentions")
+@click.option("--since", type=click.DateTime(), help="Window start (UTC)")
+@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive)")
+@click.option("--examples", type=click.IntRange(0, 50), default=3, show_default=True,
+              help="Changed posts to show per rule")
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr")
+def rules_cmd(config_path: str, brand: str | None, since: datetime | None, until: datetime | None, examples: int,
+              progress: bool) -> None:
+    """What the config's sentiment_rules match among the stored mentions, and which labels they would change
+    (`groundswell store re-enrich` writes them). Reads the store, writes nothing."""
+    config = load_cli_config(config_path, brand)
+    if not config.sentiment_rules:
+        raise click.ClickException("the config has no sentiment_rules (docs/configuration.md#sentiment-rules)")
+    filters = Filters(brand=brand, since=since and as_utc(since), until=until and as_utc(until), include_spam=True)
+    store = open_store(config)
+    try:
+        bar = progress_bar(progress, "rules", total=store.count(filters) if progress else None)
+        try:
+            previews = preview_rules(store, config.sentiment_rules, filters, examples, bar)
+        finally:
+            bar.close()
+    finally:
+        store.close()
+    for name, preview in previews.items():
+        click.echo(f"{name}: matches {preview.matched}, would change {preview.would_change}"
+                   + (f" ({', '.join(f'{k}: {v}' for k, v in preview.changes.items())})" if preview.changes else "")
+                   + (f"; {preview.corrected} corrected by people, left as they are" if preview.corrected else ""))
+        for example in preview.examples:
+            click.echo(f"    {example}")
+    click.echo(json.dumps({name: as_dict(p) for name, p in previews.items()}, ensure_ascii=False))

@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from core.escaping import clipped, one_line
 from core.mention import RULE_PREFIX, SENTIMENT_LABELS, Mention, Sentiment
 from core.query import Query, checked_query, parse
 from core.strict import StrictModel
+from indexing.base import Filters, Store
 
 
 class SentimentRuleConfig(StrictModel):
@@ -103,3 +105,43 @@ class SentimentRules:
             ruled = None if mention.sentiment is None or mention.sentiment.by_analyst else self.label_for(mention)
             out.append(mention if ruled is None else mention.model_copy(update={"sentiment": ruled}))
         return out
+
+
+@dataclass
+class RulePreview:
+    """What one rule does to the stored mentions of a window (`preview_rules`)."""
+
+    matched: int = 0  # labelled mentions this rule gives its label to (first match), people's labels aside
+    would_change: int = 0  # of those, carrying another label now
+    corrected: int = 0  # a person's label that the rule matches: left as the person set it
+    changes: dict[str, int] = field(default_factory=dict)  # "negative -> neutral": count
+    examples: list[str] = field(default_factory=list)  # "negative -> neutral  id  start of the text"
+
+
+def preview_rules(store: Store, rules: list[SentimentRuleConfig], filters: Filters, examples: int = 3,
+                  progress: Any = None) -> dict[str, RulePreview]:
+    """For each rule (by name), what it matches among the stored, labelled mentions of `filters` (spam included)
+    and which labels it would change, with up to `examples` changed posts: what `groundswell store re-enrich`
+    would then write, shown before anyone relies on a rule. Reads the store, writes nothing."""
+    compiled = SentimentRules(rules)
+    previews = {r.name: RulePreview() for r in rules}
+    for mention in store.iter_mentions(filters.replace(include_spam=True)):
+        if progress is not None:
+            progress.update()
+        if mention.sentiment is None:
+            continue
+        ruled = compiled.label_for(mention)
+        if ruled is None:
+            continue
+        preview = previews[ruled.rule_name or ""]
+        if mention.sentiment.by_analyst:
+            preview.corrected += 1
+            continue
+        preview.matched += 1
+        if mention.sentiment.label != ruled.label:
+            preview.would_change += 1
+            change = f"{mention.sentiment.label} -> {ruled.label}"
+            preview.changes[change] = preview.changes.get(change, 0) + 1
+            if len(preview.examples) < examples:
+                preview.examples.append(f"{change}  {one_line(mention.id)}  {clipped(mention.text, 80)}")
+    return previews

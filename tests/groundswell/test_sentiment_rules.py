@@ -142,3 +142,37 @@ def test_the_enrich_step_and_re_enrich_apply_the_rules(tmp_path):
     again = json.loads(CliRunner().invoke(cli, ["store", "re-enrich", "-c", str(path), "--no-progress"]
                                           ).stdout.strip().splitlines()[-1])
     assert again["retagged"] == 0
+
+
+def test_a_preview_shows_what_the_rules_would_change_and_writes_nothing(tmp_path):
+    path = tmp_path / "groundswell.yaml"
+    path.write_text(BASE + RULES, encoding="utf-8")
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        assert all(r.ok for r in store.upsert([
+            post(1, "Block trade detected in $AAPL", sentiment=MODEL),  # negative: would become neutral
+            post(2, "block trade detected again", sentiment=MODEL.model_copy(update={"label": "neutral"})),
+            post(3, "Block trade detected, I checked", sentiment=analyst_label("positive")),
+            post(4, "Apple's killer app", sentiment=MODEL, spam="copy-paste campaign"),  # spam counts too
+            post(5, "Apple shares fall", sentiment=MODEL),
+            post(6, "block trade detected, not tagged yet"),
+        ]))
+        before = list(store.iter_mentions(Filters(include_spam=True)))
+    finally:
+        store.close()
+    result = CliRunner().invoke(cli, ["sentiment", "rules", "-c", str(path), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("block-trades: matches 2, would change 1 (negative -> neutral: 1); "
+                        "1 corrected by people, left as they are")
+    assert lines[1] == "    negative -> neutral  x:1  Block trade detected in $AAPL"
+    assert lines[2] == "killer-app: matches 1, would change 1 (negative -> positive: 1)"
+    assert json.loads(lines[-1])["block-trades"]["would_change"] == 1
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        assert list(store.iter_mentions(Filters(include_spam=True))) == before
+    finally:
+        store.close()
+    path.write_text(BASE, encoding="utf-8")
+    bare = CliRunner().invoke(cli, ["sentiment", "rules", "-c", str(path), "--no-progress"])
+    assert bare.exit_code == 1 and "no sentiment_rules" in bare.output
