@@ -36,11 +36,12 @@ def detect_alerts(
     now: datetime | None = None,
     dashboard_url: str | None = None,
     explained: bool = True,
+    collected_sources: frozenset[str] | None = None,
 ) -> list[Alert]:
     """Every registered detector's alerts for `brand` (`alerts.kinds`), explained, oldest first."""
     if not config.enabled:
         return []
-    return [d.alert for d in detections(store, brand, config, now, dashboard_url, explained)]
+    return [d.alert for d in detections(store, brand, config, now, dashboard_url, explained, collected_sources)]
 
 
 def detections(
@@ -50,8 +51,10 @@ def detections(
     now: datetime | None = None,
     dashboard_url: str | None = None,
     explained: bool = True,
+    collected_sources: frozenset[str] | None = None,
 ) -> list[Detection]:
-    """Like `detect_alerts`, but each alert with the moment it was decided (for backtests)."""
+    """Like `detect_alerts`, but each alert with the moment it was decided (for backtests).
+    `collected_sources`: the sources configured for the brand (`DetectContext.collected_sources`)."""
     problems = rule_problems(config)
     if problems:  # a config not read by `groundswell.config` (which reports these when it loads)
         raise ConfigError("; ".join(problems))
@@ -67,7 +70,7 @@ def detections(
     if not buckets:
         return []
     series = from_buckets(buckets, interval, start=since, end=until, now=now)
-    ctx = DetectContext(store, brand, config, base, series, now)
+    ctx = DetectContext(store, brand, config, base, series, now, collected_sources)
     found: list[Detection] = []
     late: dict[str, timedelta] = {}  # alert kind -> how long before `now` it still counts as recent
     for detector in registered():

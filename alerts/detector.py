@@ -45,6 +45,9 @@ class DetectContext:
     base: Filters  # the brand and the run's time range
     series: CountSeries  # the brand's counts, the time axis every detector aligns to
     now: datetime | None
+    # The sources configured to collect this brand's mentions (`Mention.source` values); None: not known, so
+    # every source that brought some is judged (groundswell.targets.collected_sources says when).
+    collected_sources: frozenset[str] | None = None
 
     @property
     def interval(self) -> str:

@@ -7,7 +7,8 @@ nothing, and a manager trusts the silence. This detector says when the silence i
 For each source that brought the brand's mentions, it walks that source's count series and follows
 every run of empty buckets. The run's expected count is the sum, over its buckets, of the source's
 mean count at the same hour of day over the `baseline_days` before the run, from the source's first
-post on (a source quiet every night is not silent at night; one younger than a day is not judged).
+post on (a source quiet every night is not silent at night; one younger than a day is not judged). A
+source the config no longer collects for the brand is not judged (`DetectContext.collected_sources`).
 Zero posts where μ were expected has probability e^-μ (Poisson). One alert per run: at the first bucket
 where μ reaches `min_expected` (10: p = 4.5e-5) and the run is at least `min_hours` long; critical from
 5 × `min_expected`.
@@ -54,6 +55,8 @@ class SilenceDetector(Detector):
         for source in sorted(ctx.store.facet(ctx.base, "source")):
             if source == "unknown":
                 continue
+            if ctx.collected_sources is not None and source not in ctx.collected_sources:
+                continue  # removed from the config, or narrowed to other brands: its silence is expected
             series = ctx.counts(ctx.base.replace(source=source))
             out += [Detection(a, a.window_end, i) for a, i in silences(series, ctx.brand.name, source, rule)]
         return out

@@ -43,7 +43,7 @@ from groundswell.report import write_report as _write
 from groundswell.sentiment_corrections import prune_corrections
 from groundswell.sentiment_rules import SentimentRules
 from groundswell.spam import SpamReport, excluded, flag_spam, prune_overrides
-from groundswell.targets import plan_targets
+from groundswell.targets import collected_sources, plan_targets
 from indexing.base import Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
@@ -533,7 +533,8 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
     found = DetectedAlerts()
     for brand in config.brands:
         try:
-            alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url)
+            alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
+                                   collected_sources=collected_sources(config, brand.name))
             if now is not None and (note := stale_note(store, brand.name, config, now)):
                 found.notes[brand.name] = note
         except Exception as exc:  # one brand's bad data or a detector bug must not blind the others

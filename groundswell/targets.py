@@ -46,3 +46,15 @@ def plan_targets(config: Config, *, source: str | None = None, brand: str | None
         for name in (brand_names if src.brands is None else src.brands)
         if brand is None or name == brand
     ]
+
+
+def collected_sources(config: Config, brand: str) -> frozenset[str] | None:
+    """The `Mention.source` values the config collects for `brand` (each extractor stores its type there),
+    for detectors that judge sources (alerts.silence): a source removed from the config, or narrowed to
+    other brands, is then no longer expected to bring anything. None when that cannot be told: a config
+    without sources (mentions come from `groundswell ingest`) or with an `import` source for the brand
+    (a file's mentions carry whatever source they were exported from)."""
+    types = {t.source.type for t in plan_targets(config, brand=brand)}
+    if not config.sources or "import" in types:
+        return None
+    return frozenset(types)

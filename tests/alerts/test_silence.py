@@ -45,12 +45,13 @@ def _stream(hours: int, stop: datetime | None = STOP) -> list[Mention]:
     return out
 
 
-def _config(tmp_path: Path, rule: dict | None) -> object:
+def _config(tmp_path: Path, rule: dict | None, sources: list[dict] | None = None) -> object:
     alerts = {"keyword": {"enabled": False}}
     if rule is not None:
         alerts["silence"] = rule
     return parse_config({
-        "brands": [{"name": "acme", "query": "acme"}],
+        "brands": [{"name": "acme", "query": "acme"}, {"name": "globex", "query": "globex"}],
+        "sources": sources or [],
         "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
         "alerts": alerts,
         "channels": [{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}],
@@ -90,6 +91,23 @@ def test_a_source_that_stops_is_reported_once_when_its_silence_is_improbable(tmp
         later = _silences(pipeline.detect(config, store, now=STOP + timedelta(hours=hours)))
         assert {a.id for a in later} <= {alert.id}
         assert pipeline.notify(config, store, later).sent == 0
+
+
+X = {"type": "x", "options": {"bearer_token_env": "X_BEARER_TOKEN"}}
+REDDIT = {"type": "reddit", "options": {"subreddits": ["acme"]}}
+
+
+@pytest.mark.parametrize(("sources", "silent"), [
+    ([X, REDDIT], ["x"]),  # still collected: its silence is a broken collector
+    ([REDDIT], []),  # x removed from the config: its silence is expected
+    ([{**X, "brands": ["globex"]}, REDDIT], []),  # x narrowed to another brand
+    ([X, REDDIT, {"type": "import", "options": {"path": "old.jsonl"}}], ["x"]),  # an import: cannot tell
+])
+def test_only_a_source_the_config_still_collects_can_be_silent(tmp_path, store, sources, silent):
+    assert all(r.ok for r in store.upsert(_stream(24 * 3 + 14)))
+    config = _config(tmp_path, {"enabled": True}, sources)
+    found = _silences(pipeline.detect(config, store, now=STOP + timedelta(hours=2)))
+    assert [a.source for a in found] == silent
 
 
 def test_quiet_nights_new_sources_and_a_config_without_the_rule_raise_nothing(tmp_path, store):
