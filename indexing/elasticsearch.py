@@ -245,7 +245,7 @@ class ElasticsearchStore:
         by_id: dict[str, Mention] = {}
         for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
             by_id[mention.id] = mention
-        merged = self._merge_stored(list(by_id.values()), replace_labels)
+        merged, unread = self._merge_stored(list(by_id.values()), replace_labels)
         actions = [
             {
                 "_op_type": "index",
@@ -255,21 +255,41 @@ class ElasticsearchStore:
             }
             for m in merged
         ]
-        results = {r.id: r for r in write_all(self.client, actions, self.bulk)}
+        results = {r.id: r for r in write_all(self.client, actions, self.bulk)} if actions else {}
+        results |= {i: WriteResult(id=i, ok=False, error=why) for i, why in unread.items()}
         for mention in batch:  # one result per input, duplicates included
             yield results[mention.id]
 
-    def _merge_stored(self, mentions: list[Mention], replace_labels: bool = False) -> list[Mention]:
+    def _merge_stored(self, mentions: list[Mention], replace_labels: bool = False
+                      ) -> tuple[list[Mention], dict[str, str]]:
         """Read-merge-write: what is stored under these ids keeps its brands and enrichment
         (`indexing.base.merge_stored`). Two writers racing on one id agree anyway: each computed the
-        mention's brands from its text with the same rule (`groundswell.brands`)."""
+        mention's brands from its text with the same rule (`groundswell.brands`).
+
+        Returns the mentions to write and, by id, why the others are not written: their stored copy could
+        not be read (the read failed, or the node answered an error for that document). Writing them
+        unmerged could erase a stored label, a person's correction or brands, so they fail instead (the
+        pipeline parks them and a later run writes them)."""
         docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in mentions]
         try:
             found = self.client.mget(docs=docs).body["docs"]
-            stored = {d["_id"]: from_document(d["_source"]) for d in found if d.get("found")}
-        except Exception:  # noqa: BLE001 - the bulk write reports the real problem per document
-            return mentions
-        return [merge_stored(m, stored.get(m.id), replace_labels) for m in mentions]
+        except Exception as exc:  # noqa: BLE001 - every failure of the read means the same: do not write blind
+            why = f"could not read the stored copy to merge with ({type(exc).__name__}: {exc}); not written"
+            return [], {m.id: why for m in mentions}
+        stored: dict[str, Mention] = {}
+        unread: dict[str, str] = {}
+        for doc in found:
+            error = doc.get("error")
+            if doc.get("found"):
+                try:
+                    stored[doc["_id"]] = from_document(doc["_source"])
+                except ValueError as exc:  # a stored document this version cannot read: never overwrite it
+                    unread[doc["_id"]] = f"the stored copy is unreadable ({exc}); not written"
+            elif error and not (isinstance(error, dict) and error.get("type") == "index_not_found_exception"):
+                # a month's index not there yet means nothing stored; any other error, an unread copy
+                reason = error.get("reason") if isinstance(error, dict) else error
+                unread[doc["_id"]] = f"could not read the stored copy to merge with ({reason}); not written"
+        return [merge_stored(m, stored.get(m.id), replace_labels) for m in mentions if m.id not in unread], unread
 
     # -- queries -----------------------------------------------------------------------------------
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:

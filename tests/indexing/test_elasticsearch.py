@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from es_node import delete_prefix
 
-from core.mention import Author, Mention
+from core.mention import Author, Mention, analyst_label
 from core.query import QuerySyntaxError
 from indexing.base import Filters
 from indexing.elasticsearch import ElasticsearchStore
@@ -153,6 +153,42 @@ def test_persistent_rejection_reports_every_document(es_url: str, prefix: str):
     assert all("503" in r.error for r in results)
     assert calls["n"] == 2 * (FAST.max_retries + 1)  # 2 chunks, each tried 1 + max_retries times
     assert store.count() == 0
+
+
+def test_a_write_whose_stored_copy_cannot_be_read_is_refused_not_written_blind(es_url: str, prefix: str):
+    """Every write merges with the stored copy (brands, enrichment, a person's label). When that read fails,
+    the write must fail too: written blind, a bare re-collect would erase the label. Injected (the real
+    client, its chosen mget calls failing): a healthy node will not fail a read on demand."""
+    from elasticsearch import Elasticsearch
+
+    plan = {1: "raise", 2: "first doc errors"}
+    calls = {"n": 0}
+
+    class FailingReads(Elasticsearch):
+        def mget(self, *args, **kwargs):
+            calls["n"] += 1
+            if plan.get(calls["n"]) == "raise":
+                raise _api_error(503)
+            resp = super().mget(*args, **kwargs)
+            if plan.get(calls["n"]) == "first doc errors":
+                first = resp.body["docs"][0]
+                resp.body["docs"][0] = {"_index": first["_index"], "_id": first["_id"],
+                                        "error": {"type": "shard_not_available_exception", "reason": "injected"}}
+            return resp
+
+    healthy = ElasticsearchStore(index_prefix=prefix, client=Elasticsearch(es_url), bulk=FAST)
+    corrected, new = mentions(2, tag="read")
+    assert all(r.ok for r in healthy.upsert([corrected.model_copy(update={"sentiment": analyst_label("negative")})]))
+    store = ElasticsearchStore(index_prefix=prefix, client=FailingReads(es_url, retry_on_status=(), max_retries=0),
+                               bulk=FAST)
+    blind = list(store.upsert([corrected, new]))  # a bare re-collect of the corrected post, and a new one
+    assert [r.ok for r in blind] == [False, False] and all("not written" in r.error for r in blind)
+    assert "503" in blind[0].error
+    partial = list(store.upsert([corrected, new]))
+    assert [r.ok for r in partial] == [False, True] and "injected" in partial[0].error
+    assert healthy.get([corrected.id])[0].sentiment == analyst_label("negative")
+    assert all(r.ok for r in store.upsert([corrected]))  # the read works again: merged, the label kept
+    assert healthy.get([corrected.id])[0].sentiment == analyst_label("negative") and healthy.count() == 2
 
 
 def test_cursor_pages_stay_stable_under_concurrent_writes(es_store: ElasticsearchStore):
