@@ -30,6 +30,7 @@ from pydantic import Field, field_validator
 from core.escaping import clipped, one_line
 from core.mention import RULE_PREFIX, SENTIMENT_LABELS, Mention, Sentiment
 from core.query import Query, checked_query, parse
+from core.query.match import Post, evaluate
 from core.strict import StrictModel
 from indexing.base import Filters, Store
 
@@ -90,10 +91,12 @@ class SentimentRules:
 
     def label_for(self, mention: Mention) -> Sentiment | None:
         """The first matching rule's label for `mention`, or None when no rule matches."""
+        post = None  # the post cut once, for every rule's query (as `groundswell.brands` matches brands)
         for compiled in self._rules:
             if compiled.rule.brands and not set(compiled.rule.brands) & set(mention.brands):
                 continue
-            if compiled.query.matches(mention.text or "", mention.lang, mention.source):
+            post = post or Post.of(mention.text or "", mention.lang, mention.source)
+            if evaluate(compiled.query.root, post):
                 return compiled.sentiment
         return None
 
