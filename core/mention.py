@@ -116,6 +116,17 @@ def model_builds(by_model: dict[str, int]) -> dict[str, int]:
             if name not in (ANALYST, "unknown") and not name.startswith(RULE_PREFIX)}
 
 
+def label_sources(by_model: dict[str, int]) -> dict[str, int]:
+    """A store's facet of `Sentiment.model` as who gave the labels: {"model": any model build, "people": a
+    person's correction (ANALYST), "rules": a sentiment rule (RULE_PREFIX)}; mentions with no label are left out."""
+    out = {"model": 0, "people": 0, "rules": 0}
+    for name, n in by_model.items():
+        if name == "unknown":
+            continue
+        out["people" if name == ANALYST else "rules" if name.startswith(RULE_PREFIX) else "model"] += n
+    return out
+
+
 def _utc(value: datetime) -> datetime:
     try:
         return as_utc(value)  # naive timestamps from exports are UTC, never local time

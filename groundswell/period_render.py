@@ -107,6 +107,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines.append(f"- Goal: {_goal_text(goal)}")
         if b["top_themes"]:
             lines.append("- Top themes: " + themes_text(b["top_themes"], md))
+        if labels := labelled_by_text(b):
+            lines.append(f"- {labels}")
         alerts = b["alerts"]
         if alerts["count"]:
             kinds = ", ".join(f"{n} {k}" for k, n in alerts["by_kind"].items())
@@ -117,6 +119,18 @@ def render_markdown(report: dict[str, Any]) -> str:
     if url:
         lines.append(f"Open in the dashboard: {url}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def labelled_by_text(brand: dict[str, Any]) -> str | None:
+    """"Labels: 1,234 by the model, 12 corrected by people, 62 by sentiment rules" when people or rules set
+    any of the period's labels (the negative share above counts theirs); None when the model set them all."""
+    by = brand.get("labelled_by") or {}
+    if not (by.get("people") or by.get("rules")):
+        return None
+    parts = [f"{by.get('model', 0):,} by the model"]
+    parts += [f"{by['people']:,} corrected by people"] if by.get("people") else []
+    parts += [f"{by['rules']:,} by sentiment rules"] if by.get("rules") else []
+    return "Labels: " + ", ".join(parts)
 
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
@@ -180,6 +194,8 @@ def render_html(report: dict[str, Any]) -> str:
         items = [f"Goal: {escape(_goal_text(g))}" for g in b["goals"]]
         if b["top_themes"]:
             items.append("Top themes: " + themes_text(b["top_themes"], escape))
+        if labels := labelled_by_text(b):
+            items.append(escape(labels))
         if b["alerts"]["count"]:
             kinds = ", ".join(f"{n} {escape(k)}" for k, n in b["alerts"]["by_kind"].items())
             items.append(f"Alerts: {b['alerts']['count']} ({kinds})")

@@ -19,6 +19,7 @@ from typing import Any
 from alerts.history import stored_alerts
 from alerts.theme_tree import top_themes
 from core.alert import Alert
+from core.mention import label_sources
 from groundswell.audit_results import audit_view
 from groundswell.config import Config
 from groundswell.goals import judge
@@ -131,6 +132,9 @@ def build_period_report(
                 "top_themes": [t.json() for t in themes],
                 "alerts": _period_alerts(alerts, brand.name, start, end),
                 "goals": judge(getattr(brand, "goals", None), current),
+                # who gave this period's labels: the model, people's corrections, the config's sentiment rules
+                "labelled_by": label_sources(store.facet(Filters(brand=brand.name, since=start, until=end),
+                                                         "model")),
             }
         )
     return {

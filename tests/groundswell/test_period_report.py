@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from alerts.history import save_alerts
 from core.alert import Alert
+from core.mention import Sentiment, analyst_label
 from groundswell.audit_results import save_audit
 from groundswell.cli import cli
 from groundswell.config import parse_config
@@ -20,6 +21,7 @@ from groundswell.period_delivery import run_period_report
 from groundswell.period_render import render_html, render_markdown
 from groundswell.period_report import build_period_report
 from groundswell.periods import Period, last_complete, period_containing
+from groundswell.sentiment_corrections import correct_sentiment
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, http_server, smtp_server  # noqa: F401 (fixtures)
@@ -337,3 +339,23 @@ def test_the_report_says_how_accurate_its_sentiment_is_once_audited(tmp_path, st
     line = "Sentiment audited 2026-11-21: 74.2% accurate (69.0-78.8, 95%) on 296 posts people labelled for Lumora"
     assert line in render_markdown(report).splitlines()
     assert f'<p style="color:#1d3f66">{line}</p>' in render_html(report)
+
+
+def test_the_report_says_who_gave_the_labels_when_people_or_rules_did(tmp_path, store):
+    week = [m for m in SEEDED if "Lumora" in m.brands and m.sentiment and not m.spam
+            and datetime(2026, 11, 16, tzinfo=UTC) <= m.created_at < datetime(2026, 11, 23, tzinfo=UTC)]
+    expected = len(week)  # the labelled, counted mentions, counted without the store
+    report = build_period_report(_config(tmp_path), store, WEEK)
+    lumora = next(b for b in report["brands"] if b["brand"] == "Lumora")
+    assert lumora["labelled_by"] == {"model": expected, "people": 0, "rules": 0}
+    assert "Labels:" not in render_markdown(report)  # the model gave them all: nothing to say
+    correct_sentiment(store, {m.id: "negative" for m in week[:3]}, by="ana", now=datetime(2026, 11, 24, tzinfo=UTC))
+    ruled = Sentiment(label="neutral", probs={"negative": 0.0, "neutral": 1.0, "positive": 0.0}, model="rule:pr#1")
+    assert all(r.ok for r in store.upsert([m.model_copy(update={"sentiment": ruled}) for m in week[3:5]]))
+    assert store.get([week[0].id])[0].sentiment == analyst_label("negative")
+    report = build_period_report(_config(tmp_path), store, WEEK)
+    lumora = next(b for b in report["brands"] if b["brand"] == "Lumora")
+    assert lumora["labelled_by"] == {"model": expected - 5, "people": 3, "rules": 2}
+    line = f"Labels: {expected - 5:,} by the model, 3 corrected by people, 2 by sentiment rules"
+    assert f"- {line}" in render_markdown(report).splitlines()
+    assert f"<li>{line}</li>" in render_html(report)
