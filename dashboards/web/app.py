@@ -38,7 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.history import load_alerts, select_alerts
 from core.alert import Alert
-from core.mention import SENTIMENT_LABELS, model_builds
+from core.mention import SENTIMENT_LABELS, label_sources, model_builds
 from dashboards.web import export as export_rows
 from dashboards.web import faq as faq_view
 from dashboards.web import replies as replies_view
@@ -287,7 +287,10 @@ def create_app(
             data["replies"] = replies_view.replies(
                 store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit=0
             )
-            return {**data, "spam": spam_in_view(filters.replace(since=period.since, until=period.until))}
+            scope = filters.replace(since=period.since, until=period.until)
+            # who gave the labels these figures count: the model, people's corrections, sentiment rules
+            data["labelled_by"] = label_sources(store.facet(scope, "model"))
+            return {**data, "spam": spam_in_view(scope)}
 
         return await runner.call(compute)
 

@@ -161,3 +161,14 @@ def test_search_and_export_say_who_gave_each_label(client, store):
     by = {line.split(",")[0]: line.split(",")[7] for line in rows[1:]}
     assert rows[0].split(",")[6:8] == ["sentiment", "sentiment_by"]
     assert by == {"x:who0": "rule:block-trades", "x:who1": "model", "x:who2": "person"}
+
+
+def test_the_overview_says_how_many_labels_people_and_rules_gave(client, store):
+    target = next(m for m in store.iter_mentions(Filters(brand="Lumora", sentiment="positive", since=datetime(
+        2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 15, tzinfo=UTC))) if m.sentiment.by_model)
+    assert client.post("/api/sentiment/correct", json={"ids": [target.id], "label": "neutral"},
+                       headers=JSON).status_code == 200
+    in_view = Filters(brand="Lumora", since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 15, tzinfo=UTC))
+    people = sum(m.sentiment is not None and m.sentiment.by_analyst for m in store.iter_mentions(in_view))
+    labelled_by = client.get("/api/overview", params=PERIOD).json()["labelled_by"]
+    assert labelled_by["people"] == people >= 1 and labelled_by["rules"] == 0

@@ -158,9 +158,13 @@
     table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
     if (!rows.length) table.replaceChildren(el("caption", { class: "empty", text: "\u2205 nobody with 2+ positive mentions" }));
     const spam = data.spam;
-    document.getElementById("spam-note").textContent = spam.included
+    const by = data.labelled_by || {};
+    const set = [by.people ? `\u270F\uFE0F ${fmt(by.people)} labels corrected by people` : "",
+      by.rules ? `\u{1F4CF} ${fmt(by.rules)} by sentiment rules` : ""].filter(Boolean);
+    document.getElementById("spam-note").textContent = (spam.included
       ? `\u{1F916} ${fmt(spam.in_view)} spam mentions are included in these figures`
-      : `\u{1F916} ${fmt(spam.in_view)} spam mentions left out of these figures (Spam: included shows them)`;
+      : `\u{1F916} ${fmt(spam.in_view)} spam mentions left out of these figures (Spam: included shows them)`)
+      + (set.length ? " \u00B7 " + set.join(" \u00B7 ") : "");
   }
 
   /* Incidents of the period, one compact card each; the full explanations are on the Alerts page. */
