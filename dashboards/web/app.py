@@ -22,6 +22,7 @@ as made by "dashboard", or by the user a sign-in proxy names in `user_header` (`
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -38,6 +39,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.history import load_alerts, select_alerts
 from core.alert import Alert
+from core.escaping import one_line
 from core.mention import SENTIMENT_LABELS, label_sources, model_builds
 from dashboards.web import export as export_rows
 from dashboards.web import faq as faq_view
@@ -55,7 +57,9 @@ from dashboards.web.errors import ApiError
 from dashboards.web.pages import PAGES, render_page
 from dashboards.web.params import (
     API_PARAMS,
+    MAX_ID_CHARS,
     MAX_PAGE_SIZE,
+    MAX_WRITE_BODY,
     MAX_WRITE_IDS,
     parse_choice,
     parse_cursor,
@@ -120,6 +124,18 @@ def _brand_infos(config_or_brands: Any) -> list[views.BrandInfo]:
 
 def _alert_jsonl_paths(config_or_brands: Any) -> list[str]:
     return [ch.path for ch in getattr(config_or_brands, "channels", []) if getattr(ch, "type", None) == "jsonl"]
+
+
+def _plain_id(value: object) -> bool:
+    """A mention id a write may carry: a non-empty string of at most MAX_ID_CHARS that UTF-8 can encode (a lone
+    surrogate from JSON's "\\ud800" cannot be stored or looked up)."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_CHARS:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def create_app(
@@ -466,15 +482,20 @@ def create_app(
             if not writer:
                 raise ApiError(f"changes here are recorded with the user the sign-in proxy names in {user_header}, "
                                "and this request has none: open the dashboard through that proxy", status=403)
+        raw = bytearray()
+        async for chunk in request.stream():  # read with a cap: a body is never held whole past the limit
+            raw += chunk
+            if len(raw) > MAX_WRITE_BODY:
+                raise ApiError(f"the body is over {MAX_WRITE_BODY:,} bytes: send fewer ids at a time", status=413)
         try:
-            body = await request.json()
-        except ValueError:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested past Python's limit
             raise ApiError(f"the body is not valid JSON: send {example}") from None
         body = body if isinstance(body, dict) else {}
         ids = body.get("ids")
-        if not isinstance(ids, list) or not ids or len(ids) > MAX_WRITE_IDS or not all(
-                isinstance(i, str) and i for i in ids):
-            raise ApiError(f"send {example} with 1 to {MAX_WRITE_IDS} mention ids (strings)", param="ids")
+        if not isinstance(ids, list) or not ids or len(ids) > MAX_WRITE_IDS or not all(map(_plain_id, ids)):
+            raise ApiError(f"send {example} with 1 to {MAX_WRITE_IDS} mention ids (strings of at most "
+                           f"{MAX_ID_CHARS} characters)", param="ids")
         return body, writer
 
     @app.post("/api/spam/not-spam")
@@ -491,7 +512,9 @@ def create_app(
         body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
         report = await runner.call(lambda: undo_not_spam(store, body["ids"]))
         if report.reflagged or report.unflagged:
-            log.info("%s withdrew %d \"not spam\" mark(s)", writer, len(report.reflagged) + len(report.unflagged))
+            # An undo deletes the record that named who set it: the log is where who undid it stays.
+            log.warning("%s withdrew \"not spam\" from %s", writer,
+                        ", ".join(map(one_line, [*report.reflagged, *report.unflagged])))
         return {"reflagged": report.reflagged, "unflagged": report.unflagged,
                 "not_overridden": report.not_overridden, "unknown": report.unknown}
 
@@ -514,7 +537,8 @@ def create_app(
         body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
         report = await runner.call(lambda: undo_corrections(store, body["ids"]))
         if report.restored:
-            log.info("%s gave %d mention(s) back the model's label", writer, len(report.restored))
+            # An undo deletes the correction record that named who set it: the log is where who undid it stays.
+            log.warning("%s gave the model's label back to %s", writer, ", ".join(map(one_line, report.restored)))
         return {"restored": report.restored, "unknown": report.unknown, "not_corrected": report.not_corrected,
                 "no_model_label": report.no_model_label}
 

@@ -23,6 +23,8 @@ MAX_QUERY_CHARS = 1000
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_CHARS = 2000
 MAX_WRITE_IDS = 1000  # mention ids one write (not spam, a sentiment correction) may carry
+MAX_ID_CHARS = 512  # a mention id is "<source>:<native id>": far shorter in every source
+MAX_WRITE_BODY = 1_000_000  # bytes of one write's JSON body: 1000 ids of 512 characters fit with room
 # The dates a filter may name. Outside it, shifting to UTC or stepping back a period overflows
 # `datetime`; no social post predates 1900 or postdates 2199.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)

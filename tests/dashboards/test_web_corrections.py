@@ -172,3 +172,29 @@ def test_the_overview_says_how_many_labels_people_and_rules_gave(client, store):
     people = sum(m.sentiment is not None and m.sentiment.by_analyst for m in store.iter_mentions(in_view))
     labelled_by = client.get("/api/overview", params=PERIOD).json()["labelled_by"]
     assert labelled_by["people"] == people >= 1 and labelled_by["rules"] == 0
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ("[" * 100_000, 400),  # nested past what Python's JSON reader can follow
+    ('{"ids": ["\\ud800"], "label": "negative"}', 400),  # a lone surrogate: no text encoding can store it
+    ('{"ids": ["x:' + "9" * 600 + '"], "label": "negative"}', 400),  # no source has ids this long
+    ('{"ids": ["x:1"], "label": "negative", "pad": "' + "a" * 1_100_000 + '"}', 413),  # over 1 MB
+])
+def test_an_odd_body_is_a_clear_4xx_never_a_500(client, body, status):
+    for path in ("/api/sentiment/correct", "/api/sentiment/undo", "/api/spam/not-spam", "/api/spam/undo"):
+        response = client.post(path, content=body.encode(), headers={**JSON, "Origin": "http://127.0.0.1"})
+        assert response.status_code == status, (path, response.text[:200])
+        assert response.json()["error"]
+
+
+def test_who_undid_a_correction_is_logged(store, caplog):
+    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS],
+                     user_header="X-Forwarded-User")
+    target = next(m for m in store.iter_mentions(Filters(brand="Lumora", sentiment="negative"))
+                  if m.sentiment.by_model)
+    signed = {**JSON, "X-Forwarded-User": "carol"}
+    with TestClient(app, base_url="http://127.0.0.1") as proxied, caplog.at_level("WARNING"):
+        assert proxied.post("/api/sentiment/correct", json={"ids": [target.id], "label": "positive"},
+                            headers=signed).status_code == 200
+        assert proxied.post("/api/sentiment/undo", json={"ids": [target.id]}, headers=signed).status_code == 200
+    assert f"carol gave the model's label back to {target.id}" in caplog.text

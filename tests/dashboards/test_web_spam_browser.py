@@ -164,3 +164,20 @@ def test_a_label_a_sentiment_rule_gave_is_marked_with_the_rules_name(page, store
     expect(badge).to_contain_text("neutral \U0001f4cf")
     assert badge.get_attribute("title") == "neutral, by the sentiment rule \u201cpress-releases\u201d"
     assert page.errors == []
+
+
+def test_a_write_the_proxy_fails_leaves_the_card_as_it_was_and_says_why(page, store):
+    # The proxy's own error page (HTML, 502): a fault no real part of the dashboard produces on cue, so the
+    # browser is given one for this route alone.
+    page.route("**/api/sentiment/correct", lambda route: route.fulfill(
+        status=502, content_type="text/html", body="<html><body>Bad Gateway</body></html>"))
+    page.goto("/explore?brand=Lumora&sentiment=neutral&since=2026-11-01&until=2026-11-15")
+    _ready(page)
+    first = page.locator("#results li.mention").first
+    mention_id = first.get_attribute("data-id")
+    before = store.get([mention_id])[0].sentiment
+    first.locator("select.correct").select_option("negative")
+    expect(page.locator("#error")).to_contain_text("502")
+    expect(first.locator("select.correct")).to_be_enabled()
+    expect(first.locator("select.correct")).to_have_value("")  # never looks applied
+    assert store.get([mention_id])[0].sentiment == before

@@ -9,20 +9,35 @@
   let current = null;
   let spamNote = "";
 
+  /* POST one of the dashboard's writes. Always resolves to {ok, answer}: the JSON reply, or {error} when the
+     reply is no JSON (a proxy's page, a server error) or the server did not answer at all. */
+  async function post(url, body) {
+    let response;
+    try {
+      response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    } catch (error) {
+      return { ok: false, answer: { error: "the dashboard did not answer: " + error.message } };
+    }
+    let answer = {};
+    try { answer = await response.json(); } catch (error) { answer = {}; }
+    if (!response.ok && !answer.error) answer.error = `${response.status} ${response.statusText}`;
+    return { ok: response.ok, answer };
+  }
+
   /* A flagged mention (shown with Spam: included): the rule's reason and a way to overrule it. */
   function spamLine(hit) {
     const button = el("button", { type: "button", class: "not-spam", text: "\u2705 not spam" });
     const line = el("div", { class: "meta spam" }, el("span", { class: "badge", text: "\u{1F916} " + hit.spam }), button);
     button.addEventListener("click", async () => {
       button.disabled = true;
-      const response = await fetch("/api/spam/not-spam", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids: [hit.id] }),
-      });
-      if (response.ok) {
+      const { ok, answer } = await post("/api/spam/not-spam", { ids: [hit.id] });
+      if (ok && (answer.marked || []).includes(hit.id)) {
         line.replaceChildren(el("span", { class: "muted", text: "\u2705 marked not spam: counted from now on" }),
           undoButton(hit, line));
+      } else {
+        button.disabled = false;
+        GS.showError(answer.error || "not marked: this mention is no longer stored");
       }
-      else { button.disabled = false; GS.showError((await response.json()).error); }
     });
     return line;
   }
@@ -32,13 +47,17 @@
     const button = el("button", { type: "button", class: "undo-not-spam", text: "\u21A9\uFE0F undo" });
     button.addEventListener("click", async () => {
       button.disabled = true;
-      const response = await fetch("/api/spam/undo", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids: [hit.id] }),
-      });
-      const answer = await response.json();
-      if (response.ok && (answer.reflagged[hit.id] || answer.unflagged.includes(hit.id))) {
-        line.replaceWith(spamLine(Object.assign({}, hit, { spam: answer.reflagged[hit.id] || hit.spam })));
-      } else { button.disabled = false; GS.showError(answer.error || "no \"not spam\" to withdraw"); }
+      const { ok, answer } = await post("/api/spam/undo", { ids: [hit.id] });
+      const flag = ok && (answer.reflagged || {})[hit.id];
+      if (flag) {
+        line.replaceWith(spamLine(Object.assign({}, hit, { spam: flag })));
+      } else if (ok && (answer.unflagged || []).includes(hit.id)) {
+        line.replaceChildren(el("span", { class: "muted",
+          text: "\u21A9\uFE0F not spam withdrawn: counted until a spam pass flags it again" }));
+      } else {
+        button.disabled = false;
+        GS.showError(answer.error || "no \"not spam\" to withdraw");
+      }
     });
     return button;
   }
@@ -56,22 +75,23 @@
       if (!label) return;
       choice.disabled = true;
       const undo = label === "undo";
-      const response = await fetch(undo ? "/api/sentiment/undo" : "/api/sentiment/correct", {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(undo ? { ids: [hit.id] } : { ids: [hit.id], label }),
-      });
-      const answer = await response.json();
-      const now = undo ? answer.restored && answer.restored[hit.id] : label;
-      if (response.ok && now) {
-        const fixed = Object.assign({}, hit, { sentiment: now, corrected: !undo });
+      const { ok, answer } = await post(undo ? "/api/sentiment/undo" : "/api/sentiment/correct",
+        undo ? { ids: [hit.id] } : { ids: [hit.id], label });
+      const now = !ok ? null : undo ? (answer.restored || {})[hit.id] : ((answer.corrected || []).includes(hit.id) ? label : null);
+      if (now) {
+        const fixed = Object.assign({}, hit, { sentiment: now, corrected: !undo, rule: null });
         const redrawn = GS.mentionCard(fixed, hit.highlight);
         addCorrection(fixed, redrawn);
+        const spam = card.querySelector(".meta.spam");  // its spam line, in whatever state it is now
+        if (spam) redrawn.append(spam);
         redrawn.append(el("div", { class: "meta", text: undo
           ? `\u21A9\uFE0F the model's label again: ${now}` : `\u270F\uFE0F corrected to ${now}: counted so from now on` }));
         card.replaceWith(redrawn);
       } else {
         choice.disabled = false; choice.value = "";
-        GS.showError(answer.error || "not given back: it carries a model's label already, or no record of the model's label is kept");
+        GS.showError(answer.error || (undo
+          ? "not given back: it carries a model's label already, or no record of the model's label is kept"
+          : "not corrected: this mention is no longer stored, or not tagged yet"));
       }
     });
     card.querySelector(".meta").append(choice);
