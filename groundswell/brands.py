@@ -18,7 +18,7 @@ from core.mention import Mention
 from core.query.aliases import QUERY
 from core.query.match import Post
 from groundswell.config import BrandConfig
-from indexing.base import Filters, Store
+from indexing.base import BRANDS, Filters, Store
 
 
 def brands_matching(mention: Mention, brands: Sequence[BrandConfig]) -> dict[str, str]:
@@ -65,7 +65,7 @@ def reattribute(store: Store, brands: Sequence[BrandConfig], bar: Any = None, ch
     pending: list[Mention] = []
 
     def flush() -> None:
-        for result in store.upsert(pending):
+        for result in store.upsert(pending, fields=BRANDS):
             if not result.ok:
                 report.failed += 1
                 if len(report.errors) < 10:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from core.batches import batched
 from groundswell.config import Config
-from indexing.base import Filters, Store
+from indexing.base import INTENT, Filters, Store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.intents import shipped_tagger
 from nlp.normalize import normalize
@@ -44,7 +44,7 @@ def _tag(config: Config, store: Store, embeddings: SentenceEmbeddings, mentions:
     vectors = embeddings.for_texts(texts, batch_size=config.nlp.batch_size)
     intents = shipped_tagger().predict(vectors, texts, [m.lang for m in mentions])
     tagged = [m.model_copy(update={"intent": intent}) for m, intent in zip(mentions, intents, strict=True)]
-    failed = [r for r in store.upsert(tagged) if not r.ok]
+    failed = [r for r in store.upsert(tagged, fields=INTENT) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store intent tags: {failed[0].error}")
     report.tagged += len(tagged)

@@ -44,7 +44,7 @@ from groundswell.sentiment_corrections import prune_corrections
 from groundswell.sentiment_rules import SentimentRules
 from groundswell.spam import SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.targets import collected_sources, plan_targets
-from indexing.base import Filters, Store, WriteResult
+from indexing.base import ENRICHED, Filters, Store, WriteResult
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.enrich import Enricher
@@ -362,7 +362,7 @@ def enrich(
             if not todo:
                 break
             done = enrich_in_pieces(enricher, todo, config.nlp.batch_size, bar, rules)
-            failed = [r for r in store.upsert(done) if not r.ok]
+            failed = [r for r in store.upsert(done, fields=ENRICHED) if not r.ok]
             if failed:
                 raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
             for mention in done:

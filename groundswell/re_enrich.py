@@ -40,7 +40,7 @@ from groundswell.pass_mark import PassMark
 from groundswell.pipeline import enrich_in_pieces, progress_bar
 from groundswell.sentiment_rules import SentimentRules
 from groundswell.targets import check_brand
-from indexing.base import Filters, Store
+from indexing.base import ENRICHED, SENTIMENT, Filters, Store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.enrich import Enricher
 
@@ -186,7 +186,8 @@ def _retag(
     modelled = [m for m in mentions if m.id not in ruled_ids]
     bar.update(len(ruled))
     done = [*ruled, *(enrich_in_pieces(enricher, modelled, config.nlp.batch_size, bar, rules) if modelled else [])]
-    failed = [r for r in store.upsert(done) if not r.ok]
+    # Only what this pass redid is written: a spam flag or theme set since the batch was read stays.
+    failed = [r for r in store.upsert(done, fields=ENRICHED if everything else SENTIMENT) if not r.ok]
     if failed:
         raise RuntimeError(
             f"could not store re-tagged mentions ({len(failed)} of a batch of {len(done)}; {report.retagged} "

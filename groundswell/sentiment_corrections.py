@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from core.mention import SENTIMENT_LABELS, Sentiment, analyst_label
 from core.time import as_utc
-from indexing.base import Store, mention_keyed_records, prune_mention_keyed
+from indexing.base import SENTIMENT, Store, mention_keyed_records, prune_mention_keyed
 
 CORRECTION_PREFIX = "sentiment-correction:"
 MAX_BATCH = 1000  # ids one call (one dashboard request) may correct
@@ -82,7 +82,7 @@ def correct_sentiment(store: Store, labels: Mapping[str, str], by: str, now: dat
         if before.label != label:
             key = f"{before.label} -> {label}"
             report.changes[key] = report.changes.get(key, 0) + 1
-    failed = [r for r in store.upsert(corrected) if not r.ok]
+    failed = [r for r in store.upsert(corrected, fields=SENTIMENT) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store {len(failed)} correction(s) (first {failed[0].id}: {failed[0].error}); "
                            "run it again")
@@ -135,7 +135,7 @@ def undo_corrections(store: Store, ids: list[str]) -> UndoReport:
         if before.label != mention.sentiment.label:
             key = f"{mention.sentiment.label} -> {before.label}"
             report.changes[key] = report.changes.get(key, 0) + 1
-    failed = [r for r in store.upsert(restored, replace_labels=True) if not r.ok]
+    failed = [r for r in store.upsert(restored, replace_labels=True, fields=SENTIMENT) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store {len(failed)} label(s) (first {failed[0].id}: {failed[0].error}); "
                            "run it again")

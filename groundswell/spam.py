@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from core.accounts import OwnAccounts
 from core.mention import Mention
 from core.time import as_utc
-from indexing.base import Filters, Store, mention_keyed_records, prune_mention_keyed
+from indexing.base import SPAM, Filters, Store, mention_keyed_records, prune_mention_keyed
 from nlp.spam import SpamRules, detect
 
 OVERRIDE_PREFIX = "spam-override:"
@@ -88,7 +88,7 @@ def flag_spam(
             continue
         rule = reason.split(":", 1)[0]
         report.by_reason[rule] = report.by_reason.get(rule, 0) + 1
-    failed = [r for r in store.upsert(changed) if not r.ok]
+    failed = [r for r in store.upsert(changed, fields=SPAM) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store spam flags: {failed[0].error}")
     report.flagged = len(changed) - report.own_posts
@@ -109,7 +109,7 @@ def mark_not_spam(store: Store, ids: Iterable[str], by: str, now: datetime) -> l
             record["flag"] = flag
         store.set_state(OVERRIDE_PREFIX + mention.id, json.dumps(record, ensure_ascii=False))
     cleared = [m.model_copy(update={"spam": None}) for m in found if m.spam is not None]
-    failed = [r for r in store.upsert(cleared) if not r.ok]
+    failed = [r for r in store.upsert(cleared, fields=SPAM) if not r.ok]
     if failed:
         raise RuntimeError(f"could not clear spam flags: {failed[0].error}")
     return [m.id for m in found]
@@ -152,7 +152,7 @@ def undo_not_spam(store: Store, ids: Iterable[str]) -> NotSpamUndo:
             report.reflagged[mention_id] = flag
         else:
             report.unflagged.append(mention_id)
-    failed = [r for r in store.upsert(reflag) if not r.ok]
+    failed = [r for r in store.upsert(reflag, fields=SPAM) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store spam flags: {failed[0].error}; run it again")
     store.delete_state(OVERRIDE_PREFIX + i for i in [*report.reflagged, *report.unflagged])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from core.mention import Mention
 from core.query import parse
 from groundswell.config import BrandConfig
-from indexing.base import Filters, Store
+from indexing.base import THEMES, Filters, Store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import assign_paths, drifted, unfit_share
@@ -103,7 +103,7 @@ def update(
             log.info("themes %s: %s%s, %d new, %d assigned", brand.name, done.mode,
                      f" ({done.reason})" if done.reason else "", done.new, done.assigned)
         tick()
-    failed = [r for r in store.upsert(labels.changed()) if not r.ok]
+    failed = [r for r in store.upsert(labels.changed(), fields=THEMES) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store themes: {failed[0].error}")
     for brand_name, themes in labels.states.items():

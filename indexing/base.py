@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from core.mention import Mention
+from core.mention import Mention, Sentiment
 from core.state import ListableState
 
 Interval = Literal["hour", "day"]
@@ -21,32 +21,60 @@ SORTS = ("newest", "oldest", "engagement", "relevance")
 MAX_PAGE_SIZE = 1000
 
 
-def keep_enrichment(new: Mention, old: Mention | None, replace_labels: bool = False) -> Mention:
-    """The mention to store when `new` re-collects `old`: fresh counts and text, but the sentiment,
-    themes and language that enrichment gave `old` are kept (a bare re-collect must not erase them).
-    A label a person set (`Sentiment.by_analyst`) is kept over any model's: re-enriching, or a write made
-    from a read before the correction, never undoes it; only another person's label replaces it, or a
-    person's decision to give the model's label back (`replace_labels`: undoing a correction).
-    Every store writes through this rule."""
-    if old is None or old.sentiment is None:
-        return new
-    if (new.sentiment is not None and old.sentiment.by_analyst and not new.sentiment.by_analyst
-            and not replace_labels):
-        return new.model_copy(update={"sentiment": old.sentiment})
-    if new.sentiment is not None:
-        return new
-    return new.model_copy(
-        update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang, "spam": old.spam,
-                "intent": old.intent}
-    )
+# The fields each later step writes (`Store.upsert(..., fields=...)`): a step writes only its own, and every
+# other field is taken from what is stored at the moment of the write, so a step working from an older read
+# never undoes what another step wrote since (a spam flag, a theme, a person's label).
+ENRICHED = frozenset({"sentiment", "lang", "intent"})  # the enrich step
+SENTIMENT = frozenset({"sentiment"})  # re-enrich, corrections and their undo
+SPAM = frozenset({"spam"})  # the spam step, "not spam" and its undo
+THEMES = frozenset({"themes"})  # the themes step
+INTENT = frozenset({"intent"})  # the intents backfill
+BRANDS = frozenset({"brands", "matches"})  # re-attribution (merged as a union anyway)
 
 
-def merge_stored(new: Mention, old: Mention | None, replace_labels: bool = False) -> Mention:
+def _kept_sentiment(new: Sentiment | None, old: Sentiment | None, replace_labels: bool) -> Sentiment | None:
+    """The label to store: `new`'s, except that a person's label (`Sentiment.by_analyst`) outranks any model's
+    or rule's; only another person's label replaces it, or `replace_labels` (undoing a correction). No label
+    in `new` keeps `old`'s."""
+    if new is None:
+        return old
+    if old is not None and old.by_analyst and not new.by_analyst and not replace_labels:
+        return old
+    return new
+
+
+def keep_enrichment(new: Mention, old: Mention | None, replace_labels: bool = False,
+                    fields: frozenset[str] | None = None) -> Mention:
+    """The mention to store when `new` is written over the stored `old` (same id).
+
+    - `fields` given (a later step: ENRICHED, SENTIMENT, SPAM, ...): `old` with only those fields from `new`.
+    - `new` without a label (a bare re-collect): fresh counts and text, and everything the later steps gave
+      `old` (label, themes, language, spam flag, intent) is kept.
+    - Otherwise `new` whole (an import or a copy of a labelled mention).
+    In every case a person's label is kept over any model's (`_kept_sentiment`): re-enriching, or a write
+    made from a read before the correction, never undoes it. Every store writes through this rule."""
+    if old is None:
+        return new
+    if fields is not None:
+        changed = {name: getattr(new, name) for name in fields}
+        if "sentiment" in fields:
+            changed["sentiment"] = _kept_sentiment(new.sentiment, old.sentiment, replace_labels)
+        return old.model_copy(update=changed)
+    if new.sentiment is None:
+        return new.model_copy(
+            update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang,
+                    "spam": old.spam, "intent": old.intent}
+        )
+    return new.model_copy(update={"sentiment": _kept_sentiment(new.sentiment, old.sentiment, replace_labels)})
+
+
+def merge_stored(new: Mention, old: Mention | None, replace_labels: bool = False,
+                 fields: frozenset[str] | None = None) -> Mention:
     """The mention to store when `new` is written over the stored `old` (same id): the brands are the
     union of both (a pass for one brand, or an enrich write made from an older read, never takes a
-    brand away) and enrichment is kept (`keep_enrichment`, which says what `replace_labels` allows).
+    brand away) and the rest as `keep_enrichment` says (`replace_labels`, `fields`).
     Every store's upsert writes through this."""
-    merged = keep_enrichment(new, old, replace_labels)
+    merged = keep_enrichment(new, old, replace_labels, fields)
     if old is None:
         return merged
     return merged.with_brands(old.brands, {b: q for b, q in old.matches.items() if b not in new.matches})
@@ -161,9 +189,11 @@ class Store(ListableState, Protocol):
 
     name: str
 
-    def upsert(self, mentions: Iterable[Mention], *, replace_labels: bool = False) -> Iterator[WriteResult]:
+    def upsert(self, mentions: Iterable[Mention], *, replace_labels: bool = False,
+               fields: frozenset[str] | None = None) -> Iterator[WriteResult]:
         """Write mentions (insert or replace by id, through `merge_stored`); yield one result per mention.
-        `replace_labels`: their sentiment replaces even a person's label (only for undoing a correction)."""
+        `replace_labels`: their sentiment replaces even a person's label (only for undoing a correction).
+        `fields`: only these fields are written over a stored mention (ENRICHED, SPAM, ...), the rest kept."""
         ...
 
     def get(self, ids: Iterable[str]) -> list[Mention]: ...

@@ -217,19 +217,19 @@ class ElasticsearchStore:
 
     # -- writes ------------------------------------------------------------------------------------
     def upsert(self, mentions: Iterable[Mention], window: int = 5000, *,
-               replace_labels: bool = False) -> Iterator[WriteResult]:
+               replace_labels: bool = False, fields: frozenset[str] | None = None) -> Iterator[WriteResult]:
         """Index mentions by id, `window` at a time; one WriteResult per mention, failures included.
-        `replace_labels`: see `indexing.base.keep_enrichment`."""
+        `replace_labels`, `fields`: see `indexing.base.keep_enrichment`."""
         batch: list[Mention] = []
         wrote = False
         try:
             for mention in mentions:
                 batch.append(mention)
                 if len(batch) >= window:
-                    yield from self._write(batch, replace_labels)
+                    yield from self._write(batch, replace_labels, fields)
                     wrote, batch = True, []
             if batch:
-                yield from self._write(batch, replace_labels)
+                yield from self._write(batch, replace_labels, fields)
                 wrote = True
         finally:
             if wrote and self.refresh_after_write:
@@ -241,11 +241,12 @@ class ElasticsearchStore:
         except Exception:  # noqa: BLE001 - a failed refresh only delays visibility by ~1s
             pass
 
-    def _write(self, batch: list[Mention], replace_labels: bool = False) -> Iterator[WriteResult]:
+    def _write(self, batch: list[Mention], replace_labels: bool = False,
+               fields: frozenset[str] | None = None) -> Iterator[WriteResult]:
         by_id: dict[str, Mention] = {}
         for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
             by_id[mention.id] = mention
-        merged, unread = self._merge_stored(list(by_id.values()), replace_labels)
+        merged, unread = self._merge_stored(list(by_id.values()), replace_labels, fields)
         actions = [
             {
                 "_op_type": "index",
@@ -260,8 +261,8 @@ class ElasticsearchStore:
         for mention in batch:  # one result per input, duplicates included
             yield results[mention.id]
 
-    def _merge_stored(self, mentions: list[Mention], replace_labels: bool = False
-                      ) -> tuple[list[Mention], dict[str, str]]:
+    def _merge_stored(self, mentions: list[Mention], replace_labels: bool = False,
+                      fields: frozenset[str] | None = None) -> tuple[list[Mention], dict[str, str]]:
         """Read-merge-write: what is stored under these ids keeps its brands and enrichment
         (`indexing.base.merge_stored`). Two writers racing on one id agree anyway: each computed the
         mention's brands from its text with the same rule (`groundswell.brands`).
@@ -289,7 +290,8 @@ class ElasticsearchStore:
                 # a month's index not there yet means nothing stored; any other error, an unread copy
                 reason = error.get("reason") if isinstance(error, dict) else error
                 unread[doc["_id"]] = f"could not read the stored copy to merge with ({reason}); not written"
-        return [merge_stored(m, stored.get(m.id), replace_labels) for m in mentions if m.id not in unread], unread
+        return ([merge_stored(m, stored.get(m.id), replace_labels, fields) for m in mentions if m.id not in unread],
+                unread)
 
     # -- queries -----------------------------------------------------------------------------------
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:

@@ -213,19 +213,20 @@ class SqliteStore:
 
     # -- writes --------------------------------------------------------------------------------
     def upsert(self, mentions: Iterable[Mention], chunk_size: int = 500, *,
-               replace_labels: bool = False) -> Iterator[WriteResult]:
+               replace_labels: bool = False, fields: frozenset[str] | None = None) -> Iterator[WriteResult]:
         """Insert or update by id, in transactions of `chunk_size`; yield a result per mention.
-        `replace_labels`: see `indexing.base.keep_enrichment`."""
+        `replace_labels`, `fields`: see `indexing.base.keep_enrichment`."""
         chunk: list[Mention] = []
         for mention in mentions:
             chunk.append(mention)
             if len(chunk) >= chunk_size:
-                yield from self._write_chunk(chunk, replace_labels)
+                yield from self._write_chunk(chunk, replace_labels, fields)
                 chunk = []
         if chunk:
-            yield from self._write_chunk(chunk, replace_labels)
+            yield from self._write_chunk(chunk, replace_labels, fields)
 
-    def _write_chunk(self, chunk: list[Mention], replace_labels: bool = False) -> list[WriteResult]:
+    def _write_chunk(self, chunk: list[Mention], replace_labels: bool = False,
+                     fields: frozenset[str] | None = None) -> list[WriteResult]:
         # The last copy of an id within one chunk wins, as it would across chunks.
         by_id: dict[str, Mention] = {}
         for mention in chunk:
@@ -239,7 +240,7 @@ class SqliteStore:
                 for mention_id, mention in by_id.items():
                     try:
                         old = existing.get(mention_id)
-                        self._write_one(conn, merge_stored(mention, old, replace_labels))
+                        self._write_one(conn, merge_stored(mention, old, replace_labels, fields))
                         results.append(WriteResult(id=mention_id, ok=True, created=old is None))
                     except (sqlite3.Error, ValueError, TypeError) as exc:
                         results.append(WriteResult(id=mention_id, ok=False, error=f"{type(exc).__name__}: {exc}"))

@@ -33,11 +33,11 @@ class FailingWrite(WrappedStore):
         super().__init__(store)
         self.failing_call = failing_call
 
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+    def upsert(self, mentions: Iterable[Mention], **options) -> Iterator[WriteResult]:
         self.calls += 1
         if self.calls == self.failing_call:
             return iter([WriteResult(id=m.id, ok=False, error="disk I/O error") for m in mentions])
-        return self.store.upsert(mentions)
+        return self.store.upsert(mentions, **options)
 
 
 class CountingWrites(WrappedStore):
@@ -48,19 +48,19 @@ class CountingWrites(WrappedStore):
         self.written: list[str] = []
         self.written_ids: list[str] = []
 
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+    def upsert(self, mentions: Iterable[Mention], **options) -> Iterator[WriteResult]:
         mentions = list(mentions)
         self.written += [m.native_id for m in mentions]
         self.written_ids += [m.id for m in mentions]
-        return super().upsert(mentions)
+        return super().upsert(mentions, **options)
 
 
 class SilentlyDropping(WrappedStore):
     """Answers 'written' for every mention but keeps all except each batch's first: only reading back shows it."""
 
-    def upsert(self, mentions: Iterable[Mention]) -> Iterator[WriteResult]:
+    def upsert(self, mentions: Iterable[Mention], **options) -> Iterator[WriteResult]:
         mentions = list(mentions)
-        list(self.store.upsert(mentions[1:]))
+        list(self.store.upsert(mentions[1:], **options))
         return iter([WriteResult(id=m.id, ok=True) for m in mentions])
 
 

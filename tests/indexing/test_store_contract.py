@@ -16,6 +16,7 @@ import pytest
 
 from core.mention import ANALYST, Author, Engagement, Mention, Sentiment, analyst_label
 from core.query import parse
+from indexing import base
 from indexing.base import Filters, Store
 
 T0 = datetime(2026, 3, 30, 0, 0, tzinfo=UTC)  # the corpus spans the March/April boundary
@@ -379,6 +380,32 @@ def test_only_a_write_that_replaces_labels_gives_a_persons_label_back_to_a_model
     newer = post.sentiment.model_copy(update={"label": "neutral", "model": "newer@2"})
     assert all(r.ok for r in store.upsert([post.model_copy(update={"sentiment": newer})]))
     assert store.get([post.id])[0].sentiment == newer
+
+
+def test_a_step_writes_only_its_own_fields_over_what_another_step_wrote_since(empty_store: Store):
+    """Re-enrich reads a batch, the spam and themes steps write the same mentions, then re-enrich writes its
+    labels from the older read: the flag and the theme stay (`fields`). A bare re-collect of a mention not
+    enriched yet keeps its spam flag; clearing the flag ("not spam") is a write of that field alone."""
+    store = empty_store
+    post = next(m for m in CORPUS if m.sentiment is not None and m.brands)
+    raw = next(m for m in CORPUS if m.sentiment is not None and m.id != post.id).model_copy(
+        update={"sentiment": None, "themes": [], "intent": None})
+    assert all(r.ok for r in store.upsert([post, raw]))
+    read = store.get([post.id])[0]  # re-enrich's read
+    flagged = read.model_copy(update={"spam": "copy-paste campaign: 9 authors, 4 min"})
+    assert all(r.ok for r in store.upsert([flagged], fields=base.SPAM))
+    assert all(r.ok for r in store.upsert([read.model_copy(update={"themes": ["battery fire"]})], fields=base.THEMES))
+    relabelled = read.sentiment.model_copy(update={"label": "neutral", "model": "newer@2"})
+    assert all(r.ok for r in store.upsert([read.model_copy(update={"sentiment": relabelled})], fields=base.SENTIMENT))
+    (got,) = store.get([post.id])
+    assert (got.sentiment, got.spam, got.themes) == (relabelled, flagged.spam, ["battery fire"])
+    assert got.brands == post.brands and got.text == post.text
+
+    assert all(r.ok for r in store.upsert([raw.model_copy(update={"spam": "bot"})], fields=base.SPAM))
+    assert all(r.ok for r in store.upsert([raw]))  # re-collected bare, before any enrichment
+    assert store.get([raw.id])[0].spam == "bot"
+    assert all(r.ok for r in store.upsert([raw.model_copy(update={"spam": None})], fields=base.SPAM))
+    assert store.get([raw.id])[0].spam is None
 
 
 def test_significant_terms_find_the_spike(empty_store: Store):
