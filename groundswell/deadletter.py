@@ -45,6 +45,10 @@ class DeadLetter:
         """Entries waiting (mentions plus unreadable lines)."""
         return len(self._read()) if self.path.exists() else 0
 
+    def parked_ids(self) -> set[str]:
+        """The ids of the mentions waiting."""
+        return set(self._read().mentions) if self.path.exists() else set()
+
     def park(self, mentions: list[Mention], reason: str) -> int:
         """Add `mentions` (a later version of an id replaces the earlier); return how many entries wait."""
         if not mentions:

@@ -68,6 +68,9 @@ class CollectReport:
     attempted: int = 0  # source × brand passes run
     replayed: int = 0  # parked mentions stored by this run
     deadletter: int = 0  # entries still waiting in the dead-letter file after this run
+    # Mentions an earlier run parked that failed again when collected again while other writes landed: bad
+    # data, not an outage; they stay parked and their source went on past them (`_store_batch`).
+    failed_again: int = 0
 
     def merge(self, other: CollectReport) -> None:
         self.collected += other.collected
@@ -81,6 +84,7 @@ class CollectReport:
         self.conflicting_ids.extend(other.conflicting_ids[: max(0, REASONS_KEPT - len(self.conflicting_ids))])
         self.attempted += other.attempted
         self.replayed += other.replayed
+        self.failed_again += other.failed_again
         self.deadletter = max(self.deadletter, other.deadletter)
 
     @property
@@ -254,7 +258,8 @@ def _run_source(
                 # Stop here: the cursor stays before this batch, so the next run fetches it again.
                 log.warning("%s: stopping, %d mention(s) failed to store", label, report.failed_writes)
                 break
-            # The cursor moves only when everything this batch covers is safely stored.
+            # The cursor moves only when everything this batch covers is safely stored (or, for a mention that
+            # failed again after an earlier run parked it, safely parked: `_store_batch`).
             if use_cursor and batch.cursor is not None:
                 cursors.set(cursor_key, brand, batch.cursor)
     except SourceError as exc:
@@ -268,7 +273,8 @@ def _run_source(
 
 
 def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str]) -> bool:
-    """Store one batch; False (and the failures parked in the dead-letter file) when any write failed."""
+    """Store one batch; False (and the failures parked in the dead-letter file) when a write failed, True when
+    every write landed, or every failure is a mention an earlier run parked that failed again."""
     report.collected += len(batch.mentions)
     report.skipped += len(batch.skipped)
     for reason in batch.skipped:
@@ -297,13 +303,27 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
             failed.append(by_id[result.id])
             errors.append(result.error or "unknown error")
     index.remember(stored)
-    if failed:
-        # Parked, never swallowed: the next run replays the dead-letter file before collecting.
-        try:
-            dead_letter(config).park(failed, reason=errors[0])
-        except Exception as exc:  # noqa: BLE001 - the cursor stays put, so the next run fetches them again
-            log.error("could not park %d mention(s) in the dead-letter file: %s", len(failed), exc)
-    return not failed
+    if not failed:
+        return True
+    # Parked, never swallowed: the next run replays the dead-letter file before collecting.
+    letters = dead_letter(config)
+    try:
+        parked_before = letters.parked_ids()
+        letters.park(failed, reason=errors[0])
+    except Exception as exc:  # noqa: BLE001 - the cursor stays put, so the next run fetches them again
+        log.error("could not park %d mention(s) in the dead-letter file: %s", len(failed), exc)
+        return False
+    # A first failure holds the cursor (an outage: the next run fetches the batch again). A mention an earlier
+    # run parked that fails again while the store takes other writes is bad data, not an outage: it stays
+    # parked, in a file that has outlived a run, and its source goes on past it instead of stopping at it on
+    # every run from now on.
+    store_is_up = report.stored > 0 or report.replayed > 0
+    if store_is_up and all(m.id in parked_before for m in failed):
+        report.failed_again += len(failed)
+        log.warning("%d mention(s) failed again after an earlier run parked them (first %s: %s); they stay "
+                    "parked and collection goes on past them", len(failed), failed[0].id, errors[0][:200])
+        return True
+    return False
 
 
 def _last_per_id(mentions: list[Mention], seen: dict[str, str], report: CollectReport) -> list[Mention]:

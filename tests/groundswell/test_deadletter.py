@@ -84,6 +84,37 @@ def test_failed_writes_are_parked_once_and_replayed(setup, raises):
     assert sorted(m.id for m in real.iter_mentions()) == [f"x:{i}" for i in range(1, 7)]
 
 
+class PoisonWrites:
+    """The real SQLite store, except that the mentions in `poison` are always refused, one by one (a document
+    the store can never take: a fault injection, as for FailingWrites)."""
+
+    def __init__(self, store: SqliteStore, poison: set[str]):
+        self._store, self.poison = store, poison
+
+    def upsert(self, mentions, *args, **kwargs):
+        mentions = list(mentions)
+        good = {r.id: r for r in self._store.upsert([m for m in mentions if m.id not in self.poison], *args, **kwargs)}
+        return iter([good.get(m.id) or WriteResult(m.id, ok=False, error="mapper_parsing_exception") for m in mentions])
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_a_mention_the_store_never_takes_does_not_stop_its_source_for_good(setup):
+    config, tmp_path = setup
+    real = SqliteStore(tmp_path / "g.db")
+    store = PoisonWrites(real, {"x:3"})
+    first = pipeline.collect(config, store)  # x:3 fails for the first time: its batch is held, as in an outage
+    assert (first.failed_writes, first.failed_again, first.deadletter) == (1, 0, 1)
+    assert sorted(m.id for m in real.iter_mentions()) == ["x:1", "x:2", "x:4"]
+    second = pipeline.collect(config, store)  # parked by an earlier run and refused again: bad data, go past it
+    assert (second.failed_again, second.deadletter) == (1, 1)
+    assert sorted(m.id for m in real.iter_mentions()) == ["x:1", "x:2", "x:4", "x:5", "x:6"]
+    third = pipeline.collect(config, store)
+    assert (third.collected, third.deadletter) == (0, 1)  # nothing fetched again; x:3 still waits in the file
+    assert pipeline.collect(config, real).replayed == 1 and real.count() == 6  # the store takes it one day
+
+
 def test_ingest_exits_non_zero_while_the_dead_letter_is_not_empty(setup, monkeypatch):
     config, tmp_path = setup
     real = SqliteStore(tmp_path / "g.db")
