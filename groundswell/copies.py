@@ -6,6 +6,9 @@ Two kinds of copy are dropped before storing (and counted in the collect report)
 - an explicit repost (`RT @x: …` or an extractor-set `extra.repost_of`) of a post
   already stored for the same brand.
 
+A copy that names a brand its original lacks gives the original that brand (`give_owners_brands`), so the
+post counts once, for every brand either copy names.
+
 Identical texts from *different* authors that are not marked as reposts are kept:
 many people writing "Pulse overheating, recall it" is the crisis, not noise.
 The index lives in the store's state (keys ``copy:url:…`` and ``copy:text:…``, value: the owner's
@@ -20,7 +23,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from core.mention import Mention
-from indexing.base import Store, stored_ids
+from indexing.base import BRANDS, Store, stored_ids
 
 _RT = re.compile(r"^\s*RT\s+@[\w.]+:", re.IGNORECASE)
 # Tracking parameters that never change what a URL points to.
@@ -95,6 +98,25 @@ class CopyIndex:
             return None
         owner = owners.get(key) or self.store.get_state(key)
         return owner if owner and owner != mention_id else None
+
+    def give_owners_brands(self, copies: list[tuple[Mention, str]]) -> list[str]:
+        """Each copy's brands that its stored original lacks are added to the original (the same story found
+        through another brand's search, its title naming that brand): dropped as a copy, the post would not
+        count for that brand at all. Only the brands are written (`indexing.base.BRANDS`). Returns the errors
+        of writes that failed; call only after the originals are stored."""
+        found: dict[str, list[Mention]] = {}
+        for copy, owner_id in copies:
+            found.setdefault(owner_id, []).append(copy)
+        owners = {m.id: m for m in self.store.get(list(found))} if found else {}
+        widened = []
+        for owner_id, owner in owners.items():
+            merged = owner
+            for copy in found[owner_id]:
+                new_reasons = {b: q for b, q in copy.matches.items() if b not in owner.brands}
+                merged = merged.with_brands(copy.brands, new_reasons)
+            if merged.brands != owner.brands:
+                widened.append(merged)
+        return [r.error or "unknown error" for r in self.store.upsert(widened, fields=BRANDS) if not r.ok]
 
     def remember(self, stored: list[Mention]) -> None:
         """Record ownership of stored mentions' keys; call only after they are safely stored."""

@@ -303,8 +303,12 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
             failed.append(by_id[result.id])
             errors.append(result.error or "unknown error")
     index.remember(stored)
+    unwidened = index.give_owners_brands(copies)
+    if unwidened:  # the copies' brands are not on their originals yet: hold the cursor, the next run retries
+        report.failed_writes += len(unwidened)
+        log.error("could not add %d copy's brand(s) to the stored original: %s", len(unwidened), unwidened[0])
     if not failed:
-        return True
+        return not unwidened
     # Parked, never swallowed: the next run replays the dead-letter file before collecting.
     letters = dead_letter(config)
     try:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from core.mention import Author, Mention
+from groundswell import pipeline
+from groundswell.config import parse_config
 from groundswell.copies import CopyIndex, canonical_url
+from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 
@@ -53,3 +57,26 @@ def test_canonical_url_keeps_meaningful_parameters():
     assert canonical_url("https://WWW.Example.com/a/?utm_medium=x&id=3&fbclid=1") == "https://example.com/a?id=3"
     assert canonical_url("https://example.com/search?site=a") == "https://example.com/search?site=a"
     assert canonical_url("not a url") is None
+
+
+def test_a_copy_found_for_another_brand_gives_the_original_that_brand(tmp_path):
+    rows = [  # one story: the feed names Lumora; Hacker News' title, found by Sonique's search, names Sonique too
+        {"source": "rss", "native_id": "1", "text": "Lumora recalls Pulse", "created_at": "2026-11-01T10:00:00Z",
+         "url": "https://news.example.com/story?utm_source=feed"},
+        {"source": "hackernews", "native_id": "9", "text": "Lumora recall: Sonique to gain?",
+         "created_at": "2026-11-01T11:00:00Z", "url": "https://www.news.example.com/story"},
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = parse_config({
+        "brands": [{"name": "Lumora", "query": "Lumora"}, {"name": "Sonique", "query": "Sonique"}],
+        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl")}}],
+        "report": {"path": str(tmp_path / "report.html")},
+    })
+    store = SqliteStore(tmp_path / "g.db")
+    pipeline.collect(config, store)
+    (stored,) = store.iter_mentions()  # one post ...
+    assert stored.id == "rss:1" and stored.brands == ["Lumora", "Sonique"]  # ... counted for both brands
+    assert stored.matches["Sonique"] == "Sonique"
+    assert store.count(Filters(brand="Sonique")) == 1
+    pipeline.collect(config, store)  # a rerun adds nothing
+    assert [m.brands for m in store.iter_mentions()] == [["Lumora", "Sonique"]]
