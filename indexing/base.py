@@ -72,11 +72,16 @@ def merge_stored(new: Mention, old: Mention | None, replace_labels: bool = False
                  fields: frozenset[str] | None = None) -> Mention:
     """The mention to store when `new` is written over the stored `old` (same id): the brands are the
     union of both (a pass for one brand, or an enrich write made from an older read, never takes a
-    brand away) and the rest as `keep_enrichment` says (`replace_labels`, `fields`).
+    brand away), the time it was first stored under is kept, and the rest is as `keep_enrichment` says
+    (`replace_labels`, `fields`).
     Every store's upsert writes through this."""
     merged = keep_enrichment(new, old, replace_labels, fields)
     if old is None:
         return merged
+    if merged.created_at != old.created_at:
+        # The first time a post was stored under wins: a feed entry without a date is dated when collected
+        # (extractors/rss.py, `undated: collected`), and every later collection must not move it in time.
+        merged = merged.model_copy(update={"created_at": old.created_at})
     return merged.with_brands(old.brands, {b: q for b, q in old.matches.items() if b not in new.matches})
 
 

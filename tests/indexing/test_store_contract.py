@@ -408,6 +408,18 @@ def test_a_step_writes_only_its_own_fields_over_what_another_step_wrote_since(em
     assert store.get([raw.id])[0].spam is None
 
 
+def test_a_post_collected_again_keeps_the_time_it_was_first_stored_under(empty_store: Store):
+    """An undated feed entry is dated when collected (extractors/rss.py, `undated: collected`): collected
+    again two days later it must stay where it was in time, counted once."""
+    post = next(m for m in CORPUS if m.created_at.day < 25 and m.created_at.month == 4)
+    assert all(r.ok for r in empty_store.upsert([post]))
+    later = post.model_copy(update={"created_at": post.created_at + timedelta(days=2), "sentiment": None})
+    assert all(r.ok for r in empty_store.upsert([later]))
+    assert empty_store.get([post.id])[0].created_at == post.created_at
+    day = Filters(since=post.created_at - timedelta(hours=1), until=post.created_at + timedelta(hours=1))
+    assert post.id in {m.id for m in empty_store.iter_mentions(day)} and empty_store.count() == 1
+
+
 def test_significant_terms_find_the_spike(empty_store: Store):
     base = CORPUS[:30]
     spike = [
