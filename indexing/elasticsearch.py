@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -73,6 +74,7 @@ _FACET_FIELDS = {
     "intent": "intent", "model": "sentiment.model",
 }
 _INTERVALS = {"hour": "1h", "day": "1d"}
+log = logging.getLogger(__name__)
 _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
 
@@ -343,6 +345,11 @@ class ElasticsearchStore:
         for start in range(0, len(wanted), 1000):
             part = wanted[start : start + 1000]
             res = self._search(query={"ids": {"values": part}}, size=len(part))
+            if res.get("_shards", {}).get("failed"):
+                # A missing mention must mean "not stored": retention's clean-up deletes a correction or a
+                # "not spam" whose mention get() does not return (indexing.base.prune_mention_keyed).
+                raise StoreUnavailable(f"Elasticsearch answered from part of the index only ({res['_shards']}): "
+                                       "a shard is unavailable; try again when the cluster is green")
             for hit in res["hits"]["hits"]:
                 found[hit["_id"]] = from_document(hit["_source"])
         return [found[i] for i in wanted if i in found]
@@ -663,8 +670,11 @@ class ElasticsearchStore:
                 for hit in self._scan(query, [{"created_at": "asc"}, {"id": "asc"}], 1000, source=False)
                 if hit["_index"] in boundary
             )
-            ok, _errors = helpers.bulk(self.client, actions, raise_on_error=False, stats_only=True, refresh=True)
+            ok, errors = helpers.bulk(self.client, actions, raise_on_error=False, stats_only=True, refresh=True)
             deleted += ok
+            if errors:  # they stay, older than the cutoff: the next `groundswell maintain` deletes them
+                log.warning("retention: %d mention(s) older than %s could not be deleted; the next run retries",
+                            errors, cutoff.isoformat())
         self._refresh()
         return deleted
 

@@ -191,6 +191,29 @@ def test_a_write_whose_stored_copy_cannot_be_read_is_refused_not_written_blind(e
     assert healthy.get([corrected.id])[0].sentiment == analyst_label("negative") and healthy.count() == 2
 
 
+def test_a_read_from_part_of_the_index_is_an_error_not_a_missing_mention(es_url: str, prefix: str):
+    """Retention's clean-up deletes a correction whose mention `get` does not return: an answer from some
+    shards only must not read as "not stored". Injected: a single healthy node has no shard to lose."""
+    from elasticsearch import Elasticsearch
+
+    from indexing.base import StoreUnavailable
+
+    class LosesAShard(Elasticsearch):
+        def search(self, *args, **kwargs):
+            resp = super().search(*args, **kwargs)
+            resp.body["_shards"] = {**resp.body["_shards"], "failed": 1}
+            resp.body["hits"]["hits"] = []
+            return resp
+
+    healthy = ElasticsearchStore(index_prefix=prefix, client=Elasticsearch(es_url), bulk=FAST)
+    batch = mentions(3, tag="shard")
+    assert all(r.ok for r in healthy.upsert(batch))
+    store = ElasticsearchStore(index_prefix=prefix, client=LosesAShard(es_url), bulk=FAST)
+    with pytest.raises(StoreUnavailable, match="part of the index"):
+        store.get([m.id for m in batch])
+    assert len(healthy.get([m.id for m in batch])) == 3
+
+
 def test_cursor_pages_stay_stable_under_concurrent_writes(es_store: ElasticsearchStore):
     list(es_store.upsert(mentions(25)))
     first = es_store.search(Filters(brand="acme"), size=10, sort="oldest")
