@@ -116,6 +116,8 @@ class CopyIndex:
                 merged = merged.with_brands(copy.brands, new_reasons)
             if merged.brands != owner.brands:
                 widened.append(merged)
+        if not widened:
+            return []
         return [r.error or "unknown error" for r in self.store.upsert(widened, fields=BRANDS) if not r.ok]
 
     def remember(self, stored: list[Mention]) -> None:
