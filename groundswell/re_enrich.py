@@ -181,7 +181,9 @@ def _retag(
     `everything`, which redoes intents too)."""
     old = {m.id: m.sentiment.label for m in mentions if m.sentiment is not None}
     last = mentions[-1].created_at  # before tagging: enrich_in_pieces orders its pieces by length
-    ruled = [] if everything or not rules else rules.apply(m for m in mentions if rules.label_for(m) is not None)
+    # `apply` returns a mention no rule matches as it is: one evaluation of the rules per mention
+    ruled = [] if everything or not rules else [
+        after for before, after in zip(mentions, rules.apply(mentions), strict=True) if after is not before]
     ruled_ids = {m.id for m in ruled}
     modelled = [m for m in mentions if m.id not in ruled_ids]
     bar.update(len(ruled))

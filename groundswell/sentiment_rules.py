@@ -102,7 +102,8 @@ class SentimentRules:
 
     def apply(self, mentions: Iterable[Mention]) -> list[Mention]:
         """`mentions` with each matched one's sentiment replaced by its rule's label; a person's label (a
-        correction) and a mention without a label (not enriched) are left as they are."""
+        correction), a mention without a label (not enriched) and one no rule matches are returned as they are
+        (the same objects)."""
         out = []
         for mention in mentions:
             ruled = None if mention.sentiment is None or mention.sentiment.by_analyst else self.label_for(mention)

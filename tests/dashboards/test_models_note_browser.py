@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from live_server import live_server
 from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
-from web_support import BRANDS, demo_mentions
+from web_support import demo_app, demo_mentions
 
 pytestmark = pytest.mark.browser
 NEWER = "groundswell-e5-sentiment@0123456789ab"
@@ -15,8 +15,6 @@ NEWER = "groundswell-e5-sentiment@0123456789ab"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    from dashboards.web.app import create_app
-    from groundswell.config import BrandConfig
     from indexing.sqlite import SqliteStore
 
     mentions = demo_mentions()
@@ -28,7 +26,7 @@ def server(tmp_path_factory) -> Iterator[str]:
                 update={"sentiment": mentions[i].sentiment.model_copy(update={"model": NEWER})})
     store = SqliteStore(tmp_path_factory.mktemp("models-note") / "g.db")
     assert all(r.ok for r in store.upsert(mentions))
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with live_server(app) as port:
         yield f"http://127.0.0.1:{port}"
     store.close()

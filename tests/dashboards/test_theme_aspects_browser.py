@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from live_server import live_server
 from test_web_browser import _expected_console_errors, _ready, browser, expect, page  # noqa: F401  (fixtures)
-from web_support import BRANDS, demo_db
+from web_support import demo_app, demo_db
 
 from indexing.base import Filters
 
@@ -28,8 +28,6 @@ PARENT, ASPECT = "battery overheating", "charger melted"
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The demo data with an aspect under the crisis theme, served by a real uvicorn."""
-    from dashboards.web.app import create_app
-    from groundswell.config import BrandConfig
     from indexing.sqlite import SqliteStore
     from nlp.theme_centroids import make_centroid
     from nlp.theme_state import BrandThemes, ThemeState
@@ -46,7 +44,7 @@ def server() -> Iterator[str]:
     aspect.parent = PARENT
     for brand in {b for m in crisis for b in m.brands}:
         ThemeState(store).save(brand, BrandThemes([parent, aspect]))
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with live_server(app) as port:
         yield f"http://127.0.0.1:{port}"
     store.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from live_server import live_server
 from test_web_browser import _expected_console_errors, _ready, browser, expect, page  # noqa: F401  (fixtures)
-from web_support import BRANDS, demo_db
+from web_support import demo_app, demo_db
 
 from indexing.base import Filters
 
@@ -26,8 +26,6 @@ LABEL = "battery · overheating · 과열"
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The demo data with the crisis theme under a real multi-word label, served by a real uvicorn."""
-    from dashboards.web.app import create_app
-    from groundswell.config import BrandConfig
     from indexing.sqlite import SqliteStore
 
     path = Path(tempfile.mkdtemp()) / "themes.db"
@@ -38,7 +36,7 @@ def server() -> Iterator[str]:
     relabelled = [m.model_copy(update={"themes": [LABEL if t == "battery overheating" else t for t in m.themes]})
                   for m in crisis]
     assert all(r.ok for r in store.upsert(relabelled))
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with live_server(app) as port:
         yield f"http://127.0.0.1:{port}"
     store.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from live_server import live_server
-from web_support import BRANDS, demo_db
+from web_support import demo_app, demo_db
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
@@ -43,13 +43,10 @@ def _require_or_skip(ok: bool, reason: str) -> None:
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The dashboard on the demo data, served by a real uvicorn on a free local port."""
-
-    from dashboards.web.app import create_app
-    from groundswell.config import BrandConfig
     from indexing.sqlite import SqliteStore
 
     store = SqliteStore(demo_db())
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with live_server(app) as port:
         yield f"http://127.0.0.1:{port}"
     store.close()

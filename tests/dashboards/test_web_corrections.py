@@ -8,12 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import BRANDS, load_demo
+from web_support import demo_app, load_demo
 
 from core.mention import Mention, Sentiment
-from dashboards.web.app import create_app
 from groundswell.audit_results import save_audit
-from groundswell.config import BrandConfig
 from groundswell.sentiment_corrections import corrections
 from groundswell.spam import OVERRIDE_PREFIX
 from indexing.base import Filters
@@ -33,7 +31,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(store):
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         yield client
 
@@ -93,7 +91,7 @@ def test_the_overview_meta_carries_the_latest_audit(client, store):
                        "answers": {"labelled": 300, "unclear": 0}, "population": 2000, "covered_population": 2000,
                        "accuracy": figures, "languages": {"en": {"accuracy": figures}}},
                datetime(2026, 11, 16, tzinfo=UTC))
-    refresh = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])  # no cached meta
+    refresh = demo_app(store)  # no cached meta
     with TestClient(refresh, base_url="http://127.0.0.1") as fresh:
         audit = fresh.get("/api/meta").json()["sentiment_audit"]
     assert audit["accuracy"] == figures and audit["current"] is True and audit["labelled"] == 300
@@ -121,8 +119,7 @@ def test_an_undo_gives_the_models_label_back_and_counts_it_so(client, store):
 
 
 def test_behind_a_sign_in_proxy_writes_are_recorded_with_the_user_it_names(store):
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS],
-                     user_header="X-Forwarded-User")
+    app = demo_app(store, user_header="X-Forwarded-User")
     positive = [m for m in store.iter_mentions(Filters(brand="Lumora", sentiment="positive"))
                 if not m.sentiment.by_analyst][:2]
     with TestClient(app, base_url="http://127.0.0.1") as proxied:
@@ -188,8 +185,7 @@ def test_an_odd_body_is_a_clear_4xx_never_a_500(client, body, status):
 
 
 def test_who_undid_a_correction_is_logged(store, caplog):
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS],
-                     user_header="X-Forwarded-User")
+    app = demo_app(store, user_header="X-Forwarded-User")
     target = next(m for m in store.iter_mentions(Filters(brand="Lumora", sentiment="negative"))
                   if m.sentiment.by_model)
     signed = {**JSON, "X-Forwarded-User": "carol"}

@@ -22,11 +22,9 @@ from urllib.parse import quote
 
 import pytest
 from live_server import live_server, raw_get
-from web_support import BRANDS, demo_db
+from web_support import demo_app, demo_db
 
-from dashboards.web.app import create_app
 from dashboards.web.params import API_PARAMS
-from groundswell.config import BrandConfig
 from indexing.sqlite import SqliteStore
 
 SEED = 20261120
@@ -152,7 +150,7 @@ def _requests(app) -> list[str]:
 @pytest.fixture(scope="module")
 def app():
     store = SqliteStore(demo_db())
-    yield create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    yield demo_app(store)
     store.close()
 
 

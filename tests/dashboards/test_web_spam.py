@@ -13,12 +13,10 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import BRANDS, load_demo
+from web_support import demo_app, load_demo
 
 from core.accounts import OwnAccounts
-from dashboards.web.app import create_app
 from groundswell import demo_corpus as demo
-from groundswell.config import BrandConfig
 from groundswell.spam import OWN_POST, flag_spam
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
@@ -40,7 +38,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(store):
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         yield client
 

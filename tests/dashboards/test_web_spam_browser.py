@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from live_server import live_server
 from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
-from web_support import BRANDS, load_demo
+from web_support import demo_app, load_demo
 
 from core.accounts import OwnAccounts
 from groundswell import demo_corpus as demo
@@ -34,10 +34,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(store) -> Iterator[str]:
-    from dashboards.web.app import create_app
-    from groundswell.config import BrandConfig
-
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with live_server(app) as port:
         yield f"http://127.0.0.1:{port}"
 
@@ -117,9 +114,7 @@ def test_explore_corrects_a_sentiment_marks_it_and_gives_it_back(page, store):
 
 
 def test_the_overview_says_how_accurate_its_sentiment_is_here(browser, store):  # noqa: F811
-    from dashboards.web.app import create_app
     from groundswell.audit_results import save_audit
-    from groundswell.config import BrandConfig
 
     figures = {"value": 78.4, "low": 73.5, "high": 82.6, "n": 296}
     save_audit(store, {"audit": {"created_at": "2026-11-16T00:00:00+00:00", "filters": {"brand": None},
@@ -127,7 +122,7 @@ def test_the_overview_says_how_accurate_its_sentiment_is_here(browser, store):  
                        "answers": {"labelled": 296, "unclear": 4}, "population": 3000, "covered_population": 3000,
                        "accuracy": figures, "languages": {"en": {"accuracy": figures}, "ko": {"accuracy": figures}}},
                demo.START + timedelta(days=15))
-    app = create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS])
+    app = demo_app(store)
     with live_server(app) as port:
         context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=f"http://127.0.0.1:{port}")
         page = context.new_page()

@@ -160,3 +160,11 @@ def demo_db() -> Path:
     load_demo(store)
     store.close()
     return path
+
+
+def demo_app(store, **options):
+    """The dashboard over `store` for the demo's brands (BRANDS); `options` go to `create_app`."""
+    from dashboards.web.app import create_app  # lazy: FastAPI loads only for the tests that build an app
+    from groundswell.config import BrandConfig
+
+    return create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS], **options)
