@@ -70,6 +70,12 @@ ANALYST = "analyst"
 # No model build either: audits and the "labels from several models" notes leave it out.
 RULE_PREFIX = "rule:"
 
+# extra[DATED_BY] == COLLECTED: the source gave the post no time, so `created_at` is when it was collected
+# (extractors/rss.py, `undated: collected`). Collected again later it arrives with a later time; stores
+# keep the first (indexing.base.merge_stored), and a store that files posts by time looks for it elsewhere.
+DATED_BY = "dated_by"
+COLLECTED = "collected"
+
 
 class Sentiment(BaseModel):
     """Sentiment as tagged by a model, with the class probabilities it gave (or as a person set it: ANALYST)."""
@@ -210,6 +216,11 @@ class Mention(BaseModel):
         elif self.id != expected:
             raise ValueError(f"id {self.id!r} must be '<source>:<native_id>' = {expected!r}")
         return self
+
+    @property
+    def dated_when_collected(self) -> bool:
+        """The source gave no time: `created_at` is when the post was collected (`DATED_BY`)."""
+        return self.extra.get(DATED_BY) == COLLECTED
 
     @property
     def enriched(self) -> bool:

@@ -13,12 +13,14 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from core.mention import COLLECTED, DATED_BY
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
 from extractors.http import HttpClient
@@ -91,9 +93,10 @@ class RssExtractor(Extractor[RssOptions]):
                     continue  # older than what an earlier run already stored
                 key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
                 native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
-                if when is None and opts.undated == "collected":
+                dated_by_collection = when is None and opts.undated == "collected"
+                if dated_by_collection:
                     when = selector.collected_at
-                build = lambda e=entry, n=native, w=when, lg=lang, u=url: self._mention(e, n, w, lg, u)  # noqa: E731
+                build = partial(self._mention, entry, native, when, lang, url, dated_by_collection)
                 settled = selector.add(batch, native, build)
                 if settled:
                     newest.offer(stamp, url)
@@ -102,7 +105,14 @@ class RssExtractor(Extractor[RssOptions]):
             yield Batch([], cursor=encode_cursor(newest.values))
 
     @staticmethod
-    def _mention(entry: Any, native: str, when: datetime | None, lang: str | None, feed_url: str) -> dict[str, Any]:
+    def _mention(
+        entry: Any,
+        native: str,
+        when: datetime | None,
+        lang: str | None,
+        feed_url: str,
+        dated_by_collection: bool = False,
+    ) -> dict[str, Any]:
         if when is None:
             raise SkipItem("entry has no readable date (set options.undated: collected to keep such entries)")
         title = html_to_text(entry.get("title"))
@@ -118,7 +128,7 @@ class RssExtractor(Extractor[RssOptions]):
             "created_at": when,
             "author": {"name": entry.get("author") or None},
             "lang": lang,
-            "extra": {"feed": feed_url},
+            "extra": {"feed": feed_url, **({DATED_BY: COLLECTED} if dated_by_collection else {})},
         }
 
 

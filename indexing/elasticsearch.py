@@ -248,11 +248,11 @@ class ElasticsearchStore:
         by_id: dict[str, Mention] = {}
         for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
             by_id[mention.id] = mention
-        merged, unread = self._merge_stored(list(by_id.values()), replace_labels, fields)
+        merged, unread, homes = self._merge_stored(list(by_id.values()), replace_labels, fields)
         actions = [
             {
                 "_op_type": "index",
-                "_index": month_index(self.prefix, m.created_at),
+                "_index": homes.get(m.id) or month_index(self.prefix, m.created_at),
                 "_id": m.id,
                 "_source": to_document(m),
             }
@@ -264,23 +264,27 @@ class ElasticsearchStore:
             yield results[mention.id]
 
     def _merge_stored(self, mentions: list[Mention], replace_labels: bool = False,
-                      fields: frozenset[str] | None = None) -> tuple[list[Mention], dict[str, str]]:
+                      fields: frozenset[str] | None = None
+                      ) -> tuple[list[Mention], dict[str, str], dict[str, str]]:
         """Read-merge-write: what is stored under these ids keeps its brands and enrichment
         (`indexing.base.merge_stored`). Two writers racing on one id agree anyway: each computed the
         mention's brands from its text with the same rule (`groundswell.brands`).
 
-        Returns the mentions to write and, by id, why the others are not written: their stored copy could
+        Returns the mentions to write; by id, why the others are not written: their stored copy could
         not be read (the read failed, or the node answered an error for that document). Writing them
         unmerged could erase a stored label, a person's correction or brands, so they fail instead (the
-        pipeline parks them and a later run writes them)."""
+        pipeline parks them and a later run writes them); and by id, the index a copy found in another
+        month lives in, which the write goes to (`_stored_elsewhere`)."""
         docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in mentions]
+        by_id = {m.id: m for m in mentions}
         try:
             found = self.client.mget(docs=docs).body["docs"]
         except Exception as exc:  # noqa: BLE001 - every failure of the read means the same: do not write blind
             why = f"could not read the stored copy to merge with ({type(exc).__name__}: {exc}); not written"
-            return [], {m.id: why for m in mentions}
+            return [], {m.id: why for m in mentions}, {}
         stored: dict[str, Mention] = {}
         unread: dict[str, str] = {}
+        missing: list[str] = []
         for doc in found:
             error = doc.get("error")
             if doc.get("found"):
@@ -292,8 +296,43 @@ class ElasticsearchStore:
                 # a month's index not there yet means nothing stored; any other error, an unread copy
                 reason = error.get("reason") if isinstance(error, dict) else error
                 unread[doc["_id"]] = f"could not read the stored copy to merge with ({reason}); not written"
-        return ([merge_stored(m, stored.get(m.id), replace_labels, fields) for m in mentions if m.id not in unread],
-                unread)
+            elif by_id[doc["_id"]].dated_when_collected:
+                missing.append(doc["_id"])
+        homes: dict[str, str] = {}
+        if missing:
+            elsewhere, unlooked = self._stored_elsewhere(missing)
+            unread |= unlooked
+            for mention_id, (index, mention) in elsewhere.items():
+                stored[mention_id], homes[mention_id] = mention, index
+        merged = [merge_stored(m, stored.get(m.id), replace_labels, fields) for m in mentions if m.id not in unread]
+        return merged, unread, homes
+
+    def _stored_elsewhere(self, ids: list[str]) -> tuple[dict[str, tuple[str, Mention]], dict[str, str]]:
+        """Copies of these ids stored in another month's index, by id: (index, mention); and by id, why
+        one could not be looked for.
+
+        Asked only for posts dated when collected (`Mention.dated_when_collected`): a feed entry without a
+        date still in the feed when a month begins arrives dated in the new month, and looked for only in
+        that month's index it would be stored twice. The stored copy keeps its time
+        (`indexing.base.merge_stored`) and its index. Every other post's time comes from its source and
+        never moves, so no other write pays for this search, or fails when an old month's shard is down.
+        The search sees what was refreshed (within a second): every earlier run's writes."""
+        why = "could not look for a copy stored in another month ({}); not written"
+        try:
+            res = self._search(query={"ids": {"values": ids}}, size=len(ids))
+        except Exception as exc:  # noqa: BLE001 - a failed look means the same as a failed read: do not write blind
+            return {}, {i: why.format(f"{type(exc).__name__}: {exc}") for i in ids}
+        elsewhere: dict[str, tuple[str, Mention]] = {}
+        unread: dict[str, str] = {}
+        for hit in res["hits"]["hits"]:
+            try:
+                elsewhere[hit["_id"]] = (hit["_index"], from_document(hit["_source"]))
+            except ValueError as exc:
+                unread[hit["_id"]] = f"the stored copy is unreadable ({exc}); not written"
+        if res.get("_shards", {}).get("failed"):
+            # Part of the alias did not answer: a copy may be there. Writing now could store a second one.
+            unread |= {i: why.format(f"shards failed: {res['_shards']}") for i in ids if i not in elsewhere}
+        return elsewhere, unread
 
     # -- queries -----------------------------------------------------------------------------------
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:

@@ -102,6 +102,8 @@ def test_rss_undeclared_encodings_decode_with_chardet(server, policy, recordings
     query = "пережить OR 한글 OR 漫画"
     batches = list(rss(policy, urls, undated="collected").extract("b", query, None, Window()))
     texts = [m.text for b in batches for m in b.mentions]
+    # Marked so a store filing posts by month finds the entry again when a later collection dates it anew.
+    assert all(m.dated_when_collected for b in batches for m in b.mentions)
     assert texts[0].startswith("Как пережить новогоднюю ночь")
     assert texts[1].startswith("EUC-KR 에서 TypeKey 한글닉네임 표시하기")
     assert texts[2] == "不归移民漫画系列：专业工作"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.mention import ANALYST, Author, Engagement, Mention, Sentiment, analyst_label
+from core.mention import ANALYST, COLLECTED, DATED_BY, Author, Engagement, Mention, Sentiment, analyst_label
 from core.query import parse
 from indexing import base
 from indexing.base import Filters, Store
@@ -408,14 +408,18 @@ def test_a_step_writes_only_its_own_fields_over_what_another_step_wrote_since(em
     assert store.get([raw.id])[0].spam is None
 
 
-def test_a_post_collected_again_keeps_the_time_it_was_first_stored_under(empty_store: Store):
+@pytest.mark.parametrize("days_later", [2, 40], ids=["same month", "next month"])
+def test_a_post_collected_again_keeps_the_time_it_was_first_stored_under(empty_store: Store, days_later: int):
     """An undated feed entry is dated when collected (extractors/rss.py, `undated: collected`): collected
-    again two days later it must stay where it was in time, counted once."""
-    post = next(m for m in CORPUS if m.created_at.day < 25 and m.created_at.month == 4)
+    again later, in the same month or once a new month began, it must stay where it was in time, counted
+    once, with what was learnt about it."""
+    first = next(m for m in CORPUS if m.created_at.day < 25 and m.created_at.month == 4 and m.sentiment)
+    post = first.model_copy(update={"extra": {**first.extra, DATED_BY: COLLECTED}})
     assert all(r.ok for r in empty_store.upsert([post]))
-    later = post.model_copy(update={"created_at": post.created_at + timedelta(days=2), "sentiment": None})
+    later = post.model_copy(update={"created_at": post.created_at + timedelta(days=days_later), "sentiment": None})
     assert all(r.ok for r in empty_store.upsert([later]))
-    assert empty_store.get([post.id])[0].created_at == post.created_at
+    (got,) = empty_store.get([post.id])
+    assert got.created_at == post.created_at and got.sentiment == post.sentiment
     day = Filters(since=post.created_at - timedelta(hours=1), until=post.created_at + timedelta(hours=1))
     assert post.id in {m.id for m in empty_store.iter_mentions(day)} and empty_store.count() == 1
 
