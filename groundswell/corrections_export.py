@@ -2,7 +2,9 @@
 
 Who changed which label, when, and what the model had said, with the post: for reviewing a team's
 corrections, and as labelled rows in the shape of the training splits (`text`, `label`, `lang`), so the
-posts people corrected can be added to a training run (docs/sentiment-audit.md says how).
+posts people corrected can be added to a training run (docs/sentiment-audit.md says how). With
+`undone`, the corrections people withdrew instead, with who withdrew each and when (not training rows: a
+person decided that label was wrong).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TextIO
 from core.batches import batched
 from core.escaping import clipped, csv_cell, one_line
 from core.time import as_utc
-from groundswell.sentiment_corrections import corrections
+from groundswell.sentiment_corrections import corrections, undone_corrections
 from indexing.base import Store
 
 FORMATS = ("table", "csv", "jsonl")
@@ -37,27 +39,45 @@ class CorrectionRow:
     brands: list[str]
     created_at: str
     text: str
+    undone_by: str | None = None  # who withdrew it (only in the list of withdrawn corrections)
+    undone_at: str | None = None
 
 
-def correction_rows(store: Store, brand: str | None = None, by: str | None = None) -> Iterator[CorrectionRow]:
+def correction_rows(store: Store, brand: str | None = None, by: str | None = None,
+                    undone: bool = False) -> Iterator[CorrectionRow]:
     """The corrections of still-stored mentions that still carry the person's label, oldest correction
-    first; only `brand`'s mentions, or only those `by` made, when given."""
-    records = corrections(store)
-    ordered = sorted(records, key=lambda i: (str(records[i].get("at", "")), i))
-    for part in batched(iter(ordered), 500):
-        found = {m.id: m for m in store.get(list(part))}
-        for mention_id in part:
-            mention, record = found.get(mention_id), records[mention_id]
-            if mention is None or mention.sentiment is None or not mention.sentiment.by_analyst:
-                continue  # pruned since, or given back to the model by an undo that crashed before its cleanup
+    first; only `brand`'s mentions, or only those `by` made, when given. With `undone`, the withdrawn
+    corrections instead, oldest withdrawal first."""
+    entries = _undone_entries(store) if undone else _current_entries(store)
+    for part in batched(iter(entries), 500):
+        found = {m.id: m for m in store.get(list(dict.fromkeys(i for i, _ in part)))}
+        for mention_id, record in part:
+            mention = found.get(mention_id)
+            if mention is None or mention.sentiment is None:
+                continue  # pruned since
+            if not undone and not mention.sentiment.by_analyst:
+                continue  # given back to the model by an undo that crashed before it moved the record
             if (brand is not None and brand not in mention.brands) or (by is not None and record.get("by") != by):
                 continue
             model = record.get("model") if isinstance(record.get("model"), dict) else {}
+            label = str(record.get("label", "")) if undone else mention.sentiment.label
             yield CorrectionRow(
-                id=mention_id, label=mention.sentiment.label, model_label=model.get("label"), model=model.get("model"),
+                id=mention_id, label=label, model_label=model.get("label"), model=model.get("model"),
                 by=str(record.get("by", "")), at=str(record.get("at", "")), lang=mention.lang,
                 brands=list(mention.brands), created_at=as_utc(mention.created_at).isoformat(), text=mention.text,
+                undone_by=str(record.get("undone_by", "")) if undone else None,
+                undone_at=str(record.get("undone_at", "")) if undone else None,
             )
+
+
+def _current_entries(store: Store) -> list[tuple[str, dict]]:
+    records = corrections(store)
+    return sorted(records.items(), key=lambda item: (str(item[1].get("at", "")), item[0]))
+
+
+def _undone_entries(store: Store) -> list[tuple[str, dict]]:
+    entries = [(i, entry) for i, history in undone_corrections(store).items() for entry in history]
+    return sorted(entries, key=lambda item: (str(item[1].get("undone_at", "")), item[0]))
 
 
 def write_rows(rows: Iterator[CorrectionRow], fmt: str, out: TextIO) -> int:
@@ -81,7 +101,11 @@ def write_rows(rows: Iterator[CorrectionRow], fmt: str, out: TextIO) -> int:
 
 
 def table_line(row: CorrectionRow) -> str:
-    """One correction for a terminal: when, who, model label -> person's label, the id and the start of the text."""
+    """One correction for a terminal: when, who, model label -> person's label, the id and the start of the
+    text; a withdrawn one starts with when and who withdrew it."""
     said = one_line(row.model_label) or "?"
-    return (f"{one_line(row.at)[:16]}  {one_line(row.by):<12}  {said:>8} -> {row.label:<8}  {one_line(row.id)}  "
-            f"{clipped(row.text, TABLE_TEXT_CHARS)}")
+    line = (f"{one_line(row.at)[:16]}  {one_line(row.by):<12}  {said:>8} -> {one_line(row.label):<8}  "
+            f"{one_line(row.id)}  {clipped(row.text, TABLE_TEXT_CHARS)}")
+    if row.undone_at is None:
+        return line
+    return f"{one_line(row.undone_at)[:16]}  {one_line(row.undone_by):<12}  undid  {line}"

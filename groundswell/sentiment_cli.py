@@ -5,7 +5,7 @@
     groundswell sentiment audit-score audit.csv [--json audit.json] [--save|--apply -c groundswell.yaml]
     groundswell sentiment correct -c groundswell.yaml --label negative ID [ID ...]
     groundswell sentiment correct -c groundswell.yaml --undo ID [ID ...]
-    groundswell sentiment corrections -c groundswell.yaml [--format table|csv|jsonl] [--out FILE]
+    groundswell sentiment corrections -c groundswell.yaml [--format table|csv|jsonl] [--out FILE] [--undone]
     groundswell sentiment rules -c groundswell.yaml [--brand B] [--since D] [--until D]
 """
 
@@ -156,7 +156,7 @@ def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, s
 @config_option
 @click.option("--label", type=click.Choice(SENTIMENT_LABELS), help="The right label")
 @click.option("--undo", is_flag=True, help="Give the mentions back the label the model had given them")
-@click.option("--by", help="Who the correction is recorded as made by (default: the login name)")
+@click.option("--by", help="Who the correction, or the undo, is recorded as made by (default: the login name)")
 @click.argument("ids", nargs=-1, required=True)
 def correct(config_path: str, label: str | None, undo: bool, by: str | None, ids: tuple[str, ...]) -> None:
     """Set the sentiment of the stored mentions IDS to LABEL, as a person's label: no model run, re-enrich or
@@ -170,7 +170,7 @@ def correct(config_path: str, label: str | None, undo: bool, by: str | None, ids
     store = open_store(config)
     try:
         if undo:
-            report = undo_corrections(store, list(ids))
+            report = undo_corrections(store, list(ids), by=by or login_name(), now=datetime.now(UTC))
         else:
             report = correct_sentiment(store, dict.fromkeys(ids, label), by=by or login_name(), now=datetime.now(UTC))
     finally:
@@ -201,12 +201,16 @@ def _left_alone(report: CorrectionReport | UndoReport) -> list[tuple[list[str], 
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout")
 @click.option("--brand", help="Only this brand's mentions")
 @click.option("--by", help="Only the corrections this person made")
-def corrections_cmd(config_path: str, fmt: str, out_path: Path | None, brand: str | None, by: str | None) -> None:
-    """List the stored corrections, oldest first: when, who, the model's label and the person's, the post."""
+@click.option("--undone", is_flag=True,
+              help="The corrections people withdrew (--undo), with who withdrew each and when; not training rows")
+def corrections_cmd(config_path: str, fmt: str, out_path: Path | None, brand: str | None, by: str | None,
+                    undone: bool) -> None:
+    """List the stored corrections, oldest first: when, who, the model's label and the person's, the post.
+    With --undone, the withdrawn ones, oldest withdrawal first."""
     config = load_cli_config(config_path, brand)
     store = open_store(config)
     try:
-        rows = correction_rows(store, brand=brand, by=by)
+        rows = correction_rows(store, brand=brand, by=by, undone=undone)
         if out_path is None:
             n = write_rows(rows, fmt, sys.stdout)
         else:
@@ -215,7 +219,8 @@ def corrections_cmd(config_path: str, fmt: str, out_path: Path | None, brand: st
                 n = write_rows(rows, fmt, fh)
     finally:
         store.close()
-    click.echo(f"{n} correction(s)" + (f" written to {out_path}" if out_path else ""), err=True)
+    kind = "withdrawn correction(s)" if undone else "correction(s)"
+    click.echo(f"{n} {kind}" + (f" written to {out_path}" if out_path else ""), err=True)
 
 
 @sentiment.command("rules")

@@ -7,7 +7,9 @@ re-collecting or a write made from an older read never undoes it; trends, alerts
 corrected label from the next read on. Who set it, when, and what the model had said is kept in the
 store's state under CORRECTION_PREFIX, beside the data (and copied with it by `groundswell store copy`).
 
-An undo (`undo_corrections`) gives the mention back the model's label from that record.
+An undo (`undo_corrections`) gives the mention back the model's label from that record, and moves the
+record into the mention's history of withdrawn corrections (UNDONE_PREFIX, groundswell/withdrawals.py)
+with who undid it and when.
 
 Corrections an analyst makes while browsing are not an accuracy figure: people correct what they see is
 wrong. `groundswell.sentiment_audit` measures accuracy on a random sample instead.
@@ -24,9 +26,11 @@ from pydantic import ValidationError
 
 from core.mention import SENTIMENT_LABELS, Sentiment, analyst_label
 from core.time import as_utc
+from groundswell.withdrawals import keep_withdrawn, prune_withdrawn, withdrawn
 from indexing.base import SENTIMENT, Store, mention_keyed_records, prune_mention_keyed
 
 CORRECTION_PREFIX = "sentiment-correction:"
+UNDONE_PREFIX = "sentiment-correction-undone:"  # withdrawn corrections, by mention (groundswell/withdrawals.py)
 MAX_BATCH = 1000  # ids one call (one dashboard request) may correct
 
 
@@ -103,13 +107,14 @@ class UndoReport:
     changes: dict[str, int] = field(default_factory=dict)  # "negative -> positive": count (labels that changed)
 
 
-def undo_corrections(store: Store, ids: list[str]) -> UndoReport:
+def undo_corrections(store: Store, ids: list[str], by: str, now: datetime) -> UndoReport:
     """Give each corrected mention of `ids` back the label the model had given it (its correction record's
-    "model"), and delete the record; later model runs may then change it again.
+    "model"), and move the record into the mention's history of withdrawn corrections, as undone `by` at
+    `now`; later model runs may then change the label again.
 
-    The mention is written before its record is deleted, so a crash between the two leaves a record of a
-    mention that carries a model's label again; running it again deletes that record. Running it again
-    changes nothing else."""
+    The mention is written before its record moves, so a crash in between leaves a record of a mention
+    that carries a model's label again; running it again moves that record. Running it again changes
+    nothing else."""
     report = UndoReport()
     found = {m.id: m for m in store.get(list(dict.fromkeys(ids)))}
     records = corrections(store, list(found))
@@ -140,7 +145,9 @@ def undo_corrections(store: Store, ids: list[str]) -> UndoReport:
         raise RuntimeError(f"could not store {len(failed)} label(s) (first {failed[0].id}: {failed[0].error}); "
                            "run it again")
     report.restored = {m.id: m.sentiment.label for m in restored}
-    store.delete_state(CORRECTION_PREFIX + i for i in [*report.restored, *stale])
+    done = [*report.restored, *stale]
+    keep_withdrawn(store, UNDONE_PREFIX, {i: records[i] for i in done if i in records}, by, now)
+    store.delete_state(CORRECTION_PREFIX + i for i in done)
     return report
 
 
@@ -150,6 +157,12 @@ def corrections(store: Store, ids: list[str] | None = None) -> dict[str, dict]:
     return mention_keyed_records(store, CORRECTION_PREFIX, ids)
 
 
+def undone_corrections(store: Store, ids: list[str] | None = None) -> dict[str, list[dict]]:
+    """The withdrawn corrections by mention id (of `ids`, or all), oldest first: each a correction record
+    plus `undone_by` and `undone_at`."""
+    return withdrawn(store, UNDONE_PREFIX, ids)
+
+
 def prune_corrections(store: Store) -> int:
-    """Delete the records of mentions no longer stored (retention took them); return how many."""
-    return prune_mention_keyed(store, CORRECTION_PREFIX)
+    """Delete the records and histories of mentions no longer stored (retention took them); return how many."""
+    return prune_mention_keyed(store, CORRECTION_PREFIX) + prune_withdrawn(store, UNDONE_PREFIX)

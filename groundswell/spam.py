@@ -6,7 +6,8 @@ reasons onto `Mention.spam`; stores then leave those mentions out of counts. Fla
 later run never un-flags what an earlier one found) and idempotent (the same data gives the same
 flags). A mention an analyst marked "not spam" (`mark_not_spam`, the dashboard's button) is never
 flagged again: the override lives in the store's state, beside the data, with who set it, when and
-the flag it cleared; `undo_not_spam` withdraws it and puts that flag back.
+the flag it cleared; `undo_not_spam` withdraws it, puts that flag back, and keeps the withdrawn record
+with who withdrew it and when (UNDONE_PREFIX, groundswell/withdrawals.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from datetime import datetime, timedelta
 from core.accounts import OwnAccounts
 from core.mention import Mention
 from core.time import as_utc
+from groundswell.withdrawals import keep_withdrawn, prune_withdrawn, withdrawn
 from indexing.base import SPAM, Filters, Store, mention_keyed_records, prune_mention_keyed
 from nlp.spam import SpamRules, detect
 
 OVERRIDE_PREFIX = "spam-override:"
+UNDONE_PREFIX = "spam-override-undone:"  # withdrawn "not spam" records, by mention (groundswell/withdrawals.py)
 LOOKBACK = timedelta(hours=24)  # stored history read around a run's mentions, so campaigns span runs
 
 
@@ -50,8 +53,9 @@ def overrides(store: Store) -> set[str]:
 
 
 def prune_overrides(store: Store) -> int:
-    """Delete the "not spam" overrides of mentions no longer stored (retention took them); return how many."""
-    return prune_mention_keyed(store, OVERRIDE_PREFIX)
+    """Delete the "not spam" overrides, and withdrawn ones, of mentions no longer stored (retention took
+    them); return how many."""
+    return prune_mention_keyed(store, OVERRIDE_PREFIX) + prune_withdrawn(store, UNDONE_PREFIX)
 
 
 def flag_spam(
@@ -127,12 +131,13 @@ class NotSpamUndo:
     unknown: list[str] = field(default_factory=list)  # no stored mention has this id
 
 
-def undo_not_spam(store: Store, ids: Iterable[str]) -> NotSpamUndo:
+def undo_not_spam(store: Store, ids: Iterable[str], by: str, now: datetime) -> NotSpamUndo:
     """Withdraw the "not spam" of these mentions: each gets back the flag the override cleared (out of the
-    counts again), and the override is deleted, so later spam passes may flag it.
+    counts again), and the override moves into the mention's history of withdrawn ones, as withdrawn `by`
+    at `now`, so later spam passes may flag it.
 
-    The flag is written before the override is deleted: a crash in between leaves an override of a flagged
-    mention, which changes nothing, and running it again deletes it."""
+    The flag is written before the override moves: a crash in between leaves an override of a flagged
+    mention, which changes nothing, and running it again moves it."""
     wanted = list(dict.fromkeys(ids))
     found = {m.id: m for m in store.get(wanted)}
     records = override_records(store, list(found))
@@ -155,7 +160,9 @@ def undo_not_spam(store: Store, ids: Iterable[str]) -> NotSpamUndo:
     failed = [r for r in store.upsert(reflag, fields=SPAM) if not r.ok]
     if failed:
         raise RuntimeError(f"could not store spam flags: {failed[0].error}; run it again")
-    store.delete_state(OVERRIDE_PREFIX + i for i in [*report.reflagged, *report.unflagged])
+    done = [*report.reflagged, *report.unflagged]
+    keep_withdrawn(store, UNDONE_PREFIX, {i: records[i] for i in done if i in records}, by, now)
+    store.delete_state(OVERRIDE_PREFIX + i for i in done)
     return report
 
 
@@ -163,6 +170,12 @@ def override_records(store: Store, ids: list[str] | None = None) -> dict[str, di
     """The "not spam" records by mention id (of `ids`, or all): {"by", "at", and "flag": the flag it
     cleared, when it cleared one}. An unreadable record is left out (`overrides` still counts it)."""
     return mention_keyed_records(store, OVERRIDE_PREFIX, ids)
+
+
+def withdrawn_overrides(store: Store, ids: list[str] | None = None) -> dict[str, list[dict]]:
+    """The withdrawn "not spam" records by mention id (of `ids`, or all), oldest first: each an override
+    record plus `undone_by` and `undone_at`."""
+    return withdrawn(store, UNDONE_PREFIX, ids)
 
 
 def excluded(store: Store, filters: Filters | None = None) -> dict[str, int]:

@@ -510,9 +510,9 @@ def create_app(
     async def undo_spam(request: Request) -> dict[str, Any]:
         """Withdraw a "not spam": {"ids": [...]}; each gets back the flag it cleared (groundswell/spam.py)."""
         body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
-        report = await runner.call(lambda: undo_not_spam(store, body["ids"]))
+        report = await runner.call(lambda: undo_not_spam(store, body["ids"], by=writer, now=datetime.now(UTC)))
         if report.reflagged or report.unflagged:
-            # An undo deletes the record that named who set it: the log is where who undid it stays.
+            # Stored with the withdrawn record too (groundswell/withdrawals.py); the log is for who watches it.
             log.warning("%s withdrew \"not spam\" from %s", writer,
                         ", ".join(map(one_line, [*report.reflagged, *report.unflagged])))
         return {"reflagged": report.reflagged, "unflagged": report.unflagged,
@@ -535,9 +535,9 @@ def create_app(
     async def undo(request: Request) -> dict[str, Any]:
         """Give corrected mentions back the model's label: {"ids": [...]}; answers each one's label now."""
         body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
-        report = await runner.call(lambda: undo_corrections(store, body["ids"]))
+        report = await runner.call(lambda: undo_corrections(store, body["ids"], by=writer, now=datetime.now(UTC)))
         if report.restored:
-            # An undo deletes the correction record that named who set it: the log is where who undid it stays.
+            # Stored with the withdrawn record too (groundswell/withdrawals.py); the log is for who watches it.
             log.warning("%s gave the model's label back to %s", writer, ", ".join(map(one_line, report.restored)))
         return {"restored": report.restored, "unknown": report.unknown, "not_corrected": report.not_corrected,
                 "no_model_label": report.no_model_label}

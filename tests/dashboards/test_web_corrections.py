@@ -12,7 +12,7 @@ from web_support import demo_app, load_demo
 
 from core.mention import Mention, Sentiment
 from groundswell.audit_results import save_audit
-from groundswell.sentiment_corrections import corrections
+from groundswell.sentiment_corrections import corrections, undone_corrections
 from groundswell.spam import OVERRIDE_PREFIX
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
@@ -184,7 +184,7 @@ def test_an_odd_body_is_a_clear_4xx_never_a_500(client, body, status):
         assert response.json()["error"]
 
 
-def test_who_undid_a_correction_is_logged(store, caplog):
+def test_who_undid_a_correction_is_stored_and_logged(store, caplog):
     app = demo_app(store, user_header="X-Forwarded-User")
     target = next(m for m in store.iter_mentions(Filters(brand="Lumora", sentiment="negative"))
                   if m.sentiment.by_model)
@@ -192,5 +192,8 @@ def test_who_undid_a_correction_is_logged(store, caplog):
     with TestClient(app, base_url="http://127.0.0.1") as proxied, caplog.at_level("WARNING"):
         assert proxied.post("/api/sentiment/correct", json={"ids": [target.id], "label": "positive"},
                             headers=signed).status_code == 200
-        assert proxied.post("/api/sentiment/undo", json={"ids": [target.id]}, headers=signed).status_code == 200
-    assert f"carol gave the model's label back to {target.id}" in caplog.text
+        undo = {**signed, "X-Forwarded-User": "dave"}
+        assert proxied.post("/api/sentiment/undo", json={"ids": [target.id]}, headers=undo).status_code == 200
+    assert f"dave gave the model's label back to {target.id}" in caplog.text
+    (withdrawn,) = undone_corrections(store, [target.id])[target.id]
+    assert (withdrawn["by"], withdrawn["label"], withdrawn["undone_by"]) == ("carol", "positive", "dave")

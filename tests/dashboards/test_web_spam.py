@@ -17,7 +17,7 @@ from web_support import demo_app, load_demo
 
 from core.accounts import OwnAccounts
 from groundswell import demo_corpus as demo
-from groundswell.spam import OWN_POST, flag_spam
+from groundswell.spam import OWN_POST, flag_spam, withdrawn_overrides
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
@@ -120,6 +120,7 @@ def test_a_not_spam_withdrawn_in_the_dashboard_leaves_the_counts_again(client, s
     after = client.get("/api/overview", params=PERIOD).json()
     assert after["totals"]["mentions"] == before["totals"]["mentions"] - 1
     assert after["spam"]["in_view"] == before["spam"]["in_view"] + 1
+    assert withdrawn_overrides(store)[target][0]["undone_by"] == "dashboard"  # no sign-in proxy: the app's name
     assert client.post("/api/spam/undo", json={"ids": [target]}, headers={**JSON, "Origin": "http://evil.invalid"}
                        ).status_code == 403
 

@@ -13,8 +13,8 @@ from extractors.state import CursorState
 from groundswell.config import parse_config
 from groundswell.copies import CopyIndex
 from groundswell.pipeline import maintain
-from groundswell.sentiment_corrections import correct_sentiment, corrections
-from groundswell.spam import mark_not_spam, overrides
+from groundswell.sentiment_corrections import correct_sentiment, corrections, undo_corrections, undone_corrections
+from groundswell.spam import mark_not_spam, overrides, undo_not_spam, withdrawn_overrides
 from indexing.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)  # with 30 days' retention the cutoff is 2026-10-31 12:00
@@ -59,12 +59,20 @@ def test_maintain_prunes_each_facades_stale_entries_and_keeps_fresh_ones(tmp_pat
     CursorState(store).set("rss", "Lumora", '{"https://news.example.com/feed":"2026-09-01T00:00:00+00:00"}')
     mark_not_spam(store, [old.id, fresh.id], by="analyst", now=NOW)
     correct_sentiment(store, {old.id: "negative", fresh.id: "positive"}, by="analyst", now=NOW)
+    withdrawn = _mention("3", OLD)  # a correction and a "not spam" withdrawn: their history goes with the mention
+    list(store.upsert([withdrawn]))
+    correct_sentiment(store, {withdrawn.id: "negative"}, by="analyst", now=NOW)
+    undo_corrections(store, [withdrawn.id], by="lead", now=NOW)
+    mark_not_spam(store, [withdrawn.id, fresh.id], by="analyst", now=NOW)
+    undo_not_spam(store, [withdrawn.id, fresh.id], by="lead", now=NOW)
+    mark_not_spam(store, [fresh.id], by="analyst", now=NOW)
 
     result = maintain(config, store, now=NOW, retention_days=30)
 
-    assert result["deleted"] == 1
+    assert result["deleted"] == 2
     assert result["state_pruned"] == {"copy_index": 2, "alert_log": 1, "delivery_ledger": 1, "read_budgets": 1,
-                                      "not_spam_overrides": 1, "sentiment_corrections": 1}
+                                      "not_spam_overrides": 2, "sentiment_corrections": 2}
+    assert set(undone_corrections(store)) == set() and set(withdrawn_overrides(store)) == {fresh.id}
     assert overrides(store) == {fresh.id} and set(corrections(store)) == {fresh.id}  # the living mention's
     assert set(store.state_items("copy:").values()) == {fresh.id}  # its url and text keys
     assert [a.id for a in load_alerts(store)] == [fresh_alert.id]

@@ -15,10 +15,17 @@ from store_faults import FailingStateDeletes
 from core.mention import Mention, Sentiment
 from groundswell.cli import cli
 from groundswell.corrections_export import correction_rows, write_rows
-from groundswell.sentiment_corrections import CORRECTION_PREFIX, correct_sentiment, corrections, undo_corrections
+from groundswell.sentiment_corrections import (
+    CORRECTION_PREFIX,
+    correct_sentiment,
+    corrections,
+    undo_corrections,
+    undone_corrections,
+)
 from indexing.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+T1 = T0 + timedelta(days=1)  # when undos are made
 SAID = {  # what the model said of each post
     "x:1": Sentiment(label="positive", probs={"negative": 0.3, "neutral": 0.2, "positive": 0.5}, model="e5@3",
                      uncertain=True),
@@ -54,7 +61,7 @@ def store(tmp_path):
 def test_an_undo_gives_back_exactly_what_the_model_said_and_later_runs_may_change_it(store):
     correct_sentiment(store, {"x:1": "negative", "x:2": "negative"}, by="sam", now=T0)
     correct_sentiment(store, {"x:1": "neutral"}, by="kim", now=T0 + timedelta(hours=1))  # corrected twice
-    report = undo_corrections(store, ["x:1", "x:1", "x:3", "x:nope"])
+    report = undo_corrections(store, ["x:1", "x:1", "x:3", "x:nope"], by="lee", now=T1)
     assert report.restored == {"x:1": "positive"} and report.not_corrected == ["x:3"] and report.unknown == ["x:nope"]
     assert report.changes == {"neutral -> positive": 1}
     (got,) = store.get(["x:1"])
@@ -64,18 +71,27 @@ def test_an_undo_gives_back_exactly_what_the_model_said_and_later_runs_may_chang
     newer = SAID["x:1"].model_copy(update={"label": "negative", "model": "e5@4"})
     assert all(r.ok for r in store.upsert([got.model_copy(update={"sentiment": newer})]))  # re-enrich, later
     assert store.get(["x:1"])[0].sentiment == newer
-    again = undo_corrections(store, ["x:1"])
+    again = undo_corrections(store, ["x:1"], by="lee", now=T1)
     assert again.restored == {} and again.not_corrected == ["x:1"]
+    (withdrawn,) = undone_corrections(store)["x:1"]  # who undid which correction stays in the store
+    assert (withdrawn["label"], withdrawn["by"], withdrawn["undone_by"]) == ("neutral", "kim", "lee")
+    assert withdrawn["model"]["label"] == "positive" and withdrawn["undone_at"] == T1.isoformat()
+    correct_sentiment(store, {"x:1": "negative"}, by="sam", now=T1 + timedelta(hours=1))  # and again, undone again
+    undo_corrections(store, ["x:1"], by="kim", now=T1 + timedelta(hours=2))
+    assert [e["undone_by"] for e in undone_corrections(store)["x:1"]] == ["lee", "kim"]
+    assert [(r.by, r.label, r.undone_by) for r in correction_rows(store, undone=True)] == [
+        ("kim", "neutral", "lee"), ("sam", "negative", "kim")]
 
 
 def test_a_crash_between_the_label_and_the_record_is_completed_by_running_it_again(store):
     correct_sentiment(store, {"x:2": "positive"}, by="sam", now=T0)
     with pytest.raises(OSError):
-        undo_corrections(FailingStateDeletes(store), ["x:2"])
+        undo_corrections(FailingStateDeletes(store), ["x:2"], by="lee", now=T1)
     assert store.get(["x:2"])[0].sentiment == SAID["x:2"]  # the label is back; the record is left over
     assert list(correction_rows(store)) == []  # and not listed as a correction
-    report = undo_corrections(store, ["x:2"])
+    report = undo_corrections(store, ["x:2"], by="lee", now=T1)
     assert report.not_corrected == ["x:2"] and corrections(store) == {}
+    assert len(undone_corrections(store)["x:2"]) == 1  # kept once, not per attempt
 
 
 def test_a_correction_with_no_readable_record_is_left_as_the_person_set_it(store):
@@ -85,7 +101,7 @@ def test_a_correction_with_no_readable_record_is_left_as_the_person_set_it(store
     analyst_record = json.dumps({"label": "negative", "by": "x", "at": "", "model": {
         "label": "negative", "probs": {"negative": 1.0}, "model": "analyst"}})
     store.set_state(CORRECTION_PREFIX + "x:3", analyst_record)
-    report = undo_corrections(store, ["x:1", "x:2", "x:3"])
+    report = undo_corrections(store, ["x:1", "x:2", "x:3"], by="lee", now=T1)
     assert report.no_model_label == ["x:1", "x:2", "x:3"] and report.restored == {}
     assert all(m.sentiment.by_analyst for m in store.get(list(SAID)))
 
@@ -108,7 +124,7 @@ def test_corrections_are_listed_oldest_first_with_what_the_model_said(store):
     write_rows(iter(rows), "jsonl", out)
     first = json.loads(out.getvalue().splitlines()[2])
     assert (first["text"], first["label"], first["lang"]) == (TEXTS["x:3"], "neutral", "ko")  # a training row
-    undo_corrections(store, ["x:1"])
+    undo_corrections(store, ["x:1"], by="lee", now=T1)
     assert [r.id for r in correction_rows(store)] == ["x:2", "x:3"]
 
 
@@ -134,6 +150,9 @@ def test_undo_and_list_from_the_command_line(store, tmp_path):
     assert json.loads(undone.stdout)["restored"] == {"x:1": "positive"}
     assert "carry a model's label already: x:3" in undone.stderr
     assert invoke("correct", "-c", str(config), "--undo", "x:1").exit_code == 1  # nothing to give back
+    history = invoke("corrections", "-c", str(config), "--undone")
+    assert history.exit_code == 0 and "1 withdrawn correction(s)" in history.stderr
+    assert " undid " in history.stdout and "positive -> negative  x:1" in history.stdout
     assert store.get(["x:1"])[0].sentiment == SAID["x:1"]
     for args in (("--undo", "--label", "neutral", "x:2"), ("x:2",)):
         refused = invoke("correct", "-c", str(config), *args)

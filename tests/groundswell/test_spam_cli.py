@@ -48,12 +48,17 @@ def test_mark_list_and_withdraw_from_the_command_line(tmp_path):
     row = json.loads(invoke("overrides", "-c", str(config), "--format", "jsonl").stdout)
     assert (row["id"], row["by"], row["text"]) == ("x:b1", "ana", campaign)
 
-    undone = invoke("not-spam", "-c", str(config), "--undo", "x:b1", "x:b2")
+    undone = invoke("not-spam", "-c", str(config), "--undo", "--by", "lee", "x:b1", "x:b2")
     assert undone.exit_code == 0, undone.output
     report = json.loads(undone.stdout)
     assert report["reflagged"] == {"x:b1": "copy-paste campaign: 10 authors, 9 min"}
     assert report["not_overridden"] == ["x:b2"] and "not marked \"not spam\": x:b2" in undone.stderr
     assert invoke("not-spam", "-c", str(config), "--undo", "x:b1").exit_code == 1  # nothing left to withdraw
+    history = invoke("overrides", "-c", str(config), "--undone")
+    assert "lee           withdrew  " in history.stdout and "ana" in history.stdout and "x:b1" in history.stdout
+    assert "1 withdrawn override(s)" in history.stderr
+    row = json.loads(invoke("overrides", "-c", str(config), "--undone", "--format", "jsonl").stdout)
+    assert (row["id"], row["by"], row["undone_by"]) == ("x:b1", "ana", "lee")
     store = SqliteStore(tmp_path / "spam.db")
     try:
         assert overrides(store) == set() and store.get(["x:b1"])[0].spam is not None

@@ -16,11 +16,13 @@ from groundswell.spam import (
     overrides,
     spam_excluded,
     undo_not_spam,
+    withdrawn_overrides,
 )
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 3, 12, tzinfo=UTC)
+T1 = T0 + timedelta(days=1)  # when "not spam" is withdrawn
 CAMPAIGN = "Lumora Pulse is the best earbuds ever, get yours now"
 
 
@@ -87,10 +89,13 @@ def test_a_withdrawn_not_spam_puts_back_the_flag_it_cleared(store) -> None:
     mark_not_spam(store, ["x:p3"], by="bo", now=T0 + timedelta(hours=1))  # again: the flag first cleared stays
     assert override_records(store)["x:p3"] == {"by": "bo", "at": "2026-11-03T13:00:00+00:00", "flag": flag}
     assert store.count() == 2
-    report = undo_not_spam(store, ["x:p3", "x:p3", "x:p5", "x:nope"])
+    report = undo_not_spam(store, ["x:p3", "x:p3", "x:p5", "x:nope"], by="lee", now=T1)
     assert report.reflagged == {"x:p3": flag} and report.not_overridden == ["x:p5"] and report.unknown == ["x:nope"]
     assert store.get(["x:p3"])[0].spam == flag and store.count() == 1 and overrides(store) == {"x:p4"}
-    assert undo_not_spam(store, ["x:p3"]).not_overridden == ["x:p3"]  # running it again changes nothing
+    assert undo_not_spam(store, ["x:p3"], by="lee", now=T1).not_overridden == ["x:p3"]  # again: no change
+    # Who withdrew it, and what was withdrawn, stays in the store (not only in a log).
+    assert withdrawn_overrides(store) == {"x:p3": [{"by": "bo", "at": "2026-11-03T13:00:00+00:00", "flag": flag,
+                                                     "undone_by": "lee", "undone_at": T1.isoformat()}]}
 
 
 def test_a_crash_before_the_override_is_deleted_is_completed_by_running_it_again(store) -> None:
@@ -98,17 +103,18 @@ def test_a_crash_before_the_override_is_deleted_is_completed_by_running_it_again
     flag_spam(store, T0, T0 + timedelta(minutes=10))
     mark_not_spam(store, ["x:p1"], by="ana", now=T0)
     with pytest.raises(OSError):
-        undo_not_spam(FailingStateDeletes(store), ["x:p1"])
+        undo_not_spam(FailingStateDeletes(store), ["x:p1"], by="lee", now=T1)
     assert store.get(["x:p1"])[0].spam is not None and overrides(store) == {"x:p1"}  # flagged; override left
-    assert undo_not_spam(store, ["x:p1"]).reflagged == {"x:p1": store.get(["x:p1"])[0].spam}
+    assert undo_not_spam(store, ["x:p1"], by="lee", now=T1).reflagged == {"x:p1": store.get(["x:p1"])[0].spam}
     assert overrides(store) == set()
+    assert [e["undone_by"] for e in withdrawn_overrides(store)["x:p1"]] == ["lee"]  # kept once, not per attempt
 
 
 def test_a_not_spam_with_no_flag_recorded_is_withdrawn_and_counted_until_flagged_again(store) -> None:
     _write(store, [post(i, CAMPAIGN, minutes=i) for i in range(10)])
     mark_not_spam(store, ["x:p2"], by="ana", now=T0)  # before any spam pass flagged it
     store.set_state(OVERRIDE_PREFIX + "x:p6", "{damaged")
-    report = undo_not_spam(store, ["x:p2", "x:p6"])
+    report = undo_not_spam(store, ["x:p2", "x:p6"], by="lee", now=T1)
     assert report.unflagged == ["x:p2", "x:p6"] and report.reflagged == {} and overrides(store) == set()
     assert flag_spam(store, T0, T0 + timedelta(minutes=10)).flagged == 10  # the next pass flags them
 
