@@ -5,20 +5,23 @@ Each tweet comes with its author's followers, public metrics, language, conversa
 and referenced posts (expansions). The cursor is the newest id of the tweets read for good
 (`Selector.add`, and whose snowflake time is not in the future), sent as `since_id`;
 it is handed out only after every page of a run, so a crash mid-run re-reads (and
-upserts) instead of skipping the older pages.
+upserts) instead of skipping the older pages. X refuses an id limit beside a time limit, so with a
+cursor the window's end goes as `until_id`; recent search reaches back 7 days, and a cursor or window
+start older than that is moved up to the reach, with a warning (`XExtractor._bounds`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import Field
 
 from core.accounts import account_key
 from core.query import QueryCompileError, parse
+from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, rebase, retry_after_seconds
 from extractors.query_native import to_x
@@ -38,6 +41,9 @@ TWEET_FIELDS = [
 USER_FIELDS = ["public_metrics", "username", "name"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
 TWITTER_EPOCH_MS = 1288834974657
+# Recent search reads the last 7 days; X answers 400 to a since_id or start_time older than that. The margin
+# keeps a request made at the edge from crossing it on the way.
+RECENT_REACH = timedelta(days=7) - timedelta(minutes=5)
 API_HOST = "https://api.twitter.com"
 
 
@@ -56,6 +62,15 @@ def tweet_time(tweet_id: str) -> datetime:
     """A tweet's creation time from its snowflake id (used when created_at is absent)."""
     ms = (int(tweet_id) >> 22) + TWITTER_EPOCH_MS
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def snowflake_at(when: datetime) -> str:
+    """The smallest id X gives a tweet created at `when` or later (ids are milliseconds since
+    TWITTER_EPOCH_MS, shifted 22 bits): as `until_id`, which X reads as "older than", it ends a search
+    just before `when`, as `end_time` would."""
+    micros = int(when.timestamp()) * 1_000_000 + when.microsecond
+    ms = -(-micros // 1000)  # rounded up: a tweet in the millisecond before `when` is still in
+    return str(max(ms - TWITTER_EPOCH_MS, 0) << 22)
 
 
 def _id_order(tweet_id: str) -> int:
@@ -145,7 +160,7 @@ class XExtractor(Extractor[XOptions]):
 
     def _search(self, native: str, selector: Selector, cursor: str | None) -> Iterator[Batch]:
         """Every page of one search (the cursor batch last): `extract` and `own_posts` differ only in the query."""
-        opts, brand, window = self.options, selector.brand, selector.window
+        opts, brand = self.options, selector.brand
         client = self.client()
         search = client.search_all_tweets if opts.endpoint == "all" else client.search_recent_tweets
         if opts.monthly_read_budget and self._state is None:
@@ -156,6 +171,9 @@ class XExtractor(Extractor[XOptions]):
         since_id = cursor if cursor and cursor.isdigit() else None
         if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
             since_id = None
+        bounds = self._bounds(since_id, selector)
+        if bounds is None:
+            return
         newest: Newest[str] = Newest({"": since_id} if since_id else None, order=_id_order)
         token: str | None = None
         pages = 0
@@ -172,12 +190,7 @@ class XExtractor(Extractor[XOptions]):
                 "tweet_fields": TWEET_FIELDS,
                 "user_fields": USER_FIELDS,
             }
-            if since_id:
-                params["since_id"] = since_id
-            elif window.since:
-                params["start_time"] = window.since
-            if window.until:
-                params["end_time"] = window.until
+            params |= bounds
             if token:
                 params["next_token"] = token
             body = self.retry.call(lambda p=params: search(**p), f"x search ({brand})", self._classify)
@@ -194,6 +207,31 @@ class XExtractor(Extractor[XOptions]):
         if newest.moved:
             # Every page above has been yielded (and stored by the caller) before the cursor moves.
             yield Batch([], cursor=newest.get())
+
+    def _bounds(self, since_id: str | None, selector: Selector) -> dict[str, Any] | None:
+        """The search's limits: `since_id` (the cursor) or `start_time`, and the window's end. X refuses
+        an id limit beside a time limit (400), so with a cursor the end is sent as `until_id`
+        (`snowflake_at`). Recent search reaches back 7 days: an older cursor or start is moved up to
+        that reach, with a warning naming what is out of it; None when the whole window is."""
+        brand, window = selector.brand, selector.window
+        reach = as_utc(selector.collected_at) - RECENT_REACH if self.options.endpoint == "recent" else None
+        if reach is not None and window.until is not None and as_utc(window.until) <= reach:
+            log.warning("x/%s: the window ends %s, beyond the 7 days recent search reaches; nothing read "
+                        "(endpoint: all reads the archive)", brand, as_utc(window.until).isoformat())
+            return None
+        if since_id and reach is not None and _id_seconds(since_id) < reach.timestamp():
+            log.warning("x/%s: the cursor (%s) is older than the 7 days recent search reaches; tweets between "
+                        "it and %s are out of reach", brand, tweet_time(since_id).isoformat(), reach.isoformat())
+            since_id = None
+        if since_id:
+            return {"since_id": since_id} | ({"until_id": snowflake_at(window.until)} if window.until else {})
+        start = window.since
+        if reach is not None and start is not None and as_utc(start) < reach:
+            log.warning("x/%s: the window starts %s, before the 7 days recent search reaches; reading from %s",
+                        brand, as_utc(start).isoformat(), reach.isoformat())
+            start = reach
+        bounds: dict[str, Any] = {"start_time": start} if start else {}
+        return bounds | ({"end_time": window.until} if window.until else {})
 
     def _classify(self, exc: Exception) -> Exception | None:
         return classify_tweepy(exc, self.retry.clock(), self.options.bearer_token_env)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from extractor_support import DictState, Reply, run_collection
 
 from extractors.base import SourceError, Window
-from extractors.x import XExtractor, tweet_time
+from extractors.x import XExtractor, snowflake_at, tweet_time
 from indexing.sqlite import SqliteStore
 
 SEARCH = "/2/tweets/search/recent"
+ARCHIVE = "/2/tweets/search/all"
 ENV = {"X_BEARER_TOKEN": "test-token"}
 
 
@@ -166,14 +168,54 @@ def test_missing_token_is_a_clear_error():
 
 
 def test_since_id_cursor_and_rerun_store_each_tweet_once(server, policy, recordings, tmp_path):
+    # The full archive: the recorded tweets are years old, beyond what recent search reaches (below).
     page = body(recordings, "apis/searches/search_tweets_query.json")
-    server.route(SEARCH, Reply(200, page))
+    server.route(ARCHIVE, Reply(200, page))
     store = SqliteStore(tmp_path / "g.db")
-    first, _ = run_collection(make(server, policy), store, "x", "acme", "snowman OR labs")
+    first, _ = run_collection(make(server, policy, endpoint="all"), store, "x", "acme", "snowman OR labs")
     assert store.get_state("cursor:x:acme") == page["meta"]["newest_id"]
-    second, _ = run_collection(make(server, policy), store, "x", "acme", "snowman OR labs")
+    second, _ = run_collection(make(server, policy, endpoint="all"), store, "x", "acme", "snowman OR labs")
     assert server.requests[-1][1]["since_id"] == page["meta"]["newest_id"]
     assert first == second == store.count() > 0
+
+
+def test_a_cursor_with_a_window_end_sends_until_id_never_end_time(server, policy, recordings, tmp_path):
+    """X answers 400 to since_id beside start_time/end_time ("Invalid use of 'since_id' or 'until_id' in
+    conjunction with 'start_time' or 'end_time'"), and a scheduled run has both a cursor and a window end
+    (Airflow's data interval): the end goes as the first tweet id of that millisecond."""
+    page = body(recordings, "apis/searches/search_tweets_query.json")
+    server.route(ARCHIVE, Reply(200, page))
+    store = SqliteStore(tmp_path / "g.db")
+    run_collection(make(server, policy, endpoint="all"), store, "x", "acme", "snowman OR labs")
+    until = tweet_time(page["meta"]["newest_id"]) + timedelta(hours=1)
+    run_collection(make(server, policy, endpoint="all"), store, "x", "acme", "snowman OR labs", Window(until=until))
+    sent = server.requests[-1][1]
+    assert sent["since_id"] == page["meta"]["newest_id"] and sent["until_id"] == snowflake_at(until)
+    assert "end_time" not in sent and "start_time" not in sent
+    assert tweet_time(snowflake_at(until)) == until  # the id is the window's end, to the millisecond
+    assert tweet_time(str(int(snowflake_at(until)) - 1)) < until  # and the id before it is inside the window
+
+
+def test_recent_search_never_asks_beyond_its_7_days(server, policy, recordings, tmp_path, caplog):
+    """A cursor older than recent search's 7 days (a pause, a spent budget) would be refused with a 400 on
+    every run: the search starts at the reach instead, and says what is out of it."""
+    page = body(recordings, "apis/searches/search_tweets_query.json")  # tweets from years ago
+    server.route(SEARCH, Reply(200, page))
+    store = SqliteStore(tmp_path / "g.db")
+    store.set_state("cursor:x:acme", page["meta"]["newest_id"])
+    with caplog.at_level(logging.WARNING, logger="groundswell.extractors.x"):
+        run_collection(make(server, policy), store, "x", "acme", "snowman OR labs")
+    assert "since_id" not in server.requests[-1][1] and "older than the 7 days" in caplog.text
+    server.requests.clear()
+    now = datetime.now(UTC)
+    with caplog.at_level(logging.WARNING, logger="groundswell.extractors.x"):
+        old = Window(since=now - timedelta(days=20), until=now - timedelta(days=10))
+        assert list(make(server, policy).extract("acme", "acme", None, old)) == []
+        late = Window(since=now - timedelta(days=9), until=now - timedelta(days=1))
+        list(make(server, policy).extract("acme", "acme", None, late))
+    assert "beyond the 7 days" in caplog.text and len(server.requests) == 1
+    start = datetime.fromisoformat(server.requests[0][1]["start_time"].replace("Z", "+00:00"))
+    assert now - timedelta(days=7) < start < now - timedelta(days=6)
 
 
 def test_cursor_not_advanced_when_a_page_fails_to_store(server, policy, recordings, tmp_path):
