@@ -11,7 +11,9 @@
 - Any exception a channel raises is that channel's failed send (as_delivery_error), never a
   crash of the run.
 - A channel that is down fails fast for the rest of this run after one alert exhausted its
-  retries; the other channels carry on, and nothing is marked sent, so the next run retries.
+  retries; the other channels carry on, and nothing is marked sent, so the next run retries:
+  `with_pending` offers every stored alert whose window ended within PENDING_WITHIN again, even
+  once detection no longer reports it (its bucket left the recent window).
 - One crisis, one thread: alerts carry `incident_id` (alerts.incidents). A channel gets the
   incident's first alert in full and, per its `followups` setting, every later one, only the
   major ones (spikes, escalations, all-clears, anything critical; the default), or none.
@@ -31,7 +33,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TextIO
 
@@ -47,6 +49,9 @@ _RANK = {"info": 0, "warning": 1, "critical": 2}
 # A receiver asking for a longer pause than this is treated as down for this run (the next
 # run retries) rather than holding every other alert and channel back.
 MAX_RETRY_AFTER_S = 60.0
+# How long a stored alert some channel has not accepted is offered to it again: a day covers a receiver's
+# outage over a night or a weekend day without flooding a new channel with last month's alerts.
+PENDING_WITHIN = timedelta(hours=24)
 
 
 @dataclass
@@ -156,12 +161,11 @@ def deliver(
         down: str | None = None
         try:
             for alert in alerts:
-                if _RANK[alert.severity] < _RANK[channel.min_severity]:
+                passed = _passed_over(channel, alert)
+                if passed == "skipped":
                     result.skipped += 1
                     continue
-                if is_followup(alert) and (
-                    channel.followups == "none" or (channel.followups == "major" and not is_major(alert))
-                ):
+                if passed == "folded":
                     result.folded += 1
                     continue
                 if ledger.was_sent(channel.key, alert):
@@ -200,6 +204,33 @@ def deliver(
         report.folded += result.folded
         report.routed_out += result.routed_out
     return report
+
+
+def _passed_over(channel: ChannelConfig, alert: Alert) -> str | None:
+    """Why `channel` does not get `alert` at all: "skipped" (below its min_severity), "folded" (a follow-up
+    its `followups` setting leaves out); None when it gets it (routes and the ledger decide the rest)."""
+    if _RANK[alert.severity] < _RANK[channel.min_severity]:
+        return "skipped"
+    if is_followup(alert) and (channel.followups == "none" or (channel.followups == "major" and not is_major(alert))):
+        return "folded"
+    return None
+
+
+def with_pending(alerts: Iterable[Alert], stored: Iterable[Alert], channels: list[ChannelConfig],
+                 state: StateStore, now: datetime) -> list[Alert]:
+    """`alerts`, after the stored alerts whose window ended within PENDING_WITHIN of `now` that a channel
+    gets and has no ledger entry for (not sent, not routed away): an alert that failed while a channel
+    was down is delivered once it is back, though detection reports only its recent buckets. Oldest
+    first; each alert once."""
+    alerts = list(alerts)
+    ledger, fresh, since = DeliveryLedger(state), {a.id for a in alerts}, now - PENDING_WITHIN
+    pending = [
+        a for a in stored
+        if a.id not in fresh and a.window_end >= since
+        and any(_passed_over(c, a) is None and not ledger.was_sent(c.key, a) for c in channels)
+    ]
+    pending.sort(key=lambda a: (a.window_end, a.kind, a.id))
+    return [*pending, *alerts]
 
 
 def send_with_retries(

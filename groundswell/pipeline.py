@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alerts.deliver import DeliveryLedger, DeliveryReport, deliver
+from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, with_pending
 from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts
@@ -571,9 +571,14 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
     return found
 
 
-def notify(config: Config, store: Store, alerts: list[Alert]) -> DeliveryReport:
-    """Send alerts to every configured channel, never twice for the same alert id and channel."""
-    return deliver(alerts, config.channels, store)
+def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | None = None) -> DeliveryReport:
+    """Send alerts to every configured channel, never twice for the same alert id and channel; with them,
+    the stored alerts of the last day a channel has not taken yet (`alerts.deliver.with_pending`: a
+    channel that was down gets what it missed). `now` is the run's clock (default: the wall clock)."""
+    if not config.channels:
+        return deliver(alerts, config.channels, store)
+    offered = with_pending(alerts, stored_alerts(store), config.channels, store, now or datetime.now(UTC))
+    return deliver(offered, config.channels, store)
 
 
 def digest(config: Config, store: Store, day: date | None = None) -> dict:
@@ -708,7 +713,7 @@ def run_once(
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
-        delivery = notify(config, store, alerts)
+        delivery = notify(config, store, alerts, now=now)
         report_path = None
         if write_report:
             report_path = str(_write(config, store, stored_alerts(store)))
