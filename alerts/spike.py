@@ -264,6 +264,11 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                 episode.confirmed = True
                 episode.last_alert = i
             continue
+        if float(cov[i]) < 1.0:
+            # The bucket still filling (`now` inside it) is not quiet yet: five minutes into an hour
+            # look calm against an hour's expectation scaled down, and the all-clear would go out on
+            # them (then a wave later in that hour escalates an episode already called over).
+            continue
         episode.quiet += 1
         episode.low += 1
         if episode.quiet >= rule.clear_after and i - episode.last_alert >= rule.cooldown_buckets:
