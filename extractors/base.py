@@ -153,7 +153,10 @@ class Selector:
     only past items `add` returned True for (kept, or valid but unwanted by the query or older
     than the window). Malformed items, items dated in the future (later than the run's clock
     plus `CLOCK_SKEW`) and items after the window's end never move it, so one bad date can not
-    push the cursor past good posts a later run still has to collect.
+    push the cursor past good posts a later run still has to collect. An item dated after the
+    run's clock but within `CLOCK_SKEW` (a fast phone clock, a feed's wrong time zone) is kept, but
+    does not move it either: as a time cursor it would make every real post of the hours until that
+    date look already collected. A later run reads it again (the same id: overwritten, not doubled).
     """
 
     def __init__(
@@ -225,7 +228,7 @@ class Selector:
             batch.mentions.append(mention)
         else:
             self.unmatched += 1
-        return True
+        return as_utc(mention.created_at) <= as_utc(self.collected_at)
 
     def _build(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> Mention | None:
         """The validated mention, or None with the reason in `batch.skipped`."""

@@ -148,7 +148,7 @@ def test_hackernews_future_hit_does_not_move_the_cursor(hackernews, server, stor
     assert json.loads(store.get_state("cursor:hackernews:acme")) == {"created_at_i": _ts(OLD)}
     assert stored == 1 and len(_future_reasons(batches)) == 1
     stored, _ = run(_hit(9, _ts(FUTURE)), _hit(2, _ts(NEW)))
-    assert server.requests[-1][1]["numericFilters"] == f"created_at_i>{_ts(OLD)}"
+    assert server.requests[-1][1]["numericFilters"] == f"created_at_i>={_ts(OLD)}"
     assert stored == 1 and "hackernews:2" in _ids(store)
     assert json.loads(store.get_state("cursor:hackernews:acme")) == {"created_at_i": _ts(NEW)}
 
@@ -182,7 +182,7 @@ def test_rss_entry_dated_in_the_future_does_not_move_the_cursor(rss, server, sto
 
 
 # -- X (ids are snowflakes: an id is a time too) -----------------------------------------------
-X_SEARCH = "/2/tweets/search/recent"
+X_SEARCH = "/2/tweets/search/all"  # the archive: these tweets are older than recent search reaches
 TWITTER_EPOCH_MS = 1288834974657
 
 
@@ -198,7 +198,7 @@ def _tweet(iso: str, text: str) -> dict:
 def x(server, policy, store):
     def run(*tweets):
         server.route(X_SEARCH, Reply(200, {"data": list(tweets), "meta": {"newest_id": tweets[0]["id"]}}))
-        ex = XExtractor({"api_base_url": server.base}, env={"X_BEARER_TOKEN": "t"})
+        ex = XExtractor({"api_base_url": server.base, "endpoint": "all"}, env={"X_BEARER_TOKEN": "t"})
         ex.retry = policy
         return run_collection(ex, store, "x", "acme", "acme")
 
