@@ -19,7 +19,7 @@ from pydantic import Field
 from core.accounts import account_key
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
-from extractors.http import Retry, retry_after_seconds
+from extractors.http import Retry, retry_after_header, retry_after_seconds
 from extractors.state import Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.bluesky")
@@ -57,6 +57,14 @@ def _time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _read_before(when: datetime, read_up_to: datetime | None, window_start: datetime | None) -> bool:
+    """Whether an own post is older than what this run needs: at or before the saved cursor's post, or
+    strictly before the window's start (windows are [since, until): a post dated `since` belongs to it)."""
+    if read_up_to is not None:
+        return when <= read_up_to
+    return window_start is not None and when < window_start
 
 
 def native_post_id(uri: Any) -> str | None:
@@ -145,7 +153,8 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         if selector.stale_future_cursor(_time(since), cursor):
             since = None
         newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
-        floor = _time(since) or (as_utc(window.since) if window.since else None)
+        read_up_to = _time(since)  # the newest post an earlier run read: that one and older are done
+        window_start = as_utc(window.since) if window.since and read_up_to is None else None
         client = self.client()
         for actor in (account_key("bluesky", a) for a in accounts):
             what = f"bluesky author feed {actor} ({brand})"
@@ -162,7 +171,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                     post = _get(item, "post")
                     created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
                     when = _time(created)
-                    if floor and when and when <= floor:
+                    if when and _read_before(when, read_up_to, window_start):
                         older += 1  # read before (or before the window); a pinned post can be old, so go on
                         continue
                     if _get(item, "reason") is not None:
@@ -191,7 +200,8 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         if isinstance(exc, ex.UnauthorizedError):
             return SourceError(f"bluesky: {status}: this host needs a login; use the public AppView base_url")
         if isinstance(exc, ex.RequestException) and status and status >= 500:
-            return Retry(f"server error {status}", retry_after_seconds(headers, self.retry.clock()))
+            # Only an explicit Retry-After: ratelimit-reset is the quota window, not when the server is back.
+            return Retry(f"server error {status}", retry_after_header(headers, self.retry.clock()))
         if isinstance(exc, ex.RequestErrorBase):
             return SourceError(f"bluesky rejected the request: {exc}")
         if isinstance(exc, json.JSONDecodeError | ex.ModelError):

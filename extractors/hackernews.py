@@ -50,7 +50,9 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
         seen: set[str] = set()
         numeric = []
         if isinstance(since, int):
-            numeric.append(f"created_at_i>{since}")
+            # Inclusive: a hit from the cursor's second that Algolia indexed after the last run is still
+            # asked for; the ones already read come back under the same ids and overwrite themselves.
+            numeric.append(f"created_at_i>={since}")
         elif window.since:
             numeric.append(f"created_at_i>={int(window.since.timestamp())}")
         if window.until:

@@ -15,7 +15,9 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -40,21 +42,38 @@ class Retry(Exception):
         self.wait = wait
 
 
+def retry_after_header(headers: Mapping[str, str] | None, now: float) -> float | None:
+    """Seconds to wait from an explicit Retry-After header only (seconds or HTTP date); None without one.
+
+    For server errors (5xx): the rate-limit reset headers X and Reddit send on every response say when the
+    quota window resets, not when a failing server is back, so they must not stretch a brief outage.
+    """
+    if not headers:
+        return None
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    # HTTP dates are always UTC; `-0000` parses as a naive time that .timestamp() would read as local time.
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
 def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float | None:
-    """Seconds to wait from rate-limit headers: Retry-After (seconds or HTTP date), then
+    """Seconds to wait from rate-limit headers (for 429s): Retry-After (seconds or HTTP date), then
     x-rate-limit-reset (X: epoch), x-ratelimit-reset (Reddit: seconds; Mastodon: ISO time),
     ratelimit-reset (Bluesky: epoch). None when no header says."""
     if not headers:
         return None
+    explicit = retry_after_header(headers, now)
+    if explicit is not None:
+        return explicit
     lower = {k.lower(): v for k, v in headers.items()}
-    value = lower.get("retry-after")
-    if value:
-        if value.strip().isdigit():
-            return float(value)
-        try:
-            return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
-        except (TypeError, ValueError):
-            pass
     for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
         value = lower.get(name)
         if not value:
@@ -62,8 +81,6 @@ def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float 
         try:
             number = float(value)
         except ValueError:
-            from datetime import datetime
-
             try:
                 return max(0.0, datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - now)
             except ValueError:
@@ -71,6 +88,17 @@ def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float 
         # Epoch seconds are large; small numbers are "seconds from now".
         return max(0.0, number - now) if number > 1_000_000_000 else number
     return None
+
+
+def display_url(url: str) -> str:
+    """`url` as messages show it: without userinfo, query or fragment, where private feeds keep their token."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if not parts.scheme or not parts.netloc:
+        return url  # a local path: nothing secret in its shape
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 @dataclass
@@ -164,14 +192,16 @@ def classify_requests_error(exc: Exception) -> Exception | None:
 
 
 def check_status(response: requests.Response, what: str, now: float, auth_hint: str = "") -> None:
-    """Raise Retry for 429/5xx, SourceError for other 4xx; return for 2xx/3xx."""
+    """Raise Retry for 429/5xx, SourceError for other 4xx; return for 2xx/3xx.
+
+    A 429 waits for the rate-limit headers; a 5xx only for an explicit Retry-After, else the backoff."""
     status = response.status_code
     if status < 400:
         return
     if status == 429:
         raise Retry("rate limited (429)", retry_after_seconds(response.headers, now))
     if status >= 500:
-        raise Retry(f"server error {status}", retry_after_seconds(response.headers, now))
+        raise Retry(f"server error {status}", retry_after_header(response.headers, now))
     detail = response.text[:200].strip().replace("\n", " ")
     if status in (401, 403):
         raise SourceError(f"{what}: not authorised ({status}){auth_hint}: {detail}")
@@ -192,7 +222,7 @@ class HttpClient:
         self.timeout = timeout
 
     def get(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> requests.Response:
-        label = what or url.split("?")[0]
+        label = what or display_url(url)
 
         def attempt() -> requests.Response:
             response = self.session.get(url, params=params, timeout=self.timeout)
@@ -202,7 +232,7 @@ class HttpClient:
         return self.policy.call(attempt, label, classify_requests_error)
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> Any:
-        label = what or url.split("?")[0]
+        label = what or display_url(url)
 
         def attempt() -> Any:
             response = self.session.get(url, params=params, timeout=self.timeout)

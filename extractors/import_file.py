@@ -5,6 +5,11 @@ option). CSV files use flat columns: `source, native_id, url, text, created_at,
 author_id, author_handle, author_followers, likes, reposts, replies, quotes, lang`.
 A bad line is skipped with its line number and reason; the rest still imports. Any
 encoding is read (`extractors.textfile`: UTF-8 with or without a BOM, others by chardet).
+
+Writers must end every line (the last one too) with a newline. A file may be read while it is
+still being appended to, so a last line without one may be half written: the cursor never moves
+past it. If it reads as a whole row it is imported (a rerun reads it again and stores it under the
+same id); if not, it is left for the next run, unreported.
 """
 
 from __future__ import annotations
@@ -12,18 +17,20 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
 from core.mention import Mention, load_mention
-from core.query import parse
+from core.query import Query, parse
 from extractors.base import Batch, Extractor, SourceError, SourceOptions, Window
 from extractors.textfile import Line, read_lines
 
+log = logging.getLogger("groundswell.extractors.import_file")
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
 _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
 
@@ -92,22 +99,37 @@ class ImportExtractor(Extractor[ImportOptions]):
         for row in self._records(path):
             if row.last <= start_line:
                 continue
-            last_line, pending = row.last, pending + 1
             where = f"{path.name} line {row.first}"
-            if row.error is not None:
-                skipped.append(f"{where}: {row.error}")
-            else:
-                try:
-                    mention = self._to_mention(row.record or {}, brand, query, where, skipped)
-                    wanted = mention is not None and _in_window(mention, window)
-                    if wanted and matcher.matches(mention.text, mention.lang, mention.source):  # type: ignore[union-attr]
-                        batch.append(mention)
-                except Exception as exc:  # noqa: BLE001 - one bad line is skipped by number, never stops the file
-                    skipped.append(f"{where}: malformed ({type(exc).__name__}: {exc})"[:500])
+            mention, reasons = self._read_row(row, brand, query, window, matcher, where)
+            if row.open_end and reasons:
+                # Most likely still being written: the next run reads it whole. Not a bad line (yet).
+                log.info("%s: no newline at the end and no whole row so far; left for the next run", where)
+                continue
+            # A last line without a newline may still grow: import it, but keep the cursor before it.
+            last_line, pending = (last_line if row.open_end else row.last), pending + 1
+            skipped += reasons
+            if mention is not None:
+                batch.append(mention)
             if pending >= opts.batch_size:
                 yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, identity), skipped=skipped)
                 batch, skipped, pending = [], [], 0
         yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, identity), skipped=skipped)
+
+    def _read_row(
+        self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str
+    ) -> tuple[Mention | None, list[str]]:
+        """The row's mention if this run keeps it (valid, in the window, matching), and why it was skipped, if so."""
+        if row.error is not None:
+            return None, [f"{where}: {row.error}"]
+        reasons: list[str] = []
+        try:
+            mention = self._to_mention(row.record or {}, brand, query, where, reasons)
+            wanted = mention is not None and _in_window(mention, window)
+            if wanted and matcher.matches(mention.text, mention.lang, mention.source):  # type: ignore[union-attr]
+                return mention, reasons
+        except Exception as exc:  # noqa: BLE001 - one bad line is skipped by number, never stops the file
+            return None, [f"{where}: malformed ({type(exc).__name__}: {exc})"[:500]]
+        return None, reasons
 
     def _to_mention(
         self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str]
@@ -154,30 +176,51 @@ class Row:
     last: int
     record: dict[str, Any] | None = None
     error: str | None = None
+    # Its last line has no newline: the file ends there, perhaps mid-write (see the module docstring).
+    open_end: bool = False
+
+
+def _terminated(text: str) -> bool:
+    return text.endswith(("\n", "\r"))
 
 
 def _jsonl_rows(lines: Iterator[Line]) -> Iterator[Row]:
     for line in lines:
-        if line.problem is not None:
-            yield Row(line.number, line.number, error=line.problem)
-            continue
-        if not line.text.strip():
-            continue
-        try:
-            record = json.loads(line.text)
-        except json.JSONDecodeError as exc:
-            yield Row(line.number, line.number, error=f"invalid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        except (RecursionError, ValueError) as exc:  # nested too deep, a number too long to convert
-            yield Row(line.number, line.number, error=f"unreadable JSON ({type(exc).__name__})")
-            continue
-        if not isinstance(record, dict):
-            yield Row(line.number, line.number, error="expected a JSON object")
-            continue
-        yield Row(line.number, line.number, record)
+        if line.text.strip():
+            row = _jsonl_row(line)
+            yield row if _terminated(line.text) else replace(row, open_end=True)
+
+
+def _jsonl_row(line: Line) -> Row:
+    """One non-blank JSONL line as a row: its record, or why it has none."""
+    if line.problem is not None:
+        return Row(line.number, line.number, error=line.problem)
+    try:
+        record = json.loads(line.text)
+    except json.JSONDecodeError as exc:
+        return Row(line.number, line.number, error=f"invalid JSON ({exc.msg} at column {exc.colno})")
+    except (RecursionError, ValueError) as exc:  # nested too deep, a number too long to convert
+        return Row(line.number, line.number, error=f"unreadable JSON ({type(exc).__name__})")
+    if not isinstance(record, dict):
+        return Row(line.number, line.number, error="expected a JSON object")
+    return Row(line.number, line.number, record)
 
 
 def _csv_rows(lines: Iterator[Line]) -> Iterator[Row]:
+    """`_csv_records`, each row marked `open_end` when it ends on a line without a newline."""
+    unterminated: set[int] = set()  # the last line's number, when the file does not end with a newline
+
+    def watched() -> Iterator[Line]:
+        for line in lines:
+            if not _terminated(line.text):
+                unterminated.add(line.number)
+            yield line
+
+    for row in _csv_records(watched()):
+        yield replace(row, open_end=True) if row.last in unterminated else row
+
+
+def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
     """CSV rows by header; a quoted field may span lines, so a row knows its first and last line."""
     problems: dict[int, str] = {}
 

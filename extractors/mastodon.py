@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field
@@ -97,7 +98,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                 if not page:
                     break
                 batch, reached_cursor = Batch([]), False
-                for status in page:
+                for status in _statuses(page, batch, what):
                     sid = str(status.get("id", ""))
                     if last is not None and sid.isdigit() and int(sid) <= last:
                         reached_cursor = True
@@ -141,7 +142,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                 if not page:
                     break
                 batch, reached_cursor = Batch([]), False
-                for status in page:
+                for status in _statuses(page, batch, what):
                     sid = str(status.get("id", ""))
                     if last is not None and sid.isdigit() and int(sid) <= last:
                         reached_cursor = True  # newest first: read before
@@ -214,7 +215,17 @@ def _id_seconds(status_id: str) -> float:
     return (int(status_id) >> 16) / 1000
 
 
+def _statuses(page: Any, batch: Batch, what: str) -> Iterator[dict[str, Any]]:
+    """The page's statuses; an entry that is not one (`null`, a string) is skipped with its position."""
+    for position, status in enumerate(page, start=1):
+        if isinstance(status, dict):
+            yield status
+        else:
+            batch.skipped.append(f"{what}: entry {position} of the page is not a status ({type(status).__name__})")
+
+
 def _before(page: Any, window: Window) -> bool:
     """Whether the page already reaches back before the window (older pages are not needed)."""
-    times = [s.get("created_at") for s in page if s.get("created_at")]
+    # Only parsed times: a bad entry or date is skipped as an item, it must not break this check.
+    times = [s["created_at"] for s in page if isinstance(s, dict) and isinstance(s.get("created_at"), datetime)]
     return bool(window.since and times and min(times) < window.since)

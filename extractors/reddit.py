@@ -20,7 +20,7 @@ from pydantic import Field
 from core.accounts import account_key
 from core.query import QueryCompileError, parse
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
-from extractors.http import Retry, classify_requests_error, make_session, retry_after_seconds
+from extractors.http import Retry, classify_requests_error, make_session, retry_after_header, retry_after_seconds
 from extractors.query_native import to_reddit
 from extractors.state import decode_cursor, encode_cursor
 
@@ -52,7 +52,8 @@ def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> E
     if isinstance(exc, prawcore.TooManyRequests):
         return Retry("rate limited (429)", retry_after_seconds(exc.response.headers, now))
     if isinstance(exc, prawcore.ServerError):
-        return Retry(f"server error {exc.response.status_code}", retry_after_seconds(exc.response.headers, now))
+        # Not the x-ratelimit-reset Reddit sends on every response: that is the quota window, not the outage.
+        return Retry(f"server error {exc.response.status_code}", retry_after_header(exc.response.headers, now))
     if isinstance(exc, prawcore.BadJSON):
         return Retry("malformed JSON in the response")
     if isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 429:

@@ -4,6 +4,8 @@ Feeds are fetched through the shared HTTP layer (timeouts, retries) and parsed f
 bytes with the response headers, so feedparser (with chardet installed) can find the
 encoding of feeds that do not declare one. A local path works too, for offline feeds.
 The cursor keeps, per feed, the newest time of the entries read for good (`Selector.add`).
+A feed that can not be fetched (gone, forbidden, down) is a skipped reason, not the end of the
+run: the other feeds are read and its cursor entry stays. Only when every feed fails is it an error.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import requests
 from pydantic import Field
 
 from core.mention import COLLECTED, DATED_BY
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
-from extractors.http import HttpClient
+from extractors.http import HttpClient, display_url
 from extractors.state import Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.rss")
@@ -52,7 +55,12 @@ class RssExtractor(Extractor[RssOptions]):
     def _fetch(self, url: str) -> tuple[bytes, dict[str, str]]:
         scheme = urlsplit(url).scheme
         if scheme in ("http", "https"):
-            response = HttpClient(self.retry).get(url, what=f"rss {url}")
+            # Messages name the feed without its query or userinfo: private feeds carry their token there.
+            shown = display_url(url)
+            try:
+                response = HttpClient(self.retry).get(url, what=f"rss {shown}")
+            except requests.RequestException as exc:  # a URL requests refuses (no host, bad scheme): not retried
+                raise SourceError(f"rss {shown}: request failed ({type(exc).__name__})") from None
             return response.content, {k.lower(): v for k, v in response.headers.items()}
         path = Path(url.removeprefix("file://"))
         try:
@@ -61,6 +69,8 @@ class RssExtractor(Extractor[RssOptions]):
             raise SourceError(f"rss: cannot read {path}: {exc.strerror}") from None
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
+        """One batch per feed. A feed that can not be fetched is reported in the last batch's `skipped` and keeps
+        its cursor entry; the other feeds go on. Only when every feed fails is it a `SourceError`."""
         try:
             import feedparser
         except ImportError as exc:  # pragma: no cover - in requirements.txt
@@ -70,39 +80,53 @@ class RssExtractor(Extractor[RssOptions]):
         since = {
             url: stamp
             for url, stamp in decode_cursor(cursor, "rss").items()
-            if not selector.stale_future_cursor(_stamp_time(stamp), f"{url}: {stamp}")
+            if not selector.stale_future_cursor(_stamp_time(stamp), f"{display_url(url)}: {stamp}")
         }
         newest: Newest[str] = Newest(since)  # ISO 8601 UTC stamps: they order as strings
+        failed: list[str] = []
         for url in opts.urls:
-            content, headers = self._fetch(url)
+            try:
+                content, headers = self._fetch(url)
+            except SourceError as exc:
+                # One dead, moved or forbidden feed must not keep the feeds listed after it from being read.
+                failed.append(str(exc))
+                continue
             feed = feedparser.parse(content, response_headers=headers)
-            batch = Batch([])
-            if feed.bozo:
-                problem = f"{type(feed.bozo_exception).__name__}: {feed.bozo_exception}"
-                if not feed.entries:
-                    batch.skipped.append(f"rss feed {url}: unreadable ({problem})")
-                    yield batch
-                    continue
-                log.warning("rss feed %s is malformed (%s); using its %d entries", url, problem, len(feed.entries))
-            lang = _lang(feed.feed.get("language"))
-            last = since.get(url)
-            for entry in feed.entries[: opts.max_entries]:
-                when = _entry_time(entry)
-                stamp = when.isoformat() if when else None
-                if stamp and last and stamp < last:
-                    continue  # older than what an earlier run already stored
-                key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
-                native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
-                dated_by_collection = when is None and opts.undated == "collected"
-                if dated_by_collection:
-                    when = selector.collected_at
-                build = partial(self._mention, entry, native, when, lang, url, dated_by_collection)
-                settled = selector.add(batch, native, build)
-                if settled:
-                    newest.offer(stamp, url)
-            yield batch
-        if newest.moved:
-            yield Batch([], cursor=encode_cursor(newest.values))
+            yield self._read_feed(feed, url, selector, since.get(url), newest)
+        if failed and len(failed) == len(opts.urls):
+            # Nothing could be fetched: an outage or a broken config, an error rather than an empty run.
+            joined = "; ".join(failed)
+            raise SourceError(failed[0] if len(failed) == 1 else f"rss: all {len(failed)} feeds failed: {joined}")
+        if newest.moved or failed:
+            reasons = [f"{reason} (this feed is skipped this run; its cursor stays)" for reason in failed]
+            yield Batch([], cursor=encode_cursor(newest.values) if newest.moved else None, skipped=reasons)
+
+    def _read_feed(self, feed: Any, url: str, selector: Selector, last: str | None, newest: Newest[str]) -> Batch:
+        """The batch of one parsed feed; offers `newest` the time of every entry read for good."""
+        batch = Batch([])
+        if feed.bozo:
+            problem = f"{type(feed.bozo_exception).__name__}: {feed.bozo_exception}"
+            if not feed.entries:
+                batch.skipped.append(f"rss feed {display_url(url)}: unreadable ({problem})")
+                return batch
+            log.warning(
+                "rss feed %s is malformed (%s); using its %d entries", display_url(url), problem, len(feed.entries)
+            )
+        lang = _lang(feed.feed.get("language"))
+        for entry in feed.entries[: self.options.max_entries]:
+            when = _entry_time(entry)
+            stamp = when.isoformat() if when else None
+            if stamp and last and stamp < last:
+                continue  # older than what an earlier run already stored
+            key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
+            native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
+            dated_by_collection = when is None and self.options.undated == "collected"
+            if dated_by_collection:
+                when = selector.collected_at
+            build = partial(self._mention, entry, native, when, lang, url, dated_by_collection)
+            if selector.add(batch, native, build):
+                newest.offer(stamp, url)
+        return batch
 
     @staticmethod
     def _mention(

@@ -23,7 +23,14 @@ from core.accounts import account_key
 from core.query import QueryCompileError, parse
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
-from extractors.http import Retry, classify_requests_error, make_session, rebase, retry_after_seconds
+from extractors.http import (
+    Retry,
+    classify_requests_error,
+    make_session,
+    rebase,
+    retry_after_header,
+    retry_after_seconds,
+)
 from extractors.query_native import to_x
 from extractors.state import Newest, ReadBudget
 
@@ -97,7 +104,8 @@ def classify_tweepy(exc: Exception, now: float, token_env: str) -> Exception | N
     if isinstance(exc, tweepy.TooManyRequests):
         return Retry("rate limited (429)", retry_after_seconds(exc.response.headers, now))
     if isinstance(exc, tweepy.TwitterServerError):
-        return Retry(f"server error {exc.response.status_code}", retry_after_seconds(exc.response.headers, now))
+        # Only an explicit Retry-After: x-rate-limit-reset is the quota window, not when the server is back.
+        return Retry(f"server error {exc.response.status_code}", retry_after_header(exc.response.headers, now))
     if isinstance(exc, tweepy.Unauthorized | tweepy.Forbidden):
         return SourceError(
             f"X refused the request ({exc.response.status_code}): check ${token_env} and that the plan "

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from alerts.history import stored_alerts
-from core.logsafe import configure_logging
+from core.logsafe import configure_logging, redact
 from core.time import as_utc
 from extractors.base import Window
 from groundswell.advocates import advocate_record, advocates_csv
@@ -161,7 +161,8 @@ def _exit_for(
         what = "every source failed" if failed_all else f"{len(errors)} of {attempted} source pass(es) failed"
         click.echo(f"groundswell: {what}:", err=True)
         for label, message in errors.items():
-            click.echo(f"  - {label}: {message}", err=True)
+            # Printed, not logged: the log's RedactingFilter never sees it, so mask it with the same rule.
+            click.echo(f"  - {label}: {redact(message)}", err=True)
     if deadletter:
         codes.append(EXIT_UNSTORED)
         click.echo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bluesky_replay import bluesky_tape, convert_bskyr
@@ -87,3 +88,26 @@ def test_bad_request_is_fatal(server, local):
     server.route(SEARCH, Reply(400, {"error": "InvalidRequest", "message": "bad q"}))
     with pytest.raises(SourceError, match="bluesky rejected the request"):
         list(local().extract("acme", "acme", None, Window()))
+
+
+def test_server_error_ignores_ratelimit_reset_and_backs_off(server, local, clock):
+    # Bluesky sends RateLimit-Reset (its quota window) on every response: it says nothing about a 5xx.
+    reset = str(int(clock.now) + 3600)
+    failing = Reply(500, {"error": "InternalServerError"}, {"RateLimit-Reset": reset})
+    server.route(SEARCH, failing, Reply(200, {"posts": []}))
+    list(local().extract("acme", "acme", None, Window()))
+    assert clock.sleeps == [1.0]
+
+
+AUTHOR_FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
+
+
+def test_own_post_dated_exactly_at_the_window_start_is_collected(server, local):
+    # Windows are [since, until): a post at `since` belongs to this window, the previous one left it out.
+    since = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+    at_start, inside = since.isoformat().replace("+00:00", "Z"), "2026-11-01T10:05:00.000Z"
+    feed = {"feed": [{"post": _post("late", "reply two", inside)}, {"post": _post("edge", "reply one", at_start)}]}
+    server.route(AUTHOR_FEED, Reply(200, feed))
+    window = Window(since, since + timedelta(minutes=15))
+    batches = list(local(max_pages=1).own_posts("acme", "acme", ["ann.bsky.social"], None, window))
+    assert sorted(m.native_id.split("/")[-1] for b in batches for m in b.mentions) == ["edge", "late"]

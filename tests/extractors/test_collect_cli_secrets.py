@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 from click.testing import CliRunner
 
 from core.logsafe import MASK, redact
@@ -29,3 +30,20 @@ def test_the_variable_a_source_option_names_is_masked_in_logs(server, tmp_path, 
     assert result.exit_code == 1, result.output  # the test server knows no X route: a clean source error
     assert token not in result.output
     assert redact(f"sent {token}") == f"sent {MASK}"
+
+
+def test_printed_source_errors_are_redacted_like_log_lines(capsys):
+    """`groundswell collect` prints the report's errors with click.echo, past the logs' RedactingFilter."""
+    from groundswell.cli import EXIT_PARTIAL, _exit_for
+
+    errors = {
+        "rss/acme": "rss https://feeds.example/private.atom?token=ghp_S3cr3tT0kenValue: not authorised (403)",
+        "hn/acme": "hackernews: unexpected response",
+    }
+    with pytest.raises(SystemExit) as exited:
+        _exit_for(errors, attempted=3, deadletter=0)
+    assert exited.value.code == EXIT_PARTIAL
+    err = capsys.readouterr().err
+    assert "S3cr3t" not in err
+    assert f"rss/acme: {redact(errors['rss/acme'])}" in err and f"token={MASK}" in err
+    assert "hn/acme: hackernews: unexpected response" in err

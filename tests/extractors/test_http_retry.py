@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 import pytest
 from extractor_support import Reply
 
 from extractors.base import SourceError
-from extractors.http import HttpClient, RetryPolicy, retry_after_seconds
+from extractors.http import HttpClient, RetryPolicy, display_url, retry_after_header, retry_after_seconds
 
 
 def client(policy, timeout=(2.0, 2.0)):
@@ -97,3 +98,57 @@ def test_retry_after_header_forms():
     assert retry_after_seconds({"X-RateLimit-Reset": "2023-11-14T22:14:30.000Z"}, now) == 70  # Mastodon
     assert retry_after_seconds({"RateLimit-Reset": str(int(now) + 5)}, now) == 5  # Bluesky
     assert retry_after_seconds({}, now) is None
+
+
+@pytest.mark.parametrize(
+    "reset",
+    [
+        {"x-ratelimit-reset": "580"},  # Reddit: seconds until its quota window resets, sent on every response
+        {"x-rate-limit-reset": str(1_700_000_000 + 905)},  # X: the epoch of the reset, past max_wait here
+    ],
+)
+def test_5xx_ignores_rate_limit_reset_headers_and_backs_off(server, policy, clock, reset):
+    # The quota window's reset says nothing about when a failing server is back: a brief 503 must not wait
+    # minutes for it, nor turn fatal as "rate limited" when the reset is further than max_wait.
+    server.route("/s", Reply(503, "busy", reset), Reply(200, {"ok": 1}))
+    assert client(policy).get_json(server.base + "/s") == {"ok": 1}
+    assert clock.sleeps == [1.0]
+
+
+def test_5xx_waits_for_an_explicit_retry_after(server, policy, clock):
+    server.route("/s", Reply(503, "busy", {"Retry-After": "3", "x-ratelimit-reset": "580"}), Reply(200, {"ok": 1}))
+    client(policy).get_json(server.base + "/s")
+    assert clock.sleeps == [3.0]
+
+
+def test_retry_after_header_reads_only_retry_after():
+    now = 1_700_000_000.0
+    assert retry_after_header({"retry-after": "9", "x-ratelimit-reset": "580"}, now) == 9
+    assert retry_after_header({"x-rate-limit-reset": str(int(now) + 30), "RateLimit-Reset": "5"}, now) is None
+    assert retry_after_header({"Retry-After": "soon"}, now) is None and retry_after_header(None, now) is None
+
+
+@pytest.fixture
+def new_york_time(monkeypatch):
+    """The process's local time zone set to New York (5 hours behind UTC in November)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("zone", ["-0000", "+0000", "GMT"])
+def test_retry_after_http_date_is_utc_whatever_the_local_time_zone(server, policy, clock, new_york_time, zone):
+    # RFC 5322 reads '-0000' as "zone unknown": the parsed time has no tzinfo and was taken as local time.
+    date = f"Tue, 14 Nov 2023 22:15:00 {zone}"  # 100 s after the fake clock's now
+    assert retry_after_header({"Retry-After": date}, clock.now) == 100
+    server.route("/s", Reply(429, {}, {"Retry-After": date}), Reply(200, {"ok": 1}))
+    client(policy).get_json(server.base + "/s")
+    assert clock.sleeps == [100.0]
+
+
+def test_display_url_drops_query_fragment_and_userinfo():
+    assert display_url("https://user:pw@feeds.example/a/rss.xml?token=s3cret#top") == "https://feeds.example/a/rss.xml"
+    assert display_url("http://127.0.0.1:8080/feed") == "http://127.0.0.1:8080/feed"
+    assert display_url("/srv/feeds/local.xml") == "/srv/feeds/local.xml"  # a path: shown as it is

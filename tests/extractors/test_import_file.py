@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 from extractors.base import Window
 from extractors.import_file import ImportExtractor
 from groundswell.config import parse_config
-from groundswell.pipeline import collect
+from groundswell.pipeline import CollectReport, collect
 from indexing.sqlite import SqliteStore
 
 
@@ -199,3 +200,57 @@ def test_a_lone_surrogate_escape_is_repaired_not_fatal(tmp_path):
     report = collect(_config(path, tmp_path / "g.db"), store, brand="Lumora")
     assert report.errors == {} and store.count() == 3
     assert {m.id: m.text for m in store.iter_mentions()}["x:s"] == "Lumora \ufffd cut emoji"
+
+
+def _export_over_64k(rows: int = 300) -> str:
+    """Whole lines past the 64 KiB the file identity hashes, so appending keeps the identity (and cursor)."""
+    return "".join(_line(i, f"Lumora post {i} " + "x" * 300) + "\n" for i in range(rows))
+
+
+def _import(path, store) -> tuple[CollectReport, int]:
+    """One pipeline pass for Lumora: its report and the line its saved cursor is at."""
+    report = collect(_config(path, store.path), store, brand="Lumora")
+    assert report.errors == {}
+    return report, json.loads(store.get_state("cursor:import:Lumora"))["line"]
+
+
+def test_a_line_still_being_written_is_left_for_the_next_run(tmp_path, caplog):
+    path, store = tmp_path / "export.jsonl", SqliteStore(tmp_path / "g.db")
+    last = _line(300, "Lumora post 300 still being written") + "\n"
+    path.write_text(_export_over_64k() + last[:40])  # the writer is mid-line
+    with caplog.at_level(logging.INFO, "groundswell.extractors.import_file"):
+        report, cursor = _import(path, store)
+    assert report.stored == 300 and report.skipped == 0 and cursor == 300
+    assert "line 301: no newline at the end" in caplog.text
+    with path.open("a") as handle:
+        handle.write(last[40:])  # the writer finishes the line
+    report, cursor = _import(path, store)
+    assert report.stored == 1 and cursor == 301 and store.count() == 301
+
+
+def test_a_whole_last_line_without_newline_is_imported_and_the_cursor_stays_before_it(tmp_path):
+    # A finished file whose writer left out the final newline: its last row must not be lost either.
+    path, store = tmp_path / "export.jsonl", SqliteStore(tmp_path / "g.db")
+    path.write_text(_export_over_64k() + _line(300, "Lumora last"))
+    report, cursor = _import(path, store)
+    assert report.stored == 301 and cursor == 300
+    report, cursor = _import(path, store)  # read again, stored under the same id: no duplicate
+    assert report.collected == 1 and cursor == 300 and store.count() == 301
+    with path.open("a") as handle:
+        handle.write("\n" + _line(301, "Lumora next") + "\n")
+    report, cursor = _import(path, store)
+    assert cursor == 302 and store.count() == 302
+
+
+def test_a_csv_row_cut_mid_write_keeps_the_cursor_before_it(tmp_path):
+    path = tmp_path / "export.csv"
+    header = "source,native_id,text,created_at\n"
+    rows = "".join(f"csv,{i},Lumora row {i} {'y' * 300},2026-11-01T10:00:00Z\n" for i in range(250))
+    path.write_text(header + rows + "csv,250,Lumora row 2")  # cut inside the text
+    store = SqliteStore(tmp_path / "g.db")
+    report, cursor = _import(path, store)
+    assert cursor == 251 and report.skipped == 0  # the header and 250 whole rows; the cut one is not "bad"
+    with path.open("a") as handle:
+        handle.write("50 finished,2026-11-01T10:00:00Z\n")
+    _import(path, store)
+    assert {m.text for m in store.iter_mentions() if m.native_id == "250"} == {"Lumora row 250 finished"}

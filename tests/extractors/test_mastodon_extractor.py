@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -116,3 +117,36 @@ def test_unknown_instance_path_is_fatal(server, local):
 def test_query_without_tags_needs_the_option():
     with pytest.raises(SourceError, match="options.hashtags"):
         list(MastodonExtractor({}).extract("acme", '"acme corp"', None, Window()))
+
+
+@pytest.mark.parametrize("junk", [None, "gone", 42])
+def test_an_entry_that_is_not_a_status_is_skipped_and_the_page_goes_on(server, local, junk):
+    # Mastodon.py hands the JSON array over as it is: a `null` in it used to stop the whole source.
+    page = [_status("7", "Acme one"), junk, _status("5", "Acme two")]
+    server.route("/api/v1/timelines/tag/acme", Reply(200, page))
+    batches = list(local().extract("acme", "acme", None, Window()))
+    assert [m.native_id for b in batches for m in b.mentions] == ["7", "5"]
+    (reason,) = [r for b in batches for r in b.skipped]
+    assert "entry 2 of the page is not a status" in reason
+    assert json.loads(batches[-1].cursor) == {"acme": "7"}
+
+
+def test_own_posts_skip_an_entry_that_is_not_a_status(server, local):
+    server.route("/api/v1/accounts/lookup", Reply(200, {"id": "7", "acct": "ann"}))
+    server.route("/api/v1/accounts/7/statuses", Reply(200, [None, _status("5", "reply")]))
+    batches = list(local().own_posts("acme", "acme", ["@ann"], None, Window()))
+    assert [m.native_id for b in batches for m in b.mentions] == ["5"]
+    assert len([r for b in batches for r in b.skipped]) == 1
+
+
+def test_a_full_page_with_a_bad_entry_still_checks_the_window(server, local):
+    # A full page asks for the next one unless it already reaches before the window: that check read every
+    # entry's created_at, so a bad entry there stopped the source too.
+    since = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    page = [_status(str(100 - i), "Acme", "2026-11-01T10:00:00.000Z") for i in range(18)]
+    page += [None, _status("50", "Acme old", "2026-11-01T08:00:00.000Z")]
+    server.route("/api/v1/timelines/tag/acme", Reply(200, page))
+    batches = list(local().extract("acme", "acme", None, Window(since, datetime(2026, 11, 2, tzinfo=UTC))))
+    assert len([m for b in batches for m in b.mentions]) == 18
+    # The page reached before the window: no next page asked for.
+    assert [p for p, _ in server.requests if p.startswith("/api/v1/timelines")] == ["/api/v1/timelines/tag/acme"]

@@ -155,6 +155,15 @@ def test_server_errors_are_retried_by_prawcore_then_by_us(server, local_reddit, 
     assert clock.sleeps == [1.0] and batches[0].mentions[0].native_id == "t1_a"
 
 
+def test_server_error_backs_off_instead_of_waiting_for_the_quota_reset(server, local_reddit, clock):
+    # Reddit sends x-ratelimit-reset (seconds until its quota window resets) on every response, 5xx too.
+    page = _listing(_comment("a", "acme", 1_700_000_000.0))
+    busy = Reply(503, "", {"x-ratelimit-reset": "580", "x-ratelimit-remaining": "90", "x-ratelimit-used": "10"})
+    server.route("/r/acme/comments", busy, busy, busy, Reply(200, page))
+    batches = list(local_reddit().extract("acme", "acme", None, Window()))
+    assert clock.sleeps == [1.0] and batches[0].mentions[0].native_id == "t1_a"
+
+
 def test_bad_credentials_are_fatal(server, policy):
     server.route("/api/v1/access_token", Reply(401, {"message": "Unauthorized", "error": 401}))
     server.route("/r/acme/comments", Reply(200, _listing()))

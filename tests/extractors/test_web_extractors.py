@@ -68,11 +68,25 @@ def test_hn_empty_page_mid_pagination_faults_and_cursor(server, policy, clock, t
     assert clock.sleeps == [1.0, 1.0]
     assert "server error 500" in caplog.text and "malformed JSON" in caplog.text
     assert any("item 3" in reason for b in batches for reason in b.skipped)
-    # Re-run: asks only for newer items, stores nothing twice.
+    # Re-run: asks from the cursor's second on (a same-second hit indexed late), stores nothing twice.
     server.route(BY_DATE, Reply(200, {"hits": [_hit(1, "Acme launches", 1_700_000_100)], "nbPages": 1}))
     run_collection(hn(server, policy), store, "hn", "acme", "acme")
-    assert server.requests[-1][1]["numericFilters"] == "created_at_i>1700000100"
+    assert server.requests[-1][1]["numericFilters"] == "created_at_i>=1700000100"
     assert store.count() == 2
+
+
+def test_hn_hit_from_the_cursor_second_indexed_after_the_run_is_collected(server, policy, tmp_path):
+    # Algolia indexes with a delay: a second hit from the very second of the cursor can appear after the run.
+    store, second = SqliteStore(tmp_path / "g.db"), 1_700_000_100
+    server.route(BY_DATE, Reply(200, {"hits": [_hit(1, "Acme launches", second)], "nbPages": 1}))
+    run_collection(hn(server, policy), store, "hn", "acme", "acme")
+    # Like Algolia, the test server answers the numeric filter it is sent: only `>=` reaches the late hit.
+    late = {"hits": [_hit(1, "Acme launches", second), _hit(2, "Acme recalls", second)], "nbPages": 1}
+    asked = {"hitsPerPage": "1", "tags": "(story,comment)", "query": "acme"}
+    server.route(BY_DATE, Reply(200, late), params={**asked, "numericFilters": f"created_at_i>={second}"})
+    server.route(BY_DATE, Reply(200, {"hits": [], "nbPages": 0}))
+    stored, _ = run_collection(hn(server, policy), store, "hn", "acme", "acme")
+    assert stored == 2 and store.count() == 2  # the late hit, and the first one again under its own id
 
 
 def test_hn_unexpected_body_is_a_clear_error(server, policy):
@@ -157,6 +171,60 @@ def test_rss_local_file_and_server_error_retry(server, policy, clock, tmp_path):
     assert clock.sleeps == [1.0]
 
 
+def _live_feed(server, path="/live.xml"):
+    """A one-entry RSS feed served at `path`; returns its URL."""
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><guid>live-1</guid>'
+        "<title>Acme news</title><pubDate>Mon, 02 Jun 2025 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    server.route(path, Reply(200, body, {"Content-Type": "application/rss+xml"}))
+    return server.base + path
+
+
+@pytest.mark.parametrize(
+    ("status", "words"), [(404, "rejected (404)"), (410, "rejected (410)"), (401, "not authorised"), (403, "(403)")]
+)
+def test_rss_a_dead_feed_is_skipped_and_the_feeds_after_it_are_read(server, policy, status, words):
+    server.route("/dead.xml", Reply(status, "gone"))
+    live = _live_feed(server)
+    batches = list(rss(policy, [server.base + "/dead.xml", live]).extract("b", "acme", None, Window()))
+    assert [m.text for b in batches for m in b.mentions] == ["Acme news"]
+    (reason,) = [r for b in batches for r in b.skipped]
+    assert f"rss {server.base}/dead.xml: " in reason and words in reason and "cursor stays" in reason
+    assert [path for path, _ in server.requests] == ["/dead.xml", "/live.xml"]
+
+
+def test_rss_a_feed_down_after_its_retries_keeps_its_cursor_entry(server, policy, clock, tmp_path):
+    down, live = server.base + "/down.xml", _live_feed(server)
+    server.route("/down.xml", Reply(503, "busy"))
+    store = SqliteStore(tmp_path / "g.db")
+    store.set_state("cursor:rss:b", json.dumps({down: "2025-05-01T00:00:00+00:00"}))
+    stored, batches = run_collection(rss(policy, [down, live]), store, "rss", "b", "acme")
+    assert stored == 1 and clock.sleeps == [1.0, 2.0, 4.0]  # retried, then given up for this run
+    assert any("giving up after 4 attempts: server error 503" in r for b in batches for r in b.skipped)
+    cursor = json.loads(store.get_state("cursor:rss:b"))
+    assert cursor == {down: "2025-05-01T00:00:00+00:00", live: "2025-06-02T10:00:00+00:00"}
+
+
+def test_rss_every_feed_failing_is_a_source_error_naming_each(server, policy):
+    server.route("/a.xml", Reply(404, "gone"))
+    server.route("/b.xml", Reply(403, "forbidden"))
+    with pytest.raises(SourceError, match=r"all 2 feeds failed: .*/a\.xml: request rejected \(404\).*/b\.xml"):
+        list(rss(policy, [server.base + "/a.xml", server.base + "/b.xml"]).extract("b", "acme", None, Window()))
+
+
+def test_rss_a_feed_url_token_never_reaches_an_error_or_skip_reason(server, policy):
+    server.route("/private.atom", Reply(403, "forbidden"))
+    private = server.base.replace("://", "://reader:pa55word@") + "/private.atom?token=ghp_S3cr3tT0kenValue"
+    batches = list(rss(policy, [private, _live_feed(server)]).extract("b", "acme", None, Window()))
+    (reason,) = [r for b in batches for r in b.skipped]
+    assert f"rss {server.base}/private.atom: not authorised (403)" in reason
+    with pytest.raises(SourceError) as failed:
+        list(rss(policy, [private]).extract("b", "acme", None, Window()))
+    for shown in (reason, str(failed.value)):
+        assert "S3cr3t" not in shown and "pa55word" not in shown and "token" not in shown
+
+
 def test_pipeline_collect_twice_stores_each_mention_once(server, tmp_path):
     """Through groundswell.pipeline.collect (what the CLI and Airflow call), not a test loop."""
     from groundswell.config import parse_config
@@ -177,3 +245,11 @@ def test_pipeline_collect_twice_stores_each_mention_once(server, tmp_path):
     assert first.errors == {} and second.errors == {}
     assert first.stored == 1 and store.count() == 1
     assert json.loads(store.get_state("cursor:hackernews:acme")) == {"created_at_i": 1_700_000_100}
+
+
+def test_rss_a_feed_url_requests_refuses_is_skipped_too(server, policy):
+    # requests raises InvalidURL before any request: not a retryable fault, it used to escape unclassified.
+    batches = list(rss(policy, ["http://", _live_feed(server)]).extract("b", "acme", None, Window()))
+    assert [m.text for b in batches for m in b.mentions] == ["Acme news"]
+    (reason,) = [r for b in batches for r in b.skipped]
+    assert "rss http://: request failed (InvalidURL)" in reason
