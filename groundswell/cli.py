@@ -117,8 +117,10 @@ def _shown(path: Path) -> str:
 
 
 def _emit(summary: dict) -> None:
-    """The run summary is the last line of stdout, as one JSON object."""
-    click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+    """The run summary is the last line of stdout, as one JSON object. It carries sources' errors and skip
+    reasons and is printed, not logged, so it is masked with the log filter's rule (values only: the
+    masks never span a JSON quote, so the line stays JSON)."""
+    click.echo(redact(json.dumps(summary, ensure_ascii=False, default=str)))
 
 
 def _say_other_models(other_models: dict[str, int]) -> None:

@@ -47,3 +47,16 @@ def test_printed_source_errors_are_redacted_like_log_lines(capsys):
     assert "S3cr3t" not in err
     assert f"rss/acme: {redact(errors['rss/acme'])}" in err and f"token={MASK}" in err
     assert "hn/acme: hackernews: unexpected response" in err
+
+
+def test_the_printed_run_summary_is_masked_and_stays_json(capsys):
+    """The summary's `source_errors` and `skipped_reasons` are printed to stdout, past the log filter too."""
+    import json
+
+    from groundswell.cli import _emit
+
+    _emit({"source_errors": {"rss/acme": "rss https://f.example/a?token=ghp_S3cr3tT0kenValue: gone (410)"},
+           "skipped_reasons": ['x item 1: {"Authorization": "Bearer abcdef123456"}']})
+    out = capsys.readouterr().out
+    assert "S3cr3t" not in out and "abcdef123456" not in out
+    assert json.loads(out)["source_errors"]["rss/acme"].endswith("gone (410)")
