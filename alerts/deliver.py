@@ -7,7 +7,7 @@
   (alerts.channels.base.idempotency_key) for the receiver to drop the repeat.
 - Retries with exponential backoff on retryable failures (network errors, HTTP 5xx/408/429,
   SMTP 4xx), waiting at least what a `Retry-After` asks, up to MAX_RETRY_AFTER_S; permanent
-  failures (HTTP 4xx, a missing secret, a payload that cannot be encoded) fail at once.
+  failures (HTTP 3xx and 4xx, SMTP 5xx, a missing secret, a payload that cannot be encoded) fail at once.
 - Any exception a channel raises is that channel's failed send (as_delivery_error), never a
   crash of the run.
 - A channel that is down fails fast for the rest of this run after one alert exhausted its

@@ -17,6 +17,8 @@ from core.mention import Mention
 from indexing.base import Filters, Store
 
 MAX_INFLUENCER_POSTS = 500
+CRITICAL_MULTIPLE = 10  # an author with this many times `min_followers` makes the alert critical
+_MAX_FOLLOWERS_FILTER = 2**63 - 1  # stores compare followers as signed 64-bit integers
 
 
 def detect_influencers(
@@ -36,7 +38,7 @@ def detect_influencers(
         alert = Alert(
             kind="influencer",
             brand=brand,
-            severity="critical" if followers >= 10 * rule.min_followers else "warning",
+            severity="critical" if followers >= CRITICAL_MULTIPLE * rule.min_followers else "warning",
             window_start=start,
             window_end=end,
             observed=float(followers),
@@ -102,13 +104,27 @@ class InfluencerDetector(Detector):
 
 
 def _negatives_by_influencers(store: Store, base: Filters, min_followers: int) -> list[Mention]:
-    filters = base.replace(sentiment="negative", min_followers=min_followers)
-    out: list[Mention] = []
+    """At most MAX_INFLUENCER_POSTS negative posts by authors with `min_followers`, the ones that matter
+    most first: the critical tier (CRITICAL_MULTIPLE x min_followers) before the rest, each newest first.
+    So a busy day of mid-size accounts cannot crowd out a huge account's post, and old posts cannot crowd
+    out the newest (those a scheduled run has not alerted on yet). A whole-history run is capped the same way."""
+    critical = min(CRITICAL_MULTIPLE * min_followers, _MAX_FOLLOWERS_FILTER)
+    out: dict[str, Mention] = {}
+    for floor in (critical, min_followers):
+        _read_newest(store, base.replace(sentiment="negative", min_followers=floor), out)
+    return list(out.values())
+
+
+def _read_newest(store: Store, filters: Filters, out: dict[str, Mention]) -> None:
+    """Add matches of `filters` to `out` (by id, so a tier read again is not counted twice), newest first,
+    until `out` holds MAX_INFLUENCER_POSTS. Bounded: the second tier's only repeats are the critical posts
+    already in `out` (fewer than the cap, or it would not be read), so both tiers read about twice the cap."""
     cursor = None
     while len(out) < MAX_INFLUENCER_POSTS:
-        page = store.search(filters, size=100, cursor=cursor, sort="oldest")
-        out.extend(h.mention for h in page.hits)
+        page = store.search(filters, size=100, cursor=cursor, sort="newest")
+        for hit in page.hits:
+            if len(out) < MAX_INFLUENCER_POSTS:
+                out.setdefault(hit.mention.id, hit.mention)
         cursor = page.next_cursor
         if not cursor:
             break
-    return out

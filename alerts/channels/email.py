@@ -77,7 +77,9 @@ class EmailSender:
         except smtplib.SMTPAuthenticationError:
             raise DeliveryError("SMTP login refused (check username and the password variable)", False) from None
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"SMTP server answered {exc.smtp_code}", retryable=exc.smtp_code >= 400) from None
+            raise self._refused(exc.smtp_code, exc.smtp_error) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise self._recipients_refused(exc.recipients) from None
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(
                 "SMTP server does not offer STARTTLS; set starttls: false or ssl: true", False
@@ -85,5 +87,34 @@ class EmailSender:
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"{type(exc).__name__} talking to SMTP {c.host}:{c.port}") from None
 
+    def _refused(self, code: int, reply: bytes | str, what: str = "the message") -> DeliveryError:
+        """An SMTP error reply as a DeliveryError. 5xx is permanent (RFC 5321): the server will refuse this
+        message every time, so retrying it would only mark the channel down and block the alerts after it.
+        4xx (and anything odd) is temporary and retried."""
+        why = f"{code} {self._reply_text(reply)}".strip()
+        if _permanent(code):
+            return DeliveryError(f"SMTP server refused {what} permanently: {why}", retryable=False)
+        return DeliveryError(f"SMTP server answered {why} (temporary)")
+
+    def _recipients_refused(self, recipients: Mapping[str, tuple[int, bytes]]) -> DeliveryError:
+        """Every recipient refused: permanent when each refusal is a 5xx; one 4xx makes it worth a retry."""
+        refusals = list(recipients.values()) or [(0, b"no reason given")]
+        temporary = [r for r in refusals if not _permanent(r[0])]
+        code, reply = temporary[0] if temporary else refusals[0]
+        return self._refused(code, reply, what=f"the recipient(s) {', '.join(recipients)}")
+
+    def _reply_text(self, reply: bytes | str, limit: int = 200) -> str:
+        """The server's reply, printable, short, and never with the password in it (a server may echo input)."""
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+        if self._password:
+            text = text.replace(self._password, "***")
+        return text[:limit]
+
     def close(self) -> None:
         pass
+
+
+def _permanent(code: int) -> bool:
+    """An SMTP reply code the server will give again for the same message (RFC 5321 5yz)."""
+    return 500 <= code <= 599

@@ -69,6 +69,9 @@ class WebhookSender:
                 self._url,
                 data=body,
                 timeout=self.channel.timeout_s,
+                # A redirect is never followed: requests would turn the POST into a GET without the body
+                # and take the page it lands on (a login page, say) as the receiver's acceptance.
+                allow_redirects=False,
                 headers={
                     "Content-Type": "application/json",
                     "Idempotency-Key": key,
@@ -84,13 +87,27 @@ class WebhookSender:
         except requests.RequestException as exc:
             # The exception text quotes the URL, which is the secret: report the kind only.
             raise DeliveryError(f"{type(exc).__name__} contacting the webhook in ${self.channel.url_env}") from None
-        if response.status_code >= 300:
-            retryable = response.status_code >= 500 or response.status_code in (408, 429)
-            raise DeliveryError(
-                f"webhook answered HTTP {response.status_code}",
-                retryable=retryable,
-                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        error = self._status_error(response)
+        if error is not None:
+            raise error
+
+    def _status_error(self, response: requests.Response) -> DeliveryError | None:
+        """The failure an HTTP answer means, or None when the receiver accepted the message (2xx)."""
+        status = response.status_code
+        if status < 300:
+            return None
+        if status < 400:
+            # The Location is not quoted: it can carry the same secret path or token as the URL itself.
+            return DeliveryError(
+                f"webhook answered HTTP {status}: the URL in ${self.channel.url_env} redirects elsewhere, and "
+                "redirects are not followed (check the URL is right)",
+                retryable=False,
             )
+        return DeliveryError(
+            f"webhook answered HTTP {status}",
+            retryable=status >= 500 or status in (408, 429),
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        )
 
     def close(self) -> None:
         self._session.close()
