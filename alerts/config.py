@@ -6,10 +6,9 @@ Rules hold *what the user chose*: a sensitivity preset plus optional raw overrid
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field
 
 from alerts.routing import RouteRule
 from core.strict import StrictModel as _Strict
@@ -19,8 +18,6 @@ MAX_WAIT_S = 3600.0
 MAX_BUCKETS = 10_000
 
 Preset = Literal["fewer", "balanced", "more"]
-# What a `*_env` field holds: the NAME of an environment variable (POSIX portable name), never the secret.
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class SpikeRule(_Strict):
@@ -124,20 +121,6 @@ class _Channel(_Strict):
 
     # A rejected value is never repeated in a validation error: a misplaced `*_env` value is often the secret.
     model_config = ConfigDict(hide_input_in_errors=True)
-
-    @field_validator("*")
-    @classmethod
-    def _env_names_a_variable(cls, value: Any, info: ValidationInfo) -> Any:
-        """Every `*_env` field, present and future, must name a variable: a URL or password pasted there
-        would otherwise be quoted by config warnings, logs and delivery errors as "variable ... is not set"."""
-        if info.field_name and info.field_name.endswith("_env") and isinstance(value, str):
-            if not ENV_NAME.fullmatch(value):
-                raise ValueError(
-                    "must NAME an environment variable (letters, digits and _, not starting with a digit), "
-                    "e.g. SLACK_WEBHOOK_URL or SMTP_PASSWORD; put the secret itself (URL, password) in that "
-                    "variable, not here"
-                )
-        return value
 
     @property
     def key(self) -> str:

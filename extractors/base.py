@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from core.mention import Mention
 from core.query import QueryCompileError, parse
 from core.state import StateStore
+from core.strict import StrictModel
 from core.time import as_utc
 from extractors.errors import SourceError
 from extractors.http import RetryPolicy
@@ -30,10 +31,12 @@ from extractors.state import MemoryState
 log = logging.getLogger("groundswell.extractors")
 
 
-class SourceOptions(BaseModel):
-    """Base for each extractor's options; unknown keys and non-finite numbers are errors."""
+class SourceOptions(StrictModel):
+    """Base for each extractor's options; unknown keys and non-finite numbers are errors, and every `*_env`
+    option names an environment variable (`core.strict.check_env_name`)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # A rejected value is never repeated in a validation error: a misplaced `*_env` value is often the secret.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, hide_input_in_errors=True)
 
 
 @dataclass
