@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
@@ -115,6 +116,38 @@ def decode_cursor(cursor: str | None, source: str) -> dict[str, Any]:
         log.warning("%s: ignoring unreadable cursor %r; collecting the whole window again", source, cursor[:80])
         return {}
     return data
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What a run still owes when it stopped (`max_pages`, the read budget) before reaching what the last
+    run read. Newest-first APIs are read from the top down, so the unread part is a range below the
+    oldest item read: saved as the cursor instead of the newest item, it makes the next run read
+    (`after`, `before`) first and move the cursor to `then` only once that range is read. Without it the
+    cursor jumped to the newest item and the range was never asked for again.
+
+    Values are the source's own cursor values (ids as strings, or ISO times)."""
+
+    after: str | None  # read items newer than this (the earlier cursor; None: from the window's start)
+    before: str  # ... and older than this: the oldest item the stopped run was given
+    then: str | None  # the cursor once the range is read: the newest item read for good before stopping
+
+    def encode(self) -> str:
+        return encode_cursor({"backlog": {"after": self.after, "before": self.before, "then": self.then}})
+
+    @staticmethod
+    def decode(cursor: str | None) -> Backlog | None:
+        """The backlog a cursor holds, or None when it holds none (a plain cursor, or none at all)."""
+        if not cursor or not cursor.startswith("{"):
+            return None
+        try:
+            data = json.loads(cursor)["backlog"]
+            after, before, then = data.get("after"), data["before"], data.get("then")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if not isinstance(before, str) or not all(v is None or isinstance(v, str) for v in (after, then)):
+            return None
+        return Backlog(after, before, then)
 
 
 BUDGET_PREFIX = "budget:"

@@ -32,7 +32,7 @@ from extractors.http import (
     retry_after_seconds,
 )
 from extractors.query_native import to_x
-from extractors.state import Newest, ReadBudget
+from extractors.state import Backlog, Newest, ReadBudget
 
 log = logging.getLogger("groundswell.extractors.x")
 
@@ -90,6 +90,13 @@ def _id_order(tweet_id: str) -> int:
 def _id_seconds(tweet_id: str) -> float:
     """A tweet id's snowflake time in POSIX seconds (a number: a bogus id would overflow a datetime)."""
     return ((int(tweet_id) >> 22) + TWITTER_EPOCH_MS) / 1000
+
+
+def _ids(body: Any) -> list[int]:
+    """The numeric tweet ids of a search page, whatever else is wrong with its tweets."""
+    data = body.get("data") if isinstance(body, dict) else None
+    ids = [t.get("id") for t in data if isinstance(t, dict)] if isinstance(data, list) else []
+    return [int(i) for i in ids if isinstance(i, str) and i.isdigit()]
 
 
 def _id_in_future(tweet_id: Any, selector: Selector) -> bool:
@@ -176,13 +183,24 @@ class XExtractor(Extractor[XOptions]):
                 "x: no store bound (build_extractor(source, state=store)): the read budget counts this run only"
             )
         budget = ReadBudget(self.state, self.source_key, opts.monthly_read_budget, opts.budget_warn_ratio)
-        since_id = cursor if cursor and cursor.isdigit() else None
+        backlog = Backlog.decode(cursor)
+        if backlog and self._beyond_reach(backlog.before, selector):
+            log.warning("x/%s: the tweets a stopped run left (older than %s) are now beyond the 7 days recent "
+                        "search reaches; going on from %s", brand, tweet_time(backlog.before).isoformat(),
+                        backlog.then)
+            backlog, cursor = None, backlog.then
+        if backlog:
+            # The range a stopped run left is owed whatever this run's window (a scheduled run's interval
+            # starts where the last one ended): its tweets must not be dropped as older than the window.
+            selector.window = Window(until=selector.window.until)
+        since_id = backlog.after if backlog else cursor if cursor and cursor.isdigit() else None
         if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
             since_id = None
-        bounds = self._bounds(since_id, selector)
+        bounds = self._bounds(since_id, backlog.before if backlog else None, selector)
         if bounds is None:
             return
         newest: Newest[str] = Newest({"": since_id} if since_id else None, order=_id_order)
+        oldest: list[int] = []  # the oldest tweet id X gave this run, whatever became of the tweet
         token: str | None = None
         pages = 0
         budget.check()  # a spent budget is an error up front, not a silent empty run
@@ -205,41 +223,68 @@ class XExtractor(Extractor[XOptions]):
             pages += 1
             batch = self._page(body, selector, newest)
             budget.charge(len(body.get("data") or []) if isinstance(body, dict) else 0)
+            oldest[:] = [min([*oldest, *_ids(body)])] if oldest or _ids(body) else []
             yield batch
             token = (body.get("meta") or {}).get("next_token") if isinstance(body, dict) else None
             if not token:
                 break
             if pages >= opts.max_pages:
-                log.warning("x/%s: stopped after max_pages=%d; older tweets of this window are not read", brand, pages)
                 break
-        if newest.moved:
-            # Every page above has been yielded (and stored by the caller) before the cursor moves.
-            yield Batch([], cursor=newest.get())
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        cursor_after = self._cursor_after(brand, backlog, bounds, newest, oldest, stopped=token is not None)
+        if cursor_after is not None:
+            yield Batch([], cursor=cursor_after)
 
-    def _bounds(self, since_id: str | None, selector: Selector) -> dict[str, Any] | None:
-        """The search's limits: `since_id` (the cursor) or `start_time`, and the window's end. X refuses
-        an id limit beside a time limit (400), so with a cursor the end is sent as `until_id`
-        (`snowflake_at`). Recent search reaches back 7 days: an older cursor or start is moved up to
-        that reach, with a warning naming what is out of it; None when the whole window is."""
+    def _beyond_reach(self, tweet_id: str, selector: Selector) -> bool:
+        """Whether recent search can no longer reach back to this tweet id (the archive always can)."""
+        if self.options.endpoint != "recent" or not tweet_id.isdigit():
+            return False
+        return _id_seconds(tweet_id) < (as_utc(selector.collected_at) - RECENT_REACH).timestamp()
+
+    def _bounds(self, since_id: str | None, before_id: str | None, selector: Selector) -> dict[str, Any] | None:
+        """The search's limits: `since_id` (the cursor) or `start_time`, and the window's end, or below
+        `before_id` (a backlog's top). X refuses an id limit beside a time limit (400), so with an id limit
+        the others go as ids too (`snowflake_at`). Recent search reaches back 7 days: an older cursor or
+        start is moved up to that reach, with a warning naming what is out of it; None when the whole
+        window is."""
         brand, window = selector.brand, selector.window
         reach = as_utc(selector.collected_at) - RECENT_REACH if self.options.endpoint == "recent" else None
         if reach is not None and window.until is not None and as_utc(window.until) <= reach:
             log.warning("x/%s: the window ends %s, beyond the 7 days recent search reaches; nothing read "
                         "(endpoint: all reads the archive)", brand, as_utc(window.until).isoformat())
             return None
-        if since_id and reach is not None and _id_seconds(since_id) < reach.timestamp():
+        start = window.since
+        if since_id and reach is not None and self._beyond_reach(since_id, selector):
             log.warning("x/%s: the cursor (%s) is older than the 7 days recent search reaches; tweets between "
                         "it and %s are out of reach", brand, tweet_time(since_id).isoformat(), reach.isoformat())
-            since_id = None
-        if since_id:
-            return {"since_id": since_id} | ({"until_id": snowflake_at(window.until)} if window.until else {})
-        start = window.since
+            since_id, start = None, reach
         if reach is not None and start is not None and as_utc(start) < reach:
             log.warning("x/%s: the window starts %s, before the 7 days recent search reaches; reading from %s",
                         brand, as_utc(start).isoformat(), reach.isoformat())
             start = reach
+        if since_id or before_id:
+            tops = [i for i in (before_id, snowflake_at(window.until) if window.until else None) if i]
+            lower = since_id or (str(int(snowflake_at(start)) - 1) if start else None)
+            return ({"since_id": lower} if lower else {}) | ({"until_id": min(tops, key=int)} if tops else {})
         bounds: dict[str, Any] = {"start_time": start} if start else {}
         return bounds | ({"end_time": window.until} if window.until else {})
+
+    @staticmethod
+    def _cursor_after(brand: str, backlog: Backlog | None, bounds: dict[str, Any], newest: Newest[str],
+                      oldest: list[int], stopped: bool) -> str | None:
+        """The cursor to save after a run, or None to keep the saved one. A run that stopped with pages left
+        (`max_pages`, the read budget) owes the tweets below the oldest it was given: it saves that range
+        as a `Backlog`, read first by the next run; a run that read a backlog through saves its `then`."""
+        then = backlog.then if backlog else newest.get()
+        if stopped and oldest:
+            log.warning("x/%s: stopped with pages left; the next run reads the tweets older than %s first",
+                        brand, oldest[0])
+            start = bounds.get("start_time")
+            after = bounds.get("since_id") or (str(int(snowflake_at(start)) - 1) if start else None)
+            return Backlog(after, str(oldest[0]), then).encode()
+        if backlog:
+            return max((v for v in (then, newest.get()) if v), key=int, default=None) or backlog.after
+        return newest.get() if newest.moved else None
 
     def _classify(self, exc: Exception) -> Exception | None:
         return classify_tweepy(exc, self.retry.clock(), self.options.bearer_token_env)

@@ -1,0 +1,87 @@
+"""X: a run that stops with pages left (`max_pages`, the read budget) owes the older tweets. It saves that
+range as the cursor (`extractors.state.Backlog`), the next run reads it first, then the cursor moves on.
+Before, the cursor jumped to the newest tweet read and the rest of the backlog was never asked for. v2
+bodies served by a local server through tweepy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from extractor_support import Reply, run_collection
+
+from extractors.base import Window
+from extractors.state import Backlog
+from extractors.x import XExtractor, snowflake_at
+from indexing.sqlite import SqliteStore
+
+ARCHIVE = "/2/tweets/search/all"
+T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)
+
+
+def _tweet(minute: int) -> dict:
+    when = T0 + timedelta(minutes=minute)
+    return {"id": str(int(snowflake_at(when)) + 7), "text": f"acme tweet {minute}",
+            "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+
+
+def _page(minutes: range, token: str | None = None) -> dict:
+    tweets = [_tweet(m) for m in sorted(minutes, reverse=True)]  # X answers newest first
+    meta = {"result_count": len(tweets), **({"next_token": token} if token else {})}
+    return {"data": tweets, "meta": meta} if tweets else {"meta": {"result_count": 0}}
+
+
+def _run(server, policy, store, window=None, **options):
+    ex = XExtractor({"api_base_url": server.base, "endpoint": "all", "max_results": 10, "max_pages": 1, **options},
+                    env={"X_BEARER_TOKEN": "t"})
+    ex.retry = policy
+    return run_collection(ex, store, "x", "acme", "acme", window)
+
+
+def test_a_run_stopped_by_max_pages_leaves_a_backlog_the_next_run_reads_first(server, policy, tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    newer, older = range(20, 30), range(10, 20)
+    server.route(ARCHIVE, Reply(200, _page(newer, token="p2")))
+    assert _run(server, policy, store)[0] == 10
+    saved = Backlog.decode(store.get_state("cursor:x:acme"))
+    assert saved == Backlog(None, _tweet(20)["id"], _tweet(29)["id"])  # owes what is older than minute 20
+
+    # A scheduled run: its interval starts after the backlog's tweets, which are owed all the same.
+    window = Window(since=T0 + timedelta(hours=1), until=T0 + timedelta(hours=2))
+    server.route(ARCHIVE, Reply(200, _page(older)))
+    assert _run(server, policy, store, window)[0] == 10
+    sent = server.requests[-1][1]
+    assert sent["until_id"] == _tweet(20)["id"] and "since_id" not in sent and "end_time" not in sent
+    assert store.get_state("cursor:x:acme") == _tweet(29)["id"]  # read through: the cursor moves on
+    assert store.count() == 20
+
+    server.route(ARCHIVE, Reply(200, _page(range(30, 32))))
+    _run(server, policy, store)
+    assert server.requests[-1][1]["since_id"] == _tweet(29)["id"] and store.count() == 22
+
+
+def test_a_backlog_read_in_several_runs_keeps_its_lower_end(server, policy, tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    server.route(ARCHIVE, Reply(200, _page(range(0, 5))))
+    _run(server, policy, store)
+    first = _tweet(4)["id"]
+    server.route(ARCHIVE, Reply(200, _page(range(25, 30), token="p2")))  # a burst: more than a page
+    _run(server, policy, store)
+    assert Backlog.decode(store.get_state("cursor:x:acme")) == Backlog(first, _tweet(25)["id"], _tweet(29)["id"])
+    server.route(ARCHIVE, Reply(200, _page(range(15, 25), token="p3")))  # still more than a page
+    _run(server, policy, store)
+    sent = server.requests[-1][1]
+    assert (sent["since_id"], sent["until_id"]) == (first, _tweet(25)["id"])
+    assert Backlog.decode(store.get_state("cursor:x:acme")) == Backlog(first, _tweet(15)["id"], _tweet(29)["id"])
+    server.route(ARCHIVE, Reply(200, _page(range(5, 15))))
+    _run(server, policy, store)
+    assert store.get_state("cursor:x:acme") == _tweet(29)["id"] and store.count() == 30  # nothing skipped
+
+
+def test_a_backlog_recent_search_can_no_longer_reach_is_given_up_with_a_warning(server, policy, tmp_path, caplog):
+    store = SqliteStore(tmp_path / "g.db")
+    store.set_state("cursor:x:acme", Backlog(None, _tweet(20)["id"], _tweet(29)["id"]).encode())  # June 2025
+    server.route("/2/tweets/search/recent", Reply(200, _page(range(0))))
+    with caplog.at_level("WARNING", logger="groundswell.extractors.x"):
+        _run(server, policy, store, endpoint="recent")
+    assert "beyond the 7 days recent search reaches" in caplog.text
+    assert "until_id" not in server.requests[-1][1]  # never a request X would refuse with a 400
