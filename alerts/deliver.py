@@ -79,6 +79,9 @@ class DeliveryReport:
 
 
 SENT_PREFIX = "alert_sent:"
+# `alert_sent:<channel>:incident:<incident id>`: the channel heard of that incident (`DeliveryLedger.heard`);
+# under SENT_PREFIX, so it is pruned with the rest. Alert ids are hex: no alert key looks like this.
+INCIDENT_MARK = "incident:"
 
 
 def sent_key(channel: str, alert_id: str) -> str:
@@ -102,18 +105,30 @@ class DeliveryLedger:
     def routed_away(self, channel: str, alert: Alert) -> str | None:
         """The recorded reason `channel`'s route skipped `alert`; None when it was not skipped."""
         raw = self.state.get_state(sent_key(channel, alert.id))
-        try:
-            return json.loads(raw).get("skipped") if raw else None
-        except (ValueError, AttributeError):
-            return None
+        return _skipped(raw) if raw else None
 
     def record(self, channel: str, alert: Alert, skipped: str | None = None) -> None:
         """Mark `alert` as delivered to `channel` (call only after the channel accepted it), or, with
-        `skipped`, as routed away for that reason."""
+        `skipped`, as routed away for that reason. A delivered alert also marks its incident as heard
+        by the channel (`heard`)."""
         entry = {"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}
         if skipped:
             entry["skipped"] = skipped
         self.state.set_state(sent_key(channel, alert.id), json.dumps(entry))
+        if not skipped and alert.incident_id:
+            mark = {"sent_at": entry["sent_at"], "via": alert.id}
+            self.state.set_state(sent_key(channel, INCIDENT_MARK + alert.incident_id), json.dumps(mark))
+
+    def heard(self, channel: str, alert: Alert) -> bool:
+        """Whether `channel` was sent an alert of `alert`'s incident: its opener, or the first one it took
+        when its route or severity left the opener out. Only then may it fold the incident's follow-ups."""
+        if not alert.incident_id:
+            return False
+        if self.state.get_state(sent_key(channel, INCIDENT_MARK + alert.incident_id)) is not None:
+            return True
+        # The opener's own entry (ledgers written before incident marks); its id is the incident's.
+        opener = self.state.get_state(sent_key(channel, alert.incident_id))
+        return opener is not None and _skipped(opener) is None
 
     @staticmethod
     def prune(state: ListableState, cutoff: datetime) -> int:
@@ -123,6 +138,14 @@ class DeliveryLedger:
             for key, raw in state.state_items(SENT_PREFIX).items()
             if (when := _sent_at(raw)) is not None and when < cutoff
         )
+
+
+def _skipped(raw: str) -> str | None:
+    """The routing reason of a ledger entry, None for a delivery (or an entry that cannot be read)."""
+    try:
+        return json.loads(raw).get("skipped")
+    except (ValueError, AttributeError):
+        return None
 
 
 def _sent_at(raw: str) -> datetime | None:
@@ -161,7 +184,7 @@ def deliver(
         down: str | None = None
         try:
             for alert in alerts:
-                passed = _passed_over(channel, alert)
+                passed = _passed_over(channel, alert, ledger)
                 if passed == "skipped":
                     result.skipped += 1
                     continue
@@ -206,12 +229,15 @@ def deliver(
     return report
 
 
-def _passed_over(channel: ChannelConfig, alert: Alert) -> str | None:
+def _passed_over(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> str | None:
     """Why `channel` does not get `alert` at all: "skipped" (below its min_severity), "folded" (a follow-up
-    its `followups` setting leaves out); None when it gets it (routes and the ledger decide the rest)."""
+    its `followups` setting leaves out, of an incident the channel heard of); None when it gets it (routes
+    and the ledger decide the rest). A channel whose route or severity left the incident's opener out gets
+    the first alert of the incident it takes, whatever `followups` says: else it would never hear of it."""
     if _RANK[alert.severity] < _RANK[channel.min_severity]:
         return "skipped"
-    if is_followup(alert) and (channel.followups == "none" or (channel.followups == "major" and not is_major(alert))):
+    minor = channel.followups == "none" or (channel.followups == "major" and not is_major(alert))
+    if is_followup(alert) and minor and ledger.heard(channel.key, alert):
         return "folded"
     return None
 
@@ -227,7 +253,7 @@ def with_pending(alerts: Iterable[Alert], stored: Iterable[Alert], channels: lis
     pending = [
         a for a in stored
         if a.id not in fresh and a.window_end >= since
-        and any(_passed_over(c, a) is None and not ledger.was_sent(c.key, a) for c in channels)
+        and any(_passed_over(c, a, ledger) is None and not ledger.was_sent(c.key, a) for c in channels)
     ]
     pending.sort(key=lambda a: (a.window_end, a.kind, a.id))
     return [*pending, *alerts]
