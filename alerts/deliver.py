@@ -165,8 +165,9 @@ def deliver(
     stream: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
-    """Send each alert to each channel once; return what was sent, skipped and failed."""
-    alerts = list(alerts)
+    """Send each alert to each channel once; return what was sent, skipped and failed. Openers go first
+    (a stable sort): an update must not reach a channel before the message it updates."""
+    alerts = sorted(alerts, key=is_followup)
     ledger = DeliveryLedger(state)
     report = DeliveryReport()
     keys = [c.key for c in channels]

@@ -15,6 +15,7 @@ from typing import Protocol
 from alerts.config import AlertsConfig
 from alerts.detector import DetectContext
 from alerts.explain import explain
+from alerts.history import AlertLog
 from alerts.incidents import assign_incidents
 from alerts.kinds import detectors as registered
 from alerts.kinds import rule_problems
@@ -80,7 +81,9 @@ def detections(
             late.update(dict.fromkeys(detector.kinds, detector.late))
 
     # Before the recent-only cut: the incident an alert belongs to depends on the alerts before it.
-    assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step))
+    # An incident already stored keeps its id (a late alert must not reopen it under a new one).
+    known = AlertLog(store).incident_ids(d.alert.id for d in found)
+    assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step), known)
     if now is not None:
         recent_from = max(series.start, recent_start(config, now))
         # Some posts arrive late (collection lag): their kinds say how long; the rest must be recent.

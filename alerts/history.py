@@ -72,6 +72,17 @@ class AlertLog:
                 by_id.setdefault(alert.id, alert)
         return sorted(by_id.values(), key=lambda a: (a.window_start, a.id), reverse=True)
 
+    def incident_ids(self, alert_ids: Iterable[str]) -> dict[str, str]:
+        """The incident each of these alerts was stored under, by alert id; alerts not stored (or stored
+        without one, or unreadable) are left out. One state read per id: for a detection pass's alerts."""
+        known: dict[str, str] = {}
+        for alert_id in dict.fromkeys(alert_ids):
+            raw = self.store.get_state(alert_key(alert_id))
+            alert = _parse(raw, f"state {alert_key(alert_id)}") if raw else None
+            if alert is not None and alert.incident_id:
+                known[alert_id] = alert.incident_id
+        return known
+
     def prune(self, cutoff: datetime) -> int:
         """Delete the alerts whose window ended before `cutoff`; return how many entries went.
 

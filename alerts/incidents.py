@@ -17,7 +17,7 @@ the same ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -38,9 +38,33 @@ class _Open:
     episodes: set[str] = field(default_factory=set)
 
 
-def assign_incidents(found: Iterable[_Decided], gap: timedelta) -> None:
-    """Set `alert.incident_id` on every detection (each with `.alert` and `.decided_at`)."""
+def assign_incidents(found: Iterable[_Decided], gap: timedelta, known: Mapping[str, str] | None = None) -> None:
+    """Set `alert.incident_id` on every detection (each with `.alert` and `.decided_at`). `known`: the
+    incident ids alerts were stored under before (alert id -> incident id), which an incident keeps
+    (`_keep_known`)."""
     ordered = sorted(found, key=lambda d: (d.decided_at, kind_info(d.alert.kind).closes, d.alert.id))
+    _group(ordered, gap)
+    if known:
+        _keep_known(ordered, known)
+
+
+def _keep_known(ordered: list[_Decided], known: Mapping[str, str]) -> None:
+    """An incident that was already stored keeps its id when an alert that arrived late (an influencer
+    post collected hours after it was written) now sorts first and would open it: its messages went out
+    threaded under that id, and a new one would split one crisis into two threads, opening twice. The
+    id of the earliest member stored with one wins."""
+    members: dict[str, list[Alert]] = {}
+    for d in ordered:
+        members.setdefault(d.alert.incident_id or d.alert.id, []).append(d.alert)
+    for alerts in members.values():
+        kept = next((known[a.id] for a in alerts if a.id in known), None)
+        if kept is not None:
+            for alert in alerts:
+                alert.incident_id = kept
+
+
+def _group(ordered: list[_Decided], gap: timedelta) -> None:
+    """The grouping itself, over detections in time order (see the module docstring)."""
     open_by_brand: dict[tuple[str, str], _Open] = {}  # by brand and thread (`Kind.thread`)
     for d in ordered:
         a = d.alert

@@ -34,7 +34,7 @@ def test_a_spike_only_channel_gets_the_crisis_whichever_alert_opened_it(name, tm
     spikes_only = RouteRule(kinds=["spike"])
     oncall = JsonlChannel(type="jsonl", name="oncall", path=str(out), followups="none", route=spikes_only)
     report = deliver(found, [oncall], store).channels["oncall"]
-    assert report.sent == 1 and report.folded == 0
+    assert report.sent == 1  # the rest folded (after the spike) or routed away (before it)
     assert [json.loads(line)["kind"] for line in out.read_text().splitlines()] == ["spike"]
     # The next run detects the same and more of the incident: nothing is sent twice, later ones are folded.
     again = detect_alerts(store, brand, AlertsConfig(), now=crisis + timedelta(hours=2), explained=False)
