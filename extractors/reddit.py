@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -44,6 +45,22 @@ class RedditOptions(SourceOptions):
     native_query: str | None = Field(default=None, description="Reddit query to send instead of the compiled one")
     reddit_url: str | None = Field(default=None, description="Override www.reddit.com (proxy, test server)")
     oauth_url: str | None = Field(default=None, description="Override oauth.reddit.com (proxy, test server)")
+
+
+def _no_inner_retries(reddit: Any) -> None:
+    """Turn off prawcore's own retries (two more tries of a 5xx or a dropped connection, with real sleeps
+    of 2-4 s): our one retry layer (`extractors.http.RetryPolicy`) retries, waits and logs, so a failing
+    request is not tried three times for each of our attempts. prawcore has no public switch: its session
+    keeps the strategy class in `_retry_strategy_class` (prawcore 2.x); without it nothing changes."""
+    from prawcore.sessions import FiniteRetryStrategy
+
+    @dataclass(frozen=True)
+    class NoRetry(FiniteRetryStrategy):
+        retries: int = 0
+
+    for core in (getattr(reddit, name, None) for name in ("_core", "_read_only_core", "_authorized_core")):
+        if core is not None and hasattr(core, "_retry_strategy_class"):
+            core._retry_strategy_class = NoRetry
 
 
 def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> Exception | None:
@@ -87,7 +104,7 @@ class RedditExtractor(Extractor[RedditOptions]):
         if not client_id or not secret:
             raise SourceError(f"Reddit needs app credentials: set ${opts.client_id_env} and ${opts.client_secret_env}")
         urls = {k: v for k, v in (("reddit_url", opts.reddit_url), ("oauth_url", opts.oauth_url)) if v}
-        return praw.Reddit(
+        reddit = praw.Reddit(
             client_id=client_id,
             client_secret=secret,
             user_agent=opts.user_agent,
@@ -95,6 +112,8 @@ class RedditExtractor(Extractor[RedditOptions]):
             requestor_kwargs={"session": make_session()},
             **urls,
         )
+        _no_inner_retries(reddit)
+        return reddit
 
     def _listings(self, reddit: Any, query: str) -> Iterator[tuple[str, Any]]:
 

@@ -147,19 +147,20 @@ def test_429_waits_for_the_reset_and_deleted_comments_are_skipped(server, local_
     assert batches[0].skipped == ["reddit item t1_b: comment is deleted"]
 
 
-def test_server_errors_are_retried_by_prawcore_then_by_us(server, local_reddit, clock):
+def test_server_errors_are_retried_by_our_one_layer_only(server, local_reddit, clock):
     page = _listing(_comment("a", "acme", 1_700_000_000.0))
-    # prawcore itself tries 3 times; the 4th request (our retry) succeeds.
-    server.route("/r/acme/comments", Reply(503), Reply(503), Reply(503), Reply(200, page))
+    # prawcore's own retries are off: each 503 is one of our attempts, with our backoff (no hidden sleeps).
+    server.route("/r/acme/comments", Reply(503), Reply(503), Reply(200, page))
     batches = list(local_reddit().extract("acme", "acme", None, Window()))
-    assert clock.sleeps == [1.0] and batches[0].mentions[0].native_id == "t1_a"
+    assert clock.sleeps == [1.0, 2.0] and batches[0].mentions[0].native_id == "t1_a"
+    assert [path for path, _ in server.requests].count("/r/acme/comments") == 3
 
 
 def test_server_error_backs_off_instead_of_waiting_for_the_quota_reset(server, local_reddit, clock):
     # Reddit sends x-ratelimit-reset (seconds until its quota window resets) on every response, 5xx too.
     page = _listing(_comment("a", "acme", 1_700_000_000.0))
     busy = Reply(503, "", {"x-ratelimit-reset": "580", "x-ratelimit-remaining": "90", "x-ratelimit-used": "10"})
-    server.route("/r/acme/comments", busy, busy, busy, Reply(200, page))
+    server.route("/r/acme/comments", busy, Reply(200, page))
     batches = list(local_reddit().extract("acme", "acme", None, Window()))
     assert clock.sleeps == [1.0] and batches[0].mentions[0].native_id == "t1_a"
 
