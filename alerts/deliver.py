@@ -52,6 +52,10 @@ MAX_RETRY_AFTER_S = 60.0
 # How long a stored alert some channel has not accepted is offered to it again: a day covers a receiver's
 # outage over a night or a weekend day without flooding a new channel with last month's alerts.
 PENDING_WITHIN = timedelta(hours=24)
+# The ledger keeps at least this much whatever the retention: an alert is offered again while its window
+# ended within PENDING_WITHIN, and it may have been sent up to a day before its window ended (a partial
+# bucket; an unanswered-posts alert whose window ends at midnight).
+LEDGER_KEEPS = 2 * PENDING_WITHIN
 
 
 @dataclass
@@ -131,8 +135,12 @@ class DeliveryLedger:
         return opener is not None and _skipped(opener) is None
 
     @staticmethod
-    def prune(state: ListableState, cutoff: datetime) -> int:
-        """Delete the entries sent before `cutoff`; unreadable ones are kept. Returns how many went."""
+    def prune(state: ListableState, cutoff: datetime, now: datetime | None = None) -> int:
+        """Delete the entries sent before `cutoff`, but, given `now`, none of the last LEDGER_KEEPS: an alert
+        still offered again (`with_pending`) must still find its entry, or it would be sent twice. Unreadable
+        ones are kept. Returns how many went."""
+        if now is not None:
+            cutoff = min(cutoff, now - LEDGER_KEEPS)
         return state.delete_state(
             key
             for key, raw in state.state_items(SENT_PREFIX).items()

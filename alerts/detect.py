@@ -18,7 +18,7 @@ from alerts.explain import explain
 from alerts.history import AlertLog
 from alerts.incidents import assign_incidents
 from alerts.kinds import detectors as registered
-from alerts.kinds import rule_problems
+from alerts.kinds import kind_info, rule_problems
 from alerts.series import STEP, floor_time, from_buckets
 from core.alert import Alert, Detection
 from core.errors import ConfigError
@@ -87,12 +87,23 @@ def detections(
     if now is not None:
         recent_from = max(series.start, recent_start(config, now))
         # Some posts arrive late (collection lag): their kinds say how long; the rest must be recent.
-        found = [d for d in found if d.decided_at > (now - late[d.alert.kind] if d.alert.kind in late else recent_from)]
+        found = [d for d in found if d.decided_at > _recent_cut(d.alert.kind, late, recent_from, step, now)]
     found.sort(key=lambda d: (d.decided_at, d.alert.kind, d.alert.id))
     if explained:
         for d in found:
             explain(d.alert, store, dashboard_url, config.spike.baseline_days)
     return found
+
+
+def _recent_cut(kind: str, late: dict[str, timedelta], recent_from: datetime, step: timedelta,
+                now: datetime) -> datetime:
+    """The time after which an alert of `kind` counts as recent. Kinds that arrive late say how late. An
+    alert that closes an episode (the all-clear) is decided on whole buckets only (alerts/spike.py), at
+    the start of the bucket still filling, so it gets one bucket more: with `recent_buckets: 1` it would
+    otherwise never be recent."""
+    if kind in late:
+        return now - late[kind]
+    return recent_from - step if kind_info(kind).closes else recent_from
 
 
 def recent_start(config: AlertsConfig, now: datetime) -> datetime:

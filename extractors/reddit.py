@@ -58,6 +58,9 @@ def _no_inner_retries(reddit: Any) -> None:
     class NoRetry(FiniteRetryStrategy):
         retries: int = 0
 
+        def _sleep_seconds(self) -> float | None:
+            return None  # FiniteRetryStrategy sleeps 2-4 s before a request once retries < its default
+
     for core in (getattr(reddit, name, None) for name in ("_core", "_read_only_core", "_authorized_core")):
         if core is not None and hasattr(core, "_retry_strategy_class"):
             core._retry_strategy_class = NoRetry

@@ -231,7 +231,10 @@ class XExtractor(Extractor[XOptions]):
             if pages >= opts.max_pages:
                 break
         # Every page above has been yielded (and stored by the caller) before the cursor moves.
-        cursor_after = self._cursor_after(brand, backlog, bounds, newest, oldest, stopped=token is not None)
+        # Read through: X answered and said there is nothing more. Not when the budget stopped the run
+        # before its first page, nor when it stopped with a page token left.
+        read_through = pages > 0 and token is None
+        cursor_after = self._cursor_after(brand, backlog, bounds, newest, oldest, read_through)
         if cursor_after is not None:
             yield Batch([], cursor=cursor_after)
 
@@ -271,18 +274,21 @@ class XExtractor(Extractor[XOptions]):
 
     @staticmethod
     def _cursor_after(brand: str, backlog: Backlog | None, bounds: dict[str, Any], newest: Newest[str],
-                      oldest: list[int], stopped: bool) -> str | None:
+                      oldest: list[int], read_through: bool) -> str | None:
         """The cursor to save after a run, or None to keep the saved one. A run that stopped with pages left
         (`max_pages`, the read budget) owes the tweets below the oldest it was given: it saves that range
-        as a `Backlog`, read first by the next run; a run that read a backlog through saves its `then`."""
+        as a `Backlog`, read first by the next run; only a run that read a backlog through saves its
+        `then` (one stopped before any tweet, by the budget or empty pages, keeps the backlog)."""
         then = backlog.then if backlog else newest.get()
-        if stopped and oldest:
+        if not read_through and oldest:
             log.warning("x/%s: stopped with pages left; the next run reads the tweets older than %s first",
                         brand, oldest[0])
             start = bounds.get("start_time")
             after = bounds.get("since_id") or (str(int(snowflake_at(start)) - 1) if start else None)
             return Backlog(after, str(oldest[0]), then).encode()
         if backlog:
+            if not read_through:
+                return None
             return max((v for v in (then, newest.get()) if v), key=int, default=None) or backlog.after
         return newest.get() if newest.moved else None
 

@@ -118,9 +118,20 @@ def _shown(path: Path) -> str:
 
 def _emit(summary: dict) -> None:
     """The run summary is the last line of stdout, as one JSON object. It carries sources' errors and skip
-    reasons and is printed, not logged, so it is masked with the log filter's rule (values only: the
-    masks never span a JSON quote, so the line stays JSON)."""
-    click.echo(redact(json.dumps(summary, ensure_ascii=False, default=str)))
+    reasons and is printed, not logged, so its strings are masked with the log filter's rule, each on its
+    own before encoding (a mask over the encoded line could swallow an escaped quote and break the JSON)."""
+    click.echo(json.dumps(_masked(summary), ensure_ascii=False, default=str))
+
+
+def _masked(value: object) -> object:
+    """`value` with every string in it (keys too) passed through `redact`."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {_masked(k) if isinstance(k, str) else k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
 
 
 def _say_other_models(other_models: dict[str, int]) -> None:

@@ -633,7 +633,7 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
     return {
         "copy_index": CopyIndex(store).prune(),
         "alert_log": AlertLog(store).prune(cutoff) if cutoff else 0,
-        "delivery_ledger": DeliveryLedger.prune(store, cutoff) if cutoff else 0,
+        "delivery_ledger": DeliveryLedger.prune(store, cutoff, now) if cutoff else 0,
         "read_budgets": ReadBudget.prune(store, now),
         "not_spam_overrides": prune_overrides(store),
         "sentiment_corrections": prune_corrections(store),

@@ -42,3 +42,15 @@ def test_a_wave_later_in_that_hour_is_not_preceded_by_an_all_clear(tmp_path):
     at_three = detect_alerts(store, BRAND, AlertsConfig(), now=CRISIS + timedelta(hours=12), explained=False)
     assert [a.subject for a in at_three if a.kind == "spike"] == ["surge-1"]  # the wave: one episode, escalated
     assert "all_clear" not in [a.kind for a in at_three]
+
+
+def test_with_one_recent_bucket_the_all_clear_is_still_reported(tmp_path):
+    """Decided on the last whole bucket, the all-clear is one bucket older than the bucket still filling,
+    which is all `recent_buckets: 1` keeps: it gets that one bucket more (alerts.detect._recent_cut)."""
+    store = SqliteStore(tmp_path / "g.db")
+    assert all(r.ok for r in store.upsert(corpus()))
+    config = AlertsConfig(recent_buckets=1)
+    runs = [h for h in range(9, 16)
+            if "all_clear" in [a.kind for a in detect_alerts(store, BRAND, config, explained=False,
+                                                               now=CRISIS + timedelta(hours=h, minutes=5))]]
+    assert runs == [12]

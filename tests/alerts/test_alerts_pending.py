@@ -58,3 +58,18 @@ def test_only_what_a_channel_would_take_and_of_the_last_day_is_pending(state):
     channels = [WebhookChannel(type="webhook", url_env="HOOK", name="new")]
     assert with_pending([], [warning, critical], channels, state, later) == []  # a day on: no flood of old ones
     assert with_pending([warning], [warning, critical], channels, state, now) == [critical, warning]  # each once
+
+
+def test_a_short_retention_never_prunes_the_entry_of_an_alert_still_offered(state):
+    """With `retention_days: 1`, maintenance would drop the ledger entry of an alert sent part-way through its
+    window while it is still offered again: it would be sent a second time."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    alert = make_alert(severity="critical").model_copy(
+        update={"window_start": now - timedelta(hours=1), "window_end": now + timedelta(minutes=30)})
+    channels = [WebhookChannel(type="webhook", url_env="HOOK")]
+    DeliveryLedger(state).record(channels[0].key, alert)
+    assert DeliveryLedger.prune(state, cutoff=now + timedelta(hours=1), now=now + timedelta(days=1)) == 0
+    assert with_pending([], [alert], channels, state, now + timedelta(days=1)) == []
+    assert DeliveryLedger.prune(state, cutoff=now + timedelta(days=3), now=now + timedelta(days=3)) == 1

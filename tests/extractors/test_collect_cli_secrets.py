@@ -55,8 +55,10 @@ def test_the_printed_run_summary_is_masked_and_stays_json(capsys):
 
     from groundswell.cli import _emit
 
-    _emit({"source_errors": {"rss/acme": "rss https://f.example/a?token=ghp_S3cr3tT0kenValue: gone (410)"},
+    _emit({"source_errors": {"rss/acme": "rss https://f.example/a?token=ghp_S3cr3tT0kenValue: gone (410)",
+                             "hn/acme": 'rejected (400): {"url": "https://h.example/?access_token=tok123456"}'},
            "skipped_reasons": ['x item 1: {"Authorization": "Bearer abcdef123456"}']})
     out = capsys.readouterr().out
-    assert "S3cr3t" not in out and "abcdef123456" not in out
-    assert json.loads(out)["source_errors"]["rss/acme"].endswith("gone (410)")
+    assert "S3cr3t" not in out and "abcdef123456" not in out and "tok123456" not in out
+    summary = json.loads(out)  # a mask next to an escaped quote must not break the line
+    assert summary["source_errors"]["rss/acme"].endswith("gone (410)")

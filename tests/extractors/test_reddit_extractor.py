@@ -156,6 +156,18 @@ def test_server_errors_are_retried_by_our_one_layer_only(server, local_reddit, c
     assert [path for path, _ in server.requests].count("/r/acme/comments") == 3
 
 
+def test_prawcore_never_sleeps_before_a_request(server, local_reddit, monkeypatch):
+    """Its retry strategy sleeps before a request whenever it has fewer retries than its default: with its
+    retries off that would be every request. A spy on its `time.sleep` (waiting is what is checked)."""
+    import prawcore.sessions
+
+    slept: list[float] = []
+    monkeypatch.setattr(prawcore.sessions.time, "sleep", slept.append)
+    server.route("/r/acme/comments", Reply(200, _listing(_comment("a", "acme", 1_700_000_000.0))))
+    assert list(local_reddit().extract("acme", "acme", None, Window()))
+    assert slept == []
+
+
 def test_server_error_backs_off_instead_of_waiting_for_the_quota_reset(server, local_reddit, clock):
     # Reddit sends x-ratelimit-reset (seconds until its quota window resets) on every response, 5xx too.
     page = _listing(_comment("a", "acme", 1_700_000_000.0))

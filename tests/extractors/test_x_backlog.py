@@ -85,3 +85,21 @@ def test_a_backlog_recent_search_can_no_longer_reach_is_given_up_with_a_warning(
         _run(server, policy, store, endpoint="recent")
     assert "beyond the 7 days recent search reaches" in caplog.text
     assert "until_id" not in server.requests[-1][1]  # never a request X would refuse with a 400
+
+
+def test_a_backlog_is_kept_until_a_run_reads_it_through(server, policy, tmp_path):
+    """The read budget that stopped a run stops the next before its first page (1-9 reads left), and X may
+    answer a page with no tweets but a page token: neither run read the range, so neither gives it up."""
+    store = SqliteStore(tmp_path / "g.db")
+    server.route(ARCHIVE, Reply(200, _page(range(20, 30), token="more")))
+    _run(server, policy, store, max_pages=10, monthly_read_budget=25)  # two pages, then 5 reads left
+    owed = store.get_state("cursor:x:acme")
+    assert Backlog.decode(owed) is not None
+    requests = len(server.requests)
+    _run(server, policy, store, max_pages=10, monthly_read_budget=25)
+    assert len(server.requests) == requests and store.get_state("cursor:x:acme") == owed  # nothing read, kept
+
+    store.delete_state(k for k in store.state_items("budget:"))  # a new month
+    server.route(ARCHIVE, Reply(200, {"meta": {"result_count": 0, "next_token": "more"}}))
+    _run(server, policy, store)
+    assert store.get_state("cursor:x:acme") == owed  # an empty page with a token: not read through
