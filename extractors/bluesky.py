@@ -4,6 +4,9 @@ No account needed. Bluesky's search has no boolean OR, so one search runs per te
 from `extractors.query_native.search_terms` (the union covers every match) and the query
 is applied locally. The cursor is the newest `createdAt` of the posts read for good
 (`Selector.add`), sent as `since`; a malformed or future-dated post never moves it.
+A run whose searches stop with pages left (`max_pages`, `sort: latest`) saves the range
+still owed instead (an `extractors.state.Backlog` of `createdAt` times, sent as `since` and
+`until`): the next run reads it first, whatever its window, then moves the cursor on.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from core.accounts import account_key
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.http import Retry, retry_after_header, retry_after_seconds
-from extractors.state import Newest, decode_cursor, encode_cursor
+from extractors.state import Backlog, Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.bluesky")
 
@@ -57,6 +60,32 @@ def _time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _sort_time(post: Any, created: Any) -> datetime | None:
+    """What search orders and `since`/`until` filter by: `sortAt`, the earlier of `createdAt` and `indexedAt`."""
+    try:
+        times = [as_utc(t) for t in (_time(created), _time(_get(post, "indexed_at") or _get(post, "indexedAt"))) if t]
+    except OverflowError:  # a malformed date (year 1 east of UTC): the post is skipped, it bounds nothing
+        return None
+    return min(times) if times else None
+
+
+def _until(before: str | None, window: Window) -> str | None:
+    """The search's `until` (exclusive): the window's end, or a backlog's top when that is earlier."""
+    top = _time(before)
+    if top is not None and (window.until is None or top < as_utc(window.until)):
+        return top.isoformat()
+    return window.until.isoformat() if window.until else None
+
+
+def _later(since: str | None, window: Window) -> str | None:
+    """Where a run's read went down to: the cursor or the window's start (inclusive), whichever is later."""
+    start = as_utc(window.since) if window.since else None
+    when = _time(since)
+    if start is not None and (when is None or start > when):
+        return start.isoformat()
+    return since if when is not None else None
 
 
 def _read_before(when: datetime, read_up_to: datetime | None, window_start: datetime | None) -> bool:
@@ -97,23 +126,34 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         opts = self.options
         terms = keyword_searches(query)
         selector = Selector("bluesky", brand, query, window)
-        since = decode_cursor(cursor, "bluesky").get("since")
+        backlog = Backlog.decode(cursor)
+        since = backlog.after if backlog else decode_cursor(cursor, "bluesky").get("since")
         if selector.stale_future_cursor(_time(since), cursor):
             since = None
+        if backlog:
+            # The range a stopped run left is owed whatever this run's window (a scheduled run's interval
+            # starts where the last one ended): its posts must not be dropped as older than the window.
+            selector.window = Window(until=window.until)
+        lower = since if backlog else since or (window.since.isoformat() if window.since else None)
+        upper = _until(backlog.before if backlog else None, window)
+        after = backlog.after if backlog else _later(lower, window)  # what a backlog left by this run starts at
         # Compared as times: the `createdAt` strings vary in format.
         newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
         client = self.client()
         seen: set[str] = set()
-        for term in terms:
+        stops: list[datetime] = []  # per search left with pages unread: the oldest post time it was given
+        # A backlog whose range is empty (the window ends below it) is done: never a `since` after `until`.
+        empty = bool(backlog and lower and upper and _time(lower) and _time(upper) and _time(lower) >= _time(upper))
+        for term in [] if empty else terms:
             what = f"bluesky search {term!r} ({brand})"
             page_cursor: str | None = None
-            for _ in range(opts.max_pages):
+            oldest: datetime | None = None  # the oldest post (`sortAt`) given, whatever became of it
+            for number in range(1, opts.max_pages + 1):
                 params: dict[str, Any] = {"q": term, "limit": opts.limit, "sort": opts.sort}
-                lower = since or (window.since.isoformat() if window.since else None)
                 if lower:
                     params["since"] = lower
-                if window.until:
-                    params["until"] = window.until.isoformat()
+                if upper:
+                    params["until"] = upper
                 if opts.lang:
                     params["lang"] = opts.lang
                 if page_cursor:
@@ -125,6 +165,8 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 for post in _get(response, "posts") or []:
                     uri = _get(post, "uri")
                     created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
+                    if (when := _sort_time(post, created)) is not None:
+                        oldest = when if oldest is None else min(oldest, when)
                     if uri in seen:
                         continue
                     seen.add(uri)
@@ -135,8 +177,37 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 page_cursor = _get(response, "cursor")
                 if not page_cursor or not _get(response, "posts"):
                     break
-        if newest.moved:
-            yield Batch([], cursor=encode_cursor({"since": newest.get()}))
+                if number >= opts.max_pages:
+                    if opts.sort == "latest" and oldest is not None and after is not None:
+                        stops.append(oldest)
+                    else:  # `top` is not ordered by time; nothing below: all the past is no range to owe
+                        why = "sort: top" if opts.sort != "latest" else "no cursor or window start below them"
+                        log.warning("bluesky/%s: %s stopped after max_pages=%d; its other posts are not read (%s)",
+                                    brand, what, number, why)
+                    break
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        cursor_after = self._cursor_after(brand, backlog, after, newest, stops)
+        if cursor_after is not None:
+            yield Batch([], cursor=cursor_after)
+
+    @staticmethod
+    def _cursor_after(brand: str, backlog: Backlog | None, after: str | None, newest: Newest[str],
+                      stops: list[datetime]) -> str | None:
+        """The cursor to save after a run, or None to keep the saved one. A run whose searches stopped with
+        pages left (`max_pages`) owes the posts below the oldest each was given: it saves the range below
+        the latest of those as a `Backlog`, read first by the next run (by every search: the cursor is one
+        for all of them); a run that read a backlog through saves its `then`."""
+        then = backlog.then if backlog else newest.get()
+        if stops:
+            before = max(stops).isoformat()
+            log.warning("bluesky/%s: stopped with pages left; the next run reads the posts older than %s first",
+                        brand, before)
+            return Backlog(after, before, then).encode()
+        if backlog:
+            done = [v for v in (then, newest.get()) if _time(v) is not None]
+            since = max(done, key=_time_order) if done else backlog.after
+            return encode_cursor({"since": since} if since else {})
+        return encode_cursor({"since": newest.get()}) if newest.moved else None
 
     collects_own_posts = True
 

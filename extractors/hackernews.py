@@ -3,6 +3,9 @@
 One request per term from `extractors.query_native.search_terms` (Algolia has no OR), the
 query applied locally. The cursor is the newest `created_at_i` of the hits read for good
 (`Selector.add`): a malformed or future-dated hit never moves it.
+A run whose searches stop with pages left (`max_pages`, `search_by_date`) saves the range
+still owed instead (an `extractors.state.Backlog` of `created_at_i` seconds): the next run
+reads it first, whatever its window, then moves the cursor on.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pydantic import Field
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.html_text import html_to_text
 from extractors.http import HttpClient
-from extractors.state import Newest, decode_cursor, encode_cursor
+from extractors.state import Backlog, Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.hackernews")
 
@@ -28,6 +31,14 @@ class HackerNewsOptions(SourceOptions):
     hits_per_page: int = Field(default=100, ge=1, le=1000)
     max_pages: int = Field(default=10, ge=1, le=1000)
     endpoint: Literal["search_by_date", "search"] = "search_by_date"
+
+
+def _start(since: Any, window: Window) -> str | None:
+    """Where a run's read went down to (inclusive): the cursor or the window's start, whichever is later."""
+    starts = [since] if isinstance(since, int) else []
+    if window.since:
+        starts.append(int(window.since.timestamp()))
+    return str(max(starts)) if starts else None
 
 
 class HackerNewsExtractor(Extractor[HackerNewsOptions]):
@@ -41,7 +52,16 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
         opts = self.options
         terms = keyword_searches(query)
         selector = Selector("hackernews", brand, query, window)
-        since = decode_cursor(cursor, "hackernews").get("created_at_i")
+        backlog = Backlog.decode(cursor)
+        if backlog and not backlog.before.isdigit():
+            backlog = None
+        if backlog:
+            since = int(backlog.after) if backlog.after and backlog.after.isdigit() else None
+            # The range a stopped run left is owed whatever this run's window (a scheduled run's interval
+            # starts where the last one ended): its hits must not be dropped as older than the window.
+            selector.window = Window(until=window.until)
+        else:
+            since = decode_cursor(cursor, "hackernews").get("created_at_i")
         if isinstance(since, int) and selector.stale_future_cursor(since, cursor):
             since = None
         newest: Newest[int] = Newest({"": since} if isinstance(since, int) else None)
@@ -53,11 +73,17 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
             # Inclusive: a hit from the cursor's second that Algolia indexed after the last run is still
             # asked for; the ones already read come back under the same ids and overwrite themselves.
             numeric.append(f"created_at_i>={since}")
-        elif window.since:
+        elif window.since and not backlog:
             numeric.append(f"created_at_i>={int(window.since.timestamp())}")
+        if backlog:
+            # Inclusive too: the stopped run's oldest second may have more hits on the pages it left.
+            numeric.append(f"created_at_i<={backlog.before}")
         if window.until:
             numeric.append(f"created_at_i<{int(window.until.timestamp())}")
+        after = backlog.after if backlog else _start(since, window)  # what a backlog left by this run starts at
+        stops: list[int] = []  # per search left with pages unread: the oldest `created_at_i` it was given
         for term in terms:
+            oldest: int | None = None  # the oldest hit this search was given, whatever became of it
             for page in range(opts.max_pages):
                 params: dict[str, Any] = {"hitsPerPage": opts.hits_per_page, "tags": opts.tags, "query": term}
                 if numeric:
@@ -72,6 +98,8 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
                 for hit in hits:
                     oid = str(hit.get("objectID")) if isinstance(hit, dict) else None
                     ts = hit.get("created_at_i") if isinstance(hit, dict) else None
+                    if isinstance(ts, int) and not isinstance(ts, bool):
+                        oldest = ts if oldest is None else min(oldest, ts)
                     if oid in seen:
                         continue
                     seen.add(oid)
@@ -84,8 +112,41 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
                     break
                 if isinstance(pages, int) and page + 1 >= pages:
                     break
-        if newest.moved:
-            yield Batch([], cursor=encode_cursor({"created_at_i": newest.get()}))
+                if page + 1 >= opts.max_pages and isinstance(pages, int):  # pages left (nbPages says so)
+                    if opts.endpoint == "search_by_date" and oldest is not None and after is not None:
+                        stops.append(oldest)
+                    else:  # `search` ranks by relevance, not time; nothing below: all the past is no range to owe
+                        why = "endpoint: search" if opts.endpoint != "search_by_date" else "no cursor or window start"
+                        log.warning("hackernews/%s: %r stopped after max_pages=%d; its other hits are not read (%s)",
+                                    brand, term, page + 1, why)
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        cursor_after = self._cursor_after(brand, backlog, after, newest, stops)
+        if cursor_after is not None:
+            yield Batch([], cursor=cursor_after)
+
+    @staticmethod
+    def _cursor_after(brand: str, backlog: Backlog | None, after: str | None, newest: Newest[int],
+                      stops: list[int]) -> str | None:
+        """The cursor to save after a run, or None to keep the saved one. A run whose searches stopped with
+        pages left (`max_pages`) owes the hits at and below the oldest second each was given: it saves the
+        range below the latest of those as a `Backlog`, read first by the next run (by every search: the
+        cursor is one for all of them); a run that read a backlog through saves its `then`."""
+        then = backlog.then if backlog else None if newest.get() is None else str(newest.get())
+        if stops:
+            before = max(stops)
+            if backlog and before >= int(backlog.before):
+                # A whole run's pages of hits in one second: go on below it, or the backlog never ends.
+                log.warning("hackernews/%s: more hits dated %d than max_pages reads; going on below that second",
+                            brand, before)
+                before = int(backlog.before) - 1
+            log.warning("hackernews/%s: stopped with pages left; the next run reads the hits dated %d and older "
+                        "first", brand, before)
+            return Backlog(after, str(before), then).encode()
+        if backlog:
+            done = [int(v) for v in (then, newest.get()) if str(v).isdigit()]
+            value = max(done) if done else int(backlog.after) if backlog.after and backlog.after.isdigit() else None
+            return encode_cursor({"created_at_i": value} if value is not None else {})
+        return encode_cursor({"created_at_i": newest.get()}) if newest.moved else None
 
     @staticmethod
     def _mention(hit: dict[str, Any]) -> dict[str, Any]:

@@ -3,11 +3,14 @@
 Hashtag timelines are public on most instances. Tags come from `options.hashtags` or,
 by default, from the query's positive #hashtags and single words. The query is then
 applied locally. The cursor keeps, per tag, the newest id of the statuses read for good
-(`Selector.add`, and whose snowflake time is not in the future).
+(`Selector.add`, and whose snowflake time is not in the future). A tag whose read stopped with
+pages left (`max_pages`) keeps the range it still owes instead (`{"backlog": ...}`, an
+`extractors.state.Backlog`): the next run reads it first (`max_id`), whatever its window.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -19,10 +22,11 @@ from pydantic import Field
 
 from core.accounts import account_key
 from core.query import parse
+from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
 from extractors.http import Retry, classify_requests_error, make_session
-from extractors.state import Newest, decode_cursor, encode_cursor
+from extractors.state import Backlog, Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.mastodon")
 _TAG = re.compile(r"\w+")
@@ -77,29 +81,46 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         if not tags:
             raise SourceError("mastodon: the query has no #hashtag or single word to follow; set options.hashtags")
         selector = Selector("mastodon", brand, query, window)
+        saved = decode_cursor(cursor, "mastodon")
+        backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlog(value))}
         since = {
             tag: sid
-            for tag, sid in decode_cursor(cursor, "mastodon").items()
-            if not (str(sid).isdigit() and selector.stale_future_cursor(_id_seconds(str(sid)), f"#{tag}: {sid}"))
+            for tag, sid in saved.items()
+            if tag not in backlogs
+            and not (str(sid).isdigit() and selector.stale_future_cursor(_id_seconds(str(sid)), f"#{tag}: {sid}"))
         }
         newest: Newest[str] = Newest(since, order=int)  # snowflake ids order as numbers
         api = self.client()
         seen: set[str] = set()
         settled: set[str] = set()  # statuses read for good: the cursor may move past them
+        stopped: dict[str, str] = {}  # tag -> the oldest status id given, for a tag left with pages unread
+        floors: dict[str, str | None] = {}  # tag -> the id its read went down to (exclusive)
         for tag in tags:
-            last = int(since[tag]) if str(since.get(tag, "")).isdigit() else None
+            owed = backlogs.get(tag)
+            # The statuses a stopped run left are owed whatever this run's window (a scheduled run's interval
+            # starts where the last one ended): they must not be dropped as older than the window.
+            selector.window = tag_window = Window(until=window.until) if owed else window
+            floor = owed.after if owed else str(since.get(tag, ""))
+            last = int(floor) if floor and floor.isdigit() else None
+            # What a backlog left by this run would start above: the cursor or the window's start.
+            floors[tag] = floor if owed else _floor(last, window)
             what = f"mastodon #{tag} ({brand})"
             params: dict[str, Any] = {"local": opts.local_only} if opts.local_only else {}
             if opts.limit:
                 params["limit"] = opts.limit
+            if owed:
+                params["max_id"] = owed.before  # older than the oldest status the stopped run was given
             classify = lambda e, a=api: self._classify(e, a)  # noqa: E731
+            oldest: int | None = None  # the oldest status id given for this tag, whatever became of it
             page = self.retry.call(lambda t=tag, p=params: api.timeline_hashtag(t, **p), what, classify)
-            for _ in range(opts.max_pages):
+            for number in range(1, opts.max_pages + 1):
                 if not page:
                     break
                 batch, reached_cursor = Batch([]), False
                 for status in _statuses(page, batch, what):
                     sid = str(status.get("id", ""))
+                    if sid.isdigit():
+                        oldest = int(sid) if oldest is None else min(oldest, int(sid))
                     if last is not None and sid.isdigit() and int(sid) <= last:
                         reached_cursor = True
                         continue
@@ -111,11 +132,44 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                     if sid in settled and sid.isdigit() and not selector.in_future(_id_seconds(sid)):
                         newest.offer(sid, tag)
                 yield batch
-                if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, window):
+                if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, tag_window):
                     break  # a short page is the last one
+                if number >= opts.max_pages:
+                    if oldest is not None and floors[tag] is not None:
+                        stopped[tag] = str(oldest)
+                    else:  # nothing below: all of the tag's past is no range to owe
+                        log.warning("mastodon/%s: #%s stopped after max_pages=%d; its older statuses are not read "
+                                    "(no cursor or window start below them)", brand, tag, number)
+                    break
                 page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
-        if newest.moved:
-            yield Batch([], cursor=encode_cursor(newest.values))
+        selector.window = window
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        kept = {tag: value for tag, value in saved.items() if tag in since or tag in backlogs}
+        values = dict(newest.values) | {tag: kept[tag] for tag in backlogs if tag not in tags}
+        for tag in tags:
+            value = self._tag_cursor(brand, tag, backlogs.get(tag), newest.get(tag), floors[tag], stopped.get(tag))
+            if value is None:
+                values.pop(tag, None)
+            else:
+                values[tag] = value
+        if values != kept:
+            yield Batch([], cursor=encode_cursor(values))
+
+    @staticmethod
+    def _tag_cursor(brand: str, tag: str, owed: Backlog | None, newest: str | None, floor: str | None,
+                    oldest: str | None) -> Any:
+        """A tag's cursor after a run: the newest status id read for good; a run that stopped with pages left
+        (`max_pages`) owes the statuses below the oldest it was given and saves that range (a `Backlog`, as
+        a dict), read first by the next run; a run that read a backlog through saves its `then`."""
+        newest = str(newest) if newest is not None else None
+        if oldest is not None:
+            log.warning("mastodon/%s: #%s stopped with pages left; the next run reads the statuses older than "
+                        "%s first", brand, tag, oldest)
+            return json.loads(Backlog(floor, oldest, owed.then if owed else newest).encode())
+        if owed:
+            done = [v for v in (owed.then, newest) if v and v.isdigit()]
+            return max(done, key=int) if done else owed.after
+        return newest
 
     collects_own_posts = True
 
@@ -213,6 +267,20 @@ class MastodonExtractor(Extractor[MastodonOptions]):
 def _id_seconds(status_id: str) -> float:
     """A snowflake status id's time in POSIX seconds (pre-2017 sequential ids read as 1970: harmless)."""
     return (int(status_id) >> 16) / 1000
+
+
+def _backlog(value: Any) -> Backlog | None:
+    """The backlog a tag's saved cursor holds (`{"backlog": {...}}`), or None for a status id."""
+    return Backlog.decode(encode_cursor(value)) if isinstance(value, dict) else None
+
+
+def _floor(cursor: Any, window: Window) -> str | None:
+    """The status id a tag's read goes down to (exclusive): the saved cursor or the window's start,
+    whichever is later (a run stops at either)."""
+    floors = [int(cursor)] if str(cursor).isdigit() else []
+    if window.since:
+        floors.append((int(as_utc(window.since).timestamp() * 1000) << 16) - 1)
+    return str(max(floors)) if floors else None
 
 
 def _statuses(page: Any, batch: Batch, what: str) -> Iterator[dict[str, Any]]:

@@ -50,7 +50,8 @@ def test_x_token_comes_from_the_connection_inside_the_task_only(dagbag, x_api, t
     url, seen = x_api
     config = {
         "brands": [{"name": "Lumora", "query": "Lumora"}],
-        "sources": [{"type": "x", "options": {"api_base_url": url, "max_pages": 1}}],
+        # The archive: T0 is older than recent search's 7 days, which would send no request at all.
+        "sources": [{"type": "x", "options": {"api_base_url": url, "max_pages": 1, "endpoint": "all"}}],
         "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
     }
     (tmp_path / "groundswell.yaml").write_text(yaml.safe_dump(config))

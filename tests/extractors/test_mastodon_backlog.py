@@ -1,0 +1,105 @@
+"""Mastodon: a tag whose read stops with pages left (`max_pages`) owes the older statuses. Its cursor keeps that
+range (`extractors.state.Backlog`, per tag), the next run reads it first (`max_id`), then the cursor moves on.
+Before, the tag's cursor jumped to the newest status read and the rest of a burst was never asked for.
+Mastodon.py against a local server that pages with Link headers, as Mastodon does."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from extractor_support import Reply, run_collection
+
+from extractors.base import Window
+from extractors.mastodon import MastodonExtractor
+from extractors.state import Backlog
+from indexing.sqlite import SqliteStore
+
+T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)
+
+
+def _id(minute: int, tag: str = "acme") -> str:
+    sequence = 7 if tag == "acme" else 8  # two statuses of the same millisecond
+    return str((int((T0 + timedelta(minutes=minute)).timestamp() * 1000) << 16) + sequence)  # a snowflake id
+
+
+def _status(minute: int, tag: str = "acme") -> dict:
+    when = (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return {"id": _id(minute, tag), "created_at": when, "content": f"<p>#{tag} status {minute}</p>",
+            "url": f"https://social.example/@ann/{_id(minute, tag)}", "account": {"id": "7", "acct": "ann"}}
+
+
+def _serve(server, minutes, tag="acme", max_id=None, more=False):
+    """The tag's timeline newest first, for a request with this `max_id`; `more`: a Link to the next page."""
+    page = [_status(m, tag) for m in sorted(minutes, reverse=True)]
+    path = f"/api/v1/timelines/tag/{tag}"
+    link = {"Link": f'<{server.base}{path}?limit=10&max_id={page[-1]["id"]}>; rel="next"'} if more else {}
+    params = {"limit": "10"} | ({"max_id": max_id} if max_id else {})
+    server.route(path, Reply(200, page, link), params=params)
+
+
+def _run(server, policy, store, window=None, tags=("acme",)):
+    ex = MastodonExtractor({"api_base_url": server.base, "hashtags": list(tags), "limit": 10, "max_pages": 1})
+    ex.retry = policy
+    return run_collection(ex, store, "mastodon", "b", " OR ".join(f"#{t}" for t in tags), window)
+
+
+def _cursor(store) -> dict:
+    return json.loads(store.get_state("cursor:mastodon:b"))
+
+
+def _asked(server, tag="acme") -> list[str | None]:
+    return [p.get("max_id") for path, p in server.requests if path == f"/api/v1/timelines/tag/{tag}"]
+
+
+def test_a_tag_stopped_by_max_pages_leaves_a_backlog_the_next_run_reads_first(server, policy, tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    _serve(server, range(20, 30), more=True)
+    _serve(server, range(11, 20), max_id=_id(20))  # the older page: short, the last one
+    assert _run(server, policy, store, Window(since=T0, until=T0 + timedelta(hours=1)))[0] == 10
+    start = str((int(T0.timestamp() * 1000) << 16) - 1)  # the window's start as an id: the range's lower end
+    assert _cursor(store) == {"acme": json.loads(Backlog(start, _id(20), _id(29)).encode())}
+
+    # A scheduled run: its interval starts after the backlog's statuses, which are owed all the same.
+    server.requests.clear()
+    assert _run(server, policy, store, Window(since=T0 + timedelta(hours=1), until=T0 + timedelta(hours=2)))[0] == 9
+    assert _asked(server) == [_id(20)]
+    assert _cursor(store) == {"acme": _id(29)}  # read through: the cursor moves on to the newest
+
+    server.requests.clear()
+    _serve(server, range(23, 33))  # three new statuses above the cursor
+    assert _run(server, policy, store)[0] == 3
+    assert _asked(server) == [None] and _cursor(store) == {"acme": _id(32)}
+    assert store.count() == 22  # every status, none twice
+
+
+def test_a_backlog_is_kept_per_tag_and_read_in_several_runs_keeps_its_lower_end(server, policy, tmp_path):
+    store = SqliteStore(tmp_path / "g.db")
+    store.set_state("cursor:mastodon:b", json.dumps({"acme": _id(0), "news": _id(0, "news")}))  # an old saved cursor
+    tags = ("acme", "news")
+    _serve(server, range(20, 30), more=True)  # a burst under #acme: more than a page
+    _serve(server, range(1, 4), tag="news")
+    _run(server, policy, store, tags=tags)
+    owed = Backlog(_id(0), _id(20), _id(29))
+    assert _cursor(store) == {"acme": json.loads(owed.encode()), "news": _id(3, "news")}
+
+    _serve(server, range(10, 20), max_id=_id(20), more=True)  # still more than a page
+    _serve(server, range(1, 6), tag="news")  # the other tag goes on as usual
+    _run(server, policy, store, tags=tags)
+    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(10), _id(29)).encode()), "news": _id(5, "news")}
+
+    server.requests.clear()
+    _serve(server, range(0, 10), max_id=_id(10))  # down to the cursor the burst started from
+    _run(server, policy, store, tags=tags)
+    assert _asked(server) == [_id(10)] and _cursor(store)["acme"] == _id(29)
+    assert store.count() == 29 + 5  # #acme 1..29 and #news 1..5: nothing skipped, none twice
+
+
+def test_a_tag_with_nothing_below_it_owes_no_backlog(server, policy, tmp_path, caplog):
+    # Neither a cursor nor a window start: all of the tag's past is no range to owe (it would hold new statuses
+    # up for as long as the tag's history lasts); the cursor moves to the newest as before, with a warning.
+    store = SqliteStore(tmp_path / "g.db")
+    _serve(server, range(20, 30), more=True)
+    with caplog.at_level("WARNING", logger="groundswell.extractors.mastodon"):
+        _run(server, policy, store)
+    assert _cursor(store) == {"acme": _id(29)} and "no cursor or window start below them" in caplog.text
