@@ -142,6 +142,14 @@ class Extractor(Generic[OptionsT]):
 CLOCK_SKEW = timedelta(days=1)
 
 
+def _from_posix(seconds: float) -> datetime | None:
+    """POSIX seconds as a UTC datetime; None for a value no datetime can hold."""
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 class SkipItem(ValueError):
     """Raised by a mention builder for an item that is fine but not a post (deleted, removed)."""
 
@@ -183,6 +191,18 @@ class Selector:
         self.latest_allowed = as_utc(self.collected_at) + CLOCK_SKEW
         self.unmatched = 0
         self.outside_window = 0
+
+    def reach_back_to(self, read_up_to: datetime | float | None) -> None:
+        """Keep items newer than `read_up_to` (when the saved cursor was read up to; a datetime or POSIX
+        seconds) even when they are older than the window's start. The cursor says they were never read:
+        a scheduled run's window starts where the last run's interval ended, not where its reading did (a
+        run that read a backlog, ran out of pages, or was missed), and dropping them would lose them for
+        good while the cursor moves past."""
+        if read_up_to is None or self.window.since is None:
+            return
+        when = read_up_to if isinstance(read_up_to, datetime) else _from_posix(read_up_to)
+        if when is not None and as_utc(when) < as_utc(self.window.since):
+            self.window = Window(since=as_utc(when), until=self.window.until)
 
     def in_window(self, created_at: datetime) -> bool:
         w = self.window

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import Field
@@ -62,6 +62,9 @@ def _time(value: Any) -> datetime | None:
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+ONE_MS = timedelta(milliseconds=1)  # searchPosts times are milliseconds
+
+
 def _sort_time(post: Any, created: Any) -> datetime | None:
     """What search orders and `since`/`until` filter by: `sortAt`, the earlier of `createdAt` and `indexedAt`."""
     try:
@@ -72,8 +75,12 @@ def _sort_time(post: Any, created: Any) -> datetime | None:
 
 
 def _until(before: str | None, window: Window) -> str | None:
-    """The search's `until` (exclusive): the window's end, or a backlog's top when that is earlier."""
+    """The search's `until` (exclusive): the window's end, or just after a backlog's top when that is
+    earlier. Just after: the stopped search's oldest post may share its time with posts on the pages it
+    left, and `until` excludes its own time."""
     top = _time(before)
+    if top is not None:
+        top = as_utc(top) + ONE_MS
     if top is not None and (window.until is None or top < as_utc(window.until)):
         return top.isoformat()
     return window.until.isoformat() if window.until else None
@@ -134,6 +141,8 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
             # The range a stopped run left is owed whatever this run's window (a scheduled run's interval
             # starts where the last one ended): its posts must not be dropped as older than the window.
             selector.window = Window(until=window.until)
+        else:
+            selector.reach_back_to(_time(since))  # asked for everything after it: none of it was read
         lower = since if backlog else since or (window.since.isoformat() if window.since else None)
         upper = _until(backlog.before if backlog else None, window)
         after = backlog.after if backlog else _later(lower, window)  # what a backlog left by this run starts at
@@ -199,7 +208,13 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         for all of them); a run that read a backlog through saves its `then`."""
         then = backlog.then if backlog else newest.get()
         if stops:
-            before = max(stops).isoformat()
+            top = max(stops)
+            owed_top = _time(backlog.before) if backlog else None
+            if owed_top is not None and top >= as_utc(owed_top):
+                # A whole run's pages of posts at one millisecond: go on below it, or the backlog never ends.
+                log.warning("bluesky/%s: more posts at %s than max_pages reads; going on below it", brand, top)
+                top = as_utc(owed_top) - ONE_MS
+            before = top.isoformat()
             log.warning("bluesky/%s: stopped with pages left; the next run reads the posts older than %s first",
                         brand, before)
             return Backlog(after, before, then).encode()

@@ -64,6 +64,8 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
             since = decode_cursor(cursor, "hackernews").get("created_at_i")
         if isinstance(since, int) and selector.stale_future_cursor(since, cursor):
             since = None
+        if isinstance(since, int) and not backlog:
+            selector.reach_back_to(float(since))  # asked for everything from it on: none of it was read
         newest: Newest[int] = Newest({"": since} if isinstance(since, int) else None)
         http = self.http()
         url = f"{opts.base_url.rstrip('/')}/api/v1/{opts.endpoint}"
@@ -107,18 +109,21 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
                     if settled and isinstance(ts, int):
                         newest.offer(ts)
                 yield batch
-                pages = body.get("nbPages")
-                if not hits and not (isinstance(pages, int) and page + 1 < pages):
+                pages, total = body.get("nbPages"), body.get("nbHits")
+                reachable = isinstance(pages, int) and page + 1 < pages
+                # Algolia serves 1,000 hits of a search at most, and nbPages counts only those: more hits
+                # than that are left as surely as pages past max_pages (then owed as a backlog below).
+                capped = not reachable and isinstance(total, int) and total > (page + 1) * opts.hits_per_page
+                if not reachable and not capped:
                     break
-                if isinstance(pages, int) and page + 1 >= pages:
-                    break
-                if page + 1 >= opts.max_pages and isinstance(pages, int):  # pages left (nbPages says so)
+                if capped or page + 1 >= opts.max_pages:  # hits left unread
                     if opts.endpoint == "search_by_date" and oldest is not None and after is not None:
                         stops.append(oldest)
                     else:  # `search` ranks by relevance, not time; nothing below: all the past is no range to owe
                         why = "endpoint: search" if opts.endpoint != "search_by_date" else "no cursor or window start"
                         log.warning("hackernews/%s: %r stopped after max_pages=%d; its other hits are not read (%s)",
                                     brand, term, page + 1, why)
+                    break
         # Every page above has been yielded (and stored by the caller) before the cursor moves.
         cursor_after = self._cursor_after(brand, backlog, after, newest, stops)
         if cursor_after is not None:

@@ -102,6 +102,9 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             selector.window = tag_window = Window(until=window.until) if owed else window
             floor = owed.after if owed else str(since.get(tag, ""))
             last = int(floor) if floor and floor.isdigit() else None
+            if last is not None and not owed:
+                selector.reach_back_to(_id_seconds(str(last)))  # everything after it comes: none of it was read
+                tag_window = selector.window
             # What a backlog left by this run would start above: the cursor or the window's start.
             floors[tag] = floor if owed else _floor(last, window)
             what = f"mastodon #{tag} ({brand})"

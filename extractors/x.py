@@ -196,6 +196,8 @@ class XExtractor(Extractor[XOptions]):
         since_id = backlog.after if backlog else cursor if cursor and cursor.isdigit() else None
         if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
             since_id = None
+        if since_id:
+            selector.reach_back_to(_id_seconds(since_id))  # X sends everything after it: none of it was read
         bounds = self._bounds(since_id, backlog.before if backlog else None, selector)
         if bounds is None:
             return

@@ -97,3 +97,19 @@ def test_a_run_with_nothing_below_it_owes_no_backlog(server, policy, tmp_path, c
         _run(server, policy, store)
     assert json.loads(store.get_state("cursor:hackernews:acme")) == {"created_at_i": _ts(29)}
     assert "other hits are not read (no cursor or window start)" in caplog.text
+
+
+def test_more_hits_than_algolia_serves_are_owed_too(server, policy, tmp_path):
+    """Algolia serves 1,000 hits of a search at most and its nbPages counts only those: a burst past that is
+    left unread as surely as pages past max_pages (algolia/hn-search#230: nbHits 5562, nbPages 10)."""
+    store = SqliteStore(tmp_path / "g.db")
+    window = Window(_dt(T0), _dt(T0 + 3600))
+    capped = {"hits": [_hit(m) for m in range(59, 49, -1)], "nbPages": 1, "nbHits": 25, "page": 0}
+    server.route(BY_DATE, Reply(200, capped))  # hits_per_page 10: Algolia would serve just this page
+    _run(server, policy, store, window, max_pages=5)
+    assert len([p for p, _ in server.requests if p == BY_DATE]) == 1  # never asks past the cap
+    owed = Backlog.decode(store.get_state("cursor:hackernews:acme"))
+    assert owed is not None and owed.before == str(_ts(50))
+    server.route(BY_DATE, _page(range(35, 50)))
+    _run(server, policy, store, window, max_pages=5)
+    assert store.count() == 25 and _filters(server)[-1].endswith(f"created_at_i<={_ts(50)},created_at_i<{T0 + 3600}")
