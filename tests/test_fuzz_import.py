@@ -187,8 +187,10 @@ def test_broken_import_files_never_stop_the_source(tmp_path, capsys):
         missing = case.good - ids
         if missing:
             problems.append(f"{case.name}: good lines not stored: {sorted(missing)[:5]} ({first.skipped_reasons[:3]})")
-        if ids_again != ids or second.stored:
-            problems.append(f"{case.name}: second pass changed the store ({second.stored} stored again)")
+        # A cut-off last line that reads as a whole row is written again by each pass, under the same id (the
+        # cursor stays before it: the writer may not be done with it, extractors/import_file.py): never new.
+        if ids_again != ids or second.created:
+            problems.append(f"{case.name}: second pass changed the store ({second.created} new mention(s))")
         if first.deadletter:
             problems.append(f"{case.name}: {first.deadletter} mention(s) could not be written")
         skipped += first.skipped
