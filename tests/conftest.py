@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,13 @@ def require_or_skip(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(reason + "; CI=true, so this must not be skipped")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """Run with the process in a timezone far from UTC, so 'naive read as local' shows."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

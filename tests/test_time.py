@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-
-import pytest
 
 from core.time import as_utc, plain_utc
 
 DAGS = Path(__file__).resolve().parents[1] / "dags"
-
-
-@pytest.fixture
-def far_from_utc(monkeypatch):
-    """Run with the process in a timezone far from UTC, so 'naive read as local' shows."""
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_naive_is_utc_and_aware_is_converted(far_from_utc):

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -128,3 +129,17 @@ def run_collection(extractor, store, source_key: str, brand: str, query: str, wi
         if batch.cursor is not None:
             cursors.set(source_key, brand, batch.cursor)
     return stored, batches
+
+
+# -- X v2 search bodies (tests/extractors/test_x_backlog.py, test_reach_back.py) ----------------------------
+X_ARCHIVE = "/2/tweets/search/all"
+X_T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)  # older than recent search reaches: those tests read the archive
+
+
+def x_tweet(minute: int) -> dict:
+    """A v2 tweet `minute` minutes after X_T0, its id the snowflake of that time."""
+    from extractors.x import snowflake_at
+
+    when = X_T0 + timedelta(minutes=minute)
+    return {"id": str(int(snowflake_at(when)) + 7), "text": f"acme tweet {minute}",
+            "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.000Z")}

@@ -5,23 +5,16 @@ bodies served by a local server through tweepy."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from extractor_support import Reply, run_collection
+from extractor_support import X_ARCHIVE, X_T0, Reply, run_collection, x_tweet
 
 from extractors.base import Window
 from extractors.state import Backlog
-from extractors.x import XExtractor, snowflake_at
+from extractors.x import XExtractor
 from indexing.sqlite import SqliteStore
 
-ARCHIVE = "/2/tweets/search/all"
-T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)
-
-
-def _tweet(minute: int) -> dict:
-    when = T0 + timedelta(minutes=minute)
-    return {"id": str(int(snowflake_at(when)) + 7), "text": f"acme tweet {minute}",
-            "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+ARCHIVE, T0, _tweet = X_ARCHIVE, X_T0, x_tweet
 
 
 def _page(minutes: range, token: str | None = None) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -99,10 +100,24 @@ def test_rule_labels_are_no_model_build_and_no_audit_population():
     assert not in_population(post(1, "killer", sentiment=ruled)) and in_population(post(2, "x", sentiment=MODEL))
 
 
-@pytest.mark.model
-def test_the_enrich_step_and_re_enrich_apply_the_rules(tmp_path):
+def _rules_config(tmp_path) -> Path:
     path = tmp_path / "groundswell.yaml"
     path.write_text(BASE + RULES, encoding="utf-8")
+    return path
+
+
+def _read_back(tmp_path, filters: Filters) -> list:
+    """What the store holds, read after a command (which opened it on its own) ran."""
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        return list(store.iter_mentions(filters))
+    finally:
+        store.close()
+
+
+@pytest.mark.model
+def test_the_enrich_step_and_re_enrich_apply_the_rules(tmp_path):
+    path = _rules_config(tmp_path)
     store = SqliteStore(tmp_path / "g.db")
     try:
         assert all(r.ok for r in store.upsert([
@@ -131,11 +146,7 @@ def test_the_enrich_step_and_re_enrich_apply_the_rules(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert (report["retagged"], report["rule_labels"], report["analyst_labels"]) == (2, 1, 1)
-    store = SqliteStore(tmp_path / "g.db")
-    try:
-        got = {m.native_id: m for m in store.iter_mentions(Filters())}
-    finally:
-        store.close()
+    got = {m.native_id: m for m in _read_back(tmp_path, Filters())}
     assert got["3"].sentiment.rule_name == "killer-app" and got["3"].sentiment.label == "positive"
     assert got["4"].sentiment == analyst_label("negative")  # a person outranks every rule
     assert got["5"].sentiment.model == model  # its rule no longer matches: the model's label again
@@ -145,8 +156,7 @@ def test_the_enrich_step_and_re_enrich_apply_the_rules(tmp_path):
 
 
 def test_a_preview_shows_what_the_rules_would_change_and_writes_nothing(tmp_path):
-    path = tmp_path / "groundswell.yaml"
-    path.write_text(BASE + RULES, encoding="utf-8")
+    path = _rules_config(tmp_path)
     store = SqliteStore(tmp_path / "g.db")
     try:
         assert all(r.ok for r in store.upsert([
@@ -168,11 +178,7 @@ def test_a_preview_shows_what_the_rules_would_change_and_writes_nothing(tmp_path
     assert lines[1] == "    negative -> neutral  x:1  Block trade detected in $AAPL"
     assert lines[2] == "killer-app: matches 1, would change 1 (negative -> positive: 1)"
     assert json.loads(lines[-1])["block-trades"]["would_change"] == 1
-    store = SqliteStore(tmp_path / "g.db")
-    try:
-        assert list(store.iter_mentions(Filters(include_spam=True))) == before
-    finally:
-        store.close()
+    assert _read_back(tmp_path, Filters(include_spam=True)) == before
     path.write_text(BASE, encoding="utf-8")
     bare = CliRunner().invoke(cli, ["sentiment", "rules", "-c", str(path), "--no-progress"])
     assert bare.exit_code == 1 and "no sentiment_rules" in bare.output
