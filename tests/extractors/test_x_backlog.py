@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from extractor_support import X_ARCHIVE, X_T0, Reply, run_collection, x_tweet
 
 from extractors.base import Window
@@ -96,3 +97,17 @@ def test_a_backlog_is_kept_until_a_run_reads_it_through(server, policy, tmp_path
     server.route(ARCHIVE, Reply(200, {"meta": {"result_count": 0, "next_token": "more"}}))
     _run(server, policy, store)
     assert store.get_state("cursor:x:acme") == owed  # an empty page with a token: not read through
+
+
+@pytest.mark.parametrize("saved", [
+    '{"backlog": ', '{"backlog": null}', '{"backlog": []}', '{"backlog": {"before": 12}}',
+    '{"backlog": {"after": 1, "before": "9", "then": null}}', '{"other": 1}', "[1, 2]", "{}", "not json",
+])
+def test_a_damaged_saved_cursor_is_no_backlog_and_the_run_goes_on(server, policy, tmp_path, saved):
+    """A hand-edited or truncated cursor must neither crash a run nor become a range X would refuse."""
+    assert Backlog.decode(saved) is None
+    store = SqliteStore(tmp_path / "g.db")
+    store.set_state("cursor:x:acme", saved)
+    server.route(ARCHIVE, Reply(200, _page(range(0, 3))))
+    assert _run(server, policy, store)[0] == 3
+    assert "until_id" not in server.requests[-1][1] and store.get_state("cursor:x:acme") == _tweet(2)["id"]
