@@ -50,6 +50,7 @@ from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe
 from groundswell.targets import UnknownTarget
 from indexing.base import StoreUnavailable
+from indexing.config import MAX_RETENTION_DAYS
 from nlp.embeddings import SentenceEmbeddings
 
 # Exit codes (README, "Exit codes"); when several apply, the highest wins.
@@ -364,7 +365,8 @@ def report(config_path: str, out: str | None) -> None:
 
 @cli.command()
 @config_option
-@click.option("--retention-days", type=int, help="Override the configured retention")
+@click.option("--retention-days", type=click.IntRange(1, MAX_RETENTION_DAYS),
+              help="Override the configured retention (days, at least 1)")
 def maintain(config_path: str, retention_days: int | None) -> None:
     """Retention and store housekeeping (vacuum / index rollover)."""
     config = _load(config_path)

@@ -45,6 +45,7 @@ from groundswell.sentiment_rules import SentimentRules
 from groundswell.spam import SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.targets import collected_sources, plan_targets
 from indexing.base import ENRICHED, Filters, Store, WriteResult
+from indexing.config import MAX_RETENTION_DAYS
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.enrich import Enricher
@@ -613,7 +614,10 @@ def maintain(config: Config, store: Store, now: datetime | None = None, retentio
     """Retention (delete mentions older than the configured days), then each state facade's own
     retention (`prune_state`), then store housekeeping."""
     now = now or datetime.now(UTC)
-    days = retention_days or getattr(config.store, "retention_days", None)
+    if retention_days is not None and not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        # The config's own bounds: 0 or less would put the cutoff at or after now and delete everything.
+        raise ValueError(f"retention_days must be between 1 and {MAX_RETENTION_DAYS}, got {retention_days}")
+    days = retention_days if retention_days is not None else getattr(config.store, "retention_days", None)
     cutoff = now - timedelta(days=days) if days else None
     deleted = store.delete_older_than(cutoff) if cutoff else 0
     pruned = prune_state(store, now, cutoff)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
 
 from alerts.deliver import DeliveryLedger, sent_key
 from alerts.history import load_alerts, save_alerts
 from core.alert import Alert
 from core.mention import Author, Mention, Sentiment
 from extractors.state import CursorState
+from groundswell.cli import cli
 from groundswell.config import parse_config
 from groundswell.copies import CopyIndex
 from groundswell.pipeline import maintain
 from groundswell.sentiment_corrections import correct_sentiment, corrections, undo_corrections, undone_corrections
 from groundswell.spam import mark_not_spam, overrides, undo_not_spam, withdrawn_overrides
+from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)  # with 30 days' retention the cutoff is 2026-10-31 12:00
@@ -100,3 +106,25 @@ def test_without_retention_alert_log_and_ledger_are_kept(tmp_path):
     assert result["state_pruned"]["alert_log"] == 0 and result["state_pruned"]["delivery_ledger"] == 0
     assert [a.id for a in load_alerts(store)] == [old_alert.id]
     assert DeliveryLedger(store).was_sent("slack", old_alert)
+
+
+@pytest.mark.parametrize("days", [-1, 0, 36_501])
+def test_a_retention_override_out_of_the_configs_bounds_deletes_nothing(tmp_path, days):
+    # -1 put the cutoff a day ahead of now (every mention went); 0 silently meant "the config's".
+    store = SqliteStore(tmp_path / "g.db")
+    config = parse_config({"brands": [{"name": "Lumora", "query": "lumora"}], "store": {"retention_days": 30}})
+    list(store.upsert([_mention("1", FRESH), _mention("2", OLD)]))
+
+    with pytest.raises(ValueError, match="retention_days must be between 1 and 36500"):
+        maintain(config, store, now=NOW, retention_days=days)
+    assert store.count(Filters()) == 2
+
+    result = CliRunner().invoke(cli, ["maintain", "-c", str(_config_file(tmp_path)), "--retention-days", str(days)])
+    assert result.exit_code == 2 and "--retention-days" in result.output
+    assert SqliteStore(tmp_path / "g.db").count(Filters()) == 2
+
+
+def _config_file(tmp_path) -> Path:
+    path = tmp_path / "groundswell.yaml"
+    path.write_text(f"brands: [{{name: Lumora, query: lumora}}]\nstore: {{path: {tmp_path / 'g.db'}}}\n")
+    return path
