@@ -139,19 +139,36 @@ def replay_deadletter(config: Config, store: Store) -> CollectReport:
         if not parked.mentions:
             report.deadletter = len(parked)
             return report
+        # The copy rule of collection holds here too: while a mention waited, another source may have stored
+        # the same story (groundswell/copies.py); storing it now would count the story twice.
+        index = CopyIndex(store)
+        originals, copies = index.split(list(parked.mentions.values()))
         try:
-            results = list(store.upsert(list(parked.mentions.values())))
+            results = list(store.upsert(originals))
         except Exception as exc:  # noqa: BLE001 - the store is still down: everything stays parked
             log.error("dead letters: replay failed, %d stay parked (%s: %s)", len(parked), type(exc).__name__, exc)
             results = []
         stored = [parked.mentions.pop(r.id) for r in results if r.ok and r.id in parked.mentions]
-        CopyIndex(store).remember(stored)
+        index.remember(stored)
         report.replayed = report.stored = len(stored)
         report.created = sum(int(r.created) for r in results if r.ok)
+        report.duplicates = _drop_parked_copies(index, copies, parked.mentions)
         report.deadletter = len(parked)
     if report.replayed:
         log.warning("dead letters: stored %d parked mention(s); %d still waiting", report.replayed, report.deadletter)
     return report
+
+
+def _drop_parked_copies(index: CopyIndex, copies: list[tuple[Mention, str]], parked: dict[str, Mention]) -> int:
+    """Unpark the copies whose original is stored, once that original carries their brands; return how many.
+    A copy of a mention still parked (it failed again), or whose brands could not be added, stays parked."""
+    stored = {m.id for m in index.store.get(list({owner for _, owner in copies}))} if copies else set()
+    ready = [(copy, owner) for copy, owner in copies if owner in stored]
+    if not ready or index.give_owners_brands(ready):
+        return 0
+    for copy, _ in ready:
+        parked.pop(copy.id, None)
+    return len(ready)
 
 
 # -- collect -----------------------------------------------------------------------------------

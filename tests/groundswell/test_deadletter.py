@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
 
-from core.mention import Mention
+from core.mention import Author, Mention
+from extractors.base import Batch
 from groundswell import cli as cli_module
 from groundswell import pipeline
 from groundswell.cli import EXIT_ALL_FAILED, EXIT_PARTIAL, EXIT_UNSTORED, cli
 from groundswell.config import parse_config
-from indexing.base import WriteResult
+from groundswell.pipeline import CollectReport
+from indexing.base import Filters, WriteResult
 from indexing.sqlite import SqliteStore
 
 
@@ -195,3 +198,53 @@ def test_ingest_exit_code_when_some_sources_fail(tmp_path):
     assert result.exit_code == EXIT_PARTIAL, result.output
     assert "1 of 2 source pass(es) failed" in result.output
     assert json.loads(result.stdout.splitlines()[-1])["stored"] == 2
+
+
+def test_a_parked_story_another_source_stored_meanwhile_is_replayed_as_a_copy(tmp_path):
+    # The RSS write of a story is parked; Hacker News then stores the same story (its URL with tracking
+    # parameters). Replaying the RSS copy as a post of its own would count the story twice.
+    config = parse_config({
+        "brands": [{"name": "Lumora", "query": "lumora"}, {"name": "Pulse", "query": "pulse"}],
+        "store": {"path": str(tmp_path / "g.db")}, "report": {"path": str(tmp_path / "out" / "report.html")},
+    })
+    store = SqliteStore(tmp_path / "g.db")
+
+    def story(source: str, nid: str, brand: str, url: str) -> Mention:
+        return Mention(source=source, native_id=nid, url=url, text=f"{brand} recall", brand=brand,
+                       author=Author(handle="news"), created_at=datetime(2026, 3, 1, 12, tzinfo=UTC))
+
+    rss = story("rss", "1", "Pulse", "https://news.example.com/recall?utm_source=feed")
+    other = story("rss", "2", "Lumora", "https://news.example.com/other")
+    assert not pipeline._store_batch(config, FailingWrites(store, {1}), Batch([rss, other]), CollectReport(), {})
+    hn = CollectReport()
+    pipeline._store_batch(config, store, Batch([story("hackernews", "9", "Lumora", "https://news.example.com/recall")]),
+                          hn, {})
+    assert hn.stored == 1
+
+    replay = pipeline.replay_deadletter(config, store)
+
+    assert sorted(m.id for m in store.iter_mentions(Filters())) == ["hackernews:9", "rss:2"]
+    assert store.get(["hackernews:9"])[0].brands == ["Lumora", "Pulse"]  # counts once, for both brands
+    assert (replay.replayed, replay.duplicates, replay.deadletter) == (1, 1, 0)
+    assert not pipeline.dead_letter(config).parked_ids()  # nothing left waiting
+
+
+def test_a_parked_copy_of_a_mention_still_failing_stays_parked(tmp_path):
+    # Two sources' copies of one story are parked; on replay the first is stored only if the store takes it:
+    # while it fails again its copy waits with it, so neither is lost.
+    config = parse_config({
+        "brands": [{"name": "Lumora", "query": "lumora"}],
+        "store": {"path": str(tmp_path / "g.db")}, "report": {"path": str(tmp_path / "out" / "report.html")},
+    })
+    store = SqliteStore(tmp_path / "g.db")
+    url = "https://news.example.com/recall"
+    parked = [Mention(source=s, native_id="1", url=url, text="Lumora recall", author=Author(handle="news"),
+                      brand="Lumora", created_at=datetime(2026, 3, 1, 12, tzinfo=UTC)) for s in ("rss", "hackernews")]
+    pipeline.dead_letter(config).park(parked, reason="503")
+
+    failing = pipeline.replay_deadletter(config, FailingWrites(store, {1}))
+    assert (failing.replayed, failing.duplicates, failing.deadletter) == (0, 0, 2)
+
+    replay = pipeline.replay_deadletter(config, store)
+    assert (replay.replayed, replay.duplicates, replay.deadletter) == (1, 1, 0)
+    assert [m.id for m in store.iter_mentions(Filters())] == ["rss:1"]
