@@ -103,15 +103,27 @@ class AlertLog:
         return self.store.delete_state(alert_key(i) for i in sorted(stale))
 
     def _index(self) -> list[str]:
-        raw = self.store.get_state(INDEX_KEY)
-        if not raw:
-            return []
-        try:
-            ids = json.loads(raw)
-        except json.JSONDecodeError:
-            log.warning("state %s is not JSON; no alerts shown", INDEX_KEY)
-            return []
-        return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+        return _index_ids(self.store.get_state(INDEX_KEY))
+
+
+def _index_ids(raw: str | None) -> list[str]:
+    """The alert ids an ``alerts:index`` value lists (none when it is missing or unreadable)."""
+    if not raw:
+        return []
+    try:
+        ids = json.loads(raw)
+    except json.JSONDecodeError:
+        log.warning("state %s is not JSON; no alerts shown", INDEX_KEY)
+        return []
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+def merged_index(kept: str | None, added: str | None) -> str:
+    """One ``alerts:index`` value listing the alerts of both (`kept`'s order, then `added`'s new ids): two
+    logs that become one (`groundswell store copy`) must list every alert either holds, or the ones the
+    index leaves out are never shown nor pruned."""
+    ids = _index_ids(kept)
+    return json.dumps(ids + [i for i in dict.fromkeys(_index_ids(added)) if i not in set(ids)])
 
 
 def save_alerts(store: ListableState, alerts: Iterable[Alert]) -> int:

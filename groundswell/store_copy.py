@@ -14,7 +14,12 @@ The rules, in the order the copy applies them:
   continues there; a failed batch stops the mark, the rest is still tried, and the report names them.
 - State last, and only when every mention landed: a cursor copied before the mentions it covers
   would make the new store skip them on the next collection (the cursor rule, extractors/state.py).
-- A key the target already holds is never overwritten (its own cursors or budget are newer: `state_kept`).
+- A key the target already holds is never overwritten (its own cursors or budget are newer: `state_kept`),
+  except the alert log's index, which becomes the union of both (`state_merged`): every copied alert stays
+  listed, so the report and the dashboard show it and retention prunes it.
+- A source post whose story the target already holds from another source (the same canonical URL, or a
+  repost of a post the target has: the copy rule of collection, groundswell/copies.py) is not written:
+  its brands go to the target's post (`copies`), so the story counts once there too.
 - Writes are upserts by `Mention.id`, so a copy run twice, or into a target that has some of the same
   posts, duplicates nothing; what the target holds beside them stays.
 """
@@ -25,8 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from alerts.history import INDEX_KEY, merged_index
 from core.batches import batched
 from core.mention import Mention
+from groundswell.copies import CopyIndex
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
 from indexing.base import Filters, Store
@@ -48,6 +55,7 @@ class StoreCopyReport:
     source_mentions: int = 0
     target_mentions_before: int = 0
     copied: int = 0  # mentions written and read back in this run (dry run: would be written)
+    copies: int = 0  # not written: the target holds the same story from another source (its brands added)
     failed: int = 0  # not written, or not there when read back
     failed_ids: list[str] = field(default_factory=list)  # the first MAX_NAMED of them
     resumed_from: str | None = None  # where an earlier run of the same copy stopped (ISO time)
@@ -55,6 +63,7 @@ class StoreCopyReport:
     state_copied: int = 0  # state entries written (dry run: would be)
     state_same: int = 0  # already in the target with the same value
     state_kept: int = 0  # already in the target with another value: the target's kept
+    state_merged: int = 0  # the alert log's index, in both: the union written
     state_skipped_reason: str | None = None  # why no state was copied
     target_mentions_after: int = 0
     complete: bool = False  # every mention landed and the state was copied
@@ -124,10 +133,18 @@ def copy_store(
 
 
 def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark: PassMark, bar) -> None:
-    """Upsert one batch, read it back, count what is there; move the mark only while nothing has failed."""
-    written = [r.id for r in target.upsert(mentions) if r.ok]
+    """Upsert one batch (its copies of target posts aside), read it back, count what is there; move the mark
+    only while nothing has failed."""
+    index = CopyIndex(target)
+    originals, copies = index.split(mentions)
+    written = [r.id for r in target.upsert(originals) if r.ok]
     landed = {m.id for m in target.get(written)}
-    missing = [m.id for m in mentions if m.id not in landed]
+    index.remember([m for m in originals if m.id in landed])
+    missing = [m.id for m in originals if m.id not in landed]
+    if copies and index.give_owners_brands(copies):
+        missing += [c.id for c, _ in copies]  # their brands did not reach the originals: the rerun tries again
+    else:
+        report.copies += len(copies)
     report.copied += len(landed)
     report.failed += len(missing)
     report.failed_ids += missing[: max(0, MAX_NAMED - len(report.failed_ids))]
@@ -148,5 +165,9 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
             report.state_copied += 1
         elif theirs[key] == value:
             report.state_same += 1
+        elif key == INDEX_KEY:
+            if write:
+                target.set_state(key, merged_index(theirs[key], value))
+            report.state_merged += 1
         else:
             report.state_kept += 1

@@ -5,14 +5,19 @@ tests/indexing/test_es_store_copy.py)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 from store_copy_corpus import STATE, rich_mentions
 from store_faults import CountingWrites, FailingWrite, SilentlyDropping
 
-from core.mention import Mention
+from alerts.history import INDEX_KEY, load_alerts, save_alerts
+from core.alert import Alert
+from core.mention import Author, Mention
 from groundswell.cli import cli
+from groundswell.copies import PREFIX as COPY_PREFIX
+from groundswell.copies import CopyIndex
 from groundswell.store_copy import MARK_PREFIX, copy_store
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
@@ -55,6 +60,16 @@ def target(tmp_path):
     store.close()
 
 
+def copied_state(store) -> dict[str, str]:
+    """The state entries that came from the source: without the copy index the copy writes beside each post it
+    stores (as collection does; the source's own copy keys are in STATE)."""
+    return {k: v for k, v in store.state_items("").items() if k in STATE or not k.startswith(COPY_PREFIX)}
+
+
+def indexed_owners(store) -> set[str]:
+    return {v for k, v in store.state_items(COPY_PREFIX).items() if k not in STATE}
+
+
 def copy(source, target, **kw):
     return copy_store(source, target, source_name="sqlite old", target_name="sqlite new", **kw)
 
@@ -64,7 +79,8 @@ def test_everything_lands_unchanged_and_a_second_copy_duplicates_nothing(source,
     assert report.complete and (report.source_mentions, report.copied, report.failed) == (40, 40, 0)
     assert dumps(target) == dumps(source)  # every field, spam and unenriched mentions included
     assert target.count(EVERYTHING) == 40 and target.count(Filters()) == source.count(Filters())
-    assert target.state_items("") == STATE and report.state_copied == len(STATE)
+    assert copied_state(target) == STATE and report.state_copied == len(STATE)
+    assert indexed_owners(target) == set(dumps(target))  # the copy index names every post written
     again = copy(source, target, batch=7)
     assert again.complete and again.copied == 40 and again.target_mentions_after == 40
     assert (again.state_copied, again.state_same) == (0, len(STATE))
@@ -76,7 +92,7 @@ def test_a_failed_batch_holds_the_state_back_and_the_rerun_continues_from_the_la
     ordered = list(source.iter_mentions(EVERYTHING))
     assert broken.failed_ids == [m.id for m in ordered[16:24]]
     assert "cursors must not reach the target" in broken.state_skipped_reason
-    assert {k: v for k, v in target.state_items("").items() if not k.startswith(MARK_PREFIX)} == {}
+    assert {k: v for k, v in copied_state(target).items() if not k.startswith(MARK_PREFIX)} == {}
     (mark,) = target.state_items(MARK_PREFIX).values()
     assert json.loads(mark) == {"at": ordered[15].created_at.isoformat(), "done": 16}  # the mark stopped at batch 2
 
@@ -86,7 +102,7 @@ def test_a_failed_batch_holds_the_state_back_and_the_rerun_continues_from_the_la
     # From the mark on, inclusive: mention 15 shares its time with 14, so both are written again.
     assert counting.written_ids == [m.id for m in ordered[14:]]
     assert (resumed.copied_before, resumed.copied) == (16, 26)
-    assert dumps(target) == dumps(source) and target.state_items("") == STATE  # mark gone, state there
+    assert dumps(target) == dumps(source) and copied_state(target) == STATE  # mark gone, state there
 
 
 def test_what_is_not_there_when_read_back_counts_as_failed(source, target):
@@ -148,3 +164,46 @@ def test_stores_are_named_without_credentials(monkeypatch, tmp_path):
     named = describe(ElasticsearchStoreConfig(type="elasticsearch", url_env="GS_TEST_ES_URL", index_prefix="gs"))
     assert named == "elasticsearch es.example.org:9243/gs" and "s3cret" not in named
     assert describe(SqliteStoreConfig(path=str(tmp_path / "a.db"))) == f"sqlite {tmp_path / 'a.db'}"
+
+
+def test_the_alert_log_of_both_stores_is_listed_after_the_copy(source, target):
+    # The target ran the alerts job once before the copy: its own index must not hide the copied alerts.
+    old = [_alert(day) for day in (1, 2, 3)]
+    save_alerts(source, old)
+    mine = _alert(20)
+    save_alerts(target, [mine])
+
+    report = copy(source, target)
+
+    assert report.complete and report.state_merged == 1
+    assert sorted(a.id for a in load_alerts(target)) == sorted(a.id for a in [*old, mine])
+    again = copy(source, target)  # a second copy merges nothing new
+    assert again.state_merged == 1 and len(load_alerts(target)) == 4
+    assert json.loads(target.get_state(INDEX_KEY)) == [mine.id, *json.loads(source.get_state(INDEX_KEY))]
+
+
+def test_a_story_the_target_holds_from_another_source_is_not_copied_twice(source, target):
+    # The target collected the story from Hacker News; the source holds it from RSS, for another brand.
+    url = "https://news.example.com/recall"
+    held = _story("hackernews", "9", "Lumora", url)
+    assert all(r.ok for r in target.upsert([held]))
+    CopyIndex(target).remember([held])
+    assert all(r.ok for r in source.upsert([_story("rss", "1", "Pulse", url + "?utm_source=feed")]))
+
+    report = copy(source, target)
+
+    assert report.complete and report.copies == 1 and report.copied == 40
+    assert target.get(["rss:1"]) == []
+    assert target.get(["hackernews:9"])[0].brands == ["Lumora", "Pulse"]  # the story counts once, for both
+    assert target.count(EVERYTHING) == 41
+
+
+def _alert(day: int) -> Alert:
+    start = datetime(2026, 3, day, 10, tzinfo=UTC)
+    return Alert(brand="Lumora", window_start=start, window_end=start + timedelta(hours=1), observed=30,
+                 expected=3, statistic="poisson", score=9.0)
+
+
+def _story(source: str, nid: str, brand: str, url: str) -> Mention:
+    return Mention(source=source, native_id=nid, url=url, text=f"{brand} recall", brand=brand,
+                   author=Author(handle="news"), created_at=datetime(2026, 3, 1, 12, tzinfo=UTC))
