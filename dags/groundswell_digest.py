@@ -26,7 +26,6 @@ DIGEST_TIME, DIGEST_TIMEZONE = digest_schedule(os.environ.get(CONFIG_ENV))
 def digest() -> dict:
     """Write the digest of one local day; return what pipeline.digest reports."""
     from datetime import date
-    from zoneinfo import ZoneInfo
 
     from groundswell_common import load_config, opened_store
 
@@ -42,9 +41,9 @@ def digest() -> dict:
     if context["params"]["day"]:
         day = date.fromisoformat(context["params"]["day"])
     else:
-        # The data interval is the 24 h before this run; its start, in the digest's
-        # timezone, falls on the day being summarised.
-        day = context["data_interval_start"].astimezone(ZoneInfo(config.digest.timezone)).date()
+        # The day before the run's own date in the digest's timezone: the interval's start is a fixed 24 h
+        # back, which across a clock change falls on the same day twice and skips the next.
+        day = pipeline.digest_day(config.digest.timezone, context["data_interval_end"])
     with opened_store(config) as store:
         result = pipeline.digest(config, store, day)
     print(f"digest for {day}: {result}")

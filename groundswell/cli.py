@@ -382,7 +382,7 @@ def maintain(config_path: str, retention_days: int | None) -> None:
 @click.option(
     "--day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="UTC day (default: yesterday); with "
+    help="The day, in digest.timezone (default: yesterday there); with "
     "--period week/month, a day inside the period (default: the last complete one)",
 )
 @click.option(

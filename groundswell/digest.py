@@ -12,6 +12,7 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from alerts.history import stored_alerts
 from alerts.response import response_report
@@ -19,7 +20,9 @@ from alerts.theme_tree import themes_text, top_themes, window_themes
 from core.accounts import OwnAccounts
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
+from core.time import as_utc
 from groundswell.config import BrandConfig, Config
+from groundswell.period_report import negative_share
 from indexing.base import Filters, Store
 
 
@@ -31,6 +34,13 @@ def _day_bounds(day: date, tz: str = "UTC") -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def digest_day(timezone: str, at: datetime) -> date:
+    """The day a digest made at `at` summarises: the day before `at`'s date in the digest's timezone (an
+    Airflow run's data_interval_end, or now). Never a fixed 24 h back: across a clock change that lands on
+    the same day twice and skips the next."""
+    return as_utc(at).astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)
 
 
 def _pct_change(now: int, before: int) -> float | None:
@@ -58,10 +68,8 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                 "mentions": volume,
                 "mentions_change_pct": _pct_change(volume, volume_before),
                 "sentiment": sentiment,
-                "negative_share": round(sentiment.get("negative", 0) / volume, 3) if volume else None,
-                "negative_share_before": round(sentiment_before.get("negative", 0) / volume_before, 3)
-                if volume_before
-                else None,
+                "negative_share": negative_share(sentiment, 3),
+                "negative_share_before": negative_share(sentiment_before, 3),
                 "top_themes": [t.json() for t in themes_today],
                 "rising_themes": [
                     row.json() | {"growth": round(r.growth, 2), "new": r.new} for r, row in rising[:5]

@@ -33,21 +33,36 @@ _RANK = {"info": 0, "warning": 1, "critical": 2}
 _SHARES = {"negative_share", "share_of_voice"}  # compared in percentage points, the others in percent
 
 
-def _window(store: Store, brand: str, since: datetime, until: datetime) -> dict[str, int]:
-    """Mention count and sentiment counts of one brand in [since, until)."""
+UNLABELLED = "unknown"  # the stores' sentiment facet bucket for a mention without a label
+
+
+def labelled_count(sentiment: dict[str, int]) -> int:
+    """How many mentions of a sentiment facet carry a label (unenriched ones are not non-negative)."""
+    return sum(n for label, n in sentiment.items() if label != UNLABELLED)
+
+
+def negative_share(sentiment: dict[str, int], digits: int = 4) -> float | None:
+    """Negative mentions over the labelled ones of a sentiment facet; None when none is labelled. The one rule
+    of the reports, the digest and their renderers."""
+    labelled = labelled_count(sentiment)
+    return round(sentiment.get("negative", 0) / labelled, digits) if labelled else None
+
+
+def _window(store: Store, brand: str, since: datetime, until: datetime) -> dict[str, Any]:
+    """Mention count, negative count and negative share of one brand in [since, until)."""
     filters = Filters(brand=brand, since=since, until=until)
     sentiment = store.facet(filters, "sentiment")
-    labelled = sum(n for label, n in sentiment.items() if label != "unknown")  # the stores' bucket for no label
-    return {"mentions": store.count(filters), "labelled": labelled, "negative": sentiment.get("negative", 0)}
+    return {"mentions": store.count(filters), "negative": sentiment.get("negative", 0),
+            "negative_share": negative_share(sentiment)}
 
 
-def _figures(counts: dict[str, dict[str, int]], brand: str, scale: float = 1.0) -> dict[str, float | None]:
+def _figures(counts: dict[str, dict[str, Any]], brand: str, scale: float = 1.0) -> dict[str, float | None]:
     """Volume (times `scale`), negative share and share of voice of `brand` from per-brand counts."""
     own = counts[brand]
     everyone = sum(c["mentions"] for c in counts.values())
     return {
         "mentions": round(own["mentions"] * scale, 1),
-        "negative_share": round(own["negative"] / own["labelled"], 4) if own["labelled"] else None,
+        "negative_share": own["negative_share"],
         "share_of_voice": round(own["mentions"] / everyone, 4) if everyone else None,
     }
 
@@ -90,7 +105,8 @@ def build_period_report(
     """Everything the weekly/monthly report says about `period`, per configured brand."""
     tz = config.digest.timezone
     start, end = period.bounds(tz)
-    prev_start, prev_end = period.previous().bounds(tz)
+    previous_period = period.previous()
+    prev_start, prev_end = previous_period.bounds(tz)
     base_weeks = config.digest.baseline_weeks
     base_start = local_midnight(period.start - timedelta(weeks=base_weeks), tz)
     names = [b.name for b in config.brands]
@@ -101,7 +117,8 @@ def build_period_report(
     brands = []
     for brand in config.brands:
         current = _figures(now, brand.name)
-        previous = _figures(before, brand.name)
+        # At this period's length, as the baseline: February's 280 mentions are 310 in a 31-day March.
+        previous = _figures(before, brand.name, scale=period.days / previous_period.days)
         baseline = _figures(base, brand.name, scale=period.days / (base_weeks * 7))
         if response is not None:
             current["median_response_minutes"] = response(brand.name, start, end)

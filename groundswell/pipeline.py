@@ -36,7 +36,7 @@ from groundswell.brands import MigrateReport, attribute, reattribute
 from groundswell.config import Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
-from groundswell.digest import write_digest
+from groundswell.digest import digest_day, write_digest
 from groundswell.period_delivery import run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
@@ -599,9 +599,10 @@ def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | No
     return deliver(offered, config.channels, store)
 
 
-def digest(config: Config, store: Store, day: date | None = None) -> dict:
-    """The daily digest for `day` (default: yesterday, UTC), written beside the report."""
-    day = day or (datetime.now(UTC) - timedelta(days=1)).date()
+def digest(config: Config, store: Store, day: date | None = None, now: datetime | None = None) -> dict:
+    """The daily digest for `day` (default: yesterday in the digest's timezone, as of `now`), written beside
+    the report."""
+    day = day or digest_day(config.digest.timezone, now or datetime.now(UTC))
     return write_digest(config, store, day)
 
 

@@ -171,7 +171,7 @@ def _net_sentiment_chart(store: Store, brands: list[str]):
     fig = go.Figure()
     for brand in brands:
         days = store.histogram(Filters(brand=brand), "day")
-        net = [((b.positive - b.negative) / b.total * 100) if b.total else 0 for b in days]
+        net = [b.net_sentiment * 100 if b.net_sentiment is not None else None for b in days]  # None: a gap
         fig.add_trace(
             go.Scatter(
                 x=[b.start for b in days],

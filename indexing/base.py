@@ -171,6 +171,13 @@ class Bucket:
     def total(self) -> int:
         return self.negative + self.neutral + self.positive + self.unknown
 
+    @property
+    def net_sentiment(self) -> float | None:
+        """(positive − negative) / the mentions with a label; None when none has one (unenriched mentions
+        are not neutral: counting them would pull a day towards 0 while enrichment lags)."""
+        scored = self.negative + self.neutral + self.positive
+        return (self.positive - self.negative) / scored if scored else None
+
 
 @dataclass
 class ThemeCount:

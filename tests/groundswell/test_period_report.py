@@ -136,7 +136,8 @@ def test_monthly_figures_match_an_independent_count(tmp_path, store):
     report = build_period_report(_config(tmp_path, baseline_weeks=4), store, MONTH)
     lumora = report["brands"][0]
     _check(lumora["current"], _independent("Lumora", MONTH.start, MONTH.end))
-    _check(lumora["previous"], _independent("Lumora", date(2026, 10, 1), MONTH.start))
+    # October at November's length (its daily rate times 30 days), as the baseline.
+    _check(lumora["previous"], _independent("Lumora", date(2026, 10, 1), MONTH.start), 30 / 31)
     # 4 baseline weeks = 28 days before November; volume scaled to November's 30 days.
     _check(lumora["baseline"], _independent("Lumora", date(2026, 10, 4), MONTH.start), 30 / 28)
     assert len(lumora["daily"]) == 30 and lumora["alerts"]["count"] == 3
