@@ -19,6 +19,13 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def check_range(since: datetime | None, until: datetime | None) -> None:
+    """Raises ValueError when both ends are given and `since` is not before `until`: a reversed or empty
+    range reads nothing, and a command that did nothing must not report success."""
+    if since is not None and until is not None and as_utc(since) >= as_utc(until):
+        raise ValueError(f"since ({since.isoformat()}) must be before until ({until.isoformat()})")
+
+
 def plain_utc(value: datetime | None) -> datetime | None:
     """`as_utc`, and a stdlib datetime: schedulers hand over pendulum DateTimes, whose arithmetic differs."""
     if value is None:

@@ -25,6 +25,7 @@ from datetime import datetime
 from core.accounts import OwnAccounts
 from core.escaping import csv_cell
 from core.mention import Mention
+from core.time import check_range
 from indexing.base import Filters, Store
 
 MIN_MENTIONS = 2
@@ -87,6 +88,7 @@ def advocates(
     The brands' `own` accounts are never advocates (their polite replies read as positive)."""
     if sentiment not in ("positive", "negative"):
         raise ValueError(f"sentiment must be 'positive' (advocates) or 'negative' (detractors), not {sentiment!r}")
+    check_range(since, until)
     by_author: dict[tuple[str, str], Advocate] = {}
     filters = Filters(brand=brand, since=since, until=until, sentiment=sentiment)  # spam is left out by default
     for m in store.iter_mentions(filters):

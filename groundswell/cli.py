@@ -48,7 +48,6 @@ from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe
-from groundswell.targets import UnknownTarget
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
 from nlp.embeddings import SentenceEmbeddings
@@ -278,7 +277,7 @@ def collect_cmd(
             progress=progress,
             use_cursor=not backfill,
         )
-    except UnknownTarget as exc:
+    except ValueError as exc:  # a source or brand the config lacks (UnknownTarget), a reversed window
         raise click.ClickException(str(exc)) from None
     finally:
         store.close()
@@ -441,6 +440,8 @@ def advocates(
     try:
         label = "negative" if detractors else "positive"
         rows = rank_authors(store, brand, since, until, sentiment=label, n=top, own=own_accounts(config))
+    except ValueError as exc:  # a reversed window
+        raise click.ClickException(str(exc)) from None
     finally:
         store.close()
     if csv_path:

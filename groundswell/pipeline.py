@@ -25,7 +25,7 @@ from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
 from core.alert import Alert
 from core.mention import Mention, model_builds
-from core.time import plain_utc
+from core.time import check_range, plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
 from extractors.registry import build_extractor
@@ -188,7 +188,10 @@ def collect(
     `UnknownTarget` only for a source/brand name the config does not have (`targets.plan_targets`).
     `use_cursor=False` is for backfills of a past range: saved cursors (which point
     at the newest data) are neither read nor moved, so the whole window is fetched.
+    Raises ValueError for a window whose start is not before its end (nothing is read).
     """
+    if window is not None:
+        check_range(window.since, window.until)
     targets = plan_targets(config, source=source, brand=brand)
     # Parked mentions first: they were collected earlier and may since have left the sources' windows.
     report = replay_deadletter(config, store)

@@ -35,6 +35,7 @@ from typing import Any
 from core.batches import batched
 from core.mention import Mention
 from core.state import ListableState
+from core.time import check_range
 from groundswell.config import Config
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import enrich_in_pieces, progress_bar
@@ -100,8 +101,7 @@ def re_enrich(
 
     Raises ValueError (UnknownTarget for a brand the config lacks) before reading anything."""
     check_brand(config, brand)
-    if since is not None and until is not None and since >= until:
-        raise ValueError(f"since ({since.isoformat()}) must be before until ({until.isoformat()})")
+    check_range(since, until)
     if enricher is None:
         enricher = re_enricher(config, everything)
     report = ReEnrichReport(model=enricher.model.identity, dry_run=dry_run)

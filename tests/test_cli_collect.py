@@ -72,3 +72,20 @@ def test_replay_mismatch_through_a_client_library_is_not_retried(tmp_path, caplo
     assert lines[0] == f"Error: {tape} has no recorded response for GET http://localhost:3000/api/v1/timelines/tag/other"
     assert any("/api/v1/timelines/tag/hoot" in line for line in lines)  # the closest recorded request, in full
     assert lines[-1].endswith("the same command with --record FILE instead of --replay.")
+
+
+@pytest.mark.parametrize("command", [["ingest", "--no-progress"], ["advocates", "--brand", "Acme"]])
+def test_a_reversed_window_is_an_error_not_an_empty_success(tmp_path, command):
+    # It read nothing and exited 0, as if the range had no posts.
+    (tmp_path / "in.jsonl").write_text(json.dumps(
+        {"source": "x", "native_id": "1", "text": "Acme ships", "created_at": "2026-03-05T10:00:00Z"}) + "\n")
+    config = tmp_path / "g.yaml"
+    config.write_text(json.dumps({
+        "brands": [{"name": "Acme", "query": "acme"}],
+        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl")}}],
+        "store": {"path": str(tmp_path / "g.db")}, "report": {"path": str(tmp_path / "report.html")},
+    }))
+    result = CliRunner().invoke(cli, [*command, "-c", str(config), "--since", "2026-03-10", "--until", "2026-03-01"])
+    assert result.exit_code == 1, result.output
+    assert "since (2026-03-10T00:00:00) must be before until (2026-03-01T00:00:00)" in result.output
+    assert "Traceback" not in result.output

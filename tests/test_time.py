@@ -7,7 +7,9 @@ import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from core.time import as_utc, plain_utc
+import pytest
+
+from core.time import as_utc, check_range, plain_utc
 
 DAGS = Path(__file__).resolve().parents[1] / "dags"
 
@@ -29,3 +31,11 @@ def test_airflow_tasks_use_the_same_rule(far_from_utc, monkeypatch):
 
     assert groundswell_common.plain_utc(datetime(2026, 11, 10)) == datetime(2026, 11, 10, tzinfo=UTC)
     assert os.environ["TZ"] == "America/Los_Angeles"
+
+
+def test_a_range_must_start_before_it_ends():
+    check_range(None, datetime(2026, 3, 1, tzinfo=UTC))
+    check_range(datetime(2026, 3, 1), datetime(2026, 3, 1, 0, 1, tzinfo=UTC))  # naive is UTC
+    for since, until in [(datetime(2026, 3, 2), datetime(2026, 3, 1)), (datetime(2026, 3, 1), datetime(2026, 3, 1))]:
+        with pytest.raises(ValueError, match="must be before until"):
+            check_range(since, until)
