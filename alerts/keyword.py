@@ -8,6 +8,8 @@ the brand's fans use every day ('broken record') does not page anyone.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from alerts.config import KeywordRule
@@ -16,7 +18,10 @@ from alerts.series import CountSeries
 from alerts.stats import count_tail
 from alerts.wording import p_text, phrase, when
 from core.alert import Alert, Detection
+from core.query import QuerySyntaxError
 from indexing.base import Filters
+
+log = logging.getLogger(__name__)
 
 
 def detect_keyword(
@@ -77,7 +82,13 @@ class KeywordDetector(Detector):
         out: list[Detection] = []
         for term in dict.fromkeys(t.strip() for t in ctx.brand.crisis_terms if t.strip()):
             counted = ctx.base.replace(text=phrase(term), sentiment="negative" if rule.negative_only else None)
-            term_series = ctx.counts(counted)
+            try:
+                term_series = ctx.counts(counted)
+            except QuerySyntaxError as exc:
+                # The config refuses such a term; one that reached here anyway (an older config object) must
+                # not take the brand's other terms and detectors down with it.
+                log.error("%s: crisis term %r is not searchable (%s); skipped", ctx.brand.name, term, exc)
+                continue
             if not rule.negative_only:
                 term_series.negative = term_series.total
             out += detect_keyword(term_series, ctx.brand.name, term, rule, history)

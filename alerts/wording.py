@@ -6,10 +6,13 @@ from datetime import timedelta
 
 from core.alert import Alert, Shift
 
+QUOTES = '"“”'  # what the query lexer reads as a phrase's quotes (core/query/parser.py)
+
 
 def phrase(term: str) -> str:
-    """A crisis term as a literal phrase in Groundswell's query language."""
-    return '"' + term.replace('"', " ").strip() + '"'
+    """A crisis term as a literal phrase in Groundswell's query language: quotes in it (straight or curly:
+    a term pasted from a document) are dropped, not read as the end of the phrase."""
+    return '"' + term.translate({ord(q): " " for q in QUOTES}).strip() + '"'
 
 
 def when(a: Alert) -> str:

@@ -16,6 +16,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.kinds import route_problems, rule_problems
+from alerts.wording import phrase
 from core.accounts import account_key
 from core.errors import ConfigError
 from core.query import checked_query
@@ -32,6 +33,14 @@ from groundswell.sentiment_rules import rule_problems as sentiment_rule_problems
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
 from nlp.model_text import ModelText
+
+
+def _phrase_problems(term: str) -> list[str]:
+    try:
+        checked_query(phrase(term))
+    except ValueError as exc:
+        return [str(exc).removeprefix("bad query: ")]
+    return []
 
 
 class BrandConfig(_Strict):
@@ -70,6 +79,16 @@ class BrandConfig(_Strict):
     @classmethod
     def _query_parses(cls, value: str) -> str:
         return checked_query(value)
+
+    @field_validator("crisis_terms")
+    @classmethod
+    def _terms_searchable(cls, value: list[str]) -> list[str]:
+        # Each term is counted as a phrase of the query language (alerts.wording.phrase): one that is no
+        # phrase (only punctuation) would otherwise surface at detection time.
+        problems = [f"{term!r}: {exc}" for term in value if term.strip() for exc in _phrase_problems(term)]
+        if problems:
+            raise ValueError("crisis term " + "; ".join(problems))
+        return value
 
     @field_validator("aliases", mode="before")
     @classmethod

@@ -212,3 +212,15 @@ def test_a_crisis_naming_two_brands_alerts_both():
             assert [a.brand for a in spikes if a.window_start == START + timedelta(hours=CRISIS_AT)] == [name]
     finally:
         s.close()
+
+
+def test_a_crisis_term_pasted_with_curly_quotes_is_counted_and_a_bad_one_stops_nothing(store):
+    # "“overheating”" was read as a phrase ending at the curly quote: the query failed and took the brand's
+    # whole detection (spikes, influencers, other terms) down with it. "!!!" is no phrase at all.
+    plain = detect_alerts(store, BRAND, AlertsConfig())
+    pasted = detect_alerts(store, Brand("Acme", ["“overheating”", "!!!", "recall"]), AlertsConfig())
+    assert [a.id for a in pasted if a.kind != "keyword"] == [a.id for a in plain if a.kind != "keyword"]
+    (keyword,) = [a for a in pasted if a.kind == "keyword"]
+    (expected,) = [a for a in plain if a.kind == "keyword"]
+    assert (keyword.subject, keyword.observed, keyword.window_start) == (
+        "“overheating”", expected.observed, expected.window_start)

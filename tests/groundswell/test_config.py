@@ -46,6 +46,15 @@ def test_bad_query_names_brand_and_column():
     assert "brands.0.query" in message and "column" in message
 
 
+def test_a_crisis_term_that_is_no_phrase_names_the_term():
+    bad = {**GOOD, "brands": [{"name": "Lumora", "query": "lumora", "crisis_terms": ["recall", "!!!"]}]}
+    with pytest.raises(ConfigError) as err:
+        parse_config(bad)
+    assert "brands.0.crisis_terms" in str(err.value) and "'!!!': column 1: empty phrase" in str(err.value)
+    pasted = {**GOOD, "brands": [{"name": "Lumora", "query": "lumora", "crisis_terms": ["“hidden fees”"]}]}
+    assert parse_config(pasted).brands[0].crisis_terms == ["“hidden fees”"]
+
+
 def test_inline_secret_is_refused_with_the_fix():
     bad = {**GOOD, "sources": [{"type": "import", "options": {"path": "x", "bearer_token": "abc"}}]}
     with pytest.raises(ConfigError) as err:
