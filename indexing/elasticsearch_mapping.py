@@ -13,6 +13,7 @@ from typing import Any
 
 from core.mention import Mention
 from core.query import search_document
+from core.query.document import VERSION as SEARCH_DOCUMENT_VERSION
 from core.time import as_utc
 
 # Built-in language analyzers (module `analysis-common`) used as multi-fields of `text`.
@@ -28,16 +29,21 @@ LANGUAGE_ANALYZERS = {
     "cjk": "cjk",  # Chinese/Japanese/Korean bigrams
 }
 
-# Text queries run on `text_folded`: `search_document(text)`, the folded tokens the local matcher
-# and the SQLite FTS index compare, split by the core `whitespace` analyzer. Folding in Python,
-# not with an `asciifolding` filter, keeps one folding rule for every store and needs no
-# `analysis-common` module (which the integ-test-zip test node does not have).
-SEARCH_FIELD = "text_folded"
+# Text queries run on `text_folded_v<N>`: `search_document(text)`, the folded tokens (and `#tag`/`@handle`
+# tokens) the local matcher and the SQLite FTS index compare, split by the core `whitespace` analyzer.
+# Folding in Python, not with an `asciifolding` filter, keeps one folding rule for every store and needs
+# no `analysis-common` module (which the integ-test-zip test node does not have).
+# The name carries the document format (`core.query.document.VERSION`): an index written with an older
+# format lacks the field, so `elasticsearch_migrate.add_search_field` maps and fills it on open, the
+# same way it brought in the first one. Queries never read an older field.
+SEARCH_FIELD = f"text_folded_v{SEARCH_DOCUMENT_VERSION}"
 SEARCH_FIELD_MAPPING = {"type": "text", "analyzer": "whitespace"}
+# Search fields of older formats: still in the documents of migrated indices, dropped when read.
+OLD_SEARCH_FIELDS = ("text_folded",)
 
 # Fields we add to the document beside the Mention's own (for sorting/aggregations/search);
 # removed again when a document is read back into a Mention.
-DERIVED_TOP = ("reach", "dedup_key", SEARCH_FIELD)
+DERIVED_TOP = ("reach", "dedup_key", SEARCH_FIELD, *OLD_SEARCH_FIELDS)
 
 # Every brand a mention belongs to, as a keyword array: a `terms` filter and a `terms` aggregation
 # count a mention once per brand natively. `matches` (brand -> query) has brand names as keys, so it

@@ -3,11 +3,13 @@
 Two steps, both run on every open (`ElasticsearchStore.setup`) and idempotent:
 `add_search_field` (below) and `move_brand_to_brands` (multi-brand mentions, at the end).
 
-`text_folded` (accent-insensitive search, see `elasticsearch_mapping.SEARCH_FIELD`) came after
-the first indices were made. Adding a field to an existing index needs neither a close nor a
-reindex: the field goes into every mentions index's mapping, then documents that lack it get it
-by partial `update`s, computed by the same `search_document` new writes use. Runs on every open
-(`ElasticsearchStore.setup`); once done it costs one mapping call and one count.
+The search field (`elasticsearch_mapping.SEARCH_FIELD`: accent-insensitive search, `#tag`/`@handle`
+tokens) came after the first indices were made, and its name changes with the search document's
+format (`core.query.document.VERSION`), so an index written with an older format lacks it too.
+Adding a field to an existing index needs neither a close nor a reindex: the field goes into every
+mentions index's mapping, then documents that lack it get it by partial `update`s, computed by the
+same `search_document` new writes use. Runs on every open (`ElasticsearchStore.setup`); once done it
+costs one mapping call and one count.
 """
 
 from __future__ import annotations
@@ -41,13 +43,13 @@ MISSING = {"bool": {"must_not": [{"exists": {"field": SEARCH_FIELD}}]}}
 
 
 def add_search_field(store: ElasticsearchStore, page: int = 1000) -> int:
-    """Map and fill `text_folded` wherever it is missing; return how many documents were filled."""
+    """Map and fill the search field wherever it is missing; return how many documents were filled."""
     client, pattern = store.client, index_pattern(store.prefix)
     client.indices.put_mapping(index=pattern, properties={SEARCH_FIELD: SEARCH_FIELD_MAPPING}, **_OPTS)
     missing = client.count(index=pattern, query=MISSING, **_OPTS).body["count"]
     if not missing:
         return 0
-    log.warning("filling %s on %d mentions written before accent-insensitive search", SEARCH_FIELD, missing)
+    log.warning("filling %s on %d mentions written before the current search document format", SEARCH_FIELD, missing)
     filled, failed = _rewrite(store, MISSING, _update, page, source=["text"])
     if failed:
         # Not fatal: those documents are still stored, only not found by text search; the next open retries.

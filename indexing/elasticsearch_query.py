@@ -4,9 +4,18 @@ No user string ever reaches `query_string`: every term goes into a structured cl
 Hangul tokens become prefix span clauses so '삼성' still finds '삼성은' with the standard
 analyzer; Han/Kana are already single-character tokens there, as in `query.text`.
 
-folded=True targets a field holding `search_document(text)` (folded tokens joined by spaces,
-whitespace analyzer; the store's `text_folded`): query tokens are folded the same way and
-joined by spaces, so Elasticsearch compares exactly the tokens the local matcher compares.
+folded=True targets a field holding `search_document(text)` (the store's search field: folded
+tokens, then `#tag`/`@handle` tokens, whitespace analyzer; core/query/document.py): query tokens
+are folded the same way, so Elasticsearch compares exactly the tokens the local matcher compares,
+and there the compiled query finds exactly the posts `Query.matches` finds, with one exception:
+
+- an inflected term (`word~ru`) is compared by its Snowball stem, which Elasticsearch cannot
+  compute. Where it counts towards a match it becomes a prefix search on the stem (a superset:
+  'Люморка' for 'Люмора~ru'); under NOT it becomes the written form only (a subset of the forms,
+  so NOT excludes no more than it should). The result is always a superset of `Query.matches`.
+
+folded=False (the plain `text` field, standard analyzer: highlighting) has no '#' or '@' left in
+its tokens: hashtags and handles are looked for as their words there.
 """
 
 from __future__ import annotations
@@ -43,47 +52,78 @@ def to_elasticsearch(
 
     folded: `text_field` holds `search_document(text)` (see the module docstring).
     """
-    return _node(query.root, _Target(text_field, lang_field, folded))
+    return _node(query.root, _Target(text_field, lang_field, folded), upper=True)
 
 
-def _node(node: Node, t: _Target) -> dict[str, Any]:
+def _node(node: Node, t: _Target, upper: bool) -> dict[str, Any]:
+    """`node` as a clause; `upper` is False under an odd number of NOTs, where an inexact
+    clause must be a subset (so that the whole query stays a superset of the true matches)."""
     if isinstance(node, Term):
-        if node.inflect:  # any form: a prefix clause on each stem (a superset, see core/query/stem.py)
-            stems = tuple(stem(fold(tok), node.inflect) for tok in node.tokens)
-            return _span_tokens(stems, t.field, prefix=True)
+        if node.inflect:
+            return _span_inflected(node, t, upper)
         return _tokens(node.tokens, t)
     if isinstance(node, Hashtag):
-        # The standard analyzer drops '#': the tag's words are the closest structured match.
-        return _tokens(tuple(tokenize(node.tag)), t)
+        return _hashtag(node, t)
     if isinstance(node, Handle):
-        return _tokens(tuple(tokenize(node.handle)), t)
+        return _handle(node, t)
     if isinstance(node, Lang):
-        return {
-            "bool": {
-                "should": [{"term": {t.lang_field: node.code}}, {"prefix": {t.lang_field: node.code + "-"}}],
-                "minimum_should_match": 1,
-            }
-        }
+        return _lang(node, t)
     if isinstance(node, And):
-        must = [_node(i, t) for i in node.items if not isinstance(i, Not)]
-        must_not = [_node(i.item, t) for i in node.items if isinstance(i, Not)]
+        must = [_node(i, t, upper) for i in node.items if not isinstance(i, Not)]
+        must_not = [_node(i.item, t, not upper) for i in node.items if isinstance(i, Not)]
         clause: dict[str, Any] = {"must": must} if must else {"must": [{"match_all": {}}]}
         if must_not:
             clause["must_not"] = must_not
         return {"bool": clause}
     if isinstance(node, Or):
-        return {"bool": {"should": [_node(i, t) for i in node.items], "minimum_should_match": 1}}
+        return {"bool": {"should": [_node(i, t, upper) for i in node.items], "minimum_should_match": 1}}
     if isinstance(node, Not):
-        return {"bool": {"must": [{"match_all": {}}], "must_not": [_node(node.item, t)]}}
+        return {"bool": {"must": [{"match_all": {}}], "must_not": [_node(node.item, t, not upper)]}}
     if isinstance(node, Near):
-        return {
-            "span_near": {
-                "clauses": [_span(node.left, t), _span(node.right, t)],
-                "slop": node.distance,
-                "in_order": False,
-            }
-        }
+        return _near(node, t, upper)
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _hashtag(node: Hashtag, t: _Target) -> dict[str, Any]:
+    if not t.folded:  # the standard analyzer drops '#': the tag's words are the closest structured match
+        return _tokens(tuple(tokenize(node.tag)), t)
+    return {"term": {t.field: "#" + fold(node.tag)}}
+
+
+def _handle(node: Handle, t: _Target) -> dict[str, Any]:
+    if not t.folded:
+        return _tokens(tuple(tokenize(node.handle)), t)
+    # As core/query/match.py: '@brand' is that handle, or the same user name on any fediverse instance.
+    handle = "@" + fold(node.handle)
+    return {
+        "bool": {
+            "should": [{"term": {t.field: handle}}, {"prefix": {t.field: {"value": handle + "@"}}}],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def _lang(node: Lang, t: _Target) -> dict[str, Any]:
+    # `lang` is a keyword stored as written ('pt-BR'); the matcher compares it lower-cased.
+    return {
+        "bool": {
+            "should": [
+                {"term": {t.lang_field: {"value": node.code, "case_insensitive": True}}},
+                {"prefix": {t.lang_field: {"value": node.code + "-", "case_insensitive": True}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def _near(node: Near, t: _Target, upper: bool) -> dict[str, Any]:
+    """Either order, each an ordered span_near: an unordered one lets one occurrence stand for both
+    operands ('acme NEAR/0 acme' would find a single 'acme'), the local matcher never does. Two spans
+    in order are `slop` = the tokens between them apart, the matcher's gap."""
+    left, right = _span(node.left, t, upper), _span(node.right, t, upper)
+    orders = [[left, right], [right, left]]
+    clauses = [{"span_near": {"clauses": pair, "slop": node.distance, "in_order": True}} for pair in orders]
+    return {"span_or": {"clauses": clauses}}
 
 
 def _tokens(tokens: tuple[str, ...], t: _Target) -> dict[str, Any]:
@@ -106,9 +146,19 @@ def _span_tokens(tokens: tuple[str, ...], field: str, prefix: bool = False) -> d
     return {"span_near": {"clauses": clauses, "slop": 0, "in_order": True}}
 
 
-def _span(node: Term | Or, t: _Target) -> dict[str, Any]:
+def _span_inflected(node: Term, t: _Target, upper: bool) -> dict[str, Any]:
+    """`word~xx`: every form starts with the stem (core/query/stem.py), so a prefix on each stem is a
+    superset; the written form always matches, so it alone is a subset (used under NOT)."""
+    folded = tuple(fold(tok) for tok in node.tokens)
+    if not upper:
+        return _span_tokens(folded, t.field)
+    assert node.inflect is not None
+    return _span_tokens(tuple(stem(tok, node.inflect) for tok in folded), t.field, prefix=True)
+
+
+def _span(node: Term | Or, t: _Target, upper: bool) -> dict[str, Any]:
     if isinstance(node, Term):
         if node.inflect:
-            return _span_tokens(tuple(stem(fold(tok), node.inflect) for tok in node.tokens), t.field, prefix=True)
+            return _span_inflected(node, t, upper)
         return _span_tokens(t.tokens(node.tokens), t.field)
-    return {"span_or": {"clauses": [_span(i, t) for i in node.items]}}  # type: ignore[arg-type]
+    return {"span_or": {"clauses": [_span(i, t, upper) for i in node.items]}}  # type: ignore[arg-type]

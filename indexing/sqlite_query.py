@@ -9,7 +9,7 @@ from core.query.ast import Handle, Hashtag, Node, Term
 from core.query.compile import render
 from core.query.relax import Expr, relax
 from core.query.stem import stem
-from core.query.text import fold, is_hangul, tokenize
+from core.query.text import CYRILLIC_EXTRA, fold, is_hangul, tokenize
 
 if TYPE_CHECKING:
     from core.query import Query
@@ -37,10 +37,17 @@ def _raw_safe(token: str) -> bool:
     """A token SQLite's own case folding finds verbatim in un-normalised text.
 
     Matching ignores Latin accents, so a token with any Latin letter may appear in the raw
-    text with accents the query lacks ('bateria' in 'batería'): such tokens are left out of
-    raw-text prefilters (they stay in the exact post-filter).
+    text with accents the query lacks ('bateria' in 'batería'); likewise Cyrillic е and ё,
+    which stand for each other ('аленка' in 'Алёнка'): such tokens are left out of raw-text prefilters
+    (they stay in the exact post-filter).
     """
-    return len(token) >= 3 and not any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "LATIN") for ch in token)
+    return len(token) >= 3 and not any(_spelled_otherwise(ch) for ch in token)
+
+
+def _spelled_otherwise(ch: str) -> bool:
+    """Whether raw text may spell `ch` as another letter that matching takes for it (core/query/text.py `fold`)."""
+    folds = set(CYRILLIC_EXTRA) | set(CYRILLIC_EXTRA.values())
+    return ch in folds or (ch.isalpha() and "LATIN" in unicodedata.name(ch, "LATIN"))
 
 
 def _fts5_leaf_for(normalized: bool):

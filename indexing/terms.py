@@ -11,8 +11,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-# Words of spaced scripts (Latin, Cyrillic, Greek, Hangul eojeol) and runs of Han/Kana.
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+from core.query.text import MARKS
+
+# Words of spaced scripts (Latin, Cyrillic, Greek, Hangul eojeol, Indic with their vowel signs) and runs
+# of Han/Kana. Combining marks continue a word, as in core.query.text: 'कमला' is one term, not 'कमल'.
+_WORD = re.compile(rf"[^\W\d_][\w{MARKS}'’-]*", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"[@#][\w.]+")

@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from core.query.ast import Node, Term, positive_leaves
 from core.query.compile import QueryCompileError
+from core.query.document import fts5_document, search_document
 from core.query.match import Post, evaluate
 from core.query.parser import QuerySyntaxError, parse_tree
-from core.query.text import fts5_document, search_document
 
 __all__ = [
     "Query",

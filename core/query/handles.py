@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from core.query.text import normalize
+from core.query.text import WORD, normalize
 
 # Not inside a word, an e-mail address (bob@acme.com) or after another '@'.
 _START = r"(?<![\w@])"
@@ -37,8 +37,9 @@ FEDIVERSE = re.compile(rf"{_START}@([a-z0-9_]+(?:@{_DOMAIN}|(?![\w@])))")
 # Bluesky: a handle is a domain name (@alice.bsky.social, @acme.com); a bare @word links nothing.
 DOMAIN = re.compile(rf"{_START}@({_DOMAIN})")
 # Sites without accounts in their text (Hacker News, RSS): X-like, word characters of any
-# script (so a query '@삼성' still works there), no dots or dashes, no length limit.
-WORD = re.compile(rf"{_START}@(\w+)")
+# script (so a query '@삼성' still works there) with their combining marks ('@कमला' is whole), no dots or
+# dashes, no length limit.
+WORD_HANDLE = re.compile(rf"{_START}@({WORD})")
 
 # The forms each source's posts use. Reddit has no '@' mentions of its own: '@name' there
 # quotes an X account, so it is read as X reads it.
@@ -47,13 +48,13 @@ HANDLE_FORMS: dict[str, tuple[re.Pattern[str], ...]] = {
     "reddit": (REDDIT_USER, X),
     "mastodon": (FEDIVERSE,),
     "bluesky": (DOMAIN,),
-    "hackernews": (WORD,),
-    "rss": (WORD,),
+    "hackernews": (WORD_HANDLE,),
+    "rss": (WORD_HANDLE,),
 }
 # An unknown source (None: a stored post searched without its source, or an import file's
 # own source name): every platform's reading counts, so such a search never misses a post
 # that collection kept for its handle.
-ANY_PLATFORM: tuple[re.Pattern[str], ...] = (X, REDDIT_USER, FEDIVERSE, DOMAIN, WORD)
+ANY_PLATFORM: tuple[re.Pattern[str], ...] = (X, REDDIT_USER, FEDIVERSE, DOMAIN, WORD_HANDLE)
 
 
 def handles(text: str, source: str | None = None) -> set[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core.query import stem
 from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from core.query.text import normalize, tokenize
+from core.query.text import MARKS, WORD, normalize, tokenize
 
 MAX_NEAR = 100
 MAX_LENGTH = 4096
@@ -48,10 +48,12 @@ _OPERAND_START = {"LPAREN", "LEAF", "NOT"}
 _NEAR = re.compile(r"near(?:/(.*))?", re.IGNORECASE)
 _FIELD = re.compile(r"([a-z_]+):(.*)", re.IGNORECASE | re.DOTALL)
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
-_HASHTAG_BODY = re.compile(r"\w+")
+_HASHTAG_BODY = re.compile(WORD)  # as post text is read (text.HASHTAG_PATTERN): marks included
 # 'word~ru' / '"phrase"~it': any inflected form (core/query/stem.py).
 _INFLECT = re.compile(r"(.+)~([A-Za-z]*)", re.DOTALL)
-_HANDLE_BODY = re.compile(r"\w[\w.\-]*(?:@\w[\w.\-]*)?")
+# '~ru' with nothing before it (a space slipped in: 'Люмора ~ru'): not the word "ru".
+_STRAY_INFLECT = re.compile(r"~[A-Za-z]*")
+_HANDLE_BODY = re.compile(rf"\w[\w{MARKS}.\-]*(?:@\w[\w{MARKS}.\-]*)?")
 
 
 def _lex(text: str) -> list[_Tok]:
@@ -143,6 +145,8 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
             raise QuerySyntaxError(f"bad language code '{value}': use an ISO 639 code such as lang:en", pos + 5)
         toks.append(_Tok("LEAF", pos, chunk, Lang(code)))
         return
+    if _STRAY_INFLECT.fullmatch(chunk):
+        raise QuerySyntaxError(f"'{chunk}' needs a word before it", pos)
     inflect = _INFLECT.fullmatch(chunk)
     word = inflect.group(1) if inflect else chunk
     tokens = tuple(tokenize(word))

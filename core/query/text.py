@@ -14,8 +14,9 @@ Accents: search and matching compare tokens *folded* (`fold`): Latin letters los
 diacritics and a few letters without a decomposition map to ASCII (ø→o, ł→l, æ→ae, œ→oe,
 þ→th), so "bateria" matches "batería" and "Lumorá" matches "Lumora", in both directions.
 Other scripts are compared as written (Cyrillic й, Greek ά, kana dakuten and Indic vowel
-signs carry meaning there). Query tokens themselves stay unfolded, so native searches
-(X, Reddit) still get the user's spelling.
+signs carry meaning there), with one exception: Russian ё is compared as е, because Russian
+text mostly writes ё as е and the Snowball stemmer (core/query/stem.py) turns ё into е too.
+Query tokens themselves stay unfolded, so native searches (X, Reddit) still get the user's spelling.
 """
 
 from __future__ import annotations
@@ -39,12 +40,33 @@ _NOSPACE = (
 )
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 
-TOKEN_PATTERN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|(?:(?![{_NOSPACE}{_HANGUL}])\w)+")
+
+def _mark_ranges(planes: int = 2) -> str:
+    """A character class body of the combining marks (Mn, Mc, Me) of Unicode planes 0-1 and the
+    variation selectors supplement, per this Python's `unicodedata` (the one `\\w` follows too)."""
+    codes = [cp for cp in range(0x10000 * planes) if unicodedata.category(chr(cp))[0] == "M"]
+    codes += range(0xE0100, 0xE01F0)
+    ranges: list[list[int]] = []
+    for cp in codes:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+# Combining marks are not `\w`, but they belong to the word they follow: Indic vowel signs and
+# viramas (कमला is one word, not कमल + ा) and the dot case folding leaves on İ (i + U+0307).
+MARKS = _mark_ranges()
+# A word: a word character, then word characters and marks (a mark never starts a token).
+WORD = rf"\w[\w{MARKS}]*"
+_SPACED_WORD = rf"(?:(?![{_NOSPACE}{_HANGUL}])\w)(?:(?![{_NOSPACE}{_HANGUL}])[\w{MARKS}])*"
+TOKEN_PATTERN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|{_SPACED_WORD}")
 _HANGUL_CHAR = re.compile(rf"[{_HANGUL}]")
 _NOSPACE_CHAR = re.compile(rf"[{_NOSPACE}]")
 
 # '#tag' in post text ('@handle' depends on the platform: core/query/handles.py).
-HASHTAG_PATTERN = re.compile(r"(?<![\w&#])[#＃](\w+)")
+HASHTAG_PATTERN = re.compile(rf"(?<![\w&#])[#＃]({WORD})")
 
 
 def normalize(text: str) -> str:
@@ -59,6 +81,8 @@ def tokenize(text: str) -> list[str]:
 
 # Latin letters with no canonical decomposition, folded as Elasticsearch's asciifolding does.
 _LATIN_EXTRA = {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ŧ": "t"}
+# Russian ё is usually written е (and Snowball stems it to е): one letter for search, as for Latin accents.
+CYRILLIC_EXTRA = {"ё": "е"}
 # Generic combining diacritics; left over only after a base NFKC could not compose them with.
 _COMBINING = range(0x0300, 0x0370)
 
@@ -69,6 +93,8 @@ def _fold_char(ch: str) -> str:
         return ""
     if ch in _LATIN_EXTRA:
         return _LATIN_EXTRA[ch]
+    if ch in CYRILLIC_EXTRA:
+        return CYRILLIC_EXTRA[ch]
     parts = unicodedata.normalize("NFD", ch)
     if "LATIN" not in unicodedata.name(parts[0], ""):
         return ch  # other scripts keep their marks
@@ -77,7 +103,7 @@ def _fold_char(ch: str) -> str:
 
 
 def fold(token: str) -> str:
-    """A normalised token (or text) without Latin diacritics: the form search compares."""
+    """A normalised token (or text) without Latin diacritics, ё as е: the form search compares."""
     if token.isascii():
         return token
     return "".join(_fold_char(ch) for ch in token)
@@ -154,15 +180,3 @@ def surface(tokens: tuple[str, ...] | list[str]) -> str:
             out += " "
         out += tok
     return out
-
-
-def search_document(text: str) -> str:
-    """The text both stores index for search (SQLite FTS5 trigram column, Elasticsearch `text_folded`).
-
-    Folded tokens joined by single spaces: whatever query tokens match consecutively here
-    appear as one substring, whatever the original punctuation, width, case or accents.
-    """
-    return " ".join(search_tokens(text))
-
-
-fts5_document = search_document  # the name the SQLite store and older callers use

@@ -595,3 +595,98 @@ def test_intent_filters_and_facets_on_every_store(empty_store: Store) -> None:
     bare = tagged.model_copy(update={"sentiment": None, "themes": [], "intent": None})  # a re-collect
     assert all(r.ok for r in empty_store.upsert([bare]))
     assert empty_store.get([tagged.id])[0].intent == "question"
+
+
+# -- the text query language: both stores return exactly the posts `Query.matches` accepts --------------
+# (docs/query-language.md, "Searching stored mentions"). Each line is a trap one store once fell into.
+QUERY_POSTS = [  # (key, text, lang)
+    ("ad-word", "acme launched a new ad campaign today", "en"),  # the word 'ad', no hashtag
+    ("ad-tag", "acme #ad sponsored", "en"),
+    ("united-word", "united we stand, acme", "en"),  # the word 'united', no handle
+    ("united-handle", "thanks @united for nothing", "en"),
+    ("fediverse", "thanks @lumora@mastodon.social for the tip", "en"),
+    ("pt-region", "acme chegou no Brasil", "pt-BR"),  # a region subtag in upper case
+    ("acme-twice", "acme acme", "en"),
+    ("acme-once", "acme phone broke", "en"),
+    ("yo-1", "Купил шоколад Алёнка", "ru"),  # ё: usually written е, and Snowball stems it to е
+    ("yo-2", "Нет шоколада Алёнки в магазине", "ru"),
+    ("ye", "Аленки без ё", "ru"),
+    ("tr-dotted", "İSTANBUL'da yeni mağaza #İstanbul", "tr"),  # İ folds to i + U+0307
+    ("tr-plain", "Yeni mağaza Istanbul", "tr"),
+    ("hi-kamla", "कमला आई", "hi"),  # the vowel sign ा belongs to the word: कमला is not कमल
+    ("hi-kamal", "कमल खिला", "hi"),
+    ("lumora-form", "Люморы нет в продаже", "ru"),
+    ("lumora-lookalike", "Люморка продаётся", "ru"),  # stem люморк, not люмор
+]
+EXACT_QUERIES = [
+    "#ad",
+    "ad",
+    "acme AND NOT #ad",
+    "@united",
+    "united AND NOT @united",
+    "@lumora",
+    "lang:pt-br",
+    "lang:PT",
+    "acme NEAR/0 acme",
+    "NOT (acme NEAR/0 acme)",
+    "acme NEAR/1 broke",
+    "Алёнка",
+    "аленки",
+    "Алёнка~ru",
+    "istanbul",
+    "#istanbul",
+    "İstanbul NOT #istanbul",
+    "कमल",
+    "कमला",
+    "NOT कमल",
+]
+
+
+def _query_corpus() -> list[Mention]:
+    return [
+        Mention(
+            source="import", native_id=key, text=text, lang=lang, created_at=T0 + timedelta(minutes=i), brand="acme"
+        )
+        for i, (key, text, lang) in enumerate(QUERY_POSTS)
+    ]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def query_store(request, tmp_path_factory) -> Iterator[tuple[str, Store]]:
+    for opened in _open_store(request.param, request, tmp_path_factory.mktemp("queries")):
+        assert all(r.ok for r in opened.upsert(_query_corpus()))
+        yield request.param, opened
+
+
+def _exact(query: str) -> set[str]:
+    return {f"import:{key}" for key, text, lang in QUERY_POSTS if parse(query).matches(text, lang)}
+
+
+@pytest.mark.parametrize("query", EXACT_QUERIES)
+def test_text_query_finds_what_the_matcher_finds(query_store: tuple[str, Store], query: str) -> None:
+    _, store = query_store
+    f = Filters(text=query)
+    want = _exact(query)
+    assert want, "every query must match something in the corpus"
+    assert {h.mention.id for h in store.search(f, size=50).hits} == want
+    assert store.count(f) == len(want)
+    assert {m.id for m in store.iter_mentions(f)} == want
+    langs = Counter(lang for key, _, lang in QUERY_POSTS if f"import:{key}" in want)
+    assert store.facet(f, "lang") == dict(langs)
+    assert sum(b.total for b in store.histogram(f, "day")) == len(want)
+
+
+def test_inflected_terms_are_exact_on_sqlite_and_a_documented_superset_on_elasticsearch(
+    query_store: tuple[str, Store],
+) -> None:
+    """Elasticsearch cannot stem: `word~ru` finds every word starting with the stem, and `NOT word~ru`
+    excludes the written form only. Its results are never narrower than the matcher's."""
+    kind, store = query_store
+    found = {h.mention.id for h in store.search(Filters(text="Люмора~ru"), size=50).hits}
+    negated = {h.mention.id for h in store.search(Filters(text="NOT Люмора~ru"), size=50).hits}
+    if kind == "sqlite":
+        assert found == _exact("Люмора~ru") == {"import:lumora-form"}
+        assert negated == _exact("NOT Люмора~ru")
+    else:
+        assert found == _exact("Люмора~ru") | {"import:lumora-lookalike"}
+        assert negated == _exact("NOT Люмора~ru") | {"import:lumora-form"}

@@ -67,9 +67,11 @@ def test_to_elasticsearch_is_structured():
     should = bool_["must"][0]["bool"]["should"]
     assert {"match_phrase": {"body": "apple"}} in should
     assert {"span_multi": {"match": {"prefix": {"body": {"value": "갤럭시"}}}}} in should
-    assert {"term": {"lang": "ko"}} in bool_["must"][1]["bool"]["should"]
-    near = bool_["must"][2]["span_near"]
-    assert near["slop"] == 3 and near["in_order"] is False
+    assert {"term": {"lang": {"value": "ko", "case_insensitive": True}}} in bool_["must"][1]["bool"]["should"]
+    # NEAR: each order as an ordered span_near (an unordered one lets one word stand for both operands).
+    orders = [c["span_near"] for c in bool_["must"][2]["span_or"]["clauses"]]
+    assert [(o["slop"], o["in_order"]) for o in orders] == [(3, True), (3, True)]
+    assert orders[0]["clauses"] == orders[1]["clauses"][::-1]
 
 
 def test_to_elasticsearch_hostile_text_stays_a_phrase():
@@ -100,7 +102,9 @@ def test_to_fts5_normalized(query, expected):
         ('"apple watch" 苹果', None),
         ("caffè OR espresso", None),
         ("2024 갤럭시 NOT 삼성", '"2024" AND "갤럭시"'),
-        ("интернет apple", '"интернет"'),
+        ("спасибо apple", '"спасибо"'),
+        # е and ё stand for each other ('аленка' finds 'Алёнка'): raw text cannot prefilter them either
+        ("интернет OR алёнка", None),
     ],
 )
 def test_to_fts5_raw(query, expected):

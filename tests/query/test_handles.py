@@ -48,6 +48,8 @@ CASES = [
     ("@united", "Thanks @united...lies", "hackernews", True),  # OLD-WRONG
     ("@삼성", "@삼성...최고", "rss", True),  # OLD-WRONG
     ("@lumora", "thanks @lumorá.", "rss", True),
+    ("@कमल", "thanks @कमला", "rss", False),  # a vowel sign is part of the handle
+    ("@कमला", "thanks @कमला", "rss", True),
     # No source (a stored post searched without it): any platform's reading counts.
     ("@united", "cc @united.airlines", None, True),  # OLD-WRONG
     ("@united.airlines", "cc @united.airlines", None, True),

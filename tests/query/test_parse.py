@@ -77,6 +77,11 @@ def test_str_round_trips():
         ("apple !!!", 7, "'!!!' has no letters or digits"),
         ('apple ""', 7, "empty phrase"),
         ("apple - pie", 7, "'-' must be followed by a term"),
+        # A space before '~ru' left it standing alone: an error, not a search for the word "ru".
+        ("~ru", 1, "'~ru' needs a word before it"),
+        ("Люмора ~ru", 8, "'~ru' needs a word before it"),
+        ('"Pizzeria Lumora" ~it', 19, "'~it' needs a word before it"),
+        ("acme -~ru", 7, "'~ru' needs a word before it"),
     ],
 )
 def test_syntax_errors_name_column_and_problem(query, column, problem):
