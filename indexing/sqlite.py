@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from core.mention import Mention
 from core.query import fts5_document, parse
 from core.query.text import fold_spans
@@ -37,6 +39,7 @@ from indexing.base import (
     Hit,
     Interval,
     SearchPage,
+    StoreUnavailable,
     ThemeCount,
     WriteResult,
     check_search_args,
@@ -53,7 +56,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     brand TEXT,  -- the old single brand; empty since brands live in mention_brands (indexing/sqlite_brands.py)
     lang TEXT,
     sentiment TEXT,
-    created_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,  -- epoch seconds to the millisecond (see _epoch): REAL when fractional
     author_handle TEXT,
     author_followers INTEGER NOT NULL DEFAULT 0,
     engagement INTEGER NOT NULL DEFAULT 0,
@@ -118,19 +121,65 @@ _SORTS = {
     "engagement": ("m.engagement", True),
     "relevance": ("m.created_at", True),  # FTS rank is not meaningful across scripts; newest first
 }
-# PRAGMA user_version: what `mentions_fts` holds. 0 = tokens as written (before accent folding);
-# 1 = folded tokens. A store opened with an older version has its FTS index rebuilt once.
-FTS_VERSION = 1
+# PRAGMA user_version: the store's format, each step migrated from the one before, once per store (on open:
+# the times first, then the FTS index, so each step sees the version it expects).
+# 0 = FTS tokens as written; 1 = folded FTS tokens;
+# 2 = besides, `created_at` holds milliseconds, like Elasticsearch's date (before: whole seconds);
+# 3 = the FTS index holds `core.query.document` format 2 (ё as е, combining marks inside words, #tags, @handles).
+TIME_VERSION = 2
+FTS_VERSION = 3
+FTS_DOCUMENT = 2  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
+INT64_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _epoch(value: datetime) -> int:
-    return int(as_utc(value).timestamp())
+def _epoch(value: datetime) -> int | float:
+    """Epoch seconds to the millisecond, cut down as Elasticsearch's date field does (its precision), so
+    a time filter or order agrees with it: 12:00:00.200 is before since=12:00:00.500 on both stores.
+
+    Whole seconds stay an int (what older stores hold, compared and indexed alike); else the value is
+    milliseconds / 1000, the same float for the same millisecond each time, so bounds compare exactly."""
+    delta = as_utc(value) - _EPOCH
+    ms = (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    return ms // 1000 if ms % 1000 == 0 else ms / 1000
+
+
+def _stored_epoch(iso: str | None) -> int | float | None:
+    """`_epoch` of a stored document's created_at (ISO 8601), or None when it cannot be read."""
+    try:
+        return _epoch(datetime.fromisoformat(iso)) if iso else None
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _from_epoch(value: int) -> datetime:
     return datetime.fromtimestamp(value, tz=UTC)
+
+
+def _check_counts(m: Mention) -> None:
+    """A count SQLite cannot hold (its integers are 64-bit, like Elasticsearch's long) fails this mention
+    alone, saying which count, instead of an OverflowError from deep in the driver."""
+    for name, value in (("engagement", m.engagement.total), ("author followers", m.author.followers or 0)):
+        if value > INT64_MAX:
+            raise ValueError(f"{name} count {value} is larger than a store can hold ({INT64_MAX})")
+
+
+def _open_error(path: str, exc: sqlite3.DatabaseError) -> str:
+    """Why the store at `path` cannot be opened, and what to do, in one line."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB" or name.startswith("SQLITE_CORRUPT"):
+        return (f"cannot open the SQLite store {path}: {exc} (the file is damaged or not a Groundswell store; "
+                "restore it from a backup, or move it away to start an empty store)")
+    return f"cannot open the SQLite store {path}: {exc}"
+
+
+def _one_line(exc: Exception) -> str:
+    """A validation error as one line ("topic: Extra inputs are not permitted"), for a write result."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'document'}: {e['msg']}" for e in exc.errors()[:3])
+    return " ".join(str(exc).split())
 
 
 class SqliteStore:
@@ -145,8 +194,19 @@ class SqliteStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._memory_conn: sqlite3.Connection | None = None
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            # A damaged file, or not a database at all: one line naming the file (the CLI prints a
+            # StoreUnavailable as such), not a driver traceback.
+            self.close()
+            raise StoreUnavailable(_open_error(self.path, exc)) from None
+
+    def _open(self) -> None:
+        """Create or bring up to date the schema: every migration step is idempotent, run on each open."""
         self._conn().executescript(SCHEMA)
         self._conn().executescript(brands_sql.SCHEMA)
+        self._migrate_subsecond_times()  # before the FTS step: it raises user_version past TIME_VERSION
         self._migrate_fts()
         self._migrate_spam_flags()
         self._migrate_intent_tags()
@@ -170,6 +230,34 @@ class SqliteStore:
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
+                raise
+
+    def _migrate_subsecond_times(self) -> None:
+        """Give rows written when times were cut to whole seconds their milliseconds back, from the stored
+        document (which always kept them): once per store, and only rows with a fractional time change."""
+        conn = self._conn()
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= TIME_VERSION:
+            return
+        conn.create_function("gs_stored_epoch", 1, _stored_epoch, deterministic=True)
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Checked again under the write lock: another process may have just migrated.
+                if conn.execute("PRAGMA user_version").fetchone()[0] < TIME_VERSION:
+                    conn.execute(
+                        "UPDATE mentions SET created_at = coalesce(gs_stored_epoch(json_extract(doc, "
+                        "'$.created_at')), created_at) WHERE json_extract(doc, '$.created_at') LIKE '%.%'"
+                    )
+                    conn.execute(  # the brand rows carry a copy of the time (sqlite_brands.COVERED)
+                        "UPDATE mention_brands SET created_at = (SELECT created_at FROM mentions "
+                        "WHERE rowid = mention_rowid) WHERE mention_rowid IN "
+                        "(SELECT rowid FROM mentions WHERE typeof(created_at) = 'real')"
+                    )
+                    conn.execute(f"PRAGMA user_version = {TIME_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
 
     def _migrate_spam_flags(self) -> None:
@@ -236,30 +324,66 @@ class SqliteStore:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                existing = self._existing(conn, list(by_id))
+                stored, unread = self._stored_for_write(conn, list(by_id))
                 for mention_id, mention in by_id.items():
-                    try:
-                        old = existing.get(mention_id)
-                        self._write_one(conn, merge_stored(mention, old, replace_labels, fields))
-                        results.append(WriteResult(id=mention_id, ok=True, created=old is None))
-                    except (sqlite3.Error, ValueError, TypeError) as exc:
-                        results.append(WriteResult(id=mention_id, ok=False, error=f"{type(exc).__name__}: {exc}"))
+                    if mention_id in unread:  # never overwrite a copy this version cannot read (its labels, brands)
+                        results.append(WriteResult(id=mention_id, ok=False, error=unread[mention_id]))
+                        continue
+                    result = self._write_saved(conn, mention, stored.get(mention_id), replace_labels, fields)
+                    if not conn.in_transaction:
+                        # SQLite rolled the whole transaction back (disk full, I/O error, interrupt): the
+                        # mentions reported written so far are gone too, so none of the chunk is.
+                        why = f"the write was rolled back by SQLite ({result.error}); not written"
+                        return [WriteResult(id=i, ok=False, error=why) for i in by_id]
+                    results.append(result)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # a ROLLBACK with none open would hide the real error
+                    conn.execute("ROLLBACK")
                 raise
         return results
 
-    def _existing(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, Mention]:
-        found: dict[str, Mention] = {}
-        for start in range(0, len(ids), 500):
+    def _write_saved(self, conn: sqlite3.Connection, mention: Mention, old: Mention | None,
+                     replace_labels: bool, fields: frozenset[str] | None) -> WriteResult:
+        """Write one mention inside its own savepoint: one that fails leaves the store exactly as before it
+        (no half-written brands, themes, flags or FTS row), and the rest of the chunk still commits."""
+        conn.execute("SAVEPOINT mention")
+        try:
+            self._write_one(conn, merge_stored(mention, old, replace_labels, fields))
+        except (sqlite3.Error, ValueError, TypeError, OverflowError) as exc:
+            if conn.in_transaction:  # else SQLite already rolled everything back; the caller sees it
+                conn.execute("ROLLBACK TO mention")
+                conn.execute("RELEASE mention")
+            return WriteResult(id=mention.id, ok=False, error=f"{type(exc).__name__}: {exc}")
+        conn.execute("RELEASE mention")
+        return WriteResult(id=mention.id, ok=True, created=old is None)
+
+    def _stored_docs(self, conn: sqlite3.Connection, ids: list[str]) -> Iterator[tuple[str, str]]:
+        """(id, stored JSON document) of those of `ids` that are stored."""
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            for mention_id, doc in conn.execute(f"SELECT id, doc FROM mentions WHERE id IN ({marks})", part):
-                found[mention_id] = Mention.model_validate_json(doc)
-        return found
+            yield from conn.execute(f"SELECT id, doc FROM mentions WHERE id IN ({marks})", part).fetchall()
+
+    def _existing(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, Mention]:
+        return {mention_id: Mention.model_validate_json(doc) for mention_id, doc in self._stored_docs(conn, ids)}
+
+    def _stored_for_write(self, conn: sqlite3.Connection,
+                          ids: list[str]) -> tuple[dict[str, Mention], dict[str, str]]:
+        """The stored copies of `ids` to merge with; and by id, why a copy could not be read (e.g. one
+        written by a newer version with a field this one lacks). Such an id fails alone, as on
+        Elasticsearch: written unmerged it could lose a stored label, a person's correction or brands."""
+        stored: dict[str, Mention] = {}
+        unread: dict[str, str] = {}
+        for mention_id, doc in self._stored_docs(conn, ids):
+            try:
+                stored[mention_id] = Mention.model_validate_json(doc)
+            except ValueError as exc:
+                unread[mention_id] = f"the stored copy of {mention_id} is unreadable ({_one_line(exc)}); not written"
+        return stored, unread
 
     def _write_one(self, conn: sqlite3.Connection, m: Mention) -> None:
+        _check_counts(m)
         row = (
             m.id,
             m.source,
@@ -534,7 +658,7 @@ class SqliteStore:
         counts: dict[int, dict[str, int]] = {}
         if query is None:
             rows = self._conn().execute(
-                f"SELECT (m.created_at / {step}) * {step} AS b, m.sentiment, count(*) FROM {src} "
+                f"SELECT (CAST(m.created_at AS INTEGER) / {step}) * {step} AS b, m.sentiment, count(*) FROM {src} "
                 f"WHERE {where} GROUP BY b, m.sentiment",
                 params,
             )
@@ -544,7 +668,7 @@ class SqliteStore:
             for _, _, created, label in self._rows(
                 f"SELECT m.text, m.lang, m.created_at, m.sentiment FROM {src} WHERE {where}", params, query
             ):
-                bucket = counts.setdefault(created // step * step, {})
+                bucket = counts.setdefault(int(created) // step * step, {})
                 bucket[label or "unknown"] = bucket.get(label or "unknown", 0) + 1
         return [Bucket(start=_from_epoch(start), **counts[start]) for start in sorted(counts)]
 
@@ -609,7 +733,8 @@ class SqliteStore:
         where, params, query = self._where(filters)
         marks = ", ".join("?" * len(wanted))
         sql = (
-            f"SELECT m.text, m.lang, t.theme, (m.created_at / {step}) * {step} FROM {self._source(filters)} "
+            f"SELECT m.text, m.lang, t.theme, (CAST(m.created_at AS INTEGER) / {step}) * {step} "
+            f"FROM {self._source(filters)} "
             f"JOIN mention_themes t ON t.mention_rowid = m.rowid WHERE {where} AND t.theme IN ({marks})"
         )
         out: dict[str, dict[datetime, int]] = {}
@@ -669,10 +794,11 @@ class SqliteStore:
 
     def state_items(self, prefix: str) -> dict[str, str]:
         """All state entries whose key starts with `prefix` (e.g. every stored alert)."""
-        rows = self._conn().execute(
-            "SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key", (prefix, prefix + "\uffff")
-        )
-        return dict(rows.fetchall())
+        upper = _prefix_end(prefix)
+        sql, args = "SELECT key, value FROM state WHERE key >= ?", [prefix]
+        if upper is not None:
+            sql, args = sql + " AND key < ?", [*args, upper]
+        return dict(self._conn().execute(sql + " ORDER BY key", args).fetchall())
 
     def delete_state(self, keys: Iterable[str]) -> int:
         """Delete these state keys; return how many existed."""
@@ -699,6 +825,20 @@ class SqliteStore:
             conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")  # merge FTS segments
             conn.execute("PRAGMA optimize")
             conn.execute("VACUUM")
+
+
+def _prefix_end(prefix: str) -> str | None:
+    """The least string above every string starting with `prefix`, or None when there is none (only
+    U+10FFFF characters, or ''): the keys starting with `prefix` are exactly those in [prefix, end), one
+    index range. SQLite compares text as UTF-8 bytes, which orders like code points, so the end is the
+    prefix with its last character raised by one (U+10FFFF cannot be raised: drop it, raise the one before)."""
+    stem = prefix.rstrip("\U0010ffff")
+    if not stem:
+        return None
+    nxt = ord(stem[-1]) + 1
+    if 0xD800 <= nxt <= 0xDFFF:  # surrogates are not characters UTF-8 can hold; U+E000 follows U+D7FF there
+        nxt = 0xE000
+    return stem[:-1] + chr(nxt)
 
 
 def _limited(it: Iterator[Mention], n: int) -> Iterator[Mention]:

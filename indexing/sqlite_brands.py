@@ -86,7 +86,7 @@ def write_brands(conn: sqlite3.Connection, rowid: int, brands: Sequence[str]) ->
     )
 
 
-def brand_clause(brands: Sequence[str], since: int | None, until: int | None) -> tuple[str, list[Any]]:
+def brand_clause(brands: Sequence[str], since: float | None, until: float | None) -> tuple[str, list[Any]]:
     """SQL condition on `m` (the mentions row): it belongs to one of `brands`. The time bounds narrow
     the index range read here; the caller applies them to `m` as well."""
     sql = f"SELECT mention_rowid FROM mention_brands WHERE brand IN ({','.join('?' * len(brands))})"
@@ -109,8 +109,8 @@ FACET_JOIN = " LEFT JOIN mention_brands b ON b.mention_rowid = m.rowid"
 JOINED_FROM = "mention_brands fb JOIN mentions m ON m.rowid = fb.mention_rowid"
 
 
-def joined_clause(brand: str, since: int | None, until: int | None) -> tuple[str, list[Any]]:
-    """The condition on `fb` (see JOINED_FROM) for one brand and time range (epoch seconds)."""
+def joined_clause(brand: str, since: float | None, until: float | None) -> tuple[str, list[Any]]:
+    """The condition on `fb` (see JOINED_FROM) for one brand and time range (epoch seconds, to the millisecond)."""
     sql, params = "fb.brand = ?", [brand]
     if since is not None:
         sql, params = sql + " AND fb.created_at >= ?", [*params, since]

@@ -185,10 +185,43 @@ def test_store_from_before_accent_folding_is_reindexed_on_open(tmp_path):
     old.close()
 
     reopened = SqliteStore(path)
-    assert reopened._conn().execute("PRAGMA user_version").fetchone()[0] == FTS_VERSION
+    # At least FTS_VERSION: later migration steps (TIME_VERSION) raise it further on the same open.
+    assert reopened._conn().execute("PRAGMA user_version").fetchone()[0] >= FTS_VERSION
     assert [m.native_id for m in reopened.iter_mentions(Filters(text="bateria"))] == ["1"]
     assert [m.native_id for m in reopened.iter_mentions(Filters(text="lumora"))] == ["2"]
     reopened.close()
+
+
+def test_a_store_indexed_with_the_previous_search_document_is_reindexed_on_open(tmp_path):
+    """A store at user_version 2 holds format 1 of `core.query.document` (no ё folding, no #tags): rebuilt once,
+    its times left as they are."""
+    from core.query.text import search_tokens
+    from indexing.sqlite import FTS_VERSION
+
+    path = tmp_path / "v2.db"
+    old = SqliteStore(path)
+    list(old.upsert([mention(1, "Шоколад Алёнка #ad"), mention(2, "new ad campaign")]))
+    conn = old._conn()
+    conn.execute("DELETE FROM mentions_fts")
+    for rowid, text in conn.execute("SELECT rowid, text FROM mentions").fetchall():
+        conn.execute("INSERT INTO mentions_fts(rowid, doc) VALUES (?, ?)",
+                     (rowid, " ".join(search_tokens(text)).replace("е", "ё")))  # format 1 kept ё as written
+    conn.execute("PRAGMA user_version = 2")
+    old.close()
+
+    reopened = SqliteStore(path)
+    assert reopened._conn().execute("PRAGMA user_version").fetchone()[0] == FTS_VERSION
+    assert [m.native_id for m in reopened.iter_mentions(Filters(text="аленка"))] == ["1"]
+    assert [m.native_id for m in reopened.iter_mentions(Filters(text="#ad"))] == ["1"]
+    reopened.close()
+
+
+def test_the_fts_version_names_the_current_search_document():
+    # Changing core.query.document's format without a new FTS_VERSION would leave old stores unsearchable.
+    from core.query.document import VERSION
+    from indexing.sqlite import FTS_DOCUMENT
+
+    assert FTS_DOCUMENT == VERSION
 
 
 def test_a_store_from_before_spam_flags_is_migrated_on_open(tmp_path):
