@@ -11,6 +11,7 @@ filters as a bool `filter`, the boolean text query compiled by
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -36,7 +37,7 @@ from indexing.base import (
     check_search_args,
     merge_stored,
 )
-from indexing.elasticsearch_bulk import BulkPolicy, write_all
+from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, is_conflict, read_with_backoff, write_all
 from indexing.elasticsearch_mapping import (
     SEARCH_FIELD,
     SPAM_FIELD,
@@ -77,6 +78,8 @@ _INTERVALS = {"hour": "1h", "day": "1d"}
 log = logging.getLogger(__name__)
 _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
+MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it the whole bulk request or mget
+CONFLICT_ROUNDS = 3  # reads and merges of a post another writer keeps changing, before it fails (and is parked)
 
 
 def _iso(value: datetime) -> str:
@@ -111,16 +114,40 @@ _REASONS = (
 )
 
 
+def _shown(url: str | None) -> str:
+    """The URL as messages show it: without any user:password@."""
+    parts = urlsplit(url or "")
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl() if parts.netloc else "(client)"
+
+
+def _refused(url: str | None, prefix: str, exc: Exception) -> str:
+    """One line for a cluster that answered 401 or 403 while the store set itself up: what to fix."""
+    status = getattr(exc, "status_code", None)
+    if status == 401:
+        return (f"Elasticsearch at {_shown(url)} refused the credentials (HTTP 401): check the API key in the "
+                "variable store.api_key_env names")
+    return (f"Elasticsearch at {_shown(url)} refused a request of the store's setup (HTTP {status}): the API key "
+            f"needs to manage the index template and the indices {prefix}-* (create, write, read)")
+
+
 def _unreachable(url: str | None, exc: Exception) -> str:
     """One line: which URL (without any user:password@), why, and what to check."""
-    parts = urlsplit(url or "")
-    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl() if parts.netloc else "(client)"
+    shown = _shown(url)
     text = str(exc)
     reason = next((why for needle, why in _REASONS if needle in text), type(exc).__name__)
     return (
         f"cannot reach Elasticsearch at {shown} ({reason}): check store.url (or the variable its url_env names, "
         "default $GROUNDSWELL_ES_URL) and that the cluster is running and reachable from this machine"
     )
+
+
+def _state_id(key: str) -> str:
+    """A state entry's document id: the key itself, or for a key longer than an _id may be, its SHA-256
+    (the key is stored in the document's `key` field, which `state_items` reads). Ids of keys that fit
+    are unchanged, so state written before this rule is found."""
+    if len(key.encode()) <= MAX_ID_BYTES:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _highlight_field(filters: Filters) -> dict[str, Any]:
@@ -161,10 +188,14 @@ class ElasticsearchStore:
         self.bulk = bulk or BulkPolicy()
         # Readers expect what a job just wrote (detect right after collect): refresh once per upsert call.
         self.refresh_after_write = refresh_after_write
+        from elasticsearch import AuthenticationException, AuthorizationException
+
         try:
             self.setup()
         except TransportConnectionError as exc:  # also TLS errors and timeouts
             raise StoreUnavailable(_unreachable(url, exc)) from None
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise StoreUnavailable(_refused(url, self.prefix, exc)) from None
 
     # -- setup -------------------------------------------------------------------------------------
     def engine_modules(self) -> set[str]:
@@ -248,24 +279,43 @@ class ElasticsearchStore:
         by_id: dict[str, Mention] = {}
         for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
             by_id[mention.id] = mention
-        merged, unread, homes = self._merge_stored(list(by_id.values()), replace_labels, fields)
-        actions = [
-            {
-                "_op_type": "index",
-                "_index": homes.get(m.id) or month_index(self.prefix, m.created_at),
-                "_id": m.id,
-                "_source": to_document(m),
-            }
-            for m in merged
-        ]
-        results = {r.id: r for r in write_all(self.client, actions, self.bulk)} if actions else {}
-        results |= {i: WriteResult(id=i, ok=False, error=why) for i, why in unread.items()}
+        results = {i: WriteResult(id=i, ok=False, error=f"its id is longer than Elasticsearch's {MAX_ID_BYTES} "
+                                  "bytes; not written") for i in by_id if len(i.encode()) > MAX_ID_BYTES}
+        todo = [m for m in by_id.values() if m.id not in results]
+        for _ in range(CONFLICT_ROUNDS):
+            if not todo:
+                break
+            # Another writer (an analyst's correction, the spam step) changed a post between our read and our
+            # write: read it again and merge with what it wrote, never overwrite it.
+            written = self._write_once(todo, replace_labels, fields)
+            results |= written
+            todo = [by_id[i] for i, r in written.items() if is_conflict(r)]
         for mention in batch:  # one result per input, duplicates included
             yield results[mention.id]
 
+    def _write_once(self, mentions: list[Mention], replace_labels: bool,
+                    fields: frozenset[str] | None) -> dict[str, WriteResult]:
+        """One read-merge-write of distinct ids; each write only if the post is still as read (a version
+        conflict otherwise: `elasticsearch_bulk.is_conflict`)."""
+        merged, unread, homes, versions = self._merge_stored(mentions, replace_labels, fields)
+        actions = [self._action(m, homes.get(m.id), versions.get(m.id)) for m in merged]
+        results = {r.id: r for r in write_all(self.client, actions, self.bulk)} if actions else {}
+        return results | {i: WriteResult(id=i, ok=False, error=why) for i, why in unread.items()}
+
+    def _action(self, mention: Mention, home: str | None, version: tuple[int, int] | None) -> dict[str, Any]:
+        """The bulk action writing a merged mention: over the copy read (`if_seq_no`), or, when none was
+        stored, as a new document (`create`): a copy written meanwhile is a conflict, not overwritten."""
+        action: dict[str, Any] = {
+            "_index": home or month_index(self.prefix, mention.created_at), "_id": mention.id,
+            "_source": to_document(mention),
+        }
+        if version is None:
+            return action | {"_op_type": "create"}
+        return action | {"_op_type": "index", "if_seq_no": version[0], "if_primary_term": version[1]}
+
     def _merge_stored(self, mentions: list[Mention], replace_labels: bool = False,
                       fields: frozenset[str] | None = None
-                      ) -> tuple[list[Mention], dict[str, str], dict[str, str]]:
+                      ) -> tuple[list[Mention], dict[str, str], dict[str, str], dict[str, tuple[int, int]]]:
         """Read-merge-write: what is stored under these ids keeps its brands and enrichment
         (`indexing.base.merge_stored`). Two writers racing on one id agree anyway: each computed the
         mention's brands from its text with the same rule (`groundswell.brands`).
@@ -274,22 +324,25 @@ class ElasticsearchStore:
         not be read (the read failed, or the node answered an error for that document). Writing them
         unmerged could erase a stored label, a person's correction or brands, so they fail instead (the
         pipeline parks them and a later run writes them); and by id, the index a copy found in another
-        month lives in, which the write goes to (`_stored_elsewhere`)."""
+        month lives in, which the write goes to (`_stored_elsewhere`); and by id, the version of each copy
+        read (`_seq_no`, `_primary_term`), which the write must still find."""
         docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in mentions]
         by_id = {m.id: m for m in mentions}
         try:
-            found = self.client.mget(docs=docs).body["docs"]
+            found = read_with_backoff(lambda: self.client.mget(docs=docs).body["docs"], self.bulk)
         except Exception as exc:  # noqa: BLE001 - every failure of the read means the same: do not write blind
             why = f"could not read the stored copy to merge with ({type(exc).__name__}: {exc}); not written"
-            return [], {m.id: why for m in mentions}, {}
+            return [], {m.id: why for m in mentions}, {}, {}
         stored: dict[str, Mention] = {}
         unread: dict[str, str] = {}
         missing: list[str] = []
+        versions: dict[str, tuple[int, int]] = {}
         for doc in found:
             error = doc.get("error")
             if doc.get("found"):
                 try:
                     stored[doc["_id"]] = from_document(doc["_source"])
+                    versions[doc["_id"]] = (doc["_seq_no"], doc["_primary_term"])
                 except ValueError as exc:  # a stored document this version cannot read: never overwrite it
                     unread[doc["_id"]] = f"the stored copy is unreadable ({exc}); not written"
             elif error and not (isinstance(error, dict) and error.get("type") == "index_not_found_exception"):
@@ -302,14 +355,16 @@ class ElasticsearchStore:
         if missing:
             elsewhere, unlooked = self._stored_elsewhere(missing)
             unread |= unlooked
-            for mention_id, (index, mention) in elsewhere.items():
-                stored[mention_id], homes[mention_id] = mention, index
+            for mention_id, (index, mention, version) in elsewhere.items():
+                stored[mention_id], homes[mention_id], versions[mention_id] = mention, index, version
         merged = [merge_stored(m, stored.get(m.id), replace_labels, fields) for m in mentions if m.id not in unread]
-        return merged, unread, homes
+        return merged, unread, homes, versions
 
-    def _stored_elsewhere(self, ids: list[str]) -> tuple[dict[str, tuple[str, Mention]], dict[str, str]]:
-        """Copies of these ids stored in another month's index, by id: (index, mention); and by id, why
-        one could not be looked for.
+    def _stored_elsewhere(
+        self, ids: list[str]
+    ) -> tuple[dict[str, tuple[str, Mention, tuple[int, int]]], dict[str, str]]:
+        """Copies of these ids stored in another month's index, by id: (index, mention, version); and by id,
+        why one could not be looked for.
 
         Asked only for posts dated when collected (`Mention.dated_when_collected`): a feed entry without a
         date still in the feed when a month begins arrives dated in the new month, and looked for only in
@@ -319,14 +374,15 @@ class ElasticsearchStore:
         The search sees what was refreshed (within a second): every earlier run's writes."""
         why = "could not look for a copy stored in another month ({}); not written"
         try:
-            res = self._search(query={"ids": {"values": ids}}, size=len(ids))
+            res = self._search(query={"ids": {"values": ids}}, size=len(ids), seq_no_primary_term=True)
         except Exception as exc:  # noqa: BLE001 - a failed look means the same as a failed read: do not write blind
             return {}, {i: why.format(f"{type(exc).__name__}: {exc}") for i in ids}
-        elsewhere: dict[str, tuple[str, Mention]] = {}
+        elsewhere: dict[str, tuple[str, Mention, tuple[int, int]]] = {}
         unread: dict[str, str] = {}
         for hit in res["hits"]["hits"]:
             try:
-                elsewhere[hit["_id"]] = (hit["_index"], from_document(hit["_source"]))
+                version = (hit["_seq_no"], hit["_primary_term"])
+                elsewhere[hit["_id"]] = (hit["_index"], from_document(hit["_source"]), version)
             except ValueError as exc:
                 unread[hit["_id"]] = f"the stored copy is unreadable ({exc}); not written"
         if res.get("_shards", {}).get("failed"):
@@ -610,11 +666,13 @@ class ElasticsearchStore:
                 )
         return sorted(stats, key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
 
-    def totals(self, filters: Filters) -> dict[str, int]:
-        """Summed engagement and reach (the web dashboard uses this instead of streaming every mention)."""
+    def totals(self, filters: Filters | None = None) -> dict[str, int]:
+        """Mentions, summed engagement and reach (the web dashboard uses this instead of streaming every
+        mention): the `Store` contract's keys, as the SQLite store answers."""
         aggs = {"eng": {"sum": {"field": "engagement.total"}}, "reach": {"sum": {"field": "reach"}}}
         res = self._aggs(filters, aggs)
-        return {"engagement": int(res["eng"]["value"] or 0), "reach": int(res["reach"]["value"] or 0)}
+        return {"mentions": self.count(filters), "engagement": int(res["eng"]["value"] or 0),
+                "reach": int(res["reach"]["value"] or 0)}
 
     def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
         """`significant_text` on a sample of the foreground, against the background's term statistics.
@@ -641,13 +699,13 @@ class ElasticsearchStore:
 
     # -- state -------------------------------------------------------------------------------------
     def get_state(self, key: str) -> str | None:
-        res = self.client.options(ignore_status=404).get(index=self.state_index, id=key)
+        res = self.client.options(ignore_status=404).get(index=self.state_index, id=_state_id(key))
         return res.body["_source"]["value"] if res.body.get("found") else None
 
     def set_state(self, key: str, value: str) -> None:
         self.client.index(
             index=self.state_index,
-            id=key,
+            id=_state_id(key),
             document={"key": key, "value": value, "updated_at": datetime.now(UTC).isoformat()},
         )  # no refresh: get_state reads by id, which is realtime; state_items refreshes before searching
 
@@ -671,11 +729,21 @@ class ElasticsearchStore:
         """Delete these state keys (documents by id); return how many existed."""
         from elasticsearch import helpers
 
-        actions = [{"_op_type": "delete", "_index": self.state_index, "_id": key} for key in keys]
+        actions = [{"_op_type": "delete", "_index": self.state_index, "_id": _state_id(key)} for key in keys]
         if not actions:
             return 0
-        # A key that is not there comes back as a failed (404) delete: only the ones that existed count.
-        deleted, _missing = helpers.bulk(self.client, actions, raise_on_error=False, stats_only=True, refresh=True)
+        b = self.bulk
+        deleted, errors = helpers.bulk(
+            self.client, actions, raise_on_error=False, stats_only=False, refresh=True, max_retries=b.max_retries,
+            initial_backoff=b.initial_backoff, max_backoff=b.max_backoff, retry_on_status=RETRY_STATUS,
+        )
+        # A key that is not there comes back as a failed (404) delete: only the ones that existed count. Any
+        # other failure (a read-only index, a rejection) must not read as "was not there": an undo or a
+        # finished pass would silently keep its state.
+        failed = [item for error in errors for item in error.values() if item.get("status") != 404]
+        if failed:
+            raise StoreUnavailable(f"Elasticsearch did not delete {len(failed)} state key(s) (first: HTTP "
+                                   f"{failed[0].get('status')}: {str(failed[0].get('error'))[:300]})")
         return deleted
 
     # -- retention ---------------------------------------------------------------------------------

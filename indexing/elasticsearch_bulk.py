@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout, TransportError
@@ -25,6 +25,8 @@ from indexing.base import WriteResult
 log = logging.getLogger(__name__)
 
 RETRY_STATUS = (429, 503)
+CONFLICT = "HTTP 409: "  # how `_describe` starts a version conflict: another writer changed the document
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,28 @@ def _describe(info: dict[str, Any]) -> str:
     else:
         text = str(error)
     return f"HTTP {status}: {text}" if status else text
+
+
+def is_conflict(result: WriteResult) -> bool:
+    """Whether a write failed because the document changed since it was read (`if_seq_no`, `create`)."""
+    return not result.ok and (result.error or "").startswith(CONFLICT)
+
+
+def read_with_backoff(call: Callable[[], T], policy: BulkPolicy) -> T:
+    """A read a write depends on (the merge's mget): a 429/503 is retried with the bulk backoff, as the write
+    would be, instead of failing every document of the window at once."""
+    from elasticsearch import ApiError
+
+    for attempt in range(policy.max_retries + 1):
+        try:
+            return call()
+        except ApiError as exc:
+            if getattr(exc, "status_code", None) not in RETRY_STATUS or attempt == policy.max_retries:
+                raise
+            wait = min(policy.max_backoff, policy.initial_backoff * 2**attempt)
+            log.warning("read answered %s; retrying in %.1fs", exc.status_code, wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def write_all(client: Elasticsearch, actions: list[dict[str, Any]], policy: BulkPolicy) -> Iterator[WriteResult]:
