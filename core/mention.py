@@ -22,12 +22,15 @@ INTENT_LABELS: tuple[str, ...] = ("question", "complaint", "praise", "suggestion
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _valid_unicode(value: object) -> object:
-    """Lone surrogates (a JSON "\\ud800", a post cut mid-emoji) cannot be stored or exported: U+FFFD instead."""
+def valid_unicode(value: object) -> object:
+    """Lone surrogates (a JSON "\\ud800", a post cut mid-emoji) cannot be stored, exported or tokenised: U+FFFD
+    instead, in a string or anywhere inside a dict or list (a parsed JSON row)."""
     if isinstance(value, str) and _LONE_SURROGATE.search(value):
         return _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
-        return {_valid_unicode(k): _valid_unicode(v) for k, v in value.items()}
+        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [valid_unicode(v) for v in value]
     return value
 
 
@@ -39,7 +42,7 @@ class Author(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _unicode(cls, value: object) -> object:
-        return _valid_unicode(value)
+        return valid_unicode(value)
 
     id: str | None = None
     handle: str | None = None
@@ -182,7 +185,7 @@ class Mention(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _unicode(cls, value: object) -> object:
-        return _valid_unicode(value)
+        return valid_unicode(value)
 
     @model_validator(mode="before")
     @classmethod

@@ -47,12 +47,21 @@ class BrandPass:
 
 @dataclass
 class _Labels:
-    """Label changes for the mentions of this pass, applied once (a post may belong to several brands)."""
+    """Label changes for the mentions of this pass, applied once (a post may belong to several brands).
+
+    Theme labels are plain strings shared by every brand of a post, so a brand that re-clusters drops only
+    labels no other brand of the post still holds: a new brand, or one whose stored themes are damaged or of
+    an older version, must not wipe the themes of the brands it shares posts with.
+    """
 
     mentions: dict[str, Mention] = field(default_factory=dict)
-    remove: dict[str, set[str] | None] = field(default_factory=dict)  # None: every label (no prior state)
+    # mention id -> re-clustered brand -> the labels it drops there (None: any no other brand holds)
+    drop: dict[str, dict[str, set[str] | None]] = field(default_factory=dict)
     add: dict[str, list[str]] = field(default_factory=dict)
-    keep: set[str] = field(default_factory=set)  # labels of brands kept incrementally: never removed
+    # brand -> the labels of its stored themes (read before this pass); a brand re-clustered in this pass
+    # holds only what it puts on each post (`add`), so its superseded labels protect nothing
+    stored: dict[str, set[str]] = field(default_factory=dict)
+    reclustered: set[str] = field(default_factory=set)
     # Each brand's themes, saved only once the labels are stored: a crash in between re-themes the
     # same new posts next pass instead of remembering them as looked at without their labels.
     states: dict[str, BrandThemes] = field(default_factory=dict)
@@ -63,21 +72,31 @@ class _Labels:
         if label not in mine:
             mine.append(label)
 
-    def clear(self, m: Mention, labels: set[str] | None) -> None:
+    def clear(self, m: Mention, brand: str, labels: set[str] | None) -> None:
+        """`brand` re-clusters `m`: drop its `labels` there (None: every label no other brand holds)."""
         self.mentions[m.id] = m
-        if m.id in self.remove and self.remove[m.id] is None:
-            return
-        self.remove[m.id] = None if labels is None else (self.remove.get(m.id) or set()) | labels
+        self.reclustered.add(brand)
+        self.drop.setdefault(m.id, {})[brand] = labels
 
     def changed(self) -> list[Mention]:
         out = []
         for mid, m in self.mentions.items():
-            gone = self.remove.get(mid, set())
-            kept = [t for t in m.themes if t in self.keep or (gone is not None and t not in gone)]
+            kept = [t for t in m.themes if not self._dropped(m, t)]
             labels = kept + [t for t in self.add.get(mid, []) if t not in kept]
             if labels != m.themes:
                 out.append(m.model_copy(update={"themes": labels}))
         return out
+
+    def _dropped(self, m: Mention, label: str) -> bool:
+        """Whether a brand re-clustering `m` drops `label` and no other brand of the post holds it."""
+        return any((gone is None or label in gone) and not self._held_by_another(m, label, brand)
+                   for brand, gone in self.drop.get(m.id, {}).items())
+
+    def _held_by_another(self, m: Mention, label: str, brand: str) -> bool:
+        # Only the post's own brands: a label string another brand's themes happen to share elsewhere
+        # does not keep a stale label here. Re-clustered brands hold what they put back (`add`).
+        return any(label in self.stored.get(other, ()) for other in m.brands
+                   if other != brand and other not in self.reclustered)
 
 
 def update(
@@ -115,10 +134,12 @@ def _brand_pass(
     store: Store, state: ThemeState, brand: BrandConfig, filters: Filters, model_text: Callable[[Mention], str],
     embeddings: SentenceEmbeddings, full: bool, progress: bool, labels: _Labels,
 ) -> BrandPass | None:
+    saved = state.load(brand.name)
+    # Read before the size check: a brand with too few posts in this window still holds its stored labels.
+    labels.stored[brand.name] = saved.labels if saved is not None else set()
     mentions = [m for m in store.iter_mentions(filters) if m.enriched]
     if len(mentions) < MIN_POSTS:
         return None
-    saved = state.load(brand.name)
     reason = "asked" if full else "no centroids" if saved is None else ""
     if saved is not None and not reason:
         new = [m for m in mentions if not (saved.labels & set(m.themes)) and m.id not in saved.unthemed]
@@ -138,7 +159,6 @@ def _keep(
     brand: str, saved: BrandThemes, new: list[Mention], found: list[list[str]], labels: _Labels
 ) -> BrandPass:
     """Put the new posts in the themes (and aspects) they fit; remember the rest as looked at."""
-    labels.keep |= saved.labels
     counts = {c.label: c for c in saved.centroids}
     for m, path in zip(new, found, strict=True):
         if not path:
@@ -166,8 +186,10 @@ def _recluster(
     analysed = [m.model_copy(update={"text": model_text(m)}) for m in mentions]
     bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
     model = themes_with_centroids(analysed, MAX_THEMES, tuple(sorted(stop)), bar, embeddings)
-    for m in mentions:  # a store from before incremental themes has no label list: every label is redone
-        labels.clear(m, saved.labels if saved is not None else None)
+    # Without stored themes (new brand, damaged or old-version entry) the brand's own labels are unknown:
+    # it drops every label, but `_Labels` keeps those another brand of the post holds.
+    for m in mentions:
+        labels.clear(m, brand.name, saved.labels if saved is not None else None)
     by_id = {m.id: m for m in mentions}
     for theme in model.themes:
         for member in theme.member_ids:

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from core.mention import valid_unicode
 from core.query import QuerySyntaxError
 from core.query.aliases import brand_terms
 from nlp.config import NlpConfig
@@ -22,7 +23,7 @@ CHUNK_LINES = 2048  # lines read and scored together; bounds memory on big files
 def _parse(line: str) -> tuple[dict[str, Any] | None, str | None]:
     """(row, None) for a usable line, (None, reason) for a corrupt one."""
     try:
-        row = json.loads(line)
+        row = valid_unicode(json.loads(line))
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(row, dict):
@@ -62,7 +63,8 @@ def sentiment() -> None:
               "(nlp.mask_brand_names); repeat for several brands. The written text is unchanged.")
 def score(input_path: Path, output_path: Path, model_name: str, batch_size: int, queries: tuple[str, ...]) -> None:
     """Add `sentiment`, `probs` and `uncertain` to every line of INPUT.jsonl (lines need `text`,
-    optionally `lang`) and write them to OUTPUT.jsonl. Corrupt lines are reported and skipped."""
+    optionally `lang`) and write them to OUTPUT.jsonl. Corrupt lines are reported and skipped; a lone
+    surrogate escape (a post cut mid-emoji) is read and written as U+FFFD."""
     from tqdm import tqdm
 
     try:

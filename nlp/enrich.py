@@ -58,7 +58,8 @@ class Enricher:
             texts = [self.text(m) for m in mentions]
         langs = [m.lang for m in mentions]
         todo = [i for i, lang in enumerate(langs) if not lang]
-        for i, lang in zip(todo, detect_languages([normalize(texts[i]) for i in todo]), strict=True):
+        # langid reads the text less its URLs, @handles and brand names (all placeholders in the model text).
+        for i, lang in zip(todo, detect_languages([texts[i] for i in todo]), strict=True):
             langs[i] = lang
         preds = self.model.predict(texts, langs, batch_size=self.config.batch_size, keep_embeddings=self.embeddings)
         intents = self._intents(texts, langs) if self.config.intents else [None] * len(texts)

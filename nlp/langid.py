@@ -6,9 +6,12 @@ detector is built once, on first use.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
+
+from nlp.normalize import URL_PLACEHOLDER, USER_PLACEHOLDER, normalize
 
 # ISO 639-1 codes the detector chooses among.
 SUPPORTED_LANGUAGES: tuple[str, ...] = (
@@ -16,6 +19,9 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = (
 )
 # 0 = always name the most likely language (short posts are often ambiguous, a guess beats none).
 MIN_RELATIVE_DISTANCE = 0.0
+# What normalisation puts for URLs and @handles (brand names read as @handles too) says nothing of a post's
+# language, yet sways lingua on a short one: '@user' reads as Dutch or German, 'http' as Italian.
+_PLACEHOLDERS = re.compile(rf"(?<![\w@]){re.escape(USER_PLACEHOLDER)}\b|\b{re.escape(URL_PLACEHOLDER)}\b")
 
 
 @lru_cache(maxsize=1)
@@ -36,19 +42,23 @@ def _code(language: Any) -> str | None:
     return None if language is None else language.iso_code_639_1.name.lower()
 
 
+def language_text(text: str) -> str:
+    """What of `text` (as written or normalised) tells its language: no URLs, @handles or their placeholders."""
+    return _PLACEHOLDERS.sub(" ", normalize(text)).strip()
+
+
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None if it has no letters to go on."""
-    if not text or not any(ch.isalpha() for ch in text):
-        return None
-    return _code(_detector().detect_language_of(text))
+    """ISO 639-1 code of the text's language, or None if it has no letters to go on besides URLs and @handles."""
+    return detect_languages([text])[0]
 
 
 def detect_languages(texts: Sequence[str]) -> list[str | None]:
     """`detect_language` for many texts, using lingua's parallel batch API."""
+    words = [language_text(t) for t in texts]
     results: list[str | None] = [None] * len(texts)
-    todo = [i for i, t in enumerate(texts) if t and any(ch.isalpha() for ch in t)]
+    todo = [i for i, t in enumerate(words) if any(ch.isalpha() for ch in t)]
     if todo:
-        found = _detector().detect_languages_in_parallel_of([texts[i] for i in todo])
+        found = _detector().detect_languages_in_parallel_of([words[i] for i in todo])
         for i, language in zip(todo, found, strict=True):
             results[i] = _code(language)
     return results

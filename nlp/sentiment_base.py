@@ -14,7 +14,7 @@ from typing import Any
 
 from nlp.embeddings import SentenceEmbeddings
 from nlp.model_files import LABELS
-from nlp.normalize import normalize
+from nlp.normalize import has_content, normalize
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,10 @@ class SentimentModel:
     ) -> list[Prediction]:
         """One Prediction per text. `langs` (ISO 639-1, None = unknown) helps models that use it.
 
-        `uncertain` is set when the top probability is below `uncertain_below`. A text with nothing
-        but whitespace is neutral (probability 1) without asking the model. `keep_embeddings`:
-        where a model that computes sentence embeddings on the way leaves them (for themes).
+        `uncertain` is set when the top probability is below `uncertain_below`. A text with nothing but
+        whitespace, control and format characters (zero-width space, BOM) is neutral (probability 1)
+        without asking the model. `keep_embeddings`: where a model that computes sentence embeddings on
+        the way leaves them (for themes).
         `each_distinct_once`: the model reads each distinct (normalised text, language) once and its
         copies get the same answer (retweets: bench/enrich_streams.py); False
         reads every row (that bench, to measure what reading copies once saves).
@@ -77,8 +78,9 @@ class SentimentModel:
         import numpy as np
 
         clean = [normalize(t) for t in texts]
-        # Nothing to read is neutral by rule: a model asked about "" answers from its biases alone.
-        readable = [i for i, t in enumerate(clean) if t.strip()]
+        # Nothing to read is neutral by rule: a model asked about "" (or only a zero-width space) answers from
+        # its biases alone.
+        readable = [i for i, t in enumerate(clean) if has_content(t)]
         probs = np.tile(np.array([0.0, 1.0, 0.0]), (len(clean), 1))
         if readable:
             rows = [(clean[i], langs[i] if langs is not None else None) for i in readable]

@@ -58,6 +58,46 @@ _STOP = {
           "este esta isto esse essa há tem",
     "zh": "的 了 是 我 你 他 她 它 们 在 有 和 就 不 也 都 这 那 个 很 吗 吧 啊 呢 着 与 及 而 但 又 还 被 把 给 让 "
           "一个 没有 我们 你们 他们 什么 这个 那个 就是 还是 可以 因为 所以 如果 已经 自己 真的 现在 知道 觉得",
+    # Every other language nlp/langid.py can name. Short lists of function words, written from the well-known
+    # public lists: nl and sv after the Snowball stop lists (snowballstem.org, BSD licence), the others after
+    # stopwords-iso (github.com/stopwords-iso, MIT licence); trimmed to articles, pronouns, prepositions,
+    # conjunctions, auxiliaries and hedges, never a word a theme could be about.
+    "nl": "de het een en of maar dat die dit deze wat wie van in op aan met voor bij naar uit over door tot om "
+          "te als dan ook nog wel niet geen nee ja ik je jij hij zij ze we wij u men mij me hem haar ons hun "
+          "mijn jouw zijn haar hun uw er daar hier is was waren ben bent heb hebt heeft hebben had hadden wordt "
+          "worden werd zal zou kan kon moet wil zo al toch dus want omdat toen nu weer echt heel erg alles iets "
+          "niets iemand andere zelf onder tegen na zonder altijd nooit veel meer",
+    "sv": "och i att det som en ett på är av för med till den har de inte om ett han hon jag du vi ni dem "
+          "honom henne oss er mig dig sig min mitt mina din ditt dina sin sitt sina hans hennes deras vår vårt "
+          "våra så men eller från ut när efter upp vad över än kan ha hade var vara varit blev blir bli skulle "
+          "kunde här där denna detta dessa man ej nu också bara redan mycket någon något några inga ingen allt "
+          "alla samma sedan utan under mellan hur varför vem vilken vilket vilka alls",
+    "pl": "a aby ale bardzo bez bo by być był była było byli będzie ci co czy dla do gdy gdzie go i ich ile im "
+          "ja jak jako je jej jest jestem jeszcze jego jednak już każdy kiedy kto która które który ma mam mi "
+          "mnie mój moja moje może można my na nad nam nas nawet nic nie niż no o od on ona one oni ono oraz po "
+          "pod przez przy również się sobie są ta tak tam te tego tej ten też to tu tylko ty u w we wszystko "
+          "z za ze że żeby znowu teraz wciąż",
+    "tr": "acaba ama aslında az bazı belki ben benim bu bunu bunlar bir biri birkaç biz bile çok çünkü da daha "
+          "de değil diye eğer en gibi göre hala hâlâ hem hep hepsi her hiç için ile ise kadar kez ki kim mı mi "
+          "mu mü nasıl ne neden nerede niye o olan olarak onlar onun sanki sen senin siz sonra şey şu tüm ve "
+          "var veya ya yani yok zaten artık",
+    "uk": "і й та а але або в у на з із зі до від по за про для під над при що як це цей ця ці цього цієї цю "
+          "той то ті він вона воно вони я ти ми ви мене мені мій моя моє мої твій твоя його її їх їм нам вам "
+          "нас вас себе собі не ні так вже ще теж також тільки лише дуже бути був була було були є буде може "
+          "можна треба коли де тут там якщо бо тому чому хто який яка яке які все всі весь вся чи ж же би б "
+          "ось навіть знову щоб цим цій цьому цих цими тим тих тій",
+    "ar": "في من على إلى الى عن مع هذا هذه ذلك تلك التي الذي الذين هو هي هم هن أنا انا نحن أنت انت ما لا لم "
+          "لن إن ان أن كان كانت يكون قد كل بعد قبل عند أو او ثم حتى إذا اذا لقد هل يا بين غير كما أي اي أيضا "
+          "ايضا جدا فقط لكن منذ عليه فيه منه به له لها",
+    "hi": "का के की है हैं था थे थी और या में से को पर भी तो ही यह वह ये वे इस उस इसे उसे एक कि जो क्या नहीं "
+          "न हम मैं आप तुम मेरा मेरी मेरे अपना अपनी अपने हो होता होती होते हुआ हुई हुए रहा रही रहे कर किया "
+          "लिए साथ बहुत अब फिर जब तक कुछ सब कोई",
+    "ja": "これ それ あれ この その あの ここ そこ どこ だれ なに なん 何 私 僕 俺 あなた 彼 彼女 です ます "
+          "でした ました ない いる ある する した して なる こと もの とき ため よう さん など まで から より "
+          "けど でも しかし そして また まだ もう とても 本当 自分",
+    # Korean is tagged (kiwipiepy): particles and endings are never tokens; these are the stems left that
+    # only point at something else ("그렇다", "이렇다": so, like this).
+    "ko": "그렇 이렇 저렇 어떻",
 }
 STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
 _ALL_LATIN_STOP = frozenset().union(*(STOPWORDS[k] for k in ("en", "it", "de", "fr", "es", "pt")))
@@ -103,13 +143,25 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
     lang = lang or script_lang(text)
     if lang == "ko" or (lang is None and _HANGUL.search(text)):
         tokens = [t.form.lower() for t in _kiwi().tokenize(text) if t.tag.split("-")[0] in _KO_TAGS]
-        return [t for t in tokens if len(t) > 1]
+        return [t for t in tokens if len(t) > 1 and t not in STOPWORDS["ko"]]
     if lang in ("zh", "ja") or _HAN.search(text):
-        stop = STOPWORDS["zh"]
+        stop = _han_stop(lang)
         words = [w.strip().lower() for w in _jieba().lcut(text)]
         return [w for w in words if w and w not in stop and (len(w) > 1 or not _HAN.match(w)) and _is_wordish(w)]
-    stop = STOPWORDS.get(lang or "", frozenset()) | (_ALL_LATIN_STOP if lang not in ("ru", "uk") else frozenset())
+    stop = _spaced_stop(lang)
     return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if _content(w, stop)]
+
+
+def _spaced_stop(lang: str | None) -> frozenset[str]:
+    """Stopwords of a space-separated language: its own list, plus the Latin-script lists but in Cyrillic
+    languages (a post in one language quotes words of another; an unknown language gets those alone)."""
+    return STOPWORDS.get(lang or "", frozenset()) | (_ALL_LATIN_STOP if lang not in ("ru", "uk") else frozenset())
+
+
+def _han_stop(lang: str | None) -> frozenset[str]:
+    """Chinese stopwords for any text segmented by jieba; Japanese ones too when the post is Japanese (kept
+    apart: a Japanese function word such as 本当 or 自分 can be a Chinese content word)."""
+    return STOPWORDS["zh"] | STOPWORDS["ja"] if lang == "ja" else STOPWORDS["zh"]
 
 
 _CONTRACTION = re.compile(r"^(\w+)['’](?:t|s|ll|d|re|ve|m)$")  # he's, i'll, you're; didn't is did + n't
@@ -151,8 +203,8 @@ def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool
     if lang == "ko" or (lang is None and _HANGUL.search(text)):
         return _ko_runs(text)
     if lang in ("zh", "ja") or _HAN.search(text):
-        return [[(w, True) for w in run] for run in _zh_runs(text)]
-    stop = STOPWORDS.get(lang or "", frozenset()) | (_ALL_LATIN_STOP if lang not in ("ru", "uk") else frozenset())
+        return [[(w, True) for w in run] for run in _zh_runs(text, lang)]
+    stop = _spaced_stop(lang)
     runs = [
         [(w, _content(w, stop)) for w in (m.group(0).lower() for m in _WORD.finditer(clause))]
         for clause in _LATIN_CLAUSE.split(text)
@@ -167,14 +219,14 @@ def _ko_runs(text: str) -> list[list[tuple[str, bool]]]:
     for t in _kiwi().tokenize(text):
         tag = t.tag.split("-")[0]
         if tag in _KO_TAGS and len(t.form) > 1:
-            runs[-1].append((t.form.lower(), tag not in ("VV", "VA")))
+            runs[-1].append((t.form.lower(), tag not in ("VV", "VA") and t.form.lower() not in STOPWORDS["ko"]))
         elif tag.startswith(_KO_BREAK) and runs[-1]:
             runs.append([])
     return [r for r in runs if r]
 
 
-def _zh_runs(text: str) -> list[list[str]]:
-    stop = STOPWORDS["zh"]
+def _zh_runs(text: str, lang: str | None) -> list[list[str]]:
+    stop = _han_stop(lang)
     runs: list[list[str]] = [[]]
     for word in (w.strip().lower() for w in _jieba().lcut(text)):
         if not word:

@@ -55,6 +55,19 @@ def test_scores_thousands_of_lines_and_skips_corrupt_ones(tmp_path, tiny_checkpo
     assert "scored 3000 line(s)" in result.stderr and "skipped 4 corrupt line(s)" in result.stderr
 
 
+def test_a_lone_surrogate_escape_is_scored_not_fatal(tmp_path, tiny_checkpoint):
+    """A "\\ud83d" escape (a post cut mid-emoji) parses; it killed the run with a truncated output file."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [json.dumps({"id": i, "text": f"great phone {i}"}) for i in range(5)]
+    lines[2] = '{"id": 2, "text": "love it \\ud83d", "tags": ["\\udc00"]}'
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--model", str(tiny_checkpoint)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == list(range(5))
+    assert (rows[2]["text"], rows[2]["tags"]) == ("love it \ufffd", ["\ufffd"])  # as a stored Mention has it
+
+
 def test_default_model_scores_a_small_file(tmp_path):
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text('{"text": "I absolutely love this, best purchase ever!"}\n{"text": "최악이에요 환불해주세요"}\n')

@@ -107,6 +107,25 @@ def test_input_checks(default_model):
 
 
 @pytest.mark.model
+def test_only_invisible_characters_is_nothing_to_read(default_model):
+    """A zero-width space, a BOM or control characters alone were read by the model (a confident negative)."""
+    invisible = ["\u200b", "\ufeff", "\u2063\u2063", "\u00a0\u200b", "\x00\x01", "\u200e \u200f"]
+    for got in default_model.predict(invisible):
+        assert got.probs == {"negative": 0.0, "neutral": 1.0, "positive": 0.0} and not got.uncertain
+    # Text around them is read as ever.
+    hidden = default_model.predict(["\u200b" + POSTS["negative"][0]])[0]
+    assert hidden.label == "negative"
+
+
+@pytest.mark.model
+def test_a_lone_surrogate_is_read_as_a_replacement_character(default_model):
+    """A post cut mid-emoji ("\\ud83d" in JSON) made the tokenizer raise, failing the whole batch."""
+    got = default_model.predict(["love it \ud83d", POSTS["positive"][0]])
+    assert got[0].probs == default_model.predict(["love it \ufffd"])[0].probs
+    assert got[1].probs == pytest.approx(default_model.predict([POSTS["positive"][0]])[0].probs, abs=1e-4)
+
+
+@pytest.mark.model
 def test_the_same_pass_hands_e5_sentence_embeddings_to_themes(default_model):
     """The branched graph's `embedding` output is the untouched e5 embedding SentenceEmbeddings computes alone."""
     from nlp.embeddings import SentenceEmbeddings, encode_sentences

@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from core.mention import Mention
+from core.query.aliases import brand_terms
 from nlp.config import NlpConfig
 from nlp.enrich import Enricher
+from nlp.model_text import ModelText
 
 pytestmark = pytest.mark.model
 
@@ -45,3 +47,14 @@ def test_enrich_with_default_model_produces_all_three_labels(default_model):
     out = enricher.enrich(mentions)
     assert [m.sentiment.label for m in out] == ["positive", "negative", "neutral"]
     assert all(m.sentiment.model == default_model.identity for m in out)
+
+
+def test_language_is_not_guessed_from_brand_names_urls_and_handles(tiny_checkpoint):
+    """The model text reads brand names and handles as @user and URLs as http: lingua took those for Dutch,
+    German or Italian. A post with nothing else has no language."""
+    config = NlpConfig(sentiment_model=str(tiny_checkpoint), intents=False)
+    enricher = Enricher(config, text=ModelText(config, {"Acme": brand_terms("Acme")}))
+    texts = ["@Acme", "#Acme 🔥🔥🔥", "https://t.co/AbC123", "Acme https://t.co/AbC123",
+             "@acmesupport still broken https://t.co/q", "Acme love it https://t.co/x"]
+    out = enricher.enrich([_mention(i, t).model_copy(update={"brands": ["Acme"]}) for i, t in enumerate(texts)])
+    assert [m.lang for m in out] == [None, None, None, None, "en", "en"]

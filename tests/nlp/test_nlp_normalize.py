@@ -1,4 +1,4 @@
-from nlp.normalize import normalize
+from nlp.normalize import has_content, normalize
 
 
 def test_urls_and_handles_become_placeholders():
@@ -19,3 +19,15 @@ def test_html_entities_whitespace_and_emoji():
 def test_non_latin_text_is_kept():
     assert normalize("배터리  문제 @삼성") == "배터리 문제 @user"
     assert normalize("电池 起火 http://t.cn/abc") == "电池 起火 http"
+
+
+def test_lone_surrogates_become_replacement_characters():
+    assert normalize("love it \ud83d @acme") == "love it \ufffd @user"
+    assert normalize("ok \U0001f600") == "ok \U0001f600"  # a whole emoji is kept
+
+
+def test_has_content_ignores_whitespace_format_and_control_characters():
+    for text in ["", " \n\t", "\u200b", "\ufeff", "\u2063\u2063", "\u00a0\u200b", "\x00\x01", "\u200e\u2066"]:
+        assert not has_content(text), repr(text)
+    for text in ["a", "\u200bok", "😡", "配", "\ufffd"]:
+        assert has_content(text), repr(text)

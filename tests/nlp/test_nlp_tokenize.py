@@ -1,4 +1,7 @@
-from nlp.tokenize import script_lang, tokenize
+import pytest
+
+from nlp.langid import SUPPORTED_LANGUAGES
+from nlp.tokenize import STOPWORDS, script_lang, tokenize
 
 
 def test_korean_keeps_content_words_only():
@@ -46,3 +49,22 @@ def test_closed_class_words_and_contracted_stopwords_are_not_content():
 def test_a_word_that_only_looks_like_a_contraction_stays():
     """The rule reads what precedes the apostrophe: "rock'n'roll" and "night's" keep their content."""
     assert tokenize("the night's rock'n'roll show", "en") == ["night's", "rock'n'roll", "show"]
+
+
+def test_every_language_langid_names_has_stopwords():
+    """Language id names 17 languages; a language without a list filled theme labels with its function words."""
+    assert [lang for lang in SUPPORTED_LANGUAGES if not STOPWORDS.get(lang)] == []
+
+
+@pytest.mark.parametrize(("lang", "text", "content"), [
+    ("nl", "de batterij van het toestel is niet goed en het is een probleem", ["batterij", "toestel", "goed",
+                                                                              "probleem"]),
+    ("uk", "я вже не знаю що робити з цим телефоном, але він знову гріється", ["знаю", "робити", "телефоном",
+                                                                              "гріється"]),
+    ("sv", "batteriet är dåligt och det laddar inte alls", ["batteriet", "dåligt", "laddar"]),
+    ("pl", "bateria jest bardzo słaba i nie ładuje się", ["bateria", "słaba", "ładuje"]),
+    ("tr", "telefon çok kötü ve bu batarya bir türlü şarj olmuyor", ["telefon", "kötü", "batarya", "türlü", "şarj",
+                                                                     "olmuyor"]),
+])
+def test_function_words_of_every_language_are_not_content(lang, text, content):
+    assert tokenize(text, lang) == content
