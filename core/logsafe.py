@@ -110,6 +110,16 @@ def _env_names(node: Any) -> Iterable[str]:
             yield from _env_names(item)
 
 
+def without_credentials(url: str) -> str:
+    """`url` without any `user:password@`, for messages: a URL may carry credentials (clients send them as
+    Basic auth), and a terminal or CI log is no place for them. Unparsable: masked by `redact` as a whole."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed '[' of an IPv6 host: show nothing of it that could be a secret
+        return redact(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl() if parts.netloc else redact(url)
+
+
 def redact(text: str) -> str:
     """`text` with every known secret and every secret-shaped value masked."""
     for secret in sorted(_known, key=len, reverse=True):

@@ -17,10 +17,10 @@ import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
 
 from elastic_transport import ConnectionError as TransportConnectionError
 
+from core.logsafe import without_credentials
 from core.mention import Mention
 from core.query import parse
 from core.time import as_utc
@@ -115,9 +115,8 @@ _REASONS = (
 
 
 def _shown(url: str | None) -> str:
-    """The URL as messages show it: without any user:password@."""
-    parts = urlsplit(url or "")
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl() if parts.netloc else "(client)"
+    """The URL as messages show it: without any user:password@ ("(client)" for a store built on a client)."""
+    return without_credentials(url) if url else "(client)"
 
 
 def _refused(url: str | None, prefix: str, exc: Exception) -> str:

@@ -143,3 +143,11 @@ def test_registered_secrets_are_masked_raw_and_url_encoded():
     register_secret("pa ss/wörd-0123")
     assert redact("sent pa ss/wörd-0123 and pa%20ss%2Fw%C3%B6rd-0123") == f"sent {MASK} and {MASK}"
     assert redact("Bearer token expired; sort key=created_at") == "Bearer token expired; sort key=created_at"
+
+
+def test_urls_in_messages_lose_their_credentials_only():
+    from core.logsafe import without_credentials
+
+    assert without_credentials("https://elastic:pw@es.example.com:9200/x?y=1") == "https://es.example.com:9200/x?y=1"
+    assert without_credentials("http://127.0.0.1:5601") == "http://127.0.0.1:5601"
+    assert "pw" not in without_credentials("http://user:pw@[::1")  # unparsable: nothing of it shown raw

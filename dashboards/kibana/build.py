@@ -8,6 +8,11 @@ Objects: one data view (`index-pattern`), aggregation-based `visualization`s, a 
 `search`, and a `dashboard` placing them on Kibana's 48-column grid. Objects refer to
 each other through `references`, the form Kibana's `_import` API resolves (and remaps
 ids on when asked to).
+
+Every visualization and the saved search carry one filter, "spam and own posts left out": the
+Elasticsearch store's own default (`indexing/elasticsearch.py`, a `must_not` `exists` on the spam
+field, which holds the spam rule's reason or the own-account mark). So Kibana counts what the web
+dashboard, the digest and the report count; a Kibana user sees the filter and can turn it off.
 """
 
 from __future__ import annotations
@@ -20,21 +25,47 @@ from typing import Any
 
 import yaml
 
+from indexing.elasticsearch_mapping import SPAM_FIELD
+
 HERE = Path(__file__).resolve().parent
 SPEC = HERE / "spec.yaml"
 OUTPUT = HERE / "groundswell.ndjson"
 ROW_HEIGHT = 15
 SEARCH_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
+# How a saved object names the data view of its first filter (Kibana's own export writes it so).
+FILTER_REF = "kibanaSavedObjectMeta.searchSourceJSON.filter[0].meta.index"
+SPAM_FILTER_LABEL = "spam and own posts left out"
 
 
 def load_spec(path: Path = SPEC) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _search_source(query: str = "", extra: dict[str, Any] | None = None) -> str:
-    source = {"query": {"query": query, "language": "kuery"}, "filter": [], "indexRefName": SEARCH_REF}
-    source.update(extra or {})
+def spam_filter() -> dict[str, Any]:
+    """A negated `exists` filter on the spam field: the pill "NOT spam: exists", labelled, that can be disabled."""
+    return {
+        "$state": {"store": "appState"},
+        "meta": {
+            "alias": SPAM_FILTER_LABEL,
+            "disabled": False,
+            "indexRefName": FILTER_REF,
+            "key": SPAM_FIELD,
+            "negate": True,
+            "type": "exists",
+            "value": "exists",
+        },
+        "query": {"exists": {"field": SPAM_FIELD}},
+    }
+
+
+def _search_source(query: str = "") -> str:
+    source = {"query": {"query": query, "language": "kuery"}, "filter": [spam_filter()], "indexRefName": SEARCH_REF}
     return json.dumps(source, sort_keys=True)
+
+
+def _data_view_refs(data_view_id: str) -> list[dict[str, str]]:
+    """The references of an object that searches the data view: its index, and its spam filter's index."""
+    return [{"id": data_view_id, "name": name, "type": "index-pattern"} for name in (SEARCH_REF, FILTER_REF)]
 
 
 def _terms(agg_id: str, schema: str, field: str, size: int, order_by: str = "1") -> dict[str, Any]:
@@ -118,7 +149,6 @@ def vis_state(title: str, spec: dict[str, Any]) -> dict[str, Any]:
 def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, Any]]:
     """Every saved object, data view first, dashboard last (the order `_import` likes)."""
     dv = spec["data_view"]
-    data_view_ref = {"id": dv["id"], "name": SEARCH_REF, "type": "index-pattern"}
     objects: list[dict[str, Any]] = [
         {
             "type": "index-pattern",
@@ -145,7 +175,7 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
                     "uiStateJSON": "{}",
                     "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source()},
                 },
-                "references": [data_view_ref],
+                "references": _data_view_refs(dv["id"]),
             }
         )
     for key, search in spec.get("saved_searches", {}).items():
@@ -161,7 +191,7 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
                     "sort": [search["sort"]],
                     "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(search["query"])},
                 },
-                "references": [data_view_ref],
+                "references": _data_view_refs(dv["id"]),
             }
         )
     objects.append(_dashboard(spec["dashboard"], kinds))
@@ -208,7 +238,7 @@ def _dashboard(spec: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
 
 
 def referenced_fields(objects: list[dict[str, Any]]) -> set[str]:
-    """Every index field the saved objects use (time field, aggregation fields, columns, sort, KQL)."""
+    """Every index field the saved objects use (time field, aggregation fields, filters, columns, sort, KQL)."""
     fields: set[str] = set()
     for obj in objects:
         attrs = obj["attributes"]
@@ -218,6 +248,8 @@ def referenced_fields(objects: list[dict[str, Any]]) -> set[str]:
             for agg in json.loads(attrs["visState"])["aggs"]:
                 if "field" in agg["params"]:
                     fields.add(agg["params"]["field"])
+        source = json.loads(attrs.get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "{}"))
+        fields.update(f["meta"]["key"] for f in source.get("filter", []))
         if obj["type"] == "search":
             fields.update(attrs["columns"])
             fields.update(s[0] for s in attrs["sort"])

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import click
 
+from core.logsafe import redact, without_credentials
 from dashboards.kibana.build import build, load_spec, to_ndjson
 
 
 class KibanaImportError(RuntimeError):
     """Kibana refused the upload, or answered with per-object errors."""
+
+
+shown_url = without_credentials  # the rule of every message naming a URL (core.logsafe)
 
 
 def import_objects(
@@ -40,7 +44,8 @@ def import_objects(
             timeout=timeout,
         )
     except requests.RequestException as exc:
-        raise KibanaImportError(f"cannot reach Kibana at {url}: {exc}") from None
+        # The library's text may repeat the URL: masked too (core/logsafe.py, the rule every log line gets).
+        raise KibanaImportError(f"cannot reach Kibana at {shown_url(url)}: {redact(str(exc))}") from None
     try:
         body = resp.json()
     except ValueError:
@@ -80,7 +85,7 @@ def import_command(url: str, index_prefix: str, space: str | None, api_key_env: 
         body = import_objects(url, ndjson, api_key=os.environ.get(api_key_env), space=space, overwrite=overwrite)
     except KibanaImportError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(json.dumps({"imported": body.get("successCount", 0), "url": url}))
+    click.echo(json.dumps({"imported": body.get("successCount", 0), "url": shown_url(url)}))
 
 
 @kibana.command("build")

@@ -61,6 +61,7 @@ from dashboards.web.params import (
     MAX_PAGE_SIZE,
     MAX_WRITE_BODY,
     MAX_WRITE_IDS,
+    Period,
     parse_choice,
     parse_cursor,
     parse_days,
@@ -145,6 +146,7 @@ def create_app(
     dashboard_title: str = "Groundswell",
     alert_loader: Callable[[], list[Alert]] | None = None,
     user_header: str | None = None,
+    newest_ttl_s: float = 30.0,
 ) -> FastAPI:
     """Build the read-only dashboard over `store` for the brands of `config_or_brands`.
 
@@ -154,6 +156,8 @@ def create_app(
     plus any `jsonl` alert channel files in the config).
     `user_header`, when given, names the header in which a sign-in proxy says who is signed in: writes are
     recorded as made by that user, and refused without it (otherwise they are recorded as "dashboard").
+    `newest_ttl_s`: how long the newest mention's time is kept before a period preset asks the store again
+    (0: every request asks, as a test of a moving window needs).
     """
     check_token(token)
     brands = _brand_infos(config_or_brands)
@@ -164,7 +168,7 @@ def create_app(
     get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
     runner = StoreRunner()
     cursors = CursorSigner()
-    newest = views.NewestMention(store)
+    newest = views.NewestMention(store, ttl_s=newest_ttl_s)
     plotly_js = _plotly_js()
     meta_cache: dict[str, Any] = {}
 
@@ -326,6 +330,12 @@ def create_app(
         period = views.default_period(store, filters.replace(since=None), None, filters.until, days, newest)
         return filters.replace(since=period.since, until=period.until)
 
+    def pinned_window(asked: Filters, scoped: Filters) -> Period | None:
+        """The window a period preset resolved to (None when the request named its own since)."""
+        if asked.since is not None or scoped.since is None or scoped.until is None:
+            return None
+        return Period(scoped.since, scoped.until)
+
     @app.get("/api/search")
     async def search(request: Request) -> dict[str, Any]:
         params = params_of(request)
@@ -333,9 +343,15 @@ def create_app(
         size = parse_int(params, "size", 20, 1, MAX_PAGE_SIZE)
         sort = parse_choice(params, "sort", SORTS, "relevance" if filters.text else "newest")
         scope = search_scope(params, sort or "newest")
-        cursor = cursors.open(parse_cursor(params), scope)
+        cursor, pinned = cursors.open(parse_cursor(params), scope)
+
+        def read() -> tuple[dict[str, Any], Filters]:
+            # Later pages read the window page one resolved (carried in the cursor), not a moved one.
+            scoped = filters.replace(since=pinned.since, until=pinned.until) if pinned else with_days(filters, days)
+            return views.search(store, scoped, size, cursor, sort), scoped
+
         try:
-            page = await runner.call(lambda: views.search(store, with_days(filters, days), size, cursor, sort))
+            page, scoped = await runner.call(read)
         except ValueError as exc:
             # Stores raise ValueError for a cursor they did not issue (or one from a different sort).
             if cursor:
@@ -344,8 +360,9 @@ def create_app(
                 ) from None
             raise
         if cursor is None:  # page one says how many spam mentions the view leaves out; later pages do not recount
-            page["spam"] = await runner.call(lambda: spam_in_view(with_days(filters, days)))
-        return {**page, "next_cursor": cursors.sign(page["next_cursor"], scope)}
+            page["spam"] = await runner.call(lambda: spam_in_view(scoped))
+        window = pinned_window(filters, scoped)
+        return {**page, "next_cursor": cursors.sign(page["next_cursor"], scope, window)}
 
     @app.get("/api/export")
     async def export(request: Request) -> StreamingResponse:
@@ -355,10 +372,12 @@ def create_app(
         fmt = parse_choice(params, "format", ("csv", "jsonl", "json"), "csv")
         fmt = "jsonl" if fmt == "json" else fmt
         limit = parse_int(params, "limit", MAX_EXPORT_ROWS, 1, MAX_EXPORT_ROWS) or MAX_EXPORT_ROWS
+        # No sort: oldest first, as before; Explore's links carry the Order the page shows (explore.js).
+        sort = parse_choice(params, "sort", SORTS, None)
         make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
         media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
         return StreamingResponse(
-            runner.stream(lambda: make(store, with_days(filters, days), limit)),
+            runner.stream(lambda: make(store, with_days(filters, days), limit, sort)),
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="groundswell-mentions.{fmt}"'},
         )

@@ -2,6 +2,10 @@
 
 JSONL is Groundswell's mention format (`core.mention.dump_mention`): the file feeds
 `alerts backtest` and the import source as it is. CSV is the flat analyst view.
+
+Without a sort, rows come oldest first (`Store.iter_mentions`, the order a backtest replays). With
+one, they come in the order Explore lists them for that sort: the page's "top by engagement" exported
+is the same list, read through the store's own keyset pages.
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ import io
 from collections.abc import Iterator
 
 from core.escaping import csv_cell
-from core.mention import dump_mention
+from core.mention import Mention, dump_mention
 from dashboards.web.serialize import mention_json
-from indexing.base import Filters, Store
+from indexing.base import MAX_PAGE_SIZE, Filters, Store
 
 CSV_COLUMNS = [
     "id", "source", "url", "created_at", "brands", "lang", "sentiment", "sentiment_by",
@@ -30,11 +34,27 @@ def sentiment_by(row: dict) -> str:
 _cell = csv_cell  # one formula-injection rule for every CSV Groundswell writes (core/escaping.py)
 
 
-def csv_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
+def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> Iterator[Mention]:
+    """The mentions an export holds: oldest first without `sort`, else in `Store.search`'s order for it."""
+    if sort is None:
+        yield from store.iter_mentions(filters)
+        return
+    # The largest page a store serves: a 100,000-row export is 100 keyset queries, not 5,000.
+    cursor: str | None = None
+    while True:
+        page = store.search(filters, size=MAX_PAGE_SIZE, cursor=cursor, sort=sort)  # type: ignore[arg-type]
+        for hit in page.hits:
+            yield hit.mention
+        cursor = page.next_cursor
+        if not cursor:
+            return
+
+
+def csv_rows(store: Store, filters: Filters, limit: int, sort: str | None = None) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
-    for n, mention in enumerate(store.iter_mentions(filters)):
+    for n, mention in enumerate(export_mentions(store, filters, sort)):
         if n >= limit:
             break
         row = mention_json(mention)
@@ -53,10 +73,10 @@ def csv_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
     yield buf.getvalue()
 
 
-def jsonl_rows(store: Store, filters: Filters, limit: int) -> Iterator[str]:
+def jsonl_rows(store: Store, filters: Filters, limit: int, sort: str | None = None) -> Iterator[str]:
     """One mention per line, in the format import and backtest read."""
     lines: list[str] = []
-    for n, mention in enumerate(store.iter_mentions(filters)):
+    for n, mention in enumerate(export_mentions(store, filters, sort)):
         if n >= limit:
             break
         lines.append(dump_mention(mention) + "\n")

@@ -15,11 +15,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from core.mention import INTENT_LABELS, SENTIMENT_LABELS
 from core.query import QuerySyntaxError, parse
+from core.query.ast import And, Near, Node, Not, Or
 from core.time import as_utc
 from dashboards.web.errors import ApiError
 from indexing.base import Filters
 
 MAX_QUERY_CHARS = 1000
+# Words, phrases, #hashtags, @handles and lang: filters one query may hold. The SQLite store checks each
+# candidate post against the whole query in Python on the one store thread, so the cost grows with the
+# terms: ~200 ORed words (under MAX_QUERY_CHARS) held every page for ~20 s (docs/dashboard.md).
+MAX_QUERY_TERMS = 50
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_CHARS = 2000
 MAX_WRITE_IDS = 1000  # mention ids one write (not spam, a sentiment correction) may carry
@@ -49,7 +54,8 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/meta": frozenset(),
     "/api/overview": _PERIOD | {"source", "lang", "interval", "spam"},
     "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort"},
-    "/api/export": FILTER_PARAMS | {"days", "format", "limit"},
+    # sort: Explore's Order, so an export lists what the page lists, in its order.
+    "/api/export": FILTER_PARAMS | {"days", "format", "limit", "sort"},
     "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam"},
     "/api/alerts": _PERIOD | {"severity", "limit"},
     "/api/replies": _PERIOD | {"limit"},
@@ -173,11 +179,29 @@ def parse_query(raw: str | None) -> str | None:
     if len(raw) > MAX_QUERY_CHARS:
         raise ApiError(f"q is too long ({len(raw)} characters; at most {MAX_QUERY_CHARS})", param="q")
     try:
-        parse(raw)
+        query = parse(raw)
     except QuerySyntaxError as exc:
         position = _error_position(exc)
         raise ApiError(f"query syntax error: {exc}", param="q", position=position) from None
+    terms = count_terms(query.root)
+    if terms > MAX_QUERY_TERMS:
+        raise ApiError(
+            f"q has {terms} terms; at most {MAX_QUERY_TERMS} (each post is checked against every term, and a "
+            "longer query holds up every page of the dashboard): split it, or save it as a brand's query",
+            param="q",
+        )
     return raw.strip()
+
+
+def count_terms(node: Node) -> int:
+    """The leaves of a parsed query (words, phrases, #hashtags, @handles, lang:), negated ones too."""
+    if isinstance(node, And | Or):
+        return sum(count_terms(item) for item in node.items)
+    if isinstance(node, Not):
+        return count_terms(node.item)
+    if isinstance(node, Near):
+        return count_terms(node.left) + count_terms(node.right)
+    return 1
 
 
 def _error_position(exc: Exception) -> int | None:

@@ -11,6 +11,7 @@ from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from alerts.theme_tree import window_themes
 from core.alert import Alert
+from dashboards.web.errors import ApiError
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
@@ -20,6 +21,10 @@ from nlp.trends import CANDIDATES, Rise
 
 DEFAULT_PERIOD = timedelta(days=7)
 HOURLY_UP_TO = timedelta(days=3)
+# A theme card's sparkline: at most this many counts, whatever the period (a custom since/until may span
+# centuries; 300 years by day made a 25 MB answer). The interval coarsens instead (trend_buckets).
+MAX_TREND_BUCKETS = 400
+TREND_INTERVALS = ("hour", "day", "week", "month", "year")
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,14 @@ def default_period(
         until = base.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     if since is None:
         since = until - (timedelta(days=days) if days else DEFAULT_PERIOD)
+    if since >= until:
+        # A since-only period in the future: the end found for it (the newest matching mention, else now)
+        # comes before it. An empty page with since after until would look like "no mentions".
+        raise ApiError(
+            f"since ({since.isoformat()}) is not before the end of the period ({until.isoformat()}, the hour "
+            "after the newest matching mention, or now): choose an earlier since, or give until too",
+            param="since",
+        )
     return Period(since, until)
 
 
@@ -178,17 +191,66 @@ def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: 
     return {"total": page.total, "next_cursor": page.next_cursor, "hits": hits}
 
 
+def bucket_start(moment: datetime, interval: str) -> datetime:
+    """The start (UTC) of the trend bucket holding `moment`: weeks start on Monday, months on the 1st."""
+    hour = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    if interval == "hour":
+        return hour
+    day = hour.replace(hour=0)
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    if interval == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _next_start(start: datetime, interval: str) -> datetime:
+    if interval == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    if interval == "year":
+        return start.replace(year=start.year + 1)
+    return start + {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}[interval]
+
+
+def _starts(period: Period, interval: str, cap: int) -> list[datetime] | None:
+    """Every bucket start of `period` at `interval`, or None when there would be more than `cap`."""
+    starts: list[datetime] = []
+    start = bucket_start(period.since, interval)
+    while start < period.until:
+        if len(starts) == cap:
+            return None
+        starts.append(start)
+        start = _next_start(start, interval)
+    return starts
+
+
 def trend_buckets(period: Period) -> tuple[list[datetime], str]:
     """The bucket starts of a theme's trend sparkline over `period` (every bucket, empty ones too) and
-    their interval: hours for short periods, days otherwise (`auto_interval`, as the volume chart)."""
-    interval = auto_interval(period)
-    step = timedelta(hours=1) if interval == "hour" else timedelta(days=1)
-    start = datetime.fromtimestamp(period.since.timestamp() // step.total_seconds() * step.total_seconds(), tz=UTC)
-    starts = []
-    while start < period.until:
-        starts.append(start)
-        start += step
-    return starts, interval
+    their interval: hours for short periods, days otherwise (`auto_interval`, as the volume chart), then
+    weeks, months or years, the first that keeps a card within MAX_TREND_BUCKETS counts."""
+    ladder = TREND_INTERVALS[TREND_INTERVALS.index(auto_interval(period)) :]
+    for interval in ladder:
+        starts = _starts(period, interval, MAX_TREND_BUCKETS)
+        if starts is not None:
+            return starts, interval
+    # Unreachable for the dates params.py accepts (1900..2199: 300 yearly buckets); never unbounded.
+    raise ApiError(f"the period {period.since:%Y-%m-%d} to {period.until:%Y-%m-%d} is too long", param="since")
+
+
+def trend_counts(
+    store: Store, filters: Filters, themes: list[str], interval: str
+) -> dict[str, dict[datetime, int]]:
+    """Each theme's counts per trend bucket: the store counts by hour or day, weeks and longer are summed here."""
+    series = store.theme_histogram(filters, themes, "hour" if interval == "hour" else "day") if themes else {}
+    out: dict[str, dict[datetime, int]] = {}
+    for theme, counts in series.items():
+        summed = out.setdefault(theme, {})
+        for start, count in counts.items():
+            bucket = bucket_start(start, interval)
+            summed[bucket] = summed.get(bucket, 0) + count
+    return out
 
 
 def themes(store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int) -> dict[str, Any]:
@@ -219,7 +281,7 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     shown = list({id(r): r for r in recurring + rising}.values())
     starts, interval = trend_buckets(period)
     # One store query for every card's sparkline, not one per card.
-    series = store.theme_histogram(current, [r["theme"] for r in shown], interval) if shown else {}
+    series = trend_counts(store, current, [r["theme"] for r in shown], interval)
     for r in shown:
         # samples=0 asks for none; stores refuse a page of size 0.
         page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement") if samples else None

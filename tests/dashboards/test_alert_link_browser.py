@@ -9,7 +9,10 @@ the link. The screenshots go to `test-artifacts/screenshots/alert-link-*.png`.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,4 +101,30 @@ def test_keyword_alert_link_lists_every_sentiment_it_counted(page):
     assert labels == sorted(label for label, *_ in BURST)  # neutral and positive ones included
     assert page.input_value("select[name=sentiment]") == ""  # the filter bar shows no sentiment filter
     _shot(page, "alert-link-explore")
+    assert _expected_console_errors(page) == []
+
+
+def test_export_links_after_an_alert_link_download_its_list_in_order(page):
+    # An alert's link carries sort=engagement (alerts/explain.py); Explore copies every form value into its
+    # export links, so /api/export must take `sort` and keep the page's order (it answered 400 before).
+    page.goto("/alerts")
+    _ready(page)
+    link = page.locator("#alert-list a[href^='/explore']").first
+    assert "sort=engagement" in link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**/explore?*")
+    _ready(page)
+    page.wait_for_selector("#results li.mention")
+    listed = page.locator("#results li.mention .text").all_inner_texts()
+    for fmt in ("csv", "json"):
+        href = page.locator(f"#export-{fmt}").get_attribute("href")
+        assert "sort=engagement" in href
+        response = page.request.get(href)
+        assert response.status == 200, response.text()
+        if fmt == "csv":
+            rows = list(csv.DictReader(io.StringIO(response.text())))
+            texts = [row["text"] for row in rows]
+        else:
+            texts = [json.loads(line)["text"] for line in response.text().splitlines()]
+        assert texts == listed, fmt  # the same posts, in the order the page shows them
     assert _expected_console_errors(page) == []

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
+import uuid
+from datetime import timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,10 +14,25 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import CliRunner
+from es_node import delete_prefix, es_node, es_url  # noqa: F401  (session fixtures: one real node)
+from web_support import load_demo
 
-from dashboards.kibana.build import OUTPUT, build, load_spec, main, referenced_fields, to_ndjson
+from core.accounts import OwnAccounts
+from dashboards.kibana.build import (
+    OUTPUT,
+    SPAM_FILTER_LABEL,
+    build,
+    load_spec,
+    main,
+    referenced_fields,
+    spam_filter,
+    to_ndjson,
+)
 from dashboards.kibana.cli import kibana
-from indexing.elasticsearch_mapping import field_paths, mentions_mappings
+from groundswell import demo_corpus as demo
+from groundswell.spam import flag_spam
+from indexing.base import Filters
+from indexing.elasticsearch_mapping import SPAM_FIELD, field_paths, mentions_mappings
 
 OBJECTS = build(load_spec())
 
@@ -28,7 +46,7 @@ def test_every_referenced_field_exists_in_the_index_template():
     # The base mapping: what every engine gets, with or without the language analyzers.
     known = field_paths(mentions_mappings(language_analyzers=False, icu=False))
     used = referenced_fields(OBJECTS)
-    assert {"created_at", "sentiment.label", "brands", "lang", "source", "themes", "author.handle"} <= used
+    assert {"created_at", "sentiment.label", "brands", "lang", "source", "themes", "author.handle", SPAM_FIELD} <= used
     assert used <= known, f"not in the index template: {sorted(used - known)}"
 
 
@@ -64,6 +82,61 @@ def test_references_resolve_and_dashboard_has_every_panel():
         assert p["gridData"]["x"] + p["gridData"]["w"] <= 48
     (search,) = [o for o in OBJECTS if o["type"] == "search"]
     assert "negative" in search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
+
+
+def _search_source(obj: dict) -> dict:
+    return json.loads(obj["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+
+
+def test_every_visualization_and_the_search_leave_spam_and_own_posts_out():
+    # The web dashboard, digest and report count neither (Filters.include_spam=False): Kibana must not either.
+    searching = [o for o in OBJECTS if o["type"] in ("visualization", "search")]
+    assert len(searching) == 8
+    for obj in searching:
+        (spam,) = _search_source(obj)["filter"]
+        assert spam == spam_filter(), obj["id"]
+        assert spam["meta"]["negate"] and not spam["meta"]["disabled"] and spam["meta"]["alias"] == SPAM_FILTER_LABEL
+        assert spam["query"] == {"exists": {"field": SPAM_FIELD}}
+
+
+def test_every_index_ref_name_is_a_reference_of_its_object():
+    # Kibana's _import resolves `indexRefName`s through the object's references, filters' ones included.
+    ids = {o["id"] for o in OBJECTS if o["type"] == "index-pattern"}
+    for obj in OBJECTS:
+        if "kibanaSavedObjectMeta" not in obj["attributes"] or obj["type"] == "dashboard":
+            continue
+        source = _search_source(obj)
+        names = [source["indexRefName"]] + [f["meta"]["indexRefName"] for f in source["filter"]]
+        refs = {r["name"]: r for r in obj["references"]}
+        for name in names:
+            assert refs[name]["type"] == "index-pattern" and refs[name]["id"] in ids, (obj["id"], name)
+
+
+def _as_elasticsearch(source: dict) -> dict:
+    """The query Kibana sends for a saved object's enabled filters (a negated one goes under must_not)."""
+    live = [f for f in source["filter"] if not f["meta"]["disabled"]]
+    return {"bool": {"filter": [f["query"] for f in live if not f["meta"]["negate"]],
+                     "must_not": [f["query"] for f in live if f["meta"]["negate"]]}}  # fmt: skip
+
+
+@pytest.mark.elasticsearch
+def test_the_spam_filter_counts_what_the_store_counts_on_a_real_node(es_url):  # noqa: F811
+    from indexing.elasticsearch import ElasticsearchStore
+
+    prefix = f"gs-kibana-{uuid.uuid4().hex[:8]}"
+    store = ElasticsearchStore(es_url, index_prefix=prefix)
+    try:
+        load_demo(store)
+        own = OwnAccounts.of({"x": ["@" + demo.CARE_HANDLE]})
+        flag_spam(store, demo.START, demo.START + timedelta(days=demo.DAYS), own=own)
+        store.client.indices.refresh(index=store.alias)
+        (volume,) = [o for o in OBJECTS if o["id"] == "groundswell-volume-by-sentiment"]
+        kibana_count = store.client.count(index=store.alias, query=_as_elasticsearch(_search_source(volume)))
+        counted = store.count(Filters())
+        assert kibana_count.body["count"] == counted < store.count(Filters(include_spam=True))
+    finally:
+        delete_prefix(store.client, prefix)
+        store.close()
 
 
 def test_index_prefix_changes_the_data_view_title():
@@ -183,3 +256,23 @@ def test_import_says_when_kibana_is_unreachable():
     result = CliRunner().invoke(kibana, ["import", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 1
     assert "cannot reach Kibana" in result.output
+
+
+def test_credentials_in_the_url_are_used_but_never_echoed(fake_kibana):
+    # `--url http://user:pass@host` is how some teams pass Basic auth: it must reach Kibana, not the terminal.
+    fake_kibana.answer = {"success": True, "successCount": len(OBJECTS)}
+    with_login = fake_kibana.url.replace("http://", "http://elastic:S3cretPassw0rd@")
+    result = CliRunner().invoke(kibana, ["import", "--url", with_login])
+    assert result.exit_code == 0, result.output
+    assert "S3cretPassw0rd" not in result.output and "elastic" not in result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["url"] == fake_kibana.url
+    (req,) = fake_kibana.requests
+    headers = {k.lower(): v for k, v in req["headers"].items()}
+    assert headers["authorization"] == "Basic " + base64.b64encode(b"elastic:S3cretPassw0rd").decode()
+
+
+def test_credentials_in_the_url_stay_out_of_the_unreachable_error():
+    result = CliRunner().invoke(kibana, ["import", "--url", "http://elastic:S3cretPassw0rd@127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert "cannot reach Kibana at http://127.0.0.1:9:" in result.output
+    assert "S3cretPassw0rd" not in result.output and "elastic:" not in result.output

@@ -25,6 +25,7 @@ from dashboards.web.app import create_app
 from dashboards.web.auth import TokenRequired, check_bind
 from dashboards.web.cli import serve
 from dashboards.web.export import _cell
+from dashboards.web.params import MAX_QUERY_TERMS, count_terms
 from groundswell.config import BrandConfig
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
@@ -151,6 +152,34 @@ def test_search_pages_deep_with_cursor_without_gaps_or_repeats(client, mentions)
     expected = {m.id for m in mentions if "Lumora" in m.brands and m.sentiment.label == "negative"}
     assert len(seen) == len(set(seen)) == body["total"] == len(expected)
     assert set(seen) == expected
+
+
+def _all_pages(client, params: dict) -> list[str]:
+    """Every hit's id of an Explore search, page after page, in the order the page lists them."""
+    seen: list[str] = []
+    cursor = None
+    while True:
+        body = client.get("/api/search", params={**params, "size": 100, **({"cursor": cursor} if cursor else {})})
+        seen += [h["id"] for h in body.json()["hits"]]
+        cursor = body.json()["next_cursor"]
+        if not cursor:
+            return seen
+
+
+@pytest.mark.parametrize("sort", ["engagement", "newest", "oldest"])
+def test_export_follows_explore_s_order(client, sort):
+    # Explore's export links carry its Order (explore.js); an alert's link asks for sort=engagement.
+    params = {"brand": "Lumora", "sentiment": "negative", "sort": sort}
+    listed = _all_pages(client, params)
+    response = client.get("/api/export", params={**params, "format": "csv"})
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["id"] for r in rows] == listed and len(listed) > 100  # more than one search page
+    if sort == "engagement":
+        engagement = [int(r["engagement"]) for r in rows]
+        assert engagement == sorted(engagement, reverse=True) and engagement[0] > engagement[-1]
+    jsonl = client.get("/api/export", params={**params, "format": "json", "limit": 150}).text.splitlines()
+    assert [json.loads(line)["id"] for line in jsonl] == listed[:150]
 
 
 @pytest.mark.parametrize(
@@ -293,6 +322,43 @@ def test_bad_parameters_get_a_clear_4xx(client, url, status, fragment):
     response = client.get(url)
     assert response.status_code == status
     assert fragment in response.json()["error"]
+
+
+@pytest.mark.parametrize("endpoint", ["overview", "themes", "replies", "faq", "advocates"])
+def test_a_since_after_the_end_of_the_period_is_refused(client, endpoint):
+    # since alone: the period ends at the hour after the newest matching mention (or now), before 2150.
+    response = client.get(f"/api/{endpoint}", params={"since": "2150-01-01"})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["param"] == "since" and "is not before the end of the period" in body["error"]
+    assert client.get(f"/api/{endpoint}", params={"since": "2026-11-10"}).status_code == 200
+
+
+def _words(n: int) -> list[str]:
+    """n distinct three-letter words no demo post holds (aaa, aab, ...)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return [letters[i // 676] + letters[i // 26 % 26] + letters[i % 26] for i in range(n)]
+
+
+def test_a_query_of_more_than_max_terms_is_refused_with_the_limit(client):
+    # The SQLite store checks each post against every term in Python on the one store thread: ~200 ORed
+    # terms (under the 1,000-character cap) held it for ~20 s.
+    at_limit = " OR ".join(_words(MAX_QUERY_TERMS))
+    assert client.get("/api/search", params={"q": at_limit}).status_code == 200
+    for endpoint in ("/api/search", "/api/export"):
+        response = client.get(endpoint, params={"q": at_limit + " OR battery"})
+        assert response.status_code == 400, response.text
+        body = response.json()
+        assert body["param"] == "q" and f"{MAX_QUERY_TERMS + 1} terms; at most {MAX_QUERY_TERMS}" in body["error"]
+
+
+@pytest.mark.parametrize(
+    ("q", "terms"),
+    [("battery", 1), ('"battery fire" OR #recall OR @lumora', 3), ("NOT (a OR b) AND lang:ko", 3),
+     ("(fire OR smoke) NEAR/3 battery", 3), ("a AND (b OR (c AND NOT d))", 4)],
+)  # fmt: skip
+def test_every_leaf_of_a_query_counts_as_a_term(q, terms):
+    assert count_terms(parse(q).root) == terms
 
 
 def test_query_syntax_error_reports_the_position(client):
