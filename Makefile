@@ -102,7 +102,7 @@ eval-sentiment-minilm: venv
 	$(BIN)/python -m tools.sentiment.evaluate --model minilm --backend onnx --onnx-variant fp32
 
 bench: venv
-	$(BIN)/python bench/sentiment_throughput.py --n 5000
+	$(BIN)/python bench/sentiment_throughput.py --n 5000 --out bench/results/sentiment_throughput.json
 
 lint: venv
 	$(BIN)/ruff check .

@@ -12,6 +12,11 @@ from core.strict import StrictModel as _Strict
 _SECRET_KEY = re.compile(r"(token|secret|password|api_key|apikey)$", re.IGNORECASE)
 
 
+def looks_secret(option: str) -> bool:
+    """Whether a source option's name is one a secret goes under (`token`, `password`, ...): never inline."""
+    return bool(_SECRET_KEY.search(option))
+
+
 class SourceConfig(_Strict):
     """One source to collect from. `options` are checked by that source's extractor."""
 
@@ -24,7 +29,7 @@ class SourceConfig(_Strict):
     @classmethod
     def _no_inline_secrets(cls, value: dict[str, Any]) -> dict[str, Any]:
         for key in value:
-            if _SECRET_KEY.search(key):
+            if looks_secret(key):
                 raise ValueError(
                     f"'{key}' looks like a secret: put it in an environment variable and "
                     f"name that variable as '{key}_env' instead"

@@ -22,7 +22,7 @@ from core.errors import ConfigError
 from core.query import checked_query
 from core.query.aliases import BrandTerms, brand_terms
 from core.strict import StrictModel as _Strict
-from extractors.config import SourceConfig
+from extractors.config import SourceConfig, looks_secret
 from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import Alias, alias_fragments
 from groundswell.config_yaml import read_yaml
@@ -237,12 +237,15 @@ def _source_problems(data: dict, already: list[str]) -> list[str]:
             out.append(f"{prefix}.type: {exc}")
             continue
         options = raw.get("options", {})
-        if not isinstance(options, dict) or any(p.startswith(f"{prefix}.options") for p in already):
-            continue  # already reported (not a mapping, an inline secret)
+        if not isinstance(options, dict):
+            continue  # already reported
+        # An inline secret is already reported by its name; the options beside it are still checked, so the
+        # file is fixed in one pass.
+        rest = {k: v for k, v in options.items() if not (isinstance(k, str) and looks_secret(k))}
         try:
-            cls.Options.model_validate(options)
+            cls.Options.model_validate(rest)
         except ValidationError as exc:
-            out += _problems(exc, prefix=f"{prefix}.options.")
+            out += [p for p in _problems(exc, prefix=f"{prefix}.options.") if p not in already]
     return out
 
 

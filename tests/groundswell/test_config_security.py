@@ -29,3 +29,17 @@ def test_a_deeply_nested_brand_query_is_a_config_error_not_a_crash():
     with pytest.raises(ConfigError) as err:
         parse_config({"brands": [{"name": "Lumora", "query": deep}]})
     assert "brands.0.query" in str(err.value) and "nests too deeply" in str(err.value)
+
+
+def test_an_inline_secret_hides_no_other_problem_of_its_source():
+    # The file is fixed in one pass: the secret and the bad options beside it are all reported.
+    data = {"brands": [{"name": "A", "query": "a"}],
+            "sources": [{"type": "x", "options": {"bearer_token_env": "AAAA-secret-value", "max_results": 5,
+                                                  "password": "p"}}]}
+    with pytest.raises(ConfigError) as err:
+        parse_config(data)
+    message = str(err.value)
+    assert "'password' looks like a secret" in message
+    assert "sources.0.options.bearer_token_env: Value error, must NAME" in message
+    assert "sources.0.options.max_results" in message and "(3 problem(s))" in message
+    assert "AAAA-secret-value" not in message
