@@ -34,6 +34,12 @@ def valid_unicode(value: object) -> object:
     return value
 
 
+# The largest follower or interaction count a mention may carry: far above any real account or post
+# (10^15), and low enough that the stores' 64-bit sums over millions of posts (totals, top authors,
+# reach) cannot overflow. A payload with a larger count is malformed: skipped with its reason.
+MAX_COUNT = 10**15
+
+
 class Author(BaseModel):
     """Who wrote the post, as far as the source tells."""
 
@@ -47,7 +53,7 @@ class Author(BaseModel):
     id: str | None = None
     handle: str | None = None
     name: str | None = None
-    followers: int | None = Field(default=None, ge=0)
+    followers: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class Engagement(BaseModel):
@@ -55,10 +61,10 @@ class Engagement(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    likes: int | None = Field(default=None, ge=0)
-    reposts: int | None = Field(default=None, ge=0)
-    replies: int | None = Field(default=None, ge=0)
-    quotes: int | None = Field(default=None, ge=0)
+    likes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    reposts: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    replies: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    quotes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
     @property
     def total(self) -> int:

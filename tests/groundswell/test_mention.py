@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from core.mention import Mention, dedup_key
+from core.mention import MAX_COUNT, Author, Engagement, Mention, dedup_key
 
 
 def test_id_is_source_and_native_id():
@@ -27,3 +27,12 @@ def test_times_are_utc():
 def test_dedup_key_ignores_retweet_prefix_urls_and_case():
     assert dedup_key("RT @someone: Lumora is GREAT https://t.co/x") == dedup_key("lumora is great!")
     assert dedup_key("Lumora is great") != dedup_key("Lumora is bad")
+
+
+def test_a_count_no_post_can_have_is_malformed_input():
+    # Far above any real account; refused so the stores' 64-bit sums over many posts cannot overflow.
+    assert Engagement(likes=MAX_COUNT).total == MAX_COUNT
+    with pytest.raises(ValidationError, match="likes"):
+        Engagement(likes=MAX_COUNT + 1)
+    with pytest.raises(ValidationError, match="followers"):
+        Author(handle="a", followers=10**19)
