@@ -2,8 +2,10 @@
 
 Format (agreed with the pipeline, which persists each `core.alert.Alert`):
 
-- state key ``alerts:index``  -> JSON array of alert ids, oldest first;
-- state key ``alert:<id>``    -> ``Alert.model_dump_json()`` of that alert.
+- state key ``alert:<id>``    -> ``Alert.model_dump_json()`` of that alert: the log is these entries, listed
+  by prefix (`state_items`), so two processes saving at once cannot hide each other's alerts;
+- state key ``alerts:index``  -> JSON array of alert ids, oldest first: still written, for older versions
+  that read the log through it (a lost update there hides nothing from this one).
 
 Re-saving an alert with the same id replaces it (ids are stable per brand,
 kind and window), so re-running detection never duplicates the timeline.
@@ -24,11 +26,12 @@ from core.alert import Alert
 from core.state import ListableState
 
 INDEX_KEY = "alerts:index"
+ENTRY_PREFIX = "alert:"
 log = logging.getLogger(__name__)
 
 
 def alert_key(alert_id: str) -> str:
-    return f"alert:{alert_id}"
+    return f"{ENTRY_PREFIX}{alert_id}"
 
 
 class AlertLog:
@@ -59,12 +62,8 @@ class AlertLog:
     def load(self, jsonl_paths: Iterable[str | Path] = ()) -> list[Alert]:
         """Every stored alert, newest window first. Unreadable entries are logged and skipped."""
         by_id: dict[str, Alert] = {}
-        for alert_id in self._index():
-            raw = self.store.get_state(alert_key(alert_id))
-            if raw is None:
-                log.warning("alert %s is in %s but has no %s entry; skipped", alert_id, INDEX_KEY, alert_key(alert_id))
-                continue
-            alert = _parse(raw, f"state {alert_key(alert_id)}")
+        for key, raw in self.store.state_items(ENTRY_PREFIX).items():
+            alert = _parse(raw, f"state {key}")
             if alert:
                 by_id[alert.id] = alert
         for path in jsonl_paths:
@@ -86,19 +85,17 @@ class AlertLog:
     def prune(self, cutoff: datetime) -> int:
         """Delete the alerts whose window ended before `cutoff`; return how many entries went.
 
-        Unreadable entries are kept (nothing is lost on a parse error); so are ids the index
-        no longer names, which `save` never leaves behind.
+        Unreadable entries are kept (nothing is lost on a parse error).
         """
-        index = self._index()
         stale = set()
-        for alert_id in index:
-            raw = self.store.get_state(alert_key(alert_id))
-            alert = _parse(raw, f"state {alert_key(alert_id)}") if raw is not None else None
+        for key, raw in self.store.state_items(ENTRY_PREFIX).items():
+            alert = _parse(raw, f"state {key}")
             if alert is not None and alert.window_end < cutoff:
-                stale.add(alert_id)
+                stale.add(key.removeprefix(ENTRY_PREFIX))
         if not stale:
             return 0
-        # Index first: a crash between the two writes leaves unlisted entries, never a dangling id.
+        index = self._index()
+        # Index first: a crash between the two writes leaves unlisted entries (still loaded), never a dangling id.
         self.store.set_state(INDEX_KEY, json.dumps([i for i in index if i not in stale]))
         return self.store.delete_state(alert_key(i) for i in sorted(stale))
 

@@ -464,3 +464,22 @@ def test_totals_fall_back_to_streaming_when_the_store_has_no_aggregate(store, me
     got = engagement_totals(store, filters)
     mine = [m for m in mentions if "Sonique" in m.brands and m.lang == "it"]
     assert got == {"engagement": sum(m.engagement.total for m in mine), "reach": sum(m.reach for m in mine)}
+
+
+def test_an_alert_whose_index_update_was_lost_is_still_loaded_and_pruned(tmp_path):
+    # Two processes saving at once (the alerts DAG and a CLI detect): each wrote the index it had read, so
+    # the last write dropped the other's new id. The entries are the log: nothing is hidden.
+    from datetime import timedelta
+
+    from web_support import demo_alerts
+
+    from alerts.history import AlertLog
+
+    store = SqliteStore(tmp_path / "alerts.db")
+    first, second = demo_alerts([])
+    save_alerts(store, [first])
+    store.set_state(alert_key(second.id), second.model_dump_json())  # saved, its index update lost
+    assert {a.id for a in load_alerts(store)} == {first.id, second.id}
+    assert AlertLog(store).prune(max(first.window_end, second.window_end) + timedelta(seconds=1)) == 2
+    assert load_alerts(store) == [] and store.state_items("alert:") == {}
+    store.close()
