@@ -12,7 +12,12 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
+from core.query.text import MARKS
+
+# A word starts with a letter and ends with a letter or a combining mark (Indic vowel signs and viramas are
+# marks, not `\w`: without them बैटरी would be cut into bare consonants); marks, apostrophes and hyphens
+# inside. The marks are the query language's (core.query.text.MARKS).
+_WORD = re.compile(rf"[^\W\d_][\w{MARKS}'’-]*(?:[^\W_]|[{MARKS}])|[^\W\d_]", re.UNICODE)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -149,7 +154,13 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         words = [w.strip().lower() for w in _jieba().lcut(text)]
         return [w for w in words if w and w not in stop and (len(w) > 1 or not _HAN.match(w)) and _is_wordish(w)]
     stop = _spaced_stop(lang)
-    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if _content(w, stop)]
+    return [w for w in (_lower(m.group(0)) for m in _WORD.finditer(text)) if _content(w, stop)]
+
+
+def _lower(word: str) -> str:
+    """Lower case; Turkish İ becomes i, not i + a combining dot (what str.lower gives): "İstanbul" and
+    "Istanbul" are one keyword."""
+    return word.lower().replace("i\u0307", "i")
 
 
 def _spaced_stop(lang: str | None) -> frozenset[str]:
@@ -206,7 +217,7 @@ def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool
         return [[(w, True) for w in run] for run in _zh_runs(text, lang)]
     stop = _spaced_stop(lang)
     runs = [
-        [(w, _content(w, stop)) for w in (m.group(0).lower() for m in _WORD.finditer(clause))]
+        [(w, _content(w, stop)) for w in (_lower(m.group(0)) for m in _WORD.finditer(clause))]
         for clause in _LATIN_CLAUSE.split(text)
     ]
     return [r for r in runs if r]

@@ -1,7 +1,7 @@
 import pytest
 
 from nlp.langid import SUPPORTED_LANGUAGES
-from nlp.tokenize import STOPWORDS, script_lang, tokenize
+from nlp.tokenize import STOPWORDS, phrase_runs, script_lang, tokenize
 
 
 def test_korean_keeps_content_words_only():
@@ -68,3 +68,11 @@ def test_every_language_langid_names_has_stopwords():
 ])
 def test_function_words_of_every_language_are_not_content(lang, text, content):
     assert tokenize(text, lang) == content
+
+
+def test_indic_words_keep_their_vowel_signs_and_turkish_i_is_one_letter():
+    # Vowel signs and viramas are combining marks, not \w: बैटरी came out as nothing and समस्या as समस.
+    assert tokenize("बैटरी की समस्या बहुत गंभीर है", "hi") == ["बैटरी", "समस्या", "गंभीर"]
+    assert [w for run in phrase_runs("बैटरी की समस्या", "hi") for w, _ in run] == ["बैटरी", "की", "समस्या"]
+    # str.lower() turns İ into i + a combining dot: "İstanbul" and "Istanbul" must be one keyword.
+    assert tokenize("İstanbul mağazası ISTANBUL", "tr") == ["istanbul", "mağazası", "istanbul"]
