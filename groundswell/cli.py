@@ -515,13 +515,16 @@ def store_re_enrich(config_path: str, since: datetime | None, until: datetime | 
 @click.option("--to", "target_path", required=True, type=click.Path(dir_okay=False),
               help="The config whose store receives the copy (e.g. the same config with store.type: elasticsearch)")
 @click.option("--dry-run", is_flag=True, help="Count what would be copied; write nothing")
+@click.option("--since", type=click.DateTime(), help="Only mentions posted from then on (UTC); mentions only, no state")
+@click.option("--brand", help="Only this brand's mentions; mentions only, no state")
 @click.option("--progress/--no-progress", default=True)
-def store_copy(config_path: str, target_path: str, dry_run: bool, progress: bool) -> None:
+def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetime | None, brand: str | None,
+               progress: bool) -> None:
     """Copy every mention (spam included) and then the state (cursors, alert log, sent alerts, themes) of the
     config's store into the store of --to: to move from the embedded store to Elasticsearch, or back. Keys the
     target already has keep its value. Safe to stop and run again: it continues where it stopped. Exit 5 when
     some mentions did not land (they are named; the state then waits for a run that copies them)."""
-    source_config, target_config = _load(config_path), _load(target_path)
+    source_config, target_config = _load(config_path, brand), _load(target_path)
     try:
         check_not_same(source_config.store, target_config.store)
     except ValueError as exc:
@@ -531,7 +534,8 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, progress: bool
         target = open_store(target_config)
         try:
             report = copy_store(source, target, source_name=describe(source_config.store),
-                                target_name=describe(target_config.store), dry_run=dry_run, progress=progress)
+                                target_name=describe(target_config.store), dry_run=dry_run, progress=progress,
+                                since=since and as_utc(since), brand=brand)
         finally:
             target.close()
     finally:

@@ -22,11 +22,15 @@ The rules, in the order the copy applies them:
   its brands go to the target's post (`copies`), so the story counts once there too.
 - Writes are upserts by `Mention.id`, so a copy run twice, or into a target that has some of the same
   posts, duplicates nothing; what the target holds beside them stays.
+- A partial copy (`since`: the mentions posted from then on; `brand`: one brand's mentions) copies mentions
+  only: the state (cursors, the alert log, theme centroids) describes the whole store, and a cursor copied
+  for a part of its mentions would make the target skip the rest. Its resume mark is its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +47,7 @@ BATCH = 1000
 MARK_PREFIX = "store_copy:"  # `core/state.py`: this pass's resume point, kept in the target
 MAX_NAMED = 20  # failed mention ids named in the report (the count is always whole)
 EVERYTHING = Filters(include_spam=True)
+PARTIAL = "a partial copy (--since, --brand) copies mentions only: the state describes the whole store"
 
 
 @dataclass
@@ -66,7 +71,7 @@ class StoreCopyReport:
     state_merged: int = 0  # the alert log's index, in both: the union written
     state_skipped_reason: str | None = None  # why no state was copied
     target_mentions_after: int = 0
-    complete: bool = False  # every mention landed and the state was copied
+    complete: bool = False  # every mention landed and the state was copied (a partial copy: its mentions landed)
 
 
 def describe(store: SqliteStoreConfig | ElasticsearchStoreConfig) -> str:
@@ -95,22 +100,32 @@ def copy_store(
     dry_run: bool = False,
     progress: bool = False,
     batch: int = BATCH,
+    since: datetime | None = None,
+    brand: str | None = None,
 ) -> StoreCopyReport:
-    """Copy every mention, then every state entry, of `source` into `target` (module docstring).
-    `source_name`/`target_name`: `describe` of each (the mark's scope and the report's words)."""
+    """Copy every mention, then every state entry, of `source` into `target` (module docstring); with
+    `since` or `brand`, only those mentions and no state. `source_name`/`target_name`: `describe` of each
+    (the mark's scope and the report's words)."""
     report = StoreCopyReport(source=source_name, target=target_name, dry_run=dry_run)
-    report.source_mentions = source.count(EVERYTHING)
+    part = Filters(since=since, brand=brand, include_spam=True)
+    report.source_mentions = source.count(part)
     report.target_mentions_before = target.count(EVERYTHING)
-    mark = PassMark(target, MARK_PREFIX, {"source": source_name})
+    partial = since is not None or brand is not None
+    # A partial copy keeps its own mark: it must not resume a whole copy's pass, or the other way round.
+    scope = {"source": source_name} | ({"since": since, "brand": brand} if partial else {})
+    mark = PassMark(target, MARK_PREFIX, scope)
     saved = mark.saved()
-    start = None
+    start = since
     if saved is not None:
         start, report.copied_before = saved
         report.resumed_from = start.isoformat()
-    todo = Filters(since=start, include_spam=True)
+    todo = part.replace(since=start)
+    if partial:
+        report.state_skipped_reason = PARTIAL
     if dry_run:
         report.copied = source.count(todo)
-        _copy_state(source, target, report, write=False)
+        if not partial:
+            _copy_state(source, target, report, write=False)
         report.target_mentions_after = report.target_mentions_before
         return report
     bar = progress_bar(progress, "copy", total=source.count(todo) if progress else None)
@@ -124,6 +139,9 @@ def copy_store(
             f"{report.failed} mention(s) did not land: cursors must not reach the target before the mentions "
             "they cover. Run the same command again to continue."
         )
+    elif partial:
+        mark.finish()
+        report.complete = True
     else:
         _copy_state(source, target, report, write=True)
         mark.finish()

@@ -207,3 +207,30 @@ def _alert(day: int) -> Alert:
 def _story(source: str, nid: str, brand: str, url: str) -> Mention:
     return Mention(source=source, native_id=nid, url=url, text=f"{brand} recall", brand=brand,
                    author=Author(handle="news"), created_at=datetime(2026, 3, 1, 12, tzinfo=UTC))
+
+
+def test_a_partial_copy_moves_that_part_and_no_state(source, target):
+    ordered = list(source.iter_mentions(EVERYTHING))
+    since = ordered[20].created_at
+    want = {m.id for m in ordered if m.created_at >= since and "Sonique" in m.brands}
+
+    broken = copy(source, FailingWrite(target, failing_call=2), since=since, brand="Sonique", batch=1)
+    assert not broken.complete and broken.failed == 1
+    resumed = copy(source, target, since=since, brand="Sonique", batch=1)
+
+    assert resumed.complete and resumed.source_mentions == len(want) > 0
+    assert {m.id for m in target.iter_mentions(EVERYTHING)} == want
+    assert "copies mentions only" in resumed.state_skipped_reason
+    assert copied_state(target) == {}  # no cursor for a part of the mentions, no resume mark left
+    whole = copy(source, target)  # the whole copy keeps its own mark: it starts from the beginning
+    assert whole.complete and whole.resumed_from is None and whole.target_mentions_after == 40
+
+
+def test_cli_refuses_a_partial_copy_of_an_unknown_brand(tmp_path, source):
+    old, new = _config(tmp_path, "old.yaml", "old.db"), _config(tmp_path, "new.yaml", "new.db")
+    run = CliRunner().invoke(cli, ["store", "copy", "-c", old, "--to", new, "--brand", "Nope", "--no-progress"])
+    assert run.exit_code == 1 and "Nope" in run.output
+    dry = CliRunner().invoke(cli, ["store", "copy", "-c", old, "--to", new, "--since", "2026-11-01", "--dry-run",
+                                   "--no-progress"])
+    assert dry.exit_code == 0, dry.output
+    assert "copies mentions only" in json.loads(dry.stdout.strip().splitlines()[-1])["state_skipped_reason"]
