@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pendulum
 import pytest
-from airflow.timetables.base import TimeRestriction
-from airflow.timetables.trigger import CronTriggerTimetable
 
 from groundswell.digest import digest_day
 
@@ -20,9 +17,14 @@ BERLIN = ZoneInfo("Europe/Berlin")
     ("30 0 * * *", datetime(2026, 3, 27, 0, 30, tzinfo=BERLIN)),  # spring forward on the 29th
     ("30 23 * * *", datetime(2026, 10, 23, 23, 30, tzinfo=BERLIN)),  # fall back on the 25th
 ])
-def test_daily_runs_across_a_clock_change_summarise_every_day_once(cron, first_run):
+def test_daily_runs_across_a_clock_change_summarise_every_day_once(airflow_home, cron, first_run):
     # Each run's data_interval_end is its trigger time; its start is a fixed 24 h back, which across the
     # change fell on one local day twice and skipped the next.
+    # lazy: Airflow may be imported only after the airflow_home fixture set AIRFLOW_HOME (tests/dags/conftest.py)
+    import pendulum
+    from airflow.timetables.base import TimeRestriction
+    from airflow.timetables.trigger import CronTriggerTimetable
+
     timetable = CronTriggerTimetable(cron, timezone="Europe/Berlin", interval=timedelta(days=1))
     restriction = TimeRestriction(earliest=pendulum.instance(first_run), latest=None, catchup=True)
     last, days = None, []
