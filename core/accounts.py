@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from core.mention import Mention
 
@@ -55,11 +56,19 @@ def account_key(source: str, value: str) -> str:
     return key
 
 
-def _mastodon_same(key: str, acct: str) -> bool:
-    """Mastodon gives `user` for accounts of the instance read and `user@domain` for others."""
+def _mastodon_same(key: str, acct: str, url: str | None) -> bool:
+    """Mastodon gives `user` for accounts of the instance read and `user@domain` for others. A key without a
+    domain is an account of the instance read: a `user@elsewhere` of the same name is someone else. A key
+    with one is that instance's account: a local `user` is it only when the instance read is that one, which
+    a local post's own URL names (its host)."""
     user, _, domain = key.partition("@")
     a_user, _, a_domain = acct.partition("@")
-    return user == a_user and (not domain or not a_domain or domain == a_domain)
+    if user != a_user:
+        return False
+    if not domain:
+        return not a_domain
+    home = a_domain or (urlsplit(url).hostname or "" if url else "")
+    return not home or home.lower() == domain.lower()  # no URL to tell the instance by: taken as the key's
 
 
 @dataclass(frozen=True)
@@ -84,5 +93,5 @@ class OwnAccounts:
         handle = (mention.author.handle or "").strip().lower().removeprefix("@")
         author_id = (mention.author.id or "").lower()
         if mention.source == "mastodon":
-            return bool(handle) and any(_mastodon_same(k, handle) for k in keys)
+            return bool(handle) and any(_mastodon_same(k, handle, mention.url) for k in keys)
         return handle in keys or (mention.source == "bluesky" and author_id in keys)

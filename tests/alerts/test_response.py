@@ -194,3 +194,20 @@ def test_config_validates_own_accounts_and_warns_where_replies_are_not_collected
         "brands.0 (L).own_accounts.hackernews: this source cannot list an account's posts; "
         "only replies it collects count",
     ]
+
+
+def test_a_mastodon_namesake_on_another_instance_is_not_the_brand():
+    # "@lumora" is the account of the instance read: lumora@evil.example is someone else. An account given
+    # with its instance is a local "lumora" only on that instance (the post's own URL names it).
+    def by(acct: str, url: str | None) -> Mention:
+        return Mention(source="mastodon", native_id="1", text="hi", created_at=T0, author={"handle": acct},
+                       url=url)
+
+    local_key, full_key = OwnAccounts.of({"mastodon": ["@lumora"]}), OwnAccounts.of(
+        {"mastodon": ["@lumora@mastodon.social"]})
+    assert local_key.owns(by("lumora", "https://mastodon.social/@lumora/1"))
+    assert not local_key.owns(by("lumora@evil.example", "https://evil.example/@lumora/1"))
+    assert full_key.owns(by("lumora", "https://mastodon.social/@lumora/1"))
+    assert full_key.owns(by("lumora@mastodon.social", "https://mastodon.social/@lumora/1"))
+    assert not full_key.owns(by("lumora", "https://fosstodon.org/@lumora/1"))  # read from another instance
+    assert not full_key.owns(by("lumora@evil.example", None))
