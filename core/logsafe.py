@@ -49,8 +49,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?i)\b(bearer|basic|apikey)(\s+)(?=\S*[0-9._~+/=%-]|\S{20})[A-Za-z0-9._~+/=%-]{8,}"),
         rf"\1\2{MASK}",
     ),
-    # user:password@host (and user@host with a token as the user name) in any URL.
-    (re.compile(r"""(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'"<>]+@"""), rf"\1{MASK}@"),
+    # user:password@host (and user@host with a token as the user name) in any URL; up to the host's '@',
+    # the last before the path: a password may hold a raw '@' (p@ss) that ended the match too early.
+    (re.compile(r"""(?i)\b([a-z][a-z0-9+.-]*://)[^/\s'"<>]+@"""), rf"\1{MASK}@"),
     # Webhooks whose URL path is the credential, with their host or (urllib3) without.
     (re.compile(r"""(?i)(hooks\.slack(?:-gov)?\.com/)[^\s'"<>]+"""), rf"\1{MASK}"),
     (re.compile(r"""(?i)(/services/)T[A-Z0-9]+/B[A-Z0-9]+/[^\s'"<>]+"""), rf"\1{MASK}"),
@@ -61,6 +62,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # unambiguous names also as 'name=value' anywhere in a message.
     (re.compile(rf"""(?i)([?&;])({_QUERY_SECRETS}|key|sig|signature|auth)=[^&\s'"<>]+"""), rf"\1\2={MASK}"),
     (re.compile(rf"""(?i)\b({_QUERY_SECRETS})=[^&\s'"<>]+"""), rf"\1={MASK}"),
+    # The same names as keys of JSON, a dict's repr or YAML: {"password": "x"}, {'client_secret': 'x'}.
+    (re.compile(rf"""(?i)(["']?)\b({_QUERY_SECRETS})\1(\s*:\s*)(["']?)[^"',}}\s]+"""), rf"\1\2\1\3\4{MASK}"),
 ]
 
 _known: set[str] = set()
@@ -70,7 +73,10 @@ def register_secret(value: str | None) -> None:
     """Mask `value` in every log line from now on (with its URL-encoded form, and a URL's path)."""
     if not value or len(value) < MIN_SECRET_CHARS:
         return
-    _known.update(v for v in (value, quote(value, safe="")) if len(v) >= MIN_SECRET_CHARS)
+    encoded = quote(value, safe="")
+    # Encoders differ in the case of their %XX escapes: register both.
+    lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)
+    _known.update(v for v in (value, encoded, lower) if len(v) >= MIN_SECRET_CHARS)
     try:
         parts = urlsplit(value)
     except ValueError:

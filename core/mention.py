@@ -262,14 +262,16 @@ def make_id(source: str, native_id: str) -> str:
     return f"{source}:{native_id}"
 
 
-_RT_PREFIX = re.compile(r"^\s*RT\s+@\w+:\s*", re.IGNORECASE)
+# A retweet-style prefix, 'RT @handle:' (handles with dots too: Bluesky, Mastodon): the one rule of what a
+# repost's text looks like, for its fingerprint here and for groundswell/copies.py.
+RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.]+:\s*", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def dedup_key(text: str, url: str | None = None) -> str:
     """Text fingerprint: case, URLs, a leading 'RT @x:', punctuation and spaces removed."""
-    norm = _RT_PREFIX.sub("", text)
+    norm = RT_PREFIX.sub("", text)
     norm = _URL.sub(" ", norm)
     norm = _NON_WORD.sub(" ", norm).strip().lower()
     if not norm and url:

@@ -19,13 +19,11 @@ of one the store no longer has.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from core.mention import Mention
+from core.mention import RT_PREFIX, Mention
 from indexing.base import BRANDS, Store, stored_ids
 
-_RT = re.compile(r"^\s*RT\s+@[\w.]+:", re.IGNORECASE)
 # Tracking parameters that never change what a URL points to.
 _TRACKING = {"fbclid", "gclid", "ref_src", "ref_url", "igshid", "mc_cid", "mc_eid"}
 
@@ -48,7 +46,7 @@ def canonical_url(url: str | None) -> str | None:
 
 
 def is_repost(mention: Mention) -> bool:
-    return bool(mention.extra.get("repost_of")) or bool(_RT.match(mention.text))
+    return bool(mention.extra.get("repost_of")) or bool(RT_PREFIX.match(mention.text))
 
 
 PREFIX = "copy:"

@@ -151,3 +151,19 @@ def test_urls_in_messages_lose_their_credentials_only():
     assert without_credentials("https://elastic:pw@es.example.com:9200/x?y=1") == "https://es.example.com:9200/x?y=1"
     assert without_credentials("http://127.0.0.1:5601") == "http://127.0.0.1:5601"
     assert "pw" not in without_credentials("http://user:pw@[::1")  # unparsable: nothing of it shown raw
+
+
+@pytest.mark.parametrize(("line", "secret"), [
+    ("https://elastic:p@ssw0rd!@es.example.com:9200/", "ssw0rd"),  # a raw '@' inside the password
+    ('{"password": "hunter22", "user": "bob"}', "hunter22"),  # JSON
+    ("{'client_secret': 'abcdef123', 'x': 1}", "abcdef123"),  # a dict's repr
+    ("access_token: ya29.abc-def next", "ya29.abc-def"),  # YAML
+])
+def test_secret_shapes_beyond_name_equals_value_are_masked(line, secret):
+    assert secret not in redact(line) and MASK in redact(line)
+
+
+def test_a_known_secret_is_masked_in_either_case_of_url_encoding():
+    register_secret("s3cr3t+tok/en")
+    assert redact("sent s3cr3t%2btok%2fen and s3cr3t%2Btok%2Fen") == f"sent {MASK} and {MASK}"
+    assert redact("password reset flow; the token expired") == "password reset flow; the token expired"

@@ -80,3 +80,10 @@ def test_a_copy_found_for_another_brand_gives_the_original_that_brand(tmp_path):
     assert store.count(Filters(brand="Sonique")) == 1
     pipeline.collect(config, store)  # a rerun adds nothing
     assert [m.brands for m in store.iter_mentions()] == [["Lumora", "Sonique"]]
+
+
+def test_a_retweet_of_a_dotted_handle_is_a_copy_of_its_original():
+    # Bluesky and Mastodon handles hold dots: "RT @lumora.bsky.social:" was a repost with its own fingerprint.
+    from core.mention import dedup_key
+
+    assert dedup_key("RT @lumora.bsky.social: Pulse overheats") == dedup_key("Pulse overheats")
