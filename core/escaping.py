@@ -78,11 +78,15 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return mark + "\\" if mark[0].isdigit() else "\\" + mark  # "1\." / "\#"
 
 
-# Spreadsheets run cells starting with these as formulas; prefix them so a post can't run one.
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run cells starting with these as formulas (fullwidth forms too: some importers fold them);
+# prefix them so a post can't run one.
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# What importers may trim before reading a cell: a formula behind it still runs.
+_CSV_TRIMMED = " \n\xa0\u3000"
 
 
 def csv_cell(value: object) -> str:
-    """A value for a CSV cell a spreadsheet will open: a leading formula character gets a quote."""
+    """A value for a CSV cell a spreadsheet will open: a formula character at its start (behind any spaces
+    an importer trims) gets a quote."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+    return "'" + text if text.lstrip(_CSV_TRIMMED).startswith(CSV_FORMULA_START) else text

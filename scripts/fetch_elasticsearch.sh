@@ -21,6 +21,11 @@ if [[ -x "$HOME_DIR/bin/elasticsearch" && -f "$HOME_DIR/.groundswell-unpacked" ]
 fi
 
 mkdir -p "$CACHE"
+# A zip cut short (an interrupted download, a full disk) would fail every later run: check it, fetch again.
+if [[ -s "$ZIP" ]] && ! python3 -c 'import sys, zipfile; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip() is not None)' "$ZIP" 2>/dev/null; then
+  echo "the cached $ZIP is damaged; fetching it again" >&2
+  rm -f "$ZIP"
+fi
 if [[ ! -s "$ZIP" ]]; then
   command -v mvn >/dev/null || { echo "mvn is not installed: apt-get install maven (or set GROUNDSWELL_ES_URL)" >&2; exit 1; }
   # -B: batch mode, -q: quiet; output goes to stderr so stdout stays just the path.

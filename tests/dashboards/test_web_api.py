@@ -237,6 +237,10 @@ def test_export_neutralises_spreadsheet_formulas():
     assert _cell("@SUM(A1)") == "'@SUM(A1)"
     assert _cell("plain text") == "plain text"
     assert _cell(None) == ""
+    # Behind the spaces an importer trims, and in fullwidth form, a formula still runs.
+    for sneaky in (" =1+1", "\xa0=1+1", "\n=1+1", "＝1+1", " @SUM(A1)"):
+        assert _cell(sneaky) == "'" + sneaky
+    assert _cell("  plain, with spaces") == "  plain, with spaces"
 
 
 def test_themes_recurring_and_rising(client, mentions):
