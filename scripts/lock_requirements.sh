@@ -20,7 +20,7 @@ if [[ -z "$venv" ]]; then
   venv=build/lock-venv
   rm -rf "$venv"
   "$PYTHON" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --upgrade pip wheel setuptools
+  "$venv/bin/pip" install --quiet -r constraints-bootstrap.txt
   "$venv/bin/pip" install --quiet -r requirements-test.txt
   "$venv/bin/pip" install --quiet --no-deps -r requirements-encoder.txt
 fi
