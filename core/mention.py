@@ -34,10 +34,15 @@ def valid_unicode(value: object) -> object:
     return value
 
 
-# The largest follower or interaction count a mention may carry: far above any real account or post
-# (10^15), and low enough that the stores' 64-bit sums over millions of posts (totals, top authors,
-# reach) cannot overflow. A payload with a larger count is malformed: skipped with its reason.
+# The largest follower or interaction count a mention carries: far above any real account or post (10^15),
+# and low enough that the stores' 64-bit sums over millions of posts (totals, top authors, reach) cannot
+# overflow. A larger count (a malformed payload, or a post stored before this bound) is read as this one:
+# capped, never refused, so a stored post stays readable and a re-collect can repair it.
 MAX_COUNT = 10**15
+
+
+def _capped(value: int | None) -> int | None:
+    return min(value, MAX_COUNT) if value is not None else None
 
 
 class Author(BaseModel):
@@ -53,7 +58,12 @@ class Author(BaseModel):
     id: str | None = None
     handle: str | None = None
     name: str | None = None
-    followers: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    followers: int | None = Field(default=None, ge=0)
+
+    @field_validator("followers")
+    @classmethod
+    def _cap(cls, value: int | None) -> int | None:
+        return _capped(value)
 
 
 class Engagement(BaseModel):
@@ -61,10 +71,15 @@ class Engagement(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    likes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
-    reposts: int | None = Field(default=None, ge=0, le=MAX_COUNT)
-    replies: int | None = Field(default=None, ge=0, le=MAX_COUNT)
-    quotes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    likes: int | None = Field(default=None, ge=0)
+    reposts: int | None = Field(default=None, ge=0)
+    replies: int | None = Field(default=None, ge=0)
+    quotes: int | None = Field(default=None, ge=0)
+
+    @field_validator("likes", "reposts", "replies", "quotes")
+    @classmethod
+    def _cap(cls, value: int | None) -> int | None:
+        return _capped(value)
 
     @property
     def total(self) -> int:

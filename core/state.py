@@ -18,7 +18,7 @@ key prefix through a small facade in its own module, which also owns that use's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 
@@ -39,4 +39,12 @@ class ListableState(StateStore, Protocol):
 
     def delete_state(self, keys: Iterable[str]) -> int:
         """Delete these keys (missing ones are ignored); return how many existed."""
+        ...
+
+    def get_states(self, keys: Iterable[str]) -> dict[str, str]:
+        """The values of those of `keys` that are set, by key: one round trip for many (a batch's copy keys)."""
+        ...
+
+    def set_states(self, items: Mapping[str, str]) -> None:
+        """Set every key of `items` at once (one round trip; on SQLite one transaction)."""
         ...

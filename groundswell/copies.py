@@ -78,7 +78,10 @@ class CopyIndex:
         """(mentions to store, [(copy, id of the post it copies)])."""
         keep: list[Mention] = []
         copies: list[tuple[Mention, str]] = []
-        owners: dict[str, str] = {}  # keys claimed earlier in this same batch
+        # The stored owners of every key the batch can look up, in one read (on Elasticsearch a round trip
+        # per key made a store copy ten times slower), then keys claimed earlier in this same batch.
+        lookups = {k for m in mentions for k in [_url_key(m), *(_text_keys(m) if is_repost(m) else [])] if k}
+        owners: dict[str, str] = self.store.get_states(lookups) if lookups else {}
         for mention in mentions:
             original = self._owner(_url_key(mention), mention.id, owners)
             for key in _text_keys(mention) if is_repost(mention) else []:
@@ -91,10 +94,9 @@ class CopyIndex:
                 owners.setdefault(key, mention.id)
         return keep, copies
 
-    def _owner(self, key: str | None, mention_id: str, owners: dict[str, str]) -> str | None:
-        if key is None:
-            return None
-        owner = owners.get(key) or self.store.get_state(key)
+    @staticmethod
+    def _owner(key: str | None, mention_id: str, owners: dict[str, str]) -> str | None:
+        owner = owners.get(key) if key is not None else None
         return owner if owner and owner != mention_id else None
 
     def give_owners_brands(self, copies: list[tuple[Mention, str]]) -> list[str]:
@@ -119,11 +121,16 @@ class CopyIndex:
         return [r.error or "unknown error" for r in self.store.upsert(widened, fields=BRANDS) if not r.ok]
 
     def remember(self, stored: list[Mention]) -> None:
-        """Record ownership of stored mentions' keys; call only after they are safely stored."""
+        """Record ownership of stored mentions' keys (the first owner keeps a key); call only after they are
+        safely stored. One read and one write for the whole batch."""
+        claims: dict[str, str] = {}
         for mention in stored:
             for key in _keys(mention):
-                if self.store.get_state(key) is None:
-                    self.store.set_state(key, mention.id)
+                claims.setdefault(key, mention.id)
+        if not claims:
+            return
+        taken = self.store.get_states(claims)
+        self.store.set_states({k: owner for k, owner in claims.items() if k not in taken})
 
     def prune(self, chunk: int = 500) -> int:
         """Delete the entries whose owner mention is gone; return how many."""

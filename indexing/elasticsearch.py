@@ -14,7 +14,7 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -41,6 +41,7 @@ from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, is_conflict, r
 from indexing.elasticsearch_mapping import (
     SEARCH_FIELD,
     SPAM_FIELD,
+    STATE_KEY,
     STATE_MAPPINGS,
     check_prefix,
     from_document,
@@ -233,6 +234,8 @@ class ElasticsearchStore:
                 settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
                 mappings=STATE_MAPPINGS,
             )
+        else:  # a state index from before long keys were listed (ignore_above 1024): an updatable setting
+            self.client.indices.put_mapping(index=self.state_index, properties={"key": STATE_KEY})
         # The alias exists from the first call on, even before the first mention arrives.
         current = month_index(self.prefix, datetime.now(UTC))
         if not self.client.indices.exists(index=current):
@@ -707,6 +710,28 @@ class ElasticsearchStore:
             id=_state_id(key),
             document={"key": key, "value": value, "updated_at": datetime.now(UTC).isoformat()},
         )  # no refresh: get_state reads by id, which is realtime; state_items refreshes before searching
+
+    def get_states(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(keys))
+        out: dict[str, str] = {}
+        for start in range(0, len(wanted), 1000):
+            part = wanted[start : start + 1000]
+            docs = self.client.mget(index=self.state_index, ids=[_state_id(k) for k in part]).body["docs"]
+            out.update({d["_source"]["key"]: d["_source"]["value"] for d in docs if d.get("found")})
+        return out
+
+    def set_states(self, items: Mapping[str, str]) -> None:
+        if not items:
+            return
+        now = datetime.now(UTC).isoformat()
+        actions = [
+            {"_op_type": "index", "_index": self.state_index, "_id": _state_id(key),
+             "_source": {"key": key, "value": value, "updated_at": now}}
+            for key, value in items.items()
+        ]
+        failed = [r for r in write_all(self.client, actions, self.bulk) if not r.ok]
+        if failed:  # as set_state raises: a state write the caller counts on must not vanish
+            raise StoreUnavailable(f"Elasticsearch did not store {len(failed)} state key(s) (first: {failed[0].error})")
 
     def state_items(self, prefix: str) -> dict[str, str]:
         """All state entries whose key starts with `prefix` (e.g. every stored alert)."""

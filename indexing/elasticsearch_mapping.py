@@ -172,9 +172,12 @@ def mentions_template(prefix: str, language_analyzers: bool = True, icu: bool = 
     }
 
 
+# A state key is listed by prefix (`state_items`) through this field, so it must be indexed whatever its
+# length (a copy key holds a whole URL): Lucene's term limit is 32,766 bytes, 8,191 characters of 4 bytes.
+STATE_KEY = {"type": "keyword", "ignore_above": 8191}
 STATE_MAPPINGS = {
     "dynamic": "strict",
-    "properties": {"key": _KEYWORD, "value": _STORED_ONLY, "updated_at": {"type": "date"}},
+    "properties": {"key": STATE_KEY, "value": _STORED_ONLY, "updated_at": {"type": "date"}},
 }
 
 

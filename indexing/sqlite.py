@@ -20,7 +20,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -791,6 +791,34 @@ class SqliteStore:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, value, time.time()),
             )
+
+    def get_states(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(keys))
+        out: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            out.update(self._conn().execute(f"SELECT key, value FROM state WHERE key IN ({marks})", part).fetchall())
+        return out
+
+    def set_states(self, items: Mapping[str, str]) -> None:
+        if not items:
+            return
+        now = time.time()
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                    [(key, value, now) for key, value in items.items()],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def state_items(self, prefix: str) -> dict[str, str]:
         """All state entries whose key starts with `prefix` (e.g. every stored alert)."""

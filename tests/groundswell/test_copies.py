@@ -87,3 +87,41 @@ def test_a_retweet_of_a_dotted_handle_is_a_copy_of_its_original():
     from core.mention import dedup_key
 
     assert dedup_key("RT @lumora.bsky.social: Pulse overheats") == dedup_key("Pulse overheats")
+
+
+def test_a_batch_reads_and_writes_the_copy_index_once(tmp_path):
+    # One state request per key made `store copy` into Elasticsearch ten times slower: a batch's keys are
+    # read in one call and written in one.
+    from core.mention import Author, Mention
+    from groundswell.copies import CopyIndex
+    from indexing.sqlite import SqliteStore
+
+    class Counting(SqliteStore):
+        calls: list[str] = []
+
+        def get_state(self, key):
+            self.calls.append("get_state")
+            return super().get_state(key)
+
+        def set_state(self, key, value):
+            self.calls.append("set_state")
+            super().set_state(key, value)
+
+        def get_states(self, keys):
+            self.calls.append("get_states")
+            return super().get_states(keys)
+
+        def set_states(self, items):
+            self.calls.append("set_states")
+            super().set_states(items)
+
+    store = Counting(tmp_path / "g.db")
+    posts = [Mention(source="rss", native_id=str(i), text=f"story {i}", url=f"https://n.example/{i % 50}",
+                     author=Author(handle="a"), created_at="2026-03-01T00:00:00Z") for i in range(200)]
+    index = CopyIndex(store)
+    keep, copies = index.split(posts)
+    index.remember(keep)
+    assert (len(keep), len(copies)) == (50, 150)
+    assert store.calls == ["get_states", "get_states", "set_states"]
+    again, _ = CopyIndex(store).split(posts[:50])
+    assert again == posts[:50]  # their own keys: not copies of themselves

@@ -29,10 +29,14 @@ def test_dedup_key_ignores_retweet_prefix_urls_and_case():
     assert dedup_key("Lumora is great") != dedup_key("Lumora is bad")
 
 
-def test_a_count_no_post_can_have_is_malformed_input():
-    # Far above any real account; refused so the stores' 64-bit sums over many posts cannot overflow.
+def test_an_impossible_count_is_capped_not_refused():
+    # Far above any real account; capped so the stores' 64-bit sums over many posts cannot overflow, and a
+    # post stored with such a count before the bound stays readable.
     assert Engagement(likes=MAX_COUNT).total == MAX_COUNT
-    with pytest.raises(ValidationError, match="likes"):
-        Engagement(likes=MAX_COUNT + 1)
-    with pytest.raises(ValidationError, match="followers"):
-        Author(handle="a", followers=10**19)
+    assert Engagement(likes=MAX_COUNT + 1, replies=2**70).likes == MAX_COUNT
+    assert Engagement(likes=MAX_COUNT + 1, replies=2**70).replies == MAX_COUNT
+    assert Author(handle="a", followers=10**19).followers == MAX_COUNT
+    stored = Mention.model_validate_json(
+        '{"source": "x", "native_id": "1", "text": "t", "created_at": "2026-03-01T00:00:00Z",'
+        ' "author": {"followers": 10000000000000000}, "engagement": {"likes": 99999999999999999999}}')
+    assert (stored.author.followers, stored.engagement.likes) == (MAX_COUNT, MAX_COUNT)

@@ -123,12 +123,17 @@ def test_a_rejected_merge_read_is_retried(es_url, prefix):  # noqa: F811
 
 def test_state_keys_longer_than_an_id_and_failed_deletes(es_store, tmp_path):
     long_key = "copy:url:https://news.example.com/" + "a" * 600
+    longer = "copy:url:https://news.example.com/" + "b" * 1100  # past the old ignore_above: never listed
     sqlite = SqliteStore(tmp_path / "g.db")
-    for store in (es_store, sqlite):  # the two stores agree on a long key
+    for store in (es_store, sqlite):  # the two stores agree on long keys, one by one and in batches
         store.set_state(long_key, "x:1")
         store.set_state("copy:url:short", "x:2")
+        store.set_states({longer: "x:3", "copy:url:other": "x:4"})
         assert store.get_state(long_key) == "x:1"
-        assert store.state_items("copy:") == {long_key: "x:1", "copy:url:short": "x:2"}
+        assert store.get_states([long_key, longer, "copy:url:none"]) == {long_key: "x:1", longer: "x:3"}
+        assert store.state_items("copy:") == {long_key: "x:1", "copy:url:short": "x:2", longer: "x:3",
+                                              "copy:url:other": "x:4"}
+    es_store.delete_state([longer, "copy:url:other"])
     assert es_store.delete_state([long_key, "copy:url:gone"]) == 1 and es_store.get_state(long_key) is None
 
     # A blocked state index (a full disk's flood stage does this) refused the deletes, and they read as
@@ -148,3 +153,20 @@ def test_totals_answer_the_store_contract(es_store, tmp_path):
     for store in (es_store, sqlite):
         assert all(r.ok for r in store.upsert(posts))
     assert es_store.totals() == sqlite.totals() == {"mentions": 4, "engagement": 6, "reach": 46}
+
+
+def test_a_state_index_from_before_long_keys_lists_them_after_opening(es_url, prefix):  # noqa: F811
+    from elasticsearch import Elasticsearch
+
+    from indexing.elasticsearch_mapping import state_index
+
+    old = Elasticsearch(es_url)
+    old.indices.create(index=state_index(prefix), mappings={"dynamic": "strict", "properties": {
+        "key": {"type": "keyword", "ignore_above": 1024}, "value": {"type": "keyword", "index": False,
+                                                                    "doc_values": False},
+        "updated_at": {"type": "date"}}})
+    old.close()
+    store = ElasticsearchStore(es_url, index_prefix=prefix, bulk=FAST)
+    longer = "copy:url:https://news.example.com/" + "b" * 1100
+    store.set_state(longer, "x:3")
+    assert store.state_items("copy:") == {longer: "x:3"}
