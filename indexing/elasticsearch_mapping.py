@@ -113,6 +113,8 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
             "url": _STORED_ONLY,
             "text": text,
             SEARCH_FIELD: SEARCH_FIELD_MAPPING,
+            # Still mapped: during a rolling upgrade an older writer sends them, and the mapping is strict.
+            **{old: SEARCH_FIELD_MAPPING for old in OLD_SEARCH_FIELDS},
             "created_at": {"type": "date"},
             "collected_at": {"type": "date"},
             "author": {
