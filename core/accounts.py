@@ -68,7 +68,10 @@ def _mastodon_same(key: str, acct: str, url: str | None) -> bool:
     if not domain:
         return not a_domain
     home = a_domain or (urlsplit(url).hostname or "" if url else "")
-    return not home or home.lower() == domain.lower()  # no URL to tell the instance by: taken as the key's
+    home, domain = home.lower(), domain.lower()
+    # No URL to tell the instance by: taken as the key's. An instance may serve its accounts' domain from a
+    # subdomain (accounts @example.com, web social.example.com).
+    return not home or home == domain or home.endswith("." + domain)
 
 
 @dataclass(frozen=True)

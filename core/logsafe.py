@@ -62,8 +62,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # unambiguous names also as 'name=value' anywhere in a message.
     (re.compile(rf"""(?i)([?&;])({_QUERY_SECRETS}|key|sig|signature|auth)=[^&\s'"<>]+"""), rf"\1\2={MASK}"),
     (re.compile(rf"""(?i)\b({_QUERY_SECRETS})=[^&\s'"<>]+"""), rf"\1={MASK}"),
-    # The same names as keys of JSON, a dict's repr or YAML: {"password": "x"}, {'client_secret': 'x'}.
-    (re.compile(rf"""(?i)(["']?)\b({_QUERY_SECRETS})\1(\s*:\s*)(["']?)[^"',}}\s]+"""), rf"\1\2\1\3\4{MASK}"),
+    # The same names as quoted keys of JSON or a dict's repr: {"password": "x y"}, {'client_secret': 'a,b'}, a
+    # quoted value up to its closing quote, a bare one (a number) up to the next separator. Unquoted keys are
+    # left alone: "needs a bearer token: set $X" is a message, not a secret.
+    (re.compile(rf"""(?i)(["'])({_QUERY_SECRETS})\1(\s*:\s*)(["'])(?:\\.|(?!\4).)*\4"""), rf"\1\2\1\3\4{MASK}\4"),
+    (re.compile(rf"""(?i)(["'])({_QUERY_SECRETS})\1(\s*:\s*)(?!["'\s])[^,}}\s]+"""), rf"\1\2\1\3{MASK}"),
 ]
 
 _known: set[str] = set()

@@ -34,11 +34,11 @@ def valid_unicode(value: object) -> object:
     return value
 
 
-# The largest follower or interaction count a mention carries: far above any real account or post (10^15),
-# and low enough that the stores' 64-bit sums over millions of posts (totals, top authors, reach) cannot
-# overflow. A larger count (a malformed payload, or a post stored before this bound) is read as this one:
-# capped, never refused, so a stored post stays readable and a re-collect can repair it.
-MAX_COUNT = 10**15
+# The largest follower or interaction count a mention carries: far above any real account or post (10^12;
+# the largest accounts have a few 10^8 followers), and low enough that the stores' 64-bit sums over millions
+# of posts (totals, top authors, reach) stay far from overflowing. A larger count (a malformed payload, or a
+# post stored before this bound) is read as this one: capped, never refused, so a stored post stays readable.
+MAX_COUNT = 10**12
 
 
 def _capped(value: int | None) -> int | None:
@@ -279,7 +279,7 @@ def make_id(source: str, native_id: str) -> str:
 
 # A retweet-style prefix, 'RT @handle:' (handles with dots too: Bluesky, Mastodon): the one rule of what a
 # repost's text looks like, for its fingerprint here and for groundswell/copies.py.
-RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.]+:\s*", re.IGNORECASE)
+RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.-]+(?:@[\w.-]+)?:\s*", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 

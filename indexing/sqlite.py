@@ -552,7 +552,8 @@ class SqliteStore:
             n, eng, fol = (
                 self._conn()
                 .execute(
-                    f"SELECT count(*), coalesce(sum(m.engagement), 0), coalesce(sum(m.author_followers), 0) "
+                    # total(): a float sum, which cannot overflow as sum() can (an "integer overflow" error).
+                    f"SELECT count(*), total(m.engagement), total(m.author_followers) "
                     f"FROM {src} WHERE {where}",
                     params,
                 )
@@ -564,7 +565,7 @@ class SqliteStore:
                 f"SELECT m.text, m.lang, m.engagement, m.author_followers FROM {src} WHERE {where}", params, query
             ):
                 n, eng, fol = n + 1, eng + e, fol + f
-        return {"mentions": n, "engagement": eng, "reach": eng + fol}
+        return {"mentions": n, "engagement": int(eng), "reach": int(eng + fol)}
 
     def iter_mentions(self, filters: Filters | None = None, chunk: int = 2000) -> Iterator[Mention]:
         where, params, query = self._where(filters)
@@ -764,14 +765,15 @@ class SqliteStore:
                 s.followers = max(s.followers, fol)
             return sorted(stats.values(), key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
         rows = self._conn().execute(
-            f"SELECT m.author_handle, m.source, count(*), sum(m.engagement), max(m.author_followers) "
+            f"SELECT m.author_handle, m.source, count(*), total(m.engagement), max(m.author_followers) "
             f"FROM {src} WHERE {where} AND m.author_handle IS NOT NULL "
-            f"GROUP BY m.author_handle, m.source ORDER BY sum(m.engagement) DESC, count(*) DESC, m.author_handle "
+            f"GROUP BY m.author_handle, m.source ORDER BY total(m.engagement) DESC, count(*) DESC, m.author_handle "
             f"LIMIT ?",
             [*params, n],
         )
         return [
-            AuthorStat(handle=h, source=s, mentions=c, engagement=e or 0, followers=f or 0) for h, s, c, e, f in rows
+            AuthorStat(handle=h, source=s, mentions=c, engagement=int(e or 0), followers=f or 0)
+            for h, s, c, e, f in rows
         ]
 
     def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:

@@ -157,7 +157,9 @@ def test_urls_in_messages_lose_their_credentials_only():
     ("https://elastic:p@ssw0rd!@es.example.com:9200/", "ssw0rd"),  # a raw '@' inside the password
     ('{"password": "hunter22", "user": "bob"}', "hunter22"),  # JSON
     ("{'client_secret': 'abcdef123', 'x': 1}", "abcdef123"),  # a dict's repr
-    ("access_token: ya29.abc-def next", "ya29.abc-def"),  # YAML
+    ('{"access_token": 1234567890123}', "1234567890123"),  # a bare value
+    ('{"password": "correct horse battery staple"}', "horse battery"),  # a passphrase, whole
+    ("{'client_secret': 'abc,def'}", "def"),
 ])
 def test_secret_shapes_beyond_name_equals_value_are_masked(line, secret):
     assert secret not in redact(line) and MASK in redact(line)
@@ -167,3 +169,5 @@ def test_a_known_secret_is_masked_in_either_case_of_url_encoding():
     register_secret("s3cr3t+tok/en")
     assert redact("sent s3cr3t%2btok%2fen and s3cr3t%2Btok%2Fen") == f"sent {MASK} and {MASK}"
     assert redact("password reset flow; the token expired") == "password reset flow; the token expired"
+    # Messages that name a secret are not secrets: the fix they give must stay readable.
+    assert redact("X needs a bearer token: set $X_BEARER_TOKEN") == "X needs a bearer token: set $X_BEARER_TOKEN"

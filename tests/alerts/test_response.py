@@ -211,3 +211,7 @@ def test_a_mastodon_namesake_on_another_instance_is_not_the_brand():
     assert full_key.owns(by("lumora@mastodon.social", "https://mastodon.social/@lumora/1"))
     assert not full_key.owns(by("lumora", "https://fosstodon.org/@lumora/1"))  # read from another instance
     assert not full_key.owns(by("lumora@evil.example", None))
+    # An instance may serve its accounts' domain (example.com) from a subdomain (social.example.com).
+    web = OwnAccounts.of({"mastodon": ["@lumora@example.com"]})
+    assert web.owns(by("lumora", "https://social.example.com/@lumora/1"))
+    assert not web.owns(by("lumora", "https://notexample.com/@lumora/1"))

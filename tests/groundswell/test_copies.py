@@ -87,6 +87,8 @@ def test_a_retweet_of_a_dotted_handle_is_a_copy_of_its_original():
     from core.mention import dedup_key
 
     assert dedup_key("RT @lumora.bsky.social: Pulse overheats") == dedup_key("Pulse overheats")
+    assert dedup_key("RT @lumora-tech.bsky.social: Pulse overheats") == dedup_key("Pulse overheats")
+    assert dedup_key("RT @lumora@mastodon.social: Pulse overheats") == dedup_key("Pulse overheats")
 
 
 def test_a_batch_reads_and_writes_the_copy_index_once(tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from core.mention import MAX_COUNT, Author, Engagement, Mention
 from groundswell.config import load_config
 from groundswell.pipeline import dead_letter, replay_deadletter
+from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -33,7 +34,7 @@ def store(tmp_path: Path):
 
 @pytest.mark.parametrize("huge", [{"likes": 2**64}, {"followers": 10**19}, {"likes": 2**62, "reposts": 2**62}])
 def test_a_count_beyond_64_bits_fails_that_mention_alone(store: SqliteStore, huge: dict[str, int]):
-    # The model refuses such counts (core.mention.MAX_COUNT); a mention built without validation
+    # The model caps such counts (core.mention.MAX_COUNT); a mention built without validation
     # (model_construct, model_copy) still must not take its chunk down with it.
     bad = post(99)
     if "followers" in huge:
@@ -131,3 +132,14 @@ def test_a_transaction_sqlite_rolls_back_whole_fails_every_mention_of_it(store: 
     assert all("rolled back" in r.error for r in results)
     assert not conn.in_transaction and store.count() == 1
     assert all(r.ok for r in store.upsert([post(1), post(2), post(3)])) and store.count() == 4
+
+
+def test_sums_over_many_capped_counts_do_not_overflow(store: SqliteStore):
+    # 10,000 posts at the cap sum past 2^63 only if the cap is too high or the sum is an integer sum.
+    posts = [post(i).model_copy(update={"author": Author(handle=f"u{i % 3}", followers=MAX_COUNT),
+                                        "engagement": Engagement(likes=MAX_COUNT, replies=MAX_COUNT)})
+             for i in range(10_000)]
+    assert all(r.ok for r in store.upsert(posts))
+    totals = store.totals()
+    assert totals["mentions"] == 10_000 and totals["engagement"] == pytest.approx(2 * 10_000 * MAX_COUNT)
+    assert store.top_authors(Filters(), n=1)[0].engagement > 0
