@@ -73,7 +73,7 @@ def test_every_requirement_is_pinned_to_a_version_it_allows(profile, pins):
 
 
 def test_the_lock_pins_no_dev_checkout_and_no_installer(pins):
-    # Our own package is installed editable; pip/setuptools/wheel are upgraded before any install.
+    # Our own package is installed editable; pip/setuptools/wheel are pinned apart (constraints-bootstrap.txt).
     assert not {"groundswell", "pip", "setuptools", "wheel"} & set(pins)
     assert len(pins) > 100  # the whole resolved tree (Airflow, torch, ...), not only our direct needs
 
@@ -106,8 +106,11 @@ def test_every_install_of_requirements_uses_the_lock():
     assert images and "FROM python:3.11" in images[0]
     lines = makefile + [line for image in images for line in _install_lines(image)]
     assert len(lines) >= 6
+    installers = [line for line in lines if "-r constraints-bootstrap.txt" in line]
+    assert len(installers) == 2  # each venv pins its installers first
     for line in lines:
-        assert re.search(r"-c \S*constraints\.txt", line), f"installs without the lock: {line.strip()}"
+        if line not in installers:
+            assert re.search(r"-c \S*constraints\.txt", line), f"installs without the lock: {line.strip()}"
     copied = [
         line
         for image in images
@@ -115,6 +118,13 @@ def test_every_install_of_requirements_uses_the_lock():
         if line.strip().startswith("COPY") and "requirements.txt" in line
     ]
     assert copied and all("constraints.txt" in line for line in copied)
+
+
+def test_the_installers_are_pinned_too():
+    """pip freeze leaves pip, setuptools and wheel out of the lock: constraints-bootstrap.txt pins them."""
+    pinned = read_pins(REPO / "constraints-bootstrap.txt")
+    assert set(pinned) == {"pip", "setuptools", "wheel"}
+    assert all(re.fullmatch(r"\d+(\.\d+)*", version) for version in pinned.values())
 
 
 def _run_script(*args: str, out: Path) -> subprocess.CompletedProcess:
