@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from core.mention import INTENT_LABELS, SENTIMENT_LABELS
 from core.query import QuerySyntaxError, parse
 from core.query.ast import And, Near, Node, Not, Or
-from core.time import as_utc
+from core.time import as_utc, check_range
 from dashboards.web.errors import ApiError
 from indexing.base import Filters
 
@@ -226,8 +226,10 @@ def parse_brand(params: Mapping[str, str], brands: list[str], *, required: bool,
 def parse_period(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
     since = parse_time(params["since"], "since") if params.get("since") else None
     until = parse_time(params["until"], "until") if params.get("until") else None
-    if since and until and since >= until:
-        raise ApiError(f"since ({since.isoformat()}) must be before until ({until.isoformat()})", param="since")
+    try:
+        check_range(since, until)
+    except ValueError as exc:
+        raise ApiError(str(exc), param="since") from None
     return since, until
 
 

@@ -35,8 +35,7 @@ def mention_json(m: Mention) -> dict[str, Any]:
 
 
 def bucket_json(b: Bucket) -> dict[str, Any]:
-    scored = b.negative + b.neutral + b.positive
-    net = (b.positive - b.negative) / scored if scored else None
+    net = b.net_sentiment
     return {
         "start": b.start.isoformat(),
         "negative": b.negative,

@@ -15,7 +15,7 @@ from dashboards.web.errors import ApiError
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
-from indexing.base import Filters, Store
+from indexing.base import Bucket, Filters, Store
 from nlp.theme_state import theme_details
 from nlp.trends import CANDIDATES, Rise
 
@@ -122,7 +122,6 @@ def overview(
     scoped = filters.replace(since=period.since, until=period.until)
     buckets = store.histogram(scoped, interval=interval)  # type: ignore[arg-type]
     counts = {k: sum(getattr(b, k) for b in buckets) for k in ("negative", "neutral", "positive", "unknown")}
-    scored = counts["negative"] + counts["neutral"] + counts["positive"]
     # Share of voice: the same period and filters, across every configured brand.
     all_brands = tuple(b.name for b in brands)
     sov_counts = store.facet(scoped.replace(brand=None, brands=all_brands), "brand")
@@ -135,7 +134,7 @@ def overview(
         "totals": {
             "mentions": sum(counts.values()),
             **counts,
-            "net_sentiment": (counts["positive"] - counts["negative"]) / scored if scored else None,
+            "net_sentiment": Bucket(start=period.since, **counts).net_sentiment,  # the one rule (indexing.base)
             **engagement_totals(store, scoped),
         },
         "share_of_voice": [

@@ -167,6 +167,15 @@ def test_totals_and_capped_search_total(store, monkeypatch):
     assert (second.total, second.total_exact) == (12, False) and len(second.hits) == 10
 
 
+def _index_as_before(store: SqliteStore, document, version: int) -> None:
+    """The FTS index and user_version an older version left: each row's text indexed as `document(text)`."""
+    conn = store._conn()
+    conn.execute("DELETE FROM mentions_fts")
+    for rowid, text in conn.execute("SELECT rowid, text FROM mentions").fetchall():
+        conn.execute("INSERT INTO mentions_fts(rowid, doc) VALUES (?, ?)", (rowid, document(text)))
+    conn.execute(f"PRAGMA user_version = {version}")
+
+
 def test_store_from_before_accent_folding_is_reindexed_on_open(tmp_path):
     """A store whose FTS index holds unfolded tokens (what the previous version wrote) is rebuilt once."""
     from core.query.text import tokenize
@@ -176,11 +185,7 @@ def test_store_from_before_accent_folding_is_reindexed_on_open(tmp_path):
     old = SqliteStore(path)
     list(old.upsert([mention(1, "La batería dura poco"), mention(2, "Lumorá nueva")]))
     # Put the file in the exact state the previous version left: unfolded FTS rows, user_version 0.
-    conn = old._conn()
-    conn.execute("DELETE FROM mentions_fts")
-    for rowid, text in conn.execute("SELECT rowid, text FROM mentions").fetchall():
-        conn.execute("INSERT INTO mentions_fts(rowid, doc) VALUES (?, ?)", (rowid, " ".join(tokenize(text))))
-    conn.execute("PRAGMA user_version = 0")
+    _index_as_before(old, lambda text: " ".join(tokenize(text)), version=0)
     assert old.count(Filters(text="bateria")) == 0  # the unfolded index cannot find it
     old.close()
 
@@ -201,12 +206,8 @@ def test_a_store_indexed_with_the_previous_search_document_is_reindexed_on_open(
     path = tmp_path / "v2.db"
     old = SqliteStore(path)
     list(old.upsert([mention(1, "Шоколад Алёнка #ad"), mention(2, "new ad campaign")]))
-    conn = old._conn()
-    conn.execute("DELETE FROM mentions_fts")
-    for rowid, text in conn.execute("SELECT rowid, text FROM mentions").fetchall():
-        conn.execute("INSERT INTO mentions_fts(rowid, doc) VALUES (?, ?)",
-                     (rowid, " ".join(search_tokens(text)).replace("е", "ё")))  # format 1 kept ё as written
-    conn.execute("PRAGMA user_version = 2")
+    # Format 1 kept ё as written.
+    _index_as_before(old, lambda text: " ".join(search_tokens(text)).replace("е", "ё"), version=2)
     old.close()
 
     reopened = SqliteStore(path)
