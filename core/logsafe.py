@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 MASK = "***"
 # Shorter values (a '1', 'true', a port) would mask unrelated text without protecting anything.
@@ -69,17 +69,32 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"""(?i)(["'])({_QUERY_SECRETS})\1(\s*:\s*)(?!["'\s])[^,}}\s]+"""), rf"\1\2\1\3{MASK}"),
 ]
 
-_known: set[str] = set()
+# Each known secret as one pattern (see `_secret_pattern`), longest first when masking.
+_known: dict[str, re.Pattern[str]] = {}
+# Characters no URL encoder escapes: a secret's other characters may appear raw or as %XX.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _secret_pattern(value: str) -> re.Pattern[str]:
+    """`value` raw or URL-encoded in any mix: encoders differ in which characters they escape ('/' kept by
+    one, '%2F' by another), in the case of the hex ('%2f', '%2F', even mixed in one string) and in the
+    space ('%20' or '+'). One pattern per secret matches all of them."""
+    parts = []
+    for char in value:
+        if char in _UNRESERVED:
+            parts.append(re.escape(char))
+            continue
+        escaped = "".join(f"%(?i:{byte:02X})" for byte in char.encode("utf-8"))
+        plus = "|\\+" if char == " " else ""
+        parts.append(f"(?:{re.escape(char)}|{escaped}{plus})")
+    return re.compile("".join(parts))
 
 
 def register_secret(value: str | None) -> None:
-    """Mask `value` in every log line from now on (with its URL-encoded form, and a URL's path)."""
+    """Mask `value` in every log line from now on (raw, URL-encoded in any form, and a URL's path)."""
     if not value or len(value) < MIN_SECRET_CHARS:
         return
-    encoded = quote(value, safe="")
-    # Encoders differ in the case of their %XX escapes: register both.
-    lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)
-    _known.update(v for v in (value, encoded, lower) if len(v) >= MIN_SECRET_CHARS)
+    _known[value] = _secret_pattern(value)
     try:
         parts = urlsplit(value)
     except ValueError:
@@ -88,7 +103,7 @@ def register_secret(value: str | None) -> None:
         # urllib3 logs the path (and query) without the host: mask that alone too.
         tail = parts.path + (f"?{parts.query}" if parts.query else "")
         if len(tail) >= MIN_SECRET_CHARS and tail.strip("/"):
-            _known.add(tail)
+            _known[tail] = _secret_pattern(tail)
 
 
 def register_env_secrets(env: Mapping[str, str] | None = None, names: Iterable[str] = ()) -> None:
@@ -132,8 +147,7 @@ def without_credentials(url: str) -> str:
 def redact(text: str) -> str:
     """`text` with every known secret and every secret-shaped value masked."""
     for secret in sorted(_known, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
+        text = _known[secret].sub(MASK, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -142,6 +142,8 @@ def test_secret_shapes_are_masked(line, secret):
 def test_registered_secrets_are_masked_raw_and_url_encoded():
     register_secret("pa ss/wörd-0123")
     assert redact("sent pa ss/wörd-0123 and pa%20ss%2Fw%C3%B6rd-0123") == f"sent {MASK} and {MASK}"
+    # A form encoder's '+' for the space, lower-case hex inside a multi-byte character.
+    assert redact("body=pa+ss/w%c3%b6rd-0123&x=1") == f"body={MASK}&x=1"
     assert redact("Bearer token expired; sort key=created_at") == "Bearer token expired; sort key=created_at"
 
 
@@ -168,6 +170,8 @@ def test_secret_shapes_beyond_name_equals_value_are_masked(line, secret):
 def test_a_known_secret_is_masked_in_either_case_of_url_encoding():
     register_secret("s3cr3t+tok/en")
     assert redact("sent s3cr3t%2btok%2fen and s3cr3t%2Btok%2Fen") == f"sent {MASK} and {MASK}"
+    # Mixed case in one string, and an encoder that keeps '/' (or '+') raw.
+    assert redact("sent s3cr3t%2btok%2Fen, s3cr3t%2Btok/en, s3cr3t+tok%2fen") == f"sent {MASK}, {MASK}, {MASK}"
     assert redact("password reset flow; the token expired") == "password reset flow; the token expired"
     # Messages that name a secret are not secrets: the fix they give must stay readable.
     assert redact("X needs a bearer token: set $X_BEARER_TOKEN") == "X needs a bearer token: set $X_BEARER_TOKEN"
