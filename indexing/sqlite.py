@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from core.mention import Mention
-from core.query import fts5_document, parse
+from core.query import parse
 from core.query.text import fold_spans
 from core.time import as_utc
 from indexing import sqlite_brands as brands_sql
@@ -45,7 +45,7 @@ from indexing.base import (
     check_search_args,
     merge_stored,
 )
-from indexing.sqlite_query import to_fts5
+from indexing.sqlite_query import fts5_column, to_fts5
 from indexing.terms import significant_terms
 
 SCHEMA = """
@@ -75,8 +75,9 @@ CREATE TABLE IF NOT EXISTS mention_themes (
     PRIMARY KEY (mention_rowid, theme)
 );
 CREATE INDEX IF NOT EXISTS mention_themes_theme ON mention_themes(theme);
--- The FTS table holds a normalised copy of the text (folded tokens joined by single spaces, see
--- core.query.fts5_document) so phrase, accent-free and short CJK terms prefilter exactly.
+-- The FTS table holds a normalised copy of the text (folded tokens joined by single spaces, with a space
+-- before and after, see indexing.sqlite_query.fts5_column) so phrase, accent-free, short-word and short CJK
+-- terms prefilter exactly.
 CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(doc, tokenize='trigram');
 CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
     INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, gs_fts_doc(new.text));
@@ -125,9 +126,10 @@ _SORTS = {
 # the times first, then the FTS index, so each step sees the version it expects).
 # 0 = FTS tokens as written; 1 = folded FTS tokens;
 # 2 = besides, `created_at` holds milliseconds, like Elasticsearch's date (before: whole seconds);
-# 3 = the FTS index holds `core.query.document` format 2 (ё as е, combining marks inside words, #tags, @handles).
+# 3 = the FTS index holds `core.query.document` format 2 (ё as е, combining marks inside words, #tags, @handles);
+# 4 = that document between two spaces (`sqlite_query.fts5_column`), so one- and two-letter words prefilter.
 TIME_VERSION = 2
-FTS_VERSION = 3
+FTS_VERSION = 4
 FTS_DOCUMENT = 2  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
@@ -215,7 +217,7 @@ class SqliteStore:
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
 
     def _migrate_fts(self) -> None:
-        """Rebuild the FTS index when it was written by an older `fts5_document` (once per store)."""
+        """Rebuild the FTS index when it was written by an older `fts5_column` (once per store)."""
         conn = self._conn()
         if conn.execute("PRAGMA user_version").fetchone()[0] >= FTS_VERSION:
             return
@@ -287,7 +289,7 @@ class SqliteStore:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
-        conn.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)
+        conn.create_function("gs_fts_doc", 1, fts5_column, deterministic=True)
         return conn
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from core.query.ast import Handle, Hashtag, Node, Term
 from core.query.compile import render
+from core.query.document import fts5_document
 from core.query.relax import Expr, relax
 from core.query.stem import stem
 from core.query.text import CYRILLIC_EXTRA, fold, is_hangul, tokenize
@@ -15,21 +16,32 @@ if TYPE_CHECKING:
     from core.query import Query
 
 
-def _fts5_segments(tokens: tuple[str, ...] | list[str], prefixes: bool = False) -> list[str]:
-    """Substrings of `fts5_document(text)` that every match of these tokens must contain.
+def fts5_column(text: str) -> str:
+    """What the SQLite FTS column holds for `text`: `fts5_document(text)` between two spaces.
 
-    Tokens are folded as the document is. A Hangul query token matches a text token that
-    only starts with it, so it ends a segment; so does every token when `prefixes` (the
-    stems of an inflected term, `~ru`: a form starts with its stem).
+    The spaces bound every token on both sides, so a word match can be looked for as ' word ': exact
+    at word edges, and long enough for the trigram index even for a one- or two-letter word ('HP',
+    'LG', '5G'), which otherwise no trigram could find and every candidate row would be read."""
+    return f" {fts5_document(text)} "
+
+
+def _fts5_segments(tokens: tuple[str, ...] | list[str], prefixes: bool = False) -> list[str]:
+    """Substrings of `fts5_column(text)` that every match of these tokens must contain.
+
+    Tokens are folded as the document is. Every segment starts at a token's start, so with the space
+    before it. A Hangul query token matches a text token that only starts with it, so it ends a
+    segment, without the space after; so does every token when `prefixes` (the stems of an inflected
+    term, `~ru`: a form starts with its stem). Any other segment ends with a whole token, so with the
+    space after it.
     """
     segments, current = [], []
     for tok in tokens:
         current.append(fold(tok))
         if is_hangul(tok) or prefixes:
-            segments.append(" ".join(current))
+            segments.append(" " + " ".join(current))
             current = []
     if current:
-        segments.append(" ".join(current))
+        segments.append(" " + " ".join(current) + " ")
     return [s for s in segments if len(s) >= 3]  # trigram FTS cannot look for shorter strings
 
 
@@ -77,8 +89,8 @@ def _fts5_leaf_for(normalized: bool):
 def to_fts5(query: Query, normalized: bool = False) -> str | None:
     """FTS5 MATCH expression for a `tokenize='trigram'` table, a SUPERSET of the true matches.
 
-    normalized=True: the FTS column holds `fts5_document(text)`; phrases and Han/Kana terms
-    prefilter well and the superset is exact. normalized=False: the column holds the raw
+    normalized=True: the FTS column holds `fts5_column(text)`; phrases, short words and Han/Kana
+    terms prefilter well and the superset is exact. normalized=False: the column holds the raw
     text; only single tokens of 3+ characters are used (no prefilter for short CJK terms).
     Post-filter the candidates with `Query.matches`. None when no prefilter is safe (only
     short terms, only negations, only lang:).

@@ -75,7 +75,7 @@ def test_sqlite_store_search_finds_inflected_forms_through_its_prefilter(tmp_pat
     store = SqliteStore(tmp_path / "g.db")
     try:
         list(store.upsert([_mention(i, t) for i, t in enumerate(texts)]))
-        assert '"люмор"' in to_fts5(parse("Люмора~ru"), normalized=True)
+        assert '" люмор"' in to_fts5(parse("Люмора~ru"), normalized=True)
         found = sorted(m.text for m in store.iter_mentions(Filters(text="Люмора~ru")))
         assert found == ["Доволен Люморой", "У Люморы сел аккумулятор"]
     finally:

@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 from query_samples import CASES
 
-from core.query import QueryCompileError, fts5_document, parse
+from core.query import QueryCompileError, parse
 from extractors.query_native import search_terms, to_reddit, to_x
 from indexing.elasticsearch_query import to_elasticsearch
-from indexing.sqlite_query import to_fts5
+from indexing.sqlite_query import fts5_column, to_fts5
 
 
 @pytest.mark.parametrize(
@@ -82,12 +82,15 @@ def test_to_elasticsearch_hostile_text_stays_a_phrase():
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("ab OR xy", None),  # shorter than a trigram
+        # Short words are bounded by the column's spaces: long enough for a trigram, exact at word edges.
+        ("ab OR xy", '" ab " OR " xy "'),
+        ("5G", '" 5g "'),
         ("NOT apple", None),
         ("lang:ko", None),
-        ("apple NOT pie", '"apple"'),
-        ('"apple watch" OR 苹果', '"apple watch" OR "苹 果"'),
-        ('"갤럭시 배터리"', '"갤럭시" AND "배터리"'),
+        ("삼", None),  # a Hangul word matches as a prefix: ' 삼' is shorter than a trigram
+        ("apple NOT pie", '" apple "'),
+        ('"apple watch" OR 苹果', '" apple watch " OR " 苹 果 "'),
+        ('"갤럭시 배터리"', '" 갤럭시" AND " 배터리"'),
     ],
 )
 def test_to_fts5_normalized(query, expected):
@@ -116,7 +119,7 @@ def test_fts5_prefilter_is_a_superset_on_a_real_trigram_table(normalized):
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE posts USING fts5(doc, tokenize='trigram')")
     texts = sorted({text for _, text, _, _ in CASES})
-    docs = [(i, fts5_document(t) if normalized else t) for i, t in enumerate(texts)]
+    docs = [(i, fts5_column(t) if normalized else t) for i, t in enumerate(texts)]
     db.executemany("INSERT INTO posts(rowid, doc) VALUES (?, ?)", docs)
     checked = 0
     for query, _, _, _ in CASES:
