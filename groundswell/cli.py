@@ -542,8 +542,11 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
         source.close()
     _emit(as_dict(report))
     if report.failed:
+        unreadable = (f"{report.unreadable} of them cannot be read in the source by this version (the log names "
+                      "them): delete or re-collect them there, then " if report.unreadable else "")
         click.echo(f"{report.failed} mention(s) did not land in {report.target} (first: "
-                   f"{', '.join(report.failed_ids[:3])}); run the same command again to continue", err=True)
+                   f"{', '.join(report.failed_ids[:3])}); {unreadable}run the same command again to continue",
+                   err=True)
         sys.exit(EXIT_UNSTORED)
 
 

@@ -63,6 +63,7 @@ class StoreCopyReport:
     copies: int = 0  # not written: the target holds the same story from another source (its brands added)
     failed: int = 0  # not written, or not there when read back
     failed_ids: list[str] = field(default_factory=list)  # the first MAX_NAMED of them
+    unreadable: int = 0  # of `failed`: source posts this version cannot read (the log says why, by id)
     resumed_from: str | None = None  # where an earlier run of the same copy stopped (ISO time)
     copied_before: int = 0  # what that run had copied
     state_copied: int = 0  # state entries written (dry run: would be)
@@ -129,9 +130,13 @@ def copy_store(
         report.target_mentions_after = report.target_mentions_before
         return report
     bar = progress_bar(progress, "copy", total=source.count(todo) if progress else None)
+    skipped_before = source.unreadable.count
     try:
         for chunk in batched(source.iter_mentions(todo), batch):
+            # Before the write moves the mark past them: a source post this version cannot read was not copied.
+            _note_unreadable(source, report, skipped_before)
             _write(target, chunk, report, mark, bar)
+        _note_unreadable(source, report, skipped_before)
     finally:
         bar.close()
     if report.failed:
@@ -139,6 +144,11 @@ def copy_store(
             f"{report.failed} mention(s) did not land: cursors must not reach the target before the mentions "
             "they cover. Run the same command again to continue."
         )
+        if report.unreadable:
+            report.state_skipped_reason += (
+                f" {report.unreadable} of them cannot be read in the source by this version (the log names "
+                "them and why): delete them there, or re-collect them, first."
+            )
     elif partial:
         mark.finish()
         report.complete = True
@@ -148,6 +158,18 @@ def copy_store(
         report.complete = True
     report.target_mentions_after = target.count(EVERYTHING)
     return report
+
+
+def _note_unreadable(source: Store, report: StoreCopyReport, before: int) -> None:
+    """Count the source's posts its scan skipped as unreadable (`indexing.base.UnreadableDocs`) as failed: the
+    copy is then incomplete, its mark stays put and no state is copied, and the report names them."""
+    missed = source.unreadable.count - before - report.unreadable
+    if missed <= 0:
+        return
+    report.unreadable += missed
+    report.failed += missed
+    named = [i for i in source.unreadable.named if i not in report.failed_ids]
+    report.failed_ids += named[: max(0, MAX_NAMED - len(report.failed_ids))]
 
 
 def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark: PassMark, bar) -> None:

@@ -8,6 +8,7 @@ consumer talks to `Store` only, so the same code runs on both.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from core.mention import Mention, Sentiment
 from core.state import ListableState
+
+_log = logging.getLogger(__name__)
 
 Interval = Literal["hour", "day"]
 SORTS = ("newest", "oldest", "engagement", "relevance")
@@ -87,6 +90,35 @@ def merge_stored(new: Mention, old: Mention | None, replace_labels: bool = False
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached; the message names where it looked and what to check (one line)."""
+
+
+class UnreadableDocs:
+    """Stored documents a scanning read (`iter_mentions`, `search`, `unenriched`) skipped because this
+    version cannot read them (damaged by hand, or written by a version whose fields this one rejects).
+
+    One such post must not stop a report, the dashboard or an alert run, so scans skip it, log it once by
+    id, and count it here; a caller that must not lose it (`store copy`) checks `count`. `get` does not skip:
+    callers read "not returned" as "not stored" (retention prunes the state of mentions `get` misses)."""
+
+    MAX_NAMED = 20  # ids kept (and logged) by name; `count` has them all
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.named: dict[str, str] = {}  # id -> why, the first MAX_NAMED
+
+    def read(self, mention_id: str, load: Callable[[], Mention]) -> Mention | None:
+        """`load()`, or None (counted, logged once) when the stored document is not a valid Mention."""
+        try:
+            return load()
+        except ValueError as exc:  # pydantic's ValidationError and json's decode errors are ValueErrors
+            self.count += 1
+            if len(self.named) < self.MAX_NAMED and mention_id not in self.named:
+                # The error's first two lines name the field; the rest quotes the stored value.
+                why = " ".join(str(exc).splitlines()[:2])[:200]
+                self.named[mention_id] = why
+                _log.warning("skipped stored mention %s: this version cannot read it (%s); delete it, or re-collect "
+                             "it to store a fresh copy", mention_id, why)
+            return None
 
 
 def check_search_args(sort: str, size: int) -> None:
@@ -200,6 +232,7 @@ class Store(ListableState, Protocol):
     """Where mentions live. Writes are idempotent upserts keyed by `Mention.id`."""
 
     name: str
+    unreadable: UnreadableDocs  # what scans skipped since the store was opened
 
     def upsert(self, mentions: Iterable[Mention], *, replace_labels: bool = False,
                fields: frozenset[str] | None = None) -> Iterator[WriteResult]:

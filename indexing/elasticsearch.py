@@ -33,6 +33,7 @@ from indexing.base import (
     SearchPage,
     StoreUnavailable,
     ThemeCount,
+    UnreadableDocs,
     WriteResult,
     check_search_args,
     merge_stored,
@@ -185,6 +186,7 @@ class ElasticsearchStore:
         self.alias = read_alias(self.prefix)
         self.state_index = state_index(self.prefix)
         self.client = client if client is not None else _client(url or "", api_key, request_timeout)
+        self.unreadable = UnreadableDocs()
         self.bulk = bulk or BulkPolicy()
         # Readers expect what a job just wrote (detect right after collect): refresh once per upsert call.
         self.refresh_after_write = refresh_after_write
@@ -457,7 +459,13 @@ class ElasticsearchStore:
     def iter_mentions(self, filters: Filters | None = None, page: int = 1000) -> Iterator[Mention]:
         """Oldest first, through a point in time so a concurrent write cannot shift the pages."""
         for hit in self._scan(self._query(filters), [{"created_at": "asc"}, {"id": "asc"}], page):
-            yield from_document(hit["_source"])
+            mention = self._read(hit)
+            if mention is not None:
+                yield mention
+
+    def _read(self, hit: dict[str, Any]) -> Mention | None:
+        """A scanned hit's mention, or None when this version cannot read it (skipped: `UnreadableDocs`)."""
+        return self.unreadable.read(hit["_id"], lambda: from_document(hit["_source"]))
 
     def _scan(
         self, query: dict[str, Any], sort: list[dict[str, Any]], page: int, source: Any = True
@@ -502,7 +510,9 @@ class ElasticsearchStore:
         query = {"bool": {"must_not": [{"exists": {"field": "sentiment.label"}}]}}
         out: list[Mention] = []
         for hit in self._scan(query, [{"created_at": "asc"}, {"id": "asc"}], min(limit, 5000)):
-            out.append(from_document(hit["_source"]))
+            mention = self._read(hit)
+            if mention is not None:
+                out.append(mention)
             if len(out) >= limit:
                 break
         return out
@@ -548,13 +558,11 @@ class ElasticsearchStore:
         raw = res["hits"]["hits"]
         more = len(raw) > size
         raw = raw[:size]
+        # An unreadable document is skipped (`UnreadableDocs`): the page is one short, the cursor unchanged.
         hits = [
-            Hit(
-                mention=from_document(h["_source"]),
-                highlight=(h.get("highlight", {}).get("text") or [None])[0],
-                score=h.get("_score"),
-            )
+            Hit(mention=mention, highlight=(h.get("highlight", {}).get("text") or [None])[0], score=h.get("_score"))
             for h in raw
+            if (mention := self._read(h)) is not None
         ]
         next_cursor = None
         if more:

@@ -41,6 +41,7 @@ from indexing.base import (
     SearchPage,
     StoreUnavailable,
     ThemeCount,
+    UnreadableDocs,
     WriteResult,
     check_search_args,
     merge_stored,
@@ -196,6 +197,7 @@ class SqliteStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._memory_conn: sqlite3.Connection | None = None
+        self.unreadable = UnreadableDocs()
         try:
             self._open()
         except sqlite3.DatabaseError as exc:
@@ -515,6 +517,10 @@ class SqliteStore:
                 yield row
 
     # -- reads ---------------------------------------------------------------------------------
+    def _read(self, mention_id: str, doc: str) -> Mention | None:
+        """A scanned row's mention, or None when this version cannot read it (skipped: `UnreadableDocs`)."""
+        return self.unreadable.read(mention_id, lambda: Mention.model_validate_json(doc))
+
     def get(self, ids: Iterable[str]) -> list[Mention]:
         return list(self._existing(self._conn(), list(ids)).values())
 
@@ -576,24 +582,26 @@ class SqliteStore:
         last = (-(2**62), -1)
         while True:
             sql = (
-                f"SELECT m.text, m.lang, m.doc, {when}, {rowid} FROM {src} WHERE {where} "
+                f"SELECT m.id, m.text, m.lang, m.doc, {when}, {rowid} FROM {src} WHERE {where} "
                 f"AND ({when}, {rowid}) > (?, ?) ORDER BY {when}, {rowid} LIMIT ?"
             )
             rows = self._conn().execute(sql, [*params, *last, chunk]).fetchall()
             if not rows:
                 return
-            for text, lang, doc, _, _ in rows:
+            for mention_id, text, lang, doc, _, _ in rows:
                 if query is None or query.matches(text, lang):
-                    yield Mention.model_validate_json(doc)
-            last = (rows[-1][3], rows[-1][4])
+                    mention = self._read(mention_id, doc)
+                    if mention is not None:
+                        yield mention
+            last = (rows[-1][4], rows[-1][5])
 
     def unenriched(self, limit: int = 1000) -> list[Mention]:
         rows = (
             self._conn()
-            .execute("SELECT doc FROM mentions WHERE enriched = 0 ORDER BY created_at LIMIT ?", (limit,))
+            .execute("SELECT id, doc FROM mentions WHERE enriched = 0 ORDER BY created_at LIMIT ?", (limit,))
             .fetchall()
         )
-        return [Mention.model_validate_json(doc) for (doc,) in rows]
+        return [m for m in (self._read(mention_id, doc) for mention_id, doc in rows) if m is not None]
 
     def search(
         self,
@@ -631,19 +639,22 @@ class SqliteStore:
             rows = (
                 self._conn()
                 .execute(
-                    f"SELECT m.text, m.lang, m.doc, {key}, {rowid_col} FROM {source} WHERE {cond} "
+                    f"SELECT m.text, m.lang, m.doc, {key}, {rowid_col}, m.id FROM {source} WHERE {cond} "
                     f"ORDER BY {key} {order}, {rowid_col} {order} LIMIT ?",
                     [*args, batch],
                 )
                 .fetchall()
             )
-            for text, lang, doc, k, rowid in rows:
+            for text, lang, doc, k, rowid, mention_id in rows:
                 if query is not None and not query.matches(text, lang):
+                    continue
+                mention = self._read(mention_id, doc)
+                if mention is None:
                     continue
                 if len(hits) == size:
                     more = True  # a further match exists, so the next page is not empty
                     break
-                hits.append(Hit(mention=Mention.model_validate_json(doc), highlight=_highlight(text, query)))
+                hits.append(Hit(mention=mention, highlight=_highlight(text, query)))
                 last_hit = (k, rowid)
             if more or len(rows) < batch:
                 break

@@ -234,3 +234,16 @@ def test_cli_refuses_a_partial_copy_of_an_unknown_brand(tmp_path, source):
                                    "--no-progress"])
     assert dry.exit_code == 0, dry.output
     assert "copies mentions only" in json.loads(dry.stdout.strip().splitlines()[-1])["state_skipped_reason"]
+
+
+def test_a_source_post_this_version_cannot_read_is_named_and_holds_the_copy_back(source, target):
+    """Scans skip a document this version cannot read (indexing.base.UnreadableDocs); a copy must not pass
+    it silently: it counts as failed, by id, and the mark and the state wait."""
+    ordered = [m.id for m in source.iter_mentions(EVERYTHING)]
+    bad = ordered[5]
+    source._conn().execute("UPDATE mentions SET doc = json_set(doc, '$.topic', 'newer') WHERE id = ?", (bad,))
+    report = copy(source, target, batch=4)
+    assert (report.copied, report.failed, report.unreadable, report.failed_ids) == (39, 1, 1, [bad])
+    assert not report.complete and "cannot be read in the source" in report.state_skipped_reason
+    (mark,) = target.state_items(MARK_PREFIX).values()
+    assert json.loads(mark)["done"] == 4  # the batch the unreadable post belonged to did not move the mark

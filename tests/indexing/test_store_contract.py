@@ -690,3 +690,33 @@ def test_inflected_terms_are_exact_on_sqlite_and_a_documented_superset_on_elasti
     else:
         assert found == _exact("Люмора~ru") | {"import:lumora-lookalike"}
         assert negated == _exact("NOT Люмора~ru") | {"import:lumora-form"}
+
+
+def _damage(store: Store, mention: Mention) -> None:
+    """Give one stored document a label this version rejects, as a newer version's write could."""
+    if store.name == "sqlite":
+        conn = store._conn()
+        conn.execute("UPDATE mentions SET doc = json_set(doc, '$.sentiment', json('{\"label\": \"mixed\"}')) "
+                     "WHERE id = ?", (mention.id,))
+    else:
+        from indexing.elasticsearch_mapping import month_index  # lazy: the Elasticsearch side only
+
+        store.client.update(index=month_index(store.prefix, mention.created_at), id=mention.id,
+                            doc={"sentiment": {"label": "mixed"}}, refresh=True)
+
+
+def test_a_document_this_version_cannot_read_is_skipped_by_scans_and_named(empty_store: Store, caplog):
+    """One unreadable post must not stop a report, the dashboard or an alert run: scans skip it, count it and
+    log it by id. `get` still raises: its callers read "not returned" as "not stored"."""
+    posts = CORPUS[:6]
+    assert all(r.ok for r in empty_store.upsert(posts))
+    bad = posts[2]
+    _damage(empty_store, bad)
+    with caplog.at_level("WARNING", logger="indexing.base"):
+        assert [m.id for m in empty_store.iter_mentions()] == [m.id for m in posts if m is not bad]
+        page = empty_store.search(Filters(), size=100, sort="oldest")
+    assert [h.mention.id for h in page.hits] == [m.id for m in posts if m is not bad]
+    assert empty_store.unreadable.count == 2 and list(empty_store.unreadable.named) == [bad.id]
+    assert [r.getMessage() for r in caplog.records if bad.id in r.getMessage()] != []
+    with pytest.raises(ValueError):
+        empty_store.get([bad.id])
