@@ -1,4 +1,4 @@
-"""The dashboard's FastAPI app: four pages and the read-only JSON API behind them.
+"""The dashboard's FastAPI app: four pages and the JSON API behind them (reads, and four analyst writes).
 
 Pages: /overview, /explore, /themes, /alerts (plain HTML + JS, plotly.js served
 locally from the installed `plotly` package — no CDN, no build step).
@@ -148,7 +148,7 @@ def create_app(
     user_header: str | None = None,
     newest_ttl_s: float = 30.0,
 ) -> FastAPI:
-    """Build the read-only dashboard over `store` for the brands of `config_or_brands`.
+    """Build the dashboard over `store` for the brands of `config_or_brands`.
 
     `token`, when given, is required on every request (see `dashboards.web.auth`);
     without one, only requests addressed to a loopback host name are answered.

@@ -42,7 +42,7 @@ from groundswell.pipeline import open_store
     "Only behind a proxy that sets it on every request: docs/security.md.",
 )
 def serve(config_path: str, host: str, port: int, token: str | None, title: str, user_header: str | None) -> None:
-    """Serve the read-only analyst dashboard (Overview, Explore, Themes, Alerts)."""
+    """Serve the analyst dashboard (Overview, Explore, Themes, Alerts; analysts may mark spam and correct labels)."""
     token = token or os.environ.get(TOKEN_ENV) or None
     if user_header and not re.fullmatch(r"[A-Za-z0-9-]{1,100}", user_header):
         raise click.UsageError(f"--user-header {user_header!r} is not a header name (letters, digits and '-')")
