@@ -129,6 +129,11 @@ class Extractor(Generic[OptionsT]):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         raise NotImplementedError
 
+    def shown_cursor(self, cursor: str) -> str:
+        """`cursor` as `groundswell collect` prints it, to resume from with --cursor: as it is, unless the
+        source's cursor names something secret (RSS: private feed URLs) and overrides this."""
+        return cursor
+
     def own_posts(
         self, brand: str, query: str, accounts: list[str], cursor: str | None, window: Window
     ) -> Iterator[Batch]:

@@ -23,7 +23,7 @@ from core.accounts import account_key
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.http import Retry, retry_after_header, retry_after_seconds
-from extractors.state import Backlog, Newest, decode_cursor, encode_cursor
+from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
 log = logging.getLogger("groundswell.extractors.bluesky")
 
@@ -86,15 +86,6 @@ def _until(before: str | None, window: Window) -> str | None:
     return window.until.isoformat() if window.until else None
 
 
-def _later(since: str | None, window: Window) -> str | None:
-    """Where a run's read went down to: the cursor or the window's start (inclusive), whichever is later."""
-    start = as_utc(window.since) if window.since else None
-    when = _time(since)
-    if start is not None and (when is None or start > when):
-        return start.isoformat()
-    return since if when is not None else None
-
-
 def _read_before(when: datetime, read_up_to: datetime | None, window_start: datetime | None) -> bool:
     """Whether an own post is older than what this run needs: at or before the saved cursor's post, or
     strictly before the window's start (windows are [since, until): a post dated `since` belongs to it)."""
@@ -133,7 +124,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         opts = self.options
         terms = keyword_searches(query)
         selector = Selector("bluesky", brand, query, window)
-        backlog = Backlog.decode(cursor)
+        backlog = Backlog.load(cursor, _time_order, f"bluesky/{brand}")
         since = backlog.after if backlog else decode_cursor(cursor, "bluesky").get("since")
         if selector.stale_future_cursor(_time(since), cursor):
             since = None
@@ -143,9 +134,10 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
             selector.window = Window(until=window.until)
         else:
             selector.reach_back_to(_time(since))  # asked for everything after it: none of it was read
-        lower = since if backlog else since or (window.since.isoformat() if window.since else None)
+        lower = search_floor(since or None, window.since.isoformat() if window.since and not backlog else None)
         upper = _until(backlog.before if backlog else None, window)
-        after = backlog.after if backlog else _later(lower, window)  # what a backlog left by this run starts at
+        after = lower  # what a backlog left by this run starts at
+        bottom = _time(lower)
         # Compared as times: the `createdAt` strings vary in format.
         newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
         client = self.client()
@@ -187,6 +179,8 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 if not page_cursor or not _get(response, "posts"):
                     break
                 if number >= opts.max_pages:
+                    if oldest is not None and bottom is not None and oldest < as_utc(bottom):
+                        break  # given posts from below its `since` (not applied): it has reached it
                     if opts.sort == "latest" and oldest is not None and after is not None:
                         stops.append(oldest)
                     else:  # `top` is not ordered by time; nothing below: all the past is no range to owe
@@ -207,17 +201,20 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         the latest of those as a `Backlog`, read first by the next run (by every search: the cursor is one
         for all of them); a run that read a backlog through saves its `then`."""
         then = backlog.then if backlog else newest.get()
-        if stops:
-            top = max(stops)
-            owed_top = _time(backlog.before) if backlog else None
-            if owed_top is not None and top >= as_utc(owed_top):
-                # A whole run's pages of posts at one millisecond: go on below it, or the backlog never ends.
-                log.warning("bluesky/%s: more posts at %s than max_pages reads; going on below it", brand, top)
-                top = as_utc(owed_top) - ONE_MS
+        top = max(stops) if stops else None
+        owed_top = _time(backlog.before) if backlog else None
+        if top is not None and owed_top is not None and top >= as_utc(owed_top):
+            # A whole run's pages of posts at one millisecond: go on below it, or the backlog never ends.
+            log.warning("bluesky/%s: more posts at %s than max_pages reads; going on below it", brand, top)
+            top = as_utc(owed_top) - ONE_MS
+            bottom = _time(after)
+            if bottom is not None and top < as_utc(bottom):
+                top = None  # that millisecond was the backlog's last: nothing below it is owed
+        if top is not None:
             before = top.isoformat()
             log.warning("bluesky/%s: stopped with pages left; the next run reads the posts older than %s first",
                         brand, before)
-            return Backlog(after, before, then).encode()
+            return Backlog.owed(after, before, then, _time_order).encode()
         if backlog:
             done = [v for v in (then, newest.get()) if _time(v) is not None]
             since = max(done, key=_time_order) if done else backlog.after
@@ -274,6 +271,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
             yield Batch([], cursor=encode_cursor({"since": newest.get()}))
 
     def _classify(self, exc: Exception) -> Exception | None:
+        import httpx
         from atproto_client import exceptions as ex
 
         response = getattr(exc, "response", None)
@@ -292,6 +290,11 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
             return SourceError(f"bluesky rejected the request: {exc}")
         if isinstance(exc, json.JSONDecodeError | ex.ModelError):
             return Retry(f"malformed response ({type(exc).__name__})")
+        # The SDK wraps only httpx's timeouts and NetworkError: the rest of its transport errors come raw.
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return SourceError(f"bluesky: base_url is not an http(s) URL ({exc})")
+        if isinstance(exc, httpx.TransportError):  # a dropped connection ("Server disconnected"), a proxy error
+            return Retry(f"connection failed ({type(exc).__name__})")
         return None
 
     @staticmethod

@@ -11,6 +11,7 @@ report; `--replay` plays one back through the real client library, offline.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -33,6 +34,9 @@ T = TypeVar("T")
 
 SECRET_HEADERS = ["authorization", "cookie", "x-api-key", "x-csrf-token"]
 SECRET_PARAMS = ["access_token", "client_secret", "password", "refresh_token", "api_key", "token"]
+# The tokens of an OAuth token response (RFC 6749 5.1, OpenID Connect): Reddit's app-only login answers one.
+SECRET_BODY_KEYS = frozenset({"access_token", "refresh_token", "id_token"})
+FILTERED = "FILTERED"
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -51,15 +55,59 @@ def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="--option")
-        options[key.strip()] = yaml.safe_load(raw) if raw else ""  # 'limit=10' -> 10, 'subreddits=[a, b]' -> list
+        name = key.strip()
+        try:
+            options[name] = yaml.safe_load(raw) if raw else ""  # 'limit=10' -> 10, 'subreddits=[a, b]' -> list
+        except yaml.YAMLError as exc:
+            # Not YAML's own message: it quotes the value, and an unquoted private feed URL carries its token.
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at character {mark.column + 1}" if mark is not None and mark.line == 0 else ""
+            raise click.BadParameter(
+                f"{name}: the value is not valid YAML{where} (not shown: it may hold a secret); quote text "
+                f"with ': ', '?', '#' or ',' in it, e.g. -o '{name}=[\"https://…\"]'",
+                param_hint="--option",
+            ) from None
     return options
 
 
+def _scrub_json(value: Any) -> tuple[Any, bool]:
+    """`value` with the tokens of SECRET_BODY_KEYS replaced, at any depth, and whether any was."""
+    if isinstance(value, dict):
+        scrubbed, changed = {}, False
+        for key, item in value.items():
+            if key in SECRET_BODY_KEYS and item not in (None, ""):
+                scrubbed[key], changed = FILTERED, True
+            else:
+                scrubbed[key], inner = _scrub_json(item)
+                changed = changed or inner
+        return scrubbed, changed
+    if isinstance(value, list):
+        items = [_scrub_json(item) for item in value]
+        return [item for item, _ in items], any(changed for _, changed in items)
+    return value, False
+
+
 def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """A response as a cassette keeps it, one meant to be attached to bug reports: without cookies or
+    credential headers, and with the tokens of a JSON body (a live OAuth access token) replaced."""
     headers = response.get("headers") or {}
     for name in list(headers):
-        if name.lower() == "set-cookie":
+        if name.lower() == "set-cookie" or name.lower() in SECRET_HEADERS:
             del headers[name]
+    body = response.get("body") or {}
+    raw = body.get("string")
+    if raw:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return response  # not JSON: nothing of SECRET_BODY_KEYS to find
+        data, changed = _scrub_json(data)
+        if changed:  # re-encoded only then: a body left alone stays byte for byte as the server sent it
+            text = json.dumps(data)
+            body["string"] = text.encode() if isinstance(raw, bytes) else text
+            for name in list(headers):
+                if name.lower() == "content-length":
+                    headers[name] = [str(len(text.encode()))]
     return response
 
 
@@ -222,7 +270,7 @@ def collect(
     tmp.replace(out_path)
     click.echo(f"{written} mention(s) -> {out_path}" + (f", {skipped} skipped" if skipped else ""))
     if last_cursor:
-        click.echo(f"cursor: {last_cursor}")
+        click.echo(f"cursor: {extractor.shown_cursor(last_cursor)}")
     if record:
         click.echo(f"recorded HTTP session -> {record}")
 

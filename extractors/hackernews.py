@@ -20,7 +20,7 @@ from pydantic import Field
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.html_text import html_to_text
 from extractors.http import HttpClient
-from extractors.state import Backlog, Newest, decode_cursor, encode_cursor
+from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
 log = logging.getLogger("groundswell.extractors.hackernews")
 
@@ -31,14 +31,6 @@ class HackerNewsOptions(SourceOptions):
     hits_per_page: int = Field(default=100, ge=1, le=1000)
     max_pages: int = Field(default=10, ge=1, le=1000)
     endpoint: Literal["search_by_date", "search"] = "search_by_date"
-
-
-def _start(since: Any, window: Window) -> str | None:
-    """Where a run's read went down to (inclusive): the cursor or the window's start, whichever is later."""
-    starts = [since] if isinstance(since, int) else []
-    if window.since:
-        starts.append(int(window.since.timestamp()))
-    return str(max(starts)) if starts else None
 
 
 class HackerNewsExtractor(Extractor[HackerNewsOptions]):
@@ -52,7 +44,7 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
         opts = self.options
         terms = keyword_searches(query)
         selector = Selector("hackernews", brand, query, window)
-        backlog = Backlog.decode(cursor)
+        backlog = Backlog.load(cursor, int, f"hackernews/{brand}")
         if backlog and not backlog.before.isdigit():
             backlog = None
         if backlog:
@@ -71,18 +63,18 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
         url = f"{opts.base_url.rstrip('/')}/api/v1/{opts.endpoint}"
         seen: set[str] = set()
         numeric = []
-        if isinstance(since, int):
+        start = int(window.since.timestamp()) if window.since and not backlog else None
+        floor = search_floor(since if isinstance(since, int) else None, start)
+        if floor is not None:
             # Inclusive: a hit from the cursor's second that Algolia indexed after the last run is still
             # asked for; the ones already read come back under the same ids and overwrite themselves.
-            numeric.append(f"created_at_i>={since}")
-        elif window.since and not backlog:
-            numeric.append(f"created_at_i>={int(window.since.timestamp())}")
+            numeric.append(f"created_at_i>={floor}")
         if backlog:
             # Inclusive too: the stopped run's oldest second may have more hits on the pages it left.
             numeric.append(f"created_at_i<={backlog.before}")
         if window.until:
             numeric.append(f"created_at_i<{int(window.until.timestamp())}")
-        after = backlog.after if backlog else _start(since, window)  # what a backlog left by this run starts at
+        after = None if floor is None else str(floor)  # what a backlog left by this run starts at
         stops: list[int] = []  # per search left with pages unread: the oldest `created_at_i` it was given
         for term in terms:
             oldest: int | None = None  # the oldest hit this search was given, whatever became of it
@@ -117,6 +109,8 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
                 if not reachable and not capped:
                     break
                 if capped or page + 1 >= opts.max_pages:  # hits left unread
+                    if oldest is not None and floor is not None and oldest < floor:
+                        break  # given hits from below its start (filter not applied): it has reached it
                     if opts.endpoint == "search_by_date" and oldest is not None and after is not None:
                         stops.append(oldest)
                     else:  # `search` ranks by relevance, not time; nothing below: all the past is no range to owe
@@ -137,16 +131,18 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
         range below the latest of those as a `Backlog`, read first by the next run (by every search: the
         cursor is one for all of them); a run that read a backlog through saves its `then`."""
         then = backlog.then if backlog else None if newest.get() is None else str(newest.get())
-        if stops:
-            before = max(stops)
-            if backlog and before >= int(backlog.before):
-                # A whole run's pages of hits in one second: go on below it, or the backlog never ends.
-                log.warning("hackernews/%s: more hits dated %d than max_pages reads; going on below that second",
-                            brand, before)
-                before = int(backlog.before) - 1
+        before = max(stops) if stops else None
+        if backlog and before is not None and before >= int(backlog.before):
+            # A whole run's pages of hits in one second: go on below it, or the backlog never ends.
+            log.warning("hackernews/%s: more hits dated %d than max_pages reads; going on below that second",
+                        brand, before)
+            before = int(backlog.before) - 1
+            if after is not None and before < int(after):
+                before = None  # that second was the backlog's last: nothing below it is owed
+        if before is not None:
             log.warning("hackernews/%s: stopped with pages left; the next run reads the hits dated %d and older "
                         "first", brand, before)
-            return Backlog(after, str(before), then).encode()
+            return Backlog.owed(after, str(before), then, int).encode()
         if backlog:
             done = [int(v) for v in (then, newest.get()) if str(v).isdigit()]
             value = max(done) if done else int(backlog.after) if backlog.after and backlog.after.isdigit() else None

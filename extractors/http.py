@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -67,7 +68,8 @@ def retry_after_header(headers: Mapping[str, str] | None, now: float) -> float |
 def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float | None:
     """Seconds to wait from rate-limit headers (for 429s): Retry-After (seconds or HTTP date), then
     x-rate-limit-reset (X: epoch), x-ratelimit-reset (Reddit: seconds; Mastodon: ISO time),
-    ratelimit-reset (Bluesky: epoch). None when no header says."""
+    ratelimit-reset (Bluesky: epoch). None when no header says; a header that is no finite number says nothing,
+    and one already past (or negative) means no wait."""
     if not headers:
         return None
     explicit = retry_after_header(headers, now)
@@ -85,8 +87,10 @@ def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float 
                 return max(0.0, datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - now)
             except ValueError:
                 continue
+        if not math.isfinite(number):  # "nan", "inf": float() reads them, no server means them
+            continue
         # Epoch seconds are large; small numbers are "seconds from now".
-        return max(0.0, number - now) if number > 1_000_000_000 else number
+        return max(0.0, number - now if number > 1_000_000_000 else number)
     return None
 
 
@@ -129,7 +133,10 @@ class RetryPolicy:
                 assert isinstance(mapped, Retry)
                 if attempt == self.attempts:
                     raise SourceError(f"{what}: giving up after {attempt} attempts: {mapped.reason}") from exc
-                wait = mapped.wait if mapped.wait is not None else self.backoff_for(attempt)
+                # Whatever a classifier read from a server: no finite number is no hint, and sleep() refuses
+                # a negative wait (ValueError), a NaN too; a reset already past is no wait.
+                hint = mapped.wait
+                wait = max(0.0, hint) if hint is not None and math.isfinite(hint) else self.backoff_for(attempt)
                 if wait > self.max_wait:
                     raise SourceError(
                         f"{what}: rate limited for {wait:.0f}s (more than {self.max_wait:.0f}s); run again later"
@@ -191,17 +198,28 @@ def classify_requests_error(exc: Exception) -> Exception | None:
     return None
 
 
-def check_status(response: requests.Response, what: str, now: float, auth_hint: str = "") -> None:
-    """Raise Retry for 429/5xx, SourceError for other 4xx; return for 2xx/3xx.
+def retry_for_status(status: int, headers: Mapping[str, str] | None, now: float) -> Retry | None:
+    """The Retry an HTTP error status calls for, or None where another try can not help (the other 4xx).
 
-    A 429 waits for the rate-limit headers; a 5xx only for an explicit Retry-After, else the backoff."""
+    The rule for the statuses of `HttpClient` and of Reddit (prawcore names only some 5xx): a 429 waits for
+    the rate-limit headers. Any 5xx (also those no client names: 501, 505, Cloudflare's 52x) and a 408 (the
+    server stopped waiting for the request) wait only for an explicit Retry-After, else the backoff."""
+    if status == 429:
+        return Retry("rate limited (429)", retry_after_seconds(headers, now))
+    if status >= 500 or status == 408:
+        reason = f"server error {status}" if status >= 500 else "request timeout (408)"
+        return Retry(reason, retry_after_header(headers, now))
+    return None
+
+
+def check_status(response: requests.Response, what: str, now: float, auth_hint: str = "") -> None:
+    """Raise Retry where `retry_for_status` says, SourceError for the other 4xx; return for 2xx/3xx."""
     status = response.status_code
     if status < 400:
         return
-    if status == 429:
-        raise Retry("rate limited (429)", retry_after_seconds(response.headers, now))
-    if status >= 500:
-        raise Retry(f"server error {status}", retry_after_header(response.headers, now))
+    retry = retry_for_status(status, response.headers, now)
+    if retry is not None:
+        raise retry
     detail = response.text[:200].strip().replace("\n", " ")
     if status in (401, 403):
         raise SourceError(f"{what}: not authorised ({status}){auth_hint}: {detail}")

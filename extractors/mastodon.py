@@ -26,7 +26,7 @@ from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
 from extractors.http import Retry, classify_requests_error, make_session
-from extractors.state import Backlog, Newest, decode_cursor, encode_cursor
+from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
 log = logging.getLogger("groundswell.extractors.mastodon")
 _TAG = re.compile(r"\w+")
@@ -82,7 +82,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             raise SourceError("mastodon: the query has no #hashtag or single word to follow; set options.hashtags")
         selector = Selector("mastodon", brand, query, window)
         saved = decode_cursor(cursor, "mastodon")
-        backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlog(value))}
+        backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlog(value, f"mastodon/{brand} #{tag}"))}
         since = {
             tag: sid
             for tag, sid in saved.items()
@@ -105,8 +105,8 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             if last is not None and not owed:
                 selector.reach_back_to(_id_seconds(str(last)))  # everything after it comes: none of it was read
                 tag_window = selector.window
-            # What a backlog left by this run would start above: the cursor or the window's start.
-            floors[tag] = floor if owed else _floor(last, window)
+            # What a backlog left by this run would start above: where this read goes down to.
+            floors[tag] = search_floor(None if last is None else str(last), None if owed else _window_floor(window))
             what = f"mastodon #{tag} ({brand})"
             params: dict[str, Any] = {"local": opts.local_only} if opts.local_only else {}
             if opts.limit:
@@ -138,7 +138,10 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                 if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, tag_window):
                     break  # a short page is the last one
                 if number >= opts.max_pages:
-                    if oldest is not None and floors[tag] is not None:
+                    bottom = floors[tag]
+                    if oldest is not None and bottom is not None and oldest <= int(bottom):
+                        break  # given statuses from below where its read stops: it has reached it
+                    if oldest is not None and bottom is not None:
                         stopped[tag] = str(oldest)
                     else:  # nothing below: all of the tag's past is no range to owe
                         log.warning("mastodon/%s: #%s stopped after max_pages=%d; its older statuses are not read "
@@ -168,7 +171,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         if oldest is not None:
             log.warning("mastodon/%s: #%s stopped with pages left; the next run reads the statuses older than "
                         "%s first", brand, tag, oldest)
-            return json.loads(Backlog(floor, oldest, owed.then if owed else newest).encode())
+            return json.loads(Backlog.owed(floor, oldest, owed.then if owed else newest, int).encode())
         if owed:
             done = [v for v in (owed.then, newest) if v and v.isdigit()]
             return max(done, key=int) if done else owed.after
@@ -272,18 +275,14 @@ def _id_seconds(status_id: str) -> float:
     return (int(status_id) >> 16) / 1000
 
 
-def _backlog(value: Any) -> Backlog | None:
+def _backlog(value: Any, source: str) -> Backlog | None:
     """The backlog a tag's saved cursor holds (`{"backlog": {...}}`), or None for a status id."""
-    return Backlog.decode(encode_cursor(value)) if isinstance(value, dict) else None
+    return Backlog.load(encode_cursor(value), int, source) if isinstance(value, dict) else None
 
 
-def _floor(cursor: Any, window: Window) -> str | None:
-    """The status id a tag's read goes down to (exclusive): the saved cursor or the window's start,
-    whichever is later (a run stops at either)."""
-    floors = [int(cursor)] if str(cursor).isdigit() else []
-    if window.since:
-        floors.append((int(as_utc(window.since).timestamp() * 1000) << 16) - 1)
-    return str(max(floors)) if floors else None
+def _window_floor(window: Window) -> str | None:
+    """The window's start as a status id to read down to (exclusive): just below its first millisecond."""
+    return str((int(as_utc(window.since).timestamp() * 1000) << 16) - 1) if window.since else None
 
 
 def _statuses(page: Any, batch: Batch, what: str) -> Iterator[dict[str, Any]]:

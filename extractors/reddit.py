@@ -21,7 +21,7 @@ from pydantic import Field
 from core.accounts import account_key
 from core.query import QueryCompileError, parse
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
-from extractors.http import Retry, classify_requests_error, make_session, retry_after_header, retry_after_seconds
+from extractors.http import Retry, classify_requests_error, make_session, retry_for_status
 from extractors.query_native import to_reddit
 from extractors.state import decode_cursor, encode_cursor
 
@@ -69,15 +69,14 @@ def _no_inner_retries(reddit: Any) -> None:
 def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> Exception | None:
     import prawcore
 
-    if isinstance(exc, prawcore.TooManyRequests):
-        return Retry("rate limited (429)", retry_after_seconds(exc.response.headers, now))
-    if isinstance(exc, prawcore.ServerError):
-        # Not the x-ratelimit-reset Reddit sends on every response: that is the quota window, not the outage.
-        return Retry(f"server error {exc.response.status_code}", retry_after_header(exc.response.headers, now))
     if isinstance(exc, prawcore.BadJSON):
         return Retry("malformed JSON in the response")
-    if isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 429:
-        return Retry("rate limited (429)", retry_after_seconds(exc.response.headers, now))
+    # By status, not by prawcore's class: it names only some 5xx (ServerError), the rest (501, 52x) and 408
+    # come as a bare ResponseException.
+    if isinstance(exc, prawcore.ResponseException):
+        retry = retry_for_status(exc.response.status_code, exc.response.headers, now)
+        if retry is not None:
+            return retry
     unauthorised = isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401
     if unauthorised or isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken | prawcore.InsufficientScope):
         return SourceError(f"Reddit refused the app credentials: check ${id_env} and ${secret_env} ({exc})")
@@ -180,9 +179,9 @@ class RedditExtractor(Extractor[RedditOptions]):
                     if newest_first and window.since and ts < window.since.timestamp():
                         break  # the rest of a newest-first listing is older than the window
                     if ts < since_ts or (ts == since_ts and fullname in since_ids):
-                        if newest_first:
+                        if newest_first and ts < since_ts:
                             break  # newest-first listing: the rest was collected before
-                        continue
+                        continue  # one read at the cursor's second: others of that second may follow it, unread
                 if selector.add(batch, fullname, lambda d=data: self._mention(d)) and isinstance(ts, int | float):
                     if ts > newest_ts:
                         newest_ts, newest_ids = ts, {fullname}

@@ -79,7 +79,7 @@ class RssExtractor(Extractor[RssOptions]):
         selector = Selector("rss", brand, query, window)
         since = {
             url: stamp
-            for url, stamp in decode_cursor(cursor, "rss").items()
+            for url, stamp in _by_feed(decode_cursor(cursor, "rss"), opts.urls).items()
             if not selector.stale_future_cursor(_stamp_time(stamp), f"{display_url(url)}: {stamp}")
         }
         newest: Newest[str] = Newest(since)  # ISO 8601 UTC stamps: they order as strings
@@ -100,6 +100,17 @@ class RssExtractor(Extractor[RssOptions]):
         if newest.moved or failed:
             reasons = [f"{reason} (this feed is skipped this run; its cursor stays)" for reason in failed]
             yield Batch([], cursor=encode_cursor(newest.values) if newest.moved else None, skipped=reasons)
+
+    def shown_cursor(self, cursor: str) -> str:
+        """The cursor with each feed named by its `display_url` (a private feed's token is in its query);
+        `extract` reads it back. The saved cursor keeps the full URLs: the keys of stored state never change.
+        Feeds that one name stands for keep the oldest time: a run resumed from it re-reads, never skips."""
+        shown: dict[str, Any] = {}
+        for url, stamp in decode_cursor(cursor, "rss").items():
+            name = display_url(url)
+            if name not in shown or str(stamp) < str(shown[name]):  # ISO 8601 UTC stamps order as strings
+                shown[name] = stamp
+        return encode_cursor(shown)
 
     def _read_feed(self, feed: Any, url: str, selector: Selector, last: str | None, newest: Newest[str]) -> Batch:
         """The batch of one parsed feed; offers `newest` the time of every entry read for good."""
@@ -152,8 +163,20 @@ class RssExtractor(Extractor[RssOptions]):
             "created_at": when,
             "author": {"name": entry.get("author") or None},
             "lang": lang,
-            "extra": {"feed": feed_url, **({DATED_BY: COLLECTED} if dated_by_collection else {})},
+            # Named as messages name it: stored mentions are exported, shown and shared; a token is no field.
+            "extra": {"feed": display_url(feed_url), **({DATED_BY: COLLECTED} if dated_by_collection else {})},
         }
+
+
+def _by_feed(saved: dict[str, Any], urls: list[str]) -> dict[str, Any]:
+    """The saved cursor keyed by the configured feed URLs. A cursor printed by `groundswell collect` names a
+    feed by its `display_url` (`RssExtractor.shown_cursor`): such a key counts for every feed it names."""
+    names = {display_url(url) for url in urls} - set(urls)
+    keyed = {key: stamp for key, stamp in saved.items() if key not in names}
+    for url in urls:
+        if url not in keyed and display_url(url) in saved:
+            keyed[url] = saved[display_url(url)]
+    return keyed
 
 
 def _stamp_time(stamp: Any) -> datetime | None:

@@ -135,6 +135,43 @@ class Backlog:
     def encode(self) -> str:
         return encode_cursor({"backlog": {"after": self.after, "before": self.before, "then": self.then}})
 
+    def upside_down(self, order: Callable[[str], Any]) -> bool:
+        """Whether `after` lies above `before` (as `order` ranks the source's values): a range nothing is in.
+        Values `order` can not read are not this check's business (the source ignores them)."""
+        if self.after is None:
+            return False
+        try:
+            return order(self.after) > order(self.before)
+        except (TypeError, ValueError):
+            return False
+
+    @staticmethod
+    def owed(after: str | None, before: str, then: str | None, order: Callable[[str], Any]) -> Backlog:
+        """The backlog a stopped run saves (`after`: where its search started, see `search_floor`).
+
+        Upside down it is a bug, raised: saved, the next run would read nothing and call the range done, and
+        what it held would be lost for good; raised, the cursor stays and the next run searches it again."""
+        backlog = Backlog(after, before, then)
+        if backlog.upside_down(order):
+            raise ValueError(f"bug: a backlog from {after} up to {before} is upside down; the cursor is not moved")
+        return backlog
+
+    @staticmethod
+    def load(cursor: str | None, order: Callable[[str], Any], source: str) -> Backlog | None:
+        """`decode`, and an upside-down backlog (saved by a version that started it at the window's start
+        when the cursor was older) logged as the bug it is, not read through as an empty range unnoticed.
+        What it lost can not be told from it (the cursor it came from is gone): the source reads its
+        empty range and moves the cursor past it."""
+        backlog = Backlog.decode(cursor)
+        if backlog is not None and backlog.upside_down(order):
+            log.error(
+                "%s: bug: the saved backlog is upside down (after %s, before %s): items dated from the cursor "
+                "before it up to %s were likely never read; collect them again (groundswell collect --since "
+                "--until). The cursor moves past it",
+                source, backlog.after, backlog.before, backlog.before,
+            )
+        return backlog
+
     @staticmethod
     def decode(cursor: str | None) -> Backlog | None:
         """The backlog a cursor holds, or None when it holds none (a plain cursor, or none at all)."""
@@ -148,6 +185,14 @@ class Backlog:
         if not isinstance(before, str) or not all(v is None or isinstance(v, str) for v in (after, then)):
             return None
         return Backlog(after, before, then)
+
+
+def search_floor(cursor: T | None, window_start: T | None) -> T | None:
+    """Where a search that resumes from `cursor` starts, and so where a `Backlog` it leaves starts: the cursor
+    when there is one, else the window's start. Not the later of the two: a cursor older than the window is
+    searched from all the same (`Selector.reach_back_to`), a stopped search's oldest item can lie between
+    them, and a backlog from the window's start would skip the items below it (or be upside down)."""
+    return cursor if cursor is not None else window_start
 
 
 BUDGET_PREFIX = "budget:"

@@ -17,6 +17,7 @@ class Reply:
     body: bytes | str | dict | list = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (longer than the client timeout = a timeout)
+    drop: bool = False  # close the connection without answering ("server disconnected")
 
     def payload(self) -> bytes:
         if isinstance(self.body, dict | list):
@@ -42,6 +43,9 @@ class LocalServer:
                 reply = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else Reply(404, {"error": "no route"})
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return  # nothing written: the client sees the connection closed before a response
                 body = reply.payload()
                 try:
                     self.send_response(reply.status)

@@ -103,3 +103,38 @@ def test_a_run_with_nothing_below_it_owes_no_backlog(server, policy, tmp_path, c
         _run(server, policy, store)
     assert json.loads(store.get_state("cursor:bluesky:acme")) == {"since": _at(29)}
     assert "no cursor or window start below them" in caplog.text
+
+
+def test_a_backlog_left_by_a_run_whose_cursor_is_older_than_its_window_starts_at_the_cursor(
+    server, policy, tmp_path
+):
+    """The search reaches back to a cursor older than the window (`since` is the cursor): the backlog a run
+    stopped by max_pages leaves must start there too. It started at the window's start, the later of the two:
+    above the oldest post read, a range the next run read as empty and called done, losing the posts below."""
+    store = SqliteStore(tmp_path / "g.db")
+    store.set_state("cursor:bluesky:acme", json.dumps({"since": _at(0)}))
+    server.route(SEARCH, Reply(200, _page(range(80, 90), more="p2")))
+    hour = timedelta(hours=1)
+    _run(server, policy, store, Window(since=T0 + 2 * hour, until=T0 + 3 * hour))
+    assert _sent(server) == [{"q": "acme", "since": _at(0), "until": (T0 + 3 * hour).isoformat()}]
+    saved = Backlog.decode(store.get_state("cursor:bluesky:acme"))
+    assert saved == Backlog(_at(0), (T0 + timedelta(minutes=80)).isoformat(), _at(89))
+
+    server.requests.clear()
+    server.route(SEARCH, Reply(200, _page(range(70, 81))))
+    _run(server, policy, store, Window(since=T0 + 3 * hour, until=T0 + 4 * hour))
+    assert _sent(server) == [{"q": "acme", "since": _at(0), "until": _just_after(saved.before)}]
+    assert json.loads(store.get_state("cursor:bluesky:acme")) == {"since": _at(89)}
+    assert store.count() == 20
+
+
+def test_an_upside_down_backlog_saved_before_is_logged_as_the_bug_it_is(server, policy, tmp_path, caplog):
+    # What the old code saved for the run above. Read as an empty range it was done without a word; what it
+    # lost can not be told from it, so it is an error to act on.
+    store = SqliteStore(tmp_path / "g.db")
+    old = Backlog((T0 + timedelta(hours=2)).isoformat(), (T0 + timedelta(minutes=80)).isoformat(), _at(89))
+    store.set_state("cursor:bluesky:acme", old.encode())
+    with caplog.at_level("ERROR", logger="groundswell.extractors.state"):
+        _run(server, policy, store)
+    assert "upside down" in caplog.text and _sent(server) == []  # an empty range: nothing asked
+    assert Backlog.decode(store.get_state("cursor:bluesky:acme")) is None

@@ -99,6 +99,22 @@ def test_server_error_ignores_ratelimit_reset_and_backs_off(server, local, clock
     assert clock.sleeps == [1.0]
 
 
+def test_a_dropped_connection_is_retried(server, local, clock):
+    # httpx raises RemoteProtocolError ("Server disconnected without sending a response"), which the SDK
+    # passes on unwrapped (it wraps only timeouts and NetworkError): it was fatal at once, like a bad request.
+    server.route(SEARCH, Reply(drop=True), Reply(200, {"posts": [_post("a1", "acme again")]}))
+    batches = list(local().extract("acme", "acme", None, Window()))
+    assert [m.text for b in batches for m in b.mentions] == ["acme again"] and clock.sleeps == [1.0]
+
+
+def test_an_unsupported_url_scheme_is_fatal_not_retried(clock, policy):
+    ex = BlueskyExtractor({"base_url": "ftp://bsky.example"})
+    ex.retry = policy
+    with pytest.raises(SourceError, match="base_url"):
+        list(ex.extract("acme", "acme", None, Window()))
+    assert clock.sleeps == []
+
+
 AUTHOR_FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 
 

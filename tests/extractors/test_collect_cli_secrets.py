@@ -6,10 +6,12 @@ register those options' `*_env` variables itself (groundswell/cli.py does it for
 
 from __future__ import annotations
 
+import json
 import secrets
 
 import pytest
 from click.testing import CliRunner
+from extractor_support import Reply
 
 from core.logsafe import MASK, redact
 from extractors.cli import collect
@@ -62,3 +64,65 @@ def test_the_printed_run_summary_is_masked_and_stays_json(capsys):
     assert "S3cr3t" not in out and "abcdef123456" not in out and "tok123456" not in out
     summary = json.loads(out)  # a mask next to an escaped quote must not break the line
     assert summary["source_errors"]["rss/acme"].endswith("gone (410)")
+
+
+def test_a_recorded_session_keeps_no_oauth_token_and_still_replays(server, tmp_path, monkeypatch):
+    """`--record` makes a cassette to attach to bug reports. Reddit's app-only login answers with a live access
+    token in the JSON body, which vcrpy's header and parameter filters never see: it was kept as sent."""
+    live = {"access_token": "live-" + secrets.token_hex(8), "refresh_token": "rt-" + secrets.token_hex(8),
+            "id_token": "it-" + secrets.token_hex(8), "token_type": "bearer", "expires_in": 86400, "scope": "*"}
+    server.route("/api/v1/access_token", Reply(200, live, {"X-Api-Key": "hk-" + secrets.token_hex(8)}))
+    listing = {"kind": "Listing", "data": {"after": None, "children": [{"kind": "t3", "data": {
+        "name": "t3_a", "id": "a", "title": "acme news", "selftext": "", "created_utc": 1_700_000_000.0,
+        "permalink": "/r/all/comments/a/", "subreddit": "all", "author": "ann", "score": 1}}]}}
+    server.route("/r/all/new", Reply(200, listing))
+    monkeypatch.setenv("REDDIT_CLIENT_ID", "cid-" + secrets.token_hex(4))
+    monkeypatch.setenv("REDDIT_CLIENT_SECRET", "cs-" + secrets.token_hex(8))
+    tape = tmp_path / "reddit.yaml"
+    args = ["--source", "reddit", "--query", "acme", "-o", "mode=new",
+            "-o", f"reddit_url={server.base}", "-o", f"oauth_url={server.base}"]  # fmt: skip
+    first = CliRunner().invoke(collect, [*args, "--out", str(tmp_path / "a.jsonl"), "--record", str(tape)])
+    assert first.exit_code == 0, first.output
+    text = tape.read_text()
+    assert not [key for key, value in live.items() if key.endswith("token") and value in text]
+    assert "hk-" not in text and "FILTERED" in text and '"token_type": "bearer"' in text
+
+    server.reset()  # offline: the filtered token is never sent anywhere
+    second = CliRunner().invoke(collect, [*args, "--out", str(tmp_path / "b.jsonl"), "--replay", str(tape)])
+    assert second.exit_code == 0, second.output
+    ids = [[json.loads(line)["id"] for line in (tmp_path / f).read_text().splitlines()] for f in ("a.jsonl", "b.jsonl")]
+    assert ids == [["reddit:t3_a"], ["reddit:t3_a"]]
+
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><guid>e2</guid><title>acme news</title><pubDate>Mon, 02 Jun 2025 10:00:00 GMT</pubDate></item>
+<item><guid>e1</guid><title>acme old news</title><pubDate>Sun, 01 Jun 2025 10:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def test_a_private_feeds_token_is_not_printed_nor_written_and_the_printed_cursor_resumes(server, tmp_path):
+    """The cursor `collect` prints names each feed as messages do (no query); it was keyed by the full URL."""
+    server.route("/feed.rss", Reply(200, FEED, {"Content-Type": "application/rss+xml"}))
+    token = "ghp_" + secrets.token_hex(12)
+    args = ["--source", "rss", "--query", "acme", "-o", f'urls=["{server.base}/feed.rss?token={token}"]']
+    first = CliRunner().invoke(collect, [*args, "--out", str(tmp_path / "a.jsonl")])
+    assert first.exit_code == 0, first.output
+    assert token not in first.output and token not in (tmp_path / "a.jsonl").read_text()
+    (printed,) = [line.removeprefix("cursor: ") for line in first.output.splitlines() if line.startswith("cursor: ")]
+    assert json.loads(printed) == {f"{server.base}/feed.rss": "2025-06-02T10:00:00+00:00"}
+
+    again = CliRunner().invoke(collect, [*args, "--out", str(tmp_path / "b.jsonl"), "--cursor", printed])
+    assert again.exit_code == 0, again.output
+    assert [json.loads(line)["text"] for line in (tmp_path / "b.jsonl").read_text().splitlines()] == ["acme news"]
+
+
+def test_an_option_that_is_no_yaml_is_a_usage_error_that_does_not_echo_it(tmp_path):
+    # Unquoted, `?token=` breaks YAML's flow list: yaml.safe_load raised, and its message quotes the value.
+    token = "ghp_" + secrets.token_hex(12)
+    result = CliRunner().invoke(
+        collect,
+        ["--source", "rss", "--query", "acme", "--out", str(tmp_path / "o.jsonl"),
+         "-o", f"urls=[https://feeds.example/f.rss?token={token}]"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "urls: the value is not valid YAML" in result.output
+    assert token not in result.output and "feeds.example" not in result.output

@@ -9,7 +9,7 @@ import pytest
 from extractor_support import Reply
 
 from extractors.base import SourceError
-from extractors.http import HttpClient, RetryPolicy, display_url, retry_after_header, retry_after_seconds
+from extractors.http import HttpClient, Retry, RetryPolicy, display_url, retry_after_header, retry_after_seconds
 
 
 def client(policy, timeout=(2.0, 2.0)):
@@ -44,6 +44,14 @@ def test_5xx_backs_off_exponentially_then_succeeds(server, policy, clock):
     server.route("/s", Reply(500, "boom"), Reply(503, "busy"), Reply(200, {"ok": True}))
     assert client(policy).get_json(server.base + "/s") == {"ok": True}
     assert clock.sleeps == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("status", [408, 501, 524])
+def test_408_and_every_5xx_are_retried(server, policy, clock, status):
+    # 408: the server stopped waiting for the request (a slow link, a busy proxy); it was fatal as a 4xx.
+    server.route("/s", Reply(status, "later"), Reply(200, {"ok": 1}))
+    assert client(policy).get_json(server.base + "/s") == {"ok": 1}
+    assert clock.sleeps == [1.0]
 
 
 def test_persistent_5xx_gives_up_with_a_clear_error(server, policy, clock):
@@ -97,6 +105,26 @@ def test_retry_after_header_forms():
     assert retry_after_seconds({"X-RateLimit-Reset": "2023-11-14T22:14:30.000Z"}, now) == 70  # Mastodon
     assert retry_after_seconds({"RateLimit-Reset": str(int(now) + 5)}, now) == 5  # Bluesky
     assert retry_after_seconds({}, now) is None
+
+
+def test_rate_limit_headers_that_are_no_finite_number_or_are_negative_are_no_wait():
+    now = 1_700_000_000.0
+    assert retry_after_seconds({"x-ratelimit-reset": "nan"}, now) is None
+    assert retry_after_seconds({"ratelimit-reset": "inf", "x-ratelimit-reset": "12"}, now) == 12  # the next one
+    assert retry_after_seconds({"x-ratelimit-reset": "-3"}, now) == 0.0
+
+
+@pytest.mark.parametrize(("hint", "waited"), [(float("nan"), 1.0), (float("inf"), 1.0), (-3.0, 0.0)])
+def test_a_wait_hint_that_is_no_finite_number_backs_off_and_a_negative_one_waits_nothing(policy, clock, hint, waited):
+    # Whatever a classifier read from a server: time.sleep raises ValueError for a negative or NaN wait.
+    answers = iter([Retry("rate limited (429)", hint)])
+
+    def call() -> str:
+        for error in answers:
+            raise error
+        return "ok"
+
+    assert policy.call(call, "t") == "ok" and clock.sleeps == [waited]
 
 
 @pytest.mark.parametrize(

@@ -103,3 +103,38 @@ def test_a_tag_with_nothing_below_it_owes_no_backlog(server, policy, tmp_path, c
     with caplog.at_level("WARNING", logger="groundswell.extractors.mastodon"):
         _run(server, policy, store)
     assert _cursor(store) == {"acme": _id(29)} and "no cursor or window start below them" in caplog.text
+
+
+def test_a_backlog_left_by_a_run_whose_cursor_is_older_than_its_window_starts_at_the_cursor(
+    server, policy, tmp_path
+):
+    """The read goes down to a cursor older than the window (`Selector.reach_back_to`): the backlog a run stopped
+    by max_pages leaves must start there too. It started at the window's start, the later of the two: above the
+    oldest status read, a range the next run read as empty and called done, losing the statuses below."""
+    store = SqliteStore(tmp_path / "g.db")
+    store.set_state("cursor:mastodon:b", json.dumps({"acme": _id(0)}))
+    _serve(server, range(80, 90), more=True)
+    hour = timedelta(hours=1)
+    _run(server, policy, store, Window(since=T0 + 2 * hour, until=T0 + 3 * hour))
+    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(80), _id(89)).encode())}
+
+    server.requests.clear()
+    _serve(server, range(70, 80), max_id=_id(80))  # the ten below: a full page
+    _serve(server, range(60, 70), max_id=_id(70))
+    _run(server, policy, store, Window(since=T0 + 3 * hour, until=T0 + 4 * hour))
+    assert _asked(server) == [_id(80)]  # max_pages 1: a backlog again, still down to the cursor
+    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(70), _id(89)).encode())}
+    assert store.count() == 20
+
+
+def test_an_upside_down_backlog_saved_before_is_logged_as_the_bug_it_is(server, policy, tmp_path, caplog):
+    # What the old code saved for the run above. Read as an empty range it was done without a word; what it
+    # lost can not be told from it, so it is an error to act on.
+    store = SqliteStore(tmp_path / "g.db")
+    start = str((int((T0 + timedelta(hours=2)).timestamp() * 1000) << 16) - 1)
+    store.set_state("cursor:mastodon:b", json.dumps({"acme": json.loads(Backlog(start, _id(80), _id(89)).encode())}))
+    _serve(server, range(70, 80), max_id=_id(80))
+    with caplog.at_level("ERROR", logger="groundswell.extractors.state"):
+        _run(server, policy, store)
+    assert "mastodon/b #acme: bug: the saved backlog is upside down" in caplog.text
+    assert _cursor(store) == {"acme": _id(89)}

@@ -177,6 +177,28 @@ def test_server_error_backs_off_instead_of_waiting_for_the_quota_reset(server, l
     assert clock.sleeps == [1.0] and batches[0].mentions[0].native_id == "t1_a"
 
 
+@pytest.mark.parametrize("status", [408, 501, 505, 521, 524, 529])
+def test_statuses_prawcore_has_no_class_for_are_retried_by_status(server, local_reddit, clock, status):
+    # prawcore names only some 5xx (ServerError): a Cloudflare 52x, a 501 or a 408 came as a bare
+    # ResponseException and stopped the source as "rejected", though another try is what they call for.
+    page = _listing(_comment("a", "acme", 1_700_000_000.0))
+    server.route("/r/acme/comments", Reply(status, {"error": status}), Reply(200, page))
+    batches = list(local_reddit().extract("acme", "acme", None, Window()))
+    assert clock.sleeps == [1.0] and batches[0].mentions[0].native_id == "t1_a"
+
+
+def test_an_unseen_item_of_the_cursors_second_listed_after_a_seen_one_is_collected(server, local_reddit):
+    # Reddit orders items of one second any way: meeting the one read last run (at the cursor's second)
+    # ended the newest-first listing, and "b", posted that second but listed after it, was never read.
+    cursor = json.dumps({"created_utc": 1_700_000_000.0, "ids": ["t1_a"]})
+    same_second = [_comment(c, f"acme {c}", 1_700_000_000.0) for c in "ab"]
+    page = _listing(*same_second, _comment("old", "acme", 1_699_999_990.0))
+    server.route("/r/acme/comments", Reply(200, page))
+    batches = list(local_reddit().extract("acme", "acme", cursor, Window()))
+    assert [m.native_id for b in batches for m in b.mentions] == ["t1_b"]
+    assert json.loads(batches[-1].cursor) == {"created_utc": 1_700_000_000.0, "ids": ["t1_a", "t1_b"]}
+
+
 def test_bad_credentials_are_fatal(server, policy):
     server.route("/api/v1/access_token", Reply(401, {"message": "Unauthorized", "error": 401}))
     server.route("/r/acme/comments", Reply(200, _listing()))

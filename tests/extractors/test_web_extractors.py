@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 
@@ -223,6 +224,19 @@ def test_rss_a_feed_url_token_never_reaches_an_error_or_skip_reason(server, poli
         list(rss(policy, [private]).extract("b", "acme", None, Window()))
     for shown in (reason, str(failed.value)):
         assert "S3cr3t" not in shown and "pa55word" not in shown and "token" not in shown
+
+
+def test_rss_a_feed_url_token_never_reaches_a_stored_mention_and_ids_and_cursor_keys_stay(server, policy, tmp_path):
+    # Stored mentions are exported, shown on dashboards and shared: extra.feed kept the private feed's token.
+    private = _live_feed(server, "/private.xml") + "?token=ghp_S3cr3tT0kenValue"
+    store = SqliteStore(tmp_path / "g.db")
+    run_collection(rss(policy, [private]), store, "rss", "b", "acme")
+    (mention,) = store.iter_mentions()
+    assert "S3cr3t" not in mention.model_dump_json() and mention.extra["feed"] == server.base + "/private.xml"
+    # The id and the cursor's key still derive from the full URL: changed, every stored entry would come
+    # again under a new id after an upgrade, and every feed would lose its cursor.
+    assert mention.native_id == hashlib.sha1(f"{private}|live-1".encode()).hexdigest()[:20]
+    assert set(json.loads(store.get_state("cursor:rss:b"))) == {private}
 
 
 def test_pipeline_collect_twice_stores_each_mention_once(server, tmp_path):
