@@ -12,8 +12,10 @@ source the config no longer collects for the brand is not judged (`DetectContext
 Zero posts where μ were expected has probability e^-μ (Poisson). One alert per run: at the first bucket
 where μ reaches `min_expected` (10: p = 4.5e-5) and the run is at least `min_hours` long; critical from
 5 × `min_expected`.
-A bucket still running counts for the part of it already past (`CountSeries.coverage`). Its alerts
-are their own thread (`Kind.thread`): a broken feed never joins, opens or closes a crisis incident.
+A bucket still running counts for the part of it already past (`CountSeries.coverage`), in μ and in
+the silence's length: a run at 09:05 has seen 1 h 5 min of a silence that began at 08:00, not 2 h, and
+the alert's window ends at the run's time. Its alerts are their own thread (`Kind.thread`): a broken
+feed never joins, opens or closes a crisis incident.
 """
 
 from __future__ import annotations
@@ -65,10 +67,10 @@ class SilenceDetector(Detector):
         return base.replace(source=alert.source)  # that source's posts (none in the window: that is the alert)
 
     def describe(self, alert: Alert) -> list[str]:
-        hours = (alert.window_end - alert.window_start) / timedelta(hours=1)
         since = alert.window_start.strftime("%Y-%m-%d %H:%M")
         return [
-            f"{alert.brand}: no mentions from {alert.source} for {hours:g} h (since {since} UTC), where "
+            f"{alert.brand}: no mentions from {alert.source} for {duration(alert.window_end - alert.window_start)} "
+            f"(since {since} UTC), where "
             f"{alert.expected:.0f} were expected at those hours (Poisson p = {alert.p_value:.1e}).",
             f"Collection from {alert.source} may have stopped (an expired token, a changed API, a query that no "
             f"longer matches): check the collect step's log for it, or `groundswell collect --source "
@@ -101,10 +103,10 @@ def silences(series: CountSeries, brand: str, source: str, rule: SilenceRule) ->
         if usual is None or fired:
             continue
         expected += float(usual[hours[i]]) * float(series.coverage[i])
-        length = (i + 1 - run_start) * series.step
-        if expected >= rule.min_expected and length >= timedelta(hours=rule.min_hours):
+        # Up to the run's time, not the end of a bucket still running (which lies in the future).
+        start, end = series.time(run_start), series.time(i) + series.step * float(series.coverage[i])
+        if expected >= rule.min_expected and end - start >= timedelta(hours=rule.min_hours):
             fired = True
-            start, end = series.time(run_start), series.time(i) + series.step
             alert = Alert(
                 kind="silence",
                 brand=brand,
@@ -121,6 +123,15 @@ def silences(series: CountSeries, brand: str, source: str, rule: SilenceRule) ->
             )
             out.append((alert, i))
     return out
+
+
+def duration(length: timedelta) -> str:
+    """A silence's length for people, to the minute: '2 h', '2 h 5 min', '45 min'."""
+    minutes = round(length / timedelta(minutes=1))
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def usual_by_hour(total: np.ndarray, hours: np.ndarray, first: int, run_start: int, per_day: int) -> np.ndarray | None:

@@ -145,13 +145,19 @@ class Config(_Strict):
     @model_validator(mode="after")
     def _names_unique(self) -> Config:
         names = [b.name for b in self.brands]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = _repeated(names)
         if dupes:
             raise ValueError(f"brand names must be unique; repeated: {', '.join(dupes)}")
-        keys = [s.key for s in self.sources]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        dupes = _repeated([s.key for s in self.sources])
         if dupes:
             raise ValueError(f"give each source of the same type a distinct 'name'; repeated: {', '.join(dupes)}")
+        # A channel's key names its delivery ledger and `report_sent:` entries: two channels under one key
+        # would share them (one gets the report, the other never), and alert delivery refuses to start.
+        dupes = _repeated([c.key for c in self.channels])
+        if dupes:
+            raise ValueError(
+                f"give each channel of the same type a distinct 'name' (add 'name:'); repeated: {', '.join(dupes)}"
+            )
         for source in self.sources:
             for brand in source.brands or []:
                 if brand not in names:
@@ -178,6 +184,11 @@ class Config(_Strict):
     def model_text(self) -> ModelText:
         """What the models read of a mention: its brands' names as `@user` (`nlp.mask_brand_names`), capped."""
         return ModelText(self.nlp, {b.name: b.terms() for b in self.brands})
+
+
+def _repeated(keys: list[str]) -> list[str]:
+    """The keys that occur more than once, sorted."""
+    return sorted({k for k in keys if keys.count(k) > 1})
 
 
 def _hint(err: Any) -> str:

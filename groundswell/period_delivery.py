@@ -6,7 +6,13 @@
   channel accepted the report, so a re-run (or a retried Airflow task) sends nothing twice; the
   email Message-ID and webhook idempotency key are stable for the receiver to drop a repeat.
 - Retries and failure handling are alert delivery's (`alerts.deliver.send_with_retries`); a
-  failed channel is reported and retried by the next run, the others are sent.
+  failed channel is reported and retried by the next run, the others are sent. The run of the
+  latest complete period (the scheduled one: the DAG, cron, no `day`) writes `report_due:<period
+  id>` with the channels the report is due to, and first sends each of the `LOOK_BACK` periods
+  before it, oldest first, to the channels it was due to that have no `report_sent` key for it: a
+  report lost to a Monday outage still arrives with the next week's. Never a period already
+  recorded, and never one that was not due (before the first scheduled run, or before a channel
+  was added).
 """
 
 from __future__ import annotations
@@ -29,15 +35,47 @@ from core.state import StateStore
 from groundswell.config import Config
 from groundswell.period_render import render_html, render_markdown, render_slack, render_teams, title
 from groundswell.period_report import ResponseMinutes, build_period_report, for_brands
-from groundswell.periods import PeriodKind, last_complete, period_containing
+from groundswell.periods import Period, PeriodKind, last_complete, period_containing
 from indexing.base import Store
 
 log = logging.getLogger(__name__)
 REPORT_PREFIX = "report_sent:"
+DUE_PREFIX = "report_due:"
+# Earlier periods a scheduled run still owes a failed channel: one outage, or two runs in a row that
+# failed, are caught up; a report older than that is stale news, and the failures were reported.
+LOOK_BACK = 2
 
 
 def report_key(channel: str, period_id: str) -> str:
     return f"{REPORT_PREFIX}{channel}:{period_id}"
+
+
+def due_key(period_id: str) -> str:
+    """The state key listing the channels a scheduled run owed `period_id`'s report (a JSON list)."""
+    return f"{DUE_PREFIX}{period_id}"
+
+
+def mark_due(state: StateStore, period: Period, channels: list[ChannelConfig]) -> None:
+    """Record that `period`'s report is due to `channels` (added to those a run before recorded)."""
+    raw = state.get_state(due_key(period.id))
+    keys = set(json.loads(raw)) if raw else set()
+    state.set_state(due_key(period.id), json.dumps(sorted(keys | {c.key for c in channels})))
+
+
+def owed(state: StateStore, latest: Period, channels: list[ChannelConfig]) -> list[tuple[Period, list[ChannelConfig]]]:
+    """The `LOOK_BACK` periods before `latest`, oldest first, each with the channels it was due to
+    that have not had it; periods that owe nothing are left out."""
+    earlier = [latest]
+    for _ in range(LOOK_BACK):
+        earlier.insert(0, earlier[0].previous())
+    out = []
+    for period in earlier[:-1]:
+        raw = state.get_state(due_key(period.id))
+        due = set(json.loads(raw)) if raw else set()
+        missing = [c for c in channels if c.key in due and state.get_state(report_key(c.key, period.id)) is None]
+        if missing:
+            out.append((period, missing))
+    return out
 
 
 def as_message(report: dict[str, Any]) -> Report:
@@ -136,13 +174,14 @@ def run_period_report(
     response: ResponseMinutes | None = None,
     env: Mapping[str, str] = os.environ,
     stream: TextIO | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The report of the week/month containing `day` (default: the last complete one, in the digest's
-    timezone), written as Markdown, HTML and JSON beside the digests and, with `send`, sent."""
-    if day is None:
-        period = last_complete(kind, datetime.now(ZoneInfo(config.digest.timezone)).date())
-    else:
-        period = period_containing(kind, day)
+    """The report of the week/month containing `day` (default: the last complete one as of `now`, in
+    the digest's timezone), written as Markdown, HTML and JSON beside the digests and, with `send`,
+    sent; the run of the last complete period also sends the earlier reports still owed (`owed`)."""
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(config.digest.timezone)).date()
+    latest = last_complete(kind, today)
+    period = latest if day is None else period_containing(kind, day)
     report = build_period_report(config, store, period, response)
     folder = Path(config.report.path).parent / "reports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -153,10 +192,29 @@ def run_period_report(
     Path(paths["json"]).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     summary: dict[str, Any] = {"period": period.id, "label": period.label, **paths}
     if send:
-        delivery = send_report(report, report_channels(config), store, env, stream=stream)
-        summary["delivery"] = {
-            name: {"sent": c.sent, "already_sent": c.already_sent, "failed": c.failed, "errors": c.errors}
-            for name, c in delivery.channels.items()
-        }
-        summary["failed"] = delivery.failed
+        channels = report_channels(config)
+        deliveries: list[DeliveryReport] = []
+        if period == latest:
+            summary["caught_up"] = []
+            for earlier, missing in owed(store, latest, channels):
+                earlier_report = build_period_report(config, store, earlier, response)
+                deliveries.append(send_report(earlier_report, missing, store, env, stream=stream))
+                summary["caught_up"].append(earlier.id)
+            mark_due(store, period, channels)  # before sending: a run that dies mid-way still owes it
+        deliveries.append(send_report(report, channels, store, env, stream=stream))
+        summary["delivery"] = _delivery_summary(deliveries)
+        summary["failed"] = sum(d.failed for d in deliveries)
     return summary
+
+
+def _delivery_summary(deliveries: list[DeliveryReport]) -> dict[str, dict[str, Any]]:
+    """Per channel, what this run's deliveries did, added up (each error names its period)."""
+    out: dict[str, dict[str, Any]] = {}
+    for delivery in deliveries:
+        for name, c in delivery.channels.items():
+            mine = out.setdefault(name, {"sent": 0, "already_sent": 0, "failed": 0, "errors": []})
+            mine["sent"] += c.sent
+            mine["already_sent"] += c.already_sent
+            mine["failed"] += c.failed
+            mine["errors"] += c.errors
+    return out

@@ -93,6 +93,21 @@ def test_a_source_that_stops_is_reported_once_when_its_silence_is_improbable(tmp
         assert pipeline.notify(config, store, later).sent == 0
 
 
+def test_the_hour_still_running_counts_only_for_its_part_already_past(tmp_path, store):
+    """min_hours and the text measure the silence up to the run's time, not to the end of the running hour."""
+    assert all(r.ok for r in store.upsert(_stream(24 * 3 + 14)))
+    config = _config(tmp_path, {"enabled": True, "min_expected": 5})
+    # 09:05, silent since 09:00 the hour before: 1 h 5 min < min_hours (2), though 6.5 posts were due.
+    assert _silences(pipeline.detect(config, store, now=STOP + timedelta(hours=1, minutes=5))) == []
+    longer = _config(tmp_path, {"enabled": True, "min_expected": 5, "min_hours": 2.5})
+    (alert,) = _silences(pipeline.detect(longer, store, now=STOP + timedelta(hours=2, minutes=40)))
+    assert (alert.window_start, alert.window_end) == (STOP, STOP + timedelta(hours=2, minutes=40))
+    assert alert.expected == 16.0  # 6 + 6 + 4 (two thirds of 11:00-12:00)
+    assert "no mentions from x for 2 h 40 min (since 2026-03-05 09:00 UTC)" in alert.summary
+    (later,) = _silences(pipeline.detect(longer, store, now=STOP + timedelta(hours=3, minutes=5)))
+    assert later.id == alert.id  # the same silence, the same alert
+
+
 X = {"type": "x", "options": {"bearer_token_env": "X_BEARER_TOKEN"}}
 REDDIT = {"type": "reddit", "options": {"subreddits": ["acme"]}}
 

@@ -83,6 +83,18 @@ def test_duplicate_brand_names_rejected():
         parse_config(bad)
 
 
+def test_two_channels_of_one_type_without_names_are_rejected_naming_the_key():
+    # Under one key they would share a delivery ledger: alert delivery refuses to start and the weekly
+    # report reaches only the first of them.
+    slack = [{"type": "slack", "url_env": "SLACK_PR"}, {"type": "slack", "url_env": "SLACK_EXEC"}]
+    with pytest.raises(ConfigError, match=r"distinct 'name' \(add 'name:'\); repeated: slack$"):
+        parse_config({**GOOD, "channels": [*slack, {"type": "console"}]})
+    named = [slack[0], {**slack[1], "name": "exec"}, {"type": "console"}]
+    assert [c.key for c in parse_config({**GOOD, "channels": named}).channels] == ["slack", "exec", "console"]
+    with pytest.raises(ConfigError, match="repeated: exec"):  # a name that repeats another channel's
+        parse_config({**GOOD, "channels": [*named, {"type": "webhook", "name": "exec", "url_env": "X"}]})
+
+
 def test_yaml_syntax_error_gives_line(tmp_path):
     path = tmp_path / "g.yaml"
     path.write_text("brands:\n  - name: [unclosed\n")

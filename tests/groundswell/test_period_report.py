@@ -252,6 +252,49 @@ def test_a_failed_channel_is_sent_by_the_next_run_only(tmp_path, store, http_ser
     assert [r["status"] for r in http_server.on("/slack")] == [503, 503, 200]
 
 
+def _periods(server, path: str) -> list[str]:
+    """The period of each report a webhook path accepted, in order."""
+    return [r["json"]["report"]["period"] for r in server.on(path) if r["status"] == 200]
+
+
+def _monday(month: int, day: int) -> datetime:
+    return datetime(2026, month, day, 9, tzinfo=UTC)  # a scheduled run's moment (digest timezone UTC)
+
+
+def test_a_scheduled_run_first_sends_the_report_a_failed_channel_still_owes(tmp_path, store, http_server):  # noqa: F811
+    """A Monday outage on one channel: the next Monday's run sends it last week's report, then this week's."""
+    hook = {"type": "webhook", "retries": 0, "backoff_s": 0}
+    channels = [{**hook, "name": "pr", "url_env": "PR"}, {**hook, "name": "ops", "url_env": "OPS"}]
+    config = _config(tmp_path, channels=channels)
+    env = {"PR": http_server.url + "/pr", "OPS": http_server.url + "/ops"}
+    http_server.plan["/pr"] = [503]
+    first = run_period_report(config, store, "week", env=env, now=_monday(11, 23))
+    assert first["period"] == WEEK.id and first["failed"] == 1
+    second = run_period_report(config, store, "week", env=env, now=_monday(11, 30))
+    assert _periods(http_server, "/pr") == [WEEK.id, "week:2026-W48"]  # oldest first
+    assert _periods(http_server, "/ops") == [WEEK.id, "week:2026-W48"]  # never a recorded period again
+    assert second["period"] == "week:2026-W48" and second["failed"] == 0 and second["caught_up"] == [WEEK.id]
+    assert (second["delivery"]["pr"]["sent"], second["delivery"]["ops"]["sent"]) == (2, 1)
+    # A re-run sends nothing; a channel added since gets this week's report, not one that was never due to it.
+    config = _config(tmp_path, channels=[*config.channels, {**hook, "name": "late", "url_env": "LATE"}])
+    env["LATE"] = http_server.url + "/late"
+    third = run_period_report(config, store, "week", env=env, now=_monday(11, 30))
+    assert third["caught_up"] == [] and third["failed"] == 0
+    assert third["delivery"]["pr"] == {"sent": 0, "already_sent": 1, "failed": 0, "errors": []}
+    assert _periods(http_server, "/late") == ["week:2026-W48"]
+
+
+def test_owed_reports_are_sent_for_a_bounded_look_back_only(tmp_path, store, http_server):  # noqa: F811
+    """Neither a report that was never due (before the first scheduled run) nor one older than LOOK_BACK."""
+    config = _config(tmp_path, channels=[{"type": "webhook", "url_env": "HOOK", "retries": 0, "backoff_s": 0}])
+    env = {"HOOK": http_server.url + "/hook"}
+    http_server.plan["/hook"] = [503]
+    assert run_period_report(config, store, "month", env=env, now=_monday(12, 1))["failed"] == 1  # November
+    later = run_period_report(config, store, "month", env=env, now=datetime(2027, 3, 1, 9, tzinfo=UTC))
+    assert later["period"] == "month:2027-02" and not later.get("caught_up")  # November is 3 months back
+    assert _periods(http_server, "/hook") == ["month:2027-02"]
+
+
 def test_send_to_limits_the_channels_and_is_validated(tmp_path, store, http_server):  # noqa: F811
     config = _config(
         tmp_path,
