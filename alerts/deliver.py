@@ -4,10 +4,16 @@
   is written (never before), so re-runs and overlapping scheduled runs skip what was delivered.
   A crash between the receiver's acceptance and that write (or a read timeout) sends it again:
   delivery is at-least-once, and every webhook payload carries a stable `idempotency_key`
-  (alerts.channels.base.idempotency_key) for the receiver to drop the repeat.
+  (alerts.channels.base.idempotency_key) for the receiver to drop the repeat. A store that fails that
+  write does not stop the run: the alert counts as sent and `unrecorded`, and the next run may send it again.
 - Retries with exponential backoff on retryable failures (network errors, HTTP 5xx/408/429,
   SMTP 4xx), waiting at least what a `Retry-After` asks, up to MAX_RETRY_AFTER_S; permanent
   failures (HTTP 3xx and 4xx, SMTP 5xx, a missing secret, a payload that cannot be encoded) fail at once.
+- No channel waits on another: each channel takes its alerts in order (an incident's opener before its
+  updates), and an alert waiting for a retry holds back only that channel's later alerts. Every channel
+  is served up to its first retry before the run waits at all; then retries go in the order they fall
+  due. All of a run's waiting for retries together stays under MAX_RUN_WAIT_S: a retry due later fails,
+  and the next run tries again.
 - Any exception a channel raises is that channel's failed send (as_delivery_error), never a
   crash of the run.
 - A channel that is down fails fast for the rest of this run after one alert exhausted its
@@ -16,11 +22,15 @@
   once detection no longer reports it (its bucket left the recent window).
 - One crisis, one thread: alerts carry `incident_id` (alerts.incidents). A channel gets the
   incident's first alert in full and, per its `followups` setting, every later one, only the
-  major ones (spikes, escalations, all-clears, anything critical; the default), or none.
+  major ones (spikes, escalations, all-clears, anything critical; the default), or none. The first
+  alert of an incident a channel takes is its thread (`DeliveryLedger.thread`): rendered as a new
+  message, and the later ones as updates of it (alerts.render).
 - Routing: a channel's `route:` (alerts.routing.routes) decides which alerts it gets. An alert
-  routed away is neither a failure nor retried: the decision and its reason are written to the
-  ledger (`{"skipped": reason}`), so a re-run reports the same skip and a later, wider route does
-  not flood the channel with old alerts.
+  routed away is neither a failure nor retried. A refusal by brand, kind, language or term is written
+  to the ledger with the facts it rests on (`{"skipped": reason, "facts": ...}`): a re-run reports the
+  same skip and a later, wider route does not flood the channel with old alerts, but once those facts
+  change (the explanation that failed fills in the languages) it is decided again. `route.min_severity`,
+  like the channel's `min_severity`, is decided every run: an alert's severity can rise under its id.
 - Secrets (webhook URLs, SMTP passwords) are read from the environment variables the config
   names, and never appear in logs or in this report.
 """
@@ -31,17 +41,19 @@ import json
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TextIO
+from typing import Any, Literal, TextIO
 
-from alerts.channels import DeliveryError, as_delivery_error, sender_for
+from alerts.channels import DeliveryError, Sender, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
-from alerts.routing import routes
+from alerts.routing import RouteDecision, routes, still_holds
 from core.alert import Alert
+from core.logsafe import redact
 from core.state import ListableState, StateStore
 
 log = logging.getLogger(__name__)
@@ -49,6 +61,9 @@ _RANK = {"info": 0, "warning": 1, "critical": 2}
 # A receiver asking for a longer pause than this is treated as down for this run (the next
 # run retries) rather than holding every other alert and channel back.
 MAX_RETRY_AFTER_S = 60.0
+# All the waiting for retries one run does, its channels waiting side by side: a scheduled run must be
+# over long before the next one starts, and what is still failing then is the next run's to retry.
+MAX_RUN_WAIT_S = 120.0
 # How long a stored alert some channel has not accepted is offered to it again: a day covers a receiver's
 # outage over a night or a weekend day without flooding a new channel with last month's alerts.
 PENDING_WITHIN = timedelta(hours=24)
@@ -66,6 +81,7 @@ class ChannelReport:
     skipped: int = 0  # below the channel's min_severity
     folded: int = 0  # a minor update of an incident the channel already heard about (`followups`)
     routed_out: int = 0  # not for this channel by its `route:` (never retried)
+    unrecorded: int = 0  # of `sent`: accepted, but the ledger write failed, so the next run may send it again
     errors: list[str] = field(default_factory=list)
     routed: list[str] = field(default_factory=list)  # "<alert id>: <reason>" per alert routed away
 
@@ -79,11 +95,12 @@ class DeliveryReport:
     failed: int = 0
     folded: int = 0
     routed_out: int = 0
+    unrecorded: int = 0
     channels: dict[str, ChannelReport] = field(default_factory=dict)
 
 
 SENT_PREFIX = "alert_sent:"
-# `alert_sent:<channel>:incident:<incident id>`: the channel heard of that incident (`DeliveryLedger.heard`);
+# `alert_sent:<channel>:incident:<incident id>`: the channel heard of that incident (`DeliveryLedger.thread`);
 # under SENT_PREFIX, so it is pruned with the rest. Alert ids are hex: no alert key looks like this.
 INCIDENT_MARK = "incident:"
 
@@ -101,38 +118,64 @@ class DeliveryLedger:
 
     def __init__(self, state: StateStore):
         self.state = state
+        # (channel, incident id) -> thread, for what this run delivered: a follow-up threads under the first
+        # alert even when the store failed to write its mark.
+        self._threads: dict[tuple[str, str], str] = {}
 
     def was_sent(self, channel: str, alert: Alert) -> bool:
-        """Whether `alert` was decided for `channel`: delivered, or routed away (`routed_away` says which)."""
+        """Whether `alert` has an entry for `channel`: delivered, or a kept refusal (`refusal` says which)."""
         return self.state.get_state(sent_key(channel, alert.id)) is not None
 
-    def routed_away(self, channel: str, alert: Alert) -> str | None:
-        """The recorded reason `channel`'s route skipped `alert`; None when it was not skipped."""
+    def delivered(self, channel: str, alert: Alert) -> bool:
+        """Whether `channel` accepted `alert`."""
         raw = self.state.get_state(sent_key(channel, alert.id))
-        return _skipped(raw) if raw else None
+        return raw is not None and "skipped" not in _entry(raw)
 
-    def record(self, channel: str, alert: Alert, skipped: str | None = None) -> None:
-        """Mark `alert` as delivered to `channel` (call only after the channel accepted it), or, with
-        `skipped`, as routed away for that reason. A delivered alert also marks its incident as heard
-        by the channel (`heard`)."""
-        entry = {"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}
-        if skipped:
-            entry["skipped"] = skipped
+    def refusal(self, channel: str, alert: Alert) -> RouteDecision | None:
+        """The refusal of `channel`'s route kept for `alert` (its reason and the facts it rested on); None if none.
+        An entry from before facts were kept has none: `still_holds` never holds for it, so it is decided again."""
+        raw = self.state.get_state(sent_key(channel, alert.id))
+        entry = _entry(raw) if raw is not None else {}
+        reason, facts = entry.get("skipped"), entry.get("facts")
+        return RouteDecision(False, str(reason), facts if isinstance(facts, str) else None) if reason else None
+
+    def record(self, channel: str, alert: Alert, refusal: RouteDecision | None = None) -> None:
+        """Mark `alert` as delivered to `channel` (call only after the channel accepted it), or, with `refusal`,
+        as routed away, with the facts that refusal rests on. A delivered alert also marks its incident as heard
+        by the channel, under the first alert of it the channel got (`thread`)."""
+        entry: dict[str, Any] = {"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}
+        thread = None
+        if refusal is not None:
+            entry |= {"skipped": refusal.reason, "facts": refusal.facts}
+        elif alert.incident_id:
+            thread = self.thread(channel, alert) or alert.id
+            self._threads[(channel, alert.incident_id)] = thread
         self.state.set_state(sent_key(channel, alert.id), json.dumps(entry))
-        if not skipped and alert.incident_id:
-            mark = {"sent_at": entry["sent_at"], "via": alert.id}
+        if thread is not None and alert.incident_id:
+            # Rewritten with each update (its sent_at keeps a long incident's mark from being pruned), its
+            # thread kept: mail threads under the first message the mailbox got.
+            mark = {"sent_at": entry["sent_at"], "via": thread}
             self.state.set_state(sent_key(channel, INCIDENT_MARK + alert.incident_id), json.dumps(mark))
 
-    def heard(self, channel: str, alert: Alert) -> bool:
-        """Whether `channel` was sent an alert of `alert`'s incident: its opener, or the first one it took
-        when its route or severity left the opener out. Only then may it fold the incident's follow-ups."""
+    def thread(self, channel: str, alert: Alert) -> str | None:
+        """The first alert of `alert`'s incident `channel` was sent: its opener, or the first one it took when its
+        route or severity left the opener out; None when it heard of none (`alert` is then a new message to it)."""
         if not alert.incident_id:
-            return False
-        if self.state.get_state(sent_key(channel, INCIDENT_MARK + alert.incident_id)) is not None:
-            return True
+            return None
+        known = self._threads.get((channel, alert.incident_id))
+        if known is not None:
+            return known
+        mark = self.state.get_state(sent_key(channel, INCIDENT_MARK + alert.incident_id))
+        if mark is not None:
+            return str(_entry(mark).get("via") or alert.incident_id)
         # The opener's own entry (ledgers written before incident marks); its id is the incident's.
         opener = self.state.get_state(sent_key(channel, alert.incident_id))
-        return opener is not None and _skipped(opener) is None
+        return alert.incident_id if opener is not None and "skipped" not in _entry(opener) else None
+
+    def heard(self, channel: str, alert: Alert) -> bool:
+        """Whether `channel` was sent an alert of `alert`'s incident (`thread`). Only then may it fold the
+        incident's follow-ups."""
+        return self.thread(channel, alert) is not None
 
     @staticmethod
     def prune(state: ListableState, cutoff: datetime, now: datetime | None = None) -> int:
@@ -148,12 +191,13 @@ class DeliveryLedger:
         )
 
 
-def _skipped(raw: str) -> str | None:
-    """The routing reason of a ledger entry, None for a delivery (or an entry that cannot be read)."""
+def _entry(raw: str) -> dict[str, Any]:
+    """A ledger entry; an unreadable one reads as a delivery (no "skipped"), as before entries had fields."""
     try:
-        return json.loads(raw).get("skipped")
-    except (ValueError, AttributeError):
-        return None
+        entry = json.loads(raw)
+    except ValueError:
+        return {}
+    return entry if isinstance(entry, dict) else {}
 
 
 def _sent_at(raw: str) -> datetime | None:
@@ -182,6 +226,7 @@ def deliver(
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
         raise ValueError(f"channels need distinct names (add 'name:'); repeated: {', '.join(dupes)}")
+    lanes: list[_Lane] = []
     for channel in channels:
         result = report.channels.setdefault(channel.key, ChannelReport())
         try:
@@ -190,109 +235,231 @@ def deliver(
             result.failed += len(alerts)
             result.errors.append(f"cannot set up channel: {type(exc).__name__}")
             continue
-        down: str | None = None
-        try:
-            for alert in alerts:
-                passed = _passed_over(channel, alert, ledger)
-                if passed == "skipped":
-                    result.skipped += 1
-                    continue
-                if passed == "folded":
-                    result.folded += 1
-                    continue
-                if ledger.was_sent(channel.key, alert):
-                    reason = ledger.routed_away(channel.key, alert)
-                    if reason:
-                        result.routed_out += 1
-                        result.routed.append(f"{alert.id}: {reason}")
-                    else:
-                        result.already_sent += 1
-                    continue
-                decision = routes(alert, channel.route)
-                if not decision:
-                    ledger.record(channel.key, alert, skipped=decision.reason)
-                    result.routed_out += 1
-                    result.routed.append(f"{alert.id}: {decision.reason}")
-                    continue
-                if down is not None:
-                    result.failed += 1
-                    continue
-                error = send_with_retries(partial(sender.send, alert), channel.retries, channel.backoff_s, sleep)
-                if error is None:
-                    ledger.record(channel.key, alert)
-                    result.sent += 1
-                    continue
-                result.failed += 1
-                result.errors.append(f"{alert.id}: {error}")
-                log.warning("alert %s not delivered to %s: %s", alert.id, channel.key, error)
-                if error.retryable:
-                    down = str(error)  # retries exhausted: treat the channel as down for this run
-        finally:
-            _close(sender, channel.key)
+        lanes.append(_Lane(channel, sender, result, deque(alerts)))
+    try:
+        _serve(lanes, ledger, sleep)
+    finally:
+        for lane in lanes:
+            _close(lane.sender, lane.channel.key)
     for result in report.channels.values():
         report.sent += result.sent
         report.already_sent += result.already_sent
         report.failed += result.failed
         report.folded += result.folded
         report.routed_out += result.routed_out
+        report.unrecorded += result.unrecorded
     return report
 
 
-def _passed_over(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> str | None:
-    """Why `channel` does not get `alert` at all: "skipped" (below its min_severity), "folded" (a follow-up
-    its `followups` setting leaves out, of an incident the channel heard of); None when it gets it (routes
-    and the ledger decide the rest). A channel whose route or severity left the incident's opener out gets
-    the first alert of the incident it takes, whatever `followups` says: else it would never hear of it."""
+def _serve(lanes: list[_Lane], ledger: DeliveryLedger, sleep: Callable[[float], None]) -> None:
+    """Serve every channel: first each one up to its first retry, without waiting; then the retries in the
+    order they fall due, until every queue is done or the run's MAX_RUN_WAIT_S is spent."""
+    # Seconds this run has waited. Sends count as no time, so a real wait is never shorter than asked.
+    clock = 0.0
+    due = dict.fromkeys(range(len(lanes)), 0.0)  # lane -> when it may go on; ties go in channel order
+    while due:
+        next_lane = min(due, key=lambda i: (due[i], i))
+        if due[next_lane] > MAX_RUN_WAIT_S:
+            for i in due:  # every lane left waits longer still
+                lanes[i].give_up(ledger)
+            return
+        if due[next_lane] > clock:
+            sleep(round(due[next_lane] - clock, 6))  # to the microsecond: no 0.019999… for a 0.02 s backoff
+            clock = due[next_lane]
+        wait = lanes[next_lane].advance(ledger)
+        if wait is None:
+            del due[next_lane]
+        else:
+            due[next_lane] = clock + wait
+
+
+@dataclass
+class _Lane:
+    """One channel's part of a run: its alerts in order, the head one's tries while it waits for a retry."""
+
+    channel: ChannelConfig
+    sender: Sender
+    result: ChannelReport
+    queue: deque[Alert]
+    tries: _Tries | None = None
+    down: bool = False  # an alert exhausted its retries: the rest fail fast, unmarked, for the next run
+
+    def advance(self, ledger: DeliveryLedger) -> float | None:
+        """Go through the queue until it is done (None) or its head waits for a retry (the seconds to wait)."""
+        while self.queue:
+            if self.tries is None:
+                self.tries = self._start(self.queue[0], ledger)
+                if self.tries is None:
+                    self.queue.popleft()
+                    continue
+            wait = self.tries.once()
+            if wait is not None:
+                return wait
+            self._finish(ledger, self.tries.error)
+        return None
+
+    def give_up(self, ledger: DeliveryLedger) -> None:
+        """The run's waiting is spent: the alert waiting for a retry fails (the next run tries it again) and the
+        channel counts as down for the rest of its queue."""
+        if self.tries is None:
+            return
+        spent = f"no retry left within this run's {MAX_RUN_WAIT_S:.0f} s of waiting: next run"
+        self._finish(ledger, DeliveryError(f"{self.tries.error} ({spent})"))
+        self.advance(ledger)  # a down channel sends nothing more: this never waits
+
+    def _start(self, alert: Alert, ledger: DeliveryLedger) -> _Tries | None:
+        """The tries to send `alert`; None, counted, when the channel does not take it or already has it."""
+        result, key = self.result, self.channel.key
+        passed = passed_over(self.channel, alert, ledger)
+        if passed is not None:
+            if passed[0] == "skipped":
+                result.skipped += 1
+            else:
+                result.folded += 1
+            return None
+        if ledger.delivered(key, alert):
+            result.already_sent += 1
+            return None
+        decision, kept = route_decision(self.channel, alert, ledger)
+        if not decision:
+            if not kept and decision.facts is not None:
+                self._record(ledger, alert, decision)
+            result.routed_out += 1
+            result.routed.append(f"{alert.id}: {decision.reason}")
+            return None
+        if self.down:
+            result.failed += 1
+            return None
+        thread = ledger.thread(key, alert) or alert.id  # its own id: the first of its incident this channel gets
+        return _Tries(partial(self.sender.send, alert, thread), self.channel.retries, self.channel.backoff_s)
+
+    def _finish(self, ledger: DeliveryLedger, error: DeliveryError | None) -> None:
+        """The head alert is done: sent (`error` None) and recorded, or failed."""
+        alert = self.queue.popleft()
+        self.tries = None
+        result = self.result
+        if error is None:
+            result.sent += 1
+            problem = self._record(ledger, alert)
+            if problem:
+                result.unrecorded += 1
+                result.errors.append(f"{alert.id}: sent, not recorded ({problem}): the next run may send it again")
+            return
+        result.failed += 1
+        result.errors.append(f"{alert.id}: {error}")
+        log.warning("alert %s not delivered to %s: %s", alert.id, self.channel.key, error)
+        if error.retryable:
+            self.down = True  # retries exhausted: treat the channel as down for this run
+
+    def _record(self, ledger: DeliveryLedger, alert: Alert, refusal: RouteDecision | None = None) -> str | None:
+        """Write the ledger entry; what went wrong (redacted) when the store failed, which must not stop the run:
+        the channel already has the alert, and a lost refusal is only decided again next run."""
+        try:
+            ledger.record(self.channel.key, alert, refusal)
+        except Exception as exc:  # any store failure (a locked SQLite, an unreachable cluster)
+            problem = f"{type(exc).__name__}: {redact(str(exc))[:200]}"
+            log.warning("could not record alert %s for %s in the ledger: %s", alert.id, self.channel.key, problem)
+            return problem
+        return None
+
+
+def passed_over(
+    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger
+) -> tuple[Literal["skipped", "folded"], str] | None:
+    """Why `channel` does not get `alert` at all, with the reason in words: "skipped" (below its min_severity),
+    "folded" (a follow-up its `followups` setting leaves out, of an incident the channel heard of); None when it
+    gets it (routes and the ledger decide the rest). A channel whose route or severity left the incident's opener
+    out gets the first alert of the incident it takes, whatever `followups` says: else it would never hear of it.
+    The one rule for delivery, `with_pending` and `groundswell alerts routes`."""
     if _RANK[alert.severity] < _RANK[channel.min_severity]:
-        return "skipped"
+        return "skipped", f"severity {alert.severity} below min_severity {channel.min_severity}"
     minor = channel.followups == "none" or (channel.followups == "major" and not is_major(alert))
     if is_followup(alert) and minor and ledger.heard(channel.key, alert):
-        return "folded"
+        return "folded", f"a minor update of incident {alert.incident_id} (followups: {channel.followups})"
     return None
 
 
-def with_pending(alerts: Iterable[Alert], stored: Iterable[Alert], channels: list[ChannelConfig],
-                 state: StateStore, now: datetime) -> list[Alert]:
+def route_decision(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> tuple[RouteDecision, bool]:
+    """`channel`'s route for `alert`, and whether it is the refusal the ledger kept. A kept refusal stands while
+    the facts it rests on hold, so a route widened later does not flood the channel with old alerts; anything
+    else is decided afresh (`alerts.routing.routes`)."""
+    kept = ledger.refusal(channel.key, alert)
+    if kept is not None and still_holds(alert, kept.facts):
+        return kept, True
+    return routes(alert, channel.route), False
+
+
+def _owed(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> bool:
+    """Whether `channel` takes `alert` (not passed over, routed to it) and has not accepted it yet."""
+    return (
+        passed_over(channel, alert, ledger) is None
+        and not ledger.delivered(channel.key, alert)
+        and route_decision(channel, alert, ledger)[0].sent
+    )
+
+
+def with_pending(
+    alerts: Iterable[Alert], stored: Iterable[Alert], channels: list[ChannelConfig], state: StateStore, now: datetime
+) -> list[Alert]:
     """`alerts`, after the stored alerts whose window ended within PENDING_WITHIN of `now` that a channel
-    gets and has no ledger entry for (not sent, not routed away): an alert that failed while a channel
-    was down is delivered once it is back, though detection reports only its recent buckets. Oldest
-    first; each alert once."""
+    takes and has not accepted: an alert that failed while a channel was down is delivered once it is back,
+    though detection reports only its recent buckets. Oldest first; each alert once."""
     alerts = list(alerts)
     ledger, fresh, since = DeliveryLedger(state), {a.id for a in alerts}, now - PENDING_WITHIN
     pending = [
-        a for a in stored
-        if a.id not in fresh and a.window_end >= since
-        and any(_passed_over(c, a, ledger) is None and not ledger.was_sent(c.key, a) for c in channels)
+        a for a in stored if a.id not in fresh and a.window_end >= since and any(_owed(c, a, ledger) for c in channels)
     ]
     pending.sort(key=lambda a: (a.window_end, a.kind, a.id))
     return [*pending, *alerts]
 
 
+@dataclass
+class _Tries:
+    """One message's tries on one channel, one at a time (`once`): the one retry rule, for alerts and reports.
+
+    A retryable failure is tried again after exponential backoff, or at least what Retry-After asks; one that
+    asks for more than MAX_RETRY_AFTER_S fails at once (the receiver is down for this run)."""
+
+    send: Callable[[], None]
+    retries: int
+    backoff_s: float
+    attempt: int = 0
+    error: DeliveryError | None = None  # the last failure; None once sent
+
+    def once(self) -> float | None:
+        """Try to send. None when done (sent, or `error` is final); else the seconds to wait before trying again."""
+        try:
+            self.send()
+            self.error = None
+            return None
+        except Exception as exc:  # any failure of a channel is its failed send
+            error = self.error = as_delivery_error(exc)
+        attempt, self.attempt = self.attempt, self.attempt + 1
+        if not error.retryable or attempt == self.retries:
+            return None
+        wait = self.backoff_s * 2**attempt
+        if error.retry_after is not None:
+            if error.retry_after > MAX_RETRY_AFTER_S:
+                self.error = DeliveryError(
+                    f"{error} asking to wait {error.retry_after:.0f} s (over {MAX_RETRY_AFTER_S:.0f} s: next run)"
+                )
+                return None
+            wait = max(wait, error.retry_after)
+        return wait
+
+
 def send_with_retries(
     send: Callable[[], None], retries: int, backoff_s: float, sleep: Callable[[float], None]
 ) -> DeliveryError | None:
-    """Call `send` until it succeeds, retrying retryable failures with exponential backoff (honouring
-    Retry-After up to MAX_RETRY_AFTER_S); the last error, or None once sent. Alerts and reports alike."""
-    for attempt in range(retries + 1):
-        try:
-            send()
-            return None
-        except Exception as exc:  # any failure of a channel is its failed send
-            error = as_delivery_error(exc)
-            if not error.retryable or attempt == retries:
-                return error
-            wait = backoff_s * 2**attempt
-            if error.retry_after is not None:
-                if error.retry_after > MAX_RETRY_AFTER_S:
-                    return DeliveryError(
-                        f"{error} asking to wait {error.retry_after:.0f} s (over {MAX_RETRY_AFTER_S:.0f} s: next run)"
-                    )
-                wait = max(wait, error.retry_after)
-            sleep(wait)
-    return None  # unreachable: the loop returns on the last attempt
+    """Call `send` until it succeeds, waiting between tries as `_Tries` says; the last error, or None once sent.
+    For one message on its own (a report); `deliver` interleaves its channels' waits instead."""
+    tries = _Tries(send, retries, backoff_s)
+    while (wait := tries.once()) is not None:
+        sleep(wait)
+    return tries.error
 
 
-def _close(sender, channel: str) -> None:
+def _close(sender: Sender, channel: str) -> None:
     try:
         sender.close()
     except Exception as exc:  # closing must not undo what was delivered

@@ -4,14 +4,19 @@ The one rendering layer for alert messages, so each format's escaping happens he
 text, terms, themes and summaries are untrusted (docs/security.md#what-is-escaped-where). Slack mrkdwn
 gets Slack's &, <, > escaping; Teams Markdown gets `markdown_text`; plain text loses control
 characters; links are http(s) only (`safe_url`).
+
+Each function takes the channel's `thread`: the first alert of the incident that channel got
+(`alerts.deliver.DeliveryLedger.thread`). A follow-up is an "Update" of that one; the first alert of an
+incident a channel takes (its route or min_severity left the opener out) is a new message. Left out,
+it is the incident's opener.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
-from alerts.incidents import is_followup
 from alerts.kinds import detector_for
 from alerts.wording import shifts_text
 from core.alert import Alert
@@ -20,17 +25,41 @@ from core.escaping import markdown_text, one_line, printable, safe_url
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
 
 
-def title(a: Alert) -> str:
+def updates(a: Alert, thread: str | None = None) -> str | None:
+    """The alert a message about `a` updates on its channel, or None when it is a new message. `thread`: the
+    first alert of `a`'s incident the channel got (`a` itself when it is the first); by default the opener."""
+    root = thread or a.incident_id
+    return root if root and root != a.id else None
+
+
+def number(x: float) -> str:
+    """A number as people read it: thousands separators, never an exponent (`:g` wrote 2.34568e+06 for a
+    follower count), three significant digits for fractions, no trailing zeros."""
+    if not math.isfinite(x):  # refused by Alert, but a message about a broken one must still render
+        return str(x)
+    if x == int(x):
+        return f"{x:,.0f}"
+    # Digits after the point for three significant ones, none beyond the integer part, at most 6.
+    decimals = min(max(2 - math.floor(math.log10(abs(x))), 0), 6)
+    text = f"{x:,.{decimals}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    if text in ("0", "-0"):  # not zero, only too small for six decimals
+        return "> -0.000001" if x < 0 else "< 0.000001"
+    return text
+
+
+def title(a: Alert, thread: str | None = None) -> str:
     what = detector_for(a.kind).title(a)
-    update = "Update · " if is_followup(a) else ""
+    update = "Update · " if updates(a, thread) else ""
     return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {update}{what}: {a.brand}".strip()
 
 
-def facts(a: Alert) -> list[tuple[str, str]]:
+def facts(a: Alert, thread: str | None = None) -> list[tuple[str, str]]:
+    p_value = f", p = {a.p_value:.2g}" if a.p_value is not None else ""
     rows = [
         ("Window", f"{a.window_start:%Y-%m-%d %H:%M} – {a.window_end:%Y-%m-%d %H:%M} UTC"),
-        ("Observed / expected", f"{a.observed:g} / {a.expected:g}"),
-        ("Test", f"{a.statistic}, score {a.score:g}" + (f", p = {a.p_value:.2g}" if a.p_value is not None else "")),
+        ("Observed / expected", f"{number(a.observed)} / {number(a.expected)}"),
+        ("Test", f"{a.statistic}, score {number(a.score)}{p_value}"),
     ]
     if a.negative_share is not None:
         usual = f" (usually {a.expected_share:.0%})" if a.expected_share is not None else ""
@@ -48,8 +77,9 @@ def facts(a: Alert) -> list[tuple[str, str]]:
     mix = shifts_text(a.shifts)
     if mix:  # only what differs from the usual mix: the usual one is not news
         rows.append(("Unusual mix", mix))
-    if is_followup(a):
-        rows.append(("Incident", f"update to alert {a.incident_id}"))
+    parent = updates(a, thread)
+    if parent:
+        rows.append(("Incident", f"update to alert {parent}"))
     return rows
 
 
@@ -60,11 +90,12 @@ def _post_line(p: Any) -> str:
     return f"{who}{audience} · {p.engagement} interactions: {text[:200]}"
 
 
-def as_text(a: Alert) -> str:
+def as_text(a: Alert, thread: str | None = None) -> str:
     """Plain text for the console and email (no markup to escape; control characters removed)."""
-    lines = [title(a), "", a.summary or "", ""]
-    width = max(len(k) for k, _ in facts(a))
-    lines += [f"  {k.ljust(width)}  {v}" for k, v in facts(a)]
+    lines = [title(a, thread), "", a.summary or "", ""]
+    rows = facts(a, thread)
+    width = max(len(k) for k, _ in rows)
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
     if a.top_posts:
         lines += ["", "  Top posts:"] + [f"   - {_post_line(p)}" for p in a.top_posts]
     link = safe_url(a.link)
@@ -84,15 +115,16 @@ def slack_text(text: str | None, limit: int = 3000) -> str:
     return escaped if len(escaped) <= limit else _PARTIAL_ENTITY.sub("", escaped[:limit])
 
 
-def as_slack(a: Alert) -> dict[str, Any]:
+def as_slack(a: Alert, thread: str | None = None) -> dict[str, Any]:
     """Slack incoming-webhook message: `text` as the notification fallback, plus Block Kit blocks."""
+    head = title(a, thread)
     blocks: list[dict[str, Any]] = [
         # plain_text: Slack parses no mentions or links in it, so it needs no escaping.
-        {"type": "header", "text": {"type": "plain_text", "text": one_line(title(a))[:150], "emoji": True}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": slack_text(a.summary or title(a))}},
+        {"type": "header", "text": {"type": "plain_text", "text": one_line(head)[:150], "emoji": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": slack_text(a.summary or head)}},
         {
             "type": "section",
-            "fields": [{"type": "mrkdwn", "text": f"*{k}*\n" + slack_text(v, 1900)} for k, v in facts(a)[:10]],
+            "fields": [{"type": "mrkdwn", "text": f"*{k}*\n" + slack_text(v, 1900)} for k, v in facts(a, thread)[:10]],
         },
     ]
     if a.top_posts:
@@ -110,16 +142,17 @@ def as_slack(a: Alert) -> dict[str, Any]:
         )
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"alert id `{slack_text(a.id)}`"}]})
     # The fallback `text` is mrkdwn too (it is what notifications show).
-    return {"text": slack_text(f"{title(a)} — {a.summary}"), "blocks": blocks}
+    return {"text": slack_text(f"{head} — {a.summary}"), "blocks": blocks}
 
 
-def as_teams(a: Alert) -> dict[str, Any]:
+def as_teams(a: Alert, thread: str | None = None) -> dict[str, Any]:
     """Microsoft Teams (Workflows webhook) message carrying an Adaptive Card."""
+    rows, head = facts(a, thread), title(a, thread)
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": markdown_text(title(a)), "wrap": True},
+        {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": markdown_text(head), "wrap": True},
         {"type": "TextBlock", "text": markdown_text(a.summary), "wrap": True},
         # Teams renders Markdown in TextBlock and in both halves of a Fact.
-        {"type": "FactSet", "facts": [{"title": markdown_text(k), "value": markdown_text(v)} for k, v in facts(a)]},
+        {"type": "FactSet", "facts": [{"title": markdown_text(k), "value": markdown_text(v)} for k, v in rows]},
     ]
     for p in a.top_posts[:5]:
         body.append({"type": "TextBlock", "text": f"- {markdown_text(_post_line(p))}", "wrap": True, "isSubtle": True})
@@ -138,6 +171,6 @@ def as_teams(a: Alert) -> dict[str, Any]:
     }
 
 
-def as_json(a: Alert) -> dict[str, Any]:
-    """Generic webhook body: the whole alert plus a human `text`."""
-    return {"text": f"{title(a)} — {a.summary}", "alert": a.model_dump(mode="json")}
+def as_json(a: Alert, thread: str | None = None) -> dict[str, Any]:
+    """Generic webhook body: the whole alert (its real `incident_id`) plus a human `text`."""
+    return {"text": f"{title(a, thread)} — {a.summary}", "alert": a.model_dump(mode="json")}

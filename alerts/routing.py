@@ -4,8 +4,10 @@ A rule narrows a channel by brand, alert kind, severity, language and crisis ter
 Within a key the listed values are alternatives (OR); across keys every given key must match
 (AND); a key left out matches everything, and a channel without `route:` gets every alert.
 `routes(alert, rule)` is the single decision, used by delivery and by `groundswell alerts routes`,
-and it says why, so a skipped alert is explained, not silently missing. The kinds and brands a
-rule names are checked against the registry and the config by `alerts.kinds.route_problems`.
+and it says why, so a skipped alert is explained, not silently missing. A refusal also says which of
+the alert's facts it rests on (`RouteDecision.facts`), so delivery keeps it only while they hold. The
+kinds and brands a rule names are checked against the registry and the config by
+`alerts.kinds.route_problems`.
 """
 
 from __future__ import annotations
@@ -48,10 +50,14 @@ class RouteRule(StrictModel):
 
 @dataclass(frozen=True)
 class RouteDecision:
-    """Whether a channel gets an alert, and the reason in words (the first key that failed)."""
+    """Whether a channel gets an alert, the reason in words (the first key that failed) and, for a refusal
+    the delivery ledger may keep, the alert's facts it rests on (`facts_for`)."""
 
     sent: bool
     reason: str
+    # None: the refusal is decided again each run and never kept. Severity is one: it can rise under the same
+    # alert id (an unanswered-posts alert of the day whose queue grew), as a channel's own min_severity does.
+    facts: str | None = None
 
     def __bool__(self) -> bool:
         return self.sent
@@ -77,19 +83,39 @@ def alert_terms(alert: Alert) -> set[str]:
     return _fold(terms)
 
 
+def facts_for(alert: Alert, key: str) -> str | None:
+    """The facts of `alert` a refusal by route key `key` rests on, as the ledger keeps them; None for an unknown key.
+
+    Brand and kind are part of the alert id, so they never change. Languages and terms come from the
+    explanation, which a later run fills in (after a store timeout left them empty) or redoes with more
+    posts: a refusal kept for them stands only while they are the same."""
+    if key in ("brands", "kinds"):
+        return key
+    if key == "langs":
+        return "langs=" + ",".join(sorted(alert_langs(alert)))
+    if key == "terms":
+        return "terms=" + ",".join(sorted(alert_terms(alert)))
+    return None
+
+
+def still_holds(alert: Alert, facts: str | None) -> bool:
+    """Whether a refusal kept with `facts` still rests on what `alert` says now (None, unreadable: it does not)."""
+    return facts is not None and facts_for(alert, facts.partition("=")[0]) == facts
+
+
 def routes(alert: Alert, rule: RouteRule | None) -> RouteDecision:
     """Does a channel with `rule` get `alert`? No rule: yes. Otherwise every given key must match."""
     if rule is None:
         return RouteDecision(True, "no route: every alert")
     if rule.brands is not None and alert.brand.casefold() not in _fold(rule.brands):
-        return RouteDecision(False, f"brand {alert.brand} not in route.brands")
+        return RouteDecision(False, f"brand {alert.brand} not in route.brands", facts_for(alert, "brands"))
     if rule.kinds is not None and alert.kind.casefold() not in _fold(rule.kinds):
-        return RouteDecision(False, f"kind {alert.kind} not in route.kinds")
+        return RouteDecision(False, f"kind {alert.kind} not in route.kinds", facts_for(alert, "kinds"))
     if rule.min_severity is not None and _RANK[alert.severity] < _RANK[rule.min_severity]:
         return RouteDecision(False, f"severity {alert.severity} below route.min_severity {rule.min_severity}")
     if rule.langs is not None and not alert_langs(alert) & _fold(rule.langs):
         langs = ", ".join(sorted(alert_langs(alert))) or "none"
-        return RouteDecision(False, f"languages ({langs}) not in route.langs")
+        return RouteDecision(False, f"languages ({langs}) not in route.langs", facts_for(alert, "langs"))
     if rule.terms is not None and not alert_terms(alert) & _fold(rule.terms):
-        return RouteDecision(False, "no term or theme of the alert in route.terms")
+        return RouteDecision(False, "no term or theme of the alert in route.terms", facts_for(alert, "terms"))
     return RouteDecision(True, "matches the route")

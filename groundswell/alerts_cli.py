@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
 from alerts.backtest import alert_line, run_backtest
-from alerts.config import AlertsConfig
-from alerts.deliver import DeliveryLedger
+from alerts.config import AlertsConfig, ChannelConfig
+from alerts.deliver import DeliveryLedger, passed_over, route_decision
 from alerts.history import stored_alerts
 from alerts.kinds import alert_kinds
-from alerts.routing import routes as route_decision
 from alerts.scoring import load_incidents
+from core.alert import Alert
 from groundswell.config import ConfigError, load_config
 from groundswell.pipeline import open_store
 
@@ -151,8 +152,9 @@ def backtest(
 def routes(config_path: str, last: int) -> None:
     """Which channel gets which stored alert, and why: one JSON line per alert (newest last).
 
-    `route` is the channel's rule (alerts.routing.routes); `ledger` what delivery recorded:
-    "sent", "routed out" or "pending" (not delivered yet)."""
+    `gets` and `reason` are delivery's own decision: the channel's min_severity and `followups` first
+    (alerts.deliver.passed_over), then its route (alerts.deliver.route_decision); `ledger` what delivery
+    did or does: "sent", "skipped" (below min_severity), "folded", "routed out" or "pending" (not sent yet)."""
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -163,12 +165,23 @@ def routes(config_path: str, last: int) -> None:
         for alert in stored_alerts(store)[-last:]:
             per_channel = {}
             for channel in config.channels:
-                decision = route_decision(alert, channel.route)
-                recorded = "pending"
-                if ledger.was_sent(channel.key, alert):
-                    recorded = "routed out" if ledger.routed_away(channel.key, alert) else "sent"
-                per_channel[channel.key] = {"gets": decision.sent, "reason": decision.reason, "ledger": recorded}
+                per_channel[channel.key] = _route_line(channel, alert, ledger)
             line = {"alert": alert.id, "brand": alert.brand, "kind": alert.kind, "severity": alert.severity}
             click.echo(json.dumps({**line, "channels": per_channel}, ensure_ascii=False))
     finally:
         store.close()
+
+
+def _route_line(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> dict[str, Any]:
+    """Whether `channel` gets `alert`, why, and what delivery did about it (`routes`)."""
+    passed = passed_over(channel, alert, ledger)
+    decision, _ = route_decision(channel, alert, ledger)
+    if ledger.delivered(channel.key, alert):
+        recorded = "sent"
+    elif passed is not None:
+        recorded = passed[0]
+    else:
+        recorded = "pending" if decision.sent else "routed out"
+    if passed is not None:
+        return {"gets": False, "reason": passed[1], "ledger": recorded}
+    return {"gets": decision.sent, "reason": decision.reason, "ledger": recorded}

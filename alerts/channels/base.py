@@ -39,8 +39,9 @@ class Report:
 
 
 class Sender(Protocol):
-    def send(self, alert: Alert) -> None:
-        """Deliver one alert or raise DeliveryError."""
+    def send(self, alert: Alert, thread: str | None = None) -> None:
+        """Deliver one alert or raise DeliveryError. `thread`: the first alert of its incident this channel got
+        (`alerts.render`: a follow-up updates that one; the first one a channel takes is a new message)."""
         ...
 
     def send_report(self, report: Report) -> None:

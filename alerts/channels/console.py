@@ -14,10 +14,10 @@ class ConsoleSender:
     def __init__(self, stream: TextIO | None = None):
         self._stream = stream
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert, thread: str | None = None) -> None:
         # Resolved at send time, so pytest's capsys / click's runner see the output.
         stream = self._stream or sys.stdout
-        stream.write(as_text(alert) + "\n\n")
+        stream.write(as_text(alert, thread) + "\n\n")
         stream.flush()
 
     def send_report(self, report: Report) -> None:

@@ -1,4 +1,9 @@
-"""Alerts by email over SMTP (stdlib smtplib): plain-text body, one message per alert; reports as HTML."""
+"""Alerts by email over SMTP (stdlib smtplib): plain-text body, one message per alert; reports as HTML.
+
+A message counts as sent once the server accepted it for every recipient: the recipients it refused
+while taking the rest make it fail (temporary when one refusal is 4xx), and this sender's retries go
+to those recipients only. Once the server accepted the message, how it answers QUIT does not matter.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from email.utils import formatdate
 from alerts.channels.base import DeliveryError, Report
 from alerts.config import EmailChannel
 from alerts.incidents import is_followup
-from alerts.render import as_text, title
+from alerts.render import as_text, title, updates
 from core.alert import Alert
 
 
@@ -19,10 +24,14 @@ class EmailSender:
     def __init__(self, channel: EmailChannel, env: Mapping[str, str]):
         self.channel = channel
         self._password = env.get(channel.password_env, "") if channel.password_env else ""
+        # Message-ID -> the recipients a server refused while accepting the message for the others: a retry
+        # goes to them only, so the others do not get it twice.
+        self._owed: dict[str, list[str]] = {}
 
-    def message(self, alert: Alert) -> EmailMessage:
+    def message(self, alert: Alert, thread: str | None = None) -> EmailMessage:
+        """The alert's email; `thread`: the first alert of its incident this channel got (`alerts.render`)."""
         msg = EmailMessage()
-        msg["Subject"] = title(alert)
+        msg["Subject"] = title(alert, thread)
         msg["From"] = self.channel.sender
         msg["To"] = ", ".join(self.channel.to)
         msg["Date"] = formatdate(usegmt=True)
@@ -30,12 +39,14 @@ class EmailSender:
         msg["Message-ID"] = f"<{alert.id}.{self.channel.key}@groundswell.alerts>"
         msg["X-Groundswell-Alert-Id"] = alert.id
         if is_followup(alert):
-            # Mail clients thread updates under the message that opened the incident.
-            first = f"<{alert.incident_id}.{self.channel.key}@groundswell.alerts>"
+            msg["X-Groundswell-Incident-Id"] = alert.incident_id or ""
+        parent = updates(alert, thread)
+        if parent:
+            # Mail clients thread updates under the first message of the incident this mailbox got.
+            first = f"<{parent}.{self.channel.key}@groundswell.alerts>"
             msg["In-Reply-To"] = first
             msg["References"] = first
-            msg["X-Groundswell-Incident-Id"] = alert.incident_id or ""
-        msg.set_content(as_text(alert))
+        msg.set_content(as_text(alert, thread))
         return msg
 
     def report_message(self, report: Report) -> EmailMessage:
@@ -51,8 +62,8 @@ class EmailSender:
         msg.add_alternative(report.html, subtype="html")
         return msg
 
-    def send(self, alert: Alert) -> None:
-        self._deliver(self.message(alert))
+    def send(self, alert: Alert, thread: str | None = None) -> None:
+        self._deliver(self.message(alert, thread))
 
     def send_report(self, report: Report) -> None:
         self._deliver(self.report_message(report))
@@ -61,6 +72,7 @@ class EmailSender:
         c = self.channel
         if c.password_env and not self._password:
             raise DeliveryError(f"environment variable {c.password_env} is not set", retryable=False)
+        key = str(message["Message-ID"])
         try:
             if c.ssl:
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -68,12 +80,15 @@ class EmailSender:
                 )
             else:
                 smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout_s)
-            with smtp:
+            try:
                 if c.starttls and not c.ssl:
                     smtp.starttls(context=ssl.create_default_context())
                 if c.username:
                     smtp.login(c.username, self._password)
-                smtp.send_message(message)
+                # None: the message's own To. smtplib returns the recipients it refused when it took the rest.
+                refused = smtp.send_message(message, to_addrs=self._owed.get(key))
+            finally:
+                _hang_up(smtp)
         except smtplib.SMTPAuthenticationError:
             raise DeliveryError("SMTP login refused (check username and the password variable)", False) from None
         except smtplib.SMTPResponseException as exc:
@@ -86,6 +101,10 @@ class EmailSender:
             ) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"{type(exc).__name__} talking to SMTP {c.host}:{c.port}") from None
+        if refused:
+            self._owed[key] = list(refused)
+            raise self._recipients_refused(refused, others_got_it=True)
+        self._owed.pop(key, None)
 
     def _refused(self, code: int, reply: bytes | str, what: str = "the message") -> DeliveryError:
         """An SMTP error reply as a DeliveryError. 5xx is permanent (RFC 5321): the server will refuse this
@@ -94,14 +113,19 @@ class EmailSender:
         why = f"{code} {self._reply_text(reply)}".strip()
         if _permanent(code):
             return DeliveryError(f"SMTP server refused {what} permanently: {why}", retryable=False)
-        return DeliveryError(f"SMTP server answered {why} (temporary)")
+        about = "" if what == "the message" else f" for {what}"
+        return DeliveryError(f"SMTP server answered {why}{about} (temporary)")
 
-    def _recipients_refused(self, recipients: Mapping[str, tuple[int, bytes]]) -> DeliveryError:
-        """Every recipient refused: permanent when each refusal is a 5xx; one 4xx makes it worth a retry."""
+    def _recipients_refused(
+        self, recipients: Mapping[str, tuple[int, bytes]], others_got_it: bool = False
+    ) -> DeliveryError:
+        """Recipients refused, all of them or (`others_got_it`) some while the server took the message for the
+        rest: permanent when each refusal is a 5xx; one 4xx makes it worth a retry."""
         refusals = list(recipients.values()) or [(0, b"no reason given")]
         temporary = [r for r in refusals if not _permanent(r[0])]
         code, reply = temporary[0] if temporary else refusals[0]
-        return self._refused(code, reply, what=f"the recipient(s) {', '.join(recipients)}")
+        what = f"the recipient(s) {', '.join(recipients)}" + (" (the others got it)" if others_got_it else "")
+        return self._refused(code, reply, what=what)
 
     def _reply_text(self, reply: bytes | str, limit: int = 200) -> str:
         """The server's reply, printable, short, and never with the password in it (a server may echo input)."""
@@ -113,6 +137,16 @@ class EmailSender:
 
     def close(self) -> None:
         pass
+
+
+def _hang_up(smtp: smtplib.SMTP) -> None:
+    """End the session whatever the server answers: after it accepted the message the send is done (a non-221
+    reply to QUIT, which `with smtp:` raised, made it look failed and mailed it again), and after an error that
+    error is the one to report."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def _permanent(code: int) -> bool:

@@ -13,7 +13,8 @@ class JsonlSender:
     def __init__(self, path: str):
         self.path = Path(path)
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert, thread: str | None = None) -> None:
+        # The alert as data, with its real incident id: no message to render, so `thread` changes nothing.
         self._append(alert.model_dump_json())
 
     def send_report(self, report: Report) -> None:

@@ -34,10 +34,11 @@ class WebhookSender:
         self._url = env.get(channel.url_env, "")
         self._session = requests.Session()
 
-    def body(self, alert: Alert) -> bytes:
+    def body(self, alert: Alert, thread: str | None = None) -> bytes:
         """The JSON request body, with the idempotency key inside it (a header can be dropped
         by a proxy or a workflow tool; the body reaches whatever handles the message)."""
-        return self._encode(_PAYLOAD[self.channel.type](alert), idempotency_key(self.channel.key, alert.id))
+        payload = _PAYLOAD[self.channel.type](alert, thread)
+        return self._encode(payload, idempotency_key(self.channel.key, alert.id))
 
     def _encode(self, payload: dict, key: str) -> bytes:
         payload = {**payload, "idempotency_key": key}
@@ -48,8 +49,8 @@ class WebhookSender:
             # Sending it again cannot help: a permanent failure of this alert, not of the channel.
             raise DeliveryError(f"message cannot be encoded as JSON ({exc})", retryable=False) from None
 
-    def send(self, alert: Alert) -> None:
-        self._post(lambda: self.body(alert), idempotency_key(self.channel.key, alert.id))
+    def send(self, alert: Alert, thread: str | None = None) -> None:
+        self._post(lambda: self.body(alert, thread), idempotency_key(self.channel.key, alert.id))
 
     def send_report(self, report: Report) -> None:
         payload = {"slack": report.slack, "teams": report.teams}.get(self.channel.type) or {

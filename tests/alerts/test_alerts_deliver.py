@@ -260,7 +260,7 @@ class _Exploding:
         self.exc = exc
         self.calls: list[str] = []
 
-    def send(self, alert) -> None:
+    def send(self, alert, thread=None) -> None:
         self.calls.append(alert.id)
         raise self.exc
 

@@ -207,3 +207,63 @@ def test_a_redirecting_webhook_is_a_permanent_failure_not_a_delivery(redirecting
     assert not any(DeliveryLedger(state).was_sent(kind, a) for a in alerts)
     assert f"HTTP {status}" in report.errors[0] and "$HOOK_URL redirects" in report.errors[0]
     assert "s3cret" not in " ".join(report.errors) + caplog.text  # neither the URL nor the Location
+
+
+class _BusyMailbox:
+    """Refuses RCPT TO for `who` with `replies` in order (then takes it), takes every other recipient; records
+    the recipients of each message it accepted. With `quit_reply`, answers QUIT with that instead of 221."""
+
+    def __init__(self, who: str, replies: list[str], quit_reply: str | None = None) -> None:
+        self.who, self.replies, self.quit_reply = who, list(replies), quit_reply
+        self.delivered: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's hook)
+        if address == self.who and self.replies:
+            return self.replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook)
+        self.delivered.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook)
+        return self.quit_reply or "221 Bye"
+
+
+def test_a_recipient_refused_for_now_while_others_took_it_is_retried_alone(mail, state):
+    handler = _BusyMailbox("oncall@example.org", ["450 4.2.1 Mailbox busy"])
+    channel = email_channel(mail(handler), to=["pr@example.org", "oncall@example.org"], retries=2, backoff_s=0.01)
+    waits: list[float] = []
+
+    report = deliver(_alerts()[:1], [channel], state, {"PW": SMTP_PASSWORD}, sleep=waits.append).channels["email"]
+
+    assert (report.sent, report.failed, waits) == (1, 0, [0.01])
+    # Each recipient got it once: the retry went to the refused one only.
+    assert handler.delivered == [["pr@example.org"], ["oncall@example.org"]]
+
+
+def test_a_recipient_refused_for_good_while_others_took_it_fails_the_alert(mail, state, caplog):
+    handler = _BusyMailbox("oncall@example.org", ["550 5.1.1 No such user"] * 5)
+    channel = email_channel(mail(handler), to=["pr@example.org", "oncall@example.org"], retries=2, backoff_s=0.01)
+    waits: list[float] = []
+    alerts = _alerts()
+
+    report = deliver(alerts[:1], [channel], state, {"PW": SMTP_PASSWORD}, sleep=waits.append).channels["email"]
+
+    assert (report.sent, report.failed, waits) == (0, 1, [])  # failed, named, not retried
+    assert "oncall@example.org (the others got it) permanently: 550 5.1.1 No such user" in report.errors[0]
+    assert handler.delivered == [["pr@example.org"]]
+    assert not DeliveryLedger(state).was_sent("email", alerts[0])
+
+
+def test_a_server_answering_quit_oddly_after_taking_the_message_has_it(mail, state):
+    handler = _BusyMailbox("nobody", [], quit_reply="421 4.4.2 Connection dropped")
+    channel = email_channel(mail(handler), retries=3, backoff_s=0.01)
+    alerts = _alerts()[:1]
+
+    for _ in range(3):  # three runs
+        report = deliver(alerts, [channel], state, {"PW": SMTP_PASSWORD}, sleep=lambda s: None)
+        assert report.failed == 0 and report.channels["email"].errors == []
+    assert len(handler.delivered) == 1  # mailed once, not once per try and run
+    assert DeliveryLedger(state).was_sent("email", alerts[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -125,15 +126,17 @@ def test_delivery_routes_to_local_webhooks_once(http_server, state):
     assert sum(len(http_server.on(p)) for p in ("/all", "/crit", "/ko")) == 5  # nothing re-sent
 
 
-def test_routed_out_is_not_retried_when_the_route_widens(http_server, state):
-    # The ledger holds the decision: a channel whose route is widened later is not flooded with old alerts.
-    env = {"CRIT": http_server.url + "/crit"}
-    narrow = WebhookChannel(type="webhook", name="crit", url_env="CRIT", route={"min_severity": "critical"})
+@pytest.mark.parametrize("route", [{"brands": ["Globex"]}, {"langs": ["ko"]}, {"terms": ["fire"]}])
+def test_routed_out_is_not_retried_when_the_route_widens(http_server, state, route):
+    # The ledger holds the decision while the alert's facts stay the same: a channel whose route is widened
+    # later is not flooded with old alerts.
+    env = {"KO": http_server.url + "/ko"}
+    narrow = WebhookChannel(type="webhook", name="ko", url_env="KO", route=route)
     deliver([make_alert()], [narrow], state, env)
     wide = narrow.model_copy(update={"route": None})
     report = deliver([make_alert(), make_alert(hour=16)], [wide], state, env)
     assert (report.sent, report.routed_out) == (1, 1)
-    assert [r["json"]["alert"]["id"] for r in http_server.on("/crit")] == [make_alert(hour=16).id]
+    assert [r["json"]["alert"]["id"] for r in http_server.on("/ko")] == [make_alert(hour=16).id]
 
 
 def test_alerts_routes_command_explains_each_channel(tmp_path, monkeypatch):
@@ -165,3 +168,40 @@ def test_alerts_routes_command_explains_each_channel(tmp_path, monkeypatch):
     ]
     assert lines[0]["channels"]["slack"]["reason"] == "brand Globex not in route.brands"
     assert lines[0]["channels"]["console"] == {"gets": True, "reason": "no route: every alert", "ledger": "pending"}
+
+
+def test_alerts_routes_command_says_what_min_severity_and_followups_leave_out(tmp_path):
+    # Delivery's own rule (alerts.deliver.passed_over), not the route alone: a warning for a critical-only
+    # channel, and a minor follow-up of an incident the channel heard of, are not "pending" there.
+    from indexing.sqlite import SqliteStore
+
+    opener, minor = make_alert(hour=15, severity="critical"), make_alert(hour=18, kind="keyword")
+    opener.incident_id = minor.incident_id = opener.id
+    warning = make_alert(brand="Globex", hour=9)
+    db = tmp_path / "g.db"
+    store = SqliteStore(db)
+    save_alerts(store, [opener, minor, warning])
+    raw = {
+        "brands": [{"name": "Acme", "query": "Acme"}, {"name": "Globex", "query": "Globex"}],
+        "store": {"path": str(db)},
+        "channels": [
+            {"type": "console", "name": "managers", "min_severity": "critical"},
+            {"type": "console", "name": "team", "followups": "none"},
+        ],
+    }
+    report = deliver([opener, minor, warning], parse_config(raw).channels, store, {}, stream=io.StringIO())
+    assert (report.sent, report.folded, report.channels["managers"].skipped) == (3, 1, 2)
+    store.close()
+    path = tmp_path / "groundswell.yaml"
+    path.write_text(json.dumps(raw))
+
+    result = CliRunner().invoke(cli, ["alerts", "routes", "--config", str(path)])
+
+    assert result.exit_code == 0, result.output
+    got = {line["alert"]: line["channels"] for line in map(json.loads, result.output.splitlines())}
+    skipped = {"gets": False, "reason": "severity warning below min_severity critical", "ledger": "skipped"}
+    assert got[warning.id]["managers"] == skipped
+    assert got[minor.id]["team"] == {
+        "gets": False, "reason": f"a minor update of incident {opener.id} (followups: none)", "ledger": "folded"
+    }  # fmt: skip
+    assert got[opener.id]["managers"] == {"gets": True, "reason": "no route: every alert", "ledger": "sent"}

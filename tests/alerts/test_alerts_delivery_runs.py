@@ -1,0 +1,99 @@
+"""One delivery run: no channel waits on another's retries, the run's waiting is capped, an incident's opener
+still reaches each channel before its updates, and a ledger that fails to record a sent alert stops nothing.
+Real HTTP server on 127.0.0.1, real SQLite ledger, real JSONL files."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import RecordingServer, make_alert
+
+from alerts.config import JsonlChannel, WebhookChannel
+from alerts.deliver import MAX_RUN_WAIT_S, DeliveryLedger, deliver, sent_key
+from core.alert import Alert
+
+BUSY = {"status": 503, "headers": {"Retry-After": "60"}}
+
+
+def _hook(name: str, **kw) -> WebhookChannel:
+    return WebhookChannel(type="webhook", name=name, url_env=name.upper(), **kw)
+
+
+class _Waits:
+    """The run's sleep, not slept: each wait, with how many requests the server had seen when it began."""
+
+    def __init__(self, server: RecordingServer) -> None:
+        self.server = server
+        self.log: list[tuple[float, int]] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.log.append((seconds, len(self.server.requests)))
+
+
+def test_a_channel_waiting_on_retry_after_holds_no_other_channel_back(http_server, state):
+    http_server.plan["/slack"] = [BUSY] * 10
+    http_server.plan["/teams"] = [BUSY] * 10
+    env = {name.upper(): f"{http_server.url}/{name}" for name in ("slack", "teams", "pager")}
+    channels = [_hook("slack"), _hook("teams"), _hook("pager")]  # retries: 3 each (the default)
+    waits = _Waits(http_server)
+
+    report = deliver([make_alert(severity="critical")], channels, state, env, sleep=waits)
+
+    assert report.channels["pager"].sent == 1
+    before_any_wait = http_server.requests[: waits.log[0][1]]
+    assert "/pager" in [r["path"] for r in before_any_wait]  # not after 3 x 60 s of someone else's retries
+    # Both busy receivers waited out side by side, within the run's cap: not 2 x 3 x 60 s one after another.
+    assert sum(w for w, _ in waits.log) <= MAX_RUN_WAIT_S
+    assert len(http_server.on("/slack")) == len(http_server.on("/teams")) == 3
+    assert all("next run" in report.channels[c].errors[0] for c in ("slack", "teams"))
+    assert report.failed == 2 and not DeliveryLedger(state).was_sent("slack", make_alert(severity="critical"))
+
+
+def _incident() -> list[Alert]:
+    opener, update = make_alert(hour=15), make_alert(hour=18, severity="critical")
+    opener.incident_id = update.incident_id = opener.id
+    return [update, opener]  # in any order
+
+
+def test_an_opener_waiting_for_its_retry_still_goes_before_its_update(http_server, state):
+    http_server.plan["/slack"] = [{"status": 503, "headers": {"Retry-After": "5"}}]
+    env = {"SLACK": http_server.url + "/slack", "PAGER": http_server.url + "/pager"}
+    waits = _Waits(http_server)
+    opener = _incident()[1]
+
+    report = deliver(_incident(), [_hook("slack"), _hook("pager")], state, env, sleep=waits)
+
+    assert report.sent == 4 and waits.log[0][0] == 5
+    assert [r["path"] for r in http_server.requests[: waits.log[0][1]]] == ["/slack", "/pager", "/pager"]
+    slack = [(r["status"], r["json"]["alert"]["id"], r["json"]["text"]) for r in http_server.on("/slack")]
+    assert [(status, alert_id) for status, alert_id, _ in slack] == [
+        (503, opener.id),
+        (200, opener.id),
+        (200, _incident()[0].id),
+    ]
+    assert "Update ·" in slack[2][2]
+
+
+def test_a_failing_ledger_write_after_acceptance_stops_nothing(state, tmp_path, caplog):
+    alerts = [make_alert(hour=15), make_alert(hour=18, severity="critical")]
+    # The real store refusing one write, as a locked or full database would (a trigger, standing in for one).
+    refused = sent_key("first", alerts[0].id)
+    state._conn().execute(
+        f"CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key = '{refused}' "
+        "BEGIN SELECT RAISE(ABORT, 'database is locked'); END"
+    )
+    paths = {name: tmp_path / f"{name}.jsonl" for name in ("first", "pager")}
+    channels = [JsonlChannel(type="jsonl", name=name, path=str(path)) for name, path in paths.items()]
+
+    report = deliver(alerts, channels, state, {})
+
+    for path in paths.values():  # every channel got every alert
+        assert [json.loads(line)["id"] for line in path.read_text().splitlines()] == [a.id for a in alerts]
+    first = report.channels["first"]
+    assert (first.sent, first.unrecorded, first.failed, report.unrecorded) == (2, 1, 0, 1)
+    assert first.errors == [f"{alerts[0].id}: sent, not recorded (IntegrityError: database is locked): "
+                            "the next run may send it again"]  # fmt: skip
+    assert "could not record alert" in caplog.text
+    state._conn().execute("DROP TRIGGER refuse")
+    again = deliver(alerts, channels, state, {})  # at-least-once: the unrecorded one goes again
+    assert (again.sent, again.already_sent) == (1, 3)
