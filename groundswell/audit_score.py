@@ -44,6 +44,7 @@ class Answers:
 
     labels: dict[str, str] = field(default_factory=dict)  # id -> the person's label
     unclear: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)  # rows of the key whose label is a problem, not unanswered
     problems: list[str] = field(default_factory=list)  # "line 7: ...", the first PROBLEMS_SHOWN
     problem_count: int = 0
 
@@ -92,6 +93,7 @@ def read_answers(path: Path, key: AuditKey) -> Answers:
                     continue
                 seen.add(mention_id)
                 if gold is None:
+                    answers.unreadable.add(mention_id)
                     answers.problem(f"line {line}: gold {record.get('gold')!r} is not negative, neutral, positive "
                                     "or unclear")
                 elif gold == "unclear":
@@ -193,7 +195,8 @@ def score_audit(key: AuditKey, answers: Answers, *, rounds: int = BOOTSTRAP_ROUN
         "audit": {"created_at": key.created_at, "store": key.store, "filters": key.filters, "seed": key.seed,
                   "rows": len(key.rows), "models": dict(Counter(row.model for row in key.rows))},
         "answers": {"labelled": labelled, "unclear": len(answers.unclear),
-                    "unanswered": len(key.rows) - labelled - len(answers.unclear),
+                    # blank (or deleted) rows only: a row with an unreadable label is counted once, as a problem
+                    "unanswered": len(key.rows) - labelled - len(answers.unclear) - len(answers.unreadable),
                     "problems": answers.problem_count, "problem_lines": answers.problems},
         "population": population,
         "covered_population": covered_population,  # in the languages with at least one labelled row

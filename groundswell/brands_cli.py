@@ -11,7 +11,7 @@ import unicodedata
 import click
 
 from groundswell.brand_suggest import Suggestion, suggest
-from groundswell.config import ConfigError, load_config
+from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import open_store
 
 
@@ -22,19 +22,12 @@ def brands() -> None:
 
 @brands.command("suggest")
 @click.argument("name")
-@click.option("--config", "-c", "config_path", required=True, type=click.Path(dir_okay=False), help="groundswell.yaml")
+@config_option
 @click.option("--candidate", "extra", multiple=True, help="Also count this spelling (repeatable), e.g. a Chinese name")
 def suggest_cmd(name: str, config_path: str, extra: tuple[str, ...]) -> None:
     """Propose aliases for brand NAME in ru/ja/ko (zh: pass --candidate) and count the stored mentions each adds."""
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        brand = config.brand(name)
-    except KeyError:
-        known = ", ".join(b.name for b in config.brands)
-        raise click.ClickException(f"unknown brand '{name}'; the config has: {known}") from None
+    config = load_cli_config(config_path, name)  # an unknown NAME is an error listing the config's brands
+    brand = config.brand(name)
     store = open_store(config)
     try:
         rows, notes = suggest(brand, store, extra)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import shlex
 import shutil
@@ -18,17 +19,20 @@ from pathlib import Path
 import click
 
 from alerts.history import stored_alerts
+from core.errors import ConfigError
 from core.logsafe import configure_logging, redact
 from core.time import as_utc
 from extractors.base import Window
 from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
-from groundswell.cli_options import config_option, load_cli_config
+from groundswell.cli_options import OutputPath, config_option, declare_output, load_cli_config, output_path
 from groundswell.config import config_warnings
 from groundswell.demo import prepare
+from groundswell.digest import check_day_ended
 from groundswell.intents_backfill import tag_missing_intents
 from groundswell.pipeline import (
     as_dict,
+    cannot_write,
     collect,
     flag_new_spam,
     migrate_brands,
@@ -52,9 +56,12 @@ from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
 from nlp.embeddings import SentenceEmbeddings
 
+log = logging.getLogger(__name__)
+
 # Exit codes (README, "Exit codes"); when several apply, the highest wins.
 EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
 EXIT_PARTIAL = 3  # some sources failed, the others collected (`config check`: valid, with warnings)
+EXIT_UNDELIVERED = EXIT_PARTIAL  # some alert or report deliveries failed, the rest were sent (retried next run)
 EXIT_ALL_FAILED = 4  # every source failed: nothing could be collected
 EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (replayed by the next run)
 
@@ -85,6 +92,15 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except StoreUnavailable as exc:  # a down store is one clear line, not a client traceback
             raise click.ClickException(str(exc)) from None
+        except ConfigError as exc:  # found when the store opens (store.url unset): the config's to fix
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            if exc.filename is None:  # not about a file (a socket, a broken pipe): a bug's traceback stays
+                raise
+            log.debug("file error", exc_info=True)  # -vv still shows where it came from
+            output = output_path(exc)
+            message = cannot_write(output, exc) if output else f"{os.fsdecode(exc.filename)}: {exc.strerror or exc}"
+            raise click.ClickException(message) from None
 
 
 _load = load_cli_config  # the name every command here calls
@@ -156,18 +172,25 @@ def _detect_failure_code(failed: dict[str, str]) -> int:
     return EXIT_ERROR
 
 
-def _fail_on_detect_errors(failed: dict[str, str]) -> None:
-    """Exit after the summary when some brand's detection failed."""
-    if code := _detect_failure_code(failed):
-        sys.exit(code)
-
-
 def _exit_for(
-    errors: dict[str, str], attempted: int, deadletter: int, detect_errors: dict[str, str] | None = None
+    errors: dict[str, str],
+    attempted: int,
+    deadletter: int,
+    detect_errors: dict[str, str] | None = None,
+    *,
+    undelivered: int = 0,
+    report_error: str | None = None,
 ) -> None:
-    """Say on stderr what went wrong (collection, storing, detection) and exit with the highest code;
-    return when nothing did."""
+    """Say on stderr what went wrong (collection, storing, detection, delivery, the report) and exit with
+    the highest code; return when nothing did."""
     codes: list[int] = [_detect_failure_code(detect_errors or {})]
+    if undelivered:
+        codes.append(EXIT_UNDELIVERED)
+        click.echo(f"groundswell: {undelivered} alert delivery(ies) failed (the log says why); the next run "
+                   "offers the channels what they missed of the last 24 hours again", err=True)
+    if report_error:
+        codes.append(EXIT_ERROR)
+        click.echo(f"Error: {report_error}", err=True)
     if errors:
         failed_all = len(errors) >= attempted
         codes.append(EXIT_ALL_FAILED if failed_all else EXIT_PARTIAL)
@@ -212,7 +235,8 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
     _emit(summary)
     _say_notes(summary["detect_notes"])
     _say_other_models(summary["labels_from_other_models"])
-    _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"])
+    _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
+              undelivered=summary["alerts_failed"], report_error=summary.get("report_error"))
 
 
 @cli.command()
@@ -287,7 +311,7 @@ def collect_cmd(
 
 @cli.command()
 @config_option
-@click.option("--limit", type=int, help="At most this many mentions")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many mentions (at least 1)")
 @click.option("--themes/--no-themes", default=True, help="Recompute themes afterwards")
 @click.option("--progress/--no-progress", default=True)
 def enrich(config_path: str, limit: int | None, themes: bool, progress: bool) -> None:
@@ -345,12 +369,12 @@ def detect(config_path: str, send: bool, history: bool) -> None:
         }
     )
     _say_notes(alerts.notes)
-    _fail_on_detect_errors(alerts.failed)
+    _exit_for({}, 0, 0, alerts.failed, undelivered=delivery["failed"] if delivery else 0)
 
 
 @cli.command()
 @config_option
-@click.option("--out", type=click.Path(dir_okay=False), help="Default: report.path from the config")
+@click.option("--out", type=OutputPath(), help="Default: report.path from the config")
 def report(config_path: str, out: str | None) -> None:
     """Write the static HTML report from what is stored."""
     config = _load(config_path)
@@ -400,6 +424,12 @@ def maintain(config_path: str, retention_days: int | None) -> None:
 def digest(config_path: str, day: datetime | None, period: str, send: bool) -> None:
     """Write the daily digest (Markdown + JSON), or the weekly/monthly report (and send it)."""
     config = _load(config_path)
+    if period == "day" and day:
+        try:
+            check_day_ended(day.date(), config.digest.timezone, datetime.now(UTC))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    declare_output(Path(config.report.path).parent)  # digests/ and reports/ are made beside the report
     store = open_store(config)
     try:
         if period != "day":
@@ -412,7 +442,7 @@ def digest(config_path: str, day: datetime | None, period: str, send: bool) -> N
     if period != "day":
         _emit(result)
         if result.get("failed"):
-            sys.exit(EXIT_PARTIAL)
+            sys.exit(EXIT_UNDELIVERED)
         return
     _emit({"markdown": result["markdown"], "day": result["day"]})
 
@@ -424,7 +454,7 @@ def digest(config_path: str, day: datetime | None, period: str, send: bool) -> N
 @click.option("--until", type=click.DateTime(), help="Period end (UTC, exclusive)")
 @click.option("--detractors", is_flag=True, help="Rank negative mentions instead of positive ones")
 @click.option("-n", "--top", "top", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the ranking as CSV")
+@click.option("--csv", "csv_path", type=OutputPath(), help="Also write the ranking as CSV")
 def advocates(
     config_path: str,
     brand: str,

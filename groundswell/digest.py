@@ -43,6 +43,17 @@ def digest_day(timezone: str, at: datetime) -> date:
     return as_utc(at).astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)
 
 
+def check_day_ended(day: date, timezone: str, now: datetime) -> None:
+    """ValueError when `day` has not ended yet in `timezone` as of `now`: its digest would count part of a
+    day, or none of one (all zeros), and read like a quiet day."""
+    if as_utc(now) < _day_bounds(day, timezone)[1]:
+        latest = digest_day(timezone, now)
+        raise ValueError(
+            f"{day.isoformat()} has not ended yet in {timezone} (digest.timezone): the latest day that has is "
+            f"{latest.isoformat()}"
+        )
+
+
 def _pct_change(now: int, before: int) -> float | None:
     return None if before == 0 else round((now - before) / before * 100, 1)
 

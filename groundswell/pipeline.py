@@ -9,6 +9,7 @@ cover is stored; alerts are marked sent only after a channel accepted them).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -118,6 +119,21 @@ class EnrichReport:
 def open_store(config: Config) -> Store:
     """The store the config names (SQLite by default, Elasticsearch when configured)."""
     return _open_store(config.store)
+
+
+def cannot_write(path: str | Path, exc: OSError) -> str:
+    """The one line for an output that could not be written: `cannot write PATH: reason`, the reason naming
+    the file that is in the way when a folder above PATH could not be made (the OS only says "Not a
+    directory" or "File exists")."""
+    failed = os.fsdecode(exc.filename) if exc.filename is not None else None
+    reason = exc.strerror or str(exc)
+    if failed is not None and isinstance(exc, FileExistsError | NotADirectoryError):
+        in_the_way = next((p for p in [*reversed(Path(failed).parents), Path(failed)] if p.is_file()), None)
+        if in_the_way is not None:
+            return f"cannot write {path}: {in_the_way} is a file, not a folder"
+    if failed is not None and os.path.abspath(failed) != os.path.abspath(path):
+        reason = f"{failed}: {reason}"
+    return f"cannot write {path}: {reason}"
 
 
 def _deadletter_path(config: Config) -> Path:
@@ -739,9 +755,6 @@ def run_once(
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
         delivery = notify(config, store, alerts, now=now)
-        report_path = None
-        if write_report:
-            report_path = str(_write(config, store, stored_alerts(store)))
         summary = {
             "collected": collected.collected,
             "new": collected.created,
@@ -788,9 +801,16 @@ def run_once(
             "alerts_failed": delivery.failed,
             "alert_updates_folded": delivery.folded,
             "alerts_routed_out": delivery.routed_out,  # not for a channel by its `route:` (not failures)
-            "report": report_path,
+            "report": None,
             "store": store.name,
         }
+        if write_report:
+            # Last, once the summary is whole: the alerts are sent by now, so a report that cannot be written
+            # must not lose what the run did. The caller prints the summary, then fails on `report_error`.
+            try:
+                summary["report"] = str(_write(config, store, stored_alerts(store)))
+            except OSError as exc:
+                summary["report_error"] = cannot_write(config.report.path, exc)
         return summary
     finally:
         if own_store:

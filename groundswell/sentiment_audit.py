@@ -33,7 +33,7 @@ from typing import Any
 from core.batches import batched
 from core.escaping import csv_cell
 from core.mention import Mention
-from core.time import as_utc
+from core.time import as_utc, check_range
 from indexing.base import Filters, Store
 
 KEY_FORMAT = 1
@@ -132,11 +132,12 @@ def draw_sample(
     """Draw the audit sample of `n` rows from the counted, model-labelled mentions matching `filters`.
 
     One pass over the store; memory holds at most `n` candidates per language. Raises ValueError when
-    n is outside 1..MAX_SAMPLE or nothing matches."""
+    n is outside 1..MAX_SAMPLE, the window is reversed or nothing matches."""
     if not 1 <= n <= MAX_SAMPLE:
         raise ValueError(f"the sample size must be between 1 and {MAX_SAMPLE:,} (got {n})")
     if filters.include_spam:
         raise ValueError("an audit judges what the counts include: spam stays out")
+    check_range(filters.since, filters.until)  # a reversed window would read as "nothing matches"
     strata: dict[str, Stratum] = {}
     # per stratum, the n smallest draw orders seen so far (a max-heap by negated order)
     candidates: dict[str, list[tuple[int, str, SampledRow]]] = {}

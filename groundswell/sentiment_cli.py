@@ -1,6 +1,6 @@
-"""`groundswell sentiment ...`: score a file (nlp.cli), audit the stored labels, correct them.
+"""`groundswell sentiment ...`: score a file, audit the stored labels, correct them.
 
-    groundswell sentiment score IN.jsonl OUT.jsonl
+    groundswell sentiment score IN.jsonl OUT.jsonl [--model M] [--brand-query Q] [--no-progress]
     groundswell sentiment audit-sample -c groundswell.yaml --n 300 --out audit.csv
     groundswell sentiment audit-score audit.csv [--json audit.json] [--save|--apply -c groundswell.yaml]
     groundswell sentiment correct -c groundswell.yaml --label negative ID [ID ...]
@@ -12,17 +12,23 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from core.mention import SENTIMENT_LABELS
+from core.batches import batched
+from core.mention import SENTIMENT_LABELS, valid_unicode
+from core.query import QuerySyntaxError
+from core.query.aliases import brand_terms
 from core.time import as_utc
+from extractors.textfile import read_lines
 from groundswell.audit_results import save_audit
 from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
-from groundswell.cli_options import config_option, load_cli_config, login_name
+from groundswell.cli_options import OutputPath, config_option, load_cli_config, login_name
 from groundswell.corrections_export import FORMATS, correction_rows, write_rows
 from groundswell.pipeline import as_dict, open_store, progress_bar
 from groundswell.sentiment_audit import MAX_SAMPLE, MIN_PER_STRATUM, draw_sample, key_path, read_key, write_audit
@@ -36,7 +42,11 @@ from groundswell.sentiment_corrections import (
 from groundswell.sentiment_rules import preview_rules
 from groundswell.store_copy import describe
 from indexing.base import Filters
-from nlp.cli import score
+from nlp.config import NlpConfig
+from nlp.model_text import ModelText
+from nlp.sentiment import load_sentiment_model
+
+CHUNK_LINES = 2048  # lines read and scored together; bounds memory on big files
 
 
 @click.group()
@@ -44,14 +54,102 @@ def sentiment() -> None:
     """Sentiment: score a file, audit the stored labels on a sample a person labels, correct labels."""
 
 
-sentiment.add_command(score)
+def _parse(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(row, None) for a usable line, (None, reason) for a corrupt one."""
+    try:
+        row = valid_unicode(json.loads(line))
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(row, dict):
+        return None, f"expected a JSON object, got {type(row).__name__}"
+    if not isinstance(row.get("text"), str):
+        return None, "missing 'text' string field"
+    lang = row.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        return None, "'lang' must be a string or null"
+    return row, None
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether the two paths name one file (also through a link or another spelling of the path)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
+
+
+@sentiment.command()
+@click.argument("input_path", metavar="INPUT.jsonl", type=click.Path(path_type=Path))
+# OutputPath: an OSError writing it ends the command as one `cannot write PATH: reason` line (groundswell.cli)
+@click.argument("output_path", metavar="OUTPUT.jsonl", type=OutputPath(path_type=Path))
+@click.option("--model", "model_name", default="default", show_default=True,
+              help="'default' (shipped model), a Hugging Face model name or a local checkpoint path")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
+@click.option("--brand-query", "queries", multiple=True, metavar="QUERY",
+              help="Read this brand query's words as @user, as the pipeline reads a post's brand names "
+              "(nlp.mask_brand_names); repeat for several brands. The written text is unchanged.")
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr")
+def score(input_path: Path, output_path: Path, model_name: str, batch_size: int, queries: tuple[str, ...],
+          progress: bool) -> None:
+    """Add `sentiment`, `probs` and `uncertain` to every line of INPUT.jsonl (lines need `text`,
+    optionally `lang`) and write them to OUTPUT.jsonl, which must be another file. The input is read as the
+    import source reads an export (a line that is not UTF-8 in the encoding chardet finds, said on stderr).
+    Corrupt lines are reported and skipped; a lone surrogate escape (a post cut mid-emoji) is read and
+    written as U+FFFD."""
+    from tqdm import tqdm
+
+    try:
+        brands = {q: brand_terms(q) for q in queries}
+    except QuerySyntaxError as exc:
+        raise click.BadParameter(str(exc), param_hint="--brand-query") from None
+    text = ModelText(NlpConfig(), brands)
+
+    try:
+        with input_path.open("rb") as fh:
+            total = sum(1 for _ in fh)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {input_path}: {exc.strerror or exc}") from None
+    if _same_file(input_path, output_path):  # opening OUTPUT for writing would empty INPUT before it is read
+        raise click.UsageError(f"OUTPUT.jsonl is INPUT.jsonl ({output_path}): give another file to write")
+
+    try:
+        model = load_sentiment_model(model_name)
+    except (ValueError, RuntimeError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+    written = skipped = 0
+    bar = progress_bar(progress, "scoring", total=total, unit="line")
+    try:
+        with output_path.open("w", encoding="utf-8") as out:
+            for chunk in batched(read_lines(input_path), CHUNK_LINES):
+                rows: list[dict[str, Any]] = []
+                for line in chunk:
+                    if line.problem is None and not line.text.strip():
+                        continue  # blank lines are not data and not errors
+                    row, reason = _parse(line.text) if line.problem is None else (None, line.problem)
+                    if row is None:
+                        skipped += 1
+                        # tqdm.write keeps a terminal's bar whole; without a bar it is a plain line on stderr
+                        tqdm.write(f"{input_path}:{line.number}: skipped: {reason}", file=sys.stderr)
+                    else:
+                        rows.append(row)
+                preds = model.predict([text.masked(r["text"], list(brands)) for r in rows],
+                                      [r.get("lang") for r in rows], batch_size=batch_size)
+                for row, pred in zip(rows, preds, strict=True):
+                    row.update(sentiment=pred.label, probs=pred.probs, uncertain=pred.uncertain)
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                written += len(rows)
+                bar.update(len(chunk))
+    finally:
+        bar.close()
+    click.echo(f"scored {written} line(s) with {model.identity}; skipped {skipped} corrupt line(s)", err=True)
 
 
 @sentiment.command("audit-sample")
 @config_option
 @click.option("--n", "size", type=click.IntRange(1, MAX_SAMPLE), default=300, show_default=True,
               help="Rows to label (300 gives about ±5 points on accuracy)")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "out_path", required=True, type=OutputPath(path_type=Path),
               help="The spreadsheet to write (CSV); its key goes beside it as NAME.key.json")
 @click.option("--brand", help="Only this brand's mentions")
 @click.option("--query", help="Only mentions matching this query (docs/query-language.md)")
@@ -162,7 +260,10 @@ def correct(config_path: str, label: str | None, undo: bool, by: str | None, ids
     """Set the sentiment of the stored mentions IDS to LABEL, as a person's label: no model run, re-enrich or
     re-collect changes it again. With --undo instead, give them back the model's label. Unknown ids are named
     (exit 1 when nothing was changed)."""
-    if (label is None) == (not undo):
+    if label is not None and undo:
+        raise click.UsageError("--label and --undo cannot be combined: --label sets a person's label, --undo "
+                               "gives back the model's")
+    if label is None and not undo:
         raise click.UsageError("give --label LABEL, or --undo")
     if len(ids) > MAX_BATCH:
         raise click.UsageError(f"at most {MAX_BATCH} ids at a time")
@@ -198,7 +299,7 @@ def _left_alone(report: CorrectionReport | UndoReport) -> list[tuple[list[str], 
 @config_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="table for reading; csv for a spreadsheet; jsonl as training rows (text, label, lang)")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout")
+@click.option("--out", "out_path", type=OutputPath(path_type=Path), help="Write here, not to stdout")
 @click.option("--brand", help="Only this brand's mentions")
 @click.option("--by", help="Only the corrections this person made")
 @click.option("--undone", is_flag=True,

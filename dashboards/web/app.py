@@ -346,6 +346,11 @@ def create_app(
         cursor, pinned = cursors.open(parse_cursor(params), scope)
 
         def read() -> tuple[dict[str, Any], Filters]:
+            if cursor is None and filters.until is None and filters.since and filters.since > datetime.now(UTC):
+                # A since alone after the end its period would get is a 400, as on /api/overview (the rule is
+                # views.default_period's): an empty page would read as "no mentions". Only a future since can
+                # lie after that end (the newest match, else now), so a past one costs no extra query.
+                views.default_period(store, filters.replace(since=None), filters.since, None, None, newest)
             # Later pages read the window page one resolved (carried in the cursor), not a moved one.
             scoped = filters.replace(since=pinned.since, until=pinned.until) if pinned else with_days(filters, days)
             return views.search(store, scoped, size, cursor, sort), scoped

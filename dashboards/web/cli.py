@@ -7,24 +7,15 @@ import re
 
 import click
 
-from core.logsafe import register_config_secrets, register_secret
+from core.logsafe import register_secret
 from dashboards.web.auth import TOKEN_ENV, USER_HEADER_ENV, TokenRequired, check_bind
 from dashboards.web.listen import PortUnavailable, bind_listener
-from groundswell.config import ConfigError, load_config
+from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import open_store
 
 
 @click.command("serve")
-@click.option(
-    "--config",
-    "-c",
-    "config_path",
-    default="groundswell.yaml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    envvar="GROUNDSWELL_CONFIG",
-    help="Groundswell config file (or $GROUNDSWELL_CONFIG).",
-)
+@config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1 = this machine).")
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
@@ -51,11 +42,7 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str,
     except TokenRequired as exc:
         raise click.UsageError(str(exc)) from None
 
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    register_config_secrets(config)
+    config = load_cli_config(config_path)  # its secrets are masked in logs too
     register_secret(token)  # uvicorn logs request lines, and '?token=' may be in one
     try:
         import uvicorn

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from core.mention import Mention, Sentiment
 from groundswell.audit_results import latest_audit
-from groundswell.audit_score import Answers, agreement, read_answers, read_gold, score_audit
+from groundswell.audit_score import Answers, agreement, read_answers, read_gold, score_audit, summary_lines
 from groundswell.cli import cli
 from groundswell.sentiment_audit import AuditKey, SampledRow, Stratum
 from groundswell.sentiment_corrections import CORRECTION_PREFIX, corrections
@@ -74,8 +74,21 @@ def test_the_spreadsheet_is_read_as_people_leave_it(tmp_path):
     assert "line 6: a appears again" in answers.problems[1] and "'terrible'" in answers.problems[2]
     assert answers.problems[3] == "line 8: a label with no id"
     result = score_audit(key, answers, rounds=200)
-    assert result["answers"] == {"labelled": 2, "unclear": 1, "unanswered": 2, "problems": 4,
+    # unanswered: e (blank) only; c's unreadable label is one of the 4 problems, not also unanswered
+    assert result["answers"] == {"labelled": 2, "unclear": 1, "unanswered": 1, "problems": 4,
                                  "problem_lines": answers.problems}
+
+
+def test_each_row_is_counted_once_in_the_summary(tmp_path):
+    """40 rows: 20 labelled, 10 unclear, 5 blank, 5 misspelled. The misspelled rows are problems, not also
+    unanswered: the counts add up to the 40 rows (they said 10 unanswered, 45 in all)."""
+    key = key_of([(f"r{i}", "en", LABELS[i % 3], False) for i in range(40)], {"en": 400})
+    cells = ["neg"] * 20 + ["unclear"] * 10 + [""] * 5 + ["negatve"] * 5
+    sheet = write_sheet(tmp_path / "filled.csv", [{"id": f"r{i}", "gold": g} for i, g in enumerate(cells)])
+    result = score_audit(key, read_answers(sheet, key), rounds=50)
+    answers = result["answers"]
+    assert (answers["labelled"], answers["unclear"], answers["unanswered"], answers["problems"]) == (20, 10, 5, 5)
+    assert summary_lines(result)[0] == "20 labelled row(s) of 40 (10 unclear, 5 unanswered, 5 with problems)"
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -231,6 +244,24 @@ def test_sample_label_score_apply_from_the_command_line(tmp_path, filled):
     # A second audit leaves the corrected posts out: they carry a person's label, not a prediction.
     second = invoke("audit-sample", "-c", str(filled), "--n", "60", "--out", str(tmp_path / "b.csv"), "--no-progress")
     assert json.loads(second.stdout.strip().splitlines()[-1])["population"] == 210
+
+
+def test_a_reversed_window_is_refused_not_read_as_nothing_matches(tmp_path, filled):
+    refused = invoke("audit-sample", "-c", str(filled), "--since", "2026-11-10", "--until", "2026-11-01",
+                     "--out", str(tmp_path / "a.csv"), "--no-progress")
+    assert refused.exit_code == 1 and "must be before until" in refused.output
+    assert "no mention matches" not in refused.output and not (tmp_path / "a.csv").exists()
+
+
+def test_an_out_path_under_a_file_is_refused_in_one_line(tmp_path, filled):
+    """`--out afile/a.csv` where afile is a file: a one-line error naming it, not a FileExistsError traceback."""
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    out = tmp_path / "afile" / "a.csv"
+    refused = invoke("audit-sample", "-c", str(filled), "--n", "10", "--out", str(out), "--no-progress")
+    assert refused.exit_code == 1
+    # the reason's wording is groundswell.pipeline.cannot_write's; here: one line, for this path
+    (line,) = refused.output.splitlines()
+    assert line.startswith(f"Error: cannot write {out}: ") and "Traceback" not in refused.output
 
 
 def test_correct_from_the_command_line(tmp_path, filled):

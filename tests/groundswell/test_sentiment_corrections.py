@@ -154,6 +154,20 @@ def test_undo_and_list_from_the_command_line(store, tmp_path):
     assert history.exit_code == 0 and "1 withdrawn correction(s)" in history.stderr
     assert " undid " in history.stdout and "positive -> negative  x:1" in history.stdout
     assert store.get(["x:1"])[0].sentiment == SAID["x:1"]
-    for args in (("--undo", "--label", "neutral", "x:2"), ("x:2",)):
-        refused = invoke("correct", "-c", str(config), *args)
-        assert refused.exit_code == 2 and "give --label LABEL, or --undo" in refused.output
+    neither = invoke("correct", "-c", str(config), "x:2")
+    assert neither.exit_code == 2 and "give --label LABEL, or --undo" in neither.output
+    both = invoke("correct", "-c", str(config), "--undo", "--label", "neutral", "x:2")  # both given: not "give one"
+    assert both.exit_code == 2 and "--label and --undo cannot be combined" in both.output
+
+
+def test_corrections_out_under_a_file_is_refused_in_one_line(store, tmp_path):
+    """`--out afile/c.csv` where afile is a file: a one-line error naming it, not a NotADirectoryError traceback."""
+    config = tmp_path / "groundswell.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    out = tmp_path / "afile" / "c.csv"
+    refused = invoke("corrections", "-c", str(config), "--format", "csv", "--out", str(out))
+    assert refused.exit_code == 1
+    # the reason's wording is groundswell.pipeline.cannot_write's; here: one line, for this path
+    (line,) = refused.output.splitlines()
+    assert line.startswith(f"Error: cannot write {out}: ") and "Traceback" not in refused.output

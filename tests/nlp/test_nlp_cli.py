@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from nlp.cli import sentiment
+from groundswell.sentiment_cli import sentiment
 
 pytestmark = pytest.mark.model
 
@@ -98,3 +98,45 @@ def test_brand_queries_read_the_names_as_user_and_leave_the_written_text(tmp_pat
 
     bad = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--brand-query", "Lumora AND ("])
     assert bad.exit_code == 2 and "--brand-query" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("same", ["itself", "another spelling", "a link"])
+def test_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path, tiny_checkpoint, same):
+    """OUTPUT = INPUT emptied the input ("scored 0 line(s)", exit 0): opening it for writing truncated it."""
+    src = tmp_path / "sc.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": f"great phone {i}"}) + "\n" for i in range(3)),
+                   encoding="utf-8")
+    before = src.read_bytes()
+    dst = {"itself": src, "another spelling": tmp_path / "." / "sc.jsonl", "a link": tmp_path / "link.jsonl"}[same]
+    if same == "a link":
+        dst.symlink_to(src)
+    result = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--model", str(tiny_checkpoint)])
+    assert result.exit_code == 2 and "OUTPUT.jsonl is INPUT.jsonl" in result.output
+    assert src.read_bytes() == before
+
+
+def test_progress_is_one_line_off_a_terminal_and_no_progress_turns_it_off(tmp_path):
+    """As every long step: one "started" line when stderr is not a terminal (no tqdm '\\r' redraws), and
+    --no-progress is accepted (it was "No such option"). The shipped model, as a user runs it: loading a
+    Hugging Face checkpoint draws transformers' own "Loading weights" bar."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("".join(json.dumps({"text": f"great phone {i}"}) + "\n" for i in range(5)), encoding="utf-8")
+    shown = CliRunner().invoke(sentiment, ["score", str(src), str(dst)])
+    assert shown.exit_code == 0, shown.output
+    assert "scoring: 5 line(s), started" in shown.stderr and "\r" not in shown.stderr
+    quiet = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--no-progress"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "started" not in quiet.stderr and "\r" not in quiet.stderr and "scored 5 line(s)" in quiet.stderr
+
+
+def test_a_latin1_line_is_read_as_the_import_source_reads_it(tmp_path, tiny_checkpoint, caplog):
+    """A Latin-1 line came out as "caf\\ufffd terrible" with no warning; the import source's rule reads it."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(json.dumps({"text": "great phone"}).encode() + b"\n"
+                    + '{"text": "café terrible, service épouvantable"}\n'.encode("latin-1"))
+    result = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--model", str(tiny_checkpoint),
+                                            "--no-progress"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
+    assert [r["text"] for r in rows] == ["great phone", "café terrible, service épouvantable"]
+    assert "some lines are not UTF-8; reading them as windows-1252" in caplog.text  # said, not silent

@@ -1,0 +1,111 @@
+"""`groundswell run` / `detect` when a channel refuses the alerts: the summary, then the documented exit code."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from alerts.history import save_alerts
+from core.alert import Alert
+from groundswell.cli import cli
+from indexing.sqlite import SqliteStore
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver answering every POST with the server's `status` (500: down; 200: up)."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.posts += 1  # type: ignore[attr-defined]
+        self.send_response(self.server.status)  # type: ignore[attr-defined]
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    server.status, server.posts = 500, 0  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _setup(tmp_path: Path) -> Path:
+    """A config whose webhook is the receiver (through $HOOK_URL), over a store holding one alert of the
+    last hour that no channel took yet: `notify` offers it again (alerts.deliver.with_pending)."""
+    (tmp_path / "in.jsonl").write_text("", encoding="utf-8")  # nothing to collect: no model is loaded
+    config = tmp_path / "g.yaml"
+    config.write_text(json.dumps({
+        "brands": [{"name": "Acme", "query": "acme"}],
+        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl")}}],
+        "store": {"path": str(tmp_path / "g.db")},
+        "report": {"path": str(tmp_path / "report.html")},
+        "channels": [{"type": "webhook", "url_env": "HOOK_URL", "retries": 0}],
+    }), encoding="utf-8")
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        save_alerts(store, [Alert(brand="Acme", severity="critical", window_start=end - timedelta(hours=1),
+                                  window_end=end, observed=30, expected=2, statistic="poisson", score=12.0,
+                                  summary="Acme: 30 mentions in one hour against 2 expected")])
+    finally:
+        store.close()
+    return config
+
+
+def _invoke(receiver: ThreadingHTTPServer, *args: str):
+    env = {"HOOK_URL": f"http://127.0.0.1:{receiver.server_port}/hook"}
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+@pytest.mark.parametrize("command", [["run", "--no-progress"], ["detect"]])
+def test_a_failed_delivery_exits_with_the_delivery_code_after_the_summary(tmp_path, receiver, command):
+    # It exited 0 with "alerts_failed": 1 in the summary: a scheduler saw success while no one was told.
+    config = _setup(tmp_path)
+    result = _invoke(receiver, *command, "-c", str(config))
+    assert receiver.posts >= 1  # the receiver was asked, and refused
+    assert result.exit_code == 3, result.output  # README, "Exit codes": some deliveries failed
+    summary = json.loads(result.stdout.strip().splitlines()[-1])  # printed first, whole
+    failed = summary["alerts_failed"] if command[0] == "run" else summary["delivery"]["failed"]
+    assert failed == 1
+    assert "1 alert delivery(ies) failed" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run", "--no-progress"], ["detect"]])
+def test_a_delivered_alert_exits_0(tmp_path, receiver, command):
+    receiver.status = 200  # type: ignore[attr-defined]
+    result = _invoke(receiver, *command, "-c", str(_setup(tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert receiver.posts == 1
+
+
+def test_run_prints_its_summary_when_the_report_cannot_be_written(tmp_path, receiver):
+    # report.path under a regular file: `run` crashed after notify (the alert was sent) with a traceback and
+    # no summary, so nothing said what the run had done.
+    receiver.status = 200  # type: ignore[attr-defined]
+    config = _setup(tmp_path)
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    settings = json.loads(config.read_text(encoding="utf-8"))
+    settings["report"]["path"] = str(tmp_path / "afile" / "report.html")
+    config.write_text(json.dumps(settings), encoding="utf-8")
+    result = _invoke(receiver, "run", "--no-progress", "-c", str(config))
+    assert result.exit_code == 1, result.output
+    assert receiver.posts == 1  # the alert went out before the report step
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["alerts_sent"] == 1 and summary["report"] is None
+    message = f"cannot write {tmp_path / 'afile' / 'report.html'}: {tmp_path / 'afile'} is a file, not a folder"
+    assert summary["report_error"] == message
+    assert result.stderr.strip().splitlines()[-1] == f"Error: {message}"
+    assert "Traceback" not in result.output

@@ -1,0 +1,54 @@
+"""Ranges that hold nothing are refused, not run as an empty success: `enrich --limit`, `digest --day`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from groundswell.cli import cli
+
+TIMEZONE = "Pacific/Kiritimati"  # UTC+14: its day is not UTC's
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    (tmp_path / "in.jsonl").write_text("", encoding="utf-8")
+    path = tmp_path / "g.yaml"
+    path.write_text(json.dumps({
+        "brands": [{"name": "Acme", "query": "acme"}],
+        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl")}}],
+        "store": {"path": str(tmp_path / "g.db")},
+        "report": {"path": str(tmp_path / "report.html")},
+        "digest": {"timezone": TIMEZONE},
+    }), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_enrich_refuses_a_limit_below_1(config, limit):
+    # It exited 0 having enriched nothing.
+    result = CliRunner().invoke(cli, ["enrich", "-c", str(config), "--limit", limit, "--no-progress"])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--limit'" in result.stderr and "x>=1" in result.stderr
+
+
+def test_digest_refuses_a_day_that_has_not_ended_in_its_timezone(config, tmp_path):
+    # `digest --day 2099-01-01` wrote an all-zero digest and exited 0, as if nothing had been said that day.
+    today = datetime.now(UTC).astimezone(ZoneInfo(TIMEZONE)).date()
+    yesterday = today - timedelta(days=1)
+    for day in (today, today + timedelta(days=1), datetime(2099, 1, 1).date()):
+        result = CliRunner().invoke(cli, ["digest", "-c", str(config), "--day", day.isoformat()])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.strip() == (
+            f"Error: {day.isoformat()} has not ended yet in {TIMEZONE} (digest.timezone): the latest day that has "
+            f"is {yesterday.isoformat()}"
+        )
+    assert not (tmp_path / "digests").exists()
+    done = CliRunner().invoke(cli, ["digest", "-c", str(config), "--day", yesterday.isoformat()])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "digests" / f"{yesterday.isoformat()}.md").is_file()
