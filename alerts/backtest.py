@@ -2,14 +2,21 @@
 
 Mentions are loaded into a throw-away in-memory embedded store, then `alerts.detect` runs over
 the whole history exactly as production does, so a backtest tests the real code path.
+
+Input files are read as decoded, numbered lines (`NumberedLine`): the CLI hands over
+`extractors.textfile.read_lines`, the import source's reading of any encoding (alerts/ may not
+import extractors/, tests/test_layers.py). A path given here instead is read as UTF-8, what the
+pipeline's own exports are. Either way a line that cannot be decoded is counted and skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from alerts.config import AlertsConfig
 from alerts.detect import BrandLike, detections
@@ -18,8 +25,44 @@ from alerts.scoring import Fired, Incident, Score, score
 from alerts.series import STEP
 from core.alert import Detection
 from core.mention import Mention, load_mention
+from core.time import as_utc
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
+
+
+class NumberedLine(Protocol):
+    """One decoded line of an input file (`extractors.textfile.Line` is one): why it is unreadable, or None."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def problem(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class _Utf8Line:
+    number: int
+    text: str
+    problem: str | None = None
+
+
+def _utf8_lines(path: str | Path) -> Iterator[_Utf8Line]:
+    """A UTF-8 file's lines; one that is not UTF-8 carries a problem instead of stopping the read."""
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                yield _Utf8Line(number, raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield _Utf8Line(number, "", f"not UTF-8 text (byte {exc.start + 1} of the line)")
+
+
+Lines = str | Path | Iterable[NumberedLine]
+
+
+def _lines(source: Lines) -> Iterable[NumberedLine]:
+    return _utf8_lines(source) if isinstance(source, str | Path) else source
 
 
 @dataclass
@@ -37,38 +80,94 @@ class LoadReport:
             self.problems.append(f"line {number}: {message}")
 
 
-def read_mentions(path: str | Path, report: LoadReport) -> Iterator[Mention]:
+def read_mentions(source: Lines, report: LoadReport) -> Iterator[Mention]:
     """Tagged, branded, de-duplicated mentions from a JSONL mention file; everything else counted in `report`.
 
     The format is `core.mention.dump_mention`'s: what dashboard exports and collection write.
     """
     seen: set[str] = set()
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            report.lines += 1
-            try:
-                mention = load_mention(line)
-            except ValueError as exc:  # not JSON, or not a valid mention
-                report.invalid += 1
-                report.note(number, f"not a mention ({str(exc).splitlines()[0]})")
-                continue
-            if mention.sentiment is None:
-                report.no_sentiment += 1
-                report.note(number, "no sentiment: backtests need tagged data (run `groundswell sentiment score`)")
-                continue
-            if not mention.brands:
-                report.no_brand += 1
-                report.note(number, "no brand")
-                continue
-            key = _repeat_key(mention)
-            if key in seen:
-                report.duplicates += 1
-                continue
-            seen.add(key)
-            report.loaded += 1
-            yield mention
+    for line in _lines(source):
+        number = line.number
+        if line.problem is None and not line.text.strip():
+            continue
+        report.lines += 1
+        if line.problem is not None:  # undecodable bytes: one bad line, never the end of the backtest
+            report.invalid += 1
+            report.note(number, line.problem)
+            continue
+        try:
+            mention = load_mention(line.text)
+        except ValueError as exc:  # not JSON, or not a valid mention
+            report.invalid += 1
+            report.note(number, f"not a mention ({str(exc).splitlines()[0]})")
+            continue
+        if mention.sentiment is None:
+            report.no_sentiment += 1
+            report.note(number, "no sentiment: backtests need tagged data (run `groundswell sentiment score`)")
+            continue
+        if not mention.brands:
+            report.no_brand += 1
+            report.note(number, "no brand")
+            continue
+        key = _repeat_key(mention)
+        if key in seen:
+            report.duplicates += 1
+            continue
+        seen.add(key)
+        report.loaded += 1
+        yield mention
+
+
+class BadIncident(ValueError):
+    """A labelled incident the backtest cannot score: the message starts with `file:line`."""
+
+
+@dataclass
+class LabelledIncident(Incident):
+    """An incident read from a labels file, with where (`file:line`) for the errors about it."""
+
+    where: str = ""
+
+
+def read_incidents(source: Lines, name: str) -> list[LabelledIncident]:
+    """Labelled incidents, one JSON object a line: {"brand","start","end"[, "kind", "onset"]}.
+
+    `name` is the file as the user gave it, for the messages. Unlike mentions, a bad label is not skipped:
+    precision and recall scored against the rest would be silently wrong, so it raises BadIncident.
+    """
+    out: list[LabelledIncident] = []
+    for line in _lines(source):
+        where = f"{name}:{line.number}"
+        if line.problem is not None:
+            raise BadIncident(f"{where}: {line.problem}")
+        if line.text.strip():
+            out.append(_incident(line.text, where))
+    return out
+
+
+def _incident(text: str, where: str) -> LabelledIncident:
+    need = "need brand, start, end (ISO 8601 times)[, kind, onset]"
+    try:
+        row = json.loads(text)
+        brand, kind = row["brand"], row.get("kind", "crisis")
+        times = {k: _time(row[k]) for k in ("start", "end")}
+        onset = _time(row["onset"]) if row.get("onset") else None
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        raise BadIncident(f"{where}: not an incident line ({type(exc).__name__}: {exc}); {need}") from None
+    if not isinstance(brand, str) or not brand or not isinstance(kind, str):
+        raise BadIncident(f"{where}: brand and kind must be text; {need}")
+    start, end = times["start"], times["end"]
+    if end < start:
+        raise BadIncident(f"{where}: end ({end.isoformat()}) is before start ({start.isoformat()})")
+    if onset is not None and not start <= onset <= end:
+        raise BadIncident(f"{where}: onset ({onset.isoformat()}) is not between start and end")
+    return LabelledIncident(brand, kind, start, end, onset, where=where)
+
+
+def _time(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"a time must be an ISO 8601 string, not {value!r}")
+    return as_utc(datetime.fromisoformat(value))
 
 
 def _repeat_key(mention: Mention) -> str:
@@ -93,22 +192,31 @@ class Backtest:
 
 
 def run_backtest(
-    path: str | Path,
+    source: Lines,
     config: AlertsConfig,
     brands: list[BrandLike] | None = None,
     incidents: list[Incident] | None = None,
     explained: bool = False,
 ) -> Backtest:
+    """Detections over the mentions of `source` (a path, or decoded lines), scored against `incidents` if given.
+
+    `brands`: the config's (with their crisis terms); None backtests every brand the mentions name. An
+    incident for a brand not backtested raises BadIncident: it would score as a missed crisis, or vanish.
+    """
     load = LoadReport()
     store = SqliteStore(":memory:")
     try:
-        for result in store.upsert(read_mentions(path, load)):
+        for result in store.upsert(read_mentions(source, load)):
             if not result.ok:
                 load.invalid += 1
                 load.note(0, f"{result.id}: not stored ({result.error})")
+        configured = brands is not None
         if brands is None:
             names = sorted(store.facet(_all(), "brand"))
             brands = [_Brand(name) for name in names if name != "unknown"]
+        wanted = {b.name for b in brands}
+        if incidents:  # before the detectors run: a label typo must not cost a whole backtest
+            _check_brands(incidents, wanted, "the config's" if configured else "the input's")
         found: list[Detection] = []
         brand_weeks = 0.0
         step = STEP[config.spike.bucket]
@@ -127,9 +235,18 @@ def run_backtest(
             for d in found
             if kind_info(d.alert.kind).crisis  # precision and recall are the crisis (spike) alerts
         ]
-        wanted = {b.name for b in brands}
-        result = score(fired, [i for i in incidents if i.brand in wanted], step, brand_weeks)
+        result = score(fired, incidents, step, brand_weeks)
     return Backtest(load, found, result, [b.name for b in brands])
+
+
+def _check_brands(incidents: Iterable[Incident], wanted: Collection[str], whose: str) -> None:
+    for incident in incidents:
+        if incident.brand not in wanted:
+            where = f"{incident.where}: " if isinstance(incident, LabelledIncident) else ""
+            raise BadIncident(
+                f"{where}brand {incident.brand!r} is not backtested; {whose} brands are "
+                + (", ".join(sorted(wanted)) or "none")
+            )
 
 
 @dataclass

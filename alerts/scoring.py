@@ -21,8 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core.time import as_utc
-
 # Labelled events that must not alert: a viral positive burst, a holiday, an ad people argue
 # about (more volume, a little more negative), a collector outage and the backlog after it.
 NOT_CRISES = {"viral_positive", "holiday", "controversial_ad", "outage"}
@@ -156,28 +154,3 @@ def score(
             for kind in {i.kind for i in overlaps}:
                 result.quiet_alerts[kind] = result.quiet_alerts.get(kind, 0) + 1
     return result
-
-
-def load_incidents(path: str) -> list[Incident]:
-    """Labelled incidents, one JSON object a line: {"brand","start","end"[, "kind", "onset"]}."""
-    import json
-
-    out: list[Incident] = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                out.append(
-                    Incident(
-                        brand=row["brand"],
-                        kind=row.get("kind", "crisis"),
-                        start=as_utc(datetime.fromisoformat(row["start"])),
-                        end=as_utc(datetime.fromisoformat(row["end"])),
-                        onset=as_utc(datetime.fromisoformat(row["onset"])) if row.get("onset") else None,
-                    )
-                )
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: not an incident line ({exc}); need brand, start, end") from None
-    return out

@@ -31,6 +31,8 @@ from extractors.base import Batch, Extractor, SourceError, SourceOptions, Window
 from extractors.textfile import Line, read_lines
 
 log = logging.getLogger("groundswell.extractors.import_file")
+# The cursor is tied to a hash of the file's start, at most this much of it: enough to tell exports apart.
+FINGERPRINT_BYTES = 65536
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
 _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
 
@@ -88,11 +90,11 @@ class ImportExtractor(Extractor[ImportOptions]):
 
             raise SourceError(f"import file not found: {path}")
         matcher = parse(query)
-        identity = _file_identity(path)
+        head = _file_head(path)
         # A windowed run (backfill, Airflow interval) re-reads the file and leaves the
         # cursor alone: lines outside this window must stay importable by a later window.
         windowed = window.since is not None or window.until is not None
-        start_line = 0 if windowed else _cursor_line(cursor, identity)
+        start_line = 0 if windowed else _cursor_line(cursor, head)
         batch: list[Mention] = []
         skipped: list[str] = []
         last_line, pending = start_line, 0
@@ -111,9 +113,9 @@ class ImportExtractor(Extractor[ImportOptions]):
             if mention is not None:
                 batch.append(mention)
             if pending >= opts.batch_size:
-                yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, identity), skipped=skipped)
+                yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, head), skipped=skipped)
                 batch, skipped, pending = [], [], 0
-        yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, identity), skipped=skipped)
+        yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, head), skipped=skipped)
 
     def _read_row(
         self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str
@@ -268,21 +270,36 @@ def _in_window(mention: Mention, window: Window) -> bool:
     return True
 
 
-def _file_identity(path: Path) -> str:
-    """Hash of the file's first 64 KiB: a replaced file restarts from line 0, an appended one continues."""
+def _file_head(path: Path) -> bytes:
+    """The file's first FINGERPRINT_BYTES (all of a smaller file): what its cursor is tied to."""
     with path.open("rb") as handle:
-        return hashlib.sha1(handle.read(65536)).hexdigest()[:12]
+        return handle.read(FINGERPRINT_BYTES)
 
 
-def _make_cursor(line: int, identity: str) -> str:
-    return json.dumps({"line": line, "file": identity})
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()[:12]
 
 
-def _cursor_line(cursor: str | None, identity: str) -> int:
+def _make_cursor(line: int, head: bytes) -> str:
+    """The cursor: lines done, and the hash of the file's start with how many bytes it covers."""
+    return json.dumps({"line": line, "file": _digest(head), "bytes": len(head)})
+
+
+def _cursor_line(cursor: str | None, head: bytes) -> int:
+    """Where to continue in the file whose start is `head`: the cursor's line when the file is the one it was
+    made on (its first `bytes` are unchanged: appended to, or not at all), else 0 (replaced: read anew).
+
+    Only the bytes the hash covered are compared: hashing the whole 64 KiB of a file that was smaller then
+    made every append to it look like a new file, and re-read it all.
+    """
     if not cursor:
         return 0
     try:
         data = json.loads(cursor)
-        return int(data["line"]) if data.get("file") == identity else 0
-    except (ValueError, KeyError, TypeError):
+        # A cursor saved before `bytes` was recorded hashed all of the first 64 KiB there was.
+        covered = data.get("bytes", len(head))
+        if not isinstance(covered, int) or not 0 <= covered <= len(head):  # shorter now: not that file
+            return 0
+        return int(data["line"]) if data.get("file") == _digest(head[:covered]) else 0
+    except (ValueError, KeyError, TypeError, AttributeError):
         return 0

@@ -4,24 +4,36 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
-from alerts.backtest import alert_line, run_backtest
+from alerts.backtest import BadIncident, alert_line, read_incidents, run_backtest
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.deliver import DeliveryLedger, passed_over, route_decision
 from alerts.history import stored_alerts
 from alerts.kinds import alert_kinds
-from alerts.scoring import load_incidents
 from core.alert import Alert
-from groundswell.config import ConfigError, load_config
+from extractors.textfile import read_lines
+from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import open_store
 
 # `groundswell alerts evaluate` is `python -m tools.alerts.evaluate`: the presets on the seeded labelled
 # streams. It is offline tooling (tools/, in a source checkout, not in the wheel), so it is imported
 # only when asked for: the runtime never depends on tools/, and an installed wheel says what is missing.
 EVALUATE = "tools.alerts.evaluate"
+
+
+def _checkout_root() -> Path | None:
+    """The source checkout this package runs from, when it has tools/: the folder holding the package.
+
+    An editable install maps only the packages (a finder per package), never the checkout root, so
+    `tools` is not importable from it unless the current directory happens to be that root. The path
+    is not resolved: a wheel's package symlinked elsewhere has no tools/ beside it, and must say so.
+    """
+    root = Path(__file__).absolute().parent.parent
+    return root if (root / Path(*EVALUATE.split("."))).with_suffix(".py").is_file() else None
 
 
 class _AlertsGroup(click.Group):
@@ -31,6 +43,9 @@ class _AlertsGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name != "evaluate":
             return super().get_command(ctx, name)
+        root = _checkout_root()
+        if root is not None and str(root) not in sys.path:
+            sys.path.insert(0, str(root))  # as `python -m tools.alerts.evaluate` run from the checkout has it
         try:  # tests/test_layers.py allows exactly this upward import, and only lazily
             from tools.alerts.evaluate import main  # lazy: offline tooling, present only in a source checkout
         except ModuleNotFoundError as exc:
@@ -62,12 +77,7 @@ def alerts() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Mentions JSONL with sentiment already tagged",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="groundswell.yaml: its alert rules and brands (with crisis terms)",
-)
+@config_option
 @click.option(
     "--incidents",
     "incidents_path",
@@ -93,22 +103,17 @@ def backtest(
     config = AlertsConfig()
     brands = None
     if config_path:
-        try:
-            full = load_config(config_path)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
+        full = load_cli_config(config_path)
         config, brands = full.alerts, list(full.brands)
     changes = {k: v for k, v in (("preset", preset), ("bucket", bucket)) if v}
     if changes:
         config = config.model_copy(update={"spike": config.spike.model_copy(update=changes)})
-    incidents = None
-    if incidents_path:
-        try:
-            incidents = load_incidents(incidents_path)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    result = run_backtest(input_path, config, brands, incidents, explained=explain)
+    # Both files are read as the import source reads exports: any encoding, an undecodable line named.
+    try:
+        incidents = read_incidents(read_lines(Path(incidents_path)), incidents_path) if incidents_path else None
+        result = run_backtest(read_lines(Path(input_path)), config, brands, incidents, explained=explain)
+    except BadIncident as exc:
+        raise click.ClickException(str(exc)) from None
     for d in result.detections:
         click.echo(json.dumps(alert_line(d, explain), ensure_ascii=False))
     load = result.load
@@ -144,10 +149,15 @@ def backtest(
         sys.exit(1)
 
 
+# The config is optional here (without one: the default rules, every brand the input names), but it
+# is the shared -c/--config option, $GROUNDSWELL_CONFIG included, with its own help.
+_backtest_config = next(p for p in backtest.params if p.name == "config_path")
+_backtest_config.required = False
+_backtest_config.help = "groundswell.yaml (or $GROUNDSWELL_CONFIG): its alert rules and brands (with crisis terms)"
+
+
 @alerts.command()
-@click.option(
-    "--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False), help="groundswell.yaml"
-)
+@config_option
 @click.option("--last", type=click.IntRange(min=1), default=20, show_default=True, help="How many stored alerts")
 def routes(config_path: str, last: int) -> None:
     """Which channel gets which stored alert, and why: one JSON line per alert (newest last).
@@ -155,10 +165,7 @@ def routes(config_path: str, last: int) -> None:
     `gets` and `reason` are delivery's own decision: the channel's min_severity and `followups` first
     (alerts.deliver.passed_over), then its route (alerts.deliver.route_decision); `ledger` what delivery
     did or does: "sent", "skipped" (below min_severity), "folded", "routed out" or "pending" (not sent yet)."""
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    config = load_cli_config(config_path)
     store = open_store(config)
     try:
         ledger = DeliveryLedger(store)

@@ -26,7 +26,7 @@ from extractors.base import Window
 from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
 from groundswell.cli_options import OutputPath, config_option, declare_output, load_cli_config, output_path
-from groundswell.config import config_warnings
+from groundswell.config import config_notes, config_warnings
 from groundswell.demo import prepare
 from groundswell.digest import check_day_ended
 from groundswell.intents_backfill import tag_missing_intents
@@ -592,12 +592,15 @@ def config_check(path: str) -> None:
     cfg = _load(path)
     counts = f"{len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type}"
     warnings = config_warnings(cfg)
+    notes = [f"  note: {line}" for line in config_notes(cfg)]  # information: never changes the exit code
     if not warnings:
-        click.echo(f"{path}: OK ({counts})")
+        click.echo("\n".join([f"{path}: OK ({counts})", *notes]))
         return
     click.echo(f"{path}: valid ({counts}), but {len(warnings)} thing(s) will fail at run time:")
     for line in warnings:
         click.echo(f"  - {line}")
+    for line in notes:
+        click.echo(line)
     sys.exit(EXIT_PARTIAL)
 
 

@@ -8,21 +8,23 @@ file: fields ending in `_env` name the environment variable that holds them.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.kinds import route_problems, rule_problems
 from alerts.wording import phrase
 from core.accounts import account_key
 from core.errors import ConfigError
-from core.query import checked_query
+from core.query import QueryCompileError, checked_query, parse
 from core.query.aliases import BrandTerms, brand_terms
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig, looks_secret
+from extractors.query_native import search_terms, to_reddit, to_x
 from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import Alias, alias_fragments
 from groundswell.config_yaml import read_yaml
@@ -122,13 +124,17 @@ class ReportConfig(_Strict):
     path: str = ".groundswell/report.html"
 
 
+_ChannelField = Annotated[ChannelConfig, Field(discriminator="type")]
+_CHANNEL: TypeAdapter[ChannelConfig] = TypeAdapter(_ChannelField)
+
+
 class Config(_Strict):
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfig] = Field(default_factory=list)
     store: SqliteStoreConfig | ElasticsearchStoreConfig = Field(default_factory=SqliteStoreConfig, discriminator="type")
     nlp: NlpConfig = Field(default_factory=NlpConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
-    channels: list[Annotated[ChannelConfig, Field(discriminator="type")]] = Field(default_factory=list)
+    channels: list[_ChannelField] = Field(default_factory=list)
     report: ReportConfig = Field(default_factory=ReportConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     sentiment_rules: list[SentimentRuleConfig] = Field(default_factory=list)
@@ -143,36 +149,12 @@ class Config(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _names_unique(self) -> Config:
-        names = [b.name for b in self.brands]
-        dupes = _repeated(names)
-        if dupes:
-            raise ValueError(f"brand names must be unique; repeated: {', '.join(dupes)}")
-        dupes = _repeated([s.key for s in self.sources])
-        if dupes:
-            raise ValueError(f"give each source of the same type a distinct 'name'; repeated: {', '.join(dupes)}")
-        # A channel's key names its delivery ledger and `report_sent:` entries: two channels under one key
-        # would share them (one gets the report, the other never), and alert delivery refuses to start.
-        dupes = _repeated([c.key for c in self.channels])
-        if dupes:
-            raise ValueError(
-                f"give each channel of the same type a distinct 'name' (add 'name:'); repeated: {', '.join(dupes)}"
-            )
-        for source in self.sources:
-            for brand in source.brands or []:
-                if brand not in names:
-                    raise ValueError(f"source '{source.key}' names unknown brand '{brand}'; known: {', '.join(names)}")
-        problems = sentiment_rule_problems(self.sentiment_rules, names)
+    def _sections_agree(self) -> Config:
+        # One line per problem, each with its path (`_problems` splits them); parse_config runs the same
+        # checks on the sections that parsed when a field is wrong, when pydantic skips this validator.
+        problems = _cross_field_problems(_Sections.of_config(self))
         if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
-    @model_validator(mode="after")
-    def _report_channels_exist(self) -> Config:
-        unknown = [n for n in self.digest.send_to or [] if n not in {c.key for c in self.channels}]
-        if unknown:
-            known = ", ".join(c.key for c in self.channels) or "none configured"
-            raise ValueError(f"digest.send_to names unknown channel(s) {', '.join(unknown)}; channels: {known}")
+            raise ValueError("\n".join(problems))
         return self
 
     def brand(self, name: str) -> BrandConfig:
@@ -186,9 +168,113 @@ class Config(_Strict):
         return ModelText(self.nlp, {b.name: b.terms() for b in self.brands})
 
 
-def _repeated(keys: list[str]) -> list[str]:
-    """The keys that occur more than once, sorted."""
-    return sorted({k for k in keys if keys.count(k) > 1})
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Sections:
+    """What the cross-field checks read, as far as it parsed: they run whatever else is wrong."""
+
+    brand_names: dict[int, str]  # by position, the brands whose name parsed
+    all_brands: bool  # every brand's name parsed: only then can a name be called unknown
+    sources: dict[int, SourceConfig]  # by position, those that parsed
+    channels: dict[int, ChannelConfig]
+    all_channels: bool
+    rules: list[SentimentRuleConfig]
+    digest: DigestConfig | None
+    alerts: AlertsConfig | None
+
+    @classmethod
+    def of_config(cls, config: Config) -> _Sections:
+        return cls(
+            dict(enumerate(b.name for b in config.brands)), True, dict(enumerate(config.sources)),
+            dict(enumerate(config.channels)), True, config.sentiment_rules, config.digest, config.alerts,
+        )
+
+    @classmethod
+    def of_data(cls, data: dict[str, Any]) -> _Sections:
+        """The sections of a config that failed validation, each item validated on its own."""
+        brands = data.get("brands")
+        names = {
+            i: b["name"]
+            for i, b in enumerate(brands if isinstance(brands, list) else [])
+            if isinstance(b, dict) and isinstance(b.get("name"), str) and b["name"]
+        }
+        sources, _ = _each(data.get("sources", []), SourceConfig.model_validate)
+        channels, all_channels = _each(data.get("channels", []), _CHANNEL.validate_python)
+        rules, _ = _each(data.get("sentiment_rules", []), SentimentRuleConfig.model_validate)
+        return cls(
+            names, isinstance(brands, list) and len(names) == len(brands), sources, channels, all_channels,
+            list(rules.values()), _one(data.get("digest", {}), DigestConfig.model_validate),
+            _one(data.get("alerts", {}), AlertsConfig.model_validate),
+        )
+
+
+def _each(raw: Any, parse_item: Callable[[Any], _T]) -> tuple[dict[int, _T], bool]:
+    """The items of a list section that parse, by position, and whether all of them did."""
+    if not isinstance(raw, list):
+        return {}, False
+    out = {}
+    for i, item in enumerate(raw):
+        parsed = _one(item, parse_item)
+        if parsed is not None:
+            out[i] = parsed
+    return out, len(out) == len(raw)
+
+
+def _one(raw: Any, parse_item: Callable[[Any], _T]) -> _T | None:
+    try:
+        return parse_item(raw)
+    except ValidationError:
+        return None  # its own problems are reported by the whole-config validation
+
+
+def _repeats(section: str, keys: dict[int, str]) -> list[tuple[str, str]]:
+    """(`section.i`, key) for each item whose key an earlier item already has."""
+    seen: set[str] = set()
+    out = []
+    for i, key in keys.items():
+        if key in seen:
+            out.append((f"{section}.{i}", key))
+        seen.add(key)
+    return out
+
+
+def _cross_field_problems(s: _Sections) -> list[str]:
+    """What is wrong between sections (a repeated name, a name that refers to nothing), one line each."""
+    out = [f"{where}.name: brand names must be unique; repeated: {name}"
+           for where, name in _repeats("brands", s.brand_names)]
+    out += [f"{where}: give each source of the same type a distinct 'name'; repeated: {key}"
+            for where, key in _repeats("sources", {i: src.key for i, src in s.sources.items()})]
+    # A channel's key names its delivery ledger and `report_sent:` entries: two channels under one key
+    # would share them (one gets the report, the other never), and alert delivery refuses to start.
+    out += [f"{where}: give each channel of the same type a distinct 'name' (add 'name:'); repeated: {key}"
+            for where, key in _repeats("channels", {i: c.key for i, c in s.channels.items()})]
+    names = list(dict.fromkeys(s.brand_names.values()))  # a repeated one is reported above
+    if s.all_brands:
+        known = ", ".join(names)
+        out += [f"sources.{i}.brands: source '{src.key}' names unknown brand '{brand}'; known: {known}"
+                for i, src in s.sources.items() for brand in src.brands or [] if brand not in names]
+        out += route_problems({f"channels.{i} ({c.key})": c.route for i, c in s.channels.items()}, names)
+    # Without every brand's name only the repeated rule names can be told: the rules' brands count as known.
+    out += sentiment_rule_problems(s.rules, names if s.all_brands else [b for r in s.rules for b in r.brands])
+    if s.digest is not None and s.all_channels:
+        keys = list(dict.fromkeys(c.key for c in s.channels.values()))
+        unknown = [n for n in s.digest.send_to or [] if n not in keys]
+        if unknown:
+            out.append(f"digest.send_to names unknown channel(s) {', '.join(unknown)}; "
+                       f"channels: {', '.join(keys) or 'none configured'}")
+    if s.alerts is not None:
+        out += rule_problems(s.alerts)  # rules of alert kinds beyond spike, keyword, influencer
+    return out
+
+
+def _partial_cross_field_problems(data: dict[str, Any]) -> list[str]:
+    """The cross-field checks of a config with field errors, on the sections that parsed."""
+    try:
+        return _cross_field_problems(_Sections.of_data(data))
+    except RecursionError:  # a self-referencing YAML anchor: already reported as such
+        return []
 
 
 def _hint(err: Any) -> str:
@@ -203,8 +289,9 @@ def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
     out = []
     for err in exc.errors():
         where = prefix + ".".join(str(p) for p in err["loc"])
-        if err["type"] == "value_error" and "\n" in err["msg"]:
-            # A validator that found several problems: one line each, 'field: problem' below `where`.
+        if err["type"] == "value_error" and ("\n" in err["msg"] or not where):
+            # A validator that found several problems, or the model's own (each line has its path): one line
+            # each, 'field: problem' below `where`.
             body = err["msg"].removeprefix("Value error, ")
             out += [f"{where}.{line}" if where else line for line in body.splitlines()]
             continue
@@ -273,15 +360,13 @@ def parse_config(data: Any, origin: str = "config") -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems += _problems(exc)
+        if all(err["loc"] for err in exc.errors()):
+            # A field is wrong, so pydantic skipped the model's own validator (its errors have no `loc`): the
+            # cross-field checks still run, on the sections that parsed.
+            problems += _partial_cross_field_problems(data)
     except RecursionError:  # a self-referencing YAML anchor where a model expects a tree
         problems.append("(top level): a value refers to itself (YAML anchor inside its own alias): remove the loop")
     problems += _source_problems(data, problems)
-    if config is not None:
-        problems += rule_problems(config.alerts)  # rules of alert kinds beyond spike, keyword, influencer
-        problems += route_problems(
-            {f"channels.{i} ({c.key})": c.route for i, c in enumerate(config.channels)},
-            [b.name for b in config.brands],
-        )
     if problems or config is None:
         raise _report(origin, problems)
     return config
@@ -323,7 +408,9 @@ def _unset_env(values: dict[str, Any], env: Mapping[str, str]) -> list[tuple[str
 
 
 def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> list[str]:
-    """What a run would trip over that validation cannot see: unset `*_env` variables, missing import files.
+    """What a run would trip over that validation cannot see: unset `*_env` variables, missing import files,
+    queries a search source cannot compile, own accounts no source reads. Each one makes a run fail or miss
+    data (`config check` exits non-zero); what is only worth knowing is in `config_notes`.
 
     Only variable names are printed, never values.
     """
@@ -337,6 +424,7 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
         path = source.options.get("path") if source.type == "import" else None
         if isinstance(path, str) and not Path(path).exists():
             out.append(f"{where}: import file not found: {path}")
+    out += _query_warnings(config)
     store = config.store
     if isinstance(store, ElasticsearchStoreConfig):
         if not store.url and not env.get(store.url_env):
@@ -346,19 +434,80 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     for i, channel in enumerate(config.channels):
         for name, var in _unset_env(channel.model_dump(), env):
             out.append(f"channels.{i} ({channel.key}): ${var} is not set ({name}); alerts to it will fail")
-    out += _own_account_warnings(config)
+    out += _own_account_problems(config)[0]
     return out
 
 
-def _own_account_warnings(config: Config) -> list[str]:
-    """Own accounts on a source no configured source reads, or one that cannot list an account's posts."""
+def config_notes(config: Config) -> list[str]:
+    """What `config check` mentions without failing: worth knowing, yet a run goes fine (a typo may hide here)."""
+    notes = _own_account_problems(config)[1]
+    store = config.store
+    if isinstance(store, SqliteStoreConfig) and not Path(store.path).exists():
+        # Read-only commands on a mistyped path silently open a new, empty store.
+        notes.append(f"store.path: store file {store.path} does not exist yet: a run will create it")
+    return notes
+
+
+def _mastodon_tags(options: Any, query: str) -> list[str]:
+    """The tags MastodonExtractor.extract follows, and its error when there are none."""
+    from extractors.mastodon import query_hashtags  # lazy: extractor modules load only when configured (registry)
+
+    tags = options.hashtags or query_hashtags(query)
+    if not tags:
+        raise QueryCompileError("the query has no #hashtag or single word to follow; set options.hashtags")
+    return tags
+
+
+# Per source type, what its extractor turns a brand's query into before it asks the platform (the same
+# compiler, under the same options), raising the error collection would stop with. Types not here
+# (import, rss) read everything and match locally: any query that parses works.
+_QUERY_COMPILERS: dict[str, Callable[[Any, str], object]] = {
+    "x": lambda o, q: o.native_query or to_x(parse(q)),  # XExtractor.extract
+    "reddit": lambda o, q: o.mode != "search" or o.native_query or to_reddit(parse(q)),  # RedditExtractor._listings
+    "hackernews": lambda o, q: search_terms(parse(q)),  # extractors.base.keyword_searches
+    "bluesky": lambda o, q: search_terms(parse(q)),
+    "mastodon": _mastodon_tags,
+}
+
+
+def _query_warnings(config: Config) -> list[str]:
+    """Each brand's query compiled for each search source that collects for it, as the run will."""
     out = []
+    for i, source in enumerate(config.sources):
+        compile_query = _QUERY_COMPILERS.get(source.type)
+        if compile_query is None:
+            continue
+        options = get_extractor_class(source.type).Options.model_validate(source.options)
+        # The brands it collects for, as groundswell.targets.plan_targets pairs them (that module imports
+        # this one, so it cannot be called from here).
+        brands = [b.name for b in config.brands] if source.brands is None else source.brands
+        for brand in brands:
+            try:
+                compile_query(options, config.brand(brand).search_query)
+            except QueryCompileError as exc:
+                out.append(f"sources.{i} ({source.key}): brand '{brand}' cannot be collected here: {exc}")
+    return out
+
+
+def _own_account_problems(config: Config) -> tuple[list[str], list[str]]:
+    """(warnings, notes) on own accounts: on a source no configured source reads, or one that cannot list an
+    account's posts. An import source may carry any platform's posts: then it is only a note."""
+    warnings: list[str] = []
+    notes: list[str] = []
     types = {s.type for s in config.sources}
+    imports = ", ".join(s.key for s in config.sources if s.type == "import")
     for i, brand in enumerate(config.brands):
         for source in brand.own_accounts:
             where = f"brands.{i} ({brand.name}).own_accounts.{source}"
-            if source not in types:
-                out.append(f"{where}: no '{source}' source is configured, so these accounts' replies are not collected")
-            elif not get_extractor_class(source).collects_own_posts:
-                out.append(f"{where}: this source cannot list an account's posts; only replies it collects count")
-    return out
+            if source in types:
+                if not get_extractor_class(source).collects_own_posts:
+                    warnings.append(f"{where}: this source cannot list an account's posts; "
+                                    "only replies it collects count")
+            elif imports:
+                notes.append(f"{where}: no '{source}' source is configured; these accounts' replies count as far as "
+                             f"the import source(s) {imports} carry them")
+            else:
+                warnings.append(
+                    f"{where}: no '{source}' source is configured, so these accounts' replies are not collected"
+                )
+    return warnings, notes

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from core.errors import ConfigError
 from core.strict import StrictModel as _Strict
+from indexing.elasticsearch_mapping import check_prefix
 
 # A century: anything longer is a typo, and timedelta overflows not far above.
 MAX_RETENTION_DAYS = 36_500
@@ -30,6 +31,12 @@ class ElasticsearchStoreConfig(_Strict):
     api_key_env: str | None = None
     index_prefix: str = "groundswell"
     retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS)
+
+    @field_validator("index_prefix")
+    @classmethod
+    def _prefix_usable(cls, value: str) -> str:
+        # The store refuses any other prefix when it opens: say so at `config check`, not in every command.
+        return check_prefix(value)
 
     @field_validator("url")
     @classmethod

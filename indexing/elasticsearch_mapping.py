@@ -61,7 +61,7 @@ _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
 
 def check_prefix(prefix: str) -> str:
-    if not _PREFIX.match(prefix):
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):  # fullmatch: '$' lets a final '\n' by
         raise ValueError(f"index_prefix {prefix!r} must be lowercase letters, digits, '-' or '_'")
     return prefix
 

@@ -10,10 +10,8 @@ from click.testing import CliRunner
 
 from groundswell.cli import cli
 
+
 # Still their own --config (another change): `alerts backtest` (optional, for its rules) and `alerts routes`.
-NOT_YET = {"alerts backtest", "alerts routes"}
-
-
 def _commands(group: click.Group, ctx: click.Context, prefix: str = "") -> dict[str, click.Command]:
     """Every command under `group`, lazy ones included, by its full name ("store copy")."""
     found: dict[str, click.Command] = {}
@@ -34,8 +32,6 @@ def test_every_config_option_is_the_shared_one():
     with_config = {name: c for name, c in commands.items() if any(p.name == "config_path" for p in c.params)}
     assert {"brands suggest", "serve", "run", "detect", "store copy"} <= set(with_config)
     for name, command in with_config.items():
-        if name in NOT_YET:
-            continue
         (option,) = [p for p in command.params if p.name == "config_path"]
         assert isinstance(option, click.Option), name
         assert {"-c", "--config"} <= set(option.opts), name

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from indexing.elasticsearch_mapping import SPAM_FIELD
+from indexing.elasticsearch_mapping import SPAM_FIELD, check_prefix
 
 HERE = Path(__file__).resolve().parent
 SPEC = HERE / "spec.yaml"
@@ -147,7 +147,10 @@ def vis_state(title: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, Any]]:
-    """Every saved object, data view first, dashboard last (the order `_import` likes)."""
+    """Every saved object, data view first, dashboard last (the order `_import` likes).
+
+    ValueError for a prefix the store would refuse: the data view would match no index."""
+    check_prefix(prefix)
     dv = spec["data_view"]
     objects: list[dict[str, Any]] = [
         {
@@ -269,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail if the output file is not what the spec gives")
     args = parser.parse_args(argv)
+    try:
+        check_prefix(args.prefix)
+    except ValueError as exc:
+        parser.error(str(exc))
     text = to_ndjson(build(load_spec(args.spec), args.prefix))
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""

@@ -10,6 +10,7 @@ import click
 
 from core.logsafe import redact, without_credentials
 from dashboards.kibana.build import build, load_spec, to_ndjson
+from indexing.elasticsearch_mapping import check_prefix
 
 
 class KibanaImportError(RuntimeError):
@@ -61,6 +62,14 @@ def import_objects(
     return body
 
 
+def _index_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The store's own prefix rule (indexing), as a usage error instead of a traceback or a dead data view."""
+    try:
+        return check_prefix(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.group()
 def kibana() -> None:
     """Kibana saved objects (data view, dashboard, saved search) for the Elasticsearch store."""
@@ -68,7 +77,9 @@ def kibana() -> None:
 
 @kibana.command("import")
 @click.option("--url", required=True, envvar="KIBANA_URL", help="Kibana base URL (or $KIBANA_URL)")
-@click.option("--index-prefix", default="groundswell", show_default=True, help="the store's index_prefix")
+@click.option(
+    "--index-prefix", default="groundswell", show_default=True, callback=_index_prefix, help="the store's index_prefix"
+)
 @click.option("--space", default=None, help="Kibana space id (default space when omitted)")
 @click.option(
     "--api-key-env",
@@ -89,7 +100,7 @@ def import_command(url: str, index_prefix: str, space: str | None, api_key_env: 
 
 
 @kibana.command("build")
-@click.option("--index-prefix", default="groundswell", show_default=True)
+@click.option("--index-prefix", default="groundswell", show_default=True, callback=_index_prefix)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="-", help="file, or - for stdout")
 def build_command(index_prefix: str, output: str) -> None:
     """Write the saved objects as NDJSON (for Kibana's Stack Management > Import)."""

@@ -144,6 +144,21 @@ def test_index_prefix_changes_the_data_view_title():
     assert dv["attributes"]["title"] == "acme-mentions"
 
 
+@pytest.mark.parametrize("command", [["build"], ["import", "--url", "http://127.0.0.1:9"]])
+def test_an_index_prefix_the_store_refuses_is_a_usage_error(command, tmp_path):
+    out = tmp_path / "objects.ndjson"
+    args = [*command, "--index-prefix", "BAD PREFIX!", *(["-o", str(out)] if command == ["build"] else [])]
+    result = CliRunner().invoke(kibana, args)
+    assert result.exit_code == 2, result.output
+    assert "index_prefix 'BAD PREFIX!' must be lowercase letters" in result.output
+    assert not out.exists()
+    with pytest.raises(ValueError, match="must be lowercase"):
+        build(load_spec(), prefix="BAD PREFIX!")
+    with pytest.raises(SystemExit):  # python -m dashboards.kibana.build: an argparse usage error
+        main(["--prefix", "BAD PREFIX!", "-o", str(out)])
+    assert not out.exists()
+
+
 def _multipart_files(content_type: str, body: bytes) -> dict[str, list[bytes]]:
     """Form-data parts by field name (the stdlib email parser reads multipart bodies)."""
     if not content_type.startswith("multipart/form-data"):

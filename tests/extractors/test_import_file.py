@@ -254,3 +254,49 @@ def test_a_csv_row_cut_mid_write_keeps_the_cursor_before_it(tmp_path):
         handle.write("50 finished,2026-11-01T10:00:00Z\n")
     _import(path, store)
     assert {m.text for m in store.iter_mentions() if m.native_id == "250"} == {"Lumora row 250 finished"}
+
+
+def _small_export(first: int, count: int) -> str:
+    """`count` whole Lumora lines from `first` on: a file far under the 64 KiB the cursor's hash can cover."""
+    return "".join(_line(i, f"Lumora post {i}") + "\n" for i in range(first, first + count))
+
+
+def test_an_appended_small_file_continues_from_its_cursor(tmp_path):
+    # The hash covered "the first 64 KiB": all of a smaller file, so any append changed it and the
+    # whole file was read again (`collected: 177, new: 3`).
+    path, store = tmp_path / "export.jsonl", SqliteStore(tmp_path / "g.db")
+    path.write_text(_small_export(0, 20))
+    report, cursor = _import(path, store)
+    assert (report.collected, cursor) == (20, 20)
+    with path.open("a") as handle:
+        handle.write(_small_export(20, 3))
+    report, cursor = _import(path, store)
+    assert (report.collected, report.created, cursor) == (3, 3, 23) and store.count() == 23
+    report, cursor = _import(path, store)  # nothing new since
+    assert (report.collected, cursor) == (0, 23)
+
+
+def test_a_rewritten_small_file_is_read_anew(tmp_path):
+    path, store = tmp_path / "export.jsonl", SqliteStore(tmp_path / "g.db")
+    path.write_text(_small_export(0, 20))
+    _import(path, store)
+    # Longer than before, but not an append: line 1 changed. Every line is read (stable ids: no duplicates).
+    path.write_text(_line(100, "Lumora rewritten") + "\n" + _small_export(1, 25))
+    report, cursor = _import(path, store)
+    assert (report.collected, cursor) == (26, 26) and store.count() == 27
+    # Shorter than the bytes the cursor's hash covered: a new file too, even if it starts the same way.
+    path.write_text(_line(100, "Lumora rewritten") + "\n")
+    report, cursor = _import(path, store)
+    assert (report.collected, cursor) == (1, 1)
+
+
+def test_a_cursor_saved_before_its_hash_length_was_recorded_still_continues(tmp_path):
+    # Cursors already in stores hashed the first 64 KiB there was, with no `bytes`: an unchanged file goes on.
+    import hashlib
+
+    path, store = tmp_path / "export.jsonl", SqliteStore(tmp_path / "g.db")
+    path.write_text(_small_export(0, 5))
+    old = {"line": 5, "file": hashlib.sha1(path.read_bytes()).hexdigest()[:12]}
+    store.set_state("cursor:import:Lumora", json.dumps(old))
+    report, cursor = _import(path, store)
+    assert (report.collected, cursor) == (0, 5)
