@@ -24,7 +24,7 @@ import yaml
 
 from core.logsafe import register_config_secrets
 from core.query import QuerySyntaxError, parse
-from core.time import as_utc
+from core.time import as_utc, check_range
 from extractors.base import SourceError, Window
 from extractors.http import Classifier, RetryPolicy
 from extractors.registry import EXTRACTORS, get_extractor_class
@@ -244,6 +244,10 @@ def collect(
         # Recorded waits (429s) need no real waiting when played back.
         extractor.retry = _ReplayRetry(sleep=lambda seconds: None)
     window = Window(since=_when(since, "--since"), until=_when(until, "--until"))
+    try:
+        check_range(window.since, window.until)  # a reversed window reads nothing: not a success
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since/--until") from None
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_suffix(out_path.suffix + ".partial")

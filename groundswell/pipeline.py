@@ -799,6 +799,8 @@ def run_once(
             "deliveries_per_channel": {name: ch.sent for name, ch in delivery.channels.items()},
             "alerts_already_sent": delivery.already_sent,
             "alerts_failed": delivery.failed,
+            # Sent, but the ledger could not record it (a store failure): the next run may send it again.
+            "alerts_sent_unrecorded": delivery.unrecorded,
             "alert_updates_folded": delivery.folded,
             "alerts_routed_out": delivery.routed_out,  # not for a channel by its `route:` (not failures)
             "report": None,

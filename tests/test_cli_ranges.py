@@ -1,4 +1,4 @@
-"""Ranges that hold nothing are refused, not run as an empty success: `enrich --limit`, `digest --day`."""
+"""Ranges that hold nothing are refused, not run as an empty success: `enrich --limit`, `digest --day`, `collect`."""
 
 from __future__ import annotations
 
@@ -52,3 +52,14 @@ def test_digest_refuses_a_day_that_has_not_ended_in_its_timezone(config, tmp_pat
     done = CliRunner().invoke(cli, ["digest", "-c", str(config), "--day", yesterday.isoformat()])
     assert done.exit_code == 0, done.output
     assert (tmp_path / "digests" / f"{yesterday.isoformat()}.md").is_file()
+
+
+def test_collect_refuses_a_reversed_window(tmp_path):
+    # It read nothing and exited 0 ("0 mention(s)"), as advocates and re-enrich no longer do.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "1", "text": "acme", "created_at": "2026-11-05T10:00:00Z"}\n', encoding="utf-8")
+    args = ["collect", "--source", "import", "--query", "acme", "-o", f"path={source}",
+            "--since", "2026-11-21", "--until", "2026-11-01", "--out", str(tmp_path / "o.jsonl")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "must be before until" in result.stderr and not (tmp_path / "o.jsonl").exists()
