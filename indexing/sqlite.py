@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from core.mention import Mention
-from core.query import parse
+from core.query import fts5_document, parse
 from core.query.text import fold_spans
 from core.time import as_utc
 from indexing import sqlite_brands as brands_sql
@@ -46,7 +46,7 @@ from indexing.base import (
     check_search_args,
     merge_stored,
 )
-from indexing.sqlite_query import fts5_column, to_fts5
+from indexing.sqlite_query import to_fts5
 from indexing.terms import significant_terms
 
 SCHEMA = """
@@ -80,14 +80,8 @@ CREATE INDEX IF NOT EXISTS mention_themes_theme ON mention_themes(theme);
 -- before and after, see indexing.sqlite_query.fts5_column) so phrase, accent-free, short-word and short CJK
 -- terms prefilter exactly.
 CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(doc, tokenize='trigram');
-CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
-    INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, gs_fts_doc(new.text));
-END;
 CREATE TRIGGER IF NOT EXISTS mentions_ad AFTER DELETE ON mentions BEGIN
     DELETE FROM mentions_fts WHERE rowid = old.rowid;
-END;
-CREATE TRIGGER IF NOT EXISTS mentions_au AFTER UPDATE OF text ON mentions BEGIN
-    UPDATE mentions_fts SET doc = gs_fts_doc(new.text) WHERE rowid = new.rowid;
 END;
 CREATE TABLE IF NOT EXISTS state (
     key TEXT PRIMARY KEY,
@@ -123,14 +117,27 @@ _SORTS = {
     "engagement": ("m.engagement", True),
     "relevance": ("m.created_at", True),  # FTS rank is not meaningful across scripts; newest first
 }
+# The FTS column (`sqlite_query.fts5_column`) as SQL: the document between two spaces. The spaces are added here,
+# in the schema, not by the Python function a connection registers: a process of an older version writing to
+# this store registers its own `gs_fts_doc` (the bare document), and its rows must still be found.
+FTS_DOC_SQL = "' ' || gs_fts_doc({text}) || ' '"
+FTS_TRIGGERS = (
+    f"""CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
+    INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, {FTS_DOC_SQL.format(text="new.text")});
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS mentions_au AFTER UPDATE OF text ON mentions BEGIN
+    UPDATE mentions_fts SET doc = {FTS_DOC_SQL.format(text="new.text")} WHERE rowid = new.rowid;
+END""",
+)
 # PRAGMA user_version: the store's format, each step migrated from the one before, once per store (on open:
 # the times first, then the FTS index, so each step sees the version it expects).
 # 0 = FTS tokens as written; 1 = folded FTS tokens;
 # 2 = besides, `created_at` holds milliseconds, like Elasticsearch's date (before: whole seconds);
 # 3 = the FTS index holds `core.query.document` format 2 (ё as е, combining marks inside words, #tags, @handles);
-# 4 = that document between two spaces (`sqlite_query.fts5_column`), so one- and two-letter words prefilter.
+# 4 = that document between two spaces (`sqlite_query.fts5_column`), so one- and two-letter words prefilter;
+# 5 = the same column, the spaces added by the triggers (`FTS_TRIGGERS`), not by the registered function.
 TIME_VERSION = 2
-FTS_VERSION = 4
+FTS_VERSION = 5
 FTS_DOCUMENT = 2  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
@@ -219,7 +226,7 @@ class SqliteStore:
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
 
     def _migrate_fts(self) -> None:
-        """Rebuild the FTS index when it was written by an older `fts5_column` (once per store)."""
+        """Rebuild the FTS index and its triggers when an older version wrote them (once per store)."""
         conn = self._conn()
         if conn.execute("PRAGMA user_version").fetchone()[0] >= FTS_VERSION:
             return
@@ -228,8 +235,14 @@ class SqliteStore:
             try:
                 # Checked again under the write lock: another process may have just migrated.
                 if conn.execute("PRAGMA user_version").fetchone()[0] < FTS_VERSION:
+                    # The triggers of an older version write an older column: replaced with the index.
+                    conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
+                    conn.execute("DROP TRIGGER IF EXISTS mentions_au")
+                    for trigger in FTS_TRIGGERS:
+                        conn.execute(trigger)
                     conn.execute("DELETE FROM mentions_fts")
-                    conn.execute("INSERT INTO mentions_fts(rowid, doc) SELECT rowid, gs_fts_doc(text) FROM mentions")
+                    column = FTS_DOC_SQL.format(text="text")
+                    conn.execute(f"INSERT INTO mentions_fts(rowid, doc) SELECT rowid, {column} FROM mentions")
                     conn.execute(f"PRAGMA user_version = {FTS_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -291,7 +304,7 @@ class SqliteStore:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
-        conn.create_function("gs_fts_doc", 1, fts5_column, deterministic=True)
+        conn.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)
         return conn
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,9 @@ def _fts5_leaf_for(normalized: bool):
         if not upper:
             return None  # never needed: NOT is relaxed away before leaves are reached negated
         if inflect:
-            tokens = [stem(fold(t), inflect) for t in tokens]  # a form starts with its stem (core/query/stem.py)
+            # A form starts with the stem, or is the query's own word (core/query/stem.py `inflected_matches`);
+            # a stem need not start the word itself (French y -> i: 'payer' -> 'pai'): their common prefix.
+            tokens = [os.path.commonprefix([fold(t), stem(fold(t), inflect)]) for t in tokens]
         segments = _fts5_segments(tokens, bool(inflect)) if normalized else [t for t in tokens if _raw_safe(t)]
         if not segments:
             return None

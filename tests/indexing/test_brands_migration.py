@@ -12,13 +12,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from core.query import fts5_document
 from groundswell.cli import cli
 from groundswell.config import parse_config
 from groundswell.pipeline import migrate_brands
 from indexing.base import Filters
 from indexing.elasticsearch_mapping import month_index
 from indexing.sqlite import SqliteStore
-from indexing.sqlite_query import fts5_column
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 BRANDS = [{"name": "Lumora", "query": "Lumora"}, {"name": "Sonique", "query": "Sonique"}]
@@ -47,7 +47,7 @@ def _legacy_sqlite(path) -> None:
     """A SQLite store as the old layout left it: brand in `mentions.brand`, its indexes, no mention_brands rows."""
     SqliteStore(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.create_function("gs_fts_doc", 1, fts5_column, deterministic=True)
+    conn.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)
     conn.execute("DELETE FROM mention_brands")
     conn.execute("DROP TABLE mention_brands")
     conn.execute("CREATE INDEX mentions_brand_time ON mentions(brand, created_at, sentiment)")

@@ -217,6 +217,30 @@ def test_a_store_indexed_with_the_previous_search_document_is_reindexed_on_open(
     reopened.close()
 
 
+def test_rows_an_older_version_writes_into_the_store_are_found(tmp_path):
+    """The FTS column's spaces come from the store's triggers, not from the function a connection registers:
+    a process of the previous version (its `gs_fts_doc` the bare document) still writes rows search finds,
+    down to a one-word post and a two-letter word."""
+    import sqlite3
+
+    from core.query import fts5_document
+    from indexing.sqlite_query import fts5_column
+
+    path = tmp_path / "g.db"
+    store = SqliteStore(path)
+    list(store.upsert([mention(1, "Dell")]))
+    older = sqlite3.connect(path)
+    older.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)  # what the previous version registers
+    older.execute("UPDATE mentions SET text = 'HP laptop' WHERE id = ?", (mention(1, "").id,))
+    older.commit()
+    older.close()
+    assert store.count(Filters(text="hp")) == 1 and store.count(Filters(text="laptop")) == 1
+    assert [d for (d,) in store._conn().execute("SELECT doc FROM mentions_fts")] == [fts5_column("HP laptop")]
+    list(store.upsert([mention(2, "Dell")]))
+    assert store.count(Filters(text="dell")) == 1
+    store.close()
+
+
 def test_the_fts_version_names_the_current_search_document():
     # Changing core.query.document's format without a new FTS_VERSION would leave old stores unsearchable.
     from core.query.document import VERSION

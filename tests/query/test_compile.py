@@ -88,6 +88,9 @@ def test_to_elasticsearch_hostile_text_stays_a_phrase():
         ("NOT apple", None),
         ("lang:ko", None),
         ("삼", None),  # a Hangul word matches as a prefix: ' 삼' is shorter than a trigram
+        # A form starts with the stem or is the word itself; French y -> i ('payer' -> 'pai'): the common prefix.
+        ("payer~fr", '" pa"'),
+        ("Люмора~ru", '" люмор"'),
         ("apple NOT pie", '" apple "'),
         ('"apple watch" OR 苹果', '" apple watch " OR " 苹 果 "'),
         ('"갤럭시 배터리"', '" 갤럭시" AND " 배터리"'),
