@@ -69,8 +69,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"""(?i)(["'])({_QUERY_SECRETS})\1(\s*:\s*)(?!["'\s])[^,}}\s]+"""), rf"\1\2\1\3{MASK}"),
 ]
 
-# Each known secret as one pattern (see `_secret_pattern`), longest first when masking.
-_known: dict[str, re.Pattern[str]] = {}
+# Each known secret as one pattern (see `_secret_pattern`), longest first when masking, with a literal every
+# spelling of it contains (its longest run of characters no encoder escapes): `in` rules most lines out cheaply.
+_known: dict[str, tuple[str, re.Pattern[str]]] = {}
 # Characters no URL encoder escapes: a secret's other characters may appear raw or as %XX.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -84,17 +85,28 @@ def _secret_pattern(value: str) -> re.Pattern[str]:
         if char in _UNRESERVED:
             parts.append(re.escape(char))
             continue
-        escaped = "".join(f"%(?i:{byte:02X})" for byte in char.encode("utf-8"))
+        try:  # an environment value of undecodable bytes holds them as lone surrogates (surrogateescape)
+            raw = char.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            parts.append(re.escape(char))  # no encoder writes it: raw only
+            continue
+        escaped = "".join(f"%(?i:{byte:02X})" for byte in raw)
         plus = "|\\+" if char == " " else ""
         parts.append(f"(?:{re.escape(char)}|{escaped}{plus})")
     return re.compile("".join(parts))
+
+
+def _anchor(value: str) -> str:
+    """The longest run of `value`'s characters that every spelling of it keeps raw ('' when none)."""
+    runs = re.findall(r"[A-Za-z0-9._~-]+", value)
+    return max(runs, key=len) if runs else ""
 
 
 def register_secret(value: str | None) -> None:
     """Mask `value` in every log line from now on (raw, URL-encoded in any form, and a URL's path)."""
     if not value or len(value) < MIN_SECRET_CHARS:
         return
-    _known[value] = _secret_pattern(value)
+    _known[value] = (_anchor(value), _secret_pattern(value))
     try:
         parts = urlsplit(value)
     except ValueError:
@@ -103,7 +115,7 @@ def register_secret(value: str | None) -> None:
         # urllib3 logs the path (and query) without the host: mask that alone too.
         tail = parts.path + (f"?{parts.query}" if parts.query else "")
         if len(tail) >= MIN_SECRET_CHARS and tail.strip("/"):
-            _known[tail] = _secret_pattern(tail)
+            _known[tail] = (_anchor(tail), _secret_pattern(tail))
 
 
 def register_env_secrets(env: Mapping[str, str] | None = None, names: Iterable[str] = ()) -> None:
@@ -147,7 +159,9 @@ def without_credentials(url: str) -> str:
 def redact(text: str) -> str:
     """`text` with every known secret and every secret-shaped value masked."""
     for secret in sorted(_known, key=len, reverse=True):
-        text = _known[secret].sub(MASK, text)
+        anchor, pattern = _known[secret]
+        if anchor in text:
+            text = pattern.sub(MASK, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

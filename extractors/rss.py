@@ -174,7 +174,9 @@ def _by_feed(saved: dict[str, Any], urls: list[str]) -> dict[str, Any]:
     names = {display_url(url) for url in urls} - set(urls)
     keyed = {key: stamp for key, stamp in saved.items() if key not in names}
     for url in urls:
-        if url not in keyed and display_url(url) in saved:
+        # Only from a display name that is no configured feed of its own: a public feed's time is not its
+        # private twin's (`/activity.atom` and `/activity.atom?key=…`), whose older entries it would skip.
+        if url not in keyed and display_url(url) in names and display_url(url) in saved:
             keyed[url] = saved[display_url(url)]
     return keyed
 

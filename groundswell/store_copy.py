@@ -147,7 +147,7 @@ def copy_store(
         if report.unreadable:
             report.state_skipped_reason += (
                 f" {report.unreadable} of them cannot be read in the source by this version (the log names "
-                "them and why): delete them there, or re-collect them, first."
+                "them and why): run the version that wrote them, or delete them there, first."
             )
     elif partial:
         mark.finish()

@@ -116,8 +116,9 @@ class UnreadableDocs:
                 # The error's first two lines name the field; the rest quotes the stored value.
                 why = " ".join(str(exc).splitlines()[:2])[:200]
                 self.named[mention_id] = why
-                _log.warning("skipped stored mention %s: this version cannot read it (%s); delete it, or re-collect "
-                             "it to store a fresh copy", mention_id, why)
+                # A write over it is refused too (it could lose a label): upgrading or deleting it are the ways on.
+                _log.warning("skipped stored mention %s: this version cannot read it (%s); run the version that "
+                             "wrote it, or delete it", mention_id, why)
             return None
 
 

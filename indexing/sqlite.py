@@ -609,12 +609,25 @@ class SqliteStore:
             last = (rows[-1][4], rows[-1][5])
 
     def unenriched(self, limit: int = 1000) -> list[Mention]:
-        rows = (
-            self._conn()
-            .execute("SELECT id, doc FROM mentions WHERE enriched = 0 ORDER BY created_at LIMIT ?", (limit,))
-            .fetchall()
-        )
-        return [m for m in (self._read(mention_id, doc) for mention_id, doc in rows) if m is not None]
+        """Up to `limit` un-enriched mentions, oldest first. Read on past ones this version cannot read (they
+        stay un-enriched, so a batch that stopped at them would stop every later enrich run there too)."""
+        out: list[Mention] = []
+        last = (-(2**62), -1)
+        while len(out) < limit:
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT id, doc, created_at, rowid FROM mentions WHERE enriched = 0 "
+                    "AND (created_at, rowid) > (?, ?) ORDER BY created_at, rowid LIMIT ?",
+                    (*last, limit - len(out)),
+                )
+                .fetchall()
+            )
+            if not rows:
+                break
+            out += [m for m in (self._read(mention_id, doc) for mention_id, doc, _, _ in rows) if m is not None]
+            last = (rows[-1][2], rows[-1][3])
+        return out
 
     def search(
         self,

@@ -170,6 +170,11 @@ def test_secret_shapes_beyond_name_equals_value_are_masked(line, secret):
 def test_a_known_secret_is_masked_in_either_case_of_url_encoding():
     register_secret("s3cr3t+tok/en")
     assert redact("sent s3cr3t%2btok%2fen and s3cr3t%2Btok%2Fen") == f"sent {MASK} and {MASK}"
+    # A secret of undecodable bytes (os.environ holds them as lone surrogates) is registered, not a crash.
+    register_secret("tok\udcffen-123")
+    assert redact("sent tok\udcffen-123 and tok%FFen-123") == f"sent {MASK} and {MASK}"
+    register_secret("tok\ud800en-456")
+    assert redact("sent tok\ud800en-456") == f"sent {MASK}"
     # Mixed case in one string, and an encoder that keeps '/' (or '+') raw.
     assert redact("sent s3cr3t%2btok%2Fen, s3cr3t%2Btok/en, s3cr3t+tok%2fen") == f"sent {MASK}, {MASK}, {MASK}"
     assert redact("password reset flow; the token expired") == "password reset flow; the token expired"

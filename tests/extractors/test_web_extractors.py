@@ -267,3 +267,14 @@ def test_rss_a_feed_url_requests_refuses_is_skipped_too(server, policy):
     assert [m.text for b in batches for m in b.mentions] == ["Acme news"]
     (reason,) = [r for b in batches for r in b.skipped]
     assert "rss http://: request failed (InvalidURL)" in reason
+
+
+def test_rss_a_public_feeds_time_is_not_given_to_its_private_twin():
+    """A printed cursor names a feed without its query (`display_url`) and resumes it; but a configured feed that
+    is itself that name keeps its time to itself: the private twin, never read, starts from nothing."""
+    from extractors.rss import _by_feed  # lazy: the one private rule under test
+
+    public, private = "https://tracker.example/activity.atom", "https://tracker.example/activity.atom?key=SECRET"
+    assert _by_feed({public: "2026-11-20T00:00:00+00:00"}, [public, private]) == {public: "2026-11-20T00:00:00+00:00"}
+    # A printed cursor (display names only) still resumes the private feed it names.
+    assert _by_feed({public: "2026-11-20T00:00:00+00:00"}, [private]) == {private: "2026-11-20T00:00:00+00:00"}

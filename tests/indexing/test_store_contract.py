@@ -720,3 +720,14 @@ def test_a_document_this_version_cannot_read_is_skipped_by_scans_and_named(empty
     assert [r.getMessage() for r in caplog.records if bad.id in r.getMessage()] != []
     with pytest.raises(ValueError):
         empty_store.get([bad.id])
+    # Un-enriched reads go on past it: stopping there would stop every later enrich run there too.
+    waiting = [m.id for m in posts if m.sentiment is None and m is not bad]
+    assert [m.id for m in empty_store.unenriched(limit=2)] == waiting[:2]
+
+
+def test_unenriched_reads_past_the_unreadable_oldest(empty_store: Store):
+    posts = [m.model_copy(update={"sentiment": None}) for m in CORPUS[:5]]
+    assert all(r.ok for r in empty_store.upsert(posts))
+    for bad in posts[:3]:
+        _damage(empty_store, bad)
+    assert [m.id for m in empty_store.unenriched(limit=2)] == [m.id for m in posts[3:]]
