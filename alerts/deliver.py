@@ -5,7 +5,8 @@
   A crash between the receiver's acceptance and that write (or a read timeout) sends it again:
   delivery is at-least-once, and every webhook payload carries a stable `idempotency_key`
   (alerts.channels.base.idempotency_key) for the receiver to drop the repeat. A store that fails that
-  write does not stop the run: the alert counts as sent and `unrecorded`, and the next run may send it again.
+  write (or any ledger write) stops that channel for this run, as a down one: the alert counts as sent and
+  `unrecorded` (a failed run: the next run may send it again), the channel's later alerts fail unsent.
 - Retries with exponential backoff on retryable failures (network errors, HTTP 5xx/408/429,
   SMTP 4xx), waiting at least what a `Retry-After` asks, up to MAX_RETRY_AFTER_S; permanent
   failures (HTTP 3xx and 4xx, SMTP 5xx, a missing secret, a payload that cannot be encoded) fail at once.
@@ -15,7 +16,8 @@
   due. All of a run's waiting for retries together stays under MAX_RUN_WAIT_S: a retry due later fails,
   and the next run tries again.
 - Any exception a channel raises is that channel's failed send (as_delivery_error), never a
-  crash of the run.
+  crash of the run. An email the server took for some recipients and refused for others is delivered
+  (`was_delivered`): recorded, with the refused addresses in the channel's errors, never mailed to all again.
 - A channel that is down fails fast for the rest of this run after one alert exhausted its
   retries; the other channels carry on, and nothing is marked sent, so the next run retries:
   `with_pending` offers every stored alert whose window ended within PENDING_WITHIN again, even
@@ -29,7 +31,8 @@
   routed away is neither a failure nor retried. A refusal by brand, kind, language or term is written
   to the ledger with the facts it rests on (`{"skipped": reason, "facts": ...}`): a re-run reports the
   same skip and a later, wider route does not flood the channel with old alerts, but once those facts
-  change (the explanation that failed fills in the languages) it is decided again. `route.min_severity`,
+  change (the explanation that failed fills in the languages) it is decided again; a refusal kept before facts
+  were (`alerts.routing.legacy_facts`) stands when by brand or kind. `route.min_severity`,
   like the channel's `min_severity`, is decided every run: an alert's severity can rise under its id.
 - Secrets (webhook URLs, SMTP passwords) are read from the environment variables the config
   names, and never appear in logs or in this report.
@@ -49,9 +52,10 @@ from functools import partial
 from typing import Any, Literal, TextIO
 
 from alerts.channels import DeliveryError, Sender, as_delivery_error, sender_for
+from alerts.channels.email import PartlyDelivered
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
-from alerts.routing import RouteDecision, routes, still_holds
+from alerts.routing import RouteDecision, legacy_facts, routes, still_holds
 from core.alert import Alert
 from core.logsafe import redact
 from core.state import ListableState, StateStore
@@ -71,6 +75,10 @@ PENDING_WITHIN = timedelta(hours=24)
 # ended within PENDING_WITHIN, and it may have been sent up to a day before its window ended (a partial
 # bucket; an unanswered-posts alert whose window ends at midnight).
 LEDGER_KEEPS = 2 * PENDING_WITHIN
+# What a channel's report says of an alert it gave up on when the run's waiting was spent, and of a channel the ledger
+# stopped (`_Lane._record`).
+_SPENT = f"no retry left within this run's {MAX_RUN_WAIT_S:.0f} s of waiting: next run"
+_LEDGER_DOWN = "the channel's later alerts wait for the next run"
 
 
 @dataclass
@@ -133,11 +141,13 @@ class DeliveryLedger:
 
     def refusal(self, channel: str, alert: Alert) -> RouteDecision | None:
         """The refusal of `channel`'s route kept for `alert` (its reason and the facts it rested on); None if none.
-        An entry from before facts were kept has none: `still_holds` never holds for it, so it is decided again."""
+        An entry from before facts were kept has only its reason: `legacy_facts` reads them from it."""
         raw = self.state.get_state(sent_key(channel, alert.id))
         entry = _entry(raw) if raw is not None else {}
         reason, facts = entry.get("skipped"), entry.get("facts")
-        return RouteDecision(False, str(reason), facts if isinstance(facts, str) else None) if reason else None
+        if not reason:
+            return None
+        return RouteDecision(False, str(reason), facts if isinstance(facts, str) else legacy_facts(alert, str(reason)))
 
     def record(self, channel: str, alert: Alert, refusal: RouteDecision | None = None) -> None:
         """Mark `alert` as delivered to `channel` (call only after the channel accepted it), or, with `refusal`,
@@ -153,8 +163,9 @@ class DeliveryLedger:
         self.state.set_state(sent_key(channel, alert.id), json.dumps(entry))
         if thread is not None and alert.incident_id:
             # Rewritten with each update (its sent_at keeps a long incident's mark from being pruned), its
-            # thread kept: mail threads under the first message the mailbox got.
-            mark = {"sent_at": entry["sent_at"], "via": thread}
+            # thread kept: mail threads under the first message the mailbox got. "thread", not the "via" of
+            # marks before it, which named the last alert sent (`thread` tells them apart).
+            mark = {"sent_at": entry["sent_at"], "thread": thread}
             self.state.set_state(sent_key(channel, INCIDENT_MARK + alert.incident_id), json.dumps(mark))
 
     def thread(self, channel: str, alert: Alert) -> str | None:
@@ -167,7 +178,11 @@ class DeliveryLedger:
             return known
         mark = self.state.get_state(sent_key(channel, INCIDENT_MARK + alert.incident_id))
         if mark is not None:
-            return str(_entry(mark).get("via") or alert.incident_id)
+            thread = _entry(mark).get("thread")
+            # A mark without one (older releases) has "via": the last alert sent, not the first, so it cannot say.
+            # The opener's id is the incident's: right whenever the channel got the opener (its own entry), and
+            # the best guess left when its route took a later alert first (entries do not name their incident).
+            return str(thread) if thread else alert.incident_id
         # The opener's own entry (ledgers written before incident marks); its id is the incident's.
         opener = self.state.get_state(sent_key(channel, alert.incident_id))
         return alert.incident_id if opener is not None and "skipped" not in _entry(opener) else None
@@ -282,7 +297,8 @@ class _Lane:
     result: ChannelReport
     queue: deque[Alert]
     tries: _Tries | None = None
-    down: bool = False  # an alert exhausted its retries: the rest fail fast, unmarked, for the next run
+    # An alert exhausted its retries, or the ledger refused a write: the rest fail fast, unmarked, for the next run.
+    down: bool = False
 
     def advance(self, ledger: DeliveryLedger) -> float | None:
         """Go through the queue until it is done (None) or its head waits for a retry (the seconds to wait)."""
@@ -299,12 +315,15 @@ class _Lane:
         return None
 
     def give_up(self, ledger: DeliveryLedger) -> None:
-        """The run's waiting is spent: the alert waiting for a retry fails (the next run tries it again) and the
-        channel counts as down for the rest of its queue."""
+        """The run's waiting is spent: the alert waiting for a retry fails (the next run tries it again), unless
+        the receiver took it already (`was_delivered`), and the channel counts as down for the rest of its queue."""
         if self.tries is None:
             return
-        spent = f"no retry left within this run's {MAX_RUN_WAIT_S:.0f} s of waiting: next run"
-        self._finish(ledger, DeliveryError(f"{self.tries.error} ({spent})"))
+        error = self.tries.error
+        if not was_delivered(error):
+            error = DeliveryError(f"{error} ({_SPENT})")
+        self._finish(ledger, error)
+        self.down = True  # no more waiting in this run, whatever the head alert's outcome
         self.advance(ledger)  # a down channel sends nothing more: this never waits
 
     def _start(self, alert: Alert, ledger: DeliveryLedger) -> _Tries | None:
@@ -322,8 +341,8 @@ class _Lane:
             return None
         decision, kept = route_decision(self.channel, alert, ledger)
         if not decision:
-            if not kept and decision.facts is not None:
-                self._record(ledger, alert, decision)
+            if not kept and decision.facts is not None and (problem := self._record(ledger, alert, decision)):
+                result.errors.append(f"{alert.id}: routed away, not recorded ({problem}); {_LEDGER_DOWN}")
             result.routed_out += 1
             result.routed.append(f"{alert.id}: {decision.reason}")
             return None
@@ -334,16 +353,22 @@ class _Lane:
         return _Tries(partial(self.sender.send, alert, thread), self.channel.retries, self.channel.backoff_s)
 
     def _finish(self, ledger: DeliveryLedger, error: DeliveryError | None) -> None:
-        """The head alert is done: sent (`error` None) and recorded, or failed."""
+        """The head alert is done: sent (`error` None, or what the receiver refused while taking it) and recorded,
+        or failed."""
         alert = self.queue.popleft()
         self.tries = None
         result = self.result
-        if error is None:
+        if was_delivered(error):
             result.sent += 1
+            if error is not None:  # refused addresses are told, not a failure: the alert is not sent again
+                result.errors.append(f"{alert.id}: delivered, but {error}")
+                log.warning("alert %s delivered to %s, but: %s", alert.id, self.channel.key, error)
             problem = self._record(ledger, alert)
             if problem:
                 result.unrecorded += 1
-                result.errors.append(f"{alert.id}: sent, not recorded ({problem}): the next run may send it again")
+                result.errors.append(
+                    f"{alert.id}: sent, not recorded ({problem}): the next run may send it again; {_LEDGER_DOWN}"
+                )
             return
         result.failed += 1
         result.errors.append(f"{alert.id}: {error}")
@@ -352,15 +377,24 @@ class _Lane:
             self.down = True  # retries exhausted: treat the channel as down for this run
 
     def _record(self, ledger: DeliveryLedger, alert: Alert, refusal: RouteDecision | None = None) -> str | None:
-        """Write the ledger entry; what went wrong (redacted) when the store failed, which must not stop the run:
-        the channel already has the alert, and a lost refusal is only decided again next run."""
+        """Write the ledger entry; what went wrong (redacted) when the store failed. Then the channel stops for this
+        run, as a down one: whatever it was sent now could not be recorded either, and every later run (a store
+        refusing writes for good) would send it again. Its later alerts fail, for the next run."""
         try:
             ledger.record(self.channel.key, alert, refusal)
         except Exception as exc:  # any store failure (a locked SQLite, an unreachable cluster)
             problem = f"{type(exc).__name__}: {redact(str(exc))[:200]}"
             log.warning("could not record alert %s for %s in the ledger: %s", alert.id, self.channel.key, problem)
+            self.down = True
             return problem
         return None
+
+
+def was_delivered(error: DeliveryError | None) -> bool:
+    """Whether a send that ended with `error` reached the receiver: no error, or an email the server took for some
+    recipients while refusing others (`PartlyDelivered`: sending it again would mail everyone who has it). The one
+    rule for alerts and reports."""
+    return error is None or isinstance(error, PartlyDelivered)
 
 
 def passed_over(

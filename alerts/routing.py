@@ -98,6 +98,22 @@ def facts_for(alert: Alert, key: str) -> str | None:
     return None
 
 
+def _fixed_refusal(alert: Alert, key: Literal["brands", "kinds"]) -> str:
+    """Why a route refuses `alert` by its brand or kind: the words `routes` gives, and `legacy_facts` reads back."""
+    value = alert.brand if key == "brands" else alert.kind
+    return f"{key.removesuffix('s')} {value} not in route.{key}"
+
+
+def legacy_facts(alert: Alert, reason: str) -> str | None:
+    """The facts a refusal of `alert` rests on that the ledger kept before facts were, as a bare `reason`: a brand or
+    kind refusal's (they never change, so it stands and a route widened later does not get the alerts it refused);
+    None for any other (languages, terms and severity can change: it is decided again)."""
+    for key in ("brands", "kinds"):
+        if reason == _fixed_refusal(alert, key):
+            return facts_for(alert, key)
+    return None
+
+
 def still_holds(alert: Alert, facts: str | None) -> bool:
     """Whether a refusal kept with `facts` still rests on what `alert` says now (None, unreadable: it does not)."""
     return facts is not None and facts_for(alert, facts.partition("=")[0]) == facts
@@ -108,9 +124,9 @@ def routes(alert: Alert, rule: RouteRule | None) -> RouteDecision:
     if rule is None:
         return RouteDecision(True, "no route: every alert")
     if rule.brands is not None and alert.brand.casefold() not in _fold(rule.brands):
-        return RouteDecision(False, f"brand {alert.brand} not in route.brands", facts_for(alert, "brands"))
+        return RouteDecision(False, _fixed_refusal(alert, "brands"), facts_for(alert, "brands"))
     if rule.kinds is not None and alert.kind.casefold() not in _fold(rule.kinds):
-        return RouteDecision(False, f"kind {alert.kind} not in route.kinds", facts_for(alert, "kinds"))
+        return RouteDecision(False, _fixed_refusal(alert, "kinds"), facts_for(alert, "kinds"))
     if rule.min_severity is not None and _RANK[alert.severity] < _RANK[rule.min_severity]:
         return RouteDecision(False, f"severity {alert.severity} below route.min_severity {rule.min_severity}")
     if rule.langs is not None and not alert_langs(alert) & _fold(rule.langs):

@@ -40,7 +40,8 @@ def detect() -> dict:
 
 @task
 def notify(detected: dict) -> dict[str, int]:
-    """Deliver the alerts; already-sent ones are counted, not re-sent. Fail if any delivery failed."""
+    """Deliver the alerts; already-sent ones are counted, not re-sent. Fail if any delivery failed, or was sent but
+    not recorded in the ledger (the CLI's exit 3 for both)."""
     from groundswell_common import channel_env, exported_env, load_config, opened_store
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
@@ -49,11 +50,17 @@ def notify(detected: dict) -> dict[str, int]:
     parsed = [Alert.model_validate(a) for a in detected["alerts"]]
     with opened_store(config) as store, exported_env(channel_env(config)):
         report = pipeline.notify(config, store, parsed)
-    summary = {"sent": report.sent, "already_sent": report.already_sent, "failed": report.failed}
+    summary = {
+        "sent": report.sent,
+        "already_sent": report.already_sent,
+        "failed": report.failed,
+        "unrecorded": report.unrecorded,
+    }
     print(f"delivery: {summary}")
-    if report.failed:
-        # Retrying is safe: sent (alert, channel) pairs are skipped, failed ones tried again.
-        raise RuntimeError(f"{report.failed} alert deliveries failed")
+    if report.failed or report.unrecorded:
+        # Retrying is safe: sent (alert, channel) pairs are skipped, failed ones tried again. An unrecorded one may
+        # go again (at-least-once), but a store refusing the ledger's writes must not pass for a green run.
+        raise RuntimeError(f"{report.failed} alert deliveries failed, {report.unrecorded} sent but not recorded")
     return summary
 
 

@@ -179,6 +179,7 @@ def _exit_for(
     detect_errors: dict[str, str] | None = None,
     *,
     undelivered: int = 0,
+    unrecorded: int = 0,
     report_error: str | None = None,
 ) -> None:
     """Say on stderr what went wrong (collection, storing, detection, delivery, the report) and exit with
@@ -188,6 +189,11 @@ def _exit_for(
         codes.append(EXIT_UNDELIVERED)
         click.echo(f"groundswell: {undelivered} alert delivery(ies) failed (the log says why); the next run "
                    "offers the channels what they missed of the last 24 hours again", err=True)
+    if unrecorded:
+        # A delivery failure too: a store that keeps refusing the ledger's writes re-sends them every run.
+        codes.append(EXIT_UNDELIVERED)
+        click.echo(f"groundswell: {unrecorded} alert delivery(ies) sent but not recorded in the delivery ledger "
+                   "(the store refused the write; the log says why): the next run may send them again", err=True)
     if report_error:
         codes.append(EXIT_ERROR)
         click.echo(f"Error: {report_error}", err=True)
@@ -236,7 +242,8 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool) -> Non
     _say_notes(summary["detect_notes"])
     _say_other_models(summary["labels_from_other_models"])
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
-              undelivered=summary["alerts_failed"], report_error=summary.get("report_error"))
+              undelivered=summary["alerts_failed"], unrecorded=summary["alerts_sent_unrecorded"],
+              report_error=summary.get("report_error"))
 
 
 @cli.command()
@@ -369,7 +376,8 @@ def detect(config_path: str, send: bool, history: bool) -> None:
         }
     )
     _say_notes(alerts.notes)
-    _exit_for({}, 0, 0, alerts.failed, undelivered=delivery["failed"] if delivery else 0)
+    _exit_for({}, 0, 0, alerts.failed, undelivered=delivery["failed"] if delivery else 0,
+              unrecorded=delivery["unrecorded"] if delivery else 0)
 
 
 @cli.command()
@@ -573,7 +581,7 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
     _emit(as_dict(report))
     if report.failed:
         unreadable = (f"{report.unreadable} of them cannot be read in the source by this version (the log names "
-                      "them): delete or re-collect them there, then " if report.unreadable else "")
+                      "them): run the version that wrote them, or delete them, then " if report.unreadable else "")
         click.echo(f"{report.failed} mention(s) did not land in {report.target} (first: "
                    f"{', '.join(report.failed_ids[:3])}); {unreadable}run the same command again to continue",
                    err=True)

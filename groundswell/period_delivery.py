@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from alerts.channels import Report, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
-from alerts.deliver import ChannelReport, DeliveryReport, send_with_retries
+from alerts.deliver import ChannelReport, DeliveryReport, send_with_retries, was_delivered
 from core.state import StateStore
 from groundswell.config import Config
 from groundswell.period_render import render_html, render_markdown, render_slack, render_teams, title
@@ -154,10 +154,13 @@ def _send_one(
             sender.close()
         except Exception as exc:  # closing must not undo what was delivered
             log.warning("closing channel %s failed: %s", channel.key, as_delivery_error(exc))
-    if error is None:
+    if was_delivered(error):
         entry = {"sent_at": datetime.now(UTC).isoformat(), "report": message.id}
         state.set_state(key, json.dumps(entry))
         result.sent += 1
+        if error is not None:  # addresses the server refused while the others got it: told, never re-sent to all
+            result.errors.append(f"{report['period']}: delivered, but {error}")
+            log.warning("report %s delivered to %s, but: %s", report["period"], channel.key, error)
         return
     result.failed += 1
     result.errors.append(f"{report['period']}: {error}")

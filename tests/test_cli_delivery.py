@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -81,6 +82,27 @@ def test_a_failed_delivery_exits_with_the_delivery_code_after_the_summary(tmp_pa
     failed = summary["alerts_failed"] if command[0] == "run" else summary["delivery"]["failed"]
     assert failed == 1
     assert "1 alert delivery(ies) failed" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run", "--no-progress"], ["detect"]])
+def test_a_sent_alert_the_ledger_could_not_record_exits_with_the_delivery_code(tmp_path, receiver, command):
+    # It exited 0: a store refusing the ledger's writes re-sent the last day's alerts every run, unnoticed.
+    receiver.status = 200  # type: ignore[attr-defined]
+    config = _setup(tmp_path)
+    db = sqlite3.connect(tmp_path / "g.db")  # the real store refusing ledger writes, as a read-only one would
+    try:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key LIKE 'alert_sent:%' "
+                   "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END")  # fmt: skip
+        db.commit()
+    finally:
+        db.close()
+    result = _invoke(receiver, *command, "-c", str(config))
+    assert receiver.posts == 1  # sent, then not recorded
+    assert result.exit_code == 3, result.output  # README, "Exit codes": a delivery failure
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    unrecorded = summary["alerts_sent_unrecorded"] if command[0] == "run" else summary["delivery"]["unrecorded"]
+    assert unrecorded == 1
+    assert "1 alert delivery(ies) sent but not recorded in the delivery ledger" in result.stderr
 
 
 @pytest.mark.parametrize("command", [["run", "--no-progress"], ["detect"]])

@@ -1,8 +1,9 @@
 """Alerts by email over SMTP (stdlib smtplib): plain-text body, one message per alert; reports as HTML.
 
-A message counts as sent once the server accepted it for every recipient: the recipients it refused
-while taking the rest make it fail (temporary when one refusal is 4xx), and this sender's retries go
-to those recipients only. Once the server accepted the message, how it answers QUIT does not matter.
+A message counts as sent once the server accepted it for at least one recipient: sending it again
+would mail everyone who has it. The recipients it refused while taking the rest are reported
+(`PartlyDelivered`, a delivery that names them), and this sender's retries go to those a 4xx refused
+only. Once the server accepted the message, how it answers QUIT does not matter.
 """
 
 from __future__ import annotations
@@ -20,13 +21,23 @@ from alerts.render import as_text, title, updates
 from core.alert import Alert
 
 
+class PartlyDelivered(DeliveryError):
+    """The server took the message for some recipients and refused `refused` (address -> code and reply): the
+    message is delivered (the caller records it and reports the addresses, never sends it to everyone again).
+    Retryable while some refusal is temporary (4xx): a retry goes to those addresses only."""
+
+    def __init__(self, message: str, retryable: bool, refused: Mapping[str, tuple[int, bytes]]):
+        super().__init__(message, retryable=retryable)
+        self.refused = dict(refused)
+
+
 class EmailSender:
     def __init__(self, channel: EmailChannel, env: Mapping[str, str]):
         self.channel = channel
         self._password = env.get(channel.password_env, "") if channel.password_env else ""
-        # Message-ID -> the recipients a server refused while accepting the message for the others: a retry
-        # goes to them only, so the others do not get it twice.
-        self._owed: dict[str, list[str]] = {}
+        # Message-ID -> the recipients a server refused (their last reply) while accepting the message for the
+        # others: a retry goes to the temporarily refused ones only, so the others do not get it twice.
+        self._refused: dict[str, dict[str, tuple[int, bytes]]] = {}
 
     def message(self, alert: Alert, thread: str | None = None) -> EmailMessage:
         """The alert's email; `thread`: the first alert of its incident this channel got (`alerts.render`)."""
@@ -69,10 +80,36 @@ class EmailSender:
         self._deliver(self.report_message(report))
 
     def _deliver(self, message: EmailMessage) -> None:
+        """Send `message`, or, after the server took it for some recipients, retry the ones it refused for now.
+        Raises DeliveryError when nobody has it, PartlyDelivered while some recipient is still refused."""
         c = self.channel
         if c.password_env and not self._password:
             raise DeliveryError(f"environment variable {c.password_env} is not set", retryable=False)
         key = str(message["Message-ID"])
+        earlier = self._refused.get(key)  # None: nobody has it yet
+        if earlier is None:
+            refused, took = self._transmit(message, None)  # None: the message's own To
+            if not took:
+                raise self._recipients_refused(refused)
+        else:
+            retry = [address for address, (code, _) in earlier.items() if not _permanent(code)]
+            if not retry:  # every one left was refused for good: nothing to try again
+                raise self._partly(earlier)
+            try:
+                fresh, _ = self._transmit(message, retry)
+            except DeliveryError as exc:  # the others have it: still a delivery, with the same refusals owed
+                raise self._partly(earlier, f" (retry: {exc})") from None
+            # Those refused for good stay refused (and reported); of the retried ones, those refused again.
+            refused = {a: r for a, r in earlier.items() if _permanent(r[0])} | fresh
+        if refused:
+            self._refused[key] = dict(refused)
+            raise self._partly(refused)
+        self._refused.pop(key, None)
+
+    def _transmit(self, message: EmailMessage, to: list[str] | None) -> tuple[dict[str, tuple[int, bytes]], bool]:
+        """One SMTP session sending `message` to `to` (None: its To): the recipients refused, and whether the
+        server took it for any. Any other failure raises DeliveryError."""
+        c = self.channel
         try:
             if c.ssl:
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -85,28 +122,29 @@ class EmailSender:
                     smtp.starttls(context=ssl.create_default_context())
                 if c.username:
                     smtp.login(c.username, self._password)
-                # None: the message's own To. smtplib returns the recipients it refused when it took the rest.
-                refused = smtp.send_message(message, to_addrs=self._owed.get(key))
+                # smtplib returns the recipients it refused when it took the rest.
+                return dict(smtp.send_message(message, to_addrs=to)), True
             finally:
                 _hang_up(smtp)
         except smtplib.SMTPAuthenticationError:
             raise DeliveryError("SMTP login refused (check username and the password variable)", False) from None
         except smtplib.SMTPResponseException as exc:
-            raise self._refused(exc.smtp_code, exc.smtp_error) from None
+            raise self._refused_reply(exc.smtp_code, exc.smtp_error) from None
         except smtplib.SMTPRecipientsRefused as exc:
-            raise self._recipients_refused(exc.recipients) from None
+            return dict(exc.recipients), False
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(
                 "SMTP server does not offer STARTTLS; set starttls: false or ssl: true", False
             ) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"{type(exc).__name__} talking to SMTP {c.host}:{c.port}") from None
-        if refused:
-            self._owed[key] = list(refused)
-            raise self._recipients_refused(refused, others_got_it=True)
-        self._owed.pop(key, None)
 
-    def _refused(self, code: int, reply: bytes | str, what: str = "the message") -> DeliveryError:
+    def _partly(self, refused: Mapping[str, tuple[int, bytes]], note: str = "") -> PartlyDelivered:
+        """The message reached the other recipients; `refused` did not (retryable while one refusal is 4xx)."""
+        error = self._recipients_refused(refused, others_got_it=True)
+        return PartlyDelivered(f"{error}{note}", error.retryable, refused)
+
+    def _refused_reply(self, code: int, reply: bytes | str, what: str = "the message") -> DeliveryError:
         """An SMTP error reply as a DeliveryError. 5xx is permanent (RFC 5321): the server will refuse this
         message every time, so retrying it would only mark the channel down and block the alerts after it.
         4xx (and anything odd) is temporary and retried."""
@@ -125,7 +163,7 @@ class EmailSender:
         temporary = [r for r in refusals if not _permanent(r[0])]
         code, reply = temporary[0] if temporary else refusals[0]
         what = f"the recipient(s) {', '.join(recipients)}" + (" (the others got it)" if others_got_it else "")
-        return self._refused(code, reply, what=what)
+        return self._refused_reply(code, reply, what=what)
 
     def _reply_text(self, reply: bytes | str, limit: int = 200) -> str:
         """The server's reply, printable, short, and never with the password in it (a server may echo input)."""

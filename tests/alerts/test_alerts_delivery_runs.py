@@ -1,15 +1,17 @@
 """One delivery run: no channel waits on another's retries, the run's waiting is capped, an incident's opener
-still reaches each channel before its updates, and a ledger that fails to record a sent alert stops nothing.
+still reaches each channel before its updates, and a ledger that fails to record a sent alert stops that
+channel for the run (a failure), the others going on.
 Real HTTP server on 127.0.0.1, real SQLite ledger, real JSONL files."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from conftest import RecordingServer, make_alert
 
 from alerts.config import JsonlChannel, WebhookChannel
-from alerts.deliver import MAX_RUN_WAIT_S, DeliveryLedger, deliver, sent_key
+from alerts.deliver import MAX_RUN_WAIT_S, DeliveryLedger, deliver, sent_key, with_pending
 from core.alert import Alert
 
 BUSY = {"status": 503, "headers": {"Retry-After": "60"}}
@@ -74,26 +76,66 @@ def test_an_opener_waiting_for_its_retry_still_goes_before_its_update(http_serve
     assert "Update ·" in slack[2][2]
 
 
-def test_a_failing_ledger_write_after_acceptance_stops_nothing(state, tmp_path, caplog):
-    alerts = [make_alert(hour=15), make_alert(hour=18, severity="critical")]
-    # The real store refusing one write, as a locked or full database would (a trigger, standing in for one).
-    refused = sent_key("first", alerts[0].id)
+def _refuse_ledger_writes(state, like: str) -> None:
+    """The real store refusing some ledger writes, as a locked, full or read-only database would (a trigger,
+    standing in for one)."""
     state._conn().execute(
-        f"CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key = '{refused}' "
+        f"CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key LIKE '{like}' "
         "BEGIN SELECT RAISE(ABORT, 'database is locked'); END"
     )
+
+
+def test_a_failing_ledger_write_after_acceptance_stops_that_channel_for_the_run(state, tmp_path, caplog):
+    alerts = [make_alert(hour=15), make_alert(hour=18, severity="critical")]
+    _refuse_ledger_writes(state, sent_key("first", alerts[0].id))
     paths = {name: tmp_path / f"{name}.jsonl" for name in ("first", "pager")}
     channels = [JsonlChannel(type="jsonl", name=name, path=str(path)) for name, path in paths.items()]
 
     report = deliver(alerts, channels, state, {})
 
-    for path in paths.values():  # every channel got every alert
-        assert [json.loads(line)["id"] for line in path.read_text().splitlines()] == [a.id for a in alerts]
+    def got(name: str) -> list[str]:
+        return [json.loads(line)["id"] for line in paths[name].read_text().splitlines()]
+
+    # The other channel goes on; this one stops after the alert it could not record (a failure, for the next run).
+    assert got("pager") == [a.id for a in alerts] and got("first") == [alerts[0].id]
     first = report.channels["first"]
-    assert (first.sent, first.unrecorded, first.failed, report.unrecorded) == (2, 1, 0, 1)
-    assert first.errors == [f"{alerts[0].id}: sent, not recorded (IntegrityError: database is locked): "
-                            "the next run may send it again"]  # fmt: skip
+    assert (first.sent, first.unrecorded, first.failed, report.unrecorded, report.failed) == (1, 1, 1, 1, 1)
+    assert first.errors == [
+        f"{alerts[0].id}: sent, not recorded (IntegrityError: database is locked): the next run may send it again; "
+        "the channel's later alerts wait for the next run"
+    ]
     assert "could not record alert" in caplog.text
     state._conn().execute("DROP TRIGGER refuse")
     again = deliver(alerts, channels, state, {})  # at-least-once: the unrecorded one goes again
-    assert (again.sent, again.already_sent) == (1, 3)
+    assert (again.sent, again.already_sent, again.failed) == (2, 2, 0)
+    assert got("first") == [alerts[0].id, alerts[0].id, alerts[1].id]
+
+
+def test_a_store_refusing_every_ledger_write_does_not_resend_the_day_every_run(state, tmp_path):
+    # A read-only ledger: each run re-sent every alert of the last 24 h to the channel, and reported success.
+    stored = [make_alert(hour=9, kind="influencer"), make_alert(hour=12, kind="keyword"), make_alert(hour=15)]
+    for alert in stored:
+        alert.incident_id = alert.id
+    _refuse_ledger_writes(state, "alert_sent:%")
+    path = tmp_path / "team.jsonl"
+    channel = JsonlChannel(type="jsonl", name="team", path=str(path))
+
+    for run in range(3):  # three scheduled runs, five minutes apart; detection reports nothing new
+        offered = with_pending([], stored, [channel], state, stored[-1].window_end + timedelta(minutes=5 * run))
+        report = deliver(offered, [channel], state, {})
+        assert (report.sent, report.unrecorded, report.failed) == (1, 1, 2)  # a failed run, every time
+
+    assert len(path.read_text().splitlines()) == 3  # one per run (at-least-once), not the whole day's three
+
+
+def test_a_refusal_the_ledger_could_not_record_stops_that_channel_too(state, tmp_path):
+    # The store refusing writes: what the channel is sent after it could not be recorded either.
+    other, acme = make_alert(brand="Other", hour=9), make_alert(hour=15)
+    _refuse_ledger_writes(state, "alert_sent:%")
+    path = tmp_path / "acme.jsonl"
+    channel = JsonlChannel(type="jsonl", name="acme", path=str(path), route={"brands": ["Acme"]})
+
+    report = deliver([other, acme], [channel], state, {}).channels["acme"]
+
+    assert (report.routed_out, report.sent, report.failed) == (1, 0, 1) and not path.exists()
+    assert report.errors[0].startswith(f"{other.id}: routed away, not recorded (IntegrityError: database is locked)")

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import SMTP_PASSWORD, SMTP_USER, email_channel, free_port, make_alert
 
 from alerts.config import WebhookChannel
-from alerts.deliver import DeliveryLedger, deliver
+from alerts.deliver import DeliveryLedger, deliver, with_pending
 from core.alert import Alert
+from groundswell.config import parse_config
+from groundswell.period_delivery import send_report
+from groundswell.period_report import build_period_report
+from groundswell.periods import Period
 
 
 def _alerts() -> list[Alert]:
@@ -215,9 +220,12 @@ class _BusyMailbox:
 
     def __init__(self, who: str, replies: list[str], quit_reply: str | None = None) -> None:
         self.who, self.replies, self.quit_reply = who, list(replies), quit_reply
+        self.gone: str | None = None  # an address refused for good, every time
         self.delivered: list[list[str]] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's hook)
+        if address == self.gone:
+            return "550 5.1.1 No such user"
         if address == self.who and self.replies:
             return self.replies.pop(0)
         envelope.rcpt_tos.append(address)
@@ -243,18 +251,81 @@ def test_a_recipient_refused_for_now_while_others_took_it_is_retried_alone(mail,
     assert handler.delivered == [["pr@example.org"], ["oncall@example.org"]]
 
 
-def test_a_recipient_refused_for_good_while_others_took_it_fails_the_alert(mail, state, caplog):
+def test_a_recipient_refused_for_good_while_others_took_it_is_a_delivery_naming_it(mail, state, caplog):
+    # It failed the alert unrecorded: every run for a day mailed the whole list again, the valid recipients
+    # included, to be refused again.
     handler = _BusyMailbox("oncall@example.org", ["550 5.1.1 No such user"] * 5)
     channel = email_channel(mail(handler), to=["pr@example.org", "oncall@example.org"], retries=2, backoff_s=0.01)
     waits: list[float] = []
-    alerts = _alerts()
+    alerts = _alerts()[:1]
 
-    report = deliver(alerts[:1], [channel], state, {"PW": SMTP_PASSWORD}, sleep=waits.append).channels["email"]
+    for run in range(3):  # three scheduled runs, an hour apart: the alert is stored, no longer detected
+        now = alerts[0].window_end + timedelta(hours=run)
+        offered = with_pending([] if run else alerts, alerts, [channel], state, now)
+        report = deliver(offered, [channel], state, {"PW": SMTP_PASSWORD}, sleep=waits.append)
+        assert report.failed == 0
 
-    assert (report.sent, report.failed, waits) == (0, 1, [])  # failed, named, not retried
-    assert "oncall@example.org (the others got it) permanently: 550 5.1.1 No such user" in report.errors[0]
+    assert handler.delivered == [["pr@example.org"]] and waits == []  # mailed once, not retried
+    assert DeliveryLedger(state).delivered("email", alerts[0])
+    assert "oncall@example.org (the others got it) permanently: 550 5.1.1 No such user" in caplog.text
+
+
+def test_the_refused_recipient_is_named_in_the_channel_report(mail, state):
+    handler = _BusyMailbox("oncall@example.org", ["550 5.1.1 No such user"])
+    channel = email_channel(mail(handler), to=["pr@example.org", "oncall@example.org"], retries=2, backoff_s=0.01)
+    alerts = _alerts()[:1]
+
+    report = deliver(alerts, [channel], state, {"PW": SMTP_PASSWORD}).channels["email"]
+
+    assert (report.sent, report.failed, report.unrecorded) == (1, 0, 0)
+    assert report.errors == [f"{alerts[0].id}: delivered, but SMTP server refused the recipient(s) oncall@example.org "
+                             "(the others got it) permanently: 550 5.1.1 No such user"]  # fmt: skip
+
+
+def test_a_recipient_refused_for_now_past_its_retries_is_not_mailed_to_all_next_run(mail, state):
+    # Busy for the whole run: the retries go to it alone; once spent, the others' copy stands and is recorded.
+    handler = _BusyMailbox("oncall@example.org", ["450 4.2.1 Mailbox busy"] * 3)
+    channel = email_channel(mail(handler), to=["pr@example.org", "oncall@example.org"], retries=2, backoff_s=0.01)
+    waits: list[float] = []
+    alerts = _alerts()[:1]
+
+    report = deliver(alerts, [channel], state, {"PW": SMTP_PASSWORD}, sleep=waits.append).channels["email"]
+
+    assert (report.sent, report.failed, waits) == (1, 0, [0.01, 0.02])
+    assert "450 4.2.1 Mailbox busy for the recipient(s) oncall@example.org (the others got it)" in report.errors[0]
+    assert handler.delivered == [["pr@example.org"]]  # the two retries went to oncall alone, refused
+    assert with_pending([], alerts, [channel], state, alerts[0].window_end + timedelta(hours=1)) == []
+
+
+def test_a_retry_to_the_refused_recipient_keeps_the_permanent_refusal_named(mail, state):
+    # One address refused for good, one for now: the retry goes to the busy one only, and once it took the message
+    # the report still names the one refused for good (the retry's own answer did not mention it).
+    handler = _BusyMailbox("oncall@example.org", ["450 4.2.1 Mailbox busy"])
+    handler.gone = "typo@example.org"
+    channel = email_channel(
+        mail(handler), to=["pr@example.org", "oncall@example.org", "typo@example.org"], retries=2, backoff_s=0.01
+    )
+
+    report = deliver(_alerts()[:1], [channel], state, {"PW": SMTP_PASSWORD}, sleep=lambda s: None).channels["email"]
+
+    assert handler.delivered == [["pr@example.org"], ["oncall@example.org"]]
+    assert (report.sent, report.failed) == (1, 0)
+    assert "typo@example.org (the others got it) permanently: 550 5.1.1 No such user" in report.errors[0]
+
+
+def test_a_report_some_recipients_refused_is_recorded_and_not_mailed_to_all_again(mail, state):
+    handler = _BusyMailbox("oncall@example.org", ["550 5.1.1 No such user"] * 5)
+    channel = email_channel(mail(handler), to=["pr@example.org", "oncall@example.org"], retries=2, backoff_s=0.01)
+    config = parse_config({"brands": [{"name": "Acme", "query": "acme"}], "report": {"path": "unused/report.html"}})
+    report = build_period_report(config, state, Period("week", date(2026, 3, 9), date(2026, 3, 16)))
+
+    first = send_report(report, [channel], state, {"PW": SMTP_PASSWORD}, sleep=lambda s: None)
+    second = send_report(report, [channel], state, {"PW": SMTP_PASSWORD}, sleep=lambda s: None)
+
+    assert (first.sent, first.failed, second.already_sent) == (1, 0, 1)
+    told = "week:2026-W11: delivered, but SMTP server refused the recipient(s) oncall@example.org (the others got it)"
+    assert first.channels["email"].errors[0].startswith(told)
     assert handler.delivered == [["pr@example.org"]]
-    assert not DeliveryLedger(state).was_sent("email", alerts[0])
 
 
 def test_a_server_answering_quit_oddly_after_taking_the_message_has_it(mail, state):

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -166,6 +167,47 @@ def test_a_brand_whose_detection_fails_does_not_stop_the_others_alerts(dagbag, t
     out, err = capfd.readouterr()
     assert "alert detection failed for 1 brand(s): Broken" in out + err
     assert "RuntimeError: injected failure for Broken" in out + err
+
+
+def test_notify_fails_when_the_ledger_cannot_record_what_was_sent(dagbag, tmp_path, monkeypatch, capfd):
+    # The task passed on `failed` alone: a store refusing the ledger's writes re-sent the last day's alerts to
+    # every channel each run, behind a green task.
+    channel = tmp_path / "alerts.jsonl"
+    config = tmp_path / "groundswell.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "brands": [{"name": "Sparse", "query": "sparse"}],
+                "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
+                "channels": [{"type": "jsonl", "path": str(channel)}],
+                "report": {"path": str(tmp_path / "report.html")},
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(config))
+    store = _open_store(config)
+    try:
+        assert all(r.ok for r in store.upsert(_history("Sparse")))
+    finally:
+        store.close()
+    db = sqlite3.connect(tmp_path / "gs.db")  # the real store refusing ledger writes, as a read-only one would
+    try:
+        db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key LIKE 'alert_sent:%' "
+            "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END"
+        )
+        db.commit()
+    finally:
+        db.close()
+
+    _, states = run_dag(dagbag, "groundswell_alerts", DAY0 + timedelta(days=5, hours=22, minutes=15))
+
+    assert states[("detect", -1)] == "success"
+    assert states[("notify", -1)] == "failed"  # after its retry, which sent it again (at-least-once)
+    assert len(channel.read_text(encoding="utf-8").splitlines()) == 2
+    out, err = capfd.readouterr()
+    assert "0 alert deliveries failed, 1 sent but not recorded" in out + err
 
 
 @pytest.mark.parametrize("dag_id", ["groundswell_ingest", "groundswell_backfill"])
