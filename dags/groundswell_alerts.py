@@ -4,7 +4,8 @@
 sends each alert to every channel, and the pipeline refuses to send the same
 alert id to the same channel twice, so re-runs and retries never double-alert.
 A brand whose detection fails does not stop the others: their alerts are still
-delivered, then `detection_ok` fails the run naming the brand (the CLI's exit 1).
+delivered, then `detection_ok` fails the run naming the brand (the CLI's exit 1). A delivery that failed
+fails the run too (`delivery_ok`), as the CLI exits 3.
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def detection_ok(detected: dict | None) -> None:
     check_detection(detected)
 
 
+@task(trigger_rule="none_failed")
+def delivery_ok() -> None:
+    """Fails the run (upstream_failed) when notify failed: `detection_ok` runs whatever notify's outcome, and a
+    run is judged by its last tasks, so without this one a failed delivery ended in a green run."""
+
+
 @dag(
     dag_id="groundswell_alerts",
     schedule=CronDataIntervalTimetable("*/5 * * * *", timezone="UTC"),
@@ -84,7 +91,9 @@ def detection_ok(detected: dict | None) -> None:
 )
 def groundswell_alerts() -> None:
     detected = detect()
-    notify(detected) >> detection_ok(detected)
+    delivered = notify(detected)
+    delivered >> detection_ok(detected)
+    delivered >> delivery_ok()
 
 
 groundswell_alerts()

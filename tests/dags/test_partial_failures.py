@@ -201,10 +201,12 @@ def test_notify_fails_when_the_ledger_cannot_record_what_was_sent(dagbag, tmp_pa
     finally:
         db.close()
 
-    _, states = run_dag(dagbag, "groundswell_alerts", DAY0 + timedelta(days=5, hours=22, minutes=15))
+    run, states = run_dag(dagbag, "groundswell_alerts", DAY0 + timedelta(days=5, hours=22, minutes=15))
 
     assert states[("detect", -1)] == "success"
     assert states[("notify", -1)] == "failed"  # after its retry, which sent it again (at-least-once)
+    # The run fails too: detection_ok (all_done) succeeded, and a run was judged by it alone.
+    assert states[("delivery_ok", -1)] == "upstream_failed" and run.state == "failed"
     assert len(channel.read_text(encoding="utf-8").splitlines()) == 2
     out, err = capfd.readouterr()
     assert "0 alert deliveries failed, 1 sent but not recorded" in out + err
