@@ -276,6 +276,9 @@ def demo(directory: str, seed: int, progress: bool) -> None:
         )
     click.echo(f"report: {summary['report']}\nopen the dashboard: {summary['dashboard']}", err=True)
     _emit(summary)
+    if summary.get("report_error"):  # the summary first, as `run` does; then fail as `run` does
+        click.echo(f"Error: {summary['report_error']}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 @cli.command("ingest")

@@ -136,3 +136,15 @@ def test_the_crisis_is_one_theme_across_its_seven_languages(demo_run):
     assert set(in_top) == set(told_in), (top, in_top)
     # Its other phrasings ("overheating while charging · dangerous") are its aspects, not rising beside it.
     assert sum(in_top.values()) >= 0.9 * len(crisis), (top, in_top, told_in)
+
+
+def test_a_report_that_cannot_be_written_fails_the_demo_after_its_summary(demo_run):
+    """It printed `report: None` and exited 0. Last in this file: it leaves the demo's report path a folder."""
+    root, _, _ = demo_run
+    (root / "report.html").unlink()
+    (root / "report.html").mkdir()  # the report path taken by a folder: the write fails, the run does not stop
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(root), "--no-progress"])
+    assert result.exit_code == 1, result.output
+    summary = _summary(result)
+    assert summary["report"] is None and "report.html" in summary["report_error"]
+    assert "Error:" in result.stderr and "report.html" in result.stderr
