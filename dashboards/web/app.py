@@ -336,6 +336,13 @@ def create_app(
             return None
         return Period(scoped.since, scoped.until)
 
+    def refuse_since_after_period(filters: Filters) -> None:
+        """A `since` alone after the end its period would get is a 400, as on /api/overview (the rule is
+        views.default_period's): an empty page or file would read as "no mentions". Only a future since can lie
+        after that end (the newest match, else now), so a past one costs no extra query."""
+        if filters.until is None and filters.since and filters.since > datetime.now(UTC):
+            views.default_period(store, filters.replace(since=None), filters.since, None, None, newest)
+
     @app.get("/api/search")
     async def search(request: Request) -> dict[str, Any]:
         params = params_of(request)
@@ -346,11 +353,8 @@ def create_app(
         cursor, pinned = cursors.open(parse_cursor(params), scope)
 
         def read() -> tuple[dict[str, Any], Filters]:
-            if cursor is None and filters.until is None and filters.since and filters.since > datetime.now(UTC):
-                # A since alone after the end its period would get is a 400, as on /api/overview (the rule is
-                # views.default_period's): an empty page would read as "no mentions". Only a future since can
-                # lie after that end (the newest match, else now), so a past one costs no extra query.
-                views.default_period(store, filters.replace(since=None), filters.since, None, None, newest)
+            if cursor is None:
+                refuse_since_after_period(filters)
             # Later pages read the window page one resolved (carried in the cursor), not a moved one.
             scoped = filters.replace(since=pinned.since, until=pinned.until) if pinned else with_days(filters, days)
             return views.search(store, scoped, size, cursor, sort), scoped
@@ -373,6 +377,7 @@ def create_app(
     async def export(request: Request) -> StreamingResponse:
         params = params_of(request)
         filters, days = search_filters(params)
+        await runner.call(lambda: refuse_since_after_period(filters))  # before the stream: a 400, not an empty file
         # 'json' is the JSONL mention format too (the page's and old links' name for it).
         fmt = parse_choice(params, "format", ("csv", "jsonl", "json"), "csv")
         fmt = "jsonl" if fmt == "json" else fmt

@@ -1,4 +1,5 @@
-"""/api/search follows /api/overview's period rule: a `since` alone after the end its period would get is a 400."""
+"""/api/search and /api/export follow /api/overview's period rule: a `since` alone after the end its period
+would get is a 400."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def client():
 
 def test_a_since_after_the_newest_mention_and_now_is_refused(client):
     # It answered 200 with an empty page, which reads as "no mentions since then".
-    for endpoint in ("overview", "search"):
+    for endpoint in ("overview", "search", "export"):
         response = client.get(f"/api/{endpoint}", params={"since": "2150-01-01"})
         assert response.status_code == 400, (endpoint, response.text)
         body = response.json()
