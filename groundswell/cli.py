@@ -30,6 +30,7 @@ from groundswell.config import config_notes, config_warnings
 from groundswell.demo import prepare
 from groundswell.digest import check_day_ended
 from groundswell.intents_backfill import tag_missing_intents
+from groundswell.period_delivery import report_period
 from groundswell.pipeline import (
     as_dict,
     cannot_write,
@@ -435,11 +436,13 @@ def maintain(config_path: str, retention_days: int | None) -> None:
 def digest(config_path: str, day: datetime | None, period: str, send: bool) -> None:
     """Write the daily digest (Markdown + JSON), or the weekly/monthly report (and send it)."""
     config = _load(config_path)
-    if period == "day" and day:
-        try:
+    try:
+        if period == "day" and day:
             check_day_ended(day.date(), config.digest.timezone, datetime.now(UTC))
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+        elif period != "day":
+            report_period(period, day.date() if day else None, config.digest.timezone, datetime.now(UTC))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     declare_output(Path(config.report.path).parent)  # digests/ and reports/ are made beside the report
     store = open_store(config)
     try:

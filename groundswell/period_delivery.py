@@ -167,6 +167,19 @@ def _send_one(
     log.warning("report %s not delivered to %s: %s", report["period"], channel.key, error)
 
 
+def report_period(kind: PeriodKind, day: date | None, timezone: str, now: datetime) -> tuple[Period, Period]:
+    """(the period to report on: the one containing `day`, else the last complete one; the last complete one),
+    in `timezone` as of `now`. ValueError for a period that has not ended: its report would count part of it
+    (or nothing) and read like a quiet week."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    latest = last_complete(kind, today)
+    period = latest if day is None else period_containing(kind, day)
+    if period.end > today:
+        raise ValueError(f"the {period.label} has not ended yet in {timezone} (digest.timezone): the latest "
+                         f"complete one is the {latest.label}")
+    return period, latest
+
+
 def run_period_report(
     config: Config,
     store: Store,
@@ -182,9 +195,7 @@ def run_period_report(
     """The report of the week/month containing `day` (default: the last complete one as of `now`, in
     the digest's timezone), written as Markdown, HTML and JSON beside the digests and, with `send`,
     sent; the run of the last complete period also sends the earlier reports still owed (`owed`)."""
-    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(config.digest.timezone)).date()
-    latest = last_complete(kind, today)
-    period = latest if day is None else period_containing(kind, day)
+    period, latest = report_period(kind, day, config.digest.timezone, now or datetime.now(UTC))
     report = build_period_report(config, store, period, response)
     folder = Path(config.report.path).parent / "reports"
     folder.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,20 @@ def test_digest_refuses_a_day_that_has_not_ended_in_its_timezone(config, tmp_pat
     assert (tmp_path / "digests" / f"{yesterday.isoformat()}.md").is_file()
 
 
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_a_period_report_refuses_a_period_that_has_not_ended(config, tmp_path, period):
+    # `digest --period week --day <today>` wrote a report of part of a week, or of none, as if it were quiet.
+    today = datetime.now(UTC).astimezone(ZoneInfo(TIMEZONE)).date()
+    for day in (today, datetime(2099, 1, 1).date()):
+        args = ["digest", "-c", str(config), "--period", period, "--day", day.isoformat(), "--no-send"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        assert "has not ended yet in Pacific/Kiritimati (digest.timezone): the latest complete one is" in result.stderr
+    assert not (tmp_path / "reports").exists()
+    last = CliRunner().invoke(cli, ["digest", "-c", str(config), "--period", period, "--no-send"])
+    assert last.exit_code == 0, last.output
+
+
 def test_collect_refuses_a_reversed_window(tmp_path):
     # It read nothing and exited 0 ("0 mention(s)"), as advocates and re-enrich no longer do.
     source = tmp_path / "in.jsonl"
