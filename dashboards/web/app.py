@@ -276,6 +276,9 @@ def create_app(
         params_of(request)
         if meta_cache.get("at", 0.0) + META_TTL_S < time.monotonic():
             await refresh_meta()
+        else:
+            # The audit is one state read, not a scan: read each time, so a score saved a minute ago shows now.
+            meta_cache["audit"] = await runner.call(lambda: audit_view(store, meta_cache["models"]))
         return {
             "title": dashboard_title,
             "store": getattr(store, "name", type(store).__name__),
