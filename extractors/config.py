@@ -39,3 +39,8 @@ class SourceConfig(_Strict):
     @property
     def key(self) -> str:
         return self.name or self.type
+
+    def collects_for(self, brand_names: list[str]) -> list[str]:
+        """The brands this source collects for, of the config's `brand_names` (in config order): its own
+        `brands`, else every brand. The one rule for planning a run and for checking a config."""
+        return list(brand_names) if self.brands is None else list(self.brands)

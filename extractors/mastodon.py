@@ -53,6 +53,18 @@ def query_hashtags(query: str) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
+NO_TAG = "the query has no #hashtag or single word to follow; set options.hashtags"
+
+
+def followed_tags(options: MastodonOptions, query: str) -> list[str]:
+    """The tags a brand's query is collected through: `options.hashtags`, else the query's own
+    (`query_hashtags`). ValueError (`NO_TAG`) when there are none. The rule for collection and config check."""
+    tags = [t.lstrip("#").lower() for t in options.hashtags] if options.hashtags else query_hashtags(query)
+    if not tags:
+        raise ValueError(NO_TAG)
+    return tags
+
+
 class MastodonExtractor(Extractor[MastodonOptions]):
     type = "mastodon"
     Options = MastodonOptions
@@ -77,9 +89,10 @@ class MastodonExtractor(Extractor[MastodonOptions]):
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
-        tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query)
-        if not tags:
-            raise SourceError("mastodon: the query has no #hashtag or single word to follow; set options.hashtags")
+        try:
+            tags = followed_tags(opts, query)
+        except ValueError as exc:
+            raise SourceError(f"mastodon: {exc}") from None
         selector = Selector("mastodon", brand, query, window)
         saved = decode_cursor(cursor, "mastodon")
         backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlog(value, f"mastodon/{brand} #{tag}"))}

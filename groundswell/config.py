@@ -450,12 +450,12 @@ def config_notes(config: Config) -> list[str]:
 
 def _mastodon_tags(options: Any, query: str) -> list[str]:
     """The tags MastodonExtractor.extract follows, and its error when there are none."""
-    from extractors.mastodon import query_hashtags  # lazy: extractor modules load only when configured (registry)
+    from extractors.mastodon import followed_tags  # lazy: extractor modules load only when configured (registry)
 
-    tags = options.hashtags or query_hashtags(query)
-    if not tags:
-        raise QueryCompileError("the query has no #hashtag or single word to follow; set options.hashtags")
-    return tags
+    try:
+        return followed_tags(options, query)
+    except ValueError as exc:
+        raise QueryCompileError(str(exc)) from None
 
 
 # Per source type, what its extractor turns a brand's query into before it asks the platform (the same
@@ -478,9 +478,7 @@ def _query_warnings(config: Config) -> list[str]:
         if compile_query is None:
             continue
         options = get_extractor_class(source.type).Options.model_validate(source.options)
-        # The brands it collects for, as groundswell.targets.plan_targets pairs them (that module imports
-        # this one, so it cannot be called from here).
-        brands = [b.name for b in config.brands] if source.brands is None else source.brands
+        brands = source.collects_for([b.name for b in config.brands])  # as groundswell.targets.plan_targets
         for brand in brands:
             try:
                 compile_query(options, config.brand(brand).search_query)

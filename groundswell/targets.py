@@ -43,7 +43,7 @@ def plan_targets(config: Config, *, source: str | None = None, brand: str | None
         Target(src, name)
         for src in config.sources
         if source is None or src.key == source
-        for name in (brand_names if src.brands is None else src.brands)
+        for name in src.collects_for(brand_names)
         if brand is None or name == brand
     ]
 
