@@ -22,7 +22,7 @@ from pydantic import Field
 from core.accounts import account_key
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
-from extractors.http import Retry, retry_after_header, retry_after_seconds
+from extractors.http import Retry, retry_after_seconds, retry_for_status
 from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
 log = logging.getLogger("groundswell.extractors.bluesky")
@@ -283,9 +283,10 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
             return Retry(f"network error ({status or type(exc).__name__})")
         if isinstance(exc, ex.UnauthorizedError):
             return SourceError(f"bluesky: {status}: this host needs a login; use the public AppView base_url")
-        if isinstance(exc, ex.RequestException) and status and status >= 500:
-            # Only an explicit Retry-After: ratelimit-reset is the quota window, not when the server is back.
-            return Retry(f"server error {status}", retry_after_header(headers, self.retry.clock()))
+        if isinstance(exc, ex.RequestException) and status and (status >= 500 or status == 408):
+            # `retry_for_status`: only an explicit Retry-After (ratelimit-reset is the quota window, not when the
+            # server is back).
+            return retry_for_status(status, headers, self.retry.clock())
         if isinstance(exc, ex.RequestErrorBase):
             return SourceError(f"bluesky rejected the request: {exc}")
         if isinstance(exc, json.JSONDecodeError | ex.ModelError):

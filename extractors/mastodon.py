@@ -25,7 +25,7 @@ from core.query import parse
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
-from extractors.http import Retry, classify_requests_error, make_session
+from extractors.http import Retry, classify_requests_error, make_session, retry_for_status
 from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
 log = logging.getLogger("groundswell.extractors.mastodon")
@@ -247,6 +247,12 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         if isinstance(exc, mastodon.MastodonAPIError):
             if "parse response as JSON" in str(exc):
                 return Retry("malformed JSON in the response")
+            # Mastodon.py names 5xx up to 511 only: a 408 or a Cloudflare 52x comes as a plain MastodonAPIError,
+            # its status second in its args.
+            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+            retry = retry_for_status(status, None, time.time()) if status is not None else None
+            if retry is not None:
+                return retry
             return SourceError(f"mastodon: request rejected ({str(exc)[:200]})")
         return classify_requests_error(exc)
 

@@ -30,6 +30,7 @@ from extractors.http import (
     rebase,
     retry_after_header,
     retry_after_seconds,
+    retry_for_status,
 )
 from extractors.query_native import to_x
 from extractors.state import Backlog, Newest, ReadBudget
@@ -119,6 +120,10 @@ def classify_tweepy(exc: Exception, now: float, token_env: str) -> Exception | N
             f"allows this endpoint: {'; '.join(exc.api_messages)[:200]}"
         )
     if isinstance(exc, tweepy.HTTPException):
+        # A 408 (and any 5xx tweepy names no class for) is worth another try, as everywhere (`retry_for_status`).
+        retry = retry_for_status(exc.response.status_code, exc.response.headers, now)
+        if retry is not None:
+            return retry
         return SourceError(f"X rejected the request ({exc.response.status_code}): {'; '.join(exc.api_messages)[:300]}")
     if isinstance(exc, requests.exceptions.JSONDecodeError):
         return Retry("malformed JSON in the response")

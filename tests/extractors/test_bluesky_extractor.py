@@ -127,3 +127,10 @@ def test_own_post_dated_exactly_at_the_window_start_is_collected(server, local):
     window = Window(since, since + timedelta(minutes=15))
     batches = list(local(max_pages=1).own_posts("acme", "acme", ["ann.bsky.social"], None, window))
     assert sorted(m.native_id.split("/")[-1] for b in batches for m in b.mentions) == ["edge", "late"]
+
+
+@pytest.mark.parametrize("status", [408, 520])
+def test_a_408_or_an_unnamed_5xx_is_retried(server, local, clock, status):
+    server.route(SEARCH, Reply(status, {"error": "Busy"}), Reply(200, {"posts": [_post("a1", "acme again")]}))
+    batches = list(local().extract("acme", "acme", None, Window()))
+    assert [m.text for b in batches for m in b.mentions] == ["acme again"] and clock.sleeps == [1.0]

@@ -150,3 +150,11 @@ def test_a_full_page_with_a_bad_entry_still_checks_the_window(server, local):
     assert len([m for b in batches for m in b.mentions]) == 18
     # The page reached before the window: no next page asked for.
     assert [p for p, _ in server.requests if p.startswith("/api/v1/timelines")] == ["/api/v1/timelines/tag/acme"]
+
+
+@pytest.mark.parametrize("status", [408, 520])
+def test_a_408_or_a_5xx_mastodon_py_names_no_class_for_is_retried(server, local, clock, status):
+    # Mastodon.py raises a plain MastodonAPIError for them: it stopped the source as "request rejected".
+    server.route("/api/v1/timelines/tag/acme", Reply(status, {"error": "busy"}), Reply(200, [_status("5", "Acme")]))
+    batches = list(local().extract("acme", "acme", None, Window()))
+    assert [m.text for b in batches for m in b.mentions] == ["Acme"] and clock.sleeps == [1.0]

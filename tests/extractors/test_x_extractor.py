@@ -262,3 +262,11 @@ def test_monthly_read_budget_is_metered_warned_and_enforced(server, policy, reco
     state.data[key] = "25"
     with pytest.raises(SourceError, match="monthly read budget of 25 is spent"):
         list(make(server, policy, monthly_read_budget=25).bind(state, "x-main").extract("acme", "nyc", None, Window()))
+
+
+def test_a_408_is_retried_like_a_server_error(server, policy, clock, recordings):
+    # tweepy names no class for it: it was "X rejected the request (408)", the source stopped.
+    page = body(recordings, "apis/searches/search_tweets_query.json")
+    server.route(SEARCH, Reply(408, {"title": "Request Timeout"}), Reply(200, page))
+    batches = list(make(server, policy).extract("acme", "snowman", None, Window()))
+    assert clock.sleeps == [1.0] and batches[-1].cursor == page["meta"]["newest_id"]
