@@ -67,7 +67,10 @@ def _mastodon_same(key: str, acct: str, url: str | None) -> bool:
         return False
     if not domain:
         return not a_domain
-    home = a_domain or (urlsplit(url).hostname or "" if url else "")
+    try:
+        home = a_domain or (urlsplit(url).hostname or "" if url else "")
+    except ValueError:  # a malformed URL in the payload names no instance
+        home = ""
     home, domain = home.lower(), domain.lower()
     # No URL to tell the instance by: taken as the key's. An instance may serve its accounts' domain from a
     # subdomain (accounts @example.com, web social.example.com).

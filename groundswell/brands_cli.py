@@ -6,9 +6,11 @@ not edited in place because PyYAML cannot write a file back with its comments an
 
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import click
+import yaml
 
 from groundswell.brand_suggest import Suggestion, suggest
 from groundswell.cli_options import config_option, load_cli_config
@@ -33,15 +35,14 @@ def suggest_cmd(name: str, config_path: str, extra: tuple[str, ...]) -> None:
         rows, notes = suggest(brand, store, extra)
     finally:
         store.close()
-    existing = [a if isinstance(a, str) else _mapping(a.text, a.inflect) for a in brand.aliases]
+    existing = [a if isinstance(a, str) else a.model_dump(exclude_none=True) for a in brand.aliases]
     click.echo(render(name, rows, notes, existing))
 
 
-def _mapping(text: str, inflect: object) -> str:
-    return f"{{text: {text}}}" if inflect is None else f"{{text: {text}, inflect: {str(inflect).lower()}}}"
+AliasItem = str | dict[str, object]  # a name, or {text: NAME, inflect: ...} as the config writes it
 
 
-def render(name: str, rows: list[Suggestion], notes: list[str], existing: list[str] | None = None) -> str:
+def render(name: str, rows: list[Suggestion], notes: list[str], existing: list[AliasItem] | None = None) -> str:
     """The table, the notes, and the YAML to paste for the candidates that add mentions."""
     lines = [f"Alias candidates for {name} (counted on the configured store):", ""]
     lines.append(f"  {'lang':<5}{'alias':<14}{'matches':>8}{'adds':>6}  matched as / proposed by")
@@ -53,10 +54,23 @@ def render(name: str, rows: list[Suggestion], notes: list[str], existing: list[s
     useful = [r.candidate.text for r in rows if r.adds]
     if useful:
         lines += ["", "To accept, add to this brand in the config (docs/configuration.md, 'Aliases'):",
-                  f"    aliases: [{', '.join([*(existing or []), *useful])}]"]
+                  f"    aliases: {_flow_yaml([*(existing or []), *useful])}"]
     else:
         lines += ["", "No candidate adds a stored mention."]
     return "\n".join(lines)
+
+
+def _flow_yaml(items: list[AliasItem]) -> str:
+    """`items` as one line of YAML flow style that reads back as exactly `items`.
+
+    Written by PyYAML, not joined by hand: `#lumora` would start a comment and `Lumora: Pulse` a mapping.
+    Plain style reads best; where it would not stay on one line (a line break in an alias, which YAML also
+    folds in single quotes) or not read back, double quotes, whose escapes keep every character on the line."""
+    dump = {"default_flow_style": True, "allow_unicode": True, "width": math.inf, "sort_keys": False}
+    text = yaml.safe_dump(items, **dump).strip()
+    if len(text.splitlines()) != 1 or yaml.safe_load(text) != items:
+        text = yaml.safe_dump(items, default_style='"', **dump).strip()
+    return text
 
 
 def _pad(text: str, width: int) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from core.escaping import safe_url
 from core.mention import RT_PREFIX, Mention
 from indexing.base import BRANDS, Store, stored_ids
 
@@ -34,12 +35,15 @@ def _is_tracking(name: str) -> bool:
 
 
 def canonical_url(url: str | None) -> str | None:
-    """Lower-case scheme/host, no 'www.', no fragment, no tracking parameters, no trailing '/'."""
-    if not url:
+    """Lower-case scheme/host, no 'www.', no fragment, no tracking parameters, no trailing '/'.
+
+    None for anything but an http(s) link with a host, an unparsable one (`http://[x`) included: what
+    counts as a link is `core.escaping.safe_url`'s rule. One stranger's broken URL must cost its post
+    the URL key only, not fail the whole batch it came in."""
+    link = safe_url(url)
+    if link is None:
         return None
-    parts = urlsplit(url.strip())
-    if not parts.netloc:
-        return None
+    parts = urlsplit(link)  # safe_url parsed this very string: it cannot raise here
     host = parts.netloc.lower().removeprefix("www.")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
     return urlunsplit(("https", host, parts.path.rstrip("/") or "/", urlencode(sorted(query)), ""))

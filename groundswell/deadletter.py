@@ -29,7 +29,9 @@ class Parked:
     """What the file holds: mentions by id, and lines it could not read (kept verbatim, never dropped)."""
 
     mentions: dict[str, Mention] = field(default_factory=dict)
-    unreadable: list[str] = field(default_factory=list)
+    # The lines as the file held them, without their "\n": bytes, so one that is not UTF-8 is written back
+    # byte for byte for a person to fix, not with U+FFFD in place of what they would have to recover.
+    unreadable: list[bytes] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.mentions) + len(self.unreadable)
@@ -73,15 +75,18 @@ class DeadLetter:
         parked = Parked()
         if not self.path.exists():
             return parked
-        with self.path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
+        with self.path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                line = raw.rstrip(b"\n")
                 if not line.strip():
                     continue
                 try:
-                    mention = _parse(line)
-                except (ValueError, ValidationError) as exc:
+                    # Strict: a line that is not UTF-8 (an editor's Latin-1 save) is unreadable, not a mention
+                    # whose text has U+FFFD stored for good.
+                    mention = _parse(line.decode("utf-8"))
+                except (UnicodeDecodeError, ValueError, ValidationError) as exc:
                     log.error("%s line %d: unreadable, kept for a person to fix (%s)", self.path, number, exc)
-                    parked.unreadable.append(line.rstrip("\n"))
+                    parked.unreadable.append(line)
                     continue
                 parked.mentions[mention.id] = mention
         return parked
@@ -92,11 +97,11 @@ class DeadLetter:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
+        with tmp.open("wb") as handle:
             for mention in parked.mentions.values():
-                handle.write(dump_mention(mention) + "\n")
+                handle.write(dump_mention(mention).encode("utf-8") + b"\n")
             for line in parked.unreadable:
-                handle.write(line + "\n")
+                handle.write(line + b"\n")  # byte for byte, as read
         os.replace(tmp, self.path)  # a crash mid-write leaves the previous file whole
 
     @contextmanager

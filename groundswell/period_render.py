@@ -70,11 +70,14 @@ def title(report: dict[str, Any]) -> str:
 
 
 def link(report: dict[str, Any]) -> str | None:
-    """The dashboard's Explore page over the period (all brands of the report, or its one brand)."""
+    """The dashboard's Explore page over the period (all brands of the report, or its one brand).
+
+    Its window is the report's own UTC bounds (`since`/`until`, local midnights of the report's timezone):
+    the local dates read as UTC midnights would show another window than the one counted."""
     base = safe_url(report.get("dashboard_url"))
     if not base:
         return None
-    params = {"since": f"{report['start']}T00:00:00Z", "until": f"{report['end']}T00:00:00Z"}
+    params = {"since": report["since"], "until": report["until"]}
     if len(report["brands"]) == 1:
         params["brand"] = report["brands"][0]["brand"]
     return f"{base.rstrip('/')}/explore?{urlencode(params)}"

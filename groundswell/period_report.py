@@ -160,6 +160,10 @@ def build_period_report(
         "label": period.label,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
+        # The UTC bounds every figure above counts with (local midnights of `timezone`): links over the
+        # period use these, so they show the mentions the report counted, not the UTC days' ones.
+        "since": _utc_iso(start),
+        "until": _utc_iso(end),
         "timezone": tz,
         "baseline_weeks": base_weeks,
         "response_times": response is not None,
@@ -168,6 +172,11 @@ def build_period_report(
         "sentiment_audit": audit_view(store),
         "brands": brands,
     }
+
+
+def _utc_iso(value: datetime) -> str:
+    """A UTC instant as the dashboard's query parameters write it: 2026-03-01T23:00:00Z."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def for_brands(report: dict[str, Any], brands: list[str] | None) -> dict[str, Any]:

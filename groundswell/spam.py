@@ -76,18 +76,21 @@ def flag_spam(
     batch = list(store.iter_mentions(window))
     report = SpamReport(examined=len(batch))
     found = detect(batch, rules)
-    kept = overrides(store) if found else set()
-    changed: list[Mention] = []
+    candidates: list[tuple[Mention, str]] = []
     for mention in batch:
-        is_own = bool(own) and own.owns(mention)
-        reason = OWN_POST if is_own else found.get(mention.id)
-        if reason is None or mention.spam is not None:
-            continue  # sticky: an earlier flag stays as it was worded
+        reason = OWN_POST if own and own.owns(mention) else found.get(mention.id)
+        if reason is not None and mention.spam is None:  # sticky: an earlier flag stays as it was worded
+            candidates.append((mention, reason))
+    # Own posts are set aside whether or not the detector found anything, so the overrides are read whenever
+    # anything would be flagged: an analyst's "not spam" on a care reply must hold in a quiet window too.
+    kept = overrides(store) if candidates else set()
+    changed: list[Mention] = []
+    for mention, reason in candidates:
         if mention.id in kept:
             report.overridden += 1
             continue
         changed.append(mention.model_copy(update={"spam": reason}))
-        if is_own:
+        if reason == OWN_POST:
             report.own_posts += 1
             continue
         rule = reason.split(":", 1)[0]

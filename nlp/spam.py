@@ -79,7 +79,10 @@ def link_domains(text: str) -> list[str]:
     """Host names of the links in a text, lower-cased, without 'www.'."""
     out = []
     for url in _URL.findall(text):
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        try:
+            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        except ValueError:  # "http://[x": post text is not a URL parser's input; no host to count
+            continue
         if host:
             out.append(host)
     return out

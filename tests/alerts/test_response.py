@@ -215,3 +215,5 @@ def test_a_mastodon_namesake_on_another_instance_is_not_the_brand():
     web = OwnAccounts.of({"mastodon": ["@lumora@example.com"]})
     assert web.owns(by("lumora", "https://social.example.com/@lumora/1"))
     assert not web.owns(by("lumora", "https://notexample.com/@lumora/1"))
+    # A malformed URL in the payload names no instance: taken as the key's, not a crash of the spam step.
+    assert web.owns(by("lumora", "https://[broken/@lumora/1"))

@@ -10,10 +10,11 @@ import yaml
 from click.testing import CliRunner
 
 from core.mention import Mention
-from groundswell.brand_suggest import suggest
+from groundswell.brand_suggest import Suggestion, suggest
+from groundswell.brands_cli import render
 from groundswell.cli import cli
 from groundswell.config import load_config
-from groundswell.transliteration import candidates, to_hangul
+from groundswell.transliteration import Candidate, candidates, to_hangul
 from indexing.sqlite import SqliteStore
 
 # (text, brand it was stored under); Lumora has query 'Lumora' and alias ルモラ, inflect: [ru].
@@ -93,3 +94,22 @@ def _mention(i: int, text: str, brand: str | None) -> Mention:
     return Mention(
         source="import", native_id=str(i), text=text, brand=brand, created_at=datetime(2026, 11, 1, tzinfo=UTC)
     )
+
+
+def test_the_printed_aliases_line_is_yaml_that_reads_back_as_the_aliases(config_path: Path) -> None:
+    # Joined by hand, `#lumora` started a comment and `Lumora: Pulse` became a mapping in the pasted config.
+    existing = ["ルモラ", "#lumora", "Lumora: Pulse", "yes", {"text": "Lumo [Pro]", "inflect": False}]
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["brands"][0]["aliases"] = existing
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["brands", "suggest", "Lumora", "--config", str(config_path)])
+    assert result.exit_code == 0, result.output
+    (line,) = [x for x in result.output.splitlines() if x.strip().startswith("aliases:")]
+    assert yaml.safe_load(line) == {"aliases": [*existing, "Лумора", "루모라"]}
+
+
+@pytest.mark.parametrize("alias", ["line\nbreak", "next\x85line", "para\u2029graph", "quote ' and \"", "- dash"])
+def test_an_alias_yaml_would_fold_or_misread_is_printed_on_one_line(alias: str) -> None:
+    rows = [Suggestion(Candidate("ru", "Люмора", "translit"), "Люмора", 5, 3)]
+    line = render("Lumora", rows, [], [alias]).splitlines()[-1]
+    assert yaml.safe_load(line) == {"aliases": [alias, "Люмора"]}

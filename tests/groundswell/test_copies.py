@@ -127,3 +127,27 @@ def test_a_batch_reads_and_writes_the_copy_index_once(tmp_path):
     assert store.calls == ["get_states", "get_states", "set_states"]
     again, _ = CopyIndex(store).split(posts[:50])
     assert again == posts[:50]  # their own keys: not copies of themselves
+
+
+def test_an_unparsable_post_url_gives_no_url_key_and_its_batch_is_stored(tmp_path):
+    # urlsplit raises on "http://[x"; one stranger's broken link failed the whole source batch, every run.
+    assert canonical_url("http://[lumora-news/recall") is None
+    assert canonical_url("javascript://example.com/%0aalert(1)") is None  # not a link: safe_url's rule
+    rows = [
+        {"source": "rss", "native_id": "good", "text": "Lumora Pulse review", "created_at": "2026-11-01T10:00:00Z",
+         "url": "https://example.com/a"},
+        {"source": "rss", "native_id": "bad", "text": "Lumora recall coming?", "created_at": "2026-11-01T11:00:00Z",
+         "url": "http://[lumora-news/recall"},
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = parse_config({
+        "brands": [{"name": "Lumora", "query": "Lumora"}],
+        "sources": [{"type": "import", "name": "feed", "options": {"path": str(tmp_path / "in.jsonl")}}],
+        "report": {"path": str(tmp_path / "report.html")},
+    })
+    store = SqliteStore(tmp_path / "g.db")
+    report = pipeline.collect(config, store)
+    assert report.errors == {} and report.stored == 2
+    assert sorted(m.id for m in store.iter_mentions()) == ["rss:bad", "rss:good"]
+    assert pipeline.collect(config, store).errors == {} and store.count() == 2  # the next run is fine too
+    store.close()

@@ -248,3 +248,24 @@ def test_a_parked_copy_of_a_mention_still_failing_stays_parked(tmp_path):
     replay = pipeline.replay_deadletter(config, store)
     assert (replay.replayed, replay.duplicates, replay.deadletter) == (1, 1, 0)
     assert [m.id for m in store.iter_mentions(Filters())] == ["rss:1"]
+
+
+def test_lines_that_are_not_utf8_stay_byte_for_byte_while_the_rest_is_replayed(setup):
+    # Read with errors="replace" and rewritten, a Latin-1 edit lost its bytes to U+FFFD for good, also in the
+    # lines promised to be kept verbatim for a person to fix.
+    config, tmp_path = setup
+    good = {"source": "x", "native_id": "7", "text": "Lumora café", "created_at": "2026-11-01T10:00:00Z"}
+    latin1 = json.dumps({**good, "native_id": "8"}, ensure_ascii=False).encode("latin-1")  # "caf\xe9"
+    broken = b'{"broken": "na\xefve" \r'  # neither UTF-8 nor JSON; its \r is kept too
+    path = tmp_path / "out" / "deadletter.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(json.dumps(good, ensure_ascii=False).encode("utf-8") + b"\n" + latin1 + b"\n" + broken + b"\n")
+
+    store = SqliteStore(tmp_path / "g.db")
+    report = pipeline.collect(config, store)
+    assert report.replayed == 1 and report.deadletter == 2
+    assert store.get(["x:7"])[0].text == "Lumora café" and store.get(["x:8"]) == []
+    assert path.read_bytes() == latin1 + b"\n" + broken + b"\n"  # what a person must fix, as it was
+    pipeline.collect(config, store)  # and again: still untouched
+    assert path.read_bytes() == latin1 + b"\n" + broken + b"\n"
+    store.close()

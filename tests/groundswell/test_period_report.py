@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from email.header import decode_header, make_header
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -18,8 +19,8 @@ from groundswell.audit_results import save_audit
 from groundswell.cli import cli
 from groundswell.config import parse_config
 from groundswell.period_delivery import run_period_report
-from groundswell.period_render import render_html, render_markdown
-from groundswell.period_report import build_period_report
+from groundswell.period_render import link, render_html, render_markdown
+from groundswell.period_report import build_period_report, for_brands
 from groundswell.periods import Period, last_complete, period_containing
 from groundswell.sentiment_corrections import correct_sentiment
 from indexing.base import Filters
@@ -142,6 +143,26 @@ def test_monthly_figures_match_an_independent_count(tmp_path, store):
     _check(lumora["baseline"], _independent("Lumora", date(2026, 10, 4), MONTH.start), 30 / 28)
     assert len(lumora["daily"]) == 30 and lumora["alerts"]["count"] == 3
     assert report["baseline_weeks"] == 4 and report["label"] == "November 2026"
+
+
+@pytest.mark.parametrize(
+    ("tz", "since", "until"),
+    [
+        ("UTC", "2026-11-16T00:00:00Z", "2026-11-23T00:00:00Z"),
+        ("Europe/Berlin", "2026-11-15T23:00:00Z", "2026-11-22T23:00:00Z"),
+        ("America/Los_Angeles", "2026-11-16T08:00:00Z", "2026-11-23T08:00:00Z"),
+    ],
+)
+def test_the_dashboard_link_covers_the_window_the_report_counted(tmp_path, store, tz, since, until):
+    # The link wrote the local dates as UTC midnights: outside UTC it showed another window than the counts'.
+    report = build_period_report(_config(tmp_path, timezone=tz), store, WEEK)
+    assert (report["since"], report["until"]) == (since, until)
+    url = urlsplit(link(for_brands(report, ["Lumora"])))
+    params = dict(parse_qsl(url.query))
+    assert params == {"since": since, "until": until, "brand": "Lumora"}
+    window = Filters(brand="Lumora", since=datetime.fromisoformat(since), until=datetime.fromisoformat(until))
+    assert store.count(window) == report["brands"][0]["current"]["mentions"]  # what the link shows is what was counted
+    assert f"Open in the dashboard: {link(report)}" in render_markdown(report)
 
 
 def test_goals_met_missed_and_no_data(tmp_path, store):

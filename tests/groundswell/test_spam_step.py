@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from store_faults import FailingStateDeletes
 
+from core.accounts import OwnAccounts
 from core.mention import Author, Mention, Sentiment
 from groundswell.spam import (
     OVERRIDE_PREFIX,
@@ -144,3 +145,26 @@ def test_the_brands_own_accounts_are_set_aside_not_spam(store, tmp_path) -> None
     _write(other, answers)
     assert flag_spam(other, T0, T0 + timedelta(minutes=40)).by_reason == {"copy-paste campaign": 8}
     other.close()
+
+
+def test_a_not_spam_on_an_own_post_holds_when_the_detector_finds_nothing(store) -> None:
+    """Own posts are set aside whatever the detector finds, so an analyst's "not spam" on one must be read
+    even in a window with no spam at all; else the next pass sets the post aside again."""
+    own = OwnAccounts.of({"x": ["LumoraCare"]})
+    care = post(1, "Sorry to hear that, please DM us", minutes=0).model_copy(
+        update={"author": Author(handle="LumoraCare")}
+    )
+    _write(store, [care])
+    assert flag_spam(store, T0, T0 + timedelta(hours=1), own=own).own_posts == 1
+    assert mark_not_spam(store, [care.id], by="ana", now=T0) == [care.id] and store.count() == 1
+
+    report = flag_spam(store, T0, T0 + timedelta(hours=1), own=own)  # nothing detected in this window
+    assert (report.own_posts, report.overridden) == (0, 1)
+    assert store.get([care.id])[0].spam is None and store.count() == 1
+
+
+def test_a_post_whose_text_holds_a_link_no_url_parser_reads_is_judged_not_a_crash(store) -> None:
+    # "http://[x" in a post's text raised ValueError in link_domains and stopped the spam step (and the run).
+    _write(store, [post(1, "my order http://[x never came", 1), post(2, "see https://[::1 or http://[", 2)])
+    report = flag_spam(store, T0, T0 + timedelta(minutes=10))
+    assert report.examined == 2 and report.flagged == 0
