@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 # Airflow hands tasks pendulum DateTimes; tasks give the library plain UTC ones (naive = UTC).
@@ -342,6 +342,18 @@ def publish_mentions(reports: list, asset: Any, replayed: Mapping[str, int] | No
     get_current_context()["outlet_events"][asset].extra = {"created": created}
     print(f"{created} new mention(s): asset event for {asset.uri}")
     return created
+
+
+def report_when(context: Mapping[str, Any]) -> tuple[date | None, datetime | None]:
+    """(day, now) for `pipeline.period_report` in a report DAG's run: param `day` (the period containing it), or
+    the last period complete at the run's trigger time, `data_interval_end`. Not `logical_date`: the reports'
+    trigger timetable puts it at the data interval's start, a week or a month earlier, so a scheduled run
+    reported the period before the one that just ended. A manual run's interval ends now."""
+    params = context.get("params") or {}
+    if params.get("day"):
+        return date.fromisoformat(params["day"]), None
+    end = context.get("data_interval_end") or context["dag_run"].run_after
+    return None, plain_utc(end)
 
 
 def check_detection(detected: Mapping[str, Any] | None) -> None:

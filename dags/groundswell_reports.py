@@ -23,11 +23,8 @@ CADENCES = {"week": ("* * 1", timedelta(weeks=1)), "month": ("1 * *", timedelta(
 
 def report(kind: str) -> dict:
     """Write and send the report of the week/month that ended before this run (or of param `day`)."""
-    from datetime import date
-    from zoneinfo import ZoneInfo
-
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
-    from groundswell_common import channel_env, exported_env, load_config, opened_store
+    from groundswell_common import channel_env, exported_env, load_config, opened_store, report_when
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
@@ -35,14 +32,12 @@ def report(kind: str) -> dict:
     config = load_config()
     if not getattr(config.digest, "weekly" if kind == "week" else "monthly"):
         raise AirflowSkipException(f"digest.{'weekly' if kind == 'week' else 'monthly'} is false")
-    if context["params"]["day"]:
-        day = date.fromisoformat(context["params"]["day"])
-    else:
-        # The run fires at the start of a week/month; the day before lies in the period that just ended.
-        when = context.get("logical_date") or context["data_interval_end"]
-        day = when.astimezone(ZoneInfo(config.digest.timezone)).date() - timedelta(days=1)
+    day, now = report_when(context)
     with opened_store(config) as store, exported_env(channel_env(config)):
-        result = pipeline.period_report(config, store, kind, day)  # type: ignore[arg-type]
+        try:
+            result = pipeline.period_report(config, store, kind, day, now=now)  # type: ignore[arg-type]
+        except ValueError as exc:  # a `day` whose period has not ended: retrying cannot help
+            raise AirflowFailException(str(exc)) from None
     print(f"{kind} report {result['period']}: {result.get('delivery')}")
     if result.get("failed"):
         # Not retried by Airflow: what was sent is recorded, the next scheduled or manual run sends the rest.

@@ -625,11 +625,13 @@ def digest(config: Config, store: Store, day: date | None = None, now: datetime 
     return write_digest(config, store, day)
 
 
-def period_report(config: Config, store: Store, kind: PeriodKind, day: date | None = None, send: bool = True) -> dict:
-    """The weekly or monthly report (default: the last complete period), written and sent once per channel.
+def period_report(config: Config, store: Store, kind: PeriodKind, day: date | None = None, send: bool = True,
+                  now: datetime | None = None) -> dict:
+    """The weekly or monthly report (default: the last complete period as of `now`, default now), written and
+    sent once per channel.
 
     Brands with own accounts get their median time to first reply in each period (`alerts.response`)."""
-    return run_period_report(config, store, kind, day, send=send, response=_median_response(config, store))
+    return run_period_report(config, store, kind, day, send=send, response=_median_response(config, store), now=now)
 
 
 def _median_response(config: Config, store: Store) -> Callable[[str, datetime, datetime], float | None]:

@@ -58,3 +58,45 @@ def test_weekly_report_of_a_given_week_is_written(dagbag, stored):
     lumora = next(b for b in report["brands"] if b["brand"] == "Lumora")
     assert lumora["current"]["mentions"] == counts["spike"]
     assert (directory / "reports" / "week-2026-W47.html").exists()
+
+
+@pytest.mark.parametrize(("dag_id", "first", "period"), [
+    ("groundswell_weekly_report", "2026-11-21T00:00:00+00:00", "week:2026-W47"),
+    ("groundswell_monthly_report", "2026-11-21T00:00:00+00:00", "month:2026-11"),
+])
+def test_a_scheduled_report_covers_the_period_that_just_ended(dagbag, dag_id, first, period):
+    # On the DAG's own timetable, a scheduled run's logical date is its data interval's start, one interval
+    # before it fires: the report was taken from it, so Monday's run reported the week before last, the 1st's
+    # the month before last.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import pendulum  # lazy: Airflow's parts only after the airflow_home fixture (tests/dags/conftest.py)
+    from airflow.serialization.decoders import decode_timetable
+    from airflow.serialization.encoders import encode_timetable
+    from airflow.timetables.base import TimeRestriction
+    from groundswell_common import report_when
+
+    from groundswell.period_delivery import report_period  # lazy: as the DAG imports it, at run time
+
+    timetable = decode_timetable(encode_timetable(dagbag.dags[dag_id].timetable))  # what the scheduler runs
+    restriction = TimeRestriction(earliest=pendulum.instance(datetime.fromisoformat(first)), latest=None, catchup=True)
+    info = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+    assert info.logical_date < info.data_interval.end  # the timetable's own semantics, which the bug missed
+    context = {"params": {"day": None}, "logical_date": info.logical_date, "data_interval_end": info.data_interval.end}
+    day, now = report_when(context)
+    kind = "week" if "weekly" in dag_id else "month"
+    chosen, latest = report_period(kind, day, str(ZoneInfo("UTC")), now)
+    assert chosen.id == period == latest.id
+
+
+def test_the_weekly_report_dag_writes_the_week_that_ended_before_it_fired(dagbag, stored):
+    # dag.test() infers a manual run's interval from the logical date given: this one ends when Monday's run fires.
+    from datetime import datetime
+
+    directory, _, counts = stored
+    run, states = run_dag(dagbag, "groundswell_weekly_report", datetime.fromisoformat("2026-11-23T08:00:00+00:00"))
+    assert run.state == "success", states
+    assert sorted(p.stem for p in (directory / "reports").glob("*.json")) == ["week-2026-W47"]
+    report = json.loads((directory / "reports" / "week-2026-W47.json").read_text())
+    assert next(b for b in report["brands"] if b["brand"] == "Lumora")["current"]["mentions"] == counts["spike"]
