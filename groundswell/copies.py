@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from core.escaping import safe_url
 from core.mention import RT_PREFIX, Mention
 from indexing.base import BRANDS, Store, stored_ids
 
@@ -37,13 +36,17 @@ def _is_tracking(name: str) -> bool:
 def canonical_url(url: str | None) -> str | None:
     """Lower-case scheme/host, no 'www.', no fragment, no tracking parameters, no trailing '/'.
 
-    None for anything but an http(s) link with a host, an unparsable one (`http://[x`) included: what
-    counts as a link is `core.escaping.safe_url`'s rule. One stranger's broken URL must cost its post
-    the URL key only, not fail the whole batch it came in."""
-    link = safe_url(url)
-    if link is None:
+    None without a host, or for an unparsable URL (`http://[x`): one stranger's broken URL must cost its
+    post the URL key only, not fail the whole batch it came in. Any other URL keeps the key it always had
+    (scheme-relative and ftp links included): a stored post's key must not change under it."""
+    if not url:
         return None
-    parts = urlsplit(link)  # safe_url parsed this very string: it cannot raise here
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.netloc:
+        return None
     host = parts.netloc.lower().removeprefix("www.")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
     return urlunsplit(("https", host, parts.path.rstrip("/") or "/", urlencode(sorted(query)), ""))
