@@ -20,6 +20,7 @@ its tokens: hashtags and handles are looked for as their words there.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -153,7 +154,10 @@ def _span_inflected(node: Term, t: _Target, upper: bool) -> dict[str, Any]:
     if not upper:
         return _span_tokens(folded, t.field)
     assert node.inflect is not None
-    return _span_tokens(tuple(stem(tok, node.inflect) for tok in folded), t.field, prefix=True)
+    # A form starts with the stem, or is the word itself; a stem need not start the word (French y -> i:
+    # 'payer' -> 'pai'): the common prefix of the two, as the SQLite prefilter (indexing/sqlite_query.py).
+    prefixes = tuple(os.path.commonprefix([tok, stem(tok, node.inflect)]) for tok in folded)
+    return _span_tokens(prefixes, t.field, prefix=True)
 
 
 def _span(node: Term | Or, t: _Target, upper: bool) -> dict[str, Any]:

@@ -234,15 +234,19 @@ class SqliteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 # Checked again under the write lock: another process may have just migrated.
-                if conn.execute("PRAGMA user_version").fetchone()[0] < FTS_VERSION:
-                    # The triggers of an older version write an older column: replaced with the index.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < FTS_VERSION:
+                    # The triggers of an older version write an older column: replaced, and the index rebuilt,
+                    # except from 4, whose column is already this one (its spaces came from the registered
+                    # function): a rebuild there would only hold the write lock over every row.
                     conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
                     conn.execute("DROP TRIGGER IF EXISTS mentions_au")
                     for trigger in FTS_TRIGGERS:
                         conn.execute(trigger)
-                    conn.execute("DELETE FROM mentions_fts")
-                    column = FTS_DOC_SQL.format(text="text")
-                    conn.execute(f"INSERT INTO mentions_fts(rowid, doc) SELECT rowid, {column} FROM mentions")
+                    if version < 4:
+                        conn.execute("DELETE FROM mentions_fts")
+                        column = FTS_DOC_SQL.format(text="text")
+                        conn.execute(f"INSERT INTO mentions_fts(rowid, doc) SELECT rowid, {column} FROM mentions")
                     conn.execute(f"PRAGMA user_version = {FTS_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:

@@ -241,6 +241,33 @@ def test_rows_an_older_version_writes_into_the_store_are_found(tmp_path):
     store.close()
 
 
+def test_a_store_at_fts_version_4_gets_the_new_triggers_without_a_rebuild(tmp_path):
+    """Version 4 held this very column (its spaces from the registered function, not the triggers): opening it
+    replaces the triggers only; rebuilding every row would hold the write lock for nothing."""
+    from indexing.sqlite import FTS_VERSION
+    from indexing.sqlite_query import fts5_column
+
+    path = tmp_path / "v4.db"
+    store = SqliteStore(path)
+    list(store.upsert([mention(1, "HP laptop")]))
+    conn = store._conn()
+    conn.execute("DROP TRIGGER mentions_ai")
+    conn.execute("CREATE TRIGGER mentions_ai AFTER INSERT ON mentions BEGIN "
+                 "INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, gs_fts_doc(new.text)); END")
+    conn.execute("UPDATE mentions_fts SET doc = ' kept as it was ' ")  # a rebuild would overwrite it
+    conn.execute("PRAGMA user_version = 4")
+    store.close()
+
+    reopened = SqliteStore(path)
+    conn = reopened._conn()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == FTS_VERSION
+    assert [d for (d,) in conn.execute("SELECT doc FROM mentions_fts")] == [" kept as it was "]
+    list(reopened.upsert([mention(2, "LG monitor")]))
+    assert fts5_column("LG monitor") in [d for (d,) in conn.execute("SELECT doc FROM mentions_fts")]
+    assert reopened.count(Filters(text="lg")) == 1
+    reopened.close()
+
+
 def test_the_fts_version_names_the_current_search_document():
     # Changing core.query.document's format without a new FTS_VERSION would leave old stores unsearchable.
     from core.query.document import VERSION

@@ -158,3 +158,10 @@ def test_search_terms_cover_every_match(query, expected):
 def test_search_terms_refuse_unbounded_queries(query):
     with pytest.raises(QueryCompileError):
         search_terms(parse(query))
+
+
+def test_an_inflected_term_prefixes_on_the_common_prefix_of_word_and_stem_on_elasticsearch():
+    # French stems rewrite y -> i ('payer' -> 'pai'): a prefix on the stem never found the word itself.
+    dsl = to_elasticsearch(parse("payer~fr"))
+    assert dsl == {"span_multi": {"match": {"prefix": {"text": {"value": "pa"}}}}}
+    assert parse("payer~fr").matches("Je vais payer demain")
