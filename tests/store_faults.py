@@ -5,7 +5,9 @@ through tests/conftest.py)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from core.mention import Mention
 from indexing.base import WriteResult
@@ -69,3 +71,19 @@ class FailingStateDeletes(WrappedStore):
 
     def delete_state(self, keys) -> int:
         raise OSError("disk I/O error")
+
+
+def refuse_state_writes(db: str | Path | sqlite3.Connection, like: str, message: str = "database is locked") -> None:
+    """The real SQLite store refusing the state writes whose key is LIKE `like`, as a locked, full or read-only
+    database would: a trigger standing in for one (on an open connection, or the file at `db`)."""
+    sql = (f"CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key LIKE '{like}' "
+           f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+    if isinstance(db, sqlite3.Connection):
+        db.execute(sql)
+        return
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()

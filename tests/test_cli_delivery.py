@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,7 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from cli_config import write_config
 from click.testing import CliRunner
+from store_faults import refuse_state_writes
 
 from alerts.history import save_alerts
 from core.alert import Alert
@@ -46,15 +47,7 @@ def receiver() -> Iterator[ThreadingHTTPServer]:
 def _setup(tmp_path: Path) -> Path:
     """A config whose webhook is the receiver (through $HOOK_URL), over a store holding one alert of the
     last hour that no channel took yet: `notify` offers it again (alerts.deliver.with_pending)."""
-    (tmp_path / "in.jsonl").write_text("", encoding="utf-8")  # nothing to collect: no model is loaded
-    config = tmp_path / "g.yaml"
-    config.write_text(json.dumps({
-        "brands": [{"name": "Acme", "query": "acme"}],
-        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl")}}],
-        "store": {"path": str(tmp_path / "g.db")},
-        "report": {"path": str(tmp_path / "report.html")},
-        "channels": [{"type": "webhook", "url_env": "HOOK_URL", "retries": 0}],
-    }), encoding="utf-8")
+    config = write_config(tmp_path, channels=[{"type": "webhook", "url_env": "HOOK_URL", "retries": 0}])
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     store = SqliteStore(tmp_path / "g.db")
     try:
@@ -89,13 +82,7 @@ def test_a_sent_alert_the_ledger_could_not_record_exits_with_the_delivery_code(t
     # It exited 0: a store refusing the ledger's writes re-sent the last day's alerts every run, unnoticed.
     receiver.status = 200  # type: ignore[attr-defined]
     config = _setup(tmp_path)
-    db = sqlite3.connect(tmp_path / "g.db")  # the real store refusing ledger writes, as a read-only one would
-    try:
-        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key LIKE 'alert_sent:%' "
-                   "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END")  # fmt: skip
-        db.commit()
-    finally:
-        db.close()
+    refuse_state_writes(tmp_path / "g.db", "alert_sent:%", "attempt to write a readonly database")
     result = _invoke(receiver, *command, "-c", str(config))
     assert receiver.posts == 1  # sent, then not recorded
     assert result.exit_code == 3, result.output  # README, "Exit codes": a delivery failure

@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from cli_config import write_config
 from click.testing import CliRunner, Result
 
 from groundswell.cli import cli
@@ -58,16 +59,8 @@ def test_an_unset_store_url_is_one_config_error(name):
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     """An embedded store with nothing in it, and a regular file `afile` where a folder could be asked for."""
-    (tmp_path / "in.jsonl").write_text("", encoding="utf-8")
     (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
-    path = tmp_path / "g.yaml"
-    path.write_text(json.dumps({
-        "brands": [{"name": "Acme", "query": "acme"}],
-        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl")}}],
-        "store": {"path": str(tmp_path / "g.db")},
-        "report": {"path": str(tmp_path / "report.html")},
-    }), encoding="utf-8")
-    return path
+    return write_config(tmp_path)
 
 
 def _with(config: Path, section: str, key: str, value: str) -> Path:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cli_config import write_config
 from click.testing import CliRunner
 
 from groundswell.cli import cli
@@ -17,16 +17,7 @@ TIMEZONE = "Pacific/Kiritimati"  # UTC+14: its day is not UTC's
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    (tmp_path / "in.jsonl").write_text("", encoding="utf-8")
-    path = tmp_path / "g.yaml"
-    path.write_text(json.dumps({
-        "brands": [{"name": "Acme", "query": "acme"}],
-        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl")}}],
-        "store": {"path": str(tmp_path / "g.db")},
-        "report": {"path": str(tmp_path / "report.html")},
-        "digest": {"timezone": TIMEZONE},
-    }), encoding="utf-8")
-    return path
+    return write_config(tmp_path, digest={"timezone": TIMEZONE})
 
 
 @pytest.mark.parametrize("limit", ["0", "-5"])

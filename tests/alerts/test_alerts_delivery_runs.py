@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 
 from conftest import RecordingServer, make_alert
+from store_faults import refuse_state_writes
 
 from alerts.config import JsonlChannel, WebhookChannel
 from alerts.deliver import MAX_RUN_WAIT_S, DeliveryLedger, deliver, sent_key, with_pending
@@ -77,12 +78,7 @@ def test_an_opener_waiting_for_its_retry_still_goes_before_its_update(http_serve
 
 
 def _refuse_ledger_writes(state, like: str) -> None:
-    """The real store refusing some ledger writes, as a locked, full or read-only database would (a trigger,
-    standing in for one)."""
-    state._conn().execute(
-        f"CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key LIKE '{like}' "
-        "BEGIN SELECT RAISE(ABORT, 'database is locked'); END"
-    )
+    refuse_state_writes(state._conn(), like)
 
 
 def test_a_failing_ledger_write_after_acceptance_stops_that_channel_for_the_run(state, tmp_path, caplog):

@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from store_faults import refuse_state_writes
 
 from .conftest import run_dag
 from .corpus import T0, write_config, write_corpus
@@ -132,15 +132,14 @@ def _fail_detection_for(monkeypatch, broken: str) -> None:
     monkeypatch.setattr(pipeline, "detect_alerts", detect_alerts)
 
 
-def test_a_brand_whose_detection_fails_does_not_stop_the_others_alerts(dagbag, tmp_path, monkeypatch, capfd):
-    from groundswell.config import load_config
-
-    channel = tmp_path / "alerts.jsonl"
+def _alerts_config(tmp_path: Path, channel: Path, brands: list[str], monkeypatch) -> Path:
+    """The config the alerts DAG reads ($GROUNDSWELL_CONFIG): `brands`, each with its history stored, and a
+    JSONL channel at `channel`."""
     config = tmp_path / "groundswell.yaml"
     config.write_text(
         yaml.safe_dump(
             {
-                "brands": [{"name": "Broken", "query": "broken"}, {"name": "Sparse", "query": "sparse"}],
+                "brands": [{"name": name, "query": name.lower()} for name in brands],
                 "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
                 "channels": [{"type": "jsonl", "path": str(channel)}],
                 "report": {"path": str(tmp_path / "report.html")},
@@ -151,9 +150,17 @@ def test_a_brand_whose_detection_fails_does_not_stop_the_others_alerts(dagbag, t
     monkeypatch.setenv("GROUNDSWELL_CONFIG", str(config))
     store = _open_store(config)
     try:
-        assert all(r.ok for r in store.upsert(_history("Broken") + _history("Sparse")))
+        assert all(r.ok for r in store.upsert([m for name in brands for m in _history(name)]))
     finally:
         store.close()
+    return config
+
+
+def test_a_brand_whose_detection_fails_does_not_stop_the_others_alerts(dagbag, tmp_path, monkeypatch, capfd):
+    from groundswell.config import load_config
+
+    channel = tmp_path / "alerts.jsonl"
+    config = _alerts_config(tmp_path, channel, ["Broken", "Sparse"], monkeypatch)
     assert load_config(config).alerts.enabled
     _fail_detection_for(monkeypatch, "Broken")
 
@@ -173,33 +180,8 @@ def test_notify_fails_when_the_ledger_cannot_record_what_was_sent(dagbag, tmp_pa
     # The task passed on `failed` alone: a store refusing the ledger's writes re-sent the last day's alerts to
     # every channel each run, behind a green task.
     channel = tmp_path / "alerts.jsonl"
-    config = tmp_path / "groundswell.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "brands": [{"name": "Sparse", "query": "sparse"}],
-                "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
-                "channels": [{"type": "jsonl", "path": str(channel)}],
-                "report": {"path": str(tmp_path / "report.html")},
-            }
-        ),
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(config))
-    store = _open_store(config)
-    try:
-        assert all(r.ok for r in store.upsert(_history("Sparse")))
-    finally:
-        store.close()
-    db = sqlite3.connect(tmp_path / "gs.db")  # the real store refusing ledger writes, as a read-only one would
-    try:
-        db.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key LIKE 'alert_sent:%' "
-            "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END"
-        )
-        db.commit()
-    finally:
-        db.close()
+    _alerts_config(tmp_path, channel, ["Sparse"], monkeypatch)
+    refuse_state_writes(tmp_path / "gs.db", "alert_sent:%", "attempt to write a readonly database")
 
     run, states = run_dag(dagbag, "groundswell_alerts", DAY0 + timedelta(days=5, hours=22, minutes=15))
 
