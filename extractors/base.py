@@ -58,16 +58,9 @@ class Window:
 
 
 def keyword_searches(query: str) -> list[str]:
-    """One search per term for sources without boolean search; their union covers the query.
-
-    A query with no positive term cannot be searched for: that is a config problem, reported
-    as a `SourceError` so only this source stops.
-    """
-
-    try:
-        return search_terms(parse(query))
-    except QueryCompileError as exc:
-        raise SourceError(str(exc)) from None
+    """One search per term, for sources without boolean search: their union covers the query.
+    `QueryCompileError` when the query has no positive term to search for."""
+    return search_terms(parse(query))
 
 
 OptionsT = TypeVar("OptionsT", bound=SourceOptions)
@@ -125,6 +118,21 @@ class Extractor(Generic[OptionsT]):
     def secret(self, var: str | None) -> str | None:
         """Read a secret from the environment by variable name; never log the value."""
         return self.env.get(var) if var else None
+
+    def compile_query(self, query: str) -> object:
+        """What this source asks the platform for a brand's `query` under these options, or
+        `QueryCompileError` when it cannot be searched here. The one rule that collection (`searched_query`)
+        and `config check` share. Sources that read everything and match locally (import, RSS) take any query
+        that parses."""
+        return parse(query)
+
+    def searched_query(self, query: str) -> Any:
+        """`compile_query` for a run: a query this source cannot search is a config problem, raised as a
+        `SourceError` so only this source stops."""
+        try:
+            return self.compile_query(query)
+        except QueryCompileError as exc:
+            raise SourceError(str(exc)) from None
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         raise NotImplementedError

@@ -120,9 +120,13 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         opts = self.options
         return Client(base_url=opts.base_url, request=Request(timeout=opts.timeout_s))
 
+    def compile_query(self, query: str) -> list[str]:
+        """One search per term: no boolean search here."""
+        return keyword_searches(query)
+
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
-        terms = keyword_searches(query)
+        terms = self.searched_query(query)
         selector = Selector("bluesky", brand, query, window)
         backlog = Backlog.load(cursor, _time_order, f"bluesky/{brand}")
         since = backlog.after if backlog else decode_cursor(cursor, "bluesky").get("since")

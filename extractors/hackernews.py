@@ -40,9 +40,13 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
     def http(self) -> HttpClient:
         return HttpClient(self.retry)
 
+    def compile_query(self, query: str) -> list[str]:
+        """One search per term: no boolean search here."""
+        return keyword_searches(query)
+
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
-        terms = keyword_searches(query)
+        terms = self.searched_query(query)
         selector = Selector("hackernews", brand, query, window)
         backlog = Backlog.load(cursor, int, f"hackernews/{brand}")
         if backlog and not backlog.before.isdigit():

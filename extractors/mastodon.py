@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field
 
 from core.accounts import account_key
-from core.query import parse
+from core.query import QueryCompileError, parse
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
@@ -56,15 +56,6 @@ def query_hashtags(query: str) -> list[str]:
 NO_TAG = "the query has no #hashtag or single word to follow; set options.hashtags"
 
 
-def followed_tags(options: MastodonOptions, query: str) -> list[str]:
-    """The tags a brand's query is collected through: `options.hashtags`, else the query's own
-    (`query_hashtags`). ValueError (`NO_TAG`) when there are none. The rule for collection and config check."""
-    tags = [t.lstrip("#").lower() for t in options.hashtags] if options.hashtags else query_hashtags(query)
-    if not tags:
-        raise ValueError(NO_TAG)
-    return tags
-
-
 class MastodonExtractor(Extractor[MastodonOptions]):
     type = "mastodon"
     Options = MastodonOptions
@@ -87,12 +78,18 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             user_agent="groundswell/0.1",
         )
 
+    def compile_query(self, query: str) -> list[str]:
+        """The tags a brand's query is followed through: `options.hashtags`, else the query's own
+        (`query_hashtags`); `QueryCompileError` (`NO_TAG`) when there are none."""
+        opts = self.options
+        tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query)
+        if not tags:
+            raise QueryCompileError(NO_TAG)
+        return tags
+
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
-        try:
-            tags = followed_tags(opts, query)
-        except ValueError as exc:
-            raise SourceError(f"mastodon: {exc}") from None
+        tags = self.searched_query(query)
         selector = Selector("mastodon", brand, query, window)
         saved = decode_cursor(cursor, "mastodon")
         backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlog(value, f"mastodon/{brand} #{tag}"))}

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from core.accounts import account_key
-from core.query import QueryCompileError, parse
+from core.query import parse
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, retry_for_status
 from extractors.query_native import to_reddit
@@ -117,15 +117,18 @@ class RedditExtractor(Extractor[RedditOptions]):
         _no_inner_retries(reddit)
         return reddit
 
+    def compile_query(self, query: str) -> str | None:
+        """The Reddit search query (`options.native_query` as written, else the brand's query compiled), or
+        None in the listing modes, which read every post and match locally."""
+        opts = self.options
+        if opts.mode != "search":
+            return None
+        return opts.native_query or to_reddit(parse(query))
+
     def _listings(self, reddit: Any, query: str) -> Iterator[tuple[str, Any]]:
 
         opts = self.options
-        native = None
-        if opts.mode == "search":
-            try:
-                native = opts.native_query or to_reddit(parse(query))
-            except QueryCompileError as exc:
-                raise SourceError(str(exc)) from None
+        native = self.searched_query(query)
         for name in opts.subreddits:
             sub = reddit.subreddit(name)
             if opts.mode == "search":

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from core.accounts import account_key
-from core.query import QueryCompileError, parse
+from core.query import parse
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import (
@@ -161,11 +161,12 @@ class XExtractor(Extractor[XOptions]):
             rebase(client.session, API_HOST, opts.api_base_url)
         return client
 
+    def compile_query(self, query: str) -> str:
+        """The X search query: `options.native_query` as written, else the brand's query compiled."""
+        return self.options.native_query or to_x(parse(query))
+
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        try:
-            native = self.options.native_query or to_x(parse(query))
-        except QueryCompileError as exc:
-            raise SourceError(str(exc)) from None
+        native = self.searched_query(query)
         yield from self._search(native, Selector("x", brand, query, window), cursor)
 
     collects_own_posts = True

@@ -20,11 +20,10 @@ from alerts.kinds import route_problems, rule_problems
 from alerts.wording import phrase
 from core.accounts import account_key
 from core.errors import ConfigError
-from core.query import QueryCompileError, checked_query, parse
+from core.query import QueryCompileError, checked_query
 from core.query.aliases import BrandTerms, brand_terms
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig, looks_secret
-from extractors.query_native import search_terms, to_reddit, to_x
 from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import Alias, alias_fragments
 from groundswell.config_yaml import read_yaml
@@ -448,40 +447,16 @@ def config_notes(config: Config) -> list[str]:
     return notes
 
 
-def _mastodon_tags(options: Any, query: str) -> list[str]:
-    """The tags MastodonExtractor.extract follows, and its error when there are none."""
-    from extractors.mastodon import followed_tags  # lazy: extractor modules load only when configured (registry)
-
-    try:
-        return followed_tags(options, query)
-    except ValueError as exc:
-        raise QueryCompileError(str(exc)) from None
-
-
-# Per source type, what its extractor turns a brand's query into before it asks the platform (the same
-# compiler, under the same options), raising the error collection would stop with. Types not here
-# (import, rss) read everything and match locally: any query that parses works.
-_QUERY_COMPILERS: dict[str, Callable[[Any, str], object]] = {
-    "x": lambda o, q: o.native_query or to_x(parse(q)),  # XExtractor.extract
-    "reddit": lambda o, q: o.mode != "search" or o.native_query or to_reddit(parse(q)),  # RedditExtractor._listings
-    "hackernews": lambda o, q: search_terms(parse(q)),  # extractors.base.keyword_searches
-    "bluesky": lambda o, q: search_terms(parse(q)),
-    "mastodon": _mastodon_tags,
-}
-
-
 def _query_warnings(config: Config) -> list[str]:
-    """Each brand's query compiled for each search source that collects for it, as the run will."""
+    """Each brand's query compiled for each source that collects for it, as the run will (`compile_query`)."""
     out = []
     for i, source in enumerate(config.sources):
-        compile_query = _QUERY_COMPILERS.get(source.type)
-        if compile_query is None:
-            continue
-        options = get_extractor_class(source.type).Options.model_validate(source.options)
+        # Built, not run: an extractor touches no network and reads no secret until it extracts.
+        extractor = get_extractor_class(source.type)(source.options, env={})
         brands = source.collects_for([b.name for b in config.brands])  # as groundswell.targets.plan_targets
         for brand in brands:
             try:
-                compile_query(options, config.brand(brand).search_query)
+                extractor.compile_query(config.brand(brand).search_query)
             except QueryCompileError as exc:
                 out.append(f"sources.{i} ({source.key}): brand '{brand}' cannot be collected here: {exc}")
     return out

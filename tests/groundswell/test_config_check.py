@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError
-from extractors.base import keyword_searches
 from extractors.errors import SourceError
+from extractors.hackernews import HackerNewsExtractor
 from groundswell.config import config_notes, config_warnings, load_config, parse_config
 from groundswell.demo import DEMO_CONFIG
 
@@ -56,8 +56,8 @@ def _query_config(query: str) -> dict:
 
 def test_a_query_a_search_source_cannot_compile_is_a_warning_naming_brand_and_source() -> None:
     warnings = [w for w in config_warnings(parse_config(_query_config("NOT spam")), env={}) if "collected" in w]
-    with pytest.raises(SourceError) as hackernews:  # what the run raises (extractors.base)
-        keyword_searches("NOT spam")
+    with pytest.raises(SourceError) as hackernews:  # what the run raises (Extractor.searched_query)
+        HackerNewsExtractor().searched_query("NOT spam")
     assert warnings == [
         f"sources.0 (hackernews): brand 'A' cannot be collected here: {hackernews.value}",
         "sources.1 (reddit): brand 'A' cannot be collected here: query 'NOT spam' has no positive term that "
