@@ -6,7 +6,9 @@ of posts before it (`usual`: the same filters over the baseline days), both read
 
 - key phrases and terms (`alerts.phrases`: log-odds with an informative Dirichlet prior);
 - rising themes: the one rule of `nlp/trends.py` (the digest's, report's and dashboard's), applied
-  to the surge's posts over the alert's window (`rising_themes`);
+  to the surge's posts over the alert's window, kept only where the theme's *share* of the surge is
+  clearly above its share of the same kind of posts before (`theme_evidence`); where too few such
+  posts came before to say, the theme is stated as counts (`ThemeCounts`), never as "up";
 - shifts: languages and sources whose share of the surge is far above their usual share
   (`over_represented`); the usual mix is not news and is not reported;
 - top posts: by reach (followers + engagement), only posts that are part of the surge: they use one
@@ -15,9 +17,11 @@ of posts before it (`usual`: the same filters over the baseline days), both read
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from itertools import islice
 
 from alerts import phrases
@@ -39,6 +43,8 @@ SHIFT_MIN_COUNT = 3  # ...carried by at least 3 posts...
 SHIFT_MIN_SCORE = 2.0  # ...and unlikely by chance (binomial tail, p < 0.01)
 MATCH_TERMS = 3  # a top post uses a key phrase or one of the 3 strongest terms
 MAX_THEMES = 5  # rising themes named in an alert
+THEME_MIN_RISE = 0.10  # a theme is "up" when its share of the surge is 10 points above its usual share...
+THEME_MIN_SCORE = 2.0  # ...and that is unlikely by chance (one-sided Fisher exact test, p < 0.01)
 
 
 @dataclass
@@ -49,6 +55,47 @@ class Evidence:
     terms: list[str] = field(default_factory=list)
     shifts: list[Shift] = field(default_factory=list)
     top_posts: list[DrivingPost] = field(default_factory=list)
+    # Themes holding much of the surge where the baseline had too few posts of the same kind to say
+    # whether that is unusual: said as counts (`ThemeCounts.text`), not as "Themes up".
+    theme_counts: list[ThemeCounts] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ThemeCounts:
+    """A theme of the surge told as counts, for a surge whose baseline is too thin for shares:
+    `count` of the surge's `posts` are in it; the `before` span held `usual_posts` of the same kind,
+    `usual_count` of them in it."""
+
+    theme: str
+    count: int
+    posts: int
+    usual_posts: int
+    usual_count: int
+    before: timedelta
+    aspect: str | None = None
+
+    def text(self) -> str:
+        """E.g. 'all 3 mentions are in “battery” (mostly “charging”); no such mentions in the 7 days before'."""
+        name = f"“{self.theme}”" + (f" (mostly “{self.aspect}”)" if self.aspect else "")
+        now = f"all {self.count}" if self.count == self.posts else f"{self.count} of {self.posts}"
+        now += " mentions are" if self.count > 1 else " mention is"
+        span = _span(self.before)
+        if not self.usual_posts:
+            before = f"no such mentions in the {span} before"
+        elif self.usual_posts == 1:
+            before = f"1 such mention in the {span} before, {'also' if self.usual_count else 'not'} in it"
+        else:
+            inside = {self.usual_posts: "all", 0: "none"}.get(self.usual_count, str(self.usual_count))
+            before = f"{self.usual_posts} such mentions in the {span} before, {inside} of them in it"
+        return f"{now} in {name}; {before}"
+
+
+def _span(span: timedelta) -> str:
+    days = span / timedelta(days=1)
+    if days >= 1:
+        return f"{days:g} days" if days == int(days) else f"{days:.1f} days"
+    hours = span / timedelta(hours=1)
+    return f"{hours:g} hours" if hours == int(hours) else f"{hours:.1f} hours"
 
 
 def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filters | None = None) -> Evidence:
@@ -65,7 +112,8 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
     before_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in before]
     scored = phrases.score(now_grams, before_grams)
     found = Evidence(key_phrases=phrases.key_phrases(scored), terms=phrases.key_terms(scored))
-    found.shifts = rising_themes(store, surge) + shifts(now, before)
+    themes_up, found.theme_counts = theme_evidence(store, surge)
+    found.shifts = themes_up + shifts(now, before)
     marks = set(_phrase_keys(scored, found))
     themes = {s.value for s in found.shifts if s.dimension == "theme"}
     in_surge = [
@@ -78,29 +126,70 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
 
 
 def rising_themes(store: Store, surge: Filters, n: int = MAX_THEMES) -> list[Shift]:
-    """The surge's rising themes by `nlp.trends` (its posts over the alert window against the span
-    before it), best first, as shifts: share of the surge's posts, and of the same posts in the baseline."""
+    """The surge's themes that are up (`theme_evidence`), best first, as shifts."""
+    return theme_evidence(store, surge, n)[0]
+
+
+def theme_evidence(store: Store, surge: Filters, n: int = MAX_THEMES) -> tuple[list[Shift], list[ThemeCounts]]:
+    """The surge's themes, judged against the same kind of posts before it: (themes up, themes as counts).
+
+    Candidates are the themes `nlp.trends` finds rising over the alert window (its posts against the
+    span before, at least a week), best first. That rule compares *counts*, and during a surge every
+    theme of the surge's posts has more posts than before: a crisis term's posts that were all in the
+    battery theme before the alert are all in it during the alert ("100% of the surge vs 100% usually").
+    Telling a reader a theme is "up" claims its *share* of the posts rose, so a candidate is a shift
+    (named under "Themes up") only when
+
+    - the baseline holds at least `MIN_USUAL` posts of the same kind (the mix rule's bar for knowing
+      what is usual),
+    - its share of the surge is at least `THEME_MIN_RISE` above its usual share: a visible change, not
+      a significant sliver of a big baseline (60% -> 64%),
+    - and a one-sided Fisher exact test of its surge count against its baseline count (both totals
+      fixed) gives p < 10^-`THEME_MIN_SCORE`. The exact test weighs the baseline's own sampling noise:
+      6 of 6 surge posts against 10 of 25 before is p = 0.011 (not up), where a binomial taking the
+      40% as known would give 0.004 (up).
+
+    With a thinner baseline (a crisis term hardly used before) no share can be called usual; a candidate
+    holding at least `SHIFT_MIN_SHARE` of the surge is returned as counts instead (`ThemeCounts`)."""
     if surge.since is None or surge.until is None:
-        return []
+        return [], []
     themes = window_themes(store, surge, surge.since, surge.until)  # top-level themes (aspects nested)
     window = themes.trends
-    found = window.rising()[:n]
+    found = window.rising()
     if not found:
-        return []
+        return [], []
     n_surge = store.count(surge)
     n_usual = store.count(surge.replace(since=window.baseline_since, until=window.baseline_until))
     scale = (surge.until - surge.since) / (window.baseline_until - window.baseline_since)
-    return [
-        Shift(
-            dimension="theme",
-            value=r.theme,
-            count=r.count,
-            share=round(r.count / max(n_surge, r.count), 4),
-            usual_share=round(r.expected / scale / n_usual, 4) if n_usual else 0.0,
-            aspect=leading_aspect(themes.rows.get(r.theme)),
-        )  # fmt: skip
-        for r in found
-    ]
+    up: list[Shift] = []
+    counts: list[ThemeCounts] = []
+    for r in found:
+        posts = max(n_surge, r.count)
+        before = round(r.expected / scale)  # the baseline's own count (`expected` is it scaled)
+        usual_posts = max(n_usual, before)
+        aspect = leading_aspect(themes.rows.get(r.theme))
+        if usual_posts < MIN_USUAL:
+            if r.count >= SHIFT_MIN_SHARE * posts:
+                counts.append(ThemeCounts(r.theme, r.count, posts, usual_posts, before,
+                                          window.baseline_until - window.baseline_since, aspect))  # fmt: skip
+            continue
+        share, usual_share = r.count / posts, before / usual_posts
+        if share - usual_share < THEME_MIN_RISE or _rise_score(r.count, posts, before, usual_posts) < THEME_MIN_SCORE:
+            continue
+        up.append(Shift(dimension="theme", value=r.theme, count=r.count, share=round(share, 4),
+                        usual_share=round(usual_share, 4), aspect=aspect))  # fmt: skip
+    return up[:n], counts[:n]
+
+
+def _rise_score(count: int, posts: int, usual_count: int, usual_posts: int) -> float:
+    """-log10 p of a one-sided Fisher exact test: P(at least `count` of the `posts` surge posts in the
+    theme | the theme's `count + usual_count` posts spread at random over surge and baseline)."""
+    from scipy import stats  # lazy: scipy costs ~1.5 s to import (as in alerts.stats)
+
+    log_p = float(stats.hypergeom.logsf(count - 1, posts + usual_posts, count + usual_count, posts))
+    if math.isnan(log_p):
+        return 0.0
+    return -min(log_p, 0.0) / math.log(10)
 
 
 LEADING_ASPECT_SHARE = 0.4  # an aspect named beside its theme holds at least this share of the theme's posts

@@ -8,10 +8,11 @@ SQLite or Elasticsearch.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from alerts.evidence import gather
+from alerts.evidence import ThemeCounts, gather
 from alerts.kinds import detector_for, kind_info
 from alerts.wording import shifts_text
 from core.alert import Alert
@@ -36,6 +37,7 @@ def explain(alert: Alert, store: Store, dashboard_url: str | None = None, backgr
     """Fill the alert's explanation fields from the store (in place) and return it."""
     fg = alert_filters(alert)
     detector = detector_for(alert.kind)
+    theme_counts: list[ThemeCounts] = []
     try:
         # The usual: the same kind of posts (same filters) over the baseline days before the window.
         since = alert.window_start - timedelta(days=background_days)
@@ -47,14 +49,15 @@ def explain(alert: Alert, store: Store, dashboard_url: str | None = None, backgr
         alert.key_phrases = found.key_phrases
         alert.top_terms = detector.terms(alert, found.terms)
         alert.shifts = found.shifts
-        alert.top_themes = [s.value for s in found.shifts if s.dimension == "theme"]
+        alert.top_themes = [s.value for s in found.shifts if s.dimension == "theme"]  # themes up only
+        theme_counts = found.theme_counts
         alert.source_mix = store.facet(fg, "source")
         alert.lang_mix = store.facet(fg, "lang")
     except Exception as exc:  # an explanation must never cost us the alert itself
         log.warning("could not fully explain alert %s: %s", alert.id, exc)
     if dashboard_url:
         alert.link = dashboard_link(dashboard_url, alert)
-    alert.summary = summarize(alert)
+    alert.summary = summarize(alert, theme_counts)
     return alert
 
 
@@ -84,8 +87,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def summarize(a: Alert) -> str:
-    """One paragraph a manager can act on without opening anything: the detector's words, then the evidence."""
+def summarize(a: Alert, theme_counts: Sequence[ThemeCounts] = ()) -> str:
+    """One paragraph a manager can act on without opening anything: the detector's words, then the evidence.
+
+    `theme_counts`: themes of the surge whose baseline was too thin to call them up or not
+    (`alerts.evidence.theme_evidence`), said as counts; they are not on the alert, so only the summary
+    (which every channel, the dashboard and the report show) carries them."""
     parts: list[str] = []
     where = " / ".join(x for x in (a.source and f"on {a.source}", a.lang and f"in language '{a.lang}'") if x)
     if where:
@@ -101,6 +108,7 @@ def summarize(a: Alert) -> str:
     themes = shifts_text(a.shifts, "theme")
     if themes:
         parts.append("Themes up: " + themes + ".")
+    parts += [f"Theme: {t.text()}." for t in theme_counts]
     mix = shifts_text(a.shifts)
     if mix:
         parts.append("Unusual mix: " + mix + ".")

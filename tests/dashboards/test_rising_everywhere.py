@@ -2,7 +2,8 @@
 
 They once had three formulas: the digest and report a growth ratio over the week's daily average
 (the report without any threshold), the dashboard a noise-scaled rise over the previous period only;
-an alert's "themes up" was a fourth (a theme's share of the surge against its usual share).
+an alert's "themes up" was a fourth (a theme's share of the surge against its usual share). An alert now
+takes the same rising themes and names those whose share of the surge rose as well (`alerts.evidence`).
 """
 
 from __future__ import annotations
@@ -81,4 +82,7 @@ def test_dashboard_api_and_an_alert_of_the_day_agree_with_the_digest(store):
     alert = Alert(kind="spike", brand="Lumora", window_start=DAY, window_end=DAY + timedelta(days=1),
                   observed=57, expected=12, statistic="poisson", score=9.0)  # fmt: skip
     explained = [s.value for s in explain(alert, store).shifts if s.dimension == "theme"]
-    assert digest == api == explained == ["battery overheating", "price"]
+    assert digest == api == ["battery overheating", "price"]
+    # An alert says "up" of a rising theme only where its share of the surge rose too (alerts.evidence): "price"
+    # has 4x its usual posts, but so has the whole surge (53% of it against 43% before, p = 0.14).
+    assert explained == ["battery overheating"]
