@@ -6,15 +6,19 @@ is applied locally. The cursor is the newest `createdAt` of the posts read for g
 (`Selector.add`), sent as `since`; a malformed or future-dated post never moves it.
 A run whose searches stop with pages left (`max_pages`, `sort: latest`) saves the range
 still owed instead (an `extractors.state.Backlog` of `createdAt` times, sent as `since` and
-`until`): the next run reads it first, whatever its window, then moves the cursor on.
+`until`): the next run reads it first, whatever its window, then moves the cursor on. The own accounts'
+feeds (`own_posts`) keep such a range per account beside `since` (under `OWED`), resumed from getAuthorFeed's
+page cursor.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field
@@ -63,6 +67,9 @@ def _time(value: Any) -> datetime | None:
 
 
 ONE_MS = timedelta(milliseconds=1)  # searchPosts times are milliseconds
+# The own accounts' cursor key for the ranges they still owe, beside `since`: a reader that knows only `since`
+# (an older version) reads on from it, as it always did.
+OWED = "#owed"
 
 
 def _sort_time(post: Any, created: Any) -> datetime | None:
@@ -92,6 +99,18 @@ def _read_before(when: datetime, read_up_to: datetime | None, window_start: date
     if read_up_to is not None:
         return when <= read_up_to
     return window_start is not None and when < window_start
+
+
+class _PageRefused(SourceError):
+    """The AppView refused a saved getAuthorFeed page cursor (400)."""
+
+
+def _owed(value: Any) -> dict[str, Backlog]:
+    """The own cursor's `OWED` entry: per account, the range a stopped run left (a `Backlog`'s fields)."""
+    if not isinstance(value, dict):
+        return {}
+    owed = {key: Backlog.decode(encode_cursor({"backlog": fields})) for key, fields in value.items()}
+    return {key: backlog for key, backlog in owed.items() if backlog is not None}
 
 
 def native_post_id(uri: Any) -> str | None:
@@ -232,47 +251,127 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
     ) -> Iterator[Batch]:
         """The own accounts' posts and replies (`getAuthorFeed`, filter posts_with_replies), newest first.
 
-        Reposts in the feed are other people's posts: left out. Cursor: the newest `createdAt` read.
+        Reposts in the feed are other people's posts: left out. Cursor: the newest `createdAt` read (`since`).
+        An account whose read stops with pages left (`max_pages`) owes the posts below the last page it was
+        given, down to where its read started (the cursor, else the window's start): saved beside `since` under
+        `OWED`, per account an `extractors.state.Backlog` whose `before` is getAuthorFeed's own page cursor
+        (sent back as it came) and whose `then` is the account's newest post read. The next run reads that
+        range first, whatever its window, then the account's new posts down to `then` with the pages left.
         """
         opts = self.options
         selector = Selector("bluesky", brand, query, window, match_all=True)
-        since = decode_cursor(cursor, "bluesky").get("since")
+        saved = decode_cursor(cursor, "bluesky")
+        since = saved.get("since")
         if selector.stale_future_cursor(_time(since), cursor):
             since = None
+        owed = _owed(saved.get(OWED))
         newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
-        read_up_to = _time(since)  # the newest post an earlier run read: that one and older are done
-        window_start = as_utc(window.since) if window.since and read_up_to is None else None
+        # Where a first run's read starts: just before the window (`since` is inclusive, a cursor is not).
+        start = (as_utc(window.since) - timedelta(microseconds=1)).isoformat() if window.since else None
         client = self.client()
-        for actor in (account_key("bluesky", a) for a in accounts):
+        actors = [account_key("bluesky", a) for a in accounts]
+        left = {actor: backlog for actor, backlog in owed.items() if actor not in actors}  # not configured now: kept
+        for actor in actors:
             what = f"bluesky author feed {actor} ({brand})"
-            page_cursor: str | None = None
-            for _ in range(opts.max_pages):
-                params: dict[str, Any] = {"actor": actor, "limit": opts.limit, "filter": "posts_with_replies"}
-                if page_cursor:
-                    params["cursor"] = page_cursor
+            mine: Newest[str] = Newest(order=_time_order)  # this account's newest post read for good
+            read = partial(self._own_feed, client, actor, what, selector, newest, mine)
+            pages, backlog = opts.max_pages, owed.get(actor)
+            if backlog:
+                # Owed whatever this run's window (a scheduled run's interval starts where the last one ended).
+                selector.window = Window(until=window.until)
+                try:
+                    used, page = yield from read(backlog.after, backlog.before, pages)
+                except _PageRefused as exc:
+                    # The saved page cursor is the AppView's own: should it ever refuse one (400), read the account
+                    # again from its newest post down to the backlog's start (read again, nothing lost).
+                    log.warning("bluesky/%s: %s refused the saved page cursor (%s); reading it again from its "
+                                "newest post down to %s", brand, what, exc, backlog.after)
+                    backlog, used = Backlog(backlog.after, backlog.before, None), 0
+                else:
+                    if page is not None:
+                        left[actor] = self._owe(brand, actor, backlog.after, page, backlog.then)
+                        continue
+                    newest.offer(backlog.then)
+                pages -= used
+                if pages <= 0:
+                    continue  # the backlog took every page: the account's new posts are read next run
+            last = (backlog.then or backlog.after) if backlog else since
+            selector.window = window
+            selector.reach_back_to(_time(last))  # everything after it comes: none of it was read
+            floor = search_floor(last if _time(last) else None, start)  # an unreadable one bounds nothing
+            mine.offer(last, actor)
+            _, page = yield from read(last, None, pages)
+            if page is not None and floor is not None:
+                left[actor] = self._owe(brand, actor, floor, page, mine.get(actor))
+            elif page is not None:  # nothing below: all of its past is no range to owe
+                log.warning("bluesky/%s: %s stopped after max_pages=%d; its older posts are not read (no cursor or "
+                            "window start below them)", brand, what, opts.max_pages)
+        selector.window = window
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        values: dict[str, Any] = {"since": newest.get()} if newest.get() else {}
+        if left:
+            values[OWED] = {actor: asdict(backlog) for actor, backlog in left.items()}
+        kept = ({"since": since} if since else {}) | ({OWED: {a: asdict(b) for a, b in owed.items()}} if owed else {})
+        if values != kept:
+            yield Batch([], cursor=encode_cursor(values))
+
+    @staticmethod
+    def _owe(brand: str, actor: str, floor: str, page: str, then: str | None) -> Backlog:
+        log.warning("bluesky/%s: own account %s stopped with pages left; the next run reads its older posts first "
+                    "(page cursor %s)", brand, actor, page[:80])
+        # `before` is an opaque page cursor: not ordered against `floor` (`Backlog.owed` would compare times).
+        return Backlog(floor, page, then)
+
+    def _own_feed(
+        self, client: Any, actor: str, what: str, selector: Selector, newest: Newest[str], mine: Newest[str],
+        last: str | None, page_cursor: str | None, pages: int,
+    ) -> Generator[Batch, None, tuple[int, str | None]]:
+        """One account's author feed newest first, from `page_cursor` (None: the newest post) down to `last`
+        (the time read up to, inclusive; None: the selector's window start), for at most `pages` pages.
+        Returns the pages read and, when it stopped with pages left, the page cursor to go on from (else None).
+        A `page_cursor` the AppView refuses (400 on the first page) raises `_PageRefused`."""
+        opts = self.options
+        read_up_to = _time(last)  # the newest post an earlier run read: that one and older are done
+        window_start = as_utc(selector.window.since) if selector.window.since and read_up_to is None else None
+        for number in range(1, pages + 1):
+            params: dict[str, Any] = {"actor": actor, "limit": opts.limit, "filter": "posts_with_replies"}
+            if page_cursor:
+                params["cursor"] = page_cursor
+            try:
                 response = self.retry.call(
                     lambda p=params: client.app.bsky.feed.get_author_feed(params=p), what, self._classify
                 )
-                batch, feed, older = Batch([]), _get(response, "feed") or [], 0
-                for item in feed:
-                    post = _get(item, "post")
-                    created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
-                    when = _time(created)
-                    if when and _read_before(when, read_up_to, window_start):
-                        older += 1  # read before (or before the window); a pinned post can be old, so go on
-                        continue
-                    if _get(item, "reason") is not None:
-                        continue  # a repost: someone else's post
-                    if selector.add(batch, _get(post, "uri"), lambda p=post: self._mention(p)) and isinstance(
-                        created, str
-                    ):
-                        newest.offer(created)
-                yield batch
-                page_cursor = _get(response, "cursor")
-                if not page_cursor or not feed or (older and older >= len(feed) - 1):
-                    break  # newest first: a page (all but a pinned post) of older posts ends it
-        if newest.moved:
-            yield Batch([], cursor=encode_cursor({"since": newest.get()}))
+            except SourceError as exc:
+                refused = getattr(getattr(exc.__cause__, "response", None), "status_code", None) == 400
+                if number == 1 and page_cursor is not None and refused:
+                    raise _PageRefused(str(exc)) from exc
+                raise
+            batch, feed, older = Batch([]), _get(response, "feed") or [], 0
+            for item in feed:
+                post = _get(item, "post")
+                created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
+                when = _time(created)
+                if when and _read_before(when, read_up_to, window_start):
+                    older += 1  # read before (or before the window); a pinned post can be old, so go on
+                    continue
+                if _get(item, "reason") is not None:
+                    continue  # a repost: someone else's post
+                if selector.add(batch, _get(post, "uri"), lambda p=post: self._mention(p)) and isinstance(
+                    created, str
+                ):
+                    newest.offer(created)
+                    mine.offer(created, actor)
+            yield batch
+            page_cursor = _get(response, "cursor")
+            record = _get(feed[-1], "post", "record") if feed else None
+            bottom = _time(_get(record, "created_at") or _get(record, "createdAt"))
+            if not page_cursor or not feed or (older and older >= len(feed) - 1):
+                return number, None  # newest first: a page (all but a pinned post) of older posts ends it
+            if bottom and _read_before(bottom, read_up_to, window_start):
+                return number, None  # its last post is one read before: the read has reached where it stops
+            if number >= pages:
+                return number, page_cursor  # stopped with pages left: the next run goes on from here
+        return pages, None
 
     def _classify(self, exc: Exception) -> Exception | None:
         import httpx

@@ -5,7 +5,8 @@ by default, from the query's positive #hashtags and single words. The query is t
 applied locally. The cursor keeps, per tag, the newest id of the statuses read for good
 (`Selector.add`, and whose snowflake time is not in the future). A tag whose read stopped with
 pages left (`max_pages`) keeps the range it still owes instead (`{"backlog": ...}`, an
-`extractors.state.Backlog`): the next run reads it first (`max_id`), whatever its window.
+`extractors.state.Backlog`): the next run reads it first (`max_id`), whatever its window. The own accounts'
+timelines (`own_posts`) keep such a range per account beside its status id (under `OWED`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import asdict
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -31,6 +34,9 @@ from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, sear
 log = logging.getLogger("groundswell.extractors.mastodon")
 _TAG = re.compile(r"\w+")
 DEFAULT_PAGE = 20  # Mastodon's default page size
+# The own accounts' cursor key for the ranges they still owe, beside their status ids (no account key has a "#"):
+# a reader that knows only ids (an older version) reads each account on from its id, as it always did.
+OWED = "#owed"
 
 
 class MastodonOptions(SourceOptions):
@@ -193,39 +199,100 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         self, brand: str, query: str, accounts: list[str], cursor: str | None, window: Window
     ) -> Iterator[Batch]:
         """The own accounts' statuses and replies (`accounts/lookup`, then `accounts/:id/statuses` without
-        boosts), newest first; the cursor keeps the newest status id per account."""
+        boosts), newest first; the cursor keeps the newest status id per account.
+
+        An account whose read stops with pages left (`max_pages`) owes the statuses below the oldest it was
+        given, down to where the read started (its cursor, else the window's start): that range is saved beside
+        its id, under `OWED` (an `extractors.state.Backlog` per account). The next run reads it first
+        (`max_id`), whatever its window, then the account's new statuses with the pages left."""
         opts = self.options
         selector = Selector("mastodon", brand, query, window, match_all=True)
-        since = {k: v for k, v in decode_cursor(cursor, "mastodon").items() if str(v).isdigit()}
+        saved = decode_cursor(cursor, "mastodon")
+        since = {k: v for k, v in saved.items() if str(v).isdigit()}
+        owed = _owed(saved.get(OWED), f"mastodon/{brand} own")
         newest: Newest[str] = Newest(since, order=int)
         api = self.client()
         classify = lambda e, a=api: self._classify(e, a)  # noqa: E731
-        for acct in (account_key("mastodon", a) for a in accounts):
+        keys = [account_key("mastodon", a) for a in accounts]
+        left = {acct: backlog for acct, backlog in owed.items() if acct not in keys}  # not configured now: kept
+        for acct in keys:
             what = f"mastodon own account @{acct} ({brand})"
             account = self.retry.call(lambda a=acct: api.account_lookup(a), what, classify)
-            last = int(since[acct]) if acct in since else None
-            params: dict[str, Any] = {"exclude_reblogs": True}
-            if opts.limit:
-                params["limit"] = opts.limit
-            page = self.retry.call(lambda i=account["id"], p=params: api.account_statuses(i, **p), what, classify)
-            for _ in range(opts.max_pages):
-                if not page:
-                    break
-                batch, reached_cursor = Batch([]), False
-                for status in _statuses(page, batch, what):
-                    sid = str(status.get("id", ""))
-                    if last is not None and sid.isdigit() and int(sid) <= last:
-                        reached_cursor = True  # newest first: read before
-                        continue
-                    settled = selector.add(batch, sid, lambda s=status: self._mention(s))
-                    if settled and sid.isdigit() and not selector.in_future(_id_seconds(sid)):
-                        newest.offer(sid, acct)
-                yield batch
-                if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, window):
-                    break
-                page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
-        if newest.moved:
-            yield Batch([], cursor=encode_cursor(newest.values))
+            read = partial(self._own_pages, api, account["id"], acct, what, classify, selector, newest)
+            pages, backlog = opts.max_pages, owed.get(acct)
+            if backlog:
+                # Owed whatever this run's window (a scheduled run's interval starts where the last one ended).
+                selector.window = Window(until=window.until)
+                used, oldest = yield from read(backlog.after, backlog.before, pages)
+                if oldest is not None:
+                    left[acct] = self._owe(brand, acct, backlog.after, oldest, backlog.then)
+                    continue
+                newest.offer(backlog.then, acct)  # read through: the account's id moves on
+                pages -= used
+                if pages <= 0:
+                    continue  # the backlog took every page: its new statuses are read next run
+            last = (backlog.then or backlog.after) if backlog else since.get(acct)
+            selector.window = window
+            if last is not None:
+                selector.reach_back_to(_id_seconds(str(last)))  # everything after it comes: none of it was read
+            floor = search_floor(None if last is None else str(last), _window_floor(window))
+            _, oldest = yield from read(last, None, pages)
+            if oldest is not None and floor is not None and int(oldest) > int(floor):
+                left[acct] = self._owe(brand, acct, floor, oldest, newest.get(acct))
+            elif oldest is not None and floor is None:  # nothing below: all of its past is no range to owe
+                log.warning("mastodon/%s: own account @%s stopped after max_pages=%d; its older statuses are not "
+                            "read (no cursor or window start below them)", brand, acct, opts.max_pages)
+        selector.window = window
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        values: dict[str, Any] = dict(newest.values)
+        if left:
+            values[OWED] = {acct: asdict(backlog) for acct, backlog in left.items()}
+        if values != since | ({OWED: {a: asdict(b) for a, b in owed.items()}} if owed else {}):
+            yield Batch([], cursor=encode_cursor(values))
+
+    @staticmethod
+    def _owe(brand: str, acct: str, floor: str, oldest: str, then: str | None) -> Backlog:
+        log.warning("mastodon/%s: own account @%s stopped with pages left; the next run reads its statuses older "
+                    "than %s first", brand, acct, oldest)
+        return Backlog.owed(floor, oldest, then, int)
+
+    def _own_pages(
+        self, api: Any, account_id: Any, acct: str, what: str, classify: Any, selector: Selector,
+        newest: Newest[str], last: str | None, max_id: str | None, pages: int,
+    ) -> Generator[Batch, None, tuple[int, str | None]]:
+        """One account's statuses newest first, below `max_id` (None: from the newest) down to `last` (the id
+        read up to, exclusive) or the selector's window start, for at most `pages` pages. Returns the pages
+        read and, when it stopped with pages left, the oldest status id it was given (else None)."""
+        opts = self.options
+        params: dict[str, Any] = {"exclude_reblogs": True}
+        if opts.limit:
+            params["limit"] = opts.limit
+        if max_id:
+            params["max_id"] = max_id  # older than the oldest status the stopped run was given
+        floor = int(last) if last is not None and str(last).isdigit() else None
+        oldest: int | None = None  # the oldest status id given, whatever became of it
+        page = self.retry.call(lambda: api.account_statuses(account_id, **params), what, classify)
+        for number in range(1, pages + 1):
+            if not page:
+                return number, None
+            batch, reached_cursor = Batch([]), False
+            for status in _statuses(page, batch, what):
+                sid = str(status.get("id", ""))
+                if sid.isdigit():
+                    oldest = int(sid) if oldest is None else min(oldest, int(sid))
+                if floor is not None and sid.isdigit() and int(sid) <= floor:
+                    reached_cursor = True  # newest first: read before
+                    continue
+                settled = selector.add(batch, sid, lambda s=status: self._mention(s))
+                if settled and sid.isdigit() and not selector.in_future(_id_seconds(sid)):
+                    newest.offer(sid, acct)
+            yield batch
+            if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, selector.window):
+                return number, None
+            if number >= pages:
+                return number, None if oldest is None else str(oldest)
+            page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
+        return pages, None
 
     def _classify(self, exc: Exception, api: Any) -> Exception | None:
         import mastodon
@@ -294,6 +361,17 @@ def _id_seconds(status_id: str) -> float:
 def _backlog(value: Any, source: str) -> Backlog | None:
     """The backlog a tag's saved cursor holds (`{"backlog": {...}}`), or None for a status id."""
     return Backlog.load(encode_cursor(value), int, source) if isinstance(value, dict) else None
+
+
+def _owed(value: Any, source: str) -> dict[str, Backlog]:
+    """The own cursor's `OWED` entry: per account, the range a stopped run left (a `Backlog` of status ids);
+    an entry that is not one is ignored (the account reads on from its id)."""
+    if not isinstance(value, dict):
+        return {}
+    owed = {key: Backlog.load(encode_cursor({"backlog": fields}), int, f"{source} {key}")
+            for key, fields in value.items()}
+    ids = lambda b: all(v is None or v.isdigit() for v in (b.after, b.before, b.then))  # noqa: E731
+    return {key: backlog for key, backlog in owed.items() if backlog is not None and ids(backlog)}
 
 
 def _window_floor(window: Window) -> str | None:
