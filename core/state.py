@@ -14,6 +14,8 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``spam-override:``                 `groundswell.spam` (mentions an analyst marked "not spam")
 - ``sentiment-correction:``          `groundswell.sentiment_corrections` (who corrected a label, and the model's)
 - ``sentiment-audit:``               `groundswell.audit_results` (each scored audit's figures)
+- ``alert-verdict:`` / ``alert-verdict-undone:``  `groundswell.alert_verdicts` (people's verdicts on incidents;
+  replaced and undone ones)
 """
 
 from __future__ import annotations

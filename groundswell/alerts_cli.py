@@ -1,9 +1,11 @@
-"""`groundswell alerts ...`: backtest detection rules before they go live."""
+"""`groundswell alerts ...`: backtest detection rules before they go live, see who gets which alert, and judge
+incidents (a real crisis, a false alarm, taken on) to measure precision and label history for backtests."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,25 @@ import click
 from alerts.backtest import BadIncident, alert_line, read_incidents, run_backtest
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.deliver import DeliveryLedger, passed_over, route_decision
-from alerts.history import stored_alerts
+from alerts.history import load_alerts, stored_alerts
 from alerts.kinds import alert_kinds
 from core.alert import Alert
 from extractors.textfile import read_lines
-from groundswell.cli_options import config_option, load_cli_config
+from groundswell.alert_verdicts import (
+    VERDICTS,
+    VerdictError,
+    alert_files,
+    backtest_labels,
+    card_verdict,
+    precision,
+    set_verdict,
+    undo_verdict,
+    unjudged_rows,
+    verdict_history,
+    verdict_rows,
+    verdicts,
+)
+from groundswell.cli_options import OutputPath, config_option, load_cli_config, login_name
 from groundswell.pipeline import open_store
 
 # `groundswell alerts evaluate` is `python -m tools.alerts.evaluate`: the presets on the seeded labelled
@@ -66,7 +82,7 @@ def _missing_tooling() -> None:
 
 @click.group("alerts", cls=_AlertsGroup)
 def alerts() -> None:
-    """Crisis alerts: backtesting, evaluation and routing."""
+    """Crisis alerts: backtesting, evaluation, routing and people's verdicts on incidents."""
 
 
 @alerts.command()
@@ -192,3 +208,76 @@ def _route_line(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) ->
     if passed is not None:
         return {"gets": False, "reason": passed[1], "ledger": recorded}
     return {"gets": decision.sent, "reason": decision.reason, "ledger": recorded}
+
+
+@alerts.command("verdict")
+@config_option
+@click.argument("incident")
+@click.argument("verdict", required=False, type=click.Choice(VERDICTS))
+@click.option("--note", help="Why, in a few words (kept with the verdict)")
+@click.option("--by", help="Who the verdict, or the undo, is recorded as given by (default: the login name)")
+@click.option("--undo", is_flag=True, help="Withdraw the incident's verdict; the one it replaced, if any, is back")
+def verdict_cmd(config_path: str, incident: str, verdict: str | None, note: str | None, by: str | None,
+                undo: bool) -> None:
+    """Judge the stored incident INCIDENT: real (a crisis), false_alarm, or ack (taken on). A new verdict
+    replaces the incident's current one, which is kept in its history; --undo withdraws it. Prints the
+    incident's verdict now as one JSON line."""
+    if undo == (verdict is not None):
+        raise click.UsageError("give a VERDICT (real, false_alarm or ack), or --undo")
+    if undo and note is not None:
+        raise click.UsageError("--note goes with a verdict, not with --undo")
+    config = load_cli_config(config_path)
+    store = open_store(config)
+    try:
+        shown = load_alerts(store, alert_files(config))
+        now, who = datetime.now(UTC), by or login_name()
+        if undo:
+            change = undo_verdict(store, shown, incident, by=who, now=now)
+        else:
+            change = set_verdict(store, shown, incident, verdict or "", by=who, now=now, note=note)
+    except VerdictError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    line = {"incident": change.incident, "verdict": card_verdict(change.verdict), "changed": change.changed}
+    click.echo(json.dumps(line, ensure_ascii=False))
+    if undo and not change.changed:
+        click.echo(f"incident {incident} has no verdict to undo", err=True)
+
+
+@alerts.command("verdicts")
+@config_option
+@click.option("--out", "out_path", type=OutputPath(path_type=Path),
+              help="Also write the real incidents here as labels for `alerts backtest --incidents`")
+@click.option("--brand", help="Only this brand's incidents")
+@click.option("--all", "every", is_flag=True, help="Also list the stored incidents nobody has judged yet")
+@click.option("--history", is_flag=True, help="List the replaced and undone verdicts instead, oldest first")
+def verdicts_cmd(config_path: str, out_path: Path | None, brand: str | None, every: bool, history: bool) -> None:
+    """List people's verdicts on incidents, one JSON line each (oldest incident first), then a last line
+    {"precision": ...}: real / (real + false_alarm) overall, per brand and per alert kind. With --out, the
+    real incidents are written as {"brand", "start", "end"} lines, the labels `alerts backtest --incidents`
+    scores a preset against."""
+    config = load_cli_config(config_path, brand)
+    store = open_store(config)
+    try:
+        shown = load_alerts(store, alert_files(config))
+        records = verdicts(store)
+        past = verdict_history(store) if history else {}
+    finally:
+        store.close()
+    if history:  # oldest replacement or undo first
+        entries = [{"incident": i, **e} for i, kept in past.items() for e in kept if brand in (None, e.get("brand"))]
+        for entry in sorted(entries, key=lambda e: (str(e.get("undone_at")), e["incident"])):
+            click.echo(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        return
+    rows = [r for r in verdict_rows(records, shown) if brand is None or r["brand"] == brand]
+    listed = rows + ([r for r in unjudged_rows(records, shown) if brand is None or r["brand"] == brand]
+                     if every else [])
+    for row in sorted(listed, key=lambda r: (str(r["start"]), str(r["brand"]), r["incident"])):
+        click.echo(json.dumps(row, ensure_ascii=False))
+    click.echo(json.dumps({"precision": precision(rows)}, ensure_ascii=False))
+    if out_path is not None:
+        labels = backtest_labels(rows)
+        with out_path.open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(label, ensure_ascii=False) + "\n" for label in labels)
+        click.echo(f"{len(labels)} real incident(s) written to {out_path}", err=True)

@@ -1,4 +1,4 @@
-"""The dashboard's FastAPI app: four pages and the JSON API behind them (reads, and four analyst writes).
+"""The dashboard's FastAPI app: its pages and the JSON API behind them (reads, and six analyst writes).
 
 Pages: /overview, /explore, /themes, /alerts (plain HTML + JS, plotly.js served
 locally from the installed `plotly` package — no CDN, no build step).
@@ -13,9 +13,10 @@ API (GET only; bad parameters get a 4xx JSON body `{"error": ..., "param": ...}`
     /api/replies    own accounts' replies: answered share, median/p90 time to first reply, the needs-reply queue
     /api/faq        recurring questions and complaint reasons (posts of that intent grouped by meaning)
 
-Four writes (POST, JSON body, same origin only: `auth.same_origin_write`), each an analyst's judgement
-kept beside the data, or its undo: /api/spam/not-spam, /api/spam/undo, /api/sentiment/correct and
-/api/sentiment/undo. They are recorded
+Six writes (POST, JSON body, same origin only: `auth.same_origin_write`), each an analyst's judgement
+kept beside the data, or its undo: /api/spam/not-spam, /api/spam/undo, /api/sentiment/correct,
+/api/sentiment/undo, /api/alerts/verdict and /api/alerts/verdict/undo (a verdict on an incident: real, false
+alarm or taken on, groundswell/alert_verdicts.py). They are recorded
 as made by "dashboard", or by the user a sign-in proxy names in `user_header` (`auth.signed_in_user`).
 """
 
@@ -72,6 +73,8 @@ from dashboards.web.params import (
 )
 from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
+from groundswell.alert_verdicts import VerdictError, alert_files, card_verdict, set_verdict, undo_verdict
+from groundswell.alert_verdicts import verdicts as stored_verdicts
 from groundswell.audit_results import audit_view
 from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
 from groundswell.spam import excluded, mark_not_spam, undo_not_spam
@@ -123,10 +126,6 @@ def _brand_infos(config_or_brands: Any) -> list[views.BrandInfo]:
     return infos
 
 
-def _alert_jsonl_paths(config_or_brands: Any) -> list[str]:
-    return [ch.path for ch in getattr(config_or_brands, "channels", []) if getattr(ch, "type", None) == "jsonl"]
-
-
 def _plain_id(value: object) -> bool:
     """A mention id a write may carry: a non-empty string of at most MAX_ID_CHARS that UTF-8 can encode (a lone
     surrogate from JSON's "\\ud800" cannot be stored or looked up)."""
@@ -163,7 +162,7 @@ def create_app(
     brands = _brand_infos(config_or_brands)
     names = [b.name for b in brands]
     default_brand = next((b.name for b in brands if not b.competitor), names[0])
-    jsonl_paths = _alert_jsonl_paths(config_or_brands)
+    jsonl_paths = alert_files(config_or_brands)
     reply_settings = replies_view.reply_settings(config_or_brands)
     get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
     runner = StoreRunner()
@@ -304,7 +303,8 @@ def create_app(
             period = views.default_period(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
-            data = views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts)
+            data = views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts,
+                                  stored_verdicts(store))
             # The replies tile: figures only (the queue is /api/replies).
             brand = filters.brand or default_brand
             data["replies"] = replies_view.replies(
@@ -429,7 +429,8 @@ def create_app(
         selected = select_alerts(
             await runner.call(get_alerts), brand=brand, since=since, until=until, severity=severity
         )
-        return {"total": len(selected), **views.alert_feed(selected, limit)}
+        judged = await runner.call(lambda: stored_verdicts(store))
+        return {"total": len(selected), **views.alert_feed(selected, limit, verdicts=judged)}
 
     @app.get("/api/replies")
     async def replies(request: Request) -> dict[str, Any]:
@@ -501,9 +502,9 @@ def create_app(
         authors = [advocate_ranking.advocate_record(i, a) for i, a in enumerate(rows, 1)]
         return {"brand": filters.brand, "kind": kind, "authors": authors}
 
-    async def write_body(request: Request, example: str) -> tuple[dict[str, Any], str]:
-        """The JSON object of a same-origin write with its `ids` checked (403 / 400 otherwise), and who makes
-        it; `example` is the body to show in an error."""
+    async def write_request(request: Request, example: str) -> tuple[dict[str, Any], str]:
+        """The JSON object of a same-origin write (403 / 400 / 413 otherwise), and who makes it; `example` is
+        the body to show in an error."""
         params_of(request)
         refusal = same_origin_write(request)
         if refusal:
@@ -523,7 +524,12 @@ def create_app(
             body = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested past Python's limit
             raise ApiError(f"the body is not valid JSON: send {example}") from None
-        body = body if isinstance(body, dict) else {}
+        return (body if isinstance(body, dict) else {}), writer
+
+    async def write_body(request: Request, example: str) -> tuple[dict[str, Any], str]:
+        """The JSON object of a same-origin write with its `ids` checked (403 / 400 otherwise), and who makes
+        it; `example` is the body to show in an error."""
+        body, writer = await write_request(request, example)
         ids = body.get("ids")
         if not isinstance(ids, list) or not ids or len(ids) > MAX_WRITE_IDS or not all(map(_plain_id, ids)):
             raise ApiError(f"send {example} with 1 to {MAX_WRITE_IDS} mention ids (strings of at most "
@@ -573,6 +579,53 @@ def create_app(
             log.warning("%s gave the model's label back to %s", writer, ", ".join(map(one_line, report.restored)))
         return {"restored": report.restored, "unknown": report.unknown, "not_corrected": report.not_corrected,
                 "no_model_label": report.no_model_label}
+
+    verdict_example = '{"incident": "<incident id>", "verdict": "real", "note": "optional"}'
+
+    async def verdict_body(request: Request, example: str, fields: set[str]) -> tuple[dict[str, Any], str]:
+        """A verdict write's JSON object, holding only `fields` (400 naming the first other one), and its writer."""
+        body, writer = await write_request(request, example)
+        if not body:
+            raise ApiError(f"send a JSON object: {example}", param="incident")
+        extra = sorted(set(body) - fields)
+        if extra:
+            raise ApiError(f"unknown field {extra[0]!r}: send {example}", param=extra[0])
+        return body, writer
+
+    def verdict_answer(change: Any) -> dict[str, Any]:
+        return {"incident": change.incident, "verdict": card_verdict(change.verdict), "changed": change.changed}
+
+    @app.post("/api/alerts/verdict")
+    async def verdict(request: Request) -> dict[str, Any]:
+        """Judge an incident: {"incident": id, "verdict": "real" | "false_alarm" | "ack", "note": optional}; the
+        verdict it replaces is kept in the incident's history (groundswell/alert_verdicts.py)."""
+        body, writer = await verdict_body(request, verdict_example, {"incident", "verdict", "note"})
+        incident, given, note = body.get("incident"), body.get("verdict"), body.get("note")
+        shown = await runner.call(get_alerts)
+
+        def write() -> Any:
+            return set_verdict(store, shown, incident, given, by=writer, now=datetime.now(UTC), note=note)
+
+        try:
+            change = await runner.call(write)
+        except VerdictError as exc:  # checked before anything is written
+            raise ApiError(str(exc), param=exc.param) from None
+        return verdict_answer(change)
+
+    @app.post("/api/alerts/verdict/undo")
+    async def undo_verdict_route(request: Request) -> dict[str, Any]:
+        """Withdraw an incident's verdict: {"incident": id}; the verdict it had replaced, if any, is back."""
+        body, writer = await verdict_body(request, '{"incident": "<incident id>"}', {"incident"})
+        shown = await runner.call(get_alerts)
+        try:
+            change = await runner.call(
+                lambda: undo_verdict(store, shown, body.get("incident"), by=writer, now=datetime.now(UTC))
+            )
+        except VerdictError as exc:
+            raise ApiError(str(exc), param=exc.param) from None
+        if change.changed:
+            log.warning("%s withdrew the verdict on incident %s", writer, one_line(change.incident))
+        return verdict_answer(change)
 
     # Every API route declares its parameters in API_PARAMS (the fuzz suite relies on the table).
     undeclared = {r.path for r in app.routes if getattr(r, "path", "").startswith("/api/")} - set(API_PARAMS)

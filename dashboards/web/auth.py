@@ -145,8 +145,8 @@ class TokenMiddleware:
 def same_origin_write(request: Request) -> str | None:
     """Why this state-changing request may come from another site (a reason to refuse), or None.
 
-    The dashboard's writes (an analyst's judgement: "not spam", a sentiment correction or its undo) take a
-    JSON body: an HTML
+    The dashboard's writes (an analyst's judgement: "not spam", a sentiment correction, a verdict on an
+    incident, or an undo of one) take a JSON body: an HTML
     form on another site cannot send `application/json`, and a script there cannot either without
     a CORS preflight this server never grants. Browsers also say where a request comes from
     (Origin, Sec-Fetch-Site); a foreign origin is refused outright. The token (or, without one,

@@ -65,6 +65,8 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/spam/undo": frozenset(),  # POST, JSON body {"ids": [...]}
     "/api/sentiment/correct": frozenset(),  # POST, JSON body {"ids": [...], "label": "negative"}
     "/api/sentiment/undo": frozenset(),  # POST, JSON body {"ids": [...]}
+    "/api/alerts/verdict": frozenset(),  # POST, JSON body {"incident": "<id>", "verdict": "real"[, "note": "..."]}
+    "/api/alerts/verdict/undo": frozenset(),  # POST, JSON body {"incident": "<id>"}
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from dashboards.web.errors import ApiError
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
+from groundswell.alert_verdicts import card_verdict
 from indexing.base import Bucket, Filters, Store
 from nlp.theme_state import theme_details
 from nlp.trends import CANDIDATES, Rise
@@ -117,7 +119,8 @@ def engagement_totals(store: Store, filters: Filters) -> dict[str, int]:
 
 
 def overview(
-    store: Store, brands: list[BrandInfo], filters: Filters, period: Period, interval: str, alerts: list[Alert]
+    store: Store, brands: list[BrandInfo], filters: Filters, period: Period, interval: str, alerts: list[Alert],
+    verdicts: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     scoped = filters.replace(since=period.since, until=period.until)
     buckets = store.histogram(scoped, interval=interval)  # type: ignore[arg-type]
@@ -143,27 +146,34 @@ def overview(
         "by_source": store.facet(scoped, "source"),
         "by_lang": store.facet(scoped, "lang"),
         "top_authors": [author_json(a) for a in store.top_authors(scoped, n=10)],
-        **alert_feed(shown),
+        **alert_feed(shown, verdicts=verdicts),
     }
 
 
-def alert_feed(alerts: list[Alert], limit: int | None = None) -> dict[str, Any]:
-    """Alerts (newest first), the same alerts grouped into incidents (pinned crisis first) and their count.
+def alert_feed(
+    alerts: list[Alert], limit: int | None = None, verdicts: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Alerts (newest first), the same alerts grouped into incidents (pinned crisis first, each with the verdict
+    people gave it, `verdicts` by incident id: groundswell/alert_verdicts.py) and their count.
 
     Every page that says how many alerts there are reads `count` from here (`alerts.incidents.count_alerts`).
     """
+    verdicts = verdicts or {}
     count = count_alerts(alerts)
     incidents = group_incidents(alerts)
     top = pinned(incidents)
     return {
         "alerts": [alert_json(a) for a in alerts[:limit]],
-        "incidents": [incident_json(i, pinned=i is top) for i in incidents],
+        "incidents": [incident_json(i, pinned=i is top, verdict=verdicts.get(i.id)) for i in incidents],
         "count": {"incidents": count.incidents, "alerts": count.alerts, "label": count.label()},
     }
 
 
-def incident_json(incident: Incident, *, pinned: bool = False) -> dict[str, Any]:
-    """One incident card: summary fields and its alerts, oldest first."""
+def incident_json(
+    incident: Incident, *, pinned: bool = False, verdict: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """One incident card: summary fields, its verdict (verdict, note, by, at; null without one) and its alerts,
+    oldest first."""
     return {
         "id": incident.id,
         "brand": incident.brand,
@@ -175,6 +185,7 @@ def incident_json(incident: Incident, *, pinned: bool = False) -> dict[str, Any]
         "cleared": incident.cleared,
         "pinned": pinned,
         "headline": incident.headline.id,
+        "verdict": card_verdict(verdict),
         "alerts": [alert_json(a) for a in incident.alerts],
     }
 

@@ -65,6 +65,21 @@ const GS = (() => {
     return body;
   }
 
+  /* POST one of the dashboard's writes. Always resolves to {ok, answer}: the JSON reply, or {error} when the
+     reply is no JSON (a proxy's page, a server error) or the server did not answer at all. */
+  async function post(url, body) {
+    let response;
+    try {
+      response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    } catch (error) {
+      return { ok: false, answer: { error: "the dashboard did not answer: " + error.message } };
+    }
+    let answer = {};
+    try { answer = await response.json(); } catch (error) { answer = {}; }
+    if (!response.ok && !answer.error) answer.error = `${response.status} ${response.statusText}`;
+    return { ok: response.ok, answer };
+  }
+
   function isoDay(date) { return date.toISOString().slice(0, 10); }
 
   /* The form's values as API parameters. Dates: 'until' in the form is inclusive, the API's is exclusive.
@@ -278,6 +293,45 @@ const GS = (() => {
     return { xperiod: BUCKET_MS[interval] || BUCKET_MS.hour, xperiodalignment: "middle" };
   }
 
+  /* People's verdict on an incident (groundswell/alert_verdicts.py): what it is now, who gave it and when, and
+     buttons to give one, replace it or undo it. The verdict it replaced comes back with an undo. */
+  const VERDICT_TEXT = {
+    real: "\u{1F6A8} real crisis", false_alarm: "\u{1F645} false alarm", ack: "\u{1F64B} taken on",
+  };
+  const VERDICT_BUTTON = { real: "\u{1F6A8} real", false_alarm: "\u{1F645} false alarm", ack: "\u{1F64B} I'm on it" };
+
+  function verdictBar(inc) {
+    const bar = el("div", { class: "verdict", "data-verdict": inc.verdict ? inc.verdict.verdict : "" });
+    const v = inc.verdict;
+    const shown = v
+      ? el("span", { class: "badge verdict-" + v.verdict, title: `given by ${v.by} at ${when(v.at)}` },
+        `${VERDICT_TEXT[v.verdict]} \u00B7 ${v.by} \u00B7 ${when(v.at)}`)
+      : el("span", { class: "muted", text: "no verdict yet:" });
+    const note = el("input", { type: "text", class: "verdict-note", maxlength: "500", placeholder: "note (optional)",
+                               "aria-label": "note with the verdict" });
+    const send = async (url, body) => {
+      for (const b of bar.querySelectorAll("button")) b.disabled = true;
+      const { ok, answer } = await post(url, body);
+      if (ok) {
+        bar.replaceWith(verdictBar(Object.assign({}, inc, { verdict: answer.verdict })));
+      } else {
+        for (const b of bar.querySelectorAll("button")) b.disabled = false;
+        showError(answer.error || "the verdict was not stored");
+      }
+    };
+    const buttons = Object.keys(VERDICT_BUTTON).filter((k) => !v || k !== v.verdict).map((k) => {
+      const button = el("button", { type: "button", class: "set-verdict", "data-verdict": k, text: VERDICT_BUTTON[k] });
+      button.addEventListener("click", () => send("/api/alerts/verdict",
+        { incident: inc.id, verdict: k, note: note.value.trim() || null }));
+      return button;
+    });
+    const undo = v ? el("button", { type: "button", class: "undo-verdict", text: "\u21A9\uFE0F undo" }) : null;
+    if (undo) undo.addEventListener("click", () => send("/api/alerts/verdict/undo", { incident: inc.id }));
+    bar.append(shown, v && v.note ? el("span", { class: "verdict-said", dir: "auto", text: "\u201C" + v.note + "\u201D" }) : "",
+      ...buttons, note, undo || "");
+    return bar;
+  }
+
   /* One card per incident, its alerts inside as a timeline (oldest first); `alertItem(alert)` builds each entry. */
   function incidentCard(inc, alertItem) {
     const head = inc.alerts.find((a) => a.id === inc.headline) || inc.alerts[0];
@@ -297,6 +351,7 @@ const GS = (() => {
       el("span", { class: "muted", text: `${when(inc.start)} \u2192 ${when(inc.end)}` }),
       el("span", { class: "badge", title: "incident " + inc.id, text: `${n} alert${n === 1 ? "" : "s"}` })),
     head.summary ? el("p", { text: head.summary }) : null,
+    verdictBar(inc),
     el("ol", { class: "timeline" }, ...inc.alerts.map(alertItem)));
   }
 
@@ -355,7 +410,7 @@ const GS = (() => {
 
   return {
     COLORS, SEVERITY_COLORS, ACCENT, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError,
-    clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, showCount,
+    clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, showCount, post,
     get meta() { return meta; },
   };
 })();

@@ -2,27 +2,12 @@
 "use strict";
 
 (() => {
-  const { el, fmt } = GS;
+  const { el, fmt, post } = GS;
   const list = document.getElementById("results");
   const more = document.getElementById("more");
   const count = document.getElementById("result-count");
   let current = null;
   let spamNote = "";
-
-  /* POST one of the dashboard's writes. Always resolves to {ok, answer}: the JSON reply, or {error} when the
-     reply is no JSON (a proxy's page, a server error) or the server did not answer at all. */
-  async function post(url, body) {
-    let response;
-    try {
-      response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    } catch (error) {
-      return { ok: false, answer: { error: "the dashboard did not answer: " + error.message } };
-    }
-    let answer = {};
-    try { answer = await response.json(); } catch (error) { answer = {}; }
-    if (!response.ok && !answer.error) answer.error = `${response.status} ${response.statusText}`;
-    return { ok: response.ok, answer };
-  }
 
   /* A flagged mention (shown with Spam: included): the rule's reason and a way to overrule it. */
   function spamLine(hit) {
