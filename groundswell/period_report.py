@@ -30,7 +30,7 @@ from indexing.base import Filters, Store
 # response-time statistics plug in here; without them the report leaves the figure out.
 ResponseMinutes = Callable[[str, datetime, datetime], float | None]
 _RANK = {"info": 0, "warning": 1, "critical": 2}
-_SHARES = {"negative_share", "share_of_voice"}  # compared in percentage points, the others in percent
+SHARES = {"negative_share", "share_of_voice"}  # compared in percentage points, the others in percent
 
 
 UNLABELLED = "unknown"  # the stores' sentiment facet bucket for a mention without a label
@@ -56,7 +56,7 @@ def _window(store: Store, brand: str, since: datetime, until: datetime) -> dict[
             "negative_share": negative_share(sentiment)}
 
 
-def _figures(counts: dict[str, dict[str, Any]], brand: str, scale: float = 1.0) -> dict[str, float | None]:
+def report_figures(counts: dict[str, dict[str, Any]], brand: str, scale: float = 1.0) -> dict[str, float | None]:
     """Volume (times `scale`), negative share and share of voice of `brand` from per-brand counts."""
     own = counts[brand]
     everyone = sum(c["mentions"] for c in counts.values())
@@ -67,7 +67,7 @@ def _figures(counts: dict[str, dict[str, Any]], brand: str, scale: float = 1.0) 
     }
 
 
-def _change(now: float | None, before: float | None, relative: bool) -> float | None:
+def figure_change(now: float | None, before: float | None, relative: bool) -> float | None:
     """Percent change (`relative`) or difference in percentage points; None when not comparable."""
     if now is None or before is None:
         return None
@@ -116,18 +116,18 @@ def build_period_report(
     alerts = stored_alerts(store)
     brands = []
     for brand in config.brands:
-        current = _figures(now, brand.name)
+        current = report_figures(now, brand.name)
         # At this period's length, as the baseline: February's 280 mentions are 310 in a 31-day March.
-        previous = _figures(before, brand.name, scale=period.days / previous_period.days)
-        baseline = _figures(base, brand.name, scale=period.days / (base_weeks * 7))
+        previous = report_figures(before, brand.name, scale=period.days / previous_period.days)
+        baseline = report_figures(base, brand.name, scale=period.days / (base_weeks * 7))
         if response is not None:
             current["median_response_minutes"] = response(brand.name, start, end)
             previous["median_response_minutes"] = response(brand.name, prev_start, prev_end)
             baseline["median_response_minutes"] = response(brand.name, base_start, start)
         changes = {
             key: {
-                "vs_previous": _change(current[key], previous[key], relative=key not in _SHARES),
-                "vs_baseline": _change(current[key], baseline[key], relative=key not in _SHARES),
+                "vs_previous": figure_change(current[key], previous[key], relative=key not in SHARES),
+                "vs_baseline": figure_change(current[key], baseline[key], relative=key not in SHARES),
             }
             for key in current
         }

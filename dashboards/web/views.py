@@ -17,6 +17,7 @@ from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
 from groundswell.alert_verdicts import card_verdict
+from groundswell.period_report import SHARES, figure_change, negative_share, report_figures  # the weekly report's rules
 from indexing.base import Bucket, Filters, Store
 from nlp.theme_state import theme_details
 from nlp.trends import CANDIDATES, Rise
@@ -118,28 +119,105 @@ def engagement_totals(store: Store, filters: Filters) -> dict[str, int]:
     return {"engagement": engagement, "reach": reach}
 
 
+SENTIMENT_COUNTS = ("negative", "neutral", "positive", "unknown")
+# The figures the overview compares with the previous period. Shares are compared in percentage points, as
+# the weekly report compares them (period_report.SHARES); net sentiment, a difference of two shares, too;
+# counts (mentions, engagement, reach) in percent.
+COMPARED = ("mentions", "negative_share", "net_sentiment", "share_of_voice", "engagement", "reach")
+IN_POINTS = SHARES | {"net_sentiment"}
+
+
+def previous_period(period: Period) -> Period:
+    """The span of the same length just before `period`: what the overview compares it with."""
+    return Period(period.since - period.length, period.since)
+
+
+def changes(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, float | None]:
+    """Each compared figure's change against `before`, by the weekly report's rule (`period_report.figure_change`):
+    percent for counts, points for shares; None when not comparable (no data before, or a zero baseline)."""
+    return {
+        key: figure_change(now[key], before[key], relative=key not in IN_POINTS)
+        for key in COMPARED if key in now and key in before
+    }
+
+
+def brand_figures(store: Store, brands: list[BrandInfo], scoped: Filters) -> dict[str, dict[str, Any]]:
+    """Per configured brand in `scoped` (its period, source, language and spam filters; brand ignored): the
+    sentiment counts, mentions, negative share (of the labelled ones), net sentiment and share of voice (of all
+    configured brands' mentions), by the rules of the weekly report (groundswell/period_report.py)."""
+    sentiment = {b.name: store.facet(scoped.replace(brand=b.name, brands=None), "sentiment") for b in brands}
+    per_brand = {name: {"mentions": sum(s.values()), "negative_share": negative_share(s)}
+                 for name, s in sentiment.items()}
+    out = {}
+    for name, facet in sentiment.items():
+        counts = {k: int(facet.get(k, 0)) for k in SENTIMENT_COUNTS}
+        report = report_figures(per_brand, name)  # negative share and share of voice, as the weekly report
+        out[name] = {
+            "mentions": per_brand[name]["mentions"],
+            **counts,
+            "negative_share": report["negative_share"],
+            "net_sentiment": Bucket(start=scoped.since or datetime.min, **counts).net_sentiment,
+            "share_of_voice": report["share_of_voice"],
+        }
+    return out
+
+
+def comparison(
+    brands: list[BrandInfo], selected: str | None, now: Mapping[str, Mapping[str, Any]],
+    before: Mapping[str, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """One row per configured brand (own and competitors, as configured): its figures now and in the previous
+    period, and their changes."""
+    keys = ("mentions", "negative_share", "net_sentiment", "share_of_voice")
+    return [
+        {
+            "brand": b.name,
+            "competitor": b.competitor,
+            "selected": b.name == selected,
+            "current": {k: now[b.name][k] for k in keys},
+            "previous": {k: before[b.name][k] for k in keys},
+            "change": changes(now[b.name], before[b.name]),
+        }
+        for b in brands
+    ]
+
+
 def overview(
     store: Store, brands: list[BrandInfo], filters: Filters, period: Period, interval: str, alerts: list[Alert],
     verdicts: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     scoped = filters.replace(since=period.since, until=period.until)
     buckets = store.histogram(scoped, interval=interval)  # type: ignore[arg-type]
-    counts = {k: sum(getattr(b, k) for b in buckets) for k in ("negative", "neutral", "positive", "unknown")}
+    counts = {k: sum(getattr(b, k) for b in buckets) for k in SENTIMENT_COUNTS}
     # Share of voice: the same period and filters, across every configured brand.
     all_brands = tuple(b.name for b in brands)
     sov_counts = store.facet(scoped.replace(brand=None, brands=all_brands), "brand")
     shown = select_alerts(alerts, brand=filters.brand, since=period.since, until=period.until)
+    # The same figures over the previous period of equal length, for the selected brand and for every brand.
+    before_period = previous_period(period)
+    before_scope = filters.replace(since=before_period.since, until=before_period.until)
+    now_brands = brand_figures(store, brands, scoped)
+    before_brands = brand_figures(store, brands, before_scope)
+    totals = {
+        "mentions": sum(counts.values()),
+        **counts,
+        "net_sentiment": Bucket(start=period.since, **counts).net_sentiment,  # the one rule (indexing.base)
+        "negative_share": negative_share(counts),  # of the labelled mentions, the weekly report's rule
+        "share_of_voice": now_brands[filters.brand]["share_of_voice"] if filters.brand in now_brands else None,
+        **engagement_totals(store, scoped),
+    }
+    previous = (
+        {**before_brands[filters.brand], **engagement_totals(store, before_scope)}
+        if filters.brand in before_brands else None
+    )
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
+        "previous_period": {"since": before_period.since.isoformat(), "until": before_period.until.isoformat()},
         "interval": interval,
         "volume": [bucket_json(b) for b in buckets],
-        "totals": {
-            "mentions": sum(counts.values()),
-            **counts,
-            "net_sentiment": Bucket(start=period.since, **counts).net_sentiment,  # the one rule (indexing.base)
-            **engagement_totals(store, scoped),
-        },
+        "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None},
+        "comparison": comparison(brands, filters.brand, now_brands, before_brands),
         "share_of_voice": [
             {"brand": b.name, "competitor": b.competitor, "count": int(sov_counts.get(b.name, 0))} for b in brands
         ],

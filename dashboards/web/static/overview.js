@@ -1,4 +1,5 @@
-/* Overview: volume by sentiment (alerts marked), net sentiment, share of voice, splits, totals, top authors. */
+/* Overview: volume by sentiment (alerts marked), net sentiment, share of voice, splits, totals, top authors, and each
+   key figure against the previous period of the same length, for the brand and for every configured brand. */
 "use strict";
 
 (() => {
@@ -6,26 +7,109 @@
   // Volume and net sentiment share one x range and the same horizontal margins, so their buckets line up.
   const TIME_MARGIN = { l: 64, r: 44 };  // r: half a date tick label, for the tick at the end of the range
   const BUCKET_MS = { hour: 3600000, day: 86400000 };
+  // Changes come from the API (the weekly report's rule): these in percentage points, the others in percent.
+  const IN_POINTS = new Set(["negative_share", "net_sentiment", "share_of_voice"]);
+  // Which way is better (+1 up, -1 down); the others (volume, engagement, reach) are neither. Said in words
+  // too, so the colour only repeats what the arrow, the sign and the word say.
+  const BETTER = { negative_share: -1, net_sentiment: 1, share_of_voice: 1 };
 
-  function kpi(icon, label, value, title) {
+  function kpi(icon, label, value, title, change) {
     return el("div", { class: "kpi", title: title || label },
-      el("div", { class: "value", text: icon + " " + value }), el("div", { class: "label", text: label }));
+      el("div", { class: "value", text: icon + " " + value }), el("div", { class: "label", text: label }),
+      change || null);
+  }
+
+  /* "7 days" or "36 h": the length of the period, which the previous one shares. */
+  function spanText(period) {
+    const hours = Math.round((Date.parse(period.until) - Date.parse(period.since)) / BUCKET_MS.hour);
+    if (hours % 24) return `${hours} h`;
+    return hours === 24 ? "day" : `${hours / 24} days`;
+  }
+
+  /* One figure's change as text and classes: "▲ 12% vs previous 7 days", "no data before", ... */
+  function change(key, delta, before, span, long) {
+    const tail = long ? ` vs previous ${span}` : "";
+    const missing = delta === null || delta === undefined;
+    if (missing && (before === null || before === undefined)) {
+      return { text: "no data before", cls: "none", title: `no data in the previous ${span}` };
+    }
+    if (missing) {
+      return { text: long ? `new: none in the previous ${span}` : "new: none before", cls: "none",
+        title: `0 in the previous ${span}: no percent change from zero` };
+    }
+    const unit = IN_POINTS.has(key) ? " pts" : "%";
+    const arrow = delta > 0 ? "\u25B2" : delta < 0 ? "\u25BC" : "=";
+    const size = delta === 0 ? "no change" : `${Math.abs(delta).toFixed(1)}${unit}`;
+    const judged = BETTER[key] && delta !== 0 ? (Math.sign(delta) === BETTER[key] ? "better" : "worse") : "";
+    const word = delta > 0 ? "up" : delta < 0 ? "down" : "unchanged";
+    return {
+      text: `${arrow} ${size}${tail}`, cls: [delta > 0 ? "up" : delta < 0 ? "down" : "flat", judged].join(" ").trim(),
+      judged, title: `${word} ${size === "no change" ? "" : size + " "}vs previous ${span}`
+        + (IN_POINTS.has(key) ? " (percentage points)" : "") + (judged ? `: ${judged}` : ""),
+    };
+  }
+
+  /* The change line under a tile, or a table cell's. */
+  function changeNode(key, data, totals, long) {
+    const before = totals.previous;
+    // A brand without mentions before has no figures before (a share of voice of 0% is still one).
+    const was = before && (before.mentions || key === "share_of_voice") ? before[key] : null;
+    const c = change(key, totals.change ? totals.change[key] : null, was, spanText(data.period), long);
+    return el("div", { class: "change " + c.cls, title: c.title, "data-change": key },
+      c.text, c.judged ? el("span", { class: "judged", text: ` \u00B7 ${c.judged}` }) : null);
   }
 
   function renderKpis(data) {
     const t = data.totals;
     const net = t.net_sentiment;
     const netIcon = net === null ? "\u2754" : net > 0.05 ? "\u{1F7E2}" : net < -0.05 ? "\u{1F534}" : "\u26AA";
+    const delta = (key) => changeNode(key, data, t, true);
     document.getElementById("kpis").replaceChildren(...[
-      kpi("\u{1F4AC}", "mentions", fmt(t.mentions)),
+      kpi("\u{1F4AC}", "mentions", fmt(t.mentions), null, delta("mentions")),
       kpi(netIcon, "net sentiment", net === null ? "\u2013" : (net > 0 ? "+" : "") + net.toFixed(2),
-        "(positive \u2212 negative) / scored mentions"),
-      kpi("\u{1F620}", "negative share", pct(t.mentions ? t.negative / t.mentions : null)),
-      kpi("\u2764\uFE0F", "engagement", fmt(t.engagement), "likes + reposts + replies + quotes"),
-      kpi("\u{1F441}\uFE0F", "reach", fmt(t.reach), "author followers + engagement, summed over mentions"),
+        "(positive \u2212 negative) / scored mentions; its change in points of 0.01", delta("net_sentiment")),
+      kpi("\u{1F620}", "negative share", pct(t.negative_share), "negative / mentions with a sentiment",
+        delta("negative_share")),
+      kpi("\u2764\uFE0F", "engagement", fmt(t.engagement), "likes + reposts + replies + quotes", delta("engagement")),
+      kpi("\u{1F441}\uFE0F", "reach", fmt(t.reach), "author followers + engagement, summed over mentions",
+        delta("reach")),
       alertsKpi(data.count),
       repliesKpi(data.replies)].filter(Boolean));  // no replies tile for a brand without own accounts
   }
+
+  /* Every configured brand side by side: its figures in this view's period and filters, each with its change. */
+  function renderComparison(data) {
+    let card = document.getElementById("compare-card");
+    if (!card) {
+      card = el("div", { class: "card wide", id: "compare-card" },
+        el("h2", {}, "\u2696\uFE0F Brands compared ", el("small", { id: "compare-span" })),
+        el("table", { class: "table compare", id: "compare" }));
+      const sov = document.getElementById("chart-sov").closest(".card");
+      sov.parentNode.insertBefore(card, sov);
+    }
+    const span = spanText(data.period);
+    const prev = data.previous_period;
+    document.getElementById("compare-span").textContent =
+      `each change vs the previous ${span} (${when(prev.since)} \u2192 ${when(prev.until)}); \u25B2 up, \u25BC down, `
+      + "percent for mentions, points for shares and net sentiment";
+    const columns = [
+      ["mentions", "\u{1F4AC} Mentions", (v) => fmt(v)],
+      ["negative_share", "\u{1F620} Negative share", (v) => pct1(v)],
+      ["net_sentiment", "\u21C5 Net sentiment", (v) => (v === null ? "\u2013" : (v > 0 ? "+" : "") + v.toFixed(2))],
+      ["share_of_voice", "\u{1F4E3} Share of voice", (v) => pct1(v)],
+    ];
+    const head = el("tr", {}, el("th", { scope: "col", text: "Brand" }),
+      ...columns.map(([, label]) => el("th", { scope: "col", class: "num", text: label })));
+    const rows = data.comparison.map((row) => el("tr", { class: row.selected ? "selected" : null, "data-brand": row.brand },
+      el("th", { scope: "row" }, (row.competitor ? "\u2694\uFE0F " : "") + row.brand,
+        row.competitor ? el("small", { class: "muted", text: " competitor" }) : null,
+        row.selected ? el("small", { class: "muted", text: " (shown above)" }) : null),
+      ...columns.map(([key, , show]) => el("td", { class: "num" }, show(row.current[key]),
+        changeNode(key, data, row, false)))));
+    document.getElementById("compare").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
+  }
+
+  function pct1(x) { return x === null || x === undefined ? "\u2013" : (x * 100).toFixed(1) + "%"; }
 
   /* Own replies (brands with own_accounts): answered share and median time to first reply; links to the queue. */
   function repliesKpi(r) {
@@ -191,6 +275,7 @@
     const data = await GS.api("/api/overview", params);
     GS.showPeriod(data.period);
     renderKpis(data);
+    renderComparison(data);
     renderVolume(data);
     renderNet(data);
     renderShare(data);

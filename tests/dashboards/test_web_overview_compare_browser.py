@@ -1,0 +1,75 @@
+"""The overview's changes against the previous period in real headless Chromium: each key-figure tile says
+its change ("▲ 25.0% vs previous 7 days", or "no data before"), and the brands' table lists every brand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from live_server import live_server
+from overview_compare_support import BRAND_CONFIGS, PREVIOUS_WEEK, THIS_WEEK, compare_mentions
+from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
+
+from dashboards.web.app import create_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    from indexing.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path_factory.mktemp("overview-compare-browser") / "g.db")
+    assert all(r.ok for r in store.upsert(compare_mentions()))
+    with live_server(create_app(store, BRAND_CONFIGS)) as port:
+        yield f"http://127.0.0.1:{port}"
+    store.close()
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def _tile(page, key: str):
+    return page.locator(f'#kpis .kpi .change[data-change="{key}"]')
+
+
+def test_tiles_show_the_change_and_the_table_lists_every_brand(page):
+    page.goto(f"/overview?brand=Lumora&since={THIS_WEEK['since']}&until={THIS_WEEK['until']}")
+    _ready(page)
+    expect(_tile(page, "mentions")).to_have_text("\u25b2 25.0% vs previous 7 days")
+    # up in negative share is worse, down in net sentiment too: said in words, not by colour alone
+    expect(_tile(page, "negative_share")).to_have_text("\u25b2 19.4 pts vs previous 7 days \u00b7 worse")
+    expect(_tile(page, "net_sentiment")).to_have_text("\u25bc 36.1 pts vs previous 7 days \u00b7 worse")
+    expect(_tile(page, "engagement")).to_have_text("\u25b2 25.0% vs previous 7 days")
+    assert page.locator("#kpis .kpi").count() == 6  # no new tile: the changes sit inside the five figures
+    rows = page.locator("#compare tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.locator("th")).to_have_text(["Lumora (shown above)", "\u2694\ufe0f Sonique competitor",
+                                             "\u2694\ufe0f Vexa competitor"])
+    sonique = page.locator('#compare tr[data-brand="Sonique"] td')
+    expect(sonique.nth(0)).to_have_text("6\u25bc 50.0%")
+    expect(sonique.nth(1)).to_have_text("16.7%\u25bc 33.3 pts \u00b7 better")
+    vexa = page.locator('#compare tr[data-brand="Vexa"] td')
+    expect(vexa.nth(0)).to_have_text("4no data before")  # a zero baseline: no percent change
+    expect(vexa.nth(3)).to_have_text("20.0%\u25b2 20.0 pts \u00b7 better")  # its voice was 0%
+    expect(page.locator("#compare-span")).to_contain_text("previous 7 days")
+    _shot(page, "overview-compare")
+    assert page.errors == []
+
+
+def test_the_tiles_say_no_data_before_when_the_previous_period_is_empty(page):
+    page.goto(f"/overview?brand=Lumora&since={PREVIOUS_WEEK['since']}&until={PREVIOUS_WEEK['until']}")
+    _ready(page)
+    for key in ("mentions", "negative_share", "net_sentiment", "engagement", "reach"):
+        expect(_tile(page, key)).to_have_text("no data before")
+    expect(page.locator("#compare tbody tr")).to_have_count(3)
+    assert page.errors == []
