@@ -6,11 +6,12 @@ Rules hold *what the user chose*: a sensitivity preset plus optional raw overrid
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Discriminator, Field, Tag
 
 from alerts.routing import RouteRule
+from core.query.aliases import InflectedName, Name
 from core.strict import StrictModel as _Strict
 
 # Upper bounds for durations: larger values are typos (1e308 s) that would overflow sleep/timedelta.
@@ -65,6 +66,29 @@ class KeywordRule(_Strict):
     negative_only: bool = Field(default=True, description="Count only negative mentions of the term")
     threshold: float = Field(default=3.0, gt=0, description="-log10(p) of the count vs the term's usual rate")
     cooldown_buckets: int = Field(default=24, ge=0, le=MAX_BUCKETS)
+
+
+class TermGroup(_Strict):
+    """Crisis terms counted as one series (`brands[].crisis_terms`), e.g. one crisis in several languages:
+    `{name: overheating, any: [overheating, 过热, {text: перегрев, inflect: ru}]}`. A post with any of the
+    terms counts once; its keyword alerts are named (`Alert.subject`) by `name`."""
+
+    name: str = Field(min_length=1, description="The series' name: its keyword alerts' subject")
+    any: list[Name] = Field(min_length=1, description="Its terms, each written as a crisis term is")
+
+
+def _term_shape(value: Any) -> str:
+    if isinstance(value, str):
+        return "term"
+    group = isinstance(value, TermGroup) or (isinstance(value, dict) and ("any" in value or "name" in value))
+    return "group" if group else "mapping"
+
+
+# A crisis term: a word or phrase, `{text: ..., inflect: ...}` (the shapes an alias takes), or a group of them.
+CrisisTerm = Annotated[
+    Annotated[str, Tag("term")] | Annotated[InflectedName, Tag("mapping")] | Annotated[TermGroup, Tag("group")],
+    Discriminator(_term_shape),
+]
 
 
 class InfluencerRule(_Strict):

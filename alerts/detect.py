@@ -9,10 +9,11 @@ Alert ids are stable, so overlapping runs return the same ids and delivery sends
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from alerts.config import AlertsConfig
+from alerts.config import AlertsConfig, CrisisTerm
 from alerts.detector import DetectContext
 from alerts.explain import explain
 from alerts.history import AlertLog
@@ -26,8 +27,11 @@ from indexing.base import Filters, Store
 
 
 class BrandLike(Protocol):
+    """What detection reads of a brand (`groundswell.config.BrandConfig`). The keyword detector also reads an
+    `inflect` list of language codes when the brand has one (`alerts.keyword.crisis_series`)."""
+
     name: str
-    crisis_terms: list[str]
+    crisis_terms: Sequence[CrisisTerm]  # terms, `{text, inflect}` and groups (alerts.config.TermGroup)
 
 
 def detect_alerts(

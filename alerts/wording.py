@@ -9,10 +9,11 @@ from core.alert import Alert, Shift
 QUOTES = '"“”'  # what the query lexer reads as a phrase's quotes (core/query/parser.py)
 
 
-def phrase(term: str) -> str:
+def phrase(term: str, inflect: str | None = None) -> str:
     """A crisis term as a literal phrase in Groundswell's query language: quotes in it (straight or curly:
-    a term pasted from a document) are dropped, not read as the end of the phrase."""
-    return '"' + term.translate({ord(q): " " for q in QUOTES}).strip() + '"'
+    a term pasted from a document) are dropped, not read as the end of the phrase. With `inflect` (a
+    language code), every form of its words in that language: `"перегрев"~ru`."""
+    return '"' + term.translate({ord(q): " " for q in QUOTES}).strip() + '"' + (f"~{inflect}" if inflect else "")
 
 
 def when(a: Alert) -> str:

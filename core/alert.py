@@ -102,6 +102,17 @@ class Alert(BaseModel):
         description="Keyword alerts: the sentiment the detector counted ('negative'), None = every sentiment "
         "(alerts.keyword.negative_only). Spike and influencer alerts always count negatives.",
     )
+    query: str | None = Field(
+        default=None,
+        description="Keyword alerts: the query (docs/query-language.md) whose posts the detector counted: the crisis "
+        "term as a phrase, every form of an inflected one, a term group's terms OR-ed. None: the subject as a phrase "
+        "(alerts stored before it)",
+    )
+    term_counts: dict[str, int] = Field(
+        default_factory=dict,
+        description="Keyword alerts of a term group: each of its terms (as written) that matched the window's "
+        "counted posts -> how many (a post may hold several), most first",
+    )
 
     @field_validator("window_start", "window_end")
     @classmethod

@@ -1,59 +1,44 @@
-"""Checking a brand's `aliases` and `inflect` settings, and turning them into query leaves.
+"""Checking a brand's `aliases`, `inflect` and `crisis_terms` settings, and turning them into query leaves.
 
-The matching rules themselves live in core/query/aliases.py; this module only reads the
-config's shape and reports every problem at once, one line per alias, naming what to fix.
+The matching rules themselves live in core/query/aliases.py (aliases) and alerts/keyword.py (crisis
+terms, written and inflected by the same rules); this module only reads the config's shape and reports
+every problem at once, one line per alias or term, naming what to fix.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-from pydantic import Discriminator, StrictBool, Tag
-
-from core.query.aliases import alias_fragment, inflect_language
+from alerts.keyword import crisis_series
+from core.query.aliases import alias_fragment, name_key, name_leaf, written
 from core.query.stem import LANGUAGES, supported
-from core.strict import StrictModel
 
 if TYPE_CHECKING:
     from groundswell.config import BrandConfig
 
 
-class AliasConfig(StrictModel):
-    """One alias with its own inflection: `{text: Люмора, inflect: ru}` (or `inflect: false`)."""
-
-    text: str
-    inflect: StrictBool | str | None = None
-
-
-# A name, or a mapping with its own inflection: picked by shape, so a bad mapping is reported once.
-Alias = Annotated[
-    Annotated[str, Tag("name")] | Annotated[AliasConfig, Tag("mapping")],
-    Discriminator(lambda v: "name" if isinstance(v, str) else "mapping"),
-]
-
-
-def alias_fragments(brand: BrandConfig) -> tuple[tuple[str, str], ...]:
-    """(alias as written, its query leaf) per alias; ValueError listing every problem otherwise."""
+def brand_names(brand: BrandConfig) -> tuple[tuple[str, str], ...]:
+    """(alias as written, its query leaf) per alias, once the aliases and the crisis terms (written and
+    inflected by the same rules: alerts.keyword.crisis_series) are checked; ValueError listing every problem
+    of both otherwise."""
     problems = [
         f"inflect: unknown language {lang!r}; one of {supported()}" for lang in brand.inflect if lang not in LANGUAGES
     ]
+    langs = [x for x in brand.inflect if x in LANGUAGES]
     out: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
     for i, alias in enumerate(brand.aliases):
-        text, own = (alias, None) if isinstance(alias, str) else (alias.text, alias.inflect)
-        key = " ".join(text.split()).casefold()
+        text, own = written(alias)
+        key = name_key(text)
         if key in seen:
             problems.append(f"aliases.{i}: {text!r} repeats aliases.{seen[key]}: remove one")
             continue
         seen[key] = i
-        if "~" in text:
-            problems.append(f"aliases.{i}: {text!r}: write the alias without '~' and set inflect instead")
-            continue
         try:
-            lang = inflect_language(text, own, [x for x in brand.inflect if x in LANGUAGES])
-            out.append((text, alias_fragment(text, lang)))
+            out.append((text, name_leaf(text, own, langs, alias_fragment)))
         except ValueError as exc:
             problems.append(f"aliases.{i}: {exc}")
+    problems += crisis_series(brand.crisis_terms, langs)[1]
     if problems:
         # One line per problem, each 'field: what to fix' (config._problems puts the brand's path before it).
         raise ValueError("\n".join(problems) + ("\n" if len(problems) == 1 else ""))

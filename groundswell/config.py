@@ -13,19 +13,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from alerts.config import AlertsConfig, ChannelConfig
+from alerts.config import AlertsConfig, ChannelConfig, CrisisTerm
 from alerts.kinds import route_problems, rule_problems
-from alerts.wording import phrase
 from core.accounts import account_key
 from core.errors import ConfigError
 from core.query import QueryCompileError, checked_query
-from core.query.aliases import BrandTerms, brand_terms
+from core.query.aliases import BrandTerms, Name, brand_terms
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig, looks_secret
 from extractors.registry import get_extractor_class
-from groundswell.brand_aliases import Alias, alias_fragments
+from groundswell.brand_aliases import brand_names
 from groundswell.config_yaml import read_yaml
 from groundswell.digest_config import DigestConfig
 from groundswell.goals import Goals
@@ -36,21 +44,17 @@ from nlp.config import NlpConfig
 from nlp.model_text import ModelText
 
 
-def _phrase_problems(term: str) -> list[str]:
-    try:
-        checked_query(phrase(term))
-    except ValueError as exc:
-        return [str(exc).removeprefix("bad query: ")]
-    return []
-
-
 class BrandConfig(_Strict):
     name: str = Field(min_length=1)
     query: str = Field(min_length=1, description="Boolean query in Groundswell's query language")
     competitor: bool = False
-    crisis_terms: list[str] = Field(default_factory=list)
-    aliases: list[Alias] = Field(default_factory=list, description="Other names and spellings")
-    inflect: list[str] = Field(default_factory=list, description="Languages whose inflected forms aliases match")
+    crisis_terms: list[CrisisTerm] = Field(
+        default_factory=list, description="Words whose sudden use raises a keyword alert; groups count as one"
+    )
+    aliases: list[Name] = Field(default_factory=list, description="Other names and spellings")
+    inflect: list[str] = Field(
+        default_factory=list, description="Languages whose inflected forms aliases and crisis terms match"
+    )
     _fragments: tuple[tuple[str, str], ...] = PrivateAttr(default=())
     goals: Goals | None = Field(default=None, description="Targets the weekly/monthly reports judge")
     # The brand's own accounts per source (response times, the "needs reply" queue); see core.accounts.
@@ -81,29 +85,22 @@ class BrandConfig(_Strict):
     def _query_parses(cls, value: str) -> str:
         return checked_query(value)
 
-    @field_validator("crisis_terms")
+    @field_validator("aliases", "crisis_terms", mode="before")
     @classmethod
-    def _terms_searchable(cls, value: list[str]) -> list[str]:
-        # Each term is counted as a phrase of the query language (alerts.wording.phrase): one that is no
-        # phrase (only punctuation) would otherwise surface at detection time.
-        problems = [f"{term!r}: {exc}" for term in value if term.strip() for exc in _phrase_problems(term)]
-        if problems:
-            raise ValueError("crisis term " + "; ".join(problems))
-        return value
-
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _alias_shapes(cls, value: Any) -> Any:
+    def _name_shapes(cls, value: Any, info: ValidationInfo) -> Any:
         # One clear line instead of pydantic's per-union-member errors.
+        shapes = "a name, or {text: NAME, inflect: ru}"
+        if info.field_name == "crisis_terms":
+            shapes = "a term, {text: TERM, inflect: ru}, or {name: NAME, any: [TERM, ...]}"
         if isinstance(value, list):
             for i, item in enumerate(value):
-                if not isinstance(item, str | dict):
-                    raise ValueError(f"item {i} is {type(item).__name__}: write a name, or {{text: NAME, inflect: ru}}")
+                if not isinstance(item, str | dict | BaseModel):
+                    raise ValueError(f"item {i} is {type(item).__name__}: write {shapes}")
         return value
 
     @model_validator(mode="after")
-    def _aliases_valid(self) -> BrandConfig:
-        self._fragments = alias_fragments(self)  # every problem at once, one line each
+    def _names_valid(self) -> BrandConfig:
+        self._fragments = brand_names(self)  # aliases and crisis terms: every problem at once, one line each
         return self
 
     def terms(self) -> BrandTerms:

@@ -11,7 +11,14 @@ DEMO_CONFIG = """\
 brands:
   - name: Lumora
     query: 'Lumora OR #lumora OR @lumora'
-    crisis_terms: [overheating, recall, burned, 过热, 과열, перегрев, surriscaldamento]
+    crisis_terms:
+      # One crisis in five languages: one series, one alert (docs/configuration.md, "Crisis terms"). Snowball
+      # stems the Russian noun (перегрев) and verb (перегревается) apart, so both are listed.
+      - name: overheating
+        any: [overheating, 过热, 과열, перегрев, {text: перегреваться, inflect: ru},
+              {text: surriscaldamento, inflect: it}]
+      - recall
+      - burned
     # The care account's replies give response times and the "needs reply" queue (README, "Our own replies").
     own_accounts: {x: ["@demo_LumoraCare"]}
   - name: Sonique

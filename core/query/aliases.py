@@ -10,21 +10,63 @@ An alias is a plain string, turned into one query leaf:
 A brand matches a post when its query OR any alias matches it. `BrandTerms.matched` says which
 of them did, for attribution; `BrandTerms.search_query` is the one query string (query OR
 aliases) that collection compiles to each source's own search.
+
+A brand's crisis terms (alerts/keyword.py) are names written the same way (`InflectedName`) and
+inflected by the same rules (`name_leaf`: no `~` inside, `inflect_language`); only their leaf differs
+(a literal phrase, never a hashtag or handle of its own).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Discriminator, StrictBool, Tag
 
 from core.query import Query, parse
 from core.query.match import Post, evaluate
 from core.query.names import name_spans
 from core.query.parser import QuerySyntaxError
 from core.query.stem import LANGUAGES, script_of, script_of_words, supported
+from core.strict import StrictModel
 
 QUERY = "query"  # what `matched` reports when the brand's own query matched
+
+
+class InflectedName(StrictModel):
+    """A name with its own inflection, `{text: Люмора, inflect: ru}` (or `inflect: false`): an alias or crisis term."""
+
+    text: str
+    inflect: StrictBool | str | None = None
+
+
+# A name, or a mapping with its own inflection: picked by shape, so a bad mapping is reported once.
+Name = Annotated[
+    Annotated[str, Tag("name")] | Annotated[InflectedName, Tag("mapping")],
+    Discriminator(lambda v: "name" if isinstance(v, str) else "mapping"),
+]
+
+
+def written(name: str | InflectedName) -> tuple[str, str | bool | None]:
+    """(text, its own inflect) of a configured name: a plain string has none of its own."""
+    return (name, None) if isinstance(name, str) else (name.text, name.inflect)
+
+
+def name_key(text: str) -> str:
+    """What two configured names must not share (a repeat): the text, spaces collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def name_leaf(
+    text: str, own: str | bool | None, brand: Sequence[str], leaf: Callable[[str, str | None], str], what: str = "alias"
+) -> str:
+    """The query leaf of a configured name (alias or crisis term) by `leaf(text, language or None)`: the language
+    its own `inflect` or the brand's `inflect` gives it (`inflect_language`); ValueError naming the fix."""
+    if "~" in text:
+        raise ValueError(f"{text!r}: write the {what} without '~' and set inflect instead")
+    return leaf(text, inflect_language(text, own, brand, what))
 
 
 def alias_fragment(alias: str, inflect: str | None = None) -> str:
@@ -49,33 +91,34 @@ def alias_fragment(alias: str, inflect: str | None = None) -> str:
     return fragment
 
 
-def inflect_language(alias: str, own: str | bool | None, brand: Sequence[str]) -> str | None:
-    """Which language an alias inflects in: its own `inflect`, else the brand's language for its script.
+def inflect_language(alias: str, own: str | bool | None, brand: Sequence[str], what: str = "alias") -> str | None:
+    """Which language an alias (or crisis term: `what`) inflects in: its own `inflect`, else the brand's language
+    for its script.
 
     own: a language code, True (the brand's language for the alias's script, or ru for Cyrillic),
     False (never), None (the brand's languages decide; aliases in no listed script stay exact).
     """
     if own is False or alias.lstrip()[:1] in ("#", "＃", "@", "＠"):
         if isinstance(own, str) or own is True:
-            raise ValueError(f"alias {alias!r}: #hashtags and @handles are matched as written; drop 'inflect'")
+            raise ValueError(f"{what} {alias!r}: #hashtags and @handles are matched as written; drop 'inflect'")
         return None
     if isinstance(own, str):
         if own.lower() not in LANGUAGES:
-            raise ValueError(f"alias {alias!r}: inflect: {own!r} is not a language we inflect; one of {supported()}")
+            raise ValueError(f"{what} {alias!r}: inflect: {own!r} is not a language we inflect; one of {supported()}")
         return own.lower()
     script = script_of_words(alias)
     candidates = [lang for lang in brand if lang in LANGUAGES and script_of(lang) == script]
     if len(candidates) > 1:
         raise ValueError(
-            f"alias {alias!r}: inflect lists {', '.join(candidates)} for {script} script; "
-            "say which one for this alias ({text: ..., inflect: xx})"
+            f"{what} {alias!r}: inflect lists {', '.join(candidates)} for {script} script; "
+            f"say which one for this {what} ({{text: ..., inflect: xx}})"
         )
     if candidates:
         return candidates[0]
     if own is True:
         if script == "Cyrillic":
             return "ru"
-        raise ValueError(f"alias {alias!r}: 'inflect: true' needs the language: inflect: it (or es, fr, de, ...)")
+        raise ValueError(f"{what} {alias!r}: 'inflect: true' needs the language: inflect: it (or es, fr, de, ...)")
     return None
 
 
