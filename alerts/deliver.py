@@ -1,7 +1,13 @@
 """Send alerts to every channel, at least once per alert and channel, and as a rule once.
 
 - Idempotent: right after a channel accepts an alert, state key `alert_sent:<channel>:<alert id>`
-  is written (never before), so re-runs and overlapping scheduled runs skip what was delivered.
+  is written (never before), so re-runs skip what was delivered.
+- Overlapping runs (the DAG's and a person's `detect --send`) never send an alert to a channel both: before
+  sending, a run claims `claim:alert:<channel>:<alert id>` (`StateStore.claim`, atomic in every store) for longer
+  than the send and all its retries can take (`claim_ttl`), renews it before each retry, and releases it once the
+  ledger has the alert (or it failed). An alert another live run holds is counted `in_flight` (that run sends it),
+  neither sent nor failed; one recorded meanwhile is `already_sent`. A crashed run's claim expires, so the next run
+  sends its alerts: delivery stays at-least-once.
   A crash between the receiver's acceptance and that write (or a read timeout) sends it again:
   delivery is at-least-once, and every webhook payload carries a stable `idempotency_key`
   (alerts.channels.base.idempotency_key) for the receiver to drop the repeat. A store that fails that
@@ -43,7 +49,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +66,7 @@ from alerts.incidents import is_followup, is_major
 from alerts.routing import RouteDecision, legacy_facts, routes, still_holds
 from core.alert import Alert
 from core.logsafe import redact
-from core.state import ListableState, StateStore
+from core.state import CLAIM_PREFIX, ListableState, StateStore, prune_claims
 
 log = logging.getLogger(__name__)
 _RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -77,6 +85,9 @@ PENDING_WITHIN = timedelta(hours=24)
 LEDGER_KEEPS = 2 * PENDING_WITHIN
 # What a channel's report says of an alert it gave up on when the run's waiting was spent, and of a channel the ledger
 # stopped (`_Lane._record`).
+# The longest a ledger write may wait for the store (SQLite's busy timeout) before the claim is released: part of a
+# claim's life (`claim_ttl`).
+LEDGER_WRITE_S = 30.0
 _SPENT = f"no retry left within this run's {MAX_RUN_WAIT_S:.0f} s of waiting: next run"
 _LEDGER_DOWN = "the channel's later alerts wait for the next run"
 
@@ -90,6 +101,7 @@ class ChannelReport:
     folded: int = 0  # a minor update of an incident the channel already heard about (`followups`)
     routed_out: int = 0  # not for this channel by its `route:` (never retried)
     unrecorded: int = 0  # of `sent`: accepted, but the ledger write failed, so the next run may send it again
+    in_flight: int = 0  # another live run holds its claim and sends it: neither sent nor failed here
     errors: list[str] = field(default_factory=list)
     routed: list[str] = field(default_factory=list)  # "<alert id>: <reason>" per alert routed away
 
@@ -104,6 +116,7 @@ class DeliveryReport:
     folded: int = 0
     routed_out: int = 0
     unrecorded: int = 0
+    in_flight: int = 0  # in flight elsewhere: another live run holds the claim (`ChannelReport.in_flight`)
     channels: dict[str, ChannelReport] = field(default_factory=dict)
 
 
@@ -115,6 +128,35 @@ INCIDENT_MARK = "incident:"
 
 def sent_key(channel: str, alert_id: str) -> str:
     return f"{SENT_PREFIX}{channel}:{alert_id}"
+
+
+def claim_key(channel: str, alert_id: str) -> str:
+    """The key a run claims before sending `alert_id` to `channel` (`StateStore.claim`)."""
+    return f"{CLAIM_PREFIX}alert:{channel}:{alert_id}"
+
+
+def run_owner() -> str:
+    """A claim owner naming this run: unique per run, and it says where that run is (host and process)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def try_s(channel: ChannelConfig) -> float:
+    """The longest one try to `channel` can take: `timeout_s` bounds each network wait of it. A webhook waits twice
+    (the connection, the answer); an SMTP session once per command (connect, EHLO, STARTTLS, EHLO, AUTH's two,
+    MAIL, one RCPT per recipient, DATA, the message, QUIT), and a partly refused message a second session for the
+    refused. Console and jsonl channels write locally: `LEDGER_WRITE_S` covers them."""
+    timeout = float(getattr(channel, "timeout_s", 0.0))
+    to = getattr(channel, "to", None)
+    waits = 2 * (10 + len(to)) if to is not None else 2
+    return waits * timeout
+
+
+def claim_ttl(channel: ChannelConfig, waits_s: float = MAX_RUN_WAIT_S) -> timedelta:
+    """How long a claim on one message to `channel` lasts: all its tries (`try_s` each), the waits between them
+    (`waits_s`: a run's alerts wait at most MAX_RUN_WAIT_S all together; one message on its own, `retry_waits_s`),
+    and the ledger write after. A run renews the claim before each retry, so it never lapses while that run still
+    sends."""
+    return timedelta(seconds=(channel.retries + 1) * try_s(channel) + waits_s + LEDGER_WRITE_S)
 
 
 class DeliveryLedger:
@@ -196,10 +238,12 @@ class DeliveryLedger:
     def prune(state: ListableState, cutoff: datetime, now: datetime | None = None) -> int:
         """Delete the entries sent before `cutoff`, but, given `now`, none of the last LEDGER_KEEPS: an alert
         still offered again (`with_pending`) must still find its entry, or it would be sent twice. Unreadable
-        ones are kept. Returns how many went."""
+        ones are kept. With them go the expired claims a crashed run left (`core.state.prune_claims`: every
+        `claim:` key, period reports' too; a live run releases its own). Returns how many went."""
+        claims = prune_claims(state, now)
         if now is not None:
             cutoff = min(cutoff, now - LEDGER_KEEPS)
-        return state.delete_state(
+        return claims + state.delete_state(
             key
             for key, raw in state.state_items(SENT_PREFIX).items()
             if (when := _sent_at(raw)) is not None and when < cutoff
@@ -242,6 +286,7 @@ def deliver(
     if dupes:
         raise ValueError(f"channels need distinct names (add 'name:'); repeated: {', '.join(dupes)}")
     lanes: list[_Lane] = []
+    owner = run_owner()
     for channel in channels:
         result = report.channels.setdefault(channel.key, ChannelReport())
         try:
@@ -250,11 +295,12 @@ def deliver(
             result.failed += len(alerts)
             result.errors.append(f"cannot set up channel: {type(exc).__name__}")
             continue
-        lanes.append(_Lane(channel, sender, result, deque(alerts)))
+        lanes.append(_Lane(channel, sender, result, deque(alerts), owner))
     try:
         _serve(lanes, ledger, sleep)
     finally:
         for lane in lanes:
+            lane.release(ledger)  # only after a crash of the run: else every claim is released or kept by now
             _close(lane.sender, lane.channel.key)
     for result in report.channels.values():
         report.sent += result.sent
@@ -263,6 +309,7 @@ def deliver(
         report.folded += result.folded
         report.routed_out += result.routed_out
         report.unrecorded += result.unrecorded
+        report.in_flight += result.in_flight
     return report
 
 
@@ -296,7 +343,9 @@ class _Lane:
     sender: Sender
     result: ChannelReport
     queue: deque[Alert]
+    owner: str = ""  # this run, as its claims name it (`run_owner`)
     tries: _Tries | None = None
+    claimed: str | None = None  # the key of the head alert's claim while this run holds it
     # An alert exhausted its retries, or the ledger refused a write: the rest fail fast, unmarked, for the next run.
     down: bool = False
 
@@ -308,6 +357,10 @@ class _Lane:
                 if self.tries is None:
                     self.queue.popleft()
                     continue
+            elif not self._claim(self.queue[0], ledger):  # a retry: renewed, unless another run took it over
+                self.tries = None
+                self.queue.popleft()
+                continue
             wait = self.tries.once()
             if wait is not None:
                 return wait
@@ -349,8 +402,45 @@ class _Lane:
         if self.down:
             result.failed += 1
             return None
+        if not self._claim(alert, ledger):
+            return None
         thread = ledger.thread(key, alert) or alert.id  # its own id: the first of its incident this channel gets
         return _Tries(partial(self.sender.send, alert, thread), self.channel.retries, self.channel.backoff_s)
+
+    def _claim(self, alert: Alert, ledger: DeliveryLedger) -> bool:
+        """Take, or before a retry renew, this run's claim on sending `alert` to the channel (`claim_key`). False,
+        counted, when it is not this run's to send: another live run holds it (`in_flight`), it was recorded since
+        this run looked (`already_sent`), or the store failed (then the channel stops, as when the ledger does)."""
+        key, result = claim_key(self.channel.key, alert.id), self.result
+        try:
+            mine = ledger.state.claim(key, self.owner, datetime.now(UTC) + claim_ttl(self.channel))
+        except Exception as exc:  # any store failure: sending unclaimed could send it twice
+            problem = f"{type(exc).__name__}: {redact(str(exc))[:200]}"
+            log.warning("could not claim alert %s for %s: %s", alert.id, self.channel.key, problem)
+            self.down = True
+            result.failed += 1
+            result.errors.append(f"{alert.id}: not claimed ({problem}); {_LEDGER_DOWN}")
+            return False
+        if not mine:
+            self.claimed = None
+            result.in_flight += 1
+            return False
+        self.claimed = key
+        if ledger.delivered(self.channel.key, alert):  # another run sent and recorded it since this one looked
+            result.already_sent += 1
+            self.release(ledger)
+            return False
+        return True
+
+    def release(self, ledger: DeliveryLedger) -> None:
+        """Give up the head alert's claim, if this run holds one; a store that fails leaves it to expire."""
+        key, self.claimed = self.claimed, None
+        if key is None:
+            return
+        try:
+            ledger.state.release(key, self.owner)
+        except Exception as exc:  # the claim expires by itself (`claim_ttl`)
+            log.warning("could not release claim %s: %s", key, type(exc).__name__)
 
     def _finish(self, ledger: DeliveryLedger, error: DeliveryError | None) -> None:
         """The head alert is done: sent (`error` None, or what the receiver refused while taking it) and recorded,
@@ -364,12 +454,14 @@ class _Lane:
                 result.errors.append(f"{alert.id}: delivered, but {error}")
                 log.warning("alert %s delivered to %s, but: %s", alert.id, self.channel.key, error)
             problem = self._record(ledger, alert)
+            self.release(ledger)  # recorded, or (unrecorded) the next run's to send again, as without claims
             if problem:
                 result.unrecorded += 1
                 result.errors.append(
                     f"{alert.id}: sent, not recorded ({problem}): the next run may send it again; {_LEDGER_DOWN}"
                 )
             return
+        self.release(ledger)  # failed: free for the next run (or a live one) to try
         result.failed += 1
         result.errors.append(f"{alert.id}: {error}")
         log.warning("alert %s not delivered to %s: %s", alert.id, self.channel.key, error)
@@ -480,6 +572,12 @@ class _Tries:
                 return None
             wait = max(wait, error.retry_after)
         return wait
+
+
+def retry_waits_s(channel: ChannelConfig) -> float:
+    """The longest `send_with_retries` can wait between the tries of one message to `channel`: each wait is its
+    backoff, or a Retry-After up to MAX_RETRY_AFTER_S when longer (`_Tries.once`)."""
+    return sum(max(channel.backoff_s * 2**k, MAX_RETRY_AFTER_S) for k in range(channel.retries))
 
 
 def send_with_retries(

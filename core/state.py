@@ -16,12 +16,19 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``sentiment-audit:``               `groundswell.audit_results` (each scored audit's figures)
 - ``alert-verdict:`` / ``alert-verdict-undone:``  `groundswell.alert_verdicts` (people's verdicts on incidents;
   replaced and undone ones)
+- ``claim:``                         who is sending what right now (`StateStore.claim`): ``claim:alert:<channel>:<alert
+  id>`` (`alerts.deliver`), ``claim:report:<channel>:<period id>`` (`groundswell.period_delivery`); released once
+  recorded, and a crashed run's expired ones go with `prune_claims` (`alerts.deliver.DeliveryLedger.prune`)
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Protocol
+
+CLAIM_PREFIX = "claim:"
 
 
 class StateStore(Protocol):
@@ -30,6 +37,16 @@ class StateStore(Protocol):
     def get_state(self, key: str) -> str | None: ...
 
     def set_state(self, key: str, value: str) -> None: ...
+
+    def claim(self, key: str, owner: str, expires_at: datetime) -> bool:
+        """Atomically take `key` for `owner` until `expires_at`: True when it was free (never set, released, its
+        claim expired, or unreadable) or already `owner`'s (which renews it); False while another owner's claim
+        is live. Of two callers racing for a free key exactly one wins. Expiry is judged by the caller's clock."""
+        ...
+
+    def release(self, key: str, owner: str) -> bool:
+        """Drop `owner`'s claim on `key`; False (and nothing changes) when `owner` does not hold it."""
+        ...
 
 
 class ListableState(StateStore, Protocol):
@@ -50,3 +67,43 @@ class ListableState(StateStore, Protocol):
     def set_states(self, items: Mapping[str, str]) -> None:
         """Set every key of `items` at once (one round trip; on SQLite one transaction)."""
         ...
+
+
+def claim_value(owner: str, expires_at: datetime) -> str:
+    """The stored value of `owner`'s claim until `expires_at` (every store writes claims this way)."""
+    return json.dumps({"owner": owner, "expires_at": expires_at.astimezone(UTC).isoformat()})
+
+
+def claim_owner(raw: str) -> str | None:
+    """Who holds the claim stored as `raw`; None when it is unreadable."""
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return None
+    return str(entry["owner"]) if isinstance(entry, dict) and "owner" in entry else None
+
+
+def claim_expires(raw: str) -> datetime | None:
+    """When the claim stored as `raw` expires; None when it is unreadable."""
+    try:
+        when = datetime.fromisoformat(json.loads(raw)["expires_at"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def claim_free(raw: str | None, owner: str, now: datetime) -> bool:
+    """Whether `owner` may take a key whose current value is `raw` (None: not set) at `now`: the one rule of
+    every store's `claim`. An unreadable value counts as expired: a claim must never block for good."""
+    if raw is None or claim_owner(raw) == owner:
+        return True
+    expires = claim_expires(raw)
+    return expires is None or expires <= now
+
+
+def prune_claims(state: ListableState, now: datetime | None = None) -> int:
+    """Delete the claims that expired (a crashed run's: a live run releases its own) or are unreadable; how many
+    went."""
+    now = now or datetime.now(UTC)
+    items = state.state_items(CLAIM_PREFIX).items()
+    return state.delete_state(key for key, raw in items if (when := claim_expires(raw)) is None or when <= now)

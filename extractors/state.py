@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from core.state import ListableState, StateStore
+from core.state import ListableState, StateStore, claim_free, claim_owner, claim_value
 from extractors.errors import SourceError
 
 log = logging.getLogger("groundswell.extractors.state")
@@ -38,6 +39,24 @@ class MemoryState:
 
     def delete_state(self, keys: Iterable[str]) -> int:
         return sum(self.data.pop(key, None) is not None for key in list(keys))
+
+    # One lock for every MemoryState: `__init__` stays as it was, and a claim is a check-then-set across threads.
+    _claims = threading.Lock()
+
+    def claim(self, key: str, owner: str, expires_at: datetime) -> bool:
+        with self._claims:
+            if not claim_free(self.data.get(key), owner, datetime.now(UTC)):
+                return False
+            self.data[key] = claim_value(owner, expires_at)
+            return True
+
+    def release(self, key: str, owner: str) -> bool:
+        with self._claims:
+            raw = self.data.get(key)
+            if raw is None or claim_owner(raw) != owner:
+                return False
+            del self.data[key]
+            return True
 
 
 class CursorState:

@@ -12,6 +12,7 @@ import logging
 import os
 import shlex
 import shutil
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,7 @@ from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
+from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
 from nlp.embeddings import SentenceEmbeddings
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,15 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except ConfigError as exc:  # found when the store opens (store.url unset): the config's to fix
             raise click.ClickException(str(exc)) from None
+        except sqlite3.OperationalError as exc:
+            if not store_busy(exc):  # anything else about SQLite is a bug's traceback
+                raise
+            log.debug("store busy", exc_info=True)
+            raise click.ClickException(
+                "the store is busy: another process (a run, `maintain`, a copy, the dashboard) held its write lock "
+                f"past the {BUSY_TIMEOUT_S:g} s this one waits. Each write is all or nothing: what this command "
+                "wrote stays, and running it again when that one is done does the rest"
+            ) from None
         except OSError as exc:
             if exc.filename is None:  # not about a file (a socket, a broken pipe): a bug's traceback stays
                 raise

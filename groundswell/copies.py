@@ -14,7 +14,11 @@ many people writing "Pulse overheating, recall it" is the crisis, not noise.
 The index lives in the store's state (keys ``copy:url:…`` and ``copy:text:…``, value: the owner's
 mention id), so re-runs and other processes agree on it. Retention: `CopyIndex.prune` drops the
 entries whose owner is no longer stored (retention deleted it), so a later post is not called a copy
-of one the store no longer has.
+of one the store no longer has. Retention deletes the mentions first and prunes the index afterwards (a long
+pass on a big store), and a collect may run in between: so `split` also checks that the owners it finds are
+still stored (one read per batch) and treats a key whose owner is gone as free, `remember` takes such a key
+over, and `widen_owners` hands back the copies whose owner went between `split` and it, to be stored as
+originals. A stale entry never drops a post.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from core.mention import RT_PREFIX, Mention
-from indexing.base import BRANDS, Store, stored_ids
+from indexing.base import BRANDS, Store, is_no_longer_stored, stored_ids
 
 # Tracking parameters that never change what a URL points to.
 _TRACKING = {"fbclid", "gclid", "ref_src", "ref_url", "igshid", "mc_cid", "mc_eid"}
@@ -89,6 +93,12 @@ class CopyIndex:
         # per key made a store copy ten times slower), then keys claimed earlier in this same batch.
         lookups = {k for m in mentions for k in [_url_key(m), *(_text_keys(m) if is_repost(m) else [])] if k}
         owners: dict[str, str] = self.store.get_states(lookups) if lookups else {}
+        # An entry whose owner retention deleted (and has not pruned yet) is free: trusted, it would drop the new
+        # post as a copy of nothing. One existence read for the owners that would make some post a copy.
+        ids = {m.id for m in mentions}
+        others = {owner for owner in owners.values() if owner not in ids}
+        alive = stored_ids(self.store, others) if others else set()
+        owners = {k: owner for k, owner in owners.items() if owner in ids or owner in alive}
         for mention in mentions:
             original = self._owner(_url_key(mention), mention.id, owners)
             for key in _text_keys(mention) if is_repost(mention) else []:
@@ -106,15 +116,18 @@ class CopyIndex:
         owner = owners.get(key) if key is not None else None
         return owner if owner and owner != mention_id else None
 
-    def give_owners_brands(self, copies: list[tuple[Mention, str]]) -> list[str]:
+    def widen_owners(self, copies: list[tuple[Mention, str]]) -> tuple[list[str], list[Mention]]:
         """Each copy's brands that its stored original lacks are added to the original (the same story found
         through another brand's search, its title naming that brand): dropped as a copy, the post would not
         count for that brand at all. Only the brands are written (`indexing.base.BRANDS`). Returns the errors
-        of writes that failed; call only after the originals are stored."""
+        of writes that failed, and the copies whose original is no longer stored (retention deleted it since
+        `split`): those are no copies, the caller stores them (a `split` of them again finds their keys free).
+        Call only after the originals are stored."""
         found: dict[str, list[Mention]] = {}
         for copy, owner_id in copies:
             found.setdefault(owner_id, []).append(copy)
         owners = {m.id: m for m in self.store.get(list(found))} if found else {}
+        orphans = [copy for owner_id, group in found.items() if owner_id not in owners for copy in group]
         widened = []
         for owner_id, owner in owners.items():
             merged = owner
@@ -123,13 +136,23 @@ class CopyIndex:
                 merged = merged.with_brands(copy.brands, new_reasons)
             if merged.brands != owner.brands:
                 widened.append(merged)
-        if not widened:
-            return []
-        return [r.error or "unknown error" for r in self.store.upsert(widened, fields=BRANDS) if not r.ok]
+        errors: list[str] = []
+        for result in self.store.upsert(widened, fields=BRANDS) if widened else []:
+            if is_no_longer_stored(result):  # deleted between the read above and this write
+                orphans += found[result.id]
+            elif not result.ok:
+                errors.append(result.error or "unknown error")
+        return errors, orphans
+
+    def give_owners_brands(self, copies: list[tuple[Mention, str]]) -> list[str]:
+        """`widen_owners` for callers that retry on any error (a replay keeps the copy parked, `store copy`
+        counts it failed): a copy whose original is no longer stored is an error here too, never dropped."""
+        errors, orphans = self.widen_owners(copies)
+        return errors + [f"{copy.id}: the post it copies is no longer stored" for copy in orphans]
 
     def remember(self, stored: list[Mention]) -> None:
-        """Record ownership of stored mentions' keys (the first owner keeps a key); call only after they are
-        safely stored. One read and one write for the whole batch."""
+        """Record ownership of stored mentions' keys (the first owner keeps a key while it is stored); call only
+        after they are safely stored. One state read, one existence read and one write for the whole batch."""
         claims: dict[str, str] = {}
         for mention in stored:
             for key in _keys(mention):
@@ -137,7 +160,11 @@ class CopyIndex:
         if not claims:
             return
         taken = self.store.get_states(claims)
-        self.store.set_states({k: owner for k, owner in claims.items() if k not in taken})
+        # A key whose owner is no longer stored (retention deleted it, the prune has not run yet) is taken over.
+        others = {owner for k, owner in taken.items() if owner != claims[k]}
+        alive = stored_ids(self.store, others) if others else set()
+        self.store.set_states({k: owner for k, owner in claims.items()
+                               if k not in taken or (taken[k] != owner and taken[k] not in alive)})
 
     def prune(self, chunk: int = 500) -> int:
         """Delete the entries whose owner mention is gone; return how many."""

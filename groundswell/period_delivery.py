@@ -5,6 +5,10 @@
 - Idempotent like alert delivery: `report_sent:<channel>:<period id>` is written right after the
   channel accepted the report, so a re-run (or a retried Airflow task) sends nothing twice; the
   email Message-ID and webhook idempotency key are stable for the receiver to drop a repeat.
+  Overlapping runs send it once: a run first claims `claim:report:<channel>:<period id>` (`StateStore.claim`)
+  for longer than the send and its retries can take (`alerts.deliver.claim_ttl`), and releases it once recorded
+  (or failed); a channel another live run holds is counted `in_flight`, neither sent nor failed. A crashed
+  run's claim expires, so the next run sends it (at-least-once).
 - Retries and failure handling are alert delivery's (`alerts.deliver.send_with_retries`); a
   failed channel is reported and retried by the next run, the others are sent. The run of the
   latest complete period (the scheduled one: the DAG, cron, no `day`) writes `report_due:<period
@@ -30,8 +34,16 @@ from zoneinfo import ZoneInfo
 
 from alerts.channels import Report, as_delivery_error, sender_for
 from alerts.config import ChannelConfig
-from alerts.deliver import ChannelReport, DeliveryReport, send_with_retries, was_delivered
-from core.state import StateStore
+from alerts.deliver import (
+    ChannelReport,
+    DeliveryReport,
+    claim_ttl,
+    retry_waits_s,
+    run_owner,
+    send_with_retries,
+    was_delivered,
+)
+from core.state import CLAIM_PREFIX, StateStore
 from groundswell.config import Config
 from groundswell.period_render import render_html, render_markdown, render_slack, render_teams, title
 from groundswell.period_report import ResponseMinutes, build_period_report, for_brands
@@ -48,6 +60,11 @@ LOOK_BACK = 2
 
 def report_key(channel: str, period_id: str) -> str:
     return f"{REPORT_PREFIX}{channel}:{period_id}"
+
+
+def claim_key(channel: str, period_id: str) -> str:
+    """The key a run claims before sending `period_id`'s report to `channel` (`StateStore.claim`)."""
+    return f"{CLAIM_PREFIX}report:{channel}:{period_id}"
 
 
 def due_key(period_id: str) -> str:
@@ -109,7 +126,7 @@ def send_report(
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
     """Send `report` to each channel that has not had this period's report yet."""
-    result = DeliveryReport()
+    result, owner = DeliveryReport(), run_owner()
     for channel in channels:
         mine = result.channels.setdefault(channel.key, ChannelReport())
         key = report_key(channel.key, report["period"])
@@ -121,13 +138,33 @@ def send_report(
             mine.routed_out += 1
             mine.routed.append(f"{report['period']}: none of route.brands is a configured brand")
             continue
-        _send_one(channel, scoped, key, state, env, stream, sleep, mine)
+        claim = claim_key(channel.key, report["period"])
+        expires = datetime.now(UTC) + claim_ttl(channel, retry_waits_s(channel))
+        if not state.claim(claim, owner, expires):
+            mine.in_flight += 1  # another live run is sending it
+            continue
+        if state.get_state(key) is not None:  # recorded by another run since this one looked
+            mine.already_sent += 1
+            _release(state, claim, owner)
+            continue
+        try:
+            _send_one(channel, scoped, key, state, env, stream, sleep, mine)
+        finally:  # recorded, failed, or (a store refusing the record) the next run's to send again
+            _release(state, claim, owner)
     for mine in result.channels.values():
         result.sent += mine.sent
         result.already_sent += mine.already_sent
         result.failed += mine.failed
         result.routed_out += mine.routed_out
+        result.in_flight += mine.in_flight
     return result
+
+
+def _release(state: StateStore, claim: str, owner: str) -> None:
+    try:
+        state.release(claim, owner)
+    except Exception as exc:  # the claim expires by itself
+        log.warning("could not release claim %s: %s", claim, type(exc).__name__)
 
 
 def _send_one(
@@ -226,9 +263,10 @@ def _delivery_summary(deliveries: list[DeliveryReport]) -> dict[str, dict[str, A
     out: dict[str, dict[str, Any]] = {}
     for delivery in deliveries:
         for name, c in delivery.channels.items():
-            mine = out.setdefault(name, {"sent": 0, "already_sent": 0, "failed": 0, "errors": []})
+            mine = out.setdefault(name, {"sent": 0, "already_sent": 0, "in_flight": 0, "failed": 0, "errors": []})
             mine["sent"] += c.sent
             mine["already_sent"] += c.already_sent
+            mine["in_flight"] += c.in_flight
             mine["failed"] += c.failed
             mine["errors"] += c.errors
     return out

@@ -97,6 +97,9 @@ class CollectReport:
 
 # Reasons and ids listed in a report (the counts are always complete).
 REASONS_KEPT = 100
+# Rounds of `_store_batch`: the batch, then its copies whose original retention deleted meanwhile; a third only
+# when originals are deleted under it again.
+COPY_ROUNDS = 3
 
 
 @dataclass
@@ -319,28 +322,23 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
     report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
     index = CopyIndex(store)
     # Every configured brand the post names, beside the one whose search found it (groundswell/brands.py).
-    mentions = [attribute(m, config.brands) for m in _last_per_id(batch.mentions, seen, report)]
-    originals, copies = index.split(mentions)
-    report.duplicates += len(copies)
-    by_id = {m.id: m for m in originals}
+    pending = [attribute(m, config.brands) for m in _last_per_id(batch.mentions, seen, report)]
     failed: list[Mention] = []
     errors: list[str] = []
-    stored: list[Mention] = []
-    try:
-        results = list(store.upsert(originals))
-    except Exception as exc:  # noqa: BLE001 - a store that raises instead of reporting: park the whole batch
-        results = [WriteResult(m.id, ok=False, error=f"{type(exc).__name__}: {exc}") for m in originals]
-    for result in results:
-        if result.ok:
-            report.stored += 1
-            report.created += int(result.created)
-            stored.append(by_id[result.id])
-        else:
-            report.failed_writes += 1
-            failed.append(by_id[result.id])
-            errors.append(result.error or "unknown error")
-    index.remember(stored)
-    unwidened = index.give_owners_brands(copies)
+    unwidened: list[str] = []
+    for _ in range(COPY_ROUNDS):
+        originals, copies = index.split(pending)
+        stored = _store_originals(store, originals, report, failed, errors)
+        index.remember(stored)
+        # A copy whose original retention deleted after `split` read the index is no copy: it goes round again
+        # (its keys are free now) and is stored, never dropped.
+        more, pending = index.widen_owners(copies)
+        unwidened += more
+        report.duplicates += len(copies) - len(pending)
+        if not pending:
+            break
+    else:  # originals deleted under it round after round: hold the cursor, the next run fetches them again
+        unwidened += [f"{m.id}: the post it copies is no longer stored" for m in pending]
     if unwidened:  # the copies' brands are not on their originals yet: hold the cursor, the next run retries
         report.failed_writes += len(unwidened)
         log.error("could not add %d copy's brand(s) to the stored original: %s", len(unwidened), unwidened[0])
@@ -365,6 +363,28 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
                     "parked and collection goes on past them", len(failed), failed[0].id, errors[0][:200])
         return True
     return False
+
+
+def _store_originals(store: Store, originals: list[Mention], report: CollectReport, failed: list[Mention],
+                     errors: list[str]) -> list[Mention]:
+    """Upsert a batch's originals and count them; the ones that failed go to `failed` (their errors to `errors`).
+    Returns the stored ones."""
+    by_id = {m.id: m for m in originals}
+    stored: list[Mention] = []
+    try:
+        results = list(store.upsert(originals))
+    except Exception as exc:  # noqa: BLE001 - a store that raises instead of reporting: park the whole batch
+        results = [WriteResult(m.id, ok=False, error=f"{type(exc).__name__}: {exc}") for m in originals]
+    for result in results:
+        if result.ok:
+            report.stored += 1
+            report.created += int(result.created)
+            stored.append(by_id[result.id])
+        else:
+            report.failed_writes += 1
+            failed.append(by_id[result.id])
+            errors.append(result.error or "unknown error")
+    return stored
 
 
 def _last_per_id(mentions: list[Mention], seen: dict[str, str], report: CollectReport) -> list[Mention]:

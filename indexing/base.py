@@ -11,8 +11,10 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time
+from functools import lru_cache
 from typing import Any, Literal, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from core.mention import Mention, Sentiment
 from core.state import ListableState
@@ -20,6 +22,9 @@ from core.state import ListableState
 _log = logging.getLogger(__name__)
 
 Interval = Literal["hour", "day"]
+# Local days are found per quarter hour: every UTC offset in use is a multiple of 15 minutes, so a quarter hour
+# never straddles a local midnight (only historic local mean times, before ~1970 in most zones, were not).
+LOCAL_SLOT_SECONDS = 900
 SORTS = ("newest", "oldest", "engagement", "relevance")
 MAX_PAGE_SIZE = 1000
 
@@ -72,12 +77,16 @@ def keep_enrichment(new: Mention, old: Mention | None, replace_labels: bool = Fa
 
 
 def merge_stored(new: Mention, old: Mention | None, replace_labels: bool = False,
-                 fields: frozenset[str] | None = None) -> Mention:
+                 fields: frozenset[str] | None = None) -> Mention | None:
     """The mention to store when `new` is written over the stored `old` (same id): the brands are the
     union of both (a pass for one brand, or an enrich write made from an older read, never takes a
     brand away), the time it was first stored under is kept, and the rest is as `keep_enrichment` says
     (`replace_labels`, `fields`).
+    None, nothing to store, for a write of some `fields` (a later step) when no `old` is stored: retention
+    deleted the post since the step read it, and writing it whole would bring it back (`NO_LONGER_STORED`).
     Every store's upsert writes through this."""
+    if old is None and fields is not None:
+        return None
     merged = keep_enrichment(new, old, replace_labels, fields)
     if old is None:
         return merged
@@ -86,6 +95,23 @@ def merge_stored(new: Mention, old: Mention | None, replace_labels: bool = False
         # (extractors/rss.py, `undated: collected`), and every later collection must not move it in time.
         merged = merged.model_copy(update={"created_at": old.created_at})
     return merged.with_brands(old.brands, {b: q for b, q in old.matches.items() if b not in new.matches})
+
+
+# `WriteResult.error` of a `fields=` write whose mention is no longer stored (`merge_stored` gave None): it is
+# done (`ok`), nothing was written, and the caller must not park or retry it.
+NO_LONGER_STORED = "no longer stored (deleted since it was read, e.g. by retention); not written again"
+
+
+def is_no_longer_stored(result: WriteResult) -> bool:
+    return result.ok and result.error == NO_LONGER_STORED
+
+
+def log_no_longer_stored(results: Iterable[WriteResult]) -> None:
+    """One line for the writes of a batch that found their mention gone (`NO_LONGER_STORED`), if any."""
+    gone = [r.id for r in results if is_no_longer_stored(r)]
+    if gone:
+        _log.info("%d mention(s) no longer stored (first %s): this step's write skipped them, not re-inserted",
+                  len(gone), gone[0])
 
 
 class StoreUnavailable(RuntimeError):
@@ -266,8 +292,10 @@ class Store(ListableState, Protocol):
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
     ) -> SearchPage: ...
 
-    def histogram(self, filters: Filters, interval: Interval = "hour") -> list[Bucket]:
-        """Counts by sentiment per time bucket (empty buckets omitted)."""
+    def histogram(self, filters: Filters, interval: Interval = "hour", tz: str = "UTC") -> list[Bucket]:
+        """Counts by sentiment per time bucket (empty buckets omitted). Day buckets run from local midnight to
+        local midnight in the IANA zone `tz` (23 or 25 hours across a DST change; `day_start`), each `start`
+        that midnight in UTC; hour buckets are UTC hours whatever `tz`."""
         ...
 
     def facet(
@@ -281,10 +309,10 @@ class Store(ListableState, Protocol):
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]: ...
 
     def theme_histogram(
-        self, filters: Filters, themes: Iterable[str], interval: Interval = "day"
+        self, filters: Filters, themes: Iterable[str], interval: Interval = "day", tz: str = "UTC"
     ) -> dict[str, dict[datetime, int]]:
         """Mention counts per time bucket for each of `themes` (one query for all; themes and
-        buckets without a mention omitted): a theme card's trend sparkline."""
+        buckets without a mention omitted): a theme card's trend sparkline. Buckets as `histogram`'s."""
         ...
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]: ...
@@ -301,6 +329,20 @@ class Store(ListableState, Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def day_start(moment: datetime, tz: str = "UTC") -> datetime:
+    """The start, in UTC, of the day in the IANA zone `tz` that holds `moment`: its local midnight (the day
+    bucket rule of both stores; the same midnight as the digest's day, `groundswell.periods.local_midnight`)."""
+    zone = ZoneInfo(tz)
+    return datetime.combine(moment.astimezone(zone).date(), time(0), tzinfo=zone).astimezone(UTC)
+
+
+@lru_cache(maxsize=65536)
+def local_day_of_slot(slot_start: int, tz: str) -> int:
+    """`day_start` of a LOCAL_SLOT_SECONDS slot starting at `slot_start` (epoch seconds), in epoch seconds: how a
+    store that groups by slot in its query finds each slot's local day."""
+    return int(day_start(datetime.fromtimestamp(slot_start, tz=UTC), tz).timestamp())
 
 
 def theme_counts(store: Store, filters: Filters) -> Callable[[datetime, datetime, int], dict[str, int]]:

@@ -17,14 +17,17 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
 
 from elastic_transport import ConnectionError as TransportConnectionError
 
 from core.logsafe import without_credentials
 from core.mention import Mention
 from core.query import parse
+from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
 from indexing.base import (
+    NO_LONGER_STORED,
     AuthorStat,
     Bucket,
     Filters,
@@ -36,6 +39,7 @@ from indexing.base import (
     UnreadableDocs,
     WriteResult,
     check_search_args,
+    log_no_longer_stored,
     merge_stored,
 )
 from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, is_conflict, read_with_backoff, write_all
@@ -77,6 +81,15 @@ _FACET_FIELDS = {
     "intent": "intent", "model": "sentiment.model",
 }
 _INTERVALS = {"hour": "1h", "day": "1d"}
+
+
+def _bucketing(interval: Interval, tz: str) -> dict[str, str]:
+    """A date_histogram's interval and zone: days from local midnight to local midnight in `tz` (a calendar day,
+    23 or 25 hours across a DST change, as `indexing.base.day_start`), hours as UTC hours in every zone."""
+    ZoneInfo(tz)  # an unknown zone fails here, as in the SQLite store, not as a search error
+    if interval == "day" and tz != "UTC":
+        return {"calendar_interval": "1d", "time_zone": tz}
+    return {"fixed_interval": _INTERVALS[interval], "time_zone": "UTC"}
 log = logging.getLogger(__name__)
 _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
@@ -304,7 +317,12 @@ class ElasticsearchStore:
         merged, unread, homes, versions = self._merge_stored(mentions, replace_labels, fields)
         actions = [self._action(m, homes.get(m.id), versions.get(m.id)) for m in merged]
         results = {r.id: r for r in write_all(self.client, actions, self.bulk)} if actions else {}
-        return results | {i: WriteResult(id=i, ok=False, error=why) for i, why in unread.items()}
+        # A later step's write (`fields`) over a post no longer stored writes nothing: a `create` would bring
+        # back what retention deleted (`indexing.base.merge_stored`).
+        written = {m.id for m in merged} | set(unread)
+        gone = {m.id: WriteResult(id=m.id, ok=True, error=NO_LONGER_STORED) for m in mentions if m.id not in written}
+        log_no_longer_stored(gone.values())
+        return results | gone | {i: WriteResult(id=i, ok=False, error=why) for i, why in unread.items()}
 
     def _action(self, mention: Mention, home: str | None, version: tuple[int, int] | None) -> dict[str, Any]:
         """The bulk action writing a merged mention: over the copy read (`if_seq_no`), or, when none was
@@ -362,7 +380,7 @@ class ElasticsearchStore:
             for mention_id, (index, mention, version) in elsewhere.items():
                 stored[mention_id], homes[mention_id], versions[mention_id] = mention, index, version
         merged = [merge_stored(m, stored.get(m.id), replace_labels, fields) for m in mentions if m.id not in unread]
-        return merged, unread, homes, versions
+        return [m for m in merged if m is not None], unread, homes, versions
 
     def _stored_elsewhere(
         self, ids: list[str]
@@ -586,17 +604,12 @@ class ElasticsearchStore:
         res = self._search(query=self._query(filters), size=0, aggs=aggs, track_total_hits=False)
         return res.get("aggregations", {})
 
-    def histogram(self, filters: Filters, interval: Interval = "hour") -> list[Bucket]:
+    def histogram(self, filters: Filters, interval: Interval = "hour", tz: str = "UTC") -> list[Bucket]:
         if interval not in _INTERVALS:
             raise ValueError(f"interval must be one of {', '.join(_INTERVALS)}")
         aggs = {
             "t": {
-                "date_histogram": {
-                    "field": "created_at",
-                    "fixed_interval": _INTERVALS[interval],
-                    "min_doc_count": 1,
-                    "time_zone": "UTC",
-                },
+                "date_histogram": {"field": "created_at", "min_doc_count": 1, **_bucketing(interval, tz)},
                 "aggs": {"s": {"terms": {"field": "sentiment.label", "missing": "unknown", "size": 10}}},
             }
         }
@@ -634,15 +647,14 @@ class ElasticsearchStore:
         return sorted(out, key=lambda t: (-t.count, t.theme))[:n]
 
     def theme_histogram(
-        self, filters: Filters, themes: Iterable[str], interval: Interval = "day"
+        self, filters: Filters, themes: Iterable[str], interval: Interval = "day", tz: str = "UTC"
     ) -> dict[str, dict[datetime, int]]:
         if interval not in _INTERVALS:
             raise ValueError(f"interval must be one of {', '.join(_INTERVALS)}")
         wanted = list(dict.fromkeys(themes))
         if not wanted:
             return {}
-        buckets = {"date_histogram": {"field": "created_at", "fixed_interval": _INTERVALS[interval],
-                                      "min_doc_count": 1, "time_zone": "UTC"}}  # fmt: skip
+        buckets = {"date_histogram": {"field": "created_at", "min_doc_count": 1, **_bucketing(interval, tz)}}
         aggs = {"th": {"terms": {"field": "themes", "include": wanted, "size": len(wanted)}, "aggs": {"t": buckets}}}
         return {
             b["key"]: {datetime.fromtimestamp(t["key"] / 1000, tz=UTC): t["doc_count"] for t in b["t"]["buckets"]}
@@ -777,6 +789,38 @@ class ElasticsearchStore:
             raise StoreUnavailable(f"Elasticsearch did not delete {len(failed)} state key(s) (first: HTTP "
                                    f"{failed[0].get('status')}: {str(failed[0].get('error'))[:300]})")
         return deleted
+
+    def claim(self, key: str, owner: str, expires_at: datetime) -> bool:
+        """`StateStore.claim`: a free key is created (`op_type=create`: of racing creators one wins, the others get
+        409); a key whose claim expired (or is `owner`'s) is overwritten only if unchanged since it was read
+        (`if_seq_no`/`if_primary_term`: of racing takers one wins). Reads by id are realtime: no refresh needed."""
+        doc = {"key": key, "value": claim_value(owner, expires_at), "updated_at": datetime.now(UTC).isoformat()}
+        client, doc_id = self.client.options(ignore_status=(404, 409)), _state_id(key)
+        for _ in range(3):  # a claim released between our create and our read: try the create again
+            res = client.create(index=self.state_index, id=doc_id, document=doc)
+            if res.meta.status in (200, 201):
+                return True
+            held = client.get(index=self.state_index, id=doc_id)
+            if not held.body.get("found"):
+                continue
+            if not claim_free(held.body["_source"]["value"], owner, datetime.now(UTC)):
+                return False
+            res = client.index(
+                index=self.state_index, id=doc_id, document=doc,
+                if_seq_no=held.body["_seq_no"], if_primary_term=held.body["_primary_term"],
+            )
+            return res.meta.status in (200, 201)  # 409: another caller took it first
+        return False  # taken and released under us three times: someone else is busy with it
+
+    def release(self, key: str, owner: str) -> bool:
+        """`StateStore.release`: deleted only if still `owner`'s claim, unchanged since read (`if_seq_no`)."""
+        client, doc_id = self.client.options(ignore_status=(404, 409)), _state_id(key)
+        held = client.get(index=self.state_index, id=doc_id)
+        if not held.body.get("found") or claim_owner(held.body["_source"]["value"]) != owner:
+            return False
+        seq = {"if_seq_no": held.body["_seq_no"], "if_primary_term": held.body["_primary_term"]}
+        res = client.delete(index=self.state_index, id=doc_id, **seq)
+        return res.meta.status == 200
 
     # -- retention ---------------------------------------------------------------------------------
     def delete_older_than(self, cutoff: datetime) -> int:

@@ -24,15 +24,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from core.mention import Mention
 from core.query import fts5_document, parse
 from core.query.text import fold_spans
+from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
 from indexing import sqlite_brands as brands_sql
 from indexing.base import (
+    LOCAL_SLOT_SECONDS,
+    NO_LONGER_STORED,
     AuthorStat,
     Bucket,
     Filters,
@@ -44,6 +48,8 @@ from indexing.base import (
     UnreadableDocs,
     WriteResult,
     check_search_args,
+    local_day_of_slot,
+    log_no_longer_stored,
     merge_stored,
 )
 from indexing.sqlite_query import to_fts5
@@ -164,6 +170,15 @@ def _stored_epoch(iso: str | None) -> int | float | None:
         return None
 
 
+def _bucketing(interval: Interval, tz: str) -> tuple[int, bool]:
+    """The step (seconds) a query groups by, and whether its groups are then summed into local days of `tz`
+    (`indexing.base.day_start`): days in any zone but UTC; hours are UTC hours in every zone."""
+    ZoneInfo(tz)  # an unknown zone fails here, before any query
+    if interval == "day" and tz != "UTC":
+        return LOCAL_SLOT_SECONDS, True
+    return _INTERVAL_SECONDS[interval], False
+
+
 def _from_epoch(value: int) -> datetime:
     return datetime.fromtimestamp(value, tz=UTC)
 
@@ -190,6 +205,18 @@ def _one_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'document'}: {e['msg']}" for e in exc.errors()[:3])
     return " ".join(str(exc).split())
+
+
+# How long a write waits for another process's write lock before it gives up (`store_busy`).
+BUSY_TIMEOUT_S = 30.0
+
+
+def store_busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite giving up on a lock another connection held past `BUSY_TIMEOUT_S`."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, sqlite3.OperationalError) and code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 class SqliteStore:
@@ -303,11 +330,11 @@ class SqliteStore:
         return conn
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         conn.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)
         return conn
 
@@ -362,15 +389,19 @@ class SqliteStore:
                 if conn.in_transaction:  # a ROLLBACK with none open would hide the real error
                     conn.execute("ROLLBACK")
                 raise
+        log_no_longer_stored(results)
         return results
 
     def _write_saved(self, conn: sqlite3.Connection, mention: Mention, old: Mention | None,
                      replace_labels: bool, fields: frozenset[str] | None) -> WriteResult:
         """Write one mention inside its own savepoint: one that fails leaves the store exactly as before it
         (no half-written brands, themes, flags or FTS row), and the rest of the chunk still commits."""
+        merged = merge_stored(mention, old, replace_labels, fields)
+        if merged is None:  # a later step's write over a post deleted since it was read: never re-insert it
+            return WriteResult(id=mention.id, ok=True, error=NO_LONGER_STORED)
         conn.execute("SAVEPOINT mention")
         try:
-            self._write_one(conn, merge_stored(mention, old, replace_labels, fields))
+            self._write_one(conn, merged)
         except (sqlite3.Error, ValueError, TypeError, OverflowError) as exc:
             if conn.in_transaction:  # else SQLite already rolled everything back; the caller sees it
                 conn.execute("ROLLBACK TO mention")
@@ -692,10 +723,10 @@ class SqliteStore:
         next_cursor = _encode_cursor([*last_hit, total, exact]) if more and last_hit else None
         return SearchPage(hits=hits, total=total, next_cursor=next_cursor, total_exact=bool(exact))
 
-    def histogram(self, filters: Filters, interval: Interval = "hour") -> list[Bucket]:
+    def histogram(self, filters: Filters, interval: Interval = "hour", tz: str = "UTC") -> list[Bucket]:
         if interval not in _INTERVAL_SECONDS:
             raise ValueError(f"interval must be one of {', '.join(_INTERVAL_SECONDS)}")
-        step = _INTERVAL_SECONDS[interval]
+        step, local = _bucketing(interval, tz)
         covered = self._covered(filters)
         where, params, query = self._where(filters, covered)
         src = self._source(filters, covered)
@@ -714,6 +745,13 @@ class SqliteStore:
             ):
                 bucket = counts.setdefault(int(created) // step * step, {})
                 bucket[label or "unknown"] = bucket.get(label or "unknown", 0) + 1
+        if local:  # quarter hours into the local days they lie in
+            days: dict[int, dict[str, int]] = {}
+            for slot, by_label in counts.items():
+                day = days.setdefault(local_day_of_slot(slot, tz), {})
+                for label, n in by_label.items():
+                    day[label] = day.get(label, 0) + n
+            counts = days
         return [Bucket(start=_from_epoch(start), **counts[start]) for start in sorted(counts)]
 
     def facet(
@@ -766,14 +804,14 @@ class SqliteStore:
         return sorted(themes.values(), key=lambda t: (-t.count, t.theme))[:n]
 
     def theme_histogram(
-        self, filters: Filters, themes: Iterable[str], interval: Interval = "day"
+        self, filters: Filters, themes: Iterable[str], interval: Interval = "day", tz: str = "UTC"
     ) -> dict[str, dict[datetime, int]]:
         if interval not in _INTERVAL_SECONDS:
             raise ValueError(f"interval must be one of {', '.join(_INTERVAL_SECONDS)}")
         wanted = list(dict.fromkeys(themes))
         if not wanted:
             return {}
-        step = _INTERVAL_SECONDS[interval]
+        step, local = _bucketing(interval, tz)
         where, params, query = self._where(filters)
         marks = ", ".join("?" * len(wanted))
         sql = (
@@ -786,7 +824,7 @@ class SqliteStore:
             if query is not None and not query.matches(text, lang):
                 continue
             series = out.setdefault(theme, {})
-            when = _from_epoch(start)
+            when = _from_epoch(local_day_of_slot(start, tz) if local else start)
             series[when] = series.get(when, 0) + 1
         return {theme: dict(sorted(series.items())) for theme, series in out.items()}
 
@@ -884,6 +922,45 @@ class SqliteStore:
                 marks = ",".join("?" * len(chunk))
                 deleted += conn.execute(f"DELETE FROM state WHERE key IN ({marks})", chunk).rowcount
             return deleted
+
+    def claim(self, key: str, owner: str, expires_at: datetime) -> bool:
+        """`StateStore.claim`: read and written in one BEGIN IMMEDIATE transaction, which holds SQLite's write lock
+        (other processes included) from the read on, so of two racing callers the second sees the first's claim."""
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+                free = claim_free(row[0] if row else None, owner, datetime.now(UTC))
+                if free:
+                    conn.execute(
+                        "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+                        "SET value = excluded.value, updated_at = excluded.updated_at",
+                        (key, claim_value(owner, expires_at), time.time()),
+                    )
+                conn.execute("COMMIT")
+                return free
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def release(self, key: str, owner: str) -> bool:
+        """`StateStore.release`: deleted only while `owner` holds it, in one transaction."""
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+                mine = row is not None and claim_owner(row[0]) == owner
+                if mine:
+                    conn.execute("DELETE FROM state WHERE key = ?", (key,))
+                conn.execute("COMMIT")
+                return mine
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     # -- maintenance -----------------------------------------------------------------------------
     def delete_older_than(self, cutoff: datetime) -> int:

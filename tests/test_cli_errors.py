@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from cli_config import write_config
 from click.testing import CliRunner, Result
 
 from groundswell.cli import cli
+from indexing import sqlite as sqlite_store
+from indexing.sqlite import SqliteStore
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -110,3 +113,22 @@ def test_a_lazy_commands_output_error_is_one_line_too(tmp_path):
     result = CliRunner().invoke(cli, ["kibana", "build", "-o", str(out)])
     line = _one_error_line(result)  # "Error: PATH: Not a directory" (or `cannot write` once -o is an OutputPath)
     assert line.startswith("Error: ") and str(tmp_path / "afile") in line
+
+
+# -- a store another process holds locked ---------------------------------------------------------------
+@pytest.mark.parametrize("args", [["maintain", "--retention-days", "30"], ["detect", "--no-send"]])
+def test_a_store_locked_past_the_wait_is_one_error_line(tmp_path, monkeypatch, args):
+    # A real second connection holds the write lock (as a long `maintain` VACUUM or a copy does): the command
+    # printed sqlite3's "database is locked" traceback, and the dashboard answered 500.
+    config = write_config(tmp_path)
+    SqliteStore(tmp_path / "g.db").close()  # the schema, as a first run leaves it
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.2)  # the real wait is 30 s
+    holder = sqlite3.connect(tmp_path / "g.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = CliRunner().invoke(cli, [*args, "-c", str(config)])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    line = _one_error_line(result)
+    assert line.startswith("Error: the store is busy: another process"), line

@@ -31,6 +31,7 @@ def test_same_url_from_two_sources_is_one_post(tmp_path):
     index = CopyIndex(store)
     rss = _m("rss", "1", "Lumora recalls Pulse", url="https://news.example.com/story?utm_source=feed")
     keep, copies = index.split([rss])
+    assert all(r.ok for r in store.upsert(keep))  # `remember` only what is stored
     index.remember(keep)
     hn = _m("hackernews", "9", "Lumora recalls Pulse (news.example.com)", url="https://www.news.example.com/story")
     keep, copies = index.split([hn])
@@ -47,6 +48,7 @@ def test_reposts_are_copies_but_identical_posts_by_others_are_not(tmp_path):
     keep, copies = index.split([original, same_words, retweet, marked])
     assert [m.id for m in keep] == ["x:1", "bluesky:2"]
     assert [(c.id, orig) for c, orig in copies] == [("x:3", "x:1"), ("mastodon:4", "x:1")]
+    assert all(r.ok for r in store.upsert(keep))
     index.remember(keep)
     # Re-running the same batch keeps the originals (idempotent upsert) and drops the copies again.
     keep2, copies2 = index.split([original, same_words, retweet, marked])

@@ -301,7 +301,7 @@ def test_a_scheduled_run_first_sends_the_report_a_failed_channel_still_owes(tmp_
     env["LATE"] = http_server.url + "/late"
     third = run_period_report(config, store, "week", env=env, now=_monday(11, 30))
     assert third["caught_up"] == [] and third["failed"] == 0
-    assert third["delivery"]["pr"] == {"sent": 0, "already_sent": 1, "failed": 0, "errors": []}
+    assert third["delivery"]["pr"] == {"sent": 0, "already_sent": 1, "in_flight": 0, "failed": 0, "errors": []}
     assert _periods(http_server, "/late") == ["week:2026-W48"]
 
 

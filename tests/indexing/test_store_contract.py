@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
@@ -313,6 +314,66 @@ def test_theme_histogram_counts_each_asked_theme_per_bucket(store: Store, interv
     }
     assert all(list(series) == sorted(series) for series in got.values())
     assert store.theme_histogram(f, [], interval) == {}
+
+
+def _local_day(moment: datetime, tz: str) -> int:
+    """Local midnight of `moment`'s day in `tz`, as epoch seconds: computed here, not by the stores' helper."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    return int(datetime(local.year, local.month, local.day, tzinfo=zone).timestamp())
+
+
+@pytest.mark.parametrize("tz", ["Asia/Seoul", "America/New_York", "Asia/Kolkata", "UTC"])
+@pytest.mark.parametrize("f", [Filters(brand="acme"), Filters(text="refund")])
+def test_histogram_days_in_a_zone_start_at_local_midnight(store: Store, tz: str, f: Filters):
+    """Day buckets in `tz` (digest.timezone): both stores give the same local days, each with its counts."""
+    want: dict[int, Counter] = {}
+    for m in expected(f):
+        want.setdefault(_local_day(m.created_at, tz), Counter())[_label(m)] += 1
+    buckets = store.histogram(f, interval="day", tz=tz)
+    assert [int(b.start.timestamp()) for b in buckets] == sorted(want)
+    for b in buckets:
+        c = want[int(b.start.timestamp())]
+        assert (b.negative, b.neutral, b.positive, b.unknown) == tuple(c[k] for k in SENTIMENT_KEYS)
+    themes: dict[str, Counter] = {}
+    for m in expected(f):
+        for t in set(m.themes) & {"support", "battery"}:
+            themes.setdefault(t, Counter())[_local_day(m.created_at, tz)] += 1
+    got = store.theme_histogram(f, ["support", "battery"], "day", tz=tz)
+    assert {t: {int(k.timestamp()): n for k, n in s.items()} for t, s in got.items()} == {
+        t: dict(c) for t, c in themes.items()
+    }
+    # Hours stay UTC hours in any zone.
+    assert store.histogram(f, interval="hour", tz=tz) == store.histogram(f, interval="hour")
+
+
+SENTIMENT_KEYS = ("negative", "neutral", "positive", "unknown")
+
+
+def test_histogram_days_across_dst_changes_are_23_and_25_hours(empty_store: Store):
+    """Europe/Berlin: 2026-03-29 has 23 hours, 2026-10-25 has 25; a post at 23:30 local on each lands in that
+    day, one at 00:30 the next morning in the next."""
+    berlin = ZoneInfo("Europe/Berlin")
+    moments = [datetime(2026, 3, 29, 0, 30, tzinfo=berlin), datetime(2026, 3, 29, 23, 30, tzinfo=berlin),
+               datetime(2026, 3, 30, 0, 30, tzinfo=berlin), datetime(2026, 10, 25, 0, 30, tzinfo=berlin),
+               datetime(2026, 10, 25, 23, 30, tzinfo=berlin), datetime(2026, 10, 26, 0, 30, tzinfo=berlin)]
+    mentions = [m.model_copy(update={"native_id": f"dst-{i}", "created_at": when.astimezone(UTC), "themes": ["dst"]})
+                for i, (m, when) in enumerate(zip(CORPUS, moments, strict=False))]
+    assert all(r.ok for r in empty_store.upsert(mentions))
+    buckets = empty_store.histogram(Filters(), interval="day", tz="Europe/Berlin")
+    starts = [b.start for b in buckets]
+    assert [s.astimezone(berlin).strftime("%Y-%m-%d %H:%M") for s in starts] == [
+        "2026-03-29 00:00", "2026-03-30 00:00", "2026-10-25 00:00", "2026-10-26 00:00"]
+    assert [b.total for b in buckets] == [2, 1, 2, 1]
+    assert starts[1] - starts[0] == timedelta(hours=23)
+    assert starts[3] - starts[2] == timedelta(hours=25)
+    series = empty_store.theme_histogram(Filters(), ["dst"], "day", tz="Europe/Berlin")["dst"]
+    assert list(series) == starts and list(series.values()) == [2, 1, 2, 1]
+
+
+def test_unknown_zone_is_refused(store: Store):
+    with pytest.raises(ZoneInfoNotFoundError):
+        store.histogram(Filters(), interval="day", tz="Mars/Olympus")
 
 
 def test_top_authors(store: Store):
