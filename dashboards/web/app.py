@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -69,6 +70,7 @@ from dashboards.web.params import (
     parse_filters,
     parse_int,
     parse_period,
+    parse_tz,
     reject_unknown,
 )
 from dashboards.web.runner import StoreRunner
@@ -79,6 +81,7 @@ from groundswell.audit_results import audit_view
 from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
 from groundswell.spam import excluded, mark_not_spam, undo_not_spam
 from indexing.base import Filters, Store
+from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
 from nlp.embeddings import SentenceEmbeddings
 
 STATIC = Path(__file__).parent / "static"
@@ -146,6 +149,7 @@ def create_app(
     alert_loader: Callable[[], list[Alert]] | None = None,
     user_header: str | None = None,
     newest_ttl_s: float = 30.0,
+    timezone: str | None = None,
 ) -> FastAPI:
     """Build the dashboard over `store` for the brands of `config_or_brands`.
 
@@ -157,11 +161,15 @@ def create_app(
     recorded as made by that user, and refused without it (otherwise they are recorded as "dashboard").
     `newest_ttl_s`: how long the newest mention's time is kept before a period preset asks the store again
     (0: every request asks, as a test of a moving window needs).
+    `timezone`: the IANA zone whose days the pages show (day buckets, dates, labels), unless a request's `tz`
+    names another; default the config's `digest.timezone` (UTC without one), so a day here is the digest's day.
     """
     check_token(token)
     brands = _brand_infos(config_or_brands)
     names = [b.name for b in brands]
     default_brand = next((b.name for b in brands if not b.competitor), names[0])
+    default_tz = parse_tz({"tz": timezone or getattr(getattr(config_or_brands, "digest", None), "timezone", "UTC")},
+                          "UTC")
     jsonl_paths = alert_files(config_or_brands)
     reply_settings = replies_view.reply_settings(config_or_brands)
     get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
@@ -211,6 +219,18 @@ def create_app(
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def store_error(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
+        if not store_busy(exc):
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+            return JSONResponse({"error": "internal error (logged)"}, status_code=500)
+        # Another process (a run, `maintain`, a copy) held the store's write lock past the wait: try again soon.
+        return JSONResponse(
+            {"error": f"the store is busy: another process held its write lock past {BUSY_TIMEOUT_S:g} s; "
+                      "try again in a minute"},
+            status_code=503, headers={"Retry-After": "60"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -283,6 +303,7 @@ def create_app(
             "store": getattr(store, "name", type(store).__name__),
             "brands": [{"name": b.name, "competitor": b.competitor} for b in brands],
             "default_brand": default_brand,
+            "timezone": default_tz,  # digest.timezone: the days every page shows unless a request names its tz
             "sentiments": list(SENTIMENT_LABELS),
             "sources": sorted(meta_cache["sources"]),
             "langs": sorted(meta_cache["langs"]),
@@ -294,7 +315,8 @@ def create_app(
     @app.get("/api/overview")
     async def overview(request: Request) -> dict[str, Any]:
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        tz = parse_tz(params, default_tz)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
         interval = parse_choice(params, "interval", ("hour", "day"), None)
         days = parse_days(params)
         alerts = await runner.call(get_alerts)
@@ -304,7 +326,7 @@ def create_app(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
             data = views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts,
-                                  stored_verdicts(store))
+                                  stored_verdicts(store), tz=tz)
             # The replies tile: figures only (the queue is /api/replies).
             brand = filters.brand or default_brand
             data["replies"] = replies_view.replies(
@@ -324,7 +346,7 @@ def create_app(
         return {"in_view": left_out["spam"], "own_posts": left_out["own_posts"], "included": filters.include_spam}
 
     def search_filters(params: dict[str, str]) -> tuple[Filters, int | None]:
-        return parse_filters(params, names, brand_required=False), parse_days(params)
+        return parse_filters(params, names, brand_required=False, tz=parse_tz(params, default_tz)), parse_days(params)
 
     def with_days(filters: Filters, days: int | None) -> Filters:
         """Explore's 'last N days' means the N days up to the newest match (runs on the store thread)."""
@@ -398,7 +420,8 @@ def create_app(
     @app.get("/api/themes")
     async def themes(request: Request) -> dict[str, Any]:
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        tz = parse_tz(params, default_tz)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
         days = parse_days(params)
         n = parse_int(params, "n", 10, 1, 50) or 10
         min_count = parse_int(params, "min_count", 3, 1) or 1
@@ -408,7 +431,7 @@ def create_app(
             period = views.default_period(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
-            return views.themes(store, filters, period, n, min_count, samples or 0)
+            return views.themes(store, filters, period, n, min_count, samples or 0, tz)
 
         return await runner.call(compute)
 
@@ -418,7 +441,7 @@ def create_app(
         brand = params.get("brand") or None
         if brand is not None and brand not in names:
             raise ApiError(f"unknown brand {brand!r}; configured brands: {', '.join(names)}", param="brand", status=404)
-        since, until = parse_period(params)
+        since, until = parse_period(params, parse_tz(params, default_tz))
         severity = parse_choice(params, "severity", ("info", "warning", "critical"), None)
         limit = parse_int(params, "limit", 200, 1, 1000) or 200
         days = parse_days(params)
@@ -435,7 +458,8 @@ def create_app(
     @app.get("/api/replies")
     async def replies(request: Request) -> dict[str, Any]:
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand,
+                                tz=parse_tz(params, default_tz))
         days = parse_days(params)
         limit = parse_int(params, "limit", 50, 1, 500) or 50
         brand = filters.brand or default_brand
@@ -452,7 +476,8 @@ def create_app(
     @app.get("/api/faq")
     async def faq(request: Request) -> dict[str, Any]:
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand,
+                                tz=parse_tz(params, default_tz))
         days = parse_days(params)
         n = parse_int(params, "n", 10, 1, 50) or 10
         min_count = parse_int(params, "min_count", 2, 1) or 2
@@ -476,7 +501,8 @@ def create_app(
     async def advocates(request: Request) -> Any:
         """Authors with repeated positive (kind=advocates) or negative (kind=detractors) mentions; CSV or JSON."""
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand,
+                                tz=parse_tz(params, default_tz))
         kind = parse_choice(params, "kind", ("advocates", "detractors"), "advocates")
         fmt = parse_choice(params, "format", ("json", "csv"), "json")
         n = parse_int(params, "n", 20, 1, 500) or 20

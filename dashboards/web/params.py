@@ -12,12 +12,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from core.mention import INTENT_LABELS, SENTIMENT_LABELS
 from core.query import QuerySyntaxError, parse
 from core.query.ast import And, Near, Node, Not, Or
 from core.time import as_utc, check_range
 from dashboards.web.errors import ApiError
+from groundswell.periods import local_midnight  # the digest's local day: midnight to midnight in the zone
 from indexing.base import Filters
 
 MAX_QUERY_CHARS = 1000
@@ -44,7 +47,8 @@ FILTER_PARAMS = frozenset(
     {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam",
      "intent"}
 )
-_PERIOD = frozenset({"brand", "since", "until", "days"})
+# tz: the IANA zone whose days the request's dates, day buckets and labels are in (default digest.timezone).
+_PERIOD = frozenset({"brand", "since", "until", "days", "tz"})
 # The facets the Themes page narrows its themes by (each a `Filters` field `parse_filters` reads):
 # the API accepts them, the page shows their controls, a card's Explore link carries them.
 THEME_FACETS = ("source", "lang", "sentiment", "intent")
@@ -53,9 +57,9 @@ THEME_FACETS = ("source", "lang", "sentiment", "intent")
 API_PARAMS: dict[str, frozenset[str]] = {
     "/api/meta": frozenset(),
     "/api/overview": _PERIOD | {"source", "lang", "interval", "spam"},
-    "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort"},
+    "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort", "tz"},
     # sort: Explore's Order, so an export lists what the page lists, in its order.
-    "/api/export": FILTER_PARAMS | {"days", "format", "limit", "sort"},
+    "/api/export": FILTER_PARAMS | {"days", "format", "limit", "sort", "tz"},
     "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam"},
     "/api/alerts": _PERIOD | {"severity", "limit"},
     "/api/replies": _PERIOD | {"limit"},
@@ -91,13 +95,35 @@ def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
         )
 
 
-def parse_time(value: str, param: str) -> datetime:
-    """ISO 8601 date or date-time within EARLIEST..LATEST; naive values are UTC (like `Mention.created_at`)."""
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def parse_tz(params: Mapping[str, str], default: str) -> str:
+    """The `tz` parameter: an IANA zone name (Asia/Seoul, Europe/Berlin, UTC), else `default` (digest.timezone)."""
+    raw = params.get("tz")
+    if raw is None or raw == "":
+        return default
+    if raw != "UTC" and raw not in _zones():
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise ApiError(
+            f"tz={shown!r} is not a known time zone: use an IANA name such as Asia/Seoul, Europe/Berlin or UTC",
+            param="tz",
+        )
+    return raw
+
+
+def parse_time(value: str, param: str, tz: str = "UTC") -> datetime:
+    """ISO 8601 date or date-time within EARLIEST..LATEST. A date is its local midnight in the zone `tz` (the
+    digest's day, `groundswell.periods.local_midnight`); naive date-times are UTC (like `Mention.created_at`)."""
     text = value.strip()
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            parsed = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            if not EARLIEST.date() <= day < LATEST.date():
+                raise OverflowError  # the message below; a zone's midnight may lie hours outside, never more
+            return local_midnight(day, tz)
         else:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         moment = as_utc(parsed)
@@ -225,9 +251,10 @@ def parse_brand(params: Mapping[str, str], brands: list[str], *, required: bool,
     return raw
 
 
-def parse_period(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
-    since = parse_time(params["since"], "since") if params.get("since") else None
-    until = parse_time(params["until"], "until") if params.get("until") else None
+def parse_period(params: Mapping[str, str], tz: str = "UTC") -> tuple[datetime | None, datetime | None]:
+    """since/until; a date is read as a local day in `tz` (since its first moment, until exclusive)."""
+    since = parse_time(params["since"], "since", tz) if params.get("since") else None
+    until = parse_time(params["until"], "until", tz) if params.get("until") else None
     try:
         check_range(since, until)
     except ValueError as exc:
@@ -239,10 +266,11 @@ _BOOLS = {"true": True, "false": False, None: None}
 
 
 def parse_filters(
-    params: Mapping[str, str], brands: list[str], *, brand_required: bool = False, default_brand: str | None = None
+    params: Mapping[str, str], brands: list[str], *, brand_required: bool = False, default_brand: str | None = None,
+    tz: str = "UTC",
 ) -> Filters:
-    """All filter parameters (see FILTER_PARAMS) as `Filters`."""
-    since, until = parse_period(params)
+    """All filter parameters (see FILTER_PARAMS) as `Filters`; dates are local days in `tz` (`parse_tz`)."""
+    since, until = parse_period(params, tz)
     return Filters(
         brand=parse_brand(params, brands, required=brand_required, default=default_brand),
         source=parse_ident(params, "source"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
@@ -18,6 +19,7 @@ from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
 from groundswell.alert_verdicts import card_verdict
 from groundswell.period_report import SHARES, figure_change, negative_share, report_figures  # the weekly report's rules
+from groundswell.periods import local_midnight  # the digest's local day
 from indexing.base import Bucket, Filters, Store
 from nlp.theme_state import theme_details
 from nlp.trends import CANDIDATES, Rise
@@ -184,10 +186,11 @@ def comparison(
 
 def overview(
     store: Store, brands: list[BrandInfo], filters: Filters, period: Period, interval: str, alerts: list[Alert],
-    verdicts: Mapping[str, Mapping[str, Any]] | None = None,
+    verdicts: Mapping[str, Mapping[str, Any]] | None = None, tz: str = "UTC",
 ) -> dict[str, Any]:
+    """The overview's figures; day buckets are local days in `tz` (the team's digest.timezone, or `tz=`)."""
     scoped = filters.replace(since=period.since, until=period.until)
-    buckets = store.histogram(scoped, interval=interval)  # type: ignore[arg-type]
+    buckets = store.histogram(scoped, interval=interval, tz=tz)  # type: ignore[arg-type]
     counts = {k: sum(getattr(b, k) for b in buckets) for k in SENTIMENT_COUNTS}
     # Share of voice: the same period and filters, across every configured brand.
     all_brands = tuple(b.name for b in brands)
@@ -214,6 +217,7 @@ def overview(
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
         "previous_period": {"since": before_period.since.isoformat(), "until": before_period.until.isoformat()},
+        "timezone": tz,  # the zone of the day buckets; every time in the answer is UTC ISO 8601
         "interval": interval,
         "volume": [bucket_json(b) for b in buckets],
         "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None},
@@ -279,12 +283,15 @@ def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: 
     return {"total": page.total, "next_cursor": page.next_cursor, "hits": hits}
 
 
-def bucket_start(moment: datetime, interval: str) -> datetime:
-    """The start (UTC) of the trend bucket holding `moment`: weeks start on Monday, months on the 1st."""
-    hour = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+def bucket_start(moment: datetime, interval: str, tz: str = "UTC") -> datetime:
+    """The start (UTC) of the trend bucket holding `moment`: hours are UTC hours; days, weeks (from Monday),
+    months and years start at local midnight in `tz` (`groundswell.periods.local_midnight`, the digest's day)."""
     if interval == "hour":
-        return hour
-    day = hour.replace(hour=0)
+        return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return local_midnight(_first_day(moment.astimezone(ZoneInfo(tz)).date(), interval), tz)
+
+
+def _first_day(day: date, interval: str) -> date:
     if interval == "week":
         return day - timedelta(days=day.weekday())
     if interval == "month":
@@ -294,33 +301,38 @@ def bucket_start(moment: datetime, interval: str) -> datetime:
     return day
 
 
-def _next_start(start: datetime, interval: str) -> datetime:
+def _next_start(start: datetime, interval: str, tz: str = "UTC") -> datetime:
+    if interval == "hour":
+        return start + timedelta(hours=1)
+    day = start.astimezone(ZoneInfo(tz)).date()
     if interval == "month":
-        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-    if interval == "year":
-        return start.replace(year=start.year + 1)
-    return start + {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}[interval]
+        day = day.replace(year=day.year + day.month // 12, month=day.month % 12 + 1)
+    elif interval == "year":
+        day = day.replace(year=day.year + 1)
+    else:
+        day += timedelta(days=7 if interval == "week" else 1)
+    return local_midnight(day, tz)
 
 
-def _starts(period: Period, interval: str, cap: int) -> list[datetime] | None:
+def _starts(period: Period, interval: str, cap: int, tz: str = "UTC") -> list[datetime] | None:
     """Every bucket start of `period` at `interval`, or None when there would be more than `cap`."""
     starts: list[datetime] = []
-    start = bucket_start(period.since, interval)
+    start = bucket_start(period.since, interval, tz)
     while start < period.until:
         if len(starts) == cap:
             return None
         starts.append(start)
-        start = _next_start(start, interval)
+        start = _next_start(start, interval, tz)
     return starts
 
 
-def trend_buckets(period: Period) -> tuple[list[datetime], str]:
+def trend_buckets(period: Period, tz: str = "UTC") -> tuple[list[datetime], str]:
     """The bucket starts of a theme's trend sparkline over `period` (every bucket, empty ones too) and
     their interval: hours for short periods, days otherwise (`auto_interval`, as the volume chart), then
     weeks, months or years, the first that keeps a card within MAX_TREND_BUCKETS counts."""
     ladder = TREND_INTERVALS[TREND_INTERVALS.index(auto_interval(period)) :]
     for interval in ladder:
-        starts = _starts(period, interval, MAX_TREND_BUCKETS)
+        starts = _starts(period, interval, MAX_TREND_BUCKETS, tz)
         if starts is not None:
             return starts, interval
     # Unreachable for the dates params.py accepts (1900..2199: 300 yearly buckets); never unbounded.
@@ -328,20 +340,24 @@ def trend_buckets(period: Period) -> tuple[list[datetime], str]:
 
 
 def trend_counts(
-    store: Store, filters: Filters, themes: list[str], interval: str
+    store: Store, filters: Filters, themes: list[str], interval: str, tz: str = "UTC"
 ) -> dict[str, dict[datetime, int]]:
-    """Each theme's counts per trend bucket: the store counts by hour or day, weeks and longer are summed here."""
-    series = store.theme_histogram(filters, themes, "hour" if interval == "hour" else "day") if themes else {}
+    """Each theme's counts per trend bucket: the store counts by hour or local day, weeks and longer are summed
+    here."""
+    store_interval = "hour" if interval == "hour" else "day"
+    series = store.theme_histogram(filters, themes, store_interval, tz=tz) if themes else {}  # type: ignore[arg-type]
     out: dict[str, dict[datetime, int]] = {}
     for theme, counts in series.items():
         summed = out.setdefault(theme, {})
         for start, count in counts.items():
-            bucket = bucket_start(start, interval)
+            bucket = bucket_start(start, interval, tz)
             summed[bucket] = summed.get(bucket, 0) + count
     return out
 
 
-def themes(store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int) -> dict[str, Any]:
+def themes(
+    store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int, tz: str = "UTC"
+) -> dict[str, Any]:
     """Recurring themes (most mentioned now) and rising ones (`nlp/trends.py`, as in the digest and report),
     each with its trend (counts per `trend_buckets` bucket) for the card's sparkline."""
     current = filters.replace(since=period.since, until=period.until)
@@ -367,9 +383,9 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     recurring = [rows[r.theme] for r in window.themes[:n]]
     rising = [rows[r.theme] for r in window.rising(min_count)[:n]]
     shown = list({id(r): r for r in recurring + rising}.values())
-    starts, interval = trend_buckets(period)
+    starts, interval = trend_buckets(period, tz)
     # One store query for every card's sparkline, not one per card.
-    series = trend_counts(store, current, [r["theme"] for r in shown], interval)
+    series = trend_counts(store, current, [r["theme"] for r in shown], interval, tz)
     for r in shown:
         # samples=0 asks for none; stores refuse a page of size 0.
         page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement") if samples else None
@@ -379,6 +395,7 @@ def themes(store: Store, filters: Filters, period: Period, n: int, min_count: in
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
+        "timezone": tz,
         "trend": {"interval": interval, "starts": [start.isoformat() for start in starts]},
         "facets": list(THEME_FACETS),  # what a card's Explore link carries besides brand and period
         "previous_period": {"since": window.baseline_since.isoformat(), "until": window.baseline_until.isoformat()},

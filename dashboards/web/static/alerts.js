@@ -12,7 +12,7 @@
       type: "scatter", mode: "lines", x: spans.x, y: spans.y, line: { color: "#c8cdd6", width: 6 },
       hoverinfo: "skip",
     }, {
-      type: "scatter", mode: "markers", x: alerts.map((a) => a.window_start), y: alerts.map((a) => a.brand),
+      type: "scatter", mode: "markers", x: alerts.map((a) => GS.wall(a.window_start)), y: alerts.map((a) => a.brand),
       marker: {
         size: alerts.map((a) => Math.max(10, Math.min(40, 8 + 3 * Math.abs(a.score)))),
         color: alerts.map((a) => SEVERITY_COLORS[a.severity]), opacity: 0.8,
@@ -35,7 +35,7 @@
 
   function card(a, open) {
     const rows = [
-      ["\u{1F552} window", `${when(a.window_start)} \u2192 ${when(a.window_end)}`],
+      ["\u{1F552} window", `${GS.whenBoth(a.window_start)} \u2192 ${GS.whenBoth(a.window_end)}`],
       ["\u{1F4C8} observed / expected", `${fmt(a.observed)} / ${fmt(Math.round(a.expected * 10) / 10)}`],
       ["\u{1F9EE} test", `${a.statistic} = ${a.score.toFixed(2)}` + (a.p_value !== null ? `, p = ${a.p_value.toExponential(1)}` : "")],
       [(a.counted_sentiment === "positive" ? "\u{1F600} positive" : "\u{1F620} negative") + " share", pct(a.negative_share)],

@@ -21,6 +21,9 @@ const GS = (() => {
   const errorBox = document.getElementById("error");
   let meta = null;
   let loads = 0;
+  // The IANA zone whose days the pages show: the URL's tz, else the server's (digest.timezone, /api/meta).
+  let zone = new URLSearchParams(location.search).get("tz") || "UTC";
+  const wallFormats = {};
   const pendingCharts = [];
 
   function el(tag, attrs, ...children) {
@@ -82,6 +85,27 @@ const GS = (() => {
 
   function isoDay(date) { return date.toISOString().slice(0, 10); }
 
+  /* A UTC instant as the wall-clock time of `zone` ("2026-11-11T09:00:00", no offset). Charts are drawn in
+     wall time (plotly has no time zones), so a local day is one bar from local midnight to local midnight. */
+  function wall(iso, tz) {
+    const name = tz || zone;
+    const format = wallFormats[name] || (wallFormats[name] = new Intl.DateTimeFormat("en-CA", {
+      timeZone: name, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }));
+    const p = Object.fromEntries(format.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+  }
+
+  /* wall() as milliseconds, for arithmetic on the chart's axis. */
+  function wallMs(iso) { return Date.parse(wall(iso) + "Z"); }
+
+  /* "Nov 11": a local day's name, from a wall-time string or milliseconds. */
+  function dayName(wallTime) {
+    const t = typeof wallTime === "number" ? wallTime : Date.parse(wallTime.slice(0, 10) + "T00:00:00Z");
+    return new Date(t).toLocaleDateString("en", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
+  }
+
   /* The form's values as API parameters. Dates: 'until' in the form is inclusive, the API's is exclusive.
      An exact time from a link (e.g. an alert's window) is kept while its day is left unchanged. */
   function formParams() {
@@ -100,6 +124,8 @@ const GS = (() => {
       delete out.since; delete out.until;
     }
     if (out.until) out.until = isoDay(new Date(Date.parse(out.until) + DAY));
+    const asked = new URLSearchParams(location.search).get("tz");
+    if (asked) out.tz = asked;  // a tz from the URL stays with every request the page makes
     for (const name of ["since", "until"]) {
       const exact = form.dataset[name];
       if (exact && out[name] && form.elements[name].value === dayShown(name, exact)) out[name] = exact;
@@ -107,9 +133,11 @@ const GS = (() => {
     return out;
   }
 
+  /* The local day (in `zone`) a period bound shows as: until is exclusive, so its day is the one before. */
   function dayShown(name, iso) {
+    if (iso.length === 10) return name === "until" ? isoDay(new Date(Date.parse(iso) - DAY)) : iso;
     const t = Date.parse(iso);
-    return isoDay(new Date(name === "until" ? t - 1 : t));
+    return wall(new Date(name === "until" ? t - 1 : t).toISOString()).slice(0, 10);
   }
 
   /* URL query -> form (so a page can be bookmarked and shared). */
@@ -180,6 +208,7 @@ const GS = (() => {
 
   async function loadMeta() {
     meta = await api("/api/meta");
+    zone = new URLSearchParams(location.search).get("tz") || meta.timezone || "UTC";
     showModelsNote(meta.sentiment_models);
     showAuditNote(meta.sentiment_audit);
     if (!form) return meta;
@@ -245,7 +274,17 @@ const GS = (() => {
 
   function pct(x) { return x === null || x === undefined ? "\u2013" : (x * 100).toFixed(0) + "%"; }
 
-  function when(iso) { return iso.replace("T", " ").slice(0, 16) + " UTC"; }
+  /* A moment in the page's zone, named: "2026-11-11 09:00 Asia/Seoul". */
+  function when(iso) { return wall(iso).replace("T", " ").slice(0, 16) + " " + zone; }
+
+  /* An alert window's bound: local time with UTC beside it, "2026-11-11 09:00 Asia/Seoul (00:00 UTC)". */
+  function whenBoth(iso) {
+    if (zone === "UTC") return when(iso);
+    const utc = wall(iso, "UTC").replace("T", " ");
+    const local = wall(iso).replace("T", " ");
+    return `${local.slice(0, 16)} ${zone} (${local.slice(0, 10) === utc.slice(0, 10) ? "" : utc.slice(0, 11)}`
+      + `${utc.slice(11, 16)} UTC)`;
+  }
 
   function sentimentBadge(label, corrected, rule) {
     if (!label) return el("span", { class: "badge", title: "not yet tagged", text: "\u2754" });
@@ -348,7 +387,7 @@ const GS = (() => {
       el("span", { class: "badge " + inc.severity, text: SEVERITY_ICON[inc.severity] + " " + inc.severity }),
       el("span", { text: `${inc.brand} \u00B7 ${inc.crisis ? "crisis" : head.kind}` }),
       el("span", { class: "badge", title: "status", text: status }),
-      el("span", { class: "muted", text: `${when(inc.start)} \u2192 ${when(inc.end)}` }),
+      el("span", { class: "muted", text: `${whenBoth(inc.start)} \u2192 ${whenBoth(inc.end)}` }),
       el("span", { class: "badge", title: "incident " + inc.id, text: `${n} alert${n === 1 ? "" : "s"}` })),
     head.summary ? el("p", { text: head.summary }) : null,
     verdictBar(inc),
@@ -410,6 +449,7 @@ const GS = (() => {
 
   return {
     COLORS, SEVERITY_COLORS, ACCENT, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError,
+    whenBoth, wall, wallMs, dayName, zone: () => zone,
     clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, showCount, post,
     get meta() { return meta; },
   };

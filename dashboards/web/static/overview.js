@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { el, fmt, pct, plot, when, COLORS, SEVERITY_COLORS, SEVERITY_ICON, ACCENT } = GS;
+  const { el, fmt, pct, plot, when, wall, wallMs, dayName, COLORS, SEVERITY_COLORS, SEVERITY_ICON, ACCENT } = GS;
   // Volume and net sentiment share one x range and the same horizontal margins, so their buckets line up.
   const TIME_MARGIN = { l: 64, r: 44 };  // r: half a date tick label, for the tick at the end of the range
   const BUCKET_MS = { hour: 3600000, day: 86400000 };
@@ -134,30 +134,51 @@
     return node;
   }
 
-  /* The x axis both time charts share: same range, and daily ticks labelled by their day, not its noon. */
+  /* The x axis both time charts share: same range, and daily ticks labelled by their day, not its noon.
+     Times are drawn as wall-clock times of the data's zone (data.timezone), so each day's bar spans its own
+     local day and the ticks name local days; the period text above the chart names the zone. */
   function timeAxis(data) {
     // Fixed margins (TIME_MARGIN) instead of automargin, which could give the two charts different widths.
     const axis = { type: "date", range: timeRange(data), automargin: false };
     if (data.interval !== "day") return axis;
     // One tick per day, in the middle of its bar, naming the day (plotly would put "12:00" there).
-    const days = data.volume.map((b) => Date.parse(b.start) + BUCKET_MS.day / 2);
-    const name = (t) => new Date(t).toLocaleDateString("en", { month: "short", day: "numeric", timeZone: "UTC" });
-    return Object.assign(axis, { tickmode: "array", tickvals: days.map((t) => new Date(t).toISOString()),
-      ticktext: days.map(name) });
+    const days = data.volume.map((b) => wall(b.start, data.timezone).slice(0, 10));
+    return Object.assign(axis, { tickmode: "array", tickvals: days.map((d) => `${d}T12:00:00`),
+      ticktext: days.map((d) => dayName(d).replace(/, \d+$/, "")) });
   }
 
-  /* The x range both time charts show: the period, widened to whole buckets. */
+  /* The x range both time charts show: the period, widened to whole buckets (in wall-clock milliseconds). */
 
   function timeRange(data) {
     const step = BUCKET_MS[data.interval] || BUCKET_MS.hour;
-    const starts = data.volume.map((b) => Date.parse(b.start));
-    const lo = Math.min(Date.parse(data.period.since), ...starts);
-    const hi = Math.max(Date.parse(data.period.until), ...starts.map((t) => t + step));
-    return [new Date(lo).toISOString(), new Date(hi).toISOString()];
+    const starts = data.volume.map((b) => wallMs(b.start));
+    const lo = Math.min(wallMs(data.period.since), ...starts);
+    const hi = Math.max(wallMs(data.period.until), ...starts.map((t) => t + step));
+    return [new Date(lo).toISOString().slice(0, 19), new Date(hi).toISOString().slice(0, 19)];
+  }
+
+  /* "Nov 5, 2026 – Nov 11, 2026 (Asia/Seoul)": the local days the period covers, the zone named. */
+  function renderPeriodText(data) {
+    let node = document.getElementById("period-text");
+    if (!node) {
+      node = el("p", { id: "period-text", class: "muted" });
+      const chart = document.getElementById("chart-volume");
+      chart.parentNode.insertBefore(node, chart);
+    }
+    const from = wall(data.period.since, data.timezone);
+    const to = wall(data.period.until, data.timezone);
+    const midnight = (w) => w.slice(11) === "00:00:00";
+    // Whole local days: their names, the last one inclusive; otherwise the two moments, local time.
+    const span = midnight(from) && midnight(to)
+      ? `${dayName(from)} \u2013 ${dayName(wall(new Date(Date.parse(data.period.until) - 1).toISOString(), data.timezone))}`
+      : `${dayName(from)} ${from.slice(11, 16)} \u2013 ${dayName(to)} ${to.slice(11, 16)}`;
+    node.textContent = `\u{1F4C5} ${span} (${data.timezone} time; `
+      + `${data.interval === "day" ? "each bar a local day" : "each bar an hour"})`;
+    node.dataset.timezone = data.timezone;
   }
 
   function renderVolume(data) {
-    const x = data.volume.map((b) => b.start);
+    const x = data.volume.map((b) => wall(b.start));
     const traces = ["negative", "neutral", "positive", "unknown"]
       .filter((k) => data.volume.some((b) => b[k] > 0))
       .map((k) => Object.assign(
@@ -165,11 +186,11 @@
         GS.bucketed(data.interval)));
     // One band and one marker per incident (not per alert), inside the plot so the legend above stays clear.
     const shapes = data.incidents.map((inc) => ({
-      type: "rect", xref: "x", yref: "paper", x0: inc.start, x1: inc.end, y0: 0, y1: 1, layer: "below",
+      type: "rect", xref: "x", yref: "paper", x0: wall(inc.start), x1: wall(inc.end), y0: 0, y1: 1, layer: "below",
       fillcolor: SEVERITY_COLORS[inc.severity], opacity: 0.15, line: { width: 0 },
     }));
     const annotations = data.incidents.map((inc) => ({
-      x: inc.start, y: 1, xref: "x", yref: "paper", text: "\u26A0\uFE0F", showarrow: false, yanchor: "top",
+      x: wall(inc.start), y: 1, xref: "x", yref: "paper", text: "\u26A0\uFE0F", showarrow: false, yanchor: "top",
       xanchor: "left", hovertext: `${inc.severity} \u00B7 ${inc.alerts.length} alert(s) from ${when(inc.start)}`,
     }));
     plot("chart-volume", traces, {
@@ -184,7 +205,7 @@
   function renderNet(data) {
     const rows = data.volume.filter((b) => b.net_sentiment !== null);
     plot("chart-net", [{
-      type: "scatter", mode: "lines+markers", name: "net sentiment", x: rows.map((b) => b.start),
+      type: "scatter", mode: "lines+markers", name: "net sentiment", x: rows.map((b) => wall(b.start)),
       y: rows.map((b) => b.net_sentiment), line: { color: ACCENT, shape: "spline", smoothing: 0.6 },
       marker: { size: 4, color: rows.map((b) => (b.net_sentiment >= 0 ? COLORS.positive : COLORS.negative)) },
       fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)", ...GS.bucketed(data.interval),
@@ -256,7 +277,7 @@
     GS.showCount(document.getElementById("incident-count"), data.count);
     const list = document.getElementById("incident-list");
     const line = (a) => el("li", { class: "alert-card " + a.severity, "data-id": a.id },
-      el("span", { text: `${SEVERITY_ICON[a.severity]} ${when(a.window_start)} \u00B7 ${a.kind}` + (a.subject ? ` \u00B7 ${a.subject}` : "") }),
+      el("span", { text: `${SEVERITY_ICON[a.severity]} ${GS.whenBoth(a.window_start)} \u00B7 ${a.kind}` + (a.subject ? ` \u00B7 ${a.subject}` : "") }),
       a.summary ? el("span", { class: "muted", text: " \u2014 " + a.summary }) : null);
     list.replaceChildren(...data.incidents.map((inc) => {
       const card = GS.incidentCard(inc, line);
@@ -274,6 +295,7 @@
   async function load(params) {
     const data = await GS.api("/api/overview", params);
     GS.showPeriod(data.period);
+    renderPeriodText(data);
     renderKpis(data);
     renderComparison(data);
     renderVolume(data);
