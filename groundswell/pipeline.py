@@ -26,6 +26,7 @@ from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
 from core.alert import Alert
 from core.mention import Mention, model_builds
+from core.state import prune_claims
 from core.time import check_range, plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
@@ -45,7 +46,7 @@ from groundswell.sentiment_corrections import prune_corrections
 from groundswell.sentiment_rules import SentimentRules
 from groundswell.spam import SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.targets import collected_sources, plan_targets
-from indexing.base import ENRICHED, Filters, Store, WriteResult
+from indexing.base import ENRICHED, Filters, Store, WriteResult, is_no_longer_stored
 from indexing.config import MAX_RETENTION_DAYS
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
@@ -116,6 +117,8 @@ class EnrichReport:
     # Stored labels another model build gave, by build (`labels_of_other_models`): after an upgrade or a
     # change of nlp.sentiment_model, what `groundswell store re-enrich` would tag again.
     other_models: dict[str, int] = field(default_factory=dict)
+    # Read for tagging, then deleted (by retention) before the tags were written: left deleted.
+    no_longer_stored: int = 0
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -443,10 +446,15 @@ def enrich(
             if not todo:
                 break
             done = enrich_in_pieces(enricher, todo, config.nlp.batch_size, bar, rules)
-            failed = [r for r in store.upsert(done, fields=ENRICHED) if not r.ok]
+            results = list(store.upsert(done, fields=ENRICHED))
+            failed = [r for r in results if not r.ok]
             if failed:
                 raise RuntimeError(f"could not store enriched mentions: {failed[0].error}")
-            for mention in done:
+            # Deleted since they were read (retention overlapping this run): not stored again, not counted.
+            gone = {r.id for r in results if is_no_longer_stored(r)}
+            report.no_longer_stored += len(gone)
+            report.enriched += len(done) - len(gone)
+            for mention in (m for m in done if m.id not in gone):
                 report.first = min(report.first or mention.created_at, mention.created_at)
                 report.last = max(report.last or mention.created_at, mention.created_at)
                 report.by_lang[mention.lang or "unknown"] = report.by_lang.get(mention.lang or "unknown", 0) + 1
@@ -458,7 +466,6 @@ def enrich(
                         report.by_rule[rule] = report.by_rule.get(rule, 0) + 1
                     else:
                         report.model = mention.sentiment.model
-            report.enriched += len(done)
     finally:
         bar.close()
     report.other_models = labels_of_other_models(store, enricher.model.identity)
@@ -695,6 +702,8 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
     """
     return {
         "copy_index": CopyIndex(store).prune(),
+        # A crashed run's delivery claims, whatever the retention (a live run releases its own).
+        "expired_claims": prune_claims(store, now),
         "alert_log": AlertLog(store).prune(cutoff) if cutoff else 0,
         "delivery_ledger": DeliveryLedger.prune(store, cutoff, now) if cutoff else 0,
         "read_budgets": ReadBudget.prune(store, now),
@@ -823,6 +832,8 @@ def run_once(
             "alerts_failed": delivery.failed,
             # Sent, but the ledger could not record it (a store failure): the next run may send it again.
             "alerts_sent_unrecorded": delivery.unrecorded,
+            # Held by another live run at the time (an overlapping DAG or CLI run), which sends them.
+            "alerts_in_flight": delivery.in_flight,
             "alert_updates_folded": delivery.folded,
             "alerts_routed_out": delivery.routed_out,  # not for a channel by its `route:` (not failures)
             "report": None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -76,8 +76,8 @@ def test_maintain_prunes_each_facades_stale_entries_and_keeps_fresh_ones(tmp_pat
     result = maintain(config, store, now=NOW, retention_days=30)
 
     assert result["deleted"] == 2
-    assert result["state_pruned"] == {"copy_index": 2, "alert_log": 1, "delivery_ledger": 1, "read_budgets": 1,
-                                      "not_spam_overrides": 2, "sentiment_corrections": 2}
+    assert result["state_pruned"] == {"copy_index": 2, "expired_claims": 0, "alert_log": 1, "delivery_ledger": 1,
+                                      "read_budgets": 1, "not_spam_overrides": 2, "sentiment_corrections": 2}
     assert set(undone_corrections(store)) == set() and set(withdrawn_overrides(store)) == {fresh.id}
     assert overrides(store) == {fresh.id} and set(corrections(store)) == {fresh.id}  # the living mention's
     assert set(store.state_items("copy:").values()) == {fresh.id}  # its url and text keys
@@ -99,11 +99,17 @@ def test_without_retention_alert_log_and_ledger_are_kept(tmp_path):
     old_alert = _alert(OLD)
     save_alerts(store, [old_alert])
     _sent(store, old_alert, OLD)
+    # A crashed run's delivery claim (expired) and a live run's: without retention the expired one still goes,
+    # or every crash would leave a key for good.
+    assert store.claim("claim:alert:slack:crashed", "run-1", NOW - timedelta(minutes=1))
+    assert store.claim("claim:alert:slack:live", "run-2", NOW + timedelta(hours=1))
 
     result = maintain(config, store, now=NOW)
 
     assert result["retention_days"] is None
     assert result["state_pruned"]["alert_log"] == 0 and result["state_pruned"]["delivery_ledger"] == 0
+    assert result["state_pruned"]["expired_claims"] == 1
+    assert sorted(store.state_items("claim:")) == ["claim:alert:slack:live"]
     assert [a.id for a in load_alerts(store)] == [old_alert.id]
     assert DeliveryLedger(store).was_sent("slack", old_alert)
 

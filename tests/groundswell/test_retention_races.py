@@ -138,5 +138,7 @@ def test_enrich_never_brings_back_what_retention_deleted_meanwhile(tmp_path):
     assert store.count(Filters(until=cutoff, include_spam=True)) == 0  # none came back
     assert store.count(Filters(include_spam=True)) == 20
     assert all(m.sentiment is not None for m in store.iter_mentions(Filters(include_spam=True)))
-    assert report.enriched >= 20
+    # The 30 deleted while they were tagged are counted apart, not as enriched (nor in the spam step's window).
+    assert (report.enriched, report.no_longer_stored) == (20, 30)
+    assert report.first is not None and report.first >= FRESH
     store.close()
