@@ -15,7 +15,7 @@ brands:
       # One crisis in five languages: one series, one alert (docs/configuration.md, "Crisis terms"). Snowball
       # stems the Russian noun (перегрев) and verb (перегревается) apart, so both are listed.
       - name: overheating
-        any: [overheating, 过热, 과열, перегрев, {text: перегреваться, inflect: ru},
+        any: [overheating, 过热, 과열, {text: перегрев, inflect: ru}, {text: перегреваться, inflect: ru},
               {text: surriscaldamento, inflect: it}]
       - recall
       - burned

@@ -3,9 +3,11 @@
 Russian and Italian (and the other languages below) inflect names: Люмора, Люморы, Люмору,
 Люморой, Люморе; pizzeria, pizzerie. Rather than a hand-written OR per form, an inflected
 term compares Snowball stems (the `snowballstemmer` package, pure Python): a text token
-matches when its stem equals the query token's stem AND it starts with that stem. The
-second condition keeps every match a prefix match, so the store prefilters (SQLite FTS5,
-Elasticsearch) can look for the stem as a prefix and stay a superset of the matches.
+matches when its stem equals the query token's stem AND it starts with that stem, or when its
+stem is the query's word less a short ending (`inflected_matches`: Snowball strips some
+dictionary forms further than their other forms). Every match starts with the common prefix of
+the query's word and its stem, so the store prefilters (SQLite FTS5, Elasticsearch) can look for
+that prefix and stay a superset of the matches.
 
 Lookalikes keep their own stems: Люмоса -> люмос, Люморка -> люморк (not люмор);
 Lumorax -> lumorax (not lumor). Only letters of the language's own script are stemmed:
@@ -14,6 +16,7 @@ Lumorax -> lumorax (not lumor). Only letters of the language's own script are st
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache, lru_cache
 
@@ -87,9 +90,29 @@ def stem(token: str, lang: str) -> str:
     return _stemmer(lang).stemWord(token)
 
 
+# The longest dictionary-form ending Snowball may leave on a word whose other forms it strips to the bare root.
+MAX_WORD_ENDING = 2
+
+
 def inflected_matches(query_token: str, text_token: str, lang: str) -> bool:
-    """Whether `text_token` is a form of `query_token` in `lang` (same stem, and starts with it)."""
+    """Whether `text_token` is a form of `query_token` in `lang`: the same stem, and starting with it; or a
+    stem that is the query's word less an ending of at most MAX_WORD_ENDING letters.
+
+    The second case is for words whose dictionary form Snowball stems further than its other forms:
+    перегрев -> перегр but перегрева, перегреве -> перегрев; батарея -> батаре but батареи -> батар;
+    telefono -> telef but telefoni -> telefon. With the first rule alone `перегрев~ru` matched only itself.
+    A lookalike still has a stem of its own that is no such prefix (Люморка -> люморк, not in люмора).
+    Every match still starts with the common prefix of the query's word and its stem, which is what the
+    store prefilters look for (indexing/sqlite_query.py, indexing/elasticsearch_query.py)."""
     if text_token == query_token:
         return True
     root = stem(query_token, lang)
-    return text_token.startswith(root) and stem(text_token, lang) == root
+    other = stem(text_token, lang)
+    if text_token.startswith(root) and other == root:
+        return True
+    return (
+        len(other) >= 3
+        and query_token.startswith(other)
+        and len(query_token) - len(other) <= MAX_WORD_ENDING
+        and text_token.startswith(os.path.commonprefix([query_token, root]))
+    )

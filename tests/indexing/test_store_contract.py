@@ -678,6 +678,11 @@ QUERY_POSTS = [  # (key, text, lang)
     ("hi-kamal", "कमल खिला", "hi"),
     ("lumora-form", "Люморы нет в продаже", "ru"),
     ("lumora-lookalike", "Люморка продаётся", "ru"),  # stem люморк, not люмор
+    # Snowball strips these dictionary forms further than their other forms: перегрев -> перегр, перегрева ->
+    # перегрев; батарея -> батаре, батареи -> батар; telefono -> telef, telefoni -> telefon.
+    ("overheat-gen", "Из-за перегрева телефон выключился", "ru"),
+    ("battery-pl", "Батареи садятся за час", "ru"),
+    ("it-phones", "I telefoni si scaldano", "it"),
 ]
 EXACT_QUERIES = [
     "#ad",
@@ -694,6 +699,9 @@ EXACT_QUERIES = [
     "Алёнка",
     "аленки",
     "Алёнка~ru",
+    "перегрев~ru",
+    "батарея~ru",
+    "telefono~it",
     "istanbul",
     "#istanbul",
     "İstanbul NOT #istanbul",

@@ -102,3 +102,21 @@ def test_without_the_stemmer_an_inflected_term_is_a_clear_syntax_error() -> None
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "need the snowballstemmer package: pip install snowballstemmer" in out
+
+
+@pytest.mark.parametrize(
+    ("term", "forms", "others"),
+    [
+        # Snowball strips the dictionary form further than the others (перегрев -> перегр, перегрева -> перегрев):
+        # `перегрев~ru` matched only itself.
+        ("перегрев~ru", ["перегрева", "перегреве", "перегревом", "перегревы"], ["перегреваться", "перегородка"]),
+        ("батарея~ru", ["батареи", "батарею", "батареей", "батарей"], ["батарейка"]),
+        ("отзыв~ru", ["отзыва", "отзывы", "отзывом"], ["отзывчивый"]),
+        ("telefono~it", ["telefoni"], ["telefonino"]),
+        ("Люмора~ru", ["Люморы", "Люмору", "Люморой"], ["Люморка", "Люмоса"]),  # lookalikes stay out
+    ],
+)
+def test_every_form_of_a_word_whose_dictionary_form_snowball_overstems(term, forms, others):
+    q = parse(term)
+    assert [q.matches(f"у нас {w} опять") for w in forms] == [True] * len(forms)
+    assert [q.matches(f"у нас {w} опять") for w in others] == [False] * len(others)
