@@ -24,6 +24,8 @@ key prefix through a small facade in its own module, which also owns that use's 
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
@@ -97,8 +99,29 @@ def claim_free(raw: str | None, owner: str, now: datetime) -> bool:
     every store's `claim`. An unreadable value counts as expired: a claim must never block for good."""
     if raw is None or claim_owner(raw) == owner:
         return True
+    holder = claim_owner(raw)
+    if holder is not None and owner_gone(holder):
+        return True  # a run killed before it released: waiting for expiry would hold its alerts back for minutes
     expires = claim_expires(raw)
     return expires is None or expires <= now
+
+
+def owner_gone(owner: str) -> bool:
+    """Whether a claim's owner (`host:pid:run`, as `alerts.deliver.run_owner` names it) is a process of this host
+    that no longer runs: a run killed (or crashed) before it released its claims, whose rerun would otherwise
+    skip those alerts as in flight until the claims expire. An owner on another host, or one this cannot read,
+    is never judged gone: its claims expire. A reused pid reads as alive (waits for expiry, the safe side)."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, OSError):
+        return False
+    return False
 
 
 def prune_claims(state: ListableState, now: datetime | None = None) -> int:

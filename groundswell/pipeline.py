@@ -333,6 +333,14 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
         originals, copies = index.split(pending)
         stored = _store_originals(store, originals, report, failed, errors)
         index.remember(stored)
+        # A copy of a post of this batch that failed to store goes to the dead-letter file with it: stored alone as
+        # an original, it would be the story's second post once the replay stores the first.
+        not_stored = {m.id for m in failed}
+        for copy, owner_id in copies:
+            if owner_id in not_stored:
+                failed.append(copy)
+                errors.append(f"{copy.id}: a copy of {owner_id}, which failed to store")
+        copies = [(copy, owner_id) for copy, owner_id in copies if owner_id not in not_stored]
         # A copy whose original retention deleted after `split` read the index is no copy: it goes round again
         # (its keys are free now) and is stored, never dropped.
         more, pending = index.widen_owners(copies)

@@ -6,6 +6,8 @@ Real processes, a real SQLite store and a real HTTP receiver on 127.0.0.1; no mo
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 import time
@@ -117,3 +119,21 @@ def test_a_claim_lost_while_waiting_for_a_retry_is_left_to_the_run_that_took_it(
 
     assert len(http_server.on("/hook")) == 1  # the first try only
     assert (report.sent, report.failed, report.in_flight) == (0, 0, 1)
+
+
+def test_a_killed_run_s_claim_does_not_hold_its_alert_back_from_the_rerun(http_server, state):
+    # Found by killing `groundswell run` mid-delivery: its claims stayed until they expired (minutes), so a rerun
+    # straight away counted the alert "in flight", sent nothing and exited 0. A claim of a process of this host
+    # that no longer runs is free; another host's, or a live process's, still holds.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # exited: its pid names no process now (a reused pid would read as alive)
+    killed, elsewhere, alive = make_alert(hour=15), make_alert(hour=16), make_alert(hour=17)
+    until = datetime.now(UTC) + timedelta(hours=1)
+    assert state.claim(claim_key("hook", killed.id), f"{socket.gethostname()}:{dead_pid}:run1", until)
+    assert state.claim(claim_key("hook", elsewhere.id), f"other-host-{socket.gethostname()}:{dead_pid}:run2", until)
+    assert state.claim(claim_key("hook", alive.id), f"{socket.gethostname()}:{os.getppid()}:run3", until)
+
+    report = deliver([killed, elsewhere, alive], [_hook()], state, {"HOOK": http_server.url + "/hook"})
+
+    assert [r["json"]["alert"]["id"] for r in http_server.on("/hook")] == [killed.id]
+    assert (report.sent, report.in_flight) == (1, 2)

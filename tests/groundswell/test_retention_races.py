@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from store_faults import FailingWrite
 
 from core.mention import Mention, Sentiment
 from groundswell import pipeline
@@ -141,4 +142,20 @@ def test_enrich_never_brings_back_what_retention_deleted_meanwhile(tmp_path):
     # The 30 deleted while they were tagged are counted apart, not as enriched (nor in the spam step's window).
     assert (report.enriched, report.no_longer_stored) == (20, 30)
     assert report.first is not None and report.first >= FRESH
+    store.close()
+
+
+def test_a_copy_of_a_post_that_failed_to_store_is_parked_with_it_not_stored_alone(tmp_path):
+    # Found by a crash-test harness: the original's write failed and was parked; its copy in the same batch went
+    # round again as an "orphan", was stored as an original, and the replay then stored the original too: one
+    # story, two posts.
+    rows = [_row("1", "x", FRESH), _row("2", "mastodon", FRESH + timedelta(minutes=1))]  # the same URL: a copy
+    _, config = _config(tmp_path, {"feed": rows})
+    store = SqliteStore(tmp_path / "g.db")
+    first = pipeline.collect(config, FailingWrite(store, failing_call=1))  # the original's write fails
+    assert first.stored == 0 and store.count(Filters(include_spam=True)) == 0
+    again = pipeline.collect(config, store)  # replays the dead-letter file, then collects
+    assert store.count(Filters(include_spam=True)) == 1, again
+    (kept,) = store.iter_mentions(Filters(include_spam=True))
+    assert kept.id == "x:1"
     store.close()
