@@ -68,7 +68,13 @@ def browser():
 @pytest.fixture
 def page(browser, server):
     """A laptop-sized page that records console errors (a CSP violation or a JS error fails the test)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server, accept_downloads=True)
+    yield from recording_page(browser, server, accept_downloads=True)
+
+
+def recording_page(browser, server: str, **options):
+    """A laptop-sized page on `server` whose console errors and page errors collect in `page.errors`, closed
+    after the test: the body of every browser test file's `page` fixture (`options` go to the context)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server, **options)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from live_server import live_server
 from overview_compare_support import BRAND_CONFIGS, PREVIOUS_WEEK, THIS_WEEK, compare_mentions
-from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
+from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect, recording_page  # noqa: F401
 
 from dashboards.web.app import create_app
 
@@ -28,14 +28,7 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    yield from recording_page(browser, server)
 
 
 def _tile(page, key: str):

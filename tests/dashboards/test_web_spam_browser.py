@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from live_server import live_server
-from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
+from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect, recording_page  # noqa: F401
 from web_support import demo_app, load_demo
 
 from core.accounts import OwnAccounts
@@ -41,14 +41,7 @@ def server(store) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    yield from recording_page(browser, server)
 
 
 def test_overview_shows_advocates_and_the_spam_left_out(page):

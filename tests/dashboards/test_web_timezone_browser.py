@@ -15,6 +15,7 @@ from test_web_browser import (  # noqa: F401
     _shot,
     browser,
     expect,
+    recording_page,
 )
 
 from dashboards.web.app import create_app
@@ -43,15 +44,7 @@ def server(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture
 def page(browser, server):  # noqa: F811
     # The browser's own zone is neither the team's nor UTC: what the page shows must not depend on it.
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server,
-                                  timezone_id="America/Los_Angeles")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    yield from recording_page(browser, server, timezone_id="America/Los_Angeles")
 
 
 def test_ticks_period_text_and_dates_show_seoul_days(page):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from live_server import live_server
-from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect  # noqa: F401
+from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect, recording_page  # noqa: F401
 from web_support import demo_alerts, demo_app, demo_mentions, load_demo
 
 from groundswell.alert_verdicts import verdict_history, verdicts
@@ -36,14 +36,7 @@ def server(store) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    yield from recording_page(browser, server)
 
 
 def test_a_click_marks_an_incident_a_false_alarm_and_undo_takes_it_back(page, store):
