@@ -12,6 +12,7 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``re_enrich:all:``                 `groundswell.re_enrich.all_pass_mark` (how far a `--all` pass got)
 - ``store_copy:``                    `groundswell.store_copy` (how far a copy into this store got)
 - ``spam-override:``                 `groundswell.spam` (mentions an analyst marked "not spam")
+- ``spam-pending:``                  `groundswell.spam_pending` (what enrich tagged that the spam step has not examined)
 - ``sentiment-correction:``          `groundswell.sentiment_corrections` (who corrected a label, and the model's)
 - ``sentiment-audit:``               `groundswell.audit_results` (each scored audit's figures)
 - ``alert-verdict:`` / ``alert-verdict-undone:``  `groundswell.alert_verdicts` (people's verdicts on incidents;

@@ -44,7 +44,8 @@ from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.sentiment_corrections import prune_corrections
 from groundswell.sentiment_rules import SentimentRules
-from groundswell.spam import SpamReport, excluded, flag_spam, prune_overrides
+from groundswell.spam import LOOKBACK, SpamReport, excluded, flag_spam, prune_overrides
+from groundswell.spam_pending import PendingRange, merged, read_pending, settle
 from groundswell.targets import collected_sources, plan_targets
 from indexing.base import ENRICHED, Filters, Store, WriteResult, is_no_longer_stored
 from indexing.config import MAX_RETENTION_DAYS
@@ -446,6 +447,8 @@ def enrich(
     report = EnrichReport()
     rules = SentimentRules(config.sentiment_rules)
     batch_size = config.nlp.batch_size * 8
+    # What this pass tags stays pending for the spam step until it has looked (a kill in between loses nothing).
+    pending = PendingRange(store)
     bar = progress_bar(progress, "enrich", total=_unenriched_count(store, limit) if progress else None)
     try:
         while limit is None or report.enriched < limit:
@@ -454,6 +457,7 @@ def enrich(
             if not todo:
                 break
             done = enrich_in_pieces(enricher, todo, config.nlp.batch_size, bar, rules)
+            pending.widen([m.created_at for m in done])
             results = list(store.upsert(done, fields=ENRICHED))
             failed = [r for r in results if not r.ok]
             if failed:
@@ -517,11 +521,20 @@ def enrich_in_pieces(enricher: Enricher, todo: list[Mention], piece_size: int, b
 
 def flag_new_spam(store: Store, enriched: EnrichReport, config: Config) -> SpamReport:
     """The spam step after `enrich` (run_once, `groundswell enrich`, the enrich DAG): flag spam among what
-    was just tagged and the stored history around it (`groundswell.spam.flag_spam`), before anything counts.
+    was just tagged and the stored history around it (`groundswell.spam.flag_spam`), before anything counts,
+    and what an earlier pass tagged but never examined (killed before its spam step: `groundswell.spam_pending`).
     The brands' own accounts are never flagged."""
-    if enriched.first is None or enriched.last is None:
-        return SpamReport()  # nothing new: nothing new can be spam
-    return flag_spam(store, enriched.first, enriched.last, own=own_accounts(config))
+    pending = read_pending(store)
+    ranges = list(pending.ranges)
+    if enriched.first is not None and enriched.last is not None:
+        ranges.append((enriched.first, enriched.last))
+    report = SpamReport()
+    own = own_accounts(config)
+    # Ranges whose look-around windows would overlap are read once.
+    for since, until in merged(ranges, 2 * LOOKBACK):
+        report = report.add(flag_spam(store, since, until, own=own))
+    settle(store, pending)  # only after the flags are written: a kill before this examines them again
+    return report
 
 
 def own_accounts(config: Config) -> OwnAccounts:

@@ -39,6 +39,14 @@ class SpamReport:
     by_reason: dict[str, int] = field(default_factory=dict)  # rule name -> newly flagged
     own_posts: int = 0  # the brands' own posts newly set aside (OWN_POST), not counted as spam
 
+    def add(self, other: SpamReport) -> SpamReport:
+        """This pass and `other` (over another window) together."""
+        by_reason = dict(self.by_reason)
+        for rule, n in other.by_reason.items():
+            by_reason[rule] = by_reason.get(rule, 0) + n
+        return SpamReport(self.examined + other.examined, self.flagged + other.flagged,
+                          self.overridden + other.overridden, by_reason, self.own_posts + other.own_posts)
+
 
 # The brands' own posts (replies of a care account, announcements) are the brand talking, not mentions
 # of it: they leave the counts the way spam does (the same store-level exclusion, `Filters.include_spam`),
