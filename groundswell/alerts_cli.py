@@ -1,5 +1,6 @@
-"""`groundswell alerts ...`: backtest detection rules before they go live, see who gets which alert, and judge
-incidents (a real crisis, a false alarm, taken on) to measure precision and label history for backtests."""
+"""`groundswell alerts ...`: backtest detection rules before they go live, list the stored alert timeline (or write
+it as CSV), see who gets which alert, and judge incidents (a real crisis, a false alarm, taken on) to measure
+precision and label history for backtests."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import click
 from alerts.backtest import BadIncident, alert_line, read_incidents, run_backtest
 from alerts.config import AlertsConfig, ChannelConfig
 from alerts.deliver import DeliveryLedger, passed_over, route_decision
-from alerts.history import load_alerts, stored_alerts
+from alerts.history import load_alerts, select_alerts, stored_alerts
 from alerts.kinds import alert_kinds
 from core.alert import Alert
+from core.time import as_utc, check_range
 from extractors.textfile import read_lines
+from groundswell.alert_export import alert_rows, alerts_csv
 from groundswell.alert_verdicts import (
     VERDICTS,
     VerdictError,
@@ -170,6 +173,43 @@ def backtest(
 _backtest_config = next(p for p in backtest.params if p.name == "config_path")
 _backtest_config.required = False
 _backtest_config.help = "groundswell.yaml (or $GROUNDSWELL_CONFIG): its alert rules and brands (with crisis terms)"
+
+
+@alerts.command("list")
+@config_option
+@click.option("--brand", help="Only this brand's alerts")
+@click.option("--since", type=click.DateTime(), help="Only alerts whose window ends after this (UTC)")
+@click.option("--until", type=click.DateTime(), help="Only alerts whose window starts before this (UTC)")
+@click.option("--severity", type=click.Choice(["info", "warning", "critical"]), help="Only alerts of this severity")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N (default: all)")
+@click.option("--csv", "csv_path", type=OutputPath(path_type=Path),
+              help="Also write them here as CSV: the file the dashboard's ⬇ CSV on Alerts downloads")
+def list_cmd(config_path: str, brand: str | None, since: datetime | None, until: datetime | None,
+             severity: str | None, limit: int | None, csv_path: Path | None) -> None:
+    """Print the stored alert timeline (the dashboard's Alerts page: the store's alerts and the config's jsonl
+    channels'), newest first: one JSON line per alert with its incident, window, headline, summary, observed vs
+    expected and its incident's verdict, if any (groundswell/alert_export.py)."""
+    try:
+        check_range(since, until)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    config = load_cli_config(config_path, brand)
+    store = open_store(config)
+    try:
+        shown = load_alerts(store, alert_files(config))
+        judged = verdicts(store)
+    finally:
+        store.close()
+    selected = select_alerts(shown, brand=brand, since=since and as_utc(since), until=until and as_utc(until),
+                             severity=severity)
+    rows = alert_rows(selected[:limit], judged)
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+    if csv_path is not None:
+        # newline="": the csv module ends rows with \r\n itself, as the dashboard's download has them
+        with csv_path.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(alerts_csv(rows))
+        click.echo(f"{len(rows)} alert(s) written to {csv_path}", err=True)
 
 
 @alerts.command()

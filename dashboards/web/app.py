@@ -75,6 +75,7 @@ from dashboards.web.params import (
 )
 from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
+from groundswell import alert_export
 from groundswell.alert_verdicts import VerdictError, alert_files, card_verdict, set_verdict, undo_verdict
 from groundswell.alert_verdicts import verdicts as stored_verdicts
 from groundswell.audit_results import audit_view
@@ -418,7 +419,8 @@ def create_app(
         )
 
     @app.get("/api/themes")
-    async def themes(request: Request) -> dict[str, Any]:
+    async def themes(request: Request) -> Any:
+        """The view's themes as JSON, or (format=csv) one row per theme as an attachment (export.themes_csv)."""
         params = params_of(request)
         tz = parse_tz(params, default_tz)
         filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
@@ -426,33 +428,46 @@ def create_app(
         n = parse_int(params, "n", 10, 1, 50) or 10
         min_count = parse_int(params, "min_count", 3, 1) or 1
         samples = parse_int(params, "samples", 3, 0, 10)
+        fmt = parse_choice(params, "format", ("json", "csv"), "json")
 
-        def compute() -> dict[str, Any]:
+        def compute() -> Any:
             period = views.default_period(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
             )
-            return views.themes(store, filters, period, n, min_count, samples or 0, tz)
+            data = views.themes(store, filters, period, n, min_count, samples or 0, tz)
+            if fmt != "csv":
+                return data
+            # a theme's share: of every mention of the view (its brand, period, facets and spam rule)
+            return export_rows.themes_csv(data, store.count(filters.replace(since=period.since, until=period.until)))
 
-        return await runner.call(compute)
+        answer = await runner.call(compute)
+        return export_rows.csv_attachment(answer, "groundswell-themes.csv") if fmt == "csv" else answer
 
     @app.get("/api/alerts")
-    async def alerts(request: Request) -> dict[str, Any]:
+    async def alerts(request: Request) -> Any:
+        """The alert timeline as JSON, or (format=csv) one row per alert as an attachment
+        (groundswell/alert_export.py, the rows `groundswell alerts list` prints)."""
         params = params_of(request)
         brand = params.get("brand") or None
         if brand is not None and brand not in names:
             raise ApiError(f"unknown brand {brand!r}; configured brands: {', '.join(names)}", param="brand", status=404)
         since, until = parse_period(params, parse_tz(params, default_tz))
         severity = parse_choice(params, "severity", ("info", "warning", "critical"), None)
-        limit = parse_int(params, "limit", 200, 1, 1000) or 200
+        asked = parse_int(params, "limit", None, 1, 1000)
+        limit = asked or 200
         days = parse_days(params)
+        fmt = parse_choice(params, "format", ("json", "csv"), "json")
         every = await runner.call(get_alerts)
         if days and since is None and every:
             # 'The last N days' of alerts ends at the newest alert, like the other pages' periods.
             since = (until or max(a.window_end for a in every)) - timedelta(days=days)
-        selected = select_alerts(
-            await runner.call(get_alerts), brand=brand, since=since, until=until, severity=severity
-        )
+        selected = select_alerts(every, brand=brand, since=since, until=until, severity=severity)
         judged = await runner.call(lambda: stored_verdicts(store))
+        if fmt == "csv":
+            # Every alert of the selection (the incident cards show them all), newest first; a limit given keeps
+            # the newest N, as the JSON's `alerts`.
+            rows = alert_export.alert_rows(selected[:asked] if asked else selected, judged)
+            return export_rows.csv_attachment(alert_export.alerts_csv(rows), "groundswell-alerts.csv")
         return {"total": len(selected), **views.alert_feed(selected, limit, verdicts=judged)}
 
     @app.get("/api/replies")

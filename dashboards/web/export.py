@@ -1,4 +1,5 @@
-"""CSV / JSONL export of a search result, streamed so large results never sit in memory.
+"""CSV / JSONL export of a search result, streamed so large results never sit in memory; and the Themes page's
+themes as CSV (`themes_csv`).
 
 JSONL is Groundswell's mention format (`core.mention.dump_mention`): the file feeds
 `alerts backtest` and the import source as it is. CSV is the flat analyst view.
@@ -12,11 +13,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from fastapi.responses import Response
 
 from core.escaping import csv_cell
 from core.mention import Mention, dump_mention
 from dashboards.web.serialize import mention_json
+from groundswell.alert_export import csv_text
 from indexing.base import MAX_PAGE_SIZE, Filters, Store
 
 CSV_COLUMNS = [
@@ -84,3 +89,50 @@ def jsonl_rows(store: Store, filters: Filters, limit: int, sort: str | None = No
             yield "".join(lines)
             lines = []
     yield "".join(lines)
+
+
+THEME_CSV_COLUMNS = [
+    "brand", "since", "until", "theme", "count", "share", "negative", "neutral", "positive", "unknown", "previous",
+    "change", "recurring", "rising", "new", "rise_score", "aspects", "sample_ids",
+]  # fmt: skip
+
+
+def theme_rows(data: Mapping[str, Any], mentions: int) -> list[dict[str, Any]]:
+    """One row per theme of a `views.themes` answer: the recurring ones (most mentioned first), then the rising
+    ones not among them. `share`: the theme's count over `mentions`, every mention of the view (brand, period,
+    facets, spam rule); a post may hold several themes, so shares add up past 1."""
+    rising = {r["theme"] for r in data["rising"]}
+    recurring = {r["theme"] for r in data["recurring"]}
+    shown = list({r["theme"]: r for r in [*data["recurring"], *data["rising"]]}.values())
+    return [
+        {
+            "brand": data["brand"],
+            "since": data["period"]["since"],
+            "until": data["period"]["until"],
+            "theme": r["theme"],
+            "count": r["count"],
+            "share": round(r["count"] / mentions, 4) if mentions else None,
+            **{k: r["sentiment"].get(k, 0) for k in ("negative", "neutral", "positive", "unknown")},
+            "previous": r["previous"],  # the baseline's count scaled to the period (nlp/trends.py's expected)
+            "change": r["change"],
+            "recurring": r["theme"] in recurring,
+            "rising": r["theme"] in rising,
+            "new": r["new"],
+            "rise_score": r["rise_score"],
+            "aspects": "|".join(f"{a['theme']}:{a['count']}" for a in r.get("aspects") or []),
+            "sample_ids": "|".join(s["id"] for s in r.get("samples") or []),
+        }
+        for r in shown
+    ]
+
+
+def themes_csv(data: Mapping[str, Any], mentions: int) -> str:
+    """The themes of a `views.themes` answer as CSV text (`theme_rows`), every cell through the one rule
+    (`groundswell.alert_export.csv_value`: `core.escaping.csv_cell` for text)."""
+    return csv_text(THEME_CSV_COLUMNS, theme_rows(data, mentions))
+
+
+def csv_attachment(text: str, filename: str) -> Response:
+    """A CSV export (themes, alerts) as a download named `filename`, as /api/export and /api/advocates send theirs."""
+    disposition = f'attachment; filename="{filename}"'
+    return Response(text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})

@@ -156,14 +156,16 @@ _BODIES = {
 <div class="center"><button id="more" type="button" hidden>&#8595; more</button></div>""",
     "themes": """
 <section class="grid">
-  <div class="card wide"><h2>&#128257; Recurring themes <small>count, by sentiment</small></h2>
+  <div class="card wide"><h2>&#128257; Recurring themes <small>count, by sentiment</small>
+    <a id="export-themes" class="button" download title="Every theme shown here, one row each">&#11015; CSV</a></h2>
     <div class="chart" id="chart-recurring"></div></div>
   <div class="card wide"><h2>&#128293; Rising themes <small>vs. the previous period</small></h2>
     <div class="chart" id="chart-rising"></div></div>
 </section>
 <section id="theme-samples" class="samples"></section>""",
     "alerts": """
-<div class="card wide"><h2>&#128680; Alert timeline <small id="incident-count"></small></h2>
+<div class="card wide"><h2>&#128680; Alert timeline <small id="incident-count"></small>
+  <a id="export-alerts" class="button" download title="Every alert shown here, one row each">&#11015; CSV</a></h2>
   <div class="chart short" id="chart-alerts"></div></div>
 <ol id="alert-list" class="alerts"></ol>""",
     "replies": """

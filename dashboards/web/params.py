@@ -60,8 +60,9 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort", "tz"},
     # sort: Explore's Order, so an export lists what the page lists, in its order.
     "/api/export": FILTER_PARAMS | {"days", "format", "limit", "sort", "tz"},
-    "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam"},
-    "/api/alerts": _PERIOD | {"severity", "limit"},
+    # format: json (default) or csv, the Themes and Alerts pages' ⬇ CSV (dashboards/web/export.py, alert_export.py).
+    "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam", "format"},
+    "/api/alerts": _PERIOD | {"severity", "limit", "format"},
     "/api/replies": _PERIOD | {"limit"},
     "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam"},
     "/api/advocates": _PERIOD | {"kind", "n", "format"},

@@ -100,6 +100,8 @@
   }
 
   async function load(params) {
+    // The CSV holds the themes of the same filters (brand, period, facets) as the page.
+    document.getElementById("export-themes").href = "/api/themes?" + new URLSearchParams({ ...params, format: "csv" });
     const data = await GS.api("/api/themes", params);
     GS.showPeriod(data.period);
     renderRecurring(data.recurring);
