@@ -759,16 +759,15 @@ class SqliteStore:
     ) -> dict[str, int]:
         if field not in ("lang", "source", "brand", "sentiment", "spam", "intent", "model"):
             raise ValueError(f"cannot facet on '{field}'")
+        if field == "spam":
+            return self._spam_facet(filters)
         covered = field not in ("brand", "model") and self._covered(filters)
         where, params, query = self._where(filters, covered)
         src = self._source(filters, covered)
         result: dict[str, int] = {}
         if field == "brand":  # a mention counts once per brand it belongs to (share of voice)
             column, source = "b.brand", src + brands_sql.FACET_JOIN
-        elif field == "spam":  # the exclusion reason, from the flags table (covered: m is a mention_brands row)
-            rowid = "m.mention_rowid" if covered else "m.rowid"
-            column, source = "x.reason", f"{src} LEFT JOIN mention_spam x ON x.mention_rowid = {rowid}"
-        elif field == "intent":  # from the intent table, like spam
+        elif field == "intent":  # from the intent table, as the spam flags are (see `spam_reasons`)
             rowid = "m.mention_rowid" if covered else "m.rowid"
             column, source = "i.intent", f"{src} LEFT JOIN mention_intent i ON i.mention_rowid = {rowid}"
         elif field == "model":  # from the stored document, read through the mentions_model expression index
@@ -783,6 +782,51 @@ class SqliteStore:
             sql = f"SELECT m.text, m.lang, {column} FROM {source} WHERE {where}"
             for _, _, value in self._rows(sql, params, query):
                 result[value or "unknown"] = result.get(value or "unknown", 0) + 1
+        return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def spam_reasons(self, filters: Filters | None) -> dict[str, int]:
+        """`facet(filters, "spam")` less its "unknown" count: how many mentions of the view each exclusion
+        reason flags (none unless `filters.include_spam`), what `groundswell.spam.excluded` reports on every
+        dashboard page. Counted from the flagged rows (`mention_spam`, a small table) joined to the view, not
+        by reading every row of the view to look its flag up (a LEFT JOIN from the view, as this once was)."""
+        f = filters or Filters()
+        covered = self._covered(f)
+        where, params, query = self._where(f, covered)
+        rowid = "m.mention_rowid" if covered else "m.rowid"  # covered: m is a mention_brands row
+        narrowed = (f.brand, f.since, f.until, f.theme, f.intent) != (None,) * 5 or bool(f.brands or f.text)
+        if not narrowed:
+            # No index narrows the view (no brand, time, text, theme or intent): it would be a scan of every
+            # mention (then `m` is the mentions table), so start from the flags, always. CROSS JOIN fixes that
+            # order: without planner statistics (a store never ANALYZEd) SQLite would scan the mentions first.
+            # The flags come in rowid order, so the mentions they look up are read in that order too, and
+            # never more of them than a scan would read.
+            source = "mention_spam x CROSS JOIN mentions m ON m.rowid = x.mention_rowid"
+        else:
+            # An index range narrows the view (one brand's, a time window's, the text's matches): the planner
+            # starts from whichever its statistics say is the smaller, that range or the flags (without
+            # statistics, from the range: never more than the view's own rows, as before).
+            source = f"{self._source(f, covered)} JOIN mention_spam x ON x.mention_rowid = {rowid}"
+        result: dict[str, int] = {}
+        if query is None:
+            rows: Iterable[tuple[Any, ...]] = self._conn().execute(
+                f"SELECT x.reason, count(*) FROM {source} WHERE {where} GROUP BY x.reason", params
+            )
+        else:
+            rows = ((reason, 1) for _, _, reason in self._rows(
+                f"SELECT m.text, m.lang, x.reason FROM {source} WHERE {where}", params, query
+            ))
+        for reason, n in rows:
+            result[reason or "unknown"] = result.get(reason or "unknown", 0) + n
+        return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def _spam_facet(self, filters: Filters | None) -> dict[str, int]:
+        """The facet on "spam": the flagged mentions of the view by reason (`spam_reasons`), and as "unknown"
+        the view's unflagged ones, which is the view's count with spam left out."""
+        f = filters or Filters()
+        result = self.spam_reasons(f) if f.include_spam else {}
+        unflagged = self.count(f.replace(include_spam=False))
+        if unflagged:
+            result["unknown"] = result.get("unknown", 0) + unflagged
         return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
