@@ -17,18 +17,20 @@ from alerts.config import AlertsConfig, CrisisTerm
 from alerts.detector import DetectContext
 from alerts.explain import explain
 from alerts.history import AlertLog
-from alerts.incidents import assign_incidents
+from alerts.incidents import assign_incidents, usual_ends
 from alerts.kinds import detectors as registered
 from alerts.kinds import kind_info, rule_problems
 from alerts.series import STEP, floor_time, from_buckets
 from core.alert import Alert, Detection
 from core.errors import ConfigError
+from core.query.aliases import written
 from indexing.base import Filters, Store
 
 
 class BrandLike(Protocol):
     """What detection reads of a brand (`groundswell.config.BrandConfig`). The keyword detector also reads an
-    `inflect` list of language codes when the brand has one (`alerts.keyword.crisis_series`)."""
+    `inflect` list of language codes when the brand has one (`alerts.keyword.crisis_series`), and the
+    explanation an `aliases` list (names or `{text, inflect}`: the brand's other names, never key phrases)."""
 
     name: str
     crisis_terms: Sequence[CrisisTerm]  # terms, `{text, inflect}` and groups (alerts.config.TermGroup)
@@ -88,14 +90,17 @@ def detections(
     # An incident already stored keeps its id (a late alert must not reopen it under a new one).
     known = AlertLog(store).incident_ids(d.alert.id for d in found)
     assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step), known)
+    # Also before the cut: a follow-up's "usual" ends where its crisis began, perhaps before the recent buckets.
+    usual_until = usual_ends(found)
     if now is not None:
         recent_from = max(series.start, recent_start(config, now))
         # Some posts arrive late (collection lag): their kinds say how long; the rest must be recent.
         found = [d for d in found if d.decided_at > _recent_cut(d.alert.kind, late, recent_from, step, now)]
     found.sort(key=lambda d: (d.decided_at, d.alert.kind, d.alert.id))
     if explained:
+        aliases = [written(a)[0] for a in getattr(brand, "aliases", ())]  # the brand's other names: never key phrases
         for d in found:
-            explain(d.alert, store, dashboard_url, config.spike.baseline_days)
+            explain(d.alert, store, dashboard_url, config.spike.baseline_days, usual_until.get(d.alert.id), aliases)
     return found
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from alerts.config import AlertsConfig
 from alerts.series import STEP, CountSeries, from_buckets
+from alerts.wording import number
 from core.alert import Alert, Detection
 from indexing.base import Filters, Store
 
@@ -101,6 +102,15 @@ class Detector:
     def title(self, alert: Alert) -> str:
         """The message's headline words, before the brand."""
         return self.kinds[alert.kind].title if alert.kind in self.kinds else alert.kind
+
+    def measured(self, alert: Alert) -> list[tuple[str, str]]:
+        """The message's fact rows saying what was measured (`alerts.render.facts`): by default the count
+        observed against the count expected, and the test that judged them."""
+        p_value = f", p = {alert.p_value:.2g}" if alert.p_value is not None else ""
+        return [
+            ("Observed / expected", f"{number(alert.observed)} / {number(alert.expected)}"),
+            ("Test", f"{alert.statistic}, score {number(alert.score)}{p_value}"),
+        ]
 
     def describe(self, alert: Alert) -> list[str]:
         """The sentences that open the alert's summary (the explanation follows)."""

@@ -1,14 +1,15 @@
 """The evidence of a surge: what its posts say, what changed in its mix, and its top posts.
 
 Compares the alert's posts (`surge`: what its detector counted in its window) with the same kind
-of posts before it (`usual`: the same filters over the baseline days), both read through the
-`Store` protocol:
+of posts before it (`usual`: the same filters over the baseline days, ending where the alert's crisis
+began: `alerts.explain.explain`), both read through the `Store` protocol:
 
 - key phrases and terms (`alerts.phrases`: log-odds with an informative Dirichlet prior);
 - rising themes: the one rule of `nlp/trends.py` (the digest's, report's and dashboard's), applied
-  to the surge's posts over the alert's window, kept only where the theme's *share* of the surge is
-  clearly above its share of the same kind of posts before (`theme_evidence`); where too few such
-  posts came before to say, the theme is stated as counts (`ThemeCounts`), never as "up";
+  to the surge's posts over the alert's window against the span ending where `usual` ends, kept only
+  where the theme's *share* of the surge is clearly above its share of the same kind of posts before
+  (`theme_evidence`); where too few such posts came before to say, the theme is stated as counts
+  (`ThemeCounts`), never as "up";
 - shifts: languages and sources whose share of the surge is far above their usual share
   (`over_represented`); the usual mix is not news and is not reported;
 - top posts: by reach (followers + engagement), only posts that are part of the surge: they use one
@@ -21,7 +22,7 @@ import math
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 
 from alerts import phrases
@@ -64,7 +65,8 @@ class Evidence:
 class ThemeCounts:
     """A theme of the surge told as counts, for a surge whose baseline is too thin for shares:
     `count` of the surge's `posts` are in it; the `before` span held `usual_posts` of the same kind,
-    `usual_count` of them in it."""
+    `usual_count` of them in it. `crisis`: that span ended where the alert's crisis began, not at its
+    window (a follow-up alert of an episode)."""
 
     theme: str
     count: int
@@ -73,20 +75,21 @@ class ThemeCounts:
     usual_count: int
     before: timedelta
     aspect: str | None = None
+    crisis: bool = False
 
     def text(self) -> str:
         """E.g. 'all 3 mentions are in “battery” (mostly “charging”); no such mentions in the 7 days before'."""
         name = f"“{self.theme}”" + (f" (mostly “{self.aspect}”)" if self.aspect else "")
         now = f"all {self.count}" if self.count == self.posts else f"{self.count} of {self.posts}"
         now += " mentions are" if self.count > 1 else " mention is"
-        span = _span(self.before)
+        span = _span(self.before) + (" before this crisis began" if self.crisis else " before")
         if not self.usual_posts:
-            before = f"no such mentions in the {span} before"
+            before = f"no such mentions in the {span}"
         elif self.usual_posts == 1:
-            before = f"1 such mention in the {span} before, {'also' if self.usual_count else 'not'} in it"
+            before = f"1 such mention in the {span}, {'also' if self.usual_count else 'not'} in it"
         else:
             inside = {self.usual_posts: "all", 0: "none"}.get(self.usual_count, str(self.usual_count))
-            before = f"{self.usual_posts} such mentions in the {span} before, {inside} of them in it"
+            before = f"{self.usual_posts} such mentions in the {span}, {inside} of them in it"
         return f"{now} in {name}; {before}"
 
 
@@ -98,21 +101,25 @@ def _span(span: timedelta) -> str:
     return f"{hours:g} hours" if hours == int(hours) else f"{hours:.1f} hours"
 
 
-def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filters | None = None) -> Evidence:
+def gather(
+    store: Store, surge: Filters, usual: Filters, brand: str, wider: Filters | None = None, aliases: Iterable[str] = ()
+) -> Evidence:
     """The evidence for the posts `surge` selects against those `usual` selects (see module doc).
+    `aliases`: the brand's other names (`brand_words`).
 
     When `usual` selects fewer than `MIN_USUAL` posts (a crisis term never used before), the
-    posts `wider` selects (the brand's whole talk over the same days) stand for the usual."""
+    posts `wider` selects (the brand's whole talk over the same days) stand for the usual. Themes are
+    judged against the span ending where `usual` ends (`theme_evidence`)."""
     now = list(islice(store.iter_mentions(surge), MAX_POSTS))
     before = _latest(store, usual)
     if len(before) < MIN_USUAL and wider is not None:
         before = _latest(store, wider)
-    exclude = brand_words(brand, {m.matches[brand] for m in now if brand in m.matches})
+    exclude = brand_words(brand, {m.matches[brand] for m in now if brand in m.matches}, aliases)
     now_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in now]
     before_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in before]
     scored = phrases.score(now_grams, before_grams)
     found = Evidence(key_phrases=phrases.key_phrases(scored), terms=phrases.key_terms(scored))
-    themes_up, found.theme_counts = theme_evidence(store, surge)
+    themes_up, found.theme_counts = theme_evidence(store, surge, baseline_until=usual.until)
     found.shifts = themes_up + shifts(now, before)
     marks = set(_phrase_keys(scored, found))
     themes = {s.value for s in found.shifts if s.dimension == "theme"}
@@ -125,18 +132,24 @@ def gather(store: Store, surge: Filters, usual: Filters, brand: str, wider: Filt
     return found
 
 
-def rising_themes(store: Store, surge: Filters, n: int = MAX_THEMES) -> list[Shift]:
+def rising_themes(
+    store: Store, surge: Filters, n: int = MAX_THEMES, baseline_until: datetime | None = None
+) -> list[Shift]:
     """The surge's themes that are up (`theme_evidence`), best first, as shifts."""
-    return theme_evidence(store, surge, n)[0]
+    return theme_evidence(store, surge, n, baseline_until)[0]
 
 
-def theme_evidence(store: Store, surge: Filters, n: int = MAX_THEMES) -> tuple[list[Shift], list[ThemeCounts]]:
+def theme_evidence(
+    store: Store, surge: Filters, n: int = MAX_THEMES, baseline_until: datetime | None = None
+) -> tuple[list[Shift], list[ThemeCounts]]:
     """The surge's themes, judged against the same kind of posts before it: (themes up, themes as counts).
 
     Candidates are the themes `nlp.trends` finds rising over the alert window (its posts against the
-    span before, at least a week), best first. That rule compares *counts*, and during a surge every
-    theme of the surge's posts has more posts than before: a crisis term's posts that were all in the
-    battery theme before the alert are all in it during the alert ("100% of the surge vs 100% usually").
+    span before, at least a week, ending at `baseline_until` when that is earlier than the window: a
+    follow-up alert of a crisis compares with the days before the crisis, not its first hours), best
+    first. That rule compares *counts*, and during a surge every theme of the surge's posts has more
+    posts than before: a crisis term's posts that were all in the battery theme before the alert are all
+    in it during the alert ("100% of the surge vs 100% usually").
     Telling a reader a theme is "up" claims its *share* of the posts rose, so a candidate is a shift
     (named under "Themes up") only when
 
@@ -153,7 +166,8 @@ def theme_evidence(store: Store, surge: Filters, n: int = MAX_THEMES) -> tuple[l
     holding at least `SHIFT_MIN_SHARE` of the surge is returned as counts instead (`ThemeCounts`)."""
     if surge.since is None or surge.until is None:
         return [], []
-    themes = window_themes(store, surge, surge.since, surge.until)  # top-level themes (aspects nested)
+    # Top-level themes (aspects nested), against the baseline ending at `baseline_until`.
+    themes = window_themes(store, surge, surge.since, surge.until, baseline_until=baseline_until)
     window = themes.trends
     found = window.rising()
     if not found:
@@ -171,7 +185,8 @@ def theme_evidence(store: Store, surge: Filters, n: int = MAX_THEMES) -> tuple[l
         if usual_posts < MIN_USUAL:
             if r.count >= SHIFT_MIN_SHARE * posts:
                 counts.append(ThemeCounts(r.theme, r.count, posts, usual_posts, before,
-                                          window.baseline_until - window.baseline_since, aspect))  # fmt: skip
+                                          window.baseline_until - window.baseline_since, aspect,
+                                          crisis=window.baseline_until < surge.since))  # fmt: skip
             continue
         share, usual_share = r.count / posts, before / usual_posts
         if share - usual_share < THEME_MIN_RISE or _rise_score(r.count, posts, before, usual_posts) < THEME_MIN_SCORE:
@@ -215,11 +230,18 @@ def _latest(store: Store, filters: Filters) -> list[Mention]:
     return list(deque(store.iter_mentions(filters), maxlen=MAX_POSTS))
 
 
-def brand_words(brand: str, queries: Iterable[str]) -> frozenset[str]:
-    """The brand's own words: its name and the positive terms of the queries that found its posts.
+ALIASES_MATCHED = "alias: "  # `Mention.matches` when only aliases matched (`groundswell.brands.brands_matching`)
+
+
+def brand_words(brand: str, queries: Iterable[str], aliases: Iterable[str] = ()) -> frozenset[str]:
+    """The brand's own words: its name, its `aliases` (other names, as configured), and the positive terms
+    of the queries that found its posts, or the aliases that did ("alias: Lumora Pulse, LP", not a query).
     They are in every post, so they say nothing about a surge."""
-    terms = [brand]
+    terms = [brand, *aliases]
     for q in queries:
+        if q.startswith(ALIASES_MATCHED):
+            terms.append(q.removeprefix(ALIASES_MATCHED))  # aliases as written: only their words are needed
+            continue
         try:
             terms += parse(q).positive_terms()
         except QuerySyntaxError:

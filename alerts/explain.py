@@ -1,14 +1,14 @@
 """Make an alert self-explanatory: key phrases, rising themes, unusual mix, top posts, link, summary.
 
 The evidence (`alerts.evidence.gather`) compares the alert's posts with the same kind of posts in
-the baseline days before it; everything comes from the `Store` protocol, so it reads the same from
-SQLite or Elasticsearch.
+the baseline days before it (before its crisis began, for a follow-up of one: `explain`); everything
+comes from the `Store` protocol, so it reads the same from SQLite or Elasticsearch.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -33,17 +33,33 @@ def alert_filters(alert: Alert) -> Filters:
     return detector_for(alert.kind).filters(alert, base)
 
 
-def explain(alert: Alert, store: Store, dashboard_url: str | None = None, background_days: int = 14) -> Alert:
-    """Fill the alert's explanation fields from the store (in place) and return it."""
+def explain(
+    alert: Alert,
+    store: Store,
+    dashboard_url: str | None = None,
+    background_days: int = 14,
+    usual_until: datetime | None = None,
+    aliases: Iterable[str] = (),
+) -> Alert:
+    """Fill the alert's explanation fields from the store (in place) and return it. `aliases`: the brand's
+    other names, which are never key phrases (`alerts.evidence.brand_words`).
+
+    The usual ("… usually", the unusual mix, themes up) is the same kind of posts over the
+    `background_days` before the window, or before `usual_until` when that is earlier: the start of the
+    crisis episode the alert follows up (`alerts.incidents.usual_ends`). So an escalation three hours into
+    a crisis is compared with the days before the crisis, as the spike detector compares it (it keeps an
+    episode's buckets out of its baseline), not with a "usual" that holds the crisis's own first hours."""
     fg = alert_filters(alert)
     detector = detector_for(alert.kind)
     theme_counts: list[ThemeCounts] = []
     try:
-        # The usual: the same kind of posts (same filters) over the baseline days before the window.
-        since = alert.window_start - timedelta(days=background_days)
-        usual = fg.replace(since=since, until=alert.window_start)
-        wider = Filters(brand=alert.brand, since=since, until=alert.window_start)
-        found = gather(store, fg, usual, alert.brand, wider)
+        # The usual: the same kind of posts (same filters) over the baseline days before the window
+        # (before the crisis the alert belongs to).
+        end = alert.window_start if usual_until is None else min(alert.window_start, usual_until)
+        since = end - timedelta(days=background_days)
+        usual = fg.replace(since=since, until=end)
+        wider = Filters(brand=alert.brand, since=since, until=end)
+        found = gather(store, fg, usual, alert.brand, wider, aliases)
         if not detector.carries_posts:
             alert.top_posts = found.top_posts
         alert.key_phrases = found.key_phrases

@@ -90,6 +90,52 @@ def _group(ordered: list[_Decided], gap: timedelta) -> None:
             current.episodes.add(a.episode_id)
 
 
+@dataclass
+class _Span:
+    """A crisis episode as `usual_ends` reads it: where it began, when it was decided open and closed."""
+
+    start: datetime
+    opened: datetime
+    incident: str
+    closed: datetime | None = None
+
+
+def usual_ends(found: Iterable[_Decided]) -> dict[str, datetime]:
+    """alert id -> where the "usual" of its explanation ends (`alerts.explain.explain`), for the alerts that
+    follow up a crisis: those decided while a crisis episode of their incident was open (after it opened,
+    until its all-clear) whose window began after the episode did. It ends where the episode began.
+
+    The spike detector keeps an episode's buckets out of the baseline its follow-ups are judged against
+    (alerts/spike.py), so an escalation's expected count is the days before the crisis's. The explanation's
+    "usually" (a theme's share, the unusual mix) follows the same rule: ending at the follow-up's own window,
+    it would hold the crisis's first hours and creep up with every escalation. Run after `assign_incidents`.
+    An episode's first alert (its window is where it began) is not in the result."""
+    found = list(found)
+    spans: dict[str, _Span] = {}
+    for d in sorted(found, key=lambda d: (d.decided_at, kind_info(d.alert.kind).closes, d.alert.id)):
+        a, info = d.alert, kind_info(d.alert.kind)
+        if not a.episode_id or not (info.crisis or info.closes):
+            continue
+        span = spans.setdefault(a.episode_id, _Span(a.window_start, d.decided_at, incident_key(a)))
+        span.start = min(span.start, a.window_start)  # an all-clear's window begins where its episode did
+        if info.closes:
+            span.closed = d.decided_at
+    ends: dict[str, datetime] = {}
+    for d in found:
+        a = d.alert
+        begun = [
+            s.start
+            for s in spans.values()
+            if s.incident == incident_key(a)
+            and s.opened <= d.decided_at
+            and (s.closed is None or d.decided_at <= s.closed)
+            and s.start < a.window_start
+        ]
+        if begun:
+            ends[a.id] = min(begun)
+    return ends
+
+
 def is_followup(alert: Alert) -> bool:
     """True for every alert of an incident but the one that opened it."""
     return bool(alert.incident_id) and alert.incident_id != alert.id

@@ -11,7 +11,7 @@ from datetime import timedelta
 from alerts.config import InfluencerRule
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import STEP, floor_time
-from alerts.wording import when
+from alerts.wording import number, when
 from core.alert import Alert, Detection, DrivingPost
 from core.mention import Mention
 from indexing.base import Filters, Store
@@ -92,6 +92,12 @@ class InfluencerDetector(Detector):
         return base.replace(
             sentiment="negative", source=(post and post.source) or alert.source, min_followers=int(alert.observed)
         )
+
+    def measured(self, alert: Alert) -> list[tuple[str, str]]:
+        """The author's audience against the rule's `min_followers` (an alert holds them as observed and
+        expected; no test judged them: 'Observed / expected' and 'score 13.5' said nothing to a reader)."""
+        over = "over" if alert.observed > alert.expected else "at"
+        return [("Reach", f"{number(alert.observed)} followers, {over} the {number(alert.expected)} threshold")]
 
     def describe(self, alert: Alert) -> list[str]:
         post = alert.top_posts[0] if alert.top_posts else None

@@ -13,12 +13,11 @@ it is the incident's opener.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from alerts.kinds import detector_for
-from alerts.wording import shifts_text
+from alerts.wording import number, shifts_text
 from core.alert import Alert
 from core.escaping import markdown_text, one_line, printable, safe_url
 
@@ -32,20 +31,7 @@ def updates(a: Alert, thread: str | None = None) -> str | None:
     return root if root and root != a.id else None
 
 
-def number(x: float) -> str:
-    """A number as people read it: thousands separators, never an exponent (`:g` wrote 2.34568e+06 for a
-    follower count), three significant digits for fractions, no trailing zeros."""
-    if not math.isfinite(x):  # refused by Alert, but a message about a broken one must still render
-        return str(x)
-    if x == int(x):
-        return f"{x:,.0f}"
-    # Digits after the point for three significant ones, none beyond the integer part, at most 6.
-    decimals = min(max(2 - math.floor(math.log10(abs(x))), 0), 6)
-    text = f"{x:,.{decimals}f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    if text in ("0", "-0"):  # not zero, only too small for six decimals
-        return "> -0.000001" if x < 0 else "< 0.000001"
-    return text
+__all__ = ["as_json", "as_slack", "as_teams", "as_text", "facts", "number", "slack_text", "title", "updates"]
 
 
 def title(a: Alert, thread: str | None = None) -> str:
@@ -55,12 +41,10 @@ def title(a: Alert, thread: str | None = None) -> str:
 
 
 def facts(a: Alert, thread: str | None = None) -> list[tuple[str, str]]:
-    p_value = f", p = {a.p_value:.2g}" if a.p_value is not None else ""
-    rows = [
-        ("Window", f"{a.window_start:%Y-%m-%d %H:%M} – {a.window_end:%Y-%m-%d %H:%M} UTC"),
-        ("Observed / expected", f"{number(a.observed)} / {number(a.expected)}"),
-        ("Test", f"{a.statistic}, score {number(a.score)}{p_value}"),
-    ]
+    """The message's fact rows: the window, what was measured (its detector's words: `Detector.measured`),
+    shares, the explanation's fields and the incident it updates."""
+    rows = [("Window", f"{a.window_start:%Y-%m-%d %H:%M} – {a.window_end:%Y-%m-%d %H:%M} UTC")]
+    rows += detector_for(a.kind).measured(a)
     if a.negative_share is not None:
         usual = f" (usually {a.expected_share:.0%})" if a.expected_share is not None else ""
         # `negative_share` holds the share of what the detector counted (positives for opportunities).

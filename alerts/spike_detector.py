@@ -8,7 +8,7 @@ from alerts.baseline import LEARNING_DAYS
 from alerts.config import SpikeRule
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.spike import detect_spikes
-from alerts.wording import p_text, when
+from alerts.wording import expected_for, p_text, when
 from core.alert import Alert, Detection
 
 _DRIFT_TESTS = {"cusum": "a CUSUM drift test", "ewma": "an EWMA drift test"}
@@ -58,7 +58,7 @@ class SpikeDetector(Detector):
         else:
             parts = [
                 f"{lead}{a.brand}: {a.observed:.0f} negative mentions during {when(a)}, {ratio:.1f}× the "
-                f"{a.expected:.1f} expected for this hour and weekday ({test}, p = {p_text(a.p_value)})."
+                f"{a.expected:.1f} expected {expected_for(a)} ({test}, p = {p_text(a.p_value)})."
             ]
         if a.negative_share is not None and a.expected_share is not None:
             parts.append(f"Negative share {a.negative_share:.0%} vs {a.expected_share:.0%} usually.")

@@ -109,14 +109,21 @@ class WindowThemes:
 
 
 def window_themes(
-    store: Store, filters: Filters, since: datetime, until: datetime, n: int = CANDIDATES
+    store: Store,
+    filters: Filters,
+    since: datetime,
+    until: datetime,
+    n: int = CANDIDATES,
+    baseline_until: datetime | None = None,
 ) -> WindowThemes:
     """The `n` (at least `CANDIDATES`) most mentioned top-level themes of `filters` in [since, until)
-    against the span before (`nlp.trends.trends`), each with its aspects."""
+    against the span before (`nlp.trends.trends`; ending at `baseline_until` when given), each with its
+    aspects."""
     parents = aspect_parents(store, filters.brand)
     rows = top_themes(store, filters.replace(since=since, until=until), max(n, CANDIDATES), parents)
     now = {r.theme: r.count for r in rows}
-    window = trends(top_level_counts(store, filters, parents), since, until, n, now=now)
+    counts = top_level_counts(store, filters, parents)
+    window = trends(counts, since, until, n, now=now, baseline_until=baseline_until)
     return WindowThemes(window, {r.theme: r for r in rows})
 
 

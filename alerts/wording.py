@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from core.alert import Alert, Shift
@@ -22,6 +23,35 @@ def when(a: Alert) -> str:
     same_day = start.date() == (end - timedelta(seconds=1)).date()
     tail = end.strftime("%H:%M") if same_day else end.strftime("%Y-%m-%d %H:%M")
     return f"{start.strftime('%Y-%m-%d %H:%M')}–{tail} UTC"
+
+
+def expected_for(a: Alert) -> str:
+    """What an alert's `expected` count is for, by the length of its window (one bucket, or a slow
+    detector's run of several): 'for this hour and weekday', 'for these 2 hours at this time of day and
+    weekday', 'for this weekday', 'for these 3 days and weekdays'."""
+    hours = (a.window_end - a.window_start) / timedelta(hours=1)
+    if hours <= 1:
+        return "for this hour and weekday"
+    if hours < 24 or hours % 24:
+        return f"for these {hours:g} hours at this time of day and weekday"
+    days = hours / 24
+    return "for this weekday" if days == 1 else f"for these {days:g} days and weekdays"
+
+
+def number(x: float) -> str:
+    """A number as people read it: thousands separators, never an exponent (`:g` wrote 2.34568e+06 for a
+    follower count), three significant digits for fractions, no trailing zeros."""
+    if not math.isfinite(x):  # refused by Alert, but a message about a broken one must still render
+        return str(x)
+    if x == int(x):
+        return f"{x:,.0f}"
+    # Digits after the point for three significant ones, none beyond the integer part, at most 6.
+    decimals = min(max(2 - math.floor(math.log10(abs(x))), 0), 6)
+    text = f"{x:,.{decimals}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    if text in ("0", "-0"):  # not zero, only too small for six decimals
+        return "> -0.000001" if x < 0 else "< 0.000001"
+    return text
 
 
 def p_text(p: float | None) -> str:

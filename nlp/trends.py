@@ -2,8 +2,10 @@
 
 A window's theme counts are compared with a *baseline*: the span just before the window, as long
 as the window but at least `BASELINE_MIN` (a day is compared with the week before it, so one
-quiet or busy yesterday does not decide; a month with the month before). The baseline's count is
-scaled to the window's length, giving `expected`. Then, per theme:
+quiet or busy yesterday does not decide; a month with the month before). A caller may end the
+baseline earlier than the window's start (`baseline_until`: an alert during a crisis compares with
+the days before the crisis began, not with its own first hours). The baseline's count is scaled to
+the window's length, giving `expected`. Then, per theme:
 
 - `score`  = (count - expected) / sqrt(expected + 1): the rise in units of the Poisson noise of
   the expected count, so 2 → 6 ranks below 100 → 180 and a new theme with volume ranks high;
@@ -59,9 +61,13 @@ class Rise:
         return self.count - self.expected
 
 
-def baseline_window(since: datetime, until: datetime) -> tuple[datetime, datetime]:
-    """The span a window [since, until) is compared with: just before it, at least `BASELINE_MIN` long."""
-    return since - max(until - since, BASELINE_MIN), since
+def baseline_window(
+    since: datetime, until: datetime, baseline_until: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """The span a window [since, until) is compared with: just before it (or ending at `baseline_until`,
+    when that is earlier), as long as the window but at least `BASELINE_MIN`."""
+    end = since if baseline_until is None else min(since, baseline_until)
+    return end - max(until - since, BASELINE_MIN), end
 
 
 def compare(now: Mapping[str, int], before: Mapping[str, int], scale: float) -> list[Rise]:
@@ -93,12 +99,18 @@ class Trends:
 
 
 def trends(
-    counts: ThemeCounts, since: datetime, until: datetime, n: int = CANDIDATES, now: Mapping[str, int] | None = None
+    counts: ThemeCounts,
+    since: datetime,
+    until: datetime,
+    n: int = CANDIDATES,
+    now: Mapping[str, int] | None = None,
+    baseline_until: datetime | None = None,
 ) -> Trends:
-    """The `n` (at least `CANDIDATES`) most mentioned themes of [since, until) against the baseline,
-    with counts from `counts` (a store's top_themes, so nlp needs no store). Pass `now` when the
-    window's counts are already fetched (at least `CANDIDATES` of them)."""
-    start, end = baseline_window(since, until)
+    """The `n` (at least `CANDIDATES`) most mentioned themes of [since, until) against the baseline
+    (`baseline_window`, ending at `baseline_until` when given), with counts from `counts` (a store's
+    top_themes, so nlp needs no store). Pass `now` when the window's counts are already fetched (at
+    least `CANDIDATES` of them)."""
+    start, end = baseline_window(since, until, baseline_until)
     now = counts(since, until, max(n, CANDIDATES)) if now is None else now
     before = counts(start, end, BASELINE_THEMES)
     return Trends(since, until, start, end, compare(now, before, (until - since) / (end - start)))

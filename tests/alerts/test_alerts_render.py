@@ -55,6 +55,6 @@ def test_numbers_read_as_numbers(value, text):
 
 def test_an_influencer_alert_shows_its_follower_count_without_an_exponent():
     alert = make_alert(kind="influencer").model_copy(update={"observed": 2_345_678, "expected": 120_000.5})
-    assert dict(facts(alert))["Observed / expected"] == "2,345,678 / 120,000"
+    assert dict(facts(alert))["Reach"] == "2,345,678 followers, over the 120,000 threshold"
     slack_fields = [f["text"] for b in as_slack(alert)["blocks"] for f in b.get("fields", [])]
     assert "e+0" not in as_text(alert) + " ".join(slack_fields)
