@@ -130,6 +130,16 @@ class Alert(BaseModel):
             self.id = hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
+def decided_at(alert: Alert) -> datetime:
+    """When `alert` was decided, as far as the stored alert says: the end of its window. A detector decides at the
+    end of the bucket that fires it (`Detection.decided_at`, not stored), which is the window's end for
+    a spike, an escalation, a keyword, influencer, silence or opportunity alert. An all-clear's window is its
+    whole episode: its end is when the crisis ended (the all-clear follows `clear_after` quiet buckets later).
+    Alert delivery sends owed alerts in this order too (`alerts.deliver`). An unanswered-posts alert covers its
+    UTC day and counts at that day's end."""
+    return alert.window_end
+
+
 @dataclass
 class Detection:
     """An alert and the moment it could first have been sent (end of the deciding bucket)."""

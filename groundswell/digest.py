@@ -1,9 +1,14 @@
 """The daily digest for managers and marketers: what changed yesterday, in one page.
 
-Per brand: volume and sentiment against the day before, top and rising themes,
-notable posts, the day's alerts and, for a brand with own accounts, its replies (answered share,
-median/p90 time to first reply, negative posts still waiting: `alerts.response`). Written as
-Markdown (and returned as a dict for channels and the Airflow task's XCom).
+Per brand: volume and sentiment against the day before, top and rising themes, for a brand with own
+accounts its replies (answered share, median/p90 time to first reply, negative posts still waiting:
+`alerts.response`), the day's alerts grouped by incident, and the day's most engaging posts under their own
+heading (any sentiment: they are not the alerts' evidence). Written as Markdown (and returned as a dict for
+channels and the Airflow task's XCom).
+
+An alert belongs to the day it was decided (`decided_at`), not the day its window starts: an all-clear's
+window is its whole episode, so it goes in the digest of the day the crisis ended, after the escalations it
+follows, where a run the next morning sees it.
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts.history import stored_alerts
+from alerts.incidents import Incident, group_incidents, incident_key
+from alerts.kinds import kind_info
 from alerts.response import response_report
 from alerts.theme_tree import themes_text, top_themes, window_themes
+from alerts.wording import when
 from core.accounts import OwnAccounts
+from core.alert import Alert, decided_at
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from core.time import as_utc
@@ -28,8 +37,6 @@ from indexing.base import Filters, Store
 
 def _day_bounds(day: date, tz: str = "UTC") -> tuple[datetime, datetime]:
     """The day from local midnight to local midnight in `tz` (23 or 25 hours across DST changes), in UTC."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(tz)
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
@@ -58,11 +65,81 @@ def _pct_change(now: int, before: int) -> float | None:
     return None if before == 0 else round((now - before) / before * 100, 1)
 
 
+def _timeline(alert: Alert) -> tuple[datetime, bool, str]:
+    """An incident's alerts in the order they were decided; an all-clear after what was decided with it."""
+    return decided_at(alert), kind_info(alert.kind).closes, alert.id
+
+
+def local_when(alert: Alert, tz: str) -> str:
+    """The alert's window as `alerts.wording.when` writes it (the end's date only when it ends on another day),
+    on the wall clock of `tz` and naming its zone: '2026-11-11 13:00–2026-11-12 04:00 CET'."""
+    zone = ZoneInfo(tz)
+    start, end = alert.window_start.astimezone(zone), alert.window_end.astimezone(zone)
+    # `when` writes the times it is given; model_copy's update is not validated, so they stay local (not UTC).
+    text = when(alert.model_copy(update={"window_start": start, "window_end": end})).removesuffix(" UTC")
+    return f"{text} {'/'.join(dict.fromkeys(t.tzname() or tz for t in (start, end)))}"
+
+
+def local_time(moment: datetime, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """`moment` on the wall clock of `tz`, naming the zone: '2026-11-11 13:00 CET'."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local.strftime(fmt)} {local.tzname() or tz}"
+
+
+def _day_incidents(alerts: list[Alert], brand: str, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
+    """The brand's incidents that had an alert decided in (start, end], oldest first, each as it stood at the
+    day's end (the alerts decided by then) with the day's alerts in the order they were decided."""
+    known = [a for a in alerts if a.brand == brand and decided_at(a) <= end]
+    out = []
+    for incident in group_incidents(known):
+        today = sorted((a for a in incident.alerts if start < decided_at(a)), key=_timeline)
+        if today:
+            out.append(_incident_json(incident, today, end, tz))
+    return sorted(out, key=lambda i: (i["alerts"][0]["decided_at"], i["id"]))
+
+
+def _clock(moment: datetime, day_end: datetime, tz: str) -> str:
+    """The time of day of `moment` in `tz`; '24:00' at the day's very end (not the 00:00 that starts it)."""
+    return "24:00" if moment == day_end else moment.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+def incident_when(incident: Incident, tz: str) -> str:
+    """The incident's span, from its first alert's window start to its last one's end, as `local_when` writes it."""
+    return local_when(incident.headline.model_copy(update={"window_start": incident.start, "window_end": incident.end}),
+                      tz)
+
+
+def _incident_json(incident: Incident, today: list[Alert], day_end: datetime, tz: str) -> dict[str, Any]:
+    status = "open" if incident.open else "cleared" if incident.cleared else None
+    return {
+        "id": incident.id,
+        "what": "crisis" if incident.crisis else incident.headline.kind,
+        "severity": incident.severity,
+        "status": status,  # as of the day's end: a spike episode still open, all cleared, or neither (None)
+        "window": incident_when(incident, tz),
+        "alerts_before": len(incident.alerts) - len(today),
+        "alerts": [
+            {
+                "id": a.id,
+                "incident": incident_key(a),
+                "kind": a.kind,
+                "severity": a.severity,
+                "summary": a.summary,
+                "decided_at": decided_at(a).isoformat(),
+                "time": _clock(decided_at(a), day_end, tz),  # of the digest's day, in its timezone
+                "window": local_when(a, tz),
+            }
+            for a in today
+        ],
+    }
+
+
 def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
     """Everything the digest says about `day` (in the digest's timezone), per brand."""
     start, end = _day_bounds(day, config.digest.timezone)
     prev_start = _day_bounds(day - timedelta(days=1), config.digest.timezone)[0]
-    alerts = [a for a in stored_alerts(store) if start <= a.window_start < end]
+    tz = config.digest.timezone
+    alerts = stored_alerts(store)
     brands: list[dict[str, Any]] = []
     for brand in config.brands:
         today = Filters(brand=brand.name, since=start, until=end)
@@ -73,6 +150,7 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
         themes_today = top_themes(store, today, n=5)  # top-level themes, each with its aspects
         rising = window_themes(store, Filters(brand=brand.name), start, end).rising()
         notable = store.search(today, size=3, sort="engagement").hits
+        incidents = _day_incidents(alerts, brand.name, start, end, tz)
         brands.append(
             {
                 "brand": brand.name,
@@ -95,11 +173,9 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                     }
                     for h in notable
                 ],
-                "alerts": [
-                    {"id": a.id, "kind": a.kind, "severity": a.severity, "summary": a.summary}
-                    for a in alerts
-                    if a.brand == brand.name
-                ],
+                # the alerts decided this day, by incident (oldest first), each incident's in the order decided
+                "incidents": incidents,
+                "alerts": [a for i in incidents for a in i["alerts"]],
                 "responses": _responses(store, brand, start, end),
             }
         )
@@ -179,13 +255,40 @@ def render_markdown(digest: dict[str, Any]) -> str:
             )
         if b.get("responses"):
             lines += _response_lines(b["responses"])
-        for alert in b["alerts"]:
-            lines.append(f"- ⚠ {alert['severity']} {alert['kind']} alert: {md(alert['summary'])}")
-        for post in b["notable_posts"]:
-            author = md(post["author"] or "?")
-            lines.append(f"  - “{md(post['text'][:160])}” — @{author} ({post['engagement']} interactions)")
+        lines += _incident_lines(b, digest.get("timezone", "UTC"))
+        if b["notable_posts"]:
+            lines += ["", "### Most engaging posts", ""]
+            for post in b["notable_posts"]:
+                author = md(post["author"] or "?")
+                mood = f"{post['sentiment']}, " if post.get("sentiment") else ""
+                lines.append(f"- “{md(post['text'][:160])}” — @{author} ({mood}{post['engagement']} interactions)")
         lines.append("")
     return "\n".join(lines)
+
+
+def _incident_lines(brand: dict[str, Any], tz: str) -> list[str]:
+    """The day's alerts under a heading, one item per incident (what, severity, status, its window) with its
+    alerts of the day below it, each at the time it was decided."""
+    incidents = brand.get("incidents")
+    if incidents is None:  # a digest dict made without incidents: its alerts as one list
+        incidents = [{"alerts": brand["alerts"]}] if brand["alerts"] else []
+    if not incidents:
+        return []
+    lines = ["", f"### Alerts (times in {md(tz)})", ""]
+    for incident in incidents:
+        indent = "  " if "id" in incident else ""
+        if indent:
+            n = len(incident["alerts"])
+            parts = [md(incident["what"]), incident["severity"]]
+            parts += [{"open": "still open", "cleared": "cleared"}[incident["status"]]] if incident["status"] else []
+            before = f", {incident['alerts_before']} before" if incident["alerts_before"] else ""
+            lines.append(f"- Incident {incident['window']}: {' · '.join(parts)} — {n} alert{'' if n == 1 else 's'}"
+                         f" this day{before}")
+        for alert in incident["alerts"]:
+            icon = "✅" if kind_info(alert["kind"]).closes else "⚠"
+            at = f"{alert['time']} " if alert.get("time") else ""
+            lines.append(f"{indent}- {at}{icon} {alert['severity']} {md(alert['kind'])}: {md(alert['summary'])}")
+    return lines
 
 
 def write_digest(config: Config, store: Store, day: date, directory: str | Path | None = None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from alerts.theme_tree import themes_text
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from groundswell.audit_results import audit_line
+from groundswell.period_report import coverage_text
 
 _NAMES = {
     "mentions": "Mentions",
@@ -106,6 +107,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append("")
         peak = max((d["mentions"] for d in b["daily"]), default=0)
         lines.append("Daily mentions: " + _spark([d["mentions"] for d in b["daily"]], peak) + f" (peak {peak})")
+        # a previous period or baseline with days before the brand's data began (a new install, a brand added later)
+        lines += [f"- {md(text)}" for text in coverage_text(b, unit)] if "coverage" in b else []
         for goal in b["goals"]:
             lines.append(f"- Goal: {_goal_text(goal)}")
         if b["top_themes"]:
@@ -194,7 +197,8 @@ def render_html(report: dict[str, Any]) -> str:
             )
         parts.append("</table>")
         parts.append(_html_bars(b["daily"]))
-        items = [f"Goal: {escape(_goal_text(g))}" for g in b["goals"]]
+        items = [escape(text) for text in coverage_text(b, report["kind"])] if "coverage" in b else []
+        items += [f"Goal: {escape(_goal_text(g))}" for g in b["goals"]]
         if b["top_themes"]:
             items.append("Top themes: " + themes_text(b["top_themes"], escape))
         if labels := labelled_by_text(b):

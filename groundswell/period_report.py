@@ -7,6 +7,13 @@ daily volume, top themes, the period's alerts, and the brand's `goals` met or mi
 The baseline is the `digest.baseline_weeks` (4-8) weeks before the period starts: volume as its
 daily rate times the period's days, shares pooled over the whole window, so a week and a month
 compare with the same weeks. Everything is returned as a plain dict (JSON, XCom, renderers).
+
+The baseline and the previous period count only the days that have data for the brand: from the local day
+of its first stored mention (`first_day`) on. A new install, or a brand added to the config later, has
+no mentions before it started collecting, and dividing what it has by the whole window's days read as a
+surge (+898% in the demo's second week). A window with fewer than `MIN_COMPARE_DAYS` such days gives no
+figures and no change ("–"): a rate from two days is no baseline. Each brand's `coverage` says how many days
+each window had (`coverage_text` in words).
 """
 
 from __future__ import annotations
@@ -15,10 +22,11 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from alerts.history import stored_alerts
 from alerts.theme_tree import top_themes
-from core.alert import Alert
+from core.alert import Alert, decided_at
 from core.mention import label_sources
 from groundswell.audit_results import audit_view
 from groundswell.config import Config
@@ -31,6 +39,11 @@ from indexing.base import Filters, Store
 ResponseMinutes = Callable[[str, datetime, datetime], float | None]
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 SHARES = {"negative_share", "share_of_voice"}  # compared in percentage points, the others in percent
+# A baseline or previous period with fewer days of data than this shows no change against it: a whole week holds
+# every weekday once, so the weekly rhythm (quiet weekends, busy Mondays) cancels out of its daily rate; three
+# days of a launch week, or a weekend, would read as a trend. The same week the spike detector takes to stop
+# learning a brand (alerts.baseline.LEARNING_DAYS).
+MIN_COMPARE_DAYS = 7
 
 
 UNLABELLED = "unknown"  # the stores' sentiment facet bucket for a mention without a label
@@ -67,6 +80,67 @@ def report_figures(counts: dict[str, dict[str, Any]], brand: str, scale: float =
     }
 
 
+def first_day(store: Store, brand: str, tz: str) -> date | None:
+    """The local day (in `tz`) of the brand's first stored mention, spam included (collection ran then); None
+    without any. Per brand, not the store's first: a brand added to the config later has collected since then
+    only, and the store's older mentions are other brands'. Retention moves it on as it deletes old mentions."""
+    page = store.search(Filters(brand=brand, include_spam=True), size=1, sort="oldest")
+    if not page.hits:
+        return None
+    return page.hits[0].mention.created_at.astimezone(ZoneInfo(tz)).date()
+
+
+def covered(start: date, end: date, first: date | None) -> dict[str, Any]:
+    """The local days [since, end) of the window [start, end) that have data: from `first` on. `days` of `of`;
+    `comparable` when there are at least MIN_COMPARE_DAYS of them (or the whole window, were it shorter)."""
+    since = end if first is None else min(max(start, first), end)
+    days, of = (end - since).days, (end - start).days
+    return {"since": since.isoformat(), "days": days, "of": of,
+            "comparable": days >= min(MIN_COMPARE_DAYS, of) and days > 0}
+
+
+Counts = dict[str, dict[str, Any]]  # per brand: `_window`'s mentions, negative, negative_share
+
+
+def _window_figures(own: Counts, everyone: Counts, brand: str, coverage: dict[str, Any], sov_coverage: dict[str, Any],
+                    period_days: int) -> dict[str, float | None]:
+    """`report_figures` of a window from the days that have data: volume at the daily rate of the brand's days
+    with data (`own`'s counts, `coverage`) times the period's days, its negative share over them; share of voice
+    over the days every brand has data (`everyone`'s counts, `sov_coverage`). None for a figure whose days are
+    too few to compare with (`covered`): none at all would read as a collapse, two days as a trend."""
+    out: dict[str, float | None] = {"mentions": None, "negative_share": None, "share_of_voice": None}
+    if coverage["comparable"]:
+        figures = report_figures(own, brand, scale=period_days / coverage["days"])
+        out["mentions"], out["negative_share"] = figures["mentions"], figures["negative_share"]
+    if sov_coverage["comparable"]:
+        out["share_of_voice"] = report_figures(everyone, brand)["share_of_voice"]
+    return out
+
+
+def coverage_text(brand: dict[str, Any], unit: str) -> list[str]:
+    """What a brand's report compares with when the previous period or the baseline lacks days of data, one
+    line each: 'Baseline: data on 8 of its 56 days (Lumora's mentions start 2026-11-01)', and, under
+    MIN_COMPARE_DAYS, that they are too few to compare with (the figures read –); share of voice when it counts
+    fewer days (a brand added to the config later). Nothing when every window is whole."""
+    c = brand["coverage"]
+    out = []
+    for key, name in (("previous", f"Previous {unit}"), ("baseline", "Baseline")):
+        mine, sov = c[key], c["share_of_voice"][key]
+        if mine["days"] < mine["of"]:
+            text = f"{name}: data on {mine['days']} of its {mine['of']} days"
+            text += (f" ({brand['brand']}'s mentions start {c['first_day']})" if c["first_day"]
+                     else f" (no mentions of {brand['brand']})")
+            if not mine["comparable"]:
+                text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
+            out.append(text)
+        if sov["days"] < mine["days"]:
+            text = f"{name}'s share of voice: {sov['days']} days, from {sov['since']}, when every brand has data"
+            if not sov["comparable"]:
+                text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
+            out.append(text)
+    return out
+
+
 def figure_change(now: float | None, before: float | None, relative: bool) -> float | None:
     """Percent change (`relative`) or difference in percentage points; None when not comparable."""
     if now is None or before is None:
@@ -81,7 +155,8 @@ def _day(day: date, tz: str) -> tuple[datetime, datetime]:
 
 
 def _period_alerts(alerts: list[Alert], brand: str, since: datetime, until: datetime) -> dict[str, Any]:
-    mine = [a for a in alerts if a.brand == brand and since <= a.window_start < until]
+    # an alert belongs to the period it was decided in: an all-clear to the one its crisis ended in
+    mine = [a for a in alerts if a.brand == brand and since < decided_at(a) <= until]
     top = sorted(mine, key=lambda a: (-_RANK[a.severity], -a.score, a.window_start))[:3]
     return {
         "count": len(mine),
@@ -106,24 +181,53 @@ def build_period_report(
     tz = config.digest.timezone
     start, end = period.bounds(tz)
     previous_period = period.previous()
-    prev_start, prev_end = previous_period.bounds(tz)
     base_weeks = config.digest.baseline_weeks
-    base_start = local_midnight(period.start - timedelta(weeks=base_weeks), tz)
+    base_from = period.start - timedelta(weeks=base_weeks)
     names = [b.name for b in config.brands]
     now = {n: _window(store, n, start, end) for n in names}
-    before = {n: _window(store, n, prev_start, prev_end) for n in names}
-    base = {n: _window(store, n, base_start, start) for n in names}
+    firsts = {n: first_day(store, n, tz) for n in names}
+    # Share of voice counts the days every brand has data (a brand without any mention is no sign of missing data).
+    all_first = max((f for f in firsts.values() if f), default=None)
+    windows: dict[tuple[date, date], Counts] = {}
+
+    def counts(since: str, until: date) -> Counts:
+        """Every brand's counts over the local days [since, until), once per window."""
+        key = (date.fromisoformat(since), until)
+        if key not in windows:
+            bounds = local_midnight(key[0], tz), local_midnight(until, tz)
+            windows[key] = {n: _window(store, n, *bounds) for n in names}
+        return windows[key]
+
     alerts = stored_alerts(store)
     brands = []
     for brand in config.brands:
+        first = firsts[brand.name]
+        coverage: dict[str, Any] = {
+            "first_day": first.isoformat() if first else None,
+            "previous": covered(previous_period.start, previous_period.end, first),
+            "baseline": covered(base_from, period.start, first),
+            "share_of_voice": {
+                "previous": covered(previous_period.start, previous_period.end, all_first),
+                "baseline": covered(base_from, period.start, all_first),
+            },
+        }
+        windows_of = {
+            key: (counts(coverage[key]["since"], until), counts(coverage["share_of_voice"][key]["since"], until))
+            for key, until in (("previous", previous_period.end), ("baseline", period.start))
+        }
         current = report_figures(now, brand.name)
-        # At this period's length, as the baseline: February's 280 mentions are 310 in a 31-day March.
-        previous = report_figures(before, brand.name, scale=period.days / previous_period.days)
-        baseline = report_figures(base, brand.name, scale=period.days / (base_weeks * 7))
+        # At this period's length, as the baseline: February's 280 mentions are 310 in a 31-day March; over
+        # the days that have data only (a brand collected since Wednesday had no Monday).
+        previous = _window_figures(*windows_of["previous"], brand.name, coverage["previous"],
+                                   coverage["share_of_voice"]["previous"], period.days)
+        baseline = _window_figures(*windows_of["baseline"], brand.name, coverage["baseline"],
+                                   coverage["share_of_voice"]["baseline"], period.days)
         if response is not None:
             current["median_response_minutes"] = response(brand.name, start, end)
-            previous["median_response_minutes"] = response(brand.name, prev_start, prev_end)
-            baseline["median_response_minutes"] = response(brand.name, base_start, start)
+            for key, figures in (("previous", previous), ("baseline", baseline)):  # both end where the period starts
+                since = local_midnight(date.fromisoformat(coverage[key]["since"]), tz)
+                comparable = coverage[key]["comparable"]
+                figures["median_response_minutes"] = response(brand.name, since, start) if comparable else None
         changes = {
             key: {
                 "vs_previous": figure_change(current[key], previous[key], relative=key not in SHARES),
@@ -142,6 +246,8 @@ def build_period_report(
                 "previous": previous,
                 "baseline": baseline,
                 "change": changes,
+                # the days of the previous period and the baseline that have data for the brand (`covered`)
+                "coverage": coverage,
                 "daily": [
                     {"day": d.isoformat(), "mentions": n["mentions"], "negative": n["negative"]}
                     for d, n in zip(days, daily, strict=True)

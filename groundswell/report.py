@@ -18,8 +18,9 @@ import hashlib
 import html
 import re
 import shutil
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alerts.incidents import Incident, count_alerts, group_incidents, incident_days, pinned, worst_alert
 from alerts.kinds import kind_info
@@ -29,6 +30,7 @@ from core.escaping import safe_url
 from groundswell import palette
 from groundswell.audit_results import audit_line, audit_view
 from groundswell.config import Config
+from groundswell.digest import incident_when, local_time, local_when
 from indexing.base import Filters, Store
 
 SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once
@@ -265,7 +267,7 @@ def _incident_day_rising(store: Store, brand: str, alerts: list[Alert]):
     return _rising_chart(store, brand, worst.window_start.replace(hour=0, minute=0, second=0, microsecond=0), why)
 
 
-def _posts_html(store: Store, brand: str, n: int = 8) -> str:
+def _posts_html(store: Store, brand: str, tz: str = "UTC", n: int = 8) -> str:
     page = store.search(Filters(brand=brand, sentiment="negative"), size=n, sort="engagement")
     items = []
     for hit in page.hits:
@@ -274,18 +276,18 @@ def _posts_html(store: Store, brand: str, n: int = 8) -> str:
         link = f'<a href="{_h(url)}" rel="noopener noreferrer">open</a>' if url else ""
         items.append(
             f'<div class="post"><bdi dir="auto">{_h(m.text)}</bdi><br><small>@{_bdi(m.author.handle or "?")} · '
-            f"{_bdi(m.source)} · {_bdi(m.lang or '?')} · {m.created_at:%Y-%m-%d %H:%M} UTC · "
+            f"{_bdi(m.source)} · {_bdi(m.lang or '?')} · {_h(local_time(m.created_at, tz))} · "
             f"engagement {m.engagement.total} {link}</small></div>"
         )
     return "".join(items) or "<p>No negative mentions.</p>"
 
 
-def _alert_html(alert: Alert) -> str:
+def _alert_html(alert: Alert, tz: str = "UTC") -> str:
     posts = "".join(f'<li><bdi dir="auto">{_h(p.text[:200])}</bdi></li>' for p in alert.top_posts[:3])
     terms = ", ".join(_bdi(t) for t in alert.top_terms[:8])
     return (
         f'<div class="alert {_h(alert.severity)}"><b>{_bdi(alert.brand)} · {_h(alert.kind)} · {_h(alert.severity)}</b> '
-        f"{alert.window_start:%Y-%m-%d %H:%M}–{alert.window_end:%H:%M} UTC<br>"
+        f"{_h(local_when(alert, tz))}<br>"  # a window across midnight names both dates
         f'<bdi dir="auto">{_h(alert.summary)}</bdi><br>observed {alert.observed:g} vs expected {alert.expected:.1f} '
         f"({_h(alert.statistic)} {alert.score:.2f}"
         + (f", p={alert.p_value:.2g}" if alert.p_value is not None else "")
@@ -293,23 +295,23 @@ def _alert_html(alert: Alert) -> str:
     )
 
 
-def _incident_html(incident: Incident, *, is_pinned: bool) -> str:
+def _incident_html(incident: Incident, *, is_pinned: bool, tz: str = "UTC") -> str:
     """One card per incident: what it was, then its alerts as a timeline (the minor ones folded)."""
     n = len(incident.alerts)
     status = "open" if incident.open else "cleared" if incident.cleared else "ended"
     pin = "📌 pinned · " if is_pinned else ""
     head = (
         f"<h4>{pin}{_bdi(incident.brand)} · {'crisis' if incident.crisis else _h(incident.headline.kind)} · "
-        f"{_h(incident.severity)} · {status} · {incident.start:%Y-%m-%d %H:%M}–{incident.end:%Y-%m-%d %H:%M} UTC · "
+        f"{_h(incident.severity)} · {status} · {_h(incident_when(incident, tz))} · "
         f"{n} alert{'' if n == 1 else 's'}</h4>"
     )
     major = [a for a in incident.alerts if kind_info(a.kind).major or a is incident.headline]
     minor = [a for a in incident.alerts if a not in major]
-    body = "".join(_alert_html(a) for a in major)
+    body = "".join(_alert_html(a, tz) for a in major)
     if minor:
         body += (
             f"<details><summary>{len(minor)} keyword / influencer alert(s) in this incident</summary>"
-            + "".join(_alert_html(a) for a in minor)
+            + "".join(_alert_html(a, tz) for a in minor)
             + "</details>"
         )
     pinned_class = " pinned" if is_pinned else ""
@@ -327,11 +329,14 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     shutil.copyfile(plotly_js, path.parent / "plotly.min.js")
 
     brands = [b.name for b in config.brands]
+    tz = config.digest.timezone  # the times shown are on its wall clock, named
     everything = Filters()
     total = store.count(everything)
     sentiments = store.facet(everything, "sentiment")
-    days = store.histogram(everything, "day")
-    period = f"{days[0].start:%Y-%m-%d} – {days[-1].start:%Y-%m-%d}" if days else "no data"
+    days = store.histogram(everything, "day", tz=tz)  # local days: each start is a local midnight
+    zone = ZoneInfo(tz)
+    first, last = (days[0].start.astimezone(zone), days[-1].start.astimezone(zone)) if days else (None, None)
+    period = f"{first:%Y-%m-%d} – {last:%Y-%m-%d}" if days else "no data"
     count = count_alerts(alerts)
     kpis = [("mentions", total), ("languages", len(store.facet(everything, "lang")))]
     kpis += [(label, sentiments.get(label, 0)) for label in ("negative", "neutral", "positive")]
@@ -363,9 +368,9 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
             sections.append(
                 f"<h3>Incidents for {_bdi(brand)} "
                 f"({count_alerts(a for i in incidents for a in i.alerts).label()})</h3>"
-                + "".join(_incident_html(i, is_pinned=i is top) for i in incidents)
+                + "".join(_incident_html(i, is_pinned=i is top, tz=tz) for i in incidents)
             )
-        sections.append(f"<h3>Top negative posts about {_bdi(brand)}</h3>" + _posts_html(store, brand))
+        sections.append(f"<h3>Top negative posts about {_bdi(brand)}</h3>" + _posts_html(store, brand, tz))
     sections.append("<h2>Across brands</h2>")
     voices = _label_competitors(store.facet(everything, "brand"), competitors)
 
@@ -382,7 +387,7 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
         csp=_h(_CSP.format(hashes=" ".join(dict.fromkeys(hashes)))),
         plotly="plotly.min.js",
         period=period,
-        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        generated=_h(local_time(datetime.now(UTC), tz)),
         store=_h(store.name),
         kpis=kpi_html,
         # How accurate the sentiment above is on these mentions, by the latest audit (docs/sentiment-audit.md)

@@ -94,7 +94,9 @@ def test_digest_markdown_shows_hostile_text_as_text(hostile_store, tmp_path):
     markdown = open(out["markdown"], encoding="utf-8").read()
     rendered = _digest_html(markdown)
     tags = set(re.findall(r"<([a-zA-Z0-9]+)", rendered))
-    assert tags <= {"h1", "h2", "ul", "li", "p", "strong"}, tags  # no raw HTML, link, image or emphasis
+    # no raw HTML, link, image or emphasis; h3: the digest's own "Alerts" and "Most engaging posts" headings
+    assert tags <= {"h1", "h2", "h3", "ul", "li", "p", "strong"}, tags
+    assert rendered.count("<h3>") == 2
     visible = html.unescape(re.sub(r"<[^>]+>", "", rendered))
     (brand,) = out["brands"]
     shown = [p["text"][:160] for p in brand["notable_posts"]] + [p["author"] for p in brand["notable_posts"]]

@@ -3,6 +3,7 @@ the seeded mentions, goals met/missed, and delivery to real local SMTP and webho
 
 from __future__ import annotations
 
+import html
 import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +21,7 @@ from groundswell.cli import cli
 from groundswell.config import parse_config
 from groundswell.period_delivery import run_period_report
 from groundswell.period_render import link, render_html, render_markdown
-from groundswell.period_report import build_period_report, for_brands
+from groundswell.period_report import build_period_report, coverage_text, for_brands
 from groundswell.periods import Period, last_complete, period_containing
 from groundswell.sentiment_corrections import correct_sentiment
 from indexing.base import Filters
@@ -424,3 +425,119 @@ def test_the_report_says_who_gave_the_labels_when_people_or_rules_did(tmp_path, 
     line = f"Labels: {expected - 5:,} by the model, 3 corrected by people, 2 by sentiment rules"
     assert f"- {line}" in render_markdown(report).splitlines()
     assert f"<li>{line}</li>" in render_html(report)
+
+
+# -- a baseline or previous period with days before the data began (a new install, a brand added later) --------
+
+
+def _counted(mentions: list, brand: str, start: date, end: date) -> dict:
+    """Mentions, negative share and share of voice of `brand` over the UTC days [start, end) of `mentions`,
+    counted without the store."""
+    since = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    until = datetime(end.year, end.month, end.day, tzinfo=UTC)
+    inside = [m for m in mentions if since <= m.created_at < until]
+    labelled = [m for m in inside if brand in m.brands and m.sentiment]
+    mine = sum(brand in m.brands for m in inside)
+    return {
+        "mentions": mine,
+        "negative_share": sum(m.sentiment.label == "negative" for m in labelled) / len(labelled),
+        "share_of_voice": mine / sum(len(m.brands) for m in inside),
+    }
+
+
+def _store_of(tmp_path, mentions: list) -> SqliteStore:
+    store = SqliteStore(tmp_path / "partial.db")
+    assert all(r.ok for r in store.upsert(mentions))
+    return store
+
+
+def test_a_new_installs_baseline_counts_only_the_days_it_has_data(tmp_path):
+    """Data from Sunday 8 Nov only: the 8-week baseline of week 47 holds 8 days. Its volume was those days'
+    mentions spread over 56 days, so Lumora's usual week read as +684.0% vs baseline."""
+    first = date(2026, 11, 8)
+    seeded = [m for m in SEEDED if m.created_at.date() >= first]
+    store = _store_of(tmp_path, seeded)
+    lumora = build_period_report(_config(tmp_path), store, WEEK)["brands"][0]
+    base = _counted(seeded, "Lumora", first, WEEK.start)  # 8 days
+    _check(lumora["baseline"], base, 7 / 8)
+    now = _counted(seeded, "Lumora", WEEK.start, WEEK.end)
+    expected = (now["mentions"] - base["mentions"] * 7 / 8) / (base["mentions"] * 7 / 8) * 100
+    assert lumora["change"]["mentions"]["vs_baseline"] == pytest.approx(expected, abs=0.1)
+    assert abs(expected) < 50  # the same rate, not +600%
+    assert lumora["coverage"]["first_day"] == "2026-11-08"
+    assert lumora["coverage"]["baseline"] == {"since": "2026-11-08", "days": 8, "of": 56, "comparable": True}
+    assert lumora["coverage"]["previous"] == {"since": "2026-11-09", "days": 7, "of": 7, "comparable": True}
+    assert coverage_text(lumora, "week") == ["Baseline: data on 8 of its 56 days (Lumora's mentions start 2026-11-08)"]
+    store.close()
+
+
+def test_too_few_days_of_data_give_no_figures_and_no_change(tmp_path):
+    """Data from Thursday 12 Nov: week 47's previous week and baseline have 4 days each, under a week: no
+    previous or baseline figures and no change at all (the report said +206.2% vs previous, +2350.0% vs baseline)."""
+    seeded = [m for m in SEEDED if m.created_at.date() >= date(2026, 11, 12)]
+    store = _store_of(tmp_path, seeded)
+    report = build_period_report(_config(tmp_path), store, WEEK, response=lambda brand, since, until: 10.0)
+    lumora = report["brands"][0]
+    assert set(lumora["previous"].values()) == set(lumora["baseline"].values()) == {None}
+    assert {v for c in lumora["change"].values() for v in c.values()} == {None}
+    assert lumora["current"]["mentions"] == _counted(seeded, "Lumora", WEEK.start, WEEK.end)["mentions"]
+    assert lumora["coverage"]["previous"] == {"since": "2026-11-12", "days": 4, "of": 7, "comparable": False}
+    assert coverage_text(lumora, "week") == [
+        "Previous week: data on 4 of its 7 days (Lumora's mentions start 2026-11-12), too few to compare with "
+        "(under 7)",
+        "Baseline: data on 4 of its 56 days (Lumora's mentions start 2026-11-12), too few to compare with (under 7)",
+    ]
+    store.close()
+
+
+def test_a_brand_added_later_is_compared_from_its_own_first_mention(tmp_path):
+    """Lumora collected for 13 weeks, Sonique added on 12 Nov. Sonique's baseline for week 48 is its own 11
+    days (not 56, nor Lumora's 13 weeks); Lumora's volume keeps its whole baseline, and share of voice, of both
+    brands, counts only the days both were collected (before: Sonique +637.4% vs baseline, and Lumora's share of
+    voice -29.8 pp, from Sonique's missing weeks)."""
+    added = date(2026, 11, 12)
+    seeded = [m for m in SEEDED if "Lumora" in m.brands or m.created_at.date() >= added]
+    store = _store_of(tmp_path, seeded)
+    week = Period("week", date(2026, 11, 23), date(2026, 11, 30))
+    lumora, sonique = build_period_report(_config(tmp_path), store, week)["brands"]
+    both = _counted(seeded, "Lumora", added, week.start)
+    _check(sonique["baseline"], _counted(seeded, "Sonique", added, week.start), 7 / 11)
+    assert sonique["coverage"]["baseline"] == {"since": "2026-11-12", "days": 11, "of": 56, "comparable": True}
+    lumora_base = _counted(seeded, "Lumora", week.start - timedelta(weeks=8), week.start)
+    assert lumora["baseline"]["mentions"] == pytest.approx(lumora_base["mentions"] / 8, abs=0.05)
+    assert lumora["baseline"]["negative_share"] == pytest.approx(lumora_base["negative_share"], abs=5e-5)
+    assert lumora["baseline"]["share_of_voice"] == pytest.approx(both["share_of_voice"], abs=5e-5)
+    assert lumora["baseline"]["share_of_voice"] + sonique["baseline"]["share_of_voice"] == pytest.approx(1, abs=1e-3)
+    assert lumora["coverage"]["share_of_voice"]["baseline"]["days"] == 11
+    assert coverage_text(lumora, "week") == [
+        "Baseline's share of voice: 11 days, from 2026-11-12, when every brand has data"
+    ]
+    store.close()
+
+
+def test_the_rendered_reports_say_when_a_window_had_days_without_data(tmp_path):
+    """The coverage sentences reach the Markdown (Slack) and email reports, not only the JSON: a reader sees why
+    a change is "–"."""
+    seeded = [m for m in SEEDED if m.created_at.date() >= date(2026, 11, 12)]
+    store = _store_of(tmp_path, seeded)
+    report = build_period_report(_config(tmp_path), store, WEEK)
+    line = "Previous week: data on 4 of its 7 days (Lumora's mentions start 2026-11-12), too few to compare with"
+    assert any(line in row for row in render_markdown(report).splitlines())
+    assert html.escape(line) in render_html(report)  # as the email escapes every text
+    store.close()
+
+
+def test_an_all_clear_counts_in_the_week_its_crisis_ended(tmp_path):
+    """An all-clear's window is its whole episode: it starts the week before when the crisis ran over the
+    weekend, and used to be counted there (with the week's other alerts), not in the week it was decided."""
+    store = SqliteStore(tmp_path / "clear.db")
+    list(store.upsert(SEEDED))
+    start = datetime(2026, 11, 15, 20, tzinfo=UTC)  # Sunday evening of week 46
+    clear = _alert("Lumora", start, severity="info", kind="all_clear").model_copy(
+        update={"window_end": datetime(2026, 11, 16, 9, tzinfo=UTC)})  # decided Monday morning, week 47
+    save_alerts(store, [clear])
+    config = _config(tmp_path)
+    assert build_period_report(config, store, WEEK)["brands"][0]["alerts"]["by_kind"] == {"all_clear": 1}
+    previous = build_period_report(config, store, WEEK.previous())["brands"][0]["alerts"]
+    assert previous["count"] == 0
+    store.close()

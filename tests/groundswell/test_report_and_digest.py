@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -94,3 +95,46 @@ def test_digest_reports_change_rising_themes_and_alerts(filled, tmp_path):
     markdown = (tmp_path / "digests" / "2026-11-10.md").read_text()
     assert "battery overheating" in markdown and "+150.0%" in markdown
     assert json.loads((tmp_path / "digests" / "2026-11-10.json").read_text())["day"] == "2026-11-10"
+
+
+def _all_clear(spike: Alert) -> Alert:
+    """The all-clear of `spike`'s episode: its window is the whole episode, 25 hours here."""
+    clear = Alert(brand=spike.brand, kind="all_clear", severity="info", window_start=spike.window_start,
+                  window_end=spike.window_start + timedelta(hours=25), observed=15, expected=0.5,
+                  statistic="poisson", score=0.0, episode_id=spike.id, summary="All clear")
+    clear.incident_id = spike.id
+    return clear
+
+
+@pytest.mark.parametrize(
+    ("tz", "window", "spike", "post"),
+    [
+        ("UTC", "2026-11-10 12:00–2026-11-11 13:00 UTC", "2026-11-10 12:00–13:00 UTC", "2026-11-10 12:00 UTC"),
+        ("Europe/Rome", "2026-11-10 13:00–2026-11-11 14:00 CET", "2026-11-10 13:00–14:00 CET", "2026-11-10 13:00 CET"),
+    ],
+)
+def test_report_windows_read_as_the_alert_texts_do_in_the_digests_timezone(filled, tz, window, spike, post):
+    """A 25-hour all-clear read '2026-11-10 12:00–13:00 UTC' (the end's date dropped), and 'generated' had no zone."""
+    config, store = filled
+    config = config.model_copy(update={"digest": config.digest.model_copy(update={"timezone": tz})})
+    (opener,) = stored_alerts(store)
+    save_alerts(store, [_all_clear(opener)])
+    page = write_report(config, store, stored_alerts(store)).read_text(encoding="utf-8")
+    clear = re.search(r"<b><bdi>Lumora</bdi> · all_clear · info</b> (.*?)<br>", page).group(1)
+    assert clear == window
+    assert f"<b><bdi>Lumora</bdi> · spike · critical</b> {spike}<br>" in page
+    assert f"· cleared · {window} · 2 alerts</h4>" in page  # the incident's span
+    assert f"· {post} · engagement 914 " in page  # the top negative post's time
+    zone = "UTC" if tz == "UTC" else "CE[S]?T"
+    assert re.search(rf"generated \d{{4}}-\d\d-\d\d \d\d:\d\d {zone} ·", page)
+
+
+@pytest.mark.parametrize("hours", [(0, 1), (23, 24), (12, 37), (0, 48), (5, 5.5)])
+def test_the_local_window_in_utc_is_the_alert_wordings(hours):
+    from alerts.wording import when
+    from groundswell.digest import local_when
+
+    start = DAY + timedelta(hours=hours[0])
+    alert = Alert(brand="Lumora", window_start=start, window_end=DAY + timedelta(hours=hours[1]), observed=1,
+                  expected=1, statistic="poisson", score=1.0)
+    assert local_when(alert, "UTC") == when(alert)
