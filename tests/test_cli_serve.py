@@ -15,16 +15,19 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from groundswell.cli import cli
+from indexing.sqlite import SqliteStore
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _config(tmp_path: Path) -> Path:
+def _config(tmp_path: Path, store: str = "g.db") -> Path:
+    """A config whose store is `tmp_path/store`; g.db exists (an empty store, as a first run leaves it)."""
+    SqliteStore(tmp_path / "g.db").close()
     path = tmp_path / "groundswell.yaml"
     path.write_text(
         "brands:\n  - name: Acme\n    query: acme\n"
         f"sources:\n  - type: import\n    options: {{path: {tmp_path / 'in.jsonl'}}}\n"
-        f"store: {{type: sqlite, path: {tmp_path / 'g.db'}}}\n",
+        f"store: {{type: sqlite, path: {tmp_path / store}}}\n",
         encoding="utf-8",
     )
     return path
@@ -80,6 +83,25 @@ def test_serve_takes_c_and_answers_on_the_port(tmp_path):
     assert f"dashboard on http://127.0.0.1:{port}/" in output
 
 
+def test_a_mistyped_store_path_is_refused_and_not_created(tmp_path):
+    """store.path naming no file (a typo: groundswel.db): opening it made an empty store, every page showed 0
+    mentions, and the new empty file made the typo look valid the next time."""
+    port = _free_port()
+    config = _config(tmp_path, store="groundswel.db")
+    # A process of its own: before the fix it served (and would serve on) instead of ending.
+    cmd = [sys.executable, "-m", "groundswell.cli", "serve", "-c", str(config), "--port", str(port)]
+    proc = subprocess.run(cmd, cwd=REPO, env=_env(), capture_output=True, text=True, timeout=60)
+    typo = tmp_path / "groundswel.db"
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert f"no store at {typo}" in lines[0] and "check store.path" in lines[0] and "groundswell run -c" in lines[0]
+    assert "dashboard on" not in proc.stdout + proc.stderr
+    assert not typo.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["g.db", "groundswell.yaml"]
+    with socket.socket() as free:  # refused before it listened: the port is still free
+        free.bind(("127.0.0.1", port))
+
+
 def test_a_user_header_that_is_no_header_name_is_refused(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "-c", str(_config(tmp_path)), "--user-header", "X Forwarded User"])
     assert result.exit_code == 2 and "is not a header name" in result.output
@@ -105,3 +127,15 @@ def test_printed_command_is_the_bare_name_when_it_is_on_path():
     probe = [sys.executable, "-c", "from groundswell.cli import runnable_command; print(runnable_command())"]
     hint = subprocess.run(probe, cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert hint == "groundswell"
+
+
+def test_only_a_missing_sqlite_file_is_refused(tmp_path):
+    """An Elasticsearch store has no file to check (the cluster reports itself); an existing SQLite file serves."""
+    from dashboards.web.cli import missing_store
+    from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
+
+    assert missing_store(ElasticsearchStoreConfig(type="elasticsearch", url="http://127.0.0.1:9"), "g.yaml") is None
+    SqliteStore(tmp_path / "g.db").close()
+    assert missing_store(SqliteStoreConfig(path=str(tmp_path / "g.db")), "g.yaml") is None
+    refusal = missing_store(SqliteStoreConfig(path=str(tmp_path / "typo.db")), "my config.yaml")
+    assert refusal and "\n" not in refusal and "groundswell run -c 'my config.yaml'" in refusal

@@ -324,7 +324,7 @@ def create_app(
 
         def compute() -> dict[str, Any]:
             period = views.default_period(
-                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest, tz=tz
             )
             data = views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts,
                                   stored_verdicts(store), tz=tz)
@@ -346,14 +346,15 @@ def create_app(
         left_out = excluded(store, filters)
         return {"in_view": left_out["spam"], "own_posts": left_out["own_posts"], "included": filters.include_spam}
 
-    def search_filters(params: dict[str, str]) -> tuple[Filters, int | None]:
-        return parse_filters(params, names, brand_required=False, tz=parse_tz(params, default_tz)), parse_days(params)
+    def search_filters(params: dict[str, str]) -> tuple[Filters, int | None, str]:
+        tz = parse_tz(params, default_tz)
+        return parse_filters(params, names, brand_required=False, tz=tz), parse_days(params), tz
 
-    def with_days(filters: Filters, days: int | None) -> Filters:
-        """Explore's 'last N days' means the N days up to the newest match (runs on the store thread)."""
+    def with_days(filters: Filters, days: int | None, tz: str) -> Filters:
+        """Explore's 'last N days' means the N days up to the brand's newest post (runs on the store thread)."""
         if not days or filters.since:
             return filters
-        period = views.default_period(store, filters.replace(since=None), None, filters.until, days, newest)
+        period = views.default_period(store, filters.replace(since=None), None, filters.until, days, newest, tz=tz)
         return filters.replace(since=period.since, until=period.until)
 
     def pinned_window(asked: Filters, scoped: Filters) -> Period | None:
@@ -362,17 +363,17 @@ def create_app(
             return None
         return Period(scoped.since, scoped.until)
 
-    def refuse_since_after_period(filters: Filters) -> None:
+    def refuse_since_after_period(filters: Filters, tz: str) -> None:
         """A `since` alone after the end its period would get is a 400, as on /api/overview (the rule is
         views.default_period's): an empty page or file would read as "no mentions". Only a future since can lie
         after that end (the newest match, else now), so a past one costs no extra query."""
         if filters.until is None and filters.since and filters.since > datetime.now(UTC):
-            views.default_period(store, filters.replace(since=None), filters.since, None, None, newest)
+            views.default_period(store, filters.replace(since=None), filters.since, None, None, newest, tz=tz)
 
     @app.get("/api/search")
     async def search(request: Request) -> dict[str, Any]:
         params = params_of(request)
-        filters, days = search_filters(params)
+        filters, days, tz = search_filters(params)
         size = parse_int(params, "size", 20, 1, MAX_PAGE_SIZE)
         sort = parse_choice(params, "sort", SORTS, "relevance" if filters.text else "newest")
         scope = search_scope(params, sort or "newest")
@@ -380,9 +381,9 @@ def create_app(
 
         def read() -> tuple[dict[str, Any], Filters]:
             if cursor is None:
-                refuse_since_after_period(filters)
+                refuse_since_after_period(filters, tz)
             # Later pages read the window page one resolved (carried in the cursor), not a moved one.
-            scoped = filters.replace(since=pinned.since, until=pinned.until) if pinned else with_days(filters, days)
+            scoped = filters.replace(since=pinned.since, until=pinned.until) if pinned else with_days(filters, days, tz)
             return views.search(store, scoped, size, cursor, sort), scoped
 
         try:
@@ -402,8 +403,8 @@ def create_app(
     @app.get("/api/export")
     async def export(request: Request) -> StreamingResponse:
         params = params_of(request)
-        filters, days = search_filters(params)
-        await runner.call(lambda: refuse_since_after_period(filters))  # before the stream: a 400, not an empty file
+        filters, days, tz = search_filters(params)
+        await runner.call(lambda: refuse_since_after_period(filters, tz))  # before the stream: a 400, not an empty file
         # 'json' is the JSONL mention format too (the page's and old links' name for it).
         fmt = parse_choice(params, "format", ("csv", "jsonl", "json"), "csv")
         fmt = "jsonl" if fmt == "json" else fmt
@@ -413,7 +414,7 @@ def create_app(
         make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
         media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
         return StreamingResponse(
-            runner.stream(lambda: make(store, with_days(filters, days), limit, sort)),
+            runner.stream(lambda: make(store, with_days(filters, days, tz), limit, sort)),
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="groundswell-mentions.{fmt}"'},
         )
@@ -432,7 +433,7 @@ def create_app(
 
         def compute() -> Any:
             period = views.default_period(
-                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest, tz=tz
             )
             data = views.themes(store, filters, period, n, min_count, samples or 0, tz)
             if fmt != "csv":
@@ -473,14 +474,15 @@ def create_app(
     @app.get("/api/replies")
     async def replies(request: Request) -> dict[str, Any]:
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand,
-                                tz=parse_tz(params, default_tz))
+        tz = parse_tz(params, default_tz)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
         days = parse_days(params)
         limit = parse_int(params, "limit", 50, 1, 500) or 50
         brand = filters.brand or default_brand
 
         def compute() -> dict[str, Any]:
-            period = views.default_period(store, Filters(brand=brand), filters.since, filters.until, days, newest)
+            period = views.default_period(store, Filters(brand=brand), filters.since, filters.until, days, newest,
+                                          tz=tz)
             return replies_view.replies(store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit)
 
         return await runner.call(compute)
@@ -491,8 +493,8 @@ def create_app(
     @app.get("/api/faq")
     async def faq(request: Request) -> dict[str, Any]:
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand,
-                                tz=parse_tz(params, default_tz))
+        tz = parse_tz(params, default_tz)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
         days = parse_days(params)
         n = parse_int(params, "n", 10, 1, 50) or 10
         min_count = parse_int(params, "min_count", 2, 1) or 2
@@ -500,7 +502,7 @@ def create_app(
 
         def read() -> tuple[Any, faq_view.Posts]:
             period = views.default_period(
-                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest, tz=tz
             )
             return period, faq_view.faq_posts(store, filters, period)
 
@@ -516,24 +518,24 @@ def create_app(
     async def advocates(request: Request) -> Any:
         """Authors with repeated positive (kind=advocates) or negative (kind=detractors) mentions; CSV or JSON."""
         params = params_of(request)
-        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand,
-                                tz=parse_tz(params, default_tz))
+        tz = parse_tz(params, default_tz)
+        filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
         kind = parse_choice(params, "kind", ("advocates", "detractors"), "advocates")
         fmt = parse_choice(params, "format", ("json", "csv"), "json")
         n = parse_int(params, "n", 20, 1, 500) or 20
         days = parse_days(params)
 
-        def compute() -> list[advocate_ranking.Advocate]:
+        def compute() -> tuple[Period, list[advocate_ranking.Advocate]]:
             period = views.default_period(
-                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest
+                store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest, tz=tz
             )
             label = "positive" if kind == "advocates" else "negative"
             own = reply_settings[filters.brand].own if filters.brand in reply_settings else None
-            return advocate_ranking.advocates(
+            return period, advocate_ranking.advocates(
                 store, filters.brand, period.since, period.until, sentiment=label, n=n, own=own
             )
 
-        rows = await runner.call(compute)
+        period, rows = await runner.call(compute)
         if fmt == "csv":
             return StreamingResponse(
                 iter(advocate_ranking.advocates_csv(rows)),
@@ -541,7 +543,9 @@ def create_app(
                 headers={"Content-Disposition": f'attachment; filename="groundswell-{kind}.csv"'},
             )
         authors = [advocate_ranking.advocate_record(i, a) for i, a in enumerate(rows, 1)]
-        return {"brand": filters.brand, "kind": kind, "authors": authors}
+        # the period ranked over, as every other endpoint answers it (a preset resolves to it)
+        return {"brand": filters.brand, "kind": kind, "authors": authors,
+                "period": {"since": period.since.isoformat(), "until": period.until.isoformat()}, "timezone": tz}
 
     async def write_request(request: Request, example: str) -> tuple[dict[str, Any], str]:
         """The JSON object of a same-origin write (403 / 400 / 413 otherwise), and who makes it; `example` is

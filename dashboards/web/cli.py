@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+from pathlib import Path
 
 import click
 
@@ -12,6 +14,7 @@ from dashboards.web.auth import TOKEN_ENV, USER_HEADER_ENV, TokenRequired, check
 from dashboards.web.listen import PortUnavailable, bind_listener
 from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import open_store
+from indexing.config import SqliteStoreConfig
 
 
 @click.command("serve")
@@ -43,6 +46,9 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str,
         raise click.UsageError(str(exc)) from None
 
     config = load_cli_config(config_path)  # its secrets are masked in logs too
+    missing = missing_store(config.store, config_path)
+    if missing:
+        raise click.ClickException(missing)
     register_secret(token)  # uvicorn logs request lines, and '?token=' may be in one
     try:
         import uvicorn
@@ -79,3 +85,19 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str,
             server.run(sockets=[listener])
         finally:
             store.close()
+
+
+def missing_store(store: object, config_path: str) -> str | None:
+    """The one-line refusal when the config names an SQLite file that does not exist, else None.
+
+    Opening it would create an empty store: every page would show 0 mentions, and the empty file would make a
+    mistyped store.path look valid from then on (`config check` notes a missing file too). Only runs create a
+    store; an Elasticsearch store is the cluster's to report.
+    """
+    if not isinstance(store, SqliteStoreConfig) or Path(store.path).exists():
+        return None
+    config = shlex.quote(config_path)
+    return (
+        f"store.path: no store at {store.path}: check store.path in {config_path}, or fill the store first "
+        f"(groundswell run -c {config}, or groundswell demo for sample data); serve never creates one"
+    )

@@ -74,6 +74,22 @@ class NewestMention:
         return found
 
 
+def period_anchor(filters: Filters) -> Filters:
+    """What a default period ends on: the newest (counted) post of the view's brand, or brands, whatever its
+    facets. Every other filter (source, lang, sentiment, q, theme, intent, uncertain, min_followers, spam) is a
+    facet: it narrows a view within the brand's timeline, and a narrowed view (a language of the overview, a
+    theme card's Explore link) must count the same window as the view it narrows, or its figures would not add up
+    and "vs previous period" would compare other spans. The brand is no facet: its posts are the timeline."""
+    return Filters(brand=filters.brand, brands=filters.brands)
+
+
+def _period_end(last: datetime, by_day: bool, tz: str) -> datetime:
+    """The end of the bucket holding `last`: its local day in `tz` (`by_day`), else its UTC hour."""
+    if by_day:
+        return local_midnight(last.astimezone(ZoneInfo(tz)).date() + timedelta(days=1), tz)
+    return last.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
 def default_period(
     store: Store,
     filters: Filters,
@@ -81,24 +97,38 @@ def default_period(
     until: datetime | None,
     days: int | None = None,
     newest: NewestMention | None = None,
+    tz: str = "UTC",
 ) -> Period:
-    """Fill a missing end with the newest matching mention (demo data may lie in the past), start with end - days."""
+    """The period of a view: `since`/`until` as given; a missing end ends the bucket of the brand's newest post
+    (`period_anchor`: the facets of `filters` never move it; demo data may lie in the past; now without one), a
+    missing start is that end less `days` (default 7).
+
+    The end snaps to the bucket the view counts by (`auto_interval`): a period longer than HOURLY_UP_TO ends at
+    the local midnight (in `tz`, the dashboard's zone) after the newest post and starts at a local midnight, so
+    every day bar is a whole day; a shorter one ends at the UTC hour after it, as its hour bars.
+    """
+    anchor = period_anchor(filters)
     if until is None:
         if since is not None:
-            hits = store.search(filters.replace(since=since, until=None), size=1, sort="newest").hits
+            hits = store.search(anchor.replace(since=since, until=None), size=1, sort="newest").hits
             last = hits[0].mention.created_at if hits else None
         else:
-            last = (newest or NewestMention(store, ttl_s=0))(filters)
+            last = (newest or NewestMention(store, ttl_s=0))(anchor)
         base = last or datetime.now(UTC)
-        until = base.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        span = timedelta(days=days) if days else DEFAULT_PERIOD
+        by_day = (span if since is None else _period_end(base, False, tz) - since) > HOURLY_UP_TO
+        until = _period_end(base, by_day, tz)
+        if since is None and by_day:
+            # N whole local days (a clock-change day has 23 or 25 hours): each day bar one whole day.
+            since = local_midnight(until.astimezone(ZoneInfo(tz)).date() - span, tz)
     if since is None:
         since = until - (timedelta(days=days) if days else DEFAULT_PERIOD)
     if since >= until:
-        # A since-only period in the future: the end found for it (the newest matching mention, else now)
+        # A since-only period in the future: the end found for it (the newest mention of the brand, else now)
         # comes before it. An empty page with since after until would look like "no mentions".
         raise ApiError(
-            f"since ({since.isoformat()}) is not before the end of the period ({until.isoformat()}, the hour "
-            "after the newest matching mention, or now): choose an earlier since, or give until too",
+            f"since ({since.isoformat()}) is not before the end of the period ({until.isoformat()}, the end of the "
+            "hour or day of the brand's newest mention, or of now): choose an earlier since, or give until too",
             param="since",
         )
     return Period(since, until)

@@ -90,3 +90,31 @@ def test_a_pinned_window_is_signed_with_the_cursor():
     moved = f"{mac}.{inner}.{int(since) + 3_600_000_000}_{until}"  # a window an hour later, same mac
     with pytest.raises(ApiError, match="not valid for this search"):
         signer.open(moved, "scope")
+
+
+def test_a_week_preset_with_a_facet_pages_the_brands_whole_days_of_page_one(store):
+    """days=7 with lang=es: the 7 whole days up to the brand's newest post (not its newest Spanish one, 21:25), and
+    a later post of the brand in another language moves a fresh page one's week, never a cursor's."""
+    preset = {"brand": "Lumora", "days": "7", "lang": "es", "sort": "oldest", "size": "20"}
+    week = Filters(brand="Lumora", lang="es", since=datetime.fromisoformat("2026-11-08T00:00:00+00:00"),
+                   until=datetime.fromisoformat("2026-11-15T00:00:00+00:00"))
+    truth = [h.mention.id for h in store.search(week, size=1000, sort="oldest").hits]
+    assert len(truth) > 40
+    with TestClient(demo_app(store, newest_ttl_s=0), base_url="http://127.0.0.1") as client:
+        first = client.get("/api/search", params=preset).json()
+        assert [h["id"] for h in first["hits"]] == truth[:20] and first["total"] == len(truth)
+        newest = store.search(Filters(brand="Lumora"), size=1, sort="newest").hits[0].mention
+        later = newest.model_copy(update={"native_id": "later-ko", "id": f"{newest.source}:later-ko", "lang": "ko",
+                                          "created_at": newest.created_at + timedelta(days=1)})
+        assert all(r.ok for r in store.upsert([later]))
+        moved = client.get("/api/search", params=preset).json()  # a fresh page one: the week of Nov 9 to 16
+        assert moved["total"] == store.count(week.replace(since=week.since + timedelta(days=1),
+                                                          until=week.until + timedelta(days=1))) != first["total"]
+        seen, cursor = [h["id"] for h in first["hits"]], first["next_cursor"]
+        while cursor:
+            body = client.get("/api/search", params={**preset, "cursor": cursor})
+            assert body.status_code == 200, body.text
+            assert body.json()["total"] == first["total"]
+            seen += [h["id"] for h in body.json()["hits"]]
+            cursor = body.json()["next_cursor"]
+    assert seen == truth

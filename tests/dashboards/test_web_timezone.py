@@ -16,8 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dashboards.web.app import create_app
+from dashboards.web.views import default_period
 from groundswell.config import parse_config
 from groundswell.digest import build_digest
+from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 from tools.reports.example import seeded_mentions
 
@@ -151,3 +153,42 @@ def test_explore_and_exports_read_local_days_and_keep_utc_timestamps(client):
     assert len(rows) == search["total"]
     # The Seoul day's posts, their times written in UTC ISO 8601 as ever.
     assert [r["created_at"] for r in rows] == [h["created_at"] for h in search["hits"]]
+
+
+def test_a_default_period_is_whole_days_of_the_dashboards_zone(client, store):
+    """The newest Lumora post is 2026-11-30 22:00 UTC, Dec 1 07:00 in Seoul: the default week is the 7 Seoul days
+    up to the end of Dec 1, each a whole day bar (it ended at the UTC hour after the post, cutting a day in two)."""
+    seoul = {"since": "2026-11-24T15:00:00+00:00", "until": "2026-12-01T15:00:00+00:00"}
+    assert _get(client, "/api/advocates", brand="Lumora")["period"] == seoul  # digest.timezone
+    assert _get(client, "/api/advocates", brand="Lumora", tz="UTC")["period"] == {
+        "since": "2026-11-24T00:00:00+00:00", "until": "2026-12-01T00:00:00+00:00"}
+    period = default_period(store, Filters(brand="Lumora", sentiment="negative"), None, None, tz=SEOUL)
+    assert {"since": period.since.isoformat(), "until": period.until.isoformat()} == seoul
+
+
+def test_a_default_week_across_a_clock_change_is_seven_local_days(tmp_path):
+    """Europe/Berlin's clocks go back on 2026-10-25: the week up to a post of Oct 27 is 7 days and 1 hour, from
+    local midnight to local midnight; a 2-day preset is counted by hour, so it ends at the hour after the post."""
+    store = SqliteStore(tmp_path / "g.db")
+    post = seeded_mentions()[0].model_copy(update={"created_at": datetime(2026, 10, 27, 10, 30, tzinfo=UTC)})
+    assert all(r.ok for r in store.upsert([post]))
+    brand = Filters(brand=post.brands[0], lang="de")  # a facet: the brand's newest post ends the period anyway
+    week = default_period(store, brand, None, None, tz="Europe/Berlin")
+    assert (week.since, week.until) == (datetime(2026, 10, 20, 22, tzinfo=UTC), datetime(2026, 10, 27, 23, tzinfo=UTC))
+    two = default_period(store, brand, None, None, days=2, tz="Europe/Berlin")
+    assert (two.since, two.until) == (datetime(2026, 10, 25, 11, tzinfo=UTC), datetime(2026, 10, 27, 11, tzinfo=UTC))
+    store.close()
+
+
+def test_every_page_snaps_its_default_period_to_the_dashboards_days(client):
+    """The overview, Themes, Explore's presets and the replies count the 7 Seoul days the advocates rank."""
+    seoul = {"since": "2026-11-24T15:00:00+00:00", "until": "2026-12-01T15:00:00+00:00"}
+    overview = _get(client, "/api/overview", brand="Lumora")
+    assert overview["period"] == seoul
+    assert [_at(b["start"]).astimezone(ZoneInfo(SEOUL)).strftime("%d %H:%M") for b in overview["volume"]] == [
+        f"{d:02d} 00:00" for d in (25, 26, 27, 28, 29, 30)] + ["01 00:00"]
+    assert _get(client, "/api/themes", brand="Lumora", sentiment="negative")["period"] == seoul
+    assert _get(client, "/api/replies", brand="Lumora")["period"] == seoul
+    preset = _get(client, "/api/search", brand="Lumora", days="7", size="1")
+    assert preset["total"] == _get(client, "/api/search", brand="Lumora", size="1", **seoul)["total"] == (
+        overview["totals"]["mentions"])

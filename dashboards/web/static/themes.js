@@ -4,9 +4,37 @@
 (() => {
   const { el, fmt, plot, COLORS } = GS;
 
-  function renderRecurring(rows) {
+  /* A theme's (or aspect's) name as shown: its key phrases in the language filtered on (`labels`, one per
+     language the theme holds posts of), else its main label. The main label stays what links and the store
+     match on (`theme=`, data-theme). */
+  function shownLabel(row, lang) {
+    return (lang && row.labels && row.labels[lang]) || row.theme;
+  }
+
+  /* The theme's labels in the other languages, one "lang: label" a line, for the hover title. */
+  function otherLabels(row, lang) {
+    const shown = shownLabel(row, lang);
+    const lines = Object.entries(row.labels || {}).filter(([code, text]) => code !== lang && text !== shown)
+      .map(([code, text]) => `${code}: ${text}`);
+    if (shown !== row.theme && !lines.some((line) => line.endsWith(`: ${row.theme}`))) lines.unshift(row.theme);
+    return lines;
+  }
+
+  /* The title of a theme's link: what it opens, then its labels in other languages. */
+  function linkTitle(row, lang, what) {
+    return [`Explore all ${fmt(row.count)} posts of this ${what}`, ...otherLabels(row, lang)].join("\n");
+  }
+
+  /* Chart categories: each theme's shown label, its main label where two would read alike (a chart merges
+     equal categories). */
+  function chartLabels(rows, lang) {
+    const shown = rows.map((r) => shownLabel(r, lang));
+    return shown.map((label, i) => (shown.indexOf(label) !== shown.lastIndexOf(label) ? rows[i].theme : label));
+  }
+
+  function renderRecurring(rows, lang) {
     const ordered = rows.slice().reverse();
-    const y = ordered.map((r) => r.theme);
+    const y = chartLabels(ordered, lang);
     const traces = ["negative", "neutral", "positive", "unknown"].map((k) => ({
       type: "bar", orientation: "h", name: k, y, x: ordered.map((r) => r.sentiment[k] || 0),
       marker: { color: COLORS[k] },
@@ -14,10 +42,10 @@
     plot("chart-recurring", traces, { barmode: "stack", margin: { l: 140, r: 16, t: 30, b: 30 } });
   }
 
-  function renderRising(rows) {
+  function renderRising(rows, lang) {
     const ordered = rows.slice().reverse();
     plot("chart-rising", [{
-      type: "bar", orientation: "h", y: ordered.map((r) => r.theme), x: ordered.map((r) => r.change),
+      type: "bar", orientation: "h", y: chartLabels(ordered, lang), x: ordered.map((r) => r.change),
       text: ordered.map((r) => `${fmt(r.previous)} \u2192 ${fmt(r.count)}`), textposition: "auto",
       marker: { color: ordered.map((r) => ((r.sentiment.negative || 0) > r.count / 2 ? COLORS.negative : GS.ACCENT)) },
       hovertemplate: "%{y}: %{text}<extra></extra>",
@@ -71,9 +99,11 @@
 
   /* A theme's aspects (label, count), each opening Explore on that aspect's posts like the card's title. */
   function aspectList(aspects, params, data) {
+    const lang = params.lang;
     return el("ul", { class: "aspects", "aria-label": "aspects" }, ...aspects.map((a) => el("li", { "data-aspect": a.theme },
-      el("a", { class: "aspect-link", href: exploreLink(a.theme, params, data.period, data.facets || []), text: a.theme,
-        title: `Explore all ${fmt(a.count)} posts of this aspect` }),
+      el("a", { class: "aspect-link", href: exploreLink(a.theme, params, data.period, data.facets || []),
+        text: shownLabel(a, lang), lang: shownLabel(a, lang) !== a.theme ? lang : null,
+        title: linkTitle(a, lang, "aspect") }),
       el("small", { text: fmt(a.count) }))));
   }
 
@@ -89,7 +119,8 @@
         cards.push(el("div", { class: "card", "data-theme": r.theme },
           el("h2", {}, `${icon} `,
             el("a", { class: "theme-link", href: exploreLink(r.theme, params, data.period, data.facets || []),
-              text: r.theme, title: `Explore all ${fmt(r.count)} posts of this theme` }),
+              text: shownLabel(r, params.lang), lang: shownLabel(r, params.lang) !== r.theme ? params.lang : null,
+              title: linkTitle(r, params.lang, "theme") }),
             " ", el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
           el("div", { class: "theme-trend" }, sparkline(r.trend || [], data.trend), mixBar(r.sentiment, r.count)),
           ...(r.aspects && r.aspects.length ? [aspectList(r.aspects, params, data)] : []),
@@ -104,8 +135,8 @@
     document.getElementById("export-themes").href = "/api/themes?" + new URLSearchParams({ ...params, format: "csv" });
     const data = await GS.api("/api/themes", params);
     GS.showPeriod(data.period);
-    renderRecurring(data.recurring);
-    renderRising(data.rising);
+    renderRecurring(data.recurring, params.lang);
+    renderRising(data.rising, params.lang);
     renderSamples(data, params);
   }
 
