@@ -388,6 +388,8 @@ def detect(config_path: str, send: bool, history: bool) -> None:
             "delivery": delivery,
             "detect_errors": alerts.failed,
             "detect_notes": alerts.notes,
+            # alerts the Kibana copy (<prefix>-alerts on Elasticsearch) lacks; the log has them, the next run retries
+            "alert_index_errors": alerts.index_errors,
         }
     )
     _say_notes(alerts.notes)

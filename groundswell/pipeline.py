@@ -20,7 +20,7 @@ from typing import Any
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, with_pending
 from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
-from alerts.incidents import count_alerts
+from alerts.incidents import count_alerts, incident_key
 from alerts.response import response_report
 from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
@@ -599,8 +599,9 @@ def themes_pass(
 
 # -- alerts ------------------------------------------------------------------------------------
 class DetectedAlerts(list[Alert]):
-    """The alerts of a detection pass, plus `failed`: brand -> why its detection failed, and
-    `notes`: brand -> why it could raise nothing (`stale_note`; not an error).
+    """The alerts of a detection pass, plus `failed`: brand -> why its detection failed,
+    `notes`: brand -> why it could raise nothing (`stale_note`; not an error), and `index_errors`:
+    what the store's alert index did not take (`index_alerts`; the alerts are in the log all the same).
 
     A list, so every caller that iterates alerts keeps working; callers that report on the
     run (run summary, CLI exit status) also read `failed` and `notes`."""
@@ -614,6 +615,7 @@ class DetectedAlerts(list[Alert]):
         super().__init__(alerts or [])
         self.failed: dict[str, str] = failed or {}
         self.notes: dict[str, str] = notes or {}
+        self.index_errors: list[str] = []
 
 
 def stale_note(store: Store, brand: str, config: Config, now: datetime) -> str | None:
@@ -653,7 +655,34 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
         found.extend(alerts)
     # Stored by stable id: re-running detection overwrites, never duplicates.
     save_alerts(store, found)
+    found.index_errors = index_alerts(store, found)
     return found
+
+
+def index_alerts(store: Store, alerts: list[Alert]) -> list[str]:
+    """Copy alerts to the store's alert index, when it has one (Elasticsearch: `<prefix>-alerts`, for Kibana;
+    `indexing/elasticsearch_alerts.py`), after the alert log holds them: this pass's alerts, and every logged
+    alert the index lacks (alerts from before the index existed, a `groundswell store copy`, a write that
+    failed on an earlier run). Return what failed, one line each (the first `REASONS_KEPT`), each also
+    logged: the log is the source of truth, so a failure here loses no alert, and the next run writes it."""
+    write, listed = getattr(store, "index_alerts", None), getattr(store, "indexed_alert_ids", None)
+    if write is None or listed is None:
+        return []
+    try:
+        indexed = listed()
+        fresh = {a.id: a for a in alerts}
+        backlog = [a for a in AlertLog(store).load() if a.id not in indexed and a.id not in fresh]
+        failed = [r for r in write([*fresh.values(), *backlog], incident_key) if not r.ok]
+    except Exception as exc:  # noqa: BLE001 - the alert index is a copy: the alerts themselves must go on to notify
+        log.exception("the alert index was not written; the alerts are in the alert log, the next run tries again")
+        return [f"alert index: {type(exc).__name__}: {exc}"[:300]]
+    for result in failed:
+        log.error("alert %s was not written to the alert index (%s); it is in the alert log, the next run "
+                  "tries again", result.id, result.error)
+    errors = [f"alert {r.id}: {r.error}"[:300] for r in failed[:REASONS_KEPT]]
+    if len(failed) > REASONS_KEPT:
+        errors.append(f"... and {len(failed) - REASONS_KEPT} more")
+    return errors
 
 
 def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | None = None) -> DeliveryReport:
@@ -708,10 +737,14 @@ def maintain(config: Config, store: Store, now: datetime | None = None, retentio
     cutoff = now - timedelta(days=days) if days else None
     deleted = store.delete_older_than(cutoff) if cutoff else 0
     pruned = prune_state(store, now, cutoff)
+    # A store's alert index (Elasticsearch, for Kibana) drops what the alert log just dropped, by the same rule:
+    # None where there is none. After the log: a failure (raised) leaves stale copies the next run deletes.
+    prune_index = getattr(store, "prune_alert_index", None)
+    index_pruned = None if prune_index is None else prune_index(cutoff) if cutoff else 0
     vacuum = getattr(store, "vacuum", None)
     if vacuum is not None:
         vacuum()
-    return {"deleted": deleted, "retention_days": days, "state_pruned": pruned}
+    return {"deleted": deleted, "retention_days": days, "state_pruned": pruned, "alert_index_pruned": index_pruned}
 
 
 def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[str, int]:
@@ -835,6 +868,8 @@ def run_once(
             "alert_count": count.label(),
             "detect_errors": alerts.failed,
             "detect_notes": alerts.notes,
+            # What the store's alert index (Elasticsearch, for Kibana) did not take; the alerts are stored.
+            "alert_index_errors": alerts.index_errors,
             "alerts": [
                 {
                     "brand": a.brand,

@@ -6,6 +6,7 @@ sent alerts. Writes: `helpers.streaming_bulk` with `_id = Mention.id`, retries w
 backoff on 429/503 and lost connections (`indexing.elasticsearch_bulk`). Reads:
 filters as a bool `filter`, the boolean text query compiled by
 `indexing.elasticsearch_query.to_elasticsearch`, search_after (+ point in time) pagination.
+Alerts: a copy of the alert log as documents in `<prefix>-alerts`, for Kibana (`indexing.elasticsearch_alerts`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from elastic_transport import ConnectionError as TransportConnectionError
 
+from core.alert import Alert
 from core.logsafe import without_credentials
 from core.mention import Mention
 from core.query import parse
@@ -41,6 +43,13 @@ from indexing.base import (
     check_search_args,
     log_no_longer_stored,
     merge_stored,
+)
+from indexing.elasticsearch_alerts import (
+    alerts_index,
+    delete_alerts_before,
+    ensure_alerts_index,
+    indexed_alert_ids,
+    write_alerts,
 )
 from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, is_conflict, read_with_backoff, write_all
 from indexing.elasticsearch_mapping import (
@@ -198,6 +207,7 @@ class ElasticsearchStore:
         self.prefix = check_prefix(index_prefix)
         self.alias = read_alias(self.prefix)
         self.state_index = state_index(self.prefix)
+        self.alerts_index = alerts_index(self.prefix)
         self.client = client if client is not None else _client(url or "", api_key, request_timeout)
         self.unreadable = UnreadableDocs()
         self.bulk = bulk or BulkPolicy()
@@ -223,7 +233,7 @@ class ElasticsearchStore:
         return set.intersection(*sets) if sets else set()
 
     def setup(self) -> None:
-        """Install the index template and the state index (idempotent; runs on every open)."""
+        """Install the index template, the state index and the alerts index (idempotent; runs on every open)."""
         try:
             modules: set[str] | None = self.engine_modules()
         except TransportConnectionError:
@@ -251,6 +261,7 @@ class ElasticsearchStore:
             )
         else:  # a state index from before long keys were listed (ignore_above 1024): an updatable setting
             self.client.indices.put_mapping(index=self.state_index, properties={"key": STATE_KEY})
+        ensure_alerts_index(self.client, self.alerts_index)
         # The alias exists from the first call on, even before the first mention arrives.
         current = month_index(self.prefix, datetime.now(UTC))
         if not self.client.indices.exists(index=current):
@@ -821,6 +832,20 @@ class ElasticsearchStore:
         seq = {"if_seq_no": held.body["_seq_no"], "if_primary_term": held.body["_primary_term"]}
         res = client.delete(index=self.state_index, id=doc_id, **seq)
         return res.meta.status == 200
+
+    # -- alerts, for Kibana (a copy of the alert log; the pipeline keeps it in step) ----------------------------
+    def index_alerts(self, alerts: Iterable[Alert], incident: Callable[[Alert], str]) -> Iterator[WriteResult]:
+        """Write alerts as documents of `<prefix>-alerts` by id (`incident`: the incident id of an alert); one
+        result per alert, failures included (`indexing.elasticsearch_alerts.write_alerts`)."""
+        return write_alerts(self.client, self.alerts_index, alerts, incident, self.bulk)
+
+    def indexed_alert_ids(self) -> set[str]:
+        """The ids of the alerts `<prefix>-alerts` holds."""
+        return indexed_alert_ids(self.client, self.alerts_index)
+
+    def prune_alert_index(self, cutoff: datetime) -> int:
+        """Delete the alert documents whose window ended before `cutoff` (the alert log's retention rule)."""
+        return delete_alerts_before(self.client, self.alerts_index, cutoff, self.bulk)
 
     # -- retention ---------------------------------------------------------------------------------
     def delete_older_than(self, cutoff: datetime) -> int:

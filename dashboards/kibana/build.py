@@ -4,15 +4,17 @@
     python -m dashboards.kibana.build --check    # fails if the committed file is stale
     python -m dashboards.kibana.build --prefix acme -o /tmp/acme.ndjson
 
-Objects: one data view (`index-pattern`), aggregation-based `visualization`s, a saved
-`search`, and a `dashboard` placing them on Kibana's 48-column grid. Objects refer to
-each other through `references`, the form Kibana's `_import` API resolves (and remaps
-ids on when asked to).
+Objects: the data views (`index-pattern`: the mentions, and the alerts the Elasticsearch store copies
+into `<prefix>-alerts`), aggregation-based `visualization`s, saved `search`es, and a `dashboard`
+placing them on Kibana's 48-column grid. Objects refer to each other through `references`, the form
+Kibana's `_import` API resolves (and remaps ids on when asked to). Each visualization and search
+searches the data view its `data_view` names in the spec (default: mentions).
 
-Every visualization and the saved search carry one filter, "spam and own posts left out": the
-Elasticsearch store's own default (`indexing/elasticsearch.py`, a `must_not` `exists` on the spam
+Every visualization and saved search of the mentions carries one filter, "spam and own posts left out":
+the Elasticsearch store's own default (`indexing/elasticsearch.py`, a `must_not` `exists` on the spam
 field, which holds the spam rule's reason or the own-account mark). So Kibana counts what the web
-dashboard, the digest and the report count; a Kibana user sees the filter and can turn it off.
+dashboard, the digest and the report count; a Kibana user sees the filter and can turn it off. The
+alerts have no spam field, and their objects no such filter (a data view's `spam_filter` says which).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ SEARCH_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
 # How a saved object names the data view of its first filter (Kibana's own export writes it so).
 FILTER_REF = "kibanaSavedObjectMeta.searchSourceJSON.filter[0].meta.index"
 SPAM_FILTER_LABEL = "spam and own posts left out"
+DEFAULT_DATA_VIEW = "mentions"
 
 
 def load_spec(path: Path = SPEC) -> dict[str, Any]:
@@ -58,14 +61,31 @@ def spam_filter() -> dict[str, Any]:
     }
 
 
-def _search_source(query: str = "") -> str:
-    source = {"query": {"query": query, "language": "kuery"}, "filter": [spam_filter()], "indexRefName": SEARCH_REF}
+def data_views(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The spec's data views by key (`data_views`; a spec of one `data_view`, the mentions', still reads)."""
+    if "data_views" in spec:
+        return spec["data_views"]
+    return {DEFAULT_DATA_VIEW: {**spec["data_view"], "spam_filter": True}}
+
+
+def _data_view(views: dict[str, dict[str, Any]], key: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """The data view an object of the spec searches."""
+    name = obj.get("data_view", DEFAULT_DATA_VIEW)
+    if name not in views:
+        raise ValueError(f"'{key}' names data view '{name}', which the spec does not define")
+    return views[name]
+
+
+def _search_source(query: str = "", spam: bool = True) -> str:
+    source = {"query": {"query": query, "language": "kuery"}, "filter": [spam_filter()] if spam else [],
+              "indexRefName": SEARCH_REF}
     return json.dumps(source, sort_keys=True)
 
 
-def _data_view_refs(data_view_id: str) -> list[dict[str, str]]:
+def _data_view_refs(data_view_id: str, spam: bool = True) -> list[dict[str, str]]:
     """The references of an object that searches the data view: its index, and its spam filter's index."""
-    return [{"id": data_view_id, "name": name, "type": "index-pattern"} for name in (SEARCH_REF, FILTER_REF)]
+    names = (SEARCH_REF, FILTER_REF) if spam else (SEARCH_REF,)
+    return [{"id": data_view_id, "name": name, "type": "index-pattern"} for name in names]
 
 
 def _terms(agg_id: str, schema: str, field: str, size: int, order_by: str = "1") -> dict[str, Any]:
@@ -110,7 +130,9 @@ def vis_state(title: str, spec: dict[str, Any]) -> dict[str, Any]:
             "addLegend": True,
             "legendPosition": "right",
             "addTooltip": True,
-            "seriesParams": [{"data": {"id": "1", "label": "Mentions"}, "mode": "stacked", "type": "histogram"}],
+            "seriesParams": [
+                {"data": {"id": "1", "label": spec.get("y_label", "Mentions")}, "mode": "stacked", "type": "histogram"}
+            ],
         }
         return {"title": title, "type": "histogram", "params": params, "aggs": aggs}
     if chart == "donut":
@@ -151,7 +173,7 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
 
     ValueError for a prefix the store would refuse: the data view would match no index."""
     check_prefix(prefix)
-    dv = spec["data_view"]
+    views = data_views(spec)
     objects: list[dict[str, Any]] = [
         {
             "type": "index-pattern",
@@ -163,10 +185,13 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
             },
             "references": [],
         }
+        for dv in views.values()
     ]
     kinds: dict[str, str] = {}
     for key, vis in spec.get("visualizations", {}).items():
         kinds[key] = "visualization"
+        dv = _data_view(views, key, vis)
+        spam = bool(dv.get("spam_filter"))
         objects.append(
             {
                 "type": "visualization",
@@ -176,13 +201,15 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
                     "description": "",
                     "visState": json.dumps(vis_state(vis["title"], vis), sort_keys=True),
                     "uiStateJSON": "{}",
-                    "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source()},
+                    "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(spam=spam)},
                 },
-                "references": _data_view_refs(dv["id"]),
+                "references": _data_view_refs(dv["id"], spam),
             }
         )
     for key, search in spec.get("saved_searches", {}).items():
         kinds[key] = "search"
+        dv = _data_view(views, key, search)
+        spam = bool(dv.get("spam_filter"))
         objects.append(
             {
                 "type": "search",
@@ -192,9 +219,9 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
                     "description": "",
                     "columns": search["columns"],
                     "sort": [search["sort"]],
-                    "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(search["query"])},
+                    "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(search["query"], spam)},
                 },
-                "references": _data_view_refs(dv["id"]),
+                "references": _data_view_refs(dv["id"], spam),
             }
         )
     objects.append(_dashboard(spec["dashboard"], kinds))
@@ -240,10 +267,20 @@ def _dashboard(spec: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def referenced_fields(objects: list[dict[str, Any]]) -> set[str]:
-    """Every index field the saved objects use (time field, aggregation fields, filters, columns, sort, KQL)."""
+def searched_data_view(obj: dict[str, Any]) -> str | None:
+    """The id of the data view a saved object searches (a data view: its own id; a dashboard: None)."""
+    if obj["type"] == "index-pattern":
+        return obj["id"]
+    return next((r["id"] for r in obj["references"] if r["name"] == SEARCH_REF), None)
+
+
+def referenced_fields(objects: list[dict[str, Any]], data_view: str | None = None) -> set[str]:
+    """Every index field the saved objects use (time field, aggregation fields, filters, columns, sort, KQL);
+    with `data_view` (an id), only those of the objects that search that data view (and of the view itself)."""
     fields: set[str] = set()
     for obj in objects:
+        if data_view is not None and searched_data_view(obj) != data_view:
+            continue
         attrs = obj["attributes"]
         if obj["type"] == "index-pattern":
             fields.add(attrs["timeFieldName"])

@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from es_node import delete_prefix, es_node, es_url  # noqa: F401  (session fixtures: one real node)
 from web_support import load_demo
 
+from alerts.history import save_alerts
 from core.accounts import OwnAccounts
+from core.alert import Alert
 from dashboards.kibana.build import (
     OUTPUT,
     SPAM_FILTER_LABEL,
@@ -25,16 +27,27 @@ from dashboards.kibana.build import (
     load_spec,
     main,
     referenced_fields,
+    searched_data_view,
     spam_filter,
     to_ndjson,
 )
 from dashboards.kibana.cli import kibana
 from groundswell import demo_corpus as demo
+from groundswell.pipeline import index_alerts
 from groundswell.spam import flag_spam
 from indexing.base import Filters
+from indexing.elasticsearch_alerts import ALERTS_MAPPINGS
 from indexing.elasticsearch_mapping import SPAM_FIELD, field_paths, mentions_mappings
 
 OBJECTS = build(load_spec())
+MENTIONS, ALERTS = "groundswell-mentions", "groundswell-alerts"  # the data views' ids
+# Each data view's mapping: the mentions' base template (what every engine gets, with or without the language
+# analyzers), and the alerts index's.
+MAPPINGS = {MENTIONS: mentions_mappings(language_analyzers=False, icu=False), ALERTS: ALERTS_MAPPINGS}
+
+
+def _on(data_view: str) -> list[dict]:
+    return [o for o in OBJECTS if o["type"] in ("visualization", "search") and searched_data_view(o) == data_view]
 
 
 def test_committed_ndjson_is_what_the_spec_generates():
@@ -42,19 +55,36 @@ def test_committed_ndjson_is_what_the_spec_generates():
     assert OUTPUT.read_text(encoding="utf-8") == to_ndjson(OBJECTS)
 
 
+def test_every_object_searches_a_data_view_of_the_spec():
+    views = {o["id"] for o in OBJECTS if o["type"] == "index-pattern"}
+    assert views == set(MAPPINGS)
+    for obj in OBJECTS:
+        if obj["type"] != "dashboard":
+            assert searched_data_view(obj) in views, obj["id"]
+    # Every field used is checked below against the mapping of the data view its object searches.
+    assert referenced_fields(OBJECTS) == referenced_fields(OBJECTS, MENTIONS) | referenced_fields(OBJECTS, ALERTS)
+
+
 def test_every_referenced_field_exists_in_the_index_template():
-    # The base mapping: what every engine gets, with or without the language analyzers.
-    known = field_paths(mentions_mappings(language_analyzers=False, icu=False))
-    used = referenced_fields(OBJECTS)
+    known = field_paths(MAPPINGS[MENTIONS])
+    used = referenced_fields(OBJECTS, MENTIONS)
     assert {"created_at", "sentiment.label", "brands", "lang", "source", "themes", "author.handle", SPAM_FIELD} <= used
     assert used <= known, f"not in the index template: {sorted(used - known)}"
 
 
-def test_aggregated_fields_are_keywords_or_numbers():
-    props = mentions_mappings(language_analyzers=False)["properties"]
+def test_every_referenced_alert_field_exists_in_the_alerts_mapping():
+    known = field_paths(ALERTS_MAPPINGS)
+    used = referenced_fields(OBJECTS, ALERTS)
+    assert {"window_end", "brand", "severity", "kind", "summary"} <= used
+    assert used <= known, f"not in the alerts index's mapping: {sorted(used - known)}"
+    # An alert field the mentions also have (`source`, `lang`) must not be checked against theirs only: `brand`
+    # is no mentions field (theirs is `brands`), so a check against the wrong mapping fails here.
+    assert "brand" not in field_paths(MAPPINGS[MENTIONS])
 
-    def field_type(path: str) -> str:
-        spec = {"properties": props}
+
+def test_aggregated_fields_are_keywords_or_numbers():
+    def field_type(data_view: str, path: str) -> str:
+        spec = MAPPINGS[data_view]
         for part in path.split("."):
             spec = spec["properties"][part]
         return spec["type"]
@@ -65,8 +95,8 @@ def test_aggregated_fields_are_keywords_or_numbers():
         for agg in json.loads(obj["attributes"]["visState"])["aggs"]:
             field = agg["params"].get("field")
             if field:
-                want = {"date"} if agg["type"] == "date_histogram" else {"keyword", "long"}
-                assert field_type(field) in want, (obj["id"], field)
+                want = {"date"} if agg["type"] == "date_histogram" else {"keyword", "long", "double"}
+                assert field_type(searched_data_view(obj), field) in want, (obj["id"], field)
 
 
 def test_references_resolve_and_dashboard_has_every_panel():
@@ -76,12 +106,30 @@ def test_references_resolve_and_dashboard_has_every_panel():
             assert (ref["type"], ref["id"]) in ids, (obj["id"], ref)
     (dashboard,) = [o for o in OBJECTS if o["type"] == "dashboard"]
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
-    assert len(panels) == 8 == len(dashboard["references"])
+    assert len(panels) == 11 == len(dashboard["references"])
     assert {p["panelRefName"] for p in panels} == {r["name"] for r in dashboard["references"]}
     for p in panels:
         assert p["gridData"]["x"] + p["gridData"]["w"] <= 48
-    (search,) = [o for o in OBJECTS if o["type"] == "search"]
+    (search,) = [o for o in OBJECTS if o["id"] == "groundswell-negative-mentions"]
     assert "negative" in search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
+
+
+def test_the_alerts_are_on_the_dashboard_under_the_volume_chart():
+    (dashboard,) = [o for o in OBJECTS if o["type"] == "dashboard"]
+    panels = {r["id"]: p["gridData"] for p, r in zip(json.loads(dashboard["attributes"]["panelsJSON"]),
+                                                      dashboard["references"], strict=True)}
+    volume, over_time = panels["groundswell-volume-by-sentiment"], panels["groundswell-alerts-by-severity"]
+    assert (over_time["y"], over_time["x"], over_time["w"]) == (volume["y"] + volume["h"], volume["x"], volume["w"])
+    (alerts,) = [o for o in _on(ALERTS) if o["type"] == "search"]
+    assert alerts["attributes"]["title"] == "Alerts" and alerts["id"] in panels
+    assert alerts["attributes"]["columns"] == ["brand", "severity", "kind", "summary"]
+    (over_time_vis,) = [o for o in _on(ALERTS) if o["id"] == "groundswell-alerts-by-severity"]
+    vis = json.loads(over_time_vis["attributes"]["visState"])
+    assert [(a["type"], a["params"].get("field")) for a in vis["aggs"]] == [
+        ("count", None), ("date_histogram", "window_end"), ("terms", "severity")]
+    (view,) = [o for o in OBJECTS if o["id"] == ALERTS and o["type"] == "index-pattern"]
+    assert view["attributes"] == {"name": "Groundswell alerts", "timeFieldName": "window_end",
+                                  "title": "groundswell-alerts"}
 
 
 def _search_source(obj: dict) -> dict:
@@ -90,13 +138,19 @@ def _search_source(obj: dict) -> dict:
 
 def test_every_visualization_and_the_search_leave_spam_and_own_posts_out():
     # The web dashboard, digest and report count neither (Filters.include_spam=False): Kibana must not either.
-    searching = [o for o in OBJECTS if o["type"] in ("visualization", "search")]
+    searching = _on(MENTIONS)
     assert len(searching) == 8
     for obj in searching:
         (spam,) = _search_source(obj)["filter"]
         assert spam == spam_filter(), obj["id"]
         assert spam["meta"]["negate"] and not spam["meta"]["disabled"] and spam["meta"]["alias"] == SPAM_FILTER_LABEL
         assert spam["query"] == {"exists": {"field": SPAM_FIELD}}
+    # The alerts have no spam field: a filter on it would be a pill that means nothing there.
+    on_alerts = _on(ALERTS)
+    assert len(on_alerts) == 3
+    for obj in on_alerts:
+        assert _search_source(obj)["filter"] == [], obj["id"]
+        assert [r["name"] for r in obj["references"]] == [_search_source(obj)["indexRefName"]]
 
 
 def test_every_index_ref_name_is_a_reference_of_its_object():
@@ -139,9 +193,35 @@ def test_the_spam_filter_counts_what_the_store_counts_on_a_real_node(es_url):  #
         store.close()
 
 
+@pytest.mark.elasticsearch
+def test_the_alert_objects_read_the_alerts_index_of_a_real_store(es_url):  # noqa: F811
+    from indexing.elasticsearch import ElasticsearchStore
+
+    prefix = f"gs-kibana-{uuid.uuid4().hex[:8]}"
+    store = ElasticsearchStore(es_url, index_prefix=prefix)
+    try:
+        end = demo.START + timedelta(hours=1)
+        alerts = [Alert(brand=brand, severity=severity, window_start=demo.START, window_end=end, observed=30,
+                        expected=3, statistic="poisson", score=9.0, summary=f"{brand} spiked")
+                  for brand, severity in (("Lumora", "critical"), ("Veltra", "warning"))]
+        save_alerts(store, alerts)
+        assert index_alerts(store, alerts) == []
+        store.client.indices.refresh(index=store.alerts_index)
+        (view,) = [o for o in build(load_spec(), prefix=prefix) if o["id"] == ALERTS and o["type"] == "index-pattern"]
+        assert view["attributes"]["title"] == store.alerts_index
+        mapping = store.client.indices.get_mapping(index=store.alerts_index).body[store.alerts_index]["mappings"]
+        assert referenced_fields(OBJECTS, ALERTS) <= field_paths(mapping)
+        for obj in _on(ALERTS):  # what Kibana asks for: the object's filters, on the data view's index
+            assert store.client.count(index=store.alerts_index, query=_as_elasticsearch(_search_source(obj))).body[
+                "count"] == len(alerts), obj["id"]
+    finally:
+        delete_prefix(store.client, prefix)
+        store.close()
+
+
 def test_index_prefix_changes_the_data_view_title():
-    (dv,) = [o for o in build(load_spec(), prefix="acme") if o["type"] == "index-pattern"]
-    assert dv["attributes"]["title"] == "acme-mentions"
+    views = [o for o in build(load_spec(), prefix="acme") if o["type"] == "index-pattern"]
+    assert [dv["attributes"]["title"] for dv in views] == ["acme-mentions", "acme-alerts"]
 
 
 @pytest.mark.parametrize("command", [["build"], ["import", "--url", "http://127.0.0.1:9"]])

@@ -1,0 +1,163 @@
+"""Alerts as documents, for Kibana: the index `<prefix>-alerts`, one document per alert, `_id` = the alert's id.
+
+The alert log in the store's state (`alerts.history.AlertLog`: ``alert:<id>`` keys, each an alert's JSON) stays
+the source of truth; Kibana can neither chart nor filter a JSON string, so the Elasticsearch store also keeps
+this copy of every logged alert (`ElasticsearchStore.index_alerts`). `groundswell/pipeline.py` writes it after
+the log is saved (`detect`), writes what the log holds and this index lacks (alerts from before this index, a
+`groundswell store copy`, a write that failed last run), and drops from it what retention drops from the log
+(`maintain`). Re-writing an alert overwrites its document by id: re-running detection never duplicates one.
+
+Writes go through `indexing.elasticsearch_bulk.write_all` (explicit retries with backoff on 429/503 and lost
+connections); every alert gets one `WriteResult`, failures included, for the caller to report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from core.alert import Alert
+from core.time import as_utc
+from indexing.base import StoreUnavailable, WriteResult
+from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, write_all
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+_KEYWORD = {"type": "keyword", "ignore_above": 1024}
+_DOUBLE = {"type": "double"}
+_STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+PAGE = 1000
+
+# Explicit and strict, as the mentions' template: a field nobody planned for is an error, not a surprise.
+ALERTS_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD,
+        "incident": _KEYWORD,  # alerts.incidents.incident_key: the incident card it belongs to
+        "brand": _KEYWORD,
+        "kind": _KEYWORD,
+        "subject": _KEYWORD,
+        "severity": _KEYWORD,
+        "source": _KEYWORD,
+        "lang": _KEYWORD,
+        "detector": _KEYWORD,
+        "statistic": _KEYWORD,
+        "window_start": {"type": "date"},
+        "window_end": {"type": "date"},
+        "observed": _DOUBLE,
+        "expected": _DOUBLE,
+        "total": {"type": "long"},
+        "score": _DOUBLE,
+        "p_value": _DOUBLE,
+        "negative_share": _DOUBLE,
+        "expected_share": _DOUBLE,
+        "summary": {"type": "text"},
+        "key_phrases": _KEYWORD,
+        "top_terms": _KEYWORD,
+        "top_themes": _KEYWORD,
+        "link": _STORED_ONLY,  # shown in Discover, never searched
+    },
+}
+ALERTS_SETTINGS = {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
+
+
+def alerts_index(prefix: str) -> str:
+    return f"{prefix}-alerts"
+
+
+def alert_document(alert: Alert, incident: str) -> dict[str, Any]:
+    """The document of one alert: the mapped fields only (`incident`: its incident's id)."""
+    return {
+        "id": alert.id,
+        "incident": incident,
+        "brand": alert.brand,
+        "kind": alert.kind,
+        "subject": alert.subject,
+        "severity": alert.severity,
+        "source": alert.source,
+        "lang": alert.lang,
+        "detector": alert.detector,
+        "statistic": alert.statistic,
+        "window_start": as_utc(alert.window_start).isoformat(),
+        "window_end": as_utc(alert.window_end).isoformat(),
+        "observed": alert.observed,
+        "expected": alert.expected,
+        "total": alert.total,
+        "score": alert.score,
+        "p_value": alert.p_value,
+        "negative_share": alert.negative_share,
+        "expected_share": alert.expected_share,
+        "summary": alert.summary,
+        "key_phrases": alert.key_phrases,
+        "top_terms": alert.top_terms,
+        "top_themes": alert.top_themes,
+        "link": alert.link,
+    }
+
+
+def ensure_alerts_index(client: Elasticsearch, index: str) -> None:
+    """Create the alerts index (one shard, a replica where a second node exists); on an existing one, add the
+    fields this version maps (adding a field needs no reindex). Idempotent: runs on every store open."""
+    if not client.indices.exists(index=index):
+        # 400: another process created it between our check and our create.
+        client.options(ignore_status=400).indices.create(index=index, settings=ALERTS_SETTINGS,
+                                                         mappings=ALERTS_MAPPINGS)
+    else:
+        client.indices.put_mapping(index=index, properties=ALERTS_MAPPINGS["properties"])
+
+
+def write_alerts(
+    client: Elasticsearch, index: str, alerts: Iterable[Alert], incident: Callable[[Alert], str], policy: BulkPolicy
+) -> Iterator[WriteResult]:
+    """Index alerts by id (the last of a repeated id wins); yield one result per alert, failures included. Kibana
+    sees them after the index's refresh interval (1 s); `indexed_alert_ids` refreshes before it lists."""
+    actions = {
+        alert.id: {"_op_type": "index", "_index": index, "_id": alert.id,
+                   "_source": alert_document(alert, incident(alert))}
+        for alert in alerts
+    }
+    return write_all(client, list(actions.values()), policy)
+
+
+def indexed_alert_ids(client: Elasticsearch, index: str) -> set[str]:
+    """The id of every alert document (paged by id with search_after)."""
+    return set(_ids(client, index, {"match_all": {}}))
+
+
+def delete_alerts_before(client: Elasticsearch, index: str, cutoff: datetime, policy: BulkPolicy) -> int:
+    """Delete the alerts whose window ended before `cutoff` (the alert log's retention rule, `AlertLog.prune`);
+    return how many went. A delete the cluster refuses raises `StoreUnavailable`: the next `maintain` tries again.
+
+    (Found by a search and deleted by id: `_delete_by_query` lives in the `reindex` module, which the
+    integ-test-zip lacks; see `ElasticsearchStore.delete_older_than`.)"""
+    from elasticsearch import helpers
+
+    ids = _ids(client, index, {"range": {"window_end": {"lt": as_utc(cutoff).isoformat()}}})
+    if not ids:
+        return 0
+    actions = [{"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in ids]
+    deleted, errors = helpers.bulk(
+        client, actions, raise_on_error=False, stats_only=False, refresh=True, max_retries=policy.max_retries,
+        initial_backoff=policy.initial_backoff, max_backoff=policy.max_backoff, retry_on_status=RETRY_STATUS,
+    )
+    failed = [item for error in errors for item in error.values() if item.get("status") != 404]
+    if failed:
+        raise StoreUnavailable(f"Elasticsearch did not delete {len(failed)} alert document(s) from {index} (first: "
+                               f"HTTP {failed[0].get('status')}: {str(failed[0].get('error'))[:300]})")
+    return deleted
+
+
+def _ids(client: Elasticsearch, index: str, query: dict[str, Any]) -> list[str]:
+    client.indices.refresh(index=index)  # see what a write just made
+    out: list[str] = []
+    after: list[Any] | None = None
+    while True:
+        extra = {"search_after": after} if after else {}
+        hits = client.search(index=index, query=query, sort=[{"id": "asc"}], size=PAGE, source=False,
+                             track_total_hits=False, **extra).body["hits"]["hits"]
+        out.extend(hit["_id"] for hit in hits)
+        if len(hits) < PAGE:
+            return out
+        after = hits[-1]["sort"]
