@@ -2,7 +2,9 @@
 
 No user string ever reaches `query_string`: every term goes into a structured clause.
 Hangul tokens become prefix span clauses so '삼성' still finds '삼성은' with the standard
-analyzer; Han/Kana are already single-character tokens there, as in `query.text`.
+analyzer; Han/Kana are already single-character tokens there, as in `query.text`. A prefix
+(`overheat*`) is a `prefix` query, or a `span_multi` prefix inside a phrase or NEAR: exact, as
+the local matcher compares it (a token that starts with it).
 
 folded=True targets a field holding `search_document(text)` (the store's search field: folded
 tokens, then `#tag`/`@handle` tokens, whitespace analyzer; core/query/document.py): query tokens
@@ -62,7 +64,7 @@ def _node(node: Node, t: _Target, upper: bool) -> dict[str, Any]:
     if isinstance(node, Term):
         if node.inflect:
             return _span_inflected(node, t, upper)
-        return _tokens(node.tokens, t)
+        return _tokens(node.tokens, t, node.prefix)
     if isinstance(node, Hashtag):
         return _hashtag(node, t)
     if isinstance(node, Handle):
@@ -127,10 +129,14 @@ def _near(node: Near, t: _Target, upper: bool) -> dict[str, Any]:
     return {"span_or": {"clauses": clauses}}
 
 
-def _tokens(tokens: tuple[str, ...], t: _Target) -> dict[str, Any]:
+def _tokens(tokens: tuple[str, ...], t: _Target, open_ends: tuple[int, ...] = ()) -> dict[str, Any]:
+    """Consecutive tokens; those at `open_ends` (written `word*`) match any token that starts with them."""
     tokens = t.tokens(tokens)
-    if any(is_hangul(tok) for tok in tokens):
-        return _span_tokens(tokens, t.field)
+    if open_ends and len(tokens) == 1:
+        # A plain prefix query, not span_multi: that one fails past max_clause_count matching words.
+        return {"prefix": {t.field: {"value": tokens[0]}}}
+    if open_ends or any(is_hangul(tok) for tok in tokens):
+        return _span_tokens(tokens, t.field, open_ends=open_ends)
     return {"match_phrase": {t.field: t.phrase(tokens)}}
 
 
@@ -140,10 +146,13 @@ def _span_token(token: str, field: str, prefix: bool = False) -> dict[str, Any]:
     return {"span_term": {field: token}}
 
 
-def _span_tokens(tokens: tuple[str, ...], field: str, prefix: bool = False) -> dict[str, Any]:
-    if len(tokens) == 1:
-        return _span_token(tokens[0], field, prefix)
-    clauses = [_span_token(tok, field, prefix) for tok in tokens]
+def _span_tokens(
+    tokens: tuple[str, ...], field: str, prefix: bool = False, open_ends: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    """Consecutive tokens as one span: every token a prefix when `prefix`, else those at `open_ends`."""
+    clauses = [_span_token(tok, field, prefix or i in open_ends) for i, tok in enumerate(tokens)]
+    if len(clauses) == 1:
+        return clauses[0]
     return {"span_near": {"clauses": clauses, "slop": 0, "in_order": True}}
 
 
@@ -164,5 +173,5 @@ def _span(node: Term | Or, t: _Target, upper: bool) -> dict[str, Any]:
     if isinstance(node, Term):
         if node.inflect:
             return _span_inflected(node, t, upper)
-        return _span_tokens(t.tokens(node.tokens), t.field)
+        return _span_tokens(t.tokens(node.tokens), t.field, open_ends=node.prefix)
     return {"span_or": {"clauses": [_span(i, t, upper) for i in node.items]}}  # type: ignore[arg-type]

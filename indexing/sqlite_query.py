@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Container
 from typing import TYPE_CHECKING
 
 from core.query.ast import Handle, Hashtag, Node, Term
@@ -26,19 +27,21 @@ def fts5_column(text: str) -> str:
     return f" {fts5_document(text)} "
 
 
-def _fts5_segments(tokens: tuple[str, ...] | list[str], prefixes: bool = False) -> list[str]:
+def _fts5_segments(
+    tokens: tuple[str, ...] | list[str], prefixes: bool = False, open_ends: Container[int] = ()
+) -> list[str]:
     """Substrings of `fts5_column(text)` that every match of these tokens must contain.
 
     Tokens are folded as the document is. Every segment starts at a token's start, so with the space
     before it. A Hangul query token matches a text token that only starts with it, so it ends a
-    segment, without the space after; so does every token when `prefixes` (the stems of an inflected
-    term, `~ru`: a form starts with its stem). Any other segment ends with a whole token, so with the
-    space after it.
+    segment, without the space after; so does a token whose index is in `open_ends` (written `word*`:
+    a prefix), and every token when `prefixes` (the stems of an inflected term, `~ru`: a form starts
+    with its stem). Any other segment ends with a whole token, so with the space after it.
     """
     segments, current = [], []
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         current.append(fold(tok))
-        if is_hangul(tok) or prefixes:
+        if is_hangul(tok) or prefixes or i in open_ends:
             segments.append(" " + " ".join(current))
             current = []
     if current:
@@ -65,10 +68,10 @@ def _spelled_otherwise(ch: str) -> bool:
 
 def _fts5_leaf_for(normalized: bool):
     def leaf(node: Node, upper: bool) -> str | None:
-        inflect = None
+        inflect, prefix = None, ()
         if isinstance(node, Term):
             tokens: tuple[str, ...] | list[str] = node.tokens
-            inflect = node.inflect
+            inflect, prefix = node.inflect, node.prefix
         elif isinstance(node, Hashtag):
             tokens = tokenize(node.tag)
         elif isinstance(node, Handle):
@@ -81,7 +84,10 @@ def _fts5_leaf_for(normalized: bool):
             # A form starts with the stem, or is the query's own word (core/query/stem.py `inflected_matches`);
             # a stem need not start the word itself (French y -> i: 'payer' -> 'pai'): their common prefix.
             tokens = [os.path.commonprefix([fold(t), stem(fold(t), inflect)]) for t in tokens]
-        segments = _fts5_segments(tokens, bool(inflect)) if normalized else [t for t in tokens if _raw_safe(t)]
+        # Raw text: a token is looked for as a substring, which a prefix (`overheat*`) is of every word it starts.
+        segments = (
+            _fts5_segments(tokens, bool(inflect), prefix) if normalized else [t for t in tokens if _raw_safe(t)]
+        )
         if not segments:
             return None
         return " AND ".join('"' + s.replace('"', '""') + '"' for s in segments)

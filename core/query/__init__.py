@@ -47,8 +47,10 @@ class Query:
         return evaluate(self.root, Post.of(text or "", lang, source))
 
     def positive_terms(self) -> list[str]:
-        """Words, phrases, #hashtags and @handles that count towards a match (not negated), for highlighting."""
-        out = [leaf.text if isinstance(leaf, Term) else str(leaf) for leaf in positive_leaves(self.root)]
+        """Words, phrases, #hashtags and @handles that count towards a match (not negated), for highlighting.
+
+        A prefix term comes without its '*' (`overheat*` -> `overheat`): a highlighter marks where it starts a word."""
+        out = [leaf.bare_text if isinstance(leaf, Term) else str(leaf) for leaf in positive_leaves(self.root)]
         return list(dict.fromkeys(out))
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from typing import Annotated
 from pydantic import Discriminator, StrictBool, Tag
 
 from core.query import Query, parse
+from core.query.ast import STARS
 from core.query.match import Post, evaluate
 from core.query.names import name_spans
 from core.query.parser import QuerySyntaxError
@@ -96,11 +97,15 @@ def inflect_language(alias: str, own: str | bool | None, brand: Sequence[str], w
     for its script.
 
     own: a language code, True (the brand's language for the alias's script, or ru for Cyrillic),
-    False (never), None (the brand's languages decide; aliases in no listed script stay exact).
+    False (never), None (the brand's languages decide; aliases in no listed script stay exact). A name
+    with a prefix (`overheat*`: every word that starts with it) is not inflected by the brand's languages;
+    its own `inflect` is refused with it (a prefix and a stem do not go together: the parser says so).
     """
     if own is False or alias.lstrip()[:1] in ("#", "＃", "@", "＠"):
         if isinstance(own, str) or own is True:
             raise ValueError(f"{what} {alias!r}: #hashtags and @handles are matched as written; drop 'inflect'")
+        return None
+    if own is None and any(star in alias for star in STARS):
         return None
     if isinstance(own, str):
         if own.lower() not in LANGUAGES:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+# What the parser reads as '*' (the ASCII one and the two NFKC folds to it: fullwidth, small).
+STARS = "*＊﹡"
+
 
 @dataclass(frozen=True)
 class Term:
@@ -12,15 +15,23 @@ class Term:
 
     `inflect`: a language code when written `word~ru`: any form with the same stem matches
     (core/query/stem.py).
+    `prefix`: the indices of the tokens written with '*' right after them (`overheat*`): each matches
+    any text token that starts with it (the parser refuses every other '*', docs/query-language.md).
     """
 
     text: str
     tokens: tuple[str, ...]
     quoted: bool = False
     inflect: str | None = None
+    prefix: tuple[int, ...] = ()
+
+    @property
+    def bare_text(self) -> str:
+        """The text as written without its '*' (`overheat*` -> `overheat`): what highlighting looks for."""
+        return "".join(ch for ch in self.text if ch not in STARS) if self.prefix else self.text
 
     def __str__(self) -> str:
-        plain = not self.quoted and len(self.tokens) == 1 and self.text.isalnum()
+        plain = not self.quoted and len(self.tokens) == 1 and self.bare_text.isalnum()
         body = self.text if plain else f'"{self.text}"'
         return f"{body}~{self.inflect}" if self.inflect else body
 

@@ -38,12 +38,12 @@ class Post:
         """(start, end) token spans where the term's tokens occur consecutively."""
         found = self._spans.get(term)
         if found is None:
-            query, toks, lang = folded_tokens(term.tokens), self.tokens, term.inflect
+            query, toks, lang, prefix = folded_tokens(term.tokens), self.tokens, term.inflect, term.prefix
             k = len(query)
             found = [
                 (i, i + k)
                 for i in range(len(toks) - k + 1)
-                if all(query_token_matches(q, toks[i + j], lang) for j, q in enumerate(query))
+                if all(query_token_matches(q, toks[i + j], lang, j in prefix) for j, q in enumerate(query))
             ]
             self._spans[term] = found
         return found
@@ -54,7 +54,11 @@ def folded_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(t) for t in tokens)
 
 
-def query_token_matches(query_token: str, text_token: str, inflect: str | None) -> bool:
+def query_token_matches(query_token: str, text_token: str, inflect: str | None, prefix: bool = False) -> bool:
+    """One folded query token against one folded text token: any token starting with it when it is a prefix
+    (`overheat*`), a form of it when inflected (`word~ru`), else as `token_matches` (whole, or Hangul's start)."""
+    if prefix:
+        return text_token.startswith(query_token)
     if inflect is not None:
         return inflected_matches(query_token, text_token, inflect)
     return token_matches(query_token, text_token)

@@ -4,9 +4,9 @@ The sentiment model reads a monitored brand's names as `@user` (nlp/model_text.p
 cannot depend on what the brand is called. That needs the names' places in the original text, found
 exactly as matching finds them (core/query/match.py): whole words in spaced scripts, the start of a
 Hangul word (삼성은 → 삼성 + 은), any run in unspaced scripts (Han, kana), stems where a term is
-inflected (`Люмора~ru` finds Люморы), accents and case folded, and `#tag` for hashtags. Negated
-words (`NOT "lumora beach"`) are not the brand and are never returned. @handles need nothing here:
-nlp/normalize.py already reads every @handle as `@user`.
+inflected (`Люмора~ru` finds Люморы), the whole word a prefix starts (`Lumor*` finds Lumoras), accents
+and case folded, and `#tag` for hashtags. Negated words (`NOT "lumora beach"`) are not the brand and
+are never returned. @handles need nothing here: nlp/normalize.py already reads every @handle as `@user`.
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ def _term_spans(cut: FoldedText, tokens: list[tuple[str, int, int]], term: Term)
     k = len(query)
     spans = []
     for i in range(len(tokens) - k + 1):
-        if all(query_token_matches(q, tokens[i + j][0], term.inflect) for j, q in enumerate(query)):
+        if all(query_token_matches(q, tokens[i + j][0], term.inflect, j in term.prefix) for j, q in enumerate(query)):
             last_text, last_start, last_end = tokens[i + k - 1]
-            # A Hangul query word matches the start of a word: the particle after it is not the name.
+            # A Hangul query word matches the start of a word: the particle after it is not the name. A prefix
+            # (`Lumor*`) never ends in Hangul (the parser refuses it): the whole word it starts is the name.
             end = last_start + len(query[-1]) if term.inflect is None and is_hangul(query[-1]) else last_end
             spans.append(cut.span(tokens[i][1], end))
     return spans

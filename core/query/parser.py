@@ -8,6 +8,7 @@
     primary  := "(" or ")" | WORD | "PHRASE" | #hashtag | @handle | lang:xx
 
 Operators are case-insensitive; quote a word to search for it literally ("not").
+A '*' right after a word (`overheat*`, also inside a phrase) makes it a prefix; any other '*' is an error.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ import re
 from dataclasses import dataclass
 
 from core.query import stem
-from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from core.query.text import MARKS, WORD, normalize, tokenize
+from core.query.ast import STARS, And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.text import MARKS, TOKEN_PATTERN, WORD, fold, is_hangul, is_nospace, normalize, tokenize
 
 MAX_NEAR = 100
 MAX_LENGTH = 4096
 # Parentheses and NOTs nest at most this deep: the parser, the matcher and every backend
 # compiler recurse over the tree, and a real query never needs more than a handful.
 MAX_DEPTH = 32
+# A prefix (`word*`) has at least this many characters: a shorter one matches too many words to mean anything
+# ('a*' is a third of English) and is too short for the SQLite store's trigram prefilter.
+MIN_PREFIX = 3
 
 
 class QuerySyntaxError(ValueError):
@@ -71,6 +75,8 @@ def _lex(text: str) -> list[_Tok]:
             if end < 0:
                 raise QuerySyntaxError(f"unclosed quote opened at column {i + 1}", n + 1)
             phrase = text[i + 1 : end]
+            _refuse_inner_question_mark(phrase, i + 2)
+            prefix = _prefixes(phrase, i + 2)
             tokens = tuple(tokenize(phrase))
             if not tokens:
                 raise QuerySyntaxError("empty phrase: put words between the quotes", i + 1)
@@ -80,8 +86,10 @@ def _lex(text: str) -> list[_Tok]:
                 j = i + 1
                 while j < n and text[j].isascii() and text[j].isalpha():
                     j += 1
+                if prefix:
+                    _prefix_and_inflect(f'"{phrase}"{text[i:j]}', text[i:j], i + 1)
                 lang, i = _inflect_lang(text[i + 1 : j], tokens, i + 1), j
-            term = Term(" ".join(phrase.split()), tokens, quoted=True, inflect=lang)
+            term = Term(" ".join(phrase.split()), tokens, quoted=True, inflect=lang, prefix=prefix)
             toks.append(_Tok("LEAF", end - len(phrase), phrase, term))
         else:
             j = i
@@ -119,6 +127,12 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
     if near:
         toks.append(_Tok("NEAR", pos, chunk, distance=_near_distance(near.group(1), pos)))
         return
+    if chunk[0] in "#＃@＠" and (star := _first_star(chunk)) >= 0:
+        kind = "#hashtags" if chunk[0] in "#＃" else "@handles"
+        raise QuerySyntaxError(
+            f"'{chunk}': '*' makes a word a prefix; {kind} are matched whole: write each one out, joined by OR",
+            pos + star,
+        )
     if chunk[0] in "#＃":
         body = normalize(chunk[1:])
         if not _HASHTAG_BODY.fullmatch(body):
@@ -147,13 +161,96 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
         return
     if _STRAY_INFLECT.fullmatch(chunk):
         raise QuerySyntaxError(f"'{chunk}' needs a word before it", pos)
+    tilde = chunk.rfind("~")
+    if tilde > 0 and _first_star(chunk) >= 0:
+        _prefix_and_inflect(chunk, chunk[tilde:], pos + tilde)
     inflect = _INFLECT.fullmatch(chunk)
     word = inflect.group(1) if inflect else chunk
+    _refuse_inner_question_mark(word, pos)
+    prefix = _prefixes(word, pos)
     tokens = tuple(tokenize(word))
     if not tokens:
         raise QuerySyntaxError(f"'{chunk}' has no letters or digits to search for", pos)
     lang = _inflect_lang(inflect.group(2), tokens, pos + len(word)) if inflect else None
-    toks.append(_Tok("LEAF", pos, chunk, Term(word, tokens, inflect=lang)))
+    toks.append(_Tok("LEAF", pos, chunk, Term(word, tokens, inflect=lang, prefix=prefix)))
+
+
+def _refuse_inner_question_mark(text: str, pos: int) -> None:
+    """A '?' between two letters or digits (`lum?ra`: other tools' one-letter wildcard) is a QuerySyntaxError:
+    tokens drop punctuation, so it would silently search the phrase "lum ra". A '?' ending a word ("broken?")
+    is punctuation and stays allowed."""
+    for k, ch in enumerate(text):
+        if ch in "?？" and 0 < k < len(text) - 1 and text[k - 1].isalnum() and text[k + 1].isalnum():
+            raise QuerySyntaxError(
+                f"'{_word_around(text, k)}': '?' as a one-letter wildcard is not supported: write the spellings "
+                "joined by OR (lumora OR lumara), or a prefix (lum*)",
+                pos + k,
+            )
+
+
+def _first_star(text: str) -> int:
+    return next((k for k, ch in enumerate(text) if ch in STARS), -1)
+
+
+def _prefixes(text: str, pos: int) -> tuple[int, ...]:
+    """The indices of the tokens of `text` (a word or a phrase's text; `pos`: the column of its first character)
+    written with a '*' right after them: prefixes. Any other '*' is a QuerySyntaxError naming the fix: tokens
+    drop punctuation, so a '*' the parser let through would be silently ignored ('overheat*' = 'overheat')."""
+    found: list[int] = []
+    for k, ch in enumerate(text):
+        if ch not in STARS:
+            continue
+        word = _word_around(text, k)
+        before = normalize(text[:k])
+        tokens = list(TOKEN_PATTERN.finditer(before))
+        if not tokens or tokens[-1].end() != len(before):
+            raise QuerySyntaxError(
+                f"'{word}': '*' goes right after a word, as in overheat* (every word that starts with overheat); "
+                "it cannot start a word or stand alone",
+                pos + k,
+            )
+        if k + 1 < len(text) and not text[k + 1].isspace():
+            raise QuerySyntaxError(
+                f"'{word}': '*' can only end a word (overheat*: every word that starts with overheat), not stand "
+                'inside one; for a name written with a \'*\' (E*Trade), put a space there: "E Trade"',
+                pos + k,
+            )
+        token = tokens[-1].group()
+        if is_hangul(token):
+            raise QuerySyntaxError(
+                f"'{word}': a Hangul word already matches every word that starts with it (삼성 finds 삼성은): "
+                "drop the '*'",
+                pos + k,
+            )
+        if is_nospace(token):
+            raise QuerySyntaxError(
+                f"'{word}': Chinese, Japanese, Thai, Lao, Khmer and Myanmar words are matched anywhere in the text "
+                "(苹果 finds 苹果手机), so a '*' adds nothing: drop it",
+                pos + k,
+            )
+        if len(fold(token)) < MIN_PREFIX:
+            raise QuerySyntaxError(
+                f"'{word}': a prefix needs at least {MIN_PREFIX} letters or digits before the '*' (a shorter one "
+                "matches too many words): write more of the word, or the whole words joined by OR",
+                pos + k,
+            )
+        found.append(len(tokens) - 1)
+    return tuple(found)
+
+
+def _word_around(text: str, k: int) -> str:
+    """The whitespace-delimited word of `text` holding position `k`, for error messages."""
+    start = max(text.rfind(c, 0, k) for c in (" ", "\t", "\n")) + 1
+    end = min([j for j in (text.find(c, k) for c in (" ", "\t", "\n")) if j >= 0] or [len(text)])
+    return text[start:end]
+
+
+def _prefix_and_inflect(written: str, suffix: str, pos: int) -> None:
+    raise QuerySyntaxError(
+        f"'{written}': '*' and '{suffix}' do not go together: overheat* already finds every word that starts with "
+        f"overheat; drop one of them",
+        pos,
+    )
 
 
 def _inflect_lang(code: str, tokens: tuple[str, ...], pos: int) -> str:

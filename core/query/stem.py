@@ -10,8 +10,9 @@ the query's word and its stem, so the store prefilters (SQLite FTS5, Elasticsear
 that prefix and stay a superset of the matches.
 
 Lookalikes keep their own stems: Люмоса -> люмос, Люморка -> люморк (not люмор);
-Lumorax -> lumorax (not lumor). Only letters of the language's own script are stemmed:
-`Lumora~ru` is refused at parse time (a Russian stemmer leaves Latin words as they are).
+Lumorax -> lumorax (not lumor); burner -> burner (not burn). Only letters of the language's
+own script are stemmed: `Lumora~ru` is refused at parse time (a Russian stemmer leaves Latin
+words as they are).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "fr": ("french", "Latin"),
     "de": ("german", "Latin"),
     "pl": ("polish", "Latin"),
+    "en": ("english", "Latin"),  # Snowball's "english" (Porter2); it leaves irregular forms alone: burnt, ran
 }
 
 _SCRIPT = {
@@ -92,11 +94,15 @@ def stem(token: str, lang: str) -> str:
 
 # The longest dictionary-form ending Snowball may leave on a word whose other forms it strips to the bare root.
 MAX_WORD_ENDING = 2
+# English words end in a consonant or a mute 'e'/'y' that the stem rewrites (battery -> batteri, apply -> appli):
+# there, "the word less a letter or two" is mostly another word (batter, apple, part for party, ever for every),
+# so a text's stem must be the whole word ('alias' -> alia, but 'aliases' -> alias).
+WORD_ENDING = {"en": 0}
 
 
 def inflected_matches(query_token: str, text_token: str, lang: str) -> bool:
     """Whether `text_token` is a form of `query_token` in `lang`: the same stem, and starting with it; or a
-    stem that is the query's word less an ending of at most MAX_WORD_ENDING letters.
+    stem that is the query's word less an ending of at most MAX_WORD_ENDING letters (none in English: WORD_ENDING).
 
     The second case is for words whose dictionary form Snowball stems further than its other forms:
     перегрев -> перегр but перегрева, перегреве -> перегрев; батарея -> батаре but батареи -> батар;
@@ -113,6 +119,6 @@ def inflected_matches(query_token: str, text_token: str, lang: str) -> bool:
     return (
         len(other) >= 3
         and query_token.startswith(other)
-        and len(query_token) - len(other) <= MAX_WORD_ENDING
+        and len(query_token) - len(other) <= WORD_ENDING.get(lang, MAX_WORD_ENDING)
         and text_token.startswith(os.path.commonprefix([query_token, root]))
     )

@@ -170,6 +170,7 @@ TEXT_FILTERS = [
     Filters(text='"great battery" OR 환불'),
     Filters(text="客服"),
     Filters(text="#fail"),
+    Filters(text='refun* OR "great batt*"'),  # prefixes (`word*`), highlighted too
 ]
 
 
@@ -683,6 +684,18 @@ QUERY_POSTS = [  # (key, text, lang)
     ("overheat-gen", "Из-за перегрева телефон выключился", "ru"),
     ("battery-pl", "Батареи садятся за час", "ru"),
     ("it-phones", "I telefoni si scaldano", "it"),
+    # Prefixes (`word*`): the words they start, folded, at a word's start only; a change of script ends a word.
+    ("overheating", "Lumora Pulse keeps overheating", "en"),
+    ("overheats", "my acme charger overheats", "en"),
+    ("overhead", "overhead bin full", "en"),
+    ("lumora-accent", "Me encanta LUMORÁ", "es"),
+    ("lumora-han", "我爱Lumora手机", "zh"),
+    ("ilumora", "ilumora is another word", "en"),
+    # English forms (`burned~en`): Snowball maps burned, burning to burn; burnt (irregular) and burner keep theirs.
+    ("burned", "My charger burned out", "en"),
+    ("burning", "the case keeps burning", "en"),
+    ("burnt", "smells burnt", "en"),
+    ("burner", "bought a burner phone", "en"),
 ]
 EXACT_QUERIES = [
     "#ad",
@@ -708,6 +721,15 @@ EXACT_QUERIES = [
     "कमल",
     "कमला",
     "NOT कमल",
+    "overheat*",
+    "Lumor*",
+    "lumór* OR overheat*",
+    '"keeps overheat*"',
+    '"lumor* pulse"',
+    "lumor* NEAR/2 overheat*",
+    "люмор*",  # both the form and the lookalike: a prefix is exact on both stores, unlike Люмора~ru
+    "İstan*",
+    "burn*",  # every word that starts with burn, burnt and burner too
 ]
 
 
@@ -759,6 +781,35 @@ def test_inflected_terms_are_exact_on_sqlite_and_a_documented_superset_on_elasti
     else:
         assert found == _exact("Люмора~ru") | {"import:lumora-lookalike"}
         assert negated == _exact("NOT Люмора~ru") | {"import:lumora-form"}
+
+
+@pytest.mark.parametrize(("query", "left_out"), [("acme NOT overheat*", {"overheats"}),
+                                               ("NOT lumor*", {"overheating", "lumora-accent", "lumora-han"})])
+def test_a_negated_prefix_leaves_out_every_word_it_starts(
+    query_store: tuple[str, Store], query: str, left_out: set[str]
+) -> None:
+    _, store = query_store
+    left_out = {f"import:{key}" for key in left_out}
+    found = {h.mention.id for h in store.search(Filters(text=query), size=50).hits}
+    assert found == _exact(query) and not found & left_out
+    assert store.count(Filters(text=query)) == len(found)
+
+
+def test_english_word_forms_are_exact_on_sqlite_and_a_documented_superset_on_elasticsearch(
+    query_store: tuple[str, Store],
+) -> None:
+    """`burned~en` as `Люмора~ru`: Elasticsearch looks for the stem as a prefix (burn: burnt and burner too), and
+    `NOT burned~en` there excludes the written form only."""
+    kind, store = query_store
+    found = {h.mention.id for h in store.search(Filters(text="burned~en"), size=50).hits}
+    negated = {m.id for m in store.iter_mentions(Filters(text="acme OR NOT burned~en"))}
+    assert _exact("burned~en") == {"import:burned", "import:burning"}
+    if kind == "sqlite":
+        assert found == _exact("burned~en")
+        assert negated == _exact("acme OR NOT burned~en")
+    else:
+        assert found == _exact("burned~en") | {"import:burnt", "import:burner"}
+        assert negated == _exact("acme OR NOT burned~en") | {"import:burning"}
 
 
 def _damage(store: Store, mention: Mention) -> None:

@@ -88,6 +88,20 @@ CASES = [
     ("苹果 NEAR/0 电池", "苹果的新电池", "zh", False),
     ("apple", "我爱Apple手机", "zh", True),
     ("ソニー", "ソニーの新製品", "ja", True),
+    # prefixes: `word*` matches every word that starts with the word (folded as matching folds); more, and what
+    # they do not match, in test_prefix.py
+    ("overheat*", "My phone keeps Overheating", "en", True),
+    ("Lumor*", "Me encanta Lumorá", "es", True),
+    ("Lumor*", "我爱Lumora手机", "zh", True),
+    ("люмор*", "У Люморы сел аккумулятор", "ru", True),
+    ('"battery overheat*"', "battery-overheating again", "en", True),
+    ("lumor* NEAR/1 battery", "Lumoras new battery", "en", True),
+    ("acme NOT overheat*", "acme overheats", "en", False),
+    # English word forms (Snowball "english"): regular forms, not lookalikes (nor irregular forms: burnt)
+    ("burned~en", "it keeps burning", "en", True),
+    ("burned~en", "a burner phone", "en", False),
+    ("battery~en", "batteries die fast", "en", True),
+    ("battery~en", "batter up", "en", False),
     # mixed boolean logic
     ('(galaxy OR "갤럭시") NOT #ad', "갤럭시는 최고 #ad", "ko", False),
     ('(galaxy OR "갤럭시") NOT #ad', "갤럭시는 최고", "ko", True),

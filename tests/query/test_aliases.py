@@ -46,7 +46,7 @@ def test_italian_plural_with_inflect() -> None:
     ("query", "problem"),
     [
         ("Lumora~ru", "'~ru' inflects Cyrillic words; 'lumora' is not one"),
-        ("Люмора~xx", "'~xx' needs a language to inflect in: one of de, es, fr, it, pl, pt, ru"),
+        ("Люмора~xx", "'~xx' needs a language to inflect in: one of de, en, es, fr, it, pl, pt, ru"),
         ('"Люмора"~', "'~' needs a language"),
     ],
 )
