@@ -13,8 +13,22 @@ if TYPE_CHECKING:
     from core.query import Query
 
 
+def _no_prefix(node: Term, api: str) -> None:
+    """A prefix term (`lumor*`) cannot be searched where the API has no wildcard: searching the bare stem would
+    collect only posts that contain that exact word, and miss what the query means (QueryCompileError, which
+    `groundswell config check` shows). The store-side filter still matches the prefix."""
+    if node.prefix:
+        raise QueryCompileError(
+            f"{api} search has no prefix wildcard, so {node.text!r} would collect only the word "
+            f"{node.text.rstrip('*＊')!r}: for this source write the whole words joined by OR"
+        )
+
+
 def _x_leaf(node: Node, upper: bool) -> str | None:
     if isinstance(node, Term):
+        if node.prefix and not upper:
+            return None  # a negated prefix: dropping it only widens what is fetched (the store filters it)
+        _no_prefix(node, "X")
         return word_or_phrase(node.tokens, node.quoted, node.text)
     if isinstance(node, Hashtag):
         return f"#{node.tag}"
@@ -36,6 +50,9 @@ def to_x(query: Query) -> str:
 
 def _reddit_leaf(node: Node, upper: bool) -> str | None:
     if isinstance(node, Term):
+        if node.prefix and not upper:
+            return None
+        _no_prefix(node, "Reddit")
         return word_or_phrase(node.tokens, node.quoted, node.text)
     if isinstance(node, Hashtag | Handle) and upper:
         # Reddit has no hashtag/mention search: the bare words are a superset.
@@ -66,6 +83,7 @@ def search_terms(query: Query) -> list[str]:
 
 def _cover(node: Node) -> list[str] | None:
     if isinstance(node, Term):
+        _no_prefix(node, "This source's keyword")
         return [word_or_phrase(node.tokens, node.quoted, node.text)]
     if isinstance(node, Hashtag | Handle):
         return [str(node)]

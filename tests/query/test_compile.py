@@ -166,3 +166,12 @@ def test_an_inflected_term_prefixes_on_the_common_prefix_of_word_and_stem_on_ela
     dsl = to_elasticsearch(parse("payer~fr"))
     assert dsl == {"span_multi": {"match": {"prefix": {"text": {"value": "pa"}}}}}
     assert parse("payer~fr").matches("Je vais payer demain")
+
+
+@pytest.mark.parametrize("compile_to", [to_x, to_reddit, search_terms])
+def test_a_prefix_is_refused_where_the_api_cannot_search_one_and_a_negated_one_dropped(compile_to):
+    # Searching the bare stem 'Lumor' would collect only posts with that exact word: config check says so.
+    with pytest.raises(QueryCompileError, match="no prefix wildcard.*'Lumor\\*'.*write the whole words"):
+        compile_to(parse("Lumor* OR #lumora"))
+    # A negated prefix only narrows: left out of the API query, the store's filter still applies it.
+    assert "overheat" not in str(compile_to(parse("lumora -overheat*")))
