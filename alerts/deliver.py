@@ -26,7 +26,7 @@
   (`was_delivered`): recorded, with the refused addresses in the channel's errors, never mailed to all again.
 - A channel that is down fails fast for the rest of this run after one alert exhausted its
   retries; the other channels carry on, and nothing is marked sent, so the next run retries:
-  `with_pending` offers every stored alert whose window ended within PENDING_WITHIN again, even
+  `with_pending` offers every stored alert decided (`core.alert.decided_at`) within PENDING_WITHIN again, even
   once detection no longer reports it (its bucket left the recent window).
 - One crisis, one thread: alerts carry `incident_id` (alerts.incidents). A channel gets the
   incident's first alert in full and, per its `followups` setting, every later one, only the
@@ -64,7 +64,7 @@ from alerts.channels.email import PartlyDelivered
 from alerts.config import ChannelConfig
 from alerts.incidents import is_followup, is_major
 from alerts.routing import RouteDecision, legacy_facts, routes, still_holds
-from core.alert import Alert
+from core.alert import Alert, decided_at
 from core.logsafe import redact
 from core.state import CLAIM_PREFIX, ListableState, StateStore, prune_claims
 
@@ -79,9 +79,9 @@ MAX_RUN_WAIT_S = 120.0
 # How long a stored alert some channel has not accepted is offered to it again: a day covers a receiver's
 # outage over a night or a weekend day without flooding a new channel with last month's alerts.
 PENDING_WITHIN = timedelta(hours=24)
-# The ledger keeps at least this much whatever the retention: an alert is offered again while its window
-# ended within PENDING_WITHIN, and it may have been sent up to a day before its window ended (a partial
-# bucket; an unanswered-posts alert whose window ends at midnight).
+# The ledger keeps at least this much whatever the retention: an alert is offered again while it was decided
+# within PENDING_WITHIN, and one stored without `decided_at` counts from its window's end, which it may have been
+# sent up to a day before (a partial bucket; an unanswered-posts alert whose window ends at midnight).
 LEDGER_KEEPS = 2 * PENDING_WITHIN
 # What a channel's report says of an alert it gave up on when the run's waiting was spent, and of a channel the ledger
 # stopped (`_Lane._record`).
@@ -527,15 +527,17 @@ def _owed(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> bool:
 def with_pending(
     alerts: Iterable[Alert], stored: Iterable[Alert], channels: list[ChannelConfig], state: StateStore, now: datetime
 ) -> list[Alert]:
-    """`alerts`, after the stored alerts whose window ended within PENDING_WITHIN of `now` that a channel
-    takes and has not accepted: an alert that failed while a channel was down is delivered once it is back,
-    though detection reports only its recent buckets. Oldest first; each alert once."""
+    """`alerts`, after the stored alerts decided within PENDING_WITHIN of `now` (`core.alert.decided_at`) that a
+    channel takes and has not accepted: an alert that failed while a channel was down is delivered once it is
+    back, though detection reports only its recent buckets. In the order they were decided; each alert once. (By
+    the window's end instead, an all-clear on daily buckets, decided three days after its window, was never
+    offered again, and one on hourly buckets went before the alerts decided in its quiet hours.)"""
     alerts = list(alerts)
     ledger, fresh, since = DeliveryLedger(state), {a.id for a in alerts}, now - PENDING_WITHIN
     pending = [
-        a for a in stored if a.id not in fresh and a.window_end >= since and any(_owed(c, a, ledger) for c in channels)
+        a for a in stored if a.id not in fresh and decided_at(a) >= since and any(_owed(c, a, ledger) for c in channels)
     ]
-    pending.sort(key=lambda a: (a.window_end, a.kind, a.id))
+    pending.sort(key=lambda a: (decided_at(a), a.kind, a.id))
     return [*pending, *alerts]
 
 

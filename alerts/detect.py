@@ -4,7 +4,8 @@
 backtest) and returns every alert it would have raised. With `now`, it is a scheduled run:
 it reads the history the baseline needs, replays it (so an episode begun hours ago is still
 known to be open) and returns only alerts decided in the latest `recent_buckets` buckets.
-Alert ids are stable, so overlapping runs return the same ids and delivery sends each once.
+Alert ids are stable, so overlapping runs return the same ids and delivery sends each once. Each alert
+carries when it was decided (`Alert.decided_at`), the earliest any run decided it (`decided_first`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from alerts.series import STEP, floor_time, from_buckets
 from core.alert import Alert, Detection
 from core.errors import ConfigError
 from core.query.aliases import written
+from core.time import as_utc
 from indexing.base import Filters, Store
 
 
@@ -88,7 +90,10 @@ def detections(
 
     # Before the recent-only cut: the incident an alert belongs to depends on the alerts before it.
     # An incident already stored keeps its id (a late alert must not reopen it under a new one).
-    known = AlertLog(store).incident_ids(d.alert.id for d in found)
+    stored = AlertLog(store).stored(d.alert.id for d in found)
+    for d in found:
+        d.alert.decided_at = decided_first(d, stored.get(d.alert.id))
+    known = {i: a.incident_id for i, a in stored.items() if a.incident_id}
     assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step), known)
     # Also before the cut: a follow-up's "usual" ends where its crisis began, perhaps before the recent buckets.
     usual_until = usual_ends(found)
@@ -102,6 +107,19 @@ def detections(
         for d in found:
             explain(d.alert, store, dashboard_url, config.spike.baseline_days, usual_until.get(d.alert.id), aliases)
     return found
+
+
+def decided_first(detection: Detection, stored: Alert | None) -> datetime:
+    """The `decided_at` to store with `detection`'s alert: when this pass decided it, or when the stored alert of
+    its id was, if earlier. Runs replay different stretches of history (a scheduled run its baseline's, a
+    `--history` run all of it; an unanswered-posts alert is decided again, later, by each run of its day), so one
+    alert can be decided at different times: the first time it was is when it happened, and the digest that
+    placed it on that day must not see it move to a later one. A stored alert without one (stored before
+    `Alert.decided_at`) takes this pass's."""
+    now = as_utc(detection.decided_at)
+    if stored is not None and stored.decided_at is not None and stored.decided_at < now:
+        return stored.decided_at
+    return now
 
 
 def _recent_cut(kind: str, late: dict[str, timedelta], recent_from: datetime, step: timedelta,

@@ -8,7 +8,9 @@ Format (agreed with the pipeline, which persists each `core.alert.Alert`):
   that read the log through it (a lost update there hides nothing from this one).
 
 Re-saving an alert with the same id replaces it (ids are stable per brand,
-kind and window), so re-running detection never duplicates the timeline.
+kind and window), so re-running detection never duplicates the timeline. Detection hands over each alert with
+what the stored one keeps (its incident id, and the earliest `decided_at`: `alerts.detect.detections`), so a
+re-run moves neither. An entry written before `Alert.decided_at` existed has none and still loads.
 Alerts written by the `jsonl` channel (one Alert JSON per line) can be read too.
 """
 
@@ -71,16 +73,21 @@ class AlertLog:
                 by_id.setdefault(alert.id, alert)
         return sorted(by_id.values(), key=lambda a: (a.window_start, a.id), reverse=True)
 
-    def incident_ids(self, alert_ids: Iterable[str]) -> dict[str, str]:
-        """The incident each of these alerts was stored under, by alert id; alerts not stored (or stored
-        without one, or unreadable) are left out. One state read per id: for a detection pass's alerts."""
-        known: dict[str, str] = {}
+    def stored(self, alert_ids: Iterable[str]) -> dict[str, Alert]:
+        """These alerts as stored, by id; alerts not stored (or unreadable) are left out. One state read per id:
+        for a detection pass's alerts."""
+        known: dict[str, Alert] = {}
         for alert_id in dict.fromkeys(alert_ids):
             raw = self.store.get_state(alert_key(alert_id))
             alert = _parse(raw, f"state {alert_key(alert_id)}") if raw else None
-            if alert is not None and alert.incident_id:
-                known[alert_id] = alert.incident_id
+            if alert is not None:
+                known[alert_id] = alert
         return known
+
+    def incident_ids(self, alert_ids: Iterable[str]) -> dict[str, str]:
+        """The incident each of these alerts was stored under, by alert id; alerts not stored (or stored
+        without one, or unreadable) are left out. One state read per id: for a detection pass's alerts."""
+        return {i: a.incident_id for i, a in self.stored(alert_ids).items() if a.incident_id}
 
     def prune(self, cutoff: datetime) -> int:
         """Delete the alerts whose window ended before `cutoff`; return how many entries went.

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from alerts.kinds import kind_info
-from core.alert import Alert
+from core.alert import Alert, decided_at
 
 
 class _Decided(Protocol):
@@ -231,9 +231,10 @@ def group_incidents(alerts: Iterable[Alert]) -> list[Incident]:
 
 
 def _timeline_key(alert: Alert) -> tuple[datetime, bool, str]:
-    # An all-clear's window is its whole episode; it was decided at the end, so it closes the timeline.
+    # An all-clear's window is its whole episode; it was decided after it (`decided_at`: its quiet buckets later),
+    # so it closes the timeline, after what was decided in those quiet buckets.
     closes = kind_info(alert.kind).closes
-    return (alert.window_end if closes else alert.window_start, closes, alert.id)
+    return (decided_at(alert) if closes else alert.window_start, closes, alert.id)
 
 
 def pinned(incidents: Iterable[Incident]) -> Incident | None:

@@ -113,12 +113,20 @@ class Alert(BaseModel):
         description="Keyword alerts of a term group: each of its terms (as written) that matched the window's "
         "counted posts -> how many (a post may hold several), most first",
     )
+    # Not part of the id (the same alert decided by another run is the same alert). None: stored before it was
+    # recorded (`decided_at` falls back to the window's end).
+    decided_at: datetime | None = Field(
+        default=None,
+        description="When detection decided the alert (`Detection.decided_at`: the end of the bucket that fired it; "
+        "an all-clear's `clear_after` quiet buckets after its window, an unanswered-posts alert's run); the earliest "
+        "any run decided it (`alerts.detect.detections`). None: an alert stored before this was recorded",
+    )
 
-    @field_validator("window_start", "window_end")
+    @field_validator("window_start", "window_end", "decided_at")
     @classmethod
-    def _utc(cls, value: datetime) -> datetime:
+    def _utc(cls, value: datetime | None) -> datetime | None:
         # The id hashes window_start's isoformat, so one timezone spelling keeps ids stable.
-        return as_utc(value)
+        return None if value is None else as_utc(value)
 
     def model_post_init(self, __context: object) -> None:
         if not self.id:
@@ -131,13 +139,15 @@ class Alert(BaseModel):
 
 
 def decided_at(alert: Alert) -> datetime:
-    """When `alert` was decided, as far as the stored alert says: the end of its window. A detector decides at the
-    end of the bucket that fires it (`Detection.decided_at`, not stored), which is the window's end for
-    a spike, an escalation, a keyword, influencer, silence or opportunity alert. An all-clear's window is its
-    whole episode: its end is when the crisis ended (the all-clear follows `clear_after` quiet buckets later).
-    Alert delivery sends owed alerts in this order too (`alerts.deliver`). An unanswered-posts alert covers its
-    UTC day and counts at that day's end."""
-    return alert.window_end
+    """When `alert` was decided: the time detection recorded (`Alert.decided_at`, from `Detection.decided_at`: the
+    end of the bucket that fired it), else, for an alert stored before that was recorded, the end of its window.
+    The two agree for a spike, an escalation, a keyword, influencer, silence or opportunity alert. They differ for
+    an all-clear, whose window is its whole episode: it ends when the crisis ended, and the all-clear is decided
+    `clear_after` quiet buckets later (or later still, after `cooldown_buckets`), perhaps on the next day; and for
+    an unanswered-posts alert, whose window is its UTC day while it is decided when the run saw the posts waiting.
+    The digest and the weekly/monthly reports put an alert on the day or period of this moment, and alert delivery
+    sends owed alerts in this order (`alerts.deliver.with_pending`)."""
+    return alert.decided_at or alert.window_end
 
 
 @dataclass

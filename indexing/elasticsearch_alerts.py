@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.alert import Alert
+from core.alert import Alert, decided_at
 from core.time import as_utc
 from indexing.base import StoreUnavailable, WriteResult
 from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, write_all
@@ -46,6 +46,7 @@ ALERTS_MAPPINGS: dict[str, Any] = {
         "statistic": _KEYWORD,
         "window_start": {"type": "date"},
         "window_end": {"type": "date"},
+        "decided_at": {"type": "date"},  # core.alert.decided_at: when it was decided (the window's end if not stored)
         "observed": _DOUBLE,
         "expected": _DOUBLE,
         "total": {"type": "long"},
@@ -82,6 +83,7 @@ def alert_document(alert: Alert, incident: str) -> dict[str, Any]:
         "statistic": alert.statistic,
         "window_start": as_utc(alert.window_start).isoformat(),
         "window_end": as_utc(alert.window_end).isoformat(),
+        "decided_at": as_utc(decided_at(alert)).isoformat(),
         "observed": alert.observed,
         "expected": alert.expected,
         "total": alert.total,
