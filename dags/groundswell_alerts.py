@@ -5,7 +5,9 @@ sends each alert to every channel, and the pipeline refuses to send the same
 alert id to the same channel twice, so re-runs and retries never double-alert.
 A brand whose detection fails does not stop the others: their alerts are still
 delivered, then `detection_ok` fails the run naming the brand (the CLI's exit 1). A delivery that failed
-fails the run too (`delivery_ok`), as the CLI exits 3.
+fails the run too (`delivery_ok`), as the CLI exits 3. Alerts the store's alert index (Elasticsearch's
+`<prefix>-alerts`, for Kibana) did not take are printed and counted in `detect`'s result (`index_errors`), as the
+CLI's `alert_index_errors`: not a failure, the alert log holds them and the next run writes them.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from core.alert import Alert
 
 @task
 def detect() -> dict:
-    """Alerts for every brand as of the data interval end, and the brands whose detection failed
-    ({"alerts": [...], "failed": {brand: error}}, handed on through XCom)."""
+    """Alerts for every brand as of the data interval end, the brands whose detection failed, and how many writes
+    to the alert index (Kibana's copy) failed ({"alerts": [...], "failed": {brand: error}, "index_errors": n},
+    handed on through XCom)."""
     from groundswell_common import load_config, opened_store, plain_utc
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
@@ -36,7 +39,13 @@ def detect() -> dict:
         print(f"detection failed for {brand}: {error}")
     for brand, note in alerts.notes.items():  # nothing recent to judge (a stopped collector): not a failure
         print(f"nothing to judge for {brand}: {note}")
-    return {"alerts": [alert.model_dump(mode="json") for alert in alerts], "failed": dict(alerts.failed)}
+    for error in alerts.index_errors:  # the Kibana copy only: the alert log has the alert, the next run writes it
+        print(f"not in the alert index (the alert log has it; the next run writes it): {error}")
+    return {
+        "alerts": [alert.model_dump(mode="json") for alert in alerts],
+        "failed": dict(alerts.failed),
+        "index_errors": alerts.index_failed,
+    }
 
 
 @task

@@ -616,6 +616,7 @@ class DetectedAlerts(list[Alert]):
         self.failed: dict[str, str] = failed or {}
         self.notes: dict[str, str] = notes or {}
         self.index_errors: list[str] = []
+        self.index_failed = 0  # alerts the index did not take (index_errors keeps the first REASONS_KEPT lines)
 
 
 def stale_note(store: Store, brand: str, config: Config, now: datetime) -> str | None:
@@ -655,19 +656,20 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
         found.extend(alerts)
     # Stored by stable id: re-running detection overwrites, never duplicates.
     save_alerts(store, found)
-    found.index_errors = index_alerts(store, found)
+    found.index_failed, found.index_errors = index_alerts(store, found)
     return found
 
 
-def index_alerts(store: Store, alerts: list[Alert]) -> list[str]:
+def index_alerts(store: Store, alerts: list[Alert]) -> tuple[int, list[str]]:
     """Copy alerts to the store's alert index, when it has one (Elasticsearch: `<prefix>-alerts`, for Kibana;
     `indexing/elasticsearch_alerts.py`), after the alert log holds them: this pass's alerts, and every logged
     alert the index lacks (alerts from before the index existed, a `groundswell store copy`, a write that
-    failed on an earlier run). Return what failed, one line each (the first `REASONS_KEPT`), each also
-    logged: the log is the source of truth, so a failure here loses no alert, and the next run writes it."""
+    failed on an earlier run). Return how many failed and what, one line each (the first `REASONS_KEPT`), each
+    also logged: the log is the source of truth, so a failure here loses no alert, and the next run writes it.
+    An index that could not be read or written at all counts this pass's alerts (at least 1) as failed."""
     write, listed = getattr(store, "index_alerts", None), getattr(store, "indexed_alert_ids", None)
     if write is None or listed is None:
-        return []
+        return 0, []
     try:
         indexed = listed()
         fresh = {a.id: a for a in alerts}
@@ -675,14 +677,14 @@ def index_alerts(store: Store, alerts: list[Alert]) -> list[str]:
         failed = [r for r in write([*fresh.values(), *backlog], incident_key) if not r.ok]
     except Exception as exc:  # noqa: BLE001 - the alert index is a copy: the alerts themselves must go on to notify
         log.exception("the alert index was not written; the alerts are in the alert log, the next run tries again")
-        return [f"alert index: {type(exc).__name__}: {exc}"[:300]]
+        return max(len(alerts), 1), [f"alert index: {type(exc).__name__}: {exc}"[:300]]
     for result in failed:
         log.error("alert %s was not written to the alert index (%s); it is in the alert log, the next run "
                   "tries again", result.id, result.error)
     errors = [f"alert {r.id}: {r.error}"[:300] for r in failed[:REASONS_KEPT]]
     if len(failed) > REASONS_KEPT:
         errors.append(f"... and {len(failed) - REASONS_KEPT} more")
-    return errors
+    return len(failed), errors
 
 
 def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | None = None) -> DeliveryReport:

@@ -18,11 +18,11 @@ import hashlib
 import html
 import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from alerts.incidents import Incident, count_alerts, group_incidents, incident_days, pinned, worst_alert
+from alerts.incidents import Incident, count_alerts, group_incidents, pinned, worst_alert
 from alerts.kinds import kind_info
 from alerts.theme_tree import aspects_text, top_themes, window_themes
 from core.alert import Alert
@@ -31,7 +31,8 @@ from groundswell import palette
 from groundswell.audit_results import audit_line, audit_view
 from groundswell.config import Config
 from groundswell.digest import incident_when, local_time, local_when
-from indexing.base import Filters, Store
+from groundswell.periods import local_midnight
+from indexing.base import Filters, Store, day_start
 
 SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once
 HOUR_MS = 3_600_000
@@ -110,12 +111,20 @@ def _fig_html(fig, script_hashes: list[str]) -> str:
     return out
 
 
-def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
+def _wall(moment: datetime, tz: str) -> datetime:
+    """`moment` as a naive wall-clock time in the IANA zone `tz`: a chart axis reads the zone's clock, as the
+    dashboard's charts do (`wall` in dashboards/web/static/common.js); Plotly would drop an offset anyway, leaving
+    the UTC clock a UTC datetime carries."""
+    return moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"):
+    """Mentions per hour by sentiment, crises shaded, on the wall clock of `tz` (digest.timezone)."""
     import plotly.graph_objects as go
 
-    buckets = store.histogram(Filters(brand=brand), "hour")
+    buckets = store.histogram(Filters(brand=brand), "hour", tz=tz)  # hours: the same in every whole-hour zone
     fig = go.Figure()
-    xs = [b.start for b in buckets]
+    xs = [_wall(b.start, tz) for b in buckets]
     for label in ("negative", "neutral", "positive", "unknown"):
         ys = [getattr(b, label) for b in buckets]
         if any(ys):
@@ -134,8 +143,8 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
     crises = sorted((i for i in group_incidents(a for a in alerts if a.brand == brand) if i.crisis), key=_start)
     for n, incident in enumerate(crises):
         fig.add_vrect(
-            x0=incident.start,
-            x1=incident.end,
+            x0=_wall(incident.start, tz),
+            x1=_wall(incident.end, tz),
             fillcolor=palette.SEVERITY[incident.severity],
             opacity=0.15,
             line_width=0,
@@ -143,7 +152,7 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
         )
         # Labels of neighbouring crises alternate between two rows so they cannot overlap.
         fig.add_annotation(
-            x=incident.start,
+            x=_wall(incident.start, tz),
             xref="x",
             y=1 - 0.08 * (n % 2),
             yref="paper",
@@ -156,6 +165,7 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert]):
     fig.update_layout(
         barmode="stack",
         title=f"{_label(brand)}: mentions per hour by sentiment",
+        xaxis_title=f"time ({_label(tz)})",
         bargap=0,
         height=380,
         legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
@@ -167,16 +177,17 @@ def _start(incident: Incident) -> datetime:
     return incident.start
 
 
-def _net_sentiment_chart(store: Store, brands: list[str]):
+def _net_sentiment_chart(store: Store, brands: list[str], tz: str = "UTC"):
+    """Net sentiment per local day of `tz` (digest.timezone), the digest's day: midnight to midnight there."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     for brand in brands:
-        days = store.histogram(Filters(brand=brand), "day")
+        days = store.histogram(Filters(brand=brand), "day", tz=tz)  # each start a local midnight
         net = [b.net_sentiment * 100 if b.net_sentiment is not None else None for b in days]  # None: a gap
         fig.add_trace(
             go.Scatter(
-                x=[b.start for b in days],
+                x=[_wall(b.start, tz) for b in days],
                 y=net,
                 mode="lines+markers",
                 name=_label(brand),
@@ -184,7 +195,10 @@ def _net_sentiment_chart(store: Store, brands: list[str]):
                 xperiodalignment="middle",
             )
         )
-    fig.update_layout(title="Net sentiment per day (% positive − % negative)", height=340, yaxis_ticksuffix="%")
+    fig.update_layout(
+        title="Net sentiment per day (% positive − % negative)", xaxis_title=f"day ({_label(tz)})", height=340,
+        yaxis_ticksuffix="%",
+    )
     return fig
 
 
@@ -222,12 +236,14 @@ def _themes_chart(store: Store, brand: str):
     return fig
 
 
-def _rising_chart(store: Store, brand: str, day_start: datetime, why: str = ""):
+def _rising_chart(store: Store, brand: str, start: datetime, why: str = "", tz: str = "UTC"):
     """Rising themes of one day (`nlp/trends.py`): growth ratio against the week before, new ones
-    flagged; `why` says why this day (shown under the title)."""
+    flagged; `why` says why this day (shown under the title). The day is the local day of `tz` that `start`
+    (its midnight) begins: midnight to midnight there, as the digest's day."""
     import plotly.graph_objects as go
 
-    day = window_themes(store, Filters(brand=brand), day_start, day_start + timedelta(days=1))
+    local = start.astimezone(ZoneInfo(tz)).date()
+    day = window_themes(store, Filters(brand=brand), start, local_midnight(local + timedelta(days=1), tz))
     rows = [(r.theme, r.count, r.growth, r.new, aspects_text(row.aspects_json())) for r, row in day.rising()[:8]]
     rows.reverse()
     if not rows:
@@ -246,7 +262,7 @@ def _rising_chart(store: Store, brand: str, day_start: datetime, why: str = ""):
     fig.update_layout(
         # Two lines: the chart is half the page wide.
         title=(
-            f"{_label(brand)}: rising themes on {day_start:%Y-%m-%d}"
+            f"{_label(brand)}: rising themes on {local:%Y-%m-%d}"
             f"<br><sup>{_label(why) + ' · ' if why else ''}× the daily average of the week before</sup>"
         ),
         height=80 + 34 * len(rows),
@@ -254,17 +270,25 @@ def _rising_chart(store: Store, brand: str, day_start: datetime, why: str = ""):
     return fig
 
 
-def _incident_day_rising(store: Store, brand: str, alerts: list[Alert]):
+def _local_days(alerts: list[Alert], tz: str) -> list[date]:
+    """The days in `tz` on which the alerts' windows began (all-clears left out, as in `worst_alert`): the local
+    days of `alerts.incidents.incident_days`."""
+    zone = ZoneInfo(tz)
+    return sorted({a.window_start.astimezone(zone).date() for a in alerts if not kind_info(a.kind).closes})
+
+
+def _incident_day_rising(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"):
     """The rising-themes chart of the brand's worst alert day (`alerts.incidents.worst_alert`: the
-    crisis, not an earlier minor alert), naming the day and, when there were several, that it is the worst."""
+    crisis, not an earlier minor alert), naming the day and, when there were several, that it is the worst.
+    Days are local days of `tz` (digest.timezone): an alert at 01:00 in Seoul is of that Seoul day."""
     worst = worst_alert(alerts)
     if worst is None:
         return None
-    days = incident_days(alerts)
+    days = _local_days(alerts, tz)
     why = f"day of the {worst.severity} {worst.kind} alert"
     if len(days) > 1:
         why += f", the worst of {len(days)} alert days"
-    return _rising_chart(store, brand, worst.window_start.replace(hour=0, minute=0, second=0, microsecond=0), why)
+    return _rising_chart(store, brand, day_start(worst.window_start, tz), why, tz)
 
 
 def _posts_html(store: Store, brand: str, tz: str = "UTC", n: int = 8) -> str:
@@ -353,11 +377,11 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     hashes: list[str] = []  # of the chart scripts, for the CSP
     for brand in brands:
         sections.append(f"<h2>{_bdi(brand)}</h2>")
-        sections.append(_fig_html(_volume_chart(store, brand, alerts), hashes))
+        sections.append(_fig_html(_volume_chart(store, brand, alerts, tz), hashes))
         themes = _themes_chart(store, brand)
         incidents = group_incidents(a for a in alerts if a.brand == brand)
         top = pinned(incidents)
-        rising = _incident_day_rising(store, brand, [a for a in alerts if a.brand == brand])
+        rising = _incident_day_rising(store, brand, [a for a in alerts if a.brand == brand], tz)
         charts = [c for c in (themes, rising) if c is not None]
         if charts:
             sections.append(
@@ -374,7 +398,7 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     sections.append("<h2>Across brands</h2>")
     voices = _label_competitors(store.facet(everything, "brand"), competitors)
 
-    sections.append(_fig_html(_net_sentiment_chart(store, brands), hashes))
+    sections.append(_fig_html(_net_sentiment_chart(store, brands, tz), hashes))
     sections.append(
         '<div class="grid">'
         + f"<div>{_fig_html(_share_chart(voices, 'Share of voice'), hashes)}</div>"

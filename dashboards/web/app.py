@@ -64,6 +64,7 @@ from dashboards.web.params import (
     MAX_WRITE_BODY,
     MAX_WRITE_IDS,
     Period,
+    parse_bom,
     parse_choice,
     parse_cursor,
     parse_days,
@@ -407,6 +408,7 @@ def create_app(
         await runner.call(lambda: refuse_since_after_period(filters, tz))  # before the stream: a 400, not an empty file
         # 'json' is the JSONL mention format too (the page's and old links' name for it).
         fmt = parse_choice(params, "format", ("csv", "jsonl", "json"), "csv")
+        bom = parse_bom(params, fmt)
         fmt = "jsonl" if fmt == "json" else fmt
         limit = parse_int(params, "limit", MAX_EXPORT_ROWS, 1, MAX_EXPORT_ROWS) or MAX_EXPORT_ROWS
         # No sort: oldest first, as before; Explore's links carry the Order the page shows (explore.js).
@@ -414,7 +416,7 @@ def create_app(
         make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
         media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
         return StreamingResponse(
-            runner.stream(lambda: make(store, with_days(filters, days, tz), limit, sort)),
+            runner.stream(lambda: export_rows.with_bom(make(store, with_days(filters, days, tz), limit, sort), bom)),
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="groundswell-mentions.{fmt}"'},
         )
@@ -430,6 +432,7 @@ def create_app(
         min_count = parse_int(params, "min_count", 3, 1) or 1
         samples = parse_int(params, "samples", 3, 0, 10)
         fmt = parse_choice(params, "format", ("json", "csv"), "json")
+        bom = parse_bom(params, fmt)
 
         def compute() -> Any:
             period = views.default_period(
@@ -442,7 +445,7 @@ def create_app(
             return export_rows.themes_csv(data, store.count(filters.replace(since=period.since, until=period.until)))
 
         answer = await runner.call(compute)
-        return export_rows.csv_attachment(answer, "groundswell-themes.csv") if fmt == "csv" else answer
+        return export_rows.csv_attachment(answer, "groundswell-themes.csv", bom) if fmt == "csv" else answer
 
     @app.get("/api/alerts")
     async def alerts(request: Request) -> Any:
@@ -458,6 +461,7 @@ def create_app(
         limit = asked or 200
         days = parse_days(params)
         fmt = parse_choice(params, "format", ("json", "csv"), "json")
+        bom = parse_bom(params, fmt)
         every = await runner.call(get_alerts)
         if days and since is None and every:
             # 'The last N days' of alerts ends at the newest alert, like the other pages' periods.
@@ -468,7 +472,7 @@ def create_app(
             # Every alert of the selection (the incident cards show them all), newest first; a limit given keeps
             # the newest N, as the JSON's `alerts`.
             rows = alert_export.alert_rows(selected[:asked] if asked else selected, judged)
-            return export_rows.csv_attachment(alert_export.alerts_csv(rows), "groundswell-alerts.csv")
+            return export_rows.csv_attachment(alert_export.alerts_csv(rows), "groundswell-alerts.csv", bom)
         return {"total": len(selected), **views.alert_feed(selected, limit, verdicts=judged)}
 
     @app.get("/api/replies")
@@ -491,7 +495,9 @@ def create_app(
     faq_lock = threading.Lock()  # one FAQ computation at a time: the kept embeddings are not thread-safe
 
     @app.get("/api/faq")
-    async def faq(request: Request) -> dict[str, Any]:
+    async def faq(request: Request) -> Any:
+        """The view's recurring groups; with group=<id> (a group's `id`) all that group's posts, as JSON or
+        (format=csv) as Explore's export rows: Explore cannot filter by a list of posts (dashboards/web/faq.py)."""
         params = params_of(request)
         tz = parse_tz(params, default_tz)
         filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
@@ -499,6 +505,15 @@ def create_app(
         n = parse_int(params, "n", 10, 1, 50) or 10
         min_count = parse_int(params, "min_count", 2, 1) or 2
         examples = parse_int(params, "examples", 3, 0, 10)
+        group_id = params.get("group") or None
+        if group_id is not None and not _plain_id(group_id):
+            raise ApiError(f"group must be a group's id from /api/faq (at most {MAX_ID_CHARS} characters)",
+                           param="group")
+        fmt = parse_choice(params, "format", ("json", "csv"), "json")
+        bom = parse_bom(params, fmt)
+        if fmt == "csv" and group_id is None:
+            raise ApiError("format=csv exports one group's posts: add group=<id> (a group's id in the JSON)",
+                           param="format")
 
         def read() -> tuple[Any, faq_view.Posts]:
             period = views.default_period(
@@ -506,9 +521,14 @@ def create_app(
             )
             return period, faq_view.faq_posts(store, filters, period)
 
-        def grouped(period: Any, posts: faq_view.Posts) -> dict[str, Any]:
+        def grouped(period: Any, posts: faq_view.Posts) -> Any:
             with faq_lock:
-                return faq_view.faq_groups(posts, period, faq_embeddings, n, min_count, examples or 0)
+                if group_id is None:
+                    return faq_view.faq_groups(posts, period, faq_embeddings, n, min_count, examples or 0)
+                found = faq_view.faq_group(posts, period, faq_embeddings, min_count, group_id)
+            if fmt == "csv":
+                return export_rows.csv_attachment(faq_view.group_csv(found), "groundswell-faq-group.csv", bom)
+            return faq_view.group_json(found)
 
         period, posts = await runner.call(read)
         # Encoding and clustering off the store thread: the other pages stay answered meanwhile.
@@ -522,6 +542,7 @@ def create_app(
         filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
         kind = parse_choice(params, "kind", ("advocates", "detractors"), "advocates")
         fmt = parse_choice(params, "format", ("json", "csv"), "json")
+        bom = parse_bom(params, fmt)
         n = parse_int(params, "n", 20, 1, 500) or 20
         days = parse_days(params)
 
@@ -538,7 +559,7 @@ def create_app(
         period, rows = await runner.call(compute)
         if fmt == "csv":
             return StreamingResponse(
-                iter(advocate_ranking.advocates_csv(rows)),
+                export_rows.with_bom(advocate_ranking.advocates_csv(rows), bom),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="groundswell-{kind}.csv"'},
             )

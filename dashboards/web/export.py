@@ -7,13 +7,17 @@ JSONL is Groundswell's mention format (`core.mention.dump_mention`): the file fe
 Without a sort, rows come oldest first (`Store.iter_mentions`, the order a backtest replays). With
 one, they come in the order Explore lists them for that sort: the page's "top by engagement" exported
 is the same list, read through the store's own keyset pages.
+
+Every CSV download takes `bom=1` (`dashboards.web.params.parse_bom`): the file then starts with the UTF-8
+byte-order mark (`with_bom`), once, so Excel reads Korean, Chinese or Russian text as UTF-8. The pages' ⬇ CSV
+links send it; the API's default and the CLI's files have none, as scripts expect.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from fastapi.responses import Response
@@ -37,6 +41,16 @@ def sentiment_by(row: dict) -> str:
         return ""
     return "person" if row["corrected"] else f"rule:{row['rule']}" if row["rule"] else "model"
 _cell = csv_cell  # one formula-injection rule for every CSV Groundswell writes (core/escaping.py)
+
+
+BOM = "\ufeff"  # encoded as EF BB BF: how Excel tells a UTF-8 CSV from one in the legacy code page
+
+
+def with_bom(chunks: Iterable[str], bom: bool) -> Iterator[str]:
+    """`chunks` (a download's body), led by the byte-order mark when `bom`: once, before the first byte."""
+    if bom:
+        yield BOM
+    yield from chunks
 
 
 def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> Iterator[Mention]:
@@ -132,7 +146,9 @@ def themes_csv(data: Mapping[str, Any], mentions: int) -> str:
     return csv_text(THEME_CSV_COLUMNS, theme_rows(data, mentions))
 
 
-def csv_attachment(text: str, filename: str) -> Response:
-    """A CSV export (themes, alerts) as a download named `filename`, as /api/export and /api/advocates send theirs."""
+def csv_attachment(text: str, filename: str, bom: bool = False) -> Response:
+    """A CSV export (themes, alerts) as a download named `filename`, as /api/export and /api/advocates send theirs;
+    `bom`: led by the byte-order mark (`with_bom`)."""
     disposition = f'attachment; filename="{filename}"'
-    return Response(text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
+    body = "".join(with_bom([text], bom))
+    return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})

@@ -59,13 +59,15 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/overview": _PERIOD | {"source", "lang", "interval", "spam"},
     "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort", "tz"},
     # sort: Explore's Order, so an export lists what the page lists, in its order.
-    "/api/export": FILTER_PARAMS | {"days", "format", "limit", "sort", "tz"},
+    # bom: 1 starts a CSV with the UTF-8 byte-order mark, for Excel (`parse_bom`); the pages' ⬇ CSV links send it.
+    "/api/export": FILTER_PARAMS | {"days", "format", "limit", "sort", "tz", "bom"},
     # format: json (default) or csv, the Themes and Alerts pages' ⬇ CSV (dashboards/web/export.py, alert_export.py).
-    "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam", "format"},
-    "/api/alerts": _PERIOD | {"severity", "limit", "format"},
+    "/api/themes": _PERIOD | set(THEME_FACETS) | {"n", "min_count", "samples", "spam", "format", "bom"},
+    "/api/alerts": _PERIOD | {"severity", "limit", "format", "bom"},
     "/api/replies": _PERIOD | {"limit"},
-    "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam"},
-    "/api/advocates": _PERIOD | {"kind", "n", "format"},
+    # group: one group's posts (its id from the JSON), format=csv to download them (dashboards/web/faq.py).
+    "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam", "group", "format", "bom"},
+    "/api/advocates": _PERIOD | {"kind", "n", "format", "bom"},
     "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
     "/api/spam/undo": frozenset(),  # POST, JSON body {"ids": [...]}
     "/api/sentiment/correct": frozenset(),  # POST, JSON body {"ids": [...], "label": "negative"}
@@ -170,6 +172,17 @@ def parse_choice(params: Mapping[str, str], name: str, choices: Iterable[str], d
     if raw not in choices:
         raise ApiError(f"{name}={raw!r} is not one of: {', '.join(choices)}", param=name)
     return raw
+
+
+def parse_bom(params: Mapping[str, str], fmt: str | None) -> bool:
+    """`bom`: 1 puts the UTF-8 byte-order mark before a CSV download, so Excel reads it as UTF-8 (without it,
+    Excel opens a double-clicked CSV in the legacy code page and garbles Korean, Chinese, Russian); 0 or absent,
+    none: what scripts want (pandas' encoding='utf-8' would read the first header as '\\ufeffid'). Only for a
+    CSV (`fmt`, the request's format): JSON never carries one."""
+    bom = parse_choice(params, "bom", ("0", "1"), "0") == "1"
+    if bom and fmt != "csv":
+        raise ApiError(f"bom=1 is for format=csv only: format={fmt} is never sent with a byte-order mark", param="bom")
+    return bom
 
 
 def parse_ident(params: Mapping[str, str], name: str) -> str | None:

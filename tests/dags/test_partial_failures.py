@@ -5,11 +5,14 @@
   (the CLI's exit code 5) and says where they are.
 - One brand whose alert detection fails does not stop the others: their alerts are
   delivered to a real (JSONL) channel, then the run fails naming the brand.
+- Alerts the Elasticsearch alert index (Kibana's copy) refuses are printed and counted in `detect`'s result; the
+  run stays green (the alert log has them) and the next run writes them.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,15 +135,15 @@ def _fail_detection_for(monkeypatch, broken: str) -> None:
     monkeypatch.setattr(pipeline, "detect_alerts", detect_alerts)
 
 
-def _alerts_config(tmp_path: Path, channel: Path, brands: list[str], monkeypatch) -> Path:
+def _alerts_config(tmp_path: Path, channel: Path, brands: list[str], monkeypatch, store: dict | None = None) -> Path:
     """The config the alerts DAG reads ($GROUNDSWELL_CONFIG): `brands`, each with its history stored, and a
-    JSONL channel at `channel`."""
+    JSONL channel at `channel`; `store`: the store's settings (default: SQLite beside the config)."""
     config = tmp_path / "groundswell.yaml"
     config.write_text(
         yaml.safe_dump(
             {
                 "brands": [{"name": name, "query": name.lower()} for name in brands],
-                "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
+                "store": store or {"type": "sqlite", "path": str(tmp_path / "gs.db")},
                 "channels": [{"type": "jsonl", "path": str(channel)}],
                 "report": {"path": str(tmp_path / "report.html")},
             }
@@ -151,6 +154,8 @@ def _alerts_config(tmp_path: Path, channel: Path, brands: list[str], monkeypatch
     store = _open_store(config)
     try:
         assert all(r.ok for r in store.upsert([m for name in brands for m in _history(name)]))
+        if hasattr(store, "refresh"):
+            store.refresh()  # Elasticsearch: searchable for the DAG's store at once
     finally:
         store.close()
     return config
@@ -208,3 +213,50 @@ def test_detection_check_runs_after_delivery_whatever_its_outcome(dagbag):
     dag = dagbag.dags["groundswell_alerts"]
     check = dag.task_dict["detection_ok"]
     assert check.trigger_rule == "all_done" and {"detect", "notify"} <= check.upstream_task_ids
+
+
+@pytest.mark.elasticsearch
+def test_alerts_the_alert_index_refuses_are_printed_counted_and_written_next_run(
+    dagbag, tmp_path, monkeypatch, capfd, es_url
+):
+    """Real Elasticsearch: `<prefix>-alerts` (Kibana's copy) blocks writes, so each alert's write fails there."""
+    from elasticsearch import Elasticsearch
+    from es_node import delete_prefix
+
+    prefix = f"gs-dagtest-{uuid.uuid4().hex[:8]}"
+    channel = tmp_path / "alerts.jsonl"
+    # The URL reaches the tasks only through the Airflow connection (groundswell_common.store_env).
+    monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_ELASTICSEARCH", json.dumps({"conn_type": "http", "host": es_url}))
+    monkeypatch.setenv("GS_DAGTEST_ES_URL", es_url)  # for the history written here
+    client = Elasticsearch(es_url)
+    try:
+        _alerts_config(tmp_path, channel, ["Sparse"], monkeypatch,
+                       {"type": "elasticsearch", "url_env": "GS_DAGTEST_ES_URL", "index_prefix": prefix})
+        monkeypatch.delenv("GS_DAGTEST_ES_URL")
+        client.indices.put_settings(index=f"{prefix}-alerts", settings={"index.blocks.write": True})
+        when = DAY0 + timedelta(days=5, hours=22, minutes=15)
+
+        run, states = run_dag(dagbag, "groundswell_alerts", when)
+
+        assert run.state == "success", states  # the alerts are in the log and delivered: a copy failed
+        sent = [json.loads(line)["id"] for line in channel.read_text(encoding="utf-8").splitlines()]
+        assert sent
+        detect = next(ti for ti in run.get_task_instances() if ti.task_id == "detect")
+        assert detect.xcom_pull(task_ids="detect")["index_errors"] == len(sent)
+        out, err = capfd.readouterr()
+        for alert in sent:
+            assert f"not in the alert index (the alert log has it; the next run writes it): alert {alert}: " in out
+
+        client.indices.put_settings(index=f"{prefix}-alerts", settings={"index.blocks.write": False})
+        run, states = run_dag(dagbag, "groundswell_alerts", when + timedelta(minutes=5))
+
+        assert run.state == "success", states
+        detect = next(ti for ti in run.get_task_instances() if ti.task_id == "detect")
+        assert detect.xcom_pull(task_ids="detect")["index_errors"] == 0
+        assert "not in the alert index" not in capfd.readouterr().out
+        client.indices.refresh(index=f"{prefix}-alerts")
+        found = client.search(index=f"{prefix}-alerts", query={"match_all": {}}, size=100)["hits"]["hits"]
+        assert {hit["_id"] for hit in found} == set(sent)  # the next run wrote what the index lacked
+    finally:
+        delete_prefix(client, prefix)
+        client.close()

@@ -205,7 +205,7 @@ def test_the_alert_objects_read_the_alerts_index_of_a_real_store(es_url):  # noq
                         expected=3, statistic="poisson", score=9.0, summary=f"{brand} spiked")
                   for brand, severity in (("Lumora", "critical"), ("Veltra", "warning"))]
         save_alerts(store, alerts)
-        assert index_alerts(store, alerts) == []
+        assert index_alerts(store, alerts) == (0, [])
         store.client.indices.refresh(index=store.alerts_index)
         (view,) = [o for o in build(load_spec(), prefix=prefix) if o["id"] == ALERTS and o["type"] == "index-pattern"]
         assert view["attributes"]["title"] == store.alerts_index

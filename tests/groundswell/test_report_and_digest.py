@@ -138,3 +138,80 @@ def test_the_local_window_in_utc_is_the_alert_wordings(hours):
     alert = Alert(brand="Lumora", window_start=start, window_end=DAY + timedelta(hours=hours[1]), observed=1,
                   expected=1, statistic="poisson", score=1.0)
     assert local_when(alert, "UTC") == when(alert)
+
+
+def _figures(page: str) -> dict[str, tuple[list[dict], dict]]:
+    """Each chart the report embeds, by its title's first line: (its traces, its layout), as Plotly gets them."""
+    decoder = json.JSONDecoder()
+    figures = {}
+    for found in re.finditer(r"Plotly\.newPlot\(\s*", page):
+        at = found.end()
+        _, at = decoder.raw_decode(page, at)  # the div id
+        data, at = decoder.raw_decode(page, page.index("[", at))
+        layout, _ = decoder.raw_decode(page, page.index("{", at))
+        figures[layout["title"]["text"].split("<br>")[0]] = (data, layout)
+    return figures
+
+
+@pytest.fixture
+def near_midnight(tmp_path):
+    """Lumora in a real SQLite store: 'sound' (positive) at 02:00–09:00 UTC every day from 11-02 to 11-11, 11:00–18:00
+    in Seoul, the same date in both zones; 'shipping delay' (6 negative) at 08:00 UTC on 11-10, 17:00 in Seoul; the
+    crisis, 'battery overheating' (12 negative) from 16:00 UTC on 11-10: 01:00 on 11-11 in Seoul. A warning spike
+    alert on the shipping hour, a critical one on the crisis hour."""
+    store = SqliteStore(tmp_path / "g.db")
+    mentions = [_m(d * 100 + h, "Lumora", "positive", DAY + timedelta(days=d - 8, hours=h), "sound")
+                for d in range(10) for h in range(2, 10)]  # fmt: skip
+    mentions += [_m(2000 + i, "Lumora", "negative", DAY + timedelta(hours=8, minutes=i), "shipping delay")
+                 for i in range(6)]  # fmt: skip
+    mentions += [_m(3000 + i, "Lumora", "negative", DAY + timedelta(hours=16, minutes=3 * i), "battery overheating")
+                 for i in range(12)]  # fmt: skip
+    list(store.upsert(mentions))
+
+    def spike(hour: int, severity: str, observed: int) -> Alert:
+        return Alert(id=f"spike-{hour}", brand="Lumora", kind="spike", severity=severity,
+                     window_start=DAY + timedelta(hours=hour), window_end=DAY + timedelta(hours=hour + 1),
+                     observed=observed, expected=0.5, statistic="poisson", score=5.0)  # fmt: skip
+
+    save_alerts(store, [spike(8, "warning", 6), spike(16, "critical", 12)])
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("tz", "crisis_hour", "shipping_hour", "day", "net", "rising", "days"),
+    [
+        # Seoul (UTC+9): the crisis is 01:00 on 11-11, its own day; 11-10 holds the shipping delay only.
+        ("Asia/Seoul", "2026-11-11T01:00:00", "2026-11-10T17:00:00", "2026-11-11",
+         {"2026-11-10": round(100 * (8 - 6) / 14, 6), "2026-11-11": -20.0},
+         ["battery overheating (new)"], ", the worst of 2 alert days"),
+        ("UTC", "2026-11-10T16:00:00", "2026-11-10T08:00:00", "2026-11-10",
+         {"2026-11-10": round(100 * (8 - 18) / 26, 6), "2026-11-11": 100.0},
+         ["battery overheating (new)", "shipping delay (new)"], " · "),
+    ],
+)  # fmt: skip
+def test_report_charts_count_the_days_and_hours_of_the_digests_timezone(
+    near_midnight, tmp_path, tz, crisis_hour, shipping_hour, day, net, rising, days
+):
+    """The volume chart's hours, the net sentiment's days and the rising themes' day were UTC's whatever
+    digest.timezone: in Seoul the 01:00 crisis was drawn at 16:00 the day before and counted on that day."""
+    config = parse_config({"brands": [{"name": "Lumora", "query": "Lumora"}], "digest": {"timezone": tz},
+                           "report": {"path": str(tmp_path / "report.html")}})  # fmt: skip
+    page = write_report(config, near_midnight, stored_alerts(near_midnight)).read_text(encoding="utf-8")
+    figures = _figures(page)
+
+    traces, layout = figures["Lumora: mentions per hour by sentiment"]
+    negative = next(t for t in traces if t["name"] == "negative")
+    hours = {x: y for x, y in zip(negative["x"], negative["y"], strict=True) if y}
+    assert hours == {shipping_hour: 6, crisis_hour: 12}
+    assert sorted(s["x0"] for s in layout["shapes"]) == sorted([shipping_hour, crisis_hour])  # the crises' bands
+    assert layout["xaxis"]["title"]["text"] == f"time ({tz})"
+
+    (trace,), layout = figures["Net sentiment per day (% positive − % negative)"]
+    by_day = {x[:10]: round(y, 6) for x, y in zip(trace["x"], trace["y"], strict=True)}
+    assert all(x.endswith("T00:00:00") for x in trace["x"])  # each day from its local midnight
+    assert {d: by_day[d] for d in net} == net
+
+    (trace,), layout = figures[f"Lumora: rising themes on {day}"]
+    assert list(reversed(trace["y"])) == rising
+    assert f"day of the critical spike alert{days}" in layout["title"]["text"]

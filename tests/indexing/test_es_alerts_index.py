@@ -112,7 +112,7 @@ def test_alerts_logged_before_the_index_existed_are_written_by_the_next_detect(e
 def test_maintain_with_retention_drops_old_alerts_from_the_log_and_the_index(es_store):
     old, fresh = _alert(datetime(2026, 9, 1, tzinfo=UTC)), _alert(datetime(2026, 11, 20, tzinfo=UTC))
     save_alerts(es_store, [old, fresh])
-    assert pipeline.index_alerts(es_store, []) == []
+    assert pipeline.index_alerts(es_store, []) == (0, [])
     assert set(_docs(es_store)) == {old.id, fresh.id}
 
     result = pipeline.maintain(_config(es_store.prefix), es_store, now=NOW, retention_days=30)
@@ -161,6 +161,7 @@ def test_a_failed_alert_index_write_keeps_the_alert_says_so_and_the_next_run_wri
         assert found and {a.id for a in load_alerts(store)} == {a.id for a in found}  # in the log all the same
         assert _docs(store) == {}
         assert len(found.index_errors) == len(found)
+        assert found.index_failed == len(found)  # the count the alerts DAG returns
         for alert, error in zip(sorted(found, key=lambda a: a.id), sorted(found.index_errors), strict=True):
             assert error.startswith(f"alert {alert.id}: HTTP 503")
             assert f"alert {alert.id} was not written to the alert index" in caplog.text

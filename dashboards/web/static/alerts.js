@@ -71,7 +71,7 @@
 
   async function load(params) {
     // The CSV holds the alerts of the same filters (brand, period, severity) as the page.
-    document.getElementById("export-alerts").href = "/api/alerts?" + new URLSearchParams({ ...params, format: "csv" });
+    document.getElementById("export-alerts").href = "/api/alerts?" + new URLSearchParams({ ...params, format: "csv", bom: "1" });
     const data = await GS.api("/api/alerts", params);
     renderTimeline(data.alerts, data.incidents);
     GS.showCount(document.getElementById("incident-count"), data.count);

@@ -84,7 +84,8 @@
 
   function setExportLinks(params) {
     for (const format of ["csv", "json"]) {
-      const qs = new URLSearchParams(Object.assign({}, params, { format }));
+      // bom=1: the CSV is for a spreadsheet, and Excel reads it as UTF-8 only with the byte-order mark
+      const qs = new URLSearchParams(Object.assign({}, params, { format }, format === "csv" ? { bom: "1" } : {}));
       document.getElementById("export-" + format).href = "/api/export?" + qs;
     }
   }

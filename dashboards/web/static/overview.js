@@ -252,7 +252,7 @@
   async function renderAdvocates(data, params) {
     const scope = { brand: data.brand, since: data.period.since, until: data.period.until };
     const found = await GS.api("/api/advocates", scope);
-    document.getElementById("export-advocates").href = "/api/advocates?" + new URLSearchParams({ ...scope, format: "csv" });
+    document.getElementById("export-advocates").href = "/api/advocates?" + new URLSearchParams({ ...scope, format: "csv", bom: "1" });
     const table = document.getElementById("advocates");
     const head = el("tr", {}, el("th", { scope: "col", text: "Author" }), el("th", { scope: "col", class: "num", text: "Positive" }),
       el("th", { scope: "col", class: "num", text: "Score" }), el("th", { scope: "col", text: "Seen" }));

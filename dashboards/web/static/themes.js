@@ -132,7 +132,7 @@
 
   async function load(params) {
     // The CSV holds the themes of the same filters (brand, period, facets) as the page.
-    document.getElementById("export-themes").href = "/api/themes?" + new URLSearchParams({ ...params, format: "csv" });
+    document.getElementById("export-themes").href = "/api/themes?" + new URLSearchParams({ ...params, format: "csv", bom: "1" });
     const data = await GS.api("/api/themes", params);
     GS.showPeriod(data.period);
     renderRecurring(data.recurring, params.lang);
