@@ -20,13 +20,14 @@ from typing import Any
 
 from alerts.incidents import incident_key
 from alerts.kinds import detector_for
-from core.alert import Alert
+from core.alert import Alert, decided_at
 from core.escaping import csv_cell, safe_url
 from core.time import as_utc
 from groundswell.alert_verdicts import card_verdict
 
 ALERT_CSV_COLUMNS = [
-    "incident", "alert", "brand", "kind", "subject", "severity", "window_start", "window_end", "headline", "summary",
+    "incident", "alert", "brand", "kind", "subject", "severity", "window_start", "window_end", "decided_at",
+    "headline", "summary",
     "observed", "expected", "negative_share", "expected_share", "total", "statistic", "score", "p_value", "source",
     "lang", "key_phrases", "top_terms", "link", "verdict", "verdict_note", "verdict_by", "verdict_at",
 ]  # fmt: skip
@@ -70,6 +71,7 @@ def alert_row(alert: Alert, verdict: Mapping[str, Any] | None = None) -> dict[st
         "severity": alert.severity,
         "window_start": _iso(alert.window_start),
         "window_end": _iso(alert.window_end),
+        "decided_at": _iso(decided_at(alert)),  # when it could first be sent (an all-clear: hours after its window)
         "headline": detector_for(alert.kind).title(alert),  # the message's headline words ("Negative spike")
         "summary": alert.summary,
         "observed": alert.observed,

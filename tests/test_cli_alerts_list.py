@@ -60,6 +60,7 @@ def test_alerts_list_prints_the_timeline_with_incidents_and_verdicts(config):
     assert [line["incident"] for line in lines] == [OTHER.id, OPENER.id, OPENER.id]
     opener = lines[2]
     assert (opener["window_start"], opener["window_end"]) == ("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z")
+    assert opener["decided_at"] == opener["window_end"]  # stored before decided_at: the window's end
     assert (opener["observed"], opener["expected"], opener["severity"]) == (30, 4.5, "critical")
     assert opener["summary"] == OPENER.summary and opener["headline"] == "Negative spike"
     assert [line["verdict"] for line in lines] == [None, "real", "real"]

@@ -102,6 +102,7 @@ def test_alerts_csv_is_an_attachment_with_a_row_per_alert_of_the_timeline(client
         assert row["incident"] == incident_of[alert["id"]]
         for key in ("brand", "kind", "severity", "window_start", "window_end"):
             assert row[key] == alert[key], key
+        assert row["decided_at"] == (alert["decided_at"] or alert["window_end"])  # core.alert.decided_at
         assert (float(row["observed"]), float(row["expected"])) == (alert["observed"], alert["expected"])
         assert float(row["score"]) == alert["score"]
         assert row["summary"].removeprefix("'") == alert["summary"]
