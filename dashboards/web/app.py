@@ -328,7 +328,7 @@ def create_app(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest, tz=tz
             )
             data = views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts,
-                                  stored_verdicts(store), tz=tz)
+                                  stored_verdicts(store), tz=tz, now=datetime.now(UTC))
             # The replies tile: figures only (the queue is /api/replies).
             brand = filters.brand or default_brand
             data["replies"] = replies_view.replies(

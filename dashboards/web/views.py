@@ -159,8 +159,13 @@ COMPARED = ("mentions", "negative_share", "net_sentiment", "share_of_voice", "en
 IN_POINTS = SHARES | {"net_sentiment"}
 
 
-def previous_period(period: Period) -> Period:
-    """The span of the same length just before `period`: what the overview compares it with."""
+def previous_period(period: Period, now: datetime | None = None) -> Period:
+    """The span just before `period` that the overview compares it with: of the same length, or, while `period`
+    is still running at `now` (a live store's "7 d" ends at the coming midnight), only as far into it as `period`
+    has come, so that six days and eight hours are compared with six days and eight hours, not seven days (which
+    read as a fall in volume every morning)."""
+    if now is not None and period.since < now < period.until:
+        return Period(period.since - period.length, now - period.length)
     return Period(period.since - period.length, period.since)
 
 
@@ -216,9 +221,10 @@ def comparison(
 
 def overview(
     store: Store, brands: list[BrandInfo], filters: Filters, period: Period, interval: str, alerts: list[Alert],
-    verdicts: Mapping[str, Mapping[str, Any]] | None = None, tz: str = "UTC",
+    verdicts: Mapping[str, Mapping[str, Any]] | None = None, tz: str = "UTC", now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The overview's figures; day buckets are local days in `tz` (the team's digest.timezone, or `tz=`)."""
+    """The overview's figures; day buckets are local days in `tz` (the team's digest.timezone, or `tz=`); `now`:
+    the clock, for a period still running (`previous_period`)."""
     scoped = filters.replace(since=period.since, until=period.until)
     buckets = store.histogram(scoped, interval=interval, tz=tz)  # type: ignore[arg-type]
     counts = {k: sum(getattr(b, k) for b in buckets) for k in SENTIMENT_COUNTS}
@@ -227,7 +233,7 @@ def overview(
     sov_counts = store.facet(scoped.replace(brand=None, brands=all_brands), "brand")
     shown = select_alerts(alerts, brand=filters.brand, since=period.since, until=period.until)
     # The same figures over the previous period of equal length, for the selected brand and for every brand.
-    before_period = previous_period(period)
+    before_period = previous_period(period, now)
     before_scope = filters.replace(since=before_period.since, until=before_period.until)
     now_brands = brand_figures(store, brands, scoped)
     before_brands = brand_figures(store, brands, before_scope)
@@ -246,7 +252,11 @@ def overview(
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
-        "previous_period": {"since": before_period.since.isoformat(), "until": before_period.until.isoformat()},
+        "previous_period": {
+            "since": before_period.since.isoformat(), "until": before_period.until.isoformat(),
+            # True while the period runs: the previous one is cut at the same point (`previous_period`)
+            "so_far": before_period.length < period.length,
+        },
         "timezone": tz,  # the zone of the day buckets; every time in the answer is UTC ISO 8601
         "interval": interval,
         "volume": [bucket_json(b) for b in buckets],

@@ -35,7 +35,8 @@ def _overview(client, **params):
 
 def test_the_totals_carry_the_previous_period_and_the_changes(client):
     body = _overview(client, brand="Lumora", **THIS_WEEK)
-    assert body["previous_period"] == {"since": "2026-03-01T00:00:00+00:00", "until": "2026-03-08T00:00:00+00:00"}
+    assert body["previous_period"] == {"since": "2026-03-01T00:00:00+00:00", "until": "2026-03-08T00:00:00+00:00",
+                                       "so_far": False}
     totals = body["totals"]
     # 10 mentions (the spam and the own post left out), 4 of the 9 labelled negative, 10 of the 20 brands' mentions
     assert (totals["mentions"], totals["negative_share"], totals["share_of_voice"]) == (10, 0.4444, 0.5)
@@ -116,3 +117,41 @@ def test_the_dashboard_and_the_weekly_report_agree_for_the_same_week(tmp_path):
     lumora = report["brands"][0]
     assert lumora["current"]["mentions"] == 98 and lumora["change"]["mentions"]["vs_previous"] == 19.5
     store.close()
+
+
+def test_a_period_still_running_is_compared_with_the_same_stretch_of_the_previous_one():
+    """A live store's "7 d" ends at the coming midnight: on Friday 08:00 of a week from Sunday it holds 5 days
+    and 8 hours. Compared with the whole previous week it read as a fall in volume every morning; it is compared
+    with the previous week's first 5 days and 8 hours."""
+    from datetime import UTC, datetime, timedelta
+
+    from dashboards.web.params import Period as ViewPeriod
+    from dashboards.web.views import previous_period
+
+    week = ViewPeriod(datetime(2026, 3, 8, tzinfo=UTC), datetime(2026, 3, 15, tzinfo=UTC))
+    now = datetime(2026, 3, 13, 8, tzinfo=UTC)
+    assert previous_period(week, now) == ViewPeriod(week.since - timedelta(days=7), now - timedelta(days=7))
+    assert previous_period(week, datetime(2026, 3, 16, tzinfo=UTC)) == ViewPeriod(week.since - timedelta(days=7),
+                                                                                  week.since)  # over: whole weeks
+    assert previous_period(week) == previous_period(week, week.until)
+
+
+def test_a_live_stores_overview_compares_so_far_with_so_far(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from core.mention import Mention
+
+    now = datetime.now(UTC)
+    posts = [Mention(source="rss", native_id=str(i), text=f"Lumora news {i}", brand="Lumora",
+                     created_at=now - timedelta(hours=6 * i + 1)) for i in range(50)]
+    store = SqliteStore(tmp_path / "live.db")
+    assert all(r.ok for r in store.upsert(posts))
+    with TestClient(create_app(store, BRAND_CONFIGS), base_url="http://127.0.0.1") as client:
+        body = _overview(client, brand="Lumora", days=7)
+    store.close()
+    period, previous = body["period"], body["previous_period"]
+    since, until = datetime.fromisoformat(period["since"]), datetime.fromisoformat(period["until"])
+    assert until > now and previous["so_far"] is True  # the period ends at the coming midnight: still running
+    cut = datetime.fromisoformat(previous["until"])
+    assert datetime.fromisoformat(previous["since"]) == since - (until - since)
+    assert now - timedelta(days=7) <= cut <= datetime.now(UTC) - timedelta(days=7)  # as far in as this one

@@ -90,7 +90,9 @@
     const span = spanText(data.period);
     const prev = data.previous_period;
     document.getElementById("compare-span").textContent =
-      `each change vs the previous ${span} (${when(prev.since)} \u2192 ${when(prev.until)}); \u25B2 up, \u25BC down, `
+      `each change vs the ${prev.so_far ? "same stretch of the " : ""}previous ${span} `
+      + `(${when(prev.since)} \u2192 ${when(prev.until)}${prev.so_far ? ": this period is still running" : ""}); `
+      + "\u25B2 up, \u25BC down, "
       + "percent for mentions, points for shares and net sentiment";
     const columns = [
       ["mentions", "\u{1F4AC} Mentions", (v) => fmt(v)],
