@@ -1,34 +1,78 @@
-/* FAQ: the brand's recurring questions and complaint reasons, each group with its count, languages and example posts. */
+/* FAQ: the brand's recurring questions and complaint reasons, each group with its count, languages and example
+   posts; unfolded, all its posts (/api/faq?group=<id>: Explore cannot filter by a list of posts) and its CSV. */
 "use strict";
 
 (() => {
   const { el, fmt, mentionCard } = GS;
 
-  function group(g) {
-    const langs = Object.entries(g.langs).map(([lang, n]) => `${lang} ${fmt(n)}`).join(" \u00B7 ");
+  const plural = (n, word) => `${fmt(n)} ${word}${n === 1 ? "" : "s"}`;
+  const langList = (langs) => Object.entries(langs).map(([lang, n]) => `${lang} ${fmt(n)}`).join(" \u00B7 ");
+
+  /* The other groups of the theme most of this group's posts carry: often the same question in other languages. */
+  function related(g) {
+    const r = g.related;
+    if (!r) return null;
+    return el("p", { class: "muted faq-related", title: r.largest.map((o) => `${fmt(o.count)}: ${o.label}`).join("\n") },
+      `Same theme \u201C${g.theme}\u201D: ${plural(r.groups, "other group")}, ${plural(r.posts, "post")} (${langList(r.langs)})`);
+  }
+
+  function group(g, view) {
+    // The page's period pinned: the drill-down clusters the very posts this list was made of.
+    const scope = { ...view, group: g.id };
     const examples = el("ol", { class: "results" }, ...g.examples.map((m) => mentionCard(m)));
-    return el("li", { class: "faq-group" },
+    const open = el("button", { type: "button", class: "button faq-open", text: `Open these ${fmt(g.count)} posts` });
+    open.addEventListener("click", async () => {
+      open.disabled = true;
+      try {
+        const data = await GS.api("/api/faq", scope);
+        examples.replaceChildren(...data.posts.map((m) => mentionCard(m)));
+        open.remove();
+      } catch (e) {
+        open.disabled = false;  // the error box says why
+      }
+    });
+    const csv = el("a", { class: "button faq-csv", download: true, text: "\u2B07 CSV", title: "every post of this group",
+                          href: "/api/faq?" + new URLSearchParams({ ...scope, format: "csv", bom: "1" }) });
+    // Copies (one text posted again, core.mention.dedup_key) are counted, and said: "6 posts, 1 distinct text".
+    const copies = g.distinct < g.count ? ` \u00B7 ${plural(g.count, "post")}, ${plural(g.distinct, "distinct text")}` : "";
+    // Languages only the theme's other groups have: "also in ko, zh, ru" (a group per language is the rule).
+    const more = g.related ? Object.keys(g.related.langs).filter((lang) => !Object.hasOwn(g.langs, lang)) : [];
+    const also = more.length ? ` \u00B7 same theme also in ${more.join(", ")}` : "";
+    return el("li", { class: "faq-group", "data-id": g.id },
       el("details", {},
         el("summary", {},
           el("span", { class: "badge count", title: "posts in this group", text: fmt(g.count) }),
           el("span", { class: "faq-label", text: g.label }),
-          el("span", { class: "muted", text: ` ${langs}` })),
-        examples));
+          el("span", { class: "muted", text: ` ${langList(g.langs)}${copies}${also}` })),
+        related(g),
+        examples,
+        el("p", {}, open, " ", csv)));
   }
 
-  function render(section, name) {
+  function note(section) {
+    const recur = section.clustered - section.ungrouped;
+    const scope = section.clustered < section.total
+      ? `${fmt(section.total)} tagged; grouped the newest ${fmt(section.clustered)} of ${fmt(section.total)}`
+      : `${fmt(section.total)} tagged, all grouped`;
+    const shown = section.found > section.groups.length ? `; the ${fmt(section.groups.length)} largest shown` : "";
+    return `${scope}: ${fmt(recur)} recur in ${plural(section.found, "group")}${shown}, `
+      + `${fmt(section.ungrouped)} stand alone`;
+  }
+
+  function render(section, name, view) {
     const list = document.getElementById(`faq-${name}`);
-    document.getElementById(`faq-${name}-note`).textContent =
-      `${fmt(section.total)} tagged; ${fmt(section.clustered - section.ungrouped)} of the newest ${fmt(section.clustered)} recur`;
-    list.replaceChildren(...section.groups.map(group));
+    document.getElementById(`faq-${name}-note`).textContent = note(section);
+    list.replaceChildren(...section.groups.map((g) => group(g, view)));
     if (!list.children.length) list.append(el("li", { class: "empty", text: "\u2139\uFE0F nothing recurring in this period" }));
   }
 
   async function load(params) {
     const data = await GS.api("/api/faq", params);
     GS.showPeriod(data.period);
-    render(data.questions, "questions");
-    render(data.complaints, "complaints");
+    const { days, ...rest } = params;
+    const view = { ...rest, since: data.period.since, until: data.period.until };
+    render(data.questions, "questions", view);
+    render(data.complaints, "complaints", view);
   }
 
   GS.start(load);
