@@ -75,7 +75,7 @@ def test_every_referenced_field_exists_in_the_index_template():
 def test_every_referenced_alert_field_exists_in_the_alerts_mapping():
     known = field_paths(ALERTS_MAPPINGS)
     used = referenced_fields(OBJECTS, ALERTS)
-    assert {"window_end", "brand", "severity", "kind", "summary"} <= used
+    assert {"decided_at", "brand", "severity", "kind", "summary"} <= used
     assert used <= known, f"not in the alerts index's mapping: {sorted(used - known)}"
     # An alert field the mentions also have (`source`, `lang`) must not be checked against theirs only: `brand`
     # is no mentions field (theirs is `brands`), so a check against the wrong mapping fails here.
@@ -126,9 +126,9 @@ def test_the_alerts_are_on_the_dashboard_under_the_volume_chart():
     (over_time_vis,) = [o for o in _on(ALERTS) if o["id"] == "groundswell-alerts-by-severity"]
     vis = json.loads(over_time_vis["attributes"]["visState"])
     assert [(a["type"], a["params"].get("field")) for a in vis["aggs"]] == [
-        ("count", None), ("date_histogram", "window_end"), ("terms", "severity")]
+        ("count", None), ("date_histogram", "decided_at"), ("terms", "severity")]
     (view,) = [o for o in OBJECTS if o["id"] == ALERTS and o["type"] == "index-pattern"]
-    assert view["attributes"] == {"name": "Groundswell alerts", "timeFieldName": "window_end",
+    assert view["attributes"] == {"name": "Groundswell alerts", "timeFieldName": "decided_at",
                                   "title": "groundswell-alerts"}
 
 
