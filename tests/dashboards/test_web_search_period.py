@@ -54,7 +54,7 @@ def test_a_facet_does_not_move_the_overviews_default_period(client, facets):
     narrows, and its "vs previous period" compared other spans."""
     main = _get(client, "/api/overview", brand="Lumora")
     assert main["period"] == WEEK and main["interval"] == "day"
-    assert main["previous_period"] == {"since": "2026-11-01T00:00:00+00:00", "until": WEEK["since"]}
+    assert main["previous_period"] == {"since": "2026-11-01T00:00:00+00:00", "until": WEEK["since"], "so_far": False}
     assert [b["start"] for b in main["volume"]] == [f"2026-11-{d:02d}T00:00:00+00:00" for d in range(8, 15)]
     view = _get(client, "/api/overview", brand="Lumora", **facets)
     assert view["period"] == WEEK and view["previous_period"] == main["previous_period"]
