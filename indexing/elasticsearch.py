@@ -51,7 +51,7 @@ from indexing.elasticsearch_alerts import (
     indexed_alert_ids,
     write_alerts,
 )
-from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, is_conflict, read_with_backoff, write_all
+from indexing.elasticsearch_bulk import BulkPolicy, delete_all, is_conflict, read_with_backoff, write_all
 from indexing.elasticsearch_mapping import (
     SEARCH_FIELD,
     SPAM_FIELD,
@@ -782,24 +782,9 @@ class ElasticsearchStore:
 
     def delete_state(self, keys: Iterable[str]) -> int:
         """Delete these state keys (documents by id); return how many existed."""
-        from elasticsearch import helpers
-
-        actions = [{"_op_type": "delete", "_index": self.state_index, "_id": _state_id(key)} for key in keys]
-        if not actions:
-            return 0
-        b = self.bulk
-        deleted, errors = helpers.bulk(
-            self.client, actions, raise_on_error=False, stats_only=False, refresh=True, max_retries=b.max_retries,
-            initial_backoff=b.initial_backoff, max_backoff=b.max_backoff, retry_on_status=RETRY_STATUS,
-        )
-        # A key that is not there comes back as a failed (404) delete: only the ones that existed count. Any
-        # other failure (a read-only index, a rejection) must not read as "was not there": an undo or a
-        # finished pass would silently keep its state.
-        failed = [item for error in errors for item in error.values() if item.get("status") != 404]
-        if failed:
-            raise StoreUnavailable(f"Elasticsearch did not delete {len(failed)} state key(s) (first: HTTP "
-                                   f"{failed[0].get('status')}: {str(failed[0].get('error'))[:300]})")
-        return deleted
+        # A key that is not there is no failure; any other failed delete raises (an undo or a finished pass
+        # would otherwise silently keep its state).
+        return delete_all(self.client, self.state_index, [_state_id(key) for key in keys], self.bulk, "state key(s)")
 
     def claim(self, key: str, owner: str, expires_at: datetime) -> bool:
         """`StateStore.claim`: a free key is created (`op_type=create`: of racing creators one wins, the others get

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from core.alert import Alert, decided_at
 from core.time import as_utc
-from indexing.base import StoreUnavailable, WriteResult
-from indexing.elasticsearch_bulk import RETRY_STATUS, BulkPolicy, write_all
+from indexing.base import WriteResult
+from indexing.elasticsearch_bulk import BulkPolicy, delete_all, write_all
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -134,21 +134,8 @@ def delete_alerts_before(client: Elasticsearch, index: str, cutoff: datetime, po
 
     (Found by a search and deleted by id: `_delete_by_query` lives in the `reindex` module, which the
     integ-test-zip lacks; see `ElasticsearchStore.delete_older_than`.)"""
-    from elasticsearch import helpers
-
     ids = _ids(client, index, {"range": {"window_end": {"lt": as_utc(cutoff).isoformat()}}})
-    if not ids:
-        return 0
-    actions = [{"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in ids]
-    deleted, errors = helpers.bulk(
-        client, actions, raise_on_error=False, stats_only=False, refresh=True, max_retries=policy.max_retries,
-        initial_backoff=policy.initial_backoff, max_backoff=policy.max_backoff, retry_on_status=RETRY_STATUS,
-    )
-    failed = [item for error in errors for item in error.values() if item.get("status") != 404]
-    if failed:
-        raise StoreUnavailable(f"Elasticsearch did not delete {len(failed)} alert document(s) from {index} (first: "
-                               f"HTTP {failed[0].get('status')}: {str(failed[0].get('error'))[:300]})")
-    return deleted
+    return delete_all(client, index, ids, policy, "alert document(s)")
 
 
 def _ids(client: Elasticsearch, index: str, query: dict[str, Any]) -> list[str]:

@@ -20,7 +20,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import Elasticsearch, helpers
 
-from indexing.base import WriteResult
+from indexing.base import StoreUnavailable, WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -114,3 +114,23 @@ def write_all(client: Elasticsearch, actions: list[dict[str, Any]], policy: Bulk
                 "bulk lost its connection (%s); %d documents unanswered, retrying in %.1fs", exc, len(pending), wait
             )
             time.sleep(wait)
+
+
+def delete_all(client: Elasticsearch, index: str, ids: list[str], policy: BulkPolicy, what: str) -> int:
+    """Delete these documents of `index` by id (retried as writes are, refreshed); return how many existed.
+
+    An id that is not there comes back as a failed (404) delete and only goes uncounted. Any other failure (a
+    read-only index, a rejection) raises `StoreUnavailable` naming `what` ("state key(s)", "alert document(s)"):
+    it must not read as "was not there", or the caller would believe it done."""
+    if not ids:
+        return 0
+    actions = [{"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in ids]
+    deleted, errors = helpers.bulk(
+        client, actions, raise_on_error=False, stats_only=False, refresh=True, max_retries=policy.max_retries,
+        initial_backoff=policy.initial_backoff, max_backoff=policy.max_backoff, retry_on_status=RETRY_STATUS,
+    )
+    failed = [item for error in errors for item in error.values() if item.get("status") != 404]
+    if failed:
+        raise StoreUnavailable(f"Elasticsearch did not delete {len(failed)} {what} from {index} (first: HTTP "
+                               f"{failed[0].get('status')}: {str(failed[0].get('error'))[:300]})")
+    return deleted
