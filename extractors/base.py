@@ -55,6 +55,10 @@ class Window:
 
     since: datetime | None = None
     until: datetime | None = None
+    # The run reads and saves cursors (`pipeline.collect_one` sets it): since/until are then only the interval it
+    # was scheduled for, and a source that reads by position (an import file) follows its cursor instead. False for
+    # an explicit range (`ingest --since/--until`, the backfill DAG, `groundswell collect`): read that range.
+    follows_cursor: bool = False
 
 
 def keyword_searches(query: str) -> list[str]:

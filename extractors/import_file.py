@@ -5,11 +5,17 @@ option). CSV files use flat columns: `source, native_id, url, text, created_at,
 author_id, author_handle, author_followers, likes, reposts, replies, quotes, lang`.
 A bad line is skipped with its line number and reason; the rest still imports. Any
 encoding is read (`extractors.textfile`: UTF-8 with or without a BOM, others by chardet).
+Timestamps written without a zone are read in the `timezone` option's zone (UTC without it).
 
 Writers must end every line (the last one too) with a newline. A file may be read while it is
 still being appended to, so a last line without one may be half written: the cursor never moves
 past it. If it reads as a whole row it is imported (a rerun reads it again and stores it under the
 same id); if not, it is left for the next run, unreported.
+
+The cursor moves past a row skipped as malformed, but remembers it (`_Cursor.retry`): every run reads
+it again, quietly, and imports it once it is fixed in place. Reporting it once is enough; re-reading
+the rest of the file after it on every run (stopping the cursor there) would cost every run the
+whole tail of a large file. Only past RETRY_KEPT remembered rows does the cursor stop at a bad row.
 """
 
 from __future__ import annotations
@@ -18,12 +24,17 @@ import csv
 import hashlib
 import json
 import logging
+import weakref
+from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from core.mention import Mention, load_mention
 from core.query import Query, parse
@@ -33,8 +44,18 @@ from extractors.textfile import Line, read_lines
 log = logging.getLogger("groundswell.extractors.import_file")
 # The cursor is tied to a hash of the file's start, at most this much of it: enough to tell exports apart.
 FINGERPRINT_BYTES = 65536
+# Rows skipped as malformed that a cursor remembers to retry. A file with more is read with the wrong `format`
+# or columns, or is no export: the cursor then stops at the next bad row (and the run says so), losing nothing.
+RETRY_KEPT = 1000
+# Line numbers a log line names (of the rows earlier runs skipped that are still bad).
+NAMED_LINES = 5
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
 _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
+_TIMESTAMPS = ("created_at", "collected_at")
+_DATETIME = TypeAdapter(datetime)
+# What each run has reported, per opened store (a run opens its store once: the CLI, each Airflow task): the
+# file is read once per brand, and a bad row is one problem, not one per brand.
+_REPORTED: weakref.WeakKeyDictionary[Any, set[tuple[Any, ...]]] = weakref.WeakKeyDictionary()
 
 
 class ImportOptions(SourceOptions):
@@ -42,6 +63,19 @@ class ImportOptions(SourceOptions):
     format: Literal["auto", "jsonl", "csv"] = "auto"
     source: str = Field(default="import", description="Source name for rows that carry none")
     batch_size: int = Field(default=500, ge=1, le=100_000)
+    timezone: str | None = Field(
+        default=None, description="IANA time zone (Europe/Paris) of timestamps written without one; default UTC"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ValueError, LookupError):  # LookupError: ZoneInfoNotFoundError
+                raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Europe/Paris") from None
+        return value
 
 
 def _csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
@@ -65,8 +99,56 @@ def _csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
     return record
 
 
+@dataclass
+class _Cursor:
+    """Where a run resumes: lines done, the rows skipped as malformed to retry (first line -> last line), and
+    whether any row of the file ever read well under these options (if none did, the options are wrong)."""
+
+    line: int = 0
+    retry: dict[int, int] = field(default_factory=dict)
+    good: bool = False
+
+
+@dataclass
+class _Pass:
+    """One brand's read of the file: the cursor it builds as it goes, and what it has to say at the end."""
+
+    saved: _Cursor
+    line: int = 0
+    retry: dict[int, int] = field(default_factory=dict)  # rows skipped this run (new or again)
+    unvisited: set[int] = field(default_factory=set)  # remembered rows not read again yet
+    good: bool = False
+    still_bad: list[int] = field(default_factory=list)
+    fixed: int = 0
+    naive: int = 0
+    first_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        self.line, self.good, self.unvisited = self.saved.line, self.saved.good, set(self.saved.retry)
+        self._starts = sorted(self.saved.retry)
+
+    def remembered(self, row: Row) -> int | None:
+        """The remembered bad row (its first line) that `row`, a row before the cursor, is or is part of."""
+        i = bisect_right(self._starts, row.first) - 1
+        if i >= 0 and row.first <= self.saved.retry[self._starts[i]]:
+            return self._starts[i]
+        return None
+
+    def spans(self) -> dict[int, int]:
+        return {**{n: self.saved.retry[n] for n in self.unvisited}, **self.retry}
+
+    def skipped(self, row: Row, reasons: list[str]) -> None:
+        self.retry[row.first] = row.last
+        self.first_reason = self.first_reason or reasons[0]
+
+    def cursor(self, head: bytes, read_as: str) -> str:
+        retry = sorted(self.spans().items())
+        return json.dumps({"line": self.line, "file": _digest(head), "bytes": len(head), "read_as": read_as,
+                           "retry": [list(span) for span in retry], "good": self.good})
+
+
 class ImportExtractor(Extractor[ImportOptions]):
-    """Reads a local export file; the cursor is the number of lines already imported."""
+    """Reads a local export file; the cursor is the number of lines already imported (and the bad rows to retry)."""
 
     type = "import"
     Options = ImportOptions
@@ -77,55 +159,126 @@ class ImportExtractor(Extractor[ImportOptions]):
             return opts.format
         return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
 
+    def _read_as(self, path: Path) -> str:
+        """The options that change how rows read (and the ids of rows without a source). A cursor made under
+        others is not this reading of the file: it is read again from the start (stable ids: nothing doubles).
+        An option added that changes how rows read belongs here."""
+        opts = self.options
+        return _digest(json.dumps([self._format(path), opts.source, opts.timezone]).encode())
+
+    @cached_property
+    def _zone(self) -> tzinfo | None:
+        return ZoneInfo(self.options.timezone) if self.options.timezone else None
+
     def _records(self, path: Path) -> Iterator[Row]:
         """Every data row of the file, with its line numbers; bad rows carry an error instead of a record."""
         lines = read_lines(path)
         yield from (_csv_rows(lines) if self._format(path) == "csv" else _jsonl_rows(lines))
 
-    def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
+    def _first_report(self, key: tuple[Any, ...]) -> bool:
+        """Whether this run has not yet reported `key` (for any brand); remember that it now has."""
+        try:
+            seen = _REPORTED.setdefault(self.state, set())
+        except TypeError:  # a state object without weak references: report every time
+            return True
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
 
+    def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
         path = Path(opts.path)
         if not path.exists():
-
             raise SourceError(f"import file not found: {path}")
         matcher = parse(query)
         head = _file_head(path)
-        # A windowed run (backfill, Airflow interval) re-reads the file and leaves the
-        # cursor alone: lines outside this window must stay importable by a later window.
-        windowed = window.since is not None or window.until is not None
-        start_line = 0 if windowed else _cursor_line(cursor, head)
+        read_as = self._read_as(path)
+        # An explicit range (a backfill) re-reads the file and leaves the cursor alone: lines outside it must stay
+        # importable by a later range. A run that follows cursors reads on from its cursor, whatever its interval
+        # (Airflow's 15 minutes): exports are late, a row appended now is often dated earlier.
+        windowed = not window.follows_cursor and (window.since is not None or window.until is not None)
+        wanted = window if windowed else Window()
+        run = _Pass(_Cursor() if windowed else _load_cursor(cursor, head, read_as))
+        ident = (self.source_key, str(path.resolve()), _digest(head), read_as)
         batch: list[Mention] = []
         skipped: list[str] = []
-        last_line, pending = start_line, 0
+        pending, overflow = 0, None
         for row in self._records(path):
-            if row.last <= start_line:
+            again = run.remembered(row) if row.last <= run.line else None
+            if row.last <= run.line and again is None:
                 continue
             where = f"{path.name} line {row.first}"
-            mention, reasons = self._read_row(row, brand, query, window, matcher, where)
-            if row.open_end and reasons:
+            naive: list[str] = []
+            mention, reasons = self._read_row(row, brand, query, wanted, matcher, where, naive)
+            if again is not None:
+                # Reported when first skipped: read again quietly, imported once fixed in place.
+                run.unvisited.discard(again)
+                if reasons:
+                    run.skipped(row, reasons)
+                    run.still_bad.append(row.first)
+                    continue
+                run.fixed += 1
+            elif row.open_end and reasons:
                 # Most likely still being written: the next run reads it whole. Not a bad line (yet).
                 log.info("%s: no newline at the end and no whole row so far; left for the next run", where)
                 continue
+            elif reasons:
+                if not windowed and len(run.spans()) >= RETRY_KEPT:
+                    overflow = reasons[0]  # the cursor stays before it: nothing after it is lost
+                    break
+                run.skipped(row, reasons)
+                if self._first_report(("row", *ident, row.first)):
+                    skipped += reasons
             # A last line without a newline may still grow: import it, but keep the cursor before it.
-            last_line, pending = (last_line if row.open_end else row.last), pending + 1
-            skipped += reasons
+            run.line = run.line if row.open_end or again is not None else row.last
+            run.good = run.good or not reasons
+            if naive and self._first_report(("naive", *ident, row.first)):
+                run.naive += len(naive)
             if mention is not None:
                 batch.append(mention)
+            pending += 1
             if pending >= opts.batch_size:
-                yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, head), skipped=skipped)
+                yield Batch(batch, cursor=None if windowed else run.cursor(head, read_as), skipped=skipped)
                 batch, skipped, pending = [], [], 0
-        yield Batch(batch, cursor=None if windowed else _make_cursor(last_line, head), skipped=skipped)
+        yield Batch(batch, cursor=None if windowed else run.cursor(head, read_as), skipped=skipped)
+        self._say(path, run, ident)
+        if overflow is not None:
+            raise SourceError(
+                f"{path.name}: more than {RETRY_KEPT} rows skipped as malformed; stopped before the next one "
+                f"({overflow}) so that nothing after it is lost: check the source's `format` and the column names"
+            )
+        if run.retry and not run.good:
+            raise SourceError(
+                f"{path.name}: none of the {len(run.retry)} row(s) read could be imported (first: "
+                f"{run.first_reason}): is `format` ({self._format(path)}) right, and are the columns named as "
+                "docs/sources.md lists them? Rows fixed in place, or the file read again after `format` changes, "
+                "are imported by the next run"
+            )
+
+    def _say(self, path: Path, run: _Pass, ident: tuple[Any, ...]) -> None:
+        """What a pass has to say once it is done (once per run, whichever brand's pass comes first)."""
+        if run.still_bad and self._first_report(("still", *ident, tuple(run.still_bad))):
+            named = ", ".join(str(n) for n in run.still_bad[:NAMED_LINES])
+            more = "…" if len(run.still_bad) > NAMED_LINES else ""
+            log.info("%s: %d row(s) skipped by an earlier run are still malformed (line %s%s); fixed in place, "
+                     "they are imported by the next run", path.name, len(run.still_bad), named, more)
+        if run.fixed:
+            log.info("%s: %d row(s) an earlier run skipped read well now and are imported", path.name, run.fixed)
+        if run.naive:
+            log.warning("%s: %d timestamp(s) without a time zone read as UTC; if the export writes local time, set "
+                        "the source's `timezone` option (an IANA name such as Europe/Paris)", path.name, run.naive)
 
     def _read_row(
-        self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str
+        self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str, naive: list[str]
     ) -> tuple[Mention | None, list[str]]:
-        """The row's mention if this run keeps it (valid, in the window, matching), and why it was skipped, if so."""
+        """The row's mention if this run keeps it (valid, in the window, matching), and why it was skipped, if so.
+        `naive` gets the fields whose time was written without a zone and read as UTC."""
         if row.error is not None:
             return None, [f"{where}: {row.error}"]
         reasons: list[str] = []
         try:
-            mention = self._to_mention(row.record or {}, brand, query, where, reasons)
+            mention = self._to_mention(row.record or {}, brand, query, where, reasons, naive)
             wanted = mention is not None and _in_window(mention, window)
             if wanted and matcher.matches(mention.text, mention.lang, mention.source):  # type: ignore[union-attr]
                 return mention, reasons
@@ -134,7 +287,7 @@ class ImportExtractor(Extractor[ImportOptions]):
         return None, reasons
 
     def _to_mention(
-        self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str]
+        self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str], naive: list[str]
     ) -> Mention | None:
         opts = self.options
         record = dict(record)
@@ -154,6 +307,7 @@ class ImportExtractor(Extractor[ImportOptions]):
         if not has_reasons:
             exported.setdefault(brand, query)
         record["brands"], record["matches"] = [*named, brand], exported
+        self._zoned(record, naive)
         try:
             return load_mention(record)  # the one reader of the JSONL mention format
         except ValidationError as exc:
@@ -161,6 +315,24 @@ class ImportExtractor(Extractor[ImportOptions]):
             field = ".".join(str(p) for p in first["loc"]) or "record"
             skipped.append(f"{where}: {field}: {first['msg']}"[:500])
             return None
+
+    def _zoned(self, record: dict[str, Any], naive: list[str]) -> None:
+        """Put the `timezone` option's zone on the record's timestamps written without one; without the option
+        they stay UTC (`core.mention`), and their fields go to `naive` to be counted."""
+        for key in _TIMESTAMPS:
+            value = record.get(key)
+            if not isinstance(value, str):
+                continue  # numbers are POSIX seconds: UTC by definition
+            try:
+                when = _DATETIME.validate_python(value)
+            except ValidationError:
+                continue  # load_mention says what is wrong with it
+            if when.tzinfo is not None:
+                continue
+            if self._zone is None:
+                naive.append(key)
+            else:
+                record[key] = when.replace(tzinfo=self._zone)
 
 
 def _brand_list(value: Any) -> list[str]:
@@ -280,26 +452,25 @@ def _digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()[:12]
 
 
-def _make_cursor(line: int, head: bytes) -> str:
-    """The cursor: lines done, and the hash of the file's start with how many bytes it covers."""
-    return json.dumps({"line": line, "file": _digest(head), "bytes": len(head)})
-
-
-def _cursor_line(cursor: str | None, head: bytes) -> int:
-    """Where to continue in the file whose start is `head`: the cursor's line when the file is the one it was
-    made on (its first `bytes` are unchanged: appended to, or not at all), else 0 (replaced: read anew).
+def _load_cursor(cursor: str | None, head: bytes, read_as: str) -> _Cursor:
+    """Where to continue in the file whose start is `head`, read as `read_as`: the saved cursor when the file is the
+    one it was made on (its first `bytes` are unchanged: appended to, or not at all) and read the same way, else
+    the start (replaced, or read otherwise now: read anew).
 
     Only the bytes the hash covered are compared: hashing the whole 64 KiB of a file that was smaller then
-    made every append to it look like a new file, and re-read it all.
+    made every append to it look like a new file, and re-read it all. A cursor saved before `read_as` was
+    recorded starts over once: it may have moved past rows it skipped, or read them with other options.
     """
     if not cursor:
-        return 0
+        return _Cursor()
     try:
         data = json.loads(cursor)
-        # A cursor saved before `bytes` was recorded hashed all of the first 64 KiB there was.
         covered = data.get("bytes", len(head))
         if not isinstance(covered, int) or not 0 <= covered <= len(head):  # shorter now: not that file
-            return 0
-        return int(data["line"]) if data.get("file") == _digest(head[:covered]) else 0
+            return _Cursor()
+        if data.get("file") != _digest(head[:covered]) or data.get("read_as") != read_as:
+            return _Cursor()
+        retry = {int(first): int(last) for first, last in data.get("retry", [])}
+        return _Cursor(int(data["line"]), retry, bool(data.get("good", False)))
     except (ValueError, KeyError, TypeError, AttributeError):
-        return 0
+        return _Cursor()

@@ -242,7 +242,7 @@ def collect_one(
     seen: dict[str, str] = {}  # id -> text fingerprint, for ids repeated within this pass
     extractor = build_extractor(source, state=store)
     query = config.brand(brand).search_query  # the query OR any alias (core/query/aliases.py)
-    window = Window(plain_utc(window.since), plain_utc(window.until))
+    window = Window(plain_utc(window.since), plain_utc(window.until), follows_cursor=use_cursor)
     _run_source(
         config,
         store,

@@ -139,8 +139,9 @@ def _sent_alerts(scenario) -> list[dict]:
 # The store does not matter for what this checks (the full chain below runs on both stores).
 @pytest.mark.parametrize("store_config", ["sqlite"], indirect=True)
 def test_a_failing_source_does_not_fail_the_others(dagbag, scenario, rate_limited_api):
-    """Ingest alone (no model needed): bounded by the data interval, 429 isolated, re-run adds nothing."""
+    """Ingest alone (no model needed): the export read from its cursor, 429 isolated, re-run adds nothing."""
     counts = scenario["counts"]
+    everything = counts["baseline"] + counts["spike"] + counts["later"]
     events_before = len(_asset_events(MENTIONS))
     hits_before = rate_limited_api.hits
     store = _open_store(scenario)
@@ -155,14 +156,15 @@ def test_a_failing_source_does_not_fail_the_others(dagbag, scenario, rate_limite
         assert states[("publish", -1)] == "success"
         assert states[("sources_ok", -1)] == "upstream_failed" and run.state == "failed"
         _refresh(store)
-        # Bounded by the data interval: the burst lands; the baseline before it and the post after T0 do not.
-        assert store.count() == counts["spike"]
-        assert _asset_events(MENTIONS)[events_before:] == [{"created": counts["spike"]}]
+        # An import file is read from its cursor whatever the interval (rows are appended late, dated earlier):
+        # the whole export lands, its bad line skipped. Only an explicit range (backfill) limits it.
+        assert store.count() == everything
+        assert _asset_events(MENTIONS)[events_before:] == [{"created": everything}]
 
         run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(minutes=1))
         assert (run.data_interval_start, run.data_interval_end) == (INGEST_START, T0)
         _refresh(store)
-        assert store.count() == counts["spike"]
+        assert store.count() == everything
         # Nothing new, but the mentions still wait for enrichment: the asset is emitted again (created 0).
         assert _asset_events(MENTIONS)[events_before + 1 :] == [{"created": 0}]
     finally:
@@ -187,9 +189,10 @@ def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api)
         run, states = run_dag(dagbag, "groundswell_ingest", T0)
         assert states[("collect_import", 0)] == "success" and states[("publish", -1)] == "success"
         _refresh(store)
-        assert store.count() == counts["baseline"] + counts["spike"]
+        assert store.count() == counts["baseline"] + counts["spike"] + counts["later"]
         created = [event["created"] for event in _asset_events(MENTIONS)[events_before:]]
-        assert created == [counts["baseline"], counts["spike"]]  # backfill's and ingest's
+        # Backfill's (its range), and ingest's: the rest of the export, read from its cursor.
+        assert created == [counts["baseline"], counts["spike"] + counts["later"]]
 
         run, states = run_dag(dagbag, "groundswell_enrich", T0 + timedelta(minutes=1))
         assert run.state == "success", states
@@ -215,7 +218,7 @@ def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api)
         run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(minutes=1))
         assert states[("publish", -1)] == "skipped"
         _refresh(store)
-        assert store.count() == counts["baseline"] + counts["spike"]
+        assert store.count() == counts["baseline"] + counts["spike"] + counts["later"]
         assert len(_asset_events(MENTIONS)) == events_before + 2
 
         run, states = run_dag(dagbag, "groundswell_alerts", T0 + timedelta(minutes=1))
@@ -225,7 +228,7 @@ def test_backfill_ingest_enrich_alerts_twice(dagbag, scenario, rate_limited_api)
         store.close()
 
 
-def test_ingest_covers_the_intervals_missed_since_the_last_successful_run(dagbag, tmp_path, monkeypatch):
+def test_ingest_covers_the_intervals_missed_since_the_last_successful_run(dagbag, tmp_path, monkeypatch, capfd):
     """Catchup is off, so after downtime the next run reaches back to the last successful run's end."""
     corpus = tmp_path / "export.jsonl"
     counts = write_corpus(corpus)
@@ -235,12 +238,14 @@ def test_ingest_covers_the_intervals_missed_since_the_last_successful_run(dagbag
 
     run, _ = run_dag(dagbag, "groundswell_ingest", T0)
     assert run.state == "success"
-    # An hour of runs missed: this one's interval is [12:45, 13:00), the post at 12:30 lies in the gap.
+    capfd.readouterr()
+    # An hour of runs missed: this one's interval is [12:45, 13:00); the window passed reaches back to 12:00.
     run, _ = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(hours=1))
     assert run.state == "success"
+    assert "Lumora / import [2026-11-20 12:00:00+00:00 .. 2026-11-20 13:00:00+00:00)" in capfd.readouterr().out
     store = _open_store(scenario)
-    try:
-        assert store.count() == counts["spike"] + counts["later"]
+    try:  # the import source reads its file from its cursor, whatever the window: all of it, once
+        assert store.count() == counts["baseline"] + counts["spike"] + counts["later"]
     finally:
         store.close()
 
