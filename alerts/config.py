@@ -6,9 +6,11 @@ Rules hold *what the user chose*: a sensitivity preset plus optional raw overrid
 
 from __future__ import annotations
 
+import re
+from email.utils import getaddresses
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Discriminator, Field, Tag
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator
 
 from alerts.routing import RouteRule
 from core.query.aliases import InflectedName, Name
@@ -186,6 +188,37 @@ class EmailChannel(_Channel):
     timeout_s: float = Field(default=10.0, gt=0, le=MAX_WAIT_S)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_is_an_address(cls, value: str) -> str:
+        problem = address_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("to")
+    @classmethod
+    def _recipients_are_addresses(cls, value: list[str]) -> list[str]:
+        problems = [f"item {i}: {p}" for i, item in enumerate(value) if (p := address_problem(item))]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+
+# Permissive on purpose: the SMTP server is the judge of an address; this only catches what is no address.
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def address_problem(value: str) -> str | None:
+    """Why `value` is not one email address (`name@domain` or `Name <name@domain>`, as `email.utils` reads the
+    From and To headers smtplib sends to), or None."""
+    pairs = getaddresses([value])
+    if len(pairs) == 1 and _ADDRESS.fullmatch(pairs[0][1]):
+        return None
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    many = " (one address per item)" if len(pairs) > 1 else ""
+    return f"'{shown}' is not an email address{many}: write name@example.org or \"Name <name@example.org>\""
 
 
 ChannelConfig = ConsoleChannel | JsonlChannel | WebhookChannel | EmailChannel

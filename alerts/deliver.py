@@ -40,6 +40,10 @@
   change (the explanation that failed fills in the languages) it is decided again; a refusal kept before facts
   were (`alerts.routing.legacy_facts`) stands when by brand or kind. `route.min_severity`,
   like the channel's `min_severity`, is decided every run: an alert's severity can rise under its id.
+- Only recent alerts are sent: `deliver(..., since=...)` holds back every alert decided (`core.alert.decided_at`)
+  before `since` (the run's `offered_since`: PENDING_WITHIN before its clock), whatever the mode. They stay stored
+  (dashboard, report, `alerts list`) and are counted `too_old`, never recorded in the ledger: a first import of
+  last month's history must not flood the channels, and once a day old an alert is never offered again anyway.
 - Secrets (webhook URLs, SMTP passwords) are read from the environment variables the config
   names, and never appear in logs or in this report.
 """
@@ -67,6 +71,7 @@ from alerts.routing import RouteDecision, legacy_facts, routes, still_holds
 from core.alert import Alert, decided_at
 from core.logsafe import redact
 from core.state import CLAIM_PREFIX, ListableState, StateStore, prune_claims
+from core.time import as_utc
 
 log = logging.getLogger(__name__)
 _RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -79,6 +84,8 @@ MAX_RUN_WAIT_S = 120.0
 # How long a stored alert some channel has not accepted is offered to it again: a day covers a receiver's
 # outage over a night or a weekend day without flooding a new channel with last month's alerts.
 PENDING_WITHIN = timedelta(hours=24)
+# What a run's summary says of the alerts `deliver` held back for their age (`DeliveryReport.too_old`).
+TOO_OLD = f"not sent: decided more than {PENDING_WITHIN / timedelta(hours=1):g} h ago"
 # The ledger keeps at least this much whatever the retention: an alert is offered again while it was decided
 # within PENDING_WITHIN, and one stored without `decided_at` counts from its window's end, which it may have been
 # sent up to a day before (a partial bucket; an unanswered-posts alert whose window ends at midnight).
@@ -117,6 +124,8 @@ class DeliveryReport:
     routed_out: int = 0
     unrecorded: int = 0
     in_flight: int = 0  # in flight elsewhere: another live run holds the claim (`ChannelReport.in_flight`)
+    # Alerts, not deliveries: decided before the run's `since` (TOO_OLD), offered to no channel. Stored, not sent.
+    too_old: int = 0
     channels: dict[str, ChannelReport] = field(default_factory=dict)
 
 
@@ -267,6 +276,14 @@ def _sent_at(raw: str) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def offered_since(now: datetime | None) -> datetime:
+    """The oldest decision a run still sends (`deliver`'s `since`): PENDING_WITHIN before its clock. A run given a
+    `now` (a scheduled run, the DAG, a replay of a 2015 stream hour by hour) is at that moment: its `now` IS its
+    clock. A run without one (`--history`, examining the whole stored history) is at the wall clock: what it finds
+    of last month was decided last month, and no one should be told of it now."""
+    return (datetime.now(UTC) if now is None else as_utc(now)) - PENDING_WITHIN
+
+
 def deliver(
     alerts: Iterable[Alert],
     channels: list[ChannelConfig],
@@ -275,12 +292,23 @@ def deliver(
     *,
     stream: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    since: datetime | None = None,
+    tz: str = "UTC",
 ) -> DeliveryReport:
     """Send each alert to each channel once; return what was sent, skipped and failed. Openers go first
-    (a stable sort): an update must not reach a channel before the message it updates."""
+    (a stable sort): an update must not reach a channel before the message it updates. With `since`
+    (`offered_since`), an alert decided before it goes to no channel: counted `too_old`, not recorded.
+    `tz`: the wall clock messages state their times on (the team's `digest.timezone`)."""
+    report = DeliveryReport()
+    if since is not None and channels:
+        alerts = list(alerts)
+        recent = [a for a in alerts if decided_at(a) >= since]
+        report.too_old = len(alerts) - len(recent)
+        if report.too_old:
+            log.info("%d alert(s) %s: stored, shown, not sent", report.too_old, TOO_OLD)
+        alerts = recent
     alerts = sorted(alerts, key=is_followup)
     ledger = DeliveryLedger(state)
-    report = DeliveryReport()
     keys = [c.key for c in channels]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
@@ -290,7 +318,7 @@ def deliver(
     for channel in channels:
         result = report.channels.setdefault(channel.key, ChannelReport())
         try:
-            sender = sender_for(channel, env, stream)
+            sender = sender_for(channel, env, stream, tz)
         except Exception as exc:  # a broken channel must not stop the others
             result.failed += len(alerts)
             result.errors.append(f"cannot set up channel: {type(exc).__name__}")

@@ -112,6 +112,7 @@ class Detector:
             ("Test", f"{alert.statistic}, score {number(alert.score)}{p_value}"),
         ]
 
-    def describe(self, alert: Alert) -> list[str]:
-        """The sentences that open the alert's summary (the explanation follows)."""
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
+        """The sentences that open the alert's summary (the explanation follows); times on the wall clock of `tz`
+        (`alerts.wording.when`): UTC in the stored summary, the team's zone in what people read."""
         return [f"{alert.brand}: {self.title(alert)} ({alert.statistic} = {alert.score:g})."]

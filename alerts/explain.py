@@ -7,6 +7,7 @@ comes from the `Store` protocol, so it reads the same from SQLite or Elasticsear
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -109,12 +110,9 @@ def summarize(a: Alert, theme_counts: Sequence[ThemeCounts] = ()) -> str:
     `theme_counts`: themes of the surge whose baseline was too thin to call them up or not
     (`alerts.evidence.theme_evidence`), said as counts; they are not on the alert, so only the summary
     (which every channel, the dashboard and the report show) carries them."""
-    parts: list[str] = []
-    where = " / ".join(x for x in (a.source and f"on {a.source}", a.lang and f"in language '{a.lang}'") if x)
-    if where:
-        parts.append(f"[{a.brand} {where} only]")
+    # UTC, as every time the alert stores: `summary_in` puts the headline on a team's clock when shown.
+    parts = [h] if (h := headline(a)) else []
     detector = detector_for(a.kind)
-    parts += detector.describe(a)
     if not kind_info(a.kind).details:
         return " ".join(parts)
     if a.key_phrases:
@@ -136,6 +134,36 @@ def summarize(a: Alert, theme_counts: Sequence[ThemeCounts] = ()) -> str:
     elif a.top_posts:
         parts.append(f"Post: “{_short(a.top_posts[0].text)}”")
     return " ".join(parts)
+
+
+def headline(a: Alert, tz: str = "UTC") -> str:
+    """The summary's opening (its scope, then the detector's sentences), times on the wall clock of `tz`: the
+    only part of a summary with times in it (the evidence after it has none), so the one to render per zone."""
+    where = " / ".join(x for x in (a.source and f"on {a.source}", a.lang and f"in language '{a.lang}'") if x)
+    scope = [f"[{a.brand} {where} only]"] if where else []
+    return " ".join(scope + _described(a, tz))
+
+
+def _described(a: Alert, tz: str) -> list[str]:
+    describe = detector_for(a.kind).describe
+    if "tz" in inspect.signature(describe).parameters:
+        return describe(a, tz)
+    # A plugin detector written before `tz` (docs/alerts.md) says UTC, and names it: right, if not local.
+    return describe(a)
+
+
+def summary_in(a: Alert, tz: str = "UTC") -> str:
+    """The alert's summary for people on the wall clock of `tz` (digest.timezone): the stored `summary` keeps UTC
+    (the API, CSV and alert log are data), its headline is rendered again from the alert's fields in `tz`, the
+    evidence after it kept as stored (its theme counts are on no field). A summary that does not open with the
+    UTC headline (written by an older wording, or by hand) is shown as stored: it names UTC, so is never wrong."""
+    summary = a.summary or ""
+    if not summary or tz == "UTC":
+        return summary
+    stored = headline(a)
+    if not stored or summary != stored and not summary.startswith(stored + " "):
+        return summary
+    return headline(a, tz) + summary[len(stored):]
 
 
 def _short(text: str, n: int = 140) -> str:

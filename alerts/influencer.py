@@ -99,11 +99,11 @@ class InfluencerDetector(Detector):
         over = "over" if alert.observed > alert.expected else "at"
         return [("Reach", f"{number(alert.observed)} followers, {over} the {number(alert.expected)} threshold")]
 
-    def describe(self, alert: Alert) -> list[str]:
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         post = alert.top_posts[0] if alert.top_posts else None
         who = f"@{post.author}" if post and post.author else "An author"
         return [
-            f"{alert.brand}: {who} with {alert.observed:,.0f} followers posted negatively during {when(alert)}"
+            f"{alert.brand}: {who} with {alert.observed:,.0f} followers posted negatively during {when(alert, tz)}"
             + (f" ({post.source})" if post and post.source else "")
             + "."
         ]

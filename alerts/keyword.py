@@ -198,14 +198,14 @@ class KeywordDetector(Detector):
     def title(self, alert: Alert) -> str:
         return "Crisis keyword" + (f" “{alert.subject}”" if alert.subject else "")
 
-    def describe(self, alert: Alert) -> list[str]:
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         what = f"crisis term “{alert.subject}”"
         if alert.term_counts:
             what = f"crisis term group “{alert.subject}”"
         elif alert.query and alert.subject and alert.query != phrase(alert.subject):
             what += f" (every form: {alert.query})"
         out = [
-            f"{alert.brand}: {what} in {alert.observed:.0f} mentions during {when(alert)}, "
+            f"{alert.brand}: {what} in {alert.observed:.0f} mentions during {when(alert, tz)}, "
             f"vs {alert.expected:.1f} usual (Poisson p = {p_text(alert.p_value)})."
         ]
         if alert.term_counts:

@@ -72,12 +72,12 @@ class OpportunityDetector(Detector):
     def title(self, alert: Alert) -> str:
         return "Positive opportunity" + (f" “{alert.subject}”" if alert.subject else "")
 
-    def describe(self, alert: Alert) -> list[str]:
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         a = alert
         about = f" about “{a.subject}”" if a.subject else ""
         ratio = a.observed / a.expected if a.expected else float("inf")
         parts = [
-            f"{a.brand}: {a.observed:.0f} positive mentions{about} during {when(a)}, {ratio:.1f}× the "
+            f"{a.brand}: {a.observed:.0f} positive mentions{about} during {when(a, tz)}, {ratio:.1f}× the "
             f"{a.expected:.1f} expected {expected_for(a)} (p = {p_text(a.p_value)})."
         ]
         if a.negative_share is not None and a.expected_share is not None:

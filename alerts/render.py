@@ -5,6 +5,10 @@ text, terms, themes and summaries are untrusted (docs/security.md#what-is-escape
 gets Slack's &, <, > escaping; Teams Markdown gets `markdown_text`; plain text loses control
 characters; links are http(s) only (`safe_url`).
 
+Times are on the wall clock of the function's `tz` (the team's `digest.timezone`; UTC by default), each one
+naming its zone: a message stands alone. The stored alert keeps UTC; its summary's headline is rendered again
+in `tz` (`alerts.explain.summary_in`).
+
 Each function takes the channel's `thread`: the first alert of the incident that channel got
 (`alerts.deliver.DeliveryLedger.thread`). A follow-up is an "Update" of that one; the first alert of an
 incident a channel takes (its route or min_severity left the opener out) is a new message. Left out,
@@ -15,9 +19,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from alerts.explain import summary_in
 from alerts.kinds import detector_for
-from alerts.wording import number, shifts_text
+from alerts.wording import number, shifts_text, zone_name
 from core.alert import Alert
 from core.escaping import markdown_text, one_line, printable, safe_url
 
@@ -40,10 +46,11 @@ def title(a: Alert, thread: str | None = None) -> str:
     return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {update}{what}: {a.brand}".strip()
 
 
-def facts(a: Alert, thread: str | None = None) -> list[tuple[str, str]]:
-    """The message's fact rows: the window, what was measured (its detector's words: `Detector.measured`),
-    shares, the explanation's fields and the incident it updates."""
-    rows = [("Window", f"{a.window_start:%Y-%m-%d %H:%M} – {a.window_end:%Y-%m-%d %H:%M} UTC")]
+def facts(a: Alert, thread: str | None = None, tz: str = "UTC") -> list[tuple[str, str]]:
+    """The message's fact rows: the window (in `tz`), what was measured (its detector's words:
+    `Detector.measured`), shares, the explanation's fields and the incident it updates."""
+    start, end = a.window_start.astimezone(ZoneInfo(tz)), a.window_end.astimezone(ZoneInfo(tz))
+    rows = [("Window", f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} {zone_name([start, end], tz)}")]
     rows += detector_for(a.kind).measured(a)
     if a.negative_share is not None:
         usual = f" (usually {a.expected_share:.0%})" if a.expected_share is not None else ""
@@ -74,10 +81,10 @@ def _post_line(p: Any) -> str:
     return f"{who}{audience} · {p.engagement} interactions: {text[:200]}"
 
 
-def as_text(a: Alert, thread: str | None = None) -> str:
+def as_text(a: Alert, thread: str | None = None, tz: str = "UTC") -> str:
     """Plain text for the console and email (no markup to escape; control characters removed)."""
-    lines = [title(a, thread), "", a.summary or "", ""]
-    rows = facts(a, thread)
+    lines = [title(a, thread), "", summary_in(a, tz), ""]
+    rows = facts(a, thread, tz)
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
     if a.top_posts:
@@ -99,16 +106,18 @@ def slack_text(text: str | None, limit: int = 3000) -> str:
     return escaped if len(escaped) <= limit else _PARTIAL_ENTITY.sub("", escaped[:limit])
 
 
-def as_slack(a: Alert, thread: str | None = None) -> dict[str, Any]:
+def as_slack(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, Any]:
     """Slack incoming-webhook message: `text` as the notification fallback, plus Block Kit blocks."""
-    head = title(a, thread)
+    head, summary = title(a, thread), summary_in(a, tz)
     blocks: list[dict[str, Any]] = [
         # plain_text: Slack parses no mentions or links in it, so it needs no escaping.
         {"type": "header", "text": {"type": "plain_text", "text": one_line(head)[:150], "emoji": True}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": slack_text(a.summary or head)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": slack_text(summary or head)}},
         {
             "type": "section",
-            "fields": [{"type": "mrkdwn", "text": f"*{k}*\n" + slack_text(v, 1900)} for k, v in facts(a, thread)[:10]],
+            "fields": [
+                {"type": "mrkdwn", "text": f"*{k}*\n" + slack_text(v, 1900)} for k, v in facts(a, thread, tz)[:10]
+            ],
         },
     ]
     if a.top_posts:
@@ -126,15 +135,15 @@ def as_slack(a: Alert, thread: str | None = None) -> dict[str, Any]:
         )
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"alert id `{slack_text(a.id)}`"}]})
     # The fallback `text` is mrkdwn too (it is what notifications show).
-    return {"text": slack_text(f"{head} — {a.summary}"), "blocks": blocks}
+    return {"text": slack_text(f"{head} — {summary}"), "blocks": blocks}
 
 
-def as_teams(a: Alert, thread: str | None = None) -> dict[str, Any]:
+def as_teams(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, Any]:
     """Microsoft Teams (Workflows webhook) message carrying an Adaptive Card."""
-    rows, head = facts(a, thread), title(a, thread)
+    rows, head = facts(a, thread, tz), title(a, thread)
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": markdown_text(head), "wrap": True},
-        {"type": "TextBlock", "text": markdown_text(a.summary), "wrap": True},
+        {"type": "TextBlock", "text": markdown_text(summary_in(a, tz)), "wrap": True},
         # Teams renders Markdown in TextBlock and in both halves of a Fact.
         {"type": "FactSet", "facts": [{"title": markdown_text(k), "value": markdown_text(v)} for k, v in rows]},
     ]
@@ -155,6 +164,6 @@ def as_teams(a: Alert, thread: str | None = None) -> dict[str, Any]:
     }
 
 
-def as_json(a: Alert, thread: str | None = None) -> dict[str, Any]:
-    """Generic webhook body: the whole alert (its real `incident_id`) plus a human `text`."""
-    return {"text": f"{title(a, thread)} — {a.summary}", "alert": a.model_dump(mode="json")}
+def as_json(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, Any]:
+    """Generic webhook body: the whole alert (its real `incident_id`; data, so UTC) plus a human `text` in `tz`."""
+    return {"text": f"{title(a, thread)} — {summary_in(a, tz)}", "alert": a.model_dump(mode="json")}

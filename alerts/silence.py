@@ -28,6 +28,7 @@ from pydantic import Field
 
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import CountSeries
+from alerts.wording import moment
 from core.alert import Alert, Detection
 from core.strict import StrictModel
 from indexing.base import Filters
@@ -66,11 +67,10 @@ class SilenceDetector(Detector):
     def filters(self, alert: Alert, base: Filters) -> Filters:
         return base.replace(source=alert.source)  # that source's posts (none in the window: that is the alert)
 
-    def describe(self, alert: Alert) -> list[str]:
-        since = alert.window_start.strftime("%Y-%m-%d %H:%M")
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         return [
             f"{alert.brand}: no mentions from {alert.source} for {duration(alert.window_end - alert.window_start)} "
-            f"(since {since} UTC), where "
+            f"(since {moment(alert.window_start, tz)}), where "
             f"{alert.expected:.0f} were expected at those hours (Poisson p = {alert.p_value:.1e}).",
             f"Collection from {alert.source} may have stopped (an expired token, a changed API, a query that no "
             f"longer matches): check the collect step's log for it, or `groundswell collect --source "

@@ -37,11 +37,11 @@ class SpikeDetector(Detector):
             return "New negative surge"
         return super().title(alert)
 
-    def describe(self, alert: Alert) -> list[str]:
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         a = alert
         if a.kind == "all_clear":
             return [
-                f"All clear for {a.brand}: the negative spike of {when(a)} has ended "
+                f"All clear for {a.brand}: the negative spike of {when(a, tz)} has ended "
                 f"({a.observed:.0f} negative mentions in all vs {a.expected:.0f} expected)."
             ]
         ratio = a.observed / a.expected if a.expected else float("inf")
@@ -52,12 +52,12 @@ class SpikeDetector(Detector):
             # A multiple of a rate learnt from a day or two reads as precise and is not.
             parts = [
                 f"{lead}{a.brand} (learning: {a.baseline_days:g} days of history): {a.observed:.0f} negative "
-                f"mentions during {when(a)}, more than its own short history suggests ({test} with the baseline's "
+                f"mentions during {when(a, tz)}, more than its own short history suggests ({test} with the baseline's "
                 f"uncertainty widened, p = {p_text(a.p_value)}); too little history yet to say how unusual."
             ]
         else:
             parts = [
-                f"{lead}{a.brand}: {a.observed:.0f} negative mentions during {when(a)}, {ratio:.1f}× the "
+                f"{lead}{a.brand}: {a.observed:.0f} negative mentions during {when(a, tz)}, {ratio:.1f}× the "
                 f"{a.expected:.1f} expected {expected_for(a)} ({test}, p = {p_text(a.p_value)})."
             ]
         if a.negative_share is not None and a.expected_share is not None:

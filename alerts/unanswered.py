@@ -48,7 +48,7 @@ class UnansweredDetector(Detector):
         alert = unanswered_alert(ctx.brand.name, goal, now, waiting, rule.min_posts)
         return [Detection(alert, now, len(ctx.series) - 1)]
 
-    def describe(self, alert: Alert) -> list[str]:
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         return [f"{alert.brand}: {alert.observed:.0f} negative posts {alert.statistic} (the brand's response goal)."]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from core.alert import Alert, Shift
 
@@ -17,12 +19,33 @@ def phrase(term: str, inflect: str | None = None) -> str:
     return '"' + term.translate({ord(q): " " for q in QUOTES}).strip() + '"' + (f"~{inflect}" if inflect else "")
 
 
-def when(a: Alert) -> str:
-    """The alert's window, e.g. '2026-01-15 19:00–20:00 UTC'."""
-    start, end = a.window_start, a.window_end
+def zone_name(moments: Iterable[datetime], tz: str) -> str:
+    """How people read the zone of `moments` (local times in `tz`): its abbreviation ('KST', 'CET/CEST' across a
+    clock change), or the IANA name where the zone has none (tzdata writes '+07' for Asia/Bangkok)."""
+    names = [t.tzname() or tz for t in moments]
+    return "/".join(dict.fromkeys(n if n[:1].isalpha() else tz for n in names))
+
+
+def moment(at: datetime, tz: str = "UTC") -> str:
+    """One time on the wall clock of `tz`, naming the zone: '2026-01-15 19:00 UTC', '2026-01-16 04:00 KST'."""
+    local = at.astimezone(ZoneInfo(tz))
+    return f"{local:%Y-%m-%d %H:%M} {zone_name([local], tz)}"
+
+
+def span(start: datetime, end: datetime, tz: str = "UTC") -> str:
+    """A window on the wall clock of `tz`, the end's date only when it ends on another day, naming the zone:
+    '2026-01-15 19:00–20:00 UTC', '2026-01-15 19:00–2026-01-16 04:00 KST'."""
+    zone = ZoneInfo(tz)
+    start, end = start.astimezone(zone), end.astimezone(zone)
     same_day = start.date() == (end - timedelta(seconds=1)).date()
     tail = end.strftime("%H:%M") if same_day else end.strftime("%Y-%m-%d %H:%M")
-    return f"{start.strftime('%Y-%m-%d %H:%M')}–{tail} UTC"
+    return f"{start:%Y-%m-%d %H:%M}–{tail} {zone_name([start, end], tz)}"
+
+
+def when(a: Alert, tz: str = "UTC") -> str:
+    """The alert's window on the wall clock of `tz` (the team's `digest.timezone` when rendered for people),
+    e.g. '2026-01-15 19:00–20:00 UTC'."""
+    return span(a.window_start, a.window_end, tz)
 
 
 def expected_for(a: Alert) -> str:

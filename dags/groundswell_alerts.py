@@ -1,7 +1,7 @@
 """groundswell_alerts: every 5 minutes, run the crisis detectors and deliver new alerts.
 
 `detect` looks at everything stored up to this run's data interval end; `notify`
-sends each alert to every channel, and the pipeline refuses to send the same
+sends each alert decided in the day before that moment to every channel, and the pipeline refuses to send the same
 alert id to the same channel twice, so re-runs and retries never double-alert.
 A brand whose detection fails does not stop the others: their alerts are still
 delivered, then `detection_ok` fails the run naming the brand (the CLI's exit 1). A delivery that failed
@@ -52,19 +52,22 @@ def detect() -> dict:
 def notify(detected: dict) -> dict[str, int]:
     """Deliver the alerts; already-sent ones are counted, not re-sent. Fail if any delivery failed, or was sent but
     not recorded in the ledger (the CLI's exit 3 for both)."""
-    from groundswell_common import channel_env, exported_env, load_config, opened_store
+    from groundswell_common import channel_env, exported_env, load_config, opened_store, plain_utc
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     config = load_config()
     parsed = [Alert.model_validate(a) for a in detected["alerts"]]
+    # The run's clock, as `detect`'s: only alerts decided in the day before it are sent (alerts.deliver.offered_since).
+    now = plain_utc(get_current_context()["data_interval_end"])
     with opened_store(config) as store, exported_env(channel_env(config)):
-        report = pipeline.notify(config, store, parsed)
+        report = pipeline.notify(config, store, parsed, now=now)
     summary = {
         "sent": report.sent,
         "already_sent": report.already_sent,
         "failed": report.failed,
         "unrecorded": report.unrecorded,
+        "too_old": report.too_old,  # decided over a day before the interval's end: stored, not sent
     }
     print(f"delivery: {summary}")
     if report.failed or report.unrecorded:

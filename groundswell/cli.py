@@ -14,11 +14,12 @@ import shlex
 import shutil
 import sqlite3
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 
+from alerts.deliver import PENDING_WITHIN, TOO_OLD
 from alerts.history import stored_alerts
 from core.errors import ConfigError
 from core.logsafe import configure_logging, redact
@@ -60,6 +61,7 @@ from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
 from nlp.embeddings import SentenceEmbeddings
 
 log = logging.getLogger(__name__)
+HELD_AFTER = f"{PENDING_WITHIN / timedelta(hours=1):g} h"  # `alerts.deliver.offered_since`, in the options' help
 
 # Exit codes (README, "Exit codes"); when several apply, the highest wins.
 EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
@@ -175,6 +177,13 @@ def _say_notes(notes: dict[str, str]) -> None:
         click.echo(f"groundswell: {brand}: {note}", err=True)
 
 
+def _say_too_old(count: int) -> None:
+    """One line on stderr when delivery held alerts back for their age (`alerts.deliver.TOO_OLD`; not an error)."""
+    if count:
+        click.echo(f"groundswell: {count} alert(s) {TOO_OLD} (stored: the dashboard, the report and "
+                   "`groundswell alerts list` show them)", err=True)
+
+
 def _detect_failure_code(failed: dict[str, str]) -> int:
     """Say on stderr which brands' detection failed (the other brands' alerts were still stored and
     sent) and return the exit code for it, 0 when none did, so a scheduler sees the partial failure."""
@@ -243,14 +252,16 @@ def cli(verbose: int) -> None:
 @config_option
 @click.option("--no-report", is_flag=True, help="Skip writing the HTML report")
 @click.option("--progress/--no-progress", default=True, help="Progress bars on stderr")
-@click.option(
-    "--history", is_flag=True, help="Alert on the whole stored history, not just recent buckets (first imports)"
-)
-def run(config_path: str, no_report: bool, progress: bool, history: bool) -> None:
+@click.option("--history", is_flag=True, help=f"Alert on the whole stored history, not just recent buckets (first "
+              f"imports); alerts decided over {HELD_AFTER} ago are stored, not sent")
+@click.option("--send/--no-send", default=True, show_default=True,
+              help="Deliver alerts to the configured channels; --no-send stores them and sends nothing")
+def run(config_path: str, no_report: bool, progress: bool, history: bool, send: bool) -> None:
     """One full pass: collect → enrich → themes → detect → notify → report."""
     now = None if history else datetime.now(UTC)
-    summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now)
+    summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now, send=send)
     _emit(summary)
+    _say_too_old(summary["alerts_too_old"])
     _say_notes(summary["detect_notes"])
     _say_other_models(summary["labels_from_other_models"])
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
@@ -267,7 +278,8 @@ def demo(directory: str, seed: int, progress: bool) -> None:
     root = Path(directory)
     config_file, lines = prepare(root, seed=seed)
     click.echo(f"demo corpus: {lines} synthetic mentions in {root / 'corpus.jsonl'}", err=True)
-    summary = run_once(_load(str(config_file)), progress=progress)
+    # Its synthetic fortnight lies in the past and its channels are the console and a local file: it sends all.
+    summary = run_once(_load(str(config_file)), progress=progress, send_old=True)
     summary["config"] = str(config_file)
     summary["dashboard"] = f"{runnable_command()} serve --config {shlex.quote(str(config_file))}"
     click.echo(
@@ -370,8 +382,10 @@ def themes(config_path: str, full: bool, progress: bool) -> None:
 
 @cli.command()
 @config_option
-@click.option("--send/--no-send", default=True, help="Deliver to the configured channels")
-@click.option("--history", is_flag=True, help="Examine the whole stored history, not just recent buckets")
+@click.option("--send/--no-send", default=True, show_default=True,
+              help="Deliver alerts to the configured channels; --no-send stores them and sends nothing")
+@click.option("--history", is_flag=True, help=f"Examine the whole stored history, not just recent buckets; alerts "
+              f"decided over {HELD_AFTER} ago are stored, not sent")
 def detect(config_path: str, send: bool, history: bool) -> None:
     """Run the crisis detectors on stored mentions (and notify)."""
 
@@ -393,6 +407,7 @@ def detect(config_path: str, send: bool, history: bool) -> None:
         }
     )
     _say_notes(alerts.notes)
+    _say_too_old(delivery["too_old"] if delivery else 0)
     _exit_for({}, 0, 0, alerts.failed, undelivered=delivery["failed"] if delivery else 0,
               unrecorded=delivery["unrecorded"] if delivery else 0)
 
@@ -444,10 +459,12 @@ def maintain(config_path: str, retention_days: int | None) -> None:
     "--send/--no-send",
     default=True,
     show_default=True,
-    help="week/month: send the report to the channels (once per period and channel)",
+    help="Send the report to the channels (once per period and channel); the daily digest only with "
+    "digest.daily: send",
 )
 def digest(config_path: str, day: datetime | None, period: str, send: bool) -> None:
-    """Write the daily digest (Markdown + JSON), or the weekly/monthly report (and send it)."""
+    """Write the daily digest (Markdown + JSON; sent with digest.daily: send), or the weekly/monthly report (and
+    send it). A period before the first day with data is written, never sent (exit 1)."""
     config = _load(config_path)
     try:
         if period == "day" and day:
@@ -462,16 +479,17 @@ def digest(config_path: str, day: datetime | None, period: str, send: bool) -> N
         if period != "day":
             result = run_period_report(config, store, period, day.date() if day else None, send=send)  # type: ignore[arg-type]
         else:
-            result = run_digest(config, store, day.date() if day else None)
+            result = run_digest(config, store, day.date() if day else None, send=send)
     finally:
         store.close()
     click.echo(open(result["markdown"], encoding="utf-8").read(), err=True)
-    if period != "day":
-        _emit(result)
-        if result.get("failed"):
-            sys.exit(EXIT_UNDELIVERED)
-        return
-    _emit({"markdown": result["markdown"], "day": result["day"]})
+    if period == "day":
+        result = {k: result[k] for k in ("markdown", "day", "not_sent", "delivery", "failed") if k in result}
+    _emit(result)
+    if result.get("not_sent"):
+        raise click.ClickException(result["not_sent"])
+    if result.get("failed"):
+        sys.exit(EXIT_UNDELIVERED)
 
 
 @cli.command()

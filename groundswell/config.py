@@ -8,6 +8,7 @@ file: fields ending in `_env` name the environment variable that holds them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,19 +25,23 @@ from pydantic import (
     model_validator,
 )
 
-from alerts.config import AlertsConfig, ChannelConfig, CrisisTerm
+from alerts.config import AlertsConfig, ChannelConfig, CrisisTerm, JsonlChannel
 from alerts.kinds import route_problems, rule_problems
 from core.accounts import account_key
 from core.errors import ConfigError
+from core.escaping import safe_url
 from core.query import QueryCompileError, checked_query
 from core.query.aliases import BrandTerms, Name, brand_terms
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig, looks_secret
 from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import brand_names
-from groundswell.config_yaml import read_yaml
+from groundswell.config_errors import problems as _located_problems
+from groundswell.config_outputs import output_problem
+from groundswell.config_yaml import YamlPath, read_yaml_lines
 from groundswell.digest_config import DigestConfig
 from groundswell.goals import Goals
+from groundswell.markets import market_warnings
 from groundswell.sentiment_rules import SentimentRuleConfig
 from groundswell.sentiment_rules import rule_problems as sentiment_rule_problems
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
@@ -48,6 +53,8 @@ class BrandConfig(_Strict):
     name: str = Field(min_length=1)
     query: str = Field(min_length=1, description="Boolean query in Groundswell's query language")
     competitor: bool = False
+    # The brands it competes with share it: share of voice divides by their mentions only (groundswell/markets.py).
+    market: str | None = Field(default=None, max_length=100, description="Market name; default: one shared market")
     crisis_terms: list[CrisisTerm] = Field(
         default_factory=list, description="Words whose sudden use raises a keyword alert; groups count as one"
     )
@@ -60,6 +67,13 @@ class BrandConfig(_Strict):
     # The brand's own accounts per source (response times, the "needs reply" queue); see core.accounts.
     own_accounts: dict[str, list[str]] = Field(default_factory=dict)
     response_goal_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60, description="Answer within this")
+
+    @field_validator("market")
+    @classmethod
+    def _market_named(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("an empty market name: name the market (e.g. 'korea') or leave 'market' out")
+        return value
 
     @field_validator("own_accounts")
     @classmethod
@@ -113,6 +127,9 @@ class BrandConfig(_Strict):
         return self.terms().search_query
 
 
+# `localhost:8050`, `dash.example.org/gs`: a host (and port, path) written without its scheme.
+_BARE_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?(/\S*)?")
+
 # Configs are a few levels deep; hundreds of levels are a broken or hostile file.
 MAX_DEPTH = 32
 
@@ -135,6 +152,17 @@ class Config(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     sentiment_rules: list[SentimentRuleConfig] = Field(default_factory=list)
     dashboard_url: str | None = Field(default=None, description="Base URL linked from alerts")
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url_is_a_link(cls, value: str | None) -> str | None:
+        # Alerts and reports link only an http(s) URL with a host (core.escaping.safe_url): anything else
+        # would drop every link without a word.
+        if value is None or safe_url(value):
+            return value
+        bare = value.strip()
+        fix = f"http://{bare}" if _BARE_HOST.fullmatch(bare) else "http://HOST:PORT"
+        raise ValueError(f"'{bare[:80]}' is not an http(s) URL, so alerts would carry no link: write {fix}")
 
     @field_validator("store", mode="before")
     @classmethod
@@ -273,26 +301,11 @@ def _partial_cross_field_problems(data: dict[str, Any]) -> list[str]:
         return []
 
 
-def _hint(err: Any) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key: remove it or check its spelling against docs/configuration.md"
-    if err["type"] == "missing":
-        return "required: add it"
-    return err["msg"]
-
-
-def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
-    out = []
-    for err in exc.errors():
-        where = prefix + ".".join(str(p) for p in err["loc"])
-        if err["type"] == "value_error" and ("\n" in err["msg"] or not where):
-            # A validator that found several problems, or the model's own (each line has its path): one line
-            # each, 'field: problem' below `where`.
-            body = err["msg"].removeprefix("Value error, ")
-            out += [f"{where}.{line}" if where else line for line in body.splitlines()]
-            continue
-        out.append(f"{where or '(top level)'}: {_hint(err)}")
-    return out
+def _problems(
+    exc: ValidationError, data: Any, lines: Mapping[YamlPath, int] | None, base: YamlPath = ()
+) -> list[str]:
+    """One line per error, named as in the file (`groundswell.config_errors`)."""
+    return _located_problems(exc, data, lines, base)
 
 
 def _report(origin: str, problems: list[str]) -> ConfigError:
@@ -317,7 +330,7 @@ def _shape_problems(data: Any) -> list[str]:
     return []
 
 
-def _source_problems(data: dict, already: list[str]) -> list[str]:
+def _source_problems(data: dict, already: list[str], lines: Mapping[YamlPath, int] | None) -> list[str]:
     """Each source's options against its extractor, for every source, whatever else is wrong."""
     sources = data.get("sources")
     out: list[str] = []
@@ -339,12 +352,13 @@ def _source_problems(data: dict, already: list[str]) -> list[str]:
         try:
             cls.Options.model_validate(rest)
         except ValidationError as exc:
-            out += [p for p in _problems(exc, prefix=f"{prefix}.options.") if p not in already]
+            out += [p for p in _problems(exc, data, lines, ("sources", i, "options")) if p not in already]
     return out
 
 
-def parse_config(data: Any, origin: str = "config") -> Config:
-    """Validate a config mapping; raise ConfigError listing every problem at once."""
+def parse_config(data: Any, origin: str = "config", lines: Mapping[YamlPath, int] | None = None) -> Config:
+    """Validate a config mapping; raise ConfigError listing every problem at once (with its line in `lines`,
+    `config_yaml.read_yaml_lines`)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: the top level must be a mapping with at least 'brands'")
     shape = _shape_problems(data)
@@ -355,14 +369,14 @@ def parse_config(data: Any, origin: str = "config") -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        problems += _problems(exc)
+        problems += _problems(exc, data, lines)
         if all(err["loc"] for err in exc.errors()):
             # A field is wrong, so pydantic skipped the model's own validator (its errors have no `loc`): the
             # cross-field checks still run, on the sections that parsed.
             problems += _partial_cross_field_problems(data)
     except RecursionError:  # a self-referencing YAML anchor where a model expects a tree
         problems.append("(top level): a value refers to itself (YAML anchor inside its own alias): remove the loop")
-    problems += _source_problems(data, problems)
+    problems += _source_problems(data, problems, lines)
     if problems or config is None:
         raise _report(origin, problems)
     return config
@@ -371,8 +385,8 @@ def parse_config(data: Any, origin: str = "config") -> Config:
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate a YAML config file. Relative paths inside stay relative to the file."""
     path = Path(path)
-    data = read_yaml(path)
-    config = parse_config(data, origin=str(path))
+    data, lines = read_yaml_lines(path)
+    config = parse_config(data, origin=str(path), lines=lines)
     return _rebase_paths(config, path.parent)
 
 
@@ -430,7 +444,9 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     for i, channel in enumerate(config.channels):
         for name, var in _unset_env(channel.model_dump(), env):
             out.append(f"channels.{i} ({channel.key}): ${var} is not set ({name}); alerts to it will fail")
+    out += _output_warnings(config)
     out += _own_account_problems(config)[0]
+    out += market_warnings(config.brands)  # a market of competitors only: share of voice without an own brand
     return out
 
 
@@ -438,10 +454,22 @@ def config_notes(config: Config) -> list[str]:
     """What `config check` mentions without failing: worth knowing, yet a run goes fine (a typo may hide here)."""
     notes = _own_account_problems(config)[1]
     store = config.store
-    if isinstance(store, SqliteStoreConfig) and not Path(store.path).exists():
+    # (A path no run can create is a warning instead, `_output_warnings`.)
+    if isinstance(store, SqliteStoreConfig) and not Path(store.path).exists() and not output_problem(store.path):
         # Read-only commands on a mistyped path silently open a new, empty store.
         notes.append(f"store.path: store file {store.path} does not exist yet: a run will create it")
     return notes
+
+
+def _output_warnings(config: Config) -> list[str]:
+    """The files a run writes whose folder is missing and cannot be made, or cannot be written in (a run would
+    fail there, late: the report at the end of `run`); checked without creating anything."""
+    outputs = [("report.path", config.report.path)]
+    if isinstance(config.store, SqliteStoreConfig):
+        outputs.append(("store.path", config.store.path))
+    outputs += [(f"channels.{i} ({c.key}).path", c.path)
+                for i, c in enumerate(config.channels) if isinstance(c, JsonlChannel)]
+    return [f"{field}: {problem}" for field, path in outputs if (problem := output_problem(path))]
 
 
 def _query_warnings(config: Config) -> list[str]:

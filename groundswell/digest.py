@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from alerts.explain import summary_in
 from alerts.history import stored_alerts
 from alerts.incidents import Incident, group_incidents, incident_key
 from alerts.kinds import kind_info
 from alerts.response import response_report
 from alerts.theme_tree import themes_text, top_themes, window_themes
-from alerts.wording import when
+from alerts.wording import span, zone_name
 from core.accounts import OwnAccounts
 from core.alert import Alert, decided_at
 from core.escaping import markdown_text as md
@@ -73,11 +74,7 @@ def _timeline(alert: Alert) -> tuple[datetime, bool, str]:
 def local_when(alert: Alert, tz: str) -> str:
     """The alert's window as `alerts.wording.when` writes it (the end's date only when it ends on another day),
     on the wall clock of `tz` and naming its zone: '2026-11-11 13:00–2026-11-12 04:00 CET'."""
-    zone = ZoneInfo(tz)
-    start, end = alert.window_start.astimezone(zone), alert.window_end.astimezone(zone)
-    # `when` writes the times it is given; model_copy's update is not validated, so they stay local (not UTC).
-    text = when(alert.model_copy(update={"window_start": start, "window_end": end})).removesuffix(" UTC")
-    return f"{text} {'/'.join(dict.fromkeys(t.tzname() or tz for t in (start, end)))}"
+    return span(alert.window_start, alert.window_end, tz)
 
 
 def local_time(moment: datetime, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -105,8 +102,15 @@ def _clock(moment: datetime, day_end: datetime, tz: str) -> str:
 
 def incident_when(incident: Incident, tz: str) -> str:
     """The incident's span, from its first alert's window start to its last one's end, as `local_when` writes it."""
-    return local_when(incident.headline.model_copy(update={"window_start": incident.start, "window_end": incident.end}),
-                      tz)
+    return span(incident.start, incident.end, tz)
+
+
+def zone_label(tz: str, start: datetime, end: datetime) -> str:
+    """The zone as a heading names it once: 'UTC', or 'Asia/Seoul (KST)' ('Europe/Rome (CET/CEST)' on the day
+    the clocks change), for the day from `start` to `end`."""
+    zone = ZoneInfo(tz)
+    short = zone_name([start.astimezone(zone), (end - timedelta(seconds=1)).astimezone(zone)], tz)
+    return tz if short == tz else f"{tz} ({short})"
 
 
 def _incident_json(incident: Incident, today: list[Alert], day_end: datetime, tz: str) -> dict[str, Any]:
@@ -124,7 +128,7 @@ def _incident_json(incident: Incident, today: list[Alert], day_end: datetime, tz
                 "incident": incident_key(a),
                 "kind": a.kind,
                 "severity": a.severity,
-                "summary": a.summary,
+                "summary": summary_in(a, tz),  # for people: its times on the digest's clock, like the others
                 "decided_at": decided_at(a).isoformat(),
                 "time": _clock(decided_at(a), day_end, tz),  # of the digest's day, in its timezone
                 "window": local_when(a, tz),
@@ -179,7 +183,7 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                 "responses": _responses(store, brand, start, end),
             }
         )
-    return {"day": day.isoformat(), "timezone": config.digest.timezone, "brands": brands}
+    return {"day": day.isoformat(), "timezone": tz, "zone": zone_label(tz, start, end), "brands": brands}
 
 
 def _responses(store: Store, brand: BrandConfig, start: datetime, end: datetime) -> dict[str, Any] | None:
@@ -255,7 +259,7 @@ def render_markdown(digest: dict[str, Any]) -> str:
             )
         if b.get("responses"):
             lines += _response_lines(b["responses"])
-        lines += _incident_lines(b, digest.get("timezone", "UTC"))
+        lines += _incident_lines(b, digest.get("zone") or digest.get("timezone", "UTC"))
         if b["notable_posts"]:
             lines += ["", "### Most engaging posts", ""]
             for post in b["notable_posts"]:
@@ -266,15 +270,15 @@ def render_markdown(digest: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _incident_lines(brand: dict[str, Any], tz: str) -> list[str]:
-    """The day's alerts under a heading, one item per incident (what, severity, status, its window) with its
-    alerts of the day below it, each at the time it was decided."""
+def _incident_lines(brand: dict[str, Any], zone: str) -> list[str]:
+    """The day's alerts under a heading naming the `zone` (`zone_label`), one item per incident (what, severity,
+    status, its window) with its alerts of the day below it, each at the time it was decided."""
     incidents = brand.get("incidents")
     if incidents is None:  # a digest dict made without incidents: its alerts as one list
         incidents = [{"alerts": brand["alerts"]}] if brand["alerts"] else []
     if not incidents:
         return []
-    lines = ["", f"### Alerts (times in {md(tz)})", ""]
+    lines = ["", f"### Alerts (times in {md(zone)})", ""]
     for incident in incidents:
         indent = "  " if "id" in incident else ""
         if indent:

@@ -6,6 +6,7 @@ Its own small module because the Airflow digest DAG reads it when the file is pa
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -23,8 +24,15 @@ class DigestConfig(_Strict):
     baseline_weeks: int = Field(
         default=8, ge=4, le=8, description="Weeks before a report's period that make its baseline"
     )
+    # `file` by default: a team that set `send_to` for its weekly report gets no new daily messages on upgrade.
+    daily: Literal["file", "send"] = Field(
+        default="file",
+        description="The daily digest: 'file' writes digests/<day>.md/.json only, 'send' also sends it to send_to",
+    )
     send_to: list[str] | None = Field(
-        default=None, description="Channel names that receive the weekly/monthly reports; unset = every channel"
+        default=None,
+        description="Channel names that receive the weekly/monthly reports (and the daily digest with daily: send); "
+        "unset = every channel",
     )
 
     @field_validator("timezone")

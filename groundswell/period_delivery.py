@@ -17,6 +17,11 @@
   report lost to a Monday outage still arrives with the next week's. Never a period already
   recorded, and never one that was not due (before the first scheduled run, or before a channel
   was added).
+- The daily digest goes the same way when `digest.daily` is `send` (`run_daily_digest`): to the same
+  channels, recorded as `report_sent:<channel>:day:<day>`, so a re-run for the same day sends nothing twice.
+  A missed day is not caught up by the next one: yesterday's digest is stale news once today's is out.
+- A period (or day) before the first day any brand has data is written but never sent (`no_data`): all zeros
+  would read as a quiet week.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -43,10 +48,15 @@ from alerts.deliver import (
     send_with_retries,
     was_delivered,
 )
+from alerts.explain import summary_in
+from alerts.history import stored_alerts
+from core.alert import Alert
 from core.state import CLAIM_PREFIX, StateStore
+from groundswell import digest_render
 from groundswell.config import Config
+from groundswell.digest import write_digest
 from groundswell.period_render import render_html, render_markdown, render_slack, render_teams, title
-from groundswell.period_report import ResponseMinutes, build_period_report, for_brands
+from groundswell.period_report import ResponseMinutes, build_period_report, first_day, for_brands
 from groundswell.periods import Period, PeriodKind, last_complete, period_containing
 from indexing.base import Store
 
@@ -124,21 +134,25 @@ def send_report(
     *,
     stream: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    period: str | None = None,
+    message_of: Callable[[dict[str, Any]], Report] = as_message,
 ) -> DeliveryReport:
-    """Send `report` to each channel that has not had this period's report yet."""
+    """Send `report` to each channel that has not had this period's report yet. `period`: its id in the delivery
+    records (default the report's own 'week:…' / 'month:…'; the daily digest's 'day:…'), `message_of` renders it."""
     result, owner = DeliveryReport(), run_owner()
+    period = period or report["period"]
     for channel in channels:
         mine = result.channels.setdefault(channel.key, ChannelReport())
-        key = report_key(channel.key, report["period"])
+        key = report_key(channel.key, period)
         if state.get_state(key) is not None:
             mine.already_sent += 1
             continue
         scoped = for_brands(report, channel.route.brands if channel.route else None)
         if not scoped["brands"]:
             mine.routed_out += 1
-            mine.routed.append(f"{report['period']}: none of route.brands is a configured brand")
+            mine.routed.append(f"{period}: none of route.brands is a configured brand")
             continue
-        claim = claim_key(channel.key, report["period"])
+        claim = claim_key(channel.key, period)
         expires = datetime.now(UTC) + claim_ttl(channel, retry_waits_s(channel))
         if not state.claim(claim, owner, expires):
             mine.in_flight += 1  # another live run is sending it
@@ -148,7 +162,7 @@ def send_report(
             _release(state, claim, owner)
             continue
         try:
-            _send_one(channel, scoped, key, state, env, stream, sleep, mine)
+            _send_one(channel, message_of(scoped), period, key, state, env, stream, sleep, mine)
         finally:  # recorded, failed, or (a store refusing the record) the next run's to send again
             _release(state, claim, owner)
     for mine in result.channels.values():
@@ -169,7 +183,8 @@ def _release(state: StateStore, claim: str, owner: str) -> None:
 
 def _send_one(
     channel: ChannelConfig,
-    report: dict[str, Any],
+    message: Report,
+    period: str,
     key: str,
     state: StateStore,
     env: Mapping[str, str],
@@ -183,7 +198,6 @@ def _send_one(
         result.failed += 1
         result.errors.append(f"cannot set up channel: {type(exc).__name__}")
         return
-    message = as_message(report)
     try:
         error = send_with_retries(lambda: sender.send_report(message), channel.retries, channel.backoff_s, sleep)
     finally:
@@ -196,12 +210,12 @@ def _send_one(
         state.set_state(key, json.dumps(entry))
         result.sent += 1
         if error is not None:  # addresses the server refused while the others got it: told, never re-sent to all
-            result.errors.append(f"{report['period']}: delivered, but {error}")
-            log.warning("report %s delivered to %s, but: %s", report["period"], channel.key, error)
+            result.errors.append(f"{period}: delivered, but {error}")
+            log.warning("report %s delivered to %s, but: %s", period, channel.key, error)
         return
     result.failed += 1
-    result.errors.append(f"{report['period']}: {error}")
-    log.warning("report %s not delivered to %s: %s", report["period"], channel.key, error)
+    result.errors.append(f"{period}: {error}")
+    log.warning("report %s not delivered to %s: %s", period, channel.key, error)
 
 
 def report_period(kind: PeriodKind, day: date | None, timezone: str, now: datetime) -> tuple[Period, Period]:
@@ -233,7 +247,8 @@ def run_period_report(
     the digest's timezone), written as Markdown, HTML and JSON beside the digests and, with `send`,
     sent; the run of the last complete period also sends the earlier reports still owed (`owed`)."""
     period, latest = report_period(kind, day, config.digest.timezone, now or datetime.now(UTC))
-    report = build_period_report(config, store, period, response)
+    alerts = {a.id: a for a in stored_alerts(store)}
+    report = for_people(build_period_report(config, store, period, response), alerts)
     folder = Path(config.report.path).parent / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / period.id.replace(":", "-")
@@ -242,13 +257,18 @@ def run_period_report(
     Path(paths["html"]).write_text(render_html(report), encoding="utf-8")
     Path(paths["json"]).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     summary: dict[str, Any] = {"period": period.id, "label": period.label, **paths}
-    if send:
+    refused = send and no_data(store, config, period.start, period.end, period.label)
+    if refused:
+        summary["not_sent"] = refused
+    if send and not refused:
         channels = report_channels(config)
         deliveries: list[DeliveryReport] = []
         if period == latest:
             summary["caught_up"] = []
             for earlier, missing in owed(store, latest, channels):
-                earlier_report = build_period_report(config, store, earlier, response)
+                if no_data(store, config, earlier.start, earlier.end, earlier.label):
+                    continue  # was due, but had nothing to say: never sent
+                earlier_report = for_people(build_period_report(config, store, earlier, response), alerts)
                 deliveries.append(send_report(earlier_report, missing, store, env, stream=stream))
                 summary["caught_up"].append(earlier.id)
             mark_due(store, period, channels)  # before sending: a run that dies mid-way still owes it
@@ -270,3 +290,52 @@ def _delivery_summary(deliveries: list[DeliveryReport]) -> dict[str, dict[str, A
             mine["failed"] += c.failed
             mine["errors"] += c.errors
     return out
+
+
+def for_people(report: dict[str, Any], alerts: Mapping[str, Alert]) -> dict[str, Any]:
+    """`report` with its alerts' summaries on the wall clock of its timezone (`alerts.explain.summary_in`): the
+    report is read by people, and its other times are local. `alerts`: the stored alerts by id."""
+    tz = report["timezone"]
+    for b in report["brands"]:
+        for a in b["alerts"]["top"]:
+            if a["id"] in alerts:
+                a["summary"] = summary_in(alerts[a["id"]], tz)
+    return report
+
+
+def no_data(store: Store, config: Config, start: date, end: date, what: str) -> str | None:
+    """Why the report of the local days [start, end) must not be sent: no brand has any data on or before its last
+    day (the store starts later, or is empty), so its all-zero figures would read as a quiet period. None
+    when some brand has data by then (a partly covered period says so itself: `coverage`)."""
+    tz = config.digest.timezone
+    firsts = [d for d in (first_day(store, b.name, tz) for b in config.brands) if d is not None]
+    if not firsts:
+        return f"not sent: {what} has no data, the store has no mentions of any brand yet"
+    first = min(firsts)
+    if first < end:
+        return None
+    last = end - timedelta(days=1)
+    return (f"not sent: {what} has no data for any brand (the first day with data is {first.isoformat()}, after "
+            f"{last.isoformat()}); its all-zero figures would read as a quiet period")
+
+
+def run_daily_digest(
+    config: Config,
+    store: Store,
+    day: date,
+    *,
+    send: bool = True,
+    env: Mapping[str, str] = os.environ,
+    stream: TextIO | None = None,
+) -> dict[str, Any]:
+    """Write the digest of `day` (Markdown + JSON); with `send` and `digest.daily: send`, send it to the report
+    channels (`digest.send_to`, or every channel) once per day and channel (`send_report`)."""
+    digest = write_digest(config, store, day)
+    if config.digest.daily != "send" or not send:
+        return digest
+    refused = no_data(store, config, day, day + timedelta(days=1), f"the digest of {day.isoformat()}")
+    if refused:
+        return {**digest, "not_sent": refused}
+    delivery = send_report(digest, report_channels(config), store, env, stream=stream,
+                           period=digest_render.period_id(digest), message_of=digest_render.as_message)
+    return {**digest, "delivery": _delivery_summary([delivery]), "failed": delivery.failed}

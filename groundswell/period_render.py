@@ -7,6 +7,7 @@ from posts, themes, alerts or the config is escaped for its format here (docs/se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -41,11 +42,20 @@ def _delta(key: str, change: float | None) -> str:
     return f"{change:+.1f} pp" if key in ("negative_share", "share_of_voice") else f"{change:+.1f}%"
 
 
-def _rows(brand: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
-    """(name, now, previous, baseline, Δ previous, Δ baseline) per figure the report has."""
+def market_text(brand: dict[str, Any]) -> str | None:
+    """"among Solbit, Dalbit": the brands a brand's share of voice divides by, when the config has several markets
+    (`brands[].market`); None with one, where it is every brand of the report, as ever."""
+    market = brand.get("market")
+    return f"among {', '.join(market['brands'])}" if market else None
+
+
+def _rows(brand: dict[str, Any], text: Callable[[str], str] = str) -> list[tuple[str, str, str, str, str, str]]:
+    """(name, now, previous, baseline, Δ previous, Δ baseline) per figure the report has; `text` escapes the brand
+    names a share of voice row names (`market_text`) for the format the caller writes."""
+    among = market_text(brand)
     return [
         (
-            _NAMES[key],
+            f"{_NAMES[key]} ({text(among)})" if key == "share_of_voice" and among else _NAMES[key],
             _value(key, brand["current"][key]),
             _value(key, brand["previous"][key]),
             _value(key, brand["baseline"][key]),
@@ -103,7 +113,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"| | this {unit} | previous | baseline | vs previous | vs baseline |",
             "|---|---:|---:|---:|---:|---:|",
         ]
-        lines += ["| " + " | ".join(row) + " |" for row in _rows(b)]
+        lines += ["| " + " | ".join(row) + " |" for row in _rows(b, md)]
         lines.append("")
         peak = max((d["mentions"] for d in b["daily"]), default=0)
         lines.append("Daily mentions: " + _spark([d["mentions"] for d in b["daily"]], peak) + f" (peak {peak})")
@@ -228,6 +238,8 @@ def _brand_line(b: dict[str, Any], unit: str) -> str:
         f"{_value('negative_share', c['negative_share'])} ({negative_change})"
         f" · share of voice {_value('share_of_voice', c['share_of_voice'])}"
     )
+    if among := market_text(b):  # the market's brands: 66.7% of Solbit and Dalbit's mentions, not of every brand's
+        text += f" ({among})"
     if c.get("median_response_minutes") is not None:
         text += f" · median response {c['median_response_minutes']:.0f} min"
     missed = [g["goal"] for g in b["goals"] if g["status"] == "missed"]

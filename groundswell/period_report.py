@@ -1,8 +1,9 @@
 """The weekly and monthly report for managers: the period against the one before and a baseline.
 
-Per brand: volume, negative share (of the mentions with a sentiment), share of voice (of all
-configured brands' mentions), median response time when a `response` source is given, the
-daily volume, top themes, the period's alerts, and the brand's `goals` met or missed.
+Per brand: volume, negative share (of the mentions with a sentiment), share of voice (of the
+mentions of the brands in its market, `brands[].market`: every brand without markets), median
+response time when a `response` source is given, the daily volume, top themes, the period's
+alerts, and the brand's `goals` met or missed.
 
 The baseline is the `digest.baseline_weeks` (4-8) weeks before the period starts: volume as its
 daily rate times the period's days, shares pooled over the whole window, so a week and a month
@@ -19,7 +20,7 @@ each window had (`coverage_text` in words).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from core.mention import label_sources
 from groundswell.audit_results import audit_view
 from groundswell.config import Config
 from groundswell.goals import judge
+from groundswell.markets import market_label, markets, peers
 from groundswell.periods import Period, local_midnight
 from indexing.base import Filters, Store
 
@@ -69,10 +71,13 @@ def _window(store: Store, brand: str, since: datetime, until: datetime) -> dict[
             "negative_share": negative_share(sentiment)}
 
 
-def report_figures(counts: dict[str, dict[str, Any]], brand: str, scale: float = 1.0) -> dict[str, float | None]:
-    """Volume (times `scale`), negative share and share of voice of `brand` from per-brand counts."""
+def report_figures(counts: dict[str, dict[str, Any]], brand: str, scale: float = 1.0,
+                   market: Collection[str] | None = None) -> dict[str, float | None]:
+    """Volume (times `scale`), negative share and share of voice of `brand` from per-brand counts; share of voice
+    of the mentions of the brands in `market` (`markets.peers`, `brand` among them), of every brand in `counts`
+    without one."""
     own = counts[brand]
-    everyone = sum(c["mentions"] for c in counts.values())
+    everyone = sum(c["mentions"] for name, c in counts.items() if market is None or name in market)
     return {
         "mentions": round(own["mentions"] * scale, 1),
         "negative_share": own["negative_share"],
@@ -103,17 +108,18 @@ Counts = dict[str, dict[str, Any]]  # per brand: `_window`'s mentions, negative,
 
 
 def _window_figures(own: Counts, everyone: Counts, brand: str, coverage: dict[str, Any], sov_coverage: dict[str, Any],
-                    period_days: int) -> dict[str, float | None]:
+                    period_days: int, market: Collection[str]) -> dict[str, float | None]:
     """`report_figures` of a window from the days that have data: volume at the daily rate of the brand's days
     with data (`own`'s counts, `coverage`) times the period's days, its negative share over them; share of voice
-    over the days every brand has data (`everyone`'s counts, `sov_coverage`). None for a figure whose days are
-    too few to compare with (`covered`): none at all would read as a collapse, two days as a trend."""
+    among the brands of its `market` over the days every one of them has data (`everyone`'s counts,
+    `sov_coverage`). None for a figure whose days are too few to compare with (`covered`): none at all would read
+    as a collapse, two days as a trend."""
     out: dict[str, float | None] = {"mentions": None, "negative_share": None, "share_of_voice": None}
     if coverage["comparable"]:
         figures = report_figures(own, brand, scale=period_days / coverage["days"])
         out["mentions"], out["negative_share"] = figures["mentions"], figures["negative_share"]
     if sov_coverage["comparable"]:
-        out["share_of_voice"] = report_figures(everyone, brand)["share_of_voice"]
+        out["share_of_voice"] = report_figures(everyone, brand, market=market)["share_of_voice"]
     return out
 
 
@@ -134,7 +140,8 @@ def coverage_text(brand: dict[str, Any], unit: str) -> list[str]:
                 text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
             out.append(text)
         if sov["days"] < mine["days"]:
-            text = f"{name}'s share of voice: {sov['days']} days, from {sov['since']}, when every brand has data"
+            every = "every brand of its market" if brand.get("market") else "every brand"
+            text = f"{name}'s share of voice: {sov['days']} days, from {sov['since']}, when {every} has data"
             if not sov["comparable"]:
                 text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
             out.append(text)
@@ -186,8 +193,10 @@ def build_period_report(
     names = [b.name for b in config.brands]
     now = {n: _window(store, n, start, end) for n in names}
     firsts = {n: first_day(store, n, tz) for n in names}
-    # Share of voice counts the days every brand has data (a brand without any mention is no sign of missing data).
-    all_first = max((f for f in firsts.values() if f), default=None)
+    # Share of voice counts the days every brand of the market has data (a brand without any mention is no sign of
+    # missing data); a market's own start: an Italian brand added later does not shorten the Korean baseline.
+    split = len(markets(config.brands)) > 1
+    market_first = {n: max((firsts[p] for p in peers(config.brands, n) if firsts[p]), default=None) for n in names}
     windows: dict[tuple[date, date], Counts] = {}
 
     def counts(since: str, until: date) -> Counts:
@@ -202,26 +211,27 @@ def build_period_report(
     brands = []
     for brand in config.brands:
         first = firsts[brand.name]
+        market = peers(config.brands, brand.name)
         coverage: dict[str, Any] = {
             "first_day": first.isoformat() if first else None,
             "previous": covered(previous_period.start, previous_period.end, first),
             "baseline": covered(base_from, period.start, first),
             "share_of_voice": {
-                "previous": covered(previous_period.start, previous_period.end, all_first),
-                "baseline": covered(base_from, period.start, all_first),
+                "previous": covered(previous_period.start, previous_period.end, market_first[brand.name]),
+                "baseline": covered(base_from, period.start, market_first[brand.name]),
             },
         }
         windows_of = {
             key: (counts(coverage[key]["since"], until), counts(coverage["share_of_voice"][key]["since"], until))
             for key, until in (("previous", previous_period.end), ("baseline", period.start))
         }
-        current = report_figures(now, brand.name)
+        current = report_figures(now, brand.name, market=market)
         # At this period's length, as the baseline: February's 280 mentions are 310 in a 31-day March; over
         # the days that have data only (a brand collected since Wednesday had no Monday).
         previous = _window_figures(*windows_of["previous"], brand.name, coverage["previous"],
-                                   coverage["share_of_voice"]["previous"], period.days)
+                                   coverage["share_of_voice"]["previous"], period.days, market)
         baseline = _window_figures(*windows_of["baseline"], brand.name, coverage["baseline"],
-                                   coverage["share_of_voice"]["baseline"], period.days)
+                                   coverage["share_of_voice"]["baseline"], period.days, market)
         if response is not None:
             current["median_response_minutes"] = response(brand.name, start, end)
             for key, figures in (("previous", previous), ("baseline", baseline)):  # both end where the period starts
@@ -242,6 +252,8 @@ def build_period_report(
             {
                 "brand": brand.name,
                 "competitor": brand.competitor,
+                # the brands its share of voice divides by; None with a single market (every brand, as before)
+                "market": {"name": market_label(config.brands, brand.name), "brands": market} if split else None,
                 "current": current,
                 "previous": previous,
                 "baseline": baseline,

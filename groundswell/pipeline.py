@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, with_pending
+from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, with_pending
 from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts, incident_key
@@ -38,8 +38,8 @@ from groundswell.brands import MigrateReport, attribute, reattribute
 from groundswell.config import Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
-from groundswell.digest import digest_day, write_digest
-from groundswell.period_delivery import run_period_report
+from groundswell.digest import digest_day
+from groundswell.period_delivery import run_daily_digest, run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.sentiment_corrections import prune_corrections
@@ -687,21 +687,27 @@ def index_alerts(store: Store, alerts: list[Alert]) -> tuple[int, list[str]]:
     return len(failed), errors
 
 
-def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | None = None) -> DeliveryReport:
+def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | None = None, *,
+           send_old: bool = False) -> DeliveryReport:
     """Send alerts to every configured channel, never twice for the same alert id and channel; with them,
     the stored alerts of the last day a channel has not taken yet (`alerts.deliver.with_pending`: a
-    channel that was down gets what it missed). `now` is the run's clock (default: the wall clock)."""
+    channel that was down gets what it missed). `now` is the run's clock (default: the wall clock): alerts
+    decided over a day before it are stored, not sent (`alerts.deliver.offered_since`), unless `send_old` (the
+    demo, whose synthetic fortnight is past and whose channels are the console and a local file)."""
     if not config.channels:
-        return deliver(alerts, config.channels, store)
+        return deliver(alerts, config.channels, store, tz=config.digest.timezone)
     offered = with_pending(alerts, stored_alerts(store), config.channels, store, now or datetime.now(UTC))
-    return deliver(offered, config.channels, store)
+    return deliver(offered, config.channels, store, since=None if send_old else offered_since(now),
+                   tz=config.digest.timezone)
 
 
-def digest(config: Config, store: Store, day: date | None = None, now: datetime | None = None) -> dict:
+def digest(
+    config: Config, store: Store, day: date | None = None, now: datetime | None = None, send: bool = True
+) -> dict:
     """The daily digest for `day` (default: yesterday in the digest's timezone, as of `now`), written beside
-    the report."""
+    the report and, with `digest.daily: send` and `send`, sent once per channel (`run_daily_digest`)."""
     day = day or digest_day(config.digest.timezone, now or datetime.now(UTC))
-    return write_digest(config, store, day)
+    return run_daily_digest(config, store, day, send=send)
 
 
 def period_report(config: Config, store: Store, kind: PeriodKind, day: date | None = None, send: bool = True,
@@ -823,11 +829,15 @@ def run_once(
     write_report: bool = True,
     store: Store | None = None,
     now: datetime | None = None,
+    send: bool = True,
+    send_old: bool = False,
 ) -> dict:
     """collect → enrich → themes → detect → notify → report. Returns the run summary.
 
     `now` bounds detection to recent buckets (scheduled runs); None examines the
-    whole stored history (the demo, a first import of historical exports).
+    whole stored history (the demo, a first import of historical exports). Either way only alerts
+    decided within a day of the run's clock are sent (`notify`; `send_old`: all, for the demo);
+    `send=False` stores the alerts and sends nothing.
     """
     own_store = store is None
     store = store or open_store(config)
@@ -841,7 +851,7 @@ def run_once(
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         alerts = detect(config, store, now=now)
         count = count_alerts(alerts)
-        delivery = notify(config, store, alerts, now=now)
+        delivery = notify(config, store, alerts, now=now, send_old=send_old) if send else DeliveryReport()
         summary = {
             "collected": collected.collected,
             "new": collected.created,
@@ -894,6 +904,9 @@ def run_once(
             "alerts_in_flight": delivery.in_flight,
             "alert_updates_folded": delivery.folded,
             "alerts_routed_out": delivery.routed_out,  # not for a channel by its `route:` (not failures)
+            # Alerts (not deliveries) decided over a day before the run's clock: stored and shown, not sent.
+            "alerts_too_old": delivery.too_old,
+            "alerts_send": send,  # False: `run --no-send`, nothing was offered to the channels
             "report": None,
             "store": store.name,
         }

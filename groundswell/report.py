@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from alerts.explain import summary_in
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned, worst_alert
 from alerts.kinds import kind_info
 from alerts.theme_tree import aspects_text, top_themes, window_themes
@@ -312,7 +313,8 @@ def _alert_html(alert: Alert, tz: str = "UTC") -> str:
     return (
         f'<div class="alert {_h(alert.severity)}"><b>{_bdi(alert.brand)} · {_h(alert.kind)} · {_h(alert.severity)}</b> '
         f"{_h(local_when(alert, tz))}<br>"  # a window across midnight names both dates
-        f'<bdi dir="auto">{_h(alert.summary)}</bdi><br>observed {alert.observed:g} vs expected {alert.expected:.1f} '
+        f'<bdi dir="auto">{_h(summary_in(alert, tz))}</bdi><br>'
+        f"observed {alert.observed:g} vs expected {alert.expected:.1f} "
         f"({_h(alert.statistic)} {alert.score:.2f}"
         + (f", p={alert.p_value:.2g}" if alert.p_value is not None else "")
         + f")<br>terms: {terms}<ul>{posts}</ul></div>"

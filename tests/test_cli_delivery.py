@@ -118,3 +118,13 @@ def test_run_prints_its_summary_when_the_report_cannot_be_written(tmp_path, rece
     assert summary["report_error"] == message
     assert result.stderr.strip().splitlines()[-1] == f"Error: {message}"
     assert "Traceback" not in result.output
+
+
+def test_run_and_detect_send_by_default_and_take_no_send():
+    # `run` had no --no-send at all, and `detect --help` did not say that it sends unless told not to.
+    for command in ("run", "detect"):
+        result = CliRunner().invoke(cli, [command, "--help"], terminal_width=200)
+        assert result.exit_code == 0, result.output
+        line = next(line for line in result.output.splitlines() if "--send / --no-send" in line)
+        assert "[default: send]" in line and "--no-send stores them and sends nothing" in line
+        assert "decided over 24 h ago are stored, not sent" in result.output  # --history's help

@@ -15,14 +15,17 @@ from alerts.config import ChannelConfig, ConsoleChannel, EmailChannel, JsonlChan
 __all__ = ["DeliveryError", "Report", "Sender", "as_delivery_error", "idempotency_key", "sender_for"]
 
 
-def sender_for(channel: ChannelConfig, env: Mapping[str, str], stream: TextIO | None = None) -> Sender:
-    """The sender for a configured channel; secrets are looked up in `env` here, once."""
+def sender_for(
+    channel: ChannelConfig, env: Mapping[str, str], stream: TextIO | None = None, tz: str = "UTC"
+) -> Sender:
+    """The sender for a configured channel; secrets are looked up in `env` here, once. `tz`: the wall clock its
+    messages' times are on (the team's `digest.timezone`); the JSONL channel writes data, so stays UTC."""
     if isinstance(channel, ConsoleChannel):
-        return ConsoleSender(stream)
+        return ConsoleSender(stream, tz)
     if isinstance(channel, JsonlChannel):
         return JsonlSender(channel.path)
     if isinstance(channel, WebhookChannel):
-        return WebhookSender(channel, env)
+        return WebhookSender(channel, env, tz)
     if isinstance(channel, EmailChannel):
-        return EmailSender(channel, env)
+        return EmailSender(channel, env, tz)
     raise TypeError(f"unknown channel type {type(channel).__name__}")

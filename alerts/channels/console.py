@@ -11,13 +11,14 @@ from core.alert import Alert
 
 
 class ConsoleSender:
-    def __init__(self, stream: TextIO | None = None):
+    def __init__(self, stream: TextIO | None = None, tz: str = "UTC"):
         self._stream = stream
+        self.tz = tz  # the wall clock of the times it prints
 
     def send(self, alert: Alert, thread: str | None = None) -> None:
         # Resolved at send time, so pytest's capsys / click's runner see the output.
         stream = self._stream or sys.stdout
-        stream.write(as_text(alert, thread) + "\n\n")
+        stream.write(as_text(alert, thread, self.tz) + "\n\n")
         stream.flush()
 
     def send_report(self, report: Report) -> None:

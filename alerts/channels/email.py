@@ -32,8 +32,9 @@ class PartlyDelivered(DeliveryError):
 
 
 class EmailSender:
-    def __init__(self, channel: EmailChannel, env: Mapping[str, str]):
+    def __init__(self, channel: EmailChannel, env: Mapping[str, str], tz: str = "UTC"):
         self.channel = channel
+        self.tz = tz  # the wall clock of the times in its messages (digest.timezone)
         self._password = env.get(channel.password_env, "") if channel.password_env else ""
         # Message-ID -> the recipients a server refused (their last reply) while accepting the message for the
         # others: a retry goes to the temporarily refused ones only, so the others do not get it twice.
@@ -57,7 +58,7 @@ class EmailSender:
             first = f"<{parent}.{self.channel.key}@groundswell.alerts>"
             msg["In-Reply-To"] = first
             msg["References"] = first
-        msg.set_content(as_text(alert, thread))
+        msg.set_content(as_text(alert, thread, self.tz))
         return msg
 
     def report_message(self, report: Report) -> EmailMessage:

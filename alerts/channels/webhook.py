@@ -29,15 +29,16 @@ _PAYLOAD = {"slack": as_slack, "teams": as_teams, "webhook": as_json}
 
 
 class WebhookSender:
-    def __init__(self, channel: WebhookChannel, env: Mapping[str, str]):
+    def __init__(self, channel: WebhookChannel, env: Mapping[str, str], tz: str = "UTC"):
         self.channel = channel
+        self.tz = tz  # the wall clock of the times in its messages (digest.timezone)
         self._url = env.get(channel.url_env, "")
         self._session = requests.Session()
 
     def body(self, alert: Alert, thread: str | None = None) -> bytes:
         """The JSON request body, with the idempotency key inside it (a header can be dropped
         by a proxy or a workflow tool; the body reaches whatever handles the message)."""
-        payload = _PAYLOAD[self.channel.type](alert, thread)
+        payload = _PAYLOAD[self.channel.type](alert, thread, self.tz)
         return self._encode(payload, idempotency_key(self.channel.key, alert.id))
 
     def _encode(self, payload: dict, key: str) -> bytes:

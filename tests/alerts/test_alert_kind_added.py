@@ -122,7 +122,7 @@ def test_a_registered_kind_is_detected_stored_loaded_and_delivered(tmp_path: Pat
         assert title(drop).endswith("Volume drop: acme")
 
         assert [a for a in load_alerts(store) if a.kind == "volume_drop"] == [drop]
-        report = pipeline.notify(config, store, list(found))
+        report = pipeline.notify(config, store, list(found), now=now)  # the run's clock: its alert is fresh
         assert report.sent == len(found) and report.failed == 0
         lines = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
         assert [line["id"] for line in lines if line["kind"] == "volume_drop"] == [drop.id]

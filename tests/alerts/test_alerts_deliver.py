@@ -277,7 +277,9 @@ def test_any_exception_from_a_channel_is_its_failed_delivery(monkeypatch, state,
     monkeypatch.setattr(
         deliver_module,
         "sender_for",
-        lambda channel, env, stream: exploding if channel.type == "console" else real_sender_for(channel, env, stream),
+        lambda channel, env, stream, *rest: (
+            exploding if channel.type == "console" else real_sender_for(channel, env, stream, *rest)
+        ),
     )
     out = tmp_path / "alerts.jsonl"
     channels = [ConsoleChannel(type="console", retries=2, backoff_s=0), JsonlChannel(type="jsonl", path=str(out))]

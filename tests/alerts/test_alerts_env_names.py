@@ -40,5 +40,5 @@ def test_a_webhook_url_in_url_env_is_a_config_error_naming_the_field_not_the_url
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
     text = str(caught.value)
-    assert "channels.0.slack.url_env" in text and "must NAME an environment variable" in text
+    assert "channels.0 (slack).url_env" in text and "must NAME an environment variable" in text
     assert SLACK_URL not in text and "s3cr3t" not in text

@@ -87,9 +87,9 @@ def _config(route: dict) -> dict:
     [
         ({"kinds": ["spkie"]}, "channels.0 (slack).route.kinds: unknown alert kind 'spkie'"),
         ({"brands": ["Lumoraa"]}, "channels.0 (slack).route.brands: unknown brand 'Lumoraa'"),
-        ({"min_severity": "urgent"}, "channels.0.slack.route.min_severity"),
-        ({"brand": ["Lumora"]}, "channels.0.slack.route.brand"),  # a typo'd key
-        ({"terms": []}, "channels.0.slack.route.terms"),
+        ({"min_severity": "urgent"}, "channels.0 (slack).route.min_severity"),
+        ({"brand": ["Lumora"]}, "channels.0 (slack).route.brand"),  # a typo'd key
+        ({"terms": []}, "channels.0 (slack).route.terms"),
     ],
 )
 def test_bad_routes_are_clear_config_errors(route, message):

@@ -83,14 +83,14 @@ def test_a_source_that_stops_is_reported_once_when_its_silence_is_improbable(tmp
     assert "groundswell collect --source x" in alert.summary
     everything = _silences(detect_alerts(store, config.brands[0], config.alerts))
     assert [(a.id, a.source) for a in everything] == [(alert.id, "x")]  # reddit, still arriving, is not silent
-    assert pipeline.notify(config, store, [alert]).sent == 1
+    assert pipeline.notify(config, store, [alert], now=STOP + timedelta(hours=2)).sent == 1  # the run's clock
     sent = json.loads((tmp_path / "alerts.jsonl").read_text().splitlines()[0])
     assert sent["kind"] == "silence" and sent["source"] == "x"
     # The silence goes on: later runs find the same one (same id), never a second alert, and send nothing.
     for hours in (3, 4, 5):
         later = _silences(pipeline.detect(config, store, now=STOP + timedelta(hours=hours)))
         assert {a.id for a in later} <= {alert.id}
-        assert pipeline.notify(config, store, later).sent == 0
+        assert pipeline.notify(config, store, later, now=STOP + timedelta(hours=hours)).sent == 0
 
 
 def test_the_hour_still_running_counts_only_for_its_part_already_past(tmp_path, store):

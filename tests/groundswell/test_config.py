@@ -174,13 +174,13 @@ def test_yaml_merge_keys_still_work(tmp_path):
 @pytest.mark.parametrize(
     ("yaml_value", "where"),
     [
-        ("channels: [{type: console, backoff_s: .inf}]", "channels.0.console.backoff_s"),
-        ("channels: [{type: slack, url_env: S, timeout_s: .nan}]", "channels.0.slack.timeout_s"),
-        ("channels: [{type: console, backoff_s: 1e308}]", "channels.0.console.backoff_s"),
+        ("channels: [{type: console, backoff_s: .inf}]", "channels.0 (console).backoff_s"),
+        ("channels: [{type: slack, url_env: S, timeout_s: .nan}]", "channels.0 (slack).timeout_s"),
+        ("channels: [{type: console, backoff_s: 1e308}]", "channels.0 (console).backoff_s"),
         ("alerts: {incident_gap_hours: .inf}", "alerts.incident_gap_hours"),
         ("alerts: {spike: {threshold: 'nan'}}", "alerts.spike.threshold"),
         ("sources: [{type: bluesky, options: {terms: [a], timeout_s: .inf}}]", "sources.0.options.timeout_s"),
-        ("store: {retention_days: 99999999999999999999}", "store.sqlite.retention_days"),
+        ("store: {retention_days: 99999999999999999999}", "store.retention_days"),
     ],
 )
 def test_non_finite_or_absurd_numbers_name_their_key(tmp_path, yaml_value, where):

@@ -39,8 +39,8 @@ def test_no_aliases_keeps_the_query_as_is() -> None:
         ({"aliases": [{"text": "Lumora", "inflect": True}]}, "'inflect: true' needs the language: inflect: it"),
         ({"aliases": ["Lumora Beach"], "inflect": ["it", "es"]}, "inflect lists it, es for Latin script"),
         ({"inflect": ["zz"]}, "brands.0.inflect: unknown language 'zz'; one of de, en, es, fr, it, pl, pt, ru"),
-        ({"aliases": [5]}, "brands.0.aliases: Value error, item 0 is int: write a name, or {text: NAME"),
-        ({"aliases": [{"txt": "x"}]}, "brands.0.aliases.0.mapping.txt: unknown key"),
+        ({"aliases": [5]}, "brands.0.aliases: item 0 is int: write a name, or {text: NAME"),
+        ({"aliases": [{"txt": "x"}]}, "brands.0.aliases.0.txt: unknown key"),
     ],
 )
 def test_alias_problems_are_one_line_each(brand: dict, line: str) -> None:

@@ -81,9 +81,9 @@ def test_a_group_is_one_series_named_by_its_name() -> None:
         ([{"text": "recall", "inflect": "ru"}], "'~ru' inflects Cyrillic words; 'recall' is not one"),
         ([{"text": "recall", "inflect": "xx"}], "term 'recall': inflect: 'xx' is not a language we inflect"),
         ([{"text": "recall", "inflect": True}], "term 'recall': 'inflect: true' needs the language: inflect: it"),
-        ([5], "brands.0.crisis_terms: Value error, item 0 is int: write a term, {text: TERM, inflect: ru}, or {name"),
-        ([{"txt": "x"}], "brands.0.crisis_terms.0.mapping.txt: unknown key"),
-        ([{"name": "g", "any": []}], "brands.0.crisis_terms.0.group.any: List should have at least 1 item"),
+        ([5], "brands.0.crisis_terms: item 0 is int: write a term, {text: TERM, inflect: ru}, or {name"),
+        ([{"txt": "x"}], "brands.0.crisis_terms.0.txt: unknown key"),
+        ([{"name": "g", "any": []}], "brands.0.crisis_terms.0.any: List should have at least 1 item"),
     ],
 )
 def test_crisis_term_problems_are_one_line_each(terms: list, line: str) -> None:

@@ -136,7 +136,7 @@ def test_the_digests_alert_times_are_in_its_timezone(crisis):
     ended = after["brands"][0]["incidents"][1]
     assert [a["time"] for a in after["brands"][0]["alerts"]] == ["01:00", "14:00"]
     assert ended["window"] == "2026-11-11 13:00–2026-11-12 14:00 CET"
-    assert "### Alerts (times in Europe/Rome)" in render_markdown(after)
+    assert "### Alerts (times in Europe/Rome (CET))" in render_markdown(after)  # named once, with its abbreviation
 
 
 def test_the_most_engaging_posts_are_under_their_own_heading_not_under_an_alert(crisis):

@@ -215,7 +215,7 @@ def test_config_check_refuses_a_star_the_stores_cannot_search(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["config", "check", str(write_config(tmp_path, brands=brands))])
     assert result.exit_code == 1, result.output
     for line in [
-        "brands.0.query: Value error, bad query: column 9: '*ora': '*' goes right after a word",
+        "brands.0.query: bad query: column 9: '*ora': '*' goes right after a word",
         "brands.1.aliases.0: alias 'lu*ra': 'lu*ra': '*' can only end a word",
         "brands.1.crisis_terms.0: 'ab*': column 4: 'ab*': a prefix needs at least 3 letters or digits",
         "brands.1.crisis_terms.1.any.0: '过热*': column 4: '过热*': Chinese, Japanese",
