@@ -25,7 +25,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from core.alert import Alert
 from core.logsafe import without_credentials
 from core.mention import Mention
-from core.query import parse
+from core.query import Query, parse
 from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
 from indexing.base import (
@@ -75,6 +75,7 @@ from indexing.elasticsearch_migrate import (
     move_brand_to_brands,
 )
 from indexing.elasticsearch_query import to_elasticsearch
+from indexing.snippet import es_spans, snippet, term_spans
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -103,6 +104,7 @@ log = logging.getLogger(__name__)
 _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
 MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it the whole bulk request or mget
+COMPOSITE_PAGE = 10_000  # buckets per composite request: under search.max_buckets (65,536), few round trips
 CONFLICT_ROUNDS = 3  # reads and merges of a post another writer keeps changing, before it fails (and is parked)
 
 
@@ -173,17 +175,30 @@ def _state_id(key: str) -> str:
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _highlight_field(filters: Filters) -> dict[str, Any]:
-    """Highlight `text` (what readers see) though the search ran on `text_folded`.
+def _highlight(query: Query) -> dict[str, Any]:
+    """Mark `text` (what readers see) though the search ran on `text_folded`: the whole text, never a
+    fragment, so `_snippet` shortens a long post by the rule every store follows (`indexing.snippet`).
 
-    The highlight query is the text query compiled for `text` itself, so words typed with the
-    post's own accents are marked; a match found only through folding comes back unmarked and
-    the dashboard marks it (dashboards.web.highlight, accent-insensitive).
+    The highlight query is the text query compiled for `text` itself, so words typed with the post's own
+    accents are marked; a match found only through folding comes back unmarked and `_snippet` finds it
+    as the SQLite store does (accent-insensitive).
     """
-    spec: dict[str, Any] = {"fragment_size": 240, "number_of_fragments": 1, "no_match_size": 240}
-    if filters.text:
-        spec["highlight_query"] = to_elasticsearch(parse(filters.text))
-    return spec
+    spec = {"number_of_fragments": 0, "highlight_query": to_elasticsearch(query)}
+    return {"fields": {"text": spec}, "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}
+
+
+def _marked(hit: dict[str, Any]) -> str | None:
+    """The whole-text highlight of a hit, if Elasticsearch marked anything."""
+    return (hit.get("highlight", {}).get("text") or [None])[0]
+
+
+def _snippet(text: str, marked: str | None, query: Query | None) -> str:
+    """The hit's snippet: Elasticsearch's marks when it gave the whole text marked, else the query's terms
+    found in the text (`indexing.snippet.term_spans`, the SQLite store's rule)."""
+    spans = es_spans(text, marked) if marked else None
+    if not spans:
+        spans = term_spans(text, query.positive_terms() if query is not None else [])
+    return snippet(text, spans)
 
 
 class ElasticsearchStore:
@@ -442,7 +457,9 @@ class ElasticsearchStore:
             if f.until is not None:
                 rng["lt"] = _iso(f.until)
             clauses.append({"range": {"created_at": rng}})
-        if f.min_followers is not None:
+        if f.min_followers is not None and f.min_followers > 0:
+            # "At least 0" is no minimum: a post without a follower count counts, as on SQLite (which stores
+            # it as 0); from 1 up, a missing count fails the range on both stores.
             clauses.append({"range": {"author.followers": {"gte": f.min_followers}}})
         if f.uncertain is not None:
             clauses.append({"term": {"sentiment.uncertain": f.uncertain}})
@@ -563,13 +580,10 @@ class ElasticsearchStore:
             "sort": _SORTS[sort],
             "size": size + 1,  # one extra tells whether a next page exists
             "track_total_hits": True,
-            "highlight": {
-                "fields": {"text": _highlight_field(filters)},
-                "pre_tags": ["<mark>"],
-                "post_tags": ["</mark>"],
-                "encoder": "html",
-            },
         }
+        query = parse(filters.text) if filters.text else None
+        if query is not None:
+            body["highlight"] = _highlight(query)
         if state.get("after") is not None:
             body["search_after"] = state["after"]
         pit = state.get("pit")
@@ -589,7 +603,7 @@ class ElasticsearchStore:
         raw = raw[:size]
         # An unreadable document is skipped (`UnreadableDocs`): the page is one short, the cursor unchanged.
         hits = [
-            Hit(mention=mention, highlight=(h.get("highlight", {}).get("text") or [None])[0], score=h.get("_score"))
+            Hit(mention=mention, highlight=_snippet(mention.text, _marked(h), query), score=h.get("_score"))
             for h in raw
             if (mention := self._read(h)) is not None
         ]
@@ -642,20 +656,37 @@ class ElasticsearchStore:
         counts = {b["key"]: b["doc_count"] for b in self._aggs(filters, aggs).get("f", {}).get("buckets", [])}
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
+    def _composite(self, filters: Filters | None, sources: list[dict[str, Any]],
+                   metrics: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every bucket of a `composite` aggregation, `COMPOSITE_PAGE` at a time (after_key paging).
+
+        Exact where a `terms` aggregation over many indices is not: a terms ranking is merged from each
+        shard's own top list, and with one index per month an author first in the whole period but in no
+        single month's top list was left out. Pages are separate requests: a write between two pages can
+        show in the later one."""
+        after: dict[str, Any] | None = None
+        while True:
+            spec: dict[str, Any] = {"size": COMPOSITE_PAGE, "sources": sources}
+            if after is not None:
+                spec["after"] = after
+            res = self._aggs(filters, {"c": {"composite": spec, **({"aggs": metrics} if metrics else {})}})
+            page = res.get("c", {})
+            yield from page.get("buckets", [])
+            after = page.get("after_key")
+            if after is None or len(page.get("buckets", [])) < COMPOSITE_PAGE:
+                return
+
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
-        aggs = {
-            "th": {
-                "terms": {"field": "themes", "size": n, "shard_size": max(100, n * 10)},
-                "aggs": {"s": {"terms": {"field": "sentiment.label", "missing": "unknown", "size": 10}}},
-            }
-        }
-        out = [
-            ThemeCount(
-                theme=b["key"], count=b["doc_count"], sentiment={s["key"]: s["doc_count"] for s in b["s"]["buckets"]}
-            )
-            for b in self._aggs(filters, aggs).get("th", {}).get("buckets", [])
-        ]
-        return sorted(out, key=lambda t: (-t.count, t.theme))[:n]
+        """Themes by mention count, with their sentiment split: theme x label counted exactly (`_composite`)."""
+        sources = [{"th": {"terms": {"field": "themes"}}},
+                   {"s": {"terms": {"field": "sentiment.label", "missing_bucket": True}}}]
+        themes: dict[str, ThemeCount] = {}
+        for b in self._composite(filters, sources):
+            entry = themes.setdefault(b["key"]["th"], ThemeCount(theme=b["key"]["th"], count=0))
+            entry.count += b["doc_count"]
+            label = b["key"]["s"] or "unknown"
+            entry.sentiment[label] = entry.sentiment.get(label, 0) + b["doc_count"]
+        return sorted(themes.values(), key=lambda t: (-t.count, t.theme))[:n]
 
     def theme_histogram(
         self, filters: Filters, themes: Iterable[str], interval: Interval = "day", tz: str = "UTC"
@@ -673,30 +704,20 @@ class ElasticsearchStore:
         }
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
+        """Authors (handle x source) by summed engagement, then mentions: every pair summed exactly
+        (`_composite`) and ranked here, as the SQLite store's GROUP BY does."""
+        sources = [{"h": {"terms": {"field": "author.handle"}}}, {"src": {"terms": {"field": "source"}}}]
         metrics = {"eng": {"sum": {"field": "engagement.total"}}, "fol": {"max": {"field": "author.followers"}}}
-        aggs = {
-            "a": {
-                "terms": {
-                    "field": "author.handle",
-                    "size": max(n * 3, 30),
-                    "shard_size": max(n * 30, 300),
-                    "order": [{"eng": "desc"}, {"_count": "desc"}, {"_key": "asc"}],
-                },
-                "aggs": {**metrics, "src": {"terms": {"field": "source", "size": 20}, "aggs": metrics}},
-            }
-        }
-        stats = []
-        for b in self._aggs(filters, aggs).get("a", {}).get("buckets", []):
-            for s in b["src"]["buckets"]:
-                stats.append(
-                    AuthorStat(
-                        handle=b["key"],
-                        source=s["key"],
-                        mentions=s["doc_count"],
-                        engagement=int(s["eng"]["value"] or 0),
-                        followers=int(s["fol"]["value"] or 0),
-                    )
-                )
+        stats = [
+            AuthorStat(
+                handle=b["key"]["h"],
+                source=b["key"]["src"],
+                mentions=b["doc_count"],
+                engagement=int(b["eng"]["value"] or 0),
+                followers=int(b["fol"]["value"] or 0),
+            )
+            for b in self._composite(filters, sources, metrics)
+        ]
         return sorted(stats, key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
 
     def totals(self, filters: Filters | None = None) -> dict[str, int]:

@@ -15,12 +15,12 @@ superset, see `indexing.sqlite_query.to_fts5`) and the exact matcher decides.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -29,8 +29,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from core.mention import Mention
-from core.query import fts5_document, parse
-from core.query.text import fold_spans
+from core.query import Query, fts5_document, parse
 from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
 from indexing import sqlite_brands as brands_sql
@@ -52,7 +51,8 @@ from indexing.base import (
     log_no_longer_stored,
     merge_stored,
 )
-from indexing.sqlite_query import to_fts5
+from indexing.snippet import snippet, term_spans
+from indexing.sqlite_query import fts5_exact, to_fts5
 from indexing.terms import significant_terms
 
 SCHEMA = """
@@ -115,6 +115,17 @@ CREATE TABLE IF NOT EXISTS mention_intent (
 );
 CREATE INDEX IF NOT EXISTS mention_intent_intent ON mention_intent(intent);
 """
+
+# Migration step "model by time" (with the overview's "labelled by" tile): each label's model build in time order,
+# so one brand's model facet over a period reads index ranges (`_brand_model_facet`), not every stored document
+# of the period (once the largest of an overview's store calls, bench/dashboard_latency.py). An expression index,
+# so SQLite keeps it in step with every writer, an older version's included. A store from before it gets it on
+# open (once: an index build over the mentions table).
+MODEL_TIME_SCHEMA = """
+CREATE INDEX IF NOT EXISTS mentions_model_time ON mentions(json_extract(doc, '$.sentiment.model'), created_at);
+"""
+# The same expression, as `_brand_model_facet` reads it through that index (`x`: the mentions table).
+MODEL_SQL = "json_extract(x.doc, '$.sentiment.model')"
 
 _SORTS = {
     # sort name -> (SQL key expression, descending)
@@ -248,6 +259,7 @@ class SqliteStore:
         self._migrate_fts()
         self._migrate_spam_flags()
         self._migrate_intent_tags()
+        self._migrate_model_time_index()
         with self._write_lock:
             # Stores written before multi-brand mentions; how many moved is reported by `store migrate`.
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
@@ -315,6 +327,10 @@ class SqliteStore:
     def _migrate_intent_tags(self) -> None:
         """Add the `mention_intent` table to a store made before intent tags (idempotent, every open)."""
         self._conn().executescript(INTENT_SCHEMA)
+
+    def _migrate_model_time_index(self) -> None:
+        """Add the `mentions_model_time` index to a store made before it (idempotent, every open)."""
+        self._conn().executescript(MODEL_TIME_SCHEMA)
 
     # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -559,9 +575,11 @@ class SqliteStore:
         return ("fb.created_at", "fb.mention_rowid") if joined else ("m.created_at", "m.rowid")
 
     def _rows(self, sql: str, params: list[Any], query: Any) -> Iterator[sqlite3.Row | tuple]:
-        """Run a SELECT whose first columns are (text, lang) and drop rows the exact query rejects."""
+        """Run a SELECT whose first columns are (text, lang) and drop rows the exact query rejects (none when
+        the FTS clause of `_where` is exact for it: `fts5_exact`)."""
+        judge = _judge(query)
         for row in self._conn().execute(sql, params):
-            if query is None or query.matches(row[0], row[1]):
+            if judge is None or judge(row[0], row[1]):
                 yield row
 
     # -- reads ---------------------------------------------------------------------------------
@@ -576,7 +594,7 @@ class SqliteStore:
         covered = self._covered(filters)
         where, params, query = self._where(filters, covered)
         src = self._source(filters, covered)
-        if query is None:
+        if _judge(query) is None:  # no query, or one the FTS clause matches exactly: SQL counts it
             return self._conn().execute(f"SELECT count(*) FROM {src} WHERE {where}", params).fetchone()[0]
         return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM {src} WHERE {where}", params, query))
 
@@ -585,7 +603,7 @@ class SqliteStore:
         covered = self._covered(filters)
         where, params, query = self._where(filters, covered)
         src = self._source(filters, covered)
-        if query is None:
+        if _judge(query) is None:  # as in `count`
             n = (
                 self._conn()
                 .execute(f"SELECT count(*) FROM (SELECT 1 FROM {src} WHERE {where} LIMIT ?)", [*params, cap + 1])
@@ -625,6 +643,7 @@ class SqliteStore:
 
     def iter_mentions(self, filters: Filters | None = None, chunk: int = 2000) -> Iterator[Mention]:
         where, params, query = self._where(filters)
+        judge = _judge(query)
         src = self._source(filters)
         when, rowid = self._time_order(filters)
         last = (-(2**62), -1)
@@ -637,7 +656,7 @@ class SqliteStore:
             if not rows:
                 return
             for mention_id, text, lang, doc, _, _ in rows:
-                if query is None or query.matches(text, lang):
+                if judge is None or judge(text, lang):
                     mention = self._read(mention_id, doc)
                     if mention is not None:
                         yield mention
@@ -675,6 +694,7 @@ class SqliteStore:
         check_search_args(sort, size)
         key, desc = _SORTS[sort]
         where, params, query = self._where(filters)
+        judge = _judge(query)
         source = self._source(filters)
         rowid_col = "m.rowid"
         if key == "m.created_at":
@@ -687,6 +707,10 @@ class SqliteStore:
             # The cursor carries the total counted on page one: deep pages never recount.
             *after, total, exact = _decode_cursor(cursor)
         else:
+            if query is not None and judge is None:
+                first = self._first_page(f"FROM {source} WHERE {where}", params, (key, rowid_col, order), size, query)
+                if first is not None:
+                    return first
             total, exact = self.count_capped(filters, TOTAL_CAP)
         hits: list[Hit] = []
         last_hit: tuple[Any, Any] | None = None
@@ -707,7 +731,7 @@ class SqliteStore:
                 .fetchall()
             )
             for text, lang, doc, k, rowid, mention_id in rows:
-                if query is not None and not query.matches(text, lang):
+                if judge is not None and not judge(text, lang):
                     continue
                 mention = self._read(mention_id, doc)
                 if mention is None:
@@ -722,6 +746,62 @@ class SqliteStore:
             after = [rows[-1][3], rows[-1][4]]
         next_cursor = _encode_cursor([*last_hit, total, exact]) if more and last_hit else None
         return SearchPage(hits=hits, total=total, next_cursor=next_cursor, total_exact=bool(exact))
+
+    def _first_page(
+        self, source: str, params: list[Any], ordering: tuple[str, str, str], size: int, query: Query
+    ) -> SearchPage | None:
+        """Page one of a text query its FTS clause matches exactly (`fts5_exact`), and its total capped at
+        TOTAL_CAP, from one ordered read of the matches' keys: the trigram index is searched once, not once
+        for the count and again for the page (each search reads every trigram's whole list, the most of either
+        read). Then the page's rows, by rowid. Both reads see one snapshot (`_snapshot`). The same page,
+        total and cursor as `count_capped` and the page loop of `search`; None, for them to answer, when the
+        keys read run out before the page is known (more than TOTAL_CAP matches, the first ones unreadable).
+
+        `source` is "FROM ... WHERE ..." as `search` reads; `ordering` its (key, rowid column, direction)."""
+        key, rowid_col, order = ordering
+        conn = self._conn()
+        with _snapshot(conn, shared=self.path == ":memory:"):
+            cur = conn.execute(f"SELECT {key}, {rowid_col} {source} ORDER BY {key} {order}, {rowid_col} {order}",
+                               params)
+            keys = cur.fetchmany(TOTAL_CAP + 1)
+            cur.close()
+            total, exact = (TOTAL_CAP, False) if len(keys) > TOTAL_CAP else (len(keys), True)
+            hits: list[Hit] = []
+            skipped: list[tuple[str, str]] = []
+            last_hit: tuple[Any, Any] = (None, None)  # set with the first hit, read only once `size` are in
+            for at in range(0, len(keys), size + 1):
+                chunk = keys[at : at + size + 1]
+                rows = {
+                    rowid: (text, doc, mention_id)
+                    for rowid, text, doc, mention_id in conn.execute(
+                        f"SELECT rowid, text, doc, id FROM mentions WHERE rowid IN ({','.join('?' * len(chunk))})",
+                        [rowid for _, rowid in chunk],
+                    )
+                }
+                for k, rowid in chunk:
+                    if rowid not in rows:
+                        return None  # deleted in between: only where no snapshot holds (the shared in-memory store)
+                    text, doc, mention_id = rows[rowid]
+                    try:
+                        mention = Mention.model_validate_json(doc)
+                    except ValueError:
+                        skipped.append((mention_id, doc))  # counted once the page is known to be this one's
+                        continue
+                    if len(hits) == size:  # a further match exists, so the next page is not empty
+                        cursor = _encode_cursor([*last_hit, total, exact])
+                        page = SearchPage(hits=hits, total=total, next_cursor=cursor, total_exact=bool(exact))
+                        return self._skipping(skipped, page)
+                    hits.append(Hit(mention=mention, highlight=_highlight(text, query)))
+                    last_hit = (k, rowid)
+        if not exact:
+            return None  # the keys read ran out first: whether a further match exists is not known here
+        return self._skipping(skipped, SearchPage(hits=hits, total=total, next_cursor=None, total_exact=True))
+
+    def _skipping(self, skipped: list[tuple[str, str]], page: SearchPage) -> SearchPage:
+        """`page`, once the unreadable rows read for it are counted and logged (`_read`), as the page loop does."""
+        for mention_id, doc in skipped:
+            self._read(mention_id, doc)
+        return page
 
     def histogram(self, filters: Filters, interval: Interval = "hour", tz: str = "UTC") -> list[Bucket]:
         if interval not in _INTERVAL_SECONDS:
@@ -761,6 +841,8 @@ class SqliteStore:
             raise ValueError(f"cannot facet on '{field}'")
         if field == "spam":
             return self._spam_facet(filters)
+        if field == "model" and self._covered(filters):
+            return self._brand_model_facet(filters)
         covered = field not in ("brand", "model") and self._covered(filters)
         where, params, query = self._where(filters, covered)
         src = self._source(filters, covered)
@@ -782,6 +864,48 @@ class SqliteStore:
             sql = f"SELECT m.text, m.lang, {column} FROM {source} WHERE {where}"
             for _, _, value in self._rows(sql, params, query):
                 result[value or "unknown"] = result.get(value or "unknown", 0) + 1
+        return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def _brand_model_facet(self, filters: Filters) -> dict[str, int]:
+        """`facet(filters, "model")` of one brand's covered view (`_covered`), counted from index ranges instead of
+        reading the model from every stored document of the view (the model is in the document only).
+
+        The model values the store holds come from a loose scan of `mentions_model_time` (one seek each), and how
+        many mentions of the period (every brand's) each labels from that index alone. The mentions of every value
+        but the most frequent are checked one by one against the brand's rows; the most frequent (as a rule most of
+        the view) gets the rest of the view's count, so its mentions are never read. One statement, so one
+        snapshot: the parts add up while a job writes."""
+        where, params, _ = self._where(filters, covered=True)  # m: the brand's mention_brands rows
+        bounds, args = "", []
+        for op, when in ((">=", filters.since), ("<", filters.until)):
+            if when is not None:
+                bounds, args = f"{bounds} AND x.created_at {op} ?", [*args, _epoch(when)]
+        sql = f"""
+            WITH RECURSIVE models(v) AS (
+                SELECT (SELECT min({MODEL_SQL}) FROM mentions x)
+                UNION ALL
+                SELECT (SELECT min({MODEL_SQL}) FROM mentions x WHERE {MODEL_SQL} > models.v)
+                FROM models WHERE models.v IS NOT NULL
+            ),  -- every model build once, then NULL (the unlabelled mentions)
+            sizes(v, n) AS (SELECT v, (SELECT count(*) FROM mentions x WHERE {MODEL_SQL} IS models.v{bounds})
+                            FROM models),
+            biggest(v) AS (SELECT v FROM sizes ORDER BY n DESC, v LIMIT 1),
+            rest(v, n) AS (
+                SELECT v, (SELECT count(*) FROM mentions x WHERE {MODEL_SQL} IS sizes.v{bounds} AND EXISTS
+                           (SELECT 1 FROM mention_brands m WHERE m.mention_rowid = x.rowid AND {where}))
+                FROM sizes WHERE n > 0 AND v IS NOT (SELECT v FROM biggest)
+            )
+            SELECT v, n, 0 FROM rest
+            UNION ALL
+            SELECT (SELECT v FROM biggest), (SELECT count(*) FROM mention_brands m WHERE {where}), 1
+            ORDER BY 1"""
+        rows = self._conn().execute(sql, [*args, *args, *params, *params]).fetchall()
+        others = sum(n for _, n, biggest in rows if not biggest)
+        result: dict[str, int] = {}
+        for value, n, biggest in rows:  # in GROUP BY's order: of two groups named "unknown", the later one counts
+            count = n - others if biggest else n
+            if count:  # no group for a model none of the view's mentions has, as GROUP BY gives none
+                result[value or "unknown"] = count
         return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def spam_reasons(self, filters: Filters | None) -> dict[str, int]:
@@ -1035,6 +1159,30 @@ def _prefix_end(prefix: str) -> str | None:
     return stem[:-1] + chr(nxt)
 
 
+@contextmanager
+def _snapshot(conn: sqlite3.Connection, shared: bool) -> Iterator[None]:
+    """Run the reads inside in one read transaction, so they see one snapshot of the store: a write committed
+    between them (another connection, WAL) is seen by all or none. Not inside a caller's transaction (already
+    one snapshot), nor on the in-memory store's connection, which every thread shares (a BEGIN there would
+    make another thread's write fail; nothing else writes that store's data)."""
+    if shared or conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")  # read-only: nothing to keep or lose
+
+
+def _judge(query: Query | None) -> Callable[[str, str | None], bool] | None:
+    """The exact matcher rows from `SqliteStore._where` still need, or None when they need none: no text query,
+    or one its FTS clause matches exactly (`sqlite_query.fts5_exact`: the rows SQL returns are the matches)."""
+    if query is None or fts5_exact(query):
+        return None
+    return query.matches
+
+
 def _limited(it: Iterator[Mention], n: int) -> Iterator[Mention]:
     for i, item in enumerate(it):
         if i >= n:
@@ -1058,24 +1206,6 @@ def _decode_cursor(cursor: str) -> list[Any]:
 
 
 def _highlight(text: str, query: Any, width: int = 240) -> str:
-    """HTML-escaped snippet with matched terms in <mark> (case- and accent-insensitive, as matching is)."""
-    if query is None:
-        snippet = text[:width]
-        return html.escape(snippet) + ("…" if len(text) > width else "")
-    terms = [t for t in query.positive_terms() if t]
-    spans = {t: fold_spans(text, t) for t in terms}
-    first = min((s[0][0] for s in spans.values() if s), default=0)
-    start = max(0, first - width // 3)
-    end = start + width
-    # Longer terms first; a span overlapping one already marked is skipped.
-    marked: list[tuple[int, int]] = []
-    for term in sorted(terms, key=len, reverse=True):
-        for a, b in spans[term]:
-            if a >= start and b <= end and all(b <= x or a >= y for x, y in marked):
-                marked.append((a, b))
-    out, pos = [], start
-    for a, b in sorted(marked):
-        out.append(html.escape(text[pos:a]) + "<mark>" + html.escape(text[a:b]) + "</mark>")
-        pos = b
-    out.append(html.escape(text[pos:end]))
-    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+    """HTML-escaped snippet with matched terms in <mark> (case- and accent-insensitive, as matching is): the
+    shortening rule every store shares (`indexing.snippet`)."""
+    return snippet(text, term_spans(text, query.positive_terms() if query is not None else []), width)

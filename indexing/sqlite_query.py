@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Container
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from core.query.ast import Handle, Hashtag, Node, Term
+from core.query.ast import And, Handle, Hashtag, Node, Or, Term
 from core.query.compile import render
 from core.query.document import fts5_document
 from core.query.relax import Expr, relax
@@ -108,3 +109,47 @@ def to_fts5(query: Query, normalized: bool = False) -> str | None:
     if not isinstance(expr, Expr):
         return None  # TRUE: nothing to prefilter on; FALSE cannot happen without NOT
     return render(expr, " AND ", "NOT ")
+
+
+@lru_cache(maxsize=512)
+def fts5_exact(query: Query) -> bool:
+    """Whether `to_fts5(query, normalized=True)` finds exactly the rows `query.matches(text, lang)` accepts, so
+    that a store may count or return them without running the matcher on each (it stays the judge otherwise).
+
+    Why it can be exact: the column is ` u1 u2 ... un ` (`fts5_column`), units between single spaces and none
+    inside one: the post's tokens (runs of word characters and their marks, folded), then its `#tag` and
+    `@handle` units, which start with a sigil no query token starts with (a token starts with a word character).
+    A segment ' q1 ... qk ' (`_fts5_segments`) is therefore in the column where, and only where, k consecutive
+    tokens of the post equal q1 ... qk: the matcher's rule for whole-word query tokens. When the last token is
+    open (no space after it: a Hangul word or `word*`), the last of those tokens need only start with qk: the
+    matcher's rule for Hangul and prefix tokens. The trigram index finds a string of 3 or more characters exactly
+    where it occurs (its case folding merges no two characters folded text can hold: tests/indexing/
+    test_sqlite_exact_text.py checks every one), and AND / OR of exact leaves are exact.
+
+    Not exact, so False: a term cut into several segments (a Hangul word or `word*` before its last token: each
+    segment is found on its own, anywhere), one with a segment left out (shorter than a trigram) or an empty
+    folded token, inflected terms (`word~ru`: a prefix of the stem stands for them), NOT (dropped: FTS5 has no
+    unary NOT), NEAR (relaxed to AND), `lang:` (not in the column), and #hashtags and @handles (looked up as
+    the words they hold). Like the prefilter itself, this holds for an index holding this version's
+    `fts5_column(text)` (`indexing.sqlite.FTS_VERSION`).
+    """
+    return _exact(query.root)
+
+
+def _exact(node: Node) -> bool:
+    if isinstance(node, And | Or):
+        return all(_exact(item) for item in node.items)
+    return isinstance(node, Term) and _exact_term(node)
+
+
+def _exact_term(term: Term) -> bool:
+    """Whether a term compiles to one segment holding all its tokens (see `fts5_exact`)."""
+    if term.inflect or not term.tokens:
+        return False
+    folded = [fold(t) for t in term.tokens]
+    last = len(term.tokens) - 1
+    opened = [i for i, t in enumerate(term.tokens) if is_hangul(t) or i in term.prefix]
+    if any(i != last for i in opened):
+        return False  # an open token before the last ends a segment: the rest is looked for apart
+    segment = " " + " ".join(folded) + ("" if opened else " ")
+    return all(folded) and len(segment) >= 3 and _fts5_segments(term.tokens, False, term.prefix) == [segment]

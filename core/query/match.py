@@ -5,46 +5,57 @@ Post and query tokens are compared folded (`query.text.fold`): accents never dec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.handles import handles
 from core.query.stem import inflected_matches
-from core.query.text import fold, hashtags, search_tokens, token_matches
+from core.query.text import fold, hashtags, is_hangul, search_tokens, token_matches
 
 
 @dataclass
 class Post:
-    """A post's text, pre-cut once for evaluating a whole query tree."""
+    """A post's text, pre-cut once for evaluating a whole query tree.
+
+    Its #hashtags and @handles are read when a query first asks for them: most queries have none, and reading
+    them (a pattern per platform) cost a store scan more than cutting the text into tokens did."""
 
     tokens: list[str]
-    hashtags: set[str]
-    handles: set[str]
     lang: str | None
+    text: str = ""
+    source: str | None = None  # whose rules read the @handles (core/query/handles.py); None: any platform's
     _spans: dict[Term, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str, lang: str | None, source: str | None = None) -> Post:
         """The post as matching sees it; `source` decides how its @handles are read (core/query/handles.py)."""
-        return cls(
-            search_tokens(text),
-            {fold(t) for t in hashtags(text)},
-            {fold(h) for h in handles(text, source)},
-            lang.lower() if lang else None,
-        )
+        return cls(search_tokens(text), lang.lower() if lang else None, text, source)
+
+    @cached_property
+    def hashtags(self) -> set[str]:
+        return {fold(t) for t in hashtags(self.text)}
+
+    @cached_property
+    def handles(self) -> set[str]:
+        return {fold(h) for h in handles(self.text, self.source)}
 
     def spans(self, term: Term) -> list[tuple[int, int]]:
         """(start, end) token spans where the term's tokens occur consecutively."""
         found = self._spans.get(term)
         if found is None:
-            query, toks, lang, prefix = folded_tokens(term.tokens), self.tokens, term.inflect, term.prefix
-            k = len(query)
-            found = [
-                (i, i + k)
-                for i in range(len(toks) - k + 1)
-                if all(query_token_matches(q, toks[i + j], lang, j in prefix) for j, q in enumerate(query))
-            ]
+            tests, toks = token_tests(term), self.tokens
+            k = len(tests)
+            if not tests:
+                found = [(i, i) for i in range(len(toks) + 1)]
+            else:  # the first token's test alone at most positions (a C call for a whole word: str.__eq__)
+                first, rest = tests[0], tests[1:]
+                found = [
+                    (i, i + k)
+                    for i in range(len(toks) - k + 1)
+                    if first(toks[i]) and all(test(toks[i + j]) for j, test in enumerate(rest, 1))
+                ]
             self._spans[term] = found
         return found
 
@@ -52,6 +63,21 @@ class Post:
 @lru_cache(maxsize=1024)
 def folded_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(t) for t in tokens)
+
+
+@lru_cache(maxsize=1024)
+def token_tests(term: Term) -> tuple[Callable[[str], bool], ...]:
+    """For each of the term's tokens, `query_token_matches` with that query token fixed: whether a folded
+    text token matches it. Decided once per term, not at each position of each post."""
+    return tuple(_token_test(q, term.inflect, j in term.prefix) for j, q in enumerate(folded_tokens(term.tokens)))
+
+
+def _token_test(query_token: str, inflect: str | None, prefix: bool) -> Callable[[str], bool]:
+    if prefix or (inflect is None and is_hangul(query_token)):
+        return lambda text_token: text_token.startswith(query_token)
+    if inflect is not None:
+        return lambda text_token: inflected_matches(query_token, text_token, inflect)
+    return query_token.__eq__  # a whole token (`token_matches`)
 
 
 def query_token_matches(query_token: str, text_token: str, inflect: str | None, prefix: bool = False) -> bool:

@@ -1,7 +1,7 @@
 """Highlighted snippets as plain segments, so the browser never renders post text as HTML.
 
-Stores return HTML-escaped snippets with `<mark>` (SQLite) or `<em>`
-(Elasticsearch) around matches. Post text is untrusted, so instead of passing
+Stores return HTML-escaped snippets with `<mark>` around matches, cut by one rule
+(`indexing/snippet.py`: a short post whole). Post text is untrusted, so instead of passing
 HTML to the page we split it into `[{"text": ..., "hit": bool}]` (unescaped)
 and the page builds DOM text nodes. Without a query the whole text is shown;
 when a store gives no marks, the query's own positive terms are marked.
