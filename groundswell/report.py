@@ -32,6 +32,7 @@ from groundswell import palette
 from groundswell.audit_results import audit_line, audit_view
 from groundswell.config import Config
 from groundswell.digest import incident_when, local_time, local_when
+from groundswell.markets import market_label, markets
 from groundswell.periods import local_midnight
 from indexing.base import Filters, Store, day_start
 
@@ -398,12 +399,12 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
             )
         sections.append(f"<h3>Top negative posts about {_bdi(brand)}</h3>" + _posts_html(store, brand, tz))
     sections.append("<h2>Across brands</h2>")
-    voices = _label_competitors(store.facet(everything, "brand"), competitors)
+    voices = _share_of_voice_charts(config, store.facet(everything, "brand"), competitors)
 
     sections.append(_fig_html(_net_sentiment_chart(store, brands, tz), hashes))
     sections.append(
         '<div class="grid">'
-        + f"<div>{_fig_html(_share_chart(voices, 'Share of voice'), hashes)}</div>"
+        + "".join(f"<div>{_fig_html(chart, hashes)}</div>" for chart in voices)
         + f"<div>{_fig_html(_share_chart(store.facet(everything, 'lang'), 'Languages'), hashes)}</div>"
         + f"<div>{_fig_html(_share_chart(store.facet(everything, 'source'), 'Sources'), hashes)}</div>"
         + f"<div>{_fig_html(_share_chart(sentiments, 'Sentiment', SENTIMENT_COLORS), hashes)}</div>"
@@ -423,6 +424,21 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     )
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _share_of_voice_charts(config: Config, counts: dict[str, int], competitors: set[str]) -> list:
+    """The share-of-voice pies: one over every brand of `counts` (the store's, once per brand a post names) when
+    the config has one market, else one per market (`brands[].market`, groundswell/markets.py) over its brands'
+    counts, in config order: a Korean skincare brand's share is not cut by an Italian pasta brand's mentions."""
+    groups = markets(config.brands)
+    if len(groups) < 2:
+        return [_share_chart(_label_competitors(counts, competitors), "Share of voice")]
+    return [
+        _share_chart(_label_competitors({n: counts.get(n, 0) for n in names}, competitors),
+                     f"Share of voice (market: {_label(market_label(config.brands, names[0]) or 'none')})"
+                     f"<br><sup>{_label(', '.join(names))}</sup>")
+        for names in groups.values()
+    ]
 
 
 def _label_competitors(counts: dict[str, int], competitors: set[str]) -> dict[str, int]:

@@ -125,7 +125,8 @@ def _brand_infos(config_or_brands: Any) -> list[views.BrandInfo]:
         elif isinstance(item, views.BrandInfo):
             infos.append(item)
         else:
-            infos.append(views.BrandInfo(item.name, bool(getattr(item, "competitor", False))))
+            infos.append(views.BrandInfo(item.name, bool(getattr(item, "competitor", False)),
+                                         getattr(item, "market", None)))  # share of voice within its market
     if not infos:
         raise ValueError("the dashboard needs at least one brand")
     return infos
@@ -303,7 +304,7 @@ def create_app(
         return {
             "title": dashboard_title,
             "store": getattr(store, "name", type(store).__name__),
-            "brands": [{"name": b.name, "competitor": b.competitor} for b in brands],
+            "brands": views.brand_meta(brands),  # name, competitor, market (with markets only)
             "default_brand": default_brand,
             "timezone": default_tz,  # digest.timezone: the days every page shows unless a request names its tz
             "sentiments": list(SENTIMENT_LABELS),
@@ -455,7 +456,8 @@ def create_app(
         brand = params.get("brand") or None
         if brand is not None and brand not in names:
             raise ApiError(f"unknown brand {brand!r}; configured brands: {', '.join(names)}", param="brand", status=404)
-        since, until = parse_period(params, parse_tz(params, default_tz))
+        tz = parse_tz(params, default_tz)  # the page's zone: each alert's summary_local says its times there
+        since, until = parse_period(params, tz)
         severity = parse_choice(params, "severity", ("info", "warning", "critical"), None)
         asked = parse_int(params, "limit", None, 1, 1000)
         limit = asked or 200
@@ -473,7 +475,7 @@ def create_app(
             # the newest N, as the JSON's `alerts`.
             rows = alert_export.alert_rows(selected[:asked] if asked else selected, judged)
             return export_rows.csv_attachment(alert_export.alerts_csv(rows), "groundswell-alerts.csv", bom)
-        return {"total": len(selected), **views.alert_feed(selected, limit, verdicts=judged)}
+        return {"total": len(selected), **views.alert_feed(selected, limit, verdicts=judged, tz=tz)}
 
     @app.get("/api/replies")
     async def replies(request: Request) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.explain import explore_query
+from alerts.explain import explore_query, summary_in
 from core.alert import Alert
 from core.escaping import safe_url  # only http(s) links reach the page
 from core.mention import Mention
@@ -61,8 +61,11 @@ def author_json(a: AuthorStat) -> dict[str, Any]:
     }
 
 
-def alert_json(a: Alert) -> dict[str, Any]:
+def alert_json(a: Alert, tz: str = "UTC") -> dict[str, Any]:
+    """An alert for the pages: its stored fields (`summary` in UTC: data, as the CSV and the alert log keep it)
+    and `summary_local`, the same summary with its times on the wall clock of `tz`, the zone the page shows."""
     data = a.model_dump(mode="json")
+    data["summary_local"] = summary_in(a, tz)
     data["link"] = safe_url(a.link)
     data["explore"] = explore_query(a)  # the Alerts page's link to these posts, same rule as `link`
     for post in data["top_posts"]:

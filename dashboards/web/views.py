@@ -18,6 +18,7 @@ from dashboards.web.highlight import segments_for
 from dashboards.web.params import THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
 from groundswell.alert_verdicts import card_verdict
+from groundswell.markets import market_label, peers
 from groundswell.period_report import SHARES, figure_change, negative_share, report_figures  # the weekly report's rules
 from groundswell.periods import local_midnight  # the digest's local day
 from indexing.base import Bucket, Filters, Store
@@ -36,6 +37,7 @@ TREND_INTERVALS = ("hour", "day", "week", "month", "year")
 class BrandInfo:
     name: str
     competitor: bool = False
+    market: str | None = None  # `brands[].market`: share of voice counts the brands of the same market only
 
 
 class NewestMention:
@@ -179,9 +181,10 @@ def changes(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, floa
 
 
 def brand_figures(store: Store, brands: list[BrandInfo], scoped: Filters) -> dict[str, dict[str, Any]]:
-    """Per configured brand in `scoped` (its period, source, language and spam filters; brand ignored): the
-    sentiment counts, mentions, negative share (of the labelled ones), net sentiment and share of voice (of all
-    configured brands' mentions), by the rules of the weekly report (groundswell/period_report.py)."""
+    """Per brand of `brands` in `scoped` (its period, source, language and spam filters; brand ignored): the
+    sentiment counts, mentions, negative share (of the labelled ones), net sentiment and share of voice (of the
+    mentions of `brands`: one market, `market_brands`), by the rules of the weekly report
+    (groundswell/period_report.py)."""
     sentiment = {b.name: store.facet(scoped.replace(brand=b.name, brands=None), "sentiment") for b in brands}
     per_brand = {name: {"mentions": sum(s.values()), "negative_share": negative_share(s)}
                  for name, s in sentiment.items()}
@@ -199,12 +202,26 @@ def brand_figures(store: Store, brands: list[BrandInfo], scoped: Filters) -> dic
     return out
 
 
+def market_brands(brands: list[BrandInfo], selected: str | None) -> list[BrandInfo]:
+    """The brands of `selected`'s market (`brands[].market`), which the overview compares and divides share of
+    voice by: every brand without markets (or without a selected brand)."""
+    names = set(peers(brands, selected)) if selected else {b.name for b in brands}
+    return [b for b in brands if b.name in names]
+
+
+def brand_meta(brands: list[BrandInfo]) -> list[dict[str, Any]]:
+    """`/api/meta`'s brands: name, competitor and, for a brand with `brands[].market`, its market as the config
+    first spells it (`market_label`: "Korea" and "korea " are one market, named once); no `market` key without."""
+    return [{"name": b.name, "competitor": b.competitor,
+             **({"market": market_label(brands, b.name)} if b.market is not None else {})} for b in brands]
+
+
 def comparison(
     brands: list[BrandInfo], selected: str | None, now: Mapping[str, Mapping[str, Any]],
     before: Mapping[str, Mapping[str, Any]],
 ) -> list[dict[str, Any]]:
-    """One row per configured brand (own and competitors, as configured): its figures now and in the previous
-    period, and their changes."""
+    """One row per brand of `brands` (the selected brand's market: own and competitors, as configured): its
+    figures now and in the previous period, and their changes."""
     keys = ("mentions", "negative_share", "net_sentiment", "share_of_voice")
     return [
         {
@@ -228,15 +245,19 @@ def overview(
     scoped = filters.replace(since=period.since, until=period.until)
     buckets = store.histogram(scoped, interval=interval, tz=tz)  # type: ignore[arg-type]
     counts = {k: sum(getattr(b, k) for b in buckets) for k in SENTIMENT_COUNTS}
-    # Share of voice: the same period and filters, across every configured brand.
-    all_brands = tuple(b.name for b in brands)
-    sov_counts = store.facet(scoped.replace(brand=None, brands=all_brands), "brand")
+    # Share of voice: the same period and filters, across the brands of the selected brand's market (every brand
+    # without markets): Solbit's competitors are Korean skincare brands, not the Italian pasta in the same install.
+    market = market_brands(brands, filters.brand)
     shown = select_alerts(alerts, brand=filters.brand, since=period.since, until=period.until)
-    # The same figures over the previous period of equal length, for the selected brand and for every brand.
+    # The same figures over the previous period of equal length, for the selected brand and every brand of its market.
     before_period = previous_period(period, now)
     before_scope = filters.replace(since=before_period.since, until=before_period.until)
-    now_brands = brand_figures(store, brands, scoped)
-    before_brands = brand_figures(store, brands, before_scope)
+    now_brands = brand_figures(store, market, scoped)
+    before_brands = brand_figures(store, market, before_scope)
+    # Each market brand's share-of-voice count is its mentions as `brand_figures` just counted them (the same
+    # view): what a facet on "brand" over the market's brands says of each, without reading all their mentions
+    # again (on SQLite that facet reads the mentions table itself: a fifth of a 30-day overview's time).
+    sov_counts = {name: figures["mentions"] for name, figures in now_brands.items()}
     totals = {
         "mentions": sum(counts.values()),
         **counts,
@@ -261,22 +282,27 @@ def overview(
         "interval": interval,
         "volume": [bucket_json(b) for b in buckets],
         "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None},
-        "comparison": comparison(brands, filters.brand, now_brands, before_brands),
+        "comparison": comparison(market, filters.brand, now_brands, before_brands),
+        # the brands compared and whose mentions share of voice divides by; name None: the shared market
+        "market": {"name": market_label(brands, filters.brand) if filters.brand else None,
+                   "brands": [b.name for b in market]},
         "share_of_voice": [
-            {"brand": b.name, "competitor": b.competitor, "count": int(sov_counts.get(b.name, 0))} for b in brands
+            {"brand": b.name, "competitor": b.competitor, "count": int(sov_counts.get(b.name, 0))} for b in market
         ],
         "by_source": store.facet(scoped, "source"),
         "by_lang": store.facet(scoped, "lang"),
         "top_authors": [author_json(a) for a in store.top_authors(scoped, n=10)],
-        **alert_feed(shown, verdicts=verdicts),
+        **alert_feed(shown, verdicts=verdicts, tz=tz),
     }
 
 
 def alert_feed(
-    alerts: list[Alert], limit: int | None = None, verdicts: Mapping[str, Mapping[str, Any]] | None = None
+    alerts: list[Alert], limit: int | None = None, verdicts: Mapping[str, Mapping[str, Any]] | None = None,
+    tz: str = "UTC",
 ) -> dict[str, Any]:
     """Alerts (newest first), the same alerts grouped into incidents (pinned crisis first, each with the verdict
-    people gave it, `verdicts` by incident id: groundswell/alert_verdicts.py) and their count.
+    people gave it, `verdicts` by incident id: groundswell/alert_verdicts.py) and their count; each alert's
+    `summary_local` says its times in `tz`, the page's zone.
 
     Every page that says how many alerts there are reads `count` from here (`alerts.incidents.count_alerts`).
     """
@@ -285,14 +311,14 @@ def alert_feed(
     incidents = group_incidents(alerts)
     top = pinned(incidents)
     return {
-        "alerts": [alert_json(a) for a in alerts[:limit]],
-        "incidents": [incident_json(i, pinned=i is top, verdict=verdicts.get(i.id)) for i in incidents],
+        "alerts": [alert_json(a, tz) for a in alerts[:limit]],
+        "incidents": [incident_json(i, pinned=i is top, verdict=verdicts.get(i.id), tz=tz) for i in incidents],
         "count": {"incidents": count.incidents, "alerts": count.alerts, "label": count.label()},
     }
 
 
 def incident_json(
-    incident: Incident, *, pinned: bool = False, verdict: Mapping[str, Any] | None = None
+    incident: Incident, *, pinned: bool = False, verdict: Mapping[str, Any] | None = None, tz: str = "UTC"
 ) -> dict[str, Any]:
     """One incident card: summary fields, its verdict (verdict, note, by, at; null without one) and its alerts,
     oldest first."""
@@ -308,7 +334,7 @@ def incident_json(
         "pinned": pinned,
         "headline": incident.headline.id,
         "verdict": card_verdict(verdict),
-        "alerts": [alert_json(a) for a in incident.alerts],
+        "alerts": [alert_json(a, tz) for a in incident.alerts],
     }
 
 

@@ -17,7 +17,7 @@
         size: alerts.map((a) => Math.max(10, Math.min(40, 8 + 3 * Math.abs(a.score)))),
         color: alerts.map((a) => SEVERITY_COLORS[a.severity]), opacity: 0.8,
       },
-      text: alerts.map((a) => a.summary || a.kind), hovertemplate: "%{x}<br>%{text}<extra></extra>",
+      text: alerts.map((a) => GS.summaryOf(a) || a.kind), hovertemplate: "%{x}<br>%{text}<extra></extra>",
     }], { showlegend: false, xaxis: { type: "date" }, margin: { l: 90, r: 16, t: 10, b: 30 } });
   }
 
@@ -65,7 +65,7 @@
           text: update ? "\u21B3 update" : "opened the incident" }),
         el("a", { class: "out", href: "/explore?" + a.explore, text: "\u{1F50E} explore these mentions" }),
         a.link ? el("a", { class: "out", href: a.link, target: "_blank", rel: "noopener noreferrer", text: "\u2197 link" }) : null),
-      el("details", open ? { open: true } : {}, el("summary", { text: a.summary || a.kind }), dl,
+      el("details", open ? { open: true } : {}, el("summary", { text: GS.summaryOf(a) || a.kind }), dl,
         a.top_posts.length ? el("h4", { text: "\u{1F4CC} driving posts" }) : null, posts));
   }
 

@@ -371,6 +371,9 @@ const GS = (() => {
     return bar;
   }
 
+  /* An alert's summary with its times in the page's zone (the API's summary_local; `summary` stays UTC, as data). */
+  function summaryOf(alert) { return alert.summary_local || alert.summary || ""; }
+
   /* One card per incident, its alerts inside as a timeline (oldest first); `alertItem(alert)` builds each entry. */
   function incidentCard(inc, alertItem) {
     const head = inc.alerts.find((a) => a.id === inc.headline) || inc.alerts[0];
@@ -389,7 +392,7 @@ const GS = (() => {
       el("span", { class: "badge", title: "status", text: status }),
       el("span", { class: "muted", text: `${whenBoth(inc.start)} \u2192 ${whenBoth(inc.end)}` }),
       el("span", { class: "badge", title: "incident " + inc.id, text: `${n} alert${n === 1 ? "" : "s"}` })),
-    head.summary ? el("p", { text: head.summary }) : null,
+    summaryOf(head) ? el("p", { text: summaryOf(head) }) : null,
     verdictBar(inc),
     el("ol", { class: "timeline" }, ...inc.alerts.map(alertItem)));
   }
@@ -450,7 +453,7 @@ const GS = (() => {
   return {
     COLORS, SEVERITY_COLORS, ACCENT, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError,
     whenBoth, wall, wallMs, dayName, zone: () => zone,
-    clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, showCount, post,
+    clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, summaryOf, showCount, post,
     get meta() { return meta; },
   };
 })();

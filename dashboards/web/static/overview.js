@@ -220,7 +220,19 @@
     });
   }
 
+  /* With markets (brands[].market) the pie holds the selected brand's market only, so its heading names it:
+     "Share of voice (market: Korea \u2014 Solbit, Dalbit)"; a config without markets keeps the plain heading. */
+  function renderShareHeading(data) {
+    const heading = document.getElementById("chart-sov").closest(".card").querySelector("h2");
+    if (heading.dataset.title === undefined) heading.dataset.title = heading.textContent;
+    const named = GS.meta && GS.meta.brands.some((b) => b.market);
+    const market = named && data.market ? data.market : null;
+    heading.textContent = heading.dataset.title + (market
+      ? ` (market: ${market.name || "brands without a market"} \u2014 ${market.brands.join(", ")})` : "");
+  }
+
   function renderShare(data) {
+    renderShareHeading(data);
     const rows = data.share_of_voice.filter((r) => r.count > 0);
     plot("chart-sov", [{
       type: "pie", hole: 0.5, labels: rows.map((r) => (r.competitor ? `${r.brand} (competitor)` : r.brand)),
@@ -280,7 +292,7 @@
     const list = document.getElementById("incident-list");
     const line = (a) => el("li", { class: "alert-card " + a.severity, "data-id": a.id },
       el("span", { text: `${SEVERITY_ICON[a.severity]} ${GS.whenBoth(a.window_start)} \u00B7 ${a.kind}` + (a.subject ? ` \u00B7 ${a.subject}` : "") }),
-      a.summary ? el("span", { class: "muted", text: " \u2014 " + a.summary }) : null);
+      GS.summaryOf(a) ? el("span", { class: "muted", text: " \u2014 " + GS.summaryOf(a) }) : null);
     list.replaceChildren(...data.incidents.map((inc) => {
       const card = GS.incidentCard(inc, line);
       const timeline = card.querySelector("ol.timeline");
