@@ -223,3 +223,20 @@ def test_a_store_file_of_an_older_version_counts_the_same(tmp_path):
             assert store.facet(g, "spam") == left_join_facet(store, g) == expected_facet(g)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("direct", [0, 10**6])
+def test_a_text_querys_spam_reasons_are_the_same_judged_on_the_flagged_rows_or_filtered_in_sql(
+    store: SqliteStore, monkeypatch, direct: int
+):
+    """`_spam_reasons_of_text` tests the text on the view's flagged rows (up to TEXT_SPAM_DIRECT of them) instead of
+    building the query's hit list first; above that bound the SQL text filter counts, as it always did."""
+    import indexing.sqlite as sqlite_module
+
+    monkeypatch.setattr(sqlite_module, "TEXT_SPAM_DIRECT", direct)
+    cases = [f.replace(include_spam=True) for f in combinations() if f.text]
+    assert len(cases) > 100
+    for f in cases:
+        flagged_in_view = any(m.spam for m in CORPUS if _matches(m, f.replace(text=None)))
+        assert (store._spam_reasons_of_text(f) is None) == (direct == 0 and flagged_in_view)
+        assert store.spam_reasons(f) == {r: n for r, n in expected_facet(f).items() if r != "unknown"}, f

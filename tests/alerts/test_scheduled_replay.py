@@ -1,0 +1,53 @@
+"""`python -m tools.alerts.scheduled_replay`: a real stream through hourly scheduled runs, as a manager's channel
+receives it (the whole streams' figures: docs/alerts.md, "Real streams, run as scheduled")."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.conftest import shared_path
+from tools.alerts.scheduled_replay import _summary, main
+
+
+def test_a_real_stream_replayed_hour_by_hour_never_reopens_a_cleared_incident(tmp_path):
+    folder = shared_path("data", "streams", "gop-debate-2015")
+    out = tmp_path / "replay.json"
+    args = ["--stream", str(folder), "--limit", "5600", "--start-hours", "1", "--json", str(out), "--no-progress"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    # 5,600 posts span the debate and the quiet morning after (to 12:xx): one run per hour from 01:00 to one past
+    # the last post. The debate's hours move candidates' mentions, the morning lets those spikes clear.
+    assert summary["runs"] >= 10
+    assert summary["by_kind"].get("spike", 0) >= 1 and summary["by_kind"].get("all_clear", 0) >= 1
+    assert sum(summary["by_kind"].values()) == summary["messages"] == sum(summary["by_brand"].values())
+    assert summary["threads"] <= summary["messages"]
+    assert summary["spike_after_own_all_clear"] == []
+    # A spike is sent by the first run after its window ends: never before, and not an hour later.
+    assert 0.0 <= summary["spike_after_window_end_hours"]["median"] <= summary["spike_after_window_end_hours"]["max"]
+    assert summary["spike_after_window_end_hours"]["max"] < 1.0
+
+
+def _alert(id_: str, kind: str, incident: str, start: str) -> dict:
+    end = (datetime.fromisoformat(start) + timedelta(hours=1)).isoformat()  # hour buckets
+    return {"id": id_, "kind": kind, "incident_id": incident, "brand": "B", "window_start": start, "window_end": end}
+
+
+def test_a_spike_sent_after_its_incidents_all_clear_is_reported():
+    at = [datetime(2015, 8, 7, h, tzinfo=UTC) for h in range(24)]
+    alerts = [
+        _alert("a", "spike", "i1", "2015-08-07T01:00:00+00:00"),
+        _alert("b", "all_clear", "i1", "2015-08-07T03:00:00+00:00"),
+        _alert("c", "spike", "i1", "2015-08-07T05:00:00+00:00"),  # the incident reopened: wrong
+        _alert("d", "spike", "i2", "2015-08-07T07:00:00+00:00"),
+    ]
+    sent = {"a": at[2], "b": at[4], "c": at[6], "d": at[8]}
+    summary = _summary(Path("gop"), alerts, sent, 8, at[0], at[8], 2, 1, None, 1.0)
+    assert summary["spike_after_own_all_clear"] == ["i1: spike 2015-08-07T05:00:00+00:00 sent after the all-clear"]
+    assert summary["threads"] == 2 and summary["by_kind"] == {"all_clear": 1, "spike": 3}
+    assert summary["spike_delay_hours"] == {"median": 1.0, "max": 1.0}
+    assert summary["spike_after_window_end_hours"] == {"median": 0.0, "max": 0.0}
