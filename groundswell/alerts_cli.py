@@ -14,10 +14,10 @@ import click
 
 from alerts.backtest import BadIncident, alert_line, read_incidents, run_backtest
 from alerts.config import AlertsConfig, ChannelConfig
-from alerts.deliver import DeliveryLedger, passed_over, route_decision
+from alerts.deliver import DeliveryLedger, offered_since, passed_over, route_decision
 from alerts.history import load_alerts, select_alerts, stored_alerts
 from alerts.kinds import alert_kinds
-from core.alert import Alert
+from core.alert import Alert, decided_at
 from core.time import as_utc, check_range
 from extractors.textfile import read_lines
 from groundswell.alert_export import alert_rows, alerts_csv
@@ -220,7 +220,8 @@ def routes(config_path: str, last: int) -> None:
 
     `gets` and `reason` are delivery's own decision: the channel's min_severity and `followups` first
     (alerts.deliver.passed_over), then its route (alerts.deliver.route_decision); `ledger` what delivery
-    did or does: "sent", "skipped" (below min_severity), "folded", "routed out" or "pending" (not sent yet)."""
+    did or does: "sent", "skipped" (below min_severity), "folded", "routed out", "pending" (not sent yet) or
+    "too old" (not sent, and never will be: decided over a day ago, alerts.deliver.offered_since)."""
     config = load_cli_config(config_path)
     store = open_store(config)
     try:
@@ -243,8 +244,10 @@ def _route_line(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) ->
         recorded = "sent"
     elif passed is not None:
         recorded = passed[0]
-    else:
-        recorded = "pending" if decision.sent else "routed out"
+    elif not decision.sent:
+        recorded = "routed out"
+    else:  # delivery offers an alert for a day (its wall clock, as this command's): after that it never sends it
+        recorded = "pending" if decided_at(alert) >= offered_since(None) else "too old"
     if passed is not None:
         return {"gets": False, "reason": passed[1], "ledger": recorded}
     return {"gets": decision.sent, "reason": decision.reason, "ledger": recorded}

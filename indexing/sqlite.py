@@ -817,7 +817,7 @@ class SqliteStore:
         counts: dict[int, dict[str, int]] = {}
         if query is None:
             rows = self._conn().execute(
-                f"SELECT (CAST(m.created_at AS INTEGER) / {step}) * {step} AS b, m.sentiment, count(*) FROM {src} "
+                f"SELECT {_bucket_sql('m.created_at', step)} AS b, m.sentiment, count(*) FROM {src} "
                 f"WHERE {where} GROUP BY b, m.sentiment",
                 params,
             )
@@ -1017,7 +1017,7 @@ class SqliteStore:
         where, params, query = self._where(filters)
         marks = ", ".join("?" * len(wanted))
         sql = (
-            f"SELECT m.text, m.lang, t.theme, (CAST(m.created_at AS INTEGER) / {step}) * {step} "
+            f"SELECT m.text, m.lang, t.theme, {_bucket_sql('m.created_at', step)} "
             f"FROM {self._source(filters)} "
             f"JOIN mention_themes t ON t.mention_rowid = m.rowid WHERE {where} AND t.theme IN ({marks})"
         )
@@ -1207,6 +1207,14 @@ def _snapshot(conn: sqlite3.Connection, shared: bool) -> Iterator[None]:
         yield
     finally:
         conn.execute("COMMIT")  # read-only: nothing to keep or lose
+
+
+def _bucket_sql(column: str, step: int) -> str:
+    """SQL for the start of the `step`-second bucket a time (epoch seconds) lies in, rounding down as Python's `//`
+    and Elasticsearch do: SQLite's integer division rounds toward zero, which put a post of 1969-12-31 23:30 in
+    the hour of 1970-01-01 00:00 (any time before 1970 one bucket late)."""
+    t = f"CAST({column} AS INTEGER)"
+    return f"({t} - (({t} % {step}) + {step}) % {step})"
 
 
 def _judge(query: Query | None) -> Callable[[str, str | None], bool] | None:

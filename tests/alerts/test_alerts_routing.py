@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -144,7 +145,10 @@ def test_alerts_routes_command_explains_each_channel(tmp_path, monkeypatch):
 
     db = tmp_path / "g.db"
     store = SqliteStore(db)
-    save_alerts(store, [make_alert(), make_alert(brand="Globex", hour=9, severity="critical")])
+    fresh = make_alert()
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    fresh.window_start, fresh.window_end = now - timedelta(hours=1), now  # decided within the last day
+    save_alerts(store, [fresh, make_alert(brand="Globex", hour=9, severity="critical")])
     store.close()
     path = tmp_path / "groundswell.yaml"
     path.write_text(
@@ -167,7 +171,9 @@ def test_alerts_routes_command_explains_each_channel(tmp_path, monkeypatch):
         ("Acme", True),
     ]
     assert lines[0]["channels"]["slack"]["reason"] == "brand Globex not in route.brands"
-    assert lines[0]["channels"]["console"] == {"gets": True, "reason": "no route: every alert", "ledger": "pending"}
+    # Globex's alert of March 2026 was never sent, and never will be: delivery offers an alert for a day.
+    assert lines[0]["channels"]["console"] == {"gets": True, "reason": "no route: every alert", "ledger": "too old"}
+    assert lines[1]["channels"]["console"] == {"gets": True, "reason": "no route: every alert", "ledger": "pending"}
 
 
 def test_alerts_routes_command_says_what_min_severity_and_followups_leave_out(tmp_path):
