@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.mention import ANALYST, RULE_PREFIX, Author, Engagement, Mention, Sentiment
-from core.query import parse
 from indexing.base import SENTIMENT, Filters
 from indexing.sqlite import SqliteStore
+from tests.indexing.filter_oracle import in_view
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 N = 180
@@ -73,23 +73,7 @@ FIELDS = ({}, {"sentiment": "negative"}, {"lang": "en"}, {"source": "reddit"}, {
 TEXT = (None, "refund", "battery OR outage", "#fail")
 
 
-def _matches(m: Mention, f: Filters) -> bool:
-    checks = [
-        f.brand is None or f.brand in m.brands,
-        not f.brands or bool(set(f.brands) & set(m.brands)),
-        f.source is None or m.source == f.source,
-        f.lang is None or m.lang == f.lang,
-        f.sentiment is None or (m.sentiment.label if m.sentiment else None) == f.sentiment,
-        f.since is None or m.created_at >= f.since,
-        f.until is None or m.created_at < f.until,
-        f.theme is None or f.theme in m.themes,
-        f.intent is None or m.intent == f.intent,
-        f.min_followers is None or (m.author.followers or 0) >= f.min_followers,
-        f.uncertain is None or (m.sentiment is not None and m.sentiment.uncertain == f.uncertain),
-        f.include_spam or not m.spam,
-        not f.text or parse(f.text).matches(m.text, m.lang),
-    ]
-    return all(checks)
+_matches = in_view  # the shared oracle (tests/indexing/filter_oracle.py)
 
 
 def expected(mentions: list[Mention], f: Filters) -> dict[str, int]:
