@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Airflow hands tasks pendulum DateTimes; tasks give the library plain UTC ones (naive = UTC).
@@ -49,16 +50,15 @@ CONNECTION_FIELDS_BY_COUNT: dict[int, tuple[str, ...]] = {1: ("password",), 2: (
 def digest_schedule(config_path: str | None) -> tuple[str, str]:
     """(HH:MM, IANA timezone) from the config's digest section; defaults when no config is reachable.
 
-    The digest and the weekly/monthly report DAGs run at this time (read when the file is parsed)."""
-    from groundswell.digest_config import DigestConfig  # lazy: light (pydantic only), but only where used
+    The digest and the weekly/monthly report DAGs run at this time (read when the file is parsed). A bad time or
+    timezone fails parsing with the message `groundswell config check` gives (the same loader: an unquoted
+    `time: 8:00` says to quote it)."""
+    from groundswell.digest_config import DigestConfig, read_digest  # lazy: light (pydantic, PyYAML); only here
 
-    section = None
     if config_path and os.path.isfile(config_path):
-        import yaml
-
-        with open(config_path, encoding="utf-8") as handle:
-            section = (yaml.safe_load(handle) or {}).get("digest")
-    digest = DigestConfig.model_validate(section or {})  # a bad time/timezone fails parsing, with the field
+        digest = read_digest(Path(config_path))
+    else:
+        digest = DigestConfig()
     return digest.time, digest.timezone
 
 

@@ -36,7 +36,9 @@ from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig, looks_secret
 from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import brand_names
+from groundswell.config_errors import item_place, place
 from groundswell.config_errors import problems as _located_problems
+from groundswell.config_errors import report as _report
 from groundswell.config_outputs import output_problem
 from groundswell.config_yaml import YamlPath, read_yaml_lines
 from groundswell.digest_config import DigestConfig
@@ -254,12 +256,12 @@ def _one(raw: Any, parse_item: Callable[[Any], _T]) -> _T | None:
 
 
 def _repeats(section: str, keys: dict[int, str]) -> list[tuple[str, str]]:
-    """(`section.i`, key) for each item whose key an earlier item already has."""
+    """(`section.i (key)`, key) for each item whose key an earlier item already has."""
     seen: set[str] = set()
     out = []
     for i, key in keys.items():
         if key in seen:
-            out.append((f"{section}.{i}", key))
+            out.append((item_place(section, i, key), key))
         seen.add(key)
     return out
 
@@ -277,9 +279,9 @@ def _cross_field_problems(s: _Sections) -> list[str]:
     names = list(dict.fromkeys(s.brand_names.values()))  # a repeated one is reported above
     if s.all_brands:
         known = ", ".join(names)
-        out += [f"sources.{i}.brands: source '{src.key}' names unknown brand '{brand}'; known: {known}"
+        out += [f"{item_place('sources', i, src.key)}.brands: unknown brand '{brand}'; known: {known}"
                 for i, src in s.sources.items() for brand in src.brands or [] if brand not in names]
-        out += route_problems({f"channels.{i} ({c.key})": c.route for i, c in s.channels.items()}, names)
+        out += route_problems({item_place("channels", i, c.key): c.route for i, c in s.channels.items()}, names)
     # Without every brand's name only the repeated rule names can be told: the rules' brands count as known.
     out += sentiment_rule_problems(s.rules, names if s.all_brands else [b for r in s.rules for b in r.brands])
     if s.digest is not None and s.all_channels:
@@ -308,12 +310,6 @@ def _problems(
     return _located_problems(exc, data, lines, base)
 
 
-def _report(origin: str, problems: list[str]) -> ConfigError:
-    lines = [f"{origin}: invalid configuration ({len(problems)} problem(s))"]
-    lines += [f"  - {p}" for p in problems]
-    return ConfigError("\n".join(lines))
-
-
 def _shape_problems(data: Any) -> list[str]:
     """Nesting deeper than any real config (checked iteratively, so a deep file cannot crash the check)."""
     stack: list[tuple[Any, str, int]] = [(data, "", 0)]
@@ -335,13 +331,12 @@ def _source_problems(data: dict, already: list[str], lines: Mapping[YamlPath, in
     sources = data.get("sources")
     out: list[str] = []
     for i, raw in enumerate(sources if isinstance(sources, list) else []):
-        prefix = f"sources.{i}"
         if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
             continue  # the top-level validation reports it
         try:
             cls = get_extractor_class(raw["type"])
         except ValueError as exc:
-            out.append(f"{prefix}.type: {exc}")
+            out.append(f"{place(data, ('sources', i, 'type'))[0]}: {exc}")
             continue
         options = raw.get("options", {})
         if not isinstance(options, dict):
@@ -427,7 +422,7 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     env = os.environ if env is None else env
     out: list[str] = []
     for i, source in enumerate(config.sources):
-        where = f"sources.{i} ({source.key})"
+        where = item_place("sources", i, source.key)
         options = get_extractor_class(source.type).Options.model_validate(source.options)
         for name, var in _unset_env(options.model_dump(), env):
             out.append(f"{where}: ${var} is not set (options.{name}); this source will fail until it is")
@@ -443,7 +438,7 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
                 if name != "url_env"]
     for i, channel in enumerate(config.channels):
         for name, var in _unset_env(channel.model_dump(), env):
-            out.append(f"channels.{i} ({channel.key}): ${var} is not set ({name}); alerts to it will fail")
+            out.append(f"{item_place('channels', i, channel.key)}: ${var} is not set ({name}); alerts to it will fail")
     out += _output_warnings(config)
     out += _own_account_problems(config)[0]
     out += market_warnings(config.brands)  # a market of competitors only: share of voice without an own brand
@@ -467,7 +462,7 @@ def _output_warnings(config: Config) -> list[str]:
     outputs = [("report.path", config.report.path)]
     if isinstance(config.store, SqliteStoreConfig):
         outputs.append(("store.path", config.store.path))
-    outputs += [(f"channels.{i} ({c.key}).path", c.path)
+    outputs += [(f"{item_place('channels', i, c.key)}.path", c.path)
                 for i, c in enumerate(config.channels) if isinstance(c, JsonlChannel)]
     return [f"{field}: {problem}" for field, path in outputs if (problem := output_problem(path))]
 
@@ -483,7 +478,7 @@ def _query_warnings(config: Config) -> list[str]:
             try:
                 extractor.compile_query(config.brand(brand).search_query)
             except QueryCompileError as exc:
-                out.append(f"sources.{i} ({source.key}): brand '{brand}' cannot be collected here: {exc}")
+                out.append(f"{item_place('sources', i, source.key)}: brand '{brand}' cannot be collected here: {exc}")
     return out
 
 
@@ -496,7 +491,7 @@ def _own_account_problems(config: Config) -> tuple[list[str], list[str]]:
     imports = ", ".join(s.key for s in config.sources if s.type == "import")
     for i, brand in enumerate(config.brands):
         for source in brand.own_accounts:
-            where = f"brands.{i} ({brand.name}).own_accounts.{source}"
+            where = f"{item_place('brands', i, brand.name)}.own_accounts.{source}"
             if source in types:
                 if not get_extractor_class(source).collects_own_posts:
                     warnings.append(f"{where}: this source cannot list an account's posts; "

@@ -1,5 +1,6 @@
-"""Validation errors as a person reads them: each at its place in the file, a channel by its name, with the
-YAML line when the loader knows it, and the fix where there is a usual one.
+"""Validation errors as a person reads them: each at its place in the file, a list item by its name (a brand,
+a source, a channel, a sentiment rule, a crisis-term group), with the YAML line when the loader knows it, and the
+fix where there is a usual one.
 
 Pydantic's locations name union members (`store.sqlite.retention_days`, `channels.2.email.port`): those
 names are no key of the file, so they are left out (`store.retention_days`).
@@ -12,11 +13,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.errors import ConfigError
 from groundswell.config_yaml import Sexagesimal, YamlPath
 
-# Sections whose items are named in errors by their `name` (else `type`), as route errors and warnings name
-# them: `channels.2 (management-mail).port`.
-_NAMED_ITEMS = frozenset({"channels"})
+# The lists whose items errors name, by where the list is (`*`: any position) and the keys that name an item,
+# first one set wins: `channels.2 (management-mail).port`, `brands.3 (Lumora).query`. A source or a channel
+# goes by its `key` (name, else type): two of one type must have distinct names, so it tells them apart.
+_NAMED_ITEMS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("brands",): ("name",),
+    ("sources",): ("name", "type"),
+    ("channels",): ("name", "type"),
+    ("sentiment_rules",): ("name",),
+    ("brands", "*", "crisis_terms"): ("name",),  # a group of terms; a plain term is its own text already
+}
 
 
 def problems(
@@ -30,10 +39,17 @@ def problems(
             # A validator that found several problems, or the model's own (each line has its path): one line
             # each, 'field: problem' below `where`.
             body = err["msg"].removeprefix("Value error, ")
-            out += [f"{where}.{line}" if where else line for line in body.splitlines()]
+            out += [_named_line(root, (*base, *err["loc"]), line) if where else line for line in body.splitlines()]
             continue
         out.append(f"{where or '(top level)'}: {hint(err, path)}{_line(lines, path)}")
     return out
+
+
+def report(origin: str, problems: list[str]) -> ConfigError:
+    """The error that lists every problem of the config file `origin`, one line each."""
+    lines = [f"{origin}: invalid configuration ({len(problems)} problem(s))"]
+    lines += [f"  - {p}" for p in problems]
+    return ConfigError("\n".join(lines))
 
 
 def place(root: Any, loc: tuple[Any, ...]) -> tuple[str, YamlPath]:
@@ -79,14 +95,39 @@ def hint(err: Any, path: YamlPath = ()) -> str:
     return err["msg"]
 
 
-def _item_name(path: list[Any], node: Any) -> str | None:
-    """`2 (management-mail)` for the item at `channels.2`: its `name`, else its `type`."""
-    if len(path) != 2 or path[0] not in _NAMED_ITEMS or not isinstance(node, dict):
-        return None
-    key = node.get("name") or node.get("type")
+def item_place(section: str, index: int, key: Any) -> str:
+    """`channels.2 (management-mail)`: how a message names the item at `section.index` whose name is `key`
+    (just `channels.2` when it has none), as validation errors name it: for the checks written by hand."""
+    return f"{section}.{_item_label(index, key)}"
+
+
+def _item_label(index: int, key: Any) -> str:
     if not isinstance(key, str) or not key.strip():
+        return str(index)
+    return f"{index} ({_short(key, 60)})"
+
+
+def _item_name(path: list[Any], node: Any) -> str | None:
+    """`2 (management-mail)` for the item at `channels.2`: its `name`, else its `type` (`_NAMED_ITEMS`)."""
+    if not path or type(path[-1]) is not int or not isinstance(node, dict):
         return None
-    return f"{path[1]} ({_short(key, 60)})"
+    where = tuple("*" if type(step) is int else step for step in path[:-1])
+    keys = _NAMED_ITEMS.get(where)
+    if keys is None:
+        return None
+    key = next((node[k] for k in keys if node.get(k)), None)
+    return _item_label(path[-1], key) if isinstance(key, str) and key.strip() else None
+
+
+def _named_line(root: Any, loc: tuple[Any, ...], line: str) -> str:
+    """A validator's line `crisis_terms.0.any.1: problem`, about the value at `loc`, with its path named as
+    pydantic's errors are (`brands.0 (Lumora).crisis_terms.0 (overheating).any.1: problem`)."""
+    where, at = place(root, loc)
+    head, sep, rest = line.partition(": ")
+    steps = tuple(int(step) if step.isascii() and step.isdigit() else step for step in head.split(".")) if sep else ()
+    named, path = place(root, (*loc, *steps))
+    # Only a head that is a place in the file is named: anything else stays as the validator wrote it.
+    return f"{named}: {rest}" if steps and path == (*at, *steps) else f"{where}.{line}"
 
 
 def _line(lines: Mapping[YamlPath, int] | None, path: YamlPath) -> str:

@@ -1,17 +1,22 @@
 """The `digest` section of `groundswell.yaml`: when the daily digest runs.
 
 Its own small module because the Airflow digest DAG reads it when the file is parsed: importing
-`groundswell.config` there would load every layer's config and the alert-kind registry.
+`groundswell.config` there would load every layer's config and the alert-kind registry. `read_digest` reads the
+section as `load_config` reads the file (the same loader and messages), the rest of the file unchecked.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 
+from core.errors import ConfigError
 from core.strict import StrictModel as _Strict
+from groundswell.config_errors import problems, report
+from groundswell.config_yaml import read_yaml_lines
 
 
 class DigestConfig(_Strict):
@@ -43,3 +48,18 @@ class DigestConfig(_Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone '{value}': use an IANA name such as 'Europe/Rome'") from None
         return value
+
+
+def read_digest(path: Path) -> DigestConfig:
+    """The `digest` section of the config file at `path` (defaults when it has none); ConfigError naming the field,
+    its line and the fix otherwise, as `groundswell config check` says it (an unquoted `time: 8:00` is to be
+    quoted). Only this section is validated: enough for a schedule, light enough for DAG parse time."""
+    data, lines = read_yaml_lines(path)
+    if data is None:
+        return DigestConfig()  # an empty file: what the CLI says of it is for the tasks that load it all
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping with at least 'brands'")
+    try:
+        return DigestConfig.model_validate(data.get("digest", {}))
+    except ValidationError as exc:
+        raise report(str(path), problems(exc, data, lines, ("digest",))) from None

@@ -6,7 +6,6 @@ dict, escaping every text from posts, themes, alerts or the config for HTML (doc
 
 from __future__ import annotations
 
-import hashlib
 from html import escape
 from typing import Any
 
@@ -15,6 +14,7 @@ from alerts.kinds import kind_info
 from alerts.render import slack_text
 from core.escaping import markdown_text as md
 from groundswell.digest import render_markdown
+from groundswell.report_message import Renderers, report_message
 
 
 def title(digest: dict[str, Any]) -> str:
@@ -86,17 +86,11 @@ def render_teams(digest: dict[str, Any]) -> dict[str, Any]:
             "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
 
 
+RENDERERS = Renderers(title=title, markdown=render_markdown, html=render_html, slack=render_slack, teams=render_teams)
+
+
 def as_message(digest: dict[str, Any]) -> Report:
-    """One rendering of `digest` for every channel format; its id covers the day and the brands in it."""
-    scope = ",".join(b["brand"] for b in digest["brands"])
-    key = hashlib.sha1(f"{period_id(digest)}|{scope}".encode()).hexdigest()[:12]
+    """One rendering of `digest` for every channel format; its id covers the day and the brands in it
+    (`groundswell.report_message`, as the weekly/monthly report's)."""
     data = {k: v for k, v in digest.items() if k != "markdown"}  # the file's path is this machine's business
-    return Report(
-        id=f"day-{digest['day']}-{key}",
-        subject=title(digest),
-        text=render_markdown(digest),
-        html=render_html(digest),
-        slack=render_slack(digest),
-        teams=render_teams(digest),
-        data=data,
-    )
+    return report_message(digest, period_id(digest), RENDERERS, data)

@@ -26,7 +26,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -58,6 +57,7 @@ from groundswell.digest import write_digest
 from groundswell.period_render import render_html, render_markdown, render_slack, render_teams, title
 from groundswell.period_report import ResponseMinutes, build_period_report, first_day, for_brands
 from groundswell.periods import Period, PeriodKind, last_complete, period_containing
+from groundswell.report_message import Renderers, report_message
 from indexing.base import Store
 
 log = logging.getLogger(__name__)
@@ -105,19 +105,13 @@ def owed(state: StateStore, latest: Period, channels: list[ChannelConfig]) -> li
     return out
 
 
+RENDERERS = Renderers(title=title, markdown=render_markdown, html=render_html, slack=render_slack, teams=render_teams)
+
+
 def as_message(report: dict[str, Any]) -> Report:
-    """One rendering of `report` for every channel format; its id covers the period and the brands in it."""
-    scope = ",".join(b["brand"] for b in report["brands"])
-    digest = hashlib.sha1(f"{report['period']}|{scope}".encode()).hexdigest()[:12]
-    return Report(
-        id=f"{report['period'].replace(':', '-')}-{digest}",
-        subject=title(report),
-        text=render_markdown(report),
-        html=render_html(report),
-        slack=render_slack(report),
-        teams=render_teams(report),
-        data=report,
-    )
+    """One rendering of `report` for every channel format; its id covers the period and the brands in it
+    (`groundswell.report_message`, as the daily digest's)."""
+    return report_message(report, report["period"], RENDERERS)
 
 
 def report_channels(config: Config) -> list[ChannelConfig]:

@@ -4,16 +4,20 @@ competitor Dalbit) and Italian pasta (Ferrucci, its competitor Bellavita), with 
 The Korean brands have data from 1 October 2026, the Italian ones from 5 November (added to the config later):
 the 4-week baseline before the report's week (16-23 November) is whole for Korea, 11 days for Italy. Volumes
 vary by day so that every window has its own share of voice. One post names Solbit and Ferrucci (it counts for
-both, in each market). The independent counts below read this list, never the store.
+both, in each market). The independent counts below read this list, never the store; the markets tests build
+their real SQLite store of it with `stored`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from core.mention import Author, Mention, Sentiment
+from indexing.sqlite import SqliteStore
 
 WEEK_START, WEEK_END = date(2026, 11, 16), date(2026, 11, 23)
 LAST_DAY = date(2026, 11, 22)
@@ -71,3 +75,11 @@ def count(corpus: Iterable[Mention], brand: str, since: date, until: date) -> in
 def share(corpus: list[Mention], brand: str, peers: Iterable[str], since: date, until: date) -> float:
     """`brand`'s mentions over those of `peers` in [since, until), rounded as the report rounds."""
     return round(count(corpus, brand, since, until) / sum(count(corpus, p, since, until) for p in peers), 4)
+
+
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
+    """A real SQLite store holding `mentions()`, closed after: a test module's `store` fixture yields from it."""
+    store = SqliteStore(tmp_path_factory.mktemp("markets") / "g.db")
+    assert all(r.ok for r in store.upsert(mentions()))
+    yield store
+    store.close()

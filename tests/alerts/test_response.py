@@ -178,9 +178,9 @@ def test_config_validates_own_accounts_and_warns_where_replies_are_not_collected
             }
         )
     text = str(err.value)
-    assert "brands.0.own_accounts: own_accounts.x: x account '@not a handle' is not a valid" in text
+    assert "brands.0 (L).own_accounts: own_accounts.x: x account '@not a handle' is not a valid" in text
     assert "own_accounts.tiktok: unknown source type 'tiktok'" in text
-    assert "brands.0.response_goal_minutes: Input should be greater than or equal to 1" in text
+    assert "brands.0 (L).response_goal_minutes: Input should be greater than or equal to 1" in text
     config = parse_config(
         {
             "brands": [{"name": "L", "query": "l", "own_accounts": {"x": ["@l"], "hackernews": ["pg"]}}],

@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from dashboards.web.app import create_app
 from groundswell.config import parse_config
-from indexing.sqlite import SqliteStore
-from tests.markets_corpus import BRANDS, MARKETS, WEEK_END, WEEK_START, brand_configs, count, mentions, share
+from tests.markets_corpus import BRANDS, MARKETS, WEEK_END, WEEK_START, brand_configs, count, mentions, share, stored
 
 CORPUS = mentions()
 PREVIOUS = (WEEK_START - timedelta(weeks=1), WEEK_START)
@@ -21,10 +20,7 @@ PARAMS = {"since": WEEK_START.isoformat(), "until": WEEK_END.isoformat()}
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    store = SqliteStore(tmp_path_factory.mktemp("overview-markets") / "g.db")
-    assert all(r.ok for r in store.upsert(CORPUS))
-    yield store
-    store.close()
+    yield from stored(tmp_path_factory)
 
 
 def _overview(store, markets: bool, brand: str) -> dict:

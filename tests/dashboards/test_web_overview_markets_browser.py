@@ -14,7 +14,7 @@ from test_web_browser import CHROMIUM_ARGS, _ready, _shot, browser, expect, reco
 from dashboards.web.app import create_app
 from groundswell.config import parse_config
 from indexing.sqlite import SqliteStore
-from tests.markets_corpus import WEEK_END, WEEK_START, brand_configs, mentions
+from tests.markets_corpus import WEEK_END, WEEK_START, brand_configs, stored
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,7 @@ PERIOD = f"since={WEEK_START}&until={WEEK_END}"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Iterator[SqliteStore]:
-    store = SqliteStore(tmp_path_factory.mktemp("overview-markets-browser") / "g.db")
-    assert all(r.ok for r in store.upsert(mentions()))
-    yield store
-    store.close()
+    yield from stored(tmp_path_factory)
 
 
 def _app(store: SqliteStore, markets: bool):

@@ -43,14 +43,14 @@ def test_bad_query_names_brand_and_column():
     with pytest.raises(ConfigError) as err:
         parse_config(bad)
     message = str(err.value)
-    assert "brands.0.query" in message and "column" in message
+    assert "brands.0 (Lumora).query" in message and "column" in message
 
 
 def test_a_crisis_term_that_is_no_phrase_names_the_term():
     bad = {**GOOD, "brands": [{"name": "Lumora", "query": "lumora", "crisis_terms": ["recall", "!!!"]}]}
     with pytest.raises(ConfigError) as err:
         parse_config(bad)
-    assert "brands.0.crisis_terms" in str(err.value) and "'!!!': column 1: empty phrase" in str(err.value)
+    assert "brands.0 (Lumora).crisis_terms.1:" in str(err.value) and "'!!!': column 1: empty phrase" in str(err.value)
     pasted = {**GOOD, "brands": [{"name": "Lumora", "query": "lumora", "crisis_terms": ["“hidden fees”"]}]}
     assert parse_config(pasted).brands[0].crisis_terms == ["“hidden fees”"]
 
@@ -179,7 +179,7 @@ def test_yaml_merge_keys_still_work(tmp_path):
         ("channels: [{type: console, backoff_s: 1e308}]", "channels.0 (console).backoff_s"),
         ("alerts: {incident_gap_hours: .inf}", "alerts.incident_gap_hours"),
         ("alerts: {spike: {threshold: 'nan'}}", "alerts.spike.threshold"),
-        ("sources: [{type: bluesky, options: {terms: [a], timeout_s: .inf}}]", "sources.0.options.timeout_s"),
+        ("sources: [{type: bluesky, options: {terms: [a], timeout_s: .inf}}]", "sources.0 (bluesky).options.timeout_s"),
         ("store: {retention_days: 99999999999999999999}", "store.retention_days"),
     ],
 )
@@ -203,7 +203,8 @@ def test_every_problem_is_reported_at_once():
         parse_config(bad)
     message = str(err.value)
     assert "(4 problem(s))" in message
-    for where in ("nlp.batch_sise", "sources.0.options.formt", "sources.1.options.hashtag", "sources.2.type"):
+    for where in ("nlp.batch_sise", "sources.0 (import).options.formt", "sources.1 (mastodon).options.hashtag",
+                  "sources.2 (myspace).type"):
         assert where in message
 
 

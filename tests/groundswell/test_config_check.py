@@ -81,7 +81,7 @@ def test_a_repeated_brand_is_reported_beside_a_field_error() -> None:
     data = {"brands": [{"name": "A", "query": "a"}, {"name": "A", "query": "b"}], "nlp": {"batch_sise": 3}}
     assert _problems(data) == [
         "nlp.batch_sise: unknown key: remove it or check its spelling against docs/configuration.md",
-        "brands.1.name: brand names must be unique; repeated: A",
+        "brands.1 (A).name: brand names must be unique; repeated: A",
     ]
 
 
@@ -96,11 +96,11 @@ def test_sentiment_rule_problems_are_reported_beside_a_field_error_each_on_its_o
         "sentiment_rules: the name 'r' is used twice",
         "sentiment_rules.r: unknown brand 'Nope'; known: A",
     ]
-    assert problems[0].startswith("brands.0.query: ")
+    assert problems[0].startswith("brands.0 (A).query: ")
     # Without field errors too: each problem on its own line with its path, never one '(top level)' line.
     valid_brand = {**data, "brands": [{"name": "A", "query": "a"}, {"name": "A", "query": "b"}]}
     assert _problems(valid_brand) == [
-        "brands.1.name: brand names must be unique; repeated: A",
+        "brands.1 (A).name: brand names must be unique; repeated: A",
         "sentiment_rules: the name 'r' is used twice",
         "sentiment_rules.r: unknown brand 'Nope'; known: A",
     ]
@@ -113,7 +113,7 @@ def test_unknown_brands_are_not_claimed_while_a_brands_name_is_itself_wrong() ->
     }
     problems = _problems(data)
     assert "brands.1.name: required: add it" in problems
-    assert "sources.1: give each source of the same type a distinct 'name'; repeated: import" in problems
+    assert "sources.1 (import): give each source of the same type a distinct 'name'; repeated: import" in problems
     assert not [p for p in problems if "unknown brand" in p]
 
 
@@ -125,7 +125,7 @@ def test_channels_and_the_digest_are_checked_beside_a_field_error() -> None:
         "report": {"pth": "r.html"},
     }
     assert _problems(data)[1:] == [
-        "channels.1: give each channel of the same type a distinct 'name' (add 'name:'); repeated: slack",
+        "channels.1 (slack): give each channel of the same type a distinct 'name' (add 'name:'); repeated: slack",
         "channels.0 (slack).route.brands: unknown brand 'Q' (configured: A)",
         "digest.send_to names unknown channel(s) nope; channels: slack",
     ]

@@ -70,20 +70,24 @@ def test_a_group_is_one_series_named_by_its_name() -> None:
 @pytest.mark.parametrize(
     ("terms", "line"),
     [
-        (["перегрев~ru"], "brands.0.crisis_terms.0: 'перегрев~ru': write the term without '~' and set inflect instead"),
-        ([{"name": "heat", "any": ["ok", "caldo~it"]}], "crisis_terms.0.any.1: 'caldo~it': write the term without '~'"),
-        ([""], "brands.0.crisis_terms.0: a term is empty: remove it or write the word"),
-        (["recall", "Recall"], "brands.0.crisis_terms.1: 'Recall' repeats crisis_terms.0: remove one"),
-        (["recall", {"name": "recall", "any": ["rappel"]}], "crisis_terms.1: 'recall' repeats crisis_terms.0"),
-        ([{"name": "g", "any": ["a", "A"]}], "brands.0.crisis_terms.0.any.1: 'A' repeats crisis_terms.0.any.0"),
-        ([{"name": " ", "any": ["a"]}], "brands.0.crisis_terms.0.name: a group's name is empty"),
+        (["перегрев~ru"],
+         "brands.0 (Lumora).crisis_terms.0: 'перегрев~ru': write the term without '~' and set inflect instead"),
+        ([{"name": "heat", "any": ["ok", "caldo~it"]}],
+         "brands.0 (Lumora).crisis_terms.0 (heat).any.1: 'caldo~it': write the term without '~'"),
+        ([""], "brands.0 (Lumora).crisis_terms.0: a term is empty: remove it or write the word"),
+        (["recall", "Recall"], "brands.0 (Lumora).crisis_terms.1: 'Recall' repeats crisis_terms.0: remove one"),
+        (["recall", {"name": "recall", "any": ["rappel"]}],
+         "brands.0 (Lumora).crisis_terms.1 (recall): 'recall' repeats crisis_terms.0"),
+        ([{"name": "g", "any": ["a", "A"]}],
+         "brands.0 (Lumora).crisis_terms.0 (g).any.1: 'A' repeats crisis_terms.0.any.0"),
+        ([{"name": " ", "any": ["a"]}], "brands.0 (Lumora).crisis_terms.0.name: a group's name is empty"),
         ([{"text": "#lumora", "inflect": "ru"}], "term '#lumora': #hashtags and @handles are matched as written"),
         ([{"text": "recall", "inflect": "ru"}], "'~ru' inflects Cyrillic words; 'recall' is not one"),
         ([{"text": "recall", "inflect": "xx"}], "term 'recall': inflect: 'xx' is not a language we inflect"),
         ([{"text": "recall", "inflect": True}], "term 'recall': 'inflect: true' needs the language: inflect: it"),
-        ([5], "brands.0.crisis_terms: item 0 is int: write a term, {text: TERM, inflect: ru}, or {name"),
-        ([{"txt": "x"}], "brands.0.crisis_terms.0.txt: unknown key"),
-        ([{"name": "g", "any": []}], "brands.0.crisis_terms.0.any: List should have at least 1 item"),
+        ([5], "brands.0 (Lumora).crisis_terms: item 0 is int: write a term, {text: TERM, inflect: ru}, or {name"),
+        ([{"txt": "x"}], "brands.0 (Lumora).crisis_terms.0.txt: unknown key"),
+        ([{"name": "g", "any": []}], "brands.0 (Lumora).crisis_terms.0 (g).any: List should have at least 1 item"),
     ],
 )
 def test_crisis_term_problems_are_one_line_each(terms: list, line: str) -> None:
@@ -106,8 +110,11 @@ def test_config_check_refuses_a_tilde_inside_a_term(tmp_path: Path) -> None:
     path = write_config(tmp_path, brands=brands)
     result = CliRunner().invoke(cli, ["config", "check", str(path)])
     assert result.exit_code == 1, result.output
-    assert "brands.0.crisis_terms.0: 'перегрев~ru': write the term without '~' and set inflect instead" in result.output
-    assert "brands.0.crisis_terms.1.any.0: 'a~it': write the term without '~'" in result.output
+    assert (
+        "brands.0 (Acme).crisis_terms.0: 'перегрев~ru': write the term without '~' and set inflect instead"
+        in result.output
+    )
+    assert "brands.0 (Acme).crisis_terms.1 (heat).any.0: 'a~it': write the term without '~'" in result.output
 
 
 def test_config_check_accepts_groups_and_inflected_terms(tmp_path: Path) -> None:

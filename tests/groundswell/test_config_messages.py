@@ -1,6 +1,7 @@
-"""Validation errors a person can act on: a channel named by its name, no pydantic union tag in a path, the
-YAML line, and the fix for an unquoted `8:00`; and the values that would fail or do nothing at run time
-(a dashboard URL without its scheme, an email channel's sender or recipient that is no address)."""
+"""Validation errors a person can act on: a list item (channel, brand, source, sentiment rule, crisis-term group)
+named by its name, no pydantic union tag in a path, the YAML line, and the fix for an unquoted `8:00`; and the
+values that would fail or do nothing at run time (a dashboard URL without its scheme, an email channel's sender or
+recipient that is no address)."""
 
 from __future__ import annotations
 
@@ -52,10 +53,74 @@ def test_a_required_key_has_the_line_of_the_item_that_lacks_it(tmp_path: Path) -
     ]
 
 
+NAMED = """\
+brands:
+  - name: A
+    query: a
+  - name: Lumora
+    query: "(lumora"
+    crisis_terms:
+      - recall
+      - {name: overheating, any: []}
+sources:
+  - type: mastodon
+    options: {limit: 0}
+  - type: mastodon
+    name: mastodon-eu
+    options: {limit: 99}
+  - type: mastodn
+sentiment_rules:
+  - {name: refunds, query: "(", label: neutral}
+"""
+
+
+def test_brands_sources_rules_and_term_groups_are_named_as_channels_are(tmp_path: Path) -> None:
+    # A source by its name, else its type: two Mastodon sources must have distinct names, which tell them apart.
+    assert _problems(tmp_path, NAMED) == [
+        "brands.1 (Lumora).query: bad query: column 8: unclosed parenthesis opened at column 1 (line 5)",
+        "brands.1 (Lumora).crisis_terms.1 (overheating).any: List should have at least 1 item after validation, "
+        "not 0 (line 8)",
+        "sentiment_rules.0 (refunds).query: bad query: column 2: unclosed parenthesis opened at column 1 (line 17)",
+        "sources.0 (mastodon).options.limit: Input should be greater than or equal to 1 (line 11)",
+        "sources.1 (mastodon-eu).options.limit: Input should be less than or equal to 40 (line 14)",
+        "sources.2 (mastodn).type: unknown source type 'mastodn'; known types: bluesky, hackernews, import, "
+        "mastodon, reddit, rss, x",
+    ]
+
+
+def test_the_checks_across_sections_name_the_items_too() -> None:
+    data = {
+        "brands": [{"name": "A", "query": "a"}, {"name": "A", "query": "b"}, {"name": "B", "query": "b"}],
+        "sources": [{"type": "import", "brands": ["Q"], "options": {"path": "x"}},
+                    {"type": "import", "options": {"path": "y"}}],
+        "channels": [{"type": "console"}, {"type": "console"}],
+    }
+    with pytest.raises(ConfigError) as err:
+        parse_config(data)
+    assert str(err.value).splitlines()[1:] == [
+        "  - brands.1 (A).name: brand names must be unique; repeated: A",
+        "  - sources.1 (import): give each source of the same type a distinct 'name'; repeated: import",
+        "  - channels.1 (console): give each channel of the same type a distinct 'name' (add 'name:'); "
+        "repeated: console",
+        "  - sources.0 (import).brands: unknown brand 'Q'; known: A, B",
+    ]
+
+
+def test_a_validators_lines_name_the_brand_and_the_group() -> None:
+    brand = {"name": "Lumora", "query": "l", "crisis_terms": [{"name": "heat", "any": ["hot", "HOT"]}],
+             "aliases": ["Lu", "lu"]}
+    with pytest.raises(ConfigError) as err:
+        parse_config({"brands": [brand]})
+    assert str(err.value).splitlines()[1:] == [
+        "  - brands.0 (Lumora).aliases.1: 'lu' repeats aliases.0: remove one",
+        "  - brands.0 (Lumora).crisis_terms.0 (heat).any.1: 'HOT' repeats crisis_terms.0.any.0: remove one",
+    ]
+
+
 def test_a_union_tag_inside_a_list_item_is_left_out() -> None:
     with pytest.raises(ConfigError) as err:
         parse_config({"brands": [{"name": "A", "query": "a", "crisis_terms": [{"name": "g", "any": []}]}]})
-    assert "  - brands.0.crisis_terms.0.any: List should have at least 1 item" in str(err.value)
+    assert "  - brands.0 (A).crisis_terms.0 (g).any: List should have at least 1 item" in str(err.value)
 
 
 def test_a_quoted_time_is_fine(tmp_path: Path) -> None:

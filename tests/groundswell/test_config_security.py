@@ -28,7 +28,7 @@ def test_a_deeply_nested_brand_query_is_a_config_error_not_a_crash():
     deep = "(" * 400 + "Lumora" + ")" * 400
     with pytest.raises(ConfigError) as err:
         parse_config({"brands": [{"name": "Lumora", "query": deep}]})
-    assert "brands.0.query" in str(err.value) and "nests too deeply" in str(err.value)
+    assert "brands.0 (Lumora).query" in str(err.value) and "nests too deeply" in str(err.value)
 
 
 def test_an_inline_secret_hides_no_other_problem_of_its_source():
@@ -40,6 +40,6 @@ def test_an_inline_secret_hides_no_other_problem_of_its_source():
         parse_config(data)
     message = str(err.value)
     assert "'password' looks like a secret" in message
-    assert "sources.0.options.bearer_token_env: must NAME" in message
-    assert "sources.0.options.max_results" in message and "(3 problem(s))" in message
+    assert "sources.0 (x).options.bearer_token_env: must NAME" in message
+    assert "sources.0 (x).options.max_results" in message and "(3 problem(s))" in message
     assert "AAAA-secret-value" not in message

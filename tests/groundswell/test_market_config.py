@@ -62,4 +62,4 @@ def test_without_markets_nothing_changes() -> None:
 def test_a_market_must_be_a_name(market: object) -> None:
     with pytest.raises(ConfigError) as err:
         parse_config({"brands": [{**SOLBIT, "market": market}]})
-    assert "brands.0.market" in str(err.value)
+    assert "brands.0 (Solbit).market" in str(err.value)

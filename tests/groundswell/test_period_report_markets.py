@@ -13,8 +13,7 @@ from groundswell.config import parse_config
 from groundswell.period_render import render_html, render_markdown, render_slack
 from groundswell.period_report import build_period_report, coverage_text, for_brands
 from groundswell.periods import Period
-from indexing.sqlite import SqliteStore
-from tests.markets_corpus import BRANDS, MARKETS, WEEK_END, WEEK_START, brand_configs, mentions, share
+from tests.markets_corpus import BRANDS, MARKETS, WEEK_END, WEEK_START, brand_configs, mentions, share, stored
 
 WEEK = Period("week", WEEK_START, WEEK_END)
 PREVIOUS = (WEEK_START - timedelta(weeks=1), WEEK_START)
@@ -25,10 +24,7 @@ GOAL = {"min_share_of_voice": 0.5}
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    store = SqliteStore(tmp_path_factory.mktemp("markets") / "g.db")
-    assert all(r.ok for r in store.upsert(CORPUS))
-    yield store
-    store.close()
+    yield from stored(tmp_path_factory)
 
 
 def _report(store, markets: bool) -> dict:

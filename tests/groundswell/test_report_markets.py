@@ -13,7 +13,7 @@ import pytest
 from groundswell.config import parse_config
 from groundswell.report import write_report
 from indexing.sqlite import SqliteStore
-from tests.markets_corpus import BRANDS, brand_configs, count, mentions
+from tests.markets_corpus import BRANDS, brand_configs, count, mentions, stored
 
 CORPUS = mentions()
 EVER = (date(2000, 1, 1), date(2100, 1, 1))
@@ -21,10 +21,7 @@ EVER = (date(2000, 1, 1), date(2100, 1, 1))
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    store = SqliteStore(tmp_path_factory.mktemp("report-markets") / "g.db")
-    assert all(r.ok for r in store.upsert(CORPUS))
-    yield store
-    store.close()
+    yield from stored(tmp_path_factory)
 
 
 def _pies(store: SqliteStore, markets: bool, tmp_path) -> dict[str, dict[str, int]]:

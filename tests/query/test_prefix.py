@@ -215,11 +215,12 @@ def test_config_check_refuses_a_star_the_stores_cannot_search(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["config", "check", str(write_config(tmp_path, brands=brands))])
     assert result.exit_code == 1, result.output
     for line in [
-        "brands.0.query: bad query: column 9: '*ora': '*' goes right after a word",
-        "brands.1.aliases.0: alias 'lu*ra': 'lu*ra': '*' can only end a word",
-        "brands.1.crisis_terms.0: 'ab*': column 4: 'ab*': a prefix needs at least 3 letters or digits",
-        "brands.1.crisis_terms.1.any.0: '过热*': column 4: '过热*': Chinese, Japanese",
-        "brands.1.crisis_terms.2: 'overheat*': column 12: '\"overheat*\"~en': '*' and '~en' do not go together",
+        "brands.0 (Acme).query: bad query: column 9: '*ora': '*' goes right after a word",
+        "brands.1 (Globex).aliases.0: alias 'lu*ra': 'lu*ra': '*' can only end a word",
+        "brands.1 (Globex).crisis_terms.0: 'ab*': column 4: 'ab*': a prefix needs at least 3 letters or digits",
+        "brands.1 (Globex).crisis_terms.1 (heat).any.0: '过热*': column 4: '过热*': Chinese, Japanese",
+        "brands.1 (Globex).crisis_terms.2: 'overheat*': column 12: '\"overheat*\"~en': "
+        "'*' and '~en' do not go together",
     ]:
         assert line in result.output
 
