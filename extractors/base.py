@@ -91,6 +91,8 @@ class Extractor(Generic[OptionsT]):
         )
         self.env = os.environ if env is None else env
         self.source_key: str = self.type
+        # Every brand of the config (`build_extractor` sets it; None when built on its own).
+        self.config_brands: tuple[str, ...] | None = None
         self._state: StateStore | None = None
         self._retry: RetryPolicy | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 
 from core.strict import StrictModel as _Strict
 
@@ -24,6 +24,9 @@ class SourceConfig(_Strict):
     name: str | None = None
     brands: list[str] | None = Field(default=None, description="Brands to collect for; default all")
     options: dict[str, Any] = Field(default_factory=dict)
+    # Every brand of the config the source is part of (set by the config, not read from YAML): the import source
+    # skips with a reason a row that names none of them, instead of dropping it without a word.
+    _config_brands: tuple[str, ...] | None = PrivateAttr(default=None)
 
     @field_validator("options")
     @classmethod
@@ -35,6 +38,15 @@ class SourceConfig(_Strict):
                     f"name that variable as '{key}_env' instead"
                 )
         return value
+
+    @property
+    def config_brands(self) -> tuple[str, ...] | None:
+        """Every brand name of the config this source belongs to (None for a source built on its own)."""
+        return self._config_brands
+
+    def in_config(self, brand_names: list[str]) -> None:
+        """Record the brand names of the config this source belongs to (`config_brands`)."""
+        self._config_brands = tuple(brand_names)
 
     @property
     def key(self) -> str:

@@ -16,6 +16,10 @@ The cursor moves past a row skipped as malformed, but remembers it (`_Cursor.ret
 it again, quietly, and imports it once it is fixed in place. Reporting it once is enough; re-reading
 the rest of the file after it on every run (stopping the cursor there) would cost every run the
 whole tail of a large file. Only past RETRY_KEPT remembered rows does the cursor stop at a bad row.
+
+Rows skipped the same way: one dated implausibly (extractors/plausible.py: before 2000, or in the future by the
+rule every source shares), one naming only brands the config does not have, one longer than MAX_ROW_BYTES (read
+through, never held), and, in CSV, lines a stray quote ran together (read strictly, and `_swallowed`).
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from core.mention import Mention, load_mention
 from core.query import Query, parse
-from extractors.base import Batch, Extractor, SourceError, SourceOptions, Window
+from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
+from extractors.plausible import implausible_date
 from extractors.textfile import Line, read_lines
 
 log = logging.getLogger("groundswell.extractors.import_file")
@@ -49,6 +54,10 @@ FINGERPRINT_BYTES = 65536
 RETRY_KEPT = 1000
 # Line numbers a log line names (of the rows earlier runs skipped that are still bad).
 NAMED_LINES = 5
+# The most bytes one row may span, in either format (line endings included): a longer row is skipped with its
+# size, read through without being held (one 50 MB JSONL line cost 3.8 GB of memory). It is csv's own field limit
+# (`csv.field_size_limit()`, 131,072 characters), so no CSV field can reach that before its row reaches this.
+MAX_ROW_BYTES = 131_072
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
 _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
 _TIMESTAMPS = ("created_at", "collected_at")
@@ -172,7 +181,7 @@ class ImportExtractor(Extractor[ImportOptions]):
 
     def _records(self, path: Path) -> Iterator[Row]:
         """Every data row of the file, with its line numbers; bad rows carry an error instead of a record."""
-        lines = read_lines(path)
+        lines = read_lines(path, max_bytes=MAX_ROW_BYTES)
         yield from (_csv_rows(lines) if self._format(path) == "csv" else _jsonl_rows(lines))
 
     def _first_report(self, key: tuple[Any, ...]) -> bool:
@@ -192,6 +201,8 @@ class ImportExtractor(Extractor[ImportOptions]):
         if not path.exists():
             raise SourceError(f"import file not found: {path}")
         matcher = parse(query)
+        # The future-date rule every source shares (its clock: this run's), see extractors/plausible.py.
+        dates = Selector(self.type, brand, query, window)
         head = _file_head(path)
         read_as = self._read_as(path)
         # An explicit range (a backfill) re-reads the file and leaves the cursor alone: lines outside it must stay
@@ -210,7 +221,7 @@ class ImportExtractor(Extractor[ImportOptions]):
                 continue
             where = f"{path.name} line {row.first}"
             naive: list[str] = []
-            mention, reasons = self._read_row(row, brand, query, wanted, matcher, where, naive)
+            mention, reasons = self._read_row(row, brand, query, wanted, matcher, where, naive, dates)
             if again is not None:
                 # Reported when first skipped: read again quietly, imported once fixed in place.
                 run.unvisited.discard(again)
@@ -270,15 +281,20 @@ class ImportExtractor(Extractor[ImportOptions]):
                         "the source's `timezone` option (an IANA name such as Europe/Paris)", path.name, run.naive)
 
     def _read_row(
-        self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str, naive: list[str]
+        self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str, naive: list[str],
+        dates: Selector,
     ) -> tuple[Mention | None, list[str]]:
-        """The row's mention if this run keeps it (valid, in the window, matching), and why it was skipped, if so.
-        `naive` gets the fields whose time was written without a zone and read as UTC."""
+        """The row's mention if this run keeps it (valid, dated plausibly by `dates`' rule, in the window,
+        matching), and why it was skipped, if so. `naive` gets the fields whose time was written without a zone
+        and read as UTC."""
         if row.error is not None:
             return None, [f"{where}: {row.error}"]
         reasons: list[str] = []
         try:
             mention = self._to_mention(row.record or {}, brand, query, where, reasons, naive)
+            implausible = implausible_date(mention.created_at, dates) if mention is not None else None
+            if implausible is not None:
+                return None, [f"{where}: {implausible}"]
             wanted = mention is not None and _in_window(mention, window)
             if wanted and matcher.matches(mention.text, mention.lang, mention.source):  # type: ignore[union-attr]
                 return mention, reasons
@@ -296,6 +312,12 @@ class ImportExtractor(Extractor[ImportOptions]):
         legacy, legacy_query = record.pop("brand", None), record.pop("query", None)
         named = [*_brand_list(record.get("brands")), *([legacy] if legacy else [])]
         if named and brand not in named:
+            configured = self.config_brands
+            if configured is not None and not set(named) & set(configured):
+                # Read for no brand at all: said once (per run), remembered and read again like a malformed row,
+                # so that the config adding one of its brands (or the row fixed in place) imports it.
+                skipped.append(f"{where}: row names brands {', '.join(named)}; none configured: "
+                               f"{', '.join(configured)}"[:500])
             return None  # the export says this row belongs to other brands
         record.setdefault("source", opts.source)
         if "native_id" not in record and record.get("id"):
@@ -360,7 +382,7 @@ def _terminated(text: str) -> bool:
 
 def _jsonl_rows(lines: Iterator[Line]) -> Iterator[Row]:
     for line in lines:
-        if line.text.strip():
+        if line.text.strip() or line.problem is not None:  # a line over MAX_ROW_BYTES comes as its ending alone
             row = _jsonl_row(line)
             yield row if _terminated(line.text) else replace(row, open_end=True)
 
@@ -394,30 +416,85 @@ def _csv_rows(lines: Iterator[Line]) -> Iterator[Row]:
         yield replace(row, open_end=True) if row.last in unterminated else row
 
 
+class _RowTooBig(Exception):
+    """Raised by `_CsvLines` for a row over MAX_ROW_BYTES, once it has read through to that row's end."""
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+class _CsvLines:
+    """The lines a csv reader reads, counted per row: their problems, texts and bytes. A row over MAX_ROW_BYTES is
+    never handed on whole: the rest of it is read through (to the first line end outside quotes, by counting quote
+    characters) and `_RowTooBig` raised, which the reader survives (it starts its next row on the next line).
+    An iterator object, not a generator: a generator that raises is finished."""
+
+    def __init__(self, lines: Iterator[Line]):
+        self.lines = lines
+        self.problems: dict[int, str] = {}
+        self.record: list[str] = []  # the physical lines of the row being read
+        self.size = 0  # their bytes
+        self.number = 0  # the last physical line read
+        self._quotes = 0  # quote characters in the row so far: odd while inside a quoted field
+
+    def start_row(self) -> None:
+        self.record, self.size, self._quotes = [], 0, 0
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._take()
+        if self.size > MAX_ROW_BYTES:
+            while self._quotes % 2:  # inside a quoted field: the row goes on
+                try:
+                    self._take()
+                except StopIteration:
+                    break
+            raise _RowTooBig(self.size)
+        self.record.append(line.text)
+        return line.text
+
+    def _take(self) -> Line:
+        line = next(self.lines)
+        self.number = line.number
+        if line.problem is not None:
+            self.problems[line.number] = line.problem
+        self.size += len(line.text.encode("utf-8", "replace"))
+        self._quotes += line.text.count('"')
+        return line
+
+
 def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
-    """CSV rows by header; a quoted field may span lines, so a row knows its first and last line."""
-    problems: dict[int, str] = {}
+    """CSV rows by header; a quoted field may span lines, so a row knows its first and last line.
 
-    def texts() -> Iterator[str]:
-        for line in lines:
-            if line.problem is not None:
-                problems[line.number] = line.problem
-            yield line.text
-
-    reader = csv.reader(texts())
+    Read strictly (a quote closed in mid-field is an error, not text): a stray opening quote otherwise runs on
+    into the next rows, which vanish into one row's text. Two more rules keep the rows after a bad one whole:
+    a row over MAX_ROW_BYTES is skipped with its size, and so is one that `_swallowed` rows."""
+    source = _CsvLines(lines)
+    reader = csv.reader(source, strict=True)
     header: list[str] | None = None
     done = 0  # last physical line consumed by an earlier row
     while True:
+        source.start_row()
         try:
             fields = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:  # a field over the size limit, a stray quote at the end of the file...
-            yield Row(done + 1, reader.line_num, error=f"unreadable CSV ({exc})")
-            done = reader.line_num
+        except _RowTooBig as exc:
+            first, done = done + 1, source.number
+            yield Row(first, done, error=_too_big(exc.size))
             continue
-        first, done = done + 1, reader.line_num
-        bad = next((problems[n] for n in range(first, done + 1) if n in problems), None)
+        except csv.Error as exc:  # a stray quote, one at the end of the file...
+            first, done = done + 1, source.number
+            yield Row(first, done, error=_csv_error(exc, first, done))
+            continue
+        first, done = done + 1, source.number
+        bad = next((source.problems[n] for n in range(first, done + 1) if n in source.problems), None)
+        if bad is None and header is not None and _swallowed(source.record, len(header)):
+            bad = (f"a quote opened on line {first} runs on to line {done}: lines {first}-{done} read as one row, "
+                   "each of them a whole row by itself (a stray quote?); none imported")
         if header is None:
             if bad is None:
                 header = [name.strip() for name in fields]
@@ -432,6 +509,36 @@ def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
             yield Row(first, done, error=f"{len(fields)} fields but the header has {len(header)}")
         else:
             yield Row(first, done, _csv_row_to_record(dict(zip(header, fields, strict=False))))
+
+
+def _too_big(size: int) -> str:
+    return f"a row of {size} bytes is longer than the limit of one row ({MAX_ROW_BYTES} bytes); skipped"
+
+
+def _csv_error(exc: csv.Error, first: int, last: int) -> str:
+    if first == last:
+        return f"unreadable CSV ({exc})"
+    return f"unreadable CSV ({exc}): lines {first}-{last} read as one row (a stray quote?); none imported"
+
+
+def _swallowed(record: list[str], columns: int) -> bool:
+    """Whether a row that spans lines is rows run together by a stray quote: its first line is a whole row by
+    itself when its quote is read as text, and a later line is a whole row by itself as CSV (`columns` fields
+    each). Text legitimately quoted over several lines starts a field that its first line leaves open, and its
+    later lines hold the rest of that text, not rows. The strict reader catches the commoner case, a stray quote
+    closed by the next row's opening one; this one is a stray quote closed at the end of a later field."""
+    if len(record) < 2:
+        return False
+
+    def fields(line: str, quoting: int) -> int:
+        try:
+            return len(next(csv.reader([line], quoting=quoting, strict=True), []))
+        except csv.Error:
+            return 0
+
+    return fields(record[0], csv.QUOTE_NONE) == columns and any(
+        fields(line, csv.QUOTE_MINIMAL) == columns for line in record[1:]
+    )
 
 
 def _in_window(mention: Mention, window: Window) -> bool:

@@ -53,6 +53,7 @@ def build_extractor(source: SourceConfig, state: StateStore | None = None) -> Ex
     """The source's extractor, keyed by `source.key`; pass the store as `state` to meter read budgets."""
     extractor = get_extractor_class(source.type)(source.options)
     extractor.source_key = source.key
+    extractor.config_brands = source.config_brands
     if state is not None:
         extractor.bind(state, source.key)
     return extractor

@@ -28,6 +28,8 @@ PREFER_WESTERN = 0.9
 _WESTERN = ("windows-1252", "iso-8859-1", "iso-8859-15", "latin-1")
 # Bytes of non-UTF-8 lines chardet looks at (enough to tell cp1252 from latin-1 from Shift-JIS).
 SAMPLE_BYTES = 1 << 20
+# What a bounded read of an over-long line reads at a time while it skips the rest of it.
+_CHUNK = 1 << 16
 
 
 # C0 control bytes other than tab/CR/LF: present in binary junk, absent from text in 8-bit encodings.
@@ -43,17 +45,23 @@ class Line:
     problem: str | None = None
 
 
-def read_lines(path: Path) -> Iterator[Line]:
-    """Every line of `path` (line endings kept), decoded as described in the module docstring."""
+def read_lines(path: Path, max_bytes: int | None = None) -> Iterator[Line]:
+    """Every line of `path` (line endings kept), decoded as described in the module docstring.
+
+    With `max_bytes`, a longer line is never held in memory: it is read through in chunks and yielded as its
+    line ending alone, with a problem that gives its size (a caller skips it by number, as any bad line)."""
     with path.open("rb") as handle:
         head = handle.read(4)
         handle.seek(0)
         for bom, encoding in _WIDE_BOMS:
             if head.startswith(bom):
-                yield from _wide_lines(handle, encoding)
+                yield from _wide_lines(handle, encoding, max_bytes)
                 return
-        fallback = _Fallback(path)
-        for number, raw in enumerate(handle, start=1):
+        fallback = _Fallback(path, max_bytes)
+        for number, (raw, size) in enumerate(_raw_lines(handle, max_bytes), start=1):
+            if size is not None:
+                yield Line(number, _ending(raw), _too_long(size, max_bytes))
+                continue
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             try:
@@ -67,10 +75,59 @@ def read_lines(path: Path) -> Iterator[Line]:
                     yield Line(number, raw.decode("utf-8", "replace"), problem)
 
 
-def _wide_lines(handle: io.BufferedReader, encoding: str) -> Iterator[Line]:
+def _raw_lines(handle: io.BufferedReader, max_bytes: int | None) -> Iterator[tuple[bytes, int | None]]:
+    """Each line's bytes and None; for a line over `max_bytes` (its ending included), its ending (b"" at the end
+    of the file) and its size, read through a chunk at a time: a bounded readline, so that one 50 MB line does
+    not cost gigabytes."""
+    while True:
+        raw = handle.readline() if max_bytes is None else handle.readline(max_bytes + 1)
+        if not raw:
+            return
+        if max_bytes is None or len(raw) <= max_bytes:
+            yield raw, None
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(_CHUNK)
+            if not raw:
+                break
+            size += len(raw)
+        yield (b"\n" if raw.endswith(b"\n") else b""), size
+
+
+def _wide_text_lines(text: io.TextIOWrapper, max_chars: int | None) -> Iterator[str | tuple[str, int]]:
+    """`_raw_lines` for a decoded wide-encoding file: each line, or (its ending, its size) past `max_chars`."""
+    while True:
+        line = text.readline() if max_chars is None else text.readline(max_chars + 1)
+        if not line:
+            return
+        if max_chars is None or len(line) <= max_chars:
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(("\n", "\r")):
+            line = text.readline(_CHUNK)
+            if not line:
+                break
+            size += len(line)
+        yield ("\n" if line.endswith(("\n", "\r")) else ""), size
+
+
+def _ending(raw: bytes) -> str:
+    return raw.decode("ascii")
+
+
+def _too_long(size: int, limit: int | None, unit: str = "bytes") -> str:
+    return f"a line of {size} {unit} is longer than the limit of one row ({limit} {unit}); skipped unread"
+
+
+def _wide_lines(handle: io.BufferedReader, encoding: str, max_bytes: int | None = None) -> Iterator[Line]:
     # A wide encoding cannot be split on b"\n"; undecodable units become U+FFFD and are reported.
     text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
-    for number, line in enumerate(text, start=1):
+    for number, line in enumerate(_wide_text_lines(text, max_bytes), start=1):
+        if isinstance(line, tuple):
+            yield Line(number, line[0], _too_long(line[1], max_bytes, "characters"))
+            continue
         problem = f"not valid {encoding.upper()} text" if "\ufffd" in line else None
         yield Line(number, line.lstrip("\ufeff") if number == 1 else line, problem)
 
@@ -78,8 +135,9 @@ def _wide_lines(handle: io.BufferedReader, encoding: str) -> Iterator[Line]:
 class _Fallback:
     """The encoding of a file's non-UTF-8 lines, guessed once (lazily) by chardet."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, max_bytes: int | None = None):
         self.path = path
+        self.max_bytes = max_bytes  # longer lines are skipped by the reader: never sampled whole either
         self._encoding: str | None = None
         self._guessed = False
 
@@ -103,7 +161,9 @@ class _Fallback:
 
         sample = bytearray()
         with self.path.open("rb") as handle:
-            for raw in handle:
+            for raw, size in _raw_lines(handle, self.max_bytes):
+                if size is not None:
+                    continue
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError:

@@ -181,6 +181,8 @@ class Config(_Strict):
         problems = _cross_field_problems(_Sections.of_config(self))
         if problems:
             raise ValueError("\n".join(problems))
+        for source in self.sources:
+            source.in_config([b.name for b in self.brands])
         return self
 
     def brand(self, name: str) -> BrandConfig:

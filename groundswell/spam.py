@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from core.accounts import OwnAccounts
 from core.mention import Mention
@@ -80,7 +80,7 @@ def flag_spam(
     Posts of the brands' `own` accounts are never spam (a care team answering many complaints with the
     same text in an hour is what the copy-paste rule would otherwise catch): they get `OWN_POST`, which
     leaves them out of the counts too, unless an analyst marked them otherwise."""
-    window = Filters(since=as_utc(since) - lookback, until=as_utc(until) + lookback, include_spam=True)
+    window = Filters(since=shifted(since, -lookback), until=shifted(until, lookback), include_spam=True)
     batch = list(store.iter_mentions(window))
     report = SpamReport(examined=len(batch))
     found = detect(batch, rules)
@@ -108,6 +108,25 @@ def flag_spam(
         raise RuntimeError(f"could not store spam flags: {failed[0].error}")
     report.flagged = len(changed) - report.own_posts
     return report
+
+
+# The ends of what a datetime can hold, in UTC: a look-back from a post dated 0001-01-01 (or ahead of one dated
+# 9999-12-31) stops there instead of raising OverflowError. Imports now skip such dates, but a store written
+# before kept them, and its pending spam range would fail every later run (groundswell.spam_pending).
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def shifted(when: datetime, by: timedelta) -> datetime:
+    """`when` (UTC) moved by `by`, clamped to the datetimes that exist."""
+    try:
+        moment = as_utc(when)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC datetime, 9999-12-31T23:00-02:00 after
+        return _FIRST if when.year == 1 else _LAST
+    try:
+        return moment + by
+    except OverflowError:
+        return _LAST if by > timedelta(0) else _FIRST
 
 
 def mark_not_spam(store: Store, ids: Iterable[str], by: str, now: datetime) -> list[str]:
