@@ -92,7 +92,11 @@ def first_day(store: Store, brand: str, tz: str) -> date | None:
     page = store.search(Filters(brand=brand, include_spam=True), size=1, sort="oldest")
     if not page.hits:
         return None
-    return page.hits[0].mention.created_at.astimezone(ZoneInfo(tz)).date()
+    created = page.hits[0].mention.created_at
+    try:
+        return created.astimezone(ZoneInfo(tz)).date()
+    except OverflowError:  # a post stored before imports refused year-1 dates: its local day is past date's range
+        return created.date()
 
 
 def covered(start: date, end: date, first: date | None) -> dict[str, Any]:
@@ -123,6 +127,16 @@ def _window_figures(own: Counts, everyone: Counts, brand: str, coverage: dict[st
     return out
 
 
+def coverage_reason(window: dict[str, Any], brand: str, first: str | None) -> str:
+    """A window's coverage (`covered`) in words, the reports' and the dashboard's: 'data on 1 of its 7 days
+    (Lumora's mentions start 2026-11-01), too few to compare with (under 7)'."""
+    text = f"data on {window['days']} of its {window['of']} days"
+    text += f" ({brand}'s mentions start {first})" if first else f" (no mentions of {brand})"
+    if not window["comparable"]:
+        text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
+    return text
+
+
 def coverage_text(brand: dict[str, Any], unit: str) -> list[str]:
     """What a brand's report compares with when the previous period or the baseline lacks days of data, one
     line each: 'Baseline: data on 8 of its 56 days (Lumora's mentions start 2026-11-01)', and, under
@@ -133,12 +147,7 @@ def coverage_text(brand: dict[str, Any], unit: str) -> list[str]:
     for key, name in (("previous", f"Previous {unit}"), ("baseline", "Baseline")):
         mine, sov = c[key], c["share_of_voice"][key]
         if mine["days"] < mine["of"]:
-            text = f"{name}: data on {mine['days']} of its {mine['of']} days"
-            text += (f" ({brand['brand']}'s mentions start {c['first_day']})" if c["first_day"]
-                     else f" (no mentions of {brand['brand']})")
-            if not mine["comparable"]:
-                text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
-            out.append(text)
+            out.append(f"{name}: {coverage_reason(mine, brand['brand'], c['first_day'])}")
         if sov["days"] < mine["days"]:
             every = "every brand of its market" if brand.get("market") else "every brand"
             text = f"{name}'s share of voice: {sov['days']} days, from {sov['since']}, when {every} has data"

@@ -16,7 +16,10 @@ A theme is *rising* when it has at least `MIN_COUNT` mentions in the window and 
 least `MIN_RISE_SCORE`, and has a topic: a `mixed posts` theme (nlp/theme_labels.py: posts with no
 common phrase or word) rising says only that volume rose, which the alerts and counts say already.
 Candidates are the window's `CANDIDATES` most mentioned themes; rising ones are ranked by score,
-then count, then name. Pure functions over counts: `trends` takes the function that fetches them
+then count, then name. A baseline before a store's data (a new install) makes every theme rise or look new: a
+caller that knows which of the baseline's days have data (the reports' coverage rule) passes that on through
+`Trends.covering`, which reads a partly covered baseline at its daily rate and judges nothing over too few days.
+Pure functions over counts: `trends` takes the function that fetches them
 (a store's top_themes), so nlp needs no store.
 """
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from nlp.theme_labels import is_mixed
@@ -93,9 +96,22 @@ class Trends:
     baseline_since: datetime
     baseline_until: datetime
     themes: list[Rise]  # every counted theme of the window, most mentioned first
+    # False: the baseline has too few days with data to judge from, so nothing is rising or new (`covering`)
+    judged: bool = True
 
     def rising(self, min_count: int = MIN_COUNT) -> list[Rise]:
-        return rising(self.themes, min_count)
+        return rising(self.themes, min_count) if self.judged else []
+
+    def covering(self, scale: float | None) -> Trends:
+        """These trends against a baseline that has data on only some of its days (a new install, a brand added
+        later; the caller applies the reports' coverage rule): `scale` is its days over the days with data, so
+        `expected` is the baseline's daily rate at its length; None when too few days have data: nothing is
+        judged rising or new, as a baseline of none or two days would make every theme rise."""
+        if scale is None:
+            return replace(self, judged=False)
+        if scale == 1:
+            return self
+        return replace(self, themes=[replace(r, expected=r.expected * scale) for r in self.themes])
 
 
 def trends(

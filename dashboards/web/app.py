@@ -56,6 +56,7 @@ from dashboards.web.auth import (
 )
 from dashboards.web.cursors import CursorSigner, search_scope
 from dashboards.web.errors import ApiError
+from dashboards.web.intent_precision import intent_precision
 from dashboards.web.pages import PAGES, render_page
 from dashboards.web.params import (
     API_PARAMS,
@@ -181,6 +182,9 @@ def create_app(
     newest = views.NewestMention(store, ttl_s=newest_ttl_s)
     plotly_js = _plotly_js()
     meta_cache: dict[str, Any] = {}
+    # How precise each intent tag measured on real posts (docs/intent-eval.json, make eval-intents' output): the
+    # intent filter says so, and marks the unreliable ones (dashboards/web/intent_precision.py).
+    intents_measured = intent_precision()
 
     def facets() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, Any] | None]:
         # Which model builds gave the stored labels: more than one, and trends mix them (docs/dashboard.md);
@@ -313,6 +317,7 @@ def create_app(
             "sentiment_models": meta_cache["models"],  # build -> labels, most first
             "sentiment_audit": meta_cache["audit"],  # the latest scored audit, or None
             "limits": {"page_size": MAX_PAGE_SIZE, "export_rows": MAX_EXPORT_ROWS},
+            "intent_precision": intents_measured,  # per intent: measured precision on real posts, reliable
         }
 
     @app.get("/api/overview")
@@ -353,24 +358,23 @@ def create_app(
         return parse_filters(params, names, brand_required=False, tz=tz), parse_days(params), tz
 
     def with_days(filters: Filters, days: int | None, tz: str) -> Filters:
-        """Explore's 'last N days' means the N days up to the brand's newest post (runs on the store thread)."""
-        if not days or filters.since:
+        """The period a search or an export reads, by the one rule of every page (`views.default_period`, runs on
+        the store thread): a preset (`days`: the N days up to the brand's newest post), an end alone (the 7 days,
+        or `days`, up to it) or a start alone (up to the brand's newest post) read the period /api/overview,
+        /api/themes, /api/faq and /api/advocates read for the same parameters; with neither start, end nor days a
+        search reads every post (Explore's "auto"). A start alone after that end is a 400 (an empty page or file
+        would read as "no mentions")."""
+        if (filters.since is not None and filters.until is not None) or not (days or filters.since or filters.until):
             return filters
-        period = views.default_period(store, filters.replace(since=None), None, filters.until, days, newest, tz=tz)
+        period = views.default_period(store, filters.replace(since=None, until=None), filters.since, filters.until,
+                                      days, newest, tz=tz)
         return filters.replace(since=period.since, until=period.until)
 
     def pinned_window(asked: Filters, scoped: Filters) -> Period | None:
-        """The window a period preset resolved to (None when the request named its own since)."""
-        if asked.since is not None or scoped.since is None or scoped.until is None:
+        """The window `with_days` resolved (None when the request named both ends, or no period at all)."""
+        if scoped.since is None or scoped.until is None or (asked.since, asked.until) == (scoped.since, scoped.until):
             return None
         return Period(scoped.since, scoped.until)
-
-    def refuse_since_after_period(filters: Filters, tz: str) -> None:
-        """A `since` alone after the end its period would get is a 400, as on /api/overview (the rule is
-        views.default_period's): an empty page or file would read as "no mentions". Only a future since can lie
-        after that end (the newest match, else now), so a past one costs no extra query."""
-        if filters.until is None and filters.since and filters.since > datetime.now(UTC):
-            views.default_period(store, filters.replace(since=None), filters.since, None, None, newest, tz=tz)
 
     @app.get("/api/search")
     async def search(request: Request) -> dict[str, Any]:
@@ -382,8 +386,6 @@ def create_app(
         cursor, pinned = cursors.open(parse_cursor(params), scope)
 
         def read() -> tuple[dict[str, Any], Filters]:
-            if cursor is None:
-                refuse_since_after_period(filters, tz)
             # Later pages read the window page one resolved (carried in the cursor), not a moved one.
             scoped = filters.replace(since=pinned.since, until=pinned.until) if pinned else with_days(filters, days, tz)
             return views.search(store, scoped, size, cursor, sort), scoped
@@ -400,13 +402,18 @@ def create_app(
         if cursor is None:  # page one says how many spam mentions the view leaves out; later pages do not recount
             page["spam"] = await runner.call(lambda: spam_in_view(scoped))
         window = pinned_window(filters, scoped)
+        if filters.intent is not None:  # how often that tag is right on real posts, as measured
+            page["intent_precision"] = {"intent": filters.intent, "source": intents_measured["source"],
+                                        "error": intents_measured["error"],
+                                        **intents_measured["intents"].get(filters.intent, {"measured": False})}
         return {**page, "next_cursor": cursors.sign(page["next_cursor"], scope, window)}
 
     @app.get("/api/export")
     async def export(request: Request) -> StreamingResponse:
         params = params_of(request)
         filters, days, tz = search_filters(params)
-        await runner.call(lambda: refuse_since_after_period(filters, tz))  # before the stream: a 400, not an empty file
+        # The period resolved before the stream: a since after its end is a 400, not an empty file.
+        scoped = await runner.call(lambda: with_days(filters, days, tz))
         # 'json' is the JSONL mention format too (the page's and old links' name for it).
         fmt = parse_choice(params, "format", ("csv", "jsonl", "json"), "csv")
         bom = parse_bom(params, fmt)
@@ -416,8 +423,11 @@ def create_app(
         sort = parse_choice(params, "sort", SORTS, None)
         make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
         media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+        # The first chunk is read before the answer starts: a store error is a 500, not an empty 200 file.
+        chunks = await runner.call(lambda: export_rows.with_bom(export_rows.primed(make(store, scoped, limit, sort)),
+                                                                bom))
         return StreamingResponse(
-            runner.stream(lambda: export_rows.with_bom(make(store, with_days(filters, days, tz), limit, sort), bom)),
+            runner.stream(lambda: chunks),
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="groundswell-mentions.{fmt}"'},
         )

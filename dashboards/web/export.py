@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 from fastapi.responses import Response
@@ -26,12 +27,22 @@ from core.escaping import csv_cell
 from core.mention import Mention, dump_mention
 from dashboards.web.serialize import mention_json
 from groundswell.alert_export import csv_text
+from groundswell.spam import OWN_POST
 from indexing.base import MAX_PAGE_SIZE, Filters, Store
 
+# New columns go at the end: people's spreadsheets read the older ones by position.
 CSV_COLUMNS = [
     "id", "source", "url", "created_at", "brands", "lang", "sentiment", "sentiment_by",
     "author_handle", "author_followers", "engagement", "reach", "themes", "text",
+    "spam", "own",
 ]  # fmt: skip
+
+
+def spam_cells(spam: str | None) -> tuple[str, str]:
+    """The `spam` and `own` cells of a mention's spam field: the spam rule's reason (empty when not spam), and
+    "true" for a brand's own post (set aside the same way, groundswell.spam.OWN_POST, but not spam)."""
+    own = spam == OWN_POST
+    return ("" if own or spam is None else spam), ("true" if own else "false")
 
 
 def sentiment_by(row: dict) -> str:
@@ -51,6 +62,15 @@ def with_bom(chunks: Iterable[str], bom: bool) -> Iterator[str]:
     if bom:
         yield BOM
     yield from chunks
+
+
+def primed(chunks: Iterable[str]) -> Iterator[str]:
+    """`chunks` with its first chunk read now: call it before the response starts, so that a store that cannot be
+    read answers 500 with its error instead of 200 with an empty file (a streamed answer's status is sent before
+    its first byte). An error later in the stream still cuts the download short, never a whole-looking file."""
+    iterator = iter(chunks)
+    first = next(iterator, None)
+    return iterator if first is None else chain([first], iterator)
 
 
 def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> Iterator[Mention]:
@@ -82,7 +102,7 @@ def csv_rows(store: Store, filters: Filters, limit: int, sort: str | None = None
             for v in (
                 row["id"], row["source"], row["url"], row["created_at"], "|".join(row["brands"]), row["lang"],
                 row["sentiment"], sentiment_by(row), row["author"]["handle"], row["author"]["followers"],
-                row["engagement"], row["reach"], "|".join(row["themes"]), row["text"],
+                row["engagement"], row["reach"], "|".join(row["themes"]), row["text"], *spam_cells(row["spam"]),
             )
         )  # fmt: skip
         if buf.tell() > 64_000:

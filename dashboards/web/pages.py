@@ -160,6 +160,7 @@ _BODIES = {
     <a id="export-themes" class="button" download title="Every theme shown here, one row each">&#11015; CSV</a></h2>
     <div class="chart" id="chart-recurring"></div></div>
   <div class="card wide"><h2>&#128293; Rising themes <small>vs. the previous period</small></h2>
+    <p id="rising-note" class="muted" hidden></p>
     <div class="chart" id="chart-rising"></div></div>
 </section>
 <section id="theme-samples" class="samples"></section>""",

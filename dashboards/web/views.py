@@ -13,9 +13,10 @@ from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from alerts.theme_tree import window_themes
 from core.alert import Alert
+from dashboards.web.coverage import brand_firsts, market_first, moment, window_coverage
 from dashboards.web.errors import ApiError
 from dashboards.web.highlight import segments_for
-from dashboards.web.params import THEME_FACETS, Period
+from dashboards.web.params import EARLIEST, LATEST, THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
 from groundswell.alert_verdicts import card_verdict
 from groundswell.markets import market_label, peers
@@ -86,7 +87,12 @@ def period_anchor(filters: Filters) -> Filters:
 
 
 def _period_end(last: datetime, by_day: bool, tz: str) -> datetime:
-    """The end of the bucket holding `last`: its local day in `tz` (`by_day`), else its UTC hour."""
+    """The end of the bucket holding `last`: its local day in `tz` (`by_day`), else its UTC hour.
+
+    `last` is first clamped to the dates a filter may name (`params.EARLIEST`, `LATEST`): a post dated 9999-12-31
+    or 0001-01-01 (a broken date a store kept from before imports checked dates) would overflow `datetime` here
+    and in the period's start, and every page would answer 500."""
+    last = min(max(last, EARLIEST), LATEST - timedelta(days=1))
     if by_day:
         return local_midnight(last.astimezone(ZoneInfo(tz)).date() + timedelta(days=1), tz)
     return last.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -173,7 +179,8 @@ def previous_period(period: Period, now: datetime | None = None) -> Period:
 
 def changes(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, float | None]:
     """Each compared figure's change against `before`, by the weekly report's rule (`period_report.figure_change`):
-    percent for counts, points for shares; None when not comparable (no data before, or a zero baseline)."""
+    percent for counts, points for shares; None when not comparable (no data before, a zero baseline, or too few
+    days with data before: `previous_figures`)."""
     return {
         key: figure_change(now[key], before[key], relative=key not in IN_POINTS)
         for key in COMPARED if key in now and key in before
@@ -199,6 +206,41 @@ def brand_figures(store: Store, brands: list[BrandInfo], scoped: Filters) -> dic
             "net_sentiment": Bucket(start=scoped.since or datetime.min, **counts).net_sentiment,
             "share_of_voice": report["share_of_voice"],
         }
+    return out
+
+
+COUNTED = ("mentions", *SENTIMENT_COUNTS)  # scaled to the period's length over a partly covered previous period
+
+
+def previous_figures(
+    store: Store, brands: list[BrandInfo], scoped: Filters, window: Period, tz: str
+) -> dict[str, dict[str, Any]]:
+    """`brand_figures` over the previous period `window` (`scoped`: the view's filters over it), by the weekly
+    report's coverage rule (`dashboards.web.coverage`): each brand's figures over the days it has data, its counts
+    at the period's length (rate times days), none when it has too few days (`comparable`); share of voice over the
+    days every brand of `brands` has data, none when too few. Each row's `coverage` says which (`reason`: why
+    there is no change, in the report's words)."""
+    firsts = brand_firsts(store, [b.name for b in brands], tz)
+    sov = window_coverage(window, market_first(firsts), tz, "every brand compared")
+    sov_from = moment(sov["from"])
+    figures = brand_figures(store, brands, scoped)
+    # Share of voice counts from the day every brand has data: a brand that started later had no voice before.
+    sov_figures = (brand_figures(store, brands, scoped.replace(since=sov_from))
+                   if sov["comparable"] and sov_from > window.since else figures)
+    out = {}
+    for b in brands:
+        coverage = window_coverage(window, firsts[b.name], tz, b.name)
+        row = dict(figures[b.name])
+        if not coverage["comparable"]:
+            row.update(dict.fromkeys((*COUNTED, "negative_share", "net_sentiment"), None))
+        elif coverage["scale"] != 1:
+            row.update({k: round(row[k] * coverage["scale"], 1) for k in COUNTED})
+        row["share_of_voice"] = sov_figures[b.name]["share_of_voice"] if sov["comparable"] else None
+        sov_reason = None if sov["days"] >= sov["of"] else (
+            f"share of voice: every brand compared has data on {sov['days']} of its {sov['of']} days"
+            + ("" if sov["comparable"] else ", too few to compare with"))
+        row["coverage"] = {**coverage, "share_of_voice": {**sov, "reason": sov_reason}}
+        out[b.name] = row
     return out
 
 
@@ -231,6 +273,8 @@ def comparison(
             "current": {k: now[b.name][k] for k in keys},
             "previous": {k: before[b.name][k] for k in keys},
             "change": changes(now[b.name], before[b.name]),
+            # how much of the previous period has data for it (the report's rule); `reason` when not whole
+            "coverage": before[b.name].get("coverage"),
         }
         for b in brands
     ]
@@ -253,7 +297,7 @@ def overview(
     before_period = previous_period(period, now)
     before_scope = filters.replace(since=before_period.since, until=before_period.until)
     now_brands = brand_figures(store, market, scoped)
-    before_brands = brand_figures(store, market, before_scope)
+    before_brands = previous_figures(store, market, before_scope, before_period, tz)
     # Each market brand's share-of-voice count is its mentions as `brand_figures` just counted them (the same
     # view): what a facet on "brand" over the market's brands says of each, without reading all their mentions
     # again (on SQLite that facet reads the mentions table itself: a fifth of a 30-day overview's time).
@@ -266,10 +310,13 @@ def overview(
         "share_of_voice": now_brands[filters.brand]["share_of_voice"] if filters.brand in now_brands else None,
         **engagement_totals(store, scoped),
     }
-    previous = (
-        {**before_brands[filters.brand], **engagement_totals(store, before_scope)}
-        if filters.brand in before_brands else None
-    )
+    previous = None
+    if filters.brand in before_brands:
+        previous = dict(before_brands[filters.brand])
+        scale = previous["coverage"]["scale"]  # engagement and reach at the period's length, as the mentions
+        previous.update({k: None if scale is None else round(v * scale, 1) if scale != 1 else v
+                         for k, v in engagement_totals(store, before_scope).items()})
+    coverage = previous.pop("coverage") if previous else None
     return {
         "brand": filters.brand,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat()},
@@ -281,7 +328,9 @@ def overview(
         "timezone": tz,  # the zone of the day buckets; every time in the answer is UTC ISO 8601
         "interval": interval,
         "volume": [bucket_json(b) for b in buckets],
-        "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None},
+        "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None,
+                   # the previous period's days with data (the report's rule): no change when not `comparable`
+                   "coverage": coverage},
         "comparison": comparison(market, filters.brand, now_brands, before_brands),
         # the brands compared and whose mentions share of voice divides by; name None: the shared market
         "market": {"name": market_label(brands, filters.brand) if filters.brand else None,
@@ -421,6 +470,17 @@ def trend_counts(
     return out
 
 
+def baseline_coverage(store: Store, brand: str | None, window: Period, tz: str) -> dict[str, Any]:
+    """`window_coverage` of a Themes baseline: from the brand's first day with data (the store's first without
+    a brand)."""
+    if brand is not None:
+        first = brand_firsts(store, [brand], tz)[brand]
+    else:
+        hits = store.search(Filters(include_spam=True), size=1, sort="oldest").hits
+        first = hits[0].mention.created_at.astimezone(ZoneInfo(tz)).date() if hits else None
+    return window_coverage(window, first, tz, brand or "any brand")
+
+
 def themes(
     store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int, tz: str = "UTC"
 ) -> dict[str, Any]:
@@ -429,20 +489,26 @@ def themes(
     current = filters.replace(since=period.since, until=period.until)
     # Top-level themes only, each with its aspects (alerts/theme_tree.py): a post counts once.
     tree = window_themes(store, filters, period.since, period.until, n=max(n * 3, CANDIDATES))
-    counted, window = tree.rows, tree.trends
+    counted = tree.rows
+    # Rising and new are judged only against a baseline with enough days of data (the reports' coverage rule):
+    # a store that starts inside the baseline made every theme "rising", or "new".
+    baseline = baseline_coverage(store, filters.brand, Period(tree.trends.baseline_since, tree.trends.baseline_until),
+                                 tz)
+    window = tree.trends.covering(baseline["scale"])
 
     details = theme_details(store, filters.brand)  # parent, labels per language, merges, split (issue 18)
 
     def row(r: Rise) -> dict[str, Any]:
+        judged = window.judged  # else no baseline to compare with: its figures would mislead
         return {
             **theme_json(counted[r.theme]),
             "aspects": [a | details.get(a["theme"], {}) for a in counted[r.theme].aspects_json()],
             **details.get(r.theme, {}),
-            "previous": round(r.expected, 2),  # the baseline's count scaled to this period's length
-            "change": round(r.change, 2),
-            "growth": round(r.growth, 3),
-            "rise_score": r.score,
-            "new": r.new,
+            "previous": round(r.expected, 2) if judged else None,  # the baseline's count at this period's length
+            "change": round(r.change, 2) if judged else None,
+            "growth": round(r.growth, 3) if judged else None,
+            "rise_score": r.score if judged else None,
+            "new": r.new if judged else None,
         }
 
     rows = {r.theme: row(r) for r in window.themes}
@@ -464,7 +530,10 @@ def themes(
         "timezone": tz,
         "trend": {"interval": interval, "starts": [start.isoformat() for start in starts]},
         "facets": list(THEME_FACETS),  # what a card's Explore link carries besides brand and period
-        "previous_period": {"since": window.baseline_since.isoformat(), "until": window.baseline_until.isoformat()},
+        "previous_period": {"since": window.baseline_since.isoformat(), "until": window.baseline_until.isoformat(),
+                            # its days with data (`dashboards.web.coverage`); `comparable` false: no rising or new
+                            "coverage": baseline},
+        "rising_judged": window.judged,
         "recurring": recurring,
         "rising": rising,
     }

@@ -43,16 +43,22 @@ def test_the_totals_carry_the_previous_period_and_the_changes(client):
     assert totals["net_sentiment"] == pytest.approx((3 - 4) / 9)
     previous = totals["previous"]
     assert (previous["mentions"], previous["negative"], previous["neutral"], previous["positive"]) == (8, 2, 2, 4)
-    assert (previous["negative_share"], previous["net_sentiment"], previous["share_of_voice"]) == (0.25, 0.25, 0.4)
+    # Share of voice counts the days every brand compared has data (the weekly report's rule): Vexa's mentions start
+    # on 8 March, so the previous week (1-8 March) has no such day.
+    assert (previous["negative_share"], previous["net_sentiment"], previous["share_of_voice"]) == (0.25, 0.25, None)
     assert (previous["engagement"], previous["reach"]) == (8, 8 * 11)  # one like, 10 followers each
     assert totals["change"] == {
         "mentions": 25.0,  # 8 -> 10: percent
         "negative_share": 19.4,  # 25% -> 44.44%: points
         "net_sentiment": -36.1,  # +0.25 -> -0.111: points (hundredths)
-        "share_of_voice": 10.0,  # 40% -> 50%
+        "share_of_voice": None,  # the previous week's share of voice: too few days with every brand's data
         "engagement": 25.0,
         "reach": 25.0,
     }
+    coverage = totals["coverage"]
+    assert (coverage["days"], coverage["of"], coverage["comparable"], coverage["reason"]) == (7, 7, True, None)
+    sov = coverage["share_of_voice"]
+    assert (sov["days"], sov["of"], sov["comparable"]) == (0, 7, False) and "0 of its 7 days" in sov["reason"]
 
 
 def test_every_brand_side_by_side_with_its_change(client):
@@ -60,25 +66,29 @@ def test_every_brand_side_by_side_with_its_change(client):
     assert list(rows) == ["Lumora", "Sonique", "Vexa"]  # as configured, own and competitors
     assert [(r["competitor"], r["selected"]) for r in rows.values()] == [(False, False), (True, True), (True, False)]
     assert rows["Lumora"]["change"] == {"mentions": 25.0, "negative_share": 19.4, "net_sentiment": -36.1,
-                                        "share_of_voice": 10.0}
+                                        "share_of_voice": None}
     sonique = rows["Sonique"]
     assert sonique["current"] == {"mentions": 6, "negative_share": 0.1667, "net_sentiment": 0.5,
                                   "share_of_voice": 0.3}
     assert sonique["previous"] == {"mentions": 12, "negative_share": 0.5, "net_sentiment": -0.25,
-                                   "share_of_voice": 0.6}
+                                   "share_of_voice": None}
     assert sonique["change"] == {"mentions": -50.0, "negative_share": -33.3, "net_sentiment": 75.0,
-                                 "share_of_voice": -30.0}
-    # A zero baseline: no mentions before, so no percent change and no shares before; its voice was 0%.
+                                 "share_of_voice": None}
+    # Vexa's mentions start on 8 March: the previous week holds no day of its data, nothing to compare with (the
+    # weekly report's rule), so no figures and no change: its 0 mentions before were no collapse, nor a zero baseline.
     vexa = rows["Vexa"]
-    assert vexa["previous"] == {"mentions": 0, "negative_share": None, "net_sentiment": None, "share_of_voice": 0.0}
-    assert vexa["change"] == {"mentions": None, "negative_share": None, "net_sentiment": None,
-                              "share_of_voice": 20.0}
+    assert vexa["previous"] == {"mentions": None, "negative_share": None, "net_sentiment": None,
+                                "share_of_voice": None}
+    assert set(vexa["change"].values()) == {None}
+    assert not vexa["coverage"]["comparable"] and vexa["coverage"]["reason"] == (
+        "data on 0 of its 7 days (Vexa's mentions start 2026-03-08), too few to compare with (under 7)")
 
 
 def test_an_empty_previous_period_has_no_changes(client):
     body = _overview(client, brand="Lumora", **PREVIOUS_WEEK)  # nothing stored before 1 March
     previous = body["totals"]["previous"]
-    assert previous["mentions"] == 0 and previous["share_of_voice"] is None
+    assert previous["mentions"] is None and previous["share_of_voice"] is None  # no days with data before
+    assert body["totals"]["coverage"]["days"] == 0 and not body["totals"]["coverage"]["comparable"]
     assert set(body["totals"]["change"].values()) == {None}
     assert all(set(r["change"].values()) == {None} for r in body["comparison"])
 

@@ -52,8 +52,15 @@ def test_tiles_show_the_change_and_the_table_lists_every_brand(page):
     expect(sonique.nth(0)).to_have_text("6\u25bc 50.0%")
     expect(sonique.nth(1)).to_have_text("16.7%\u25bc 33.3 pts \u00b7 better")
     vexa = page.locator('#compare tr[data-brand="Vexa"] td')
-    expect(vexa.nth(0)).to_have_text("4no data before")  # a zero baseline: no percent change
-    expect(vexa.nth(3)).to_have_text("20.0%\u25b2 20.0 pts \u00b7 better")  # its voice was 0%
+    # Vexa's mentions start on 8 March: no day of the previous week has its data, so "–" (the weekly report's
+    # rule), the reason on hover; share of voice too, for every brand (it needs every brand's days)
+    expect(vexa.nth(0)).to_have_text("4\u2013")
+    expect(vexa.nth(0).locator(".change")).to_have_attribute("title", "previous 7 days: data on 0 of its 7 days "
+                                                             "(Vexa's mentions start 2026-03-08), too few to compare "
+                                                             "with (under 7)")
+    expect(vexa.nth(3)).to_have_text("20.0%\u2013")
+    expect(page.locator("#coverage-note")).to_contain_text("share of voice: every brand compared has data on 0 of "
+                                                          "its 7 days")
     expect(page.locator("#compare-span")).to_contain_text("previous 7 days")
     _shot(page, "overview-compare")
     assert page.errors == []
@@ -63,6 +70,9 @@ def test_the_tiles_say_no_data_before_when_the_previous_period_is_empty(page):
     page.goto(f"/overview?brand=Lumora&since={PREVIOUS_WEEK['since']}&until={PREVIOUS_WEEK['until']}")
     _ready(page)
     for key in ("mentions", "negative_share", "net_sentiment", "engagement", "reach"):
-        expect(_tile(page, key)).to_have_text("no data before")
+        expect(_tile(page, key)).to_have_text("\u2013 too few days with data before")
+    # the reason once, under the tiles, in the weekly report's words
+    expect(page.locator("#coverage-note")).to_contain_text(
+        "data on 0 of its 7 days (Lumora's mentions start 2026-03-01), too few to compare with (under 7)")
     expect(page.locator("#compare tbody tr")).to_have_count(3)
     assert page.errors == []

@@ -92,6 +92,7 @@
 
   async function fetchPage(params, cursor) {
     const data = await GS.api("/api/search", Object.assign({}, params, cursor ? { cursor } : {}));
+    if (!cursor) intentNote(data.intent_precision || null);
     for (const hit of data.hits) {
       const card = GS.mentionCard(hit, hit.highlight);
       if (hit.spam) card.append(spamLine(hit));
@@ -109,6 +110,42 @@
 
   const queryBox = document.querySelector("input[name=q]");
 
+  /* Each intent's measured precision on real posts (/api/meta's intent_precision: docs/intent-eval.json, the
+     model card's figures), in its option; an intent under 0.5 is marked unreliable. Once per page. */
+  function annotateIntents() {
+    const select = document.querySelector("select[name=intent]");
+    const measured = GS.meta && GS.meta.intent_precision;
+    if (!select || !measured || select.dataset.annotated) return;
+    select.dataset.annotated = "1";
+    for (const option of select.options) {
+      const m = option.value && measured.intents[option.value];
+      if (!option.value) continue;
+      option.dataset.reliable = !m || !m.measured ? "unmeasured" : m.reliable ? "true" : "false";
+      option.textContent += !m || !m.measured ? " \u00B7 precision not measured"
+        : ` \u00B7 precision ${m.precision.toFixed(2)}` + (m.reliable ? "" : " \u26A0\uFE0F unreliable");
+    }
+  }
+
+  /* Above the results of an intent filter: how often that tag is right on real posts (the search answer's
+     intent_precision), a warning when it is unreliable. */
+  function intentNote(measured) {
+    let note = document.getElementById("intent-note");
+    if (!note) {
+      note = el("p", { id: "intent-note", class: "muted" });
+      count.parentNode.after(note);
+    }
+    note.hidden = !measured;
+    note.classList.toggle("unreliable", Boolean(measured && measured.reliable === false));
+    if (!measured) { note.textContent = ""; return; }
+    const where = (measured.sets || []).map((s) => `${s.set}: ${s.precision.toFixed(2)}`).join("; ");
+    note.textContent = !measured.measured
+      ? `Intent "${measured.intent}": precision not measured on real posts (docs/model-card.md, Intent tags).`
+      : (measured.reliable ? "" : "\u26A0\uFE0F unreliable: ")
+        + `"${measured.intent}" tags are right ${Math.round(measured.precision * 100)}% of the time on real posts `
+        + `at worst (${where}; docs/model-card.md)`
+        + (measured.reliable ? "." : ": most posts listed here are not that intent.");
+  }
+
   async function load(params) {
     current = params;
     spamNote = "";
@@ -117,6 +154,7 @@
     more.hidden = true;
     queryBox.removeAttribute("aria-invalid");
     setExportLinks(params);
+    annotateIntents();
     try {
       await fetchPage(params, null);
     } catch (error) {

@@ -49,8 +49,21 @@
     };
   }
 
+  /* Why a figure has no change: the previous period has too few days with data (the weekly report's rule,
+     `coverage`: share of voice counts the days every brand compared has data); null when it has enough. */
+  function notComparable(key, coverage) {
+    const c = coverage && (key === "share_of_voice" ? coverage.share_of_voice : coverage);
+    return c && !c.comparable ? (c.reason || "too few days with data before") : null;
+  }
+
   /* The change line under a tile, or a table cell's. */
   function changeNode(key, data, totals, long) {
+    const why = notComparable(key, totals.coverage);
+    if (why) {
+      // "–", as the digest and the report show it, with the reason beside (on a tile) or on hover (in the table)
+      return el("div", { class: "change none", title: `previous ${spanText(data.period)}: ${why}`,
+        "data-change": key, "data-not-comparable": "" }, long ? "\u2013 too few days with data before" : "\u2013");
+    }
     const before = totals.previous;
     // A brand without mentions before has no figures before (a share of voice of 0% is still one).
     const was = before && (before.mentions || key === "share_of_voice") ? before[key] : null;
@@ -75,6 +88,24 @@
         delta("reach")),
       alertsKpi(data.count),
       repliesKpi(data.replies)].filter(Boolean));  // no replies tile for a brand without own accounts
+    renderCoverageNote(data);
+  }
+
+  /* Under the tiles, once: why their changes read "–", or how much of the previous period has data. */
+  function renderCoverageNote(data) {
+    let note = document.getElementById("coverage-note");
+    if (!note) {
+      note = el("p", { id: "coverage-note", class: "muted" });
+      document.getElementById("kpis").after(note);
+    }
+    const c = data.totals.coverage;
+    const sov = c && c.share_of_voice;
+    const lines = [c && c.reason, sov && sov.reason].filter(Boolean);
+    note.hidden = !lines.length;
+    const prev = data.previous_period;
+    note.textContent = lines.length ? `Previous ${spanText(data.period)} (${when(prev.since)} \u2192 `
+      + `${when(prev.until)}): ${lines.join("; ")}` + (c.comparable ? "" : ": no change shown (\u2013), as in the "
+      + "weekly report") : "";
   }
 
   /* Every configured brand side by side: its figures in this view's period and filters, each with its change. */

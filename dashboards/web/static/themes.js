@@ -52,6 +52,19 @@
     }], { showlegend: false, margin: { l: 140, r: 16, t: 10, b: 30 }, xaxis: { tickprefix: "+" } });
   }
 
+  /* Why nothing is judged rising or new: the previous period has too few days with data (the reports' rule,
+     `previous_period.coverage`); or how much of it has data when only part does. */
+  function renderRisingNote(data) {
+    const note = document.getElementById("rising-note");
+    const coverage = data.previous_period && data.previous_period.coverage;
+    const reason = coverage && coverage.reason;
+    note.hidden = !reason;
+    note.textContent = !reason ? "" : data.rising_judged === false
+      ? `\u2013 not judged: the previous period (${GS.when(data.previous_period.since)} \u2192 `
+        + `${GS.when(data.previous_period.until)}) has ${reason}`
+      : `The previous period has ${reason}: its counts are taken at its full length.`;
+  }
+
   /* Explore showing every post of a theme: the same brand, facets (the API's `facets`: source, language,
      sentiment...) and period the theme was counted over. */
   function exploreLink(theme, params, period, facets) {
@@ -137,6 +150,7 @@
     GS.showPeriod(data.period);
     renderRecurring(data.recurring, params.lang);
     renderRising(data.rising, params.lang);
+    renderRisingNote(data);
     renderSamples(data, params);
   }
 
