@@ -11,7 +11,8 @@ is formatted, at every level, masking:
   and for URL-shaped secrets their path and query on their own;
 - `Authorization` header values and `Bearer`/`Basic`/`ApiKey` credentials;
 - webhook paths (hooks.slack.com/services/…, …webhook.office.com/…, Discord);
-- `password=`, `token=`, `api_key=`, `sig=`, … query parameters;
+- `password=`, `token=`, `api_key=`, `key=`, `sig=`, … query parameters (SECRET_PARAMS: one list, also
+  for URLs in messages, `without_credentials`, and recorded HTTP sessions);
 - `user:password@` in URLs.
 """
 
@@ -34,7 +35,20 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # warnings are noise around the one-line error the CLI prints when the retries run out.
 RETRY_NOISY = ("elastic_transport",)
 
-_QUERY_SECRETS = "password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret"
+# Query parameters whose value is a credential (a private feed's key, a cluster's API key, a signed link's
+# signature): one list for log lines (`redact`), URLs in messages (`without_credentials`) and recorded HTTP
+# sessions (extractors/cli.py, `is_secret_param`). The first names are masked as `name=value` anywhere in a log
+# line and as quoted JSON keys too; the short, ambiguous ones ("sort key=created_at") only in a URL's query.
+_SECRET_NAMES = ("password", "passwd", "pwd", "passphrase", "token", "access_token", "refresh_token", "id_token",
+                 "auth_token", "session_token", "private_token", "api_key", "apikey", "access_key", "secret_key",
+                 "secret", "client_secret")
+_QUERY_ONLY_NAMES = ("key", "sig", "signature", "auth", "credential", "x-amz-signature", "x-amz-credential",
+                     "x-amz-security-token", "x-goog-signature", "x-goog-credential")
+SECRET_PARAMS = frozenset(_SECRET_NAMES + _QUERY_ONLY_NAMES)
+_QUERY_SECRETS = "|".join(re.escape(name) for name in _SECRET_NAMES)
+_ANY_SECRET_PARAM = "|".join(re.escape(name) for name in sorted(SECRET_PARAMS, key=len, reverse=True))
+# A secret-looking parameter of a URL's query, its value masked by `\1\2=***`.
+_SECRET_QUERY_PARAM = re.compile(rf"""(?i)([?&;])({_ANY_SECRET_PARAM})=[^&#\s'"<>]+""")
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # Header values, in 'Authorization: x' lines and in {'Authorization': 'x'} reprs.
     (
@@ -60,7 +74,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"""(?i)(/api/webhooks/)[^\s'"<>]+"""), rf"\1{MASK}"),
     # Secret-bearing query parameters (Teams/Power Automate put a signature in 'sig'), and the
     # unambiguous names also as 'name=value' anywhere in a message.
-    (re.compile(rf"""(?i)([?&;])({_QUERY_SECRETS}|key|sig|signature|auth)=[^&\s'"<>]+"""), rf"\1\2={MASK}"),
+    (_SECRET_QUERY_PARAM, rf"\1\2={MASK}"),
     (re.compile(rf"""(?i)\b({_QUERY_SECRETS})=[^&\s'"<>]+"""), rf"\1={MASK}"),
     # The same names as quoted keys of JSON or a dict's repr: {"password": "x y"}, {'client_secret': 'a,b'}, a
     # quoted value up to its closing quote, a bare one (a number) up to the next separator. Unquoted keys are
@@ -146,14 +160,25 @@ def _env_names(node: Any) -> Iterable[str]:
             yield from _env_names(item)
 
 
+def is_secret_param(name: str) -> bool:
+    """Whether a query (or form) parameter of this name carries a credential (SECRET_PARAMS, any case)."""
+    return name.strip().lower() in SECRET_PARAMS
+
+
 def without_credentials(url: str) -> str:
-    """`url` without any `user:password@`, for messages: a URL may carry credentials (clients send them as
-    Basic auth), and a terminal or CI log is no place for them. Unparsable: masked by `redact` as a whole."""
+    """`url` as a message shows it: without any `user:password@` (clients send them as Basic auth), with the
+    value of every secret-looking query parameter masked (SECRET_PARAMS), and with every secret the log filter
+    knows masked (`redact`): a terminal or CI log is no place for them. Unparsable: masked by `redact` whole."""
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed '[' of an IPv6 host: show nothing of it that could be a secret
         return redact(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl() if parts.netloc else redact(url)
+    if not parts.netloc:
+        return redact(url)
+    # Parameters first: a URL-shaped secret's registered path and query (`register_secret`) would otherwise
+    # mask the whole path, and the message would no longer say which cluster or feed it means.
+    query = _SECRET_QUERY_PARAM.sub(rf"\1\2={MASK}", f"?{parts.query}")[1:] if parts.query else ""
+    return redact(parts._replace(netloc=parts.netloc.rpartition("@")[2], query=query).geturl())
 
 
 def redact(text: str) -> str:

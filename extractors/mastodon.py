@@ -305,7 +305,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         if isinstance(exc, mastodon.MastodonServerError | mastodon.MastodonNetworkError):
             return Retry(f"{type(exc).__name__}: {str(exc)[:120]}")
         if isinstance(exc, mastodon.MastodonUnauthorizedError):
-            return SourceError(f"mastodon: this instance needs a token for hashtag timelines ({exc})")
+            return SourceError(self._unauthorized(exc))
         if isinstance(exc, mastodon.MastodonNotFoundError):
             return SourceError(f"mastodon: not found; check api_base_url ({exc})")
         if isinstance(exc, mastodon.MastodonAPIError):
@@ -319,6 +319,16 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                 return retry
             return SourceError(f"mastodon: request rejected ({str(exc)[:200]})")
         return classify_requests_error(exc)
+
+    def _unauthorized(self, exc: Exception) -> str:
+        """What a 401 means: with no token, that the instance wants one; with one, that it refused it (its
+        variable named, never its value: a token given but refused is no missing one)."""
+        var = self.options.access_token_env
+        if var and self.secret(var):
+            return (f"mastodon: the instance refused the access token in ${var} (HTTP 401): check that it is "
+                    f"valid, not revoked, and has the read scope ({exc})")
+        return (f"mastodon: this instance needs a token to read this timeline; set access_token_env to the variable "
+                f"holding one ({exc})")
 
     @staticmethod
     def _mention(status: Any) -> dict[str, Any]:

@@ -79,10 +79,22 @@ def check_verdict(verdict: object, note: object = None) -> None:
         raise VerdictError("the note is not valid Unicode text", "note") from None
 
 
-def find_incident(alerts: Iterable[Alert], incident_id: object) -> Incident:
-    """The incident of `alerts` with this id; VerdictError (param "incident") when there is none."""
+def check_incident_id(incident_id: object) -> str:
+    """`incident_id` if it can be an incident id: text of 1 to MAX_ID_CHARS characters, valid Unicode (a lone
+    surrogate from JSON's "\\ud800", or undecodable bytes on a command line, can be no stored id and no store
+    can look one up); VerdictError (param "incident") otherwise. Setting and undoing a verdict both check it."""
     if not isinstance(incident_id, str) or not 0 < len(incident_id) <= MAX_ID_CHARS:
         raise VerdictError(f"incident must be an incident id (text of 1 to {MAX_ID_CHARS} characters)", "incident")
+    try:
+        incident_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise VerdictError("incident must be an incident id; this one is not valid Unicode text", "incident") from None
+    return incident_id
+
+
+def find_incident(alerts: Iterable[Alert], incident_id: object) -> Incident:
+    """The incident of `alerts` with this id; VerdictError (param "incident") when there is none."""
+    incident_id = check_incident_id(incident_id)
     incidents = group_incidents(alerts)
     found = next((i for i in incidents if i.id == incident_id), None)
     if found is None:
@@ -134,7 +146,8 @@ def undo_verdict(store: Store, alerts: Iterable[Alert], incident_id: str, *, by:
     """Withdraw the incident's current verdict (into its history, undone `by` at `now`) and give it back the
     verdict that one replaced, if any. An incident with no verdict is left alone (`changed` False); an id that
     is neither a judged nor a stored incident raises VerdictError."""
-    current = verdicts(store, [incident_id]).get(incident_id) if isinstance(incident_id, str) else None
+    check_incident_id(incident_id)  # before the store is asked: a lone surrogate is no key it can look up
+    current = verdicts(store, [incident_id]).get(incident_id)
     if current is None:
         find_incident(alerts, incident_id)  # a typo is an error, a known incident without a verdict is not
         return VerdictChange(incident_id, None, changed=False)

@@ -26,7 +26,7 @@ from groundswell.audit_estimates import (
     proportion,
     stratified_proportion,
 )
-from groundswell.sentiment_audit import ANSWER_COLUMNS, AuditKey, SampledRow
+from groundswell.sentiment_audit import ANSWER_COLUMNS, AuditKey, SampledRow, audit_id
 
 SPELLINGS = {
     "negative": "negative", "neg": "negative", "-": "negative", "-1": "negative",
@@ -79,7 +79,7 @@ def read_answers(path: Path, key: AuditKey) -> Answers:
                                  f"has {', '.join(ANSWER_COLUMNS)}; keep their header names)")
             for record in reader:
                 line = reader.line_num
-                mention_id = (record.get("id") or "").strip()
+                mention_id = audit_id(record.get("id") or "", drawn)
                 gold = read_gold(record.get("gold") or "")
                 if not mention_id:
                     if gold:

@@ -191,12 +191,22 @@ def write_audit(store: Store, key: AuditKey, csv_path: Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for mention, row in _mentions_in_order(store, key.rows):
-            writer.writerow([row.row, row.id, *(csv_cell(v) for v in (
-                mention.lang or "", "|".join(mention.brands), as_utc(mention.created_at).isoformat(), mention.source,
-                mention.url or "", mention.text)), "", ""])
+            # The id holds the source's free-text name: neutralised like the text (`audit_id` reads it back).
+            writer.writerow([row.row, *(csv_cell(v) for v in (
+                row.id, mention.lang or "", "|".join(mention.brands), as_utc(mention.created_at).isoformat(),
+                mention.source, mention.url or "", mention.text)), "", ""])
     path = key_path(csv_path)
     path.write_text(json.dumps(asdict(key), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def audit_id(cell: str, drawn: set[str]) -> str:
+    """The mention id an audit spreadsheet's `id` cell stands for: the cell as it is, or, when that was drawn by
+    no row, without the quote `core.escaping.csv_cell` put before a formula-like id (one starting with "=")."""
+    text = cell.strip()
+    if text not in drawn and text.startswith("'") and text[1:] in drawn:
+        return text[1:]
+    return text
 
 
 def _mentions_in_order(store: Store, rows: list[SampledRow]) -> Iterator[tuple[Mention, SampledRow]]:

@@ -113,6 +113,9 @@ def test_bad_verdicts_are_refused_and_an_undo_steps_back(judged):
     assert _verdict(config, "nope", "crisis").exit_code == 2  # not a verdict: click's usage error
     assert "give a VERDICT" in _verdict(config, "nope").stderr
     assert "--note goes with a verdict" in _verdict(config, "nope", "--undo", "--note", "x").stderr
+    for args in (("--undo",), ("real",)):  # $'\xff\xfe' on a command line: undecodable bytes, no id (was a traceback)
+        undecodable = _verdict(config, b"\xff\xfe".decode("utf-8", "surrogateescape"), *args)
+        assert undecodable.exit_code == 1 and "not valid Unicode" in undecodable.stderr, undecodable.output
     incident = next(iter(before[0]), None) or _lines(
         CliRunner().invoke(cli, ["alerts", "verdicts", "-c", str(config), "--all"]).stdout)[0]["incident"]
     long_note = _verdict(config, incident, "real", "--note", "x" * 501)

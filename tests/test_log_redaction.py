@@ -155,6 +155,19 @@ def test_urls_in_messages_lose_their_credentials_only():
     assert "pw" not in without_credentials("http://user:pw@[::1")  # unparsable: nothing of it shown raw
 
 
+@pytest.mark.parametrize("name", ["key", "Key", "apikey", "api_key", "access_token", "sig", "X-Amz-Signature"])
+def test_urls_in_messages_mask_secret_query_parameters_and_known_secrets(name):
+    """One list of secret-looking parameter names (core.logsafe.SECRET_PARAMS) for log lines, messages and
+    recordings; the other parameters, the host and the path stay readable."""
+    from core.logsafe import is_secret_param, without_credentials
+
+    url = f"https://elastic:pw-123456@es.example.com:9200/espath?{name}=QUERYSECRET42&user=me#top"
+    assert without_credentials(url) == f"https://es.example.com:9200/espath?{name}={MASK}&user=me#top"
+    assert is_secret_param(name) and not is_secret_param("user")
+    register_secret("KnownP4thSecret")
+    assert without_credentials("http://127.0.0.1:9200/KnownP4thSecret/") == f"http://127.0.0.1:9200/{MASK}/"
+
+
 @pytest.mark.parametrize(("line", "secret"), [
     ("https://elastic:p@ssw0rd!@es.example.com:9200/", "ssw0rd"),  # a raw '@' inside the password
     ('{"password": "hunter22", "user": "bob"}', "hunter22"),  # JSON

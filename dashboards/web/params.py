@@ -39,7 +39,7 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 # Every integer parameter fits a JavaScript number, an SQLite integer and an Elasticsearch long.
 MAX_INT = 2**53 - 1
-# Sources, languages and themes are short identifiers; anything else is a typo or an attack.
+# Languages are short identifiers; anything else is a typo or an attack.
 _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 _INT = re.compile(r"[+-]?[0-9]{1,32}")
 
@@ -194,6 +194,23 @@ def parse_ident(params: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def parse_source(params: Mapping[str, str]) -> str | None:
+    """`source`: any name a stored mention's source can have, matched exactly by the stores. An import names
+    its posts' source freely ("Brand Watch"), and ids hold it ("Brand Watch:123"): renaming sources to
+    identifiers would change those ids (a re-import would store every post twice), so the filter takes what
+    the store has (its `by_source` facet) rather than an identifier. Only what no stored source can be is
+    refused: text longer than a whole id may be. (A query string cannot carry a lone surrogate: it is decoded
+    with U+FFFD for bytes that are no UTF-8.)"""
+    raw = params.get("source")
+    if raw is None or raw == "":
+        return None
+    if len(raw) > MAX_ID_CHARS:
+        shown = raw[:40] + "…" if len(raw) > 40 else raw
+        raise ApiError(f"source={shown!r} is not a valid source: a source name as the dashboard lists it, at most "
+                       f"{MAX_ID_CHARS} characters", param="source")
+    return raw
+
+
 # Theme labels are words of any script joined by " · " (nlp/themes.py): printable text, no control characters.
 MAX_LABEL_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -287,7 +304,7 @@ def parse_filters(
     since, until = parse_period(params, tz)
     return Filters(
         brand=parse_brand(params, brands, required=brand_required, default=default_brand),
-        source=parse_ident(params, "source"),
+        source=parse_source(params),
         lang=parse_ident(params, "lang"),
         sentiment=parse_choice(params, "sentiment", SENTIMENT_LABELS, None),
         since=since,

@@ -61,6 +61,19 @@ def test_a_bad_verdict_is_a_400_that_says_why_and_stores_nothing(client, store, 
     assert store.state_items("alert-verdict") == {}
 
 
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/alerts/verdict", '{"incident": "\\ud800", "verdict": "real"}'),
+    ("/api/alerts/verdict/undo", '{"incident": "\\ud800"}'),
+])
+def test_an_incident_id_that_is_no_valid_unicode_is_a_400_for_a_verdict_and_its_undo(client, store, path, body):
+    """A lone surrogate (JSON's "\\ud800") can be no stored id: one check (alert_verdicts.check_incident_id) refuses
+    it before the store is asked, for setting and undoing alike (the undo was a 500)."""
+    response = client.post(path, content=body, headers=JSON)
+    assert response.status_code == 400, response.text
+    assert response.json().get("param") == "incident" and "not valid Unicode" in response.json()["error"]
+    assert store.state_items("alert-verdict") == {}
+
+
 @pytest.mark.parametrize("headers", [{"Content-Type": "text/plain"}, {**JSON, "Origin": "http://evil.invalid"},
                                      {**JSON, "Sec-Fetch-Site": "cross-site"}])
 def test_another_site_cannot_judge_an_incident(client, store, headers):

@@ -114,6 +114,25 @@ def test_unknown_instance_path_is_fatal(server, local):
         list(local().extract("acme", "acme", None, Window()))
 
 
+def test_a_refused_token_is_named_by_its_variable_and_a_missing_one_is_asked_for(server, policy):
+    """401 with a token given: the token was refused (its variable named, never its value), not missing."""
+    refused = Reply(401, {"error": "The access token is invalid"})
+    server.route("/api/v1/timelines/tag/acme", refused, refused)
+    token = "mastotok-s3cret-value-123"
+    given = MastodonExtractor({"api_base_url": server.base, "access_token_env": "GS_TEST_MASTO"},
+                              env={"GS_TEST_MASTO": token})
+    given.retry = policy
+    with pytest.raises(SourceError) as caught:
+        list(given.extract("acme", "acme", None, Window()))
+    said = str(caught.value)
+    assert "refused the access token in $GS_TEST_MASTO (HTTP 401)" in said and token not in said
+    assert "needs a token" not in said
+    anonymous = MastodonExtractor({"api_base_url": server.base}, env={})
+    anonymous.retry = policy
+    with pytest.raises(SourceError, match="needs a token to read this timeline; set access_token_env"):
+        list(anonymous.extract("acme", "acme", None, Window()))
+
+
 def test_query_without_tags_needs_the_option():
     with pytest.raises(SourceError, match="options.hashtags"):
         list(MastodonExtractor({}).extract("acme", '"acme corp"', None, Window()))

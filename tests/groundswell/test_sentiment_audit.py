@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.mention import Mention, Sentiment, analyst_label
+from groundswell.audit_score import read_answers
 from groundswell.sentiment_audit import (
     CSV_COLUMNS,
     allocate,
@@ -136,3 +137,25 @@ def test_a_bad_key_is_named(tmp_path, content, message):
         path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         read_key(path)
+
+
+def test_a_formula_in_the_id_column_is_neutralised_and_still_scored(store, tmp_path):
+    """Ids hold the source's free-text name (an import's `source`): the id cell gets csv_cell's quote like the
+    text, and the scorer reads the quoted cell back as the drawn id, so the person's answer still counts."""
+    post = labelled(998, "en", text="formula source")
+    hostile = Mention.model_validate(post.model_dump() | {"id": "", "source": '=HYPERLINK("http://evil")'})
+    assert all(r.ok for r in store.upsert([hostile]))
+    key = draw_sample(store, Filters(text="formula"), 5, now=NOW)
+    assert [r.id for r in key.rows] == [hostile.id]
+    out = tmp_path / "audit.csv"
+    write_audit(store, key, out)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [row["id"] for row in rows] == ["'" + hostile.id]  # no formula runs in the analyst's spreadsheet
+    assert rows[0]["source"] == "'" + hostile.source
+    rows[0]["gold"] = "negative"  # the person answers and saves the sheet as it is
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert read_answers(out, key).labels == {hostile.id: "negative"}

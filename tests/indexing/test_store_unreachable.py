@@ -98,3 +98,26 @@ def test_refused_credentials_are_one_line_saying_what_to_fix(tmp_path, status, s
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"Error: Elasticsearch at http://127.0.0.1:{port} {says}")
     assert "s3cret" not in result.stderr + result.stdout
+
+
+def test_a_refusal_names_the_url_without_any_secret_it_carries(tmp_path):
+    """A URL in the variable may carry a password and an API key in its query: the line names the cluster (host,
+    path) and masks both (core.logsafe.without_credentials)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = tmp_path / "groundswell.yaml"
+    config.write_text("brands:\n  - name: Lumora\n    query: Lumora\nstore:\n  type: elasticsearch\n  url_env: ESLOC\n",
+                      encoding="utf-8")
+    port = server.server_port
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "ESLOC": f"http://elastic:ESPASSsecret777@127.0.0.1:{port}/espath?apikey=ESQUERYSECRET&pretty=1"}
+    try:
+        result = subprocess.run([sys.executable, "-m", "groundswell.cli", "report", "-c", str(config)], env=env,
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    finally:
+        server.shutdown()
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: Elasticsearch at http://127.0.0.1:{port}/espath?apikey=***&pretty=1 refused the "
+                           "credentials (HTTP 401)"), line
+    assert "ESPASSsecret777" not in result.stderr + result.stdout and "ESQUERYSECRET" not in result.stderr
