@@ -17,6 +17,7 @@ from alerts.routing import RouteRule
 from alerts.silence import SilenceDetector
 from alerts.spike_detector import SpikeDetector
 from alerts.unanswered import UnansweredDetector
+from alerts.viral import ViralDetector
 
 BUILTIN: tuple[Detector, ...] = (
     SpikeDetector(),
@@ -25,6 +26,7 @@ BUILTIN: tuple[Detector, ...] = (
     UnansweredDetector(),
     OpportunityDetector(),
     SilenceDetector(),
+    ViralDetector(),
 )
 
 _DETECTORS: dict[str, Detector] = {}

@@ -113,6 +113,10 @@ class Alert(BaseModel):
         description="Keyword alerts of a term group: each of its terms (as written) that matched the window's "
         "counted posts -> how many (a post may hold several), most first",
     )
+    reach: int | None = Field(
+        default=None, ge=0,
+        description="Viral alerts: the followers of the window's reposters added up, where known (None: none known)",
+    )
     # Not part of the id (the same alert decided by another run is the same alert). None: stored before it was
     # recorded (`decided_at` falls back to the window's end).
     decided_at: datetime | None = Field(

@@ -6,6 +6,7 @@ key prefix through a small facade in its own module, which also owns that use's 
 
 - ``cursor:`` / ``budget:``          `extractors.state.CursorState` / `ReadBudget`
 - ``copy:``                          `groundswell.copies.CopyIndex`
+- ``share:``                         `alerts.shares.Shares` (reposts dropped as copies, for the viral detector)
 - ``alerts:index`` / ``alert:``      `alerts.history.AlertLog`
 - ``alert_sent:``                    `alerts.deliver.DeliveryLedger`
 - ``themes:``                        `nlp.theme_state.ThemeState` (each brand's theme centroids)

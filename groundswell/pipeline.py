@@ -22,6 +22,7 @@ from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.incidents import count_alerts, incident_key
 from alerts.response import response_report
+from alerts.shares import Shares
 from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
 from core.alert import Alert
@@ -44,6 +45,7 @@ from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.sentiment_corrections import prune_corrections
 from groundswell.sentiment_rules import SentimentRules
+from groundswell.shares import record_reposts
 from groundswell.spam import LOOKBACK, SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.spam_pending import PendingRange, merged, read_pending, settle
 from groundswell.targets import collected_sources, plan_targets
@@ -75,6 +77,9 @@ class CollectReport:
     # Mentions an earlier run parked that failed again when collected again while other writes landed: bad
     # data, not an outage; they stay parked and their source went on past them (`_store_batch`).
     failed_again: int = 0
+    # Reposts dropped as copies of a stored post and recorded as shares for the first time (`groundswell.shares`;
+    # what the viral detector counts). A re-run records nothing again.
+    reposts_recorded: int = 0
 
     def merge(self, other: CollectReport) -> None:
         self.collected += other.collected
@@ -89,6 +94,7 @@ class CollectReport:
         self.attempted += other.attempted
         self.replayed += other.replayed
         self.failed_again += other.failed_again
+        self.reposts_recorded += other.reposts_recorded
         self.deadletter = max(self.deadletter, other.deadletter)
 
     @property
@@ -175,23 +181,26 @@ def replay_deadletter(config: Config, store: Store) -> CollectReport:
         index.remember(stored)
         report.replayed = report.stored = len(stored)
         report.created = sum(int(r.created) for r in results if r.ok)
-        report.duplicates = _drop_parked_copies(index, copies, parked.mentions)
+        report.duplicates, report.reposts_recorded = _drop_parked_copies(index, copies, parked.mentions)
         report.deadletter = len(parked)
     if report.replayed:
         log.warning("dead letters: stored %d parked mention(s); %d still waiting", report.replayed, report.deadletter)
     return report
 
 
-def _drop_parked_copies(index: CopyIndex, copies: list[tuple[Mention, str]], parked: dict[str, Mention]) -> int:
-    """Unpark the copies whose original is stored, once that original carries their brands; return how many.
-    A copy of a mention still parked (it failed again), or whose brands could not be added, stays parked."""
+def _drop_parked_copies(index: CopyIndex, copies: list[tuple[Mention, str]],
+                        parked: dict[str, Mention]) -> tuple[int, int]:
+    """Unpark the copies whose original is stored, once that original carries their brands and their reposts are
+    recorded as shares; return how many, and how many shares were new. A copy of a mention still parked (it failed
+    again), or whose brands could not be added, stays parked."""
     stored = {m.id for m in index.store.get(list({owner for _, owner in copies}))} if copies else set()
     ready = [(copy, owner) for copy, owner in copies if owner in stored]
     if not ready or index.give_owners_brands(ready):
-        return 0
+        return 0, 0
+    recorded = record_reposts(index.store, ready)
     for copy, _ in ready:
         parked.pop(copy.id, None)
-    return len(ready)
+    return len(ready), recorded
 
 
 # -- collect -----------------------------------------------------------------------------------
@@ -347,6 +356,9 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
         more, pending = index.widen_owners(copies)
         unwidened += more
         report.duplicates += len(copies) - len(pending)
+        # Dropped for good (their originals are stored): each repost among them is a share the viral detector counts.
+        orphans = {m.id for m in pending}
+        report.reposts_recorded += record_reposts(store, [(c, o) for c, o in copies if c.id not in orphans])
         if not pending:
             break
     else:  # originals deleted under it round after round: hold the cursor, the next run fetches them again
@@ -759,11 +771,13 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
     """Each use of the state table drops its stale entries (each facade owns its rule).
 
     The alert log and the delivery ledger follow the mention retention (`cutoff`; kept for good
-    without one); the copy index, "not spam" overrides and sentiment corrections follow the mentions
+    without one); shares (reposts, `alerts.shares`) follow both: older than the cutoff, or of a post no longer
+    stored, they go; the copy index, "not spam" overrides and sentiment corrections follow the mentions
     themselves; read budgets keep two months.
     """
     return {
         "copy_index": CopyIndex(store).prune(),
+        "shares": Shares(store).prune(cutoff),
         # A crashed run's delivery claims, whatever the retention (a live run releases its own).
         "expired_claims": prune_claims(store, now),
         "alert_log": AlertLog(store).prune(cutoff) if cutoff else 0,
@@ -857,6 +871,7 @@ def run_once(
             "new": collected.created,
             "skipped": collected.skipped,
             "duplicates": collected.duplicates,
+            "reposts_recorded": collected.reposts_recorded,
             "conflicting_ids": collected.conflicting_ids,
             "failed_writes": collected.failed_writes,
             "replayed": collected.replayed,

@@ -30,6 +30,10 @@ def test_a_real_stream_replayed_hour_by_hour_never_reopens_a_cleared_incident(tm
     # A spike is sent by the first run after its window ends: never before, and not an hour later.
     assert 0.0 <= summary["spike_after_window_end_hours"]["median"] <= summary["spike_after_window_end_hours"]["max"]
     assert summary["spike_after_window_end_hours"]["max"] < 1.0
+    # The debate's 02:00 UTC hour has negative posts retweeted dozens of times: reposts are dropped as copies at
+    # collection, yet recorded as shares, so the channel hears of them, as soon as that hour is over.
+    assert summary["by_kind"].get("viral", 0) == len(summary["viral_posts"]) >= 1
+    assert all(0.0 <= v["hours_after_window_end"] < 1.0 and v["reposts"] >= 20 for v in summary["viral_posts"])
 
 
 def _alert(id_: str, kind: str, incident: str, start: str) -> dict:
@@ -51,3 +55,16 @@ def test_a_spike_sent_after_its_incidents_all_clear_is_reported():
     assert summary["threads"] == 2 and summary["by_kind"] == {"all_clear": 1, "spike": 3}
     assert summary["spike_delay_hours"] == {"median": 1.0, "max": 1.0}
     assert summary["spike_after_window_end_hours"] == {"median": 0.0, "max": 0.0}
+
+
+def test_each_viral_post_is_listed_with_its_reposts_and_when_it_was_sent():
+    at = [datetime(2014, 12, 9, h, tzinfo=UTC) for h in range(6)]
+    post = {"id": "x:1", "author": "TeamCavuto", "sentiment": "negative", "text": "Protesters stage #DieIn " * 10}
+    viral = {**_alert("v", "viral", "v", "2014-12-09T01:00:00+00:00"), "subject": "x:1", "observed": 92.0,
+             "expected": 2.08, "severity": "warning", "top_posts": [post]}
+    summary = _summary(Path("apple"), [viral], {"v": at[2]}, 4, at[0], at[4], 2, 1, None, 1.0)
+    (listed,) = summary["viral_posts"]
+    assert listed["post"] == "x:1" and listed["author"] == "TeamCavuto" and listed["reposts"] == 92.0
+    assert listed["text"].startswith("Protesters stage #DieIn") and len(listed["text"]) == 120
+    assert (listed["hours_after_window_start"], listed["hours_after_window_end"]) == (1.0, 0.0)
+    assert listed["sent_at"] == at[2].isoformat() and summary["by_kind"] == {"viral": 1}

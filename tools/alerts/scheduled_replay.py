@@ -9,8 +9,9 @@ Here the stream's posts reach the import file in time order, as a collector woul
 run is the real pipeline (`groundswell.pipeline.run_once`: collect, enrich, spam, themes, detect, notify)
 with its `now` bounding detection to recent buckets, so what is checked is what a manager's channel
 gets: how many messages of each kind, in how many incident threads, how soon after the first post of its
-window each spike message went out (at the run that sent it), and whether any incident got a spike
-message after its own all-clear (it must not: a crisis that comes back opens a new incident).
+window each spike message went out (at the run that sent it), whether any incident got a spike
+message after its own all-clear (it must not: a crisis that comes back opens a new incident), and each
+viral post (`alerts.viral`): which post, its reposts in its hour, and when the run that sent it ran.
 
 The first run is `--start-hours` after the stream's first post (the detectors need some history);
 messages are the lines of a JSON Lines channel (`alerts/channels/jsonl.py`), one alert each.
@@ -137,8 +138,31 @@ def _summary(stream: Path, alerts: list[dict], sent_at: dict[str, datetime], run
         # Hours from a spike window's start, and from its end, to the run that sent it: how late a manager hears.
         "spike_delay_hours": _median_max(delays),
         "spike_after_window_end_hours": _median_max(after_end),
+        # Each post that went viral (`alerts.viral`): which, how many reposts in its hour, and when the run sent it.
+        "viral_posts": [_viral(a, sent_at[a["id"]]) for a in alerts if a["kind"] == "viral"],
         "seconds": round(seconds, 1),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _viral(alert: dict, sent: datetime) -> dict:
+    """One viral alert as the summary lists it: the post, its hour's reposts and how soon the channel heard."""
+    post = (alert.get("top_posts") or [{}])[0]
+    text = post.get("text") or ""
+    start, end = (as_utc(datetime.fromisoformat(alert[f])) for f in ("window_start", "window_end"))
+    return {
+        "brand": alert["brand"],
+        "post": alert.get("subject"),
+        "author": post.get("author"),
+        "sentiment": post.get("sentiment"),
+        "text": text if len(text) <= 120 else text[:119] + "…",
+        "window_start": alert["window_start"],
+        "reposts": alert["observed"],
+        "usual_per_hour": alert["expected"],
+        "severity": alert["severity"],
+        "sent_at": sent.isoformat(),
+        "hours_after_window_start": (sent - start).total_seconds() / 3600,
+        "hours_after_window_end": (sent - end).total_seconds() / 3600,
     }
 
 

@@ -1,0 +1,175 @@
+"""Viral alerts: one post being reposted fast ("@TeamCavuto's post was reposted 92 times in an hour").
+
+Collection stores a post once and drops its reposts as copies, so no stored count sees a post spread; each
+dropped repost is recorded as a share instead (`alerts.shares`, written by `groundswell.shares`). This detector
+counts a brand's shares per original post and UTC hour: an hour with at least `min_reposts` reposts of one post
+whose sentiment the rule counts (negative by default) fires. One alert per post per episode: the episode's first
+such hour is the alert's window and the post's id its subject (so its id is stable), and later hours of the same
+post fire nothing new until `cooldown_hours` pass without one. Critical from `critical_multiple` x
+`min_reposts` in the hour, or when the reposters' followers add up to `critical_reach`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from alerts.detector import DetectContext, Detector, Kind
+from alerts.history import AlertLog
+from alerts.influencer import post_of
+from alerts.series import floor_time
+from alerts.shares import Share, Shares
+from alerts.wording import number, when
+from core.alert import Alert, Detection
+from core.mention import Mention
+from core.strict import StrictModel
+from indexing.base import Filters, Store
+
+HOUR = timedelta(hours=1)
+USUAL = timedelta(hours=24)  # the brand's usual reposts per hour: over the day before the viral hour
+
+
+class ViralRule(StrictModel):
+    """`alerts.viral`: alert when one post is reposted at least `min_reposts` times in one hour."""
+
+    enabled: bool = True
+    min_reposts: int = Field(default=20, ge=2, description="Reposts of one post in one UTC hour that alert")
+    sentiment: Literal["negative", "any"] = Field(
+        default="negative", description="Which posts count: negative ones (a crisis spreading), or any post"
+    )
+    critical_multiple: float = Field(default=5.0, ge=1, description="Critical from this many times min_reposts")
+    critical_reach: int = Field(
+        default=1_000_000, ge=1, description="Critical when the hour's reposters' followers add up to this"
+    )
+    cooldown_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="Hours without a viral hour before the same post alerts again"
+    )
+
+
+class ViralDetector(Detector):
+    """A post whose reposts in one hour reach `min_reposts`; its reposts may be collected late, so a day is recent."""
+
+    name = "viral"
+    kinds = {"viral": Kind("Viral post", major=True, details=False)}
+    rule_model = ViralRule
+    late = timedelta(days=1)
+    carries_posts = True
+
+    def detect(self, ctx: DetectContext) -> list[Detection]:
+        rule: ViralRule = self.rule(ctx.config)
+        since = ctx.base.since
+        if ctx.now is not None:
+            # The recent day, and before it what tells an episode's start and the usual rate: never all history.
+            since = floor_time(ctx.now - self.late, "hour") - max(timedelta(hours=rule.cooldown_hours), USUAL)
+        shares = [s for s in Shares(ctx.store).between(since, ctx.base.until) if ctx.brand.name in s.brands]
+        return viral_detections(ctx.store, shares, ctx.brand.name, rule, ctx.now)
+
+    def filters(self, alert: Alert, base: Filters) -> Filters:
+        """The post itself is all the store holds of it (its reposts are shares, not stored mentions)."""
+        post = alert.top_posts[0] if alert.top_posts else None
+        return base.replace(sentiment=None, source=(post and post.source) or alert.source)
+
+    def measured(self, alert: Alert) -> list[tuple[str, str]]:
+        rows = [("Reposts", f"{number(alert.observed)} in one hour; the brand's posts usually get "
+                            f"{number(alert.expected)} an hour in all")]
+        if alert.reach:
+            rows.append(("Reach", f"{number(alert.reach)} followers of the reposters (where known)"))
+        return rows
+
+    def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
+        post = alert.top_posts[0] if alert.top_posts else None
+        who = f"@{post.author}'s post" if post and post.author else "A post"
+        reach = f", reaching {number(alert.reach)} followers" if alert.reach else ""
+        return [
+            f"{alert.brand}: {who} was reposted {number(alert.observed)} times during {when(alert, tz)}{reach} "
+            f"(the brand's posts usually get {number(alert.expected)} reposts an hour in all)."
+        ]
+
+
+def viral_detections(store: Store, shares: list[Share], brand: str, rule: ViralRule,
+                     now: datetime | None = None) -> list[Detection]:
+    """One detection per viral episode of a post among `shares` (one brand's), oldest first."""
+    by_hour: dict[tuple[str, datetime], list[Share]] = {}
+    per_hour: Counter[datetime] = Counter()
+    for share in shares:
+        hour = floor_time(share.at, "hour")
+        by_hour.setdefault((share.original, hour), []).append(share)
+        per_hour[hour] += 1
+    hot: dict[str, list[datetime]] = {}
+    for (original, hour), group in sorted(by_hour.items(), key=lambda item: item[0][1]):
+        if len(group) >= rule.min_reposts:
+            hot.setdefault(original, []).append(hour)
+    if not hot:
+        return []
+    posts = {m.id: m for m in store.get(sorted(hot))}
+    out: list[Detection] = []
+    for original, hours in hot.items():
+        post = posts.get(original)
+        if post is None or post.spam or not _counts(post, rule):
+            continue  # deleted, flagged as spam, or not the sentiment the rule watches (or not tagged yet)
+        for episode in _episodes(hours, timedelta(hours=rule.cooldown_hours)):
+            hour = _stored_start(store, brand, original, episode)
+            group = by_hour[(original, hour)]
+            usual = sum(per_hour[hour - n * HOUR] for n in range(1, int(USUAL / HOUR) + 1)) / (USUAL / HOUR)
+            out.append(_detection(brand, post, hour, group, usual, rule, now))
+    out.sort(key=lambda d: (d.alert.window_start, d.alert.id))
+    return out
+
+
+def _counts(post: Mention, rule: ViralRule) -> bool:
+    if rule.sentiment == "any":
+        return True
+    return post.sentiment is not None and post.sentiment.label == "negative"
+
+
+def _episodes(hours: list[datetime], cooldown: timedelta) -> list[list[datetime]]:
+    """Viral hours (sorted) split where `cooldown` passes without one."""
+    episodes: list[list[datetime]] = []
+    for hour in hours:
+        if episodes and hour - episodes[-1][-1] < cooldown:
+            episodes[-1].append(hour)
+        else:
+            episodes.append([hour])
+    return episodes
+
+
+def _stored_start(store: Store, brand: str, original: str, episode: list[datetime]) -> datetime:
+    """The hour the episode's alert was stored under, if a run already raised it (reposts of an earlier hour
+    collected late must not open it again under a new id); else its first viral hour."""
+    ids = {Alert(kind="viral", brand=brand, window_start=h, window_end=h + HOUR, observed=0, expected=0,
+                 statistic="", score=0, subject=original).id: h for h in episode}
+    stored = AlertLog(store).stored(ids)
+    return min((ids[i] for i in stored), default=episode[0])
+
+
+def _detection(brand: str, post: Mention, hour: datetime, group: list[Share], usual: float, rule: ViralRule,
+               now: datetime | None) -> Detection:
+    reposts = len(group)
+    known = [s.followers for s in group if s.followers is not None]
+    reach = sum(known) if known else None
+    critical = reposts >= rule.critical_multiple * rule.min_reposts or (reach or 0) >= rule.critical_reach
+    top = post_of(post)
+    if not top.author:  # a post read without its author (an import): the handle its retweets name
+        top.author = next((s.of for s in group if s.of), None)
+    end = hour + HOUR
+    alert = Alert(
+        kind="viral",
+        brand=brand,
+        severity="critical" if critical else "warning",
+        window_start=hour,
+        window_end=end,
+        observed=float(reposts),
+        expected=round(usual, 2),
+        statistic="reposts per hour",
+        score=round(reposts / rule.min_reposts, 3),
+        subject=post.id,
+        detector="viral",
+        top_posts=[top],
+        reach=reach,
+        counted_sentiment=None if rule.sentiment == "any" else "negative",
+    )
+    # Decided when its hour ended, or at the run that saw the hour reach `min_reposts` while it was still running.
+    return Detection(alert, min(end, now) if now is not None else end, 0)
