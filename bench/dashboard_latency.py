@@ -10,7 +10,7 @@ the time goes, each store call an overview request makes (recorded from the
 request itself, then timed alone). Targets (issue 8): p95 under 300 ms for an
 overview, under 150 ms for a filtered search page.
 Prints the report; writes it only with an explicit --out (the committed figures are
-bench/results/dashboard_latency_<store>.json, from --mentions 1000000).
+bench/results/dashboard_latency_sqlite.json and dashboard_latency_es.json, from --mentions 1000000).
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--es-url", default=None, help="Benchmark Elasticsearch at this URL instead of SQLite")
     parser.add_argument(
-        "--out", type=Path, default=None, help="Also write it here: bench/results/dashboard_latency_<store>.json"
+        "--out", type=Path, default=None, help="Also write it here: bench/results/dashboard_latency_{sqlite,es}.json"
     )
     args = parser.parse_args(argv)
     if args.repeat < 2:
@@ -260,11 +260,13 @@ def main(argv: list[str] | None = None) -> None:
         store = open_sqlite(db, args.mentions)
         store._conn().execute("ANALYZE")  # fresh planner statistics, as `groundswell maintain` leaves them
         label = "sqlite"
+    load_before = os.getloadavg()  # the machine may be shared: how busy it was is part of the figures
     try:
         total = store.count()
         results = run(store, args.repeat)
     finally:
         store.close()
+    load_after = os.getloadavg()
     report = {
         "benchmark": "dashboard_latency",
         "store": label,
@@ -272,7 +274,9 @@ def main(argv: list[str] | None = None) -> None:
         "mentions": total,
         "repeat": args.repeat,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform(),
+                    "load_average_before": [round(x, 2) for x in load_before],
+                    "load_average_after": [round(x, 2) for x in load_after]},
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "targets_p95_ms": TARGETS_MS,
         "results": results,

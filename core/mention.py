@@ -191,6 +191,11 @@ class Mention(BaseModel):
     # Enrichment, filled by the NLP chain; None/empty until then.
     sentiment: Sentiment | None = None
     themes: list[str] = Field(default_factory=list)
+    # Per brand, the labels of the themes the themes step clustered this post into for that brand: its top-level
+    # theme first, then its aspect (groundswell/themes_step.py). Two brands of one post keep their own themes, so
+    # a brand's theme figures never count another brand's clusters. `themes` is the union (plus labels stored
+    # before this field, of no known brand).
+    brand_themes: dict[str, list[str]] = Field(default_factory=dict)
     # What the post is for (nlp/intents.py): question/support request, complaint, praise/advocacy,
     # suggestion/feature request, purchase_intent or other; None = not tagged (intents off, or before them).
     intent: IntentLabel | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Or, Term
+from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Or, Term
 from core.query.compile import QueryCompileError, render, require_search, word_or_phrase
 from core.query.relax import relax
 from core.query.text import tokenize
@@ -30,8 +30,8 @@ def _x_leaf(node: Node, upper: bool) -> str | None:
             return None  # a negated prefix: dropping it only widens what is fetched (the store filters it)
         _no_prefix(node, "X")
         return word_or_phrase(node.tokens, node.quoted, node.text)
-    if isinstance(node, Hashtag):
-        return f"#{node.tag}"
+    if isinstance(node, Hashtag | Cashtag):
+        return str(node)  # X's own #hashtag and $cashtag operators
     if isinstance(node, Handle):
         if node.handle.replace("_", "").isalnum():
             return f"@{node.handle}"
@@ -54,9 +54,9 @@ def _reddit_leaf(node: Node, upper: bool) -> str | None:
             return None
         _no_prefix(node, "Reddit")
         return word_or_phrase(node.tokens, node.quoted, node.text)
-    if isinstance(node, Hashtag | Handle) and upper:
-        # Reddit has no hashtag/mention search: the bare words are a superset.
-        body = node.tag if isinstance(node, Hashtag) else node.handle
+    if isinstance(node, Hashtag | Cashtag | Handle) and upper:
+        # Reddit has no hashtag/cashtag/mention search: the bare words are a superset.
+        body = node.handle if isinstance(node, Handle) else node.tag
         return word_or_phrase(tuple(tokenize(body)))
     return None  # lang: (and negated #/@) cannot be expressed
 
@@ -81,11 +81,16 @@ def search_terms(query: Query) -> list[str]:
     return list(dict.fromkeys(cover))
 
 
+def _has_word(term: str) -> bool:
+    """Whether a search term holds a letter or digit (not only emoji and other symbols)."""
+    return any(ch.isalnum() for ch in term)
+
+
 def _cover(node: Node) -> list[str] | None:
     if isinstance(node, Term):
         _no_prefix(node, "This source's keyword")
         return [word_or_phrase(node.tokens, node.quoted, node.text)]
-    if isinstance(node, Hashtag | Handle):
+    if isinstance(node, Hashtag | Cashtag | Handle):
         return [str(node)]
     if isinstance(node, Near):
         return _cover(node.left)
@@ -94,5 +99,7 @@ def _cover(node: Node) -> list[str] | None:
         return None if any(p is None for p in parts) else [t for p in parts for t in p]  # type: ignore[union-attr]
     if isinstance(node, And):
         options = [c for c in (_cover(i) for i in node.items) if c is not None]
-        return min(options, key=len) if options else None
+        # Fewest terms; on a tie, words before emoji-only terms: a keyword API may not search emoji at all, and a
+        # missed search term loses posts, while a wider one is filtered locally.
+        return min(options, key=lambda c: (len(c), sum(not _has_word(t) for t in c))) if options else None
     return None  # Lang, Not: nothing to search for

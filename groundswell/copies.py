@@ -1,8 +1,9 @@
 """Cross-source de-duplication at ingestion, so every count downstream counts a post once.
 
 Two kinds of copy are dropped before storing (and counted in the collect report):
-- the same canonical URL seen from another source (a news story found through RSS and
-  Hacker News, a post found by two queries of different sources);
+- the same canonical URL seen again (a news story found through RSS and Hacker News, a post found by two
+  queries of different sources, one article in two RSS feeds), unless both posts come from one source and
+  were written by different known authors (`_link_copy`: two people linking one page are two posts);
 - an explicit repost (`RT @x: …` or an extractor-set `extra.repost_of`) of a post
   already stored for the same brand.
 
@@ -63,6 +64,22 @@ def is_repost(mention: Mention) -> bool:
 PREFIX = "copy:"
 
 
+def _author_key(mention: Mention) -> str:
+    author = mention.author
+    return ((author.id or author.handle or "") if author else "").casefold()
+
+
+def _link_copy(mention: Mention, owner: Mention | None) -> bool:
+    """Whether sharing `owner`'s URL makes `mention` a copy of it. Not when both come from one source and were
+    written by different known authors: two people's posts that link the same page (a brand's profile link in an
+    export, a campaign URL) are two posts; the same story from another source (RSS and Hacker News) is one.
+    An owner that cannot be read keeps the URL rule as it was."""
+    if owner is None or owner.source != mention.source:
+        return True
+    mine, theirs = _author_key(mention), _author_key(owner)
+    return not (mine and theirs and mine != theirs)
+
+
 def _url_key(mention: Mention) -> str | None:
     url = canonical_url(mention.url)
     return f"{PREFIX}url:{url}" if url else None
@@ -99,8 +116,14 @@ class CopyIndex:
         others = {owner for owner in owners.values() if owner not in ids}
         alive = stored_ids(self.store, others) if others else set()
         owners = {k: owner for k, owner in owners.items() if owner in ids or owner in alive}
+        # The stored posts whose URL a new one shares: `_link_copy` asks who wrote them (one read per batch).
+        url_owners = {owners[k] for m in mentions if (k := _url_key(m)) in owners} - ids
+        posts = {m.id: m for m in mentions}
+        posts |= {m.id: m for m in self.store.get(list(url_owners))} if url_owners else {}
         for mention in mentions:
             original = self._owner(_url_key(mention), mention.id, owners)
+            if original is not None and not _link_copy(mention, posts.get(original)):
+                original = None
             for key in _text_keys(mention) if is_repost(mention) else []:
                 original = original or self._owner(key, mention.id, owners)
             if original is not None:

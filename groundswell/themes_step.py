@@ -49,46 +49,64 @@ class BrandPass:
 class _Labels:
     """Label changes for the mentions of this pass, applied once (a post may belong to several brands).
 
-    Theme labels are plain strings shared by every brand of a post, so a brand that re-clusters drops only
-    labels no other brand of the post still holds: a new brand, or one whose stored themes are damaged or of
-    an older version, must not wipe the themes of the brands it shares posts with.
+    Each brand's labels on a post are its own (`Mention.brand_themes`, top-level theme first): a brand that
+    re-clusters replaces only its own, so two brands of one post never count each other's themes, even
+    when their clusters got the same label. `Mention.themes` is the union, plus labels stored before
+    `brand_themes` existed (of no known brand): of those, a brand that re-clusters drops only labels no
+    other brand of the post holds, so a new brand, or one whose stored themes are damaged or of an older
+    version, must not wipe the themes of the brands it shares posts with.
     """
 
     mentions: dict[str, Mention] = field(default_factory=dict)
-    # mention id -> re-clustered brand -> the labels it drops there (None: any no other brand holds)
+    # mention id -> re-clustered brand -> the unattributed labels it drops there (None: any no other brand holds)
     drop: dict[str, dict[str, set[str] | None]] = field(default_factory=dict)
-    add: dict[str, list[str]] = field(default_factory=dict)
+    # mention id -> brand -> the labels this pass puts there for that brand
+    add: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # brand -> the labels of its stored themes (read before this pass); a brand re-clustered in this pass
     # holds only what it puts on each post (`add`), so its superseded labels protect nothing
     stored: dict[str, set[str]] = field(default_factory=dict)
     reclustered: set[str] = field(default_factory=set)
+    # brand -> aspect label -> its parent: a brand's labels on a post are written top-level theme first
+    parents: dict[str, dict[str, str]] = field(default_factory=dict)
     # Each brand's themes, saved only once the labels are stored: a crash in between re-themes the
     # same new posts next pass instead of remembering them as looked at without their labels.
     states: dict[str, BrandThemes] = field(default_factory=dict)
 
-    def put(self, m: Mention, label: str) -> None:
+    def put(self, m: Mention, brand: str, label: str) -> None:
         self.mentions[m.id] = m
-        mine = self.add.setdefault(m.id, [])
+        mine = self.add.setdefault(m.id, {}).setdefault(brand, [])
         if label not in mine:
             mine.append(label)
 
     def clear(self, m: Mention, brand: str, labels: set[str] | None) -> None:
-        """`brand` re-clusters `m`: drop its `labels` there (None: every label no other brand holds)."""
+        """`brand` re-clusters `m`: its own labels go, and of the unattributed ones its `labels` (None: every
+        label no other brand holds)."""
         self.mentions[m.id] = m
         self.reclustered.add(brand)
         self.drop.setdefault(m.id, {})[brand] = labels
+        self.add.get(m.id, {}).pop(brand, None)  # what this pass adopted for it first (then it drifted) goes too
 
     def changed(self) -> list[Mention]:
         out = []
         for mid, m in self.mentions.items():
-            kept = [t for t in m.themes if not self._dropped(m, t)]
-            labels = kept + [t for t in self.add.get(mid, []) if t not in kept]
-            if labels != m.themes:
-                out.append(m.model_copy(update={"themes": labels}))
+            per = {b: list(v) for b, v in m.brand_themes.items() if b not in self.drop.get(mid, {})}
+            for brand, put in self.add.get(mid, {}).items():
+                mine = per.setdefault(brand, [])
+                mine += [t for t in put if t not in mine]
+                parents = self.parents.get(brand, {})
+                mine.sort(key=lambda t, p=parents: t in p)  # stable: the top-level theme first, then aspects
+            per = {b: v for b, v in sorted(per.items()) if v}
+            held = {t for v in per.values() for t in v}
+            legacy = [t for t in unattributed(m) if t not in held and not self._dropped(m, t)]
+            union = set(legacy) | held
+            labels = [t for t in m.themes if t in union] + [t for v in per.values() for t in v if t not in m.themes]
+            labels = list(dict.fromkeys(labels))
+            if labels != m.themes or per != m.brand_themes:
+                out.append(m.model_copy(update={"themes": labels, "brand_themes": per}))
         return out
 
     def _dropped(self, m: Mention, label: str) -> bool:
-        """Whether a brand re-clustering `m` drops `label` and no other brand of the post holds it."""
+        """Whether a brand re-clustering `m` drops unattributed `label` and no other brand of the post holds it."""
         return any((gone is None or label in gone) and not self._held_by_another(m, label, brand)
                    for brand, gone in self.drop.get(m.id, {}).items())
 
@@ -97,6 +115,18 @@ class _Labels:
         # does not keep a stale label here. Re-clustered brands hold what they put back (`add`).
         return any(label in self.stored.get(other, ()) for other in m.brands
                    if other != brand and other not in self.reclustered)
+
+
+def unattributed(m: Mention) -> list[str]:
+    """`m`'s theme labels of no known brand: written before `Mention.brand_themes` existed."""
+    held = {t for v in m.brand_themes.values() for t in v}
+    return [t for t in m.themes if t not in held]
+
+
+def own_labels(m: Mention, brand: str) -> list[str]:
+    """The labels `brand`'s themes gave `m`: its `brand_themes` entry, or, for a post from before that field,
+    the unattributed labels (which of them are the brand's, the caller's stored themes say)."""
+    return m.brand_themes[brand] if brand in m.brand_themes else unattributed(m)
 
 
 def update(
@@ -142,7 +172,10 @@ def _brand_pass(
         return None
     reason = "asked" if full else "no centroids" if saved is None else ""
     if saved is not None and not reason:
-        new = [m for m in mentions if not (saved.labels & set(m.themes)) and m.id not in saved.unthemed]
+        labels.parents[brand.name] = {c.label: c.parent for c in saved.centroids if c.parent}
+        _adopt(brand.name, mentions, saved, labels)
+        new = [m for m in mentions
+               if not (saved.labels & set(own_labels(m, brand.name))) and m.id not in saved.unthemed]
         if not new:  # the common case: no encoder, no clustering
             return BrandPass(brand.name, "incremental", themes=_summary(saved))
         analysed = [m.model_copy(update={"text": model_text(m)}) for m in new]  # as a full pass reads them
@@ -155,6 +188,17 @@ def _brand_pass(
     return _recluster(brand, mentions, saved, reason, model_text, embeddings, progress, labels)
 
 
+def _adopt(brand: str, mentions: list[Mention], saved: BrandThemes, labels: _Labels) -> None:
+    """Posts themed before `Mention.brand_themes` existed: the brand takes, once, the unattributed labels
+    its stored themes hold. Exact unless another brand of the post has a theme of the same label;
+    `groundswell themes --full` redraws it exactly."""
+    for m in mentions:
+        if brand not in m.brand_themes:
+            for label in unattributed(m):
+                if label in saved.labels:
+                    labels.put(m, brand, label)
+
+
 def _keep(
     brand: str, saved: BrandThemes, new: list[Mention], found: list[list[str]], labels: _Labels
 ) -> BrandPass:
@@ -164,7 +208,7 @@ def _keep(
         if not path:
             saved.unthemed.add(m.id)
         for label in path:
-            labels.put(m, label)
+            labels.put(m, brand, label)
             counts[label].count += 1
     labels.states[brand] = saved
     top = [path[0] if path else None for path in found]
@@ -186,14 +230,15 @@ def _recluster(
     analysed = [m.model_copy(update={"text": model_text(m)}) for m in mentions]
     bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
     model = themes_with_centroids(analysed, MAX_THEMES, tuple(sorted(stop)), bar, embeddings)
-    # Without stored themes (new brand, damaged or old-version entry) the brand's own labels are unknown:
-    # it drops every label, but `_Labels` keeps those another brand of the post holds.
+    # Its own labels (`brand_themes`) are replaced. Of labels from before that field: without stored themes (new
+    # brand, damaged or old-version entry) it drops every one, but `_Labels` keeps those another brand holds.
     for m in mentions:
         labels.clear(m, brand.name, saved.labels if saved is not None else None)
     by_id = {m.id: m for m in mentions}
+    labels.parents[brand.name] = {t.label: t.parent for t in model.themes if t.parent}
     for theme in model.themes:
         for member in theme.member_ids:
-            labels.put(by_id[member], theme.label)
+            labels.put(by_id[member], brand.name, theme.label)
     fresh = BrandThemes(model.centroids, set(model.unthemed), model.baseline_unfit, centring=model.centring)
     labels.states[brand.name] = fresh
     return BrandPass(brand.name, "full", reason, themes=_summary(fresh))

@@ -7,8 +7,11 @@ consumer talks to `Store` only, so the same code runs on both.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -35,7 +38,7 @@ MAX_PAGE_SIZE = 1000
 ENRICHED = frozenset({"sentiment", "lang", "intent"})  # the enrich step
 SENTIMENT = frozenset({"sentiment"})  # re-enrich, corrections and their undo
 SPAM = frozenset({"spam"})  # the spam step, "not spam" and its undo
-THEMES = frozenset({"themes"})  # the themes step
+THEMES = frozenset({"themes", "brand_themes"})  # the themes step
 INTENT = frozenset({"intent"})  # the intents backfill
 BRANDS = frozenset({"brands", "matches"})  # re-attribution (merged as a union anyway)
 
@@ -51,26 +54,49 @@ def _kept_sentiment(new: Sentiment | None, old: Sentiment | None, replace_labels
     return new
 
 
+# What the later steps derive from a post's text (enrich: sentiment, language, intent; the themes and spam
+# steps): labels of one text, never carried over to another (`keep_enrichment`).
+TEXT_LABELS = frozenset({"sentiment", "lang", "intent", "themes", "brand_themes", "spam"})
+_SPACE = re.compile(r"\s+")
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two versions of a post's text read the same: HTML entities, Unicode composition (NFC) and runs
+    of whitespace aside (what a re-collect of an unchanged post may still vary in)."""
+    def norm(text: str) -> str:
+        return _SPACE.sub(" ", unicodedata.normalize("NFC", html.unescape(html.unescape(text)))).strip()
+    return a == b or norm(a) == norm(b)
+
+
 def keep_enrichment(new: Mention, old: Mention | None, replace_labels: bool = False,
                     fields: frozenset[str] | None = None) -> Mention:
     """The mention to store when `new` is written over the stored `old` (same id).
 
-    - `fields` given (a later step: ENRICHED, SENTIMENT, SPAM, ...): `old` with only those fields from `new`.
+    - `fields` given (a later step: ENRICHED, SENTIMENT, SPAM, ...): `old` with only those fields from `new`;
+      none of the TEXT_LABELS when `new`'s text is not `old`'s (`same_text`): the step read another version
+      of the post, and its labels are not the stored text's.
     - `new` without a label (a bare re-collect): fresh counts and text, and everything the later steps gave
-      `old` (label, themes, language, spam flag, intent) is kept.
+      `old` (label, themes, language, spam flag, intent) is kept, as long as the text is the same. A new
+      text (an edited post) drops them all, a person's label too (it was set on the old text; its record
+      stays in `groundswell.sentiment_corrections`), so the next enrich tags it again.
     - Otherwise `new` whole (an import or a copy of a labelled mention).
-    In every case a person's label is kept over any model's (`_kept_sentiment`): re-enriching, or a write
-    made from a read before the correction, never undoes it. Every store writes through this rule."""
+    A person's label is kept over any model's (`_kept_sentiment`) while the text is the same: re-enriching,
+    or a write made from a read before the correction, never undoes it. Every store writes through this rule."""
     if old is None:
         return new
+    edited = not same_text(new.text, old.text)
     if fields is not None:
-        changed = {name: getattr(new, name) for name in fields}
-        if "sentiment" in fields:
+        kept = fields - TEXT_LABELS if edited else fields
+        changed = {name: getattr(new, name) for name in kept}
+        if "sentiment" in kept:
             changed["sentiment"] = _kept_sentiment(new.sentiment, old.sentiment, replace_labels)
         return old.model_copy(update=changed)
+    if edited:
+        return new  # its own labels (none, for a re-collect), never those of the old text
     if new.sentiment is None:
         return new.model_copy(
-            update={"sentiment": old.sentiment, "themes": old.themes, "lang": new.lang or old.lang,
+            update={"sentiment": old.sentiment, "themes": old.themes, "brand_themes": old.brand_themes,
+                    "lang": new.lang or old.lang,
                     "spam": old.spam, "intent": old.intent}
         )
     return new.model_copy(update={"sentiment": _kept_sentiment(new.sentiment, old.sentiment, replace_labels)})

@@ -11,9 +11,7 @@ Alerts: a copy of the alert log as documents in `<prefix>-alerts`, for Kibana (`
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -51,7 +49,9 @@ from indexing.elasticsearch_alerts import (
     indexed_alert_ids,
     write_alerts,
 )
+from indexing.elasticsearch_authors import top_authors as threshold_top_authors
 from indexing.elasticsearch_bulk import BulkPolicy, delete_all, is_conflict, read_with_backoff, write_all
+from indexing.elasticsearch_cursor import decode_cursor, encode_cursor
 from indexing.elasticsearch_mapping import (
     SEARCH_FIELD,
     SPAM_FIELD,
@@ -75,6 +75,14 @@ from indexing.elasticsearch_migrate import (
     move_brand_to_brands,
 )
 from indexing.elasticsearch_query import to_elasticsearch
+from indexing.elasticsearch_theme_migrate import add_theme_fields
+from indexing.elasticsearch_themes import (
+    count_sources,
+    histogram_aggs,
+    histogram_series,
+    theme_counts,
+    theme_filter,
+)
 from indexing.snippet import es_spans, snippet, term_spans
 
 if TYPE_CHECKING:
@@ -106,6 +114,15 @@ PIT_KEEP_ALIVE = "5m"
 MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it the whole bulk request or mget
 COMPOSITE_PAGE = 10_000  # buckets per composite request: under search.max_buckets (65,536), few round trips
 CONFLICT_ROUNDS = 3  # reads and merges of a post another writer keeps changing, before it fails (and is parked)
+
+
+def _skip_months(filters: Filters | None) -> dict[str, Any]:
+    """For a search bounded in time: ask every shard first whether it can match (`pre_filter_shard_size: 1`), so
+    the months outside the period are skipped, not searched (by default Elasticsearch asks only from 128 shards
+    up; a year is 13 monthly indices). It reads each shard's own time range: an answer never changes."""
+    if filters is not None and (filters.since is not None or filters.until is not None):
+        return {"pre_filter_shard_size": 1}
+    return {}
 
 
 def _iso(value: datetime) -> str:
@@ -141,7 +158,8 @@ _REASONS = (
 
 
 def _shown(url: str | None) -> str:
-    """The URL as messages show it: without any user:password@ ("(client)" for a store built on a client)."""
+    """The URL as messages show it (`core.logsafe.without_credentials`): without any user:password@, secret-looking
+    query parameters and known secrets masked ("(client)" for a store built on a client)."""
     return without_credentials(url) if url else "(client)"
 
 
@@ -225,6 +243,7 @@ class ElasticsearchStore:
         self.alerts_index = alerts_index(self.prefix)
         self.client = client if client is not None else _client(url or "", api_key, request_timeout)
         self.unreadable = UnreadableDocs()
+        self._one_shard: set[str] = set()  # indices known to have one shard (`_single_shard`)
         self.bulk = bulk or BulkPolicy()
         # Readers expect what a job just wrote (detect right after collect): refresh once per upsert call.
         self.refresh_after_write = refresh_after_write
@@ -285,6 +304,7 @@ class ElasticsearchStore:
         add_reply_field(self)  # indices from before reply_to
         add_spam_field(self)  # indices from before spam flags
         add_intent_field(self)  # indices from before intent tags
+        add_theme_fields(self)  # indices from before per-brand themes
         # Documents from before multi-brand mentions; how many moved is reported by `store migrate`.
         self.legacy_brands_moved = move_brand_to_brands(self)
 
@@ -442,10 +462,11 @@ class ElasticsearchStore:
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:
         f = filters or Filters()
         clauses: list[dict[str, Any]] = []
-        for field, value in (("brands", f.brand), ("source", f.source), ("lang", f.lang), ("themes", f.theme),
-                             ("intent", f.intent)):
+        for field, value in (("brands", f.brand), ("source", f.source), ("lang", f.lang), ("intent", f.intent)):
             if value is not None:
                 clauses.append({"term": {field: value}})
+        if f.theme is not None:  # a brand's own themes, any brand's without one (elasticsearch_themes.py)
+            clauses.append(theme_filter(f))
         if f.sentiment is not None:
             clauses.append({"term": {"sentiment.label": f.sentiment}})
         if f.brands:
@@ -572,7 +593,7 @@ class ElasticsearchStore:
     ) -> SearchPage:
         """One page of matches with highlights; `next_cursor` continues with search_after on a point in time."""
         check_search_args(sort, size)
-        state = _decode_cursor(cursor) if cursor else {}
+        state = decode_cursor(cursor, _SORTS) if cursor else {}
         if state and state.get("sort") != sort:
             raise ValueError("invalid page cursor: it belongs to a search with another sort order")
         body: dict[str, Any] = {
@@ -597,7 +618,7 @@ class ElasticsearchStore:
                     raise
                 pit = None  # expired: search_after on the live alias still continues in order
         if res is None:
-            res = self._search(**body)
+            res = self._search(**body, **_skip_months(filters))
         raw = res["hits"]["hits"]
         more = len(raw) > size
         raw = raw[:size]
@@ -611,7 +632,9 @@ class ElasticsearchStore:
         if more:
             if not pit:
                 pit = self._open_pit()
-            next_cursor = _encode_cursor({"sort": sort, "after": raw[-1]["sort"], "pit": pit})
+            next_cursor, kept = encode_cursor(sort, raw[-1]["sort"], pit)
+            if pit and not kept:  # too long for a URL with it (`elasticsearch_cursor`): later pages read the alias
+                self._close_pit(pit)
         elif pit:
             self._close_pit(pit)
         return SearchPage(hits=hits, total=res["hits"]["total"]["value"], next_cursor=next_cursor)
@@ -625,9 +648,14 @@ class ElasticsearchStore:
             return None
 
     # -- aggregations ------------------------------------------------------------------------------
-    def _aggs(self, filters: Filters | None, aggs: dict[str, Any]) -> dict[str, Any]:
-        res = self._search(query=self._query(filters), size=0, aggs=aggs, track_total_hits=False)
-        return res.get("aggregations", {})
+    def _aggs(self, filters: Filters | None, aggs: dict[str, Any], *, total: bool = False,
+              skip_months: bool = True) -> dict[str, Any]:
+        """The aggregations' answer (with `total`: and the exact count of matches, under "_total").
+        `skip_months=False` where a shard without a match still counts (`significant_text`'s background)."""
+        skip = _skip_months(filters) if skip_months else {}
+        res = self._search(query=self._query(filters), size=0, aggs=aggs, track_total_hits=total, **skip)
+        out = res.get("aggregations", {})
+        return {**out, "_total": res["hits"]["total"]["value"]} if total else out
 
     def histogram(self, filters: Filters, interval: Interval = "hour", tz: str = "UTC") -> list[Bucket]:
         if interval not in _INTERVALS:
@@ -677,16 +705,9 @@ class ElasticsearchStore:
                 return
 
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
-        """Themes by mention count, with their sentiment split: theme x label counted exactly (`_composite`)."""
-        sources = [{"th": {"terms": {"field": "themes"}}},
-                   {"s": {"terms": {"field": "sentiment.label", "missing_bucket": True}}}]
-        themes: dict[str, ThemeCount] = {}
-        for b in self._composite(filters, sources):
-            entry = themes.setdefault(b["key"]["th"], ThemeCount(theme=b["key"]["th"], count=0))
-            entry.count += b["doc_count"]
-            label = b["key"]["s"] or "unknown"
-            entry.sentiment[label] = entry.sentiment.get(label, 0) + b["doc_count"]
-        return sorted(themes.values(), key=lambda t: (-t.count, t.theme))[:n]
+        """Themes by mention count, with their sentiment split: theme x label counted exactly (`_composite`);
+        for one brand only the themes clustered for it (indexing/elasticsearch_themes.py)."""
+        return theme_counts(filters, self._composite(filters, count_sources(filters)), n)
 
     def theme_histogram(
         self, filters: Filters, themes: Iterable[str], interval: Interval = "day", tz: str = "UTC"
@@ -697,15 +718,16 @@ class ElasticsearchStore:
         if not wanted:
             return {}
         buckets = {"date_histogram": {"field": "created_at", "min_doc_count": 1, **_bucketing(interval, tz)}}
-        aggs = {"th": {"terms": {"field": "themes", "include": wanted, "size": len(wanted)}, "aggs": {"t": buckets}}}
-        return {
-            b["key"]: {datetime.fromtimestamp(t["key"] / 1000, tz=UTC): t["doc_count"] for t in b["t"]["buckets"]}
-            for b in self._aggs(filters, aggs).get("th", {}).get("buckets", [])
-        }
+        # For one brand, its own theme keys and unattributed ones (indexing/elasticsearch_themes.py).
+        return histogram_series(filters, self._aggs(filters, histogram_aggs(filters, wanted, buckets)))
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
-        """Authors (handle x source) by summed engagement, then mentions: every pair summed exactly
-        (`_composite`) and ranked here, as the SQLite store's GROUP BY does."""
+        """Authors (handle x source) by summed engagement, then mentions, as the SQLite store's GROUP BY ranks them:
+        from the authors of most engagement when a threshold test proves that exact (`elasticsearch_authors`),
+        else every pair summed exactly (`_composite`) and ranked here."""
+        exact = threshold_top_authors(lambda aggs: self._aggs(filters, aggs), self._single_shard, n)
+        if exact is not None:  # proven exact from the few authors of most engagement (`elasticsearch_authors`)
+            return exact
         sources = [{"h": {"terms": {"field": "author.handle"}}}, {"src": {"terms": {"field": "source"}}}]
         metrics = {"eng": {"sum": {"field": "engagement.total"}}, "fol": {"max": {"field": "author.followers"}}}
         stats = [
@@ -720,12 +742,22 @@ class ElasticsearchStore:
         ]
         return sorted(stats, key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
 
+    def _single_shard(self, names: set[str]) -> bool:
+        """Whether each of these indices has one shard (the template's; `elasticsearch_authors` relies on it).
+        Indices once seen with one shard are remembered: a shard count cannot change after creation."""
+        if not names <= self._one_shard:
+            settings = self.client.indices.get_settings(index=self.alias, name="index.number_of_shards",
+                                                        **_READ_OPTS).body
+            self._one_shard |= {name for name, s in settings.items()
+                                if s.get("settings", {}).get("index", {}).get("number_of_shards") == "1"}
+        return names <= self._one_shard
+
     def totals(self, filters: Filters | None = None) -> dict[str, int]:
         """Mentions, summed engagement and reach (the web dashboard uses this instead of streaming every
         mention): the `Store` contract's keys, as the SQLite store answers."""
         aggs = {"eng": {"sum": {"field": "engagement.total"}}, "reach": {"sum": {"field": "reach"}}}
-        res = self._aggs(filters, aggs)
-        return {"mentions": self.count(filters), "engagement": int(res["eng"]["value"] or 0),
+        res = self._aggs(filters, aggs, total=True)  # the count in the same request (exact: track_total_hits)
+        return {"mentions": res["_total"], "engagement": int(res["eng"]["value"] or 0),
                 "reach": int(res["reach"]["value"] or 0)}
 
     def significant_terms(self, foreground: Filters, background: Filters, n: int = 10) -> list[tuple[str, float]]:
@@ -748,7 +780,9 @@ class ElasticsearchStore:
                 },
             }
         }
-        buckets = self._aggs(foreground, aggs).get("sample", {}).get("sig", {}).get("buckets", [])
+        # Every shard searched: a month the foreground misses still holds the background's statistics.
+        found = self._aggs(foreground, aggs, skip_months=False)
+        buckets = found.get("sample", {}).get("sig", {}).get("buckets", [])
         return [(b["key"], float(b["score"])) for b in buckets]
 
     # -- state -------------------------------------------------------------------------------------
@@ -891,17 +925,3 @@ class ElasticsearchStore:
                             errors, cutoff.isoformat())
         self._refresh()
         return deleted
-
-
-def _encode_cursor(state: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(value, dict) and isinstance(value.get("after"), list) and value.get("sort") in _SORTS:
-            return value
-    except (ValueError, TypeError):
-        pass
-    raise ValueError("invalid page cursor: use the next_cursor value of the previous page")

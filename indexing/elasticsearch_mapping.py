@@ -15,6 +15,9 @@ from core.mention import Mention
 from core.query import search_document
 from core.query.document import VERSION as SEARCH_DOCUMENT_VERSION
 from core.time import as_utc
+from indexing.elasticsearch_themes import DERIVED as THEME_DERIVED
+from indexing.elasticsearch_themes import MAIN_THEMES, THEME_KEYS, THEME_MAPPING
+from indexing.theme_rows import main_theme_labels, theme_key, theme_rows
 
 # Built-in language analyzers (module `analysis-common`) used as multi-fields of `text`.
 # `text` itself uses the `standard` analyzer: Groundswell's boolean query compiler
@@ -39,11 +42,11 @@ LANGUAGE_ANALYZERS = {
 SEARCH_FIELD = f"text_folded_v{SEARCH_DOCUMENT_VERSION}"
 SEARCH_FIELD_MAPPING = {"type": "text", "analyzer": "whitespace"}
 # Search fields of older formats: still in the documents of migrated indices, dropped when read.
-OLD_SEARCH_FIELDS = ("text_folded",)
+OLD_SEARCH_FIELDS = ("text_folded", "text_folded_v2")
 
 # Fields we add to the document beside the Mention's own (for sorting/aggregations/search);
 # removed again when a document is read back into a Mention.
-DERIVED_TOP = ("reach", "dedup_key", SEARCH_FIELD, *OLD_SEARCH_FIELDS)
+DERIVED_TOP = ("reach", "dedup_key", SEARCH_FIELD, *OLD_SEARCH_FIELDS, *THEME_DERIVED)
 
 # Every brand a mention belongs to, as a keyword array: a `terms` filter and a `terms` aggregation
 # count a mention once per brand natively. `matches` (brand -> query) has brand names as keys, so it
@@ -140,7 +143,7 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
                     "uncertain": {"type": "boolean"},
                 }
             },
-            "themes": _KEYWORD,
+            **THEME_MAPPING,  # themes, and per brand (indexing/elasticsearch_themes.py)
             REPLY_FIELD: REPLY_FIELD_MAPPING,  # the parent post's mention id (alerts.response)
             SPAM_FIELD: _KEYWORD,  # nlp/spam.py's reason; absent/null = not spam
             INTENT_FIELD: _KEYWORD,  # nlp/intents.py's tag; absent/null = not tagged
@@ -207,6 +210,8 @@ def to_document(mention: Mention) -> dict[str, Any]:
     doc["reach"] = mention.reach
     doc["dedup_key"] = mention.dedup_key()
     doc[SEARCH_FIELD] = search_document(mention.text)
+    doc[THEME_KEYS] = [theme_key(brand, label) for brand, label in theme_rows(mention)]
+    doc[MAIN_THEMES] = main_theme_labels(mention)
     return doc
 
 

@@ -7,7 +7,8 @@ analyzer; Han/Kana are already single-character tokens there, as in `query.text`
 the local matcher compares it (a token that starts with it).
 
 folded=True targets a field holding `search_document(text)` (the store's search field: folded
-tokens, then `#tag`/`@handle` tokens, whitespace analyzer; core/query/document.py): query tokens
+tokens, emoji among them, then `#tag`/`$tag`/`@handle` tokens, whitespace analyzer; core/query/document.py;
+the standard analyzer of `text` would keep 👍🏽 apart from 👍 and split no ZWJ sequence as we do): query tokens
 are folded the same way, so Elasticsearch compares exactly the tokens the local matcher compares,
 and there the compiled query finds exactly the posts `Query.matches` finds, with one exception:
 
@@ -16,8 +17,8 @@ and there the compiled query finds exactly the posts `Query.matches` finds, with
   'Люморка' for 'Люмора~ru'); under NOT it becomes the written form only (a subset of the forms,
   so NOT excludes no more than it should). The result is always a superset of `Query.matches`.
 
-folded=False (the plain `text` field, standard analyzer: highlighting) has no '#' or '@' left in
-its tokens: hashtags and handles are looked for as their words there.
+folded=False (the plain `text` field, standard analyzer: highlighting) has no '#', '$' or '@' left in
+its tokens: hashtags, cashtags and handles are looked for as their words there.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.stem import stem
 from core.query.text import fold, is_hangul, surface, tokenize
 
@@ -67,6 +68,8 @@ def _node(node: Node, t: _Target, upper: bool) -> dict[str, Any]:
         return _tokens(node.tokens, t, node.prefix)
     if isinstance(node, Hashtag):
         return _hashtag(node, t)
+    if isinstance(node, Cashtag):
+        return _cashtag(node, t)
     if isinstance(node, Handle):
         return _handle(node, t)
     if isinstance(node, Lang):
@@ -91,6 +94,12 @@ def _hashtag(node: Hashtag, t: _Target) -> dict[str, Any]:
     if not t.folded:  # the standard analyzer drops '#': the tag's words are the closest structured match
         return _tokens(tuple(tokenize(node.tag)), t)
     return {"term": {t.field: "#" + fold(node.tag)}}
+
+
+def _cashtag(node: Cashtag, t: _Target) -> dict[str, Any]:
+    if not t.folded:
+        return _tokens(tuple(tokenize(node.tag)), t)
+    return {"term": {t.field: "$" + node.tag}}
 
 
 def _handle(node: Handle, t: _Target) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from core.query import Query, fts5_document, parse
 from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
 from indexing import sqlite_brands as brands_sql
+from indexing import sqlite_themes as themes_sql
 from indexing.base import (
     LOCAL_SLOT_SECONDS,
     NO_LONGER_STORED,
@@ -54,6 +55,7 @@ from indexing.base import (
 from indexing.snippet import snippet, term_spans
 from indexing.sqlite_query import fts5_exact, to_fts5
 from indexing.terms import significant_terms
+from indexing.theme_rows import theme_rows
 
 # A view's flagged rows the text query is tested on in Python (`_spam_reasons_of_text`, ~0.06 ms each) before the
 # spam count filters on the text in SQL instead.
@@ -80,12 +82,7 @@ CREATE INDEX IF NOT EXISTS mentions_unenriched ON mentions(created_at) WHERE enr
 -- The model build each label records (Sentiment.model): counted by every enrich pass and the dashboard
 -- (facet "model") without parsing every stored document; a store from before it gets it on open.
 CREATE INDEX IF NOT EXISTS mentions_model ON mentions(json_extract(doc, '$.sentiment.model'));
-CREATE TABLE IF NOT EXISTS mention_themes (
-    mention_rowid INTEGER NOT NULL REFERENCES mentions(rowid) ON DELETE CASCADE,
-    theme TEXT NOT NULL,
-    PRIMARY KEY (mention_rowid, theme)
-);
-CREATE INDEX IF NOT EXISTS mention_themes_theme ON mention_themes(theme);
+-- mention_themes (one row per post, brand and label): indexing/sqlite_themes.py
 -- The FTS table holds a normalised copy of the text (folded tokens joined by single spaces, with a space
 -- before and after, see indexing.sqlite_query.fts5_column) so phrase, accent-free, short-word and short CJK
 -- terms prefilter exactly.
@@ -156,10 +153,11 @@ END""",
 # 2 = besides, `created_at` holds milliseconds, like Elasticsearch's date (before: whole seconds);
 # 3 = the FTS index holds `core.query.document` format 2 (ё as е, combining marks inside words, #tags, @handles);
 # 4 = that document between two spaces (`sqlite_query.fts5_column`), so one- and two-letter words prefilter;
-# 5 = the same column, the spaces added by the triggers (`FTS_TRIGGERS`), not by the registered function.
+# 5 = the same column, the spaces added by the triggers (`FTS_TRIGGERS`), not by the registered function;
+# 6 = `core.query.document` format 3: emoji are tokens (skin tones folded away), $cashtags appended.
 TIME_VERSION = 2
-FTS_VERSION = 5
-FTS_DOCUMENT = 2  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
+FTS_VERSION = 6
+FTS_DOCUMENT = 3  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
 INT64_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
@@ -259,6 +257,9 @@ class SqliteStore:
         """Create or bring up to date the schema: every migration step is idempotent, run on each open."""
         self._conn().executescript(SCHEMA)
         self._conn().executescript(brands_sql.SCHEMA)
+        self._conn().executescript(themes_sql.SCHEMA)
+        with self._write_lock:  # stores from before per-brand theme rows: kept as unattributed
+            themes_sql.migrate_theme_brands(self._conn())
         self._migrate_subsecond_times()  # before the FTS step: it raises user_version past TIME_VERSION
         self._migrate_fts()
         self._migrate_spam_flags()
@@ -279,17 +280,15 @@ class SqliteStore:
                 # Checked again under the write lock: another process may have just migrated.
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version < FTS_VERSION:
-                    # The triggers of an older version write an older column: replaced, and the index rebuilt,
-                    # except from 4, whose column is already this one (its spaces came from the registered
-                    # function): a rebuild there would only hold the write lock over every row.
+                    # The triggers of an older version write an older column: replaced, and the index rebuilt
+                    # (every version before 6 holds an older document: emoji and cashtags left out).
                     conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
                     conn.execute("DROP TRIGGER IF EXISTS mentions_au")
                     for trigger in FTS_TRIGGERS:
                         conn.execute(trigger)
-                    if version < 4:
-                        conn.execute("DELETE FROM mentions_fts")
-                        column = FTS_DOC_SQL.format(text="text")
-                        conn.execute(f"INSERT INTO mentions_fts(rowid, doc) SELECT rowid, {column} FROM mentions")
+                    conn.execute("DELETE FROM mentions_fts")
+                    column = FTS_DOC_SQL.format(text="text")
+                    conn.execute(f"INSERT INTO mentions_fts(rowid, doc) SELECT rowid, {column} FROM mentions")
                     conn.execute(f"PRAGMA user_version = {FTS_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -484,8 +483,8 @@ class SqliteStore:
         brands_sql.write_brands(conn, rowid, m.brands)
         conn.execute("DELETE FROM mention_themes WHERE mention_rowid = ?", (rowid,))
         conn.executemany(
-            "INSERT OR IGNORE INTO mention_themes (mention_rowid, theme) VALUES (?, ?)",
-            [(rowid, theme) for theme in m.themes],
+            "INSERT OR IGNORE INTO mention_themes (mention_rowid, brand, theme) VALUES (?, ?, ?)",
+            [(rowid, brand, theme) for brand, theme in theme_rows(m)],
         )
         conn.execute("DELETE FROM mention_spam WHERE mention_rowid = ?", (rowid,))
         if m.spam:
@@ -534,9 +533,10 @@ class SqliteStore:
         if f.min_followers is not None:
             clauses.append("m.author_followers >= ?")
             params.append(f.min_followers)
-        if f.theme is not None:
-            clauses.append("m.rowid IN (SELECT mention_rowid FROM mention_themes WHERE theme = ?)")
-            params.append(f.theme)
+        if f.theme is not None:  # a brand's own themes (indexing/sqlite_themes.py); any brand's without one
+            sql, extra = themes_sql.theme_clause("m.rowid", brands_sql.single_brand(f.brand, f.brands))
+            clauses.append(sql)
+            params += [f.theme, *extra]
         if f.intent is not None:  # covered reads: the mention's rowid is mention_rowid (as for spam below)
             rowid = "m.mention_rowid" if covered else "m.rowid"
             clauses.append(f"{rowid} IN (SELECT mention_rowid FROM mention_intent WHERE intent = ?)")
@@ -990,11 +990,12 @@ class SqliteStore:
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
         where, params, query = self._where(filters)
         src = self._source(filters)
+        # One brand: its own theme rows only, never another brand's of a shared post (indexing/theme_rows.py).
+        join, join_params = themes_sql.rows_join(brands_sql.single_brand(filters.brand, filters.brands))
         themes: dict[str, ThemeCount] = {}
         rows = self._conn().execute(
-            f"SELECT m.text, m.lang, t.theme, m.sentiment FROM {src} JOIN mention_themes t "
-            f"ON t.mention_rowid = m.rowid WHERE {where}",
-            params,
+            f"SELECT m.text, m.lang, t.theme, m.sentiment FROM {src} {join} WHERE {where}",
+            [*join_params, *params],
         )
         for text, lang, theme, label in rows:
             if query is not None and not query.matches(text, lang):
@@ -1016,13 +1017,13 @@ class SqliteStore:
         step, local = _bucketing(interval, tz)
         where, params, query = self._where(filters)
         marks = ", ".join("?" * len(wanted))
+        join, join_params = themes_sql.rows_join(brands_sql.single_brand(filters.brand, filters.brands))
         sql = (
             f"SELECT m.text, m.lang, t.theme, {_bucket_sql('m.created_at', step)} "
-            f"FROM {self._source(filters)} "
-            f"JOIN mention_themes t ON t.mention_rowid = m.rowid WHERE {where} AND t.theme IN ({marks})"
+            f"FROM {self._source(filters)} {join} WHERE {where} AND t.theme IN ({marks})"
         )
         out: dict[str, dict[datetime, int]] = {}
-        for text, lang, theme, start in self._conn().execute(sql, [*params, *wanted]):
+        for text, lang, theme, start in self._conn().execute(sql, [*join_params, *params, *wanted]):
             if query is not None and not query.matches(text, lang):
                 continue
             series = out.setdefault(theme, {})

@@ -8,12 +8,12 @@ from collections.abc import Container
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from core.query.ast import And, Handle, Hashtag, Node, Or, Term
+from core.query.ast import And, Cashtag, Handle, Hashtag, Node, Or, Term
 from core.query.compile import render
 from core.query.document import fts5_document
 from core.query.relax import Expr, relax
 from core.query.stem import stem
-from core.query.text import CYRILLIC_EXTRA, fold, is_hangul, tokenize
+from core.query.text import CYRILLIC_EXTRA, fold, is_hangul, is_symbol, tokenize
 
 if TYPE_CHECKING:
     from core.query import Query
@@ -55,10 +55,11 @@ def _raw_safe(token: str) -> bool:
 
     Matching ignores Latin accents, so a token with any Latin letter may appear in the raw
     text with accents the query lacks ('bateria' in 'batería'); likewise Cyrillic е and ё,
-    which stand for each other ('аленка' in 'Алёнка'): such tokens are left out of raw-text prefilters
+    which stand for each other ('аленка' in 'Алёнка'), and emoji, which raw text may draw with a skin
+    tone or a presentation selector ('👍🏽' for '👍'): such tokens are left out of raw-text prefilters
     (they stay in the exact post-filter).
     """
-    return len(token) >= 3 and not any(_spelled_otherwise(ch) for ch in token)
+    return len(token) >= 3 and not is_symbol(token) and not any(_spelled_otherwise(ch) for ch in token)
 
 
 def _spelled_otherwise(ch: str) -> bool:
@@ -73,6 +74,10 @@ def _fts5_leaf_for(normalized: bool):
         if isinstance(node, Term):
             tokens: tuple[str, ...] | list[str] = node.tokens
             inflect, prefix = node.inflect, node.prefix
+        elif isinstance(node, Cashtag):
+            if upper and normalized:  # the post's `$tag` unit (core/query/document.py): exact
+                return '"' + f" ${node.tag} " + '"'
+            tokens = tokenize(node.tag)
         elif isinstance(node, Hashtag):
             tokens = tokenize(node.tag)
         elif isinstance(node, Handle):
@@ -117,8 +122,10 @@ def fts5_exact(query: Query) -> bool:
     that a store may count or return them without running the matcher on each (it stays the judge otherwise).
 
     Why it can be exact: the column is ` u1 u2 ... un ` (`fts5_column`), units between single spaces and none
-    inside one: the post's tokens (runs of word characters and their marks, folded), then its `#tag` and
-    `@handle` units, which start with a sigil no query token starts with (a token starts with a word character).
+    inside one: the post's tokens (runs of word characters and their marks, and single emoji or symbols,
+    folded), then its `#tag`, `$tag` and `@handle` units, which start with a sigil no query token starts with (a
+    token starts with a word character or a symbol). A `$cashtag` is looked for as its unit ' $tag ', found
+    where, and only where, the post has that cashtag: exact too.
     A segment ' q1 ... qk ' (`_fts5_segments`) is therefore in the column where, and only where, k consecutive
     tokens of the post equal q1 ... qk: the matcher's rule for whole-word query tokens. When the last token is
     open (no space after it: a Hangul word or `word*`), the last of those tokens need only start with qk: the
@@ -139,7 +146,7 @@ def fts5_exact(query: Query) -> bool:
 def _exact(node: Node) -> bool:
     if isinstance(node, And | Or):
         return all(_exact(item) for item in node.items)
-    return isinstance(node, Term) and _exact_term(node)
+    return isinstance(node, Cashtag) or (isinstance(node, Term) and _exact_term(node))
 
 
 def _exact_term(term: Term) -> bool:

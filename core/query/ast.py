@@ -45,6 +45,16 @@ class Hashtag:
 
 
 @dataclass(frozen=True)
+class Cashtag:
+    """`$AAPL`: the cashtag in the text (a plain `aapl` also matches `$AAPL`, not the other way round)."""
+
+    tag: str  # normalised body, without '$'
+
+    def __str__(self) -> str:
+        return f"${self.tag}"
+
+
+@dataclass(frozen=True)
 class Handle:
     handle: str  # normalised, without '@'
 
@@ -96,12 +106,12 @@ class Not:
         return f"NOT {_wrap(self.item)}"
 
 
-Node = Term | Hashtag | Handle | Lang | Near | And | Or | Not
-Leaf = Term | Hashtag | Handle | Lang
+Node = Term | Hashtag | Cashtag | Handle | Lang | Near | And | Or | Not
+Leaf = Term | Hashtag | Cashtag | Handle | Lang
 
 
-def positive_leaves(node: Node, negated: bool = False) -> Iterator[Term | Hashtag | Handle]:
-    """The words, phrases, #hashtags and @handles of a tree that count towards a match (not under NOT)."""
+def positive_leaves(node: Node, negated: bool = False) -> Iterator[Term | Hashtag | Cashtag | Handle]:
+    """The words, phrases, #hashtags, $cashtags and @handles of a tree that count towards a match (not under NOT)."""
     if isinstance(node, Not):
         yield from positive_leaves(node.item, not negated)
     elif isinstance(node, And | Or):
@@ -110,7 +120,7 @@ def positive_leaves(node: Node, negated: bool = False) -> Iterator[Term | Hashta
     elif isinstance(node, Near):
         yield from positive_leaves(node.left, negated)
         yield from positive_leaves(node.right, negated)
-    elif not negated and isinstance(node, Term | Hashtag | Handle):
+    elif not negated and isinstance(node, Term | Hashtag | Cashtag | Handle):
         yield node
 
 

@@ -1,12 +1,13 @@
 """The text both stores index for search: SQLite's FTS5 trigram column, Elasticsearch's search field.
 
 It is the post's tokens as matching cuts them (`core.query.text.search_tokens`: normalised, folded,
-joined by single spaces), so whatever query tokens match consecutively appear as one substring and
-as consecutive whitespace tokens. After them come the post's #hashtags and @handles as `#tag` and
-`@handle` tokens (folded, read by every platform's rules as `Query.matches` reads a post whose
-source is not given): the tokens drop '#' and '@', and without these an Elasticsearch query could
-only look for `#ad` as the word `ad`. No query word can match them (query tokens never hold '#' or
-'@'), so they change no word, phrase or NEAR match.
+joined by single spaces; emoji are tokens too, without skin tones), so whatever query tokens match
+consecutively appear as one substring and as consecutive whitespace tokens. After them come the
+post's #hashtags, $cashtags and @handles as `#tag`, `$tag` and `@handle` tokens (folded, read by
+every platform's rules as `Query.matches` reads a post whose source is not given): the tokens drop
+'#', '$' and '@', and without these an Elasticsearch query could only look for `#ad` as the word
+`ad`. No query word can match them (a query token starts with a word character or a symbol, never
+'#', '$' or '@'), so they change no word, phrase or NEAR match.
 
 `VERSION` names this format: a store whose index holds an older one must rebuild it (SQLite
 `indexing.sqlite.FTS_VERSION`, Elasticsearch `elasticsearch_mapping.SEARCH_FIELD`).
@@ -15,21 +16,23 @@ only look for `#ad` as the word `ad`. No query word can match them (query tokens
 from __future__ import annotations
 
 from core.query.handles import handles
-from core.query.text import fold, hashtags, search_tokens
+from core.query.text import cashtags, fold, hashtags, search_tokens
 
 # 1: folded tokens. 2: ё as е, combining marks inside tokens, #hashtags and @handles appended.
-VERSION = 2
+# 3: emoji and other symbols are tokens (skin tones folded away), $cashtags appended.
+VERSION = 3
 
 
 def sigil_tokens(text: str) -> list[str]:
-    """The post's `#tag` and `@handle` tokens, folded, sorted: what `Post.of(text, lang)` compares."""
+    """The post's `#tag`, `$tag` and `@handle` tokens, folded, sorted: what `Post.of(text, lang)` compares."""
     tags = {"#" + fold(t) for t in hashtags(text)}
+    cash = {"$" + t for t in cashtags(text)}
     names = {"@" + fold(h) for h in handles(text)}
-    return sorted(tags | names)
+    return sorted(tags | cash | names)
 
 
 def search_document(text: str) -> str:
-    """Folded tokens joined by single spaces, then the `#tag`/`@handle` tokens (see the module docstring)."""
+    """Folded tokens joined by single spaces, then the `#tag`/`$tag`/`@handle` tokens (see the module docstring)."""
     return " ".join(search_tokens(text) + sigil_tokens(text))
 
 

@@ -9,17 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from core.query.ast import And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.handles import handles
 from core.query.stem import inflected_matches
-from core.query.text import fold, hashtags, is_hangul, search_tokens, token_matches
+from core.query.text import cashtags, fold, hashtags, is_hangul, search_tokens, token_matches
 
 
 @dataclass
 class Post:
     """A post's text, pre-cut once for evaluating a whole query tree.
 
-    Its #hashtags and @handles are read when a query first asks for them: most queries have none, and reading
+    Its #hashtags, $cashtags and @handles are read when a query first asks for them: most queries have none, and reading
     them (a pattern per platform) cost a store scan more than cutting the text into tokens did."""
 
     tokens: list[str]
@@ -36,6 +36,10 @@ class Post:
     @cached_property
     def hashtags(self) -> set[str]:
         return {fold(t) for t in hashtags(self.text)}
+
+    @cached_property
+    def cashtags(self) -> set[str]:
+        return cashtags(self.text)
 
     @cached_property
     def handles(self) -> set[str]:
@@ -95,6 +99,8 @@ def evaluate(node: Node, post: Post) -> bool:
         return bool(post.spans(node))
     if isinstance(node, Hashtag):
         return fold(node.tag) in post.hashtags
+    if isinstance(node, Cashtag):
+        return node.tag in post.cashtags
     if isinstance(node, Handle):
         # '@brand' also matches the fediverse form '@brand@instance' (the same user name on any instance).
         handle = fold(node.handle)

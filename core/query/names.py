@@ -5,7 +5,7 @@ cannot depend on what the brand is called. That needs the names' places in the o
 exactly as matching finds them (core/query/match.py): whole words in spaced scripts, the start of a
 Hangul word (삼성은 → 삼성 + 은), any run in unspaced scripts (Han, kana), stems where a term is
 inflected (`Люмора~ru` finds Люморы), the whole word a prefix starts (`Lumor*` finds Lumoras), accents
-and case folded, and `#tag` for hashtags. Negated words (`NOT "lumora beach"`) are not the brand and
+and case folded, `#tag` for hashtags and `$tag` for cashtags. Negated words (`NOT "lumora beach"`) are not the brand and
 are never returned. @handles need nothing here: nlp/normalize.py already reads every @handle as `@user`.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.query.ast import Handle, Hashtag, Node, Term, positive_leaves
+from core.query.ast import Cashtag, Handle, Hashtag, Node, Term, positive_leaves
 from core.query.match import folded_tokens, query_token_matches
-from core.query.text import HASHTAG_PATTERN, TOKEN_PATTERN, FoldedText, fold, is_hangul
+from core.query.text import CASHTAG_PATTERN, HASHTAG_PATTERN, TOKEN_PATTERN, FoldedText, fold, is_hangul
 
 Span = tuple[int, int]
 
@@ -37,6 +37,9 @@ def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
                 tag = fold(leaf.tag)
                 hits = HASHTAG_PATTERN.finditer(cut.folded)
                 found += [cut.span(m.start(), m.end()) for m in hits if m.group(1) == tag]
+            elif isinstance(leaf, Cashtag):
+                hits = CASHTAG_PATTERN.finditer(cut.folded)
+                found += [cut.span(m.start(), m.end()) for m in hits if m.group(1) == leaf.tag]
             else:
                 found += _term_spans(cut, tokens, leaf)
     return merge_spans([_with_sigil(text, span) for span in found])

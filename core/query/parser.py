@@ -5,10 +5,11 @@
     and      := unary (["AND"] unary)*          -- adjacent terms are ANDed
     unary    := ("NOT" | "-") unary | near
     near     := primary ("NEAR/" n primary)?
-    primary  := "(" or ")" | WORD | "PHRASE" | #hashtag | @handle | lang:xx
+    primary  := "(" or ")" | WORD | "PHRASE" | #hashtag | $cashtag | @handle | lang:xx
 
 Operators are case-insensitive; quote a word to search for it literally ("not").
 A '*' right after a word (`overheat*`, also inside a phrase) makes it a prefix; any other '*' is an error.
+An emoji is a term like a word (core/query/emoji.py); a '$' before a letter is a cashtag, never dropped.
 """
 
 from __future__ import annotations
@@ -17,8 +18,21 @@ import re
 from dataclasses import dataclass
 
 from core.query import stem
-from core.query.ast import STARS, And, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
-from core.query.text import MARKS, TOKEN_PATTERN, WORD, fold, is_hangul, is_nospace, normalize, tokenize
+from core.query.ast import STARS, And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
+from core.query.emoji import WORD_DECORATIONS
+from core.query.text import (
+    CASHTAG_BODY,
+    CASHTAG_PATTERN,
+    MARKS,
+    TOKEN_PATTERN,
+    WORD,
+    fold,
+    is_hangul,
+    is_nospace,
+    is_symbol,
+    normalize,
+    tokenize,
+)
 
 MAX_NEAR = 100
 MAX_LENGTH = 4096
@@ -58,6 +72,7 @@ _INFLECT = re.compile(r"(.+)~([A-Za-z]*)", re.DOTALL)
 # '~ru' with nothing before it (a space slipped in: 'Люмора ~ru'): not the word "ru".
 _STRAY_INFLECT = re.compile(r"~[A-Za-z]*")
 _HANDLE_BODY = re.compile(rf"\w[\w{MARKS}.\-]*(?:@\w[\w{MARKS}.\-]*)?")
+_CASHTAG_BODY = re.compile(CASHTAG_BODY)
 
 
 def _lex(text: str) -> list[_Tok]:
@@ -76,10 +91,11 @@ def _lex(text: str) -> list[_Tok]:
                 raise QuerySyntaxError(f"unclosed quote opened at column {i + 1}", n + 1)
             phrase = text[i + 1 : end]
             _refuse_inner_question_mark(phrase, i + 2)
+            _refuse_inner_cashtag(phrase, i + 2, "in a phrase")
             prefix = _prefixes(phrase, i + 2)
             tokens = tuple(tokenize(phrase))
             if not tokens:
-                raise QuerySyntaxError("empty phrase: put words between the quotes", i + 1)
+                raise QuerySyntaxError(f"empty phrase: put words or emoji between the quotes ({_UNSEARCHABLE})", i + 1)
             i = end + 1
             lang = None
             if text[i : i + 1] == "~":
@@ -127,8 +143,8 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
     if near:
         toks.append(_Tok("NEAR", pos, chunk, distance=_near_distance(near.group(1), pos)))
         return
-    if chunk[0] in "#＃@＠" and (star := _first_star(chunk)) >= 0:
-        kind = "#hashtags" if chunk[0] in "#＃" else "@handles"
+    if chunk[0] in "#＃@＠$＄" and (star := _first_star(chunk)) >= 0:
+        kind = {"#": "#hashtags", "＃": "#hashtags", "$": "$cashtags", "＄": "$cashtags"}.get(chunk[0], "@handles")
         raise QuerySyntaxError(
             f"'{chunk}': '*' makes a word a prefix; {kind} are matched whole: write each one out, joined by OR",
             pos + star,
@@ -138,6 +154,17 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
         if not _HASHTAG_BODY.fullmatch(body):
             raise QuerySyntaxError(f"bad hashtag '{chunk}': use letters, digits and _ after '#'", pos)
         toks.append(_Tok("LEAF", pos, chunk, Hashtag(body)))
+        return
+    if chunk[0] in "$＄":
+        body = normalize(chunk[1:])
+        if not _CASHTAG_BODY.fullmatch(body):
+            raise QuerySyntaxError(
+                f"bad cashtag '{chunk}': a cashtag is '$', a letter, then at most 9 letters or digits, and an "
+                "optional class ('.B'), as $AAPL or $BRK.B; to search for an amount, quote it (\"$100\": the "
+                "number 100)",
+                pos,
+            )
+        toks.append(_Tok("LEAF", pos, chunk, Cashtag(body)))
         return
     if chunk[0] in "@＠":
         body = normalize(chunk[1:]).rstrip(".-")
@@ -167,10 +194,11 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
     inflect = _INFLECT.fullmatch(chunk)
     word = inflect.group(1) if inflect else chunk
     _refuse_inner_question_mark(word, pos)
+    _refuse_inner_cashtag(word, pos, "inside a word")
     prefix = _prefixes(word, pos)
     tokens = tuple(tokenize(word))
     if not tokens:
-        raise QuerySyntaxError(f"'{chunk}' has no letters or digits to search for", pos)
+        raise QuerySyntaxError(f"'{chunk}' has no letters, digits or emoji to search for ({_UNSEARCHABLE})", pos)
     lang = _inflect_lang(inflect.group(2), tokens, pos + len(word)) if inflect else None
     toks.append(_Tok("LEAF", pos, chunk, Term(word, tokens, inflect=lang, prefix=prefix)))
 
@@ -186,6 +214,23 @@ def _refuse_inner_question_mark(text: str, pos: int) -> None:
                 "joined by OR (lumora OR lumara), or a prefix (lum*)",
                 pos + k,
             )
+
+
+# What the "nothing to search for" errors say is left out, so that a refused symbol is never a mystery.
+_UNSEARCHABLE = f"punctuation, arrows, math and currency signs and {' '.join(WORD_DECORATIONS)} are not searched"
+
+
+def _refuse_inner_cashtag(text: str, pos: int, where: str) -> None:
+    """A cashtag inside a phrase or a word ('"$AAPL earnings"', 'buy,$AAPL') is a QuerySyntaxError: tokens drop
+    '$', so it would silently search the word 'aapl' (any post saying AAPL), not the cashtag."""
+    found = CASHTAG_PATTERN.search(normalize(text))
+    if found:
+        tag = "$" + found.group(1).upper()
+        raise QuerySyntaxError(
+            f"'{_word_around(text, found.start())}': a cashtag cannot stand {where} (its '$' would be dropped): "
+            f'write {tag} as a term of its own, e.g. {tag} AND "earnings"',
+            pos,
+        )
 
 
 def _first_star(text: str) -> int:
@@ -216,6 +261,12 @@ def _prefixes(text: str, pos: int) -> tuple[int, ...]:
                 pos + k,
             )
         token = tokens[-1].group()
+        if is_symbol(token):
+            raise QuerySyntaxError(
+                f"'{word}': an emoji or symbol is matched whole (👍 already finds every skin tone of it): "
+                "drop the '*'",
+                pos + k,
+            )
         if is_hangul(token):
             raise QuerySyntaxError(
                 f"'{word}': a Hangul word already matches every word that starts with it (삼성 finds 삼성은): "
@@ -258,7 +309,7 @@ def _inflect_lang(code: str, tokens: tuple[str, ...], pos: int) -> str:
     lang = code.lower()
     if lang not in stem.LANGUAGES:
         raise QuerySyntaxError(f"'~{code}' needs a language to inflect in: one of {stem.supported()}", pos)
-    wrong = [t for t in tokens if not stem.in_script(t, lang)]
+    wrong = [t for t in tokens if is_symbol(t) or not stem.in_script(t, lang)]
     if wrong:
         raise QuerySyntaxError(
             f"'~{lang}' inflects {stem.script_of(lang)} words; '{wrong[0]}' is not one (drop ~{lang} for it)", pos
@@ -386,7 +437,7 @@ def _check_near_operand(node: Node, tok: _Tok) -> None:
     ok = isinstance(node, Term) or (isinstance(node, Or) and all(isinstance(i, Term) for i in node.items))
     if not ok:
         raise QuerySyntaxError(
-            'NEAR joins words or "phrases" (or a parenthesised OR of them), not hashtags, handles, '
+            'NEAR joins words or "phrases" (or a parenthesised OR of them), not hashtags, cashtags, handles, '
             "lang: or AND/NOT groups",
             tok.pos,
         )

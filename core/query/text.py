@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.query.emoji import PRESENTATION, SYMBOL_CHARS, SYMBOL_TOKEN
+
 # Characters of scripts that do not separate words with spaces: one token each.
 _NOSPACE = (
     "\u0e00-\u0e7f"  # Thai
@@ -61,12 +63,19 @@ MARKS = _mark_ranges()
 # A word: a word character, then word characters and marks (a mark never starts a token).
 WORD = rf"\w[\w{MARKS}]*"
 _SPACED_WORD = rf"(?:(?![{_NOSPACE}{_HANGUL}])\w)(?:(?![{_NOSPACE}{_HANGUL}])[\w{MARKS}])*"
-TOKEN_PATTERN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|{_SPACED_WORD}")
+# Symbols (emoji, ★, ✓, ♥ ...): each one its own token, as a Han character is (core/query/emoji.py).
+TOKEN_PATTERN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|{_SPACED_WORD}|{SYMBOL_TOKEN}")
 _HANGUL_CHAR = re.compile(rf"[{_HANGUL}]")
 _NOSPACE_CHAR = re.compile(rf"[{_NOSPACE}]")
 
 # '#tag' in post text ('@handle' depends on the platform: core/query/handles.py).
 HASHTAG_PATTERN = re.compile(rf"(?<![\w&#])[#＃]({WORD})")
+# '$tag' (a cashtag, as X links them): '$', a letter, up to 9 more letters or digits, an optional share class
+# ('$BRK.B'); not after a word character ('US$5') or '$', not followed by one, except that Han, kana, Hangul
+# (scripts that change there, as a token does: '买入$AAPL上涨'). On normalised text ('＄' is '$').
+CASHTAG_BODY = r"[a-z][a-z0-9]{0,9}(?:[._][a-z0-9]{1,4})?"
+_SPACED_CHAR = rf"[^\W{_NOSPACE}{_HANGUL}]"
+CASHTAG_PATTERN = re.compile(rf"(?<!{_SPACED_CHAR})(?<!\$)\$({CASHTAG_BODY})(?!{_SPACED_CHAR}|\$)")
 
 
 def normalize(text: str) -> str:
@@ -89,7 +98,7 @@ _COMBINING = range(0x0300, 0x0370)
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    if ord(ch) in _COMBINING:
+    if ord(ch) in _COMBINING or ch in PRESENTATION:
         return ""
     if ch in _LATIN_EXTRA:
         return _LATIN_EXTRA[ch]
@@ -160,6 +169,11 @@ def is_nospace(token: str) -> bool:
     return bool(_NOSPACE_CHAR.match(token))
 
 
+def is_symbol(token: str) -> bool:
+    """Whether a token is a symbol (an emoji, a ZWJ sequence, a flag, ★ ...), not a word."""
+    return bool(token) and bool(SYMBOL_CHARS.match(token))
+
+
 def token_matches(query_token: str, text_token: str) -> bool:
     """Whether one query token matches one text token (prefix for Hangul, whole token otherwise)."""
     if is_hangul(query_token):
@@ -170,6 +184,11 @@ def token_matches(query_token: str, text_token: str) -> bool:
 def hashtags(text: str) -> set[str]:
     """Normalised hashtag bodies in `text` ('#Galaxy' -> 'galaxy')."""
     return {m.group(1) for m in HASHTAG_PATTERN.finditer(normalize(text))}
+
+
+def cashtags(text: str) -> set[str]:
+    """Normalised cashtag bodies in `text` ('$AAPL' -> 'aapl')."""
+    return {m.group(1) for m in CASHTAG_PATTERN.finditer(normalize(text))}
 
 
 def surface(tokens: tuple[str, ...] | list[str]) -> str:

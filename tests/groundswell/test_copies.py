@@ -154,3 +154,23 @@ def test_an_unparsable_post_url_gives_no_url_key_and_its_batch_is_stored(tmp_pat
     assert sorted(m.id for m in store.iter_mentions()) == ["rss:bad", "rss:good"]
     assert pipeline.collect(config, store).errors == {} and store.count() == 2  # the next run is fine too
     store.close()
+
+
+def test_one_sources_posts_by_different_authors_sharing_a_link_are_not_copies(tmp_path):
+    """An export's rows often carry the brand's profile URL: three people's complaints are three posts."""
+    store = SqliteStore(tmp_path / "g.db")
+    index = CopyIndex(store)
+    profile = "https://www.instagram.com/acme/"
+    first = _m("brandwatch", "1", "Acme broke again", url=profile, handle="ann")
+    keep, _ = index.split([first])
+    assert all(r.ok for r in store.upsert(keep))
+    index.remember(keep)
+    later = [_m("brandwatch", "2", "Acme support never answers", url=profile, handle="bob"),
+             _m("brandwatch", "3", "Acme refund still missing", url=profile, handle="cy")]
+    keep, copies = index.split(later)
+    assert [m.id for m in keep] == ["brandwatch:2", "brandwatch:3"] and copies == []
+    # The same author again, or another source with that link, is still the same post found twice.
+    again = _m("brandwatch", "4", "Acme broke again!", url=profile, handle="ann")
+    elsewhere = _m("rss", "5", "Acme on Instagram", url=profile, handle="feedbot")
+    keep, copies = index.split([again, elsewhere])
+    assert keep == [] and sorted(c.id for c, _ in copies) == ["brandwatch:4", "rss:5"]

@@ -241,30 +241,31 @@ def test_rows_an_older_version_writes_into_the_store_are_found(tmp_path):
     store.close()
 
 
-def test_a_store_at_fts_version_4_gets_the_new_triggers_without_a_rebuild(tmp_path):
-    """Version 4 held this very column (its spaces from the registered function, not the triggers): opening it
-    replaces the triggers only; rebuilding every row would hold the write lock for nothing."""
+@pytest.mark.parametrize("version", [4, 5])
+def test_a_store_indexed_before_emoji_and_cashtags_is_reindexed_on_open(tmp_path, version):
+    """Versions 4 and 5 held `core.query.document` format 2 (emoji dropped, no $cashtag units) behind the new
+    triggers' spaces: opening such a store rebuilds its index once, so emoji and cashtag searches find the posts
+    written before, and the triggers write the current column from then on."""
+    from core.query.text import is_symbol, search_tokens
     from indexing.sqlite import FTS_VERSION
     from indexing.sqlite_query import fts5_column
 
-    path = tmp_path / "v4.db"
+    path = tmp_path / "v5.db"
     store = SqliteStore(path)
-    list(store.upsert([mention(1, "HP laptop")]))
-    conn = store._conn()
-    conn.execute("DROP TRIGGER mentions_ai")
-    conn.execute("CREATE TRIGGER mentions_ai AFTER INSERT ON mentions BEGIN "
-                 "INSERT INTO mentions_fts(rowid, doc) VALUES (new.rowid, gs_fts_doc(new.text)); END")
-    conn.execute("UPDATE mentions_fts SET doc = ' kept as it was ' ")  # a rebuild would overwrite it
-    conn.execute("PRAGMA user_version = 4")
+    list(store.upsert([mention(1, "Lumora 👎 again"), mention(2, "Lumora rocks"), mention(3, "buy $AAPL")]))
+    _index_as_before(
+        store, lambda text: " " + " ".join(t for t in search_tokens(text) if not is_symbol(t)) + " ", version
+    )
     store.close()
 
     reopened = SqliteStore(path)
     conn = reopened._conn()
     assert conn.execute("PRAGMA user_version").fetchone()[0] == FTS_VERSION
-    assert [d for (d,) in conn.execute("SELECT doc FROM mentions_fts")] == [" kept as it was "]
-    list(reopened.upsert([mention(2, "LG monitor")]))
-    assert fts5_column("LG monitor") in [d for (d,) in conn.execute("SELECT doc FROM mentions_fts")]
-    assert reopened.count(Filters(text="lg")) == 1
+    assert [m.native_id for m in reopened.iter_mentions(Filters(text='"Lumora 👎"'))] == ["1"]
+    assert reopened.count(Filters(text="👎")) == 1 and reopened.count(Filters(text="$AAPL")) == 1
+    list(reopened.upsert([mention(4, "LG monitor 😡")]))
+    assert fts5_column("LG monitor 😡") in [d for (d,) in conn.execute("SELECT doc FROM mentions_fts")]
+    assert reopened.count(Filters(text="😡")) == 1 and reopened.count(Filters(text="lg")) == 1
     reopened.close()
 
 

@@ -21,6 +21,7 @@ from core.mention import Author, Engagement, Mention, Sentiment
 from core.query import Query, parse
 from core.query import match as match_module
 from core.query.ast import Near, Not, Term
+from core.query.emoji import SYMBOL_CHARS, SYMBOL_TOKEN
 from core.query.handles import handles
 from core.query.match import Post, folded_tokens, query_token_matches
 from core.query.text import MARKS, fold, hashtags, normalize
@@ -43,6 +44,9 @@ EDGE_TEXTS = [
     "삼성전자 삼성은 갤럭시의 배터리", "LG는 좋아요", "苹果手机 电池 很好", "ソニーの電池", "ｂａｔｔｅｒｙ ｆｕｌｌ",
     "ﬁre ﬂame", "Ⅻ chapters", "ǅemal Ǆ dž", "ᏣᎳᎩ ꮳꮃꭹ", "ΣΊΣΥΦΟΣ σίσυφος ς", "Ørsted oersted œuvre",
     "кафе Кафе КАФЕ", "कमला आई कमल", "", "   spaced    out   ", "battery " * 30,
+    # Emoji (one token each, skin tones folded away) and cashtags (a `$tag` unit, never the word's).
+    "Lumora 👎 battery 👍🏽", "battery太烫了😡😡", "$AAPL up, AAPL down #AAPL", "❤️‍🔥 ❤ 🔥", "🇫🇷🇩🇪 ★★",
+    "$BRK.B 买入$AAPL上涨", "US$AAPL a$b", "battery 👩🏽‍💻 battery",
 ]
 EDGE_QUERIES = [
     "battery AND (overheating OR charging)", "battery", "batter*", "overheat*", '"battery overheat*"',
@@ -54,6 +58,8 @@ EDGE_QUERIES = [
     "battery NEAR/2 overheating", "(battery OR батарея) AND (overheat* OR перегрев)", "NOT battery",
     "battery -overheating", "oersted", "oe", "кафе", "कमल", "аленка", "алёнка", "spaced out",
     '(battery OR "battery life") AND NOT (#ad OR @battery)', "battery OR (overheat* AND charging)",
+    "😡", '"lumora 👎"', "👍", "👍🏿", '"太烫了😡"', '"battery 👩‍💻"', "$AAPL", "aapl", "$brk.b", "❤️", "❤️‍🔥", "🇩🇪",
+    "★", "$AAPL OR 😡", "battery NOT 👎", "$AAPL NOT #aapl", "😡 NEAR/1 了",
 ]
 TEXTS = sorted({text for _, text, _, _ in CASES} | set(EDGE_TEXTS))
 QUERIES = list(dict.fromkeys([q for q, _, _, _ in CASES] + EDGE_QUERIES))
@@ -234,6 +240,11 @@ def test_page_one_in_a_callers_transaction_stays_in_it(tmp_path):
         ("#battery", False),  # looked up as the word
         ("@battery", False),
         ("battery OR #ad", False),
+        ("😡", True),  # ' 😡 ': an emoji is a unit of the column like a word
+        ('"lumora 👎"', True),
+        ('"太烫了😡"', True),
+        ("$AAPL", True),  # its ' $aapl ' unit
+        ("$AAPL OR 😡", True),
     ],
 )
 def test_which_query_shapes_are_exact(query, exact):
@@ -246,11 +257,12 @@ def test_which_query_shapes_are_exact(query, exact):
 def test_trigram_case_folding_merges_no_two_characters_the_search_column_can_hold():
     """`fts5_exact` needs the trigram index to find a string exactly where it is; with its case folding on
     (the default) that holds as long as it maps no two characters the column can hold to one character."""
-    word = re.compile(rf"[\w{MARKS}]")
-    alphabet = set(" #@.-")  # between units, and in the #tag and @handle ones (`core.query.document`)
+    # Word characters and marks; symbols (emoji, and unassigned code points of the emoji planes), ZWJ and tags.
+    word = re.compile(rf"[\w{MARKS}]|{SYMBOL_CHARS.pattern}|[\u200d\U000e0020-\U000e007f]")
+    alphabet = set(" #@$.-_")  # between units, and in the #tag, $tag and @handle ones (`core.query.document`)
     for cp in range(0x110000):
-        if unicodedata.category(chr(cp)) in ("Cn", "Cs", "Co"):
-            continue  # not a word character, so in no token of any post
+        if unicodedata.category(chr(cp)) in ("Cn", "Cs", "Co") and not 0x1F000 <= cp <= 0x1FFFD:
+            continue  # in no token of any post
         n = normalize(chr(cp))
         alphabet.update(ch for ch in n + fold(n) if word.match(ch))
     chars = sorted(alphabet)
@@ -267,12 +279,12 @@ def test_trigram_case_folding_merges_no_two_characters_the_search_column_can_hol
 
 def test_the_column_holds_single_spaces_between_units_with_none_inside():
     """The other premise of `fts5_exact`, on every post here: ' unit unit ... ', each unit a word (word
-    characters and marks) or a #tag / @handle unit, never empty."""
+    characters and marks), an emoji or a #tag / $tag / @handle unit, never empty."""
     for text in TEXTS:
         column = fts5_column(text)
         assert column.startswith(" ") and column.endswith(" ")
         units = column[1:-1].split(" ") if column.strip() else []
-        assert all(re.fullmatch(rf"[\w{MARKS}]+|[#@]\S+", u) for u in units), (text, units)
+        assert all(re.fullmatch(rf"[\w{MARKS}]+|{SYMBOL_TOKEN}|[#@$]\S+", u) for u in units), (text, units)
 
 
 def _matches(m: Mention, f: Filters) -> bool:

@@ -696,6 +696,10 @@ QUERY_POSTS = [  # (key, text, lang)
     ("burning", "the case keeps burning", "en"),
     ("burnt", "smells burnt", "en"),
     ("burner", "bought a burner phone", "en"),
+    # Emoji (tokens of their own, skin tones folded away) and cashtags (`$acme`, not the word acme).
+    ("emoji-cjk", "acme 太烫了😡", "zh"),
+    ("emoji-tone", "acme 👎🏽 broke", "en"),
+    ("cashtag", "long $ACME 📈", "en"),
 ]
 EXACT_QUERIES = [
     "#ad",
@@ -730,6 +734,10 @@ EXACT_QUERIES = [
     "люмор*",  # both the form and the lookalike: a prefix is exact on both stores, unlike Люмора~ru
     "İstan*",
     "burn*",  # every word that starts with burn, burnt and burner too
+    '"太烫了😡"',
+    '"acme 👎"',
+    "$acme",
+    "acme NOT (😡 OR $acme)",
 ]
 
 

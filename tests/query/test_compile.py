@@ -149,6 +149,10 @@ def test_fts5_prefilter_is_a_superset_on_a_real_trigram_table(normalized):
         ("(a1 OR b2) (c3 OR d4 OR e5)", ["a1", "b2"]),
         ("acme NEAR/3 battery", ["acme"]),
         ("@acme OR 苹果", ["@acme", '"苹果"']),
+        # A keyword API may not search emoji: of two one-term covers, the word is searched.
+        ("😡 lumora", ["lumora"]),
+        ("lumora 😡", ["lumora"]),
+        ("😡 OR lumora", ['"😡"', "lumora"]),
     ],
 )
 def test_search_terms_cover_every_match(query, expected):

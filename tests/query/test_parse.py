@@ -74,7 +74,7 @@ def test_str_round_trips():
         ("apple lang:english1", 12, "bad language code"),
         ("from:apple", 1, "unknown operator 'from:'"),
         ("# apple", 1, "bad hashtag"),
-        ("apple !!!", 7, "'!!!' has no letters or digits"),
+        ("apple !!!", 7, "'!!!' has no letters, digits or emoji"),
         ('apple ""', 7, "empty phrase"),
         ("apple - pie", 7, "'-' must be followed by a term"),
         # A space before '~ru' left it standing alone: an error, not a search for the word "ru".
