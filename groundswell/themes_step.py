@@ -8,12 +8,14 @@ with nothing new reads the store and encodes nothing.
 
 Full (k-means over the whole window, nlp/themes.py) when asked (`groundswell themes --full`, the
 maintenance DAG), when the brand has no centroids yet, or when the new posts drifted away from
-the themes (nlp.theme_centroids.drifted).
+the themes (nlp.theme_centroids.drifted). A full pass keeps the names of the stored themes it continues,
+and a stored post whose theme lives on keeps it (nlp/theme_align.py): past weeks' figures stay.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,11 +23,12 @@ from core.mention import Mention
 from core.query import parse
 from groundswell.config import BrandConfig
 from indexing.base import THEMES, Filters, Store
+from nlp import theme_align
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import assign_paths, drifted, unfit_share
 from nlp.theme_state import BrandThemes, ThemeState
-from nlp.themes import post_lang, theme_group, themes_with_centroids
+from nlp.themes import ThemeModel, post_lang, theme_group, themes_with_centroids
 
 log = logging.getLogger(__name__)
 MIN_POSTS = 20  # fewer enriched posts than this: no themes for the brand
@@ -42,6 +45,8 @@ class BrandPass:
     new: int = 0  # posts an incremental pass looked at
     assigned: int = 0  # of those, put in a theme
     unfit_share: float | None = None
+    kept: int = 0  # full: themes that kept the name of the stored theme they continue (nlp/theme_align.py)
+    moved: int = 0  # full: stored posts whose labels changed
     themes: list[dict] = field(default_factory=list)
 
 
@@ -221,8 +226,9 @@ def _recluster(
     brand: BrandConfig, mentions: list[Mention], saved: BrandThemes | None, reason: str,
     model_text: Callable[[Mention], str], embeddings: SentenceEmbeddings, progress: bool, labels: _Labels,
 ) -> BrandPass:
-    """Cluster the brand's window in full; its old labels on these posts are replaced by the new ones."""
-    import sys
+    """Cluster the brand's window in full. Themes that continue stored ones keep their names, and a stored
+    post whose theme lives on keeps it (nlp/theme_align.py); the rest of its labels are the new clustering's."""
+    import sys  # lazy: only to ask whether stderr is a terminal
 
     stop = label_stopwords(brand)
     # Themes read what sentiment read (capped, brand names as @user: the vectors it kept are of that text);
@@ -230,18 +236,79 @@ def _recluster(
     analysed = [m.model_copy(update={"text": model_text(m)}) for m in mentions]
     bar = progress and sys.stderr.isatty()  # the encoder's own bar; elsewhere the "themes: started" line says it
     model = themes_with_centroids(analysed, MAX_THEMES, tuple(sorted(stop)), bar, embeddings)
+    stored = stored_paths(brand.name, mentions, saved)
+    placed, kept = _align(model, mentions, stored, saved)
     # Its own labels (`brand_themes`) are replaced. Of labels from before that field: without stored themes (new
     # brand, damaged or old-version entry) it drops every one, but `_Labels` keeps those another brand holds.
     for m in mentions:
         labels.clear(m, brand.name, saved.labels if saved is not None else None)
     by_id = {m.id: m for m in mentions}
-    labels.parents[brand.name] = {t.label: t.parent for t in model.themes if t.parent}
-    for theme in model.themes:
-        for member in theme.member_ids:
-            labels.put(by_id[member], brand.name, theme.label)
-    fresh = BrandThemes(model.centroids, set(model.unthemed), model.baseline_unfit, centring=model.centring)
-    labels.states[brand.name] = fresh
-    return BrandPass(brand.name, "full", reason, themes=_summary(fresh))
+    labels.parents[brand.name] = {c.label: c.parent for c in model.centroids if c.parent}
+    for mid, found in placed.items():
+        for label in found:
+            labels.put(by_id[mid], brand.name, label)
+    unthemed = {mid for mid, found in placed.items() if not found}
+    state = BrandThemes(model.centroids, unthemed, model.baseline_unfit, centring=model.centring)
+    labels.states[brand.name] = state
+    moved = sum(bool(old) and old != placed[mid] for mid, old in stored.items())
+    return BrandPass(brand.name, "full", reason, kept=kept, moved=moved, themes=_summary(state))
+
+
+def stored_paths(brand: str, mentions: Sequence[Mention], saved: BrandThemes | None) -> dict[str, list[str]]:
+    """Each post's stored labels of `brand`'s themes (top-level first): its `brand_themes` entry, or, for a
+    post from before that field, the unattributed labels the brand's stored themes hold."""
+    out = {}
+    for m in mentions:
+        if brand in m.brand_themes:
+            own = list(m.brand_themes[brand])
+        else:
+            own = [t for t in unattributed(m) if saved is not None and t in saved.labels]
+        if own:
+            out[m.id] = own
+    return out
+
+
+def _align(
+    model: ThemeModel, mentions: Sequence[Mention], stored: dict[str, list[str]], saved: BrandThemes | None,
+) -> tuple[dict[str, list[str]], int]:
+    """(each post's labels after the re-clustering, the number of themes that kept a stored name).
+
+    The model's themes and centroids are renamed in place; a theme left with no post is dropped."""
+    members: dict[str, set[str]] = {}
+    for mid, had in stored.items():
+        for label in had:
+            members.setdefault(label, set()).add(mid)
+    # A stored theme's level: its stored centroid's, else where posts carry it (top-level first).
+    old_parent = {c.label: c.parent for c in saved.centroids} if saved is not None else {}
+    top_old = {t for t in members if t in old_parent and old_parent[t] is None}
+    top_old |= {had[0] for had in stored.values() if had[0] not in old_parent}
+    matched = theme_align.match({t: s for t, s in members.items() if t in top_old},
+                                {t.label: t.member_ids for t in model.themes if t.parent is None})
+    matched |= theme_align.match({t: s for t, s in members.items() if t not in top_old},
+                                 {t.label: t.member_ids for t in model.themes if t.parent is not None})
+    renamed = theme_align.names([t.label for t in model.themes], matched)
+    before = {c.label: c.info.get("labels") for c in saved.centroids} if saved is not None else {}
+    for t in model.themes:
+        t.label, t.parent = renamed[t.label], renamed.get(t.parent, t.parent) if t.parent else None
+    for c in model.centroids:
+        c.label, c.parent = renamed[c.label], renamed.get(c.parent, c.parent) if c.parent else None
+        if c.parent:
+            c.info["parent"] = c.parent
+        if c.label in matched.values() and before.get(c.label):  # the stored key phrases, new languages added
+            c.info["labels"] = before[c.label] | {k: v for k, v in c.info.get("labels", {}).items()
+                                                  if k not in before[c.label]}
+    fresh: dict[str, list[str]] = {}
+    for t in model.themes:  # top-level themes come before their aspects
+        for mid in t.member_ids:
+            fresh.setdefault(mid, []).append(t.label)
+    parent = {c.label: c.parent for c in model.centroids}
+    kept = set(matched.values())
+    placed = {m.id: theme_align.path(stored.get(m.id, []), fresh.get(m.id, []), kept, parent) for m in mentions}
+    counts = Counter(label for found in placed.values() for label in found)
+    model.centroids = [c for c in model.centroids if counts[c.label]]
+    for c in model.centroids:
+        c.count = counts[c.label]
+    return placed, len(kept & {c.label for c in model.centroids})
 
 
 def label_stopwords(brand: BrandConfig) -> set[str]:

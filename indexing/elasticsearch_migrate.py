@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
+# Documents a partial-update rewrite fills per second, for the estimate the migration logs: the figure of
+# `bench/store_upgrade.py --es` (bench/results/store_upgrade.json: text_folded_v3, the slower step, 200k in 100 s),
+# rounded down, on a loaded 2-core machine.
+REWRITE_PER_S = 1900
+PROGRESS_EVERY = 100_000  # documents between two progress lines of a long rewrite
 MISSING = {"bool": {"must_not": [{"exists": {"field": SEARCH_FIELD}}]}}
 
 
@@ -49,12 +54,19 @@ def add_search_field(store: ElasticsearchStore, page: int = 1000) -> int:
     missing = client.count(index=pattern, query=MISSING, **_OPTS).body["count"]
     if not missing:
         return 0
-    log.warning("filling %s on %d mentions written before the current search document format", SEARCH_FIELD, missing)
+    log.warning("filling %s on %d mentions written before the current search document format (once, about %s; "
+                "text search misses them until then)", SEARCH_FIELD, missing, about(missing))
     filled, failed = _rewrite(store, MISSING, _update, page, source=["text"])
     if failed:
         # Not fatal: those documents are still stored, only not found by text search; the next open retries.
         log.error("%d mentions could not get %s; the next open of the store tries again", failed, SEARCH_FIELD)
     return filled
+
+
+def about(documents: int) -> str:
+    """Roughly how long rewriting `documents` takes ("3 min"), from the measured `REWRITE_PER_S`."""
+    seconds = documents / REWRITE_PER_S
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
 def _rewrite(
@@ -74,6 +86,8 @@ def _rewrite(
         ok = sum(r.ok for r in write_all(store.client, batch, store.bulk))
         done, failed = done + ok, failed + len(batch) - ok
         batch.clear()
+        if done // PROGRESS_EVERY != (done - ok) // PROGRESS_EVERY:  # a long rewrite shows it is moving
+            log.info("%d mentions rewritten so far", done)
 
     for hit in store._scan(query, [{"id": "asc"}], page, source=source):
         batch.append(action(hit))
@@ -140,7 +154,8 @@ def move_brand_to_brands(store: ElasticsearchStore, page: int = 1000) -> int:
     missing = client.count(index=pattern, query=LEGACY_BRAND, **_OPTS).body["count"]
     if not missing:
         return 0
-    log.warning("moving brand to brands on %d mentions written before multi-brand mentions", missing)
+    log.warning("moving brand to brands on %d mentions written before multi-brand mentions (once, about %s)",
+                missing, about(missing))
     moved, failed = _rewrite(store, LEGACY_BRAND, _whole_document, page)
     if failed:
         # Not fatal: those documents still read as their one brand; the next open retries.

@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from indexing.elasticsearch_mapping import index_pattern
-from indexing.elasticsearch_migrate import _rewrite
+from indexing.elasticsearch_migrate import _rewrite, about
 from indexing.elasticsearch_themes import MAIN_THEMES, THEME_KEYS, THEME_MAPPING
 from indexing.theme_rows import UNATTRIBUTED, theme_key
 
@@ -28,7 +28,8 @@ def add_theme_fields(store: ElasticsearchStore) -> int:
     missing = client.count(index=pattern, query=MISSING, **_OPTS).body["count"]
     if not missing:
         return 0
-    log.warning("filling %s on %d mentions themed before per-brand themes", THEME_KEYS, missing)
+    log.warning("filling %s on %d mentions themed before per-brand themes (once, about %s)", THEME_KEYS, missing,
+                about(missing))
     filled, failed = _rewrite(store, MISSING, _fill, page=1000, source=["themes"])
     if failed:  # not fatal: those posts count their themes for no brand until the next open retries
         log.error("%d mentions could not get %s; the next open of the store tries again", failed, THEME_KEYS)

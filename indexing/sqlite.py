@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -56,6 +57,8 @@ from indexing.snippet import snippet, term_spans
 from indexing.sqlite_query import fts5_exact, to_fts5
 from indexing.terms import significant_terms
 from indexing.theme_rows import theme_rows
+
+log = logging.getLogger(__name__)
 
 # A view's flagged rows the text query is tested on in Python (`_spam_reasons_of_text`, ~0.06 ms each) before the
 # spam count filters on the text in SQL instead.
@@ -158,6 +161,9 @@ END""",
 TIME_VERSION = 2
 FTS_VERSION = 6
 FTS_DOCUMENT = 3  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
+# Mentions the FTS rebuild indexes per second, for the estimate its log line gives: the slower of the two runs of
+# `bench/store_upgrade.py` (bench/results/store_upgrade.json: 17,452/s at 200k), rounded down, on 2 loaded cores.
+FTS_REBUILD_PER_S = 15000
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
 INT64_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
@@ -222,6 +228,9 @@ def _one_line(exc: Exception) -> str:
 
 # How long a write waits for another process's write lock before it gives up (`store_busy`).
 BUSY_TIMEOUT_S = 30.0
+# How long an open waits for another process upgrading the store before it fails, instead of BUSY_TIMEOUT_S: the FTS
+# rebuild of 1M mentions took 53 s (bench/results/store_upgrade.json), so 30 s failed a dashboard started meanwhile.
+UPGRADE_WAIT_S = 900.0
 
 
 def store_busy(exc: BaseException) -> bool:
@@ -230,6 +239,22 @@ def store_busy(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.OperationalError) and code is not None:
         return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+def _begin_upgrade(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE for the FTS rebuild, waiting up to UPGRADE_WAIT_S while another process holds the write
+    lock: most likely it runs the same rebuild (a dashboard or a job started during an upgrade), which takes
+    longer than BUSY_TIMEOUT_S on a large store; failing then would stop that process for nothing."""
+    deadline = time.monotonic() + UPGRADE_WAIT_S
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not store_busy(exc) or time.monotonic() >= deadline:
+                raise
+            log.info("waiting for another process that is writing to this store (upgrading it, most likely: it "
+                     "rebuilds the search index once)")
 
 
 class SqliteStore:
@@ -275,11 +300,16 @@ class SqliteStore:
         if conn.execute("PRAGMA user_version").fetchone()[0] >= FTS_VERSION:
             return
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
+            _begin_upgrade(conn)
             try:
                 # Checked again under the write lock: another process may have just migrated.
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version < FTS_VERSION:
+                    # A long silent first open looks like a hang: say what runs, and for about how long.
+                    started, rows = time.monotonic(), conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
+                    log.info("rebuilding the search index of %d mentions (store format %d -> %d, once): about %d s; "
+                             "other processes opening or writing the store wait meanwhile, reads go on",
+                             rows, version, FTS_VERSION, rows // FTS_REBUILD_PER_S)
                     # The triggers of an older version write an older column: replaced, and the index rebuilt
                     # (every version before 6 holds an older document: emoji and cashtags left out).
                     conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
@@ -294,6 +324,8 @@ class SqliteStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+        if version < FTS_VERSION:
+            log.info("search index of %d mentions rebuilt in %.0f s", rows, time.monotonic() - started)
 
     def _migrate_subsecond_times(self) -> None:
         """Give rows written when times were cut to whole seconds their milliseconds back, from the stored

@@ -80,8 +80,11 @@ def test_a_past_stream_judged_against_today_says_so_and_history_judges_it(tmp_pa
 def test_the_alert_window_is_the_widest_any_enabled_detector_reports():
     now = datetime(2026, 5, 4, 13, 10, tzinfo=UTC)
     # Spike and keyword alerts: the latest `recent_buckets` buckets, the one holding `now` included.
-    start, why = alert_window(AlertsConfig(recent_buckets=3, influencer=InfluencerRule(enabled=False)), now)
+    quiet = {"influencer": InfluencerRule(enabled=False), "viral": {"enabled": False}}
+    start, why = alert_window(AlertsConfig(recent_buckets=3, **quiet), now)
     assert start == datetime(2026, 5, 4, 11, tzinfo=UTC) and why == "the latest 3 hour bucket(s)"
-    # Influencer posts arrive late: a run still reports those of the last day.
-    start, why = alert_window(AlertsConfig(recent_buckets=3), now)
+    # Influencer posts and reposts arrive late: a run still reports those of the last day.
+    start, why = alert_window(AlertsConfig(recent_buckets=3, viral={"enabled": False}), now)
     assert start == now - timedelta(days=1) and why == "the latest 3 hour bucket(s), influencer 1 day(s)"
+    start, why = alert_window(AlertsConfig(recent_buckets=3), now)
+    assert why == "the latest 3 hour bucket(s), influencer 1 day(s), viral 1 day(s)"
