@@ -4,14 +4,23 @@ One rule with the alerts' key phrases (`nlp/phrases.py`: 1-3-word n-grams per la
 with an informative Dirichlet prior). A theme is described against the other posts of its
 clustering group (a child theme against its siblings, a sentiment half against the other half),
 per language: a theme that spans languages gets one label per language side by side
-(`{"en": "battery overheating", "ko": "배터리 과열"}`) and displays its largest language's.
+(`{"en": "battery overheating", "ko": "배터리 과열"}`); which one is displayed: below.
 
 Themes add one rule of their own: a phrase (or, for a theme without one, a c-TF-IDF word) must be
 used by a share of the theme's posts at least MIN_WORD_LIFT times its share of the scope's other
 posts. The log-odds compare n-gram *rates*, and a theme of short posts has fewer n-grams per post:
 a hashtag nearly every post of a stream carries (#GOPDebate in the debate stream) has a higher rate
 there at the same post share, and came out as the label of grab-bag themes. A label names what sets
-the theme apart, never the stream.
+the theme apart, never the stream: the stream's own words (ones more than half of a language's
+posts use, and their other forms), a phrase with a word twice and a lone function word are never
+label material (`nlp/label_words.py`).
+
+A language of a theme with MIN_LANG_POSTS posts and no phrase apart from its siblings' is, when
+another language of the theme has a label, described against every post of that language (what
+its posts are about), so a language view shows a label in its own language. The label shown is
+the language of the theme's most representative posts: the most common language among the half
+of its posts nearest its centre (members come nearest first), not simply its largest language,
+which may be a different kind of post at the edge of the theme.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from nlp.label_words import allowed, filler, stream_words
 from nlp.phrases import key_phrases, post_grams, score_counts
 
 LABEL_PHRASES = 2  # a display label joins at most this many key phrases
@@ -48,7 +58,14 @@ class PhraseIndex:
 
     def __init__(self, texts: Sequence[str], langs: Sequence[str], exclude: frozenset[str]) -> None:
         self.langs = list(langs)
-        self.grams = [post_grams(t, lang, exclude) for t, lang in zip(texts, langs, strict=True)]
+        grams = [post_grams(t, lang, exclude) for t, lang in zip(texts, langs, strict=True)]
+        # No floor (MIN_WORD_LIFT <= 1, a comparison run): no word is the stream's.
+        share = 1 / MIN_WORD_LIFT if MIN_WORD_LIFT > 1 else float("inf")
+        self.stream = stream_words(grams, self.langs, share)
+        empty: frozenset[str] = frozenset()
+        self.grams = [{g for g in post if allowed(g, self.stream.get(lang, empty))}
+                      for post, lang in zip(grams, self.langs, strict=True)]
+        self._everyone: ScopeCounts | None = None
 
     def count(self, posts: Iterable[int]) -> ScopeCounts:
         """Per language, how many of `posts` use each n-gram, and how many posts: the scope members are
@@ -71,34 +88,60 @@ class PhraseIndex:
         total = sum(grams.values()) - sum(surge.values())
         scored = score_counts(surge, usual, len(members), min_count=min(3, len(members)), usual_total=total)
         rest = scope.posts[lang] - len(members)
-        scored = [s for s in scored if _lifted(s.surge, len(members), usual[(s.text, s.parts)], rest)]
+        scored = [s for s in scored if _lifted(s.surge, len(members), usual[(s.text, s.parts)], rest)
+                  and (len(s.parts) > 1 or not filler(s.text, lang))]
         return key_phrases(scored, n=n)
 
+    def everyone(self) -> ScopeCounts:
+        """`count` of every post: the scope a language with no phrase apart from its siblings' is described in."""
+        if self._everyone is None:
+            self._everyone = self.count(range(len(self.langs)))
+        return self._everyone
+
     def labels(self, members: Sequence[int], scope: ScopeCounts) -> dict[str, str]:
-        """One label per language with at least MIN_LANG_POSTS of `members` (biggest language first),
-        each against the other posts of `scope` (`count`) in that language."""
-        by_lang = Counter(self.langs[i] for i in members)
+        """One label per language with at least MIN_LANG_POSTS of `members` (nearest first), each against
+        the other posts of `scope` (`count`) in that language, the language of the most representative
+        posts first (`representative_order`). When one language has such a label, each other language with
+        MIN_LANG_POSTS posts and none is then described against every other post in it (its language view
+        shows what its posts are about, not another language's label); those come last, never shown first."""
         out: dict[str, str] = {}
-        for lang, count in by_lang.most_common():
-            if count < MIN_LANG_POSTS and out:
+        missing: list[list[int]] = []
+        for lang in representative_order([self.langs[i] for i in members]):
+            mine = [i for i in members if self.langs[i] == lang]
+            if len(mine) < MIN_LANG_POSTS and out:
                 continue
-            found = self.phrases([i for i in members if self.langs[i] == lang], scope)
+            found = self.phrases(mine, scope)
             if found:
                 out[lang] = " · ".join(found[:LABEL_PHRASES])
+            elif len(mine) >= MIN_LANG_POSTS:
+                missing.append(mine)
+        for mine in missing if out else []:
+            found = self.phrases(mine, self.everyone())
+            if found:
+                out[self.langs[mine[0]]] = " · ".join(found[:LABEL_PHRASES])
         return out
 
     def distinct_words(self, members: Sequence[int], scope: ScopeCounts, words: Sequence[str]) -> list[str]:
         """`words`, in order, that the posts `members` use at least MIN_WORD_LIFT times as often as the
-        other posts of `scope` (`count` of a set that holds them; every language together)."""
+        other posts of `scope` (`count` of a set that holds them; every language together); never a stream
+        word or a function word (`nlp/label_words.py`)."""
         rest = sum(scope.posts.values()) - len(members)
         out = []
         for word in words:
             gram = (word, (word,))
             inside = sum(gram in self.grams[i] for i in members)
             outside = sum(counter[gram] for counter in scope.grams.values()) - inside
-            if _lifted(inside, len(members), outside, rest):
+            if _lifted(inside, len(members), outside, rest) and not filler(word, "en"):
                 out.append(word)
         return out
+
+
+def representative_order(langs: Sequence[str]) -> list[str]:
+    """The languages of a theme's posts (`langs`, nearest its centre first), the most common among the
+    nearer half first; then by how many posts in all, then by code (deterministic)."""
+    core = Counter(langs[: (len(langs) + 1) // 2])
+    total = Counter(langs)
+    return sorted(total, key=lambda lang: (-core[lang], -total[lang], lang))
 
 
 def _lifted(inside: int, members: int, outside: int, rest: int) -> bool:

@@ -24,6 +24,8 @@ def test_a_slice_of_the_real_stream(tmp_path, capsys):
     assert result["labels"] >= 10 and result["phrases"] >= 10
     # Before the lift floor this slice's grab-bag themes were "gopdebate · gopdebates" (lift ~1.4).
     assert result["weak_phrases"] == 0 and result["fallback_weak_words"] == 0
+    # Nor the stream's hashtag in a label ("gopdebate gopdebates · fox news"), nor a word twice.
+    assert result["stream_word_phrases"] == 0 and result["repeated_word_phrases"] == 0
     for row in result["rows"]:
         lifts = row["lift"] if not row["fallback"] else row["word_lift"]
         assert all(v is None or v >= WEAK_LIFT for v in lifts.values()), row

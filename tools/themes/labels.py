@@ -18,7 +18,13 @@ an aspect: its parent's):
   not all, so a theme that is most of its scope can still have strong phrases;
 - **coverage** of a label = share of the theme's posts that use at least one of its phrases;
 - **function-word phrases**: English phrases made only of words an outside list (scikit-learn's
-  English stopwords, not the tokenizer's own) calls function words ("himself", "against").
+  English stopwords, not the tokenizer's own) calls function words ("himself", "against");
+- **stream-word phrases**: phrases (and fallback words) with a word more than half of the brand's
+  posts in that language use (the stream's hashtag: "gopdebate"), counted here without stems;
+  **repeated-word phrases**: a word twice ("gopdebates gopdebates");
+- **language views without a label**: a theme's languages with at least `MIN_LANG_POSTS` posts that
+  have no label of their own while another language has one (a language view shows another
+  language's label).
 
 A theme whose label has no key phrase in a language shows its c-TF-IDF words that pass the same
 lift floor, or "mixed posts" when none does (`fallback`; `word_lift` scores those words against
@@ -47,7 +53,7 @@ from groundswell.pipeline import themes_pass
 from groundswell.themes_step import label_stopwords
 from indexing.base import Filters
 from nlp.phrases import post_grams
-from nlp.theme_labels import MIXED
+from nlp.theme_labels import MIN_LANG_POSTS, MIXED
 from nlp.theme_state import ThemeState
 from nlp.themes import label_exclusions, post_lang
 from tools.stream_store import check_stream, collected_stream
@@ -76,12 +82,22 @@ def _uses(texts: dict[str, set[str]], ids: list[str], phrase: str) -> int:
     return sum(phrase in texts[i] for i in ids)
 
 
+def _common_words(grams: dict[str, set[str]], lang: dict[str, str]) -> dict[str, set[str]]:
+    """Per language, the words more than half of the brand's posts in it use (the stream's own)."""
+    posts = Counter(lang.values())
+    used: dict[str, Counter] = {}
+    for i, words in grams.items():
+        used.setdefault(lang[i], Counter()).update(w for w in words if " " not in w)
+    return {code: {w for w, c in counts.items() if c > posts[code] / 2} for code, counts in used.items()}
+
+
 def score_brand(config: Config, brand: str, mentions: list[Mention], themes: list[Any]) -> list[dict]:
     """One row per (theme, language label): its phrases' lift and the label's coverage."""
     model_text = config.model_text()
     stop = _stopwords(config, brand)
     grams = {m.id: {g[0] for g in post_grams(model_text(m), post_lang(m), stop)} for m in mentions}
     lang = {m.id: post_lang(m) for m in mentions}
+    common = _common_words(grams, lang)
     members: dict[str, list[str]] = {}
     for m in mentions:
         for label in m.themes:
@@ -93,13 +109,17 @@ def score_brand(config: Config, brand: str, mentions: list[Mention], themes: lis
         scope = members.get(theme.parent, []) if theme.parent else everyone
         ours = set(mine)
         per_lang = theme.info.get("labels") or {}
+        sizes = Counter(lang[i] for i in mine)
+        missing = {c: n for c, n in sizes.items() if per_lang and c not in per_lang and n >= MIN_LANG_POSTS}
         for code in sorted({lang[i] for i in mine}, key=lambda c: -sum(lang[i] == c for i in mine)):
             in_theme = [i for i in mine if lang[i] == code]
             theirs = set(in_theme)
             rest = [i for i in scope if lang[i] == code and i not in theirs]
             label = per_lang.get(code)
             row: dict[str, Any] = {"brand": brand, "theme": theme.label, "aspect": theme.parent is not None,
-                                   "lang": code, "posts": len(in_theme), "label": label}
+                                   "lang": code, "posts": len(in_theme), "label": label,
+                                   "no_own_label": missing, "common_words": sorted(common.get(code, set()))}
+            missing = {}  # on the theme's first row only
             if not label:
                 # The words shown instead (c-TF-IDF), scored against the scope's other posts of every language.
                 shown = re.sub(r" \(\d+\)$", "", theme.label.split(" › ")[-1])
@@ -149,6 +169,10 @@ def summarise(rows: list[dict]) -> dict:
     weak_labels = [r for r in labelled if any(v is not None and v < WEAK_LIFT for v in r["lift"].values())]
     fallbacks = [r for r in rows if r["fallback"]]
     fallback_words = [v for r in fallbacks for v in r["word_lift"].values()]
+    shown = [(r, p) for r in rows for p in (r["word_lift"] if r["fallback"] else r["lift"])]
+    stream = [p for r, p in shown if set(p.split()) & set(r.get("common_words", ()))]
+    repeated = [p for _, p in shown if len(set(p.split())) < len(p.split())]
+    no_own = [n for r in rows for n in (r.get("no_own_label") or {}).values()]
     return {
         "labels": len(rows),
         "fallback_labels": len(fallbacks),
@@ -165,6 +189,12 @@ def summarise(rows: list[dict]) -> dict:
         "function_word_phrases": len(function_only),
         "function_word_examples": sorted(set(function_only))[:EXAMPLES],
         "weak_examples": [f"{r['brand']}: {r['label']} {r['lift']}" for r in weak_labels[:EXAMPLES]],
+        "stream_word_phrases": len(stream),
+        "stream_word_examples": sorted(set(stream))[:EXAMPLES],
+        "repeated_word_phrases": len(repeated),
+        "repeated_word_examples": sorted(set(repeated))[:EXAMPLES],
+        "language_views_without_label": len(no_own),
+        "language_views_without_label_posts": sum(no_own),
     }
 
 
