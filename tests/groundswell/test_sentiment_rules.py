@@ -57,9 +57,9 @@ def rules_of(text: str) -> list[SentimentRuleConfig]:
 def test_rules_are_checked_with_the_config(tmp_path):
     path = tmp_path / "groundswell.yaml"
     for rules, problem in [
-        ("[{name: Bad Name, query: x, label: neutral}]", "sentiment_rules.0.name"),
+        ("[{name: Bad Name, query: x, label: neutral}]", "sentiment_rules.0 (Bad Name).name"),
         ("[{name: a, query: '(x', label: neutral}]", "unclosed parenthesis"),
-        ("[{name: a, query: x, label: angry}]", "sentiment_rules.0.label"),
+        ("[{name: a, query: x, label: angry}]", "sentiment_rules.0 (a).label"),
         ("[{name: a, query: x, label: neutral, brands: [Nope]}]", "unknown brand 'Nope'; known: Apple, Globex"),
         ("[{name: a, query: x, label: neutral}, {name: a, query: y, label: positive}]", "'a' is used twice"),
     ]:
