@@ -2,8 +2,9 @@
 
 Two kinds of copy are dropped before storing (and counted in the collect report):
 - the same canonical URL seen again (a news story found through RSS and Hacker News, a post found by two
-  queries of different sources, one article in two RSS feeds), unless both posts come from one source and
-  were written by different known authors (`_link_copy`: two people linking one page are two posts);
+  queries of different sources, one article in two RSS feeds, one Mastodon status through two instances),
+  unless both posts come from one source, were written by different known authors and differ in text
+  (`_link_copy`: two people linking one page are two posts);
 - an explicit repost (`RT @x: …` or an extractor-set `extra.repost_of`) of a post
   already stored for the same brand.
 
@@ -70,14 +71,17 @@ def _author_key(mention: Mention) -> str:
 
 
 def _link_copy(mention: Mention, owner: Mention | None) -> bool:
-    """Whether sharing `owner`'s URL makes `mention` a copy of it. Not when both come from one source and were
-    written by different known authors: two people's posts that link the same page (a brand's profile link in an
-    export, a campaign URL) are two posts; the same story from another source (RSS and Hacker News) is one.
-    An owner that cannot be read keeps the URL rule as it was."""
+    """Whether sharing `owner`'s URL makes `mention` a copy of it. Not when both come from one source, were
+    written by different known authors and say different things: two people's posts that link the same page (a
+    brand's profile link in an export, a campaign URL) are two posts; the same story from another source (RSS
+    and Hacker News) is one, and so is one Mastodon status read through two instances (its home URL, its text,
+    but each instance's own id for its author). An owner that cannot be read keeps the URL rule as it was."""
     if owner is None or owner.source != mention.source:
         return True
     mine, theirs = _author_key(mention), _author_key(owner)
-    return not (mine and theirs and mine != theirs)
+    if not (mine and theirs and mine != theirs):
+        return True
+    return mention.dedup_key() == owner.dedup_key()
 
 
 def _url_key(mention: Mention) -> str | None:

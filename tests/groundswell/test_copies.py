@@ -174,3 +174,19 @@ def test_one_sources_posts_by_different_authors_sharing_a_link_are_not_copies(tm
     elsewhere = _m("rss", "5", "Acme on Instagram", url=profile, handle="feedbot")
     keep, copies = index.split([again, elsewhere])
     assert keep == [] and sorted(c.id for c, _ in copies) == ["brandwatch:4", "rss:5"]
+
+
+def test_one_mastodon_status_through_two_instances_is_one_post(tmp_path):
+    """Each instance gives the author its own local id, but the status's home URL and text are the same."""
+    store = SqliteStore(tmp_path / "g.db")
+    index = CopyIndex(store)
+    url = "https://mastodon.social/@ann/111"
+    home = Mention(source="mastodon", native_id="111", text="Pulse overheating again", url=url, brand="Lumora",
+                   author=Author(id="7", handle="ann"), created_at=datetime(2026, 11, 1, tzinfo=UTC))
+    keep, _ = index.split([home])
+    assert all(r.ok for r in store.upsert(keep))
+    index.remember(keep)
+    federated = home.model_copy(update={"native_id": "98765", "id": "mastodon:98765",
+                                        "author": Author(id="4242", handle="ann@mastodon.social")})
+    keep, copies = index.split([federated])
+    assert keep == [] and copies == [(federated, "mastodon:111")]
