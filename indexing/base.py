@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any, Literal, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from core.mention import Mention, Sentiment
+from core.mention import RT_PREFIX, Mention, Sentiment
 from core.state import ListableState
 
 _log = logging.getLogger(__name__)
@@ -60,12 +60,31 @@ TEXT_LABELS = frozenset({"sentiment", "lang", "intent", "themes", "brand_themes"
 _SPACE = re.compile(r"\s+")
 
 
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", html.unescape(html.unescape(text)))).strip()
+
+
 def same_text(a: str, b: str) -> bool:
     """Whether two versions of a post's text read the same: HTML entities, Unicode composition (NFC) and runs
     of whitespace aside (what a re-collect of an unchanged post may still vary in)."""
-    def norm(text: str) -> str:
-        return _SPACE.sub(" ", unicodedata.normalize("NFC", html.unescape(html.unescape(text)))).strip()
-    return a == b or norm(a) == norm(b)
+    return a == b or _norm(a) == _norm(b)
+
+
+# A source that cuts a text short marks the cut: X gives a retweet whose original it did not send as
+# 'RT @x: the first characters…'. At least this much must remain for the cut text to be called the same.
+_ELLIPSES = ("…", "...")
+MIN_CUT_CHARS = 20
+
+
+def cut_short(new: str, old: str) -> bool:
+    """Whether `new` is `old` cut short by its source (ending in an ellipsis, the rest of it `old`'s start, a
+    leading 'RT @x:' aside): the same post read less fully, whose labels and fuller text are kept."""
+    short, full = RT_PREFIX.sub("", _norm(new)), RT_PREFIX.sub("", _norm(old))
+    for ellipsis in _ELLIPSES:
+        if short.endswith(ellipsis):
+            head = short[: -len(ellipsis)].rstrip()
+            return len(head) >= MIN_CUT_CHARS and len(full) > len(head) and full.startswith(head)
+    return False
 
 
 def keep_enrichment(new: Mention, old: Mention | None, replace_labels: bool = False,
@@ -84,6 +103,8 @@ def keep_enrichment(new: Mention, old: Mention | None, replace_labels: bool = Fa
     or a write made from a read before the correction, never undoes it. Every store writes through this rule."""
     if old is None:
         return new
+    if not same_text(new.text, old.text) and cut_short(new.text, old.text):
+        new = new.model_copy(update={"text": old.text})  # the fuller reading stays, and so do its labels
     edited = not same_text(new.text, old.text)
     if fields is not None:
         kept = fields - TEXT_LABELS if edited else fields

@@ -105,3 +105,16 @@ def test_a_step_that_read_the_old_text_does_not_label_the_new_one(store: Store):
     assert got.brands == ["Lumora", "Sonique"]
     _write(store, _tagged(got), fields=base.ENRICHED)  # a step that read the new text writes as before
     assert store.get([read.id])[0].sentiment.label == "positive"
+
+
+def test_a_text_the_source_cut_short_is_the_same_post_and_keeps_the_fuller_text(store: Store):
+    """X gives a retweet whose original it no longer sends as 'RT @x: the start…': not an edit. The labels, a
+    person's too, and the full text stay; a cut that does not match the stored start is an edit as before."""
+    full = "RT @lumora_fan: " + OLD_TEXT + " and the battery lasts two whole days"
+    corrected = _bare(full).model_copy(update={"sentiment": analyst_label("negative"), "lang": "en"})
+    _write(store, corrected)
+    _write(store, _bare("RT @lumora_fan: " + OLD_TEXT[:40] + "…", likes=4))
+    (got,) = store.get([corrected.id])
+    assert (got.text, got.sentiment, got.engagement.likes) == (full, analyst_label("negative"), 4)
+    _write(store, _bare("RT @lumora_fan: Lumora Pulse caught fire…"))
+    assert store.get([corrected.id])[0].sentiment is None
