@@ -17,9 +17,17 @@ it again, quietly, and imports it once it is fixed in place. Reporting it once i
 the rest of the file after it on every run (stopping the cursor there) would cost every run the
 whole tail of a large file. Only past RETRY_KEPT remembered rows does the cursor stop at a bad row.
 
-Rows skipped the same way: one dated implausibly (extractors/plausible.py: before 2000, or in the future by the
-rule every source shares), one naming only brands the config does not have, one longer than MAX_ROW_BYTES (read
-through, never held), and, in CSV, lines a stray quote ran together (read strictly, and `_swallowed`).
+Rows skipped the same way: one longer than MAX_ROW_BYTES (read through, never held) and, in CSV, lines a stray
+quote ran together (read strictly, and `_swallowed`).
+
+Rows skipped for what they say, not how they are written, are reported the same way (counted, named once per run)
+but never remembered (`_Read.final`): one dated implausibly (extractors/plausible.py: before 2000, or in the future
+by the rule every source shares: a wrong clock, not a post still to come), and one naming only brands the config
+does not have. Reading them again would change nothing, and remembered they filled RETRY_KEPT: an agency export
+with 1,005 other clients' rows stopped the cursor for good. A brand added to the config later has its own cursor
+and reads the file from the start; a date fixed in place is read again by an explicit range (`--since/--until`).
+Such rows are well formed: they never make the source fail as a file of which no row reads. A pass whose new rows
+all name unconfigured brands logs one warning that says so.
 """
 
 from __future__ import annotations
@@ -127,6 +135,9 @@ class _Pass:
     retry: dict[int, int] = field(default_factory=dict)  # rows skipped this run (new or again)
     unvisited: set[int] = field(default_factory=set)  # remembered rows not read again yet
     good: bool = False
+    foreign: dict[str, None] = field(default_factory=dict)  # the unconfigured brands new rows named (in order)
+    foreign_rows: int = 0  # new rows skipped for naming only those
+    other_rows: int = 0  # new rows read that did not (imported, another brand's, skipped for anything else)
     still_bad: list[int] = field(default_factory=list)
     fixed: int = 0
     naive: int = 0
@@ -221,10 +232,13 @@ class ImportExtractor(Extractor[ImportOptions]):
                 continue
             where = f"{path.name} line {row.first}"
             naive: list[str] = []
-            mention, reasons = self._read_row(row, brand, query, wanted, matcher, where, naive, dates)
+            read = self._read_row(row, brand, query, wanted, matcher, where, naive, dates)
+            mention, reasons = read.mention, read.reasons
             if again is not None:
                 # Reported when first skipped: read again quietly, imported once fixed in place.
                 run.unvisited.discard(again)
+                if reasons and read.final:
+                    continue  # skipped for what it says (a cursor saved before `final`): forgotten, not retried
                 if reasons:
                     run.skipped(row, reasons)
                     run.still_bad.append(row.first)
@@ -235,15 +249,22 @@ class ImportExtractor(Extractor[ImportOptions]):
                 log.info("%s: no newline at the end and no whole row so far; left for the next run", where)
                 continue
             elif reasons:
-                if not windowed and len(run.spans()) >= RETRY_KEPT:
-                    overflow = reasons[0]  # the cursor stays before it: nothing after it is lost
-                    break
-                run.skipped(row, reasons)
+                if not read.final:
+                    if not windowed and len(run.spans()) >= RETRY_KEPT:
+                        overflow = reasons[0]  # the cursor stays before it: nothing after it is lost
+                        break
+                    run.skipped(row, reasons)
                 if self._first_report(("row", *ident, row.first)):
                     skipped += reasons
+            if again is None:
+                if read.foreign:
+                    run.foreign.update(dict.fromkeys(read.foreign))
+                    run.foreign_rows += 1
+                else:
+                    run.other_rows += 1
             # A last line without a newline may still grow: import it, but keep the cursor before it.
             run.line = run.line if row.open_end or again is not None else row.last
-            run.good = run.good or not reasons
+            run.good = run.good or read.final or not reasons
             if naive and self._first_report(("naive", *ident, row.first)):
                 run.naive += len(naive)
             if mention is not None:
@@ -274,6 +295,12 @@ class ImportExtractor(Extractor[ImportOptions]):
             more = "…" if len(run.still_bad) > NAMED_LINES else ""
             log.info("%s: %d row(s) skipped by an earlier run are still malformed (line %s%s); fixed in place, "
                      "they are imported by the next run", path.name, len(run.still_bad), named, more)
+        if run.foreign_rows and not run.other_rows and self._first_report(("foreign", *ident, run.foreign_rows)):
+            log.warning(
+                "%s: all %d row(s) read name only brands the config does not have (%s; configured: %s): none imported. "
+                "The file reads well; if these brands are yours, add them to the config (or fix their names): a brand "
+                "added later reads the file from the start", path.name, run.foreign_rows, ", ".join(run.foreign),
+                ", ".join(self.config_brands or ()))
         if run.fixed:
             log.info("%s: %d row(s) an earlier run skipped read well now and are imported", path.name, run.fixed)
         if run.naive:
@@ -283,27 +310,35 @@ class ImportExtractor(Extractor[ImportOptions]):
     def _read_row(
         self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str, naive: list[str],
         dates: Selector,
-    ) -> tuple[Mention | None, list[str]]:
+    ) -> _Read:
         """The row's mention if this run keeps it (valid, dated plausibly by `dates`' rule, in the window,
         matching), and why it was skipped, if so. `naive` gets the fields whose time was written without a zone
         and read as UTC."""
         if row.error is not None:
-            return None, [f"{where}: {row.error}"]
+            return _Read(None, [f"{where}: {row.error}"])
         reasons: list[str] = []
+        foreign: list[str] = []
         try:
-            mention = self._to_mention(row.record or {}, brand, query, where, reasons, naive)
+            mention = self._to_mention(row.record or {}, brand, query, where, reasons, naive, foreign)
+            if foreign:
+                return _Read(None, reasons, final=True, foreign=tuple(foreign))
             implausible = implausible_date(mention.created_at, dates) if mention is not None else None
             if implausible is not None:
-                return None, [f"{where}: {implausible}"]
+                # The shared message says a future post is read again: the import does not (a wrong clock).
+                implausible = implausible.partition("; ")[0]
+                if dates.in_future(mention.created_at):  # type: ignore[union-attr]
+                    implausible += "; a wrong clock: skipped, not read again"
+                return _Read(None, [f"{where}: {implausible}"], final=True)
             wanted = mention is not None and _in_window(mention, window)
             if wanted and matcher.matches(mention.text, mention.lang, mention.source):  # type: ignore[union-attr]
-                return mention, reasons
+                return _Read(mention, reasons)
         except Exception as exc:  # noqa: BLE001 - one bad line is skipped by number, never stops the file
-            return None, [f"{where}: malformed ({type(exc).__name__}: {exc})"[:500]]
-        return None, reasons
+            return _Read(None, [f"{where}: malformed ({type(exc).__name__}: {exc})"[:500]])
+        return _Read(None, reasons)
 
     def _to_mention(
-        self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str], naive: list[str]
+        self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str], naive: list[str],
+        foreign: list[str] | None = None,
     ) -> Mention | None:
         opts = self.options
         record = dict(record)
@@ -314,10 +349,12 @@ class ImportExtractor(Extractor[ImportOptions]):
         if named and brand not in named:
             configured = self.config_brands
             if configured is not None and not set(named) & set(configured):
-                # Read for no brand at all: said once (per run), remembered and read again like a malformed row,
-                # so that the config adding one of its brands (or the row fixed in place) imports it.
+                # Read for no brand at all: said once (per run), not remembered (`foreign` names its brands): a brand
+                # the config adds later has a cursor of its own, which reads the file from the start.
                 skipped.append(f"{where}: row names brands {', '.join(named)}; none configured: "
                                f"{', '.join(configured)}"[:500])
+                if foreign is not None:
+                    foreign.extend(named)
             return None  # the export says this row belongs to other brands
         record.setdefault("source", opts.source)
         if "native_id" not in record and record.get("id"):
@@ -362,6 +399,18 @@ def _brand_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [b.strip() for b in value.split("|") if b.strip()]
     return [str(b) for b in value] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading one row gave: its mention (if this pass keeps it) or why not. `final`: skipped for what the
+    row says (an implausible date, no configured brand), not how it is written: reported, never retried. `foreign`:
+    the brands it names when none of them is configured."""
+
+    mention: Mention | None
+    reasons: list[str]
+    final: bool = False
+    foreign: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -492,7 +541,7 @@ def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
             continue
         first, done = done + 1, source.number
         bad = next((source.problems[n] for n in range(first, done + 1) if n in source.problems), None)
-        if bad is None and header is not None and _swallowed(source.record, len(header)):
+        if bad is None and header is not None and _swallowed(source.record, header):
             bad = (f"a quote opened on line {first} runs on to line {done}: lines {first}-{done} read as one row, "
                    "each of them a whole row by itself (a stray quote?); none imported")
         if header is None:
@@ -521,24 +570,39 @@ def _csv_error(exc: csv.Error, first: int, last: int) -> str:
     return f"unreadable CSV ({exc}): lines {first}-{last} read as one row (a stray quote?); none imported"
 
 
-def _swallowed(record: list[str], columns: int) -> bool:
-    """Whether a row that spans lines is rows run together by a stray quote: its first line is a whole row by
-    itself when its quote is read as text, and a later line is a whole row by itself as CSV (`columns` fields
-    each). Text legitimately quoted over several lines starts a field that its first line leaves open, and its
-    later lines hold the rest of that text, not rows. The strict reader catches the commoner case, a stray quote
-    closed by the next row's opening one; this one is a stray quote closed at the end of a later field."""
+def _swallowed(record: list[str], header: list[str]) -> bool:
+    """Whether a row that spans lines is rows run together by a stray quote: its first line reads as a row of
+    this file by itself when its quote is read as text, and so does a later line as CSV (`_whole_row`). Text
+    legitimately quoted over several lines leaves its first line, or its later lines, short of a row: the header's
+    number of fields can happen (a comma or two in the text), an id and a date in their columns do not. The strict
+    reader catches the commoner case, a stray quote closed by the next row's opening one; this one is a stray quote
+    closed at the end of a later field."""
     if len(record) < 2:
         return False
-
-    def fields(line: str, quoting: int) -> int:
-        try:
-            return len(next(csv.reader([line], quoting=quoting, strict=True), []))
-        except csv.Error:
-            return 0
-
-    return fields(record[0], csv.QUOTE_NONE) == columns and any(
-        fields(line, csv.QUOTE_MINIMAL) == columns for line in record[1:]
+    return _whole_row(record[0], header, csv.QUOTE_NONE) and any(
+        _whole_row(line, header, csv.QUOTE_MINIMAL) for line in record[1:]
     )
+
+
+def _whole_row(line: str, header: list[str], quoting: int) -> bool:
+    """Whether one physical line reads as a row of this file by itself: the header's number of fields, an id
+    where the header has an id column (`native_id`, else `id`) and a date where it has `created_at`."""
+    try:
+        fields = next(csv.reader([line], quoting=quoting, strict=True), [])
+    except csv.Error:
+        return False
+    if len(fields) != len(header):
+        return False
+    row = {name: value.strip().strip('"').strip() for name, value in zip(header, fields, strict=True)}
+    ident = next((row[name] for name in ("native_id", "id") if name in row), None)
+    if ident == "":
+        return False
+    if "created_at" in row:
+        try:
+            _DATETIME.validate_python(row["created_at"])
+        except ValidationError:
+            return False
+    return True
 
 
 def _in_window(mention: Mention, window: Window) -> bool:

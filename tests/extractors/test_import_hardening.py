@@ -5,11 +5,13 @@ Through the real `groundswell ingest` and a real SQLite store."""
 from __future__ import annotations
 
 import json
+import logging
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
+from extractors import import_file
 from extractors.base import CLOCK_SKEW, Window
 from extractors.import_file import MAX_ROW_BYTES, ImportExtractor
 from extractors.plausible import EARLIEST_POST
@@ -34,6 +36,22 @@ def _ingest(tmp_path, path, brands=("Acme",)) -> tuple[int, dict, set[str]]:
         store.close()
 
 
+def _cursor(tmp_path, brand: str = "Acme") -> dict:
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        return json.loads(store.get_state(f"cursor:import:{brand}"))
+    finally:
+        store.close()
+
+
+def _texts(tmp_path) -> dict[str, str]:
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        return {m.native_id: m.text for m in store.iter_mentions()}
+    finally:
+        store.close()
+
+
 def _row(native_id: str, text: str, when: str = "2026-11-02T10:00:00Z", **extra) -> str:
     return json.dumps({"source": "x", "native_id": native_id, "text": text, "created_at": when,
                        "author": {"handle": "h", "id": "h"}, **extra}) + "\n"
@@ -54,9 +72,11 @@ def test_posts_dated_year_1_or_9999_are_skipped_with_a_reason(tmp_path):
     assert reasons[1].startswith("t.jsonl line 3: created_at 9999-12-31T23:00:00+00:00 is in the future")
     assert reasons[2].startswith("t.jsonl line 4:") and "in the future" in reasons[2]
     assert reasons[3].startswith("t.jsonl line 5: created_at 1999-12-31T23:59:59+00:00 is before")
-    # Remembered like any skipped row: read again quietly, never doubled, never reported twice.
+    assert reasons[1].endswith("a wrong clock: skipped, not read again")
+    # Not remembered (a wrong date reads the same next time): never doubled, never reported twice.
     code, again, stored = _ingest(tmp_path, path)
     assert code == 0 and again["skipped"] == 0 and again["created"] == 0 and stored == {"ok"}
+    assert _cursor(tmp_path)["retry"] == []
 
 
 def test_a_stray_quote_is_one_bad_row_and_the_rows_after_it_import(tmp_path):
@@ -149,3 +169,88 @@ def test_an_oversize_line_is_never_held_in_memory(tmp_path):
         tracemalloc.stop()
     assert [m.native_id for b in batches for m in b.mentions] == ["41", "43"]
     assert peak < size // 4, f"peak {peak} bytes while reading a {size}-byte line"
+
+
+def test_an_export_of_other_brands_rows_never_fills_the_rows_kept_for_retry(tmp_path):
+    # An agency export: 1,005 rows for another client, then 5 of ours. Each "Rival" row was remembered like a
+    # malformed one: past RETRY_KEPT the run exited 4, stored nothing, and every later run failed the same way.
+    path = tmp_path / "agency.jsonl"
+    path.write_text("".join(_row(f"r{i}", f"Rival post {i}", brands=["Rival"]) for i in range(1005))
+                    + "".join(_row(f"a{i}", f"Acme post {i}", brands=["Acme"]) for i in range(5)))
+    code, summary, stored = _ingest(tmp_path, path)
+    assert code == 0, summary
+    assert stored == {f"a{i}" for i in range(5)}
+    assert summary["skipped"] == 1005
+    assert _cursor(tmp_path)["retry"] == []  # reported, not remembered
+    code, again, stored = _ingest(tmp_path, path)
+    assert code == 0 and again["skipped"] == 0 and again["created"] == 0 and len(stored) == 5
+
+
+def test_a_file_of_only_other_brands_rows_warns_and_does_not_fail(tmp_path, caplog):
+    # It failed as a file of which no row reads, asking whether `format` and the columns were right: they were.
+    path = tmp_path / "rival.jsonl"
+    path.write_text("".join(_row(f"r{i}", f"Rival post {i}", brands=["Rival", "Other"]) for i in range(3)))
+    with caplog.at_level(logging.WARNING, logger="groundswell.extractors.import_file"):
+        code, summary, stored = _ingest(tmp_path, path)
+    assert code == 0, summary
+    assert stored == set() and summary["skipped"] == 3
+    assert summary["skipped_reasons"][0] == "rival.jsonl line 1: row names brands Rival, Other; none configured: Acme"
+    warnings = [r.getMessage() for r in caplog.records if r.name == "groundswell.extractors.import_file"]
+    assert len(warnings) == 1, warnings
+    assert "all 3 row(s) read name only brands the config does not have (Rival, Other; configured: Acme)" \
+        in warnings[0]
+    assert "`format`" not in caplog.text
+
+
+def test_implausibly_dated_rows_never_fill_the_rows_kept_for_retry(tmp_path, monkeypatch):
+    monkeypatch.setattr(import_file, "RETRY_KEPT", 3)
+    path = tmp_path / "d.jsonl"
+    future = (datetime.now(UTC) + CLOCK_SKEW + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text("".join(_row(f"old{i}", "Acme old", "1999-06-01T00:00:00Z") for i in range(4))
+                    + "".join(_row(f"new{i}", "Acme new", future) for i in range(3)) + _row("ok", "Acme fine"))
+    code, summary, stored = _ingest(tmp_path, path)
+    assert code == 0, summary
+    assert stored == {"ok"} and summary["skipped"] == 7
+    assert _cursor(tmp_path)["retry"] == []
+
+
+def test_a_cursor_stuck_on_remembered_other_brands_rows_recovers(tmp_path, monkeypatch):
+    # A cursor saved before the fix: its retry list full of rows naming no configured brand, the run stopped.
+    monkeypatch.setattr(import_file, "RETRY_KEPT", 3)
+    path = tmp_path / "agency.jsonl"
+    path.write_text("".join(_row(f"r{i}", f"Rival {i}", brands=["Rival"]) for i in range(4))
+                    + _row("a1", "Acme one", brands=["Acme"]))
+    head = path.read_bytes()
+    read_as = ImportExtractor({"path": str(path)})._read_as(path)
+    stuck = {"line": 3, "file": import_file._digest(head), "bytes": len(head), "read_as": read_as,
+             "retry": [[1, 1], [2, 2], [3, 3]], "good": False}
+    store = SqliteStore(tmp_path / "g.db")
+    try:
+        store.set_state("cursor:import:Acme", json.dumps(stuck))
+    finally:
+        store.close()
+    code, summary, stored = _ingest(tmp_path, path)
+    assert code == 0, summary
+    assert stored == {"a1"} and summary["skipped"] == 1  # line 4, new; lines 1-3 were reported by that run
+    assert _cursor(tmp_path)["retry"] == [] and _cursor(tmp_path)["line"] == 5
+
+
+def test_a_post_quoted_over_two_lines_with_a_rows_worth_of_commas_imports_whole(tmp_path):
+    # The second line has as many commas as a whole row: it was taken for a row a stray quote had swallowed.
+    path = tmp_path / "p.csv"
+    text = "Acme great phone\nbattery, screen, camera all fine"
+    path.write_text(f'id,created_at,text\nimport:1,2024-01-01T00:00:00Z,"{text}"\n'
+                    "import:2,2024-01-02T00:00:00Z,Acme two\n")
+    code, summary, stored = _ingest(tmp_path, path)
+    assert code == 0 and summary["skipped"] == 0, summary
+    assert _texts(tmp_path) == {"1": text, "2": "Acme two"}
+
+
+def test_a_post_quoted_over_two_lines_mid_row_imports_whole(tmp_path):
+    # Its first line (`1,"Acme hello, world`) has the header's three fields once its quote reads as text.
+    path = tmp_path / "p.csv"
+    text = "Acme hello, world\nsecond line, really"
+    path.write_text(f'native_id,text,created_at\n1,"{text}",2024-01-01T00:00:00Z\n2,Acme two,2024-01-02T00:00:00Z\n')
+    code, summary, stored = _ingest(tmp_path, path)
+    assert code == 0 and summary["skipped"] == 0, summary
+    assert _texts(tmp_path) == {"1": text, "2": "Acme two"}
