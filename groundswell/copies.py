@@ -120,8 +120,10 @@ class CopyIndex:
         others = {owner for owner in owners.values() if owner not in ids}
         alive = stored_ids(self.store, others) if others else set()
         owners = {k: owner for k, owner in owners.items() if owner in ids or owner in alive}
-        # The stored posts whose URL a new one shares: `_link_copy` asks who wrote them (one read per batch).
-        url_owners = {owners[k] for m in mentions if (k := _url_key(m)) in owners} - ids
+        # The stored posts of the same source whose URL a new one shares: `_link_copy` asks who wrote them (one
+        # read per batch, none when no such post: ids start with their source, `core.mention.make_id`).
+        url_owners = {owner for m in mentions if (owner := owners.get(_url_key(m) or "")) is not None
+                      and owner.startswith(f"{m.source}:")} - ids
         posts = {m.id: m for m in mentions}
         posts |= {m.id: m for m in self.store.get(list(url_owners))} if url_owners else {}
         for mention in mentions:
