@@ -80,6 +80,9 @@ from indexing.elasticsearch_themes import (
     count_sources,
     histogram_aggs,
     histogram_series,
+    recount_aggs,
+    recounted,
+    shared_labels,
     theme_counts,
     theme_filter,
 )
@@ -113,6 +116,7 @@ _READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
 MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it the whole bulk request or mget
 COMPOSITE_PAGE = 10_000  # buckets per composite request: under search.max_buckets (65,536), few round trips
+RECOUNT_PAGE = 500  # labels several brands share, recounted per request (one `filters` bucket each)
 CONFLICT_ROUNDS = 3  # reads and merges of a post another writer keeps changing, before it fails (and is parked)
 
 
@@ -535,8 +539,11 @@ class ElasticsearchStore:
         return self.unreadable.read(hit["_id"], lambda: from_document(hit["_source"]))
 
     def _scan(
-        self, query: dict[str, Any], sort: list[dict[str, Any]], page: int, source: Any = True
+        self, query: dict[str, Any], sort: list[dict[str, Any]], page: int, source: Any = True,
+        seq_no: bool = False,
     ) -> Iterator[dict[str, Any]]:
+        """Every hit of `query`, from a point-in-time snapshot; with `seq_no`, each with the `_seq_no` and
+        `_primary_term` it had then (for a write conditional on nobody having written it since)."""
         try:
             pit = self.client.open_point_in_time(
                 index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=True
@@ -548,7 +555,9 @@ class ElasticsearchStore:
         after: list[Any] | None = None
         try:
             while True:
-                extra = {"search_after": after} if after is not None else {}
+                extra: dict[str, Any] = {"search_after": after} if after is not None else {}
+                if seq_no:
+                    extra["seq_no_primary_term"] = True
                 res = self._search(
                     pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE},
                     query=query,
@@ -707,7 +716,13 @@ class ElasticsearchStore:
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
         """Themes by mention count, with their sentiment split: theme x label counted exactly (`_composite`);
         for one brand only the themes clustered for it (indexing/elasticsearch_themes.py)."""
-        return theme_counts(filters, self._composite(filters, count_sources(filters)), n)
+        buckets = list(self._composite(filters, count_sources(filters)))
+        # Several brands: a label two of them gave one post is in both keys' buckets; those counted once a post.
+        shared = shared_labels(filters, buckets)
+        exact: dict[str, ThemeCount] = {}
+        for start in range(0, len(shared), RECOUNT_PAGE):
+            exact.update(recounted(self._aggs(filters, recount_aggs(filters, shared[start:start + RECOUNT_PAGE]))))
+        return theme_counts(filters, buckets, n, exact)
 
     def theme_histogram(
         self, filters: Filters, themes: Iterable[str], interval: Interval = "day", tz: str = "UTC"
@@ -718,7 +733,7 @@ class ElasticsearchStore:
         if not wanted:
             return {}
         buckets = {"date_histogram": {"field": "created_at", "min_doc_count": 1, **_bucketing(interval, tz)}}
-        # For one brand, its own theme keys and unattributed ones (indexing/elasticsearch_themes.py).
+        # For named brands, their own theme keys and unattributed ones (indexing/elasticsearch_themes.py).
         return histogram_series(filters, self._aggs(filters, histogram_aggs(filters, wanted, buckets)))
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:

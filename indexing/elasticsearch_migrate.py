@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from core.query import search_document
-from indexing.elasticsearch_bulk import write_all
+from indexing.elasticsearch_bulk import is_conflict, write_all
 from indexing.elasticsearch_mapping import (
     BRANDS_MAPPING,
     INTENT_FIELD,
@@ -75,22 +75,31 @@ def _rewrite(
     action: Callable[[dict[str, Any]], dict[str, Any]],
     page: int,
     source: Any = True,
+    conditional: bool = False,
 ) -> tuple[int, int]:
     """Write `action(hit)` for every document `query` finds, `page` bulk actions at a time, then refresh;
-    return (written, failed). The one batched rewrite every migration step uses."""
+    return (written, failed). The one batched rewrite every migration step uses. `conditional`: each write
+    only if the document is as the scan read it (`if_seq_no`/`if_primary_term`); one another writer changed
+    since is left as it is (its write is newer than the snapshot the action came from), neither written nor
+    failed."""
     done, failed = 0, 0
     batch: list[dict[str, Any]] = []
 
     def flush() -> None:
         nonlocal done, failed
-        ok = sum(r.ok for r in write_all(store.client, batch, store.bulk))
-        done, failed = done + ok, failed + len(batch) - ok
+        results = list(write_all(store.client, batch, store.bulk))
+        ok = sum(r.ok for r in results)
+        skipped = sum(is_conflict(r) for r in results) if conditional else 0
+        done, failed = done + ok, failed + len(batch) - ok - skipped
         batch.clear()
         if done // PROGRESS_EVERY != (done - ok) // PROGRESS_EVERY:  # a long rewrite shows it is moving
             log.info("%d mentions rewritten so far", done)
 
-    for hit in store._scan(query, [{"id": "asc"}], page, source=source):
-        batch.append(action(hit))
+    for hit in store._scan(query, [{"id": "asc"}], page, source=source, seq_no=conditional):
+        written = action(hit)
+        if conditional:
+            written.update(if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])
+        batch.append(written)
         if len(batch) >= page:
             flush()
     if batch:

@@ -56,7 +56,7 @@ from indexing.base import (
 from indexing.snippet import snippet, term_spans
 from indexing.sqlite_query import fts5_exact, to_fts5
 from indexing.terms import significant_terms
-from indexing.theme_rows import theme_rows
+from indexing.theme_rows import selected_brands, theme_rows
 
 log = logging.getLogger(__name__)
 
@@ -565,8 +565,8 @@ class SqliteStore:
         if f.min_followers is not None:
             clauses.append("m.author_followers >= ?")
             params.append(f.min_followers)
-        if f.theme is not None:  # a brand's own themes (indexing/sqlite_themes.py); any brand's without one
-            sql, extra = themes_sql.theme_clause("m.rowid", brands_sql.single_brand(f.brand, f.brands))
+        if f.theme is not None:  # the named brands' own themes (indexing/sqlite_themes.py); any brand's without
+            sql, extra = themes_sql.theme_clause("m.rowid", selected_brands(f.brand, f.brands))
             clauses.append(sql)
             params += [f.theme, *extra]
         if f.intent is not None:  # covered reads: the mention's rowid is mention_rowid (as for spam below)
@@ -1022,8 +1022,8 @@ class SqliteStore:
     def top_themes(self, filters: Filters, n: int = 10) -> list[ThemeCount]:
         where, params, query = self._where(filters)
         src = self._source(filters)
-        # One brand: its own theme rows only, never another brand's of a shared post (indexing/theme_rows.py).
-        join, join_params = themes_sql.rows_join(brands_sql.single_brand(filters.brand, filters.brands))
+        # Named brands: their own theme rows only, never another brand's of a shared post (indexing/theme_rows.py).
+        join, join_params = themes_sql.rows_join(selected_brands(filters.brand, filters.brands))
         themes: dict[str, ThemeCount] = {}
         rows = self._conn().execute(
             f"SELECT m.text, m.lang, t.theme, m.sentiment FROM {src} {join} WHERE {where}",
@@ -1049,7 +1049,7 @@ class SqliteStore:
         step, local = _bucketing(interval, tz)
         where, params, query = self._where(filters)
         marks = ", ".join("?" * len(wanted))
-        join, join_params = themes_sql.rows_join(brands_sql.single_brand(filters.brand, filters.brands))
+        join, join_params = themes_sql.rows_join(selected_brands(filters.brand, filters.brands))
         sql = (
             f"SELECT m.text, m.lang, t.theme, {_bucket_sql('m.created_at', step)} "
             f"FROM {self._source(filters)} {join} WHERE {where} AND t.theme IN ({marks})"

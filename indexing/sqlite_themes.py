@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Sequence
 
 from indexing.theme_rows import UNATTRIBUTED
 
@@ -60,18 +61,25 @@ def _has_brand(conn: sqlite3.Connection) -> bool:
     return any(row[1] == "brand" for row in conn.execute("PRAGMA table_info(mention_themes)"))
 
 
-def theme_clause(rowid: str, brand: str | None) -> tuple[str, list[str]]:
-    """SQL (and its parameters) for "the post's themes include the label bound next": a brand's own labels and
-    unattributed ones when `brand` is named, any brand's otherwise."""
-    if brand is None:
+def theme_clause(rowid: str, brands: Sequence[str] | None) -> tuple[str, list[str]]:
+    """SQL (and its parameters) for "the post's themes include the label bound next": the named brands' own labels
+    and unattributed ones when `brands` names some (`theme_rows.selected_brands`), any brand's otherwise."""
+    if brands is None:
         return f"{rowid} IN (SELECT mention_rowid FROM mention_themes WHERE theme = ?)", []
-    return (f"{rowid} IN (SELECT mention_rowid FROM mention_themes WHERE theme = ? AND brand IN (?, ?))",
-            [brand, UNATTRIBUTED])
+    owners = [*brands, UNATTRIBUTED]
+    return (f"{rowid} IN (SELECT mention_rowid FROM mention_themes WHERE theme = ? AND brand IN "
+            f"({', '.join('?' * len(owners))}))", owners)
 
 
-def rows_join(brand: str | None) -> tuple[str, list[str]]:
-    """The JOIN of a post to its theme rows for a count: `brand`'s and unattributed rows for one brand; for
-    several or all brands, each (post, label) once (a post two brands labelled alike counts once)."""
-    if brand is None:
+def rows_join(brands: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The JOIN of a post to its theme rows for a count: one brand's and unattributed rows; for several, their
+    own and unattributed rows, each (post, label) once (a post two of them labelled alike counts once); for all
+    brands (None), any brand's rows, each (post, label) once."""
+    if brands is None:
         return "JOIN (SELECT DISTINCT mention_rowid, theme FROM mention_themes) t ON t.mention_rowid = m.rowid", []
-    return "JOIN mention_themes t ON t.mention_rowid = m.rowid AND t.brand IN (?, ?)", [brand, UNATTRIBUTED]
+    owners = [*brands, UNATTRIBUTED]
+    marks = ", ".join("?" * len(owners))
+    if len(brands) == 1:  # a post holds a label under its brand or unattributed, never both: no DISTINCT
+        return f"JOIN mention_themes t ON t.mention_rowid = m.rowid AND t.brand IN ({marks})", owners
+    return (f"JOIN (SELECT DISTINCT mention_rowid, theme FROM mention_themes WHERE brand IN ({marks})) t "
+            "ON t.mention_rowid = m.rowid", owners)

@@ -10,6 +10,8 @@ next themes pass gives it its brand.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.mention import Mention
 
 UNATTRIBUTED = ""  # the brand of a label stored before `Mention.brand_themes`
@@ -23,6 +25,14 @@ def theme_rows(m: Mention) -> list[tuple[str, str]]:
     held = {label for _, label in rows}
     rows += [(UNATTRIBUTED, label) for label in m.themes if label not in held]
     return list(dict.fromkeys(rows))
+
+
+def selected_brands(brand: str | None, brands: Sequence[str] | None) -> tuple[str, ...] | None:
+    """The brands whose theme rows a filter's theme figures read (with the unattributed ones): every brand it
+    names (`Filters.brand` and `Filters.brands`); None when it names none (any brand's rows). Several brands read
+    only their own rows, never a brand the filter left out (a post naming a third brand carries its themes too)."""
+    named = tuple(dict.fromkeys([*([brand] if brand is not None else []), *(brands or ())]))
+    return named or None
 
 
 def theme_key(brand: str, label: str) -> str:

@@ -236,7 +236,7 @@ def previous_figures(
         elif coverage["scale"] != 1:
             row.update({k: round(row[k] * coverage["scale"], 1) for k in COUNTED})
         row["share_of_voice"] = sov_figures[b.name]["share_of_voice"] if sov["comparable"] else None
-        sov_reason = None if sov["days"] >= sov["of"] else (
+        sov_reason = None if sov["reason"] is None else (  # None: the whole window has data
             f"share of voice: every brand compared has data on {sov['days']} of its {sov['of']} days"
             + ("" if sov["comparable"] else ", too few to compare with"))
         row["coverage"] = {**coverage, "share_of_voice": {**sov, "reason": sov_reason}}

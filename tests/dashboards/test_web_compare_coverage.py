@@ -119,3 +119,32 @@ def test_themes_against_a_whole_baseline_are_judged(demo):
     body = _get(client, "/api/themes", brand="Lumora")  # 8-15 November against 1-8 November: 7 of 7 days
     assert body["rising_judged"] is True and body["previous_period"]["coverage"]["comparable"] is True
     assert all(isinstance(r["new"], bool) for r in body["recurring"])
+
+
+# ---- a rolling window (ending mid-day) is as long as it is: scaled by time, counted in its own days ------------
+def test_a_rolling_week_whose_data_starts_the_next_midnight_is_scaled_by_time():
+    from dashboards.web.coverage import window_coverage
+    from dashboards.web.params import Period as Window
+
+    # 7 days to 14:00: 8 local days touched; the brand's data starts at the midnight after the start, so 158 of
+    # its 168 hours have data. Scaled 8/7 (1.143) the previous period read 7.5% too high.
+    window = Window(datetime(2026, 3, 1, 14, tzinfo=UTC), datetime(2026, 3, 8, 14, tzinfo=UTC))
+    got = window_coverage(window, date(2026, 3, 2), "UTC", "Lumora")
+    assert (got["days"], got["of"], got["comparable"]) == (7, 7, True)
+    assert got["scale"] == pytest.approx(168 / 158)
+    assert got["from"] == "2026-03-02T00:00:00+00:00"
+    assert got["reason"] == "data on 7 of its 7 days (Lumora's mentions start 2026-03-02)"
+    # A day later: six local days with data, too few; the data from the window's start on: whole, as it is.
+    later = window_coverage(window, date(2026, 3, 3), "UTC", "Lumora")
+    assert (later["days"], later["of"], later["comparable"], later["scale"]) == (6, 7, False, None)
+    assert "data on 6 of its 7 days" in later["reason"]
+    whole = window_coverage(window, date(2026, 3, 1), "UTC", "Lumora")
+    assert (whole["days"], whole["of"], whole["scale"], whole["reason"]) == (7, 7, 1.0, None)
+    # In a zone with a clock change inside the window, whole local days still count as days.
+    dst = Window(datetime(2026, 3, 5, 5, tzinfo=UTC), datetime(2026, 3, 12, 4, tzinfo=UTC))  # NY midnights
+    moved = window_coverage(dst, date(2026, 3, 8), "America/New_York", "Lumora")
+    assert (moved["days"], moved["of"], moved["comparable"]) == (4, 7, False)
+    assert window_coverage(dst, date(2026, 3, 1), "America/New_York", "Lumora")["scale"] == 1.0
+    month = Window(datetime(2026, 3, 1, 5, tzinfo=UTC), datetime(2026, 3, 31, 4, tzinfo=UTC))  # 719 hours
+    part = window_coverage(month, date(2026, 3, 11), "America/New_York", "Lumora")
+    assert (part["days"], part["of"], part["scale"]) == (20, 30, 1.5)  # the report's period_days / days

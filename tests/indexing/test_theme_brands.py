@@ -201,3 +201,96 @@ def test_older_elasticsearch_documents_get_unattributed_keys_on_open(es_url):
     finally:
         delete_prefix(store.client, store.prefix)
         store.close()
+
+
+@pytest.mark.elasticsearch
+def test_a_themes_pass_written_while_the_migration_fills_is_kept(es_url, caplog):
+    """The fill scans a point-in-time snapshot, then updates: a new-version themes pass (another process) that
+    wrote a document's per-brand fields meanwhile keeps them, not the snapshot's unattributed keys."""
+    from es_node import delete_prefix
+
+    from indexing.elasticsearch import ElasticsearchStore
+    from indexing.elasticsearch_mapping import to_document
+    from indexing.elasticsearch_theme_migrate import add_theme_fields
+    from indexing.elasticsearch_themes import MAIN_THEMES, THEME_KEYS
+
+    store = ElasticsearchStore(es_url, index_prefix=f"gs-tb-race-{uuid.uuid4().hex[:8]}")
+    try:
+        assert all(r.ok for r in store.upsert(CORPUS))
+        store.client.indices.refresh(index=store.alias)
+        for m in CORPUS:  # each document as the previous version wrote it: no brand_themes, no theme fields
+            doc = {k: v for k, v in to_document(m).items() if k not in ("brand_themes", THEME_KEYS, MAIN_THEMES)}
+            hit = store.client.search(index=store.alias, query={"ids": {"values": [m.id]}}).body["hits"]["hits"][0]
+            store.client.index(index=hit["_index"], id=m.id, document=doc, refresh=True)
+        raced = CORPUS[3]  # acme's and globex's themes
+        scan = store._scan
+
+        def scan_then_race(*args, **kwargs):
+            hits = list(scan(*args, **kwargs))  # the snapshot read: every old document
+            assert raced.id in {h["_id"] for h in hits}
+            assert all(r.ok for r in store.upsert([raced], fields=THEMES))  # the other process's themes pass
+            store.client.indices.refresh(index=store.alias)
+            yield from hits
+
+        store._scan = scan_then_race
+        filled = add_theme_fields(store)
+        store._scan = scan
+        store.client.indices.refresh(index=store.alias)
+        source = store.client.search(index=store.alias, query={"ids": {"values": [raced.id]}}
+                                     ).body["hits"]["hits"][0]["_source"]
+        written = to_document(raced)
+        assert source[THEME_KEYS] == written[THEME_KEYS] and source[MAIN_THEMES] == written[MAIN_THEMES]
+        assert source[MAIN_THEMES] and source["brand_themes"] == raced.brand_themes
+        (other,) = [h["_source"] for h in store.client.search(
+            index=store.alias, query={"ids": {"values": [CORPUS[1].id]}}).body["hits"]["hits"]]
+        assert other[THEME_KEYS] == ["\x1fbattery"] and other[MAIN_THEMES] == []  # the others filled as before
+        assert filled == len(CORPUS) - 1  # the raced document left as it is, and no failure
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    finally:
+        delete_prefix(store.client, store.prefix)
+        store.close()
+
+
+# A third brand's posts: its themes must not count where a filter names other brands only.
+THIRD = [
+    _post(20, ["acme", "initech"], {"acme": ["battery"], "initech": ["fraud"]}),
+    _post(21, ["globex", "initech"], {"globex": ["price"], "initech": ["fraud", SAME]}, "negative"),
+    _post(22, ["initech"], {"initech": ["fraud"]}),
+    _post(23, ["acme", "globex", "initech"], {"acme": ["battery"], "initech": ["fraud"]}),
+]
+
+
+def _expected_of(brands: set[str], corpus: list[Mention]) -> Counter:
+    """Posts per label for a filter naming `brands`: posts of any of them, each once per label of theirs or
+    unattributed."""
+    out: Counter = Counter()
+    for m in corpus:
+        if not brands & set(m.brands):
+            continue
+        held = {t for v in m.brand_themes.values() for t in v}
+        own = {t for b in brands for t in m.brand_themes.get(b, [])}
+        out.update(own | {t for t in m.themes if t not in held})
+    return out
+
+
+@pytest.mark.parametrize("filters", [Filters(brands=("acme", "globex")), Filters(brand="acme", brands=("globex",))],
+                         ids=["brands", "brand-and-brands"])
+def test_several_brands_count_only_their_own_themes(store: Store, filters: Filters):
+    assert all(r.ok for r in store.upsert(THIRD))
+    corpus = [*CORPUS, *THIRD]
+    if filters.brand is None:
+        expected = _expected_of({"acme", "globex"}, corpus)
+    else:  # a post of acme and of globex: both brands' themes count
+        expected = _expected_of({"acme", "globex"}, [m for m in corpus if {"acme", "globex"} <= set(m.brands)])
+    got = {t.theme: t.count for t in store.top_themes(filters, n=50)}
+    assert "fraud" not in got  # initech's, of posts naming acme or globex too
+    assert got == dict(expected)
+    if filters.brand is None:
+        # SAME: acme's posts 4 and 7, globex's 3 and 4 (post 4 once); not initech's on post 21
+        assert got[SAME] == 3
+    series = store.theme_histogram(filters, [*got, "fraud"], "day")
+    assert "fraud" not in series
+    for theme, count in got.items():
+        assert store.count(filters.replace(theme=theme)) == count, theme
+        assert sum(series[theme].values()) == count, theme
+    assert store.count(filters.replace(theme="fraud")) == 0
