@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from core.query.char_class import char_class
+
 # Symbols that decorate a word or a number: punctuation, as before emoji were tokens.
 WORD_DECORATIONS = "©®℗°"
 # Newer emoji than this Python's Unicode tables: unassigned code points in the emoji planes count as symbols.
@@ -41,13 +43,7 @@ def _symbol_ranges() -> str:
         and chr(cp) not in WORD_DECORATIONS
         and not 0x1F3FB <= cp <= 0x1F3FF
     ]
-    ranges: list[list[int]] = []
-    for cp in codes:
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return char_class(codes)
 
 
 _SYMBOL = f"[{_symbol_ranges()}]"

@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.query.char_class import char_class
 from core.query.emoji import PRESENTATION, SYMBOL_CHARS, SYMBOL_TOKEN
 
 # Characters of scripts that do not separate words with spaces: one token each.
@@ -48,13 +49,7 @@ def _mark_ranges(planes: int = 2) -> str:
     variation selectors supplement, per this Python's `unicodedata` (the one `\\w` follows too)."""
     codes = [cp for cp in range(0x10000 * planes) if unicodedata.category(chr(cp))[0] == "M"]
     codes += range(0xE0100, 0xE01F0)
-    ranges: list[list[int]] = []
-    for cp in codes:
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return char_class(codes)
 
 
 # Combining marks are not `\w`, but they belong to the word they follow: Indic vowel signs and
