@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import BRANDS, demo_app, demo_db
+from web_support import BRANDS, demo_client
 
 from core.mention import Mention, Sentiment
 from dashboards.web.app import create_app
@@ -23,12 +23,8 @@ from indexing.sqlite import SqliteStore
 
 @pytest.fixture(scope="module")
 def demo():
-    store = SqliteStore(demo_db())
-    try:
-        with TestClient(demo_app(store), base_url="http://127.0.0.1") as client:
-            yield client, store
-    finally:
-        store.close()
+    with demo_client() as opened:
+        yield opened
 
 
 def _get(client, path: str, **params) -> dict:

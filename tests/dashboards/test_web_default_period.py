@@ -11,10 +11,7 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
-from web_support import demo_app, demo_db
-
-from indexing.sqlite import SqliteStore
+from web_support import demo_client
 
 PERIODS = [
     {"until": "2026-11-10"},
@@ -27,12 +24,8 @@ PERIOD_PAGES = ("overview", "themes", "faq", "advocates", "replies")
 
 @pytest.fixture(scope="module")
 def client():
-    store = SqliteStore(demo_db())
-    try:
-        with TestClient(demo_app(store), base_url="http://127.0.0.1") as client:
-            yield client
-    finally:
-        store.close()
+    with demo_client() as (client, _):
+        yield client
 
 
 def _get(client, path: str, **params):

@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
-from web_support import demo_app, demo_db
+from web_support import demo_client
 
 from dashboards.web.intent_precision import EVAL_JSON, RELIABLE, intent_precision
-from indexing.sqlite import SqliteStore
 
 
 def _eval() -> dict:
@@ -54,12 +52,8 @@ def test_without_the_file_nothing_is_measured_and_it_says_why(tmp_path):
 
 @pytest.fixture(scope="module")
 def client():
-    store = SqliteStore(demo_db())
-    try:
-        with TestClient(demo_app(store), base_url="http://127.0.0.1") as client:
-            yield client
-    finally:
-        store.close()
+    with demo_client() as (client, _):
+        yield client
 
 
 def test_meta_and_an_intent_filtered_search_carry_the_precision(client):

@@ -4,20 +4,13 @@ would get is a 400."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-from web_support import demo_app, demo_db
-
-from indexing.sqlite import SqliteStore
+from web_support import demo_client
 
 
 @pytest.fixture(scope="module")
 def client():
-    store = SqliteStore(demo_db())
-    try:
-        with TestClient(demo_app(store), base_url="http://127.0.0.1") as client:
-            yield client
-    finally:
-        store.close()
+    with demo_client() as (client, _):
+        yield client
 
 
 def test_a_since_after_the_newest_mention_and_now_is_refused(client):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -168,3 +170,16 @@ def demo_app(store, **options):
     from groundswell.config import BrandConfig
 
     return create_app(store, [BrandConfig(name=n, query=n, competitor=c) for n, c in BRANDS], **options)
+
+
+@contextmanager
+def demo_client() -> Iterator[tuple]:
+    """(a test client of the dashboard over the demo store, that store): opened, then closed."""
+    from fastapi.testclient import TestClient  # lazy: FastAPI loads only for the tests that build an app
+
+    store = SqliteStore(demo_db())
+    try:
+        with TestClient(demo_app(store), base_url="http://127.0.0.1") as client:
+            yield client, store
+    finally:
+        store.close()
