@@ -8,29 +8,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from spam_support import CAMPAIGN, Tagger
 
-from core.mention import Author, Mention, Sentiment
+from core.mention import Author, Mention
 from groundswell import pipeline
 from groundswell.config import Config
 from groundswell.spam import flag_spam
 from groundswell.spam_pending import PREFIX
 from indexing.sqlite import SqliteStore
-
-CAMPAIGN = "Lumora Pulse is the best earbuds ever, get yours now"
-
-
-class Tagger:
-    """The enrich stage passed in: labels everything neutral (what is tested is the spam step after it)."""
-
-    class model:  # noqa: N801 - the attribute the pipeline reads
-        identity = "stub@1"
-
-    def text(self, mention: Mention) -> str:
-        return mention.text
-
-    def enrich(self, mentions: list[Mention], texts: list[str]) -> list[Mention]:
-        sentiment = Sentiment(label="neutral", probs={"neutral": 1.0}, model=self.model.identity)
-        return [m.model_copy(update={"sentiment": sentiment, "lang": "en"}) for m in mentions]
 
 
 def _post(n: int, text: str, when: datetime) -> Mention:

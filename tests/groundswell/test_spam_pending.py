@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from spam_support import CAMPAIGN, Tagger
 from store_faults import FailingWrite
 
-from core.mention import Author, Mention, Sentiment
+from core.mention import Author, Mention
 from groundswell import pipeline
 from groundswell.config import Config
 from groundswell.spam_pending import PREFIX, PendingRange, merged, read_pending, settle
@@ -17,21 +18,6 @@ from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 3, 12, tzinfo=UTC)
-CAMPAIGN = "Lumora Pulse is the best earbuds ever, get yours now"
-
-
-class Tagger:
-    """The enrich stage passed in: labels everything neutral (what is tested is the pipeline around it)."""
-
-    class model:  # noqa: N801 - the attribute the pipeline reads
-        identity = "stub@1"
-
-    def text(self, mention: Mention) -> str:
-        return mention.text
-
-    def enrich(self, mentions: list[Mention], texts: list[str]) -> list[Mention]:
-        sentiment = Sentiment(label="neutral", probs={"neutral": 1.0}, model=self.model.identity)
-        return [m.model_copy(update={"sentiment": sentiment, "lang": "en"}) for m in mentions]
 
 
 def post(n: int, text: str, minutes: float, handle: str | None = None) -> Mention:
