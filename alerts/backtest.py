@@ -1,7 +1,9 @@
 """Replay already-tagged mentions through the detectors: what would have fired, and when.
 
 Mentions are loaded into a throw-away in-memory embedded store, then `alerts.detect` runs over
-the whole history exactly as production does, so a backtest tests the real code path.
+the whole history exactly as production does, so a backtest tests the real code path. Every line
+stays a mention; the reposts among them are also recorded as shares (`alerts.backtest_shares`), as
+collection records the reposts it drops, so viral alerts (`alerts.viral`) are backtested too.
 
 Input files are read as decoded, numbered lines (`NumberedLine`): the CLI hands over
 `extractors.textfile.read_lines`, the import source's reading of any encoding (alerts/ may not
@@ -18,11 +20,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from alerts.backtest_shares import replayed_shares
 from alerts.config import AlertsConfig
 from alerts.detect import BrandLike, detections
 from alerts.kinds import kind_info
 from alerts.scoring import Fired, Incident, Score, score
 from alerts.series import STEP
+from alerts.shares import Shares
 from core.alert import Detection
 from core.mention import Mention, load_mention
 from core.time import as_utc
@@ -73,6 +77,7 @@ class LoadReport:
     no_sentiment: int = 0
     no_brand: int = 0
     invalid: int = 0
+    shares: int = 0  # loaded reposts of a loaded post: the viral detector's input (`alerts.backtest_shares`)
     problems: list[str] = field(default_factory=list)  # the first few, with line numbers
 
     def note(self, number: int, message: str) -> None:
@@ -206,10 +211,16 @@ def run_backtest(
     load = LoadReport()
     store = SqliteStore(":memory:")
     try:
-        for result in store.upsert(read_mentions(source, load)):
+        mentions = list(read_mentions(source, load))
+        failed = set()
+        for result in store.upsert(mentions):
             if not result.ok:
+                failed.add(result.id)
                 load.invalid += 1
                 load.note(0, f"{result.id}: not stored ({result.error})")
+        # Every line stays a mention (the spike detectors count each retweet); its reposts are also shares, as
+        # collection records them, so the viral detector sees what it sees in production.
+        load.shares = Shares(store).record(replayed_shares(m for m in mentions if m.id not in failed))
         configured = brands is not None
         if brands is None:
             names = sorted(store.facet(_all(), "brand"))

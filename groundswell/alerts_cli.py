@@ -152,6 +152,7 @@ def backtest(
             "brands": result.brands,
             "lines": load.lines,
             "loaded": load.loaded,
+            "shares": load.shares,  # reposts of loaded posts, the viral detector's input (alerts/backtest_shares.py)
             "skipped": {
                 "no_sentiment": load.no_sentiment,
                 "no_brand": load.no_brand,

@@ -590,13 +590,14 @@ def store_re_enrich(config_path: str, since: datetime | None, until: datetime | 
 @click.option("--to", "target_path", required=True, type=click.Path(dir_okay=False),
               help="The config whose store receives the copy (e.g. the same config with store.type: elasticsearch)")
 @click.option("--dry-run", is_flag=True, help="Count what would be copied; write nothing")
-@click.option("--since", type=click.DateTime(), help="Only mentions posted from then on (UTC); mentions only, no state")
-@click.option("--brand", help="Only this brand's mentions; mentions only, no state")
+@click.option("--since", type=click.DateTime(),
+              help="Only mentions posted from then on (UTC), and only their own state (shares, judgements)")
+@click.option("--brand", help="Only this brand's mentions, and only their own state (shares, judgements)")
 @click.option("--progress/--no-progress", default=True)
 def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetime | None, brand: str | None,
                progress: bool) -> None:
-    """Copy every mention (spam included) and then the state (cursors, alert log, sent alerts, themes) of the
-    config's store into the store of --to: to move from the embedded store to Elasticsearch, or back. Keys the
+    """Copy every mention (spam included) and then the state (cursors, alert log, sent alerts, themes, shares) of
+    the config's store into the store of --to: to move from the embedded store to Elasticsearch, or back. Keys the
     target already has keep its value. Safe to stop and run again: it continues where it stopped. Exit 5 when
     some mentions did not land (they are named; the state then waits for a run that copies them)."""
     source_config, target_config = _load(config_path, brand), _load(target_path)

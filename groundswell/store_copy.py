@@ -4,8 +4,9 @@ Teams that outgrow the embedded store point `store:` at Elasticsearch; this brin
 (and works the other way, or between two clusters or index prefixes: both sides are only `Store`s).
 What moves: every mention, spam included, as stored (labels, themes, brands, intents, spam flags), and
 every state entry (collection cursors and read budgets, the alert log and the sent-alert ledger, the
-copy index, theme centroids), so the new store neither re-bills a source, nor sends an alert twice,
-nor redraws the themes.
+copy index, theme centroids, the shares the viral detector counts, the analysts' spam and sentiment
+judgements), so the new store neither re-bills a source, nor sends an alert twice, nor redraws the themes,
+nor loses a viral episode in progress or the brand's usual repost rate.
 
 The rules, in the order the copy applies them:
 - Mentions first, oldest first, in batches; each batch is read back from the target after its write
@@ -19,12 +20,15 @@ The rules, in the order the copy applies them:
   listed, so the report and the dashboard show it and retention prunes it.
 - A source post whose story the target already holds from another source (the same canonical URL, or a
   repost of a post the target has: the copy rule of collection, groundswell/copies.py) is not written:
-  its brands go to the target's post (`copies`), so the story counts once there too.
+  its brands go to the target's post (`copies`), so the story counts once there too; a repost so dropped is
+  recorded as a share of that post (`groundswell.shares`, `shares_recorded`), as collection records it.
 - Writes are upserts by `Mention.id`, so a copy run twice, or into a target that has some of the same
   posts, duplicates nothing; what the target holds beside them stays.
 - A partial copy (`since`: the mentions posted from then on; `brand`: one brand's mentions) copies mentions
-  only: the state (cursors, the alert log, theme centroids) describes the whole store, and a cursor copied
-  for a part of its mentions would make the target skip the rest. Its resume mark is its own.
+  only, and the state entries that belong to one mention the target then holds (`MENTION_STATE`: its
+  shares, the spam and sentiment judgements on it): the rest of the state (cursors, the alert log, theme
+  centroids) describes the whole store, and a cursor copied for a part of its mentions would make the
+  target skip the rest. Its resume mark is its own.
 """
 
 from __future__ import annotations
@@ -35,19 +39,28 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from alerts.history import INDEX_KEY, merged_index
+from alerts.shares import PREFIX as SHARE_PREFIX
+from alerts.shares import Share
 from core.batches import batched
 from core.mention import Mention
+from core.time import as_utc
+from groundswell import sentiment_corrections, spam
 from groundswell.copies import CopyIndex
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
-from indexing.base import Filters, Store
+from groundswell.shares import record_reposts
+from indexing.base import Filters, Store, stored_ids
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 
 BATCH = 1000
 MARK_PREFIX = "store_copy:"  # `core/state.py`: this pass's resume point, kept in the target
 MAX_NAMED = 20  # failed mention ids named in the report (the count is always whole)
 EVERYTHING = Filters(include_spam=True)
-PARTIAL = "a partial copy (--since, --brand) copies mentions only: the state describes the whole store"
+PARTIAL = ("a partial copy (--since, --brand) copies mentions only, and the state of those mentions (shares, spam "
+           "and sentiment judgements): the rest of the state describes the whole store")
+# State keyed `<prefix><mention id>`: it belongs to that mention, so a partial copy carries it with the mention.
+MENTION_STATE = (spam.OVERRIDE_PREFIX, spam.UNDONE_PREFIX, sentiment_corrections.CORRECTION_PREFIX,
+                 sentiment_corrections.UNDONE_PREFIX)
 
 
 @dataclass
@@ -61,6 +74,7 @@ class StoreCopyReport:
     target_mentions_before: int = 0
     copied: int = 0  # mentions written and read back in this run (dry run: would be written)
     copies: int = 0  # not written: the target holds the same story from another source (its brands added)
+    shares_recorded: int = 0  # of `copies`: reposts recorded as shares of the target's post (`groundswell.shares`)
     failed: int = 0  # not written, or not there when read back
     failed_ids: list[str] = field(default_factory=list)  # the first MAX_NAMED of them
     unreadable: int = 0  # of `failed`: source posts this version cannot read (the log says why, by id)
@@ -105,8 +119,8 @@ def copy_store(
     brand: str | None = None,
 ) -> StoreCopyReport:
     """Copy every mention, then every state entry, of `source` into `target` (module docstring); with
-    `since` or `brand`, only those mentions and no state. `source_name`/`target_name`: `describe` of each
-    (the mark's scope and the report's words)."""
+    `since` or `brand`, only those mentions and the state that belongs to them (`MENTION_STATE`, shares).
+    `source_name`/`target_name`: `describe` of each (the mark's scope and the report's words)."""
     report = StoreCopyReport(source=source_name, target=target_name, dry_run=dry_run)
     part = Filters(since=since, brand=brand, include_spam=True)
     report.source_mentions = source.count(part)
@@ -125,8 +139,7 @@ def copy_store(
         report.state_skipped_reason = PARTIAL
     if dry_run:
         report.copied = source.count(todo)
-        if not partial:
-            _copy_state(source, target, report, write=False)
+        _copy_state(source, target, report, write=False, part=part if partial else None)
         report.target_mentions_after = report.target_mentions_before
         return report
     bar = progress_bar(progress, "copy", total=source.count(todo) if progress else None)
@@ -149,11 +162,8 @@ def copy_store(
                 f" {report.unreadable} of them cannot be read in the source by this version (the log names "
                 "them and why): run the version that wrote them, or delete them there, first."
             )
-    elif partial:
-        mark.finish()
-        report.complete = True
     else:
-        _copy_state(source, target, report, write=True)
+        _copy_state(source, target, report, write=True, part=part if partial else None)
         mark.finish()
         report.complete = True
     report.target_mentions_after = target.count(EVERYTHING)
@@ -183,8 +193,11 @@ def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark
     missing = [m.id for m in originals if m.id not in landed]
     if copies and index.give_owners_brands(copies):
         missing += [c.id for c, _ in copies]  # their brands did not reach the originals: the rerun tries again
-    else:
+    elif copies:
         report.copies += len(copies)
+        # Only now that the originals have them: what collection records for a repost it drops (keyed by the
+        # repost's id, so a rerun records nothing twice).
+        report.shares_recorded += record_reposts(target, copies)
     report.copied += len(landed)
     report.failed += len(missing)
     report.failed_ids += missing[: max(0, MAX_NAMED - len(report.failed_ids))]
@@ -193,10 +206,13 @@ def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark
     bar.update(len(mentions))
 
 
-def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write: bool) -> None:
-    """Every state entry the target lacks; a key it holds keeps the target's value. Resume marks stay put."""
-    theirs = target.state_items("")
-    for key, value in source.state_items("").items():
+def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write: bool,
+                part: Filters | None = None) -> None:
+    """Every state entry the target lacks (a partial copy's `part`: only those of its mentions, `_mention_state`);
+    a key it holds keeps the target's value. Resume marks stay put."""
+    entries = source.state_items("") if part is None else _mention_state(source, target, part, dry_run=not write)
+    theirs = target.get_states(entries)
+    for key, value in entries.items():
         if key.startswith(MARK_PREFIX):
             continue  # a mark of a copy into the source, not state of its data
         if key not in theirs:
@@ -211,3 +227,26 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
             report.state_merged += 1
         else:
             report.state_kept += 1
+
+
+def _mention_state(source: Store, target: Store, part: Filters, *, dry_run: bool) -> dict[str, str]:
+    """The source's entries that belong to one mention (a share: its original; `MENTION_STATE`: the key's
+    mention) which the target holds after the copy (a dry run: holds already, or will, being in `part`)."""
+    owner: dict[str, str] = {}
+    for key, value in source.state_items(SHARE_PREFIX).items():
+        share = Share.from_entry(key, value)
+        if share is not None:  # an unreadable share is no one's: left where it is
+            owner[key] = share.original
+    for prefix in MENTION_STATE:
+        owner.update({key: key[len(prefix):] for key in source.state_items(prefix)})
+    held = stored_ids(target, owner.values())
+    if dry_run:
+        for chunk in batched(sorted(set(owner.values()) - held), 500):  # reads by id in chunks, as `stored_ids`
+            held |= {m.id for m in source.get(chunk) if _in_part(m, part)}
+    wanted = [key for key, mention_id in owner.items() if mention_id in held]
+    return source.get_states(wanted) if wanted else {}
+
+
+def _in_part(mention: Mention, part: Filters) -> bool:
+    after = part.since is None or as_utc(mention.created_at) >= as_utc(part.since)
+    return after and (part.brand is None or part.brand in mention.brands)
