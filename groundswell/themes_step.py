@@ -15,12 +15,14 @@ and a stored post whose theme lives on keeps it (nlp/theme_align.py): past weeks
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from core.mention import Mention
 from core.query import parse
+from core.query.aliases import written
 from groundswell.config import BrandConfig
 from indexing.base import THEMES, Filters, Store
 from nlp import theme_align
@@ -312,8 +314,11 @@ def _align(
 
 
 def label_stopwords(brand: BrandConfig) -> set[str]:
-    """The brand's own name and query words: in every post, useless as theme labels."""
-    return {brand.name.lower(), *(t.lstrip("#@").lower() for t in parse(brand.search_query).positive_terms())}
+    """The brand's own name, query words and aliases (Люмора, 루모라, 露莫拉: every name it is matched by), as
+    the tokenizer writes them: in every post, useless as theme labels. Their other forms (Люморы, a piece
+    jieba cuts from 露莫拉) are left out where labels are made (`nlp.label_words.brand_word`)."""
+    names = [brand.name, *parse(brand.query).positive_terms(), *(written(alias)[0] for alias in brand.aliases)]
+    return {unicodedata.normalize("NFKC", n).lstrip("#@").lower() for n in names}
 
 
 def _summary(themes: BrandThemes) -> list[dict]:

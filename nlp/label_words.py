@@ -1,5 +1,5 @@
 """Which n-grams may be part of a theme label at all, whatever they score: not the stream's own words,
-no word twice, and no filler word on its own.
+no word twice, no filler word on its own, and no form of the brand's own words.
 
 - **Stream words.** A word more than 1/MIN_WORD_LIFT (half) of a language's posts use cannot be
   MIN_WORD_LIFT times as common in any theme as in the brand's posts as a whole: it is the stream's
@@ -11,18 +11,27 @@ no word twice, and no filler word on its own.
 - **Lone filler words.** A one-word phrase is a label word only when it is not a function word by
   an outside list (scikit-learn's English stopwords: "last", "give", "together"; other languages'
   function words never reach a phrase edge, `nlp.tokenize`).
+- **The brand's own words** (its name, query words and aliases: `groundswell.themes_step.label_stopwords`)
+  in every form (`brand_word`): another form of one (the same Snowball stem in the post's language:
+  Люморы, Люмору of the alias Люмора), and in Chinese and Japanese a piece a segmenter cut from one or a
+  word holding one (jieba reads 露莫拉 as 露 + 莫拉), in Korean a word starting with one (matched at word
+  starts, as queries match Hangul). With `nlp.mask_brand_names` (the default) the texts already read
+  them as `@user`; without it, a label could be the brand's own name in another script.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from core.query.stem import LANGUAGES, stem
 
 STREAM_MIN_POSTS = 30  # a language with fewer posts is judged with every post, not on its own
 Gram = tuple[str, tuple[str, ...]]
+_JOINED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # written without spaces: segmenters cut names up
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @cache
@@ -66,3 +75,28 @@ def allowed(gram: Gram, stream: Iterable[str] | frozenset[str]) -> bool:
     """Whether an n-gram may be a label phrase: no stream word in it and no word twice."""
     words = gram[1]
     return len(set(words)) == len(words) and not any(w in stream for w in words)
+
+
+@lru_cache(maxsize=64)
+def _name_forms(names: frozenset[str], lang: str | None) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """(the stems of `names` in `lang`, the Chinese/Japanese ones, the Korean ones): computed once per brand."""
+    stems = frozenset(_stem(n, lang) for n in names) if lang in LANGUAGES else frozenset()
+    joined = tuple(n for n in names if _JOINED.search(n))
+    hangul = tuple(n for n in names if _HANGUL.search(n))
+    return stems, joined, hangul
+
+
+def brand_word(word: str, lang: str | None, names: frozenset[str]) -> bool:
+    """Whether `word` (a token of a post in `lang`) is one of the brand's words `names` in any form: itself,
+    the same Snowball stem in `lang`, in Chinese/Japanese a piece of one or a word holding one, in Korean a
+    word starting with one."""
+    if word in names:
+        return True
+    if not names:
+        return False
+    stems, joined, hangul = _name_forms(names, lang)
+    if stems and _stem(word, lang) in stems:
+        return True
+    if joined and len(word) > 1 and _JOINED.search(word) and any(word in n or n in word for n in joined):
+        return True
+    return bool(hangul) and any(word.startswith(n) for n in hangul)

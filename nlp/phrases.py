@@ -2,7 +2,8 @@
 
 Candidates are the 1- to 3-word n-grams of each post (`nlp.tokenize.phrase_runs`, per language)
 that start and end with a content word ("burned my desk", never "it burned" or "my desk"), within
-one clause (punctuation ends a phrase) and without the brand's own words.
+one clause (punctuation ends a phrase) and without the brand's own words in any form
+(`nlp.label_words.brand_word`: Люморы of the alias Люмора).
 Each counts once per post, so one long rant cannot carry a phrase. They are scored by the
 log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin'
 Words", eq. 16-22): the prior is the pooled frequency of the n-gram in both windows, so rare
@@ -21,6 +22,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from nlp.label_words import brand_word
 from nlp.tokenize import phrase_runs
 
 MAX_N = 3
@@ -45,11 +47,11 @@ def post_grams(
     text: str, lang: str | None, exclude: frozenset[str] = frozenset()
 ) -> set[tuple[str, tuple[str, ...]]]:
     """The distinct 1..3-word n-grams of one post as (text, its words); words in `exclude` (the
-    brand's) end a phrase. Chinese and Japanese phrases are written without spaces."""
+    brand's), in any form (`brand_word`), end a phrase. Chinese and Japanese phrases are written without spaces."""
     joiner = "" if lang in _NO_SPACE else " "
     out: set[tuple[str, tuple[str, ...]]] = set()
     for run in phrase_runs(text, lang):
-        for part in _split(run, exclude):
+        for part in _split(run, lang, exclude):
             for n in range(1, MAX_N + 1):
                 for i in range(len(part) - n + 1):
                     gram = part[i : i + n]
@@ -59,10 +61,10 @@ def post_grams(
     return out
 
 
-def _split(run: list[tuple[str, bool]], exclude: frozenset[str]) -> list[list[tuple[str, bool]]]:
+def _split(run: list[tuple[str, bool]], lang: str | None, exclude: frozenset[str]) -> list[list[tuple[str, bool]]]:
     parts: list[list[tuple[str, bool]]] = [[]]
     for word in run:
-        if word[0] in exclude:
+        if brand_word(word[0], lang, exclude):
             parts.append([])
         else:
             parts[-1].append(word)

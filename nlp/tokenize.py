@@ -3,10 +3,16 @@
 Chinese is segmented with jieba, Korean with kiwipiepy (nouns, verb and adjective stems only,
 so particles and endings never become labels), everything else with a regex over letters plus
 a short stopword list. Both segmenters are loaded once, on first use.
+
+Markup is never a word (`strip_markup`): links, with or without a scheme and cut short by the source
+("https:…", "htt…", "bit.ly/x", "//rss.cnn.com/…"), HTML entities ("&amp;" is "&") and @handles, a
+Mastodon or Bluesky one whole ("@lumora@mastodon.social", not "social"). Seen on the GOP debate stream,
+whose truncated retweets gave "htt" and "https" as theme words.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -22,6 +28,26 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _KO_TAGS = ("NNG", "NNP", "SL", "VV", "VA", "XR")
+
+# Links: with a scheme; protocol-relative ("…//rss.cnn.com/x"); www.; a host with a path ("t.co/abc",
+# "bit.ly/x"); a bare host under a generic top-level domain ("lumora.com"; not a country's: "tried.It works" is
+# a sentence without its space); a scheme cut short by the source, with or without the ellipsis ("https:…",
+# "https", "htt…").
+_URL = re.compile(
+    r"(?:https?|ftp)://\S*|(?<![\w/])//[A-Za-z0-9-]+\.\S*|\bwww\.\S*"
+    r"|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/\S*"
+    r"|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|info|biz|edu|gov)\b"
+    r"|\bhttps?\b\S*|\bhtt?p?s?:?/*(?:…|\.\.\.)",
+    re.IGNORECASE,
+)
+# An @handle, whole: letters, digits, _ . - inside, and a Mastodon instance or a Bluesky domain with it. Not into
+# Chinese, Japanese or Korean text written right after it ("@lumora的电池过热": the text is the post's).
+_H = r"[^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]"
+_HANDLE = re.compile(rf"[@＠]{_H}(?:(?:{_H}|[.-])*{_H})?(?:@{_H}(?:(?:{_H}|[.-])*{_H})?)?")
+# An HTML entity, also cut short without its semicolon ("&amp" at the end of a truncated post).
+_ENTITY = re.compile(
+    r"&(?:#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,7};|(?:amp|quot|lt|gt|apos|nbsp)\b)"
+)
 
 _STOP = {
     "en": "a an the and or but if of to in on at by for with from as is are was were be been being am it its "
@@ -41,28 +67,38 @@ _STOP = {
     "it": "il lo la i gli le un uno una di a da in con su per tra fra e o ma se che chi cui non più come anche "
           "del della dei delle degli al alla ai alle dal dalla nel nella sul sulla è sono era ho hai ha abbiamo "
           "hanno questo questa quello quella mi ti si ci vi io tu lui lei noi voi loro mio mia suo sua molto "
-          "tutto tutti già ancora solo poi qui così perché quando dove",
+          "tutto tutti già ancora solo poi qui così perché quando dove "
+          "davvero proprio comunque cioè magari quindi allora ecco invece almeno forse sempre mai tipo "
+          "veramente praticamente assolutamente niente nulla qualcosa",
     "ru": "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было "
           "вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь "
           "опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам "
           "чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем ним здесь "
           "этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой "
           "хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо "
-          "свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между это очень",
+          "свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между это очень "
+          # everyday fillers and hedges, and the ё spellings of listed words (NFKC keeps ё: ещё is not еще)
+          "просто вообще ещё всё её типа короче кстати вроде прямо прям реально действительно именно лишь "
+          "также пока либо вообще-то",
     "de": "der die das den dem des ein eine einer eines einem einen und oder aber nicht ist sind war waren ich du "
           "er sie es wir ihr mit von zu im in auf für an bei aus nach wie so auch noch nur schon sehr mal mein "
-          "dein kein keine hat habe haben wird werden dass was wer wo",
+          "dein kein keine hat habe haben wird werden dass was wer wo "
+          "ja eben echt einfach wirklich doch eigentlich irgendwie gerade ganz also dann denn wohl etwa "
+          "immer nie jetzt hier dort da sogar nichts etwas alles",
     "fr": "le la les un une des du de et ou mais ne pas est sont était je tu il elle nous vous ils elles ce cet "
           "cette ces mon ma mes ton ta son sa ses que qui quoi dans sur pour par avec sans au aux en plus très "
           "tout tous a ai as ont été être",
     "es": "el la los las un una unos unas de del y o pero no es son era fue yo tú él ella nosotros vosotros "
           "ellos ellas que quien en con por para sin sobre al lo le les se me te mi mis su sus muy más ya como "
-          "este esta esto ese esa hay ha han",
+          "este esta esto ese esa hay ha han "
+          "pues bueno entonces también tanto todo todos nada algo siempre nunca ahora aquí así porque "
+          "cuando donde solo sólo realmente literalmente simplemente además mucho poco cada mismo ni tipo",
     "pt": "o a os as um uma uns umas de do da dos das e ou mas não é são era foi eu tu ele ela nós vós eles "
           "elas que quem em no na nos nas com por para sem ao aos se me te meu minha seu sua muito mais já como "
           "este esta isto esse essa há tem",
     "zh": "的 了 是 我 你 他 她 它 们 在 有 和 就 不 也 都 这 那 个 很 吗 吧 啊 呢 着 与 及 而 但 又 还 被 把 给 让 "
-          "一个 没有 我们 你们 他们 什么 这个 那个 就是 还是 可以 因为 所以 如果 已经 自己 真的 现在 知道 觉得",
+          "一个 没有 我们 你们 他们 什么 这个 那个 就是 还是 可以 因为 所以 如果 已经 自己 真的 现在 知道 觉得 "
+          "其实 然后 非常 一直 可能 应该 比较 简直 反正 好像 一样 这样 那样 怎么 为什么 真是 还有 一下",
     # Every other language nlp/langid.py can name. Short lists of function words, written from the well-known
     # public lists: nl and sv after the Snowball stop lists (snowballstem.org, BSD licence), the others after
     # stopwords-iso (github.com/stopwords-iso, MIT licence); trimmed to articles, pronouns, prepositions,
@@ -102,7 +138,8 @@ _STOP = {
           "けど でも しかし そして また まだ もう とても 本当 自分",
     # Korean is tagged (kiwipiepy): particles and endings are never tokens; these are the stems left that
     # only point at something else ("그렇다", "이렇다": so, like this).
-    "ko": "그렇 이렇 저렇 어떻",
+    # 그냥, 진짜, 정말 are adverbs (MAG, never a token) but for the odd post the tagger reads as nouns.
+    "ko": "그렇 이렇 저렇 어떻 그냥 진짜 정말",
 }
 STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
 _ALL_LATIN_STOP = frozenset().union(*(STOPWORDS[k] for k in ("en", "it", "de", "fr", "es", "pt")))
@@ -141,10 +178,19 @@ def script_lang(text: str) -> str | None:
     return None
 
 
+def strip_markup(text: str) -> str:
+    """`text` (NFKC) with its links and @handles made spaces and its HTML entities decoded (twice: "&amp;amp;"
+    is an export's double escaping): what is left is what the writer wrote."""
+    text = unicodedata.normalize("NFKC", text)
+    for _ in range(2):
+        text = _ENTITY.sub(lambda m: html.unescape(m.group(0) if m.group(0).endswith(";") else m.group(0) + ";"), text)
+    text = _URL.sub(" ", text)
+    return _HANDLE.sub(" ", text)
+
+
 def tokenize(text: str, lang: str | None = None) -> list[str]:
     """Lower-cased content words of `text`: the candidates for theme keywords."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"https?://\S+|@\w+", " ", text)
+    text = strip_markup(text)
     lang = lang or script_lang(text)
     if lang == "ko" or (lang is None and _HANGUL.search(text)):
         tokens = [t.form.lower() for t in _kiwi().tokenize(text) if t.tag.split("-")[0] in _KO_TAGS]
@@ -208,8 +254,7 @@ def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool
     particles and function words are dropped ("배터리가 폭발" -> 배터리, 폭발) and punctuation
     and clause endings end a run.
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"https?://\S+|@\w+", " ", text)
+    text = strip_markup(text)
     lang = lang or script_lang(text)
     if lang == "ko" or (lang is None and _HANGUL.search(text)):
         return _ko_runs(text)

@@ -22,6 +22,9 @@ an aspect: its parent's):
 - **stream-word phrases**: phrases (and fallback words) with a word more than half of the brand's
   posts in that language use (the stream's hashtag: "gopdebate"), counted here without stems;
   **repeated-word phrases**: a word twice ("gopdebates gopdebates");
+- **markup-word phrases**: phrases (and fallback words) with a piece of a link or an HTML entity
+  (`MARKUP_WORDS`: "https", "htt" of a link a retweet cut short, "amp" of "&amp;"); nlp.tokenize strips
+  links, entities and @handles, so there should be none;
 - **language views without a label**: a theme's languages with at least `MIN_LANG_POSTS` posts that
   have no label of their own while another language has one (a language view shows another
   language's label).
@@ -59,6 +62,8 @@ from nlp.themes import label_exclusions, post_lang
 from tools.stream_store import check_stream, collected_stream
 
 WEAK_LIFT = 2.0
+# Pieces of links and HTML entities: never a word a person writes about a theme.
+MARKUP_WORDS = frozenset({"http", "https", "htt", "www", "com", "amp", "quot", "nbsp", "apos", "bsky"})
 HALVES = ("negative", "positive")
 EXAMPLES = 12
 
@@ -172,6 +177,7 @@ def summarise(rows: list[dict]) -> dict:
     shown = [(r, p) for r in rows for p in (r["word_lift"] if r["fallback"] else r["lift"])]
     stream = [p for r, p in shown if set(p.split()) & set(r.get("common_words", ()))]
     repeated = [p for _, p in shown if len(set(p.split())) < len(p.split())]
+    markup = [p for _, p in shown if set(p.split()) & MARKUP_WORDS]
     no_own = [n for r in rows for n in (r.get("no_own_label") or {}).values()]
     return {
         "labels": len(rows),
@@ -193,6 +199,8 @@ def summarise(rows: list[dict]) -> dict:
         "stream_word_examples": sorted(set(stream))[:EXAMPLES],
         "repeated_word_phrases": len(repeated),
         "repeated_word_examples": sorted(set(repeated))[:EXAMPLES],
+        "markup_word_phrases": len(markup),
+        "markup_word_examples": sorted(set(markup))[:EXAMPLES],
         "language_views_without_label": len(no_own),
         "language_views_without_label_posts": sum(no_own),
     }
