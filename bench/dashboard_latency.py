@@ -140,6 +140,12 @@ def open_sqlite(path: Path, n: int):
     return store
 
 
+def fts_segments(store) -> int:
+    """Segments of a SQLite store's FTS index (1 once merged: `SqliteStore.vacuum`, or the upgrade to FTS_VERSION 7);
+    each segment has at least one row, its first leaf page, in the index's %_idx table."""
+    return store._conn().execute("SELECT count(DISTINCT segid) FROM mentions_fts_idx").fetchone()[0]
+
+
 def open_es(url: str, n: int):
     from indexing.elasticsearch import ElasticsearchStore
 
@@ -252,6 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.repeat < 2:
         parser.error("--repeat must be at least 2 (a p95 needs two samples)")
 
+    shape: dict[str, int] = {}
     if args.es_url:
         store = open_es(args.es_url, args.mentions)
         label = "elasticsearch"
@@ -260,6 +267,10 @@ def main(argv: list[str] | None = None) -> None:
         store = open_sqlite(db, args.mentions)
         store._conn().execute("ANALYZE")  # fresh planner statistics, as `groundswell maintain` leaves them
         label = "sqlite"
+        # A text query reads one doclist per trigram and per FTS segment: a store left in pieces (as the version 6
+        # upgrade left the 1M bench store: 11) searches far slower, so the figures say which index they measured.
+        shape = {"fts_segments": fts_segments(store)}
+        print(f"FTS index: {shape['fts_segments']} segment(s)", flush=True)
     load_before = os.getloadavg()  # the machine may be shared: how busy it was is part of the figures
     try:
         total = store.count()
@@ -278,6 +289,7 @@ def main(argv: list[str] | None = None) -> None:
                     "load_average_before": [round(x, 2) for x in load_before],
                     "load_average_after": [round(x, 2) for x in load_after]},
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        **({"store_shape": shape} if shape else {}),
         "targets_p95_ms": TARGETS_MS,
         "results": results,
     }

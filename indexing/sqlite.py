@@ -64,7 +64,10 @@ log = logging.getLogger(__name__)
 # spam count filters on the text in SQL instead.
 TEXT_SPAM_DIRECT = 2000
 
-SCHEMA = """
+# The FTS table (in SCHEMA below), also made again by the index rebuild (`_migrate_fts`).
+FTS_TABLE = "CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(doc, tokenize='trigram')"
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS mentions (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -89,7 +92,7 @@ CREATE INDEX IF NOT EXISTS mentions_model ON mentions(json_extract(doc, '$.senti
 -- The FTS table holds a normalised copy of the text (folded tokens joined by single spaces, with a space
 -- before and after, see indexing.sqlite_query.fts5_column) so phrase, accent-free, short-word and short CJK
 -- terms prefilter exactly.
-CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(doc, tokenize='trigram');
+{FTS_TABLE};
 CREATE TRIGGER IF NOT EXISTS mentions_ad AFTER DELETE ON mentions BEGIN
     DELETE FROM mentions_fts WHERE rowid = old.rowid;
 END;
@@ -157,13 +160,21 @@ END""",
 # 3 = the FTS index holds `core.query.document` format 2 (ё as е, combining marks inside words, #tags, @handles);
 # 4 = that document between two spaces (`sqlite_query.fts5_column`), so one- and two-letter words prefilter;
 # 5 = the same column, the spaces added by the triggers (`FTS_TRIGGERS`), not by the registered function;
-# 6 = `core.query.document` format 3: emoji are tokens (skin tones folded away), $cashtags appended.
+# 6 = `core.query.document` format 3: emoji are tokens (skin tones folded away), $cashtags appended;
+# 7 = the same column, its index left in one piece by the upgrade (FTS5 'optimize', as `vacuum` does). 6's rebuild
+#     (DELETE, then INSERT of every row) left a 1M store's index in 11 segments at 2.2x its size, delete entries
+#     for every old row included, and a text query read one doclist per trigram and segment: the dashboard's
+#     boolean-query count took twice as long (bench/dashboard_latency.py --mentions 1000000, docs/dashboard.md).
 TIME_VERSION = 2
-FTS_VERSION = 6
+FTS_VERSION = 7
+FTS_COLUMN_VERSION = 6  # the first version whose index holds this column: from it on, the upgrade only merges
 FTS_DOCUMENT = 3  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 # Mentions the FTS rebuild indexes per second, for the estimate its log line gives: the slower of the two runs of
 # `bench/store_upgrade.py` (bench/results/store_upgrade.json: 17,452/s at 200k), rounded down, on 2 loaded cores.
 FTS_REBUILD_PER_S = 15000
+# Mentions per second the merge of an index already holding this column (6 -> 7) gets through, for its log line:
+# the 1M bench store (11 segments) merged in 12 s at load average 15 on 2 cores (83,000/s), rounded well down.
+FTS_MERGE_PER_S = 50000
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
 INT64_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
@@ -295,7 +306,8 @@ class SqliteStore:
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
 
     def _migrate_fts(self) -> None:
-        """Rebuild the FTS index and its triggers when an older version wrote them (once per store)."""
+        """Rebuild the FTS index and its triggers when an older version wrote them, or merge an index that holds
+        this column in pieces (once per store); either way it is left in one segment."""
         conn = self._conn()
         if conn.execute("PRAGMA user_version").fetchone()[0] >= FTS_VERSION:
             return
@@ -307,25 +319,34 @@ class SqliteStore:
                 if version < FTS_VERSION:
                     # A long silent first open looks like a hang: say what runs, and for about how long.
                     started, rows = time.monotonic(), conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
-                    log.info("rebuilding the search index of %d mentions (store format %d -> %d, once): about %d s; "
+                    rebuild = version < FTS_COLUMN_VERSION
+                    log.info("%s the search index of %d mentions (store format %d -> %d, once): about %d s; "
                              "other processes opening or writing the store wait meanwhile, reads go on",
-                             rows, version, FTS_VERSION, rows // FTS_REBUILD_PER_S)
-                    # The triggers of an older version write an older column: replaced, and the index rebuilt
-                    # (every version before 6 holds an older document: emoji and cashtags left out).
-                    conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
-                    conn.execute("DROP TRIGGER IF EXISTS mentions_au")
-                    for trigger in FTS_TRIGGERS:
-                        conn.execute(trigger)
-                    conn.execute("DELETE FROM mentions_fts")
-                    column = FTS_DOC_SQL.format(text="text")
-                    conn.execute(f"INSERT INTO mentions_fts(rowid, doc) SELECT rowid, {column} FROM mentions")
+                             "rebuilding" if rebuild else "merging", rows, version, FTS_VERSION,
+                             rows // (FTS_REBUILD_PER_S if rebuild else FTS_MERGE_PER_S))
+                    if rebuild:
+                        # The triggers of an older version write an older column: replaced, and the index rebuilt
+                        # (every version before 6 holds an older document: emoji and cashtags left out).
+                        conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
+                        conn.execute("DROP TRIGGER IF EXISTS mentions_au")
+                        for trigger in FTS_TRIGGERS:
+                            conn.execute(trigger)
+                        # Dropped and made again, not emptied: an FTS5 DELETE writes a delete entry for every
+                        # trigram of every row (the index grew 2.6x at 200k), and took a fifth of the rebuild.
+                        conn.execute("DROP TABLE mentions_fts")
+                        conn.execute(FTS_TABLE)
+                        column = FTS_DOC_SQL.format(text="text")
+                        conn.execute(f"INSERT INTO mentions_fts(rowid, doc) SELECT rowid, {column} FROM mentions")
+                    # One segment (a bulk insert leaves several): a query reads one doclist per trigram.
+                    conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")
                     conn.execute(f"PRAGMA user_version = {FTS_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
         if version < FTS_VERSION:
-            log.info("search index of %d mentions rebuilt in %.0f s", rows, time.monotonic() - started)
+            log.info("search index of %d mentions %s in %.0f s", rows, "rebuilt" if rebuild else "merged",
+                     time.monotonic() - started)
 
     def _migrate_subsecond_times(self) -> None:
         """Give rows written when times were cut to whole seconds their milliseconds back, from the stored
