@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from nlp.label_words import brand_word
-from nlp.tokenize import phrase_runs
+from nlp.tokenize import is_elided, phrase_runs
 
 MAX_N = 3
 MIN_Z = 1.96  # two-sided 5%: the surge's use is higher than the usual, not noise
@@ -47,7 +47,8 @@ def post_grams(
     text: str, lang: str | None, exclude: frozenset[str] = frozenset()
 ) -> set[tuple[str, tuple[str, ...]]]:
     """The distinct 1..3-word n-grams of one post as (text, its words); words in `exclude` (the
-    brand's), in any form (`brand_word`), end a phrase. Chinese and Japanese phrases are written without spaces."""
+    brand's), in any form (`brand_word`), end a phrase. Chinese and Japanese phrases are written without spaces;
+    an elided article is a function word split off its noun (`nlp.tokenize`), written joined to it again."""
     joiner = "" if lang in _NO_SPACE else " "
     out: set[tuple[str, tuple[str, ...]]] = set()
     for run in phrase_runs(text, lang):
@@ -57,8 +58,17 @@ def post_grams(
                     gram = part[i : i + n]
                     if gram[0][1] and gram[-1][1]:  # starts and ends with a content word
                         words = tuple(w for w, _ in gram)
-                        out.add((joiner.join(words), words))
+                        out.add((_join(words, joiner), words))
     return out
+
+
+def _join(words: tuple[str, ...], joiner: str) -> str:
+    """A phrase as written: an elided article or preposition stays joined to the next word ("batteria
+    dell'auricolare", `nlp.tokenize.is_elided`)."""
+    text = words[0]
+    for before, word in zip(words[:-1], words[1:], strict=True):
+        text += ("" if is_elided(before) else joiner) + word
+    return text
 
 
 def _split(run: list[tuple[str, bool]], lang: str | None, exclude: frozenset[str]) -> list[list[tuple[str, bool]]]:

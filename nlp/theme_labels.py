@@ -17,7 +17,11 @@ label material (`nlp/label_words.py`).
 
 A language of a theme with MIN_LANG_POSTS posts and no phrase apart from its siblings' is, when
 another language of the theme has a label, described against every post of that language (what
-its posts are about), so a language view shows a label in its own language. The label shown is
+its posts are about), so a language view shows a label in its own language; when the log-odds test
+still finds none (a language with few, short other posts to compare with), by the phrases at least
+half of its posts in the theme use, MIN_WORD_LIFT times as often as its other posts (`PhraseIndex.common`).
+A language with MIN_LANG_POSTS posts is left without a label only when no phrase passes even that: its
+posts in the theme share no words that its other posts do not use as much. The label shown is
 the language of the theme's most representative posts: the most common language among the half
 of its posts nearest its centre (members come nearest first), not simply its largest language,
 which may be a different kind of post at the edge of the theme.
@@ -31,10 +35,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from nlp.label_words import allowed, filler, stream_words
-from nlp.phrases import key_phrases, post_grams, score_counts
+from nlp.phrases import Scored, key_phrases, post_grams, score_counts
 
 LABEL_PHRASES = 2  # a display label joins at most this many key phrases
 MIN_LANG_POSTS = 3  # a language with fewer posts in the theme gets no label of its own
+MIN_LANG_SHARE = 0.5  # `PhraseIndex.common`: a phrase at least half of a language's posts in the theme use
 MIN_WORD_LIFT = 2.0  # share of the theme's posts using it / share of the scope's other posts, at least
 MIXED = "mixed posts"  # a theme neither key phrases nor distinct words describe: no common topic to name
 _MIXED_LABEL = re.compile(r"(?:^|› )mixed posts(?: \(\d+\))?$")  # "mixed posts (2)", "battery › mixed posts"
@@ -103,7 +108,8 @@ class PhraseIndex:
         the other posts of `scope` (`count`) in that language, the language of the most representative
         posts first (`representative_order`). When one language has such a label, each other language with
         MIN_LANG_POSTS posts and none is then described against every other post in it (its language view
-        shows what its posts are about, not another language's label); those come last, never shown first."""
+        shows what its posts are about, not another language's label), by `common` when the log-odds test
+        finds nothing there; those come last, never shown first."""
         out: dict[str, str] = {}
         missing: list[list[int]] = []
         for lang in representative_order([self.langs[i] for i in members]):
@@ -116,10 +122,26 @@ class PhraseIndex:
             elif len(mine) >= MIN_LANG_POSTS:
                 missing.append(mine)
         for mine in missing if out else []:
-            found = self.phrases(mine, self.everyone())
+            found = self.phrases(mine, self.everyone()) or self.common(mine, self.everyone())
             if found:
                 out[self.langs[mine[0]]] = " · ".join(found[:LABEL_PHRASES])
         return out
+
+    def common(self, members: Sequence[int], scope: ScopeCounts, n: int = 3) -> list[str]:
+        """Phrases at least MIN_LANG_SHARE of the posts `members` (one language, MIN_LANG_POSTS or more) use,
+        MIN_WORD_LIFT times as often as the other posts of `scope` in that language, most used first; no
+        log-odds test. For a language whose other posts are too few and short for one: the z-score compares
+        n-gram rates, and 45 other Korean posts of a few words each could not make 고객센터, in all 23 of a
+        theme's Korean posts and in none of them, pass it."""
+        lang = self.langs[members[0]]
+        surge: Counter = Counter(g for i in members for g in self.grams[i])
+        grams, rest = scope.grams[lang], scope.posts[lang] - len(members)
+        floor = max(MIN_LANG_POSTS, MIN_LANG_SHARE * len(members))
+        # Ranked by posts using it (in `z` too: `key_phrases` prefers the longer phrase by it).
+        found = [Scored(g[0], g[1], c, grams[g] - c, float(c)) for g, c in surge.items()
+                 if c >= floor and _lifted(c, len(members), grams[g] - c, rest)
+                 and (len(g[1]) > 1 or not filler(g[0], lang))]
+        return key_phrases(sorted(found, key=lambda s: (-s.surge, -len(s.parts), s.text)), n=n)
 
     def distinct_words(self, members: Sequence[int], scope: ScopeCounts, words: Sequence[str]) -> list[str]:
         """`words`, in order, that the posts `members` use at least MIN_WORD_LIFT times as often as the

@@ -2,7 +2,9 @@
 
 Chinese is segmented with jieba, Korean with kiwipiepy (nouns, verb and adjective stems only,
 so particles and endings never become labels), everything else with a regex over letters plus
-a short stopword list. Both segmenters are loaded once, on first use.
+a short stopword list. Both segmenters are loaded once, on first use. An elided article or preposition
+(l'assistenza, dell’auricolare, qu'il) is a function word split off its noun; a katakana run (バッテリー) is
+one word, never left to jieba.
 
 Markup is never a word (`strip_markup`): links, with or without a scheme and cut short by the source
 ("https:…", "htt…", "bit.ly/x", "//rss.cnn.com/…"), HTML entities ("&amp;" is "&") and @handles, a
@@ -23,10 +25,24 @@ from core.query.text import MARKS
 # A word starts with a letter and ends with a letter or a combining mark (Indic vowel signs and viramas are
 # marks, not `\w`: without them बैटरी would be cut into bare consonants); marks, apostrophes and hyphens
 # inside. The marks are the query language's (core.query.text.MARKS).
-_WORD = re.compile(rf"[^\W\d_][\w{MARKS}'’-]*(?:[^\W_]|[{MARKS}])|[^\W\d_]", re.UNICODE)
+# An elided article or preposition comes first, as a word of its own ending in its apostrophe, either form
+# ("l'assistenza", "dell’auricolare", "qu'il": l' + assistenza, dell' + auricolare, qu' + il): without it one
+# Italian noun was five keywords (assistenza, l'assistenza, all'assistenza, dell'assistenza, dall'assistenza).
+# The query language splits at an apostrophe too (docs/query-language.md). Only these prefixes: English
+# contractions and possessives ("don't", "it's", "trump's") stay one word, as `_content` expects.
+ELIDED = frozenset(
+    "l d c n j m t s un dell all dall nell sull coll quest quell qu".split()  # it: l', dell', c'è; fr: qu', j', s'
+)
+_ELISION = rf"(?<![\w{MARKS}'’-])(?i:{'|'.join(sorted(ELIDED, key=len, reverse=True))})['’](?=[^\W\d_])"
+_WORD = re.compile(rf"{_ELISION}|[^\W\d_][\w{MARKS}'’-]*(?:[^\W_]|[{MARKS}])|[^\W\d_]", re.UNICODE)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+# A katakana word, with its long-vowel mark (バッテリー, イヤホン): jieba knows no Japanese and cut it into single
+# characters, which are never keywords, so a katakana run is one word before jieba sees the rest. Not the
+# middle dot ・ (U+30FB), which separates words.
+_KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff]*[\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff]"
+                       r"[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff]*")
 _KO_TAGS = ("NNG", "NNP", "SL", "VV", "VA", "XR")
 
 # Links: with a scheme; protocol-relative ("…//rss.cnn.com/x"); www.; a host with a path ("t.co/abc",
@@ -197,16 +213,27 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         return [t for t in tokens if len(t) > 1 and t not in STOPWORDS["ko"]]
     if lang in ("zh", "ja") or _HAN.search(text):
         stop = _han_stop(lang)
-        words = [w.strip().lower() for w in _jieba().lcut(text)]
+        words = [w.strip().lower() for w in _han_cut(text)]
         return [w for w in words if w and w not in stop and (len(w) > 1 or not _HAN.match(w)) and _is_wordish(w)]
     stop = _spaced_stop(lang)
     return [w for w in (_lower(m.group(0)) for m in _WORD.finditer(text)) if _content(w, stop)]
 
 
+def _han_cut(text: str) -> list[str]:
+    """jieba's words of `text`, each katakana run (`_KATAKANA`) kept whole."""
+    out: list[str] = []
+    start = 0
+    for m in _KATAKANA.finditer(text):
+        out += _jieba().lcut(text[start : m.start()]) if m.start() > start else []
+        out.append(m.group(0))
+        start = m.end()
+    return out + (_jieba().lcut(text[start:]) if start < len(text) else [])
+
+
 def _lower(word: str) -> str:
-    """Lower case; Turkish İ becomes i, not i + a combining dot (what str.lower gives): "İstanbul" and
-    "Istanbul" are one keyword."""
-    return word.lower().replace("i\u0307", "i")
+    """Lower case, the typographic apostrophe as the plain one ("l’" is "l'", "trump’s" is "trump's"); Turkish
+    İ becomes i, not i + a combining dot (what str.lower gives): "İstanbul" and "Istanbul" are one keyword."""
+    return word.lower().replace("i\u0307", "i").replace("’", "'")
 
 
 def _spaced_stop(lang: str | None) -> frozenset[str]:
@@ -228,13 +255,19 @@ def _content(word: str, stop: frozenset[str]) -> bool:
     """A content word in a space-separated language: longer than two letters and not a stopword, with
     apostrophes ignored ("it's", "don't", "i’m" are the lists' its, dont, im), and not a stopword
     contracted ("he's", "didn't", "i'll", "you're"; a possessive such as "trump's" stays)."""
-    if len(word) <= 2 or word.replace("'", "").replace("’", "") in stop:
+    if len(word) <= 2 or word.replace("'", "").replace("’", "") in stop or is_elided(word):
         return False
     contracted = _CONTRACTION.match(word)
     if contracted is None:
         return True
     stem = contracted.group(1)
     return (stem[:-1] if stem.endswith("n") and word[-1] == "t" else stem) not in stop
+
+
+def is_elided(word: str) -> bool:
+    """Whether `word` is an elided article or preposition split off its noun ("l'", "dell'", "qu'"): a function
+    word, never a keyword, and written joined to the next word in a phrase."""
+    return word.endswith(("'", "’")) and word[:-1].lower() in ELIDED
 
 
 def _is_wordish(token: str) -> bool:
@@ -284,7 +317,7 @@ def _ko_runs(text: str) -> list[list[tuple[str, bool]]]:
 def _zh_runs(text: str, lang: str | None) -> list[list[str]]:
     stop = _han_stop(lang)
     runs: list[list[str]] = [[]]
-    for word in (w.strip().lower() for w in _jieba().lcut(text)):
+    for word in (w.strip().lower() for w in _han_cut(text)):
         if not word:
             continue
         if not _is_wordish(word) and not (word.isalnum() or _HAN.match(word)):
