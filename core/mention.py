@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.lang_tags import lang_tag
 from core.time import as_utc
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
@@ -227,6 +228,12 @@ class Mention(BaseModel):
                 data["matches"] = {brand: query, **(data.get("matches") or {})}
         return data
 
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, value: str | None) -> str | None:
+        """One spelling per language (`ko-KR`, `KO` → `ko`; core/lang_tags.py), whatever the source wrote."""
+        return lang_tag(value)
+
     @field_validator("brands")
     @classmethod
     def _sorted_brands(cls, value: list[str]) -> list[str]:
@@ -286,6 +293,14 @@ def make_id(source: str, native_id: str) -> str:
 # repost's text looks like, for its fingerprint here and for groundswell/copies.py.
 RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.-]+(?:@[\w.-]+)?:\s*", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
+
+
+def is_repost(mention: Mention) -> bool:
+    """Marked (`extra.repost_of`) or written (`RT_PREFIX`) as a repost: the one rule for collection's copies
+    (`groundswell/copies.py`) and the backtest's shares (`alerts/backtest_shares.py`)."""
+    return bool(mention.extra.get("repost_of")) or bool(RT_PREFIX.match(mention.text))
+
+
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 

@@ -19,7 +19,8 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 from pydantic import ConfigDict, ValidationError
 
 from core.mention import Mention
-from core.query import QueryCompileError, parse
+from core.query import Query, QueryCompileError, parse
+from core.query.match import LangOf, Post, evaluate
 from core.state import StateStore
 from core.strict import StrictModel
 from core.time import as_utc
@@ -93,6 +94,9 @@ class Extractor(Generic[OptionsT]):
         self.source_key: str = self.type
         # Every brand of the config (`build_extractor` sets it; None when built on its own).
         self.config_brands: tuple[str, ...] | None = None
+        # What a `lang:` reads for a post its source gave no language: the language enrich will detect. The
+        # pipeline sets it (`groundswell.brands.collection_lang_of`); None when built on its own.
+        self.lang_of: LangOf | None = None
         self._state: StateStore | None = None
         self._retry: RetryPolicy | None = None
 
@@ -197,6 +201,7 @@ class Selector:
         window: Window,
         collected_at: datetime | None = None,
         match_all: bool = False,
+        lang_of: LangOf | None = None,
     ):
 
         self.source = source
@@ -205,6 +210,9 @@ class Selector:
         self.query = parse(query)
         # True for the brand's own posts: kept whether or not they match the query (a reply rarely names the brand).
         self.match_all = match_all
+        # A post whose source gave no language is judged by `lang:` on the language enrich will give it (the app
+        # injects the detector: `Extractor.lang_of`); None: such a post has no language.
+        self.lang_of = lang_of
         self.window = window
         self.collected_at = collected_at or datetime.now(UTC)
         self.latest_allowed = as_utc(self.collected_at) + CLOCK_SKEW
@@ -266,11 +274,17 @@ class Selector:
             self.outside_window += 1
             # After the window's end: the next window collects it, so the cursor must not pass it.
             return self.window.until is None or mention.created_at < as_utc(self.window.until)
-        if self.match_all or self.query.matches(mention.text, mention.lang, mention.source):
-            batch.mentions.append(mention)
+        wanted = self.match_all or self.wants(mention)
+        if wanted:
+            batch.mentions.append(wanted if isinstance(wanted, Mention) else mention)
         else:
             self.unmatched += 1
         return as_utc(mention.created_at) <= as_utc(self.collected_at)
+
+    def wants(self, mention: Mention) -> Mention | None:
+        """`mention` if the query matches it (with the language `lang_of` detected for it, when a `lang:` made
+        it look: stored, enrich keeps it, so the store says the language the post was collected by); else None."""
+        return matching(self.query, mention, self.lang_of)
 
     def _build(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> Mention | None:
         """The validated mention, or None with the reason in `batch.skipped`."""
@@ -289,3 +303,13 @@ class Selector:
         except Exception as exc:  # noqa: BLE001 - one bad item is skipped, it never stops the source
             batch.skipped.append(f"{self.source} item {native_id}: malformed ({type(exc).__name__}: {exc})"[:500])
         return None
+
+
+def matching(query: Query, mention: Mention, lang_of: LangOf | None) -> Mention | None:
+    """`mention` (with the language `lang_of` detected, if a `lang:` of the query asked) when `query` matches it;
+    None when it does not. The one collection rule (`Selector.wants`, the import source)."""
+    post = Post.of(mention.text, mention.lang, mention.source, lang_of)
+    if not evaluate(query.root, post):
+        return None
+    detected = post.detected
+    return mention if detected is None else mention.model_copy(update={"lang": detected})

@@ -146,7 +146,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
         terms = self.searched_query(query)
-        selector = Selector("bluesky", brand, query, window)
+        selector = Selector("bluesky", brand, query, window, lang_of=self.lang_of)
         backlog = Backlog.load(cursor, _time_order, f"bluesky/{brand}")
         since = backlog.after if backlog else decode_cursor(cursor, "bluesky").get("since")
         if selector.stale_future_cursor(_time(since), cursor):

@@ -47,7 +47,7 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
         terms = self.searched_query(query)
-        selector = Selector("hackernews", brand, query, window)
+        selector = Selector("hackernews", brand, query, window, lang_of=self.lang_of)
         backlog = Backlog.load(cursor, int, f"hackernews/{brand}")
         if backlog and not backlog.before.isdigit():
             backlog = None

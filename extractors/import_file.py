@@ -50,7 +50,7 @@ from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from core.mention import Mention, load_mention
 from core.query import Query, parse
-from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
+from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, matching
 from extractors.plausible import implausible_date
 from extractors.textfile import Line, read_lines
 
@@ -213,7 +213,7 @@ class ImportExtractor(Extractor[ImportOptions]):
             raise SourceError(f"import file not found: {path}")
         matcher = parse(query)
         # The future-date rule every source shares (its clock: this run's), see extractors/plausible.py.
-        dates = Selector(self.type, brand, query, window)
+        dates = Selector(self.type, brand, query, window, lang_of=self.lang_of)
         head = _file_head(path)
         read_as = self._read_as(path)
         # An explicit range (a backfill) re-reads the file and leaves the cursor alone: lines outside it must stay
@@ -330,8 +330,9 @@ class ImportExtractor(Extractor[ImportOptions]):
                     implausible += "; a wrong clock: skipped, not read again"
                 return _Read(None, [f"{where}: {implausible}"], final=True)
             wanted = mention is not None and _in_window(mention, window)
-            if wanted and matcher.matches(mention.text, mention.lang, mention.source):  # type: ignore[union-attr]
-                return _Read(mention, reasons)
+            kept = matching(matcher, mention, self.lang_of) if wanted else None  # type: ignore[arg-type]
+            if kept is not None:
+                return _Read(kept, reasons)
         except Exception as exc:  # noqa: BLE001 - one bad line is skipped by number, never stops the file
             return _Read(None, [f"{where}: malformed ({type(exc).__name__}: {exc})"[:500]])
         return _Read(None, reasons)

@@ -96,7 +96,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
         tags = self.searched_query(query)
-        selector = Selector("mastodon", brand, query, window)
+        selector = Selector("mastodon", brand, query, window, lang_of=self.lang_of)
         saved = decode_cursor(cursor, "mastodon")
         backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlog(value, f"mastodon/{brand} #{tag}"))}
         since = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.lang_tags import UNKNOWN_LANG
 from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Or, Term
 from core.query.compile import QueryCompileError, render, require_search, word_or_phrase
 from core.query.relax import relax
@@ -38,7 +39,8 @@ def _x_leaf(node: Node, upper: bool) -> str | None:
         # A fediverse/Bluesky handle is no X username: its words as a phrase are a superset.
         return word_or_phrase(tuple(tokenize(node.handle)), quoted=True) if upper else None
     if isinstance(node, Lang):
-        return f"lang:{node.code}"
+        # X has no operator for "no language" (lang:unknown): dropped, it only widens what is fetched.
+        return None if node.code == UNKNOWN_LANG else f"lang:{node.code}"
     return None
 
 

@@ -144,7 +144,7 @@ class RedditExtractor(Extractor[RedditOptions]):
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
         newest_first = opts.mode != "search" or opts.sort == "new"
-        selector = Selector("reddit", brand, query, window)
+        selector = Selector("reddit", brand, query, window, lang_of=self.lang_of)
         reddit = self.client()
         yield from self._collect(selector, self._listings(reddit, query), cursor, newest_first)
 

@@ -76,7 +76,7 @@ class RssExtractor(Extractor[RssOptions]):
         except ImportError as exc:  # pragma: no cover - in requirements.txt
             raise SourceError("the RSS source needs feedparser: pip install feedparser chardet") from exc
         opts = self.options
-        selector = Selector("rss", brand, query, window)
+        selector = Selector("rss", brand, query, window, lang_of=self.lang_of)
         since = {
             url: stamp
             for url, stamp in _by_feed(decode_cursor(cursor, "rss"), opts.urls).items()

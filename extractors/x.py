@@ -167,7 +167,7 @@ class XExtractor(Extractor[XOptions]):
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         native = self.searched_query(query)
-        yield from self._search(native, Selector("x", brand, query, window), cursor)
+        yield from self._search(native, Selector("x", brand, query, window, lang_of=self.lang_of), cursor)
 
     collects_own_posts = True
 

@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.lang_tags import UNKNOWN_LANG
 from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.stem import stem
 from core.query.text import fold, is_hangul, surface, tokenize
@@ -115,8 +116,16 @@ def _handle(node: Handle, t: _Target) -> dict[str, Any]:
     }
 
 
+def no_lang_query(lang_field: str) -> dict[str, Any]:
+    """The documents without a language (`lang:unknown`, the `lang=unknown` filter)."""
+    return {"bool": {"must_not": [{"exists": {"field": lang_field}}]}}
+
+
 def _lang(node: Lang, t: _Target) -> dict[str, Any]:
-    # `lang` is a keyword stored as written ('pt-BR'); the matcher compares it lower-cased.
+    if node.code == UNKNOWN_LANG:
+        return no_lang_query(t.lang_field)
+    # `lang` is a keyword; a store written before tags were normalised (core/lang_tags.py) may hold 'pt-BR' or
+    # 'KO', which the matcher reads as 'pt' and 'ko'.
     return {
         "bool": {
             "should": [

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from core.mention import Mention, Sentiment
 from nlp.embeddings import SentenceEmbeddings
 from nlp.intents import IntentTagger, shipped_tagger
-from nlp.langid import detect_languages
 from nlp.model_text import ModelText
 from nlp.normalize import normalize
 from nlp.sentiment import load_sentiment_model
@@ -58,8 +57,9 @@ class Enricher:
             texts = [self.text(m) for m in mentions]
         langs = [m.lang for m in mentions]
         todo = [i for i, lang in enumerate(langs) if not lang]
-        # langid reads the text less its URLs, @handles and brand names (all placeholders in the model text).
-        for i, lang in zip(todo, detect_languages([texts[i] for i in todo]), strict=True):
+        # langid reads the text less its URLs, @handles and every configured brand's name, as collection's `lang:`
+        # does (`ModelText.languages`: one rule), so the language stored is the one the post was collected by.
+        for i, lang in zip(todo, self.text.languages([mentions[i].text for i in todo]), strict=True):
             langs[i] = lang
         preds = self.model.predict(texts, langs, batch_size=self.config.batch_size, keep_embeddings=self.embeddings)
         intents = self._intents(texts, langs) if self.config.intents else [None] * len(texts)

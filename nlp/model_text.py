@@ -10,10 +10,11 @@ embeddings sentiment keeps for themes are of the same text themes ask for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from core.query.names import merge_spans, replace_spans
+from nlp.langid import detect_languages
 
 if TYPE_CHECKING:
     from core.mention import Mention
@@ -34,6 +35,17 @@ class ModelText:
 
     def __call__(self, mention: Mention) -> str:
         return self.config.analysed_text(self.masked(mention.text, mention.brands))
+
+    def language_text(self, text: str) -> str:
+        """What language detection reads of a post: every configured brand's name as `@user` (not only the post's
+        own brands, as `__call__` masks), capped. Collection needs the language before it knows a post's brands
+        (a `lang:` query decides them), so enrich and collection both detect on this one text and agree."""
+        return self.config.analysed_text(self.masked(text, list(self.brands)))
+
+    def languages(self, texts: Sequence[str]) -> list[str | None]:
+        """The detected language of each post text (`language_text`, then `nlp.langid`): the one rule enrich
+        (a mention without a language) and collection (`lang:` on a post without one) both apply."""
+        return detect_languages([self.language_text(t) for t in texts])
 
     def masked(self, text: str, brands: list[str]) -> str:
         """`text` with the names of `brands` (those configured here) read as `@user`."""

@@ -17,7 +17,7 @@ from functools import lru_cache
 from core.query.ast import Node, Term, positive_leaves
 from core.query.compile import QueryCompileError
 from core.query.document import fts5_document, search_document
-from core.query.match import Post, evaluate
+from core.query.match import LangOf, Post, evaluate
 from core.query.parser import QuerySyntaxError, parse_tree
 
 __all__ = [
@@ -38,13 +38,15 @@ class Query:
     text: str
     root: Node
 
-    def matches(self, text: str, lang: str | None = None, source: str | None = None) -> bool:
+    def matches(self, text: str, lang: str | None = None, source: str | None = None,
+                lang_of: LangOf | None = None) -> bool:
         """Whether a post with this text (and language code, if known) matches.
 
         `source` (`Mention.source`: "x", "bluesky", ...) reads @handles by that platform's rules;
-        without it, any platform's reading counts (docs/query-language.md, "Handles").
+        without it, any platform's reading counts (docs/query-language.md, "Handles"). `lang_of`: what a
+        `lang:` reads for a post without `lang` (the language the pipeline will detect; None: no language).
         """
-        return evaluate(self.root, Post.of(text or "", lang, source))
+        return evaluate(self.root, Post.of(text or "", lang, source, lang_of))
 
     def positive_terms(self) -> list[str]:
         """Words, phrases, #hashtags and @handles that count towards a match (not negated), for highlighting.

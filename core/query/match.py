@@ -9,10 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from core.lang_tags import UNKNOWN_LANG, lang_tag
 from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.handles import handles
 from core.query.stem import inflected_matches
 from core.query.text import cashtags, fold, hashtags, is_hangul, search_tokens, token_matches
+
+# What a post without a source language is judged by for `lang:`: the language the pipeline will detect for it
+# (the application injects nlp's detector, `groundswell.brands.collection_lang_of`; core imports none of it).
+LangOf = Callable[[str], "str | None"]
 
 
 @dataclass
@@ -26,12 +31,29 @@ class Post:
     lang: str | None
     text: str = ""
     source: str | None = None  # whose rules read the @handles (core/query/handles.py); None: any platform's
+    lang_of: LangOf | None = None  # detects the language of a post without one, when a `lang:` asks (only then)
     _spans: dict[Term, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, text: str, lang: str | None, source: str | None = None) -> Post:
-        """The post as matching sees it; `source` decides how its @handles are read (core/query/handles.py)."""
-        return cls(search_tokens(text), lang.lower() if lang else None, text, source)
+    def of(cls, text: str, lang: str | None, source: str | None = None, lang_of: LangOf | None = None) -> Post:
+        """The post as matching sees it; `source` decides how its @handles are read (core/query/handles.py);
+        `lang_of` names the language of a post whose source gave none (None: such a post has no language)."""
+        return cls(search_tokens(text), lang_tag(lang), text, source, lang_of)
+
+    @cached_property
+    def language(self) -> str | None:
+        """The post's language: the source's (normalised), else what `lang_of` detects from its text."""
+        if self.lang is not None or self.lang_of is None:
+            return self.lang
+        return lang_tag(self.lang_of(self.text))
+
+    @property
+    def detected(self) -> str | None:
+        """The language `lang_of` detected for this post, if a `lang:` made it look (None: it did not, or the
+        source gave one): the collector stores it, so the stored post carries the language it was matched by."""
+        if self.lang is not None or "language" not in self.__dict__:
+            return None
+        return self.language
 
     @cached_property
     def hashtags(self) -> set[str]:
@@ -106,7 +128,10 @@ def evaluate(node: Node, post: Post) -> bool:
         handle = fold(node.handle)
         return any(h == handle or h.startswith(handle + "@") for h in post.handles)
     if isinstance(node, Lang):
-        return post.lang is not None and (post.lang == node.code or post.lang.startswith(node.code + "-"))
+        lang = post.language
+        if node.code == UNKNOWN_LANG:
+            return lang is None
+        return lang is not None and (lang == node.code or lang.startswith(node.code + "-"))
     if isinstance(node, And):
         return all(evaluate(i, post) for i in node.items)
     if isinstance(node, Or):

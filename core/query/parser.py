@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.lang_tags import UNKNOWN_LANG, lang_tag
 from core.query import stem
 from core.query.ast import STARS, And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.emoji import WORD_DECORATIONS
@@ -182,9 +183,12 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
                 pos,
             )
         code = value.lower()
-        if not _LANG_CODE.fullmatch(code):
-            raise QuerySyntaxError(f"bad language code '{value}': use an ISO 639 code such as lang:en", pos + 5)
-        toks.append(_Tok("LEAF", pos, chunk, Lang(code)))
+        if code != UNKNOWN_LANG and not _LANG_CODE.fullmatch(code):
+            raise QuerySyntaxError(
+                f"bad language code '{value}': use an ISO 639 code such as lang:en, or lang:{UNKNOWN_LANG}", pos + 5
+            )
+        # Stored languages are base codes (core/lang_tags.py): lang:ko-KR is lang:ko; lang:unknown, none.
+        toks.append(_Tok("LEAF", pos, chunk, Lang(lang_tag(code) or UNKNOWN_LANG)))
         return
     if _STRAY_INFLECT.fullmatch(chunk):
         raise QuerySyntaxError(f"'{chunk}' needs a word before it", pos)

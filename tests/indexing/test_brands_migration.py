@@ -116,6 +116,7 @@ def test_store_migrate_command(tmp_path):
     again = CliRunner().invoke(cli, ["store", "migrate", "--config", str(config), "--no-progress"])
     assert json.loads(again.output.strip().splitlines()[-1]) | {"gained_by_brand": {}} == {
         "moved_on_open": 0, "scanned": 4, "updated": 0, "gained": 0, "gained_by_brand": {}, "failed": 0, "errors": [],
+        "langs_normalised": 0,
     }  # fmt: skip
 
 
