@@ -40,9 +40,9 @@ log = logging.getLogger(__name__)
 
 _OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 # Documents a partial-update rewrite fills per second, for the estimate the migration logs: the figure of
-# `bench/store_upgrade.py --es` (bench/results/store_upgrade.json: text_folded_v3, the slower step, 200k in 100 s),
-# rounded down, on a loaded 2-core machine.
-REWRITE_PER_S = 1900
+# `bench/store_upgrade.py --es` (bench/results/store_upgrade.json: text_folded_v4, the slower step, 200k in 169 s
+# at load average 14), rounded down, on a loaded 2-core machine.
+REWRITE_PER_S = 1100
 PROGRESS_EVERY = 100_000  # documents between two progress lines of a long rewrite
 MISSING = {"bool": {"must_not": [{"exists": {"field": SEARCH_FIELD}}]}}
 

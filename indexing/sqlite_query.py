@@ -13,7 +13,7 @@ from core.query.compile import render
 from core.query.document import fts5_document
 from core.query.relax import Expr, relax
 from core.query.stem import stem
-from core.query.text import CYRILLIC_EXTRA, fold, is_hangul, is_symbol, tokenize
+from core.query.text import CYRILLIC_EXTRA, HANZI_SIMPLIFIED, fold, is_hangul, is_symbol, tokenize
 
 if TYPE_CHECKING:
     from core.query import Query
@@ -55,16 +55,21 @@ def _raw_safe(token: str) -> bool:
 
     Matching ignores Latin accents, so a token with any Latin letter may appear in the raw
     text with accents the query lacks ('bateria' in 'batería'); likewise Cyrillic е and ё,
-    which stand for each other ('аленка' in 'Алёнка'), and emoji, which raw text may draw with a skin
-    tone or a presentation selector ('👍🏽' for '👍'): such tokens are left out of raw-text prefilters
-    (they stay in the exact post-filter).
+    which stand for each other ('аленка' in 'Алёнка'), traditional and simplified Han ('电池' in '電池'), and
+    emoji, which raw text may draw with a skin tone or a presentation selector ('👍🏽' for '👍'): such tokens
+    are left out of raw-text prefilters (they stay in the exact post-filter).
     """
     return len(token) >= 3 and not is_symbol(token) and not any(_spelled_otherwise(ch) for ch in token)
+
+
+_HANZI_FOLDED_TO = frozenset(HANZI_SIMPLIFIED.values())
 
 
 def _spelled_otherwise(ch: str) -> bool:
     """Whether raw text may spell `ch` as another letter that matching takes for it (core/query/text.py `fold`)."""
     folds = set(CYRILLIC_EXTRA) | set(CYRILLIC_EXTRA.values())
+    if ch in HANZI_SIMPLIFIED or ch in _HANZI_FOLDED_TO:  # 電 and 电 stand for each other
+        return True
     return ch in folds or (ch.isalpha() and "LATIN" in unicodedata.name(ch, "LATIN"))
 
 

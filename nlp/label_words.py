@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
 from core.query.stem import LANGUAGES, stem
+from core.query.text import simplified
 
 STREAM_MIN_POSTS = 30  # a language with fewer posts is judged with every post, not on its own
 Gram = tuple[str, tuple[str, ...]]
@@ -81,7 +82,8 @@ def allowed(gram: Gram, stream: Iterable[str] | frozenset[str]) -> bool:
 def _name_forms(names: frozenset[str], lang: str | None) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
     """(the stems of `names` in `lang`, the Chinese/Japanese ones, the Korean ones): computed once per brand."""
     stems = frozenset(_stem(n, lang) for n in names) if lang in LANGUAGES else frozenset()
-    joined = tuple(n for n in names if _JOINED.search(n))
+    # Both scripts: Chinese post words come simplified (nlp/tokenize.py), a name may be written traditional.
+    joined = tuple(dict.fromkeys(f for n in names if _JOINED.search(n) for f in (n, simplified(n))))
     hangul = tuple(n for n in names if _HANGUL.search(n))
     return stems, joined, hangul
 
@@ -97,6 +99,8 @@ def brand_word(word: str, lang: str | None, names: frozenset[str]) -> bool:
     stems, joined, hangul = _name_forms(names, lang)
     if stems and _stem(word, lang) in stems:
         return True
-    if joined and len(word) > 1 and _JOINED.search(word) and any(word in n or n in word for n in joined):
+    if joined and len(word) > 1 and _JOINED.search(word) and any(
+        w in n or n in w for w in {word, simplified(word)} for n in joined
+    ):
         return True
     return bool(hangul) and any(word.startswith(n) for n in hangul)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from nlp.label_words import allowed, filler, stream_words
 from nlp.phrases import Scored, key_phrases, post_grams, score_counts
+from nlp.tokenize import written_form
 
 LABEL_PHRASES = 2  # a display label joins at most this many key phrases
 MIN_LANG_POSTS = 3  # a language with fewer posts in the theme gets no label of its own
@@ -63,6 +64,7 @@ class PhraseIndex:
 
     def __init__(self, texts: Sequence[str], langs: Sequence[str], exclude: frozenset[str]) -> None:
         self.langs = list(langs)
+        self.texts = list(texts)  # a label's words in the script most of its posts write them (`written_form`)
         grams = [post_grams(t, lang, exclude) for t, lang in zip(texts, langs, strict=True)]
         # No floor (MIN_WORD_LIFT <= 1, a comparison run): no word is the stream's.
         share = 1 / MIN_WORD_LIFT if MIN_WORD_LIFT > 1 else float("inf")
@@ -118,14 +120,18 @@ class PhraseIndex:
                 continue
             found = self.phrases(mine, scope)
             if found:
-                out[lang] = " · ".join(found[:LABEL_PHRASES])
+                out[lang] = self._label(found, mine)
             elif len(mine) >= MIN_LANG_POSTS:
                 missing.append(mine)
         for mine in missing if out else []:
             found = self.phrases(mine, self.everyone()) or self.common(mine, self.everyone())
             if found:
-                out[self.langs[mine[0]]] = " · ".join(found[:LABEL_PHRASES])
+                out[self.langs[mine[0]]] = self._label(found, mine)
         return out
+
+    def _label(self, phrases: list[str], members: Sequence[int]) -> str:
+        """The first LABEL_PHRASES phrases, each as most of `members` write it (traditional or simplified)."""
+        return " · ".join(written_form(p, (self.texts[i] for i in members)) for p in phrases[:LABEL_PHRASES])
 
     def common(self, members: Sequence[int], scope: ScopeCounts, n: int = 3) -> list[str]:
         """Phrases at least MIN_LANG_SHARE of the posts `members` (one language, MIN_LANG_POSTS or more) use,

@@ -6,6 +6,10 @@ a short stopword list. Both segmenters are loaded once, on first use. An elided 
 (l'assistenza, dell’auricolare, qu'il) is a function word split off its noun; a katakana run (バッテリー) is
 one word, never left to jieba.
 
+Chinese in traditional characters is read as simplified (`core.query.text.simplified`, the Han part of search
+folding), so 電池 and 电池 are one word of one theme; `written_form` gives a label back the script most of its
+posts write it in. Japanese keeps its characters (電池 is how Japanese writes it, not a variant).
+
 Markup is never a word (`strip_markup`): links, with or without a scheme and cut short by the source
 ("https:…", "htt…", "bit.ly/x", "//rss.cnn.com/…"), HTML entities ("&amp;" is "&") and @handles, a
 Mastodon or Bluesky one whole ("@lumora@mastodon.social", not "social"). Seen on the GOP debate stream,
@@ -17,10 +21,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from core.query.text import MARKS
+from core.query.text import HANZI_SIMPLIFIED, MARKS, simplified
 
 # A word starts with a letter and ends with a letter or a combining mark (Indic vowel signs and viramas are
 # marks, not `\w`: without them बैटरी would be cut into bare consonants); marks, apostrophes and hyphens
@@ -213,10 +219,42 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         return [t for t in tokens if len(t) > 1 and t not in STOPWORDS["ko"]]
     if lang in ("zh", "ja") or _HAN.search(text):
         stop = _han_stop(lang)
-        words = [w.strip().lower() for w in _han_cut(text)]
+        words = [w.strip().lower() for w in _han_cut(_one_script(text, lang))]
         return [w for w in words if w and w not in stop and (len(w) > 1 or not _HAN.match(w)) and _is_wordish(w)]
     stop = _spaced_stop(lang)
     return [w for w in (_lower(m.group(0)) for m in _WORD.finditer(text)) if _content(w, stop)]
+
+
+def _one_script(text: str, lang: str | None) -> str:
+    """Chinese (any language but Japanese) with traditional characters simplified, before jieba cuts it: one
+    word in either script, cut alike (jieba's dictionary is simplified)."""
+    return text if lang == "ja" else simplified(text)
+
+
+_FOLDED_TO = frozenset(HANZI_SIMPLIFIED.values())  # the simplified characters some traditional one folds to
+
+
+def written_form(phrase: str, texts: Iterable[str]) -> str:
+    """`phrase` (as `tokenize`/`phrase_runs` give it: Chinese simplified) with its Han characters as most of
+    `texts` that use it write them (each text counted once): a theme of Taiwanese posts is labelled 電池, not
+    电池. Ties and phrases no text holds stay simplified; other characters are left as given."""
+    if not any(ch in _FOLDED_TO for ch in phrase):
+        return phrase
+    forms: Counter[str] = Counter()
+    for text in texts:
+        plain = strip_markup(text)
+        # Length-preserving lower case, so offsets in the folded text are offsets in `plain`.
+        folded = simplified("".join(c.lower() if len(c.lower()) == 1 else c for c in plain))
+        found, at = set(), folded.find(phrase)
+        while at >= 0:
+            written = plain[at : at + len(phrase)]
+            found.add("".join(w if w != p and simplified(w) == p else p for w, p in zip(written, phrase, strict=True)))
+            at = folded.find(phrase, at + 1)
+        forms.update(found)
+    if not forms:
+        return phrase
+    best = max(forms.values())
+    return phrase if forms[phrase] == best else min(f for f, n in forms.items() if n == best)
 
 
 def _han_cut(text: str) -> list[str]:
@@ -317,7 +355,7 @@ def _ko_runs(text: str) -> list[list[tuple[str, bool]]]:
 def _zh_runs(text: str, lang: str | None) -> list[list[str]]:
     stop = _han_stop(lang)
     runs: list[list[str]] = [[]]
-    for word in (w.strip().lower() for w in _han_cut(text)):
+    for word in (w.strip().lower() for w in _han_cut(_one_script(text, lang))):
         if not word:
             continue
         if not _is_wordish(word) and not (word.isalnum() or _HAN.match(word)):

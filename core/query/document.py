@@ -1,13 +1,13 @@
 """The text both stores index for search: SQLite's FTS5 trigram column, Elasticsearch's search field.
 
 It is the post's tokens as matching cuts them (`core.query.text.search_tokens`: normalised, folded,
-joined by single spaces; emoji are tokens too, without skin tones), so whatever query tokens match
-consecutively appear as one substring and as consecutive whitespace tokens. After them come the
-post's #hashtags, $cashtags and @handles as `#tag`, `$tag` and `@handle` tokens (folded, read by
-every platform's rules as `Query.matches` reads a post whose source is not given): the tokens drop
-'#', '$' and '@', and without these an Elasticsearch query could only look for `#ad` as the word
-`ad`. No query word can match them (a query token starts with a word character or a symbol, never
-'#', '$' or '@'), so they change no word, phrase or NEAR match.
+traditional Han as simplified, joined by single spaces; emoji are tokens too, without skin tones), so
+whatever query tokens match consecutively appear as one substring and as consecutive whitespace
+tokens. After them come the post's #hashtags, $cashtags and @handles as `#tag`, `$tag` and
+`@handle` tokens (folded, read by every platform's rules as `Query.matches` reads a post whose
+source is not given): the tokens drop '#', '$' and '@', and without these an Elasticsearch query
+could only look for `#ad` as the word `ad`. No query word can match them (a query token starts with
+a word character or a symbol, never '#', '$' or '@'), so they change no word, phrase or NEAR match.
 
 `VERSION` names this format: a store whose index holds an older one must rebuild it (SQLite
 `indexing.sqlite.FTS_VERSION`, Elasticsearch `elasticsearch_mapping.SEARCH_FIELD`).
@@ -20,7 +20,8 @@ from core.query.text import cashtags, fold, hashtags, search_tokens
 
 # 1: folded tokens. 2: ё as е, combining marks inside tokens, #hashtags and @handles appended.
 # 3: emoji and other symbols are tokens (skin tones folded away), $cashtags appended.
-VERSION = 3
+# 4: traditional Han characters folded to simplified (電池 is 电池).
+VERSION = 4
 
 
 def sigil_tokens(text: str) -> list[str]:

@@ -13,7 +13,10 @@ A change of script inside a word starts a new token, so "LG는" gives "lg", "는
 Accents: search and matching compare tokens *folded* (`fold`): Latin letters lose their
 diacritics and a few letters without a decomposition map to ASCII (ø→o, ł→l, æ→ae, œ→oe,
 þ→th), so "bateria" matches "batería" and "Lumorá" matches "Lumora", in both directions.
-Other scripts are compared as written (Cyrillic й, Greek ά, kana dakuten and Indic vowel
+Traditional Han characters are compared as their simplified form, character by character (電池 is
+电池, 綠摩拉 is 绿摩拉: Taiwan and Hong Kong write traditional, the mainland simplified), by OpenCC's
+character table (core/query/hanzi_table.py; a character with several simplified readings takes the
+first). Other scripts are compared as written (Cyrillic й, Greek ά, kana dakuten and Indic vowel
 signs carry meaning there), with one exception: Russian ё is compared as е, because Russian
 text mostly writes ё as е and the Snowball stemmer (core/query/stem.py) turns ё into е too.
 Query tokens themselves stay unfolded, so native searches (X, Reddit) still get the user's spelling.
@@ -28,6 +31,7 @@ from functools import lru_cache
 
 from core.query.char_class import char_class
 from core.query.emoji import PRESENTATION, SYMBOL_CHARS, SYMBOL_TOKEN
+from core.query.hanzi_table import SIMPLIFIED, TRADITIONAL
 
 # Characters of scripts that do not separate words with spaces: one token each.
 _NOSPACE = (
@@ -87,14 +91,18 @@ def tokenize(text: str) -> list[str]:
 _LATIN_EXTRA = {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ŧ": "t"}
 # Russian ё is usually written е (and Snowball stems it to е): one letter for search, as for Latin accents.
 CYRILLIC_EXTRA = {"ё": "е"}
+# Traditional Han -> simplified, one character for one (so folded offsets stay the original's: FoldedText).
+HANZI_SIMPLIFIED = dict(zip(TRADITIONAL, SIMPLIFIED, strict=True))
 # Generic combining diacritics; left over only after a base NFKC could not compose them with.
 _COMBINING = range(0x0300, 0x0370)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # a Chinese corpus alone uses several thousand characters
 def _fold_char(ch: str) -> str:
     if ord(ch) in _COMBINING or ch in PRESENTATION:
         return ""
+    if ch in HANZI_SIMPLIFIED:
+        return HANZI_SIMPLIFIED[ch]
     if ch in _LATIN_EXTRA:
         return _LATIN_EXTRA[ch]
     if ch in CYRILLIC_EXTRA:
@@ -107,10 +115,20 @@ def _fold_char(ch: str) -> str:
 
 
 def fold(token: str) -> str:
-    """A normalised token (or text) without Latin diacritics, ё as е: the form search compares."""
+    """A normalised token (or text) without Latin diacritics, ё as е, traditional Han as simplified: the form
+    search compares."""
     if token.isascii():
         return token
     return "".join(_fold_char(ch) for ch in token)
+
+
+def simplified(text: str) -> str:
+    """`text` with its traditional Han characters simplified (the Han part of `fold`), nothing else changed,
+    character for character: theme words, which keep accents and case, still count both scripts as one."""
+    return text.translate(_SIMPLIFY)
+
+
+_SIMPLIFY = str.maketrans(HANZI_SIMPLIFIED)
 
 
 def search_tokens(text: str) -> list[str]:

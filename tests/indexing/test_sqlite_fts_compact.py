@@ -55,8 +55,9 @@ def _one_piece(store: SqliteStore) -> None:
     assert _segments(conn) == 1
 
 
-def test_an_index_at_version_6_in_pieces_is_merged_on_open_finding_the_same_rows(tmp_path):
-    """What version 6 left (this column, in several segments): the next open merges it, and changes no result."""
+def test_an_index_at_version_6_in_pieces_is_left_in_one_segment_on_open_finding_the_same_rows(tmp_path):
+    """What version 6 left (its index in several segments): the next open rebuilds it (document format 4) and leaves it
+    in one segment, changing no result."""
     path = tmp_path / "v6.db"
     store = _pieces(path)
     conn = store._conn()
