@@ -18,7 +18,7 @@ from alerts.deliver import DeliveryLedger, offered_since, passed_over, route_dec
 from alerts.history import load_alerts, select_alerts, stored_alerts
 from alerts.kinds import alert_kinds
 from core.alert import Alert, decided_at
-from core.time import as_utc, check_range
+from core.time import check_range
 from extractors.textfile import read_lines
 from groundswell.alert_export import alert_rows, alerts_csv
 from groundswell.alert_verdicts import (
@@ -35,7 +35,16 @@ from groundswell.alert_verdicts import (
     verdict_rows,
     verdicts,
 )
-from groundswell.cli_options import OutputPath, config_option, load_cli_config, login_name
+from groundswell.cli_options import (
+    OutputPath,
+    bom_option,
+    config_option,
+    load_cli_config,
+    login_name,
+    moment_option,
+    team_moment,
+)
+from groundswell.csv_file import write_csv
 from groundswell.pipeline import open_store
 
 # `groundswell alerts evaluate` is `python -m tools.alerts.evaluate`: the presets on the seeded labelled
@@ -179,37 +188,36 @@ _backtest_config.help = "groundswell.yaml (or $GROUNDSWELL_CONFIG): its alert ru
 @alerts.command("list")
 @config_option
 @click.option("--brand", help="Only this brand's alerts")
-@click.option("--since", type=click.DateTime(), help="Only alerts whose window ends after this (UTC)")
-@click.option("--until", type=click.DateTime(), help="Only alerts whose window starts before this (UTC)")
+@moment_option("--since", "Only alerts whose window ends after this")
+@moment_option("--until", "Only alerts whose window starts before this")
 @click.option("--severity", type=click.Choice(["info", "warning", "critical"]), help="Only alerts of this severity")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N (default: all)")
 @click.option("--csv", "csv_path", type=OutputPath(path_type=Path),
               help="Also write them here as CSV: the file the dashboard's ⬇ CSV on Alerts downloads")
+@bom_option
 def list_cmd(config_path: str, brand: str | None, since: datetime | None, until: datetime | None,
-             severity: str | None, limit: int | None, csv_path: Path | None) -> None:
+             severity: str | None, limit: int | None, csv_path: Path | None, bom: bool) -> None:
     """Print the stored alert timeline (the dashboard's Alerts page: the store's alerts and the config's jsonl
     channels'), newest first: one JSON line per alert with its incident, window, headline, summary, observed vs
     expected and its incident's verdict, if any (groundswell/alert_export.py)."""
+    config = load_cli_config(config_path, brand)
+    since, until = team_moment(since, config), team_moment(until, config)  # the Alerts page's days, not UTC's
     try:
         check_range(since, until)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    config = load_cli_config(config_path, brand)
     store = open_store(config)
     try:
         shown = load_alerts(store, alert_files(config))
         judged = verdicts(store)
     finally:
         store.close()
-    selected = select_alerts(shown, brand=brand, since=since and as_utc(since), until=until and as_utc(until),
-                             severity=severity)
+    selected = select_alerts(shown, brand=brand, since=since, until=until, severity=severity)
     rows = alert_rows(selected[:limit], judged)
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False))
     if csv_path is not None:
-        # newline="": the csv module ends rows with \r\n itself, as the dashboard's download has them
-        with csv_path.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(alerts_csv(rows))
+        write_csv(csv_path, alerts_csv(rows), bom)  # byte for byte the dashboard's ⬇ CSV (bom=1)
         click.echo(f"{len(rows)} alert(s) written to {csv_path}", err=True)
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from core.logsafe import register_config_secrets
+from core.time import as_utc
 from groundswell.config import Config, ConfigError, load_config
+from groundswell.periods import local_midnight
 from groundswell.targets import UnknownTarget, check_brand
 from indexing.config import SqliteStoreConfig
 
@@ -24,6 +27,15 @@ config_option = click.option(
     type=click.Path(dir_okay=False),
     envvar="GROUNDSWELL_CONFIG",
     help="groundswell.yaml (or $GROUNDSWELL_CONFIG)",
+)
+
+# Every `--csv FILE` the CLI writes goes through groundswell/csv_file.py: the dashboard's ⬇ CSV file, BOM included.
+bom_option = click.option(
+    "--bom/--no-bom",
+    default=True,
+    show_default=True,
+    help="Start the --csv file with the UTF-8 byte-order mark, as the dashboard's ⬇ CSV does: Excel needs it to read "
+    "Korean, Chinese or Russian (--no-bom for scripts)",
 )
 
 
@@ -89,3 +101,45 @@ def login_name() -> str:
     """Who a change made from the command line is recorded as made by, when --by is not given: the login
     name, else "cli"."""
     return os.environ.get("USER") or os.environ.get("USERNAME") or "cli"
+
+
+# How every --since/--until reads its value, said in each one's help: the dashboard's rule (its `since`/`until`).
+MOMENT_RULE = ("a date is that day in digest.timezone, from its midnight there; a date-time is UTC unless it "
+               "names an offset, e.g. 2026-11-02T09:00:00+09:00")
+
+
+class Moment(click.ParamType):
+    """A --since/--until value: a `date` (YYYY-MM-DD, a local day: `team_moment` places it in the team's zone once
+    the config is read) or an aware UTC datetime (ISO 8601; naive is UTC, an offset is kept exact)."""
+
+    name = "DATE|DATETIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date | datetime:
+        if isinstance(value, date):  # a default, or a test's value, already parsed
+            return as_utc(value) if isinstance(value, datetime) else value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+        except (ValueError, OverflowError):
+            self.fail(f"{value!r} is not a date: use 2026-11-02 (that day in digest.timezone) or an ISO 8601 "
+                      "date-time such as 2026-11-02T09:00:00+09:00", param, ctx)
+
+
+def moment_option(name: str, what: str) -> Any:
+    """A --since or --until option read by `Moment`, its help naming the zone rule."""
+    return click.option(name, type=Moment(), help=f"{what}: {MOMENT_RULE}")
+
+
+def team_zone(config: Config) -> str:
+    """The IANA zone whose days the team reads: digest.timezone, the zone of the digest, the reports and the
+    dashboard's default (UTC without one)."""
+    return config.digest.timezone
+
+
+def team_moment(value: date | datetime | None, config: Config) -> datetime | None:
+    """A `Moment` as a UTC datetime: a date is its midnight in `team_zone(config)`, a date-time stays as given."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return local_midnight(value, team_zone(config))

@@ -24,11 +24,17 @@ from core.batches import batched
 from core.mention import SENTIMENT_LABELS, valid_unicode
 from core.query import QuerySyntaxError
 from core.query.aliases import brand_terms
-from core.time import as_utc
 from extractors.textfile import read_lines
 from groundswell.audit_results import save_audit
 from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
-from groundswell.cli_options import OutputPath, config_option, load_cli_config, login_name
+from groundswell.cli_options import (
+    OutputPath,
+    config_option,
+    load_cli_config,
+    login_name,
+    moment_option,
+    team_moment,
+)
 from groundswell.corrections_export import FORMATS, correction_rows, write_rows
 from groundswell.pipeline import as_dict, open_store, progress_bar
 from groundswell.sentiment_audit import MAX_SAMPLE, MIN_PER_STRATUM, draw_sample, key_path, read_key, write_audit
@@ -153,8 +159,8 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
               help="The spreadsheet to write (CSV); its key goes beside it as NAME.key.json")
 @click.option("--brand", help="Only this brand's mentions")
 @click.option("--query", help="Only mentions matching this query (docs/query-language.md)")
-@click.option("--since", type=click.DateTime(), help="Window start (UTC)")
-@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive)")
+@moment_option("--since", "Window start")
+@moment_option("--until", "Window end (exclusive)")
 @click.option("--seed", type=int, default=0, show_default=True, help="Another seed draws another sample")
 @click.option("--min-per-language", type=click.IntRange(1, MAX_SAMPLE), default=MIN_PER_STRATUM, show_default=True,
               help="Rows each language gets at least (all it has, when fewer)")
@@ -168,7 +174,7 @@ def audit_sample(config_path: str, size: int, out_path: Path, brand: str | None,
     if out_path.exists() and not force:
         raise click.ClickException(f"{out_path} exists (answers in it would be lost); pass --force or another --out")
     config = load_cli_config(config_path, brand)
-    filters = Filters(brand=brand, text=query, since=since and as_utc(since), until=until and as_utc(until))
+    filters = Filters(brand=brand, text=query, since=team_moment(since, config), until=team_moment(until, config))
     store = open_store(config)
     try:
         try:
@@ -327,8 +333,8 @@ def corrections_cmd(config_path: str, fmt: str, out_path: Path | None, brand: st
 @sentiment.command("rules")
 @config_option
 @click.option("--brand", help="Only this brand's mentions")
-@click.option("--since", type=click.DateTime(), help="Window start (UTC)")
-@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive)")
+@moment_option("--since", "Window start")
+@moment_option("--until", "Window end (exclusive)")
 @click.option("--examples", type=click.IntRange(0, 50), default=3, show_default=True,
               help="Changed posts to show per rule")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr")
@@ -339,7 +345,8 @@ def rules_cmd(config_path: str, brand: str | None, since: datetime | None, until
     config = load_cli_config(config_path, brand)
     if not config.sentiment_rules:
         raise click.ClickException("the config has no sentiment_rules (docs/configuration.md#sentiment-rules)")
-    filters = Filters(brand=brand, since=since and as_utc(since), until=until and as_utc(until), include_spam=True)
+    filters = Filters(brand=brand, since=team_moment(since, config), until=team_moment(until, config),
+                      include_spam=True)
     store = open_store(config)
     try:
         bar = progress_bar(progress, "rules", total=store.count(filters) if progress else None)

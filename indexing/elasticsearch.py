@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from elastic_transport import ConnectionError as TransportConnectionError
 
 from core.alert import Alert
+from core.lang_tags import filter_lang
 from core.logsafe import without_credentials
 from core.mention import Mention
 from core.query import Query, parse
@@ -52,6 +53,7 @@ from indexing.elasticsearch_alerts import (
 from indexing.elasticsearch_authors import top_authors as threshold_top_authors
 from indexing.elasticsearch_bulk import BulkPolicy, delete_all, is_conflict, read_with_backoff, write_all
 from indexing.elasticsearch_cursor import decode_cursor, encode_cursor
+from indexing.elasticsearch_lang_migrate import normalise_lang_tags
 from indexing.elasticsearch_mapping import (
     SEARCH_FIELD,
     SPAM_FIELD,
@@ -74,7 +76,7 @@ from indexing.elasticsearch_migrate import (
     add_spam_field,
     move_brand_to_brands,
 )
-from indexing.elasticsearch_query import to_elasticsearch
+from indexing.elasticsearch_query import no_lang_query, to_elasticsearch
 from indexing.elasticsearch_theme_migrate import add_theme_fields
 from indexing.elasticsearch_themes import (
     count_sources,
@@ -86,7 +88,7 @@ from indexing.elasticsearch_themes import (
     theme_counts,
     theme_filter,
 )
-from indexing.snippet import es_spans, snippet, term_spans
+from indexing.snippet import query_spans, snippet
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -197,30 +199,12 @@ def _state_id(key: str) -> str:
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _highlight(query: Query) -> dict[str, Any]:
-    """Mark `text` (what readers see) though the search ran on `text_folded`: the whole text, never a
-    fragment, so `_snippet` shortens a long post by the rule every store follows (`indexing.snippet`).
-
-    The highlight query is the text query compiled for `text` itself, so words typed with the post's own
-    accents are marked; a match found only through folding comes back unmarked and `_snippet` finds it
-    as the SQLite store does (accent-insensitive).
-    """
-    spec = {"number_of_fragments": 0, "highlight_query": to_elasticsearch(query)}
-    return {"fields": {"text": spec}, "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}
-
-
-def _marked(hit: dict[str, Any]) -> str | None:
-    """The whole-text highlight of a hit, if Elasticsearch marked anything."""
-    return (hit.get("highlight", {}).get("text") or [None])[0]
-
-
-def _snippet(text: str, marked: str | None, query: Query | None) -> str:
-    """The hit's snippet: Elasticsearch's marks when it gave the whole text marked, else the query's terms
-    found in the text (`indexing.snippet.term_spans`, the SQLite store's rule)."""
-    spans = es_spans(text, marked) if marked else None
-    if not spans:
-        spans = term_spans(text, query.positive_terms() if query is not None else [])
-    return snippet(text, spans)
+def _snippet(text: str, query: Query | None) -> str:
+    """The hit's snippet: what the query matched, by matching's own rules, and the shortening rule every store
+    follows (`indexing.snippet`). Not Elasticsearch's highlighter: it marks by its analyzer's tokens, not by the
+    query's rules (word forms, Hangul word starts, folding), and a post must read the same on both stores.
+    @handles are read by every platform's rules, as the search field holds them (`core.query.document`)."""
+    return snippet(text, query_spans(text, query))
 
 
 class ElasticsearchStore:
@@ -309,6 +293,7 @@ class ElasticsearchStore:
         add_spam_field(self)  # indices from before spam flags
         add_intent_field(self)  # indices from before intent tags
         add_theme_fields(self)  # indices from before per-brand themes
+        self.langs_normalised = normalise_lang_tags(self)  # tags an older version stored as written (`ko-KR`)
         # Documents from before multi-brand mentions; how many moved is reported by `store migrate`.
         self.legacy_brands_moved = move_brand_to_brands(self)
 
@@ -466,9 +451,12 @@ class ElasticsearchStore:
     def _query(self, filters: Filters | None, scoring_text: bool = False) -> dict[str, Any]:
         f = filters or Filters()
         clauses: list[dict[str, Any]] = []
-        for field, value in (("brands", f.brand), ("source", f.source), ("lang", f.lang), ("intent", f.intent)):
+        for field, value in (("brands", f.brand), ("source", f.source), ("intent", f.intent)):
             if value is not None:
                 clauses.append({"term": {field: value}})
+        if f.lang is not None:  # one spelling per language; "unknown": the posts without one (core/lang_tags.py)
+            lang = filter_lang(f.lang)
+            clauses.append({"term": {"lang": lang}} if lang is not None else no_lang_query("lang"))
         if f.theme is not None:  # a brand's own themes, any brand's without one (elasticsearch_themes.py)
             clauses.append(theme_filter(f))
         if f.sentiment is not None:
@@ -612,8 +600,6 @@ class ElasticsearchStore:
             "track_total_hits": True,
         }
         query = parse(filters.text) if filters.text else None
-        if query is not None:
-            body["highlight"] = _highlight(query)
         if state.get("after") is not None:
             body["search_after"] = state["after"]
         pit = state.get("pit")
@@ -633,7 +619,7 @@ class ElasticsearchStore:
         raw = raw[:size]
         # An unreadable document is skipped (`UnreadableDocs`): the page is one short, the cursor unchanged.
         hits = [
-            Hit(mention=mention, highlight=_snippet(mention.text, _marked(h), query), score=h.get("_score"))
+            Hit(mention=mention, highlight=_snippet(mention.text, query), score=h.get("_score"))
             for h in raw
             if (mention := self._read(h)) is not None
         ]

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from core.lang_tags import filter_lang
 from core.mention import Mention
 from core.query import Query, fts5_document, parse
 from core.state import claim_free, claim_owner, claim_value
@@ -53,7 +54,8 @@ from indexing.base import (
     log_no_longer_stored,
     merge_stored,
 )
-from indexing.snippet import snippet, term_spans
+from indexing.snippet import query_spans, snippet
+from indexing.sqlite_lang import migrate_lang_tags
 from indexing.sqlite_query import fts5_exact, to_fts5
 from indexing.terms import significant_terms
 from indexing.theme_rows import selected_brands, theme_rows
@@ -164,13 +166,15 @@ END""",
 # 7 = the same column, its index left in one piece by the upgrade (FTS5 'optimize', as `vacuum` does). 6's rebuild
 #     (DELETE, then INSERT of every row) left a 1M store's index in 11 segments at 2.2x its size, delete entries
 #     for every old row included, and a text query read one doclist per trigram and segment: the dashboard's
-#     boolean-query count took twice as long (bench/dashboard_latency.py --mentions 1000000, docs/dashboard.md).
+#     boolean-query count took twice as long (bench/dashboard_latency.py --mentions 1000000, docs/dashboard.md);
+# 8 = `core.query.document` format 4: traditional Han folded to simplified (rebuilt, then merged, as for 6).
 TIME_VERSION = 2
-FTS_VERSION = 7
-FTS_COLUMN_VERSION = 6  # the first version whose index holds this column: from it on, the upgrade only merges
-FTS_DOCUMENT = 3  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
+FTS_VERSION = 8
+FTS_COLUMN_VERSION = 8  # the first version whose index holds this column: from it on, the upgrade only merges
+FTS_DOCUMENT = 4  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 # Mentions the FTS rebuild indexes per second, for the estimate its log line gives: the slower of the two runs of
-# `bench/store_upgrade.py` (bench/results/store_upgrade.json: 17,452/s at 200k), rounded down, on 2 loaded cores.
+# `bench/store_upgrade.py` (bench/results/store_upgrade.json: 16,129/s at 200k, FTS format 8), rounded down, on 2
+# loaded cores.
 FTS_REBUILD_PER_S = 15000
 # Mentions per second the merge of an index already holding this column (6 -> 7) gets through, for its log line:
 # the 1M bench store (11 segments) merged in 12 s at load average 15 on 2 cores (83,000/s), rounded well down.
@@ -301,6 +305,8 @@ class SqliteStore:
         self._migrate_spam_flags()
         self._migrate_intent_tags()
         self._migrate_model_time_index()
+        with self._write_lock:  # tags an older version stored as written (`ko-KR`): base codes, once per store
+            self.langs_normalised = migrate_lang_tags(self._conn())
         with self._write_lock:
             # Stores written before multi-brand mentions; how many moved is reported by `store migrate`.
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
@@ -326,7 +332,8 @@ class SqliteStore:
                              rows // (FTS_REBUILD_PER_S if rebuild else FTS_MERGE_PER_S))
                     if rebuild:
                         # The triggers of an older version write an older column: replaced, and the index rebuilt
-                        # (every version before 6 holds an older document: emoji and cashtags left out).
+                        # (every version before 8 holds an older document: traditional Han unfolded; before 6 emoji
+                        # and cashtags left out).
                         conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
                         conn.execute("DROP TRIGGER IF EXISTS mentions_au")
                         for trigger in FTS_TRIGGERS:
@@ -569,10 +576,14 @@ class SqliteStore:
                     clause, args = brands_sql.brand_clause(wanted, since, until)
                     clauses.append(clause)
                     params.extend(args)
-        for column, value in (("source", f.source), ("lang", f.lang), ("sentiment", f.sentiment)):
+        for column, value in (("source", f.source), ("sentiment", f.sentiment)):
             if value is not None:
                 clauses.append(f"m.{column} = ?")
                 params.append(value)
+        if f.lang is not None:  # one spelling per language; "unknown": the posts without one (core/lang_tags.py)
+            lang = filter_lang(f.lang)
+            clauses.append("m.lang IS NULL" if lang is None else "m.lang = ?")
+            params.extend([] if lang is None else [lang])
         if f.uncertain is not None:
             # Read from the stored document: a review filter, used with brand/time filters, needs no column.
             clauses.append("m.sentiment IS NOT NULL AND coalesce(json_extract(m.doc, '$.sentiment.uncertain'), 0) = ?")
@@ -1302,6 +1313,6 @@ def _decode_cursor(cursor: str) -> list[Any]:
 
 
 def _highlight(text: str, query: Any, width: int = 240) -> str:
-    """HTML-escaped snippet with matched terms in <mark> (case- and accent-insensitive, as matching is): the
-    shortening rule every store shares (`indexing.snippet`)."""
-    return snippet(text, term_spans(text, query.positive_terms() if query is not None else []), width)
+    """HTML-escaped snippet with what the query matched in <mark> (by matching's own rules) and the shortening
+    rule every store shares (`indexing.snippet`)."""
+    return snippet(text, query_spans(text, query), width)

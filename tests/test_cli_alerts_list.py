@@ -72,14 +72,14 @@ def test_alerts_list_csv_is_the_dashboard_s_file(config, tmp_path):
     lines, result = _list(config, "--csv", str(out))
     assert f"3 alert(s) written to {out}" in result.stderr
     written = out.read_bytes()
-    rows = list(csv.DictReader(io.StringIO(written.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(written.decode("utf-8-sig"))))  # the BOM Excel needs, as ⬇ CSV has
     assert [r["alert"] for r in rows] == [line["alert"] for line in lines]
     assert rows[1]["summary"] == "'" + UPDATE.summary and rows[1]["verdict_note"] == "'@boss look"  # no formulas
     store = SqliteStore(tmp_path / "g.db")
     try:
         app = create_app(store, load_config(str(config)))
         with TestClient(app, base_url="http://127.0.0.1") as client:
-            download = client.get("/api/alerts", params={"format": "csv"})
+            download = client.get("/api/alerts", params={"format": "csv", "bom": "1"})  # what ⬇ CSV on Alerts asks
     finally:
         store.close()
     assert download.status_code == 200 and download.content == written
@@ -93,7 +93,7 @@ def test_alerts_list_filters(config, tmp_path):
                                             "--until", "2026-03-03")[0]] == [UPDATE.id]
     out = tmp_path / "bolt.csv"
     _list(config, "--brand", "Bolt", "--csv", str(out))
-    assert [r["alert"] for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))] == [OTHER.id]
+    assert [r["alert"] for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))] == [OTHER.id]
 
 
 def test_alerts_list_refuses_a_reversed_range_and_an_unknown_brand(config):

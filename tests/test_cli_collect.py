@@ -87,5 +87,6 @@ def test_a_reversed_window_is_an_error_not_an_empty_success(tmp_path, command):
     }))
     result = CliRunner().invoke(cli, [*command, "-c", str(config), "--since", "2026-03-10", "--until", "2026-03-01"])
     assert result.exit_code == 1, result.output
-    assert "since (2026-03-10T00:00:00) must be before until (2026-03-01T00:00:00)" in result.output
+    # The dates are local days of digest.timezone (UTC here), named as UTC instants.
+    assert "since (2026-03-10T00:00:00+00:00) must be before until (2026-03-01T00:00:00+00:00)" in result.output
     assert "Traceback" not in result.output

@@ -9,8 +9,9 @@ one, they come in the order Explore lists them for that sort: the page's "top by
 is the same list, read through the store's own keyset pages.
 
 Every CSV download takes `bom=1` (`dashboards.web.params.parse_bom`): the file then starts with the UTF-8
-byte-order mark (`with_bom`), once, so Excel reads Korean, Chinese or Russian text as UTF-8. The pages' ⬇ CSV
-links send it; the API's default and the CLI's files have none, as scripts expect.
+byte-order mark (`with_bom`, the CLI's rule too: `groundswell/csv_file.py`), once, so Excel reads Korean, Chinese or
+Russian text as UTF-8. The pages' ⬇ CSV links send it, as the CLI's `--csv` files have it; the API's default has none,
+as scripts expect.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from core.escaping import csv_cell
 from core.mention import Mention, dump_mention
 from dashboards.web.serialize import mention_json
 from groundswell.alert_export import csv_text
+from groundswell.csv_file import with_bom
 from groundswell.spam import OWN_POST
 from indexing.base import MAX_PAGE_SIZE, Filters, Store
 
@@ -52,16 +54,6 @@ def sentiment_by(row: dict) -> str:
         return ""
     return "person" if row["corrected"] else f"rule:{row['rule']}" if row["rule"] else "model"
 _cell = csv_cell  # one formula-injection rule for every CSV Groundswell writes (core/escaping.py)
-
-
-BOM = "\ufeff"  # encoded as EF BB BF: how Excel tells a UTF-8 CSV from one in the legacy code page
-
-
-def with_bom(chunks: Iterable[str], bom: bool) -> Iterator[str]:
-    """`chunks` (a download's body), led by the byte-order mark when `bom`: once, before the first byte."""
-    if bom:
-        yield BOM
-    yield from chunks
 
 
 def primed(chunks: Iterable[str]) -> Iterator[str]:
@@ -125,16 +117,19 @@ def jsonl_rows(store: Store, filters: Filters, limit: int, sort: str | None = No
     yield "".join(lines)
 
 
+# `label`, last (spreadsheets read the older columns by position): the name the page shows in the view's language.
 THEME_CSV_COLUMNS = [
     "brand", "since", "until", "theme", "count", "share", "negative", "neutral", "positive", "unknown", "previous",
-    "change", "recurring", "rising", "new", "rise_score", "aspects", "sample_ids",
+    "change", "recurring", "rising", "new", "rise_score", "aspects", "sample_ids", "label",
 ]  # fmt: skip
 
 
 def theme_rows(data: Mapping[str, Any], mentions: int) -> list[dict[str, Any]]:
     """One row per theme of a `views.themes` answer: the recurring ones (most mentioned first), then the rising
     ones not among them. `share`: the theme's count over `mentions`, every mention of the view (brand, period,
-    facets, spam rule); a post may hold several themes, so shares add up past 1."""
+    facets, spam rule); a post may hold several themes, so shares add up past 1. `theme` is the main label (what
+    `theme=` matches); `label` and the aspects are named as the page names them (`label`: the view's language,
+    `dashboards/web/theme_names.shown_label`)."""
     rising = {r["theme"] for r in data["rising"]}
     recurring = {r["theme"] for r in data["recurring"]}
     shown = list({r["theme"]: r for r in [*data["recurring"], *data["rising"]]}.values())
@@ -153,8 +148,9 @@ def theme_rows(data: Mapping[str, Any], mentions: int) -> list[dict[str, Any]]:
             "rising": r["theme"] in rising,
             "new": r["new"],
             "rise_score": r["rise_score"],
-            "aspects": "|".join(f"{a['theme']}:{a['count']}" for a in r.get("aspects") or []),
+            "aspects": "|".join(f"{a['label']}:{a['count']}" for a in r.get("aspects") or []),
             "sample_ids": "|".join(s["id"] for s in r.get("samples") or []),
+            "label": r["label"],
         }
         for r in shown
     ]

@@ -4,7 +4,8 @@ Stores return HTML-escaped snippets with `<mark>` around matches, cut by one rul
 (`indexing/snippet.py`: a short post whole). Post text is untrusted, so instead of passing
 HTML to the page we split it into `[{"text": ..., "hit": bool}]` (unescaped)
 and the page builds DOM text nodes. Without a query the whole text is shown;
-when a store gives no marks, the query's own positive terms are marked.
+when a store gives no marks, the query's matches are marked in the whole text by the rule the
+stores mark with (`core.query.marked.match_spans`: what matching accepted, never a bare substring).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import html
 import re
 
 from core.query import QuerySyntaxError, parse
-from core.query.text import fold_spans
+from core.query.marked import match_spans
 
 _TAG = re.compile(r"<(mark|em|b|strong)>(.*?)</\1>", re.IGNORECASE | re.DOTALL)
 
@@ -34,26 +35,18 @@ def from_store(highlight: str) -> Segments:
     return segments
 
 
-def query_terms(query: str | None) -> list[str]:
-    """Positive words and phrases of a query (not negated ones), for marking."""
-    if not query:
-        return []
+def from_query(text: str, query: str | None) -> Segments:
+    """Segments of `text` with what `query` matched in it marked (none for no query, or one that does not
+    parse), by the query's own rules: `app` marks app, not Dis·app·ointed; `Люмора~ru` marks Люморы too."""
     try:
-        return [t.lstrip("#@") for t in parse(query).positive_terms()]
+        spans = match_spans(text, parse(query).root) if query else []
     except QuerySyntaxError:
-        return []
-
-
-def from_terms(text: str, terms: list[str]) -> Segments:
-    """Mark every case- and accent-insensitive occurrence of the terms in text (as search matches)."""
-    marked: list[tuple[int, int]] = []
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):  # longer terms win overlaps
-        marked += [(a, b) for a, b in fold_spans(text, term) if all(b <= x or a >= y for x, y in marked)]
-    if not marked:
+        spans = []
+    if not spans:
         return [{"text": text, "hit": False}]
     segments: Segments = []
     pos = 0
-    for a, b in sorted(marked):
+    for a, b in spans:
         if a > pos:
             segments.append({"text": text[pos:a], "hit": False})
         segments.append({"text": text[a:b], "hit": True})
@@ -67,4 +60,4 @@ def segments_for(text: str, store_highlight: str | None, query: str | None) -> S
     """Segments of a search hit: the store's marked snippet when a query matched, else the text."""
     if query and store_highlight and _TAG.search(store_highlight):
         return from_store(store_highlight)
-    return from_terms(text, query_terms(query))
+    return from_query(text, query)

@@ -13,11 +13,13 @@ from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from alerts.theme_tree import window_themes
 from core.alert import Alert
+from core.lang_tags import filter_lang
 from dashboards.web.coverage import brand_firsts, market_first, moment, window_coverage
 from dashboards.web.errors import ApiError
 from dashboards.web.highlight import segments_for
 from dashboards.web.params import EARLIEST, LATEST, THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
+from dashboards.web.theme_names import shown_label
 from groundswell.alert_verdicts import card_verdict
 from groundswell.markets import market_label, peers
 from groundswell.period_report import SHARES, figure_change, negative_share, report_figures  # the weekly report's rules
@@ -498,12 +500,19 @@ def themes(
 
     details = theme_details(store, filters.brand)  # parent, labels per language, merges, split (issue 18)
 
+    # The view's language as the store selects it (`ko-KR`, `KO` → `ko`; `unknown` → None): labels are per base code.
+    view_lang = filter_lang(filters.lang) if filters.lang is not None else None
+
+    def named(r: dict[str, Any]) -> dict[str, Any]:  # `label`: its name in the view's language, for page and CSV
+        return r | {"label": shown_label(r, view_lang)}
+
     def row(r: Rise) -> dict[str, Any]:
         judged = window.judged  # else no baseline to compare with: its figures would mislead
+        main = theme_json(counted[r.theme]) | details.get(r.theme, {})
         return {
-            **theme_json(counted[r.theme]),
-            "aspects": [a | details.get(a["theme"], {}) for a in counted[r.theme].aspects_json()],
-            **details.get(r.theme, {}),
+            **main,
+            "label": shown_label(main, view_lang),
+            "aspects": [named(a | details.get(a["theme"], {})) for a in counted[r.theme].aspects_json()],
             "previous": round(r.expected, 2) if judged else None,  # the baseline's count at this period's length
             "change": round(r.change, 2) if judged else None,
             "growth": round(r.growth, 3) if judged else None,

@@ -46,4 +46,6 @@ def test_themes_carry_parent_labels_and_merges():
     # The aspect is no theme of its own beside its parent (its posts count once, in "flight"): it is
     # listed inside its parent's row, with what the themes step stored about it.
     assert "flight delayed" not in rows and "flight delayed" not in {r["theme"] for r in body["rising"]}
-    assert rows["flight"]["aspects"] == [{"theme": "flight delayed", "count": 5, "parent": "flight", "merged": [MERGE]}]
+    assert rows["flight"]["aspects"] == [
+        {"theme": "flight delayed", "count": 5, "parent": "flight", "merged": [MERGE], "label": "flight delayed"}
+    ]  # `label`: the name the view shows (dashboards/web/theme_names.shown_label), here its main label

@@ -103,7 +103,7 @@ def test_cli_writes_csv_and_json(store, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert [a["handle"] for a in summary["authors"]] == ["big", "fan", "fan2"]
-    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("rank,handle,source")
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("rank,handle,source")  # after the BOM
     wrong = CliRunner().invoke(cli, ["advocates", "-c", str(config), "--brand", "Nope"])
     assert wrong.exit_code == 1 and "unknown brand 'Nope'; the config has: Lumora" in wrong.output
 

@@ -6,7 +6,7 @@ import pytest
 
 from core.query import search_document
 from core.query.text import fold, fold_spans, tokenize
-from dashboards.web.highlight import from_terms, segments_for
+from dashboards.web.highlight import from_query, segments_for
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_dashboard_marks_accent_variants_a_store_left_unmarked():
     # Elasticsearch highlights `text` with the unfolded query: a match through folding comes back unmarked.
     segments = segments_for("La batería dura poco", "La batería dura poco", "bateria")
     assert [s["text"] for s in segments if s["hit"]] == ["batería"]
-    assert [s["text"] for s in from_terms("Lumorá y lumora", ["Lumora"]) if s["hit"]] == ["Lumorá", "lumora"]
+    assert [s["text"] for s in from_query("Lumorá y lumora", "Lumora") if s["hit"]] == ["Lumorá", "lumora"]
 
 
 @pytest.mark.parametrize(

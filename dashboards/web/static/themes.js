@@ -4,16 +4,16 @@
 (() => {
   const { el, fmt, plot, COLORS } = GS;
 
-  /* A theme's (or aspect's) name as shown: its key phrases in the language filtered on (`labels`, one per
-     language the theme holds posts of), else its main label. The main label stays what links and the store
-     match on (`theme=`, data-theme). */
-  function shownLabel(row, lang) {
-    return (lang && row.labels && row.labels[lang]) || row.theme;
+  /* A theme's (or aspect's) name as shown: the API's `label`, its key phrases in the language filtered on, else
+     its main label (the one rule the CSV follows too: dashboards/web/theme_names.py). The main label stays what
+     links and the store match on (`theme=`, data-theme). */
+  function shownLabel(row) {
+    return row.label || row.theme;
   }
 
   /* The theme's labels in the other languages, one "lang: label" a line, for the hover title. */
   function otherLabels(row, lang) {
-    const shown = shownLabel(row, lang);
+    const shown = shownLabel(row);
     const lines = Object.entries(row.labels || {}).filter(([code, text]) => code !== lang && text !== shown)
       .map(([code, text]) => `${code}: ${text}`);
     if (shown !== row.theme && !lines.some((line) => line.endsWith(`: ${row.theme}`))) lines.unshift(row.theme);
@@ -28,7 +28,7 @@
   /* Chart categories: each theme's shown label, its main label where two would read alike (a chart merges
      equal categories). */
   function chartLabels(rows, lang) {
-    const shown = rows.map((r) => shownLabel(r, lang));
+    const shown = rows.map((r) => shownLabel(r));
     return shown.map((label, i) => (shown.indexOf(label) !== shown.lastIndexOf(label) ? rows[i].theme : label));
   }
 
@@ -115,7 +115,7 @@
     const lang = params.lang;
     return el("ul", { class: "aspects", "aria-label": "aspects" }, ...aspects.map((a) => el("li", { "data-aspect": a.theme },
       el("a", { class: "aspect-link", href: exploreLink(a.theme, params, data.period, data.facets || []),
-        text: shownLabel(a, lang), lang: shownLabel(a, lang) !== a.theme ? lang : null,
+        text: shownLabel(a), lang: shownLabel(a) !== a.theme ? lang : null,
         title: linkTitle(a, lang, "aspect") }),
       el("small", { text: fmt(a.count) }))));
   }
@@ -132,7 +132,7 @@
         cards.push(el("div", { class: "card", "data-theme": r.theme },
           el("h2", {}, `${icon} `,
             el("a", { class: "theme-link", href: exploreLink(r.theme, params, data.period, data.facets || []),
-              text: shownLabel(r, params.lang), lang: shownLabel(r, params.lang) !== r.theme ? params.lang : null,
+              text: shownLabel(r), lang: shownLabel(r) !== r.theme ? params.lang : null,
               title: linkTitle(r, params.lang, "theme") }),
             " ", el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
           el("div", { class: "theme-trend" }, sparkline(r.trend || [], data.trend), mixBar(r.sentiment, r.count)),
