@@ -21,13 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from alerts.shares import Share, share_of
-from core.mention import RT_PREFIX, Mention
+from core.mention import Mention, is_repost
 from core.time import as_utc
-
-
-def is_repost(mention: Mention) -> bool:
-    """Marked or written as a repost: the rule of `groundswell.copies.is_repost`."""
-    return bool(mention.extra.get("repost_of")) or bool(RT_PREFIX.match(mention.text))
 
 
 def replayed_shares(mentions: Iterable[Mention]) -> list[Share]:

@@ -250,6 +250,23 @@ def exported_env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
+@contextmanager
+def delivering(config: Config) -> Iterator[Store]:
+    """The store, with the channels' secrets (`channel_env`) exported: what a task that sends a digest or report
+    needs. Without the connections, a channel whose `url_env` is unset in the worker fails every delivery."""
+    with opened_store(config) as store, exported_env(channel_env(config)):
+        yield store
+
+
+def check_delivery(what: str, result: Mapping[str, Any]) -> None:
+    """Fail the task (not retried: AirflowFailException) when `result` (`pipeline.digest` / `period_report`) says
+    a channel failed. What was sent is recorded once per period and channel, so the next run sends only the rest."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    if result.get("failed"):
+        raise AirflowFailException(f"{what} could not be sent to every channel: {result.get('delivery')}")
+
+
 def collect_one(
     target: Mapping[str, str], since: datetime | None, until: datetime | None, use_cursor: bool = True
 ) -> dict[str, int]:

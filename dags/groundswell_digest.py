@@ -27,7 +27,7 @@ def digest() -> dict:
     """Write the digest of one local day; return what pipeline.digest reports."""
     from datetime import date
 
-    from groundswell_common import load_config, opened_store
+    from groundswell_common import check_delivery, delivering, load_config
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
@@ -44,9 +44,11 @@ def digest() -> dict:
         # The day before the run's own date in the digest's timezone: the interval's start is a fixed 24 h
         # back, which across a clock change falls on the same day twice and skips the next.
         day = pipeline.digest_day(config.digest.timezone, context["data_interval_end"])
-    with opened_store(config) as store:
+    # The channels' secrets from their connections (`groundswell_<channel>`), as for the weekly/monthly reports.
+    with delivering(config) as store:
         result = pipeline.digest(config, store, day)
     print(f"digest for {day}: {result}")
+    check_delivery(f"the digest of {day}", result)
     return result
 
 

@@ -24,7 +24,7 @@ CADENCES = {"week": ("* * 1", timedelta(weeks=1)), "month": ("1 * *", timedelta(
 def report(kind: str) -> dict:
     """Write and send the report of the week/month that ended before this run (or of param `day`)."""
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
-    from groundswell_common import channel_env, exported_env, load_config, opened_store, report_when
+    from groundswell_common import check_delivery, delivering, load_config, report_when
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
@@ -33,15 +33,13 @@ def report(kind: str) -> dict:
     if not getattr(config.digest, "weekly" if kind == "week" else "monthly"):
         raise AirflowSkipException(f"digest.{'weekly' if kind == 'week' else 'monthly'} is false")
     day, now = report_when(context)
-    with opened_store(config) as store, exported_env(channel_env(config)):
+    with delivering(config) as store:
         try:
             result = pipeline.period_report(config, store, kind, day, now=now)  # type: ignore[arg-type]
         except ValueError as exc:  # a `day` whose period has not ended: retrying cannot help
             raise AirflowFailException(str(exc)) from None
     print(f"{kind} report {result['period']}: {result.get('delivery')}")
-    if result.get("failed"):
-        # Not retried by Airflow: what was sent is recorded, the next scheduled or manual run sends the rest.
-        raise AirflowFailException(f"the {kind} report could not be sent to every channel: {result['delivery']}")
+    check_delivery(f"the {kind} report", result)
     return result
 
 

@@ -23,12 +23,21 @@ from alerts.deliver import PENDING_WITHIN, TOO_OLD
 from alerts.history import stored_alerts
 from core.errors import ConfigError
 from core.logsafe import configure_logging, redact
-from core.time import as_utc
 from extractors.base import Window
 from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
-from groundswell.cli_options import OutputPath, config_option, declare_output, load_cli_config, output_path
+from groundswell.cli_options import (
+    OutputPath,
+    bom_option,
+    config_option,
+    declare_output,
+    load_cli_config,
+    moment_option,
+    output_path,
+    team_moment,
+)
 from groundswell.config import config_notes, config_warnings
+from groundswell.csv_file import write_csv
 from groundswell.demo import prepare
 from groundswell.digest import check_day_ended
 from groundswell.intents_backfill import tag_missing_intents
@@ -55,6 +64,7 @@ from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe
+from groundswell.store_lost import EXIT_STORE_LOST, StoreLost
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
@@ -95,6 +105,11 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except StoreLost as exc:  # went away mid-run: the summary so far, one line, its own code (README)
+            log.info("the store went away", exc_info=exc.__cause__)  # the client's traceback with -v only
+            _emit(exc.summary)
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_STORE_LOST)
         except StoreUnavailable as exc:  # a down store is one clear line, not a client traceback
             raise click.ClickException(str(exc)) from None
         except ConfigError as exc:  # found when the store opens (store.url unset): the config's to fix
@@ -309,8 +324,8 @@ def demo(directory: str, seed: int, progress: bool) -> None:
 @config_option
 @click.option("--source", help="Only this source (its name, or type when unnamed)")
 @click.option("--brand", help="Only this brand")
-@click.option("--since", type=click.DateTime(), help="Window start (UTC)")
-@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive)")
+@moment_option("--since", "Window start")
+@moment_option("--until", "Window end (exclusive)")
 @click.option("--progress/--no-progress", default=True)
 def collect_cmd(
     config_path: str,
@@ -322,6 +337,7 @@ def collect_cmd(
 ) -> None:
     """Collect from the configured sources into the store (no enrichment)."""
     config = _load(config_path)
+    since, until = team_moment(since, config), team_moment(until, config)
     store = open_store(config)
     try:
         # An explicit range is a backfill: fetch all of it, leave the incremental cursors alone.
@@ -495,11 +511,12 @@ def digest(config_path: str, day: datetime | None, period: str, send: bool) -> N
 @cli.command()
 @config_option
 @click.option("--brand", required=True, help="The brand (its name in the config)")
-@click.option("--since", type=click.DateTime(), help="Period start (UTC)")
-@click.option("--until", type=click.DateTime(), help="Period end (UTC, exclusive)")
+@moment_option("--since", "Period start")
+@moment_option("--until", "Period end (exclusive)")
 @click.option("--detractors", is_flag=True, help="Rank negative mentions instead of positive ones")
 @click.option("-n", "--top", "top", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--csv", "csv_path", type=OutputPath(), help="Also write the ranking as CSV")
+@click.option("--csv", "csv_path", type=OutputPath(), help="Also write the ranking as CSV (the dashboard's ⬇ CSV)")
+@bom_option
 def advocates(
     config_path: str,
     brand: str,
@@ -508,9 +525,11 @@ def advocates(
     detractors: bool,
     top: int,
     csv_path: str | None,
+    bom: bool,
 ) -> None:
     """Authors with repeated positive (or negative) mentions of a brand, ranked (docs/spam.md#advocates)."""
     config = _load(config_path, brand)
+    since, until = team_moment(since, config), team_moment(until, config)  # the dashboard's days, not UTC's
     store = open_store(config)
     try:
         label = "negative" if detractors else "positive"
@@ -521,7 +540,7 @@ def advocates(
         store.close()
     if csv_path:
         Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(csv_path).write_text("".join(advocates_csv(rows)), encoding="utf-8")
+        write_csv(csv_path, advocates_csv(rows), bom)
         click.echo(f"wrote {len(rows)} authors to {csv_path}", err=True)
     label = "negative" if detractors else "positive"
     _emit({"brand": brand, "sentiment": label, "authors": [advocate_record(i, a) for i, a in enumerate(rows, 1)]})
@@ -561,8 +580,8 @@ def store_tag_intents(config_path: str) -> None:
 
 @store.command("re-enrich")
 @config_option
-@click.option("--since", type=click.DateTime(), help="Window start (UTC; default: the oldest stored mention)")
-@click.option("--until", type=click.DateTime(), help="Window end (UTC, exclusive; default: now)")
+@moment_option("--since", "Window start (default: the oldest stored mention)")
+@moment_option("--until", "Window end (exclusive; default: now)")
 @click.option("--brand", help="Only this brand's mentions")
 @click.option("--all", "everything", is_flag=True,
               help="Every enriched mention, not only those another model tagged (after changing an nlp setting); "
@@ -576,7 +595,8 @@ def store_re_enrich(config_path: str, since: datetime | None, until: datetime | 
     config = _load(config_path)
     opened = open_store(config)
     try:
-        report = re_enrich(config, opened, since=since and as_utc(since), until=until and as_utc(until), brand=brand,
+        report = re_enrich(config, opened, since=team_moment(since, config), until=team_moment(until, config),
+                           brand=brand,
                            everything=everything, dry_run=dry_run, progress=progress)
     except ValueError as exc:  # a brand the config lacks, an empty window: nothing was read or written
         raise click.ClickException(str(exc)) from None
@@ -590,8 +610,7 @@ def store_re_enrich(config_path: str, since: datetime | None, until: datetime | 
 @click.option("--to", "target_path", required=True, type=click.Path(dir_okay=False),
               help="The config whose store receives the copy (e.g. the same config with store.type: elasticsearch)")
 @click.option("--dry-run", is_flag=True, help="Count what would be copied; write nothing")
-@click.option("--since", type=click.DateTime(),
-              help="Only mentions posted from then on (UTC), and only their own state (shares, judgements)")
+@moment_option("--since", "Only mentions posted from then on, and only their own state (shares, judgements)")
 @click.option("--brand", help="Only this brand's mentions, and only their own state (shares, judgements)")
 @click.option("--progress/--no-progress", default=True)
 def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetime | None, brand: str | None,
@@ -611,7 +630,7 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
         try:
             report = copy_store(source, target, source_name=describe(source_config.store),
                                 target_name=describe(target_config.store), dry_run=dry_run, progress=progress,
-                                since=since and as_utc(since), brand=brand)
+                                since=team_moment(since, source_config), brand=brand)
         finally:
             target.close()
     finally:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from core.mention import RT_PREFIX, Mention
+from core.mention import Mention, is_repost
 from indexing.base import BRANDS, Store, is_no_longer_stored, stored_ids
 
 # Tracking parameters that never change what a URL points to.
@@ -56,10 +56,6 @@ def canonical_url(url: str | None) -> str | None:
     host = parts.netloc.lower().removeprefix("www.")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
     return urlunsplit(("https", host, parts.path.rstrip("/") or "/", urlencode(sorted(query)), ""))
-
-
-def is_repost(mention: Mention) -> bool:
-    return bool(mention.extra.get("repost_of")) or bool(RT_PREFIX.match(mention.text))
 
 
 PREFIX = "copy:"

@@ -1,6 +1,6 @@
 """Collection's side of shares: each repost dropped as a copy of a stored post is recorded (`alerts.shares`).
 
-Only explicit reposts (`copies.is_repost`: `RT @x: …` or `extra.repost_of`) are shares; a post found again
+Only explicit reposts (`core.mention.is_repost`: `RT @x: …` or `extra.repost_of`) are shares; a post found again
 through another source's URL is the same post, not a share of it. Call only once the originals are stored and
 the copies are dropped for good (`pipeline._store_batch`, the parked replay): the same rule as
 `CopyIndex.remember`. Recording is idempotent (keyed by the repost's own id), so a re-run counts nothing twice.
@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from alerts.shares import Shares, share_of
-from core.mention import Mention
-from groundswell.copies import is_repost
+from core.mention import Mention, is_repost
 from indexing.base import Store
 
 

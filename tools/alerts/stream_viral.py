@@ -26,10 +26,9 @@ from pathlib import Path
 import click
 
 from alerts.backtest import run_backtest
-from alerts.backtest_shares import is_repost
 from alerts.kinds import detector_for
 from alerts.series import floor_time
-from core.mention import RT_PREFIX, Mention, Sentiment, load_mention
+from core.mention import RT_PREFIX, Mention, Sentiment, is_repost, load_mention
 from core.query.aliases import brand_terms
 from core.time import as_utc
 from groundswell.brands import attribute

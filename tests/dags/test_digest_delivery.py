@@ -1,0 +1,90 @@
+"""The daily digest DAG sends through the channel's Airflow connection, and fails when a channel refused it.
+
+A local HTTP server stands in for the managers' webhook; its URL exists only in the `groundswell_mgmt`
+connection (AIRFLOW_CONN_GROUNDSWELL_MGMT), as docs/airflow.md tells operators to set it up.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import yaml
+
+from .conftest import run_dag
+from .corpus import T0, write_config, write_corpus
+
+pytestmark = pytest.mark.airflow
+HOOK_ENV = "GS_TEST_MGMT_HOOK_URL"
+
+
+@pytest.fixture
+def hook():
+    """A webhook receiver: records each POST body; answers with `status[0]`."""
+    received: list[dict] = []
+    status = [200]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server API
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(json.loads(body or b"{}"))
+            self.send_response(status[0])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/digest", received, status
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def digest_config(airflow_home, hook, tmp_path, monkeypatch):
+    """The test corpus stored in SQLite (collected by the library, as ingest does); `digest.daily: send` to one
+    webhook channel whose URL variable is unset in the worker: only the connection carries it."""
+    from groundswell import pipeline
+    from groundswell.config import load_config
+
+    url, _, _ = hook
+    corpus = tmp_path / "export.jsonl"
+    write_corpus(corpus)
+    path = write_config(tmp_path, corpus, None, {"type": "sqlite", "path": str(tmp_path / "gs.db")})
+    config = yaml.safe_load(path.read_text())
+    config["channels"] = [{"type": "webhook", "name": "mgmt", "url_env": HOOK_ENV, "retries": 0}]
+    config["digest"] = {"daily": "send"}
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    loaded = load_config(path)
+    store = pipeline.open_store(loaded)
+    try:
+        assert pipeline.collect(loaded, store).stored > 0
+    finally:
+        store.close()
+    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(path))
+    monkeypatch.delenv(HOOK_ENV, raising=False)
+    monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_MGMT", json.dumps({"conn_type": "generic", "password": url}))
+    return tmp_path
+
+
+def test_the_digest_reaches_the_webhook_through_its_connection(dagbag, hook, digest_config):
+    _, received, _ = hook
+    run, states = run_dag(dagbag, "groundswell_digest", T0 + timedelta(hours=20), conf={"day": "2026-11-20"})
+    assert run.state == "success", states
+    assert len(received) == 1, received
+    assert "2026-11-20" in json.dumps(received[0])
+    assert (digest_config / "digests" / "2026-11-20.json").exists()
+
+
+def test_a_refused_digest_fails_the_task(dagbag, hook, digest_config):
+    _, received, status = hook
+    status[0] = 500
+    run, states = run_dag(dagbag, "groundswell_digest", T0 + timedelta(hours=20), conf={"day": "2026-11-20"})
+    assert received, "the digest was never offered to the webhook"
+    assert states[("digest", -1)] == "failed", states
+    assert run.state == "failed"
