@@ -35,6 +35,10 @@ MIN_RATE = 0.05  # negatives per bucket: never expect exactly zero
 # or more empty hours in a row smooth to a factor of exactly 0 (sparse brands, per-language
 # slices), and dividing volume by it turns the whole baseline into NaN.
 MIN_HOUR_FACTOR = 0.05
+# The share's prior: SHARE_PRIOR_POSTS pseudo-posts at SHARE_PRIOR negative. Below as many real posts it says
+# more about the prior than about the brand (`Baseline.share_known`).
+SHARE_PRIOR = 0.1
+SHARE_PRIOR_POSTS = 10.0
 LEARNING_DAYS = 7.0  # under this much history the baseline is still learning the brand
 SHAPE_UNCERTAINTY = 0.5  # extra dispersion while learning: 0.5 x (1/days - 1/LEARNING_DAYS)
 
@@ -52,6 +56,13 @@ class Baseline:
     days: float = 0.0  # days of history it learnt from
     own_level: float = 0.0  # negatives per bucket before their own hour-of-day factors
     own_hour_factor: np.ndarray | None = None  # the negatives' own 24 hour-of-day factors
+    share_posts: float = 0.0  # the posts (burst-clipped) the share learnt from
+
+    @property
+    def share_known(self) -> bool:
+        """Whether the share rests on posts more than on its prior (at least SHARE_PRIOR_POSTS of them): only
+        then may an alert call it the brand's usual share."""
+        return self.share_posts >= SHARE_PRIOR_POSTS
 
     @property
     def learning(self) -> bool:
@@ -130,13 +141,14 @@ def fit(
     dispersion += SHAPE_UNCERTAINTY * max(0.0, 1.0 / max(days, 0.5) - 1.0 / LEARNING_DAYS)
 
     # Share with a weak prior (one pseudo-negative in ten) so empty history is not 0%.
-    share = min((float(clipped.sum()) + 1.0) / (float(tot.sum()) + 10.0), 0.95)
+    prior = SHARE_PRIOR * SHARE_PRIOR_POSTS
+    share = min((float(clipped.sum()) + prior) / (float(tot.sum()) + SHARE_PRIOR_POSTS), 0.95)
     share_dispersion = _share_dispersion(clipped, tot, share)
     total_level = _level(tot, weight)
     _check_finite(level, total_level, share, share_dispersion, dispersion, hour_factor, dow_factor)
     return Baseline(
         level, hour_factor, dow_factor, share, share_dispersion, dispersion, int(len(history)), total_level,
-        days, own_level, own_hour,
+        days, own_level, own_hour, float(tot.sum()),
     )  # fmt: skip
 
 

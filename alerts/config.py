@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator
 
+from alerts.quiet_hours import QuietHours
 from alerts.routing import RouteRule
 from core.query.aliases import InflectedName, Name
 from core.strict import StrictModel as _Strict
@@ -143,6 +144,9 @@ class _Channel(_Strict):
     )
     route: RouteRule | None = Field(
         default=None, description="Which alerts (and which brands' reports) this channel gets (alerts.routing)"
+    )
+    quiet_hours: QuietHours | None = Field(
+        default=None, description="When only alerts at or above its min_severity go; the others wait for its end"
     )
 
     # A rejected value is never repeated in a validation error: a misplaced `*_env` value is often the secret.

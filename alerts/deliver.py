@@ -16,11 +16,14 @@
 - Retries with exponential backoff on retryable failures (network errors, HTTP 5xx/408/429,
   SMTP 4xx), waiting at least what a `Retry-After` asks, up to MAX_RETRY_AFTER_S; permanent
   failures (HTTP 3xx and 4xx, SMTP 5xx, a missing secret, a payload that cannot be encoded) fail at once.
-- No channel waits on another: each channel takes its alerts in order (an incident's opener before its
-  updates), and an alert waiting for a retry holds back only that channel's later alerts. Every channel
-  is served up to its first retry before the run waits at all; then retries go in the order they fall
-  due. All of a run's waiting for retries together stays under MAX_RUN_WAIT_S: a retry due later fails,
-  and the next run tries again.
+- No channel waits on another: each channel is served on a thread of its own (`_serve`), taking its alerts in
+  the order they were decided (`with_pending`), an incident's opener before its updates (`openers_first`); a
+  receiver that hangs until its `timeout_s`, or an alert waiting for a retry, holds back only that channel's later
+  alerts. The channels wait side by side, each at most MAX_RUN_WAIT_S: a retry due later fails, and the next run
+  tries again. The ledger is shared: each channel writes its own keys, through a store safe across threads.
+- An incident's opener goes with its follow-ups: `with_pending` offers the stored opener of every incident an
+  offered alert follows up that a channel has not accepted, and `deliver` sends it first however old, so no
+  channel hears of a crisis first by an update or its all-clear.
 - Any exception a channel raises is that channel's failed send (as_delivery_error), never a
   crash of the run. An email the server took for some recipients and refused for others is delivered
   (`was_delivered`): recorded, with the refused addresses in the channel's errors, never mailed to all again.
@@ -40,6 +43,12 @@
   change (the explanation that failed fills in the languages) it is decided again; a refusal kept before facts
   were (`alerts.routing.legacy_facts`) stands when by brand or kind. `route.min_severity`,
   like the channel's `min_severity`, is decided every run: an alert's severity can rise under its id.
+- Holds (alerts.holds): a person's verdict on an incident (alerts.verdict_filter: a false alarm stops the rest of
+  it, a taken-on one its "still growing" updates) is a refusal the ledger keeps, counted `suppressed_by_verdict`;
+  a channel's quiet hours (alerts.quiet_hours) hold the alerts below their min_severity, unrecorded and counted
+  `held_quiet`, for the first run after them (their age counts from the period's end: `offered_at`). An alert that
+  passes them takes with it, first, what they held of its incident in the run (`_Lane._wake`): its opener and
+  earlier updates, so no update of a crisis goes out while its opener waits for the morning.
 - Only recent alerts are sent: `deliver(..., since=...)` holds back every alert decided (`core.alert.decided_at`)
   before `since` (the run's `offered_since`: PENDING_WITHIN before its clock), whatever the mode. They stay stored
   (dashboard, report, `alerts list`) and are counted `too_old`, never recorded in the ledger: a first import of
@@ -54,10 +63,11 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -66,15 +76,17 @@ from typing import Any, Literal, TextIO
 from alerts.channels import DeliveryError, Sender, as_delivery_error, sender_for
 from alerts.channels.email import PartlyDelivered
 from alerts.config import ChannelConfig
-from alerts.incidents import is_followup, is_major
-from alerts.routing import RouteDecision, legacy_facts, routes, still_holds
-from core.alert import Alert, decided_at
+from alerts.holds import Holds, offered_by
+from alerts.incidents import SEVERITY_RANK, delivery_order, is_followup, is_major, openers_first
+from alerts.quiet_hours import now_or_wall_clock
+from alerts.routing import RouteDecision, is_verdict_refusal, legacy_facts, routes, still_holds
+from alerts.verdict_filter import Verdicts
+from core.alert import Alert
 from core.logsafe import redact
 from core.state import CLAIM_PREFIX, ListableState, StateStore, prune_claims
 from core.time import as_utc
 
 log = logging.getLogger(__name__)
-_RANK = {"info": 0, "warning": 1, "critical": 2}
 # A receiver asking for a longer pause than this is treated as down for this run (the next
 # run retries) rather than holding every other alert and channel back.
 MAX_RETRY_AFTER_S = 60.0
@@ -109,8 +121,13 @@ class ChannelReport:
     routed_out: int = 0  # not for this channel by its `route:` (never retried)
     unrecorded: int = 0  # of `sent`: accepted, but the ledger write failed, so the next run may send it again
     in_flight: int = 0  # another live run holds its claim and sends it: neither sent nor failed here
+    # Held back (alerts.holds): by a person's verdict on its incident (kept in the ledger), or waiting for the end
+    # of the channel's quiet hours (not recorded: the first run after them sends it).
+    suppressed_by_verdict: int = 0
+    held_quiet: int = 0
     errors: list[str] = field(default_factory=list)
     routed: list[str] = field(default_factory=list)  # "<alert id>: <reason>" per alert routed away
+    held: list[str] = field(default_factory=list)  # "<alert id>: <reason>" per alert a verdict or quiet hours held
 
 
 @dataclass
@@ -124,6 +141,8 @@ class DeliveryReport:
     routed_out: int = 0
     unrecorded: int = 0
     in_flight: int = 0  # in flight elsewhere: another live run holds the claim (`ChannelReport.in_flight`)
+    suppressed_by_verdict: int = 0  # deliveries a verdict held back (`ChannelReport.suppressed_by_verdict`)
+    held_quiet: int = 0  # deliveries waiting for the end of a channel's quiet hours
     # Alerts, not deliveries: decided before the run's `since` (TOO_OLD), offered to no channel. Stored, not sent.
     too_old: int = 0
     channels: dict[str, ChannelReport] = field(default_factory=dict)
@@ -294,20 +313,34 @@ def deliver(
     sleep: Callable[[float], None] = time.sleep,
     since: datetime | None = None,
     tz: str = "UTC",
+    verdicts: Verdicts | None = None,
+    now: datetime | None = None,
+    competitors: Collection[str] = (),
 ) -> DeliveryReport:
-    """Send each alert to each channel once; return what was sent, skipped and failed. Openers go first
-    (a stable sort): an update must not reach a channel before the message it updates. With `since`
-    (`offered_since`), an alert decided before it goes to no channel: counted `too_old`, not recorded.
-    `tz`: the wall clock messages state their times on (the team's `digest.timezone`)."""
+    """Send each alert to each channel once; return what was sent, skipped and failed. Each channel gets them in
+    the order given (`with_pending` gives the order they were decided: `alerts.incidents.delivery_order`), an
+    incident's opener before its follow-ups (`alerts.incidents.openers_first`), each on a thread of its own: no
+    channel waits on another's sends or retries (`_serve`). With `since` (`offered_since`), an alert decided before
+    it goes to no channel: counted `too_old`, not recorded; except an incident's opener offered with a recent
+    follow-up of it (`with_pending`), which goes first.
+    `tz`: the wall clock messages state their times on (the team's `digest.timezone`). `verdicts`: the judged
+    incidents whose alerts a verdict holds back (alerts.verdict_filter); `now`: the run's clock, which quiet hours
+    are read at (default: the wall clock); `competitors`: the brands whose messages say they are a competitor's."""
     report = DeliveryReport()
     if since is not None and channels:
         alerts = list(alerts)
-        recent = [a for a in alerts if decided_at(a) >= since]
-        report.too_old = len(alerts) - len(recent)
+        recent = [a for a in alerts if offered_by(a, channels, since, tz)]  # a quiet night's wait is no age
+        # An incident's opener goes with its recent follow-ups, however old: no channel hears of a crisis first by
+        # an update or its all-clear (`with_pending` offers it; the ledger skips it where it was delivered).
+        openers = {a.incident_id for a in recent if is_followup(a)}
+        keep = openers | {a.id for a in recent}
+        kept = [a for a in alerts if a.id in keep]
+        report.too_old = len(alerts) - len(kept)
         if report.too_old:
             log.info("%d alert(s) %s: stored, shown, not sent", report.too_old, TOO_OLD)
-        alerts = recent
-    alerts = sorted(alerts, key=is_followup)
+        alerts = kept
+    # In the caller's order (`with_pending`'s: the order they were decided), an incident's opener before its updates.
+    alerts = openers_first(alerts)
     ledger = DeliveryLedger(state)
     keys = [c.key for c in channels]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
@@ -315,15 +348,16 @@ def deliver(
         raise ValueError(f"channels need distinct names (add 'name:'); repeated: {', '.join(dupes)}")
     lanes: list[_Lane] = []
     owner = run_owner()
+    holds = Holds(verdicts or Verdicts(), now_or_wall_clock(now), tz)  # verdicts, quiet hours (alerts.holds)
     for channel in channels:
         result = report.channels.setdefault(channel.key, ChannelReport())
         try:
-            sender = sender_for(channel, env, stream, tz)
+            sender = sender_for(channel, env, stream, tz, competitors)
         except Exception as exc:  # a broken channel must not stop the others
             result.failed += len(alerts)
             result.errors.append(f"cannot set up channel: {type(exc).__name__}")
             continue
-        lanes.append(_Lane(channel, sender, result, deque(alerts), owner))
+        lanes.append(_Lane(channel, sender, result, deque(alerts), owner, holds=holds))
     try:
         _serve(lanes, ledger, sleep)
     finally:
@@ -338,29 +372,47 @@ def deliver(
         report.routed_out += result.routed_out
         report.unrecorded += result.unrecorded
         report.in_flight += result.in_flight
+        report.suppressed_by_verdict += result.suppressed_by_verdict
+        report.held_quiet += result.held_quiet
     return report
 
 
 def _serve(lanes: list[_Lane], ledger: DeliveryLedger, sleep: Callable[[float], None]) -> None:
-    """Serve every channel: first each one up to its first retry, without waiting; then the retries in the
-    order they fall due, until every queue is done or the run's MAX_RUN_WAIT_S is spent."""
-    # Seconds this run has waited. Sends count as no time, so a real wait is never shorter than asked.
-    clock = 0.0
-    due = dict.fromkeys(range(len(lanes)), 0.0)  # lane -> when it may go on; ties go in channel order
-    while due:
-        next_lane = min(due, key=lambda i: (due[i], i))
-        if due[next_lane] > MAX_RUN_WAIT_S:
-            for i in due:  # every lane left waits longer still
-                lanes[i].give_up(ledger)
+    """Serve every channel on a thread of its own (`_serve_lane`), so a receiver that hangs until its `timeout_s`,
+    or one whose retries wait, holds back no other channel; return once all are done. The lanes share the ledger:
+    each writes only its own channel's keys, through a store safe to share between threads (SQLite: a connection
+    per thread and one write lock; Elasticsearch: its client's connection pool). A lane that raised (a bug)
+    re-raises here, once the others are done."""
+    if len(lanes) == 1:
+        _serve_lane(lanes[0], ledger, sleep)
+        return
+    crashed: list[BaseException] = []
+
+    def serve(lane: _Lane) -> None:
+        try:
+            _serve_lane(lane, ledger, sleep)
+        except BaseException as exc:  # re-raised by the run, once every other channel is done
+            crashed.append(exc)
+
+    threads = [threading.Thread(target=serve, args=(lane,), name=f"deliver:{lane.channel.key}") for lane in lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if crashed:
+        raise crashed[0]
+
+
+def _serve_lane(lane: _Lane, ledger: DeliveryLedger, sleep: Callable[[float], None]) -> None:
+    """Serve one channel: its queue in order, waiting out its retries, until it is done or its waiting would pass
+    MAX_RUN_WAIT_S (the channels wait side by side, so the run's waiting stays within it)."""
+    waited = 0.0  # seconds this channel waited; sends count as no time, so a real wait is never shorter than asked
+    while (wait := lane.advance(ledger)) is not None:
+        if waited + wait > MAX_RUN_WAIT_S:
+            lane.give_up(ledger)
             return
-        if due[next_lane] > clock:
-            sleep(round(due[next_lane] - clock, 6))  # to the microsecond: no 0.019999… for a 0.02 s backoff
-            clock = due[next_lane]
-        wait = lanes[next_lane].advance(ledger)
-        if wait is None:
-            del due[next_lane]
-        else:
-            due[next_lane] = clock + wait
+        sleep(round(wait, 6))  # to the microsecond: no 0.019999… for a 0.02 s backoff
+        waited += wait
 
 
 @dataclass
@@ -376,6 +428,11 @@ class _Lane:
     claimed: str | None = None  # the key of the head alert's claim while this run holds it
     # An alert exhausted its retries, or the ledger refused a write: the rest fail fast, unmarked, for the next run.
     down: bool = False
+    holds: Holds = field(default_factory=Holds)  # what holds an alert back besides its route (alerts.holds)
+    # Incident id -> the alerts of it quiet hours held in this run, with their `held` lines: they go with the first
+    # alert of that incident that passes (`_wake`), whose ids are then `woken`.
+    waiting: dict[str, list[tuple[Alert, str]]] = field(default_factory=dict)
+    woken: set[str] = field(default_factory=set)
 
     def advance(self, ledger: DeliveryLedger) -> float | None:
         """Go through the queue until it is done (None) or its head waits for a retry (the seconds to wait)."""
@@ -421,19 +478,45 @@ class _Lane:
             result.already_sent += 1
             return None
         decision, kept = route_decision(self.channel, alert, ledger)
+        if decision and (judged := self.holds.verdict(alert)) is not None:  # a verdict on its incident
+            decision = judged
         if not decision:
             if not kept and decision.facts is not None and (problem := self._record(ledger, alert, decision)):
                 result.errors.append(f"{alert.id}: routed away, not recorded ({problem}); {_LEDGER_DOWN}")
+            if is_verdict_refusal(decision):  # reported as held, never silently lost
+                result.suppressed_by_verdict += 1
+                result.held.append(f"{alert.id}: {decision.reason}")
+                return None
             result.routed_out += 1
             result.routed.append(f"{alert.id}: {decision.reason}")
+            return None
+        if alert.id not in self.woken and (waits := self.holds.quiet(self.channel, alert)) is not None:
+            result.held_quiet += 1  # unrecorded: owed until the period ends
+            result.held.append(entry := f"{alert.id}: {waits}")
+            if alert.incident_id:
+                self.waiting.setdefault(alert.incident_id, []).append((alert, entry))
             return None
         if self.down:
             result.failed += 1
             return None
+        if self._wake(alert):  # its incident's held opener and updates go first, then it
+            return self._start(self.queue[0], ledger)
         if not self._claim(alert, ledger):
             return None
         thread = ledger.thread(key, alert) or alert.id  # its own id: the first of its incident this channel gets
         return _Tries(partial(self.sender.send, alert, thread), self.channel.retries, self.channel.backoff_s)
+
+    def _wake(self, alert: Alert) -> bool:
+        """`alert` goes now: put the alerts of its incident that quiet hours held in this run (its opener, earlier
+        updates) back before it, in their order, to pass them too. Else the channel would hear of the crisis first
+        by this update, and of its opener next morning, threaded under it. True when it put any back."""
+        held = self.waiting.pop(alert.incident_id, []) if alert.incident_id else []
+        for early, entry in held:
+            self.woken.add(early.id)
+            self.result.held_quiet -= 1
+            self.result.held.remove(entry)
+        self.queue.extendleft(reversed([early for early, _ in held]))  # the head is `alert`: they go before it
+        return bool(held)
 
     def _claim(self, alert: Alert, ledger: DeliveryLedger) -> bool:
         """Take, or before a retry renew, this run's claim on sending `alert` to the channel (`claim_key`). False,
@@ -525,7 +608,7 @@ def passed_over(
     gets it (routes and the ledger decide the rest). A channel whose route or severity left the incident's opener
     out gets the first alert of the incident it takes, whatever `followups` says: else it would never hear of it.
     The one rule for delivery, `with_pending` and `groundswell alerts routes`."""
-    if _RANK[alert.severity] < _RANK[channel.min_severity]:
+    if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[channel.min_severity]:
         return "skipped", f"severity {alert.severity} below min_severity {channel.min_severity}"
     minor = channel.followups == "none" or (channel.followups == "major" and not is_major(alert))
     if is_followup(alert) and minor and ledger.heard(channel.key, alert):
@@ -553,20 +636,34 @@ def _owed(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> bool:
 
 
 def with_pending(
-    alerts: Iterable[Alert], stored: Iterable[Alert], channels: list[ChannelConfig], state: StateStore, now: datetime
+    alerts: Iterable[Alert],
+    stored: Iterable[Alert],
+    channels: list[ChannelConfig],
+    state: StateStore,
+    now: datetime,
+    tz: str = "UTC",
 ) -> list[Alert]:
-    """`alerts`, after the stored alerts decided within PENDING_WITHIN of `now` (`core.alert.decided_at`) that a
+    """`alerts`, with the stored alerts decided within PENDING_WITHIN of `now` (`core.alert.decided_at`) that a
     channel takes and has not accepted: an alert that failed while a channel was down is delivered once it is
-    back, though detection reports only its recent buckets. In the order they were decided; each alert once. (By
-    the window's end instead, an all-clear on daily buckets, decided three days after its window, was never
-    offered again, and one on hourly buckets went before the alerts decided in its quiet hours.)"""
-    alerts = list(alerts)
+    back, though detection reports only its recent buckets. With them, the stored opener of any incident they
+    follow up that a channel takes and has not accepted, however old: it goes first (`deliver`), so no channel gets
+    an update, or an all-clear, of a crisis it was never told of. In the order they were decided, each opener
+    before its follow-ups (`alerts.incidents.delivery_order`); each alert once. (By the window's end instead, an
+    all-clear on daily buckets, decided three days after its window, was never offered again, and one on hourly
+    buckets went before the alerts decided in its quiet hours.)"""
+    alerts, stored = list(alerts), list(stored)
     ledger, fresh, since = DeliveryLedger(state), {a.id for a in alerts}, now - PENDING_WITHIN
     pending = [
-        a for a in stored if a.id not in fresh and decided_at(a) >= since and any(_owed(c, a, ledger) for c in channels)
+        a
+        for a in stored
+        # counted from the end of the quiet hours that held it, if any (`offered_by`; `tz`: their default zone)
+        if a.id not in fresh and offered_by(a, channels, since, tz) and any(_owed(c, a, ledger) for c in channels)
     ]
-    pending.sort(key=lambda a: (decided_at(a), a.kind, a.id))
-    return [*pending, *alerts]
+    # The opener of an incident they follow up, however old, where a channel has not accepted it (`deliver`).
+    offered = [*pending, *alerts]
+    missing = {a.incident_id for a in offered if is_followup(a)} - {a.id for a in offered}
+    openers = [a for a in stored if a.id in missing and any(_owed(c, a, ledger) for c in channels)]
+    return delivery_order([*openers, *offered])
 
 
 @dataclass

@@ -10,15 +10,17 @@ carries when it was decided (`Alert.decided_at`), the earliest any run decided i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from alerts.catchup import catch_up_from
 from alerts.config import AlertsConfig, CrisisTerm
 from alerts.detector import DetectContext
 from alerts.explain import explain
 from alerts.history import AlertLog
-from alerts.incidents import assign_incidents, usual_ends
+from alerts.history_start import history_start
+from alerts.incidents import assign_incidents, is_followup, usual_ends
 from alerts.kinds import detectors as registered
 from alerts.kinds import kind_info, rule_problems
 from alerts.series import STEP, floor_time, from_buckets
@@ -46,11 +48,20 @@ def detect_alerts(
     dashboard_url: str | None = None,
     explained: bool = True,
     collected_sources: frozenset[str] | None = None,
+    *,
+    caught_up: datetime | None = None,
+    openers: bool = False,
 ) -> list[Alert]:
-    """Every registered detector's alerts for `brand` (`alerts.kinds`), explained, oldest first."""
+    """Every registered detector's alerts for `brand` (`alerts.kinds`), explained, oldest first. `caught_up`: when
+    the brand's last scheduled run judged (`alerts.catchup.DetectedUpTo`): with `now`, every alert decided since
+    is reported too, not only the recent buckets' (`alerts.catchup.catch_up_from`). `openers`: with `now`, also the
+    opener of each incident a reported alert follows up that the alert log lacks (`with_openers`; for a caller
+    that stores what it gets, as `groundswell.pipeline.detect` does)."""
     if not config.enabled:
         return []
-    return [d.alert for d in detections(store, brand, config, now, dashboard_url, explained, collected_sources)]
+    found = detections(store, brand, config, now, dashboard_url, explained, collected_sources,
+                       caught_up=caught_up, openers=openers)
+    return [d.alert for d in found]
 
 
 def detections(
@@ -61,6 +72,9 @@ def detections(
     dashboard_url: str | None = None,
     explained: bool = True,
     collected_sources: frozenset[str] | None = None,
+    *,
+    caught_up: datetime | None = None,
+    openers: bool = False,
 ) -> list[Detection]:
     """Like `detect_alerts`, but each alert with the moment it was decided (for backtests).
     `collected_sources`: the sources configured for the brand (`DetectContext.collected_sources`)."""
@@ -78,6 +92,10 @@ def detections(
     buckets = store.histogram(base, interval)
     if not buckets:
         return []
+    if since is not None:
+        # A brand collected for less than the window: its history starts at its data, not at weeks of zeros.
+        since = history_start(store, brand.name, since, buckets, interval)
+        base = base.replace(since=since)
     series = from_buckets(buckets, interval, start=since, end=until, now=now)
     ctx = DetectContext(store, brand, config, base, series, now, collected_sources)
     found: list[Detection] = []
@@ -99,13 +117,17 @@ def detections(
     usual_until = usual_ends(found)
     if now is not None:
         recent_from = max(series.start, recent_start(config, now))
+        # After missed runs, everything decided since the last one (alerts/catchup.py); a first run: recent only.
+        missed = catch_up_from(interval, config.spike.baseline_days, now, caught_up)
         # Some posts arrive late (collection lag): their kinds say how long; the rest must be recent.
-        found = [d for d in found if d.decided_at > _recent_cut(d.alert.kind, late, recent_from, step, now)]
+        cut = [d for d in found if d.decided_at > _recent_cut(d.alert.kind, late, recent_from, step, now, missed)]
+        found = with_openers(cut, found, stored) if openers else cut
     found.sort(key=lambda d: (d.decided_at, d.alert.kind, d.alert.id))
     if explained:
         aliases = [written(a)[0] for a in getattr(brand, "aliases", ())]  # the brand's other names: never key phrases
         for d in found:
-            explain(d.alert, store, dashboard_url, config.spike.baseline_days, usual_until.get(d.alert.id), aliases)
+            explain(d.alert, store, dashboard_url, config.spike.baseline_days, usual_until.get(d.alert.id), aliases,
+                    until)
     return found
 
 
@@ -123,14 +145,26 @@ def decided_first(detection: Detection, stored: Alert | None) -> datetime:
 
 
 def _recent_cut(kind: str, late: dict[str, timedelta], recent_from: datetime, step: timedelta,
-                now: datetime) -> datetime:
+                now: datetime, missed: datetime | None = None) -> datetime:
     """The time after which an alert of `kind` counts as recent. Kinds that arrive late say how late. An
     alert that closes an episode (the all-clear) is decided on whole buckets only (alerts/spike.py), at
     the start of the bucket still filling, so it gets one bucket more: with `recent_buckets: 1` it would
-    otherwise never be recent."""
+    otherwise never be recent. `missed`: where the runs that did not happen began (`catch_up_from`), if earlier."""
     if kind in late:
-        return now - late[kind]
-    return recent_from - step if kind_info(kind).closes else recent_from
+        cut = now - late[kind]
+    else:
+        cut = recent_from - step if kind_info(kind).closes else recent_from
+    return cut if missed is None else min(cut, missed)
+
+
+def with_openers(kept: list[Detection], found: list[Detection], stored: Mapping[str, Alert]) -> list[Detection]:
+    """`kept` (the recent cut of `found`), with the opener of each incident a kept alert follows up when the
+    alert log lacks it (a first run, or one after an outage longer than the catch-up's reach): else its
+    follow-ups, the all-clear among them, would point at an alert never stored, of a crisis no channel was told
+    of (delivery sends an opener with its follow-ups: `alerts.deliver.deliver`)."""
+    ids = {d.alert.id for d in kept}
+    wanted = {d.alert.incident_id for d in kept if is_followup(d.alert)} - ids - stored.keys()
+    return [d for d in found if d.alert.id in ids or d.alert.id in wanted]
 
 
 def recent_start(config: AlertsConfig, now: datetime) -> datetime:

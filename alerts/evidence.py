@@ -26,7 +26,9 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from alerts import phrases
+from alerts.history_start import first_stored
 from alerts.influencer import post_of
+from alerts.series import floor_time
 from alerts.stats import share_tail
 from alerts.theme_tree import ThemeRow, window_themes
 from core.alert import DrivingPost, Shift
@@ -83,7 +85,9 @@ class ThemeCounts:
         now = f"all {self.count}" if self.count == self.posts else f"{self.count} of {self.posts}"
         now += " mentions are" if self.count > 1 else " mention is"
         span = _span(self.before) + (" before this crisis began" if self.crisis else " before")
-        if not self.usual_posts:
+        if self.before <= timedelta(0):
+            before = "no earlier mentions of the brand to compare with"
+        elif not self.usual_posts:
             before = f"no such mentions in the {span}"
         elif self.usual_posts == 1:
             before = f"1 such mention in the {span}, {'also' if self.usual_count else 'not'} in it"
@@ -93,11 +97,24 @@ class ThemeCounts:
         return f"{now} in {name}; {before}"
 
 
+def _known_span(store: Store, brand: str | None, since: datetime, until: datetime) -> timedelta:
+    """The part of the baseline span `since`–`until` the brand has data for: from the hour of its first stored
+    post when that is later. A brand collected for an hour has no "7 days before" to speak of."""
+    if not brand:
+        return until - since
+    first = first_stored(store, brand, before=until)
+    if first is None:
+        return timedelta(0)
+    return until - max(since, floor_time(first, "hour"))
+
+
 def _span(span: timedelta) -> str:
     days = span / timedelta(days=1)
     if days >= 1:
         return f"{days:g} days" if days == int(days) else f"{days:.1f} days"
     hours = span / timedelta(hours=1)
+    if hours == 1:
+        return "hour"
     return f"{hours:g} hours" if hours == int(hours) else f"{hours:.1f} hours"
 
 
@@ -177,6 +194,7 @@ def theme_evidence(
     scale = (surge.until - surge.since) / (window.baseline_until - window.baseline_since)
     up: list[Shift] = []
     counts: list[ThemeCounts] = []
+    known: timedelta | None = None  # the baseline span the brand has data for, read once, when counts need it
     for r in found:
         posts = max(n_surge, r.count)
         before = round(r.expected / scale)  # the baseline's own count (`expected` is it scaled)
@@ -184,8 +202,9 @@ def theme_evidence(
         aspect = leading_aspect(themes.rows.get(r.theme))
         if usual_posts < MIN_USUAL:
             if r.count >= SHIFT_MIN_SHARE * posts:
-                counts.append(ThemeCounts(r.theme, r.count, posts, usual_posts, before,
-                                          window.baseline_until - window.baseline_since, aspect,
+                if known is None:
+                    known = _known_span(store, surge.brand, window.baseline_since, window.baseline_until)
+                counts.append(ThemeCounts(r.theme, r.count, posts, usual_posts, before, known, aspect,
                                           crisis=window.baseline_until < surge.since))  # fmt: skip
             continue
         share, usual_share = r.count / posts, before / usual_posts

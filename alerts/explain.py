@@ -41,9 +41,15 @@ def explain(
     background_days: int = 14,
     usual_until: datetime | None = None,
     aliases: Iterable[str] = (),
+    until: datetime | None = None,
 ) -> Alert:
     """Fill the alert's explanation fields from the store (in place) and return it. `aliases`: the brand's
-    other names, which are never key phrases (`alerts.evidence.brand_words`).
+    other names, which are never key phrases (`alerts.evidence.brand_words`). `until`: the moment the detection
+    that decided the alert read the store up to (a scheduled run's `now`; None: everything stored).
+
+    The explanation tells of the posts the alert counted: those of its window posted before `until`. Read to the
+    window's end instead, a run deciding during the window's hour told of posts stored after its `now` (an
+    import, a collector catching up) and said "3 mentions" and then "all 4 mentions are in …" in one message.
 
     The usual ("… usually", the unusual mix, themes up) is the same kind of posts over the
     `background_days` before the window, or before `usual_until` when that is earlier: the start of the
@@ -51,6 +57,8 @@ def explain(
     a crisis is compared with the days before the crisis, as the spike detector compares it (it keeps an
     episode's buckets out of its baseline), not with a "usual" that holds the crisis's own first hours."""
     fg = alert_filters(alert)
+    if until is not None and fg.until is not None and until < fg.until:
+        fg = fg.replace(until=until)
     detector = detector_for(alert.kind)
     theme_counts: list[ThemeCounts] = []
     try:

@@ -141,6 +141,30 @@ def is_followup(alert: Alert) -> bool:
     return bool(alert.incident_id) and alert.incident_id != alert.id
 
 
+def delivery_order(alerts: Iterable[Alert]) -> list[Alert]:
+    """`alerts` in the order channels get them: the order they were decided (`core.alert.decided_at`), whatever
+    their brand or incident (an all-clear after what was decided with it), each incident's opener before its
+    follow-ups (`openers_first`)."""
+    return openers_first(sorted(alerts, key=lambda a: (decided_at(a), kind_info(a.kind).closes, a.kind, a.id)))
+
+
+def openers_first(alerts: Iterable[Alert]) -> list[Alert]:
+    """`alerts` in their order, except that an incident's opener, when among them, goes just before the first of
+    its follow-ups: an update must not reach a channel before the message it updates (an incident keeps its stored
+    id when a late alert sorts before its opener: `assign_incidents`). Each alert once."""
+    alerts = list(alerts)
+    by_id = {a.id: a for a in alerts}
+    out: list[Alert] = []
+    done: set[str] = set()
+    for alert in alerts:
+        opener = by_id.get(alert.incident_id or "") if is_followup(alert) else None
+        for a in (opener, alert):
+            if a is not None and a.id not in done:
+                done.add(a.id)
+                out.append(a)
+    return out
+
+
 def is_major(alert: Alert) -> bool:
     """Updates worth interrupting for: a spike (new or growing), an all-clear, anything critical.
 

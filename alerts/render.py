@@ -23,11 +23,19 @@ from zoneinfo import ZoneInfo
 
 from alerts.explain import summary_in
 from alerts.kinds import detector_for
-from alerts.wording import number, shifts_text, zone_name
+from alerts.wording import learning, number, shifts_text, zone_name
 from core.alert import Alert
 from core.escaping import markdown_text, one_line, printable, safe_url
 
 _ICON = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
+# A competitor brand's alert (`brands[].competitor: true`), in words (a glyph may not render): its headline starts
+# with this, and its first fact row says whose brand it is.
+COMPETITOR = "Competitor · "
+_RIVAL_ROW = "Competitor"
+
+
+def _rival_text(brand: str) -> str:
+    return f"{brand} is a competitor's brand, not yours"
 
 
 def updates(a: Alert, thread: str | None = None) -> str | None:
@@ -37,23 +45,29 @@ def updates(a: Alert, thread: str | None = None) -> str | None:
     return root if root and root != a.id else None
 
 
-__all__ = ["as_json", "as_slack", "as_teams", "as_text", "facts", "number", "slack_text", "title", "updates"]
+__all__ = [
+    "COMPETITOR", "as_json", "as_slack", "as_teams", "as_text", "facts", "number", "slack_text", "title", "updates",
+]
 
 
-def title(a: Alert, thread: str | None = None) -> str:
+def title(a: Alert, thread: str | None = None, competitor: bool = False) -> str:
+    """The message's headline; a competitor brand's alert says so first (`COMPETITOR`), so nobody reads it as a
+    crisis of their own."""
     what = detector_for(a.kind).title(a)
     update = "Update · " if updates(a, thread) else ""
-    return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {update}{what}: {a.brand}".strip()
+    rival = COMPETITOR if competitor else ""
+    return f"{_ICON.get(a.severity, '')} [{a.severity.upper()}] {rival}{update}{what}: {a.brand}".strip()
 
 
-def facts(a: Alert, thread: str | None = None, tz: str = "UTC") -> list[tuple[str, str]]:
-    """The message's fact rows: the window (in `tz`), what was measured (its detector's words:
-    `Detector.measured`), shares, the explanation's fields and the incident it updates."""
+def facts(a: Alert, thread: str | None = None, tz: str = "UTC", competitor: bool = False) -> list[tuple[str, str]]:
+    """The message's fact rows: whose brand it is when a competitor's, the window (in `tz`), what was measured
+    (its detector's words: `Detector.measured`), shares, the explanation's fields and the incident it updates."""
     start, end = a.window_start.astimezone(ZoneInfo(tz)), a.window_end.astimezone(ZoneInfo(tz))
-    rows = [("Window", f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} {zone_name([start, end], tz)}")]
+    rows = [(_RIVAL_ROW, _rival_text(a.brand))] if competitor else []
+    rows.append(("Window", f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} {zone_name([start, end], tz)}"))
     rows += detector_for(a.kind).measured(a)
     if a.negative_share is not None:
-        usual = f" (usually {a.expected_share:.0%})" if a.expected_share is not None else ""
+        usual = f" ({_usual(a)})" if a.expected_share is not None else ""
         # `negative_share` holds the share of what the detector counted (positives for opportunities).
         rows.append((f"{(a.counted_sentiment or 'negative').capitalize()} share", f"{a.negative_share:.0%}{usual}"))
     if a.key_phrases:
@@ -74,6 +88,14 @@ def facts(a: Alert, thread: str | None = None, tz: str = "UTC") -> list[tuple[st
     return rows
 
 
+def _usual(a: Alert) -> str:
+    """The share row's comparison: 'usually 25%', or while the baseline is still learning the brand '25% so far,
+    learning' (a share seen over a day or two is no "usually")."""
+    if learning(a):
+        return f"{a.expected_share:.0%} so far, learning"
+    return f"usually {a.expected_share:.0%}"
+
+
 def _post_line(p: Any) -> str:
     who = f"@{p.author}" if p.author else (p.source or "?")
     audience = f" · {p.followers:,} followers" if p.followers else ""
@@ -81,10 +103,10 @@ def _post_line(p: Any) -> str:
     return f"{who}{audience} · {p.engagement} interactions: {text[:200]}"
 
 
-def as_text(a: Alert, thread: str | None = None, tz: str = "UTC") -> str:
+def as_text(a: Alert, thread: str | None = None, tz: str = "UTC", competitor: bool = False) -> str:
     """Plain text for the console and email (no markup to escape; control characters removed)."""
-    lines = [title(a, thread), "", summary_in(a, tz), ""]
-    rows = facts(a, thread, tz)
+    lines = [title(a, thread, competitor), "", summary_in(a, tz), ""]
+    rows = facts(a, thread, tz, competitor)
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
     if a.top_posts:
@@ -106,9 +128,9 @@ def slack_text(text: str | None, limit: int = 3000) -> str:
     return escaped if len(escaped) <= limit else _PARTIAL_ENTITY.sub("", escaped[:limit])
 
 
-def as_slack(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, Any]:
+def as_slack(a: Alert, thread: str | None = None, tz: str = "UTC", competitor: bool = False) -> dict[str, Any]:
     """Slack incoming-webhook message: `text` as the notification fallback, plus Block Kit blocks."""
-    head, summary = title(a, thread), summary_in(a, tz)
+    head, summary = title(a, thread, competitor), summary_in(a, tz)
     blocks: list[dict[str, Any]] = [
         # plain_text: Slack parses no mentions or links in it, so it needs no escaping.
         {"type": "header", "text": {"type": "plain_text", "text": one_line(head)[:150], "emoji": True}},
@@ -116,7 +138,8 @@ def as_slack(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, 
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": f"*{k}*\n" + slack_text(v, 1900)} for k, v in facts(a, thread, tz)[:10]
+                {"type": "mrkdwn", "text": f"*{k}*\n" + slack_text(v, 1900)}
+                for k, v in facts(a, thread, tz, competitor)[:10]
             ],
         },
     ]
@@ -138,9 +161,9 @@ def as_slack(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, 
     return {"text": slack_text(f"{head} — {summary}"), "blocks": blocks}
 
 
-def as_teams(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, Any]:
+def as_teams(a: Alert, thread: str | None = None, tz: str = "UTC", competitor: bool = False) -> dict[str, Any]:
     """Microsoft Teams (Workflows webhook) message carrying an Adaptive Card."""
-    rows, head = facts(a, thread, tz), title(a, thread)
+    rows, head = facts(a, thread, tz, competitor), title(a, thread, competitor)
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "size": "Large", "weight": "Bolder", "text": markdown_text(head), "wrap": True},
         {"type": "TextBlock", "text": markdown_text(summary_in(a, tz)), "wrap": True},
@@ -164,6 +187,11 @@ def as_teams(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, 
     }
 
 
-def as_json(a: Alert, thread: str | None = None, tz: str = "UTC") -> dict[str, Any]:
-    """Generic webhook body: the whole alert (its real `incident_id`; data, so UTC) plus a human `text` in `tz`."""
-    return {"text": f"{title(a, thread)} — {summary_in(a, tz)}", "alert": a.model_dump(mode="json")}
+def as_json(a: Alert, thread: str | None = None, tz: str = "UTC", competitor: bool = False) -> dict[str, Any]:
+    """Generic webhook body: the whole alert (its real `incident_id`; data, so UTC) plus a human `text` in `tz`,
+    and `competitor`: whether the brand is a competitor's (`brands[].competitor`), for a receiver to route on."""
+    return {
+        "text": f"{title(a, thread, competitor)} — {summary_in(a, tz)}",
+        "competitor": competitor,
+        "alert": a.model_dump(mode="json"),
+    }

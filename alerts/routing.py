@@ -25,6 +25,8 @@ _RANK = {"info": 0, "warning": 1, "critical": 2}
 # this share of its driving mentions is in it (a crisis in a minority language community
 # still reaches that community's channel, a stray post in it does not).
 LANG_SHARE = 0.2
+# The facts key of a refusal made by a person's verdict on the alert's incident (alerts.verdict_filter).
+VERDICT = "verdict"
 
 
 class RouteRule(StrictModel):
@@ -95,7 +97,16 @@ def facts_for(alert: Alert, key: str) -> str | None:
         return "langs=" + ",".join(sorted(alert_langs(alert)))
     if key == "terms":
         return "terms=" + ",".join(sorted(alert_terms(alert)))
+    if key == VERDICT:
+        # A verdict's hold (alerts.verdict_filter) stands, even after an undo, while the alert's severity is the
+        # one it was held at: an alert that grows under its id is decided again.
+        return f"{VERDICT}={alert.severity}"
     return None
+
+
+def is_verdict_refusal(decision: RouteDecision) -> bool:
+    """Whether a refusal is a person's verdict holding the alert back (alerts.verdict_filter), not a route."""
+    return not decision.sent and (decision.facts or "").partition("=")[0] == VERDICT
 
 
 def _fixed_refusal(alert: Alert, key: Literal["brands", "kinds"]) -> str:

@@ -14,6 +14,10 @@ history before its day (episodes excluded, so a crisis never becomes 'normal'):
   least two buckets, and the run as a whole must pass the same second test as one bucket (the
   share test, or at a mostly-negative brand the own-rhythm count test, less its largest bucket).
 
+Before a new brand's first baseline exists (a day of its own data), its buckets are judged by the first-day rule
+(`alerts/first_day.py`: many negatives, mostly negative, a share test against what is known), whose alerts state
+no expected count.
+
 An episode opens with a 'spike' alert, may send escalations (negatives beyond
 `escalate_ratio` x the last alerted peak, or a higher severity), and ends with an
 'all_clear' after `clear_after` normal buckets, but never sooner than `cooldown_buckets`
@@ -27,8 +31,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from alerts.baseline import Baseline, fit
+from alerts.baseline import SHARE_PRIOR_POSTS, Baseline, fit
 from alerts.config import SpikeRule
+from alerts.first_day import FIRST_DAY, judge
 from alerts.presets import SpikeThresholds, resolve
 from alerts.series import CountSeries
 from alerts.stats import count_tail, share_tail
@@ -61,6 +66,7 @@ class _Episode:
     expected: float = 0.0
     confirmed: bool = False  # a single bucket has passed the count and share tests in this episode
     low: int = 0  # buckets in a row below half the peak, without a spike (a lull)
+    first_day: bool = False  # opened by the first-day rule (no baseline yet): its all-clear states no expected count
 
 
 @dataclass
@@ -91,17 +97,26 @@ class _Slow:
 
 
 def detect_spikes(
-    series: CountSeries, brand: str, rule: SpikeRule | None = None, scope: dict[str, str] | None = None
+    series: CountSeries,
+    brand: str,
+    rule: SpikeRule | None = None,
+    scope: dict[str, str] | None = None,
+    new_brand: bool = False,
 ) -> list[Detection]:
     """Every spike / escalation / all-clear alert over the whole series, in time order.
 
-    `scope` ({"source": ...} or {"lang": ...}) marks a series that covers one slice of the brand.
+    `scope` ({"source": ...} or {"lang": ...}) marks a series that covers one slice of the brand. `new_brand`: the
+    series starts at the brand's first data, so its buckets before the first baseline are judged by the first-day
+    rule (`alerts.first_day`) instead of not at all; a series that starts inside a longer history has no first day.
     """
     rule = rule or SpikeRule()
-    return _detect(series, brand, rule, {k: v for k, v in (scope or {}).items() if k in ("source", "lang")})
+    scope = {k: v for k, v in (scope or {}).items() if k in ("source", "lang")}
+    return _detect(series, brand, rule, scope, new_brand)
 
 
-def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, str]) -> list[Detection]:
+def _detect(
+    series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, str], new_brand: bool
+) -> list[Detection]:
     th = resolve(rule)
     n = len(series)
     if n == 0:
@@ -120,15 +135,21 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
     base_key: int | None = None
     day_start = 0
     empty = 0  # empty buckets in a row just before this one
+    fitted = False  # a baseline has existed: the brand's first day is over
 
     for i in range(n):
         key = int(day[i]) if series.interval == "hour" else i
+        # Refitted once a day. The series starts at the brand's data (alerts/history_start.py), so `min_history`
+        # counts real buckets: no baseline fitted on less than a day of data is ever kept for a day.
         if key != base_key:
             base_key, day_start = key, i
             lo = max(0, day_start - window)
             hist = np.arange(lo, day_start)[~in_episode[lo:day_start]]
             base = fit(series, hist, th.min_dispersion, hour, dow) if len(hist) >= min_history else None
+            fitted = fitted or base is not None
         if base is None:
+            if new_brand and not fitted:
+                episode = _first_day(series, brand, rule, scope, i, episode, in_episode, out)
             continue
 
         x, t = float(neg[i]), float(tot[i])
@@ -199,7 +220,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                 score=round(score, 3),
                 p_value=p_value,
                 negative_share=round(ep_share, 4),
-                expected_share=round(base.share, 4),
+                expected_share=_usual_share(base),
                 share_p_value=p_share,
                 total=int(ep_total),
                 detector=detector,
@@ -249,7 +270,7 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
                     score=round(s_count, 3),
                     p_value=p_count,
                     negative_share=round(share, 4),
-                    expected_share=round(base.share, 4),
+                    expected_share=_usual_share(base),
                     share_p_value=None if high else p_share,
                     total=int(t),
                     detector="count",
@@ -272,24 +293,108 @@ def _detect(series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, s
         episode.quiet += 1
         episode.low += 1
         if episode.quiet >= rule.clear_after and i - episode.last_alert >= rule.cooldown_buckets:
-            clear = Alert(
-                kind="all_clear",
-                brand=brand,
-                **scope,
-                severity="info",
-                window_start=series.time(episode.start),
-                window_end=series.time(episode.last_active) + series.step,
-                observed=episode.observed,
-                expected=round(episode.expected, 3),
-                statistic=_stat_name(base),
-                score=0.0,
-                detector="episode",
-                episode_id=episode.first_id,
-            )
-            out.append(Detection(clear, end, i))
+            out.append(Detection(_all_clear(series, brand, scope, episode, _stat_name(base)), end, i))
             episode = None
             slow.reset()
     return out
+
+
+def _all_clear(series: CountSeries, brand: str, scope: dict[str, str], episode: _Episode, statistic: str) -> Alert:
+    """The all-clear that ends `episode`. One the first-day rule opened states no expected count (0, and
+    `detector` "first_day"): most of its buckets had no baseline to expect anything from."""
+    return Alert(
+        kind="all_clear",
+        brand=brand,
+        **scope,
+        severity="info",
+        window_start=series.time(episode.start),
+        window_end=series.time(episode.last_active) + series.step,
+        observed=episode.observed,
+        expected=0.0 if episode.first_day else round(episode.expected, 3),
+        statistic=FIRST_DAY if episode.first_day else statistic,
+        score=0.0,
+        detector=FIRST_DAY if episode.first_day else "episode",
+        episode_id=episode.first_id,
+    )
+
+
+def _first_day(
+    series: CountSeries,
+    brand: str,
+    rule: SpikeRule,
+    scope: dict[str, str],
+    i: int,
+    episode: _Episode | None,
+    in_episode: np.ndarray,
+    out: list[Detection],
+) -> _Episode | None:
+    """Bucket `i` of a new brand before its first baseline (`alerts.first_day`): opens, escalates, keeps open or
+    ends an episode as the baseline's tests would, on counts and shares alone. Returns the episode after it."""
+    x, t = float(series.negative[i]), float(series.total[i])
+    verdict = judge(x, t, float(series.negative[:i].sum()), float(series.total[:i].sum()))
+    end = series.time(i) + series.step
+    per_day = 24 if series.interval == "hour" else 1
+    # The history before this bucket, in buckets since the first with posts, that one counted as half (its first
+    # post came at some minute of it): 0 in the brand's first bucket, 0.5 in its second.
+    first = int(np.argmax(series.total[: i + 1] > 0))
+    history = i - first - 0.5 if i > first else 0.0
+
+    def alert(subject: str | None, episode_id: str | None) -> Alert:
+        seen = float(series.total[:i].sum())
+        return Alert(
+            kind="spike",
+            brand=brand,
+            **scope,
+            severity="warning",  # "critical" needs a multiple of the usual level, and there is none yet
+            window_start=series.time(i),
+            window_end=end,
+            observed=x,
+            expected=0.0,  # no usual level yet: nothing is expected, and no message says otherwise
+            statistic=FIRST_DAY,
+            score=round(verdict.score, 3),
+            p_value=verdict.p_value,
+            negative_share=round(x / t, 4),
+            # The share it was tested against, stated only once the brand's own posts outweigh the prior.
+            expected_share=round(verdict.known_share, 4) if seen >= SHARE_PRIOR_POSTS else None,
+            share_p_value=verdict.p_value,
+            total=int(t),
+            detector=FIRST_DAY,
+            subject=subject,
+            episode_id=episode_id,
+            baseline_days=round(history / per_day, 4),
+        )
+
+    if episode is None:
+        if verdict.fires:
+            a = alert(None, None)
+            a.episode_id = a.id
+            out.append(Detection(a, end, i))
+            in_episode[i] = True
+            episode = _Episode(i, a.id, x, "warning", i, last_active=i, observed=x, confirmed=True, first_day=True)
+        return episode
+    if verdict.fires or verdict.active:
+        in_episode[i] = True
+        episode.quiet = 0
+        episode.last_active = i
+        episode.observed += x
+        surge = episode.low >= LULL_BUCKETS
+        grows = x >= rule.escalate_ratio * episode.peak or surge
+        episode.low = 0 if verdict.fires or x >= episode.peak / 2 else episode.low + 1
+        if verdict.fires and grows:
+            episode.escalations += 1
+            out.append(Detection(alert(f"{'surge' if surge else 'escalation'}-{episode.escalations}",
+                                       episode.first_id), end, i))
+            episode.peak = x if surge else max(episode.peak, x)
+            episode.last_alert = i
+        return episode
+    if float(series.coverage[i]) < 1.0:
+        return episode  # the bucket still filling is not quiet yet (see the baseline's episodes)
+    episode.quiet += 1
+    episode.low += 1
+    if episode.quiet >= rule.clear_after and i - episode.last_alert >= rule.cooldown_buckets:
+        out.append(Detection(_all_clear(series, brand, scope, episode, FIRST_DAY), end, i))
+        return None
+    return episode
 
 
 def _update_slow(
@@ -417,6 +522,12 @@ def _run_share_ok(slow: _Slow, base: Baseline, th: SpikeThresholds, high: bool) 
 def _severity(score: float, observed: float, expected: float, th: SpikeThresholds) -> Severity:
     ratio = observed / max(expected, 1e-9)
     return "critical" if score >= th.critical_threshold and ratio >= th.critical_ratio else "warning"
+
+
+def _usual_share(base: Baseline) -> float | None:
+    """The baseline's negative share as the alert states it ("vs 25% usually"), or None while it rests more on
+    the prior than on posts (`Baseline.share_known`): a prior is no one's "usual"."""
+    return round(base.share, 4) if base.share_known else None
 
 
 def _stat_name(base: Baseline) -> str:

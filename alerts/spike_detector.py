@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from alerts.baseline import LEARNING_DAYS
+from alerts.baseline import LEARNING_DAYS, SHARE_PRIOR
 from alerts.config import SpikeRule
 from alerts.detector import DetectContext, Detector, Kind
+from alerts.first_day import FIRST_DAY
+from alerts.history_start import first_stored
 from alerts.spike import detect_spikes
-from alerts.wording import expected_for, p_text, when
+from alerts.wording import expected_for, learning_history, number, p_text, usual_share, when
 from core.alert import Alert, Detection
 
 _DRIFT_TESTS = {"cusum": "a CUSUM drift test", "ewma": "an EWMA drift test"}
@@ -25,10 +27,24 @@ class SpikeDetector(Detector):
     rule_model = SpikeRule
 
     def detect(self, ctx: DetectContext) -> list[Detection]:
-        found = detect_spikes(ctx.series, ctx.brand.name, ctx.config.spike)
+        # A series from the brand's first data (a whole-history run's always is; a scheduled run's when nothing of
+        # the brand is stored before it, alerts/history_start.py) has a first day, judged by `alerts.first_day`.
+        new = ctx.now is None or first_stored(ctx.store, ctx.brand.name, before=ctx.series.start) is None
+        found = detect_spikes(ctx.series, ctx.brand.name, ctx.config.spike, new_brand=new)
         if ctx.config.split_by:
-            found += _split_spikes(ctx, found)
+            found += _split_spikes(ctx, found, new)
         return found
+
+    def measured(self, alert: Alert) -> list[tuple[str, str]]:
+        """A first-day alert's rows: its counts and its share test, no expected count (there is none yet)."""
+        if alert.detector != FIRST_DAY:
+            return super().measured(alert)
+        if alert.kind == "all_clear":
+            return [("Negative mentions", f"{number(alert.observed)} in the episode (no usual level yet)")]
+        return [
+            ("Negative / all posts", f"{number(alert.observed)} / {number(alert.total or 0)}"),
+            ("Test", f"first-day share test, p = {p_text(alert.p_value)}"),
+        ]
 
     def title(self, alert: Alert) -> str:
         if alert.kind == "spike" and alert.subject and alert.subject.startswith("escalation"):
@@ -39,6 +55,8 @@ class SpikeDetector(Detector):
 
     def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         a = alert
+        if a.detector == FIRST_DAY:
+            return _first_day_describe(a, tz)
         if a.kind == "all_clear":
             return [
                 f"All clear for {a.brand}: the negative spike of {when(a, tz)} has ended "
@@ -60,12 +78,36 @@ class SpikeDetector(Detector):
                 f"{lead}{a.brand}: {a.observed:.0f} negative mentions during {when(a, tz)}, {ratio:.1f}× the "
                 f"{a.expected:.1f} expected {expected_for(a)} ({test}, p = {p_text(a.p_value)})."
             ]
-        if a.negative_share is not None and a.expected_share is not None:
-            parts.append(f"Negative share {a.negative_share:.0%} vs {a.expected_share:.0%} usually.")
+        if a.negative_share is not None:
+            parts.append(f"Negative share {a.negative_share:.0%}{usual_share(a)}.")
         return parts
 
 
-def _split_spikes(ctx: DetectContext, brand_level: list[Detection]) -> list[Detection]:
+def _first_day_describe(a: Alert, tz: str) -> list[str]:
+    """A first-day alert's sentences (`alerts.first_day`): the brand is new, the counts and the share, and never an
+    expected count or a ratio."""
+    if a.kind == "all_clear":
+        return [
+            f"All clear for {a.brand}: the negative spike of {when(a, tz)} has ended ({a.observed:.0f} negative "
+            "mentions in all; it opened while the brand was new, with no usual level to compare them with)."
+        ]
+    leads = {"escalation": "Still growing: ", "surge": "New surge after a lull: "}
+    lead = leads.get((a.subject or "").split("-")[0], "")
+    share = a.negative_share or 0.0
+    known = (
+        f", well above the {a.expected_share:.0%} known before it (its earlier posts with a {SHARE_PRIOR:.0%} prior, "
+        f"p = {p_text(a.p_value)})"
+        if a.expected_share is not None
+        else f" (p = {p_text(a.p_value)} against a {SHARE_PRIOR:.0%} prior; too few posts before to know its own share)"
+    )
+    return [
+        f"{lead}{a.brand} (learning: {learning_history(a)}, no usual level yet): {a.observed:.0f} negative mentions "
+        f"during {when(a, tz)}, {share:.0%} of its {a.total} posts{known}.",
+        "Flagged because so many posts are negative at once; how unusual that is for this brand cannot be said yet.",
+    ]
+
+
+def _split_spikes(ctx: DetectContext, brand_level: list[Detection], new: bool = False) -> list[Detection]:
     """Spike alerts per source / language, kept only where the brand as a whole raised none."""
     config = ctx.config
     end = ctx.series.start + len(ctx.series) * ctx.step
@@ -76,7 +118,7 @@ def _split_spikes(ctx: DetectContext, brand_level: list[Detection]) -> list[Dete
             if value == "unknown" or count / total < config.split_min_share:
                 continue
             part = ctx.counts(ctx.base.replace(**{dim: value}))
-            found = detect_spikes(part, ctx.brand.name, config.spike, scope={dim: value})
+            found = detect_spikes(part, ctx.brand.name, config.spike, scope={dim: value}, new_brand=new)
             out += uncovered(brand_level, found, ctx.step, end)
     return out
 

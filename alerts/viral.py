@@ -19,6 +19,7 @@ from pydantic import Field
 
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.history import AlertLog
+from alerts.history_start import first_stored
 from alerts.influencer import post_of
 from alerts.series import floor_time
 from alerts.shares import Share, Shares
@@ -73,8 +74,7 @@ class ViralDetector(Detector):
         return base.replace(sentiment=None, source=(post and post.source) or alert.source)
 
     def measured(self, alert: Alert) -> list[tuple[str, str]]:
-        rows = [("Reposts", f"{number(alert.observed)} in one hour; the brand's posts usually get "
-                            f"{number(alert.expected)} an hour in all")]
+        rows = [("Reposts", f"{number(alert.observed)} in one hour; {_usual_rate(alert, 'an hour in all')}")]
         if alert.reach:
             rows.append(("Reach", f"{number(alert.reach)} followers of the reposters (where known)"))
         return rows
@@ -85,8 +85,21 @@ class ViralDetector(Detector):
         reach = f", reaching {number(alert.reach)} followers" if alert.reach else ""
         return [
             f"{alert.brand}: {who} was reposted {number(alert.observed)} times during {when(alert, tz)}{reach} "
-            f"(the brand's posts usually get {number(alert.expected)} reposts an hour in all)."
+            f"({_usual_rate(alert, 'reposts an hour in all')})."
         ]
+
+
+def _usual_rate(alert: Alert, unit: str) -> str:
+    """The brand's usual repost rate, as far as its history tells: over the day before the viral hour, or only the
+    hours since its first stored post when that is less (`Alert.baseline_days`); none when there are none."""
+    days = alert.baseline_days
+    if days is not None and days <= 0:
+        return "the brand has no repost history before this hour yet"
+    if days is not None and days * 24 < USUAL / HOUR:
+        hours = round(days * 24)
+        return (f"the brand's posts got {number(alert.expected)} {unit} in its {hours} hour"
+                f"{'s' if hours != 1 else ''} of history so far")
+    return f"the brand's posts usually get {number(alert.expected)} {unit}"
 
 
 def viral_detections(store: Store, shares: list[Share], brand: str, rule: ViralRule,
@@ -113,8 +126,12 @@ def viral_detections(store: Store, shares: list[Share], brand: str, rule: ViralR
         for episode in _episodes(hours, timedelta(hours=rule.cooldown_hours)):
             hour = _stored_start(store, brand, original, episode)
             group = by_hour[(original, hour)]
-            usual = sum(per_hour[hour - n * HOUR] for n in range(1, int(USUAL / HOUR) + 1)) / (USUAL / HOUR)
-            out.append(_detection(brand, post, hour, group, usual, rule, now))
+            # The usual rate over the day before, or over the hours since the brand's first stored post when it
+            # was collected for less: the hours before are no data, and counted as zeros they read "usually 0".
+            first = first_stored(store, brand, before=hour)
+            known = 0 if first is None else min(int(USUAL / HOUR), int((hour - floor_time(first, "hour")) / HOUR))
+            usual = sum(per_hour[hour - n * HOUR] for n in range(1, known + 1)) / known if known else 0.0
+            out.append(_detection(brand, post, hour, group, usual, rule, now, known / 24))
     out.sort(key=lambda d: (d.alert.window_start, d.alert.id))
     return out
 
@@ -146,7 +163,7 @@ def _stored_start(store: Store, brand: str, original: str, episode: list[datetim
 
 
 def _detection(brand: str, post: Mention, hour: datetime, group: list[Share], usual: float, rule: ViralRule,
-               now: datetime | None) -> Detection:
+               now: datetime | None, history_days: float) -> Detection:
     reposts = len(group)
     known = [s.followers for s in group if s.followers is not None]
     reach = sum(known) if known else None
@@ -163,6 +180,7 @@ def _detection(brand: str, post: Mention, hour: datetime, group: list[Share], us
         window_end=end,
         observed=float(reposts),
         expected=round(usual, 2),
+        baseline_days=round(history_days, 3),  # the hours the usual rate is over, in days (`_usual_rate`)
         statistic="reposts per hour",
         score=round(reposts / rule.min_reposts, 3),
         subject=post.id,

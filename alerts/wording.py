@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from alerts.baseline import LEARNING_DAYS
 from core.alert import Alert, Shift
 
 QUOTES = '"“”'  # what the query lexer reads as a phrase's quotes (core/query/parser.py)
@@ -59,6 +60,36 @@ def expected_for(a: Alert) -> str:
         return f"for these {hours:g} hours at this time of day and weekday"
     days = hours / 24
     return "for this weekday" if days == 1 else f"for these {days:g} days and weekdays"
+
+
+def usual_share(a: Alert) -> str:
+    """What a spike's negative share is compared with, to follow the share: ' vs 25% usually'; while the baseline
+    is still learning (`Alert.baseline_days` under LEARNING_DAYS), ' vs 25% in its 2.5 days of history so far';
+    while the usual share is not known (`expected_share` None: fewer posts before than its prior weighs, or
+    a brand without history), a note saying so, never the prior as if it were the brand's."""
+    if a.expected_share is None:
+        return " (its usual share is not known yet: too few posts before)"
+    if learning(a):
+        return f" vs {a.expected_share:.0%} in its {a.baseline_days:g} days of history so far"
+    return f" vs {a.expected_share:.0%} usually"
+
+
+def learning(a: Alert) -> bool:
+    """Whether the alert's baseline is still learning the brand (`Alert.baseline_days` under LEARNING_DAYS): what it
+    calls usual is then only what it has seen so far."""
+    return a.baseline_days is not None and a.baseline_days < LEARNING_DAYS
+
+
+def learning_history(a: Alert) -> str:
+    """How much history a first-day alert had (`Alert.baseline_days`, in days), in whole hours, never more than it had:
+    'no history before this window', 'under an hour of history', '5 hours of history'."""
+    hours = (a.baseline_days or 0.0) * 24
+    if hours <= 0:
+        return "no history before this window"
+    if hours < 1:
+        return "under an hour of history"
+    whole = math.floor(hours)
+    return f"{whole} hour{'s' if whole != 1 else ''} of history"
 
 
 def number(x: float) -> str:

@@ -16,6 +16,8 @@ without losing who gave it.
 What the verdicts are for (`groundswell alerts verdicts`, docs/dashboard.md):
 - precision on a team's own alerts: real / (real + false_alarm), per brand and per alert kind (`precision`);
   "ack" only says someone took it on, and is counted in neither;
+- delivery (`delivery_verdicts`, alerts/verdict_filter.py): a false alarm's later alerts are not sent, nor are a
+  taken-on incident's "still growing" updates unless more severe than it was when taken on;
 - a labels file for `groundswell alerts backtest --incidents` (`backtest_labels`): the `real` incidents
   only, as `{"brand", "start", "end"}` lines (a false alarm is not a label kind the backtest knows: any kind
   outside `alerts.scoring.NOT_CRISES` would be scored as a crisis).
@@ -29,9 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from alerts.incidents import Incident, group_incidents
+from alerts.incidents import SEVERITY_RANK, Incident, group_incidents
 from alerts.kinds import kind_info
-from core.alert import Alert
+from alerts.verdict_filter import Verdicts
+from core.alert import Alert, decided_at
 from core.time import as_utc
 from groundswell.withdrawals import keep_withdrawn, withdrawn
 from indexing.base import Store, mention_keyed_records
@@ -254,3 +257,30 @@ def alert_files(config: Any) -> list[str]:
 
 def _without_previous(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "previous"}
+
+
+def delivery_verdicts(store: Store, alerts: Iterable[Alert]) -> Verdicts:
+    """The current verdicts as delivery acts on them (alerts.verdict_filter): the incidents marked false alarms,
+    and those taken on (`ack`) with the highest severity of their alerts decided by the time they were (the level
+    an update must rise above to still go; the incident's opener's when none is older than the verdict)."""
+    records = verdicts(store)
+    false_alarm = frozenset(i for i, r in records.items() if r["verdict"] == "false_alarm")
+    acked = {i: r for i, r in records.items() if r["verdict"] == "ack"}
+    by_incident: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        if alert.incident_id in acked:
+            by_incident.setdefault(alert.incident_id, []).append(alert)
+    taken_on = {}
+    for incident_id, record in acked.items():
+        members = by_incident.get(incident_id, [])
+        at = _when(record.get("at"))
+        known = [a for a in members if at is None or decided_at(a) <= at] or [a for a in members if a.id == incident_id]
+        taken_on[incident_id] = max((a.severity for a in known), key=SEVERITY_RANK.__getitem__, default="info")
+    return Verdicts(false_alarm, taken_on)
+
+
+def _when(value: object) -> datetime | None:
+    try:
+        return as_utc(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return None

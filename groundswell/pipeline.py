@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from alerts.catchup import DetectedUpTo
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, with_pending
 from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
@@ -35,7 +36,8 @@ from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
 from groundswell import themes_step
 from groundswell.advocates import advocates
-from groundswell.brands import MigrateReport, attribute, reattribute
+from groundswell.alert_verdicts import delivery_verdicts
+from groundswell.brands import MigrateReport, attribute, collection_lang_of, reattribute
 from groundswell.config import Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
@@ -43,14 +45,16 @@ from groundswell.digest import digest_day
 from groundswell.period_delivery import run_daily_digest, run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
+from groundswell.retention import retention_cutoff, split_retained
+from groundswell.retention import retention_days as _retention_days
 from groundswell.sentiment_corrections import prune_corrections
 from groundswell.sentiment_rules import SentimentRules
 from groundswell.shares import record_reposts
 from groundswell.spam import LOOKBACK, SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.spam_pending import PendingRange, merged, read_pending, settle
+from groundswell.store_lost import StoreLost, is_unreachable, reason_of
 from groundswell.targets import collected_sources, plan_targets
 from indexing.base import ENRICHED, Filters, Store, WriteResult, is_no_longer_stored
-from indexing.config import MAX_RETENTION_DAYS
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
 from nlp.enrich import Enricher
@@ -80,6 +84,9 @@ class CollectReport:
     # Reposts dropped as copies of a stored post and recorded as shares for the first time (`groundswell.shares`;
     # what the viral detector counts). A re-run records nothing again.
     reposts_recorded: int = 0
+    # Posts created before the retention cutoff (`store.retention_days`, groundswell/retention.py): collected or
+    # replayed but not stored, since `maintain` would delete them (a re-exported file re-imported after it did).
+    older_than_retention: int = 0
 
     def merge(self, other: CollectReport) -> None:
         self.collected += other.collected
@@ -95,6 +102,7 @@ class CollectReport:
         self.replayed += other.replayed
         self.failed_again += other.failed_again
         self.reposts_recorded += other.reposts_recorded
+        self.older_than_retention += other.older_than_retention
         self.deadletter = max(self.deadletter, other.deadletter)
 
     @property
@@ -165,6 +173,11 @@ def replay_deadletter(config: Config, store: Store) -> CollectReport:
     if not letters.path.exists():
         return report
     with letters.replaying() as parked:
+        # What retention would delete is not stored back: it leaves the file, counted.
+        _, old = split_retained(parked.mentions.values(), _collection_cutoff(config))
+        for mention in old:
+            parked.mentions.pop(mention.id)
+        report.older_than_retention = len(old)
         if not parked.mentions:
             report.deadletter = len(parked)
             return report
@@ -186,6 +199,11 @@ def replay_deadletter(config: Config, store: Store) -> CollectReport:
     if report.replayed:
         log.warning("dead letters: stored %d parked mention(s); %d still waiting", report.replayed, report.deadletter)
     return report
+
+
+def _collection_cutoff(config: Config) -> datetime | None:
+    """The retention cutoff as of now (the one `maintain` deletes before): collection never stores older posts."""
+    return retention_cutoff(_retention_days(config), datetime.now(UTC))
 
 
 def _drop_parked_copies(index: CopyIndex, copies: list[tuple[Mention, str]],
@@ -250,6 +268,7 @@ def collect_one(
     report = CollectReport(attempted=1)
     seen: dict[str, str] = {}  # id -> text fingerprint, for ids repeated within this pass
     extractor = build_extractor(source, state=store)
+    extractor.lang_of = collection_lang_of(config)  # `lang:` on a post without a language: the one enrich detects
     query = config.brand(brand).search_query  # the query OR any alias (core/query/aliases.py)
     window = Window(plain_utc(window.since), plain_utc(window.until), follows_cursor=use_cursor)
     _run_source(
@@ -334,14 +353,67 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
         log.warning("skipped: %s", reason)
     report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
     index = CopyIndex(store)
+    # Older than the retention cutoff: `maintain` deleted (or would delete) it; storing it again would undo that.
+    # Dropped for good, not failed: the cursor moves past it and it is never parked.
+    kept, old = split_retained(_last_per_id(batch.mentions, seen, report), _collection_cutoff(config))
+    report.older_than_retention += len(old)
+    if old:
+        log.info("%d post(s) older than the retention cutoff not stored (first %s)", len(old), old[0].id)
     # Every configured brand the post names, beside the one whose search found it (groundswell/brands.py).
-    pending = [attribute(m, config.brands) for m in _last_per_id(batch.mentions, seen, report)]
+    lang_of = collection_lang_of(config)  # a `lang:` of another brand reads what enrich will detect
+    pending = [attribute(m, config.brands, lang_of) for m in kept]
     failed: list[Mention] = []
     errors: list[str] = []
+    stored_ids: set[str] = set()
+    broke = False
+    try:
+        unwidened = _store_rounds(store, index, pending, report, failed, errors, stored_ids)
+    except Exception as exc:  # noqa: BLE001 - the store failed outside the writes (copy lookups, shares)
+        # A store failure, never the source's: what is not known stored is parked as a refused write would be,
+        # and the cursor stays put (False below), so nothing is lost whichever call failed.
+        error = f"{type(exc).__name__}: {exc}"
+        log.error("storing a batch failed: %s", error[:300])
+        parked = {m.id for m in failed}
+        lost = [m for m in pending if m.id not in stored_ids and m.id not in parked]
+        report.failed_writes += len(lost)
+        failed += lost
+        errors += [error] * len(lost)
+        unwidened, broke = [], True
+    if unwidened:  # the copies' brands are not on their originals yet: hold the cursor, the next run retries
+        report.failed_writes += len(unwidened)
+        log.error("could not add %d copy's brand(s) to the stored original: %s", len(unwidened), unwidened[0])
+    if not failed:
+        return not (unwidened or broke)
+    # Parked, never swallowed: the next run replays the dead-letter file before collecting.
+    letters = dead_letter(config)
+    try:
+        parked_before = letters.parked_ids()
+        letters.park(failed, reason=errors[0])
+    except Exception as exc:  # noqa: BLE001 - the cursor stays put, so the next run fetches them again
+        log.error("could not park %d mention(s) in the dead-letter file: %s", len(failed), exc)
+        return False
+    # A first failure holds the cursor (an outage: the next run fetches the batch again). A mention an earlier
+    # run parked that fails again while the store takes other writes is bad data, not an outage: it stays
+    # parked, in a file that has outlived a run, and its source goes on past it instead of stopping at it on
+    # every run from now on.
+    store_is_up = report.stored > 0 or report.replayed > 0
+    if store_is_up and all(m.id in parked_before for m in failed):
+        report.failed_again += len(failed)
+        log.warning("%d mention(s) failed again after an earlier run parked them (first %s: %s); they stay "
+                    "parked and collection goes on past them", len(failed), failed[0].id, errors[0][:200])
+        return True
+    return False
+
+
+def _store_rounds(store: Store, index: CopyIndex, pending: list[Mention], report: CollectReport,
+                  failed: list[Mention], errors: list[str], stored_ids: set[str]) -> list[str]:
+    """The copy rounds of `_store_batch`: originals written (their ids into `stored_ids`), copies dropped onto
+    them; returns why copies could not be dropped yet. Raises what the store raises outside the writes."""
     unwidened: list[str] = []
     for _ in range(COPY_ROUNDS):
         originals, copies = index.split(pending)
         stored = _store_originals(store, originals, report, failed, errors)
+        stored_ids.update(m.id for m in stored)
         index.remember(stored)
         # A copy of a post of this batch that failed to store goes to the dead-letter file with it: stored alone as
         # an original, it would be the story's second post once the replay stores the first.
@@ -363,30 +435,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
             break
     else:  # originals deleted under it round after round: hold the cursor, the next run fetches them again
         unwidened += [f"{m.id}: the post it copies is no longer stored" for m in pending]
-    if unwidened:  # the copies' brands are not on their originals yet: hold the cursor, the next run retries
-        report.failed_writes += len(unwidened)
-        log.error("could not add %d copy's brand(s) to the stored original: %s", len(unwidened), unwidened[0])
-    if not failed:
-        return not unwidened
-    # Parked, never swallowed: the next run replays the dead-letter file before collecting.
-    letters = dead_letter(config)
-    try:
-        parked_before = letters.parked_ids()
-        letters.park(failed, reason=errors[0])
-    except Exception as exc:  # noqa: BLE001 - the cursor stays put, so the next run fetches them again
-        log.error("could not park %d mention(s) in the dead-letter file: %s", len(failed), exc)
-        return False
-    # A first failure holds the cursor (an outage: the next run fetches the batch again). A mention an earlier
-    # run parked that fails again while the store takes other writes is bad data, not an outage: it stays
-    # parked, in a file that has outlived a run, and its source goes on past it instead of stopping at it on
-    # every run from now on.
-    store_is_up = report.stored > 0 or report.replayed > 0
-    if store_is_up and all(m.id in parked_before for m in failed):
-        report.failed_again += len(failed)
-        log.warning("%d mention(s) failed again after an earlier run parked them (first %s: %s); they stay "
-                    "parked and collection goes on past them", len(failed), failed[0].id, errors[0][:200])
-        return True
-    return False
+    return unwidened
 
 
 def _store_originals(store: Store, originals: list[Mention], report: CollectReport, failed: list[Mention],
@@ -436,7 +485,7 @@ def migrate_brands(config: Config, store: Store, progress: bool = False) -> Migr
     total = store.count() if progress else None
     bar = progress_bar(progress, "migrate brands", total=total)
     try:
-        return reattribute(store, config.brands, bar)
+        return reattribute(store, config.brands, bar, lang_of=collection_lang_of(config))
     finally:
         bar.close()
 
@@ -650,15 +699,23 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
     """Run the crisis detectors for every brand up to `now`; store and return the alerts (not yet sent).
 
     One brand's failure never stops the others: it is logged with its traceback, named in
-    `failed` and the pass goes on (its alerts, if any, come on a later run once fixed)."""
+    `failed` and the pass goes on (its alerts, if any, come on a later run once fixed).
+
+    With `now` (a scheduled run), each brand's alerts are those decided since its last run that stored them
+    (`alerts.catchup`: runs missed in between lose nothing), or its recent buckets' on its first; the moment is
+    recorded per brand once the alerts are stored."""
     if not config.alerts.enabled:
         return DetectedAlerts()
     now = plain_utc(now)
     found = DetectedAlerts()
+    marks = DetectedUpTo(store)
+    done: list[str] = []  # the brands judged
     for brand in config.brands:
         try:
+            caught_up = marks.get(brand.name) if now is not None else None
             alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
-                                   collected_sources=collected_sources(config, brand.name))
+                                   collected_sources=collected_sources(config, brand.name), caught_up=caught_up,
+                                   openers=True)
             if now is not None and (note := stale_note(store, brand.name, config, now)):
                 found.notes[brand.name] = note
         except Exception as exc:  # one brand's bad data or a detector bug must not blind the others
@@ -666,8 +723,12 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
             found.failed[brand.name] = f"{type(exc).__name__}: {exc}"[:300]
             continue
         found.extend(alerts)
+        done.append(brand.name)
     # Stored by stable id: re-running detection overwrites, never duplicates.
     save_alerts(store, found)
+    if now is not None:  # after the alerts are stored (the cursor rule): a run that failed to store them is redone
+        for name in done:
+            marks.advance(name, now)
     found.index_failed, found.index_errors = index_alerts(store, found)
     return found
 
@@ -708,9 +769,14 @@ def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | No
     demo, whose synthetic fortnight is past and whose channels are the console and a local file)."""
     if not config.channels:
         return deliver(alerts, config.channels, store, tz=config.digest.timezone)
-    offered = with_pending(alerts, stored_alerts(store), config.channels, store, now or datetime.now(UTC))
+    stored = stored_alerts(store)
+    tz = config.digest.timezone
+    offered = with_pending(alerts, stored, config.channels, store, now or datetime.now(UTC), tz)
+    # People's verdicts hold back what they made needless (alerts.verdict_filter); competitors' alerts say so.
+    judged = delivery_verdicts(store, [*stored, *alerts])
+    competitors = {b.name for b in config.brands if b.competitor}
     return deliver(offered, config.channels, store, since=None if send_old else offered_since(now),
-                   tz=config.digest.timezone)
+                   tz=tz, verdicts=judged, now=now, competitors=competitors)
 
 
 def digest(
@@ -750,11 +816,9 @@ def maintain(config: Config, store: Store, now: datetime | None = None, retentio
     """Retention (delete mentions older than the configured days), then each state facade's own
     retention (`prune_state`), then store housekeeping."""
     now = now or datetime.now(UTC)
-    if retention_days is not None and not 1 <= retention_days <= MAX_RETENTION_DAYS:
-        # The config's own bounds: 0 or less would put the cutoff at or after now and delete everything.
-        raise ValueError(f"retention_days must be between 1 and {MAX_RETENTION_DAYS}, got {retention_days}")
-    days = retention_days if retention_days is not None else getattr(config.store, "retention_days", None)
-    cutoff = now - timedelta(days=days) if days else None
+    days = _retention_days(config, retention_days)  # ValueError for an override out of bounds
+    # The same cutoff collection applies (groundswell/retention.py): what is deleted here is never stored again.
+    cutoff = retention_cutoff(days, now)
     deleted = store.delete_older_than(cutoff) if cutoff else 0
     pruned = prune_state(store, now, cutoff)
     # A store's alert index (Elasticsearch, for Kibana) drops what the alert log just dropped, by the same rule:
@@ -855,15 +919,26 @@ def run_once(
     """
     own_store = store is None
     store = store or open_store(config)
+    # The step running and what the finished ones did: the summary so far if the store goes away mid-run.
+    step, so_far = "collect", {"store": store.name}
     try:
         collected = collect(config, store, progress=progress)
+        so_far.update(collected=collected.collected, new=collected.created, failed_writes=collected.failed_writes,
+                      deadletter=collected.deadletter, sources_attempted=collected.attempted,
+                      source_errors=collected.errors)
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
         embeddings = SentenceEmbeddings(backend=config.nlp.backend)
+        step = "enrich"
         enriched = enrich(config, store, progress=progress, embeddings=embeddings)
+        so_far["enriched"] = enriched.enriched
         # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
+        step = "spam"
         spam = flag_new_spam(store, enriched, config)
+        step = "themes"
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
+        step = "detect"
         alerts = detect(config, store, now=now)
+        step = "notify"
         count = count_alerts(alerts)
         delivery = notify(config, store, alerts, now=now, send_old=send_old) if send else DeliveryReport()
         summary = {
@@ -875,6 +950,7 @@ def run_once(
             "conflicting_ids": collected.conflicting_ids,
             "failed_writes": collected.failed_writes,
             "replayed": collected.replayed,
+            "older_than_retention": collected.older_than_retention,  # collected, not stored: retention deletes them
             "deadletter": collected.deadletter,
             "sources_attempted": collected.attempted,
             "source_errors": collected.errors,
@@ -919,12 +995,16 @@ def run_once(
             "alerts_in_flight": delivery.in_flight,
             "alert_updates_folded": delivery.folded,
             "alerts_routed_out": delivery.routed_out,  # not for a channel by its `route:` (not failures)
+            # Held back: by a verdict on the incident (a false alarm, one taken on), or for a channel's quiet hours.
+            "alerts_suppressed_by_verdict": delivery.suppressed_by_verdict,
+            "alerts_held_quiet_hours": delivery.held_quiet,
             # Alerts (not deliveries) decided over a day before the run's clock: stored and shown, not sent.
             "alerts_too_old": delivery.too_old,
             "alerts_send": send,  # False: `run --no-send`, nothing was offered to the channels
             "report": None,
             "store": store.name,
         }
+        step, so_far = "report", summary
         if write_report:
             # Last, once the summary is whole: the alerts are sent by now, so a report that cannot be written
             # must not lose what the run did. The caller prints the summary, then fails on `report_error`.
@@ -933,6 +1013,10 @@ def run_once(
             except OSError as exc:
                 summary["report_error"] = cannot_write(config.report.path, exc)
         return summary
+    except Exception as exc:
+        if not is_unreachable(exc):
+            raise
+        raise StoreLost(step, store.name, reason_of(exc), so_far) from exc
     finally:
         if own_store:
             store.close()

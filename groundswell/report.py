@@ -23,6 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from alerts.explain import summary_in
+from alerts.first_day import FIRST_DAY
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned, worst_alert
 from alerts.kinds import kind_info
 from alerts.theme_tree import aspects_text, top_themes, window_themes
@@ -315,8 +316,10 @@ def _alert_html(alert: Alert, tz: str = "UTC") -> str:
         f'<div class="alert {_h(alert.severity)}"><b>{_bdi(alert.brand)} · {_h(alert.kind)} · {_h(alert.severity)}</b> '
         f"{_h(local_when(alert, tz))}<br>"  # a window across midnight names both dates
         f'<bdi dir="auto">{_h(summary_in(alert, tz))}</bdi><br>'
-        f"observed {alert.observed:g} vs expected {alert.expected:.1f} "
-        f"({_h(alert.statistic)} {alert.score:.2f}"
+        # A first-day alert has no expected count (alerts/first_day.py): its `expected` 0 must not read as one.
+        + (f"observed {alert.observed:g} vs expected {alert.expected:.1f} " if alert.detector != FIRST_DAY
+           else f"observed {alert.observed:g} of {alert.total or 0} posts, no usual level yet ")
+        + f"({_h(alert.statistic)} {alert.score:.2f}"
         + (f", p={alert.p_value:.2g}" if alert.p_value is not None else "")
         + f")<br>terms: {terms}<ul>{posts}</ul></div>"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TextIO
 
 from alerts.channels.base import DeliveryError, Report, Sender, as_delivery_error, idempotency_key
@@ -16,16 +16,21 @@ __all__ = ["DeliveryError", "Report", "Sender", "as_delivery_error", "idempotenc
 
 
 def sender_for(
-    channel: ChannelConfig, env: Mapping[str, str], stream: TextIO | None = None, tz: str = "UTC"
+    channel: ChannelConfig,
+    env: Mapping[str, str],
+    stream: TextIO | None = None,
+    tz: str = "UTC",
+    competitors: Collection[str] = (),
 ) -> Sender:
     """The sender for a configured channel; secrets are looked up in `env` here, once. `tz`: the wall clock its
-    messages' times are on (the team's `digest.timezone`); the JSONL channel writes data, so stays UTC."""
+    messages' times are on (the team's `digest.timezone`); the JSONL channel writes data, so stays UTC.
+    `competitors`: the brands whose alerts its messages mark as a competitor's (`brands[].competitor`)."""
     if isinstance(channel, ConsoleChannel):
-        return ConsoleSender(stream, tz)
+        return ConsoleSender(stream, tz, competitors)
     if isinstance(channel, JsonlChannel):
         return JsonlSender(channel.path)
     if isinstance(channel, WebhookChannel):
-        return WebhookSender(channel, env, tz)
+        return WebhookSender(channel, env, tz, competitors)
     if isinstance(channel, EmailChannel):
-        return EmailSender(channel, env, tz)
+        return EmailSender(channel, env, tz, competitors)
     raise TypeError(f"unknown channel type {type(channel).__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from typing import TextIO
 
 from alerts.channels.base import Report
@@ -11,14 +12,15 @@ from core.alert import Alert
 
 
 class ConsoleSender:
-    def __init__(self, stream: TextIO | None = None, tz: str = "UTC"):
+    def __init__(self, stream: TextIO | None = None, tz: str = "UTC", competitors: Collection[str] = ()):
         self._stream = stream
         self.tz = tz  # the wall clock of the times it prints
+        self.competitors = frozenset(competitors)  # brands marked as a competitor's (alerts.render.COMPETITOR)
 
     def send(self, alert: Alert, thread: str | None = None) -> None:
         # Resolved at send time, so pytest's capsys / click's runner see the output.
         stream = self._stream or sys.stdout
-        stream.write(as_text(alert, thread, self.tz) + "\n\n")
+        stream.write(as_text(alert, thread, self.tz, alert.brand in self.competitors) + "\n\n")
         stream.flush()
 
     def send_report(self, report: Report) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -32,9 +32,12 @@ class PartlyDelivered(DeliveryError):
 
 
 class EmailSender:
-    def __init__(self, channel: EmailChannel, env: Mapping[str, str], tz: str = "UTC"):
+    def __init__(
+        self, channel: EmailChannel, env: Mapping[str, str], tz: str = "UTC", competitors: Collection[str] = ()
+    ):
         self.channel = channel
         self.tz = tz  # the wall clock of the times in its messages (digest.timezone)
+        self.competitors = frozenset(competitors)  # brands marked as a competitor's (alerts.render.COMPETITOR)
         self._password = env.get(channel.password_env, "") if channel.password_env else ""
         # Message-ID -> the recipients a server refused (their last reply) while accepting the message for the
         # others: a retry goes to the temporarily refused ones only, so the others do not get it twice.
@@ -43,7 +46,8 @@ class EmailSender:
     def message(self, alert: Alert, thread: str | None = None) -> EmailMessage:
         """The alert's email; `thread`: the first alert of its incident this channel got (`alerts.render`)."""
         msg = EmailMessage()
-        msg["Subject"] = title(alert, thread)
+        rival = alert.brand in self.competitors
+        msg["Subject"] = title(alert, thread, rival)
         msg["From"] = self.channel.sender
         msg["To"] = ", ".join(self.channel.to)
         msg["Date"] = formatdate(usegmt=True)
@@ -58,7 +62,7 @@ class EmailSender:
             first = f"<{parent}.{self.channel.key}@groundswell.alerts>"
             msg["In-Reply-To"] = first
             msg["References"] = first
-        msg.set_content(as_text(alert, thread, self.tz))
+        msg.set_content(as_text(alert, thread, self.tz, rival))
         return msg
 
     def report_message(self, report: Report) -> EmailMessage:

@@ -13,7 +13,7 @@ sends again), and the key, stable per alert and channel, lets a receiver drop th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -29,16 +29,19 @@ _PAYLOAD = {"slack": as_slack, "teams": as_teams, "webhook": as_json}
 
 
 class WebhookSender:
-    def __init__(self, channel: WebhookChannel, env: Mapping[str, str], tz: str = "UTC"):
+    def __init__(
+        self, channel: WebhookChannel, env: Mapping[str, str], tz: str = "UTC", competitors: Collection[str] = ()
+    ):
         self.channel = channel
         self.tz = tz  # the wall clock of the times in its messages (digest.timezone)
+        self.competitors = frozenset(competitors)  # brands marked as a competitor's (alerts.render.COMPETITOR)
         self._url = env.get(channel.url_env, "")
         self._session = requests.Session()
 
     def body(self, alert: Alert, thread: str | None = None) -> bytes:
         """The JSON request body, with the idempotency key inside it (a header can be dropped
         by a proxy or a workflow tool; the body reaches whatever handles the message)."""
-        payload = _PAYLOAD[self.channel.type](alert, thread, self.tz)
+        payload = _PAYLOAD[self.channel.type](alert, thread, self.tz, alert.brand in self.competitors)
         return self._encode(payload, idempotency_key(self.channel.key, alert.id))
 
     def _encode(self, payload: dict, key: str) -> bytes:

@@ -129,16 +129,21 @@ def test_deliver_holds_back_what_was_decided_before_since(state, tmp_path):
     assert sorted(_sent(tmp_path)) == sorted([fresh.id, old.id])
 
 
-def test_a_fresh_update_of_an_incident_whose_opener_was_held_back_is_sent_in_full(state, http_server):
-    """A minor update is folded only for a channel that heard of its incident; one whose opener was too old to send
-    must be told of the incident by the update, as a new message."""
+def test_a_fresh_update_of_an_incident_whose_opener_is_too_old_goes_after_its_opener(state, http_server):
+    """A channel that never heard of an incident is told of it by its opener, however old, sent first with the
+    fresh update (`deliver`): the update alone (sent in full, as a new message) told of a crisis by its sequel, and
+    an all-clear alone of a spike never sent. The opener is in full; the minor update, for a channel that now heard
+    of its incident, is folded (followups: major)."""
     opener = make_alert(hour=9)
     update = make_alert(hour=15, kind="keyword").model_copy(update={"incident_id": opener.id, "subject": "bricked"})
     opener = opener.model_copy(update={"incident_id": opener.id})
     channels = [WebhookChannel(type="webhook", url_env="HOOK", backoff_s=0)]  # followups: major (the default)
     env = {"HOOK": f"{http_server.url}/hook"}
-    report = deliver([opener, update], channels, state, env, since=opener.window_end + timedelta(minutes=1))
-    assert (report.sent, report.folded, report.too_old) == (1, 0, 1)
+    report = deliver([update, opener], channels, state, env, since=opener.window_end + timedelta(minutes=1))
+    assert (report.sent, report.folded, report.too_old) == (1, 1, 0)
     posts = http_server.on("/hook")
-    assert [p["json"]["alert"]["id"] for p in posts] == [update.id]
-    assert DeliveryLedger(state).thread(channels[0].key, update) == update.id  # its own thread
+    assert [p["json"]["alert"]["id"] for p in posts] == [opener.id]
+    assert DeliveryLedger(state).thread(channels[0].key, update) == opener.id  # its incident's thread
+    # Alone (no follow-up of it offered), the old opener stays held back.
+    fresh_channel = [WebhookChannel(type="webhook", name="new", url_env="HOOK")]
+    assert deliver([opener], fresh_channel, state, env, since=opener.window_end + timedelta(minutes=1)).too_old == 1

@@ -57,7 +57,8 @@ def test_only_what_a_channel_would_take_and_of_the_last_day_is_pending(state):
     later = critical.window_end + PENDING_WITHIN + timedelta(minutes=1)
     channels = [WebhookChannel(type="webhook", url_env="HOOK", name="new")]
     assert with_pending([], [warning, critical], channels, state, later) == []  # a day on: no flood of old ones
-    assert with_pending([warning], [warning, critical], channels, state, now) == [critical, warning]  # each once
+    # Each once, in the order they were decided (pending and fresh alike: `alerts.incidents.delivery_order`).
+    assert with_pending([warning], [warning, critical], channels, state, now) == [warning, critical]
 
 
 def test_a_short_retention_never_prunes_the_entry_of_an_alert_still_offered(state):

@@ -83,7 +83,7 @@ def test_a_negative_post_reposted_fast_for_three_hours_is_one_alert_sent_once(tm
     assert (alert.window_start, alert.observed, alert.subject, alert.severity) == (T0, 25.0, "x:1", "warning")
     assert alert.reach == 2500 and alert.expected == 0  # 25 reposters of 100 followers; no reposts the day before
     assert alert.summary.startswith("Lumora: @ann's post was reposted 25 times during 2026-11-03 09:00–10:00 UTC, "
-                                    "reaching 2,500 followers (the brand's posts usually get 0 reposts an hour")
+                                    "reaching 2,500 followers (the brand has no repost history before this hour yet)")
     assert [p.text for p in alert.top_posts] == [TEXT]
     assert title(alert).endswith("Viral post: Lumora")
     assert [line["id"] for line in sent(tmp_path)] == [alert.id]  # delivered once, not once per run
@@ -96,6 +96,20 @@ def test_a_negative_post_reposted_fast_for_three_hours_is_one_alert_sent_once(tm
     # A whole-history run (the demo, a first import) finds the same alert; the shares were counted once.
     assert [a.id for a in viral(config, store, None)] == [alert.id]
     assert len(store.state_items("share:")) == 75  # the three runs' retweets, each recorded once
+
+
+def test_a_brand_collected_for_hours_not_a_day_says_its_rate_is_over_those_hours(tmp_path: Path) -> None:
+    """The usual rate is over the hours since the brand's first stored post, not a day padded with zeros."""
+    early = T0 - timedelta(hours=5)
+    config, store = setup(tmp_path, [post("0", early, text="Lumora Pulse arrived today"),
+                                     *retweets(10, early, tag="e", text="Lumora Pulse arrived today"),
+                                     post(), *retweets(25, T0)])
+    pipeline.collect(config, store)
+    (alert,) = viral(config, store, T0 + timedelta(hours=1))
+    assert alert.expected == 2.0 and alert.baseline_days == round(5 / 24, 3)  # 10 reposts over 5 hours, not 24
+    assert "(the brand's posts got 2 reposts an hour in all in its 5 hours of history so far)" in alert.summary
+    assert dict(detector_for("viral").measured(alert))["Reposts"] == (
+        "25 in one hour; the brand's posts got 2 an hour in all in its 5 hours of history so far")
 
 
 def test_reposts_of_an_earlier_hour_collected_late_do_not_raise_the_post_again(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 the posts created before its `now`, and what the alerts channel received.
 
 `python -m tools.alerts.scheduled_replay --stream ../shared/data/streams/gop-debate-2015 [--start-hours 2]
-[--step-hours 1] [--limit N] [--json FILE]`
+[--step-hours 1] [--limit N] [--json FILE] [--messages FILE]`
 
 The backtest (`groundswell alerts backtest`) replays a whole history at once; production never sees one.
 Here the stream's posts reach the import file in time order, as a collector would find them, and every
@@ -65,8 +65,9 @@ def _hour(t: datetime) -> datetime:
 
 
 def replay(stream: Path, *, start_hours: int = 2, step_hours: int = 1, limit: int | None = None,
-           progress: bool = False) -> dict:
-    """Replay `stream` as scheduled runs; returns what the channel received (see the module docstring)."""
+           progress: bool = False, messages: Path | None = None) -> dict:
+    """Replay `stream` as scheduled runs; returns what the channel received (see the module docstring).
+    `messages`: also write the channel's messages there (JSON Lines, one alert each), to read what was said."""
     check_stream(stream)
     lines = _timed_lines(stream, limit)
     if not lines:
@@ -97,6 +98,8 @@ def replay(stream: Path, *, start_hours: int = 2, step_hours: int = 1, limit: in
                 break
             now += step
         alerts = _read(channel)
+        if messages is not None:
+            messages.write_text(channel.read_text(encoding="utf-8") if channel.exists() else "", encoding="utf-8")
     return _summary(stream, alerts, sent_at, runs, first, last, start_hours, step_hours, limit,
                     time.perf_counter() - began)
 
@@ -184,11 +187,14 @@ def _median_max(values: list[float]) -> dict[str, float | None]:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the stream's first N lines")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the result here")
+@click.option("--messages", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the messages the channel received here (JSON Lines)")
 @click.option("--progress/--no-progress", default=True, help="One line per run on stderr")
 def main(stream: Path, start_hours: int, step_hours: int, limit: int | None, json_out: Path | None,
-         progress: bool) -> None:
+         messages: Path | None, progress: bool) -> None:
     """Replay a real stream as hourly scheduled runs and report what the alerts channel received."""
-    result = replay(stream, start_hours=start_hours, step_hours=step_hours, limit=limit, progress=progress)
+    result = replay(stream, start_hours=start_hours, step_hours=step_hours, limit=limit, progress=progress,
+                    messages=messages)
     text = json.dumps(result, indent=2, ensure_ascii=False)
     click.echo(text)
     if json_out:
