@@ -10,10 +10,41 @@ brand's first stored mention are real quiet hours; those before it are not data 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from alerts.series import floor_time
 from indexing.base import Bucket, Filters, Store
+
+# Written by `groundswell maintain` (`mark_trimmed`): mentions created before this instant were deleted by
+# retention. A series starting there starts at what retention left, not at a brand's first data.
+TRIMMED_KEY = "retention:trimmed_before"
+TRIMMED_SLACK = timedelta(days=1)  # the oldest post kept may come a little after the cutoff
+
+
+def mark_trimmed(store: Store, cutoff: datetime) -> None:
+    """Record that mentions created before `cutoff` were deleted (never moves back)."""
+    known = trimmed_before(store)
+    if known is None or cutoff > known:
+        store.set_state(TRIMMED_KEY, cutoff.isoformat())
+
+
+def trimmed_before(store: Store) -> datetime | None:
+    """Where retention last cut the store's mentions; None when it never did (or the mark is unreadable)."""
+    value = store.get_state(TRIMMED_KEY)
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def is_new_brand(store: Store, brand: str, series_start: datetime) -> bool:
+    """Whether a scheduled run's series starting at `series_start` starts at the brand's first data: nothing of the
+    brand is stored before it, and it does not start where retention cut the store (a brand watched for months
+    whose older mentions `maintain` deleted is no new brand)."""
+    if first_stored(store, brand, before=series_start) is not None:
+        return False
+    trimmed = trimmed_before(store)
+    return trimmed is None or series_start > trimmed + TRIMMED_SLACK
 
 
 def first_stored(store: Store, brand: str, before: datetime | None = None) -> datetime | None:

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from alerts.kinds import kind_info
-from core.alert import Alert, decided_at
+from core.alert import SEVERITY_RANK, Alert, decided_at
 
 
 class _Decided(Protocol):
@@ -173,7 +173,6 @@ def is_major(alert: Alert) -> bool:
 
 
 # -- reading incidents back (report, dashboard, run summary) ----------------------------------
-SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from core.alert import Alert
+from core.alert import SEVERITY_RANK, Alert
 from core.strict import StrictModel
 
-_RANK = {"info": 0, "warning": 1, "critical": 2}
 # A brand-wide alert has no single language; a language counts as the alert's when at least
 # this share of its driving mentions is in it (a crisis in a minority language community
 # still reaches that community's channel, a stray post in it does not).
@@ -138,7 +137,7 @@ def routes(alert: Alert, rule: RouteRule | None) -> RouteDecision:
         return RouteDecision(False, _fixed_refusal(alert, "brands"), facts_for(alert, "brands"))
     if rule.kinds is not None and alert.kind.casefold() not in _fold(rule.kinds):
         return RouteDecision(False, _fixed_refusal(alert, "kinds"), facts_for(alert, "kinds"))
-    if rule.min_severity is not None and _RANK[alert.severity] < _RANK[rule.min_severity]:
+    if rule.min_severity is not None and SEVERITY_RANK[alert.severity] < SEVERITY_RANK[rule.min_severity]:
         return RouteDecision(False, f"severity {alert.severity} below route.min_severity {rule.min_severity}")
     if rule.langs is not None and not alert_langs(alert) & _fold(rule.langs):
         langs = ", ".join(sorted(alert_langs(alert))) or "none"

@@ -37,7 +37,7 @@ from alerts.first_day import FIRST_DAY, judge
 from alerts.presets import SpikeThresholds, resolve
 from alerts.series import CountSeries
 from alerts.stats import count_tail, share_tail
-from core.alert import Alert, Detection, Severity
+from core.alert import SEVERITY_RANK, Alert, Detection, Severity
 
 BUSY_VOLUME = 1.5  # a bucket with 1.5x its usual volume is busy: its extra posts must be mostly negative...
 EXCESS_SHARE = 0.4  # ...at least 40% of them (a ~70%-accurate classifier reads a crisis's extra posts
@@ -49,7 +49,6 @@ HIGH_SHARE = 0.5  # a brand whose posts are mostly negative anyway: its share ca
 LULL_BUCKETS = 2  # buckets below half the episode's peak before a new single-bucket spike is a new surge
 OUTAGE_P = 1e-4  # a run of empty buckets this improbable is the collector down, not the audience
 Z_CAP = 4.0  # one bucket adds at most this to CUSUM/EWMA: a lone outlier is the count test's job
-_RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 @dataclass
@@ -250,7 +249,7 @@ def _detect(
             surge = episode.low >= LULL_BUCKETS
             grows = (
                 x >= rule.escalate_ratio * episode.peak
-                or _RANK[severity] > _RANK[episode.severity]
+                or SEVERITY_RANK[severity] > SEVERITY_RANK[episode.severity]
                 or not episode.confirmed
                 or surge
             )
@@ -261,7 +260,7 @@ def _detect(
                     kind="spike",
                     brand=brand,
                     **scope,
-                    severity=max(severity, episode.severity, key=_RANK.__getitem__),
+                    severity=max(severity, episode.severity, key=SEVERITY_RANK.__getitem__),
                     window_start=series.time(i),
                     window_end=end,
                     observed=x,

@@ -8,7 +8,7 @@ from alerts.baseline import LEARNING_DAYS, SHARE_PRIOR
 from alerts.config import SpikeRule
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.first_day import FIRST_DAY
-from alerts.history_start import first_stored
+from alerts.history_start import is_new_brand
 from alerts.spike import detect_spikes
 from alerts.wording import expected_for, learning_history, number, p_text, usual_share, when
 from core.alert import Alert, Detection
@@ -29,7 +29,7 @@ class SpikeDetector(Detector):
     def detect(self, ctx: DetectContext) -> list[Detection]:
         # A series from the brand's first data (a whole-history run's always is; a scheduled run's when nothing of
         # the brand is stored before it, alerts/history_start.py) has a first day, judged by `alerts.first_day`.
-        new = ctx.now is None or first_stored(ctx.store, ctx.brand.name, before=ctx.series.start) is None
+        new = ctx.now is None or is_new_brand(ctx.store, ctx.brand.name, ctx.series.start)
         found = detect_spikes(ctx.series, ctx.brand.name, ctx.config.spike, new_brand=new)
         if ctx.config.split_by:
             found += _split_spikes(ctx, found, new)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.time import as_utc
 
 Severity = Literal["info", "warning", "critical"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}  # the one order of severities
 # Which kinds exist is the detectors' registry's business (alerts.kinds), not the model's.
 AlertKind = str
 

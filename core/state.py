@@ -10,6 +10,7 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``alerts:index`` / ``alert:``      `alerts.history.AlertLog`
 - ``alert_sent:``                    `alerts.deliver.DeliveryLedger`
 - ``alert_detected:``                `alerts.catchup.DetectedUpTo` (how far each brand's scheduled detection got)
+- ``retention:trimmed_before``       `alerts.history_start.mark_trimmed` (where `maintain` last cut the mentions)
 - ``themes:``                        `nlp.theme_state.ThemeState` (each brand's theme centroids)
 - ``re_enrich:all:``                 `groundswell.re_enrich.all_pass_mark` (how far a `--all` pass got)
 - ``store_copy:``                    `groundswell.store_copy` (how far a copy into this store got)

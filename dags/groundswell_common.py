@@ -258,13 +258,16 @@ def delivering(config: Config) -> Iterator[Store]:
         yield store
 
 
-def check_delivery(what: str, result: Mapping[str, Any]) -> None:
-    """Fail the task (not retried: AirflowFailException) when `result` (`pipeline.digest` / `period_report`) says
-    a channel failed. What was sent is recorded once per period and channel, so the next run sends only the rest."""
-    from airflow.sdk.exceptions import AirflowFailException
+class DeliveryFailed(RuntimeError):
+    """A digest or report did not reach every channel: the task fails and Airflow retries it (its `retries`)."""
 
+
+def check_delivery(what: str, result: Mapping[str, Any]) -> None:
+    """Fail the task when `result` (`pipeline.digest` / `period_report`) says a channel failed. A plain error, so
+    Airflow retries the task: the next scheduled run builds the *next* period, and would never send this one.
+    What was sent is recorded once per period and channel, so a retry sends only to the channels that failed."""
     if result.get("failed"):
-        raise AirflowFailException(f"{what} could not be sent to every channel: {result.get('delivery')}")
+        raise DeliveryFailed(f"{what} could not be sent to every channel: {result.get('delivery')}")
 
 
 def collect_one(

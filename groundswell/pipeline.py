@@ -21,6 +21,7 @@ from alerts.catchup import DetectedUpTo
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, with_pending
 from alerts.detect import alert_window, detect_alerts, newest_mention
 from alerts.history import AlertLog, save_alerts, stored_alerts
+from alerts.history_start import mark_trimmed
 from alerts.incidents import count_alerts, incident_key
 from alerts.response import response_report
 from alerts.shares import Shares
@@ -820,6 +821,8 @@ def maintain(config: Config, store: Store, now: datetime | None = None, retentio
     # The same cutoff collection applies (groundswell/retention.py): what is deleted here is never stored again.
     cutoff = retention_cutoff(days, now)
     deleted = store.delete_older_than(cutoff) if cutoff else 0
+    if cutoff:
+        mark_trimmed(store, cutoff)  # a brand's series starting here starts at retention, not at its first data
     pruned = prune_state(store, now, cutoff)
     # A store's alert index (Elasticsearch, for Kibana) drops what the alert log just dropped, by the same rule:
     # None where there is none. After the log: a failure (raised) leaves stale copies the next run deletes.

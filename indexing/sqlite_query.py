@@ -13,7 +13,7 @@ from core.query.compile import render
 from core.query.document import fts5_document
 from core.query.relax import Expr, relax
 from core.query.stem import stem
-from core.query.text import CYRILLIC_EXTRA, HANZI_SIMPLIFIED, fold, is_hangul, is_symbol, tokenize
+from core.query.text import CYRILLIC_EXTRA, HANZI_FOLDED_TO, HANZI_SIMPLIFIED, fold, is_hangul, is_symbol, tokenize
 
 if TYPE_CHECKING:
     from core.query import Query
@@ -62,13 +62,12 @@ def _raw_safe(token: str) -> bool:
     return len(token) >= 3 and not is_symbol(token) and not any(_spelled_otherwise(ch) for ch in token)
 
 
-_HANZI_FOLDED_TO = frozenset(HANZI_SIMPLIFIED.values())
 
 
 def _spelled_otherwise(ch: str) -> bool:
     """Whether raw text may spell `ch` as another letter that matching takes for it (core/query/text.py `fold`)."""
     folds = set(CYRILLIC_EXTRA) | set(CYRILLIC_EXTRA.values())
-    if ch in HANZI_SIMPLIFIED or ch in _HANZI_FOLDED_TO:  # 電 and 电 stand for each other
+    if ch in HANZI_SIMPLIFIED or ch in HANZI_FOLDED_TO:  # 電 and 电 stand for each other
         return True
     return ch in folds or (ch.isalpha() and "LATIN" in unicodedata.name(ch, "LATIN"))
 

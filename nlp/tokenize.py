@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from core.query.text import HANZI_SIMPLIFIED, MARKS, simplified
+from core.query.text import HANZI_FOLDED_TO, MARKS, simplified
 
 # A word starts with a letter and ends with a letter or a combining mark (Indic vowel signs and viramas are
 # marks, not `\w`: without them बैटरी would be cut into bare consonants); marks, apostrophes and hyphens
@@ -231,14 +231,13 @@ def _one_script(text: str, lang: str | None) -> str:
     return text if lang == "ja" else simplified(text)
 
 
-_FOLDED_TO = frozenset(HANZI_SIMPLIFIED.values())  # the simplified characters some traditional one folds to
 
 
 def written_form(phrase: str, texts: Iterable[str]) -> str:
     """`phrase` (as `tokenize`/`phrase_runs` give it: Chinese simplified) with its Han characters as most of
     `texts` that use it write them (each text counted once): a theme of Taiwanese posts is labelled 電池, not
     电池. Ties and phrases no text holds stay simplified; other characters are left as given."""
-    if not any(ch in _FOLDED_TO for ch in phrase):
+    if not any(ch in HANZI_FOLDED_TO for ch in phrase):
         return phrase
     forms: Counter[str] = Counter()
     for text in texts:

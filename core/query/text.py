@@ -93,6 +93,8 @@ _LATIN_EXTRA = {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i"
 CYRILLIC_EXTRA = {"ё": "е"}
 # Traditional Han -> simplified, one character for one (so folded offsets stay the original's: FoldedText).
 HANZI_SIMPLIFIED = dict(zip(TRADITIONAL, SIMPLIFIED, strict=True))
+# The simplified characters some traditional one folds to: in text, such a character may stand for either form.
+HANZI_FOLDED_TO = frozenset(HANZI_SIMPLIFIED.values())
 # Generic combining diacritics; left over only after a base NFKC could not compose them with.
 _COMBINING = range(0x0300, 0x0370)
 

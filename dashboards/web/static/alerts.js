@@ -36,7 +36,10 @@
   function card(a, open) {
     const rows = [
       ["\u{1F552} window", `${GS.whenBoth(a.window_start)} \u2192 ${GS.whenBoth(a.window_end)}`],
-      ["\u{1F4C8} observed / expected", `${fmt(a.observed)} / ${fmt(Math.round(a.expected * 10) / 10)}`],
+      // A first-day alert (alerts/first_day.py) has no expected count: its `expected` 0 is no level to compare with.
+      a.detector === "first_day"
+        ? ["\u{1F4C8} negative / all posts", `${fmt(a.observed)} / ${fmt(a.total || 0)} (learning: no usual level yet)`]
+        : ["\u{1F4C8} observed / expected", `${fmt(a.observed)} / ${fmt(Math.round(a.expected * 10) / 10)}`],
       ["\u{1F9EE} test", `${a.statistic} = ${a.score.toFixed(2)}` + (a.p_value !== null ? `, p = ${a.p_value.toExponential(1)}` : "")],
       [(a.counted_sentiment === "positive" ? "\u{1F600} positive" : "\u{1F620} negative") + " share", pct(a.negative_share)],
       ["\u{1F4AC} key phrases", chips(a.key_phrases || [])],
