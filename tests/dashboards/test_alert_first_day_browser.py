@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from live_server import live_server
 from test_alert_explain_browser import CASE
-from test_web_browser import CHROMIUM_ARGS, _expected_console_errors, _ready, browser  # noqa: F401
+from test_web_browser import CHROMIUM_ARGS, _expected_console_errors, _ready, browser, recording_page  # noqa: F401
 
 from alerts.history import save_alerts
 from groundswell.config import BrandConfig
@@ -30,23 +30,19 @@ def served(tmp_path_factory) -> Iterator[str]:
     store.close()
 
 
-def test_a_first_day_card_shows_negatives_of_all_posts_not_an_expected_count(browser, served):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=served)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    try:
-        page.goto("/alerts")
-        _ready(page)
-        card = page.locator("#alert-list li.alert-card").first
-        if card.locator("details").get_attribute("open") is None:
-            card.locator("summary").click()
-        rows = dict(zip(card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True))
-        assert not [k for k in rows if "expected" in k], rows
-        shown = next(v for k, v in rows.items() if "negative / all posts" in k)
-        assert shown.startswith("34 / 61") and "no usual level yet" in shown, shown
-        assert _expected_console_errors(page) == []
-    finally:
-        context.close()
+@pytest.fixture
+def page(browser, served):  # noqa: F811
+    yield from recording_page(browser, served)
+
+
+def test_a_first_day_card_shows_negatives_of_all_posts_not_an_expected_count(page) -> None:
+    page.goto("/alerts")
+    _ready(page)
+    card = page.locator("#alert-list li.alert-card").first
+    if card.locator("details").get_attribute("open") is None:
+        card.locator("summary").click()
+    rows = dict(zip(card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True))
+    assert not [k for k in rows if "expected" in k], rows
+    shown = next(v for k, v in rows.items() if "negative / all posts" in k)
+    assert shown.startswith("34 / 61") and "no usual level yet" in shown, shown
+    assert _expected_console_errors(page) == []

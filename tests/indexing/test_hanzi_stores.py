@@ -5,12 +5,12 @@ store written before the fold (search document format 3) answers so once opened 
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from old_search_format import assert_answers, es_in_old_format, sqlite_in_old_format
 from test_store_contract import STORES, _open_store
 
 from core.mention import Mention
@@ -118,21 +118,12 @@ def test_an_sqlite_store_written_before_the_fold_answers_both_scripts_once_opene
     from indexing.sqlite import FTS_VERSION, SqliteStore
 
     path = tmp_path / "old.db"
-    old = SqliteStore(path)
-    assert all(r.ok for r in old.upsert(_corpus()))
-    conn = old._conn()
-    conn.execute("DELETE FROM mentions_fts")
-    for rowid, text in conn.execute("SELECT rowid, text FROM mentions").fetchall():
-        conn.execute("INSERT INTO mentions_fts(rowid, doc) VALUES (?, ?)", (rowid, f" {_old_document(text)} "))
-    conn.execute("PRAGMA user_version = 7")  # the version before this document format
-    old.close()
+    sqlite_in_old_format(path, _corpus(), _old_document, 7)  # the version before this document format
 
     reopened = SqliteStore(path)
     try:
         assert reopened._conn().execute("PRAGMA user_version").fetchone()[0] == FTS_VERSION
-        for query in QUERIES:
-            assert {m.id for m in reopened.iter_mentions(Filters(text=query))} == _want(query), query
-            assert reopened.count(Filters(text=query)) == len(_want(query)), query
+        assert_answers(reopened, QUERIES, _want)
     finally:
         reopened.close()
 
@@ -140,34 +131,7 @@ def test_an_sqlite_store_written_before_the_fold_answers_both_scripts_once_opene
 @pytest.mark.elasticsearch
 def test_an_elasticsearch_index_written_before_the_fold_answers_both_scripts_once_opened(es_url: str) -> None:
     """An index holding the format 3 search field (`text_folded_v3`) gets the current one filled on open."""
-    from elasticsearch import Elasticsearch
-    from es_node import delete_prefix
-
-    from indexing.elasticsearch import ElasticsearchStore
-    from indexing.elasticsearch_mapping import SEARCH_FIELD, mentions_mappings, month_index, to_document
-
-    old_field = "text_folded_v3"
-    assert SEARCH_FIELD != old_field
-    prefix = f"gs-test-{uuid.uuid4().hex[:8]}"
-    client = Elasticsearch(es_url)
-    old_mappings = mentions_mappings(language_analyzers=False)
-    old_mappings["properties"][old_field] = old_mappings["properties"].pop(SEARCH_FIELD)
-    index = month_index(prefix, T0)
-    client.indices.create(index=index, mappings=old_mappings, aliases={f"{prefix}-mentions": {}})
     corpus = _corpus()
-    for m in corpus:  # as format 3 wrote them: its own field only
-        source = to_document(m)
-        del source[SEARCH_FIELD]
-        source[old_field] = _old_document(m.text)
-        client.index(index=index, id=m.id, document=source, refresh=True)
-
-    store = ElasticsearchStore(es_url, index_prefix=prefix)
-    try:
-        for query in QUERIES:
-            assert {m.id for m in store.iter_mentions(Filters(text=query))} == _want(query), query
-            assert store.count(Filters(text=query)) == len(_want(query)), query
+    with es_in_old_format(es_url, corpus, _old_document, "text_folded_v3", T0) as store:
+        assert_answers(store, QUERIES, _want)
         assert store.get([corpus[0].id]) == [corpus[0]]  # neither search field leaks into the Mention
-    finally:
-        store.close()
-        delete_prefix(client, prefix)
-        client.close()
