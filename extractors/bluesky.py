@@ -26,6 +26,8 @@ from pydantic import Field
 from core.accounts import account_key
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
+from extractors.bluesky_post import field as _get
+from extractors.bluesky_post import quoted_uri, text_with_links
 from extractors.http import Retry, retry_after_seconds, retry_for_status
 from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
@@ -39,15 +41,6 @@ class BlueskyOptions(SourceOptions):
     sort: Literal["latest", "top"] = "latest"
     lang: str | None = Field(default=None, description="Only posts in this language (Bluesky's own filter)")
     timeout_s: float = Field(default=30.0, gt=0, le=600)
-
-
-def _get(obj: Any, *names: str) -> Any:
-    """Field of an SDK model or a plain dict (unknown record types come back as dicts)."""
-    for name in names:
-        if obj is None:
-            return None
-        obj = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-    return obj
 
 
 def _time_order(value: str) -> datetime:
@@ -409,10 +402,16 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         did, _, rkey = uri.removeprefix("at://").partition("/app.bsky.feed.post/")
         handle = _get(post, "author", "handle")
         text = _get(post, "record", "text")
+        if isinstance(text, str):
+            text = text_with_links(text, _get(post, "record", "facets"))
         created = _get(post, "record", "created_at") or _get(post, "record", "createdAt") or _get(post, "indexed_at")
         langs = _get(post, "record", "langs") or []
         reply_parent = _get(post, "record", "reply", "parent", "uri")
         thread_root = _get(post, "record", "reply", "root", "uri")
+        extra = {"uri": uri, "reply_to": reply_parent, "conversation_id": _post_id(thread_root)}
+        quoted = _post_id(quoted_uri(_get(post, "record", "embed")))
+        if quoted:
+            extra["quote_of"] = quoted  # as X's: the quoted post's mention id (a quote is no repost)
         return {
             "source": "bluesky",
             "native_id": f"{did}/{rkey}",
@@ -432,5 +431,5 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
             },
             "lang": langs[0].lower() if langs and isinstance(langs[0], str) else None,
             "reply_to": _post_id(reply_parent),
-            "extra": {"uri": uri, "reply_to": reply_parent, "conversation_id": _post_id(thread_root)},
+            "extra": extra,
         }

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from extractors.errors import SourceError
@@ -31,6 +32,11 @@ T = TypeVar("T")
 # Maps a client library's exception to Retry / SourceError, or None for "not mine: re-raise".
 Classifier = Callable[[Exception], Exception | None]
 DEFAULT_TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
+# Seconds one `HttpClient` request may take in all, headers and body. The read timeout bounds each wait for a byte,
+# not the response: a server that trickles a byte every 20 s never trips it (one feed held a run 120 s). Past the
+# deadline the response is dropped and retried like a timeout. A generous default: a 5 MB feed at 100 kB/s is 50 s.
+DEFAULT_DEADLINE = 60.0
+_CHUNK = 65536
 USER_AGENT = "groundswell/0.1 (+https://github.com/groundswell/groundswell)"
 
 
@@ -227,33 +233,82 @@ def check_status(response: requests.Response, what: str, now: float, auth_hint: 
 
 
 class HttpClient:
-    """GET with timeouts and retries; JSON bodies that do not parse are retried, then fatal."""
+    """GET with timeouts, a total deadline per request and retries; JSON bodies that do not parse are retried,
+    then fatal."""
 
     def __init__(
         self,
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
     ):
         self.policy = policy or RetryPolicy()
         self.session = session or make_session(timeout)
         self.timeout = timeout
+        self.deadline = deadline
 
     def get(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> requests.Response:
+        """The response, its body read (within the deadline); Retry/SourceError as `check_status` says."""
         label = what or display_url(url)
 
         def attempt() -> requests.Response:
-            response = self.session.get(url, params=params, timeout=self.timeout)
+            response = self._fetch(url, params)
             check_status(response, label, self.policy.clock())
             return response
 
         return self.policy.call(attempt, label, classify_requests_error)
 
+    def _fetch(self, url: str, params: Mapping[str, Any] | None) -> requests.Response:
+        """One GET whose body is read as it comes, each wait for bytes no longer than the deadline leaves: a
+        response not whole by then is dropped, a `Retry`."""
+        started = time.monotonic()
+        connect, read = self.timeout
+        left = self.deadline
+        response = self.session.get(
+            url, params=params, timeout=(connect, read if left is None else min(read, left)), stream=True
+        )
+        chunks: list[bytes] = []
+        raw = response.raw
+        # What has come (read() would wait for a whole chunk), gunzipped as requests would; a replayed response
+        # (vcrpy's stub, not urllib3's) takes no `decode_content` and decodes nothing on `read` either.
+        options = {"decode_content": True} if isinstance(raw, urllib3.HTTPResponse) else {}
+        # The socket's timeout bounds each wait for bytes: shortened to what the deadline leaves (urllib3 sets it
+        # again when the pool reuses the connection).
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        try:
+            while True:
+                if self.deadline is not None:
+                    left = self.deadline - (time.monotonic() - started)
+                    if left <= 0:
+                        raise Retry(f"no whole response within the deadline of {self.deadline:g}s")
+                    if sock is not None:
+                        sock.settimeout(min(read, left))
+                try:
+                    chunk = raw.read1(_CHUNK, **options)
+                except urllib3.exceptions.ReadTimeoutError as exc:
+                    if self.deadline is not None and time.monotonic() - started >= self.deadline:
+                        raise Retry(f"no whole response within the deadline of {self.deadline:g}s") from exc
+                    raise requests.Timeout(str(exc)) from exc
+                except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError) as exc:
+                    raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except BaseException:
+            response.close()  # dropped half read: the connection goes, not back to the pool
+            raise
+        # The body as requests keeps one it has read: `.content`, `.text` and `.json()` read it from there, and
+        # `close` hands the connection back to the pool.
+        response._content, response._content_consumed = b"".join(chunks), True
+        response.close()
+        return response
+
     def get_json(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> Any:
         label = what or display_url(url)
 
         def attempt() -> Any:
-            response = self.session.get(url, params=params, timeout=self.timeout)
+            response = self._fetch(url, params)
             check_status(response, label, self.policy.clock())
             try:
                 return response.json()

@@ -20,13 +20,16 @@ from pydantic import Field
 
 from core.accounts import account_key
 from core.query import parse
+from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, retry_for_status
 from extractors.query_native import to_reddit
+from extractors.reddit_reach import reach_of, time_filter_for
 from extractors.state import decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.reddit")
 PAGE = 100  # Reddit's page size; one Batch per page
+LISTING_CAP = 1000  # Reddit serves about this many items of a listing or search, whatever `limit` asks
 _DELETED = {"[deleted]", "[removed]"}
 
 
@@ -38,7 +41,10 @@ class RedditOptions(SourceOptions):
     subreddits: list[str] = Field(default_factory=lambda: ["all"], min_length=1)
     sort: Literal["new", "relevance", "hot", "top", "comments"] = "new"
     syntax: Literal["lucene", "cloudsearch", "plain"] = "lucene"
-    time_filter: Literal["all", "year", "month", "week", "day", "hour"] = "week"
+    time_filter: Literal["all", "year", "month", "week", "day", "hour"] | None = Field(
+        default=None,
+        description="Search's time filter; None: the narrowest that reaches the run's start (extractors.reddit_reach)",
+    )
     limit: int | None = Field(
         default=1000, ge=1, description="Items per subreddit per run; None = as many as Reddit gives"
     )
@@ -78,6 +84,13 @@ def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> E
         if retry is not None:
             return retry
     unauthorised = isinstance(exc, prawcore.ResponseException) and exc.response.status_code == 401
+    if _auth_lookup_failed(exc):
+        # prawcore maps a 401/403 to its class by the WWW-Authenticate error and has no entry for a 401 without
+        # one (or an error it does not name): it raises KeyError(401). Reddit refused the credentials all the same.
+        return SourceError(
+            f"Reddit refused the app credentials: check ${id_env} and ${secret_env} "
+            f"(Reddit answered {str(exc.args[0] if exc.args else exc)[:40]}, a refusal prawcore does not name)"
+        )
     if unauthorised or isinstance(exc, prawcore.OAuthException | prawcore.InvalidToken | prawcore.InsufficientScope):
         return SourceError(f"Reddit refused the app credentials: check ${id_env} and ${secret_env} ({exc})")
     if isinstance(exc, prawcore.Redirect | prawcore.NotFound):
@@ -89,6 +102,18 @@ def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> E
     if isinstance(exc, prawcore.RequestException):
         return classify_requests_error(exc.original_exception) or Retry(f"request failed: {exc.original_exception}")
     return classify_requests_error(exc)
+
+
+def _auth_lookup_failed(exc: Exception) -> bool:
+    """Whether `exc` is prawcore's KeyError from looking up the class of an authorisation error (prawcore 2-4:
+    `prawcore.util.authorization_error_class`), not a KeyError of ours."""
+    if not isinstance(exc, KeyError):
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code if tb is not None else None
+    return code is not None and code.co_name == "authorization_error_class" and "prawcore" in code.co_filename
 
 
 class RedditExtractor(Extractor[RedditOptions]):
@@ -125,16 +150,28 @@ class RedditExtractor(Extractor[RedditOptions]):
             return None
         return opts.native_query or to_reddit(parse(query))
 
-    def _listings(self, reddit: Any, query: str) -> Iterator[tuple[str, Any]]:
+    def _time_filter(self, selector: Selector) -> str:
+        """The search's time filter: the option when set (with a warning when it does not reach the run's start,
+        which then is not asked for), else the narrowest one that reaches it."""
+        start, now = selector.window.since, selector.collected_at
+        chosen = self.options.time_filter
+        if chosen is None:
+            return time_filter_for(start, now)
+        reach = reach_of(chosen, now)
+        if start is not None and reach is not None and as_utc(start) < reach:
+            log.warning("reddit/%s: the window starts %s, before the time_filter %r reaches; reading from %s "
+                        "(leave time_filter unset to derive it from the window)",
+                        selector.brand, as_utc(start).isoformat(), chosen, reach.isoformat())
+        return chosen
 
+    def _listings(self, reddit: Any, query: str, selector: Selector) -> Iterator[tuple[str, Any]]:
         opts = self.options
         native = self.searched_query(query)
+        time_filter = self._time_filter(selector) if opts.mode == "search" else None
         for name in opts.subreddits:
             sub = reddit.subreddit(name)
             if opts.mode == "search":
-                gen = sub.search(
-                    native, sort=opts.sort, syntax=opts.syntax, time_filter=opts.time_filter, limit=opts.limit
-                )
+                gen = sub.search(native, sort=opts.sort, syntax=opts.syntax, time_filter=time_filter, limit=opts.limit)
             elif opts.mode == "new":
                 gen = sub.new(limit=opts.limit)
             else:
@@ -145,8 +182,9 @@ class RedditExtractor(Extractor[RedditOptions]):
         opts = self.options
         newest_first = opts.mode != "search" or opts.sort == "new"
         selector = Selector("reddit", brand, query, window, lang_of=self.lang_of)
+        since = self._follow(selector, cursor)
         reddit = self.client()
-        yield from self._collect(selector, self._listings(reddit, query), cursor, newest_first)
+        yield from self._collect(selector, self._listings(reddit, query, selector), since, newest_first)
 
     collects_own_posts = True
 
@@ -155,34 +193,55 @@ class RedditExtractor(Extractor[RedditOptions]):
     ) -> Iterator[Batch]:
         """The own accounts' newest comments and posts (`/user/<name>/overview`, newest first)."""
         selector = Selector("reddit", brand, query, window, match_all=True)
+        since = self._follow(selector, cursor)
         reddit = self.client()
         names = [account_key("reddit", a) for a in accounts]
         listings = ((f"u/{n}", reddit.redditor(n).overview.new(limit=self.options.limit)) for n in names)
-        yield from self._collect(selector, listings, cursor, newest_first=True)
+        yield from self._collect(selector, listings, since, newest_first=True)
 
-    def _collect(
-        self, selector: Selector, listings: Iterator[tuple[str, Any]], cursor: str | None, newest_first: bool
-    ) -> Iterator[Batch]:
-        """Mentions from listings, one Batch per page, the cursor (newest time + ids there) last."""
-        opts, window, brand = self.options, selector.window, selector.brand
+    @staticmethod
+    def _follow(selector: Selector, cursor: str | None) -> tuple[float, set[str]]:
+        """The saved cursor's time and ids (none for one in the future). The selector reaches back to it: Reddit
+        lists everything after it, none of it read, whatever this run's window. A post listed late, dated before
+        the last run's interval ended, was dropped as older than the window while the cursor moved past it."""
         since = decode_cursor(cursor, "reddit")
         since_ts = float(since.get("created_utc") or 0)
-        since_ids = set(since.get("ids") or [])
+        since_ids = {str(i) for i in since.get("ids") or []}
         if selector.stale_future_cursor(since_ts, cursor):
-            since_ts, since_ids = 0.0, set()
+            return 0.0, set()
+        selector.reach_back_to(since_ts or None)
+        return since_ts, since_ids
+
+    def _collect(
+        self,
+        selector: Selector,
+        listings: Iterator[tuple[str, Any]],
+        since: tuple[float, set[str]],
+        newest_first: bool,
+    ) -> Iterator[Batch]:
+        """Mentions from listings, one Batch per page, the cursor (newest time + ids there) last."""
+        opts, brand = self.options, selector.brand
+        since_ts, since_ids = since
+        start = selector.window.since.timestamp() if selector.window.since else None
         newest_ts, newest_ids = since_ts, set(since_ids)
+        cap = min(opts.limit or LISTING_CAP, LISTING_CAP)
         for name, gen in listings:
             what = f"reddit {opts.mode if not selector.match_all else 'own posts'} {name} ({brand})"
             batch = Batch([])
+            read, oldest, reached = 0, None, False
             for item in self._iterate(gen, what):
+                read += 1
                 data = vars(item)  # already-fetched fields only: never triggers a lazy request
                 ts = data.get("created_utc")
                 fullname = data.get("name") or f"?{data.get('id')}"
                 if isinstance(ts, int | float):
-                    if newest_first and window.since and ts < window.since.timestamp():
-                        break  # the rest of a newest-first listing is older than the window
+                    oldest = ts if oldest is None else min(oldest, ts)
+                    if newest_first and start is not None and ts < start:
+                        reached = True
+                        break  # the rest of a newest-first listing is older than the window (and the cursor)
                     if ts < since_ts or (ts == since_ts and fullname in since_ids):
                         if newest_first and ts < since_ts:
+                            reached = True
                             break  # newest-first listing: the rest was collected before
                         continue  # one read at the cursor's second: others of that second may follow it, unread
                 if selector.add(batch, fullname, lambda d=data: self._mention(d)) and isinstance(ts, int | float):
@@ -195,6 +254,13 @@ class RedditExtractor(Extractor[RedditOptions]):
                     batch = Batch([])
             if batch.mentions or batch.skipped:
                 yield batch
+            if newest_first and not reached and start is not None and read >= cap and oldest is not None:
+                # Reddit serves a listing's newest ~1000 items at most (and `limit` of them): older ones are
+                # out of reach, said as X says a window beyond its recent search.
+                log.warning("reddit/%s: %s gave %d items, back to %s, before reaching the window's start %s; "
+                            "the posts between are out of reach", brand, name, read,
+                            datetime.fromtimestamp(oldest, tz=UTC).isoformat(),
+                            datetime.fromtimestamp(start, tz=UTC).isoformat())
         if newest_ts > since_ts or newest_ids != since_ids:
             yield Batch([], cursor=encode_cursor({"created_utc": newest_ts, "ids": sorted(newest_ids)}))
 

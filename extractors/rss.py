@@ -10,23 +10,24 @@ run: the other feeds are read and its cursor entry stays. Only when every feed f
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from core.mention import COLLECTED, DATED_BY
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
+from extractors.feed_dates import entry_time, parse_offset
 from extractors.html_text import html_to_text
-from extractors.http import HttpClient, display_url
+from extractors.http import DEFAULT_DEADLINE, HttpClient, display_url
+from extractors.import_file import MAX_ROW_BYTES
 from extractors.state import Newest, decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.rss")
@@ -38,33 +39,47 @@ class RssOptions(SourceOptions):
     undated: Literal["skip", "collected"] = Field(
         default="skip", description="Entries without a readable date: skip them, or date them when collected"
     )
+    time_zones: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the feeds mean by a zone name, as a UTC offset: {IST: '+05:30'} (extractors/feed_dates.py)",
+    )
+    deadline_s: float = Field(
+        default=DEFAULT_DEADLINE, gt=0, description="Seconds one feed's fetch may take in all (then retried)"
+    )
 
-
-def _entry_time(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = dict.get(entry, key)  # plain dict access: skips feedparser's deprecated key aliasing
-        if value:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-    return None
+    @field_validator("time_zones")
+    @classmethod
+    def _offsets(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, offset in value.items():
+            if not name.isalpha() or not name.isascii():
+                raise ValueError(f"time_zones: {name!r} is no zone name (letters only, like IST)")
+            parse_offset(offset)
+        return {name.upper(): offset for name, offset in value.items()}
 
 
 class RssExtractor(Extractor[RssOptions]):
     type = "rss"
     Options = RssOptions
 
-    def _fetch(self, url: str) -> tuple[bytes, dict[str, str]]:
+    def _fetch(self, url: str) -> tuple[bytes, dict[str, str], str | None]:
+        """The feed's bytes, its response headers and the URL its relative links are resolved against (where it
+        was fetched from, after redirects, without its query: a private feed's token is no part of a link; None
+        for a file)."""
         scheme = urlsplit(url).scheme
         if scheme in ("http", "https"):
             # Messages name the feed without its query or userinfo: private feeds carry their token there.
             shown = display_url(url)
             try:
-                response = HttpClient(self.retry).get(url, what=f"rss {shown}")
+                response = HttpClient(self.retry, deadline=self.options.deadline_s).get(url, what=f"rss {shown}")
             except requests.RequestException as exc:  # a URL requests refuses (no host, bad scheme): not retried
                 raise SourceError(f"rss {shown}: request failed ({type(exc).__name__})") from None
-            return response.content, {k.lower(): v for k, v in response.headers.items()}
+            # Not handed to feedparser as Content-Location: it would resolve relative guids too, and ids derive
+            # from them (every stored entry would come again under a new id).
+            base = display_url(response.url or url)
+            return response.content, {k.lower(): v for k, v in response.headers.items()}, base
         path = Path(url.removeprefix("file://"))
         try:
-            return path.read_bytes(), {}
+            return path.read_bytes(), {}, None
         except OSError as exc:
             raise SourceError(f"rss: cannot read {path}: {exc.strerror}") from None
 
@@ -86,13 +101,17 @@ class RssExtractor(Extractor[RssOptions]):
         failed: list[str] = []
         for url in opts.urls:
             try:
-                content, headers = self._fetch(url)
+                content, headers, base = self._fetch(url)
             except SourceError as exc:
                 # One dead, moved or forbidden feed must not keep the feeds listed after it from being read.
                 failed.append(str(exc))
                 continue
             feed = feedparser.parse(content, response_headers=headers)
-            yield self._read_feed(feed, url, selector, since.get(url), newest)
+            # Per feed: its entries newer than its own cursor are unread, whatever this run's window (an entry
+            # that appears late, dated before the last run's interval ended, must not be lost for good).
+            selector.window = window
+            selector.reach_back_to(_stamp_time(since.get(url)))
+            yield self._read_feed(feed, url, selector, since.get(url), newest, base)
         if failed and len(failed) == len(opts.urls):
             # Nothing could be fetched: an outage or a broken config, an error rather than an empty run.
             joined = "; ".join(failed)
@@ -112,7 +131,9 @@ class RssExtractor(Extractor[RssOptions]):
                 shown[name] = stamp
         return encode_cursor(shown)
 
-    def _read_feed(self, feed: Any, url: str, selector: Selector, last: str | None, newest: Newest[str]) -> Batch:
+    def _read_feed(
+        self, feed: Any, url: str, selector: Selector, last: str | None, newest: Newest[str], base: str | None = None
+    ) -> Batch:
         """The batch of one parsed feed; offers `newest` the time of every entry read for good."""
         batch = Batch([])
         if feed.bozo:
@@ -124,17 +145,22 @@ class RssExtractor(Extractor[RssOptions]):
                 "rss feed %s is malformed (%s); using its %d entries", display_url(url), problem, len(feed.entries)
             )
         lang = _lang(feed.feed.get("language"))
+        zones = {name: parse_offset(offset) for name, offset in self.options.time_zones.items()}
+        bases = (base, feed.feed.get("link"))
         for entry in feed.entries[: self.options.max_entries]:
-            when = _entry_time(entry)
+            try:
+                when, bad_date = entry_time(entry, zones), None
+            except SkipItem as exc:  # a zone name not guessed: reported by `Selector.add`, the cursor stays
+                when, bad_date = None, exc
             stamp = when.isoformat() if when else None
             if stamp and last and stamp < last:
                 continue  # older than what an earlier run already stored
             key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
             native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
-            dated_by_collection = when is None and self.options.undated == "collected"
+            dated_by_collection = when is None and bad_date is None and self.options.undated == "collected"
             if dated_by_collection:
                 when = selector.collected_at
-            build = partial(self._mention, entry, native, when, lang, url, dated_by_collection)
+            build = partial(self._mention, entry, native, when, lang, url, dated_by_collection, bad_date, bases)
             if selector.add(batch, native, build):
                 newest.offer(stamp, url)
         return batch
@@ -147,18 +173,27 @@ class RssExtractor(Extractor[RssOptions]):
         lang: str | None,
         feed_url: str,
         dated_by_collection: bool = False,
+        bad_date: SkipItem | None = None,
+        bases: tuple[Any, ...] = (),
     ) -> dict[str, Any]:
+        if bad_date is not None:
+            raise bad_date
         if when is None:
             raise SkipItem("entry has no readable date (set options.undated: collected to keep such entries)")
-        title = html_to_text(entry.get("title"))
-        summary = html_to_text(entry.get("summary") or "")
+        title = _text(entry, "title")
+        summary = _text(entry, "summary")
         text = f"{title}\n\n{summary}" if summary and summary != title else title
         if not text:
             raise SkipItem("entry has no title or summary")
+        size = len(text.encode("utf-8"))
+        if size > MAX_ROW_BYTES:
+            # The import's row limit (extractors.import_file): a text that long is a dump or a broken feed, no post.
+            raise SkipItem(f"its text of {size} bytes is longer than the limit of one item ({MAX_ROW_BYTES} bytes); "
+                           "skipped")
         return {
             "source": "rss",
             "native_id": native,
-            "url": entry.get("link"),
+            "url": _absolute(entry.get("link"), bases),
             "text": text,
             "created_at": when,
             "author": {"name": entry.get("author") or None},
@@ -166,6 +201,39 @@ class RssExtractor(Extractor[RssOptions]):
             # Named as messages name it: stored mentions are exported, shown and shared; a token is no field.
             "extra": {"feed": display_url(feed_url), **({DATED_BY: COLLECTED} if dated_by_collection else {})},
         }
+
+
+def _text(entry: Any, key: str) -> str:
+    """An entry's title or summary as text: markup removed only from what feedparser marks as HTML; a plain-text
+    title (`title_detail.type` text/plain) keeps its `<` and `>` (`Is 5 < 6? acme > rivals`)."""
+    value = entry.get(key) or ""
+    detail = entry.get(f"{key}_detail") or {}
+    if detail.get("type") == "text/plain":
+        return " ".join(value.split())
+    return html_to_text(value)
+
+
+def _absolute(link: Any, bases: tuple[Any, ...]) -> str | None:
+    """An entry's link as an absolute URL: a relative one (`/news/8`) resolved against the first absolute of
+    `bases` (the feed's URL, then, for a feed read from a file, its site link), else dropped: a bare path is no
+    address, and two feeds' `/news/8` would read as copies of one story (`Mention.dedup`)."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    if _is_absolute(link):
+        return link
+    for base in bases:
+        if isinstance(base, str) and _is_absolute(base):
+            resolved = urljoin(base, link.strip())
+            return resolved if _is_absolute(resolved) else None
+    return None
+
+
+def _is_absolute(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc)
 
 
 def _by_feed(saved: dict[str, Any], urls: list[str]) -> dict[str, Any]:

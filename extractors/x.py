@@ -13,6 +13,7 @@ start older than that is moved up to the reach, with a warning (`XExtractor._bou
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -45,6 +46,7 @@ TWEET_FIELDS = [
     "referenced_tweets",
     "author_id",
     "in_reply_to_user_id",
+    "note_tweet",  # a post over 280 characters: `text` is cut, `note_tweet.text` is all of it
 ]
 USER_FIELDS = ["public_metrics", "username", "name"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
@@ -139,6 +141,38 @@ def _lang(value: Any) -> str | None:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and value >= 0 else None
+
+
+# X escapes exactly these three in a post's text ("AT&amp;T", "5 &lt; 6"); nothing else is an entity there, so a
+# typed "&quot;" stays as written. One pass: a typed "&amp;" (sent as "&amp;amp;") comes back as "&amp;".
+_X_ENTITIES = re.compile(r"&(amp|lt|gt);")
+_X_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def unescape_text(text: str) -> str:
+    """A post's text as written: X's `&amp;`, `&lt;` and `&gt;` decoded, once."""
+    return _X_ENTITIES.sub(lambda m: _X_CHARS[m.group(1)], text)
+
+
+def full_text(tweet: dict[str, Any]) -> Any:
+    """All of a post's text, unescaped: `note_tweet.text` for a post over 280 characters (whose `text` X cuts),
+    else `text` (a non-string is returned as it came, for the caller to reject)."""
+    note = tweet.get("note_tweet")
+    text = note.get("text") if isinstance(note, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        text = tweet.get("text")
+    return unescape_text(text) if isinstance(text, str) else text
+
+
+def post_id(tweet: dict[str, Any]) -> str | None:
+    """The id every version of a post is stored under: the first of `edit_history_tweet_ids` (the original; X
+    lists them oldest first and gives each edit a new id), else the tweet's own id."""
+    tid = tweet.get("id")
+    history = tweet.get("edit_history_tweet_ids")
+    # A history that does not name the tweet itself is not its own: the tweet keeps its id, merged with no other.
+    if isinstance(history, list) and tid in history and all(isinstance(i, str) and i.isdigit() for i in history):
+        return history[0]
+    return tid if isinstance(tid, str) else None
 
 
 class XExtractor(Extractor[XOptions]):
@@ -329,7 +363,8 @@ class XExtractor(Extractor[XOptions]):
         tid = tweet["id"]
         if not isinstance(tid, str) or not tid.isdigit():
             raise ValueError(f"bad tweet id {tid!r}")
-        text = tweet["text"]
+        text = full_text(tweet)
+        native = post_id(tweet) or tid
         author = users.get(tweet.get("author_id")) or {}
         metrics = tweet.get("public_metrics") or {}
         user_metrics = author.get("public_metrics") or {}
@@ -337,14 +372,20 @@ class XExtractor(Extractor[XOptions]):
         if tweet.get("conversation_id"):
             extra["conversation_id"] = str(tweet["conversation_id"])
         reply_to = None
+        if native != tid:
+            extra["version_id"] = tid  # an edited post: the version read (its latest, as X sends it)
         for ref in tweet.get("referenced_tweets") or []:
             kind, ref_id = ref.get("type"), ref.get("id")
+            original = refs.get(ref_id)
+            if original:
+                # The referenced post as stored: under its original id when X sent its edit history.
+                ref_id = post_id(original) or ref_id
             if kind == "retweeted":
                 extra["repost_of"] = f"x:{ref_id}"
-                original = refs.get(ref_id)
-                if original and original.get("text"):
+                whole = full_text(original) if original else None
+                if isinstance(whole, str) and whole.strip():
                     # A retweet's own text is truncated; the original's full text is what to match and read.
-                    text = original["text"]
+                    text = whole
             elif kind == "quoted":
                 extra["quote_of"] = f"x:{ref_id}"
             elif kind == "replied_to":
@@ -355,7 +396,7 @@ class XExtractor(Extractor[XOptions]):
         created = tweet.get("created_at") or tweet_time(tid)
         return {
             "source": "x",
-            "native_id": tid,
+            "native_id": native,
             "url": f"https://x.com/{handle}/status/{tid}" if handle else f"https://x.com/i/web/status/{tid}",
             "text": text,
             "created_at": created,
