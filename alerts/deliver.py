@@ -477,9 +477,7 @@ class _Lane:
         if ledger.delivered(key, alert):
             result.already_sent += 1
             return None
-        decision, kept = route_decision(self.channel, alert, ledger)
-        if decision and (judged := self.holds.verdict(alert)) is not None:  # a verdict on its incident
-            decision = judged
+        decision, kept = held_decision(self.channel, alert, ledger, self.holds)
         if not decision:
             if not kept and decision.facts is not None and (problem := self._record(ledger, alert, decision)):
                 result.errors.append(f"{alert.id}: routed away, not recorded ({problem}); {_LEDGER_DOWN}")
@@ -624,6 +622,18 @@ def route_decision(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger)
     if kept is not None and still_holds(alert, kept.facts):
         return kept, True
     return routes(alert, channel.route), False
+
+
+def held_decision(
+    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger, holds: Holds
+) -> tuple[RouteDecision, bool]:
+    """`route_decision`, with a verdict on `alert`'s incident (`holds.verdict`) in place of a route that takes it:
+    the refusal delivery records (`is_verdict_refusal` tells it from a route's). The one rule for delivery and
+    `groundswell alerts routes`; quiet hours (`holds.quiet`) come after it."""
+    decision, kept = route_decision(channel, alert, ledger)
+    if decision and (judged := holds.verdict(alert)) is not None:  # a verdict on its incident
+        decision = judged
+    return decision, kept
 
 
 def _owed(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> bool:

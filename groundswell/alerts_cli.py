@@ -14,10 +14,13 @@ import click
 
 from alerts.backtest import BadIncident, alert_line, read_incidents, run_backtest
 from alerts.config import AlertsConfig, ChannelConfig
-from alerts.deliver import DeliveryLedger, offered_since, passed_over, route_decision
+from alerts.deliver import DeliveryLedger, held_decision, offered_since, passed_over, route_decision
 from alerts.history import load_alerts, select_alerts, stored_alerts
+from alerts.holds import Holds, offered_by
 from alerts.kinds import alert_kinds
-from core.alert import Alert, decided_at
+from alerts.quiet_hours import quiet_hours
+from alerts.routing import is_verdict_refusal
+from core.alert import Alert
 from core.time import check_range
 from extractors.textfile import read_lines
 from groundswell.alert_export import alert_rows, alerts_csv
@@ -27,6 +30,7 @@ from groundswell.alert_verdicts import (
     alert_files,
     backtest_labels,
     card_verdict,
+    delivery_verdicts,
     precision,
     set_verdict,
     undo_verdict,
@@ -228,38 +232,59 @@ def routes(config_path: str, last: int) -> None:
     """Which channel gets which stored alert, and why: one JSON line per alert (newest last).
 
     `gets` and `reason` are delivery's own decision: the channel's min_severity and `followups` first
-    (alerts.deliver.passed_over), then its route (alerts.deliver.route_decision); `ledger` what delivery
-    did or does: "sent", "skipped" (below min_severity), "folded", "routed out", "pending" (not sent yet) or
-    "too old" (not sent, and never will be: decided over a day ago, alerts.deliver.offered_since)."""
+    (alerts.deliver.passed_over), then its route with a verdict on the alert's incident in its place
+    (alerts.deliver.held_decision), then its quiet hours now (alerts.holds.Holds.quiet); `ledger` what delivery
+    did or does: "sent", "skipped" (below min_severity), "folded", "routed out", "held by verdict" (with the
+    verdict, who gave it and when), "held for quiet hours" (with `until`), "pending" (not sent yet) or "too old"
+    (not sent, and never will be: offered over a day ago, alerts.holds.offered_by)."""
     config = load_cli_config(config_path)
     store = open_store(config)
     try:
         ledger = DeliveryLedger(store)
-        for alert in stored_alerts(store)[-last:]:
+        stored = stored_alerts(store)
+        # What a delivery run now would hold: the same verdicts (as `pipeline.notify` reads them) and clocks.
+        tz = config.digest.timezone
+        holds = Holds(delivery_verdicts(store, stored), datetime.now(UTC), tz)
+        judged = verdicts(store)
+        since = offered_since(holds.now)
+        for alert in stored[-last:]:
             per_channel = {}
             for channel in config.channels:
-                per_channel[channel.key] = _route_line(channel, alert, ledger)
+                line = _route_line(channel, alert, ledger, holds, offered_by(alert, config.channels, since, tz))
+                if line["ledger"] == "held by verdict" and alert.incident_id in judged:
+                    line["verdict"] = card_verdict(judged[alert.incident_id])
+                per_channel[channel.key] = line
             line = {"alert": alert.id, "brand": alert.brand, "kind": alert.kind, "severity": alert.severity}
             click.echo(json.dumps({**line, "channels": per_channel}, ensure_ascii=False))
     finally:
         store.close()
 
 
-def _route_line(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> dict[str, Any]:
-    """Whether `channel` gets `alert`, why, and what delivery did about it (`routes`)."""
+def _route_line(
+    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger, holds: Holds, offered: bool
+) -> dict[str, Any]:
+    """Whether `channel` gets `alert`, why, and what delivery did or does about it (`routes`), by delivery's own
+    decisions in its order: passed over, then route and verdict, then quiet hours. `offered`: whether a run now
+    still offers it (delivery sends nothing decided, or released by quiet hours, over a day ago)."""
     passed = passed_over(channel, alert, ledger)
-    decision, _ = route_decision(channel, alert, ledger)
-    if ledger.delivered(channel.key, alert):
-        recorded = "sent"
-    elif passed is not None:
-        recorded = passed[0]
-    elif not decision.sent:
-        recorded = "routed out"
-    else:  # delivery offers an alert for a day (its wall clock, as this command's): after that it never sends it
-        recorded = "pending" if decided_at(alert) >= offered_since(None) else "too old"
     if passed is not None:
+        recorded = "sent" if ledger.delivered(channel.key, alert) else passed[0]
         return {"gets": False, "reason": passed[1], "ledger": recorded}
-    return {"gets": decision.sent, "reason": decision.reason, "ledger": recorded}
+    if ledger.delivered(channel.key, alert):  # whatever holds it now, the channel has it: its route let it through
+        decision, _ = route_decision(channel, alert, ledger)
+        return {"gets": decision.sent, "reason": decision.reason, "ledger": "sent"}
+    decision, _ = held_decision(channel, alert, ledger, holds)
+    line: dict[str, Any] = {"gets": decision.sent, "reason": decision.reason}
+    if not decision.sent:
+        return line | {"ledger": "held by verdict" if is_verdict_refusal(decision) else "routed out"}
+    if not offered:
+        return line | {"ledger": "too old"}
+    waits = holds.quiet(channel, alert)
+    quiet = quiet_hours(channel)
+    if waits is None or quiet is None:
+        return line | {"ledger": "pending"}
+    until = quiet.ends(holds.now, holds.tz).astimezone(quiet.zone(holds.tz))
+    return line | {"ledger": "held for quiet hours", "until": until.isoformat(), "held": waits}
 
 
 @alerts.command("verdict")

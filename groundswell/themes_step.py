@@ -3,8 +3,9 @@
 Incremental (the default): the brand's stored centroids (nlp/theme_state.py) take the
 *new* posts only — enriched posts in the window that carry none of the brand's theme labels and
 were not already looked at — each to the nearest theme it fits (nlp/theme_centroids.py), in the
-space of the last full clustering (its stored language means, nlp/theme_space.py). A pass
-with nothing new reads the store and encodes nothing.
+space of the last full clustering (its stored language means, nlp/theme_space.py). A theme the new posts bring
+enough posts of a language it has no label in (the full clustering's rule) is labelled in it as a full clustering
+would (nlp/theme_relabel.py). A pass with nothing new reads the store and encodes nothing.
 
 Full (k-means over the whole window, nlp/themes.py) when asked (`groundswell themes --full`, the
 maintenance DAG), when the brand has no centroids yet, or when the new posts drifted away from
@@ -25,12 +26,12 @@ from core.query import parse
 from core.query.aliases import written
 from groundswell.config import BrandConfig
 from indexing.base import THEMES, Filters, Store
-from nlp import theme_align
+from nlp import theme_align, theme_relabel
 from nlp.embeddings import SentenceEmbeddings
 from nlp.normalize import normalize as clean
 from nlp.theme_centroids import assign_paths, drifted, unfit_share
 from nlp.theme_state import BrandThemes, ThemeState
-from nlp.themes import ThemeModel, post_lang, theme_group, themes_with_centroids
+from nlp.themes import ThemeModel, label_exclusions, post_lang, theme_group, themes_with_centroids
 
 log = logging.getLogger(__name__)
 MIN_POSTS = 20  # fewer enriched posts than this: no themes for the brand
@@ -49,6 +50,8 @@ class BrandPass:
     unfit_share: float | None = None
     kept: int = 0  # full: themes that kept the name of the stored theme they continue (nlp/theme_align.py)
     moved: int = 0  # full: stored posts whose labels changed
+    # incremental: "<theme> (<lang>)" for each language the new posts brought a theme a label in (nlp/theme_relabel.py)
+    relabelled: list[str] = field(default_factory=list)
     themes: list[dict] = field(default_factory=list)
 
 
@@ -190,7 +193,9 @@ def _brand_pass(
         vectors = saved.centring.apply(vectors, [post_lang(m) for m in analysed])
         found = assign_paths(saved.centroids, vectors, [theme_group(m) for m in new])
         if not drifted([path[0] if path else None for path in found], saved.baseline_unfit):
-            return _keep(brand.name, saved, new, found, labels)
+            done = _keep(brand.name, saved, new, found, labels)
+            done.relabelled = _label_new_languages(brand, saved, mentions, analysed, found, model_text)
+            return done
         reason = "drift"
     return _recluster(brand, mentions, saved, reason, model_text, embeddings, progress, labels)
 
@@ -222,6 +227,32 @@ def _keep(
     assigned = sum(label is not None for label in top)
     return BrandPass(brand, "incremental", new=len(new), assigned=assigned, unfit_share=round(unfit_share(top), 4),
                      themes=_summary(saved))
+
+
+def _label_new_languages(
+    brand: BrandConfig, saved: BrandThemes, mentions: list[Mention], analysed: list[Mention],
+    found: list[list[str]], model_text: Callable[[Mention], str],
+) -> list[str]:
+    """Label each theme in the languages the new posts (`analysed`, placed on `found`) brought it enough posts of
+    for a label of their own, as a full clustering would (nlp/theme_relabel.py); the labels go into `saved`, which
+    is stored after the pass. Reads no encoder: only the window's texts, and only when a theme needs a label."""
+    placed = {m.id: path for m, path in zip(analysed, found, strict=True)}
+    paths = [placed[m.id] if m.id in placed else [t for t in own_labels(m, brand.name) if t in saved.labels]
+             for m in mentions]
+    langs = [post_lang(m) for m in mentions]
+    new = [i for i, m in enumerate(mentions) if m.id in placed]
+    wanted = theme_relabel.missing_languages(saved.centroids, paths, langs, new)
+    if not wanted:
+        return []
+    text_of = {m.id: m.text for m in analysed}  # as the pass read them; the rest as a full pass reads them
+    texts = [text_of[m.id] if m.id in text_of else model_text(m) for m in mentions]
+    exclude = label_exclusions(sorted(label_stopwords(brand)))
+    got = theme_relabel.language_labels(saved.centroids, wanted, texts, langs, [theme_group(m) for m in mentions],
+                                        paths, exclude)
+    for c in saved.centroids:
+        if c.label in got:
+            c.info["labels"] = {**(c.info.get("labels") or {}), **got[c.label]}
+    return [f"{label} ({lang})" for label, by_lang in got.items() for lang in sorted(by_lang)]
 
 
 def _recluster(

@@ -46,6 +46,13 @@ MIXED = "mixed posts"  # a theme neither key phrases nor distinct words describe
 _MIXED_LABEL = re.compile(r"(?:^|› )mixed posts(?: \(\d+\))?$")  # "mixed posts (2)", "battery › mixed posts"
 
 
+def own_label(posts: int) -> bool:
+    """Whether a language with `posts` posts in a theme is enough for a label of its own (MIN_LANG_POSTS): the one
+    rule for a full clustering (`PhraseIndex.labels`) and an incremental pass that brings a theme a new language
+    (`nlp.theme_relabel`)."""
+    return posts >= MIN_LANG_POSTS
+
+
 def is_mixed(label: str) -> bool:
     """Whether a stored theme label is a MIXED theme (made unique by a number or its parent's label)."""
     return _MIXED_LABEL.search(label) is not None
@@ -116,12 +123,12 @@ class PhraseIndex:
         missing: list[list[int]] = []
         for lang in representative_order([self.langs[i] for i in members]):
             mine = [i for i in members if self.langs[i] == lang]
-            if len(mine) < MIN_LANG_POSTS and out:
+            if not own_label(len(mine)) and out:
                 continue
             found = self.phrases(mine, scope)
             if found:
                 out[lang] = self._label(found, mine)
-            elif len(mine) >= MIN_LANG_POSTS:
+            elif own_label(len(mine)):
                 missing.append(mine)
         for mine in missing if out else []:
             found = self.phrases(mine, self.everyone()) or self.common(mine, self.everyone())

@@ -7,7 +7,8 @@ Generates the streams in memory (same generator and seed as `tools.alerts.evalst
 spike detector per brand for each preset, and prints precision, recall, recall within one
 bucket of onset, mean time to detect and false alerts per brand-week: once for the tuning
 seeds (the presets were chosen on them) and once for held-out seeds (never looked at when
-choosing), so the second table is the honest one.
+choosing), so the second table is the honest one. For each group it also scores the first-day rule on
+new brands of the same seeds (`tools.alerts.first_day_eval`; the JSON's `first_day`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from alerts.series import from_counts
 from alerts.spike import detect_spikes
 from alerts.spike_detector import uncovered
 from core.time import as_utc
+from tools.alerts import first_day_eval
 from tools.alerts.evalstreams import generate, weeks_option
 
 PRESET_NAMES = ("fewer", "balanced", "more")
@@ -248,6 +250,10 @@ def main(
         click.echo(table(report))
         click.echo("\nbalanced, by case of stream:")
         click.echo(case_table(report))
+        # The first-day rule has no preset: it judges a new brand's buckets before any baseline exists.
+        report["first_day"] = first_day_eval.evaluate(list(group))
+        click.echo(f"\nfirst-day rule, {report['first_day']['brands_per_seed'] * len(group)} new brands:")
+        click.echo(first_day_eval.table(report["first_day"]))
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
