@@ -104,8 +104,11 @@ def recurring(
 
 def tagged_posts(store: Store, filters: Filters, intent: str, max_posts: int = MAX_POSTS) -> tuple[list[Mention], int]:
     """The newest `max_posts` posts of `filters` tagged `intent`, and how many there are in all (the store's part)."""
-    page = store.search(filters.replace(intent=intent), size=max_posts, sort="newest")
-    return [hit.mention for hit in page.hits], page.total
+    tagged = filters.replace(intent=intent)
+    page = store.search(tagged, size=max_posts, sort="newest")
+    # A search's total can be a lower bound (SQLite stops at 10,000); a view's tagged posts are counted in full, as
+    # on Elasticsearch (the FAQ's views have no text query: an indexed count).
+    return [hit.mention for hit in page.hits], page.total if page.total_exact else store.count(tagged)
 
 
 def group(

@@ -259,7 +259,9 @@ class SearchPage:
     total: int
     # Opaque token for the next page (search_after style); None on the last page.
     next_cursor: str | None = None
-    # False when `total` is a lower bound (stores stop counting at 10,000 matches, as ES does).
+    # False when `total` is a lower bound: the SQLite store stops counting at 10,000 matches (`TOTAL_CAP` in
+    # indexing/sqlite.py: an exact count of a broad text query takes seconds there); Elasticsearch counts every
+    # match (track_total_hits) and leaves it True. The dashboard shows a lower bound as "10,000+".
     total_exact: bool = True
 
 

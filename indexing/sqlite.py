@@ -180,7 +180,11 @@ FTS_REBUILD_PER_S = 15000
 # the 1M bench store (11 segments) merged in 12 s at load average 15 on 2 cores (83,000/s), rounded well down.
 FTS_MERGE_PER_S = 50000
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
-TOTAL_CAP = 10_000  # search totals above this are reported as a lower bound
+# Search totals above this are reported as a lower bound (`SearchPage.total_exact` False; the dashboard's "10,000+
+# matches"); the Elasticsearch store counts exactly. Counting every match does not fit a search page's 150 ms: on the
+# 1M bench store `lumora AND NOT battery` (624,686 matches, the matcher judging each) counted in 23.8 s against 0.7 s
+# capped, `bat*` in 293 ms against 57 (p50, bench/search_total_count.py, bench/results/search_total_count.json).
+TOTAL_CAP = 10_000
 INT64_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -667,7 +671,8 @@ class SqliteStore:
         return sum(1 for _ in self._rows(f"SELECT m.text, m.lang FROM {src} WHERE {where}", params, query))
 
     def count_capped(self, filters: Filters | None, cap: int) -> tuple[int, bool]:
-        """(count, exact): counting stops at `cap`, like Elasticsearch's track_total_hits."""
+        """(count, exact): counting stops at `cap` (as Elasticsearch's track_total_hits=<int> would; the ES store
+        counts exactly), and exact is False when more matches exist."""
         covered = self._covered(filters)
         where, params, query = self._where(filters, covered)
         src = self._source(filters, covered)

@@ -88,7 +88,10 @@ def _data_view_refs(data_view_id: str, spam: bool = True) -> list[dict[str, str]
     return [{"id": data_view_id, "name": name, "type": "index-pattern"} for name in names]
 
 
-def _terms(agg_id: str, schema: str, field: str, size: int, order_by: str = "1") -> dict[str, Any]:
+def _terms(
+    agg_id: str, schema: str, field: str, size: int, order_by: str = "1", missing: bool = True
+) -> dict[str, Any]:
+    """A terms bucket; `missing`: documents without the field get an "unknown" bucket."""
     return {
         "id": agg_id,
         "enabled": True,
@@ -100,8 +103,8 @@ def _terms(agg_id: str, schema: str, field: str, size: int, order_by: str = "1")
             "order": "desc",
             "orderBy": order_by,
             "otherBucket": False,
-            "missingBucket": True,
-            "missingBucketLabel": "unknown",
+            "missingBucket": missing,
+            **({"missingBucketLabel": "unknown"} if missing else {}),
         },
     }
 
@@ -159,13 +162,26 @@ def vis_state(title: str, spec: dict[str, Any]) -> dict[str, Any]:
                 }
             )
         order_by = str(1 + spec["order_by"]) if "order_by" in spec else "1"
-        next_id = len(aggs) + 1
-        aggs.append(_terms(str(next_id), "bucket", spec["rows"]["field"], spec["rows"]["size"], order_by))
+        # `rows`: one level ({field, size}) or several, outer first, each ranked by `order_by` within its parent.
+        levels = spec["rows"] if isinstance(spec["rows"], list) else [spec["rows"]]
+        for level in levels:
+            aggs.append(_terms(str(len(aggs) + 1), "bucket", level["field"], level["size"], order_by,
+                               level.get("missing", True)))
         if "split_by" in spec:
-            aggs.append(_terms(str(next_id + 1), "bucket", spec["split_by"]["field"], spec["split_by"]["size"]))
+            aggs.append(_terms(str(len(aggs) + 1), "bucket", spec["split_by"]["field"], spec["split_by"]["size"]))
         params = {"perPage": 20, "showPartialRows": False, "showMetricsAtAllLevels": False, "showTotal": False}
         return {"title": title, "type": "table", "params": params, "aggs": aggs}
     raise ValueError(f"unknown chart '{chart}' in spec (use stacked_bars, donut or table)")
+
+
+def ui_state(spec: dict[str, Any]) -> dict[str, Any]:
+    """A visualization's `uiStateJSON`: for a table with `sort_by` (an extra metric, 1 = the first), the table
+    sorted on that metric's column, descending, across every row (Kibana's table sorts all rows, then pages them).
+    The columns are the row levels', then the count, then the extra metrics (showMetricsAtAllLevels: false)."""
+    if "sort_by" not in spec:
+        return {}
+    levels = len(spec["rows"]) if isinstance(spec["rows"], list) else 1
+    return {"vis": {"params": {"sort": {"columnIndex": levels + spec["sort_by"], "direction": "desc"}}}}
 
 
 def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, Any]]:
@@ -200,7 +216,7 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
                     "title": vis["title"],
                     "description": "",
                     "visState": json.dumps(vis_state(vis["title"], vis), sort_keys=True),
-                    "uiStateJSON": "{}",
+                    "uiStateJSON": json.dumps(ui_state(vis), sort_keys=True),
                     "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(spam=spam)},
                 },
                 "references": _data_view_refs(dv["id"], spam),

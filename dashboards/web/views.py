@@ -397,7 +397,8 @@ def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: 
         row["highlight"] = segments_for(hit.mention.text, hit.highlight, filters.text)
         row["score"] = hit.score
         hits.append(row)
-    return {"total": page.total, "next_cursor": page.next_cursor, "hits": hits}
+    # total_exact false: `total` is a lower bound (the embedded store stops counting at 10,000; indexing/sqlite.py)
+    return {"total": page.total, "total_exact": page.total_exact, "next_cursor": page.next_cursor, "hits": hits}
 
 
 def bucket_start(moment: datetime, interval: str, tz: str = "UTC") -> datetime:

@@ -102,7 +102,9 @@
     if (data.spam) spamNote = data.spam.included
       ? ` \u00B7 \u{1F916} ${fmt(data.spam.in_view)} spam included`
       : ` \u00B7 \u{1F916} ${fmt(data.spam.in_view)} spam left out`;
-    count.textContent = `\u{1F50E} ${fmt(data.total)} matches \u00B7 showing ${fmt(list.children.length)}` + spamNote;
+    // total_exact false: the store stopped counting (SQLite at 10,000), so "10,000+", never a short figure as exact
+    const total = fmt(data.total) + (data.total_exact === false ? "+" : "");
+    count.textContent = `\u{1F50E} ${total} matches \u00B7 showing ${fmt(list.children.length)}` + spamNote;
     more.hidden = !data.next_cursor;
     more.dataset.cursor = data.next_cursor || "";
     if (!list.children.length) list.append(el("li", { class: "empty", text: "\u2205 no mentions match" }));
