@@ -298,8 +298,11 @@ def collect_one(
     print(f"{target['brand']} / {target['source']} [{since} .. {until}): {summary}")
     for reason in report.skipped_reasons[:20]:
         print(f"skipped: {reason}")
-    if report.errors:
-        raise RuntimeError("; ".join(f"{k}: {v}" for k, v in report.errors.items()))
+    # A cursor the store refused after storing its batch fails the task too (a store failure; the retry refetches).
+    unsaved = {k: f"the store did not save its cursor: {v}" for k, v in report.cursor_errors.items()}
+    failed = {**report.errors, **unsaved}
+    if failed:
+        raise RuntimeError("; ".join(f"{k}: {v}" for k, v in failed.items()))
     return summary
 
 

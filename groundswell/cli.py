@@ -46,6 +46,7 @@ from groundswell.pipeline import (
     as_dict,
     cannot_write,
     collect,
+    dead_letter,
     flag_new_spam,
     migrate_brands,
     notify,
@@ -64,7 +65,7 @@ from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe
-from groundswell.store_lost import EXIT_STORE_LOST, StoreLost
+from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, is_unreachable, reason_of
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
@@ -217,6 +218,7 @@ def _exit_for(
     undelivered: int = 0,
     unrecorded: int = 0,
     report_error: str | None = None,
+    cursor_errors: dict[str, str] | None = None,
 ) -> None:
     """Say on stderr what went wrong (collection, storing, detection, delivery, the report) and exit with
     the highest code; return when nothing did."""
@@ -240,6 +242,14 @@ def _exit_for(
         click.echo(f"groundswell: {what}:", err=True)
         for label, message in errors.items():
             # Printed, not logged: the log's RedactingFilter never sees it, so mask it with the same rule.
+            click.echo(f"  - {label}: {redact(message)}", err=True)
+    if cursor_errors:
+        # The store's failure, not the sources': pointed at the store, with the writes' code (README "Exit codes").
+        codes.append(EXIT_UNSTORED)
+        click.echo(f"groundswell: the store refused to save the cursor of {len(cursor_errors)} source pass(es) after "
+                   "storing their batch (check the store, not the source); the batch is stored and the next run "
+                   "fetches it again, without duplicates:", err=True)
+        for label, message in cursor_errors.items():
             click.echo(f"  - {label}: {redact(message)}", err=True)
     if deadletter:
         codes.append(EXIT_UNSTORED)
@@ -281,7 +291,7 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool, send: 
     _say_other_models(summary["labels_from_other_models"])
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
               undelivered=summary["alerts_failed"], unrecorded=summary["alerts_sent_unrecorded"],
-              report_error=summary.get("report_error"))
+              report_error=summary.get("report_error"), cursor_errors=summary["cursor_errors"])
 
 
 @cli.command()
@@ -353,10 +363,16 @@ def collect_cmd(
         )
     except ValueError as exc:  # a source or brand the config lacks (UnknownTarget), a reversed window
         raise click.ClickException(str(exc)) from None
+    except Exception as exc:
+        if not is_unreachable(exc):
+            raise
+        # Opened, then gone: `run`'s one line and exit 6, not a client traceback. What is parked stays parked.
+        raise StoreLost("collect", store.name, reason_of(exc),
+                        {"store": store.name, "deadletter": dead_letter(config).count()}) from exc
     finally:
         store.close()
     _emit(as_dict(report))
-    _exit_for(report.errors, report.attempted, report.deadletter)
+    _exit_for(report.errors, report.attempted, report.deadletter, cursor_errors=report.cursor_errors)
 
 
 @cli.command()

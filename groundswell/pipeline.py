@@ -73,6 +73,11 @@ class CollectReport:
     duplicates: int = 0  # cross-source copies, reposts, and ids seen again in the same pass
     failed_writes: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # "<source>/<brand>" -> error message
+    # "<source>/<brand>" -> the store's error when it refused the cursor of a batch already stored: a store failure,
+    # not the source's. The pass stopped there; the cursor stays before the batch, so the next run fetches it again.
+    cursor_errors: dict[str, str] = field(default_factory=dict)
+    # The store failed during the dead-letter replay (its reason): what was parked and not stored stays parked.
+    replay_error: str | None = None
     skipped_reasons: list[str] = field(default_factory=list)
     # Ids that came twice in one pass with different text; the last version is the one stored.
     conflicting_ids: list[str] = field(default_factory=list)
@@ -97,6 +102,8 @@ class CollectReport:
         self.duplicates += other.duplicates
         self.failed_writes += other.failed_writes
         self.errors.update(other.errors)
+        self.cursor_errors.update(other.cursor_errors)
+        self.replay_error = self.replay_error or other.replay_error
         self.skipped_reasons.extend(other.skipped_reasons[: max(0, REASONS_KEPT - len(self.skipped_reasons))])
         self.conflicting_ids.extend(other.conflicting_ids[: max(0, REASONS_KEPT - len(self.conflicting_ids))])
         self.attempted += other.attempted
@@ -168,7 +175,11 @@ def dead_letter(config: Config) -> DeadLetter:
 
 
 def replay_deadletter(config: Config, store: Store) -> CollectReport:
-    """Store what earlier runs parked; what still fails stays parked. Runs at the start of `collect`."""
+    """Store what earlier runs parked; what still fails stays parked. Runs at the start of `collect`.
+
+    Never raises for a store failure (down, refusing, gone part-way): what is not known stored stays parked, the
+    file is rewritten with it, and `replay_error` says why; collection then meets the store on its own.
+    A store down from the start never gets here from the CLI: opening it fails first (`StoreUnavailable`)."""
     report = CollectReport()
     letters = dead_letter(config)
     if not letters.path.exists():
@@ -179,27 +190,45 @@ def replay_deadletter(config: Config, store: Store) -> CollectReport:
         for mention in old:
             parked.mentions.pop(mention.id)
         report.older_than_retention = len(old)
-        if not parked.mentions:
-            report.deadletter = len(parked)
-            return report
-        # The copy rule of collection holds here too: while a mention waited, another source may have stored
-        # the same story (groundswell/copies.py); storing it now would count the story twice.
-        index = CopyIndex(store)
-        originals, copies = index.split(list(parked.mentions.values()))
-        try:
-            results = list(store.upsert(originals))
-        except Exception as exc:  # noqa: BLE001 - the store is still down: everything stays parked
-            log.error("dead letters: replay failed, %d stay parked (%s: %s)", len(parked), type(exc).__name__, exc)
-            results = []
-        stored = [parked.mentions.pop(r.id) for r in results if r.ok and r.id in parked.mentions]
-        index.remember(stored)
-        report.replayed = report.stored = len(stored)
-        report.created = sum(int(r.created) for r in results if r.ok)
-        report.duplicates, report.reposts_recorded = _drop_parked_copies(index, copies, parked.mentions)
+        if parked.mentions:
+            try:
+                _replay_parked(store, parked.mentions, report)
+            except Exception as exc:  # noqa: BLE001 - the store failed: whatever was not stored stays parked
+                report.replay_error = reason_of(exc)
+                log.error("dead letters: the store failed during the replay (%s); %d mention(s) stay parked",
+                          report.replay_error, len(parked))
         report.deadletter = len(parked)
     if report.replayed:
         log.warning("dead letters: stored %d parked mention(s); %d still waiting", report.replayed, report.deadletter)
     return report
+
+
+def _replay_parked(store: Store, parked: dict[str, Mention], report: CollectReport) -> None:
+    """Store the parked mentions, dropping copies as collection does; each stored one leaves `parked` as soon as it
+    is known stored. Raises what the store raises outside the writes (copy lookups, shares)."""
+    # The copy rule of collection holds here too: while a mention waited, another source may have stored
+    # the same story (groundswell/copies.py); storing it now would count the story twice.
+    index = CopyIndex(store)
+    originals, copies = index.split(list(parked.values()))
+    try:
+        results = list(store.upsert(originals))
+    except Exception as exc:  # noqa: BLE001 - the store is still down: everything stays parked
+        log.error("dead letters: replay failed, %d stay parked (%s: %s)", len(parked), type(exc).__name__, exc)
+        report.replay_error = reason_of(exc)
+        results = []
+    stored = [parked.pop(r.id) for r in results if r.ok and r.id in parked]
+    report.replayed = report.stored = len(stored)
+    report.created = sum(int(r.created) for r in results if r.ok)
+    index.remember(stored)
+    report.duplicates, report.reposts_recorded = _drop_parked_copies(index, copies, parked)
+
+
+def _parked_count(config: Config) -> int | None:
+    """How many mentions wait in the dead-letter file; None when it cannot be read."""
+    try:
+        return dead_letter(config).count()
+    except OSError:
+        return None
 
 
 def _collection_cutoff(config: Config) -> datetime | None:
@@ -333,8 +362,9 @@ def _run_source(
                 break
             # The cursor moves only when everything this batch covers is safely stored (or, for a mention that
             # failed again after an earlier run parked it, safely parked: `_store_batch`).
-            if use_cursor and batch.cursor is not None:
-                cursors.set(cursor_key, brand, batch.cursor)
+            if use_cursor and batch.cursor is not None and not _save_cursor(cursors, cursor_key, brand, batch, label,
+                                                                            report):
+                break
     except SourceError as exc:
         report.errors[label] = str(exc)
         log.error("%s: %s", label, exc)
@@ -343,6 +373,23 @@ def _run_source(
         log.exception("%s failed", label)
     finally:
         bar.close()
+
+
+def _save_cursor(cursors: CursorState, cursor_key: str, brand: str, batch: Batch, label: str,
+                 report: CollectReport) -> bool:
+    """Save a stored batch's cursor; False (the store's error in `report.cursor_errors`) when the store refuses it.
+
+    A store failure, never the source's: the batch is stored and the cursor stays before it, so the next run fetches
+    it again (stable ids: nothing is stored twice). A store that went away fails its next call too, which `run`
+    reports as `StoreLost`."""
+    try:
+        cursors.set(cursor_key, brand, batch.cursor)
+    except Exception as exc:  # noqa: BLE001 - any refusal of the state write is the store's, whatever the backend
+        report.cursor_errors[label] = reason_of(exc)
+        log.error("%s: the store did not save the cursor after storing %d mention(s) (%s); stopping this source: "
+                  "the next run fetches the batch again", label, len(batch.mentions), report.cursor_errors[label])
+        return False
+    return True
 
 
 def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str]) -> bool:
@@ -928,7 +975,8 @@ def run_once(
         collected = collect(config, store, progress=progress)
         so_far.update(collected=collected.collected, new=collected.created, failed_writes=collected.failed_writes,
                       deadletter=collected.deadletter, sources_attempted=collected.attempted,
-                      source_errors=collected.errors)
+                      source_errors=collected.errors, cursor_errors=collected.cursor_errors,
+                      replay_error=collected.replay_error)
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
         embeddings = SentenceEmbeddings(backend=config.nlp.backend)
         step = "enrich"
@@ -957,6 +1005,9 @@ def run_once(
             "deadletter": collected.deadletter,
             "sources_attempted": collected.attempted,
             "source_errors": collected.errors,
+            # The store refused a cursor after storing its batch (a store failure, exit 5): fetched again next run.
+            "cursor_errors": collected.cursor_errors,
+            "replay_error": collected.replay_error,  # the store failed while replaying parked mentions
             "enriched": enriched.enriched,
             "sentiment_model": enriched.model,
             "labels_from_other_models": enriched.other_models,
@@ -1019,6 +1070,8 @@ def run_once(
     except Exception as exc:
         if not is_unreachable(exc):
             raise
+        if step == "collect":  # parked mentions wait whatever collection reached: the summary says how many
+            so_far.setdefault("deadletter", _parked_count(config))
         raise StoreLost(step, store.name, reason_of(exc), so_far) from exc
     finally:
         if own_store:

@@ -1,8 +1,10 @@
 """A store that becomes unreachable in the middle of `run`: the run ends with the summary so far.
 
-A store down at the start is `StoreUnavailable` from the store's constructor (one line, exit 1). Once the run has
-started, a lost connection surfaces as the client's own error from whichever step called the store; `run_once`
-turns it into `StoreLost`, which carries the step, the store and what the steps before it did, and the CLI prints
+A store down at the start is `StoreUnavailable` from the store's constructor (one line, exit 1): a command opens the
+store before anything else, so the dead-letter replay never runs against a store that was never reachable. Once the
+run has started, a lost connection (or a timeout) surfaces as the client's own error from whichever step called the
+store (the replay itself only logs it: what it did not store stays parked); `run_once` and `ingest` turn it into
+`StoreLost`, which carries the step, the store and what the steps before it did, and the CLI prints
 that summary and one line and exits with `EXIT_STORE_LOST`. Nothing is lost: each step saves its cursor or mark
 only after its data is stored, so the next run redoes the step that was cut short.
 """
@@ -35,9 +37,11 @@ def is_unreachable(exc: BaseException) -> bool:
         return True
     try:
         from elastic_transport import ConnectionError as TransportConnectionError  # lazy: only ES raises it
+        from elastic_transport import ConnectionTimeout  # lazy: only ES raises it
     except ImportError:  # pragma: no cover - without the ES client no store raises it
         return False
-    return isinstance(exc, TransportConnectionError)  # also ConnectionTimeout and TLS errors
+    # TLS errors are ConnectionErrors; a timeout (a node that drops packets, `store.timeout_s`) is not one.
+    return isinstance(exc, TransportConnectionError | ConnectionTimeout)
 
 
 def reason_of(exc: BaseException) -> str:

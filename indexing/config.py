@@ -31,6 +31,9 @@ class ElasticsearchStoreConfig(_Strict):
     api_key_env: str | None = None
     index_prefix: str = "groundswell"
     retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS)
+    # Seconds a request may wait for an answer, connecting included; bulk writes 3 times as long
+    # (indexing/elasticsearch.py `DEFAULT_TIMEOUT_S`, `BULK_TIMEOUT_FACTOR`; docs/elasticsearch.md "Timeouts").
+    timeout_s: float = Field(default=10.0, gt=0, le=600)
 
     @field_validator("index_prefix")
     @classmethod

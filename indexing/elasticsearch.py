@@ -11,14 +11,15 @@ Alerts: a copy of the alert log as documents in `<prefix>-alerts`, for Kibana (`
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
 
 from core.alert import Alert
 from core.lang_tags import filter_lang
@@ -60,6 +61,7 @@ from indexing.elasticsearch_mapping import (
     STATE_KEY,
     STATE_MAPPINGS,
     check_prefix,
+    doc_id,
     from_document,
     index_pattern,
     mentions_template,
@@ -77,6 +79,7 @@ from indexing.elasticsearch_migrate import (
     move_brand_to_brands,
 )
 from indexing.elasticsearch_query import no_lang_query, to_elasticsearch
+from indexing.elasticsearch_shards import checked, shard_error
 from indexing.elasticsearch_theme_migrate import add_theme_fields
 from indexing.elasticsearch_themes import (
     count_sources,
@@ -114,9 +117,13 @@ def _bucketing(interval: Interval, tz: str) -> dict[str, str]:
         return {"calendar_interval": "1d", "time_zone": tz}
     return {"fixed_interval": _INTERVALS[interval], "time_zone": "UTC"}
 log = logging.getLogger(__name__)
-_READ_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
+# Searches and counts: a closed or missing index behind the alias is an error, never skipped (a count without a
+# month is a wrong count; `elasticsearch_shards`). A month without posts has no index and is not behind the alias,
+# so it needs no leniency; `allow_no_indices` keeps a store with no index yet answering 0.
+_READ_OPTS = {"ignore_unavailable": False, "allow_no_indices": True}
+# Housekeeping (refresh, settings, listing indices): a closed index is skipped, as it has nothing to refresh.
+_ADMIN_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 PIT_KEEP_ALIVE = "5m"
-MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it the whole bulk request or mget
 COMPOSITE_PAGE = 10_000  # buckets per composite request: under search.max_buckets (65,536), few round trips
 RECOUNT_PAGE = 500  # labels several brands share, recounted per request (one `filters` bucket each)
 CONFLICT_ROUNDS = 3  # reads and merges of a post another writer keeps changing, before it fails (and is parked)
@@ -135,6 +142,14 @@ def _iso(value: datetime) -> str:
     return as_utc(value).isoformat()
 
 
+# Seconds one request may wait for an answer, connecting included (`store.timeout_s`, docs/elasticsearch.md
+# "Timeouts"). A node that drops packets (a firewall that drops rather than refuses, a hung node) fails after this.
+DEFAULT_TIMEOUT_S = 10.0
+# A bulk request (one chunk of up to 500 documents or 10 MB, `BulkPolicy`) may take this many times as long: a big
+# batch on a loaded cluster takes seconds, and a bulk write timed out is only sent again (`write_all`).
+BULK_TIMEOUT_FACTOR = 3
+
+
 def _client(url: str, api_key: str | None, request_timeout: float) -> Elasticsearch:
     try:
         from elasticsearch import Elasticsearch
@@ -145,10 +160,13 @@ def _client(url: str, api_key: str | None, request_timeout: float) -> Elasticsea
         api_key=api_key,
         request_timeout=request_timeout,
         # 429/503 reach our bulk code, which retries them with backoff; the transport's own
-        # retries (immediate, no backoff) are kept for connection errors only.
+        # retries (immediate, no backoff) are kept for connection errors only (refused, reset).
         retry_on_status=(),
         max_retries=2,
-        retry_on_timeout=True,
+        # A timed-out request is not sent again at once: on one node that only multiplied the wait for a node that
+        # drops packets (3 x 30 s per call, 180 s to open a store), and Elastic advises against re-sending a request
+        # the cluster has not answered yet. Bulk writes retry a timeout after a backoff (`write_all`).
+        retry_on_timeout=False,
     )
 
 
@@ -190,15 +208,6 @@ def _unreachable(url: str | None, exc: Exception) -> str:
     )
 
 
-def _state_id(key: str) -> str:
-    """A state entry's document id: the key itself, or for a key longer than an _id may be, its SHA-256
-    (the key is stored in the document's `key` field, which `state_items` reads). Ids of keys that fit
-    are unchanged, so state written before this rule is found."""
-    if len(key.encode()) <= MAX_ID_BYTES:
-        return key
-    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
-
-
 def _snippet(text: str, query: Query | None) -> str:
     """The hit's snippet: what the query matched, by matching's own rules, and the shortening rule every store
     follows (`indexing.snippet`). Not Elasticsearch's highlighter: it marks by its analyzer's tokens, not by the
@@ -221,7 +230,7 @@ class ElasticsearchStore:
         client: Elasticsearch | None = None,
         bulk: BulkPolicy | None = None,
         refresh_after_write: bool = True,
-        request_timeout: float = 30.0,
+        request_timeout: float = DEFAULT_TIMEOUT_S,
     ):
         if client is None and not url:
             raise ValueError("ElasticsearchStore needs a url (or a client)")
@@ -230,6 +239,9 @@ class ElasticsearchStore:
         self.state_index = state_index(self.prefix)
         self.alerts_index = alerts_index(self.prefix)
         self.client = client if client is not None else _client(url or "", api_key, request_timeout)
+        # Bulk writes get longer (a store built on a client keeps that client's own settings).
+        self.bulk_client = self.client if client is not None else self.client.options(
+            request_timeout=request_timeout * BULK_TIMEOUT_FACTOR)
         self.unreadable = UnreadableDocs()
         self._one_shard: set[str] = set()  # indices known to have one shard (`_single_shard`)
         self.bulk = bulk or BulkPolicy()
@@ -239,7 +251,7 @@ class ElasticsearchStore:
 
         try:
             self.setup()
-        except TransportConnectionError as exc:  # also TLS errors and timeouts
+        except (TransportConnectionError, ConnectionTimeout) as exc:  # also TLS errors; a timeout is no ConnectionError
             raise StoreUnavailable(_unreachable(url, exc)) from None
         except (AuthenticationException, AuthorizationException) as exc:
             raise StoreUnavailable(_refused(url, self.prefix, exc)) from None
@@ -258,8 +270,8 @@ class ElasticsearchStore:
         """Install the index template, the state index and the alerts index (idempotent; runs on every open)."""
         try:
             modules: set[str] | None = self.engine_modules()
-        except TransportConnectionError:
-            raise  # nothing to learn by trying: the cluster is not there
+        except (TransportConnectionError, ConnectionTimeout):
+            raise  # nothing to learn by trying: the cluster is not there (or does not answer)
         except Exception:  # noqa: BLE001 - an API key without cluster:monitor rights: find out by trying
             modules = None
         if modules is not None:
@@ -322,7 +334,7 @@ class ElasticsearchStore:
 
     def _refresh(self) -> None:
         try:
-            self.client.indices.refresh(index=self.alias, **_READ_OPTS)
+            self.client.indices.refresh(index=self.alias, **_ADMIN_OPTS)
         except Exception:  # noqa: BLE001 - a failed refresh only delays visibility by ~1s
             pass
 
@@ -331,9 +343,8 @@ class ElasticsearchStore:
         by_id: dict[str, Mention] = {}
         for mention in batch:  # the last copy of an id in a batch wins, as it would across batches
             by_id[mention.id] = mention
-        results = {i: WriteResult(id=i, ok=False, error=f"its id is longer than Elasticsearch's {MAX_ID_BYTES} "
-                                  "bytes; not written") for i in by_id if len(i.encode()) > MAX_ID_BYTES}
-        todo = [m for m in by_id.values() if m.id not in results]
+        results: dict[str, WriteResult] = {}
+        todo = list(by_id.values())
         for _ in range(CONFLICT_ROUNDS):
             if not todo:
                 break
@@ -351,7 +362,8 @@ class ElasticsearchStore:
         conflict otherwise: `elasticsearch_bulk.is_conflict`)."""
         merged, unread, homes, versions = self._merge_stored(mentions, replace_labels, fields)
         actions = [self._action(m, homes.get(m.id), versions.get(m.id)) for m in merged]
-        results = {r.id: r for r in write_all(self.client, actions, self.bulk)} if actions else {}
+        ids = {doc_id(m.id): m.id for m in merged}  # the bulk answers by _id: back to the mention's id
+        results = {ids[r.id]: replace(r, id=ids[r.id]) for r in write_all(self.bulk_client, actions, self.bulk)}
         # A later step's write (`fields`) over a post no longer stored writes nothing: a `create` would bring
         # back what retention deleted (`indexing.base.merge_stored`).
         written = {m.id for m in merged} | set(unread)
@@ -363,7 +375,7 @@ class ElasticsearchStore:
         """The bulk action writing a merged mention: over the copy read (`if_seq_no`), or, when none was
         stored, as a new document (`create`): a copy written meanwhile is a conflict, not overwritten."""
         action: dict[str, Any] = {
-            "_index": home or month_index(self.prefix, mention.created_at), "_id": mention.id,
+            "_index": home or month_index(self.prefix, mention.created_at), "_id": doc_id(mention.id),
             "_source": to_document(mention),
         }
         if version is None:
@@ -383,8 +395,9 @@ class ElasticsearchStore:
         pipeline parks them and a later run writes them); and by id, the index a copy found in another
         month lives in, which the write goes to (`_stored_elsewhere`); and by id, the version of each copy
         read (`_seq_no`, `_primary_term`), which the write must still find."""
-        docs = [{"_index": month_index(self.prefix, m.created_at), "_id": m.id} for m in mentions]
+        docs = [{"_index": month_index(self.prefix, m.created_at), "_id": doc_id(m.id)} for m in mentions]
         by_id = {m.id: m for m in mentions}
+        ids = {doc_id(m.id): m.id for m in mentions}  # the answer names documents by _id
         try:
             found = read_with_backoff(lambda: self.client.mget(docs=docs).body["docs"], self.bulk)
         except Exception as exc:  # noqa: BLE001 - every failure of the read means the same: do not write blind
@@ -395,19 +408,19 @@ class ElasticsearchStore:
         missing: list[str] = []
         versions: dict[str, tuple[int, int]] = {}
         for doc in found:
-            error = doc.get("error")
+            error, mention_id = doc.get("error"), ids[doc["_id"]]
             if doc.get("found"):
                 try:
-                    stored[doc["_id"]] = from_document(doc["_source"])
-                    versions[doc["_id"]] = (doc["_seq_no"], doc["_primary_term"])
+                    stored[mention_id] = from_document(doc["_source"])
+                    versions[mention_id] = (doc["_seq_no"], doc["_primary_term"])
                 except ValueError as exc:  # a stored document this version cannot read: never overwrite it
-                    unread[doc["_id"]] = f"the stored copy is unreadable ({exc}); not written"
+                    unread[mention_id] = f"the stored copy is unreadable ({exc}); not written"
             elif error and not (isinstance(error, dict) and error.get("type") == "index_not_found_exception"):
                 # a month's index not there yet means nothing stored; any other error, an unread copy
                 reason = error.get("reason") if isinstance(error, dict) else error
-                unread[doc["_id"]] = f"could not read the stored copy to merge with ({reason}); not written"
-            elif by_id[doc["_id"]].dated_when_collected:
-                missing.append(doc["_id"])
+                unread[mention_id] = f"could not read the stored copy to merge with ({reason}); not written"
+            elif by_id[mention_id].dated_when_collected:
+                missing.append(mention_id)
         homes: dict[str, str] = {}
         if missing:
             elsewhere, unlooked = self._stored_elsewhere(missing)
@@ -430,8 +443,9 @@ class ElasticsearchStore:
         never moves, so no other write pays for this search, or fails when an old month's shard is down.
         The search sees what was refreshed (within a second): every earlier run's writes."""
         why = "could not look for a copy stored in another month ({}); not written"
-        try:
-            res = self._search(query={"ids": {"values": ids}}, size=len(ids), seq_no_primary_term=True)
+        try:  # part of the alias not answering raises too (`_search`): a copy may be there, and would be stored twice
+            by_doc = {doc_id(i): i for i in ids}
+            res = self._search(query={"ids": {"values": list(by_doc)}}, size=len(ids), seq_no_primary_term=True)
         except Exception as exc:  # noqa: BLE001 - a failed look means the same as a failed read: do not write blind
             return {}, {i: why.format(f"{type(exc).__name__}: {exc}") for i in ids}
         elsewhere: dict[str, tuple[str, Mention, tuple[int, int]]] = {}
@@ -439,12 +453,9 @@ class ElasticsearchStore:
         for hit in res["hits"]["hits"]:
             try:
                 version = (hit["_seq_no"], hit["_primary_term"])
-                elsewhere[hit["_id"]] = (hit["_index"], from_document(hit["_source"]), version)
+                elsewhere[by_doc[hit["_id"]]] = (hit["_index"], from_document(hit["_source"]), version)
             except ValueError as exc:
-                unread[hit["_id"]] = f"the stored copy is unreadable ({exc}); not written"
-        if res.get("_shards", {}).get("failed"):
-            # Part of the alias did not answer: a copy may be there. Writing now could store a second one.
-            unread |= {i: why.format(f"shards failed: {res['_shards']}") for i in ids if i not in elsewhere}
+                unread[by_doc[hit["_id"]]] = f"the stored copy is unreadable ({exc}); not written"
         return elsewhere, unread
 
     # -- queries -----------------------------------------------------------------------------------
@@ -492,28 +503,29 @@ class ElasticsearchStore:
             body["must_not"] = must_not
         return {"bool": body}
 
-    def _search(self, **body: Any) -> dict[str, Any]:
+    def _search(self, what: str = "search", **body: Any) -> dict[str, Any]:
+        """A search's answer from every shard, else `QueryTooBroad` / `StoreUnavailable` (`elasticsearch_shards`):
+        never the hits or counts of the shards that happened to answer."""
         if "pit" in body:
-            return self.client.search(**body).body
-        return self.client.search(index=self.alias, **_READ_OPTS, **body).body
+            return checked(lambda: self.client.search(**body), what)
+        return checked(lambda: self.client.search(index=self.alias, **_READ_OPTS, **body), what)
 
     def get(self, ids: Iterable[str]) -> list[Mention]:
         wanted = list(dict.fromkeys(ids))
         found: dict[str, Mention] = {}
         for start in range(0, len(wanted), 1000):
-            part = wanted[start : start + 1000]
-            res = self._search(query={"ids": {"values": part}}, size=len(part))
-            if res.get("_shards", {}).get("failed"):
-                # A missing mention must mean "not stored": retention's clean-up deletes a correction or a
-                # "not spam" whose mention get() does not return (indexing.base.prune_mention_keyed).
-                raise StoreUnavailable(f"Elasticsearch answered from part of the index only ({res['_shards']}): "
-                                       "a shard is unavailable; try again when the cluster is green")
+            part = {doc_id(i): i for i in wanted[start : start + 1000]}
+            # A missing mention must mean "not stored": retention's clean-up deletes a correction or a "not spam"
+            # whose mention get() does not return (indexing.base.prune_mention_keyed); `_search` raises
+            # StoreUnavailable when part of the index did not answer.
+            res = self._search("read mentions by id", query={"ids": {"values": list(part)}}, size=len(part))
             for hit in res["hits"]["hits"]:
-                found[hit["_id"]] = from_document(hit["_source"])
+                found[part[hit["_id"]]] = from_document(hit["_source"])
         return [found[i] for i in wanted if i in found]
 
     def count(self, filters: Filters | None = None) -> int:
-        return self.client.count(index=self.alias, query=self._query(filters), **_READ_OPTS).body["count"]
+        query = self._query(filters)
+        return checked(lambda: self.client.count(index=self.alias, query=query, **_READ_OPTS), "count")["count"]
 
     def iter_mentions(self, filters: Filters | None = None, page: int = 1000) -> Iterator[Mention]:
         """Oldest first, through a point in time so a concurrent write cannot shift the pages."""
@@ -524,7 +536,8 @@ class ElasticsearchStore:
 
     def _read(self, hit: dict[str, Any]) -> Mention | None:
         """A scanned hit's mention, or None when this version cannot read it (skipped: `UnreadableDocs`)."""
-        return self.unreadable.read(hit["_id"], lambda: from_document(hit["_source"]))
+        mention_id = (hit.get("_source") or {}).get("id") or hit["_id"]  # the full id (`doc_id` may be a hash)
+        return self.unreadable.read(mention_id, lambda: from_document(hit["_source"]))
 
     def _scan(
         self, query: dict[str, Any], sort: list[dict[str, Any]], page: int, source: Any = True,
@@ -534,12 +547,12 @@ class ElasticsearchStore:
         `_primary_term` it had then (for a write conditional on nobody having written it since)."""
         try:
             pit = self.client.open_point_in_time(
-                index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=True
+                index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=False
             ).body["id"]
         except Exception as exc:  # noqa: BLE001
             if getattr(exc, "status_code", None) == 404:
                 return
-            raise
+            raise shard_error(exc, "read every mention") or exc from None  # a closed month: say which
         after: list[Any] | None = None
         try:
             while True:
@@ -625,7 +638,10 @@ class ElasticsearchStore:
         ]
         next_cursor = None
         if more:
-            if not pit:
+            if not pit and cursor:
+                # A point in time only for a caller that pages on (it asked for page 2): most searches read one
+                # page (a theme card's 3 samples, Explore's first page) and never close one; each stayed open 5
+                # minutes, one search context per index. Page 2 read the live alias, in order by search_after.
                 pit = self._open_pit()
             next_cursor, kept = encode_cursor(sort, raw[-1]["sort"], pit)
             if pit and not kept:  # too long for a URL with it (`elasticsearch_cursor`): later pages read the alias
@@ -637,7 +653,7 @@ class ElasticsearchStore:
     def _open_pit(self) -> str | None:
         try:
             return self.client.open_point_in_time(
-                index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=True
+                index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=False
             ).body["id"]
         except Exception:  # noqa: BLE001 - engines without PIT page on the live alias
             return None
@@ -648,7 +664,7 @@ class ElasticsearchStore:
         """The aggregations' answer (with `total`: and the exact count of matches, under "_total").
         `skip_months=False` where a shard without a match still counts (`significant_text`'s background)."""
         skip = _skip_months(filters) if skip_months else {}
-        res = self._search(query=self._query(filters), size=0, aggs=aggs, track_total_hits=total, **skip)
+        res = self._search("aggregate", query=self._query(filters), size=0, aggs=aggs, track_total_hits=total, **skip)
         out = res.get("aggregations", {})
         return {**out, "_total": res["hits"]["total"]["value"]} if total else out
 
@@ -748,7 +764,7 @@ class ElasticsearchStore:
         Indices once seen with one shard are remembered: a shard count cannot change after creation."""
         if not names <= self._one_shard:
             settings = self.client.indices.get_settings(index=self.alias, name="index.number_of_shards",
-                                                        **_READ_OPTS).body
+                                                        **_ADMIN_OPTS).body
             self._one_shard |= {name for name, s in settings.items()
                                 if s.get("settings", {}).get("index", {}).get("number_of_shards") == "1"}
         return names <= self._one_shard
@@ -788,13 +804,13 @@ class ElasticsearchStore:
 
     # -- state -------------------------------------------------------------------------------------
     def get_state(self, key: str) -> str | None:
-        res = self.client.options(ignore_status=404).get(index=self.state_index, id=_state_id(key))
+        res = self.client.options(ignore_status=404).get(index=self.state_index, id=doc_id(key))
         return res.body["_source"]["value"] if res.body.get("found") else None
 
     def set_state(self, key: str, value: str) -> None:
         self.client.index(
             index=self.state_index,
-            id=_state_id(key),
+            id=doc_id(key),
             document={"key": key, "value": value, "updated_at": datetime.now(UTC).isoformat()},
         )  # no refresh: get_state reads by id, which is realtime; state_items refreshes before searching
 
@@ -803,7 +819,7 @@ class ElasticsearchStore:
         out: dict[str, str] = {}
         for start in range(0, len(wanted), 1000):
             part = wanted[start : start + 1000]
-            docs = self.client.mget(index=self.state_index, ids=[_state_id(k) for k in part]).body["docs"]
+            docs = self.client.mget(index=self.state_index, ids=[doc_id(k) for k in part]).body["docs"]
             out.update({d["_source"]["key"]: d["_source"]["value"] for d in docs if d.get("found")})
         return out
 
@@ -812,7 +828,7 @@ class ElasticsearchStore:
             return
         now = datetime.now(UTC).isoformat()
         actions = [
-            {"_op_type": "index", "_index": self.state_index, "_id": _state_id(key),
+            {"_op_type": "index", "_index": self.state_index, "_id": doc_id(key),
              "_source": {"key": key, "value": value, "updated_at": now}}
             for key, value in items.items()
         ]
@@ -840,25 +856,25 @@ class ElasticsearchStore:
         """Delete these state keys (documents by id); return how many existed."""
         # A key that is not there is no failure; any other failed delete raises (an undo or a finished pass
         # would otherwise silently keep its state).
-        return delete_all(self.client, self.state_index, [_state_id(key) for key in keys], self.bulk, "state key(s)")
+        return delete_all(self.client, self.state_index, [doc_id(key) for key in keys], self.bulk, "state key(s)")
 
     def claim(self, key: str, owner: str, expires_at: datetime) -> bool:
         """`StateStore.claim`: a free key is created (`op_type=create`: of racing creators one wins, the others get
         409); a key whose claim expired (or is `owner`'s) is overwritten only if unchanged since it was read
         (`if_seq_no`/`if_primary_term`: of racing takers one wins). Reads by id are realtime: no refresh needed."""
         doc = {"key": key, "value": claim_value(owner, expires_at), "updated_at": datetime.now(UTC).isoformat()}
-        client, doc_id = self.client.options(ignore_status=(404, 409)), _state_id(key)
+        client, key_id = self.client.options(ignore_status=(404, 409)), doc_id(key)
         for _ in range(3):  # a claim released between our create and our read: try the create again
-            res = client.create(index=self.state_index, id=doc_id, document=doc)
+            res = client.create(index=self.state_index, id=key_id, document=doc)
             if res.meta.status in (200, 201):
                 return True
-            held = client.get(index=self.state_index, id=doc_id)
+            held = client.get(index=self.state_index, id=key_id)
             if not held.body.get("found"):
                 continue
             if not claim_free(held.body["_source"]["value"], owner, datetime.now(UTC)):
                 return False
             res = client.index(
-                index=self.state_index, id=doc_id, document=doc,
+                index=self.state_index, id=key_id, document=doc,
                 if_seq_no=held.body["_seq_no"], if_primary_term=held.body["_primary_term"],
             )
             return res.meta.status in (200, 201)  # 409: another caller took it first
@@ -866,12 +882,12 @@ class ElasticsearchStore:
 
     def release(self, key: str, owner: str) -> bool:
         """`StateStore.release`: deleted only if still `owner`'s claim, unchanged since read (`if_seq_no`)."""
-        client, doc_id = self.client.options(ignore_status=(404, 409)), _state_id(key)
-        held = client.get(index=self.state_index, id=doc_id)
+        client, key_id = self.client.options(ignore_status=(404, 409)), doc_id(key)
+        held = client.get(index=self.state_index, id=key_id)
         if not held.body.get("found") or claim_owner(held.body["_source"]["value"]) != owner:
             return False
         seq = {"if_seq_no": held.body["_seq_no"], "if_primary_term": held.body["_primary_term"]}
-        res = client.delete(index=self.state_index, id=doc_id, **seq)
+        res = client.delete(index=self.state_index, id=key_id, **seq)
         return res.meta.status == 200
 
     # -- alerts, for Kibana (a copy of the alert log; the pipeline keeps it in step) ----------------------------
@@ -896,7 +912,7 @@ class ElasticsearchStore:
         module, so ids are found with a point-in-time scan and removed with bulk deletes.)
         """
         cutoff = as_utc(cutoff)
-        names = list(self.client.indices.get(index=index_pattern(self.prefix), **_READ_OPTS).body)
+        names = list(self.client.indices.get(index=index_pattern(self.prefix), **_ADMIN_OPTS).body)
         deleted = 0
         boundary = []
         for name in sorted(names):

@@ -7,6 +7,7 @@ all created from one composable index template that also puts them behind the re
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from typing import Any
@@ -202,6 +203,19 @@ def field_paths(mappings: dict[str, Any] | None = None) -> set[str]:
 
     walk((mappings or mentions_mappings(icu=True))["properties"], "")
     return out
+
+
+MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it the whole bulk request or mget
+
+
+def doc_id(key: str) -> str:
+    """The `_id` of a mention (its `Mention.id`) or state entry (its key): the key itself, or for a key longer
+    than an `_id` may be (a 672-character article URL as a post's native id) "sha256:" and its SHA-256. The full
+    key stays in the document (`id`, `key`), which reads take it from. Keys that fit are unchanged, so what was
+    written before this rule is found. Every write, read, lookup and delete by id goes through here."""
+    if len(key.encode()) <= MAX_ID_BYTES:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def to_document(mention: Mention) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def _rewrite(
 
     def flush() -> None:
         nonlocal done, failed
-        results = list(write_all(store.client, batch, store.bulk))
+        results = list(write_all(store.bulk_client, batch, store.bulk))
         ok = sum(r.ok for r in results)
         skipped = sum(is_conflict(r) for r in results) if conditional else 0
         done, failed = done + ok, failed + len(batch) - ok - skipped

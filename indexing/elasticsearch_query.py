@@ -4,7 +4,11 @@ No user string ever reaches `query_string`: every term goes into a structured cl
 Hangul tokens become prefix span clauses so '삼성' still finds '삼성은' with the standard
 analyzer; Han/Kana are already single-character tokens there, as in `query.text`. A prefix
 (`overheat*`) is a `prefix` query, or a `span_multi` prefix inside a phrase or NEAR: exact, as
-the local matcher compares it (a token that starts with it).
+the local matcher compares it (a token that starts with it). A `span_multi` is expanded to every indexed word
+starting with it, and a monthly index with more such words than `indices.query.bool.max_clause_count` refuses the
+query: the store raises `QueryTooBroad` (indexing/elasticsearch_shards.py), never a short count. Its `top_terms_N`
+rewrite would keep going but search only N of the words, so it is not used. A lone prefix, Hangul word or `word~xx`
+stem is a plain `prefix` query (no such limit).
 
 folded=True targets a field holding `search_document(text)` (the store's search field: folded
 tokens, emoji among them, then `#tag`/`$tag`/`@handle` tokens, whitespace analyzer; core/query/document.py;
@@ -65,7 +69,7 @@ def _node(node: Node, t: _Target, upper: bool) -> dict[str, Any]:
     clause must be a subset (so that the whole query stays a superset of the true matches)."""
     if isinstance(node, Term):
         if node.inflect:
-            return _span_inflected(node, t, upper)
+            return _unspanned(_span_inflected(node, t, upper))
         return _tokens(node.tokens, t, node.prefix)
     if isinstance(node, Hashtag):
         return _hashtag(node, t)
@@ -150,12 +154,21 @@ def _near(node: Near, t: _Target, upper: bool) -> dict[str, Any]:
 def _tokens(tokens: tuple[str, ...], t: _Target, open_ends: tuple[int, ...] = ()) -> dict[str, Any]:
     """Consecutive tokens; those at `open_ends` (written `word*`) match any token that starts with them."""
     tokens = t.tokens(tokens)
-    if open_ends and len(tokens) == 1:
-        # A plain prefix query, not span_multi: that one fails past max_clause_count matching words.
-        return {"prefix": {t.field: {"value": tokens[0]}}}
     if open_ends or any(is_hangul(tok) for tok in tokens):
-        return _span_tokens(tokens, t.field, open_ends=open_ends)
+        return _unspanned(_span_tokens(tokens, t.field, open_ends=open_ends))
     return {"match_phrase": {t.field: t.phrase(tokens)}}
+
+
+def _unspanned(clause: dict[str, Any]) -> dict[str, Any]:
+    """A lone span clause as the plain query it wraps, which matches the same documents: a `prefix` query has no
+    limit on the words it matches (constant-score rewrite), a `span_multi` prefix fails past the cluster's
+    `indices.query.bool.max_clause_count` distinct matching words in one index (`elasticsearch_shards`), so a
+    word* / Hangul word / word~xx on its own is exact at any size; only inside a phrase or NEAR is it bounded."""
+    if "span_multi" in clause:
+        return clause["span_multi"]["match"]
+    if "span_term" in clause:
+        return {"term": clause["span_term"]}
+    return clause
 
 
 def _span_token(token: str, field: str, prefix: bool = False) -> dict[str, Any]:

@@ -17,5 +17,6 @@ def open_store(store: StoreConfig) -> Store:
         from indexing.elasticsearch import ElasticsearchStore  # lazy: the elasticsearch client is optional and heavy
 
         api_key = os.environ.get(store.api_key_env) if store.api_key_env else None
-        return ElasticsearchStore(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key)
+        return ElasticsearchStore(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key,
+                                  request_timeout=store.timeout_s)
     return SqliteStore(store.path)

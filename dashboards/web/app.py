@@ -83,7 +83,8 @@ from groundswell.alert_verdicts import verdicts as stored_verdicts
 from groundswell.audit_results import audit_view
 from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
 from groundswell.spam import excluded, mark_not_spam, undo_not_spam
-from indexing.base import Filters, Store
+from indexing.base import Filters, Store, StoreUnavailable
+from indexing.elasticsearch_shards import QueryTooBroad
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
 from nlp.embeddings import SentenceEmbeddings
 
@@ -238,6 +239,17 @@ def create_app(
                       "try again in a minute"},
             status_code=503, headers={"Retry-After": "60"},
         )
+
+    @app.exception_handler(QueryTooBroad)
+    async def query_too_broad(_: Request, exc: QueryTooBroad) -> JSONResponse:
+        # The user's to narrow (a longer prefix, the whole word): a bad query, never a wrong number.
+        return JSONResponse({"error": str(exc), "param": "q"}, status_code=400)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        # Unreachable, or part of the index did not answer (a closed month, a red shard): the cluster is to fix.
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "60"})
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -66,7 +66,7 @@ def test_to_elasticsearch_is_structured():
     assert {"match_phrase": {"body": "ad"}} in bool_["must_not"]
     should = bool_["must"][0]["bool"]["should"]
     assert {"match_phrase": {"body": "apple"}} in should
-    assert {"span_multi": {"match": {"prefix": {"body": {"value": "갤럭시"}}}}} in should
+    assert {"prefix": {"body": {"value": "갤럭시"}}} in should
     assert {"term": {"lang": {"value": "ko", "case_insensitive": True}}} in bool_["must"][1]["bool"]["should"]
     # NEAR: each order as an ordered span_near (an unordered one lets one word stand for both operands).
     orders = [c["span_near"] for c in bool_["must"][2]["span_or"]["clauses"]]
@@ -168,7 +168,7 @@ def test_search_terms_refuse_unbounded_queries(query):
 def test_an_inflected_term_prefixes_on_the_common_prefix_of_word_and_stem_on_elasticsearch():
     # French stems rewrite y -> i ('payer' -> 'pai'): a prefix on the stem never found the word itself.
     dsl = to_elasticsearch(parse("payer~fr"))
-    assert dsl == {"span_multi": {"match": {"prefix": {"text": {"value": "pa"}}}}}
+    assert dsl == {"prefix": {"text": {"value": "pa"}}}
     assert parse("payer~fr").matches("Je vais payer demain")
 
 
