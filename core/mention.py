@@ -304,14 +304,44 @@ def is_repost(mention: Mention) -> bool:
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def dedup_key(text: str, url: str | None = None) -> str:
-    """Text fingerprint: case, URLs, a leading 'RT @x:', punctuation and spaces removed."""
+def fingerprint_text(text: str) -> str:
+    """The text a fingerprint is taken of: case, URLs, a leading 'RT @x:', punctuation and spaces removed."""
     norm = RT_PREFIX.sub("", text)
     norm = _URL.sub(" ", norm)
-    norm = _NON_WORD.sub(" ", norm).strip().lower()
+    return _NON_WORD.sub(" ", norm).strip().lower()
+
+
+def dedup_key(text: str, url: str | None = None) -> str:
+    """Text fingerprint: the hash of `fingerprint_text` (of the URL for a post without words)."""
+    norm = fingerprint_text(text)
     if not norm and url:
         norm = url.strip().lower().rstrip("/")
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:20]
+
+
+# X cuts a retweet's text to fit 140 characters with the "RT @handle: " prefix, ending it with an ellipsis ('…',
+# '...' in older clients); the rest of the story is only in the original.
+_CUT = re.compile(r"(?:…|\.\.\.)\s*$")
+
+
+def reposted_author(text: str) -> str | None:
+    """The handle a `RT @handle:` prefix names (lower-cased, without '@'): the author of the reposted post."""
+    prefix = RT_PREFIX.match(text)
+    return prefix.group(0).strip().split("@", 1)[1].rstrip(":").strip().casefold() if prefix else None
+
+
+def is_cut_repost(text: str) -> bool:
+    """A `RT @x:` text that ends with an ellipsis, perhaps cut short by X (or the author's own '...')."""
+    return bool(RT_PREFIX.match(text)) and bool(_CUT.search(text))
+
+
+def story_text(text: str) -> str:
+    """`fingerprint_text` of what a post says for sure: for a repost that may be cut short (`is_cut_repost`),
+    without the ellipsis and the last word, which the cut may have split ('politi…', 'http://t.c…')."""
+    if is_cut_repost(text):
+        text = _CUT.sub("", text).rstrip()
+        text = text.rsplit(None, 1)[0] if len(text.split()) > 1 else ""
+    return fingerprint_text(text)
 
 
 # -- the JSONL mention format: one `Mention` per line, written by dashboard exports, the extractor CLI

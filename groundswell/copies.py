@@ -6,15 +6,21 @@ Two kinds of copy are dropped before storing (and counted in the collect report)
   unless both posts come from one source, were written by different known authors and differ in text
   (`_link_copy`: two people linking one page are two posts);
 - an explicit repost (`RT @x: …` or an extractor-set `extra.repost_of`) of a post
-  already stored for the same brand.
+  already stored for the same brand;
+- a `RT @x:` retweet of the story a post stored for the same brand tells (`_head_keys`, `_same_story`): by the
+  author its prefix names, with the same text, or one the retweet's text starts (X cuts a retweet at 140
+  characters and ends it with `…`, so its fingerprint is not its original's). The first retweet stored of an
+  original that is not stored stands for that story, and later retweets of it are its copies, so its reposts are
+  counted once and read as its shares.
 
 A copy that names a brand its original lacks gives the original that brand (`give_owners_brands`), so the
 post counts once, for every brand either copy names.
 
 Identical texts from *different* authors that are not marked as reposts are kept:
 many people writing "Pulse overheating, recall it" is the crisis, not noise.
-The index lives in the store's state (keys ``copy:url:…`` and ``copy:text:…``, value: the owner's
-mention id), so re-runs and other processes agree on it. Retention: `CopyIndex.prune` drops the
+The index lives in the store's state (keys ``copy:url:…``, ``copy:text:…`` and ``copy:head:…``, value: the owner's
+mention id), so re-runs and other processes agree on it; a store written before head keys gets them once, on the
+first lookup that needs them (`CopyIndex.index_heads`). Retention: `CopyIndex.prune` drops the
 entries whose owner is no longer stored (retention deleted it), so a later post is not called a copy
 of one the store no longer has. Retention deletes the mentions first and prunes the index afterwards (a long
 pass on a big store), and a collect may run in between: so `split` also checks that the owners it finds are
@@ -25,10 +31,11 @@ originals. A stale entry never drops a post.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from core.mention import Mention, is_repost
-from indexing.base import BRANDS, Store, is_no_longer_stored, stored_ids
+from core.mention import Mention, is_cut_repost, is_repost, reposted_author, story_text
+from indexing.base import BRANDS, Filters, Store, is_no_longer_stored, stored_ids
 
 # Tracking parameters that never change what a URL points to.
 _TRACKING = {"fbclid", "gclid", "ref_src", "ref_url", "igshid", "mc_cid", "mc_eid"}
@@ -90,10 +97,65 @@ def _text_keys(mention: Mention) -> list[str]:
     return [f"{PREFIX}text:{brand}:{mention.dedup_key()}" for brand in mention.brands or [None]]
 
 
+# Normalised characters of a story's start that key it (`_head_keys`). A retweet X cut short keeps at least this
+# many: the shortest of the GOP stream's 2,692 keeps 47 (`python -m tools.brands.stories` measures what it finds).
+HEAD = 40
+
+
+def _story(mention: Mention) -> tuple[str, str, bool] | None:
+    """(author, text, cut short) of the story a post tells: a `RT @author:` retweet tells its original's (the author
+    its prefix names), any other post its own; the text is `core.mention.story_text`. None for a post marked as a
+    repost without naming whose (`extra.repost_of`), or without an author or words."""
+    text = mention.text
+    author = reposted_author(text)
+    if author is None:
+        if is_repost(mention):
+            return None
+        author = ((mention.author.handle or "") if mention.author else "").lstrip("@").casefold()
+    words = story_text(text)
+    return (author, words, is_cut_repost(text)) if author and words else None
+
+
+def _head_keys(mention: Mention) -> list[str]:
+    """One key per brand for the start of the story a post tells (its author and first `HEAD` characters), so a
+    retweet X cut short finds the post it copies, whose full text has another fingerprint. A key only names a
+    candidate: `_same_story` compares the texts before anything is called a copy."""
+    story = _story(mention)
+    if story is None:
+        return []
+    author, words, _ = story
+    head = hashlib.sha1(words[:HEAD].encode("utf-8")).hexdigest()[:20]
+    return [f"{PREFIX}head:{brand}:{author}:{head}" for brand in mention.brands or [None]]
+
+
+def _same_story(mention: Mention, owner: Mention | None) -> bool:
+    """Whether `mention` (a repost) tells `owner`'s story: the same author, and the same text, or one of the two is
+    cut short and the other goes on from where it stops. Two posts that only start alike stay two."""
+    mine, theirs = _story(mention), _story(owner) if owner is not None else None
+    if mine is None or theirs is None or mine[0] != theirs[0]:
+        return False
+    return (mine[1] == theirs[1] or (mine[2] and theirs[1].startswith(mine[1]))
+            or (theirs[2] and mine[1].startswith(theirs[1])))
+
+
 def _keys(mention: Mention) -> list[str]:
-    """The keys a stored original owns: its URL, and its text per brand unless it is itself a repost."""
+    """The keys a stored post owns: its URL, its text per brand unless it is itself a repost, and the start of its
+    story per brand (a retweet stored because its original is not stands for that story: later retweets of it
+    are its copies)."""
     url = _url_key(mention)
-    return ([url] if url else []) + ([] if is_repost(mention) else _text_keys(mention))
+    return ([url] if url else []) + ([] if is_repost(mention) else _text_keys(mention)) + _head_keys(mention)
+
+
+def _lookups(mention: Mention) -> list[str]:
+    """The keys whose owner a new post may copy: its URL; a repost also its text and its story's start."""
+    url = _url_key(mention)
+    return ([url] if url else []) + ([*_text_keys(mention), *_head_keys(mention)] if is_repost(mention) else [])
+
+
+_HEAD_PREFIX = f"{PREFIX}head:"
+# Set once every stored post owns its `_head_keys` (`CopyIndex.index_heads`); the one entry of `PREFIX` that names
+# no owner (its value: how many keys that pass wrote), so `prune` keeps it.
+HEADS_INDEXED = f"{PREFIX}heads-indexed"
 
 
 class CopyIndex:
@@ -108,8 +170,15 @@ class CopyIndex:
         copies: list[tuple[Mention, str]] = []
         # The stored owners of every key the batch can look up, in one read (on Elasticsearch a round trip
         # per key made a store copy ten times slower), then keys claimed earlier in this same batch.
-        lookups = {k for m in mentions for k in [_url_key(m), *(_text_keys(m) if is_repost(m) else [])] if k}
-        owners: dict[str, str] = self.store.get_states(lookups) if lookups else {}
+        lookups = {k for m in mentions for k in _lookups(m)}
+        heads = any(k.startswith(_HEAD_PREFIX) for k in lookups)
+        marker = {HEADS_INDEXED} if heads else set()
+        owners: dict[str, str] = self.store.get_states(lookups | marker) if lookups else {}
+        if heads and owners.pop(HEADS_INDEXED, None) is None:
+            # A store written before story heads: its stored posts get theirs first, or a retweet cut short today of
+            # a post stored yesterday would find no key and count the story twice. Once per store.
+            self.index_heads()
+            owners = self.store.get_states(lookups)
         # An entry whose owner retention deleted (and has not pruned yet) is free: trusted, it would drop the new
         # post as a copy of nothing. One existence read for the owners that would make some post a copy.
         ids = {m.id for m in mentions}
@@ -120,14 +189,23 @@ class CopyIndex:
         # read per batch, none when no such post: ids start with their source, `core.mention.make_id`).
         url_owners = {owner for m in mentions if (owner := owners.get(_url_key(m) or "")) is not None
                       and owner.startswith(f"{m.source}:")} - ids
+        # And the stored posts a repost's story start names: `_same_story` reads their text (the same read).
+        head_owners = {owner for m in mentions if is_repost(m) for k in _head_keys(m)
+                       if (owner := owners.get(k)) is not None} - ids
         posts = {m.id: m for m in mentions}
-        posts |= {m.id: m for m in self.store.get(list(url_owners))} if url_owners else {}
+        wanted = list(url_owners | head_owners)
+        posts |= {m.id: m for m in self.store.get(wanted)} if wanted else {}
         for mention in mentions:
             original = self._owner(_url_key(mention), mention.id, owners)
             if original is not None and not _link_copy(mention, posts.get(original)):
                 original = None
             for key in _text_keys(mention) if is_repost(mention) else []:
                 original = original or self._owner(key, mention.id, owners)
+            for key in _head_keys(mention) if is_repost(mention) and original is None else []:
+                candidate = self._owner(key, mention.id, owners)
+                if candidate is not None and _same_story(mention, posts.get(candidate)):
+                    original = candidate
+                    break
             if original is not None:
                 copies.append((mention, original))
                 continue
@@ -191,8 +269,34 @@ class CopyIndex:
         self.store.set_states({k: owner for k, owner in claims.items()
                                if k not in taken or (taken[k] != owner and taken[k] not in alive)})
 
+    def index_heads(self, chunk: int = 5000) -> int:
+        """Give every stored post the story-start keys (`_head_keys`) it would own had it been stored today, for a
+        store written before them; then mark the store done (`HEADS_INDEXED`). A story's earliest post owns its key,
+        a post before any retweet; a key already owned keeps its owner, so a second run (two processes at once)
+        changes nothing. One pass over the stored posts, one read and one write per `chunk` keys; returns how many
+        keys it wrote."""
+        originals: dict[str, str] = {}
+        reposts: dict[str, str] = {}
+        for mention in self.store.iter_mentions(Filters(include_spam=True)):  # oldest first
+            claims = reposts if is_repost(mention) else originals
+            for key in _head_keys(mention):
+                claims.setdefault(key, mention.id)
+        claims = reposts | originals
+        keys = list(claims)
+        written = 0
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            taken = self.store.get_states(part)
+            new = {key: claims[key] for key in part if key not in taken}
+            if new:
+                self.store.set_states(new)
+                written += len(new)
+        self.store.set_state(HEADS_INDEXED, str(written))
+        return written
+
     def prune(self, chunk: int = 500) -> int:
         """Delete the entries whose owner mention is gone; return how many."""
         entries = self.store.state_items(PREFIX)
+        entries.pop(HEADS_INDEXED, None)
         alive = stored_ids(self.store, entries.values(), chunk)
         return self.store.delete_state(key for key, owner in entries.items() if owner not in alive)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from tests.conftest import shared_path
 from tools.brands.attribution import evaluate, main
 
-LIMIT = 1500  # the first tweets of the stream: enough for dozens naming two candidates, seconds to collect
+LIMIT = 3000  # the first tweets of the stream: enough for dozens naming two candidates (retweets stored once), seconds
 
 
 def test_every_tweet_matching_two_candidates_counts_for_both():

@@ -76,7 +76,8 @@ def test_maintain_prunes_each_facades_stale_entries_and_keeps_fresh_ones(tmp_pat
     result = maintain(config, store, now=NOW, retention_days=30)
 
     assert result["deleted"] == 2
-    assert result["state_pruned"] == {"copy_index": 2, "shares": 0, "expired_claims": 0, "alert_log": 1,
+    # copy_index: the old post's URL, text and story-head keys (groundswell/copies.py)
+    assert result["state_pruned"] == {"copy_index": 3, "shares": 0, "expired_claims": 0, "alert_log": 1,
                                       "delivery_ledger": 1, "read_budgets": 1, "not_spam_overrides": 2,
                                       "sentiment_corrections": 2}
     assert set(undone_corrections(store)) == set() and set(withdrawn_overrides(store)) == {fresh.id}

@@ -11,6 +11,9 @@ candidate is among its stored `brands`; gold gives one candidate per tweet, so a
 a correct hit for one and a false positive for the other). Beside it, the rule before issue 16 (a tweet
 stored once, under the last brand whose pass found it), and the tweets counted for 2+ brands, stored and
 computed by matching every brand's query directly (`groundswell.brands.brands_matching`): they must agree.
+A retweet collection drops as a copy (`groundswell/copies.py`) is not stored, so it counts for no candidate
+above; `with_copies` scores each tweet by the stored post that tells its story (itself, or the post it was
+recorded as a share of, `alerts.shares`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 import click
 
+from alerts.shares import Shares
 from core.mention import load_mention
 from groundswell.brands import brands_matching
 from groundswell.pipeline import collect
@@ -57,6 +61,7 @@ def evaluate(stream: Path, limit: int | None = None) -> dict[str, Any]:
             run = collect(config, store, use_cursor=False)
             stored = {m.id: m for m in store.iter_mentions()}
             facet = store.facet(Filters(), "brand")
+            shared = {s.repost: s.original for s in Shares(store).between(None, None)}
         finally:
             store.close()
         seconds = time.perf_counter() - started
@@ -65,13 +70,15 @@ def evaluate(stream: Path, limit: int | None = None) -> dict[str, Any]:
     gold = _gold(stream / "gold.jsonl", {p.id for p in posts})
     direct = {p.id: list(brands_matching(p, config.brands)) for p in posts}
     now = {i: set(stored[i].brands) if i in stored else set() for i in gold}
+    # A dropped copy counts through the stored post it copies (the story counted once, for its brands).
+    told = {i: now[i] or (set(stored[shared[i]].brands) if shared.get(i) in stored else set()) for i in gold}
     # Before issue 16: one brand per stored tweet, the last (in config order) whose pass collected it.
     before = {i: ({[b for b in names if b in now[i]][-1]} if now[i] else set()) for i in gold}
     per_candidate = {}
     for name in names:
         actual = sum(1 for c in gold.values() if c == name)
         row = {}
-        for label, assigned in (("multi_brand", now), ("single_brand_before", before)):
+        for label, assigned in (("multi_brand", now), ("single_brand_before", before), ("with_copies", told)):
             predicted = sum(1 for i in gold if name in assigned[i])
             tp = sum(1 for i, c in gold.items() if c == name and name in assigned[i])
             row[label] = _prf(tp, predicted, actual)
@@ -125,14 +132,16 @@ def render(result: dict[str, Any]) -> str:
         f"({result['not_stored']['matched_no_brand']} match no brand, {result['not_stored']['copies']} copies), "
         f"{result['gold_tweets']} with a gold candidate",
         "",
-        "| candidate | gold | counted for | precision | recall | before: counted for | precision | recall |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| candidate | gold | counted for | precision | recall | before: counted for | precision | recall "
+        "| with copies: precision | recall |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, row in result["per_candidate"].items():
-        now, was = row["multi_brand"], row["single_brand_before"]
+        now, was, told = row["multi_brand"], row["single_brand_before"], row["with_copies"]
         lines.append(
             f"| {name} | {now['gold']} | {now['predicted']} | {pct(now['precision'])} | {pct(now['recall'])} "
-            f"| {was['predicted']} | {pct(was['precision'])} | {pct(was['recall'])} |"
+            f"| {was['predicted']} | {pct(was['precision'])} | {pct(was['recall'])} "
+            f"| {pct(told['precision'])} | {pct(told['recall'])} |"
         )
     multi = result["multi_brand"]
     lines += [
