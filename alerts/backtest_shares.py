@@ -3,14 +3,17 @@
 A backtest reads every line of a history, retweets included, and keeps them all as mentions (the spike
 detectors of a backtest count each retweet: docs/alerts.md, "Limits"). The viral detector (`alerts.viral`)
 counts shares instead, the reposts collection drops as copies of a stored post (`groundswell.copies`,
-`groundswell.shares`). So the backtest rebuilds them with collection's rule for reposts, in the order
-collection would have met the lines (oldest first; a tie keeps the input's order):
+`groundswell.shares`). So the backtest rebuilds them with collection's rule for reposts (`core.stories`, the one
+rule both call), in the order collection would have met the lines (oldest first; a tie keeps the input's order):
 
-- a repost is a post marked as one (`extra.repost_of`) or written as one (`RT @x: …`), as `copies.is_repost`;
-- it is a share of the first earlier post, itself no repost, with the same text fingerprint
-  (`Mention.dedup_key`) for one of the repost's brands; the first such post owns the text, as in `CopyIndex`;
-- a repost with no such post (its original predates the history or was never read) is no share: collection
-  stores it as a mention of its own, and nothing owns the reposts that copy it.
+- a repost is a post marked as one (`extra.repost_of`) or written as one (`RT @x: …`), `core.mention.is_repost`;
+- it is a share of the earlier post whose story it tells (`core.stories.original_of`): the first post, itself no
+  repost, with the same text fingerprint for one of its brands; else one by the author its `RT @` prefix names
+  whose text the repost's starts, when X cut it short (`…`); else the first repost of the same `repost_of`;
+- a repost of no such post (its original predates the history or was never read) is no share: collection stores
+  it as a mention of its own, which stands for the story, and later reposts of the same story are its shares;
+  when the original comes after it, the original takes over and later reposts are its shares
+  (`core.stories.takes_over`).
 
 Collection also drops a post as a copy of an earlier one with the same canonical URL; a repost found that way
 is a share there and not here (the real streams carry no URLs). Alerts layer: `groundswell.copies` is above it.
@@ -21,22 +24,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from alerts.shares import Share, share_of
-from core.mention import Mention, is_repost
+from core import stories
+from core.mention import Mention
 from core.time import as_utc
 
 
 def replayed_shares(mentions: Iterable[Mention]) -> list[Share]:
     """The shares collection would have recorded reading `mentions` oldest first (module docstring)."""
-    owners: dict[tuple[str | None, str], str] = {}  # (brand, text fingerprint) -> the first post that owns it
+    owners: dict[str, str] = {}  # a story key (`core.stories`) -> the post that owns it
+    kept: dict[str, Mention] = {}  # the posts collection would have stored, by id
     out: list[Share] = []
     for mention in sorted(mentions, key=lambda m: as_utc(m.created_at)):  # sorted() is stable: ties keep order
-        key = mention.dedup_key()
-        brands: list[str | None] = list(mention.brands) or [None]
-        if is_repost(mention):
-            original = next((owners[(b, key)] for b in brands if (b, key) in owners), None)
-            if original is not None and original != mention.id:
-                out.append(share_of(mention, original))
-            continue  # a repost never owns its text: later reposts of it copy the post it copies
-        for brand in brands:
-            owners.setdefault((brand, key), mention.id)
+        original = stories.original_of(
+            mention, lambda key, me=mention.id: owner if (owner := owners.get(key)) != me else None, kept.get)
+        if original is not None:
+            out.append(share_of(mention, original))
+            continue
+        kept[mention.id] = mention
+        for key in stories.owned_keys(mention):
+            owners.setdefault(key, mention.id)
+        for key in stories.takeover_keys(mention):
+            if (holder := owners.get(key)) is not None and stories.takes_over(mention, kept.get(holder)):
+                owners[key] = mention.id
     return out

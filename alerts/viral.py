@@ -25,7 +25,7 @@ from alerts.series import floor_time
 from alerts.shares import Share, Shares
 from alerts.wording import number, when
 from core.alert import Alert, Detection
-from core.mention import Mention
+from core.mention import RT_PREFIX, Mention, is_repost
 from core.strict import StrictModel
 from indexing.base import Filters, Store
 
@@ -81,12 +81,29 @@ class ViralDetector(Detector):
 
     def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         post = alert.top_posts[0] if alert.top_posts else None
-        who = f"@{post.author}'s post" if post and post.author else "A post"
+        # A stand-in (a repost stored because its original was not collected, `core.stories`): the post that went
+        # viral is the original, by the author its `RT @` prefix names; the store holds only the repost.
+        original = _named(post.text) if post else None
+        stand_in = post is not None and (post.stands_in or original is not None)
+        author = original if stand_in else post.author if post else None
+        who = f"@{author}'s post" if author else "A post"
         reach = f", reaching {number(alert.reach)} followers" if alert.reach else ""
-        return [
+        lines = [
             f"{alert.brand}: {who} was reposted {number(alert.observed)} times during {when(alert, tz)}{reach} "
             f"({_usual_rate(alert, 'reposts an hour in all')})."
         ]
+        if stand_in:
+            by = f"@{post.author}'s repost" if post.author else "a repost"
+            link = f": {post.url}" if post.url else ""
+            lines.append(f"The post itself was not collected; the store holds {by} of it, which stands in for it"
+                         f"{link}.")
+        return lines
+
+
+def _named(text: str) -> str | None:
+    """The handle a `RT @handle:` prefix names, as written (`core.mention.reposted_author` lower-cases it)."""
+    prefix = RT_PREFIX.match(text)
+    return prefix.group(0).split("@", 1)[1].rstrip(": \t").strip() or None if prefix else None
 
 
 def _usual_rate(alert: Alert, unit: str) -> str:
@@ -169,7 +186,8 @@ def _detection(brand: str, post: Mention, hour: datetime, group: list[Share], us
     reach = sum(known) if known else None
     critical = reposts >= rule.critical_multiple * rule.min_reposts or (reach or 0) >= rule.critical_reach
     top = post_of(post)
-    if not top.author:  # a post read without its author (an import): the handle its retweets name
+    top.stands_in = is_repost(post)  # its shares are reposts of the post it reposts (`core.stories`)
+    if not top.author and not top.stands_in:  # a post read without its author (an import): its retweets name it
         top.author = next((s.of for s in group if s.of), None)
     end = hour + HOUR
     alert = Alert(

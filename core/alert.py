@@ -27,6 +27,7 @@ class DrivingPost(BaseModel):
     lang: str | None = None
     source: str | None = None
     sentiment: str | None = None  # the post's label, for the badge beside it
+    stands_in: bool = False  # viral alerts: a repost stored in place of its original, which was not collected
 
 
 class Shift(BaseModel):

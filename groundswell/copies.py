@@ -11,16 +11,18 @@ Two kinds of copy are dropped before storing (and counted in the collect report)
   author its prefix names, with the same text, or one the retweet's text starts (X cuts a retweet at 140
   characters and ends it with `…`, so its fingerprint is not its original's). The first retweet stored of an
   original that is not stored stands for that story, and later retweets of it are its copies, so its reposts are
-  counted once and read as its shares.
+  counted once and read as its shares; a post marked as a repost (`extra.repost_of`) stands in the same way, keyed
+  on the id it reposts (`copy:repost:…`). An original collected after its stand-in takes the story over. The keys
+  and the rule are `core.stories`'s (the backtest's shares call it too).
 
 A copy that names a brand its original lacks gives the original that brand (`give_owners_brands`), so the
 post counts once, for every brand either copy names.
 
 Identical texts from *different* authors that are not marked as reposts are kept:
 many people writing "Pulse overheating, recall it" is the crisis, not noise.
-The index lives in the store's state (keys ``copy:url:…``, ``copy:text:…`` and ``copy:head:…``, value: the owner's
-mention id), so re-runs and other processes agree on it; a store written before head keys gets them once, on the
-first lookup that needs them (`CopyIndex.index_heads`). Retention: `CopyIndex.prune` drops the
+The index lives in the store's state (keys ``copy:url:…``, ``copy:text:…``, ``copy:head:…``, ``copy:repost:…``,
+value: the owner's mention id), so re-runs and other processes agree on it; a store written before head keys gets
+them once, on the first lookup that needs them (`CopyIndex.index_heads`). Retention: `CopyIndex.prune` drops the
 entries whose owner is no longer stored (retention deleted it), so a later post is not called a copy
 of one the store no longer has. Retention deletes the mentions first and prunes the index afterwards (a long
 pass on a big store), and a collect may run in between: so `split` also checks that the owners it finds are
@@ -31,10 +33,10 @@ originals. A stale entry never drops a post.
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from core.mention import Mention, is_cut_repost, is_repost, reposted_author, story_text
+from core import stories
+from core.mention import Mention, is_repost
 from indexing.base import BRANDS, Filters, Store, is_no_longer_stored, stored_ids
 
 # Tracking parameters that never change what a URL points to.
@@ -92,69 +94,37 @@ def _url_key(mention: Mention) -> str | None:
     return f"{PREFIX}url:{url}" if url else None
 
 
+def _prefixed(keys: list[str]) -> list[str]:
+    return [PREFIX + key for key in keys]
+
+
 def _text_keys(mention: Mention) -> list[str]:
     """One fingerprint key per brand of the mention: a repost copies a post already stored for that brand."""
-    return [f"{PREFIX}text:{brand}:{mention.dedup_key()}" for brand in mention.brands or [None]]
-
-
-# Normalised characters of a story's start that key it (`_head_keys`). A retweet X cut short keeps at least this
-# many: the shortest of the GOP stream's 2,692 keeps 47 (`python -m tools.brands.stories` measures what it finds).
-HEAD = 40
-
-
-def _story(mention: Mention) -> tuple[str, str, bool] | None:
-    """(author, text, cut short) of the story a post tells: a `RT @author:` retweet tells its original's (the author
-    its prefix names), any other post its own; the text is `core.mention.story_text`. None for a post marked as a
-    repost without naming whose (`extra.repost_of`), or without an author or words."""
-    text = mention.text
-    author = reposted_author(text)
-    if author is None:
-        if is_repost(mention):
-            return None
-        author = ((mention.author.handle or "") if mention.author else "").lstrip("@").casefold()
-    words = story_text(text)
-    return (author, words, is_cut_repost(text)) if author and words else None
+    return _prefixed(stories.text_keys(mention))
 
 
 def _head_keys(mention: Mention) -> list[str]:
-    """One key per brand for the start of the story a post tells (its author and first `HEAD` characters), so a
-    retweet X cut short finds the post it copies, whose full text has another fingerprint. A key only names a
-    candidate: `_same_story` compares the texts before anything is called a copy."""
-    story = _story(mention)
-    if story is None:
-        return []
-    author, words, _ = story
-    head = hashlib.sha1(words[:HEAD].encode("utf-8")).hexdigest()[:20]
-    return [f"{PREFIX}head:{brand}:{author}:{head}" for brand in mention.brands or [None]]
-
-
-def _same_story(mention: Mention, owner: Mention | None) -> bool:
-    """Whether `mention` (a repost) tells `owner`'s story: the same author, and the same text, or one of the two is
-    cut short and the other goes on from where it stops. Two posts that only start alike stay two."""
-    mine, theirs = _story(mention), _story(owner) if owner is not None else None
-    if mine is None or theirs is None or mine[0] != theirs[0]:
-        return False
-    return (mine[1] == theirs[1] or (mine[2] and theirs[1].startswith(mine[1]))
-            or (theirs[2] and mine[1].startswith(theirs[1])))
+    """`core.stories.head_keys`, as state keys: a key only names a candidate (`core.stories.same_story`)."""
+    return _prefixed(stories.head_keys(mention))
 
 
 def _keys(mention: Mention) -> list[str]:
-    """The keys a stored post owns: its URL, its text per brand unless it is itself a repost, and the start of its
-    story per brand (a retweet stored because its original is not stands for that story: later retweets of it
-    are its copies)."""
+    """The keys a stored post owns: its URL, and its story's keys (`core.stories.owned_keys`: a repost stored
+    because its original is not stands for that story, and later reposts of it are its copies)."""
     url = _url_key(mention)
-    return ([url] if url else []) + ([] if is_repost(mention) else _text_keys(mention)) + _head_keys(mention)
+    return ([url] if url else []) + _prefixed(stories.owned_keys(mention))
 
 
 def _lookups(mention: Mention) -> list[str]:
-    """The keys whose owner a new post may copy: its URL; a repost also its text and its story's start."""
+    """The keys whose owner a new post may copy: its URL; a repost also its story's (`core.stories.lookups`)."""
     url = _url_key(mention)
-    return ([url] if url else []) + ([*_text_keys(mention), *_head_keys(mention)] if is_repost(mention) else [])
+    return ([url] if url else []) + _prefixed(stories.lookups(mention))
 
 
 _HEAD_PREFIX = f"{PREFIX}head:"
-# Set once every stored post owns its `_head_keys` (`CopyIndex.index_heads`); the one entry of `PREFIX` that names
-# no owner (its value: how many keys that pass wrote), so `prune` keeps it.
+_REPOST_PREFIX = f"{PREFIX}repost:"
+# Set once every stored post owns its `_head_keys` and repost keys (`CopyIndex.index_heads`); the one entry of
+# `PREFIX` that names no owner (its value: how many keys that pass wrote), so `prune` keeps it.
 HEADS_INDEXED = f"{PREFIX}heads-indexed"
 
 
@@ -171,11 +141,11 @@ class CopyIndex:
         # The stored owners of every key the batch can look up, in one read (on Elasticsearch a round trip
         # per key made a store copy ten times slower), then keys claimed earlier in this same batch.
         lookups = {k for m in mentions for k in _lookups(m)}
-        heads = any(k.startswith(_HEAD_PREFIX) for k in lookups)
+        heads = any(k.startswith((_HEAD_PREFIX, _REPOST_PREFIX)) for k in lookups)
         marker = {HEADS_INDEXED} if heads else set()
         owners: dict[str, str] = self.store.get_states(lookups | marker) if lookups else {}
         if heads and owners.pop(HEADS_INDEXED, None) is None:
-            # A store written before story heads: its stored posts get theirs first, or a retweet cut short today of
+            # A store written before story keys: its stored posts get theirs first, or a retweet cut short today of
             # a post stored yesterday would find no key and count the story twice. Once per store.
             self.index_heads()
             owners = self.store.get_states(lookups)
@@ -189,29 +159,29 @@ class CopyIndex:
         # read per batch, none when no such post: ids start with their source, `core.mention.make_id`).
         url_owners = {owner for m in mentions if (owner := owners.get(_url_key(m) or "")) is not None
                       and owner.startswith(f"{m.source}:")} - ids
-        # And the stored posts a repost's story start names: `_same_story` reads their text (the same read).
-        head_owners = {owner for m in mentions if is_repost(m) for k in _head_keys(m)
-                       if (owner := owners.get(k)) is not None} - ids
+        # And the stored posts a repost's story start or repost key names: `core.stories.same_story` reads their
+        # text, `core.stories.takes_over` whether they stand in for an original of this batch (the same read).
+        story_owners = {owner for m in mentions for k in _lookups(m) if k.startswith((_HEAD_PREFIX, _REPOST_PREFIX))
+                        and (owner := owners.get(k)) is not None} - ids
         posts = {m.id: m for m in mentions}
-        wanted = list(url_owners | head_owners)
+        wanted = list(url_owners | story_owners)
         posts |= {m.id: m for m in self.store.get(wanted)} if wanted else {}
         for mention in mentions:
             original = self._owner(_url_key(mention), mention.id, owners)
             if original is not None and not _link_copy(mention, posts.get(original)):
                 original = None
-            for key in _text_keys(mention) if is_repost(mention) else []:
-                original = original or self._owner(key, mention.id, owners)
-            for key in _head_keys(mention) if is_repost(mention) and original is None else []:
-                candidate = self._owner(key, mention.id, owners)
-                if candidate is not None and _same_story(mention, posts.get(candidate)):
-                    original = candidate
-                    break
+            original = original or stories.original_of(
+                mention, lambda key, m=mention: self._owner(PREFIX + key, m.id, owners), posts.get)
             if original is not None:
                 copies.append((mention, original))
                 continue
             keep.append(mention)
             for key in _keys(mention):
                 owners.setdefault(key, mention.id)
+            for key in _prefixed(stories.takeover_keys(mention)):
+                # An original collected after the repost that stood in for it: later reposts are its copies.
+                if (holder := owners.get(key)) is not None and stories.takes_over(mention, posts.get(holder)):
+                    owners[key] = mention.id
         return keep, copies
 
     @staticmethod
@@ -260,28 +230,44 @@ class CopyIndex:
         for mention in stored:
             for key in _keys(mention):
                 claims.setdefault(key, mention.id)
-        if not claims:
+        # And the keys an original takes from a repost that stood in for it (`core.stories.takes_over`): read with
+        # the claims, written only when a stand-in holds them.
+        wanted: dict[str, Mention] = {}
+        for mention in stored:
+            for key in _prefixed(stories.takeover_keys(mention)):
+                wanted.setdefault(key, mention)
+        if not claims and not wanted:
             return
-        taken = self.store.get_states(claims)
+        taken = self.store.get_states(set(claims) | set(wanted))
         # A key whose owner is no longer stored (retention deleted it, the prune has not run yet) is taken over.
-        others = {owner for k, owner in taken.items() if owner != claims[k]}
+        mine = {k: m.id for k, m in wanted.items()} | claims
+        others = {owner for k, owner in taken.items() if owner != mine[k]}
         alive = stored_ids(self.store, others) if others else set()
-        self.store.set_states({k: owner for k, owner in claims.items()
-                               if k not in taken or (taken[k] != owner and taken[k] not in alive)})
+        new = {k: owner for k, owner in claims.items()
+               if k not in taken or (taken[k] != owner and taken[k] not in alive)}
+        standing = {k: taken[k] for k, m in wanted.items() if taken.get(k, m.id) != m.id and taken[k] in alive}
+        holders = {h.id: h for h in self.store.get(sorted(set(standing.values())))} if standing else {}
+        new |= {k: wanted[k].id for k, holder in standing.items()
+                if stories.takes_over(wanted[k], holders.get(holder))}
+        if new:
+            self.store.set_states(new)
 
     def index_heads(self, chunk: int = 5000) -> int:
-        """Give every stored post the story-start keys (`_head_keys`) it would own had it been stored today, for a
-        store written before them; then mark the store done (`HEADS_INDEXED`). A story's earliest post owns its key,
-        a post before any retweet; a key already owned keeps its owner, so a second run (two processes at once)
-        changes nothing. One pass over the stored posts, one read and one write per `chunk` keys; returns how many
-        keys it wrote."""
+        """Give every stored post the story keys (`_head_keys`, repost keys) it would own had it been stored
+        today, for a store written before them; then mark the store done (`HEADS_INDEXED`). A story's earliest post
+        owns its key, a post before any repost (`core.stories.takes_over`); a key already owned keeps its owner, so a
+        second run (two processes at once) changes nothing. One pass over the stored posts, one read and one write
+        per `chunk` keys; returns how many keys it wrote."""
         originals: dict[str, str] = {}
         reposts: dict[str, str] = {}
+        named: dict[str, str] = {}  # an original's own repost keys: its only when a stored repost names it
         for mention in self.store.iter_mentions(Filters(include_spam=True)):  # oldest first
             claims = reposts if is_repost(mention) else originals
-            for key in _head_keys(mention):
+            for key in _head_keys(mention) + _prefixed(stories.repost_keys(mention)):
                 claims.setdefault(key, mention.id)
-        claims = reposts | originals
+            for key in _prefixed(stories.takeover_keys(mention)):
+                named.setdefault(key, mention.id)
+        claims = reposts | originals | {key: owner for key, owner in named.items() if key in reposts}
         keys = list(claims)
         written = 0
         for start in range(0, len(keys), chunk):

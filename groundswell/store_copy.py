@@ -21,7 +21,10 @@ The rules, in the order the copy applies them:
 - A source post whose story the target already holds from another source (the same canonical URL, or a
   repost of a post the target has: the copy rule of collection, groundswell/copies.py) is not written:
   its brands go to the target's post (`copies`), so the story counts once there too; a repost so dropped is
-  recorded as a share of that post (`groundswell.shares`, `shares_recorded`), as collection records it.
+  recorded as a share of that post (`groundswell.shares`, `shares_recorded`), as collection records it; the
+  source's shares of a post so dropped (a repost that stood in for an original the source never collected,
+  `core.stories`) are re-pointed to the target's post when the state is copied (`_repointed`), so none names a
+  post the target does not hold. A dry run counts them as they are.
 - Writes are upserts by `Mention.id`, so a copy run twice, or into a target that has some of the same
   posts, duplicates nothing; what the target holds beside them stays.
 - A partial copy (`since`: the mentions posted from then on; `brand`: one brand's mentions) copies mentions
@@ -33,7 +36,7 @@ The rules, in the order the copy applies them:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -211,6 +214,8 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
     """Every state entry the target lacks (a partial copy's `part`: only those of its mentions, `_mention_state`);
     a key it holds keeps the target's value. Resume marks stay put."""
     entries = source.state_items("") if part is None else _mention_state(source, target, part, dry_run=not write)
+    if write:
+        entries = _repointed(source, target, entries)
     theirs = target.get_states(entries)
     for key, value in entries.items():
         if key.startswith(MARK_PREFIX):
@@ -229,11 +234,34 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
             report.state_kept += 1
 
 
+def _repointed(source: Store, target: Store, entries: dict[str, str]) -> dict[str, str]:
+    """`entries` with each share of a source post the target does not hold re-pointed to the post the target kept
+    in its place: a stand-in repost (`core.stories`) or a URL copy the copy rule dropped (`_write`). The target's
+    copy index says which (`CopyIndex.split` of the source post again: what `_write` decided, read only); a share
+    of a post neither holds stays as it is (retention prunes it)."""
+    shares = {key: share for key, value in entries.items()
+              if key.startswith(SHARE_PREFIX) and (share := Share.from_entry(key, value)) is not None}
+    originals = {share.original for share in shares.values()}
+    gone = sorted(originals - stored_ids(target, originals)) if originals else []
+    kept: dict[str, str] = {}
+    for chunk in batched(gone, BATCH):
+        found = source.get(chunk)
+        kept |= {copy.id: owner for copy, owner in CopyIndex(target).split(found)[1]} if found else {}
+    if not kept:
+        return entries
+    return entries | {key: replace(share, original=kept[share.original]).to_json()
+                      for key, share in shares.items() if share.original in kept}
+
+
 def _mention_state(source: Store, target: Store, part: Filters, *, dry_run: bool) -> dict[str, str]:
-    """The source's entries that belong to one mention (a share: its original; `MENTION_STATE`: the key's
-    mention) which the target holds after the copy (a dry run: holds already, or will, being in `part`)."""
+    """The source's entries that belong to one mention (a share: its original, re-pointed as `_repointed`;
+    `MENTION_STATE`: the key's mention) which the target holds after the copy (a dry run: holds already, or
+    will, being in `part`)."""
     owner: dict[str, str] = {}
-    for key, value in source.state_items(SHARE_PREFIX).items():
+    shares = source.state_items(SHARE_PREFIX)
+    if not dry_run:
+        shares = _repointed(source, target, shares)
+    for key, value in shares.items():
         share = Share.from_entry(key, value)
         if share is not None:  # an unreadable share is no one's: left where it is
             owner[key] = share.original
@@ -244,7 +272,8 @@ def _mention_state(source: Store, target: Store, part: Filters, *, dry_run: bool
         for chunk in batched(sorted(set(owner.values()) - held), 500):  # reads by id in chunks, as `stored_ids`
             held |= {m.id for m in source.get(chunk) if _in_part(m, part)}
     wanted = [key for key, mention_id in owner.items() if mention_id in held]
-    return source.get_states(wanted) if wanted else {}
+    values = source.get_states(wanted) if wanted else {}
+    return values | {key: shares[key] for key in values if key in shares}
 
 
 def _in_part(mention: Mention, part: Filters) -> bool:

@@ -11,8 +11,9 @@ masked by the config's queries), and replayed through `alerts.backtest.run_backt
 (`alerts.backtest_shares`) and runs the production detectors, the viral one included. The result lists its
 viral alerts and, from `docs/scheduled-replay-<stream>.json` (`tools.alerts.scheduled_replay`), the viral posts
 the scheduled runs sent, matched by brand, post, hour and reposts; and `bursts`: every text of the stream
-retweeted at least `min_reposts` times in one UTC hour, with why it raised a viral alert or did not (its
-original not in the stream, or posted after that hour's retweets; no brand's query matches it; its label).
+retweeted at least `min_reposts` times in one UTC hour (a story by collection's rule, `core.stories`: a retweet X
+cut short tells its original's), with why it raised a viral alert or did not (its original not in the stream, or
+posted after that hour's retweets; no brand's query matches it; its label).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import click
 from alerts.backtest import run_backtest
 from alerts.kinds import detector_for
 from alerts.series import floor_time
+from core import stories
 from core.mention import RT_PREFIX, Mention, Sentiment, is_repost, load_mention
 from core.query.aliases import brand_terms
 from core.time import as_utc
@@ -67,33 +69,50 @@ def tagged(stream: Path, config: Config, labels: str) -> list[Mention]:
 
 
 def bursts(stream: Path, config: Config, tagged_posts: list[Mention], alerted: set[str]) -> list[dict]:
-    """Each (text, UTC hour) of the stream with at least `min_reposts` retweets, most first, and its verdict."""
+    """Each (story, UTC hour) of the stream with at least `min_reposts` reposts, most first, and its verdict. A
+    story is what collection's rule (`core.stories`) reads a repost as telling: its original anywhere in the stream
+    (a retweet cut short by X included), else the first repost of it, which stands in for it."""
     posts = sorted((attribute(load_mention(line), config.brands)
                     for line in (stream / "mentions.jsonl").open(encoding="utf-8") if line.strip()),
                    key=lambda m: as_utc(m.created_at))
+    by_id = {m.id: m for m in posts}
     labels = {m.id: m.sentiment.label for m in tagged_posts if m.sentiment}
-    first: dict[str, Mention] = {}
-    for post in posts:
-        if not is_repost(post):
-            first.setdefault(post.dedup_key(), post)
+    # Keys without brands: a burst is one story whichever brands its reposts name (or none).
+    unbranded = {m.id: m.model_copy(update={"brands": []}) for m in posts}
+    originals: dict[str, str] = {}  # every story key of a post that is no repost -> the first such post
+    for post in unbranded.values():
+        for key in [] if is_repost(post) else stories.owned_keys(post) + stories.takeover_keys(post):
+            originals.setdefault(key, post.id)
+    standing: dict[str, str] = {}  # the story keys of reposts of no post in the stream -> the first of them
     counts: Counter[tuple[str, object]] = Counter()
     named: dict[str, str] = {}
     brands: dict[str, set[str]] = {}
     for post in posts:
-        if is_repost(post):
-            counts[(post.dedup_key(), floor_time(as_utc(post.created_at), "hour"))] += 1
-            prefix = RT_PREFIX.match(post.text)
-            named[post.dedup_key()] = prefix.group(0).strip() if prefix else "(marked as a repost)"
-            brands.setdefault(post.dedup_key(), set()).update(post.brands)
+        if not is_repost(post):
+            continue
+        bare = unbranded[post.id]
+        story = (stories.original_of(bare, originals.get, unbranded.get)
+                 or stories.original_of(bare, standing.get, unbranded.get))
+        if story is None:
+            story = post.id
+            for key in stories.owned_keys(bare):
+                standing.setdefault(key, post.id)
+        counts[(story, floor_time(as_utc(post.created_at), "hour"))] += 1
+        prefix = RT_PREFIX.match(post.text)
+        named.setdefault(story, prefix.group(0).strip() if prefix else "(marked as a repost)")
+        brands.setdefault(story, set()).update(post.brands)
     min_reposts = detector_for("viral").rule(config.alerts).min_reposts
     out = []
-    for (key, hour), n in counts.most_common():
+    for (story, hour), n in counts.most_common():
         if n < min_reposts:
             break
-        original = first.get(key)
-        label = labels.get(original.id) if original else None
+        original = None if is_repost(by_id[story]) else by_id[story]  # else: a stand-in, its original not here
+        # No original in the stream: the first repost of the story stands in for it, with its own label.
+        label = labels.get(original.id if original else story)
         if original is None:
-            why = "original not in the stream"
+            why = ("viral alert on the repost standing in for it (original not in the stream)" if story in alerted
+                   else "original not in the stream; no brand's query matches its reposts" if not by_id[story].brands
+                   else f"original not in the stream; the repost standing in for it labelled {label}")
         elif as_utc(original.created_at) >= hour + timedelta(hours=1):
             why = "original posted after this hour"
         elif not original.brands:
@@ -104,10 +123,10 @@ def bursts(stream: Path, config: Config, tagged_posts: list[Mention], alerted: s
             why = f"original labelled {label}"
         else:
             why = "no alert (see the backtest)"
-        out.append({"retweets_of": named[key], "hour": hour.isoformat(), "retweets": n,
-                    "brands": sorted(brands[key]), "original": original.id if original else None,
+        out.append({"retweets_of": named[story], "hour": hour.isoformat(), "retweets": n,
+                    "brands": sorted(brands[story]), "original": original.id if original else None,
                     "original_at": as_utc(original.created_at).isoformat() if original else None,
-                    "label": label, "verdict": why})
+                    "stand_in": None if original else story, "label": label, "verdict": why})
     return out
 
 
@@ -125,6 +144,7 @@ def compare(stream: Path, labels: str) -> dict:
     backtest = [{"brand": d.alert.brand, "post": d.alert.subject, "window_start": d.alert.window_start.isoformat(),
                  "reposts": d.alert.observed, "usual_per_hour": d.alert.expected, "severity": d.alert.severity,
                  "decided_at": d.decided_at.isoformat(), "author": d.alert.top_posts[0].author,
+                 "stands_in": d.alert.top_posts[0].stands_in, "message": detector_for("viral").describe(d.alert),
                  "sentiment": labels}
                 for d in result.detections if d.alert.kind == "viral"]
     replay_file = DOCS / f"scheduled-replay-{stream.name}.json"

@@ -1,0 +1,130 @@
+"""Which post's story a repost tells: the one rule that collection's copies (`groundswell/copies.py`) and the
+backtest's shares (`alerts/backtest_shares.py`) both call, so a backtest rebuilds the shares collection records.
+
+A post owns keys (the caller prefixes them: collection keeps them in state as ``copy:<key>``), and a repost
+(`core.mention.is_repost`) looks them up, in this order, to find the stored post it copies (`original_of`):
+- ``text:<brand>:<fingerprint>`` (`text_keys`): owned by a post that is no repost; a repost with the same
+  fingerprint tells its story.
+- ``head:<brand>:<author>:<hash of the first HEAD normalised characters>`` (`head_keys`): owned by every post, a
+  `RT @author:` retweet for its original's author. X cuts a retweet at 140 characters ("RT @ann: " included) and
+  ends it with an ellipsis, so its fingerprint is not its original's: a head key only names a candidate, and
+  `same_story` compares the texts.
+- ``repost:<brand>:<repost_of>`` (`repost_keys`): owned by a post marked as a repost of `extra.repost_of` (an X
+  retweet read through the API, any extractor's boost), which carries no `RT @` prefix to key its story on.
+
+So the first repost stored of an original that is not stored stands for it (a stand-in), and later reposts of the
+same story are its copies. When the original is collected after its stand-in, it takes the stand-in's keys over
+(`takes_over`): later reposts are its copies. The stand-in stays stored, with the shares it already has (one
+story stored twice, never more; rewriting those shares would need every share listed, `docs/architecture.md`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from core.mention import Mention, is_cut_repost, is_repost, reposted_author, story_text
+
+# Normalised characters of a story's start that key it (`head_keys`). A retweet X cut short keeps at least this
+# many: the shortest of the GOP stream's 2,692 keeps 47 (`python -m tools.brands.stories` measures what it finds).
+HEAD = 40
+
+
+def story(mention: Mention) -> tuple[str, str, bool] | None:
+    """(author, text, cut short) of the story a post tells: a `RT @author:` retweet tells its original's (the author
+    its prefix names), any other post its own; the text is `core.mention.story_text`. None for a post marked as a
+    repost without naming whose (`extra.repost_of`), or without an author or words."""
+    text = mention.text
+    author = reposted_author(text)
+    if author is None:
+        if is_repost(mention):
+            return None
+        author = ((mention.author.handle or "") if mention.author else "").lstrip("@").casefold()
+    words = story_text(text)
+    return (author, words, is_cut_repost(text)) if author and words else None
+
+
+def repost_of(mention: Mention) -> str | None:
+    """The id of the post a marked repost reposts (`extra.repost_of`, a mention id), if any."""
+    value = mention.extra.get("repost_of")
+    return str(value) if value else None
+
+
+def _brands(mention: Mention) -> list[str | None]:
+    return list(mention.brands) or [None]
+
+
+def text_keys(mention: Mention) -> list[str]:
+    """One fingerprint key per brand of the mention: a repost copies a post already stored for that brand."""
+    return [f"text:{brand}:{mention.dedup_key()}" for brand in _brands(mention)]
+
+
+def head_keys(mention: Mention) -> list[str]:
+    """One key per brand for the start of the story a post tells (its author and first `HEAD` characters)."""
+    told = story(mention)
+    if told is None:
+        return []
+    author, words, _ = told
+    head = hashlib.sha1(words[:HEAD].encode("utf-8")).hexdigest()[:20]
+    return [f"head:{brand}:{author}:{head}" for brand in _brands(mention)]
+
+
+def repost_keys(mention: Mention) -> list[str]:
+    """One key per brand for the post a marked repost reposts: a later repost of it copies the first one stored."""
+    of = repost_of(mention)
+    return [f"repost:{brand}:{of}" for brand in _brands(mention)] if of else []
+
+
+def owned_keys(mention: Mention) -> list[str]:
+    """The keys a stored post owns: its text per brand unless it is a repost, its story's start, what it reposts."""
+    return ([] if is_repost(mention) else text_keys(mention)) + head_keys(mention) + repost_keys(mention)
+
+
+def lookups(mention: Mention) -> list[str]:
+    """The keys whose owner a repost may copy, in the order `original_of` tries them; none for other posts."""
+    return [*text_keys(mention), *head_keys(mention), *repost_keys(mention)] if is_repost(mention) else []
+
+
+def takeover_keys(mention: Mention) -> list[str]:
+    """The keys a post that is no repost takes from its stand-in (`takes_over`): its story's start, and the
+    repost keys naming it (which it never owns otherwise: one state entry per post would be kept for nothing)."""
+    if is_repost(mention):
+        return []
+    return head_keys(mention) + [f"repost:{brand}:{mention.id}" for brand in _brands(mention)]
+
+
+def same_story(mention: Mention, owner: Mention | None) -> bool:
+    """Whether `mention` (a repost) tells `owner`'s story: the same author, and the same text, or one of the two is
+    cut short and the other goes on from where it stops. Two posts that only start alike stay two."""
+    mine, theirs = story(mention), story(owner) if owner is not None else None
+    if mine is None or theirs is None or mine[0] != theirs[0]:
+        return False
+    return (mine[1] == theirs[1] or (mine[2] and theirs[1].startswith(mine[1]))
+            or (theirs[2] and mine[1].startswith(theirs[1])))
+
+
+def original_of(mention: Mention, owner: Callable[[str], str | None],
+                post: Callable[[str], Mention | None]) -> str | None:
+    """The id of the post `mention` (a repost) copies, or None: the owner of its text key, else of a head key whose
+    owner tells the same story (`post` reads it), else of its repost key. `owner(key)` gives a key's owner other
+    than `mention` itself."""
+    if not is_repost(mention):
+        return None
+    for key in text_keys(mention):
+        if (found := owner(key)) is not None:
+            return found
+    for key in head_keys(mention):
+        if (found := owner(key)) is not None and same_story(mention, post(found)):
+            return found
+    for key in repost_keys(mention):
+        if (found := owner(key)) is not None:
+            return found
+    return None
+
+
+def takes_over(mention: Mention, holder: Mention | None) -> bool:
+    """Whether `mention`, a post that is no repost, takes a key of `takeover_keys` from `holder`: a repost stored
+    as a stand-in for it (marked as a repost of it, or telling its story)."""
+    if holder is None or holder.id == mention.id or is_repost(mention) or not is_repost(holder):
+        return False
+    return repost_of(holder) == mention.id or same_story(holder, mention)
