@@ -121,17 +121,30 @@ def _c_tf_idf(docs: list[list[str]], assign, k: int, stop: set[str], related=Non
     return out
 
 
+# k-means runs on one OpenMP thread. scikit-learn's k-means adds each thread's partial centre sums
+# together, so the sums (and from them the distances, the rows' order in a theme, and on a big
+# window which post lands in which cluster) depend on how many threads ran: the GOP debate stream
+# (tools/themes/evaluate.py) put 9,771 tweets in 101 themes on 2 threads, 9,792 in 103 on one.
+# Seeded and on one thread, the same input gives the same themes on any machine's core count
+# (a full k-means over 13,838 posts: 33 s on one thread, 39 s on two, 2 loaded cores).
+KMEANS_THREADS = 1
+
+
 def _cluster(x, n: int, max_k: int = 40):
-    """Seeded k-means; k grows with the square root of the group size, at most `max_k`. Returns (labels, distances)."""
+    """Seeded k-means; k grows with the square root of the group size, at most `max_k`. Returns (labels, distances).
+
+    Deterministic: the same `x` gives the same labels and distances whatever the thread count (KMEANS_THREADS)."""
     import numpy as np
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits  # lazy: scikit-learn's dependency, loaded with it
 
     distinct = len({tuple(row) for row in x.toarray().round(4)}) if n <= 5000 else n
     k = int(min(max(1, round(1.5 * np.sqrt(n / 2))), max_k, max(1, n // MIN_THEME_SIZE), distinct))
     if k == 1:
         return np.zeros(n, dtype=int), np.zeros((n, 1))
-    km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)
-    return km.labels_, km.transform(x)
+    with threadpool_limits(limits=KMEANS_THREADS, user_api="openmp"):
+        km = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(x)
+        return km.labels_, km.transform(x)
 
 
 RELATED_SIMILARITY = 0.25

@@ -27,6 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 import nlp.theme_merge
 import nlp.themes
 from core.mention import Mention, Sentiment, load_mention
@@ -34,10 +36,12 @@ from groundswell.config import BrandConfig, Config
 from groundswell.pipeline import themes_pass
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
+from nlp.embeddings import SentenceEmbeddings
 
 BRAND = BrandConfig(name="GOP debate", query="GOPDebate OR GOPDebates")
 NONE = "None of the above"
 DISTINCT_PRECISION = 0.5
+BLAS_THREADS = 1  # the evaluation's matrix products on one thread: the figure is the same on any core count
 
 
 def load_stream(folder: Path, limit: int | None = None) -> tuple[list[Mention], dict[str, str | None]]:
@@ -64,9 +68,12 @@ def load_stream(folder: Path, limit: int | None = None) -> tuple[list[Mention], 
     return mentions, {m.id: gold.get(m.id, {}).get("subject_matter") for m in mentions}
 
 
-def run_themes(mentions: list[Mention]) -> tuple[dict[str, list[str]], float]:
+def run_themes(
+    mentions: list[Mention], embeddings: SentenceEmbeddings | None = None
+) -> tuple[dict[str, list[str]], float]:
     """mention id -> its theme labels (a theme, then its aspect) after one full themes pass over
-    `mentions`; and the seconds it took."""
+    `mentions`; and the seconds it took. `embeddings`: sentence embeddings already computed for
+    these texts (None: the pass encodes them)."""
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp) / "eval.db")
         try:
@@ -75,7 +82,11 @@ def run_themes(mentions: list[Mention]) -> tuple[dict[str, list[str]], float]:
                 raise SystemExit(f"could not store the stream: {failed[0].error}")
             config = Config(brands=[BRAND], store={"path": str(Path(tmp) / "eval.db")})
             start = time.perf_counter()
-            themes_pass(config, store, full=True)
+            # k-means pins its own threads (nlp.themes.KMEANS_THREADS); the figure also pins BLAS, so
+            # no sum in the pass depends on the machine's core count (the encoder's do not: ONNX
+            # Runtime gives the same vectors on 1 and 2 threads).
+            with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+                themes_pass(config, store, full=True, embeddings=embeddings)
             seconds = time.perf_counter() - start
             assigned = {m.id: list(m.themes) for m in store.iter_mentions(Filters(include_spam=True)) if m.themes}
         finally:
@@ -138,7 +149,8 @@ def settings() -> dict:
     return {"merge_keep": nlp.theme_merge.MERGE_KEEP, "nest_keep": nlp.theme_merge.NEST_KEEP,
             "max_merged_share": nlp.theme_merge.MAX_MERGED_SHARE,
             "split_share": nlp.themes.SPLIT_SHARE, "max_children": nlp.themes.MAX_CHILDREN,
-            "child_min_posts": nlp.themes.CHILD_MIN_POSTS, "cross_language": nlp.themes.CROSS_LANGUAGE}
+            "child_min_posts": nlp.themes.CHILD_MIN_POSTS, "cross_language": nlp.themes.CROSS_LANGUAGE,
+            "kmeans_threads": nlp.themes.KMEANS_THREADS, "blas_threads": BLAS_THREADS}
 
 
 def main(argv: list[str] | None = None) -> None:
