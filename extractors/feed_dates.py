@@ -4,8 +4,10 @@ feedparser reads RFC 822 dates (RSS's `pubDate`) and knows a handful of zone nam
 any other name it reads as UTC without a word: `10:00 CEST` became 10:00Z (it is 08:00Z), `18:00 KST` 18:00Z (09:00Z).
 So a date whose zone is a name is read here, from the raw string, with one table (`ZONES`): a name in it is that
 offset, a name that means different times in different places (`AMBIGUOUS`: IST) or that the table lacks is
-never guessed: the entry is skipped with a reason naming the `time_zones` option, which says what a feed means by
-it. Dates with a numeric offset (`+0900`, ISO 8601's `Z` or `+05:30`) are feedparser's, as before.
+never guessed: the entry is skipped (`UnknownZone`) with a reason naming the `time_zones` option, which says what a
+feed means by it, and with the earliest instant it can be, before which the feed's cursor is held (`extractors/rss.py`)
+so that it is collected once the option is set. Dates with a numeric offset (`+0900`, ISO 8601's `Z` or `+05:30`)
+are feedparser's, as before.
 """
 
 from __future__ import annotations
@@ -38,6 +40,18 @@ _DATE_KEYS = ("published", "updated", "created")
 _NAMES = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
           "sep", "oct", "nov", "dec", "am", "pm", "at", "on", "of"}  # fmt: skip
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+# UTC offsets in use run from -12:00 to +14:00: a wall time in any zone is no earlier than itself as UTC minus this.
+LARGEST_OFFSET = timedelta(hours=14)
+
+
+class UnknownZone(SkipItem):
+    """An entry dated in a zone name not guessed. `earliest`: the earliest instant its date can be in any zone (its
+    wall time read as UTC minus `LARGEST_OFFSET`), None when the date is unreadable whatever the zone."""
+
+    def __init__(self, message: str, name: str, earliest: datetime | None):
+        super().__init__(message)
+        self.name = name
+        self.earliest = earliest
 
 
 def parse_offset(value: str) -> int:
@@ -80,9 +94,15 @@ def _named(raw: str, name: str, zones: Mapping[str, int]) -> datetime:
     offset = zones.get(name, ZONES.get(name) if name not in AMBIGUOUS else None)
     if offset is None:
         meaning = f"it may be {AMBIGUOUS[name]}" if name in AMBIGUOUS else "an unknown zone name"
-        raise SkipItem(
+        try:
+            earliest: datetime | None = _wall_time(raw, name) - LARGEST_OFFSET
+        except (OverflowError, ValueError):
+            earliest = None  # unreadable in any zone: no instant to hold a cursor before
+        raise UnknownZone(
             f"date {raw.strip()[:60]!r} is in {name}: {meaning}; not guessed (set options.time_zones: "
-            f"{{{name}: '+HH:MM'}} to say what this feed means by it)"
+            f"{{{name}: '+HH:MM'}} to say what this feed means by it)",
+            name,
+            earliest,
         )
     try:
         return _wall_time(raw, name) - timedelta(minutes=offset)

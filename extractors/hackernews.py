@@ -19,7 +19,7 @@ from pydantic import Field
 
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.html_text import html_to_text
-from extractors.http import HttpClient
+from extractors.http import DEFAULT_DEADLINE, HttpClient
 from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
 log = logging.getLogger("groundswell.extractors.hackernews")
@@ -31,6 +31,9 @@ class HackerNewsOptions(SourceOptions):
     hits_per_page: int = Field(default=100, ge=1, le=1000)
     max_pages: int = Field(default=10, ge=1, le=1000)
     endpoint: Literal["search_by_date", "search"] = "search_by_date"
+    deadline_s: float = Field(
+        default=DEFAULT_DEADLINE, gt=0, description="Seconds one search request may take in all (then not retried)"
+    )
 
 
 class HackerNewsExtractor(Extractor[HackerNewsOptions]):
@@ -38,7 +41,7 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
     Options = HackerNewsOptions
 
     def http(self) -> HttpClient:
-        return HttpClient(self.retry)
+        return HttpClient(self.retry, deadline=self.options.deadline_s)
 
     def compile_query(self, query: str) -> list[str]:
         """One search per term: no boolean search here."""

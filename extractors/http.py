@@ -33,11 +33,18 @@ T = TypeVar("T")
 Classifier = Callable[[Exception], Exception | None]
 DEFAULT_TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
 # Seconds one `HttpClient` request may take in all, headers and body. The read timeout bounds each wait for a byte,
-# not the response: a server that trickles a byte every 20 s never trips it (one feed held a run 120 s). Past the
-# deadline the response is dropped and retried like a timeout. A generous default: a 5 MB feed at 100 kB/s is 50 s.
-DEFAULT_DEADLINE = 60.0
+# not the response: a server that trickles a byte every 20 s never trips it (one feed held a run 120 s). The read
+# timeout already catches a server that hangs, so the deadline is only for one that never ends: generous, a slow but
+# steady feed (a 30 MB one at 100 kB/s) is read whole. Past it the request fails, not retried (`DeadlineExceeded`).
+DEFAULT_DEADLINE = 300.0
 _CHUNK = 65536
 USER_AGENT = "groundswell/0.1 (+https://github.com/groundswell/groundswell)"
+
+
+class DeadlineExceeded(SourceError):
+    """A response not whole within the request's deadline. Not retried (`RetryPolicy.call` passes a SourceError on):
+    a response that took the whole deadline is slow, not flaky, and a second try takes the deadline again (five
+    tries made a 60 s deadline 315 s, and lost the feed all the same). The source reads it again next run."""
 
 
 class Retry(Exception):
@@ -233,8 +240,8 @@ def check_status(response: requests.Response, what: str, now: float, auth_hint: 
 
 
 class HttpClient:
-    """GET with timeouts, a total deadline per request and retries; JSON bodies that do not parse are retried,
-    then fatal."""
+    """GET with timeouts, a total deadline per request (`DeadlineExceeded`, not retried) and retries; JSON bodies
+    that do not parse are retried, then fatal."""
 
     def __init__(
         self,
@@ -249,26 +256,44 @@ class HttpClient:
         self.deadline = deadline
 
     def get(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> requests.Response:
-        """The response, its body read (within the deadline); Retry/SourceError as `check_status` says."""
+        """The response, its body read (within the deadline, else `DeadlineExceeded`); Retry/SourceError as
+        `check_status` says."""
         label = what or display_url(url)
 
         def attempt() -> requests.Response:
-            response = self._fetch(url, params)
+            response = self._fetch(url, params, label)
             check_status(response, label, self.policy.clock())
             return response
 
         return self.policy.call(attempt, label, classify_requests_error)
 
-    def _fetch(self, url: str, params: Mapping[str, Any] | None) -> requests.Response:
+    def _fetch(self, url: str, params: Mapping[str, Any] | None, label: str) -> requests.Response:
         """One GET whose body is read as it comes, each wait for bytes no longer than the deadline leaves: a
-        response not whole by then is dropped, a `Retry`."""
+        response not whole by then is dropped, `DeadlineExceeded` (not retried)."""
         started = time.monotonic()
         connect, read = self.timeout
         left = self.deadline
-        response = self.session.get(
-            url, params=params, timeout=(connect, read if left is None else min(read, left)), stream=True
-        )
         chunks: list[bytes] = []
+
+        def past_deadline() -> bool:
+            return self.deadline is not None and time.monotonic() - started >= self.deadline
+
+        def too_slow() -> DeadlineExceeded:
+            size = sum(map(len, chunks))
+            return DeadlineExceeded(
+                f"{label}: no whole response within the deadline of {self.deadline:g}s ({size} bytes read); not "
+                "retried, a response this slow would take as long again. If the server is slow but steady, raise "
+                "the source's deadline_s option"
+            )
+
+        try:
+            response = self.session.get(
+                url, params=params, timeout=(connect, read if left is None else min(read, left)), stream=True
+            )
+        except requests.ReadTimeout:
+            if past_deadline():  # the headers' wait, shortened to the deadline (one shorter than the read timeout)
+                raise too_slow() from None
+            raise
         raw = response.raw
         # What has come (read() would wait for a whole chunk), gunzipped as requests would; a replayed response
         # (vcrpy's stub, not urllib3's) takes no `decode_content` and decodes nothing on `read` either.
@@ -281,14 +306,14 @@ class HttpClient:
                 if self.deadline is not None:
                     left = self.deadline - (time.monotonic() - started)
                     if left <= 0:
-                        raise Retry(f"no whole response within the deadline of {self.deadline:g}s")
+                        raise too_slow()
                     if sock is not None:
                         sock.settimeout(min(read, left))
                 try:
                     chunk = raw.read1(_CHUNK, **options)
                 except urllib3.exceptions.ReadTimeoutError as exc:
-                    if self.deadline is not None and time.monotonic() - started >= self.deadline:
-                        raise Retry(f"no whole response within the deadline of {self.deadline:g}s") from exc
+                    if past_deadline():
+                        raise too_slow() from None
                     raise requests.Timeout(str(exc)) from exc
                 except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError) as exc:
                     raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
@@ -308,7 +333,7 @@ class HttpClient:
         label = what or display_url(url)
 
         def attempt() -> Any:
-            response = self._fetch(url, params)
+            response = self._fetch(url, params, label)
             check_status(response, label, self.policy.clock())
             try:
                 return response.json()

@@ -3,7 +3,11 @@
 Feeds are fetched through the shared HTTP layer (timeouts, retries) and parsed from
 bytes with the response headers, so feedparser (with chardet installed) can find the
 encoding of feeds that do not declare one. A local path works too, for offline feeds.
-The cursor keeps, per feed, the newest time of the entries read for good (`Selector.add`).
+The cursor keeps, per feed, the newest time of the entries read for good (`Selector.add`) and the ids read at that
+time (`{"at": …, "ids": […]}`; Reddit's rule): a run reaching back to the cursor (`Selector.reach_back_to`) reads
+on from that time without reading those entries again, and a different entry of that same time is still new.
+An entry dated in a zone name not guessed (`feed_dates.UnknownZone`) holds its feed's cursor before the earliest
+instant it can be, so it is collected once `time_zones` says what the feed means.
 A feed that can not be fetched (gone, forbidden, down) is a skipped reason, not the end of the
 run: the other feeds are read and its cursor entry stays. Only when every feed fails is it an error.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
@@ -24,11 +29,11 @@ from pydantic import Field, field_validator
 
 from core.mention import COLLECTED, DATED_BY
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
-from extractors.feed_dates import entry_time, parse_offset
+from extractors.feed_dates import UnknownZone, entry_time, parse_offset
 from extractors.html_text import html_to_text
 from extractors.http import DEFAULT_DEADLINE, HttpClient, display_url
 from extractors.import_file import MAX_ROW_BYTES
-from extractors.state import Newest, decode_cursor, encode_cursor
+from extractors.state import decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.rss")
 
@@ -44,7 +49,7 @@ class RssOptions(SourceOptions):
         description="What the feeds mean by a zone name, as a UTC offset: {IST: '+05:30'} (extractors/feed_dates.py)",
     )
     deadline_s: float = Field(
-        default=DEFAULT_DEADLINE, gt=0, description="Seconds one feed's fetch may take in all (then retried)"
+        default=DEFAULT_DEADLINE, gt=0, description="Seconds one feed's fetch may take in all (then skipped)"
     )
 
     @field_validator("time_zones")
@@ -92,12 +97,12 @@ class RssExtractor(Extractor[RssOptions]):
             raise SourceError("the RSS source needs feedparser: pip install feedparser chardet") from exc
         opts = self.options
         selector = Selector("rss", brand, query, window, lang_of=self.lang_of)
-        since = {
-            url: stamp
-            for url, stamp in _by_feed(decode_cursor(cursor, "rss"), opts.urls).items()
-            if not selector.stale_future_cursor(_stamp_time(stamp), f"{display_url(url)}: {stamp}")
+        saved = {
+            url: value
+            for url, value in _by_feed(decode_cursor(cursor, "rss"), opts.urls).items()
+            if not selector.stale_future_cursor(_stamp_time(_at(value)[0]), f"{display_url(url)}: {_at(value)[0]}")
         }
-        newest: Newest[str] = Newest(since)  # ISO 8601 UTC stamps: they order as strings
+        values = dict(saved)  # a feed not read this run keeps its entry as saved
         failed: list[str] = []
         for url in opts.urls:
             try:
@@ -110,60 +115,88 @@ class RssExtractor(Extractor[RssOptions]):
             # Per feed: its entries newer than its own cursor are unread, whatever this run's window (an entry
             # that appears late, dated before the last run's interval ended, must not be lost for good).
             selector.window = window
-            selector.reach_back_to(_stamp_time(since.get(url)))
-            yield self._read_feed(feed, url, selector, since.get(url), newest, base)
+            last = _at(saved.get(url))
+            selector.reach_back_to(_stamp_time(last[0]))
+            batch, read_up_to = self._read_feed(feed, url, selector, last, base)
+            if read_up_to is not None:
+                values[url] = read_up_to
+            yield batch
         if failed and len(failed) == len(opts.urls):
             # Nothing could be fetched: an outage or a broken config, an error rather than an empty run.
             joined = "; ".join(failed)
             raise SourceError(failed[0] if len(failed) == 1 else f"rss: all {len(failed)} feeds failed: {joined}")
-        if newest.moved or failed:
+        moved = values != saved
+        if moved or failed:
             reasons = [f"{reason} (this feed is skipped this run; its cursor stays)" for reason in failed]
-            yield Batch([], cursor=encode_cursor(newest.values) if newest.moved else None, skipped=reasons)
+            yield Batch([], cursor=encode_cursor(values) if moved else None, skipped=reasons)
 
     def shown_cursor(self, cursor: str) -> str:
         """The cursor with each feed named by its `display_url` (a private feed's token is in its query);
         `extract` reads it back. The saved cursor keeps the full URLs: the keys of stored state never change.
         Feeds that one name stands for keep the oldest time: a run resumed from it re-reads, never skips."""
         shown: dict[str, Any] = {}
-        for url, stamp in decode_cursor(cursor, "rss").items():
+        for url, value in decode_cursor(cursor, "rss").items():
             name = display_url(url)
-            if name not in shown or str(stamp) < str(shown[name]):  # ISO 8601 UTC stamps order as strings
-                shown[name] = stamp
+            # ISO 8601 UTC stamps order as strings
+            if name not in shown or str(_at(value)[0]) < str(_at(shown[name])[0]):
+                shown[name] = value
         return encode_cursor(shown)
 
     def _read_feed(
-        self, feed: Any, url: str, selector: Selector, last: str | None, newest: Newest[str], base: str | None = None
-    ) -> Batch:
-        """The batch of one parsed feed; offers `newest` the time of every entry read for good."""
+        self,
+        feed: Any,
+        url: str,
+        selector: Selector,
+        last: tuple[str | None, frozenset[str]] = (None, frozenset()),
+        base: str | None = None,
+    ) -> tuple[Batch, dict[str, Any] | None]:
+        """The batch of one parsed feed, and the feed's cursor after it (None: no time to save). `last` is the saved
+        one: its time and the ids read at that time, which are not read again."""
         batch = Batch([])
+        last_at, last_ids = last
         if feed.bozo:
             problem = f"{type(feed.bozo_exception).__name__}: {feed.bozo_exception}"
             if not feed.entries:
                 batch.skipped.append(f"rss feed {display_url(url)}: unreadable ({problem})")
-                return batch
+                return batch, None
             log.warning(
                 "rss feed %s is malformed (%s); using its %d entries", display_url(url), problem, len(feed.entries)
             )
         lang = _lang(feed.feed.get("language"))
         zones = {name: parse_offset(offset) for name, offset in self.options.time_zones.items()}
         bases = (base, feed.feed.get("link"))
+        settled: list[tuple[str, str]] = []  # (time, id) of the entries read for good
+        held: list[datetime] = []  # the earliest instants of entries dated in a zone not guessed
+        unguessed: Counter[str] = Counter()
         for entry in feed.entries[: self.options.max_entries]:
             try:
                 when, bad_date = entry_time(entry, zones), None
             except SkipItem as exc:  # a zone name not guessed: reported by `Selector.add`, the cursor stays
                 when, bad_date = None, exc
             stamp = when.isoformat() if when else None
-            if stamp and last and stamp < last:
-                continue  # older than what an earlier run already stored
             key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
             native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
+            if stamp and last_at and (stamp < last_at or (stamp == last_at and native in last_ids)):
+                continue  # read by an earlier run: older than its cursor, or read at the cursor's own time
+            if isinstance(bad_date, UnknownZone):
+                unguessed[bad_date.name] += 1
+                if bad_date.earliest is not None:
+                    held.append(bad_date.earliest)
             dated_by_collection = when is None and bad_date is None and self.options.undated == "collected"
             if dated_by_collection:
                 when = selector.collected_at
             build = partial(self._mention, entry, native, when, lang, url, dated_by_collection, bad_date, bases)
-            if selector.add(batch, native, build):
-                newest.offer(stamp, url)
-        return batch
+            if selector.add(batch, native, build) and stamp:
+                settled.append((stamp, native))
+        if unguessed:
+            # Once per feed and run (each entry's reason is in `skipped`): what to set to collect them.
+            names = ", ".join(f"{name} ({count})" for name, count in sorted(unguessed.items()))
+            log.warning(
+                "rss feed %s: entries dated in zone names not guessed: %s; set options.time_zones to what this feed "
+                "means by them ({%s: '+HH:MM'}) to collect them; until then the feed's cursor stays before them",
+                display_url(url), names, min(unguessed),
+            )
+        return batch, _read_up_to(last, settled, min(held) if held else None)
 
     @staticmethod
     def _mention(
@@ -247,6 +280,35 @@ def _by_feed(saved: dict[str, Any], urls: list[str]) -> dict[str, Any]:
         if url not in keyed and display_url(url) in names and display_url(url) in saved:
             keyed[url] = saved[display_url(url)]
     return keyed
+
+
+def _at(value: Any) -> tuple[str | None, frozenset[str]]:
+    """A feed's saved cursor as (time, ids read at that time): `{"at": stamp, "ids": [...]}`, or a bare stamp as a
+    version before this one saved it (no ids: the entries of that time are read once more, under the same ids)."""
+    if isinstance(value, str):
+        return value, frozenset()
+    if isinstance(value, dict) and isinstance(value.get("at"), str):
+        ids = value.get("ids")
+        return value["at"], frozenset(i for i in ids if isinstance(i, str)) if isinstance(ids, list) else frozenset()
+    return None, frozenset()
+
+
+def _read_up_to(
+    last: tuple[str | None, frozenset[str]], settled: list[tuple[str, str]], hold: datetime | None
+) -> dict[str, Any] | None:
+    """A feed's cursor after a run: the newest time read for good and the ids read at it (those of the saved cursor
+    too, when the time has not moved), but never past `hold`, the earliest instant an entry skipped for its zone
+    name can be: once `time_zones` says what the name means, the entry is newer than the cursor and collected (a
+    cursor saved past it is moved back: the entries after it are read again, under the same ids)."""
+    last_at, last_ids = last
+    stamps = [stamp for stamp, _ in settled] + ([last_at] if last_at else [])
+    if not stamps:
+        return None
+    at = max(stamps)  # ISO 8601 UTC stamps order as strings
+    if hold is not None and at > hold.isoformat():
+        at = hold.isoformat()
+    ids = {native for stamp, native in settled if stamp == at} | (set(last_ids) if at == last_at else set())
+    return {"at": at, "ids": sorted(ids)}
 
 
 def _stamp_time(stamp: Any) -> datetime | None:

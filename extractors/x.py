@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field
@@ -352,11 +353,27 @@ class XExtractor(Extractor[XOptions]):
             tid = tweet.get("id") if isinstance(tweet, dict) else None
             # The cursor rule of `Selector.add`, plus: an id is a time too, and a bogus one must not
             # become `since_id`. (meta.newest_id is not used: it counts tweets that were skipped.)
-            if selector.add(batch, tid, lambda t=tweet: self._mention(t, users, refs)) and not _id_in_future(
-                tid, selector
-            ):
+            if self._add(selector, batch, tweet, users, refs) and not _id_in_future(tid, selector):
                 newest.offer(tid)
         return batch
+
+    def _add(self, selector: Selector, batch: Batch, tweet: Any, users: dict[Any, dict], refs: dict[Any, dict]) -> bool:
+        """`selector.add` of one tweet. An edit is dated by its original (`_mention`), which may be older than the
+        window and the cursor's reach, but X listed it for this run by the version's own id and time: a version
+        inside the window is judged so, its start not applied to the original's time (the edit would be dropped as
+        older than the window, its text never stored). Its end still is: the original is older than the version."""
+        build = partial(self._mention, tweet, users, refs)
+        tid = tweet.get("id") if isinstance(tweet, dict) else None
+        edit = isinstance(tid, str) and tid.isdigit() and post_id(tweet) not in (None, tid)
+        window = selector.window
+        # (A bogus id's time is checked before it becomes a datetime: 1e30 would overflow one.)
+        if not edit or window.since is None or _id_in_future(tid, selector) or not selector.in_window(tweet_time(tid)):
+            return selector.add(batch, tid, build)
+        selector.window = Window(until=window.until)
+        try:
+            return selector.add(batch, tid, build)
+        finally:
+            selector.window = window
 
     @staticmethod
     def _mention(tweet: dict[str, Any], users: dict[Any, dict], refs: dict[Any, dict]) -> dict[str, Any]:
@@ -393,7 +410,13 @@ class XExtractor(Extractor[XOptions]):
         if tweet.get("in_reply_to_user_id"):
             extra["in_reply_to_user_id"] = str(tweet["in_reply_to_user_id"])
         handle = author.get("username")
-        created = tweet.get("created_at") or tweet_time(tid)
+        if native != tid:
+            # An edit is the post its original was: dated when the original was written (its snowflake time, to the
+            # second as X writes created_at), not when it was edited. Dated by the edit, a post edited across a month
+            # boundary was filed into the next month's Elasticsearch index beside the original: two documents, one id.
+            created: Any = tweet_time(native).replace(microsecond=0)
+        else:
+            created = tweet.get("created_at") or tweet_time(tid)
         return {
             "source": "x",
             "native_id": native,

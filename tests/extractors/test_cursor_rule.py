@@ -174,11 +174,16 @@ def rss(server, policy, store):
 def test_rss_entry_dated_in_the_future_does_not_move_the_cursor(rss, server, store):
     run, url = rss, server.base + "/feed"
     stored, batches = run(_item("future", FUTURE), _item("old", OLD))
-    assert json.loads(store.get_state("cursor:rss:acme")) == {url: OLD + "+00:00"}
+    assert _feed_times(store.get_state("cursor:rss:acme")) == {url: OLD + "+00:00"}
     assert stored == 1 and len(_future_reasons(batches)) == 1
     stored, _ = run(_item("future", FUTURE), _item("new", NEW), _item("old", OLD))
     assert sorted(m.text for m in store.iter_mentions()) == ["Acme new", "Acme old"]
-    assert json.loads(store.get_state("cursor:rss:acme")) == {url: NEW + "+00:00"}
+    assert _feed_times(store.get_state("cursor:rss:acme")) == {url: NEW + "+00:00"}
+
+
+def _feed_times(cursor: str) -> dict[str, str]:
+    """An RSS cursor's time per feed (a feed's entry also lists the ids read at that time)."""
+    return {url: value["at"] if isinstance(value, dict) else value for url, value in json.loads(cursor).items()}
 
 
 # -- X (ids are snowflakes: an id is a time too) -----------------------------------------------
@@ -288,4 +293,4 @@ def test_a_cursor_saved_in_the_future_is_ignored_and_replaced(
     assert "ignoring the saved cursor" in caplog.text and "it is in the future" in caplog.text
     saved = store.get_state(f"cursor:{source}:acme")
     expected = json.loads(json.dumps(healed).replace("{feed}", feed))
-    assert (saved if source == "x" else json.loads(saved)) == expected
+    assert (saved if source == "x" else _feed_times(saved) if source == "rss" else json.loads(saved)) == expected
