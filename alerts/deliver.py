@@ -47,7 +47,7 @@
   it, a taken-on one its "still growing" updates) is a refusal the ledger keeps, counted `suppressed_by_verdict`;
   a channel's quiet hours (alerts.quiet_hours) hold the alerts below their min_severity, unrecorded and counted
   `held_quiet`, for the first run after them (their age counts from the period's end: `offered_at`). An alert that
-  passes them takes with it, first, what they held of its incident in the run (`_Lane._wake`): its opener and
+  passes them takes with it, first, what they held of its incident in the run (`ChannelPlan._wake`): its opener and
   earlier updates, so no update of a crisis goes out while its opener waits for the morning.
 - Only recent alerts are sent: `deliver(..., since=...)` holds back every alert decided (`core.alert.decided_at`)
   before `since` (the run's `offered_since`: PENDING_WITHIN before its clock), whatever the mode. They stay stored
@@ -66,20 +66,20 @@ import socket
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Literal, TextIO
+from typing import Any, TextIO
 
 from alerts.channels import DeliveryError, Sender, as_delivery_error, sender_for
 from alerts.channels.email import PartlyDelivered
 from alerts.config import ChannelConfig
+from alerts.delivery_plan import ChannelPlan, Step, passed_over, route_decision
 from alerts.holds import Holds, offered_by
-from alerts.incidents import SEVERITY_RANK, delivery_order, is_followup, is_major, openers_first
+from alerts.incidents import delivery_order, is_followup, openers_first
 from alerts.quiet_hours import now_or_wall_clock
-from alerts.routing import RouteDecision, is_verdict_refusal, legacy_facts, routes, still_holds
+from alerts.routing import RouteDecision, legacy_facts
 from alerts.verdict_filter import Verdicts
 from core.alert import Alert
 from core.logsafe import redact
@@ -303,6 +303,52 @@ def offered_since(now: datetime | None) -> datetime:
     return (datetime.now(UTC) if now is None else as_utc(now)) - PENDING_WITHIN
 
 
+def offered(
+    alerts: Iterable[Alert], channels: list[ChannelConfig], since: datetime | None, tz: str = "UTC"
+) -> tuple[list[Alert], list[Alert]]:
+    """`alerts` split into those a run offers its channels, an incident's opener before its updates
+    (`alerts.incidents.openers_first`), and those too old to send (TOO_OLD): decided before `since` (counted from
+    the end of the quiet hours that held them: `alerts.holds.offered_by`), except an incident's opener offered
+    with a recent follow-up of it, which goes first however old. Without `since` (or channels), none is too old."""
+    alerts = list(alerts)
+    if since is None or not channels:
+        return openers_first(alerts), []
+    recent = [a for a in alerts if offered_by(a, channels, since, tz)]  # a quiet night's wait is no age
+    # An incident's opener goes with its recent follow-ups, however old: no channel hears of a crisis first by an
+    # update or its all-clear (`with_pending` offers it; the ledger skips it where it was delivered).
+    keep = {a.incident_id for a in recent if is_followup(a)} | {a.id for a in recent}
+    return openers_first([a for a in alerts if a.id in keep]), [a for a in alerts if a.id not in keep]
+
+
+def plan(
+    alerts: Iterable[Alert],
+    channels: list[ChannelConfig],
+    state: StateStore,
+    holds: Holds,
+    *,
+    since: datetime | None = None,
+    tz: str = "UTC",
+) -> dict[str, list[Step]]:
+    """What `deliver` would do now with `alerts`, per channel key: every alert's step (`alerts.delivery_plan.Step`),
+    in the order delivery takes them, assuming each send goes through; then the alerts too old to offer (`offered`):
+    "too_old" where the channel would take one (the route's reason), else why it would not anyway (passed over,
+    the channel has it, refused). Reads the ledger, writes nothing. The same rules, in the same code, as `deliver`
+    (`offered`, `ChannelPlan`), so what `groundswell alerts routes` says cannot differ from what delivery does."""
+    kept, old = offered(alerts, channels, since, tz)
+    ledger = DeliveryLedger(state)
+    out = {}
+    for channel in channels:
+        steps = ChannelPlan.of(channel, kept, ledger, holds).run()
+        judge = ChannelPlan.of(channel, [], ledger, holds)
+        for alert in old:
+            step = judge.decide(alert)
+            sendable = step.action in ("send", "held_quiet")
+            steps.append(Step(alert, "too_old", step.decision.reason, step.decision) if sendable and step.decision
+                         else step)
+        out[channel.key] = steps
+    return out
+
+
 def deliver(
     alerts: Iterable[Alert],
     channels: list[ChannelConfig],
@@ -327,20 +373,10 @@ def deliver(
     incidents whose alerts a verdict holds back (alerts.verdict_filter); `now`: the run's clock, which quiet hours
     are read at (default: the wall clock); `competitors`: the brands whose messages say they are a competitor's."""
     report = DeliveryReport()
-    if since is not None and channels:
-        alerts = list(alerts)
-        recent = [a for a in alerts if offered_by(a, channels, since, tz)]  # a quiet night's wait is no age
-        # An incident's opener goes with its recent follow-ups, however old: no channel hears of a crisis first by
-        # an update or its all-clear (`with_pending` offers it; the ledger skips it where it was delivered).
-        openers = {a.incident_id for a in recent if is_followup(a)}
-        keep = openers | {a.id for a in recent}
-        kept = [a for a in alerts if a.id in keep]
-        report.too_old = len(alerts) - len(kept)
-        if report.too_old:
-            log.info("%d alert(s) %s: stored, shown, not sent", report.too_old, TOO_OLD)
-        alerts = kept
-    # In the caller's order (`with_pending`'s: the order they were decided), an incident's opener before its updates.
-    alerts = openers_first(alerts)
+    alerts, old = offered(alerts, channels, since, tz)
+    report.too_old = len(old)
+    if report.too_old:
+        log.info("%d alert(s) %s: stored, shown, not sent", report.too_old, TOO_OLD)
     ledger = DeliveryLedger(state)
     keys = [c.key for c in channels]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
@@ -357,7 +393,7 @@ def deliver(
             result.failed += len(alerts)
             result.errors.append(f"cannot set up channel: {type(exc).__name__}")
             continue
-        lanes.append(_Lane(channel, sender, result, deque(alerts), owner, holds=holds))
+        lanes.append(_Lane(channel, sender, result, ChannelPlan.of(channel, alerts, ledger, holds), owner))
     try:
         _serve(lanes, ledger, sleep)
     finally:
@@ -417,40 +453,38 @@ def _serve_lane(lane: _Lane, ledger: DeliveryLedger, sleep: Callable[[float], No
 
 @dataclass
 class _Lane:
-    """One channel's part of a run: its alerts in order, the head one's tries while it waits for a retry."""
+    """One channel's part of a run: its plan's steps in order (`alerts.delivery_plan.ChannelPlan`), the head alert's
+    tries while it waits for a retry."""
 
     channel: ChannelConfig
     sender: Sender
     result: ChannelReport
-    queue: deque[Alert]
+    plan: ChannelPlan
     owner: str = ""  # this run, as its claims name it (`run_owner`)
     tries: _Tries | None = None
+    head: Alert | None = None  # the alert being sent while `tries` is set
     claimed: str | None = None  # the key of the head alert's claim while this run holds it
     # An alert exhausted its retries, or the ledger refused a write: the rest fail fast, unmarked, for the next run.
     down: bool = False
-    holds: Holds = field(default_factory=Holds)  # what holds an alert back besides its route (alerts.holds)
-    # Incident id -> the alerts of it quiet hours held in this run, with their `held` lines: they go with the first
-    # alert of that incident that passes (`_wake`), whose ids are then `woken`.
-    waiting: dict[str, list[tuple[Alert, str]]] = field(default_factory=dict)
-    woken: set[str] = field(default_factory=set)
 
     def advance(self, ledger: DeliveryLedger) -> float | None:
-        """Go through the queue until it is done (None) or its head waits for a retry (the seconds to wait)."""
-        while self.queue:
+        """Go through the plan until it is done (None) or its head waits for a retry (the seconds to wait)."""
+        while True:
             if self.tries is None:
-                self.tries = self._start(self.queue[0], ledger)
+                step = self.plan.next(wake=not self.down)  # a down channel sends nothing: held alerts stay held
+                if step is None:
+                    return None
+                self.tries = self._start(step, ledger)
                 if self.tries is None:
-                    self.queue.popleft()
                     continue
-            elif not self._claim(self.queue[0], ledger):  # a retry: renewed, unless another run took it over
-                self.tries = None
-                self.queue.popleft()
+                self.head = step.alert
+            elif self.head is None or not self._claim(self.head, ledger):  # a retry: renewed, unless taken over
+                self.tries = self.head = None
                 continue
             wait = self.tries.once()
             if wait is not None:
                 return wait
             self._finish(ledger, self.tries.error)
-        return None
 
     def give_up(self, ledger: DeliveryLedger) -> None:
         """The run's waiting is spent: the alert waiting for a retry fails (the next run tries it again), unless
@@ -464,57 +498,41 @@ class _Lane:
         self.down = True  # no more waiting in this run, whatever the head alert's outcome
         self.advance(ledger)  # a down channel sends nothing more: this never waits
 
-    def _start(self, alert: Alert, ledger: DeliveryLedger) -> _Tries | None:
-        """The tries to send `alert`; None, counted, when the channel does not take it or already has it."""
-        result, key = self.result, self.channel.key
-        passed = passed_over(self.channel, alert, ledger)
-        if passed is not None:
-            if passed[0] == "skipped":
-                result.skipped += 1
-            else:
-                result.folded += 1
+    def _start(self, step: Step, ledger: DeliveryLedger) -> _Tries | None:
+        """The tries to send `step`'s alert; None, counted, when the plan says it does not go now (passed over, the
+        channel has it, refused, held) or it cannot (the channel is down, another run holds it)."""
+        alert, result, key = step.alert, self.result, self.channel.key
+        if step.wakes is not None:  # held earlier in this run, until a later alert of its incident passed
+            result.held_quiet -= 1
+            result.held.remove(f"{alert.id}: {step.wakes.reason}")
+        if step.action in ("skipped", "folded"):
+            setattr(result, step.action, getattr(result, step.action) + 1)
             return None
-        if ledger.delivered(key, alert):
+        if step.action == "already_sent":
             result.already_sent += 1
             return None
-        decision, kept = held_decision(self.channel, alert, ledger, self.holds)
-        if not decision:
-            if not kept and decision.facts is not None and (problem := self._record(ledger, alert, decision)):
+        if step.action in ("routed_out", "held_by_verdict"):
+            assert step.decision is not None
+            if step.record and (problem := self._record(ledger, alert, step.decision)):
                 result.errors.append(f"{alert.id}: routed away, not recorded ({problem}); {_LEDGER_DOWN}")
-            if is_verdict_refusal(decision):  # reported as held, never silently lost
+            if step.action == "held_by_verdict":  # reported as held, never silently lost
                 result.suppressed_by_verdict += 1
-                result.held.append(f"{alert.id}: {decision.reason}")
-                return None
-            result.routed_out += 1
-            result.routed.append(f"{alert.id}: {decision.reason}")
+                result.held.append(f"{alert.id}: {step.reason}")
+            else:
+                result.routed_out += 1
+                result.routed.append(f"{alert.id}: {step.reason}")
             return None
-        if alert.id not in self.woken and (waits := self.holds.quiet(self.channel, alert)) is not None:
+        if step.action == "held_quiet":
             result.held_quiet += 1  # unrecorded: owed until the period ends
-            result.held.append(entry := f"{alert.id}: {waits}")
-            if alert.incident_id:
-                self.waiting.setdefault(alert.incident_id, []).append((alert, entry))
+            result.held.append(f"{alert.id}: {step.reason}")
             return None
         if self.down:
             result.failed += 1
             return None
-        if self._wake(alert):  # its incident's held opener and updates go first, then it
-            return self._start(self.queue[0], ledger)
         if not self._claim(alert, ledger):
             return None
         thread = ledger.thread(key, alert) or alert.id  # its own id: the first of its incident this channel gets
         return _Tries(partial(self.sender.send, alert, thread), self.channel.retries, self.channel.backoff_s)
-
-    def _wake(self, alert: Alert) -> bool:
-        """`alert` goes now: put the alerts of its incident that quiet hours held in this run (its opener, earlier
-        updates) back before it, in their order, to pass them too. Else the channel would hear of the crisis first
-        by this update, and of its opener next morning, threaded under it. True when it put any back."""
-        held = self.waiting.pop(alert.incident_id, []) if alert.incident_id else []
-        for early, entry in held:
-            self.woken.add(early.id)
-            self.result.held_quiet -= 1
-            self.result.held.remove(entry)
-        self.queue.extendleft(reversed([early for early, _ in held]))  # the head is `alert`: they go before it
-        return bool(held)
 
     def _claim(self, alert: Alert, ledger: DeliveryLedger) -> bool:
         """Take, or before a retry renew, this run's claim on sending `alert` to the channel (`claim_key`). False,
@@ -554,11 +572,12 @@ class _Lane:
     def _finish(self, ledger: DeliveryLedger, error: DeliveryError | None) -> None:
         """The head alert is done: sent (`error` None, or what the receiver refused while taking it) and recorded,
         or failed."""
-        alert = self.queue.popleft()
-        self.tries = None
+        alert, self.head, self.tries = self.head, None, None
+        assert alert is not None
         result = self.result
         if was_delivered(error):
             result.sent += 1
+            self.plan.sent(alert)  # the channel heard of its incident: its minor updates may fold
             if error is not None:  # refused addresses are told, not a failure: the alert is not sent again
                 result.errors.append(f"{alert.id}: delivered, but {error}")
                 log.warning("alert %s delivered to %s, but: %s", alert.id, self.channel.key, error)
@@ -596,44 +615,6 @@ def was_delivered(error: DeliveryError | None) -> bool:
     recipients while refusing others (`PartlyDelivered`: sending it again would mail everyone who has it). The one
     rule for alerts and reports."""
     return error is None or isinstance(error, PartlyDelivered)
-
-
-def passed_over(
-    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger
-) -> tuple[Literal["skipped", "folded"], str] | None:
-    """Why `channel` does not get `alert` at all, with the reason in words: "skipped" (below its min_severity),
-    "folded" (a follow-up its `followups` setting leaves out, of an incident the channel heard of); None when it
-    gets it (routes and the ledger decide the rest). A channel whose route or severity left the incident's opener
-    out gets the first alert of the incident it takes, whatever `followups` says: else it would never hear of it.
-    The one rule for delivery, `with_pending` and `groundswell alerts routes`."""
-    if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[channel.min_severity]:
-        return "skipped", f"severity {alert.severity} below min_severity {channel.min_severity}"
-    minor = channel.followups == "none" or (channel.followups == "major" and not is_major(alert))
-    if is_followup(alert) and minor and ledger.heard(channel.key, alert):
-        return "folded", f"a minor update of incident {alert.incident_id} (followups: {channel.followups})"
-    return None
-
-
-def route_decision(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> tuple[RouteDecision, bool]:
-    """`channel`'s route for `alert`, and whether it is the refusal the ledger kept. A kept refusal stands while
-    the facts it rests on hold, so a route widened later does not flood the channel with old alerts; anything
-    else is decided afresh (`alerts.routing.routes`)."""
-    kept = ledger.refusal(channel.key, alert)
-    if kept is not None and still_holds(alert, kept.facts):
-        return kept, True
-    return routes(alert, channel.route), False
-
-
-def held_decision(
-    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger, holds: Holds
-) -> tuple[RouteDecision, bool]:
-    """`route_decision`, with a verdict on `alert`'s incident (`holds.verdict`) in place of a route that takes it:
-    the refusal delivery records (`is_verdict_refusal` tells it from a route's). The one rule for delivery and
-    `groundswell alerts routes`; quiet hours (`holds.quiet`) come after it."""
-    decision, kept = route_decision(channel, alert, ledger)
-    if decision and (judged := holds.verdict(alert)) is not None:  # a verdict on its incident
-        decision = judged
-    return decision, kept
 
 
 def _owed(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> bool:

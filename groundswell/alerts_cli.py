@@ -14,13 +14,12 @@ import click
 
 from alerts.backtest import BadIncident, alert_line, read_incidents, run_backtest
 from alerts.config import AlertsConfig, ChannelConfig
-from alerts.deliver import DeliveryLedger, held_decision, offered_since, passed_over, route_decision
+from alerts.deliver import DeliveryLedger, offered_since, plan, route_decision
+from alerts.delivery_plan import Step
 from alerts.history import load_alerts, select_alerts, stored_alerts
-from alerts.holds import Holds, offered_by
+from alerts.holds import Holds
 from alerts.kinds import alert_kinds
 from alerts.quiet_hours import quiet_hours
-from alerts.routing import is_verdict_refusal
-from core.alert import Alert
 from core.time import check_range
 from extractors.textfile import read_lines
 from groundswell.alert_export import alert_rows, alerts_csv
@@ -231,26 +230,28 @@ def list_cmd(config_path: str, brand: str | None, since: datetime | None, until:
 def routes(config_path: str, last: int) -> None:
     """Which channel gets which stored alert, and why: one JSON line per alert (newest last).
 
-    `gets` and `reason` are delivery's own decision: the channel's min_severity and `followups` first
-    (alerts.deliver.passed_over), then its route with a verdict on the alert's incident in its place
-    (alerts.deliver.held_decision), then its quiet hours now (alerts.holds.Holds.quiet); `ledger` what delivery
-    did or does: "sent", "skipped" (below min_severity), "folded", "routed out", "held by verdict" (with the
-    verdict, who gave it and when), "held for quiet hours" (with `until`), "pending" (not sent yet) or "too old"
-    (not sent, and never will be: offered over a day ago, alerts.holds.offered_by)."""
+    Each line is delivery's own plan for a run now over every stored alert (alerts.deliver.plan: the code
+    `deliver` runs, alerts/delivery_plan.py), so it says what delivery does: the channel's min_severity and
+    `followups`, its route with a verdict on the alert's incident in its place, its quiet hours (an alert they hold
+    goes with a later alert of its incident that passes them), the 24-hour rule (an incident's opener goes with a
+    recent follow-up however old). `ledger`: "sent" (the channel has it), "skipped" (below min_severity),
+    "folded", "routed out", "held by verdict" (with the verdict, who gave it and when), "held for quiet hours"
+    (with `until`), "pending" (the next run sends it) or "too old" (not sent, and never will be)."""
     config = load_cli_config(config_path)
     store = open_store(config)
     try:
-        ledger = DeliveryLedger(store)
         stored = stored_alerts(store)
-        # What a delivery run now would hold: the same verdicts (as `pipeline.notify` reads them) and clocks.
+        # What a delivery run now would do: the same verdicts (as `pipeline.notify` reads them) and clocks.
         tz = config.digest.timezone
         holds = Holds(delivery_verdicts(store, stored), datetime.now(UTC), tz)
         judged = verdicts(store)
-        since = offered_since(holds.now)
+        planned = plan(stored, config.channels, store, holds, since=offered_since(holds.now), tz=tz)
+        steps = {key: {step.alert.id: step for step in channel} for key, channel in planned.items()}
+        ledger = DeliveryLedger(store)
         for alert in stored[-last:]:
             per_channel = {}
             for channel in config.channels:
-                line = _route_line(channel, alert, ledger, holds, offered_by(alert, config.channels, since, tz))
+                line = _route_line(channel, steps[channel.key][alert.id], ledger, holds)
                 if line["ledger"] == "held by verdict" and alert.incident_id in judged:
                     line["verdict"] = card_verdict(judged[alert.incident_id])
                 per_channel[channel.key] = line
@@ -260,31 +261,28 @@ def routes(config_path: str, last: int) -> None:
         store.close()
 
 
-def _route_line(
-    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger, holds: Holds, offered: bool
-) -> dict[str, Any]:
-    """Whether `channel` gets `alert`, why, and what delivery did or does about it (`routes`), by delivery's own
-    decisions in its order: passed over, then route and verdict, then quiet hours. `offered`: whether a run now
-    still offers it (delivery sends nothing decided, or released by quiet hours, over a day ago)."""
-    passed = passed_over(channel, alert, ledger)
-    if passed is not None:
-        recorded = "sent" if ledger.delivered(channel.key, alert) else passed[0]
-        return {"gets": False, "reason": passed[1], "ledger": recorded}
-    if ledger.delivered(channel.key, alert):  # whatever holds it now, the channel has it: its route let it through
-        decision, _ = route_decision(channel, alert, ledger)
-        return {"gets": decision.sent, "reason": decision.reason, "ledger": "sent"}
-    decision, _ = held_decision(channel, alert, ledger, holds)
-    line: dict[str, Any] = {"gets": decision.sent, "reason": decision.reason}
-    if not decision.sent:
-        return line | {"ledger": "held by verdict" if is_verdict_refusal(decision) else "routed out"}
-    if not offered:
-        return line | {"ledger": "too old"}
-    waits = holds.quiet(channel, alert)
-    quiet = quiet_hours(channel)
-    if waits is None or quiet is None:
-        return line | {"ledger": "pending"}
-    until = quiet.ends(holds.now, holds.tz).astimezone(quiet.zone(holds.tz))
-    return line | {"ledger": "held for quiet hours", "until": until.isoformat(), "held": waits}
+_LEDGER = {"skipped": "skipped", "folded": "folded", "routed_out": "routed out", "held_by_verdict": "held by verdict",
+           "held_quiet": "held for quiet hours", "send": "pending", "too_old": "too old", "already_sent": "sent"}
+
+
+def _route_line(channel: ChannelConfig, step: Step, ledger: DeliveryLedger, holds: Holds) -> dict[str, Any]:
+    """`step` (delivery's plan for the alert on `channel`) as a line of `routes`: whether the channel gets it, why,
+    and what delivery did or does. An alert the channel has reads "sent", whatever a run would decide now."""
+    alert = step.alert
+    gets = step.action in ("send", "already_sent", "held_quiet", "too_old")  # the channel's rules take it
+    line: dict[str, Any] = {"gets": gets, "reason": step.reason, "ledger": _LEDGER[step.action]}
+    if ledger.delivered(channel.key, alert):
+        if step.action not in ("skipped", "folded"):  # its route let it through, whatever holds it now
+            decision, _ = route_decision(channel, alert, ledger)
+            line |= {"gets": decision.sent, "reason": decision.reason}
+        return line | {"ledger": "sent"}
+    if step.action == "held_quiet" and (quiet := quiet_hours(channel)) is not None:
+        until = quiet.ends(holds.now, holds.tz).astimezone(quiet.zone(holds.tz))
+        return line | {"reason": step.decision.reason if step.decision else step.reason, "until": until.isoformat(),
+                       "held": step.reason}
+    if step.wakes is not None:
+        line["woken"] = f"held by quiet hours ({step.wakes.reason}), it goes first with a later alert of its incident"
+    return line
 
 
 @alerts.command("verdict")

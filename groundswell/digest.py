@@ -153,7 +153,7 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
         sentiment_before = store.facet(before, "sentiment")
         themes_today = top_themes(store, today, n=5)  # top-level themes, each with its aspects
         rising = window_themes(store, Filters(brand=brand.name), start, end).rising()
-        notable = store.search(today, size=3, sort="engagement").hits
+        notable = store.search(today, size=3, sort="engagement", page_on=False).hits
         incidents = _day_incidents(alerts, brand.name, start, end, tz)
         brands.append(
             {

@@ -295,7 +295,7 @@ def _incident_day_rising(store: Store, brand: str, alerts: list[Alert], tz: str 
 
 
 def _posts_html(store: Store, brand: str, tz: str = "UTC", n: int = 8) -> str:
-    page = store.search(Filters(brand=brand, sentiment="negative"), size=n, sort="engagement")
+    page = store.search(Filters(brand=brand, sentiment="negative"), size=n, sort="engagement", page_on=False)
     items = []
     for hit in page.hits:
         m = hit.mention

@@ -339,7 +339,12 @@ class Store(ListableState, Protocol):
         size: int = 20,
         cursor: str | None = None,
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
-    ) -> SearchPage: ...
+        page_on: bool = True,
+    ) -> SearchPage:
+        """One page of matches and the cursor of the next. `page_on=False`: the caller reads this page only (a
+        card's sample posts, the newest post), so the store keeps nothing open for later pages (Elasticsearch: no
+        point in time); its `next_cursor` still pages on, without that snapshot."""
+        ...
 
     def histogram(self, filters: Filters, interval: Interval = "hour", tz: str = "UTC") -> list[Bucket]:
         """Counts by sentiment per time bucket (empty buckets omitted). Day buckets run from local midnight to

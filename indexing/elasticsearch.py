@@ -123,10 +123,25 @@ log = logging.getLogger(__name__)
 _READ_OPTS = {"ignore_unavailable": False, "allow_no_indices": True}
 # Housekeeping (refresh, settings, listing indices): a closed index is skipped, as it has nothing to refresh.
 _ADMIN_OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
-PIT_KEEP_ALIVE = "5m"
+PIT_KEEP_ALIVE = "5m"  # scans (`_scan`): their pages are read back to back, the consumer working in between
+# A paged search's point in time lives this long after each page (every page renews it): the pause between two
+# pages, not the whole paging. Explore's "more" comes after a person read a page (20 posts by default); exports and
+# API loops ask at once. A later page reads the live alias in order (`search_after`), as after any expiry. Short,
+# because a search that is never paged on (most Explore page ones) holds its contexts this long.
+SEARCH_KEEP_ALIVE = "2m"
 COMPOSITE_PAGE = 10_000  # buckets per composite request: under search.max_buckets (65,536), few round trips
 RECOUNT_PAGE = 500  # labels several brands share, recounted per request (one `filters` bucket each)
 CONFLICT_ROUNDS = 3  # reads and merges of a post another writer keeps changing, before it fails (and is parked)
+
+
+def _needs_snapshot(sort: str) -> bool:
+    """Whether paging in `sort` order needs a point in time to list each post once. The time orders do not:
+    their key (created_at, then id) never changes for a stored post (`indexing.base.merge_stored` keeps the time
+    it was first stored under, and the id is the post's), so a post is before a page's `search_after` position
+    or after it for good, and the live alias lists it once; a post stored meanwhile shows up only if it sorts
+    after the position. Engagement changes with every re-collect and a score with the index's statistics, so a
+    post could cross the position between two pages."""
+    return sort not in ("newest", "oldest")
 
 
 def _skip_months(filters: Filters | None) -> dict[str, Any]:
@@ -600,8 +615,10 @@ class ElasticsearchStore:
         size: int = 20,
         cursor: str | None = None,
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
+        page_on: bool = True,
     ) -> SearchPage:
-        """One page of matches with highlights; `next_cursor` continues with search_after on a point in time."""
+        """One page of matches with highlights; `next_cursor` continues with search_after, on the point in time
+        page one opened when the order can change between pages (`_needs_snapshot`) and the caller may page on."""
         check_search_args(sort, size)
         state = decode_cursor(cursor, _SORTS) if cursor else {}
         if state and state.get("sort") != sort:
@@ -616,16 +633,23 @@ class ElasticsearchStore:
         if state.get("after") is not None:
             body["search_after"] = state["after"]
         pit = state.get("pit")
+        if not cursor and page_on and _needs_snapshot(sort):
+            # Page one of a search that may be paged, in an order a re-collect can change: the pages after must
+            # read what this one read, or a post whose engagement (or score) moved across the page boundary is
+            # listed twice or never (`tests/indexing/test_es_paging_snapshot.py`).
+            pit = self._open_pit(filters)
         res = None
         if pit:
             try:
-                res = self._search(pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
+                res = self._search(pit={"id": pit, "keep_alive": SEARCH_KEEP_ALIVE}, **body, **_skip_months(filters))
                 pit = res.get("pit_id", pit)
             except Exception as exc:  # noqa: BLE001
                 if getattr(exc, "status_code", None) != 404:
                     raise
                 pit = None  # expired: search_after on the live alias still continues in order
         if res is None:
+            if "search_after" in body:  # a point in time adds its own tie-breaker (`_shard_doc`); the alias has none
+                body["search_after"] = body["search_after"][: len(_SORTS[sort])]
             res = self._search(**body, **_skip_months(filters))
         raw = res["hits"]["hits"]
         more = len(raw) > size
@@ -638,24 +662,23 @@ class ElasticsearchStore:
         ]
         next_cursor = None
         if more:
-            if not pit and cursor:
-                # A point in time only for a caller that pages on (it asked for page 2): most searches read one
-                # page (a theme card's 3 samples, Explore's first page) and never close one; each stayed open 5
-                # minutes, one search context per index. Page 2 read the live alias, in order by search_after.
-                pit = self._open_pit()
             next_cursor, kept = encode_cursor(sort, raw[-1]["sort"], pit)
             if pit and not kept:  # too long for a URL with it (`elasticsearch_cursor`): later pages read the alias
                 self._close_pit(pit)
         elif pit:
-            self._close_pit(pit)
+            self._close_pit(pit)  # the last page (or the only one): nothing will read it again
         return SearchPage(hits=hits, total=res["hits"]["total"]["value"], next_cursor=next_cursor)
 
-    def _open_pit(self) -> str | None:
+    def _open_pit(self, filters: Filters) -> str | None:
+        """A point in time for a paged search, over the months its period can match (`index_filter`: one search
+        context per shard it spans, so a week's search does not hold a year's)."""
+        rng = {k: _iso(v) for k, v in (("gte", filters.since), ("lt", filters.until)) if v is not None}
+        months = {"index_filter": {"range": {"created_at": rng}}} if rng else {}
         try:
             return self.client.open_point_in_time(
-                index=self.alias, keep_alive=PIT_KEEP_ALIVE, ignore_unavailable=False
+                index=self.alias, keep_alive=SEARCH_KEEP_ALIVE, ignore_unavailable=False, **months
             ).body["id"]
-        except Exception:  # noqa: BLE001 - engines without PIT page on the live alias
+        except Exception:  # noqa: BLE001 - engines without PIT page on the live alias; a closed month fails below
             return None
 
     # -- aggregations ------------------------------------------------------------------------------

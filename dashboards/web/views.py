@@ -529,8 +529,9 @@ def themes(
     # One store query for every card's sparkline, not one per card.
     series = trend_counts(store, current, [r["theme"] for r in shown], interval, tz)
     for r in shown:
-        # samples=0 asks for none; stores refuse a page of size 0.
-        page = store.search(current.replace(theme=r["theme"]), size=samples, sort="engagement") if samples else None
+        # samples=0 asks for none; stores refuse a page of size 0. One page only: no point in time kept open.
+        sample = current.replace(theme=r["theme"])
+        page = store.search(sample, size=samples, sort="engagement", page_on=False) if samples else None
         r["samples"] = [mention_json(h.mention) for h in page.hits] if page else []
         counts = series.get(r["theme"], {})
         r["trend"] = [counts.get(start, 0) for start in starts]

@@ -124,3 +124,63 @@ def test_an_alert_waiting_for_the_end_of_quiet_hours_reads_held_until_then(tmp_p
     report = pipeline.notify(load_config(path), store, [waiting, urgent])
     store.close()
     assert (report.held_quiet, report.sent) == (1, 1)  # what the command said
+
+
+def _delivered(tmp_path: Path) -> list[str]:
+    """The ids the JSON Lines channel received, in order."""
+    path = tmp_path / "sent.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return [json.loads(line)["id"] for line in lines]
+
+
+def test_an_opener_quiet_hours_hold_reads_pending_when_a_critical_update_of_its_incident_wakes_it(tmp_path):
+    """Routes is delivery's own plan (`alerts.deliver.plan`): delivery sends a held opener first with a critical
+    update of its incident (`ChannelPlan._wake`). Before, routes judged each alert alone and said the opener was
+    "held for quiet hours" while delivery sent it (sent 2, held_quiet 0)."""
+    now = datetime.now(UTC)
+    start, end = now - timedelta(hours=3), now + timedelta(hours=2)
+    quiet = {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "timezone": "UTC", "min_severity": "critical"}
+    path = _config(tmp_path, quiet_hours=quiet)
+    store = SqliteStore(tmp_path / "g.db")
+    opener = _alert(2, "warning")
+    worse = _alert(1, "critical", opener, subject="escalation-1")
+    lone = _alert(1, "warning")  # an incident of its own: nothing wakes it
+    save_alerts(store, [opener, worse, lone])
+    store.close()
+
+    got = _routes(path)
+
+    assert got[opener.id]["ledger"] == "pending" and got[opener.id]["gets"] is True  # was "held for quiet hours"
+    assert "woken" in got[opener.id]
+    assert got[worse.id]["ledger"] == "pending"
+    assert got[lone.id]["ledger"] == "held for quiet hours"
+    store = SqliteStore(tmp_path / "g.db")
+    report = pipeline.notify(load_config(path), store, [opener, worse, lone])
+    store.close()
+    assert (report.sent, report.held_quiet) == (2, 1)  # what the command said
+    assert _delivered(tmp_path) == [opener.id, worse.id]
+
+
+def test_an_opener_over_a_day_old_reads_pending_with_a_recent_follow_up_and_alone_too_old(tmp_path):
+    """Delivery sends an incident's opener with a recent follow-up however old (`alerts.deliver.offered`), so no
+    channel hears of a crisis first by an update. Before, routes read such an opener "too old"."""
+    path = _config(tmp_path)
+    store = SqliteStore(tmp_path / "g.db")
+    opener = _alert(30, "warning")
+    update = _alert(1, "critical", opener, subject="escalation-1")
+    stale = _alert(32, "warning")  # no follow-up: too old for good
+    save_alerts(store, [stale, opener, update])
+    store.close()
+
+    got = _routes(path)
+
+    assert got[opener.id]["ledger"] == "pending" and got[opener.id]["gets"] is True  # was "too old"
+    assert got[update.id]["ledger"] == "pending"
+    assert got[stale.id]["ledger"] == "too old" and got[stale.id]["gets"] is True  # its route takes it: too late
+    store = SqliteStore(tmp_path / "g.db")
+    report = pipeline.notify(load_config(path), store, [stale, opener, update])
+    store.close()
+    assert (report.sent, report.too_old) == (2, 1)
+    assert _delivered(tmp_path) == [opener.id, update.id]
+    after = _routes(path)
+    assert [after[a.id]["ledger"] for a in (stale, opener, update)] == ["too old", "sent", "sent"]

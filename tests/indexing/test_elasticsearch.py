@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from es_node import delete_prefix
 
-from core.mention import COLLECTED, DATED_BY, Author, Mention, analyst_label
+from core.mention import COLLECTED, DATED_BY, Author, Engagement, Mention, analyst_label
 from core.query import QuerySyntaxError
 from indexing.base import Filters
 from indexing.elasticsearch import ElasticsearchStore
@@ -245,19 +245,28 @@ def test_a_post_dated_when_collected_is_not_stored_twice_when_part_of_the_alias_
 
 
 def test_cursor_pages_stay_stable_under_concurrent_writes(es_store: ElasticsearchStore):
-    list(es_store.upsert(mentions(25)))
-    first = es_store.search(Filters(brand="acme"), size=10, sort="oldest")
-    assert first.next_cursor
-    # New mentions older than everything: without a point in time they would shift page 2.
-    early = [m.model_copy(update={"created_at": T0 - timedelta(hours=1)}) for m in mentions(5, tag="early")]
-    list(es_store.upsert(early))
+    """Engagement order, where a re-collect moves posts: between page one and "more", the last post gets the most
+    likes and the first the fewest, and new posts arrive. Every post of page one's search is listed once, in page
+    one's order. Before, the point in time opened only at page two, which read the live alias: the last post
+    jumped above the read position (never listed) and the first fell below it (listed twice)."""
+    posts = [m.model_copy(update={"engagement": Engagement(likes=100 - i)}) for i, m in enumerate(mentions(25))]
+    list(es_store.upsert(posts))
+    first = es_store.search(Filters(brand="acme"), size=10, sort="engagement")
+    assert first.next_cursor and first.total == 25
+    recollected = [posts[-1].model_copy(update={"engagement": Engagement(likes=1000)}),
+                   posts[0].model_copy(update={"engagement": Engagement(likes=0)})]
+    arrived = [m.model_copy(update={"engagement": Engagement(likes=50)}) for m in mentions(5, tag="new")]
+    assert all(r.ok for r in es_store.upsert(recollected + arrived))
+    es_store._refresh()
+    assert [h.mention.id for h in es_store.search(Filters(brand="acme"), size=1, sort="engagement").hits] == [
+        posts[-1].id]  # the live order did change
     seen = [h.mention.id for h in first.hits]
     cursor = first.next_cursor
     while cursor:
-        page = es_store.search(Filters(brand="acme"), size=10, sort="oldest", cursor=cursor)
+        page = es_store.search(Filters(brand="acme"), size=10, sort="engagement", cursor=cursor)
         seen += [h.mention.id for h in page.hits]
         cursor = page.next_cursor
-    assert seen == [m.id for m in mentions(25)]
+    assert seen == [m.id for m in posts]
 
 
 def test_cursor_of_another_sort_is_refused(es_store: ElasticsearchStore):
@@ -342,8 +351,6 @@ def test_template_falls_back_when_the_key_cannot_list_modules(es_url: str, prefi
 
 
 def test_totals_sum_engagement_and_reach(es_store: ElasticsearchStore):
-    from core.mention import Engagement
-
     batch = [
         m.model_copy(update={"engagement": Engagement(likes=i, replies=2), "author": Author(followers=10 * i)})
         for i, m in enumerate(mentions(8))
