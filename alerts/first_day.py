@@ -11,12 +11,15 @@ a rate nobody has measured. Until a baseline exists a bucket is judged on what i
   size; an ordinary hour of a brand reads about a third negative (Apple's usual share in its stream is 33%),
   and a ~70%-accurate classifier reads a crisis's posts 50-55% negative (docs/alerts.md, busy guard);
 - a share test: the bucket's negatives against the share known so far, the detector's prior (`SHARE_PRIOR`
-  negative, weighing `SHARE_PRIOR_POSTS` posts) updated with every post the brand had before the bucket
-  (beta-binomial, the share's wobble at `FIRST_DAY_RHO`, what `alerts.baseline` assumes when it has too few
-  buckets to measure it), with -log10 p of at least `FIRST_DAY_SCORE`.
+  negative, weighing `SHARE_PRIOR_POSTS` posts) updated with every post the brand had before the bucket, or inside
+  an open episode before the episode (`alerts.spike`, as a baseline leaves episodes out: a crisis's first hour
+  must not set the share its next, bigger hour is tested against); beta-binomial, the share's wobble at
+  `FIRST_DAY_RHO` (what `alerts.baseline` assumes when it has too few buckets to measure it), with -log10 p of
+  at least `FIRST_DAY_SCORE`.
 
-Its alerts (kind `spike`, `detector` "first_day") give the counts and the share and never an expected count or a
-ratio: `Alert.expected` is 0 and says nothing (`alerts.spike_detector` words them).
+An open episode escalates on a bucket that passes the rule and grows as any episode must (`alerts.spike`,
+`_Episode.grows`). Its alerts (kind `spike`, `detector` "first_day") give the counts and the share and never an
+expected count or a ratio: `Alert.expected` is 0 and says nothing (`alerts.spike_detector` words them).
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def known_share(seen_negative: float, seen_total: float) -> float:
 
 def judge(negative: float, total: float, seen_negative: float, seen_total: float) -> FirstDayVerdict:
     """The first-day rule on one bucket (`negative` of `total` posts), the brand having had `seen_negative` of
-    `seen_total` posts before it."""
+    `seen_total` posts before it (inside an open episode, before the episode: `alerts.spike._first_day`)."""
     share = negative / total if total else 0.0
     reference = known_share(seen_negative, seen_total)
     many = negative >= FIRST_DAY_MIN_NEGATIVE and share >= FIRST_DAY_MIN_SHARE

@@ -18,10 +18,11 @@ Before a new brand's first baseline exists (a day of its own data), its buckets 
 (`alerts/first_day.py`: many negatives, mostly negative, a share test against what is known), whose alerts state
 no expected count.
 
-An episode opens with a 'spike' alert, may send escalations (negatives beyond
-`escalate_ratio` x the last alerted peak, or a higher severity), and ends with an
-'all_clear' after `clear_after` normal buckets, but never sooner than `cooldown_buckets`
-after its last alert (so a flapping spike stays one episode).
+An episode opens with a 'spike' alert, may send escalations (a bucket that is itself a spike and whose
+negatives reach `escalate_ratio` x the last alerted peak, or come back after a lull, or raise the severity:
+`_Episode.grows`, the first-day rule's episodes included), and ends with an 'all_clear' after `clear_after`
+normal buckets, but never sooner than `cooldown_buckets` after its last alert (so a flapping spike stays one
+episode). The all-clear counts every bucket of the window it names, quiet ones inside it included.
 """
 
 from __future__ import annotations
@@ -61,11 +62,17 @@ class _Episode:
     escalations: int = 0
     last_active: int = 0
     quiet: int = 0
-    observed: float = 0.0
-    expected: float = 0.0
     confirmed: bool = False  # a single bucket has passed the count and share tests in this episode
     low: int = 0  # buckets in a row below half the peak, without a spike (a lull)
     first_day: bool = False  # opened by the first-day rule (no baseline yet): its all-clear states no expected count
+
+    def grows(self, x: float, ratio: float) -> tuple[bool, bool]:
+        """The escalation rule on a bucket of `x` negatives that is itself a spike, one for every episode (the
+        first-day rule's too): (does it escalate, is it a new surge). It escalates when its negatives reach `ratio`
+        x the last alerted peak, or when it comes after a lull (`LULL_BUCKETS` below half the peak): a second
+        wave is news even when smaller. The baseline's episodes also escalate on a higher severity."""
+        surge = self.low >= LULL_BUCKETS
+        return x >= ratio * self.peak or surge, surge
 
 
 @dataclass
@@ -127,6 +134,7 @@ def _detect(
     neg, tot, cov = series.negative, series.total, series.coverage
 
     in_episode = np.zeros(n, dtype=bool)
+    mu_by_bucket = np.zeros(n)  # each bucket's expected negatives (0 before a baseline): what an all-clear sums
     out: list[Detection] = []
     episode: _Episode | None = None
     slow = _Slow()
@@ -148,7 +156,7 @@ def _detect(
             fitted = fitted or base is not None
         if base is None:
             if new_brand and not fitted:
-                episode = _first_day(series, brand, rule, scope, i, episode, in_episode, out)
+                episode = _first_day(series, brand, rule, scope, i, episode, in_episode, mu_by_bucket, out)
             continue
 
         x, t = float(neg[i]), float(tot[i])
@@ -162,6 +170,7 @@ def _detect(
         mu_own = base.expected_own(int(hour[i]), int(dow[i])) * float(cov[i]) + (extra[1].sum() if extra else 0.0)
         expected_total = base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])
         expected_total += extra[2].sum() if extra else 0.0
+        mu_by_bucket[i] = mu
         high = base.share >= HIGH_SHARE
         p_count, s_count, p_share, s_share = 1.0, 0.0, 1.0, 0.0
         if x >= min(th.min_negative, 3):  # fewer can't alert nor keep an episode open: skip the tail maths
@@ -228,7 +237,7 @@ def _detect(
             alert.episode_id = alert.id
             out.append(Detection(alert, end, i))
             episode = _Episode(start, alert.id, x if spike else max(neg[start : i + 1]), severity, i, last_active=i)
-            episode.observed, episode.expected, episode.confirmed = observed, expected, spike
+            episode.confirmed = spike
             in_episode[start : i + 1] = True
             slow.reset()
             continue
@@ -240,19 +249,11 @@ def _detect(
             in_episode[i] = True
             episode.quiet = 0
             episode.last_active = i
-            episode.observed += x
-            episode.expected += mu
             severity = _severity(s_count, x, mu, th)
             # An episode the slow detector opened escalates at its first single-bucket spike: a
             # sudden crisis must not hide inside a slow drift that happened to be open already.
-            # So does a new surge after a lull: a second wave is news even when it is smaller.
-            surge = episode.low >= LULL_BUCKETS
-            grows = (
-                x >= rule.escalate_ratio * episode.peak
-                or SEVERITY_RANK[severity] > SEVERITY_RANK[episode.severity]
-                or not episode.confirmed
-                or surge
-            )
+            grows, surge = episode.grows(x, rule.escalate_ratio)
+            grows = grows or SEVERITY_RANK[severity] > SEVERITY_RANK[episode.severity] or not episode.confirmed
             episode.low = 0 if spike or x >= episode.peak / 2 else episode.low + 1
             if spike and grows:
                 episode.escalations += 1
@@ -292,15 +293,21 @@ def _detect(
         episode.quiet += 1
         episode.low += 1
         if episode.quiet >= rule.clear_after and i - episode.last_alert >= rule.cooldown_buckets:
-            out.append(Detection(_all_clear(series, brand, scope, episode, _stat_name(base)), end, i))
+            out.append(Detection(_all_clear(series, brand, scope, episode, _stat_name(base), mu_by_bucket), end, i))
             episode = None
             slow.reset()
     return out
 
 
-def _all_clear(series: CountSeries, brand: str, scope: dict[str, str], episode: _Episode, statistic: str) -> Alert:
-    """The all-clear that ends `episode`. One the first-day rule opened states no expected count (0, and
-    `detector` "first_day"): most of its buckets had no baseline to expect anything from."""
+def _all_clear(
+    series: CountSeries, brand: str, scope: dict[str, str], episode: _Episode, statistic: str, expected: np.ndarray
+) -> Alert:
+    """The all-clear that ends `episode`: the negatives (and `expected`, each bucket's expected negatives) of
+    every bucket of the window it states, from the episode's start to its last active bucket, the quiet ones
+    between included (they are in the window its message names, and in its posts' language and source mix).
+    One the first-day rule opened states no expected count (0, and `detector` "first_day"): most of its buckets
+    had no baseline to expect anything from."""
+    span = slice(episode.start, episode.last_active + 1)
     return Alert(
         kind="all_clear",
         brand=brand,
@@ -308,8 +315,8 @@ def _all_clear(series: CountSeries, brand: str, scope: dict[str, str], episode: 
         severity="info",
         window_start=series.time(episode.start),
         window_end=series.time(episode.last_active) + series.step,
-        observed=episode.observed,
-        expected=0.0 if episode.first_day else round(episode.expected, 3),
+        observed=float(series.negative[span].sum()),
+        expected=0.0 if episode.first_day else round(float(expected[span].sum()), 3),
         statistic=FIRST_DAY if episode.first_day else statistic,
         score=0.0,
         detector=FIRST_DAY if episode.first_day else "episode",
@@ -325,12 +332,22 @@ def _first_day(
     i: int,
     episode: _Episode | None,
     in_episode: np.ndarray,
+    mu_by_bucket: np.ndarray,
     out: list[Detection],
 ) -> _Episode | None:
     """Bucket `i` of a new brand before its first baseline (`alerts.first_day`): opens, escalates, keeps open or
-    ends an episode as the baseline's tests would, on counts and shares alone. Returns the episode after it."""
+    ends an episode as the baseline's tests would, on counts and shares alone. Returns the episode after it.
+
+    A bucket inside an open episode is judged against the share known before the episode, as the baseline's
+    episodes are against a baseline that leaves them out: its own hours would otherwise set the share its next,
+    bigger hour is tested against (GOP's first hour of Trump, 73% negative, made 375 negatives at 72%
+    unremarkable), and it could never escalate. It escalates as the baseline's do: itself a spike, and growing
+    (`_Episode.grows`). A bucket outside an episode is judged against every post before it, an earlier crisis's
+    included, so a second wave no more negative than the first does not open a new episode."""
     x, t = float(series.negative[i]), float(series.total[i])
-    verdict = judge(x, t, float(series.negative[:i].sum()), float(series.total[:i].sum()))
+    known_to = i if episode is None else episode.start
+    seen = float(series.total[:known_to].sum())
+    verdict = judge(x, t, float(series.negative[:known_to].sum()), seen)
     end = series.time(i) + series.step
     per_day = 24 if series.interval == "hour" else 1
     # The history before this bucket, in buckets since the first with posts, that one counted as half (its first
@@ -339,7 +356,6 @@ def _first_day(
     history = i - first - 0.5 if i > first else 0.0
 
     def alert(subject: str | None, episode_id: str | None) -> Alert:
-        seen = float(series.total[:i].sum())
         return Alert(
             kind="spike",
             brand=brand,
@@ -369,15 +385,13 @@ def _first_day(
             a.episode_id = a.id
             out.append(Detection(a, end, i))
             in_episode[i] = True
-            episode = _Episode(i, a.id, x, "warning", i, last_active=i, observed=x, confirmed=True, first_day=True)
+            episode = _Episode(i, a.id, x, "warning", i, last_active=i, confirmed=True, first_day=True)
         return episode
     if verdict.fires or verdict.active:
         in_episode[i] = True
         episode.quiet = 0
         episode.last_active = i
-        episode.observed += x
-        surge = episode.low >= LULL_BUCKETS
-        grows = x >= rule.escalate_ratio * episode.peak or surge
+        grows, surge = episode.grows(x, rule.escalate_ratio)
         episode.low = 0 if verdict.fires or x >= episode.peak / 2 else episode.low + 1
         if verdict.fires and grows:
             episode.escalations += 1
@@ -391,7 +405,7 @@ def _first_day(
     episode.quiet += 1
     episode.low += 1
     if episode.quiet >= rule.clear_after and i - episode.last_alert >= rule.cooldown_buckets:
-        out.append(Detection(_all_clear(series, brand, scope, episode, FIRST_DAY), end, i))
+        out.append(Detection(_all_clear(series, brand, scope, episode, FIRST_DAY, mu_by_bucket), end, i))
         return None
     return episode
 

@@ -10,7 +10,7 @@ from alerts.detector import DetectContext, Detector, Kind
 from alerts.first_day import FIRST_DAY
 from alerts.history_start import is_new_brand
 from alerts.spike import detect_spikes
-from alerts.wording import expected_for, learning_history, number, p_text, usual_share, when
+from alerts.wording import expected_for, history_before, learning_history, number, p_text, usual_share, when
 from core.alert import Alert, Detection
 
 _DRIFT_TESTS = {"cusum": "a CUSUM drift test", "ewma": "an EWMA drift test"}
@@ -69,7 +69,7 @@ class SpikeDetector(Detector):
         if a.baseline_days is not None and a.baseline_days < LEARNING_DAYS:
             # A multiple of a rate learnt from a day or two reads as precise and is not.
             parts = [
-                f"{lead}{a.brand} (learning: {a.baseline_days:g} days of history): {a.observed:.0f} negative "
+                f"{lead}{a.brand} (learning: {history_before(a)}): {a.observed:.0f} negative "
                 f"mentions during {when(a, tz)}, more than its own short history suggests ({test} with the baseline's "
                 f"uncertainty widened, p = {p_text(a.p_value)}); too little history yet to say how unusual."
             ]
@@ -79,7 +79,7 @@ class SpikeDetector(Detector):
                 f"{a.expected:.1f} expected {expected_for(a)} ({test}, p = {p_text(a.p_value)})."
             ]
         if a.negative_share is not None:
-            parts.append(f"Negative share {a.negative_share:.0%}{usual_share(a)}.")
+            parts.append(f"Negative share {a.negative_share:.0%}{usual_share(a, history_said=True)}.")
         return parts
 
 
@@ -94,11 +94,15 @@ def _first_day_describe(a: Alert, tz: str) -> list[str]:
     leads = {"escalation": "Still growing: ", "surge": "New surge after a lull: "}
     lead = leads.get((a.subject or "").split("-")[0], "")
     share = a.negative_share or 0.0
+    # An escalation's share is tested against the share known before its episode (alerts/spike.py `_first_day`),
+    # not against the episode's own first hours.
+    before = "the episode" if lead else "it"
     known = (
-        f", well above the {a.expected_share:.0%} known before it (its earlier posts with a {SHARE_PRIOR:.0%} prior, "
-        f"p = {p_text(a.p_value)})"
+        f", well above the {a.expected_share:.0%} known before {before} (its earlier posts with a {SHARE_PRIOR:.0%} "
+        f"prior, p = {p_text(a.p_value)})"
         if a.expected_share is not None
-        else f" (p = {p_text(a.p_value)} against a {SHARE_PRIOR:.0%} prior; too few posts before to know its own share)"
+        else f" (p = {p_text(a.p_value)} against a {SHARE_PRIOR:.0%} prior; too few posts before {before} to know "
+        "its own share)"
     )
     return [
         f"{lead}{a.brand} (learning: {learning_history(a)}, no usual level yet): {a.observed:.0f} negative mentions "

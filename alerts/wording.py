@@ -62,16 +62,25 @@ def expected_for(a: Alert) -> str:
     return "for this weekday" if days == 1 else f"for these {days:g} days and weekdays"
 
 
-def usual_share(a: Alert) -> str:
+def usual_share(a: Alert, history_said: bool = False) -> str:
     """What a spike's negative share is compared with, to follow the share: ' vs 25% usually'; while the baseline
-    is still learning (`Alert.baseline_days` under LEARNING_DAYS), ' vs 25% in its 2.5 days of history so far';
-    while the usual share is not known (`expected_share` None: fewer posts before than its prior weighs, or
-    a brand without history), a note saying so, never the prior as if it were the brand's."""
+    is still learning (`Alert.baseline_days` under LEARNING_DAYS), ' vs 25% in its 2.5 days of history before
+    2 Feb 00:00 UTC' (`history_before`), or ' vs 25% in that history' when the sentence before said which
+    (`history_said`); while the usual share is not known (`expected_share` None: fewer posts before than its prior
+    weighs, or a brand without history), a note saying so, never the prior as if it were the brand's."""
     if a.expected_share is None:
         return " (its usual share is not known yet: too few posts before)"
     if learning(a):
-        return f" vs {a.expected_share:.0%} in its {a.baseline_days:g} days of history so far"
+        return f" vs {a.expected_share:.0%} in {'that history' if history_said else 'its ' + history_before(a)}"
     return f" vs {a.expected_share:.0%} usually"
+
+
+def history_before(a: Alert) -> str:
+    """The history a spike's baseline learnt from (`Alert.baseline_days`), said as what it is: '4.2 days of history
+    before 6 Dec 00:00 UTC'. The baseline is refitted at each UTC midnight on the days before it (episodes left
+    out), so the days are counted to the start of the UTC day the alert was decided in, not to its window."""
+    day = (a.window_end - timedelta(microseconds=1)).astimezone(ZoneInfo("UTC"))
+    return f"{a.baseline_days or 0.0:g} days of history before {day.day} {day:%b} 00:00 UTC"
 
 
 def learning(a: Alert) -> bool:

@@ -117,8 +117,10 @@ def test_a_learning_brand_says_so_and_never_calls_a_short_history_usual(store):
     spike = next(a for a in detect_alerts(store, Brand(), AlertsConfig(), now=now) if a.kind == "spike")
     days = f"{spike.baseline_days:g} days of history"
     assert spike.baseline_days < 3.2
-    assert f"learning: {days}" in spike.summary
-    assert f"in its {days} so far" in spike.summary and "usually" not in spike.summary
+    # The days its baseline learnt from, to the UTC midnight it was refitted at, not to the alert's window.
+    refit = spike.window_start.replace(hour=0, minute=0)
+    assert f"learning: {days} before {refit.day} {refit:%b} 00:00 UTC)" in spike.summary
+    assert "vs" in spike.summary and "in that history." in spike.summary and "usually" not in spike.summary
     share = dict(facts(spike))["Negative share"]
     assert share.endswith("so far, learning)") and "usually" not in share
 
