@@ -12,8 +12,8 @@ posts. The log-odds compare n-gram *rates*, and a theme of short posts has fewer
 a hashtag nearly every post of a stream carries (#GOPDebate in the debate stream) has a higher rate
 there at the same post share, and came out as the label of grab-bag themes. A label names what sets
 the theme apart, never the stream: the stream's own words (ones more than half of a language's
-posts use, and their other forms), a phrase with a word twice and a lone function word are never
-label material (`nlp/label_words.py`).
+posts use, and their other forms), the brand's name joined with other words (#DonaldTrump, #Trump2016),
+a phrase with a word twice and a lone function word are never label material (`nlp/label_words.py`).
 
 A language of a theme with MIN_LANG_POSTS posts and no phrase apart from its siblings' is, when
 another language of the theme has a label, described against every post of that language (what
@@ -32,9 +32,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from nlp.label_words import allowed, filler, stream_words
+from nlp.label_words import allowed, filler, joined_brand_words, same_word, stream_words
 from nlp.phrases import Scored, key_phrases, post_grams, score_counts
 from nlp.tokenize import written_form
 
@@ -73,6 +73,11 @@ class PhraseIndex:
         self.langs = list(langs)
         self.texts = list(texts)  # a label's words in the script most of its posts write them (`written_form`)
         grams = [post_grams(t, lang, exclude) for t, lang in zip(texts, langs, strict=True)]
+        # The brand's name joined with other words (#DonaldTrump, #Trump2016) is the brand's too: judged on
+        # how every post writes a word, so phrases leave it out as they leave out the name (`joined_name`).
+        joined = joined_brand_words(self.texts, self.langs, exclude)
+        if joined:
+            grams = [{g for g in post if joined.isdisjoint(g[1])} for post in grams]
         # No floor (MIN_WORD_LIFT <= 1, a comparison run): no word is the stream's.
         share = 1 / MIN_WORD_LIFT if MIN_WORD_LIFT > 1 else float("inf")
         self.stream = stream_words(grams, self.langs, share)
@@ -104,7 +109,7 @@ class PhraseIndex:
         rest = scope.posts[lang] - len(members)
         scored = [s for s in scored if _lifted(s.surge, len(members), usual[(s.text, s.parts)], rest)
                   and (len(s.parts) > 1 or not filler(s.text, lang))]
-        return key_phrases(scored, n=n)
+        return key_phrases(_possessives_folded(scored), n=n)
 
     def everyone(self) -> ScopeCounts:
         """`count` of every post: the scope a language with no phrase apart from its siblings' is described in."""
@@ -154,7 +159,7 @@ class PhraseIndex:
         found = [Scored(g[0], g[1], c, grams[g] - c, float(c)) for g, c in surge.items()
                  if c >= floor and _lifted(c, len(members), grams[g] - c, rest)
                  and (len(g[1]) > 1 or not filler(g[0], lang))]
-        return key_phrases(sorted(found, key=lambda s: (-s.surge, -len(s.parts), s.text)), n=n)
+        return key_phrases(_possessives_folded(sorted(found, key=lambda s: (-s.surge, -len(s.parts), s.text))), n=n)
 
     def distinct_words(self, members: Sequence[int], scope: ScopeCounts, words: Sequence[str]) -> list[str]:
         """`words`, in order, that the posts `members` use at least MIN_WORD_LIFT times as often as the
@@ -177,6 +182,12 @@ def representative_order(langs: Sequence[str]) -> list[str]:
     core = Counter(langs[: (len(langs) + 1) // 2])
     total = Counter(langs)
     return sorted(total, key=lambda lang: (-core[lang], -total[lang], lang))
+
+
+def _possessives_folded(scored: list[Scored]) -> list[Scored]:
+    """`scored` with each phrase's words as `same_word` reads them (its text as written): `key_phrases` lets no
+    phrase repeat a word of one chosen before, and "night's" is "night" (`last night · night's` was a label)."""
+    return [replace(s, parts=tuple(same_word(w) for w in s.parts)) for s in scored]
 
 
 def _lifted(inside: int, members: int, outside: int, rest: int) -> bool:

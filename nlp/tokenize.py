@@ -338,6 +338,17 @@ def phrase_runs(text: str, lang: str | None = None) -> list[list[tuple[str, bool
     return [r for r in runs if r]
 
 
+def written_words(text: str, lang: str | None = None) -> list[tuple[str, str]]:
+    """The words of a space-separated `text` as written, case kept, each with the word `phrase_runs` reads
+    ("DonaldTrump", "donaldtrump"): a capital or a digit inside one shows where the words it joins meet
+    (`nlp.label_words.joined_name`). None for the Chinese, Japanese and Korean texts `phrase_runs` segments."""
+    text = strip_markup(text)
+    lang = lang or script_lang(text)
+    if lang in ("ko", "zh", "ja") or (lang is None and _HANGUL.search(text)) or _HAN.search(text):
+        return []  # as `phrase_runs` decides
+    return [(m.group(0), _lower(m.group(0))) for m in _WORD.finditer(text)]
+
+
 def _ko_runs(text: str) -> list[list[tuple[str, bool]]]:
     """Korean runs; verb and adjective stems stay inside a phrase but never end one ("환불 거부",
     not "거부 당하": a stem is not how a person writes the word)."""
