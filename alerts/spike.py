@@ -134,7 +134,9 @@ def _detect(
     neg, tot, cov = series.negative, series.total, series.coverage
 
     in_episode = np.zeros(n, dtype=bool)
-    mu_by_bucket = np.zeros(n)  # each bucket's expected negatives (0 before a baseline): what an all-clear sums
+    # Each bucket's expected negatives (0 before a baseline; an outage's empty buckets 0, theirs counted in their
+    # backlog bucket): what an all-clear sums.
+    mu_by_bucket = np.zeros(n)
     out: list[Detection] = []
     episode: _Episode | None = None
     slow = _Slow()
@@ -166,6 +168,9 @@ def _detect(
         empty = empty + 1 if t == 0 else 0
         if extra is not None:
             in_episode[i - len(extra[0]) : i + 1] = True
+            # Their expectation moves into this bucket, where their posts are counted: an all-clear summing
+            # the empty buckets and this one must not expect them twice.
+            mu_by_bucket[i - len(extra[0]) : i] = 0.0
         mu = base.expected(int(hour[i]), int(dow[i])) * float(cov[i]) + (extra[0].sum() if extra else 0.0)
         mu_own = base.expected_own(int(hour[i]), int(dow[i])) * float(cov[i]) + (extra[1].sum() if extra else 0.0)
         expected_total = base.expected_total(int(hour[i]), int(dow[i])) * float(cov[i])

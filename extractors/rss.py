@@ -7,7 +7,8 @@ The cursor keeps, per feed, the newest time of the entries read for good (`Selec
 time (`{"at": …, "ids": […]}`; Reddit's rule): a run reaching back to the cursor (`Selector.reach_back_to`) reads
 on from that time without reading those entries again, and a different entry of that same time is still new.
 An entry dated in a zone name not guessed (`feed_dates.UnknownZone`) holds its feed's cursor before the earliest
-instant it can be, so it is collected once `time_zones` says what the feed means.
+instant it can be, so it is collected once `time_zones` says what the feed means; only within `HOLD_HORIZON` of
+where the cursor would be, so one old entry does not hold it for good.
 A feed that can not be fetched (gone, forbidden, down) is a skipped reason, not the end of the
 run: the other feeds are read and its cursor entry stays. Only when every feed fails is it an error.
 """
@@ -18,7 +19,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +37,10 @@ from extractors.import_file import MAX_ROW_BYTES
 from extractors.state import decode_cursor, encode_cursor
 
 log = logging.getLogger("groundswell.extractors.rss")
+# How far before the feed's cursor (as this run would move it) an entry in a zone name not guessed may be and still
+# hold it: an older one (a year-old IST entry still listed) would keep every later run re-reading and re-writing
+# all the feed's entries after it, for good. It is skipped with its reason, as before, and holds nothing.
+HOLD_HORIZON = timedelta(days=2)
 
 
 class RssOptions(SourceOptions):
@@ -193,10 +198,11 @@ class RssExtractor(Extractor[RssOptions]):
             names = ", ".join(f"{name} ({count})" for name, count in sorted(unguessed.items()))
             log.warning(
                 "rss feed %s: entries dated in zone names not guessed: %s; set options.time_zones to what this feed "
-                "means by them ({%s: '+HH:MM'}) to collect them; until then the feed's cursor stays before them",
-                display_url(url), names, min(unguessed),
+                "means by them ({%s: '+HH:MM'}) to collect them; until then the feed's cursor stays before those "
+                "less than %d days older than its newest entry read (older ones are skipped for good)",
+                display_url(url), names, min(unguessed), HOLD_HORIZON.days,
             )
-        return batch, _read_up_to(last, settled, min(held) if held else None)
+        return batch, _read_up_to(last, settled, held)
 
     @staticmethod
     def _mention(
@@ -294,19 +300,22 @@ def _at(value: Any) -> tuple[str | None, frozenset[str]]:
 
 
 def _read_up_to(
-    last: tuple[str | None, frozenset[str]], settled: list[tuple[str, str]], hold: datetime | None
+    last: tuple[str | None, frozenset[str]], settled: list[tuple[str, str]], held: list[datetime]
 ) -> dict[str, Any] | None:
     """A feed's cursor after a run: the newest time read for good and the ids read at it (those of the saved cursor
-    too, when the time has not moved), but never past `hold`, the earliest instant an entry skipped for its zone
-    name can be: once `time_zones` says what the name means, the entry is newer than the cursor and collected (a
-    cursor saved past it is moved back: the entries after it are read again, under the same ids)."""
+    too, when the time has not moved), but never past the earliest of `held`, the earliest instants entries skipped
+    for their zone name can be: once `time_zones` says what the name means, the entry is newer than the cursor and
+    collected (a cursor saved past it is moved back: the entries after it are read again, under the same ids). Only
+    those within `HOLD_HORIZON` before that newest time hold it: an older one would hold it for good."""
     last_at, last_ids = last
     stamps = [stamp for stamp, _ in settled] + ([last_at] if last_at else [])
     if not stamps:
         return None
     at = max(stamps)  # ISO 8601 UTC stamps order as strings
-    if hold is not None and at > hold.isoformat():
-        at = hold.isoformat()
+    horizon = (datetime.fromisoformat(at) - HOLD_HORIZON).isoformat()
+    holding = [when.isoformat() for when in held if when.isoformat() >= horizon]
+    if holding and at > min(holding):
+        at = min(holding)
     ids = {native for stamp, native in settled if stamp == at} | (set(last_ids) if at == last_at else set())
     return {"at": at, "ids": sorted(ids)}
 

@@ -340,10 +340,13 @@ class Store(ListableState, Protocol):
         cursor: str | None = None,
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
         page_on: bool = True,
+        keep_alive: str | None = None,
     ) -> SearchPage:
         """One page of matches and the cursor of the next. `page_on=False`: the caller reads this page only (a
         card's sample posts, the newest post), so the store keeps nothing open for later pages (Elasticsearch: no
-        point in time); its `next_cursor` still pages on, without that snapshot."""
+        point in time); its `next_cursor` still pages on, without that snapshot. `keep_alive` (an Elasticsearch
+        duration, `10m`): how long what is kept open may wait for the next page, for a caller that may pause
+        longer than the store's default (an export streamed to a slow client); None: the store's default."""
         ...
 
     def histogram(self, filters: Filters, interval: Interval = "hour", tz: str = "UTC") -> list[Bucket]:

@@ -616,10 +616,14 @@ class ElasticsearchStore:
         cursor: str | None = None,
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
         page_on: bool = True,
+        keep_alive: str | None = None,
     ) -> SearchPage:
         """One page of matches with highlights; `next_cursor` continues with search_after, on the point in time
-        page one opened when the order can change between pages (`_needs_snapshot`) and the caller may page on."""
+        page one opened when the order can change between pages (`_needs_snapshot`) and the caller may page on.
+        `keep_alive`: how long that point in time waits for the next page (default `SEARCH_KEEP_ALIVE`); each
+        page's call passes it again (the cursor does not carry it)."""
         check_search_args(sort, size)
+        keep_alive = keep_alive or SEARCH_KEEP_ALIVE
         state = decode_cursor(cursor, _SORTS) if cursor else {}
         if state and state.get("sort") != sort:
             raise ValueError("invalid page cursor: it belongs to a search with another sort order")
@@ -637,11 +641,11 @@ class ElasticsearchStore:
             # Page one of a search that may be paged, in an order a re-collect can change: the pages after must
             # read what this one read, or a post whose engagement (or score) moved across the page boundary is
             # listed twice or never (`tests/indexing/test_es_paging_snapshot.py`).
-            pit = self._open_pit(filters)
+            pit = self._open_pit(filters, keep_alive)
         res = None
         if pit:
             try:
-                res = self._search(pit={"id": pit, "keep_alive": SEARCH_KEEP_ALIVE}, **body, **_skip_months(filters))
+                res = self._search(pit={"id": pit, "keep_alive": keep_alive}, **body, **_skip_months(filters))
                 pit = res.get("pit_id", pit)
             except Exception as exc:  # noqa: BLE001
                 if getattr(exc, "status_code", None) != 404:
@@ -669,14 +673,14 @@ class ElasticsearchStore:
             self._close_pit(pit)  # the last page (or the only one): nothing will read it again
         return SearchPage(hits=hits, total=res["hits"]["total"]["value"], next_cursor=next_cursor)
 
-    def _open_pit(self, filters: Filters) -> str | None:
+    def _open_pit(self, filters: Filters, keep_alive: str = SEARCH_KEEP_ALIVE) -> str | None:
         """A point in time for a paged search, over the months its period can match (`index_filter`: one search
         context per shard it spans, so a week's search does not hold a year's)."""
         rng = {k: _iso(v) for k, v in (("gte", filters.since), ("lt", filters.until)) if v is not None}
         months = {"index_filter": {"range": {"created_at": rng}}} if rng else {}
         try:
             return self.client.open_point_in_time(
-                index=self.alias, keep_alive=SEARCH_KEEP_ALIVE, ignore_unavailable=False, **months
+                index=self.alias, keep_alive=keep_alive, ignore_unavailable=False, **months
             ).body["id"]
         except Exception:  # noqa: BLE001 - engines without PIT page on the live alias; a closed month fails below
             return None

@@ -763,6 +763,7 @@ class SqliteStore:
         cursor: str | None = None,
         sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
         page_on: bool = True,  # nothing to keep open between pages here
+        keep_alive: str | None = None,  # nor to keep alive
     ) -> SearchPage:
         """One page of matches, keyset-paginated so page 10,000 costs what page 1 does."""
         check_search_args(sort, size)

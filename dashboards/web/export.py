@@ -32,6 +32,11 @@ from groundswell.csv_file import with_bom
 from groundswell.spam import OWN_POST
 from indexing.base import MAX_PAGE_SIZE, Filters, Store
 
+# How long a sorted export's point in time (Elasticsearch) waits for its next page: the stream pauses while a slow
+# client reads the last 1,000 rows, longer than a search's 2 minutes (`SEARCH_KEEP_ALIVE`); expired, the export goes
+# on reading the live alias, where a post whose engagement moved across a page boundary is listed twice or never.
+EXPORT_KEEP_ALIVE = "10m"
+
 # New columns go at the end: people's spreadsheets read the older ones by position.
 CSV_COLUMNS = [
     "id", "source", "url", "created_at", "brands", "lang", "sentiment", "sentiment_by",
@@ -73,7 +78,9 @@ def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> 
     # The largest page a store serves: a 100,000-row export is 100 keyset queries, not 5,000.
     cursor: str | None = None
     while True:
-        page = store.search(filters, size=MAX_PAGE_SIZE, cursor=cursor, sort=sort)  # type: ignore[arg-type]
+        page = store.search(
+            filters, size=MAX_PAGE_SIZE, cursor=cursor, sort=sort, keep_alive=EXPORT_KEEP_ALIVE  # type: ignore[arg-type]
+        )
         for hit in page.hits:
             yield hit.mention
         cursor = page.next_cursor

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 from alert_series import add_negative, rhythm_series, series
 
 from alerts.spike import detect_spikes
@@ -84,3 +85,23 @@ def test_a_baseline_all_clear_counts_over_its_whole_window():
     assert first == at and last > at + 2, (first, last)
     assert clear.observed == float(np.sum(negative[first:last]))
     assert clear.expected > opener.expected  # summed over the same hours
+
+
+def test_an_all_clear_expects_a_collector_outage_hours_once():
+    """A collector outage inside an episode: its empty hours' expectation moves into their backlog hour (where their
+    posts are counted), so an all-clear over both counts it once. It used to count it twice (218.917 for a 19-hour
+    window of flat hours expecting 9.951 each, 189.065)."""
+    usual, crisis = (10.0, 90.0), [(80.0, 120.0)] * 2
+    hours = [usual] * (24 * 8) + crisis + [(0.0, 0.0)] * 3 + [(90.0, 360.0)] + crisis + [usual] * 30
+    negative = np.array([h[0] for h in hours])
+    total = negative + np.array([h[1] for h in hours])
+    s = series(negative, total)
+    found = [d.alert for d in detect_spikes(s, "Acme")]
+    opener = next(a for a in found if a.kind == "spike" and not a.subject)
+    (clear,) = [a for a in found if a.kind == "all_clear" and a.episode_id == opener.id]
+    first = int((clear.window_start - s.start) / s.step)
+    last = int((clear.window_end - s.start) / s.step)
+    assert first < 24 * 8 + 2 and last > 24 * 8 + 6, (first, last)  # the outage and its backlog are inside
+    assert clear.observed == float(np.sum(negative[first:last]))
+    # Flat history: every hour expects what the opener's hour did, empty ones included (in their backlog hour).
+    assert clear.expected == pytest.approx(opener.expected * (last - first), abs=0.05)  # opener rounded to 3 places
