@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
@@ -322,6 +324,14 @@ def dedup_key(text: str, url: str | None = None) -> str:
 # X cuts a retweet's text to fit 140 characters with the "RT @handle: " prefix, ending it with an ellipsis ('…',
 # '...' in older clients); the rest of the story is only in the original.
 _CUT = re.compile(r"(?:…|\.\.\.)\s*$")
+# How long a retweet X cut is: 140 characters as X counted them, an HTML entity ('&amp;') as one. Every retweet
+# ending in an ellipsis in the GOP debate stream is 140 so counted (2,682 of them; 140 to 153 code points as stored)
+# or at most 136 (10, all the author's own '...': `python -m tools.brands.cut_retweets`). Two of slack for a
+# character counted otherwise.
+CUT_LENGTH = 138
+# The longest last word a cut may have split ('politi…', 'https://t.co/p9…': a link X shortened is 23): a longer
+# last "word" is a run of a script written without spaces (Japanese, Thai), which the cut splits at a character.
+_LAST_WORD = 24
 
 
 def reposted_author(text: str) -> str | None:
@@ -330,17 +340,33 @@ def reposted_author(text: str) -> str | None:
     return prefix.group(0).strip().split("@", 1)[1].rstrip(":").strip().casefold() if prefix else None
 
 
+def x_length(text: str) -> int:
+    """A text's length as X counted it for its 140-character limit: code points, an HTML entity as one."""
+    return len(unicodedata.normalize("NFC", html.unescape(text)))
+
+
+def ends_in_ellipsis(text: str) -> bool:
+    """Whether a text ends with '…' or '...' (trailing spaces aside): how X ends a retweet it cut, or the author's."""
+    return bool(_CUT.search(text))
+
+
 def is_cut_repost(text: str) -> bool:
-    """A `RT @x:` text that ends with an ellipsis, perhaps cut short by X (or the author's own '...')."""
-    return bool(RT_PREFIX.match(text)) and bool(_CUT.search(text))
+    """A `RT @x:` text X cut short: it ends with an ellipsis and is about as long as X's limit (`CUT_LENGTH`). A
+    shorter one ending in '...' is the author's own, whole."""
+    return bool(RT_PREFIX.match(text)) and ends_in_ellipsis(text) and x_length(text.rstrip()) >= CUT_LENGTH
 
 
 def story_text(text: str) -> str:
-    """`fingerprint_text` of what a post says for sure: for a repost that may be cut short (`is_cut_repost`),
-    without the ellipsis and the last word, which the cut may have split ('politi…', 'http://t.c…')."""
+    """`fingerprint_text` of what a post says for sure: for a repost cut short (`is_cut_repost`), without the
+    ellipsis and what the cut may have split: the last word ('politi…', 'http://t.c…'), or in a script without
+    spaces, where the last "word" is long, its last two characters (dropping the word would drop the story)."""
     if is_cut_repost(text):
         text = _CUT.sub("", text).rstrip()
-        text = text.rsplit(None, 1)[0] if len(text.split()) > 1 else ""
+        last = text.rsplit(None, 1)[-1] if text.split() else ""
+        if len(last) > _LAST_WORD:
+            text = text[:-2]
+        else:
+            text = text.rsplit(None, 1)[0] if len(text.split()) > 1 else ""
     return fingerprint_text(text)
 
 

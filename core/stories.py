@@ -9,6 +9,10 @@ A post owns keys (the caller prefixes them: collection keeps them in state as ``
   `RT @author:` retweet for its original's author. X cuts a retweet at 140 characters ("RT @ann: " included) and
   ends it with an ellipsis, so its fingerprint is not its original's: a head key only names a candidate, and
   `same_story` compares the texts.
+- ``retweet:<brand>:<author>:<hash of the text>`` (`retweet_keys`): owned by a `RT @author:` retweet, its whole
+  text as written (links and the cut word kept). Identical retweets are copies of one another whoever owns their
+  head key: it has one owner per author and start, and a stand-in for another of the author's posts that starts
+  alike is no owner of theirs (tried after the head key, so an original that took the story over keeps it).
 - ``repost:<brand>:<repost_of>`` (`repost_keys`): owned by a post marked as a repost of `extra.repost_of` (an X
   retweet read through the API, any extractor's boost), which carries no `RT @` prefix to key its story on.
 
@@ -27,6 +31,7 @@ from core.mention import Mention, is_cut_repost, is_repost, reposted_author, sto
 
 # Normalised characters of a story's start that key it (`head_keys`). A retweet X cut short keeps at least this
 # many: the shortest of the GOP stream's 2,692 keeps 47 (`python -m tools.brands.stories` measures what it finds).
+# A cut story shorter than this (`same_story`) is too little to tell two of its author's posts apart: both kept.
 HEAD = 40
 
 
@@ -69,6 +74,16 @@ def head_keys(mention: Mention) -> list[str]:
     return [f"head:{brand}:{author}:{head}" for brand in _brands(mention)]
 
 
+def retweet_keys(mention: Mention) -> list[str]:
+    """One key per brand for a `RT @author:` retweet's whole text: an identical retweet is its copy."""
+    author = reposted_author(mention.text)
+    if author is None:
+        return []
+    # Its text as written, links included (a fingerprint drops them: two link posts would be one), spaces aside.
+    exact = hashlib.sha1(" ".join(mention.text.split()).casefold().encode("utf-8")).hexdigest()[:20]
+    return [f"retweet:{brand}:{author}:{exact}" for brand in _brands(mention)]
+
+
 def repost_keys(mention: Mention) -> list[str]:
     """One key per brand for the post a marked repost reposts: a later repost of it copies the first one stored."""
     of = repost_of(mention)
@@ -76,13 +91,17 @@ def repost_keys(mention: Mention) -> list[str]:
 
 
 def owned_keys(mention: Mention) -> list[str]:
-    """The keys a stored post owns: its text per brand unless it is a repost, its story's start, what it reposts."""
-    return ([] if is_repost(mention) else text_keys(mention)) + head_keys(mention) + repost_keys(mention)
+    """The keys a stored post owns: its text per brand unless it is a repost, its story's start, a retweet's whole
+    text, what it reposts."""
+    return (([] if is_repost(mention) else text_keys(mention)) + head_keys(mention) + retweet_keys(mention)
+            + repost_keys(mention))
 
 
 def lookups(mention: Mention) -> list[str]:
     """The keys whose owner a repost may copy, in the order `original_of` tries them; none for other posts."""
-    return [*text_keys(mention), *head_keys(mention), *repost_keys(mention)] if is_repost(mention) else []
+    if not is_repost(mention):
+        return []
+    return [*text_keys(mention), *head_keys(mention), *retweet_keys(mention), *repost_keys(mention)]
 
 
 def takeover_keys(mention: Mention) -> list[str]:
@@ -95,10 +114,14 @@ def takeover_keys(mention: Mention) -> list[str]:
 
 def same_story(mention: Mention, owner: Mention | None) -> bool:
     """Whether `mention` (a repost) tells `owner`'s story: the same author, and the same text, or one of the two is
-    cut short and the other goes on from where it stops. Two posts that only start alike stay two."""
+    cut short and the other goes on from where it stops, the cut one's story at least `HEAD` characters (a shorter
+    one may start two of its author's posts). Two posts that only start alike stay two."""
     mine, theirs = story(mention), story(owner) if owner is not None else None
     if mine is None or theirs is None or mine[0] != theirs[0]:
         return False
+    if mine[2] or theirs[2]:
+        if min(len(mine[1]), len(theirs[1])) < HEAD:
+            return False
     return (mine[1] == theirs[1] or (mine[2] and theirs[1].startswith(mine[1]))
             or (theirs[2] and mine[1].startswith(theirs[1])))
 
@@ -106,8 +129,8 @@ def same_story(mention: Mention, owner: Mention | None) -> bool:
 def original_of(mention: Mention, owner: Callable[[str], str | None],
                 post: Callable[[str], Mention | None]) -> str | None:
     """The id of the post `mention` (a repost) copies, or None: the owner of its text key, else of a head key whose
-    owner tells the same story (`post` reads it), else of its repost key. `owner(key)` gives a key's owner other
-    than `mention` itself."""
+    owner tells the same story (`post` reads it), else of its retweet key (an identical retweet), else of its
+    repost key. `owner(key)` gives a key's owner other than `mention` itself."""
     if not is_repost(mention):
         return None
     for key in text_keys(mention):
@@ -116,7 +139,7 @@ def original_of(mention: Mention, owner: Callable[[str], str | None],
     for key in head_keys(mention):
         if (found := owner(key)) is not None and same_story(mention, post(found)):
             return found
-    for key in repost_keys(mention):
+    for key in retweet_keys(mention) + repost_keys(mention):
         if (found := owner(key)) is not None:
             return found
     return None

@@ -11,24 +11,26 @@ Two kinds of copy are dropped before storing (and counted in the collect report)
   author its prefix names, with the same text, or one the retweet's text starts (X cuts a retweet at 140
   characters and ends it with `…`, so its fingerprint is not its original's). The first retweet stored of an
   original that is not stored stands for that story, and later retweets of it are its copies, so its reposts are
-  counted once and read as its shares; a post marked as a repost (`extra.repost_of`) stands in the same way, keyed
-  on the id it reposts (`copy:repost:…`). An original collected after its stand-in takes the story over. The keys
-  and the rule are `core.stories`'s (the backtest's shares call it too).
+  counted once and read as its shares (identical retweets are copies of one another, `copy:retweet:…`, even when
+  another of the author's posts that starts alike holds the head key); a post marked as a repost
+  (`extra.repost_of`) stands in the same way, keyed on the id it reposts (`copy:repost:…`). An original collected
+  after its stand-in takes the story over. The keys and the rule are `core.stories`'s (the backtest's shares call
+  it too).
 
 A copy that names a brand its original lacks gives the original that brand (`give_owners_brands`), so the
 post counts once, for every brand either copy names.
 
 Identical texts from *different* authors that are not marked as reposts are kept:
 many people writing "Pulse overheating, recall it" is the crisis, not noise.
-The index lives in the store's state (keys ``copy:url:…``, ``copy:text:…``, ``copy:head:…``, ``copy:repost:…``,
-value: the owner's mention id), so re-runs and other processes agree on it; a store written before head keys gets
-them once, on the first lookup that needs them (`CopyIndex.index_heads`). Retention: `CopyIndex.prune` drops the
-entries whose owner is no longer stored (retention deleted it), so a later post is not called a copy
-of one the store no longer has. Retention deletes the mentions first and prunes the index afterwards (a long
-pass on a big store), and a collect may run in between: so `split` also checks that the owners it finds are
-still stored (one read per batch) and treats a key whose owner is gone as free, `remember` takes such a key
-over, and `widen_owners` hands back the copies whose owner went between `split` and it, to be stored as
-originals. A stale entry never drops a post.
+The index lives in the store's state (keys ``copy:url:…``, ``copy:text:…``, ``copy:head:…``, ``copy:retweet:…``,
+``copy:repost:…``, value: the owner's mention id), so re-runs and other processes agree on it; a store written
+before head keys gets them once, on the first lookup that needs them (`CopyIndex.index_heads`). Retention:
+`CopyIndex.prune` drops the entries whose owner is no longer stored (retention deleted it), so a later post is not
+called a copy of one the store no longer has. Retention deletes the mentions first and prunes the index afterwards
+(a long pass on a big store), and a collect may run in between: so `split` also checks that the owners it finds are
+still stored (one read per batch) and treats a key whose owner is gone as free, `remember` takes such a key over,
+and `widen_owners` hands back the copies whose owner went between `split` and it, to be stored as originals. A stale
+entry never drops a post.
 """
 
 from __future__ import annotations
@@ -123,9 +125,13 @@ def _lookups(mention: Mention) -> list[str]:
 
 _HEAD_PREFIX = f"{PREFIX}head:"
 _REPOST_PREFIX = f"{PREFIX}repost:"
-# Set once every stored post owns its `_head_keys` and repost keys (`CopyIndex.index_heads`); the one entry of
-# `PREFIX` that names no owner (its value: how many keys that pass wrote), so `prune` keeps it.
-HEADS_INDEXED = f"{PREFIX}heads-indexed"
+_RETWEET_PREFIX = f"{PREFIX}retweet:"
+_STORY_PREFIXES = (_HEAD_PREFIX, _REPOST_PREFIX, _RETWEET_PREFIX)
+# Set once every stored post owns its `_head_keys`, retweet and repost keys (`CopyIndex.index_heads`); the one entry
+# of `PREFIX` that names no owner (its value: how many keys that pass wrote), so `prune` keeps it. Renamed when a
+# kind of key is added ('-2': retweet keys), so a store indexed before gets the new keys once (`prune` drops the
+# old marker: its value names no stored post).
+HEADS_INDEXED = f"{PREFIX}heads-indexed-2"
 
 
 class CopyIndex:
@@ -141,7 +147,7 @@ class CopyIndex:
         # The stored owners of every key the batch can look up, in one read (on Elasticsearch a round trip
         # per key made a store copy ten times slower), then keys claimed earlier in this same batch.
         lookups = {k for m in mentions for k in _lookups(m)}
-        heads = any(k.startswith((_HEAD_PREFIX, _REPOST_PREFIX)) for k in lookups)
+        heads = any(k.startswith(_STORY_PREFIXES) for k in lookups)
         marker = {HEADS_INDEXED} if heads else set()
         owners: dict[str, str] = self.store.get_states(lookups | marker) if lookups else {}
         if heads and owners.pop(HEADS_INDEXED, None) is None:
@@ -253,21 +259,39 @@ class CopyIndex:
             self.store.set_states(new)
 
     def index_heads(self, chunk: int = 5000) -> int:
-        """Give every stored post the story keys (`_head_keys`, repost keys) it would own had it been stored
-        today, for a store written before them; then mark the store done (`HEADS_INDEXED`). A story's earliest post
-        owns its key, a post before any repost (`core.stories.takes_over`); a key already owned keeps its owner, so a
-        second run (two processes at once) changes nothing. One pass over the stored posts, one read and one write
-        per `chunk` keys; returns how many keys it wrote."""
-        originals: dict[str, str] = {}
-        reposts: dict[str, str] = {}
+        """Give every stored post the story keys (`_head_keys`, retweet and repost keys) it would own had it been
+        stored today, for a store written before them; then mark the store done (`HEADS_INDEXED`). As collection
+        gives them: a key's earliest post owns it, unless a later original takes it from the repost that stood in
+        for it (`core.stories.takes_over`, the rule `split` and `remember` follow); a key already owned keeps its
+        owner, so a second run (two processes at once) changes nothing. One pass over the stored posts, then one read
+        of the posts whose keys an original and a repost both claim, one read and one write per `chunk` keys;
+        returns how many keys it wrote."""
+        claims: dict[str, str] = {}  # key -> the earliest post owning it
+        reposts: set[str] = set()  # the reposts among those owners
         named: dict[str, str] = {}  # an original's own repost keys: its only when a stored repost names it
+        later: dict[str, list[str]] = {}  # a head key a repost holds -> the later originals that may take it over
         for mention in self.store.iter_mentions(Filters(include_spam=True)):  # oldest first
-            claims = reposts if is_repost(mention) else originals
-            for key in _head_keys(mention) + _prefixed(stories.repost_keys(mention)):
-                claims.setdefault(key, mention.id)
+            if is_repost(mention):
+                own = stories.retweet_keys(mention) + stories.repost_keys(mention)
+                for key in _head_keys(mention) + _prefixed(own):
+                    if claims.setdefault(key, mention.id) == mention.id:
+                        reposts.add(mention.id)
+                continue
+            for key in _head_keys(mention):
+                if claims.setdefault(key, mention.id) in reposts:
+                    later.setdefault(key, []).append(mention.id)
             for key in _prefixed(stories.takeover_keys(mention)):
-                named.setdefault(key, mention.id)
-        claims = reposts | originals | {key: owner for key, owner in named.items() if key in reposts}
+                if key.startswith(_REPOST_PREFIX):
+                    named.setdefault(key, mention.id)
+        claims |= {key: owner for key, owner in named.items() if key in claims}
+        wanted = sorted({claims[key] for key in later} | {i for ids in later.values() for i in ids})
+        posts = {m.id: m for start in range(0, len(wanted), chunk)
+                 for m in self.store.get(wanted[start : start + chunk])}
+        for key, originals in later.items():
+            # The first that tells the stand-in's story takes it, as `split` and `remember` would have.
+            holder = posts.get(claims[key])
+            taker = next((i for i in originals if (m := posts.get(i)) and stories.takes_over(m, holder)), None)
+            claims[key] = taker or claims[key]
         keys = list(claims)
         written = 0
         for start in range(0, len(keys), chunk):
