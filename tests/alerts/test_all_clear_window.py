@@ -5,56 +5,33 @@ whose hours hold 7, 11, 2 and 8 (28, as its own language and source mix said).""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pytest
 from alert_series import add_negative, rhythm_series, series
 
 from alerts.spike import detect_spikes
-from core.mention import Author, Mention, Sentiment
+from core.mention import Mention
 from groundswell import pipeline
-from groundswell.config import parse_config
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
+from tests.alerts.new_brand import FIRST, hour, spike_only_config
 
-FIRST = datetime(2026, 2, 2, 19, 0, tzinfo=UTC)  # a new brand's first post
 # (negative, other) posts per hour from its first: a crisis hour, a quiet one (3 negatives, 38%), the crisis back
 # (active, not an alert: not twice the first), then ordinary hours until the all-clear.
 HOURS = [(40, 10), (3, 5), (30, 5)] + [(1, 7)] * 6
 
 
-def _post(key: str, at: datetime, label: str, lang: str) -> Mention:
-    return Mention(
-        source="x",
-        native_id=f"newco-{key}",
-        text="newco thing",
-        created_at=at,
-        author=Author(handle=f"u{key}", followers=100),
-        brand="Newco",
-        lang=lang,
-        sentiment=Sentiment(label=label, probs={label: 0.9}, model="test"),
-    )
-
-
 def corpus() -> list[Mention]:
     out = []
     for h, (negative, other) in enumerate(HOURS):
-        n = negative + other
-        out += [
-            _post(f"{h}-{i}", FIRST + timedelta(hours=h, seconds=i * 3600 // n), "negative" if i < negative else
-                  "neutral", "de" if i % 3 else "en")
-            for i in range(n)
-        ]
+        out += hour(h, negative, other, lambda i: "de" if i % 3 else "en")
     return out
 
 
 def test_a_first_day_all_clear_counts_its_whole_window_as_its_message_and_the_store_do(tmp_path):
-    config = parse_config({
-        "brands": [{"name": "Newco", "query": "newco"}],
-        "store": {"path": str(tmp_path / "gs.db")},
-        "alerts": {"keyword": {"enabled": False}, "influencer": {"enabled": False}, "viral": {"enabled": False}},
-    })
+    config = spike_only_config(tmp_path)
     store = SqliteStore(tmp_path / "gs.db")
     try:
         assert all(r.ok for r in store.upsert(corpus()))

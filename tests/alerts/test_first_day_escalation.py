@@ -5,61 +5,34 @@ bigger hour was tested against a share its own first hour had set, and at the sa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 
 from alerts.render import as_text, facts
-from core.mention import Author, Mention, Sentiment
+from core.mention import Mention
 from groundswell import pipeline
-from groundswell.config import parse_config
 from indexing.sqlite import SqliteStore
+from tests.alerts.new_brand import FIRST, hour, spike_only_config
 
-FIRST = datetime(2026, 2, 2, 19, 0, tzinfo=UTC)  # the brand's first post: its first hour is already the crisis
 OPENING = (40, 10)  # (negative, other) posts in its first hour: 80% negative
 GROWN = (200, 50)  # the next hour: five times the negatives, the same 80%
 HOURS = 12
 
 
-def _post(key: str, at: datetime, label: str) -> Mention:
-    return Mention(
-        source="x",
-        native_id=f"newco-{key}",
-        text="newco thing",
-        created_at=at,
-        author=Author(handle=f"u{key}", followers=100),
-        brand="Newco",
-        lang="en",
-        sentiment=Sentiment(label=label, probs={label: 0.9}, model="test"),
-    )
-
-
-def _hour(h: int, negative: int, other: int) -> list[Mention]:
-    start = FIRST + timedelta(hours=h)
-    n = negative + other
-    return [
-        _post(f"{h}-{i}", start + timedelta(seconds=i * 3600 // n), "negative" if i < negative else "neutral")
-        for i in range(n)
-    ]
-
-
 def corpus() -> list[Mention]:
     """The crisis's first two hours, then ordinary hours (about 8 posts, 15% negative)."""
     rng = np.random.default_rng(3)
-    out = _hour(0, *OPENING) + _hour(1, *GROWN)
+    out = hour(0, *OPENING) + hour(1, *GROWN)  # the brand's first hour is already the crisis
     for h in range(2, HOURS):
         total = int(rng.poisson(8))
         negative = int(rng.binomial(total, 0.15))
-        out += _hour(h, negative, total - negative)
+        out += hour(h, negative, total - negative)
     return out
 
 
 def test_a_first_day_episode_whose_negatives_grow_fivefold_at_the_same_share_escalates(tmp_path):
-    config = parse_config({
-        "brands": [{"name": "Newco", "query": "newco"}],
-        "store": {"path": str(tmp_path / "gs.db")},
-        "alerts": {"keyword": {"enabled": False}, "influencer": {"enabled": False}, "viral": {"enabled": False}},
-    })
+    config = spike_only_config(tmp_path)
     store = SqliteStore(tmp_path / "gs.db")
     try:
         assert all(r.ok for r in store.upsert(corpus()))

@@ -15,23 +15,15 @@ from store_faults import refuse_state_writes
 
 from groundswell import pipeline
 from groundswell.cli import EXIT_UNSTORED, cli
-from groundswell.config import load_config
 from indexing.sqlite import SqliteStore
+from tests.groundswell.six_posts import six_post_import
 
 
 def _setup(tmp_path):
-    rows = [{"native_id": str(i), "text": f"Lumora {i}", "url": f"https://news.example.com/{i}",
-             "created_at": f"2026-11-01T10:0{i}:00Z"} for i in range(1, 7)]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "g.yaml").write_text(json.dumps({
-        "brands": [{"name": "Lumora", "query": "Lumora"}],
-        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl"), "batch_size": 2}}],
-        "store": {"type": "sqlite", "path": str(tmp_path / "g.db")},
-        "report": {"path": str(tmp_path / "out" / "report.html")},
-    }))
+    config = six_post_import(tmp_path)
     SqliteStore(tmp_path / "g.db").close()
     refuse_state_writes(tmp_path / "g.db", "cursor:%", "disk I/O error")
-    return load_config(str(tmp_path / "g.yaml"))
+    return config
 
 
 def _allow_state_writes(db) -> None:

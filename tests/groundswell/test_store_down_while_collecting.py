@@ -15,8 +15,8 @@ from store_faults import WrappedStore
 from groundswell import cli as cli_module
 from groundswell import pipeline
 from groundswell.cli import EXIT_UNSTORED, cli
-from groundswell.config import load_config
 from indexing.sqlite import SqliteStore
+from tests.groundswell.six_posts import six_post_import
 
 
 class StateLookupsFail(WrappedStore):
@@ -35,16 +35,7 @@ class StateLookupsFail(WrappedStore):
 
 
 def _setup(tmp_path):
-    rows = [{"native_id": str(i), "text": f"Lumora {i}", "url": f"https://news.example.com/{i}",
-             "created_at": f"2026-11-01T10:0{i}:00Z"} for i in range(1, 7)]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "g.yaml").write_text(json.dumps({
-        "brands": [{"name": "Lumora", "query": "Lumora"}],
-        "sources": [{"type": "import", "options": {"path": str(tmp_path / "in.jsonl"), "batch_size": 2}}],
-        "store": {"type": "sqlite", "path": str(tmp_path / "g.db")},
-        "report": {"path": str(tmp_path / "out" / "report.html")},
-    }))
-    return load_config(str(tmp_path / "g.yaml"))
+    return six_post_import(tmp_path)
 
 
 def test_a_failed_copy_lookup_parks_the_batch_and_holds_the_cursor(tmp_path):
