@@ -11,20 +11,27 @@ Re-saving an alert with the same id replaces it (ids are stable per brand,
 kind and window), so re-running detection never duplicates the timeline. Detection hands over each alert with
 what the stored one keeps (its incident id, and the earliest `decided_at`: `alerts.detect.detections`), so a
 re-run moves neither. An entry written before `Alert.decided_at` existed has none and still loads.
-Alerts written by the `jsonl` channel (one Alert JSON per line) can be read too.
+Alerts written by the `jsonl` channel (one Alert JSON per line) can be read too. Retention applies to them as to
+the log: `groundswell maintain` rewrites each such file without the alerts the log dropped (`trim_jsonl`), and a
+reader never shows a file's alert whose window ended before where retention last cut the store
+(`alerts.history_start.trimmed_before`), so a file not trimmed yet (a copy, a failed rewrite) shows nothing retention
+deleted either.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from alerts.history_start import trimmed_before
 from core.alert import Alert
+from core.file_rewrite import rewrite
 from core.state import ListableState
 
 INDEX_KEY = "alerts:index"
@@ -62,15 +69,21 @@ class AlertLog:
         return new
 
     def load(self, jsonl_paths: Iterable[str | Path] = ()) -> list[Alert]:
-        """Every stored alert, newest window first. Unreadable entries are logged and skipped."""
+        """Every stored alert, newest window first. Unreadable entries are logged and skipped.
+
+        Alerts of the `jsonl_paths` files are added, except those whose window ended before where retention last
+        cut the store (`trimmed_before`): what `prune` dropped from the log never comes back from a file."""
         by_id: dict[str, Alert] = {}
         for key, raw in self.store.state_items(ENTRY_PREFIX).items():
             alert = _parse(raw, f"state {key}")
             if alert:
                 by_id[alert.id] = alert
-        for path in jsonl_paths:
+        paths = list(jsonl_paths)
+        cutoff = trimmed_before(self.store) if paths else None
+        for path in paths:
             for alert in _read_jsonl(Path(path)):
-                by_id.setdefault(alert.id, alert)
+                if cutoff is None or not expired(alert, cutoff):
+                    by_id.setdefault(alert.id, alert)
         return sorted(by_id.values(), key=lambda a: (a.window_start, a.id), reverse=True)
 
     def stored(self, alert_ids: Iterable[str]) -> dict[str, Alert]:
@@ -97,7 +110,7 @@ class AlertLog:
         stale = set()
         for key, raw in self.store.state_items(ENTRY_PREFIX).items():
             alert = _parse(raw, f"state {key}")
-            if alert is not None and alert.window_end < cutoff:
+            if alert is not None and expired(alert, cutoff):
                 stale.add(key.removeprefix(ENTRY_PREFIX))
         if not stale:
             return 0
@@ -108,6 +121,72 @@ class AlertLog:
 
     def _index(self) -> list[str]:
         return _index_ids(self.store.get_state(INDEX_KEY))
+
+
+def expired(alert: Alert, cutoff: datetime) -> bool:
+    """The alert log's retention rule: an alert whose window ended before the cutoff goes (its evidence has)."""
+    return alert.window_end < cutoff
+
+
+@dataclass
+class TrimReport:
+    """What `trim_jsonl` did to one file."""
+
+    path: str
+    kept: int = 0  # lines kept (alerts, unreadable lines and other records)
+    removed: int = 0  # alerts (and records `drop` chose) written out of the file
+    error: str | None = None  # the file could not be read or rewritten: it is left as it was
+
+
+def trim_jsonl(path: str | Path, cutoff: datetime, drop: Callable[[dict], bool] | None = None) -> TrimReport:
+    """Rewrite a `jsonl` channel file without the alerts `AlertLog.prune` drops at `cutoff` (and without the other
+    JSON records `drop` says go, e.g. reports of a period retention passed). Every other line (a later alert, a
+    line that is no alert, an unreadable one) is kept byte for byte: nothing is lost on a parse error.
+
+    The new file replaces the old one atomically (a temporary file in the same folder, then `os.replace`), so a
+    reader sees the old file or the new one, with the old file's permissions; a missing file is nothing to do. Lines
+    a channel appends while the file is filtered are carried over (it is read again just before the replace); only
+    one appended in the instant between that read and the replace could be lost from the file (the alert stays in
+    the alert log, where the dashboard and `alerts list` read it)."""
+    path = Path(path)
+    report = TrimReport(str(path))
+    if not path.exists():
+        return report
+
+    def kept_lines(data: bytes) -> bytes | None:
+        kept: list[bytes] = []
+        for line in data.splitlines(keepends=True):
+            if _goes(line, cutoff, drop):
+                report.removed += 1
+            else:
+                kept.append(line)
+        report.kept = len(kept)
+        return b"".join(kept) if report.removed else None
+
+    try:
+        rewrite(path, kept_lines)  # atomic, mode and symlink kept, concurrent appends carried over
+    except OSError as exc:
+        report.error = f"{path}: {exc.strerror or exc}"
+        log.warning("retention: %s was not trimmed (%s); its old alerts stay in it, hidden from readers",
+                    path, exc.strerror or exc)
+    return report
+
+
+def _goes(line: bytes, cutoff: datetime, drop: Callable[[dict], bool] | None) -> bool:
+    """Whether a jsonl file's line is one retention removes: an alert past the cutoff, or a record `drop` names."""
+    try:
+        record = json.loads(line)
+    except ValueError:  # not JSON (or not UTF-8): kept, as the log keeps unreadable entries
+        return False
+    if not isinstance(record, dict):
+        return False
+    if "report" in record and "id" not in record:  # a digest or period report the channel was sent
+        return drop is not None and drop(record)
+    try:
+        alert = Alert.model_validate(record)
+    except ValidationError:
+        return False
+    return expired(alert, cutoff)
 
 
 def _index_ids(raw: str | None) -> list[str]:
@@ -177,7 +256,9 @@ def _read_jsonl(path: Path) -> list[Alert]:
     alerts = []
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
-            if line.strip():
+            # A digest or period report the channel carries too (`JsonlSender.send_report`: one `{"report": …}`
+            # line) is no alert and no broken line: skipped without a warning.
+            if line.strip() and not line.startswith('{"report": '):
                 alert = _parse(line, f"{path}:{n}")
                 if alert:
                     alerts.append(alert)

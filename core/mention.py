@@ -392,3 +392,19 @@ def load_mention(data: str | bytes | dict[str, Any]) -> Mention:
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
     return Mention.model_validate(record)
+
+
+# A tombstone: what an extractor yields for a post the platform says is deleted or removed (a Reddit comment whose
+# body is now "[deleted]"), in place of skipping it, so collection can delete the copy it stored. Its id is the
+# post's; it carries no text or author, and is never stored (`groundswell/pipeline.py` takes it out of the batch).
+DELETED = "deleted"
+
+
+def tombstone(source: str, native_id: str, created_at: datetime) -> Mention:
+    """The tombstone of the post `source`/`native_id` (module note above `DELETED`)."""
+    return Mention(source=source, native_id=native_id, text="", created_at=created_at, extra={DELETED: True})
+
+
+def is_tombstone(mention: Mention) -> bool:
+    """Whether `mention` is a tombstone: the platform deleted or removed the post."""
+    return mention.extra.get(DELETED) is True

@@ -8,6 +8,10 @@ delivered, then `detection_ok` fails the run naming the brand (the CLI's exit 1)
 fails the run too (`delivery_ok`), as the CLI exits 3. Alerts the store's alert index (Elasticsearch's
 `<prefix>-alerts`, for Kibana) did not take are printed and counted in `detect`'s result (`index_errors`), as the
 CLI's `alert_index_errors`: not a failure, the alert log holds them and the next run writes them.
+
+Only alert ids cross XCom: `detect` stores the alerts in the alert log (`pipeline.detect`) and `notify` reads them
+back from it by id. An alert quotes the posts behind it (texts, handles), and XCom is kept in Airflow's metadata
+database beyond the store's retention (until `airflow db clean`; docs/airflow.md).
 """
 
 from __future__ import annotations
@@ -17,14 +21,12 @@ from datetime import timedelta
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 
-from core.alert import Alert
-
 
 @task
 def detect() -> dict:
-    """Alerts for every brand as of the data interval end, the brands whose detection failed, and how many writes
-    to the alert index (Kibana's copy) failed ({"alerts": [...], "failed": {brand: error}, "index_errors": n},
-    handed on through XCom)."""
+    """Detect and store the alerts of every brand as of the data interval end; hand on through XCom their ids (never
+    the alerts: they quote posts), the brands whose detection failed, and how many writes to the alert index
+    (Kibana's copy) failed ({"alert_ids": [...], "failed": {brand: error}, "index_errors": n})."""
     from groundswell_common import load_config, opened_store, plain_utc
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
@@ -42,7 +44,7 @@ def detect() -> dict:
     for error in alerts.index_errors:  # the Kibana copy only: the alert log has the alert, the next run writes it
         print(f"not in the alert index (the alert log has it; the next run writes it): {error}")
     return {
-        "alerts": [alert.model_dump(mode="json") for alert in alerts],
+        "alert_ids": [alert.id for alert in alerts],
         "failed": dict(alerts.failed),
         "index_errors": alerts.index_failed,
     }
@@ -50,18 +52,23 @@ def detect() -> dict:
 
 @task
 def notify(detected: dict) -> dict[str, int]:
-    """Deliver the alerts; already-sent ones are counted, not re-sent. Fail if any delivery failed, or was sent but
-    not recorded in the ledger (the CLI's exit 3 for both)."""
+    """Deliver the alerts `detect` stored (read back from the alert log by id); already-sent ones are counted, not
+    re-sent. Fail if any delivery failed, or was sent but not recorded in the ledger (the CLI's exit 3 for both)."""
     from groundswell_common import channel_env, exported_env, load_config, opened_store, plain_utc
 
+    from alerts.history import AlertLog  # lazy: DAG files parse without the store's modules (test_dagbag)
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     config = load_config()
-    parsed = [Alert.model_validate(a) for a in detected["alerts"]]
+    # A run the previous version's `detect` started handed on whole alerts: their ids are what is needed.
+    ids = detected.get("alert_ids") or [a["id"] for a in detected.get("alerts", [])]
     # The run's clock, as `detect`'s: only alerts decided in the day before it are sent (alerts.deliver.offered_since).
     now = plain_utc(get_current_context()["data_interval_end"])
     with opened_store(config) as store, exported_env(channel_env(config)):
-        report = pipeline.notify(config, store, parsed, now=now)
+        logged = AlertLog(store).stored(ids)
+        for missing in (i for i in ids if i not in logged):  # retention ran in between: nothing left to send
+            print(f"alert {missing} is no longer in the alert log; not sent")
+        report = pipeline.notify(config, store, [logged[i] for i in ids if i in logged], now=now)
     summary = {
         "sent": report.sent,
         "already_sent": report.already_sent,

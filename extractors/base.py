@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import ConfigDict, ValidationError
 
-from core.mention import Mention
+from core.mention import Mention, is_tombstone
 from core.query import Query, QueryCompileError, parse
 from core.query.match import LangOf, Post, evaluate
 from core.state import StateStore
@@ -274,7 +274,9 @@ class Selector:
             self.outside_window += 1
             # After the window's end: the next window collects it, so the cursor must not pass it.
             return self.window.until is None or mention.created_at < as_utc(self.window.until)
-        wanted = self.match_all or self.wants(mention)
+        # A tombstone (`core.mention.tombstone`: deleted on the platform) has no text to match: it is kept, so that
+        # collection can delete the copy it stored.
+        wanted = self.match_all or is_tombstone(mention) or self.wants(mention)
         if wanted:
             batch.mentions.append(wanted if isinstance(wanted, Mention) else mention)
         else:

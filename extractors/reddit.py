@@ -6,6 +6,8 @@ per client id, praw paces itself from the x-ratelimit-* headers).
 The cursor is the newest `created_utc` of the items read for good (`Selector.add`) plus the ids at
 that second; it is handed out after all listings of a run, so an interrupted run re-reads rather
 than skips.
+A comment whose body is "[deleted]" / "[removed]", or a submission whose body is and whose author is gone, becomes a
+tombstone (`core.mention.tombstone`): collection deletes the copy it stored (docs/sources.md, "Deleted posts").
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from core.accounts import account_key
+from core.mention import Mention, tombstone
 from core.query import parse
 from core.time import as_utc
-from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
+from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import Retry, classify_requests_error, make_session, retry_for_status
 from extractors.query_native import to_reddit
 from extractors.reddit_reach import reach_of, time_filter_for
@@ -277,15 +280,16 @@ class RedditExtractor(Extractor[RedditOptions]):
         return classify_praw(exc, self.retry.clock(), opts.client_id_env, opts.client_secret_env)
 
     @staticmethod
-    def _mention(d: dict[str, Any]) -> dict[str, Any]:
+    def _mention(d: dict[str, Any]) -> dict[str, Any] | Mention:
         fullname = d["name"]
         is_comment = fullname.startswith("t1_")
         author = d.get("author")
         author_name = getattr(author, "name", author) if author is not None else None
+        if _deleted(d, is_comment, author_name):
+            # Deleted or removed on Reddit: a tombstone, so that collection deletes the copy it stored.
+            return tombstone("reddit", fullname, datetime.fromtimestamp(float(d["created_utc"]), tz=UTC))
         if is_comment:
             text = d["body"]
-            if text in _DELETED:
-                raise SkipItem(f"comment is {text.strip('[]')}")
         else:
             # A removed post keeps its title; its body placeholder is not text anyone wrote.
             body = d.get("selftext") if d.get("selftext") not in _DELETED else ""
@@ -316,3 +320,12 @@ class RedditExtractor(Extractor[RedditOptions]):
             "reply_to": f"reddit:{parent}" if isinstance(parent, str) and parent[:3] in ("t1_", "t3_") else None,
             "extra": extra,
         }
+
+
+def _deleted(d: dict[str, Any], is_comment: bool, author_name: str | None) -> bool:
+    """Whether Reddit says the item was deleted or removed: a comment whose body is "[deleted]" / "[removed]"; a
+    submission whose body is, and whose author is gone too (a removed post whose author is still named keeps its
+    title, which is what its author wrote)."""
+    if is_comment:
+        return d.get("body") in _DELETED
+    return d.get("selftext") in _DELETED and (author_name is None or author_name in _DELETED)

@@ -4,7 +4,9 @@ One verdict per incident (`alerts.incidents.Incident.id`, the id the dashboard's
 threads carry), kept in the store's state beside the data under VERDICT_PREFIX, so it works the same on
 every store and `groundswell store copy` copies it with the rest of the state. A record holds the verdict,
 an optional note, who gave it and when, and a snapshot of the incident (brand, start, end, its alert
-kinds), so the verdict still says what it judged after retention drops the incident's alerts.
+kinds). Retention (`prune_verdicts`, run by `groundswell maintain`) deletes an incident's verdicts and their
+history, notes and names included, once the alert log no longer holds the incident and it ended before the
+mention cutoff: a note may name the people a post came from.
 
 A new verdict replaces the current one; the one it replaced moves into the incident's history
 (HISTORY_PREFIX, the rule of groundswell/withdrawals.py) with the verdict that replaced it, who gave that
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from alerts.incidents import SEVERITY_RANK, Incident, group_incidents
+from alerts.incidents import SEVERITY_RANK, Incident, group_incidents, incident_key
 from alerts.kinds import kind_info
 from alerts.verdict_filter import Verdicts
 from core.alert import Alert, decided_at
@@ -176,6 +178,35 @@ def verdict_history(store: Store, ids: list[str] | None = None) -> dict[str, lis
     plus `undone_by` and `undone_at`, and either `undone: true` (an undo withdrew it) or `replaced_with` (the verdict
     given instead) and `replaced_at`."""
     return withdrawn(store, HISTORY_PREFIX, ids)
+
+
+def prune_verdicts(store: Store, alerts: Iterable[Alert], cutoff: datetime) -> int:
+    """Retention: delete the verdicts (current, replaced and undone: their notes and who gave them) of incidents
+    that none of `alerts` (the alert log after its own prune) belongs to any more and that ended before `cutoff`
+    (the snapshot each record keeps). An incident still held, or one a `jsonl` channel file still shows (its end
+    is after the cutoff), keeps its verdicts; a record whose end cannot be read is kept. Return how many went."""
+    held = {incident_key(a) for a in alerts}
+    gone = 0
+    for prefix, ends in ((VERDICT_PREFIX, _record_end), (HISTORY_PREFIX, _history_end)):
+        records = mention_keyed_records(store, prefix)  # keyed by incident id
+        stale = [prefix + i for i, r in records.items() if i not in held and _before(ends(r), cutoff)]
+        gone += store.delete_state(stale) if stale else 0
+    return gone
+
+
+def _record_end(record: Mapping[str, Any]) -> datetime | None:
+    return _when(record.get("end")) if record.get("end") else None
+
+
+def _history_end(record: Mapping[str, Any]) -> datetime | None:
+    """The latest end any withdrawn verdict of the history recorded (None when one cannot be read)."""
+    entries = record.get("withdrawn")
+    ends = [_record_end(e) if isinstance(e, dict) else None for e in entries] if isinstance(entries, list) else []
+    return None if not ends or None in ends else max(e for e in ends if e is not None)
+
+
+def _before(end: datetime | None, cutoff: datetime) -> bool:
+    return end is not None and end < as_utc(cutoff)
 
 
 def card_verdict(record: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -88,6 +88,7 @@ LAZY_COMMANDS = {
     "collect": "extractors.cli:collect",
     "alerts": "groundswell.alerts_cli:alerts",
     "brands": "groundswell.brands_cli:brands",
+    "subject": "groundswell.subject_cli:subject",
     "serve": "dashboards.web.cli:serve",
     "kibana": "dashboards.kibana.cli:kibana",
 }

@@ -32,6 +32,7 @@ from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from core.time import as_utc
 from groundswell.config import BrandConfig, Config
+from groundswell.period_files import digest_folder
 from groundswell.period_report import negative_share
 from indexing.base import Filters, Store
 
@@ -298,7 +299,7 @@ def _incident_lines(brand: dict[str, Any], zone: str) -> list[str]:
 def write_digest(config: Config, store: Store, day: date, directory: str | Path | None = None) -> dict[str, Any]:
     """Build the digest for `day`, write Markdown + JSON beside the report; return it with the paths."""
     digest = build_digest(config, store, day)
-    folder = Path(directory or Path(config.report.path).parent / "digests")
+    folder = Path(directory or digest_folder(config))  # its names are those retention prunes (period_files)
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / f"{day.isoformat()}.md"
     md.write_text(render_markdown(digest), encoding="utf-8")

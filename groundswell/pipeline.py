@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,7 +28,7 @@ from alerts.shares import Shares
 from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
 from core.alert import Alert
-from core.mention import Mention, model_builds
+from core.mention import Mention, is_tombstone, model_builds
 from core.state import prune_claims
 from core.time import check_range, plain_utc
 from extractors.base import Batch, SourceError, Window
@@ -37,9 +37,9 @@ from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
 from groundswell import themes_step
 from groundswell.advocates import advocates
-from groundswell.alert_verdicts import delivery_verdicts
+from groundswell.alert_verdicts import delivery_verdicts, prune_verdicts
 from groundswell.brands import MigrateReport, attribute, collection_lang_of, reattribute
-from groundswell.config import Config
+from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.digest import digest_day
@@ -48,13 +48,19 @@ from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
 from groundswell.retention import retention_cutoff, split_retained
 from groundswell.retention import retention_days as _retention_days
+from groundswell.retention_files import prune_files
 from groundswell.sentiment_corrections import prune_corrections
 from groundswell.sentiment_rules import SentimentRules
 from groundswell.shares import record_reposts
 from groundswell.spam import LOOKBACK, SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.spam_pending import PendingRange, merged, read_pending, settle
 from groundswell.store_lost import StoreLost, is_unreachable, reason_of
+from groundswell.subject import Subject
+from groundswell.subject_block import BlockList, forgotten_reason
+from groundswell.subject_files import places_of
+from groundswell.subject_forget import forget
 from groundswell.targets import collected_sources, plan_targets
+from groundswell.upgrade_backfill import MAINTAIN_SPAM_POSTS, backfill_spam, catch_up
 from indexing.base import ENRICHED, Filters, Store, WriteResult, is_no_longer_stored
 from indexing.factory import open_store as _open_store
 from nlp.embeddings import SentenceEmbeddings
@@ -66,6 +72,8 @@ log = logging.getLogger("groundswell.pipeline")
 
 @dataclass
 class CollectReport:
+    # Distinct posts (`count_collected`, `count_stored`): a post naming two brands, fetched by both brands' passes and
+    # written twice (its brands merged), is one post collected and one stored. `created`: new to the store.
     collected: int = 0
     stored: int = 0
     created: int = 0
@@ -93,10 +101,31 @@ class CollectReport:
     # Posts created before the retention cutoff (`store.retention_days`, groundswell/retention.py): collected or
     # replayed but not stored, since `maintain` would delete them (a re-exported file re-imported after it did).
     older_than_retention: int = 0
+    # Posts the block list names (`groundswell subject forget`): collected or replayed, never stored; each listed
+    # in `skipped_reasons` as "forgotten".
+    forgotten: int = 0
+    # Stored posts a re-collect found deleted or removed on the platform (a tombstone, `core.mention.tombstone`):
+    # deleted from the store with their derived state, through `groundswell.subject_forget.forget`.
+    deleted_upstream: int = 0
+
+    def __post_init__(self) -> None:
+        # The ids behind `collected` and `stored`; attributes, not fields, so the printed summary stays counts.
+        self._collected_ids: set[str] = set()
+        self._stored_ids: set[str] = set()
+
+    def count_collected(self, ids: Iterable[str]) -> None:
+        """Count these posts as collected, each once however many brand passes fetch it."""
+        self._collected_ids.update(ids)
+        self.collected = len(self._collected_ids)
+
+    def count_stored(self, ids: Iterable[str]) -> None:
+        """Count these posts as stored, each once however many brand passes write it."""
+        self._stored_ids.update(ids)
+        self.stored = len(self._stored_ids)
 
     def merge(self, other: CollectReport) -> None:
-        self.collected += other.collected
-        self.stored += other.stored
+        self.count_collected(other._collected_ids)
+        self.count_stored(other._stored_ids)
         self.created += other.created
         self.skipped += other.skipped
         self.duplicates += other.duplicates
@@ -111,6 +140,8 @@ class CollectReport:
         self.failed_again += other.failed_again
         self.reposts_recorded += other.reposts_recorded
         self.older_than_retention += other.older_than_retention
+        self.forgotten += other.forgotten
+        self.deleted_upstream += other.deleted_upstream
         self.deadletter = max(self.deadletter, other.deadletter)
 
     @property
@@ -190,6 +221,10 @@ def replay_deadletter(config: Config, store: Store) -> CollectReport:
         for mention in old:
             parked.mentions.pop(mention.id)
         report.older_than_retention = len(old)
+        # What was forgotten while it waited leaves the file, never stored (`groundswell subject forget`).
+        allowed = {m.id for m in _drop_forgotten(store, list(parked.mentions.values()), report)}
+        for mention_id in [i for i in parked.mentions if i not in allowed]:
+            parked.mentions.pop(mention_id)
         if parked.mentions:
             try:
                 _replay_parked(store, parked.mentions, report)
@@ -217,7 +252,8 @@ def _replay_parked(store: Store, parked: dict[str, Mention], report: CollectRepo
         report.replay_error = reason_of(exc)
         results = []
     stored = [parked.pop(r.id) for r in results if r.ok and r.id in parked]
-    report.replayed = report.stored = len(stored)
+    report.count_stored(m.id for m in stored)
+    report.replayed = len(stored)
     report.created = sum(int(r.created) for r in results if r.ok)
     index.remember(stored)
     report.duplicates, report.reposts_recorded = _drop_parked_copies(index, copies, parked)
@@ -312,6 +348,7 @@ def collect_one(
         lambda cursor: extractor.extract(brand, query, cursor, window),
         progress,
         use_cursor,
+        among=config.brands_for(source),
     )
     accounts = config.brand(brand).own_accounts.get(source.type)
     if accounts and extractor.collects_own_posts:
@@ -327,6 +364,7 @@ def collect_one(
             lambda cursor: extractor.own_posts(brand, query, accounts, cursor, window),
             progress,
             use_cursor,
+            among=config.brands_for(source),
         )
     return report
 
@@ -347,14 +385,16 @@ def _run_source(
     batches: Callable[[str | None], Iterator[Batch]],
     progress: bool,
     use_cursor: bool,
+    among: Sequence[BrandConfig] | None = None,
 ) -> None:
-    """Store every batch of one extraction; advance its cursor after storing; record a failure in `report`."""
+    """Store every batch of one extraction; advance its cursor after storing; record a failure in `report`.
+    `among`: the brands its posts are attributed among (the source's `brands`; None: every configured brand)."""
     cursors = CursorState(store)
     cursor = cursors.get(cursor_key, brand) if use_cursor else None
     bar = progress_bar(progress, f"collect {label}")
     try:
         for batch in batches(cursor):
-            stored_ok = _store_batch(config, store, batch, report, seen)
+            stored_ok = _store_batch(config, store, batch, report, seen, among)
             bar.update(len(batch.mentions))
             if not stored_ok:
                 # Stop here: the cursor stays before this batch, so the next run fetches it again.
@@ -392,24 +432,59 @@ def _save_cursor(cursors: CursorState, cursor_key: str, brand: str, batch: Batch
     return True
 
 
-def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str]) -> bool:
+def _drop_forgotten(store: Store, mentions: list[Mention], report: CollectReport) -> list[Mention]:
+    """`mentions` without those the block list names (`groundswell.subject_block`), which are counted as skipped
+    and listed in `skipped_reasons` as "forgotten": dropped for good, never parked, the cursor moves past them."""
+    blocks = BlockList(store)
+    if not blocks:
+        return mentions
+    kept, blocked = blocks.split(mentions)
+    report.forgotten += len(blocked)
+    report.skipped += len(blocked)
+    reasons = [forgotten_reason(m) for m in blocked]
+    report.skipped_reasons.extend(reasons[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
+    if blocked:
+        log.info("%d post(s) the block list names not stored (groundswell subject forget)", len(blocked))
+    return kept
+
+
+def _delete_upstream(config: Config, store: Store, gone: list[Mention], report: CollectReport) -> None:
+    """Tombstones: the stored copies of posts the platform deleted go, with their derived state and quotes, through
+    the one erasure path (`groundswell.subject_forget.forget`), without a block-list entry (a deleted post simply
+    is not stored; the next `groundswell maintain` compacts the store)."""
+    stored = [m.id for m in store.get(sorted({m.id for m in gone}))] if gone else []
+    if not stored:
+        return
+    erased = forget(store, Subject(ids=frozenset(stored)), places_of(config), block=False, compact=False)
+    report.deleted_upstream += erased.mentions
+    log.info("%d stored post(s) deleted on the platform removed from the store (first %s)", erased.mentions,
+             stored[0])
+
+
+def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str],
+                 among: Sequence[BrandConfig] | None = None) -> bool:
     """Store one batch; False (and the failures parked in the dead-letter file) when a write failed, True when
     every write landed, or every failure is a mention an earlier run parked that failed again."""
-    report.collected += len(batch.mentions)
+    gone = [m for m in batch.mentions if is_tombstone(m)]  # deleted on the platform: never stored
+    mentions = [m for m in batch.mentions if not is_tombstone(m)]
+    report.count_collected(m.id for m in mentions)
     report.skipped += len(batch.skipped)
     for reason in batch.skipped:
         log.warning("skipped: %s", reason)
     report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
+    _delete_upstream(config, store, gone, report)
+    mentions = _drop_forgotten(store, mentions, report)
     index = CopyIndex(store)
     # Older than the retention cutoff: `maintain` deleted (or would delete) it; storing it again would undo that.
     # Dropped for good, not failed: the cursor moves past it and it is never parked.
-    kept, old = split_retained(_last_per_id(batch.mentions, seen, report), _collection_cutoff(config))
+    kept, old = split_retained(_last_per_id(mentions, seen, report), _collection_cutoff(config))
     report.older_than_retention += len(old)
     if old:
         log.info("%d post(s) older than the retention cutoff not stored (first %s)", len(old), old[0].id)
-    # Every configured brand the post names, beside the one whose search found it (groundswell/brands.py).
+    # Every brand the post names, beside the one whose search found it (groundswell/brands.py), of `among`: a source
+    # restricted to some brands (`sources[].brands`) never files its posts under another client's brand.
     lang_of = collection_lang_of(config)  # a `lang:` of another brand reads what enrich will detect
-    pending = [attribute(m, config.brands, lang_of) for m in kept]
+    pending = [attribute(m, among or config.brands, lang_of) for m in kept]
     failed: list[Mention] = []
     errors: list[str] = []
     stored_ids: set[str] = set()
@@ -498,7 +573,7 @@ def _store_originals(store: Store, originals: list[Mention], report: CollectRepo
         results = [WriteResult(m.id, ok=False, error=f"{type(exc).__name__}: {exc}") for m in originals]
     for result in results:
         if result.ok:
-            report.stored += 1
+            report.count_stored([result.id])
             report.created += int(result.created)
             stored.append(by_id[result.id])
         else:
@@ -862,7 +937,9 @@ def _median_response(config: Config, store: Store) -> Callable[[str, datetime, d
 # -- maintenance -------------------------------------------------------------------------------
 def maintain(config: Config, store: Store, now: datetime | None = None, retention_days: int | None = None) -> dict:
     """Retention (delete mentions older than the configured days), then each state facade's own
-    retention (`prune_state`), then store housekeeping."""
+    retention (`prune_state`), then the files holding copies of what went (`jsonl` alert files, digests, reports:
+    `groundswell.retention_files`), then store housekeeping (`vacuum`: SQLite's VACUUM, Elasticsearch's merge of
+    the segments holding deleted documents)."""
     now = now or datetime.now(UTC)
     days = _retention_days(config, retention_days)  # ValueError for an override out of bounds
     # The same cutoff collection applies (groundswell/retention.py): what is deleted here is never stored again.
@@ -875,10 +952,16 @@ def maintain(config: Config, store: Store, now: datetime | None = None, retentio
     # None where there is none. After the log: a failure (raised) leaves stale copies the next run deletes.
     prune_index = getattr(store, "prune_alert_index", None)
     index_pruned = None if prune_index is None else prune_index(cutoff) if cutoff else 0
+    # After the log: a channel file keeps what the log keeps. Readers hide a file's older alerts anyway (mark_trimmed).
+    files = prune_files(config, cutoff) if cutoff else {}
+    # Spam flags of posts stored before this version examined them, a bounded slice (groundswell/upgrade_backfill.py);
+    # intent tags need the sentiment model's encoder, which the run has loaded: the run tags those.
+    backfill = {"spam": backfill_spam(config, store, now=now, limit=MAINTAIN_SPAM_POSTS)}
     vacuum = getattr(store, "vacuum", None)
-    if vacuum is not None:
-        vacuum()
-    return {"deleted": deleted, "retention_days": days, "state_pruned": pruned, "alert_index_pruned": index_pruned}
+    # Last: what the steps above deleted leaves the disk here (SQLite returns None; Elasticsearch what it merged).
+    vacuumed = vacuum() if vacuum is not None else None
+    return {"deleted": deleted, "retention_days": days, "state_pruned": pruned, "alert_index_pruned": index_pruned,
+            **files, "upgrade_backfill": backfill, "vacuum": vacuumed}
 
 
 def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[str, int]:
@@ -887,9 +970,10 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
     The alert log and the delivery ledger follow the mention retention (`cutoff`; kept for good
     without one); shares (reposts, `alerts.shares`) follow both: older than the cutoff, or of a post no longer
     stored, they go; the copy index, "not spam" overrides and sentiment corrections follow the mentions
-    themselves; read budgets keep two months.
+    themselves; read budgets keep two months; people's verdicts on incidents (their notes and names) go with the
+    incident, once the alert log no longer holds it.
     """
-    return {
+    pruned = {
         "copy_index": CopyIndex(store).prune(),
         "shares": Shares(store).prune(cutoff),
         # A crashed run's delivery claims, whatever the retention (a live run releases its own).
@@ -900,18 +984,28 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
         "not_spam_overrides": prune_overrides(store),
         "sentiment_corrections": prune_corrections(store),
     }
+    # After the alert log's prune: the incidents it still holds keep their verdicts.
+    pruned["alert_verdicts"] = prune_verdicts(store, AlertLog(store).load(), cutoff) if cutoff else 0
+    return pruned
 
 
 # -- one pass ----------------------------------------------------------------------------------
-def summarize(store: Store, filters: Filters | None = None) -> dict[str, Any]:
-    """Counts for the run summary: stored mentions by language, sentiment, source, brand."""
+def summarize(store: Store, filters: Filters | None = None, brands: Sequence[str] | None = None) -> dict[str, Any]:
+    """Counts for the run summary: stored mentions by language, sentiment, source, brand. `brands`: the configured
+    ones; the posts of a brand no longer configured (removed, or its old name after a rename) are left out unless
+    they name one of them too, as in the report and the dashboard."""
     f = filters or Filters()
+    if brands:
+        f = f.replace(brands=tuple(brands))
+    by_brand = store.facet(f, "brand")
     return {
-        "stored": store.count(f.replace(include_spam=True)),  # what is stored; the splits below leave spam out
+        # Distinct stored posts of these brands (spam too); the splits below leave spam out.
+        "stored": store.count(f.replace(include_spam=True)),
         "by_language": store.facet(f, "lang"),
         "by_sentiment": store.facet(f, "sentiment"),
         "by_source": store.facet(f, "source"),
-        "by_brand": store.facet(f, "brand"),
+        # Once per brand a post names: a post of Apple and Samsung counts under each.
+        "by_brand": {b: n for b, n in by_brand.items() if not brands or b in brands},
     }
 
 
@@ -985,6 +1079,10 @@ def run_once(
         # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
         step = "spam"
         spam = flag_new_spam(store, enriched, config)
+        # What an upgrade left undone (intent tags, spam flags of older posts), one bounded slice a run.
+        step = "upgrade backfill"
+        fresh = store.count(Filters(include_spam=True)) <= collected.created  # every stored post came in now
+        backfill = catch_up(config, store, now=now, embeddings=embeddings, fresh=fresh)
         step = "themes"
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
         step = "detect"
@@ -1002,6 +1100,8 @@ def run_once(
             "failed_writes": collected.failed_writes,
             "replayed": collected.replayed,
             "older_than_retention": collected.older_than_retention,  # collected, not stored: retention deletes them
+            "forgotten": collected.forgotten,  # named by the block list (groundswell subject forget): not stored
+            "deleted_upstream": collected.deleted_upstream,  # deleted on the platform: removed from the store
             "deadletter": collected.deadletter,
             "sources_attempted": collected.attempted,
             "source_errors": collected.errors,
@@ -1011,9 +1111,10 @@ def run_once(
             "enriched": enriched.enriched,
             "sentiment_model": enriched.model,
             "labels_from_other_models": enriched.other_models,
-            **summarize(store),
+            **summarize(store, brands=[b.name for b in config.brands]),
             "spam_flagged": spam.flagged,
             "own_posts_set_aside": spam.own_posts,  # the brands' own posts, out of the counts too (OWN_POST)
+            "upgrade_backfill": backfill,  # groundswell/upgrade_backfill.py: {"intents": ..., "spam": ...}
             **{f"{k}_excluded": n for k, n in excluded(store).items()},  # spam_excluded, own_posts_excluded
             "top_advocates": top_advocates(config, store),
             "responses": response_summary(config, store, now),

@@ -25,6 +25,9 @@ The rules, in the order the copy applies them:
   source's shares of a post so dropped (a repost that stood in for an original the source never collected,
   `core.stories`) are re-pointed to the target's post when the state is copied (`_repointed`), so none names a
   post the target does not hold. A dry run counts them as they are.
+- A post the block list names (`groundswell subject forget`: ``forgotten:`` entries of either store) is never
+  written (`forgotten`), and the source's block list reaches the target before any mention does, a partial copy
+  too: an erased person must not come back through a copy.
 - Writes are upserts by `Mention.id`, so a copy run twice, or into a target that has some of the same
   posts, duplicates nothing; what the target holds beside them stays.
 - A partial copy (`since`: the mentions posted from then on; `brand`: one brand's mentions) copies mentions
@@ -52,6 +55,8 @@ from groundswell.copies import CopyIndex
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
 from groundswell.shares import record_reposts
+from groundswell.subject_block import PREFIX as FORGOTTEN_PREFIX
+from groundswell.subject_block import BlockList
 from indexing.base import Filters, Store, stored_ids
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 
@@ -79,6 +84,7 @@ class StoreCopyReport:
     copies: int = 0  # not written: the target holds the same story from another source (its brands added)
     shares_recorded: int = 0  # of `copies`: reposts recorded as shares of the target's post (`groundswell.shares`)
     failed: int = 0  # not written, or not there when read back
+    forgotten: int = 0  # not written: the block list names them (`groundswell subject forget`; a dry run counts none)
     failed_ids: list[str] = field(default_factory=list)  # the first MAX_NAMED of them
     unreadable: int = 0  # of `failed`: source posts this version cannot read (the log says why, by id)
     resumed_from: str | None = None  # where an earlier run of the same copy stopped (ISO time)
@@ -147,11 +153,15 @@ def copy_store(
         return report
     bar = progress_bar(progress, "copy", total=source.count(todo) if progress else None)
     skipped_before = source.unreadable.count
+    blocks = _block_list(source, target)
     try:
         for chunk in batched(source.iter_mentions(todo), batch):
             # Before the write moves the mark past them: a source post this version cannot read was not copied.
             _note_unreadable(source, report, skipped_before)
-            _write(target, chunk, report, mark, bar)
+            chunk, blocked = blocks.split(chunk)
+            report.forgotten += len(blocked)
+            if chunk:
+                _write(target, chunk, report, mark, bar)
         _note_unreadable(source, report, skipped_before)
     finally:
         bar.close()
@@ -171,6 +181,15 @@ def copy_store(
         report.complete = True
     report.target_mentions_after = target.count(EVERYTHING)
     return report
+
+
+def _block_list(source: Store, target: Store) -> BlockList:
+    """The block list of both stores, the source's written to the target first (entries it lacks)."""
+    theirs = source.state_items(FORGOTTEN_PREFIX)
+    missing = {k: v for k, v in theirs.items() if k not in target.state_items(FORGOTTEN_PREFIX)}
+    if missing:
+        target.set_states(missing)
+    return BlockList(target)
 
 
 def _note_unreadable(source: Store, report: StoreCopyReport, before: int) -> None:

@@ -6,7 +6,8 @@ does, the record is copied into the mention's history under `<prefix><mention id
 it and when. A team can then answer "who changed this back?" from the store itself, not from a log that
 may have rotated: `groundswell sentiment corrections --undone`, `groundswell spam overrides --undone`.
 The histories follow their mentions: retention deletes them with the mention (`prune_withdrawn`), and
-`groundswell store copy` copies them with the rest of the state.
+`groundswell store copy` copies them with the rest of the state. Incident verdicts keep their history here too
+(keyed by incident id, `groundswell.alert_verdicts`); it goes with the incident (`prune_verdicts`), not by mention.
 """
 
 from __future__ import annotations

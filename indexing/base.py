@@ -385,6 +385,11 @@ class Store(ListableState, Protocol):
         """Retention: remove mentions created before cutoff; return how many."""
         ...
 
+    def delete_ids(self, ids: Iterable[str]) -> int:
+        """Erasure: remove the mentions with these ids (with everything the store keeps beside them: its search
+        index, brand and theme rows); return how many were stored. Ids not stored are no error."""
+        ...
+
     def close(self) -> None: ...
 
 

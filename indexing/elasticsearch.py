@@ -76,7 +76,9 @@ from indexing.elasticsearch_migrate import (
     add_reply_field,
     add_search_field,
     add_spam_field,
+    check_reader_format,
     move_brand_to_brands,
+    record_reader_format,
 )
 from indexing.elasticsearch_query import no_lang_query, to_elasticsearch
 from indexing.elasticsearch_shards import checked, shard_error
@@ -91,6 +93,8 @@ from indexing.elasticsearch_themes import (
     theme_counts,
     theme_filter,
 )
+from indexing.elasticsearch_vacuum import DEFAULT_TIMEOUT_S as VACUUM_TIMEOUT_S
+from indexing.elasticsearch_vacuum import expunge_deletes
 from indexing.snippet import query_spans, snippet
 
 if TYPE_CHECKING:
@@ -283,6 +287,7 @@ class ElasticsearchStore:
 
     def setup(self) -> None:
         """Install the index template, the state index and the alerts index (idempotent; runs on every open)."""
+        recorded = check_reader_format(self)  # a store written by a newer version: refused before anything is written
         try:
             modules: set[str] | None = self.engine_modules()
         except (TransportConnectionError, ConnectionTimeout):
@@ -323,6 +328,7 @@ class ElasticsearchStore:
         self.langs_normalised = normalise_lang_tags(self)  # tags an older version stored as written (`ko-KR`)
         # Documents from before multi-brand mentions; how many moved is reported by `store migrate`.
         self.legacy_brands_moved = move_brand_to_brands(self)
+        record_reader_format(self, recorded)
 
     def close(self) -> None:
         self.client.close()
@@ -931,6 +937,22 @@ class ElasticsearchStore:
         """Delete the alert documents whose window ended before `cutoff` (the alert log's retention rule)."""
         return delete_alerts_before(self.client, self.alerts_index, cutoff, self.bulk)
 
+    def delete_ids(self, ids: Iterable[str]) -> int:
+        """Delete these mentions by id, wherever they live: each document is found in its monthly index by an
+        `ids` query over the alias (a post is stored in the month of its `created_at`), deleted there by bulk
+        (retried, refreshed), and the alias refreshed so the next read no longer sees it."""
+        wanted = list(dict.fromkeys(ids))
+        homes: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), 1000):
+            part = [doc_id(i) for i in wanted[start : start + 1000]]
+            res = self._search("find mentions to delete", query={"ids": {"values": part}}, size=len(part),
+                               _source=False)
+            for hit in res["hits"]["hits"]:
+                homes.setdefault(hit["_index"], []).append(hit["_id"])
+        deleted = sum(delete_all(self.client, index, found, self.bulk, "mention(s)") for index, found in homes.items())
+        self._refresh()
+        return deleted
+
     # -- retention ---------------------------------------------------------------------------------
     def delete_older_than(self, cutoff: datetime) -> int:
         """Drop whole months before the cutoff; in the cutoff's own month delete the older mentions by id.
@@ -969,3 +991,10 @@ class ElasticsearchStore:
                             errors, cutoff.isoformat())
         self._refresh()
         return deleted
+
+    def vacuum(self, timeout_s: float = VACUUM_TIMEOUT_S) -> dict[str, Any]:
+        """Merge away the deleted documents the mentions, state and alerts indices still hold on disk (what
+        retention, an erasure or an overwrite deleted), as SQLite's VACUUM does; `groundswell maintain` runs it
+        last. I/O heavy: run it off-hours (`indexing/elasticsearch_vacuum.py`). Returns what it merged."""
+        indices = [index_pattern(self.prefix), self.state_index, self.alerts_index]
+        return expunge_deletes(self.client, indices, timeout_s)

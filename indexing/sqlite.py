@@ -34,6 +34,7 @@ from core.mention import Mention
 from core.query import Query, fts5_document, parse
 from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
+from indexing import reader_format
 from indexing import sqlite_brands as brands_sql
 from indexing import sqlite_themes as themes_sql
 from indexing.base import (
@@ -172,6 +173,13 @@ TIME_VERSION = 2
 FTS_VERSION = 8
 FTS_COLUMN_VERSION = 8  # the first version whose index holds this column: from it on, the upgrade only merges
 FTS_DOCUMENT = 4  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
+# The oldest code format that reads this store (`indexing.reader_format`), recorded on open, never lowered.
+READER_SQL = (
+    "CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    f"""INSERT INTO store_meta (name, value) VALUES ('reader_format', '{reader_format.READER_FORMAT}')
+ON CONFLICT (name) DO UPDATE SET value = excluded.value
+WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)""",
+)
 # Mentions the FTS rebuild indexes per second, for the estimate its log line gives: the slower of the two runs of
 # `bench/store_upgrade.py` (bench/results/store_upgrade.json: 16,129/s at 200k, FTS format 8), rounded down, on 2
 # loaded cores.
@@ -179,6 +187,9 @@ FTS_REBUILD_PER_S = 15000
 # Mentions per second the merge of an index already holding this column (6 -> 7) gets through, for its log line:
 # the 1M bench store (11 segments) merged in 12 s at load average 15 on 2 cores (83,000/s), rounded well down.
 FTS_MERGE_PER_S = 50000
+# Rows per second of the subsecond-times step, for its log line's estimate: 202,600 mentions of a 27 Nov store in
+# 4.5 s on 2 shared cores (bench/store_upgrade.py --old-format as-is, bench/results/store_upgrade.json).
+SUBSECOND_PER_S = 45000
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
 # Search totals above this are reported as a lower bound (`SearchPage.total_exact` False; the dashboard's "10,000+
 # matches"); the Elasticsearch store counts exactly. Counting every match does not fit a search page's 150 ms: on the
@@ -291,6 +302,9 @@ class SqliteStore:
         self.unreadable = UnreadableDocs()
         try:
             self._open()
+        except reader_format.StoreTooNew:
+            self.close()
+            raise
         except sqlite3.DatabaseError as exc:
             # A damaged file, or not a database at all: one line naming the file (the CLI prints a
             # StoreUnavailable as such), not a driver traceback.
@@ -299,6 +313,7 @@ class SqliteStore:
 
     def _open(self) -> None:
         """Create or bring up to date the schema: every migration step is idempotent, run on each open."""
+        recorded = self._check_reader_format()  # before any step writes: a newer version's store is left as it is
         self._conn().executescript(SCHEMA)
         self._conn().executescript(brands_sql.SCHEMA)
         self._conn().executescript(themes_sql.SCHEMA)
@@ -314,6 +329,21 @@ class SqliteStore:
         with self._write_lock:
             # Stores written before multi-brand mentions; how many moved is reported by `store migrate`.
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
+        if recorded is None or recorded < reader_format.READER_FORMAT:  # an up-to-date store is not written to
+            with self._write_lock:  # the oldest code that reads the store now: this version's
+                for sql in READER_SQL:
+                    self._conn().execute(sql)
+
+    def _check_reader_format(self) -> int | None:
+        """The reader format the store records (`store_meta`; None before it did); refuse one newer than this
+        version reads (`indexing.reader_format`)."""
+        conn = self._conn()
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'").fetchone():
+            return None
+        row = conn.execute("SELECT value FROM store_meta WHERE name = 'reader_format'").fetchone()
+        recorded = reader_format.parse(row[0] if row else None)
+        reader_format.check(f"the SQLite store {self.path}", recorded)
+        return recorded
 
     def _migrate_fts(self) -> None:
         """Rebuild the FTS index and its triggers when an older version wrote them, or merge an index that holds
@@ -371,16 +401,24 @@ class SqliteStore:
             try:
                 # Checked again under the write lock: another process may have just migrated.
                 if conn.execute("PRAGMA user_version").fetchone()[0] < TIME_VERSION:
-                    conn.execute(
+                    # A long silent first open looks like a hang: say what runs (every stored document is read).
+                    started, rows = time.monotonic(), conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
+                    log.info("giving mention times their milliseconds back, from the stored documents of %d "
+                             "mentions (store format %d -> %d, once): about %d s", rows,
+                             conn.execute("PRAGMA user_version").fetchone()[0], TIME_VERSION,
+                             rows // SUBSECOND_PER_S)
+                    changed = conn.execute(
                         "UPDATE mentions SET created_at = coalesce(gs_stored_epoch(json_extract(doc, "
                         "'$.created_at')), created_at) WHERE json_extract(doc, '$.created_at') LIKE '%.%'"
-                    )
+                    ).rowcount
                     conn.execute(  # the brand rows carry a copy of the time (sqlite_brands.COVERED)
                         "UPDATE mention_brands SET created_at = (SELECT created_at FROM mentions "
                         "WHERE rowid = mention_rowid) WHERE mention_rowid IN "
                         "(SELECT rowid FROM mentions WHERE typeof(created_at) = 'real')"
                     )
                     conn.execute(f"PRAGMA user_version = {TIME_VERSION}")
+                    log.info("%d of %d mention times given their milliseconds in %.1f s", changed, rows,
+                             time.monotonic() - started)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -1241,6 +1279,31 @@ class SqliteStore:
         with self._write_lock:
             cur = self._conn().execute("DELETE FROM mentions WHERE created_at < ?", (_epoch(cutoff),))
             return cur.rowcount
+
+    def delete_ids(self, ids: Iterable[str]) -> int:
+        """Delete these mentions by id; the FTS row goes with each (trigger `mentions_ad`) and the side tables'
+        rows by their foreign keys (ON DELETE CASCADE), as in `delete_older_than`. One transaction."""
+        wanted = sorted(set(ids))
+        deleted = 0
+        with self._write_lock:
+            conn = self._conn()
+            # An erasure: the freed pages are overwritten with zeros, not left holding the text until a VACUUM.
+            secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for start in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
+                    part = wanted[start : start + 500]
+                    marks = ",".join("?" * len(part))
+                    deleted += conn.execute(f"DELETE FROM mentions WHERE id IN ({marks})", part).rowcount
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            finally:
+                conn.execute(f"PRAGMA secure_delete={int(secure)}")
+        return deleted
 
     def vacuum(self) -> None:
         """Reclaim space and refresh the planner's statistics (the maintenance job calls this)."""

@@ -9,6 +9,7 @@ import pytest
 from extractor_support import Reply, run_collection
 from reddit_replay import ENV, reddit_tape
 
+from core.mention import is_tombstone
 from core.query import parse
 from extractors.base import SourceError, Window
 from extractors.reddit import RedditExtractor
@@ -130,7 +131,7 @@ def local_reddit(server, policy):
     return make
 
 
-def test_429_waits_for_the_reset_and_deleted_comments_are_skipped(server, local_reddit, clock, caplog):
+def test_429_waits_for_the_reset_and_deleted_comments_are_tombstones(server, local_reddit, clock, caplog):
     page = _listing(
         _comment("a", "Acme support rocks", 1_700_000_000.0), _comment("b", "[deleted]", 1_700_000_001.0, "[deleted]")
     )
@@ -143,8 +144,10 @@ def test_429_waits_for_the_reset_and_deleted_comments_are_skipped(server, local_
         batches = list(local_reddit().extract("acme", "acme", None, Window()))
     assert clock.sleeps == [42.0]
     assert "rate limited (429); retry 1/3 in 42.0s" in caplog.text
-    assert [m.native_id for m in batches[0].mentions] == ["t1_a"]
-    assert batches[0].skipped == ["reddit item t1_b: comment is deleted"]
+    # The deleted comment is a tombstone (no text, no author), so collection deletes a stored copy of it.
+    assert [(m.native_id, is_tombstone(m)) for m in batches[0].mentions] == [("t1_a", False), ("t1_b", True)]
+    assert batches[0].mentions[1].text == "" and batches[0].mentions[1].author.handle is None
+    assert batches[0].skipped == []
 
 
 def test_server_errors_are_retried_by_our_one_layer_only(server, local_reddit, clock):
