@@ -10,7 +10,8 @@ counts linearly and reach by orders of magnitude: a one-off celebrity is not lis
 authors with as much reach the more loyal wins, and two posts to 90,000 followers (score 11.9) rank
 above four to 50 (10.8), but not above six to 500 (22.2).
 One function for every store: it reads the brand's mentions of one sentiment in the period
-(`Store.iter_mentions`, indexed by brand, time and sentiment on both stores).
+(`Store.iter_mentions`, indexed by brand, time and sentiment on both stores), narrowed by the view's
+facets when given (`facets`: source, language, spam included; the overview's card follows its filters).
 """
 
 from __future__ import annotations
@@ -82,15 +83,18 @@ def advocates(
     n: int = 20,
     min_mentions: int = MIN_MENTIONS,
     own: OwnAccounts | None = None,
+    facets: Filters | None = None,
 ) -> list[Advocate]:
     """The top `n` authors by score with `min_mentions`+ mentions of `sentiment` ("negative": detractors).
 
-    The brands' `own` accounts are never advocates (their polite replies read as positive)."""
+    The brands' `own` accounts are never advocates (their polite replies read as positive). `facets`: the view's
+    other filters (source, lang, include_spam, ...); its brand, period and sentiment are the arguments'."""
     if sentiment not in ("positive", "negative"):
         raise ValueError(f"sentiment must be 'positive' (advocates) or 'negative' (detractors), not {sentiment!r}")
     check_range(since, until)
     by_author: dict[tuple[str, str], Advocate] = {}
-    filters = Filters(brand=brand, since=since, until=until, sentiment=sentiment)  # spam is left out by default
+    # spam is left out unless the facets include it (Filters' default)
+    filters = (facets or Filters()).replace(brand=brand, since=since, until=until, sentiment=sentiment)
     for m in store.iter_mentions(filters):
         if not m.author.handle or (own and own.owns(m)):
             continue  # nobody to name, or the brand speaking

@@ -95,10 +95,15 @@ MAX_EXPORT_ROWS = 100_000
 META_TTL_S = 300.0  # sources/languages present: a full scan on a big store, so kept for a while
 SECURITY_HEADERS = {
     # plotly.js sets inline styles on its SVG; scripts come only from this server.
+    # Nothing is sent elsewhere: no fetch, form, frame or plugin reaches another origin (plotly's cloud buttons
+    # are off too, common.js CONFIG).
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        "connect-src 'self'; frame-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
     ),
+    # A popup a script opens on another origin gets no handle back to post the page's data into.
+    "Cross-Origin-Opener-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     # Links out to original posts must not carry the dashboard's address (or a token) along.
@@ -155,6 +160,7 @@ def create_app(
     user_header: str | None = None,
     newest_ttl_s: float = 30.0,
     timezone: str | None = None,
+    warm_faq: bool = False,
 ) -> FastAPI:
     """Build the dashboard over `store` for the brands of `config_or_brands`.
 
@@ -168,6 +174,8 @@ def create_app(
     (0: every request asks, as a test of a moving window needs).
     `timezone`: the IANA zone whose days the pages show (day buckets, dates, labels), unless a request's `tz`
     names another; default the config's `digest.timezone` (UTC without one), so a day here is the digest's day.
+    `warm_faq`: encode the FAQ page's default view (default brand, 7 days) in the background at start, so its
+    first visit only clusters (`dashboards/web/faq.py` `encode_posts`; `serve` turns it on).
     """
     check_token(token)
     brands = _brand_infos(config_or_brands)
@@ -203,12 +211,30 @@ def create_app(
         except Exception:  # the store may be down at start; /api/meta retries and reports it
             log.warning("could not pre-load the dashboard's source/language lists", exc_info=True)
 
+    async def warm_faq_view() -> None:
+        """The FAQ's default view encoded before anyone asks (a cold first visit took 21-24 s on the Apple store)."""
+        try:
+            def read() -> faq_view.Posts:
+                scope = Filters(brand=default_brand)
+                period = views.default_period(store, scope, None, None, None, newest, tz=default_tz)
+                return faq_view.faq_posts(store, scope, period)
+
+            posts = await runner.call(read)
+            await asyncio.to_thread(faq_view.encode_posts, posts, faq_embeddings, faq_lock)
+        except Exception:  # the store or the model may be missing at start; the page then encodes on demand
+            log.warning("could not pre-encode the FAQ page's posts", exc_info=True)
+        finally:
+            app.state.faq_warmed.set()
+
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
         # Warm the meta cache in the background: the first page load should not pay for a full scan.
         warm = asyncio.create_task(warm_meta())
+        faq_warm = asyncio.create_task(warm_faq_view()) if warm_faq else None
         yield
         warm.cancel()
+        if faq_warm:
+            faq_warm.cancel()
         runner.shutdown()
 
     app = FastAPI(title=f"{dashboard_title} dashboard", docs_url=None, redoc_url=None, lifespan=lifespan)
@@ -337,7 +363,7 @@ def create_app(
         params = params_of(request)
         tz = parse_tz(params, default_tz)
         filters = parse_filters(params, names, brand_required=True, default_brand=default_brand, tz=tz)
-        interval = parse_choice(params, "interval", ("hour", "day"), None)
+        interval = parse_choice(params, "interval", views.OVERVIEW_INTERVALS, None)
         days = parse_days(params)
         alerts = await runner.call(get_alerts)
 
@@ -345,7 +371,7 @@ def create_app(
             period = views.default_period(
                 store, filters.replace(since=None, until=None), filters.since, filters.until, days, newest, tz=tz
             )
-            data = views.overview(store, brands, filters, period, interval or views.auto_interval(period), alerts,
+            data = views.overview(store, brands, filters, period, interval or views.overview_interval(period), alerts,
                                   stored_verdicts(store), tz=tz, now=datetime.now(UTC))
             # The replies tile: figures only (the queue is /api/replies).
             brand = filters.brand or default_brand
@@ -436,8 +462,8 @@ def create_app(
         make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
         media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
         # The first chunk is read before the answer starts: a store error is a 500, not an empty 200 file.
-        chunks = await runner.call(lambda: export_rows.with_bom(export_rows.primed(make(store, scoped, limit, sort)),
-                                                                bom))
+        chunks = await runner.call(lambda: export_rows.with_bom(export_rows.primed(
+            export_rows.cut_short(make(store, scoped, limit, sort), fmt)), bom))
         return StreamingResponse(
             runner.stream(lambda: chunks),
             media_type=media,
@@ -517,6 +543,7 @@ def create_app(
 
     faq_embeddings = SentenceEmbeddings()  # kept between requests: a post is encoded once per dashboard process
     faq_lock = threading.Lock()  # one FAQ computation at a time: the kept embeddings are not thread-safe
+    app.state.faq_embeddings, app.state.faq_warmed = faq_embeddings, threading.Event()  # for tests and bench
 
     @app.get("/api/faq")
     async def faq(request: Request) -> Any:
@@ -577,7 +604,7 @@ def create_app(
             label = "positive" if kind == "advocates" else "negative"
             own = reply_settings[filters.brand].own if filters.brand in reply_settings else None
             return period, advocate_ranking.advocates(
-                store, filters.brand, period.since, period.until, sentiment=label, n=n, own=own
+                store, filters.brand, period.since, period.until, sentiment=label, n=n, own=own, facets=filters
             )
 
         period, rows = await runner.call(compute)

@@ -64,7 +64,8 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str,
     with listener:
         store = open_store(config)
         try:
-            app = create_app(store, config, token=token, dashboard_title=title, user_header=user_header or None)
+            app = create_app(store, config, token=token, dashboard_title=title, user_header=user_header or None,
+                             warm_faq=True)
             shown = f"[{host}]" if ":" in host else host
             click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
             if token:

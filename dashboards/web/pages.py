@@ -52,8 +52,9 @@ _CONTROLS = {
             '<option value="30">30 d</option><option value="90">90 d</option><option value="custom">custom</option>',
         ),
     )
-    + _field("since", "From", '<input type="date" id="{id}" name="since">', "From (UTC)")
-    + _field("until", "To", '<input type="date" id="{id}" name="until">', "To, inclusive (UTC)"),
+    # Days in the page's zone (its tz, else digest.timezone): common.js names the zone once it is known.
+    + _field("since", "From", '<input type="date" id="{id}" name="since">', "From (the page's time zone)")
+    + _field("until", "To", '<input type="date" id="{id}" name="until">', "To, inclusive (the page's time zone)"),
     "source": _field("source", "&#128240; Source", _select("source")),
     "lang": _field("lang", "&#127760; Language", _select("lang")),
     "theme": _field(
@@ -224,11 +225,13 @@ def render_page(page: str | None, title: str, *, not_found: bool = False) -> str
 <title>{escape(label)} · {safe_title}</title>
 <link rel="icon" href="{FAVICON}">
 <style>{css_variables()}</style>
-<link rel="stylesheet" href="/static/app.css"></head>
+<link rel="stylesheet" href="/static/app.css">
+<link rel="stylesheet" href="/static/state.css"></head>
 <body data-page="{page or ""}">
 <header><span class="logo">&#12336; {safe_title}</span><nav>{nav}</nav></header>
 {filters}
 <div id="error" class="error" role="alert" hidden></div>
+<div id="loading" class="loading-note" role="status" hidden>&#9203; Loading&hellip;</div>
 <div id="models-note" class="notice" role="status" hidden></div>
 <div id="audit-note" class="notice audit" role="status" hidden></div>
 <main>{main}</main>

@@ -67,7 +67,7 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/api/replies": _PERIOD | {"limit"},
     # group: one group's posts (its id from the JSON), format=csv to download them (dashboards/web/faq.py).
     "/api/faq": _PERIOD | {"source", "lang", "n", "min_count", "examples", "spam", "group", "format", "bom"},
-    "/api/advocates": _PERIOD | {"kind", "n", "format", "bom"},
+    "/api/advocates": _PERIOD | {"source", "lang", "spam", "kind", "n", "format", "bom"},
     "/api/spam/not-spam": frozenset(),  # POST, JSON body {"ids": [...]}
     "/api/spam/undo": frozenset(),  # POST, JSON body {"ids": [...]}
     "/api/sentiment/correct": frozenset(),  # POST, JSON body {"ids": [...], "label": "negative"}

@@ -21,6 +21,7 @@ from dashboards.web.params import EARLIEST, LATEST, THEME_FACETS, Period
 from dashboards.web.serialize import alert_json, author_json, bucket_json, mention_json, theme_json
 from dashboards.web.theme_names import shown_label
 from groundswell.alert_verdicts import card_verdict
+from groundswell.intents_backfill import untagged_count
 from groundswell.markets import market_label, peers
 from groundswell.period_report import SHARES, figure_change, negative_share, report_figures  # the weekly report's rules
 from groundswell.periods import local_midnight  # the digest's local day
@@ -34,6 +35,14 @@ HOURLY_UP_TO = timedelta(days=3)
 # centuries; 300 years by day made a 25 MB answer). The interval coarsens instead (trend_buckets).
 MAX_TREND_BUCKETS = 400
 TREND_INTERVALS = ("hour", "day", "week", "month", "year")
+# The overview's volume and net sentiment count by week (from local Monday) beyond this: 90 daily bars are 90
+# unreadable ticks, a year 365 (browser review s63); a week is what a quarter's trend is read in.
+DAILY_UP_TO = timedelta(days=60)
+OVERVIEW_INTERVALS = ("hour", "day", "week")
+# A bucket's net sentiment is drawn as a trend point only when it rests on this many mentions with a sentiment:
+# one post makes -1.00 or +1.00 (Apple, Dec 10 2014: -1.00 from a single post among days of -0.31..-0.11). The
+# page draws the buckets under it apart (hollow, out of the line) and names the floor; the answer carries it.
+NET_SENTIMENT_MIN_POSTS = 5
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,22 @@ def default_period(
 
 def auto_interval(period: Period) -> str:
     return "hour" if period.length <= HOURLY_UP_TO else "day"
+
+
+def overview_interval(period: Period) -> str:
+    """The overview's buckets: hours up to HOURLY_UP_TO, days up to DAILY_UP_TO, weeks beyond."""
+    return "week" if period.length > DAILY_UP_TO else auto_interval(period)
+
+
+def weekly(days: list[Bucket], tz: str) -> list[Bucket]:
+    """Day buckets (local days in `tz`) summed into weeks from local Monday, as the themes' trend counts weeks
+    (`bucket_start`): the stores count days, so both give the same weeks."""
+    weeks: dict[datetime, dict[str, int]] = {}
+    for b in days:
+        week = weeks.setdefault(bucket_start(b.start, "week", tz), dict.fromkeys(SENTIMENT_COUNTS, 0))
+        for k in SENTIMENT_COUNTS:
+            week[k] += getattr(b, k)
+    return [Bucket(start=start, **weeks[start]) for start in sorted(weeks)]
 
 
 def engagement_totals(store: Store, filters: Filters) -> dict[str, int]:
@@ -289,7 +314,10 @@ def overview(
     """The overview's figures; day buckets are local days in `tz` (the team's digest.timezone, or `tz=`); `now`:
     the clock, for a period still running (`previous_period`)."""
     scoped = filters.replace(since=period.since, until=period.until)
-    buckets = store.histogram(scoped, interval=interval, tz=tz)  # type: ignore[arg-type]
+    if interval == "week":
+        buckets = weekly(store.histogram(scoped, interval="day", tz=tz), tz)
+    else:
+        buckets = store.histogram(scoped, interval=interval, tz=tz)  # type: ignore[arg-type]
     counts = {k: sum(getattr(b, k) for b in buckets) for k in SENTIMENT_COUNTS}
     # Share of voice: the same period and filters, across the brands of the selected brand's market (every brand
     # without markets): Solbit's competitors are Korean skincare brands, not the Italian pasta in the same install.
@@ -330,6 +358,8 @@ def overview(
         "timezone": tz,  # the zone of the day buckets; every time in the answer is UTC ISO 8601
         "interval": interval,
         "volume": [bucket_json(b) for b in buckets],
+        # the page draws a bucket's net sentiment as a trend point from this many mentions with a sentiment up
+        "net_sentiment_min_posts": NET_SENTIMENT_MIN_POSTS,
         "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None,
                    # the previous period's days with data (the report's rule): no change when not `comparable`
                    "coverage": coverage},
@@ -398,7 +428,10 @@ def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: 
         row["score"] = hit.score
         hits.append(row)
     # total_exact false: `total` is a lower bound (the embedded store stops counting at 10,000; indexing/sqlite.py)
-    return {"total": page.total, "total_exact": page.total_exact, "next_cursor": page.next_cursor, "hits": hits}
+    out = {"total": page.total, "total_exact": page.total_exact, "next_cursor": page.next_cursor, "hits": hits}
+    if filters.intent is not None:  # an intent filter cannot find posts not tagged yet: say how many there are
+        out["untagged"] = untagged_count(store, filters)
+    return out
 
 
 def bucket_start(moment: datetime, interval: str, tz: str = "UTC") -> datetime:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from alerts.config import AlertsConfig, KeywordRule
 from alerts.detect import detect_alerts
+from alerts.explain import explore_query
 from alerts.history import save_alerts
 from core.mention import Author, Engagement, Mention, Sentiment
 from dashboards.web.app import create_app
@@ -90,7 +91,7 @@ def test_keyword_alert_explains_the_posts_it_counted(explained):
     assert {p.sentiment for p in alert.top_posts} <= labels and "neutral" in {p.sentiment for p in alert.top_posts}
     assert alert.top_terms[0] == "recall"
     assert alert.lang_mix == {"en": 6, "es": 4} and sum(alert.source_mix.values()) == len(BURST)
-    link = dict(parse_qsl(urlparse(alert.link).query))
+    link = dict(parse_qsl(explore_query(alert)))  # the Alerts page's Explore link (alert.link opens Alerts)
     assert "sentiment" not in link and link["q"] == '"recall"'
 
 
@@ -102,7 +103,8 @@ def test_alerts_page_link_leads_to_the_alerts_posts(explained):
         keyword = by_kind["keyword"]
         # What the Explore page does with the Alerts page's link: its query string is the search.
         params = dict(parse_qsl(keyword["explore"]))
-        assert params == dict(parse_qsl(urlparse(keyword["link"]).query))  # one rule for both links
+        # The message's link opens that alert on the Alerts page, whose Explore link is this one.
+        assert dict(parse_qsl(urlparse(keyword["link"]).query)) == {"alert": keyword["id"], "brand": "Acme"}
         found = client.get("/api/search", params={**params, "size": 100}).json()
         assert found["total"] == keyword["observed"] == len(BURST)
         assert sorted(h["text"] for h in found["hits"]) == sorted(text for *_, text in BURST)

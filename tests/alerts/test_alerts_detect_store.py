@@ -12,6 +12,7 @@ from alert_series import START, rhythm_series
 
 from alerts.config import AlertsConfig
 from alerts.detect import detect_alerts
+from alerts.explain import explore_query
 from core.mention import Author, Engagement, Mention, Sentiment
 from indexing.sqlite import SqliteStore
 
@@ -118,8 +119,10 @@ def test_whole_history_finds_the_crisis_explained(store):
     assert spike.top_posts and spike.top_posts[0].followers == 750_000  # ranked by reach
     assert "overheating" in spike.top_terms
     assert set(spike.source_mix) >= {"x"} and set(spike.lang_mix) >= {"it", "en"}
-    query = parse_qs(urlparse(spike.link).query)
-    assert spike.link.startswith("http://dash.local/explore?")
+    # The message's link opens the Alerts page on this alert; its Explore link there shows the posts.
+    assert parse_qs(urlparse(spike.link).query) == {"alert": [spike.id], "brand": ["Acme"]}
+    assert spike.link.startswith("http://dash.local/alerts?")
+    query = parse_qs(explore_query(spike))
     assert query["brand"] == ["Acme"] and query["sentiment"] == ["negative"]
     assert query["since"] == [(START + timedelta(hours=CRISIS_AT)).strftime("%Y-%m-%dT%H:%M:%SZ")]
     assert "Acme" in spike.summary and "expected" in spike.summary and "overheating" in spike.summary
@@ -187,7 +190,7 @@ def test_split_by_language_finds_a_crisis_confined_to_one_community():
         sliced = [a for a in split if a.kind == "spike" and a.lang is not None]
         # Its window starts in the crisis's first hour (a drift test's run) or its second (the count test).
         assert [a.lang for a in sliced] == ["it"] and sliced[0].window_start in (onset, onset + timedelta(hours=1))
-        assert "lang=it" in sliced[0].link and "in language 'it' only" in sliced[0].summary
+        assert "lang=it" in explore_query(sliced[0]) and "in language 'it' only" in sliced[0].summary
         assert sliced[0].lang_mix == {"it": sliced[0].lang_mix["it"]}  # explained from the slice only
         assert sliced[0].id not in {a.id for a in whole}
     finally:

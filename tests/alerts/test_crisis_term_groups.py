@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl
 
 import pytest
 from fastapi.testclient import TestClient
 
 from alerts.config import AlertsConfig
 from alerts.detect import detect_alerts
+from alerts.explain import explore_query
 from alerts.history import load_alerts, save_alerts
 from core.mention import Author, Mention, Sentiment
 from dashboards.web.app import create_app
@@ -74,7 +75,7 @@ def test_inflected_terms_count_the_italian_and_russian_forms(store) -> None:
     it = next(a for a in alerts if a.subject == "surriscaldamento")
     # The explanation and the link show the posts counted: every form, not the literal word.
     assert sorted(p.text for p in it.top_posts) == sorted(BURST["it"]) and it.lang_mix == {"it": 3}
-    assert dict(parse_qsl(urlparse(it.link).query))["q"] == '"surriscaldamento"~it'
+    assert dict(parse_qsl(explore_query(it)))["q"] == '"surriscaldamento"~it'
     assert "crisis term “surriscaldamento” (every form: \"surriscaldamento\"~it)" in it.summary
 
 
@@ -118,7 +119,7 @@ def test_plain_terms_keep_their_alert_ids_and_links(store) -> None:
     key = f"keyword|Acme|{(START + timedelta(hours=BURST_AT)).isoformat()}|overheating"
     assert alert.id == hashlib.sha1(key.encode()).hexdigest()[:16] and alert.subject == "overheating"
     assert alert.observed == 3 and alert.term_counts == {}
-    assert dict(parse_qsl(urlparse(alert.link).query))["q"] == '"overheating"'
+    assert dict(parse_qsl(explore_query(alert)))["q"] == '"overheating"'
     assert alert.summary.startswith("Acme: crisis term “overheating” in 3 mentions during")
     # A brand's `inflect` now reaches its plain terms: the series keeps its name, so the id stays the same.
     (ru,) = _keyword(store, ["перегреваться"], inflect=["ru"])

@@ -314,7 +314,7 @@ def test_alert_feed_is_idempotent_and_skips_broken_entries(tmp_path):
         ("/api/search?sentimnet=negative", 400, "unknown parameter"),
         ("/api/search?brand=Lumora&brand=Sonique", 400, "more than once"),
         ("/api/overview?brand=Nope", 404, "unknown brand"),
-        ("/api/overview?interval=week", 400, "not one of"),
+        ("/api/overview?interval=month", 400, "not one of"),
         ("/api/themes?n=500", 400, "between 1 and 50"),
         ("/api/alerts?severity=fatal", 400, "not one of"),
         ("/api/export?format=xml", 400, "not one of: csv, jsonl, json"),

@@ -4,21 +4,39 @@
 (() => {
   const { el, fmt, pct, plot, when, SEVERITY_ICON, SEVERITY_COLORS } = GS;
 
+  const dotSize = (a) => Math.max(10, Math.min(40, 8 + 3 * Math.abs(a.score)));
+
   function renderTimeline(alerts, incidents) {
-    // Each incident is a line from its first to its last alert; its alerts are the dots on it.
+    // Each incident is a line from its first to its last alert; its alerts are the dots on it. Both on the
+    // page's clock (GS.wall): plotly has no time zones, so a raw UTC time would sit hours off the dots.
     const spans = { x: [], y: [] };
-    for (const inc of incidents) spans.x.push(inc.start, inc.end, null), spans.y.push(inc.brand, inc.brand, null);
+    for (const inc of incidents) spans.x.push(GS.wall(inc.start), GS.wall(inc.end), null), spans.y.push(inc.brand, inc.brand, null);
+    const zone = GS.zone();
     plot("chart-alerts", [{
       type: "scatter", mode: "lines", x: spans.x, y: spans.y, line: { color: "#c8cdd6", width: 6 },
       hoverinfo: "skip",
     }, {
-      type: "scatter", mode: "markers", x: alerts.map((a) => GS.wall(a.window_start)), y: alerts.map((a) => a.brand),
-      marker: {
-        size: alerts.map((a) => Math.max(10, Math.min(40, 8 + 3 * Math.abs(a.score)))),
-        color: alerts.map((a) => SEVERITY_COLORS[a.severity]), opacity: 0.8,
-      },
-      text: alerts.map((a) => GS.summaryOf(a) || a.kind), hovertemplate: "%{x}<br>%{text}<extra></extra>",
-    }], { showlegend: false, xaxis: { type: "date" }, margin: { l: 90, r: 16, t: 10, b: 30 } });
+      type: "scatter", mode: "markers", name: "alerts", x: alerts.map((a) => GS.wall(a.window_start)),
+      y: alerts.map((a) => a.brand),
+      marker: { size: alerts.map(dotSize), color: alerts.map((a) => SEVERITY_COLORS[a.severity]), opacity: 0.8 },
+      text: alerts.map((a) => GS.summaryOf(a) || a.kind),
+      hovertemplate: `%{x|%Y-%m-%d %H:%M} ${zone}<br>%{text}<extra></extra>`,
+    }], {
+      showlegend: false, xaxis: { type: "date", title: { text: `time (${zone})`, standoff: 4 } },
+      margin: { l: 90, r: 16, t: 10, b: 44 },
+    });
+    legend();
+  }
+
+  /* What the dots mean: plotly's legend cannot say "colour = severity, size = score" for one trace. */
+  function legend() {
+    if (document.getElementById("alerts-legend")) return;
+    const items = Object.keys(SEVERITY_COLORS).map((sev) => el("span", {},
+      el("span", { class: "dot", style: `background:${SEVERITY_COLORS[sev]}`, "aria-hidden": "true" }), sev));
+    const chart = document.getElementById("chart-alerts");
+    chart.parentNode.append(el("p", { id: "alerts-legend", class: "chart-legend muted" },
+      el("span", { text: "Colour = severity:" }), ...items,
+      el("span", { text: "\u00B7 dot size = score (how far from the usual level) \u00B7 grey line = an incident" })));
   }
 
   function chips(items, prefix) {
@@ -79,8 +97,38 @@
     renderTimeline(data.alerts, data.incidents);
     GS.showCount(document.getElementById("incident-count"), data.count);
     const list = document.getElementById("alert-list");
-    list.replaceChildren(...data.incidents.map((inc) => GS.incidentCard(inc, (a) => card(a, a.id === inc.headline))));
+    const focus = GS.urlParams().alert || null;
+    list.replaceChildren(...data.incidents.map((inc) => GS.incidentCard(inc,
+      (a) => card(a, a.id === inc.headline || a.id === focus))));
     if (!data.incidents.length) list.append(el("li", { class: "empty", text: "\u2705 no alerts in this period" }));
+    if (focus) focusAlert(focus);
+    else if (document.getElementById("focus-note")) document.getElementById("focus-note").remove();
+  }
+
+  /* alert=<id> (the link in every alert message, alerts/explain.py dashboard_link): that alert's card opened,
+     highlighted and scrolled to, inside its incident (verdict buttons there), with its posts' Explore link. */
+  function focusAlert(id) {
+    let note = document.getElementById("focus-note");
+    if (!note) {
+      note = el("p", { id: "focus-note", class: "notice focus-note", role: "status" });
+      document.getElementById("alert-list").before(note);
+    }
+    const target = [...document.querySelectorAll("#alert-list li.alert-card")].find((li) => li.dataset.id === id);
+    if (!target) {
+      note.textContent = `\u26A0\uFE0F Alert ${id} is not among the alerts shown: it may be outside these filters, or no `
+        + "longer kept in the alert history.";
+      return;
+    }
+    const incident = target.closest(".incident-card");
+    target.classList.add("focused");
+    if (incident) incident.classList.add("focused");
+    const explore = target.querySelector("a.out[href^='/explore']");
+    note.replaceChildren(`\u{1F3AF} The alert the message linked to is highlighted below, in its incident` +
+      (incident ? ` (${incident.dataset.alerts} alert${incident.dataset.alerts === "1" ? "" : "s"})` : "") + ". ",
+      explore ? el("a", { href: explore.getAttribute("href"), text: "\u{1F50E} Its posts on Explore, for its exact window" }) : "");
+    target.setAttribute("tabindex", "-1");
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
   }
 
 

@@ -19,6 +19,10 @@ const GS = (() => {
   const DAY = 86400000;
   const form = document.getElementById("filters");
   const errorBox = document.getElementById("error");
+  const loadingBox = document.getElementById("loading");
+  const main = document.querySelector("main");
+  // The filters every page shares: carried by the header's links and kept in the URL by pages without their control.
+  const SHARED = ["brand", "days", "since", "until", "tz", "lang", "source"];
   let meta = null;
   let loads = 0;
   // The IANA zone whose days the pages show: the URL's tz, else the server's (digest.timezone, /api/meta).
@@ -55,7 +59,17 @@ const GS = (() => {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(params || {})) if (v !== "" && v !== null && v !== undefined) qs.set(k, v);
     const url = path + (qs.toString() ? "?" + qs : "");
-    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    let response;
+    try {
+      response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    } catch (e) {
+      // A refused connection or a dropped network: fetch throws instead of answering with a status.
+      const message = "the dashboard did not answer (" + e.message + "): is it still running?";
+      showError(message);
+      const error = new Error(message);
+      error.body = {};
+      throw error;
+    }
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
     if (!response.ok) {
@@ -153,8 +167,50 @@ const GS = (() => {
       if (params[name].length > 10) form.dataset[name] = params[name];
     }
     if (form.elements.preset) {
-      if (params.days) form.elements.preset.value = params.days;
+      if (params.days) presetFor(params.days);
       else if (params.since || params.until) form.elements.preset.value = "custom";
+    }
+    showExact();
+  }
+
+  /* Select `days` in the Period select, adding "N d" when it is none of the presets: a shared link's period is
+     shown and sent as given (the API says so if it is no number), never replaced by another. */
+  function presetFor(days) {
+    const select = form.elements.preset;
+    if (![...select.options].some((o) => o.value === days)) {
+      select.insertBefore(option(days, days + " d"), select.querySelector("option[value=custom]"));
+    }
+    select.value = days;
+  }
+
+  /* An exact window from a link (an alert's hour) is shown as times, since the date fields can only say its day:
+     "2026-11-11 15:00-16:00 UTC". Hidden once a date is changed by hand. */
+  function showExact() {
+    const until = form && form.elements.until;
+    if (!until) return;
+    let note = document.getElementById("exact-window");
+    if (!note) {
+      note = el("span", { id: "exact-window", class: "exact-window", role: "status" });
+      until.closest(".field").after(note);
+    }
+    const { since: from, until: to } = form.dataset;
+    note.hidden = !(from || to);
+    if (note.hidden) { note.textContent = ""; return; }
+    const a = from ? wall(from).replace("T", " ").slice(0, 16) : "\u2026";
+    const b = to ? wall(to).replace("T", " ").slice(0, 16) : "\u2026";
+    const end = a.slice(0, 10) === b.slice(0, 10) ? b.slice(11) : b;
+    note.textContent = `\u23F1\uFE0F ${a}\u2013${end} ${zone}`;
+    note.title = "the exact window of the link that opened this page; change a date to pick whole days";
+  }
+
+  /* The date fields say which zone their days are in: the one the page uses, not always UTC. */
+  function nameZone() {
+    if (!form) return;
+    for (const [name, words] of [["since", "From"], ["until", "To, inclusive"]]) {
+      const field = form.elements[name];
+      if (!field) continue;
+      field.closest(".field").title = `${words} (${zone})`;
+      field.setAttribute("aria-description", `days in ${zone}`);
     }
   }
 
@@ -209,6 +265,7 @@ const GS = (() => {
   async function loadMeta() {
     meta = await api("/api/meta");
     zone = new URLSearchParams(location.search).get("tz") || meta.timezone || "UTC";
+    nameZone();
     showModelsNote(meta.sentiment_models);
     showAuditNote(meta.sentiment_audit);
     if (!form) return meta;
@@ -231,37 +288,85 @@ const GS = (() => {
     return meta;
   }
 
-  /* Wire the form: on submit, put the values in the URL and call `load(params)`.
+  /* While a load is in flight: a visible "Loading..." and main marked busy. */
+  function busy(on) {
+    if (loadingBox) loadingBox.hidden = !on;
+    if (main) main.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  /* A load failed: the error is said, and what is still shown is marked as from before (greyed, data-stale). */
+  function stale(error) {
+    if (errorBox.hidden) showError(error.message || String(error));
+    errorBox.append(el("span", { class: "stale-note",
+      text: " \u2014 what is shown below is from before and may not match these filters." }));
+    if (main) { main.classList.add("stale"); main.dataset.stale = "1"; }
+  }
+
+  /* The URL of a view: its parameters, plus the shared filters of the URL this page has no control for (Alerts
+     keeps a language it cannot filter by, so the next page still gets it). */
+  function viewUrl(params) {
+    const out = Object.assign({}, params);
+    const now = urlParams();
+    for (const k of SHARED) if (!(k in out) && now[k] && !(form && form.elements[k])) out[k] = now[k];
+    return location.pathname + "?" + new URLSearchParams(out);
+  }
+
+  /* The header's links carry the shared filters, so another page opens on the same brand, period, zone... */
+  function carryFilters() {
+    const now = urlParams();
+    for (const a of document.querySelectorAll("header nav a")) {
+      const qs = new URLSearchParams();
+      for (const k of SHARED) if (now[k]) qs.set(k, now[k]);
+      a.href = a.pathname + (qs.toString() ? "?" + qs : "");
+    }
+  }
+
+  /* Wire the form: on submit, put the values in the URL (a new history entry) and call `load(params)`; Back and
+     Forward restore the filters of their entry and load again.
      body[data-loads] counts finished loads (charts drawn included), for people and tests alike. */
   async function start(load) {
+    let defaults = [];
     const run = async (params) => {
+      clearError();
+      busy(true);
       try {
         await load(params);
         await Promise.all(pendingCharts.splice(0));
+        if (main) { main.classList.remove("stale"); delete main.dataset.stale; }
       } catch (e) {
-        /* shown in the error box */
+        stale(e);
       }
+      busy(false);
+      carryFilters();
       document.body.dataset.loads = String(++loads);
     };
-    await loadMeta().catch(() => {});
+    busy(true);
+    await loadMeta().catch((e) => showError("the dashboard's brands and filters did not load: " + e.message));
     const initial = urlParams();
+    if (form) defaults = [...form.elements].filter((f) => f.name).map((f) => [f, f.value]);
     fillForm(initial);
     if (form) {
       for (const name of ["since", "until"]) {
         if (form.elements[name]) form.elements[name].addEventListener("change", () => {
           form.elements.preset.value = "custom";
           delete form.dataset[name];
+          showExact();
         });
       }
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         const params = formParams();
-        history.replaceState(null, "", location.pathname + "?" + new URLSearchParams(params));
-        clearError();
+        const url = viewUrl(params);
+        if (url !== location.pathname + location.search) history.pushState(null, "", url);
         run(params);
       });
+      window.addEventListener("popstate", () => {
+        for (const [field, value] of defaults) field.value = value;
+        delete form.dataset.since; delete form.dataset.until;
+        fillForm(urlParams());
+        run(formParams());
+      });
     }
-    clearError();
     await run(formParams());
     document.body.dataset.ready = "1";
   }
@@ -410,7 +515,14 @@ const GS = (() => {
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     legend: { orientation: "h", y: 1.12, x: 0 },
   };
-  const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  /* Nothing leaves the dashboard: no "share"/cloud or Chart Studio buttons (they send the chart's data to
+     plotly's servers), no link out. The mode bar shows on hover, and its buttons are kept out of the Tab order
+     (`quietModeBar`): the data table after each chart is the keyboard's way to the figures. */
+  const CONFIG = {
+    displaylogo: false, responsive: true, displayModeBar: "hover", showSendToCloud: false,
+    showEditInChartStudio: false, showLink: false, sendData: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
+  };
 
   /* plotly.js reads <b>, <br>, <a href> and entities inside labels; our data (themes, sources, languages,
      brands, alert summaries) is untrusted, so every data string is escaped here, for every chart, before
@@ -429,14 +541,17 @@ const GS = (() => {
     return out;
   }
 
-  function plot(id, traces, layout) {
-    traces = traces.map(escapeLabels);
+  function plot(id, given, layout) {
+    const traces = given.map(escapeLabels);
     if (layout && layout.annotations) layout = Object.assign({}, layout, { annotations: layout.annotations.map(escapeLabels) });
     const node = document.getElementById(id);
     const hasData = traces.some((t) => (t.x && t.x.length) || (t.values && t.values.length) || (t.y && t.y.length));
     if (!hasData) {
       Plotly.purge(node);
       node.replaceChildren(el("p", { class: "empty", text: "\u2205 no data for these filters" }));
+      node.removeAttribute("role");
+      node.removeAttribute("aria-label");
+      if (node.nextElementSibling && node.nextElementSibling.classList.contains("chart-data")) node.nextElementSibling.remove();
       return;
     }
     // Drop a "no data" note, but never plotly's own DOM: react() updates that in place.
@@ -445,14 +560,75 @@ const GS = (() => {
     const merged = Object.assign({}, LAYOUT, layout || {});
     // Axis labels (theme names, brands) get the room they need instead of being clipped.
     for (const axis of ["xaxis", "yaxis"]) merged[axis] = Object.assign({ automargin: true }, merged[axis] || {});
-    const drawn = Plotly.react(node, traces, merged, CONFIG);
+    const drawn = Plotly.react(node, traces, merged, CONFIG).then((gd) => {
+      quietModeBar(gd);
+      describeChart(node, given, merged);  // the raw labels: a table shows text as text
+      return gd;
+    });
     pendingCharts.push(drawn);
     return drawn;
   }
 
+  function quietModeBar(gd) {
+    for (const button of gd.querySelectorAll(".modebar-btn, .modebar a")) button.setAttribute("tabindex", "-1");
+    if (!gd.dataset.quiet) {  // plotly redraws its mode bar after a zoom or a resize: quiet that one too
+      gd.dataset.quiet = "1";
+      gd.on("plotly_afterplot", () => quietModeBar(gd));
+    }
+  }
+
+  const MAX_TABLE_ROWS = 400;
+
+  /* A chart for those who cannot see it: role=img with a label saying what it shows (its card's heading, its
+     series and its range), and the figures as a table after it, hidden from sight but read by screen readers. */
+  function describeChart(node, traces, layout) {
+    const card = node.closest(".card");
+    const heading = card && card.querySelector("h2");
+    const title = heading ? heading.firstChild.textContent.replace(/^[^\p{L}\p{N}]+/u, "").trim() : node.id;
+    const shown = traces.filter((t) => t.hoverinfo !== "skip");
+    const pie = shown.some((t) => t.values);
+    const names = shown.map((t, i) => t.name || `series ${i + 1}`);
+    const cats = pie ? shown.flatMap((t) => t.labels || []) : [...new Set(shown.flatMap((t) =>
+      (t.orientation === "h" ? t.y : t.x) || []).filter((x) => x !== null))];
+    const range = cats.length ? `, ${cats.length} points from ${cats[0]} to ${cats[cats.length - 1]}` : "";
+    const axis = layout.xaxis && layout.xaxis.title && layout.xaxis.title.text;
+    node.setAttribute("role", "img");
+    node.setAttribute("aria-label", `Chart: ${title}` + (pie ? `, ${cats.length} slices` : `: ${names.join(", ")}${range}`)
+      + (axis ? ` (${axis})` : "") + ". Its figures are in the table after it.");
+    // In a box of its own: a table is as wide as its cells whatever width it is given, so it cannot clip itself.
+    let box = node.nextElementSibling;
+    if (!box || !box.classList.contains("chart-data")) {
+      box = el("div", { class: "chart-data sr-only" });
+      node.after(box);
+    }
+    box.replaceChildren(el("table", {}, el("caption", { text: `${title}: the chart's figures` }), ...chartRows(shown, pie)));
+  }
+
+  /* The chart's traces as table rows: one per category (time, theme, brand), one column per series. */
+  function chartRows(shown, pie) {
+    if (pie) {
+      return shown.flatMap((t) => (t.labels || []).slice(0, MAX_TABLE_ROWS).map((label, i) =>
+        el("tr", {}, el("th", { scope: "row", text: label }), el("td", { text: fmt(t.values[i]) }))));
+    }
+    const horizontal = shown.some((t) => t.orientation === "h");
+    const [key, val] = horizontal ? ["y", "x"] : ["x", "y"];
+    const rows = new Map();
+    shown.forEach((t, i) => (t[key] || []).forEach((k, j) => {
+      if (k === null) return;
+      if (!rows.has(k)) rows.set(k, new Array(shown.length).fill(""));
+      const v = t[val] ? t[val][j] : "";
+      const text = Array.isArray(t.text) ? t.text[j] : "";
+      rows.get(k)[i] = (typeof v === "number" ? fmt(Math.round(v * 100) / 100) : String(v ?? "")) + (text ? ` (${text})` : "");
+    }));
+    const head = el("tr", {}, el("th", { scope: "col", text: horizontal ? "label" : "time" }),
+      ...shown.map((t, i) => el("th", { scope: "col", text: t.name || `series ${i + 1}` })));
+    return [head, ...[...rows].slice(0, MAX_TABLE_ROWS).map(([k, vs]) =>
+      el("tr", {}, el("th", { scope: "row", text: String(k) }), ...vs.map((v) => el("td", { text: v }))))];
+  }
+
   return {
     COLORS, SEVERITY_COLORS, ACCENT, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError,
-    whenBoth, wall, wallMs, dayName, zone: () => zone,
+    whenBoth, wall, wallMs, dayName, zone: () => zone, urlParams,
     clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, summaryOf, showCount, post,
     get meta() { return meta; },
   };

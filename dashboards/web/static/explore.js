@@ -93,6 +93,7 @@
   async function fetchPage(params, cursor) {
     const data = await GS.api("/api/search", Object.assign({}, params, cursor ? { cursor } : {}));
     if (!cursor) intentNote(data.intent_precision || null);
+    if (!cursor && data.untagged) { const n = document.getElementById("intent-note"); n.hidden = false; n.textContent += ` ${fmt(data.untagged)} post(s) matching the other filters are not tagged yet (older posts, tagged a slice per run): not listed.`; }
     for (const hit of data.hits) {
       const card = GS.mentionCard(hit, hit.highlight);
       if (hit.spam) card.append(spamLine(hit));

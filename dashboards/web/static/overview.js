@@ -6,7 +6,11 @@
   const { el, fmt, pct, plot, when, wall, wallMs, dayName, COLORS, SEVERITY_COLORS, SEVERITY_ICON, ACCENT } = GS;
   // Volume and net sentiment share one x range and the same horizontal margins, so their buckets line up.
   const TIME_MARGIN = { l: 64, r: 44 };  // r: half a date tick label, for the tick at the end of the range
-  const BUCKET_MS = { hour: 3600000, day: 86400000 };
+  const BUCKET_MS = { hour: 3600000, day: 86400000, week: 7 * 86400000 };
+  // At most this many labelled ticks on the time axis: a year of days had 365 labels, 90 days 63 rotated ones.
+  const MAX_TICKS = 12;
+  // The view's filters the Advocates card follows (/api/advocates takes them as /api/overview does).
+  const ADVOCATE_FILTERS = ["source", "lang", "spam"];
   // Changes come from the API (the weekly report's rule): these in percentage points, the others in percent.
   const IN_POINTS = new Set(["negative_share", "net_sentiment", "share_of_voice"]);
   // Which way is better (+1 up, -1 down); the others (volume, engagement, reach) are neither. Said in words
@@ -167,17 +171,31 @@
     return node;
   }
 
-  /* The x axis both time charts share: same range, and daily ticks labelled by their day, not its noon.
+  /* A bar or point over its whole bucket [start, start + interval), centred in it (GS.bucketed, with weeks). */
+  function bucketed(interval) {
+    return { xperiod: BUCKET_MS[interval] || BUCKET_MS.hour, xperiodalignment: "middle" };
+  }
+
+  /* The x axis both time charts share: same range, and day or week ticks labelled by their day, not its noon.
      Times are drawn as wall-clock times of the data's zone (data.timezone), so each day's bar spans its own
-     local day and the ticks name local days; the period text above the chart names the zone. */
+     local day and the ticks name local days; the period text above the chart names the zone. At most MAX_TICKS
+     labels: on a long range every second, seventh... bucket is named (hours: plotly's own ticks). */
   function timeAxis(data) {
     // Fixed margins (TIME_MARGIN) instead of automargin, which could give the two charts different widths.
-    const axis = { type: "date", range: timeRange(data), automargin: false };
-    if (data.interval !== "day") return axis;
-    // One tick per day, in the middle of its bar, naming the day (plotly would put "12:00" there).
-    const days = data.volume.map((b) => wall(b.start, data.timezone).slice(0, 10));
-    return Object.assign(axis, { tickmode: "array", tickvals: days.map((d) => `${d}T12:00:00`),
-      ticktext: days.map((d) => dayName(d).replace(/, \d+$/, "")) });
+    const axis = { type: "date", range: timeRange(data), automargin: false, nticks: MAX_TICKS };
+    if (data.interval !== "day" && data.interval !== "week") return axis;
+    // Every bucket of the range (empty ones too, so the step is even), then every step-th one named: a tick in
+    // the middle of its bar, naming the day (the week's Monday); plotly would put "12:00" there.
+    const size = BUCKET_MS[data.interval];
+    const [lo, hi] = timeRange(data).map((t) => Date.parse(t + "Z"));
+    const first = data.volume.length ? wallMs(data.volume[0].start) : lo;
+    const starts = [];
+    for (let t = first - Math.ceil((first - lo) / size) * size; t < hi; t += size) starts.push(t);
+    const step = Math.max(1, Math.ceil(starts.length / MAX_TICKS));
+    const named = starts.filter((_, i) => i % step === 0);
+    const ticks = named.map((t) => new Date(t + size / 2).toISOString().slice(0, 19));
+    return Object.assign(axis, { tickmode: "array", tickvals: ticks, tickangle: 0,
+      ticktext: named.map((t) => dayName(t).replace(/, \d+$/, "")) });
   }
 
   /* The x range both time charts show: the period, widened to whole buckets (in wall-clock milliseconds). */
@@ -206,7 +224,7 @@
       ? `${dayName(from)} \u2013 ${dayName(wall(new Date(Date.parse(data.period.until) - 1).toISOString(), data.timezone))}`
       : `${dayName(from)} ${from.slice(11, 16)} \u2013 ${dayName(to)} ${to.slice(11, 16)}`;
     node.textContent = `\u{1F4C5} ${span} (${data.timezone} time; `
-      + `${data.interval === "day" ? "each bar a local day" : "each bar an hour"})`;
+      + `${{ day: "each bar a local day", week: "each bar a week from Monday" }[data.interval] || "each bar an hour"})`;
     node.dataset.timezone = data.timezone;
   }
 
@@ -216,7 +234,7 @@
       .filter((k) => data.volume.some((b) => b[k] > 0))
       .map((k) => Object.assign(
         { type: "bar", name: k, x, y: data.volume.map((b) => b[k]), marker: { color: COLORS[k] } },
-        GS.bucketed(data.interval)));
+        bucketed(data.interval)));
     // One band and one marker per incident (not per alert), inside the plot so the legend above stays clear.
     const shapes = data.incidents.map((inc) => ({
       type: "rect", xref: "x", yref: "paper", x0: wall(inc.start), x1: wall(inc.end), y0: 0, y1: 1, layer: "below",
@@ -235,15 +253,36 @@
     });
   }
 
+  /* Mentions with a sentiment in a bucket: what its net sentiment rests on. */
+  const scored = (b) => b.negative + b.neutral + b.positive;
+
+  /* Net sentiment per bucket. A bucket resting on fewer than data.net_sentiment_min_posts mentions with a
+     sentiment (one post makes -1.00) is a hollow grey point off the line, which joins the others; every point's
+     hover says how many posts it rests on, and the legend names the floor. */
   function renderNet(data) {
+    const floor = data.net_sentiment_min_posts || 1;
     const rows = data.volume.filter((b) => b.net_sentiment !== null);
-    plot("chart-net", [{
-      type: "scatter", mode: "lines+markers", name: "net sentiment", x: rows.map((b) => wall(b.start)),
-      y: rows.map((b) => b.net_sentiment), line: { color: ACCENT, shape: "spline", smoothing: 0.6 },
-      marker: { size: 4, color: rows.map((b) => (b.net_sentiment >= 0 ? COLORS.positive : COLORS.negative)) },
-      fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)", ...GS.bucketed(data.interval),
-    }], {
-      showlegend: false, margin: Object.assign({ t: 10, b: 48 }, TIME_MARGIN),
+    const solid = rows.filter((b) => scored(b) >= floor);
+    const thin = rows.filter((b) => scored(b) < floor);
+    const hover = "%{y:+.2f} \u00B7 %{customdata} posts with a sentiment<extra></extra>";
+    const traces = [{
+      type: "scatter", mode: "lines+markers", name: "net sentiment", x: solid.map((b) => wall(b.start)),
+      y: solid.map((b) => b.net_sentiment), customdata: solid.map(scored), hovertemplate: hover,
+      line: { color: ACCENT, shape: "spline", smoothing: 0.6 },
+      marker: { size: 4, color: solid.map((b) => (b.net_sentiment >= 0 ? COLORS.positive : COLORS.negative)) },
+      fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)", ...bucketed(data.interval),
+    }];
+    if (thin.length) {
+      traces.push({
+        type: "scatter", mode: "markers", name: `under ${floor} posts: not in the line`,
+        x: thin.map((b) => wall(b.start)), y: thin.map((b) => b.net_sentiment), customdata: thin.map(scored),
+        hovertemplate: "%{y:+.2f} \u00B7 only %{customdata} post(s) with a sentiment<extra></extra>",
+        marker: { size: 7, symbol: "circle-open", color: "#8c8c8c", line: { width: 1.5 } }, ...bucketed(data.interval),
+      });
+    }
+    plot("chart-net", traces, {
+      showlegend: thin.length > 0, margin: Object.assign({ t: thin.length ? 30 : 10, b: 48 }, TIME_MARGIN),
+      legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
       xaxis: timeAxis(data),
       yaxis: {
         range: [-1.1, 1.1], tickvals: [-1, -0.5, 0, 0.5, 1], zeroline: true, zerolinecolor: "#999", automargin: false,
@@ -296,6 +335,7 @@
   /* Advocates of the period (score: docs/spam.md#advocates) and how much spam the view leaves out. */
   async function renderAdvocates(data, params) {
     const scope = { brand: data.brand, since: data.period.since, until: data.period.until };
+    for (const name of ADVOCATE_FILTERS) if (params[name]) scope[name] = params[name];
     const found = await GS.api("/api/advocates", scope);
     document.getElementById("export-advocates").href = "/api/advocates?" + new URLSearchParams({ ...scope, format: "csv", bom: "1" });
     const table = document.getElementById("advocates");
@@ -353,6 +393,20 @@
     await renderAdvocates(data, params);
 
   }
+
+  /* Printing: every chart redrawn at the printed page's width (the print stylesheet stacks the cards), then back
+     to the screen's; Chrome's print preview and "Save as PDF" both fire these. */
+  const PRINT_WIDTH_PX = 680;  // A4 or Letter portrait less default margins, at 96 px per inch
+  function fitCharts(width) {
+    for (const chart of document.querySelectorAll(".js-plotly-plot")) {
+      Plotly.relayout(chart, width ? { width, autosize: false } : { width: null, autosize: true });
+      if (!width) Plotly.Plots.resize(chart);
+    }
+  }
+  const printing = window.matchMedia("print");
+  printing.addEventListener("change", (e) => fitCharts(e.matches ? PRINT_WIDTH_PX : null));
+  window.addEventListener("beforeprint", () => fitCharts(PRINT_WIDTH_PX));
+  window.addEventListener("afterprint", () => fitCharts(null));
 
   GS.start(load);
 })();
