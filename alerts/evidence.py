@@ -34,6 +34,9 @@ from alerts.theme_tree import ThemeRow, window_themes
 from core.alert import DrivingPost, Shift
 from core.mention import Mention
 from core.query import QuerySyntaxError, parse
+from core.query.aliases import alias_fragment
+from core.query.ast import Node
+from core.query.brand_names import BrandNames
 from indexing.base import Filters, Store
 from nlp.tokenize import phrase_runs
 
@@ -59,8 +62,10 @@ class Evidence:
     shifts: list[Shift] = field(default_factory=list)
     top_posts: list[DrivingPost] = field(default_factory=list)
     # Themes holding much of the surge where the baseline had too few posts of the same kind to say
-    # whether that is unusual: said as counts (`ThemeCounts.text`), not as "Themes up".
+    # whether that is unusual (`ThemeCounts.text`): not "up", so on no alert field, and no summary names them
+    # (alerts/explain.py `summarize` names only themes `top_themes` holds).
     theme_counts: list[ThemeCounts] = field(default_factory=list)
+    shared: SharedPosts | None = None  # most of the surge's posts also name other brands (`shared_posts`)
 
 
 @dataclass(frozen=True)
@@ -131,11 +136,12 @@ def gather(
     before = _latest(store, usual)
     if len(before) < MIN_USUAL and wider is not None:
         before = _latest(store, wider)
-    exclude = brand_words(brand, {m.matches[brand] for m in now if brand in m.matches}, aliases)
+    exclude = named_words([*now, *before], brand, aliases)
     now_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in now]
     before_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in before]
     scored = phrases.score(now_grams, before_grams)
     found = Evidence(key_phrases=phrases.key_phrases(scored), terms=phrases.key_terms(scored))
+    found.shared = shared_posts(now, brand)
     themes_up, found.theme_counts = theme_evidence(store, surge, baseline_until=usual.until)
     found.shifts = themes_up + shifts(now, before)
     marks = set(_phrase_keys(scored, found))
@@ -253,19 +259,74 @@ ALIASES_MATCHED = "alias: "  # `Mention.matches` when only aliases matched (`gro
 
 
 def brand_words(brand: str, queries: Iterable[str], aliases: Iterable[str] = ()) -> frozenset[str]:
-    """The brand's own words: its name, its `aliases` (other names, as configured), and the positive terms
-    of the queries that found its posts, or the aliases that did ("alias: Lumora Pulse, LP", not a query).
-    They are in every post, so they say nothing about a surge."""
+    """The words that name the brand: its name, its `aliases` (other names, as configured), and the words of the
+    queries that found its posts which name it (core/query/brand_names.py: the rule the sentiment model's masking
+    uses), or the aliases that did ("alias: Lumora Pulse, LP", not a query). Never a query's context words
+    (`spill` of `Shell AND spill`): those say what a surge is about. The names are in every post of the brand,
+    so they say nothing about a surge."""
+    aliases = list(aliases)
     terms = [brand, *aliases]
+    alias_roots = [root for alias in aliases if (root := _alias_root(alias)) is not None]
     for q in queries:
         if q.startswith(ALIASES_MATCHED):
             terms.append(q.removeprefix(ALIASES_MATCHED))  # aliases as written: only their words are needed
             continue
         try:
-            terms += parse(q).positive_terms()
+            terms += BrandNames.of(brand, parse(q).root, alias_roots).texts()
         except QuerySyntaxError:
             continue  # a query stored before a grammar change: its words simply stay in
     return frozenset(w for t in terms for run in phrase_runs(t) for w, _ in run)
+
+
+def named_words(posts: Iterable[Mention], brand: str, aliases: Iterable[str] = ()) -> frozenset[str]:
+    """Every brand's names in `posts`, never key phrases: the alert's brand's (`brand_words`, with its configured
+    `aliases`) and those of every other brand the posts name, by the query that matched each (`Mention.matches`).
+    A surge of posts naming Shell, BP and Exxon is not "about" Exxon for BP's alert: it names all three."""
+    queries: dict[str, set[str]] = {brand: set()}
+    for m in posts:
+        for name in m.brands:
+            queries.setdefault(name, set()).update([m.matches[name]] if name in m.matches else [])
+    words = brand_words(brand, queries.pop(brand), aliases)
+    return words.union(*(brand_words(name, found) for name, found in queries.items()))
+
+
+def _alias_root(alias: str) -> Node | None:
+    try:
+        return parse(alias_fragment(alias)).root
+    except (ValueError, QuerySyntaxError):
+        return None  # an alias the config would refuse: its words are left out as written all the same
+
+
+SHARED_MIN = 0.5  # a surge "also names" other brands when more than half its posts do
+
+
+@dataclass(frozen=True)
+class SharedPosts:
+    """How many of a surge's `posts` also name other brands (`count`), and which (`brands`, most named first)."""
+
+    count: int
+    posts: int
+    brands: tuple[str, ...]
+
+    def text(self) -> str:
+        """E.g. '27 of these 30 posts also name BP and Exxon.'"""
+        names = list(self.brands)
+        said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        now = f"All {self.posts}" if self.count == self.posts else f"{self.count} of these {self.posts}"
+        return f"{now} posts also name {said}."
+
+
+def shared_posts(posts: list[Mention], brand: str) -> SharedPosts | None:
+    """The surge's posts that also name other brands, when they are most of it (`SHARED_MIN`); None otherwise.
+    The brands named are those in at least half of such posts (at most 5), most named first: the ones that share
+    the alert's posts, not every brand one post names."""
+    others = [[b for b in m.brands if b != brand] for m in posts]
+    count = sum(1 for names in others if names)
+    if not posts or count <= SHARED_MIN * len(posts):
+        return None
+    named = Counter(b for names in others for b in names)
+    brands = [b for b, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0])) if n >= count / 2][:5]
+    return SharedPosts(count, len(posts), tuple(brands)) if brands else None
 
 
 def over_represented(

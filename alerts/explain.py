@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from alerts.evidence import ThemeCounts, gather
+from alerts.evidence import SharedPosts, gather
 from alerts.kinds import detector_for, kind_info
 from alerts.wording import shifts_text
 from core.alert import Alert
@@ -60,7 +60,7 @@ def explain(
     if until is not None and fg.until is not None and until < fg.until:
         fg = fg.replace(until=until)
     detector = detector_for(alert.kind)
-    theme_counts: list[ThemeCounts] = []
+    shared: SharedPosts | None = None
     try:
         # The usual: the same kind of posts (same filters) over the baseline days before the window
         # (before the crisis the alert belongs to).
@@ -75,14 +75,14 @@ def explain(
         alert.top_terms = detector.terms(alert, found.terms)
         alert.shifts = found.shifts
         alert.top_themes = [s.value for s in found.shifts if s.dimension == "theme"]  # themes up only
-        theme_counts = found.theme_counts
+        shared = found.shared
         alert.source_mix = store.facet(fg, "source")
         alert.lang_mix = store.facet(fg, "lang")
     except Exception as exc:  # an explanation must never cost us the alert itself
         log.warning("could not fully explain alert %s: %s", alert.id, exc)
     if dashboard_url:
         alert.link = dashboard_link(dashboard_url, alert)
-    alert.summary = summarize(alert, theme_counts)
+    alert.summary = summarize(alert, shared)
     return alert
 
 
@@ -104,20 +104,23 @@ def explore_query(alert: Alert) -> str:
 
 
 def dashboard_link(base: str, alert: Alert) -> str:
-    """The alert's Explore link on the dashboard at `base`."""
-    return f"{base.rstrip('/')}/explore?" + explore_query(alert)
+    """The alert's link in every message (each channel renders `Alert.link`): the dashboard's Alerts page at `base`
+    focused on it (its explanation, incident and verdict buttons; from there, Explore over its exact window,
+    `explore_query`). Links sent before this rule lead to Explore, which still opens them."""
+    return f"{base.rstrip('/')}/alerts?" + urlencode({"alert": alert.id, "brand": alert.brand})
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def summarize(a: Alert, theme_counts: Sequence[ThemeCounts] = ()) -> str:
+def summarize(a: Alert, shared: SharedPosts | None = None) -> str:
     """One paragraph a manager can act on without opening anything: the detector's words, then the evidence.
 
-    `theme_counts`: themes of the surge whose baseline was too thin to call them up or not
-    (`alerts.evidence.theme_evidence`), said as counts; they are not on the alert, so only the summary
-    (which every channel, the dashboard and the report show) carries them."""
+    `shared`: most of the surge's posts also name other brands (`alerts.evidence.shared_posts`), said after the
+    key phrases, so one surge naming three brands reads as one story in each brand's alert. The summary names
+    only themes the alert's `top_themes` holds (those up): a theme over a baseline too thin to call it up
+    (`alerts.evidence.ThemeCounts`) is on no field, and a summary naming it read as a claim the fields lack."""
     # UTC, as every time the alert stores: `summary_in` puts the headline on a team's clock when shown.
     parts = [h] if (h := headline(a)) else []
     detector = detector_for(a.kind)
@@ -127,10 +130,11 @@ def summarize(a: Alert, theme_counts: Sequence[ThemeCounts] = ()) -> str:
         parts.append("Key phrases: " + ", ".join(f"“{p}”" for p in a.key_phrases) + ".")
     elif a.top_terms:  # an alert explained before key phrases existed
         parts.append("Over-represented terms: " + ", ".join(a.top_terms[:5]) + ".")
+    if shared is not None:
+        parts.append(shared.text())
     themes = shifts_text(a.shifts, "theme")
     if themes:
         parts.append("Themes up: " + themes + ".")
-    parts += [f"Theme: {t.text()}." for t in theme_counts]
     mix = shifts_text(a.shifts)
     if mix:
         parts.append("Unusual mix: " + mix + ".")

@@ -23,7 +23,7 @@ from alerts.config import KeywordRule, TermGroup
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import CountSeries
 from alerts.stats import count_tail
-from alerts.wording import p_text, phrase, when
+from alerts.wording import number, p_text, phrase, when
 from core.alert import Alert, Detection
 from core.query import QuerySyntaxError, parse
 from core.query.aliases import InflectedName, name_key, name_leaf, written
@@ -206,7 +206,7 @@ class KeywordDetector(Detector):
             what += f" (every form: {alert.query})"
         out = [
             f"{alert.brand}: {what} in {alert.observed:.0f} mentions during {when(alert, tz)}, "
-            f"vs {alert.expected:.1f} usual (Poisson p = {p_text(alert.p_value)})."
+            f"vs {number(alert.expected)} usual (Poisson p = {p_text(alert.p_value)})."
         ]
         if alert.term_counts:
             out.append("Terms matched: " + ", ".join(f"“{t}” ({n})" for t, n in alert.term_counts.items()) + ".")

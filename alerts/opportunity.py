@@ -23,7 +23,7 @@ from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import CountSeries
 from alerts.spike import detect_spikes
 from alerts.theme_tree import top_themes
-from alerts.wording import expected_for, p_text, usual_share, when
+from alerts.wording import expected_for, number, p_text, usual_share, when
 from core.alert import Alert, Detection
 from core.strict import StrictModel
 from indexing.base import Filters
@@ -77,8 +77,8 @@ class OpportunityDetector(Detector):
         about = f" about “{a.subject}”" if a.subject else ""
         ratio = a.observed / a.expected if a.expected else float("inf")
         parts = [
-            f"{a.brand}: {a.observed:.0f} positive mentions{about} during {when(a, tz)}, {ratio:.1f}× the "
-            f"{a.expected:.1f} expected {expected_for(a)} (p = {p_text(a.p_value)})."
+            f"{a.brand}: {a.observed:.0f} positive mentions{about} during {when(a, tz)}, {number(ratio)}× the "
+            f"{number(a.expected)} expected {expected_for(a)} (p = {p_text(a.p_value)})."
         ]
         if a.negative_share is not None:
             parts.append(f"Positive share {a.negative_share:.0%}{usual_share(a)}.")

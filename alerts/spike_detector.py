@@ -60,7 +60,7 @@ class SpikeDetector(Detector):
         if a.kind == "all_clear":
             return [
                 f"All clear for {a.brand}: the negative spike of {when(a, tz)} has ended "
-                f"({a.observed:.0f} negative mentions in all vs {a.expected:.0f} expected)."
+                f"({a.observed:.0f} negative mentions in all vs {number(a.expected)} expected)."
             ]
         ratio = a.observed / a.expected if a.expected else float("inf")
         subject = a.subject or ""
@@ -75,8 +75,8 @@ class SpikeDetector(Detector):
             ]
         else:
             parts = [
-                f"{lead}{a.brand}: {a.observed:.0f} negative mentions during {when(a, tz)}, {ratio:.1f}× the "
-                f"{a.expected:.1f} expected {expected_for(a)} ({test}, p = {p_text(a.p_value)})."
+                f"{lead}{a.brand}: {a.observed:.0f} negative mentions during {when(a, tz)}, {number(ratio)}× the "
+                f"{number(a.expected)} expected {expected_for(a)} ({test}, p = {p_text(a.p_value)})."
             ]
         if a.negative_share is not None:
             parts.append(f"Negative share {a.negative_share:.0%}{usual_share(a, history_said=True)}.")

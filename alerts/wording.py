@@ -103,7 +103,8 @@ def learning_history(a: Alert) -> str:
 
 def number(x: float) -> str:
     """A number as people read it: thousands separators, never an exponent (`:g` wrote 2.34568e+06 for a
-    follower count), three significant digits for fractions, no trailing zeros."""
+    follower count), three significant digits for fractions, no trailing zeros. Every detector's expected count
+    and multiple is written by it ("600× the 0.05 expected": one decimal wrote 0.05 as "0.1", and 600 as "600.0")."""
     if not math.isfinite(x):  # refused by Alert, but a message about a broken one must still render
         return str(x)
     if x == int(x):

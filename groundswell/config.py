@@ -31,11 +31,12 @@ from core.accounts import account_key
 from core.errors import ConfigError
 from core.escaping import safe_url
 from core.query import QueryCompileError, checked_query
-from core.query.aliases import BrandTerms, Name, brand_terms
+from core.query.aliases import BrandTerms, Name, brand_terms, name_key
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig, looks_secret
 from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import brand_names
+from groundswell.brand_overlaps import overlap_warnings
 from groundswell.config_errors import item_place, place
 from groundswell.config_errors import problems as _located_problems
 from groundswell.config_errors import report as _report
@@ -191,6 +192,12 @@ class Config(_Strict):
                 return brand
         raise KeyError(name)
 
+    def brands_for(self, source: SourceConfig) -> list[BrandConfig]:
+        """The brands a source's posts are attributed among: those it collects for (`sources[].brands`, every brand
+        when it lists none), so a client's licensed export never lands in another client's counts."""
+        names = set(source.collects_for([b.name for b in self.brands]))
+        return [b for b in self.brands if b.name in names]
+
     def model_text(self) -> ModelText:
         """What the models read of a mention: its brands' names as `@user` (`nlp.mask_brand_names`), capped."""
         return ModelText(self.nlp, {b.name: b.terms() for b in self.brands})
@@ -268,10 +275,25 @@ def _repeats(section: str, keys: dict[int, str]) -> list[tuple[str, str]]:
     return out
 
 
+def _near_repeats(names: dict[int, str]) -> list[str]:
+    """Brand names equal to an earlier one but for case or spacing ("Target", "target ", "Target  plc"): routes
+    and the dashboard's filters compare names without case, so both brands would share one route, and an analyst
+    cannot tell them apart. (An exact repeat is reported by `_repeats`.)"""
+    first: dict[str, str] = {}
+    out = []
+    for i, name in names.items():
+        earlier = first.setdefault(name_key(name), name)
+        if earlier != name:
+            out.append(f"{item_place('brands', i, name)}.name: {name!r} differs from brand {earlier!r} only in case "
+                       "or spacing; brand names must differ by more: rename or remove one")
+    return out
+
+
 def _cross_field_problems(s: _Sections) -> list[str]:
     """What is wrong between sections (a repeated name, a name that refers to nothing), one line each."""
     out = [f"{where}.name: brand names must be unique; repeated: {name}"
            for where, name in _repeats("brands", s.brand_names)]
+    out += _near_repeats(s.brand_names)
     out += [f"{where}: give each source of the same type a distinct 'name'; repeated: {key}"
             for where, key in _repeats("sources", {i: src.key for i, src in s.sources.items()})]
     # A channel's key names its delivery ledger and `report_sent:` entries: two channels under one key
@@ -444,6 +466,7 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     out += _output_warnings(config)
     out += _own_account_problems(config)[0]
     out += market_warnings(config.brands)  # a market of competitors only: share of voice without an own brand
+    out += overlap_warnings(config.brands)  # an alias two brands share, one query on two brands: posts counted twice
     return out
 
 

@@ -360,7 +360,10 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
 
     brands = [b.name for b in config.brands]
     tz = config.digest.timezone  # the times shown are on its wall clock, named
-    everything = Filters()
+    # Configured brands only, as the dashboard: the stored posts and alerts of a brand removed from the config
+    # (or of its old name after a rename) are not counted; a post that also names a configured brand still is.
+    everything = Filters(brands=tuple(brands))
+    alerts = [a for a in alerts if a.brand in brands]
     total = store.count(everything)
     sentiments = store.facet(everything, "sentiment")
     days = store.histogram(everything, "day", tz=tz)  # local days: each start is a local midnight
@@ -402,7 +405,8 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
             )
         sections.append(f"<h3>Top negative posts about {_bdi(brand)}</h3>" + _posts_html(store, brand, tz))
     sections.append("<h2>Across brands</h2>")
-    voices = _share_of_voice_charts(config, store.facet(everything, "brand"), competitors)
+    by_brand = store.facet(everything, "brand")  # a post of Lumora and a removed brand: only Lumora's count shown
+    voices = _share_of_voice_charts(config, {b: n for b, n in by_brand.items() if b in brands}, competitors)
 
     sections.append(_fig_html(_net_sentiment_chart(store, brands, tz), hashes))
     sections.append(

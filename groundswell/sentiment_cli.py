@@ -1,6 +1,6 @@
 """`groundswell sentiment ...`: score a file, audit the stored labels, correct them.
 
-    groundswell sentiment score IN.jsonl OUT.jsonl [--model M] [--brand-query Q] [--no-progress]
+    groundswell sentiment score IN.jsonl OUT.jsonl [--model M] [--brand NAME [--brand-query Q]] [--no-progress]
     groundswell sentiment audit-sample -c groundswell.yaml --n 300 --out audit.csv
     groundswell sentiment audit-score audit.csv [--json audit.json] [--save|--apply -c groundswell.yaml]
     groundswell sentiment correct -c groundswell.yaml --label negative ID [ID ...]
@@ -23,7 +23,7 @@ import click
 from core.batches import batched
 from core.mention import SENTIMENT_LABELS, valid_unicode
 from core.query import QuerySyntaxError
-from core.query.aliases import brand_terms
+from core.query.aliases import BrandTerms, alias_fragment, brand_terms
 from extractors.textfile import read_lines
 from groundswell.audit_results import save_audit
 from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
@@ -84,6 +84,27 @@ def _same_file(first: Path, second: Path) -> bool:
         return False
 
 
+def _brands(names: tuple[str, ...], queries: tuple[str, ...]) -> dict[str, BrandTerms]:
+    """brand name -> its terms, from `--brand NAME` (and the `--brand-query` in the same place; without queries
+    each name is its own query, as an alias is matched). Which words are read as `@user` needs the name: a
+    query alone does not say which of its words are the brand (core/query/brand_names.py)."""
+    if queries and len(queries) != len(names):
+        raise click.UsageError(
+            f"{len(queries)} --brand-query for {len(names)} --brand: give each query's brand name with --brand NAME "
+            "(in the same order), so that only its names are read as @user, never its context words"
+        )
+    brands: dict[str, BrandTerms] = {}
+    for i, name in enumerate(names):
+        try:
+            query = queries[i] if queries else alias_fragment(name)
+            brands[name] = brand_terms(query)
+        except QuerySyntaxError as exc:  # a ValueError too: caught first
+            raise click.BadParameter(str(exc), param_hint="--brand-query" if queries else "--brand") from None
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--brand") from None
+    return brands
+
+
 @sentiment.command()
 @click.argument("input_path", metavar="INPUT.jsonl", type=click.Path(path_type=Path))
 # OutputPath: an OSError writing it ends the command as one `cannot write PATH: reason` line (groundswell.cli)
@@ -91,12 +112,15 @@ def _same_file(first: Path, second: Path) -> bool:
 @click.option("--model", "model_name", default="default", show_default=True,
               help="'default' (shipped model), a Hugging Face model name or a local checkpoint path")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
-@click.option("--brand-query", "queries", multiple=True, metavar="QUERY",
-              help="Read this brand query's words as @user, as the pipeline reads a post's brand names "
+@click.option("--brand", "names", multiple=True, metavar="NAME",
+              help="Read this brand's name as @user, as the pipeline reads a post's brand names "
               "(nlp.mask_brand_names); repeat for several brands. The written text is unchanged.")
+@click.option("--brand-query", "queries", multiple=True, metavar="QUERY",
+              help="The query of the --brand in the same place (one per --brand): its words that name the brand "
+              "are read as @user too, never its context words (phone of 'Nothing AND phone').")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr")
-def score(input_path: Path, output_path: Path, model_name: str, batch_size: int, queries: tuple[str, ...],
-          progress: bool) -> None:
+def score(input_path: Path, output_path: Path, model_name: str, batch_size: int, names: tuple[str, ...],
+          queries: tuple[str, ...], progress: bool) -> None:
     """Add `sentiment`, `probs` and `uncertain` to every line of INPUT.jsonl (lines need `text`,
     optionally `lang`) and write them to OUTPUT.jsonl, which must be another file. The input is read as the
     import source reads an export (a line that is not UTF-8 in the encoding chardet finds, said on stderr).
@@ -104,10 +128,7 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
     written as U+FFFD."""
     from tqdm import tqdm
 
-    try:
-        brands = {q: brand_terms(q) for q in queries}
-    except QuerySyntaxError as exc:
-        raise click.BadParameter(str(exc), param_hint="--brand-query") from None
+    brands = _brands(names, queries)
     text = ModelText(NlpConfig(), brands)
 
     try:

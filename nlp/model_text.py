@@ -4,7 +4,10 @@ Why the names go: the same complaint read with twelve different brand names got 
 under 24 of the check set's 132 sentences (docs/model-card.md, "A brand's name must not move its
 sentiment"). A brand's name says which brand, not how the writer feels; the model already reads
 every @handle, the brand's own included, as `@user` (nlp/normalize.py), so its plain name and
-#hashtag are read the same way. Sentiment, intents and themes all read this one text, so the sentence
+#hashtag are read the same way. Only the words that *name* the brand are read so, never the context words
+its query needs to find it (`phone` of `Nothing AND phone`), nor an everyday word where it is not the
+name ("nothing works"): the one rule of core/query/brand_names.py. Sentiment, intents and themes all
+read this one text, so the sentence
 embeddings sentiment keeps for themes are of the same text themes ask for.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from core.query.brand_names import BrandNames
 from core.query.names import merge_spans, replace_spans
 from nlp.langid import detect_languages
 
@@ -32,6 +36,8 @@ class ModelText:
         are masked. None or empty, or `nlp.mask_brand_names: false`: the text as written."""
         self.config = config
         self.brands = dict(brands or {}) if config.mask_brand_names else {}
+        # Decided once per brand: which of its query's words name it (core/query/brand_names.py).
+        self.names = {b: brand_names(b, terms) for b, terms in self.brands.items()}
 
     def __call__(self, mention: Mention) -> str:
         return self.config.analysed_text(self.masked(mention.text, mention.brands))
@@ -49,8 +55,13 @@ class ModelText:
 
     def masked(self, text: str, brands: list[str]) -> str:
         """`text` with the names of `brands` (those configured here) read as `@user`."""
-        spans = [s for b in brands if b in self.brands for s in self.brands[b].name_spans(text)]
+        spans = [s for b in brands if b in self.names for s in self.names[b].spans(text)]
         if not spans:
             return text
         return replace_spans(text, merge_spans(spans), PLACEHOLDER)
 
+
+
+def brand_names(name: str, terms: BrandTerms) -> BrandNames:
+    """The naming words of the brand `name` whose query and aliases are `terms` (core/query/brand_names.py)."""
+    return BrandNames.of(name, terms.query.root, [q.root for _, q in terms.aliases])

@@ -1,7 +1,8 @@
 """Where a query's own words stand in a post, as character offsets, by the rules that matched it.
 
-The sentiment model reads a monitored brand's names as `@user` (nlp/model_text.py), so that a label
-cannot depend on what the brand is called. That needs the names' places in the original text, found
+Highlighting marks every positive word of a query (`name_spans`, core/query/marked.py); the sentiment model
+reads only the words that name a brand as `@user` (core/query/brand_names.py, on `term_spans` here), so that a
+label cannot depend on what the brand is called. Both need the words' places in the original text, found
 exactly as matching finds them (core/query/match.py): whole words in spaced scripts, the start of a
 Hangul word (삼성은 → 삼성 + 은), any run in unspaced scripts (Han, kana), stems where a term is
 inflected (`Люмора~ru` finds Люморы), the whole word a prefix starts (`Lumor*` finds Lumoras), accents
@@ -11,13 +12,14 @@ are never returned. @handles need nothing here: nlp/normalize.py already reads e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from core.query.ast import Cashtag, Handle, Hashtag, Node, Term, positive_leaves
 from core.query.match import folded_tokens, query_token_matches
 from core.query.text import CASHTAG_PATTERN, HASHTAG_PATTERN, TOKEN_PATTERN, FoldedText, fold, is_hangul
 
 Span = tuple[int, int]
+Token = tuple[str, int, int]  # a folded token and its folded offsets
 
 
 def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
@@ -27,7 +29,7 @@ def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
     if not text:
         return []
     cut = FoldedText.of(text)
-    tokens = [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(cut.folded)]
+    tokens = text_tokens(cut)
     found: list[Span] = []
     for root in roots:
         for leaf in positive_leaves(root):
@@ -41,16 +43,27 @@ def name_spans(text: str, roots: Sequence[Node]) -> list[Span]:
                 hits = CASHTAG_PATTERN.finditer(cut.folded)
                 found += [cut.span(m.start(), m.end()) for m in hits if m.group(1) == leaf.tag]
             else:
-                found += _term_spans(cut, tokens, leaf)
-    return merge_spans([_with_sigil(text, span) for span in found])
+                found += term_spans(cut, tokens, leaf)
+    return merge_spans([with_sigil(text, span) for span in found])
 
 
-def _term_spans(cut: FoldedText, tokens: list[tuple[str, int, int]], term: Term) -> list[Span]:
+def text_tokens(cut: FoldedText) -> list[Token]:
+    """The folded tokens of a cut text with their folded offsets: what `term_spans` reads."""
+    return [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(cut.folded)]
+
+
+def term_spans(
+    cut: FoldedText, tokens: list[Token], term: Term, accept: Callable[[int], bool] | None = None
+) -> list[Span]:
+    """Original spans where `term` matches the tokens of `cut`; `accept(i)`, when given, must also hold for the
+    match starting at token `i` (a name that is an everyday word checks its capitals: core/query/brand_names.py)."""
     query = folded_tokens(term.tokens)
     k = len(query)
     spans = []
     for i in range(len(tokens) - k + 1):
         if all(query_token_matches(q, tokens[i + j][0], term.inflect, j in term.prefix) for j, q in enumerate(query)):
+            if accept is not None and not accept(i):
+                continue
             last_text, last_start, last_end = tokens[i + k - 1]
             # A Hangul query word matches the start of a word: the particle after it is not the name. A prefix
             # (`Lumor*`) never ends in Hangul (the parser refuses it): the whole word it starts is the name.
@@ -59,7 +72,8 @@ def _term_spans(cut: FoldedText, tokens: list[tuple[str, int, int]], term: Term)
     return spans
 
 
-def _with_sigil(text: str, span: Span) -> Span:
+def with_sigil(text: str, span: Span) -> Span:
+    """`span` with the '#' or '@' right before it, when there is one."""
     start, end = span
     return (start - 1, end) if start and text[start - 1] in "#＃@＠" else span
 

@@ -104,9 +104,9 @@ def test_crisis_term_always_in_one_theme_is_not_called_up():
         (0, "no such mentions in the 7 days before"),  # the demo's перегрев alert
     ],
 )
-def test_crisis_term_with_a_thin_baseline_is_told_as_counts(before, said):
+def test_crisis_term_with_a_thin_baseline_names_no_theme_its_fields_lack(before, said):
     """The demo's 과열 alert: 3 Korean posts with the term in the hour, and only 3 (or none) in the week
-    before, all in the battery theme. Too few to call any share usual: counts, not "up"."""
+    before, all in the battery theme. Too few to call any share usual: not "up", and not named at all."""
     text = "Lumora Pulse 과열 문제 심각합니다. 당장 리콜하세요 {}"
     posts = _background()
     posts += [_post(f"k{i}", SURGE - timedelta(hours=2 + i), text.format(i), BATTERY, lang="ko") for i in range(before)]
@@ -120,8 +120,10 @@ def test_crisis_term_with_a_thin_baseline_is_told_as_counts(before, said):
     assert _theme_shifts(alert) == [] and alert.top_themes == []
     for shown in _everywhere(alert):
         assert "Themes up" not in shown and "100% usually" not in shown, shown
-    assert f"Theme: all 3 mentions are in “{BATTERY}”; {said}." in alert.summary, alert.summary
-    assert f"Theme: all 3 mentions are in “{BATTERY}”; {said}." in as_text(alert)
+    # The summary names no theme the alert's `top_themes` lacks (the agency review: BP's summary named a theme
+    # its fields did not hold); the counts stay computed (`ThemeCounts`), said nowhere.
+    for shown in _everywhere(alert):
+        assert BATTERY not in shown and "Theme:" not in shown, shown
 
 
 def _spike_store(surge: dict[str, int]) -> SqliteStore:

@@ -89,14 +89,15 @@ def test_brand_queries_read_the_names_as_user_and_leave_the_written_text(tmp_pat
     texts = ["My Lumora phone caught fire while charging. Absolutely furious.",
              "My Apple phone caught fire while charging. Absolutely furious."]
     src.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
-    result = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--brand-query", "Lumora OR #lumora",
-                                            "--brand-query", "Apple"])
+    result = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--brand", "Lumora", "--brand-query",
+                                            "Lumora OR #lumora", "--brand", "Apple", "--brand-query", "Apple"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
     assert [r["text"] for r in rows] == texts
     assert rows[0]["probs"] == rows[1]["probs"]
 
-    bad = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--brand-query", "Lumora AND ("])
+    bad = CliRunner().invoke(sentiment, ["score", str(src), str(dst), "--brand", "Lumora",
+                                         "--brand-query", "Lumora AND ("])
     assert bad.exit_code == 2 and "--brand-query" in bad.output and "Traceback" not in bad.output
 
 
