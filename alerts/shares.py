@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from core.mention import RT_PREFIX, Mention
@@ -43,14 +43,18 @@ class Share:
     by: str | None = None  # the reposter's handle, if known
     followers: int | None = None  # the reposter's followers, if known
     of: str | None = None  # the handle a `RT @handle:` prefix names (the original's author), if any
+    # A row an older version stored beside its original, merged into it by the one-time pass
+    # (`groundswell.copies.CopyIndex.index_heads`): counted as a share, never news (`alerts.viral` fires on none).
+    merged: bool = False
 
     @property
     def key(self) -> str:
         return f"{PREFIX}{self.at:{_HOUR}}:{self.repost}"
 
     def to_json(self) -> str:
-        return json.dumps({"original": self.original, "at": self.at.isoformat(), "brands": list(self.brands),
-                           "by": self.by, "followers": self.followers, "of": self.of}, ensure_ascii=False)
+        value = {"original": self.original, "at": self.at.isoformat(), "brands": list(self.brands),
+                 "by": self.by, "followers": self.followers, "of": self.of}
+        return json.dumps(value | ({"merged": True} if self.merged else {}), ensure_ascii=False)
 
     @classmethod
     def from_entry(cls, key: str, value: str) -> Share | None:
@@ -60,7 +64,7 @@ class Share:
             repost = key.split(":", 2)[2]
             return cls(repost=repost, original=str(raw["original"]), at=as_utc(datetime.fromisoformat(raw["at"])),
                        brands=tuple(str(b) for b in raw.get("brands") or ()), by=raw.get("by"),
-                       followers=_count(raw.get("followers")), of=raw.get("of"))
+                       followers=_count(raw.get("followers")), of=raw.get("of"), merged=raw.get("merged") is True)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
@@ -116,6 +120,21 @@ class Shares:
         if bad:
             log.warning("skipped %d unreadable share entr%s", bad, "y" if bad == 1 else "ies")
         return sorted(out, key=lambda s: (s.at, s.repost))
+
+    def move(self, originals: dict[str, str]) -> int:
+        """Re-point the shares of each post in `originals` (id -> the post it was merged into) at that post; return
+        how many moved. Lists every share: for a one-time pass (`groundswell.copies.CopyIndex.merge_copies`), never
+        per collected batch."""
+        if not originals:
+            return 0
+        moved = {}
+        for key, value in self.store.state_items(PREFIX).items():
+            share = Share.from_entry(key, value)
+            if share is not None and share.original in originals:
+                moved[key] = replace(share, original=originals[share.original]).to_json()
+        if moved:
+            self.store.set_states(moved)
+        return len(moved)
 
     def prune(self, cutoff: datetime | None = None, chunk: int = 500) -> int:
         """Delete the shares reposted before `cutoff` (the mention retention; None: no age limit) and those whose

@@ -130,7 +130,8 @@ def viral_detections(store: Store, shares: list[Share], brand: str, rule: ViralR
         per_hour[hour] += 1
     hot: dict[str, list[datetime]] = {}
     for (original, hour), group in sorted(by_hour.items(), key=lambda item: item[0][1]):
-        if len(group) >= rule.min_reposts:
+        # Rows an older version stored twice, merged into shares by an upgrade: counted, but no news of the hour.
+        if sum(not s.merged for s in group) >= rule.min_reposts:
             hot.setdefault(original, []).append(hour)
     if not hot:
         return []

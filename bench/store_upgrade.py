@@ -121,8 +121,12 @@ def base_sqlite(n: int, db: Path | None) -> Path:
     return path
 
 
-def as_previous_format(path: Path) -> None:
-    """Put a current store back in the format the previous version left (as the migration tests do)."""
+def as_previous_format(path: Path, old: str = "previous") -> None:
+    """Put a current store back in the format the previous version left (as the migration tests do); `old`
+    "as-is": leave it (the store given is one an older version wrote, such as a 27 Nov 2026 store: one `brand`
+    column per mention, times in whole seconds, `user_version` 0)."""
+    if old == "as-is":  # --db is a store an older version wrote: opened as it is
+        return
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -140,7 +144,7 @@ def as_previous_format(path: Path) -> None:
         conn.close()
 
 
-def bench_sqlite(n: int, db: Path | None) -> dict[str, object]:
+def bench_sqlite(n: int, db: Path | None, old: str = "previous") -> dict[str, object]:
     from core.query.document import VERSION
     from indexing.base import Filters
     from indexing.sqlite import FTS_VERSION, SqliteStore
@@ -154,11 +158,11 @@ def bench_sqlite(n: int, db: Path | None) -> dict[str, object]:
         src.close()
         dst.close()
         copy_s = time.perf_counter() - t
-        as_previous_format(path)
+        as_previous_format(path, old)
         with sqlite3.connect(path) as conn:
             mentions = conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
             theme_rows = conn.execute("SELECT count(*) FROM mention_themes").fetchone()[0]
-        print(f"sqlite: {mentions:,} mentions, {theme_rows:,} theme rows (copied in {copy_s:.0f} s), format 5",
+        print(f"sqlite: {mentions:,} mentions, {theme_rows:,} theme rows (copied in {copy_s:.0f} s), format {old}",
               flush=True)
         probes: list[subprocess.Popen] = []
 
@@ -194,7 +198,9 @@ def bench_sqlite(n: int, db: Path | None) -> dict[str, object]:
     return {
         "mentions": mentions,
         "theme_rows": theme_rows,
-        "from": {"user_version": 5, "fts_document": VERSION - 1, "mention_themes": "without brand"},
+        "from": {"user_version": 5, "fts_document": VERSION - 1, "mention_themes": "without brand"}
+        if old == "previous" else {"db": str(source), "as": "written by an older version"},
+        "steps_s": step_times(lines.lines),
         "first_open_s": round(first_open_s, 2),
         "fts_rebuild_s": round(fts_s, 2) if fts_s is not None else None,
         "fts_rebuild_mentions_per_s": round(mentions / fts_s) if fts_s else None,
@@ -205,6 +211,26 @@ def bench_sqlite(n: int, db: Path | None) -> dict[str, object]:
         "load_average_before": load_before,
         "load_average_after": load_after,
     }
+
+
+# Each upgrade step's first log line (said before its long part) and the one after it, as logged.
+STEP_LINES = {
+    "subsecond_times": ("giving mention times", "mention times given"),
+    "theme_brands": ("adding the brand column", "theme rows given"),
+    "search_index": ("rebuilding the search index", "search index of"),
+    "brand_column": ("moving the brand of", "brand of"),
+}
+
+
+def step_times(lines: list[dict]) -> dict[str, float]:
+    """Seconds between each step's opening and closing log line (steps that ran only)."""
+    out: dict[str, float] = {}
+    for step, (begin, end) in STEP_LINES.items():
+        first = next((x for x in lines if str(x["message"]).startswith(begin)), None)
+        last = next((x for x in lines if str(x["message"]).startswith(end)), None)
+        if first and last:
+            out[step] = round(float(last["at_s"]) - float(first["at_s"]), 2)
+    return out
 
 
 def _old_mappings(language_analyzers: bool) -> dict:
@@ -326,18 +352,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", type=Path, default=None,
                         help="A current SQLite store to copy (default: $TMPDIR/groundswell-bench/dashboard-<N>.db)")
     parser.add_argument("--es", action="store_true", help="Elasticsearch ($GROUNDSWELL_ES_URL or a test node)")
+    parser.add_argument("--old-format", choices=("previous", "as-is"), default="previous",
+                        help="SQLite: the format put back before the open (as-is: --db is a store an older version "
+                        "wrote, such as a 27 Nov 2026 one, opened as it is)")
     parser.add_argument("--out", type=Path, default=None, help="Merge into this file: bench/results/store_upgrade.json")
     args = parser.parse_args(argv)
 
     store = "elasticsearch" if args.es else "sqlite"
-    result = bench_es(args.mentions) if args.es else bench_sqlite(args.mentions, args.db)
+    result = bench_es(args.mentions) if args.es else bench_sqlite(args.mentions, args.db, args.old_format)
     entry = {"command": " ".join(["python", "bench/store_upgrade.py", *(argv if argv is not None else sys.argv[1:])]),
              "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": _machine(), **result}
     print(json.dumps(entry, indent=2, ensure_ascii=False))
     if args.out:
         report = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {
             "benchmark": "store_upgrade", "runs": {}}
-        report["runs"][f"{store}_{args.mentions}"] = entry
+        suffix = "" if args.es or args.old_format == "previous" else f"_from_{args.old_format}"
+        report["runs"][f"{store}_{args.mentions}{suffix}"] = entry
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)

@@ -18,14 +18,17 @@ A post owns keys (the caller prefixes them: collection keeps them in state as ``
 
 So the first repost stored of an original that is not stored stands for it (a stand-in), and later reposts of the
 same story are its copies. When the original is collected after its stand-in, it takes the stand-in's keys over
-(`takes_over`): later reposts are its copies. The stand-in stays stored, with the shares it already has (one
-story stored twice, never more; rewriting those shares would need every share listed, `docs/architecture.md`).
+(`takes_over`): later reposts are its copies. In collection the stand-in stays stored, with the shares it already
+has (rewriting those shares would need every share listed, `docs/architecture.md`); the one-time pass over a store
+(`groundswell.copies.CopyIndex.index_heads`) then makes it a share of the original and deletes its row, with any
+other row an older version stored that this rule calls a copy of an earlier one.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from core.mention import Mention, is_cut_repost, is_repost, reposted_author, story_text
 
@@ -112,11 +115,11 @@ def takeover_keys(mention: Mention) -> list[str]:
     return head_keys(mention) + [f"repost:{brand}:{mention.id}" for brand in _brands(mention)]
 
 
-def same_story(mention: Mention, owner: Mention | None) -> bool:
+def same_story(mention: Mention | Brief, owner: Mention | Brief | None) -> bool:
     """Whether `mention` (a repost) tells `owner`'s story: the same author, and the same text, or one of the two is
     cut short and the other goes on from where it stops, the cut one's story at least `HEAD` characters (a shorter
     one may start two of its author's posts). Two posts that only start alike stay two."""
-    mine, theirs = story(mention), story(owner) if owner is not None else None
+    mine, theirs = brief(mention).told, brief(owner).told if owner is not None else None
     if mine is None or theirs is None or mine[0] != theirs[0]:
         return False
     if mine[2] or theirs[2]:
@@ -126,8 +129,26 @@ def same_story(mention: Mention, owner: Mention | None) -> bool:
             or (theirs[2] and mine[1].startswith(theirs[1])))
 
 
+@dataclass(frozen=True)
+class Brief:
+    """What this rule reads of a stored post (`same_story`, `takes_over`): what a pass over a whole store keeps of
+    each post instead of the post (`groundswell.copies.CopyIndex.index_heads`)."""
+
+    id: str
+    told: tuple[str, str, bool] | None  # `story`
+    repost: bool  # `core.mention.is_repost`
+    of: str | None  # `repost_of`
+
+
+def brief(post: Mention | Brief) -> Brief:
+    """`post`'s `Brief` (itself when it is one)."""
+    if isinstance(post, Brief):
+        return post
+    return Brief(post.id, story(post), is_repost(post), repost_of(post))
+
+
 def original_of(mention: Mention, owner: Callable[[str], str | None],
-                post: Callable[[str], Mention | None]) -> str | None:
+                post: Callable[[str], Mention | Brief | None]) -> str | None:
     """The id of the post `mention` (a repost) copies, or None: the owner of its text key, else of a head key whose
     owner tells the same story (`post` reads it), else of its retweet key (an identical retweet), else of its
     repost key. `owner(key)` gives a key's owner other than `mention` itself."""
@@ -145,9 +166,12 @@ def original_of(mention: Mention, owner: Callable[[str], str | None],
     return None
 
 
-def takes_over(mention: Mention, holder: Mention | None) -> bool:
+def takes_over(mention: Mention | Brief, holder: Mention | Brief | None) -> bool:
     """Whether `mention`, a post that is no repost, takes a key of `takeover_keys` from `holder`: a repost stored
     as a stand-in for it (marked as a repost of it, or telling its story)."""
-    if holder is None or holder.id == mention.id or is_repost(mention) or not is_repost(holder):
+    if holder is None:
         return False
-    return repost_of(holder) == mention.id or same_story(holder, mention)
+    mine, theirs = brief(mention), brief(holder)
+    if theirs.id == mine.id or mine.repost or not theirs.repost:
+        return False
+    return theirs.of == mine.id or same_story(theirs, mine)

@@ -25,15 +25,22 @@ def enrich() -> dict[str, int]:
     from groundswell_common import load_config, opened_store
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
+    from groundswell.upgrade_backfill import catch_up  # lazy: as above
+    from nlp.embeddings import SentenceEmbeddings  # lazy: as above
 
     limit = get_current_context()["params"]["max_mentions"]
     config = load_config()
     with opened_store(config) as store:
-        # pipeline.enrich loads the model once and writes back every batch before the next.
-        report = pipeline.enrich(config, store, limit=limit)
+        # pipeline.enrich loads the model once and writes back every batch before the next; the intent backfill
+        # reuses that encoder.
+        embeddings = SentenceEmbeddings(backend=config.nlp.backend)
+        report = pipeline.enrich(config, store, limit=limit, embeddings=embeddings)
         spam = pipeline.flag_new_spam(store, report, config)  # spam flagged before themes and alerts count
+        # What an upgrade left undone (intent tags, spam flags of older posts), one bounded slice a run, as `run` does.
+        backfill = catch_up(config, store, embeddings=embeddings)
     print(f"enriched {report.enriched} mention(s) with {report.model}: {report.by_lang} {report.by_sentiment}")
     print(f"spam flagged: {spam.flagged} {spam.by_reason}")
+    print(f"upgrade backfill: {backfill}")
     note = pipeline.other_models_note(report.other_models)
     if note:
         print(f"{note} (in Airflow: trigger groundswell_re_enrich)")

@@ -186,6 +186,11 @@ class ImportExtractor(Extractor[ImportOptions]):
         opts = self.options
         return _digest(json.dumps([self._format(path), opts.source, opts.timezone]).encode())
 
+    def _legacy_read_as(self, path: Path) -> str:
+        """`_read_as` as every version before it read a file: its `format` and `source`, timestamps without a zone
+        as UTC (no `timezone` option yet). A cursor they saved is kept only when that is today's reading."""
+        return _digest(json.dumps([self._format(path), self.options.source, None]).encode())
+
     @cached_property
     def _zone(self) -> tzinfo | None:
         return ZoneInfo(self.options.timezone) if self.options.timezone else None
@@ -221,7 +226,7 @@ class ImportExtractor(Extractor[ImportOptions]):
         # (Airflow's 15 minutes): exports are late, a row appended now is often dated earlier.
         windowed = not window.follows_cursor and (window.since is not None or window.until is not None)
         wanted = window if windowed else Window()
-        run = _Pass(_Cursor() if windowed else _load_cursor(cursor, head, read_as))
+        run = _Pass(_Cursor() if windowed else _load_cursor(cursor, head, read_as, self._legacy_read_as(path)))
         ident = (self.source_key, str(path.resolve()), _digest(head), read_as)
         batch: list[Mention] = []
         skipped: list[str] = []
@@ -624,19 +629,22 @@ def _digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()[:12]
 
 
-def _load_cursor(cursor: str | None, head: bytes, read_as: str) -> _Cursor:
+def _load_cursor(cursor: str | None, head: bytes, read_as: str, legacy: str | None = None) -> _Cursor:
     """Where to continue in the file whose start is `head`, read as `read_as`: the saved cursor when the file is the
     one it was made on (its first `bytes` are unchanged: appended to, or not at all) and read the same way, else
     the start (replaced, or read otherwise now: read anew).
 
     Only the bytes the hash covered are compared: hashing the whole 64 KiB of a file that was smaller then
     made every append to it look like a new file, and re-read it all. A cursor saved before `read_as` was
-    recorded starts over once: it may have moved past rows it skipped, or read them with other options.
+    recorded (`_legacy_cursor`) is read as what it meant when `legacy` (the reading every version before it had)
+    is today's reading: re-read from line 0, its file's old reposts became shares and fired a day-old viral alert.
     """
     if not cursor:
         return _Cursor()
     try:
         data = json.loads(cursor)
+        if isinstance(data, dict) and "read_as" not in data:
+            return _legacy_cursor(data, head, read_as, legacy)
         covered = data.get("bytes", len(head))
         if not isinstance(covered, int) or not 0 <= covered <= len(head):  # shorter now: not that file
             return _Cursor()
@@ -646,3 +654,35 @@ def _load_cursor(cursor: str | None, head: bytes, read_as: str) -> _Cursor:
         return _Cursor(int(data["line"]), retry, bool(data.get("good", False)))
     except (ValueError, KeyError, TypeError, AttributeError):
         return _Cursor()
+
+
+def _legacy_cursor(data: dict[str, Any], head: bytes, read_as: str, legacy: str | None) -> _Cursor:
+    """A cursor written before `read_as` (27 Nov-5 Dec: ``{"line", "file"}``, then ``{"line", "file", "bytes"}``):
+    `file` hashes the file's first 64 KiB when it was saved (`bytes` of them, where recorded; all of a smaller
+    file). Those versions read every file as `legacy` does (the `format` and `source` options; no `timezone`, so
+    UTC), and remembered no bad row to retry (they moved past them, as they reported). Kept where the file is the
+    one it was made on and is read that way today; else read anew (a new file, or options changed since)."""
+    line = int(data["line"])
+    if legacy != read_as or line < 0:
+        return _Cursor()
+    covered = data.get("bytes")
+    if covered is None:
+        covered = _covered_by(head, str(data.get("file")))
+    elif not isinstance(covered, int) or not 0 <= covered <= len(head) or data.get("file") != _digest(head[:covered]):
+        return _Cursor()
+    return _Cursor(line, {}, line > 0) if covered is not None else _Cursor()
+
+
+def _covered_by(head: bytes, digest: str) -> int | None:
+    """How many bytes of `head` an old cursor's `file` hash covered: all of it (the file was 64 KiB or more then), or
+    a prefix ending a line (the whole of a smaller file, since appended to); None when no prefix hashes to it."""
+    if _digest(head) == digest:
+        return len(head)
+    hasher = hashlib.sha1()
+    start = 0
+    while (end := head.find(b"\n", start)) >= 0:
+        hasher.update(head[start : end + 1])
+        start = end + 1
+        if hasher.hexdigest()[:12] == digest:
+            return start
+    return None

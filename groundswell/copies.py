@@ -35,11 +35,18 @@ entry never drops a post.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from alerts.shares import Shares
 from core import stories
 from core.mention import Mention, is_repost
+from groundswell.sentiment_corrections import CORRECTION_PREFIX
+from groundswell.shares import record_reposts
+from groundswell.spam import OVERRIDE_PREFIX
 from indexing.base import BRANDS, Filters, Store, is_no_longer_stored, stored_ids
+
+log = logging.getLogger(__name__)
 
 # Tracking parameters that never change what a URL points to.
 _TRACKING = {"fbclid", "gclid", "ref_src", "ref_url", "igshid", "mc_cid", "mc_eid"}
@@ -129,9 +136,9 @@ _RETWEET_PREFIX = f"{PREFIX}retweet:"
 _STORY_PREFIXES = (_HEAD_PREFIX, _REPOST_PREFIX, _RETWEET_PREFIX)
 # Set once every stored post owns its `_head_keys`, retweet and repost keys (`CopyIndex.index_heads`); the one entry
 # of `PREFIX` that names no owner (its value: how many keys that pass wrote), so `prune` keeps it. Renamed when a
-# kind of key is added ('-2': retweet keys), so a store indexed before gets the new keys once (`prune` drops the
-# old marker: its value names no stored post).
-HEADS_INDEXED = f"{PREFIX}heads-indexed-2"
+# kind of key is added ('-2': retweet keys) or the pass does more ('-3': rows stored twice merged), so a store indexed
+# before gets it once (`prune` drops the old marker: its value names no stored post).
+HEADS_INDEXED = f"{PREFIX}heads-indexed-3"
 
 
 class CopyIndex:
@@ -260,49 +267,93 @@ class CopyIndex:
 
     def index_heads(self, chunk: int = 5000) -> int:
         """Give every stored post the story keys (`_head_keys`, retweet and repost keys) it would own had it been
-        stored today, for a store written before them; then mark the store done (`HEADS_INDEXED`). As collection
-        gives them: a key's earliest post owns it, unless a later original takes it from the repost that stood in
-        for it (`core.stories.takes_over`, the rule `split` and `remember` follow); a key already owned keeps its
-        owner, so a second run (two processes at once) changes nothing. One pass over the stored posts, then one read
-        of the posts whose keys an original and a repost both claim, one read and one write per `chunk` keys;
-        returns how many keys it wrote."""
+        stored today, for a store written before them, and merge the rows an older version stored that today's
+        rule calls copies (`merge_copies`); then mark the store done (`HEADS_INDEXED`). As collection gives them: a
+        key's earliest post owns it, unless a later original takes it from the repost that stood in for it
+        (`core.stories.takes_over`, the rule `split` and `remember` follow); a key already owned keeps its owner
+        (unless a merged copy owned it), so a second run (two processes at once) changes nothing. One pass over the
+        stored posts, one read and one write per `chunk` keys; returns how many keys it wrote."""
         claims: dict[str, str] = {}  # key -> the earliest post owning it
-        reposts: set[str] = set()  # the reposts among those owners
+        kept: dict[str, stories.Brief] = {}  # what the rule reads of each post owning a story key
         named: dict[str, str] = {}  # an original's own repost keys: its only when a stored repost names it
-        later: dict[str, list[str]] = {}  # a head key a repost holds -> the later originals that may take it over
+        copies: list[tuple[Mention, str]] = []  # rows stored beside the post they copy, with its id
+        merged: dict[str, str] = {}  # a copy's id -> the post it copies
+
+        def owner(key: str, me: str) -> str | None:
+            found = claims.get(PREFIX + key)
+            return found if found != me else None
+
         for mention in self.store.iter_mentions(Filters(include_spam=True)):  # oldest first
             if is_repost(mention):
-                own = stories.retweet_keys(mention) + stories.repost_keys(mention)
-                for key in _head_keys(mention) + _prefixed(own):
-                    if claims.setdefault(key, mention.id) == mention.id:
-                        reposts.add(mention.id)
-                continue
-            for key in _head_keys(mention):
-                if claims.setdefault(key, mention.id) in reposts:
-                    later.setdefault(key, []).append(mention.id)
+                original = stories.original_of(mention, lambda key, me=mention.id: owner(key, me), kept.get)
+                if original is not None:  # collection today would have dropped it as a copy
+                    copies.append((mention, original))
+                    merged[mention.id] = original
+                    continue
+            else:  # its text keys: a repost looks them up first (`core.stories.original_of`); written at collection
+                for key in _text_keys(mention):
+                    claims.setdefault(key, mention.id)
+            brief = stories.brief(mention)
+            own = _head_keys(mention) + _prefixed(stories.retweet_keys(mention) + stories.repost_keys(mention))
+            for key in own:
+                if claims.setdefault(key, mention.id) == mention.id:
+                    kept[mention.id] = brief
             for key in _prefixed(stories.takeover_keys(mention)):
-                if key.startswith(_REPOST_PREFIX):
+                holder = claims.get(key)
+                if holder is not None and holder != mention.id and stories.takes_over(brief, kept.get(holder)):
+                    # An original stored after the repost that stood in for it: it takes the story over, and the
+                    # stand-in, one story stored twice, becomes its share (`merge_copies`).
+                    claims[key] = mention.id
+                    kept[mention.id] = brief
+                    if holder not in merged:
+                        merged[holder] = mention.id
+                elif key.startswith(_REPOST_PREFIX):
                     named.setdefault(key, mention.id)
         claims |= {key: owner for key, owner in named.items() if key in claims}
-        wanted = sorted({claims[key] for key in later} | {i for ids in later.values() for i in ids})
-        posts = {m.id: m for start in range(0, len(wanted), chunk)
-                 for m in self.store.get(wanted[start : start + chunk])}
-        for key, originals in later.items():
-            # The first that tells the stand-in's story takes it, as `split` and `remember` would have.
-            holder = posts.get(claims[key])
-            taker = next((i for i in originals if (m := posts.get(i)) and stories.takes_over(m, holder)), None)
-            claims[key] = taker or claims[key]
+        roots = _roots(merged)
+        # Keys a merged copy held go to the post it copies (later reposts of it are that post's copies).
+        claims = {key: roots.get(owner, owner) for key, owner in claims.items() if key.startswith(_STORY_PREFIXES)}
         keys = list(claims)
         written = 0
         for start in range(0, len(keys), chunk):
             part = keys[start : start + chunk]
             taken = self.store.get_states(part)
-            new = {key: claims[key] for key in part if key not in taken}
+            new = {key: claims[key] for key in part if key not in taken or taken[key] in roots}
             if new:
                 self.store.set_states(new)
                 written += len(new)
+        self.merge_copies(copies, roots, chunk)
         self.store.set_state(HEADS_INDEXED, str(written))
         return written
+
+    def merge_copies(self, copies: list[tuple[Mention, str]], roots: dict[str, str], chunk: int = 5000) -> int:
+        """Merge rows an older version stored beside the post they copy (`roots`: each such row's id -> the post it
+        is merged into; `copies`: the rows found as copies, read, with their stand-ins among `roots` read here):
+        each becomes a share of that post (`groundswell.shares`, keyed by its own id: a re-run records nothing
+        twice, marked `merged` so no viral alert counts it), the post gets its brands (`widen_owners`), shares of a
+        merged row move to the post, and the rows are deleted, with their sentiment corrections and spam overrides
+        (a person's word on a row no longer counted; the original keeps its own). Each step before the deletes:
+        a crash leaves the rows stored and the pass runs again. Returns how many rows were deleted."""
+        if not roots:
+            return 0
+        read = {copy.id for copy, _ in copies}
+        stand_ins = sorted(set(roots) - read)
+        rows = [copy for copy, _ in copies] + [m for start in range(0, len(stand_ins), chunk)
+                                               for m in self.store.get(stand_ins[start : start + chunk])]
+        pairs = [(row, roots[row.id]) for row in rows]
+        record_reposts(self.store, pairs, merged=True)
+        errors, orphans = self.widen_owners(pairs)
+        if errors:
+            raise RuntimeError(f"merging copies stored twice: {errors[0]}")
+        keep = {copy.id for copy in orphans}  # their original went meanwhile: they stay, as originals
+        # The brands an original got from its copies come with their keys (a copy's brand finds it next time).
+        self.remember(self.store.get(sorted(set(roots.values()))))
+        Shares(self.store).move({row.id: root for row, root in pairs if row.id not in keep})
+        gone = sorted({row.id for row in rows} - keep)
+        self.store.delete_state([f"{prefix}{i}" for i in gone for prefix in (CORRECTION_PREFIX, OVERRIDE_PREFIX)])
+        deleted = self.store.delete_ids(gone)
+        log.info("merged %d rows an older version stored beside the post they copy (now shares of it)", deleted)
+        return deleted
 
     def prune(self, chunk: int = 500) -> int:
         """Delete the entries whose owner mention is gone; return how many."""
@@ -310,3 +361,15 @@ class CopyIndex:
         entries.pop(HEADS_INDEXED, None)
         alive = stored_ids(self.store, entries.values(), chunk)
         return self.store.delete_state(key for key, owner in entries.items() if owner not in alive)
+
+
+def _roots(merged: dict[str, str]) -> dict[str, str]:
+    """Each merged row's id -> the post it ends in (a copy of a stand-in the original took over: the original)."""
+    out: dict[str, str] = {}
+    for row in merged:
+        seen, end = {row}, merged[row]
+        while end in merged and end not in seen:
+            seen.add(end)
+            end = merged[end]
+        out[row] = end
+    return out

@@ -9,12 +9,16 @@ the copies are dropped for good (`pipeline._store_batch`, the parked replay): th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from alerts.shares import Shares, share_of
 from core.mention import Mention, is_repost
 from indexing.base import Store
 
 
-def record_reposts(store: Store, copies: Iterable[tuple[Mention, str]]) -> int:
-    """Record the reposts among `copies` ((copy, id of the stored post it copies)); return how many were new."""
-    return Shares(store).record(share_of(copy, original) for copy, original in copies if is_repost(copy))
+def record_reposts(store: Store, copies: Iterable[tuple[Mention, str]], merged: bool = False) -> int:
+    """Record the reposts among `copies` ((copy, id of the stored post it copies)); return how many were new.
+    `merged`: rows stored before, merged by the one-time pass (`groundswell.copies.CopyIndex.merge_copies`), marked
+    so (`alerts.shares.Share.merged`): news to no viral alert."""
+    return Shares(store).record(replace(share_of(copy, original), merged=merged)
+                                for copy, original in copies if is_repost(copy))

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from core.query import search_document
+from indexing import reader_format
 from indexing.elasticsearch_bulk import is_conflict, write_all
 from indexing.elasticsearch_mapping import (
     BRANDS_MAPPING,
@@ -44,6 +45,7 @@ _OPTS = {"ignore_unavailable": True, "allow_no_indices": True}
 # at load average 14), rounded down, on a loaded 2-core machine.
 REWRITE_PER_S = 1100
 PROGRESS_EVERY = 100_000  # documents between two progress lines of a long rewrite
+READER_META = "reader_format"  # the state index's mapping `_meta` entry `check_reader_format` reads
 MISSING = {"bool": {"must_not": [{"exists": {"field": SEARCH_FIELD}}]}}
 
 
@@ -170,3 +172,21 @@ def move_brand_to_brands(store: ElasticsearchStore, page: int = 1000) -> int:
         # Not fatal: those documents still read as their one brand; the next open retries.
         log.error("%d mentions could not be moved to brands; the next open of the store tries again", failed)
     return moved
+
+
+def check_reader_format(store: ElasticsearchStore) -> int | None:
+    """Refuse a store whose state index records (mapping `_meta.reader_format`) a reader format newer than this
+    version reads (`indexing.reader_format`), before `setup` writes anything (a template, a mapping, a rewrite)."""
+    found = store.client.options(ignore_status=404).indices.get_mapping(index=store.state_index).body
+    meta = next(iter(found.values()), {}).get("mappings", {}).get("_meta", {}) if isinstance(found, dict) else {}
+    recorded = reader_format.parse(meta.get(READER_META)) if isinstance(meta, dict) else None
+    reader_format.check(f"the Elasticsearch store {store.prefix}", recorded)
+    return recorded
+
+
+def record_reader_format(store: ElasticsearchStore, recorded: int | None) -> None:
+    """Record this version's reader format on the state index (where `recorded`, what `check_reader_format` read,
+    is lower), once `setup` has brought the store up to it (a higher one was refused, never lowered)."""
+    if recorded is not None and recorded >= reader_format.READER_FORMAT:
+        return
+    store.client.indices.put_mapping(index=store.state_index, meta={READER_META: reader_format.READER_FORMAT})

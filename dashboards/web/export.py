@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
@@ -31,6 +33,8 @@ from groundswell.alert_export import csv_text
 from groundswell.csv_file import with_bom
 from groundswell.spam import OWN_POST
 from indexing.base import MAX_PAGE_SIZE, Filters, Store
+
+log = logging.getLogger(__name__)
 
 # How long a sorted export's point in time (Elasticsearch) waits for its next page: the stream pauses while a slow
 # client reads the last 1,000 rows, longer than a search's 2 minutes (`SEARCH_KEEP_ALIVE`); expired, the export goes
@@ -68,6 +72,36 @@ def primed(chunks: Iterable[str]) -> Iterator[str]:
     iterator = iter(chunks)
     first = next(iterator, None)
     return iterator if first is None else chain([first], iterator)
+
+
+def cut_short(chunks: Iterable[str], fmt: str) -> Iterator[str]:
+    """`chunks`, and if reading the store fails once the download has started (its 200 sent), one last line that
+    says the file is incomplete, then the error again: the server then aborts the chunked answer (no final empty
+    chunk), so a browser or `curl` reports a failed download, and a file kept anyway ends on that line, never on a
+    whole-looking last row. A failure before the first chunk is left to `primed` (a 500 with its error)."""
+    started = False
+    try:
+        for chunk in chunks:
+            started = True
+            yield chunk
+    except Exception as exc:
+        if not started:
+            raise
+        log.exception("export cut short: reading the store failed mid-stream")
+        yield incomplete_line(fmt, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def incomplete_line(fmt: str, error: str) -> str:
+    """The last line of an export cut short: a one-cell CSV row, or a JSONL object no importer reads as a post (it
+    has no `text`: `import` skips it with its line number)."""
+    error = " ".join(error.split())[:300]
+    message = f"EXPORT INCOMPLETE: reading the store failed ({error}); rows after this are missing"
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf).writerow([_cell(message)])
+        return buf.getvalue()
+    return json.dumps({"error": message}, ensure_ascii=False) + "\n"
 
 
 def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> Iterator[Mention]:

@@ -290,9 +290,10 @@ def test_a_rewritten_small_file_is_read_anew(tmp_path):
     assert (report.collected, cursor) == (1, 1)
 
 
-def test_a_cursor_saved_before_read_options_were_recorded_reads_the_file_again_once(tmp_path):
-    # Cursors already in stores record neither how the file was read nor the rows they skipped, and may have
-    # moved past rows a wrong `format` skipped: the file is read again once (same ids: nothing doubles).
+def test_a_cursor_saved_before_read_options_were_recorded_goes_on_from_its_line(tmp_path):
+    # Cursors already in stores record neither how the file was read nor the rows they skipped: read as the
+    # versions that wrote them read the file (`_legacy_cursor`), they go on. Read again, the file's old reposts
+    # became shares and fired a day-old viral alert (upgrade review s63).
     import hashlib
 
     path, store = tmp_path / "export.jsonl", SqliteStore(tmp_path / "g.db")
@@ -301,6 +302,6 @@ def test_a_cursor_saved_before_read_options_were_recorded_reads_the_file_again_o
     old = {"line": 5, "file": hashlib.sha1(path.read_bytes()).hexdigest()[:12]}
     store.set_state("cursor:import:Lumora", json.dumps(old))
     report, cursor = _import(path, store)
-    assert (report.collected, report.created, cursor) == (5, 0, 5) and store.count() == 5
-    report, cursor = _import(path, store)  # the cursor it saved now continues
+    assert (report.collected, report.created, cursor) == (0, 0, 5) and store.count() == 5
+    report, cursor = _import(path, store)  # the cursor it saved continues too
     assert (report.collected, cursor) == (0, 5)

@@ -1,0 +1,37 @@
+"""The oldest code format that can read a store, recorded in the store, so a Groundswell older than the store
+refuses it before it writes anything (rolling back to 4 Dec stored 1,022 posts, then failed on `brand_themes`).
+
+Each store records `READER_FORMAT` when this version opens it (SQLite: the `store_meta` table; Elasticsearch: the
+state index's mapping `_meta`), never lowering a higher one, and refuses a store whose recorded format is newer
+than this version's. Versions before 6 Dec 2026 record nothing and check nothing: they cannot be stopped, only
+told about (README "Rolling back"). Raise `READER_FORMAT` with a change an older version cannot read (a new
+field its strict models refuse, a layout it would misread); the upgrade steps stay as they are.
+"""
+
+from __future__ import annotations
+
+from indexing.base import StoreUnavailable
+
+# 1: the format of 6 Dec 2026 (per-brand themes, `brand_themes`), the first that records it.
+READER_FORMAT = 1
+
+
+class StoreTooNew(StoreUnavailable):
+    """The store was written by a newer Groundswell, in a format this version cannot read (one line)."""
+
+
+def check(where: str, recorded: int | None) -> None:
+    """Raise `StoreTooNew` when the store at `where` records a reader format newer than this version's."""
+    if recorded is not None and recorded > READER_FORMAT:
+        raise StoreTooNew(
+            f"{where} needs Groundswell reader format {recorded}, and this version reads format {READER_FORMAT} at "
+            "most: run the newer version that wrote it, or restore the backup taken before upgrading (README "
+            "\"Rolling back\"); nothing was written")
+
+
+def parse(value: object) -> int | None:
+    """A recorded reader format, or None for a store that records none (or a value no version wrote)."""
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
