@@ -28,6 +28,7 @@ from alerts.shares import Shares
 from alerts.theme_tree import summary_rows
 from core.accounts import OwnAccounts
 from core.alert import Alert
+from core.batches import batched
 from core.mention import Mention, is_tombstone, model_builds
 from core.state import prune_claims
 from core.time import check_range, plain_utc
@@ -112,6 +113,8 @@ class CollectReport:
         # The ids behind `collected` and `stored`; attributes, not fields, so the printed summary stays counts.
         self._collected_ids: set[str] = set()
         self._stored_ids: set[str] = set()
+        # Ids of tombstones (deleted on the platform) met in this pass, erased together at its end.
+        self._upstream_gone: set[str] = set()
 
     def count_collected(self, ids: Iterable[str]) -> None:
         """Count these posts as collected, each once however many brand passes fetch it."""
@@ -366,6 +369,7 @@ def collect_one(
             use_cursor,
             among=config.brands_for(source),
         )
+    _delete_upstream(config, store, report)
     return report
 
 
@@ -448,17 +452,22 @@ def _drop_forgotten(store: Store, mentions: list[Mention], report: CollectReport
     return kept
 
 
-def _delete_upstream(config: Config, store: Store, gone: list[Mention], report: CollectReport) -> None:
+def _delete_upstream(config: Config, store: Store, report: CollectReport) -> None:
     """Tombstones: the stored copies of posts the platform deleted go, with their derived state and quotes, through
     the one erasure path (`groundswell.subject_forget.forget`), without a block-list entry (a deleted post simply
-    is not stored; the next `groundswell maintain` compacts the store)."""
-    stored = [m.id for m in store.get(sorted({m.id for m in gone}))] if gone else []
+    is not stored; the next `groundswell maintain` compacts the store). Once per pass, for all its tombstones:
+    an erasure reads the whole state and every output file, so once per batch was a full scan per batch."""
+    gone = sorted(report._upstream_gone)
+    report._upstream_gone.clear()
+    stored = [m.id for chunk in batched(gone, 500) for m in store.get(chunk)]
     if not stored:
         return
     erased = forget(store, Subject(ids=frozenset(stored)), places_of(config), block=False, compact=False)
     report.deleted_upstream += erased.mentions
     log.info("%d stored post(s) deleted on the platform removed from the store (first %s)", erased.mentions,
              stored[0])
+    for line in [*erased.errors, *erased.unreadable]:
+        log.warning("platform deletion: %s", line)
 
 
 def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str],
@@ -472,7 +481,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
     for reason in batch.skipped:
         log.warning("skipped: %s", reason)
     report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
-    _delete_upstream(config, store, gone, report)
+    report._upstream_gone.update(m.id for m in gone)  # erased at the end of the pass (`_delete_upstream`)
     mentions = _drop_forgotten(store, mentions, report)
     index = CopyIndex(store)
     # Older than the retention cutoff: `maintain` deleted (or would delete) it; storing it again would undo that.

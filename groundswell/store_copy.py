@@ -27,7 +27,8 @@ The rules, in the order the copy applies them:
   post the target does not hold. A dry run counts them as they are.
 - A post the block list names (`groundswell subject forget`: ``forgotten:`` entries of either store) is never
   written (`forgotten`), and the source's block list reaches the target before any mention does, a partial copy
-  too: an erased person must not come back through a copy.
+  too: an erased person must not come back through a copy. Nor does their state: copy keys, shares,
+  corrections and overrides of theirs are not copied (`forgotten_state`, `groundswell.subject_copy`).
 - Writes are upserts by `Mention.id`, so a copy run twice, or into a target that has some of the same
   posts, duplicates nothing; what the target holds beside them stays.
 - A partial copy (`since`: the mentions posted from then on; `brand`: one brand's mentions) copies mentions
@@ -55,8 +56,9 @@ from groundswell.copies import CopyIndex
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
 from groundswell.shares import record_reposts
+from groundswell.subject_block import PENDING_PREFIX, BlockList
 from groundswell.subject_block import PREFIX as FORGOTTEN_PREFIX
-from groundswell.subject_block import BlockList
+from groundswell.subject_copy import forgotten_entries
 from indexing.base import Filters, Store, stored_ids
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 
@@ -85,6 +87,7 @@ class StoreCopyReport:
     shares_recorded: int = 0  # of `copies`: reposts recorded as shares of the target's post (`groundswell.shares`)
     failed: int = 0  # not written, or not there when read back
     forgotten: int = 0  # not written: the block list names them (`groundswell subject forget`; a dry run counts none)
+    forgotten_state: int = 0  # state entries not copied (or copied redacted): they name what the block list names
     failed_ids: list[str] = field(default_factory=list)  # the first MAX_NAMED of them
     unreadable: int = 0  # of `failed`: source posts this version cannot read (the log says why, by id)
     resumed_from: str | None = None  # where an earlier run of the same copy stopped (ISO time)
@@ -185,7 +188,7 @@ def copy_store(
 
 def _block_list(source: Store, target: Store) -> BlockList:
     """The block list of both stores, the source's written to the target first (entries it lacks)."""
-    theirs = source.state_items(FORGOTTEN_PREFIX)
+    theirs = {k: v for k, v in source.state_items(FORGOTTEN_PREFIX).items() if not k.startswith(PENDING_PREFIX)}
     missing = {k: v for k, v in theirs.items() if k not in target.state_items(FORGOTTEN_PREFIX)}
     if missing:
         target.set_states(missing)
@@ -235,6 +238,10 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
     entries = source.state_items("") if part is None else _mention_state(source, target, part, dry_run=not write)
     if write:
         entries = _repointed(source, target, entries)
+    # What the block list of either store forgot stays forgotten (`groundswell.subject_copy`).
+    forgotten = forgotten_entries(source, entries, _blocks(source, target))
+    report.forgotten_state += len(forgotten.drop) + len(forgotten.rewrite)
+    entries = {k: forgotten.rewrite.get(k, v) for k, v in entries.items() if k not in forgotten.drop}
     theirs = target.get_states(entries)
     for key, value in entries.items():
         if key.startswith(MARK_PREFIX):
@@ -251,6 +258,13 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
             report.state_merged += 1
         else:
             report.state_kept += 1
+
+
+def _blocks(source: Store, target: Store) -> BlockList:
+    """The block list of both stores (a dry run has not written the source's to the target)."""
+    blocks = BlockList(target)
+    blocks.keys().update(BlockList(source).keys())
+    return blocks
 
 
 def _repointed(source: Store, target: Store, entries: dict[str, str]) -> dict[str, str]:

@@ -11,11 +11,13 @@ import json
 import click
 
 from groundswell.cli_options import config_option, load_cli_config
+from groundswell.config import Config
 from groundswell.pipeline import open_store
 from groundswell.subject import SubjectError, parse_subject
 from groundswell.subject_export import export_subject, write_export
 from groundswell.subject_files import places_of
 from groundswell.subject_forget import forget
+from groundswell.subject_readonly import upgrade_needed
 
 _AUTHOR_HELP = "An author as SOURCE:HANDLE (x:ann, reddit:jane_doe); repeatable"
 _ID_HELP = "A mention id (x:1234, reddit:t1_abc); repeatable"
@@ -41,9 +43,10 @@ def _subject(authors: tuple[str, ...], ids: tuple[str, ...], ids_file: str | Non
 def export_cmd(config_path: str, authors: tuple[str, ...], ids: tuple[str, ...], out: str) -> None:
     """Write everything held about them to --out: their mentions, the alert log entries, shares and state entries
     naming them, and the files (report, digests, JSONL alerts, dead letters) that do, with line numbers. Reads
-    only."""
+    only: a store that opening would upgrade is refused (run `groundswell maintain` first)."""
     who = _subject(authors, ids)
     config = load_cli_config(config_path)
+    _refuse_upgrade(config, "subject export")
     store = open_store(config)
     try:
         data = export_subject(store, who, places_of(config))
@@ -66,11 +69,19 @@ def forget_cmd(config_path: str, authors: tuple[str, ...], ids: tuple[str, ...],
     them again. Prints what it removed, per place; a second run removes nothing and says so."""
     who = _subject(authors, ids, ids_file)
     config = load_cli_config(config_path)
+    if dry_run:
+        _refuse_upgrade(config, "subject forget --dry-run")
     store = open_store(config)
     try:
         report = forget(store, who, places_of(config), dry_run=dry_run)
     finally:
         store.close()
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
-    if report.errors:
+    if report.errors or report.unreadable:  # not finished: the same command again resumes (docs/security.md)
         raise SystemExit(1)
+
+
+def _refuse_upgrade(config: Config, command: str) -> None:
+    """Stop before opening a store that the open would upgrade: these commands change nothing."""
+    if (why := upgrade_needed(config, command)) is not None:
+        raise click.ClickException(why)

@@ -942,14 +942,23 @@ class ElasticsearchStore:
         `ids` query over the alias (a post is stored in the month of its `created_at`), deleted there by bulk
         (retried, refreshed), and the alias refreshed so the next read no longer sees it."""
         wanted = list(dict.fromkeys(ids))
-        homes: dict[str, list[str]] = {}
+        deleted = 0
         for start in range(0, len(wanted), 1000):
             part = [doc_id(i) for i in wanted[start : start + 1000]]
-            res = self._search("find mentions to delete", query={"ids": {"values": part}}, size=len(part),
-                               _source=False)
-            for hit in res["hits"]["hits"]:
-                homes.setdefault(hit["_index"], []).append(hit["_id"])
-        deleted = sum(delete_all(self.client, index, found, self.bulk, "mention(s)") for index, found in homes.items())
+            while True:
+                # An id can sit in two monthly indices (a post re-stored after its created_at was corrected): the
+                # total says whether every copy came back; what did not is found again once these are gone.
+                res = self._search("find mentions to delete", query={"ids": {"values": part}},
+                                   size=min(10_000, 2 * len(part)), _source=False, track_total_hits=True)
+                homes: dict[str, list[str]] = {}
+                for hit in res["hits"]["hits"]:
+                    homes.setdefault(hit["_index"], []).append(hit["_id"])
+                done = sum(delete_all(self.client, index, found, self.bulk, "mention(s)")
+                           for index, found in homes.items())
+                deleted += done
+                if res["hits"]["total"]["value"] <= len(res["hits"]["hits"]) or not done:
+                    break
+                self._refresh()
         self._refresh()
         return deleted
 

@@ -47,15 +47,17 @@ OTHERS = [
 PARKED = _post("9003", HANDLE, "Acme refund still missing, order 4455", 7, 90_000)
 
 
-def build(folder: Path) -> Path:
-    """Write the config, collect the posts and everything derived from them; return the config's path."""
+def build(folder: Path, extra: list[Mention] | None = None) -> Path:
+    """Write the config, collect the posts (and `extra` ones, others') and everything derived from them; return
+    the config's path."""
+    extra = extra or []
     path = write_config(folder, channels=[{"type": "jsonl", "path": str(folder / "alerts.jsonl")}])
-    (folder / "in.jsonl").write_text("".join(dump_mention(m) + "\n" for m in [*ANN, *OTHERS]), encoding="utf-8")
+    (folder / "in.jsonl").write_text("".join(dump_mention(m) + "\n" for m in [*ANN, *OTHERS, *extra]), encoding="utf-8")
     config = load_config(path)
     store = open_store(config)
     try:
         report = collect(config, store)
-        assert report.stored == 4 and report.reposts_recorded == 2, report
+        assert report.stored == 4 + len(extra) and report.reposts_recorded == 2, report
         alerts = [_alert(ANN[0], OTHERS[0]), _alert(OTHERS[1], OTHERS[0], subject="x:9102")]
         AlertLog(store).save(alerts)
         sender = JsonlSender(str(folder / "alerts.jsonl"))

@@ -155,3 +155,53 @@ def test_cli_forget_dry_run_changes_nothing_and_bad_input_is_a_clear_error(demo)
     bad = CliRunner().invoke(cli, ["subject", "forget", "-c", str(path), "--author", HANDLE])
     assert bad.exit_code == 2 and "SOURCE:HANDLE" in bad.output
     assert store.count(Filters(include_spam=True)) == before and not BlockList(store)
+
+
+def test_an_interrupted_forget_is_finished_by_the_next_run_from_its_pending_entry(demo):
+    """The JSONL channel cannot be read during the first run (a line that is not UTF-8); the store is still done,
+    the pending entry keeps her words, and the second run, once the file is fixed and her mentions are gone,
+    still finds and redacts her quotes."""
+    folder, path, config, store = demo
+    channel = folder / "alerts.jsonl"
+    good = channel.read_bytes()
+    channel.write_bytes(good + "caf\xe9\n".encode("latin-1"))
+    (folder / "digests" / "2026-11-03.md").write_bytes("caf\xe9 Acme\n".encode("latin-1"))  # ours, not UTF-8
+    (folder / "digests" / "notes.md").write_bytes(f"{ANN[0].text} by @{HANDLE}\n".encode("latin-1"))  # not ours
+
+    result = CliRunner().invoke(cli, ["subject", "forget", "-c", str(path), "--author", f"x:{HANDLE}"])
+
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    first = json.loads(result.output)
+    assert first["mentions"] == 2 and store.get([m.id for m in ANN]) == []  # the store was done
+    assert sorted(line.split(":")[0] for line in first["unreadable_files"]) == sorted(
+        [str(channel), str(folder / "digests" / "2026-11-03.md")])
+    assert "not UTF-8" in " ".join(first["unreadable_files"]) and "run the same command again" in first["result"]
+    assert ANN[0].text[:30] not in (folder / "digests" / "2026-11-04.md").read_text(encoding="utf-8")
+    assert store.state_items("forgotten:pending:")  # kept: the job is not finished
+    assert channel.read_bytes().startswith(good)  # left as it was
+    channel.write_bytes(good)
+    (folder / "digests" / "2026-11-03.md").unlink()
+
+    second = CliRunner().invoke(cli, ["subject", "forget", "-c", str(path), "--author", f"x:{HANDLE}"])
+
+    assert second.exit_code == 0, second.output
+    report = json.loads(second.output)
+    assert report["resumed"] and report["mentions"] == 0 and report["files"] == {str(channel): 1}
+    assert _names(channel.read_text(encoding="utf-8")) == []
+    assert store.state_items("forgotten:pending:") == {}
+    assert (folder / "digests" / "notes.md").read_bytes() == f"{ANN[0].text} by @{HANDLE}\n".encode("latin-1")
+
+
+def test_dry_run_and_export_refuse_a_store_opening_would_upgrade(demo):
+    import sqlite3  # lazy: only this test reads the store's format directly
+
+    folder, path, config, store = demo
+    store.close()
+    with sqlite3.connect(config.store.path) as conn:
+        conn.execute("PRAGMA user_version = 5")  # an older format: the next open would rebuild its search index
+    conn.close()
+    before = Path(config.store.path).read_bytes()
+    for args in (["forget", "--dry-run"], ["export", "--out", str(folder / "out.json")]):
+        result = CliRunner().invoke(cli, ["subject", *args, "-c", str(path), "--author", f"x:{HANDLE}"])
+        assert result.exit_code == 1 and "groundswell maintain" in result.output, result.output
+    assert Path(config.store.path).read_bytes() == before and not (folder / "out.json").exists()
