@@ -10,7 +10,7 @@ carries when it was decided (`Alert.decided_at`), the earliest any run decided i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -51,16 +51,18 @@ def detect_alerts(
     *,
     caught_up: datetime | None = None,
     openers: bool = False,
+    configured: Collection[str] | None = None,
 ) -> list[Alert]:
     """Every registered detector's alerts for `brand` (`alerts.kinds`), explained, oldest first. `caught_up`: when
     the brand's last scheduled run judged (`alerts.catchup.DetectedUpTo`): with `now`, every alert decided since
     is reported too, not only the recent buckets' (`alerts.catchup.catch_up_from`). `openers`: with `now`, also the
     opener of each incident a reported alert follows up that the alert log lacks (`with_openers`; for a caller
-    that stores what it gets, as `groundswell.pipeline.detect` does)."""
+    that stores what it gets, as `groundswell.pipeline.detect` does). `configured`: the config's brand names, the
+    only other brands an explanation says the posts also name (`alerts.explain.explain`)."""
     if not config.enabled:
         return []
     found = detections(store, brand, config, now, dashboard_url, explained, collected_sources,
-                       caught_up=caught_up, openers=openers)
+                       caught_up=caught_up, openers=openers, configured=configured)
     return [d.alert for d in found]
 
 
@@ -75,6 +77,7 @@ def detections(
     *,
     caught_up: datetime | None = None,
     openers: bool = False,
+    configured: Collection[str] | None = None,
 ) -> list[Detection]:
     """Like `detect_alerts`, but each alert with the moment it was decided (for backtests).
     `collected_sources`: the sources configured for the brand (`DetectContext.collected_sources`)."""
@@ -127,7 +130,7 @@ def detections(
         aliases = [written(a)[0] for a in getattr(brand, "aliases", ())]  # the brand's other names: never key phrases
         for d in found:
             explain(d.alert, store, dashboard_url, config.spike.baseline_days, usual_until.get(d.alert.id), aliases,
-                    until)
+                    until, configured)
     return found
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -124,10 +124,17 @@ def _span(span: timedelta) -> str:
 
 
 def gather(
-    store: Store, surge: Filters, usual: Filters, brand: str, wider: Filters | None = None, aliases: Iterable[str] = ()
+    store: Store,
+    surge: Filters,
+    usual: Filters,
+    brand: str,
+    wider: Filters | None = None,
+    aliases: Iterable[str] = (),
+    configured: Collection[str] | None = None,
 ) -> Evidence:
     """The evidence for the posts `surge` selects against those `usual` selects (see module doc).
-    `aliases`: the brand's other names (`brand_words`).
+    `aliases`: the brand's other names (`brand_words`). `configured`: the config's brands, the only other brands
+    "also name" may say (`shared_posts`; None: every brand the posts name).
 
     When `usual` selects fewer than `MIN_USUAL` posts (a crisis term never used before), the
     posts `wider` selects (the brand's whole talk over the same days) stand for the usual. Themes are
@@ -141,7 +148,7 @@ def gather(
     before_grams = [phrases.post_grams(m.text, m.lang, exclude) for m in before]
     scored = phrases.score(now_grams, before_grams)
     found = Evidence(key_phrases=phrases.key_phrases(scored), terms=phrases.key_terms(scored))
-    found.shared = shared_posts(now, brand)
+    found.shared = shared_posts(now, brand, configured)
     themes_up, found.theme_counts = theme_evidence(store, surge, baseline_until=usual.until)
     found.shifts = themes_up + shifts(now, before)
     marks = set(_phrase_keys(scored, found))
@@ -316,11 +323,12 @@ class SharedPosts:
         return f"{now} posts also name {said}."
 
 
-def shared_posts(posts: list[Mention], brand: str) -> SharedPosts | None:
+def shared_posts(posts: list[Mention], brand: str, configured: Collection[str] | None = None) -> SharedPosts | None:
     """The surge's posts that also name other brands, when they are most of it (`SHARED_MIN`); None otherwise.
     The brands named are those in at least half of such posts (at most 5), most named first: the ones that share
-    the alert's posts, not every brand one post names."""
-    others = [[b for b in m.brands if b != brand] for m in posts]
+    the alert's posts, not every brand one post names. `configured`: the config's brands; a brand removed from it
+    is still on its stored posts but is no other brand to speak of (docs/brands.md "Counts"). None: every brand."""
+    others = [[b for b in m.brands if b != brand and (configured is None or b in configured)] for m in posts]
     count = sum(1 for names in others if names)
     if not posts or count <= SHARED_MIN * len(posts):
         return None

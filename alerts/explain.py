@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -42,10 +42,13 @@ def explain(
     usual_until: datetime | None = None,
     aliases: Iterable[str] = (),
     until: datetime | None = None,
+    configured: Collection[str] | None = None,
 ) -> Alert:
     """Fill the alert's explanation fields from the store (in place) and return it. `aliases`: the brand's
-    other names, which are never key phrases (`alerts.evidence.brand_words`). `until`: the moment the detection
-    that decided the alert read the store up to (a scheduled run's `now`; None: everything stored).
+    other names, which are never key phrases (`alerts.evidence.brand_words`). `configured`: the config's brands,
+    the only ones "N of these posts also name X" names (`alerts.evidence.shared_posts`; None: any). `until`: the
+    moment the detection that decided the alert read the store up to (a scheduled run's `now`; None: everything
+    stored).
 
     The explanation tells of the posts the alert counted: those of its window posted before `until`. Read to the
     window's end instead, a run deciding during the window's hour told of posts stored after its `now` (an
@@ -68,7 +71,7 @@ def explain(
         since = end - timedelta(days=background_days)
         usual = fg.replace(since=since, until=end)
         wider = Filters(brand=alert.brand, since=since, until=end)
-        found = gather(store, fg, usual, alert.brand, wider, aliases)
+        found = gather(store, fg, usual, alert.brand, wider, aliases, configured)
         if not detector.carries_posts:
             alert.top_posts = found.top_posts
         alert.key_phrases = found.key_phrases

@@ -847,7 +847,7 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
             caught_up = marks.get(brand.name) if now is not None else None
             alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
                                    collected_sources=collected_sources(config, brand.name), caught_up=caught_up,
-                                   openers=True)
+                                   openers=True, configured=[b.name for b in config.brands])
             if now is not None and (note := stale_note(store, brand.name, config, now)):
                 found.notes[brand.name] = note
         except Exception as exc:  # one brand's bad data or a detector bug must not blind the others

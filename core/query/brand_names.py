@@ -9,6 +9,9 @@ Reading every query word as `@user` turned "the camera is nothing special" into 
 - the brand's name itself, and every alias (aliases are names by definition: docs/configuration.md);
 - a query word, phrase or #hashtag that *is* the name or an alias, or starts or ends with one
   (`"Nothing Phone"`, `Lumor*`, `#coronabeer`);
+- a query word or phrase that is one or more running words *of* the name or of an alias (`Shell` for the
+  brand Royal Dutch Shell, `Nothing` for Nothing Technology, `Bush` for Jeb Bush): a query shortens a long
+  name to the word people write, and that word is the brand where it stands;
 - a query word, phrase, #hashtag, $cashtag or @handle that finds the brand on its own (the query matches a post
   holding only it: `ExxonMobil` in `Exxon OR ExxonMobil`, `#AAPL`): what finds a brand alone is one of its
   names, never a context word, which a query needs beside the name (`spill` in `Shell AND spill`).
@@ -16,12 +19,14 @@ Reading every query word as `@user` turned "the camera is nothing special" into 
 A name that is also an everyday word is one the brand's query and aliases do not find on their own (its query
 needs context beside it: `Nothing AND phone`, `(Shell AND oil) OR @shell`, or a phrase: `"Nothing Phone"`).
 Where such a name is written with capitals ("Nothing", "BP"), a post names the brand only where the name's
-words carry the same capitals, letter by letter: "nothing" mid-sentence is the word, and so is "NOTHING"
-(a shouted "NOTHING WORKS" is the word far more often than the brand, and masking a word that is not the
-brand changes what the sentence says, the error the review found; leaving a shouted name unmasked only
-lets the name weigh as it did before masking existed). A sentence-initial "Nothing beats it" still reads as
-the name: capitals cannot tell it apart. A name the query finds alone (Lumora, Exxon, Apple in
-`Apple OR @Apple`) is matched case-folded, as matching finds it: its posts read exactly as before.
+words carry the same capitals, letter by letter (a query word that is a word of such a name or alias, with
+that word's capitals: "Shell" of Royal Dutch Shell, never "a shell on the beach"): "nothing" mid-sentence
+is the word, and so is "NOTHING" (a shouted "NOTHING WORKS" is the word far more often than the brand, and
+masking a word that is not the brand changes what the sentence says, the error the review found; leaving a
+shouted name unmasked only lets the name weigh as it did before masking existed). A sentence-initial
+"Nothing beats it" still reads as the name: capitals cannot tell it apart. A name the query finds alone
+(Lumora, Exxon, Apple in `Apple OR @Apple`) is matched case-folded, as matching finds it: its posts read
+exactly as before.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ class BrandNames:
     leaves: tuple[Leaf, ...]  # the words, phrases and tags that name the brand
     names: tuple[tuple[str, ...], ...]  # folded tokens of the name and of each plain alias
     written: tuple[str, ...]  # the name's tokens as written, when its capitals tell it from an everyday word
+    # Per name and plain alias: its folded tokens and, when its capitals tell it from an everyday word, its
+    # tokens as written (else ()): what a query word that is some of its words is checked against.
+    parts: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, name: str, query: Node, aliases: Sequence[Node] = ()) -> BrandNames:
@@ -81,13 +89,13 @@ class BrandNames:
     ) -> Callable[[int], bool] | None:
         """For an everyday-word name: a test that a match of `term` at token i writes the name's words with
         the name's capitals (where the term starts or ends with the name). None: every match names the brand."""
-        if not self.written:
-            return None
-        name = self.names[0]
+        name = self.names[0] if self.names else ()
         m, k = len(name), len(term.tokens)
         query = folded_tokens(term.tokens)
         offsets = [o for o in {0, k - m} if m <= k and _runs_match(query[o : o + m], name, term, o)]
         if not offsets:
+            return self._part_capitals_check(text, cut, tokens, term) if self.written or self.parts else None
+        if not self.written:
             return None
 
         def accept(i: int) -> bool:
@@ -99,24 +107,51 @@ class BrandNames:
 
         return accept
 
+    def _part_capitals_check(
+        self, text: str, cut: FoldedText, tokens: list[Token], term: Term
+    ) -> Callable[[int], bool] | None:
+        """For a query word that is some running words of a name or alias (`Shell` of Royal Dutch Shell): a test
+        that a match at token i carries those words' capitals. None: the words are matched in any case."""
+        found_in = [(p, written) for source, written in self.parts for p in _part_offsets(term, source)]
+        if not found_in or any(not written for _, written in found_in):
+            return None
+        k = len(term.tokens)
+
+        def accept(i: int) -> bool:
+            found = [text[slice(*cut.span(s, e))] for _, s, e in tokens[i : i + k]]
+            return any(all(_same_capitals(f, w) for f, w in zip(found, written[p : p + k], strict=True))
+                       for p, written in found_in)  # fmt: skip
+
+        return accept
+
 
 @lru_cache(maxsize=256)
 def _brand_names(name: str, query: Node, aliases: tuple[Node, ...]) -> BrandNames:
     name_term = _name_term(name)
     alias_leaves = [leaf for root in aliases for leaf in positive_leaves(root)]
-    names = [tuple(search_tokens(name))] if name_term else []
-    names += [folded_tokens(leaf.tokens) for leaf in alias_leaves if isinstance(leaf, Term)]
-    names = [n for n in names if n]
+    alias_terms = [leaf for leaf in alias_leaves if isinstance(leaf, Term)]
+    sources = [(tuple(search_tokens(name)), name)] if name_term else []
+    sources += [(folded_tokens(leaf.tokens), leaf.bare_text) for leaf in alias_terms]
+    sources = [(n, text) for n, text in sources if n]
+    names = [n for n, _ in sources]
     leaves: list[Leaf] = [name_term] if name_term else []
     leaves += alias_leaves
     for leaf in positive_leaves(query):
-        if leaf not in leaves and (_alone_finds(leaf, query) or _is_named(leaf, names)):
+        if leaf not in leaves and (_alone_finds(leaf, query) or _is_named(leaf, names) or _is_part(leaf, names)):
             leaves.append(leaf)
     roots = (query, *aliases)
     everyday = bool(name_term) and not any(_finds(root, name) for root in roots)
-    written = TOKEN_PATTERN.findall(" ".join(name.split())) if everyday and name != name.lower() else []
+    written = _written(name, everyday)
     same = bool(written) and len(written) == len(names[0])  # capitals are checked token by token
-    return BrandNames(tuple(leaves), tuple(names), tuple(written) if same else ())
+    parts = tuple((n, w if len(w := _written(text, everyday)) == len(n) else ()) for n, text in sources)
+    return BrandNames(tuple(leaves), tuple(names), tuple(written) if same else (), parts if everyday else ())
+
+
+def _written(text: str, everyday: bool) -> tuple[str, ...]:
+    """`text`'s tokens as written, when the brand is named by an everyday word and `text` has capitals."""
+    if not everyday or text == text.lower():
+        return ()
+    return tuple(TOKEN_PATTERN.findall(" ".join(text.split())))
 
 
 def _name_term(name: str) -> Term | None:
@@ -166,6 +201,21 @@ def _is_named(leaf: Leaf, names: list[tuple[str, ...]]) -> bool:
     query, k = folded_tokens(leaf.tokens), len(leaf.tokens)
     return any(_runs_match(query[: len(n)], n, leaf, 0) or _runs_match(query[k - len(n) :], n, leaf, k - len(n))
                for n in names if len(n) <= k)  # fmt: skip
+
+
+def _is_part(leaf: Leaf, names: list[tuple[str, ...]]) -> bool:
+    """Whether a query word or phrase is some running words of a name or alias (`Shell` of Royal Dutch Shell),
+    or a #hashtag of them written together (`#dutchshell`)."""
+    if isinstance(leaf, Hashtag):
+        tag = fold(leaf.tag)
+        return any(tag == "".join(n[p:q]) for n in names for p in range(len(n)) for q in range(p + 1, len(n) + 1))
+    return isinstance(leaf, Term) and any(_part_offsets(leaf, n) for n in names)
+
+
+def _part_offsets(term: Term, name: Sequence[str]) -> list[int]:
+    """Where in `name` the term's tokens run, when the term is shorter than the name (the whole name is `_is_named`)."""
+    query, k = folded_tokens(term.tokens), len(term.tokens)
+    return [p for p in range(len(name) - k + 1) if k < len(name) and _runs_match(query, name[p : p + k], term, 0)]
 
 
 def _runs_match(query: Sequence[str], name: Sequence[str], term: Term, offset: int) -> bool:

@@ -180,6 +180,7 @@ def create_app(
     check_token(token)
     brands = _brand_infos(config_or_brands)
     names = [b.name for b in brands]
+    configured = tuple(names)  # `Filters.brands` of a view naming no brand: a removed brand's posts stay out
     default_brand = next((b.name for b in brands if not b.competitor), names[0])
     default_tz = parse_tz({"tz": timezone or getattr(getattr(config_or_brands, "digest", None), "timezone", "UTC")},
                           "UTC")
@@ -198,8 +199,9 @@ def create_app(
     def facets() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, Any] | None]:
         # Which model builds gave the stored labels: more than one, and trends mix them (docs/dashboard.md);
         # and how accurate they are here, by the latest audit (groundswell/audit_results.py).
-        models = model_builds(store.facet(Filters(include_spam=True), "model"))
-        return store.facet(Filters(), "source"), store.facet(Filters(), "lang"), models, audit_view(store, models)
+        everyone = Filters(brands=configured)  # the configured brands' posts, as every figure counts them
+        models = model_builds(store.facet(everyone.replace(include_spam=True), "model"))
+        return store.facet(everyone, "source"), store.facet(everyone, "lang"), models, audit_view(store, models)
 
     async def refresh_meta() -> None:
         sources, langs, models, audit = await runner.call(facets)
@@ -220,7 +222,8 @@ def create_app(
                 return faq_view.faq_posts(store, scope, period)
 
             posts = await runner.call(read)
-            await asyncio.to_thread(faq_view.encode_posts, posts, faq_embeddings, faq_lock)
+            if not faq_stop.is_set():
+                await asyncio.to_thread(faq_view.encode_posts, posts, faq_embeddings, faq_lock, faq_stop)
         except Exception:  # the store or the model may be missing at start; the page then encodes on demand
             log.warning("could not pre-encode the FAQ page's posts", exc_info=True)
         finally:
@@ -234,7 +237,10 @@ def create_app(
         yield
         warm.cancel()
         if faq_warm:
-            faq_warm.cancel()
+            # Stop the warm-up between chunks and wait for its thread: cancelling the task alone left the
+            # thread encoding, and the process waited for all of it on Ctrl+C (9.5 s); now at most one chunk.
+            faq_stop.set()
+            await faq_warm
         runner.shutdown()
 
     app = FastAPI(title=f"{dashboard_title} dashboard", docs_url=None, redoc_url=None, lifespan=lifespan)
@@ -392,8 +398,11 @@ def create_app(
         return {"in_view": left_out["spam"], "own_posts": left_out["own_posts"], "included": filters.include_spam}
 
     def search_filters(params: dict[str, str]) -> tuple[Filters, int | None, str]:
+        """A search's or an export's filters; with no `brand`, every configured brand's posts (`brands`), never a
+        removed brand's that are still stored (docs/brands.md "Counts": every figure counts configured brands)."""
         tz = parse_tz(params, default_tz)
-        return parse_filters(params, names, brand_required=False, tz=tz), parse_days(params), tz
+        filters = parse_filters(params, names, brand_required=False, tz=tz)
+        return (filters.replace(brands=configured) if filters.brand is None else filters), parse_days(params), tz
 
     def with_days(filters: Filters, days: int | None, tz: str) -> Filters:
         """The period a search or an export reads, by the one rule of every page (`views.default_period`, runs on
@@ -543,7 +552,9 @@ def create_app(
 
     faq_embeddings = SentenceEmbeddings()  # kept between requests: a post is encoded once per dashboard process
     faq_lock = threading.Lock()  # one FAQ computation at a time: the kept embeddings are not thread-safe
+    faq_stop = threading.Event()  # set at shutdown: the start-up encoding stops before its next chunk
     app.state.faq_embeddings, app.state.faq_warmed = faq_embeddings, threading.Event()  # for tests and bench
+    app.state.faq_lock, app.state.faq_stop = faq_lock, faq_stop
 
     @app.get("/api/faq")
     async def faq(request: Request) -> Any:

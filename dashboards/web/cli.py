@@ -35,7 +35,16 @@ from indexing.config import SqliteStoreConfig
     f"corrections are recorded as made by them, and refused without it (or ${USER_HEADER_ENV}). "
     "Only behind a proxy that sets it on every request: docs/security.md.",
 )
-def serve(config_path: str, host: str, port: int, token: str | None, title: str, user_header: str | None) -> None:
+@click.option(
+    "--warm-faq/--no-warm-faq",
+    default=True,
+    show_default=True,
+    help="Encode the FAQ page's default view at start, so its first visit only clusters; it loads the sentence "
+    "encoder into this process (memory: docs/dashboard.md). --no-warm-faq: the FAQ page encodes on its first visit.",
+)
+def serve(
+    config_path: str, host: str, port: int, token: str | None, title: str, user_header: str | None, warm_faq: bool
+) -> None:
     """Serve the analyst dashboard (Overview, Explore, Themes, Alerts; analysts may mark spam and correct labels)."""
     token = token or os.environ.get(TOKEN_ENV) or None
     if user_header and not re.fullmatch(r"[A-Za-z0-9-]{1,100}", user_header):
@@ -65,7 +74,7 @@ def serve(config_path: str, host: str, port: int, token: str | None, title: str,
         store = open_store(config)
         try:
             app = create_app(store, config, token=token, dashboard_title=title, user_header=user_header or None,
-                             warm_faq=True)
+                             warm_faq=warm_faq)
             shown = f"[{host}]" if ":" in host else host
             click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
             if token:

@@ -54,16 +54,27 @@ def faq_posts(store: Store, filters: Filters, period: Period) -> Posts:
     return Posts(sections, aspect_parents(store, filters.brand), untagged_count(store, current))
 
 
-def encode_posts(posts: Posts, embeddings: SentenceEmbeddings, lock: threading.Lock) -> int:
+WARM_CHUNK = 32  # texts per step of the start-up encoding: how long a shutdown may wait for it (~0.5 s on CPU)
+
+
+def encode_posts(
+    posts: Posts, embeddings: SentenceEmbeddings, lock: threading.Lock, stop: threading.Event | None = None
+) -> int:
     """Encode every post `posts` holds into `embeddings` (under `lock`, the FAQ's), so a later request for that
     view only clusters them; the number of texts encoded. The dashboard calls it at start for its default view
     (`create_app(warm_faq=True)`): encoding is the whole cost of a first FAQ visit (~900 texts, 14 s of 21 s on
-    the Apple 2014 store, `bench/faq_latency.py`), clustering and JSON ~0.1 s."""
+    the Apple 2014 store, `bench/faq_latency.py`), clustering and JSON ~0.1 s. It encodes `WARM_CHUNK` texts at a
+    time and stops between them once `stop` is set, so a shutdown (Ctrl+C) waits for one chunk, not all."""
     texts = [normalize(m.text) for mentions, _ in posts.sections.values() for m in mentions]
-    with lock:
-        before = embeddings.encoded
-        embeddings.for_texts(texts)
-        return embeddings.encoded - before
+    done = 0
+    for start in range(0, len(texts), WARM_CHUNK):
+        with lock:  # per chunk: a request for the page is not held behind the whole warm-up
+            if stop is not None and stop.is_set():
+                break
+            before = embeddings.encoded
+            embeddings.for_texts(texts[start : start + WARM_CHUNK])
+            done += embeddings.encoded - before
+    return done
 
 
 def faq_groups(

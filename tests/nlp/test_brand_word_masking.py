@@ -129,3 +129,27 @@ def test_the_review_sentences_keep_their_labels_with_the_brand_masked(default_mo
     masked = [text.masked(s, ["Nothing"]) for s in REVIEW]
     plain = [r.label for r in default_model.predict(REVIEW, [None] * len(REVIEW))]
     assert [r.label for r in default_model.predict(masked, [None] * len(REVIEW))] == plain, masked
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "text", "masked"),
+    [
+        ("Royal Dutch Shell", "Shell AND (oil OR gas)", "Shell oil prices are bad", " @user  oil prices are bad"),
+        ("Nothing Technology", NOTHING_AND, "Nothing Phone 2: nothing works", " @user  Phone 2: nothing works"),
+        ("Jeb Bush", "Jeb OR (Bush AND debate)", "Bush was weak in the debate", " @user  was weak in the debate"),
+    ],
+)
+def test_a_query_word_that_is_a_word_of_a_longer_name_names_the_brand(name, query, text, masked):
+    """The review's rows (/tmp/diffreview-web-s63/short.py): a query that shortens the brand's name to one of its
+    words (`Shell` for Royal Dutch Shell) masks that word; context words (oil, phone, debate) never."""
+    assert _masked(name, query, text) == masked.replace("@user", PLACEHOLDER)
+
+
+def test_a_word_of_an_everyday_name_keeps_the_capitals_rule():
+    """"Shell" of Royal Dutch Shell is the brand written with its capital; "a shell on the beach" is the word;
+    a context word that is also a word of an alias ("Phone" of "Nothing Phone") is masked only with its capitals."""
+    shell = _masked("Royal Dutch Shell", "Shell AND (oil OR gas)", "a shell on the beach, Shell gas")
+    assert shell == f"a shell on the beach,  {PLACEHOLDER}  gas"
+    assert _masked("Nothing Technology", NOTHING_AND, "my phone has nothing", ("Nothing Phone",)) == (
+        "my phone has nothing"
+    )

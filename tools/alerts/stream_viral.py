@@ -6,14 +6,15 @@ channel got?
 
 The stream's posts are attributed to its example config's brands (`groundswell.brands.attribute`, as the
 collector does; a post no brand's query matches is left out, as collection never stores it), tagged with the
-human gold labels (`gold.jsonl`) or the shipped model's (`groundswell sentiment score`'s path: brand names
-masked by the config's queries), and replayed through `alerts.backtest.run_backtest`, which rebuilds the shares
-(`alerts.backtest_shares`) and runs the production detectors, the viral one included. The result lists its
-viral alerts and, from `docs/scheduled-replay-<stream>.json` (`tools.alerts.scheduled_replay`), the viral posts
-the scheduled runs sent, matched by brand, post, hour and reposts; and `bursts`: every text of the stream
-retweeted at least `min_reposts` times in one UTC hour (a story by collection's rule, `core.stories`: a retweet X
-cut short tells its original's), with why it raised a viral alert or did not (its original not in the stream, or
-posted after that hour's retweets; no brand's query matches it; its label).
+human gold labels (`gold.jsonl`) or the shipped model's (on the text the pipeline's model reads,
+`Config.model_text()`: each post's own brands' names masked), and replayed through `alerts.backtest.run_backtest`,
+which rebuilds the shares (`alerts.backtest_shares`) and runs the production detectors, the viral one included.
+The result lists its viral alerts and, from `docs/scheduled-replay-<stream>.json`
+(`tools.alerts.scheduled_replay`), the viral posts the scheduled runs sent, matched by brand, post, hour and
+reposts; and `bursts`: every text of the stream retweeted at least `min_reposts` times in one UTC hour (a story by
+collection's rule, `core.stories`: a retweet X cut short tells its original's), with why it raised a viral alert
+or did not (its original not in the stream, or posted after that hour's retweets; no brand's query matches it; its
+label).
 """
 
 from __future__ import annotations
@@ -31,12 +32,9 @@ from alerts.kinds import detector_for
 from alerts.series import floor_time
 from core import stories
 from core.mention import RT_PREFIX, Mention, Sentiment, is_repost, load_mention
-from core.query.aliases import brand_terms
 from core.time import as_utc
 from groundswell.brands import attribute
 from groundswell.config import Config, load_config
-from nlp.config import NlpConfig
-from nlp.model_text import ModelText
 from tools.stream_store import check_stream
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -60,12 +58,17 @@ def tagged(stream: Path, config: Config, labels: str) -> list[Mention]:
     from nlp.sentiment import load_sentiment_model  # lazy: the model's runtime loads only for --labels model
 
     posts = [p for p in posts if p.brands]
-    queries = {b.query: brand_terms(b.query) for b in config.brands}
-    text = ModelText(NlpConfig(), queries)
     model = load_sentiment_model("default")
-    preds = model.predict([text.masked(p.text, list(queries)) for p in posts], [p.lang for p in posts])
+    preds = model.predict(model_texts(posts, config), [p.lang for p in posts])
     return [p.model_copy(update={"sentiment": Sentiment(label=r.label, probs=r.probs, model=model.identity)})
             for p, r in zip(posts, preds, strict=True)]
+
+
+def model_texts(posts: list[Mention], config: Config) -> list[str]:
+    """What the model reads of each attributed post: the pipeline's own text (`Config.model_text()`, keyed by
+    brand name, each post's own brands masked, capped), so the backtest's labels are the pipeline's."""
+    text = config.model_text()
+    return [text(p) for p in posts]
 
 
 def bursts(stream: Path, config: Config, tagged_posts: list[Mention], alerted: set[str]) -> list[dict]:

@@ -302,12 +302,21 @@ const GS = (() => {
     if (main) { main.classList.add("stale"); main.dataset.stale = "1"; }
   }
 
+  /* URL parameters whose control in the form has another name: the Period select ("preset") says `days`. */
+  const CONTROL_OF = { days: "preset" };
+
+  /* Whether this page's form has a control for the URL parameter `k`: then the form, not the old URL, says its
+     value (a custom period or "auto" drops an old `days`, so Reload and Back open the period on screen). */
+  function controls(k) {
+    return Boolean(form && (form.elements[k] || (CONTROL_OF[k] && form.elements[CONTROL_OF[k]])));
+  }
+
   /* The URL of a view: its parameters, plus the shared filters of the URL this page has no control for (Alerts
      keeps a language it cannot filter by, so the next page still gets it). */
   function viewUrl(params) {
     const out = Object.assign({}, params);
     const now = urlParams();
-    for (const k of SHARED) if (!(k in out) && now[k] && !(form && form.elements[k])) out[k] = now[k];
+    for (const k of SHARED) if (!(k in out) && now[k] && !controls(k)) out[k] = now[k];
     return location.pathname + "?" + new URLSearchParams(out);
   }
 
@@ -565,9 +574,25 @@ const GS = (() => {
       describeChart(node, given, merged);  // the raw labels: a table shows text as text
       return gd;
     });
+    plotted.add(node);
     pendingCharts.push(drawn);
     return drawn;
   }
+
+  /* Printing: every chart `plot` drew, on any page, redrawn at the printed page's width (the print stylesheet
+     stacks the cards), then back to the screen's; Chrome's print preview and "Save as PDF" both fire these. */
+  const PRINT_WIDTH_PX = 680;  // A4 or Letter portrait less default margins, at 96 px per inch
+  const plotted = new Set();
+  function fitCharts(width) {
+    for (const node of plotted) {
+      if (!node.isConnected || !node.classList.contains("js-plotly-plot")) continue;  // gone, or "no data"
+      Plotly.relayout(node, width ? { width, autosize: false } : { width: null, autosize: true });
+      if (!width) Plotly.Plots.resize(node);
+    }
+  }
+  window.matchMedia("print").addEventListener("change", (e) => fitCharts(e.matches ? PRINT_WIDTH_PX : null));
+  window.addEventListener("beforeprint", () => fitCharts(PRINT_WIDTH_PX));
+  window.addEventListener("afterprint", () => fitCharts(null));
 
   function quietModeBar(gd) {
     for (const button of gd.querySelectorAll(".modebar-btn, .modebar a")) button.setAttribute("tabindex", "-1");

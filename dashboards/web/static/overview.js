@@ -394,19 +394,5 @@
 
   }
 
-  /* Printing: every chart redrawn at the printed page's width (the print stylesheet stacks the cards), then back
-     to the screen's; Chrome's print preview and "Save as PDF" both fire these. */
-  const PRINT_WIDTH_PX = 680;  // A4 or Letter portrait less default margins, at 96 px per inch
-  function fitCharts(width) {
-    for (const chart of document.querySelectorAll(".js-plotly-plot")) {
-      Plotly.relayout(chart, width ? { width, autosize: false } : { width: null, autosize: true });
-      if (!width) Plotly.Plots.resize(chart);
-    }
-  }
-  const printing = window.matchMedia("print");
-  printing.addEventListener("change", (e) => fitCharts(e.matches ? PRINT_WIDTH_PX : null));
-  window.addEventListener("beforeprint", () => fitCharts(PRINT_WIDTH_PX));
-  window.addEventListener("afterprint", () => fitCharts(null));
-
   GS.start(load);
 })();
