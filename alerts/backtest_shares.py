@@ -7,9 +7,11 @@ counts shares instead, the reposts collection drops as copies of a stored post (
 rule both call), in the order collection would have met the lines (oldest first; a tie keeps the input's order):
 
 - a repost is a post marked as one (`extra.repost_of`) or written as one (`RT @x: …`), `core.mention.is_repost`;
-- it is a share of the earlier post whose story it tells (`core.stories.original_of`): the first post, itself no
-  repost, with the same text fingerprint for one of its brands; else one by the author its `RT @` prefix names
-  whose text the repost's starts, when X cut it short (`…`); else the first repost of the same `repost_of`;
+- it is a share of the earlier post whose story it tells (`core.stories.original_of`): the first repost of the
+  same `repost_of`; else the post by the author its `RT @` prefix names with the same text, or whose text the
+  repost's starts when X cut it short (`…`); else an identical earlier retweet; else the post `repost_of` names;
+  else the first post, itself no repost, with the same text fingerprint for one of its brands, when the repost
+  names no author or that post is by the one it names (two people may write the same words);
 - a repost of no such post (its original predates the history or was never read) is no share: collection stores
   it as a mention of its own, which stands for the story, and later reposts of the same story are its shares;
   when the original comes after it, the original takes over and later reposts are its shares

@@ -3,8 +3,8 @@ backtest's shares (`alerts/backtest_shares.py`) both call, so a backtest rebuild
 
 A post owns keys (the caller prefixes them: collection keeps them in state as ``copy:<key>``), and a repost
 (`core.mention.is_repost`) looks them up, in this order, to find the stored post it copies (`original_of`):
-- ``text:<brand>:<fingerprint>`` (`text_keys`): owned by a post that is no repost; a repost with the same
-  fingerprint tells its story.
+- ``repost:<brand>:<repost_of>`` (`repost_keys`): owned by a post marked as a repost of `extra.repost_of` (an X
+  retweet read through the API, any extractor's boost), which carries no `RT @` prefix to key its story on.
 - ``head:<brand>:<author>:<hash of the first HEAD normalised characters>`` (`head_keys`): owned by every post, a
   `RT @author:` retweet for its original's author. X cuts a retweet at 140 characters ("RT @ann: " included) and
   ends it with an ellipsis, so its fingerprint is not its original's: a head key only names a candidate, and
@@ -13,8 +13,11 @@ A post owns keys (the caller prefixes them: collection keeps them in state as ``
   text as written (links and the cut word kept). Identical retweets are copies of one another whoever owns their
   head key: it has one owner per author and start, and a stand-in for another of the author's posts that starts
   alike is no owner of theirs (tried after the head key, so an original that took the story over keeps it).
-- ``repost:<brand>:<repost_of>`` (`repost_keys`): owned by a post marked as a repost of `extra.repost_of` (an X
-  retweet read through the API, any extractor's boost), which carries no `RT @` prefix to key its story on.
+- the post `extra.repost_of` names, when it is stored.
+- ``text:<brand>:<fingerprint>`` (`text_keys`): owned by a post that is no repost; a repost with the same
+  fingerprint tells its story, but this key knows no author (two people may write the same words): a repost that
+  names whose story it tells (`RT @bob:`, or `extra.repost_of`) takes its owner only when the owner is by bob (or is
+  the post it names). Tried first, it credited `RT @bob: <text>` to ann's earlier post of the same words.
 
 So the first repost stored of an original that is not stored stands for it (a stand-in), and later reposts of the
 same story are its copies. When the original is collected after its stand-in, it takes the stand-in's keys over
@@ -104,7 +107,7 @@ def lookups(mention: Mention) -> list[str]:
     """The keys whose owner a repost may copy, in the order `original_of` tries them; none for other posts."""
     if not is_repost(mention):
         return []
-    return [*text_keys(mention), *head_keys(mention), *retweet_keys(mention), *repost_keys(mention)]
+    return [*repost_keys(mention), *head_keys(mention), *retweet_keys(mention), *text_keys(mention)]
 
 
 def takeover_keys(mention: Mention) -> list[str]:
@@ -147,21 +150,45 @@ def brief(post: Mention | Brief) -> Brief:
     return Brief(post.id, story(post), is_repost(post), repost_of(post))
 
 
+def _author(post: Mention | Brief | None) -> str | None:
+    """The author (as `story` writes it) of a stored post that is no repost, "" when it has none (a stream that
+    keeps no authors); None for a repost or a post that could not be read."""
+    if post is None:
+        return None
+    told = brief(post)
+    if told.repost:
+        return None
+    return told.told[0] if told.told is not None else ""
+
+
 def original_of(mention: Mention, owner: Callable[[str], str | None],
                 post: Callable[[str], Mention | Brief | None]) -> str | None:
-    """The id of the post `mention` (a repost) copies, or None: the owner of its text key, else of a head key whose
-    owner tells the same story (`post` reads it), else of its retweet key (an identical retweet), else of its
-    repost key. `owner(key)` gives a key's owner other than `mention` itself."""
+    """The id of the post `mention` (a repost) copies, or None. `owner(key)` gives a key's owner other than
+    `mention` itself, `post(id)` reads a post (None when it cannot). A repost that names its original (a `RT @author`
+    prefix, or `extra.repost_of`) tries the keys that know whose story it is first: its repost key, a head key whose
+    owner tells the same story, its retweet key (an identical retweet); then the post it is marked a repost of,
+    when `post` has it. Its text key (author-blind: two people may write the same words) counts only when its owner
+    is by the author the prefix names (or by no known author: nothing says it is another's), or is the post it is
+    marked a repost of: else `RT @bob: <text>` would be credited to ann's earlier post of the same words. A repost
+    that names neither takes its text key's owner."""
     if not is_repost(mention):
         return None
-    for key in text_keys(mention):
+    named, of = reposted_author(mention.text), repost_of(mention)
+    for key in repost_keys(mention):
         if (found := owner(key)) is not None:
             return found
     for key in head_keys(mention):
         if (found := owner(key)) is not None and same_story(mention, post(found)):
             return found
-    for key in retweet_keys(mention) + repost_keys(mention):
+    for key in retweet_keys(mention):
         if (found := owner(key)) is not None:
+            return found
+    if of is not None and of != mention.id and (target := post(of)) is not None and not brief(target).repost:
+        return of  # the post it reposts is stored (an X API retweet carries its original's id)
+    for key in text_keys(mention):
+        if (found := owner(key)) is None:
+            continue
+        if (named is None and of is None) or found == of or (named is not None and _author(post(found)) in (named, "")):
             return found
     return None
 

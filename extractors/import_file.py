@@ -2,7 +2,11 @@
 
 JSONL lines are Mention-shaped objects (`id` optional; `source` defaults to the
 option). CSV files use flat columns: `source, native_id, url, text, created_at,
-author_id, author_handle, author_followers, likes, reposts, replies, quotes, lang`.
+author_id, author_handle, author_followers, likes, reposts, replies, quotes, lang`. A CSV export of the dashboard
+(`id, source, url, created_at, brands, ..., engagement, ..., text`) reads back as the mentions it holds: ids, texts,
+times, authors, URLs and brands; its `engagement` column is only their total (kept as `extra.exported_engagement`:
+likes, reposts, replies and quotes are not in the file), and its sentiment, theme and spam columns are the steps'
+to give again, not read.
 A bad line is skipped with its line number and reason; the rest still imports. Any
 encoding is read (`extractors.textfile`: UTF-8 with or without a BOM, others by chardet).
 Timestamps written without a zone are read in the `timezone` option's zone (UTC without it).
@@ -36,6 +40,7 @@ import csv
 import hashlib
 import json
 import logging
+import re
 import weakref
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -68,6 +73,11 @@ NAMED_LINES = 5
 MAX_ROW_BYTES = 131_072
 _FLAT_AUTHOR = {"author_id": "id", "author_handle": "handle", "author_name": "name", "author_followers": "followers"}
 _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
+# Columns of Groundswell's own CSV export (dashboards/web/export.py `CSV_COLUMNS`) that the steps of collection
+# give again (sentiment, themes, spam, reach from the author): read back, they are left out, not a row refused.
+_EXPORT_DERIVED = ("sentiment", "sentiment_by", "reach", "themes", "spam", "own")
+# The export's `engagement` column: the total of the counts, not which ones (kept in `extra` under this name).
+EXPORTED_ENGAGEMENT = "exported_engagement"
 _TIMESTAMPS = ("created_at", "collected_at")
 _DATETIME = TypeAdapter(datetime)
 # What each run has reported, per opened store (a run opens its store once: the CLI, each Airflow task): the
@@ -107,6 +117,11 @@ def _csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
             author[_FLAT_AUTHOR[key]] = value
         elif key in _FLAT_ENGAGEMENT:
             engagement[key] = value
+        elif key in _EXPORT_DERIVED:
+            continue
+        elif key == "engagement" and isinstance(value, str) and value.isdigit():
+            # A CSV export's total: which counts made it is not in the file, so none is invented.
+            record["extra"] = {EXPORTED_ENGAGEMENT: int(value)}
         else:
             record[key] = value
     if author:
@@ -675,14 +690,26 @@ def _legacy_cursor(data: dict[str, Any], head: bytes, read_as: str, legacy: str 
 
 def _covered_by(head: bytes, digest: str) -> int | None:
     """How many bytes of `head` an old cursor's `file` hash covered: all of it (the file was 64 KiB or more then), or
-    a prefix ending a line (the whole of a smaller file, since appended to); None when no prefix hashes to it."""
+    a prefix ending a line (the whole of a smaller file, since appended to): its end-of-line included, or the prefix
+    just before it (the old file's last line had none: the append began by ending it). A line ends at `\n`, `\r\n`
+    or a lone `\r` (old Mac files); None when no such prefix hashes to it."""
     if _digest(head) == digest:
         return len(head)
     hasher = hashlib.sha1()
     start = 0
-    while (end := head.find(b"\n", start)) >= 0:
-        hasher.update(head[start : end + 1])
+    for found in _LINE_BREAK.finditer(head):
+        end = found.start()
+        hasher.update(head[start:end])
+        start = end
+        if found.group() == b"\n" and end > 0 and head[end - 1 : end] == b"\r":
+            pass  # the `\n` of a `\r\n`: the prefix before its `\r` was tried there
+        elif hasher.hexdigest()[:12] == digest:  # the old file stopped before this end-of-line
+            return end
+        hasher.update(head[end : end + 1])
         start = end + 1
-        if hasher.hexdigest()[:12] == digest:
+        if (found.group() == b"\n" or head[end + 1 : end + 2] != b"\n") and hasher.hexdigest()[:12] == digest:
             return start
     return None
+
+
+_LINE_BREAK = re.compile(rb"[\r\n]")

@@ -40,7 +40,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from alerts.shares import Shares
 from core import stories
-from core.mention import Mention, is_repost
+from core.mention import Mention, is_repost, reposted_author
+from groundswell.merged_word import CarriedWord, carry_word
 from groundswell.sentiment_corrections import CORRECTION_PREFIX
 from groundswell.shares import record_reposts
 from groundswell.spam import OVERRIDE_PREFIX
@@ -131,6 +132,7 @@ def _lookups(mention: Mention) -> list[str]:
 
 
 _HEAD_PREFIX = f"{PREFIX}head:"
+_TEXT_PREFIX = f"{PREFIX}text:"
 _REPOST_PREFIX = f"{PREFIX}repost:"
 _RETWEET_PREFIX = f"{PREFIX}retweet:"
 _STORY_PREFIXES = (_HEAD_PREFIX, _REPOST_PREFIX, _RETWEET_PREFIX)
@@ -146,6 +148,8 @@ class CopyIndex:
 
     def __init__(self, store: Store):
         self.store = store
+        # What the last `merge_copies` did with a person's word on the rows it merged (conflicts: not carried).
+        self.carried = CarriedWord()
 
     def split(self, mentions: list[Mention]) -> tuple[list[Mention], list[tuple[Mention, str]]]:
         """(mentions to store, [(copy, id of the post it copies)])."""
@@ -174,8 +178,13 @@ class CopyIndex:
                       and owner.startswith(f"{m.source}:")} - ids
         # And the stored posts a repost's story start or repost key names: `core.stories.same_story` reads their
         # text, `core.stories.takes_over` whether they stand in for an original of this batch (the same read).
-        story_owners = {owner for m in mentions for k in _lookups(m) if k.startswith((_HEAD_PREFIX, _REPOST_PREFIX))
+        # A repost naming its original's author (`RT @bob:`) takes a text key's owner only when bob wrote it, and one
+        # marked a repost of a post (`extra.repost_of`) is that post's copy when it is stored: read them too.
+        story_owners = {owner for m in mentions for k in _lookups(m)
+                        if (k.startswith((_HEAD_PREFIX, _REPOST_PREFIX))
+                            or (k.startswith(_TEXT_PREFIX) and reposted_author(m.text) is not None))
                         and (owner := owners.get(k)) is not None} - ids
+        story_owners |= {of for m in mentions if (of := stories.repost_of(m)) is not None} - ids
         posts = {m.id: m for m in mentions}
         wanted = list(url_owners | story_owners)
         posts |= {m.id: m for m in self.store.get(wanted)} if wanted else {}
@@ -274,7 +283,7 @@ class CopyIndex:
         (unless a merged copy owned it), so a second run (two processes at once) changes nothing. One pass over the
         stored posts, one read and one write per `chunk` keys; returns how many keys it wrote."""
         claims: dict[str, str] = {}  # key -> the earliest post owning it
-        kept: dict[str, stories.Brief] = {}  # what the rule reads of each post owning a story key
+        kept: dict[str, stories.Brief] = {}  # what the rule reads of each post no repost, and of each owning a key
         named: dict[str, str] = {}  # an original's own repost keys: its only when a stored repost names it
         copies: list[tuple[Mention, str]] = []  # rows stored beside the post they copy, with its id
         merged: dict[str, str] = {}  # a copy's id -> the post it copies
@@ -290,10 +299,11 @@ class CopyIndex:
                     copies.append((mention, original))
                     merged[mention.id] = original
                     continue
-            else:  # its text keys: a repost looks them up first (`core.stories.original_of`); written at collection
+            brief = stories.brief(mention)
+            if not is_repost(mention):  # its text keys (written at collection). Kept: a repost naming an author
+                kept[mention.id] = brief  # reads who owns one, one marked a repost of it reads it (`original_of`)
                 for key in _text_keys(mention):
                     claims.setdefault(key, mention.id)
-            brief = stories.brief(mention)
             own = _head_keys(mention) + _prefixed(stories.retweet_keys(mention) + stories.repost_keys(mention))
             for key in own:
                 if claims.setdefault(key, mention.id) == mention.id:
@@ -331,8 +341,9 @@ class CopyIndex:
         is merged into; `copies`: the rows found as copies, read, with their stand-ins among `roots` read here):
         each becomes a share of that post (`groundswell.shares`, keyed by its own id: a re-run records nothing
         twice, marked `merged` so no viral alert counts it), the post gets its brands (`widen_owners`), shares of a
-        merged row move to the post, and the rows are deleted, with their sentiment corrections and spam overrides
-        (a person's word on a row no longer counted; the original keeps its own). Each step before the deletes:
+        merged row move to the post, a person's sentiment correction or "not spam" of a merged row goes to the post
+        when it has none of its own (`groundswell.merged_word`; the ones not carried are counted in `self.carried`
+        and logged), and the rows are deleted, with their records. Each step before the deletes:
         a crash leaves the rows stored and the pass runs again. Returns how many rows were deleted."""
         if not roots:
             return 0
@@ -350,9 +361,14 @@ class CopyIndex:
         self.remember(self.store.get(sorted(set(roots.values()))))
         Shares(self.store).move({row.id: root for row, root in pairs if row.id not in keep})
         gone = sorted({row.id for row in rows} - keep)
+        # A person's word on a merged row goes to its original when it has none of its own (`merged_word`).
+        self.carried = carry_word(self.store, {row: roots[row] for row in gone}, chunk)
         self.store.delete_state([f"{prefix}{i}" for i in gone for prefix in (CORRECTION_PREFIX, OVERRIDE_PREFIX)])
         deleted = self.store.delete_ids(gone)
-        log.info("merged %d rows an older version stored beside the post they copy (now shares of it)", deleted)
+        log.info("merged %d rows an older version stored beside the post they copy (now shares of it); carried to "
+                 "the original: %d sentiment corrections, %d \"not spam\" overrides; %d corrections not carried "
+                 "(conflicts)", deleted, len(self.carried.corrections), len(self.carried.overrides),
+                 len(self.carried.conflicts))
         return deleted
 
     def prune(self, chunk: int = 500) -> int:

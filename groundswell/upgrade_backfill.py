@@ -12,7 +12,9 @@ a big store catches up over a few runs without stalling one:
   the moment the backfill began (what came later the run's own spam step examined).
 
 Where each got to is kept in the store's state (`STATE_PREFIX`); once nothing is left it says so, and a later
-pass costs one state read. A store the first run filled from empty is marked done at once. Idempotent:
+pass costs one state read (intents: and one count of the enriched posts without a tag while `nlp.intents` is on, so
+posts enriched while it was off are tagged once it is on again). A store the first run filled from empty is marked
+done at once (intents only when the run tagged them: `nlp.intents` on). Idempotent:
 flags are sticky and only untagged posts are tagged, so a pass killed part-way is run again safely.
 """
 
@@ -51,24 +53,34 @@ def catch_up(
     run (the run's own steps examined them all), so both are marked done without a pass."""
     now = now or datetime.now(UTC)
     if fresh:
-        for key in (INTENTS_KEY, SPAM_KEY):
+        # Intent tags only when the run tagged them (`nlp.intents` on); off, the posts stay untagged until it is on.
+        keys = (INTENTS_KEY, SPAM_KEY) if config.nlp.intents else (SPAM_KEY,)
+        for key in keys:
             if _read(store, key).get("done") is not True:
                 _write(store, key, {"done": True, "at": as_utc(now).isoformat(), "fresh": True})
-        return {"intents": {"done": True}, "spam": {"done": True}}
+        intents = {"done": True} if config.nlp.intents else {"done": False, "skipped": "nlp.intents is off"}
+        return {"intents": intents, "spam": {"done": True}}
     return {"intents": backfill_intents(config, store, embeddings=embeddings, limit=intents_limit),
             "spam": backfill_spam(config, store, now=now, limit=spam_limit)}
 
 
 def backfill_intents(config: Config, store: Store, *, embeddings: SentenceEmbeddings | None = None,
                      limit: int = INTENTS_PER_PASS) -> dict[str, Any]:
-    """Tag one slice of the enriched posts that have no intent tag; {"tagged", "remaining", "done"}."""
-    state = _read(store, INTENTS_KEY)
-    if state.get("done") is True:
-        return {"done": True}
+    """Tag one slice of the enriched posts that have no intent tag; {"tagged", "remaining", "done"}. Done is
+    re-checked (one count) while tags are on: posts enriched while `nlp.intents` was off, after the backfill had
+    finished, are tagged from the oldest on."""
     if not config.nlp.intents:  # tags are off: nothing to catch up with (yet); turned on, the backfill resumes
-        return {"done": False, "skipped": "nlp.intents is off"}
-    since = _moment(state.get("through"))
+        state = _read(store, INTENTS_KEY)
+        return {"done": True} if state.get("done") is True else {"done": False, "skipped": "nlp.intents is off"}
+    state = _read(store, INTENTS_KEY)
     left = untagged_enriched(store)
+    if state.get("done") is True:
+        if not left:
+            return {"done": True}
+        log.info("upgrade backfill: %d enriched post(s) have no intent tag (enriched while nlp.intents was off): "
+                 "tagging them again from the oldest", left)
+        state = {}
+    since = _moment(state.get("through"))
     if left:
         log.info("upgrade backfill: tagging the intent of up to %d of %d older post(s) without one: about %d s",
                  min(limit, left), left, max(1, min(limit, left) // INTENT_POSTS_PER_S))

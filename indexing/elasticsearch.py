@@ -288,6 +288,17 @@ class ElasticsearchStore:
     def setup(self) -> None:
         """Install the index template, the state index and the alerts index (idempotent; runs on every open)."""
         recorded = check_reader_format(self)  # a store written by a newer version: refused before anything is written
+        if not self.client.indices.exists(index=self.state_index):
+            self.client.options(ignore_status=400).indices.create(
+                index=self.state_index,
+                settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+                mappings=STATE_MAPPINGS,
+            )
+        else:  # a state index from before long keys were listed (ignore_above 1024): an updatable setting
+            self.client.indices.put_mapping(index=self.state_index, properties={"key": STATE_KEY})
+        # Raised before the first step that writes mentions (`indexing.reader_format`): a step rewriting data for a
+        # raised format, killed part-way, leaves a store older versions refuse, not one they misread.
+        record_reader_format(self, recorded)
         try:
             modules: set[str] | None = self.engine_modules()
         except (TransportConnectionError, ConnectionTimeout):
@@ -307,14 +318,6 @@ class ElasticsearchStore:
             except BadRequestError:  # no language analyzers on this cluster
                 template = mentions_template(self.prefix, language_analyzers=False)
                 self.client.indices.put_index_template(name=self.alias, **template)
-        if not self.client.indices.exists(index=self.state_index):
-            self.client.options(ignore_status=400).indices.create(
-                index=self.state_index,
-                settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
-                mappings=STATE_MAPPINGS,
-            )
-        else:  # a state index from before long keys were listed (ignore_above 1024): an updatable setting
-            self.client.indices.put_mapping(index=self.state_index, properties={"key": STATE_KEY})
         ensure_alerts_index(self.client, self.alerts_index)
         # The alias exists from the first call on, even before the first mention arrives.
         current = month_index(self.prefix, datetime.now(UTC))
@@ -328,7 +331,6 @@ class ElasticsearchStore:
         self.langs_normalised = normalise_lang_tags(self)  # tags an older version stored as written (`ko-KR`)
         # Documents from before multi-brand mentions; how many moved is reported by `store migrate`.
         self.legacy_brands_moved = move_brand_to_brands(self)
-        record_reader_format(self, recorded)
 
     def close(self) -> None:
         self.client.close()

@@ -186,7 +186,7 @@ def check_reader_format(store: ElasticsearchStore) -> int | None:
 
 def record_reader_format(store: ElasticsearchStore, recorded: int | None) -> None:
     """Record this version's reader format on the state index (where `recorded`, what `check_reader_format` read,
-    is lower), once `setup` has brought the store up to it (a higher one was refused, never lowered)."""
+    is lower; a higher one was refused, never lowered): `setup` does it before its first migration step."""
     if recorded is not None and recorded >= reader_format.READER_FORMAT:
         return
     store.client.indices.put_mapping(index=store.state_index, meta={READER_META: reader_format.READER_FORMAT})

@@ -3,9 +3,12 @@ refuses it before it writes anything (rolling back to 4 Dec stored 1,022 posts, 
 
 Each store records `READER_FORMAT` when this version opens it (SQLite: the `store_meta` table; Elasticsearch: the
 state index's mapping `_meta`), never lowering a higher one, and refuses a store whose recorded format is newer
-than this version's. Versions before 6 Dec 2026 record nothing and check nothing: they cannot be stopped, only
-told about (README "Rolling back"). Raise `READER_FORMAT` with a change an older version cannot read (a new
-field its strict models refuse, a layout it would misread); the upgrade steps stay as they are.
+than this version's. The check comes first (nothing is written to a newer store); then the stamp is raised, before
+the first migration step: a future step that rewrites data for a raised format, killed part-way, leaves a store
+older versions refuse rather than one they misread (a stamp written after the steps would let them in). Versions
+before 6 Dec 2026 record nothing and check nothing: they cannot be stopped, only told about (README "Rolling
+back"). Raise `READER_FORMAT` with a change an older version cannot read (a new field its strict models refuse, a
+layout it would misread); the upgrade steps stay as they are.
 """
 
 from __future__ import annotations

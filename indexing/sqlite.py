@@ -314,6 +314,12 @@ class SqliteStore:
     def _open(self) -> None:
         """Create or bring up to date the schema: every migration step is idempotent, run on each open."""
         recorded = self._check_reader_format()  # before any step writes: a newer version's store is left as it is
+        if recorded is None or recorded < reader_format.READER_FORMAT:  # an up-to-date store is not written to
+            # Raised before the first step (`indexing.reader_format`): a step that rewrites data for a raised format,
+            # killed part-way, leaves a store older versions refuse, not one they misread.
+            with self._write_lock:
+                for sql in READER_SQL:
+                    self._conn().execute(sql)
         self._conn().executescript(SCHEMA)
         self._conn().executescript(brands_sql.SCHEMA)
         self._conn().executescript(themes_sql.SCHEMA)
@@ -329,10 +335,6 @@ class SqliteStore:
         with self._write_lock:
             # Stores written before multi-brand mentions; how many moved is reported by `store migrate`.
             self.legacy_brands_moved = brands_sql.migrate_brand_column(self._conn())
-        if recorded is None or recorded < reader_format.READER_FORMAT:  # an up-to-date store is not written to
-            with self._write_lock:  # the oldest code that reads the store now: this version's
-                for sql in READER_SQL:
-                    self._conn().execute(sql)
 
     def _check_reader_format(self) -> int | None:
         """The reader format the store records (`store_meta`; None before it did); refuse one newer than this

@@ -79,3 +79,19 @@ def test_an_old_cursor_is_read_anew_when_the_options_now_read_rows_otherwise(tmp
     # The old versions read zone-less times as UTC: under a `timezone` now, the rows read otherwise (today's rule).
     _, report, _ = _upgrade(tmp_path, pad=0, timezone="Europe/Paris")
     assert report.errors == {} and report.collected == 35
+
+
+def test_an_old_cursor_of_a_file_whose_last_line_had_no_end_of_line_goes_on_from_its_line(tmp_path):
+    # The old file ended without a newline; the append began by ending that line (LF or CRLF).
+    for n, eol in enumerate(["\n", "\r\n"]):
+        path, db = tmp_path / f"in{n}.jsonl", tmp_path / f"g{n}.db"
+        path.write_bytes(_rows(0, 30).replace("\n", eol).removesuffix(eol).encode())
+        store = SqliteStore(db)
+        assert collect(_config(path, db), store).errors == {}
+        store.set_state(KEY, _make_cursor(30, _file_identity(path)))  # what the old version left
+        with path.open("ab") as handle:
+            handle.write((eol + _rows(30, 35).replace("\n", eol)).encode())
+        report = collect(_config(path, db), store)
+        assert (eol, report.errors, report.collected) == (eol, {}, 5)  # the 5 appended rows, not all 35 again
+        assert json.loads(store.get_state(KEY))["line"] == 35
+        store.close()

@@ -1,7 +1,8 @@
 """Rows an older version stored twice (identical retweets, a stand-in whose original came later) are merged by the
 one-time pass (`groundswell.copies.CopyIndex.index_heads`, marker `copy:heads-indexed-3`): each becomes a share of
-the post it copies, that post gets its brands, shares of a merged row move to it, the rows are deleted with their
-corrections, and no viral alert counts them. SQLite and Elasticsearch on a real node."""
+the post it copies, that post gets its brands, shares of a merged row move to it, the rows are deleted (a person's
+correction goes to the original: tests/indexing/test_repost_attribution.py), and no viral alert counts them.
+SQLite and Elasticsearch on a real node."""
 
 from __future__ import annotations
 
