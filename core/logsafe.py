@@ -210,6 +210,23 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# The client libraries whose DEBUG lines carry secrets: urllib3 logs each request's path (a webhook path *is* one),
+# tweepy its headers (the bearer token), praw/prawcore theirs. A filter on a logger sees only the records created on
+# that very logger (not its children's), so each module's logger is named.
+CLIENT_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.util.retry", "tweepy", "tweepy.client", "tweepy.api",
+                  "praw", "praw.reddit", "prawcore", "prawcore.sessions", "prawcore.auth", "requests_oauthlib")
+
+
+def filter_client_loggers() -> None:
+    """Put a `RedactingFilter` on the client libraries' own loggers (CLIENT_LOGGERS), once: then their lines are
+    masked whatever handler prints them, also where no handler of ours is installed (Airflow's `dag.test()`,
+    `airflow dags test`, whose task log handler masks only what Airflow's own masker knows)."""
+    for name in CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+
+
 _installed: logging.Handler | None = None
 
 

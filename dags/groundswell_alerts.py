@@ -22,16 +22,16 @@ from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, tas
 from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 
 
-@task
+@task(multiple_outputs=False)  # one XCom: brand names are no XCom keys
 def detect() -> dict:
     """Detect and store the alerts of every brand as of the data interval end; hand on through XCom their ids (never
     the alerts: they quote posts), the brands whose detection failed, and how many writes to the alert index
     (Kibana's copy) failed ({"alert_ids": [...], "failed": {brand: error}, "index_errors": n})."""
-    from groundswell_common import load_config, opened_store, plain_utc
+    from groundswell_common import load_config, opened_store, run_clock
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
-    now = plain_utc(get_current_context()["data_interval_end"])
+    now = run_clock(get_current_context())  # never past the real now: delivery prunes its claims by it
     config = load_config()
     with opened_store(config) as store:
         alerts = pipeline.detect(config, store, now=now)
@@ -50,11 +50,11 @@ def detect() -> dict:
     }
 
 
-@task
+@task(multiple_outputs=False)
 def notify(detected: dict) -> dict[str, int]:
     """Deliver the alerts `detect` stored (read back from the alert log by id); already-sent ones are counted, not
     re-sent. Fail if any delivery failed, or was sent but not recorded in the ledger (the CLI's exit 3 for both)."""
-    from groundswell_common import channel_env, exported_env, load_config, opened_store, plain_utc
+    from groundswell_common import channel_env, exported_env, load_config, opened_store, run_clock
 
     from alerts.history import AlertLog  # lazy: DAG files parse without the store's modules (test_dagbag)
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
@@ -63,7 +63,7 @@ def notify(detected: dict) -> dict[str, int]:
     # A run the previous version's `detect` started handed on whole alerts: their ids are what is needed.
     ids = detected.get("alert_ids") or [a["id"] for a in detected.get("alerts", [])]
     # The run's clock, as `detect`'s: only alerts decided in the day before it are sent (alerts.deliver.offered_since).
-    now = plain_utc(get_current_context()["data_interval_end"])
+    now = run_clock(get_current_context())
     with opened_store(config) as store, exported_env(channel_env(config)):
         logged = AlertLog(store).stored(ids)
         for missing in (i for i in ids if i not in logged):  # retention ran in between: nothing left to send

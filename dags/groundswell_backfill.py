@@ -17,12 +17,12 @@ from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS, param_time
 def plan(source_type: str) -> list[dict[str, str]]:
     """The brand × source pairs the params select (all brands / all sources when left empty)."""
     from airflow.sdk.exceptions import AirflowFailException
-    from groundswell_common import load_config, plan_targets
+    from groundswell_common import load_config, plan_targets, required_param_time
 
     params = get_current_context()["params"]
     config = load_config()
-    try:
-        if param_time(params["start"]) >= param_time(params["end"]):
+    try:  # an empty or malformed start/end names the param (a TypeError here was retried for ~15 min)
+        if required_param_time(params, "start") >= required_param_time(params, "end"):
             raise ValueError(f"start ({params['start']}) must be before end ({params['end']})")
         selected = plan_targets(config, brand=params["brand"] or None, source=params["source"] or None)
     except ValueError as exc:
@@ -30,7 +30,7 @@ def plan(source_type: str) -> list[dict[str, str]]:
     return selected.get(source_type, [])
 
 
-@task(map_index_template="{{ target_label }}")
+@task(map_index_template="{{ target_label }}", multiple_outputs=False)
 def collect(target: dict[str, str]) -> dict[str, int]:
     """Collect one brand from one source over [start, end) from the params."""
     from groundswell_common import collect_one

@@ -19,7 +19,7 @@ from groundswell_common import MENTIONS_URI, pool_name, source_types
 MENTIONS = Asset(MENTIONS_URI)
 
 
-@task
+@task(multiple_outputs=False)
 def replay() -> dict[str, int]:
     """Store the mentions earlier runs parked in the dead-letter file, before collecting new ones."""
     from groundswell_common import replay_parked

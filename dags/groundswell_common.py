@@ -118,6 +118,25 @@ def param_time(value: str | None) -> datetime | None:
     return plain_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
+def required_param_time(params: Mapping[str, Any], name: str) -> datetime:
+    """Param `name` as a UTC date-time; ValueError naming the param when it is empty or not a date-time."""
+    value = params.get(name)
+    if not value:
+        raise ValueError(f"param '{name}' is empty: give an ISO 8601 date-time such as 2026-01-01T00:00:00+00:00")
+    try:
+        return param_time(value)  # type: ignore[return-value]
+    except ValueError:
+        raise ValueError(f"param '{name}' is not an ISO 8601 date-time: {value!r}") from None
+
+
+def run_clock(context: Mapping[str, Any]) -> datetime:
+    """The run's "now" for anything that deletes or prunes by age: its data interval end, but never later than the
+    real now. A run given a future logical date (a typo, `airflow dags test` with a date ahead) would otherwise
+    count everything stored as older than retention and delete it."""
+    end = context.get("data_interval_end") or context["dag_run"].run_after
+    return min(plain_utc(end), plain_utc(datetime.now(UTC)))
+
+
 def plan_targets(
     config: Config, *, brand: str | None = None, source: str | None = None
 ) -> dict[str, list[dict[str, str]]]:
@@ -160,14 +179,24 @@ def source_env(config: Config, source_key: str) -> dict[str, str]:
     conn = _connection(f"groundswell_{source.key}")
     if conn is None and source.key != source.type:
         conn = _connection(f"groundswell_{source.type}")
-    if conn is None:
-        return {}  # no connection: the worker's own environment must carry the credentials
     env: dict[str, str] = {}
-    for var, field in credential_vars(source).items():
-        value = getattr(conn, field, None)
-        if value:
-            env[var] = value
-    env.update(_extra_env(conn))
+    if conn is not None:
+        for var, field in credential_vars(source).items():
+            value = getattr(conn, field, None)
+            if value:
+                env[var] = value
+        env.update(_extra_env(conn))
+    # Without the connection the worker's own environment must carry them; neither: no retry can help.
+    missing = [var for var in credential_vars(source) if not env.get(var) and not os.environ.get(var)]
+    if missing:
+        from airflow.sdk.exceptions import AirflowFailException  # lazy: airflow.sdk is imported inside tasks only
+
+        names = f"groundswell_{source.key}" + (f" or groundswell_{source.type}" if source.key != source.type else "")
+        raise AirflowFailException(
+            f"{source.key}: no credentials: set the Airflow connection {names} (its password"
+            f"{'; login, password for two' if len(missing) > 1 else ''}) or ${', $'.join(missing)} in the "
+            "worker's environment (docs/airflow.md, Connections)"
+        )
     return env
 
 
@@ -231,14 +260,39 @@ def channel_env(config: Config) -> dict[str, str]:
     return env
 
 
+def secret_parts(value: str) -> list[str]:
+    """What of a secret a log line may show on its own: the value, and for a URL its path with the query, the
+    query, and each long path segment (urllib3 logs "POST /services/T…/B…/secret" without the host, so masking
+    the whole URL alone left the path readable)."""
+    from urllib.parse import urlsplit  # lazy: with the masking, at run time only
+
+    parts = [value]
+    try:
+        url = urlsplit(value)
+    except ValueError:
+        return parts
+    if url.scheme and url.netloc:
+        tail = url.path + (f"?{url.query}" if url.query else "")
+        parts += [tail, url.query] + [seg for seg in url.path.split("/") if len(seg) >= 8]
+    return [p for p in dict.fromkeys(parts) if p and p.strip("/") and len(p) >= 6]
+
+
 @contextmanager
 def exported_env(values: Mapping[str, str]) -> Iterator[None]:
-    """Put secrets in os.environ for the duration of a task step, masked in logs, then restore."""
+    """Put secrets in os.environ for the duration of a task step, masked in logs, then restore.
+
+    Masked twice: by Airflow's secret masker (task logs of a real worker), and by Groundswell's own filter on the
+    client libraries' loggers (`core.logsafe`), which holds under `dag.test()` / `airflow dags test` too."""
     from airflow.sdk.log import mask_secret
 
+    from core.logsafe import filter_client_loggers, register_secret  # lazy: with mask_secret, at run time
+
+    filter_client_loggers()
     saved = {k: os.environ.get(k) for k in values}
     for key, value in values.items():
-        mask_secret(value, name=key)
+        for part in secret_parts(value):
+            mask_secret(part, name=key)
+            register_secret(part)
         os.environ[key] = value
     try:
         yield
@@ -256,6 +310,21 @@ def delivering(config: Config) -> Iterator[Store]:
     needs. Without the connections, a channel whose `url_env` is unset in the worker fails every delivery."""
     with opened_store(config) as store, exported_env(channel_env(config)):
         yield store
+
+
+def delivery_counts(result: Mapping[str, Any]) -> dict[str, Any]:
+    """What a digest/report task hands on through XCom and prints: counts only. The result itself quotes posts
+    (texts, handles, URLs) and theme labels (phrases from posts); XCom outlives the store's retention."""
+    delivery = result.get("delivery") or {}
+    return {
+        "brands": len(result.get("brands") or []),
+        "channels": {
+            name: {k: c.get(k, 0) for k in ("sent", "already_sent", "in_flight", "failed")}
+            for name, c in delivery.items()
+        },
+        "failed": result.get("failed", 0),
+        "not_sent": bool(result.get("not_sent")),
+    }
 
 
 class DeliveryFailed(RuntimeError):

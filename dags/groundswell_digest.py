@@ -22,14 +22,19 @@ from groundswell_common import CONFIG_ENV, DEFAULT_ARGS, START_DATE, TAGS, cron_
 DIGEST_TIME, DIGEST_TIMEZONE = digest_schedule(os.environ.get(CONFIG_ENV))
 
 
-@task
+@task(multiple_outputs=False)
 def digest() -> dict:
-    """Write the digest of one local day; return what pipeline.digest reports."""
-    from datetime import date
+    """Write the digest of one local day; hand on counts only (per channel sent/skipped, brands covered).
 
-    from groundswell_common import check_delivery, delivering, load_config
+    Param `day` must have ended in the digest's timezone (`check_day_ended`, as the CLI): a digest of a day still
+    running would be sent and recorded as sent, and the real one for that day never would be."""
+    from datetime import UTC, date, datetime
+
+    from airflow.sdk.exceptions import AirflowFailException
+    from groundswell_common import check_delivery, delivering, delivery_counts, load_config
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
+    from groundswell.digest import check_day_ended  # lazy: as above
 
     context = get_current_context()
     config = load_config()
@@ -44,12 +49,20 @@ def digest() -> dict:
         # The day before the run's own date in the digest's timezone: the interval's start is a fixed 24 h
         # back, which across a clock change falls on the same day twice and skips the next.
         day = pipeline.digest_day(config.digest.timezone, context["data_interval_end"])
+    try:  # also a scheduled run given a future logical date; retrying cannot make the day end sooner
+        check_day_ended(day, config.digest.timezone, datetime.now(UTC))
+    except ValueError as exc:
+        raise AirflowFailException(f"the digest of {day} was not written: {exc}") from None
     # The channels' secrets from their connections (`groundswell_<channel>`), as for the weekly/monthly reports.
     with delivering(config) as store:
         result = pipeline.digest(config, store, day)
-    print(f"digest for {day}: {result}")
+    # Counts only, in the log and in XCom: the digest quotes posts; the file it wrote has them (`markdown`).
+    counts = {"day": day.isoformat(), **delivery_counts(result)}
+    print(f"digest for {day} written to {result.get('markdown')}: {counts}")
+    if result.get("not_sent"):
+        print(result["not_sent"])
     check_delivery(f"the digest of {day}", result)
-    return result
+    return counts
 
 
 @dag(

@@ -19,7 +19,7 @@ MENTIONS = Asset(MENTIONS_URI)
 ENRICHED = Asset(ENRICHED_URI)
 
 
-@task
+@task(multiple_outputs=False)
 def enrich() -> dict[str, int]:
     """Enrich un-enriched mentions batch by batch; return how many per language and sentiment."""
     from groundswell_common import load_config, opened_store
@@ -51,9 +51,10 @@ def enrich() -> dict[str, int]:
     }
 
 
-@task(outlets=[ENRICHED])
-def themes(enriched: dict[str, int]) -> dict[str, list[str]]:
-    """Theme the trailing window's new posts (incremental); return the top labels per brand."""
+@task(outlets=[ENRICHED], multiple_outputs=False)
+def themes(enriched: dict[str, int]) -> list[int]:
+    """Theme the trailing window's new posts (incremental); return how many themes each brand has, in config order
+    (counts, not labels: labels are phrases from posts, and XCom outlives the store's retention)."""
     from datetime import timedelta
 
     from groundswell_common import load_config, opened_store, plain_utc
@@ -66,9 +67,9 @@ def themes(enriched: dict[str, int]) -> dict[str, list[str]]:
     config = load_config()
     with opened_store(config) as store:
         summary = pipeline.update_themes(config, store, since=since)
-    top = {brand: [t["label"] for t in items[:5]] for brand, items in summary.items()}
-    print(f"themes after enriching {enriched['enriched']} mention(s): {top}")
-    return top
+    counts = [len(summary.get(brand.name) or []) for brand in config.brands]
+    print(f"themes after enriching {enriched['enriched']} mention(s): {sum(counts)} over {len(counts)} brand(s)")
+    return counts
 
 
 @dag(

@@ -2,9 +2,11 @@
 
 One mapped task per source type (its own pool, so a rate-limited API sees at most
 the pool's slots in parallel), one map index per brand × source of that type. Each
-run covers its data interval, reaching back to the end of the last successful run
-when runs were missed (scheduler down, catchup off; at most MAX_GAP, beyond which
-groundswell_backfill is the tool). The pipeline saves a source's cursor only
+run reads every source on from its cursor up to the run's data interval end (a source
+without a cursor yet: from the interval start, reaching back to the end of the last
+successful run when runs were missed, at most MAX_GAP). So an Airflow backfill or a
+cleared old run re-reads nothing already read (the task warns); groundswell_backfill
+is the tool for a past range. The pipeline saves a source's cursor only
 after the mentions it covers are stored, so a crash or retry never loses or
 duplicates data. When new mentions landed, `publish` emits the mentions Asset that
 schedules groundswell_enrich.
@@ -23,6 +25,7 @@ from groundswell_collection import collection_graph
 from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 
 MAX_GAP = timedelta(hours=3)
+PAST = timedelta(hours=1)  # an interval that ended longer ago than this is not a scheduled run catching up
 
 
 @task
@@ -33,7 +36,7 @@ def plan(source_type: str) -> list[dict[str, str]]:
     return plan_targets(load_config()).get(source_type, [])
 
 
-@task(map_index_template="{{ target_label }}")
+@task(map_index_template="{{ target_label }}", multiple_outputs=False)
 def collect(target: dict[str, str]) -> dict[str, int]:
     """Collect one brand from one source over this run's data interval; fail (and retry) on source errors."""
     from groundswell_common import collect_one
@@ -45,7 +48,23 @@ def collect(target: dict[str, str]) -> dict[str, int]:
     if previous_end and previous_end < since:
         # Intervals between the last successful run and this one were never collected.
         since = max(previous_end, since - MAX_GAP)
+    warn_if_past(until)
     return collect_one(target, since, until)
+
+
+def warn_if_past(until) -> None:
+    """Say so when this run's interval ended long ago (an Airflow backfill or a cleared old run): ingest reads each
+    source on from its cursor, up to the interval end, so it cannot re-read the past; the backfill DAG can."""
+    from datetime import UTC, datetime  # lazy: with the rest of the task's imports, at run time
+
+    from groundswell_common import plain_utc  # lazy: as the other tasks import it
+
+    if plain_utc(until) < plain_utc(datetime.now(UTC)) - PAST:
+        print(
+            f"WARNING: this run's data interval ended at {until}; ingest reads each source from its cursor up to "
+            "the interval end, so re-running past intervals (airflow backfill, clearing old runs) re-reads nothing "
+            "already read. To collect a past range use groundswell_backfill (or `groundswell ingest --since`)."
+        )
 
 
 @dag(

@@ -16,12 +16,12 @@ from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS
 
 @task
 def maintain() -> str:
-    """Apply retention / rollover / vacuum as of this run's logical time."""
-    from groundswell_common import load_config, opened_store, plain_utc
+    """Apply retention / rollover / vacuum as of this run's interval end, never later than now (`run_clock`)."""
+    from groundswell_common import load_config, opened_store, run_clock
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
-    now = plain_utc(get_current_context()["data_interval_end"])
+    now = run_clock(get_current_context())
     config = load_config()
     with opened_store(config) as store:
         result = pipeline.maintain(config, store, now)
@@ -29,21 +29,24 @@ def maintain() -> str:
     return str(result)
 
 
-@task
-def themes_full(maintained: str) -> dict[str, list[str]]:
-    """Re-cluster every brand's themes over the trailing window, after retention; the top labels per brand."""
+@task(multiple_outputs=False)
+def themes_full(maintained: str) -> list[int]:
+    """Re-cluster every brand's themes over the trailing window, after retention; how many themes each brand got,
+    in config order (counts, not labels: labels are phrases from posts; brand names are not XCom keys)."""
     from datetime import timedelta
 
-    from groundswell_common import load_config, opened_store, plain_utc
+    from groundswell_common import load_config, opened_store, run_clock
 
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
     context = get_current_context()
-    since = plain_utc(context["data_interval_end"]) - timedelta(days=context["params"]["themes_days"])
+    since = run_clock(context) - timedelta(days=context["params"]["themes_days"])
     config = load_config()
     with opened_store(config) as store:
         summary = pipeline.update_themes(config, store, since=since, full=True)
-    return {brand: [t["label"] for t in items[:5]] for brand, items in summary.items()}
+    counts = [len(summary.get(brand.name) or []) for brand in config.brands]
+    print(f"themes re-clustered since {since}: {sum(counts)} theme(s) over {len(counts)} brand(s)")
+    return counts
 
 
 @dag(

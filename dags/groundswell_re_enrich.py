@@ -14,7 +14,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS, param_time
 
 
-@task
+@task(multiple_outputs=False)
 def re_enrich() -> dict:
     """Re-tag what the params select with the configured model; the report (counts by model, label changes)."""
     from airflow.sdk.exceptions import AirflowFailException

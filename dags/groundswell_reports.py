@@ -46,7 +46,7 @@ def report(kind: str) -> dict:
 def _report_dag(kind: str):
     days, interval = CADENCES[kind]
 
-    @task(task_id=f"{kind}ly_report")
+    @task(task_id=f"{kind}ly_report", multiple_outputs=False)
     def send() -> dict:
         return report(kind)
 

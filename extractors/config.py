@@ -24,6 +24,11 @@ class SourceConfig(_Strict):
     name: str | None = None
     brands: list[str] | None = Field(default=None, description="Brands to collect for; default all")
     options: dict[str, Any] = Field(default_factory=dict)
+    # A rate limit (Retry-After, reset headers) or backoff longer than this, in all for one request, is not slept
+    # on: the source fails for this run and resumes from its cursor next run (extractors/http.py RetryPolicy).
+    max_wait_s: float = Field(
+        default=60.0, gt=0, le=3600, description="Longest wait on a rate limit before giving up for this run, seconds"
+    )
     # Every brand of the config the source is part of (set by the config, not read from YAML): the import source
     # skips with a reason a row that names none of them, instead of dropping it without a word.
     _config_brands: tuple[str, ...] | None = PrivateAttr(default=None)

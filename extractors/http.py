@@ -47,6 +47,15 @@ class DeadlineExceeded(SourceError):
     tries made a 60 s deadline 315 s, and lost the feed all the same). The source reads it again next run."""
 
 
+class RateLimited(SourceError):
+    """A wait longer than the source's ceiling (`sources[].max_wait_s`): not slept on. The source fails for this
+    run (the others go on; the CLI exits 3) and its cursor stays where it was, so the next run resumes from it."""
+
+    def __init__(self, message: str, until: datetime):
+        super().__init__(message)
+        self.until = until
+
+
 class Retry(Exception):
     """A failure worth retrying; `wait` is the server's hint in seconds, if it gave one."""
 
@@ -118,14 +127,18 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
+DEFAULT_MAX_WAIT = 60.0  # seconds; `sources[].max_wait_s` (extractors/config.py) overrides it per source
+
+
 @dataclass
 class RetryPolicy:
-    """How often and how long to retry. Waits longer than `max_wait` are fatal: try again later."""
+    """How often and how long to retry. Waiting longer than `max_wait` in all for one call is not done
+    (`RateLimited`): one source's rate limit (X resets every 15 minutes) must not hold a whole scheduled run."""
 
     attempts: int = 5
     backoff: float = 1.0  # first backoff; doubles each retry
     max_backoff: float = 60.0
-    max_wait: float = 900.0  # X resets rate limits every 15 minutes
+    max_wait: float = DEFAULT_MAX_WAIT
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.time, repr=False)
 
@@ -133,7 +146,9 @@ class RetryPolicy:
         return min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
 
     def call(self, fn: Callable[[], T], what: str, classify: Classifier | None = None) -> T:
-        """Run `fn`; on `Retry` (or an exception `classify` maps to Retry) wait and try again."""
+        """Run `fn`; on `Retry` (or an exception `classify` maps to Retry) wait and try again, at most `max_wait`
+        seconds in all."""
+        waited = 0.0
         for attempt in range(1, self.attempts + 1):
             try:
                 return fn()
@@ -150,12 +165,17 @@ class RetryPolicy:
                 # a negative wait (ValueError), a NaN too; a reset already past is no wait.
                 hint = mapped.wait
                 wait = max(0.0, hint) if hint is not None and math.isfinite(hint) else self.backoff_for(attempt)
-                if wait > self.max_wait:
-                    raise SourceError(
-                        f"{what}: rate limited for {wait:.0f}s (more than {self.max_wait:.0f}s); run again later"
+                if waited + wait > self.max_wait:
+                    until = datetime.fromtimestamp(self.clock() + wait, UTC)
+                    raise RateLimited(
+                        f"{what}: rate limited for {wait:.0f}s (more than its max_wait_s of {self.max_wait:.0f}s in "
+                        f"all), until {until:%Y-%m-%d %H:%M:%S} UTC ({mapped.reason}); not waited for: run again "
+                        "later, the next run resumes from its cursor",
+                        until,
                     ) from exc
                 log.warning("%s: %s; retry %d/%d in %.1fs", what, mapped.reason, attempt, self.attempts - 1, wait)
                 self.sleep(wait)
+                waited += wait
         raise AssertionError("unreachable")  # pragma: no cover
 
 

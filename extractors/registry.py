@@ -51,9 +51,12 @@ def validate_source(source: SourceConfig) -> None:
 
 def build_extractor(source: SourceConfig, state: StateStore | None = None) -> Extractor:
     """The source's extractor, keyed by `source.key`; pass the store as `state` to meter read budgets."""
+    from extractors.http import RetryPolicy  # lazy: the registry stays a plain dict at import (DAG parsing)
+
     extractor = get_extractor_class(source.type)(source.options)
     extractor.source_key = source.key
     extractor.config_brands = source.config_brands
+    extractor.retry = RetryPolicy(max_wait=source.max_wait_s)  # the source's own rate-limit wait ceiling
     if state is not None:
         extractor.bind(state, source.key)
     return extractor
