@@ -59,7 +59,7 @@ from groundswell.store_lost import StoreLost, is_unreachable, reason_of
 from groundswell.subject import Subject
 from groundswell.subject_block import BlockList, forgotten_reason
 from groundswell.subject_files import places_of
-from groundswell.subject_forget import forget
+from groundswell.subject_forget import forget, resume_pending
 from groundswell.targets import collected_sources, plan_targets
 from groundswell.upgrade_backfill import MAINTAIN_SPAM_POSTS, backfill_spam, catch_up
 from indexing.base import ENRICHED, Filters, Store, WriteResult, is_no_longer_stored
@@ -312,6 +312,8 @@ def collect(
     if window is not None:
         check_range(window.since, window.until)
     targets = plan_targets(config, source=source, brand=brand)
+    # Erasures a crash left under way first: a platform's deletion cannot be re-run by hand (`resume_pending`).
+    _resume_erasures(config, store)
     # Parked mentions first: they were collected earlier and may since have left the sources' windows.
     report = replay_deadletter(config, store)
     for target in targets:
@@ -450,6 +452,14 @@ def _drop_forgotten(store: Store, mentions: list[Mention], report: CollectReport
     if blocked:
         log.info("%d post(s) the block list names not stored (groundswell subject forget)", len(blocked))
     return kept
+
+
+def _resume_erasures(config: Config, store: Store) -> None:
+    """Finish the erasures an interrupted run left pending (`groundswell.subject_forget.resume_pending`), logged."""
+    for done in resume_pending(store, places_of(config)):
+        log.info("finished an interrupted erasure (%s): %d item(s) removed", done.subject, done.removed)
+        for line in [*done.errors, *done.unreadable]:
+            log.warning("interrupted erasure: %s", line)
 
 
 def _delete_upstream(config: Config, store: Store, report: CollectReport) -> None:

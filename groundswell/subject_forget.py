@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,8 @@ from groundswell.subject_block import PENDING_PREFIX, BlockList
 from groundswell.subject_files import Places, drop_parked, lines_naming, parked_lines, redact_file, unreadable
 from groundswell.subject_state import find_state
 from indexing.base import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -82,15 +85,18 @@ def pending_key(subject: Subject) -> str:
 
 
 def forget(store: Store, subject: Subject, places: Places | None, *, block: bool = True, dry_run: bool = False,
-           compact: bool = True, now: datetime | None = None) -> ForgetReport:
+           compact: bool = True, now: datetime | None = None, carried: Redaction | None = None) -> ForgetReport:
     """Erase `subject` (module docstring). `places`: the config's files (None: the store alone); `block`: record
     the subject in the block list (False for a platform's deletion); `dry_run`: count, change nothing; `compact`:
     then run the store's `vacuum`, so what was deleted leaves the disk too (collection passes False: a platform's
-    deletion is compacted by the next `groundswell maintain`)."""
+    deletion is compacted by the next `groundswell maintain`); `carried`: what an interrupted erasure had to redact
+    (`resume_pending`), its mentions possibly deleted already."""
     report = ForgetReport(subject.describe(), dry_run=dry_run)
     parked = [m for _, m in parked_lines(places.deadletter, subject)] if places else []
     held = find_held(store, subject, also=parked)
     redaction = held.redaction
+    if carried is not None:
+        redaction.merge(carried)
     key = pending_key(subject)
     earlier = store.get_states([key]).get(key)
     if earlier is not None:  # an interrupted run: its texts, though their mentions may be gone already
@@ -108,7 +114,7 @@ def forget(store: Store, subject: Subject, places: Places | None, *, block: bool
                 report.unreadable.append(unreadable(path, exc))
         report.alert_index = len(state.alerts) if hasattr(store, "index_alerts") else 0
         return report
-    store.set_state(key, redaction.to_json())  # step 0: before anything is deleted
+    store.set_state(key, _pending_value(redaction, block))  # step 0: before anything is deleted
     if block:
         report.blocked = BlockList(store).add(subject.authors, subject.ids, now)
     if held.mentions:
@@ -153,3 +159,34 @@ def _reindex_alerts(store: Store, alerts: list, report: ForgetReport) -> int:
     results = list(write(alerts, incident_key))
     report.errors += [f"alert index: alert {r.id}: {r.error}" for r in results if not r.ok]
     return sum(r.ok for r in results)
+
+
+def _pending_value(redaction: Redaction, block: bool) -> str:
+    """The pending entry: the redaction (`Redaction.to_json`) and whether the erasure adds a block-list entry, so a
+    resumed one does what the interrupted one would have done."""
+    value = json.loads(redaction.to_json())
+    value["block"] = block
+    return json.dumps(value, ensure_ascii=False)
+
+
+def resume_pending(store: Store, places: Places | None, now: datetime | None = None) -> list[ForgetReport]:
+    """Finish every erasure a crash left under way (its ``forgotten:pending:`` entry, step 0). A person's `subject
+    forget` is finished by running it again; a platform's deletion cannot be (a re-collect no longer sees the posts
+    its interrupted run deleted), so collection calls this once per run: each entry is finished as the subject it
+    names (its posts' ids, its authors), with the texts it kept, and goes once nothing was left unread. One state
+    read when nothing is pending. An unreadable entry is logged and kept."""
+    reports = []
+    for key, value in sorted(store.state_items(PENDING_PREFIX).items()):
+        try:
+            carried = Redaction.from_json(value)
+            block = json.loads(value).get("block", True) is not False
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("%s: not a readable pending erasure; kept", key)
+            continue
+        subject = Subject(authors=frozenset(carried.authors), ids=frozenset(carried.ids))
+        report = forget(store, subject, places, block=block, compact=False, now=now, carried=carried)
+        report.resumed = True
+        if key != pending_key(subject) and not report.unreadable:
+            store.delete_state([key])  # finished under the key of the subject it names
+        reports.append(report)
+    return reports

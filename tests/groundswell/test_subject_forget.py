@@ -205,3 +205,25 @@ def test_dry_run_and_export_refuse_a_store_opening_would_upgrade(demo):
         result = CliRunner().invoke(cli, ["subject", *args, "-c", str(path), "--author", f"x:{HANDLE}"])
         assert result.exit_code == 1 and "groundswell maintain" in result.output, result.output
     assert Path(config.store.path).read_bytes() == before and not (folder / "out.json").exists()
+
+
+def test_a_platform_deletion_interrupted_after_its_deletes_is_finished_by_the_next_collect(demo):
+    """A tombstone's erasure (no block-list entry) that could not finish: its posts are deleted, so no re-collect
+    sees them again; the next collect finishes it from the pending entry, and blocks nothing."""
+    folder, path, config, store = demo
+    channel = folder / "alerts.jsonl"
+    good = channel.read_bytes()
+    channel.write_bytes(good + "caf\xe9\n".encode("latin-1"))  # unreadable for now: the erasure stops short
+    gone = Subject(ids=frozenset({ANN[0].id}))
+
+    first = forget(store, gone, places_of(config), block=False, compact=False)
+
+    assert first.mentions == 1 and first.unreadable and store.get([ANN[0].id]) == []
+    assert store.state_items("forgotten:pending:") and ANN[0].text[:30] in channel.read_text("latin-1")
+    channel.write_bytes(good)  # fixed: the next run can finish
+
+    collect(config, store)
+
+    assert store.state_items("forgotten:pending:") == {}
+    assert ANN[0].text[:30] not in channel.read_text(encoding="utf-8")
+    assert not BlockList(store).blocks(ANN[0])  # a platform's deletion blocks nothing
