@@ -117,19 +117,67 @@ def _anchor(value: str) -> str:
 
 
 def register_secret(value: str | None) -> None:
-    """Mask `value` in every log line from now on (raw, URL-encoded in any form, and a URL's path)."""
+    """Mask `value` in every log line from now on (raw, URL-encoded in any form; for a URL also its path and
+    secret-looking segments, `secret_parts`)."""
     if not value or len(value) < MIN_SECRET_CHARS:
         return
-    _known[value] = (_anchor(value), _secret_pattern(value))
+    # For a URL also its path and the segments that look secret (`secret_parts`): urllib3 logs the path (and
+    # query) without the host; its plain words ("services", "elasticsearch") are never registered.
+    for part in secret_parts(value) or [value]:
+        _known[part] = (_anchor(part), _secret_pattern(part))
+
+
+# When a piece of a secret URL is a secret on its own. A URL's path mixes plain words ("services", "webhooks",
+# "webhookb2", "IncomingWebhook", "elasticsearch") with ids and tokens; registering the words would mask them in
+# every later log line ("posting to Slack ***"). A segment (or query value) counts as a secret when it is long
+# and either mixes letters with digits (at least two of each: "T01234ABCD", a GUID, "xyzSecretTokenAbc123";
+# "webhookb2", "oauth2" have one digit) or is long and random-looking (Shannon entropy at least 4 bits per
+# character over 20+ characters: a base62 token without digits; English words of that length stay near 3-3.8).
+SECRET_SEGMENT_CHARS = 8
+RANDOM_SEGMENT_CHARS = 20
+RANDOM_BITS_PER_CHAR = 4.0
+
+
+def _bits_per_char(text: str) -> float:
+    """Shannon entropy of `text`'s characters, in bits per character."""
+    import math  # lazy: only secret URLs need it
+    from collections import Counter  # lazy: as above
+
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+def looks_secret(segment: str) -> bool:
+    """Whether a URL path segment or query value is a secret on its own (the rule above), not a plain word."""
+    if len(segment) < SECRET_SEGMENT_CHARS:
+        return False
+    digits = sum(ch.isdigit() for ch in segment)
+    letters = sum(ch.isalpha() for ch in segment)
+    if digits >= 2 and letters >= 2:
+        return True
+    return len(segment) >= RANDOM_SEGMENT_CHARS and _bits_per_char(segment) >= RANDOM_BITS_PER_CHAR
+
+
+def secret_parts(value: str) -> list[str]:
+    """What of a secret a log line may show on its own: the value, and for a URL its path with the query and
+    those path segments and query values that look secret (`looks_secret`; urllib3 logs "POST /services/T…/B…/x"
+    without the host, and a log line may quote one id of it), never its plain words."""
+    from urllib.parse import parse_qsl  # lazy: only secret URLs need it
+
+    parts = [value]
     try:
-        parts = urlsplit(value)
+        url = urlsplit(value)
     except ValueError:
-        return
-    if parts.scheme and parts.netloc:
-        # urllib3 logs the path (and query) without the host: mask that alone too.
-        tail = parts.path + (f"?{parts.query}" if parts.query else "")
-        if len(tail) >= MIN_SECRET_CHARS and tail.strip("/"):
-            _known[tail] = (_anchor(tail), _secret_pattern(tail))
+        return parts
+    if url.scheme and url.netloc:
+        pieces = [p for p in url.path.split("/") if p] + [v for _, v in parse_qsl(url.query, keep_blank_values=True)]
+        secret = [piece for piece in pieces if looks_secret(piece)]
+        # The path (with the query) is masked whole unless it is plain words only ("/elasticsearch" of a cluster
+        # behind a proxy): a short token ("/api/webhooks/1234/tok") still hides inside the path.
+        if secret or not all(piece.isalpha() for piece in pieces):
+            parts.append(url.path + (f"?{url.query}" if url.query else ""))
+        parts += secret
+    return [p for p in dict.fromkeys(parts) if p.strip("/") and len(p) >= MIN_SECRET_CHARS]
 
 
 def register_env_secrets(env: Mapping[str, str] | None = None, names: Iterable[str] = ()) -> None:

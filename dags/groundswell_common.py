@@ -261,20 +261,11 @@ def channel_env(config: Config) -> dict[str, str]:
 
 
 def secret_parts(value: str) -> list[str]:
-    """What of a secret a log line may show on its own: the value, and for a URL its path with the query, the
-    query, and each long path segment (urllib3 logs "POST /services/T…/B…/secret" without the host, so masking
-    the whole URL alone left the path readable)."""
-    from urllib.parse import urlsplit  # lazy: with the masking, at run time only
+    """What of a secret value to mask on its own: `core.logsafe.secret_parts` (the whole URL, its path with the
+    query, and only the segments that look secret, never plain words such as "services" or "webhooks")."""
+    from core.logsafe import secret_parts as parts  # lazy: with the masking, at run time only
 
-    parts = [value]
-    try:
-        url = urlsplit(value)
-    except ValueError:
-        return parts
-    if url.scheme and url.netloc:
-        tail = url.path + (f"?{url.query}" if url.query else "")
-        parts += [tail, url.query] + [seg for seg in url.path.split("/") if len(seg) >= 8]
-    return [p for p in dict.fromkeys(parts) if p and p.strip("/") and len(p) >= 6]
+    return parts(value)
 
 
 @contextmanager
@@ -345,7 +336,8 @@ def collect_one(
     """Run `pipeline.collect` for one brand × source over [since, until); raise on source errors.
 
     Whatever was stored before an error stays stored (and its cursor saved), so
-    Airflow's retry resumes from there instead of starting over.
+    Airflow's retry resumes from there instead of starting over. A task whose every failure is a rate limit past
+    the source's wait ceiling fails without retry, naming the reset time.
     """
     from extractors.base import Window  # lazy: DAG parse skips requests (test_dagbag)
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
@@ -370,6 +362,17 @@ def collect_one(
     # A cursor the store refused after storing its batch fails the task too (a store failure; the retry refetches).
     unsaved = {k: f"the store did not save its cursor: {v}" for k, v in report.cursor_errors.items()}
     failed = {**report.errors, **unsaved}
+    if failed and set(failed) == set(report.rate_limited):
+        # Every failure is a wait past the source's ceiling (`sources[].max_wait_s`): a retry 1-8 min later meets
+        # the same limit and holds the DAG (max_active_runs=1) for nothing. Not retried; the next scheduled run
+        # resumes from the cursors.
+        from airflow.sdk.exceptions import AirflowFailException  # lazy: airflow.sdk is imported inside tasks only
+
+        reset = max(report.rate_limited.values())
+        raise AirflowFailException(
+            f"rate limited until {reset:%Y-%m-%d %H:%M:%S} UTC, not retried (the next scheduled run after that "
+            "resumes from the cursors): " + "; ".join(f"{k}: {v}" for k, v in failed.items())
+        )
     if failed:
         raise RuntimeError("; ".join(f"{k}: {v}" for k, v in failed.items()))
     return summary
@@ -440,12 +443,12 @@ def report_when(context: Mapping[str, Any]) -> tuple[date | None, datetime | Non
     """(day, now) for `pipeline.period_report` in a report DAG's run: param `day` (the period containing it), or
     the last period complete at the run's trigger time, `data_interval_end`. Not `logical_date`: the reports'
     trigger timetable puts it at the data interval's start, a week or a month earlier, so a scheduled run
-    reported the period before the one that just ended. A manual run's interval ends now."""
+    reported the period before the one that just ended. A manual run's interval ends now. Never later than the
+    real now (`run_clock`): a future logical date would write, send and record as sent a period not yet over."""
     params = context.get("params") or {}
     if params.get("day"):
         return date.fromisoformat(params["day"]), None
-    end = context.get("data_interval_end") or context["dag_run"].run_after
-    return None, plain_utc(end)
+    return None, run_clock(context)
 
 
 def check_detection(detected: Mapping[str, Any] | None) -> None:

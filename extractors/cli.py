@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -26,7 +27,7 @@ from core.logsafe import SECRET_PARAMS, is_secret_param, register_config_secrets
 from core.query import QuerySyntaxError, parse
 from core.time import as_utc, check_range
 from extractors.base import SourceError, Window
-from extractors.http import Classifier, RetryPolicy
+from extractors.http import DEFAULT_MAX_WAIT, Classifier, RetryPolicy
 from extractors.registry import EXTRACTORS, get_extractor_class
 from extractors.state import MemoryState
 
@@ -219,6 +220,10 @@ def _replay_env(cls: Any, options: Any) -> dict[str, str]:
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSONL file to write")
 @click.option("--record", type=click.Path(dir_okay=False), default=None, help="Save the HTTP session here")
 @click.option("--replay", type=click.Path(dir_okay=False, exists=True), default=None, help="Play a saved session")
+@click.option("--max-wait-s", "max_wait_s", type=click.FloatRange(min=0, min_open=True, max=3600),
+              default=DEFAULT_MAX_WAIT, show_default=True,
+              help="Longest wait on rate limits in all for this run, seconds (as sources[].max_wait_s); "
+              "a replay never waits, so never fails on a recorded wait")
 def collect(
     source_type: str,
     query: str,
@@ -230,6 +235,7 @@ def collect(
     out: str,
     record: str | None,
     replay: str | None,
+    max_wait_s: float,
 ) -> None:
     """Collect mentions matching --query from one --source into a JSONL file (no config, no store)."""
     from pydantic import ValidationError
@@ -251,8 +257,11 @@ def collect(
     env = _replay_env(cls, options) if replay else None
     extractor = cls(options, env=env).bind(MemoryState(), source_type)
     if replay:
-        # Recorded waits (429s) need no real waiting when played back.
-        extractor.retry = _ReplayRetry(sleep=lambda seconds: None)
+        # Recorded waits (429s) need no real waiting when played back, so no ceiling applies to them either: a
+        # recorded Retry-After of an hour replays at once.
+        extractor.retry = _ReplayRetry(sleep=lambda seconds: None, max_wait=math.inf)
+    else:
+        extractor.retry = RetryPolicy(max_wait=max_wait_s)  # the same ceiling as `sources[].max_wait_s`
     window = Window(since=_when(since, "--since"), until=_when(until, "--until"))
     try:
         check_range(window.since, window.until)  # a reversed window reads nothing: not a success

@@ -132,8 +132,13 @@ DEFAULT_MAX_WAIT = 60.0  # seconds; `sources[].max_wait_s` (extractors/config.py
 
 @dataclass
 class RetryPolicy:
-    """How often and how long to retry. Waiting longer than `max_wait` in all for one call is not done
-    (`RateLimited`): one source's rate limit (X resets every 15 minutes) must not hold a whole scheduled run."""
+    """How often and how long to retry. Waiting longer than `max_wait` in all is not done (`RateLimited`): one
+    source's rate limit (X resets every 15 minutes) must not hold a whole scheduled run.
+
+    The budget is the policy's, over all its calls: `build_extractor` gives each extraction (one source × brand
+    pass of a run) its own policy, so ten pages each answered "Retry-After: 50" under a ceiling of 60 s wait 50 s
+    once, then fail the pass, instead of 500 s. Every wait a client library would do on its own (prawcore's
+    pre-request rate limiter) goes through `wait` too: one ceiling, kept here."""
 
     attempts: int = 5
     backoff: float = 1.0  # first backoff; doubles each retry
@@ -141,14 +146,28 @@ class RetryPolicy:
     max_wait: float = DEFAULT_MAX_WAIT
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.time, repr=False)
+    waited: float = field(default=0.0, init=False)  # seconds slept so far, over all calls: the running total
+
+    def wait(self, seconds: float, what: str, reason: str) -> None:
+        """Sleep `seconds`, unless that takes the total slept past `max_wait`: then `RateLimited`, naming when the
+        wait would end (the limit's reset), and nothing is slept."""
+        if self.waited + seconds > self.max_wait:
+            until = datetime.fromtimestamp(self.clock() + seconds, UTC)
+            raise RateLimited(
+                f"{what}: rate limited for {seconds:.0f}s (past its max_wait_s of {self.max_wait:.0f}s for this "
+                f"source in this run, {self.waited:.0f}s already waited), until {until:%Y-%m-%d %H:%M:%S} UTC "
+                f"({reason}); not waited for: run again later, the next run resumes from its cursor",
+                until,
+            )
+        self.sleep(seconds)
+        self.waited += seconds
 
     def backoff_for(self, attempt: int) -> float:
         return min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
 
     def call(self, fn: Callable[[], T], what: str, classify: Classifier | None = None) -> T:
         """Run `fn`; on `Retry` (or an exception `classify` maps to Retry) wait and try again, at most `max_wait`
-        seconds in all."""
-        waited = 0.0
+        seconds in all (with the policy's earlier calls: `waited`)."""
         for attempt in range(1, self.attempts + 1):
             try:
                 return fn()
@@ -165,17 +184,12 @@ class RetryPolicy:
                 # a negative wait (ValueError), a NaN too; a reset already past is no wait.
                 hint = mapped.wait
                 wait = max(0.0, hint) if hint is not None and math.isfinite(hint) else self.backoff_for(attempt)
-                if waited + wait > self.max_wait:
-                    until = datetime.fromtimestamp(self.clock() + wait, UTC)
-                    raise RateLimited(
-                        f"{what}: rate limited for {wait:.0f}s (more than its max_wait_s of {self.max_wait:.0f}s in "
-                        f"all), until {until:%Y-%m-%d %H:%M:%S} UTC ({mapped.reason}); not waited for: run again "
-                        "later, the next run resumes from its cursor",
-                        until,
-                    ) from exc
-                log.warning("%s: %s; retry %d/%d in %.1fs", what, mapped.reason, attempt, self.attempts - 1, wait)
-                self.sleep(wait)
-                waited += wait
+                if self.waited + wait <= self.max_wait:
+                    log.warning("%s: %s; retry %d/%d in %.1fs", what, mapped.reason, attempt, self.attempts - 1, wait)
+                try:
+                    self.wait(wait, what, mapped.reason)
+                except RateLimited as limited:
+                    raise limited from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -13,7 +13,7 @@ tombstone (`core.mention.tombstone`): collection deletes the copy it stored (doc
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -25,7 +25,7 @@ from core.mention import Mention, tombstone
 from core.query import parse
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
-from extractors.http import Retry, classify_requests_error, make_session, retry_for_status
+from extractors.http import Retry, RetryPolicy, classify_requests_error, make_session, retry_for_status
 from extractors.query_native import to_reddit
 from extractors.reddit_reach import reach_of, time_filter_for
 from extractors.state import decode_cursor, encode_cursor
@@ -73,6 +73,45 @@ def _no_inner_retries(reddit: Any) -> None:
     for core in (getattr(reddit, name, None) for name in ("_core", "_read_only_core", "_authorized_core")):
         if core is not None and hasattr(core, "_retry_strategy_class"):
             core._retry_strategy_class = NoRetry
+
+
+def _paced_by(reddit: Any, policy: Callable[[], RetryPolicy]) -> None:
+    """Route prawcore's own pre-request wait through our wait ceiling. prawcore's `RateLimiter.delay` sleeps, with
+    `time.sleep`, until the window resets when a response said `x-ratelimit-remaining: 0` (Reddit's windows run up
+    to 600 s), and spaces requests out near the limit: outside `RetryPolicy`, so `sources[].max_wait_s` did not
+    bound it. Here every such wait is `RetryPolicy.wait`: slept within the source's budget, else `RateLimited`
+    naming the reset. The limiter lives on each core session (`_rate_limiter`, prawcore 2.x); without it nothing
+    changes."""
+    import time  # lazy: with prawcore, which measures its pacing on time.monotonic_ns
+
+    from prawcore.rate_limit import RateLimiter  # lazy: praw is imported with the client only
+
+    class CeilingRateLimiter(RateLimiter):
+        # The time of the next request on the policy's clock: a wait our retry layer already slept (a 429's
+        # reset) counts against it, as it does on the real clock.
+        next_request_at: float | None = None
+
+        def update(self, *, response_headers: Any) -> None:
+            super().update(response_headers=response_headers)
+            if self.next_request_timestamp_ns is not None:
+                ahead = max(0.0, (self.next_request_timestamp_ns - time.monotonic_ns()) / 1e9)
+                self.next_request_at = policy().clock() + ahead
+
+        def delay(self) -> None:
+            if self.next_request_at is None:
+                return
+            seconds = self.next_request_at - policy().clock()
+            if seconds > 0:
+                reason = f"Reddit's rate limit: {self.remaining} request(s) left in its window"
+                policy().wait(seconds, "reddit: next request", reason)
+
+    for core in {id(c): c for c in (getattr(reddit, n, None) for n in ("_core", "_read_only_core",
+                                                                       "_authorized_core")) if c}.values():
+        limiter = getattr(core, "_rate_limiter", None)
+        if isinstance(limiter, RateLimiter) and not isinstance(limiter, CeilingRateLimiter):
+            paced = CeilingRateLimiter(window_size=limiter.window_size)
+            paced.__dict__.update(limiter.__dict__)
+            core._rate_limiter = paced
 
 
 def classify_praw(exc: Exception, now: float, id_env: str, secret_env: str) -> Exception | None:
@@ -143,6 +182,7 @@ class RedditExtractor(Extractor[RedditOptions]):
             **urls,
         )
         _no_inner_retries(reddit)
+        _paced_by(reddit, lambda: self.retry)  # the policy at request time: build_extractor sets the source's
         return reddit
 
     def compile_query(self, query: str) -> str | None:

@@ -34,6 +34,7 @@ from core.state import prune_claims
 from core.time import check_range, plain_utc
 from extractors.base import Batch, SourceError, Window
 from extractors.config import SourceConfig
+from extractors.http import RateLimited
 from extractors.registry import build_extractor
 from extractors.state import CursorState, ReadBudget
 from groundswell import themes_step
@@ -82,6 +83,8 @@ class CollectReport:
     duplicates: int = 0  # cross-source copies, reposts, and ids seen again in the same pass
     failed_writes: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # "<source>/<brand>" -> error message
+    # Of those, the passes stopped by their wait ceiling (extractors.http.RateLimited) -> when the limit resets.
+    rate_limited: dict[str, datetime] = field(default_factory=dict)
     # "<source>/<brand>" -> the store's error when it refused the cursor of a batch already stored: a store failure,
     # not the source's. The pass stopped there; the cursor stays before the batch, so the next run fetches it again.
     cursor_errors: dict[str, str] = field(default_factory=dict)
@@ -134,6 +137,7 @@ class CollectReport:
         self.duplicates += other.duplicates
         self.failed_writes += other.failed_writes
         self.errors.update(other.errors)
+        self.rate_limited.update(other.rate_limited)
         self.cursor_errors.update(other.cursor_errors)
         self.replay_error = self.replay_error or other.replay_error
         self.skipped_reasons.extend(other.skipped_reasons[: max(0, REASONS_KEPT - len(self.skipped_reasons))])
@@ -413,6 +417,8 @@ def _run_source(
                 break
     except SourceError as exc:
         report.errors[label] = str(exc)
+        if isinstance(exc, RateLimited):
+            report.rate_limited[label] = exc.until
         log.error("%s: %s", label, exc)
     except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
         report.errors[label] = f"{type(exc).__name__}: {exc}"

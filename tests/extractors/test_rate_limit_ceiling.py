@@ -83,3 +83,28 @@ def test_max_wait_s_is_validated(tmp_path, server, bad):
     path = _config(tmp_path, server.base, max_wait_s=bad)
     with pytest.raises(ValueError, match="max_wait_s"):
         load_config(path)
+
+
+def test_the_ceiling_is_a_budget_over_the_whole_extraction_not_per_request(server, tmp_path):
+    # Each page answered "Retry-After: 2" once, under max_wait_s 3: per request each wait fits, but the source's
+    # waits in this run add up (2 + 2 > 3), so the second wait is not slept on. Before, a ceiling per request let
+    # 10 pages of "Retry-After: 50" under 60 s sleep 500 s in all.
+    now = int(time.time()) - 600
+    pages = [Reply(200, {"hits": [{"objectID": f"p{p}", "title": f"Acme {p}", "created_at_i": now - p * 60,
+                                   "author": "ann", "_tags": ["story"]}], "nbPages": 3, "page": p}) for p in range(3)]
+    limited = Reply(429, {}, {"Retry-After": "2"})
+    server.route(BY_DATE, limited, pages[0], limited, pages[1], limited, pages[2])
+    path = _config(tmp_path, server.base, max_wait_s=3)
+    config = yaml.safe_load(open(path))
+    config["sources"][0]["options"]["max_pages"] = 3
+    with open(path, "w") as handle:
+        yaml.safe_dump(config, handle, sort_keys=False)
+
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["ingest", "--config", path])
+    took = time.monotonic() - started
+
+    assert result.exit_code == 3, result.output
+    assert "2s already waited" in result.output and "max_wait_s of 3s for this source in this run" in result.output
+    assert 2 <= took < 4, took  # one wait of 2 s slept, the second not
+    assert len([r for r in server.requests if r[0] == BY_DATE]) == 3  # 429, page 1, 429: no third try

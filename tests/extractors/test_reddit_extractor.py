@@ -177,7 +177,10 @@ def test_server_error_backs_off_instead_of_waiting_for_the_quota_reset(server, l
     busy = Reply(503, "", {"x-ratelimit-reset": "580", "x-ratelimit-remaining": "90", "x-ratelimit-used": "10"})
     server.route("/r/acme/comments", busy, Reply(200, page))
     batches = list(local_reddit().extract("acme", "acme", None, Window()))
-    assert clock.sleeps == [1.0] and batches[0].mentions[0].native_id == "t1_a"
+    # Our backoff (1 s), then what is left of prawcore's own pacing near the window's end (at most 10 s, its rule),
+    # which now goes through our policy (its wait ceiling) instead of a hidden time.sleep: never the 580 s reset.
+    assert clock.sleeps[0] == 1.0 and all(s <= 10 for s in clock.sleeps[1:]) and len(clock.sleeps) <= 2
+    assert batches[0].mentions[0].native_id == "t1_a"
 
 
 @pytest.mark.parametrize("status", [408, 501, 505, 521, 524, 529])
