@@ -19,6 +19,7 @@ from core.mention import Author, Mention, Sentiment
 from groundswell import pipeline
 from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
+from indexing.base import Filters
 from indexing.config import ElasticsearchStoreConfig
 from indexing.elasticsearch_vacuum import ALLOWED, deleted_docs
 
@@ -68,7 +69,8 @@ def test_maintain_leaves_no_deleted_document_in_the_segments(es_store):
     assert merged[mentions_index] >= len(old)
     assert result["vacuum"]["deleted_left"] == 0 and result["vacuum"]["still_merging"] == []
     assert deleted_docs(store.client, _indices(store)) == dict.fromkeys(_indices(store), 0)
-    assert store.count() == len(fresh)  # what retention kept is still there
+    # What retention kept is still there (spam included: maintain's upgrade backfill flags these look-alike posts).
+    assert store.count(Filters(include_spam=True)) == len(fresh)
     # The merge policy setting the merge lowered is the index's own again.
     settings = store.client.indices.get_settings(index=mentions_index, name=ALLOWED, flat_settings=True).body
     assert ALLOWED not in settings.get(mentions_index, {}).get("settings", {})
