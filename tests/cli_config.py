@@ -1,5 +1,6 @@
-"""A small config for CLI tests: one brand, an import source over an empty file and an embedded store, all in
-one folder. Import as `from cli_config import write_config` (tests/ is on sys.path through tests/conftest.py)."""
+"""Small configs for CLI tests: `write_config` (one brand, an import source over an empty file and an embedded
+store, all in one folder) and `TWO_BRANDS_SQLITE` (the YAML of the store commands' tests). Import as
+`from cli_config import write_config` (tests/ is on sys.path through tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,17 @@ def write_config(folder: Path, **sections: Any) -> Path:
     path = folder / "g.yaml"
     path.write_text(json.dumps(config), encoding="utf-8")
     return path
+
+
+# Two brands, no sources, the SQLite store g.db beside the config file (the store commands' tests write it there).
+TWO_BRANDS_SQLITE = """\
+brands:
+  - name: Acme
+    query: acme
+  - name: Globex
+    query: globex
+sources: []
+store:
+  type: sqlite
+  path: g.db
+"""

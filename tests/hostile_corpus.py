@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.alert import Alert, DrivingPost
+from driving_posts import driving_posts
+
+from core.alert import Alert
 from core.mention import Author, Engagement, Mention, Sentiment
 
 INJECTED_ATTR = "data-gs-injected"
@@ -87,19 +89,7 @@ def hostile_alert(brand: str, start: datetime, mentions: list[Mention]) -> Alert
         score=9.9,
         p_value=1e-6,
         negative_share=1.0,
-        top_posts=[
-            DrivingPost(
-                id=m.id,
-                url=m.url,
-                text=m.text,
-                author=m.author.handle,
-                followers=m.author.followers,
-                engagement=m.engagement.total,
-                lang=m.lang,
-                source=m.source,
-            )
-            for m in mentions[:3]
-        ],
+        top_posts=driving_posts(mentions[:3]),
         top_terms=texts,
         top_themes=texts,
         source_mix={t[:200]: 3 for t in texts[:4]},

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
+from serve_support import REPO, free_port, serve_env, serving
 
 from groundswell.cli import cli
 from indexing.sqlite import SqliteStore
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _config(tmp_path: Path, store: str = "g.db") -> Path:
@@ -33,16 +30,6 @@ def _config(tmp_path: Path, store: str = "g.db") -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
-
-
 def test_busy_port_is_one_clear_error_before_any_dashboard_line(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -55,21 +42,10 @@ def test_busy_port_is_one_clear_error_before_any_dashboard_line(tmp_path):
 
 
 def test_serve_takes_c_and_answers_on_the_port(tmp_path):
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "groundswell.cli", "serve", "-c", str(_config(tmp_path)), "--port", str(port)]
-    env = {**_env(), "GROUNDSWELL_DASHBOARD_USER_HEADER": "X-Forwarded-User"}  # as behind a sign-in proxy
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read()
-                assert time.monotonic() < deadline, "the dashboard did not answer within 60 s"
-                time.sleep(0.3)
+    env = {**serve_env(), "GROUNDSWELL_DASHBOARD_USER_HEADER": "X-Forwarded-User"}  # as behind a sign-in proxy
+    with serving(cmd, port, env, "/healthz", timeout_s=2) as served:
         unsigned = urllib.request.Request(f"http://127.0.0.1:{port}/api/sentiment/undo", data=b'{"ids": ["x:1"]}',
                                           headers={"Content-Type": "application/json"}, method="POST")
         try:
@@ -77,20 +53,17 @@ def test_serve_takes_c_and_answers_on_the_port(tmp_path):
             raise AssertionError("a write without the user header was accepted")
         except urllib.error.HTTPError as refused:
             assert refused.code == 403 and "X-Forwarded-User" in refused.read().decode()
-    finally:
-        proc.terminate()
-        output = proc.communicate(timeout=30)[0]
-    assert f"dashboard on http://127.0.0.1:{port}/" in output
+    assert f"dashboard on http://127.0.0.1:{port}/" in served.output
 
 
 def test_a_mistyped_store_path_is_refused_and_not_created(tmp_path):
     """store.path naming no file (a typo: groundswel.db): opening it made an empty store, every page showed 0
     mentions, and the new empty file made the typo look valid the next time."""
-    port = _free_port()
+    port = free_port()
     config = _config(tmp_path, store="groundswel.db")
     # A process of its own: before the fix it served (and would serve on) instead of ending.
     cmd = [sys.executable, "-m", "groundswell.cli", "serve", "-c", str(config), "--port", str(port)]
-    proc = subprocess.run(cmd, cwd=REPO, env=_env(), capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(cmd, cwd=REPO, env=serve_env(), capture_output=True, text=True, timeout=60)
     typo = tmp_path / "groundswel.db"
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -109,7 +82,7 @@ def test_a_user_header_that_is_no_header_name_is_refused(tmp_path):
 
 def test_printed_serve_command_runs_without_an_activated_venv(tmp_path):
     """The hint `make demo` prints must work as typed, also when .venv/bin is not on PATH."""
-    env = {**_env(), "PATH": "/usr/bin:/bin"}
+    env = {**serve_env(), "PATH": "/usr/bin:/bin"}
     probe = [sys.executable, "-c", "from groundswell.cli import runnable_command; print(runnable_command())"]
     hint = subprocess.run(probe, cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert hint != "groundswell"  # not on this PATH: the bare name would be 'command not found'
@@ -123,7 +96,7 @@ def test_printed_serve_command_runs_without_an_activated_venv(tmp_path):
 def test_printed_command_is_the_bare_name_when_it_is_on_path():
     bin_dir = Path(sys.executable).parent
     assert (bin_dir / "groundswell").is_file()  # `make venv` installs the console script beside python
-    env = {**_env(), "PATH": f"{bin_dir}:/usr/bin:/bin"}
+    env = {**serve_env(), "PATH": f"{bin_dir}:/usr/bin:/bin"}
     probe = [sys.executable, "-c", "from groundswell.cli import runnable_command; print(runnable_command())"]
     hint = subprocess.run(probe, cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert hint == "groundswell"

@@ -3,10 +3,13 @@ tagged with an intent, a copy-paste campaign never examined for spam), and a con
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from core.mention import Author, Mention, Sentiment
 from groundswell.config import Config, parse_config
+from indexing.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 20, 12, tzinfo=UTC)
 NOW = T0 + timedelta(days=20)  # when the backfill first runs: after every stored post
@@ -36,3 +39,12 @@ def old_posts() -> list[Mention]:
         post(3, "Lumora Halo sounds lovely", T0 + timedelta(days=14), sentiment=NEUTRAL, intent="praise"),
         post(4, "not enriched yet: the enrich step tags it", T0 + timedelta(days=14, hours=1)),
     ]
+
+
+def sqlite_with_old_posts(path: Path) -> Iterator[SqliteStore]:
+    """A SQLite store at `path` holding `old_posts()` as the older version stored them (no spam flags examined,
+    no intent tags); closed afterwards. Use with `yield from` in a fixture."""
+    store = SqliteStore(path)
+    assert all(r.ok for r in store.upsert(old_posts()))
+    yield store
+    store.close()

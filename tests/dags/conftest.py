@@ -11,14 +11,19 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 from es_node import es_node, es_url  # noqa: F401  (session fixtures: one real Elasticsearch node per session)
+
+from .corpus import write_config, write_corpus
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -117,3 +122,102 @@ def require_or_skip(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(reason + "; CI=true, so this must not be skipped")
     pytest.skip(reason)
+
+
+@contextmanager
+def local_http(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A real HTTP server on a free local port answering with `handler`; yields its base URL, shut down after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing (the test output stays the DAG's) and answers JSON with `reply`."""
+
+    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        """Answer `status` with the JSON `body` and any extra `headers`."""
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def x_api_handler(seen: list[str]) -> type[BaseHTTPRequestHandler]:
+    """A stand-in for the X API: every GET finds nothing; the Authorization header tweepy sent goes to `seen`."""
+
+    class Handler(QuietHandler):
+        def do_GET(self):  # noqa: N802 - http.server API
+            seen.append(self.headers.get("Authorization", ""))
+            self.reply(200, json.dumps({"meta": {"result_count": 0}}).encode())
+
+    return Handler
+
+
+def configure_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: list[dict]) -> Path:
+    """A groundswell.yaml with one brand (Lumora), these sources and a SQLite store; GROUNDSWELL_CONFIG points at it."""
+    config = {
+        "brands": [{"name": "Lumora", "query": "Lumora"}],
+        "sources": sources,
+        "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
+    }
+    path = tmp_path / "groundswell.yaml"
+    path.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(path))
+    return path
+
+
+def x_connection(monkeypatch: pytest.MonkeyPatch, token: str | None) -> None:
+    """The X token only in the `groundswell_x` Airflow connection (none at all when `token` is None), never in the
+    worker's $X_BEARER_TOKEN."""
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    if token is None:
+        monkeypatch.delenv("AIRFLOW_CONN_GROUNDSWELL_X", raising=False)
+    else:
+        monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_X", json.dumps({"conn_type": "generic", "password": token}))
+
+
+def stored_corpus_with_digest_webhook(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    hook_env: str,
+    *,
+    keep_alert_channel: bool,
+    extra_brands: tuple[dict, ...] = (),
+) -> Path:
+    """The DAG test corpus stored in SQLite (collected by the library, as ingest does), `digest.daily: send` to a
+    webhook channel `mgmt` whose URL variable `hook_env` is unset in the worker: only the `groundswell_mgmt`
+    connection carries `url`. Returns the corpus file; the config is tmp_path/groundswell.yaml."""
+    from groundswell import pipeline  # lazy: the library after Airflow's env is set (airflow_home)
+    from groundswell.config import load_config  # lazy: as above
+
+    corpus = tmp_path / "export.jsonl"
+    write_corpus(corpus)
+    path = write_config(tmp_path, corpus, None, {"type": "sqlite", "path": str(tmp_path / "gs.db")})
+    config = yaml.safe_load(path.read_text())
+    config["brands"].extend(extra_brands)
+    webhook = {"type": "webhook", "name": "mgmt", "url_env": hook_env, "retries": 0}
+    config["channels"] = [*config["channels"], webhook] if keep_alert_channel else [webhook]
+    config["digest"] = {"daily": "send"}
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    loaded = load_config(path)
+    store = pipeline.open_store(loaded)
+    try:
+        assert pipeline.collect(loaded, store).stored > 0
+    finally:
+        store.close()
+    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(path))
+    monkeypatch.delenv(hook_env, raising=False)
+    monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_MGMT", json.dumps({"conn_type": "generic", "password": url}))
+    return corpus

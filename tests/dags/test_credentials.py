@@ -6,16 +6,12 @@ the token exists only in the `groundswell_x` connection (AIRFLOW_CONN_GROUNDSWEL
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import yaml
 
-from .conftest import run_dag
+from .conftest import configure_sources, local_http, run_dag, x_api_handler, x_connection
 from .corpus import T0
 
 pytestmark = pytest.mark.airflow
@@ -25,39 +21,16 @@ TOKEN = "gs-test-bearer-7f3a9c0e51"
 @pytest.fixture
 def x_api():
     seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server API
-            seen.append(self.headers.get("Authorization", ""))
-            body = json.dumps({"meta": {"result_count": 0}}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
-    server.server_close()
+    with local_http(x_api_handler(seen)) as url:
+        yield url, seen
 
 
 def test_x_token_comes_from_the_connection_inside_the_task_only(dagbag, x_api, tmp_path, monkeypatch, capfd):
     url, seen = x_api
-    config = {
-        "brands": [{"name": "Lumora", "query": "Lumora"}],
-        # The archive: T0 is older than recent search's 7 days, which would send no request at all.
-        "sources": [{"type": "x", "options": {"api_base_url": url, "max_pages": 1, "endpoint": "all"}}],
-        "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
-    }
-    (tmp_path / "groundswell.yaml").write_text(yaml.safe_dump(config))
-    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(tmp_path / "groundswell.yaml"))
-    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
-    monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_X", json.dumps({"conn_type": "generic", "password": TOKEN}))
+    # The archive: T0 is older than recent search's 7 days, which would send no request at all.
+    configure_sources(tmp_path, monkeypatch, [{"type": "x", "options": {"api_base_url": url, "max_pages": 1,
+                                                                         "endpoint": "all"}}])
+    x_connection(monkeypatch, TOKEN)
 
     run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(hours=3))
 

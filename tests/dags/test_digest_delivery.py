@@ -7,15 +7,12 @@ connection (AIRFLOW_CONN_GROUNDSWELL_MGMT), as docs/airflow.md tells operators t
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import yaml
 
-from .conftest import run_dag
-from .corpus import T0, write_config, write_corpus
+from .conftest import QuietHandler, local_http, run_dag, stored_corpus_with_digest_webhook
+from .corpus import T0
 
 pytestmark = pytest.mark.airflow
 HOOK_ENV = "GS_TEST_MGMT_HOOK_URL"
@@ -27,7 +24,7 @@ def hook():
     received: list[dict] = []
     status = [200]
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):  # noqa: N802 - http.server API
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             received.append(json.loads(body or b"{}"))
@@ -35,40 +32,16 @@ def hook():
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/digest", received, status
-    server.shutdown()
-    server.server_close()
+    with local_http(Handler) as url:
+        yield f"{url}/digest", received, status
 
 
 @pytest.fixture
 def digest_config(airflow_home, hook, tmp_path, monkeypatch):
     """The test corpus stored in SQLite (collected by the library, as ingest does); `digest.daily: send` to one
     webhook channel whose URL variable is unset in the worker: only the connection carries it."""
-    from groundswell import pipeline
-    from groundswell.config import load_config
-
     url, _, _ = hook
-    corpus = tmp_path / "export.jsonl"
-    write_corpus(corpus)
-    path = write_config(tmp_path, corpus, None, {"type": "sqlite", "path": str(tmp_path / "gs.db")})
-    config = yaml.safe_load(path.read_text())
-    config["channels"] = [{"type": "webhook", "name": "mgmt", "url_env": HOOK_ENV, "retries": 0}]
-    config["digest"] = {"daily": "send"}
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    loaded = load_config(path)
-    store = pipeline.open_store(loaded)
-    try:
-        assert pipeline.collect(loaded, store).stored > 0
-    finally:
-        store.close()
-    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(path))
-    monkeypatch.delenv(HOOK_ENV, raising=False)
-    monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_MGMT", json.dumps({"conn_type": "generic", "password": url}))
+    stored_corpus_with_digest_webhook(tmp_path, monkeypatch, url, HOOK_ENV, keep_alert_channel=False)
     return tmp_path
 
 

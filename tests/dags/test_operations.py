@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
 
-from .conftest import run_dag
-from .corpus import T0, write_config, write_corpus
+from .conftest import (
+    QuietHandler,
+    configure_sources,
+    local_http,
+    run_dag,
+    stored_corpus_with_digest_webhook,
+    x_api_handler,
+    x_connection,
+)
+from .corpus import T0
 
 pytestmark = pytest.mark.airflow
 HOOK_ENV = "GS_TEST_OPS_HOOK_URL"
@@ -41,48 +47,26 @@ def hook():
     """A webhook receiver: counts POSTs."""
     received: list[bytes] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):  # noqa: N802 - http.server API
             received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/digest", received
-    server.shutdown()
-    server.server_close()
+    with local_http(Handler) as url:
+        yield f"{url}/digest", received
 
 
 @pytest.fixture
 def stored(airflow_home, hook, tmp_path, monkeypatch):
     """The test corpus in SQLite (collected by the library), a brand with `?`/`#` in its name, the digest sent to a
     webhook whose URL only the `groundswell_mgmt` connection carries. Returns (directory, posts of the corpus)."""
-    from groundswell import pipeline  # lazy: the library after Airflow's env is set
-    from groundswell.config import load_config  # lazy: as above
-
     url, _ = hook
-    corpus = tmp_path / "export.jsonl"
-    write_corpus(corpus)
-    path = write_config(tmp_path, corpus, None, {"type": "sqlite", "path": str(tmp_path / "gs.db")})
-    config = yaml.safe_load(path.read_text())
-    config["brands"].append({"name": ODD_BRAND, "query": "Sonique"})
-    config["channels"].append({"type": "webhook", "name": "mgmt", "url_env": HOOK_ENV, "retries": 0})
-    config["digest"] = {"daily": "send"}
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    loaded = load_config(path)
-    store = pipeline.open_store(loaded)
-    try:
-        assert pipeline.collect(loaded, store).stored > 0
-    finally:
-        store.close()
-    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(path))
-    monkeypatch.delenv(HOOK_ENV, raising=False)
-    monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_MGMT", json.dumps({"conn_type": "generic", "password": url}))
+    odd_brand = {"name": ODD_BRAND, "query": "Sonique"}
+    corpus = stored_corpus_with_digest_webhook(
+        tmp_path, monkeypatch, url, HOOK_ENV, keep_alert_channel=True, extra_brands=(odd_brand,)
+    )
     posts = []
     for line in corpus.read_text(encoding="utf-8").splitlines():
         try:
@@ -191,15 +175,9 @@ def test_empty_or_bad_backfill_params_fail_at_once_naming_the_param(dagbag, stor
 
 
 def test_missing_credentials_fail_at_once_naming_the_connection_and_env_var(dagbag, tmp_path, monkeypatch, capfd):
-    config = {
-        "brands": [{"name": "Lumora", "query": "Lumora"}],
-        "sources": [{"type": "x", "options": {"api_base_url": "http://127.0.0.1:9", "max_pages": 1}}],
-        "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
-    }
-    (tmp_path / "groundswell.yaml").write_text(yaml.safe_dump(config))
-    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(tmp_path / "groundswell.yaml"))
-    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
-    monkeypatch.delenv("AIRFLOW_CONN_GROUNDSWELL_X", raising=False)
+    configure_sources(tmp_path, monkeypatch, [{"type": "x", "options": {"api_base_url": "http://127.0.0.1:9",
+                                                                         "max_pages": 1}}])
+    x_connection(monkeypatch, None)
     capfd.readouterr()
     run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(hours=3))
     out, err = capfd.readouterr()
@@ -252,36 +230,11 @@ def test_a_debug_run_logs_no_webhook_path_or_bearer_token(dagbag, hook, stored, 
 
 def test_a_debug_run_logs_no_x_bearer_token(dagbag, tmp_path, monkeypatch, debug_log, capfd):
     token = "gs-ops-bearer-1d2e3f4a5b"
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server API
-            body = json.dumps({"meta": {"result_count": 0}}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        config = {
-            "brands": [{"name": "Lumora", "query": "Lumora"}],
-            "sources": [{"type": "x", "options": {"api_base_url": f"http://127.0.0.1:{server.server_address[1]}",
-                                                  "max_pages": 1, "endpoint": "all"}}],
-            "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
-        }
-        (tmp_path / "groundswell.yaml").write_text(yaml.safe_dump(config))
-        monkeypatch.setenv("GROUNDSWELL_CONFIG", str(tmp_path / "groundswell.yaml"))
-        monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
-        monkeypatch.setenv("AIRFLOW_CONN_GROUNDSWELL_X", json.dumps({"conn_type": "generic", "password": token}))
+    with local_http(x_api_handler([])) as url:
+        configure_sources(tmp_path, monkeypatch, [{"type": "x", "options": {"api_base_url": url, "max_pages": 1,
+                                                                             "endpoint": "all"}}])
+        x_connection(monkeypatch, token)
         run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(hours=3))
-    finally:
-        server.shutdown()
-        server.server_close()
     assert states[("collect_x", 0)] == "success", states
     out, err = capfd.readouterr()
     logged = "\n".join(debug_log.lines) + out + err

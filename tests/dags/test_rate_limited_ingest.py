@@ -4,14 +4,11 @@ later meets the same limit and would hold ingest (max_active_runs=1). Any other 
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import yaml
 
-from .conftest import run_dag
+from .conftest import QuietHandler, configure_sources, local_http, run_dag
 from .corpus import T0
 
 pytestmark = pytest.mark.airflow
@@ -22,41 +19,19 @@ def api():
     """/limited/… answers 429 with Retry-After of an hour; /denied/… answers 403. Counts requests per prefix."""
     hits = {"limited": 0, "denied": 0}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):  # noqa: N802 - http.server API
             prefix = self.path.strip("/").split("/", 1)[0]
             hits[prefix] = hits.get(prefix, 0) + 1
-            body = b'{"message": "no"}'
-            self.send_response(429 if prefix == "limited" else 403)
-            if prefix == "limited":
-                self.send_header("Retry-After", "3600")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            limited = prefix == "limited"
+            self.reply(429 if limited else 403, b'{"message": "no"}', {"Retry-After": "3600"} if limited else None)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    with local_http(Handler) as url:
+        yield url, hits
 
 
 def _tries(run, task_id: str) -> dict[int, int]:
     return {ti.map_index: ti.try_number for ti in run.get_task_instances() if ti.task_id == task_id}
-
-
-def _configure(tmp_path, monkeypatch, sources: list[dict]) -> None:
-    config = {
-        "brands": [{"name": "Lumora", "query": "Lumora"}],
-        "sources": sources,
-        "store": {"type": "sqlite", "path": str(tmp_path / "gs.db")},
-    }
-    (tmp_path / "groundswell.yaml").write_text(yaml.safe_dump(config))
-    monkeypatch.setenv("GROUNDSWELL_CONFIG", str(tmp_path / "groundswell.yaml"))
 
 
 def _hn(name: str, base: str) -> dict:
@@ -65,7 +40,7 @@ def _hn(name: str, base: str) -> dict:
 
 def test_a_rate_limited_source_fails_once_naming_the_reset(dagbag, airflow_home, api, tmp_path, monkeypatch, capfd):
     base, hits = api
-    _configure(tmp_path, monkeypatch, [_hn("hn_limited", f"{base}/limited")])
+    configure_sources(tmp_path, monkeypatch, [_hn("hn_limited", f"{base}/limited")])
     capfd.readouterr()
     run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(hours=3))
     out, err = capfd.readouterr()
@@ -78,7 +53,7 @@ def test_a_rate_limited_source_fails_once_naming_the_reset(dagbag, airflow_home,
 
 def test_other_failures_keep_their_retries(dagbag, airflow_home, api, tmp_path, monkeypatch):
     base, hits = api
-    _configure(tmp_path, monkeypatch, [_hn("hn_limited", f"{base}/limited"), _hn("hn_denied", f"{base}/denied")])
+    configure_sources(tmp_path, monkeypatch, [_hn("hn_limited", f"{base}/limited"), _hn("hn_denied", f"{base}/denied")])
     run, states = run_dag(dagbag, "groundswell_ingest", T0 + timedelta(hours=3))
 
     tries = _tries(run, "collect_hackernews")

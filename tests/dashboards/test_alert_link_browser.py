@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from live_server import live_server
-from test_web_browser import CHROMIUM_ARGS, _expected_console_errors, _ready, _shot, browser  # noqa: F401
+from test_web_browser import CHROMIUM_ARGS, _expected_console_errors, _ready, _shot, browser, recording_page  # noqa: F401
 
 from alerts.config import AlertsConfig, KeywordRule
 from alerts.detect import detect_alerts
@@ -62,14 +62,7 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, server):  # noqa: F811  (browser: the shared Chromium fixture)
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    yield from recording_page(browser, server, height=900)
 
 
 def test_keyword_alert_link_lists_every_sentiment_it_counted(page):

@@ -9,25 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_server import live_server
-from test_web_browser import _expected_console_errors, _ready, browser, page  # noqa: F401  (fixtures)
-from web_support import demo_app, demo_db
+from test_web_browser import _expected_console_errors, _ready, browser, page, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    from indexing.sqlite import SqliteStore
-
-    store = SqliteStore(demo_db())
-    with live_server(demo_app(store)) as port:
-        yield f"http://127.0.0.1:{port}"
-    store.close()
 
 
 BOM = b"\xef\xbb\xbf"

@@ -71,10 +71,11 @@ def page(browser, server):
     yield from recording_page(browser, server, accept_downloads=True)
 
 
-def recording_page(browser, server: str, **options):
-    """A laptop-sized page on `server` whose console errors and page errors collect in `page.errors`, closed
-    after the test: the body of every browser test file's `page` fixture (`options` go to the context)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server, **options)
+def recording_page(browser, server: str, height: int = 768, **options):
+    """A laptop-sized page (1366 x `height`) on `server` whose console errors and page errors collect in
+    `page.errors`, closed after the test: the body of every browser test file's `page` fixture (`options` go to
+    the context)."""
+    context = browser.new_context(viewport={"width": 1366, "height": height}, base_url=server, **options)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -93,6 +94,12 @@ def expect(locator):
 
 def _ready(page) -> None:
     page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+
+
+def loaded(page, loads: int = 1) -> None:
+    """Wait until the page has finished its `loads`-th data load (body[data-loads]): after a reload or a filter
+    change, `_ready` is already true."""
+    page.wait_for_selector(f"body[data-loads='{loads}']", timeout=30_000)
 
 
 def _shot(page, name: str) -> None:

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 import yaml
 from live_server import live_server
-from test_web_browser import SHOTS, browser  # noqa: F401  (browser: the shared Chromium fixture)
+from test_web_browser import SHOTS, browser, recording_page  # noqa: F401  (browser: the shared Chromium fixture)
 from web_support import demo_mentions
 
 from alerts.incidents import count_alerts
@@ -81,14 +81,7 @@ def server(demo) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, server):  # noqa: F811  (browser is the imported fixture)
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    yield from recording_page(browser, server, height=900)
 
 
 def _open(page, url: str) -> None:

@@ -4,26 +4,21 @@ few days of data (the weekly report's rule)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from live_server import live_server
-from test_web_browser import CHROMIUM_ARGS, _ready, _require_or_skip, _shot, browser, expect, recording_page  # noqa: F401
-from web_support import demo_app, demo_db
+from test_web_browser import (  # noqa: F401  (browser, server: the shared fixtures)
+    CHROMIUM_ARGS,
+    _ready,
+    _require_or_skip,
+    _shot,
+    browser,
+    expect,
+    recording_page,
+    server,
+)
 
 from dashboards.web.intent_precision import intent_precision
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    from indexing.sqlite import SqliteStore
-
-    store = SqliteStore(demo_db())
-    with live_server(demo_app(store)) as port:
-        yield f"http://127.0.0.1:{port}"
-    store.close()
 
 
 @pytest.fixture

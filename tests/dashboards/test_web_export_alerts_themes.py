@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import demo_alerts, demo_app, demo_mentions, load_demo
+from web_support import app_client, demo_alerts, demo_app, demo_mentions, forget_verdicts, load_demo
 
 from alerts.history import save_alerts
 from core.alert import Alert
@@ -56,14 +56,12 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(store):
-    with TestClient(demo_app(store), base_url="http://127.0.0.1") as client:
-        yield client
+    yield from app_client(store)
 
 
 @pytest.fixture(autouse=True)
 def no_verdicts(store):
-    yield
-    store.delete_state(store.state_items("alert-verdict"))
+    yield from forget_verdicts(store)
 
 
 def _csv(response) -> list[dict[str, str]]:

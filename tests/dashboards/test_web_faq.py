@@ -7,13 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
 from live_server import live_server, raw_get
+from test_web_browser import browser, recording_page  # noqa: F401  (browser: the shared Chromium fixture)
 
 from core.escaping import csv_cell
 from dashboards.web.export import CSV_COLUMNS
@@ -163,56 +163,38 @@ def test_the_crisis_groups_of_each_language_name_each_other_by_theme(port):
 
 
 # -- in the browser ------------------------------------------------------------------------------------
-CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from test_web_browser import CHROMIUM_ARGS, _require_or_skip
-
-    _require_or_skip(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run scripts/install_chromium.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+@pytest.fixture
+def page(browser, port):  # noqa: F811  (browser: the shared Chromium fixture)
+    yield from recording_page(browser, f"http://127.0.0.1:{port}")
 
 
 @pytest.mark.browser
-def test_the_faq_page_lists_groups_with_their_posts(browser, port):
+def test_the_faq_page_lists_groups_with_their_posts(page):
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=f"http://127.0.0.1:{port}")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        page.goto("/faq?brand=Lumora&days=14")
-        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-        groups = page.locator("#faq-questions li.faq-group")
-        expect(groups.first).to_be_visible()
-        last_year = groups.filter(has_text="different from last year's model")
-        expect(last_year).to_have_count(1)
-        last_year.locator("summary").click()  # unfold: the example posts, each a mention card
-        expect(last_year.locator("li.mention").first).to_be_visible()
-        expect(page.locator("#faq-complaints li.faq-group").first).to_be_visible()
-        expect(page.locator("#faq-complaints")).to_contain_text("overheating")
-        expect(page.locator("#faq-questions-note")).to_contain_text("tagged")
-        # Explore's intent filter: the same questions, listed post by post.
-        page.goto("/explore?brand=Lumora&intent=question")
-        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-        expect(page.locator("#f-intent")).to_have_value("question")
-        expect(page.locator("#results li.mention").first).to_be_visible()
-        expect(page.locator("#results")).to_contain_text("different from last year's model")
-        assert errors == []
-    finally:
-        context.close()
+    errors = page.errors
+    page.goto("/faq?brand=Lumora&days=14")
+    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    groups = page.locator("#faq-questions li.faq-group")
+    expect(groups.first).to_be_visible()
+    last_year = groups.filter(has_text="different from last year's model")
+    expect(last_year).to_have_count(1)
+    last_year.locator("summary").click()  # unfold: the example posts, each a mention card
+    expect(last_year.locator("li.mention").first).to_be_visible()
+    expect(page.locator("#faq-complaints li.faq-group").first).to_be_visible()
+    expect(page.locator("#faq-complaints")).to_contain_text("overheating")
+    expect(page.locator("#faq-questions-note")).to_contain_text("tagged")
+    # Explore's intent filter: the same questions, listed post by post.
+    page.goto("/explore?brand=Lumora&intent=question")
+    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    expect(page.locator("#f-intent")).to_have_value("question")
+    expect(page.locator("#results li.mention").first).to_be_visible()
+    expect(page.locator("#results")).to_contain_text("different from last year's model")
+    assert errors == []
 
 
 @pytest.mark.browser
-def test_a_group_opens_on_all_its_posts_and_the_page_says_what_was_grouped(browser, port, monkeypatch):
+def test_a_group_opens_on_all_its_posts_and_the_page_says_what_was_grouped(page, port, monkeypatch):
     """Unfolded, a group opens on all its posts (the page's period pinned) and offers them as CSV; each section says
     how many posts it grouped: all, or the newest MAX_POSTS of them (here 30, so the complaints are capped)."""
     from playwright.sync_api import expect
@@ -223,30 +205,23 @@ def test_a_group_opens_on_all_its_posts_and_the_page_says_what_was_grouped(brows
     data = _faq(port, "brand=Lumora&days=30")  # a preset of the page's Period
     complaints, questions = data["complaints"], data["questions"]
     assert complaints["total"] > 30 == complaints["clustered"] and questions["total"] <= 30
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=f"http://127.0.0.1:{port}")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        page.goto("/faq?brand=Lumora&days=30")
-        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-        expect(page.locator("#faq-complaints-note")).to_contain_text(
-            f"grouped the newest 30 of {complaints['total']}: {30 - complaints['ungrouped']} recur in")
-        expect(page.locator("#faq-questions-note")).to_contain_text(f"{questions['total']} tagged, all grouped")
-        top = complaints["groups"][0]
-        group = page.locator(f"#faq-complaints li.faq-group[data-id='{top['id']}']")
-        group.locator("summary").click()
-        expect(group.locator("li.mention")).to_have_count(len(top["examples"]))
-        group.get_by_role("button", name=f"Open these {top['count']} posts").click()
-        expect(group.locator("li.mention")).to_have_count(top["count"])
-        shown = group.locator("li.mention").evaluate_all("(cards) => cards.map((c) => c.dataset.id)")
-        assert shown == top["ids"]
-        href = group.locator("a.faq-csv").get_attribute("href")
-        answer = page.request.get(href)
-        assert answer.ok and answer.body().startswith(b"\xef\xbb\xbf")  # the pages' CSV links: Excel's mark
-        rows = list(csv.DictReader(io.StringIO(answer.body().decode("utf-8-sig"))))
-        assert [r["id"] for r in rows] == top["ids"]
-        assert errors == []
-    finally:
-        context.close()
+    errors = page.errors
+    page.goto("/faq?brand=Lumora&days=30")
+    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    expect(page.locator("#faq-complaints-note")).to_contain_text(
+        f"grouped the newest 30 of {complaints['total']}: {30 - complaints['ungrouped']} recur in")
+    expect(page.locator("#faq-questions-note")).to_contain_text(f"{questions['total']} tagged, all grouped")
+    top = complaints["groups"][0]
+    group = page.locator(f"#faq-complaints li.faq-group[data-id='{top['id']}']")
+    group.locator("summary").click()
+    expect(group.locator("li.mention")).to_have_count(len(top["examples"]))
+    group.get_by_role("button", name=f"Open these {top['count']} posts").click()
+    expect(group.locator("li.mention")).to_have_count(top["count"])
+    shown = group.locator("li.mention").evaluate_all("(cards) => cards.map((c) => c.dataset.id)")
+    assert shown == top["ids"]
+    href = group.locator("a.faq-csv").get_attribute("href")
+    answer = page.request.get(href)
+    assert answer.ok and answer.body().startswith(b"\xef\xbb\xbf")  # the pages' CSV links: Excel's mark
+    rows = list(csv.DictReader(io.StringIO(answer.body().decode("utf-8-sig"))))
+    assert [r["id"] for r in rows] == top["ids"]
+    assert errors == []

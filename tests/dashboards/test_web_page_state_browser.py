@@ -12,7 +12,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_web_browser import browser, expect, recording_page, server  # noqa: F401
+from test_web_browser import browser, expect, loaded, recording_page, server  # noqa: F401
 from web_support import demo_alerts, demo_mentions
 
 from alerts.explain import dashboard_link, explore_query
@@ -25,8 +25,7 @@ def page(browser, server):  # noqa: F811
     yield from recording_page(browser, server)
 
 
-def _ready(page, loads: int = 1) -> None:
-    page.wait_for_selector(f"body[data-loads='{loads}']", timeout=30_000)
+_ready = loaded  # the nth data load, not only the first (test_web_browser.loaded)
 
 
 def _critical():

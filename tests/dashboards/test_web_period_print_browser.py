@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_web_browser import browser, expect, recording_page, server  # noqa: F401
+from test_web_browser import browser, expect, loaded, recording_page, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,7 @@ def page(browser, server):  # noqa: F811
     yield from recording_page(browser, server)
 
 
-def _ready(page, loads: int = 1) -> None:
-    page.wait_for_selector(f"body[data-loads='{loads}']", timeout=30_000)
+_ready = loaded  # the nth data load, not only the first (test_web_browser.loaded)
 
 
 def _query(page) -> dict[str, list[str]]:

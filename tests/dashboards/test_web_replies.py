@@ -4,12 +4,12 @@ real headless Chromium (the browser tests skip without it, as test_web_browser.p
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from live_server import live_server, raw_get
+from test_web_browser import browser, recording_page  # noqa: F401  (browser: the shared Chromium fixture)
 
 from core.mention import Mention, Sentiment
 from groundswell.config import BrandConfig
@@ -103,32 +103,9 @@ def test_overview_carries_the_replies_tile_figures(port):
 
 
 # -- in the browser ------------------------------------------------------------------------------------
-CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from test_web_browser import CHROMIUM_ARGS, _require_or_skip
-
-    _require_or_skip(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run scripts/install_chromium.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def page(browser, port):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=f"http://127.0.0.1:{port}")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+def page(browser, port):  # noqa: F811  (browser: the shared Chromium fixture)
+    yield from recording_page(browser, f"http://127.0.0.1:{port}")
 
 
 @pytest.mark.browser

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import demo_alerts, demo_app, demo_mentions, load_demo
+from web_support import app_client, demo_alerts, demo_app, demo_mentions, forget_verdicts, load_demo
 
 from groundswell.alert_verdicts import MAX_NOTE_CHARS, verdict_history, verdicts
 from indexing.sqlite import SqliteStore
@@ -26,14 +26,12 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(store):
-    with TestClient(demo_app(store), base_url="http://127.0.0.1") as client:
-        yield client
+    yield from app_client(store)
 
 
 @pytest.fixture(autouse=True)
 def no_verdicts(store):
-    yield
-    store.delete_state(store.state_items("alert-verdict"))
+    yield from forget_verdicts(store)
 
 
 def _cards(client, path="/api/alerts"):

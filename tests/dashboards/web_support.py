@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from driving_posts import driving_posts
+
 from alerts.history import save_alerts
-from core.alert import Alert, DrivingPost
+from core.alert import Alert
 from core.mention import Mention, Sentiment
 from groundswell import demo_corpus as demo
 from indexing.sqlite import SqliteStore
@@ -112,19 +114,7 @@ def demo_alerts(mentions: list[Mention]) -> list[Alert]:
             score=21.4,
             p_value=3e-22,
             negative_share=0.92,
-            top_posts=[
-                DrivingPost(
-                    id=m.id,
-                    url=m.url,
-                    text=m.text,
-                    author=m.author.handle,
-                    followers=m.author.followers,
-                    engagement=m.engagement.total,
-                    lang=m.lang,
-                    source=m.source,
-                )
-                for m in crisis[:3]
-            ],  # fmt: skip
+            top_posts=driving_posts(crisis[:3]),
             top_terms=["overheating", "battery", "charging"],
             top_themes=["battery overheating"],
             source_mix={"x": 20, "reddit": 10, "bluesky": 8},
@@ -183,3 +173,19 @@ def demo_client() -> Iterator[tuple]:
             yield client, store
     finally:
         store.close()
+
+
+def app_client(store, **options) -> Iterator:
+    """A test client of the dashboard over `store` for the demo's brands (`options` go to `create_app`), closed
+    afterwards. Use with `yield from` in a fixture."""
+    from fastapi.testclient import TestClient  # lazy: FastAPI loads only for the tests that build an app
+
+    with TestClient(demo_app(store, **options), base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def forget_verdicts(store) -> Iterator[None]:
+    """After the test, every incident verdict given in it deleted: each test starts with none (an autouse
+    fixture's body, with `yield from`)."""
+    yield
+    store.delete_state(store.state_items("alert-verdict"))

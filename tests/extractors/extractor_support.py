@@ -135,6 +135,29 @@ def run_collection(extractor, store, source_key: str, brand: str, query: str, wi
     return stored, batches
 
 
+def run_own_collection(extractor, store, key: str, accounts: list[str], window=None, crash: bool = False) -> int:
+    """What groundswell.pipeline.collect_one does for own accounts (brand "acme", cursor `key` under brand "b"):
+    store each batch, then save its cursor. `crash`: stop before the cursor batch (the process died after
+    storing the pages). Returns the posts yielded."""
+    from extractors.base import Window  # lazy: as run_collection
+    from extractors.state import CursorState  # lazy: as above
+
+    cursors, read = CursorState(store), 0
+    for batch in extractor.own_posts("b", "acme", accounts, cursors.get(key, "b"), window or Window()):
+        read += len(batch.mentions)
+        assert all(r.ok for r in store.upsert(batch.mentions))
+        if batch.cursor is not None:
+            if crash:
+                break
+            cursors.set(key, "b", batch.cursor)
+    return read
+
+
+def own_cursor(store, key: str) -> dict:
+    """The own-accounts cursor `run_own_collection` saved under `key`, decoded."""
+    return json.loads(store.get_state(f"cursor:{key}:b"))
+
+
 # -- X v2 search bodies (tests/extractors/test_x_backlog.py, test_reach_back.py) ----------------------------
 X_ARCHIVE = "/2/tweets/search/all"
 X_T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)  # older than recent search reaches: those tests read the archive

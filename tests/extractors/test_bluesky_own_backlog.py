@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from extractor_support import Reply
+from extractor_support import Reply, own_cursor, run_own_collection
 
 from extractors.base import Window
 from extractors.bluesky import BlueskyExtractor
-from extractors.state import CursorState
 from indexing.sqlite import SqliteStore
 
 T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)
@@ -51,23 +50,13 @@ def _feed(server, minutes, actor: str = ANN, refuse: str | None = None) -> None:
 
 
 def _run(server, policy, store, window=None, crash=False, accounts=(ANN,)) -> int:
-    """What pipeline.collect_one does for own accounts: store each batch, then save its cursor. `crash`: stop
-    before the cursor batch (the process died after storing the pages). Returns the posts yielded."""
     ex = BlueskyExtractor({"base_url": server.base, "limit": 10, "max_pages": 2})
     ex.retry = policy
-    cursors, read = CursorState(store), 0
-    for batch in ex.own_posts("b", "acme", list(accounts), cursors.get(KEY, "b"), window or Window()):
-        read += len(batch.mentions)
-        assert all(r.ok for r in store.upsert(batch.mentions))
-        if batch.cursor is not None:
-            if crash:
-                break
-            cursors.set(KEY, "b", batch.cursor)
-    return read
+    return run_own_collection(ex, store, KEY, list(accounts), window, crash)
 
 
 def _cursor(store) -> dict:
-    return json.loads(store.get_state(f"cursor:{KEY}:b"))
+    return own_cursor(store, KEY)
 
 
 def _asked(server, actor: str = ANN) -> list[str | None]:

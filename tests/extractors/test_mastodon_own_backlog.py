@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from extractor_support import Reply
+from extractor_support import Reply, own_cursor, run_own_collection
 
 from extractors.base import Window
 from extractors.mastodon import MastodonExtractor
-from extractors.state import CursorState
 from indexing.sqlite import SqliteStore
 
 T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)
@@ -44,23 +43,13 @@ def _timeline(server, minutes) -> None:
 
 
 def _run(server, policy, store, window=None, crash=False) -> int:
-    """What pipeline.collect_one does for own accounts: store each batch, then save its cursor. `crash`: stop
-    before the cursor batch (the process died after storing the pages). Returns the statuses yielded."""
     ex = MastodonExtractor({"api_base_url": server.base, "limit": 10, "max_pages": 2})
     ex.retry = policy
-    cursors, read = CursorState(store), 0
-    for batch in ex.own_posts("b", "acme", ["@ann"], cursors.get(KEY, "b"), window or Window()):
-        read += len(batch.mentions)
-        assert all(r.ok for r in store.upsert(batch.mentions))
-        if batch.cursor is not None:
-            if crash:
-                break
-            cursors.set(KEY, "b", batch.cursor)
-    return read
+    return run_own_collection(ex, store, KEY, ["@ann"], window, crash)
 
 
 def _cursor(store) -> dict:
-    return json.loads(store.get_state(f"cursor:{KEY}:b"))
+    return own_cursor(store, KEY)
 
 
 def _asked(server) -> list[str | None]:

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cli_config import TWO_BRANDS_SQLITE
 from click.testing import CliRunner
 from store_faults import CountingWrites, FailingWrite
 
@@ -19,17 +20,7 @@ from indexing.sqlite import SqliteStore
 from nlp.sentiment import load_sentiment_model
 
 pytestmark = pytest.mark.model
-CONFIG = """\
-brands:
-  - name: Acme
-    query: acme
-  - name: Globex
-    query: globex
-sources: []
-store:
-  type: sqlite
-  path: g.db
-"""
+CONFIG = TWO_BRANDS_SQLITE
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 FIRE = "My Acme phone caught fire while charging. Absolutely furious, never again."
 PRAISE = "Acme support fixed my problem in five minutes, wonderful people, thank you!"

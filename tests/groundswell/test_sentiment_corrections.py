@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cli_config import TWO_BRANDS_SQLITE
 from click.testing import CliRunner
 from store_faults import FailingStateDeletes
 
@@ -34,17 +35,7 @@ SAID = {  # what the model said of each post
 }
 TEXTS = {"x:1": "Acme's charger melted. Great, just great.", "x:2": "=HYPERLINK(\"http://evil\") Acme ok",
          "x:3": "Globex 배송이 너무 늦어요"}
-CONFIG = """\
-brands:
-  - name: Acme
-    query: acme
-  - name: Globex
-    query: globex
-sources: []
-store:
-  type: sqlite
-  path: g.db
-"""
+CONFIG = TWO_BRANDS_SQLITE
 
 
 @pytest.fixture

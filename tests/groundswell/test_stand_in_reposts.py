@@ -6,18 +6,16 @@ path, on SQLite and a real Elasticsearch node."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from es_node import delete_prefix, es_node, es_url  # noqa: F401  (session fixtures: one real node per session)
+from es_node import es_node, es_url  # noqa: F401  (session fixtures: one real node per session)
+from store_copy_support import copy_target, import_config
 
 from alerts.shares import Shares
 from groundswell import pipeline
-from groundswell.config import Config, parse_config
+from groundswell.config import Config
 from groundswell.copies import PREFIX
 from groundswell.store_copy import copy_store
 from indexing.base import Filters, Store, stored_ids
@@ -44,17 +42,6 @@ def marked(count: int, start: int = 1, tag: str = "b", text: str = TEXT) -> list
     return [row(f"{tag}{n}", text, f"fan{tag}{n}", start + n, repost_of="x:1") for n in range(count)]
 
 
-def config(tmp_path: Path, lines: list[dict], name: str, db: str | None = None) -> Config:
-    feed = tmp_path / f"{name}.jsonl"
-    feed.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    return parse_config({
-        "brands": [{"name": "Lumora", "query": "Lumora"}, {"name": "Sonique", "query": "Sonique"}],
-        "sources": [{"type": "import", "name": "x-export", "options": {"path": str(feed)}}],
-        "store": {"type": "sqlite", "path": str(tmp_path / f"{db or name}.db")},
-        "report": {"path": str(tmp_path / "report.html")},
-    })
-
-
 def stored(store: Store) -> set[str]:
     return {m.id for m in store.iter_mentions(Filters(include_spam=True))}
 
@@ -68,7 +55,7 @@ def viral(cfg: Config, store: Store) -> list[tuple[str, float]]:
 
 
 def test_marked_reposts_of_an_original_never_collected_are_stored_once(tmp_path):
-    cfg = config(tmp_path, marked(22), "in")
+    cfg = import_config(tmp_path, marked(22), "in")
     store = SqliteStore(cfg.store.path)
 
     report = pipeline.collect(cfg, store)
@@ -85,13 +72,13 @@ def test_marked_reposts_of_an_original_never_collected_are_stored_once(tmp_path)
 def test_an_original_collected_after_its_stand_in_takes_the_story_over(tmp_path):
     # Day 1: three API retweets of @ann's post and one retweet X cut short, her post not collected.
     store = SqliteStore(tmp_path / "day1.db")
-    pipeline.collect(config(tmp_path, [*marked(3, text=LONG), row("c0", CUT, "cy", 1)], "day1"), store)
+    pipeline.collect(import_config(tmp_path, [*marked(3, text=LONG), row("c0", CUT, "cy", 1)], "day1"), store)
     assert stored(store) == {"x:b0", "x:c0"} and shares(store) == {"x:b1": "x:b0", "x:b2": "x:b0"}
 
     # Day 2: @ann's post itself (a long one, so her retweets are cut short), then more reposts of both kinds.
     day2 = [row("1", LONG, "ann", 30), *marked(2, 40, "d", LONG), row("c1", CUT, "dee", 45),
             row("c2", f"RT @ann: {LONG}", "eve", 46)]
-    pipeline.collect(config(tmp_path, day2, "day2", db="day1"), store)
+    pipeline.collect(import_config(tmp_path, day2, "day2", db="day1"), store)
 
     # The original is stored beside its stand-ins, which keep their shares; every later repost is its share.
     assert stored(store) == {"x:b0", "x:c0", "x:1"}
@@ -102,33 +89,19 @@ def test_an_original_collected_after_its_stand_in_takes_the_story_over(tmp_path)
 @pytest.fixture(params=["sqlite", "elasticsearch"])
 def target(request, tmp_path) -> Iterator[Store]:
     """The store copied into: a SQLite file, or a fresh index prefix on the real Elasticsearch node."""
-    if request.param == "sqlite":
-        store = SqliteStore(tmp_path / "target.db")
-        yield store
-        store.close()
-        return
-    request.applymarker(pytest.mark.elasticsearch)
-    from indexing.elasticsearch import ElasticsearchStore  # lazy: only the Elasticsearch case needs the client
-
-    prefix = f"gs-test-{uuid.uuid4().hex[:8]}"
-    store = ElasticsearchStore(request.getfixturevalue("es_url"), index_prefix=prefix)
-    try:
-        yield store
-    finally:
-        delete_prefix(store.client, prefix)
-        store.close()
+    yield from copy_target(request, tmp_path)
 
 
 def test_store_copy_points_a_dropped_stand_ins_shares_at_the_post_the_target_kept(tmp_path, target):
     # The old store never saw @ann's post: her 24 retweets (cut short by X) are one stand-in and 23 shares of it.
     retweets = [row(f"rt{n}", CUT, f"fan{n}", 1 + n) for n in range(24)]
-    cfg = config(tmp_path, retweets, "old")
+    cfg = import_config(tmp_path, retweets, "old")
     source = SqliteStore(cfg.store.path)
     pipeline.collect(cfg, source)
     assert stored(source) == {"x:rt0"} and set(shares(source).values()) == {"x:rt0"}
     # The new store collected her post itself.
     holder = SqliteStore(tmp_path / "holder.db")
-    pipeline.collect(config(tmp_path, [row("1", LONG, "ann")], "holder"), holder)
+    pipeline.collect(import_config(tmp_path, [row("1", LONG, "ann")], "holder"), holder)
     assert copy_store(holder, target, source_name="holder", target_name="to").complete
 
     report = copy_store(source, target, source_name="old", target_name="to")

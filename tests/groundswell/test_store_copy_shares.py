@@ -5,19 +5,19 @@ way. Shares are made the real way: retweets collected through `pipeline.collect`
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from es_node import delete_prefix, es_node, es_url  # noqa: F401  (session fixtures: one real node per session)
+from es_node import es_node, es_url  # noqa: F401  (session fixtures: one real node per session)
+from store_copy_support import copy_target, import_config
 from store_faults import FailingWrite
 
 from alerts.shares import PREFIX as SHARES
 from core.mention import load_mention
 from groundswell import pipeline
-from groundswell.config import Config, parse_config
+from groundswell.config import Config
 from groundswell.sentiment_corrections import correct_sentiment, corrections
 from groundswell.store_copy import copy_store
 from indexing.base import Filters, Store
@@ -43,20 +43,9 @@ def retweets(count: int, handle: str, text: str, tag: str) -> list[dict]:
              "author": {"handle": f"fan{tag}{n}", "followers": 100}} for n in range(count)]
 
 
-def config_for(tmp_path: Path, lines: list[dict], name: str) -> Config:
-    feed = tmp_path / f"{name}.jsonl"
-    feed.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    return parse_config({
-        "brands": [{"name": "Lumora", "query": "Lumora"}, {"name": "Sonique", "query": "Sonique"}],
-        "sources": [{"type": "import", "name": "x-export", "options": {"path": str(feed)}}],
-        "store": {"type": "sqlite", "path": str(tmp_path / f"{name}.db")},
-        "report": {"path": str(tmp_path / "report.html")},
-    })
-
-
 def collected(tmp_path: Path, lines: list[dict], name: str) -> tuple[Config, SqliteStore]:
     """A store filled by the real collect path (its reposts dropped as copies and recorded as shares)."""
-    config = config_for(tmp_path, lines, name)
+    config = import_config(tmp_path, lines, name)
     store = SqliteStore(config.store.path)
     pipeline.collect(config, store)
     return config, store
@@ -74,21 +63,7 @@ def copy(source: Store, target: Store, **kw):
 @pytest.fixture(params=["sqlite", "elasticsearch"])
 def target(request, tmp_path) -> Iterator[Store]:
     """The store copied into: a SQLite file, or a fresh index prefix on the real Elasticsearch node."""
-    if request.param == "sqlite":
-        store = SqliteStore(tmp_path / "target.db")
-        yield store
-        store.close()
-        return
-    request.applymarker(pytest.mark.elasticsearch)
-    from indexing.elasticsearch import ElasticsearchStore  # lazy: only the Elasticsearch case needs the client
-
-    prefix = f"gs-test-{uuid.uuid4().hex[:8]}"
-    store = ElasticsearchStore(request.getfixturevalue("es_url"), index_prefix=prefix)
-    try:
-        yield store
-    finally:
-        delete_prefix(store.client, prefix)
-        store.close()
+    yield from copy_target(request, tmp_path)
 
 
 def test_a_viral_episode_in_progress_moves_with_a_whole_copy_and_back(tmp_path, target):
@@ -111,7 +86,7 @@ def test_reposts_of_a_post_the_target_holds_are_recorded_as_its_shares_once(tmp_
     # The old store never saw @ann's post, so it stored her retweets as posts of their own; the new store
     # collected the post itself. Copied over, the retweets are copies of it: shares, as collection makes them.
     # (Written as a version before story heads stored them: collection now keeps the first and shares the rest.)
-    config = config_for(tmp_path, [], "old")
+    config = import_config(tmp_path, [], "old")
     source = SqliteStore(config.store.path)
     assert all(r.ok for r in source.upsert([load_mention(json.dumps({**r, "brands": ["Lumora"]}))
                                             for r in retweets(25, "ann", LUMORA, "a")]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlite_support import filled_sqlite
 
 from core.mention import Mention, Sentiment
 from groundswell.config import BrandConfig, Config
@@ -52,10 +53,7 @@ def embeddings() -> SentenceEmbeddings:
 
 @pytest.fixture
 def store(tmp_path):
-    store = SqliteStore(tmp_path / "gs.db")
-    assert all(r.ok for r in store.upsert(_posts()))
-    yield store
-    store.close()
+    yield from filled_sqlite(tmp_path / "gs.db", _posts())
 
 
 def _config(store: SqliteStore, *brands: BrandConfig) -> Config:

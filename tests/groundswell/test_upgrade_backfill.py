@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from upgrade_backfill_support import CAMPAIGN, NOW, T0, config, old_posts
+from upgrade_backfill_support import CAMPAIGN, NOW, T0, config, old_posts, sqlite_with_old_posts
 
 from groundswell.pipeline import maintain, run_once
 from groundswell.spam import flag_spam
@@ -18,10 +18,7 @@ from indexing.sqlite import SqliteStore
 
 @pytest.fixture
 def store(tmp_path):
-    s = SqliteStore(tmp_path / "g.db")
-    assert all(r.ok for r in s.upsert(old_posts()))
-    yield s
-    s.close()
+    yield from sqlite_with_old_posts(tmp_path / "g.db")
 
 
 def _flags(store) -> dict[str, str | None]:

@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from upgrade_backfill_support import NOW, config, old_posts
+from upgrade_backfill_support import NOW, config, sqlite_with_old_posts
 
 from groundswell.config import Config
 from groundswell.intents_backfill import untagged_enriched
 from groundswell.upgrade_backfill import INTENTS_KEY, backfill_intents, catch_up
 from indexing.base import INTENT, Filters
-from indexing.sqlite import SqliteStore
 
 
 def _config(intents: bool) -> Config:
@@ -23,10 +22,7 @@ def _config(intents: bool) -> Config:
 
 @pytest.fixture
 def store(tmp_path):
-    s = SqliteStore(tmp_path / "g.db")
-    assert all(r.ok for r in s.upsert(old_posts()))
-    yield s
-    s.close()
+    yield from sqlite_with_old_posts(tmp_path / "g.db")
 
 
 def test_a_store_first_filled_with_intents_off_is_not_marked_done(store) -> None:

@@ -21,3 +21,15 @@ def es_store(es_url: str) -> Iterator[object]:  # noqa: F811
     finally:
         delete_prefix(store.client, prefix)
         store.close()
+
+
+@pytest.fixture
+def prefix(es_url: str) -> Iterator[str]:  # noqa: F811
+    """An index prefix of the test's own on the session's Elasticsearch node; its indices are deleted afterwards."""
+    from elasticsearch import Elasticsearch  # lazy: the client only for the Elasticsearch tests
+
+    name = f"gs-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    client = Elasticsearch(es_url)
+    delete_prefix(client, name)
+    client.close()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from es_node import delete_prefix
 
 from core.mention import COLLECTED, DATED_BY, Author, Engagement, Mention, analyst_label
 from core.query import QuerySyntaxError
@@ -78,17 +76,6 @@ def faulty_client(url: str, plan: dict[int, object]):
             return resp
 
     return Faulty(url, retry_on_status=(), max_retries=0), calls
-
-
-@pytest.fixture
-def prefix(es_url: str):
-    from elasticsearch import Elasticsearch
-
-    name = f"gs-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = Elasticsearch(es_url)
-    delete_prefix(client, name)
-    client.close()
 
 
 def test_template_mapping_and_alias(es_store: ElasticsearchStore):

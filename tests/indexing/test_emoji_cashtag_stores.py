@@ -4,18 +4,18 @@ and stores written before emoji and cashtags were indexed answer them too once o
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
+from matcher_corpus import assert_store_finds_what_the_matcher_finds, corpus, filled_store, matcher_ids
 from old_search_format import assert_answers, es_in_old_format, sqlite_in_old_format
-from test_store_contract import STORES, _open_store
+from store_support import STORES
 
 from core.mention import Mention
-from core.query import parse, search_document
+from core.query import search_document
 from core.query.text import is_symbol, search_tokens
-from indexing.base import Filters, Store
+from indexing.base import Store
 
 T0 = datetime(2026, 4, 2, tzinfo=UTC)
 
@@ -87,22 +87,16 @@ QUERIES = [
 
 
 def _corpus() -> list[Mention]:
-    return [
-        Mention(source="import", native_id=key, text=text, lang=lang, created_at=T0 + timedelta(minutes=i),
-                brand="lumora")
-        for i, (key, text, lang) in enumerate(POSTS)
-    ]
+    return corpus(POSTS, T0)
 
 
 def _want(query: str) -> set[str]:
-    return {f"import:{key}" for key, text, lang in POSTS if parse(query).matches(text, lang)}
+    return matcher_ids(POSTS, query)
 
 
 @pytest.fixture(scope="module", params=STORES)
 def emoji_store(request, tmp_path_factory) -> Iterator[Store]:
-    for opened in _open_store(request.param, request, tmp_path_factory.mktemp("emoji")):
-        assert all(r.ok for r in opened.upsert(_corpus()))
-        yield opened
+    yield from filled_store(request, tmp_path_factory.mktemp("emoji"), _corpus())
 
 
 def test_the_queries_tell_the_posts_apart() -> None:
@@ -116,13 +110,7 @@ def test_the_queries_tell_the_posts_apart() -> None:
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_emoji_and_cashtag_queries_find_what_the_matcher_finds(emoji_store: Store, query: str) -> None:
-    f = Filters(text=query)
-    want = _want(query)
-    assert {h.mention.id for h in emoji_store.search(f, size=50).hits} == want
-    assert emoji_store.count(f) == len(want)
-    assert {m.id for m in emoji_store.iter_mentions(f)} == want
-    langs = Counter(lang for key, _, lang in POSTS if f"import:{key}" in want)
-    assert emoji_store.facet(f, "lang") == dict(langs)
+    assert_store_finds_what_the_matcher_finds(emoji_store, POSTS, query)
 
 
 def _old_document(text: str) -> str:

@@ -3,12 +3,9 @@ on open: the versioned search field is mapped and filled, and the old field neve
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from es_node import delete_prefix
 
 from core.mention import Mention
 from indexing.base import Filters
@@ -19,17 +16,6 @@ pytestmark = pytest.mark.elasticsearch
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 OLD_FIELD = "text_folded"  # format 1: folded tokens only, no #tag/@handle tokens
-
-
-@pytest.fixture
-def prefix(es_url: str) -> Iterator[str]:
-    from elasticsearch import Elasticsearch
-
-    name = f"gs-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = Elasticsearch(es_url)
-    delete_prefix(client, name)
-    client.close()
 
 
 def test_format_1_indices_get_the_current_search_field_on_open(es_url: str, prefix: str) -> None:

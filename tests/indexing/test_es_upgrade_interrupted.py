@@ -12,13 +12,10 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from es_node import delete_prefix
 
 from core.mention import Mention
 from indexing.base import Filters
@@ -35,17 +32,6 @@ sys.path.insert(0, {repo!r})
 from indexing.elasticsearch import ElasticsearchStore
 ElasticsearchStore({url!r}, index_prefix={prefix!r})
 """
-
-
-@pytest.fixture
-def prefix(es_url: str) -> Iterator[str]:
-    from elasticsearch import Elasticsearch
-
-    name = f"gs-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = Elasticsearch(es_url)
-    delete_prefix(client, name)
-    client.close()
 
 
 def test_a_first_open_killed_mid_fill_resumes_where_it_stopped(es_url: str, prefix: str, caplog) -> None:

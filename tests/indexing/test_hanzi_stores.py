@@ -5,16 +5,15 @@ store written before the fold (search document format 3) answers so once opened 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
+from matcher_corpus import assert_store_finds_what_the_matcher_finds, corpus, filled_store, matcher_ids
 from old_search_format import assert_answers, es_in_old_format, sqlite_in_old_format
-from test_store_contract import STORES, _open_store
+from store_support import STORES
 
 from core.mention import Mention
-from core.query import parse
 from core.query.text import fold, hashtags, normalize, tokenize
 from indexing.base import Filters, Store
 
@@ -51,22 +50,16 @@ QUERIES = [
 
 
 def _corpus() -> list[Mention]:
-    return [
-        Mention(source="import", native_id=key, text=text, lang=lang, created_at=T0 + timedelta(minutes=i),
-                brand="lumora")
-        for i, (key, text, lang) in enumerate(POSTS)
-    ]
+    return corpus(POSTS, T0)
 
 
 def _want(query: str) -> set[str]:
-    return {f"import:{key}" for key, text, lang in POSTS if parse(query).matches(text, lang)}
+    return matcher_ids(POSTS, query)
 
 
 @pytest.fixture(scope="module", params=STORES)
 def hanzi_store(request, tmp_path_factory) -> Iterator[Store]:
-    for opened in _open_store(request.param, request, tmp_path_factory.mktemp("hanzi")):
-        assert all(r.ok for r in opened.upsert(_corpus()))
-        yield opened
+    yield from filled_store(request, tmp_path_factory.mktemp("hanzi"), _corpus())
 
 
 def test_the_matcher_counts_both_scripts_as_one() -> None:
@@ -84,13 +77,7 @@ def test_the_matcher_counts_both_scripts_as_one() -> None:
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_hanzi_queries_find_what_the_matcher_finds(hanzi_store: Store, query: str) -> None:
-    f = Filters(text=query)
-    want = _want(query)
-    assert {h.mention.id for h in hanzi_store.search(f, size=50).hits} == want
-    assert hanzi_store.count(f) == len(want)
-    assert {m.id for m in hanzi_store.iter_mentions(f)} == want
-    langs = Counter(lang for key, _, lang in POSTS if f"import:{key}" in want)
-    assert hanzi_store.facet(f, "lang") == dict(langs)
+    assert_store_finds_what_the_matcher_finds(hanzi_store, POSTS, query)
 
 
 def test_both_scripts_count_alike_on_the_store(hanzi_store: Store) -> None:

@@ -7,11 +7,11 @@ SQLite and Elasticsearch on a real node."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from store_support import STORES, open_store
 
 from alerts.shares import Share, Shares
 from alerts.viral import ViralRule, viral_detections
@@ -20,7 +20,6 @@ from groundswell.copies import HEADS_INDEXED, PREFIX, CopyIndex
 from groundswell.sentiment_corrections import CORRECTION_PREFIX
 from indexing.base import Filters, Store
 
-STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 # Recent, as an upgraded store's last day is: a viral rule looking at the last day would see these hours.
 T0 = (datetime.now(UTC) - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
 NEG = Sentiment(label="negative", probs={"negative": 0.9, "neutral": 0.05, "positive": 0.05}, model="m")
@@ -29,21 +28,7 @@ STORY = "Apple Store Broadway brass band playing for the crowd tonight, what a s
 
 @pytest.fixture(params=STORES)
 def store(request, tmp_path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        from indexing.sqlite import SqliteStore
-
-        sqlite = SqliteStore(tmp_path / "gs.db")
-        yield sqlite
-        sqlite.close()
-    else:
-        from es_node import delete_prefix
-
-        from indexing.elasticsearch import ElasticsearchStore
-
-        es = ElasticsearchStore(request.getfixturevalue("es_url"), index_prefix=f"gs-merge-{uuid.uuid4().hex[:8]}")
-        yield es
-        delete_prefix(es.client, es.prefix)
-        es.close()
+    yield from open_store(request.param, request, tmp_path, "gs-merge")
 
 
 def _post(native: str, text: str, minutes: int, by: str, brands: tuple[str, ...] = ("Apple",)) -> Mention:

@@ -3,37 +3,22 @@ recorded, pruned by age and by original (SQLite and Elasticsearch on a real node
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from store_support import STORES, open_store
 
 from alerts.shares import Share, Shares
 from core.mention import Author, Mention
 from indexing.base import Store
 
 T0 = datetime(2026, 3, 30, 22, tzinfo=UTC)
-STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 
 
 @pytest.fixture(params=STORES)
 def store(request, tmp_path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        from indexing.sqlite import SqliteStore
-
-        sqlite = SqliteStore(tmp_path / "gs.db")
-        yield sqlite
-        sqlite.close()
-    else:
-        from es_node import delete_prefix
-
-        from indexing.elasticsearch import ElasticsearchStore
-
-        es = ElasticsearchStore(request.getfixturevalue("es_url"), index_prefix=f"gs-shares-{uuid.uuid4().hex[:8]}")
-        yield es
-        delete_prefix(es.client, es.prefix)
-        es.close()
+    yield from open_store(request.param, request, tmp_path, "gs-shares")
 
 
 def _share(n: int, hours: float, original: str = "x:1") -> Share:

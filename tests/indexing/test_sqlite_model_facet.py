@@ -9,21 +9,19 @@ language, source, theme, intent, followers, text query and include_spam; in wind
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlite_support import filled_sqlite
 
-from core.mention import ANALYST, RULE_PREFIX, Author, Engagement, Mention, Sentiment
+from core.mention import ANALYST, RULE_PREFIX, Mention, Sentiment
 from indexing.base import SENTIMENT, Filters
 from indexing.sqlite import SqliteStore
-from tests.indexing.filter_oracle import in_view
+from tests.indexing.filter_oracle import filter_combinations, grouped_counts, in_view, varied_mention
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 N = 180
-TEXTS = ("refund never came", "great battery life", "outage again #fail", "Поддержка не отвечает", "just a post")
-LANGS = ("en", "en", "en", "ru", None)
 RULE = f"{RULE_PREFIX}refunds#3"
 
 
@@ -44,18 +42,9 @@ def corpus() -> list[Mention]:
     for i in range(N):
         model = _model(i)
         label = ("negative", "neutral", "positive")[i % 3]
-        out.append(Mention(
-            source=("x", "reddit", "mastodon")[i % 3],
-            native_id=str(i),
-            text=f"{TEXTS[i % 5]} ({i})",
-            created_at=T0 + timedelta(hours=7 * i),
-            lang=LANGS[i % 5],
-            brands=[["acme"], ["globex"], ["acme", "globex"], []][i % 4 if i % 9 else 2],
-            author=Author(handle=f"user{i % 6}", followers=(i * 37) % 400),
-            engagement=Engagement(likes=i % 11),
+        out.append(varied_mention(
+            i, T0,
             sentiment=Sentiment(label=label, probs={label: 1.0}, model=model, uncertain=i % 7 == 0) if model else None,
-            themes=["battery"] if i % 5 == 1 else [],
-            intent="question" if i % 6 == 0 else None,
             spam="promotion: 'giveaway'" if i % 8 == 3 else None,
         ))
     return out
@@ -83,36 +72,19 @@ def expected(mentions: list[Mention], f: Filters) -> dict[str, int]:
 
 def group_by_facet(store: SqliteStore, f: Filters) -> dict[str, int]:
     """The model facet as the store answered it before the index: the model of each row of the view, read from
-    its stored document, GROUP BY (the old `facet(f, "model")`, verbatim but for the method it lived in)."""
+    its stored document, GROUP BY (the old `facet(f, "model")`: its SQL, in `grouped_counts`)."""
     where, params, query = store._where(f, False)
     src = store._source(f, False)
-    column = "json_extract(m.doc, '$.sentiment.model')"
-    result: dict[str, int] = {}
-    if query is None:
-        for value, n in store._conn().execute(f"SELECT {column}, count(*) FROM {src} WHERE {where} "
-                                              f"GROUP BY {column}", params):
-            result[value or "unknown"] = n
-    else:
-        for _, _, value in store._rows(f"SELECT m.text, m.lang, {column} FROM {src} WHERE {where}", params, query):
-            result[value or "unknown"] = result.get(value or "unknown", 0) + 1
-    return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+    return grouped_counts(store, src, where, params, query, "json_extract(m.doc, '$.sentiment.model')")
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    s = SqliteStore(tmp_path_factory.mktemp("models") / "g.db")
-    assert all(r.ok for r in s.upsert(CORPUS))
-    yield s
-    s.close()
+    yield from filled_sqlite(tmp_path_factory.mktemp("models") / "g.db", CORPUS)
 
 
 def combinations() -> list[Filters]:
-    out = []
-    for brand, window, fields, text in itertools.product(BRANDS, WINDOWS, FIELDS, TEXT):
-        if fields and text and (len(fields) > 1 or "theme" in fields or "uncertain" in fields):
-            continue  # keeps the product modest; each kind of field still meets each text query
-        out.append(Filters(**brand, **window, **fields, text=text))
-    return out
+    return filter_combinations(BRANDS, WINDOWS, FIELDS, TEXT, crowded=("theme", "uncertain"))
 
 
 def test_the_corpus_covers_every_case():

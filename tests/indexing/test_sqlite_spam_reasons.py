@@ -8,41 +8,29 @@ text query and include_spam."""
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlite_support import filled_sqlite
 
-from core.mention import Author, Engagement, Mention, Sentiment
+from core.mention import Mention, Sentiment
 from groundswell.spam import OWN_POST, excluded
 from indexing.base import SPAM, Filters
 from indexing.sqlite import SqliteStore
-from tests.indexing.filter_oracle import in_view
+from tests.indexing.filter_oracle import filter_combinations, grouped_counts, in_view, varied_mention
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 REASONS = ("promotion: 'giveaway'", "duplicate: campaign", OWN_POST, None, None, None, None)
-TEXTS = ("refund never came", "great battery life", "outage again #fail", "Поддержка не отвечает", "just a post")
-LANGS = ("en", "en", "en", "ru", None)
 
 
 def corpus(n: int = 140) -> list[Mention]:
     out = []
     for i in range(n):
         label = ("negative", "neutral", "positive", None)[i % 4]
-        out.append(Mention(
-            source=("x", "reddit", "mastodon")[i % 3],
-            native_id=str(i),
-            text=f"{TEXTS[i % 5]} ({i})",
-            created_at=T0 + timedelta(hours=7 * i),
-            lang=LANGS[i % 5],
-            # one brand, the other, both, or none
-            brands=[["acme"], ["globex"], ["acme", "globex"], []][i % 4 if i % 9 else 2],
-            author=Author(handle=f"user{i % 6}", followers=(i * 37) % 400),
-            engagement=Engagement(likes=i % 11),
+        out.append(varied_mention(
+            i, T0,
             sentiment=Sentiment(label=label, probs={label: 1.0}, model="test") if label else None,
-            themes=["battery"] if i % 5 == 1 else [],
-            intent="question" if i % 6 == 0 else None,
             spam=REASONS[(i * 5) % len(REASONS)],
         ))
     return out
@@ -72,20 +60,12 @@ def expected_excluded(f: Filters) -> dict[str, int]:
 
 def left_join_facet(store: SqliteStore, f: Filters) -> dict[str, int]:
     """The spam facet as the store answered it before counting from the flags: every row of the view, each
-    LEFT JOINed to its flag (the old `facet(f, "spam")`, verbatim but for the method it lived in)."""
+    LEFT JOINed to its flag (the old `facet(f, "spam")`: its SQL, in `grouped_counts`)."""
     covered = store._covered(f)
     where, params, query = store._where(f, covered)
     rowid = "m.mention_rowid" if covered else "m.rowid"
     source = f"{store._source(f, covered)} LEFT JOIN mention_spam x ON x.mention_rowid = {rowid}"
-    result: dict[str, int] = {}
-    if query is None:
-        for value, n in store._conn().execute(f"SELECT x.reason, count(*) FROM {source} WHERE {where} "
-                                              "GROUP BY x.reason", params):
-            result[value or "unknown"] = n
-    else:
-        for _, _, value in store._rows(f"SELECT m.text, m.lang, x.reason FROM {source} WHERE {where}", params, query):
-            result[value or "unknown"] = result.get(value or "unknown", 0) + 1
-    return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+    return grouped_counts(store, source, where, params, query, "x.reason")
 
 
 class FacetOnly:
@@ -97,19 +77,11 @@ class FacetOnly:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    s = SqliteStore(tmp_path_factory.mktemp("spam") / "g.db")
-    assert all(r.ok for r in s.upsert(CORPUS))
-    yield s
-    s.close()
+    yield from filled_sqlite(tmp_path_factory.mktemp("spam") / "g.db", CORPUS)
 
 
 def combinations() -> list[Filters]:
-    out = []
-    for brand, window, fields, text in itertools.product(BRANDS, WINDOWS, FIELDS, TEXT):
-        if fields and text and (len(fields) > 1 or "theme" in fields):
-            continue  # keeps the product modest; each kind of field still meets each text query
-        out.append(Filters(**brand, **window, **fields, text=text))
-    return out
+    return filter_combinations(BRANDS, WINDOWS, FIELDS, TEXT, crowded=("theme",))
 
 
 def test_the_corpus_covers_every_case():

@@ -7,13 +7,13 @@ held to the same independent answer (not to each other).
 from __future__ import annotations
 
 import random
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
+from store_support import STORES, open_store
 
 from core.lang_tags import lang_tag
 from core.mention import ANALYST, COLLECTED, DATED_BY, Author, Engagement, Mention, Sentiment, analyst_label
@@ -105,26 +105,9 @@ def _label(m: Mention) -> str:
     return m.sentiment.label if m.sentiment else "unknown"
 
 
-STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
-
-
 def _open_store(kind: str, request, tmp_dir) -> Iterator[Store]:
-    if kind == "sqlite":
-        from indexing.sqlite import SqliteStore
-
-        store = SqliteStore(tmp_dir / "gs.db")
-        yield store
-        store.close()
-    else:
-        from es_node import delete_prefix
-
-        from indexing.elasticsearch import ElasticsearchStore
-
-        es_url = request.getfixturevalue("es_url")
-        store = ElasticsearchStore(es_url, index_prefix=f"gs-contract-{uuid.uuid4().hex[:8]}")
-        yield store
-        delete_prefix(store.client, store.prefix)
-        store.close()
+    """A fresh store of `kind` (the other store tests import this and STORES from here)."""
+    yield from open_store(kind, request, tmp_dir, "gs-contract")
 
 
 @pytest.fixture(params=STORES)

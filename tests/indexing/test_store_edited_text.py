@@ -3,11 +3,11 @@ stores, so the next enrich tags the new text (`indexing.base.keep_enrichment`); 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from store_support import STORES, open_store
 
 from core.mention import Author, Engagement, Mention, Sentiment, analyst_label
 from indexing import base
@@ -15,26 +15,11 @@ from indexing.base import Filters, Store
 
 OLD_TEXT = "Lumora Pulse is the best purchase of my year, great job"
 NEW_TEXT = "Lumora Pulse caught fire and burned my hand, worst product ever, I want a refund"
-STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 
 
 @pytest.fixture(params=STORES)
 def store(request, tmp_path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        from indexing.sqlite import SqliteStore
-
-        opened = SqliteStore(tmp_path / "gs.db")
-        yield opened
-        opened.close()
-    else:
-        from es_node import delete_prefix
-
-        from indexing.elasticsearch import ElasticsearchStore
-
-        opened = ElasticsearchStore(request.getfixturevalue("es_url"), index_prefix=f"gs-edit-{uuid.uuid4().hex[:8]}")
-        yield opened
-        delete_prefix(opened.client, opened.prefix)
-        opened.close()
+    yield from open_store(request.param, request, tmp_path, "gs-edit")
 
 
 def _bare(text: str, likes: int = 0) -> Mention:

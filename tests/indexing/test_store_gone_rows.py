@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from store_support import STORES, open_store
 
 from core.mention import Author, Mention, Sentiment, analyst_label
 from groundswell.copies import CopyIndex
@@ -22,26 +23,11 @@ from indexing.base import Filters, Store, is_no_longer_stored
 
 T0 = datetime(2026, 3, 30, tzinfo=UTC)
 CUTOFF = T0 + timedelta(days=2)  # the old posts are in March, the fresh ones in April
-STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 
 
 @pytest.fixture(params=STORES)
 def empty_store(request, tmp_path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        from indexing.sqlite import SqliteStore
-
-        store = SqliteStore(tmp_path / "gs.db")
-        yield store
-        store.close()
-    else:
-        from es_node import delete_prefix
-
-        from indexing.elasticsearch import ElasticsearchStore
-
-        store = ElasticsearchStore(request.getfixturevalue("es_url"), index_prefix=f"gs-gone-{uuid.uuid4().hex[:8]}")
-        yield store
-        delete_prefix(store.client, store.prefix)
-        store.close()
+    yield from open_store(request.param, request, tmp_path, "gs-gone")
 
 
 def _post(nid: str, days: float, url: str | None = None, source: str = "x", brand: str = "acme") -> Mention:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from store_support import STORES, open_store
 
 from core.mention import Mention, Sentiment
 from indexing.base import THEMES, Filters, Store
@@ -60,30 +61,9 @@ def _expected(brand: str | None) -> Counter:
     return out
 
 
-def _open(kind: str, request, tmp_path) -> Iterator[Store]:
-    if kind == "sqlite":
-        from indexing.sqlite import SqliteStore
-
-        store = SqliteStore(tmp_path / "gs.db")
-        yield store
-        store.close()
-    else:
-        from es_node import delete_prefix
-
-        from indexing.elasticsearch import ElasticsearchStore
-
-        store = ElasticsearchStore(request.getfixturevalue("es_url"), index_prefix=f"gs-tb-{uuid.uuid4().hex[:8]}")
-        yield store
-        delete_prefix(store.client, store.prefix)
-        store.close()
-
-
-STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
-
-
 @pytest.fixture(params=STORES)
 def store(request, tmp_path) -> Iterator[Store]:
-    for opened in _open(request.param, request, tmp_path):
+    for opened in open_store(request.param, request, tmp_path, "gs-tb"):
         assert all(r.ok for r in opened.upsert(CORPUS))
         yield opened
 
@@ -173,22 +153,29 @@ def test_an_older_sqlite_store_keeps_its_themes_as_unattributed(tmp_path):
     store.close()
 
 
+def _as_the_previous_version_wrote_it(store) -> None:
+    """CORPUS stored in the Elasticsearch `store`, then each document as the previous version wrote it: no
+    brand_themes, no theme fields."""
+    from indexing.elasticsearch_mapping import to_document  # lazy: the Elasticsearch tests only
+    from indexing.elasticsearch_themes import MAIN_THEMES, THEME_KEYS  # lazy: as above
+
+    assert all(r.ok for r in store.upsert(CORPUS))
+    store.client.indices.refresh(index=store.alias)
+    for m in CORPUS:
+        doc = {k: v for k, v in to_document(m).items() if k not in ("brand_themes", THEME_KEYS, MAIN_THEMES)}
+        hit = store.client.search(index=store.alias, query={"ids": {"values": [m.id]}}).body["hits"]["hits"][0]
+        store.client.index(index=hit["_index"], id=m.id, document=doc, refresh=True)
+
+
 @pytest.mark.elasticsearch
 def test_older_elasticsearch_documents_get_unattributed_keys_on_open(es_url):
     from es_node import delete_prefix
 
     from indexing.elasticsearch import ElasticsearchStore
-    from indexing.elasticsearch_mapping import to_document
-    from indexing.elasticsearch_themes import MAIN_THEMES, THEME_KEYS
 
     store = ElasticsearchStore(es_url, index_prefix=f"gs-tb-old-{uuid.uuid4().hex[:8]}")
     try:
-        assert all(r.ok for r in store.upsert(CORPUS))
-        store.client.indices.refresh(index=store.alias)
-        for m in CORPUS:  # each document as the previous version wrote it: no brand_themes, no theme fields
-            doc = {k: v for k, v in to_document(m).items() if k not in ("brand_themes", THEME_KEYS, MAIN_THEMES)}
-            hit = store.client.search(index=store.alias, query={"ids": {"values": [m.id]}}).body["hits"]["hits"][0]
-            store.client.index(index=hit["_index"], id=m.id, document=doc, refresh=True)
+        _as_the_previous_version_wrote_it(store)
         assert store.top_themes(Filters(brand="acme"), n=50) == []  # unreadable by brand until migrated
         for _ in range(2):  # every open migrates; the second finds nothing to do
             reopened = ElasticsearchStore(es_url, index_prefix=store.prefix)
@@ -216,12 +203,7 @@ def test_a_themes_pass_written_while_the_migration_fills_is_kept(es_url, caplog)
 
     store = ElasticsearchStore(es_url, index_prefix=f"gs-tb-race-{uuid.uuid4().hex[:8]}")
     try:
-        assert all(r.ok for r in store.upsert(CORPUS))
-        store.client.indices.refresh(index=store.alias)
-        for m in CORPUS:  # each document as the previous version wrote it: no brand_themes, no theme fields
-            doc = {k: v for k, v in to_document(m).items() if k not in ("brand_themes", THEME_KEYS, MAIN_THEMES)}
-            hit = store.client.search(index=store.alias, query={"ids": {"values": [m.id]}}).body["hits"]["hits"][0]
-            store.client.index(index=hit["_index"], id=m.id, document=doc, refresh=True)
+        _as_the_previous_version_wrote_it(store)
         raced = CORPUS[3]  # acme's and globex's themes
         scan = store._scan
 

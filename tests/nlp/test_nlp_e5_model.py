@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from sentiment_support import assert_batch_size_changes_nothing, assert_gold_labels
 
 from nlp.e5_sentiment import E5_MODEL_DIR, HEAD_BIAS, HEAD_WEIGHT, read_manifest
 
@@ -74,23 +75,13 @@ def test_texts_are_cut_where_training_cut_them_unless_asked_to_read_more(default
 
 @pytest.mark.model
 def test_clear_posts_in_six_languages(default_model):
-    texts = [t for label in POSTS for t in POSTS[label]]
-    gold = [label for label in POSTS for _ in POSTS[label]]
-    preds = default_model.predict(texts)
-    assert [p.label for p in preds] == gold
-    for p in preds:
-        assert sum(p.probs.values()) == pytest.approx(1.0, abs=1e-3)
-        assert p.uncertain == (max(p.probs.values()) < 0.5)
+    assert_gold_labels(default_model, POSTS)
 
 
 @pytest.mark.model
 def test_batch_size_does_not_change_results(default_model):
     texts = [t for label in POSTS for t in POSTS[label]] * 3 + ["", "ok", "👍", "word " * 300]
-    a = default_model.predict(texts, batch_size=4)
-    b = default_model.predict(texts, batch_size=64)
-    assert [p.label for p in a] == [p.label for p in b]
-    for x, y in zip(a, b, strict=True):
-        assert x.probs == pytest.approx(y.probs, abs=2e-3)
+    assert_batch_size_changes_nothing(default_model, texts)
 
 
 @pytest.mark.model

@@ -1,6 +1,7 @@
 """The MiniLM sentiment model (nlp/models/minilm, `sentiment_model: minilm`) on top of the real MiniLM encoder."""
 
 import pytest
+from sentiment_support import assert_batch_size_changes_nothing, assert_gold_labels
 
 from nlp.model_files import MINILM_MODEL_DIR, load_default_weights
 
@@ -25,23 +26,13 @@ def test_shipped_files_are_small():
 
 @pytest.mark.model
 def test_clear_posts_in_five_languages(minilm_model):
-    texts = [t for label in POSTS for t in POSTS[label]]
-    gold = [label for label in POSTS for _ in POSTS[label]]
-    preds = minilm_model.predict(texts)
-    assert [p.label for p in preds] == gold
-    for p in preds:
-        assert sum(p.probs.values()) == pytest.approx(1.0, abs=1e-3)
-        assert p.uncertain == (max(p.probs.values()) < 0.5)
+    assert_gold_labels(minilm_model, POSTS)
 
 
 @pytest.mark.model
 def test_batch_size_and_given_langs_do_not_change_results(minilm_model):
     texts = [t for label in POSTS for t in POSTS[label]] * 3
-    a = minilm_model.predict(texts, batch_size=4)
-    b = minilm_model.predict(texts, batch_size=64)
-    assert [p.label for p in a] == [p.label for p in b]
-    for x, y in zip(a, b, strict=True):
-        assert x.probs == pytest.approx(y.probs, abs=2e-3)
+    a = assert_batch_size_changes_nothing(minilm_model, texts)
     langs = ["en", "ko", "zh", "ru", "it", "en", "ko", "zh", "ru", "it", "en", "ru", "zh"] * 3
     assert [p.label for p in minilm_model.predict(texts, langs)] == [p.label for p in a]
 
