@@ -26,6 +26,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._results import write_report  # noqa: E402
 from indexing.base import Filters  # noqa: E402
 from indexing.sqlite import TOTAL_CAP, SqliteStore  # noqa: E402
 
@@ -100,10 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         "results": results,
     }
     print(json.dumps(report))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
+    write_report(args.out, report)
 
 
 if __name__ == "__main__":

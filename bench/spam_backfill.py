@@ -11,48 +11,35 @@ read, the posts it moved on by (how many fewer are left), the seconds, and the r
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import shutil
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.store_upgrade import base_sqlite
+from bench._results import print_entry, run_entry
+from bench._store import copied_base
 from groundswell.config import parse_config
 from groundswell.upgrade_backfill import SPAM_KEY, SPAM_POSTS_PER_PASS, backfill_spam
 from indexing.base import Filters
-from indexing.sqlite import SqliteStore
 
 
 def bench(n: int, passes: int) -> dict[str, object]:
     """Run `passes` slices of the spam backfill on a copy of the n-mention benchmark store."""
     config = parse_config({"brands": [{"name": "Lumora", "query": "lumora"}], "sources": [],
                            "store": {"type": "sqlite", "path": "unused.db"}})
-    base = base_sqlite(n, None)
-    with tempfile.TemporaryDirectory(prefix="gs-spam-backfill-") as tmp:
-        path = Path(tmp) / "groundswell.db"
-        shutil.copyfile(base, path)
-        store = SqliteStore(path)
-        try:
-            store.delete_state([SPAM_KEY])
-            total = store.count(Filters(include_spam=True))
-            now = datetime.now(UTC)
-            left, rows = total, []
-            for _ in range(passes):
-                started = time.perf_counter()
-                result = backfill_spam(config, store, now=now)
-                seconds = time.perf_counter() - started
-                rows.append({"read": result.get("examined", 0), "moved_on": left - result.get("remaining", 0),
-                             "flagged": result.get("flagged", 0), "seconds": round(seconds, 1)})
-                left = result.get("remaining", 0)
-                if result.get("done"):
-                    break
-        finally:
-            store.close()
+    with copied_base(n, "gs-spam-backfill-") as store:
+        store.delete_state([SPAM_KEY])
+        total = store.count(Filters(include_spam=True))
+        now = datetime.now(UTC)
+        left, rows = total, []
+        for _ in range(passes):
+            started = time.perf_counter()
+            result = backfill_spam(config, store, now=now)
+            seconds = time.perf_counter() - started
+            rows.append({"read": result.get("examined", 0), "moved_on": left - result.get("remaining", 0),
+                         "flagged": result.get("flagged", 0), "seconds": round(seconds, 1)})
+            left = result.get("remaining", 0)
+            if result.get("done"):
+                break
     moved = sum(r["moved_on"] for r in rows) / len(rows)
     return {"mentions": total, "limit": SPAM_POSTS_PER_PASS, "passes": rows,
             "posts_moved_on_per_pass": round(moved), "runs_for_the_store": -(-total // max(1, round(moved)))}
@@ -64,13 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None, help="Also write the result here")
     args = parser.parse_args(argv)
-    entry = {"command": " ".join(["python", "bench/spam_backfill.py", *(argv if argv is not None else sys.argv[1:])]),
-             "when": datetime.now(UTC).isoformat(timespec="seconds"), "load": [round(x, 2) for x in os.getloadavg()],
-             "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
-             **bench(args.mentions, args.passes)}
-    print(json.dumps(entry, indent=2))
-    if args.out:
-        args.out.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+    print_entry(run_entry("bench/spam_backfill.py", argv, bench(args.mentions, args.passes)), args.out)
 
 
 if __name__ == "__main__":

@@ -25,10 +25,10 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.accounts import OwnAccounts
 from core.time import as_utc
 from groundswell.config import Config
 from groundswell.intents_backfill import tag_intents_slice, untagged_enriched
+from groundswell.own_accounts import own_accounts
 from groundswell.spam import SpamReport, flag_spam
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
@@ -102,7 +102,7 @@ def backfill_spam(config: Config, store: Store, *, now: datetime, limit: int = S
         return {"done": True}
     end = _moment(state.get("end")) or as_utc(now)
     through = _moment(state.get("through"))
-    own = _own_accounts(config)
+    own = own_accounts(config)
     report, finished = SpamReport(), False
     announced = False
     while report.examined < limit:
@@ -129,15 +129,6 @@ def backfill_spam(config: Config, store: Store, *, now: datetime, limit: int = S
                  "%d left%s", report.examined, report.flagged + report.own_posts, remaining, " (done)" if done else "")
     return {"examined": report.examined, "flagged": report.flagged, "own_posts": report.own_posts,
             "remaining": remaining, "done": done}
-
-
-def _own_accounts(config: Config) -> OwnAccounts:
-    """Every configured brand's own accounts together (as the run's spam step, `pipeline.own_accounts`)."""
-    merged: dict[str, list[str]] = {}
-    for brand in config.brands:
-        for source, accounts in brand.own_accounts.items():
-            merged.setdefault(source, []).extend(accounts)
-    return OwnAccounts.of(merged)
 
 
 def _read(store: Store, key: str) -> dict[str, Any]:

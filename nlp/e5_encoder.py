@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -29,12 +28,13 @@ from nlp.encoder import length_buckets
 from nlp.onnx_encoder import (
     OPSET,
     VARIANTS,
+    cached_graph,
     cpu_session,
     file_sha256,
     import_onnxruntime,
     onnx_cache_dir,
     pad_batch,
-    quantize_int8,
+    require_onnx,
 )
 
 QUERY_PREFIX = "query: "  # e5's input convention for single texts (classification, clustering)
@@ -73,28 +73,17 @@ def ensure_graph(delta: Path | None, first: int | None, variant: str = "fp32", e
     (`embeddings=False`: the fine-tuned branch alone)."""
     settings = graph_settings(delta, variant) | {"first": first, "embeddings": embeddings or delta is None}
     key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
-    path = onnx_cache_dir() / f"e5-{variant}-{key}.onnx"
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.onnx")
-    try:
-        if variant == "fp32":
-            _build(delta, first, tmp, embeddings)
-        else:
-            quantize_int8(ensure_graph(delta, first, "fp32", embeddings), tmp)
-        path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return cached_graph(
+        onnx_cache_dir() / f"e5-{variant}-{key}.onnx",
+        variant,
+        export=lambda out: _build(delta, first, out, embeddings),
+        fp32=lambda: ensure_graph(delta, first, "fp32", embeddings),
+        settings=lambda: settings,
+    )
 
 
 def _build(delta: Path | None, first: int | None, out: Path, embeddings: bool) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("onnx") is None:
-        raise RuntimeError("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
+    require_onnx()
     import onnx
 
     checkpoint = ensure_checkpoint()

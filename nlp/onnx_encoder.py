@@ -20,10 +20,11 @@ needs only onnxruntime and `tokenizers`. Neither imports torch. Heavy imports st
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,30 +115,47 @@ def ensure_onnx_model(layers: Sequence[int], variant: str = DEFAULT_VARIANT) -> 
     Files are written under a temporary name and renamed into place, so concurrent first uses at
     worst build twice; they never read a half-written file.
     """
-    path = onnx_model_path(layers, variant)
+    return cached_graph(
+        onnx_model_path(layers, variant),
+        variant,
+        export=lambda out: _export(layers, out),
+        fp32=lambda: ensure_onnx_model(layers, "fp32"),
+        settings=lambda: export_settings(layers, variant),
+    )
+
+
+def cached_graph(
+    path: Path, variant: str, *, export: Callable[[Path], None], fp32: Callable[[], Path],
+    settings: Callable[[], dict],
+) -> Path:
+    """`path`, built first when absent: `export(out)` writes the fp32 graph, another variant quantizes the
+    graph `fp32()` returns; `settings()` is written beside it (`.json`). Written under a temporary name and
+    renamed into place, so concurrent first uses at worst build twice; they never read a half-written file."""
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.onnx")
     try:
         if variant == "fp32":
-            _export(layers, tmp)
+            export(tmp)
         else:
-            quantize_int8(ensure_onnx_model(layers, "fp32"), tmp)
-        settings = export_settings(layers, variant)
-        path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+            quantize_int8(fp32(), tmp)
+        path.with_suffix(".json").write_text(json.dumps(settings(), indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def _export(layers: Sequence[int], out: Path) -> None:
-    """Write the encoder with mean pooling of `layers` built in (nlp/bert_onnx.py: onnx.helper, no torch)."""
-    import importlib.util
-
+def require_onnx() -> None:
+    """Building a graph needs the `onnx` package (only at first use): a clear error when it is absent."""
     if importlib.util.find_spec("onnx") is None:
         raise RuntimeError("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
+
+
+def _export(layers: Sequence[int], out: Path) -> None:
+    """Write the encoder with mean pooling of `layers` built in (nlp/bert_onnx.py: onnx.helper, no torch)."""
+    require_onnx()
     write_model(encoder_path(), layers, out, opset=OPSET)
 
 

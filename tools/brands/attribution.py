@@ -33,6 +33,7 @@ from groundswell.brands import brands_matching
 from groundswell.pipeline import collect
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
+from tools.result_file import show_result
 from tools.stream_store import stream_config, stream_slice
 
 NO_CANDIDATE = "No candidate mentioned"
@@ -159,10 +160,7 @@ def render(result: dict[str, Any]) -> str:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the result here")
 def main(stream: Path, limit: int | None, json_path: Path | None) -> None:
     """Brand attribution of a stream against its gold candidates (see the module docstring)."""
-    result = evaluate(stream, limit)
-    click.echo(render(result))
-    if json_path:
-        json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    show_result(evaluate(stream, limit), render, json_path)
 
 
 if __name__ == "__main__":

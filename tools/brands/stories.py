@@ -18,7 +18,6 @@ labels say.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -30,6 +29,7 @@ from alerts.shares import Shares
 from alerts.viral import ViralRule
 from core.mention import Mention, is_repost
 from indexing.base import Filters
+from tools.result_file import show_result
 from tools.stream_store import collected_stream
 
 _RT = re.compile(r"RT @(\w+):\s*(.*)", re.S)
@@ -116,10 +116,7 @@ def render(result: dict[str, Any]) -> str:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the result here")
 def main(stream: Path, limit: int | None, json_path: Path | None) -> None:
     """Stored mentions that repeat a story (see the module docstring)."""
-    result = evaluate(stream, limit)
-    click.echo(render(result))
-    if json_path:
-        json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    show_result(evaluate(stream, limit), render, json_path)
 
 
 if __name__ == "__main__":

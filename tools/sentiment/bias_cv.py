@@ -18,7 +18,6 @@ compare_runs.paired_bootstrap, over all sets and over the sets of the offset lan
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 
 from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
+from tools.result_file import write_result
 from tools.sentiment.calibrate_e5 import (
     FOLDS,
     SHIPPED_L2,
@@ -38,7 +38,7 @@ from tools.sentiment.calibrate_e5 import (
     stacker_cv,
 )
 from tools.sentiment.compare_folds import run_fold, union
-from tools.sentiment.compare_runs import paired_bootstrap
+from tools.sentiment.compare_runs import difference_text, paired_bootstrap
 from tools.sentiment.finetune_e5 import NEU, POS, SEED, Rows, load_rows, macro_f1_by_dataset
 
 GRID = np.round(np.linspace(-1.5, 1.5, 13), 2)  # offsets to log-probabilities, in steps of 0.25
@@ -162,11 +162,8 @@ def main(run_dirs: tuple[Path, ...], min_rows: int, only: tuple[str, ...], resam
         for key, b in result["union"].items():
             if isinstance(b, dict) and "interval_90" in b:
                 click.echo(f"[{time.monotonic() - start:.0f}s] union of folds {sorted(set(folds))}, {key}: "
-                           f"{b['mean_difference']:+.2f} (90% of resamples in [{b['interval_90'][0]:+.2f}, "
-                           f"{b['interval_90'][1]:+.2f}]; better on {100 * b['share_better']:.1f}%)", err=True)
-    if out_path is not None:
-        out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote {out_path}", err=True)
+                           f"{difference_text(b)}", err=True)
+    write_result(out_path, result)
 
 
 if __name__ == "__main__":

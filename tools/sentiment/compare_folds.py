@@ -21,7 +21,6 @@ union, and compare_runs.paired_bootstrap resamples the union's rows within each 
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -29,8 +28,9 @@ import click
 import numpy as np
 
 from nlp.e5_stacker import ngram_log_probs
+from tools.result_file import write_result
 from tools.sentiment.calibrate_e5 import SHIPPED_L2, HeldOut, held_out_rows, mean_macro_f1, ngram_model, run_files
-from tools.sentiment.compare_runs import COMBINES, paired_bootstrap, scored
+from tools.sentiment.compare_runs import COMBINES, difference_text, paired_bootstrap, scored
 from tools.sentiment.train_rows import SEED, Rows, load_rows
 
 
@@ -112,8 +112,7 @@ def main(ref_dirs: tuple[Path, ...], run_dirs: tuple[Path, ...], l2: float, resa
     boot = paired_bootstrap(rows, index, ref_probs, run_probs, resamples)
     click.echo(f"[{time.monotonic() - start:.0f}s] {len(per_fold)} folds, {len(index)} rows: "
                f"{totals['reference']['cv_mean_macro_f1']} → {totals['run']['cv_mean_macro_f1']}, "
-               f"{boot['mean_difference']:+.2f} (90% of resamples in [{boot['interval_90'][0]:+.2f}, "
-               f"{boot['interval_90'][1]:+.2f}]; better on {100 * boot['share_better']:.1f}%)", err=True)
+               f"{difference_text(boot)}", err=True)
     result = {"method": f"each run scored on its own hold-out fold as compare_runs scores it (stacker: "
                         f"calibrate_e5's 5-fold CV within the fold, l2 = {l2:g}, n-grams fitted on the fold's "
                         "other rows; or the e5 head alone, where `combine` says so); the folds' out-of-fold "
@@ -121,9 +120,7 @@ def main(ref_dirs: tuple[Path, ...], run_dirs: tuple[Path, ...], l2: float, resa
                         "within each dataset; dev not read",
               "folds": sorted(ref_folds), "rows": int(len(index)), "per_fold": per_fold, **totals,
               "difference": boot}
-    if out_path is not None:
-        out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote {out_path}", err=True)
+    write_result(out_path, result)
 
 
 if __name__ == "__main__":

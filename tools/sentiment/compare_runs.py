@@ -29,7 +29,6 @@ another's stacker on the same rows.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -39,6 +38,7 @@ import numpy as np
 from nlp.e5_stacker import ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
 from nlp.model_files import softmax
+from tools.result_file import write_result
 from tools.sentiment.calibrate_e5 import (
     SHIPPED_L2,
     HeldOut,
@@ -52,6 +52,13 @@ from tools.sentiment.finetune_e5 import Rows, load_rows, macro_f1_by_dataset
 
 SEED = 7
 COMBINES = ("stacker", "head")
+
+
+def difference_text(b: dict) -> str:
+    """A paired bootstrap's result (`paired_bootstrap`) as the tools print it: the mean difference, its 90%
+    interval and the share of resamples where the run was better."""
+    return (f"{b['mean_difference']:+.2f} (90% of resamples in [{b['interval_90'][0]:+.2f}, "
+            f"{b['interval_90'][1]:+.2f}]; better on {100 * b['share_better']:.1f}%)")
 
 
 def paired_bootstrap(rows: Rows, index: np.ndarray, ref: np.ndarray | list[np.ndarray],
@@ -142,9 +149,7 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
     for d, p in zip(run_dirs[1:], probs[1:], strict=True):
         against[str(d)] = paired_bootstrap(ref.rows, ref.index, probs[0], p, resamples)
         b = against[str(d)]
-        click.echo(f"[{time.monotonic() - start:.0f}s] {d} − {run_dirs[0]}: {b['mean_difference']:+.2f} "
-                   f"(90% of resamples in [{b['interval_90'][0]:+.2f}, {b['interval_90'][1]:+.2f}]; "
-                   f"better on {100 * b['share_better']:.1f}%)", err=True)
+        click.echo(f"[{time.monotonic() - start:.0f}s] {d} − {run_dirs[0]}: {difference_text(b)}", err=True)
     result = {"method": f"calibrate_e5's 5-fold CV on the held-out train rows (stacker, l2 = {l2:g}; or the e5 head "
                         "alone, where `combine` says so); paired bootstrap of the held-out rows within each "
                         "dataset; dev not read",
@@ -156,12 +161,8 @@ def main(run_dirs: tuple[Path, ...], l2: float, resamples: int, out_path: Path |
                             "runs": [str(d) for d in run_dirs[pool_refs:]],
                             "reference_cv_means": means[:pool_refs], "cv_means": means[pool_refs:], **pooled}
         click.echo(f"[{time.monotonic() - start:.0f}s] mean of {len(run_dirs) - pool_refs} runs − mean of "
-                   f"{pool_refs}: {pooled['mean_difference']:+.2f} (90% of resamples in "
-                   f"[{pooled['interval_90'][0]:+.2f}, {pooled['interval_90'][1]:+.2f}]; "
-                   f"better on {100 * pooled['share_better']:.1f}%)", err=True)
-    if out_path is not None:
-        out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote {out_path}", err=True)
+                   f"{pool_refs}: {difference_text(pooled)}", err=True)
+    write_result(out_path, result)
 
 
 if __name__ == "__main__":

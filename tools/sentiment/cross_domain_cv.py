@@ -17,7 +17,6 @@ the model.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 from nlp.e5_stacker import fit_stacker, ngram_log_probs, stack_inputs
 from nlp.lexicon import LEXICON_LANGS
 from nlp.model_files import LABELS, softmax
+from tools.result_file import write_result
 from tools.sentiment.calibrate_e5 import (
     SEED,
     SHIPPED_L2,
@@ -107,9 +107,7 @@ def main(run_dir: Path, without_ngrams: bool, out_path: Path | None) -> None:
                    f"{r['in_domain']['stacker']}, fitted without it {r['left_out']['stacker']} "
                    f"({r['left_out']['stacker_minus_head']['margin']:+.2f}, 95% "
                    f"{r['left_out']['stacker_minus_head']['ci95']})", err=True)
-    if out_path is not None:
-        out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote {out_path}", err=True)
+    write_result(out_path, result)
 
 
 if __name__ == "__main__":

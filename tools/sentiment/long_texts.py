@@ -29,6 +29,7 @@ from nlp.e5_encoder import E5_CONTEXT, MAX_TOKENS, QUERY_PREFIX
 from nlp.e5_sentiment import E5_MODEL_DIR, E5SentimentModel
 from nlp.e5_stacker import ngram_log_probs
 from nlp.e5_weights import ensure_checkpoint
+from tools.result_file import write_result
 from tools.sentiment.calibrate_e5 import held_out_rows, label_accuracy, mean_macro_f1, ngram_model
 from tools.sentiment.compare_runs import SHIPPED_L2, paired_bootstrap, scored
 from tools.sentiment.finetune_e5 import SEED as TRAIN_SEED
@@ -112,9 +113,7 @@ def main(model_dir: Path, resamples: int, out_path: Path | None) -> None:
               "long_by_dataset": {rows.names[d]: int((h.dataset[long] == d).sum()) for d in np.unique(h.dataset[long])},
               "ways": ways, "chnsenticorp_cut_by_length": lengths}
     click.echo(f"ChnSentiCorp, as shipped: {json.dumps(lengths)}", err=True)
-    if out_path is not None:
-        out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote {out_path}", err=True)
+    write_result(out_path, result)
 
 
 if __name__ == "__main__":
