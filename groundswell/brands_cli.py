@@ -1,20 +1,25 @@
 """`groundswell brands suggest NAME`: transliterated alias candidates, with what each would add.
+`groundswell brands rename OLD NEW`: move a renamed brand's stored history to its new name (brand_rename.py).
 
-Nothing is written: the user copies the aliases worth having into the config. The config is
-not edited in place because PyYAML cannot write a file back with its comments and layout.
+Nothing of the config is written by either: the user copies the aliases worth having into it, and renames the
+brand in it before `rename`. The config is not edited in place because PyYAML cannot write a file back with its
+comments and layout.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 
 import click
 import yaml
 
+from groundswell.brand_rename import RenameRefused, check_config, rename
 from groundswell.brand_suggest import Suggestion, suggest
 from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import open_store
+from groundswell.subject_readonly import upgrade_needed
 
 
 @click.group("brands")
@@ -37,6 +42,35 @@ def suggest_cmd(name: str, config_path: str, extra: tuple[str, ...]) -> None:
         store.close()
     existing = [a if isinstance(a, str) else a.model_dump(exclude_none=True) for a in brand.aliases]
     click.echo(render(name, rows, notes, existing))
+
+
+@brands.command("rename")
+@click.argument("old")
+@click.argument("new")
+@config_option
+@click.option("--dry-run", is_flag=True, help="Count what would be renamed, per kind; change nothing")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of one line per kind")
+def rename_cmd(old: str, new: str, config_path: str, dry_run: bool, as_json: bool) -> None:
+    """Move brand OLD's stored history to NEW: mentions, alerts, incidents, verdicts, the delivery ledger (nothing is
+    sent again), per-brand state, the jsonl alert files. Edit the config first: it must name NEW and not OLD. An
+    interrupted run is finished by running it again; a second run renames nothing and says so."""
+    config = load_cli_config(config_path)
+    try:
+        check_config(config, old, new)  # before the store is opened: a config not edited yet changes nothing
+    except RenameRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    if dry_run and (why := upgrade_needed(config, "brands rename --dry-run")) is not None:
+        raise click.ClickException(why)
+    store = open_store(config)
+    try:
+        report = rename(store, config, old, new, dry_run=dry_run)
+    except RenameRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else "\n".join(report.lines()))
+    if report.errors:  # not finished: the same command again resumes
+        raise SystemExit(1)
 
 
 AliasItem = str | dict[str, object]  # a name, or {text: NAME, inflect: ...} as the config writes it

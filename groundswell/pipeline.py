@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,11 +40,14 @@ from extractors.state import CursorState, ReadBudget
 from groundswell import themes_step
 from groundswell.advocates import advocates
 from groundswell.alert_verdicts import delivery_verdicts, prune_verdicts
+from groundswell.brand_rename import resume_renames
 from groundswell.brands import MigrateReport, attribute, collection_lang_of, reattribute
+from groundswell.collect_report import REASONS_KEPT, CollectReport
 from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.digest import digest_day
+from groundswell.own_accounts import own_accounts
 from groundswell.period_delivery import run_daily_digest, run_period_report
 from groundswell.periods import PeriodKind
 from groundswell.report import write_report as _write
@@ -72,93 +75,6 @@ from nlp.normalize import normalize
 log = logging.getLogger("groundswell.pipeline")
 
 
-@dataclass
-class CollectReport:
-    # Distinct posts (`count_collected`, `count_stored`): a post naming two brands, fetched by both brands' passes and
-    # written twice (its brands merged), is one post collected and one stored. `created`: new to the store.
-    collected: int = 0
-    stored: int = 0
-    created: int = 0
-    skipped: int = 0  # raw items that could not become mentions (bad lines, payloads)
-    duplicates: int = 0  # cross-source copies, reposts, and ids seen again in the same pass
-    failed_writes: int = 0
-    errors: dict[str, str] = field(default_factory=dict)  # "<source>/<brand>" -> error message
-    # Of those, the passes stopped by their wait ceiling (extractors.http.RateLimited) -> when the limit resets.
-    rate_limited: dict[str, datetime] = field(default_factory=dict)
-    # "<source>/<brand>" -> the store's error when it refused the cursor of a batch already stored: a store failure,
-    # not the source's. The pass stopped there; the cursor stays before the batch, so the next run fetches it again.
-    cursor_errors: dict[str, str] = field(default_factory=dict)
-    # The store failed during the dead-letter replay (its reason): what was parked and not stored stays parked.
-    replay_error: str | None = None
-    skipped_reasons: list[str] = field(default_factory=list)
-    # Ids that came twice in one pass with different text; the last version is the one stored.
-    conflicting_ids: list[str] = field(default_factory=list)
-    attempted: int = 0  # source × brand passes run
-    replayed: int = 0  # parked mentions stored by this run
-    deadletter: int = 0  # entries still waiting in the dead-letter file after this run
-    # Mentions an earlier run parked that failed again when collected again while other writes landed: bad
-    # data, not an outage; they stay parked and their source went on past them (`_store_batch`).
-    failed_again: int = 0
-    # Reposts dropped as copies of a stored post and recorded as shares for the first time (`groundswell.shares`;
-    # what the viral detector counts). A re-run records nothing again.
-    reposts_recorded: int = 0
-    # Posts created before the retention cutoff (`store.retention_days`, groundswell/retention.py): collected or
-    # replayed but not stored, since `maintain` would delete them (a re-exported file re-imported after it did).
-    older_than_retention: int = 0
-    # Posts the block list names (`groundswell subject forget`): collected or replayed, never stored; each listed
-    # in `skipped_reasons` as "forgotten".
-    forgotten: int = 0
-    # Stored posts a re-collect found deleted or removed on the platform (a tombstone, `core.mention.tombstone`):
-    # deleted from the store with their derived state, through `groundswell.subject_forget.forget`.
-    deleted_upstream: int = 0
-
-    def __post_init__(self) -> None:
-        # The ids behind `collected` and `stored`; attributes, not fields, so the printed summary stays counts.
-        self._collected_ids: set[str] = set()
-        self._stored_ids: set[str] = set()
-        # Ids of tombstones (deleted on the platform) met in this pass, erased together at its end.
-        self._upstream_gone: set[str] = set()
-
-    def count_collected(self, ids: Iterable[str]) -> None:
-        """Count these posts as collected, each once however many brand passes fetch it."""
-        self._collected_ids.update(ids)
-        self.collected = len(self._collected_ids)
-
-    def count_stored(self, ids: Iterable[str]) -> None:
-        """Count these posts as stored, each once however many brand passes write it."""
-        self._stored_ids.update(ids)
-        self.stored = len(self._stored_ids)
-
-    def merge(self, other: CollectReport) -> None:
-        self.count_collected(other._collected_ids)
-        self.count_stored(other._stored_ids)
-        self.created += other.created
-        self.skipped += other.skipped
-        self.duplicates += other.duplicates
-        self.failed_writes += other.failed_writes
-        self.errors.update(other.errors)
-        self.rate_limited.update(other.rate_limited)
-        self.cursor_errors.update(other.cursor_errors)
-        self.replay_error = self.replay_error or other.replay_error
-        self.skipped_reasons.extend(other.skipped_reasons[: max(0, REASONS_KEPT - len(self.skipped_reasons))])
-        self.conflicting_ids.extend(other.conflicting_ids[: max(0, REASONS_KEPT - len(self.conflicting_ids))])
-        self.attempted += other.attempted
-        self.replayed += other.replayed
-        self.failed_again += other.failed_again
-        self.reposts_recorded += other.reposts_recorded
-        self.older_than_retention += other.older_than_retention
-        self.forgotten += other.forgotten
-        self.deleted_upstream += other.deleted_upstream
-        self.deadletter = max(self.deadletter, other.deadletter)
-
-    @property
-    def all_failed(self) -> bool:
-        """Every source × brand pass failed: nothing could be collected at all."""
-        return self.attempted > 0 and len(self.errors) >= self.attempted
-
-
-# Reasons and ids listed in a report (the counts are always complete).
-REASONS_KEPT = 100
 # Rounds of `_store_batch`: the batch, then its copies whose original retention deleted meanwhile; a third only
 # when originals are deleted under it again.
 COPY_ROUNDS = 3
@@ -318,6 +234,8 @@ def collect(
     targets = plan_targets(config, source=source, brand=brand)
     # Erasures a crash left under way first: a platform's deletion cannot be re-run by hand (`resume_pending`).
     _resume_erasures(config, store)
+    # Brand renames a crash left under way too: no detection may run on a half-renamed store (`resume_renames`).
+    resume_renames(config, store)
     # Parked mentions first: they were collected earlier and may since have left the sources' windows.
     report = replay_deadletter(config, store)
     for target in targets:
@@ -454,7 +372,7 @@ def _drop_forgotten(store: Store, mentions: list[Mention], report: CollectReport
     report.forgotten += len(blocked)
     report.skipped += len(blocked)
     reasons = [forgotten_reason(m) for m in blocked]
-    report.skipped_reasons.extend(reasons[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
+    report.note_skipped(reasons)
     if blocked:
         log.info("%d post(s) the block list names not stored (groundswell subject forget)", len(blocked))
     return kept
@@ -496,7 +414,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
     report.skipped += len(batch.skipped)
     for reason in batch.skipped:
         log.warning("skipped: %s", reason)
-    report.skipped_reasons.extend(batch.skipped[: max(0, REASONS_KEPT - len(report.skipped_reasons))])
+    report.note_skipped(batch.skipped)
     report._upstream_gone.update(m.id for m in gone)  # erased at the end of the pass (`_delete_upstream`)
     mentions = _drop_forgotten(store, mentions, report)
     index = CopyIndex(store)
@@ -744,15 +662,6 @@ def flag_new_spam(store: Store, enriched: EnrichReport, config: Config) -> SpamR
         report = report.add(flag_spam(store, since, until, own=own))
     settle(store, pending)  # only after the flags are written: a kill before this examines them again
     return report
-
-
-def own_accounts(config: Config) -> OwnAccounts:
-    """Every configured brand's own accounts together."""
-    merged: dict[str, list[str]] = {}
-    for brand in config.brands:
-        for source, accounts in brand.own_accounts.items():
-            merged.setdefault(source, []).extend(accounts)
-    return OwnAccounts.of(merged)
 
 
 def _unenriched_count(store: Store, limit: int | None) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from functools import lru_cache
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, get_args, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from core.mention import RT_PREFIX, Mention, Sentiment
@@ -28,7 +28,8 @@ Interval = Literal["hour", "day"]
 # Local days are found per quarter hour: every UTC offset in use is a multiple of 15 minutes, so a quarter hour
 # never straddles a local midnight (only historic local mean times, before ~1970 in most zones, were not).
 LOCAL_SLOT_SECONDS = 900
-SORTS = ("newest", "oldest", "engagement", "relevance")
+SearchSort = Literal["newest", "oldest", "engagement", "relevance"]  # `Store.search`'s orders, named once
+SORTS: tuple[str, ...] = get_args(SearchSort)
 MAX_PAGE_SIZE = 1000
 
 
@@ -338,7 +339,7 @@ class Store(ListableState, Protocol):
         filters: Filters,
         size: int = 20,
         cursor: str | None = None,
-        sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
+        sort: SearchSort = "newest",
         page_on: bool = True,
         keep_alive: str | None = None,
     ) -> SearchPage:
@@ -449,3 +450,30 @@ def prune_mention_keyed(store: Store, prefix: str) -> int:
     keys = store.state_items(prefix)
     alive = stored_ids(store, (k.removeprefix(prefix) for k in keys))
     return store.delete_state(k for k in keys if k.removeprefix(prefix) not in alive)
+
+
+def renamed_brand(mention: Mention, old: str, new: str) -> Mention:
+    """`mention` with brand `old` renamed `new` (`groundswell brands rename`): in `brands` (once, when it held
+    both), `matches` and `brand_themes`, where `new`'s own entry, if any, wins (the post was attributed to `new`
+    by its own query, or clustered for it). The mention itself when it names no `old`. Written whole by the store's
+    `rename_brand`, never merged: a merge (`merge_stored`) keeps every stored brand, `old` with them."""
+    if old not in mention.brands and old not in mention.matches and old not in mention.brand_themes:
+        return mention
+    brands = sorted({new if b == old else b for b in mention.brands})
+    matches = {b: q for b, q in mention.matches.items() if b != old}
+    if old in mention.matches:
+        matches.setdefault(new, mention.matches[old])
+    themes = {b: t for b, t in mention.brand_themes.items() if b != old}
+    if old in mention.brand_themes:
+        themes.setdefault(new, mention.brand_themes[old])
+    return mention.model_copy(update={"brands": brands, "matches": matches, "brand_themes": themes})
+
+
+@runtime_checkable
+class RenamesBrands(Protocol):
+    """A store that can rename a brand on stored mentions (both stores do; `groundswell.brand_rename`)."""
+
+    def rename_brand(self, old: str, new: str, ids: Iterable[str]) -> int:
+        """Rewrite the stored mentions of `ids` that name `old` through `renamed_brand`, each whole and only if
+        unchanged since read; return how many were rewritten. Ids not stored, or not naming `old`, are no error."""
+        ...

@@ -36,6 +36,7 @@ from indexing.base import (
     Hit,
     Interval,
     SearchPage,
+    SearchSort,
     StoreUnavailable,
     ThemeCount,
     UnreadableDocs,
@@ -622,7 +623,7 @@ class ElasticsearchStore:
         filters: Filters,
         size: int = 20,
         cursor: str | None = None,
-        sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
+        sort: SearchSort = "newest",
         page_on: bool = True,
         keep_alive: str | None = None,
     ) -> SearchPage:
@@ -938,6 +939,18 @@ class ElasticsearchStore:
     def prune_alert_index(self, cutoff: datetime) -> int:
         """Delete the alert documents whose window ended before `cutoff` (the alert log's retention rule)."""
         return delete_alerts_before(self.client, self.alerts_index, cutoff, self.bulk)
+
+    def rename_brand(self, old: str, new: str, ids: Iterable[str]) -> int:
+        """`indexing.base.RenamesBrands` (`indexing.elasticsearch_rename.rename_mentions`)."""
+        from indexing.elasticsearch_rename import rename_mentions  # lazy: only `groundswell brands rename` needs it
+
+        return rename_mentions(self, old, new, ids)
+
+    def delete_alert_documents(self, ids: Iterable[str]) -> int:
+        """Delete these alert documents of `<prefix>-alerts` (a renamed brand's old ids); return how many went."""
+        from indexing.elasticsearch_rename import delete_alert_documents  # lazy: as `rename_brand`
+
+        return delete_alert_documents(self, ids)
 
     def delete_ids(self, ids: Iterable[str]) -> int:
         """Delete these mentions by id, wherever they live: each document is found in its monthly index by an

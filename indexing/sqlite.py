@@ -46,6 +46,7 @@ from indexing.base import (
     Hit,
     Interval,
     SearchPage,
+    SearchSort,
     StoreUnavailable,
     ThemeCount,
     UnreadableDocs,
@@ -54,6 +55,7 @@ from indexing.base import (
     local_day_of_slot,
     log_no_longer_stored,
     merge_stored,
+    renamed_brand,
 )
 from indexing.snippet import query_spans, snippet
 from indexing.sqlite_lang import migrate_lang_tags
@@ -801,7 +803,7 @@ class SqliteStore:
         filters: Filters,
         size: int = 20,
         cursor: str | None = None,
-        sort: Literal["newest", "oldest", "engagement", "relevance"] = "newest",
+        sort: SearchSort = "newest",
         page_on: bool = True,  # nothing to keep open between pages here
         keep_alive: str | None = None,  # nor to keep alive
     ) -> SearchPage:
@@ -1306,6 +1308,29 @@ class SqliteStore:
             finally:
                 conn.execute(f"PRAGMA secure_delete={int(secure)}")
         return deleted
+
+    def rename_brand(self, old: str, new: str, ids: Iterable[str]) -> int:
+        """`indexing.base.RenamesBrands`: the mentions of `ids` naming `old` rewritten whole with `new` in its place
+        (`renamed_brand`), their brand and theme rows with them; one transaction, so nobody's write lands between
+        the read and the write. A stored copy this version cannot read is left as it is."""
+        wanted = sorted(set(ids))
+        renamed = 0
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                stored, _ = self._stored_for_write(conn, wanted)
+                for mention in stored.values():
+                    after = renamed_brand(mention, old, new)
+                    if after is not mention:
+                        self._write_one(conn, after)
+                        renamed += 1
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return renamed
 
     def vacuum(self) -> None:
         """Reclaim space and refresh the planner's statistics (the maintenance job calls this)."""
