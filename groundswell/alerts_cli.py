@@ -39,6 +39,7 @@ from groundswell.alert_verdicts import (
     verdicts,
 )
 from groundswell.cli_options import (
+    BY_DEFAULT,
     OutputPath,
     bom_option,
     config_option,
@@ -290,7 +291,7 @@ def _route_line(channel: ChannelConfig, step: Step, ledger: DeliveryLedger, hold
 @click.argument("incident")
 @click.argument("verdict", required=False, type=click.Choice(VERDICTS))
 @click.option("--note", help="Why, in a few words (kept with the verdict)")
-@click.option("--by", help="Who the verdict, or the undo, is recorded as given by (default: the login name)")
+@click.option("--by", help="Who the verdict, or the undo, is recorded as given by (default: " + BY_DEFAULT + ")")
 @click.option("--undo", is_flag=True, help="Withdraw the incident's verdict; the one it replaced, if any, is back")
 def verdict_cmd(config_path: str, incident: str, verdict: str | None, note: str | None, by: str | None,
                 undo: bool) -> None:

@@ -14,6 +14,7 @@ import shlex
 import shutil
 import sqlite3
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,16 +31,29 @@ from groundswell.cli_options import (
     OutputPath,
     bom_option,
     config_option,
+    config_path_of,
     declare_output,
     load_cli_config,
     moment_option,
+    optional_config_option,
     output_path,
     team_moment,
 )
-from groundswell.config import config_notes, config_warnings
+from groundswell.config import Config, config_notes, config_warnings
 from groundswell.csv_file import write_csv
 from groundswell.demo import prepare
 from groundswell.digest import check_day_ended
+from groundswell.exit_codes import (  # README, "Exit codes"; `winning` picks one when several apply
+    EXIT_ALL_FAILED,
+    EXIT_ERROR,
+    EXIT_PARTIAL,
+    EXIT_STORE_BUSY,
+    EXIT_UNDELIVERED,
+    EXIT_UNSTORED,
+    busy_message,
+    winning,
+    write_lock_held,
+)
 from groundswell.intents_backfill import tag_missing_intents
 from groundswell.period_delivery import report_period
 from groundswell.pipeline import (
@@ -64,22 +78,16 @@ from groundswell.pipeline import maintain as run_maintain
 from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
-from groundswell.store_copy import check_not_same, copy_store, describe
+from groundswell.store_copy import check_not_same, copy_store, describe, dry_run_refusal, stand_in_target
 from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, is_unreachable, reason_of
 from indexing.base import StoreUnavailable
-from indexing.config import MAX_RETENTION_DAYS
+from indexing.config import MAX_RETENTION_DAYS, SqliteStoreConfig
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
 from nlp.embeddings import SentenceEmbeddings
 
 log = logging.getLogger(__name__)
 HELD_AFTER = f"{PENDING_WITHIN / timedelta(hours=1):g} h"  # `alerts.deliver.offered_since`, in the options' help
 
-# Exit codes (README, "Exit codes"); when several apply, the highest wins.
-EXIT_ERROR = 1  # could not run: invalid config, unknown source/brand, unexpected error (click's default)
-EXIT_PARTIAL = 3  # some sources failed, the others collected (`config check`: valid, with warnings)
-EXIT_UNDELIVERED = EXIT_PARTIAL  # some alert or report deliveries failed, the rest were sent (retried next run)
-EXIT_ALL_FAILED = 4  # every source failed: nothing could be collected
-EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (replayed by the next run)
 
 # name -> "module:attribute" of a click command defined in its own package.
 LAZY_COMMANDS = {
@@ -120,11 +128,8 @@ class LazyGroup(click.Group):
             if not store_busy(exc):  # anything else about SQLite is a bug's traceback
                 raise
             log.debug("store busy", exc_info=True)
-            raise click.ClickException(
-                "the store is busy: another process (a run, `maintain`, a copy, the dashboard) held its write lock "
-                f"past the {BUSY_TIMEOUT_S:g} s this one waits. Each write is all or nothing: what this command "
-                "wrote stays, and running it again when that one is done does the rest"
-            ) from None
+            click.echo(f"Error: {BUSY_MESSAGE}", err=True)
+            sys.exit(EXIT_STORE_BUSY)  # its own code on every command: wait and run again, nothing to fix
         except OSError as exc:
             if exc.filename is None:  # not about a file (a socket, a broken pipe): a bug's traceback stays
                 raise
@@ -135,6 +140,12 @@ class LazyGroup(click.Group):
 
 
 _load = load_cli_config  # the name every command here calls
+
+BUSY_MESSAGE = (
+    "the store is busy: another process (a run, `maintain`, a copy, the dashboard) held its write lock "
+    f"past the {BUSY_TIMEOUT_S:g} s this one waits. Each write is all or nothing: what this command "
+    "wrote stays, and running it again when that one is done does the rest"
+)
 
 
 def runnable_command() -> str:
@@ -220,9 +231,12 @@ def _exit_for(
     unrecorded: int = 0,
     report_error: str | None = None,
     cursor_errors: dict[str, str] | None = None,
+    store_busy: bool = False,
 ) -> None:
     """Say on stderr what went wrong (collection, storing, detection, delivery, the report) and exit with
-    the highest code; return when nothing did."""
+    the code that wins (`exit_codes.winning`); return when nothing did. `store_busy`: the store's refusals
+    (cursors, parked writes) were another process's lock, so they end with EXIT_STORE_BUSY, not EXIT_UNSTORED."""
+    store_code = EXIT_STORE_BUSY if store_busy else EXIT_UNSTORED
     codes: list[int] = [_detect_failure_code(detect_errors or {})]
     if undelivered:
         codes.append(EXIT_UNDELIVERED)
@@ -246,21 +260,32 @@ def _exit_for(
             click.echo(f"  - {label}: {redact(message)}", err=True)
     if cursor_errors:
         # The store's failure, not the sources': pointed at the store, with the writes' code (README "Exit codes").
-        codes.append(EXIT_UNSTORED)
+        codes.append(store_code)
         click.echo(f"groundswell: the store refused to save the cursor of {len(cursor_errors)} source pass(es) after "
                    "storing their batch (check the store, not the source); the batch is stored and the next run "
                    "fetches it again, without duplicates:", err=True)
         for label, message in cursor_errors.items():
             click.echo(f"  - {label}: {redact(message)}", err=True)
     if deadletter:
-        codes.append(EXIT_UNSTORED)
+        codes.append(store_code)
         click.echo(
             f"groundswell: {deadletter} mention(s) could not be stored and wait in the dead-letter file "
             "(the next run retries them)",
             err=True,
         )
-    if max(codes):
-        sys.exit(max(codes))
+    if store_busy and (cursor_errors or deadletter):
+        click.echo(f"Error: {BUSY_MESSAGE}", err=True)
+    if code := winning(codes):
+        sys.exit(code)
+
+
+def _busy(config: Config, reasons: Iterable[str | None], writes_failed: bool) -> bool:
+    """Whether the store failures of a collection were another process's write lock, not a failing store: a
+    refusal whose reason is SQLite's "database is locked", or failed writes while another process still holds
+    the embedded store's write lock (the dead-letter file keeps no reason)."""
+    if any(reason and busy_message(reason) for reason in reasons):
+        return True
+    return writes_failed and isinstance(config.store, SqliteStoreConfig) and write_lock_held(config.store.path)
 
 
 DEMO_DIR = ".groundswell/demo"  # also the Makefile's `serve` default
@@ -285,14 +310,16 @@ def cli(verbose: int) -> None:
 def run(config_path: str, no_report: bool, progress: bool, history: bool, send: bool) -> None:
     """One full pass: collect → enrich → themes → detect → notify → report."""
     now = None if history else datetime.now(UTC)
-    summary = run_once(_load(config_path), progress=progress, write_report=not no_report, now=now, send=send)
+    config = _load(config_path)
+    summary = run_once(config, progress=progress, write_report=not no_report, now=now, send=send)
     _emit(summary)
     _say_too_old(summary["alerts_too_old"])
     _say_notes(summary["detect_notes"])
     _say_other_models(summary["labels_from_other_models"])
+    busy = _busy(config, [*summary["cursor_errors"].values(), summary["replay_error"]], summary["failed_writes"] > 0)
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
               undelivered=summary["alerts_failed"], unrecorded=summary["alerts_sent_unrecorded"],
-              report_error=summary.get("report_error"), cursor_errors=summary["cursor_errors"])
+              report_error=summary.get("report_error"), cursor_errors=summary["cursor_errors"], store_busy=busy)
 
 
 @cli.command()
@@ -373,7 +400,8 @@ def collect_cmd(
     finally:
         store.close()
     _emit(as_dict(report))
-    _exit_for(report.errors, report.attempted, report.deadletter, cursor_errors=report.cursor_errors)
+    busy = _busy(config, [*report.cursor_errors.values(), report.replay_error], report.failed_writes > 0)
+    _exit_for(report.errors, report.attempted, report.deadletter, cursor_errors=report.cursor_errors, store_busy=busy)
 
 
 @cli.command()
@@ -641,9 +669,11 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
         check_not_same(source_config.store, target_config.store)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    if dry_run and (refusal := dry_run_refusal(source_config, target_config)):
+        raise click.ClickException(refusal)  # opening would create or upgrade a store: a dry run writes nothing
     source = open_store(source_config)
     try:
-        target = open_store(target_config)
+        target = (dry_run and stand_in_target(target_config)) or open_store(target_config)
         try:
             report = copy_store(source, target, source_name=describe(source_config.store),
                                 target_name=describe(target_config.store), dry_run=dry_run, progress=progress,
@@ -668,9 +698,12 @@ def config() -> None:
 
 
 @config.command("check")
-@click.argument("path", type=click.Path(dir_okay=False))
-def config_check(path: str) -> None:
-    """Validate a config file: every problem at once, then what a run would trip over (exit codes in README)."""
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+@optional_config_option
+def config_check(path: str | None, config_path: str | None) -> None:
+    """Validate a config file (PATH, -c/--config or $GROUNDSWELL_CONFIG, as every command reads it): every problem
+    at once, then what a run would trip over (exit codes in README)."""
+    path = config_path_of(path, config_path)
     cfg = _load(path)
     counts = f"{len(cfg.brands)} brand(s), {len(cfg.sources)} source(s), store {cfg.store.type}"
     warnings = config_warnings(cfg)

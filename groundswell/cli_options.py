@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -19,15 +20,17 @@ from indexing.config import SqliteStoreConfig
 # ctx.meta key (meta is shared by a command's context and its group's): the paths the running command writes.
 _OUTPUTS = "groundswell.outputs"
 
-config_option = click.option(
-    "--config",
-    "-c",
-    "config_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    envvar="GROUNDSWELL_CONFIG",
-    help="groundswell.yaml (or $GROUNDSWELL_CONFIG)",
-)
+CONFIG_HELP = "groundswell.yaml (or $GROUNDSWELL_CONFIG)"
+
+
+def _config_option(required: bool) -> Any:
+    return click.option("--config", "-c", "config_path", required=required, type=click.Path(dir_okay=False),
+                        envvar="GROUNDSWELL_CONFIG", help=CONFIG_HELP)
+
+
+config_option = _config_option(required=True)
+# `config check`, whose config may also be its positional PATH (`config_path_of` picks one).
+optional_config_option = _config_option(required=False)
 
 # Every `--csv FILE` the CLI writes goes through groundswell/csv_file.py: the dashboard's ⬇ CSV file, BOM included.
 bom_option = click.option(
@@ -97,10 +100,29 @@ class OutputPath(click.Path):
         return path
 
 
+def config_path_of(path: str | None, option: str | None) -> str:
+    """The config a command with both a positional PATH and -c/--config reads: PATH, else -c, else
+    $GROUNDSWELL_CONFIG (click has put it in `option`); a usage error when none is given or two disagree."""
+    if path and option and os.path.abspath(path) != os.path.abspath(option):
+        raise click.UsageError(f"two configs given: {path} and {option} (-c/--config or $GROUNDSWELL_CONFIG): "
+                               "give one")
+    if not (path or option):
+        raise click.UsageError("no config: give its PATH, -c/--config PATH, or set $GROUNDSWELL_CONFIG")
+    return path or option  # type: ignore[return-value]
+
+
+# What --by records when it is not given (`login_name`): the help of every --by says it in these words.
+BY_DEFAULT = ('the login name (getpass.getuser(): $LOGNAME, $USER, $LNAME or $USERNAME, else the account name of '
+              'this user id), or "cli" when there is none')
+
+
 def login_name() -> str:
-    """Who a change made from the command line is recorded as made by, when --by is not given: the login
-    name, else "cli"."""
-    return os.environ.get("USER") or os.environ.get("USERNAME") or "cli"
+    """Who a change made from the command line is recorded as made by, when --by is not given (`BY_DEFAULT`):
+    the login name, else "cli" (a container user with no name in the password database and no $USER)."""
+    try:
+        return getpass.getuser() or "cli"
+    except (KeyError, OSError):  # no variable set and no passwd entry for this uid (a bare container)
+        return "cli"
 
 
 # How every --since/--until reads its value, said in each one's help: the dashboard's rule (its `since`/`until`).

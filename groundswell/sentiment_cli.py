@@ -28,6 +28,7 @@ from extractors.textfile import read_lines
 from groundswell.audit_results import save_audit
 from groundswell.audit_score import agreement, read_answers, score_audit, summary_lines
 from groundswell.cli_options import (
+    BY_DEFAULT,
     OutputPath,
     config_option,
     load_cli_config,
@@ -233,7 +234,7 @@ def audit_sample(config_path: str, size: int, out_path: Path, brand: str | None,
               help="Also store the labelled rows' answers as corrections, and keep the figures (needs --config)")
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), envvar="GROUNDSWELL_CONFIG",
               help="groundswell.yaml, for --save and --apply")
-@click.option("--by", help="Who the corrections are recorded as made by (default: the login name)")
+@click.option("--by", help="Who the corrections are recorded as made by (default: " + BY_DEFAULT + ")")
 def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, second_path: Path | None,
                 save_result: bool, apply_labels: bool, config_path: str | None, by: str | None) -> None:
     """Score the labelled spreadsheet: the model's accuracy, macro-F1, class shares and each language's
@@ -281,7 +282,7 @@ def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, s
 @config_option
 @click.option("--label", type=click.Choice(SENTIMENT_LABELS), help="The right label")
 @click.option("--undo", is_flag=True, help="Give the mentions back the label the model had given them")
-@click.option("--by", help="Who the correction, or the undo, is recorded as made by (default: the login name)")
+@click.option("--by", help="Who the correction, or the undo, is recorded as made by (default: " + BY_DEFAULT + ")")
 @click.argument("ids", nargs=-1, required=True)
 def correct(config_path: str, label: str | None, undo: bool, by: str | None, ids: tuple[str, ...]) -> None:
     """Set the sentiment of the stored mentions IDS to LABEL, as a person's label: no model run, re-enrich or

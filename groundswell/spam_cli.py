@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import click
 
 from core.escaping import clipped, one_line
-from groundswell.cli_options import config_option, load_cli_config, login_name
+from groundswell.cli_options import BY_DEFAULT, config_option, load_cli_config, login_name
 from groundswell.pipeline import as_dict, open_store
 from groundswell.spam import mark_not_spam, override_records, undo_not_spam, withdrawn_overrides
 
@@ -29,7 +29,7 @@ def spam() -> None:
 @spam.command("not-spam")
 @config_option
 @click.option("--undo", is_flag=True, help="Withdraw the \"not spam\": the flag it cleared comes back")
-@click.option("--by", help="Who it, or its withdrawal, is recorded as made by (default: the login name)")
+@click.option("--by", help="Who it, or its withdrawal, is recorded as made by (default: " + BY_DEFAULT + ")")
 @click.argument("ids", nargs=-1, required=True)
 def not_spam(config_path: str, undo: bool, by: str | None, ids: tuple[str, ...]) -> None:
     """Mark the stored mentions IDS "not spam": their flags are cleared and no spam pass flags them again.

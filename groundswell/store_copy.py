@@ -36,6 +36,10 @@ The rules, in the order the copy applies them:
   shares, the spam and sentiment judgements on it): the rest of the state (cursors, the alert log, theme
   centroids) describes the whole store, and a cursor copied for a part of its mentions would make the
   target skip the rest. Its resume mark is its own.
+- A dry run writes nothing, and opens no store that opening would create or upgrade (`dry_run_refusal`): a SQLite
+  target that does not exist yet is counted as the empty store it would be (`stand_in_target`); a SQLite store in
+  an older format is refused in one line (upgrade it with `groundswell maintain` first). An Elasticsearch
+  target is opened as a run opens it, which creates its indices when they are missing.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from core.batches import batched
 from core.mention import Mention
 from core.time import as_utc
 from groundswell import sentiment_corrections, spam
+from groundswell.config import Config
 from groundswell.copies import CopyIndex
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
@@ -59,8 +64,10 @@ from groundswell.shares import record_reposts
 from groundswell.subject_block import PENDING_PREFIX, BlockList
 from groundswell.subject_block import PREFIX as FORGOTTEN_PREFIX
 from groundswell.subject_copy import forgotten_entries
+from groundswell.subject_readonly import upgrade_needed
 from indexing.base import Filters, Store, stored_ids
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
+from indexing.sqlite import SqliteStore
 
 BATCH = 1000
 MARK_PREFIX = "store_copy:"  # `core/state.py`: this pass's resume point, kept in the target
@@ -116,6 +123,25 @@ def check_not_same(source: SqliteStoreConfig | ElasticsearchStoreConfig,
     """Raises ValueError when both configs name one store: a copy onto itself would only rewrite it."""
     if describe(source) == describe(target):
         raise ValueError(f"the source and the target are the same store ({describe(source)}): nothing to copy")
+
+
+def dry_run_refusal(source: Config, target: Config) -> str | None:
+    """The one line refusing `store copy --dry-run`, or None: a dry run writes nothing, and opening a store creates
+    it (SQLite: a file with empty tables) or upgrades it (`groundswell.subject_readonly`). A missing SQLite target
+    is no reason: it is read as the empty store it would be (`stand_in_target`)."""
+    command = "store copy --dry-run"
+    refusal = upgrade_needed(source, command)
+    if refusal is None and not stand_in_target(target):
+        refusal = upgrade_needed(target, command)
+    return refusal
+
+
+def stand_in_target(target: Config) -> Store | None:
+    """An empty in-memory store standing in for a SQLite target that does not exist yet (a dry run counts the copy
+    into it as into the file a real copy would create); None when the target exists or is not SQLite."""
+    if isinstance(target.store, SqliteStoreConfig) and not Path(target.store.path).exists():
+        return SqliteStore(":memory:")
+    return None
 
 
 def copy_store(

@@ -130,5 +130,6 @@ def test_a_store_locked_past_the_wait_is_one_error_line(tmp_path, monkeypatch, a
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    line = _one_error_line(result)
+    assert result.exit_code == 7, result.output  # EXIT_STORE_BUSY (tests/test_cli_exit_codes.py)
+    (line,) = result.stderr.strip().splitlines()
     assert line.startswith("Error: the store is busy: another process"), line
