@@ -14,7 +14,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_elasticsearch import FAST, _api_error, prefix  # noqa: F401  (fixture)
+from test_elasticsearch import FAST, _api_error
 
 from alerts.history import load_alerts, save_alerts
 from alerts.incidents import incident_key

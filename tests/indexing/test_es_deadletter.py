@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_elasticsearch import FAST, faulty_client, prefix  # noqa: F401  (fixture)
+from test_elasticsearch import FAST, faulty_client
 
 from groundswell import pipeline
 from groundswell.config import parse_config

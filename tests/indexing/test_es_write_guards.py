@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from test_elasticsearch import FAST, _api_error, prefix  # noqa: F401  (fixture)
+from test_elasticsearch import FAST, _api_error
 
 from core.mention import Author, Engagement, Mention, Sentiment, analyst_label
 from indexing.base import SENTIMENT, Filters, StoreUnavailable
