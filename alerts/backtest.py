@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from alerts.backtest_shares import replayed_shares
 from alerts.config import AlertsConfig
@@ -101,7 +101,7 @@ def read_mentions(source: Lines, report: LoadReport) -> Iterator[Mention]:
             report.note(number, line.problem)
             continue
         try:
-            mention = load_mention(line.text)
+            mention = load_mention(as_tagged(json.loads(line.text)))
         except ValueError as exc:  # not JSON, or not a valid mention
             report.invalid += 1
             report.note(number, f"not a mention ({str(exc).splitlines()[0]})")
@@ -121,6 +121,20 @@ def read_mentions(source: Lines, report: LoadReport) -> Iterator[Mention]:
         seen.add(key)
         report.loaded += 1
         yield mention
+
+
+def as_tagged(record: Any) -> Any:
+    """`record` with its sentiment as a stored mention has it (`{"label", "probs", "model", "uncertain"}`): a line
+    `groundswell sentiment score` wrote has the label as a string, with `probs` and `uncertain` beside it. Anything
+    else is returned as it is (`load_mention` says what is wrong with it)."""
+    if not isinstance(record, dict) or not isinstance(record.get("sentiment"), str):
+        return record
+    record = dict(record)
+    label = record.pop("sentiment")
+    probs, uncertain = record.pop("probs", None), record.pop("uncertain", False)
+    record["sentiment"] = {"label": label, "probs": probs if isinstance(probs, dict) else {},
+                           "model": "sentiment score", "uncertain": bool(uncertain)}
+    return record
 
 
 class BadIncident(ValueError):

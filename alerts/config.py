@@ -174,7 +174,21 @@ class WebhookChannel(_Channel):
 
     type: Literal["webhook", "slack", "teams"]
     url_env: str = Field(min_length=1, description="Environment variable holding the webhook URL")
-    timeout_s: float = Field(default=10.0, gt=0, le=MAX_WAIT_S)
+    timeout_s: float = Field(
+        default=10.0, gt=0, le=MAX_WAIT_S,
+        description="The longest one request may take, connection, answer and all (a receiver dripping its answer "
+        "is cut off there: alerts.channels.webhook)",
+    )
+    secret_env: str | None = Field(
+        default=None,
+        description="Environment variable holding a shared secret: each POST is signed with HMAC-SHA256 over "
+        "'<timestamp>.<body>' in the X-Groundswell-Signature header (docs/alerts.md, 'Webhook authenticity')",
+    )
+    auth_header_env: str | None = Field(
+        default=None,
+        description="Environment variable whose value is sent as the Authorization header (e.g. 'Bearer <token>' "
+        "for an incident tool's inbound API)",
+    )
 
 
 class EmailChannel(_Channel):

@@ -2,6 +2,10 @@
 
 - Idempotent: right after a channel accepts an alert, state key `alert_sent:<channel>:<alert id>`
   is written (never before), so re-runs skip what was delivered.
+  The entry records the severity sent: an alert more severe now (its severity rose under its id) is owed its
+  escalation (`DeliveryLedger.rose_from`), sent once as an update saying so, with its own idempotency key.
+- Deadlines: no send starts and no retry is waited for past DELIVERY_DEADLINE_S (wall clock); what is left fails
+  unsent, for the next run. A webhook's whole request ends within its `timeout_s` (alerts.channels.webhook).
 - Overlapping runs (the DAG's and a person's `detect --send`) never send an alert to a channel both: before
   sending, a run claims `claim:alert:<channel>:<alert id>` (`StateStore.claim`, atomic in every store) for longer
   than the send and all its retries can take (`claim_ttl`), renews it before each retry, and releases it once the
@@ -78,10 +82,11 @@ from alerts.config import ChannelConfig
 from alerts.delivery_plan import ChannelPlan, Step, passed_over, route_decision
 from alerts.holds import Holds, offered_by
 from alerts.incidents import delivery_order, is_followup, openers_first
+from alerts.install_id import install_id
 from alerts.quiet_hours import now_or_wall_clock
 from alerts.routing import RouteDecision, legacy_facts
 from alerts.verdict_filter import Verdicts
-from core.alert import Alert
+from core.alert import SEVERITY_RANK, Alert
 from core.logsafe import redact
 from core.state import CLAIM_PREFIX, ListableState, StateStore, prune_claims
 from core.time import as_utc
@@ -108,6 +113,11 @@ LEDGER_KEEPS = 2 * PENDING_WITHIN
 # claim's life (`claim_ttl`).
 LEDGER_WRITE_S = 30.0
 _SPENT = f"no retry left within this run's {MAX_RUN_WAIT_S:.0f} s of waiting: next run"
+# The wall-clock deadline of a run's delivery, sends included (`_serve`): no send starts, and no retry is waited for,
+# past it; what is left stays unsent, counted failed, for the next run. A send under way then ends within its
+# channel's `timeout_s` (a webhook's whole request: alerts.channels.webhook). Waits alone stay within MAX_RUN_WAIT_S.
+DELIVERY_DEADLINE_S = 180.0
+_LATE = f"not sent: this run's delivery deadline ({DELIVERY_DEADLINE_S:.0f} s) passed; the next run sends it"
 _LEDGER_DOWN = "the channel's later alerts wait for the next run"
 
 
@@ -120,6 +130,7 @@ class ChannelReport:
     folded: int = 0  # a minor update of an incident the channel already heard about (`followups`)
     routed_out: int = 0  # not for this channel by its `route:` (never retried)
     unrecorded: int = 0  # of `sent`: accepted, but the ledger write failed, so the next run may send it again
+    escalated: int = 0  # of `sent`: escalations of alerts the channel had at a lower severity (`rose_from`)
     in_flight: int = 0  # another live run holds its claim and sends it: neither sent nor failed here
     # Held back (alerts.holds): by a person's verdict on its incident (kept in the ledger), or waiting for the end
     # of the channel's quiet hours (not recorded: the first run after them sends it).
@@ -140,6 +151,7 @@ class DeliveryReport:
     folded: int = 0
     routed_out: int = 0
     unrecorded: int = 0
+    escalated: int = 0  # of `sent`: escalations (`ChannelReport.escalated`)
     in_flight: int = 0  # in flight elsewhere: another live run holds the claim (`ChannelReport.in_flight`)
     suppressed_by_verdict: int = 0  # deliveries a verdict held back (`ChannelReport.suppressed_by_verdict`)
     held_quiet: int = 0  # deliveries waiting for the end of a channel's quiet hours
@@ -209,6 +221,22 @@ class DeliveryLedger:
         raw = self.state.get_state(sent_key(channel, alert.id))
         return raw is not None and "skipped" not in _entry(raw)
 
+    def rose_from(self, channel: str, alert: Alert) -> str | None:
+        """The severity `channel` was sent `alert` at, when `alert` is more severe now (its severity rose under its
+        id: an unanswered-posts alert of the day whose queue grew): its escalation is owed. None when the channel
+        does not have it, has it at this severity or above (a fall sends nothing), or its entry predates severities
+        being recorded (then nothing is owed: an upgrade must not re-page old alerts)."""
+        raw = self.state.get_state(sent_key(channel, alert.id))
+        entry = _entry(raw) if raw is not None else {}
+        was = entry.get("severity")
+        if "skipped" in entry or was not in SEVERITY_RANK:
+            return None
+        return str(was) if SEVERITY_RANK[alert.severity] > SEVERITY_RANK[str(was)] else None
+
+    def owes(self, channel: str, alert: Alert) -> bool:
+        """Whether `channel` is owed `alert`: it never accepted it, or accepted it at a lower severity."""
+        return not self.delivered(channel, alert) or self.rose_from(channel, alert) is not None
+
     def refusal(self, channel: str, alert: Alert) -> RouteDecision | None:
         """The refusal of `channel`'s route kept for `alert` (its reason and the facts it rested on); None if none.
         An entry from before facts were kept has only its reason: `legacy_facts` reads them from it."""
@@ -219,17 +247,24 @@ class DeliveryLedger:
             return None
         return RouteDecision(False, str(reason), facts if isinstance(facts, str) else legacy_facts(alert, str(reason)))
 
-    def record(self, channel: str, alert: Alert, refusal: RouteDecision | None = None) -> None:
-        """Mark `alert` as delivered to `channel` (call only after the channel accepted it), or, with `refusal`,
-        as routed away, with the facts that refusal rests on. A delivered alert also marks its incident as heard
-        by the channel, under the first alert of it the channel got (`thread`)."""
+    def record(
+        self, channel: str, alert: Alert, refusal: RouteDecision | None = None, rose_from: str | None = None
+    ) -> None:
+        """Mark `alert` as delivered to `channel` (call only after the channel accepted it), at its severity (its
+        escalation, from `rose_from`, replaces the entry: sent once), or, with `refusal`, as routed away, with the
+        facts that refusal rests on. A delivered alert also marks its incident as heard by the channel, under the
+        first alert of it the channel got (`thread`)."""
         entry: dict[str, Any] = {"sent_at": datetime.now(UTC).isoformat(), "kind": alert.kind}
         thread = None
         if refusal is not None:
             entry |= {"skipped": refusal.reason, "facts": refusal.facts}
-        elif alert.incident_id:
-            thread = self.thread(channel, alert) or alert.id
-            self._threads[(channel, alert.incident_id)] = thread
+        else:
+            entry["severity"] = alert.severity
+            if rose_from:
+                entry["rose_from"] = rose_from
+            if alert.incident_id:
+                thread = self.thread(channel, alert) or alert.id
+                self._threads[(channel, alert.incident_id)] = thread
         self.state.set_state(sent_key(channel, alert.id), json.dumps(entry))
         if thread is not None and alert.incident_id:
             # Rewritten with each update (its sent_at keeps a long incident's mark from being pruned), its
@@ -385,15 +420,19 @@ def deliver(
     lanes: list[_Lane] = []
     owner = run_owner()
     holds = Holds(verdicts or Verdicts(), now_or_wall_clock(now), tz)  # verdicts, quiet hours (alerts.holds)
+    deadline = time.monotonic() + DELIVERY_DEADLINE_S
+    install: str | None = None
     for channel in channels:
         result = report.channels.setdefault(channel.key, ChannelReport())
         try:
-            sender = sender_for(channel, env, stream, tz, competitors)
-        except Exception as exc:  # a broken channel must not stop the others
+            install = install_id(state) if install is None else install  # in every idempotency key
+            sender = sender_for(channel, env, stream, tz, competitors, install)
+        except Exception as exc:  # a broken channel (or a store that cannot say its install id) must not stop others
             result.failed += len(alerts)
             result.errors.append(f"cannot set up channel: {type(exc).__name__}")
             continue
-        lanes.append(_Lane(channel, sender, result, ChannelPlan.of(channel, alerts, ledger, holds), owner))
+        plan = ChannelPlan.of(channel, alerts, ledger, holds)
+        lanes.append(_Lane(channel, sender, result, plan, owner, deadline=deadline))
     try:
         _serve(lanes, ledger, sleep)
     finally:
@@ -407,6 +446,7 @@ def deliver(
         report.folded += result.folded
         report.routed_out += result.routed_out
         report.unrecorded += result.unrecorded
+        report.escalated += result.escalated
         report.in_flight += result.in_flight
         report.suppressed_by_verdict += result.suppressed_by_verdict
         report.held_quiet += result.held_quiet
@@ -430,11 +470,18 @@ def _serve(lanes: list[_Lane], ledger: DeliveryLedger, sleep: Callable[[float], 
         except BaseException as exc:  # re-raised by the run, once every other channel is done
             crashed.append(exc)
 
-    threads = [threading.Thread(target=serve, args=(lane,), name=f"deliver:{lane.channel.key}") for lane in lanes]
+    # Daemons: a channel stuck past the deadline (below) must not keep the process alive once the run is over.
+    threads = [
+        threading.Thread(target=serve, args=(lane,), name=f"deliver:{lane.channel.key}", daemon=True) for lane in lanes
+    ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    for lane, thread in zip(lanes, threads, strict=True):
+        # Past the deadline a lane starts nothing, and its send under way ends within one try (`try_s`): a lane
+        # still busy after that (an SMTP server answering a byte at a time) is left behind, its alerts counted.
+        thread.join(max(lane.deadline - time.monotonic(), 0.0) + try_s(lane.channel) + LEDGER_WRITE_S)
+        if thread.is_alive():
+            lane.abandon()
     if crashed:
         raise crashed[0]
 
@@ -444,7 +491,7 @@ def _serve_lane(lane: _Lane, ledger: DeliveryLedger, sleep: Callable[[float], No
     MAX_RUN_WAIT_S (the channels wait side by side, so the run's waiting stays within it)."""
     waited = 0.0  # seconds this channel waited; sends count as no time, so a real wait is never shorter than asked
     while (wait := lane.advance(ledger)) is not None:
-        if waited + wait > MAX_RUN_WAIT_S:
+        if waited + wait > MAX_RUN_WAIT_S or time.monotonic() + wait > lane.deadline:
             lane.give_up(ledger)
             return
         sleep(round(wait, 6))  # to the microsecond: no 0.019999… for a 0.02 s backoff
@@ -461,8 +508,12 @@ class _Lane:
     result: ChannelReport
     plan: ChannelPlan
     owner: str = ""  # this run, as its claims name it (`run_owner`)
+    deadline: float = float("inf")  # `time.monotonic()` past which nothing starts (DELIVERY_DEADLINE_S)
     tries: _Tries | None = None
     head: Alert | None = None  # the alert being sent while `tries` is set
+    rose: str | None = None  # the head alert's earlier severity when it goes as an escalation (`Step.rose_from`)
+    late: bool = False  # the deadline passed: what is left fails unsent, for the next run
+    abandoned: bool = False  # `_serve` stopped waiting for this lane: it changes its report no more
     claimed: str | None = None  # the key of the head alert's claim while this run holds it
     # An alert exhausted its retries, or the ledger refused a write: the rest fail fast, unmarked, for the next run.
     down: bool = False
@@ -470,7 +521,11 @@ class _Lane:
     def advance(self, ledger: DeliveryLedger) -> float | None:
         """Go through the plan until it is done (None) or its head waits for a retry (the seconds to wait)."""
         while True:
+            if self.abandoned:
+                return None
             if self.tries is None:
+                if not self.late and time.monotonic() >= self.deadline:
+                    self.late = self.down = True  # nothing more starts in this run
                 step = self.plan.next(wake=not self.down)  # a down channel sends nothing: held alerts stay held
                 if step is None:
                     return None
@@ -478,8 +533,8 @@ class _Lane:
                 if self.tries is None:
                     continue
                 self.head = step.alert
-            elif self.head is None or not self._claim(self.head, ledger):  # a retry: renewed, unless taken over
-                self.tries = self.head = None
+            elif self.head is None or not self._claim(self.head, ledger, self.rose):  # a retry: renewed, unless taken
+                self.tries = self.head = self.rose = None
                 continue
             wait = self.tries.once()
             if wait is not None:
@@ -497,6 +552,15 @@ class _Lane:
         self._finish(ledger, error)
         self.down = True  # no more waiting in this run, whatever the head alert's outcome
         self.advance(ledger)  # a down channel sends nothing more: this never waits
+
+    def abandon(self) -> None:
+        """`_serve` stops waiting for this lane (stuck in a send past the deadline): what it has not finished counts
+        failed, for the next run (its claims expire), and the lane changes its report no more."""
+        left = len(self.plan.queue) + (self.head is not None)
+        self.abandoned = True
+        self.result.failed += left
+        self.result.errors.append(f"{left} alert(s) {_LATE} (a send was still under way)")
+        log.warning("channel %s still sending at the delivery deadline: %d alert(s) left", self.channel.key, left)
 
     def _start(self, step: Step, ledger: DeliveryLedger) -> _Tries | None:
         """The tries to send `step`'s alert; None, counted, when the plan says it does not go now (passed over, the
@@ -528,16 +592,24 @@ class _Lane:
             return None
         if self.down:
             result.failed += 1
+            if self.late:
+                result.errors.append(f"{alert.id}: {_LATE}")
             return None
-        if not self._claim(alert, ledger):
+        if not self._claim(alert, ledger, step.rose_from):
             return None
         thread = ledger.thread(key, alert) or alert.id  # its own id: the first of its incident this channel gets
-        return _Tries(partial(self.sender.send, alert, thread), self.channel.retries, self.channel.backoff_s)
+        self.rose = step.rose_from
+        # An escalation names the severity it rose from; a first send passes only what every sender takes.
+        escalation = {"rose_from": step.rose_from} if step.rose_from else {}
+        return _Tries(
+            partial(self.sender.send, alert, thread, **escalation), self.channel.retries, self.channel.backoff_s
+        )
 
-    def _claim(self, alert: Alert, ledger: DeliveryLedger) -> bool:
-        """Take, or before a retry renew, this run's claim on sending `alert` to the channel (`claim_key`). False,
-        counted, when it is not this run's to send: another live run holds it (`in_flight`), it was recorded since
-        this run looked (`already_sent`), or the store failed (then the channel stops, as when the ledger does)."""
+    def _claim(self, alert: Alert, ledger: DeliveryLedger, rose: str | None = None) -> bool:
+        """Take, or before a retry renew, this run's claim on sending `alert` to the channel (`claim_key`; its
+        escalation from `rose`). False, counted, when it is not this run's to send: another live run holds it
+        (`in_flight`), it (or that escalation) was recorded since this run looked (`already_sent`), or the store
+        failed (then the channel stops, as when the ledger does)."""
         key, result = claim_key(self.channel.key, alert.id), self.result
         try:
             mine = ledger.state.claim(key, self.owner, datetime.now(UTC) + claim_ttl(self.channel))
@@ -553,7 +625,9 @@ class _Lane:
             result.in_flight += 1
             return False
         self.claimed = key
-        if ledger.delivered(self.channel.key, alert):  # another run sent and recorded it since this one looked
+        recorded = ledger.delivered(self.channel.key, alert)
+        if recorded and (rose is None or ledger.rose_from(self.channel.key, alert) is None):
+            # another run sent and recorded it (or its escalation) since this one looked
             result.already_sent += 1
             self.release(ledger)
             return False
@@ -572,16 +646,22 @@ class _Lane:
     def _finish(self, ledger: DeliveryLedger, error: DeliveryError | None) -> None:
         """The head alert is done: sent (`error` None, or what the receiver refused while taking it) and recorded,
         or failed."""
-        alert, self.head, self.tries = self.head, None, None
+        alert, rose, self.head, self.tries, self.rose = self.head, self.rose, None, None, None
         assert alert is not None
         result = self.result
+        if self.abandoned:  # the run reported this lane already: only keep the ledger true
+            if was_delivered(error):
+                self._record(ledger, alert, rose_from=rose)
+            self.release(ledger)
+            return
         if was_delivered(error):
             result.sent += 1
+            result.escalated += rose is not None
             self.plan.sent(alert)  # the channel heard of its incident: its minor updates may fold
             if error is not None:  # refused addresses are told, not a failure: the alert is not sent again
                 result.errors.append(f"{alert.id}: delivered, but {error}")
                 log.warning("alert %s delivered to %s, but: %s", alert.id, self.channel.key, error)
-            problem = self._record(ledger, alert)
+            problem = self._record(ledger, alert, rose_from=rose)
             self.release(ledger)  # recorded, or (unrecorded) the next run's to send again, as without claims
             if problem:
                 result.unrecorded += 1
@@ -596,12 +676,14 @@ class _Lane:
         if error.retryable:
             self.down = True  # retries exhausted: treat the channel as down for this run
 
-    def _record(self, ledger: DeliveryLedger, alert: Alert, refusal: RouteDecision | None = None) -> str | None:
+    def _record(
+        self, ledger: DeliveryLedger, alert: Alert, refusal: RouteDecision | None = None, rose_from: str | None = None
+    ) -> str | None:
         """Write the ledger entry; what went wrong (redacted) when the store failed. Then the channel stops for this
         run, as a down one: whatever it was sent now could not be recorded either, and every later run (a store
         refusing writes for good) would send it again. Its later alerts fail, for the next run."""
         try:
-            ledger.record(self.channel.key, alert, refusal)
+            ledger.record(self.channel.key, alert, refusal, rose_from)
         except Exception as exc:  # any store failure (a locked SQLite, an unreachable cluster)
             problem = f"{type(exc).__name__}: {redact(str(exc))[:200]}"
             log.warning("could not record alert %s for %s in the ledger: %s", alert.id, self.channel.key, problem)
@@ -621,7 +703,7 @@ def _owed(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> bool:
     """Whether `channel` takes `alert` (not passed over, routed to it) and has not accepted it yet."""
     return (
         passed_over(channel, alert, ledger) is None
-        and not ledger.delivered(channel.key, alert)
+        and ledger.owes(channel.key, alert)  # never accepted, or accepted at a lower severity (an escalation)
         and route_decision(channel, alert, ledger)[0].sent
     )
 

@@ -36,7 +36,9 @@ class Step:
     """One alert on one channel: what delivery does (`action`) and why (`reason`: the route's or verdict's reason
     for "send", "routed_out" and "held_by_verdict"; the rule's words otherwise). `decision`: the route decision of a
     refusal, `record` when delivery writes it to the ledger. `wakes`: for a "send" that quiet hours held until a
-    later alert of its incident woke, that held step, which it replaces (sent, or folded once its opener went)."""
+    later alert of its incident woke, that held step, which it replaces (sent, or folded once its opener went).
+    `rose_from`: for a "send" (or "held_quiet") of an alert the channel has at a lower severity, that severity: what
+    goes is its escalation (`DeliveryLedger.rose_from`), once."""
 
     alert: Alert
     action: Action
@@ -44,6 +46,7 @@ class Step:
     decision: RouteDecision | None = None
     record: bool = False
     wakes: Step | None = None
+    rose_from: str | None = None
 
 
 def passed_over(
@@ -142,15 +145,22 @@ class ChannelPlan:
         passed = passed_over(channel, alert, ledger, self.heard)
         if passed is not None:
             return Step(alert, passed[0], passed[1])
+        rose = None
         if ledger.delivered(channel.key, alert):
-            return Step(alert, "already_sent", "the channel has it")
+            rose = ledger.rose_from(channel.key, alert)  # its severity rose since: its escalation is owed
+            if rose is None:
+                return Step(alert, "already_sent", "the channel has it")
         decision, kept = held_decision(channel, alert, ledger, self.holds)
+        if not decision and rose is not None:
+            # Never recorded: the ledger's entry is the delivery the channel has, which a refusal must not replace.
+            return Step(alert, "already_sent", f"the channel has it at {rose}; its rise is held: {decision.reason}")
         if not decision:
             action: Action = "held_by_verdict" if is_verdict_refusal(decision) else "routed_out"
             return Step(alert, action, decision.reason, decision, record=not kept and decision.facts is not None)
         if alert.id not in self.woken and (waits := self.holds.quiet(channel, alert)) is not None:
-            return Step(alert, "held_quiet", waits, decision)
-        return Step(alert, "send", decision.reason, decision)
+            return Step(alert, "held_quiet", waits, decision, rose_from=rose)
+        reason = f"severity rose from {rose} to {alert.severity}: an escalation" if rose else decision.reason
+        return Step(alert, "send", reason, decision, rose_from=rose)
 
     def _wake(self, alert: Alert) -> bool:
         """`alert` goes now: put the alerts of its incident that quiet hours held in this run back before it, in

@@ -20,6 +20,8 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``sentiment-audit:``               `groundswell.audit_results` (each scored audit's figures)
 - ``alert-verdict:`` / ``alert-verdict-undone:``  `groundswell.alert_verdicts` (people's verdicts on incidents;
   replaced and undone ones)
+- ``install:id``                     `alerts.install_id` (this installation's random id, in every idempotency key)
+- ``brand-rename:pending:<OLD>``     `groundswell.brand_rename` (a `brands rename` under way, resumed by a re-run)
 - ``claim:``                         who is sending what right now (`StateStore.claim`): ``claim:alert:<channel>:<alert
   id>`` (`alerts.deliver`), ``claim:report:<channel>:<period id>`` (`groundswell.period_delivery`); released once
   recorded, and a crashed run's expired ones go with `prune_claims` (`alerts.deliver.DeliveryLedger.prune`)

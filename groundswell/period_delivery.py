@@ -1,7 +1,8 @@
 """Write the weekly/monthly report and send it to the channels, once per period and channel.
 
-- Which channels: `digest.send_to` (names), or every channel. A channel whose `route.brands` is
-  set gets the report of those brands only; its other route keys concern alerts, not reports.
+- Which channels: `digest.send_to` (names), or every channel, an incident tool's webhook included (its payload
+  says `"type": "report"`, alerts' `"type": "alert"`: docs/alerts.md, "Webhook payloads"). A channel whose
+  `route.brands` is set gets the report of those brands only; its other route keys concern alerts, not reports.
 - Idempotent like alert delivery: `report_sent:<channel>:<period id>` is written right after the
   channel accepted the report, so a re-run (or a retried Airflow task) sends nothing twice; the
   email Message-ID and webhook idempotency key are stable for the receiver to drop a repeat.
@@ -49,6 +50,7 @@ from alerts.deliver import (
 )
 from alerts.explain import summary_in
 from alerts.history import stored_alerts
+from alerts.install_id import install_id
 from core.alert import Alert
 from core.state import CLAIM_PREFIX, StateStore
 from groundswell import digest_render
@@ -187,7 +189,8 @@ def _send_one(
     result: ChannelReport,
 ) -> None:
     try:
-        sender = sender_for(channel, env, stream)
+        # The install id goes into the webhook idempotency key (`alerts.install_id`), as for alerts.
+        sender = sender_for(channel, env, stream, "UTC", (), install_id(state))
     except Exception as exc:  # a broken channel must not stop the others
         result.failed += 1
         result.errors.append(f"cannot set up channel: {type(exc).__name__}")

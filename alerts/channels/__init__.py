@@ -21,16 +21,18 @@ def sender_for(
     stream: TextIO | None = None,
     tz: str = "UTC",
     competitors: Collection[str] = (),
+    install: str = "",
 ) -> Sender:
     """The sender for a configured channel; secrets are looked up in `env` here, once. `tz`: the wall clock its
     messages' times are on (the team's `digest.timezone`); the JSONL channel writes data, so stays UTC.
-    `competitors`: the brands whose alerts its messages mark as a competitor's (`brands[].competitor`)."""
+    `competitors`: the brands whose alerts its messages mark as a competitor's (`brands[].competitor`); `install`: this
+    installation's id, mixed into webhook idempotency keys (`alerts.install_id`)."""
     if isinstance(channel, ConsoleChannel):
         return ConsoleSender(stream, tz, competitors)
     if isinstance(channel, JsonlChannel):
         return JsonlSender(channel.path)
     if isinstance(channel, WebhookChannel):
-        return WebhookSender(channel, env, tz, competitors)
+        return WebhookSender(channel, env, tz, competitors, install)
     if isinstance(channel, EmailChannel):
         return EmailSender(channel, env, tz, competitors)
     raise TypeError(f"unknown channel type {type(channel).__name__}")

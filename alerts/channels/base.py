@@ -39,9 +39,11 @@ class Report:
 
 
 class Sender(Protocol):
-    def send(self, alert: Alert, thread: str | None = None) -> None:
+    def send(self, alert: Alert, thread: str | None = None, rose_from: str | None = None) -> None:
         """Deliver one alert or raise DeliveryError. `thread`: the first alert of its incident this channel got
-        (`alerts.render`: a follow-up updates that one; the first one a channel takes is a new message)."""
+        (`alerts.render`: a follow-up updates that one; the first one a channel takes is a new message).
+        `rose_from`: the severity the channel got `alert` at before, when this is its escalation (an update of that
+        message, saying it rose: `escalation_note`), None for a first send."""
         ...
 
     def send_report(self, report: Report) -> None:
@@ -51,11 +53,28 @@ class Sender(Protocol):
     def close(self) -> None: ...
 
 
-def idempotency_key(channel: str, alert_id: str) -> str:
-    """The key a receiver can drop duplicates by: the same for one alert on one channel on every
-    retry and re-run (delivery is at-least-once), different per channel and per alert, so an
-    incident's follow-ups (their own alert ids) are never mistaken for the opening message."""
-    return hashlib.sha256(f"{channel}\x00{alert_id}".encode()).hexdigest()[:32]
+def idempotency_key(channel: str, message_id: str, install: str = "") -> str:
+    """The key a receiver can drop duplicates by: the same for one message on one channel of one installation on
+    every retry and re-run (delivery is at-least-once), different per channel, per message and per installation
+    (`install`: `alerts.install_id.install_id`, random, made once per store), so an incident's follow-ups (their own
+    alert ids) are never mistaken for the opening message, and two installs that both name a channel `webhook`
+    never give one receiver the same key for different alerts. `message_id`: an alert id, a report's id, or an
+    escalation's (`escalation_id`)."""
+    # Without an install (a caller outside delivery) the key is what it was before installs were mixed in.
+    prefix = f"{install}\x00" if install else ""
+    return hashlib.sha256(f"{prefix}{channel}\x00{message_id}".encode()).hexdigest()[:32]
+
+
+def escalation_id(alert: Alert) -> str:
+    """The message id of `alert`'s escalation to its current severity (`rose_from` set): not the alert's own id, so
+    its idempotency key differs from the first send's (a deduplicating receiver takes it), and stable, so a re-send
+    of that escalation keeps its key."""
+    return f"{alert.id}.rose-to-{alert.severity}"  # dots only: it is also an email Message-ID's left part
+
+
+def escalation_note(alert: Alert, rose_from: str) -> str:
+    """What an escalation message says first: the severity it rose from and to."""
+    return f"Escalation: severity rose from {rose_from} to {alert.severity}"
 
 
 def as_delivery_error(exc: Exception) -> DeliveryError:

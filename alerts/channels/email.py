@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from alerts.channels.base import DeliveryError, Report
+from alerts.channels.base import DeliveryError, Report, escalation_id, escalation_note
 from alerts.config import EmailChannel
 from alerts.incidents import is_followup
 from alerts.render import as_text, title, updates
@@ -43,26 +43,29 @@ class EmailSender:
         # others: a retry goes to the temporarily refused ones only, so the others do not get it twice.
         self._refused: dict[str, dict[str, tuple[int, bytes]]] = {}
 
-    def message(self, alert: Alert, thread: str | None = None) -> EmailMessage:
-        """The alert's email; `thread`: the first alert of its incident this channel got (`alerts.render`)."""
+    def message(self, alert: Alert, thread: str | None = None, rose_from: str | None = None) -> EmailMessage:
+        """The alert's email; `thread`: the first alert of its incident this channel got (`alerts.render`);
+        `rose_from`: the severity this mailbox got it at, for its escalation (a reply to that message)."""
         msg = EmailMessage()
         rival = alert.brand in self.competitors
-        msg["Subject"] = title(alert, thread, rival)
+        note = escalation_note(alert, rose_from) if rose_from else ""
+        msg["Subject"] = f"{note} · {title(alert, thread, rival)}" if note else title(alert, thread, rival)
         msg["From"] = self.channel.sender
         msg["To"] = ", ".join(self.channel.to)
         msg["Date"] = formatdate(usegmt=True)
-        # Stable Message-ID: mail systems drop a duplicate if one ever slips through.
-        msg["Message-ID"] = f"<{alert.id}.{self.channel.key}@groundswell.alerts>"
+        # Stable Message-ID: mail systems drop a duplicate if one ever slips through. An escalation has its own
+        # (the first message's would be dropped as that duplicate).
+        msg["Message-ID"] = f"<{escalation_id(alert) if rose_from else alert.id}.{self.channel.key}@groundswell.alerts>"
         msg["X-Groundswell-Alert-Id"] = alert.id
         if is_followup(alert):
             msg["X-Groundswell-Incident-Id"] = alert.incident_id or ""
-        parent = updates(alert, thread)
+        parent = alert.id if rose_from else updates(alert, thread)
         if parent:
             # Mail clients thread updates under the first message of the incident this mailbox got.
             first = f"<{parent}.{self.channel.key}@groundswell.alerts>"
             msg["In-Reply-To"] = first
             msg["References"] = first
-        msg.set_content(as_text(alert, thread, self.tz, rival))
+        msg.set_content((f"{note}\n\n" if note else "") + as_text(alert, thread, self.tz, rival))
         return msg
 
     def report_message(self, report: Report) -> EmailMessage:
@@ -78,8 +81,8 @@ class EmailSender:
         msg.add_alternative(report.html, subtype="html")
         return msg
 
-    def send(self, alert: Alert, thread: str | None = None) -> None:
-        self._deliver(self.message(alert, thread))
+    def send(self, alert: Alert, thread: str | None = None, rose_from: str | None = None) -> None:
+        self._deliver(self.message(alert, thread, rose_from))
 
     def send_report(self, report: Report) -> None:
         self._deliver(self.report_message(report))

@@ -13,8 +13,9 @@ class JsonlSender:
     def __init__(self, path: str):
         self.path = Path(path)
 
-    def send(self, alert: Alert, thread: str | None = None) -> None:
-        # The alert as data, with its real incident id: no message to render, so `thread` changes nothing.
+    def send(self, alert: Alert, thread: str | None = None, rose_from: str | None = None) -> None:
+        # The alert as data, with its real incident id: no message to render, so `thread` changes nothing; an
+        # escalation (`rose_from`) is the alert again, at its new severity.
         self._append(alert.model_dump_json())
 
     def send_report(self, report: Report) -> None:

@@ -13,6 +13,7 @@ from alerts.channels import idempotency_key
 from alerts.channels.webhook import retry_after_seconds
 from alerts.config import ConsoleChannel, JsonlChannel, WebhookChannel
 from alerts.deliver import deliver, sent_key
+from alerts.install_id import install_id
 
 SECRET_PATH = "/services/T000/B000/XXXXsecretXXXX"
 
@@ -37,7 +38,9 @@ def test_slack_webhook_gets_blocks_once(http_server, state, alerts):
     assert any(
         b["type"] == "actions" and b["elements"][0]["url"].startswith("http://dash.local") for b in first["blocks"]
     )
-    assert posts[0]["headers"]["Idempotency-Key"] == first["idempotency_key"] == idempotency_key("slack", alerts[0].id)
+    assert posts[0]["headers"]["Idempotency-Key"] == first["idempotency_key"] == idempotency_key(
+        "slack", alerts[0].id, install_id(state)
+    )
     assert state.get_state(sent_key("slack", alerts[0].id)) is not None
 
     again = deliver(alerts, [slack()], state, env)
