@@ -41,6 +41,7 @@ from groundswell.cli_options import (
 )
 from groundswell.config import Config, config_notes, config_warnings
 from groundswell.csv_file import write_csv
+from groundswell.deadletter import DeadLetter, unreadable_message
 from groundswell.demo import prepare
 from groundswell.digest import check_day_ended
 from groundswell.exit_codes import (  # README, "Exit codes"; `winning` picks one when several apply
@@ -79,7 +80,7 @@ from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe, dry_run_refusal, stand_in_target
-from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, is_unreachable, reason_of
+from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, disk_fault, is_unreachable, reason_of
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS, SqliteStoreConfig
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
@@ -124,7 +125,10 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except ConfigError as exc:  # found when the store opens (store.url unset): the config's to fix
             raise click.ClickException(str(exc)) from None
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.OperationalError, RuntimeError) as exc:  # RuntimeError: a step's "could not store …"
+            if disk_fault(exc):  # full, read-only, I/O error (`run` reports it as StoreLost): one line, code 1
+                log.debug("store write failed", exc_info=True)
+                raise click.ClickException(f"the store could not be written: {reason_of(exc)}") from None
             if not store_busy(exc):  # anything else about SQLite is a bug's traceback
                 raise
             log.debug("store busy", exc_info=True)
@@ -232,10 +236,12 @@ def _exit_for(
     report_error: str | None = None,
     cursor_errors: dict[str, str] | None = None,
     store_busy: bool = False,
+    parked: DeadLetter | None = None,
 ) -> None:
     """Say on stderr what went wrong (collection, storing, detection, delivery, the report) and exit with
     the code that wins (`exit_codes.winning`); return when nothing did. `store_busy`: the store's refusals
-    (cursors, parked writes) were another process's lock, so they end with EXIT_STORE_BUSY, not EXIT_UNSTORED."""
+    (cursors, parked writes) were another process's lock, so they end with EXIT_STORE_BUSY, not EXIT_UNSTORED.
+    `parked`: the dead-letter file, whose unreadable lines are said apart (a person must fix them)."""
     store_code = EXIT_STORE_BUSY if store_busy else EXIT_UNSTORED
     codes: list[int] = [_detect_failure_code(detect_errors or {})]
     if undelivered:
@@ -268,11 +274,15 @@ def _exit_for(
             click.echo(f"  - {label}: {redact(message)}", err=True)
     if deadletter:
         codes.append(store_code)
-        click.echo(
-            f"groundswell: {deadletter} mention(s) could not be stored and wait in the dead-letter file "
-            "(the next run retries them)",
-            err=True,
-        )
+        unreadable = parked.unreadable_lines() if parked is not None else []
+        if deadletter > len(unreadable):
+            click.echo(
+                f"groundswell: {deadletter - len(unreadable)} mention(s) could not be stored and wait in the "
+                "dead-letter file (the next run retries them)",
+                err=True,
+            )
+        if unreadable:  # no run can store them: the same code (README), but said as a person's job
+            click.echo(f"groundswell: {unreadable_message(parked.path, unreadable)}", err=True)
     if store_busy and (cursor_errors or deadletter):
         click.echo(f"Error: {BUSY_MESSAGE}", err=True)
     if code := winning(codes):
@@ -319,7 +329,8 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool, send: 
     busy = _busy(config, [*summary["cursor_errors"].values(), summary["replay_error"]], summary["failed_writes"] > 0)
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
               undelivered=summary["alerts_failed"], unrecorded=summary["alerts_sent_unrecorded"],
-              report_error=summary.get("report_error"), cursor_errors=summary["cursor_errors"], store_busy=busy)
+              report_error=summary.get("report_error"), cursor_errors=summary["cursor_errors"], store_busy=busy,
+              parked=dead_letter(config))
 
 
 @cli.command()
@@ -401,7 +412,8 @@ def collect_cmd(
         store.close()
     _emit(as_dict(report))
     busy = _busy(config, [*report.cursor_errors.values(), report.replay_error], report.failed_writes > 0)
-    _exit_for(report.errors, report.attempted, report.deadletter, cursor_errors=report.cursor_errors, store_busy=busy)
+    _exit_for(report.errors, report.attempted, report.deadletter, cursor_errors=report.cursor_errors, store_busy=busy,
+              parked=dead_letter(config))
 
 
 @cli.command()

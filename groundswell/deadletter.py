@@ -5,6 +5,10 @@ per line: the same format the import source reads, so a person can also inspect 
 re-import it. It holds each id once (the newest version), every run replays it first
 and rewrites it with what still fails, and while it is not empty `ingest`/`run` exit
 non-zero. The errors themselves go to the log, not the file.
+
+A line no mention can be read from (cut short, hand-edited, not UTF-8) is kept byte for byte and never retried
+into the store: no retry can help it, so `ingest`/`run` say it needs a person, naming the file and the line
+(`unreadable_message`), and exit 5 until the line is fixed or deleted.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Parked:
     # The lines as the file held them, without their "\n": bytes, so one that is not UTF-8 is written back
     # byte for byte for a person to fix, not with U+FFFD in place of what they would have to recover.
     unreadable: list[bytes] = field(default_factory=list)
+    unreadable_at: list[int] = field(default_factory=list)  # their line numbers in the file read (1 = first)
 
     def __len__(self) -> int:
         return len(self.mentions) + len(self.unreadable)
@@ -46,6 +51,10 @@ class DeadLetter:
     def count(self) -> int:
         """Entries waiting (mentions plus unreadable lines)."""
         return len(self._read()) if self.path.exists() else 0
+
+    def unreadable_lines(self) -> list[int]:
+        """The numbers (1 = the first, as an editor counts) of the file's lines no mention can be read from."""
+        return self._read(quiet=True).unreadable_at if self.path.exists() else []
 
     def parked_ids(self) -> set[str]:
         """The ids of the mentions waiting."""
@@ -71,7 +80,7 @@ class DeadLetter:
             yield parked
             self._write(parked)
 
-    def _read(self) -> Parked:
+    def _read(self, quiet: bool = False) -> Parked:
         parked = Parked()
         if not self.path.exists():
             return parked
@@ -85,8 +94,10 @@ class DeadLetter:
                     # whose text has U+FFFD stored for good.
                     mention = _parse(line.decode("utf-8"))
                 except (UnicodeDecodeError, ValueError, ValidationError) as exc:
-                    log.error("%s line %d: unreadable, kept for a person to fix (%s)", self.path, number, exc)
+                    if not quiet:
+                        log.error("%s line %d: unreadable, kept for a person to fix (%s)", self.path, number, exc)
                     parked.unreadable.append(line)
+                    parked.unreadable_at.append(number)
                     continue
                 parked.mentions[mention.id] = mention
         return parked
@@ -116,6 +127,16 @@ class DeadLetter:
             except ImportError:  # pragma: no cover - Windows: single-process runs only
                 pass
             yield
+
+
+def unreadable_message(path: Path, lines: list[int]) -> str:
+    """What `ingest`/`run` say about the lines of the dead-letter file at `path` that no mention can be read from."""
+    shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+    which = "line" if len(lines) == 1 else "lines"
+    return (f"{len(lines)} line(s) of the dead-letter file {path} cannot be read as a mention ({which} {shown}; "
+            "the log says why): a retry cannot fix them. A person must repair each (one mention as JSON "
+            "per line, the import format) or delete it; until then every run exits 5 (docs/airflow.md, "
+            "\"Partial failures\")")
 
 
 def _parse(line: str) -> Mention:

@@ -7,6 +7,11 @@ run again with the same scope starts at that time, inclusive: mentions at exactl
 all be done, so those few are done again (the same result, never a copy). A finished pass deletes
 its mark, so the next one starts from the beginning.
 
+A mark is a time, not a place in the store's insertion order (Elasticsearch has none): a mention the store
+gains behind it (dated before it, written after the pass got there) is not seen by the pass. Each user decides
+what that means: `store copy` ends with a check that copies whatever the target still lacks
+(`groundswell.store_copy._catch_up`) before it copies cursors.
+
 The key is a prefix (owned by the module using it; `core/state.py` lists them) and 16 hex digits of
 SHA-256 over the pass's scope: the same command with another scope (window, settings, source) gets
 another mark and starts over.

@@ -13,8 +13,15 @@ The rules, in the order the copy applies them:
   and counted only if it is there. After a batch lands whole, the pass saves how far it got in the
   *target* (`groundswell.pass_mark`, under ``store_copy:``), so the same command run again after a crash
   continues there; a failed batch stops the mark, the rest is still tried, and the report names them.
+- Then a closing check (`_catch_up`), before anything is called complete: the source is read again, and every
+  mention the target holds neither by id nor as a copy of its own post (the copy rule below) is copied then
+  (`caught_up`). The mark is a created_at and a scan reads oldest first, so a mention the source gained behind
+  them (an import of older posts, a collection between a crash and the rerun) is found only there. The check
+  reads the whole source once more and the target by id, and writes only what is missing.
 - State last, and only when every mention landed: a cursor copied before the mentions it covers
-  would make the new store skip them on the next collection (the cursor rule, extractors/state.py).
+  would make the new store skip them on the next collection (the cursor rule, extractors/state.py). The state
+  copied is the source's as read before the closing check, so a collection into the source during the copy
+  cannot hand over a cursor past mentions the check did not see.
 - A key the target already holds is never overwritten (its own cursors or budget are newer: `state_kept`),
   except the alert log's index, which becomes the union of both (`state_merged`): every copied alert stays
   listed, so the report and the dashboard show it and retention prunes it.
@@ -99,6 +106,7 @@ class StoreCopyReport:
     unreadable: int = 0  # of `failed`: source posts this version cannot read (the log says why, by id)
     resumed_from: str | None = None  # where an earlier run of the same copy stopped (ISO time)
     copied_before: int = 0  # what that run had copied
+    caught_up: int = 0  # of `copied`: found missing by the closing check (`_catch_up`: gained behind the pass)
     state_copied: int = 0  # state entries written (dry run: would be)
     state_same: int = 0  # already in the target with the same value
     state_kept: int = 0  # already in the target with another value: the target's kept
@@ -177,6 +185,10 @@ def copy_store(
         report.state_skipped_reason = PARTIAL
     if dry_run:
         report.copied = source.count(todo)
+        if saved is not None:  # what the source gained behind the mark since that run stopped
+            report.caught_up = _catch_up(source, target, part.replace(until=start), report, _blocks(source, target),
+                                          batch=batch, write=False)
+            report.copied += report.caught_up
         _copy_state(source, target, report, write=False, part=part if partial else None)
         report.target_mentions_after = report.target_mentions_before
         return report
@@ -194,6 +206,13 @@ def copy_store(
         _note_unreadable(source, report, skipped_before)
     finally:
         bar.close()
+    whole_state = None
+    if not report.failed:
+        # Read before the closing check, never after: a cursor covers only mentions stored before it was saved
+        # (extractors/state.py), so every mention these cursors cover is in the source now and the check sees it.
+        whole_state = None if partial else source.state_items("")
+        report.caught_up = _catch_up(source, target, part, report, blocks, batch=batch, write=True)
+        _note_unreadable(source, report, skipped_before)
     if report.failed:
         report.state_skipped_reason = (
             f"{report.failed} mention(s) did not land: cursors must not reach the target before the mentions "
@@ -205,7 +224,7 @@ def copy_store(
                 "them and why): run the version that wrote them, or delete them there, first."
             )
     else:
-        _copy_state(source, target, report, write=True, part=part if partial else None)
+        _copy_state(source, target, report, write=True, part=part if partial else None, entries=whole_state)
         mark.finish()
         report.complete = True
     report.target_mentions_after = target.count(EVERYTHING)
@@ -233,9 +252,9 @@ def _note_unreadable(source: Store, report: StoreCopyReport, before: int) -> Non
     report.failed_ids += named[: max(0, MAX_NAMED - len(report.failed_ids))]
 
 
-def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark: PassMark, bar) -> None:
+def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark: PassMark | None, bar) -> None:
     """Upsert one batch (its copies of target posts aside), read it back, count what is there; move the mark
-    only while nothing has failed."""
+    (None: none to move, the closing check) only while nothing has failed."""
     index = CopyIndex(target)
     originals, copies = index.split(mentions)
     written = [r.id for r in target.upsert(originals) if r.ok]
@@ -252,16 +271,43 @@ def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark
     report.copied += len(landed)
     report.failed += len(missing)
     report.failed_ids += missing[: max(0, MAX_NAMED - len(report.failed_ids))]
-    if not report.failed:
+    if not report.failed and mark is not None:
         mark.save(mentions[-1].created_at, report.copied_before + report.copied)
-    bar.update(len(mentions))
+    if bar is not None:
+        bar.update(len(mentions))
+
+
+def _catch_up(source: Store, target: Store, part: Filters, report: StoreCopyReport, blocks: BlockList, *,
+              batch: int, write: bool) -> int:
+    """The closing check (module docstring): every mention of `part` in the source that the target holds neither
+    by id nor as a copy of its own post (the copy rule), and that no block list names, is copied now (a dry run:
+    counted). A resumed pass starts at a created_at mark and a scan reads oldest first, so a mention the source
+    gained behind them (a late import, a collection between a crash and the rerun) is found only here. Returns how
+    many landed (would land); `_write` counts the rest as failed."""
+    landed = 0
+    for chunk in batched(source.iter_mentions(part), batch):
+        held = stored_ids(target, [m.id for m in chunk])
+        missing, _ = blocks.split(m for m in chunk if m.id not in held)
+        if not missing:
+            continue
+        if not write:
+            landed += len(CopyIndex(target).split(missing)[0])
+            continue
+        before, copies, shares = report.copied, report.copies, report.shares_recorded
+        _write(target, missing, report, None, None)
+        # A copy of a target post is never held under its own id, so each check offers it again (its brands and
+        # share: both idempotent): the pass that first met it counted it, not this one.
+        report.copies, report.shares_recorded = copies, shares
+        landed += report.copied - before
+    return landed
 
 
 def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write: bool,
-                part: Filters | None = None) -> None:
+                part: Filters | None = None, entries: dict[str, str] | None = None) -> None:
     """Every state entry the target lacks (a partial copy's `part`: only those of its mentions, `_mention_state`);
     a key it holds keeps the target's value. Resume marks stay put."""
-    entries = source.state_items("") if part is None else _mention_state(source, target, part, dry_run=not write)
+    if entries is None:  # `entries`: the whole state, read before the closing check (`copy_store`)
+        entries = source.state_items("") if part is None else _mention_state(source, target, part, dry_run=not write)
     if write:
         entries = _repointed(source, target, entries)
     # What the block list of either store forgot stays forgotten (`groundswell.subject_copy`).

@@ -7,16 +7,35 @@ store (the replay itself only logs it: what it did not store stays parked); `run
 `StoreLost`, which carries the step, the store and what the steps before it did, and the CLI prints
 that summary and one line and exits with `EXIT_STORE_LOST`. Nothing is lost: each step saves its cursor or mark
 only after its data is stored, so the next run redoes the step that was cut short.
+
+The embedded store's own write faults end a run the same way (`disk_fault`): SQLite's "database or disk is full",
+a store file, folder or disk turned read-only, a disk I/O error. The line says the store *failed* and what to do;
+every SQLite write is one transaction, so nothing half-written stays.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from core.logsafe import redact
 from indexing.base import StoreUnavailable
 
 EXIT_STORE_LOST = 6  # README "Exit codes"
+# SQLite's primary result codes for a store that cannot be written, and what to do about each.
+DISK_FAULTS = {
+    sqlite3.SQLITE_FULL: "the disk holding the store is full: free space, then run again",
+    sqlite3.SQLITE_READONLY: "the store cannot be written (a read-only file, folder or disk): make it writable, "
+                             "then run again",
+    sqlite3.SQLITE_IOERR: "the disk failed a read or write: check it, then run again",
+}
+# SQLite's own text for each (sqlite3_errstr): a write failed inside one mention's savepoint reaches the step as a
+# `WriteResult` error, text only, which the step re-raises as RuntimeError("could not store …: <that text>").
+DISK_FAULT_TEXTS = {
+    "OperationalError: database or disk is full": sqlite3.SQLITE_FULL,
+    "OperationalError: attempt to write a readonly database": sqlite3.SQLITE_READONLY,
+    "OperationalError: disk I/O error": sqlite3.SQLITE_IOERR,
+}
 
 
 class StoreLost(RuntimeError):
@@ -24,7 +43,9 @@ class StoreLost(RuntimeError):
 
     def __init__(self, step: str, store: str, reason: str, summary: dict[str, Any]) -> None:
         self.step, self.store = step, store
-        line = (f"the store ({store}) became unreachable during {step}: {reason}; what the run stored before "
+        # `reason_of` adds a disk fault's advice: a store that is there but cannot be written did not go away.
+        went = "failed" if any(advice in reason for advice in DISK_FAULTS.values()) else "became unreachable"
+        line = (f"the store ({store}) {went} during {step}: {reason}; what the run stored before "
                 "stays stored and the next run goes on from there")
         super().__init__(redact(line))
         self.summary = {**summary, "store_error": str(self), "failed_step": step}
@@ -32,8 +53,8 @@ class StoreLost(RuntimeError):
 
 def is_unreachable(exc: BaseException) -> bool:
     """A lost connection to the store (not a bug, not bad data): the ES client's connection errors and timeouts,
-    a Python ConnectionError, or `StoreUnavailable`."""
-    if isinstance(exc, StoreUnavailable | ConnectionError | TimeoutError):
+    a Python ConnectionError, or `StoreUnavailable`; or the embedded store's disk fault (`disk_fault`)."""
+    if isinstance(exc, StoreUnavailable | ConnectionError | TimeoutError) or disk_fault(exc) is not None:
         return True
     try:
         from elastic_transport import ConnectionError as TransportConnectionError  # lazy: only ES raises it
@@ -44,7 +65,23 @@ def is_unreachable(exc: BaseException) -> bool:
     return isinstance(exc, TransportConnectionError | ConnectionTimeout)
 
 
+def disk_fault(exc: BaseException) -> str | None:
+    """What to do when `exc` is SQLite failing to write its file (`DISK_FAULTS`: full, read-only, I/O error), raised
+    by SQLite or re-raised by a step from a write result (`DISK_FAULT_TEXTS`); None for anything else (a busy store
+    is `indexing.sqlite.store_busy`'s)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, sqlite3.DatabaseError) and code is not None:
+        return DISK_FAULTS.get(code & 0xFF)
+    if isinstance(exc, RuntimeError):  # a step's "could not store …" over a write SQLite refused
+        message = str(exc)
+        return next((DISK_FAULTS[code] for text, code in DISK_FAULT_TEXTS.items() if text in message), None)
+    return None
+
+
 def reason_of(exc: BaseException) -> str:
-    """One line about the error: its type and the first line of its message, credentials masked."""
+    """One line about the error: its type and the first line of its message, credentials masked; a disk fault's
+    advice after it."""
     first = (str(exc).strip().splitlines() or [""])[0][:200]
-    return redact(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
+    line = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    advice = disk_fault(exc)
+    return redact(f"{line} ({advice})" if advice else line)
