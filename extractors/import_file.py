@@ -339,7 +339,8 @@ class ImportExtractor(Extractor[ImportOptions]):
         reasons: list[str] = []
         foreign: list[str] = []
         try:
-            mention = self._to_mention(row.record or {}, brand, query, where, reasons, naive, foreign)
+            mention = self._to_mention(row.record or {}, brand, query, where, reasons, naive, foreign,
+                                       collected_at=dates.collected_at)
             if foreign:
                 return _Read(None, reasons, final=True, foreign=tuple(foreign))
             implausible = implausible_date(mention.created_at, dates) if mention is not None else None
@@ -359,8 +360,12 @@ class ImportExtractor(Extractor[ImportOptions]):
 
     def _to_mention(
         self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str], naive: list[str],
-        foreign: list[str] | None = None,
+        foreign: list[str] | None = None, collected_at: datetime | None = None,
     ) -> Mention | None:
+        """The row's mention for `brand`, or None (the reason in `skipped`). `collected_at`: this run's clock,
+        stamped as every other source stamps what it collects (`Selector._build`): when the post arrived here, so a
+        warehouse can pull what arrived since its last load (a file's own `collected_at` is when another tool
+        collected it, not when this store got it)."""
         opts = self.options
         record = dict(record)
         # Exports name their brands as `brands` (or `brand`/`query`, written before multi-brand mentions).
@@ -388,6 +393,8 @@ class ImportExtractor(Extractor[ImportOptions]):
             exported.setdefault(brand, query)
         record["brands"], record["matches"] = [*named, brand], exported
         self._zoned(record, naive)
+        if collected_at is not None:
+            record["collected_at"] = collected_at
         try:
             return load_mention(record)  # the one reader of the JSONL mention format
         except ValidationError as exc:

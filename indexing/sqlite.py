@@ -15,13 +15,17 @@ superset, see `indexing.sqlite_query.to_fts5`) and the exact matcher decides.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import logging
+import os
+import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -60,6 +64,7 @@ from indexing.base import (
 from indexing.snippet import query_spans, snippet
 from indexing.sqlite_lang import migrate_lang_tags
 from indexing.sqlite_query import fts5_exact, to_fts5
+from indexing.sqlite_snapshots import Snapshots, begin_snapshot, end_snapshot
 from indexing.terms import significant_terms
 from indexing.theme_rows import selected_brands, theme_rows
 
@@ -146,6 +151,10 @@ _SORTS = {
     "engagement": ("m.engagement", True),
     "relevance": ("m.created_at", True),  # FTS rank is not meaningful across scripts; newest first
 }
+# Sorts whose key a write can move (a re-collect rewrites engagement): their pages read one snapshot
+# (`indexing/sqlite_snapshots.py`). A post's created_at and rowid never change once stored (`merge_stored`; an upsert
+# updates its row in place), so a time-ordered page position is before or after a post for good.
+_MOVING_SORTS = frozenset({"engagement"})
 # The FTS column (`sqlite_query.fts5_column`) as SQL: the document between two spaces. The spaces are added here,
 # in the schema, not by the Python function a connection registers: a process of an older version writing to
 # this store registers its own `gs_fts_doc` (the bare document), and its rows must still be found.
@@ -242,10 +251,14 @@ def _check_counts(m: Mention) -> None:
             raise ValueError(f"{name} count {value} is larger than a store can hold ({INT64_MAX})")
 
 
+class NotAStore(sqlite3.DatabaseError):
+    """An existing file that holds no store (`SqliteStore._check_is_store`): refused as a damaged one is."""
+
+
 def _open_error(path: str, exc: sqlite3.DatabaseError) -> str:
     """Why the store at `path` cannot be opened, and what to do, in one line."""
     name = getattr(exc, "sqlite_errorname", "")
-    if name == "SQLITE_NOTADB" or name.startswith("SQLITE_CORRUPT"):
+    if isinstance(exc, NotAStore) or name == "SQLITE_NOTADB" or name.startswith("SQLITE_CORRUPT"):
         return (f"cannot open the SQLite store {path}: {exc} (the file is damaged or not a Groundswell store; "
                 "restore it from a backup, or move it away to start an empty store)")
     return f"cannot open the SQLite store {path}: {exc}"
@@ -301,6 +314,9 @@ class SqliteStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._memory_conn: sqlite3.Connection | None = None
+        # Set on a view that reads one snapshot (`snapshot`, and the pages of a held search): every read goes there.
+        self._pinned: sqlite3.Connection | None = None
+        self._snapshots = Snapshots(self._connect)
         self.unreadable = UnreadableDocs()
         try:
             self._open()
@@ -314,6 +330,49 @@ class SqliteStore:
             raise StoreUnavailable(_open_error(self.path, exc)) from None
 
     def _open(self) -> None:
+        """Create the store when its file does not exist (`_create`: whole or not at all), refuse a file that holds
+        none (`_check_is_store`), and bring the schema up to date (`_upgrade`)."""
+        if self.path != ":memory:":
+            if not Path(self.path).exists():
+                self._create()
+            self._check_is_store()
+        self._upgrade()
+
+    def _create(self) -> None:
+        """A new store, whole or not at all: the schema is built in a scratch file beside it (`.<name>.new-*`),
+        then linked in under the store's name. Opening a file creates it empty, and a process killed before its
+        tables existed would leave a file every later open refuses (`_check_is_store`); killed here, it leaves
+        only the scratch file (safe to delete), and the next open creates the store again."""
+        final = Path(self.path)
+        scratch = final.with_name(f".{final.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
+        builder = copy.copy(self)
+        builder.path, builder._local = str(scratch), threading.local()
+        try:
+            builder._upgrade()
+        finally:
+            builder.close()  # the last connection: SQLite folds the WAL into the file and removes it
+        try:
+            os.link(scratch, final)  # never replaces: a store another process created meanwhile is the store
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links: a rename, checked first (a narrow race, not a loss)
+            if not final.exists():
+                os.replace(scratch, final)
+        finally:
+            for leftover in (scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
+                leftover.unlink(missing_ok=True)
+
+    def _check_is_store(self) -> None:
+        """Refuse an existing file that holds no store: empty (a truncated or zeroed file) or without the mentions
+        table. Opened as a new store it would lose the cursors and the sent-alert ledger it held: every source
+        would collect again and every channel get again the alerts it already had. Only a missing file is new."""
+        if Path(self.path).stat().st_size == 0:  # checked before connecting: the connection writes a header
+            raise NotAStore("the file is empty (0 bytes)")
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mentions'"
+        if not self._conn().execute(found).fetchone():
+            raise NotAStore("the file holds no mentions table")
+
+    def _upgrade(self) -> None:
         """Create or bring up to date the schema: every migration step is idempotent, run on each open."""
         recorded = self._check_reader_format()  # before any step writes: a newer version's store is left as it is
         if recorded is None or recorded < reader_format.READER_FORMAT:  # an up-to-date store is not written to
@@ -443,6 +502,8 @@ class SqliteStore:
 
     # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
+        if self._pinned is not None:
+            return self._pinned
         if self.path == ":memory:":
             # An in-memory database exists per connection, so every thread shares one.
             if self._memory_conn is None:
@@ -454,6 +515,31 @@ class SqliteStore:
             self._local.conn = conn
         return conn
 
+    @contextmanager
+    def snapshot(self) -> Iterator[SqliteStore]:
+        """This store as one read snapshot while the block runs: every read of the view it yields (searches, scans,
+        counts) sees the store as it was when the block began, whatever is written meanwhile, on a connection of
+        its own (`indexing/sqlite_snapshots.py`), so an export of any sort lists each matching post exactly once.
+        Read only; the in-memory store (one connection every thread shares) is read as it is."""
+        if self.path == ":memory:" or self._pinned is not None:
+            yield self
+            return
+        conn = begin_snapshot(self._connect())
+        try:
+            yield self._reading(conn)
+        finally:
+            end_snapshot(conn)
+
+    def _reading(self, conn: sqlite3.Connection) -> SqliteStore:
+        """A view of this store whose reads all go to `conn` (a snapshot); it shares everything else."""
+        view = copy.copy(self)
+        view._pinned = conn
+        return view
+
+    def open_snapshots(self) -> int:
+        """How many page snapshots are held now (`search`'s; expired ones closed first)."""
+        return self._snapshots.open_count()
+
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -464,6 +550,7 @@ class SqliteStore:
         return conn
 
     def close(self) -> None:
+        self._snapshots.close_all()
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
@@ -804,11 +891,37 @@ class SqliteStore:
         size: int = 20,
         cursor: str | None = None,
         sort: SearchSort = "newest",
-        page_on: bool = True,  # nothing to keep open between pages here
-        keep_alive: str | None = None,  # nor to keep alive
+        page_on: bool = True,
+        keep_alive: str | None = None,
     ) -> SearchPage:
-        """One page of matches, keyset-paginated so page 10,000 costs what page 1 does."""
+        """One page of matches, keyset-paginated so page 10,000 costs what page 1 does.
+
+        An engagement-sorted search that may be paged (`page_on`) reads a snapshot held between its pages, as
+        Elasticsearch's point in time (`indexing/sqlite_snapshots.py`): page one opens it, its cursor names it, each
+        page renews its `keep_alive` (default 2 minutes) and the last page closes it; a cursor whose snapshot
+        expired is refused (`SnapshotExpired`, a ValueError). Time orders need none: their key never moves."""
         check_search_args(sort, size)
+        after = _decode_cursor(cursor) if cursor else None
+        held = after[4] if after is not None and len(after) == 5 else None
+        if held is not None and self._pinned is None:
+            conn = self._snapshots.get(held, keep_alive)
+        elif after is None and page_on and sort in _MOVING_SORTS and self._pinned is None and self.path != ":memory:":
+            held, conn = self._snapshots.open(keep_alive)
+        else:
+            return self._page(filters, size, after[:4] if after else None, sort)
+        try:
+            page = self._reading(conn)._page(filters, size, after[:4] if after else None, sort)
+        except BaseException:
+            self._snapshots.close(held)
+            raise
+        if page.next_cursor is None:
+            self._snapshots.close(held)
+            return page
+        return replace(page, next_cursor=_encode_cursor([*_decode_cursor(page.next_cursor), held]))
+
+    def _page(self, filters: Filters, size: int, position: list[Any] | None, sort: SearchSort) -> SearchPage:
+        """`search`'s page after `position` ([sort key, rowid, total, exact] of a cursor; None: page one), read
+        through `_conn()` (a snapshot's connection on a view)."""
         key, desc = _SORTS[sort]
         where, params, query = self._where(filters)
         judge = _judge(query)
@@ -820,9 +933,9 @@ class SqliteStore:
             key, rowid_col = self._time_order(filters)
         op, order = ("<", "DESC") if desc else (">", "ASC")
         after: list[Any] | None = None
-        if cursor:
+        if position:
             # The cursor carries the total counted on page one: deep pages never recount.
-            *after, total, exact = _decode_cursor(cursor)
+            *after, total, exact = position
         else:
             if query is not None and judge is None:
                 first = self._first_page(f"FROM {source} WHERE {where}", params, (key, rowid_col, order), size, query)
@@ -1399,10 +1512,12 @@ def _encode_cursor(values: list[Any]) -> str:
 
 
 def _decode_cursor(cursor: str) -> list[Any]:
-    """[sort key, rowid, total, exact] from a cursor this store handed out."""
+    """[sort key, rowid, total, exact] from a cursor this store handed out, and the id of the snapshot its pages
+    read as a fifth value when it names one (`search`)."""
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(value, list) and len(value) == 4 and all(isinstance(v, int | float) for v in value):
+        if (isinstance(value, list) and len(value) in (4, 5) and all(isinstance(v, int | float) for v in value)
+                and (len(value) == 4 or isinstance(value[4], int))):
             return value
     except (ValueError, TypeError):
         pass

@@ -56,6 +56,7 @@ from dashboards.web.auth import (
 )
 from dashboards.web.cursors import CursorSigner, search_scope
 from dashboards.web.errors import ApiError
+from dashboards.web.head import HeadAsGetMiddleware
 from dashboards.web.intent_precision import intent_precision
 from dashboards.web.pages import PAGES, render_page
 from dashboards.web.params import (
@@ -75,6 +76,7 @@ from dashboards.web.params import (
     parse_tz,
     reject_unknown,
 )
+from dashboards.web.renamed import moved_query
 from dashboards.web.runner import StoreRunner
 from groundswell import advocates as advocate_ranking
 from groundswell import alert_export
@@ -91,7 +93,6 @@ from nlp.embeddings import SentenceEmbeddings
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
 SORTS = ("newest", "oldest", "engagement", "relevance")
-MAX_EXPORT_ROWS = 100_000
 META_TTL_S = 300.0  # sources/languages present: a full scan on a big store, so kept for a while
 SECURITY_HEADERS = {
     # plotly.js sets inline styles on its SVG; scripts come only from this server.
@@ -161,11 +162,13 @@ def create_app(
     newest_ttl_s: float = 30.0,
     timezone: str | None = None,
     warm_faq: bool = False,
+    read_token: str | None = None,
 ) -> FastAPI:
     """Build the dashboard over `store` for the brands of `config_or_brands`.
 
-    `token`, when given, is required on every request (see `dashboards.web.auth`);
-    without one, only requests addressed to a loopback host name are answered.
+    `token`, when given, is required on every request (see `dashboards.web.auth`); `read_token`, when given, is
+    accepted too, for GET and HEAD only (a BI tool's: every write with it is a 403);
+    without either, only requests addressed to a loopback host name are answered.
     `alert_loader` overrides where alerts come from (default: `load_alerts(store)`
     plus any `jsonl` alert channel files in the config).
     `user_header`, when given, names the header in which a sign-in proxy says who is signed in: writes are
@@ -177,7 +180,7 @@ def create_app(
     `warm_faq`: encode the FAQ page's default view (default brand, 7 days) in the background at start, so its
     first visit only clusters (`dashboards/web/faq.py` `encode_posts`; `serve` turns it on).
     """
-    check_token(token)
+    check_token(token, read_token)
     brands = _brand_infos(config_or_brands)
     names = [b.name for b in brands]
     configured = tuple(names)  # `Filters.brands` of a view naming no brand: a removed brand's posts stay out
@@ -244,8 +247,8 @@ def create_app(
         runner.shutdown()
 
     app = FastAPI(title=f"{dashboard_title} dashboard", docs_url=None, redoc_url=None, lifespan=lifespan)
-    if token:
-        app.add_middleware(TokenMiddleware, token=token)
+    if token or read_token:
+        app.add_middleware(TokenMiddleware, token=token, read_token=read_token)
     else:
         app.add_middleware(LoopbackHostMiddleware)
 
@@ -255,6 +258,9 @@ def create_app(
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
+
+    # Outermost (added last): the token check, the headers and the routes see the GET a HEAD mirrors.
+    app.add_middleware(HeadAsGetMiddleware)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -309,8 +315,11 @@ def create_app(
     async def root() -> RedirectResponse:
         return RedirectResponse("/overview", status_code=307)
 
-    def page_route(page: str) -> Callable[[], Any]:
-        async def show() -> HTMLResponse:
+    def page_route(page: str) -> Callable[..., Any]:
+        async def show(request: Request) -> Response:
+            # A link sent before a brand rename names the old brand or alert id: sent on to the new ones.
+            if moved := await runner.call(lambda: moved_query(store, request.query_params, names)):
+                return RedirectResponse(f"/{page}?{moved}", status_code=307)
             return HTMLResponse(render_page(page, dashboard_title))
 
         show.__name__ = f"page_{page}"
@@ -360,7 +369,7 @@ def create_app(
             "langs": sorted(meta_cache["langs"]),
             "sentiment_models": meta_cache["models"],  # build -> labels, most first
             "sentiment_audit": meta_cache["audit"],  # the latest scored audit, or None
-            "limits": {"page_size": MAX_PAGE_SIZE, "export_rows": MAX_EXPORT_ROWS},
+            "limits": {"page_size": MAX_PAGE_SIZE, "export_rows": None},  # None: an export streams every row
             "intent_precision": intents_measured,  # per intent: measured precision on real posts, reliable
         }
 
@@ -465,7 +474,9 @@ def create_app(
         fmt = parse_choice(params, "format", ("csv", "jsonl", "json"), "csv")
         bom = parse_bom(params, fmt)
         fmt = "jsonl" if fmt == "json" else fmt
-        limit = parse_int(params, "limit", MAX_EXPORT_ROWS, 1, MAX_EXPORT_ROWS) or MAX_EXPORT_ROWS
+        # No cap: the whole result, streamed from one snapshot of the store (export.export_mentions); `limit` only
+        # when the caller wants the first N rows.
+        limit = parse_int(params, "limit", None, 1)
         # No sort: oldest first, as before; Explore's links carry the Order the page shows (explore.js).
         sort = parse_choice(params, "sort", SORTS, None)
         make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
@@ -512,6 +523,8 @@ def create_app(
         params = params_of(request)
         brand = params.get("brand") or None
         if brand is not None and brand not in names:
+            if moved := await runner.call(lambda: moved_query(store, params, names)):  # renamed since (a sent link)
+                return RedirectResponse(f"/api/alerts?{moved}", status_code=307)
             raise ApiError(f"unknown brand {brand!r}; configured brands: {', '.join(names)}", param="brand", status=404)
         tz = parse_tz(params, default_tz)  # the page's zone: each alert's summary_local says its times there
         since, until = parse_period(params, tz)

@@ -3,7 +3,8 @@ made a write, when a sign-in proxy says so (`signed_in_user`).
 
 The token is accepted as `Authorization: Bearer <token>`, or once as `?token=`
 on a page, after which it lives in an HttpOnly cookie and the URL is cleaned.
-A token has at least MIN_TOKEN_CHARS characters. Without a token the server
+A token has at least MIN_TOKEN_CHARS characters. A second, read-only token (READ_TOKEN_ENV; a BI tool's or a
+warehouse's) is accepted the same ways but only for GET and HEAD: any write with it is a 403. Without a token the server
 answers only requests whose Host is a loopback name, so a web page that
 rebinds its own DNS name to 127.0.0.1 cannot read the API (see docs/security.md).
 """
@@ -20,6 +21,8 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 TOKEN_ENV = "GROUNDSWELL_DASHBOARD_TOKEN"
+READ_TOKEN_ENV = "GROUNDSWELL_DASHBOARD_READ_TOKEN"  # reads only: pages and the API's GETs, never a write
+READ_METHODS = frozenset({"GET", "HEAD"})
 COOKIE = "groundswell_dashboard_token"
 OPEN_PATHS = frozenset({"/healthz"})
 MIN_TOKEN_CHARS = 16
@@ -44,19 +47,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_token(token: str | None) -> None:
-    """Raise TokenRequired for a token too short to resist guessing (None or '' means no token)."""
-    if token and len(token) < MIN_TOKEN_CHARS:
-        raise TokenRequired(
-            f"the dashboard token is too short ({len(token)} characters; at least {MIN_TOKEN_CHARS}): "
-            "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
-        )
+def check_token(token: str | None, read_token: str | None = None) -> None:
+    """Raise TokenRequired for a token too short to resist guessing (None or '' means no token), or a read-only
+    token that is the dashboard token itself (it would then allow writes)."""
+    for name, value in (("dashboard token", token), ("read-only token", read_token)):
+        if value and len(value) < MIN_TOKEN_CHARS:
+            raise TokenRequired(
+                f"the {name} is too short ({len(value)} characters; at least {MIN_TOKEN_CHARS}): "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+            )
+    if token and read_token and hmac.compare_digest(token.encode(), read_token.encode()):
+        raise TokenRequired(f"${READ_TOKEN_ENV} is the same as the dashboard token: give the read-only token its own "
+                            "value, or it would allow writes")
 
 
-def check_bind(host: str, token: str | None) -> None:
-    """Raise TokenRequired when `host` is reachable from other machines without a token, or the token is weak."""
-    check_token(token)
-    if not is_loopback(host) and not token:
+def check_bind(host: str, token: str | None, read_token: str | None = None) -> None:
+    """Raise TokenRequired when `host` is reachable from other machines without a token, or a token is weak."""
+    check_token(token, read_token)
+    if not is_loopback(host) and not (token or read_token):
         raise TokenRequired(
             f"refusing to serve on {host} without a token: other machines could read every mention. "
             f"Pass --token or set ${TOKEN_ENV}, or bind to 127.0.0.1."
@@ -102,15 +110,23 @@ class LoopbackHostMiddleware:
 
 
 class TokenMiddleware:
-    """Reject requests without the right token (constant-time comparison)."""
+    """Reject requests without a right token (constant-time comparison): the dashboard token allows everything, the
+    read-only token GET and HEAD only (any other method with it: 403, whatever the route)."""
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        check_token(token)
+    def __init__(self, app: ASGIApp, token: str | None, read_token: str | None = None) -> None:
+        check_token(token, read_token)
+        if not (token or read_token):
+            raise TokenRequired("TokenMiddleware needs a token")
         self.app = app
-        self.token = token.encode()
+        self.tokens = [(t.encode(), full) for t, full in ((token, True), (read_token, False)) if t]
 
-    def _ok(self, candidate: str | None) -> bool:
-        return bool(candidate) and hmac.compare_digest(candidate.encode(), self.token)
+    def _grant(self, candidate: str | None) -> tuple[bytes, bool] | None:
+        """(the token, whether it may write) that `candidate` is, or None. Every token is compared (constant time)."""
+        found = None
+        for token, full in self.tokens:
+            if bool(candidate) and hmac.compare_digest((candidate or "").encode(), token):
+                found = (token, full)
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
@@ -119,16 +135,26 @@ class TokenMiddleware:
         request = Request(scope)
         auth = request.headers.get("authorization", "")
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-        if self._ok(bearer) or self._ok(request.cookies.get(COOKIE)):
-            await self.app(scope, receive, send)
-            return
+        grant = self._grant(bearer) or self._grant(request.cookies.get(COOKIE))
         response: Response
-        if self._ok(request.query_params.get("token")):
+        if grant is not None:
+            if grant[1] or scope["method"] in READ_METHODS:
+                await self.app(scope, receive, send)
+                return
+            response = JSONResponse(
+                {"error": f"this token is read-only ({READ_TOKEN_ENV}): it may read pages and the API (GET, HEAD), "
+                          f"not {scope['method']}; writes need the dashboard token ({TOKEN_ENV})"},
+                status_code=403,
+            )
+            await response(scope, receive, send)
+            return
+        in_url = self._grant(request.query_params.get("token"))
+        if in_url is not None:
             # Move the token from the URL (history, logs, referrers) into a cookie.
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             url = local_path(request.url.path) + ("?" + urlencode(rest) if rest else "")
             response = RedirectResponse(url, status_code=303)
-            response.set_cookie(COOKIE, self.token.decode(), httponly=True, samesite="strict")
+            response.set_cookie(COOKIE, in_url[0].decode(), httponly=True, samesite="strict")
         elif request.url.path.startswith("/api/"):
             response = JSONResponse(
                 {"error": "a dashboard token is required: send 'Authorization: Bearer <token>'"}, status_code=401

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from core.logsafe import register_secret
-from dashboards.web.auth import TOKEN_ENV, USER_HEADER_ENV, TokenRequired, check_bind
+from dashboards.web.auth import READ_TOKEN_ENV, TOKEN_ENV, USER_HEADER_ENV, TokenRequired, check_bind
 from dashboards.web.listen import PortUnavailable, bind_listener
 from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import open_store
@@ -25,6 +25,12 @@ from indexing.config import SqliteStoreConfig
     "--token",
     default=None,
     help=f"Access token, required when --host is not a loopback address (default: ${TOKEN_ENV}).",
+)
+@click.option(
+    "--read-token",
+    default=None,
+    help=f"A second token that may only read (GET/HEAD: pages, search, export), for a BI tool; writes with it are "
+    f"refused with 403 (default: ${READ_TOKEN_ENV}; prefer the variable: arguments show in ps).",
 )
 @click.option("--title", default="Groundswell", show_default=True, help="Title shown in the dashboard header.")
 @click.option(
@@ -43,14 +49,16 @@ from indexing.config import SqliteStoreConfig
     "encoder into this process (memory: docs/dashboard.md). --no-warm-faq: the FAQ page encodes on its first visit.",
 )
 def serve(
-    config_path: str, host: str, port: int, token: str | None, title: str, user_header: str | None, warm_faq: bool
+    config_path: str, host: str, port: int, token: str | None, title: str, user_header: str | None, warm_faq: bool,
+    read_token: str | None = None,
 ) -> None:
     """Serve the analyst dashboard (Overview, Explore, Themes, Alerts; analysts may mark spam and correct labels)."""
     token = token or os.environ.get(TOKEN_ENV) or None
+    read_token = read_token or os.environ.get(READ_TOKEN_ENV) or None
     if user_header and not re.fullmatch(r"[A-Za-z0-9-]{1,100}", user_header):
         raise click.UsageError(f"--user-header {user_header!r} is not a header name (letters, digits and '-')")
     try:
-        check_bind(host, token)
+        check_bind(host, token, read_token)
     except TokenRequired as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -59,6 +67,7 @@ def serve(
     if missing:
         raise click.ClickException(missing)
     register_secret(token)  # uvicorn logs request lines, and '?token=' may be in one
+    register_secret(read_token)
     try:
         import uvicorn
     except ImportError:
@@ -74,10 +83,10 @@ def serve(
         store = open_store(config)
         try:
             app = create_app(store, config, token=token, dashboard_title=title, user_header=user_header or None,
-                             warm_faq=warm_faq)
+                             warm_faq=warm_faq, read_token=read_token)
             shown = f"[{host}]" if ":" in host else host
             click.echo(f"Groundswell dashboard on http://{shown}:{port}/  (store: {store.name}; Ctrl+C to stop)")
-            if token:
+            if token or read_token:
                 click.echo(
                     "A token is required: open the page once with ?token=<token>, or send 'Authorization: Bearer'."
                 )

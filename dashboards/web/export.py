@@ -21,7 +21,7 @@ import io
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 from fastapi.responses import Response
@@ -105,7 +105,19 @@ def incomplete_line(fmt: str, error: str) -> str:
 
 
 def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> Iterator[Mention]:
-    """The mentions an export holds: oldest first without `sort`, else in `Store.search`'s order for it."""
+    """The mentions an export holds, every one (no cap): oldest first without `sort`, else in `Store.search`'s
+    order for it. The whole export reads one snapshot of the store: on SQLite one read transaction held on a
+    connection of its own for the whole stream (`SqliteStore.snapshot`), on Elasticsearch the point in time its
+    pages read (`EXPORT_KEEP_ALIVE`), so a re-collect writing meanwhile neither repeats nor drops a row."""
+    snapshot = getattr(store, "snapshot", None)  # SQLite's; Elasticsearch's pages hold a point in time instead
+    if snapshot is None:
+        yield from _read_mentions(store, filters, sort)
+        return
+    with snapshot() as view:
+        yield from _read_mentions(view, filters, sort)
+
+
+def _read_mentions(store: Store, filters: Filters, sort: str | None) -> Iterator[Mention]:
     if sort is None:
         yield from store.iter_mentions(filters)
         return
@@ -122,13 +134,17 @@ def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> 
             return
 
 
-def csv_rows(store: Store, filters: Filters, limit: int, sort: str | None = None) -> Iterator[str]:
+def _first(mentions: Iterator[Mention], limit: int | None) -> Iterator[Mention]:
+    """`mentions`, only the first `limit` when the caller asked for that many (None: all of them)."""
+    return mentions if limit is None else islice(mentions, limit)
+
+
+def csv_rows(store: Store, filters: Filters, limit: int | None = None, sort: str | None = None) -> Iterator[str]:
+    """The CSV export, every matching mention (the first `limit` when given), in chunks of about 64 KB."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
-    for n, mention in enumerate(export_mentions(store, filters, sort)):
-        if n >= limit:
-            break
+    for mention in _first(export_mentions(store, filters, sort), limit):
         row = mention_json(mention)
         writer.writerow(
             _cell(v)
@@ -145,12 +161,11 @@ def csv_rows(store: Store, filters: Filters, limit: int, sort: str | None = None
     yield buf.getvalue()
 
 
-def jsonl_rows(store: Store, filters: Filters, limit: int, sort: str | None = None) -> Iterator[str]:
-    """One mention per line, in the format import and backtest read."""
+def jsonl_rows(store: Store, filters: Filters, limit: int | None = None, sort: str | None = None) -> Iterator[str]:
+    """One mention per line, in the format import and backtest read: every matching mention (the first `limit`
+    when given)."""
     lines: list[str] = []
-    for n, mention in enumerate(export_mentions(store, filters, sort)):
-        if n >= limit:
-            break
+    for mention in _first(export_mentions(store, filters, sort), limit):
         lines.append(dump_mention(mention) + "\n")
         if len(lines) >= 500:
             yield "".join(lines)

@@ -318,7 +318,7 @@ def test_alert_feed_is_idempotent_and_skips_broken_entries(tmp_path):
         ("/api/themes?n=500", 400, "between 1 and 50"),
         ("/api/alerts?severity=fatal", 400, "not one of"),
         ("/api/export?format=xml", 400, "not one of: csv, jsonl, json"),
-        ("/api/export?limit=1000000", 400, "between 1 and 100000"),
+        ("/api/export?limit=0", 400, "at least 1"),
         ("/api/nothing", 404, "Not Found"),
     ],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,6 +31,12 @@ class FailingMidway:
 
     def __getattr__(self, name: str):
         return getattr(self._store, name)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[FailingMidway]:
+        """The export reads one snapshot of the store (`SqliteStore.snapshot`): that view fails the same way."""
+        with self._store.snapshot() as view:
+            yield FailingMidway(view)
 
     def iter_mentions(self, *args, **kwargs) -> Iterator[Mention]:
         for n, mention in enumerate(self._store.iter_mentions(*args, **kwargs)):
