@@ -22,8 +22,10 @@ key prefix through a small facade in its own module, which also owns that use's 
   replaced and undone ones)
 - ``install:id``                     `alerts.install_id` (this installation's random id, in every idempotency key)
 - ``brand-rename:pending:<OLD>``     `groundswell.brand_rename` (a `brands rename` under way, resumed by a re-run)
+- ``brand-rename:done:<OLD>``        `groundswell.brand_rename_records` (a finished rename: NEW and the alerts' new ids)
 - ``claim:``                         who is sending what right now (`StateStore.claim`): ``claim:alert:<channel>:<alert
-  id>`` (`alerts.deliver`), ``claim:report:<channel>:<period id>`` (`groundswell.period_delivery`); released once
+  id>`` (`alerts.deliver`), ``claim:report:<channel>:<period id>`` (`groundswell.period_delivery`),
+  ``claim:brand-rename:<OLD>`` (`groundswell.brand_rename`, while a rename runs); released once
   recorded, and a crashed run's expired ones go with `prune_claims` (`alerts.deliver.DeliveryLedger.prune`)
 """
 

@@ -17,8 +17,16 @@ finishes it:
 6. the copy index's per-brand keys, then the mentions themselves (`Store.rename_brand`: their brands, the query
    each matched, their per-brand themes);
 7. the per-brand state (detection's mark, themes, cursors), the shares' and the audits' brand;
-8. the pending entry is deleted, unless a file could not be rewritten: then it stays, and the same command run
-   again (or the next `collect`/`run`, `resume_renames`) finishes the job.
+8. a survey of what is left under OLD: a run that loaded the config before it was edited (a scheduled collect,
+   `detect`) may have written under OLD meanwhile, so what it finds goes in another pass of steps 0-7 (PASSES in
+   all); then the rename's record (`brand_rename_records`: old links and a second run find NEW by it) and the
+   pending entry is deleted, unless something could not be rewritten (a file, a post: fewer renamed than found,
+   writes still arriving): then it stays, the command exits 1, and the same command run again (or the next
+   `collect`/`run`/`detect`, `resume_renames`) finishes the job.
+
+The whole rename holds the store's claim ``claim:brand-rename:<OLD>`` (`core.state.StateStore.claim`, renewed each
+pass), so a second rename of OLD, or a collect resuming it, skips while one runs instead of running beside it. An
+OLD nothing is stored under and never renamed is refused (`brand_rename_names`: a typo).
 
 Each step writes the new keys before deleting the old ones, and finds nothing left of OLD once done, so running the
 command again says there is nothing left to rename. A NEW that already holds data is merged into: what NEW already
@@ -31,14 +39,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from alerts.deliver import run_owner
 from alerts.history import AlertLog
 from alerts.incidents import incident_key
 from core.alert import Alert
+from core.state import CLAIM_PREFIX
 from groundswell.alert_verdicts import alert_files
 from groundswell.brand_rename_files import file_alerts, parked_naming, rename_file, rename_parked
+from groundswell.brand_rename_names import UnknownBrand, check_known
+from groundswell.brand_rename_records import record_done
 from groundswell.brand_rename_state import (
     Change,
     alert_ids,
@@ -58,11 +70,18 @@ PENDING_PREFIX = "brand-rename:pending:"
 KINDS = ("mentions", "alerts", "incidents", "verdicts", "ledger entries", "alert documents", "channel file alerts",
          "parked mentions", "copy keys", "shares", "brand state", "audits")
 CHUNK = 500
+PASSES = 3  # a pass, then again while a survey finds something written under OLD meanwhile (a late write)
+CLAIM_TTL = timedelta(minutes=15)  # renewed every pass; a run killed on another host frees its claim after this
+_AGAIN = "run the same command again to finish"
 log = logging.getLogger(__name__)
 
 
 class RenameRefused(ValueError):
     """The rename cannot start; the message (one line) says what to change."""
+
+
+class RenameBusy(RenameRefused):
+    """Another run holds the claim on renaming this brand (`claim_key`): it is renaming it now."""
 
 
 @dataclass
@@ -122,47 +141,100 @@ def pending_key(old: str) -> str:
     return PENDING_PREFIX + old
 
 
+def claim_key(old: str) -> str:
+    """The claim a rename of `old` holds while it runs (`core.state.StateStore.claim`), so that two never overlap."""
+    return f"{CLAIM_PREFIX}brand-rename:{old}"
+
+
 def rename(store: Store, config: Config, old: str, new: str, *, dry_run: bool = False,
            now: datetime | None = None) -> RenameReport:
     """Rename brand `old` to `new` everywhere the store and the config's files keep it (module docstring).
-    RenameRefused, before anything is read, when the config is not edited yet or another rename of `old` is
-    under way; `dry_run`: count, change nothing."""
+    RenameRefused, before anything is written, when the config is not edited yet, another rename of `old` is under
+    way (RenameBusy: another run holds its claim), or nothing is stored under `old` and it was never renamed (a
+    typo); `dry_run`: count, change nothing (no claim either)."""
     check_config(config, old, new)
     if not isinstance(store, RenamesBrands):
         raise RenameRefused(f"the {getattr(store, 'name', 'configured')} store cannot rename a brand")
+    if dry_run:
+        pending = _checked_pending(store, old, new)
+        report, _, logged = _survey(store, config, old, new, pending, dry_run=True)
+        if pending is None and not report.renamed:
+            _check_known(store, logged, report)
+        return report
+    owner, claim = run_owner(), claim_key(old)
+    if not store.claim(claim, owner, _claim_until()):
+        raise RenameBusy(f"another run is renaming brand {old!r} right now (it holds {claim}): nothing was changed; "
+                         "run this again once it is done (a run that was killed frees it within "
+                         f"{CLAIM_TTL.seconds // 60} minutes)")
+    try:
+        return _rename(store, config, old, new, owner, now)
+    finally:
+        store.release(claim, owner)
+
+
+def _rename(store: Store, config: Config, old: str, new: str, owner: str, now: datetime | None) -> RenameReport:
+    """`rename` holding its claim: passes until a survey finds nothing left under OLD, then the record, then done."""
+    key = pending_key(old)
+    pending = _checked_pending(store, old, new)
+    found, _, logged = _survey(store, config, old, new, pending)
+    if pending is None and not found.renamed:
+        _check_known(store, logged, found)
+        return RenameReport(old, new, merged=found.merged)  # a second run: nothing left to rename
+    report = RenameReport(old, new, resumed=pending is not None)
+    ids: dict[str, str] = {}
+    for done in range(1, PASSES + 1):
+        if not store.claim(claim_key(old), owner, _claim_until()):  # renewed each pass; lost only after expiry
+            report.errors.append(f"the claim on this rename expired and another run took it: {_AGAIN}")
+            break
+        ids = _pass(store, config, old, new, report, now)
+        if report.errors:
+            break
+        # A run that loaded the config before it was edited (a scheduled collect, `detect`) may have written under
+        # OLD meanwhile: its posts, copy keys, cursors, alerts. Anything found goes in one more pass.
+        left, _, _ = _survey(store, config, old, new, _pending(store.get_state(key)))
+        if not left.renamed:
+            break
+        late = ", ".join(f"{kind} {n}" for kind, n in left.counts.items() if n)
+        if done == PASSES:
+            report.errors.append(f"writes under {old!r} keep arriving ({late}): a collect or detect that loaded the "
+                                 f"config naming {old!r} is still running; stop it (pause the schedule), then run "
+                                 "this again")
+        else:
+            log.warning("written under %r during the rename (%s): renaming them too", old, late)
+    if not report.errors:
+        record_done(store, old, new, ids)  # old links and a second run find where OLD went
+        store.delete_state([key])  # done: a second run finds nothing under OLD, and says so
+    return report
+
+
+def _pass(store: Store, config: Config, old: str, new: str, report: RenameReport, now: datetime | None) -> dict[
+        str, str]:
+    """Steps 0 to 7 once (module docstring), counted into `report`; return the alert ids moved (old -> new)."""
     key = pending_key(old)
     pending = _pending(store.get_state(key))
-    if pending is not None and pending.get("new") != new:
-        theirs = pending.get("new")
-        raise RenameRefused(f"a rename of {old!r} to {theirs!r} is under way: finish it first "
-                            f"(`groundswell brands rename {old!r} {theirs!r}`, with the config naming {theirs!r})")
-    report = RenameReport(old, new, dry_run=dry_run, resumed=pending is not None and not dry_run)
     logged = logged_alerts(store)
     channels = alert_files(config)
     in_files = _file_alerts(channels, old, report)
     olds = [a for a in logged.values() if a.brand == old]
     ids = {**(pending or {}).get("alerts", {}), **alert_ids([*olds, *in_files], old, new)}
-    mentions = Filters(brand=old, include_spam=True)
     report.merged = bool(pending["merged"]) if pending else _holds(store, logged.values(), new)
-    report.counts["incidents"] = len({incident_key(a) for a in olds})
-    if dry_run:
-        return _count(store, config, report, ids, in_files, mentions)
+    report.counts["incidents"] += len({incident_key(a) for a in olds})
     started = (now or datetime.now(UTC)).isoformat()
     store.set_state(key, json.dumps({"old": old, "new": new, "alerts": ids, "merged": report.merged,
                                      "started_at": (pending or {}).get("started_at", started)}, ensure_ascii=False))
-    report.counts["ledger entries"] = _apply(store, plan_ledger(store, ids))
-    report.counts["verdicts"] = _apply(store, plan_verdicts(store, new, ids))
-    report.counts["alerts"] = _apply(store, plan_alert_log(store, old, new, ids))
-    report.counts["alert documents"] = _alert_documents(store, ids, report)
+    counts = report.counts
+    counts["ledger entries"] += _apply(store, plan_ledger(store, ids))
+    counts["verdicts"] += _apply(store, plan_verdicts(store, new, ids))
+    counts["alerts"] += _apply(store, plan_alert_log(store, old, new, ids))
+    counts["alert documents"] += _alert_documents(store, ids, report)
     _files(config, channels, old, new, ids, report)
-    report.counts["copy keys"] = _apply(store, plan_copy_keys(store, old, new, _brand_names(store, config)))
-    report.counts["mentions"] = _mentions(store, old, new, mentions)
-    report.counts["brand state"] = _apply(store, plan_brand_keys(store, old, new))
+    counts["copy keys"] += _apply(store, plan_copy_keys(store, old, new, _brand_names(store, config)))
+    counts["mentions"] += _mentions(store, old, new, report)
+    counts["brand state"] += _apply(store, plan_brand_keys(store, old, new, _source_keys(config)))
     shares, audits = plan_values(store, old, new)
-    report.counts["shares"], report.counts["audits"] = _apply(store, shares), _apply(store, audits)
-    if not report.errors:
-        store.delete_state([key])  # done: a second run finds nothing under OLD, and says so
-    return report
+    counts["shares"] += _apply(store, shares)
+    counts["audits"] += _apply(store, audits)
+    return ids
 
 
 def resume_renames(config: Config, store: Store) -> list[RenameReport]:
@@ -179,6 +251,10 @@ def resume_renames(config: Config, store: Store) -> list[RenameReport]:
             continue
         try:
             report = rename(store, config, old, new)
+        except RenameBusy:
+            log.warning("a rename of brand %r to %r is pending and another run is finishing it now: skipped here",
+                        old, new)
+            continue
         except RenameRefused as exc:
             log.warning("an interrupted rename of brand %r to %r is pending and not finished: %s", old, new, exc)
             continue
@@ -187,6 +263,22 @@ def resume_renames(config: Config, store: Store) -> list[RenameReport]:
             log.warning("interrupted brand rename: %s", line)
         done.append(report)
     return done
+
+
+def settle_renames(config: Config, store: Store) -> dict[str, str]:
+    """Finish every pending rename that can be (`resume_renames`); return the configured brands a rename still
+    pending leaves half-moved (another run is finishing it, or the config does not fit it), each with why.
+    Detection (`pipeline.detect`: the `detect` command, `run`, the alerts DAG) skips those: judged on half a
+    history its alerts would be wrong, and alerts under ids the rename is moving could be sent again."""
+    resume_renames(config, store)
+    names = {b.name for b in config.brands}
+    held = {}
+    for key, raw in sorted(store.state_items(PENDING_PREFIX).items()):
+        old, new = key.removeprefix(PENDING_PREFIX), (_pending(raw) or {}).get("new")
+        for name in {old, new} & names:
+            held[name] = (f"a rename of brand {old!r} to {new!r} is pending: not judged until it is finished "
+                          f"(`groundswell brands rename \"{old}\" \"{new}\"`, with the config naming {new!r})")
+    return held
 
 
 def _pending(raw: str | None) -> dict[str, Any] | None:
@@ -219,11 +311,35 @@ def _file_alerts(channels: list[str], old: str, report: RenameReport) -> list[Al
     return found
 
 
-def _count(store: Store, config: Config, report: RenameReport, ids: dict[str, str], in_files: list[Alert],
-           mentions: Filters) -> RenameReport:
-    """The dry run: each kind counted by the same plans, nothing written."""
-    old, new = report.old, report.new
+def _checked_pending(store: Store, old: str, new: str) -> dict[str, Any] | None:
+    """The pending record of a rename of `old`; RenameRefused when it is one to another name."""
+    pending = _pending(store.get_state(pending_key(old)))
+    if pending is not None and pending.get("new") != new:
+        theirs = pending.get("new")
+        raise RenameRefused(f"a rename of {old!r} to {theirs!r} is under way: finish it first "
+                            f"(`groundswell brands rename {old!r} {theirs!r}`, with the config naming {theirs!r})")
+    return pending
+
+
+def _check_known(store: Store, logged: dict[str, Alert], found: RenameReport) -> None:
+    try:
+        check_known(store, logged.values(), found.old, found.new, found.merged)
+    except UnknownBrand as exc:
+        raise RenameRefused(str(exc)) from None
+
+
+def _survey(store: Store, config: Config, old: str, new: str, pending: dict[str, Any] | None, *,
+            dry_run: bool = False) -> tuple[RenameReport, dict[str, str], dict[str, Alert]]:
+    """What is left under OLD, each kind counted by the same plans as the rename, nothing written: the dry run's
+    report, and the check after each pass. Returns (the report, the alert ids old -> new, the alert log)."""
+    report = RenameReport(old, new, dry_run=dry_run, resumed=pending is not None and not dry_run)
+    logged = logged_alerts(store)
+    in_files = _file_alerts(alert_files(config), old, report)
+    olds = [a for a in logged.values() if a.brand == old]
+    ids = {**(pending or {}).get("alerts", {}), **alert_ids([*olds, *in_files], old, new)}
+    report.merged = bool(pending["merged"]) if pending else _holds(store, logged.values(), new)
     counts = report.counts
+    counts["incidents"] = len({incident_key(a) for a in olds})
     counts["ledger entries"] = plan_ledger(store, ids).count
     counts["verdicts"] = plan_verdicts(store, new, ids).count
     counts["alerts"] = plan_alert_log(store, old, new, ids).count
@@ -232,11 +348,21 @@ def _count(store: Store, config: Config, report: RenameReport, ids: dict[str, st
     counts["channel file alerts"] = len(in_files)
     counts["parked mentions"] = parked_naming(places_of(config).deadletter, old)
     counts["copy keys"] = plan_copy_keys(store, old, new, _brand_names(store, config)).count
-    counts["mentions"] = store.count(mentions)
-    counts["brand state"] = plan_brand_keys(store, old, new).count
+    counts["mentions"] = store.count(Filters(brand=old, include_spam=True))
+    counts["brand state"] = plan_brand_keys(store, old, new, _source_keys(config)).count
     shares, audits = plan_values(store, old, new)
     counts["shares"], counts["audits"] = shares.count, audits.count
-    return report
+    return report, ids, logged
+
+
+def _claim_until() -> datetime:
+    return datetime.now(UTC) + CLAIM_TTL
+
+
+def _source_keys(config: Config) -> set[str]:
+    """The source keys cursors are kept under: each source's, and its own-account collection's
+    (`groundswell.pipeline.own_posts_key`, not imported: the pipeline imports this module)."""
+    return {k for s in config.sources for k in (s.key, f"{s.key}#own")}
 
 
 def _alert_documents(store: Store, ids: dict[str, str], report: RenameReport) -> int:
@@ -262,7 +388,7 @@ def _files(config: Config, channels: list[str], old: str, new: str, ids: dict[st
             report.errors.append(f"{path}: {exc.strerror or exc}")
     parked = places_of(config).deadletter
     try:
-        report.counts["parked mentions"] = rename_parked(parked, old, new)
+        report.counts["parked mentions"] += rename_parked(parked, old, new)
     except OSError as exc:
         report.errors.append(f"{parked}: {exc.strerror or exc}")
 
@@ -272,8 +398,16 @@ def _brand_names(store: Store, config: Config) -> set[str]:
     return {b.name for b in config.brands} | set(store.facet(Filters(include_spam=True), "brand")) - {"unknown"}
 
 
-def _mentions(store: Store, old: str, new: str, mentions: Filters) -> int:
-    """Rename OLD on its stored mentions, CHUNK at a time; how many were rewritten."""
-    ids = [m.id for m in store.iter_mentions(mentions)]
+def _mentions(store: Store, old: str, new: str, report: RenameReport) -> int:
+    """Rename OLD on its stored mentions, CHUNK at a time; how many were rewritten. Fewer than were found under OLD
+    (a stored copy this version cannot read, one another writer kept changing on Elasticsearch) is an error in
+    `report`: the pending record stays and the command exits non-zero, never a silent success."""
+    found = store.count(Filters(brand=old, include_spam=True))
+    ids = [m.id for m in store.iter_mentions(Filters(brand=old, include_spam=True))]
     renamer: RenamesBrands = store  # type: ignore[assignment]  # checked by `rename`
-    return sum(renamer.rename_brand(old, new, ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK))
+    renamed = sum(renamer.rename_brand(old, new, ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK))
+    if renamed < found:
+        report.errors.append(f"{found - renamed} of the {found} post(s) under {old!r} could not be rewritten (a "
+                             "stored copy this version cannot read, or one another writer kept changing): "
+                             f"{_AGAIN} (the Explore page with brand {old!r} lists them)")
+    return renamed

@@ -208,12 +208,13 @@ def _with_entry(raw: str | None, entry: dict[str, Any]) -> str:
     return json.dumps({"withdrawn": [*_entries(raw), entry]}, ensure_ascii=False, sort_keys=True)
 
 
-def plan_brand_keys(state: ListableState, old: str, new: str) -> Change:
-    """The per-brand entries: how far detection got, the themes' centroids, the cursors of each source."""
+def plan_brand_keys(state: ListableState, old: str, new: str, sources: Iterable[str] = ()) -> Change:
+    """The per-brand entries: how far detection got, the themes' centroids, the cursors of each source.
+    `sources`: the configured source keys (cursor keys of `own_posts_key`'s form included) that hold a colon."""
     change = Change()
     keys = {DETECTED_PREFIX + old: DETECTED_PREFIX + new, THEMES_PREFIX + old: THEMES_PREFIX + new}
     for key in state.state_items(CURSOR_PREFIX):
-        if key.endswith(f":{old}"):
+        if cursor_of(key, old, sources):
             keys[key] = key.removesuffix(f":{old}") + f":{new}"
     found = state.get_states([*keys, *keys.values()])
     for key, target in keys.items():
@@ -223,6 +224,16 @@ def plan_brand_keys(state: ListableState, old: str, new: str) -> Change:
             change.deletes.append(key)
             change.count += 1
     return change
+
+
+def cursor_of(key: str, brand: str, sources: Iterable[str] = ()) -> bool:
+    """Whether state key `key` is a cursor of `brand` (``cursor:<source key>:<brand>``). A brand name may hold a
+    colon, so ``cursor:x:Big:Acme`` ends with ``:Acme`` and is brand ``Big:Acme``'s cursor on source ``x``: the
+    part before ``:<brand>`` must be a source key without a colon, or one of `sources` (those that hold one)."""
+    if not key.startswith(CURSOR_PREFIX) or not key.endswith(f":{brand}"):
+        return False
+    source = key[len(CURSOR_PREFIX) : len(key) - len(brand) - 1]
+    return bool(source) and (":" not in source or source in set(sources))
 
 
 def plan_copy_keys(state: ListableState, old: str, new: str, others: Iterable[str]) -> Change:

@@ -16,10 +16,10 @@ import click
 import yaml
 
 from groundswell.brand_rename import RenameRefused, check_config, rename
+from groundswell.brand_rename_readonly import open_for_dry_run
 from groundswell.brand_suggest import Suggestion, suggest
 from groundswell.cli_options import config_option, load_cli_config
 from groundswell.pipeline import open_store
-from groundswell.subject_readonly import upgrade_needed
 
 
 @click.group("brands")
@@ -59,9 +59,10 @@ def rename_cmd(old: str, new: str, config_path: str, dry_run: bool, as_json: boo
         check_config(config, old, new)  # before the store is opened: a config not edited yet changes nothing
     except RenameRefused as exc:
         raise click.ClickException(str(exc)) from None
-    if dry_run and (why := upgrade_needed(config, "brands rename --dry-run")) is not None:
-        raise click.ClickException(why)
-    store = open_store(config)
+    try:  # a dry run opens the store without writing (no upgrade, no Elasticsearch template or index)
+        store = open_for_dry_run(config) if dry_run else open_store(config)
+    except RenameRefused as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         report = rename(store, config, old, new, dry_run=dry_run)
     except RenameRefused as exc:
@@ -69,7 +70,7 @@ def rename_cmd(old: str, new: str, config_path: str, dry_run: bool, as_json: boo
     finally:
         store.close()
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else "\n".join(report.lines()))
-    if report.errors:  # not finished: the same command again resumes
+    if report.errors:  # not finished (a post not rewritten, a file, late writes): the same command again resumes
         raise SystemExit(1)
 
 

@@ -40,7 +40,8 @@ from extractors.state import CursorState, ReadBudget
 from groundswell import themes_step
 from groundswell.advocates import advocates
 from groundswell.alert_verdicts import delivery_verdicts, prune_verdicts
-from groundswell.brand_rename import resume_renames
+from groundswell.brand_rename import resume_renames, settle_renames
+from groundswell.brand_rename_hint import warn_cursorless_renames
 from groundswell.brands import MigrateReport, attribute, collection_lang_of, reattribute
 from groundswell.collect_report import REASONS_KEPT, CollectReport
 from groundswell.config import BrandConfig, Config
@@ -236,6 +237,8 @@ def collect(
     _resume_erasures(config, store)
     # Brand renames a crash left under way too: no detection may run on a half-renamed store (`resume_renames`).
     resume_renames(config, store)
+    if use_cursor:  # a brand renamed in the config, not yet in the store: its sources would be read from the start
+        warn_cursorless_renames(config, store)
     # Parked mentions first: they were collected earlier and may since have left the sources' windows.
     report = replay_deadletter(config, store)
     for target in targets:
@@ -765,9 +768,14 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
         return DetectedAlerts()
     now = plain_utc(now)
     found = DetectedAlerts()
+    # A brand rename left pending is finished first (every detection, not only collect's); a brand one still holds
+    # (another run is finishing it) is not judged, and its mark not moved: the next run catches it up.
+    found.failed.update(settle_renames(config, store))
     marks = DetectedUpTo(store)
     done: list[str] = []  # the brands judged
     for brand in config.brands:
+        if brand.name in found.failed:
+            continue
         try:
             caught_up = marks.get(brand.name) if now is not None else None
             alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
