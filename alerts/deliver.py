@@ -5,7 +5,9 @@
   The entry records the severity sent: an alert more severe now (its severity rose under its id) is owed its
   escalation (`DeliveryLedger.rose_from`), sent once as an update saying so, with its own idempotency key.
 - Deadlines: no send starts and no retry is waited for past DELIVERY_DEADLINE_S (wall clock); what is left fails
-  unsent, for the next run. A webhook's whole request ends within its `timeout_s` (alerts.channels.webhook).
+  unsent, for the next run. A webhook's whole request ends within its `timeout_s` (alerts.channels.webhook); one
+  given up on is not retried beside itself in the run. One channel or many, the run returns within the deadline
+  plus one try (`_serve`); a lane left behind keeps the claim on the alert it still sends (`_Lane.abandon`).
 - Overlapping runs (the DAG's and a person's `detect --send`) never send an alert to a channel both: before
   sending, a run claims `claim:alert:<channel>:<alert id>` (`StateStore.claim`, atomic in every store) for longer
   than the send and all its retries can take (`claim_ttl`), renews it before each retry, and releases it once the
@@ -26,8 +28,9 @@
   alerts. The channels wait side by side, each at most MAX_RUN_WAIT_S: a retry due later fails, and the next run
   tries again. The ledger is shared: each channel writes its own keys, through a store safe across threads.
 - An incident's opener goes with its follow-ups: `with_pending` offers the stored opener of every incident an
-  offered alert follows up that a channel has not accepted, and `deliver` sends it first however old, so no
-  channel hears of a crisis first by an update or its all-clear.
+  offered alert follows up that a channel has not accepted, and `deliver` sends it first however old to a channel
+  that never got it, so no channel hears of a crisis first by an update or its all-clear; one that has it gets no
+  escalation of it that old (`offered`: counted too_old).
 - Any exception a channel raises is that channel's failed send (as_delivery_error), never a
   crash of the run. An email the server took for some recipients and refused for others is delivered
   (`was_delivered`): recorded, with the refused addresses in the channel's errors, never mailed to all again.
@@ -132,6 +135,9 @@ class ChannelReport:
     unrecorded: int = 0  # of `sent`: accepted, but the ledger write failed, so the next run may send it again
     escalated: int = 0  # of `sent`: escalations of alerts the channel had at a lower severity (`rose_from`)
     in_flight: int = 0  # another live run holds its claim and sends it: neither sent nor failed here
+    # The escalation of an opener decided before the run's `since`, which this channel has: not sent (TOO_OLD). The
+    # opener was offered only for a channel that never got it (`offered`). Not in `DeliveryReport.too_old` (alerts).
+    too_old: int = 0
     # Held back (alerts.holds): by a person's verdict on its incident (kept in the ledger), or waiting for the end
     # of the channel's quiet hours (not recorded: the first run after them sends it).
     suppressed_by_verdict: int = 0
@@ -339,20 +345,43 @@ def offered_since(now: datetime | None) -> datetime:
 
 
 def offered(
-    alerts: Iterable[Alert], channels: list[ChannelConfig], since: datetime | None, tz: str = "UTC"
+    alerts: Iterable[Alert],
+    channels: list[ChannelConfig],
+    since: datetime | None,
+    tz: str = "UTC",
+    ledger: DeliveryLedger | None = None,
 ) -> tuple[list[Alert], list[Alert]]:
     """`alerts` split into those a run offers its channels, an incident's opener before its updates
     (`alerts.incidents.openers_first`), and those too old to send (TOO_OLD): decided before `since` (counted from
     the end of the quiet hours that held them: `alerts.holds.offered_by`), except an incident's opener offered
-    with a recent follow-up of it, which goes first however old. Without `since` (or channels), none is too old."""
+    with a recent follow-up of it that some channel never got (per `ledger`), which goes first however old. A
+    channel that has it gets no escalation of it that old (`old_openers`; `ChannelPlan` says "too_old"). Without
+    `since` (or channels), none is too old."""
     alerts = list(alerts)
     if since is None or not channels:
         return openers_first(alerts), []
     recent = [a for a in alerts if offered_by(a, channels, since, tz)]  # a quiet night's wait is no age
     # An incident's opener goes with its recent follow-ups, however old: no channel hears of a crisis first by an
-    # update or its all-clear (`with_pending` offers it; the ledger skips it where it was delivered).
-    keep = {a.incident_id for a in recent if is_followup(a)} | {a.id for a in recent}
+    # update or its all-clear (`with_pending` offers it; the ledger skips it where it was delivered). Only for a
+    # channel that never got it: one owed only its escalation is told nothing days late (the 24 h rule).
+    followed = {a.incident_id for a in recent if is_followup(a)}
+    keep = {a.id for a in recent} | {
+        a.id for a in alerts if a.id in followed and (ledger is None or _untold(a, channels, ledger))
+    }
     return openers_first([a for a in alerts if a.id in keep]), [a for a in alerts if a.id not in keep]
+
+
+def old_openers(alerts: Iterable[Alert], channels: list[ChannelConfig], since: datetime | None, tz: str) -> set[str]:
+    """The ids of `offered`'s alerts that are too old on their own, offered only as an incident's opener for the
+    channels that never got it: a channel that has one gets no escalation of it ("too_old", `ChannelPlan`)."""
+    if since is None or not channels:
+        return set()
+    return {a.id for a in alerts if not offered_by(a, channels, since, tz)}
+
+
+def _untold(alert: Alert, channels: list[ChannelConfig], ledger: DeliveryLedger) -> bool:
+    """Whether some channel never accepted `alert` (an incident's opener): it must hear of the crisis first."""
+    return any(not ledger.delivered(c.key, alert) for c in channels)
 
 
 def plan(
@@ -369,11 +398,12 @@ def plan(
     "too_old" where the channel would take one (the route's reason), else why it would not anyway (passed over,
     the channel has it, refused). Reads the ledger, writes nothing. The same rules, in the same code, as `deliver`
     (`offered`, `ChannelPlan`), so what `groundswell alerts routes` says cannot differ from what delivery does."""
-    kept, old = offered(alerts, channels, since, tz)
     ledger = DeliveryLedger(state)
+    kept, old = offered(alerts, channels, since, tz, ledger)
+    aged = old_openers(kept, channels, since, tz)
     out = {}
     for channel in channels:
-        steps = ChannelPlan.of(channel, kept, ledger, holds).run()
+        steps = ChannelPlan.of(channel, kept, ledger, holds, aged).run()
         judge = ChannelPlan.of(channel, [], ledger, holds)
         for alert in old:
             step = judge.decide(alert)
@@ -408,11 +438,12 @@ def deliver(
     incidents whose alerts a verdict holds back (alerts.verdict_filter); `now`: the run's clock, which quiet hours
     are read at (default: the wall clock); `competitors`: the brands whose messages say they are a competitor's."""
     report = DeliveryReport()
-    alerts, old = offered(alerts, channels, since, tz)
+    ledger = DeliveryLedger(state)
+    alerts, old = offered(alerts, channels, since, tz, ledger)
+    aged = old_openers(alerts, channels, since, tz)  # old openers offered to the channels that never got them
     report.too_old = len(old)
     if report.too_old:
         log.info("%d alert(s) %s: stored, shown, not sent", report.too_old, TOO_OLD)
-    ledger = DeliveryLedger(state)
     keys = [c.key for c in channels]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
@@ -431,13 +462,14 @@ def deliver(
             result.failed += len(alerts)
             result.errors.append(f"cannot set up channel: {type(exc).__name__}")
             continue
-        plan = ChannelPlan.of(channel, alerts, ledger, holds)
+        plan = ChannelPlan.of(channel, alerts, ledger, holds, aged)
         lanes.append(_Lane(channel, sender, result, plan, owner, deadline=deadline))
     try:
         _serve(lanes, ledger, sleep)
     finally:
         for lane in lanes:
-            lane.release(ledger)  # only after a crash of the run: else every claim is released or kept by now
+            if not lane.abandoned:  # a lane left behind still sends its head alert: its claim stays (`_Lane.abandon`)
+                lane.release(ledger)  # only after a crash of the run: else every claim is released or kept by now
             _close(lane.sender, lane.channel.key)
     for result in report.channels.values():
         report.sent += result.sent
@@ -458,10 +490,8 @@ def _serve(lanes: list[_Lane], ledger: DeliveryLedger, sleep: Callable[[float], 
     or one whose retries wait, holds back no other channel; return once all are done. The lanes share the ledger:
     each writes only its own channel's keys, through a store safe to share between threads (SQLite: a connection
     per thread and one write lock; Elasticsearch: its client's connection pool). A lane that raised (a bug)
-    re-raises here, once the others are done."""
-    if len(lanes) == 1:
-        _serve_lane(lanes[0], ledger, sleep)
-        return
+    re-raises here, once the others are done. One channel too runs on a thread: the run's deadline is kept the same
+    way however many channels there are."""
     crashed: list[BaseException] = []
 
     def serve(lane: _Lane) -> None:
@@ -555,7 +585,11 @@ class _Lane:
 
     def abandon(self) -> None:
         """`_serve` stops waiting for this lane (stuck in a send past the deadline): what it has not finished counts
-        failed, for the next run (its claims expire), and the lane changes its report no more."""
+        failed, for the next run, and the lane changes its report no more. The claim on the alert it is still sending
+        stays this run's (`deliver` does not release it): once that send ends the lane records it if it went and then
+        releases it (`_finish`); should the process end first, the claim expires (`claim_ttl`), or a later run on this
+        host takes it over from the dead owner (`core.state.owner_gone`). Released now, the next run (or one already
+        waiting) would send the same alert again while this send is still under way."""
         left = len(self.plan.queue) + (self.head is not None)
         self.abandoned = True
         self.result.failed += left
@@ -574,6 +608,9 @@ class _Lane:
             return None
         if step.action == "already_sent":
             result.already_sent += 1
+            return None
+        if step.action == "too_old":  # an old opener's escalation: the channel has the opener (`offered`)
+            result.too_old += 1
             return None
         if step.action in ("routed_out", "held_by_verdict"):
             assert step.decision is not None
@@ -673,8 +710,9 @@ class _Lane:
         result.failed += 1
         result.errors.append(f"{alert.id}: {error}")
         log.warning("alert %s not delivered to %s: %s", alert.id, self.channel.key, error)
-        if error.retryable:
-            self.down = True  # retries exhausted: treat the channel as down for this run
+        if error.retryable or error.stuck:
+            # retries exhausted, or a request left behind still under way: the channel is down for this run
+            self.down = True
 
     def _record(
         self, ledger: DeliveryLedger, alert: Alert, refusal: RouteDecision | None = None, rose_from: str | None = None
@@ -720,7 +758,8 @@ def with_pending(
     channel takes and has not accepted: an alert that failed while a channel was down is delivered once it is
     back, though detection reports only its recent buckets. With them, the stored opener of any incident they
     follow up that a channel takes and has not accepted, however old: it goes first (`deliver`), so no channel gets
-    an update, or an all-clear, of a crisis it was never told of. In the order they were decided, each opener
+    an update, or an all-clear, of a crisis it was never told of (one owed only its escalation: `offered` counts it
+    too_old). In the order they were decided, each opener
     before its follow-ups (`alerts.incidents.delivery_order`); each alert once. (By the window's end instead, an
     all-clear on daily buckets, decided three days after its window, was never offered again, and one on hourly
     buckets went before the alerts decided in its quiet hours.)"""

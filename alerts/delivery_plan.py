@@ -100,10 +100,20 @@ class ChannelPlan:
     # Incident id -> the steps of it quiet hours held in this run: they go with its first alert that passes.
     waiting: dict[str, list[Step]] = field(default_factory=dict)
     woken: dict[str, Step] = field(default_factory=dict)  # alert id -> its held step, from its wake to its step
+    # Alerts too old on their own, offered only as an incident's opener for a channel that never got it
+    # (`alerts.deliver.offered`): a channel that has one gets no escalation of it ("too_old").
+    aged: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, channel: ChannelConfig, alerts: Iterable[Alert], ledger: DeliveryLedger, holds: Holds) -> ChannelPlan:
-        return cls(channel, ledger, holds, deque(alerts))
+    def of(
+        cls,
+        channel: ChannelConfig,
+        alerts: Iterable[Alert],
+        ledger: DeliveryLedger,
+        holds: Holds,
+        aged: Collection[str] = (),
+    ) -> ChannelPlan:
+        return cls(channel, ledger, holds, deque(alerts), aged=frozenset(aged))
 
     def next(self, wake: bool = True) -> Step | None:
         """The next alert's step, taken off the queue; None when none is left. `wake=False` (a channel that is
@@ -150,6 +160,8 @@ class ChannelPlan:
             rose = ledger.rose_from(channel.key, alert)  # its severity rose since: its escalation is owed
             if rose is None:
                 return Step(alert, "already_sent", "the channel has it")
+            if alert.id in self.aged:  # the 24 h rule: an escalation decided that long ago is not news
+                return Step(alert, "too_old", f"the channel has it at {rose}; its escalation is too old to send")
         decision, kept = held_decision(channel, alert, ledger, self.holds)
         if not decision and rose is not None:
             # Never recorded: the ledger's entry is the delivery the channel has, which a refusal must not replace.

@@ -4,9 +4,9 @@
 Two installs (staging and production, two regional teams) that both watch a brand of the same name and both have a
 channel named `webhook` gave one receiver the same key for different alerts of the same hour, and a deduplicating
 receiver dropped the second install's alert as a repeat. The id lives in the store's state (``install:id``), so it
-survives re-runs, restarts and `groundswell store copy` (which copies state keys the target lacks): a re-send of an
-alert by the same install keeps its key. Made with the store's atomic `claim` (never expiring), so two runs that
-start at once on a new store agree on one id.
+survives re-runs and restarts: a re-send of an alert by the same install keeps its key. `groundswell store copy` never
+carries it (`groundswell.store_copy`): a copy is another install, with an id of its own. Made with the store's
+atomic `claim` (never expiring), so two runs that start at once on a new store agree on one id.
 """
 
 from __future__ import annotations

@@ -266,9 +266,16 @@ _LEDGER = {"skipped": "skipped", "folded": "folded", "routed_out": "routed out",
            "held_quiet": "held for quiet hours", "send": "pending", "too_old": "too old", "already_sent": "sent"}
 
 
+# What an alert the channel has reads when its escalation is owed, by what delivery does with it now.
+_ESCALATION = {"send": "escalation pending", "held_quiet": "escalation held for quiet hours",
+               "too_old": "escalation too old"}
+
+
 def _route_line(channel: ChannelConfig, step: Step, ledger: DeliveryLedger, holds: Holds) -> dict[str, Any]:
     """`step` (delivery's plan for the alert on `channel`) as a line of `routes`: whether the channel gets it, why,
-    and what delivery did or does. An alert the channel has reads "sent", whatever a run would decide now."""
+    and what delivery did or does. An alert the channel has reads "sent", whatever a run would decide now, unless
+    its escalation is owed (its severity rose since: `DeliveryLedger.rose_from`): then "escalation pending" (held for
+    quiet hours, or too old, as delivery would do it), with `"sent_severity"`, the severity the channel has it at."""
     alert = step.alert
     gets = step.action in ("send", "already_sent", "held_quiet", "too_old")  # the channel's rules take it
     line: dict[str, Any] = {"gets": gets, "reason": step.reason, "ledger": _LEDGER[step.action]}
@@ -276,6 +283,9 @@ def _route_line(channel: ChannelConfig, step: Step, ledger: DeliveryLedger, hold
         if step.action not in ("skipped", "folded"):  # its route let it through, whatever holds it now
             decision, _ = route_decision(channel, alert, ledger)
             line |= {"gets": decision.sent, "reason": decision.reason}
+        owed = _ESCALATION.get(step.action) if step.rose_from or step.action == "too_old" else None
+        if owed is not None and (rose := ledger.rose_from(channel.key, alert)) is not None:
+            return line | {"ledger": owed, "sent_severity": rose}
         return line | {"ledger": "sent"}
     if step.action == "held_quiet" and (quiet := quiet_hours(channel)) is not None:
         until = quiet.ends(holds.now, holds.tz).astimezone(quiet.zone(holds.tz))

@@ -39,7 +39,7 @@ from groundswell.cli_options import (
     output_path,
     team_moment,
 )
-from groundswell.config import Config, config_notes, config_warnings
+from groundswell.config import config_notes, config_warnings
 from groundswell.csv_file import write_csv
 from groundswell.deadletter import DeadLetter, unreadable_message
 from groundswell.demo import prepare
@@ -53,7 +53,6 @@ from groundswell.exit_codes import (  # README, "Exit codes"; `winning` picks on
     EXIT_UNSTORED,
     busy_message,
     winning,
-    write_lock_held,
 )
 from groundswell.intents_backfill import tag_missing_intents
 from groundswell.period_delivery import report_period
@@ -82,7 +81,7 @@ from groundswell.report import write_report
 from groundswell.store_copy import check_not_same, copy_store, describe, dry_run_refusal, stand_in_target
 from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, disk_fault, is_unreachable, reason_of
 from indexing.base import StoreUnavailable
-from indexing.config import MAX_RETENTION_DAYS, SqliteStoreConfig
+from indexing.config import MAX_RETENTION_DAYS
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
 from nlp.embeddings import SentenceEmbeddings
 
@@ -289,13 +288,12 @@ def _exit_for(
         sys.exit(code)
 
 
-def _busy(config: Config, reasons: Iterable[str | None], writes_failed: bool) -> bool:
-    """Whether the store failures of a collection were another process's write lock, not a failing store: a
-    refusal whose reason is SQLite's "database is locked", or failed writes while another process still holds
-    the embedded store's write lock (the dead-letter file keeps no reason)."""
-    if any(reason and busy_message(reason) for reason in reasons):
-        return True
-    return writes_failed and isinstance(config.store, SqliteStoreConfig) and write_lock_held(config.store.path)
+def _busy(reasons: Iterable[str | None], parked: DeadLetter, busy_before: int) -> bool:
+    """Whether the store failures of a collection were another process's write lock, not a failing store: a refusal
+    whose reason is SQLite's "database is locked" (a cursor, the replay), or a write parked for that reason since the
+    command began (`DeadLetter.busy_parks` was `busy_before`). Read from the failures themselves, never from the lock
+    when the command ends: a full disk while another process holds the lock stays 5."""
+    return any(reason and busy_message(reason) for reason in reasons) or parked.busy_parks() > busy_before
 
 
 DEMO_DIR = ".groundswell/demo"  # also the Makefile's `serve` default
@@ -321,12 +319,13 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool, send: 
     """One full pass: collect → enrich → themes → detect → notify → report."""
     now = None if history else datetime.now(UTC)
     config = _load(config_path)
+    busy_before = dead_letter(config).busy_parks()  # writes this command parks for a busy store count (`_busy`)
     summary = run_once(config, progress=progress, write_report=not no_report, now=now, send=send)
     _emit(summary)
     _say_too_old(summary["alerts_too_old"])
     _say_notes(summary["detect_notes"])
     _say_other_models(summary["labels_from_other_models"])
-    busy = _busy(config, [*summary["cursor_errors"].values(), summary["replay_error"]], summary["failed_writes"] > 0)
+    busy = _busy([*summary["cursor_errors"].values(), summary["replay_error"]], dead_letter(config), busy_before)
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
               undelivered=summary["alerts_failed"], unrecorded=summary["alerts_sent_unrecorded"],
               report_error=summary.get("report_error"), cursor_errors=summary["cursor_errors"], store_busy=busy,
@@ -387,6 +386,7 @@ def collect_cmd(
     """Collect from the configured sources into the store (no enrichment)."""
     config = _load(config_path)
     since, until = team_moment(since, config), team_moment(until, config)
+    busy_before = dead_letter(config).busy_parks()  # writes this command parks for a busy store count (`_busy`)
     store = open_store(config)
     try:
         # An explicit range is a backfill: fetch all of it, leave the incremental cursors alone.
@@ -411,7 +411,7 @@ def collect_cmd(
     finally:
         store.close()
     _emit(as_dict(report))
-    busy = _busy(config, [*report.cursor_errors.values(), report.replay_error], report.failed_writes > 0)
+    busy = _busy([*report.cursor_errors.values(), report.replay_error], dead_letter(config), busy_before)
     _exit_for(report.errors, report.attempted, report.deadletter, cursor_errors=report.cursor_errors, store_busy=busy,
               parked=dead_letter(config))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from core.logsafe import register_config_secrets
 from core.time import as_utc
@@ -102,10 +103,13 @@ class OutputPath(click.Path):
 
 def config_path_of(path: str | None, option: str | None) -> str:
     """The config a command with both a positional PATH and -c/--config reads: PATH, else -c, else
-    $GROUNDSWELL_CONFIG (click has put it in `option`); a usage error when none is given or two disagree."""
-    if path and option and os.path.abspath(path) != os.path.abspath(option):
-        raise click.UsageError(f"two configs given: {path} and {option} (-c/--config or $GROUNDSWELL_CONFIG): "
-                               "give one")
+    $GROUNDSWELL_CONFIG (click has put it in `option`); a usage error when none is given, or when PATH and a typed
+    -c disagree. $GROUNDSWELL_CONFIG never conflicts with PATH: it is exported for every other command, and
+    `config check NEW.yaml` must check NEW.yaml (click fills `option` from it, so its source tells them apart)."""
+    ctx = click.get_current_context(silent=True)
+    typed = ctx is None or ctx.get_parameter_source("config_path") is ParameterSource.COMMANDLINE
+    if path and option and typed and os.path.abspath(path) != os.path.abspath(option):
+        raise click.UsageError(f"two configs given: {path} and -c/--config {option}: give one")
     if not (path or option):
         raise click.UsageError("no config: give its PATH, -c/--config PATH, or set $GROUNDSWELL_CONFIG")
     return path or option  # type: ignore[return-value]

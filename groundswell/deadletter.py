@@ -24,8 +24,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from core.mention import Mention, dump_mention, load_mention
+from groundswell.exit_codes import busy_message
 
 log = logging.getLogger("groundswell.deadletter")
+
+# How many mentions this process parked in each file (by resolved path) because the store was busy: their write gave
+# up on another process's lock (SQLite "database is locked"). The reason is kept with the failed write where it
+# failed, so a command tells a busy store (exit 7) from a failing one (5) by why its writes failed, not by probing the
+# lock once it ends (which said 5 or 7 by when the other process let go). Only counts: the file keeps mentions alone.
+_BUSY_PARKS: dict[Path, int] = {}
 
 
 @dataclass
@@ -60,10 +67,19 @@ class DeadLetter:
         """The ids of the mentions waiting."""
         return set(self._read().mentions) if self.path.exists() else set()
 
+    def busy_parks(self) -> int:
+        """How many mentions this process parked here because the store was busy (`park`'s reason said so): a
+        command compares it with the count when it began (`groundswell.cli`: exit 7 rather than 5)."""
+        return _BUSY_PARKS.get(self.path.resolve(), 0)
+
     def park(self, mentions: list[Mention], reason: str) -> int:
-        """Add `mentions` (a later version of an id replaces the earlier); return how many entries wait."""
+        """Add `mentions` (a later version of an id replaces the earlier); return how many entries wait. `reason`:
+        why their write failed; a busy store's (`exit_codes.busy_message`) is counted (`busy_parks`)."""
         if not mentions:
             return self.count()
+        if busy_message(reason):
+            key = self.path.resolve()
+            _BUSY_PARKS[key] = _BUSY_PARKS.get(key, 0) + len(mentions)
         with self._locked():
             parked = self._read()
             for mention in mentions:

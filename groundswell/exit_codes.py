@@ -5,9 +5,7 @@ The numbers are what schedulers and scripts test, so they never change; a new co
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
-from pathlib import Path
 
 from groundswell.store_lost import EXIT_STORE_LOST  # 6: the store became unreachable after the run started
 
@@ -37,21 +35,3 @@ def winning(codes: Iterable[int]) -> int:
 def busy_message(text: str) -> bool:
     """Whether an error's text is SQLite giving up on another connection's lock ("database is locked")."""
     return "database is locked" in text or "database table is locked" in text
-
-
-def write_lock_held(path: str | Path) -> bool:
-    """Whether another process holds the SQLite store's write lock at this moment (a run, `maintain`, a copy).
-
-    Asked after a command's writes failed, to tell a busy store (7) from a failing one (5): it waits for nothing
-    (timeout 0) and writes nothing (the transaction it opens is rolled back at once)."""
-    if not Path(path).is_file():
-        return False
-    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError as exc:
-        return busy_message(str(exc)) or getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
-    finally:
-        conn.close()

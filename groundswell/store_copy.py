@@ -22,6 +22,8 @@ The rules, in the order the copy applies them:
   would make the new store skip them on the next collection (the cursor rule, extractors/state.py). The state
   copied is the source's as read before the closing check, so a collection into the source during the copy
   cannot hand over a cursor past mentions the check did not see.
+- Not the install id (``install:id``, `alerts.install_id`): the target keeps its own, or makes one, so a staging
+  copy never gives a receiver production's idempotency keys; the ledger is copied, so nothing is sent again.
 - A key the target already holds is never overwritten (its own cursors or budget are newer: `state_kept`),
   except the alert log's index, which becomes the union of both (`state_merged`): every copied alert stays
   listed, so the report and the dashboard show it and retention prunes it.
@@ -57,6 +59,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from alerts.history import INDEX_KEY, merged_index
+from alerts.install_id import INSTALL_KEY, install_id
 from alerts.shares import PREFIX as SHARE_PREFIX
 from alerts.shares import Share
 from core.batches import batched
@@ -318,6 +321,11 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
     for key, value in entries.items():
         if key.startswith(MARK_PREFIX):
             continue  # a mark of a copy into the source, not state of its data
+        if key == INSTALL_KEY:
+            # The source's install id stays its own: a staging copy that carried it gave a receiver production's
+            # idempotency keys for its own alerts. The target keeps its id, or makes one (below); the ledger is
+            # copied, so nothing is sent again under the new keys.
+            continue
         if key not in theirs:
             if write:
                 target.set_state(key, value)
@@ -330,6 +338,8 @@ def _copy_state(source: Store, target: Store, report: StoreCopyReport, *, write:
             report.state_merged += 1
         else:
             report.state_kept += 1
+    if write and part is None and INSTALL_KEY in entries:
+        install_id(target)  # its own, made now (or the one it has): alerts.install_id
 
 
 def _blocks(source: Store, target: Store) -> BlockList:

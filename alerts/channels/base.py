@@ -12,15 +12,20 @@ from core.alert import Alert
 class DeliveryError(Exception):
     """A failed send. `retryable` when trying again may help (network down, 5xx, 429);
     `retry_after`: seconds the receiver asked us to wait (HTTP Retry-After), if it said.
+    `stuck`: a try given up on whose request may still be under way (a webhook's worker past `timeout_s`): nothing
+    more goes to that channel in this run (a retry would send beside it); the next run sends it again.
 
     Messages never contain the destination URL or credentials: a Slack webhook URL *is*
     the secret, and exception texts from HTTP clients usually quote it.
     """
 
-    def __init__(self, message: str, retryable: bool = True, retry_after: float | None = None):
+    def __init__(
+        self, message: str, retryable: bool = True, retry_after: float | None = None, stuck: bool = False
+    ):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.stuck = stuck
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ value is ever logged or put in an error (errors name the variable only).
 
 Each request has one deadline, `timeout_s`, for all of it (connect, answer): the answer's body is never read
 (its status and Retry-After are all delivery needs), and a receiver still answering at the deadline is left
-behind, the send counted as a timeout (retried, with the same key).
+behind: the send fails, not retried in this run (the request may still reach it), and the channel is down for the
+rest of the run; the next run sends it again, with the same key. No request starts while one left behind still runs.
 """
 
 from __future__ import annotations
@@ -77,10 +78,13 @@ class WebhookSender:
         self.install = install  # mixed into every idempotency key (`alerts.install_id`)
         self._url = env.get(channel.url_env, "")
         self._secret = env.get(channel.secret_env, "") if channel.secret_env else ""
-        self._auth = env.get(channel.auth_header_env, "") if channel.auth_header_env else ""
+        # A secret file or `echo` leaves a trailing newline, which no header may carry: dropped from the header's value
+        # only (the signing secret is used byte for byte, as the receiver has it).
+        self._auth = _header_value(env.get(channel.auth_header_env, "")) if channel.auth_header_env else ""
         for value in (self._url, self._secret, self._auth):
             register_secret(value)  # masked in every log line, whoever quotes it
         self._session = requests.Session()
+        self._busy: threading.Thread | None = None  # the worker of a request given up on, while it still runs
 
     def key(self, alert: Alert, rose_from: str | None = None) -> str:
         """The idempotency key of `alert` (of its escalation, with `rose_from`) on this channel."""
@@ -124,6 +128,13 @@ class WebhookSender:
         for name, value in ((c.url_env, self._url), (c.secret_env, self._secret), (c.auth_header_env, self._auth)):
             if name and not value:
                 raise DeliveryError(f"environment variable {name} is not set", retryable=False)
+        if self._auth and not _valid_header(self._auth):
+            # A config error, not the receiver's: the same every try, so never retried. Its value is never quoted.
+            raise DeliveryError(
+                f"environment variable {c.auth_header_env} is not a valid HTTP header value (a line break, control "
+                "character or leading space in it): fix the variable",
+                retryable=False,
+            )
         body = body_of()
         headers = {"Content-Type": "application/json", "Idempotency-Key": key, "User-Agent": "groundswell-alerts"}
         if self._secret:
@@ -136,9 +147,19 @@ class WebhookSender:
 
     def _request(self, body: bytes, headers: dict[str, str]) -> _Answer:
         """POST `body`, all of it within `timeout_s`: the request runs on a worker thread, given up at the deadline
-        (the worker's own read timeouts end it later; the next request gets a fresh session). Only the status line
-        and headers are read (stream=True): a body dripped a byte at a time holds nothing."""
-        c, session, outcome = self.channel, self._session, {}
+        (the worker's own read timeouts end it later). Only the status line and headers are read (stream=True): a
+        body dripped a byte at a time holds nothing.
+
+        A try given up on is not retried in this run: its worker may still be handing the receiver the alert, so a
+        retry would POST it again beside it (a receiver answering a byte at a time got four POSTs of one key in four
+        seconds). It fails as "may have received it", final for this run, the channel down for the rest of it
+        (`stuck`), and the next run sends it again with the same key. No request starts while an earlier one's
+        worker still runs (`_busy`); the session it used is closed when it ends, never shared with a later one."""
+        c = self.channel
+        if self._busy is not None and self._busy.is_alive():
+            raise self._stuck("an earlier request to it is still under way")
+        self._busy = None
+        session, outcome, lock = self._session, {}, threading.Lock()
 
         def call() -> None:
             try:
@@ -156,16 +177,20 @@ class WebhookSender:
                 response.close()  # its body unread: the connection closes rather than drain a slow one
             except Exception as exc:  # reported by the caller, by kind only
                 outcome["error"] = exc
+            finally:
+                with lock:
+                    outcome["done"] = True
+                    if outcome.get("left"):  # given up on: its session is no one else's, and would leak
+                        session.close()
 
         worker = threading.Thread(target=call, name=f"webhook:{c.key}", daemon=True)
         worker.start()
         worker.join(c.timeout_s)
-        if worker.is_alive():
-            self._session = requests.Session()  # the old one stays the worker's until it ends
-            raise DeliveryError(
-                f"no complete answer within timeout_s ({c.timeout_s:g} s) from the webhook in ${c.url_env} "
-                "(it may have received the alert)"
-            )
+        with lock:
+            left = outcome["left"] = not outcome.get("done")
+        if left:
+            self._busy, self._session = worker, requests.Session()  # the old session closes when the worker ends
+            raise self._stuck(f"no complete answer within timeout_s ({c.timeout_s:g} s)")
         error = outcome.get("error")
         if isinstance(error, requests.ReadTimeout):
             # The receiver may have processed it: retried all the same (an alert lost is worse than
@@ -178,6 +203,16 @@ class WebhookSender:
             retryable = isinstance(error, (requests.RequestException, ConnectionError, TimeoutError))
             raise DeliveryError(f"{type(error).__name__} contacting the webhook in ${c.url_env}", retryable) from None
         return outcome["answer"]
+
+    def _stuck(self, what: str) -> DeliveryError:
+        """The failure of a try given up on while its worker still sends: final for this run (a retry would POST the
+        alert beside it), and the channel is down for the rest of the run (`stuck`); the next run sends it again."""
+        return DeliveryError(
+            f"{what} from the webhook in ${self.channel.url_env} (it may have received the alert; the next run "
+            "sends it again, with the same key)",
+            retryable=False,
+            stuck=True,
+        )
 
     def _status_error(self, answer: _Answer) -> DeliveryError | None:
         """The failure an HTTP answer means, or None when the receiver accepted the message (2xx)."""
@@ -199,6 +234,20 @@ class WebhookSender:
 
     def close(self) -> None:
         self._session.close()
+
+
+def _header_value(value: str) -> str:
+    """`value`, read from the environment for a header, without the line break at its end (a secret file's)."""
+    return value.removesuffix("\n").removesuffix("\r")
+
+
+def _valid_header(value: str) -> bool:
+    """Whether `value` can be sent as a header value (requests refuses line breaks and leading whitespace)."""
+    try:
+        requests.utils.check_header_validity(("Authorization", value))
+    except requests.exceptions.InvalidHeader:
+        return False
+    return True
 
 
 def _escalated(kind: str, payload: dict[str, Any], alert: Alert, rose_from: str) -> dict[str, Any]:
