@@ -670,6 +670,24 @@ class _Lane:
             return False
         return True
 
+    def _release_after(self, ledger: DeliveryLedger, worker: threading.Thread | None) -> None:
+        """Give up the head alert's claim once `worker` (a request still under way) ends; now when there is none."""
+        if worker is None or not worker.is_alive():
+            self.release(ledger)
+            return
+        key, self.claimed = self.claimed, None
+        if key is None:
+            return
+
+        def release_when_done() -> None:
+            worker.join()
+            try:
+                ledger.state.release(key, self.owner)
+            except Exception as exc:  # the claim expires by itself (`claim_ttl`)
+                log.warning("could not release claim %s: %s", key, type(exc).__name__)
+
+        threading.Thread(target=release_when_done, name=f"release:{self.channel.key}", daemon=True).start()
+
     def release(self, ledger: DeliveryLedger) -> None:
         """Give up the head alert's claim, if this run holds one; a store that fails leaves it to expire."""
         key, self.claimed = self.claimed, None
@@ -706,7 +724,13 @@ class _Lane:
                     f"{alert.id}: sent, not recorded ({problem}): the next run may send it again; {_LEDGER_DOWN}"
                 )
             return
-        self.release(ledger)  # failed: free for the next run (or a live one) to try
+        if error.stuck:
+            # Its request may still be handing the receiver the alert: the claim stays until that request ends, so an
+            # overlapping run does not POST it beside (should the process end first, the claim expires, `claim_ttl`,
+            # or a later run on this host takes it over from the dead owner).
+            self._release_after(ledger, error.still_sending)
+        else:
+            self.release(ledger)  # failed: free for the next run (or a live one) to try
         result.failed += 1
         result.errors.append(f"{alert.id}: {error}")
         log.warning("alert %s not delivered to %s: %s", alert.id, self.channel.key, error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,18 +15,25 @@ class DeliveryError(Exception):
     `retry_after`: seconds the receiver asked us to wait (HTTP Retry-After), if it said.
     `stuck`: a try given up on whose request may still be under way (a webhook's worker past `timeout_s`): nothing
     more goes to that channel in this run (a retry would send beside it); the next run sends it again.
+    `still_sending`: that request's worker, when there is one: the alert's claim is kept until it ends.
 
     Messages never contain the destination URL or credentials: a Slack webhook URL *is*
     the secret, and exception texts from HTTP clients usually quote it.
     """
 
     def __init__(
-        self, message: str, retryable: bool = True, retry_after: float | None = None, stuck: bool = False
+        self,
+        message: str,
+        retryable: bool = True,
+        retry_after: float | None = None,
+        stuck: bool = False,
+        still_sending: threading.Thread | None = None,
     ):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
         self.stuck = stuck
+        self.still_sending = still_sending
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,9 @@ _PAYLOAD = {"slack": as_slack, "teams": as_teams, "webhook": as_json}
 # goes away, not when one is added.
 SCHEMA_VERSION = 1
 SIGNATURE_HEADER = "X-Groundswell-Signature"
+# How long past `timeout_s` a try is waited for: its own connect/read timeouts fire at `timeout_s` and end it as a
+# plain, retried timeout; a worker still sending after this is given up on (`stuck`).
+_GRACE_S = 1.0
 
 
 def signature(secret: str, body: bytes, timestamp: int) -> str:
@@ -146,9 +149,9 @@ class WebhookSender:
             raise error
 
     def _request(self, body: bytes, headers: dict[str, str]) -> _Answer:
-        """POST `body`, all of it within `timeout_s`: the request runs on a worker thread, given up at the deadline
-        (the worker's own read timeouts end it later). Only the status line and headers are read (stream=True): a
-        body dripped a byte at a time holds nothing.
+        """POST `body`, all of it within `timeout_s` (and a second's grace): the request runs on a worker thread,
+        given up at that deadline (the worker's own read timeouts end it later). Only the status line and headers
+        are read (stream=True): a body dripped a byte at a time holds nothing.
 
         A try given up on is not retried in this run: its worker may still be handing the receiver the alert, so a
         retry would POST it again beside it (a receiver answering a byte at a time got four POSTs of one key in four
@@ -185,12 +188,15 @@ class WebhookSender:
 
         worker = threading.Thread(target=call, name=f"webhook:{c.key}", daemon=True)
         worker.start()
-        worker.join(c.timeout_s)
+        # The worker's own timeouts (connect, then each read) fire at `timeout_s`: waiting a little past it lets a
+        # plain timeout or a refused connection end the try as itself, retried in this run. Only a worker still
+        # sending after that (an answer dripped a byte at a time) is a try given up on.
+        worker.join(c.timeout_s + _GRACE_S)
         with lock:
             left = outcome["left"] = not outcome.get("done")
         if left:
             self._busy, self._session = worker, requests.Session()  # the old session closes when the worker ends
-            raise self._stuck(f"no complete answer within timeout_s ({c.timeout_s:g} s)")
+            raise self._stuck(f"no complete answer within timeout_s ({c.timeout_s:g} s)", worker)
         error = outcome.get("error")
         if isinstance(error, requests.ReadTimeout):
             # The receiver may have processed it: retried all the same (an alert lost is worse than
@@ -204,7 +210,7 @@ class WebhookSender:
             raise DeliveryError(f"{type(error).__name__} contacting the webhook in ${c.url_env}", retryable) from None
         return outcome["answer"]
 
-    def _stuck(self, what: str) -> DeliveryError:
+    def _stuck(self, what: str, worker: threading.Thread | None = None) -> DeliveryError:
         """The failure of a try given up on while its worker still sends: final for this run (a retry would POST the
         alert beside it), and the channel is down for the rest of the run (`stuck`); the next run sends it again."""
         return DeliveryError(
@@ -212,6 +218,7 @@ class WebhookSender:
             "sends it again, with the same key)",
             retryable=False,
             stuck=True,
+            still_sending=worker,
         )
 
     def _status_error(self, answer: _Answer) -> DeliveryError | None:

@@ -230,14 +230,13 @@ def test_idempotency_key_is_in_the_payload_and_stable_across_reruns(http_server,
 
 def test_read_timeout_is_retried_with_the_same_key(http_server, state, alerts):
     # The receiver processes the first request but answers after our timeout: we cannot know it
-    # arrived, so it is sent again (at-least-once) and the key lets the receiver dedupe. By the next run: a retry
-    # in this one would POST it beside the request still under way (tests/alerts/test_webhook_stuck.py).
+    # arrived, so it is sent again (at-least-once) and the key lets the receiver dedupe. In this run: the try ended
+    # at its own read timeout, so no request is left under way beside the retry (a receiver still answering past
+    # the grace is another matter: tests/alerts/test_webhook_stuck.py).
     http_server.plan[SECRET_PATH] = [{"status": 200, "delay": 0.6}]
     env = {"GS_TEST_SLACK": http_server.url + SECRET_PATH}
     report = deliver(alerts[:1], [slack(retries=1, timeout_s=0.2)], state, env, sleep=no_sleep)
-    assert (report.sent, report.failed) == (0, 1)
-    assert "may have received the alert" in report.channels["slack"].errors[0]
-    assert deliver(alerts[:1], [slack(retries=1, timeout_s=0.2)], state, env, sleep=no_sleep).sent == 1
+    assert report.sent == 1
     posts = http_server.on(SECRET_PATH)
     assert len(posts) == 2
     assert posts[0]["json"]["idempotency_key"] == posts[1]["json"]["idempotency_key"]
