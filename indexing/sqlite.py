@@ -62,9 +62,10 @@ from indexing.base import (
     renamed_brand,
 )
 from indexing.snippet import query_spans, snippet
+from indexing.sqlite_create_lock import creation_lock
 from indexing.sqlite_lang import migrate_lang_tags
 from indexing.sqlite_query import fts5_exact, to_fts5
-from indexing.sqlite_snapshots import Snapshots, begin_snapshot, end_snapshot
+from indexing.sqlite_snapshots import HeldReads, Lease, Snapshots, begin_snapshot
 from indexing.terms import significant_terms
 from indexing.theme_rows import selected_brands, theme_rows
 
@@ -316,7 +317,9 @@ class SqliteStore:
         self._memory_conn: sqlite3.Connection | None = None
         # Set on a view that reads one snapshot (`snapshot`, and the pages of a held search): every read goes there.
         self._pinned: sqlite3.Connection | None = None
+        self._lease: Lease | None = None  # the whole read (`snapshot`) a view reads for, paused and resumed by it
         self._snapshots = Snapshots(self._connect)
+        self._whole_reads = HeldReads()
         self.unreadable = UnreadableDocs()
         try:
             self._open()
@@ -333,17 +336,23 @@ class SqliteStore:
         """Create the store when its file does not exist (`_create`: whole or not at all), refuse a file that holds
         none (`_check_is_store`), and bring the schema up to date (`_upgrade`)."""
         if self.path != ":memory:":
-            if not Path(self.path).exists():
-                self._create()
-            self._check_is_store()
+            # The file the path names in the end: a store path that is a symlink to a file not created yet (a store
+            # on another volume) is created there, as SQLite itself would, not beside the link.
+            final = Path(os.path.realpath(self.path))
+            try:
+                if not final.exists():
+                    self._create(final)
+                self._check_is_store()
+            except OSError as exc:  # an unwritable folder, a symlink loop: one line, not a traceback
+                raise StoreUnavailable(f"cannot create or open the SQLite store {self.path}: {exc}") from None
         self._upgrade()
 
-    def _create(self) -> None:
-        """A new store, whole or not at all: the schema is built in a scratch file beside it (`.<name>.new-*`),
-        then linked in under the store's name. Opening a file creates it empty, and a process killed before its
-        tables existed would leave a file every later open refuses (`_check_is_store`); killed here, it leaves
-        only the scratch file (safe to delete), and the next open creates the store again."""
-        final = Path(self.path)
+    def _create(self, final: Path) -> None:
+        """A new store at `final` (the path resolved), whole or not at all: the schema is built in a scratch file
+        beside it (`.<name>.new-*`), then linked in under the store's name. Opening a file creates it empty, and a
+        process killed before its tables existed would leave a file every later open refuses (`_check_is_store`);
+        killed here, it leaves only the scratch file (safe to delete), and the next open creates the store again."""
+        final.parent.mkdir(parents=True, exist_ok=True)
         scratch = final.with_name(f".{final.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
         builder = copy.copy(self)
         builder.path, builder._local = str(scratch), threading.local()
@@ -355,9 +364,10 @@ class SqliteStore:
             os.link(scratch, final)  # never replaces: a store another process created meanwhile is the store
         except FileExistsError:
             pass
-        except OSError:  # a filesystem without hard links: a rename, checked first (a narrow race, not a loss)
-            if not final.exists():
-                os.replace(scratch, final)
+        except OSError:  # a filesystem without hard links: a rename, never over a store another process made
+            with creation_lock(final):
+                if not final.exists():
+                    os.replace(scratch, final)
         finally:
             for leftover in (scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
                 leftover.unlink(missing_ok=True)
@@ -503,6 +513,8 @@ class SqliteStore:
     # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         if self._pinned is not None:
+            if self._lease is not None and self._lease.closed:  # closed under a paused whole read: say why
+                self._lease.resume()
             return self._pinned
         if self.path == ":memory:":
             # An in-memory database exists per connection, so every thread shares one.
@@ -516,24 +528,41 @@ class SqliteStore:
         return conn
 
     @contextmanager
-    def snapshot(self) -> Iterator[SqliteStore]:
+    def snapshot(self, idle_s: float | None = None) -> Iterator[SqliteStore]:
         """This store as one read snapshot while the block runs: every read of the view it yields (searches, scans,
         counts) sees the store as it was when the block began, whatever is written meanwhile, on a connection of
         its own (`indexing/sqlite_snapshots.py`), so an export of any sort lists each matching post exactly once.
-        Read only; the in-memory store (one connection every thread shares) is read as it is."""
+        At most `MAX_EXPORTS` are open at once (one more: `ExportsBusy`). With `idle_s`, the reader calls the view's
+        `reader_waits()` / `reader_reads()` around its waits on its client, and a wait longer than `idle_s` closes
+        the snapshot (its next read raises `SnapshotStalled`). Read only; the in-memory store (one connection every
+        thread shares) is read as it is."""
         if self.path == ":memory:" or self._pinned is not None:
             yield self
             return
-        conn = begin_snapshot(self._connect())
+        lease = self._whole_reads.open(begin_snapshot(self._connect()), idle_s)
         try:
-            yield self._reading(conn)
+            yield self._reading(lease.conn, lease)
         finally:
-            end_snapshot(conn)
+            self._whole_reads.release(lease)
 
-    def _reading(self, conn: sqlite3.Connection) -> SqliteStore:
+    def reader_waits(self) -> None:
+        """On a `snapshot` view: its reader now waits on its client (the idle limit counts from here)."""
+        if self._lease is not None:
+            self._lease.pause()
+
+    def reader_reads(self) -> None:
+        """On a `snapshot` view: its reader reads again; `SnapshotStalled` when the wait closed the snapshot."""
+        if self._lease is not None:
+            self._lease.resume()
+
+    def open_whole_reads(self) -> int:
+        """How many `snapshot` blocks (exports) hold a snapshot now."""
+        return self._whole_reads.count()
+
+    def _reading(self, conn: sqlite3.Connection, lease: Lease | None = None) -> SqliteStore:
         """A view of this store whose reads all go to `conn` (a snapshot); it shares everything else."""
         view = copy.copy(self)
-        view._pinned = conn
+        view._pinned, view._lease = conn, lease
         return view
 
     def open_snapshots(self) -> int:
@@ -896,16 +925,19 @@ class SqliteStore:
     ) -> SearchPage:
         """One page of matches, keyset-paginated so page 10,000 costs what page 1 does.
 
-        An engagement-sorted search that may be paged (`page_on`) reads a snapshot held between its pages, as
-        Elasticsearch's point in time (`indexing/sqlite_snapshots.py`): page one opens it, its cursor names it, each
-        page renews its `keep_alive` (default 2 minutes) and the last page closes it; a cursor whose snapshot
-        expired is refused (`SnapshotExpired`, a ValueError). Time orders need none: their key never moves."""
+        An engagement-sorted search that may be paged (`page_on`) and asks for it (`keep_alive`, as Elasticsearch's
+        point in time) reads a snapshot held between its pages (`indexing/sqlite_snapshots.py`): page one opens it,
+        its cursor names it, each page renews its keep-alive and the last page closes it; a cursor whose snapshot
+        expired is refused (`SnapshotExpired`, a ValueError). Without `keep_alive` pages are keyset pages of the live
+        store (Explore's): in order from where the last page stopped, but a post whose engagement moved across that
+        position meanwhile is listed twice or not at all. Time orders need none: their key never moves."""
         check_search_args(sort, size)
         after = _decode_cursor(cursor) if cursor else None
         held = after[4] if after is not None and len(after) == 5 else None
         if held is not None and self._pinned is None:
             conn = self._snapshots.get(held, keep_alive)
-        elif after is None and page_on and sort in _MOVING_SORTS and self._pinned is None and self.path != ":memory:":
+        elif (after is None and page_on and keep_alive is not None and sort in _MOVING_SORTS and self._pinned is None
+              and self.path != ":memory:"):
             held, conn = self._snapshots.open(keep_alive)
         else:
             return self._page(filters, size, after[:4] if after else None, sort)

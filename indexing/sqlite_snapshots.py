@@ -6,11 +6,17 @@ post's engagement, a re-collect rewrites) or every row of an export read one sna
 listed exactly once, in one order. A connection that held it for other reads would show them the old data too,
 and its writes would fail on the stale snapshot: hence one connection per snapshot, never the thread's.
 
-`Snapshots` keeps the ones that a cursor names between requests: at most `MAX_OPEN` (each holds a connection and
-keeps the WAL from being checkpointed past its start, so the `-wal` file grows while one is open), each closed
-once its keep-alive passed without a page asking for it, or the least recently used first when a new one needs
-its place. A cursor whose snapshot is gone is refused with `SnapshotExpired` (a ValueError: the dashboard's 400
-"start again without a cursor"), never read on without it: a page read from live data could repeat or skip posts.
+`Snapshots` keeps the ones that a cursor names between requests, opened only when the caller asks for one (a
+search's `keep_alive`, as Elasticsearch's point in time): at most `MAX_OPEN` (each holds a connection and keeps the
+WAL from being checkpointed past its start, so the `-wal` file grows while one is open), each closed once its
+keep-alive passed without a page asking for it, or the least recently used first when a new one needs its place. A
+cursor whose snapshot is gone is refused with `SnapshotExpired` (a ValueError: the dashboard's 400 "start again
+without a cursor"), never read on without it: a page read from live data could repeat or skip posts.
+
+`HeldReads` holds the snapshots whole reads (exports) stream from: at most `MAX_EXPORTS` at once (one more is
+`ExportsBusy`, a StoreUnavailable: the dashboard's 503 with Retry-After), and one whose reader paused longer than
+its `idle_s` (a client that stopped reading) is closed by a timer thread, so a stalled client cannot keep the WAL
+from being checkpointed; its reader's next step raises `SnapshotStalled`.
 """
 
 from __future__ import annotations
@@ -24,10 +30,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from indexing.base import StoreUnavailable
+
 # As Elasticsearch's search keep-alive (`indexing.elasticsearch.SEARCH_KEEP_ALIVE`): the pause allowed between pages.
 DEFAULT_KEEP_ALIVE = "2m"
 # Snapshots open at once per store; more would each hold a connection and the WAL.
 MAX_OPEN = 16
+# Whole-read (export) snapshots open at once per store: each holds a connection and the WAL until its stream ends.
+MAX_EXPORTS = 8
 _DURATION = re.compile(r"^\s*(\d{1,7})\s*(ms|s|m|h|d)\s*$")
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -99,8 +109,8 @@ class Snapshots:
             if held is None:
                 raise SnapshotExpired(
                     "this page cursor's snapshot has expired (more than its keep-alive between pages, or "
-                    f"{self._max_open} newer pagings took its place): start again without a cursor"
-                )
+                    f"{self._max_open} newer pagings took its place)"
+                )  # the caller says what to do (the dashboard: "start again without a cursor"), once
             held.keep_alive_s = max(held.keep_alive_s, seconds)
             held.expires = self._clock() + held.keep_alive_s
             self._held.move_to_end(snapshot_id)
@@ -129,3 +139,111 @@ class Snapshots:
         now = self._clock()
         for snapshot_id in [k for k, h in self._held.items() if h.expires <= now]:
             end_snapshot(self._held.pop(snapshot_id).conn)
+
+
+class ExportsBusy(StoreUnavailable):
+    """`MAX_EXPORTS` whole reads already hold a snapshot of this store: try again when one ends."""
+
+
+class SnapshotStalled(RuntimeError):
+    """A whole read's snapshot was closed because its reader paused longer than its `idle_s`."""
+
+
+class Lease:
+    """One whole read's snapshot: its reader marks when it reads (`resume`) and when it waits on its client
+    (`pause`); only a paused lease is ever closed by the timer, so a read never meets a connection closed under it."""
+
+    def __init__(self, conn: sqlite3.Connection, idle_s: float | None, clock: Callable[[], float]) -> None:
+        self.conn = conn
+        self.idle_s = idle_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._busy = True
+        self._idle_since = clock()
+        self.closed = False
+        self.stalled = False
+
+    def resume(self) -> None:
+        """The reader reads again; `SnapshotStalled` when the timer closed the snapshot while it was paused."""
+        with self._lock:
+            if self.stalled:
+                raise SnapshotStalled(
+                    f"the read snapshot was closed after {self.idle_s:g} s without a read (its reader stopped "
+                    "reading; a held snapshot keeps the store's WAL from being checkpointed)"
+                )
+            self._busy = True
+
+    def pause(self) -> None:
+        """The reader waits on its client; the idle clock starts."""
+        with self._lock:
+            self._busy = False
+            self._idle_since = self._clock()
+
+    def close_if_idle(self, now: float) -> bool:
+        """Close the snapshot when it has been paused for `idle_s` or more; True when it did."""
+        with self._lock:
+            if self.closed or self._busy or self.idle_s is None or now - self._idle_since < self.idle_s:
+                return False
+            self.closed = self.stalled = True
+        end_snapshot(self.conn)
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+        end_snapshot(self.conn)
+
+
+class HeldReads:
+    """The whole-read snapshots of one store: capped, and each closed once paused past its `idle_s` (thread-safe)."""
+
+    def __init__(self, max_open: int | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._max_open = MAX_EXPORTS if max_open is None else max_open  # read when the store opens
+        self._clock = clock
+        self._leases: set[Lease] = set()
+        self._lock = threading.Lock()
+        self._timer: threading.Thread | None = None
+
+    def open(self, conn: sqlite3.Connection, idle_s: float | None) -> Lease:
+        """Hold `conn`'s snapshot; `ExportsBusy` (and `conn` closed) when `max_open` are held already."""
+        with self._lock:
+            self._leases = {lease for lease in self._leases if not lease.closed}
+            if len(self._leases) >= self._max_open:
+                end_snapshot(conn)
+                raise ExportsBusy(
+                    f"{self._max_open} exports are reading this store already (each holds a snapshot of it until its "
+                    "download ends): try again when one has finished"
+                )
+            lease = Lease(conn, idle_s, self._clock)
+            self._leases.add(lease)
+            if idle_s is not None and (self._timer is None or not self._timer.is_alive()):
+                self._timer = threading.Thread(target=self._watch, name="sqlite-export-snapshots", daemon=True)
+                self._timer.start()
+        return lease
+
+    def release(self, lease: Lease) -> None:
+        """The read ended (or its reader went): close its snapshot and free its place."""
+        lease.close()
+        with self._lock:
+            self._leases.discard(lease)
+
+    def count(self) -> int:
+        """How many whole-read snapshots are open now."""
+        with self._lock:
+            return sum(not lease.closed for lease in self._leases)
+
+    def _watch(self) -> None:
+        # Runs while a lease with an idle limit is open: a stalled reader never wakes up to close its own.
+        while True:
+            with self._lock:
+                watched = [lease for lease in self._leases if lease.idle_s is not None and not lease.closed]
+                if not watched:
+                    self._timer = None
+                    return
+                tick = max(0.05, min(1.0, min(lease.idle_s or 1.0 for lease in watched) / 4))
+            now = self._clock()
+            for lease in watched:
+                lease.close_if_idle(now)
+            time.sleep(tick)

@@ -72,6 +72,7 @@ from dashboards.web.params import (
     parse_days,
     parse_filters,
     parse_int,
+    parse_keep_alive,
     parse_period,
     parse_tz,
     reject_unknown,
@@ -440,11 +441,12 @@ def create_app(
         sort = parse_choice(params, "sort", SORTS, "relevance" if filters.text else "newest")
         scope = search_scope(params, sort or "newest")
         cursor, pinned = cursors.open(parse_cursor(params), scope)
+        keep_alive = parse_keep_alive(params)  # asked: an engagement order pages one snapshot (SQLite: held for it)
 
         def read() -> tuple[dict[str, Any], Filters]:
             # Later pages read the window page one resolved (carried in the cursor), not a moved one.
             scoped = filters.replace(since=pinned.since, until=pinned.until) if pinned else with_days(filters, days, tz)
-            return views.search(store, scoped, size, cursor, sort), scoped
+            return views.search(store, scoped, size, cursor, sort, keep_alive), scoped
 
         try:
             page, scoped = await runner.call(read)

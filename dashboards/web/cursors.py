@@ -27,7 +27,7 @@ from dashboards.web.errors import ApiError
 from dashboards.web.params import Period
 
 # Parameters that do not change which rows a search returns, so a cursor stays valid across them.
-_NOT_SCOPE = frozenset({"cursor", "size", "token"})
+_NOT_SCOPE = frozenset({"cursor", "size", "token", "keep_alive"})
 _MAC_BYTES = 16
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 # client reads the last 1,000 rows, longer than a search's 2 minutes (`SEARCH_KEEP_ALIVE`); expired, the export goes
 # on reading the live alias, where a post whose engagement moved across a page boundary is listed twice or never.
 EXPORT_KEEP_ALIVE = "10m"
+# How long an SQLite export's snapshot waits for its client to take the next rows: a client that reads nothing for
+# this long (a stalled BI tool, a laptop gone to sleep) has its snapshot closed, so the store's WAL can be
+# checkpointed again (a held snapshot keeps it growing: 52 MB with 5 stalled exports, the review's export_leak.py);
+# when it reads again, its stream ends with the EXPORT INCOMPLETE line (`incomplete_line`). A 64 KB chunk a minute
+# is far slower than any client that is still reading.
+EXPORT_STALL_S = 60.0
 
 # New columns go at the end: people's spreadsheets read the older ones by position.
 CSV_COLUMNS = [
@@ -108,13 +114,19 @@ def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> 
     """The mentions an export holds, every one (no cap): oldest first without `sort`, else in `Store.search`'s
     order for it. The whole export reads one snapshot of the store: on SQLite one read transaction held on a
     connection of its own for the whole stream (`SqliteStore.snapshot`), on Elasticsearch the point in time its
-    pages read (`EXPORT_KEEP_ALIVE`), so a re-collect writing meanwhile neither repeats nor drops a row."""
+    pages read (`EXPORT_KEEP_ALIVE`), so a re-collect writing meanwhile neither repeats nor drops a row. On SQLite
+    the snapshot is closed when the client reads nothing for `EXPORT_STALL_S` (the next read then raises
+    `SnapshotStalled`, which `cut_short` writes as the EXPORT INCOMPLETE line), and at most `MAX_EXPORTS` are open
+    at once (one more: `ExportsBusy`, a 503 with Retry-After)."""
     snapshot = getattr(store, "snapshot", None)  # SQLite's; Elasticsearch's pages hold a point in time instead
     if snapshot is None:
         yield from _read_mentions(store, filters, sort)
         return
-    with snapshot() as view:
-        yield from _read_mentions(view, filters, sort)
+    with snapshot(idle_s=EXPORT_STALL_S) as view:
+        for mention in _read_mentions(view, filters, sort):
+            view.reader_waits()  # suspended at the yield until the client takes more: the stall clock runs
+            yield mention
+            view.reader_reads()
 
 
 def _read_mentions(store: Store, filters: Filters, sort: str | None) -> Iterator[Mention]:

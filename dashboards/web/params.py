@@ -57,7 +57,8 @@ THEME_FACETS = ("source", "lang", "sentiment", "intent")
 API_PARAMS: dict[str, frozenset[str]] = {
     "/api/meta": frozenset(),
     "/api/overview": _PERIOD | {"source", "lang", "interval", "spam"},
-    "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort", "tz"},
+    # keep_alive: hold one snapshot between the pages of an engagement order (`parse_keep_alive`).
+    "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort", "tz", "keep_alive"},
     # sort: Explore's Order, so an export lists what the page lists, in its order.
     # bom: 1 starts a CSV with the UTF-8 byte-order mark, for Excel (`parse_bom`); the pages' ⬇ CSV links send it.
     "/api/export": FILTER_PARAMS | {"days", "format", "limit", "sort", "tz", "bom"},
@@ -322,6 +323,22 @@ def parse_filters(
 def parse_days(params: Mapping[str, str]) -> int | None:
     """'The last N days' (up to the newest matching mention) when no explicit since is given."""
     return parse_int(params, "days", None, 1, 3660)
+
+
+_KEEP_ALIVE = re.compile(r"^([1-9][0-9]{0,3})(s|m)$")
+MAX_KEEP_ALIVE_S = 3600  # a snapshot held longer keeps the SQLite WAL (and Elasticsearch's search contexts) too long
+
+
+def parse_keep_alive(params: Mapping[str, str]) -> str | None:
+    """`keep_alive` (`30s`, `2m`, at most 1 hour): the pause allowed between two pages of a search that pages one
+    snapshot, as Elasticsearch's point in time; None when not asked (SQLite then pages the live store)."""
+    raw = params.get("keep_alive") or None
+    if raw is None:
+        return None
+    match = _KEEP_ALIVE.match(raw)
+    if not match or int(match.group(1)) * (60 if match.group(2) == "m" else 1) > MAX_KEEP_ALIVE_S:
+        raise ApiError(f"keep_alive {raw!r} is not a duration such as 30s or 2m, at most 60m", param="keep_alive")
+    return raw
 
 
 def parse_cursor(params: Mapping[str, str]) -> str | None:

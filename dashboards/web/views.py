@@ -419,8 +419,10 @@ def incident_json(
     }
 
 
-def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: str) -> dict[str, Any]:
-    page = store.search(filters, size=size, cursor=cursor, sort=sort)  # type: ignore[arg-type]
+def search(store: Store, filters: Filters, size: int, cursor: str | None, sort: str,
+           keep_alive: str | None = None) -> dict[str, Any]:
+    """One page of `/api/search`; `keep_alive`: page one snapshot (docs/dashboard.md, `/api/search`)."""
+    page = store.search(filters, size=size, cursor=cursor, sort=sort, keep_alive=keep_alive)  # type: ignore[arg-type]
     hits = []
     for hit in page.hits:
         row = mention_json(hit.mention)

@@ -33,9 +33,9 @@ class FailingMidway:
         return getattr(self._store, name)
 
     @contextmanager
-    def snapshot(self) -> Iterator[FailingMidway]:
+    def snapshot(self, **kwargs) -> Iterator[FailingMidway]:
         """The export reads one snapshot of the store (`SqliteStore.snapshot`): that view fails the same way."""
-        with self._store.snapshot() as view:
+        with self._store.snapshot(**kwargs) as view:
             yield FailingMidway(view)
 
     def iter_mentions(self, *args, **kwargs) -> Iterator[Mention]:

@@ -115,7 +115,8 @@ def test_search_pages_list_every_post_once_while_a_recollect_writes(served):
     port, writer = served
     ids, cursor = [], None
     while True:
-        path = "/api/search?brand=Lumora&sort=engagement&size=100" + (f"&cursor={quote(cursor)}" if cursor else "")
+        path = "/api/search?brand=Lumora&sort=engagement&size=100&keep_alive=2m"  # one snapshot, asked for
+        path += f"&cursor={quote(cursor)}" if cursor else ""
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
         response = conn.getresponse()

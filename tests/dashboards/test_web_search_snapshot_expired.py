@@ -1,7 +1,7 @@
 """An engagement-sorted `/api/search` cursor whose SQLite snapshot is gone is a 400 that says to start again
 (docs/dashboard.md "JSON API", `indexing/sqlite_snapshots.py`): never a page read from moved data, never a 500.
 A real uvicorn over the real demo SQLite store; the snapshot is closed the way a busy dashboard closes it, by
-MAX_OPEN newer pagings."""
+MAX_OPEN newer pagings that asked for one (`keep_alive`); pages without it hold none."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def get(port: int, path: str) -> tuple[int, dict]:
 
 
 def test_a_cursor_whose_snapshot_was_closed_is_a_clear_400(port):
-    search = "/api/search?brand=Lumora&sort=engagement&size=5"
+    search = "/api/search?brand=Lumora&sort=engagement&size=5&keep_alive=2m"
     status, first = get(port, search)
     assert status == 200 and first["next_cursor"]
     assert get(port, f"{search}&cursor={quote(first['next_cursor'])}")[0] == 200  # held: the next page reads it
@@ -44,4 +44,24 @@ def test_a_cursor_whose_snapshot_was_closed_is_a_clear_400(port):
         assert get(port, search)[0] == 200
     status, body = get(port, f"{search}&cursor={quote(first['next_cursor'])}")
     assert status == 400 and body["param"] == "cursor"
-    assert "snapshot has expired" in body["error"] and "start again without a cursor" in body["error"]
+    assert "snapshot has expired" in body["error"]
+    assert body["error"].count("start again without a cursor") == 1, body["error"]  # said once, not twice
+
+
+def test_pages_without_keep_alive_take_no_snapshot_place(port):
+    """A BI tool paging with `keep_alive` keeps its cursor however many page-one searches Explore's users make
+    meanwhile (they page without one: keyset pages of the live store, nothing held)."""
+    bi = "/api/search?brand=Lumora&sort=engagement&size=5&keep_alive=2m"
+    status, first = get(port, bi)
+    assert status == 200 and first["next_cursor"]
+    for size in range(1, MAX_OPEN + 5):  # an analyst typing in Explore's box, engagement order: each a page one
+        status, page = get(port, f"/api/search?brand=Lumora&sort=engagement&size={size}")
+        assert status == 200 and page["next_cursor"]
+    status, second = get(port, f"{bi}&cursor={quote(first['next_cursor'])}")
+    assert status == 200, second
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+def test_a_bad_keep_alive_is_a_400_naming_it(port):
+    status, body = get(port, "/api/search?brand=Lumora&sort=engagement&keep_alive=forever")
+    assert status == 400 and body["param"] == "keep_alive"

@@ -97,7 +97,7 @@ def test_pages_list_every_post_once_while_a_recollect_rewrites_engagement(store)
     snapshot_order = [h.mention.id for h in store.search(Filters(brand="Lumora"), size=POSTS, sort="engagement").hits]
     writer = Recollect(store.path)
     try:
-        ids = page_all(store, writer.write)
+        ids = page_all(store, writer.write, keep_alive="2m")  # asked for, as Elasticsearch's point in time
     finally:
         writer.close()
     assert len(ids) == len(set(ids)) == POSTS
@@ -109,18 +109,20 @@ def test_pages_list_every_post_once_while_a_recollect_rewrites_engagement(store)
 
 
 def test_one_page_reads_keep_nothing_open(store):
-    """`page_on=False` (a card's sample posts): no snapshot; time orders never need one (their key never moves)."""
-    store.search(Filters(brand="Lumora"), size=5, sort="engagement", page_on=False)
-    store.search(Filters(brand="Lumora"), size=5, sort="newest")
+    """`page_on=False` (a card's sample posts): no snapshot; time orders never need one (their key never moves); a
+    search that does not ask for one (`keep_alive`: Explore's pages) holds none either."""
+    store.search(Filters(brand="Lumora"), size=5, sort="engagement", page_on=False, keep_alive="2m")
+    store.search(Filters(brand="Lumora"), size=5, sort="newest", keep_alive="2m")
+    store.search(Filters(brand="Lumora"), size=5, sort="engagement")  # not asked for: keyset pages, nothing held
     assert store.open_snapshots() == 0
-    store.search(Filters(brand="Lumora"), size=5, sort="engagement")  # may be paged: held
+    store.search(Filters(brand="Lumora"), size=5, sort="engagement", keep_alive="2m")  # asked for: held
     assert store.open_snapshots() == 1
 
 
 def test_an_expired_snapshot_is_a_clear_error_not_a_silent_live_read(store):
     page = store.search(Filters(brand="Lumora"), size=PAGE, sort="engagement", keep_alive="1s")
     time.sleep(1.3)
-    with pytest.raises(SnapshotExpired, match="expired.*start again without a cursor"):
+    with pytest.raises(SnapshotExpired, match="snapshot has expired"):
         store.search(Filters(brand="Lumora"), size=PAGE, cursor=page.next_cursor, sort="engagement")
     assert store.open_snapshots() == 0
 
@@ -136,7 +138,7 @@ def test_each_page_renews_the_keep_alive(store):
 
 
 def test_open_snapshots_are_bounded_and_the_oldest_gives_way(store):
-    cursors = [store.search(Filters(brand="Lumora"), size=PAGE, sort="engagement").next_cursor
+    cursors = [store.search(Filters(brand="Lumora"), size=PAGE, sort="engagement", keep_alive="2m").next_cursor
                for _ in range(MAX_OPEN + 3)]
     assert store.open_snapshots() == MAX_OPEN
     with pytest.raises(SnapshotExpired):
