@@ -1,7 +1,11 @@
 """The dashboard's `/api/export` over a whole SQLite store: rows, distinct ids and the server's memory
 (docs/dashboard.md "Performance"), optionally while a writer re-writes every post's engagement (a re-collect).
 
-    python bench/export_memory.py --db STORE.db --brand Lumora [--sort engagement] [--format csv] [--rewrite]
+    python bench/export_memory.py [--mentions 105000 | --db STORE.db] [--brand Lumora] [--sort engagement]
+        [--format csv] [--rewrite]
+
+Without `--db`, the store is the benchmarks' shared demo-shaped one of `--mentions` posts (`bench/dashboard_data.py`,
+built once under $TMPDIR/groundswell-bench by `bench.store_upgrade.base_sqlite`), so anyone can reproduce the figures.
 
 The store is copied first (SQLite's backup: the copy is what the writer changes). The dashboard runs as a child
 process (uvicorn, the real app) so its memory is its own: the resident set (VmRSS of /proc) is sampled every
@@ -168,14 +172,18 @@ def main() -> None:
         _serve(sys.argv[2], sys.argv[3], int(sys.argv[4]))
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, required=True, help="the SQLite store to copy and export")
-    ap.add_argument("--brand", required=True)
+    ap.add_argument("--db", type=Path, default=None, help="the SQLite store to copy and export (else --mentions)")
+    ap.add_argument("--mentions", type=int, default=105_000, help="without --db: the shared bench store of this size")
+    ap.add_argument("--brand", default="Lumora")
     ap.add_argument("--sort", choices=["newest", "oldest", "engagement", "relevance"], default=None)
     ap.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     ap.add_argument("--rewrite", action="store_true", help="re-write every post's engagement while exporting")
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON result here")
     args = ap.parse_args()
-    print_entry(run_entry("bench/export_memory.py", None, run(args.db, args.brand, args.sort, args.format,
+    from bench.store_upgrade import base_sqlite  # lazy: builds the shared store only when --db is not given
+
+    db = base_sqlite(args.mentions, args.db)
+    print_entry(run_entry("bench/export_memory.py", None, run(db, args.brand, args.sort, args.format,
                                                                 args.rewrite)), args.out)
 
 
