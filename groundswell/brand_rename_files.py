@@ -11,6 +11,7 @@ kept byte for byte. The file is replaced atomically with lines appended meanwhil
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -34,26 +35,36 @@ def file_alerts(path: str | Path, old: str) -> list[Alert]:
 def rename_file(path: str | Path, old: str, new: str, ids: dict[str, str]) -> int:
     """Rewrite the file's alert lines of brand `old` under `new`; return how many. OSError when it cannot be read
     or replaced (the file is then left as it was)."""
+
+    def renamed(line: bytes) -> bytes | None:
+        alert = _alert(line)
+        if alert is None or alert.brand != old:
+            return None
+        ending = line[len(line.rstrip(b"\r\n")):] or b"\n"
+        return renamed_alert(alert, new, ids).model_dump_json().encode("utf-8") + ending
+
+    return _rewrite_lines(path, renamed)
+
+
+def _rewrite_lines(path: str | Path, renamed: Callable[[bytes], bytes | None]) -> int:
+    """Rewrite the lines of `path` that `renamed` gives a new form (None: kept byte for byte), atomically
+    (`core.file_rewrite.rewrite`); return how many. Nothing when the file does not exist."""
     path = Path(path)
     if not path.exists():
         return 0
     changed = 0
 
-    def renamed(data: bytes) -> bytes | None:
+    def rewritten(data: bytes) -> bytes | None:
         nonlocal changed
         changed = 0
         out: list[bytes] = []
         for line in data.splitlines(keepends=True):
-            alert = _alert(line)
-            if alert is not None and alert.brand == old:
-                ending = line[len(line.rstrip(b"\r\n")):] or b"\n"
-                out.append(renamed_alert(alert, new, ids).model_dump_json().encode("utf-8") + ending)
-                changed += 1
-            else:
-                out.append(line)
+            after = renamed(line)
+            changed += after is not None
+            out.append(line if after is None else after)
         return b"".join(out) if changed else None
 
-    rewrite(path, renamed)
+    rewrite(path, rewritten)
     return changed
 
 
@@ -74,27 +85,15 @@ def _alert(line: bytes) -> Alert | None:
 def rename_parked(path: str | Path, old: str, new: str) -> int:
     """Rewrite the dead-letter file's mentions naming `old` (`indexing.base.renamed_brand`), so that the next run's
     replay stores them under `new`; return how many. Lines that are no mention are kept byte for byte."""
-    path = Path(path)
-    if not path.exists():
-        return 0
-    changed = 0
 
-    def renamed(data: bytes) -> bytes | None:
-        nonlocal changed
-        changed = 0
-        out: list[bytes] = []
-        for line in data.splitlines(keepends=True):
-            mention = _mention(line)
-            after = renamed_brand(mention, old, new) if mention is not None else None
-            if mention is not None and after is not mention:
-                out.append(dump_mention(after).encode("utf-8") + b"\n")
-                changed += 1
-            else:
-                out.append(line)
-        return b"".join(out) if changed else None
+    def renamed(line: bytes) -> bytes | None:
+        mention = _mention(line)
+        if mention is None:
+            return None
+        after = renamed_brand(mention, old, new)
+        return None if after is mention else dump_mention(after).encode("utf-8") + b"\n"
 
-    rewrite(path, renamed)
-    return changed
+    return _rewrite_lines(path, renamed)
 
 
 def parked_naming(path: str | Path, old: str) -> int:
