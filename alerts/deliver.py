@@ -679,8 +679,14 @@ class _Lane:
         if key is None:
             return
 
+        waits_s = claim_ttl(self.channel).total_seconds()
+
         def release_when_done() -> None:
-            worker.join()
+            # Never longer than the claim lives: by then it has expired anyway, and a long-lived process (an Airflow
+            # worker) does not keep one such thread per request that never ends.
+            worker.join(waits_s)
+            if worker.is_alive():
+                return
             try:
                 ledger.state.release(key, self.owner)
             except Exception as exc:  # the claim expires by itself (`claim_ttl`)

@@ -40,12 +40,13 @@ log = logging.getLogger(__name__)
 # client reads the last 1,000 rows, longer than a search's 2 minutes (`SEARCH_KEEP_ALIVE`); expired, the export goes
 # on reading the live alias, where a post whose engagement moved across a page boundary is listed twice or never.
 EXPORT_KEEP_ALIVE = "10m"
-# How long an SQLite export's snapshot waits for its client to take the next rows: a client that reads nothing for
-# this long (a stalled BI tool, a laptop gone to sleep) has its snapshot closed, so the store's WAL can be
-# checkpointed again (a held snapshot keeps it growing: 52 MB with 5 stalled exports, the review's export_leak.py);
-# when it reads again, its stream ends with the EXPORT INCOMPLETE line (`incomplete_line`). A 64 KB chunk a minute
-# is far slower than any client that is still reading.
-EXPORT_STALL_S = 60.0
+# How long an SQLite export's stream may stay blocked on its client: past it (a stalled BI tool, a laptop gone to
+# sleep) its snapshot is closed, so the store's WAL can be checkpointed again (a held snapshot keeps it growing: 52 MB
+# with 5 stalled exports, the review's export_leak.py); when the client reads again, its stream ends with the EXPORT
+# INCOMPLETE line (`incomplete_line`). The stream is blocked while the socket and server buffers (about 2.5 MB) are
+# full, not only while the client reads nothing: at 60 s, a client reading 64 KB every 5 s (12 KB/s) was cut
+# (a diff review's slow_reader.py). Ten minutes cuts only a client slower than about 4 KB/s, or one that stopped.
+EXPORT_STALL_S = 600.0
 
 # New columns go at the end: people's spreadsheets read the older ones by position.
 CSV_COLUMNS = [
@@ -115,7 +116,7 @@ def export_mentions(store: Store, filters: Filters, sort: str | None = None) -> 
     order for it. The whole export reads one snapshot of the store: on SQLite one read transaction held on a
     connection of its own for the whole stream (`SqliteStore.snapshot`), on Elasticsearch the point in time its
     pages read (`EXPORT_KEEP_ALIVE`), so a re-collect writing meanwhile neither repeats nor drops a row. On SQLite
-    the snapshot is closed when the client reads nothing for `EXPORT_STALL_S` (the next read then raises
+    the snapshot is closed when the stream stays blocked on its client for `EXPORT_STALL_S` (the next read then raises
     `SnapshotStalled`, which `cut_short` writes as the EXPORT INCOMPLETE line), and at most `MAX_EXPORTS` are open
     at once (one more: `ExportsBusy`, a 503 with Retry-After)."""
     snapshot = getattr(store, "snapshot", None)  # SQLite's; Elasticsearch's pages hold a point in time instead
