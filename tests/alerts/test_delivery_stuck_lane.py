@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import io
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from conftest import make_alert
+from socket_server import SocketServer
 
 import alerts.deliver as deliver_module
 from alerts.config import ConsoleChannel, EmailChannel
@@ -22,21 +22,12 @@ from indexing.sqlite import SqliteStore
 GREETING = b"220 " + b"x" * 96 + b" slow ESMTP\r\n"  # 113 bytes
 
 
-class _SlowSmtp:
+class _SlowSmtp(SocketServer):
     """Greets a byte every `drip_s`, then speaks plain SMTP at once; records each message it takes."""
 
     def __init__(self, drip_s: float) -> None:
         self.drip_s, self.received = drip_s, []
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+        super().__init__()
 
     def _handle(self, conn: socket.socket) -> None:
         with conn, conn.makefile("rb") as f:

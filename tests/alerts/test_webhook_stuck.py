@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import make_alert
+from socket_server import SocketServer
 
 from alerts.channels.base import DeliveryError
 from alerts.channels.webhook import WebhookSender
@@ -21,26 +22,17 @@ from alerts.deliver import deliver
 STATUS = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
-class _SlowAnswer:
+class _SlowAnswer(SocketServer):
     """Takes a POST at once, then answers its status line a byte every `drip_s` (each byte within a read timeout,
     the whole answer well past `timeout_s`). Records each POST's Idempotency-Key."""
 
     def __init__(self, drip_s: float) -> None:
         self.drip_s, self.keys = drip_s, []
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
         with conn, conn.makefile("rb") as f:

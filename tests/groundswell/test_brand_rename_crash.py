@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from brand_rename_corpus import NEW, OLD, build, copy_to
+from crashing_store import Crash, CrashingStore
 
 from groundswell.brand_rename import PENDING_PREFIX, rename
 from groundswell.config import load_config
@@ -21,31 +22,6 @@ from indexing.base import Filters
 from indexing.sqlite import SqliteStore
 
 WRITES = ("set_state", "set_states", "delete_state", "rename_brand")
-
-
-class Crash(RuntimeError):
-    """The process died here."""
-
-
-class CrashingStore:
-    """The real store; its `at`-th write lands and then raises Crash (None: never). Counts the writes."""
-
-    def __init__(self, store: SqliteStore, at: int | None) -> None:
-        self.store, self.at, self.writes = store, at, 0
-
-    def __getattr__(self, name: str) -> Any:
-        real = getattr(self.store, name)
-        if name not in WRITES:
-            return real
-
-        def write(*args: Any, **kwargs: Any) -> Any:
-            result = real(*args, **kwargs)
-            self.writes += 1
-            if self.writes == self.at:
-                raise Crash(f"killed after write {self.at} ({name})")
-            return result
-
-        return write
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +45,7 @@ def _end_state(folder: Path) -> dict[str, Any]:
 def _rename(folder: Path, config: Path, at: int | None = None) -> int:
     """Rename OLD to NEW on the folder's store (crashing after write `at`); return how many writes it made."""
     store = SqliteStore(folder / "g.db")
-    crashing = CrashingStore(store, at)
+    crashing = CrashingStore(store, at, WRITES)
     try:
         rename(crashing, load_config(config), OLD, NEW)  # type: ignore[arg-type]
     except Crash:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from cli_config import write_config
 from click.testing import CliRunner
+from crashing_store import Crash, CrashingStore
 from es_node import delete_prefix
 from test_brand_rename_stores import NEW, OLD, OTHER, _alert, _config, _filled
 
@@ -27,31 +28,6 @@ from indexing.base import Filters
 pytestmark = pytest.mark.elasticsearch
 
 WRITES = ("set_state", "set_states", "delete_state", "rename_brand", "index_alerts", "delete_alert_documents")
-
-
-class Crash(RuntimeError):
-    """The process died here."""
-
-
-class CrashingStore:
-    """The real store; its `at`-th write lands and then raises Crash (None: never). Counts the writes."""
-
-    def __init__(self, store: Any, at: int | None) -> None:
-        self.store, self.at, self.writes = store, at, 0
-
-    def __getattr__(self, name: str) -> Any:
-        real = getattr(self.store, name)
-        if name not in WRITES:
-            return real
-
-        def write(*args: Any, **kwargs: Any) -> Any:
-            result = real(*args, **kwargs)
-            self.writes += 1
-            if self.writes == self.at:
-                raise Crash(f"killed after write {self.at} ({name})")
-            return result
-
-        return write
 
 
 def _store(es_url: str, prefix: str) -> Any:
@@ -75,7 +51,7 @@ def _end_state(store: Any) -> dict[str, Any]:
 
 
 def _rename(store: Any, tmp_path: Path, at: int | None = None) -> int:
-    crashing = CrashingStore(store, at)
+    crashing = CrashingStore(store, at, WRITES)
     try:
         rename(crashing, _config(tmp_path), OLD, NEW)  # type: ignore[arg-type]
     except Crash:
