@@ -7,14 +7,13 @@ the template, index and migration writes every other open makes, and refuses a m
 
 from __future__ import annotations
 
-import os
-
 from groundswell.brand_rename import RenameRefused
 from groundswell.config import Config
 from groundswell.pipeline import open_store
 from groundswell.subject_readonly import upgrade_needed
 from indexing.base import Store
 from indexing.config import ElasticsearchStoreConfig
+from indexing.factory import open_store as open_store_of
 
 COMMAND = "brands rename --dry-run"
 
@@ -25,12 +24,9 @@ def open_for_dry_run(config: Config) -> Store:
         if (why := upgrade_needed(config, COMMAND)) is not None:
             raise RenameRefused(why)
         return open_store(config)
-    from indexing.elasticsearch_readonly import NotReadable, ReadOnlyElasticsearchStore  # lazy: optional client
+    from indexing.elasticsearch_readonly import NotReadable  # lazy: the elasticsearch client is optional
 
-    store = config.store
-    api_key = os.environ.get(store.api_key_env) if store.api_key_env else None
     try:
-        return ReadOnlyElasticsearchStore(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key,
-                                          request_timeout=store.timeout_s)
+        return open_store_of(config.store, read_only=True)
     except NotReadable as exc:
         raise RenameRefused(f"{COMMAND}: {exc}") from None

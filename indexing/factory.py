@@ -11,12 +11,16 @@ from indexing.sqlite import SqliteStore
 StoreConfig = SqliteStoreConfig | ElasticsearchStoreConfig
 
 
-def open_store(store: StoreConfig) -> Store:
-    """The store the config's `store` section names (SQLite by default, Elasticsearch when configured)."""
+def open_store(store: StoreConfig, read_only: bool = False) -> Store:
+    """The store the config's `store` section names (SQLite by default, Elasticsearch when configured).
+    `read_only` (Elasticsearch only): opened without `setup`'s writes, its writes refused
+    (`indexing.elasticsearch_readonly`: NotReadable when it is missing or needs an upgrade)."""
     if isinstance(store, ElasticsearchStoreConfig):
         from indexing.elasticsearch import ElasticsearchStore  # lazy: the elasticsearch client is optional and heavy
+        from indexing.elasticsearch_readonly import ReadOnlyElasticsearchStore  # lazy: as above
 
         api_key = os.environ.get(store.api_key_env) if store.api_key_env else None
-        return ElasticsearchStore(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key,
-                                  request_timeout=store.timeout_s)
+        cls = ReadOnlyElasticsearchStore if read_only else ElasticsearchStore
+        return cls(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key,
+                   request_timeout=store.timeout_s)
     return SqliteStore(store.path)
