@@ -44,6 +44,7 @@ from groundswell.csv_file import write_csv
 from groundswell.deadletter import DeadLetter, unreadable_message
 from groundswell.demo import prepare
 from groundswell.digest import check_day_ended
+from groundswell.dry_run_store import DryRunRefused
 from groundswell.exit_codes import (  # README, "Exit codes"; `winning` picks one when several apply
     EXIT_ALL_FAILED,
     EXIT_ERROR,
@@ -78,7 +79,7 @@ from groundswell.pipeline import maintain as run_maintain
 from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
-from groundswell.store_copy import check_not_same, copy_store, describe, dry_run_refusal, stand_in_target
+from groundswell.store_copy import check_not_same, copy_store, describe, open_for_dry_run
 from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, disk_fault, is_unreachable, reason_of
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
@@ -681,11 +682,19 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
         check_not_same(source_config.store, target_config.store)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    if dry_run and (refusal := dry_run_refusal(source_config, target_config)):
-        raise click.ClickException(refusal)  # opening would create or upgrade a store: a dry run writes nothing
-    source = open_store(source_config)
+    if dry_run:
+        try:
+            source, target = open_for_dry_run(source_config, target_config)
+        except DryRunRefused as exc:  # opening would create or upgrade a store: a dry run writes nothing
+            raise click.ClickException(str(exc)) from None
+    else:
+        source = open_store(source_config)
+        try:
+            target = open_store(target_config)
+        except BaseException:
+            source.close()
+            raise
     try:
-        target = (dry_run and stand_in_target(target_config)) or open_store(target_config)
         try:
             report = copy_store(source, target, source_name=describe(source_config.store),
                                 target_name=describe(target_config.store), dry_run=dry_run, progress=progress,

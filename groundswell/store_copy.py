@@ -45,10 +45,10 @@ The rules, in the order the copy applies them:
   shares, the spam and sentiment judgements on it): the rest of the state (cursors, the alert log, theme
   centroids) describes the whole store, and a cursor copied for a part of its mentions would make the
   target skip the rest. Its resume mark is its own.
-- A dry run writes nothing, and opens no store that opening would create or upgrade (`dry_run_refusal`): a SQLite
-  target that does not exist yet is counted as the empty store it would be (`stand_in_target`); a SQLite store in
-  an older format is refused in one line (upgrade it with `groundswell maintain` first). An Elasticsearch
-  target is opened as a run opens it, which creates its indices when they are missing.
+- A dry run writes nothing, and opens no store that opening would create or upgrade (`open_for_dry_run`,
+  `groundswell.dry_run_store`): a target that does not exist yet (a SQLite file, an Elasticsearch prefix) is
+  counted as the empty store it would be; a store in an older format is refused in one line (upgrade it with
+  `groundswell maintain` first); Elasticsearch stores are opened read-only, without `setup`'s writes.
 """
 
 from __future__ import annotations
@@ -68,16 +68,15 @@ from core.time import as_utc
 from groundswell import sentiment_corrections, spam
 from groundswell.config import Config
 from groundswell.copies import CopyIndex
+from groundswell.dry_run_store import open_read_only
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
 from groundswell.shares import record_reposts
 from groundswell.subject_block import PENDING_PREFIX, BlockList
 from groundswell.subject_block import PREFIX as FORGOTTEN_PREFIX
 from groundswell.subject_copy import forgotten_entries
-from groundswell.subject_readonly import upgrade_needed
 from indexing.base import Filters, Store, stored_ids
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
-from indexing.sqlite import SqliteStore
 
 BATCH = 1000
 MARK_PREFIX = "store_copy:"  # `core/state.py`: this pass's resume point, kept in the target
@@ -136,23 +135,17 @@ def check_not_same(source: SqliteStoreConfig | ElasticsearchStoreConfig,
         raise ValueError(f"the source and the target are the same store ({describe(source)}): nothing to copy")
 
 
-def dry_run_refusal(source: Config, target: Config) -> str | None:
-    """The one line refusing `store copy --dry-run`, or None: a dry run writes nothing, and opening a store creates
-    it (SQLite: a file with empty tables) or upgrades it (`groundswell.subject_readonly`). A missing SQLite target
-    is no reason: it is read as the empty store it would be (`stand_in_target`)."""
+def open_for_dry_run(source: Config, target: Config) -> tuple[Store, Store]:
+    """The two stores `store copy --dry-run` reads, opened so that nothing is written (`groundswell.dry_run_store`):
+    a target that does not exist yet is read as the empty store it would be. DryRunRefused (one line) when a store
+    cannot be read without creating or upgrading it."""
     command = "store copy --dry-run"
-    refusal = upgrade_needed(source, command)
-    if refusal is None and not stand_in_target(target):
-        refusal = upgrade_needed(target, command)
-    return refusal
-
-
-def stand_in_target(target: Config) -> Store | None:
-    """An empty in-memory store standing in for a SQLite target that does not exist yet (a dry run counts the copy
-    into it as into the file a real copy would create); None when the target exists or is not SQLite."""
-    if isinstance(target.store, SqliteStoreConfig) and not Path(target.store.path).exists():
-        return SqliteStore(":memory:")
-    return None
+    opened = open_read_only(source, command)
+    try:
+        return opened, open_read_only(target, command, missing_as_empty=True)
+    except BaseException:
+        opened.close()
+        raise
 
 
 def copy_store(

@@ -20,6 +20,10 @@ class NotReadable(ValueError):
     """The store cannot be read as it is without writing to it; the message (one line) says what to run."""
 
 
+class StoreMissing(NotReadable):
+    """There is no store under the prefix at all (nothing to read): a dry run may count it as empty."""
+
+
 class ReadOnlyElasticsearchStore(ElasticsearchStore):
     """`ElasticsearchStore` without `setup`'s writes; NotReadable when it is missing or needs an upgrade."""
 
@@ -28,7 +32,7 @@ class ReadOnlyElasticsearchStore(ElasticsearchStore):
         client = self.client
         missing = [i for i in (self.state_index, self.alerts_index) if not client.indices.exists(index=i)]
         if missing or not client.indices.exists_alias(name=self.alias):
-            raise NotReadable(f"no Elasticsearch store with prefix {self.prefix!r} (missing: "
+            raise StoreMissing(f"no Elasticsearch store with prefix {self.prefix!r} (missing: "
                               f"{', '.join(missing) or self.alias}): nothing to read, and opening it would create it")
         recorded = check_reader_format(self)  # a newer version's store is refused here too
         if recorded is None or recorded < reader_format.READER_FORMAT:
