@@ -220,6 +220,9 @@ class Filters:
     sentiment: str | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
+    # Inclusive; on `Mention.collected_at`, when the run that stored a post last wrote it: what an API consumer
+    # loading incrementally asks for ("what arrived since my last load"). Posts without one never match.
+    collected_since: datetime | None = None
     min_followers: int | None = None
     text: str | None = None
     theme: str | None = None

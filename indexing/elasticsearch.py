@@ -505,6 +505,8 @@ class ElasticsearchStore:
             if f.until is not None:
                 rng["lt"] = _iso(f.until)
             clauses.append({"range": {"created_at": rng}})
+        if f.collected_since is not None:  # a post without collected_at fails the range, as on SQLite
+            clauses.append({"range": {"collected_at": {"gte": _iso(f.collected_since)}}})
         if f.min_followers is not None and f.min_followers > 0:
             # "At least 0" is no minimum: a post without a follower count counts, as on SQLite (which stores
             # it as 0); from 1 up, a missing count fails the range on both stores.

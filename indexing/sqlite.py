@@ -224,7 +224,7 @@ def _epoch(value: datetime) -> int | float:
 
 
 def _stored_epoch(iso: str | None) -> int | float | None:
-    """`_epoch` of a stored document's created_at (ISO 8601), or None when it cannot be read."""
+    """`_epoch` of a time in a stored document (created_at, collected_at: ISO 8601), or None when it cannot be read."""
     try:
         return _epoch(datetime.fromisoformat(iso)) if iso else None
     except (TypeError, ValueError, OverflowError):
@@ -576,6 +576,7 @@ class SqliteStore:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         conn.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)
+        conn.create_function("gs_stored_epoch", 1, _stored_epoch, deterministic=True)
         return conn
 
     def close(self) -> None:
@@ -756,6 +757,11 @@ class SqliteStore:
         if f.until is not None:
             clauses.append("m.created_at < ?")
             params.append(_epoch(f.until))
+        if f.collected_since is not None:  # read from the stored document: an incremental load's filter
+            # gs_stored_epoch cuts to the millisecond as `_epoch` (and Elasticsearch) do; NULL when the post has
+            # none (stored before the field existed), which never matches.
+            clauses.append("gs_stored_epoch(json_extract(m.doc, '$.collected_at')) >= ?")
+            params.append(_epoch(f.collected_since))
         if f.min_followers is not None:
             clauses.append("m.author_followers >= ?")
             params.append(f.min_followers)
@@ -786,7 +792,8 @@ class SqliteStore:
         """Whether an aggregation that reads only `sqlite_brands.COVERED` columns can run on the brand's
         rows of mention_brands alone (aliased `m`: same column names), never touching `mentions`."""
         f = filters or Filters()
-        return brands_sql.covered(brands_sql.single_brand(f.brand, f.brands), f.text, f.theme, f.uncertain)
+        return f.collected_since is None and brands_sql.covered(brands_sql.single_brand(f.brand, f.brands), f.text,
+                                                                f.theme, f.uncertain)
 
     @staticmethod
     def _source(filters: Filters | None, covered: bool = False) -> str:

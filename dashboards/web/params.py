@@ -43,9 +43,10 @@ MAX_INT = 2**53 - 1
 _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 _INT = re.compile(r"[+-]?[0-9]{1,32}")
 
+# collected_since: the posts stored or rewritten from then on (`Filters.collected_since`), for incremental loads.
 FILTER_PARAMS = frozenset(
     {"brand", "source", "lang", "sentiment", "since", "until", "min_followers", "q", "theme", "uncertain", "spam",
-     "intent"}
+     "intent", "collected_since"}
 )
 # tz: the IANA zone whose days the request's dates, day buckets and labels are in (default digest.timezone).
 _PERIOD = frozenset({"brand", "since", "until", "days", "tz"})
@@ -310,6 +311,8 @@ def parse_filters(
         sentiment=parse_choice(params, "sentiment", SENTIMENT_LABELS, None),
         since=since,
         until=until,
+        collected_since=(parse_time(params["collected_since"], "collected_since", tz)
+                         if params.get("collected_since") else None),
         min_followers=parse_int(params, "min_followers", None, 0),
         text=parse_query(params.get("q")),
         theme=parse_label(params, "theme"),
