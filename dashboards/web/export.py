@@ -52,7 +52,7 @@ EXPORT_STALL_S = 600.0
 CSV_COLUMNS = [
     "id", "source", "url", "created_at", "brands", "lang", "sentiment", "sentiment_by",
     "author_handle", "author_followers", "engagement", "reach", "themes", "text",
-    "spam", "own",
+    "spam", "own", "collected_at",
 ]  # fmt: skip
 
 
@@ -165,6 +165,7 @@ def csv_rows(store: Store, filters: Filters, limit: int | None = None, sort: str
                 row["id"], row["source"], row["url"], row["created_at"], "|".join(row["brands"]), row["lang"],
                 row["sentiment"], sentiment_by(row), row["author"]["handle"], row["author"]["followers"],
                 row["engagement"], row["reach"], "|".join(row["themes"]), row["text"], *spam_cells(row["spam"]),
+                "" if mention.collected_at is None else mention.collected_at.isoformat(),  # as created_at
             )
         )  # fmt: skip
         if buf.tell() > 64_000:

@@ -42,6 +42,7 @@ MAX_INT = 2**53 - 1
 # Languages are short identifiers; anything else is a typo or an attack.
 _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 _INT = re.compile(r"[+-]?[0-9]{1,32}")
+_UNENCODED_PLUS = re.compile(r"(?<=[0-9]) ([0-9]{2}:?[0-9]{2})$")
 
 # collected_since: the posts stored or rewritten from then on (`Filters.collected_since`), for incremental loads.
 FILTER_PARAMS = frozenset(
@@ -130,6 +131,8 @@ def parse_time(value: str, param: str, tz: str = "UTC") -> datetime:
                 raise OverflowError  # the message below; a zone's midnight may lie hours outside, never more
             return local_midnight(day, tz)
         else:
+            # An offset's "+" left unencoded in a URL arrives as a space (`...T09:00:00 00:00`, pasted from a CSV).
+            text = _UNENCODED_PLUS.sub(r"+\1", text)
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         moment = as_utc(parsed)
     except ValueError:

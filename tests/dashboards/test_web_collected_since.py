@@ -4,6 +4,8 @@ re-pulls nothing else. A bad value is a 400 naming the parameter. A real SQLite 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -55,3 +57,14 @@ def test_a_bad_collected_since_is_a_400_naming_it(client):
     response = client.get("/api/export?brand=Lumora&collected_since=yesterday")
     assert response.status_code == 400
     assert response.json()["param"] == "collected_since" and "ISO 8601" in response.json()["error"]
+
+
+def test_the_csv_carries_collected_at_and_a_pasted_offset_reads_back(client):
+    response = client.get("/api/export?brand=Lumora&format=csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0])[-1] == "collected_at"  # new columns go last: spreadsheets read the others by position
+    newest = max(r["collected_at"] for r in rows)
+    assert newest == "2026-11-11T09:00:00+00:00"
+    # Pasted into a URL without encoding, the offset's "+" arrives as a space: still the same moment.
+    again = _export(client, f"brand=Lumora&collected_since={newest}")
+    assert sorted(r["id"] for r in again) == ["forum:10", "forum:11", "forum:12"]

@@ -39,7 +39,7 @@ def _export(client, **params) -> str:
 
 def test_the_csv_says_which_rows_are_spam_and_which_are_own_posts(client):
     rows = list(csv.DictReader(io.StringIO(_export(client, format="csv", spam="include"))))
-    assert CSV_COLUMNS == [*EARLIER, "spam", "own"] and list(rows[0]) == CSV_COLUMNS
+    assert CSV_COLUMNS[: len(EARLIER) + 2] == [*EARLIER, "spam", "own"] and list(rows[0]) == CSV_COLUMNS
     assert len(rows) == 12  # 10 counted, the spam post and the own post
     spam = [r for r in rows if r["spam"]]
     own = [r for r in rows if r["own"] == "true"]
