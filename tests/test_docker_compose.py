@@ -7,9 +7,10 @@ and `${VAR:-default}` / `${VAR:?error}` interpolation `docker compose config` do
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
@@ -176,3 +177,147 @@ def test_env_example_documents_every_variable_and_env_is_ignored():
     assert re.search(r"^GROUNDSWELL_DASHBOARD_TOKEN=$", example, re.M)  # required, and never a real value
     ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
     assert ".env" in ignored and ".env.example" not in ignored
+
+
+# -- what the stack needs to work, not just to start (SRE review s65) ------------------------------
+AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+
+
+def _mounts(service: dict) -> list[tuple[str, PurePosixPath]]:
+    """(source, target) of each short-syntax mount."""
+    return [(m.split(":")[0], PurePosixPath(m.split(":")[1])) for m in service.get("volumes", [])]
+
+
+def _named_volume_holding(service: dict, path: PurePosixPath, declared: set[str]) -> str | None:
+    """The named volume whose mount holds `path` in this container (the deepest mount wins), or None."""
+    holding = [(len(t.parts), s) for s, t in _mounts(service) if path == t or t in path.parents]
+    if not holding:
+        return None
+    source = max(holding)[1]
+    return source if source in declared else None
+
+
+def _host_path(service: dict, path: PurePosixPath) -> Path | None:
+    """The repository file a bind mount shows at `path` in this container, or None."""
+    for source, target in _mounts(service):
+        if source.startswith(".") and (path == target or target in path.parents):
+            return REPO / source / path.relative_to(target)
+    return None
+
+
+def _init_script(compose: dict) -> str:
+    command = compose["services"]["airflow-init"]["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def test_airflow_init_imports_the_pools_the_collect_tasks_run_in(compose):
+    """Every collect task runs in pool groundswell_<type>; Airflow never schedules a task of a missing pool,
+    so without this import ingest never ran in the stack (init only ran `airflow version`)."""
+    init = compose["services"]["airflow-init"]
+    assert init["environment"]["_AIRFLOW_DB_MIGRATE"] == "true"  # the entrypoint migrates before the command
+    found = re.search(r"/entrypoint airflow pools import (\S+)", _init_script(compose))
+    assert found, "airflow-init does not run `airflow pools import` through the image's entrypoint"
+    pools_file = _host_path(init, PurePosixPath(found.group(1)))
+    assert pools_file == REPO / "dags" / "groundswell_pools.json", pools_file
+    pools = json.loads(pools_file.read_text(encoding="utf-8"))
+    from extractors.registry import EXTRACTORS  # lazy: the registry only, for the pool names
+
+    assert {f"groundswell_{source_type}" for source_type in EXTRACTORS} <= set(pools)
+    for name in AIRFLOW_SERVICES:
+        assert compose["services"][name]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+def test_report_digests_and_dead_letter_land_on_a_named_volume(compose):
+    """Paths in the config are relative to it: the mounted config's report.path (and digests/, reports/,
+    deadletter.jsonl beside it) must resolve, inside the Airflow containers, onto a named volume."""
+    from groundswell.config import load_config  # lazy: pydantic config, only for this check
+
+    declared = set(compose["volumes"])
+    for name in (*AIRFLOW_SERVICES, "airflow-init"):
+        service = compose["services"][name]
+        config_in_container = PurePosixPath(service["environment"]["GROUNDSWELL_CONFIG"])
+        config_on_host = _host_path(service, config_in_container)
+        assert config_on_host is not None and config_on_host.is_file(), f"{name}: GROUNDSWELL_CONFIG is not mounted"
+        report = Path(load_config(config_on_host).report.path)
+        if report.is_relative_to(config_on_host.parent):
+            report_in_container = config_in_container.parent / report.relative_to(config_on_host.parent).as_posix()
+        else:
+            report_in_container = PurePosixPath(report.as_posix())
+        volume = _named_volume_holding(service, report_in_container.parent, declared)
+        assert volume, f"{name}: {report_in_container.parent} (report, digests, dead letter) is on no named volume"
+
+
+def test_the_airflow_user_can_write_the_state_and_cache_volumes(compose):
+    """A new volume copies its mount point's owner and mode from the image: the image makes the folders
+    group-0 writable (every AIRFLOW_UID runs with group 0) and init hands older volumes to AIRFLOW_UID."""
+    declared = set(compose["volumes"])
+    service = compose["services"]["airflow-scheduler"]
+    dockerfile = service["build"]["dockerfile_inline"]
+    script = _init_script(compose)
+    targets = [str(t) for s, t in _mounts(service) if s in declared and s != "airflow-logs"]
+    assert targets, "no named volume for the state and cache"
+    for target in targets:
+        assert re.search(rf"mkdir -p [^\n&]*{re.escape(target)}", dockerfile), f"the image does not make {target}"
+        assert re.search(rf"chmod -R g\+rwX [^\n&]*{re.escape(target)}", dockerfile), target
+        assert re.search(rf'chown -R "50000:0" [^\n]*{re.escape(target)}', script), f"init does not chown {target}"
+    cache = PurePosixPath(service["environment"]["XDG_CACHE_HOME"])
+    assert _named_volume_holding(service, cache, declared)
+
+
+def test_the_dashboard_user_has_a_writable_model_cache_on_a_volume(compose, monkeypatch):
+    """The image runs as nobody (home /nonexistent): ~/.cache was unwritable and /api/faq answered 500."""
+    from nlp.e5_weights import e5_cache_dir  # lazy: the cache rules of the model code, read as they are
+    from nlp.onnx_encoder import onnx_cache_dir  # lazy: as above
+
+    service = compose["services"]["groundswell"]
+    dockerfile = service["build"]["dockerfile_inline"]
+    user = re.findall(r"^\s*USER (\S+)", dockerfile, re.M)[-1]
+    cache_home = service["environment"].get("XDG_CACHE_HOME")
+    assert cache_home, "the dashboard has no XDG_CACHE_HOME: its cache is under nobody's /nonexistent home"
+    monkeypatch.setenv("XDG_CACHE_HOME", cache_home)
+    monkeypatch.delenv("GROUNDSWELL_ONNX_CACHE", raising=False)
+    monkeypatch.delenv("GROUNDSWELL_E5_CACHE", raising=False)
+    monkeypatch.setenv("HOME", "/nonexistent")
+    declared = set(compose["volumes"])
+    for folder in (onnx_cache_dir(), e5_cache_dir()):
+        assert _named_volume_holding(service, PurePosixPath(folder.as_posix()), declared), folder
+    before_user = dockerfile[: dockerfile.rindex(f"USER {user}")]
+    assert re.search(rf"mkdir -p {re.escape(cache_home)}\b.*chown {user}:\S+ {re.escape(cache_home)}\b", before_user), (
+        f"the image does not give {cache_home} to {user} before switching to it"
+    )
+
+
+def test_unauthenticated_services_are_published_on_loopback_only(compose):
+    """Elasticsearch and Kibana run without security, Airflow with a default password unless .env sets one."""
+    for name in ("elasticsearch", "kibana", "airflow-apiserver"):
+        for port in compose["services"][name]["ports"]:
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
+
+
+def _docker_ignored(path: str, patterns: list[str]) -> bool:
+    """Whether .dockerignore leaves `path` out of the build context: the last matching pattern decides, `!`
+    brings a path back, and a pattern matching a folder matches everything in it."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for pattern in patterns:
+        keep = pattern.startswith("!")
+        glob = pattern.lstrip("!").strip("/")
+        globs = {glob, glob[3:]} if glob.startswith("**/") else {glob}
+        if any(fnmatch.fnmatchcase(c, g) or fnmatch.fnmatchcase(c.split("/")[-1], g) and "/" not in g
+               for c in candidates for g in globs):
+            ignored = not keep
+    return ignored
+
+
+def test_the_build_context_leaves_out_secrets_and_local_state():
+    """Both images `COPY . ...`: without .dockerignore, .env (token, credentials) went into an image layer."""
+    ignore = REPO / ".dockerignore"
+    assert ignore.is_file(), "no .dockerignore: `COPY .` puts .env and the virtual environment into the images"
+    patterns = [ln.strip() for ln in ignore.read_text(encoding="utf-8").splitlines() if ln.strip()[:1] not in ("", "#")]
+    for path in (".env", ".venv/bin/python", ".git/config", "test-artifacts/x", "examples/.groundswell/report.html",
+                 "store/groundswell.db"):
+        assert _docker_ignored(path, patterns), f"{path} would be copied into the images"
+    for path in (".env.example", "requirements.txt", "requirements-encoder.txt", "constraints.txt", "pyproject.toml",
+                 "nlp/models/default/weights.safetensors", "dags/groundswell_pools.json", "groundswell/cli.py"):
+        assert not _docker_ignored(path, patterns), f"{path} is needed in the images but left out"
