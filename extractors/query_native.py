@@ -15,9 +15,15 @@ if TYPE_CHECKING:
 
 
 def _no_prefix(node: Term, api: str) -> None:
-    """A prefix term (`lumor*`) cannot be searched where the API has no wildcard: searching the bare stem would
-    collect only posts that contain that exact word, and miss what the query means (QueryCompileError, which
-    `groundswell config check` shows). The store-side filter still matches the prefix."""
+    """A prefix term (`lumor*`) or a Hangul infix (`*과열`) cannot be searched where the API has no wildcard:
+    searching the bare word would collect only posts that contain that exact word (not 충전중과열됨 for `*과열`),
+    and miss what the query means (QueryCompileError, which `groundswell config check` shows). The store-side
+    filter still matches them."""
+    if node.infix:
+        raise QueryCompileError(
+            f"{api} search cannot find a word inside another, so {node.text!r} would collect only the word "
+            f"{node.bare_text!r}, not the compounds that hold it: for this source write the whole words joined by OR"
+        )
     if node.prefix:
         raise QueryCompileError(
             f"{api} search has no prefix wildcard, so {node.text!r} would collect only the word "
@@ -27,8 +33,8 @@ def _no_prefix(node: Term, api: str) -> None:
 
 def _x_leaf(node: Node, upper: bool) -> str | None:
     if isinstance(node, Term):
-        if node.prefix and not upper:
-            return None  # a negated prefix: dropping it only widens what is fetched (the store filters it)
+        if (node.prefix or node.infix) and not upper:
+            return None  # a negated prefix or infix: dropping it only widens what is fetched (the store filters it)
         _no_prefix(node, "X")
         return word_or_phrase(node.tokens, node.quoted, node.text)
     if isinstance(node, Hashtag | Cashtag):
@@ -52,7 +58,7 @@ def to_x(query: Query) -> str:
 
 def _reddit_leaf(node: Node, upper: bool) -> str | None:
     if isinstance(node, Term):
-        if node.prefix and not upper:
+        if (node.prefix or node.infix) and not upper:
             return None
         _no_prefix(node, "Reddit")
         return word_or_phrase(node.tokens, node.quoted, node.text)

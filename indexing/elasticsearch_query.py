@@ -2,7 +2,8 @@
 
 No user string ever reaches `query_string`: every term goes into a structured clause.
 Hangul tokens become prefix span clauses so '삼성' still finds '삼성은' with the standard
-analyzer; Han/Kana are already single-character tokens there, as in `query.text`. A prefix
+analyzer; Han/Kana are already single-character tokens there, as in `query.text`. A Hangul infix (`*과열`) is a
+`regexp` of the Hangul tokens that contain it (`infix_pattern`), a `span_multi` regexp inside a phrase or NEAR. A prefix
 (`overheat*`) is a `prefix` query, or a `span_multi` prefix inside a phrase or NEAR: exact, as
 the local matcher compares it (a token that starts with it). A `span_multi` is expanded to every indexed word
 starting with it, and a monthly index with more such words than `indices.query.bool.max_clause_count` refuses the
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from core.lang_tags import UNKNOWN_LANG
 from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term
 from core.query.stem import stem
-from core.query.text import fold, is_hangul, surface, tokenize
+from core.query.text import HANGUL_RANGES, fold, is_hangul, surface, tokenize
 
 if TYPE_CHECKING:
     from core.query import Query
@@ -70,7 +71,7 @@ def _node(node: Node, t: _Target, upper: bool) -> dict[str, Any]:
     if isinstance(node, Term):
         if node.inflect:
             return _unspanned(_span_inflected(node, t, upper))
-        return _tokens(node.tokens, t, node.prefix)
+        return _tokens(node.tokens, t, node.prefix, node.infix)
     if isinstance(node, Hashtag):
         return _hashtag(node, t)
     if isinstance(node, Cashtag):
@@ -151,11 +152,14 @@ def _near(node: Near, t: _Target, upper: bool) -> dict[str, Any]:
     return {"span_or": {"clauses": clauses}}
 
 
-def _tokens(tokens: tuple[str, ...], t: _Target, open_ends: tuple[int, ...] = ()) -> dict[str, Any]:
-    """Consecutive tokens; those at `open_ends` (written `word*`) match any token that starts with them."""
+def _tokens(
+    tokens: tuple[str, ...], t: _Target, open_ends: tuple[int, ...] = (), infix: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    """Consecutive tokens; those at `open_ends` (written `word*`) match any token that starts with them, those at
+    `infix` (written `*과열`) any Hangul token that contains them."""
     tokens = t.tokens(tokens)
-    if open_ends or any(is_hangul(tok) for tok in tokens):
-        return _unspanned(_span_tokens(tokens, t.field, open_ends=open_ends))
+    if open_ends or infix or any(is_hangul(tok) for tok in tokens):
+        return _unspanned(_span_tokens(tokens, t.field, open_ends=open_ends, infix=infix))
     return {"match_phrase": {t.field: t.phrase(tokens)}}
 
 
@@ -164,24 +168,39 @@ def _unspanned(clause: dict[str, Any]) -> dict[str, Any]:
     limit on the words it matches (constant-score rewrite), a `span_multi` prefix fails past the cluster's
     `indices.query.bool.max_clause_count` distinct matching words in one index (`elasticsearch_shards`), so a
     word* / Hangul word / word~xx on its own is exact at any size; only inside a phrase or NEAR is it bounded."""
-    if "span_multi" in clause:
+    if "span_multi" in clause:  # a prefix, or an infix's regexp (the same rewrite, the same limit in a span)
         return clause["span_multi"]["match"]
     if "span_term" in clause:
         return {"term": clause["span_term"]}
     return clause
 
 
-def _span_token(token: str, field: str, prefix: bool = False) -> dict[str, Any]:
+def _span_token(token: str, field: str, prefix: bool = False, infix: bool = False) -> dict[str, Any]:
+    if infix:
+        return {"span_multi": {"match": {"regexp": {field: {"value": infix_pattern(token), "flags": "NONE"}}}}}
     if prefix or is_hangul(token):
         return {"span_multi": {"match": {"prefix": {field: {"value": token}}}}}
     return {"span_term": {field: token}}
 
 
+def infix_pattern(token: str) -> str:
+    """The Lucene regular expression of the Hangul tokens that contain `token` (`*과열`): Hangul before and after it,
+    nothing else. Not a `wildcard` `*과열*`: that would also find a `#tag` or `@handle` token of the search field
+    holding it (`#충전과열`, whose words the post's own tokens already hold, but not next to the same words in a
+    phrase), and its leading `*` walks every word of the index; a class of Hangul letters lets Lucene seek to the
+    Hangul words and read only them. The token is Hangul only (the parser allows no other infix); anything else is
+    escaped all the same, and `flags: NONE` keeps `#`, `@`, `&`, `~`, `<`, `>` literal."""
+    body = "".join(ch if is_hangul(ch) else "\\" + ch for ch in token)
+    return f"[{HANGUL_RANGES}]*{body}[{HANGUL_RANGES}]*"
+
+
 def _span_tokens(
-    tokens: tuple[str, ...], field: str, prefix: bool = False, open_ends: tuple[int, ...] = ()
+    tokens: tuple[str, ...], field: str, prefix: bool = False, open_ends: tuple[int, ...] = (),
+    infix: tuple[int, ...] = (),
 ) -> dict[str, Any]:
-    """Consecutive tokens as one span: every token a prefix when `prefix`, else those at `open_ends`."""
-    clauses = [_span_token(tok, field, prefix or i in open_ends) for i, tok in enumerate(tokens)]
+    """Consecutive tokens as one span: every token a prefix when `prefix`, else those at `open_ends`; those at
+    `infix` match any Hangul token containing them."""
+    clauses = [_span_token(tok, field, prefix or i in open_ends, i in infix) for i, tok in enumerate(tokens)]
     if len(clauses) == 1:
         return clauses[0]
     return {"span_near": {"clauses": clauses, "slop": 0, "in_order": True}}
@@ -204,5 +223,5 @@ def _span(node: Term | Or, t: _Target, upper: bool) -> dict[str, Any]:
     if isinstance(node, Term):
         if node.inflect:
             return _span_inflected(node, t, upper)
-        return _span_tokens(t.tokens(node.tokens), t.field, open_ends=node.prefix)
+        return _span_tokens(t.tokens(node.tokens), t.field, open_ends=node.prefix, infix=node.infix)
     return {"span_or": {"clauses": [_span(i, t, upper) for i in node.items]}}  # type: ignore[arg-type]

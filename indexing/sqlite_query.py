@@ -29,18 +29,27 @@ def fts5_column(text: str) -> str:
 
 
 def _fts5_segments(
-    tokens: tuple[str, ...] | list[str], prefixes: bool = False, open_ends: Container[int] = ()
+    tokens: tuple[str, ...] | list[str], prefixes: bool = False, open_ends: Container[int] = (),
+    infix: Container[int] = (),
 ) -> list[str]:
     """Substrings of `fts5_column(text)` that every match of these tokens must contain.
 
     Tokens are folded as the document is. Every segment starts at a token's start, so with the space
-    before it. A Hangul query token matches a text token that only starts with it, so it ends a
+    before it, except an infix's (`*과열`, whose index is in `infix`): a text token holding it anywhere, so it is
+    a segment of its own with no space on either side (shorter than a trigram, 2 syllables, it is left out).
+    A Hangul query token matches a text token that only starts with it, so it ends a
     segment, without the space after; so does a token whose index is in `open_ends` (written `word*`:
     a prefix), and every token when `prefixes` (the stems of an inflected term, `~ru`: a form starts
     with its stem). Any other segment ends with a whole token, so with the space after it.
     """
     segments, current = [], []
     for i, tok in enumerate(tokens):
+        if i in infix:
+            if current:  # the tokens before it are whole (the infix's token starts after a space)
+                segments.append(" " + " ".join(current) + " ")
+                current = []
+            segments.append(fold(tok))
+            continue
         current.append(fold(tok))
         if is_hangul(tok) or prefixes or i in open_ends:
             segments.append(" " + " ".join(current))
@@ -74,10 +83,10 @@ def _spelled_otherwise(ch: str) -> bool:
 
 def _fts5_leaf_for(normalized: bool):
     def leaf(node: Node, upper: bool) -> str | None:
-        inflect, prefix = None, ()
+        inflect, prefix, infix = None, (), ()
         if isinstance(node, Term):
             tokens: tuple[str, ...] | list[str] = node.tokens
-            inflect, prefix = node.inflect, node.prefix
+            inflect, prefix, infix = node.inflect, node.prefix, node.infix
         elif isinstance(node, Cashtag):
             if upper and normalized:  # the post's `$tag` unit (core/query/document.py): exact
                 return '"' + f" ${node.tag} " + '"'
@@ -94,9 +103,10 @@ def _fts5_leaf_for(normalized: bool):
             # A form starts with the stem, or is the query's own word (core/query/stem.py `inflected_matches`);
             # a stem need not start the word itself (French y -> i: 'payer' -> 'pai'): their common prefix.
             tokens = [os.path.commonprefix([fold(t), stem(fold(t), inflect)]) for t in tokens]
-        # Raw text: a token is looked for as a substring, which a prefix (`overheat*`) is of every word it starts.
+        # Raw text: a token is looked for as a substring, which a prefix (`overheat*`) is of every word it starts, and
+        # an infix (`*과열`) of every word it stands in.
         segments = (
-            _fts5_segments(tokens, bool(inflect), prefix) if normalized else [t for t in tokens if _raw_safe(t)]
+            _fts5_segments(tokens, bool(inflect), prefix, infix) if normalized else [t for t in tokens if _raw_safe(t)]
         )
         if not segments:
             return None
@@ -133,11 +143,13 @@ def fts5_exact(query: Query) -> bool:
     A segment ' q1 ... qk ' (`_fts5_segments`) is therefore in the column where, and only where, k consecutive
     tokens of the post equal q1 ... qk: the matcher's rule for whole-word query tokens. When the last token is
     open (no space after it: a Hangul word or `word*`), the last of those tokens need only start with qk: the
-    matcher's rule for Hangul and prefix tokens. The trigram index finds a string of 3 or more characters exactly
-    where it occurs (its case folding merges no two characters folded text can hold: tests/indexing/
-    test_sqlite_exact_text.py checks every one), and AND / OR of exact leaves are exact.
+    matcher's rule for Hangul and prefix tokens. A lone Hangul infix of 3 or more characters (`*과열됨`) is
+    looked for without spaces, found where a token contains it (`_exact_term`). The trigram index finds a
+    string of 3 or more characters exactly where it occurs (its case folding merges no two characters folded
+    text can hold: tests/indexing/test_sqlite_exact_text.py checks every one), and AND / OR of exact leaves are exact.
 
-    Not exact, so False: a term cut into several segments (a Hangul word or `word*` before its last token: each
+    Not exact, so False: a Hangul infix of 2 characters (no trigram: no segment) or inside a phrase, a term cut
+    into several segments (a Hangul word or `word*` before its last token: each
     segment is found on its own, anywhere), one with a segment left out (shorter than a trigram) or an empty
     folded token, inflected terms (`word~ru`: a prefix of the stem stands for them), NOT (dropped: FTS5 has no
     unary NOT), NEAR (relaxed to AND), `lang:` (not in the column), and #hashtags and @handles (looked up as
@@ -157,6 +169,12 @@ def _exact_term(term: Term) -> bool:
     """Whether a term compiles to one segment holding all its tokens (see `fts5_exact`)."""
     if term.inflect or not term.tokens:
         return False
+    if term.infix:
+        # `*과열됨` alone: the segment '과열됨' (3+ characters, Hangul only, no space) is in the column where, and only
+        # where, a unit holds it; the units holding Hangul letters are the post's Hangul tokens (a script change
+        # ends a token) and `#tag`/`@handle` units, whose Hangul runs are tokens of the post too. So: exactly
+        # where a token of the post contains it, the matcher's rule. Shorter, or in a phrase: not exact.
+        return term.infix == (0,) and len(term.tokens) == 1 and len(fold(term.tokens[0])) >= 3
     folded = [fold(t) for t in term.tokens]
     last = len(term.tokens) - 1
     opened = [i for i, t in enumerate(term.tokens) if is_hangul(t) or i in term.prefix]

@@ -16,7 +16,10 @@ class Term:
     `inflect`: a language code when written `word~ru`: any form with the same stem matches
     (core/query/stem.py).
     `prefix`: the indices of the tokens written with '*' right after them (`overheat*`): each matches
-    any text token that starts with it (the parser refuses every other '*', docs/query-language.md).
+    any text token that starts with it.
+    `infix`: the indices of the Hangul tokens written with '*' right before them (`*과열`, also `*과열*`): each
+    matches any text token that contains it (충전중과열됨). The parser refuses every other '*'
+    (docs/query-language.md).
     """
 
     text: str
@@ -24,11 +27,13 @@ class Term:
     quoted: bool = False
     inflect: str | None = None
     prefix: tuple[int, ...] = ()
+    infix: tuple[int, ...] = ()
 
     @property
     def bare_text(self) -> str:
-        """The text as written without its '*' (`overheat*` -> `overheat`): what highlighting looks for."""
-        return "".join(ch for ch in self.text if ch not in STARS) if self.prefix else self.text
+        """The text as written without its '*' (`overheat*` -> `overheat`, `*과열` -> `과열`): what highlighting
+        looks for."""
+        return "".join(ch for ch in self.text if ch not in STARS) if self.prefix or self.infix else self.text
 
     def __str__(self) -> str:
         plain = not self.quoted and len(self.tokens) == 1 and self.bare_text.isalnum()

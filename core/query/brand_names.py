@@ -223,7 +223,10 @@ def _runs_match(query: Sequence[str], name: Sequence[str], term: Term, offset: i
     if len(query) != len(name):
         return False
     pairs = enumerate(zip(query, name, strict=True))
-    return all(query_token_matches(q, n, term.inflect, offset + j in term.prefix) for j, (q, n) in pairs)
+    return all(
+        query_token_matches(q, n, term.inflect, offset + j in term.prefix, offset + j in term.infix)
+        for j, (q, n) in pairs
+    )
 
 
 def _same_capitals(found: str, written: str) -> bool:

@@ -95,10 +95,13 @@ def folded_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
 def token_tests(term: Term) -> tuple[Callable[[str], bool], ...]:
     """For each of the term's tokens, `query_token_matches` with that query token fixed: whether a folded
     text token matches it. Decided once per term, not at each position of each post."""
-    return tuple(_token_test(q, term.inflect, j in term.prefix) for j, q in enumerate(folded_tokens(term.tokens)))
+    folded = folded_tokens(term.tokens)
+    return tuple(_token_test(q, term.inflect, j in term.prefix, j in term.infix) for j, q in enumerate(folded))
 
 
-def _token_test(query_token: str, inflect: str | None, prefix: bool) -> Callable[[str], bool]:
+def _token_test(query_token: str, inflect: str | None, prefix: bool, infix: bool = False) -> Callable[[str], bool]:
+    if infix:  # `*과열`: anywhere in the word (a text token holding Hangul is Hangul only: a script change splits)
+        return lambda text_token: query_token in text_token
     if prefix or (inflect is None and is_hangul(query_token)):
         return lambda text_token: text_token.startswith(query_token)
     if inflect is not None:
@@ -106,9 +109,14 @@ def _token_test(query_token: str, inflect: str | None, prefix: bool) -> Callable
     return query_token.__eq__  # a whole token (`token_matches`)
 
 
-def query_token_matches(query_token: str, text_token: str, inflect: str | None, prefix: bool = False) -> bool:
-    """One folded query token against one folded text token: any token starting with it when it is a prefix
-    (`overheat*`), a form of it when inflected (`word~ru`), else as `token_matches` (whole, or Hangul's start)."""
+def query_token_matches(
+    query_token: str, text_token: str, inflect: str | None, prefix: bool = False, infix: bool = False
+) -> bool:
+    """One folded query token against one folded text token: any token containing it when it is a Hangul infix
+    (`*과열`), any token starting with it when it is a prefix (`overheat*`), a form of it when inflected (`word~ru`),
+    else as `token_matches` (whole, or Hangul's start)."""
+    if infix:
+        return query_token in text_token
     if prefix:
         return text_token.startswith(query_token)
     if inflect is not None:

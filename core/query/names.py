@@ -1,13 +1,14 @@
 """Where a query's own words stand in a post, as character offsets, by the rules that matched it.
 
-Highlighting marks every positive word of a query (`name_spans`, core/query/marked.py); the sentiment model
-reads only the words that name a brand as `@user` (core/query/brand_names.py, on `term_spans` here), so that a
-label cannot depend on what the brand is called. Both need the words' places in the original text, found
-exactly as matching finds them (core/query/match.py): whole words in spaced scripts, the start of a
-Hangul word (삼성은 → 삼성 + 은), any run in unspaced scripts (Han, kana), stems where a term is
-inflected (`Люмора~ru` finds Люморы), the whole word a prefix starts (`Lumor*` finds Lumoras), accents
-and case folded, `#tag` for hashtags and `$tag` for cashtags. Negated words (`NOT "lumora beach"`) are not the brand and
-are never returned. @handles need nothing here: nlp/normalize.py already reads every @handle as `@user`.
+Highlighting marks every positive word of a query (`name_spans`, core/query/marked.py); the sentiment
+model reads only the words that name a brand as `@user` (core/query/brand_names.py, on `term_spans`
+here), so that a label cannot depend on what the brand is called. Both need the words' places in the
+original text, found exactly as matching finds them (core/query/match.py): whole words in spaced
+scripts, the start of a Hangul word (삼성은 → 삼성 + 은), where a Hangul infix stands inside one (`*과열`: 충전중 +
+과열 + 됨), any run in unspaced scripts (Han, kana), stems where a term is inflected (`Люмора~ru` finds
+Люморы), the whole word a prefix starts (`Lumor*` finds Lumoras), accents and case folded, `#tag` for
+hashtags and `$tag` for cashtags. Negated words (`NOT "lumora beach"`) are not the brand and are never
+returned. @handles need nothing here: nlp/normalize.py already reads every @handle as `@user`.
 """
 
 from __future__ import annotations
@@ -61,15 +62,40 @@ def term_spans(
     k = len(query)
     spans = []
     for i in range(len(tokens) - k + 1):
-        if all(query_token_matches(q, tokens[i + j][0], term.inflect, j in term.prefix) for j, q in enumerate(query)):
+        if all(
+            query_token_matches(q, tokens[i + j][0], term.inflect, j in term.prefix, j in term.infix)
+            for j, q in enumerate(query)
+        ):
             if accept is not None and not accept(i):
                 continue
+            first_text, first_start, _ = tokens[i]
             last_text, last_start, last_end = tokens[i + k - 1]
-            # A Hangul query word matches the start of a word: the particle after it is not the name. A prefix
-            # (`Lumor*`) never ends in Hangul (the parser refuses it): the whole word it starts is the name.
-            end = last_start + len(query[-1]) if term.inflect is None and is_hangul(query[-1]) else last_end
-            spans.append(cut.span(tokens[i][1], end))
+            if k == 1 and 0 in term.infix:  # `*과열`: each place in the word it stands, not the word (충전중[과열]됨)
+                spans += [cut.span(first_start + at, first_start + at + len(query[0]))
+                          for at in _occurrences(first_text, query[0])]
+                continue
+            # An infix first word starts where it stands in its word (충전중[과열 배터리]).
+            start = first_start + first_text.find(query[0]) if 0 in term.infix else first_start
+            # A Hangul query word matches the start of a word: the particle after it is not the name; an infix last
+            # word ends where it stands in its word. A prefix (`Lumor*`) never ends in Hangul (the parser refuses
+            # it): the whole word it starts is the name.
+            if k - 1 in term.infix:
+                end = last_start + last_text.rfind(query[-1]) + len(query[-1])
+            elif term.inflect is None and is_hangul(query[-1]):
+                end = last_start + len(query[-1])
+            else:
+                end = last_end
+            spans.append(cut.span(start, end))
     return spans
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    """Where `part` starts in `text`, each place, not overlapping (과열과열 has two)."""
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + len(part))
+    return found
 
 
 def with_sigil(text: str, span: Span) -> Span:

@@ -8,7 +8,8 @@
     primary  := "(" or ")" | WORD | "PHRASE" | #hashtag | $cashtag | @handle | lang:xx
 
 Operators are case-insensitive; quote a word to search for it literally ("not").
-A '*' right after a word (`overheat*`, also inside a phrase) makes it a prefix; any other '*' is an error.
+A '*' right after a word (`overheat*`, also inside a phrase) makes it a prefix; one right before a Hangul word
+(`*과열`) an infix (a word containing it); any other '*' is an error.
 An emoji is a term like a word (core/query/emoji.py); a '$' before a letter is a cashtag, never dropped.
 """
 
@@ -43,6 +44,10 @@ MAX_DEPTH = 32
 # A prefix (`word*`) has at least this many characters: a shorter one matches too many words to mean anything
 # ('a*' is a third of English) and is too short for the SQLite store's trigram prefilter.
 MIN_PREFIX = 3
+# A Hangul infix (`*과열`) has at least this many characters: one syllable (`*열`) is inside too many words to mean
+# anything (열 of 열다, 열정, 전열 ...). Two can use no trigram on SQLite: the store scans the rows its other filters
+# leave (docs/query-language.md, "Hangul infixes").
+MIN_INFIX = 2
 
 
 class QuerySyntaxError(ValueError):
@@ -93,7 +98,7 @@ def _lex(text: str) -> list[_Tok]:
             phrase = text[i + 1 : end]
             _refuse_inner_question_mark(phrase, i + 2)
             _refuse_inner_cashtag(phrase, i + 2, "in a phrase")
-            prefix = _prefixes(phrase, i + 2)
+            prefix, infix = _stars(phrase, i + 2)
             tokens = tuple(tokenize(phrase))
             if not tokens:
                 raise QuerySyntaxError(f"empty phrase: put words or emoji between the quotes ({_UNSEARCHABLE})", i + 1)
@@ -103,10 +108,10 @@ def _lex(text: str) -> list[_Tok]:
                 j = i + 1
                 while j < n and text[j].isascii() and text[j].isalpha():
                     j += 1
-                if prefix:
+                if prefix or infix:
                     _prefix_and_inflect(f'"{phrase}"{text[i:j]}', text[i:j], i + 1)
                 lang, i = _inflect_lang(text[i + 1 : j], tokens, i + 1), j
-            term = Term(" ".join(phrase.split()), tokens, quoted=True, inflect=lang, prefix=prefix)
+            term = Term(" ".join(phrase.split()), tokens, quoted=True, inflect=lang, prefix=prefix, infix=infix)
             toks.append(_Tok("LEAF", end - len(phrase), phrase, term))
         else:
             j = i
@@ -199,12 +204,12 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
     word = inflect.group(1) if inflect else chunk
     _refuse_inner_question_mark(word, pos)
     _refuse_inner_cashtag(word, pos, "inside a word")
-    prefix = _prefixes(word, pos)
+    prefix, infix = _stars(word, pos)
     tokens = tuple(tokenize(word))
     if not tokens:
         raise QuerySyntaxError(f"'{chunk}' has no letters, digits or emoji to search for ({_UNSEARCHABLE})", pos)
     lang = _inflect_lang(inflect.group(2), tokens, pos + len(word)) if inflect else None
-    toks.append(_Tok("LEAF", pos, chunk, Term(word, tokens, inflect=lang, prefix=prefix)))
+    toks.append(_Tok("LEAF", pos, chunk, Term(word, tokens, inflect=lang, prefix=prefix, infix=infix)))
 
 
 def _refuse_inner_question_mark(text: str, pos: int) -> None:
@@ -241,11 +246,13 @@ def _first_star(text: str) -> int:
     return next((k for k, ch in enumerate(text) if ch in STARS), -1)
 
 
-def _prefixes(text: str, pos: int) -> tuple[int, ...]:
+def _stars(text: str, pos: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The indices of the tokens of `text` (a word or a phrase's text; `pos`: the column of its first character)
-    written with a '*' right after them: prefixes. Any other '*' is a QuerySyntaxError naming the fix: tokens
-    drop punctuation, so a '*' the parser let through would be silently ignored ('overheat*' = 'overheat')."""
+    written with a '*' right after them (prefixes), and of the Hangul tokens written with a '*' right before them
+    (infixes: `*과열`, also `*과열*`). Any other '*' is a QuerySyntaxError naming the fix: tokens drop punctuation,
+    so a '*' the parser let through would be silently ignored ('overheat*' = 'overheat')."""
     found: list[int] = []
+    infix: list[int] = []
     for k, ch in enumerate(text):
         if ch not in STARS:
             continue
@@ -253,11 +260,8 @@ def _prefixes(text: str, pos: int) -> tuple[int, ...]:
         before = normalize(text[:k])
         tokens = list(TOKEN_PATTERN.finditer(before))
         if not tokens or tokens[-1].end() != len(before):
-            raise QuerySyntaxError(
-                f"'{word}': '*' goes right after a word, as in overheat* (every word that starts with overheat); "
-                "it cannot start a word or stand alone",
-                pos + k,
-            )
+            infix.append(_infix_after(text, k, word, len(tokens), pos))
+            continue
         if k + 1 < len(text) and not text[k + 1].isspace():
             raise QuerySyntaxError(
                 f"'{word}': '*' can only end a word (overheat*: every word that starts with overheat), not stand "
@@ -265,6 +269,8 @@ def _prefixes(text: str, pos: int) -> tuple[int, ...]:
                 pos + k,
             )
         token = tokens[-1].group()
+        if len(tokens) - 1 in infix:
+            continue  # `*과열*`: the closing '*' of an infix, which already matches anywhere in the word
         if is_symbol(token):
             raise QuerySyntaxError(
                 f"'{word}': an emoji or symbol is matched whole (👍 already finds every skin tone of it): "
@@ -274,15 +280,11 @@ def _prefixes(text: str, pos: int) -> tuple[int, ...]:
         if is_hangul(token):
             raise QuerySyntaxError(
                 f"'{word}': a Hangul word already matches every word that starts with it (삼성 finds 삼성은): "
-                "drop the '*'",
+                f"drop the '*', or put it before the word (*{token}) to find it inside a word too",
                 pos + k,
             )
         if is_nospace(token):
-            raise QuerySyntaxError(
-                f"'{word}': Chinese, Japanese, Thai, Lao, Khmer and Myanmar words are matched anywhere in the text "
-                "(苹果 finds 苹果手机), so a '*' adds nothing: drop it",
-                pos + k,
-            )
+            raise QuerySyntaxError(_NOSPACE_STAR.format(word=word), pos + k)
         if len(fold(token)) < MIN_PREFIX:
             raise QuerySyntaxError(
                 f"'{word}': a prefix needs at least {MIN_PREFIX} letters or digits before the '*' (a shorter one "
@@ -290,7 +292,44 @@ def _prefixes(text: str, pos: int) -> tuple[int, ...]:
                 pos + k,
             )
         found.append(len(tokens) - 1)
-    return tuple(found)
+    return tuple(found), tuple(infix)
+
+
+_NOSPACE_STAR = (
+    "'{word}': Chinese, Japanese, Thai, Lao, Khmer and Myanmar words are matched anywhere in the text "
+    "(苹果 finds 苹果手机), so a '*' adds nothing: drop it"
+)
+
+
+def _infix_after(text: str, k: int, word: str, index: int, pos: int) -> int:
+    """The '*' at `text[k]` starts a word: `index`, the index of the Hangul token right after it (an infix, `*과열`:
+    Korean writes compounds without spaces, 충전중과열됨), or a QuerySyntaxError saying why not."""
+    after = TOKEN_PATTERN.match(normalize(text[k + 1 :]))
+    if after is None:
+        raise QuerySyntaxError(
+            f"'{word}': '*' goes right after a word, as in overheat* (every word that starts with overheat), or "
+            "right before a Hangul word (*과열: every word that contains it); it cannot stand alone",
+            pos + k,
+        )
+    token = after.group()
+    if is_hangul(token):
+        if len(fold(token)) < MIN_INFIX:
+            raise QuerySyntaxError(
+                f"'{word}': a Hangul infix needs at least {MIN_INFIX} characters after the '*' (one syllable is "
+                "inside too many words): write more of the word",
+                pos + k,
+            )
+        return index
+    if is_nospace(token):
+        raise QuerySyntaxError(_NOSPACE_STAR.format(word=word), pos + k)
+    if is_symbol(token):
+        raise QuerySyntaxError(f"'{word}': an emoji or symbol is matched whole: drop the '*'", pos + k)
+    raise QuerySyntaxError(
+        f"'{word}': a '*' before a word is only for Hangul (*과열 finds 충전중과열됨: Korean writes compounds without "
+        f"spaces); elsewhere it would match inside unrelated words and make each search read every indexed word: "
+        f"write the whole words joined by OR, or a prefix ({token}*)",
+        pos + k,
+    )
 
 
 def _word_around(text: str, k: int) -> str:

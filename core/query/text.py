@@ -5,7 +5,8 @@ Rules (all after NFKC normalisation and case folding):
   every character is its own token, so a term made of them matches as a substring
   and "苹果 手机" matches "苹果手机".
 - Hangul: a run of Hangul is one token (an eojeol); a query token matches a text token
-  that *starts* with it, so particles (삼성은, 삼성이, 삼성의) still match 삼성.
+  that *starts* with it, so particles (삼성은, 삼성이, 삼성의) still match 삼성; an infix (`*과열`) one that
+  contains it (core/query/match.py), as Korean writes compounds without spaces (충전중과열됨).
 - Everything else (Latin, Cyrillic, digits, ...): runs of word characters; a query
   token matches only the whole text token ("apple" does not match "pineapple").
 A change of script inside a word starts a new token, so "LG는" gives "lg", "는".
@@ -46,6 +47,9 @@ _NOSPACE = (
     "\U00020000-\U0003134f"  # Han extensions
 )
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+# The Hangul characters as a character class body (ranges `a-b`): what a Hangul token is made of, for the stores'
+# infix search (`*과열`: indexing/elasticsearch_query.py).
+HANGUL_RANGES = _HANGUL
 
 
 def _mark_ranges(planes: int = 2) -> str:

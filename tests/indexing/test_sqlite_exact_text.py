@@ -327,7 +327,7 @@ def test_term_spans_are_where_each_query_token_matches_in_turn():
             expected = [
                 (i, i + k)
                 for i in range(len(post.tokens) - k + 1)
-                if all(query_token_matches(q, post.tokens[i + j], term.inflect, j in term.prefix)
+                if all(query_token_matches(q, post.tokens[i + j], term.inflect, j in term.prefix, j in term.infix)
                        for j, q in enumerate(query))
             ]
             assert post.spans(term) == expected, (text, term)

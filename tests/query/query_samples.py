@@ -79,6 +79,18 @@ CASES = [
     ("LG", "LG는 좋아요", "ko", True),
     ("갤럭시 NEAR/1 배터리", "갤럭시 정말 너무 배터리", "ko", False),
     ("#삼성", "#삼성 #갤럭시", "ko", True),
+    # A Hangul infix (`*과열`): anywhere inside a Hangul word, as Korean writes compounds without spaces
+    ("*과열", "충전중과열됨 ㅠㅠ", "ko", True),
+    ("*과열", "충전중 과 열", "ko", False),
+    ("*과열*", "배터리과열", "ko", True),
+    ("*삼성", "한국삼성 지점", "ko", True),
+    ("*과열됨", "폰이 충전중과열됨", "ko", True),
+    ("*과열됨", "#충전과열됨 최악", "ko", True),
+    ("*과열됨", "과열 됨", "ko", False),
+    ("*과열 AND lumora", "Lumora 배터리과열", "ko", True),
+    ("NOT *과열", "배터리과열", "ko", False),
+    ('"배터리 *과열"', "새 배터리 충전과열", "ko", True),
+    ("*과열 NEAR/1 배터리", "충전과열 아주 새 배터리", "ko", False),
     # Han (and Kana): substring semantics, spaces irrelevant
     ("苹果", "我爱苹果手机", "zh", True),
     ("苹果手机", "苹果 手机很好", "zh", True),

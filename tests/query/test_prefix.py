@@ -42,7 +42,7 @@ def test_prefix_terms_print_back_as_written() -> None:
     ("query", "column", "problem"),
     [
         # Before, each of these parsed as the words without the '*' and matched something else, silently.
-        ("*ora", 1, "'*ora': '*' goes right after a word, as in overheat*"),
+        ("*ora", 1, "'*ora': a '*' before a word is only for Hangul (*과열 finds 충전중과열됨"),
         ("acme *", 6, "'*': '*' goes right after a word"),
         ("lu*ra", 3, "'lu*ra': '*' can only end a word (overheat*: every word that starts with overheat)"),
         ("lumor**", 6, "'*' can only end a word"),
@@ -215,7 +215,7 @@ def test_config_check_refuses_a_star_the_stores_cannot_search(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["config", "check", str(write_config(tmp_path, brands=brands))])
     assert result.exit_code == 1, result.output
     for line in [
-        "brands.0 (Acme).query: bad query: column 9: '*ora': '*' goes right after a word",
+        "brands.0 (Acme).query: bad query: column 9: '*ora': a '*' before a word is only for Hangul",
         "brands.1 (Globex).aliases.0: alias 'lu*ra': 'lu*ra': '*' can only end a word",
         "brands.1 (Globex).crisis_terms.0: 'ab*': column 4: 'ab*': a prefix needs at least 3 letters or digits",
         "brands.1 (Globex).crisis_terms.1 (heat).any.0: '过热*': column 4: '过热*': Chinese, Japanese",
