@@ -29,14 +29,35 @@ BADGE = {
     "verdict-ack": (ACCENT, WHITE),
 }
 
+# Chart fills that carry text (plotly bar and pie labels drawn on them): (fill, text), each 4.5:1 or more
+# (tests/dashboards/test_chart_contrast.py). Rising themes: a theme mostly negative is the darker negative
+# orange, the others the accent; both take white text (the chart orange with white was 3.9:1).
+RISING = {"negative": (BADGE["negative"][0], WHITE), "other": (ACCENT, WHITE)}
+# Slices of a pie (share of voice), in order: Okabe–Ito hues alternating dark (white text) and light (ink text),
+# so neighbouring slices differ in lightness as well as hue.
+SERIES = [
+    (ACCENT, WHITE),
+    ("#e69f00", INK),
+    ("#008561", WHITE),
+    ("#56b4e9", INK),
+    ("#a8437a", WHITE),
+    ("#f0e442", INK),
+    ("#0072b2", WHITE),
+    ("#cc79a7", INK),
+]
+
 
 def css_variables() -> str:
-    """`:root` custom properties: --neg/--neu/--pos/--unk, --sev-critical/…, --accent, and per badge
-    --badge-<name> (background) and --badge-<name>-ink (text)."""
+    """`:root` custom properties: --neg/--neu/--pos/--unk, --sev-critical/…, --accent, per badge
+    --badge-<name> (background) and --badge-<name>-ink (text), the text-carrying chart fills --rising-<name>(-ink)
+    and --series-<i>(-ink), and --chart-ink (text outside a bar or slice)."""
     short = {"negative": "neg", "neutral": "neu", "positive": "pos", "unknown": "unk"}
     props = [f"--{short[k]}: {v};" for k, v in SENTIMENT.items()]
     props += [f"--sev-{k}: {v};" for k, v in SEVERITY.items()]
     props.append(f"--accent: {ACCENT};")
     props += [f"--badge-{k}: {bg}; --badge-{k}-ink: {ink};" for k, (bg, ink) in BADGE.items()]
+    props += [f"--rising-{k}: {fill}; --rising-{k}-ink: {ink};" for k, (fill, ink) in RISING.items()]
+    props += [f"--series-{i}: {fill}; --series-{i}-ink: {ink};" for i, (fill, ink) in enumerate(SERIES)]
+    props.append(f"--chart-ink: {INK};")
     return ":root { " + " ".join(props) + " }"
 

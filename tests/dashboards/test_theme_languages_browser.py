@@ -86,7 +86,7 @@ def test_without_a_language_the_main_label_shows_and_the_others_on_hover(page): 
     _ready(page)
     link = _card(page).locator("a.theme-link")
     expect(link).to_have_text(THEME)
-    assert link.get_attribute("lang") is None
+    assert link.get_attribute("lang") == "en"  # the main label is its English key phrases: its language is said
     assert set(link.get_attribute("title").split("\n")[1:]) == {
         f"{code}: {text}" for code, text in THEME_LABELS.items() if code != "en"}
     # a language the theme has no label in (German): the main label

@@ -53,12 +53,14 @@ def test_tiles_show_the_change_and_the_table_lists_every_brand(page):
     expect(sonique.nth(1)).to_have_text("16.7%\u25bc 33.3 pts \u00b7 better")
     vexa = page.locator('#compare tr[data-brand="Vexa"] td')
     # Vexa's mentions start on 8 March: no day of the previous week has its data, so "–" (the weekly report's
-    # rule), the reason on hover; share of voice too, for every brand (it needs every brand's days)
-    expect(vexa.nth(0)).to_have_text("4\u2013")
+    # rule), the reason beside it (visible: no hover needed); share of voice too, for every brand (it needs every
+    # brand's days)
+    expect(vexa.nth(0)).to_have_text("4\u2013 data on 0 of its 7 days (Vexa's mentions start 2026-03-08), too few to "
+                                     "compare with (under 7)")
     expect(vexa.nth(0).locator(".change")).to_have_attribute("title", "previous 7 days: data on 0 of its 7 days "
                                                              "(Vexa's mentions start 2026-03-08), too few to compare "
                                                              "with (under 7)")
-    expect(vexa.nth(3)).to_have_text("20.0%\u2013")
+    expect(vexa.nth(3)).to_contain_text("20.0%\u2013 share of voice: every brand compared has data on 0 of its 7 days")
     expect(page.locator("#coverage-note")).to_contain_text("share of voice: every brand compared has data on 0 of "
                                                           "its 7 days")
     expect(page.locator("#compare-span")).to_contain_text("previous 7 days")

@@ -175,11 +175,11 @@ def test_charts_are_labelled_with_their_figures_and_the_timeline_has_a_legend(pa
     page.goto("/overview?brand=Lumora")
     _ready(page)
     chart = page.locator("#chart-volume")
-    expect(chart).to_have_attribute("role", "img")
+    expect(chart).to_have_attribute("role", "figure")
     expect(chart).to_have_attribute("aria-label", re.compile(r"Volume by sentiment.*negative"))
     table = page.locator("#chart-volume + .chart-data table")
     assert table.locator("tr").count() > 5
-    expect(page.locator("#chart-sov")).to_have_attribute("role", "img")
+    expect(page.locator("#chart-sov")).to_have_attribute("role", "figure")
     page.goto("/alerts")
     _ready(page)
     expect(page.locator("#chart-alerts")).to_have_attribute("aria-label", re.compile("Alert timeline"))

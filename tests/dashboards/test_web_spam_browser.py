@@ -85,6 +85,7 @@ def test_explore_corrects_a_sentiment_marks_it_and_gives_it_back(page, store):
     expect(first.locator("select.correct option")).to_have_text(["\u270f\ufe0f correct\u2026", "negative", "neutral"])
     _shot(page, "explore-correct")
     first.locator("select.correct").select_option("negative")
+    first.locator("button.apply-correct").click()  # the select chooses, Apply writes
     fixed = page.locator(f'#results li.mention[data-id="{mention_id}"]')
     expect(fixed).to_contain_text("corrected to negative")
     expect(fixed.locator(".badge.corrected")).to_contain_text("negative")
@@ -100,6 +101,7 @@ def test_explore_corrects_a_sentiment_marks_it_and_gives_it_back(page, store):
         ["\u270f\ufe0f correct\u2026", "neutral", "positive", "\u21a9\ufe0f the model's label"])
     _shot(page, "explore-corrected")
     again.locator("select.correct").select_option("undo")
+    again.locator("button.apply-correct").click()  # the select chooses, Apply writes
     expect(again).to_contain_text("the model's label again: positive")
     expect(again.locator(".badge.corrected")).to_have_count(0)
     assert store.get([mention_id])[0].sentiment.by_analyst is False
@@ -165,6 +167,7 @@ def test_a_write_the_proxy_fails_leaves_the_card_as_it_was_and_says_why(page, st
     mention_id = first.get_attribute("data-id")
     before = store.get([mention_id])[0].sentiment
     first.locator("select.correct").select_option("negative")
+    first.locator("button.apply-correct").click()  # the select chooses, Apply writes
     expect(page.locator("#error")).to_contain_text("502")
     expect(first.locator("select.correct")).to_be_enabled()
     expect(first.locator("select.correct")).to_have_value("")  # never looks applied

@@ -24,8 +24,17 @@
     }], {
       showlegend: false, xaxis: { type: "date", title: { text: `time (${zone})`, standoff: 4 } },
       margin: { l: 90, r: 16, t: 10, b: 44 },
-    });
+    }, alertTable(alerts, zone));
     legend();
+  }
+
+  /* The timeline for screen readers: every alert its own row (several can share an hour), oldest first, its
+     severity in words (the dots say it by colour). */
+  function alertTable(alerts, zone) {
+    const rows = alerts.slice().sort((a, b) => Date.parse(a.window_start) - Date.parse(b.window_start)
+      || a.brand.localeCompare(b.brand)).map((a) => [GS.wall(a.window_start).replace("T", " ").slice(0, 16), a.brand,
+      a.severity, a.score.toFixed(2), GS.summaryOf(a) || a.kind]);
+    return { columns: [`time (${zone})`, "brand", "severity", "score", "alert"], rows };
   }
 
   /* What the dots mean: plotly's legend cannot say "colour = severity, size = score" for one trace. */

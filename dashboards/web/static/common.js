@@ -17,6 +17,13 @@ const GS = (() => {
   const SENTIMENT_ICON = { negative: "\u{1F620}", neutral: "\u{1F610}", positive: "\u{1F600}" };
   const SEVERITY_ICON = { critical: "\u{1F534}", warning: "\u{1F7E0}", info: "\u{1F535}" };
   const DAY = 86400000;
+  // Languages written right to left: a label with no letters to go by (digits, emoji) in one of them is rtl.
+  const RTL_LANGS = new Set(["ar", "he", "fa", "ur", "ps", "sd", "yi", "dv", "ug", "ckb"]);
+  // Strong letters of each direction, and what is left out when counting them: @handles, #tags, $cashtags and links
+  // are Latin whatever the post's language, and a post opening with one would otherwise read left to right.
+  const RTL_LETTER = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/gu;
+  const LTR_LETTER = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0900-\u1fff\u3040-\u9fff\uac00-\ud7af]/gu;
+  const NOT_COUNTED = /(?:https?:\/\/|www\.)\S+|[@#$][\p{L}\p{N}_.]+/gu;
   const form = document.getElementById("filters");
   const errorBox = document.getElementById("error");
   const loadingBox = document.getElementById("loading");
@@ -29,6 +36,35 @@ const GS = (() => {
   let zone = new URLSearchParams(location.search).get("tz") || "UTC";
   const wallFormats = {};
   const pendingCharts = [];
+
+  /* The `dir` of `text` (a post, a label made from posts) in language `lang`: rtl when the language is written right
+     to left and the text has right-to-left letters (an Arabic post opening with "@lumora" or a brand name; not an
+     English post a wrong tag calls ar), or, whatever the tag, when its right-to-left letters outnumber the others
+     (handles, tags and links left out: an untagged Arabic post); with no letters at all, by the language alone;
+     else auto (the browser goes by the first strong letter). */
+  function textDir(lang, text) {
+    const rtlLang = Boolean(lang) && RTL_LANGS.has(String(lang).toLowerCase().split(/[-_]/)[0]);
+    const counted = String(text || "").replace(NOT_COUNTED, " ");
+    const rtl = (counted.match(RTL_LETTER) || []).length;
+    const ltr = (counted.match(LTR_LETTER) || []).length;
+    if (!rtl && !ltr) return rtlLang ? "rtl" : "auto";
+    return (rtl && rtlLang) || rtl > ltr ? "rtl" : "auto";
+  }
+
+  /* dir and lang attributes for `text` in `lang`: its language said where known (a screen reader picks its voice). */
+  function textAttrs(lang, text) {
+    return { dir: textDir(lang, text), lang: lang || null };
+  }
+
+  /* Say `message` to screen readers: the page's one polite live region (#announce, pages.py), for results and
+     the outcome of writes (a correction, "not spam", a verdict). */
+  function announce(message) {
+    const region = document.getElementById("announce");
+    if (!region) return;
+    // Emptied first: the same words twice in a row are announced again.
+    region.textContent = "";
+    setTimeout(() => { region.textContent = message; }, 50);
+  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -415,7 +451,7 @@ const GS = (() => {
 
   /* One mention as a card; highlight segments become <mark> text nodes. */
   function mentionCard(m, segments) {
-    const text = el("div", { class: "text", dir: "auto", lang: m.lang || null });
+    const text = el("div", Object.assign({ class: "text" }, textAttrs(m.lang, m.text)));
     for (const seg of segments || [{ text: m.text, hit: false }]) {
       text.append(seg.hit ? el("mark", { text: seg.text }) : document.createTextNode(seg.text));
     }
@@ -463,12 +499,23 @@ const GS = (() => {
     const note = el("input", { type: "text", class: "verdict-note", maxlength: "500", placeholder: "note (optional)",
                                "aria-label": "note with the verdict" });
     const send = async (url, body) => {
+      // Where focus was before the buttons are disabled (a disabled button loses it).
+      const had = bar.contains(document.activeElement) ? document.activeElement : null;
       for (const b of bar.querySelectorAll("button")) b.disabled = true;
       const { ok, answer } = await post(url, body);
       if (ok) {
-        bar.replaceWith(verdictBar(Object.assign({}, inc, { verdict: answer.verdict })));
+        const next = verdictBar(Object.assign({}, inc, { verdict: answer.verdict }));
+        bar.replaceWith(next);
+        // Focus stays in the bar (a keyboard user would be thrown back to the top of the page): on the same
+        // button where it is still there, else on undo, else on the first verdict button.
+        if (had) {
+          const same = had.dataset.verdict && next.querySelector(`button[data-verdict="${had.dataset.verdict}"]`);
+          (same || next.querySelector("button.undo-verdict") || next.querySelector("button")).focus();
+        }
+        announce(answer.verdict ? `Verdict stored: ${VERDICT_TEXT[answer.verdict.verdict]}` : "Verdict taken back: no verdict yet");
       } else {
         for (const b of bar.querySelectorAll("button")) b.disabled = false;
+        if (had) had.focus();
         showError(answer.error || "the verdict was not stored");
       }
     };
@@ -480,8 +527,9 @@ const GS = (() => {
     });
     const undo = v ? el("button", { type: "button", class: "undo-verdict", text: "\u21A9\uFE0F undo" }) : null;
     if (undo) undo.addEventListener("click", () => send("/api/alerts/verdict/undo", { incident: inc.id }));
+    // The optional note comes before the buttons that send it, in the Tab order as on screen.
     bar.append(shown, v && v.note ? el("span", { class: "verdict-said", dir: "auto", text: "\u201C" + v.note + "\u201D" }) : "",
-      ...buttons, note, undo || "");
+      note, ...buttons, undo || "");
     return bar;
   }
 
@@ -550,7 +598,10 @@ const GS = (() => {
     return out;
   }
 
-  function plot(id, given, layout) {
+  /* Draw a chart. `table` (optional): the figures for the table read to screen readers, as
+     {columns: [...], rows: [[...], ...]}, for a chart whose traces alone say too little (alerts of one hour, a
+     bar's colour); without it the table is made from the traces (chartRows). */
+  function plot(id, given, layout, table) {
     const traces = given.map(escapeLabels);
     if (layout && layout.annotations) layout = Object.assign({}, layout, { annotations: layout.annotations.map(escapeLabels) });
     const node = document.getElementById(id);
@@ -571,7 +622,7 @@ const GS = (() => {
     for (const axis of ["xaxis", "yaxis"]) merged[axis] = Object.assign({ automargin: true }, merged[axis] || {});
     const drawn = Plotly.react(node, traces, merged, CONFIG).then((gd) => {
       quietModeBar(gd);
-      describeChart(node, given, merged);  // the raw labels: a table shows text as text
+      describeChart(node, given, merged, table);  // the raw labels: a table shows text as text
       return gd;
     });
     plotted.add(node);
@@ -604,9 +655,11 @@ const GS = (() => {
 
   const MAX_TABLE_ROWS = 400;
 
-  /* A chart for those who cannot see it: role=img with a label saying what it shows (its card's heading, its
-     series and its range), and the figures as a table after it, hidden from sight but read by screen readers. */
-  function describeChart(node, traces, layout) {
+  /* A chart for those who cannot see it: role=figure with a label saying what it shows (its card's heading, its
+     series and its range), and the figures as a table after it, hidden from sight but read by screen readers.
+     Not role=img: an image's content is presentational, and this one holds plotly's mode bar buttons
+     (axe nested-interactive). */
+  function describeChart(node, traces, layout, table) {
     const card = node.closest(".card");
     const heading = card && card.querySelector("h2");
     const title = heading ? heading.firstChild.textContent.replace(/^[^\p{L}\p{N}]+/u, "").trim() : node.id;
@@ -615,9 +668,12 @@ const GS = (() => {
     const names = shown.map((t, i) => t.name || `series ${i + 1}`);
     const cats = pie ? shown.flatMap((t) => t.labels || []) : [...new Set(shown.flatMap((t) =>
       (t.orientation === "h" ? t.y : t.x) || []).filter((x) => x !== null))];
-    const range = cats.length ? `, ${cats.length} points from ${cats[0]} to ${cats[cats.length - 1]}` : "";
+    // A time axis runs from its earliest point to its latest, whatever order the traces list them in.
+    const onTime = layout.xaxis && layout.xaxis.type === "date";
+    const span = onTime ? cats.map(String).sort() : cats;
+    const range = cats.length ? `, ${cats.length} points from ${span[0]} to ${span[span.length - 1]}` : "";
     const axis = layout.xaxis && layout.xaxis.title && layout.xaxis.title.text;
-    node.setAttribute("role", "img");
+    node.setAttribute("role", "figure");
     node.setAttribute("aria-label", `Chart: ${title}` + (pie ? `, ${cats.length} slices` : `: ${names.join(", ")}${range}`)
       + (axis ? ` (${axis})` : "") + ". Its figures are in the table after it.");
     // In a box of its own: a table is as wide as its cells whatever width it is given, so it cannot clip itself.
@@ -626,7 +682,15 @@ const GS = (() => {
       box = el("div", { class: "chart-data sr-only" });
       node.after(box);
     }
-    box.replaceChildren(el("table", {}, el("caption", { text: `${title}: the chart's figures` }), ...chartRows(shown, pie)));
+    box.replaceChildren(el("table", {}, el("caption", { text: `${title}: the chart's figures` }),
+      ...(table ? givenRows(table) : chartRows(shown, pie))));
+  }
+
+  /* A chart's own table ({columns, rows}) as rows: the first cell of each row is its header. */
+  function givenRows(table) {
+    const head = el("tr", {}, ...table.columns.map((c) => el("th", { scope: "col", text: c })));
+    return [head, ...table.rows.slice(0, MAX_TABLE_ROWS).map((r) => el("tr", {},
+      el("th", { scope: "row", text: String(r[0]) }), ...r.slice(1).map((v) => el("td", { text: String(v ?? "") }))))];
   }
 
   /* The chart's traces as table rows: one per category (time, theme, brand), one column per series. */
@@ -653,6 +717,7 @@ const GS = (() => {
 
   return {
     COLORS, SEVERITY_COLORS, ACCENT, SENTIMENT_ICON, SEVERITY_ICON, el, api, fmt, pct, when, plot, start, showError,
+    RTL_LANGS, textDir, textAttrs, announce, cssVar,
     whenBoth, wall, wallMs, dayName, zone: () => zone, urlParams,
     clearError, mentionCard, sentimentBadge, formParams, showPeriod, bucketed, incidentCard, summaryOf, showCount, post,
     get meta() { return meta; },

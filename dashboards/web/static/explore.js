@@ -17,8 +17,10 @@
       button.disabled = true;
       const { ok, answer } = await post("/api/spam/not-spam", { ids: [hit.id] });
       if (ok && (answer.marked || []).includes(hit.id)) {
-        line.replaceChildren(el("span", { class: "muted", text: "\u2705 marked not spam: counted from now on" }),
-          undoButton(hit, line));
+        const undo = undoButton(hit, line);
+        line.replaceChildren(el("span", { class: "muted", text: "\u2705 marked not spam: counted from now on" }), undo);
+        undo.focus();  // the button pressed is gone: focus goes to the one that takes it back
+        GS.announce("Marked not spam: counted from now on");
       } else {
         button.disabled = false;
         GS.showError(answer.error || "not marked: this mention is no longer stored");
@@ -35,10 +37,16 @@
       const { ok, answer } = await post("/api/spam/undo", { ids: [hit.id] });
       const flag = ok && (answer.reflagged || {})[hit.id];
       if (flag) {
-        line.replaceWith(spamLine(Object.assign({}, hit, { spam: flag })));
+        const again = spamLine(Object.assign({}, hit, { spam: flag }));
+        line.replaceWith(again);
+        again.querySelector("button").focus();
+        GS.announce("\u201Cnot spam\u201D withdrawn: flagged as spam again");
       } else if (ok && (answer.unflagged || []).includes(hit.id)) {
-        line.replaceChildren(el("span", { class: "muted",
-          text: "\u21A9\uFE0F not spam withdrawn: counted until a spam pass flags it again" }));
+        const said = "\u21A9\uFE0F not spam withdrawn: counted until a spam pass flags it again";
+        line.replaceChildren(el("span", { class: "muted", text: said }));
+        line.setAttribute("tabindex", "-1");  // nothing left to press: focus on the line that says what happened
+        line.focus();
+        GS.announce(said);
       } else {
         button.disabled = false;
         GS.showError(answer.error || "no \"not spam\" to withdraw");
@@ -48,17 +56,22 @@
   }
 
   /* The analyst's correction of a label the model got wrong, at the end of the card's first line:
-     kept over every later model run. A corrected card offers the other labels and the model's own back. */
+     kept over every later model run. A corrected card offers the other labels and the model's own back.
+     The select only chooses; its Apply button writes (WCAG 3.2.2: arrowing through the options changes nothing). */
   function addCorrection(hit, card) {
     const labels = Object.keys(GS.SENTIMENT_ICON).filter((s) => s !== hit.sentiment);
     const choice = el("select", { class: "correct", "aria-label": "correct the sentiment", title: "set the right sentiment" },
       el("option", { value: "", text: "\u270F\uFE0F correct\u2026" }),
       ...labels.map((s) => el("option", { value: s, text: s })),
       ...(hit.corrected ? [el("option", { value: "undo", text: "\u21A9\uFE0F the model's label" })] : []));
-    choice.addEventListener("change", async () => {
+    const apply = el("button", { type: "button", class: "apply-correct", disabled: true, text: "Apply",
+                                 "aria-label": "apply the chosen sentiment" });
+    choice.addEventListener("change", () => { apply.disabled = !choice.value; });
+    apply.addEventListener("click", async () => {
       const label = choice.value;
       if (!label) return;
       choice.disabled = true;
+      apply.disabled = true;
       const undo = label === "undo";
       const { ok, answer } = await post(undo ? "/api/sentiment/undo" : "/api/sentiment/correct",
         undo ? { ids: [hit.id] } : { ids: [hit.id], label });
@@ -69,17 +82,20 @@
         addCorrection(fixed, redrawn);
         const spam = card.querySelector(".meta.spam");  // its spam line, in whatever state it is now
         if (spam) redrawn.append(spam);
-        redrawn.append(el("div", { class: "meta", text: undo
-          ? `\u21A9\uFE0F the model's label again: ${now}` : `\u270F\uFE0F corrected to ${now}: counted so from now on` }));
+        const said = undo ? `\u21A9\uFE0F the model's label again: ${now}` : `\u270F\uFE0F corrected to ${now}: counted so from now on`;
+        redrawn.append(el("div", { class: "meta", text: said }));
         card.replaceWith(redrawn);
+        redrawn.querySelector("select.correct").focus();  // the card is new: focus on its control, not the page top
+        GS.announce(said);
       } else {
         choice.disabled = false; choice.value = "";
+        choice.focus();
         GS.showError(answer.error || (undo
           ? "not given back: it carries a model's label already, or no record of the model's label is kept"
           : "not corrected: this mention is no longer stored, or not tagged yet"));
       }
     });
-    card.querySelector(".meta").append(choice);
+    card.querySelector(".meta").append(el("span", { class: "correct-box" }, choice, apply));
   }
 
   function setExportLinks(params) {
@@ -90,8 +106,10 @@
     }
   }
 
+  /* Load a page of results; the count line is announced (the page's live region). Returns the first new card. */
   async function fetchPage(params, cursor) {
     const data = await GS.api("/api/search", Object.assign({}, params, cursor ? { cursor } : {}));
+    const shownBefore = list.children.length;
     if (!cursor) intentNote(data.intent_precision || null);
     if (!cursor && data.untagged) { const n = document.getElementById("intent-note"); n.hidden = false; n.textContent += ` ${fmt(data.untagged)} post(s) matching the other filters are not tagged yet (older posts, tagged a slice per run): not listed.`; }
     for (const hit of data.hits) {
@@ -109,6 +127,8 @@
     more.hidden = !data.next_cursor;
     more.dataset.cursor = data.next_cursor || "";
     if (!list.children.length) list.append(el("li", { class: "empty", text: "\u2205 no mentions match" }));
+    GS.announce(count.textContent);
+    return list.children[shownBefore] || null;
   }
 
   const queryBox = document.querySelector("input[name=q]");
@@ -173,9 +193,16 @@
   }
 
   more.addEventListener("click", async () => {
-    more.disabled = true;
-    try { await fetchPage(current, more.dataset.cursor); } catch (e) { /* shown in the error box */ }
-    more.disabled = false;
+    // aria-disabled, not disabled, while loading: a disabled button drops the keyboard's focus to the page top.
+    if (more.getAttribute("aria-disabled") === "true") return;
+    more.setAttribute("aria-disabled", "true");
+    let first = null;
+    try { first = await fetchPage(current, more.dataset.cursor); } catch (e) { /* shown in the error box */ }
+    more.removeAttribute("aria-disabled");
+    if (first) {  // focus on the first card just loaded: reading goes on where the new ones start
+      first.setAttribute("tabindex", "-1");
+      first.focus();
+    }
   });
 
   GS.start(load);

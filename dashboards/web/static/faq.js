@@ -8,12 +8,19 @@
   const plural = (n, word) => `${fmt(n)} ${word}${n === 1 ? "" : "s"}`;
   const langList = (langs) => Object.entries(langs).map(([lang, n]) => `${lang} ${fmt(n)}`).join(" \u00B7 ");
 
-  /* The other groups of the theme most of this group's posts carry: often the same question in other languages. */
+  /* The language of a group's label (a label is made from its posts): the language most of them are in. */
+  const mainLang = (langs) => Object.entries(langs || {}).sort((a, b) => b[1] - a[1]).map(([l]) => l)[0] || null;
+
+  /* The other groups of the theme most of this group's posts carry: often the same question in other languages.
+     The largest of them are listed as text (not in a hover title: keyboards and touch screens have no hover). */
   function related(g) {
     const r = g.related;
     if (!r) return null;
-    return el("p", { class: "muted faq-related", title: r.largest.map((o) => `${fmt(o.count)}: ${o.label}`).join("\n") },
-      `Same theme \u201C${g.theme}\u201D: ${plural(r.groups, "other group")}, ${plural(r.posts, "post")} (${langList(r.langs)})`);
+    return el("div", { class: "muted faq-related" },
+      el("p", {}, `Same theme \u201C${g.theme}\u201D: ${plural(r.groups, "other group")}, ${plural(r.posts, "post")} `
+        + `(${langList(r.langs)}); the largest:`),
+      el("ul", { class: "faq-largest" }, ...r.largest.map((o) => el("li", {}, `${fmt(o.count)}: `,
+        el("span", Object.assign({ text: o.label }, GS.textAttrs(mainLang(o.langs), o.label)))))));
   }
 
   function group(g, view) {
@@ -26,7 +33,11 @@
       try {
         const data = await GS.api("/api/faq", scope);
         examples.replaceChildren(...data.posts.map((m) => mentionCard(m)));
+        const refocus = document.activeElement === open || !document.activeElement || document.activeElement === document.body;
         open.remove();
+        // The button pressed is gone: focus goes to the group's heading, not the top of the page.
+        if (refocus) summary.focus();
+        GS.announce(`${plural(data.posts.length, "post")} of this group shown`);
       } catch (e) {
         open.disabled = false;  // the error box says why
       }
@@ -38,12 +49,13 @@
     // Languages only the theme's other groups have: "also in ko, zh, ru" (a group per language is the rule).
     const more = g.related ? Object.keys(g.related.langs).filter((lang) => !Object.hasOwn(g.langs, lang)) : [];
     const also = more.length ? ` \u00B7 same theme also in ${more.join(", ")}` : "";
+    const summary = el("summary", {},
+      el("span", { class: "badge count", title: "posts in this group", text: fmt(g.count) }),
+      el("span", Object.assign({ class: "faq-label", text: g.label }, GS.textAttrs(mainLang(g.langs), g.label))),
+      el("span", { class: "muted", text: ` ${langList(g.langs)}${copies}${also}` }));
     return el("li", { class: "faq-group", "data-id": g.id },
       el("details", {},
-        el("summary", {},
-          el("span", { class: "badge count", title: "posts in this group", text: fmt(g.count) }),
-          el("span", { class: "faq-label", text: g.label }),
-          el("span", { class: "muted", text: ` ${langList(g.langs)}${copies}${also}` })),
+        summary,
         related(g),
         examples,
         el("p", {}, open, " ", csv)));

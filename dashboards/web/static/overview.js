@@ -65,8 +65,10 @@
     const why = notComparable(key, totals.coverage);
     if (why) {
       // "–", as the digest and the report show it, with the reason beside (on a tile) or on hover (in the table)
+      // The reason is visible text (a hover title reaches neither a keyboard nor a touch screen).
       return el("div", { class: "change none", title: `previous ${spanText(data.period)}: ${why}`,
-        "data-change": key, "data-not-comparable": "" }, long ? "\u2013 too few days with data before" : "\u2013");
+        "data-change": key, "data-not-comparable": "" }, long ? "\u2013 too few days with data before" : "\u2013",
+        long ? null : el("small", { class: "why", text: ` ${why}` }));
     }
     const before = totals.previous;
     // A brand without mentions before has no figures before (a share of voice of 0% is still one).
@@ -304,12 +306,19 @@
   function renderShare(data) {
     renderShareHeading(data);
     const rows = data.share_of_voice.filter((r) => r.count > 0);
+    // The palette's slice colours (groundswell/palette.py SERIES), each with the text colour that reads on it at
+    // 4.5:1; a label that does not fit in its slice goes beside it, in the chart ink on the card.
+    const slice = rows.map((_, i) => SERIES[i % SERIES.length]);
     plot("chart-sov", [{
       type: "pie", hole: 0.5, labels: rows.map((r) => (r.competitor ? `${r.brand} (competitor)` : r.brand)),
       values: rows.map((r) => r.count), pull: rows.map((r) => (r.brand === data.brand ? 0.06 : 0)),
-      textinfo: "label+percent", sort: false, automargin: true,
+      textinfo: "label+percent", sort: false, automargin: true, marker: { colors: slice.map((c) => c.fill) },
+      insidetextfont: { color: slice.map((c) => c.ink) }, outsidetextfont: { color: GS.cssVar("--chart-ink") },
     }], { showlegend: false, margin: { l: 10, r: 10, t: 10, b: 10 } });
   }
+
+  const SERIES = [...Array(8).keys()].map((i) => ({ fill: GS.cssVar(`--series-${i}`), ink: GS.cssVar(`--series-${i}-ink`) }))
+    .filter((c) => c.fill);
 
   function renderSplit(id, counts) {
     const entries = Object.entries(counts).sort((a, b) => a[1] - b[1]);
@@ -341,8 +350,12 @@
     const table = document.getElementById("advocates");
     const head = el("tr", {}, el("th", { scope: "col", text: "Author" }), el("th", { scope: "col", class: "num", text: "Positive" }),
       el("th", { scope: "col", class: "num", text: "Score" }), el("th", { scope: "col", text: "Seen" }));
-    const rows = found.authors.map((a) => el("tr", { title: a.samples.map((s) => s.text).join("\n\n") },
-      el("td", { text: `${a.handle} (${a.source})` }), el("td", { class: "num", text: fmt(a.mentions) }),
+    // The author's sample posts in a <details> (not a hover title): a keyboard or a finger opens it too.
+    const samples = (a) => (a.samples.length ? el("details", { class: "samples-of" },
+      el("summary", { text: `${a.samples.length} sample post${a.samples.length === 1 ? "" : "s"}` }),
+      el("ul", {}, ...a.samples.map((s) => el("li", Object.assign({ text: s.text }, GS.textAttrs(s.lang, s.text)))))) : null);
+    const rows = found.authors.map((a) => el("tr", {},
+      el("td", {}, `${a.handle} (${a.source})`, samples(a)), el("td", { class: "num", text: fmt(a.mentions) }),
       el("td", { class: "num", text: a.score.toFixed(1) }),
       el("td", { text: `${a.first_seen.slice(0, 10)} \u2192 ${a.last_seen.slice(0, 10)} \u00B7 ${Object.keys(a.languages).join(", ")}` })));
     table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));

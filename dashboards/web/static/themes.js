@@ -20,6 +20,22 @@
     return lines;
   }
 
+  /* The language of a theme's shown label: the language filtered on when the label is its key phrases there, else
+     the language whose key phrases the main label is; "" (unknown, so no English voice) for other non-ASCII text. */
+  function labelLang(row, lang) {
+    const shown = shownLabel(row);
+    if (shown !== row.theme && lang) return lang;
+    const found = Object.entries(row.labels || {}).find(([, text]) => text === shown);
+    if (found) return found[0];
+    return /^[\x00-\x7f]*$/.test(shown) ? null : "";
+  }
+
+  /* dir and lang of a theme's (or aspect's) shown label (GS.textAttrs; lang "" when unknown). */
+  function labelAttrs(row, lang) {
+    const code = labelLang(row, lang);
+    return { dir: GS.textDir(code, shownLabel(row)), lang: code };
+  }
+
   /* The title of a theme's link: what it opens, then its labels in other languages. */
   function linkTitle(row, lang, what) {
     return [`Explore all ${fmt(row.count)} posts of this ${what}`, ...otherLabels(row, lang)].join("\n");
@@ -42,14 +58,42 @@
     plot("chart-recurring", traces, { barmode: "stack", margin: { l: 140, r: 16, t: 30, b: 30 } });
   }
 
+  /* A theme is "mostly negative" when over half its posts are: said by the bar's colour, by the word on the bar,
+     in the legend under the chart and in the table read to screen readers (colour is never the only carrier). */
+  const mostlyNegative = (r) => (r.sentiment.negative || 0) > r.count / 2;
+  const RISING = {
+    negative: { fill: GS.cssVar("--rising-negative"), ink: GS.cssVar("--rising-negative-ink") },
+    other: { fill: GS.cssVar("--rising-other"), ink: GS.cssVar("--rising-other-ink") },
+  };
+
   function renderRising(rows, lang) {
     const ordered = rows.slice().reverse();
+    const kind = ordered.map((r) => RISING[mostlyNegative(r) ? "negative" : "other"]);
+    const labels = chartLabels(ordered, lang);
+    const table = {
+      columns: ["theme", "change", "posts before \u2192 now", "negative share"],
+      rows: rows.map((r, i) => [chartLabels(rows, lang)[i], "+" + fmt(r.change), `${fmt(r.previous)} \u2192 ${fmt(r.count)}`,
+        GS.pct((r.sentiment.negative || 0) / Math.max(1, r.count)) + (mostlyNegative(r) ? " (mostly negative)" : "")]),
+    };
     plot("chart-rising", [{
-      type: "bar", orientation: "h", y: chartLabels(ordered, lang), x: ordered.map((r) => r.change),
-      text: ordered.map((r) => `${fmt(r.previous)} \u2192 ${fmt(r.count)}`), textposition: "auto",
-      marker: { color: ordered.map((r) => ((r.sentiment.negative || 0) > r.count / 2 ? COLORS.negative : GS.ACCENT)) },
+      type: "bar", orientation: "h", y: labels, x: ordered.map((r) => r.change),
+      text: ordered.map((r) => `${fmt(r.previous)} \u2192 ${fmt(r.count)}` + (mostlyNegative(r) ? " \u00B7 mostly negative" : "")),
+      textposition: "auto", insidetextfont: { color: kind.map((k) => k.ink) },
+      outsidetextfont: { color: GS.cssVar("--chart-ink") },
+      marker: { color: kind.map((k) => k.fill) },
       hovertemplate: "%{y}: %{text}<extra></extra>",
-    }], { showlegend: false, margin: { l: 140, r: 16, t: 10, b: 30 }, xaxis: { tickprefix: "+" } });
+    }], { showlegend: false, margin: { l: 140, r: 16, t: 10, b: 30 }, xaxis: { tickprefix: "+" } }, table);
+    risingLegend();
+  }
+
+  /* What the rising chart's two colours mean, in words under it. */
+  function risingLegend() {
+    if (document.getElementById("rising-legend")) return;
+    const swatch = (k) => el("span", { class: "dot", style: `background:${RISING[k].fill}`, "aria-hidden": "true" });
+    document.getElementById("chart-rising").parentNode.append(el("p", { id: "rising-legend", class: "chart-legend muted" },
+      el("span", {}, swatch("negative"), "mostly negative (over half its posts)"),
+      el("span", {}, swatch("other"), "other themes"),
+      el("span", { text: "\u00B7 bar length = growth in posts vs the previous period" })));
   }
 
   /* Why nothing is judged rising or new: the previous period has too few days with data (the reports' rule,
@@ -114,9 +158,8 @@
   function aspectList(aspects, params, data) {
     const lang = params.lang;
     return el("ul", { class: "aspects", "aria-label": "aspects" }, ...aspects.map((a) => el("li", { "data-aspect": a.theme },
-      el("a", { class: "aspect-link", href: exploreLink(a.theme, params, data.period, data.facets || []),
-        text: shownLabel(a), lang: shownLabel(a) !== a.theme ? lang : null,
-        title: linkTitle(a, lang, "aspect") }),
+      el("a", Object.assign({ class: "aspect-link", href: exploreLink(a.theme, params, data.period, data.facets || []),
+        text: shownLabel(a), title: linkTitle(a, lang, "aspect") }, labelAttrs(a, lang))),
       el("small", { text: fmt(a.count) }))));
   }
 
@@ -131,9 +174,8 @@
         const mix = ["negative", "neutral", "positive"].map((k) => `${GS.SENTIMENT_ICON[k]} ${fmt(r.sentiment[k] || 0)}`);
         cards.push(el("div", { class: "card", "data-theme": r.theme },
           el("h2", {}, `${icon} `,
-            el("a", { class: "theme-link", href: exploreLink(r.theme, params, data.period, data.facets || []),
-              text: shownLabel(r), lang: shownLabel(r) !== r.theme ? params.lang : null,
-              title: linkTitle(r, params.lang, "theme") }),
+            el("a", Object.assign({ class: "theme-link", href: exploreLink(r.theme, params, data.period, data.facets || []),
+              text: shownLabel(r), title: linkTitle(r, params.lang, "theme") }, labelAttrs(r, params.lang))),
             " ", el("small", { text: `${fmt(r.count)} \u00B7 ${mix.join("  ")}` })),
           el("div", { class: "theme-trend" }, sparkline(r.trend || [], data.trend), mixBar(r.sentiment, r.count)),
           ...(r.aspects && r.aspects.length ? [aspectList(r.aspects, params, data)] : []),
