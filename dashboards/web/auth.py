@@ -154,7 +154,11 @@ class TokenMiddleware:
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             url = local_path(request.url.path) + ("?" + urlencode(rest) if rest else "")
             response = RedirectResponse(url, status_code=303)
-            response.set_cookie(COOKIE, in_url[0].decode(), httponly=True, samesite="strict")
+            # Secure over HTTPS, so a browser never sends the token over plain HTTP; behind a TLS proxy the scheme
+            # comes from its X-Forwarded-Proto, which uvicorn believes from FORWARDED_ALLOW_IPS only (loopback by
+            # default; docs/security.md). Plain HTTP on this machine keeps a cookie without it, or none would work.
+            response.set_cookie(COOKIE, in_url[0].decode(), httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https")
         elif request.url.path.startswith("/api/"):
             response = JSONResponse(
                 {"error": "a dashboard token is required: send 'Authorization: Bearer <token>'"}, status_code=401

@@ -78,6 +78,7 @@ def serve(
         raise click.ClickException(str(exc)) from None
 
     from dashboards.web.app import create_app  # lazy: FastAPI and the app load only when `serve` runs
+    from dashboards.web.server_limits import server_config  # lazy: imports uvicorn, checked just above
 
     with listener:
         store = open_store(config)
@@ -90,16 +91,10 @@ def serve(
                 click.echo(
                     "A token is required: open the page once with ?token=<token>, or send 'Authorization: Bearer'."
                 )
+            # Size, time and connection limits before the app runs (server_limits: docs/security.md).
+            # log_config=None: uvicorn's records go to the CLI's (redacting) root handler, not its own.
             server = uvicorn.Server(
-                uvicorn.Config(
-                    # log_config=None: uvicorn's records go to the CLI's (redacting) root handler, not its own.
-                    app,
-                    host=host,
-                    port=port,
-                    log_level="warning",
-                    log_config=None,
-                    server_header=False,
-                )
+                server_config(app, host, port, log_level="warning", log_config=None, server_header=False)
             )
             server.run(sockets=[listener])
         finally:

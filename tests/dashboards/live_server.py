@@ -10,7 +10,7 @@ import http.client
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,12 +22,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: Any) -> Iterator[int]:
-    """Serve `app` with uvicorn in a thread; yield its port; stop it afterwards."""
+def live_server(app: Any, config: Callable[[Any, str, int], Any] | None = None) -> Iterator[int]:
+    """Serve `app` with uvicorn in a thread; yield its port; stop it afterwards. `config(app, host, port)` makes
+    the uvicorn.Config (e.g. dashboards.web.server_limits.server_config, as `serve` runs); default: uvicorn's."""
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    if config is None:
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    else:
+        server = uvicorn.Server(config(app, "127.0.0.1", port))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
