@@ -25,7 +25,7 @@ from indexing.base import Filters
 
 MAX_QUERY_CHARS = 1000
 # Words, phrases, #hashtags, @handles and lang: filters one query may hold. The SQLite store checks each
-# candidate post against the whole query in Python on the one store thread, so the cost grows with the
+# candidate post against the whole query in Python on a store thread, so the cost grows with the
 # terms: ~200 ORed words (under MAX_QUERY_CHARS) held every page for ~20 s (docs/dashboard.md).
 MAX_QUERY_TERMS = 50
 MAX_PAGE_SIZE = 100

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class NewestMention:
     deployment answers from the first, cheap probe; a corpus from the past (the demo)
     still finds its end. Whether a store counts totals exactly (SQLite does) the cost
     then stays bounded by the window instead of the brand's whole history.
+
+    Called from several store threads at once (`dashboards/web/runner.py`): the cache is read and written under a
+    lock, the store is probed outside it (two requests missing the same key both probe; the later write wins).
     """
 
     PROBE_WINDOWS = (timedelta(days=1), timedelta(days=7), timedelta(days=31), None)
@@ -67,10 +71,12 @@ class NewestMention:
         self.store = store
         self.ttl_s = ttl_s
         self._cache: dict[Filters, tuple[float, datetime | None]] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, filters: Filters) -> datetime | None:
         base = filters.replace(since=None, until=None)
-        cached = self._cache.get(base)
+        with self._lock:
+            cached = self._cache.get(base)
         if cached and cached[0] > time.monotonic():
             return cached[1]
         now = datetime.now(UTC)
@@ -82,9 +88,10 @@ class NewestMention:
                 found = hits[0].mention.created_at
                 break
         if self.ttl_s > 0:
-            if len(self._cache) > 256:
-                self._cache.clear()
-            self._cache[base] = (time.monotonic() + self.ttl_s, found)
+            with self._lock:
+                if len(self._cache) > 256:
+                    self._cache.clear()
+                self._cache[base] = (time.monotonic() + self.ttl_s, found)
         return found
 
 
