@@ -52,17 +52,19 @@ def detect_alerts(
     caught_up: datetime | None = None,
     openers: bool = False,
     configured: Collection[str] | None = None,
+    unlabelled_from: datetime | None = None,
 ) -> list[Alert]:
     """Every registered detector's alerts for `brand` (`alerts.kinds`), explained, oldest first. `caught_up`: when
     the brand's last scheduled run judged (`alerts.catchup.DetectedUpTo`): with `now`, every alert decided since
     is reported too, not only the recent buckets' (`alerts.catchup.catch_up_from`). `openers`: with `now`, also the
     opener of each incident a reported alert follows up that the alert log lacks (`with_openers`; for a caller
     that stores what it gets, as `groundswell.pipeline.detect` does). `configured`: the config's brand names, the
-    only other brands an explanation says the posts also name (`alerts.explain.explain`)."""
+    only other brands an explanation says the posts also name (`alerts.explain.explain`). `unlabelled_from`: see
+    `detections`."""
     if not config.enabled:
         return []
     found = detections(store, brand, config, now, dashboard_url, explained, collected_sources,
-                       caught_up=caught_up, openers=openers, configured=configured)
+                       caught_up=caught_up, openers=openers, configured=configured, unlabelled_from=unlabelled_from)
     return [d.alert for d in found]
 
 
@@ -78,19 +80,20 @@ def detections(
     caught_up: datetime | None = None,
     openers: bool = False,
     configured: Collection[str] | None = None,
+    unlabelled_from: datetime | None = None,
 ) -> list[Detection]:
     """Like `detect_alerts`, but each alert with the moment it was decided (for backtests).
-    `collected_sources`: the sources configured for the brand (`DetectContext.collected_sources`)."""
+    `collected_sources`: the sources configured for the brand (`DetectContext.collected_sources`).
+    `unlabelled_from`: where posts without a sentiment label begin (`first_unlabelled`; a run whose enrich failed):
+    the alerts of rules that read labels (`Detector.reads_sentiment`) decided after it are held back, since such a
+    rule would count those posts in a bucket's total but never as negative (an ongoing crisis read as over: a false
+    all-clear). Those decided before it stand, so later alerts still join their incidents."""
     problems = rule_problems(config)
     if problems:  # a config not read by `groundswell.config` (which reports these when it loads)
         raise ConfigError("; ".join(problems))
     interval = config.spike.bucket
     step = STEP[interval]
-    since = until = None
-    if now is not None:
-        until = now
-        # Twice the baseline window: the first half warms the baseline up for the second.
-        since = now - timedelta(days=2 * config.spike.baseline_days) - step
+    since, until = judged_span(config, now)
     base = Filters(brand=brand.name, since=since, until=until)
     buckets = store.histogram(base, interval)
     if not buckets:
@@ -105,7 +108,10 @@ def detections(
     late: dict[str, timedelta] = {}  # alert kind -> how long before `now` it still counts as recent
     for detector in registered():
         if detector.enabled(config):
-            found += detector.detect(ctx)
+            made = detector.detect(ctx)
+            if unlabelled_from is not None and detector.reads_sentiment(config):
+                made = [d for d in made if as_utc(d.decided_at) <= as_utc(unlabelled_from)]
+            found += made
         if detector.late is not None:
             late.update(dict.fromkeys(detector.kinds, detector.late))
 
@@ -132,6 +138,27 @@ def detections(
             explain(d.alert, store, dashboard_url, config.spike.baseline_days, usual_until.get(d.alert.id), aliases,
                     until, configured)
     return found
+
+
+def judged_span(config: AlertsConfig, now: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """(since, until) of the posts a run at `now` reads: the whole history without `now`; else twice the baseline
+    window (the first half warms the baseline up for the second) and one bucket more."""
+    if now is None:
+        return None, None
+    return now - timedelta(days=2 * config.spike.baseline_days) - STEP[config.spike.bucket], now
+
+
+def first_unlabelled(store: Store, brand: str, config: AlertsConfig, now: datetime | None = None) -> datetime | None:
+    """Start of the first bucket, in what a run at `now` reads, holding a post of `brand` without a sentiment label
+    (not enriched yet: the run's enrich failed); None when every post there has one."""
+    since, until = judged_span(config, now)
+    buckets = store.histogram(Filters(brand=brand, since=since, until=until), config.spike.bucket)
+    return min((as_utc(b.start) for b in buckets if b.unknown), default=None)
+
+
+def sentiment_rules(config: AlertsConfig) -> list[str]:
+    """The enabled detectors (their `alerts:` keys) whose alerts read sentiment labels under `config`."""
+    return [d.name for d in registered() if d.enabled(config) and d.reads_sentiment(config)]
 
 
 def decided_first(detection: Detection, stored: Alert | None) -> datetime:

@@ -87,6 +87,12 @@ class Detector:
         """Whether it runs: its rule's `enabled`, true when the rule has none."""
         return bool(getattr(self.rule(config), "enabled", True))
 
+    def reads_sentiment(self, config: AlertsConfig) -> bool:
+        """Whether its alerts, under `config`'s rule, depend on the posts' sentiment labels: those are held back
+        where labels are missing (`alerts.detect.detections`' `unlabelled_from`). True unless a detector says not,
+        so a new one that forgets to say is held back rather than judging unlabelled posts as not negative."""
+        return True
+
     def detect(self, ctx: DetectContext) -> list[Detection]:
         """Every alert over `ctx.series`' whole span (the caller cuts to recent ones)."""
         raise NotImplementedError

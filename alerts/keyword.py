@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alerts.config import KeywordRule, TermGroup
+from alerts.config import AlertsConfig, KeywordRule, TermGroup
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import CountSeries
 from alerts.stats import count_tail
@@ -157,6 +157,9 @@ class KeywordDetector(Detector):
     name = "keyword"
     kinds = {"keyword": Kind("Crisis keyword")}
     rule_model = KeywordRule
+
+    def reads_sentiment(self, config: AlertsConfig) -> bool:
+        return bool(self.rule(config).negative_only)  # else every post of the term counts, labelled or not
 
     def detect(self, ctx: DetectContext) -> list[Detection]:
         rule: KeywordRule = self.rule(ctx.config)

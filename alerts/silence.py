@@ -26,6 +26,7 @@ from datetime import timedelta
 import numpy as np
 from pydantic import Field
 
+from alerts.config import AlertsConfig
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.series import CountSeries
 from alerts.wording import moment
@@ -49,6 +50,9 @@ class SilenceDetector(Detector):
     name = "silence"
     kinds = {"silence": Kind("Source silent", details=False, thread="monitoring")}
     rule_model = SilenceRule
+
+    def reads_sentiment(self, config: AlertsConfig) -> bool:
+        return False  # volume only
 
     def detect(self, ctx: DetectContext) -> list[Detection]:
         rule: SilenceRule = self.rule(ctx.config)

@@ -18,6 +18,7 @@ from core.alert import Alert, Detection
 from core.strict import StrictModel
 
 LOOKBACK = timedelta(days=2)  # negative posts older than this are history, not a queue to alert on
+TOP_POSTS = 5  # the longest-waiting posts an alert carries
 
 
 class UnansweredRule(StrictModel):
@@ -41,30 +42,34 @@ class UnansweredDetector(Detector):
             return []  # no own accounts: nothing can be answered, so nothing is "unanswered"
         goal = int(getattr(ctx.brand, "response_goal_minutes", 30))
         now = ctx.now or ctx.series.start + len(ctx.series) * ctx.step
-        report = response_report(ctx.store, ctx.brand.name, own, goal, now - LOOKBACK, now, now=now)
-        waiting = report.needs_reply
-        if len(waiting) < rule.min_posts:
+        report = response_report(ctx.store, ctx.brand.name, own, goal, now - LOOKBACK, now, now=now, keep=TOP_POSTS)
+        if report.needs_reply_total < rule.min_posts:
             return []
-        alert = unanswered_alert(ctx.brand.name, goal, now, waiting, rule.min_posts)
+        alert = unanswered_alert(ctx.brand.name, goal, now, report.needs_reply, rule.min_posts,
+                                 total=report.needs_reply_total)
         return [Detection(alert, now, len(ctx.series) - 1)]
 
     def describe(self, alert: Alert, tz: str = "UTC") -> list[str]:
         return [f"{alert.brand}: {alert.observed:.0f} negative posts {alert.statistic} (the brand's response goal)."]
 
 
-def unanswered_alert(brand: str, goal: int, now: datetime, waiting: list[Waiting], min_posts: int) -> Alert:
-    """The alert for `waiting` (alerts.response.Waiting, longest first) as of `now`."""
+def unanswered_alert(
+    brand: str, goal: int, now: datetime, waiting: list[Waiting], min_posts: int, total: int | None = None
+) -> Alert:
+    """The alert for `waiting` (alerts.response.Waiting, longest first) as of `now`; `total`: how many wait
+    (default `len(waiting)`; more when only the longest waiting were read)."""
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    count = len(waiting) if total is None else total
     return Alert(
         kind="unanswered",
         brand=brand,
-        severity="critical" if len(waiting) >= 3 * min_posts else "warning",
+        severity="critical" if count >= 3 * min_posts else "warning",
         window_start=day,
         window_end=day + timedelta(days=1),
-        observed=float(len(waiting)),
+        observed=float(count),
         expected=float(min_posts),
         statistic=f"unanswered > {goal} min",
-        score=round(len(waiting) / min_posts, 3),
-        top_posts=[post_of(w.mention) for w in waiting[:5]],
+        score=round(count / min_posts, 3),
+        top_posts=[post_of(w.mention) for w in waiting[:TOP_POSTS]],
         counted_sentiment="negative",
     )

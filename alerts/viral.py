@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from alerts.config import AlertsConfig
 from alerts.detector import DetectContext, Detector, Kind
 from alerts.history import AlertLog
 from alerts.history_start import first_stored
@@ -58,6 +59,9 @@ class ViralDetector(Detector):
     rule_model = ViralRule
     late = timedelta(days=1)
     carries_posts = True
+
+    def reads_sentiment(self, config: AlertsConfig) -> bool:
+        return self.rule(config).sentiment != "any"
 
     def detect(self, ctx: DetectContext) -> list[Detection]:
         rule: ViralRule = self.rule(ctx.config)

@@ -18,11 +18,13 @@ is formatted, at every level, masking:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import urlsplit
 
@@ -30,7 +32,9 @@ MASK = "***"
 # Shorter values (a '1', 'true', a port) would mask unrelated text without protecting anything.
 MIN_SECRET_CHARS = 6
 SECRET_ENV_NAME = re.compile(r"TOKEN|SECRET|PASSW(OR)?D|API_?KEY|WEBHOOK|CREDENTIAL|PRIVATE_KEY|AUTH", re.IGNORECASE)
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Each text line names its run (`set_log_context(run_id=...)`): lines of overlapping runs in one file tell apart.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(run_id)s]: %(message)s"
+LOG_FORMATS = ("text", "json")
 # Libraries that log a full traceback as a WARNING for every retried request; below -vv their
 # warnings are noise around the one-line error the CLI prints when the retries run out.
 RETRY_NOISY = ("elastic_transport",)
@@ -275,24 +279,67 @@ def filter_client_loggers() -> None:
             logger.addFilter(RedactingFilter())
 
 
+# What every log line of this process says besides its message: the run id, the step under way (None: unknown).
+_context: dict[str, str] = {}
+
+
+def set_log_context(**fields: str | None) -> None:
+    """Set (or, with None, drop) fields every log line carries from now on: `run_id`, `step`."""
+    for name, value in fields.items():
+        if value is None:
+            _context.pop(name, None)
+        else:
+            _context[name] = value
+
+
+class TextFormatter(logging.Formatter):
+    """`LOG_FORMAT`: the usual line with the run id (`-` before one is set)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.run_id = _context.get("run_id", "-")
+        return super().format(record)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, run_id, step when known, and the
+    traceback when the record has one. The handler's `RedactingFilter` has masked message and traceback before."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_context,
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            line["traceback"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
 _installed: logging.Handler | None = None
 
 
-def configure_logging(verbosity: int, stream: IO[str] | None = None) -> None:
-    """The CLI's logging: -v info, -vv debug, every root handler redacting.
+def configure_logging(verbosity: int, stream: IO[str] | None = None, log_format: str = "text") -> None:
+    """The CLI's logging: -v info, -vv debug, every root handler redacting; `log_format` "json" writes one JSON
+    object per line (`JsonFormatter`), "text" `LOG_FORMAT`.
 
     Like `logging.basicConfig`, a stderr handler is added (and the level set) only when the
     root logger has none (an embedding app or a test harness may have its own); either way
     every root handler gets a `RedactingFilter`. Calling it again replaces our handler.
     """
     global _installed
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
     register_env_secrets()
     root = logging.getLogger()
     if _installed is not None and _installed in root.handlers:
         root.removeHandler(_installed)
     if not root.handlers:
         _installed = logging.StreamHandler(stream or sys.stderr)
-        _installed.setFormatter(logging.Formatter(LOG_FORMAT))
+        _installed.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter(LOG_FORMAT))
         root.addHandler(_installed)
         root.setLevel(logging.WARNING - 10 * min(max(verbosity, 0), 2))
         for name in RETRY_NOISY:

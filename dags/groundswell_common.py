@@ -362,6 +362,12 @@ def collect_one(
     # A cursor the store refused after storing its batch fails the task too (a store failure; the retry refetches).
     unsaved = {k: f"the store did not save its cursor: {v}" for k, v in report.cursor_errors.items()}
     failed = {**report.errors, **unsaved}
+    if report.park_error or (report.failed_writes and not report.deadletter):
+        # Failed writes in no dead-letter file (`deadletter_ok` cannot see them): this task fails, said here. The
+        # cursor stayed before them, so the retry fetches them again.
+        fault = f" ({report.store_fault})" if report.store_fault else ""
+        parked = f"; not parked either: {report.park_error}" if report.park_error else ""
+        failed["store"] = f"{report.failed_writes} mention(s) could not be stored{fault}{parked}"
     if failed and set(failed) == set(report.rate_limited):
         # Every failure is a wait past the source's ceiling (`sources[].max_wait_s`): a retry 1-8 min later meets
         # the same limit and holds the DAG (max_active_runs=1) for nothing. Not retried; the next scheduled run

@@ -9,9 +9,10 @@ where reach = the author's largest follower count seen + the engagement of those
 counts linearly and reach by orders of magnitude: a one-off celebrity is not listed at all, of two
 authors with as much reach the more loyal wins, and two posts to 90,000 followers (score 11.9) rank
 above four to 50 (10.8), but not above six to 500 (22.2).
-One function for every store: it reads the brand's mentions of one sentiment in the period
-(`Store.iter_mentions`, indexed by brand, time and sentiment on both stores), narrowed by the view's
-facets when given (`facets`: source, language, spam included; the overview's card follows its filters).
+One function for every store: it reads the brand's mentions of one sentiment in the period as light rows
+(`Store.iter_rows`, indexed by brand, time and sentiment on both stores; no Mention is built for them),
+narrowed by the view's facets when given (`facets`: source, language, spam included; the overview's card
+follows its filters), and reads whole only the samples of the authors it lists (`Store.get`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.accounts import OwnAccounts
 from core.escaping import csv_cell
 from core.mention import Mention
 from core.time import check_range
-from indexing.base import Filters, Store
+from indexing.base import Filters, PostRow, Store
 
 MIN_MENTIONS = 2
 SAMPLES = 3
@@ -50,7 +51,8 @@ class Advocate:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     languages: dict[str, int] = field(default_factory=dict)
-    samples: list[Mention] = field(default_factory=list)  # most engaged first, at most SAMPLES
+    # Most engaged first, at most SAMPLES: Mentions once `advocates` returns (light rows while it adds up).
+    samples: list[Mention] = field(default_factory=list)
 
     @property
     def reach(self) -> int:
@@ -60,16 +62,17 @@ class Advocate:
     def score(self) -> float:
         return round(self.mentions * (1 + math.log10(1 + self.reach)), 3)
 
-    def add(self, m: Mention) -> None:
+    def add(self, m: Mention | PostRow) -> None:
+        row = m if isinstance(m, PostRow) else PostRow.of(m)
         self.mentions += 1
-        self.followers = max(self.followers, m.author.followers or 0)
-        self.engagement += m.engagement.total
-        self.first_seen = min(self.first_seen or m.created_at, m.created_at)
-        self.last_seen = max(self.last_seen or m.created_at, m.created_at)
-        lang = m.lang or "unknown"
+        self.followers = max(self.followers, row.author.followers)
+        self.engagement += row.engagement
+        self.first_seen = min(self.first_seen or row.created_at, row.created_at)
+        self.last_seen = max(self.last_seen or row.created_at, row.created_at)
+        lang = row.lang or "unknown"
         self.languages[lang] = self.languages.get(lang, 0) + 1
-        self.samples.append(m)
-        self.samples.sort(key=lambda s: (-s.engagement.total, s.created_at, s.id))
+        self.samples.append(m)  # type: ignore[arg-type]  # light rows until `advocates` reads them whole
+        self.samples.sort(key=lambda s: (-_engagement(s), s.created_at, s.id))
         del self.samples[SAMPLES:]
 
 
@@ -95,14 +98,22 @@ def advocates(
     by_author: dict[tuple[str, str], Advocate] = {}
     # spam is left out unless the facets include it (Filters' default)
     filters = (facets or Filters()).replace(brand=brand, since=since, until=until, sentiment=sentiment)
-    for m in store.iter_mentions(filters):
-        if not m.author.handle or (own and own.owns(m)):
+    for row in store.iter_rows(filters):
+        if not row.author.handle or (own and own.owns(row)):  # type: ignore[arg-type]  # a Mention's fields
             continue  # nobody to name, or the brand speaking
-        key = (m.source, m.author.handle)
-        by_author.setdefault(key, Advocate(handle=m.author.handle, source=m.source, sentiment=sentiment)).add(m)
+        key = (row.source, row.author.handle)
+        by_author.setdefault(key, Advocate(handle=row.author.handle, source=row.source, sentiment=sentiment)).add(row)
     ranked = [a for a in by_author.values() if a.mentions >= min_mentions]
     ranked.sort(key=lambda a: (-a.score, -a.mentions, a.handle, a.source))
-    return ranked[:n]
+    listed = ranked[:n]
+    whole = {m.id: m for m in store.get([s.id for a in listed for s in a.samples])}
+    for a in listed:  # a sample deleted since it was read (retention, erasure) is no longer shown
+        a.samples = [whole[s.id] for s in a.samples if s.id in whole]
+    return listed
+
+
+def _engagement(post: Mention | PostRow) -> int:
+    return post.engagement if isinstance(post, PostRow) else post.engagement.total
 
 
 def advocate_record(rank: int, a: Advocate) -> dict[str, object]:
@@ -121,7 +132,8 @@ def advocate_record(rank: int, a: Advocate) -> dict[str, object]:
         "last_seen": _iso(a.last_seen),
         "languages": _languages(a),
         "samples": [
-            {"id": m.id, "url": m.url, "created_at": m.created_at.isoformat(), "text": m.text} for m in a.samples
+            {"id": m.id, "url": m.url, "created_at": m.created_at.isoformat(), "text": m.text, "lang": m.lang}
+            for m in a.samples
         ],
     }
 

@@ -23,7 +23,7 @@ import click
 from alerts.deliver import PENDING_WITHIN, TOO_OLD
 from alerts.history import stored_alerts
 from core.errors import ConfigError
-from core.logsafe import configure_logging, redact
+from core.logsafe import LOG_FORMATS, configure_logging, redact
 from extractors.base import Window
 from groundswell.advocates import advocate_record, advocates_csv
 from groundswell.advocates import advocates as rank_authors
@@ -56,6 +56,9 @@ from groundswell.exit_codes import (  # README, "Exit codes"; `winning` picks on
     winning,
 )
 from groundswell.intents_backfill import tag_missing_intents
+from groundswell.interrupt import Interrupted, at_step, run_id, start_run
+from groundswell.interrupt import install as install_signals
+from groundswell.interrupt import restore as restore_signals
 from groundswell.period_delivery import report_period
 from groundswell.pipeline import (
     as_dict,
@@ -100,6 +103,7 @@ LAZY_COMMANDS = {
     "subject": "groundswell.subject_cli:subject",
     "serve": "dashboards.web.cli:serve",
     "kibana": "dashboards.kibana.cli:kibana",
+    "health": "groundswell.health_cli:health",
 }
 
 
@@ -115,10 +119,32 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
+            return self._invoke_said(ctx)
+        except Interrupted as exc:  # SIGTERM / SIGINT (groundswell/interrupt.py): the summary so far, one line
+            _emit({**exc.summary, "interrupted": exc.step, "run_id": run_id()})
+            step = exc.step or "start-up"
+            click.echo(f"groundswell: stopped by {exc.signal_name} during {step} (run_id {run_id()}): what was "
+                       "stored stays stored and no cursor passed unstored data; the next run goes on from there",
+                       err=True)
+            sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug or a failure no handler knows: one line, the traceback with -v (README)
+            log.info("unexpected error", exc_info=True)
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            click.echo(redact(f"groundswell: {type(exc).__name__}: {first} (run_id {run_id()}, full traceback "
+                              "with -v)"), err=True)
+            sys.exit(EXIT_ERROR)
+        finally:
+            restore_signals()
+
+    def _invoke_said(self, ctx: click.Context) -> object:
+        """`invoke`, with the failures that have their own one line and code (a lost or busy store, a file)."""
+        try:
             return super().invoke(ctx)
         except StoreLost as exc:  # went away mid-run: the summary so far, one line, its own code (README)
             log.info("the store went away", exc_info=exc.__cause__)  # the client's traceback with -v only
-            _emit(exc.summary)
+            _emit({**exc.summary, "run_id": run_id()})
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_STORE_LOST)
         except StoreUnavailable as exc:  # a down store is one clear line, not a client traceback
@@ -237,11 +263,18 @@ def _exit_for(
     cursor_errors: dict[str, str] | None = None,
     store_busy: bool = False,
     parked: DeadLetter | None = None,
+    failed_writes: int = 0,
+    store_fault: str | None = None,
+    park_error: str | None = None,
+    enrich_error: str | None = None,
 ) -> None:
     """Say on stderr what went wrong (collection, storing, detection, delivery, the report) and exit with
     the code that wins (`exit_codes.winning`); return when nothing did. `store_busy`: the store's refusals
     (cursors, parked writes) were another process's lock, so they end with EXIT_STORE_BUSY, not EXIT_UNSTORED.
-    `parked`: the dead-letter file, whose unreadable lines are said apart (a person must fix them)."""
+    `parked`: the dead-letter file, whose unreadable lines are said apart (a person must fix them).
+    `failed_writes` > 0 never exits 0, parked or not: `park_error` says why they could not be parked (only the held
+    cursor keeps them), and `store_fault` (disk full, read-only, I/O error) makes it EXIT_STORE_LOST, said last.
+    `enrich_error`: `run`'s enrich step failed (a model that cannot be loaded); detection ran without new labels."""
     store_code = EXIT_STORE_BUSY if store_busy else EXIT_UNSTORED
     codes: list[int] = [_detect_failure_code(detect_errors or {})]
     if undelivered:
@@ -283,8 +316,24 @@ def _exit_for(
             )
         if unreadable:  # no run can store them: the same code (README), but said as a person's job
             click.echo(f"groundswell: {unreadable_message(parked.path, unreadable)}", err=True)
+    if park_error:  # the failed writes are in no file: the cursor held before them is all that keeps them
+        codes.append(store_code)
+        click.echo(f"groundswell: {failed_writes} mention(s) could not be stored, nor parked in the dead-letter file "
+                   f"({park_error}); nothing is lost: their sources' cursors stay before them and the next run "
+                   "fetches them again", err=True)
+    elif failed_writes and not deadletter:
+        codes.append(store_code)
+        click.echo(f"groundswell: {failed_writes} mention(s) could not be stored (the log says why); their sources' "
+                   "cursors stay before them and the next run fetches them again", err=True)
+    if enrich_error:  # a person's to fix (the model setting): 1, as a detection failure
+        codes.append(EXIT_ERROR)
+        click.echo(f"Error: enrich failed: {redact(enrich_error)}; detection still ran on what is stored, without "
+                   "new sentiment labels (alerts that need them wait for the next run)", err=True)
     if store_busy and (cursor_errors or deadletter):
         click.echo(f"Error: {BUSY_MESSAGE}", err=True)
+    if store_fault:  # last: the one line a person reads first says the disk, not "the next run retries them"
+        codes.append(EXIT_STORE_LOST)
+        click.echo(f"Error: the store could not be written: {store_fault}", err=True)
     if code := winning(codes):
         sys.exit(code)
 
@@ -301,11 +350,24 @@ DEMO_DIR = ".groundswell/demo"  # also the Makefile's `serve` default
 
 
 
+# Commands that run long enough for a scheduler's SIGTERM or a Ctrl-C to land mid-way (groundswell/interrupt.py).
+LONG_COMMANDS = frozenset({"run", "collect", "ingest", "enrich", "maintain", "themes"})
+
+
 @click.group(cls=LazyGroup)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug)")
-def cli(verbose: int) -> None:
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
+              envvar="GROUNDSWELL_LOG_FORMAT",
+              help="Log lines on stderr as text, or one JSON object per line (time, level, logger, message, run_id, "
+                   "step) for a log collector")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, log_format: str) -> None:
     """Groundswell: social listening and sentiment monitoring."""
-    configure_logging(verbose)  # redacts secrets at every level (core.logsafe)
+    start_run()  # the run id of every log line, the run summary and the error line
+    configure_logging(verbose, log_format=log_format)  # redacts secrets at every level (core.logsafe)
+    if ctx.invoked_subcommand in LONG_COMMANDS:
+        at_step(ctx.invoked_subcommand)
+        install_signals()  # stop at a safe point on SIGTERM / SIGINT, exit 143 / 130 (README "Exit codes")
 
 
 @cli.command()
@@ -322,6 +384,7 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool, send: 
     config = _load(config_path)
     busy_before = dead_letter(config).busy_parks()  # writes this command parks for a busy store count (`_busy`)
     summary = run_once(config, progress=progress, write_report=not no_report, now=now, send=send)
+    summary["run_id"] = run_id()  # the id every log line of this run carries
     _emit(summary)
     _say_too_old(summary["alerts_too_old"])
     _say_notes(summary["detect_notes"])
@@ -330,7 +393,9 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool, send: 
     _exit_for(summary["source_errors"], summary["sources_attempted"], summary["deadletter"], summary["detect_errors"],
               undelivered=summary["alerts_failed"], unrecorded=summary["alerts_sent_unrecorded"],
               report_error=summary.get("report_error"), cursor_errors=summary["cursor_errors"], store_busy=busy,
-              parked=dead_letter(config))
+              parked=dead_letter(config), failed_writes=summary["failed_writes"],
+              store_fault=summary.get("store_fault"), park_error=summary.get("park_error"),
+              enrich_error=summary.get("enrich_error"))
 
 
 @cli.command()
@@ -414,7 +479,8 @@ def collect_cmd(
     _emit(as_dict(report))
     busy = _busy([*report.cursor_errors.values(), report.replay_error], dead_letter(config), busy_before)
     _exit_for(report.errors, report.attempted, report.deadletter, cursor_errors=report.cursor_errors, store_busy=busy,
-              parked=dead_letter(config))
+              parked=dead_letter(config), failed_writes=report.failed_writes, store_fault=report.store_fault,
+              park_error=report.park_error)
 
 
 @cli.command()

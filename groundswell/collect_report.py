@@ -29,6 +29,10 @@ class CollectReport:
     cursor_errors: dict[str, str] = field(default_factory=dict)
     # The store failed during the dead-letter replay (its reason): what was parked and not stored stays parked.
     replay_error: str | None = None
+    # The store could not be written (disk full, read-only, I/O error: `store_lost.store_fault_line`) when a write
+    # failed, and why the failed writes could not be parked either (then only the held cursor keeps them).
+    store_fault: str | None = None
+    park_error: str | None = None
     skipped_reasons: list[str] = field(default_factory=list)
     # Ids that came twice in one pass with different text; the last version is the one stored.
     conflicting_ids: list[str] = field(default_factory=list)
@@ -83,6 +87,8 @@ class CollectReport:
         self.rate_limited.update(other.rate_limited)
         self.cursor_errors.update(other.cursor_errors)
         self.replay_error = self.replay_error or other.replay_error
+        self.store_fault = self.store_fault or other.store_fault
+        self.park_error = self.park_error or other.park_error
         self.note_skipped(other.skipped_reasons)
         self.conflicting_ids.extend(other.conflicting_ids[: max(0, REASONS_KEPT - len(self.conflicting_ids))])
         self.attempted += other.attempted

@@ -49,6 +49,7 @@ from groundswell.sentiment_rules import SentimentRuleConfig
 from groundswell.sentiment_rules import rule_problems as sentiment_rule_problems
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
+from nlp.model_source import model_problem
 from nlp.model_text import ModelText
 
 
@@ -454,6 +455,7 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
         if isinstance(path, str) and not Path(path).exists():
             out.append(f"{where}: import file not found: {path}")
     out += _query_warnings(config)
+    out += _shared_id_warnings(config)
     store = config.store
     if isinstance(store, ElasticsearchStoreConfig):
         if not store.url and not env.get(store.url_env):
@@ -467,6 +469,8 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     out += _own_account_problems(config)[0]
     out += market_warnings(config.brands)  # a market of competitors only: share of voice without an own brand
     out += overlap_warnings(config.brands)  # an alias two brands share, one query on two brands: posts counted twice
+    if problem := model_problem(config.nlp.sentiment_model, env):  # resolved without loading it (nlp/model_source.py)
+        out.append(problem)
     return out
 
 
@@ -505,6 +509,26 @@ def _query_warnings(config: Config) -> list[str]:
             except QueryCompileError as exc:
                 out.append(f"{item_place('sources', i, source.key)}: brand '{brand}' cannot be collected here: {exc}")
     return out
+
+
+def _shared_id_warnings(config: Config) -> list[str]:
+    """Sources of one type reading two sites, where the type's ids are numbered per site (`Extractor.ids_per_site`):
+    two different posts could get one id (`<type>:<native_id>`), and the later read would replace the earlier."""
+    sites: dict[str, dict[str, list[str]]] = {}
+    for i, source in enumerate(config.sources):
+        cls = get_extractor_class(source.type)
+        site = cls.site_of(cls.Options.model_validate(source.options)) if cls.ids_per_site else None
+        if site is not None:
+            sites.setdefault(source.type, {}).setdefault(site, []).append(item_place("sources", i, source.key))
+    return [
+        f"sources of type '{kind}' read {len(by_site)} sites ("
+        + "; ".join(f"{', '.join(places)}: {site}" for site, places in by_site.items())
+        + f"), and '{kind}' ids are numbered per site: two posts of two sites can share an id and be stored as "
+        "one, the later read replacing the earlier; read one site per type, or see docs/architecture.md, "
+        "*How to add a source* (native ids)"
+        for kind, by_site in sites.items()
+        if len(by_site) > 1
+    ]
 
 
 def _own_account_problems(config: Config) -> tuple[list[str], list[str]]:

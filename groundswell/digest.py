@@ -30,6 +30,7 @@ from core.accounts import OwnAccounts
 from core.alert import Alert, decided_at
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
+from core.file_write import write_file
 from core.time import as_utc
 from groundswell.config import BrandConfig, Config
 from groundswell.period_files import digest_folder
@@ -192,7 +193,7 @@ def _responses(store: Store, brand: BrandConfig, start: datetime, end: datetime)
     own = OwnAccounts.of(brand.own_accounts)
     if not own:
         return None
-    report = response_report(store, brand.name, own, brand.response_goal_minutes, start, end, now=end)
+    report = response_report(store, brand.name, own, brand.response_goal_minutes, start, end, now=end, keep=3)
     overall = report.overall
     return {
         "goal_minutes": report.goal_minutes,
@@ -202,7 +203,7 @@ def _responses(store: Store, brand: BrandConfig, start: datetime, end: datetime)
         "median_minutes": _minutes(overall.median_minutes),
         "p90_minutes": _minutes(overall.p90_minutes),
         "within_goal": report.within_goal,
-        "needs_reply": len(report.needs_reply),
+        "needs_reply": report.needs_reply_total,
         "longest_waiting": [
             {
                 "text": w.mention.text,
@@ -302,6 +303,7 @@ def write_digest(config: Config, store: Store, day: date, directory: str | Path 
     folder = Path(directory or digest_folder(config))  # its names are those retention prunes (period_files)
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / f"{day.isoformat()}.md"
-    md.write_text(render_markdown(digest), encoding="utf-8")
-    (folder / f"{day.isoformat()}.json").write_text(json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8")
+    # core/file_write.py: a symlink planted at either name is replaced, its target untouched.
+    write_file(md, render_markdown(digest))
+    write_file(folder / f"{day.isoformat()}.json", json.dumps(digest, ensure_ascii=False, indent=1))
     return {**digest, "markdown": str(md)}

@@ -17,6 +17,7 @@ EXIT_UNDELIVERED = EXIT_PARTIAL  # some alert or report deliveries failed, the r
 EXIT_ALL_FAILED = 4  # every source failed: nothing could be collected
 EXIT_UNSTORED = 5  # writes failed: mentions wait in the dead-letter file (replayed by the next run)
 EXIT_STORE_BUSY = 7  # another process held the embedded store's write lock past the wait: run again later
+EXIT_UNHEALTHY = 8  # `groundswell health`: some row is failing (a source, a channel, the store, the model)
 
 # When several codes apply, the first of these that applies wins. A detection or report failure (1) first: it
 # needs a person (a detector that fails on this data, a report path that cannot be written) and no re-run mends

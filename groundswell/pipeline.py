@@ -19,7 +19,7 @@ from typing import Any
 
 from alerts.catchup import DetectedUpTo
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, with_pending
-from alerts.detect import alert_window, detect_alerts, newest_mention
+from alerts.detect import alert_window, detect_alerts, first_unlabelled, newest_mention, sentiment_rules
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.history_start import mark_trimmed
 from alerts.incidents import count_alerts, incident_key
@@ -32,7 +32,7 @@ from core.batches import batched
 from core.mention import Mention, is_tombstone, model_builds
 from core.state import prune_claims
 from core.time import check_range, plain_utc
-from extractors.base import Batch, SourceError, Window
+from extractors.base import Batch, SourceError, Window, checked_sources
 from extractors.config import SourceConfig
 from extractors.http import RateLimited
 from extractors.registry import build_extractor
@@ -48,6 +48,10 @@ from groundswell.config import BrandConfig, Config
 from groundswell.copies import CopyIndex
 from groundswell.deadletter import DeadLetter
 from groundswell.digest import digest_day
+from groundswell.health import PassWatch, pass_error, record_source_pass
+from groundswell.health import prune as prune_health
+from groundswell.health_delivery import record_deliveries
+from groundswell.interrupt import Interrupted, at_step, shielded
 from groundswell.own_accounts import own_accounts
 from groundswell.period_delivery import run_daily_digest, run_period_report
 from groundswell.periods import PeriodKind
@@ -60,7 +64,7 @@ from groundswell.sentiment_rules import SentimentRules
 from groundswell.shares import record_reposts
 from groundswell.spam import LOOKBACK, SpamReport, excluded, flag_spam, prune_overrides
 from groundswell.spam_pending import PendingRange, merged, read_pending, settle
-from groundswell.store_lost import StoreLost, is_unreachable, reason_of
+from groundswell.store_lost import StoreLost, is_unreachable, reason_of, store_fault_line
 from groundswell.subject import Subject
 from groundswell.subject_block import BlockList, forgotten_reason
 from groundswell.subject_files import places_of
@@ -170,7 +174,7 @@ def _replay_parked(store: Store, parked: dict[str, Mention], report: CollectRepo
     index = CopyIndex(store)
     originals, copies = index.split(list(parked.values()))
     try:
-        results = list(store.upsert(originals))
+        results = list(store.upsert(stamped(originals)))
     except Exception as exc:  # noqa: BLE001 - the store is still down: everything stays parked
         log.error("dead letters: replay failed, %d stay parked (%s: %s)", len(parked), type(exc).__name__, exc)
         report.replay_error = reason_of(exc)
@@ -267,6 +271,7 @@ def collect_one(
     extractor.lang_of = collection_lang_of(config)  # `lang:` on a post without a language: the one enrich detects
     query = config.brand(brand).search_query  # the query OR any alias (core/query/aliases.py)
     window = Window(plain_utc(window.since), plain_utc(window.until), follows_cursor=use_cursor)
+    watch = PassWatch()  # items and newest post time, for the pass's health record (groundswell/health.py)
     _run_source(
         config,
         store,
@@ -275,7 +280,8 @@ def collect_one(
         f"{source.key}/{brand}",
         source.key,
         brand,
-        lambda cursor: extractor.extract(brand, query, cursor, window),
+        # Where mentions enter: each batch's sources checked against the extractor's type before it is stored.
+        lambda cursor: watch.watch(checked_sources(extractor, extractor.extract(brand, query, cursor, window))),
         progress,
         use_cursor,
         among=config.brands_for(source),
@@ -291,12 +297,16 @@ def collect_one(
             f"{source.key}/{brand}/own",
             own_posts_key(source.key),
             brand,
-            lambda cursor: extractor.own_posts(brand, query, accounts, cursor, window),
+            lambda cursor: watch.watch(
+                checked_sources(extractor, extractor.own_posts(brand, query, accounts, cursor, window))
+            ),
             progress,
             use_cursor,
             among=config.brands_for(source),
         )
     _delete_upstream(config, store, report)
+    # Last: after its batches are stored and its cursors saved, so a crash never records a success.
+    record_source_pass(store, source.key, source.type, brand, watch, pass_error(report))
     return report
 
 
@@ -407,6 +417,15 @@ def _delete_upstream(config: Config, store: Store, report: CollectReport) -> Non
         log.warning("platform deletion: %s", line)
 
 
+def stamped(mentions: list[Mention]) -> list[Mention]:
+    """`mentions` with `collected_at` set to now, the moment they are written: what an incremental load's
+    `collected_since` reads (docs/dashboard.md, "Loading a warehouse"). The selector's clock is the run's start, so
+    a run (or a parked post's replay) storing later would carry a stamp older than posts another task stored
+    meanwhile, and a load bounded by their newest stamp would skip it for good."""
+    now = datetime.now(UTC)
+    return [m.model_copy(update={"collected_at": now}) for m in mentions]
+
+
 def _store_batch(config: Config, store: Store, batch: Batch, report: CollectReport, seen: dict[str, str],
                  among: Sequence[BrandConfig] | None = None) -> bool:
     """Store one batch; False (and the failures parked in the dead-letter file) when a write failed, True when
@@ -430,7 +449,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
     # Every brand the post names, beside the one whose search found it (groundswell/brands.py), of `among`: a source
     # restricted to some brands (`sources[].brands`) never files its posts under another client's brand.
     lang_of = collection_lang_of(config)  # a `lang:` of another brand reads what enrich will detect
-    pending = [attribute(m, among or config.brands, lang_of) for m in kept]
+    pending = stamped([attribute(m, among or config.brands, lang_of) for m in kept])
     failed: list[Mention] = []
     errors: list[str] = []
     stored_ids: set[str] = set()
@@ -453,6 +472,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
         log.error("could not add %d copy's brand(s) to the stored original: %s", len(unwidened), unwidened[0])
     if not failed:
         return not (unwidened or broke)
+    report.store_fault = report.store_fault or store_fault_line(errors)  # a full disk is said so, exit 6 (cli)
     # Parked, never swallowed: the next run replays the dead-letter file before collecting.
     letters = dead_letter(config)
     try:
@@ -460,6 +480,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
         letters.park(failed, reason=errors[0])
     except Exception as exc:  # noqa: BLE001 - the cursor stays put, so the next run fetches them again
         log.error("could not park %d mention(s) in the dead-letter file: %s", len(failed), exc)
+        report.park_error = report.park_error or f"{letters.path}: {reason_of(exc)}"
         return False
     # A first failure holds the cursor (an outage: the next run fetches the batch again). A mention an earlier
     # run parked that fails again while the store takes other writes is bad data, not an outage: it stays
@@ -755,7 +776,8 @@ def stale_note(store: Store, brand: str, config: Config, now: datetime) -> str |
     )
 
 
-def detect(config: Config, store: Store, *, now: datetime | None = None) -> DetectedAlerts:
+def detect(config: Config, store: Store, *, now: datetime | None = None, advance: bool = True,
+           labels_missing: str | None = None) -> DetectedAlerts:
     """Run the crisis detectors for every brand up to `now`; store and return the alerts (not yet sent).
 
     One brand's failure never stops the others: it is logged with its traceback, named in
@@ -763,7 +785,12 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
 
     With `now` (a scheduled run), each brand's alerts are those decided since its last run that stored them
     (`alerts.catchup`: runs missed in between lose nothing), or its recent buckets' on its first; the moment is
-    recorded per brand once the alerts are stored."""
+    recorded per brand once the alerts are stored (not with `advance=False`: `run` after enrich failed, so the next
+    run judges the same buckets again once they are labelled; alert ids are stable, nothing is sent twice).
+
+    `labels_missing` (why: `run`'s enrich failed): in a brand whose judged posts include unlabelled ones, the rules
+    that read sentiment decide nothing from the first such post on (`alerts.detect.detections`), and `notes` says so;
+    the rules that do not (volume, silence, keywords of any sentiment) run as ever."""
     if not config.alerts.enabled:
         return DetectedAlerts()
     now = plain_utc(now)
@@ -778,11 +805,16 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
             continue
         try:
             caught_up = marks.get(brand.name) if now is not None else None
+            unlabelled = first_unlabelled(store, brand.name, config.alerts, now) if labels_missing else None
             alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
                                    collected_sources=collected_sources(config, brand.name), caught_up=caught_up,
-                                   openers=True, configured=[b.name for b in config.brands])
+                                   openers=True, configured=[b.name for b in config.brands],
+                                   unlabelled_from=unlabelled)
+            notes = [held_note(config, unlabelled, labels_missing)] if unlabelled is not None else []
             if now is not None and (note := stale_note(store, brand.name, config, now)):
-                found.notes[brand.name] = note
+                notes.append(note)
+            if notes := [n for n in notes if n]:
+                found.notes[brand.name] = "; ".join(notes)
         except Exception as exc:  # one brand's bad data or a detector bug must not blind the others
             log.exception("alert detection failed for brand %r; other brands go on", brand.name)
             found.failed[brand.name] = f"{type(exc).__name__}: {exc}"[:300]
@@ -791,11 +823,22 @@ def detect(config: Config, store: Store, *, now: datetime | None = None) -> Dete
         done.append(brand.name)
     # Stored by stable id: re-running detection overwrites, never duplicates.
     save_alerts(store, found)
-    if now is not None:  # after the alerts are stored (the cursor rule): a run that failed to store them is redone
+    # After the alerts are stored (the cursor rule): a run that failed to store them is redone.
+    if now is not None and advance:
         for name in done:
             marks.advance(name, now)
     found.index_failed, found.index_errors = index_alerts(store, found)
     return found
+
+
+def held_note(config: Config, unlabelled: datetime, why: str | None) -> str | None:
+    """What `detect` held back for a brand whose posts from `unlabelled` on have no sentiment label; None if no
+    enabled rule reads labels."""
+    held = sentiment_rules(config.alerts)
+    if not held:
+        return None
+    return (f"sentiment labels missing from {unlabelled:%Y-%m-%d %H:%M} UTC on ({why}): the {', '.join(held)} "
+            "rule(s) read them and wait for the next run with labels")
 
 
 def index_alerts(store: Store, alerts: list[Alert]) -> tuple[int, list[str]]:
@@ -840,8 +883,10 @@ def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | No
     # People's verdicts hold back what they made needless (alerts.verdict_filter); competitors' alerts say so.
     judged = delivery_verdicts(store, [*stored, *alerts])
     competitors = {b.name for b in config.brands if b.competitor}
-    return deliver(offered, config.channels, store, since=None if send_old else offered_since(now),
-                   tz=tz, verdicts=judged, now=now, competitors=competitors)
+    report = deliver(offered, config.channels, store, since=None if send_old else offered_since(now),
+                     tz=tz, verdicts=judged, now=now, competitors=competitors)
+    record_deliveries(store, config.channels, report, offered)  # after the ledger: `groundswell health` reads it
+    return report
 
 
 def digest(
@@ -871,7 +916,7 @@ def _median_response(config: Config, store: Store) -> Callable[[str, datetime, d
         if not own:
             return None
         goal = brands[brand].response_goal_minutes
-        return response_report(store, brand, own, goal, since, until).overall.median_minutes
+        return response_report(store, brand, own, goal, since, until, keep=0).overall.median_minutes
 
     return median
 
@@ -925,6 +970,7 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
         "read_budgets": ReadBudget.prune(store, now),
         "not_spam_overrides": prune_overrides(store),
         "sentiment_corrections": prune_corrections(store),
+        "health": prune_health(store, now),  # records of sources and channels gone from the config
     }
     # After the alert log's prune: the incidents it still holds keep their verdicts.
     pruned["alert_verdicts"] = prune_verdicts(store, AlertLog(store).load(), cutoff) if cutoff else 0
@@ -971,7 +1017,7 @@ def response_summary(config: Config, store: Store, now: datetime | None = None) 
             continue
         until = now or newest + timedelta(seconds=1)
         since = until - timedelta(days=7)
-        report = response_report(store, brand.name, own, brand.response_goal_minutes, since, until, now=until)
+        report = response_report(store, brand.name, own, brand.response_goal_minutes, since, until, now=until, keep=0)
         overall = report.overall
         out[brand.name] = {
             "posts": overall.posts,
@@ -980,7 +1026,7 @@ def response_summary(config: Config, store: Store, now: datetime | None = None) 
             "median_minutes": overall.median_minutes,
             "p90_minutes": overall.p90_minutes,
             "goal_minutes": brand.response_goal_minutes,
-            "needs_reply": len(report.needs_reply),
+            "needs_reply": report.needs_reply_total,
             "days": 7,
         }
     return out
@@ -1006,7 +1052,7 @@ def run_once(
     own_store = store is None
     store = store or open_store(config)
     # The step running and what the finished ones did: the summary so far if the store goes away mid-run.
-    step, so_far = "collect", {"store": store.name}
+    step, so_far = at_step("collect"), {"store": store.name}
     try:
         collected = collect(config, store, progress=progress)
         so_far.update(collected=collected.collected, new=collected.created, failed_writes=collected.failed_writes,
@@ -1015,23 +1061,27 @@ def run_once(
                       replay_error=collected.replay_error)
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
         embeddings = SentenceEmbeddings(backend=config.nlp.backend)
-        step = "enrich"
-        enriched = enrich(config, store, progress=progress, embeddings=embeddings)
+        step = at_step("enrich")
+        enriched, enrich_error = _isolated_enrich(config, store, progress, embeddings)
         so_far["enriched"] = enriched.enriched
         # Spam is flagged before anything counts: themes, alerts and the report then leave it out.
-        step = "spam"
+        step = at_step("spam")
         spam = flag_new_spam(store, enriched, config)
         # What an upgrade left undone (intent tags, spam flags of older posts), one bounded slice a run.
-        step = "upgrade backfill"
+        step = at_step("upgrade backfill")
         fresh = store.count(Filters(include_spam=True)) <= collected.created  # every stored post came in now
-        backfill = catch_up(config, store, now=now, embeddings=embeddings, fresh=fresh)
-        step = "themes"
+        # Intent tags need the sentiment model's encoder: not after enrich could not load it.
+        backfill = {} if enrich_error else catch_up(config, store, now=now, embeddings=embeddings, fresh=fresh)
+        step = at_step("themes")
         themes = update_themes(config, store, progress=progress, embeddings=embeddings)
-        step = "detect"
-        alerts = detect(config, store, now=now)
-        step = "notify"
+        step = at_step("detect")
+        # Without new labels the catch-up marks stay put: the next run judges these buckets again, labelled.
+        alerts = detect(config, store, now=now, advance=enrich_error is None,
+                        labels_missing=enrich_error and "enrich failed")
+        step = at_step("notify")
         count = count_alerts(alerts)
-        delivery = notify(config, store, alerts, now=now, send_old=send_old) if send else DeliveryReport()
+        with shielded():  # a signal waits until what a channel took is recorded (groundswell/interrupt.py)
+            delivery = notify(config, store, alerts, now=now, send_old=send_old) if send else DeliveryReport()
         summary = {
             "collected": collected.collected,
             "new": collected.created,
@@ -1050,7 +1100,13 @@ def run_once(
             # The store refused a cursor after storing its batch (a store failure, exit 5): fetched again next run.
             "cursor_errors": collected.cursor_errors,
             "replay_error": collected.replay_error,  # the store failed while replaying parked mentions
+            "store_fault": collected.store_fault,  # a write failed on a full / read-only / failing disk (exit 6)
+            "park_error": collected.park_error,  # failed writes that could not be parked either (cursor held)
             "enriched": enriched.enriched,
+            # enrich failed (a model that cannot be loaded): the step, its error, how many stored posts detection
+            # judged without a label (the rules that read one hold back from the first of them: `detect_notes`).
+            **({"failed_step": "enrich", "enrich_error": enrich_error,
+                "detected_without_labels": _unenriched_count(store, None)} if enrich_error else {}),
             "sentiment_model": enriched.model,
             "labels_from_other_models": enriched.other_models,
             **summarize(store, brands=[b.name for b in config.brands]),
@@ -1101,7 +1157,7 @@ def run_once(
             "report": None,
             "store": store.name,
         }
-        step, so_far = "report", summary
+        step, so_far = at_step("report"), summary
         if write_report:
             # Last, once the summary is whole: the alerts are sent by now, so a report that cannot be written
             # must not lose what the run did. The caller prints the summary, then fails on `report_error`.
@@ -1110,6 +1166,9 @@ def run_once(
             except OSError as exc:
                 summary["report_error"] = cannot_write(config.report.path, exc)
         return summary
+    except Interrupted as exc:  # SIGTERM / SIGINT: the CLI prints what the finished steps did
+        exc.summary = so_far
+        raise
     except Exception as exc:
         if not is_unreachable(exc):
             raise
@@ -1119,6 +1178,21 @@ def run_once(
     finally:
         if own_store:
             store.close()
+
+
+def _isolated_enrich(config: Config, store: Store, progress: bool,
+                     embeddings: SentenceEmbeddings) -> tuple[EnrichReport, str | None]:
+    """`run`'s enrich step, isolated like detection's brands: a failure that is not the store's (a sentiment model
+    that cannot be loaded) is logged and returned as one line, and the run goes on to detect on what is stored."""
+    try:
+        return enrich(config, store, progress=progress, embeddings=embeddings), None
+    except Exception as exc:
+        if is_unreachable(exc):  # the store's: `run_once` ends the run (StoreLost)
+            raise
+        error = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:500]}"  # masked where shown
+        log.error("enrich failed: %s; detection goes on without new sentiment labels", error)
+        log.info("enrich failed", exc_info=True)  # the traceback with -v
+        return EnrichReport(), error
 
 
 class _NoBar:

@@ -73,8 +73,23 @@ def disk_fault(exc: BaseException) -> str | None:
     if isinstance(exc, sqlite3.DatabaseError) and code is not None:
         return DISK_FAULTS.get(code & 0xFF)
     if isinstance(exc, RuntimeError):  # a step's "could not store …" over a write SQLite refused
-        message = str(exc)
-        return next((DISK_FAULTS[code] for text, code in DISK_FAULT_TEXTS.items() if text in message), None)
+        return disk_fault_text(str(exc))
+    return None
+
+
+def disk_fault_text(message: str) -> str | None:
+    """`disk_fault` for a write result's error text (`WriteResult.error`: collection parks the mentions it could not
+    store and goes on, so the fault reaches the summary as text, never raised): what to do, or None."""
+    return next((DISK_FAULTS[code] for text, code in DISK_FAULT_TEXTS.items() if text in message), None)
+
+
+def store_fault_line(errors: list[str]) -> str | None:
+    """The first disk fault among write errors, as "<SQLite's words> (<what to do>)"; None when none is one."""
+    for error in errors:
+        advice = disk_fault_text(error)
+        if advice:
+            words = next(text.partition(": ")[2] for text in DISK_FAULT_TEXTS if text in error)
+            return f"{words} ({advice})"
     return None
 
 

@@ -32,6 +32,7 @@ from nlp.model_files import (
     softmax,
     stack_features,
 )
+from nlp.model_source import model_problem
 from nlp.onnx_encoder import DEFAULT_VARIANT, shared_encoder
 from nlp.sentiment_base import SentimentModel, files_version
 
@@ -178,8 +179,10 @@ class HuggingFaceSentimentModel(SentimentModel):
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(name_or_path, local_files_only=local)
             self.model = AutoModelForSequenceClassification.from_pretrained(name_or_path, local_files_only=local)
-        except OSError as exc:
-            raise ValueError(f"cannot load sentiment model {name_or_path!r}: {exc}") from None
+        except (OSError, ValueError) as exc:  # ValueError: huggingface_hub's refusal of a path as a repo id
+            # Its own words ("Repo id must be in the form …") name no setting: say which, and what to do.
+            reason = model_problem(name_or_path) or f"cannot load sentiment model {name_or_path!r}: {exc}"
+            raise ValueError(reason) from None
         self.model.eval()
         self.index_to_label = map_labels(self.model.config.id2label)
         self.name = name_or_path

@@ -38,6 +38,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from alerts.history import load_alerts, select_alerts
 from core.alert import Alert
@@ -84,6 +85,7 @@ from groundswell import alert_export
 from groundswell.alert_verdicts import VerdictError, alert_files, card_verdict, set_verdict, undo_verdict
 from groundswell.alert_verdicts import verdicts as stored_verdicts
 from groundswell.audit_results import audit_view
+from groundswell.health_probe import store_problem
 from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
 from groundswell.spam import excluded, mark_not_spam, undo_not_spam
 from indexing.base import Filters, Store, StoreUnavailable
@@ -95,6 +97,7 @@ STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
 SORTS = ("newest", "oldest", "engagement", "relevance")
 META_TTL_S = 300.0  # sources/languages present: a full scan on a big store, so kept for a while
+HEALTHZ_TIMEOUT_S = 2.0  # /healthz's wait for the store thread: well under Compose's 5 s healthcheck timeout
 SECURITY_HEADERS = {
     # plotly.js sets inline styles on its SVG; scripts come only from this server.
     # Nothing is sent elsewhere: no fetch, form, frame or plugin reaches another origin (plotly's cloud buttons
@@ -191,7 +194,7 @@ def create_app(
     jsonl_paths = alert_files(config_or_brands)
     reply_settings = replies_view.reply_settings(config_or_brands)
     get_alerts = alert_loader or (lambda: load_alerts(store, jsonl_paths))
-    runner = StoreRunner()
+    runner = StoreRunner.for_store(store)  # fast reads, heavy reads and writes on lanes of their own (runner.py)
     cursors = CursorSigner()
     newest = views.NewestMention(store, ttl_s=newest_ttl_s)
     plotly_js = _plotly_js()
@@ -208,7 +211,7 @@ def create_app(
         return store.facet(everyone, "source"), store.facet(everyone, "lang"), models, audit_view(store, models)
 
     async def refresh_meta() -> None:
-        sources, langs, models, audit = await runner.call(facets)
+        sources, langs, models, audit = await runner.heavy(facets)  # a scan of every stored post
         meta_cache.update(at=time.monotonic(), sources=sources, langs=langs, models=models, audit=audit)
 
     async def warm_meta() -> None:
@@ -225,7 +228,7 @@ def create_app(
                 period = views.default_period(store, scope, None, None, None, newest, tz=default_tz)
                 return faq_view.faq_posts(store, scope, period)
 
-            posts = await runner.call(read)
+            posts = await runner.heavy(read)
             if not faq_stop.is_set():
                 await asyncio.to_thread(faq_view.encode_posts, posts, faq_embeddings, faq_lock, faq_stop)
         except Exception:  # the store or the model may be missing at start; the page then encodes on demand
@@ -347,8 +350,20 @@ def create_app(
         return Response(status_code=204)  # pages carry an inline icon; this only quiets old clients
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "store": getattr(store, "name", type(store).__name__)}
+    async def healthz() -> JSONResponse:
+        # A real read (`groundswell.health_probe`: a state key and a count stopped at one row) on the store's own
+        # thread, so a damaged file, a red cluster or a thread stuck behind a long call is a 503 a load balancer or
+        # Compose's healthcheck acts on. Open without a token (auth.OPEN_PATHS): status and a one-line reason only.
+        name = getattr(store, "name", type(store).__name__)
+        try:
+            problem = await asyncio.wait_for(runner.call(store_problem, store), HEALTHZ_TIMEOUT_S)
+        except TimeoutError:
+            problem = f"the store did not answer within {HEALTHZ_TIMEOUT_S:g} s (busy)"
+        headers = {"Cache-Control": "no-store"}
+        if problem:
+            return JSONResponse({"status": "unavailable", "store": name, "reason": problem}, status_code=503,
+                                headers=headers)
+        return JSONResponse({"status": "ok", "store": name}, headers=headers)
 
     # ---- API -----------------------------------------------------------------------------------
     @app.get("/api/meta")
@@ -399,7 +414,7 @@ def create_app(
             data["labelled_by"] = label_sources(store.facet(scope, "model"))
             return {**data, "spam": spam_in_view(scope)}
 
-        return await runner.call(compute)
+        return await runner.heavy(compute)
 
     def spam_in_view(filters: Filters) -> dict[str, Any]:
         """How many mentions of this view the spam rules leave out, how many of the brands' own posts are
@@ -416,7 +431,7 @@ def create_app(
 
     def with_days(filters: Filters, days: int | None, tz: str) -> Filters:
         """The period a search or an export reads, by the one rule of every page (`views.default_period`, runs on
-        the store thread): a preset (`days`: the N days up to the brand's newest post), an end alone (the 7 days,
+        a store thread): a preset (`days`: the N days up to the brand's newest post), an end alone (the 7 days,
         or `days`, up to it) or a start alone (up to the brand's newest post) read the period /api/overview,
         /api/themes, /api/faq and /api/advocates read for the same parameters; with neither start, end nor days a
         search reads every post (Explore's "auto"). A start alone after that end is a 400 (an empty page or file
@@ -484,7 +499,7 @@ def create_app(
         make = export_rows.csv_rows if fmt == "csv" else export_rows.jsonl_rows
         media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
         # The first chunk is read before the answer starts: a store error is a 500, not an empty 200 file.
-        chunks = await runner.call(lambda: export_rows.with_bom(export_rows.primed(
+        chunks = await runner.heavy(lambda: export_rows.with_bom(export_rows.primed(
             export_rows.cut_short(make(store, scoped, limit, sort), fmt)), bom))
         return StreamingResponse(
             runner.stream(lambda: chunks),
@@ -515,7 +530,7 @@ def create_app(
             # a theme's share: of every mention of the view (its brand, period, facets and spam rule)
             return export_rows.themes_csv(data, store.count(filters.replace(since=period.since, until=period.until)))
 
-        answer = await runner.call(compute)
+        answer = await runner.heavy(compute)
         return export_rows.csv_attachment(answer, "groundswell-themes.csv", bom) if fmt == "csv" else answer
 
     @app.get("/api/alerts")
@@ -563,7 +578,7 @@ def create_app(
                                           tz=tz)
             return replies_view.replies(store, brand, reply_settings.get(brand), period, datetime.now(UTC), limit)
 
-        return await runner.call(compute)
+        return await runner.heavy(compute)
 
     faq_embeddings = SentenceEmbeddings()  # kept between requests: a post is encoded once per dashboard process
     faq_lock = threading.Lock()  # one FAQ computation at a time: the kept embeddings are not thread-safe
@@ -607,8 +622,8 @@ def create_app(
                 return export_rows.csv_attachment(faq_view.group_csv(found), "groundswell-faq-group.csv", bom)
             return faq_view.group_json(found)
 
-        period, posts = await runner.call(read)
-        # Encoding and clustering off the store thread: the other pages stay answered meanwhile.
+        period, posts = await runner.heavy(read)
+        # Encoding and clustering off the store threads: the other pages stay answered meanwhile.
         return await asyncio.to_thread(grouped, period, posts)
 
     @app.get("/api/advocates")
@@ -633,7 +648,7 @@ def create_app(
                 store, filters.brand, period.since, period.until, sentiment=label, n=n, own=own, facets=filters
             )
 
-        period, rows = await runner.call(compute)
+        period, rows = await runner.heavy(compute)
         if fmt == "csv":
             return StreamingResponse(
                 export_rows.with_bom(advocate_ranking.advocates_csv(rows), bom),
@@ -659,10 +674,14 @@ def create_app(
                 raise ApiError(f"changes here are recorded with the user the sign-in proxy names in {user_header}, "
                                "and this request has none: open the dashboard through that proxy", status=403)
         raw = bytearray()
-        async for chunk in request.stream():  # read with a cap: a body is never held whole past the limit
-            raw += chunk
-            if len(raw) > MAX_WRITE_BODY:
-                raise ApiError(f"the body is over {MAX_WRITE_BODY:,} bytes: send fewer ids at a time", status=413)
+        try:
+            async for chunk in request.stream():  # read with a cap: a body is never held whole past the limit
+                raw += chunk
+                if len(raw) > MAX_WRITE_BODY:
+                    raise ApiError(f"the body is over {MAX_WRITE_BODY:,} bytes: send fewer ids at a time",
+                                   status=413)
+        except ClientDisconnect:  # gone mid-body (or cut by serve's body timeout): nothing written, no traceback
+            raise ApiError("the client went away before its body was complete: nothing was written") from None
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested past Python's limit
@@ -684,14 +703,14 @@ def create_app(
         """Mark flagged mentions as false positives: {"ids": [...]}; they stay unflagged on later runs."""
         body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
         ids = body["ids"]
-        marked = await runner.call(lambda: mark_not_spam(store, ids, by=writer, now=datetime.now(UTC)))
+        marked = await runner.write(lambda: mark_not_spam(store, ids, by=writer, now=datetime.now(UTC)))
         return {"marked": marked, "unknown": sorted(set(ids) - set(marked))}
 
     @app.post("/api/spam/undo")
     async def undo_spam(request: Request) -> dict[str, Any]:
         """Withdraw a "not spam": {"ids": [...]}; each gets back the flag it cleared (groundswell/spam.py)."""
         body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
-        report = await runner.call(lambda: undo_not_spam(store, body["ids"], by=writer, now=datetime.now(UTC)))
+        report = await runner.write(lambda: undo_not_spam(store, body["ids"], by=writer, now=datetime.now(UTC)))
         if report.reflagged or report.unflagged:
             # Stored with the withdrawn record too (groundswell/withdrawals.py); the log is for who watches it.
             log.warning("%s withdrew \"not spam\" from %s", writer,
@@ -708,7 +727,7 @@ def create_app(
         if label not in SENTIMENT_LABELS:
             raise ApiError(f"label must be one of {', '.join(SENTIMENT_LABELS)}", param="label")
         labels = dict.fromkeys(body["ids"], label)
-        report = await runner.call(lambda: correct_sentiment(store, labels, by=writer, now=datetime.now(UTC)))
+        report = await runner.write(lambda: correct_sentiment(store, labels, by=writer, now=datetime.now(UTC)))
         return {"corrected": report.corrected, "unknown": report.unknown, "not_enriched": report.not_enriched,
                 "label": label}
 
@@ -716,7 +735,7 @@ def create_app(
     async def undo(request: Request) -> dict[str, Any]:
         """Give corrected mentions back the model's label: {"ids": [...]}; answers each one's label now."""
         body, writer = await write_body(request, '{"ids": ["<mention id>", ...]}')
-        report = await runner.call(lambda: undo_corrections(store, body["ids"], by=writer, now=datetime.now(UTC)))
+        report = await runner.write(lambda: undo_corrections(store, body["ids"], by=writer, now=datetime.now(UTC)))
         if report.restored:
             # Stored with the withdrawn record too (groundswell/withdrawals.py); the log is for who watches it.
             log.warning("%s gave the model's label back to %s", writer, ", ".join(map(one_line, report.restored)))
@@ -750,7 +769,7 @@ def create_app(
             return set_verdict(store, shown, incident, given, by=writer, now=datetime.now(UTC), note=note)
 
         try:
-            change = await runner.call(write)
+            change = await runner.write(write)
         except VerdictError as exc:  # checked before anything is written
             raise ApiError(str(exc), param=exc.param) from None
         return verdict_answer(change)
@@ -761,7 +780,7 @@ def create_app(
         body, writer = await verdict_body(request, '{"incident": "<incident id>"}', {"incident"})
         shown = await runner.call(get_alerts)
         try:
-            change = await runner.call(
+            change = await runner.write(
                 lambda: undo_verdict(store, shown, body.get("incident"), by=writer, now=datetime.now(UTC))
             )
         except VerdictError as exc:

@@ -62,14 +62,16 @@ def replies(
             "needs_reply_total": 0,
             "needs_reply": [],
         }
-    report = response_report(store, brand, settings.own, settings.goal_minutes, period.since, period.until, now)
+    report = response_report(
+        store, brand, settings.own, settings.goal_minutes, period.since, period.until, now, keep=limit
+    )
     return {
         **base,
         "configured": True,
         "goal_minutes": settings.goal_minutes,
         "overall": {**_stats_json(report.overall), "within_goal": report.within_goal},
         "days": [{"day": d.day.isoformat(), **_stats_json(d)} for d in report.days if d.day],
-        "needs_reply_total": len(report.needs_reply),
+        "needs_reply_total": report.needs_reply_total,
         "needs_reply": [
             {**mention_json(w.mention), "waited_minutes": round(w.minutes)} for w in report.needs_reply[:limit]
         ],
