@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar, cast
+from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, ValidationError
 
@@ -77,11 +78,43 @@ class Extractor(Generic[OptionsT]):
     Generic over its options type, so `self.options` is the subclass's own options model.
     """
 
+    # The registry's name for this source (`extractors.registry.EXTRACTORS`): every mention it yields has this
+    # `source` (`checked_sources`), so its id is `<type>:<native_id>`.
     type: ClassVar[str]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
+    # The options (names ending in `_env`, each naming an environment variable) that hold the credentials a run
+    # cannot do without, in order. The Airflow DAGs fill those variables from the connection `groundswell_<source
+    # name>` (else `groundswell_<type>`): one credential from its password; two from its login, then its password;
+    # more must come from the connection's extra `{"env": {...}}` (dags/groundswell_common.py, `credential_vars`).
+    # A task whose connection and environment lack one fails at once, naming both. Optional secrets (a token some
+    # instances want) are left out: a run goes without them.
     needs_credentials: ClassVar[tuple[str, ...]] = ()
     # Whether `own_posts` is implemented: the brand's own accounts' posts can be read from this source.
     collects_own_posts: ClassVar[bool] = False
+    # Whether two sites this type can read (two instances, two forums: `site_of`) can give two different posts
+    # the same native id. A mention's id is `<type>:<native_id>`, so such posts would be stored as one row, the
+    # later read overwriting the earlier. A new type whose ids are numbered per site (a forum's post 1) should
+    # prefix the site's host to its native ids instead (`forum.example/1`); a type that cannot (its stored ids
+    # must stay what they are) sets this, and `config check` warns when two of its sources read two sites.
+    # The existing sources, each decided:
+    # - x, reddit, bluesky (`<did>/<rkey>`), hackernews (Algolia's objectID of the one HN site): one site, or
+    #   ids global by construction.
+    # - rss: the native id is a hash of the feed URL and the entry's id (`extractors.rss`): two feeds' entries
+    #   with guid "1" get two ids.
+    # - mastodon: ids are the instance's own, but snowflakes (Mastodon::Snowflake): a local status's id is its
+    #   creation millisecond << 16 plus 16 bits hashed with the instance's secret salt; a federated status's is
+    #   its publication second with 10 + 16 random bits. Two different statuses read from two instances share an
+    #   id only when created in the same millisecond (1 in 65,536 then) or the same second (1 in ~65 million):
+    #   improbable enough not to fail `config check` for every two-instance config. (One remote status read
+    #   through two instances gets two ids: a duplicate, never a loss.)
+    # - import: a row's id is the one its file carries, with the row's own `source` (a platform's id: the same
+    #   post in two exports is meant to be one row). Only rows without a `source` take the `source` option
+    #   ("import"): two tools' files numbered 1, 2, … would collide there, so each such file gets its own
+    #   `source` option (docs/sources.md, *import*); the site is no host here.
+    ids_per_site: ClassVar[bool] = False
+    # Whether mentions keep a `source` other than `type` (the import source keeps each row's own): exempt from
+    # `checked_sources`.
+    keeps_item_sources: ClassVar[bool] = False
 
     def __init__(self, options: Mapping[str, Any] | OptionsT | None = None, env: Mapping[str, str] | None = None):
         # `Options` is OptionsT's class (a ClassVar can not name a type variable, hence the cast).
@@ -128,6 +161,17 @@ class Extractor(Generic[OptionsT]):
     def secret(self, var: str | None) -> str | None:
         """Read a secret from the environment by variable name; never log the value."""
         return self.env.get(var) if var else None
+
+    @classmethod
+    def site_of(cls, options: SourceOptions) -> str | None:
+        """The site (a host, lower-case) whose ids these options read, for `ids_per_site`: the host of a
+        `base_url` or `api_base_url` option; None when there is none. Override where the site is named otherwise."""
+        for name in ("base_url", "api_base_url"):
+            value = getattr(options, name, None)
+            if isinstance(value, str) and value:
+                host = urlsplit(value if "://" in value else f"//{value}").hostname
+                return host.lower() if host else value
+        return None
 
     def compile_query(self, query: str) -> object:
         """What this source asks the platform for a brand's `query` under these options, or
@@ -179,6 +223,10 @@ class SkipItem(ValueError):
 
 class Selector:
     """Turns raw items into the mentions a run keeps: valid, inside the window, matching the query.
+
+    `source` is the extractor's registry type (`self.type`), never its config key (`self.source_key`, a source's
+    `name`): a built mention without a `source` gets this one, its id is `<source>:<native_id>`, and collection
+    fails a source whose mentions say another (`checked_sources`).
 
     The query is applied locally to everything collected, so a source's own search
     only has to over-collect. Bad items land in `skipped` with the reason.
@@ -315,3 +363,27 @@ def matching(query: Query, mention: Mention, lang_of: LangOf | None) -> Mention 
         return None
     detected = post.detected
     return mention if detected is None else mention.model_copy(update={"lang": detected})
+
+
+class SourceMismatch(RuntimeError):
+    """An extractor yielded a mention whose `source` is not its registry type: a bug in that extractor."""
+
+
+def checked_sources(extractor: Extractor, batches: Iterator[Batch]) -> Iterator[Batch]:
+    """`batches` as they come, each checked before it is stored: every mention's `source` must be the extractor's
+    `type` (its id is `<type>:<native_id>`; a mention under another source, the config key say, would be stored
+    under ids no other part knows). Raises `SourceMismatch` naming the extractor; a type with
+    `keeps_item_sources` (import) is passed through."""
+    if extractor.keeps_item_sources:
+        yield from batches
+        return
+    for batch in batches:
+        wrong = next((m for m in batch.mentions if m.source != extractor.type), None)
+        if wrong is not None:
+            cls = type(extractor)
+            raise SourceMismatch(
+                f"{cls.__module__}.{cls.__qualname__} (type '{extractor.type}') yielded mention {wrong.id!r} with "
+                f"source '{wrong.source}': a mention's source must be the registry type '{extractor.type}' "
+                "(Selector(self.type, ...), never self.source_key); nothing of this batch was stored"
+            )
+        yield batch

@@ -187,6 +187,7 @@ class ImportExtractor(Extractor[ImportOptions]):
 
     type = "import"
     Options = ImportOptions
+    keeps_item_sources = True  # a row keeps the platform it came from (`source`), the option only fills a gap
 
     def _format(self, path: Path) -> str:
         opts = self.options

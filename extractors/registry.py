@@ -44,7 +44,8 @@ def validate_source(source: SourceConfig) -> None:
         problems = []
         for err in exc.errors():
             where = "options." + ".".join(str(p) for p in err["loc"])
-            msg = "unknown key: remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
+            unknown = "unknown key: remove it or check its spelling against docs/sources.md"
+            msg = unknown if err["type"] == "extra_forbidden" else err["msg"]
             problems.append(f"{where}: {msg}")
         raise ValueError("; ".join(problems)) from None
 

@@ -80,7 +80,9 @@ def place(root: Any, loc: tuple[Any, ...]) -> tuple[str, YamlPath]:
 def hint(err: Any, path: YamlPath = ()) -> str:
     """What to do about one error."""
     if err["type"] == "extra_forbidden":
-        return "unknown key: remove it or check its spelling against docs/configuration.md"
+        # A source's options are each source's own, listed per source in docs/sources.md.
+        doc = "docs/sources.md" if path[:1] == ("sources",) and "options" in path[2:3] else "docs/configuration.md"
+        return f"unknown key: remove it or check its spelling against {doc}"
     if err["type"] == "missing":
         return "required: add it"
     if err["type"] == "value_error":  # a validator's own sentence: pydantic's prefix only hides its start
