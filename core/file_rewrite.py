@@ -7,6 +7,8 @@ fsynced, takes the old file's permission bits (mkstemp's 0600 would lock out its
 followed: the file it points to is rewritten and the link stays a link. Lines appended while the content was
 transformed are carried over unchanged (the file is read again just before the replace); only an append in the
 instant between that read and the replace could be lost.
+A file written whole, from scratch (a report, a digest, a CSV), goes through `core.file_write` instead: it keeps
+nothing of the old file, so a symlink at its name is replaced, never followed.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import click
 import yaml
 
+from core.file_write import replacing
 from core.logsafe import SECRET_PARAMS, is_secret_param, register_config_secrets
 from core.query import QuerySyntaxError, parse
 from core.time import as_utc, check_range
@@ -269,10 +270,10 @@ def collect(
         raise click.BadParameter(str(exc), param_hint="--since/--until") from None
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(out_path.suffix + ".partial")
     written, skipped, last_cursor = 0, 0, None
     try:
-        with _cassette(record, replay), tmp.open("w", encoding="utf-8") as handle:
+        # Written whole at the end (core.file_write): never through a link planted at the name, nor a fixed temp name.
+        with _cassette(record, replay), replacing(out_path, "w", encoding="utf-8") as handle:
             for batch in extractor.extract(brand or query, query, cursor, window):
                 for mention in batch.mentions:
                     handle.write(mention.model_dump_json() + "\n")
@@ -282,7 +283,6 @@ def collect(
                     click.echo(f"skipped: {reason}", err=True)
                 last_cursor = batch.cursor or last_cursor
     except Exception as exc:
-        tmp.unlink(missing_ok=True)
         # Checked first: an extractor may have wrapped the cassette miss in a SourceError.
         mismatch = _cassette_mismatch(exc) if replay else None
         if mismatch is not None:
@@ -290,7 +290,6 @@ def collect(
         if isinstance(exc, SourceError):
             raise click.ClickException(str(exc)) from None
         raise
-    tmp.replace(out_path)
     click.echo(f"{written} mention(s) -> {out_path}" + (f", {skipped} skipped" if skipped else ""))
     if last_cursor:
         click.echo(f"cursor: {extractor.shown_cursor(last_cursor)}")

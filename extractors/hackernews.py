@@ -19,7 +19,7 @@ from pydantic import Field
 
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, keyword_searches
 from extractors.html_text import html_to_text
-from extractors.http import DEFAULT_DEADLINE, HttpClient
+from extractors.http import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_MB, MIN_RESPONSE_MB, HttpClient
 from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
 
 log = logging.getLogger("groundswell.extractors.hackernews")
@@ -34,6 +34,11 @@ class HackerNewsOptions(SourceOptions):
     deadline_s: float = Field(
         default=DEFAULT_DEADLINE, gt=0, description="Seconds one search request may take in all (then not retried)"
     )
+    max_response_mb: float = Field(
+        default=DEFAULT_MAX_RESPONSE_MB,
+        ge=MIN_RESPONSE_MB,
+        description="MiB one search answer may have once decompressed (then not retried; extractors/http.py)",
+    )
 
 
 class HackerNewsExtractor(Extractor[HackerNewsOptions]):
@@ -41,7 +46,8 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
     Options = HackerNewsOptions
 
     def http(self) -> HttpClient:
-        return HttpClient(self.retry, deadline=self.options.deadline_s)
+        cap = int(self.options.max_response_mb * (1 << 20))
+        return HttpClient(self.retry, deadline=self.options.deadline_s, max_bytes=cap)
 
     def compile_query(self, query: str) -> list[str]:
         """One search per term: no boolean search here."""

@@ -14,17 +14,25 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
 from extractors.errors import SourceError
+from extractors.redirects import (
+    MAX_REDIRECTS,
+    RedirectGuard,
+    RedirectRefused,
+    RedirectUnresolved,
+    Resolver,
+    system_addresses,
+)
 
 log = logging.getLogger("groundswell.extractors.http")
 
@@ -38,6 +46,14 @@ DEFAULT_TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
 # steady feed (a 30 MB one at 100 kB/s) is read whole. Past it the request fails, not retried (`DeadlineExceeded`).
 DEFAULT_DEADLINE = 300.0
 _CHUNK = 65536
+# Bytes one `HttpClient` response may have once decompressed (the `max_response_mb` option of RSS and Hacker News
+# overrides it). Counted as the body is read, so a gzip bomb (0.4 MB on the wire inflating to 400 MiB took a collect
+# to 2.5 GB resident) stops at the limit. 20 MiB: a feed of `max_entries` 500 full-text entries is a few MiB, a Hacker
+# News page of 1,000 hits under 2 MiB; ten times that is no feed anyone means.
+DEFAULT_MAX_RESPONSE_MB = 20
+# The smallest `max_response_mb` accepted: 0.01 MiB (10 KiB) holds an empty feed; a smaller one (1e-9 was read as
+# 0 bytes) refuses every answer, a typo rather than a limit.
+MIN_RESPONSE_MB = 0.01
 USER_AGENT = "groundswell/0.1 (+https://github.com/groundswell/groundswell)"
 
 
@@ -45,6 +61,11 @@ class DeadlineExceeded(SourceError):
     """A response not whole within the request's deadline. Not retried (`RetryPolicy.call` passes a SourceError on):
     a response that took the whole deadline is slow, not flaky, and a second try takes the deadline again (five
     tries made a 60 s deadline 315 s, and lost the feed all the same). The source reads it again next run."""
+
+
+class ResponseTooLarge(SourceError):
+    """A response larger than the client's `max_bytes` once decompressed. Not retried: the same answer would come
+    again. The body read so far is dropped; the source reads it again next run (after its option is raised)."""
 
 
 class RateLimited(SourceError):
@@ -238,6 +259,8 @@ def classify_requests_error(exc: Exception) -> Exception | None:
     """Network-level failures of requests are transient."""
     if isinstance(exc, requests.Timeout):
         return Retry("timed out")
+    if isinstance(exc, RedirectUnresolved):
+        return Retry(str(exc))  # names the host that did not resolve
     if isinstance(exc, requests.ConnectionError):
         return Retry(f"connection failed ({type(exc).__name__})")
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
@@ -259,15 +282,25 @@ def retry_for_status(status: int, headers: Mapping[str, str] | None, now: float)
     return None
 
 
-def check_status(response: requests.Response, what: str, now: float, auth_hint: str = "") -> None:
-    """Raise Retry where `retry_for_status` says, SourceError for the other 4xx; return for 2xx/3xx."""
+def check_status(
+    response: requests.Response, what: str, now: float, auth_hint: str = "", hide: Iterable[str] = ()
+) -> None:
+    """Raise Retry where `retry_for_status` says, SourceError for the other 4xx; return for 2xx/3xx.
+
+    The error quotes the start of the body; every value of `hide` (the request's own header values: a server
+    may echo an `Authorization` back) is masked there first."""
     status = response.status_code
     if status < 400:
         return
     retry = retry_for_status(status, response.headers, now)
     if retry is not None:
         raise retry
-    detail = response.text[:200].strip().replace("\n", " ")
+    text = response.text
+    # A value and, for `Bearer <token>`-shaped ones, the credential alone (a server may echo either).
+    secrets = {part for v in hide if v for part in (v, v.split()[-1] if v.split() else v) if len(part) >= 4}
+    for value in sorted(secrets, key=len, reverse=True):
+        text = text.replace(value, "***")
+    detail = text[:200].strip().replace("\n", " ")
     if status in (401, 403):
         raise SourceError(f"{what}: not authorised ({status}){auth_hint}: {detail}")
     raise SourceError(f"{what}: request rejected ({status}): {detail}")
@@ -275,7 +308,14 @@ def check_status(response: requests.Response, what: str, now: float, auth_hint: 
 
 class HttpClient:
     """GET with timeouts, a total deadline per request (`DeadlineExceeded`, not retried) and retries; JSON bodies
-    that do not parse are retried, then fatal."""
+    that do not parse are retried, then fatal. A body larger than `max_bytes` decompressed is cut there
+    (`ResponseTooLarge`, not retried); redirects are followed by hand, at most `MAX_REDIRECTS`, each checked by
+    `extractors.redirects.RedirectGuard` (http(s) only; no public → internal address; `resolver` looks hosts up).
+
+    `headers=` on `get`/`get_json` adds headers to that request only, over the session's (an `Authorization` from
+    a secret, an `Accept`). Their values are never logged here nor quoted in an error (`check_status` masks them
+    in the body it quotes); log lines of the libraries below go through `core.logsafe`'s filter, which masks
+    `Authorization`-like headers too."""
 
     def __init__(
         self,
@@ -283,59 +323,81 @@ class HttpClient:
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         deadline: float | None = DEFAULT_DEADLINE,
+        max_bytes: int | None = DEFAULT_MAX_RESPONSE_MB << 20,
+        resolver: Resolver = system_addresses,
     ):
         self.policy = policy or RetryPolicy()
         self.session = session or make_session(timeout)
         self.timeout = timeout
         self.deadline = deadline
+        self.max_bytes = max_bytes
+        self.resolver = resolver
 
-    def get(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> requests.Response:
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        what: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
         """The response, its body read (within the deadline, else `DeadlineExceeded`); Retry/SourceError as
-        `check_status` says."""
+        `check_status` says. `headers`: this request's own, merged over the session's."""
         label = what or display_url(url)
 
         def attempt() -> requests.Response:
-            response = self._fetch(url, params, label)
-            check_status(response, label, self.policy.clock())
+            response = self._fetch(url, params, label, headers)
+            check_status(response, label, self.policy.clock(), hide=(headers or {}).values())
             return response
 
         return self.policy.call(attempt, label, classify_requests_error)
 
-    def _fetch(self, url: str, params: Mapping[str, Any] | None, label: str) -> requests.Response:
-        """One GET whose body is read as it comes, each wait for bytes no longer than the deadline leaves: a
-        response not whole by then is dropped, `DeadlineExceeded` (not retried)."""
+    def _fetch(
+        self, url: str, params: Mapping[str, Any] | None, label: str, headers: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        """One GET (its redirects followed as `_open` says) whose body is read as it comes, each wait for bytes no
+        longer than the deadline leaves: a response not whole by then is dropped, `DeadlineExceeded`; one larger
+        than `max_bytes` decompressed is dropped at that size, `ResponseTooLarge` (neither retried)."""
         started = time.monotonic()
-        connect, read = self.timeout
-        left = self.deadline
-        chunks: list[bytes] = []
+        read = self.timeout[1]
+        size = 0
 
         def past_deadline() -> bool:
             return self.deadline is not None and time.monotonic() - started >= self.deadline
 
         def too_slow() -> DeadlineExceeded:
-            size = sum(map(len, chunks))
             return DeadlineExceeded(
                 f"{label}: no whole response within the deadline of {self.deadline:g}s ({size} bytes read); not "
                 "retried, a response this slow would take as long again. If the server is slow but steady, raise "
                 "the source's deadline_s option"
             )
 
-        try:
-            response = self.session.get(
-                url, params=params, timeout=(connect, read if left is None else min(read, left)), stream=True
+        def too_large(declared: int | None = None) -> ResponseTooLarge:
+            limit = self.max_bytes or 0
+            how = f"it declares {declared} bytes" if declared is not None else f"stopped after {size} bytes"
+            return ResponseTooLarge(
+                f"{label}: response larger than {limit / (1 << 20):g} MiB once decompressed ({how}); not retried. "
+                "If the source really serves this much, raise its max_response_mb option"
             )
-        except requests.ReadTimeout:
-            if past_deadline():  # the headers' wait, shortened to the deadline (one shorter than the read timeout)
-                raise too_slow() from None
-            raise
+
+        response = self._open(url, params, label, headers, started, past_deadline, too_slow)
         raw = response.raw
         # What has come (read() would wait for a whole chunk), gunzipped as requests would; a replayed response
-        # (vcrpy's stub, not urllib3's) takes no `decode_content` and decodes nothing on `read` either.
+        # (vcrpy's stub, not urllib3's) takes no `decode_content` and decodes nothing on `read` either. urllib3
+        # (2.6 on) inflates at most `_CHUNK` bytes per read1, so a bomb never inflates more than that past the count.
         options = {"decode_content": True} if isinstance(raw, urllib3.HTTPResponse) else {}
         # The socket's timeout bounds each wait for bytes: shortened to what the deadline leaves (urllib3 sets it
         # again when the pool reuses the connection).
         sock = getattr(getattr(raw, "connection", None), "sock", None)
+        body = bytearray()
         try:
+            declared = response.headers.get("Content-Length", "")
+            if (
+                self.max_bytes is not None
+                and not response.headers.get("Content-Encoding")
+                and declared.isdigit()
+                and int(declared) > self.max_bytes
+            ):
+                raise too_large(int(declared))  # said up front: not read at all
             while True:
                 if self.deadline is not None:
                     left = self.deadline - (time.monotonic() - started)
@@ -353,22 +415,80 @@ class HttpClient:
                     raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
                 if not chunk:
                     break
-                chunks.append(chunk)
+                size += len(chunk)
+                if self.max_bytes is not None and size > self.max_bytes:
+                    raise too_large()
+                body += chunk
         except BaseException:
             response.close()  # dropped half read: the connection goes, not back to the pool
             raise
         # The body as requests keeps one it has read: `.content`, `.text` and `.json()` read it from there, and
         # `close` hands the connection back to the pool.
-        response._content, response._content_consumed = b"".join(chunks), True
+        response._content, response._content_consumed = bytes(body), True
         response.close()
         return response
 
-    def get_json(self, url: str, params: Mapping[str, Any] | None = None, what: str | None = None) -> Any:
+    def _open(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        label: str,
+        headers: Mapping[str, str] | None,
+        started: float,
+        past_deadline: Callable[[], bool],
+        too_slow: Callable[[], DeadlineExceeded],
+    ) -> requests.Response:
+        """The response (its body unread) at the end of `url`'s redirects, followed here rather than by requests:
+        each target is checked first (`RedirectGuard`), a redirect's own body is never read, and the request's own
+        `Authorization` is dropped where requests would drop it (another host)."""
+        connect, read = self.timeout
+        guard = RedirectGuard(url, label, self.resolver, self.session)
+        hop_headers = dict(headers) if headers else None
+        current, hop_params, shown = url, params, [display_url(url)]
+        for _ in range(MAX_REDIRECTS + 1):
+            left = None if self.deadline is None else self.deadline - (time.monotonic() - started)
+            if left is not None and left <= 0:
+                raise too_slow()
+            try:
+                response = self.session.get(
+                    current,
+                    params=hop_params,
+                    headers=hop_headers,  # requests merges them over the session's
+                    timeout=(connect, read if left is None else min(read, left)),
+                    stream=True,
+                    allow_redirects=False,
+                )
+            except requests.ReadTimeout:
+                if past_deadline():  # the headers' wait, shortened to the deadline (one shorter than the read timeout)
+                    raise too_slow() from None
+                raise
+            target = self.session.get_redirect_target(response) if response.is_redirect else None
+            if target is None:
+                return response
+            previous = response.url or current
+            response.close()  # its body unread: the connection goes rather than drain what a server may send
+            target = urljoin(previous, target)
+            shown.append(display_url(target))
+            guard.check(target, shown[-1])
+            if hop_headers and self.session.should_strip_auth(previous, target):
+                hop_headers = {k: v for k, v in hop_headers.items() if k.lower() != "authorization"}
+            current, hop_params = target, None  # the target carries its own query
+        chain = " -> ".join(shown[:3])
+        raise RedirectRefused(f"{label}: more than {MAX_REDIRECTS} redirects ({chain} …); not followed")
+
+    def get_json(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        what: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """The JSON body of a GET (`get`'s rules; a body that does not parse is retried, then fatal)."""
         label = what or display_url(url)
 
         def attempt() -> Any:
-            response = self._fetch(url, params, label)
-            check_status(response, label, self.policy.clock())
+            response = self._fetch(url, params, label, headers)
+            check_status(response, label, self.policy.clock(), hide=(headers or {}).values())
             try:
                 return response.json()
             except (json.JSONDecodeError, requests.exceptions.JSONDecodeError, ValueError) as exc:

@@ -32,7 +32,7 @@ from core.mention import COLLECTED, DATED_BY
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.feed_dates import UnknownZone, entry_time, parse_offset
 from extractors.html_text import html_to_text
-from extractors.http import DEFAULT_DEADLINE, HttpClient, display_url
+from extractors.http import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_MB, MIN_RESPONSE_MB, HttpClient, display_url
 from extractors.import_file import MAX_ROW_BYTES
 from extractors.state import decode_cursor, encode_cursor
 
@@ -55,6 +55,11 @@ class RssOptions(SourceOptions):
     )
     deadline_s: float = Field(
         default=DEFAULT_DEADLINE, gt=0, description="Seconds one feed's fetch may take in all (then skipped)"
+    )
+    max_response_mb: float = Field(
+        default=DEFAULT_MAX_RESPONSE_MB,
+        ge=MIN_RESPONSE_MB,
+        description="MiB one feed may have once decompressed (then not retried; extractors/http.py)",
     )
 
     @field_validator("time_zones")
@@ -80,7 +85,9 @@ class RssExtractor(Extractor[RssOptions]):
             # Messages name the feed without its query or userinfo: private feeds carry their token there.
             shown = display_url(url)
             try:
-                response = HttpClient(self.retry, deadline=self.options.deadline_s).get(url, what=f"rss {shown}")
+                cap = int(self.options.max_response_mb * (1 << 20))
+                client = HttpClient(self.retry, deadline=self.options.deadline_s, max_bytes=cap)
+                response = client.get(url, what=f"rss {shown}")
             except requests.RequestException as exc:  # a URL requests refuses (no host, bad scheme): not retried
                 raise SourceError(f"rss {shown}: request failed ({type(exc).__name__})") from None
             # Not handed to feedparser as Content-Location: it would resolve relative guids too, and ids derive

@@ -20,6 +20,7 @@ from alerts.history import load_alerts, select_alerts, stored_alerts
 from alerts.holds import Holds
 from alerts.kinds import alert_kinds
 from alerts.quiet_hours import quiet_hours
+from core.file_write import replacing
 from core.time import check_range
 from extractors.textfile import read_lines
 from groundswell.alert_export import alert_rows, alerts_csv
@@ -364,6 +365,6 @@ def verdicts_cmd(config_path: str, out_path: Path | None, brand: str | None, eve
     click.echo(json.dumps({"precision": precision(rows)}, ensure_ascii=False))
     if out_path is not None:
         labels = backtest_labels(rows)
-        with out_path.open("w", encoding="utf-8") as fh:
+        with replacing(out_path, "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(label, ensure_ascii=False) + "\n" for label in labels)
         click.echo(f"{len(labels)} real incident(s) written to {out_path}", err=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
+from core.file_write import replacing
+
 BOM = "\ufeff"  # encoded as EF BB BF: how Excel tells a UTF-8 CSV from one in the legacy code page
 
 
@@ -25,6 +27,7 @@ def write_csv(path: str | os.PathLike[str], chunks: Iterable[str] | str, bom: bo
     """Write CSV text (`chunks`, or one string) to `path` byte for byte as the dashboard downloads it with `bom=1`
     (or, `bom` False, without the mark): UTF-8 and newline="" so the csv module's \\r\\n row ends stay as written."""
     parts = [chunks] if isinstance(chunks, str) else chunks
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    # core/file_write.py: a symlink planted at `path` is replaced, never written through; an error leaves it as it was.
+    with replacing(path, "w", encoding="utf-8", newline="") as fh:
         for chunk in with_bom(parts, bom):
             fh.write(chunk)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from core.file_write import replacing
 from core.mention import Mention, dump_mention, load_mention
 from groundswell.exit_codes import busy_message
 
@@ -123,26 +124,38 @@ class DeadLetter:
             self.path.unlink(missing_ok=True)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("wb") as handle:
+        # A random temporary name beside it, replacing the file at the end (core/file_write.py): a crash mid-write
+        # leaves the previous file whole, and a link planted at either name is never written through.
+        with replacing(self.path, "wb") as handle:
             for mention in parked.mentions.values():
                 handle.write(dump_mention(mention).encode("utf-8") + b"\n")
             for line in parked.unreadable:
                 handle.write(line + b"\n")  # byte for byte, as read
-        os.replace(tmp, self.path)  # a crash mid-write leaves the previous file whole
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
         # Airflow runs one collect task per source in parallel: serialise read-modify-write.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "w") as lock:
+        lock = self.path.with_name(self.path.name + ".lock")
+        try:
+            # Never truncated, never followed: open(lock, "w") emptied whatever a link planted at the name (it sits
+            # in the shared output folder) pointed to, on every park and replay.
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError as exc:
+            if lock.is_symlink():
+                reason = "a symbolic link, not the dead-letter lock file: remove it"
+                raise OSError(exc.errno, reason, str(lock)) from exc
+            raise
+        try:
             try:
                 import fcntl
 
-                fcntl.flock(lock, fcntl.LOCK_EX)
+                fcntl.flock(fd, fcntl.LOCK_EX)
             except ImportError:  # pragma: no cover - Windows: single-process runs only
                 pass
             yield
+        finally:
+            os.close(fd)
 
 
 def unreadable_message(path: Path, lines: list[int]) -> str:

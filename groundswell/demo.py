@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.file_write import write_file
 from groundswell.demo_corpus import write_corpus
 
 DEMO_CONFIG = """\
@@ -57,5 +58,5 @@ def prepare(root: Path, seed: int = 7) -> tuple[Path, int]:
     lines = write_corpus(root / "corpus.jsonl", seed=seed)
     config_file = root / "groundswell.yaml"
     if not config_file.exists():
-        config_file.write_text(DEMO_CONFIG, encoding="utf-8")
+        write_file(config_file, DEMO_CONFIG)  # core.file_write: never through a link planted at the name
     return config_file, lines

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from core.file_write import replacing
+
 START = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 14
 CRISIS_START = datetime(2026, 11, 11, 12, tzinfo=UTC)
@@ -500,7 +502,7 @@ def write_corpus(path: str | Path, seed: int = 7) -> int:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     records = generate(seed)
-    with path.open("w", encoding="utf-8") as handle:
+    with replacing(path, "w", encoding="utf-8") as handle:  # never through a link planted at the name
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     return len(records)

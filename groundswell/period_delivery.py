@@ -52,6 +52,7 @@ from alerts.explain import summary_in
 from alerts.history import stored_alerts
 from alerts.install_id import install_id
 from core.alert import Alert
+from core.file_write import write_file
 from core.state import CLAIM_PREFIX, StateStore
 from groundswell import digest_render
 from groundswell.config import Config
@@ -250,9 +251,10 @@ def run_period_report(
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / period.id.replace(":", "-")
     paths = {"markdown": f"{stem}.md", "html": f"{stem}.html", "json": f"{stem}.json"}
-    Path(paths["markdown"]).write_text(render_markdown(report), encoding="utf-8")
-    Path(paths["html"]).write_text(render_html(report), encoding="utf-8")
-    Path(paths["json"]).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    # core/file_write.py: a symlink planted at any of the names is replaced, its target untouched.
+    write_file(paths["markdown"], render_markdown(report))
+    write_file(paths["html"], render_html(report))
+    write_file(paths["json"], json.dumps(report, ensure_ascii=False, indent=1))
     summary: dict[str, Any] = {"period": period.id, "label": period.label, **paths}
     refused = send and no_data(store, config, period.start, period.end, period.label)
     if refused:

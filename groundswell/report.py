@@ -17,7 +17,6 @@ import base64
 import hashlib
 import html
 import re
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +28,7 @@ from alerts.kinds import kind_info
 from alerts.theme_tree import aspects_text, top_themes, window_themes
 from core.alert import Alert
 from core.escaping import safe_url
+from core.file_write import write_file
 from groundswell import palette
 from groundswell.audit_results import audit_line, audit_view
 from groundswell.config import Config
@@ -356,7 +356,8 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
     path = Path(path or config.report.path)
     path.parent.mkdir(parents=True, exist_ok=True)
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    shutil.copyfile(plotly_js, path.parent / "plotly.min.js")
+    # Written as the page is (core/file_write.py): a link planted at either name is replaced, never written through.
+    write_file(path.parent / "plotly.min.js", plotly_js.read_bytes())
 
     brands = [b.name for b in config.brands]
     tz = config.digest.timezone  # the times shown are on its wall clock, named
@@ -429,7 +430,7 @@ def write_report(config: Config, store: Store, alerts: list[Alert], path: str | 
         **palette.SEVERITY,
         sections="\n".join(sections),
     )
-    path.write_text(page, encoding="utf-8")
+    write_file(path, page)
     return path
 
 

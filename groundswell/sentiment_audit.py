@@ -32,6 +32,7 @@ from typing import Any
 
 from core.batches import batched
 from core.escaping import csv_cell
+from core.file_write import replacing, write_file
 from core.mention import Mention
 from core.time import as_utc, check_range
 from indexing.base import Filters, Store
@@ -187,7 +188,7 @@ def write_audit(store: Store, key: AuditKey, csv_path: Path) -> Path:
     """Write the spreadsheet (UTF-8 with a byte-order mark, so spreadsheet programs read every script) and
     its key; return the key's path. The key is written last: a spreadsheet without a key is unfinished."""
     csv_path.parent.mkdir(parents=True, exist_ok=True)
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with replacing(csv_path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for mention, row in _mentions_in_order(store, key.rows):
@@ -196,7 +197,7 @@ def write_audit(store: Store, key: AuditKey, csv_path: Path) -> Path:
                 row.id, mention.lang or "", "|".join(mention.brands), as_utc(mention.created_at).isoformat(),
                 mention.source, mention.url or "", mention.text)), "", ""])
     path = key_path(csv_path)
-    path.write_text(json.dumps(asdict(key), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_file(path, json.dumps(asdict(key), ensure_ascii=False, indent=1) + "\n")
     return path
 
 

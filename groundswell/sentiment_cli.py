@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from core.batches import batched
+from core.file_write import replacing, write_file
 from core.mention import SENTIMENT_LABELS, valid_unicode
 from core.query import QuerySyntaxError
 from core.query.aliases import BrandTerms, alias_fragment, brand_terms
@@ -148,7 +149,7 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
     written = skipped = 0
     bar = progress_bar(progress, "scoring", total=total, unit="line")
     try:
-        with output_path.open("w", encoding="utf-8") as out:
+        with replacing(output_path, "w", encoding="utf-8") as out:
             for chunk in batched(read_lines(input_path), CHUNK_LINES):
                 rows: list[dict[str, Any]] = []
                 for line in chunk:
@@ -267,7 +268,7 @@ def audit_score(csv_path: Path, key_file: Path | None, json_path: Path | None, s
         if str(json_path) == "-":
             click.echo(text)
             return
-        json_path.write_text(text + "\n", encoding="utf-8")
+        write_file(json_path, text + "\n")
     for line in summary_lines(result):
         click.echo(line)
     if save_result or apply_labels:
@@ -344,7 +345,7 @@ def corrections_cmd(config_path: str, fmt: str, out_path: Path | None, brand: st
             n = write_rows(rows, fmt, sys.stdout)
         else:
             # a BOM so spreadsheet programs read every script; JSONL is read by programs, which want none
-            with out_path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+            with replacing(out_path, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
                 n = write_rows(rows, fmt, fh)
     finally:
         store.close()

@@ -26,6 +26,7 @@ from alerts.config import JsonlChannel
 from alerts.redact import Redaction, redact_alert, redact_json
 from core.alert import Alert
 from core.file_rewrite import rewrite
+from core.file_write import write_file
 from core.mention import Mention, load_mention
 from groundswell.config import Config
 from groundswell.period_files import digest_folder, report_folder, written_here
@@ -126,12 +127,10 @@ def redacted_text(path: Path, text: str, redaction: Redaction) -> str:
 
 
 def replace_atomically(path: Path, text: str) -> None:
-    """Write `text` as the whole of `path` (`core.file_rewrite`: atomic, mode and symlink kept); a new file is
-    created as the process creates any."""
-    if not path.exists():
-        path.write_text(text, encoding="utf-8")
-        return
-    rewrite(path, lambda _old: text.encode("utf-8"))
+    """Write `text` as the whole of `path`, a file made from scratch (`subject export --out`), with
+    `core.file_write`: atomic, an old file's mode kept, a symlink at the name replaced rather than written through
+    (followed, a link `export.json -> ~/.bashrc` had the export overwrite its target, or create it when dangling)."""
+    write_file(path, text)
 
 
 def redact_file(path: Path, redaction: Redaction) -> int:

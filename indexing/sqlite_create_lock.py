@@ -31,7 +31,8 @@ def creation_lock(final: Path) -> Iterator[None]:
     """Hold the creation lock of the store at `final` while the block runs (blocking until it is free)."""
     path = lock_path(final)
     while True:
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        # O_NOFOLLOW: a link planted at the lock's name is an error, never a file made at its target.
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from core.file_write import write_file
 from core.logsafe import redact, without_credentials
 from dashboards.kibana.build import build, load_spec, to_ndjson
 from indexing.elasticsearch_mapping import check_prefix
@@ -108,4 +109,4 @@ def build_command(index_prefix: str, output: str) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        write_file(output, text)  # a link planted at the name is replaced, not written through

@@ -73,7 +73,23 @@ def test_source_error_is_a_clean_failure_and_leaves_no_file(server, tmp_path):
         collect, ["--source", "hackernews", "--query", "acme", "-o", f"base_url={server.base}", "--out", str(out)]
     )
     assert result.exit_code == 1 and "not authorised (403)" in result.output
-    assert not out.exists() and not list(tmp_path.glob("*.partial"))
+    assert not out.exists() and not list(tmp_path.glob("*.partial")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_output_replaces_links_planted_at_its_names_and_leaves_their_targets(server, tmp_path):
+    # The file was written through a fixed `<out>.partial` and then renamed: a link planted at that name, in a shared
+    # output folder, had the run write into its target (core/file_write.py now writes it).
+    server.route("/api/v1/search_by_date", Reply(200, _hits()))
+    out = tmp_path / "o.jsonl"
+    victims = [tmp_path / "victim-out.txt", tmp_path / "victim-partial.txt"]
+    for link, victim in zip((out, tmp_path / "o.jsonl.partial"), victims, strict=True):
+        victim.write_text("someone else's file\n", encoding="utf-8")
+        link.symlink_to(victim)
+    result = CliRunner().invoke(collect, ["--source", "hackernews", "--query", "acme", "-o", f"base_url={server.base}",
+                                          "-o", "max_pages=1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [v.read_text(encoding="utf-8") for v in victims] == ["someone else's file\n"] * 2
+    assert not out.is_symlink() and json.loads(out.read_text().splitlines()[0])["id"] == "hackernews:11"
 
 
 @pytest.mark.network_fixture

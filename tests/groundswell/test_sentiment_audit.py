@@ -159,3 +159,17 @@ def test_a_formula_in_the_id_column_is_neutralised_and_still_scored(store, tmp_p
         writer.writeheader()
         writer.writerows(rows)
     assert read_answers(out, key).labels == {hostile.id: "negative"}
+
+
+def test_the_audit_files_replace_a_planted_symlink_and_leave_its_target(store, tmp_path):
+    # core/file_write.py: the audit spreadsheet and its key are written whole, never through a link at their names.
+    key = draw_sample(store, Filters(), 30, seed=3, now=NOW)
+    sheet = tmp_path / "audit.csv"
+    victims = [tmp_path / "victim-sheet.txt", tmp_path / "victim-key.txt"]
+    for link, victim in zip((sheet, key_path(sheet)), victims, strict=True):
+        victim.write_text("someone else's file\n", encoding="utf-8")
+        link.symlink_to(victim)
+    write_audit(store, key, sheet)
+    assert [v.read_text(encoding="utf-8") for v in victims] == ["someone else's file\n"] * 2
+    assert not sheet.is_symlink() and not key_path(sheet).is_symlink()
+    assert read_key(key_path(sheet)).rows == key.rows
