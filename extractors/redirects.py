@@ -7,8 +7,9 @@ loopback, private, link-local, unique-local, reserved, multicast, unspecified, s
 URL's own host is internal too: a source pointed at an internal feed on purpose keeps working, redirects included.
 
 A target the session sends through a proxy (`HTTP(S)_PROXY` or the session's `proxies`, `NO_PROXY` honoured as
-requests honours it) is not looked up: the proxy resolves it, and on a network whose only way out is the proxy the
-name does not resolve here at all. Only a target written as an address literal is still checked there.
+requests honours it) is still looked up and checked here (`localhost` or a compose service's name behind a proxy is
+refused); only when the lookup fails is it followed unchecked: on a network whose only way out is the proxy, the proxy
+resolves the name.
 
 Not covered: DNS rebinding (the name is resolved here, then again by the connection, which may get another answer),
 a proxy's own resolution of a name, and the SDK sources (tweepy, praw, Mastodon.py, atproto), which follow redirects
@@ -102,13 +103,10 @@ class RedirectGuard:
         """Whether the configured URL's own host is internal (then every http(s) redirect is followed)."""
         if self._origin_internal is None:
             host = urlsplit(self.origin).hostname or ""
-            if self._via_proxy(host, self.origin):
-                self._origin_internal = False  # a name only the proxy resolves: the strict rule, for literals only
-                return False
             try:
                 self._origin_internal = any(is_internal(a) for a in self._addresses(host))
-            except OSError:
-                self._origin_internal = False  # unresolvable now: the strict rule applies
+            except OSError:  # unresolvable here (a name only a proxy resolves, or DNS down): the strict rule applies
+                self._origin_internal = False
         return self._origin_internal
 
     def check(self, target: str, shown: str) -> None:
@@ -120,13 +118,16 @@ class RedirectGuard:
                 "redirects are followed"
             )
         host = parts.hostname or ""
-        if self._via_proxy(host, target):
-            return  # the proxy resolves the name: a lookup here would fail where the proxy is the only way out
         if self.origin_internal():
             return
         try:
             addresses = self._addresses(host)
         except OSError as exc:  # socket.gaierror: a DNS failure may pass, as a refused connection would: retried
+            if self._via_proxy(host, target):
+                # Only the proxy resolves it (a network whose one way out is the proxy): followed, unchecked. A name
+                # that resolves here is checked like any other, so `localhost` or a compose service's name is
+                # still refused behind a proxy.
+                return
             raise RedirectUnresolved(f"redirected to {shown}: {host} does not resolve here now ({exc})") from exc
         internal = sorted({a for a in addresses if is_internal(a)})
         if internal:

@@ -181,6 +181,24 @@ def test_a_redirect_through_an_http_proxy_is_followed_without_a_lookup_here(serv
     assert [path for path, _ in server.requests] == ["/rss"]
 
 
+def test_behind_a_proxy_a_name_that_resolves_to_an_internal_address_is_still_refused(server, policy, monkeypatch):
+    """A diff review: with a proxy set, redirects to `localhost`, a compose service's name or the metadata host were
+    followed unchecked. The resolver stands in for DNS (a test cannot control it); the local server for the proxy."""
+    _through_proxy(monkeypatch, server.base)
+
+    def dns(host: str) -> list[str]:
+        return {"news.example.com": ["93.184.216.34"], "elasticsearch": ["172.18.0.3"],
+                "metadata.google.internal": ["169.254.169.254"], "localhost": ["127.0.0.1"]}[host]  # fmt: skip
+
+    for target in ("http://localhost:9200/_cat/indices", "http://elasticsearch:9200/",
+                   "http://metadata.google.internal/computeMetadata/v1/"):  # fmt: skip
+        server.requests.clear()
+        server.route("/rss", Reply(302, "", {"Location": target}))
+        with pytest.raises(RedirectRefused, match="an internal"):
+            HttpClient(policy, resolver=dns).get("http://news.example.com/rss", what="rss news")
+        assert [path for path, _ in server.requests] == ["/rss"]  # the proxy never asked for the internal one
+
+
 def test_a_redirect_target_that_bypasses_the_proxy_is_looked_up_and_a_failure_names_its_host(
     server, policy, clock, monkeypatch
 ):
