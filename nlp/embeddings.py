@@ -43,6 +43,8 @@ class SentenceEmbeddings:
 
     def keep(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Remember one vector per text (row i for texts[i])."""
+        if len(texts) > self.max_kept:  # only the last `max_kept` stay: copied, so the rest's array can be freed
+            texts, vectors = texts[-self.max_kept:], vectors[-self.max_kept:].copy()
         for text, vector in zip(texts, vectors, strict=True):
             self._vectors[text] = vector
             self._vectors.move_to_end(text)
@@ -55,13 +57,18 @@ class SentenceEmbeddings:
         `progress`: a bar on stderr while those are encoded."""
         import numpy as np
 
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        # Read before `keep` evicts: more than `max_kept` distinct texts (a full themes pass over a big window) must
+        # not lose the vectors of the first ones (a KeyError at 50,001 distinct texts before).
+        found = {t: self._vectors[t] for t in dict.fromkeys(texts) if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            self.keep(missing, encode_sentences(missing, self.backend, batch_size=batch_size, progress=progress))
+            vectors = encode_sentences(missing, self.backend, batch_size=batch_size, progress=progress)
+            found.update(zip(missing, vectors, strict=True))
+            self.keep(missing, vectors)
             self.encoded += len(missing)
         if not texts:
             return np.zeros((0, SENTENCE_DIM), dtype=np.float32)
-        return np.stack([self._vectors[t] for t in texts])
+        return np.stack([found[t] for t in texts])
 
 
 def encode_sentences(texts: Sequence[str], backend: str, batch_size: int = 64, progress: bool = False) -> np.ndarray:

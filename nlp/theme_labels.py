@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from nlp.label_words import allowed, filler, joined_brand_words, same_word, stream_words
@@ -72,18 +72,28 @@ class PhraseIndex:
     def __init__(self, texts: Sequence[str], langs: Sequence[str], exclude: frozenset[str]) -> None:
         self.langs = list(langs)
         self.texts = list(texts)  # a label's words in the script most of its posts write them (`written_form`)
-        grams = [post_grams(t, lang, exclude) for t, lang in zip(texts, langs, strict=True)]
+        # One copy of each n-gram for every post that uses it (a post's set holds references): a 300,000-post
+        # window repeats its phrases, and a copy per post was most of this index's memory.
+        # A text repeated (retweets, templates) is read once, and its posts share one set: never changed below,
+        # each filter makes new sets (`_once`).
+        canon: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+        done: dict[tuple[str, str], set[tuple[str, tuple[str, ...]]]] = {}
+        for text, lang in zip(texts, langs, strict=True):
+            if (text, lang) not in done:
+                done[text, lang] = {canon.setdefault(g, g) for g in post_grams(text, lang, exclude)}
+        grams = [done[text, lang] for text, lang in zip(texts, langs, strict=True)]
+        del canon, done
         # The brand's name joined with other words (#DonaldTrump, #Trump2016) is the brand's too: judged on
         # how every post writes a word, so phrases leave it out as they leave out the name (`joined_name`).
         joined = joined_brand_words(self.texts, self.langs, exclude)
         if joined:
-            grams = [{g for g in post if joined.isdisjoint(g[1])} for post in grams]
+            grams = _once(grams, lambda post, _lang: {g for g in post if joined.isdisjoint(g[1])}, self.langs)
         # No floor (MIN_WORD_LIFT <= 1, a comparison run): no word is the stream's.
         share = 1 / MIN_WORD_LIFT if MIN_WORD_LIFT > 1 else float("inf")
         self.stream = stream_words(grams, self.langs, share)
         empty: frozenset[str] = frozenset()
-        self.grams = [{g for g in post if allowed(g, self.stream.get(lang, empty))}
-                      for post, lang in zip(grams, self.langs, strict=True)]
+        self.grams = _once(grams, lambda post, lang: {g for g in post if allowed(g, self.stream.get(lang, empty))},
+                           self.langs)
         self._everyone: ScopeCounts | None = None
 
     def count(self, posts: Iterable[int]) -> ScopeCounts:
@@ -174,6 +184,19 @@ class PhraseIndex:
             if _lifted(inside, len(members), outside, rest) and not filler(word, "en"):
                 out.append(word)
         return out
+
+
+def _once(grams: list[set], f: Callable[[set, str], set], langs: Sequence[str]) -> list[set]:
+    """`f(post, lang)` of each post's set, computed once per set object and language: posts that shared a set
+    share the result."""
+    done: dict[tuple[int, str], set] = {}
+    out = []
+    for post, lang in zip(grams, langs, strict=True):
+        key = (id(post), lang)
+        if key not in done:
+            done[key] = f(post, lang)
+        out.append(done[key])
+    return out
 
 
 def representative_order(langs: Sequence[str]) -> list[str]:

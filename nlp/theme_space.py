@@ -37,8 +37,13 @@ MIN_LANGUAGE_POSTS = 30  # fewer posts of a language: their mean says more about
 def unit(rows: np.ndarray) -> np.ndarray:
     """Rows scaled to length 1 (all-zero rows stay zero)."""
     rows = np.asarray(rows, dtype=np.float32)
+    return rows / _norms(rows)
+
+
+def _norms(rows: np.ndarray) -> np.ndarray:
+    """Each row's length as a column, 1 for an all-zero row (it stays zero)."""
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.where(norms == 0, 1, norms)
+    return np.where(norms == 0, 1, norms)
 
 
 def encode_vector(vector: np.ndarray) -> str:
@@ -84,7 +89,8 @@ class LanguageCentring:
         langs = np.asarray(langs, dtype=object)
         for lang, mean in self.means.items():  # in place, a language at a time: no n x 384 shift matrix
             rows[langs == lang] += self.fallback - mean
-        return unit(rows)
+        rows /= _norms(rows)  # unit again, in place (`unit` would copy the n x 384 rows once more)
+        return rows
 
     def vectors(self) -> list[np.ndarray]:
         """Every stored mean (each language's and the fallback)."""
