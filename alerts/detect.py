@@ -84,7 +84,7 @@ def detections(
 ) -> list[Detection]:
     """Like `detect_alerts`, but each alert with the moment it was decided (for backtests).
     `collected_sources`: the sources configured for the brand (`DetectContext.collected_sources`).
-    `unlabelled_from`: where posts without a sentiment label begin (`first_unlabelled`; a run whose enrich failed):
+    `unlabelled_from`: where posts waiting for a sentiment label begin (`alerts.unlabelled.awaiting_labels`):
     the alerts of rules that read labels (`Detector.reads_sentiment`) decided after it are held back, since such a
     rule would count those posts in a bucket's total but never as negative (an ongoing crisis read as over: a false
     all-clear). Those decided before it stand, so later alerts still join their incidents."""
@@ -146,14 +146,6 @@ def judged_span(config: AlertsConfig, now: datetime | None) -> tuple[datetime | 
     if now is None:
         return None, None
     return now - timedelta(days=2 * config.spike.baseline_days) - STEP[config.spike.bucket], now
-
-
-def first_unlabelled(store: Store, brand: str, config: AlertsConfig, now: datetime | None = None) -> datetime | None:
-    """Start of the first bucket, in what a run at `now` reads, holding a post of `brand` without a sentiment label
-    (not enriched yet: the run's enrich failed); None when every post there has one."""
-    since, until = judged_span(config, now)
-    buckets = store.histogram(Filters(brand=brand, since=since, until=until), config.spike.bucket)
-    return min((as_utc(b.start) for b in buckets if b.unknown), default=None)
 
 
 def sentiment_rules(config: AlertsConfig) -> list[str]:

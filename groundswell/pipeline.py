@@ -19,13 +19,14 @@ from typing import Any
 
 from alerts.catchup import DetectedUpTo
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, with_pending
-from alerts.detect import alert_window, detect_alerts, first_unlabelled, newest_mention, sentiment_rules
+from alerts.detect import alert_window, detect_alerts, newest_mention, sentiment_rules
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.history_start import mark_trimmed
 from alerts.incidents import count_alerts, incident_key
 from alerts.response import response_report
 from alerts.shares import Shares
 from alerts.theme_tree import summary_rows
+from alerts.unlabelled import STUCK_AFTER, Unlabelled, awaiting_labels
 from core.accounts import OwnAccounts
 from core.alert import Alert
 from core.batches import batched
@@ -788,9 +789,13 @@ def detect(config: Config, store: Store, *, now: datetime | None = None, advance
     recorded per brand once the alerts are stored (not with `advance=False`: `run` after enrich failed, so the next
     run judges the same buckets again once they are labelled; alert ids are stable, nothing is sent twice).
 
-    `labels_missing` (why: `run`'s enrich failed): in a brand whose judged posts include unlabelled ones, the rules
-    that read sentiment decide nothing from the first such post on (`alerts.detect.detections`), and `notes` says so;
-    the rules that do not (volume, silence, keywords of any sentiment) run as ever."""
+    Whenever a rule reads sentiment, in a brand whose judged posts include ones enrich has not labelled yet (ingest
+    and enrich are separate steps: the Airflow DAGs, `detect` on its own, `run` whose enrich failed; `labels_missing`
+    says why, default "not enriched yet"), the rules that read it decide nothing from the first such post's bucket on
+    (`alerts.unlabelled.awaiting_labels`, `alerts.detect.detections`), `notes` says so, and the brand's catch-up mark
+    moves only up to that bucket, so the next detection after enrich judges those hours; the rules that do not
+    (volume, silence, keywords of any sentiment) run as ever. Unreadable posts and posts stored over a day ago
+    (`alerts.unlabelled.STUCK_AFTER`) are not waited for: a note counts them."""
     if not config.alerts.enabled:
         return DetectedAlerts()
     now = plain_utc(now)
@@ -799,18 +804,22 @@ def detect(config: Config, store: Store, *, now: datetime | None = None, advance
     # (another run is finishing it) is not judged, and its mark not moved: the next run catches it up.
     found.failed.update(settle_renames(config, store))
     marks = DetectedUpTo(store)
-    done: list[str] = []  # the brands judged
+    done: dict[str, datetime | None] = {}  # the brands judged -> where their posts wait for labels (None: nowhere)
+    reads_labels = bool(sentiment_rules(config.alerts))
     for brand in config.brands:
         if brand.name in found.failed:
             continue
         try:
             caught_up = marks.get(brand.name) if now is not None else None
-            unlabelled = first_unlabelled(store, brand.name, config.alerts, now) if labels_missing else None
+            waiting = awaiting_labels(store, brand.name, config.alerts, now) if reads_labels else Unlabelled()
+            unlabelled = waiting.first
             alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
                                    collected_sources=collected_sources(config, brand.name), caught_up=caught_up,
                                    openers=True, configured=[b.name for b in config.brands],
                                    unlabelled_from=unlabelled)
             notes = [held_note(config, unlabelled, labels_missing)] if unlabelled is not None else []
+            if waiting.stuck:
+                notes.append(stuck_note(waiting.stuck))
             if now is not None and (note := stale_note(store, brand.name, config, now)):
                 notes.append(note)
             if notes := [n for n in notes if n]:
@@ -820,25 +829,38 @@ def detect(config: Config, store: Store, *, now: datetime | None = None, advance
             found.failed[brand.name] = f"{type(exc).__name__}: {exc}"[:300]
             continue
         found.extend(alerts)
-        done.append(brand.name)
+        done[brand.name] = unlabelled
     # Stored by stable id: re-running detection overwrites, never duplicates.
     save_alerts(store, found)
     # After the alerts are stored (the cursor rule): a run that failed to store them is redone.
     if now is not None and advance:
-        for name in done:
-            marks.advance(name, now)
+        for name, unlabelled in done.items():  # never past posts still waiting for labels: judged again once labelled
+            marks.advance(name, now if unlabelled is None else min(now, unlabelled))
     found.index_failed, found.index_errors = index_alerts(store, found)
     return found
 
 
 def held_note(config: Config, unlabelled: datetime, why: str | None) -> str | None:
-    """What `detect` held back for a brand whose posts from `unlabelled` on have no sentiment label; None if no
-    enabled rule reads labels."""
+    """What `detect` held back for a brand whose posts from `unlabelled` on have no sentiment label (`why`: default
+    "not enriched yet"); None if no enabled rule reads labels."""
     held = sentiment_rules(config.alerts)
     if not held:
         return None
-    return (f"sentiment labels missing from {unlabelled:%Y-%m-%d %H:%M} UTC on ({why}): the {', '.join(held)} "
-            "rule(s) read them and wait for the next run with labels")
+    return (f"sentiment labels missing from {unlabelled:%Y-%m-%d %H:%M} UTC on ({why or 'not enriched yet'}): the "
+            f"{', '.join(held)} rule(s) read them and wait for the next detection after enrich")
+
+
+def stuck_note(count: int) -> str:
+    """What `detect` says of `count` unlabelled posts it does not wait for (`alerts.unlabelled.Unlabelled.stuck`)."""
+    return (f"{count:,} post(s) without a sentiment label are not waited for (unreadable, or stored over "
+            f"{STUCK_AFTER / timedelta(hours=1):g} h ago and still not enriched): the rules that read labels count "
+            "them in totals, never as negative")
+
+
+def note_line(brand: str, note: str) -> str:
+    """How a scheduler's log shows one of `DetectedAlerts.notes`: a stale brand (nothing recent to judge) or rules
+    held back for labels; neither is a failure."""
+    return f"detection note for {brand} (not a failure): {note}"
 
 
 def index_alerts(store: Store, alerts: list[Alert]) -> tuple[int, list[str]]:
