@@ -37,6 +37,7 @@ from core.state import ListableState
 from groundswell.alert_verdicts import HISTORY_PREFIX, VERDICT_PREFIX
 from groundswell.audit_results import AUDIT_PREFIX
 from groundswell.copies import PREFIX as COPY_PREFIX
+from groundswell.health import SOURCE_PREFIX as HEALTH_SOURCE_PREFIX
 from nlp.theme_state import PREFIX as THEMES_PREFIX
 
 CURSOR_PREFIX = "cursor:"  # `extractors.state.CursorState.key`: cursor:<source key>:<brand>
@@ -216,23 +217,40 @@ def plan_brand_keys(state: ListableState, old: str, new: str, sources: Iterable[
     for key in state.state_items(CURSOR_PREFIX):
         if cursor_of(key, old, sources):
             keys[key] = key.removesuffix(f":{old}") + f":{new}"
-    found = state.get_states([*keys, *keys.values()])
-    for key, target in keys.items():
+    # A source's health for the brand (groundswell/health.py: ``health:source:<source key>:<brand>``), its record
+    # naming the brand too: without it, `groundswell health` listed the old name as a source never run again.
+    health = {key: key.removesuffix(f":{old}") + f":{new}" for key in state.state_items(HEALTH_SOURCE_PREFIX)
+              if cursor_of(key, old, sources, prefix=HEALTH_SOURCE_PREFIX)}
+    found = state.get_states([*keys, *keys.values(), *health, *health.values()])
+    for key, target in [*keys.items(), *health.items()]:
         if key in found:
             if target not in found:
-                change.sets[target] = found[key]
+                change.sets[target] = _renamed_record(found[key], new) if key in health else found[key]
             change.deletes.append(key)
             change.count += 1
     return change
 
 
-def cursor_of(key: str, brand: str, sources: Iterable[str] = ()) -> bool:
-    """Whether state key `key` is a cursor of `brand` (``cursor:<source key>:<brand>``). A brand name may hold a
-    colon, so ``cursor:x:Big:Acme`` ends with ``:Acme`` and is brand ``Big:Acme``'s cursor on source ``x``: the
-    part before ``:<brand>`` must be a source key without a colon, or one of `sources` (those that hold one)."""
-    if not key.startswith(CURSOR_PREFIX) or not key.endswith(f":{brand}"):
+def _renamed_record(raw: str, new: str) -> str:
+    """A health record (JSON) with its `brand` set to `new`; as it was when it does not read as one."""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(record, dict) and "brand" in record:
+        record["brand"] = new
+        return json.dumps(record, sort_keys=True)  # as groundswell.health writes it
+    return raw
+
+
+def cursor_of(key: str, brand: str, sources: Iterable[str] = (), prefix: str = CURSOR_PREFIX) -> bool:
+    """Whether state key `key` is a cursor of `brand` (``cursor:<source key>:<brand>``; with `prefix`, another
+    per-source-and-brand key of that form). A brand name may hold a colon, so ``cursor:x:Big:Acme`` ends with
+    ``:Acme`` and is brand ``Big:Acme``'s cursor on source ``x``: the part before ``:<brand>`` must be a source key
+    without a colon, or one of `sources` (those that hold one)."""
+    if not key.startswith(prefix) or not key.endswith(f":{brand}"):
         return False
-    source = key[len(CURSOR_PREFIX) : len(key) - len(brand) - 1]
+    source = key[len(prefix) : len(key) - len(brand) - 1]
     return bool(source) and (":" not in source or source in set(sources))
 
 

@@ -17,6 +17,7 @@ from crashing_store import Crash, CrashingStore
 
 from groundswell.brand_rename import PENDING_PREFIX, rename
 from groundswell.config import load_config
+from groundswell.health import SOURCE_PREFIX as HEALTH_PREFIX
 from groundswell.pipeline import collect
 from indexing.base import Filters
 from indexing.sqlite import SqliteStore
@@ -33,9 +34,14 @@ def _end_state(folder: Path) -> dict[str, Any]:
     """Everything the rename touches: the state, every mention as stored, the channel and dead-letter files."""
     store = SqliteStore(folder / "g.db")
     try:
-        mentions = sorted(json.dumps(m.model_dump(mode="json"), sort_keys=True)
+        # collected_at is when a post was last written (groundswell.pipeline.stamped): the parked post a collect
+        # replays gets the replay's time, so it is left out; every other field must be equal.
+        mentions = sorted(json.dumps(m.model_dump(mode="json", exclude={"collected_at"}), sort_keys=True)
                           for m in store.iter_mentions(Filters(include_spam=True)))
-        return {"state": store.state_items(""), "mentions": mentions,
+        # Health records (groundswell/health.py) say when each run collected: the runs differ, not the data. Their
+        # keys are compared (a rename must move them), not their times.
+        state = {k: (None if k.startswith(HEALTH_PREFIX) else v) for k, v in store.state_items("").items()}
+        return {"state": state, "mentions": mentions,
                 **{name: (folder / name).read_bytes() if (folder / name).exists() else None
                    for name in ("sent.jsonl", "deadletter.jsonl")}}  # a replay empties the dead-letter file
     finally:
