@@ -199,7 +199,7 @@ def response_report(
 
     Two streamed passes over light rows (`Store.iter_rows`), never a list of the period's mentions: the own
     replies first, then the period's posts, added up as they come (`Tally`); only the kept waiting posts are
-    read whole (`Store.get`). Memory grows with the answered posts, not with the period's posts.
+    read whole (`Store.get_readable`). Memory grows with the answered posts, not with the period's posts.
     """
     since, until = as_utc(since), as_utc(until)
     now = as_utc(now) if now is not None else until
@@ -214,7 +214,9 @@ def response_report(
     for post in store.iter_rows(period):
         tally.add(post)
     report, waiting = tally.finish()
-    mentions = {m.id: m for m in store.get([p.id for p in waiting])} if waiting else {}
-    # A kept post deleted since it was read (retention, erasure) is no longer listed; the total counted it.
+    mentions = {m.id: m for m in store.get_readable([p.id for p in waiting])} if waiting else {}
+    # A kept post deleted since it was read (retention, erasure) is no longer listed; the total counted it. So is
+    # one this version cannot read whole (skipped and counted in `store.unreadable`, as scans do): it must not
+    # stop the report, the digest or the unanswered alert.
     report.needs_reply = [Waiting(mentions[p.id], now - p.created_at) for p in waiting if p.id in mentions]
     return report

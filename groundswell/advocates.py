@@ -12,7 +12,7 @@ above four to 50 (10.8), but not above six to 500 (22.2).
 One function for every store: it reads the brand's mentions of one sentiment in the period as light rows
 (`Store.iter_rows`, indexed by brand, time and sentiment on both stores; no Mention is built for them),
 narrowed by the view's facets when given (`facets`: source, language, spam included; the overview's card
-follows its filters), and reads whole only the samples of the authors it lists (`Store.get`).
+follows its filters), and reads whole only the samples of the authors it lists (`Store.get_readable`).
 """
 
 from __future__ import annotations
@@ -106,8 +106,10 @@ def advocates(
     ranked = [a for a in by_author.values() if a.mentions >= min_mentions]
     ranked.sort(key=lambda a: (-a.score, -a.mentions, a.handle, a.source))
     listed = ranked[:n]
-    whole = {m.id: m for m in store.get([s.id for a in listed for s in a.samples])}
-    for a in listed:  # a sample deleted since it was read (retention, erasure) is no longer shown
+    whole = {m.id: m for m in store.get_readable([s.id for a in listed for s in a.samples])}
+    # A sample deleted since it was read (retention, erasure), or one this version cannot read whole (skipped and
+    # counted in `store.unreadable`, as scans do), is no longer shown; the author's figures still count it.
+    for a in listed:
         a.samples = [whole[s.id] for s in a.samples if s.id in whole]
     return listed
 

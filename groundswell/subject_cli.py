@@ -16,7 +16,7 @@ from groundswell.pipeline import open_store
 from groundswell.subject import SubjectError, parse_subject
 from groundswell.subject_export import export_subject, write_export
 from groundswell.subject_files import places_of
-from groundswell.subject_forget import forget
+from groundswell.subject_forget import WAL_HELD, forget
 from groundswell.subject_readonly import upgrade_needed
 
 _AUTHOR_HELP = "An author as SOURCE:HANDLE (x:ann, reddit:jane_doe); repeatable"
@@ -77,7 +77,9 @@ def forget_cmd(config_path: str, authors: tuple[str, ...], ids: tuple[str, ...],
     finally:
         store.close()
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
-    if report.errors or report.unreadable:  # not finished: the same command again resumes (docs/security.md)
+    if report.wal_held:  # the rows are deleted; their pages may still be in the -wal file (docs/security.md)
+        click.echo(f"subject forget: {WAL_HELD}", err=True)
+    if report.errors or report.unreadable or report.wal_held:  # not finished: run it again (docs/security.md)
         raise SystemExit(1)
 
 

@@ -43,6 +43,11 @@ from indexing.base import Store
 
 log = logging.getLogger(__name__)
 
+# How long an erasure waits for a reader holding an older snapshot to end, so the WAL can be cut to nothing.
+WAL_WAIT_S = 10.0
+WAL_HELD = ("the WAL still holds erased pages: another reader holds the store (the dashboard?); run `groundswell "
+            "subject forget` again or stop it")
+
 
 @dataclass
 class ForgetReport:
@@ -57,6 +62,7 @@ class ForgetReport:
     files: dict[str, int] = field(default_factory=dict)  # path -> lines that named them
     blocked: int = 0  # block-list entries added
     compacted: bool = False  # the store's vacuum ran after the deletes
+    wal_held: bool = False  # SQLite: the WAL could not be cut to nothing (a reader held an older snapshot)
     errors: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # files skipped: "path: reason; skipped"
     resumed: bool = False  # an earlier, interrupted run of the same subject was finished
@@ -72,10 +78,12 @@ class ForgetReport:
         if self.unreadable and not self.dry_run:
             note += (f"; {len(self.unreadable)} file(s) could not be read and may still quote them: fix or move them "
                      "away, then run the same command again to finish")
+        if self.wal_held:
+            note += f"; {WAL_HELD}"
         return {"subject": self.subject, "dry_run": self.dry_run, "mentions": self.mentions, "parked": self.parked,
                 "state": self.state, "alert_index": self.alert_index, "files": self.files,
                 "block_list_added": self.blocked, "resumed": self.resumed, "unreadable_files": self.unreadable,
-                "compacted": self.compacted, "errors": self.errors, "result": note}
+                "compacted": self.compacted, "wal_held": self.wal_held, "errors": self.errors, "result": note}
 
 
 def pending_key(subject: Subject) -> str:
@@ -138,6 +146,10 @@ def forget(store: Store, subject: Subject, places: Places | None, *, block: bool
         # the old documents until a VACUUM or a merge. Last, once everything above is deleted.
         vacuum()
         report.compacted = True
+    fold_wal = getattr(store, "fold_wal", None)
+    if compact and fold_wal is not None:
+        # Also on a run that finds nothing left: the way to finish folding what an earlier run's reader held.
+        report.wal_held = not fold_wal(WAL_WAIT_S)
     return report
 
 

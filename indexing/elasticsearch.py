@@ -28,6 +28,7 @@ from core.mention import Mention
 from core.query import Query, parse
 from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
+from indexing import elasticsearch_rows as es_rows
 from indexing.base import (
     NO_LONGER_STORED,
     AuthorStat,
@@ -35,6 +36,7 @@ from indexing.base import (
     Filters,
     Hit,
     Interval,
+    PostRow,
     SearchPage,
     SearchSort,
     StoreUnavailable,
@@ -537,6 +539,13 @@ class ElasticsearchStore:
         return checked(lambda: self.client.search(index=self.alias, **_READ_OPTS, **body), what)
 
     def get(self, ids: Iterable[str]) -> list[Mention]:
+        return self._get(ids, from_hit=lambda hit: from_document(hit["_source"]))
+
+    def get_readable(self, ids: Iterable[str]) -> list[Mention]:
+        """`get`, skipping (and counting) what this version cannot read (`Store.get_readable`)."""
+        return self._get(ids, from_hit=self._read)
+
+    def _get(self, ids: Iterable[str], from_hit: Callable[[dict[str, Any]], Mention | None]) -> list[Mention]:
         wanted = list(dict.fromkeys(ids))
         found: dict[str, Mention] = {}
         for start in range(0, len(wanted), 1000):
@@ -546,7 +555,9 @@ class ElasticsearchStore:
             # StoreUnavailable when part of the index did not answer.
             res = self._search("read mentions by id", query={"ids": {"values": list(part)}}, size=len(part))
             for hit in res["hits"]["hits"]:
-                found[part[hit["_id"]]] = from_document(hit["_source"])
+                mention = from_hit(hit)
+                if mention is not None:
+                    found[part[hit["_id"]]] = mention
         return [found[i] for i in wanted if i in found]
 
     def count(self, filters: Filters | None = None) -> int:
@@ -559,6 +570,18 @@ class ElasticsearchStore:
             mention = self._read(hit)
             if mention is not None:
                 yield mention
+
+    def iter_rows(self, filters: Filters | None = None, *, replies_only: bool = False,
+                  page: int = 5000) -> Iterator[PostRow]:
+        """`PostRow`s of `iter_mentions(filters)`, in its order, from the few `_source` fields a row needs."""
+        query = self._query(filters)
+        for hit in self._scan(es_rows.replies_only(query) if replies_only else query,
+                              [{"created_at": "asc"}, {"id": "asc"}], page, source=es_rows.ROW_SOURCE):
+            source = hit.get("_source") or {}
+            row = self.unreadable.read(source.get("id") or hit["_id"],  # type: ignore[arg-type, return-value]
+                                       lambda: es_rows.post_row(source, hit["_id"]))  # noqa: B023 (called now)
+            if row is not None:
+                yield row  # type: ignore[misc]
 
     def _read(self, hit: dict[str, Any]) -> Mention | None:
         """A scanned hit's mention, or None when this version cannot read it (skipped: `UnreadableDocs`)."""

@@ -11,6 +11,7 @@ Stores written before multi-brand mentions kept one brand in `mentions.brand`;
 
 from __future__ import annotations
 
+import heapq
 import logging
 import sqlite3
 import time
@@ -121,9 +122,13 @@ FACET_JOIN = " LEFT JOIN mention_brands b ON b.mention_rowid = m.rowid"
 JOINED_FROM = "mention_brands fb JOIN mentions m ON m.rowid = fb.mention_rowid"
 
 
-def joined_clause(brand: str, since: float | None, until: float | None) -> tuple[str, list[Any]]:
-    """The condition on `fb` (see JOINED_FROM) for one brand and time range (epoch seconds, to the millisecond)."""
-    sql, params = "fb.brand = ?", [brand]
+def joined_clause(brand: str | Sequence[str], since: float | None, until: float | None) -> tuple[str, list[Any]]:
+    """The condition on `fb` (see JOINED_FROM) for one brand (or any of several: a mention is then joined once per
+    brand of them it has) and time range (epoch seconds, to the millisecond)."""
+    if isinstance(brand, str):
+        sql, params = "fb.brand = ?", [brand]
+    else:
+        sql, params = f"fb.brand IN ({','.join('?' * len(brand))})", list(brand)
     if since is not None:
         sql, params = sql + " AND fb.created_at >= ?", [*params, since]
     if until is not None:
@@ -144,3 +149,84 @@ def single_brand(brand: str | None, brands: Sequence[str] | None) -> str | None:
     if brand is None and len(set(brands)) == 1:
         return brands[0]
     return None
+
+
+def key_brands(brand: str | None, brands: Sequence[str] | None) -> tuple[list[str], str | None] | None:
+    """For a filter on several brands (`single_brand` None, some brand named): the brands whose index ranges list
+    its posts (`brand_keys`), and the brand each must also belong to (`brand` given with `brands`: both hold), or
+    None. A post of none of them is never listed; one of two of them is listed once."""
+    if single_brand(brand, brands) is not None or not (brand or brands):
+        return None
+    if brands:
+        return list(dict.fromkeys(brands)), brand
+    return [brand] if brand is not None else [], None
+
+
+def also_brand_clause(brand: str) -> tuple[str, list[Any]]:
+    """SQL condition on `m`: it belongs to `brand` as well; one primary-key probe per row, never a brand's range."""
+    return "EXISTS (SELECT 1 FROM mention_brands ab WHERE ab.brand = ? AND ab.mention_rowid = m.rowid)", [brand]
+
+
+def member_clause(brands: Sequence[str]) -> tuple[str, list[Any]]:
+    """SQL condition on `m`: it belongs to one of `brands`; a primary-key probe per brand and row, for rows found
+    another way (the flagged ones), never the brands' whole list of rows."""
+    marks = ",".join("?" * len(brands))
+    return f"EXISTS (SELECT 1 FROM mention_brands mb WHERE mb.brand IN ({marks}) AND mb.mention_rowid = m.rowid)", [
+        *brands]
+
+
+# One brand's next keys in time order from its (brand, created_at, mention_rowid) index: one range, read from the
+# position on, no sort (the keyset is the index's own order, either way), at most LIMIT entries whatever the period.
+BRAND_KEYS_SQL = ("SELECT created_at, mention_rowid FROM mention_brands WHERE brand = ? "
+                  "AND (created_at, mention_rowid) {op} (?, ?){bounds} "
+                  "ORDER BY created_at {order}, mention_rowid {order} LIMIT ?")
+
+
+def brand_keys(conn: sqlite3.Connection, brands: Sequence[str], after: tuple[Any, Any], until: float | None,
+               n: int, *, since: float | None = None, desc: bool = False, where: str = "",
+               args: Sequence[Any] = ()) -> list[tuple[Any, Any]]:
+    """The next `n` (created_at, mention_rowid) keys after `after` (before it when `desc`; within [since, until)) of
+    posts of any of `brands`, in that order, each once: a merge of each brand's own ordered range (`BRAND_KEYS_SQL`),
+    so a chunk costs the same early or late in a long period. Once `n` keys are merged none is missing before the
+    last: each brand's list holds `n` keys, or all of that brand's. `where` (with `args`): a further condition on the
+    brand row's own columns (`brand_row_clause`), read from the same index entries."""
+    bounds, extra = "", []
+    for clause, value in ((" AND created_at >= ?", since), (" AND created_at < ?", until)):
+        if value is not None:
+            bounds, extra = bounds + clause, [*extra, value]
+    if where:
+        bounds, extra = f"{bounds} AND {where}", [*extra, *args]
+    op, order = ("<", "DESC") if desc else (">", "ASC")
+    sql = BRAND_KEYS_SQL.format(op=op, order=order, bounds=bounds)
+    lists = [conn.execute(sql, [b, *after, *extra, n]).fetchall() for b in brands]
+    keys: list[tuple[Any, Any]] = []
+    for key in heapq.merge(*lists, reverse=desc):
+        if keys and keys[-1] == key:  # a post of two brands: one row per brand, the same key
+            continue
+        keys.append(key)
+        if len(keys) == n:
+            break
+    return keys
+
+
+def brand_row_clause(source: str | None, sentiment: str | None, lang: tuple[str | None] | None,
+                     min_followers: int | None, spam: bool) -> tuple[str, list[Any]]:
+    """A condition on a `mention_brands` row (unaliased) for the filters its `COVERED` copies answer, so a
+    several-brand page (`brand_keys`) skips the rows they reject inside the index read: `lang` is the one stored
+    spelling wanted as a 1-tuple ((None,): posts without one), `spam` False leaves spam out. "" when none applies.
+    The caller still checks every filter on the mention's own row: this only narrows what is read."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("source", source), ("sentiment", sentiment)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if lang is not None:
+        clauses.append("lang IS NULL" if lang[0] is None else "lang = ?")
+        params.extend([] if lang[0] is None else [lang[0]])
+    if min_followers is not None:
+        clauses.append("author_followers >= ?")
+        params.append(min_followers)
+    if not spam:
+        clauses.append("mention_rowid NOT IN (SELECT mention_rowid FROM mention_spam)")
+    return " AND ".join(clauses), params

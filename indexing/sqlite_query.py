@@ -6,17 +6,15 @@ import os
 import unicodedata
 from collections.abc import Container
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from core.query.ast import And, Cashtag, Handle, Hashtag, Node, Or, Term
+from core.lang_tags import UNKNOWN_LANG
+from core.query import Query
+from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Node, Or, Term
 from core.query.compile import render
 from core.query.document import fts5_document
 from core.query.relax import Expr, relax
 from core.query.stem import stem
 from core.query.text import CYRILLIC_EXTRA, HANZI_FOLDED_TO, HANZI_SIMPLIFIED, fold, is_hangul, is_symbol, tokenize
-
-if TYPE_CHECKING:
-    from core.query import Query
 
 
 def fts5_column(text: str) -> str:
@@ -92,6 +90,8 @@ def _fts5_leaf_for(normalized: bool):
                 return '"' + f" ${node.tag} " + '"'
             tokens = tokenize(node.tag)
         elif isinstance(node, Hashtag):
+            if upper and normalized:  # the post's `#tag` unit (core/query/document.py): exact, as a cashtag's
+                return '"' + f" #{fold(node.tag)} ".replace('"', '""') + '"'
             tokens = tokenize(node.tag)
         elif isinstance(node, Handle):
             tokens = tokenize(node.handle)
@@ -139,7 +139,8 @@ def fts5_exact(query: Query) -> bool:
     inside one: the post's tokens (runs of word characters and their marks, and single emoji or symbols,
     folded), then its `#tag`, `$tag` and `@handle` units, which start with a sigil no query token starts with (a
     token starts with a word character or a symbol). A `$cashtag` is looked for as its unit ' $tag ', found
-    where, and only where, the post has that cashtag: exact too.
+    where, and only where, the post has that cashtag: exact too; so is a `#hashtag` as its unit ' #tag ' (the tag
+    folded, as the column and the matcher both fold a post's hashtags).
     A segment ' q1 ... qk ' (`_fts5_segments`) is therefore in the column where, and only where, k consecutive
     tokens of the post equal q1 ... qk: the matcher's rule for whole-word query tokens. When the last token is
     open (no space after it: a Hangul word or `word*`), the last of those tokens need only start with qk: the
@@ -152,9 +153,10 @@ def fts5_exact(query: Query) -> bool:
     into several segments (a Hangul word or `word*` before its last token: each
     segment is found on its own, anywhere), one with a segment left out (shorter than a trigram) or an empty
     folded token, inflected terms (`word~ru`: a prefix of the stem stands for them), NOT (dropped: FTS5 has no
-    unary NOT), NEAR (relaxed to AND), `lang:` (not in the column), and #hashtags and @handles (looked up as
-    the words they hold). Like the prefilter itself, this holds for an index holding this version's
-    `fts5_column(text)` (`indexing.sqlite.FTS_VERSION`).
+    unary NOT), NEAR (relaxed to AND), `lang:` (not in the column; the store decides top-level ones on its
+    language column, `split_langs`), and @handles (looked up as the words they hold: which handles a post has
+    depends on its platform's rules, the column holds every platform's reading). Like the prefilter itself, this
+    holds for an index holding this version's `fts5_column(text)` (`indexing.sqlite.FTS_VERSION`).
     """
     return _exact(query.root)
 
@@ -162,7 +164,7 @@ def fts5_exact(query: Query) -> bool:
 def _exact(node: Node) -> bool:
     if isinstance(node, And | Or):
         return all(_exact(item) for item in node.items)
-    return isinstance(node, Cashtag) or (isinstance(node, Term) and _exact_term(node))
+    return isinstance(node, Cashtag | Hashtag) or (isinstance(node, Term) and _exact_term(node))
 
 
 def _exact_term(term: Term) -> bool:
@@ -182,3 +184,46 @@ def _exact_term(term: Term) -> bool:
         return False  # an open token before the last ends a segment: the rest is looked for apart
     segment = " " + " ".join(folded) + ("" if opened else " ")
     return all(folded) and len(segment) >= 3 and _fts5_segments(term.tokens, False, term.prefix) == [segment]
+
+
+# Stored tags other than a base code (`sqlite_lang._CANDIDATE`: an older version may still write `ko-KR`): only these
+# need `gs_lang_tag` (core.lang_tags.lang_tag, registered per connection); any other tag is its own base code.
+_ODD_TAG = "(m.lang GLOB '*[^a-z]*' OR length(m.lang) <> 2 OR m.lang IN ('iw', 'in', 'ji', 'jw', 'mo'))"
+
+
+@lru_cache(maxsize=512)
+def split_langs(query: Query) -> tuple[tuple[tuple[str, ...], ...], Query | None]:
+    """The query's `lang:` conditions that SQL can decide on the `m.lang` column, and what the matcher must still
+    judge: each top-level AND conjunct that is a `lang:` (or an OR of `lang:`s) becomes one tuple of codes (any of
+    them), and the rest of the query is returned without them (None: nothing left, the query was only those).
+    A `lang:` anywhere else (under OR with a word, under NOT) stays with the matcher."""
+    items = query.root.items if isinstance(query.root, And) else (query.root,)
+    langs, rest = [], []
+    for item in items:
+        if isinstance(item, Lang):
+            langs.append((item.code,))
+        elif isinstance(item, Or) and all(isinstance(i, Lang) for i in item.items):
+            langs.append(tuple(i.code for i in item.items))  # type: ignore[union-attr]
+        else:
+            rest.append(item)
+    if not langs:
+        return (), query
+    if not rest:
+        return tuple(langs), None
+    root = rest[0] if len(rest) == 1 else And(tuple(rest))
+    return tuple(langs), Query(str(root), root)
+
+
+def lang_clause(codes: tuple[str, ...]) -> tuple[str, list[str]]:
+    """SQL condition on `m.lang` that holds exactly where the matcher's `lang:` holds for one of `codes` (as the store
+    judges, with no language detected for a post without one: core/query/match.py `Lang`): the stored tag's base
+    code (`lang_tag`) is the code, or for `unknown` there is none. A stored base code is compared as it is; only an
+    odd tag (`_ODD_TAG`) is normalised by `gs_lang_tag`, row by row."""
+    parts, params = [], []
+    for code in codes:
+        if code == UNKNOWN_LANG:
+            parts.append(f"m.lang IS NULL OR ({_ODD_TAG} AND gs_lang_tag(m.lang) IS NULL)")
+        else:
+            parts.append(f"m.lang = ? OR ({_ODD_TAG} AND gs_lang_tag(m.lang) = ?)")
+            params += [code, code]
+    return "(" + " OR ".join(f"({p})" for p in parts) + ")", params

@@ -11,12 +11,19 @@ search's `keep_alive`, as Elasticsearch's point in time): at most `MAX_OPEN` (ea
 WAL from being checkpointed past its start, so the `-wal` file grows while one is open), each closed once its
 keep-alive passed without a page asking for it, or the least recently used first when a new one needs its place. A
 cursor whose snapshot is gone is refused with `SnapshotExpired` (a ValueError: the dashboard's 400 "start again
-without a cursor"), never read on without it: a page read from live data could repeat or skip posts.
+without a cursor"), never read on without it: a page read from live data could repeat or skip posts. A page reads
+its snapshot under a lease, as the dashboard's read lanes run several calls at once (the same cursor sent twice, a
+new paging pushing out the one another thread reads): calls on one snapshot take turns, and a snapshot closed while
+in use (its last page read by one of them, its keep-alive passed, its place taken) is closed by its last user. Before,
+the call that ended first closed the connection under the other: a `sqlite3.ProgrammingError`, the dashboard's 500.
 
 `HeldReads` holds the snapshots whole reads (exports) stream from: at most `MAX_EXPORTS` at once (one more is
 `ExportsBusy`, a StoreUnavailable: the dashboard's 503 with Retry-After), and one whose reader paused longer than
 its `idle_s` (a client that stopped reading) is closed by a timer thread, so a stalled client cannot keep the WAL
-from being checkpointed; its reader's next step raises `SnapshotStalled`.
+from being checkpointed; its reader's next step raises `SnapshotStalled`. It never closes one under a read: an
+export's stream is one reader, whose chunks hop between heavy-lane threads one after another, and it reads only
+between `resume` and `pause`; the timer closes a lease only while paused, deciding under the lease's lock, and
+`resume` takes that lock and refuses a closed one before any read.
 """
 
 from __future__ import annotations
@@ -27,8 +34,9 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from indexing.base import StoreUnavailable
 
@@ -71,13 +79,24 @@ def end_snapshot(conn: sqlite3.Connection) -> None:
 
 @dataclass
 class _Held:
+    snapshot_id: int
     conn: sqlite3.Connection
     expires: float
     keep_alive_s: float
+    # The lease: a page reads its snapshot holding this, so two calls on one snapshot (the same cursor sent twice:
+    # a retrying client, a double click) run one after the other; one connection read from two threads at once
+    # interleaves their statements.
+    turn: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0  # calls holding or waiting for `turn` (counted under `Snapshots._lock`)
+    closing: bool = False  # closed, expired or given way while in use: the last user closes the connection
+    ended: bool = False  # the connection is closed
 
 
 class Snapshots:
-    """The snapshots that page cursors name, by id (thread-safe)."""
+    """The snapshots that page cursors name, by id (thread-safe). A page reads one under a lease (`open`, `get`):
+    one call at a time per snapshot, and one closed, expired or pushed out while a call reads it (or waits to) only
+    leaves the table, its connection closed when the last of those calls is done: never under a read (the read lanes
+    of the dashboard run several calls at once, `dashboards/web/runner.py`)."""
 
     def __init__(self, connect: Callable[[], sqlite3.Connection], max_open: int = MAX_OPEN,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -87,58 +106,107 @@ class Snapshots:
         self._held: OrderedDict[int, _Held] = OrderedDict()
         self._lock = threading.Lock()
 
-    def open(self, keep_alive: str | None) -> tuple[int, sqlite3.Connection]:
-        """A new snapshot and its id (a random 52-bit number: a cursor cannot guess another's)."""
+    @contextmanager
+    def open(self, keep_alive: str | None) -> Iterator[tuple[int, sqlite3.Connection]]:
+        """A new snapshot, leased while the `with` block runs: its id (a random 52-bit number, so a cursor cannot guess
+        another's) and its connection. The least recently used gives way when `max_open` are held."""
         seconds = keep_alive_seconds(keep_alive)
         conn = begin_snapshot(self._connect())
-        snapshot_id = secrets.randbits(52) | 1  # odd: never 0, and exact as a JSON number
+        held = _Held(secrets.randbits(52) | 1, conn, self._clock() + seconds, seconds, users=1)  # odd: never 0
+        gone: list[_Held] = []
         with self._lock:
-            self._reap()
+            gone += self._reap()
             while len(self._held) >= self._max_open:
-                _, oldest = self._held.popitem(last=False)
-                end_snapshot(oldest.conn)
-            self._held[snapshot_id] = _Held(conn, self._clock() + seconds, seconds)
-        return snapshot_id, conn
+                gone += self._drop(next(iter(self._held)))
+            self._held[held.snapshot_id] = held
+        _end_all(gone)
+        yield from self._leased(held)
 
-    def get(self, snapshot_id: int, keep_alive: str | None) -> sqlite3.Connection:
-        """The snapshot `snapshot_id`, its keep-alive renewed; `SnapshotExpired` when it is closed."""
+    @contextmanager
+    def get(self, snapshot_id: int, keep_alive: str | None) -> Iterator[tuple[int, sqlite3.Connection]]:
+        """The snapshot `snapshot_id` (its id and connection), its keep-alive renewed, leased while the `with`
+        block runs (a call already reading it is waited for); `SnapshotExpired` when it is closed."""
         seconds = keep_alive_seconds(keep_alive)
         with self._lock:
-            self._reap()
+            gone = self._reap()
             held = self._held.get(snapshot_id)
-            if held is None:
-                raise SnapshotExpired(
-                    "this page cursor's snapshot has expired (more than its keep-alive between pages, or "
-                    f"{self._max_open} newer pagings took its place)"
-                )  # the caller says what to do (the dashboard: "start again without a cursor"), once
-            held.keep_alive_s = max(held.keep_alive_s, seconds)
-            held.expires = self._clock() + held.keep_alive_s
-            self._held.move_to_end(snapshot_id)
-            return held.conn
+            if held is not None:
+                held.keep_alive_s = max(held.keep_alive_s, seconds)
+                held.expires = self._clock() + held.keep_alive_s
+                held.users += 1
+                self._held.move_to_end(snapshot_id)
+        _end_all(gone)
+        if held is None:
+            raise SnapshotExpired(
+                "this page cursor's snapshot has expired (more than its keep-alive between pages, or "
+                f"{self._max_open} newer pagings took its place)"
+            )  # the caller says what to do (the dashboard: "start again without a cursor"), once
+        yield from self._leased(held)
+
+    def _leased(self, held: _Held) -> Iterator[tuple[int, sqlite3.Connection]]:
+        """`held` for one call: its turn taken (outside `_lock`: a wait for one snapshot blocks no other), given
+        back after, and the connection closed then when it was closed meanwhile and this was its last user."""
+        try:
+            with held.turn:
+                try:
+                    yield held.snapshot_id, held.conn
+                except sqlite3.ProgrammingError as exc:
+                    # A backstop: the lease keeps a connection open while it is read, but should one be found
+                    # closed, the cursor is refused as an expired one (a 400 "start again"), not a 500.
+                    if "closed" not in str(exc):  # the statement's own fault, not the snapshot's
+                        raise
+                    raise SnapshotExpired(
+                        "this page cursor's snapshot was closed while the page read it"
+                    ) from exc
+        finally:
+            with self._lock:
+                held.users -= 1
+                last = held.closing and held.users == 0 and not held.ended
+                held.ended = held.ended or last
+            if last:
+                end_snapshot(held.conn)
 
     def close(self, snapshot_id: int) -> None:
-        """Close `snapshot_id` (its last page was read); nothing when it is already closed."""
+        """Close `snapshot_id` (its last page was read): now, or when the calls using it are done; nothing when it
+        is already closed."""
         with self._lock:
-            held = self._held.pop(snapshot_id, None)
-        if held is not None:
-            end_snapshot(held.conn)
+            gone = self._drop(snapshot_id)
+        _end_all(gone)
 
     def open_count(self) -> int:
-        """How many snapshots are held now (expired ones closed first)."""
+        """How many snapshots are held now (expired ones closed first; one closed while in use is not counted)."""
         with self._lock:
-            self._reap()
-            return len(self._held)
+            gone = self._reap()
+            count = len(self._held)
+        _end_all(gone)
+        return count
 
     def close_all(self) -> None:
         with self._lock:
-            held, self._held = list(self._held.values()), OrderedDict()
-        for one in held:
-            end_snapshot(one.conn)
+            gone = [one for snapshot_id in list(self._held) for one in self._drop(snapshot_id)]
+        _end_all(gone)
 
-    def _reap(self) -> None:
+    def _reap(self) -> list[_Held]:
+        """Take the expired snapshots out (under `_lock`): those to close now."""
         now = self._clock()
-        for snapshot_id in [k for k, h in self._held.items() if h.expires <= now]:
-            end_snapshot(self._held.pop(snapshot_id).conn)
+        return [one for k in [k for k, h in self._held.items() if h.expires <= now] for one in self._drop(k)]
+
+    def _drop(self, snapshot_id: int) -> list[_Held]:
+        """Take `snapshot_id` out of the table (under `_lock`): [it] when no call uses it (to close now, outside
+        the lock), else [] with it marked for its last user to close."""
+        held = self._held.pop(snapshot_id, None)
+        if held is None:
+            return []
+        if held.users:
+            held.closing = True
+            return []
+        held.ended = True
+        return [held]
+
+
+def _end_all(gone: list[_Held]) -> None:
+    for held in gone:
+        end_snapshot(held.conn)
 
 
 class ExportsBusy(StoreUnavailable):
@@ -199,9 +267,12 @@ class Lease:
 class HeldReads:
     """The whole-read snapshots of one store: capped, and each closed once paused past its `idle_s` (thread-safe)."""
 
-    def __init__(self, max_open: int | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_open: int | None = None, clock: Callable[[], float] = time.monotonic,
+                 on_all_closed: Callable[[], object] | None = None) -> None:
         self._max_open = MAX_EXPORTS if max_open is None else max_open  # read when the store opens
         self._clock = clock
+        # Called once the last open snapshot closed (the store's WAL checkpoint: none holds the WAL back any more).
+        self._on_all_closed = on_all_closed
         self._leases: set[Lease] = set()
         self._lock = threading.Lock()
         self._timer: threading.Thread | None = None
@@ -228,6 +299,12 @@ class HeldReads:
         lease.close()
         with self._lock:
             self._leases.discard(lease)
+        self._closed_one()
+
+    def _closed_one(self) -> None:
+        """A snapshot closed: when it was the last, `on_all_closed` (outside the lock: it may take a while)."""
+        if self._on_all_closed is not None and self.count() == 0:
+            self._on_all_closed()
 
     def count(self) -> int:
         """How many whole-read snapshots are open now."""
@@ -244,6 +321,6 @@ class HeldReads:
                     return
                 tick = max(0.05, min(1.0, min(lease.idle_s or 1.0 for lease in watched) / 4))
             now = self._clock()
-            for lease in watched:
-                lease.close_if_idle(now)
+            if any([lease.close_if_idle(now) for lease in watched]):  # a list: every stalled one closed
+                self._closed_one()
             time.sleep(tick)

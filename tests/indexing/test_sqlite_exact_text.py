@@ -60,6 +60,10 @@ EDGE_QUERIES = [
     '(battery OR "battery life") AND NOT (#ad OR @battery)', "battery OR (overheat* AND charging)",
     "😡", '"lumora 👎"', "👍", "👍🏿", '"太烫了😡"', '"battery 👩‍💻"', "$AAPL", "aapl", "$brk.b", "❤️", "❤️‍🔥", "🇩🇪",
     "★", "$AAPL OR 😡", "battery NOT 👎", "$AAPL NOT #aapl", "😡 NEAR/1 了",
+    # `lang:` conjuncts the store decides on its language column (`sqlite_query.split_langs`), the rest by FTS or
+    # the matcher; and `lang:`s it leaves to the matcher (under OR with a word, under NOT).
+    "lang:unknown", "battery lang:zh", "(lang:en OR lang:ru) battery", "lang:en lang:ru", "lang:it NOT battery",
+    "#ad lang:en", "lang:ko OR lang:unknown", "battery NOT lang:en", "lang:zh 电池",
 ]
 TEXTS = sorted({text for _, text, _, _ in CASES} | set(EDGE_TEXTS))
 QUERIES = list(dict.fromkeys([q for q, _, _, _ in CASES] + EDGE_QUERIES))
@@ -237,9 +241,10 @@ def test_page_one_in_a_callers_transaction_stays_in_it(tmp_path):
         ("battery NOT overheating", False),  # NOT is dropped from the prefilter
         ("battery NEAR/2 charging", False),  # relaxed to AND
         ("battery lang:en", False),  # the language is not in the column
-        ("#battery", False),  # looked up as the word
+        ("#battery", True),  # its ' #battery ' unit
         ("@battery", False),
-        ("battery OR #ad", False),
+        ("battery OR #ad", True),
+        ("#ad NOT battery", False),
         ("😡", True),  # ' 😡 ': an emoji is a unit of the column like a word
         ('"lumora 👎"', True),
         ('"太烫了😡"', True),
