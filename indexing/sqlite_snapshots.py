@@ -105,6 +105,22 @@ class Snapshots:
         self._clock = clock
         self._held: OrderedDict[int, _Held] = OrderedDict()
         self._lock = threading.Lock()
+        self._timer: threading.Thread | None = None
+
+    def _watch(self) -> None:
+        # Runs while a snapshot is held: an API client that pages with keep_alive and walks away sends no further
+        # call to close it, and its read transaction would hold the WAL (no checkpoint, `subject forget`'s fold of
+        # erased pages refused) for as long as the dashboard runs.
+        while True:
+            with self._lock:
+                if not self._held:
+                    self._timer = None
+                    return
+                gone = self._reap()
+                now = self._clock()
+                tick = max(0.05, min(1.0, min(h.expires for h in self._held.values()) - now)) if self._held else 0.05
+            _end_all(gone)
+            time.sleep(tick)
 
     @contextmanager
     def open(self, keep_alive: str | None) -> Iterator[tuple[int, sqlite3.Connection]]:
@@ -119,6 +135,9 @@ class Snapshots:
             while len(self._held) >= self._max_open:
                 gone += self._drop(next(iter(self._held)))
             self._held[held.snapshot_id] = held
+            if self._timer is None or not self._timer.is_alive():
+                self._timer = threading.Thread(target=self._watch, name="sqlite-page-snapshots", daemon=True)
+                self._timer.start()
         _end_all(gone)
         yield from self._leased(held)
 

@@ -181,3 +181,44 @@ def test_the_dag_prints_a_note_as_a_note_not_as_nothing_to_judge():
 
 def load_config_default() -> pipeline.Config:
     return pipeline.Config.model_validate({"brands": [{"name": "Lumora", "query": "Lumora"}]})
+
+
+def test_a_stuck_post_does_not_make_every_detection_read_the_whole_span(tmp_path):
+    """A diff review: with one stuck post at the start of the judged span, each detection filtered every post of the
+    span by its stored time (read from each post's document on SQLite): 0.6 s per brand per 5-minute run at 200k.
+    Now only the buckets holding unlabelled posts are read. A wrapper of the real store records the reads."""
+    from alerts.config import AlertsConfig  # lazy: as the module's other imports, only for this test
+    from alerts.unlabelled import awaiting_labels
+    from core.mention import Mention, Sentiment
+    from indexing.base import Filters
+
+    store = SqliteStore(tmp_path / "g.db")
+    now = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    label = Sentiment(label="neutral", probs={"neutral": 1.0}, model="t")
+    posts = [Mention(source="x", native_id=str(i), text=f"Lumora post {i}", brands=["Lumora"], sentiment=label,
+                     created_at=now - timedelta(hours=i)) for i in range(1, 200)]  # fmt: skip
+    stuck = Mention(source="x", native_id="stuck", text="Lumora stuck", brands=["Lumora"],
+                    created_at=now - timedelta(days=20))
+    assert all(r.ok for r in store.upsert([*posts, stuck]))
+
+    reads: list[Filters] = []
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def search(self, filters, *args, **kwargs):
+            reads.append(filters)
+            return store.search(filters, *args, **kwargs)
+
+        def histogram(self, filters, *args, **kwargs):
+            reads.append(filters)
+            return store.histogram(filters, *args, **kwargs)
+
+    found = awaiting_labels(Recording(), "Lumora", AlertsConfig(), now=now, clock=now + STUCK_AFTER * 2)
+    assert found.first is None and found.stuck == 1  # stored long ago: not waited for
+    assert all(f.collected_since is None for f in reads)  # no filter on the stored time (a read of every document)
+    searched = [f for f in reads
+                if f.since is not None and f.until is not None and f.until - f.since <= timedelta(hours=1)]
+    assert len(reads) - 1 == len(searched) == 1  # the histogram, then the one bucket holding the stuck post
+    store.close()
