@@ -152,8 +152,10 @@ def test_a_live_stores_overview_compares_so_far_with_so_far(tmp_path):
     from core.mention import Mention
 
     now = datetime.now(UTC)
+    # The newest post is now: the period ends at the midnight after it, after now at any time of day (an hour-old
+    # newest post put the period's end before now in the first hour after UTC midnight).
     posts = [Mention(source="rss", native_id=str(i), text=f"Lumora news {i}", brand="Lumora",
-                     created_at=now - timedelta(hours=6 * i + 1)) for i in range(50)]
+                     created_at=now - timedelta(hours=6 * i)) for i in range(50)]
     store = SqliteStore(tmp_path / "live.db")
     assert all(r.ok for r in store.upsert(posts))
     with TestClient(create_app(store, BRAND_CONFIGS), base_url="http://127.0.0.1") as client:

@@ -50,7 +50,8 @@ def test_unmappable_labels_give_a_clear_error(make_tiny_checkpoint):
 
 
 def test_missing_checkpoint_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="cannot load sentiment model"):
+    # One line naming the setting and what to do (nlp/model_source.py, the rule `config check` uses too).
+    with pytest.raises(ValueError, match=r"nlp\.sentiment_model: .* is a local path that does not exist"):
         load_sentiment_model(str(tmp_path / "nothing-here"))
 
 

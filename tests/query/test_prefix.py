@@ -106,7 +106,7 @@ def test_highlighting_and_masking_find_the_words_a_prefix_starts() -> None:
         ("overheat*", '" overheat"'),  # no space after: any word that starts with it
         ('"battery overheat*"', '" battery overheat"'),
         ('"lumor* pulse"', '" lumor" AND " pulse "'),
-        ("Lumor* OR #lumora", '" lumor" OR " lumora "'),
+        ("Lumor* OR #lumora", '" lumor" OR " #lumora "'),  # a hashtag is its own " #tag " entry in the index
         ("lumór* NEAR/2 battery", '" lumor" AND " battery "'),
     ],
 )
