@@ -85,9 +85,12 @@ def test_a_1_mib_head_is_refused_at_the_cap_while_healthz_answers(port, start, s
     sender.start()
     slowest = max(_healthz_seconds(port) for _ in range(5))  # while the head streams in
     sender.join(timeout=15)
-    answer, _ = answers[0]
-    assert answer.startswith(f"HTTP/1.1 {status} ".encode()), answer[:200]  # refused before the app's 401 or 200
-    assert b"connection: close" in answer.lower() and f"over {MAX_HEAD_BYTES:,} bytes".encode() in answer
+    answer, sent = answers[0]
+    # Refused before the app's 401 or 200. Under load the server's close can reset the connection while the client is
+    # still sending, before it reads the answer (b""): refused too, as long as it stopped well short of the whole head.
+    assert answer.startswith(f"HTTP/1.1 {status} ".encode()) or (answer == b"" and sent < MIB), answer[:200]
+    if answer:
+        assert b"connection: close" in answer.lower() and f"over {MAX_HEAD_BYTES:,} bytes".encode() in answer
     assert time.monotonic() - began < 5
     assert slowest < 1.0
     assert _healthz_seconds(port) < 1.0
