@@ -1056,15 +1056,7 @@ class SqliteStore:
             keys = brands_sql.brand_keys(conn, brands, last, until, chunk)
             if not keys:
                 return
-            marks = ",".join("?" * len(keys))
-            rows = {
-                rowid: (mention_id, text, lang, doc)
-                for rowid, mention_id, text, lang, doc in conn.execute(
-                    f"SELECT m.rowid, m.id, m.text, m.lang, m.doc FROM mentions m WHERE m.rowid IN ({marks}) "
-                    f"AND {where}",
-                    [*(rowid for _, rowid in keys), *params],
-                )
-            }
+            rows = _keyed_rows(conn, keys, where, params)
             for _, rowid in keys:
                 row = rows.get(rowid)
                 if row is None:
@@ -1270,18 +1262,11 @@ class SqliteStore:
                                              args=args)
                 if not keys:
                     break
-                rows = {
-                    rowid: (text, doc, mention_id)
-                    for rowid, text, doc, mention_id in conn.execute(
-                        f"SELECT m.rowid, m.text, m.doc, m.id FROM mentions m "
-                        f"WHERE m.rowid IN ({','.join('?' * len(keys))}) AND {where}",
-                        [*(rowid for _, rowid in keys), *params],
-                    )
-                }
+                rows = _keyed_rows(conn, keys, where, params)
                 for k, rowid in keys:
                     if rowid not in rows:
                         continue  # another filter rejects it
-                    text, doc, mention_id = rows[rowid]
+                    mention_id, text, _, doc = rows[rowid]
                     mention = self._read(mention_id, doc)
                     if mention is None:
                         continue
@@ -1858,6 +1843,21 @@ def _bucket_sql(column: str, step: int) -> str:
     t = f"CAST({column} AS INTEGER)"
     return f"({t} - (({t} % {step}) + {step}) % {step})"
 
+
+def _keyed_rows(
+    conn: sqlite3.Connection, keys: list[tuple[Any, Any]], where: str, params: list[Any]
+) -> dict[int, tuple[str, str, str | None, str]]:
+    """The rows of `keys` ((time, rowid) pairs merged from the brands' index ranges, `brands_sql.brand_keys`) that
+    `where` also keeps, by rowid: (id, text, lang, doc). A key missing from the answer is a row another condition
+    rejects (or one deleted since the keys were read)."""
+    return {
+        rowid: (mention_id, text, lang, doc)
+        for rowid, mention_id, text, lang, doc in conn.execute(
+            f"SELECT m.rowid, m.id, m.text, m.lang, m.doc FROM mentions m "
+            f"WHERE m.rowid IN ({','.join('?' * len(keys))}) AND {where}",
+            [*(rowid for _, rowid in keys), *params],
+        )
+    }
 
 def _judge(query: Query | None) -> Callable[[str, str | None], bool] | None:
     """The exact matcher rows from `SqliteStore._where` still need, or None when they need none: no text query,

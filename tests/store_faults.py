@@ -57,6 +57,30 @@ class CountingWrites(WrappedStore):
         return super().upsert(mentions, **options)
 
 
+class CountingReads(WrappedStore):
+    """Counts the whole Mentions its reads build (`iter_mentions`, `get`, `get_readable`): a check that a report
+    streamed light rows (`iter_rows`) instead of reading a period whole. Everything else goes to the real store."""
+
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        self.built = 0
+
+    def iter_mentions(self, filters=None):
+        for m in self.store.iter_mentions(filters):
+            self.built += 1
+            yield m
+
+    def get(self, ids):
+        found = self.store.get(ids)
+        self.built += len(found)
+        return found
+
+    def get_readable(self, ids):
+        found = self.store.get_readable(ids)
+        self.built += len(found)
+        return found
+
+
 class SilentlyDropping(WrappedStore):
     """Answers 'written' for every mention but keeps all except each batch's first: only reading back shows it."""
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from store_faults import CountingReads
 
 from alerts.response import percentile, response_report
 from core.accounts import OwnAccounts
@@ -105,35 +106,10 @@ def test_the_streamed_report_equals_the_rule_over_whole_mentions(loaded, days, n
     assert kept.days == report.days
 
 
-class CountingStore:
-    """The real store, counting the Mentions its reads build (`iter_mentions`, `get`); everything else passes."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store, self.built = store, 0
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-    def iter_mentions(self, filters=None):
-        for m in self.store.iter_mentions(filters):
-            self.built += 1
-            yield m
-
-    def get(self, ids):
-        found = self.store.get(ids)
-        self.built += len(found)
-        return found
-
-    def get_readable(self, ids):
-        found = self.store.get_readable(ids)
-        self.built += len(found)
-        return found
-
-
 def test_a_period_is_never_read_as_mentions(loaded):
     """Only the listed waiting posts are read whole (the tile lists none), however many posts the period has."""
     store, _ = loaded
-    counting = CountingStore(store)
+    counting = CountingReads(store)
     tile = response_report(counting, "lumora", OWN, 30, T0, T0 + timedelta(days=DAYS), keep=0)  # type: ignore[arg-type]
     assert tile.overall.posts > 10_000 and tile.needs_reply_total > 500 and counting.built == 0
     response_report(counting, "lumora", OWN, 30, T0, T0 + timedelta(days=DAYS), keep=5)  # type: ignore[arg-type]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from store_faults import CountingReads
+
 from core.accounts import OwnAccounts
 from core.mention import Mention, Sentiment
 from groundswell.advocates import Advocate, advocate_record, advocates
@@ -32,31 +34,6 @@ def _corpus(n: int) -> list[Mention]:
     ]
 
 
-class CountingStore:
-    """The real store, counting the Mentions its reads build."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store, self.built = store, 0
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-    def iter_mentions(self, filters=None):
-        for m in self.store.iter_mentions(filters):
-            self.built += 1
-            yield m
-
-    def get(self, ids):
-        found = self.store.get(ids)
-        self.built += len(found)
-        return found
-
-    def get_readable(self, ids):
-        found = self.store.get_readable(ids)
-        self.built += len(found)
-        return found
-
-
 def test_the_ranking_equals_the_rule_over_whole_mentions_and_reads_only_the_samples(tmp_path):
     store = SqliteStore(tmp_path / "gs.db")
     assert all(r.ok for r in store.upsert(_corpus(6000)))
@@ -68,7 +45,7 @@ def test_the_ranking_equals_the_rule_over_whole_mentions_and_reads_only_the_samp
                 by_author.setdefault((m.source, m.author.handle), Advocate(m.author.handle, m.source, sentiment)).add(m)
         expected = sorted((a for a in by_author.values() if a.mentions >= 2),
                           key=lambda a: (-a.score, -a.mentions, a.handle, a.source))[:15]
-        counting = CountingStore(store)
+        counting = CountingReads(store)
         got = advocates(counting, "lumora", since, until, sentiment=sentiment, n=15, own=OWN)  # type: ignore[arg-type]
         assert len(got) == 15
         assert [advocate_record(i, a) for i, a in enumerate(got)] == [

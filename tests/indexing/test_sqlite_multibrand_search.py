@@ -4,39 +4,16 @@ statement it replaces, and no statement that collects and sorts the brands' post
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from several_brands_corpus import T0, several_brands_corpus
 
-from core.mention import Author, Mention, analyst_label
 from indexing import sqlite as sqlite_mod
 from indexing.base import Filters, SearchPage
 from indexing.sqlite import SqliteStore
 
-T0 = datetime(2026, 9, 1, tzinfo=UTC)
-BRAND_SETS = [["A"], ["B"], ["A", "B"], ["C"], [], ["B", "C"], ["A", "B", "C"]]
-LANGS = ["en", "de", None, "fr"]
-INTENTS = [None, "question", None, "complaint", None]
-LABELS = ["positive", "negative", "neutral", None]
-
-
-def _corpus(n: int = 260) -> list[Mention]:
-    out = []
-    for i in range(n):
-        label = LABELS[i % len(LABELS)]
-        out.append(Mention(
-            source="x" if i % 3 else "reddit", native_id=str(i), text=f"post {i}",
-            # Ties in time (every 4 posts share one), so the rowid decides the order among them.
-            created_at=T0 + timedelta(hours=i // 4, milliseconds=0 if i % 5 else 250),
-            lang=LANGS[i % len(LANGS)], brands=BRAND_SETS[i % len(BRAND_SETS)],
-            author=Author(handle=f"user{i % 6}", followers=(i * 37) % 500),
-            spam="dup" if i % 13 == 4 else "bot" if i % 11 == 3 else None, intent=INTENTS[i % len(INTENTS)],
-            sentiment=None if label is None else analyst_label(label),
-        ))
-    return out
-
-
-CORPUS = _corpus()
+CORPUS = several_brands_corpus(260)
 
 
 @pytest.fixture()

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from several_brands_corpus import T0, several_brands_corpus
 
 from core.mention import Author, Mention
 from core.query import Query, parse
@@ -17,26 +18,7 @@ from groundswell.subject import Subject, find_held
 from indexing.base import Filters
 from indexing.sqlite import JOURNAL_SIZE_LIMIT, SqliteStore
 
-T0 = datetime(2026, 9, 1, tzinfo=UTC)
-BRAND_SETS = [["A"], ["B"], ["A", "B"], ["C"], [], ["B", "C"], ["A", "B", "C"]]
-LANGS = ["en", "de", None, "fr"]
-
-
-def _corpus(n: int = 240) -> list[Mention]:
-    out = []
-    for i in range(n):
-        out.append(Mention(
-            source="x" if i % 3 else "reddit", native_id=str(i),
-            text=("battery hot " if i % 2 else "screen ok ") + f"post {i}",
-            # Ties in time (every 4 posts share one), so the rowid decides the order among them.
-            created_at=T0 + timedelta(hours=i // 4, milliseconds=0 if i % 5 else 250),
-            lang=LANGS[i % len(LANGS)], brands=BRAND_SETS[i % len(BRAND_SETS)],
-            author=Author(handle=f"user{i % 6}"), spam="dup" if i % 13 == 4 else None,
-        ))
-    return out
-
-
-CORPUS = _corpus()
+CORPUS = several_brands_corpus(240)
 
 
 @pytest.fixture()
