@@ -3,7 +3,7 @@ of a big store: the export of several brands chunk by chunk, `lang:` queries, `s
 and the WAL after a big write.
 
     python bench/store_scale.py [--mentions 105000 | --db STORE.db] [--case export|lang|author|wal ...]
-        [--until 2026-12-06] [--brands Lumora,Sonique] [--author x:HANDLE]
+        [--until 2026-12-06] [--brands Lumora,Sonique] [--author x:HANDLE] [--out bench/results/store_scale.json]
 
 Without `--db`, the store is the benchmarks' shared demo-shaped one of `--mentions` posts over a year
 (`bench/dashboard_data.py`, built once under $TMPDIR/groundswell-bench by `bench.store_upgrade.base_sqlite`); the
@@ -12,11 +12,15 @@ The store is copied first (SQLite's backup API), so what a case writes (an index
 writes) never reaches it. `export`: `iter_mentions` of every brand over 30 and 90 days, CPU seconds per 2,000-row
 chunk, this version's merge of per-brand ranges (`after`) against the single keyset statement it replaced
 (`before`, `SqliteStore._iter_keyset`), and whether both list the same rows in the same order.
+
+Each case prints a line as it ends; the figures of every case are printed as JSON at the end (with the command,
+time, load and machine), and written to `--out` when given.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import sys
 import tempfile
@@ -27,6 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._results import run_entry, write_report  # noqa: E402
 from bench.store_upgrade import base_sqlite  # noqa: E402
 from indexing.base import Filters  # noqa: E402
 from indexing.sqlite import SqliteStore  # noqa: E402
@@ -47,7 +52,9 @@ def _chunks(it, seconds: float) -> tuple[int, list[float], list[str]]:
     return n, [round(b - a, 3) for a, b in zip([0.0, *marks], marks, strict=False)], ids
 
 
-def export_case(store: SqliteStore, brands: list[str], until: datetime, seconds: float) -> None:
+def export_case(store: SqliteStore, brands: list[str], until: datetime, seconds: float) -> list[dict]:
+    """Each period's export read chunk by chunk, after and before (rows, CPU seconds, per-chunk CPU)."""
+    figures = []
     for days in (30, 90):
         f = Filters(brands=brands, since=until - timedelta(days=days), until=until)
         n_after, after, ids_after = _chunks(store.iter_mentions(f), seconds)
@@ -56,14 +63,19 @@ def export_case(store: SqliteStore, brands: list[str], until: datetime, seconds:
         print(f"export {days}d {len(brands)} brands: after rows={n_after} cpu={sum(after):.2f}s "
               f"chunk cpu first {after[:3]} last {after[-4:-1]} | before rows={n_before} cpu={sum(before):.2f}s "
               f"chunk cpu first {before[:3]} last {before[-4:-1]} | same rows and order: {same}", flush=True)
+        figures.append({"days": days, "brands": len(brands), "same_rows_and_order": same,
+                        "after": {"rows": n_after, "cpu_s": round(sum(after), 3), "chunk_cpu_s": after},
+                        "before": {"rows": n_before, "cpu_s": round(sum(before), 3), "chunk_cpu_s": before}})
+    return figures
 
 
-def lang_case(store: SqliteStore, brand: str, until: datetime) -> None:
+def lang_case(store: SqliteStore, brand: str, until: datetime) -> list[dict]:
     """`count` and page one of `lang:` queries over 90 days of one brand: the store's answer, and the matcher's
     (every `lang:` left to it, as before) for the same count."""
     import indexing.sqlite as sqlite_store  # lazy: the module whose `split_langs` the "before" figure switches off
 
     f = Filters(brand=brand, since=until - timedelta(days=90), until=until)
+    figures = []
     for text in (f"{brand.lower()} lang:de", "lang:de", f"{brand.lower()} (lang:de OR lang:fr)"):
         q = f.replace(text=text)
         t = time.perf_counter()
@@ -79,9 +91,12 @@ def lang_case(store: SqliteStore, brand: str, until: datetime) -> None:
             sqlite_store.split_langs = real
         print(f"lang {text!r} 90d {brand}: after {after:.2f} s (count {n}, page {len(page.hits)}) | before "
               f"{before:.2f} s (count {n_before}) | same count: {n == n_before}", flush=True)
+        figures.append({"query": text, "brand": brand, "days": 90, "count": n, "page": len(page.hits),
+                        "after_s": round(after, 3), "before_s": round(before, 3), "same_count": n == n_before})
+    return figures
 
 
-def author_case(store: SqliteStore, author: str | None) -> None:
+def author_case(store: SqliteStore, author: str | None) -> dict:
     """`groundswell subject`'s lookup of one author: the store's index (`mentions_by_author`) against a read of
     every post of the source (`iter_mentions`, the way before)."""
     from groundswell.subject import Subject, find_held  # lazy: the application layer, only for this case
@@ -102,9 +117,11 @@ def author_case(store: SqliteStore, author: str | None) -> None:
     same = sorted(scanned) == sorted(m.id for m in held.mentions)
     print(f"author {source}:{handle}: after {after:.2f} s ({len(held.mentions)} posts) | before (scan of the "
           f"source) {before:.2f} s ({len(scanned)} posts) | same posts: {same}", flush=True)
+    return {"author": f"{source}:{handle}", "posts": len(held.mentions), "after_s": round(after, 3),
+            "before_s": round(before, 3), "same_posts": same}
 
 
-def wal_case(store: SqliteStore, path: Path) -> None:
+def wal_case(store: SqliteStore, path: Path) -> dict:
     """The `-wal` file after a big write (every post's engagement rewritten, as a re-collect does, in one
     transaction), then after `vacuum` (which writes the whole store into the WAL first), as `maintain` runs them."""
     wal = Path(f"{path}-wal")
@@ -115,12 +132,18 @@ def wal_case(store: SqliteStore, path: Path) -> None:
         conn.execute("COMMIT")
     size = wal.stat().st_size if wal.exists() else 0
     result = store.checkpoint()
+    checkpointed = wal.stat().st_size if wal.exists() else 0
     print(f"wal: after rewriting every post {size / 1e6:.0f} MB; checkpoint {result} -> "
-          f"{wal.stat().st_size / 1e6:.1f} MB", flush=True)
+          f"{checkpointed / 1e6:.1f} MB", flush=True)
     t = time.perf_counter()
     store.vacuum()
-    print(f"wal: after vacuum ({time.perf_counter() - t:.0f} s) {wal.stat().st_size / 1e6:.1f} MB, store "
+    vacuum_s = time.perf_counter() - t
+    vacuumed = wal.stat().st_size if wal.exists() else 0
+    print(f"wal: after vacuum ({vacuum_s:.0f} s) {vacuumed / 1e6:.1f} MB, store "
           f"{path.stat().st_size / 1e6:.0f} MB", flush=True)
+    return {"wal_after_write_mb": round(size / 1e6, 1), "checkpoint": str(result),
+            "wal_after_checkpoint_mb": round(checkpointed / 1e6, 1), "vacuum_s": round(vacuum_s, 1),
+            "wal_after_vacuum_mb": round(vacuumed / 1e6, 1), "store_mb": round(path.stat().st_size / 1e6, 1)}
 
 
 def main() -> None:
@@ -132,6 +155,7 @@ def main() -> None:
     parser.add_argument("--brands", default=None, help="comma-separated (default: every brand of the store)")
     parser.add_argument("--author", default=None, help="SOURCE:HANDLE for the author case (default: a busy one)")
     parser.add_argument("--seconds", type=float, default=60.0, help="wall-time cap of each export read")
+    parser.add_argument("--out", type=Path, default=None, help="also write the figures here (JSON)")
     args = parser.parse_args()
     cases = args.case or ["export", "lang", "author", "wal"]
     with tempfile.TemporaryDirectory(prefix="gs-store-scale-") as tmp:
@@ -150,17 +174,22 @@ def main() -> None:
             until = datetime.fromtimestamp(conn.execute("SELECT max(created_at) FROM mentions").fetchone()[0] + 1, UTC)
         brands = args.brands.split(",") if args.brands else [
             b for (b,) in conn.execute("SELECT DISTINCT brand FROM mention_brands ORDER BY brand")]
+        figures: dict = {"mentions": conn.execute("SELECT count(*) FROM mentions").fetchone()[0],
+                         "until": until.isoformat(), "brands": brands}
         try:
             if "export" in cases:
-                export_case(store, brands, until, args.seconds)
+                figures["export"] = export_case(store, brands, until, args.seconds)
             if "lang" in cases:
-                lang_case(store, brands[0], until)
+                figures["lang"] = lang_case(store, brands[0], until)
             if "author" in cases:
-                author_case(store, args.author)
+                figures["author"] = author_case(store, args.author)
             if "wal" in cases:
-                wal_case(store, path)
+                figures["wal"] = wal_case(store, path)
         finally:
             store.close()
+    entry = run_entry("bench/store_scale.py", None, figures)
+    print(json.dumps(entry, indent=2))
+    write_report(args.out, entry)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 
-from alerts.detect import newest_mention
 from groundswell.cli_options import config_option, load_cli_config
 from groundswell.config import Config
 from groundswell.exit_codes import EXIT_OK, EXIT_UNHEALTHY
-from groundswell.health import channel_records, one_line, source_key, source_records
+from groundswell.health import one_line
+from groundswell.health_check import collection_rows
 from groundswell.health_probe import model_problem, sqlite_facts, store_problem
-from groundswell.health_rules import STALE_POST_DAYS, Row, brand_row, channel_row, overall, source_row
+from groundswell.health_rules import STALE_POST_DAYS, Row, overall
 from groundswell.pipeline import open_store
 from indexing.config import SqliteStoreConfig
 
@@ -59,16 +59,7 @@ def check(config: Config, now: datetime, interval: timedelta | None, stale_days:
     if store is None:
         return rows
     try:
-        records = {source_key(r.source, r.brand): r for r in source_records(store)}
-        channels = channel_records(store)
-        for source in config.sources:
-            for brand in config.brands_for(source):
-                record = records.get(source_key(source.key, brand.name))
-                rows.append(source_row(f"{source.key}/{brand.name}", source.type, record, now, interval))
-        for channel in config.channels:
-            rows.append(channel_row(channel.key, channel.type, channels.get(channel.key), now))
-        for brand in config.brands:
-            rows.append(brand_row(brand.name, newest_mention(store, brand.name), now, stale_days))
+        rows += collection_rows(config, store, now, interval, stale_days)
     except Exception as exc:  # noqa: BLE001 - a store that fails part-way is a failing store, said in one line
         rows.append(Row("store", "read", "failing", one_line(f"{type(exc).__name__}: {exc}"),
                         "the store answered the probe but failed a read: see `groundswell -v health`"))

@@ -85,7 +85,10 @@ from groundswell import alert_export
 from groundswell.alert_verdicts import VerdictError, alert_files, card_verdict, set_verdict, undo_verdict
 from groundswell.alert_verdicts import verdicts as stored_verdicts
 from groundswell.audit_results import audit_view
+from groundswell.config import Config
+from groundswell.health_check import collection_rows
 from groundswell.health_probe import store_problem
+from groundswell.health_rules import STALE_POST_DAYS, overall
 from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
 from groundswell.spam import excluded, mark_not_spam, undo_not_spam
 from indexing.base import Filters, Store, StoreUnavailable
@@ -366,6 +369,20 @@ def create_app(
         return JSONResponse({"status": "ok", "store": name}, headers=headers)
 
     # ---- API -----------------------------------------------------------------------------------
+    health_config = config_or_brands if isinstance(config_or_brands, Config) else None
+
+    @app.get("/api/health")
+    async def collection_health(request: Request) -> dict[str, Any]:
+        # `groundswell health`'s rows read from the store (groundswell/health_check.py), those not ok only: every
+        # page shows them above its charts, so a dip that is a source failing or gone quiet says so. Without a
+        # Config (a dashboard built over brand names) there is nothing configured to check.
+        params_of(request)
+        now = datetime.now(UTC)
+        rows = [] if health_config is None else await runner.call(
+            collection_rows, health_config, store, now, None, STALE_POST_DAYS)
+        return {"status": overall(rows), "checked_at": now.isoformat(timespec="seconds"),
+                "rows": [{k: v for k, v in r.as_dict().items() if k != "record"} for r in rows if r.status != "ok"]}
+
     @app.get("/api/meta")
     async def meta(request: Request) -> dict[str, Any]:
         params_of(request)

@@ -232,6 +232,7 @@ def render_page(page: str | None, title: str, *, not_found: bool = False) -> str
 {filters}
 <div id="error" class="error" role="alert" hidden></div>
 <div id="loading" class="loading-note" role="status" hidden>&#9203; Loading&hellip;</div>
+<div id="collection-note" class="notice collection" role="status" hidden></div>
 <div id="models-note" class="notice" role="status" hidden></div>
 <div id="audit-note" class="notice audit" role="status" hidden></div>
 <div id="announce" class="sr-only" role="status" aria-live="polite"></div>

@@ -58,6 +58,7 @@ THEME_FACETS = ("source", "lang", "sentiment", "intent")
 # (tests/dashboards/test_web_fuzz.py) sends junk to each one listed here.
 API_PARAMS: dict[str, frozenset[str]] = {
     "/api/meta": frozenset(),
+    "/api/health": frozenset(),
     "/api/overview": _PERIOD | {"source", "lang", "interval", "spam"},
     # keep_alive: hold one snapshot between the pages of an engagement order (`parse_keep_alive`).
     "/api/search": FILTER_PARAMS | {"days", "size", "cursor", "sort", "tz", "keep_alive"},

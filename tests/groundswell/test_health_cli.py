@@ -4,16 +4,15 @@ store; each said by name with what to do, and exit 8 (README, "Exit codes") whil
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from cli_config import write_config
 from click.testing import CliRunner
+from health_fake import serving
 
 from alerts.history import save_alerts
 from core.alert import Alert
@@ -24,43 +23,10 @@ from indexing.sqlite import SqliteStore
 SECRET = "FAKE_hn_token_8842"
 
 
-class _Fake(BaseHTTPRequestHandler):
-    """/hn-401: 401 always. /hn-news: one fresh Acme story while `server.news` is set, else 200 with no hits.
-    POST anything: the server's `hook_status` (500: a receiver that is down)."""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        if self.path.startswith("/hn-401"):
-            return self._send(401, {"message": "Invalid credentials"})
-        hits = []
-        if self.server.news:  # type: ignore[attr-defined]
-            hits = [{"objectID": "41", "title": "Acme ships a phone", "created_at_i": int(time.time()) - 3600,
-                     "author": "a", "_tags": ["story"]}]
-        return self._send(200, {"hits": hits, "nbPages": 1 if hits else 0, "page": 0})
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self._send(self.server.hook_status, {})  # type: ignore[attr-defined]
-
-    def _send(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def fake() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Fake)
-    server.news, server.hook_status = True, 500  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving() as server:
+        yield server
 
 
 def _config(tmp_path: Path, server: ThreadingHTTPServer, **sections) -> Path:

@@ -298,7 +298,37 @@ const GS = (() => {
     box.hidden = false;
   }
 
+  /* What `groundswell health` finds wrong with collection and delivery (/api/health: a source failing or gone
+     quiet, a channel owing alerts, a brand with no recent post), above every page: a dip in a chart that is a
+     collection gap says so. A failed read of it shows nothing here: the page's own loads say what failed. */
+  async function showCollectionNote() {
+    const box = document.getElementById("collection-note");
+    if (!box) return;
+    let health;
+    try {
+      const response = await fetch("/api/health", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!response.ok) return;
+      health = await response.json();
+    } catch (e) {
+      return;
+    }
+    const rows = health.rows || [];
+    box.hidden = rows.length === 0;
+    if (!rows.length) return;
+    const failing = rows.filter((r) => r.status === "failing").length;
+    const items = rows.map((r) => el("li", {},
+      el("b", { text: `${r.status === "failing" ? "Failing" : "Warning"}: ${r.name}` }), ` \u2014 ${r.detail}`,
+      r.action ? el("div", { class: "hint", text: r.action }) : null));
+    box.replaceChildren(el("details", {},
+      el("summary", { text: `\u26A0\uFE0F Collection: ${rows.length} ${rows.length === 1 ? "problem" : "problems"}`
+        + (failing ? ` (${failing} failing)` : "") + " \u2014 counts here may be missing posts" }),
+      el("ul", {}, ...items)));
+    box.classList.toggle("failing", failing > 0);
+    box.hidden = false;
+  }
+
   async function loadMeta() {
+    showCollectionNote();
     meta = await api("/api/meta");
     zone = new URLSearchParams(location.search).get("tz") || meta.timezone || "UTC";
     nameZone();
