@@ -87,6 +87,20 @@ _CSV_TRIMMED = " \n\xa0\u3000"
 
 def csv_cell(value: object) -> str:
     """A value for a CSV cell a spreadsheet will open: a formula character at its start (behind any spaces
-    an importer trims) gets a quote."""
+    an importer trims) gets a quote. So does one behind quotes (`'=)`: no formula, but without its own quote
+    `csv_value` could not tell it from a guarded `=)`)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.lstrip(_CSV_TRIMMED).startswith(CSV_FORMULA_START) else text
+    return "'" + text if _guarded(text) else text
+
+
+def csv_value(cell: str) -> str:
+    """The value `csv_cell` wrote as `cell`: without the one quote it added (a quote followed by a formula
+    character, behind trimmed spaces or quotes). Any other cell is returned as it is: `csv_value(csv_cell(v))`
+    is `str(v)` for every value. For reading back a CSV Groundswell wrote (the import of the dashboard's export,
+    the sentiment audit's ids)."""
+    return cell[1:] if cell.startswith("'") and _guarded(cell[1:]) else cell
+
+
+def _guarded(text: str) -> bool:
+    """Whether `csv_cell` puts a quote before `text`."""
+    return text.lstrip(_CSV_TRIMMED + "'").startswith(CSV_FORMULA_START)

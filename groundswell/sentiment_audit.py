@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from core.batches import batched
-from core.escaping import csv_cell
+from core.escaping import csv_cell, csv_value
 from core.file_write import replacing, write_file
 from core.mention import Mention
 from core.time import as_utc, check_range
@@ -203,10 +203,11 @@ def write_audit(store: Store, key: AuditKey, csv_path: Path) -> Path:
 
 def audit_id(cell: str, drawn: set[str]) -> str:
     """The mention id an audit spreadsheet's `id` cell stands for: the cell as it is, or, when that was drawn by
-    no row, without the quote `core.escaping.csv_cell` put before a formula-like id (one starting with "=")."""
+    no row, without the quote `core.escaping.csv_cell` put before a formula-like id (one starting with "="):
+    `core.escaping.csv_value`, the one rule of which quote that is."""
     text = cell.strip()
-    if text not in drawn and text.startswith("'") and text[1:] in drawn:
-        return text[1:]
+    if text not in drawn and (plain := csv_value(text)) in drawn:
+        return plain
     return text
 
 

@@ -19,7 +19,6 @@ from the store's read: never as whole `Mention`s (3.7 GB for a 300,000-post wind
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,6 +35,7 @@ from nlp.theme_centroids import assign_paths, drifted, unfit_share
 from nlp.theme_posts import ThemePost
 from nlp.theme_state import BrandThemes, ThemeState
 from nlp.themes import ThemeModel, label_exclusions, post_lang, theme_group, themes_with_centroids
+from nlp.tokenize import keyword_key
 
 log = logging.getLogger(__name__)
 MIN_POSTS = 20  # fewer enriched posts than this: no themes for the brand
@@ -351,9 +351,10 @@ def _align(
 def label_stopwords(brand: BrandConfig) -> set[str]:
     """The brand's own name, query words and aliases (Люмора, 루모라, 露莫拉: every name it is matched by), as
     the tokenizer writes them: in every post, useless as theme labels. Their other forms (Люморы, a piece
-    jieba cuts from 露莫拉) are left out where labels are made (`nlp.label_words.brand_word`)."""
+    jieba cuts from 露莫拉) are left out where labels are made (`nlp.label_words.brand_word`). Keyed as theme words
+    are (`nlp.tokenize.keyword_key`): the brand "Yıldız" is the word yildiz its posts' themes count."""
     names = [brand.name, *parse(brand.query).positive_terms(), *(written(alias)[0] for alias in brand.aliases)]
-    return {unicodedata.normalize("NFKC", n).lstrip("#@").lower() for n in names}
+    return {keyword_key(n).lstrip("#@") for n in names}
 
 
 def _summary(themes: BrandThemes) -> list[dict]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 
 from nlp.label_words import allowed, filler, joined_brand_words, same_word, stream_words
 from nlp.phrases import Scored, key_phrases, post_grams, score_counts
-from nlp.tokenize import written_form
+from nlp.tokenize import written_forms
 
 LABEL_PHRASES = 2  # a display label joins at most this many key phrases
 MIN_LANG_POSTS = 3  # a language with fewer posts in the theme gets no label of its own
@@ -71,7 +71,7 @@ class PhraseIndex:
 
     def __init__(self, texts: Sequence[str], langs: Sequence[str], exclude: frozenset[str]) -> None:
         self.langs = list(langs)
-        self.texts = list(texts)  # a label's words in the script most of its posts write them (`written_form`)
+        self.texts = list(texts)  # a label's words in the script most of its posts write them (`written_forms`)
         # One copy of each n-gram for every post that uses it (a post's set holds references): a 300,000-post
         # window repeats its phrases, and a copy per post was most of this index's memory.
         # A text repeated (retweets, templates) is read once, and its posts share one set: never changed below,
@@ -153,7 +153,7 @@ class PhraseIndex:
 
     def _label(self, phrases: list[str], members: Sequence[int]) -> str:
         """The first LABEL_PHRASES phrases, each as most of `members` write it (traditional or simplified)."""
-        return " · ".join(written_form(p, (self.texts[i] for i in members)) for p in phrases[:LABEL_PHRASES])
+        return " · ".join(written_forms(phrases[:LABEL_PHRASES], (self.texts[i] for i in members)))
 
     def common(self, members: Sequence[int], scope: ScopeCounts, n: int = 3) -> list[str]:
         """Phrases at least MIN_LANG_SHARE of the posts `members` (one language, MIN_LANG_POSTS or more) use,

@@ -26,7 +26,7 @@ from nlp.theme_centroids import Centroid, assign_paths, make_centroid, unfit_sha
 from nlp.theme_labels import MIXED, PhraseIndex, ScopeCounts
 from nlp.theme_merge import MERGE_KEEP, alike, merge_mutual, nest_pairs
 from nlp.theme_space import LanguageCentring
-from nlp.tokenize import script_lang, tokenize
+from nlp.tokenize import keyword_key, script_lang, tokenize
 
 SEED = 13
 MIN_THEME_SIZE = 3
@@ -286,8 +286,9 @@ def _tokens(mentions: Sequence[Mention]) -> list[list[str]]:
 
 
 def label_exclusions(stopwords: Sequence[str]) -> set[str]:
-    """The words labels never use: each stopword, and each word of a multi-word one (the brand "GOP debate")."""
-    return {w for s in stopwords for w in (s.lower(), *s.lower().split())}
+    """The words labels never use: each stopword, and each word of a multi-word one (the brand "GOP debate"),
+    keyed as theme words are (`keyword_key`: the brand "Yıldız" leaves out the word yildiz)."""
+    return {w for s in stopwords for key in (keyword_key(s),) for w in (key, *key.split())}
 
 
 @dataclass

@@ -10,6 +10,11 @@ Chinese in traditional characters is read as simplified (`core.query.text.simpli
 folding), so 電池 and 电池 are one word of one theme; `written_form` gives a label back the script most of its
 posts write it in. Japanese keeps its characters (電池 is how Japanese writes it, not a variant).
 
+Case never makes two words of one (`_lower`), as in search: ı is i (KAPALI and kapalı, ISTANBUL and İstanbul are
+one word) and ß is ss (STRASSE and Straße); `written_form` gives a label back the ı and ß most of its posts write.
+Invisible characters never split a word, Arabic tatweel is dropped and ʼ is an apostrophe
+(`core.query.text.plain_text`, the search side's rule): "Rück&shy;ruf&shy;aktion" is one word.
+
 Markup is never a word (`strip_markup`): links, with or without a scheme and cut short by the source
 ("https:…", "htt…", "bit.ly/x", "//rss.cnn.com/…"), HTML entities ("&amp;" is "&") and @handles, a
 Mastodon or Bluesky one whole ("@lumora@mastodon.social", not "social"). Seen on the GOP debate stream,
@@ -20,13 +25,13 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from core.query.text import HANZI_FOLDED_TO, MARKS, simplified
+from core.query.text import HANZI_FOLDED_TO, HANZI_SIMPLIFIED, MARKS, plain_text, simplified
 
 # A word starts with a letter and ends with a letter or a combining mark (Indic vowel signs and viramas are
 # marks, not `\w`: without them बैटरी would be cut into bare consonants); marks, apostrophes and hyphens
@@ -163,7 +168,25 @@ _STOP = {
     # 그냥, 진짜, 정말 are adverbs (MAG, never a token) but for the odd post the tagger reads as nouns.
     "ko": "그렇 이렇 저렇 어떻 그냥 진짜 정말",
 }
-STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+
+
+def _lower(word: str) -> str:
+    """Lower case, one form whatever the case a word was written in, as search compares case (case folding, then
+    ı as i: core/query/text.py): Turkish İ becomes i, not i + a combining dot (what str.lower gives), and ı is i,
+    since kapalı in capitals is KAPALI (and İstanbul is ISTANBUL without a Turkish keyboard); ß is ss ("Straße"
+    is "STRASSE"). The typographic apostrophe is the plain one ("l’" is "l'", "trump’s" is "trump's")."""
+    return word.lower().replace("i\u0307", "i").replace("ı", "i").replace("ß", "ss").replace("’", "'")
+
+
+def keyword_key(word: str) -> str:
+    """The key a theme word is counted under (`plain_text`, then `_lower`: "Yıldız" is yildiz, "Straße" strasse),
+    for words that do not come out of `tokenize`: a brand's own names and query words, which labels leave out
+    (`groundswell.themes_step.label_stopwords`, `nlp.themes.label_exclusions`) and must find as theme words."""
+    return _lower(plain_text(word))
+
+
+# Keyed as words are (`_lower`: Turkish artık is artik).
+STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(map(_lower, words.split())) for lang, words in _STOP.items()}
 _ALL_LATIN_STOP = frozenset().union(*(STOPWORDS[k] for k in ("en", "it", "de", "fr", "es", "pt")))
 
 
@@ -201,11 +224,13 @@ def script_lang(text: str) -> str | None:
 
 
 def strip_markup(text: str) -> str:
-    """`text` (NFKC) with its links and @handles made spaces and its HTML entities decoded (twice: "&amp;amp;"
-    is an export's double escaping): what is left is what the writer wrote."""
-    text = unicodedata.normalize("NFKC", text)
+    """`text` (NFKC, without invisible characters: `core.query.text.plain_text`) with its links and @handles made
+    spaces and its HTML entities decoded (twice: "&amp;amp;" is an export's double escaping): what is left is
+    what the writer wrote."""
+    text = plain_text(text)
     for _ in range(2):
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0) if m.group(0).endswith(";") else m.group(0) + ";"), text)
+    text = plain_text(text)  # an entity may have been an invisible character ("&shy;", "&#8203;")
     text = _URL.sub(" ", text)
     return _HANDLE.sub(" ", text)
 
@@ -233,27 +258,109 @@ def _one_script(text: str, lang: str | None) -> str:
 
 
 
+# `written_form` counts spellings in at most this many of the texts that hold a phrase (the first ones: a theme's
+# posts nearest its centre): a majority shows long before, and reading a post (`strip_markup`) is what costs.
+WRITTEN_FORM_TEXTS = 1000
+
+
 def written_form(phrase: str, texts: Iterable[str]) -> str:
-    """`phrase` (as `tokenize`/`phrase_runs` give it: Chinese simplified) with its Han characters as most of
-    `texts` that use it write them (each text counted once): a theme of Taiwanese posts is labelled 電池, not
-    电池. Ties and phrases no text holds stay simplified; other characters are left as given."""
-    if not any(ch in HANZI_FOLDED_TO for ch in phrase):
-        return phrase
-    forms: Counter[str] = Counter()
-    for text in texts:
-        plain = strip_markup(text)
-        # Length-preserving lower case, so offsets in the folded text are offsets in `plain`.
-        folded = simplified("".join(c.lower() if len(c.lower()) == 1 else c for c in plain))
-        found, at = set(), folded.find(phrase)
-        while at >= 0:
-            written = plain[at : at + len(phrase)]
-            found.add("".join(w if w != p and simplified(w) == p else p for w, p in zip(written, phrase, strict=True)))
-            at = folded.find(phrase, at + 1)
-        forms.update(found)
-    if not forms:
-        return phrase
-    best = max(forms.values())
-    return phrase if forms[phrase] == best else min(f for f, n in forms.items() if n == best)
+    """`phrase` (as `tokenize`/`phrase_runs` give it: Chinese simplified, ı as i, ß as ss) with its Han
+    characters, ı and ß as most of `texts` that use it write them (each text counted once, the first
+    WRITTEN_FORM_TEXTS that hold it; a match that writes I or SS does not count, since KAPALI and STRASSE do not
+    say which letter they stand for): a theme of Taiwanese posts is labelled 電池, not 电池, one of Turkish posts
+    "kapalı", one of German posts "akku heiß". Ties and phrases no text holds stay as given; other characters
+    are left as given."""
+    return written_forms([phrase], texts)[0]
+
+
+def written_forms(phrases: Sequence[str], texts: Iterable[str]) -> list[str]:
+    """`written_form` of each of `phrases` in the same `texts` (a theme's label phrases in its posts), reading each
+    text once for all of them, and only a text that may hold one (a cheap case-insensitive search first)."""
+    texts = list(texts)
+    wanted = [_Spellings.of(p) for p in phrases]
+    todo = [w for w in wanted if w.han or any(ch in text for text in texts for ch in w.others)]
+    if todo:  # else no text writes any of them otherwise (reading every post costs: strip_markup)
+        # A superset of the texts a phrase is found in below: case ignored, markup kept, each Han character or any
+        # traditional one it stands for; a text with "&" may hide a letter in an entity.
+        maybe = re.compile("|".join(_probe(w.phrase) for w in todo), re.IGNORECASE)
+        for text in texts:
+            if "&" not in text and not maybe.search(plain_text(text)):
+                continue
+            plain = strip_markup(text)
+            # Length-preserving lower case (İ as i), so offsets in the folded text are offsets in `plain`.
+            lowered = "".join("i" if c == "İ" else c.lower() if len(c.lower()) == 1 else c for c in plain)
+            folded = simplified(lowered)
+            for w in todo:
+                w.count(plain, lowered, folded)
+            if all(w.texts >= WRITTEN_FORM_TEXTS for w in todo):
+                break
+    return [w.best() for w in wanted]
+
+
+def _probe(phrase: str) -> str:
+    """A pattern for any spelling of `phrase` in a text before it is lower-cased or simplified (`written_forms`):
+    ss as ß too, i as ı too, a simplified Han character as any traditional one folding to it; case is ignored."""
+    def one(ch: str) -> str:
+        if ch == "i":
+            return "[iı]"
+        return f"[{ch}{_TRADITIONAL_OF[ch]}]" if ch in _TRADITIONAL_OF else re.escape(ch)
+
+    return "(?:" + "(?:ss|ß)".join("".join(map(one, part)) for part in phrase.split("ss")) + ")"
+
+
+def _traditional_of(table: dict[str, str]) -> dict[str, str]:
+    """Each simplified Han character of `table` (traditional -> simplified), with the traditional ones folding
+    to it."""
+    out: dict[str, str] = {}
+    for trad, simp in table.items():
+        out[simp] = out.get(simp, "") + trad
+    return out
+
+
+_TRADITIONAL_OF = _traditional_of(HANZI_SIMPLIFIED)
+
+
+@dataclass
+class _Spellings:
+    """The spellings of one phrase key found so far (`written_forms`)."""
+
+    phrase: str
+    han: bool
+    others: tuple[str, ...]  # what a text writes for a letter of the key: ß, ẞ for ss, ı for i
+    pattern: re.Pattern[str]
+    forms: Counter[str] = field(default_factory=Counter)
+    texts: int = 0  # texts that held the phrase (WRITTEN_FORM_TEXTS)
+
+    @classmethod
+    def of(cls, phrase: str) -> _Spellings:
+        others = ("ß", "ẞ") * ("ss" in phrase) + ("ı",) * ("i" in phrase)
+        # Each "i" of the phrase may be written ı, each "ss" ß: the letters `_lower` folds.
+        pattern = re.compile("(?:ss|ß)".join(re.escape(part).replace("i", "[iı]") for part in phrase.split("ss")))
+        return cls(phrase, any(ch in HANZI_FOLDED_TO for ch in phrase), others, pattern)
+
+    def count(self, plain: str, lowered: str, folded: str) -> None:
+        """Count the spellings one text (`plain`, lower-cased, Han simplified) writes the phrase in, once each."""
+        if self.texts >= WRITTEN_FORM_TEXTS:
+            return
+        matches = list(self.pattern.finditer(folded))
+        if not matches:
+            return
+        self.texts += 1
+        # As written: traditional Han, ı and ß kept, everything else is the phrase's (a match differs nowhere else).
+        self.forms.update({lowered[m.start() : m.end()] for m in matches
+                           if self.han or not _capital_i_or_ss(plain[m.start() : m.end()])})
+
+    def best(self) -> str:
+        """The spelling most texts use; the phrase as given on a tie with it or when no text holds it."""
+        if not self.forms:
+            return self.phrase
+        top = max(self.forms.values())
+        return self.phrase if self.forms[self.phrase] == top else min(f for f, n in self.forms.items() if n == top)
+
+
+def _capital_i_or_ss(written: str) -> bool:
+    """Whether `written` has an I or SS, which may stand for i or ı, ss or ß (`written_form`)."""
+    return "I" in written or "SS" in written
 
 
 def _han_cut(text: str) -> list[str]:
@@ -265,12 +372,6 @@ def _han_cut(text: str) -> list[str]:
         out.append(m.group(0))
         start = m.end()
     return out + (_jieba().lcut(text[start:]) if start < len(text) else [])
-
-
-def _lower(word: str) -> str:
-    """Lower case, the typographic apostrophe as the plain one ("l’" is "l'", "trump’s" is "trump's"); Turkish
-    İ becomes i, not i + a combining dot (what str.lower gives): "İstanbul" and "Istanbul" are one keyword."""
-    return word.lower().replace("i\u0307", "i").replace("’", "'")
 
 
 def _spaced_stop(lang: str | None) -> frozenset[str]:

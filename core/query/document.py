@@ -1,9 +1,9 @@
 """The text both stores index for search: SQLite's FTS5 trigram column, Elasticsearch's search field.
 
-It is the post's tokens as matching cuts them (`core.query.text.search_tokens`: normalised, folded,
-traditional Han as simplified, joined by single spaces; emoji are tokens too, without skin tones), so
-whatever query tokens match consecutively appear as one substring and as consecutive whitespace
-tokens. After them come the post's #hashtags, $cashtags and @handles as `#tag`, `$tag` and
+It is the post's tokens as matching cuts them (`core.query.text.search_tokens`: normalised, invisible
+characters dropped, folded, traditional Han as simplified, joined by single spaces; emoji are tokens too,
+without skin tones), so whatever query tokens match consecutively appear as one substring and as
+consecutive whitespace tokens. After them come the post's #hashtags, $cashtags and @handles as `#tag`, `$tag` and
 `@handle` tokens (folded, read by every platform's rules as `Query.matches` reads a post whose
 source is not given): the tokens drop '#', '$' and '@', and without these an Elasticsearch query
 could only look for `#ad` as the word `ad`. No query word can match them (a query token starts with
@@ -21,7 +21,10 @@ from core.query.text import cashtags, fold, hashtags, search_tokens
 # 1: folded tokens. 2: ё as е, combining marks inside tokens, #hashtags and @handles appended.
 # 3: emoji and other symbols are tokens (skin tones folded away), $cashtags appended.
 # 4: traditional Han characters folded to simplified (電池 is 电池).
-VERSION = 4
+# 5: invisible characters dropped inside words (soft hyphen, zero-width space, ZWJ/ZWNJ between Latin letters ...),
+#    Arabic tatweel and harakat dropped, Arabic letters a token apart from Latin ones (الـLumora), ʼ as '; @handles
+#    also end at a change of script (@lumora_kr님 is @lumora_kr too: core/query/handles.py).
+VERSION = 5
 
 
 def sigil_tokens(text: str) -> list[str]:

@@ -7,7 +7,8 @@
     near     := primary ("NEAR/" n primary)?
     primary  := "(" or ")" | WORD | "PHRASE" | #hashtag | $cashtag | @handle | lang:xx
 
-Operators are case-insensitive; quote a word to search for it literally ("not").
+Operators are case-insensitive; quote a word to search for it literally ("not"). A phrase is quoted as its
+language writes quotes (`QUOTE_CLOSERS`): "…", “…”, «…», »…«, „…“, ‚…‘, ‹…›.
 A '*' right after a word (`overheat*`, also inside a phrase) makes it a prefix; one right before a Hangul word
 (`*과열`) an infix (a word containing it); any other '*' is an error.
 An emoji is a term like a word (core/query/emoji.py); a '$' before a letter is a cashtag, never dropped.
@@ -78,6 +79,24 @@ _INFLECT = re.compile(r"(.+)~([A-Za-z]*)", re.DOTALL)
 # '~ru' with nothing before it (a space slipped in: 'Люмора ~ru'): not the word "ru".
 _STRAY_INFLECT = re.compile(r"~[A-Za-z]*")
 _HANDLE_BODY = re.compile(rf"\w[\w{MARKS}.\-]*(?:@\w[\w{MARKS}.\-]*)?")
+# Phrase quotes: each opening quote and the quotes that close a phrase it opens. Straight and English curly quotes
+# close one another (a phrase pasted as “battery life" still works); the others close with their own partner, as
+# their languages write them: «…» (French, Russian, Italian), »…« (German, Danish) and »…» (Swedish, Finnish),
+# „…“ (German, Czech) and „…” (Polish, Romanian, Hungarian), ‚…‘, ‹…› and ›…‹. A quote that only closes (‘, ’)
+# opens nothing: ’ is also an apostrophe (l’Lumora).
+_ENGLISH_QUOTES = '"“”'
+QUOTE_CLOSERS: dict[str, str] = {
+    **dict.fromkeys(_ENGLISH_QUOTES, _ENGLISH_QUOTES),
+    "«": "»",
+    "»": "«»",
+    "„": "“”",
+    "‚": "‘",
+    "‹": "›",
+    "›": "‹›",
+}
+# Quotes in a phrase opened by another kind are its text, not its end («the "Pro" model»), but Term.text must not
+# hold them: it is written back in "…" (`str(query)`, native searches), where they would end the phrase early.
+_INNER_QUOTES = str.maketrans(dict.fromkeys(_ENGLISH_QUOTES, " "))
 _CASHTAG_BODY = re.compile(CASHTAG_BODY)
 
 
@@ -91,10 +110,12 @@ def _lex(text: str) -> list[_Tok]:
         elif ch in "()":
             toks.append(_Tok("LPAREN" if ch == "(" else "RPAREN", i + 1, ch))
             i += 1
-        elif ch in '"“”':
-            end = _find_quote_end(text, i + 1)
+        elif ch in QUOTE_CLOSERS:
+            closers = QUOTE_CLOSERS[ch]
+            end = _find_quote_end(text, i + 1, closers)
             if end < 0:
-                raise QuerySyntaxError(f"unclosed quote opened at column {i + 1}", n + 1)
+                how = "" if ch in _ENGLISH_QUOTES else f": a phrase opened with {ch} ends with {' or '.join(closers)}"
+                raise QuerySyntaxError(f"unclosed quote opened at column {i + 1}{how}", n + 1)
             phrase = text[i + 1 : end]
             _refuse_inner_question_mark(phrase, i + 2)
             _refuse_inner_cashtag(phrase, i + 2, "in a phrase")
@@ -111,11 +132,12 @@ def _lex(text: str) -> list[_Tok]:
                 if prefix or infix:
                     _prefix_and_inflect(f'"{phrase}"{text[i:j]}', text[i:j], i + 1)
                 lang, i = _inflect_lang(text[i + 1 : j], tokens, i + 1), j
-            term = Term(" ".join(phrase.split()), tokens, quoted=True, inflect=lang, prefix=prefix, infix=infix)
+            written = " ".join(phrase.translate(_INNER_QUOTES).split())
+            term = Term(written, tokens, quoted=True, inflect=lang, prefix=prefix, infix=infix)
             toks.append(_Tok("LEAF", end - len(phrase), phrase, term))
         else:
             j = i
-            while j < n and not text[j].isspace() and text[j] not in '()"“”':
+            while j < n and not text[j].isspace() and text[j] not in "()" and text[j] not in QUOTE_CLOSERS:
                 j += 1
             _lex_chunk(text[i:j], i + 1, text[j : j + 1], toks)
             i = j
@@ -123,9 +145,10 @@ def _lex(text: str) -> list[_Tok]:
     return toks
 
 
-def _find_quote_end(text: str, start: int) -> int:
+def _find_quote_end(text: str, start: int, closers: str) -> int:
+    """The index of the first of `closers` at or after `start`, or -1."""
     for k in range(start, len(text)):
-        if text[k] in '"“”':
+        if text[k] in closers:
             return k
     return -1
 

@@ -1,6 +1,13 @@
 """How post text and query terms are cut into tokens, the same way on both sides.
 
-Rules (all after NFKC normalisation and case folding):
+Rules (all after `normalize`: NFKC, invisible characters dropped, case folding):
+- Invisible characters never split a word: the soft hyphen, zero-width space, word joiner, invisible
+  operators, BOM and the bidi marks and controls are dropped wherever they stand ("Lu&shy;mora" is
+  "lumora") but before a #, $ or @ (or a form NFKC makes one of: ＃, ﹟ ...), which they part from a word;
+  a zero-width joiner or non-joiner only between two letters of scripts that do not use them (Latin, Greek,
+  Cyrillic, Armenian, Georgian, Hangul, Han, kana), so emoji ZWJ sequences and the ZWNJ of Persian or Indic
+  words are kept. Arabic tatweel (ـ, a stretch) is dropped too, and the modifier apostrophes ʼ and ʻ are read
+  as ', so "dellʼApple" splits as "dell'Apple" does.
 - Scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar):
   every character is its own token, so a term made of them matches as a substring
   and "苹果 手机" matches "苹果手机".
@@ -9,7 +16,12 @@ Rules (all after NFKC normalisation and case folding):
   contains it (core/query/match.py), as Korean writes compounds without spaces (충전중과열됨).
 - Everything else (Latin, Cyrillic, digits, ...): runs of word characters; a query
   token matches only the whole text token ("apple" does not match "pineapple").
-A change of script inside a word starts a new token, so "LG는" gives "lg", "는".
+- Arabic script: runs of Arabic letters (and their marks); where Arabic letters meet other letters or
+  digits a new token starts, so a clitic written onto a Latin name ("الـLumora", "وLumora") is a token
+  of its own and the name is found. `_` joins Arabic words as it joins Latin ones ("أحقر_الناس" is one
+  token, as "lumora_pulse" is).
+So a change of script inside a word starts a new token where Hangul, Arabic or an unspaced script meets
+another: "LG는" gives "lg", "는".
 
 Accents: search and matching compare tokens *folded* (`fold`): Latin letters lose their
 diacritics and a few letters without a decomposition map to ASCII (ø→o, ł→l, æ→ae, œ→oe,
@@ -18,8 +30,9 @@ Traditional Han characters are compared as their simplified form, character by c
 电池, 綠摩拉 is 绿摩拉: Taiwan and Hong Kong write traditional, the mainland simplified), by OpenCC's
 character table (core/query/hanzi_table.py; a character with several simplified readings takes the
 first). Other scripts are compared as written (Cyrillic й, Greek ά, kana dakuten and Indic vowel
-signs carry meaning there), with one exception: Russian ё is compared as е, because Russian
-text mostly writes ё as е and the Snowball stemmer (core/query/stem.py) turns ё into е too.
+signs carry meaning there), with two exceptions: Russian ё is compared as е, because Russian
+text mostly writes ё as е and the Snowball stemmer (core/query/stem.py) turns ё into е too; and Arabic
+harakat (the optional short-vowel marks: لُومُورَا is لومورا) are dropped as Latin accents are.
 Query tokens themselves stay unfolded, so native searches (X, Reddit) still get the user's spelling.
 """
 
@@ -47,6 +60,10 @@ _NOSPACE = (
     "\U00020000-\U0003134f"  # Han extensions
 )
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+# Arabic-script letters and digits (Arabic, Persian, Urdu ...): a token of their own, never joined to Latin letters
+# or digits written onto them (`TOKEN_PATTERN`). The presentation forms are not listed: NFKC maps them here.
+_ARABIC = "\u0600-\u06ff\u0750-\u077f\u0870-\u089f\u08a0-\u08ff"
+ARABIC_RANGES = _ARABIC  # as a character class body, for rules that split where a token does (core/query/handles.py)
 # The Hangul characters as a character class body (ranges `a-b`): what a Hangul token is made of, for the stores'
 # infix search (`*과열`: indexing/elasticsearch_query.py).
 HANGUL_RANGES = _HANGUL
@@ -65,9 +82,12 @@ def _mark_ranges(planes: int = 2) -> str:
 MARKS = _mark_ranges()
 # A word: a word character, then word characters and marks (a mark never starts a token).
 WORD = rf"\w[\w{MARKS}]*"
-_SPACED_WORD = rf"(?:(?![{_NOSPACE}{_HANGUL}])\w)(?:(?![{_NOSPACE}{_HANGUL}])[\w{MARKS}])*"
+_SPACED_WORD = rf"(?:(?![{_NOSPACE}{_HANGUL}{_ARABIC}])\w)(?:(?![{_NOSPACE}{_HANGUL}{_ARABIC}])[\w{MARKS}])*"
+# `_` joins Arabic words as it joins Latin ones (`#أحقر_الناس` is one token, as `#lumora_pulse` is): only where
+# Arabic letters meet Latin letters or digits does a new token start.
+_ARABIC_WORD = rf"(?:_*(?=[{_ARABIC}])\w)(?:(?=[{_ARABIC}_])\w|[{MARKS}])*"
 # Symbols (emoji, ★, ✓, ♥ ...): each one its own token, as a Han character is (core/query/emoji.py).
-TOKEN_PATTERN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|{_SPACED_WORD}|{SYMBOL_TOKEN}")
+TOKEN_PATTERN = re.compile(rf"[{_NOSPACE}]|[{_HANGUL}]+|{_ARABIC_WORD}|{_SPACED_WORD}|{SYMBOL_TOKEN}")
 _HANGUL_CHAR = re.compile(rf"[{_HANGUL}]")
 _NOSPACE_CHAR = re.compile(rf"[{_NOSPACE}]")
 
@@ -79,11 +99,87 @@ HASHTAG_PATTERN = re.compile(rf"(?<![\w&#])[#＃]({WORD})")
 CASHTAG_BODY = r"[a-z][a-z0-9]{0,9}(?:[._][a-z0-9]{1,4})?"
 _SPACED_CHAR = rf"[^\W{_NOSPACE}{_HANGUL}]"
 CASHTAG_PATTERN = re.compile(rf"(?<!{_SPACED_CHAR})(?<!\$)\$({CASHTAG_BODY})(?!{_SPACED_CHAR}|\$)")
+# The classes a change of script splits at, for the @handle forms that end where a token does
+# (core/query/handles.py): a word character of a spaced script, and the scripts written without spaces.
+SPACED_CHAR, NOSPACE_RANGES = _SPACED_CHAR, _NOSPACE
+
+
+# Invisible format characters that are never part of a word, dropped wherever they stand: soft hyphen (German
+# feeds put `&shy;` inside long words), zero-width space, word joiner, invisible operators, BOM / zero-width
+# no-break space, and the bidi marks and controls (LRM, RLM, ALM, embeddings, overrides, isolates). NFKC keeps
+# them and they are not `\w`, so each one used to end a word: "Lu\u00admora" was "lu", "mora".
+_ALWAYS_INVISIBLE = "\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# Zero-width non-joiner and joiner: meaningful in Persian and Indic words and in emoji sequences (👩‍💻), noise
+# between letters of scripts that never join (`_joinless`): dropped only there.
+_JOINERS = "\u200c\u200d"
+_INVISIBLE_RUN = re.compile(f"[{_ALWAYS_INVISIBLE}{_JOINERS}]+")
+# Scripts whose letters a ZWJ / ZWNJ never joins or parts (by the Unicode name of the letter's NFKC form, so
+# full-width and mathematical letters count as Latin).
+_JOINLESS_SCRIPTS = ("LATIN ", "GREEK ", "CYRILLIC ", "ARMENIAN ", "GEORGIAN ", "HANGUL ", "CJK ", "HIRAGANA ",
+                     "KATAKANA ")
+# After NFKC, character for character: Arabic tatweel (a stretch of the line, ـ, typographic only; NFKC makes
+# it from presentation forms too) goes; the modifier-letter apostrophes ʼ (U+02BC, which autocorrect and some
+# keyboards write) and ʻ (U+02BB) are the apostrophe they stand for, so they split words as ' does.
+_AFTER_NFKC = (("\u0640", ""), ("\u02bc", "'"), ("\u02bb", "'"))
+# What starts a #tag, @handle or $tag once NFKC has run (＃, ﹟, ＠, ﹫, ＄ and ﹩ become these): each must not follow a
+# word character, so an invisible character right before one is kept (`_invisible`).
+_SIGILS = "#@$"
+
+
+@lru_cache(maxsize=4096)
+def _joinless(ch: str) -> bool:
+    """Whether `ch` is a letter of a script that has no use for ZWJ / ZWNJ (`_JOINLESS_SCRIPTS`)."""
+    if not unicodedata.category(ch).startswith("L"):
+        return False
+    return unicodedata.name(unicodedata.normalize("NFKC", ch)[0], "").startswith(_JOINLESS_SCRIPTS)
+
+
+def _joinless_before(text: str, at: int) -> bool:
+    """Whether the letter before `text[at]` (past its combining marks: é written e + U+0301) is `_joinless`."""
+    k = at - 1
+    while k >= 0 and unicodedata.category(text[k]).startswith("M"):
+        k -= 1
+    return k >= 0 and _joinless(text[k])
+
+
+def _invisible(text: str) -> set[int]:
+    """Indices of the characters of `text` that `normalize` drops before NFKC (the module rules)."""
+    if text.isascii() or text.isprintable():  # every one of them is a format character (Cf): not printable
+        return set()
+    found: set[int] = set()
+    for m in _INVISIBLE_RUN.finditer(text):
+        start, end = m.span()
+        if end < len(text) and unicodedata.normalize("NFKC", text[end]).startswith(tuple(_SIGILS)):
+            continue  # it parts a word from a #tag, $tag or @handle, which a word character before would undo
+        joiners_go = _joinless_before(text, start) and end < len(text) and _joinless(text[end])
+        found.update(k for k in range(start, end) if joiners_go or text[k] not in _JOINERS)
+    return found
+
+
+def plain_text(text: str) -> str:
+    """`text` as NFKC, without the characters that never change a word (invisible format characters, Arabic
+    tatweel) and with ʼ and ʻ as ': `normalize` before case folding, for readers that keep case (theme words)."""
+    if text.isascii():
+        return text  # NFKC leaves ASCII as it is, and none of these characters is ASCII
+    if dropped := _invisible(text):
+        text = "".join(ch for k, ch in enumerate(text) if k not in dropped)
+    return _nfkc(text)
+
+
+def _nfkc(text: str) -> str:
+    """`plain_text` less the invisible characters' rule: NFKC, then `_AFTER_NFKC`. `FoldedText` folds character by
+    character through here, as it has decided on the whole text which characters go (`_invisible`)."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    for old, new in _AFTER_NFKC:  # str.replace scans in C: several times faster than str.translate here
+        text = text.replace(old, new)
+    return text
 
 
 def normalize(text: str) -> str:
-    """NFKC + case folding: the form every comparison uses."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, invisible characters dropped (`plain_text`), case folding: the form every comparison uses."""
+    return plain_text(text).casefold()
 
 
 def tokenize(text: str) -> list[str]:
@@ -101,11 +197,14 @@ HANZI_SIMPLIFIED = dict(zip(TRADITIONAL, SIMPLIFIED, strict=True))
 HANZI_FOLDED_TO = frozenset(HANZI_SIMPLIFIED.values())
 # Generic combining diacritics; left over only after a base NFKC could not compose them with.
 _COMBINING = range(0x0300, 0x0370)
+# Arabic harakat (fathatan to the wavy hamza below, and the superscript alef): optional vowel marks, most text
+# leaves them out, so they fold away as Latin accents do (لُومُورَا is لومورا).
+_HARAKAT = frozenset(chr(c) for c in [*range(0x064B, 0x0660), 0x0670])
 
 
 @lru_cache(maxsize=16384)  # a Chinese corpus alone uses several thousand characters
 def _fold_char(ch: str) -> str:
-    if ord(ch) in _COMBINING or ch in PRESENTATION:
+    if ord(ch) in _COMBINING or ch in PRESENTATION or ch in _HARAKAT:
         return ""
     if ch in HANZI_SIMPLIFIED:
         return HANZI_SIMPLIFIED[ch]
@@ -121,8 +220,8 @@ def _fold_char(ch: str) -> str:
 
 
 def fold(token: str) -> str:
-    """A normalised token (or text) without Latin diacritics, ё as е, traditional Han as simplified: the form
-    search compares."""
+    """A normalised token (or text) without Latin diacritics or Arabic harakat, ё as е, traditional Han as
+    simplified: the form search compares."""
     if token.isascii():
         return token
     return "".join(_fold_char(ch) for ch in token)
@@ -154,8 +253,15 @@ class FoldedText:
     def of(cls, text: str) -> FoldedText:
         chars: list[str] = []
         origin: list[int] = []
+        # Invisible characters are found on the whole text (whether a ZWJ goes depends on its neighbours, whether
+        # a zero-width space goes on whether a '#' follows); a dropped character, like a folded-away accent, simply
+        # has no folded character. The kept ones are folded without that rule (`_nfkc`): on its own, a kept
+        # zero-width space before '#' has nothing after it and would go, leaving 'great#lumora', no hashtag.
+        dropped = _invisible(text)
         for i, ch in enumerate(text):
-            for c in fold(normalize(ch)):
+            if i in dropped:
+                continue
+            for c in fold(_nfkc(ch).casefold()):
                 chars.append(c)
                 origin.append(i)
         return cls("".join(chars), origin)
