@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
 from core.strict import StrictModel
-from core.time import as_utc
+from core.time import as_utc, check_zone
 
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 # A period lasts under a day (start != end), so its end is within this of any instant in it; a day and an hour
@@ -62,15 +62,7 @@ class QuietHours(StrictModel):
     @field_validator("timezone")
     @classmethod
     def _is_a_zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"'{value[:60]}' is not an IANA time zone: write one such as Europe/Rome, Asia/Seoul or UTC"
-            ) from None
-        return value
+        return None if value is None else check_zone(value)
 
     @model_validator(mode="after")
     def _not_empty(self) -> QuietHours:

@@ -221,11 +221,6 @@ def _without_handles(value: str, handles: set[str]) -> str:
     return pattern.sub(lambda m: f"@<bdi>{REMOVED}" if m.group(1) else REMOVED, value)
 
 
-def without_markdown_escapes(line: str) -> str:
-    """A Markdown line as read (`\\_` → `_`): the digest escapes handles such as demo_de_249."""
-    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>~])", r"\1", line)
-
-
 def redact_json(value: Any, redaction: Redaction, handles: Iterable[str] = ()) -> Any:
     """`value` (parsed JSON) without their rows (`is_theirs`) and with every string redacted (`Redaction.text`,
     `handles`: a context's)."""

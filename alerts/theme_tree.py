@@ -115,15 +115,16 @@ def window_themes(
     until: datetime,
     n: int = CANDIDATES,
     baseline_until: datetime | None = None,
+    tz: str | None = None,
 ) -> WindowThemes:
     """The `n` (at least `CANDIDATES`) most mentioned top-level themes of `filters` in [since, until)
-    against the span before (`nlp.trends.trends`; ending at `baseline_until` when given), each with its
-    aspects."""
+    against the span before (`nlp.trends.trends`; ending at `baseline_until` when given; whole local days of `tz`
+    for a window of whole local days), each with its aspects."""
     parents = aspect_parents(store, filters.brand)
     rows = top_themes(store, filters.replace(since=since, until=until), max(n, CANDIDATES), parents)
     now = {r.theme: r.count for r in rows}
     counts = top_level_counts(store, filters, parents)
-    window = trends(counts, since, until, n, now=now, baseline_until=baseline_until)
+    window = trends(counts, since, until, n, now=now, baseline_until=baseline_until, tz=tz)
     return WindowThemes(window, {r.theme: r for r in rows})
 
 

@@ -35,12 +35,29 @@ def moment(at: datetime, tz: str = "UTC") -> str:
 
 def span(start: datetime, end: datetime, tz: str = "UTC") -> str:
     """A window on the wall clock of `tz`, the end's date only when it ends on another day, naming the zone:
-    '2026-01-15 19:00–20:00 UTC', '2026-01-15 19:00–2026-01-16 04:00 KST'."""
+    '2026-01-15 19:00–20:00 UTC', '2026-01-15 19:00–2026-01-16 04:00 KST'. Across a clock change each end names
+    its own zone, so the hour repeated when clocks go back reads as an hour, not as an empty '02:00–02:00':
+    '2026-10-25 02:00 CEST–02:00 CET'; a zone without abbreviations gives each end its UTC offset and the IANA
+    name once ('2026-04-04 23:00 UTC-03–23:00 UTC-04 America/Santiago')."""
     zone = ZoneInfo(tz)
     start, end = start.astimezone(zone), end.astimezone(zone)
     same_day = start.date() == (end - timedelta(seconds=1)).date()
     tail = end.strftime("%H:%M") if same_day else end.strftime("%Y-%m-%d %H:%M")
-    return f"{start:%Y-%m-%d %H:%M}–{tail} {zone_name([start, end], tz)}"
+    if start.utcoffset() == end.utcoffset():
+        return f"{start:%Y-%m-%d %H:%M}–{tail} {zone_name([start, end], tz)}"
+    named = f"{start:%Y-%m-%d %H:%M} {clock_zone(start)}–{tail} {clock_zone(end)}"
+    return named if zone_name([start, end], tz) != tz else f"{named} {tz}"
+
+
+def clock_zone(local: datetime) -> str:
+    """The zone of one local time, to tell apart two readings of a clock that went back: its abbreviation ('CEST',
+    'CET'), or its UTC offset where tzdata has none ('UTC-03', 'UTC+05:30')."""
+    name = local.tzname() or ""
+    if name[:1].isalpha():
+        return name
+    minutes = int((local.utcoffset() or timedelta()) / timedelta(minutes=1))
+    sign, minutes = "+" if minutes >= 0 else "-", abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
 def when(a: Alert, tz: str = "UTC") -> str:

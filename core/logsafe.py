@@ -9,7 +9,8 @@ is formatted, at every level, masking:
   (TOKEN, SECRET, PASSWORD, API_KEY, WEBHOOK, …) and every variable a loaded
   config names in a `*_env` field (`register_config_secrets`), also URL-encoded,
   and for URL-shaped secrets their path and query on their own;
-- `Authorization` header values and `Bearer`/`Basic`/`ApiKey` credentials;
+- the values of credential headers (SECRET_HEADERS: `Authorization`, `Cookie`, `X-Api-Key`, …; one list, also for
+  recorded HTTP sessions) and `Bearer`/`Basic`/`ApiKey` credentials;
 - webhook paths (hooks.slack.com/services/…, …webhook.office.com/…, Discord);
 - `password=`, `token=`, `api_key=`, `key=`, `sig=`, … query parameters (SECRET_PARAMS: one list, also
   for URLs in messages, `without_credentials`, and recorded HTTP sessions);
@@ -50,18 +51,17 @@ _QUERY_ONLY_NAMES = ("key", "sig", "signature", "auth", "credential", "x-amz-sig
                      "x-amz-security-token", "x-goog-signature", "x-goog-credential")
 SECRET_PARAMS = frozenset(_SECRET_NAMES + _QUERY_ONLY_NAMES)
 _QUERY_SECRETS = "|".join(re.escape(name) for name in _SECRET_NAMES)
+# HTTP headers whose value is a credential (lower case): one list for log lines (`redact` masks their values) and
+# recorded HTTP sessions (extractors/cli.py leaves them out of requests and responses, `is_secret_header`).
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
+                            "x-auth-token", "x-csrf-token"})
+_SECRET_HEADER = "|".join(re.escape(name) for name in sorted(SECRET_HEADERS, key=lambda n: (-len(n), n)))
 _ANY_SECRET_PARAM = "|".join(re.escape(name) for name in sorted(SECRET_PARAMS, key=len, reverse=True))
 # A secret-looking parameter of a URL's query, its value masked by `\1\2=***`.
 _SECRET_QUERY_PARAM = re.compile(rf"""(?i)([?&;])({_ANY_SECRET_PARAM})=[^&#\s'"<>]+""")
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # Header values, in 'Authorization: x' lines and in {'Authorization': 'x'} reprs.
-    (
-        re.compile(
-            r"""(?i)(\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token|cookie)"""
-            r"""['"]?\s*[:=]\s*['"]?)[^'"\r\n,}]+"""
-        ),
-        rf"\g<1>{MASK}",
-    ),
+    # Header values (SECRET_HEADERS), in 'Authorization: x' lines and in {'Authorization': 'x'} reprs.
+    (re.compile(rf"""(?i)(\b(?:{_SECRET_HEADER})['"]?\s*[:=]\s*['"]?)[^'"\r\n,}}]+"""), rf"\g<1>{MASK}"),
     # A credential after its scheme: long, or with a digit or symbol ('Bearer token expired' is prose).
     (
         re.compile(r"(?i)\b(bearer|basic|apikey)(\s+)(?=\S*[0-9._~+/=%-]|\S{20})[A-Za-z0-9._~+/=%-]{8,}"),
@@ -210,6 +210,11 @@ def _env_names(node: Any) -> Iterable[str]:
     elif isinstance(node, list | tuple):
         for item in node:
             yield from _env_names(item)
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether an HTTP header of this name carries a credential (SECRET_HEADERS, any case)."""
+    return name.strip().lower() in SECRET_HEADERS
 
 
 def is_secret_param(name: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Airflow hands tasks pendulum DateTimes; tasks give the library plain UTC ones (naive = UTC).
-from core.time import plain_utc
+from core.time import MOMENT_RULE, moment_utc, parse_moment, plain_utc
 from extractors.registry import EXTRACTORS, get_extractor_class
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ MENTIONS_URI = "groundswell://mentions"  # emitted when new mentions land; sched
 ENRICHED_URI = "groundswell://mentions/enriched"
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 TAGS = ["groundswell"]
+# How a date param (since/until, start/end) is read, for its description: as the CLI's --since/--until.
+PARAM_MOMENT = MOMENT_RULE.format(zone="the config's digest.timezone")
 
 # Retries for anything that talks to a network: 1, 2, 4, 8 min (capped at 30), so a
 # rate-limited API gets room to recover instead of being hammered every minute.
@@ -110,23 +112,37 @@ def opened_store(config: Config) -> Iterator[Store]:
             store.close()
 
 
-def param_time(value: str | None) -> datetime | None:
-    """A DAG param's ISO 8601 date-time ("Z" allowed; naive = UTC) as UTC; empty or None: None.
-    ValueError names the value when it is not a date-time."""
+def param_time(value: str | None, tz: str = "UTC") -> datetime | None:
+    """A DAG param's moment as UTC, read as every `groundswell` --since/--until is (`core.time.parse_moment`,
+    PARAM_MOMENT): a date is its midnight in `tz` (pass the config's digest.timezone), a date-time is UTC unless
+    it names an offset ("Z" or "z"). Empty or None: None. ValueError naming the value when it is neither."""
     if not value:
         return None
-    return plain_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    try:
+        return plain_utc(moment_utc(parse_moment(value), tz))
+    except (ValueError, OverflowError):
+        raise ValueError(
+            f"{value!r} is not a date (2026-11-02) or an ISO 8601 date-time (2026-11-02T09:00:00+09:00)"
+        ) from None
 
 
-def required_param_time(params: Mapping[str, Any], name: str) -> datetime:
-    """Param `name` as a UTC date-time; ValueError naming the param when it is empty or not a date-time."""
+def required_param_time(params: Mapping[str, Any], name: str, tz: str = "UTC") -> datetime:
+    """Param `name` as a UTC datetime (`param_time`); ValueError naming the param when it is empty or no moment."""
     value = params.get(name)
     if not value:
-        raise ValueError(f"param '{name}' is empty: give an ISO 8601 date-time such as 2026-01-01T00:00:00+00:00")
+        raise ValueError(f"param '{name}' is empty: give a date or an ISO 8601 date-time such as "
+                         "2026-01-01T00:00:00+00:00")
     try:
-        return param_time(value)  # type: ignore[return-value]
+        return param_time(value, tz)  # type: ignore[return-value]
     except ValueError:
-        raise ValueError(f"param '{name}' is not an ISO 8601 date-time: {value!r}") from None
+        raise ValueError(f"param '{name}' is not an ISO 8601 date-time or date: {value!r} (e.g. "
+                         "2026-11-02T09:00:00+09:00, or 2026-11-02: that day in digest.timezone)") from None
+
+
+def team_zone() -> str:
+    """The config's digest.timezone, the zone a date param's midnight is in (as for the CLI's --since); read
+    from the digest section only (`digest_schedule`), for tasks that do not load the whole config."""
+    return digest_schedule(config_path())[1]
 
 
 def run_clock(context: Mapping[str, Any]) -> datetime:

@@ -11,7 +11,7 @@ stop: each batch is written before the next is read, and a re-tagged mention is 
 from __future__ import annotations
 
 from airflow.sdk import Param, dag, get_current_context, task
-from groundswell_common import DEFAULT_ARGS, START_DATE, TAGS, param_time
+from groundswell_common import DEFAULT_ARGS, PARAM_MOMENT, START_DATE, TAGS, param_time
 
 
 @task(multiple_outputs=False)
@@ -26,7 +26,8 @@ def re_enrich() -> dict:
     params = get_current_context()["params"]
     config = load_config()
     try:
-        since, until = param_time(params["since"]), param_time(params["until"])
+        zone = config.digest.timezone  # a date param is that day there, as for `store re-enrich --since`
+        since, until = param_time(params["since"], zone), param_time(params["until"], zone)
         with opened_store(config) as store:
             report = run(config, store, since=since, until=until, brand=params["brand"] or None,
                          everything=params["all"], dry_run=params["dry_run"])
@@ -45,8 +46,8 @@ def re_enrich() -> dict:
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={
-        "since": Param(None, type=["null", "string"], description="Window start (ISO 8601, UTC); empty = oldest"),
-        "until": Param(None, type=["null", "string"], description="Window end, exclusive; empty = now"),
+        "since": Param(None, type=["null", "string"], description=f"Window start ({PARAM_MOMENT}); empty = oldest"),
+        "until": Param(None, type=["null", "string"], description="Window end, exclusive (read as since); empty = now"),
         "brand": Param(None, type=["null", "string"], description="Brand name from the config; empty = all"),
         "all": Param(False, type="boolean", description="Re-tag every enriched mention, not only another model's"),
         "dry_run": Param(False, type="boolean", description="Count what would be re-tagged; write nothing"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import urlsplit
@@ -239,6 +239,12 @@ class Selector:
     run's clock but within `CLOCK_SKEW` (a fast phone clock, a feed's wrong time zone) is kept, but
     does not move it either: as a time cursor it would make every real post of the hours until that
     date look already collected. A later run reads it again (the same id: overwritten, not doubled).
+    A scheduled run (`Window.follows_cursor`) keeps such an item even when it is after the window's
+    end: the window that covers its date runs only once the clock has passed it, up to `CLOCK_SKEW`
+    later, and a source that lists only its newest items (a feed) may have dropped it by then.
+
+    Window and cursor are judged on the time the source's read lists an item by (`add`'s `listed_at`,
+    by default its date): a later window only sees again what its own read filters in.
     """
 
     def __init__(
@@ -264,6 +270,9 @@ class Selector:
         self.window = window
         self.collected_at = collected_at or datetime.now(UTC)
         self.latest_allowed = as_utc(self.collected_at) + CLOCK_SKEW
+        # Whether the run is a scheduled one (`Window.follows_cursor`), whatever window an extractor sets later
+        # (`reach_back_to`, a backlog's range).
+        self.scheduled = window.follows_cursor
         self.unmatched = 0
         self.outside_window = 0
 
@@ -277,7 +286,7 @@ class Selector:
             return
         when = read_up_to if isinstance(read_up_to, datetime) else _from_posix(read_up_to)
         if when is not None and as_utc(when) < as_utc(self.window.since):
-            self.window = Window(since=as_utc(when), until=self.window.until)
+            self.window = replace(self.window, since=as_utc(when))
 
     def in_window(self, created_at: datetime) -> bool:
         w = self.window
@@ -303,10 +312,19 @@ class Selector:
         )
         return True
 
-    def add(self, batch: Batch, native_id: Any, build: Callable[[], Mention | dict[str, Any]]) -> bool:
+    def add(
+        self,
+        batch: Batch,
+        native_id: Any,
+        build: Callable[[], Mention | dict[str, Any]],
+        listed_at: datetime | None = None,
+    ) -> bool:
         """Build one mention (a Mention or the dict for one); keep it in `batch` if it is wanted.
 
-        Returns whether the source's cursor may move past this item (see the class docstring).
+        `listed_at`: the time the source's read filters its range on and orders by, where that is not the post's
+        own date (Bluesky's `sortAt`, the earlier of `createdAt` and `indexedAt`). The window and the cursor rule
+        are decided on it, the mention keeps its date; None: its date. Returns whether the source's cursor may
+        move past this item (see the class docstring).
         """
         mention = self._build(batch, native_id, build)
         if mention is None:
@@ -318,10 +336,11 @@ class Selector:
                 "skipped, and the cursor stays before it"
             )
             return False
-        if not self.in_window(mention.created_at):
+        listed = as_utc(mention.created_at if listed_at is None else listed_at)
+        if not self.in_window(listed) and not self._ahead_of_schedule(listed):
             self.outside_window += 1
             # After the window's end: the next window collects it, so the cursor must not pass it.
-            return self.window.until is None or mention.created_at < as_utc(self.window.until)
+            return self.window.until is None or listed < as_utc(self.window.until)
         # A tombstone (`core.mention.tombstone`: deleted on the platform) has no text to match: it is kept, so that
         # collection can delete the copy it stored.
         wanted = self.match_all or is_tombstone(mention) or self.wants(mention)
@@ -329,7 +348,15 @@ class Selector:
             batch.mentions.append(wanted if isinstance(wanted, Mention) else mention)
         else:
             self.unmatched += 1
-        return as_utc(mention.created_at) <= as_utc(self.collected_at)
+        return listed <= as_utc(self.collected_at)
+
+    def _ahead_of_schedule(self, listed: datetime) -> bool:
+        """Whether a scheduled run keeps an item listed after its window's end: one dated after the run's clock
+        (within `CLOCK_SKEW`: `add` has skipped later ones). No window before its date can take it, and the
+        one that can runs hours later, when a feed may list it no more; kept now, as a run without an end keeps
+        it, it does not move the cursor."""
+        until = self.window.until
+        return self.scheduled and until is not None and listed >= as_utc(until) and listed > as_utc(self.collected_at)
 
     def wants(self, mention: Mention) -> Mention | None:
         """`mention` if the query matches it (with the language `lang_of` detected for it, when a `lang:` made

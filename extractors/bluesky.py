@@ -2,10 +2,14 @@
 
 No account needed. Bluesky's search has no boolean OR, so one search runs per term
 from `extractors.query_native.search_terms` (the union covers every match) and the query
-is applied locally. The cursor is the newest `createdAt` of the posts read for good
-(`Selector.add`), sent as `since`; a malformed or future-dated post never moves it.
+is applied locally. searchPosts filters `since`/`until` on, and orders by, a post's `sortAt`: the earlier
+of its `createdAt` (the client's clock) and its `indexedAt` (the AppView's). So the window and the cursor are
+decided on `sortAt` too (`Selector.add`'s `listed_at`), and the stored `created_at` stays `createdAt`: a
+post whose client clock runs ahead is listed by the window of its `indexedAt`, and a cursor of `createdAt`
+times would pass it before a window covers its `createdAt`. The cursor is the newest `sortAt` of the posts
+read for good, sent as `since`; a malformed or future-dated post never moves it.
 A run whose searches stop with pages left (`max_pages`, `sort: latest`) saves the range
-still owed instead (an `extractors.state.Backlog` of `createdAt` times, sent as `since` and
+still owed instead (an `extractors.state.Backlog` of `sortAt` times, sent as `since` and
 `until`): the next run reads it first, whatever its window, then moves the cursor on. The own accounts'
 feeds (`own_posts`) keep such a range per account beside `since` (under `OWED`), resumed from getAuthorFeed's
 page cursor.
@@ -44,7 +48,8 @@ class BlueskyOptions(SourceOptions):
 
 
 def _time_order(value: str) -> datetime:
-    """A `createdAt` as a comparable time; ValueError for one that is not a time."""
+    """A time string (`createdAt`, `indexedAt`, a saved cursor) as a comparable time; ValueError for one that is
+    not a time."""
     when = _time(value)
     if when is None:
         raise ValueError(value)
@@ -65,13 +70,16 @@ ONE_MS = timedelta(milliseconds=1)  # searchPosts times are milliseconds
 OWED = "#owed"
 
 
-def _sort_time(post: Any, created: Any) -> datetime | None:
-    """What search orders and `since`/`until` filter by: `sortAt`, the earlier of `createdAt` and `indexedAt`."""
+def _sort_at(post: Any, created: Any) -> tuple[datetime, str] | None:
+    """What search orders and `since`/`until` filter by: `sortAt`, the earlier of `createdAt` and `indexedAt`
+    (the lexicon's own words: `since` "expected to use 'sortAt' timestamp, which may not match 'createdAt'"),
+    as a time and as the string the post gave it in (a cursor sends it back as written). None without either."""
+    indexed = _get(post, "indexed_at") or _get(post, "indexedAt")
     try:
-        times = [as_utc(t) for t in (_time(created), _time(_get(post, "indexed_at") or _get(post, "indexedAt"))) if t]
+        times = [(as_utc(t), raw) for raw in (created, indexed) if (t := _time(raw)) is not None]
     except OverflowError:  # a malformed date (year 1 east of UTC): the post is skipped, it bounds nothing
         return None
-    return min(times) if times else None
+    return min(times, key=lambda pair: pair[0]) if times else None
 
 
 def _until(before: str | None, window: Window) -> str | None:
@@ -154,7 +162,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         upper = _until(backlog.before if backlog else None, window)
         after = lower  # what a backlog left by this run starts at
         bottom = _time(lower)
-        # Compared as times: the `createdAt` strings vary in format.
+        # Compared as times: the `sortAt` strings vary in format.
         newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
         client = self.client()
         seen: set[str] = set()
@@ -182,14 +190,17 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 for post in _get(response, "posts") or []:
                     uri = _get(post, "uri")
                     created = _get(post, "record", "created_at") or _get(post, "record", "createdAt")
-                    if (when := _sort_time(post, created)) is not None:
-                        oldest = when if oldest is None else min(oldest, when)
+                    sort_at = _sort_at(post, created)
+                    if sort_at is not None:
+                        oldest = sort_at[0] if oldest is None else min(oldest, sort_at[0])
                     if uri in seen:
                         continue
                     seen.add(uri)
-                    settled = selector.add(batch, uri, lambda p=post: self._mention(p))
-                    if settled and isinstance(created, str):
-                        newest.offer(created)
+                    # Window and cursor on `sortAt`, what the next window's search filters on (module docstring).
+                    listed = sort_at[0] if sort_at else None
+                    settled = selector.add(batch, uri, lambda p=post: self._mention(p), listed_at=listed)
+                    if settled and sort_at is not None:
+                        newest.offer(sort_at[1])
                 yield batch
                 page_cursor = _get(response, "cursor")
                 if not page_cursor or not _get(response, "posts"):

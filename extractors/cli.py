@@ -24,9 +24,9 @@ import click
 import yaml
 
 from core.file_write import replacing
-from core.logsafe import SECRET_PARAMS, is_secret_param, register_config_secrets
+from core.logsafe import SECRET_HEADERS, SECRET_PARAMS, is_secret_header, is_secret_param, register_config_secrets
 from core.query import QuerySyntaxError, parse
-from core.time import as_utc, check_range
+from core.time import MOMENT_RULE, check_range, check_zone, moment_utc, parse_moment
 from extractors.base import SourceError, Window
 from extractors.http import DEFAULT_MAX_WAIT, Classifier, RetryPolicy
 from extractors.registry import EXTRACTORS, get_extractor_class
@@ -34,20 +34,31 @@ from extractors.state import MemoryState
 
 T = TypeVar("T")
 
-SECRET_HEADERS = ["authorization", "cookie", "x-api-key", "x-csrf-token"]
 # The tokens of an OAuth token response (RFC 6749 5.1, OpenID Connect): Reddit's app-only login answers one.
 SECRET_BODY_KEYS = frozenset({"access_token", "refresh_token", "id_token"})
 FILTERED = "FILTERED"
 
 
-def _when(value: str | None, name: str) -> datetime | None:
+def _when(value: str | None, name: str, tz: str) -> datetime | None:
+    """A --since/--until value as a UTC datetime, read as every --since/--until is (`core.time.parse_moment`): a
+    date is its midnight in `tz` (--tz, UTC by default: `collect` reads no config, so no digest.timezone)."""
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"not an ISO date/time: {value!r} (e.g. 2026-11-01 or 2026-11-01T08:00:00Z)") from None
-    return as_utc(parsed)
+        return moment_utc(parse_moment(value), tz)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(
+            f"{value!r} is not a date: use 2026-11-02 (that day in --tz) or an ISO 8601 date-time such as "
+            "2026-11-02T09:00:00+09:00", param_hint=name,
+        ) from None
+
+
+def _zone(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--tz: an IANA zone (`core.time.check_zone`), or a usage error saying what to give."""
+    try:
+        return check_zone(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -93,7 +104,7 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     credential headers, and with the tokens of a JSON body (a live OAuth access token) replaced."""
     headers = response.get("headers") or {}
     for name in list(headers):
-        if name.lower() == "set-cookie" or name.lower() in SECRET_HEADERS:
+        if is_secret_header(name):
             del headers[name]
     body = response.get("body") or {}
     raw = body.get("string")
@@ -133,7 +144,8 @@ def _cassette(record: str | None, replay: str | None):
     tape = vcr.VCR(
         record_mode="all" if record else "none",
         decode_compressed_response=True,
-        filter_headers=SECRET_HEADERS,
+        # Request headers left out: core.logsafe.SECRET_HEADERS, the list logs mask (responses: `_scrub_response`).
+        filter_headers=sorted(SECRET_HEADERS),
         # Form fields and query parameters left out: core.logsafe.SECRET_PARAMS, the list logs and messages mask.
         filter_post_data_parameters=sorted(SECRET_PARAMS),
         before_record_request=_scrub_request,
@@ -215,8 +227,11 @@ def _replay_env(cls: Any, options: Any) -> dict[str, str]:
 @click.option("--query", required=True, help="Boolean query (docs/query-language.md)")
 @click.option("--brand", default=None, help="Brand name to tag mentions with (default: the query)")
 @click.option("--option", "-o", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Source option; repeatable")
-@click.option("--since", default=None, help="Only posts at or after this ISO time")
-@click.option("--until", default=None, help="Only posts before this ISO time")
+@click.option("--since", default=None, help=f"Only posts at or after this moment: {MOMENT_RULE.format(zone='--tz')}")
+@click.option("--until", default=None, help="Only posts before this moment (read as --since is)")
+@click.option("--tz", default="UTC", show_default=True, callback=_zone,
+              help="IANA time zone whose midnight a --since/--until date means (`collect` reads no config, so not "
+              "digest.timezone: give the same zone to collect the days `ingest --since` does)")
 @click.option("--cursor", default=None, help="Resume from this cursor (as printed by an earlier run)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSONL file to write")
 @click.option("--record", type=click.Path(dir_okay=False), default=None, help="Save the HTTP session here")
@@ -232,6 +247,7 @@ def collect(
     option_pairs: tuple[str, ...],
     since: str | None,
     until: str | None,
+    tz: str,
     cursor: str | None,
     out: str,
     record: str | None,
@@ -263,7 +279,7 @@ def collect(
         extractor.retry = _ReplayRetry(sleep=lambda seconds: None, max_wait=math.inf)
     else:
         extractor.retry = RetryPolicy(max_wait=max_wait_s)  # the same ceiling as `sources[].max_wait_s`
-    window = Window(since=_when(since, "--since"), until=_when(until, "--until"))
+    window = Window(since=_when(since, "--since", tz), until=_when(until, "--until", tz))
     try:
         check_range(window.since, window.until)  # a reversed window reads nothing: not a success
     except ValueError as exc:

@@ -9,7 +9,6 @@ Sleep and clock are injectable so tests never really wait.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import math
@@ -24,6 +23,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
+from core.http_dates import retry_after
+from core.time import as_utc
 from extractors.errors import SourceError
 from extractors.redirects import (
     MAX_REDIRECTS,
@@ -94,18 +95,7 @@ def retry_after_header(headers: Mapping[str, str] | None, now: float) -> float |
     """
     if not headers:
         return None
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    # HTTP dates are always UTC; `-0000` parses as a naive time that .timestamp() would read as local time.
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
+    return retry_after(next((v for k, v in headers.items() if k.lower() == "retry-after"), None), now)
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float | None:
@@ -127,7 +117,8 @@ def retry_after_seconds(headers: Mapping[str, str] | None, now: float) -> float 
             number = float(value)
         except ValueError:
             try:
-                return max(0.0, datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - now)
+                # A reset time with no offset is UTC (Mastodon writes "Z"), never this machine's local time.
+                return max(0.0, as_utc(datetime.fromisoformat(value.replace("Z", "+00:00"))).timestamp() - now)
             except ValueError:
                 continue
         if not math.isfinite(number):  # "nan", "inf": float() reads them, no server means them

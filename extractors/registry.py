@@ -33,23 +33,6 @@ def get_extractor_class(type_name: str) -> type[Extractor]:
     return getattr(module, class_name)
 
 
-def validate_source(source: SourceConfig) -> None:
-    """Check a source's options against its extractor's schema; raise ValueError with the field."""
-    from pydantic import ValidationError
-
-    cls = get_extractor_class(source.type)
-    try:
-        cls.Options.model_validate(source.options)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = "options." + ".".join(str(p) for p in err["loc"])
-            unknown = "unknown key: remove it or check its spelling against docs/sources.md"
-            msg = unknown if err["type"] == "extra_forbidden" else err["msg"]
-            problems.append(f"{where}: {msg}")
-        raise ValueError("; ".join(problems)) from None
-
-
 def build_extractor(source: SourceConfig, state: StateStore | None = None) -> Extractor:
     """The source's extractor, keyed by `source.key`; pass the store as `state` to meter read budgets."""
     from extractors.http import RetryPolicy  # lazy: the registry stays a plain dict at import (DAG parsing)

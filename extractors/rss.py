@@ -29,8 +29,9 @@ import requests
 from pydantic import Field, field_validator
 
 from core.mention import COLLECTED, DATED_BY
+from core.time import check_zone
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
-from extractors.feed_dates import UnknownZone, entry_time, parse_offset
+from extractors.feed_dates import UnknownZone, entry_date, parse_offset, zone_key
 from extractors.html_text import html_to_text
 from extractors.http import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_MB, MIN_RESPONSE_MB, HttpClient, display_url
 from extractors.import_file import MAX_ROW_BYTES
@@ -53,6 +54,10 @@ class RssOptions(SourceOptions):
         default_factory=dict,
         description="What the feeds mean by a zone name, as a UTC offset: {IST: '+05:30'} (extractors/feed_dates.py)",
     )
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone (Asia/Seoul) of the feeds' dates written without a zone; default UTC",
+    )
     deadline_s: float = Field(
         default=DEFAULT_DEADLINE, gt=0, description="Seconds one feed's fetch may take in all (then skipped)"
     )
@@ -65,11 +70,14 @@ class RssOptions(SourceOptions):
     @field_validator("time_zones")
     @classmethod
     def _offsets(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, offset in value.items():
-            if not name.isalpha() or not name.isascii():
-                raise ValueError(f"time_zones: {name!r} is no zone name (letters only, like IST)")
+        for offset in value.values():
             parse_offset(offset)
-        return {name.upper(): offset for name, offset in value.items()}
+        return {zone_key(name): offset for name, offset in value.items()}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_zone(value)
 
 
 class RssExtractor(Extractor[RssOptions]):
@@ -180,16 +188,21 @@ class RssExtractor(Extractor[RssOptions]):
         settled: list[tuple[str, str]] = []  # (time, id) of the entries read for good
         held: list[datetime] = []  # the earliest instants of entries dated in a zone not guessed
         unguessed: Counter[str] = Counter()
+        zoneless = 0  # entries this run reads whose date names no zone, read in UTC (no `timezone` option)
         for entry in feed.entries[: self.options.max_entries]:
             try:
-                when, bad_date = entry_time(entry, zones), None
+                dated, bad_date = entry_date(entry, zones, self.options.timezone), None
             except SkipItem as exc:  # a zone name not guessed: reported by `Selector.add`, the cursor stays
-                when, bad_date = None, exc
+                dated, bad_date = None, exc
+            when = dated.when if dated else None
             stamp = when.isoformat() if when else None
             key = entry.get("id") or entry.get("link") or f"{entry.get('title')}|{stamp}"
             native = hashlib.sha1(f"{url}|{key}".encode()).hexdigest()[:20]
             if stamp and last_at and (stamp < last_at or (stamp == last_at and native in last_ids)):
                 continue  # read by an earlier run: older than its cursor, or read at the cursor's own time
+            # Counted only here, past the entries earlier runs read: else every run of a feed that writes no zone
+            # would warn of its whole size, reading nothing.
+            zoneless += bool(dated and dated.zoneless and not self.options.timezone)
             if isinstance(bad_date, UnknownZone):
                 unguessed[bad_date.name] += 1
                 if bad_date.earliest is not None:
@@ -208,6 +221,13 @@ class RssExtractor(Extractor[RssOptions]):
                 "means by them ({%s: '+HH:MM'}) to collect them; until then the feed's cursor stays before those "
                 "less than %d days older than its newest entry read (older ones are skipped for good)",
                 display_url(url), names, min(unguessed), HOLD_HORIZON.days,
+            )
+        if zoneless:
+            # Once per feed and run, as the import source says it of its rows: a feed that writes local time
+            # without saying so would put every entry hours off.
+            log.warning(
+                "rss feed %s: %d entries dated without a time zone read as UTC; if the feed writes local time, set "
+                "the source's `timezone` option (an IANA name such as Asia/Seoul)", display_url(url), zoneless,
             )
         return batch, _read_up_to(last, settled, held)
 

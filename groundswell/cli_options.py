@@ -12,9 +12,9 @@ import click
 from click.core import ParameterSource
 
 from core.logsafe import register_config_secrets
-from core.time import as_utc
+from core.time import MOMENT_RULE as TIME_MOMENT_RULE
+from core.time import as_utc, moment_utc, parse_moment
 from groundswell.config import Config, ConfigError, load_config
-from groundswell.periods import local_midnight
 from groundswell.targets import UnknownTarget, check_brand
 from indexing.config import SqliteStoreConfig
 
@@ -129,9 +129,9 @@ def login_name() -> str:
         return "cli"
 
 
-# How every --since/--until reads its value, said in each one's help: the dashboard's rule (its `since`/`until`).
-MOMENT_RULE = ("a date is that day in digest.timezone, from its midnight there; a date-time is UTC unless it "
-               "names an offset, e.g. 2026-11-02T09:00:00+09:00")
+# How every --since/--until reads its value, said in each one's help: the dashboard's rule (its `since`/`until`),
+# `core.time.parse_moment`'s, with a date in the team's zone.
+MOMENT_RULE = TIME_MOMENT_RULE.format(zone="digest.timezone")
 
 
 class Moment(click.ParamType):
@@ -143,11 +143,8 @@ class Moment(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date | datetime:
         if isinstance(value, date):  # a default, or a test's value, already parsed
             return as_utc(value) if isinstance(value, datetime) else value
-        text = str(value).strip()
         try:
-            if len(text) == 10:
-                return date.fromisoformat(text)
-            return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+            return parse_moment(str(value))
         except (ValueError, OverflowError):
             self.fail(f"{value!r} is not a date: use 2026-11-02 (that day in digest.timezone) or an ISO 8601 "
                       "date-time such as 2026-11-02T09:00:00+09:00", param, ctx)
@@ -166,6 +163,4 @@ def team_zone(config: Config) -> str:
 
 def team_moment(value: date | datetime | None, config: Config) -> datetime | None:
     """A `Moment` as a UTC datetime: a date is its midnight in `team_zone(config)`, a date-time stays as given."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return local_midnight(value, team_zone(config))
+    return None if value is None else moment_utc(value, team_zone(config))

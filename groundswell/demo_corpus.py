@@ -37,7 +37,6 @@ START = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 14
 CRISIS_START = datetime(2026, 11, 11, 12, tzinfo=UTC)
 CRISIS_HOURS = 10
-CRISIS_TOPIC = "Lumora Pulse battery overheating while charging"
 LAUNCH_START = datetime(2026, 11, 5, 15, tzinfo=UTC)  # Sonique launch: a positive spike
 
 BRANDS = {
@@ -231,7 +230,6 @@ LAUNCH = {
 }
 
 SOURCES = [("x", 0.45), ("bluesky", 0.15), ("reddit", 0.15), ("mastodon", 0.10), ("rss", 0.08), ("hackernews", 0.07)]
-EMOJI = ["", "", "", " 🙂", " 😍", " 😡", " 🤔", " 🔥", " 👍", " 😭"]
 EMOJI_BY_SENTIMENT = {
     "positive": ["", " 😍", " 👍", " 🙌"],
     "negative": ["", " 😡", " 😭", " 👎"],

@@ -14,7 +14,7 @@ follows, where a run the next morning sees it.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,13 +25,13 @@ from alerts.incidents import Incident, group_incidents, incident_key
 from alerts.kinds import kind_info
 from alerts.response import response_report
 from alerts.theme_tree import themes_text, top_themes, window_themes
-from alerts.wording import span, zone_name
+from alerts.wording import clock_zone, span, zone_name
 from core.accounts import OwnAccounts
 from core.alert import Alert, decided_at
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from core.file_write import write_file
-from core.time import as_utc
+from core.time import as_utc, local_midnight
 from groundswell.config import BrandConfig, Config
 from groundswell.period_files import digest_folder
 from groundswell.period_report import negative_share
@@ -40,10 +40,7 @@ from indexing.base import Filters, Store
 
 def _day_bounds(day: date, tz: str = "UTC") -> tuple[datetime, datetime]:
     """The day from local midnight to local midnight in `tz` (23 or 25 hours across DST changes), in UTC."""
-    zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
 
 
 def digest_day(timezone: str, at: datetime) -> date:
@@ -98,8 +95,15 @@ def _day_incidents(alerts: list[Alert], brand: str, start: datetime, end: dateti
 
 
 def _clock(moment: datetime, day_end: datetime, tz: str) -> str:
-    """The time of day of `moment` in `tz`; '24:00' at the day's very end (not the 00:00 that starts it)."""
-    return "24:00" if moment == day_end else moment.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    """The time of day of `moment` in `tz`; '24:00' at the day's very end (not the 00:00 that starts it). On a day
+    with a clock change each time names its zone (`alerts.wording.clock_zone`): the repeated hour's two 02:00s
+    read '02:00 CEST' and '02:00 CET'."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    text = "24:00" if moment == day_end else local.strftime("%H:%M")
+    last = (day_end - timedelta(microseconds=1)).astimezone(zone)
+    first = _day_bounds(last.date(), tz)[0].astimezone(zone)
+    return text if first.utcoffset() == last.utcoffset() else f"{text} {clock_zone(local)}"
 
 
 def incident_when(incident: Incident, tz: str) -> str:
@@ -154,7 +158,7 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
         sentiment = store.facet(today, "sentiment")
         sentiment_before = store.facet(before, "sentiment")
         themes_today = top_themes(store, today, n=5)  # top-level themes, each with its aspects
-        rising = window_themes(store, Filters(brand=brand.name), start, end).rising()
+        rising = window_themes(store, Filters(brand=brand.name), start, end, tz=tz).rising()
         notable = store.search(today, size=3, sort="engagement", page_on=False).hits
         incidents = _day_incidents(alerts, brand.name, start, end, tz)
         brands.append(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 
 from core.errors import ConfigError
 from core.strict import StrictModel as _Strict
+from core.time import check_zone
 from groundswell.config_errors import problems, report
 from groundswell.config_yaml import read_yaml_lines
 
@@ -43,11 +43,7 @@ class DigestConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone '{value}': use an IANA name such as 'Europe/Rome'") from None
-        return value
+        return check_zone(value)
 
 
 def read_digest(path: Path) -> DigestConfig:

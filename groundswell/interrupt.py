@@ -75,10 +75,6 @@ def at_step(name: str) -> str:
     return name
 
 
-def current_step() -> str | None:
-    return _step
-
-
 def install() -> None:
     """Handle SIGTERM and SIGINT in this command (main thread only; `restore` puts the previous handlers back)."""
     if threading.current_thread() is not threading.main_thread():

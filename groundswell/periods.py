@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
+
+from core.time import local_midnight  # a local day's start: one rule, also for every --since/--until
 
 PeriodKind = Literal["week", "month"]
 
@@ -42,11 +43,6 @@ class Period:
     def bounds(self, tz: str) -> tuple[datetime, datetime]:
         """Local midnight of `start` to local midnight of `end`, in UTC."""
         return local_midnight(self.start, tz), local_midnight(self.end, tz)
-
-
-def local_midnight(day: date, tz: str) -> datetime:
-    """Midnight starting `day` in `tz`, as a UTC datetime."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def period_containing(kind: PeriodKind, day: date) -> Period:

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import html
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from alerts.first_day import FIRST_DAY
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned, worst_alert
 from alerts.kinds import kind_info
 from alerts.theme_tree import aspects_text, top_themes, window_themes
+from alerts.wording import clock_zone
 from core.alert import Alert
 from core.escaping import safe_url
 from core.file_write import write_file
@@ -121,13 +123,58 @@ def _wall(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
 
 
+def _even_clock(first: datetime, tz: str) -> Callable[[datetime], datetime]:
+    """Where a moment goes on an hourly chart's axis: the wall clock of `tz` as it reads at `first`, run on evenly
+    from there (a naive datetime, as Plotly reads one). The wall clock itself draws the hour repeated when clocks
+    go back twice at one x (Rome's 25 October: 00:00Z and 01:00Z both at 02:00) and leaves a gap where they go
+    forward; without a clock change the two are the same. `_wall_ticks` labels the axis with the wall clock."""
+    offset = first.astimezone(ZoneInfo(tz)).utcoffset() or timedelta()
+    return lambda moment: (moment.astimezone(UTC) + offset).replace(tzinfo=None)
+
+
+TICK_HOURS = (1, 2, 3, 6, 12)
+MAX_TICKS = 12
+EVEN_CLOCK_SPAN = timedelta(hours=TICK_HOURS[-1] * (MAX_TICKS - 1))  # what hourly ticks can label: 5.5 days
+
+
+def _wall_ticks(first: datetime, last: datetime, tz: str, x: Callable[[datetime], datetime]) -> dict[str, list]:
+    """Axis ticks from `first` to `last` (at most EVEN_CLOCK_SPAN apart) at round hours of the wall clock of `tz`,
+    placed by `x` (`_even_clock`), labelled with that wall clock: at most MAX_TICKS, every 1-12 hours. A time read
+    twice (the hour repeated when clocks go back) names its zone: '02:00 CEST', '02:00 CET'."""
+    zone = ZoneInfo(tz)
+    hours = (last - first) / timedelta(hours=1)
+    step = next((h for h in TICK_HOURS if hours // h + 1 <= MAX_TICKS), TICK_HOURS[-1])
+    ticks: list[tuple[datetime, str]] = []
+    moment, day = first.replace(minute=0, second=0, microsecond=0), None
+    while moment <= last:
+        local = moment.astimezone(zone)
+        if local.hour % step == 0:  # the stores' hours are UTC hours: 00:30 in a half-hour zone
+            repeated = local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+            label = f"{local:%H:%M}" + (f" {clock_zone(local)}" if repeated else "")
+            ticks.append((moment, label + (f"<br>{local:%b %d}" if local.date() != day else "")))
+            day = local.date()
+        moment += timedelta(hours=1)
+    return {"tickmode": "array", "tickvals": [x(t) for t, _ in ticks], "ticktext": [label for _, label in ticks]}
+
+
 def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"):
-    """Mentions per hour by sentiment, crises shaded, on the wall clock of `tz` (digest.timezone)."""
+    """Mentions per hour by sentiment, crises shaded, on the wall clock of `tz` (digest.timezone): one bar per
+    hour, across a clock change too (`_even_clock`)."""
     import plotly.graph_objects as go
 
     buckets = store.histogram(Filters(brand=brand), "hour", tz=tz)  # hours: the same in every whole-hour zone
     fig = go.Figure()
-    xs = [_wall(b.start, tz) for b in buckets]
+    zone = ZoneInfo(tz)
+    # A clock change inside a chart of a few days: one bar per hour on an even clock, the wall clock in the ticks
+    # (`_wall_ticks`). A longer chart (a brand's whole history, through every March and October) keeps the wall
+    # clock and Plotly's own ticks, which follow a zoom: there the repeated hour's two bars share one x, and the
+    # hover names each one's zone.
+    changes = len({b.start.astimezone(zone).utcoffset() for b in buckets}) > 1
+    short = bool(buckets) and buckets[-1].start - buckets[0].start <= EVEN_CLOCK_SPAN
+    even = changes and short
+    x = _even_clock(buckets[0].start, tz) if even else (lambda moment: _wall(moment, tz))
+    xs = [x(b.start) for b in buckets]
+    hovers = [f"{local:%Y-%m-%d %H:%M} {clock_zone(local)}" for local in (b.start.astimezone(zone) for b in buckets)]
     for label in ("negative", "neutral", "positive", "unknown"):
         ys = [getattr(b, label) for b in buckets]
         if any(ys):
@@ -140,14 +187,18 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"
                     marker_color=SENTIMENT_COLORS[label],
                     xperiod=HOUR_MS,
                     xperiodalignment="middle",
+                    customdata=hovers,  # the hour on the wall clock, naming its zone
+                    hovertemplate="%{customdata}: %{y}",
                 )
             )
+    if even:  # the even clock no longer reads the wall clock after the change: the ticks say it
+        fig.update_xaxes(**_wall_ticks(buckets[0].start, buckets[-1].start + timedelta(hours=1), tz, x))
     # One band and one label per crisis (an incident with a spike), however many alerts it holds.
     crises = sorted((i for i in group_incidents(a for a in alerts if a.brand == brand) if i.crisis), key=_start)
     for n, incident in enumerate(crises):
         fig.add_vrect(
-            x0=_wall(incident.start, tz),
-            x1=_wall(incident.end, tz),
+            x0=x(incident.start),
+            x1=x(incident.end),
             fillcolor=palette.SEVERITY[incident.severity],
             opacity=0.15,
             line_width=0,
@@ -155,7 +206,7 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"
         )
         # Labels of neighbouring crises alternate between two rows so they cannot overlap.
         fig.add_annotation(
-            x=_wall(incident.start, tz),
+            x=x(incident.start),
             xref="x",
             y=1 - 0.08 * (n % 2),
             yref="paper",
@@ -246,7 +297,7 @@ def _rising_chart(store: Store, brand: str, start: datetime, why: str = "", tz: 
     import plotly.graph_objects as go
 
     local = start.astimezone(ZoneInfo(tz)).date()
-    day = window_themes(store, Filters(brand=brand), start, local_midnight(local + timedelta(days=1), tz))
+    day = window_themes(store, Filters(brand=brand), start, local_midnight(local + timedelta(days=1), tz), tz=tz)
     rows = [(r.theme, r.count, r.growth, r.new, aspects_text(row.aspects_json())) for r, row in day.rising()[:8]]
     rows.reverse()
     if not rows:

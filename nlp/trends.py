@@ -2,7 +2,8 @@
 
 A window's theme counts are compared with a *baseline*: the span just before the window, as long
 as the window but at least `BASELINE_MIN` (a day is compared with the week before it, so one
-quiet or busy yesterday does not decide; a month with the month before). A caller may end the
+quiet or busy yesterday does not decide; a month with the month before; a window of whole local days with
+whole local days, however many hours a clock change gave them: `baseline_window`). A caller may end the
 baseline earlier than the window's start (`baseline_until`: an alert during a crisis compares with
 the days before the crisis began, not with its own first hours). The baseline's count is scaled to
 the window's length, giving `expected`. Then, per theme:
@@ -30,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from core.local_days import days_earlier, whole_days
 from nlp.theme_labels import is_mixed
 
 BASELINE_MIN = timedelta(days=7)
@@ -65,12 +67,19 @@ class Rise:
 
 
 def baseline_window(
-    since: datetime, until: datetime, baseline_until: datetime | None = None
+    since: datetime, until: datetime, baseline_until: datetime | None = None, tz: str | None = None
 ) -> tuple[datetime, datetime]:
     """The span a window [since, until) is compared with: just before it (or ending at `baseline_until`,
-    when that is earlier), as long as the window but at least `BASELINE_MIN`."""
+    when that is earlier), as long as the window but at least `BASELINE_MIN`. A window of whole local days of `tz`
+    (both ends local midnights: the digest's day, a dashboard view of dates) is compared with whole local days,
+    as many but at least `BASELINE_MIN`'s (`core.local_days`): the day after a clock change with the 7 local days
+    before it, not with 168 hours that start at 01:00 or 23:00. Any other window (hourly, rolling, an alert's)
+    steps back a fixed length."""
     end = since if baseline_until is None else min(since, baseline_until)
-    return end - max(until - since, BASELINE_MIN), end
+    days = whole_days(since, until, tz)
+    if days is None or tz is None:
+        return end - max(until - since, BASELINE_MIN), end
+    return days_earlier(end, max(days, BASELINE_MIN.days), tz), end
 
 
 def compare(now: Mapping[str, int], before: Mapping[str, int], scale: float) -> list[Rise]:
@@ -121,12 +130,22 @@ def trends(
     n: int = CANDIDATES,
     now: Mapping[str, int] | None = None,
     baseline_until: datetime | None = None,
+    tz: str | None = None,
 ) -> Trends:
     """The `n` (at least `CANDIDATES`) most mentioned themes of [since, until) against the baseline
-    (`baseline_window`, ending at `baseline_until` when given), with counts from `counts` (a store's
-    top_themes, so nlp needs no store). Pass `now` when the window's counts are already fetched (at
-    least `CANDIDATES` of them)."""
-    start, end = baseline_window(since, until, baseline_until)
+    (`baseline_window`, ending at `baseline_until` when given; whole local days of `tz` for a window of whole
+    local days), with counts from `counts` (a store's top_themes, so nlp needs no store). Pass `now` when the
+    window's counts are already fetched (at least `CANDIDATES` of them)."""
+    start, end = baseline_window(since, until, baseline_until, tz)
     now = counts(since, until, max(n, CANDIDATES)) if now is None else now
     before = counts(start, end, BASELINE_THEMES)
-    return Trends(since, until, start, end, compare(now, before, (until - since) / (end - start)))
+    return Trends(since, until, start, end, compare(now, before, _length_ratio(since, until, start, end, tz)))
+
+
+def _length_ratio(since: datetime, until: datetime, start: datetime, end: datetime, tz: str | None) -> float:
+    """The window's length over the baseline's: in local days when both are whole local days of `tz` (a 25-hour
+    day is one day of a 7-day baseline, as the reports count days), else in time."""
+    days, baseline_days = whole_days(since, until, tz), whole_days(start, end, tz)
+    if days is not None and baseline_days is not None:
+        return days / baseline_days
+    return (until - since) / (end - start)

@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -40,6 +39,7 @@ from alerts.channels.base import DeliveryError, Report, escalation_id, escalatio
 from alerts.config import WebhookChannel
 from alerts.render import as_json, as_slack, as_teams
 from core.alert import Alert
+from core.http_dates import retry_after
 from core.logsafe import register_secret
 from core.time import as_utc
 
@@ -275,14 +275,4 @@ def _escalated(kind: str, payload: dict[str, Any], alert: Alert, rose_from: str)
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
     """An HTTP Retry-After value (delay in seconds, or an HTTP-date) as seconds from `now`;
     None when absent or unreadable (then the channel's own backoff applies)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    when = as_utc(when)  # RFC 9110 dates are GMT
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    return retry_after(value, as_utc(now or datetime.now(UTC)).timestamp())  # the extractors' rule (core.http_dates)

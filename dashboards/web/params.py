@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import available_timezones
+from datetime import UTC, datetime, timedelta
 
 from core.mention import INTENT_LABELS, SENTIMENT_LABELS
 from core.query import QuerySyntaxError, parse
 from core.query.ast import And, Near, Node, Not, Or
-from core.time import as_utc, check_range
+from core.time import check_range, check_zone, moment_utc, parse_moment
 from dashboards.web.errors import ApiError
-from groundswell.periods import local_midnight  # the digest's local day: midnight to midnight in the zone
 from indexing.base import Filters
 
 MAX_QUERY_CHARS = 1000
@@ -42,7 +39,6 @@ MAX_INT = 2**53 - 1
 # Languages are short identifiers; anything else is a typo or an attack.
 _IDENT = re.compile(r"^[\w.:-]{1,64}$", re.UNICODE)
 _INT = re.compile(r"[+-]?[0-9]{1,32}")
-_UNENCODED_PLUS = re.compile(r"(?<=[0-9]) ([0-9]{2}:?[0-9]{2})$")
 
 # collected_since: the posts stored or rewritten from then on (`Filters.collected_since`), for incremental loads.
 FILTER_PARAMS = frozenset(
@@ -102,40 +98,27 @@ def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
         )
 
 
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def parse_tz(params: Mapping[str, str], default: str) -> str:
-    """The `tz` parameter: an IANA zone name (Asia/Seoul, Europe/Berlin, UTC), else `default` (digest.timezone)."""
+    """The `tz` parameter: an IANA zone name (Asia/Seoul, Europe/Berlin, UTC; `core.time.check_zone`), else
+    `default` (digest.timezone)."""
     raw = params.get("tz")
     if raw is None or raw == "":
         return default
-    if raw != "UTC" and raw not in _zones():
-        shown = raw if len(raw) <= 40 else raw[:40] + "…"
-        raise ApiError(
-            f"tz={shown!r} is not a known time zone: use an IANA name such as Asia/Seoul, Europe/Berlin or UTC",
-            param="tz",
-        )
-    return raw
+    try:
+        return check_zone(raw)
+    except ValueError as exc:
+        raise ApiError(f"tz: {exc}", param="tz") from None
 
 
 def parse_time(value: str, param: str, tz: str = "UTC") -> datetime:
     """ISO 8601 date or date-time within EARLIEST..LATEST. A date is its local midnight in the zone `tz` (the
-    digest's day, `groundswell.periods.local_midnight`); naive date-times are UTC (like `Mention.created_at`)."""
-    text = value.strip()
+    digest's day, `core.time.local_midnight`); naive date-times are UTC (like `Mention.created_at`)."""
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            if not EARLIEST.date() <= day < LATEST.date():
+        moment = parse_moment(value)  # the CLI's --since/--until rule (core.time), "+" sent unencoded included
+        if not isinstance(moment, datetime):
+            if not EARLIEST.date() <= moment < LATEST.date():
                 raise OverflowError  # the message below; a zone's midnight may lie hours outside, never more
-            return local_midnight(day, tz)
-        else:
-            # An offset's "+" left unencoded in a URL arrives as a space (`...T09:00:00 00:00`, pasted from a CSV).
-            text = _UNENCODED_PLUS.sub(r"+\1", text)
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        moment = as_utc(parsed)
+            return moment_utc(moment, tz)
     except ValueError:
         raise ApiError(
             f"{param}={value!r} is not a date: use ISO 8601, e.g. 2026-11-20 or 2026-11-20T14:00:00Z",

@@ -15,6 +15,7 @@ from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from alerts.theme_tree import window_themes
 from core.alert import Alert
 from core.lang_tags import filter_lang
+from core.local_days import days_earlier, whole_days
 from dashboards.web.coverage import brand_firsts, market_first, moment, window_coverage
 from dashboards.web.errors import ApiError
 from dashboards.web.highlight import segments_for
@@ -201,14 +202,26 @@ COMPARED = ("mentions", "negative_share", "net_sentiment", "share_of_voice", "en
 IN_POINTS = SHARES | {"net_sentiment"}
 
 
-def previous_period(period: Period, now: datetime | None = None) -> Period:
-    """The span just before `period` that the overview compares it with: of the same length, or, while `period`
-    is still running at `now` (a live store's "7 d" ends at the coming midnight), only as far into it as `period`
-    has come, so that six days and eight hours are compared with six days and eight hours, not seven days (which
-    read as a fall in volume every morning)."""
-    if now is not None and period.since < now < period.until:
-        return Period(period.since - period.length, now - period.length)
-    return Period(period.since - period.length, period.since)
+def running(period: Period, now: datetime | None) -> bool:
+    """Whether `period` is still running at `now` (a live store's "7 d" ends at the coming midnight)."""
+    return now is not None and period.since < now < period.until
+
+
+def previous_period(period: Period, now: datetime | None = None, tz: str | None = None) -> Period:
+    """The span just before `period` that the overview compares it with: as long, or, while `period` is still
+    running at `now`, only as far into it as `period` has come, so that six days and eight hours are compared with
+    six days and eight hours, not seven days (which read as a fall in volume every morning).
+
+    A period of whole local days of `tz` (both ends local midnights) steps back that many local days
+    (`core.local_days`), as the weekly report and `groundswell digest --day` count days: the day after a 25-hour
+    day is compared with all 25 hours of it, not with 24 hours from 01:00. Any other period (an hourly or rolling
+    one, or no `tz`) steps back its length."""
+    days = whole_days(period.since, period.until, tz)
+
+    def back(moment: datetime) -> datetime:
+        return moment - period.length if days is None or tz is None else days_earlier(moment, days, tz)
+
+    return Period(back(period.since), back(now) if now is not None and running(period, now) else period.since)
 
 
 def changes(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, float | None]:
@@ -331,7 +344,7 @@ def overview(
     market = market_brands(brands, filters.brand)
     shown = select_alerts(alerts, brand=filters.brand, since=period.since, until=period.until)
     # The same figures over the previous period of equal length, for the selected brand and every brand of its market.
-    before_period = previous_period(period, now)
+    before_period = previous_period(period, now, tz)
     before_scope = filters.replace(since=before_period.since, until=before_period.until)
     now_brands = brand_figures(store, market, scoped)
     before_brands = previous_figures(store, market, before_scope, before_period, tz)
@@ -360,7 +373,7 @@ def overview(
         "previous_period": {
             "since": before_period.since.isoformat(), "until": before_period.until.isoformat(),
             # True while the period runs: the previous one is cut at the same point (`previous_period`)
-            "so_far": before_period.length < period.length,
+            "so_far": running(period, now),
         },
         "timezone": tz,  # the zone of the day buckets; every time in the answer is UTC ISO 8601
         "interval": interval,
@@ -533,7 +546,7 @@ def themes(
     each with its trend (counts per `trend_buckets` bucket) for the card's sparkline."""
     current = filters.replace(since=period.since, until=period.until)
     # Top-level themes only, each with its aspects (alerts/theme_tree.py): a post counts once.
-    tree = window_themes(store, filters, period.since, period.until, n=max(n * 3, CANDIDATES))
+    tree = window_themes(store, filters, period.since, period.until, n=max(n * 3, CANDIDATES), tz=tz)
     counted = tree.rows
     # Rising and new are judged only against a baseline with enough days of data (the reports' coverage rule):
     # a store that starts inside the baseline made every theme "rising", or "new".

@@ -137,7 +137,7 @@ def test_an_unknown_zone_is_a_400_that_says_what_to_give(client, path: str, tz: 
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["param"] == "tz"
-    assert "is not a known time zone" in body["error"] and "Asia/Seoul" in body["error"]
+    assert "is not an IANA time zone" in body["error"] and "Asia/Seoul" in body["error"]
 
 
 def test_explore_and_exports_read_local_days_and_keep_utc_timestamps(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
 
 import pytest
 from extractor_support import Reply
@@ -169,3 +170,11 @@ def test_display_url_drops_query_fragment_and_userinfo():
     assert display_url("https://user:pw@feeds.example/a/rss.xml?token=s3cret#top") == "https://feeds.example/a/rss.xml"
     assert display_url("http://127.0.0.1:8080/feed") == "http://127.0.0.1:8080/feed"
     assert display_url("/srv/feeds/local.xml") == "/srv/feeds/local.xml"  # a path: shown as it is
+
+
+def test_a_reset_time_with_no_offset_is_utc_whatever_the_machines_zone(far_from_utc):
+    """Mastodon's x-ratelimit-reset is an ISO time; one written without an offset is UTC, not the machine's local
+    time (in Los Angeles that read it 8 hours off: a wait of hours, or none)."""
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC).timestamp()
+    assert retry_after_seconds({"x-ratelimit-reset": "2026-12-07T12:05:00"}, now) == 300
+    assert retry_after_seconds({"x-ratelimit-reset": "2026-12-07T12:05:00Z"}, now) == 300
