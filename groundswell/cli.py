@@ -39,7 +39,7 @@ from groundswell.cli_options import (
     output_path,
     team_moment,
 )
-from groundswell.config import config_notes, config_warnings
+from groundswell.config import Config, config_notes, config_warnings
 from groundswell.csv_file import write_csv
 from groundswell.deadletter import DeadLetter, unreadable_message
 from groundswell.demo import prepare
@@ -355,6 +355,7 @@ LONG_COMMANDS = frozenset({"run", "collect", "ingest", "enrich", "maintain", "th
 
 
 @click.group(cls=LazyGroup)
+@click.version_option(package_name="groundswell", message="%(prog)s %(version)s")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug)")
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
               envvar="GROUNDSWELL_LOG_FORMAT",
@@ -386,6 +387,13 @@ def run(config_path: str, no_report: bool, progress: bool, history: bool, send: 
     summary = run_once(config, progress=progress, write_report=not no_report, now=now, send=send)
     summary["run_id"] = run_id()  # the id every log line of this run carries
     _emit(summary)
+    _finish_run(summary, config, busy_before)
+
+
+def _finish_run(summary: dict, config: Config, busy_before: int) -> None:
+    """After `run_once`'s summary is printed (`run`, `demo`): say on stderr what went wrong and exit with the code
+    that wins (README "Exit codes"), or return when nothing did. `busy_before`: the dead-letter file's parks for a
+    busy store when the command began (`_busy`)."""
     _say_too_old(summary["alerts_too_old"])
     _say_notes(summary["detect_notes"])
     _say_other_models(summary["labels_from_other_models"])
@@ -407,8 +415,10 @@ def demo(directory: str, seed: int, progress: bool) -> None:
     root = Path(directory)
     config_file, lines = prepare(root, seed=seed)
     click.echo(f"demo corpus: {lines} synthetic mentions in {root / 'corpus.jsonl'}", err=True)
+    config = _load(str(config_file))
+    busy_before = dead_letter(config).busy_parks()
     # Its synthetic fortnight lies in the past and its channels are the console and a local file: it sends all.
-    summary = run_once(_load(str(config_file)), progress=progress, send_old=True)
+    summary = run_once(config, progress=progress, send_old=True)
     summary["config"] = str(config_file)
     summary["dashboard"] = f"{runnable_command()} serve --config {shlex.quote(str(config_file))}"
     click.echo(
@@ -428,10 +438,11 @@ def demo(directory: str, seed: int, progress: bool) -> None:
             err=True,
         )
     click.echo(f"report: {summary['report']}\nopen the dashboard: {summary['dashboard']}", err=True)
+    summary["run_id"] = run_id()
     _emit(summary)
-    if summary.get("report_error"):  # the summary first, as `run` does; then fail as `run` does
-        click.echo(f"Error: {summary['report_error']}", err=True)
-        sys.exit(EXIT_ERROR)
+    # Ends as `run` does: an install whose enrich step fails (a model that cannot load) must not pass
+    # `groundswell demo && echo ok` (README "Exit codes").
+    _finish_run(summary, config, busy_before)
 
 
 @cli.command("ingest")

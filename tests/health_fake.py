@@ -12,8 +12,16 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def server_age(server) -> int:
+    """How old (seconds) the story /hn-news lists is: `server.story_age`, 30 hours unless set (older than
+    ZERO_RUNS_QUIET, so passes that bring nothing after it read as a source gone quiet; younger than the 2-day
+    stale-brand mark)."""
+    return getattr(server, "story_age", 30 * 3600)
+
+
 class FakeHandler(BaseHTTPRequestHandler):
-    """/hn-401: 401 always. /hn-news: one fresh Acme story while `server.news` is set, else 200 with no hits.
+    """/hn-401: 401 always. /hn-news: one Acme story (`server_age` old) while `server.news` is set, else 200 with
+    no hits.
     POST anything: the server's `hook_status` (500: a receiver that is down)."""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
@@ -21,8 +29,8 @@ class FakeHandler(BaseHTTPRequestHandler):
             return self._send(401, {"message": "Invalid credentials"})
         hits = []
         if self.server.news:  # type: ignore[attr-defined]
-            hits = [{"objectID": "41", "title": "Acme ships a phone", "created_at_i": int(time.time()) - 3600,
-                     "author": "a", "_tags": ["story"]}]
+            hits = [{"objectID": "41", "title": "Acme ships a phone", "author": "a", "_tags": ["story"],
+                     "created_at_i": int(time.time()) - server_age(self.server)}]
         return self._send(200, {"hits": hits, "nbPages": 1 if hits else 0, "page": 0})
 
     def do_POST(self) -> None:  # noqa: N802

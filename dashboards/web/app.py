@@ -202,8 +202,8 @@ def create_app(
     newest = views.NewestMention(store, ttl_s=newest_ttl_s)
     plotly_js = _plotly_js()
     meta_cache: dict[str, Any] = {}
-    # How precise each intent tag measured on real posts (docs/intent-eval.json, make eval-intents' output): the
-    # intent filter says so, and marks the unreliable ones (dashboards/web/intent_precision.py).
+    # How precise each intent tag measured on real posts (nlp/models/intents/precision.json, shipped with the model and
+    # written by make eval-intents): the intent filter says so, and marks the unreliable ones (intent_precision.py).
     intents_measured = intent_precision()
 
     def facets() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, Any] | None]:

@@ -11,9 +11,11 @@ the same view clusters the same posts the same way, so it finds the same group a
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +28,11 @@ from groundswell.faq import MAX_POSTS, Group, Recurring, group, tagged_posts
 from groundswell.intents_backfill import untagged_count
 from indexing.base import Filters, Store
 from nlp.embeddings import SentenceEmbeddings
+from nlp.model_source import ModelUnavailable
 from nlp.normalize import normalize
 from nlp.theme_state import aspect_parents
+
+log = logging.getLogger(__name__)
 
 # What the page shows, in order: the intent and its section's name.
 SECTIONS = (("question", "questions"), ("complaint", "complaints"))
@@ -77,6 +82,17 @@ def encode_posts(
     return done
 
 
+@contextmanager
+def model_answer() -> Iterator[None]:
+    """The encoder unable to run in this install (its cache cannot be written, a package is missing:
+    `ModelUnavailable`) answers 503 with its one line, which says what to set or install, not a bare 500."""
+    try:
+        yield
+    except ModelUnavailable as exc:
+        log.warning("the FAQ cannot encode posts: %s", exc)
+        raise ApiError(f"the FAQ cannot group posts on this server: {exc}", status=503) from None
+
+
 def faq_groups(
     posts: Posts, period: Period, embeddings: SentenceEmbeddings, n: int, min_count: int, examples: int
 ) -> dict[str, Any]:
@@ -87,8 +103,9 @@ def faq_groups(
     out: dict[str, Any] = {"period": _period(period), "untagged": posts.untagged}
     for intent, name in SECTIONS:
         mentions, total = posts.sections[name]
-        found = group(mentions, total, intent, embeddings, min_count=min_count, n=n, examples=examples,
-                      parents=posts.parents)
+        with model_answer():
+            found = group(mentions, total, intent, embeddings, min_count=min_count, n=n, examples=examples,
+                          parents=posts.parents)
         out[name] = _json(found)
     return out
 
@@ -98,8 +115,9 @@ def faq_group(posts: Posts, period: Period, embeddings: SentenceEmbeddings, min_
     (newest first). A 404 when the view has no such group (new posts since the page loaded may regroup them)."""
     for intent, name in SECTIONS:
         mentions, total = posts.sections[name]
-        found = group(mentions, total, intent, embeddings, min_count=min_count, n=len(mentions), examples=0,
-                      parents=posts.parents)
+        with model_answer():
+            found = group(mentions, total, intent, embeddings, min_count=min_count, n=len(mentions), examples=0,
+                          parents=posts.parents)
         for g in found.groups:
             if g.id == group_id:
                 by_id = {m.id: m for m in mentions}

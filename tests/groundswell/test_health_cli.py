@@ -72,6 +72,22 @@ def test_a_source_refused_every_run_and_one_gone_quiet_are_named_with_what_to_do
     assert "FAILING  source" in table.stdout and "hn-401/Acme" in table.stdout and "What to do:" in table.stdout
 
 
+def test_a_quiet_brand_read_often_is_no_source_gone_quiet(tmp_path, fake):
+    """Empty passes in a row after a post an hour old: a brand with a post every few hours read hourly. Only once
+    its newest post is 6 hours old do empty passes read as a source that stopped (`ZERO_RUNS_QUIET`)."""
+    fake.story_age = 3600  # type: ignore[attr-defined]
+    config = _config(tmp_path, fake, sources=[
+        {"type": "hackernews", "name": "hn-news",
+         "options": {"base_url": f"http://127.0.0.1:{fake.server_port}/hn-news"}}])
+    runner = CliRunner()
+    for run in range(5):
+        fake.news = run == 0  # type: ignore[attr-defined]
+        assert runner.invoke(cli, ["ingest", "-c", str(config), "--no-progress"]).exit_code == 0
+    _, report = _health(config)
+    quiet = _row(report, "source", "hn-news/Acme")
+    assert quiet["record"]["zero_item_runs"] == 4 and quiet["status"] == "ok", quiet
+
+
 def test_a_webhook_failing_every_run_owes_its_critical_alert_until_it_takes_it(tmp_path, fake):
     config = _config(tmp_path, fake, sources=[],
                      channels=[{"type": "webhook", "name": "ops", "url_env": "HOOK_URL", "retries": 0}])

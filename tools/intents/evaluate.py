@@ -1,6 +1,9 @@
 """How well the shipped intent model does, per language and intent: docs/intent-eval.json.
 
-`python -m tools.intents.evaluate [--data ../shared/data/intents] [--json docs/intent-eval.json]`
+`python -m tools.intents.evaluate [--data ../shared/data/intents] [--json docs/intent-eval.json] [--model DIR]`
+
+Also writes each intent's precision on the public sets next to the model measured (`<model>/precision.json`,
+tools/intents/precision.py): package data the dashboard's intent filter reads, in a wheel too.
 
 Two kinds of test data (docs/model-card.md, "Intent tags", explains both):
 - the held-out part of our seed set (all six intents, ten languages): per language × intent
@@ -16,7 +19,8 @@ import argparse
 import json
 from pathlib import Path
 
-from nlp.intents import INTENTS, IntentTagger
+from nlp.intents import INTENTS, MODEL_DIR, IntentTagger
+from tools.intents import precision
 from tools.intents.cache import embed
 from tools.intents.data import Example, compatible_rows, public_tasks, seed_examples
 
@@ -112,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="public sets' split: dev to compare seed-set changes without touching test")
     parser.add_argument("--ko-sample", type=int, default=600, help="3i4k rows per class (0: leave it out)")
     args = parser.parse_args(argv)
-    tagger = IntentTagger.load(args.model) if args.model else IntentTagger.load()
+    model_dir = args.model or MODEL_DIR
+    tagger = IntentTagger.load(model_dir)
     report = {"model": tagger.manifest, "seed_held_out": seed_report(tagger)}
     if args.data.exists():
         report["split"] = args.split
@@ -122,6 +127,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{args.data} not found: public sets skipped")
         report["public"] = []
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # The shipped figures (the dashboard's) only from a run that measured the test split: a dev-split comparison or
+    # a run without the public sets leaves them as they are.
+    if report.get("split") == "test" and report["public"]:
+        print(f"wrote {args.json} and {precision.write(report, model_dir)}")
+    else:
+        print(f"wrote {args.json}; {model_dir / 'precision.json'} left as it was (no test-split figures in this run)")
     print(markdown(report))
 
 

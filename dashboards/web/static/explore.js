@@ -133,8 +133,8 @@
 
   const queryBox = document.querySelector("input[name=q]");
 
-  /* Each intent's measured precision on real posts (/api/meta's intent_precision: docs/intent-eval.json, the
-     model card's figures), in its option; an intent under 0.5 is marked unreliable. Once per page. */
+  /* Each intent's measured precision on real posts (/api/meta's intent_precision: nlp/models/intents/precision.json,
+     the model card's figures), in its option; an intent under 0.5 is marked unreliable. Once per page. */
   function annotateIntents() {
     const select = document.querySelector("select[name=intent]");
     const measured = GS.meta && GS.meta.intent_precision;
