@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from alerts.backtest_shares import replayed_shares
 from alerts.config import AlertsConfig
 from alerts.detect import BrandLike, detections
@@ -104,7 +106,7 @@ def read_mentions(source: Lines, report: LoadReport) -> Iterator[Mention]:
             mention = load_mention(as_tagged(json.loads(line.text)))
         except ValueError as exc:  # not JSON, or not a valid mention
             report.invalid += 1
-            report.note(number, f"not a mention ({str(exc).splitlines()[0]})")
+            report.note(number, f"not a mention ({_why(exc)})")
             continue
         if mention.sentiment is None:
             report.no_sentiment += 1
@@ -123,11 +125,38 @@ def read_mentions(source: Lines, report: LoadReport) -> Iterator[Mention]:
         yield mention
 
 
+MAX_FIELD_ERRORS = 5  # a line's validation errors named in its problem; more are counted
+
+
+def _why(exc: ValueError) -> str:
+    """Why a line is not a mention, naming the fields: '2 validation errors for Mention: sentiment.probs: Field
+    required; …'. The first line of pydantic's own message gives the count and drops the field names."""
+    if not isinstance(exc, ValidationError):
+        return str(exc).splitlines()[0]
+    errors = exc.errors(include_input=False, include_url=False)
+    named = [f"{'.'.join(str(part) for part in e['loc']) or 'the line'}: {e['msg']}" for e in errors]
+    more = f"; and {len(named) - MAX_FIELD_ERRORS} more" if len(named) > MAX_FIELD_ERRORS else ""
+    count = f"{len(errors)} validation error{'' if len(errors) == 1 else 's'} for {exc.title}"
+    return f"{count}: {'; '.join(named[:MAX_FIELD_ERRORS])}{more}"
+
+
+IMPORTED_LABEL = "import"  # `Sentiment.model` of a label the input gave alone, with no model that gave it
+
+
 def as_tagged(record: Any) -> Any:
     """`record` with its sentiment as a stored mention has it (`{"label", "probs", "model", "uncertain"}`): a line
-    `groundswell sentiment score` wrote has the label as a string, with `probs` and `uncertain` beside it. Anything
-    else is returned as it is (`load_mention` says what is wrong with it)."""
-    if not isinstance(record, dict) or not isinstance(record.get("sentiment"), str):
+    `groundswell sentiment score` wrote has the label as a string, with `probs` and `uncertain` beside it; a line
+    labelled by hand or in a spreadsheet may carry `sentiment: {"label": ...}` alone (no `probs`: `{}`, as for a
+    string label; no `model`: `IMPORTED_LABEL`). Detectors read only the label. Anything else is returned as it is
+    (`load_mention` says what is wrong with it)."""
+    if not isinstance(record, dict):
+        return record
+    sentiment = record.get("sentiment")
+    if isinstance(sentiment, dict) and "label" in sentiment:
+        record = dict(record)
+        record["sentiment"] = {"probs": {}, "model": IMPORTED_LABEL, **sentiment}
+        return record
+    if not isinstance(sentiment, str):
         return record
     record = dict(record)
     label = record.pop("sentiment")

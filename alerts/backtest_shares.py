@@ -14,8 +14,8 @@ rule both call), in the order collection would have met the lines (oldest first;
   names no author or that post is by the one it names (two people may write the same words);
 - a repost of no such post (its original predates the history or was never read) is no share: collection stores
   it as a mention of its own, which stands for the story, and later reposts of the same story are its shares;
-  when the original comes after it, the original takes over and later reposts are its shares
-  (`core.stories.takes_over`).
+  when the original comes after it, the original takes over (`core.stories.takes_over`): the stand-in becomes its
+  share, and so do its shares and later reposts (`groundswell.copies.CopyIndex.merge_stand_ins`).
 
 Collection also drops a post as a copy of an earlier one with the same canonical URL; a repost found that way
 is a share there and not here (the real streams carry no URLs). Alerts layer: `groundswell.copies` is above it.
@@ -24,6 +24,7 @@ is a share there and not here (the real streams carry no URLs). Alerts layer: `g
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from alerts.shares import Share, share_of
 from core import stories
@@ -35,12 +36,13 @@ def replayed_shares(mentions: Iterable[Mention]) -> list[Share]:
     """The shares collection would have recorded reading `mentions` oldest first (module docstring)."""
     owners: dict[str, str] = {}  # a story key (`core.stories`) -> the post that owns it
     kept: dict[str, Mention] = {}  # the posts collection would have stored, by id
+    into: dict[str, str] = {}  # a stand-in an original took over -> that original
     out: list[Share] = []
     for mention in sorted(mentions, key=lambda m: as_utc(m.created_at)):  # sorted() is stable: ties keep order
         original = stories.original_of(
             mention, lambda key, me=mention.id: owner if (owner := owners.get(key)) != me else None, kept.get)
         if original is not None:
-            out.append(share_of(mention, original))
+            out.append(share_of(mention, into.get(original, original)))
             continue
         kept[mention.id] = mention
         for key in stories.owned_keys(mention):
@@ -48,4 +50,8 @@ def replayed_shares(mentions: Iterable[Mention]) -> list[Share]:
         for key in stories.takeover_keys(mention):
             if (holder := owners.get(key)) is not None and stories.takes_over(mention, kept.get(holder)):
                 owners[key] = mention.id
+                if holder not in into:  # the stand-in becomes its share, and so do its shares (collection's merge)
+                    into[holder] = mention.id
+                    out = [replace(s, original=mention.id) if s.original == holder else s for s in out]
+                    out.append(share_of(kept.pop(holder), mention.id))
     return out

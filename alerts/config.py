@@ -36,6 +36,13 @@ class SpikeRule(_Strict):
     bucket: Literal["hour", "day"] = "hour"
     baseline_days: int = Field(default=14, ge=1, le=90, description="History the baseline learns from")
     min_negative: int | None = Field(default=None, ge=1, description="Fewer negatives in a bucket never alert")
+    min_authors: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_BUCKETS,
+        description="Negatives written by fewer distinct authors never alert (one person's thread is not a brand "
+        "spike); default from the preset, 1 turns it off",
+    )
     threshold: float | None = Field(
         default=None, gt=0, description="Override the preset's count-test threshold, as -log10(p-value)"
     )

@@ -60,6 +60,9 @@
   before `since` (the run's `offered_since`: PENDING_WITHIN before its clock), whatever the mode. They stay stored
   (dashboard, report, `alerts list`) and are counted `too_old`, never recorded in the ledger: a first import of
   last month's history must not flood the channels, and once a day old an alert is never offered again anyway.
+  The clock (`delivery_clock`) is the run's `now`, but never before what the store's detection already judged: a
+  re-run of an older interval measures age from the latest run, and sends no stored alert decided after its own
+  `now` (`with_pending`).
 - Secrets (webhook URLs, SMTP passwords) are read from the environment variables the config
   names, and never appear in logs or in this report.
 """
@@ -79,6 +82,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TextIO
 
+from alerts.catchup import latest_judged
 from alerts.channels import DeliveryError, Sender, as_delivery_error, sender_for
 from alerts.channels.email import PartlyDelivered
 from alerts.config import ChannelConfig
@@ -89,7 +93,7 @@ from alerts.install_id import install_id
 from alerts.quiet_hours import now_or_wall_clock
 from alerts.routing import RouteDecision, legacy_facts
 from alerts.verdict_filter import Verdicts
-from core.alert import SEVERITY_RANK, Alert
+from core.alert import SEVERITY_RANK, Alert, decided_at
 from core.logsafe import redact
 from core.state import CLAIM_PREFIX, ListableState, StateStore, prune_claims
 from core.time import as_utc
@@ -336,12 +340,28 @@ def _sent_at(raw: str) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def offered_since(now: datetime | None) -> datetime:
-    """The oldest decision a run still sends (`deliver`'s `since`): PENDING_WITHIN before its clock. A run given a
-    `now` (a scheduled run, the DAG, a replay of a 2015 stream hour by hour) is at that moment: its `now` IS its
-    clock. A run without one (`--history`, examining the whole stored history) is at the wall clock: what it finds
-    of last month was decided last month, and no one should be told of it now."""
-    return (datetime.now(UTC) if now is None else as_utc(now)) - PENDING_WITHIN
+def offered_since(now: datetime | None, state: StateStore | None = None) -> datetime:
+    """The oldest decision a run still sends (`deliver`'s `since`): PENDING_WITHIN before its clock
+    (`delivery_clock`)."""
+    return delivery_clock(now, state) - PENDING_WITHIN
+
+
+def delivery_clock(now: datetime | None, state: StateStore | None = None) -> datetime:
+    """The moment a run's alerts' age is measured from. A run given a `now` (a scheduled run, the DAG, a replay of a
+    2015 stream hour by hour) is at that moment: its `now` IS its clock. A run without one (`--history`, examining
+    the whole stored history) is at the wall clock: what it finds of last month was decided last month, and no one
+    should be told of it now.
+
+    Never before what this store's scheduled detection already judged (`alerts.catchup.latest_judged`, from
+    `state`; at most the wall clock, so a mark a run with a future `now` left cannot age today's alerts): a re-run
+    of an older interval (an Airflow run cleared two days on, `detect --now` of last week) is at the latest run's
+    clock, so what it finds of two days ago is two days old, not news for a channel added since. A replay, whose
+    marks are its own `now`s, and an on-time run, whose `now` is the latest, keep their `now`."""
+    clock = datetime.now(UTC) if now is None else as_utc(now)
+    judged = latest_judged(state) if state is not None else None
+    if judged is not None:
+        clock = max(clock, min(judged, datetime.now(UTC)))
+    return clock
 
 
 def offered(
@@ -450,7 +470,7 @@ def deliver(
         raise ValueError(f"channels need distinct names (add 'name:'); repeated: {', '.join(dupes)}")
     lanes: list[_Lane] = []
     owner = run_owner()
-    holds = Holds(verdicts or Verdicts(), now_or_wall_clock(now), tz)  # verdicts, quiet hours (alerts.holds)
+    holds = Holds.for_run(state, verdicts or Verdicts(), now_or_wall_clock(now), tz)  # verdicts, mutes, quiet hours
     deadline = time.monotonic() + DELIVERY_DEADLINE_S
     install: str | None = None
     for channel in channels:
@@ -784,17 +804,20 @@ def with_pending(
     now: datetime,
     tz: str = "UTC",
 ) -> list[Alert]:
-    """`alerts`, with the stored alerts decided within PENDING_WITHIN of `now` (`core.alert.decided_at`) that a
-    channel takes and has not accepted: an alert that failed while a channel was down is delivered once it is
-    back, though detection reports only its recent buckets. With them, the stored opener of any incident they
-    follow up that a channel takes and has not accepted, however old: it goes first (`deliver`), so no channel gets
-    an update, or an all-clear, of a crisis it was never told of (one owed only its escalation: `offered` counts it
-    too_old). In the order they were decided, each opener
+    """`alerts`, with the stored alerts decided within PENDING_WITHIN of the run's clock (`offered_since`, from
+    `now` and what `state` says was judged) and not after `now` (`core.alert.decided_at`) that a channel takes and
+    has not accepted: an alert that failed while a channel was down is delivered once it is back, though detection
+    reports only its recent buckets. A run never sends a stored alert decided after its `now` (a later run's, met by
+    a re-run of an older interval: an all-clear of a crisis this run sees begin). With them, the stored opener of any
+    incident they follow up that a channel takes and has not accepted, however old: it goes first (`deliver`), so no
+    channel gets an update, or an all-clear, of a crisis it was never told of (one owed only its escalation:
+    `offered` counts it too_old). In the order they were decided, each opener
     before its follow-ups (`alerts.incidents.delivery_order`); each alert once. (By the window's end instead, an
     all-clear on daily buckets, decided three days after its window, was never offered again, and one on hourly
     buckets went before the alerts decided in its quiet hours.)"""
-    alerts, stored = list(alerts), list(stored)
-    ledger, fresh, since = DeliveryLedger(state), {a.id for a in alerts}, now - PENDING_WITHIN
+    alerts, since = list(alerts), offered_since(now, state)
+    stored = [a for a in stored if decided_at(a) <= as_utc(now)]  # what a later run decided is not this run's
+    ledger, fresh = DeliveryLedger(state), {a.id for a in alerts}
     pending = [
         a
         for a in stored

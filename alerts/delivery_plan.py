@@ -2,8 +2,9 @@
 step and `alerts.deliver.plan` runs through for `groundswell alerts routes`, so the command cannot say otherwise.
 
 A channel takes a run's alerts in order (`alerts.incidents.openers_first`). For each: passed over (below its
-min_severity, or a minor update it folds: `passed_over`), already sent, refused by its route or held by a verdict
-(`held_decision`), held by its quiet hours, or sent. An alert that goes wakes what quiet hours held of its incident in
+min_severity, or a minor update it folds: `passed_over`), already sent, refused by its route, held by a verdict or
+by a mute of its brand (`held_decision`; a mute's hold is a "routed_out" step, its reason "muted until ..."), held by
+its quiet hours, or sent. An alert that goes wakes what quiet hours held of its incident in
 the run (its opener, earlier updates): they go first, in their order, so no channel hears of a crisis first by an
 update (`ChannelPlan._wake`). A send decides what comes after it: the channel has then heard of the incident, and
 may fold its minor updates. Delivery tells the plan what it really sent (`ChannelPlan.sent`); `run` assumes every
@@ -79,12 +80,14 @@ def route_decision(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger)
 def held_decision(
     channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger, holds: Holds
 ) -> tuple[RouteDecision, bool]:
-    """`route_decision`, with a verdict on `alert`'s incident (`holds.verdict`) in place of a route that takes it:
-    the refusal delivery records (`is_verdict_refusal` tells it from a route's). Quiet hours (`holds.quiet`) come
-    after it (`ChannelPlan`)."""
+    """`route_decision`, with a verdict on `alert`'s incident (`holds.verdict`), else a mute of its brand on the
+    channel (`holds.mute`), in place of a route that takes it: the refusal delivery records (`is_verdict_refusal`,
+    `is_mute_refusal` tell them from a route's). Quiet hours (`holds.quiet`) come after it (`ChannelPlan`)."""
     decision, kept = route_decision(channel, alert, ledger)
     if decision and (judged := holds.verdict(alert)) is not None:  # a verdict on its incident
         decision = judged
+    elif decision and (muted := holds.mute(channel.key, alert)) is not None:  # a mute of its brand
+        decision = muted
     return decision, kept
 
 

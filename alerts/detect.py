@@ -3,7 +3,8 @@
 `detect_alerts(store, brand, config)` with `now=None` looks at the whole history (demo,
 backtest) and returns every alert it would have raised. With `now`, it is a scheduled run:
 it reads the history the baseline needs, replays it (so an episode begun hours ago is still
-known to be open) and returns only alerts decided in the latest `recent_buckets` buckets.
+known to be open) and returns only alerts decided in the latest `recent_buckets` buckets, since the brand's last
+run (`alerts.catchup`), or resting on posts collected since that run read the store (`collected_late`).
 Alert ids are stable, so overlapping runs return the same ids and delivery sends each once. Each alert
 carries when it was decided (`Alert.decided_at`), the earliest any run decided it (`decided_first`).
 """
@@ -14,10 +15,10 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from alerts.catchup import catch_up_from
+from alerts.catchup import catch_up_from, catch_up_reach
 from alerts.config import AlertsConfig, CrisisTerm
 from alerts.detector import DetectContext
-from alerts.explain import explain
+from alerts.explain import alert_filters, carry_late_note, explain, late_note
 from alerts.history import AlertLog
 from alerts.history_start import history_start
 from alerts.incidents import assign_incidents, is_followup, usual_ends
@@ -53,18 +54,20 @@ def detect_alerts(
     openers: bool = False,
     configured: Collection[str] | None = None,
     unlabelled_from: datetime | None = None,
+    collected_since: datetime | None = None,
 ) -> list[Alert]:
     """Every registered detector's alerts for `brand` (`alerts.kinds`), explained, oldest first. `caught_up`: when
     the brand's last scheduled run judged (`alerts.catchup.DetectedUpTo`): with `now`, every alert decided since
     is reported too, not only the recent buckets' (`alerts.catchup.catch_up_from`). `openers`: with `now`, also the
     opener of each incident a reported alert follows up that the alert log lacks (`with_openers`; for a caller
     that stores what it gets, as `groundswell.pipeline.detect` does). `configured`: the config's brand names, the
-    only other brands an explanation says the posts also name (`alerts.explain.explain`). `unlabelled_from`: see
-    `detections`."""
+    only other brands an explanation says the posts also name (`alerts.explain.explain`). `unlabelled_from`,
+    `collected_since`: see `detections`."""
     if not config.enabled:
         return []
     found = detections(store, brand, config, now, dashboard_url, explained, collected_sources,
-                       caught_up=caught_up, openers=openers, configured=configured, unlabelled_from=unlabelled_from)
+                       caught_up=caught_up, openers=openers, configured=configured, unlabelled_from=unlabelled_from,
+                       collected_since=collected_since)
     return [d.alert for d in found]
 
 
@@ -81,13 +84,18 @@ def detections(
     openers: bool = False,
     configured: Collection[str] | None = None,
     unlabelled_from: datetime | None = None,
+    collected_since: datetime | None = None,
 ) -> list[Detection]:
     """Like `detect_alerts`, but each alert with the moment it was decided (for backtests).
     `collected_sources`: the sources configured for the brand (`DetectContext.collected_sources`).
     `unlabelled_from`: where posts waiting for a sentiment label begin (`alerts.unlabelled.awaiting_labels`):
     the alerts of rules that read labels (`Detector.reads_sentiment`) decided after it are held back, since such a
     rule would count those posts in a bucket's total but never as negative (an ongoing crisis read as over: a false
-    all-clear). Those decided before it stand, so later alerts still join their incidents."""
+    all-clear). Those decided before it stand, so later alerts still join their incidents.
+    `collected_since`: with `now`, when the brand's last scheduled run began to read the store, on the clock of
+    `Mention.collected_at` (`alerts.catchup.DetectedUpTo.collected_since`): alerts its recent cut drops that rest on
+    posts collected since are reported too, with their incidents' later alerts, and say so (`collected_late`).
+    None (a first run; a backtest): none is."""
     problems = rule_problems(config)
     if problems:  # a config not read by `groundswell.config` (which reports these when it loads)
         raise ConfigError("; ".join(problems))
@@ -124,12 +132,17 @@ def detections(
     assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step), known)
     # Also before the cut: a follow-up's "usual" ends where its crisis began, perhaps before the recent buckets.
     usual_until = usual_ends(found)
+    came_late: dict[str, tuple[int, int]] = {}  # alert id -> (its posts collected late, all it counted)
     if now is not None:
         recent_from = max(series.start, recent_start(config, now))
         # After missed runs, everything decided since the last one (alerts/catchup.py); a first run: recent only.
         missed = catch_up_from(interval, config.spike.baseline_days, now, caught_up)
         # Some posts arrive late (collection lag): their kinds say how long; the rest must be recent.
         cut = [d for d in found if d.decided_at > _recent_cut(d.alert.kind, late, recent_from, step, now, missed)]
+        # Posts collected late (a lagging collector): what rests on them was never judged by an earlier run.
+        came_late = collected_late(store, found, cut, stored, late, collected_since, now,
+                                   catch_up_reach(config.spike.baseline_days, now))
+        cut = with_followups(cut, came_late, found, stored)
         found = with_openers(cut, found, stored) if openers else cut
     found.sort(key=lambda d: (d.decided_at, d.alert.kind, d.alert.id))
     if explained:
@@ -137,6 +150,10 @@ def detections(
         for d in found:
             explain(d.alert, store, dashboard_url, config.spike.baseline_days, usual_until.get(d.alert.id), aliases,
                     until, configured)
+            if d.alert.id in came_late:
+                late_note(d.alert, *came_late[d.alert.id])
+            else:  # an alert told as late stays so when a later pass (`--history`) explains it again
+                carry_late_note(d.alert, stored.get(d.alert.id))
     return found
 
 
@@ -177,6 +194,57 @@ def _recent_cut(kind: str, late: dict[str, timedelta], recent_from: datetime, st
     else:
         cut = recent_from - step if kind_info(kind).closes else recent_from
     return cut if missed is None else min(cut, missed)
+
+
+def collected_late(store: Store, found: list[Detection], kept: list[Detection], stored: Mapping[str, Alert],
+                   late: Mapping[str, timedelta], collected_since: datetime | None, now: datetime,
+                   reach: datetime) -> dict[str, tuple[int, int]]:
+    """The alerts of `found` that the recent cut left out (not in `kept`) and the alert log lacks, whose counted
+    posts (`alerts.explain.alert_filters`, up to `now`) include some collected since `collected_since`: by alert id,
+    (how many of them were, how many it counts). Posts dated hours back but stored after the last run read the
+    store: no run judged that bucket with them, and the recent cut (by post time) dropped what they fired for good.
+
+    Only kinds decided on their window's posts by post time: not a kind with its own `late` reach (influencer,
+    viral), not an all-clear (it comes with its spike: `with_followups`), not one whose summary is not about its
+    posts (`Kind.details` off: silence, unanswered). Decided after `reach` (`alerts.catchup.catch_up_reach`).
+    None when `collected_since` is None (a first run), and on time collection finds none: every old bucket's posts
+    were stored before the last run read, so an on-time run reports what it always did."""
+    if collected_since is None:
+        return {}
+    kept_ids = {d.alert.id for d in kept}
+    out: dict[str, tuple[int, int]] = {}
+    for d in found:
+        alert, info = d.alert, kind_info(d.alert.kind)
+        if (alert.id in kept_ids or alert.id in stored or d.decided_at <= reach or alert.kind in late
+                or info.closes or not info.details):
+            continue
+        posts = alert_filters(alert)
+        if posts.until is None or posts.until > now:
+            posts = posts.replace(until=now)
+        fresh = store.count(posts.replace(collected_since=collected_since))
+        if fresh:
+            out[alert.id] = (fresh, store.count(posts))
+    return out
+
+
+def with_followups(kept: list[Detection], came_late: Mapping[str, object], found: list[Detection],
+                   stored: Mapping[str, Alert]) -> list[Detection]:
+    """`kept`, with the alerts of `came_late` (`collected_late`) and the later alerts of their incidents that the
+    alert log lacks (its escalations, its all-clear, decided since on posts collected in time): else a crisis found
+    late would stay open for good, its all-clear older than any later run reports."""
+    if not came_late:
+        return kept
+    first: dict[str, datetime] = {}  # incident -> when its first alert collected late was decided
+    for d in found:
+        if d.alert.id in came_late and d.alert.incident_id:
+            incident = d.alert.incident_id
+            first[incident] = min(first.get(incident, d.decided_at), d.decided_at)
+    ids = {d.alert.id for d in kept} | set(came_late)
+    more = {
+        d.alert.id for d in found
+        if d.alert.incident_id in first and d.decided_at >= first[d.alert.incident_id] and d.alert.id not in stored
+    }
+    return [d for d in found if d.alert.id in ids or d.alert.id in more]
 
 
 def with_openers(kept: list[Detection], found: list[Detection], stored: Mapping[str, Alert]) -> list[Detection]:

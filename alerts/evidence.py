@@ -13,7 +13,10 @@ began: `alerts.explain.explain`), both read through the `Store` protocol:
 - shifts: languages and sources whose share of the surge is far above their usual share
   (`over_represented`); the usual mix is not news and is not reported;
 - top posts: by reach (followers + engagement), only posts that are part of the surge: they use one
-  of its phrases or terms or carry one of its themes, and are not reposts of an older post.
+  of its phrases or terms or carry one of its themes, and are not reposts of an older post;
+- authors: when one author wrote more than half of the surge's posts (`alerts.authors.author_share`), who, and of
+  how many: "All 6 posts are from 1 author, @angry_bob." A thread of one person's complaints reads as a brand
+  spike otherwise.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from alerts import phrases
+from alerts.authors import AuthorShare, author_share
 from alerts.history_start import first_stored
 from alerts.influencer import post_of
 from alerts.series import floor_time
@@ -66,6 +70,7 @@ class Evidence:
     # (alerts/explain.py `summarize` names only themes `top_themes` holds).
     theme_counts: list[ThemeCounts] = field(default_factory=list)
     shared: SharedPosts | None = None  # most of the surge's posts also name other brands (`shared_posts`)
+    authors: AuthorShare | None = None  # one author wrote most of the surge's posts (`alerts.authors.author_share`)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,8 @@ def gather(
     scored = phrases.score(now_grams, before_grams)
     found = Evidence(key_phrases=phrases.key_phrases(scored), terms=phrases.key_terms(scored))
     found.shared = shared_posts(now, brand, configured)
+    # Only of all the window's posts: of the first MAX_POSTS read, "5 of these 8" would not be the window's.
+    found.authors = author_share(now) if len(now) < MAX_POSTS else None
     themes_up, found.theme_counts = theme_evidence(store, surge, baseline_until=usual.until)
     found.shifts = themes_up + shifts(now, before)
     marks = set(_phrase_keys(scored, found))

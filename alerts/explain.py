@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from alerts.authors import AuthorShare
 from alerts.evidence import SharedPosts, gather
 from alerts.kinds import detector_for, kind_info
 from alerts.wording import shifts_text
@@ -64,6 +65,7 @@ def explain(
         fg = fg.replace(until=until)
     detector = detector_for(alert.kind)
     shared: SharedPosts | None = None
+    authors: AuthorShare | None = None
     try:
         # The usual: the same kind of posts (same filters) over the baseline days before the window
         # (before the crisis the alert belongs to).
@@ -78,14 +80,14 @@ def explain(
         alert.top_terms = detector.terms(alert, found.terms)
         alert.shifts = found.shifts
         alert.top_themes = [s.value for s in found.shifts if s.dimension == "theme"]  # themes up only
-        shared = found.shared
+        shared, authors = found.shared, found.authors
         alert.source_mix = store.facet(fg, "source")
         alert.lang_mix = store.facet(fg, "lang")
     except Exception as exc:  # an explanation must never cost us the alert itself
         log.warning("could not fully explain alert %s: %s", alert.id, exc)
     if dashboard_url:
         alert.link = dashboard_link(dashboard_url, alert)
-    alert.summary = summarize(alert, shared)
+    alert.summary = summarize(alert, shared, authors)
     return alert
 
 
@@ -117,18 +119,23 @@ def _iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def summarize(a: Alert, shared: SharedPosts | None = None) -> str:
+def summarize(a: Alert, shared: SharedPosts | None = None, authors: AuthorShare | None = None) -> str:
     """One paragraph a manager can act on without opening anything: the detector's words, then the evidence.
 
     `shared`: most of the surge's posts also name other brands (`alerts.evidence.shared_posts`), said after the
     key phrases, so one surge naming three brands reads as one story in each brand's alert. The summary names
     only themes the alert's `top_themes` holds (those up): a theme over a baseline too thin to call it up
-    (`alerts.evidence.ThemeCounts`) is on no field, and a summary naming it read as a claim the fields lack."""
+    (`alerts.evidence.ThemeCounts`) is on no field, and a summary naming it read as a claim the fields lack.
+    `authors`: one author wrote most of the alert's posts (`alerts.authors.author_share`), said right after the
+    headline ("All 6 posts are from 1 author, @angry_bob."), for alerts that count posts: one person's thread must
+    not read as a brand crisis. An alert about one post (`carries_posts`: influencer, viral) names its author."""
     # UTC, as every time the alert stores: `summary_in` puts the headline on a team's clock when shown.
     parts = [h] if (h := headline(a)) else []
     detector = detector_for(a.kind)
     if not kind_info(a.kind).details:
         return " ".join(parts)
+    if authors is not None and not detector.carries_posts:
+        parts.append(authors.text())
     if a.key_phrases:
         parts.append("Key phrases: " + ", ".join(f"“{p}”" for p in a.key_phrases) + ".")
     elif a.top_terms:  # an alert explained before key phrases existed
@@ -165,6 +172,43 @@ def _described(a: Alert, tz: str) -> list[str]:
         return describe(a, tz)
     # A plugin detector written before `tz` (docs/alerts.md) says UTC, and names it: right, if not local.
     return describe(a)
+
+
+LATE, LATE_END = "Posts collected late:", "were stored after the last check."  # `late_note`'s sentence
+
+
+def late_note(a: Alert, fresh: int, counted: int) -> Alert:
+    """Say in `a`'s summary, right after its headline, that it rests on posts collected late (`fresh` of the
+    `counted` posts it counts were stored after the last scheduled run read the store:
+    `alerts.detect.collected_late`), and when it happened: it is sent hours after its window, and a reader must not
+    take it for what is happening now. In place; returns `a`. UTC and named so: `summary_in` renders only the
+    headline on a team's clock."""
+    sentence = (f"{LATE} this happened at {a.window_start:%Y-%m-%d %H:%M} UTC; {fresh:,} of its {counted:,} posts "
+                f"{LATE_END}")
+    _insert(a, sentence)
+    return a
+
+
+def carry_late_note(a: Alert, stored: Alert | None) -> Alert:
+    """Keep the late note (`late_note`) the stored copy of `a` has in `a`'s fresh summary: explained again by a later
+    pass (`--history`), the alert was still found late. In place; returns `a`."""
+    old = (stored.summary or "") if stored is not None else ""
+    start = old.find(LATE)
+    if start < 0 or LATE in (a.summary or ""):
+        return a
+    end = old.find(LATE_END, start)
+    if end > 0:
+        _insert(a, old[start:end + len(LATE_END)])
+    return a
+
+
+def _insert(a: Alert, sentence: str) -> None:
+    """Put `sentence` right after `a`'s headline (first, if its summary does not open with it)."""
+    summary, opening = a.summary or "", headline(a)
+    if opening and (summary == opening or summary.startswith(opening + " ")):
+        a.summary = f"{opening} {sentence}{summary[len(opening):]}"
+    else:
+        a.summary = f"{sentence} {summary}".strip()
 
 
 def summary_in(a: Alert, tz: str = "UTC") -> str:

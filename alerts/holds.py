@@ -2,6 +2,8 @@
 
 - a person's verdict on its incident (`alerts.verdict_filter`): a refusal the ledger keeps, counted
   `suppressed_by_verdict`;
+- a mute of its brand on the channel (`alerts.mute`, `groundswell alerts mute`): a refusal the ledger keeps, so
+  nothing it held is sent once it ends, counted `routed_out` with the reason "muted until ...";
 - the channel's quiet hours (`alerts.quiet_hours`): an alert below their `min_severity` waits, unrecorded, counted
   `held_quiet`, and goes with the first run after the period. Its age for the "too old" rule counts from the end
   of the period that held it (`offered_at`), so the wait is never what makes it too old.
@@ -15,24 +17,43 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alerts.incidents import SEVERITY_RANK
+from alerts.mute import Mute, holding, load_mutes
 from alerts.quiet_hours import LONGEST, QuietHours, quiet_hours
 from alerts.routing import RouteDecision
 from alerts.verdict_filter import Verdicts
 from core.alert import Alert, decided_at
+from core.state import ListableState
 
 
 @dataclass(frozen=True)
 class Holds:
-    """A run's holds: the verdicts it acts on, its clock (`now`, UTC) and the team's clock (`tz`, the default
-    zone of quiet hours)."""
+    """A run's holds: the verdicts it acts on, its clock (`now`, UTC), the team's clock (`tz`, the default
+    zone of quiet hours), and the brands' mutes (`alerts.mute.load_mutes`), judged at its clock and the wall
+    clock (`wall`)."""
 
     verdicts: Verdicts = field(default_factory=Verdicts)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     tz: str = "UTC"
+    mutes: tuple[Mute, ...] = ()
+    wall: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def for_run(cls, state: ListableState, verdicts: Verdicts, now: datetime, tz: str = "UTC") -> Holds:
+        """The holds of a delivery run (or its plan) at `now`: `verdicts`, and the mutes `state` holds."""
+        return cls(verdicts, now, tz, tuple(load_mutes(state)))
 
     def verdict(self, alert: Alert) -> RouteDecision | None:
         """The refusal a verdict on `alert`'s incident makes; None when it goes as usual."""
         return self.verdicts.hold(alert)
+
+    def muted(self, channel: str, alert: Alert) -> Mute | None:
+        """The mute of `alert`'s brand holding it back from `channel` (a channel's key); None when none does."""
+        return holding(self.mutes, alert, channel, (self.now, self.wall)) if self.mutes else None
+
+    def mute(self, channel: str, alert: Alert) -> RouteDecision | None:
+        """The refusal a mute of `alert`'s brand on `channel` makes; None when it goes as usual."""
+        muted = self.muted(channel, alert)
+        return muted.refusal(alert) if muted is not None else None
 
     def quiet(self, channel: object, alert: Alert) -> str | None:
         """Why `alert` waits for the end of `channel`'s quiet hours at this run's clock; None when it goes now."""

@@ -90,7 +90,8 @@ def rule_problems(config: AlertsConfig) -> list[str]:
 
 
 def route_problems(routes_by_channel: dict[str, RouteRule | None], brands: list[str]) -> list[str]:
-    """What a route names that does not exist: kinds no detector emits, brands not configured.
+    """What a route names that does not exist: kinds no detector emits, brands (`brands`, `exclude_brands`) not
+    configured.
 
     One line per problem, naming the channel (`routes_by_channel` keys say where it is)."""
     kinds = alert_kinds()
@@ -101,9 +102,10 @@ def route_problems(routes_by_channel: dict[str, RouteRule | None], brands: list[
         for kind in rule.kinds or []:
             if kind.casefold() not in kinds:
                 out.append(f"{where}.route.kinds: unknown alert kind '{kind}' (known: {', '.join(sorted(kinds))})")
-        for brand in rule.brands or []:
-            if brand.casefold() not in {b.casefold() for b in brands}:
-                out.append(f"{where}.route.brands: unknown brand '{brand}' (configured: {', '.join(brands)})")
+        for key in ("brands", "exclude_brands"):
+            for brand in getattr(rule, key) or []:
+                if brand.casefold() not in {b.casefold() for b in brands}:
+                    out.append(f"{where}.route.{key}: unknown brand '{brand}' (configured: {', '.join(brands)})")
     return out
 
 

@@ -25,12 +25,16 @@ class SpikeThresholds:
     ewma_lambda: float
     ewma_limit: float
     min_dispersion: float  # floor on the negative-binomial dispersion: real counts are never purely Poisson
+    # Distinct authors the alerting negatives need (`alerts.authors`): one customer's six-post thread is not a
+    # brand spike. Chosen by rule, not tuned: the evaluation streams are counts without authors, so it changes
+    # none of their figures; at least 2 everywhere, so no preset lets one person raise a brand spike.
+    min_authors: int = 3
 
 
 PRESETS: dict[str, SpikeThresholds] = {
-    "fewer": SpikeThresholds(6.0, 3.0, 1.5, 8, 12.0, 4.0, "cusum", 1.0, 10.0, 0.3, 4.0, 0.05),
-    "balanced": SpikeThresholds(3.0, 1.3, 1.3, 5, 10.0, 4.0, "cusum", 0.75, 2.2, 0.3, 3.5, 0.03),
-    "more": SpikeThresholds(2.5, 1.3, 1.15, 3, 8.0, 3.0, "cusum", 0.75, 2.0, 0.3, 3.0, 0.02),
+    "fewer": SpikeThresholds(6.0, 3.0, 1.5, 8, 12.0, 4.0, "cusum", 1.0, 10.0, 0.3, 4.0, 0.05, min_authors=4),
+    "balanced": SpikeThresholds(3.0, 1.3, 1.3, 5, 10.0, 4.0, "cusum", 0.75, 2.2, 0.3, 3.5, 0.03, min_authors=3),
+    "more": SpikeThresholds(2.5, 1.3, 1.15, 3, 8.0, 3.0, "cusum", 0.75, 2.0, 0.3, 3.0, 0.02, min_authors=2),
 }
 
 
@@ -50,4 +54,5 @@ def resolve(rule: SpikeRule) -> SpikeThresholds:
         ewma_lambda=rule.ewma_lambda,
         ewma_limit=rule.ewma_limit if rule.ewma_limit is not None else base.ewma_limit,
         min_dispersion=base.min_dispersion,
+        min_authors=rule.min_authors if rule.min_authors is not None else base.min_authors,
     )

@@ -3,6 +3,9 @@
 A rule narrows a channel by brand, alert kind, severity, language and crisis term or theme.
 Within a key the listed values are alternatives (OR); across keys every given key must match
 (AND); a key left out matches everything, and a channel without `route:` gets every alert.
+`exclude_brands` is the one deny-list: a brand it names never reaches the channel, whatever else matches
+(muting 1 brand of 15 for good without listing the other 14 in `brands`; for a while, `groundswell alerts mute`,
+alerts.mute).
 `routes(alert, rule)` is the single decision, used by delivery and by `groundswell alerts routes`,
 and it says why, so a skipped alert is explained, not silently missing. A refusal also says which of
 the alert's facts it rests on (`RouteDecision.facts`), so delivery keeps it only while they hold. The
@@ -26,12 +29,17 @@ from core.strict import StrictModel
 LANG_SHARE = 0.2
 # The facts key of a refusal made by a person's verdict on the alert's incident (alerts.verdict_filter).
 VERDICT = "verdict"
+# The facts key of a refusal made by a mute of the alert's brand (alerts.mute, `groundswell alerts mute`).
+MUTE = "mute"
 
 
 class RouteRule(StrictModel):
     """`route:` of a channel. Matching is case-insensitive; lists are OR, keys are AND."""
 
     brands: list[str] | None = Field(default=None, min_length=1, description="Brand names")
+    exclude_brands: list[str] | None = Field(
+        default=None, min_length=1, description="Brand names this channel never gets, whatever else matches"
+    )
     kinds: list[str] | None = Field(default=None, min_length=1, description="Alert kinds (spike, keyword, ...)")
     min_severity: Literal["info", "warning", "critical"] | None = None
     langs: list[str] | None = Field(
@@ -41,7 +49,7 @@ class RouteRule(StrictModel):
         default=None, min_length=1, description="Crisis terms or themes: the alert's term, top terms or themes"
     )
 
-    @field_validator("brands", "kinds", "langs", "terms")
+    @field_validator("brands", "exclude_brands", "kinds", "langs", "terms")
     @classmethod
     def _no_blank(cls, values: list[str] | None) -> list[str] | None:
         if values is not None and any(not v.strip() for v in values):
@@ -90,7 +98,7 @@ def facts_for(alert: Alert, key: str) -> str | None:
     Brand and kind are part of the alert id, so they never change. Languages and terms come from the
     explanation, which a later run fills in (after a store timeout left them empty) or redoes with more
     posts: a refusal kept for them stands only while they are the same."""
-    if key in ("brands", "kinds"):
+    if key in ("brands", "exclude_brands", "kinds"):
         return key
     if key == "langs":
         return "langs=" + ",".join(sorted(alert_langs(alert)))
@@ -100,12 +108,22 @@ def facts_for(alert: Alert, key: str) -> str | None:
         # A verdict's hold (alerts.verdict_filter) stands, even after an undo, while the alert's severity is the
         # one it was held at: an alert that grows under its id is decided again.
         return f"{VERDICT}={alert.severity}"
+    if key == MUTE:
+        # A mute's hold (alerts.mute) stands after the mute ends, so unmuting sends none of what it held, while the
+        # alert's severity is the one it was held at: one that grows under its id (a warning turning critical,
+        # which a mute without --include-critical lets through) is decided again.
+        return f"{MUTE}={alert.severity}"
     return None
 
 
 def is_verdict_refusal(decision: RouteDecision) -> bool:
     """Whether a refusal is a person's verdict holding the alert back (alerts.verdict_filter), not a route."""
     return not decision.sent and (decision.facts or "").partition("=")[0] == VERDICT
+
+
+def is_mute_refusal(decision: RouteDecision | None) -> bool:
+    """Whether a refusal is a mute of the alert's brand holding it back (alerts.mute), not a route."""
+    return decision is not None and not decision.sent and (decision.facts or "").partition("=")[0] == MUTE
 
 
 def _fixed_refusal(alert: Alert, key: Literal["brands", "kinds"]) -> str:
@@ -135,6 +153,8 @@ def routes(alert: Alert, rule: RouteRule | None) -> RouteDecision:
         return RouteDecision(True, "no route: every alert")
     if rule.brands is not None and alert.brand.casefold() not in _fold(rule.brands):
         return RouteDecision(False, _fixed_refusal(alert, "brands"), facts_for(alert, "brands"))
+    if rule.exclude_brands is not None and alert.brand.casefold() in _fold(rule.exclude_brands):
+        return RouteDecision(False, f"brand {alert.brand} in route.exclude_brands", facts_for(alert, "exclude_brands"))
     if rule.kinds is not None and alert.kind.casefold() not in _fold(rule.kinds):
         return RouteDecision(False, _fixed_refusal(alert, "kinds"), facts_for(alert, "kinds"))
     if rule.min_severity is not None and SEVERITY_RANK[alert.severity] < SEVERITY_RANK[rule.min_severity]:

@@ -43,8 +43,9 @@ class Share:
     by: str | None = None  # the reposter's handle, if known
     followers: int | None = None  # the reposter's followers, if known
     of: str | None = None  # the handle a `RT @handle:` prefix names (the original's author), if any
-    # A row an older version stored beside its original, merged into it by the one-time pass
-    # (`groundswell.copies.CopyIndex.index_heads`): counted as a share, never news (`alerts.viral` fires on none).
+    # A row stored beside its original, merged into it by the one-time pass (`groundswell.copies.CopyIndex.index_heads`)
+    # or a stand-in whose original was collected after it (`CopyIndex.merge_stand_ins`): counted as a share, never
+    # news (`alerts.viral` fires on none, nor again on an episode it raised on such a stand-in).
     merged: bool = False
 
     @property
@@ -121,17 +122,15 @@ class Shares:
             log.warning("skipped %d unreadable share entr%s", bad, "y" if bad == 1 else "ies")
         return sorted(out, key=lambda s: (s.at, s.repost))
 
-    def move(self, originals: dict[str, str]) -> int:
+    def move(self, originals: dict[str, str], since: datetime | None = None, until: datetime | None = None) -> int:
         """Re-point the shares of each post in `originals` (id -> the post it was merged into) at that post; return
-        how many moved. Lists every share: for a one-time pass (`groundswell.copies.CopyIndex.merge_copies`), never
+        how many moved. Lists the shares reposted in [since, until) (`between`: one key prefix per day), every share
+        when either bound is None: that is for a one-time pass (`groundswell.copies.CopyIndex.merge_copies`), never
         per collected batch."""
         if not originals:
             return 0
-        moved = {}
-        for key, value in self.store.state_items(PREFIX).items():
-            share = Share.from_entry(key, value)
-            if share is not None and share.original in originals:
-                moved[key] = replace(share, original=originals[share.original]).to_json()
+        moved = {share.key: replace(share, original=originals[share.original]).to_json()
+                 for share in self.between(since, until) if share.original in originals}
         if moved:
             self.store.set_states(moved)
         return len(moved)

@@ -14,6 +14,15 @@ history before its day (episodes excluded, so a crisis never becomes 'normal'):
   least two buckets, and the run as a whole must pass the same second test as one bucket (the
   share test, or at a mostly-negative brand the own-rhythm count test, less its largest bucket).
 
+A bucket (or slow run) alerts only when its negatives come from at least `min_authors` distinct authors, when
+the caller can say who wrote them (`authors`, `alerts.authors`): one angry customer's thread of six complaints is
+one person, not a brand crisis, however improbable six negatives are for a quiet brand. Such a held bucket (or
+run) never opens or escalates an episode, and counts as no spike otherwise either: it is kept out of the baseline
+as an outage's backlog is (its negatives would raise the brand's usual level and downgrade a real crisis days
+later), it keeps an open episode open only if it is elevated as any bucket may, and its negatives do not end a lull
+(`_Episode.low`, left as it was: one person's thread between two waves must not hide the second wave, many
+people's, which comes after a lull).
+
 Before a new brand's first baseline exists (a day of its own data), its buckets are judged by the first-day rule
 (`alerts/first_day.py`: many negatives, mostly negative, a share test against what is known), whose alerts state
 no expected count.
@@ -28,10 +37,12 @@ episode). The all-clear counts every bucket of the window it names, quiet ones i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from alerts.authors import AuthorCount
 from alerts.baseline import SHARE_PRIOR_POSTS, Baseline, fit
 from alerts.config import SpikeRule
 from alerts.first_day import FIRST_DAY, judge
@@ -108,25 +119,48 @@ def detect_spikes(
     rule: SpikeRule | None = None,
     scope: dict[str, str] | None = None,
     new_brand: bool = False,
+    authors: AuthorCount | None = None,
 ) -> list[Detection]:
     """Every spike / escalation / all-clear alert over the whole series, in time order.
 
     `scope` ({"source": ...} or {"lang": ...}) marks a series that covers one slice of the brand. `new_brand`: the
     series starts at the brand's first data, so its buckets before the first baseline are judged by the first-day
     rule (`alerts.first_day`) instead of not at all; a series that starts inside a longer history has no first day.
+    `authors`: who wrote the series' negatives (`alerts.authors.negative_authors`), so an alert needs the rule's
+    `min_authors` of them; None (plain counts: evaluation streams, tests) checks no authors.
     """
     rule = rule or SpikeRule()
     scope = {k: v for k, v in (scope or {}).items() if k in ("source", "lang")}
-    return _detect(series, brand, rule, scope, new_brand)
+    return _detect(series, brand, rule, scope, new_brand, authors)
+
+
+def _enough_authors(
+    series: CountSeries, authors: AuthorCount | None, need: int
+) -> Callable[[int, int], bool]:
+    """(first, last bucket) -> do the negatives of those buckets come from at least `need` authors. Asked only of a
+    bucket that would alert otherwise (a store read), and always true without `authors` or with `need` <= 1."""
+
+    def enough(first: int, last: int) -> bool:
+        if authors is None or need <= 1:
+            return True
+        return authors(series.time(first), series.time(last) + series.step, need) >= need
+
+    return enough
 
 
 def _detect(
-    series: CountSeries, brand: str, rule: SpikeRule, scope: dict[str, str], new_brand: bool
+    series: CountSeries,
+    brand: str,
+    rule: SpikeRule,
+    scope: dict[str, str],
+    new_brand: bool,
+    authors: AuthorCount | None = None,
 ) -> list[Detection]:
     th = resolve(rule)
     n = len(series)
     if n == 0:
         return []
+    enough_authors = _enough_authors(series, authors, th.min_authors)
     per_day = 24 if series.interval == "hour" else 1
     window = rule.baseline_days * per_day
     min_history = per_day if series.interval == "hour" else 7
@@ -158,7 +192,8 @@ def _detect(
             fitted = fitted or base is not None
         if base is None:
             if new_brand and not fitted:
-                episode = _first_day(series, brand, rule, scope, i, episode, in_episode, mu_by_bucket, out)
+                episode = _first_day(series, brand, rule, scope, i, episode, in_episode, mu_by_bucket, out,
+                                     enough_authors)
             continue
 
         x, t = float(neg[i]), float(tot[i])
@@ -203,6 +238,14 @@ def _detect(
 
         end = series.time(i) + series.step
         if episode is None:
+            # Who wrote the negatives is asked last (a store read), of a bucket or run that would alert otherwise.
+            # One held back by too few authors stays out of the baseline all the same (module docstring).
+            if spike and not enough_authors(i, i):
+                spike = False
+                in_episode[i] = True
+            if slow_ok and slow.run_start is not None and not enough_authors(slow.run_start, i):
+                slow_ok = False
+                in_episode[slow.run_start : i + 1] = True
             if not (spike or slow_ok):
                 continue
             if spike:
@@ -249,6 +292,12 @@ def _detect(
 
         # Inside an episode.
         _ = slow_fired  # the slow detector keeps running so a sustained excess keeps the episode open
+        # A spike by too few authors is no spike here either, and leaves the lull as it was (module docstring). Asked
+        # of every spike, not only of one that grows: whether it resets the lull decides the next bucket's surge.
+        held = spike and not enough_authors(i, i)
+        spike = spike and not held
+        if held:
+            in_episode[i] = True
         active = spike or elevated or (slow_level >= 0.5 and z > 0)
         if active:
             in_episode[i] = True
@@ -259,7 +308,8 @@ def _detect(
             # sudden crisis must not hide inside a slow drift that happened to be open already.
             grows, surge = episode.grows(x, rule.escalate_ratio)
             grows = grows or SEVERITY_RANK[severity] > SEVERITY_RANK[episode.severity] or not episode.confirmed
-            episode.low = 0 if spike or x >= episode.peak / 2 else episode.low + 1
+            if not held:
+                episode.low = 0 if spike or x >= episode.peak / 2 else episode.low + 1
             if spike and grows:
                 episode.escalations += 1
                 alert = Alert(
@@ -339,6 +389,7 @@ def _first_day(
     in_episode: np.ndarray,
     mu_by_bucket: np.ndarray,
     out: list[Detection],
+    enough_authors: Callable[[int, int], bool] | None = None,
 ) -> _Episode | None:
     """Bucket `i` of a new brand before its first baseline (`alerts.first_day`): opens, escalates, keeps open or
     ends an episode as the baseline's tests would, on counts and shares alone. Returns the episode after it.
@@ -348,7 +399,9 @@ def _first_day(
     bigger hour is tested against (GOP's first hour of Trump, 73% negative, made 375 negatives at 72%
     unremarkable), and it could never escalate. It escalates as the baseline's do: itself a spike, and growing
     (`_Episode.grows`). A bucket outside an episode is judged against every post before it, an earlier crisis's
-    included, so a second wave no more negative than the first does not open a new episode."""
+    included, so a second wave no more negative than the first does not open a new episode. `enough_authors`: the
+    `min_authors` check (`_enough_authors`), asked of a bucket the rule fires on: one by too few authors is held as
+    the baseline's are (module docstring): no alert, out of the baseline, the lull left as it was."""
     x, t = float(series.negative[i]), float(series.total[i])
     known_to = i if episode is None else episode.start
     seen = float(series.total[:known_to].sum())
@@ -384,21 +437,28 @@ def _first_day(
             baseline_days=round(history / per_day, 4),
         )
 
+    # The rule fires, by enough authors (asked last: a store read); a bucket held back for too few stays out of the
+    # baseline the first day's buckets build.
+    held = verdict.fires and enough_authors is not None and not enough_authors(i, i)
+    fires = verdict.fires and not held
+    if held:
+        in_episode[i] = True
     if episode is None:
-        if verdict.fires:
+        if fires:
             a = alert(None, None)
             a.episode_id = a.id
             out.append(Detection(a, end, i))
             in_episode[i] = True
             episode = _Episode(i, a.id, x, "warning", i, last_active=i, confirmed=True, first_day=True)
         return episode
-    if verdict.fires or verdict.active:
+    if fires or verdict.active:
         in_episode[i] = True
         episode.quiet = 0
         episode.last_active = i
         grows, surge = episode.grows(x, rule.escalate_ratio)
-        episode.low = 0 if verdict.fires or x >= episode.peak / 2 else episode.low + 1
-        if verdict.fires and grows:
+        if not held:
+            episode.low = 0 if fires or x >= episode.peak / 2 else episode.low + 1
+        if fires and grows:
             episode.escalations += 1
             out.append(Detection(alert(f"{'surge' if surge else 'escalation'}-{episode.escalations}",
                                        episode.first_id), end, i))

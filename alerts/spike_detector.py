@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from alerts.authors import negative_authors
 from alerts.baseline import LEARNING_DAYS, SHARE_PRIOR
 from alerts.config import SpikeRule
 from alerts.detector import DetectContext, Detector, Kind
@@ -30,7 +31,8 @@ class SpikeDetector(Detector):
         # A series from the brand's first data (a whole-history run's always is; a scheduled run's when nothing of
         # the brand is stored before it, alerts/history_start.py) has a first day, judged by `alerts.first_day`.
         new = ctx.now is None or is_new_brand(ctx.store, ctx.brand.name, ctx.series.start)
-        found = detect_spikes(ctx.series, ctx.brand.name, ctx.config.spike, new_brand=new)
+        found = detect_spikes(ctx.series, ctx.brand.name, ctx.config.spike, new_brand=new,
+                              authors=negative_authors(ctx.store, ctx.base))
         if ctx.config.split_by:
             found += _split_spikes(ctx, found, new)
         return found
@@ -122,7 +124,8 @@ def _split_spikes(ctx: DetectContext, brand_level: list[Detection], new: bool = 
             if value == "unknown" or count / total < config.split_min_share:
                 continue
             part = ctx.counts(ctx.base.replace(**{dim: value}))
-            found = detect_spikes(part, ctx.brand.name, config.spike, scope={dim: value}, new_brand=new)
+            found = detect_spikes(part, ctx.brand.name, config.spike, scope={dim: value}, new_brand=new,
+                                  authors=negative_authors(ctx.store, ctx.base.replace(**{dim: value})))
             out += uncovered(brand_level, found, ctx.step, end)
     return out
 

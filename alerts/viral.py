@@ -5,13 +5,15 @@ dropped repost is recorded as a share instead (`alerts.shares`, written by `grou
 counts a brand's shares per original post and UTC hour: an hour with at least `min_reposts` reposts of one post
 whose sentiment the rule counts (negative by default) fires. One alert per post per episode: the episode's first
 such hour is the alert's window and the post's id its subject (so its id is stable), and later hours of the same
-post fire nothing new until `cooldown_hours` pass without one. Critical from `critical_multiple` x
-`min_reposts` in the hour, or when the reposters' followers add up to `critical_reach`.
+post fire nothing new until `cooldown_hours` pass without one (nor does an episode a run raised on a repost that
+stood in for the post before it was collected: `groundswell.copies.CopyIndex.merge_stand_ins`). Critical from
+`critical_multiple` x `min_reposts` in the hour, or when the reposters' followers add up to `critical_reach`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -134,18 +136,26 @@ def viral_detections(store: Store, shares: list[Share], brand: str, rule: ViralR
         per_hour[hour] += 1
     hot: dict[str, list[datetime]] = {}
     for (original, hour), group in sorted(by_hour.items(), key=lambda item: item[0][1]):
-        # Rows an older version stored twice, merged into shares by an upgrade: counted, but no news of the hour.
+        # Rows stored twice, merged into shares (an upgrade's pass, a stand-in whose post came): counted, no news.
         if sum(not s.merged for s in group) >= rule.min_reposts:
             hot.setdefault(original, []).append(hour)
     if not hot:
         return []
     posts = {m.id: m for m in store.get(sorted(hot))}
+    merged: dict[str, set[str]] = {}  # a hot post -> its merged shares' reposts (stand-ins among them)
+    for share in shares:
+        if share.merged and share.original in hot:
+            merged.setdefault(share.original, set()).add(share.repost)
     out: list[Detection] = []
     for original, hours in hot.items():
         post = posts.get(original)
         if post is None or post.spam or not _counts(post, rule):
             continue  # deleted, flagged as spam, or not the sentiment the rule watches (or not tagged yet)
         for episode in _episodes(hours, timedelta(hours=rule.cooldown_hours)):
+            if original in merged and AlertLog(store).stored(_ids(brand, merged[original], episode)):
+                # A run already raised it on a repost that stood in for the post, merged into it once the post was
+                # collected (`groundswell.copies.CopyIndex.merge_stand_ins`): the same news, not sent again.
+                continue
             hour = _stored_start(store, brand, original, episode)
             group = by_hour[(original, hour)]
             # The usual rate over the day before, or over the hours since the brand's first stored post when it
@@ -178,10 +188,15 @@ def _episodes(hours: list[datetime], cooldown: timedelta) -> list[list[datetime]
 def _stored_start(store: Store, brand: str, original: str, episode: list[datetime]) -> datetime:
     """The hour the episode's alert was stored under, if a run already raised it (reposts of an earlier hour
     collected late must not open it again under a new id); else its first viral hour."""
-    ids = {Alert(kind="viral", brand=brand, window_start=h, window_end=h + HOUR, observed=0, expected=0,
-                 statistic="", score=0, subject=original).id: h for h in episode}
+    ids = _ids(brand, [original], episode)
     stored = AlertLog(store).stored(ids)
     return min((ids[i] for i in stored), default=episode[0])
+
+
+def _ids(brand: str, subjects: Iterable[str], hours: list[datetime]) -> dict[str, datetime]:
+    """The id of the viral alert on each of `subjects` in each of `hours` -> its hour."""
+    return {Alert(kind="viral", brand=brand, window_start=h, window_end=h + HOUR, observed=0, expected=0,
+                  statistic="", score=0, subject=subject).id: h for subject in subjects for h in hours}
 
 
 def _detection(brand: str, post: Mention, hour: datetime, group: list[Share], usual: float, rule: ViralRule,

@@ -95,7 +95,18 @@ class Alert(BaseModel):
         default=None, description="Days of history the spike baseline learnt from (under 7: still learning the brand)"
     )
     expected_share: float | None = None
-    total: int | None = Field(default=None, description="All mentions of the brand in the window")
+    total: int | None = Field(
+        default=None,
+        description="All mentions of the brand in the window; on an influencer update, the author's posts since "
+        "`since`",
+    )
+    # Not part of the id: an influencer update's id is its own post's (its window is that post's hour), however
+    # its run's start moves when an earlier post is collected late or stops counting.
+    since: datetime | None = Field(
+        default=None,
+        description="Influencer updates: the hour of the author's first post counted in `total` (where the run of "
+        "posts it updates began); None on every other alert",
+    )
     # Set when the alert concerns one source or language of the brand (`alerts.split_by`).
     source: str | None = None
     lang: str | None = None
@@ -128,7 +139,7 @@ class Alert(BaseModel):
         "any run decided it (`alerts.detect.detections`). None: an alert stored before this was recorded",
     )
 
-    @field_validator("window_start", "window_end", "decided_at")
+    @field_validator("window_start", "window_end", "decided_at", "since")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         # The id hashes window_start's isoformat, so one timezone spelling keeps ids stable.

@@ -20,6 +20,7 @@ key prefix through a small facade in its own module, which also owns that use's 
 - ``sentiment-audit:``               `groundswell.audit_results` (each scored audit's figures)
 - ``alert-verdict:`` / ``alert-verdict-undone:``  `groundswell.alert_verdicts` (people's verdicts on incidents;
   replaced and undone ones)
+- ``alert-mute:``                    `alerts.mute` (brands muted for a while: `groundswell alerts mute`)
 - ``install:id``                     `alerts.install_id` (this installation's random id, in every idempotency key)
 - ``brand-rename:pending:<OLD>``     `groundswell.brand_rename` (a `brands rename` under way, resumed by a re-run)
 - ``brand-rename:done:<OLD>``        `groundswell.brand_rename_records` (a finished rename: NEW and the alerts' new ids)

@@ -21,10 +21,9 @@ A post owns keys (the caller prefixes them: collection keeps them in state as ``
 
 So the first repost stored of an original that is not stored stands for it (a stand-in), and later reposts of the
 same story are its copies. When the original is collected after its stand-in, it takes the stand-in's keys over
-(`takes_over`): later reposts are its copies. In collection the stand-in stays stored, with the shares it already
-has (rewriting those shares would need every share listed, `docs/architecture.md`); the one-time pass over a store
-(`groundswell.copies.CopyIndex.index_heads`) then makes it a share of the original and deletes its row, with any
-other row an older version stored that this rule calls a copy of an earlier one.
+(`takes_over`): later reposts are its copies, and the stand-in becomes a share of the original, with its shares
+(collection: `groundswell.copies.CopyIndex.merge_stand_ins`; a store an older version wrote: the one-time pass,
+`CopyIndex.index_heads`, which also merges any other row stored that this rule calls a copy of an earlier one).
 """
 
 from __future__ import annotations

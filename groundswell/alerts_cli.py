@@ -1,12 +1,12 @@
 """`groundswell alerts ...`: backtest detection rules before they go live, list the stored alert timeline (or write
-it as CSV), see who gets which alert, and judge incidents (a real crisis, a false alarm, taken on) to measure
-precision and label history for backtests."""
+it as CSV), see who gets which alert, judge incidents (a real crisis, a false alarm, taken on) to measure
+precision and label history for backtests, and mute a brand's alerts for a while (alerts/mute.py)."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ from alerts.delivery_plan import Step
 from alerts.history import load_alerts, select_alerts, stored_alerts
 from alerts.holds import Holds
 from alerts.kinds import alert_kinds
+from alerts.mute import MuteError, load_mutes, mute_until, parse_for, set_mute, unmute
 from alerts.quiet_hours import quiet_hours
+from alerts.routing import is_mute_refusal
 from core.file_write import replacing
 from core.time import check_range
 from extractors.textfile import read_lines
@@ -99,7 +101,7 @@ def _missing_tooling() -> None:
 
 @click.group("alerts", cls=_AlertsGroup)
 def alerts() -> None:
-    """Crisis alerts: backtesting, evaluation, routing and people's verdicts on incidents."""
+    """Crisis alerts: backtesting, evaluation, routing, people's verdicts on incidents, and muting a brand."""
 
 
 @alerts.command()
@@ -237,15 +239,16 @@ def routes(config_path: str, last: int) -> None:
     `followups`, its route with a verdict on the alert's incident in its place, its quiet hours (an alert they hold
     goes with a later alert of its incident that passes them), the 24-hour rule (an incident's opener goes with a
     recent follow-up however old). `ledger`: "sent" (the channel has it), "skipped" (below min_severity),
-    "folded", "routed out", "held by verdict" (with the verdict, who gave it and when), "held for quiet hours"
-    (with `until`), "pending" (the next run sends it) or "too old" (not sent, and never will be)."""
+    "folded", "routed out", "held by verdict" (with the verdict, who gave it and when), "muted" (a mute of its
+    brand holds it: `alerts mute`; with `until` while the mute is in force), "held for quiet hours" (with `until`),
+    "pending" (the next run sends it) or "too old" (not sent, and never will be)."""
     config = load_cli_config(config_path)
     store = open_store(config)
     try:
         stored = stored_alerts(store)
         # What a delivery run now would do: the same verdicts (as `pipeline.notify` reads them) and clocks.
         tz = config.digest.timezone
-        holds = Holds(delivery_verdicts(store, stored), datetime.now(UTC), tz)
+        holds = Holds.for_run(store, delivery_verdicts(store, stored), datetime.now(UTC), tz)  # mutes too
         judged = verdicts(store)
         planned = plan(stored, config.channels, store, holds, since=offered_since(holds.now), tz=tz)
         steps = {key: {step.alert.id: step for step in channel} for key, channel in planned.items()}
@@ -288,6 +291,11 @@ def _route_line(channel: ChannelConfig, step: Step, ledger: DeliveryLedger, hold
         if owed is not None and (rose := ledger.rose_from(channel.key, alert)) is not None:
             return line | {"ledger": owed, "sent_severity": rose}
         return line | {"ledger": "sent"}
+    if is_mute_refusal(step.decision):  # held by a mute of its brand (now, or kept in the ledger since)
+        line["ledger"] = "muted"
+        if (mute := holds.muted(channel.key, alert)) is not None and mute.in_force(holds.now):
+            line["until"] = mute.end.isoformat()
+        return line
     if step.action == "held_quiet" and (quiet := quiet_hours(channel)) is not None:
         until = quiet.ends(holds.now, holds.tz).astimezone(quiet.zone(holds.tz))
         return line | {"reason": step.decision.reason if step.decision else step.reason, "until": until.isoformat(),
@@ -368,3 +376,100 @@ def verdicts_cmd(config_path: str, out_path: Path | None, brand: str | None, eve
         with replacing(out_path, "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(label, ensure_ascii=False) + "\n" for label in labels)
         click.echo(f"{len(labels)} real incident(s) written to {out_path}", err=True)
+
+
+def _check_channels(config: Any, channels: tuple[str, ...]) -> None:
+    """A click error naming the config's channels when `channels` names one it does not have."""
+    known = [c.key for c in config.channels]
+    unknown = [c for c in channels if c not in known]
+    if unknown:
+        raise click.UsageError(f"unknown channel '{unknown[0]}'; the config has: {', '.join(known) or '(none)'}")
+
+
+@alerts.command("mute")
+@config_option
+@click.argument("brand")
+@moment_option("--until", "When the mute ends by itself")
+@click.option("--for", "length", metavar="LENGTH", help="How long it lasts from now: 30m, 6h, 2d, 1w, 1d12h "
+              "(default: 24h when --until is not given either; at most 30 days)")
+@click.option("--channel", "channels", multiple=True, help="Mute only this channel (its name; repeat for more; "
+              "default: every channel)")
+@click.option("--note", help="Why, in a few words (kept with the mute, shown with what it holds)")
+@click.option("--include-critical", is_flag=True, help="Hold critical alerts too (by default they still go)")
+@click.option("--by", help="Who the mute is recorded as set by (default: " + BY_DEFAULT + ")")
+def mute_cmd(config_path: str, brand: str, until: datetime | None, length: str | None, channels: tuple[str, ...],
+             note: str | None, include_critical: bool, by: str | None) -> None:
+    """Mute BRAND's alerts on every channel (or --channel ones) until --until or for --for, then they go again by
+    themselves. What it holds is still detected, stored and shown (dashboard, `alerts list`), recorded in the
+    delivery ledger as held by the mute, and never sent later: after the mute, a channel gets only the alerts
+    decided after it ended. Critical alerts still go unless --include-critical. Muting a brand and channel already
+    muted changes that mute. Prints each mute it set as one JSON line (docs/alerts.md, "Muting a brand")."""
+    config = load_cli_config(config_path, brand)
+    _check_channels(config, channels)
+    now = datetime.now(UTC)
+    try:
+        span = parse_for(length) if length is not None else None
+        if span is None and until is None:
+            span = timedelta(hours=24)
+        end = mute_until(now, team_moment(until, config), span)
+    except MuteError as exc:
+        raise click.UsageError(str(exc)) from None
+    store = open_store(config)
+    try:
+        muted = set_mute(store, brand, until=end, channels=list(dict.fromkeys(channels)), by=by or login_name(),
+                         now=now, note=note, include_critical=include_critical)
+    except MuteError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        store.close()
+    for mute in muted:
+        click.echo(json.dumps(mute.as_dict(), ensure_ascii=False))
+    where = "every channel" if not channels else ", ".join(dict.fromkeys(channels))
+    critical = "critical alerts held too" if include_critical else "critical alerts still go"
+    click.echo(f"{brand} muted on {where} until {end:%Y-%m-%d %H:%M} UTC ({critical})", err=True)
+
+
+@alerts.command("unmute")
+@config_option
+@click.argument("brand")
+@click.option("--channel", "channels", multiple=True, help="Unmute only this channel (repeat for more; default: all)")
+@click.option("--by", help="Who the unmute is recorded as made by (default: " + BY_DEFAULT + ")")
+def unmute_cmd(config_path: str, brand: str, channels: tuple[str, ...], by: str | None) -> None:
+    """End BRAND's mutes now (on every channel, or the --channel ones): the alerts decided from now on go again.
+    What the mutes held stays held (old news). Prints each mute it ended as one JSON line."""
+    config = load_cli_config(config_path)
+    _check_channels(config, channels)
+    store = open_store(config)
+    try:
+        names = [b.name for b in config.brands]
+        if brand not in names and all(m.brand != brand for m in load_mutes(store)):
+            # checked against the config like every --brand; a brand since removed from it may still be unmuted
+            raise click.ClickException(f"unknown brand '{brand}'; the config has: {', '.join(names)}")
+        ended = unmute(store, brand, channels=list(dict.fromkeys(channels)),
+                       every_channel=[c.key for c in config.channels], by=by or login_name(), now=datetime.now(UTC))
+    finally:
+        store.close()
+    for mute in ended:
+        click.echo(json.dumps(mute.as_dict(), ensure_ascii=False))
+    if not ended:
+        click.echo(f"{brand} has no mute in force" + (f" on {', '.join(channels)}" if channels else ""), err=True)
+
+
+@alerts.command("mutes")
+@config_option
+@click.option("--brand", help="Only this brand's mutes")
+@click.option("--all", "every", is_flag=True, help="Also list the mutes that ended in the last day (kept: what "
+              "was decided while they were in force stays held)")
+def mutes_cmd(config_path: str, brand: str | None, every: bool) -> None:
+    """List the brands' mutes in force, one JSON line each (oldest first): brand, channel ("*": every channel),
+    since, until, who set it and why, include_critical, and `in_force`."""
+    config = load_cli_config(config_path, brand)
+    store = open_store(config)
+    try:
+        stored = load_mutes(store)
+    finally:
+        store.close()
+    now = datetime.now(UTC)
+    for mute in stored:
+        if (brand is None or mute.brand == brand) and (every or mute.in_force(now)):
+            click.echo(json.dumps({**mute.as_dict(), "in_force": mute.in_force(now)}, ensure_ascii=False))

@@ -129,8 +129,8 @@ def check_config(config: Config, old: str, new: str) -> None:
         raise RenameRefused(f"OLD and NEW are the same name ({old!r}): nothing to rename")
     if old in names:
         raise RenameRefused(f"the config still names brand {old!r}: change its `name` to {new!r} in the config (and "
-                            "every route.brands, sources[].brands and sentiment rule naming it) first, then run this "
-                            "again (docs/brands.md, 'Renaming a brand')")
+                            "every route.brands, route.exclude_brands, sources[].brands and sentiment rule naming it) "
+                            "first, then run this again (docs/brands.md, 'Renaming a brand')")
     if new not in names:
         raise RenameRefused(f"the config names no brand {new!r}: change brand {old!r}'s `name` to {new!r} in the "
                             "config first, then run this again (docs/brands.md, 'Renaming a brand')")

@@ -49,7 +49,7 @@ from groundswell.sentiment_rules import SentimentRuleConfig
 from groundswell.sentiment_rules import rule_problems as sentiment_rule_problems
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from nlp.config import NlpConfig
-from nlp.model_source import model_problem
+from nlp.install_check import install_problem
 from nlp.model_text import ModelText
 
 
@@ -469,7 +469,8 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     out += _own_account_problems(config)[0]
     out += market_warnings(config.brands)  # a market of competitors only: share of voice without an own brand
     out += overlap_warnings(config.brands)  # an alias two brands share, one query on two brands: posts counted twice
-    if problem := model_problem(config.nlp.sentiment_model, env):  # resolved without loading it (nlp/model_source.py)
+    # The model found, its backend, the files and packages it loads, its cache; nothing loaded (nlp/install_check.py)
+    if problem := install_problem(config.nlp, env):
         out.append(problem)
     return out
 

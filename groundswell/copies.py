@@ -14,8 +14,10 @@ Two kinds of copy are dropped before storing (and counted in the collect report)
   counted once and read as its shares (identical retweets are copies of one another, `copy:retweet:…`, even when
   another of the author's posts that starts alike holds the head key); a post marked as a repost
   (`extra.repost_of`) stands in the same way, keyed on the id it reposts (`copy:repost:…`). An original collected
-  after its stand-in takes the story over. The keys and the rule are `core.stories`'s (the backtest's shares call
-  it too).
+  after its stand-in takes the story over, and the stand-in becomes its share, with its shares
+  (`CopyIndex.merge_stand_ins`, the merge of the one-time pass): the store holds what collecting in order holds, so
+  windowed backfills run in any order, or a late export, count the story once. The keys and the rule are
+  `core.stories`'s (the backtest's shares call it too).
 
 A copy that names a brand its original lacks gives the original that brand (`give_owners_brands`), so the
 post counts once, for every brand either copy names.
@@ -36,11 +38,13 @@ entry never drops a post.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from alerts.shares import Shares
 from core import stories
 from core.mention import Mention, is_repost, reposted_author
+from extractors.base import CLOCK_SKEW
 from groundswell.merged_word import CarriedWord, carry_word
 from groundswell.sentiment_corrections import CORRECTION_PREFIX
 from groundswell.shares import record_reposts
@@ -188,6 +192,8 @@ class CopyIndex:
         posts = {m.id: m for m in mentions}
         wanted = list(url_owners | story_owners)
         posts |= {m.id: m for m in self.store.get(wanted)} if wanted else {}
+        kept: set[str] = set()
+        taken: dict[str, str] = {}  # a stand-in of this batch -> the original of this batch that takes it over
         for mention in mentions:
             original = self._owner(_url_key(mention), mention.id, owners)
             if original is not None and not _link_copy(mention, posts.get(original)):
@@ -198,12 +204,21 @@ class CopyIndex:
                 copies.append((mention, original))
                 continue
             keep.append(mention)
+            kept.add(mention.id)
             for key in _keys(mention):
                 owners.setdefault(key, mention.id)
             for key in _prefixed(stories.takeover_keys(mention)):
                 # An original collected after the repost that stood in for it: later reposts are its copies.
                 if (holder := owners.get(key)) is not None and stories.takes_over(mention, posts.get(holder)):
                     owners[key] = mention.id
+                    if holder in kept:
+                        taken.setdefault(holder, mention.id)
+        if taken:
+            # The stand-in came earlier in this same batch: it is the original's copy, as it is when the original
+            # comes first (one stored earlier is merged into it by `remember`), and so are its copies.
+            keep = [m for m in keep if m.id not in taken]
+            copies = [(copy, taken.get(owner, owner)) for copy, owner in copies]
+            copies += [(posts[stand_in], original) for stand_in, original in taken.items()]
         return keep, copies
 
     @staticmethod
@@ -247,7 +262,24 @@ class CopyIndex:
 
     def remember(self, stored: list[Mention]) -> None:
         """Record ownership of stored mentions' keys (the first owner keeps a key while it is stored); call only
-        after they are safely stored. One state read, one existence read and one write for the whole batch."""
+        after they are safely stored. An original stored after the repost that stood in for it takes the stand-in's
+        keys over, and the stand-in, the story stored twice, becomes its share (`merge_stand_ins`) before the keys
+        move: a crash in between leaves the keys with the stand-in, and the next run, collecting the original again
+        (its cursor did not move), finds it and finishes. One state read, one existence read and one write for the
+        whole batch (and a merge's reads and writes when it takes one over)."""
+        new, handed = self._claims(stored)
+        stand_ins = {holder: new[key] for key, holder in handed.items()}
+        if stand_ins:
+            stayed = stand_ins.keys() - self.merge_stand_ins(stand_ins)
+            # A stand-in whose original went meanwhile (retention) stays stored, and keeps the story's keys.
+            new = {key: owner for key, owner in new.items() if handed.get(key) not in stayed}
+        if new:
+            self.store.set_states(new)
+
+    def _claims(self, stored: list[Mention], take_over: bool = True) -> tuple[dict[str, str], dict[str, str]]:
+        """The keys `stored` take (key -> owner): those free or whose owner is no longer stored, and, with
+        `take_over`, the keys of a stand-in one of them takes over (`core.stories.takes_over`); and of those, each
+        key taken from a stand-in (key -> the stand-in's id). Reads only."""
         claims: dict[str, str] = {}
         for mention in stored:
             for key in _keys(mention):
@@ -255,11 +287,11 @@ class CopyIndex:
         # And the keys an original takes from a repost that stood in for it (`core.stories.takes_over`): read with
         # the claims, written only when a stand-in holds them.
         wanted: dict[str, Mention] = {}
-        for mention in stored:
+        for mention in stored if take_over else []:
             for key in _prefixed(stories.takeover_keys(mention)):
                 wanted.setdefault(key, mention)
         if not claims and not wanted:
-            return
+            return {}, {}
         taken = self.store.get_states(set(claims) | set(wanted))
         # A key whose owner is no longer stored (retention deleted it, the prune has not run yet) is taken over.
         mine = {k: m.id for k, m in wanted.items()} | claims
@@ -269,10 +301,31 @@ class CopyIndex:
                if k not in taken or (taken[k] != owner and taken[k] not in alive)}
         standing = {k: taken[k] for k, m in wanted.items() if taken.get(k, m.id) != m.id and taken[k] in alive}
         holders = {h.id: h for h in self.store.get(sorted(set(standing.values())))} if standing else {}
-        new |= {k: wanted[k].id for k, holder in standing.items()
-                if stories.takes_over(wanted[k], holders.get(holder))}
-        if new:
-            self.store.set_states(new)
+        handed = {k: holder for k, holder in standing.items() if stories.takes_over(wanted[k], holders.get(holder))}
+        new |= {k: wanted[k].id for k in handed}
+        return new, handed
+
+    def merge_stand_ins(self, stand_ins: dict[str, str]) -> set[str]:
+        """Merge each stored stand-in (`stand_ins`: its id -> the original that took its story over, stored) into
+        its original, as `merge_copies` merges rows stored twice: it becomes a share of the original, marked `merged`
+        (counted; a viral alert raised on it while it stood in is not raised again on the original, `alerts.viral`),
+        the original gets its brands, its shares move to the original (as they were: news of their hour, as when the
+        original comes first), a person's word on it goes to the original (`groundswell.merged_word`), and its row
+        and records are deleted, last. Every step is idempotent, so a crash part-way leaves the
+        stand-in stored and a re-run does it all again. Returns the ids of the stand-ins deleted."""
+        rows = self.store.get(sorted(stand_ins))
+        originals = self.store.get(sorted(set(stand_ins.values())))
+        if not rows or not originals:
+            return set()
+        # Its shares are reposts of the original's story: not posted before it (less a clock's skew), and
+        # collection stores none dated later than its clock allows, so the days between are all there is to list.
+        since = min(m.created_at for m in [*rows, *originals]) - CLOCK_SKEW
+        gone = self._merge_rows(rows, stand_ins, merged=True, since=since, until=datetime.now(UTC) + CLOCK_SKEW)
+        log.info("merged %d repost(s) that stood in for an original collected after them into it (now shares of "
+                 "it; first %s); carried to the original: %d sentiment corrections, %d \"not spam\" overrides; %d "
+                 "corrections not carried (conflicts)", len(gone), min(gone, default="none"),
+                 len(self.carried.corrections), len(self.carried.overrides), len(self.carried.conflicts))
+        return gone
 
     def index_heads(self, chunk: int = 5000) -> int:
         """Give every stored post the story keys (`_head_keys`, retweet and repost keys) it would own had it been
@@ -351,25 +404,36 @@ class CopyIndex:
         stand_ins = sorted(set(roots) - read)
         rows = [copy for copy, _ in copies] + [m for start in range(0, len(stand_ins), chunk)
                                                for m in self.store.get(stand_ins[start : start + chunk])]
-        pairs = [(row, roots[row.id]) for row in rows]
-        record_reposts(self.store, pairs, merged=True)
-        errors, orphans = self.widen_owners(pairs)
-        if errors:
-            raise RuntimeError(f"merging copies stored twice: {errors[0]}")
-        keep = {copy.id for copy in orphans}  # their original went meanwhile: they stay, as originals
-        # The brands an original got from its copies come with their keys (a copy's brand finds it next time).
-        self.remember(self.store.get(sorted(set(roots.values()))))
-        Shares(self.store).move({row.id: root for row, root in pairs if row.id not in keep})
-        gone = sorted({row.id for row in rows} - keep)
-        # A person's word on a merged row goes to its original when it has none of its own (`merged_word`).
-        self.carried = carry_word(self.store, {row: roots[row] for row in gone}, chunk)
-        self.store.delete_state([f"{prefix}{i}" for i in gone for prefix in (CORRECTION_PREFIX, OVERRIDE_PREFIX)])
-        deleted = self.store.delete_ids(gone)
+        deleted = len(self._merge_rows(rows, roots, merged=True, chunk=chunk))
         log.info("merged %d rows an older version stored beside the post they copy (now shares of it); carried to "
                  "the original: %d sentiment corrections, %d \"not spam\" overrides; %d corrections not carried "
                  "(conflicts)", deleted, len(self.carried.corrections), len(self.carried.overrides),
                  len(self.carried.conflicts))
         return deleted
+
+    def _merge_rows(self, rows: list[Mention], roots: dict[str, str], *, merged: bool,
+                    since: datetime | None = None, until: datetime | None = None, chunk: int = 5000) -> set[str]:
+        """The merge of `merge_copies` and `merge_stand_ins`: `rows` (stored, read) become shares of the post
+        `roots` names for each (`merged`: so marked), their shares reposted in [since, until) move to it (None:
+        every share), and they are deleted, last. Returns the ids deleted (not a row whose post went meanwhile)."""
+        pairs = [(row, roots[row.id]) for row in rows]
+        record_reposts(self.store, pairs, merged=merged)
+        errors, orphans = self.widen_owners(pairs)
+        if errors:
+            raise RuntimeError(f"merging copies stored twice: {errors[0]}")
+        keep = {copy.id for copy in orphans}  # their original went meanwhile: they stay, as originals
+        # The brands an original got from its copies come with their keys (a copy's brand finds it next time). Not
+        # the keys its stand-ins hold: `remember` hands those over once they are merged.
+        new, _ = self._claims(self.store.get(sorted(set(roots.values()))), take_over=False)
+        if new:
+            self.store.set_states(new)
+        Shares(self.store).move({row.id: root for row, root in pairs if row.id not in keep}, since, until)
+        gone = sorted({row.id for row in rows} - keep)
+        # A person's word on a merged row goes to its original when it has none of its own (`merged_word`).
+        self.carried = carry_word(self.store, {row: roots[row] for row in gone}, chunk)
+        self.store.delete_state([f"{prefix}{i}" for i in gone for prefix in (CORRECTION_PREFIX, OVERRIDE_PREFIX)])
+        self.store.delete_ids(gone)
+        return set(gone)
 
     def prune(self, chunk: int = 500) -> int:
         """Delete the entries whose owner mention is gone; return how many."""

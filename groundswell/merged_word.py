@@ -1,6 +1,7 @@
-"""A person's word on a row the one-time story pass merges (`groundswell.copies.CopyIndex.merge_copies`) goes to the
-post it is merged into: an analyst who corrected a retweet's sentiment, or marked it "not spam", said it of the story
-that retweet told, and the row is deleted.
+"""A person's word on a row the one-time story pass merges (`groundswell.copies.CopyIndex.merge_copies`), or on a
+stand-in collection merges into the original collected after it (`CopyIndex.merge_stand_ins`), goes to the post it is
+merged into: an analyst who corrected a retweet's sentiment, or marked it "not spam", said it of the story that
+retweet told, and the row is deleted.
 
 - A sentiment correction (`groundswell.sentiment_corrections`) is carried when the original has none of its own (a
   correction on the original wins) and the merged rows of that original agree on the label; the original gets the

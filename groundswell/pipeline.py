@@ -21,8 +21,9 @@ from alerts.catchup import DetectedUpTo
 from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, with_pending
 from alerts.detect import alert_window, detect_alerts, newest_mention, sentiment_rules
 from alerts.history import AlertLog, save_alerts, stored_alerts
-from alerts.history_start import mark_trimmed
+from alerts.history_start import mark_trimmed, trimmed_before
 from alerts.incidents import count_alerts, incident_key
+from alerts.mute import prune as prune_mutes
 from alerts.response import response_report
 from alerts.shares import Shares
 from alerts.theme_tree import summary_rows
@@ -146,7 +147,7 @@ def replay_deadletter(config: Config, store: Store) -> CollectReport:
         return report
     with letters.replaying() as parked:
         # What retention would delete is not stored back: it leaves the file, counted.
-        _, old = split_retained(parked.mentions.values(), _collection_cutoff(config))
+        _, old = split_retained(parked.mentions.values(), _collection_cutoff(config, store))
         for mention in old:
             parked.mentions.pop(mention.id)
         report.older_than_retention = len(old)
@@ -196,9 +197,14 @@ def _parked_count(config: Config) -> int | None:
         return None
 
 
-def _collection_cutoff(config: Config) -> datetime | None:
-    """The retention cutoff as of now (the one `maintain` deletes before): collection never stores older posts."""
-    return retention_cutoff(_retention_days(config), datetime.now(UTC))
+def _collection_cutoff(config: Config, store: Store) -> datetime | None:
+    """The retention cutoff as of now: collection never stores older posts. The later of the configured one (the
+    one `maintain` deletes before) and where `maintain` last cut the store (`retention:trimmed_before`): a
+    `maintain --retention-days N` run by hand cut further than the config says, and a backfill must not bring
+    back what it deleted."""
+    configured = retention_cutoff(_retention_days(config), datetime.now(UTC))
+    trimmed = trimmed_before(store)
+    return max((c for c in (configured, trimmed) if c is not None), default=None)
 
 
 def _drop_parked_copies(index: CopyIndex, copies: list[tuple[Mention, str]],
@@ -443,7 +449,7 @@ def _store_batch(config: Config, store: Store, batch: Batch, report: CollectRepo
     index = CopyIndex(store)
     # Older than the retention cutoff: `maintain` deleted (or would delete) it; storing it again would undo that.
     # Dropped for good, not failed: the cursor moves past it and it is never parked.
-    kept, old = split_retained(_last_per_id(mentions, seen, report), _collection_cutoff(config))
+    kept, old = split_retained(_last_per_id(mentions, seen, report), _collection_cutoff(config, store))
     report.older_than_retention += len(old)
     if old:
         log.info("%d post(s) older than the retention cutoff not stored (first %s)", len(old), old[0].id)
@@ -816,7 +822,8 @@ def detect(config: Config, store: Store, *, now: datetime | None = None, advance
             alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
                                    collected_sources=collected_sources(config, brand.name), caught_up=caught_up,
                                    openers=True, configured=[b.name for b in config.brands],
-                                   unlabelled_from=unlabelled)
+                                   unlabelled_from=unlabelled,
+                                   collected_since=marks.collected_since(brand.name) if now is not None else None)
             notes = [held_note(config, unlabelled, labels_missing)] if unlabelled is not None else []
             if waiting.stuck:
                 notes.append(stuck_note(waiting.stuck))
@@ -894,9 +901,11 @@ def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | No
            send_old: bool = False) -> DeliveryReport:
     """Send alerts to every configured channel, never twice for the same alert id and channel; with them,
     the stored alerts of the last day a channel has not taken yet (`alerts.deliver.with_pending`: a
-    channel that was down gets what it missed). `now` is the run's clock (default: the wall clock): alerts
-    decided over a day before it are stored, not sent (`alerts.deliver.offered_since`), unless `send_old` (the
-    demo, whose synthetic fortnight is past and whose channels are the console and a local file)."""
+    channel that was down gets what it missed). `now` is the run's clock (default: the wall clock; never before what
+    the store's detection judged already, so a re-run of an older interval sends nothing old): alerts decided over a
+    day before it are stored, not sent (`alerts.deliver.offered_since`), unless `send_old` (the demo, whose synthetic
+    fortnight is past and whose channels are the console and a local file); no stored alert decided after `now` is
+    sent (`with_pending`)."""
     if not config.channels:
         return deliver(alerts, config.channels, store, tz=config.digest.timezone)
     stored = stored_alerts(store)
@@ -905,7 +914,7 @@ def notify(config: Config, store: Store, alerts: list[Alert], now: datetime | No
     # People's verdicts hold back what they made needless (alerts.verdict_filter); competitors' alerts say so.
     judged = delivery_verdicts(store, [*stored, *alerts])
     competitors = {b.name for b in config.brands if b.competitor}
-    report = deliver(offered, config.channels, store, since=None if send_old else offered_since(now),
+    report = deliver(offered, config.channels, store, since=None if send_old else offered_since(now, store),
                      tz=tz, verdicts=judged, now=now, competitors=competitors)
     record_deliveries(store, config.channels, report, offered)  # after the ledger: `groundswell health` reads it
     return report
@@ -967,7 +976,8 @@ def maintain(config: Config, store: Store, now: datetime | None = None, retentio
     # intent tags need the sentiment model's encoder, which the run has loaded: the run tags those.
     backfill = {"spam": backfill_spam(config, store, now=now, limit=MAINTAIN_SPAM_POSTS)}
     vacuum = getattr(store, "vacuum", None)
-    # Last: what the steps above deleted leaves the disk here (SQLite returns None; Elasticsearch what it merged).
+    # Last: what the steps above deleted leaves the disk here (SQLite returns the file's size before and after,
+    # Elasticsearch what it merged; a store without `vacuum` gives None).
     vacuumed = vacuum() if vacuum is not None else None
     return {"deleted": deleted, "retention_days": days, "state_pruned": pruned, "alert_index_pruned": index_pruned,
             **files, "upgrade_backfill": backfill, "vacuum": vacuumed}
@@ -993,6 +1003,7 @@ def prune_state(store: Store, now: datetime, cutoff: datetime | None) -> dict[st
         "not_spam_overrides": prune_overrides(store),
         "sentiment_corrections": prune_corrections(store),
         "health": prune_health(store, now),  # records of sources and channels gone from the config
+        "alert_mutes": prune_mutes(store, now),  # mutes that ended over a day ago (alerts.mute)
     }
     # After the alert log's prune: the incidents it still holds keep their verdicts.
     pruned["alert_verdicts"] = prune_verdicts(store, AlertLog(store).load(), cutoff) if cutoff else 0

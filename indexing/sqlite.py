@@ -195,11 +195,13 @@ END""",
 #     (DELETE, then INSERT of every row) left a 1M store's index in 11 segments at 2.2x its size, delete entries
 #     for every old row included, and a text query read one doclist per trigram and segment: the dashboard's
 #     boolean-query count took twice as long (bench/dashboard_latency.py --mentions 1000000, docs/dashboard.md);
-# 8 = `core.query.document` format 4: traditional Han folded to simplified (rebuilt, then merged, as for 6).
+# 8 = `core.query.document` format 4: traditional Han folded to simplified (rebuilt, then merged, as for 6);
+# 9 = `core.query.document` format 5: invisible characters inside words dropped, Arabic tatweel and harakat dropped,
+#     Arabic letters split from Latin ones, @handles ended at a change of script (rebuilt, then merged, as for 6).
 TIME_VERSION = 2
-FTS_VERSION = 8
-FTS_COLUMN_VERSION = 8  # the first version whose index holds this column: from it on, the upgrade only merges
-FTS_DOCUMENT = 4  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
+FTS_VERSION = 9
+FTS_COLUMN_VERSION = 9  # the first version whose index holds this column: from it on, the upgrade only merges
+FTS_DOCUMENT = 5  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 # The oldest code format that reads this store (`indexing.reader_format`), recorded on open, never lowered.
 READER_SQL = (
     "CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -461,8 +463,8 @@ class SqliteStore:
                              rows // (FTS_REBUILD_PER_S if rebuild else FTS_MERGE_PER_S))
                     if rebuild:
                         # The triggers of an older version write an older column: replaced, and the index rebuilt
-                        # (every version before 8 holds an older document: traditional Han unfolded; before 6 emoji
-                        # and cashtags left out).
+                        # (every version before 9 holds an older document: invisible characters splitting words;
+                        # before 8 traditional Han unfolded; before 6 emoji and cashtags left out).
                         conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
                         conn.execute("DROP TRIGGER IF EXISTS mentions_au")
                         for trigger in FTS_TRIGGERS:
@@ -1788,14 +1790,18 @@ class SqliteStore:
         self.checkpoint()
         return renamed
 
-    def vacuum(self) -> None:
-        """Reclaim space and refresh the planner's statistics (the maintenance job calls this)."""
+    def vacuum(self) -> dict[str, Any]:
+        """Reclaim space and refresh the planner's statistics (the maintenance job calls this). Returns the store
+        file's size before and after (what `maintain` prints as `vacuum`; an in-memory store has none)."""
+        before = None if self.path == ":memory:" else _size(self.path)
         with self._write_lock:
             conn = self._conn()
             conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")  # merge FTS segments
             conn.execute("PRAGMA optimize")
             conn.execute("VACUUM")
         self.checkpoint()  # in WAL mode VACUUM writes the whole rebuilt store into the WAL first
+        after = None if self.path == ":memory:" else _size(self.path)
+        return {"vacuumed": True, "bytes_before": before, "bytes_after": after}
 
 
 def _size(path: str) -> int:

@@ -79,7 +79,8 @@ def test_maintain_prunes_each_facades_stale_entries_and_keeps_fresh_ones(tmp_pat
     # copy_index: the old post's URL, text and story-head keys (groundswell/copies.py)
     assert result["state_pruned"] == {"copy_index": 3, "shares": 0, "expired_claims": 0, "alert_log": 1,
                                       "delivery_ledger": 1, "read_budgets": 1, "not_spam_overrides": 2,
-                                      "sentiment_corrections": 2, "alert_verdicts": 0, "health": 0}
+                                      "sentiment_corrections": 2, "alert_verdicts": 0, "health": 0,
+                                      "alert_mutes": 0}
     assert set(undone_corrections(store)) == set() and set(withdrawn_overrides(store)) == {fresh.id}
     assert overrides(store) == {fresh.id} and set(corrections(store)) == {fresh.id}  # the living mention's
     assert set(store.state_items("copy:").values()) == {fresh.id}  # its url and text keys

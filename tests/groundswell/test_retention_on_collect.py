@@ -72,6 +72,27 @@ def test_a_reimported_export_does_not_bring_back_what_retention_deleted(tmp_path
         store.close()
 
 
+def test_a_cut_made_by_a_maintain_override_holds_for_collection_too(tmp_path):
+    """`maintain --retention-days 30` with no retention in the config: a backfill of the same export must not
+    store again what it deleted (collection reads where `maintain` last cut the store, not only the config)."""
+    export = tmp_path / "export.jsonl"
+    rows = _export(old=12, recent=8)
+    _write(export, rows)
+    config = _config(tmp_path, export, None)
+    store = pipeline.open_store(config)
+    try:
+        assert pipeline.collect(config, store).created == len(rows)
+        done = pipeline.maintain(config, store, retention_days=RETENTION_DAYS)
+        assert done["deleted"] == 12
+        assert done["vacuum"]["vacuumed"] is True and done["vacuum"]["bytes_after"] > 0  # SQLite said it ran
+        _write(export, [_post(99, NOW - timedelta(hours=1)), *rows])  # the re-export, one new line on top
+        report = pipeline.collect(config, store)
+        assert (report.created, report.older_than_retention) == (1, 12)
+        assert store.count(Filters(include_spam=True)) == 8 + 1
+    finally:
+        store.close()
+
+
 def test_a_parked_post_older_than_retention_is_not_replayed(tmp_path):
     export = tmp_path / "export.jsonl"
     _write(export, [])
