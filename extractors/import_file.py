@@ -4,7 +4,8 @@ JSONL lines are Mention-shaped objects (`id` optional; `source` defaults to the
 option). CSV files use flat columns: `source, native_id, url, text, created_at,
 author_id, author_handle, author_followers, likes, reposts, replies, quotes, lang`. A CSV export of the dashboard
 (`id, source, url, created_at, brands, ..., engagement, ..., text`) reads back as the mentions it holds: ids, texts,
-times, authors, URLs and brands; its `engagement` column is only their total (kept as `extra.exported_engagement`:
+times, authors, URLs and brands (each cell without the `'` the export's formula guard put before it:
+`core.escaping.csv_value`); its `engagement` column is only their total (kept as `extra.exported_engagement`:
 likes, reposts, replies and quotes are not in the file), and its sentiment, theme and spam columns are the steps'
 to give again, not read.
 A bad line is skipped with its line number and reason; the rest still imports. Any
@@ -53,6 +54,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
+from core.escaping import csv_value
 from core.mention import Mention, load_mention
 from core.query import Query, parse
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, matching
@@ -76,6 +78,9 @@ _FLAT_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")
 # Columns of Groundswell's own CSV export (dashboards/web/export.py `CSV_COLUMNS`) that the steps of collection
 # give again (sentiment, themes, spam, reach from the author): read back, they are left out, not a row refused.
 _EXPORT_DERIVED = ("sentiment", "sentiment_by", "reach", "themes", "spam", "own")
+# Columns every version of that export has had and a flat CSV has not (its `native_id`, its counts): a header with
+# all of them is Groundswell's own export, whose every cell went through `core.escaping.csv_cell`.
+_OWN_EXPORT = frozenset({"id", "text", "sentiment", "engagement", "reach", "themes"})
 # The export's `engagement` column: the total of the counts, not which ones (kept in `extra` under this name).
 EXPORTED_ENGAGEMENT = "exported_engagement"
 _TIMESTAMPS = ("created_at", "collected_at")
@@ -105,13 +110,22 @@ class ImportOptions(SourceOptions):
         return value
 
 
-def _csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
+def _csv_row_to_record(row: dict[str, str], own_export: bool = False) -> dict[str, Any]:
+    """A CSV row as a Mention-shaped record, its cells stripped. `own_export`: the file is Groundswell's own export
+    (`_OWN_EXPORT`), whose cells lose the quote the formula guard put before them (`csv_value`) and whose `text`
+    is read exactly as written: `'@lumora hi` is `@lumora hi` again, the text the post was stored with (a text
+    changed is an edited post, whose labels, people's corrections included, are dropped). Another tool's file is
+    read as it is written."""
     record: dict[str, Any] = {}
     author: dict[str, Any] = {}
     engagement: dict[str, Any] = {}
     for key, value in row.items():
-        value = value.strip() if isinstance(value, str) else value
-        if value in ("", None):
+        if isinstance(value, str):
+            if not own_export:
+                value = value.strip()
+            else:
+                value = csv_value(value) if key == "text" else csv_value(value.strip()).strip()
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if key in _FLAT_AUTHOR:
             author[_FLAT_AUTHOR[key]] = value
@@ -553,6 +567,7 @@ def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
     source = _CsvLines(lines)
     reader = csv.reader(source, strict=True)
     header: list[str] | None = None
+    own_export = False
     done = 0  # last physical line consumed by an earlier row
     while True:
         source.start_row()
@@ -576,6 +591,7 @@ def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
         if header is None:
             if bad is None:
                 header = [name.strip() for name in fields]
+                own_export = _OWN_EXPORT <= set(header)
             else:
                 yield Row(first, done, error=f"header: {bad}")
             continue
@@ -586,7 +602,7 @@ def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
         elif len(fields) > len(header):
             yield Row(first, done, error=f"{len(fields)} fields but the header has {len(header)}")
         else:
-            yield Row(first, done, _csv_row_to_record(dict(zip(header, fields, strict=False))))
+            yield Row(first, done, _csv_row_to_record(dict(zip(header, fields, strict=False)), own_export))
 
 
 def _too_big(size: int) -> str:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from core.mention import Mention
+from core.query.text import normalize
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,16 @@ def fingerprint(text: str, min_words: int = 4) -> str | None:
     """Near-identical-text key: case, URLs, @handles, #tags, digits, punctuation and emoji removed.
 
     Copy-paste bots vary exactly those parts (a random tag, a counter, a fresh short link), so
-    their posts share a key. None for texts too short to be a campaign by themselves (fewer than
-    `min_words` words, or fewer than 10 Chinese/Japanese/Korean characters).
+    their posts share a key. They vary how a letter is written too (full-width or math-bold letters,
+    decomposed Hangul, an invisible character inside a word): the text is first put in the form brand
+    matching compares (`core.query.text.normalize`), so a copy a person reads as the same has the same key.
+    None for texts too short to be a campaign by themselves (fewer than `min_words` words, or fewer than
+    10 Chinese/Japanese/Korean characters).
     """
-    norm = _RT_PREFIX.sub("", text)
+    norm = _RT_PREFIX.sub("", normalize(text))
     norm = _URL.sub(" ", norm)
     norm = _TAG.sub(" ", norm)
-    norm = _NON_LETTER.sub(" ", norm).strip().casefold()
+    norm = _NON_LETTER.sub(" ", norm).strip()
     if len(norm.split()) < min_words and len(_CJK.findall(norm)) < 10:
         return None
     return norm
@@ -92,8 +96,8 @@ def _words_besides_links(text: str) -> int:
     return len(_NON_LETTER.sub(" ", _TAG.sub(" ", _URL.sub(" ", text))).split())
 
 
-# Promotion phrases, case-folded. STRONG: one is enough. WEAK ("discount", "скидка"): two different
-# ones, or one beside a link, since a customer may well write "no discount this year".
+# Promotion phrases, as `normalize` writes text (NFKC, case-folded). STRONG: one is enough. WEAK ("discount",
+# "скидка"): two different ones, or one beside a link, since a customer may well write "no discount this year".
 _STRONG = [
     r"\bgive-?aways?\b",  # not "give away": "we cannot give away money we don't have"
     # "RT & follow to win", "retweet this for a chance to win"; not "RT @x: they plan to win the election".
@@ -138,14 +142,16 @@ _WEAK_RE = [re.compile(p) for p in _WEAK]
 
 
 def promotion(text: str) -> str | None:
-    """The promo phrase that makes this text a giveaway/promotion, or None."""
-    folded = text.casefold()
+    """The promo phrase that makes this text a giveaway/promotion, or None. Read in the form brand matching
+    compares (`core.query.text.normalize`): `𝐆𝐈𝐕𝐄𝐀𝐖𝐀𝐘` and `ＧＩＶＥＡＷＡＹ` are a giveaway as `GIVEAWAY` is,
+    decomposed Hangul (할인 as jamo) a discount."""
+    folded = normalize(text)
     for pattern in _STRONG_RE:
         found = pattern.search(folded)
         if found:
             return found.group(0).strip()
     weak = [m.group(0).strip() for p in _WEAK_RE if (m := p.search(folded))]
-    if len(weak) >= 2 or (weak and _URL.search(text)):
+    if len(weak) >= 2 or (weak and _URL.search(folded)):
         return weak[0]
     return None
 
