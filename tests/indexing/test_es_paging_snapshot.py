@@ -7,6 +7,7 @@ changes. Counted per index: the node's other indices (other tests) do not count.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -35,20 +36,30 @@ def _open_contexts(store: ElasticsearchStore) -> dict[str, int]:
     return {name: s["total"]["search"]["open_contexts"] for name, s in stats.items()}
 
 
+def _settled_contexts(store: ElasticsearchStore, seconds: float = 3.0) -> int:
+    """Open search contexts once a plain search's own have been freed: a node under load frees a finished search's
+    shard contexts a moment after it answers (seen as 1 on a loaded CI machine), while a point in time stays open
+    for its keep-alive (minutes), so a few seconds' wait tells the two apart."""
+    deadline = time.monotonic() + seconds
+    while (n := sum(_open_contexts(store).values())) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return n
+
+
 def test_a_page_read_alone_holds_nothing_and_a_paged_search_holds_its_snapshot_until_its_last_page(es_store):
     assert all(r.ok for r in es_store.upsert(_posts()))
-    assert sum(_open_contexts(es_store).values()) == 0
+    assert _settled_contexts(es_store) == 0
 
     alone = es_store.search(Filters(brand="acme"), size=3, sort="engagement", page_on=False)
     assert alone.next_cursor and "pit" not in decode_cursor(alone.next_cursor, {"engagement"})
-    assert sum(_open_contexts(es_store).values()) == 0  # a theme card's samples leave nothing open
+    assert _settled_contexts(es_store) == 0  # a theme card's samples leave nothing open
 
     page = es_store.search(Filters(brand="acme"), size=3, sort="engagement")
     assert "pit" in decode_cursor(page.next_cursor, {"engagement"})  # Explore's page one: the snapshot starts here
     assert all(n >= 1 for n in _open_contexts(es_store).values())  # one per month's shard
     while page.next_cursor:
         page = es_store.search(Filters(brand="acme"), size=7, sort="engagement", cursor=page.next_cursor)
-    assert sum(_open_contexts(es_store).values()) == 0  # the last page closed it
+    assert _settled_contexts(es_store) == 0  # the last page closed it
 
 
 def test_a_paged_search_of_a_period_holds_only_the_months_it_can_match(es_store):
@@ -60,7 +71,7 @@ def test_a_paged_search_of_a_period_holds_only_the_months_it_can_match(es_store)
     assert held == {f"{es_store.prefix}-mentions-2026.05"}
     while page.next_cursor:
         page = es_store.search(may, size=3, sort="engagement", cursor=page.next_cursor)
-    assert sum(_open_contexts(es_store).values()) == 0
+    assert _settled_contexts(es_store) == 0
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
@@ -81,7 +92,7 @@ def test_time_orders_page_without_a_snapshot_and_list_each_post_once_under_write
     seen, cursor = [h.mention.id for h in first.hits], first.next_cursor
     while cursor:
         assert "pit" not in decode_cursor(cursor, {sort})
-        assert sum(_open_contexts(es_store).values()) == 0
+        assert _settled_contexts(es_store) == 0
         page = es_store.search(Filters(brand="acme"), size=8, sort=sort, cursor=cursor)
         seen += [h.mention.id for h in page.hits]
         cursor = page.next_cursor
