@@ -15,13 +15,20 @@ webhook on a local HTTP server, and the real CLI (`groundswell alerts backtest`)
 from __future__ import annotations
 
 import json
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cli_config import write_config
 from click.testing import CliRunner
-from test_noise_fold_and_authors import DAY, _background, _critic_post, _influencer_messages, _scheduled
+from test_noise_fold_and_authors import (
+    DAY,
+    TINY_START,
+    _background,
+    _critic_post,
+    _influencer_messages,
+    _scheduled,
+    tiny_background,
+)
 
 from alerts.config import InfluencerRule
 from alerts.history import AlertLog
@@ -139,17 +146,8 @@ def test_a_scheduled_run_decides_as_a_whole_history_run_whatever_the_cadence():
 def _tinyco(bursts: list[tuple[int, int, list[str]]], days: int) -> list[str]:
     """TinyCo: three posts a day for `days` days (a fifth negative), and bursts of negatives: (day, hour, authors),
     one post each, five minutes apart."""
-    rng = random.Random(3)
-    t0 = datetime(2026, 1, 5, tzinfo=UTC)
-    rows = []
-    for day in range(days):
-        for k in range(3):
-            at = t0 + timedelta(days=day, hours=rng.randrange(8, 22), minutes=rng.randrange(60))
-            label = "negative" if rng.random() < 0.2 else rng.choice(["neutral", "positive"])
-            rows.append({"source": "x", "native_id": f"bg{day}-{k}", "created_at": at.isoformat(),
-                         "text": f"tinyco post {day} {k}", "brand": "TinyCo", "lang": "en",
-                         "author": {"handle": f"user{rng.randrange(40)}", "followers": 200},
-                         "sentiment": {"label": label}})  # fmt: skip
+    t0 = TINY_START
+    rows = tiny_background(days)
     for b, (day, hour, authors) in enumerate(bursts):
         for i, who in enumerate(authors):
             rows.append({"source": "x", "native_id": f"burst{b}-{i}", "lang": "en", "brand": "TinyCo",

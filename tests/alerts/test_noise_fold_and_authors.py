@@ -112,19 +112,29 @@ def test_a_famous_critics_six_posts_page_once_then_a_post_that_doubles_their_rea
     store.close()
 
 
-def _thread_lines(authors: list[str], label_only: bool = True) -> list[str]:
-    """TinyCo: three posts a day for three weeks, then a thread of negative posts in one hour by `authors`."""
+TINY_START = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def tiny_background(days: int) -> list[dict]:
+    """TinyCo's everyday posts from TINY_START: three a day for `days` days at random hours, a fifth negative, by 40
+    people of 200 followers (seeded: the same rows every call)."""
     rng = random.Random(3)
-    t0 = datetime(2026, 1, 5, tzinfo=UTC)
     rows = []
-    for day in range(21):
+    for day in range(days):
         for k in range(3):
-            at = t0 + timedelta(days=day, hours=rng.randrange(8, 22), minutes=rng.randrange(60))
+            at = TINY_START + timedelta(days=day, hours=rng.randrange(8, 22), minutes=rng.randrange(60))
             label = "negative" if rng.random() < 0.2 else rng.choice(["neutral", "positive"])
             rows.append({"source": "x", "native_id": f"bg{day}-{k}", "created_at": at.isoformat(),
                          "text": f"tinyco post {day} {k}", "brand": "TinyCo", "lang": "en",
                          "author": {"handle": f"user{rng.randrange(40)}", "followers": 200},
                          "sentiment": {"label": label}})  # fmt: skip
+    return rows
+
+
+def _thread_lines(authors: list[str], label_only: bool = True) -> list[str]:
+    """TinyCo: three posts a day for three weeks, then a thread of negative posts in one hour by `authors`."""
+    t0 = TINY_START
+    rows = tiny_background(21)
     complaints = ["late", "broken", "rude support", "no refund", "lost", "ignored", "again", "worse"]
     for i, who in enumerate(authors):
         rows.append({"source": "x", "native_id": f"thread{i}", "lang": "en", "brand": "TinyCo",
