@@ -160,6 +160,12 @@ def label_sources(by_model: dict[str, int]) -> dict[str, int]:
     return out
 
 
+def spam_reason(value: str | None) -> str | None:
+    """The one shape of a spam flag (`Mention.spam`): a reason, or None for "not spam". A blank reason ("", spaces)
+    is no flag: one rule, so every store and detector reads it alike (a store's raw rows call this too)."""
+    return value if value is not None and value.strip() else None
+
+
 def _utc(value: datetime) -> datetime:
     try:
         return as_utc(value)  # naive timestamps from exports are UTC, never local time
@@ -236,6 +242,12 @@ class Mention(BaseModel):
         """One spelling per language (`ko-KR`, `KO` → `ko`; core/lang_tags.py), whatever the source wrote."""
         return lang_tag(value)
 
+    @field_validator("spam")
+    @classmethod
+    def _spam(cls, value: str | None) -> str | None:
+        """`spam_reason`: a blank reason (an import's empty column) is not spam, on every store."""
+        return spam_reason(value)
+
     @field_validator("brands")
     @classmethod
     def _sorted_brands(cls, value: list[str]) -> list[str]:
@@ -289,6 +301,18 @@ class Mention(BaseModel):
 
 def make_id(source: str, native_id: str) -> str:
     return f"{source}:{native_id}"
+
+
+def split_id(ident: str, sources: Iterable[str]) -> tuple[str, str] | None:
+    """The (source, native_id) that `make_id` made `ident` from, when it begins with one of `sources` (the caller
+    knows which sources exist), whole, then ':' and a native id; None for any other id (`12:34`,
+    `https://x.com/a/status/1`, `777`): such an id is a native id, not one of ours, and splitting it would cut it
+    (a URL's native id would be `//x.com/...`). A source name may hold ':' itself (`agency:acme`), so the id is
+    not cut at its first ':'; the longest source that fits wins."""
+    for source in sorted(set(sources), key=len, reverse=True):
+        if source and ident.startswith(source + ":") and len(ident) > len(source) + 1:
+            return source, ident[len(source) + 1 :]
+    return None
 
 
 # A retweet-style prefix, 'RT @handle:' (handles with dots too: Bluesky, Mastodon): the one rule of what a

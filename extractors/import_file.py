@@ -12,6 +12,11 @@ A bad line is skipped with its line number and reason; the rest still imports. A
 encoding is read (`extractors.textfile`: UTF-8 with or without a BOM, others by chardet).
 Timestamps written without a zone are read in the `timezone` option's zone (UTC without it).
 
+The cursor is the lines done and, to resume without reading them again, a byte offset and a hash of the bytes just
+before it (`_Pass.resume`, `_verified_start`): a file unchanged up to there was appended to, or not at all, and is
+read from there on; one shorter, or changed before it, is read anew. UTF-16/32 files have no byte offsets here and
+are read from the start, lines up to the cursor passed over.
+
 Writers must end every line (the last one too) with a newline. A file may be read while it is
 still being appended to, so a last line without one may be half written: the cursor never moves
 past it. If it reads as a whole row it is imported (a rerun reads it again and stores it under the
@@ -41,6 +46,7 @@ import csv
 import hashlib
 import json
 import logging
+import os
 import re
 import weakref
 from bisect import bisect_right
@@ -49,14 +55,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from core.escaping import csv_value
-from core.mention import Mention, load_mention
+from core.mention import Mention, load_mention, split_id
 from core.query import Query, parse
+from core.time import check_zone
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window, matching
 from extractors.plausible import implausible_date
 from extractors.textfile import Line, read_lines
@@ -64,6 +71,8 @@ from extractors.textfile import Line, read_lines
 log = logging.getLogger("groundswell.extractors.import_file")
 # The cursor is tied to a hash of the file's start, at most this much of it: enough to tell exports apart.
 FINGERPRINT_BYTES = 65536
+# And its byte offset to a hash of the bytes just before it, this many: any edit there, or before it that moves it.
+TAIL_BYTES = 4096
 # Rows skipped as malformed that a cursor remembers to retry. A file with more is read with the wrong `format`
 # or columns, or is no export: the cursor then stops at the next bad row (and the run says so), losing nothing.
 RETRY_KEPT = 1000
@@ -84,6 +93,14 @@ _OWN_EXPORT = frozenset({"id", "text", "sentiment", "engagement", "reach", "them
 # The export's `engagement` column: the total of the counts, not which ones (kept in `extra` under this name).
 EXPORTED_ENGAGEMENT = "exported_engagement"
 _TIMESTAMPS = ("created_at", "collected_at")
+# One warning per file and run for local times a DST change makes ambiguous or impossible (`_zoned`).
+_DST_WARNING = {
+    "repeated": "%s: %d timestamp(s) fall in an hour that %s repeats when clocks go back: stored as its first pass "
+                "(the offset before the change); a post from the second pass is an hour later than stored: "
+                "check them: %s",
+    "skipped": "%s: %d timestamp(s) name a time that never existed in %s (clocks went forward): read with the "
+               "offset before the change, an hour later than written: %s",
+}
 _DATETIME = TypeAdapter(datetime)
 # What each run has reported, per opened store (a run opens its store once: the CLI, each Airflow task): the
 # file is read once per brand, and a bad row is one problem, not one per brand.
@@ -102,12 +119,7 @@ class ImportOptions(SourceOptions):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ValueError, LookupError):  # LookupError: ZoneInfoNotFoundError
-                raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Europe/Paris") from None
-        return value
+        return None if value is None else check_zone(value)  # the one rule (a region such as `Europe` too)
 
 
 def _csv_row_to_record(row: dict[str, str], own_export: bool = False) -> dict[str, Any]:
@@ -153,6 +165,10 @@ class _Cursor:
     line: int = 0
     retry: dict[int, int] = field(default_factory=dict)
     good: bool = False
+    # Where the next run may begin reading (`_Pass.resume`): (the line before, its byte offset), and the hash of the
+    # TAIL_BYTES before that offset, which tells whether the bytes before it are still the ones read.
+    at: tuple[int, int] | None = None
+    tail: str | None = None
 
 
 @dataclass
@@ -170,7 +186,11 @@ class _Pass:
     still_bad: list[int] = field(default_factory=list)
     fixed: int = 0
     naive: int = 0
+    dst: dict[str, list[str]] = field(default_factory=dict)  # "repeated"/"skipped" -> the local times, as read
     first_reason: str | None = None
+    began: tuple[int, int] = (0, 0)  # where this run began reading: the line before, its byte offset
+    line_end: int | None = None  # the byte offset just past `line` (None until known)
+    starts: dict[int, int | None] = field(default_factory=dict)  # this run's skipped rows: first line -> byte
 
     def __post_init__(self) -> None:
         self.line, self.good, self.unvisited = self.saved.line, self.saved.good, set(self.saved.retry)
@@ -188,16 +208,33 @@ class _Pass:
 
     def skipped(self, row: Row, reasons: list[str]) -> None:
         self.retry[row.first] = row.last
+        self.starts[row.first] = row.start
         self.first_reason = self.first_reason or reasons[0]
 
-    def cursor(self, head: bytes, read_as: str) -> str:
+    def resume(self) -> tuple[int, int] | None:
+        """Where the next run may begin reading (the line before, its byte offset): the earliest of the cursor's
+        line end and the starts of the rows to retry, each as read this run; where this run began while some
+        remembered row is not read again yet; None where a byte offset is unknown (a UTF-16/32 file: read from
+        the start every run, as every run did before)."""
+        if self.unvisited:
+            return self.began
+        points = [(self.line, self.line_end), *((first - 1, self.starts.get(first)) for first in self.retry)]
+        if any(offset is None for _, offset in points):
+            return None
+        return min(points, key=lambda point: point[1])  # type: ignore[arg-type,return-value]
+
+    def cursor(self, handle: BinaryIO, head: bytes, read_as: str) -> str:
+        """The cursor to save; `handle`: the file as this run opened it (its offset's hash is of the bytes read)."""
         retry = sorted(self.spans().items())
+        at = self.resume()
         return json.dumps({"line": self.line, "file": _digest(head), "bytes": len(head), "read_as": read_as,
-                           "retry": [list(span) for span in retry], "good": self.good})
+                           "retry": [list(span) for span in retry], "good": self.good,
+                           "at": list(at) if at else None, "tail": _tail(handle, at[1]) if at else None})
 
 
 class ImportExtractor(Extractor[ImportOptions]):
-    """Reads a local export file; the cursor is the number of lines already imported (and the bad rows to retry)."""
+    """Reads a local export file; the cursor is the number of lines already imported (and the bad rows to retry),
+    with the byte offset the next run may resume at."""
 
     type = "import"
     Options = ImportOptions
@@ -225,10 +262,26 @@ class ImportExtractor(Extractor[ImportOptions]):
     def _zone(self) -> tzinfo | None:
         return ZoneInfo(self.options.timezone) if self.options.timezone else None
 
-    def _records(self, path: Path) -> Iterator[Row]:
-        """Every data row of the file, with its line numbers; bad rows carry an error instead of a record."""
-        lines = read_lines(path, max_bytes=MAX_ROW_BYTES)
-        yield from (_csv_rows(lines) if self._format(path) == "csv" else _jsonl_rows(lines))
+    def _start(
+        self, path: Path, handle: BinaryIO, began: tuple[int, int]
+    ) -> tuple[tuple[int, int], _CsvHead | None]:
+        """Where to begin reading (the line before, its byte offset), and for a CSV file begun after its start,
+        its header (read from the start: the cursor's hash of the file's head vouches for it). The start when the
+        header is not wholly before that point."""
+        if began[1] == 0 or self._format(path) != "csv":
+            return began, None
+        head = _csv_head(read_lines(path, max_bytes=MAX_ROW_BYTES, handle=handle))
+        if head.names is None or head.line > began[0]:
+            return (0, 0), None
+        return began, head
+
+    def _records(
+        self, path: Path, handle: BinaryIO, began: tuple[int, int] = (0, 0), head: _CsvHead | None = None
+    ) -> Iterator[Row]:
+        """Every data row of the file (`handle`) from byte `began[1]` (line `began[0]` + 1) on, with its line
+        numbers; bad rows carry an error instead of a record."""
+        lines = read_lines(path, max_bytes=MAX_ROW_BYTES, start=began[1], first=began[0] + 1, handle=handle)
+        yield from (_csv_rows(lines, head, began[0]) if self._format(path) == "csv" else _jsonl_rows(lines))
 
     def _first_report(self, key: tuple[Any, ...]) -> bool:
         """Whether this run has not yet reported `key` (for any brand); remember that it now has."""
@@ -242,14 +295,24 @@ class ImportExtractor(Extractor[ImportOptions]):
         return True
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
+        path = Path(self.options.path)
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            raise SourceError(f"import file not found: {path}") from None
+        # Opened once: the head, the rows and the hash saved with each cursor all come from this one file, even if
+        # it is moved away (logrotate) or replaced (an exporter's atomic rename) while the run reads it.
+        with handle:
+            yield from self._extract(path, handle, brand, query, cursor, window)
+
+    def _extract(
+        self, path: Path, handle: BinaryIO, brand: str, query: str, cursor: str | None, window: Window
+    ) -> Iterator[Batch]:
         opts = self.options
-        path = Path(opts.path)
-        if not path.exists():
-            raise SourceError(f"import file not found: {path}")
         matcher = parse(query)
         # The future-date rule every source shares (its clock: this run's), see extractors/plausible.py.
         dates = Selector(self.type, brand, query, window, lang_of=self.lang_of)
-        head = _file_head(path)
+        head = _file_head(handle)
         read_as = self._read_as(path)
         # An explicit range (a backfill) re-reads the file and leaves the cursor alone: lines outside it must stay
         # importable by a later range. A run that follows cursors reads on from its cursor, whatever its interval
@@ -257,17 +320,25 @@ class ImportExtractor(Extractor[ImportOptions]):
         windowed = not window.follows_cursor and (window.since is not None or window.until is not None)
         wanted = window if windowed else Window()
         run = _Pass(_Cursor() if windowed else _load_cursor(cursor, head, read_as, self._legacy_read_as(path)))
+        began = _verified_start(handle, run.saved)
+        if began is None:  # the bytes before where it stopped changed (rewritten, truncated): read anew
+            run, began = _Pass(_Cursor()), (0, 0)
+        began, csv_head = self._start(path, handle, began)
+        run.began = began
+        run.line_end = began[1] if began[0] == run.line else (0 if run.line == 0 else None)
         ident = (self.source_key, str(path.resolve()), _digest(head), read_as)
         batch: list[Mention] = []
         skipped: list[str] = []
         pending, overflow = 0, None
-        for row in self._records(path):
+        for row in self._records(path, handle, began, csv_head):
+            if row.last == run.line:
+                run.line_end = row.end
             again = run.remembered(row) if row.last <= run.line else None
             if row.last <= run.line and again is None:
                 continue
             where = f"{path.name} line {row.first}"
-            naive: list[str] = []
-            read = self._read_row(row, brand, query, wanted, matcher, where, naive, dates)
+            stamps = _Stamps()
+            read = self._read_row(row, brand, query, wanted, matcher, where, stamps, dates)
             mention, reasons = read.mention, read.reasons
             if again is not None:
                 # Reported when first skipped: read again quietly, imported once fixed in place.
@@ -298,17 +369,20 @@ class ImportExtractor(Extractor[ImportOptions]):
                 else:
                     run.other_rows += 1
             # A last line without a newline may still grow: import it, but keep the cursor before it.
-            run.line = run.line if row.open_end or again is not None else row.last
+            if not (row.open_end or again is not None):
+                run.line, run.line_end = row.last, row.end
             run.good = run.good or read.final or not reasons
-            if naive and self._first_report(("naive", *ident, row.first)):
-                run.naive += len(naive)
+            if (stamps.naive or stamps.dst) and self._first_report(("naive", *ident, row.first)):
+                run.naive += len(stamps.naive)
+                for kind, text in stamps.dst:
+                    run.dst.setdefault(kind, []).append(text)
             if mention is not None:
                 batch.append(mention)
             pending += 1
             if pending >= opts.batch_size:
-                yield Batch(batch, cursor=None if windowed else run.cursor(head, read_as), skipped=skipped)
+                yield Batch(batch, cursor=None if windowed else run.cursor(handle, head, read_as), skipped=skipped)
                 batch, skipped, pending = [], [], 0
-        yield Batch(batch, cursor=None if windowed else run.cursor(head, read_as), skipped=skipped)
+        yield Batch(batch, cursor=None if windowed else run.cursor(handle, head, read_as), skipped=skipped)
         self._say(path, run, ident)
         if overflow is not None:
             raise SourceError(
@@ -338,23 +412,27 @@ class ImportExtractor(Extractor[ImportOptions]):
                 ", ".join(self.config_brands or ()))
         if run.fixed:
             log.info("%s: %d row(s) an earlier run skipped read well now and are imported", path.name, run.fixed)
+        for kind, times in run.dst.items():
+            if self._first_report(("dst", kind, *ident)):
+                log.warning(_DST_WARNING[kind], path.name, len(times), self.options.timezone,
+                            ", ".join(times[:NAMED_LINES]) + ("…" if len(times) > NAMED_LINES else ""))
         if run.naive:
             log.warning("%s: %d timestamp(s) without a time zone read as UTC; if the export writes local time, set "
                         "the source's `timezone` option (an IANA name such as Europe/Paris)", path.name, run.naive)
 
     def _read_row(
-        self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str, naive: list[str],
+        self, row: Row, brand: str, query: str, window: Window, matcher: Query, where: str, stamps: _Stamps,
         dates: Selector,
     ) -> _Read:
         """The row's mention if this run keeps it (valid, dated plausibly by `dates`' rule, in the window,
-        matching), and why it was skipped, if so. `naive` gets the fields whose time was written without a zone
-        and read as UTC."""
+        matching), and why it was skipped, if so. `stamps` gets the fields whose time was written without a zone
+        and read as UTC, and the local times a DST change makes ambiguous or impossible (`_zoned`)."""
         if row.error is not None:
             return _Read(None, [f"{where}: {row.error}"])
         reasons: list[str] = []
         foreign: list[str] = []
         try:
-            mention = self._to_mention(row.record or {}, brand, query, where, reasons, naive, foreign,
+            mention = self._to_mention(row.record or {}, brand, query, where, reasons, stamps, foreign,
                                        collected_at=dates.collected_at)
             if foreign:
                 return _Read(None, reasons, final=True, foreign=tuple(foreign))
@@ -374,7 +452,7 @@ class ImportExtractor(Extractor[ImportOptions]):
         return _Read(None, reasons)
 
     def _to_mention(
-        self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str], naive: list[str],
+        self, record: dict[str, Any], brand: str, query: str, where: str, skipped: list[str], stamps: _Stamps,
         foreign: list[str] | None = None, collected_at: datetime | None = None,
     ) -> Mention | None:
         """The row's mention for `brand`, or None (the reason in `skipped`). `collected_at`: this run's clock,
@@ -397,9 +475,17 @@ class ImportExtractor(Extractor[ImportOptions]):
                 if foreign is not None:
                     foreign.extend(named)
             return None  # the export says this row belongs to other brands
-        record.setdefault("source", opts.source)
         if "native_id" not in record and record.get("id"):
-            record["native_id"] = str(record["id"]).split(":", 1)[-1]
+            # An id is ours (`<source>:<native_id>`, `core.mention.split_id`) only with the row's source as its
+            # prefix: its own, or (without one) this option's. Any other id (`12:34`, a URL, `777`) is the post's
+            # native id, whole; the `id` key goes, and the mention's id is made as every source makes it.
+            ident = str(record.pop("id"))
+            ours = split_id(ident, [record.get("source") or opts.source])
+            if ours is not None:
+                record["source"], record["native_id"] = ours
+            else:
+                record["native_id"] = ident
+        record.setdefault("source", opts.source)
         # The export's brands and reasons are kept (an export read back is the mentions it was made of).
         exported = dict(record["matches"]) if isinstance(record.get("matches"), dict) else {}
         if legacy and legacy_query:
@@ -407,9 +493,10 @@ class ImportExtractor(Extractor[ImportOptions]):
         if not has_reasons:
             exported.setdefault(brand, query)
         record["brands"], record["matches"] = [*named, brand], exported
-        self._zoned(record, naive)
         if collected_at is not None:
+            # Before `_zoned`: the file's own `collected_at` is replaced, so it is neither zoned nor warned about.
             record["collected_at"] = collected_at
+        self._zoned(record, stamps)
         try:
             return load_mention(record)  # the one reader of the JSONL mention format
         except ValidationError as exc:
@@ -418,9 +505,17 @@ class ImportExtractor(Extractor[ImportOptions]):
             skipped.append(f"{where}: {field}: {first['msg']}"[:500])
             return None
 
-    def _zoned(self, record: dict[str, Any], naive: list[str]) -> None:
+    def _zoned(self, record: dict[str, Any], stamps: _Stamps) -> None:
         """Put the `timezone` option's zone on the record's timestamps written without one; without the option
-        they stay UTC (`core.mention`), and their fields go to `naive` to be counted."""
+        they stay UTC (`core.mention`), and their fields go to `stamps.naive` to be counted.
+
+        A local time in the hour a DST change repeats is read as its first pass, one in the hour it skips with the
+        offset before the change (an hour later than written): `zoneinfo`'s fold=0 for both. Which pass a time was
+        is not in the file. Inferring it from the file's order (a step back in time within the hour) misread
+        exports ordered only roughly (seconds of jitter moved rows by an hour both ways), and a row skipped as
+        malformed then fixed could not get the instant a fresh read gives it (review s67 dimport, finding 1).
+        Either kind of `created_at` goes to `stamps.dst` as stored, to be named in one warning per file; the
+        record's `collected_at` is this run's clock by now (`_to_mention`), never the file's."""
         for key in _TIMESTAMPS:
             value = record.get(key)
             if not isinstance(value, str):
@@ -432,9 +527,31 @@ class ImportExtractor(Extractor[ImportOptions]):
             if when.tzinfo is not None:
                 continue
             if self._zone is None:
-                naive.append(key)
-            else:
-                record[key] = when.replace(tzinfo=self._zone)
+                stamps.naive.append(key)
+                continue
+            placed = when.replace(tzinfo=self._zone, fold=0)
+            kind = _dst_kind(when, self._zone)
+            if kind is not None:
+                stamps.dst.append((kind, f"{key} {placed.isoformat(timespec='minutes')}"))
+            record[key] = placed
+
+
+@dataclass
+class _Stamps:
+    """What reading one row's timestamps found: its fields written without a zone and read as UTC (`naive`), and
+    its local times a DST change made ambiguous or impossible (`dst`: kind, the field and the time as stored)."""
+
+    naive: list[str] = field(default_factory=list)
+    dst: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _dst_kind(when: datetime, zone: tzinfo) -> Literal["repeated", "skipped"] | None:
+    """Whether the naive `when` is, in `zone`, in an hour a DST change repeats (clocks went back: two instants
+    share that wall time) or skips (clocks went forward: no instant has it); None for any other time."""
+    first, second = when.replace(tzinfo=zone, fold=0).utcoffset(), when.replace(tzinfo=zone, fold=1).utcoffset()
+    if first == second or first is None or second is None:
+        return None
+    return "repeated" if first > second else "skipped"  # PEP 495: fold=0 is the offset before the change
 
 
 def _brand_list(value: Any) -> list[str]:
@@ -466,6 +583,9 @@ class Row:
     error: str | None = None
     # Its last line has no newline: the file ends there, perhaps mid-write (see the module docstring).
     open_end: bool = False
+    # The byte offsets where its first line starts and just past its last line (None in a UTF-16/32 file).
+    start: int | None = None
+    end: int | None = None
 
 
 def _terminated(text: str) -> bool:
@@ -480,7 +600,11 @@ def _jsonl_rows(lines: Iterator[Line]) -> Iterator[Row]:
 
 
 def _jsonl_row(line: Line) -> Row:
-    """One non-blank JSONL line as a row: its record, or why it has none."""
+    """One non-blank JSONL line as a row: its record, or why it has none; its bytes' span."""
+    return replace(_jsonl_read(line), start=line.start, end=line.end)
+
+
+def _jsonl_read(line: Line) -> Row:
     if line.problem is not None:
         return Row(line.number, line.number, error=line.problem)
     try:
@@ -494,7 +618,7 @@ def _jsonl_row(line: Line) -> Row:
     return Row(line.number, line.number, record)
 
 
-def _csv_rows(lines: Iterator[Line]) -> Iterator[Row]:
+def _csv_rows(lines: Iterator[Line], head: _CsvHead | None = None, done: int = 0) -> Iterator[Row]:
     """`_csv_records`, each row marked `open_end` when it ends on a line without a newline."""
     unterminated: set[int] = set()  # the last line's number, when the file does not end with a newline
 
@@ -504,7 +628,7 @@ def _csv_rows(lines: Iterator[Line]) -> Iterator[Row]:
                 unterminated.add(line.number)
             yield line
 
-    for row in _csv_records(watched()):
+    for row in _csv_records(watched(), head, done):
         yield replace(row, open_end=True) if row.last in unterminated else row
 
 
@@ -528,10 +652,12 @@ class _CsvLines:
         self.record: list[str] = []  # the physical lines of the row being read
         self.size = 0  # their bytes
         self.number = 0  # the last physical line read
+        self.start: int | None = None  # the byte offset of the row's first line
+        self.end: int | None = None  # just past the last line read
         self._quotes = 0  # quote characters in the row so far: odd while inside a quoted field
 
     def start_row(self) -> None:
-        self.record, self.size, self._quotes = [], 0, 0
+        self.record, self.size, self._quotes, self.start = [], 0, 0, None
 
     def __iter__(self) -> _CsvLines:
         return self
@@ -550,6 +676,9 @@ class _CsvLines:
 
     def _take(self) -> Line:
         line = next(self.lines)
+        if self.start is None:
+            self.start = line.start
+        self.end = line.end  # just past the last line read
         self.number = line.number
         if line.problem is not None:
             self.problems[line.number] = line.problem
@@ -558,17 +687,37 @@ class _CsvLines:
         return line
 
 
-def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
-    """CSV rows by header; a quoted field may span lines, so a row knows its first and last line.
+@dataclass
+class _CsvHead:
+    """A CSV file's header as read: its column names (None until read), whether it is Groundswell's own export
+    (`_OWN_EXPORT`), and its last line. Given to `_csv_records` to read rows from the middle of the file on."""
+
+    names: list[str] | None = None
+    own_export: bool = False
+    line: int = 0
+
+
+def _csv_head(lines: Iterator[Line]) -> _CsvHead:
+    """The header of the file whose lines these are (read up to its first row after it)."""
+    head = _CsvHead()
+    for _ in _csv_records(lines, head):
+        break
+    return head
+
+
+def _csv_records(lines: Iterator[Line], head: _CsvHead | None = None, done: int = 0) -> Iterator[Row]:
+    """CSV rows by header; a quoted field may span lines, so a row knows its first and last line (and bytes).
+    `head`: the header, read already (`_csv_head`) when the lines start after it, at line `done` + 1; filled in
+    as read otherwise.
 
     Read strictly (a quote closed in mid-field is an error, not text): a stray opening quote otherwise runs on
     into the next rows, which vanish into one row's text. Two more rules keep the rows after a bad one whole:
     a row over MAX_ROW_BYTES is skipped with its size, and so is one that `_swallowed` rows."""
     source = _CsvLines(lines)
     reader = csv.reader(source, strict=True)
-    header: list[str] | None = None
-    own_export = False
-    done = 0  # last physical line consumed by an earlier row
+    head = _CsvHead() if head is None else head
+    header, own_export = head.names, head.own_export
+    # `done`: the last physical line consumed by an earlier row
     while True:
         source.start_row()
         try:
@@ -577,13 +726,14 @@ def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
             return
         except _RowTooBig as exc:
             first, done = done + 1, source.number
-            yield Row(first, done, error=_too_big(exc.size))
+            yield Row(first, done, error=_too_big(exc.size), start=source.start, end=source.end)
             continue
         except csv.Error as exc:  # a stray quote, one at the end of the file...
             first, done = done + 1, source.number
-            yield Row(first, done, error=_csv_error(exc, first, done))
+            yield Row(first, done, error=_csv_error(exc, first, done), start=source.start, end=source.end)
             continue
         first, done = done + 1, source.number
+        span = {"start": source.start, "end": source.end}
         bad = next((source.problems[n] for n in range(first, done + 1) if n in source.problems), None)
         if bad is None and header is not None and _swallowed(source.record, header):
             bad = (f"a quote opened on line {first} runs on to line {done}: lines {first}-{done} read as one row, "
@@ -592,17 +742,19 @@ def _csv_records(lines: Iterator[Line]) -> Iterator[Row]:
             if bad is None:
                 header = [name.strip() for name in fields]
                 own_export = _OWN_EXPORT <= set(header)
+                head.names, head.own_export, head.line = header, own_export, done
             else:
-                yield Row(first, done, error=f"header: {bad}")
+                yield Row(first, done, error=f"header: {bad}", **span)
             continue
         if bad is not None:
-            yield Row(first, done, error=bad)
+            yield Row(first, done, error=bad, **span)
         elif not any(f.strip() for f in fields):
             continue
         elif len(fields) > len(header):
-            yield Row(first, done, error=f"{len(fields)} fields but the header has {len(header)}")
+            yield Row(first, done, error=f"{len(fields)} fields but the header has {len(header)}", **span)
         else:
-            yield Row(first, done, _csv_row_to_record(dict(zip(header, fields, strict=False)), own_export))
+            record = _csv_row_to_record(dict(zip(header, fields, strict=False)), own_export)
+            yield Row(first, done, record, **span)
 
 
 def _too_big(size: int) -> str:
@@ -658,14 +810,47 @@ def _in_window(mention: Mention, window: Window) -> bool:
     return True
 
 
-def _file_head(path: Path) -> bytes:
+def _file_head(handle: BinaryIO) -> bytes:
     """The file's first FINGERPRINT_BYTES (all of a smaller file): what its cursor is tied to."""
-    with path.open("rb") as handle:
-        return handle.read(FINGERPRINT_BYTES)
+    return _read_at(handle, 0, FINGERPRINT_BYTES)
+
+
+def _read_at(handle: BinaryIO, offset: int, size: int) -> bytes:
+    """`size` bytes of the open file from `offset`, the handle left where it was (a reader may be paused on it)."""
+    resume = handle.tell()
+    try:
+        handle.seek(offset)
+        return handle.read(size)
+    finally:
+        handle.seek(resume)
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()[:12]
+
+
+def _tail(handle: BinaryIO, offset: int) -> str:
+    """The hash of the TAIL_BYTES before `offset` (all of them, nearer the start) in the open file: what a cursor's
+    byte offset is tied to. Bytes inserted, removed or changed there, or before it so that they shift, change it.
+    From the handle the run read its rows from, never the path opened again (moved away: FileNotFoundError;
+    replaced: the hash of bytes this run never read)."""
+    return _digest(_read_at(handle, max(0, offset - TAIL_BYTES), min(offset, TAIL_BYTES)))
+
+
+def _verified_start(handle: BinaryIO, saved: _Cursor) -> tuple[int, int] | None:
+    """Where a run may begin reading with `saved` (the line before, its byte offset): its `at` while the file is at
+    least that long and the bytes before it hash as they did; the start for a cursor without one (saved by an
+    earlier version, or of a UTF-16/32 file: read from the start, lines up to its `line` passed over); None when
+    the file changed before that point (rewritten, truncated): it is read anew."""
+    if saved.at is None:
+        return 0, 0
+    line, offset = saved.at
+    try:
+        if not 0 <= line <= saved.line or offset < 0 or offset > os.fstat(handle.fileno()).st_size:
+            return None
+        return (line, offset) if _tail(handle, offset) == saved.tail else None
+    except OSError:
+        return None
 
 
 def _load_cursor(cursor: str | None, head: bytes, read_as: str, legacy: str | None = None) -> _Cursor:
@@ -690,7 +875,10 @@ def _load_cursor(cursor: str | None, head: bytes, read_as: str, legacy: str | No
         if data.get("file") != _digest(head[:covered]) or data.get("read_as") != read_as:
             return _Cursor()
         retry = {int(first): int(last) for first, last in data.get("retry", [])}
-        return _Cursor(int(data["line"]), retry, bool(data.get("good", False)))
+        at = data.get("at")
+        # A `wall` key (the DST clock some cursors of 7 Dec saved) is no longer read: ignored.
+        return _Cursor(int(data["line"]), retry, bool(data.get("good", False)),
+                       (int(at[0]), int(at[1])) if at else None, data.get("tail"))
     except (ValueError, KeyError, TypeError, AttributeError):
         return _Cursor()
 

@@ -15,8 +15,8 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 log = logging.getLogger("groundswell.extractors.textfile")
 
@@ -36,46 +36,72 @@ _CHUNK = 1 << 16
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-@dataclass(frozen=True)
-class Line:
-    """One physical line: its 1-based number, its text, and why it could not be decoded (or None)."""
+class Line(NamedTuple):
+    """One physical line: its 1-based number, its text, and why it could not be decoded (or None); `start` and
+    `end`: the byte offsets in the file where it starts and just past its end (None in a UTF-16/32 file).
+    A NamedTuple, not a frozen dataclass: built once per line, that cost a third of reading a file."""
 
     number: int
     text: str
     problem: str | None = None
+    start: int | None = None
+    end: int | None = None
 
 
-def read_lines(path: Path, max_bytes: int | None = None) -> Iterator[Line]:
+def read_lines(
+    path: Path, max_bytes: int | None = None, start: int = 0, first: int = 1, handle: BinaryIO | None = None
+) -> Iterator[Line]:
     """Every line of `path` (line endings kept), decoded as described in the module docstring.
 
     With `max_bytes`, a longer line is never held in memory: it is read through in chunks and yielded as its
-    line ending alone, with a problem that gives its size (a caller skips it by number, as any bad line)."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        handle.seek(0)
-        for bom, encoding in _WIDE_BOMS:
-            if head.startswith(bom):
-                yield from _wide_lines(handle, encoding, max_bytes)
-                return
-        fallback = _Fallback(path, max_bytes)
-        for number, (raw, size) in enumerate(_raw_lines(handle, max_bytes), start=1):
-            if size is not None:
-                yield Line(number, _ending(raw), _too_long(size, max_bytes))
-                continue
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            try:
-                yield Line(number, raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                text = fallback.decode(raw)
-                if text is not None:
-                    yield Line(number, text)
-                else:
-                    problem = f"not UTF-8 text (byte {exc.start + 1} of the line is 0x{raw[exc.start]:02x})"
-                    yield Line(number, raw.decode("utf-8", "replace"), problem)
+    line ending alone, with a problem that gives its size (a caller skips it by number, as any bad line).
+    `start`, `first`: begin at that byte offset (a line's `end`, read earlier), numbering lines from `first`:
+    a caller that remembers where it stopped reads on from there. ValueError for a UTF-16/32 file, whose lines
+    have no byte offsets here. `handle`: the file `path` names, opened (binary) by the caller, read instead of
+    opening `path` and left open: a caller that must read one file throughout (moved or replaced while it
+    reads) passes the handle it opened once; `path` then only names it in messages."""
+    if handle is not None:
+        yield from _lines(handle, path, max_bytes, start, first)
+        return
+    with path.open("rb") as opened:
+        yield from _lines(opened, path, max_bytes, start, first)
 
 
-def _raw_lines(handle: io.BufferedReader, max_bytes: int | None) -> Iterator[tuple[bytes, int | None]]:
+def _lines(handle: BinaryIO, path: Path, max_bytes: int | None, start: int, first: int) -> Iterator[Line]:
+    handle.seek(0)
+    head = handle.read(4)
+    handle.seek(0)
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            if start:
+                raise ValueError(f"{path.name}: a {encoding.upper()} file is read from its start only")
+            yield from _wide_lines(handle, encoding, max_bytes)
+            return
+    handle.seek(start)
+    fallback = _Fallback(handle, path.name, max_bytes)
+    begin = start
+    for number, (raw, size) in enumerate(_raw_lines(handle, max_bytes), start=first):
+        # Counted, not asked (`handle.tell()`): a tell per line doubled the cost of reading a file.
+        end = begin + (len(raw) if size is None else size)
+        at = begin
+        begin = end
+        if size is not None:
+            yield Line(number, _ending(raw), _too_long(size, max_bytes), at, end)
+            continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            yield Line(number, raw.decode("utf-8"), None, at, end)
+        except UnicodeDecodeError as exc:
+            text = fallback.decode(raw)
+            if text is not None:
+                yield Line(number, text, None, at, end)
+            else:
+                problem = f"not UTF-8 text (byte {exc.start + 1} of the line is 0x{raw[exc.start]:02x})"
+                yield Line(number, raw.decode("utf-8", "replace"), problem, at, end)
+
+
+def _raw_lines(handle: BinaryIO, max_bytes: int | None) -> Iterator[tuple[bytes, int | None]]:
     """Each line's bytes and None; for a line over `max_bytes` (its ending included), its ending (b"" at the end
     of the file) and its size, read through a chunk at a time: a bounded readline, so that one 50 MB line does
     not cost gigabytes."""
@@ -121,22 +147,26 @@ def _too_long(size: int, limit: int | None, unit: str = "bytes") -> str:
     return f"a line of {size} {unit} is longer than the limit of one row ({limit} {unit}); skipped unread"
 
 
-def _wide_lines(handle: io.BufferedReader, encoding: str, max_bytes: int | None = None) -> Iterator[Line]:
+def _wide_lines(handle: BinaryIO, encoding: str, max_bytes: int | None = None) -> Iterator[Line]:
     # A wide encoding cannot be split on b"\n"; undecodable units become U+FFFD and are reported.
     text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
-    for number, line in enumerate(_wide_text_lines(text, max_bytes), start=1):
-        if isinstance(line, tuple):
-            yield Line(number, line[0], _too_long(line[1], max_bytes, "characters"))
-            continue
-        problem = f"not valid {encoding.upper()} text" if "\ufffd" in line else None
-        yield Line(number, line.lstrip("\ufeff") if number == 1 else line, problem)
+    try:
+        for number, line in enumerate(_wide_text_lines(text, max_bytes), start=1):
+            if isinstance(line, tuple):
+                yield Line(number, line[0], _too_long(line[1], max_bytes, "characters"))
+                continue
+            problem = f"not valid {encoding.upper()} text" if "\ufffd" in line else None
+            yield Line(number, line.lstrip("\ufeff") if number == 1 else line, problem)
+    finally:
+        text.detach()  # the wrapper would close the handle when collected: it is the caller's to close
 
 
 class _Fallback:
-    """The encoding of a file's non-UTF-8 lines, guessed once (lazily) by chardet."""
+    """The encoding of a file's non-UTF-8 lines, guessed once (lazily) by chardet from the open `handle` (never
+    by opening the file again: it may have been moved or replaced since), which it leaves where it found it."""
 
-    def __init__(self, path: Path, max_bytes: int | None = None):
-        self.path = path
+    def __init__(self, handle: BinaryIO, name: str, max_bytes: int | None = None):
+        self.handle, self.name = handle, name
         self.max_bytes = max_bytes  # longer lines are skipped by the reader: never sampled whole either
         self._encoding: str | None = None
         self._guessed = False
@@ -160,7 +190,10 @@ class _Fallback:
         import chardet
 
         sample = bytearray()
-        with self.path.open("rb") as handle:
+        handle = self.handle
+        resume = handle.tell()  # the reader is paused here, between two lines
+        try:
+            handle.seek(0)
             for raw, size in _raw_lines(handle, self.max_bytes):
                 if size is not None:
                     continue
@@ -171,11 +204,13 @@ class _Fallback:
                         sample += raw
                     if len(sample) >= SAMPLE_BYTES:
                         break
+        finally:
+            handle.seek(resume)
         encoding = _choose(chardet.detect_all(bytes(sample)))
         if encoding is None:
-            log.warning("%s: some lines are not UTF-8 and their encoding is unclear; skipping them", self.path.name)
+            log.warning("%s: some lines are not UTF-8 and their encoding is unclear; skipping them", self.name)
         else:
-            log.warning("%s: some lines are not UTF-8; reading them as %s (chardet)", self.path.name, encoding)
+            log.warning("%s: some lines are not UTF-8; reading them as %s (chardet)", self.name, encoding)
         return encoding
 
 

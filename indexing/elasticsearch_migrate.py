@@ -134,13 +134,33 @@ def add_reply_field(store: ElasticsearchStore) -> None:
     store.client.indices.put_mapping(index=pattern, properties={REPLY_FIELD: REPLY_FIELD_MAPPING}, **_OPTS)
 
 
-def add_spam_field(store: ElasticsearchStore) -> None:
-    """Migration step "spam flags": map `spam` on indices made before the spam detector (nlp/spam.py).
+# A blank spam reason ("", spaces) is no flag (`core.mention.spam_reason`), but `exists` matches it: documents an
+# older version stored with one (an import's empty `spam` column) would be out of every count while reading back as
+# not spam. The keyword terms made only of the characters `str.strip()` strips (none is special in a Lucene class).
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # every one Python knows is below U+3001
+BLANK_SPAM = {"regexp": {SPAM_FIELD: {"value": f"[{_SPACES}]*"}}}
 
-    Nothing to fill: a document without the field is not spam, which is what it was."""
-    store.client.indices.put_mapping(
-        index=index_pattern(store.prefix), properties={SPAM_FIELD: {"type": "keyword"}}, **_OPTS
-    )
+
+def add_spam_field(store: ElasticsearchStore, page: int = 1000) -> int:
+    """Migration step "spam flags": map `spam` on indices made before the spam detector (nlp/spam.py), and
+    clear the blank reasons an older version stored (`BLANK_SPAM`); return how many were cleared.
+
+    A document without the field is not spam, which is what it was. Once done it costs one count per open."""
+    client, pattern = store.client, index_pattern(store.prefix)
+    client.indices.put_mapping(index=pattern, properties={SPAM_FIELD: {"type": "keyword"}}, **_OPTS)
+    blank = client.count(index=pattern, query=BLANK_SPAM, **_OPTS).body["count"]
+    if not blank:
+        return 0
+    log.warning("clearing the blank spam reason of %d mentions (not spam; once, about %s)", blank, about(blank))
+    # Conditional: a flag the spam step wrote since the scan read the document is newer, and kept.
+    cleared, failed = _rewrite(store, BLANK_SPAM, _clear_spam, page, source=False, conditional=True)
+    if failed:
+        log.error("%d mentions kept a blank spam reason; the next open of the store tries again", failed)
+    return cleared
+
+
+def _clear_spam(hit: dict[str, Any]) -> dict[str, Any]:
+    return {"_op_type": "update", "_index": hit["_index"], "_id": hit["_id"], "doc": {SPAM_FIELD: None}}
 
 
 def add_intent_field(store: ElasticsearchStore) -> None:

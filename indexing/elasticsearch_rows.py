@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.mention import spam_reason
 from core.time import as_utc
 from indexing.base import PostRow, RowAuthor
 from indexing.elasticsearch_mapping import REPLY_FIELD
@@ -36,7 +37,7 @@ def post_row(source: dict[str, Any], fallback_id: str) -> PostRow:
             source=source["source"], author=RowAuthor(author.get("handle"), author.get("id"),
                                                       author.get("followers") or 0),
             url=source.get("url"), reply_to=source.get(REPLY_FIELD),
-            repost_of=bool((source.get("extra") or {}).get("repost_of")), spam=source.get("spam"),
+            repost_of=bool((source.get("extra") or {}).get("repost_of")), spam=spam_reason(source.get("spam")),
             sentiment=sentiment.get("label"), lang=source.get("lang"), engagement=int(total),
         )  # fmt: skip
     except (KeyError, TypeError, AttributeError) as exc:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from core.mention import Mention
+from core.mention import RT_PREFIX, Mention, is_repost
 from core.query.text import normalize
 
 
@@ -46,7 +46,6 @@ class SpamRules:
 
 
 # -- text features ---------------------------------------------------------------------------------
-_RT_PREFIX = re.compile(r"^\s*RT\s+@\w+:?\s*", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _TAG = re.compile(r"[@#][\w.]+", re.UNICODE)
 _NON_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
@@ -65,18 +64,13 @@ def fingerprint(text: str, min_words: int = 4) -> str | None:
     None for texts too short to be a campaign by themselves (fewer than `min_words` words, or fewer than
     10 Chinese/Japanese/Korean characters).
     """
-    norm = _RT_PREFIX.sub("", normalize(text))
+    norm = RT_PREFIX.sub("", normalize(text))  # the one repost rule's prefix (core.mention), as collection's
     norm = _URL.sub(" ", norm)
     norm = _TAG.sub(" ", norm)
     norm = _NON_LETTER.sub(" ", norm).strip()
     if len(norm.split()) < min_words and len(_CJK.findall(norm)) < 10:
         return None
     return norm
-
-
-def is_repost(mention: Mention) -> bool:
-    """A repost/retweet amplifies one original: many of them are reach, not a copy-paste campaign."""
-    return bool(_RT_PREFIX.match(mention.text)) or bool(mention.extra.get("repost_of"))
 
 
 def link_domains(text: str) -> list[str]:
@@ -211,13 +205,18 @@ def _groups(mentions: Iterable[Mention], key: Callable[[Mention], str | None]) -
 
 # -- the rules ------------------------------------------------------------------------------------------
 def copy_paste(mentions: Sequence[Mention], rules: SpamRules) -> dict[str, str]:
-    """Near-identical text from `campaign_authors`+ distinct authors within `campaign_minutes`."""
+    """Near-identical text from `campaign_authors`+ distinct authors within `campaign_minutes`.
+
+    Reposts (`core.mention.is_repost`, the rule collection's copies use) amplify one original: many of them are
+    reach, not a campaign. A post collection stores as an original is examined as one here."""
     originals = [m for m in mentions if not is_repost(m)]
     out: dict[str, str] = {}
     for posts in _groups(originals, lambda m: fingerprint(m.text, rules.campaign_min_words)).values():
         if len(posts) < rules.campaign_authors:
             continue
         for cluster in dense_clusters(posts, rules.campaign_authors, timedelta(minutes=rules.campaign_minutes)):
+            if story_share(cluster, rules):
+                continue
             authors = len({_author(m) for m in cluster})
             reason = f"copy-paste campaign: {authors} authors, {_span_minutes(cluster)} min"
             out.update({m.id: reason for m in cluster})
@@ -230,6 +229,22 @@ def copy_paste(mentions: Sequence[Mention], rules: SpamRules) -> dict[str, str]:
             reason = f"copy-paste campaign: 1 author, {len(cluster)} posts, {_span_minutes(cluster)} min"
             out.update({m.id: reason for m in cluster if m.id not in out})
     return out
+
+
+def story_share(cluster: Sequence[Mention], rules: SpamRules) -> bool:
+    """People sharing one article ("<headline> <link> via @site", a share button's text): the same headline by
+    many accounts, each with its own link, is a story spreading, not a copy-paste campaign, when the accounts
+    look organic: every post carries a link, every author is known and posts it once, and the reach is known
+    (for at least half) and not throwaway-low (median followers at least `farm_max_followers`). Unknown authors
+    or reach, a repeating account or low reach keep the copy-paste verdict (bots paste headlines too)."""
+    if not all(_URL.search(m.text) for m in cluster):
+        return False
+    if any(not (m.author.id or m.author.handle) for m in cluster):
+        return False
+    if len({_author(m) for m in cluster}) < len(cluster):
+        return False
+    followers = [m.author.followers for m in cluster if m.author.followers is not None]
+    return len(followers) >= len(cluster) / 2 and statistics.median(followers) >= rules.farm_max_followers
 
 
 def _repeat_key(mention: Mention, rules: SpamRules) -> str | None:

@@ -16,7 +16,18 @@ import pytest
 from store_support import STORES, open_store
 
 from core.lang_tags import lang_tag
-from core.mention import ANALYST, COLLECTED, DATED_BY, Author, Engagement, Mention, Sentiment, analyst_label
+from core.mention import (
+    ANALYST,
+    COLLECTED,
+    DATED_BY,
+    Author,
+    Engagement,
+    Mention,
+    Sentiment,
+    analyst_label,
+    load_mention,
+    mention_record,
+)
 from core.query import parse
 from indexing import base
 from indexing.base import Filters, Store
@@ -598,6 +609,59 @@ def test_spam_is_out_of_every_count_unless_asked_for(empty_store: Store) -> None
     assert one.spam == "promotion: 'giveaway'"
     assert all(r.ok for r in empty_store.upsert([one.model_copy(update={"spam": None})]))
     assert empty_store.count() == len(clean) + 1
+
+
+def _store_spam_as_written_before(store: Store, mention: Mention, reason: str) -> None:
+    """Store `reason` as `mention`'s spam flag as a version before `core.mention.spam_reason` did: kept as given,
+    blank or not (SQLite also kept a flag row for every truthy reason, spaces included)."""
+    if store.name == "sqlite":
+        conn = store._conn()
+        conn.execute("UPDATE mentions SET doc = json_set(doc, '$.spam', ?) WHERE id = ?", (reason, mention.id))
+        if reason:
+            conn.execute("INSERT OR REPLACE INTO mention_spam (mention_rowid, reason) "
+                         "SELECT rowid, ? FROM mentions WHERE id = ?", (reason, mention.id))
+    else:
+        from indexing.elasticsearch_mapping import month_index  # lazy: the Elasticsearch side only
+
+        store.client.update(index=month_index(store.prefix, mention.created_at), id=mention.id,
+                            doc={"spam": reason}, refresh=True)
+
+
+def _reopened(store: Store) -> Store:
+    """The same store opened again, as the next command would: every open's migration steps run."""
+    if store.name == "sqlite":
+        from indexing.sqlite import SqliteStore  # lazy: only the store a test asks for
+
+        return SqliteStore(store.path)
+    from indexing.elasticsearch import ElasticsearchStore  # lazy: as above
+
+    return ElasticsearchStore(client=store.client, index_prefix=store.prefix)
+
+
+@pytest.mark.parametrize("blank", ["", "  "], ids=["empty", "spaces"])
+def test_a_blank_spam_reason_is_not_spam_on_every_store(empty_store: Store, blank: str) -> None:
+    """`spam=""` (an import's empty column) is one shape everywhere: not spam (`core.mention.spam_reason`). It
+    counts on both stores, reads back as None, and is in no facet; so is one a version before this stored."""
+    posts = CORPUS[:6]
+    reason = "copy-paste campaign: 9 authors, 4 min"
+    imported = load_mention({**mention_record(posts[2]), "spam": blank})
+    assert imported.spam is None
+    written = [posts[0], posts[1].model_copy(update={"spam": reason}), imported, *posts[3:]]
+    assert all(r.ok for r in empty_store.upsert(written))
+    _store_spam_as_written_before(empty_store, posts[3], blank)
+    store = _reopened(empty_store)
+    try:
+        assert store.count() == len(posts) - 1
+        assert store.count(Filters(include_spam=True)) == len(posts)
+        assert store.facet(Filters(include_spam=True), "spam") == {reason: 1, "unknown": len(posts) - 1}
+        assert {h.mention.id for h in store.search(Filters(), size=100).hits} == {m.id for m in posts} - {posts[1].id}
+        assert [m.spam for m in store.get([posts[2].id, posts[3].id])] == [None, None]
+        # The light rows (response times, viral alerts, advocates) read what a whole mention reads.
+        rows = {row.id: row.spam for row in store.iter_rows(Filters(include_spam=True))}
+        assert rows == {m.id: (reason if m is posts[1] else None) for m in posts}
+    finally:
+        if store is not empty_store and store.name == "sqlite":
+            store.close()
 
 
 def test_advocates_rank_the_same_on_every_store(empty_store: Store) -> None:
