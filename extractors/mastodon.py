@@ -1,7 +1,7 @@
 """Mastodon public hashtag timelines through Mastodon.py; no account needed.
 
 Hashtag timelines are public on most instances. Tags come from `options.hashtags` or,
-by default, from the query's positive #hashtags and single words. The query is then
+by default, from the #hashtags and single words that name the brand (`query_hashtags`). The query is then
 applied locally. The cursor keeps, per tag, the newest id of the statuses read for good
 (`Selector.add`, and whose snowflake time is not in the future). A tag whose read stopped with
 pages left (`max_pages`) keeps the range it still owes instead (`{"backlog": ...}`, an
@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -25,6 +25,7 @@ from pydantic import Field
 
 from core.accounts import account_key
 from core.query import QueryCompileError, parse
+from core.query.ast import And, Hashtag, Near, Node, Or, Term
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
@@ -49,14 +50,29 @@ class MastodonOptions(SourceOptions):
 
 
 def query_hashtags(query: str) -> list[str]:
-    """Tags worth following for a query: its positive #hashtags and one-word terms."""
+    """Tags worth following for a query: the #hashtags and one-word names that identify the brand.
 
-    tags = []
-    for term in parse(query).positive_terms():
-        body = term[1:] if term.startswith("#") else term
-        if not term.startswith("@") and _TAG.fullmatch(body):
-            tags.append(body.lower())
-    return list(dict.fromkeys(tags))
+    Those are the query's top-level OR branches (its names and aliases); in an AND (or NEAR) only its first
+    operand that has any, where a brand query puts the brand (`lumora AND (overheat* OR recall)` follows
+    #lumora): the context words ANDed to it (#love, #recall) would bring in timelines of posts the
+    query then drops, one request each. A prefix or infix term is never followed: its bare stem is a
+    different tag (`overheat*` is not #overheat)."""
+    return list(dict.fromkeys(_brand_tags(parse(query).root)))
+
+
+def _brand_tags(node: Node) -> list[str]:
+    if isinstance(node, Hashtag):
+        return [node.tag.lower()] if _TAG.fullmatch(node.tag) else []
+    if isinstance(node, Term):
+        word = node.bare_text
+        return [word.lower()] if not (node.prefix or node.infix) and _TAG.fullmatch(word) else []
+    if isinstance(node, Or):
+        return [t for item in node.items for t in _brand_tags(item)]
+    if isinstance(node, And | Near):
+        for item in node.items if isinstance(node, And) else (node.left, node.right):
+            if tags := _brand_tags(item):
+                return tags
+    return []  # NOT, lang:, @handles and $cashtags: no tag to follow
 
 
 NO_TAG = "the query has no #hashtag or single word to follow; set options.hashtags"
@@ -65,6 +81,11 @@ NO_TAG = "the query has no #hashtag or single word to follow; set options.hashta
 class MastodonExtractor(Extractor[MastodonOptions]):
     type = "mastodon"
     Options = MastodonOptions
+
+    @staticmethod
+    def owed_time(value: str) -> datetime | None:
+        """A cursor's status id → its snowflake time (`Extractor.owed_time`)."""
+        return datetime.fromtimestamp(_id_seconds(value), tz=UTC) if value.isdigit() else None
 
     def client(self) -> Any:
         try:

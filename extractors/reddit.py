@@ -22,11 +22,11 @@ from pydantic import Field
 
 from core.accounts import account_key
 from core.mention import Mention, tombstone
-from core.query import parse
+from core.query import QueryCompileError, parse
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import Retry, RetryPolicy, classify_requests_error, make_session, retry_for_status
-from extractors.query_native import to_reddit
+from extractors.query_native import REDDIT_QUERY_LIMIT, NativeSearches, reddit_searches
 from extractors.reddit_reach import reach_of, time_filter_for
 from extractors.state import decode_cursor, encode_cursor
 
@@ -185,13 +185,22 @@ class RedditExtractor(Extractor[RedditOptions]):
         _paced_by(reddit, lambda: self.retry)  # the policy at request time: build_extractor sets the source's
         return reddit
 
-    def compile_query(self, query: str) -> str | None:
-        """The Reddit search query (`options.native_query` as written, else the brand's query compiled), or
-        None in the listing modes, which read every post and match locally."""
+    def compile_query(self, query: str) -> NativeSearches | None:
+        """The Reddit searches (`options.native_query` as written, else the brand's query compiled, split into
+        several searches when longer than Reddit's 512 characters: `reddit_searches`), or None in the listing
+        modes, which read every post and match locally."""
         opts = self.options
         if opts.mode != "search":
             return None
-        return opts.native_query or to_reddit(parse(query))
+        native = opts.native_query
+        if native is None:
+            return reddit_searches(parse(query))
+        if len(native) > REDDIT_QUERY_LIMIT:
+            raise QueryCompileError(
+                f"native_query is {len(native):,} characters, and a Reddit search may have {REDDIT_QUERY_LIMIT}: "
+                "shorten it"
+            )
+        return NativeSearches("Reddit", (native,), len(native), REDDIT_QUERY_LIMIT)
 
     def _time_filter(self, selector: Selector) -> str:
         """The search's time filter: the option when set (with a warning when it does not reach the run's start,
@@ -209,13 +218,20 @@ class RedditExtractor(Extractor[RedditOptions]):
 
     def _listings(self, reddit: Any, query: str, selector: Selector) -> Iterator[tuple[str, Any]]:
         opts = self.options
-        native = self.searched_query(query)
+        compiled = self.searched_query(query)
         time_filter = self._time_filter(selector) if opts.mode == "search" else None
         for name in opts.subreddits:
             sub = reddit.subreddit(name)
-            if opts.mode == "search":
-                gen = sub.search(native, sort=opts.sort, syntax=opts.syntax, time_filter=time_filter, limit=opts.limit)
-            elif opts.mode == "new":
+            if compiled is not None:
+                # A long query split (`reddit_searches`): one listing per search. The cursor is handed out after
+                # all of them (`_collect`), so a run stopped between two reads them all again, never skips.
+                for n, native in enumerate(compiled.searches, 1):
+                    part = f" (search {n} of {len(compiled.searches)})" if len(compiled.searches) > 1 else ""
+                    yield f"r/{name}{part}", sub.search(
+                        native, sort=opts.sort, syntax=opts.syntax, time_filter=time_filter, limit=opts.limit
+                    )
+                continue
+            if opts.mode == "new":
                 gen = sub.new(limit=opts.limit)
             else:
                 gen = sub.comments(limit=opts.limit)
@@ -268,6 +284,7 @@ class RedditExtractor(Extractor[RedditOptions]):
         start = selector.window.since.timestamp() if selector.window.since else None
         newest_ts, newest_ids = since_ts, set(since_ids)
         cap = min(opts.limit or LISTING_CAP, LISTING_CAP)
+        seen: set[str] = set()  # items handled: one that two searches of a split query find is yielded once
         for name, gen in listings:
             what = f"reddit {opts.mode if not selector.match_all else 'own posts'} {name} ({brand})"
             batch = Batch([])
@@ -287,6 +304,9 @@ class RedditExtractor(Extractor[RedditOptions]):
                             reached = True
                             break  # newest-first listing: the rest was collected before
                         continue  # one read at the cursor's second: others of that second may follow it, unread
+                if fullname in seen:
+                    continue
+                seen.add(fullname)
                 if selector.add(batch, fullname, lambda d=data: self._mention(d)) and isinstance(ts, int | float):
                     if ts > newest_ts:
                         newest_ts, newest_ids = ts, {fullname}

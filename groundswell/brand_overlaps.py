@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.query import Query
-from core.query.ast import And, Cashtag, Handle, Hashtag, Lang, Near, Node, Not, Or, Term, positive_leaves
+from core.query.ast import Cashtag, Handle, Hashtag, Node, Term, positive_leaves
 from core.query.match import Post, evaluate, folded_tokens
+from core.query.shape import matches_nearly_everything, never_matches, query_key
 from core.query.stem import stem
 from core.query.text import fold
 from groundswell.config_errors import item_place
@@ -229,23 +230,19 @@ def _query_overlap(query: Query, other: _Names, same: bool, mine: set[int]) -> s
     return None
 
 
-def query_key(node: Node) -> Hashable:
-    """What two query trees share when they match the same posts for reasons matching sees through: words and
-    tags compared folded, as matching compares them (case, width, accents, traditional Han), quotes around one
-    word, and the order of AND, OR and NEAR operands."""
-    if isinstance(node, Term):
-        return "term", tuple(fold(t) for t in node.tokens), node.inflect, node.prefix, node.infix
-    if isinstance(node, Hashtag):
-        return "#", fold(node.tag)
-    if isinstance(node, Handle):
-        return "@", fold(node.handle)
-    if isinstance(node, Cashtag):
-        return "$", node.tag
-    if isinstance(node, Lang):
-        return "lang", node.code
-    if isinstance(node, Not):
-        return "not", query_key(node.item)
-    if isinstance(node, Near):
-        return "near", frozenset((query_key(node.left), query_key(node.right))), node.distance
-    assert isinstance(node, And | Or)
-    return type(node).__name__, frozenset(query_key(item) for item in node.items)
+def query_shape_warnings(brands: Sequence[BrandConfig]) -> list[str]:
+    """One line per brand whose query no post can match (`x AND NOT x`, two lang: ANDed: the query collects
+    nothing), or that names nothing a post must hold (`NOT spam` alone: a source that reads everything, an import,
+    collects every row for the brand). Each is a typo far more often than a wish (`core.query.shape`)."""
+    out: list[str] = []
+    for i, brand in enumerate(brands):
+        where = item_place("brands", i, brand.name)
+        root = brand.terms().query.root
+        if reason := never_matches(root):
+            also = " (only its aliases collect)" if brand.aliases else ""
+            out.append(f"{where}.query: no post can match it: {reason}{also}; check for a typo")
+        elif matches_nearly_everything(root):
+            out.append(f"{where}.query: it names no word, tag or lang: a post must hold, so it matches nearly every "
+                       "post (an import collects every row for this brand); add the brand's name, e.g. "
+                       f'"{brand.name}" AND ({root})')
+    return out

@@ -43,7 +43,7 @@ LANGUAGE_ANALYZERS = {
 SEARCH_FIELD = f"text_folded_v{SEARCH_DOCUMENT_VERSION}"
 SEARCH_FIELD_MAPPING = {"type": "text", "analyzer": "whitespace"}
 # Search fields of older formats: still in the documents of migrated indices, dropped when read.
-OLD_SEARCH_FIELDS = ("text_folded", "text_folded_v2", "text_folded_v3", "text_folded_v4")
+OLD_SEARCH_FIELDS = ("text_folded", "text_folded_v2", "text_folded_v3", "text_folded_v4", "text_folded_v5")
 
 # Fields we add to the document beside the Mention's own (for sorting/aggregations/search);
 # removed again when a document is read back into a Mention.

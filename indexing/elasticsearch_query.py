@@ -55,14 +55,50 @@ class _Target:
         return " ".join(tokens) if self.folded else surface(tokens)
 
 
+# Elasticsearch refuses a query whose compound queries (bool, constant_score, span_or, span_near, span_multi, ...)
+# nest deeper than `indices.query.bool.max_nested_depth` (a static node setting, 30 by default; the leaf counts as a
+# level): the whole search fails with a parsing_exception. The store puts the compiled query inside its own bool of
+# filters, and a caller may wrap that once more (replies only), so the compiled query keeps 2 levels for them.
+ES_MAX_NESTED_DEPTH = 30
+WRAPPING_LEVELS = 2
+MAX_QUERY_DEPTH = ES_MAX_NESTED_DEPTH - WRAPPING_LEVELS
+# The keys of a compound query that hold the queries nested in it.
+_INNER = ("must", "must_not", "should", "filter", "clauses", "match", "include", "exclude", "little", "big")
+
+
+class QueryTooDeep(ValueError):
+    """A query the parser accepts that nests deeper, once compiled, than Elasticsearch takes (`MAX_QUERY_DEPTH`): the
+    user flattens it, so the dashboard answers 400 with the message, as for `QueryTooBroad`."""
+
+
 def to_elasticsearch(
     query: Query, text_field: str = "text", lang_field: str = "lang", folded: bool = False
 ) -> dict[str, Any]:
     """The query as an ES `query` clause (put it under "query" or a bool filter).
 
-    folded: `text_field` holds `search_document(text)` (see the module docstring).
+    folded: `text_field` holds `search_document(text)` (see the module docstring). `QueryTooDeep` when the clause
+    nests deeper than Elasticsearch accepts (`MAX_QUERY_DEPTH`).
     """
-    return _node(query.root, _Target(text_field, lang_field, folded), upper=True)
+    clause = _node(query.root, _Target(text_field, lang_field, folded), upper=True)
+    depth = query_depth(clause)
+    if depth > MAX_QUERY_DEPTH:
+        raise QueryTooDeep(
+            f"the query nests too deeply for Elasticsearch: {depth} levels once translated, at most "
+            f"{MAX_QUERY_DEPTH} (each group of a different operator than the one around it, and each NOT inside an "
+            "OR, adds one): remove parentheses, or write NOT (a OR b) as -a -b"
+        )
+    return clause
+
+
+def query_depth(clause: Any) -> int:
+    """How deep Elasticsearch counts `clause`: one per query object, compound queries holding more (`_INNER`)."""
+    if isinstance(clause, list):
+        return max((query_depth(item) for item in clause), default=0)
+    if not isinstance(clause, dict) or len(clause) != 1:
+        return 0
+    (body,) = clause.values()
+    inner = [body[key] for key in _INNER if isinstance(body, dict) and key in body]
+    return 1 + max((query_depth(item) for item in inner), default=0)
 
 
 def _node(node: Node, t: _Target, upper: bool) -> dict[str, Any]:
@@ -80,20 +116,41 @@ def _node(node: Node, t: _Target, upper: bool) -> dict[str, Any]:
         return _handle(node, t)
     if isinstance(node, Lang):
         return _lang(node, t)
-    if isinstance(node, And):
-        must = [_node(i, t, upper) for i in node.items if not isinstance(i, Not)]
-        must_not = [_node(i.item, t, not upper) for i in node.items if isinstance(i, Not)]
-        clause: dict[str, Any] = {"must": must} if must else {"must": [{"match_all": {}}]}
+    if isinstance(node, And | Not):
+        must: list[dict[str, Any]] = []
+        must_not: list[dict[str, Any]] = []
+        _conjoin(node, True, t, upper, must, must_not)
+        if len(must) == 1 and not must_not:  # NOT NOT x: x itself, no level for it
+            return must[0]
+        clause: dict[str, Any] = {"must": must or [{"match_all": {}}]}
         if must_not:
             clause["must_not"] = must_not
         return {"bool": clause}
     if isinstance(node, Or):
         return {"bool": {"should": [_node(i, t, upper) for i in node.items], "minimum_should_match": 1}}
-    if isinstance(node, Not):
-        return {"bool": {"must": [{"match_all": {}}], "must_not": [_node(node.item, t, not upper)]}}
     if isinstance(node, Near):
         return _near(node, t, upper)
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _conjoin(
+    node: Node, positive: bool, t: _Target, upper: bool, must: list[dict[str, Any]], must_not: list[dict[str, Any]]
+) -> None:
+    """Add `node` (NOT `node` when not `positive`) to one bool's `must` / `must_not`, as few levels deep as it can
+    go: NOT NOT x is x, an AND's items join the bool's own, and NOT (a OR b) is NOT a AND NOT b. The matches are
+    the same; only the nesting Elasticsearch counts (`MAX_QUERY_DEPTH`) is less."""
+    while isinstance(node, Not):
+        node, positive = node.item, not positive
+    if positive and isinstance(node, And):
+        for item in node.items:
+            _conjoin(item, True, t, upper, must, must_not)
+    elif not positive and isinstance(node, Or):
+        for item in node.items:
+            _conjoin(item, False, t, upper, must, must_not)
+    elif positive:
+        must.append(_node(node, t, upper))
+    else:
+        must_not.append(_node(node, t, not upper))
 
 
 def _hashtag(node: Hashtag, t: _Target) -> dict[str, Any]:

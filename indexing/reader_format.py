@@ -16,7 +16,10 @@ from __future__ import annotations
 from indexing.base import StoreUnavailable
 
 # 1: the format of 6 Dec 2026 (per-brand themes, `brand_themes`), the first that records it.
-READER_FORMAT = 1
+# 2: search document format 6 (Arabic letter variants folded; SQLite `FTS_VERSION` 10, Elasticsearch
+#    `text_folded_v6`). A format-1 version would write format-5 FTS rows into an SQLite store whose user_version
+#    already says 10, so nothing would ever rebuild them and search would miss those posts for good.
+READER_FORMAT = 2
 
 
 class StoreTooNew(StoreUnavailable):

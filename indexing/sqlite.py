@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from core.lang_tags import filter_lang, lang_tag
-from core.mention import Mention, reposted_author
+from core.mention import Mention, reposted_author, spam_reason
 from core.query import Query, fts5_document, parse
 from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
@@ -197,11 +197,12 @@ END""",
 #     boolean-query count took twice as long (bench/dashboard_latency.py --mentions 1000000, docs/dashboard.md);
 # 8 = `core.query.document` format 4: traditional Han folded to simplified (rebuilt, then merged, as for 6);
 # 9 = `core.query.document` format 5: invisible characters inside words dropped, Arabic tatweel and harakat dropped,
-#     Arabic letters split from Latin ones, @handles ended at a change of script (rebuilt, then merged, as for 6).
+#     Arabic letters split from Latin ones, @handles ended at a change of script (rebuilt, then merged, as for 6);
+# 10 = `core.query.document` format 6: Arabic-script letter variants folded (أ as ا, ی as ي ...; rebuilt, then merged).
 TIME_VERSION = 2
-FTS_VERSION = 9
-FTS_COLUMN_VERSION = 9  # the first version whose index holds this column: from it on, the upgrade only merges
-FTS_DOCUMENT = 5  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
+FTS_VERSION = 10
+FTS_COLUMN_VERSION = 10  # the first version whose index holds this column: from it on, the upgrade only merges
+FTS_DOCUMENT = 6  # the `core.query.document.VERSION` an index at FTS_VERSION holds (a test keeps them in step)
 # The oldest code format that reads this store (`indexing.reader_format`), recorded on open, never lowered.
 READER_SQL = (
     "CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -463,7 +464,8 @@ class SqliteStore:
                              rows // (FTS_REBUILD_PER_S if rebuild else FTS_MERGE_PER_S))
                     if rebuild:
                         # The triggers of an older version write an older column: replaced, and the index rebuilt
-                        # (every version before 9 holds an older document: invisible characters splitting words;
+                        # (every version before 10 holds an older document: Arabic letter variants unfolded;
+                        # before 9 invisible characters splitting words;
                         # before 8 traditional Han unfolded; before 6 emoji and cashtags left out).
                         conn.execute("DROP TRIGGER IF EXISTS mentions_ai")
                         conn.execute("DROP TRIGGER IF EXISTS mentions_au")
@@ -523,8 +525,18 @@ class SqliteStore:
                 raise
 
     def _migrate_spam_flags(self) -> None:
-        """Add the `mention_spam` table to a store made before spam flags (idempotent, every open)."""
-        self._conn().executescript(SPAM_SCHEMA)
+        """Add the `mention_spam` table to a store made before spam flags, and drop the flag rows of blank reasons
+        (spaces) an older version kept: not spam (`core.mention.spam_reason`), as the stored mention reads
+        (idempotent, every open)."""
+        conn = self._conn()
+        conn.executescript(SPAM_SCHEMA)
+        # A blank reason starts with a space, a control or a non-ASCII character: only those few are read here.
+        rows = conn.execute("SELECT mention_rowid, reason FROM mention_spam WHERE unicode(reason) IS NULL "
+                            "OR unicode(reason) <= 32 OR unicode(reason) > 126").fetchall()
+        blank = [(rowid,) for rowid, reason in rows if spam_reason(reason) is None]
+        if blank:
+            with self._write_lock:
+                conn.executemany("DELETE FROM mention_spam WHERE mention_rowid = ?", blank)
 
     def _migrate_intent_tags(self) -> None:
         """Add the `mention_intent` table to a store made before intent tags (idempotent, every open)."""
@@ -1040,7 +1052,7 @@ class SqliteStore:
                     self.unreadable.read(mention_id, partial(_unreadable, exc))  # type: ignore[arg-type]
                     continue
                 yield PostRow(mention_id, created_at, source, RowAuthor(handle, author_id, followers or 0), url,
-                              reply_to, bool(repost_of), spam, label, lang, engagement or 0)
+                              reply_to, bool(repost_of), spam_reason(spam), label, lang, engagement or 0)
             last = (rows[-1][-2], rows[-1][-1])
 
     def _iter_brands(self, f: Filters, brands: list[str], chunk: int) -> Iterator[Mention]:

@@ -9,7 +9,7 @@ An alias is a plain string, turned into one query leaf:
 
 A brand matches a post when its query OR any alias matches it. `BrandTerms.matched` says which
 of them did, for attribution; `BrandTerms.search_query` is the one query string (query OR
-aliases) that collection compiles to each source's own search.
+aliases, `search_problem` says when it is too long) that collection compiles to each source's own search.
 
 A brand's crisis terms (alerts/keyword.py) are names written the same way (`InflectedName`) and
 inflected by the same rules (`name_leaf`: no `~` inside, `inflect_language`); only their leaf differs
@@ -18,6 +18,7 @@ inflected by the same rules (`name_leaf`: no `~` inside, `inflect_language`); on
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,7 @@ from core.query import Query, parse
 from core.query.ast import STARS
 from core.query.match import Post, evaluate
 from core.query.names import name_spans
-from core.query.parser import QuerySyntaxError
+from core.query.parser import MAX_LENGTH, QuerySyntaxError
 from core.query.stem import LANGUAGES, script_of, script_of_words, supported
 from core.strict import StrictModel
 
@@ -83,7 +84,8 @@ def alias_fragment(alias: str, inflect: str | None = None) -> str:
         if any(q in text for q in '"“”'):
             raise ValueError(f"alias {alias!r}: remove the quotation marks (every alias is matched as a phrase)")
         # One plain word stays bare, so native searches get `Люмора`, not `"Люмора"`; the rest is a phrase.
-        bare = text.isalnum() and text.upper() not in ("AND", "OR", "NOT", "NEAR")
+        # (compared as NFKC: a full-width ＯＲ is the operator OR too, core/query/parser.py)
+        bare = text.isalnum() and unicodedata.normalize("NFKC", text).upper() not in ("AND", "OR", "NOT", "NEAR")
         fragment = (text if bare else f'"{text}"') + (f"~{inflect}" if inflect else "")
     try:
         parse(fragment)
@@ -158,10 +160,33 @@ class BrandTerms:
 
     @property
     def search_query(self) -> str:
-        """`(query) OR alias1 OR ...`: the one query string collection compiles per source."""
+        """`query OR alias1 OR ...`: the one query string collection compiles per source.
+
+        No parentheses around the query: OR binds loosest, so `a AND b OR alias` already means `(a AND b) OR
+        alias`, and a wrapping '(' would add a nesting level the brand's own query was checked without (a query
+        at the parser's depth limit would then fail at collection only)."""
         if not self.aliases:
             return self.query.text
-        return " OR ".join([f"({self.query.text})", *(q.text for _, q in self.aliases)])
+        return " OR ".join([self.query.text, *(q.text for _, q in self.aliases)])
+
+    def search_problem(self) -> str | None:
+        """Why `search_query` cannot be parsed as collection parses it, or None. The query and each alias are
+        checked on their own; together they can still pass the parser's length limit (`MAX_LENGTH`)."""
+        if not self.aliases:
+            return None
+        text = self.search_query
+        try:
+            parse(text)
+        except QuerySyntaxError as exc:
+            n = len(self.aliases)
+            if len(text) > MAX_LENGTH:
+                return (
+                    f"the query ({len(self.query.text):,} characters) with its {n} alias(es), joined by OR for "
+                    f"collection, is {len(text):,} characters; a query may have at most {MAX_LENGTH:,}: shorten "
+                    f"the query by {len(text) - MAX_LENGTH:,} characters or drop aliases the query already covers"
+                )
+            return f"the query with its {n} alias(es), joined by OR for collection, does not parse: {exc}"
+        return None
 
 
 @lru_cache(maxsize=256)

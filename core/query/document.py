@@ -24,7 +24,9 @@ from core.query.text import cashtags, fold, hashtags, search_tokens
 # 5: invisible characters dropped inside words (soft hyphen, zero-width space, ZWJ/ZWNJ between Latin letters ...),
 #    Arabic tatweel and harakat dropped, Arabic letters a token apart from Latin ones (الـLumora), ʼ as '; @handles
 #    also end at a change of script (@lumora_kr님 is @lumora_kr too: core/query/handles.py).
-VERSION = 5
+# 6: Arabic-script letter variants folded to one letter (أ إ آ ٱ as ا, ى ی as ي, ک as ك, ة ۀ ہ as ه:
+#    `core.query.text.ARABIC_LETTERS`).
+VERSION = 6
 
 
 def sigil_tokens(text: str) -> list[str]:

@@ -16,7 +16,9 @@ An emoji is a term like a word (core/query/emoji.py); a '$' before a letter is a
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from core.lang_tags import UNKNOWN_LANG, lang_tag
@@ -98,6 +100,31 @@ QUOTE_CLOSERS: dict[str, str] = {
 # hold them: it is written back in "…" (`str(query)`, native searches), where they would end the phrase early.
 _INNER_QUOTES = str.maketrans(dict.fromkeys(_ENGLISH_QUOTES, " "))
 _CASHTAG_BODY = re.compile(CASHTAG_BODY)
+# Dashes that word processors, chat apps and phones type for '-' (autocorrect makes '-stock' '–stock'), and the
+# full-width and small forms CJK input methods type: at the start of a chunk each is NOT, as '-' is. Read as the
+# operator they look like, never as punctuation the tokens drop (which silently made '–stock' a required word).
+DASHES: dict[str, str] = {
+    "-": "'-'",
+    "\u2010": "a hyphen (‐)",
+    "\u2011": "a non-breaking hyphen",
+    "\u2012": "a figure dash (‒)",
+    "\u2013": "an en dash (–)",
+    "\u2014": "an em dash (—)",
+    "\u2015": "a horizontal bar (―)",
+    "\u2212": "a minus sign (−)",
+    "\ufe58": "a small em dash (﹘)",
+    "\ufe63": "a small hyphen-minus (﹣)",
+    "\uff0d": "a full-width hyphen-minus (－)",
+}
+# Parentheses as CJK input methods (full-width) and small forms write them: grouping, as '(' and ')' are, but only
+# where they stand as operators (`_wide_paren_groups`). Glued to text they stay the text they were: Japanese writes
+# company names with them (（株）ソニー, ソニー（株）: "Co., Ltd."), one phrase as before, never a loose 株 that
+# finds 株価.
+_OPEN = "(（﹙"
+_CLOSE = ")）﹚"
+_PARENS = _OPEN + _CLOSE
+_WIDE_OPEN = "（﹙"
+_WIDE_CLOSE = "）﹚"
 
 
 def _lex(text: str) -> list[_Tok]:
@@ -107,8 +134,8 @@ def _lex(text: str) -> list[_Tok]:
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch in "()":
-            toks.append(_Tok("LPAREN" if ch == "(" else "RPAREN", i + 1, ch))
+        elif ch in "()" or ch in _WIDE_CLOSE or (ch in _WIDE_OPEN and _wide_paren_groups(text, i)):
+            toks.append(_Tok("LPAREN" if ch in _OPEN else "RPAREN", i + 1, ch))
             i += 1
         elif ch in QUOTE_CLOSERS:
             closers = QUOTE_CLOSERS[ch]
@@ -125,6 +152,8 @@ def _lex(text: str) -> list[_Tok]:
                 raise QuerySyntaxError(f"empty phrase: put words or emoji between the quotes ({_UNSEARCHABLE})", i + 1)
             i = end + 1
             lang = None
+            if _PROXIMITY.match(text, i):
+                raise QuerySyntaxError(_proximity_message(text[i - 2 - len(phrase) : i], tokens, text, i + 1), i + 1)
             if text[i : i + 1] == "~":
                 j = i + 1
                 while j < n and text[j].isascii() and text[j].isalpha():
@@ -136,13 +165,49 @@ def _lex(text: str) -> list[_Tok]:
             term = Term(written, tokens, quoted=True, inflect=lang, prefix=prefix, infix=infix)
             toks.append(_Tok("LEAF", end - len(phrase), phrase, term))
         else:
-            j = i
-            while j < n and not text[j].isspace() and text[j] not in "()" and text[j] not in QUOTE_CLOSERS:
-                j += 1
+            j = _chunk_end(text, i)
+            k = i
+            while k < j and text[k] in DASHES:
+                k += 1
+            if k < j and text[k] in _SINGLE_QUOTES and (close := _single_quote_end(text, k)) > 0:
+                raise QuerySyntaxError(
+                    f"{text[k : close + 1]}: single quotes do not make a phrase (the quotes are dropped and the "
+                    f'words searched apart); use double quotes: "{text[k + 1 : close]}"',
+                    k + 1,
+                )
             _lex_chunk(text[i:j], i + 1, text[j : j + 1], toks)
             i = j
     toks.append(_Tok("EOF", n + 1))
     return toks
+
+
+def _chunk_end(text: str, i: int) -> int:
+    """Where the plain chunk (a word, an operator, a field) starting at `text[i]` ends: at whitespace, a quote,
+    an ASCII parenthesis, or a full-width one that groups. A full-width '（' glued after text opens a literal
+    pair (ソニー（株）), whose '）' stays text too; one right after the chunk's leading NOTs groups as at its start."""
+    n, j, literal = len(text), i, 0
+    while j < n and not text[j].isspace() and text[j] not in "()" and text[j] not in QUOTE_CLOSERS:
+        ch = text[j]
+        if ch in _WIDE_OPEN:  # at j == i only when `_lex` found it does not group
+            if j > i and all(c in DASHES for c in text[i:j]) and _wide_paren_groups(text, j):
+                break  # '－（stock OR shares）': NOT, then a group
+            literal += 1
+        elif ch in _WIDE_CLOSE and j > i:
+            if not literal:
+                break  # 'ipad）': the end of a group
+            literal -= 1
+        j += 1
+    return j
+
+
+def _wide_paren_groups(text: str, i: int) -> bool:
+    """Whether the full-width '（' at `text[i]`, where a chunk starts, opens a group: not when it opens a one-word
+    pair glued to text after its '）' (（株）ソニー), which stays one phrase, as before full-width grouping."""
+    n, k = len(text), i + 1
+    while k < n and not text[k].isspace() and text[k] not in _PARENS and text[k] not in QUOTE_CLOSERS:
+        k += 1
+    glued_after = k + 1 < n and not text[k + 1].isspace() and text[k + 1] not in _CLOSE
+    return not (k < n and text[k] in _WIDE_CLOSE and k > i + 1 and glued_after)
 
 
 def _find_quote_end(text: str, start: int, closers: str) -> int:
@@ -154,21 +219,26 @@ def _find_quote_end(text: str, start: int, closers: str) -> int:
 
 
 def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
-    # '-term' and '-(...)' are NOT, as on X; a lone '-' elsewhere is not a term. A loop, not
-    # recursion, so a run of dashes is bounded by MAX_DEPTH in the parser, not by the stack.
-    while chunk.startswith("-"):
+    # '-term' and '-(...)' are NOT, as on X (so is any of `DASHES`); a lone '-' elsewhere is not a term. A loop,
+    # not recursion, so a run of dashes is bounded by MAX_DEPTH in the parser, not by the stack.
+    while chunk[0] in DASHES:
         if len(chunk) == 1:
-            if following == "(":
+            if following and following in _OPEN:
                 toks.append(_Tok("NOT", pos, "-"))
                 return
-            raise QuerySyntaxError("'-' must be followed by a term or '(' (it means NOT)", pos)
+            name = DASHES[chunk]
+            also = "" if chunk == "-" else ", as '-' does"
+            raise QuerySyntaxError(f"{name} must be followed by a term or '(' (it means NOT{also})", pos)
         toks.append(_Tok("NOT", pos, "-"))
         chunk, pos = chunk[1:], pos + 1
-    upper = chunk.upper()
+    # Operators as written in full width (ＯＲ, ＮＥＡＲ/３: a CJK input method's full-width mode): NFKC makes them
+    # ASCII, one character for one, so the columns of later errors stay right.
+    plain = unicodedata.normalize("NFKC", chunk) if not chunk.isascii() else chunk
+    upper = plain.upper()
     if upper in ("AND", "OR", "NOT"):
         toks.append(_Tok(upper, pos, chunk))
         return
-    near = _NEAR.fullmatch(chunk)
+    near = _NEAR.fullmatch(plain) if len(plain) == len(chunk) else None
     if near:
         toks.append(_Tok("NEAR", pos, chunk, distance=_near_distance(near.group(1), pos)))
         return
@@ -218,6 +288,7 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
         # Stored languages are base codes (core/lang_tags.py): lang:ko-KR is lang:ko; lang:unknown, none.
         toks.append(_Tok("LEAF", pos, chunk, Lang(lang_tag(code) or UNKNOWN_LANG)))
         return
+    _refuse_foreign(chunk, pos)
     if _STRAY_INFLECT.fullmatch(chunk):
         raise QuerySyntaxError(f"'{chunk}' needs a word before it", pos)
     tilde = chunk.rfind("~")
@@ -233,6 +304,124 @@ def _lex_chunk(chunk: str, pos: int, following: str, toks: list[_Tok]) -> None:
         raise QuerySyntaxError(f"'{chunk}' has no letters, digits or emoji to search for ({_UNSEARCHABLE})", pos)
     lang = _inflect_lang(inflect.group(2), tokens, pos + len(word)) if inflect else None
     toks.append(_Tok("LEAF", pos, chunk, Term(word, tokens, inflect=lang, prefix=prefix, infix=infix)))
+
+
+# Other tools' syntax, which the tokens would silently drop (so the query would mean something else): each is
+# refused with what to write here (docs/query-language.md, "Syntax from other tools").
+_SINGLE_QUOTES = "'‘"
+_SINGLE_CLOSERS = "'’"
+# '+' or '#' after a one-letter word: c++, c#, f#, A+. Tokens drop them, leaving a one-letter word that finds
+# unrelated posts ('c' finds "Plan C"). After a longer word the sign is trailing punctuation and the word is what
+# is searched, as always (Disney+ is the word disney; Canal+, Apple TV+, iPhone 6+ likewise); in double quotes
+# nothing is refused, so "C++" is the way to search for the letter c on purpose.
+_GLUED_SIGNS = re.compile(r"([^\W\d_])([+#＋＃]+)")
+# Hints for the languages these name; any other letter gets the quoting hint.
+_SIGN_HINTS = {("c", "+"): "cpp OR cplusplus OR #cpp", ("c", "#"): "csharp OR #csharp", ("f", "#"): "fsharp OR #fsharp"}
+# Lucene's shapes only, at the end of a word (`_latin_word`): fuzzy `apple~2` / `apple~0.8`, boost `apple^2`. A '~'
+# or '^' elsewhere is text as before: ranges (10~20代, 3~5일) and emoticons (Kpop^^).
+_FUZZY = re.compile(r"(.+)(~)\d+(?:\.\d+)?", re.DOTALL)
+_BOOST = re.compile(r"(.+)(\^)\d+(?:\.\d+)?", re.DOTALL)
+# A proximity: `"apple pie"~3` (right after a phrase), or `~3` written apart from it.
+_PROXIMITY = re.compile(r"~\d+(?:\.\d+)?(?=$|[\s()）﹚])")
+_STRAY_PROXIMITY = re.compile(r"~\d+(?:\.\d+)?")
+# Words that open with an apostrophe or end with one in ordinary English, never a single-quoted phrase:
+# 'tis the season, rock 'n roll, '90s (a digit), Dunkin' Donuts, Guns N' Roses (one letter or -in').
+_ELIDED_OPENERS = frozenset({"n", "tis", "twas", "em", "til", "cause", "bout", "round", "nuff", "sup", "cos"})
+_ELIDED_CLOSER = re.compile(r"(?:.*in|[^\W\d_])", re.IGNORECASE | re.DOTALL)
+_OPERATORS = frozenset({"AND", "OR", "NOT"})  # and NEAR/n
+
+
+def _latin_word(word: str) -> bool:
+    """A word of Latin letters and digits with at least one letter (apple, iPhone6): the words Lucene's `~2` and
+    `^2` are written after."""
+    return (word.isalnum() and any(c.isalpha() for c in word)
+            and all("LATIN" in unicodedata.name(c, "") for c in word if c.isalpha()))
+
+
+def _single_quote_end(text: str, start: int) -> int:
+    """Where the single quote at `text[start]` (at the start of a word) closes several words quoted as other tools
+    quote a phrase ('apple pie'), or -1. The closer is looked for only in the same run of plain words (up to an
+    operator, a parenthesis or a double quote), and -1 too when the quotes hold one word ('R' is R: nothing
+    changes) or when either end is an ordinary apostrophe ('90s, 'tis, 'n, Dunkin', N')."""
+    end = start + 1
+    while end < len(text) and text[end] not in _PARENS and text[end] not in QUOTE_CLOSERS:
+        end += 1
+    run = text[start:end]
+    for word in re.finditer(r"\S+", run):
+        plain = unicodedata.normalize("NFKC", word.group())
+        if word.start() and (plain.upper() in _OPERATORS or _NEAR.fullmatch(plain)):
+            run = run[: word.start()]  # 'a OR b': the run of plain words ends at the operator
+            break
+    for k in range(1, len(run)):
+        if run[k] in _SINGLE_CLOSERS and run[k - 1].isalnum() and (k + 1 == len(run) or run[k + 1].isspace()):
+            inner = run[1:k]
+            first, last = inner.split()[0] if inner.split() else "", inner.split()[-1] if inner.split() else ""
+            if (not any(c.isspace() for c in inner) or not first[:1].isalpha()
+                    or first.lower() in _ELIDED_OPENERS or _ELIDED_CLOSER.fullmatch(last)):
+                return -1
+            return start + k
+    return -1
+
+
+def _proximity_message(phrase: str, tokens: tuple[str, ...], text: str, pos: int) -> str:
+    """What `"a b"~3` (Brandwatch's, Talkwalker's and Lucene's proximity) is written as here."""
+    distance = "".join(itertools.takewhile(str.isdigit, text[pos:]))
+    example = f"{tokens[0]} NEAR/{distance} {tokens[-1]}" if len(tokens) > 1 else f"a NEAR/{distance} b"
+    return (f"'{phrase}~{distance}': proximity is NEAR/n here (words at most n words apart): write {example}; "
+            "'~' after a phrase or word is a language to inflect in (~en, ~ru)")
+
+
+def _refuse_glued_signs(chunk: str, pos: int) -> None:
+    """A bare one-letter word with '+' or '#' glued on (`c++`, `c#`, `f#`, `A+`) is a QuerySyntaxError: tokens drop
+    the signs, so it would silently search the one letter ('c' finds "Plan C"). Longer words keep working
+    (`Disney+` is the word disney), and a phrase is never refused: `"C++"` searches the letter on purpose."""
+    written = chunk.rstrip(",;:.!?")
+    glued = _GLUED_SIGNS.fullmatch(written)
+    if not glued:
+        return
+    letter = unicodedata.normalize("NFKC", glued.group(1)).lower()  # ｃ＋＋ is c++
+    sign = unicodedata.normalize("NFKC", glued.group(2)[0])
+    hint = _SIGN_HINTS.get((letter, sign))
+    fix = (f"write the words or hashtags posts use for it ({hint}), or quote it to search for the letter on purpose"
+           if hint else f'write it in quotes with the word posts put beside it ("{written} rating"), or quote it '
+           "to search for the letter on purpose")
+    raise QuerySyntaxError(
+        f"'{written}': '{sign}' is not searched (punctuation is dropped), so this would find the word "
+        f"'{fold(letter)}' alone; {fix} (\"{written}\")",
+        pos + 1,
+    )
+
+
+def _refuse_foreign(chunk: str, pos: int) -> None:
+    """A word written in another tool's syntax that this language would silently read as something else: a
+    QuerySyntaxError saying what to write here (Lucene's `!a`, `a^2`, `a~2`; Brandwatch's `{Apple}`; `.net`)."""
+    head = chunk[0]
+    if head in "!！" and len(chunk) > 1 and chunk[1].isalnum():
+        raise QuerySyntaxError(f"'{chunk}': '!' is not NOT here (it would be dropped, finding {chunk[1:]}); "
+                               f"write -{chunk[1:]} or NOT {chunk[1:]}", pos)
+    if head == "{" or chunk.endswith("}"):
+        inner = chunk.strip("{}")
+        raise QuerySyntaxError(f"'{chunk}': matching ignores case and '{{}}' is not searched; write {inner}", pos)
+    if (boost := _BOOST.fullmatch(chunk)) and _latin_word(boost.group(1)):
+        raise QuerySyntaxError(f"'{chunk}': a boost ('^') is not supported (it would be searched as words); drop "
+                               f"it: {boost.group(1)}", pos + boost.start(2))
+    if _STRAY_PROXIMITY.fullmatch(chunk):  # 'a b ~3': a proximity written apart from its phrase
+        raise QuerySyntaxError(_proximity_message("", ("a", "b"), chunk, 1), pos)
+    if (fuzzy := _FUZZY.fullmatch(chunk)) and _latin_word(word := fuzzy.group(1)):
+        raise QuerySyntaxError(
+            f"'{chunk}': fuzzy matching ('~' and a number) is not supported (it would search the words "
+            f"\"{' '.join(tokenize(chunk))}\"): write the spellings joined by OR ({word} OR another spelling), or "
+            f"a prefix ({word[: max(MIN_PREFIX, len(word) - 1)]}*)",
+            pos + fuzzy.start(2),
+        )
+    if head == "." and len(chunk) > 1 and chunk[1].isalnum():
+        raise QuerySyntaxError(
+            f"'{chunk}': the '.' is not searched (punctuation is dropped), so this would find the word "
+            f"'{chunk[1:]}' alone (\"{chunk[1:]} income\"); make it specific: a phrase with the word before or after "
+            f'it ("asp{chunk}", "{chunk} framework"), or a hashtag',
+            pos,
+        )
+    _refuse_glued_signs(chunk, pos)
 
 
 def _refuse_inner_question_mark(text: str, pos: int) -> None:

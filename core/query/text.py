@@ -30,9 +30,12 @@ Traditional Han characters are compared as their simplified form, character by c
 电池, 綠摩拉 is 绿摩拉: Taiwan and Hong Kong write traditional, the mainland simplified), by OpenCC's
 character table (core/query/hanzi_table.py; a character with several simplified readings takes the
 first). Other scripts are compared as written (Cyrillic й, Greek ά, kana dakuten and Indic vowel
-signs carry meaning there), with two exceptions: Russian ё is compared as е, because Russian
-text mostly writes ё as е and the Snowball stemmer (core/query/stem.py) turns ё into е too; and Arabic
-harakat (the optional short-vowel marks: لُومُورَا is لومورا) are dropped as Latin accents are.
+signs carry meaning there), with these exceptions: Russian ё is compared as е, because Russian
+text mostly writes ё as е and the Snowball stemmer (core/query/stem.py) turns ё into е too; Arabic
+harakat (the optional short-vowel marks: لُومُورَا is لومورا) are dropped as Latin accents are; and the
+Arabic-script letters Arabic and Persian writers use interchangeably are one letter (`ARABIC_LETTERS`: أ إ آ ٱ
+as ا, ى and Persian ی as ي, ک as ك, ة ۀ ہ ۂ ۃ as ه), as Elasticsearch's Arabic and Persian normalisation fold
+them, in every language (so Pashto ی/ي and Uyghur ى/ي are one letter for search).
 Query tokens themselves stay unfolded, so native searches (X, Reddit) still get the user's spelling.
 """
 
@@ -200,6 +203,30 @@ _COMBINING = range(0x0300, 0x0370)
 # Arabic harakat (fathatan to the wavy hamza below, and the superscript alef): optional vowel marks, most text
 # leaves them out, so they fold away as Latin accents do (لُومُورَا is لومورا).
 _HARAKAT = frozenset(chr(c) for c in [*range(0x064B, 0x0660), 0x0670])
+# Arabic-script letters that Arabic, Persian and Urdu writers use interchangeably, each folded to one letter, as
+# Elasticsearch's `arabic_normalization` and `persian_normalization` (Lucene's) do: alef with hamza above or below,
+# with madda and wasla is alef (أبل is ابل); alef maqsura and Farsi yeh are yeh (على, علی are علي); keheh (Persian
+# kaf) is kaf (کتاب is كتاب); taa marbuta, heh with yeh above, heh goal and their Urdu forms are heh (مكتبة is
+# مكتبه, خانۂ is خانه). One character for one, so `FoldedText` offsets stay the original's.
+# The fold has no language (a post's text is folded the same whatever it is tagged), so the yeh pair costs two
+# distinctions, a trade-off kept because Arabic and Persian text mixes these forms far more often: Pashto ی/ي
+# (سړی "man", سړي "men") and Uyghur ى/ي (the vowel i, the consonant y) are one letter for search
+# (docs/query-language.md, "Accents"). Letters only one smaller language has are left alone: Kashmiri ٲ ٳ,
+# Urdu ے and ھ, Pashto ې ۍ, Kurdish ە.
+ARABIC_LETTERS = {
+    "\u0622": "\u0627",  # آ alef with madda
+    "\u0623": "\u0627",  # أ alef with hamza above
+    "\u0625": "\u0627",  # إ alef with hamza below
+    "\u0671": "\u0627",  # ٱ alef wasla
+    "\u0649": "\u064a",  # ى alef maqsura
+    "\u06cc": "\u064a",  # ی Farsi yeh
+    "\u06a9": "\u0643",  # ک keheh
+    "\u0629": "\u0647",  # ة taa marbuta
+    "\u06c0": "\u0647",  # ۀ heh with yeh above (Persian ezafe; NFKC composes ه + hamza into it)
+    "\u06c1": "\u0647",  # ہ heh goal (Urdu)
+    "\u06c2": "\u0647",  # ۂ heh goal with hamza above (Urdu izafat; NFKC composes ہ + hamza into it)
+    "\u06c3": "\u0647",  # ۃ teh marbuta goal (Urdu's taa marbuta)
+}
 
 
 @lru_cache(maxsize=16384)  # a Chinese corpus alone uses several thousand characters
@@ -212,6 +239,8 @@ def _fold_char(ch: str) -> str:
         return _LATIN_EXTRA[ch]
     if ch in CYRILLIC_EXTRA:
         return CYRILLIC_EXTRA[ch]
+    if ch in ARABIC_LETTERS:
+        return ARABIC_LETTERS[ch]
     parts = unicodedata.normalize("NFD", ch)
     if "LATIN" not in unicodedata.name(parts[0], ""):
         return ch  # other scripts keep their marks
@@ -221,7 +250,7 @@ def _fold_char(ch: str) -> str:
 
 def fold(token: str) -> str:
     """A normalised token (or text) without Latin diacritics or Arabic harakat, ё as е, traditional Han as
-    simplified: the form search compares."""
+    simplified, Arabic letter variants as one letter (`ARABIC_LETTERS`): the form search compares."""
     if token.isascii():
         return token
     return "".join(_fold_char(ch) for ch in token)

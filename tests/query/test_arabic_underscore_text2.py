@@ -21,11 +21,11 @@ LATIN_POST = "love #lumora_pulse"
 @pytest.mark.parametrize(
     ("text", "tokens"),
     [
-        ("#أحقر_الناس", ["أحقر_الناس"]),
+        ("#أحقر_الناس", ["احقر_الناس"]),  # أ folded to ا (search document format 6, core/query/text.py)
         ("#lumora_pulse", ["lumora_pulse"]),
         ("كورونا_الجديد", ["كورونا_الجديد"]),
-        ("_أحقر", ["_أحقر"]),
-        ("أحقر_", ["أحقر_"]),
+        ("_أحقر", ["_احقر"]),
+        ("أحقر_", ["احقر_"]),
         ("الـLumora", ["ال", "lumora"]),  # the Arabic/Latin split stays
         ("وLumora", ["و", "lumora"]),
         ("كورونا19", ["كورونا", "19"]),
