@@ -8,7 +8,9 @@ is formatted, at every level, masking:
 - the values of known secrets: environment variables whose names look secret
   (TOKEN, SECRET, PASSWORD, API_KEY, WEBHOOK, …) and every variable a loaded
   config names in a `*_env` field (`register_config_secrets`), also URL-encoded,
-  and for URL-shaped secrets their path and query on their own;
+  and for URL-shaped secrets their path and query on their own; of a field that says where a service is
+  (`store.url_env`, marked `locator`) only the credentials inside its URL (`register_url_credentials`), so
+  messages can name the host;
 - the values of credential headers (SECRET_HEADERS: `Authorization`, `Cookie`, `X-Api-Key`, …; one list, also for
   recorded HTTP sessions) and `Bearer`/`Basic`/`ApiKey` credentials;
 - webhook paths (hooks.slack.com/services/…, …webhook.office.com/…, Discord);
@@ -195,21 +197,72 @@ def register_env_secrets(env: Mapping[str, str] | None = None, names: Iterable[s
 
 
 def register_config_secrets(config: Any) -> None:
-    """Register every variable a config names in a `*_env` field (store, channels, source options)."""
-    dump = config.model_dump() if hasattr(config, "model_dump") else config
-    register_env_secrets(names=_env_names(dump))
+    """Register every variable a config names in a `*_env` field (store, channels, source options). A field marked
+    `json_schema_extra={"locator": True}` (`store.url_env`: where a cluster is, which messages must show) holds a
+    URL whose credentials alone are secret (`register_url_credentials`)."""
+    secrets, locators = _env_fields(config)
+    register_env_secrets(names=secrets)
+    for name in locators:
+        register_url_credentials(os.environ.get(name))
 
 
-def _env_names(node: Any) -> Iterable[str]:
-    if isinstance(node, Mapping):
+def register_url_credentials(value: str | None) -> None:
+    """Mask the secrets inside `value`, one URL or several comma-separated, but not where it points: each URL's
+    user:password@ (and the password alone), the values of its secret-looking query parameters (SECRET_PARAMS) and
+    its secret-looking path segments and query values (`looks_secret`). Unparsable: registered whole."""
+    from urllib.parse import parse_qsl, unquote  # lazy: only configs with a locator need it
+
+    for url in (value or "").split(","):
+        url = url.strip()
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - a bad port raises here: then nothing of it can be shown safely
+        except ValueError:
+            register_secret(url)
+            continue
+        userinfo = parts.netloc.rpartition("@")[0]
+        if userinfo:
+            password = userinfo.partition(":")[2]
+            for secret in (userinfo, password, unquote(password)):
+                register_secret(secret)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        for piece in [p for p in parts.path.split("/") if p] + [v for _, v in query]:
+            if looks_secret(piece):
+                register_secret(piece)
+        for name, secret in query:
+            if name.lower() in SECRET_PARAMS:
+                register_secret(secret)
+
+
+def _env_fields(node: Any) -> tuple[list[str], list[str]]:
+    """The variables `*_env` fields name under `node` (a model, mapping or list): (secrets, locators)."""
+    secrets: list[str] = []
+    locators: list[str] = []
+    fields = getattr(type(node), "model_fields", None)
+    if fields is not None:
+        for key, info in fields.items():
+            value = getattr(node, key, None)
+            if key.endswith("_env") and isinstance(value, str):
+                extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+                (locators if extra.get("locator") else secrets).append(value)
+            else:
+                more = _env_fields(value)
+                secrets += more[0]
+                locators += more[1]
+    elif isinstance(node, Mapping):
         for key, value in node.items():
             if isinstance(key, str) and key.endswith("_env") and isinstance(value, str):
-                yield value
+                secrets.append(value)
             else:
-                yield from _env_names(value)
+                more = _env_fields(value)
+                secrets += more[0]
+                locators += more[1]
     elif isinstance(node, list | tuple):
         for item in node:
-            yield from _env_names(item)
+            more = _env_fields(item)
+            secrets += more[0]
+            locators += more[1]
+    return secrets, locators
 
 
 def is_secret_header(name: str) -> bool:

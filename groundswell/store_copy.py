@@ -53,6 +53,7 @@ The rules, in the order the copy applies them:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -78,9 +79,12 @@ from groundswell.subject_copy import forgotten_entries
 from indexing.base import Filters, Store, stored_ids
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 
+log = logging.getLogger(__name__)
 BATCH = 1000
 MARK_PREFIX = "store_copy:"  # `core/state.py`: this pass's resume point, kept in the target
 MAX_NAMED = 20  # failed mention ids named in the report (the count is always whole)
+MAX_REASONS = 5  # distinct reasons for failed writes kept in the report (each with its count)
+OTHER_REASONS = "other reasons (the log names each)"
 EVERYTHING = Filters(include_spam=True)
 PARTIAL = ("a partial copy (--since, --brand) copies mentions only, and the state of those mentions (shares, spam "
            "and sentiment judgements): the rest of the state describes the whole store")
@@ -105,6 +109,9 @@ class StoreCopyReport:
     forgotten: int = 0  # not written: the block list names them (`groundswell subject forget`; a dry run counts none)
     forgotten_state: int = 0  # state entries not copied (or copied redacted): they name what the block list names
     failed_ids: list[str] = field(default_factory=list)  # the first MAX_NAMED of them
+    # Why they failed: each distinct reason the target gave (a bulk item's error type and reason, a month index
+    # that cannot be used, ...) with how many mentions it stopped; the first MAX_REASONS, the rest together.
+    errors: dict[str, int] = field(default_factory=dict)
     unreadable: int = 0  # of `failed`: source posts this version cannot read (the log says why, by id)
     resumed_from: str | None = None  # where an earlier run of the same copy stopped (ISO time)
     copied_before: int = 0  # what that run had copied
@@ -212,7 +219,8 @@ def copy_store(
     if report.failed:
         report.state_skipped_reason = (
             f"{report.failed} mention(s) did not land: cursors must not reach the target before the mentions "
-            "they cover. Run the same command again to continue."
+            "they cover. " + (f"Why (see errors): {first_error(report)}. Fix that, then run" if report.errors
+                              else "Run") + " the same command again to continue."
         )
         if report.unreadable:
             report.state_skipped_reason += (
@@ -253,8 +261,13 @@ def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark
     (None: none to move, the closing check) only while nothing has failed."""
     index = CopyIndex(target)
     originals, copies = index.split(mentions)
-    written = [r.id for r in target.upsert(originals) if r.ok]
+    results = list(target.upsert(originals))
+    written = [r.id for r in results if r.ok]
+    _note_errors(report, [r.error or "refused, without a reason" for r in results if not r.ok])
     landed = {m.id for m in target.get(written)}
+    # Written without error, yet not read back: the target's reads do not see where its writes went.
+    _note_errors(report, [f"written without error, but not found when read back from {report.target} (its reads "
+                          "do not see where the write went)" for i in written if i not in landed])
     index.remember([m for m in originals if m.id in landed])
     missing = [m.id for m in originals if m.id not in landed]
     if copies and index.give_owners_brands(copies):
@@ -271,6 +284,22 @@ def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark
         mark.save(mentions[-1].created_at, report.copied_before + report.copied)
     if bar is not None:
         bar.update(len(mentions))
+
+
+def first_error(report: StoreCopyReport) -> str:
+    """The reason that stopped the most mentions, with its count: what a one-line summary says."""
+    reason, count = max(report.errors.items(), key=lambda item: item[1])
+    return f"{reason} ({count} mention(s))"
+
+
+def _note_errors(report: StoreCopyReport, reasons: list[str]) -> None:
+    """Count each failed write's reason in `report.errors`, and log a reason the first time it is met: the copy's
+    output must say why mentions did not land, not only that they did not."""
+    for reason in reasons:
+        key = reason if reason in report.errors or len(report.errors) < MAX_REASONS else OTHER_REASONS
+        if key not in report.errors:
+            log.error("mentions did not land in %s: %s", report.target, reason)
+        report.errors[key] = report.errors.get(key, 0) + 1
 
 
 def _catch_up(source: Store, target: Store, part: Filters, report: StoreCopyReport, blocks: BlockList, *,

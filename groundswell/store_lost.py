@@ -41,14 +41,29 @@ DISK_FAULT_TEXTS = {
 class StoreLost(RuntimeError):
     """The store went away during `step`; `summary` is the run summary so far (with `store_error`)."""
 
-    def __init__(self, step: str, store: str, reason: str, summary: dict[str, Any]) -> None:
+    def __init__(self, step: str, store: str, reason: str, summary: dict[str, Any], *,
+                 then: str = "what the run stored before stays stored and the next run goes on from there") -> None:
         self.step, self.store = step, store
         # `reason_of` adds a disk fault's advice: a store that is there but cannot be written did not go away.
         went = "failed" if any(advice in reason for advice in DISK_FAULTS.values()) else "became unreachable"
-        line = (f"the store ({store}) {went} during {step}: {reason}; what the run stored before "
-                "stays stored and the next run goes on from there")
+        line = f"the store ({store}) {went} during {step}: {reason}; {then}"
         super().__init__(redact(line))
         self.summary = {**summary, "store_error": str(self), "failed_step": step}
+
+
+# `store copy` writes each batch before it marks it copied, and reads the target back before the state follows: a
+# copy cut short loses nothing and the same command goes on from its mark (groundswell/store_copy.py).
+COPY_THEN = "nothing was lost: what was copied stays copied; run the same command again to continue"
+
+
+def copy_lost(exc: BaseException, source: str, target: str) -> StoreLost:
+    """`store copy` cut short by a lost store (`is_unreachable`): the one-line StoreLost naming the store that went
+    (by `groundswell.store_copy.describe` name: only an Elasticsearch store loses its connection, only SQLite has
+    disk faults; both when both are of that kind)."""
+    kind = "sqlite " if disk_fault(exc) is not None else "elasticsearch "
+    lost = [name for name in (source, target) if name.startswith(kind)] or [source, target]
+    return StoreLost("store copy", " or ".join(dict.fromkeys(lost)), reason_of(exc),
+                     {"source": source, "target": target}, then=COPY_THEN)
 
 
 def is_unreachable(exc: BaseException) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from elastic_transport import ConnectionError as TransportConnectionError
@@ -23,7 +24,7 @@ from elastic_transport import ConnectionTimeout
 
 from core.alert import Alert
 from core.lang_tags import filter_lang
-from core.logsafe import without_credentials
+from core.logsafe import MASK, looks_secret, redact
 from core.mention import Mention
 from core.query import Query, parse
 from core.state import claim_free, claim_owner, claim_value
@@ -47,8 +48,10 @@ from indexing.base import (
     log_no_longer_stored,
     merge_stored,
 )
+from indexing.config import EsConnection
 from indexing.elasticsearch_alerts import (
     alerts_index,
+    backfill_decided_at,
     delete_alerts_before,
     ensure_alerts_index,
     indexed_alert_ids,
@@ -83,6 +86,7 @@ from indexing.elasticsearch_migrate import (
     move_brand_to_brands,
     record_reader_format,
 )
+from indexing.elasticsearch_months import MonthIndices, winning_template
 from indexing.elasticsearch_query import no_lang_query, to_elasticsearch
 from indexing.elasticsearch_shards import checked, shard_error
 from indexing.elasticsearch_theme_migrate import add_theme_fields
@@ -172,24 +176,54 @@ DEFAULT_TIMEOUT_S = 10.0
 BULK_TIMEOUT_FACTOR = 3
 
 
-def _client(url: str, api_key: str | None, request_timeout: float) -> Elasticsearch:
+# What this version's client talks to: the 9.x client sends `compatible-with=9`, which only Elasticsearch 9 servers
+# accept (elasticsearch-py's compatibility matrix, elastic/elasticsearch-py#2928). docs/elasticsearch.md
+# "Tested engine and versions".
+SUPPORTED_SERVERS = "Elasticsearch 9.x"
+
+
+def _client(connection: EsConnection, request_timeout: float) -> Elasticsearch:
+    """The client for `connection` (docs/elasticsearch.md, "Connecting to a secured cluster")."""
     try:
         from elasticsearch import Elasticsearch
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError("the Elasticsearch store needs the client: pip install 'elasticsearch>=9,<10'") from exc
-    return Elasticsearch(
-        url,
-        api_key=api_key,
-        request_timeout=request_timeout,
-        # 429/503 reach our bulk code, which retries them with backoff; the transport's own
-        # retries (immediate, no backoff) are kept for connection errors only (refused, reset).
-        retry_on_status=(),
-        max_retries=2,
-        # A timed-out request is not sent again at once: on one node that only multiplied the wait for a node that
-        # drops packets (3 x 30 s per call, 180 s to open a store), and Elastic advises against re-sending a request
-        # the cluster has not answered yet. Bulk writes retry a timeout after a backoff (`write_all`).
-        retry_on_timeout=False,
-    )
+    tls: dict[str, Any] = {}
+    if connection.ca_certs:
+        tls["ca_certs"] = connection.ca_certs
+    if connection.ssl_assert_fingerprint:
+        tls["ssl_assert_fingerprint"] = connection.ssl_assert_fingerprint
+    if not connection.verify_certs:
+        # One loud line per open instead of urllib3's warning on every request.
+        log.warning("store.verify_certs is false: the Elasticsearch cluster's TLS certificate is NOT checked, so "
+                    "anyone between this machine and %s can read and change what is sent, credentials included; "
+                    "use store.ca_certs or store.ssl_assert_fingerprint outside a test cluster",
+                    _shown(connection))
+        tls |= {"verify_certs": False, "ssl_show_warn": False}
+    where: dict[str, Any] = ({"cloud_id": connection.cloud_id} if connection.cloud_id
+                             else {"hosts": list(connection.hosts)})
+    try:
+        return Elasticsearch(
+            **where,
+            api_key=connection.api_key,
+            basic_auth=connection.basic_auth,
+            request_timeout=request_timeout,
+            # 429/503 reach our bulk code, which retries them with backoff; the transport's own
+            # retries (immediate, no backoff) are kept for connection errors only (refused, reset).
+            retry_on_status=(),
+            max_retries=2,
+            # A timed-out request is not sent again at once: on one node that only multiplied the wait for a node
+            # that drops packets (3 x 30 s per call, 180 s to open a store), and Elastic advises against re-sending
+            # a request the cluster has not answered yet. Bulk writes retry a timeout after a backoff (`write_all`).
+            retry_on_timeout=False,
+            **tls,
+        )
+    except ValueError as exc:  # the client's own check of a URL or of conflicting options: the config's to fix
+        from core.errors import ConfigError  # lazy: only a bad store config needs it
+
+        raise ConfigError(f"store: the Elasticsearch client refused the connection settings ({redact(str(exc))}): "
+                          "check store.url / store.hosts (or the variable url_env names: "
+                          "scheme://host:port, several comma-separated)") from None
 
 
 _REASONS = (
@@ -199,35 +233,102 @@ _REASONS = (
     ("Temporary failure in name resolution", "host name did not resolve"),
     ("timed out", "timed out"),
     ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
+    ("Fingerprints did not match", "TLS certificate does not match store.ssl_assert_fingerprint"),
     ("SSL", "TLS handshake failed"),
+)
+_TLS_ADVICE = (
+    "the cluster's certificate is signed by a CA this machine does not trust (Elasticsearch 8 and 9 make their own): "
+    "set store.ca_certs to that CA's PEM file (config/certs/http_ca.crt on a self-managed node) or "
+    "store.ssl_assert_fingerprint to its SHA-256 fingerprint (docs/elasticsearch.md, \"Connecting to a secured "
+    "cluster\")"
 )
 
 
-def _shown(url: str | None) -> str:
-    """The URL as messages show it (`core.logsafe.without_credentials`): without any user:password@, secret-looking
-    query parameters and known secrets masked ("(client)" for a store built on a client)."""
-    return without_credentials(url) if url else "(client)"
+def _where(target: str | EsConnection | None) -> list[str]:
+    """scheme://host:port (and a plain path) of each node a store talks to: never user:password@ or a query."""
+    if isinstance(target, EsConnection):
+        if target.cloud_id:
+            return ["Elastic Cloud (store.cloud_id_env)"]
+        urls = list(target.hosts)
+    else:
+        urls = [u.strip() for u in (target or "").split(",") if u.strip()]
+    shown = []
+    for url in urls:
+        try:
+            parts = urlsplit(url if "://" in url else f"http://{url}")
+            host = parts.hostname
+            port = parts.port
+        except ValueError:  # unparsable (an unclosed IPv6 '['): nothing of it can be shown safely
+            host, port = None, None
+        if not host:
+            shown.append(MASK)
+            continue
+        host = f"[{host}]" if ":" in host else host
+        # A path tells apart clusters behind one proxy (/es-prod, /es-staging); one holding a token is masked.
+        path = parts.path.rstrip("/")
+        if any(looks_secret(segment) for segment in path.split("/")):
+            path = f"/{MASK}"
+        shown.append(redact(f"{parts.scheme}://{host}" + (f":{port}" if port else "") + path))
+    return shown
 
 
-def _refused(url: str | None, prefix: str, exc: Exception) -> str:
-    """One line for a cluster that answered 401 or 403 while the store set itself up: what to fix."""
+def _shown(target: str | EsConnection | None) -> str:
+    """Where the store is, as messages show it: each node's scheme://host:port (`_where`), whatever the
+    log filter masks (the URL may come whole from a variable, whose credentials alone are secrets); "(client)" for a
+    store built on a client."""
+    where = _where(target)
+    return ", ".join(where) if where else "(client)"
+
+
+def _refused(target: str | EsConnection | None, prefix: str, exc: Exception) -> str:
+    """One line for a cluster that answered 401 or 403 while the store set itself up: what to fix, worded by the
+    credentials in use."""
     status = getattr(exc, "status_code", None)
+    auth = target.auth if isinstance(target, EsConnection) else "none"
+    who = {"api key": "the API key", "basic": "the user"}.get(auth, "the credentials")
     if status == 401:
-        return (f"Elasticsearch at {_shown(url)} refused the credentials (HTTP 401): check the API key in the "
-                "variable store.api_key_env names")
-    return (f"Elasticsearch at {_shown(url)} refused a request of the store's setup (HTTP {status}): the API key "
+        fix = {
+            "api key": "check the API key in the variable store.api_key_env names (its `encoded` value, or id:api_key)",
+            "basic": "check the user name and password (store.username_env / store.password_env, or user:password@ "
+                     "in the URL of the variable url_env names)",
+        }.get(auth, "the cluster needs credentials: set store.api_key_env, or store.username_env and "
+                    "store.password_env")
+        return f"Elasticsearch at {_shown(target)} refused the credentials (HTTP 401): {fix}"
+    return (f"Elasticsearch at {_shown(target)} refused a request of the store's setup (HTTP {status}): {who} "
             f"needs to manage the index template and the indices {prefix}-* (create, write, read)")
 
 
-def _unreachable(url: str | None, exc: Exception) -> str:
-    """One line: which URL (without any user:password@), why, and what to check."""
-    shown = _shown(url)
+def _unreachable(target: str | EsConnection | None, exc: Exception) -> str:
+    """One line: which nodes (scheme://host:port), why, and what to check."""
+    shown = _shown(target)
     text = str(exc)
     reason = next((why for needle, why in _REASONS if needle in text), type(exc).__name__)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "Fingerprints did not match" in text:
+        return f"cannot reach Elasticsearch at {shown} ({reason}): {_TLS_ADVICE}"
     return (
-        f"cannot reach Elasticsearch at {shown} ({reason}): check store.url (or the variable its url_env names, "
-        "default $GROUNDSWELL_ES_URL) and that the cluster is running and reachable from this machine"
+        f"cannot reach Elasticsearch at {shown} ({reason}): check store.url (or store.hosts, or the variable url_env "
+        "names, default $GROUNDSWELL_ES_URL) and that the cluster is running and reachable from this machine"
     )
+
+
+def _wrong_server(target: str | EsConnection | None, client: Elasticsearch, exc: Exception) -> str | None:
+    """One line for a server this client cannot talk to (an older Elasticsearch major answers the 9.x client's
+    `compatible-with=9` with 400 media_type_header_exception; a server that is not Elasticsearch); None otherwise."""
+    from elasticsearch import BadRequestError, UnsupportedProductError  # lazy: as `_client`
+
+    if isinstance(exc, UnsupportedProductError):
+        return (f"the server at {_shown(target)} is not Elasticsearch (Groundswell supports {SUPPORTED_SERVERS}; "
+                "OpenSearch and other look-alikes are not supported)")
+    if not (isinstance(exc, BadRequestError) and "media_type_header_exception" in str(exc)):
+        return None
+    try:  # plain JSON, without the compatibility header the server refused
+        answer = client.transport.perform_request("GET", "/", headers={"accept": "application/json"})
+        runs = f"runs Elasticsearch {answer.body['version']['number']}"
+    except Exception:  # noqa: BLE001 - the version is a detail of the message, not needed for it
+        runs = "runs another major version"
+    return (f"Elasticsearch at {_shown(target)} {runs}; this version of Groundswell (client elasticsearch-py 9.x) "
+            f"supports {SUPPORTED_SERVERS} only: upgrade the cluster, or use a Groundswell release built for its "
+            "version (docs/elasticsearch.md, \"Tested engine and versions\")")
 
 
 def _snippet(text: str, query: Query | None) -> str:
@@ -239,7 +340,8 @@ def _snippet(text: str, query: Query | None) -> str:
 
 
 class ElasticsearchStore:
-    """Mentions in Elasticsearch. Create with a URL (and API key) or an existing client."""
+    """Mentions in Elasticsearch. Create with a URL (and API key), a `connection` (several hosts, Cloud ID, Basic
+    auth, TLS options: `indexing.config.EsConnection`) or an existing client."""
 
     name = "elasticsearch"
 
@@ -253,30 +355,46 @@ class ElasticsearchStore:
         bulk: BulkPolicy | None = None,
         refresh_after_write: bool = True,
         request_timeout: float = DEFAULT_TIMEOUT_S,
+        connection: EsConnection | None = None,
     ):
-        if client is None and not url:
-            raise ValueError("ElasticsearchStore needs a url (or a client)")
+        if client is None and connection is None:
+            if not url:
+                raise ValueError("ElasticsearchStore needs a url (or a connection, or a client)")
+            connection = EsConnection(hosts=(url,), api_key=api_key)
+        # Where messages say the store is: the nodes' scheme://host:port, never credentials (`_shown`).
+        target: EsConnection | None = connection if client is None else None
         self.prefix = check_prefix(index_prefix)
         self.alias = read_alias(self.prefix)
         self.state_index = state_index(self.prefix)
         self.alerts_index = alerts_index(self.prefix)
-        self.client = client if client is not None else _client(url or "", api_key, request_timeout)
+        self.client = client if client is not None else _client(connection, request_timeout)  # type: ignore[arg-type]
         # Bulk writes get longer (a store built on a client keeps that client's own settings).
         self.bulk_client = self.client if client is not None else self.client.options(
             request_timeout=request_timeout * BULK_TIMEOUT_FACTOR)
         self.unreadable = UnreadableDocs()
         self._one_shard: set[str] = set()  # indices known to have one shard (`_single_shard`)
+        self.months = MonthIndices(self.client, self.prefix)  # month indices checked readable (`setup`, `_write_once`)
         self.bulk = bulk or BulkPolicy()
         # Readers expect what a job just wrote (detect right after collect): refresh once per upsert call.
         self.refresh_after_write = refresh_after_write
-        from elasticsearch import AuthenticationException, AuthorizationException
+        from elasticsearch import (
+            AuthenticationException,
+            AuthorizationException,
+            BadRequestError,
+            UnsupportedProductError,
+        )
 
         try:
             self.setup()
         except (TransportConnectionError, ConnectionTimeout) as exc:  # also TLS errors; a timeout is no ConnectionError
-            raise StoreUnavailable(_unreachable(url, exc)) from None
+            raise StoreUnavailable(_unreachable(target, exc)) from None
         except (AuthenticationException, AuthorizationException) as exc:
-            raise StoreUnavailable(_refused(url, self.prefix, exc)) from None
+            raise StoreUnavailable(_refused(target, self.prefix, exc)) from None
+        except (BadRequestError, UnsupportedProductError) as exc:
+            wrong = _wrong_server(target, self.client, exc)
+            if wrong is None:
+                raise
+            raise StoreUnavailable(wrong) from None
 
     # -- setup -------------------------------------------------------------------------------------
     def engine_modules(self) -> set[str]:
@@ -322,10 +440,14 @@ class ElasticsearchStore:
                 template = mentions_template(self.prefix, language_analyzers=False)
                 self.client.indices.put_index_template(name=self.alias, **template)
         ensure_alerts_index(self.client, self.alerts_index)
-        # The alias exists from the first call on, even before the first mention arrives.
+        self.alerts_backfilled = backfill_decided_at(self.bulk_client, self.alerts_index, self.bulk)
         current = month_index(self.prefix, datetime.now(UTC))
-        if not self.client.indices.exists(index=current):
-            self.client.options(ignore_status=400).indices.create(index=current)
+        # Before any month index is made: another team's template of higher priority would make it unreadable.
+        winning_template(self.client, self.prefix, current)
+        # Every month index behind the alias with our mapping, before the migrations below map fields on them.
+        self.months.check_all()
+        # The alias exists from the first call on, even before the first mention arrives.
+        self.months.ensure({current})
         add_search_field(self)  # indices from before accent-insensitive search
         add_reply_field(self)  # indices from before reply_to
         add_spam_field(self)  # indices from before spam flags
@@ -389,6 +511,11 @@ class ElasticsearchStore:
         merged, unread, homes, versions = self._merge_stored(mentions, replace_labels, fields)
         actions = [self._action(m, homes.get(m.id), versions.get(m.id)) for m in merged]
         ids = {doc_id(m.id): m.id for m in merged}  # the bulk answers by _id: back to the mention's id
+        # Each month index made (or checked) first: never left to the bulk write, which would make it without
+        # the template's checks where automatic creation is on, and fail where it is off (`elasticsearch_months`).
+        refused = self.months.ensure({a["_index"] for a in actions})
+        unread |= {ids[a["_id"]]: refused[a["_index"]] for a in actions if a["_index"] in refused}
+        actions = [a for a in actions if a["_index"] not in refused]
         results = {ids[r.id]: replace(r, id=ids[r.id]) for r in write_all(self.bulk_client, actions, self.bulk)}
         # A later step's write (`fields`) over a post no longer stored writes nothing: a `create` would bring
         # back what retention deleted (`indexing.base.merge_stored`).

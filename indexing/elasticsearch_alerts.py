@@ -13,6 +13,7 @@ connections); every alert gets one `WriteResult`, failures included, for the cal
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from core.alert import Alert, decided_at
 from core.time import as_utc
 from indexing.base import WriteResult
-from indexing.elasticsearch_bulk import BulkPolicy, delete_all, write_all
+from indexing.elasticsearch_bulk import BulkPolicy, delete_all, is_conflict, write_all
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -29,6 +30,7 @@ _KEYWORD = {"type": "keyword", "ignore_above": 1024}
 _DOUBLE = {"type": "double"}
 _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 PAGE = 1000
+log = logging.getLogger(__name__)
 
 # Explicit and strict, as the mentions' template: a field nobody planned for is an error, not a surprise.
 ALERTS_MAPPINGS: dict[str, Any] = {
@@ -108,6 +110,46 @@ def ensure_alerts_index(client: Elasticsearch, index: str) -> None:
                                                          mappings=ALERTS_MAPPINGS)
     else:
         client.indices.put_mapping(index=index, properties=ALERTS_MAPPINGS["properties"])
+
+
+# Documents an older release wrote, before `decided_at` was mapped: Kibana's alerts data view is keyed on it
+# (dashboards/kibana), and hides a document without its time field.
+NO_DECIDED_AT = {"bool": {"must_not": [{"exists": {"field": "decided_at"}}]}}
+
+
+def backfill_decided_at(client: Elasticsearch, index: str, policy: BulkPolicy, page: int = PAGE) -> int:
+    """Give every alert document without `decided_at` the time it had then: its window's end (`core.alert.decided_at`
+    of an alert logged before `Alert.decided_at` was recorded; the release that mapped the field also began recording
+    it). Return how many were filled. Runs on every open: once done it costs one count. Partial updates, each only
+    if the document is still as read (a detection that rewrote it meanwhile wrote the right time, and is kept); a
+    failure leaves the rest for the next open, which finds exactly what is still missing.
+
+    (A search and bulk updates, not `_update_by_query`: that lives in the `reindex` module, which some clusters and
+    the integ-test-zip lack; see `delete_alerts_before`.)"""
+    if not client.count(index=index, query=NO_DECIDED_AT).body["count"]:
+        return 0
+    filled, failed = 0, 0
+    after: list[Any] | None = None
+    while True:
+        extra = {"search_after": after} if after else {}
+        hits = client.search(index=index, query=NO_DECIDED_AT, sort=[{"id": "asc"}], size=page,
+                             source=["window_end"], seq_no_primary_term=True, track_total_hits=False,
+                             **extra).body["hits"]["hits"]
+        actions = [{"_op_type": "update", "_index": index, "_id": hit["_id"],
+                    "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"],
+                    "doc": {"decided_at": hit["_source"]["window_end"]}}
+                   for hit in hits if (hit.get("_source") or {}).get("window_end")]
+        for result in write_all(client, actions, policy):
+            filled += result.ok
+            failed += not result.ok and not is_conflict(result)
+        if len(hits) < page:
+            break
+        after = hits[-1]["sort"]
+    client.indices.refresh(index=index)
+    log.warning("gave %d alert document(s) written before decided_at was mapped their decided_at (the window's "
+                "end), so Kibana's alerts views show them%s", filled,
+                f"; {failed} failed, the next open tries again" if failed else "")
+    return filled
 
 
 def write_alerts(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from indexing.base import Store
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 from indexing.sqlite import SqliteStore
@@ -19,8 +17,6 @@ def open_store(store: StoreConfig, read_only: bool = False) -> Store:
         from indexing.elasticsearch import ElasticsearchStore  # lazy: the elasticsearch client is optional and heavy
         from indexing.elasticsearch_readonly import ReadOnlyElasticsearchStore  # lazy: as above
 
-        api_key = os.environ.get(store.api_key_env) if store.api_key_env else None
         cls = ReadOnlyElasticsearchStore if read_only else ElasticsearchStore
-        return cls(store.resolved_url(), index_prefix=store.index_prefix, api_key=api_key,
-                   request_timeout=store.timeout_s)
+        return cls(index_prefix=store.index_prefix, connection=store.connection(), request_timeout=store.timeout_s)
     return SqliteStore(store.path)

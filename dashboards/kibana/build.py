@@ -38,6 +38,25 @@ SEARCH_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
 FILTER_REF = "kibanaSavedObjectMeta.searchSourceJSON.filter[0].meta.index"
 SPAM_FILTER_LABEL = "spam and own posts left out"
 DEFAULT_DATA_VIEW = "mentions"
+# The store's default index_prefix: its objects keep the spec's ids and titles, so a re-import updates what earlier
+# releases imported in place.
+DEFAULT_PREFIX = "groundswell"
+ID_ROOT = "groundswell-"  # how every id in the spec starts
+
+
+def object_id(spec_id: str, prefix: str = DEFAULT_PREFIX) -> str:
+    """A saved object's id for the store `prefix`: the spec's own for the default prefix, else `<prefix>-<rest>`
+    (`groundswell-overview` -> `acme-overview`). Kibana keys objects by id within a space, so two stores' objects
+    with one id would overwrite each other on import: the second team's dashboard would show the first's indices."""
+    if prefix == DEFAULT_PREFIX:
+        return spec_id
+    return f"{prefix}-{spec_id.removeprefix(ID_ROOT)}"
+
+
+def object_title(title: str, prefix: str = DEFAULT_PREFIX) -> str:
+    """A saved object's title for the store `prefix`: `title (<prefix>)` unless the prefix is the default, so two
+    stores' dashboards in one space are told apart in Kibana's lists."""
+    return title if prefix == DEFAULT_PREFIX else f"{title} ({prefix})"
 
 
 def load_spec(path: Path = SPEC) -> dict[str, Any]:
@@ -189,14 +208,14 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
 
     ValueError for a prefix the store would refuse: the data view would match no index."""
     check_prefix(prefix)
-    views = data_views(spec)
+    views = {key: {**dv, "id": object_id(dv["id"], prefix)} for key, dv in data_views(spec).items()}
     objects: list[dict[str, Any]] = [
         {
             "type": "index-pattern",
             "id": dv["id"],
             "attributes": {
                 "title": dv["title"].format(prefix=prefix),
-                "name": dv["name"],
+                "name": object_title(dv["name"], prefix),
                 "timeFieldName": dv["time_field"],
             },
             "references": [],
@@ -211,11 +230,11 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
         objects.append(
             {
                 "type": "visualization",
-                "id": f"groundswell-{key.replace('_', '-')}",
+                "id": object_id(f"{ID_ROOT}{key.replace('_', '-')}", prefix),
                 "attributes": {
-                    "title": vis["title"],
+                    "title": object_title(vis["title"], prefix),
                     "description": "",
-                    "visState": json.dumps(vis_state(vis["title"], vis), sort_keys=True),
+                    "visState": json.dumps(vis_state(object_title(vis["title"], prefix), vis), sort_keys=True),
                     "uiStateJSON": json.dumps(ui_state(vis), sort_keys=True),
                     "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(spam=spam)},
                 },
@@ -229,9 +248,9 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
         objects.append(
             {
                 "type": "search",
-                "id": f"groundswell-{key.replace('_', '-')}",
+                "id": object_id(f"{ID_ROOT}{key.replace('_', '-')}", prefix),
                 "attributes": {
-                    "title": search["title"],
+                    "title": object_title(search["title"], prefix),
                     "description": "",
                     "columns": search["columns"],
                     "sort": [search["sort"]],
@@ -240,11 +259,11 @@ def build(spec: dict[str, Any], prefix: str = "groundswell") -> list[dict[str, A
                 "references": _data_view_refs(dv["id"], spam),
             }
         )
-    objects.append(_dashboard(spec["dashboard"], kinds))
+    objects.append(_dashboard(spec["dashboard"], kinds, prefix))
     return objects
 
 
-def _dashboard(spec: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+def _dashboard(spec: dict[str, Any], kinds: dict[str, str], prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
     panels, references = [], []
     y = 0
     for row in spec["rows"]:
@@ -261,16 +280,17 @@ def _dashboard(spec: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
                     "panelRefName": f"panel_{n}",
                 }
             )
-            references.append({"name": f"panel_{n}", "type": kinds[key], "id": f"groundswell-{key.replace('_', '-')}"})
+            references.append({"name": f"panel_{n}", "type": kinds[key],
+                               "id": object_id(f"{ID_ROOT}{key.replace('_', '-')}", prefix)})
             x += width
         if x > 48:
             raise ValueError(f"dashboard row {row} is {x} columns wide; the grid has 48")
         y += ROW_HEIGHT
     return {
         "type": "dashboard",
-        "id": spec["id"],
+        "id": object_id(spec["id"], prefix),
         "attributes": {
-            "title": spec["title"],
+            "title": object_title(spec["title"], prefix),
             "description": spec.get("description", ""),
             "panelsJSON": json.dumps(panels, sort_keys=True),
             "optionsJSON": json.dumps({"useMargins": True, "syncColors": True, "hidePanelTitles": False}),

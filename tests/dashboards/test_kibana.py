@@ -26,6 +26,7 @@ from dashboards.kibana.build import (
     build,
     load_spec,
     main,
+    object_id,
     referenced_fields,
     searched_data_view,
     spam_filter,
@@ -208,7 +209,8 @@ def test_the_alert_objects_read_the_alerts_index_of_a_real_store(es_url):  # noq
         save_alerts(store, alerts)
         assert index_alerts(store, alerts) == (0, [])
         store.client.indices.refresh(index=store.alerts_index)
-        (view,) = [o for o in build(load_spec(), prefix=prefix) if o["id"] == ALERTS and o["type"] == "index-pattern"]
+        own = object_id(ALERTS, prefix)  # a prefix other than the default has ids of its own
+        (view,) = [o for o in build(load_spec(), prefix=prefix) if o["id"] == own and o["type"] == "index-pattern"]
         assert view["attributes"]["title"] == store.alerts_index
         mapping = store.client.indices.get_mapping(index=store.alerts_index).body[store.alerts_index]["mappings"]
         assert referenced_fields(OBJECTS, ALERTS) <= field_paths(mapping)

@@ -102,7 +102,7 @@ def test_refused_credentials_are_one_line_saying_what_to_fix(tmp_path, status, s
 
 def test_a_refusal_names_the_url_without_any_secret_it_carries(tmp_path):
     """A URL in the variable may carry a password and an API key in its query: the line names the cluster (host,
-    path) and masks both (core.logsafe.without_credentials)."""
+    port, path) and shows neither, nor the query (indexing.elasticsearch._where)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     config = tmp_path / "groundswell.yaml"
@@ -118,6 +118,6 @@ def test_a_refusal_names_the_url_without_any_secret_it_carries(tmp_path):
         server.shutdown()
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"Error: Elasticsearch at http://127.0.0.1:{port}/espath?apikey=***&pretty=1 refused the "
+    assert line.startswith(f"Error: Elasticsearch at http://127.0.0.1:{port}/espath refused the "
                            "credentials (HTTP 401)"), line
     assert "ESPASSsecret777" not in result.stderr + result.stdout and "ESQUERYSECRET" not in result.stderr
