@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from alerts.backtest_shares import replayed_shares
-from alerts.config import AlertsConfig
+from alerts.config import AlertsConfig, rules_for
 from alerts.detect import BrandLike, detections
 from alerts.kinds import kind_info
 from alerts.scoring import Fired, Incident, Score, score
@@ -237,6 +237,11 @@ class Backtest:
     detections: list[Detection]
     score: Score | None
     brands: list[str]
+    # Each brand's bucket (`rules_for(...).spike.bucket`): what its histogram and its score counted in.
+    buckets: dict[str, str] = field(default_factory=dict)
+    # The brands whose rules say `enabled: false` (their own or the global one): replayed all the same, as the
+    # backtest asks what the detectors would have fired, never whether they run.
+    disabled: list[str] = field(default_factory=list)
 
 
 def run_backtest(
@@ -248,7 +253,8 @@ def run_backtest(
 ) -> Backtest:
     """Detections over the mentions of `source` (a path, or decoded lines), scored against `incidents` if given.
 
-    `brands`: the config's (with their crisis terms); None backtests every brand the mentions name. An
+    `brands`: the config's (with their crisis terms and own alert rules, `alerts.config.rules_for`: each brand is
+    judged, and scored in buckets, by its own); None backtests every brand the mentions name. An
     incident for a brand not backtested raises BadIncident: it would score as a missed crisis, or vanish.
     """
     load = LoadReport()
@@ -274,11 +280,19 @@ def run_backtest(
         found: list[Detection] = []
         brand_weeks = 0.0
         step = STEP[config.spike.bucket]
+        brand_steps: dict[str, timedelta] = {}  # a brand whose own rules count in other buckets: scored in its own
+        bucket_of: dict[str, str] = {}
+        disabled: list[str] = []
         for brand in brands:
             found += detections(store, brand, config, now=None, explained=explained)
-            buckets = store.histogram(_all(brand.name), config.spike.bucket)
+            rules = rules_for(config, brand)
+            interval = bucket_of[brand.name] = rules.spike.bucket
+            brand_steps[brand.name] = STEP[interval]
+            if not rules.enabled:
+                disabled.append(brand.name)
+            buckets = store.histogram(_all(brand.name), interval)
             if buckets:
-                span = buckets[-1].start - buckets[0].start + step
+                span = buckets[-1].start - buckets[0].start + brand_steps[brand.name]
                 brand_weeks += max(span - timedelta(days=1), timedelta(0)) / timedelta(weeks=1)
     finally:
         store.close()
@@ -289,8 +303,8 @@ def run_backtest(
             for d in found
             if kind_info(d.alert.kind).crisis  # precision and recall are the crisis (spike) alerts
         ]
-        result = score(fired, incidents, step, brand_weeks)
-    return Backtest(load, found, result, [b.name for b in brands])
+        result = score(fired, incidents, step, brand_weeks, brand_steps=brand_steps)
+    return Backtest(load, found, result, [b.name for b in brands], bucket_of, disabled)
 
 
 def _check_brands(incidents: Iterable[Incident], wanted: Collection[str], whose: str) -> None:

@@ -1,12 +1,14 @@
 """Alert rules and delivery channels as they appear in `groundswell.yaml`.
 
 Rules hold *what the user chose*: a sensitivity preset plus optional raw overrides.
-`alerts.presets.resolve` turns a rule into the concrete thresholds detectors use.
+`alerts.presets.resolve` turns a rule into the concrete thresholds detectors use. A brand may set its own rules
+(`BrandAlerts`, `brands[].alerts`); `rules_for` merges them over the global ones.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from email.utils import getaddresses
 from typing import Annotated, Any, Literal
 
@@ -135,6 +137,83 @@ class AlertsConfig(_Strict):
         le=24 * 365,
         description="Alerts of a brand less than this apart (or while a spike episode is open) form one incident",
     )
+
+
+# The rules a brand may set for itself (`brands[].alerts`); the rest of `alerts:` (buckets reported, splits,
+# incident gap, the rules of other detectors) is one setting for every brand.
+BRAND_RULES = ("spike", "keyword", "influencer")
+
+
+class BrandAlerts(_Strict):
+    """`brands[].alerts`: the brand's own alert rules, written as the global `alerts:` rules are and validated by the
+    same models, holding only what differs: each field it sets replaces the global rule's, one by one, and every
+    field it leaves out keeps the global value (`rules_for`). `enabled: false` silences the brand; `true` alerts on
+    it even when `alerts.enabled` is false."""
+
+    enabled: bool | None = Field(default=None, description="Alert on this brand (default: alerts.enabled)")
+    spike: SpikeRule | None = Field(default=None, description="Fields of alerts.spike that differ for this brand")
+    keyword: KeywordRule | None = Field(default=None, description="Fields of alerts.keyword that differ")
+    influencer: InfluencerRule | None = Field(default=None, description="Fields of alerts.influencer that differ")
+
+    def written(self) -> dict[str, Any]:
+        """What it sets, as written (`{"spike": {"preset": "more"}}`): for `config show` and the backtest."""
+        out: dict[str, Any] = {}
+        if self.enabled is not None:
+            out["enabled"] = self.enabled
+        for name in BRAND_RULES:
+            rule = getattr(self, name)
+            if rule is not None and rule.model_fields_set:
+                out[name] = rule.model_dump(include=rule.model_fields_set)
+        return out
+
+    def forcing(self, rule: str, values: Mapping[str, Any]) -> BrandAlerts:
+        """A copy whose `rule` (e.g. "spike") also sets `values`: for a command-line override that must hold for
+        every brand (`groundswell alerts backtest --preset`), its own rules included."""
+        own = self.written().get(rule, {})
+        return self.model_validate({**self.written(), rule: {**own, **values}})
+
+
+def shared_by_every_brand(key: str, detectors: Collection[str]) -> bool:
+    """Whether `key` is a key of `alerts:` that is one setting for every brand, so not one a brand's `alerts:` may
+    hold: a field of `AlertsConfig` a brand cannot set (`recent_buckets`, `split_by`, ...), or the rule of one of
+    `detectors` (the registered detectors' names: `viral`, `silence`, ...)."""
+    return key not in BrandAlerts.model_fields and (key in AlertsConfig.model_fields or key in detectors)
+
+
+def own_rules_note(config: AlertsConfig, own: BrandAlerts) -> str | None:
+    """One line saying what `own` (a brand's `alerts:`) changes from the global `config`, each field with the global
+    value it replaces (`spike.preset: more (alerts: balanced)`); None when it sets nothing."""
+    def shown(value: Any) -> str:  # as YAML writes it: `false`, `null`
+        return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+    parts = []
+    for name, changes in own.written().items():
+        if name == "enabled":
+            parts.append(f"enabled: {shown(changes)} (alerts: {shown(config.enabled)})")
+            continue
+        base = getattr(config, name)
+        parts += [f"{name}.{field}: {shown(value)} (alerts: {shown(getattr(base, field))})"
+                  for field, value in changes.items()]
+    return "own alert rules: " + "; ".join(parts) if parts else None
+
+
+def rules_for(config: AlertsConfig, brand: object) -> AlertsConfig:
+    """The alert rules that judge `brand`: the global `config` with the brand's own `alerts:` (`BrandAlerts`, its
+    `alerts` attribute; none: the global rules) merged over it field by field. The one place a brand's rules come
+    from: detection, the backtest, scheduled runs' notes and `config show` all ask it. Merging twice changes
+    nothing, so a caller may pass rules already merged."""
+    own = getattr(brand, "alerts", None)
+    if not isinstance(own, BrandAlerts):
+        return config
+    update: dict[str, Any] = {}
+    for name, changes in own.written().items():
+        if name == "enabled":
+            update[name] = changes
+            continue
+        base = getattr(config, name)
+        # Validated again as a whole: each field was checked alone when the config was read.
+        update[name] = type(base).model_validate({**base.model_dump(), **changes})
+    return config.model_copy(update=update) if update else config
 
 
 class _Channel(_Strict):

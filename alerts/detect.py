@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from alerts.catchup import catch_up_from, catch_up_reach
-from alerts.config import AlertsConfig, CrisisTerm
+from alerts.config import AlertsConfig, CrisisTerm, rules_for
 from alerts.detector import DetectContext
 from alerts.explain import alert_filters, carry_late_note, explain, late_note
 from alerts.history import AlertLog
@@ -35,7 +35,8 @@ from indexing.base import Filters, Store
 class BrandLike(Protocol):
     """What detection reads of a brand (`groundswell.config.BrandConfig`). The keyword detector also reads an
     `inflect` list of language codes when the brand has one (`alerts.keyword.crisis_series`), and the
-    explanation an `aliases` list (names or `{text, inflect}`: the brand's other names, never key phrases)."""
+    explanation an `aliases` list (names or `{text, inflect}`: the brand's other names, never key phrases), and
+    `rules_for` an `alerts` override (`alerts.config.BrandAlerts`: the brand's own rules) when it has one."""
 
     name: str
     crisis_terms: Sequence[CrisisTerm]  # terms, `{text, inflect}` and groups (alerts.config.TermGroup)
@@ -62,7 +63,9 @@ def detect_alerts(
     opener of each incident a reported alert follows up that the alert log lacks (`with_openers`; for a caller
     that stores what it gets, as `groundswell.pipeline.detect` does). `configured`: the config's brand names, the
     only other brands an explanation says the posts also name (`alerts.explain.explain`). `unlabelled_from`,
-    `collected_since`: see `detections`."""
+    `collected_since`: see `detections`. `config`: the global rules; the brand's own are merged over them here
+    (`alerts.config.rules_for`)."""
+    config = rules_for(config, brand)
     if not config.enabled:
         return []
     found = detections(store, brand, config, now, dashboard_url, explained, collected_sources,
@@ -95,7 +98,9 @@ def detections(
     `collected_since`: with `now`, when the brand's last scheduled run began to read the store, on the clock of
     `Mention.collected_at` (`alerts.catchup.DetectedUpTo.collected_since`): alerts its recent cut drops that rest on
     posts collected since are reported too, with their incidents' later alerts, and say so (`collected_late`).
-    None (a first run; a backtest): none is."""
+    None (a first run; a backtest): none is.
+    `config`: the global rules; every detector judges the brand by its own (`alerts.config.rules_for`)."""
+    config = rules_for(config, brand)
     problems = rule_problems(config)
     if problems:  # a config not read by `groundswell.config` (which reports these when it loads)
         raise ConfigError("; ".join(problems))

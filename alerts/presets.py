@@ -6,9 +6,10 @@ results in docs/alerts.md); raw fields in `SpikeRule` override any of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from alerts.config import SpikeRule
+from alerts.config import AlertsConfig, BrandAlerts, SpikeRule, rules_for
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,20 @@ def resolve(rule: SpikeRule) -> SpikeThresholds:
         min_dispersion=base.min_dispersion,
         min_authors=rule.min_authors if rule.min_authors is not None else base.min_authors,
     )
+
+
+def brand_rules_shown(config: AlertsConfig, brand: Any) -> dict[str, Any]:
+    """What `groundswell config show` prints for `brand`: what it sets for itself (`own`, as written in
+    `brands[].alerts`), and the rules that judge it (`alerts.config.rules_for`), its spike preset resolved to the
+    numbers the detector uses (`spike_thresholds`)."""
+    rules = rules_for(config, brand)
+    own = brand.alerts.written() if isinstance(getattr(brand, "alerts", None), BrandAlerts) else {}
+    return {
+        "brand": brand.name,
+        "own": own,
+        "enabled": rules.enabled,
+        "spike": rules.spike.model_dump(),
+        "spike_thresholds": asdict(resolve(rules.spike)),
+        "keyword": rules.keyword.model_dump(),
+        "influencer": rules.influencer.model_dump(),
+    }

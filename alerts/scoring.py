@@ -9,6 +9,10 @@ Shared by `groundswell alerts backtest --incidents` and `python -m tools.alerts.
   `onset` later than its `start`: the hour a slow-building crisis becomes material (see
   `tools.alerts.evalstreams`). Time to detect then counts from `onset` (an alert before it counts
   as 0), and the same figures counted from `start` are reported beside it (`*_from_start`).
+- Each brand is counted in its own bucket (`brand_steps`: `brands[].alerts.spike.bucket`), so with brands on
+  hour and day buckets the `*_buckets` figures add hours to days. The time to detect is therefore also given in
+  hours (`*_hours`), the one unit that holds across brands: the hours from the onset (or start) to the moment the
+  first alert was decided (`decided_at`), 0 for an alert decided before it.
 - An episode-opening spike alert that overlaps no crisis is a *false alert*; one overlapping a
   "viral_positive" label is also counted as a viral false alert (the must-not-happen case).
 - Escalations (which can detect a crisis that starts inside an open episode) and all-clears
@@ -17,13 +21,14 @@ Shared by `groundswell alerts backtest --incidents` and `python -m tools.alerts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 # Labelled events that must not alert: a viral positive burst, a holiday, an ad people argue
 # about (more volume, a little more negative), a collector outage and the backlog after it.
 NOT_CRISES = {"viral_positive", "holiday", "controversial_ad", "outage"}
+HOUR = timedelta(hours=1)
 
 
 @dataclass
@@ -67,6 +72,8 @@ class Score:
     brand_weeks: float = 0.0
     delays: list[int] = field(default_factory=list)
     delays_from_start: list[int] = field(default_factory=list)
+    hours: list[float] = field(default_factory=list)  # the same delays in hours: one unit whatever the buckets
+    hours_from_start: list[float] = field(default_factory=list)
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -80,6 +87,8 @@ class Score:
             "mean_time_to_detect_buckets": None if mean_delay is None else round(mean_delay, 2),
             "recall_within_1_bucket_from_start": _ratio(self.detected_within_1_from_start, self.crises),
             "mean_time_to_detect_buckets_from_start": None if mean_from_start is None else round(mean_from_start, 2),
+            "mean_time_to_detect_hours": _mean(self.hours),
+            "mean_time_to_detect_hours_from_start": _mean(self.hours_from_start),
             "alerts": self.alerts,
             "precision": _ratio(self.true_alerts, self.alerts),
             "false_alerts": self.false_alerts,
@@ -98,13 +107,22 @@ def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
 def score(
     fired: Iterable[Fired],
     incidents: Iterable[Incident],
     step: timedelta,
     brand_weeks: float,
     grace: int = 1,
+    brand_steps: Mapping[str, timedelta] | None = None,
 ) -> Score:
+    """Precision, recall and time to detect of `fired` against `incidents`, in buckets of `step` and in hours;
+    `brand_steps`: a brand whose own rules use another bucket (`brands[].alerts.spike.bucket`) is scored in its own
+    (its `*_buckets` figures count its buckets; the `*_hours` ones are hours for every brand)."""
+    steps = brand_steps or {}
     fired = list(fired)
     incidents = list(incidents)
     result = Score(brand_weeks=brand_weeks)
@@ -115,25 +133,32 @@ def score(
         if not i.is_crisis:
             result.quiet_events[i.kind] = result.quiet_events.get(i.kind, 0) + 1
     for crisis in crises:
+        step_of = steps.get(crisis.brand, step)
         kind = result.by_kind.setdefault(
             crisis.kind,
-            {"crises": 0, "detected": 0, "within_1": 0, "within_1_from_start": 0, "mean_time_to_detect_buckets": None},
+            {"crises": 0, "detected": 0, "within_1": 0, "within_1_from_start": 0, "mean_time_to_detect_buckets": None,
+             "mean_time_to_detect_hours": None},
         )
         kind["crises"] += 1
         hits = [
-            f for f in fired if f.brand == crisis.brand and crisis.start < f.decided_at <= crisis.end + grace * step
+            f for f in fired if f.brand == crisis.brand and crisis.start < f.decided_at <= crisis.end + grace * step_of
         ]
         if not hits:
             continue
         first = min(hits, key=lambda f: f.decided_at)
-        delay = max(round((first.decided_at - (crisis.onset or crisis.start)) / step) - 1, 0)
-        from_start = max(round((first.decided_at - crisis.start) / step) - 1, 0)
+        delay = max(round((first.decided_at - (crisis.onset or crisis.start)) / step_of) - 1, 0)
+        from_start = max(round((first.decided_at - crisis.start) / step_of) - 1, 0)
         result.detected += 1
         kind["detected"] += 1
         result.delays.append(delay)
         result.delays_from_start.append(from_start)
+        hours = max((first.decided_at - (crisis.onset or crisis.start)) / HOUR, 0.0)
+        result.hours.append(hours)
+        result.hours_from_start.append(max((first.decided_at - crisis.start) / HOUR, 0.0))
         kind.setdefault("_delays", []).append(delay)
         kind["mean_time_to_detect_buckets"] = round(sum(kind["_delays"]) / len(kind["_delays"]), 2)
+        kind.setdefault("_hours", []).append(hours)
+        kind["mean_time_to_detect_hours"] = _mean(kind["_hours"])
         if delay <= 1:
             result.detected_within_1 += 1
             kind["within_1"] += 1
@@ -144,7 +169,8 @@ def score(
         if not f.opens:
             continue
         result.alerts += 1
-        overlaps = [i for i in incidents if i.brand == f.brand and f.start < i.end + step and i.start < f.decided_at]
+        step_of = steps.get(f.brand, step)
+        overlaps = [i for i in incidents if i.brand == f.brand and f.start < i.end + step_of and i.start < f.decided_at]
         if any(i.is_crisis for i in overlaps):
             result.true_alerts += 1
         else:

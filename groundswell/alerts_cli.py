@@ -119,8 +119,10 @@ def alerts() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Labelled incidents JSONL ({brand, start, end[, kind]}) to score against",
 )
-@click.option("--preset", type=click.Choice(["fewer", "balanced", "more"]), help="Override the spike preset")
-@click.option("--bucket", type=click.Choice(["hour", "day"]), help="Override the bucket size")
+@click.option("--preset", type=click.Choice(["fewer", "balanced", "more"]),
+              help="Override the spike preset for every brand, over a brand's own `alerts:` too")
+@click.option("--bucket", type=click.Choice(["hour", "day"]),
+              help="Override the bucket size for every brand, over a brand's own `alerts:` too")
 @click.option("--explain/--no-explain", default=False, help="Add each alert's one-paragraph summary (slower)")
 def backtest(
     input_path: str,
@@ -132,17 +134,24 @@ def backtest(
 ) -> None:
     """Replay history through the detectors; print every alert it would have fired as JSON lines.
 
-    The last line is a summary: what was loaded and skipped, and with --incidents the precision,
-    recall and time to detect of spike alerts against the labels.
+    Each brand is judged by its own rules (`brands[].alerts` over `alerts:`); `enabled` is ignored, a brand whose
+    alerts are off is replayed too. The last line is a summary: what was loaded and skipped, what each brand sets
+    for itself (`brand_rules`), and with --incidents the precision, recall and time to detect (in buckets and in
+    hours) of spike alerts against the labels.
     """
     config = AlertsConfig()
     brands = None
     if config_path:
         full = load_cli_config(config_path)
         config, brands = full.alerts, list(full.brands)
+    # What each brand sets for itself, as written in the file: read before --preset/--bucket are forced over it.
+    written = {b.name: b.alerts.written() for b in brands or [] if b.alerts and b.alerts.written()}
     changes = {k: v for k, v in (("preset", preset), ("bucket", bucket)) if v}
-    if changes:
+    if changes:  # for every brand, its own rules (`brands[].alerts`) included: the replay asks "what if all were..."
         config = config.model_copy(update={"spike": config.spike.model_copy(update=changes)})
+        if brands is not None:
+            brands = [b.model_copy(update={"alerts": b.alerts.forcing("spike", changes)}) if b.alerts else b
+                      for b in brands]
     # Both files are read as the import source reads exports: any encoding, an undecodable line named.
     try:
         incidents = read_incidents(read_lines(Path(incidents_path)), incidents_path) if incidents_path else None
@@ -166,6 +175,12 @@ def backtest(
             "preset": config.spike.preset,
             "bucket": config.spike.bucket,
             "brands": result.brands,
+            # What a brand sets for itself (`brands[].alerts`), as written in the config, whatever --preset/--bucket.
+            "brand_rules": written,
+            # The brands counted and scored in another bucket than `bucket` above (their own `spike.bucket`).
+            "brand_buckets": {name: b for name, b in result.buckets.items() if b != config.spike.bucket},
+            # Brands whose alerts are off (`enabled: false`): replayed all the same, the backtest ignores `enabled`.
+            "disabled_brands": result.disabled,
             "lines": load.lines,
             "loaded": load.loaded,
             "shares": load.shares,  # reposts of loaded posts, the viral detector's input (alerts/backtest_shares.py)

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from alerts.config import shared_by_every_brand
+from alerts.kinds import detectors
 from core.errors import ConfigError
 from groundswell.config_yaml import Sexagesimal, YamlPath
 
@@ -79,6 +81,10 @@ def place(root: Any, loc: tuple[Any, ...]) -> tuple[str, YamlPath]:
 
 def hint(err: Any, path: YamlPath = ()) -> str:
     """What to do about one error."""
+    if err["type"] == "extra_forbidden" and _shared_alert_key(path):
+        # Spelled right, but a key only the top-level `alerts:` takes: "check its spelling" would not fix it.
+        return ("one setting for every brand: set it under the top-level `alerts:`, not under a brand "
+                "(docs/alerts.md, Per-brand rules)")
     if err["type"] == "extra_forbidden":
         # A source's options are each source's own, listed per source in docs/sources.md.
         doc = "docs/sources.md" if path[:1] == ("sources",) and "options" in path[2:3] else "docs/configuration.md"
@@ -95,6 +101,14 @@ def hint(err: Any, path: YamlPath = ()) -> str:
         return (f"YAML reads {value.text} without quotes as the number {int(value)}: "
                 f"write it in quotes: {field}{value.quoted()}")
     return err["msg"]
+
+
+def _shared_alert_key(path: YamlPath) -> bool:
+    """Whether `path` is `brands.N.alerts.<key>` and `<key>` an `alerts:` setting no brand may set for itself
+    (`alerts.config.shared_by_every_brand`)."""
+    if len(path) != 4 or path[0] != "brands" or path[2] != "alerts" or not isinstance(path[3], str):
+        return False
+    return shared_by_every_brand(path[3], {d.name for d in detectors()})
 
 
 def item_place(section: str, index: int, key: Any) -> str:

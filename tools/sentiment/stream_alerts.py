@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from alerts.backtest import run_backtest
+from alerts.config import rules_for
 from alerts.kinds import kind_info
 from alerts.scoring import Fired, Incident, score
 from alerts.series import STEP
@@ -53,16 +54,20 @@ def _episode(d: Detection) -> dict:
             "decided_at": d.decided_at.isoformat(), "severity": d.alert.severity}
 
 
-def agreement(gold: list[Detection], model: list[Detection], step, brand_weeks: float) -> dict:
-    """The model-label alerts scored against the gold-label alert episodes (see the module doc)."""
+def agreement(gold: list[Detection], model: list[Detection], step, brand_weeks: float,
+              brand_steps: dict | None = None) -> dict:
+    """The model-label alerts scored against the gold-label alert episodes (see the module doc); `brand_steps`: the
+    bucket of a brand whose own rules (`brands[].alerts`) set another one."""
     episodes = [Incident(d.alert.brand, "sudden", d.alert.window_start, d.alert.window_end)
                 for d in gold if not d.alert.subject]
     fired = [Fired(d.alert.brand, d.alert.window_start, d.alert.window_end, d.decided_at, opens=not d.alert.subject)
              for d in model]
-    s = score(fired, episodes, step, brand_weeks).as_dict()
+    s = score(fired, episodes, step, brand_weeks, brand_steps=brand_steps).as_dict()
     return {"gold_label_alerts": len(episodes), "model_label_alerts": sum(f.opens for f in fired),
             "recall": s["recall"], "precision": s["precision"],
             "mean_delay_buckets": s["mean_time_to_detect_buckets_from_start"],
+            # The same in hours: one unit when a brand counts in its own bucket (`brands[].alerts.spike.bucket`).
+            "mean_delay_hours": s["mean_time_to_detect_hours_from_start"],
             "gold_label_episodes": [_episode(d) for d in gold if not d.alert.subject],
             "model_label_episodes": [_episode(d) for d in model if not d.alert.subject]}
 
@@ -72,4 +77,5 @@ def compare(mentions: list[Mention], gold: list[str], labels: list[str], probs: 
     """Crisis alerts with the gold labels against those with the model's labels, on one stream."""
     gold_alerts, weeks = crisis_alerts(tagged(mentions, gold, [{g: 1.0} for g in gold], "gold", config), config)
     model_alerts, _ = crisis_alerts(tagged(mentions, labels, probs, model, config), config)
-    return agreement(gold_alerts, model_alerts, STEP[config.alerts.spike.bucket], weeks)
+    steps = {b.name: STEP[rules_for(config.alerts, b).spike.bucket] for b in config.brands}
+    return agreement(gold_alerts, model_alerts, STEP[config.alerts.spike.bucket], weeks, steps)
