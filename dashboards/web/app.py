@@ -92,6 +92,7 @@ from groundswell.health_rules import STALE_POST_DAYS, overall
 from groundswell.sentiment_corrections import correct_sentiment, undo_corrections
 from groundswell.spam import excluded, mark_not_spam, undo_not_spam
 from indexing.base import Filters, Store, StoreUnavailable
+from indexing.elasticsearch_query import QueryTooDeep
 from indexing.elasticsearch_shards import QueryTooBroad
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
 from nlp.embeddings import SentenceEmbeddings
@@ -101,6 +102,9 @@ log = logging.getLogger(__name__)
 SORTS = ("newest", "oldest", "engagement", "relevance")
 META_TTL_S = 300.0  # sources/languages present: a full scan on a big store, so kept for a while
 HEALTHZ_TIMEOUT_S = 2.0  # /healthz's wait for the store thread: well under Compose's 5 s healthcheck timeout
+# /api/health's answer is kept this long: every page load asks for it, and it costs a state read and one newest-post
+# search per brand (bench/health_api_latency.py); health records change once a collection pass (15 min in Airflow).
+HEALTH_TTL_S = 30.0
 SECURITY_HEADERS = {
     # plotly.js sets inline styles on its SVG; scripts come only from this server.
     # Nothing is sent elsewhere: no fetch, form, frame or plugin reaches another origin (plotly's cloud buttons
@@ -286,8 +290,10 @@ def create_app(
         )
 
     @app.exception_handler(QueryTooBroad)
-    async def query_too_broad(_: Request, exc: QueryTooBroad) -> JSONResponse:
-        # The user's to narrow (a longer prefix, the whole word): a bad query, never a wrong number.
+    @app.exception_handler(QueryTooDeep)
+    async def query_too_broad(_: Request, exc: QueryTooBroad | QueryTooDeep) -> JSONResponse:
+        # The user's to narrow (a longer prefix, the whole word) or flatten (fewer nested groups on Elasticsearch):
+        # a bad query, never a wrong number or a 500.
         return JSONResponse({"error": str(exc), "param": "q"}, status_code=400)
 
     @app.exception_handler(StoreUnavailable)
@@ -370,18 +376,27 @@ def create_app(
 
     # ---- API -----------------------------------------------------------------------------------
     health_config = config_or_brands if isinstance(config_or_brands, Config) else None
+    health_cache: dict[str, Any] = {}
 
     @app.get("/api/health")
     async def collection_health(request: Request) -> dict[str, Any]:
         # `groundswell health`'s rows read from the store (groundswell/health_check.py), those not ok only: every
         # page shows them above its charts, so a dip that is a source failing or gone quiet says so. Without a
         # Config (a dashboard built over brand names) there is nothing configured to check.
+        # A source's problem shared by several brands is one row with a `brands` list (`group_sources`). The answer
+        # is kept for HEALTH_TTL_S (`checked_at` says when it was read).
         params_of(request)
+        if health_cache.get("at", -HEALTH_TTL_S) + HEALTH_TTL_S > time.monotonic():
+            return health_cache["answer"]
         now = datetime.now(UTC)
         rows = [] if health_config is None else await runner.call(
             collection_rows, health_config, store, now, None, STALE_POST_DAYS)
-        return {"status": overall(rows), "checked_at": now.isoformat(timespec="seconds"),
-                "rows": [{k: v for k, v in r.as_dict().items() if k != "record"} for r in rows if r.status != "ok"]}
+        hidden = ("record", "records")  # the records behind a row are the CLI's (--json), not the page's
+        answer = {"status": overall(rows), "checked_at": now.isoformat(timespec="seconds"),
+                  "rows": [{k: v for k, v in r.as_dict().items() if k not in hidden}
+                           for r in rows if r.status != "ok"]}
+        health_cache.update(at=time.monotonic(), answer=answer)
+        return answer
 
     @app.get("/api/meta")
     async def meta(request: Request) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from alerts.history import select_alerts
 from alerts.incidents import Incident, count_alerts, group_incidents, pinned
 from alerts.theme_tree import window_themes
+from alerts.wording import clock_zone  # the zone names of alerts' wording: one rule
 from core.alert import Alert
 from core.lang_tags import filter_lang
 from core.local_days import days_earlier, whole_days
@@ -378,6 +379,8 @@ def overview(
         "timezone": tz,  # the zone of the day buckets; every time in the answer is UTC ISO 8601
         "interval": interval,
         "volume": [bucket_json(b) for b in buckets],
+        # hourly: the zones the wall clock runs through, to name each hour's zone (`zone_stretches`); null otherwise
+        "zones": zone_stretches(period.since, period.until, tz) if interval == "hour" else None,
         # the page draws a bucket's net sentiment as a trend point from this many mentions with a sentiment up
         "net_sentiment_min_posts": NET_SENTIMENT_MIN_POSTS,
         "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None,
@@ -395,6 +398,41 @@ def overview(
         "top_authors": [author_json(a) for a in store.top_authors(scoped, n=10)],
         **alert_feed(shown, verdicts=verdicts, tz=tz),
     }
+
+
+ZONE_MARGIN = timedelta(hours=3)  # past the period's ends: its hourly axis is widened to whole hours, and a time near
+# an end read twice is read again up to a clock change's size (at most 2 h in tzdata) away
+
+
+def zone_stretches(since: datetime, until: datetime, tz: str) -> list[dict[str, Any]]:
+    """The stretches of one UTC offset the wall clock of `tz` runs through from a little before `since` to a little
+    after `until` (ZONE_MARGIN), oldest first: `since` (UTC ISO 8601: where it starts; the first one's is where the
+    scan starts), `zone` (`alerts.wording.clock_zone`'s name: "CEST", "AEDT", "UTC+10:30") and `offset_minutes`.
+    The overview's hourly charts name a bucket's zone and tell which wall times are read twice (a time whose
+    reading another stretch reaches too: the hour clocks go back over, Lord Howe's half hour) from these, so the
+    page names zones as the alerts and the weekly report do, where the browser's Intl said "GMT+11" for AEDT."""
+    zone = ZoneInfo(tz)
+
+    def offset(moment: datetime) -> timedelta:
+        return moment.astimezone(zone).utcoffset() or timedelta()
+
+    def stretch(moment: datetime) -> dict[str, Any]:
+        return {"since": moment.isoformat(), "zone": clock_zone(moment.astimezone(zone)),
+                "offset_minutes": int(offset(moment) / timedelta(minutes=1))}
+
+    moment = (since - ZONE_MARGIN).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    end = until + ZONE_MARGIN
+    out = [stretch(moment)]
+    while moment < end:  # hour by hour (an hourly view is a few days); a change found is narrowed to its minute
+        after = moment + timedelta(hours=1)
+        if offset(after) != offset(moment):
+            lo, hi = moment, after  # lo reads the old offset, hi the new one
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (lo, mid) if offset(mid) != offset(lo) else (mid, hi)
+            out.append(stretch(hi.replace(second=0, microsecond=0)))
+        moment = after
+    return out
 
 
 def alert_feed(

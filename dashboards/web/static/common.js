@@ -316,9 +316,13 @@ const GS = (() => {
     box.hidden = rows.length === 0;
     if (!rows.length) return;
     const failing = rows.filter((r) => r.status === "failing").length;
+    // A source's problem shared by several brands is one row; `brands` lists all of them in a <details> of its own
+    // (its summary takes the keyboard's focus and a tap, where a hover title reaches neither a touch nor a keyboard).
+    const brandList = (r) => el("details", { class: "brands" },
+      el("summary", { text: `All ${r.brands.length} brands` }), el("p", { text: r.brands.join(", ") }));
     const items = rows.map((r) => el("li", {},
       el("b", { text: `${r.status === "failing" ? "Failing" : "Warning"}: ${r.name}` }), ` \u2014 ${r.detail}`,
-      r.action ? el("div", { class: "hint", text: r.action }) : null));
+      r.brands ? brandList(r) : null, r.action ? el("div", { class: "hint", text: r.action }) : null));
     box.replaceChildren(el("details", {},
       el("summary", { text: `\u26A0\uFE0F Collection: ${rows.length} ${rows.length === 1 ? "problem" : "problems"}`
         + (failing ? ` (${failing} failing)` : "") + " \u2014 counts here may be missing posts" }),

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { el, fmt, pct, plot, when, wall, wallMs, dayName, COLORS, SEVERITY_COLORS, SEVERITY_ICON, ACCENT } = GS;
+  const { el, fmt, pct, plot, when, wall, dayName, COLORS, SEVERITY_COLORS, SEVERITY_ICON, ACCENT } = GS;
   // Volume and net sentiment share one x range and the same horizontal margins, so their buckets line up.
   const TIME_MARGIN = { l: 64, r: 44 };  // r: half a date tick label, for the tick at the end of the range
   const BUCKET_MS = { hour: 3600000, day: 86400000, week: 7 * 86400000 };
@@ -178,6 +178,84 @@
     return { xperiod: BUCKET_MS[interval] || BUCKET_MS.hour, xperiodalignment: "middle" };
   }
 
+  /* "2026-10-25T02:00:00": axis milliseconds as the naive time plotly draws. */
+  const isoOf = (ms) => new Date(ms).toISOString().slice(0, 19);
+  const TICK_HOURS = [1, 2, 3, 6, 12];
+
+  /* Where a moment goes on the time charts' x axis (milliseconds of a naive clock), and whether that clock is even.
+     By the hour across a clock change (the zone's offset not the same all through the period): the zone's clock as
+     it reads at the period's start, run on evenly, as the weekly report's charts do (groundswell/report.py,
+     `_even_clock`), so the hour repeated when clocks go back gets an x of its own (Rome's 25 October: 02:00 CEST,
+     then 02:00 CET) instead of both hours' bars drawn at one x, and the hour skipped when they go forward leaves no
+     gap that reads as an hour with no posts; `evenTicks` names the ticks by the wall clock. Otherwise the wall
+     clock itself (GS.wall). */
+  function clockOf(data) {
+    const tz = data.timezone;
+    const offset = (iso) => Date.parse(wall(iso, tz) + "Z") - Date.parse(iso);
+    const first = offset(data.period.since);
+    const even = data.interval === "hour"
+      && [data.period.until, ...data.volume.map((b) => b.start)].some((t) => offset(t) !== first);
+    return { even, ms: even ? (iso) => Date.parse(iso) + first : (iso) => Date.parse(wall(iso, tz) + "Z") };
+  }
+
+  /* The stretch of one UTC offset the zone's clock is in at `t` (UTC milliseconds), from the server's `zones` (an
+     hourly answer's; views.py `zone_stretches`): its `zone` is named by alerts/wording.py's `clock_zone`, the name
+     the incident cards and the weekly report give it ("AEDT", "UTC+10:30"; the browser's Intl says "GMT+11"). */
+  function stretchAt(data, t) {
+    const zones = data.zones || [];
+    let found = zones[0];
+    for (const z of zones) if (Date.parse(z.since) <= t) found = z;
+    return found;
+  }
+
+  /* Whether the wall-clock reading at `t` is read twice: a stretch of another offset reaches the same reading
+     (the hour clocks go back over; Lord Howe's half hour), as `fold` says it in groundswell/report.py. */
+  function readTwice(data, t) {
+    const here = stretchAt(data, t);
+    if (!here) return false;
+    const reading = t + here.offset_minutes * 60000;
+    return data.zones.some((z) => z !== here && stretchAt(data, reading - z.offset_minutes * 60000) === z);
+  }
+
+  const zoneAt = (data, iso) => (stretchAt(data, Date.parse(iso)) || { zone: "" }).zone;
+
+  /* Each bucket's local time for a hover: "Oct 25 02:00 CEST" (the zone named on a chart across a clock change). */
+  function hourLabels(data, buckets) {
+    return buckets.map((b) => {
+      const w = wall(b.start, data.timezone);
+      return `${dayName(w).replace(/, \d+$/, "")} ${w.slice(11, 16)} ${zoneAt(data, b.start)}`;
+    });
+  }
+
+  /* Ticks for the even clock (`clockOf`): round hours of the wall clock, every 1-12 hours (at most MAX_TICKS),
+     labelled with the wall clock and the day where it starts; an hour whose reading is read twice (`readTwice`:
+     both readings of the hour clocks go back over, the second of Lord Howe's half hour) is always ticked, naming
+     its zone under the time ("02:00" over "CEST", then over "CET"), and a tick an hour or less from it is left
+     out. */
+  function evenTicks(data, clock) {
+    const H = BUCKET_MS.hour;
+    const tz = data.timezone;
+    const [lo, hi] = timeRange(data).map((t) => Date.parse(t + "Z") - clock.ms(data.period.since)
+      + Date.parse(data.period.since));
+    const step = TICK_HOURS.find((h) => Math.floor((hi - lo) / H / h) + 1 <= MAX_TICKS) || TICK_HOURS.at(-1);
+    const at = (t) => wall(new Date(t).toISOString(), tz);
+    const hours = [];
+    for (let t = Math.ceil(lo / H) * H; t <= hi; t += H) hours.push(t);
+    const twice = hours.filter((t) => readTwice(data, t));
+    const ticked = hours.filter((t) => twice.includes(t)
+      || (Number(at(t).slice(11, 13)) % step === 0 && !twice.some((r) => Math.abs(r - t) <= H)));
+    let day = null;
+    const ticktext = ticked.map((t) => {
+      const w = at(t);
+      // The zone on a line of its own: the two readings are ticked an hour apart, "02:00 CEST" would overlap.
+      const label = w.slice(11, 16) + (twice.includes(t) ? "<br>" + zoneAt(data, new Date(t).toISOString()) : "");
+      const named = w.slice(0, 10) !== day ? `<br>${dayName(w).replace(/, \d+$/, "")}` : "";
+      day = w.slice(0, 10);
+      return label + named;
+    });
+    return { tickmode: "array", tickvals: ticked.map((t) => isoOf(clock.ms(new Date(t).toISOString()))), ticktext };
+  }
+
   /* The x axis both time charts share: same range, and day or week ticks labelled by their day, not its noon.
      Times are drawn as wall-clock times of the data's zone (data.timezone), so each day's bar spans its own
      local day and the ticks name local days; the period text above the chart names the zone. At most MAX_TICKS
@@ -185,12 +263,18 @@
   function timeAxis(data) {
     // Fixed margins (TIME_MARGIN) instead of automargin, which could give the two charts different widths.
     const axis = { type: "date", range: timeRange(data), automargin: false, nticks: MAX_TICKS };
+    const clock = clockOf(data);
+    // Across a clock change the even clock's ticks; the unified hover's title would read that clock, so each
+    // trace's hover names the bucket's own local time instead (`hourLabels`) and the title is blanked by its
+    // format: `hoverformat` is as old as plotly.js 1.x, where `unifiedhovertitle` needs 3.1 (plotly 6.3), above
+    // requirements.txt's floor, and an older plotly.js ignored it and titled the hover an hour late.
+    if (clock.even) return Object.assign(axis, evenTicks(data, clock), { tickangle: 0, hoverformat: " " });
     if (data.interval !== "day" && data.interval !== "week") return axis;
     // Every bucket of the range (empty ones too, so the step is even), then every step-th one named: a tick in
     // the middle of its bar, naming the day (the week's Monday); plotly would put "12:00" there.
     const size = BUCKET_MS[data.interval];
     const [lo, hi] = timeRange(data).map((t) => Date.parse(t + "Z"));
-    const first = data.volume.length ? wallMs(data.volume[0].start) : lo;
+    const first = data.volume.length ? clockOf(data).ms(data.volume[0].start) : lo;
     const starts = [];
     for (let t = first - Math.ceil((first - lo) / size) * size; t < hi; t += size) starts.push(t);
     const step = Math.max(1, Math.ceil(starts.length / MAX_TICKS));
@@ -204,9 +288,10 @@
 
   function timeRange(data) {
     const step = BUCKET_MS[data.interval] || BUCKET_MS.hour;
-    const starts = data.volume.map((b) => wallMs(b.start));
-    const lo = Math.min(wallMs(data.period.since), ...starts);
-    const hi = Math.max(wallMs(data.period.until), ...starts.map((t) => t + step));
+    const at = clockOf(data).ms;
+    const starts = data.volume.map((b) => at(b.start));
+    const lo = Math.min(at(data.period.since), ...starts);
+    const hi = Math.max(at(data.period.until), ...starts.map((t) => t + step));
     return [new Date(lo).toISOString().slice(0, 19), new Date(hi).toISOString().slice(0, 19)];
   }
 
@@ -231,19 +316,22 @@
   }
 
   function renderVolume(data) {
-    const x = data.volume.map((b) => wall(b.start));
+    const clock = clockOf(data);
+    const x = data.volume.map((b) => isoOf(clock.ms(b.start)));
+    const hover = clock.even ? { customdata: hourLabels(data, data.volume) } : {};
     const traces = ["negative", "neutral", "positive", "unknown"]
       .filter((k) => data.volume.some((b) => b[k] > 0))
       .map((k) => Object.assign(
         { type: "bar", name: k, x, y: data.volume.map((b) => b[k]), marker: { color: COLORS[k] } },
+        clock.even ? { hovertemplate: `%{customdata}: %{y} ${k}<extra></extra>` } : {}, hover,
         bucketed(data.interval)));
     // One band and one marker per incident (not per alert), inside the plot so the legend above stays clear.
     const shapes = data.incidents.map((inc) => ({
-      type: "rect", xref: "x", yref: "paper", x0: wall(inc.start), x1: wall(inc.end), y0: 0, y1: 1, layer: "below",
+      type: "rect", xref: "x", yref: "paper", x0: isoOf(clock.ms(inc.start)), x1: isoOf(clock.ms(inc.end)), y0: 0, y1: 1, layer: "below",
       fillcolor: SEVERITY_COLORS[inc.severity], opacity: 0.15, line: { width: 0 },
     }));
     const annotations = data.incidents.map((inc) => ({
-      x: wall(inc.start), y: 1, xref: "x", yref: "paper", text: "\u26A0\uFE0F", showarrow: false, yanchor: "top",
+      x: isoOf(clock.ms(inc.start)), y: 1, xref: "x", yref: "paper", text: "\u26A0\uFE0F", showarrow: false, yanchor: "top",
       xanchor: "left", hovertext: `${inc.severity} \u00B7 ${inc.alerts.length} alert(s) from ${when(inc.start)}`,
     }));
     plot("chart-volume", traces, {
@@ -266,10 +354,19 @@
     const rows = data.volume.filter((b) => b.net_sentiment !== null);
     const solid = rows.filter((b) => scored(b) >= floor);
     const thin = rows.filter((b) => scored(b) < floor);
-    const hover = "%{y:+.2f} \u00B7 %{customdata} posts with a sentiment<extra></extra>";
+    const clock = clockOf(data);
+    const x = (list) => list.map((b) => isoOf(clock.ms(b.start)));
+    // Across a clock change the hover names each bucket's local time (`timeAxis`): [posts, "Oct 25 02:00 CET"].
+    const custom = (list) => {
+      const labels = clock.even ? hourLabels(data, list) : null;
+      return list.map((b, i) => (labels ? [scored(b), labels[i]] : scored(b)));
+    };
+    const posts = clock.even ? "%{customdata[0]}" : "%{customdata}";
+    const local = clock.even ? "%{customdata[1]}: " : "";
+    const hover = `${local}%{y:+.2f} \u00B7 ${posts} posts with a sentiment<extra></extra>`;
     const traces = [{
-      type: "scatter", mode: "lines+markers", name: "net sentiment", x: solid.map((b) => wall(b.start)),
-      y: solid.map((b) => b.net_sentiment), customdata: solid.map(scored), hovertemplate: hover,
+      type: "scatter", mode: "lines+markers", name: "net sentiment", x: x(solid),
+      y: solid.map((b) => b.net_sentiment), customdata: custom(solid), hovertemplate: hover,
       line: { color: ACCENT, shape: "spline", smoothing: 0.6 },
       marker: { size: 4, color: solid.map((b) => (b.net_sentiment >= 0 ? COLORS.positive : COLORS.negative)) },
       fill: "tozeroy", fillcolor: "rgba(53,89,224,0.08)", ...bucketed(data.interval),
@@ -277,8 +374,8 @@
     if (thin.length) {
       traces.push({
         type: "scatter", mode: "markers", name: `under ${floor} posts: not in the line`,
-        x: thin.map((b) => wall(b.start)), y: thin.map((b) => b.net_sentiment), customdata: thin.map(scored),
-        hovertemplate: "%{y:+.2f} \u00B7 only %{customdata} post(s) with a sentiment<extra></extra>",
+        x: x(thin), y: thin.map((b) => b.net_sentiment), customdata: custom(thin),
+        hovertemplate: `${local}%{y:+.2f} \u00B7 only ${posts} post(s) with a sentiment<extra></extra>`,
         marker: { size: 7, symbol: "circle-open", color: "#8c8c8c", line: { width: 1.5 } }, ...bucketed(data.interval),
       });
     }
