@@ -280,8 +280,12 @@ class DeliveryLedger:
             # Rewritten with each update (its sent_at keeps a long incident's mark from being pruned), its
             # thread kept: mail threads under the first message the mailbox got. "thread", not the "via" of
             # marks before it, which named the last alert sent (`thread` tells them apart).
-            mark = {"sent_at": entry["sent_at"], "thread": thread}
-            self.state.set_state(sent_key(channel, INCIDENT_MARK + alert.incident_id), json.dumps(mark))
+            # "kinds": the kinds it was sent of the incident (`heard_kind`).
+            mark_key = sent_key(channel, INCIDENT_MARK + alert.incident_id)
+            old = self.state.get_state(mark_key)
+            kinds = {str(k) for k in _entry(old).get("kinds", [])} if old is not None else set()
+            mark = {"sent_at": entry["sent_at"], "thread": thread, "kinds": sorted(kinds | {alert.kind})}
+            self.state.set_state(mark_key, json.dumps(mark))
 
     def thread(self, channel: str, alert: Alert) -> str | None:
         """The first alert of `alert`'s incident `channel` was sent: its opener, or the first one it took when its
@@ -301,6 +305,15 @@ class DeliveryLedger:
         # The opener's own entry (ledgers written before incident marks); its id is the incident's.
         opener = self.state.get_state(sent_key(channel, alert.incident_id))
         return alert.incident_id if opener is not None and "skipped" not in _entry(opener) else None
+
+    def heard_kind(self, channel: str, alert: Alert) -> bool:
+        """Whether `channel` was sent an alert of `alert`'s kind in its incident (`Kind.first_major`). A mark written
+        before marks listed kinds says no: one more such alert goes, rather than none."""
+        if not alert.incident_id:
+            return False
+        mark = self.state.get_state(sent_key(channel, INCIDENT_MARK + alert.incident_id))
+        kinds = _entry(mark).get("kinds") if mark is not None else None
+        return isinstance(kinds, list) and alert.kind in kinds
 
     def heard(self, channel: str, alert: Alert) -> bool:
         """Whether `channel` was sent an alert of `alert`'s incident (`thread`). Only then may it fold the

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from alerts.config import ChannelConfig
 from alerts.holds import Holds
 from alerts.incidents import SEVERITY_RANK, is_followup, is_major
+from alerts.kinds import kind_info
 from alerts.routing import RouteDecision, is_verdict_refusal, routes, still_holds
 from core.alert import Alert
 
@@ -51,20 +52,37 @@ class Step:
 
 
 def passed_over(
-    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger, heard: Collection[str] = ()
+    channel: ChannelConfig,
+    alert: Alert,
+    ledger: DeliveryLedger,
+    heard: Collection[str] = (),
+    heard_kinds: Collection[tuple[str, str]] = (),
 ) -> tuple[Literal["skipped", "folded"], str] | None:
     """Why `channel` does not get `alert` at all, with the reason in words: "skipped" (below its min_severity),
     "folded" (a follow-up its `followups` setting leaves out, of an incident the channel heard of: in the ledger,
     or in `heard`, the incidents this run sent it); None when it gets it (routes and the ledger decide the rest).
     A channel whose route or severity left the incident's opener out gets the first alert of the incident it takes,
-    whatever `followups` says: else it would never hear of it. The one rule for delivery, `with_pending` and
+    whatever `followups` says: else it would never hear of it. A kind whose first alert of an incident is major
+    (`Kind.first_major`: viral posts) is major until the channel got one of that kind in the incident (the ledger,
+    or `heard_kinds`: (incident, kind) this run sent it). The one rule for delivery, `with_pending` and
     `groundswell alerts routes`."""
     if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[channel.min_severity]:
         return "skipped", f"severity {alert.severity} below min_severity {channel.min_severity}"
-    minor = channel.followups == "none" or (channel.followups == "major" and not is_major(alert))
+    minor = channel.followups == "none" or (
+        channel.followups == "major" and not is_major(alert) and not _first_of_kind(channel, alert, ledger, heard_kinds)
+    )
     if is_followup(alert) and minor and (alert.incident_id in heard or ledger.heard(channel.key, alert)):
         return "folded", f"a minor update of incident {alert.incident_id} (followups: {channel.followups})"
     return None
+
+
+def _first_of_kind(
+    channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger, heard_kinds: Collection[tuple[str, str]]
+) -> bool:
+    """`alert` is of a `Kind.first_major` kind and the channel got none of that kind in its incident yet."""
+    if not kind_info(alert.kind).first_major or not alert.incident_id:
+        return False
+    return (alert.incident_id, alert.kind) not in heard_kinds and not ledger.heard_kind(channel.key, alert)
 
 
 def route_decision(channel: ChannelConfig, alert: Alert, ledger: DeliveryLedger) -> tuple[RouteDecision, bool]:
@@ -100,6 +118,7 @@ class ChannelPlan:
     holds: Holds
     queue: deque[Alert]
     heard: set[str] = field(default_factory=set)  # incidents this run sent the channel (`sent`)
+    heard_kinds: set[tuple[str, str]] = field(default_factory=set)  # (incident, kind) this run sent it (`sent`)
     # Incident id -> the steps of it quiet hours held in this run: they go with its first alert that passes.
     waiting: dict[str, list[Step]] = field(default_factory=dict)
     woken: dict[str, Step] = field(default_factory=dict)  # alert id -> its held step, from its wake to its step
@@ -138,6 +157,7 @@ class ChannelPlan:
         """The channel took `alert`: it has heard of its incident (its minor updates may fold)."""
         if alert.incident_id:
             self.heard.add(alert.incident_id)
+            self.heard_kinds.add((alert.incident_id, alert.kind))
 
     def run(self) -> list[Step]:
         """Every step, assuming each send goes through: what a run now would do (`alerts.deliver.plan`). A held
@@ -155,7 +175,7 @@ class ChannelPlan:
         """`alert`'s step on this channel now, as it stands in the run (what it heard, what was woken); changes
         nothing."""
         channel, ledger = self.channel, self.ledger
-        passed = passed_over(channel, alert, ledger, self.heard)
+        passed = passed_over(channel, alert, ledger, self.heard, self.heard_kinds)
         if passed is not None:
             return Step(alert, passed[0], passed[1])
         rose = None

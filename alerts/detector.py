@@ -28,6 +28,9 @@ class Kind:
 
     title: str  # the message's headline word: "Negative spike"
     major: bool = False  # a follow-up worth interrupting for even when not critical (`followups: major`)
+    # Only its first alert of an incident on a channel is major; later ones fold under `followups: major` unless
+    # critical (`alerts.delivery_plan.passed_over`): a crisis with dozens of viral posts is one message, not dozens.
+    first_major: bool = False
     crisis: bool = False  # its episodes make an incident a crisis and keep it open until closed
     closes: bool = False  # it ends the episode named by its `episode_id` (an all-clear)
     details: bool = True  # its summary goes on with the store's explanation (mix, terms, top post)

@@ -8,6 +8,7 @@ such hour is the alert's window and the post's id its subject (so its id is stab
 post fire nothing new until `cooldown_hours` pass without one (nor does an episode a run raised on a repost that
 stood in for the post before it was collected: `groundswell.copies.CopyIndex.merge_stand_ins`). Critical from
 `critical_multiple` x `min_reposts` in the hour, or when the reposters' followers add up to `critical_reach`.
+A channel with `followups: major` gets the first viral alert of an incident; later warnings fold (`Kind.first_major`).
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class ViralDetector(Detector):
     """A post whose reposts in one hour reach `min_reposts`; its reposts may be collected late, so a day is recent."""
 
     name = "viral"
-    kinds = {"viral": Kind("Viral post", major=True, details=False)}
+    # The first viral post of an incident goes in full, later ones fold unless critical (`Kind.first_major`).
+    kinds = {"viral": Kind("Viral post", first_major=True, details=False)}
     rule_model = ViralRule
     late = timedelta(days=1)
     carries_posts = True

@@ -91,6 +91,16 @@ class Extractor(Generic[OptionsT]):
     needs_credentials: ClassVar[tuple[str, ...]] = ()
     # Whether `own_posts` is implemented: the brand's own accounts' posts can be read from this source.
     collects_own_posts: ClassVar[bool] = False
+
+    @staticmethod
+    def owed_time(value: str) -> datetime | None:
+        """When a value of this source's cursor (and its `Backlog`s) was posted, to say since when a source is
+        behind (`extractors.state.owed_by`): an ISO time by default; None for one it can not date."""
+        try:
+            when = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
     # Whether two sites this type can read (two instances, two forums: `site_of`) can give two different posts
     # the same native id. A mention's id is `<type>:<native_id>`, so such posts would be stored as one row, the
     # later read overwriting the earlier. A new type whose ids are numbered per site (a forum's post 1) should

@@ -45,6 +45,11 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
     type = "hackernews"
     Options = HackerNewsOptions
 
+    @staticmethod
+    def owed_time(value: str) -> datetime | None:
+        """A cursor's `created_at_i` seconds → a time (`Extractor.owed_time`)."""
+        return datetime.fromtimestamp(int(value), tz=UTC) if value.isdigit() else None
+
     def http(self) -> HttpClient:
         cap = int(self.options.max_response_mb * (1 << 20))
         return HttpClient(self.retry, deadline=self.options.deadline_s, max_bytes=cap)

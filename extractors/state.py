@@ -206,6 +206,85 @@ class Backlog:
         return Backlog(after, before, then)
 
 
+def encode_backlogs(ranges: list[Backlog]) -> str:
+    """Several owed ranges of one cursor, newest first (one `then` for all: the first's): the first as `backlog`,
+    what a reader of one range reads, the others under `more`. One range encodes as `Backlog.encode`."""
+    first, rest = ranges[0], ranges[1:]
+    if not rest:
+        return first.encode()
+    more = [{"after": b.after, "before": b.before} for b in rest]
+    return encode_cursor({"backlog": {"after": first.after, "before": first.before, "then": first.then}, "more": more})
+
+
+def decode_backlogs(cursor: str | None) -> list[Backlog]:
+    """The ranges `encode_backlogs` saved, newest first ([] for a cursor that holds none); each has the first's
+    `then`. An unreadable `more` entry is left out (the window bounds what it held, as for a damaged cursor)."""
+    first = Backlog.decode(cursor)
+    if first is None:
+        return []
+    try:
+        more = json.loads(cursor or "").get("more") or []
+    except (ValueError, AttributeError):
+        more = []
+    rest = [Backlog.decode(encode_cursor({"backlog": {**m, "then": first.then}})) if isinstance(m, dict) else None
+            for m in (more if isinstance(more, list) else [])]
+    return [first, *(b for b in rest if b is not None)]
+
+
+def owed_backlogs(cursor: str | None) -> list[Backlog]:
+    """Every `Backlog` a saved cursor holds, wherever its source keeps them: the cursor's own (`{"backlog": ...}`:
+    x, bluesky, hackernews; x's older ranges under `more`), one per tag (mastodon: `{"<tag>": {"backlog": ...}}`)
+    and one per own account (under `"#owed"`: mastodon, bluesky). What the collect report and `groundswell
+    health` read to say a source is behind."""
+    data = decode_cursor(cursor, "cursor") if cursor and cursor.startswith("{") else {}
+    found: list[Backlog | None] = [*decode_backlogs(cursor)]
+    for key, value in data.items():
+        if key == "#owed" and isinstance(value, dict):
+            found += [Backlog.decode(encode_cursor({"backlog": fields})) for fields in value.values()]
+        elif isinstance(value, dict) and "backlog" in value:
+            found.append(Backlog.decode(encode_cursor(value)))
+    return [b for b in found if b is not None]
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What one source × brand still owes after its last pass (`owed_by`), for the collect report and health."""
+
+    ranges: int  # the owed ranges (a backlog per tag or account counts once each)
+    since: datetime | None  # the oldest post that may be missing: the lowest range's start (None: not known)
+    waiting_since: datetime | None  # the oldest range's top: posts older than this have waited at least since then
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the printed report: times as ISO strings (UTC)."""
+        def iso(t: datetime | None) -> str | None:
+            return None if t is None else t.astimezone(UTC).isoformat(timespec="seconds")
+
+        return {"ranges": self.ranges, "missing_since": iso(self.since), "waiting_since": iso(self.waiting_since)}
+
+
+def owed_by(cursor: str | None, time_of: Callable[[str], datetime | None]) -> Owed | None:
+    """What `cursor` still owes (None when it owes nothing); `time_of`: the source's own value → time
+    (`Extractor.owed_time`), None for a value it can not date (a page cursor)."""
+    backlogs = owed_backlogs(cursor)
+    if not backlogs:
+        return None
+
+    def dated(values: Iterable[str | None]) -> list[datetime]:
+        times = []
+        for value in values:
+            try:
+                t = time_of(value) if value else None
+            except (TypeError, ValueError, OverflowError, OSError):
+                t = None
+            if t is not None:
+                times.append(t if t.tzinfo else t.replace(tzinfo=UTC))
+        return times
+
+    starts = dated(b.after for b in backlogs)
+    tops = dated(b.before for b in backlogs)
+    return Owed(len(backlogs), min(starts, default=None), min(tops, default=None))
+
+
 def search_floor(cursor: T | None, window_start: T | None) -> T | None:
     """Where a search that resumes from `cursor` starts, and so where a `Backlog` it leaves starts: the cursor
     when there is one, else the window's start. Not the later of the two: a cursor older than the window is

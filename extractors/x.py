@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Literal
@@ -22,10 +23,12 @@ from typing import Any, Literal
 from pydantic import Field
 
 from core.accounts import account_key
-from core.query import parse
+from core.mention import Mention
+from core.query import QueryCompileError, parse
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptions, Window
 from extractors.http import (
+    RateLimited,
     Retry,
     classify_requests_error,
     make_session,
@@ -34,8 +37,8 @@ from extractors.http import (
     retry_after_seconds,
     retry_for_status,
 )
-from extractors.query_native import to_x
-from extractors.state import Backlog, Newest, ReadBudget
+from extractors.query_native import X_QUERY_LIMITS, NativeSearches, x_searches
+from extractors.state import Backlog, Newest, ReadBudget, decode_backlogs, encode_backlogs
 
 log = logging.getLogger("groundswell.extractors.x")
 
@@ -66,6 +69,9 @@ class XOptions(SourceOptions):
     monthly_read_budget: int | None = Field(default=None, ge=1, description="Tweets read per month at most")
     budget_warn_ratio: float = Field(default=0.8, gt=0, le=1)
     native_query: str | None = Field(default=None, description="X query to send instead of the compiled one")
+    max_query_length: int | None = Field(
+        default=None, ge=1, description="Characters a search may have on your plan; default 512 (recent), 1024 (all)"
+    )
     api_base_url: str | None = Field(default=None, description="Send API calls here instead (proxy, test server)")
 
 
@@ -82,6 +88,11 @@ def snowflake_at(when: datetime) -> str:
     micros = int(when.timestamp()) * 1_000_000 + when.microsecond
     ms = -(-micros // 1000)  # rounded up: a tweet in the millisecond before `when` is still in
     return str(max(ms - TWITTER_EPOCH_MS, 0) << 22)
+
+
+def _version(mention: Mention) -> str:
+    """The id of the tweet version a mention was read from (its own id, or an edit's `version_id`)."""
+    return str(mention.extra.get("version_id") or mention.native_id)
 
 
 def _id_order(tweet_id: str) -> int:
@@ -106,6 +117,29 @@ def _ids(body: Any) -> list[int]:
 def _id_in_future(tweet_id: Any, selector: Selector) -> bool:
     """Whether a tweet id's snowflake time is later than the run allows."""
     return isinstance(tweet_id, str) and tweet_id.isdigit() and selector.in_future(_id_seconds(tweet_id))
+
+
+_DONE, _UNTOUCHED = "done", "untouched"  # how a range's read ended (`XExtractor._read_range`), beside an id
+
+
+@dataclass
+class _Read:
+    """One run's searches and what they share across the ranges it reads (`XExtractor._search`)."""
+
+    natives: tuple[str, ...]
+    search: Callable[..., Any]
+    selector: Selector
+    budget: ReadBudget
+    newest: Newest[str]
+    seen: set[str]
+    limited: RateLimited | None = None  # a rate limit met after some pages: nothing more is read this run
+    starved: bool = False  # a search got no page (the read budget): nothing more is read this run
+
+
+def _floor(bounds: dict[str, Any]) -> str | None:
+    """Where a range read with `bounds` starts, as a tweet id (what a `Backlog` it leaves starts above)."""
+    start = bounds.get("start_time")
+    return bounds.get("since_id") or (str(int(snowflake_at(start)) - 1) if start else None)
 
 
 def classify_tweepy(exc: Exception, now: float, token_env: str) -> Exception | None:
@@ -181,6 +215,11 @@ class XExtractor(Extractor[XOptions]):
     Options = XOptions
     needs_credentials = ("bearer_token_env",)
 
+    @staticmethod
+    def owed_time(value: str) -> datetime | None:
+        """A cursor's tweet id → its snowflake time (`Extractor.owed_time`)."""
+        return tweet_time(value) if value.isdigit() else None
+
     def client(self) -> Any:
         try:
             import tweepy
@@ -196,13 +235,24 @@ class XExtractor(Extractor[XOptions]):
             rebase(client.session, API_HOST, opts.api_base_url)
         return client
 
-    def compile_query(self, query: str) -> str:
-        """The X search query: `options.native_query` as written, else the brand's query compiled."""
-        return self.options.native_query or to_x(parse(query))
+    def compile_query(self, query: str) -> NativeSearches:
+        """The X searches for a brand: `options.native_query` as written, else the brand's query compiled, split
+        into several searches (ORed) when longer than the plan's `max_query_length` (`x_searches`)."""
+        opts = self.options
+        limit = opts.max_query_length or X_QUERY_LIMITS[opts.endpoint]
+        native = opts.native_query
+        if native is None:
+            return x_searches(parse(query), limit)
+        if len(native) > limit:
+            raise QueryCompileError(
+                f"native_query is {len(native):,} characters, and an X search may have {limit:,} ({opts.endpoint} "
+                "search): shorten it, or set max_query_length if your plan allows longer queries"
+            )
+        return NativeSearches("X", (native,), len(native), limit)
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
-        native = self.searched_query(query)
-        yield from self._search(native, Selector("x", brand, query, window, lang_of=self.lang_of), cursor)
+        searches = self.searched_query(query).searches
+        yield from self._search(searches, Selector("x", brand, query, window, lang_of=self.lang_of), cursor)
 
     collects_own_posts = True
 
@@ -212,10 +262,13 @@ class XExtractor(Extractor[XOptions]):
         """The own accounts' posts and replies: a `from:` search (billed against the same read budget)."""
         handles = [f"from:{account_key('x', a)}" for a in accounts]
         native = handles[0] if len(handles) == 1 else "(" + " OR ".join(handles) + ")"
-        yield from self._search(native, Selector("x", brand, query, window, match_all=True), cursor)
+        yield from self._search((native,), Selector("x", brand, query, window, match_all=True), cursor)
 
-    def _search(self, native: str, selector: Selector, cursor: str | None) -> Iterator[Batch]:
-        """Every page of one search (the cursor batch last): `extract` and `own_posts` differ only in the query."""
+    def _search(self, natives: tuple[str, ...], selector: Selector, cursor: str | None) -> Iterator[Batch]:
+        """Every page of the searches whose union is the query (one, or a long query split: `x_searches`), the
+        one cursor batch last, once every search has been read: a run stopped between two searches saves
+        nothing, and the next one reads them all again (a tweet found twice is stored once, by its id).
+        `extract` and `own_posts` differ only in the query."""
         opts, brand = self.options, selector.brand
         client = self.client()
         search = client.search_all_tweets if opts.endpoint == "all" else client.search_recent_tweets
@@ -224,29 +277,119 @@ class XExtractor(Extractor[XOptions]):
                 "x: no store bound (build_extractor(source, state=store)): the read budget counts this run only"
             )
         budget = ReadBudget(self.state, self.source_key, opts.monthly_read_budget, opts.budget_warn_ratio)
-        backlog = Backlog.decode(cursor)
-        if backlog and self._beyond_reach(backlog.before, selector):
+        ranges = decode_backlogs(cursor)  # what stopped runs left, newest first
+        then = ranges[0].then if ranges else cursor if cursor and cursor.isdigit() else None
+        for gone in [r for r in ranges if self._beyond_reach(r.before, selector)]:
             log.warning("x/%s: the tweets a stopped run left (older than %s) are now beyond the 7 days recent "
-                        "search reaches; going on from %s", brand, tweet_time(backlog.before).isoformat(),
-                        backlog.then)
-            backlog, cursor = None, backlog.then
-        if backlog:
-            # The range a stopped run left is owed whatever this run's window (a scheduled run's interval
-            # starts where the last one ended): its tweets must not be dropped as older than the window.
+                        "search reaches; going on without them", brand, tweet_time(gone.before).isoformat())
+            ranges.remove(gone)
+        if ranges:
+            # The ranges stopped runs left are owed whatever this run's window (a scheduled run's interval
+            # starts where the last one ended): their tweets must not be dropped as older than the window.
             selector.window = Window(until=selector.window.until)
-        since_id = backlog.after if backlog else cursor if cursor and cursor.isdigit() else None
+        # The new tweets first (from `then` up), then the owed ranges, newest first, with the pages left: during a
+        # burst that outruns a run, the store (the dashboard, the detectors) sees the burst go on, not freeze at
+        # the point the first stopped run reached. A run of one page has nothing to share: it reads the owed.
+        pages_left = opts.max_pages
+        since_id, covered = then, None
+        if ranges and then is None and opts.max_pages > 1:
+            # Nothing above the newest range was read for good (a stopped run kept no tweet): the new read
+            # covers it, from its start up.
+            covered = ranges.pop(0)
+            since_id = covered.after
         if since_id and selector.stale_future_cursor(_id_seconds(since_id), since_id):
             since_id = None
         if since_id:
             selector.reach_back_to(_id_seconds(since_id))  # X sends everything after it: none of it was read
-        bounds = self._bounds(since_id, backlog.before if backlog else None, selector)
-        if bounds is None:
-            return
         newest: Newest[str] = Newest({"": since_id} if since_id else None, order=_id_order)
-        oldest: list[int] = []  # the oldest tweet id X gave this run, whatever became of the tweet
+        seen: set[str] = set()  # the posts yielded: a post two searches find is yielded once
+        budget.check()  # a spent budget is an error up front, not a silent empty run
+        state = _Read(natives, search, selector, budget, newest, seen)
+        top: Backlog | None = None  # the range the new read leaves, when it stops with pages left
+        moved = False  # whether anything owed or new was read (else the saved cursor stays)
+        if not ranges or opts.max_pages > 1:
+            bounds = self._bounds(since_id, None, selector)
+            if bounds is None:
+                return
+            cap = opts.max_pages // 2 if ranges else opts.max_pages
+            outcome, used = yield from self._read_range(state, bounds, cap)
+            pages_left -= used
+            if outcome is _UNTOUCHED and (state.limited is not None or not ranges):
+                if state.limited is not None:
+                    raise state.limited  # nothing read: the saved cursor stays
+                return
+            if outcome is _UNTOUCHED and covered is not None:
+                ranges.insert(0, covered)  # still owed whole
+            if outcome is not _UNTOUCHED:
+                moved = True
+                if outcome is not _DONE:
+                    top = Backlog.owed(_floor(bounds), str(outcome), None, _id_order)
+                    log.warning("x/%s: stopped with pages left; later runs read the tweets older than %s (newest "
+                                "tweets first, then what is owed)", brand, outcome)
+        kept: list[Backlog] = []
+        for owed in ranges:
+            if pages_left <= 0 or state.limited is not None or state.starved:
+                kept.append(owed)
+                continue
+            bounds = self._bounds(owed.after, owed.before, selector)
+            if bounds is None:
+                moved = True  # out of reach (warned): nothing there can be read any more
+                continue
+            outcome, used = yield from self._read_range(state, bounds, pages_left)
+            pages_left -= used
+            if outcome is _UNTOUCHED:
+                kept.append(owed)
+                continue
+            moved = True
+            if outcome is not _DONE:
+                kept.append(Backlog.owed(_floor(bounds), str(outcome), None, _id_order))
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        saved = decode_backlogs(cursor)
+        if moved or len(kept) != len(saved):
+            done = newest.get() or then
+            owed_now = [r for r in [top, *kept] if r is not None]
+            if owed_now:
+                cursor_after = encode_backlogs([Backlog(r.after, r.before, done) for r in owed_now])
+            else:
+                cursor_after = done or (saved[-1].after if saved else None)
+            if cursor_after is not None and cursor_after != cursor:
+                yield Batch([], cursor=cursor_after)
+        if state.limited is not None:
+            # A rate limit after stored pages is a max_pages stop (what is owed saved just above), then the
+            # source's failure as before (`report.rate_limited`): a limit met every run at page k must not make
+            # every run read (and be billed for) the same k pages again.
+            raise state.limited
+
+    def _read_range(self, state: _Read, bounds: dict[str, Any], cap: int) -> Generator[Batch, None, tuple[Any, int]]:
+        """Every search over `bounds`, each up to `cap` pages. Returns `_DONE` (X said there is nothing more, for
+        every search), `_UNTOUCHED` (a search stopped before its first page: the range is owed whole), or the
+        tweet id below which the range is still owed (the highest oldest id of the searches stopped with pages
+        left: the others read it again, a superset); and the pages used (the most of any search)."""
+        owed: list[int] = []
+        used = 0
+        for native in state.natives:
+            done, oldest, limited, pages = yield from self._search_one(
+                state.search, native, state.selector, bounds, state.budget, state.newest, state.seen, cap)
+            used = max(used, pages)
+            state.limited = limited
+            if not done:
+                if oldest is None:
+                    state.starved = state.starved or (limited is None and pages == 0)
+                    return _UNTOUCHED, used
+                owed.append(oldest)
+            if limited is not None and native != state.natives[-1]:
+                return _UNTOUCHED, used  # the searches left are not read
+        return (max(owed) if owed else _DONE), used
+
+    def _search_one(self, search: Callable[..., Any], native: str, selector: Selector, bounds: dict[str, Any],
+                    budget: ReadBudget, newest: Newest[str], seen: set[str], cap: int,
+                    ) -> Generator[Batch, None, tuple[bool, int | None, RateLimited | None, int]]:
+        """The pages of one search; returns whether X said there is nothing more, the oldest tweet id given, and
+        the `RateLimited` that stopped it (the retry layer's wait ceiling), and the pages read (`cap` at most)."""
+        opts, brand = self.options, selector.brand
+        oldest: list[int] = []  # the oldest tweet id X gave this search, whatever became of the tweet
         token: str | None = None
         pages = 0
-        budget.check()  # a spent budget is an error up front, not a silent empty run
         while True:
             wanted = budget.check(opts.max_results)
             if wanted < 10:  # X's smallest page
@@ -262,24 +405,26 @@ class XExtractor(Extractor[XOptions]):
             params |= bounds
             if token:
                 params["next_token"] = token
-            body = self.retry.call(lambda p=params: search(**p), f"x search ({brand})", self._classify)
+            try:
+                body = self.retry.call(lambda p=params: search(**p), f"x search ({brand})", self._classify)
+            except RateLimited as exc:
+                return False, (oldest[0] if oldest else None), exc, pages
             pages += 1
             batch = self._page(body, selector, newest)
+            # By the version read (an edit keeps its original's id, and each version is stored as before).
+            batch.mentions = [m for m in batch.mentions if _version(m) not in seen]
+            seen.update(_version(m) for m in batch.mentions)
             budget.charge(len(body.get("data") or []) if isinstance(body, dict) else 0)
             oldest[:] = [min([*oldest, *_ids(body)])] if oldest or _ids(body) else []
             yield batch
             token = (body.get("meta") or {}).get("next_token") if isinstance(body, dict) else None
             if not token:
                 break
-            if pages >= opts.max_pages:
+            if pages >= cap:
                 break
-        # Every page above has been yielded (and stored by the caller) before the cursor moves.
         # Read through: X answered and said there is nothing more. Not when the budget stopped the run
         # before its first page, nor when it stopped with a page token left.
-        read_through = pages > 0 and token is None
-        cursor_after = self._cursor_after(brand, backlog, bounds, newest, oldest, read_through)
-        if cursor_after is not None:
-            yield Batch([], cursor=cursor_after)
+        return pages > 0 and token is None, (oldest[0] if oldest else None), None, pages
 
     def _beyond_reach(self, tweet_id: str, selector: Selector) -> bool:
         """Whether recent search can no longer reach back to this tweet id (the archive always can)."""
@@ -314,26 +459,6 @@ class XExtractor(Extractor[XOptions]):
             return ({"since_id": lower} if lower else {}) | ({"until_id": min(tops, key=int)} if tops else {})
         bounds: dict[str, Any] = {"start_time": start} if start else {}
         return bounds | ({"end_time": window.until} if window.until else {})
-
-    @staticmethod
-    def _cursor_after(brand: str, backlog: Backlog | None, bounds: dict[str, Any], newest: Newest[str],
-                      oldest: list[int], read_through: bool) -> str | None:
-        """The cursor to save after a run, or None to keep the saved one. A run that stopped with pages left
-        (`max_pages`, the read budget) owes the tweets below the oldest it was given: it saves that range
-        as a `Backlog`, read first by the next run; only a run that read a backlog through saves its
-        `then` (one stopped before any tweet, by the budget or empty pages, keeps the backlog)."""
-        then = backlog.then if backlog else newest.get()
-        if not read_through and oldest:
-            log.warning("x/%s: stopped with pages left; the next run reads the tweets older than %s first",
-                        brand, oldest[0])
-            start = bounds.get("start_time")
-            after = bounds.get("since_id") or (str(int(snowflake_at(start)) - 1) if start else None)
-            return Backlog(after, str(oldest[0]), then).encode()
-        if backlog:
-            if not read_through:
-                return None
-            return max((v for v in (then, newest.get()) if v), key=int, default=None) or backlog.after
-        return newest.get() if newest.moved else None
 
     def _classify(self, exc: Exception) -> Exception | None:
         return classify_tweepy(exc, self.retry.clock(), self.options.bearer_token_env)

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from extractors.state import Owed
+
 # Reasons and ids listed in a report (the counts are always complete).
 REASONS_KEPT = 100
 
@@ -54,6 +56,11 @@ class CollectReport:
     # Stored posts a re-collect found deleted or removed on the platform (a tombstone, `core.mention.tombstone`):
     # deleted from the store with their derived state, through `groundswell.subject_forget.forget`.
     deleted_upstream: int = 0
+    # "<source>/<brand>[/own]" -> what its cursor still owes after this run (`extractors.state.Owed.as_dict`: the owed
+    # ranges, the oldest post that may be missing, since when the oldest range has waited): a pass stopped with pages
+    # left (max_pages, the read budget, a rate limit) is behind, and the store misses posts until a later run reads
+    # them. Absent when nothing is owed. How many posts are owed is not known (the APIs do not count them).
+    backlog: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The ids behind `collected` and `stored`; attributes, not fields, so the printed summary stays counts.
@@ -76,6 +83,13 @@ class CollectReport:
         """List these reasons among `skipped_reasons`, up to `REASONS_KEPT` in all (the counts stay complete)."""
         self.skipped_reasons.extend(reasons[: max(0, REASONS_KEPT - len(self.skipped_reasons))])
 
+    def note_backlog(self, label: str, owed: Owed | None) -> None:
+        """Record what this pass's cursor still owes (None: nothing), as the pass left it."""
+        if owed is None:
+            self.backlog.pop(label, None)
+        else:
+            self.backlog[label] = owed.as_dict()
+
     def merge(self, other: CollectReport) -> None:
         self.count_collected(other._collected_ids)
         self.count_stored(other._stored_ids)
@@ -86,6 +100,7 @@ class CollectReport:
         self.errors.update(other.errors)
         self.rate_limited.update(other.rate_limited)
         self.cursor_errors.update(other.cursor_errors)
+        self.backlog.update(other.backlog)
         self.replay_error = self.replay_error or other.replay_error
         self.store_fault = self.store_fault or other.store_fault
         self.park_error = self.park_error or other.park_error

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from alerts.catchup import DetectedUpTo
-from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, with_pending
+from alerts.config import AlertsConfig, rules_for
+from alerts.deliver import DeliveryLedger, DeliveryReport, deliver, offered_since, run_owner, with_pending
 from alerts.detect import alert_window, detect_alerts, newest_mention, sentiment_rules
 from alerts.history import AlertLog, save_alerts, stored_alerts
 from alerts.history_start import mark_trimmed, trimmed_before
@@ -32,13 +33,13 @@ from core.accounts import OwnAccounts
 from core.alert import Alert
 from core.batches import batched
 from core.mention import Mention, is_tombstone, model_builds
-from core.state import prune_claims
+from core.state import claim_owner, prune_claims
 from core.time import check_range, plain_utc
-from extractors.base import Batch, SourceError, Window, checked_sources
+from extractors.base import Batch, Extractor, SourceError, Window, checked_sources
 from extractors.config import SourceConfig
 from extractors.http import RateLimited
 from extractors.registry import build_extractor
-from extractors.state import CursorState, ReadBudget
+from extractors.state import CursorState, ReadBudget, owed_by
 from groundswell import themes_step
 from groundswell.advocates import advocates
 from groundswell.alert_verdicts import delivery_verdicts, prune_verdicts
@@ -85,6 +86,11 @@ log = logging.getLogger("groundswell.pipeline")
 # Rounds of `_store_batch`: the batch, then its copies whose original retention deleted meanwhile; a third only
 # when originals are deleted under it again.
 COPY_ROUNDS = 3
+# The store's enrich lock (`enrich`): a `claim:` key, so an expired one goes with `prune_claims`, and one a killed
+# process of this host left is free at once (`core.state.claim_free`). Renewed before each batch, which takes well
+# under this even on a busy 2-core machine.
+ENRICH_CLAIM = "claim:enrich"
+ENRICH_CLAIM_TTL = timedelta(minutes=15)
 
 
 @dataclass
@@ -103,6 +109,8 @@ class EnrichReport:
     other_models: dict[str, int] = field(default_factory=dict)
     # Read for tagging, then deleted (by retention) before the tags were written: left deleted.
     no_longer_stored: int = 0
+    # Another process held the store's enrich claim (`ENRICH_CLAIM`): this pass tagged nothing, and names it.
+    busy: str | None = None
 
 
 # -- store -------------------------------------------------------------------------------------
@@ -293,6 +301,7 @@ def collect_one(
         use_cursor,
         among=config.brands_for(source),
     )
+    _note_backlog(store, report, f"{source.key}/{brand}", source.key, brand, extractor, use_cursor)
     accounts = config.brand(brand).own_accounts.get(source.type)
     if accounts and extractor.collects_own_posts:
         # The brand's own replies, query or not: response times need them (alerts.response).
@@ -311,10 +320,24 @@ def collect_one(
             use_cursor,
             among=config.brands_for(source),
         )
+        _note_backlog(store, report, f"{source.key}/{brand}/own", own_posts_key(source.key), brand, extractor,
+                      use_cursor)
     _delete_upstream(config, store, report)
     # Last: after its batches are stored and its cursors saved, so a crash never records a success.
     record_source_pass(store, source.key, source.type, brand, watch, pass_error(report))
     return report
+
+
+def _note_backlog(store: Store, report: CollectReport, label: str, cursor_key: str, brand: str, extractor: Extractor,
+                  use_cursor: bool) -> None:
+    """Put in `report.backlog` what the pass's saved cursor still owes (`extractors.state.owed_by`): a source
+    that fell behind says so in the run's summary, not only in a log line."""
+    if not use_cursor:
+        return
+    try:
+        report.note_backlog(label, owed_by(CursorState(store).get(cursor_key, brand), extractor.owed_time))
+    except Exception as exc:  # noqa: BLE001 - the summary describes the pass; it must not fail it
+        log.warning("%s: could not read what its cursor still owes: %s", label, exc)
 
 
 def own_posts_key(source_key: str) -> str:
@@ -600,6 +623,22 @@ def enrich(
     """Tag un-enriched mentions with language and sentiment in batches and write them back.
 
     `embeddings`: keeps the sentence embeddings sentiment computes, for `update_themes` in the same process."""
+    # One enricher per store at a time: an overlapping run (a cron `run` that overran, a person's `enrich` beside the
+    # DAG) would read the same oldest-first backlog and tag every post twice. Taken before the model loads.
+    owner = run_owner()
+    if not store.claim(ENRICH_CLAIM, owner, datetime.now(UTC) + ENRICH_CLAIM_TTL):
+        holder = claim_owner(store.get_state(ENRICH_CLAIM) or "") or "another process"
+        log.warning("enrich: skipped, %s is enriching this store (claim %s)", holder, ENRICH_CLAIM)
+        return EnrichReport(busy=holder)
+    try:
+        return _enrich_claimed(config, store, owner, limit, progress, enricher, embeddings)
+    finally:
+        store.release(ENRICH_CLAIM, owner)
+
+
+def _enrich_claimed(config: Config, store: Store, owner: str, limit: int | None, progress: bool, enricher: Any,
+                    embeddings: SentenceEmbeddings | None) -> EnrichReport:
+    """`enrich` while holding the store's enrich claim, renewed before each batch."""
     if enricher is None:
         enricher = Enricher(config.nlp, embeddings, text=config.model_text())
     report = EnrichReport()
@@ -611,6 +650,10 @@ def enrich(
     try:
         while limit is None or report.enriched < limit:
             want = batch_size if limit is None else min(batch_size, limit - report.enriched)
+            if not store.claim(ENRICH_CLAIM, owner, datetime.now(UTC) + ENRICH_CLAIM_TTL):
+                # A batch outlasted the claim and another run took it over: it goes on from here, not both.
+                log.warning("enrich: stopped, another process took over the enrich claim")
+                break
             todo = store.unenriched(want)
             if not todo:
                 break
@@ -773,7 +816,7 @@ def stale_note(store: Store, brand: str, config: Config, now: datetime) -> str |
     window (an imported past stream judged against today, or a collector that stopped); None else.
     """
     newest = newest_mention(store, brand)
-    start, why = alert_window(config.alerts, now)
+    start, why = alert_window(brand_rules(config, brand), now)
     if newest is None or newest >= start:
         return None
     return (
@@ -802,7 +845,7 @@ def detect(config: Config, store: Store, *, now: datetime | None = None, advance
     moves only up to that bucket, so the next detection after enrich judges those hours; the rules that do not
     (volume, silence, keywords of any sentiment) run as ever. Unreadable posts and posts stored over a day ago
     (`alerts.unlabelled.STUCK_AFTER`) are not waited for: a note counts them."""
-    if not config.alerts.enabled:
+    if not any(rules_for(config.alerts, brand).enabled for brand in config.brands):
         return DetectedAlerts()
     now = plain_utc(now)
     found = DetectedAlerts()
@@ -811,20 +854,21 @@ def detect(config: Config, store: Store, *, now: datetime | None = None, advance
     found.failed.update(settle_renames(config, store))
     marks = DetectedUpTo(store)
     done: dict[str, datetime | None] = {}  # the brands judged -> where their posts wait for labels (None: nowhere)
-    reads_labels = bool(sentiment_rules(config.alerts))
     for brand in config.brands:
-        if brand.name in found.failed:
+        rules = rules_for(config.alerts, brand)  # the global rules with the brand's own over them
+        if brand.name in found.failed or not rules.enabled:  # a brand whose alerts are off: its mark stays
             continue
         try:
             caught_up = marks.get(brand.name) if now is not None else None
-            waiting = awaiting_labels(store, brand.name, config.alerts, now) if reads_labels else Unlabelled()
+            reads_labels = bool(sentiment_rules(rules))
+            waiting = awaiting_labels(store, brand.name, rules, now) if reads_labels else Unlabelled()
             unlabelled = waiting.first
-            alerts = detect_alerts(store, brand, config.alerts, now=now, dashboard_url=config.dashboard_url,
+            alerts = detect_alerts(store, brand, rules, now=now, dashboard_url=config.dashboard_url,
                                    collected_sources=collected_sources(config, brand.name), caught_up=caught_up,
                                    openers=True, configured=[b.name for b in config.brands],
                                    unlabelled_from=unlabelled,
                                    collected_since=marks.collected_since(brand.name) if now is not None else None)
-            notes = [held_note(config, unlabelled, labels_missing)] if unlabelled is not None else []
+            notes = [held_note(config, unlabelled, labels_missing, brand.name)] if unlabelled is not None else []
             if waiting.stuck:
                 notes.append(stuck_note(waiting.stuck))
             if now is not None and (note := stale_note(store, brand.name, config, now)):
@@ -847,10 +891,10 @@ def detect(config: Config, store: Store, *, now: datetime | None = None, advance
     return found
 
 
-def held_note(config: Config, unlabelled: datetime, why: str | None) -> str | None:
-    """What `detect` held back for a brand whose posts from `unlabelled` on have no sentiment label (`why`: default
-    "not enriched yet"); None if no enabled rule reads labels."""
-    held = sentiment_rules(config.alerts)
+def held_note(config: Config, unlabelled: datetime, why: str | None, brand: str | None = None) -> str | None:
+    """What `detect` held back for `brand` (None: under the global rules), whose posts from `unlabelled` on have no
+    sentiment label (`why`: default "not enriched yet"); None if none of its enabled rules reads labels."""
+    held = sentiment_rules(brand_rules(config, brand) if brand is not None else config.alerts)
     if not held:
         return None
     return (f"sentiment labels missing from {unlabelled:%Y-%m-%d %H:%M} UTC on ({why or 'not enriched yet'}): the "
@@ -862,6 +906,15 @@ def stuck_note(count: int) -> str:
     return (f"{count:,} post(s) without a sentiment label are not waited for (unreadable, or stored over "
             f"{STUCK_AFTER / timedelta(hours=1):g} h ago and still not enriched): the rules that read labels count "
             "them in totals, never as negative")
+
+
+def brand_rules(config: Config, brand: str) -> AlertsConfig:
+    """The alert rules of the configured brand named `brand` (`alerts.config.rules_for`); the global ones for a
+    name the config lacks."""
+    try:
+        return rules_for(config.alerts, config.brand(brand))
+    except KeyError:
+        return config.alerts
 
 
 def note_line(brand: str, note: str) -> str:
@@ -1140,6 +1193,8 @@ def run_once(
             # judged without a label (the rules that read one hold back from the first of them: `detect_notes`).
             **({"failed_step": "enrich", "enrich_error": enrich_error,
                 "detected_without_labels": _unenriched_count(store, None)} if enrich_error else {}),
+            # Another process was enriching this store (its enrich claim): this run tagged nothing, and says who.
+            **({"enrich_busy": enriched.busy} if enriched.busy else {}),
             "sentiment_model": enriched.model,
             "labels_from_other_models": enriched.other_models,
             **summarize(store, brands=[b.name for b in config.brands]),

@@ -1,6 +1,7 @@
 """A rate limit past the wait ceiling on page 3 of 4 loses nothing: X, Hacker News and Reddit hand out their
-cursor only after every page of a run (pages before it carry none), so the stopped run saves no cursor and the
-next run reads all four pages again; the ids are stable, so every post is stored once. Real HTTP (tweepy, praw,
+cursor only after every page of a run (pages before it carry none), so the stopped run saves no cursor past them
+(X saves the range it still owes below the stored pages, a `Backlog`, as a max_pages stop does) and the
+next run reads the pages again; the ids are stable, so every post is stored once. Real HTTP (tweepy, praw,
 requests against a local server), a real SQLite store, the pipeline's store-then-save-cursor loop."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from reddit_replay import reddit_comment
 from extractors.hackernews import HackerNewsExtractor
 from extractors.http import RateLimited, RetryPolicy
 from extractors.reddit import RedditExtractor
+from extractors.state import Backlog
 from extractors.x import XExtractor
 from indexing.sqlite import SqliteStore
 
@@ -81,7 +83,11 @@ def test_a_rate_limit_on_page_3_of_4_loses_nothing_next_run(server, tmp_path, so
     assert len([r for r in server.requests if r[0] == path]) == 3  # the third page was refused
     # Pages 1-2 stored (X, HN: a batch a page; Reddit stores a batch per 100 items, so none yet) ...
     assert store.count() == (0 if source == "reddit" else 2 * PER_PAGE)
-    assert store.get_state(f"cursor:{source}:acme") is None  # ... and no cursor past them: pages 3-4 still owed
+    cursor = store.get_state(f"cursor:{source}:acme")
+    if source == "x":  # ... X saves what it owes below them, as a max_pages stop does (surge finding 3)
+        assert Backlog.decode(cursor) == Backlog(None, x_tweet(20)["id"], x_tweet(39)["id"])
+    else:
+        assert cursor is None  # ... and no cursor past them: pages 3-4 still owed
 
     stored, _ = run(*pages())
     assert stored == PAGES * PER_PAGE and store.count() == PAGES * PER_PAGE  # all four pages, each post once
