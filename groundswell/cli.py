@@ -22,6 +22,7 @@ import click
 
 from alerts.deliver import PENDING_WITHIN, TOO_OLD
 from alerts.history import stored_alerts
+from alerts.presets import brand_rules_shown
 from core.errors import ConfigError
 from core.logsafe import LOG_FORMATS, configure_logging, redact
 from extractors.base import Window
@@ -82,8 +83,8 @@ from groundswell.pipeline import maintain as run_maintain
 from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
-from groundswell.store_copy import check_not_same, copy_store, describe, open_for_dry_run
-from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, disk_fault, is_unreachable, reason_of
+from groundswell.store_copy import check_not_same, copy_store, describe, first_error, open_for_dry_run
+from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, copy_lost, disk_fault, is_unreachable, reason_of
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
 from indexing.sqlite import BUSY_TIMEOUT_S, store_busy
@@ -776,6 +777,11 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
             report = copy_store(source, target, source_name=describe(source_config.store),
                                 target_name=describe(target_config.store), dry_run=dry_run, progress=progress,
                                 since=team_moment(since, source_config), brand=brand)
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            # A node lost mid-copy: one line and exit 6 as `run`, not the client's traceback (nothing is lost).
+            raise copy_lost(exc, describe(source_config.store), describe(target_config.store)) from exc
         finally:
             target.close()
     finally:
@@ -784,8 +790,9 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
     if report.failed:
         unreadable = (f"{report.unreadable} of them cannot be read in the source by this version (the log names "
                       "them): run the version that wrote them, or delete them, then " if report.unreadable else "")
+        why = f"why: {first_error(report)}; fix that, then " if report.errors else ""
         click.echo(f"{report.failed} mention(s) did not land in {report.target} (first: "
-                   f"{', '.join(report.failed_ids[:3])}); {unreadable}run the same command again to continue",
+                   f"{', '.join(report.failed_ids[:3])}); {why}{unreadable}run the same command again to continue",
                    err=True)
         sys.exit(EXIT_UNSTORED)
 
@@ -815,6 +822,18 @@ def config_check(path: str | None, config_path: str | None) -> None:
     for line in notes:
         click.echo(line)
     sys.exit(EXIT_PARTIAL)
+
+
+@config.command("show")
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+@optional_config_option
+@click.option("--brand", "brand_name", help="Only this brand")
+def config_show(path: str | None, config_path: str | None, brand_name: str | None) -> None:
+    """Print the alert rules that judge each brand, one JSON line per brand: what it sets for itself (`own`,
+    `brands[].alerts`) and the global `alerts:` rules merged with it, its spike preset resolved to numbers."""
+    cfg = _load(config_path_of(path, config_path), brand_name)  # an unknown --brand exits 1, as in every command
+    for brand in [b for b in cfg.brands if brand_name is None or b.name == brand_name]:
+        click.echo(json.dumps(brand_rules_shown(cfg.alerts, brand), ensure_ascii=False))
 
 
 def main() -> None:

@@ -25,18 +25,19 @@ from pydantic import (
     model_validator,
 )
 
-from alerts.config import AlertsConfig, ChannelConfig, CrisisTerm, JsonlChannel
+from alerts.config import AlertsConfig, BrandAlerts, ChannelConfig, CrisisTerm, JsonlChannel, own_rules_note
 from alerts.kinds import route_problems, rule_problems
 from core.accounts import account_key
 from core.errors import ConfigError
 from core.escaping import safe_url
-from core.query import QueryCompileError, checked_query
+from core.query import QueryCompileError, QuerySyntaxError, checked_query
 from core.query.aliases import BrandTerms, Name, brand_terms, name_key
 from core.strict import StrictModel as _Strict
 from extractors.config import SourceConfig, looks_secret
+from extractors.query_native import NativeSearches
 from extractors.registry import get_extractor_class
 from groundswell.brand_aliases import brand_names
-from groundswell.brand_overlaps import overlap_warnings
+from groundswell.brand_overlaps import overlap_warnings, query_shape_warnings
 from groundswell.config_errors import item_place, place
 from groundswell.config_errors import problems as _located_problems
 from groundswell.config_errors import report as _report
@@ -71,6 +72,9 @@ class BrandConfig(_Strict):
     # The brand's own accounts per source (response times, the "needs reply" queue); see core.accounts.
     own_accounts: dict[str, list[str]] = Field(default_factory=dict)
     response_goal_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60, description="Answer within this")
+    alerts: BrandAlerts | None = Field(
+        default=None, description="The brand's own alert rules: fields of alerts.spike/keyword/influencer that differ"
+    )
 
     @field_validator("market")
     @classmethod
@@ -119,6 +123,9 @@ class BrandConfig(_Strict):
     @model_validator(mode="after")
     def _names_valid(self) -> BrandConfig:
         self._fragments = brand_names(self)  # aliases and crisis terms: every problem at once, one line each
+        # The query and each alias passed on their own; collection parses them joined (`search_query`).
+        if (problem := self.terms().search_problem()) is not None:
+            raise ValueError(f"aliases: {problem}")
         return self
 
     def terms(self) -> BrandTerms:
@@ -469,6 +476,7 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
     out += _own_account_problems(config)[0]
     out += market_warnings(config.brands)  # a market of competitors only: share of voice without an own brand
     out += overlap_warnings(config.brands)  # an alias two brands share, one query on two brands: posts counted twice
+    out += query_shape_warnings(config.brands)  # a query no post can match, or one that matches nearly every post
     # The model found, its backend, the files and packages it loads, its cache; nothing loaded (nlp/install_check.py)
     if problem := install_problem(config.nlp, env):
         out.append(problem)
@@ -478,12 +486,15 @@ def config_warnings(config: Config, env: Mapping[str, str] | None = None) -> lis
 def config_notes(config: Config) -> list[str]:
     """What `config check` mentions without failing: worth knowing, yet a run goes fine (a typo may hide here)."""
     notes = _own_account_problems(config)[1]
+    # A brand alerted on its own rules: said, so a forgotten override is seen (`config show` prints them all).
+    notes += [f"{item_place('brands', i, b.name)}.alerts: {line}" for i, b in enumerate(config.brands)
+              if b.alerts is not None and (line := own_rules_note(config.alerts, b.alerts))]
     store = config.store
     # (A path no run can create is a warning instead, `_output_warnings`.)
     if isinstance(store, SqliteStoreConfig) and not Path(store.path).exists() and not output_problem(store.path):
         # Read-only commands on a mistyped path silently open a new, empty store.
         notes.append(f"store.path: store file {store.path} does not exist yet: a run will create it")
-    return notes
+    return notes + _query_warnings(config, notes=True)
 
 
 def _output_warnings(config: Config) -> list[str]:
@@ -497,8 +508,10 @@ def _output_warnings(config: Config) -> list[str]:
     return [f"{field}: {problem}" for field, path in outputs if (problem := output_problem(path))]
 
 
-def _query_warnings(config: Config) -> list[str]:
-    """Each brand's query compiled for each source that collects for it, as the run will (`compile_query`)."""
+def _query_warnings(config: Config, notes: bool = False) -> list[str]:
+    """Each brand's query compiled for each source that collects for it, as the run will (`compile_query`): the
+    ones that cannot be; with `notes`, instead, the ones sent as several searches, too long for one
+    (`extractors.query_native.NativeSearches.note`)."""
     out = []
     for i, source in enumerate(config.sources):
         # Built, not run: an extractor touches no network and reads no secret until it extracts.
@@ -506,9 +519,14 @@ def _query_warnings(config: Config) -> list[str]:
         brands = source.collects_for([b.name for b in config.brands])  # as groundswell.targets.plan_targets
         for brand in brands:
             try:
-                extractor.compile_query(config.brand(brand).search_query)
-            except QueryCompileError as exc:
-                out.append(f"{item_place('sources', i, source.key)}: brand '{brand}' cannot be collected here: {exc}")
+                compiled = extractor.compile_query(config.brand(brand).search_query)
+            except (QueryCompileError, QuerySyntaxError) as exc:  # a syntax error: BrandConfig should have said
+                if not notes:
+                    out.append(f"{item_place('sources', i, source.key)}: brand '{brand}' cannot be collected here: "
+                               f"{exc}")
+                continue
+            if notes and isinstance(compiled, NativeSearches) and (line := compiled.note()):  # X and Reddit
+                out.append(f"{item_place('sources', i, source.key)}: brand '{brand}': {line}")
     return out
 
 
