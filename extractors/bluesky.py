@@ -10,7 +10,8 @@ times would pass it before a window covers its `createdAt`. The cursor is the ne
 read for good, sent as `since`; a malformed or future-dated post never moves it.
 A run whose searches stop with pages left (`max_pages`, `sort: latest`) saves the range
 still owed instead (an `extractors.state.Backlog` of `sortAt` times, sent as `since` and
-`until`): the next run reads it first, whatever its window, then moves the cursor on. The own accounts'
+`until`): later runs read the new posts first, then the owed ranges, newest first, whatever their window
+(`extractors.state.read_newest_first`), and move the cursor on once nothing is owed. The own accounts'
 feeds (`own_posts`) keep such a range per account beside `since` (under `OWED`), resumed from getAuthorFeed's
 page cursor.
 """
@@ -33,7 +34,17 @@ from extractors.base import Batch, Extractor, Selector, SourceError, SourceOptio
 from extractors.bluesky_post import field as _get
 from extractors.bluesky_post import quoted_uri, text_with_links
 from extractors.http import Retry, retry_after_seconds, retry_for_status
-from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
+from extractors.state import (
+    Backlog,
+    Newest,
+    RangeRead,
+    decode_backlogs,
+    decode_cursor,
+    encode_backlogs,
+    encode_cursor,
+    read_newest_first,
+    search_floor,
+)
 
 log = logging.getLogger("groundswell.extractors.bluesky")
 
@@ -148,32 +159,84 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         opts = self.options
         terms = self.searched_query(query)
         selector = Selector("bluesky", brand, query, window, lang_of=self.lang_of)
-        backlog = Backlog.load(cursor, _time_order, f"bluesky/{brand}")
-        since = backlog.after if backlog else decode_cursor(cursor, "bluesky").get("since")
-        if selector.stale_future_cursor(_time(since), cursor):
-            since = None
-        if backlog:
-            # The range a stopped run left is owed whatever this run's window (a scheduled run's interval
-            # starts where the last one ended): its posts must not be dropped as older than the window.
-            selector.window = Window(until=window.until)
-        else:
-            selector.reach_back_to(_time(since))  # asked for everything after it: none of it was read
-        lower = search_floor(since or None, window.since.isoformat() if window.since and not backlog else None)
-        upper = _until(backlog.before if backlog else None, window)
-        after = lower  # what a backlog left by this run starts at
-        bottom = _time(lower)
-        # Compared as times: the `sortAt` strings vary in format.
-        newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
+        backlog = Backlog.load(cursor, _time_order, f"bluesky/{brand}")  # logs an upside-down one
+        ranges = decode_backlogs(cursor) if backlog else []
         client = self.client()
         seen: set[str] = set()
+        if ranges:
+            yield from self._owed_first(brand, terms, selector, client, seen, ranges, cursor, window)
+            return
+        since = decode_cursor(cursor, "bluesky").get("since")
+        if selector.stale_future_cursor(_time(since), cursor):
+            since = None
+        selector.reach_back_to(_time(since))  # asked for everything after it: none of it was read
+        lower = search_floor(since or None, window.since.isoformat() if window.since else None)
+        # Compared as times: the `sortAt` strings vary in format.
+        newest: Newest[str] = Newest({"": since} if since else None, order=_time_order)
+        stops, _ = yield from self._pages(brand, terms, selector, client, newest, seen, lower, _until(None, window),
+                                          opts.max_pages)
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        cursor_after = self._cursor_after(brand, lower, newest, stops)
+        if cursor_after is not None:
+            yield Batch([], cursor=cursor_after)
+
+    def _owed_first(self, brand: str, terms: list[str], selector: Selector, client: Any, seen: set[str],
+                    ranges: list[Backlog], cursor: str | None, window: Window) -> Iterator[Batch]:
+        """A run that owes `ranges` (newest first): the new posts first, then the ranges
+        (`extractors.state.read_newest_first`); one cursor batch last: the ranges still owed, or the newest
+        `sortAt` read (`since`) once none is."""
+        # The ranges stopped runs left are owed whatever this run's window (a scheduled run's interval starts
+        # where the last one ended): their posts must not be dropped as older than the window.
+        selector.window = Window(until=window.until)
+        then = ranges[0].then if _time(ranges[0].then) else None
+        if then is not None and selector.stale_future_cursor(_time(then), cursor):
+            then = None
+        newest: Newest[str] = Newest({"": then} if then else None, order=_time_order)
+
+        def read(after: str | None, before: str | None, cap: int) -> Generator[Batch, None, RangeRead]:
+            upper = _until(before, window)
+            if after and upper and _time(after) and _time(upper) and _time(after) >= _time(upper):
+                return RangeRead(0)  # empty (the window ends below it): done, never a `since` after `until`
+            stops, used = yield from self._pages(brand, terms, selector, client, newest, seen, after, upper, cap)
+            top = max(stops) if stops else None
+            owed_top = _time(before)
+            if top is not None and owed_top is not None and top >= as_utc(owed_top):
+                # A whole run's pages of posts at one millisecond: go on below it, or the range never ends.
+                log.warning("bluesky/%s: more posts at %s than max_pages reads; going on below it", brand, top)
+                top = as_utc(owed_top) - ONE_MS
+                bottom = _time(after)
+                if bottom is not None and top < as_utc(bottom):
+                    top = None  # that millisecond was the range's last: nothing below it is owed
+            return RangeRead(used, None if top is None else top.isoformat())
+
+        owed, _ = yield from read_newest_first(ranges, then, self.options.max_pages, read, _time_order)
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
+        done = newest.get()
+        if owed:
+            log.warning("bluesky/%s: stopped with pages left; later runs read the posts older than %s (newest posts "
+                        "first, then what is owed)", brand, owed[0].before)
+            cursor_after = encode_backlogs([Backlog(b.after, b.before, done) for b in owed])
+        else:
+            since = done or ranges[-1].after
+            cursor_after = encode_cursor({"since": since} if since else {})
+        if cursor_after != cursor:
+            yield Batch([], cursor=cursor_after)
+
+    def _pages(self, brand: str, terms: list[str], selector: Selector, client: Any, newest: Newest[str],
+               seen: set[str], lower: str | None, upper: str | None, cap: int,
+               ) -> Generator[Batch, None, tuple[list[datetime], int]]:
+        """Every search's pages from `lower` (`since`) up to `upper` (`until`), `cap` pages each at most. Returns,
+        per search left with posts unread, the oldest `sortAt` it was given (nothing is owed when `lower` is None:
+        all the past is no range), and the most pages one search read."""
+        opts = self.options
+        bottom = _time(lower)
         stops: list[datetime] = []  # per search left with pages unread: the oldest post time it was given
-        # A backlog whose range is empty (the window ends below it) is done: never a `since` after `until`.
-        empty = bool(backlog and lower and upper and _time(lower) and _time(upper) and _time(lower) >= _time(upper))
-        for term in [] if empty else terms:
+        used = 0
+        for term in terms:
             what = f"bluesky search {term!r} ({brand})"
             page_cursor: str | None = None
             oldest: datetime | None = None  # the oldest post (`sortAt`) given, whatever became of it
-            for number in range(1, opts.max_pages + 1):
+            for number in range(1, cap + 1):
                 params: dict[str, Any] = {"q": term, "limit": opts.limit, "sort": opts.sort}
                 if lower:
                     params["since"] = lower
@@ -186,6 +249,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 response = self.retry.call(
                     lambda p=params: client.app.bsky.feed.search_posts(params=p), what, self._classify
                 )
+                used = max(used, number)
                 batch = Batch([])
                 for post in _get(response, "posts") or []:
                     uri = _get(post, "uri")
@@ -205,47 +269,28 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                 page_cursor = _get(response, "cursor")
                 if not page_cursor or not _get(response, "posts"):
                     break
-                if number >= opts.max_pages:
+                if number >= cap:
                     if oldest is not None and bottom is not None and oldest < as_utc(bottom):
                         break  # given posts from below its `since` (not applied): it has reached it
-                    if opts.sort == "latest" and oldest is not None and after is not None:
+                    if opts.sort == "latest" and oldest is not None and lower is not None:
                         stops.append(oldest)
                     else:  # `top` is not ordered by time; nothing below: all the past is no range to owe
                         why = "sort: top" if opts.sort != "latest" else "no cursor or window start below them"
                         log.warning("bluesky/%s: %s stopped after max_pages=%d; its other posts are not read (%s)",
                                     brand, what, number, why)
                     break
-        # Every page above has been yielded (and stored by the caller) before the cursor moves.
-        cursor_after = self._cursor_after(brand, backlog, after, newest, stops)
-        if cursor_after is not None:
-            yield Batch([], cursor=cursor_after)
+        return stops, used
 
     @staticmethod
-    def _cursor_after(brand: str, backlog: Backlog | None, after: str | None, newest: Newest[str],
-                      stops: list[datetime]) -> str | None:
-        """The cursor to save after a run, or None to keep the saved one. A run whose searches stopped with
-        pages left (`max_pages`) owes the posts below the oldest each was given: it saves the range below
-        the latest of those as a `Backlog`, read first by the next run (by every search: the cursor is one
-        for all of them); a run that read a backlog through saves its `then`."""
-        then = backlog.then if backlog else newest.get()
-        top = max(stops) if stops else None
-        owed_top = _time(backlog.before) if backlog else None
-        if top is not None and owed_top is not None and top >= as_utc(owed_top):
-            # A whole run's pages of posts at one millisecond: go on below it, or the backlog never ends.
-            log.warning("bluesky/%s: more posts at %s than max_pages reads; going on below it", brand, top)
-            top = as_utc(owed_top) - ONE_MS
-            bottom = _time(after)
-            if bottom is not None and top < as_utc(bottom):
-                top = None  # that millisecond was the backlog's last: nothing below it is owed
-        if top is not None:
-            before = top.isoformat()
-            log.warning("bluesky/%s: stopped with pages left; the next run reads the posts older than %s first",
-                        brand, before)
-            return Backlog.owed(after, before, then, _time_order).encode()
-        if backlog:
-            done = [v for v in (then, newest.get()) if _time(v) is not None]
-            since = max(done, key=_time_order) if done else backlog.after
-            return encode_cursor({"since": since} if since else {})
+    def _cursor_after(brand: str, after: str | None, newest: Newest[str], stops: list[datetime]) -> str | None:
+        """The cursor to save after a run that owed nothing, or None to keep the saved one. A run whose searches
+        stopped with pages left (`max_pages`) owes the posts below the oldest each was given: it saves the range
+        below the latest of those as a `Backlog` (by every search: the cursor is one for all of them)."""
+        if stops:
+            before = max(stops).isoformat()
+            log.warning("bluesky/%s: stopped with pages left; later runs read the posts older than %s (newest posts "
+                        "first, then what is owed)", brand, before)
+            return Backlog.owed(after, before, newest.get(), _time_order).encode()
         return encode_cursor({"since": newest.get()}) if newest.moved else None
 
     collects_own_posts = True

@@ -5,7 +5,8 @@ by default, from the #hashtags and single words that name the brand (`query_hash
 applied locally. The cursor keeps, per tag, the newest id of the statuses read for good
 (`Selector.add`, and whose snowflake time is not in the future). A tag whose read stopped with
 pages left (`max_pages`) keeps the range it still owes instead (`{"backlog": ...}`, an
-`extractors.state.Backlog`): the next run reads it first (`max_id`), whatever its window. The own accounts'
+`extractors.state.Backlog`, or several): later runs read the tag's new statuses first, then the owed ranges
+(`max_id`), newest first, whatever their window (`extractors.state.read_newest_first`). The own accounts'
 timelines (`own_posts`) keep such a range per account beside its status id (under `OWED`).
 """
 
@@ -26,11 +27,22 @@ from pydantic import Field
 from core.accounts import account_key
 from core.query import QueryCompileError, parse
 from core.query.ast import And, Hashtag, Near, Node, Or, Term
+from core.query.brand_names import BrandNames
 from core.time import as_utc
 from extractors.base import Batch, Extractor, Selector, SkipItem, SourceError, SourceOptions, Window
 from extractors.html_text import html_to_text
 from extractors.http import Retry, classify_requests_error, make_session, retry_for_status
-from extractors.state import Backlog, Newest, decode_cursor, encode_cursor, search_floor
+from extractors.state import (
+    Backlog,
+    Newest,
+    RangeRead,
+    decode_backlogs,
+    decode_cursor,
+    encode_backlogs,
+    encode_cursor,
+    read_newest_first,
+    search_floor,
+)
 
 log = logging.getLogger("groundswell.extractors.mastodon")
 _TAG = re.compile(r"\w+")
@@ -49,29 +61,34 @@ class MastodonOptions(SourceOptions):
     local_only: bool = False
 
 
-def query_hashtags(query: str) -> list[str]:
+def query_hashtags(query: str, brand: str | None = None) -> list[str]:
     """Tags worth following for a query: the #hashtags and one-word names that identify the brand.
 
-    Those are the query's top-level OR branches (its names and aliases); in an AND (or NEAR) only its first
-    operand that has any, where a brand query puts the brand (`lumora AND (overheat* OR recall)` follows
-    #lumora): the context words ANDed to it (#love, #recall) would bring in timelines of posts the
-    query then drops, one request each. A prefix or infix term is never followed: its bare stem is a
+    Those are the query's top-level OR branches (its names and aliases); in an AND (or NEAR) only the operand
+    that names the brand, by the one rule for which query words do (`core.query.brand_names.BrandNames`, with
+    the brand's name when given): `(recall OR overheat*) AND lumora` follows #lumora, not the context words ANDed
+    to it (#recall), which would bring in timelines of posts the query then drops, one request each. Where no
+    operand names the brand, the first that has tags. A prefix or infix term is never followed: its bare stem is a
     different tag (`overheat*` is not #overheat)."""
-    return list(dict.fromkeys(_brand_tags(parse(query).root)))
+    root = parse(query).root
+    names = BrandNames.of(brand or "", root)
+    naming = {t for leaf in names.leaves if isinstance(leaf, Term | Hashtag) for t in _brand_tags(leaf, set())}
+    return list(dict.fromkeys(_brand_tags(root, naming)))
 
 
-def _brand_tags(node: Node) -> list[str]:
+def _brand_tags(node: Node, naming: set[str]) -> list[str]:
+    """`node`'s tags to follow; `naming`: the tags of the words that name the brand."""
     if isinstance(node, Hashtag):
         return [node.tag.lower()] if _TAG.fullmatch(node.tag) else []
     if isinstance(node, Term):
         word = node.bare_text
         return [word.lower()] if not (node.prefix or node.infix) and _TAG.fullmatch(word) else []
     if isinstance(node, Or):
-        return [t for item in node.items for t in _brand_tags(item)]
+        return [t for item in node.items for t in _brand_tags(item, naming)]
     if isinstance(node, And | Near):
-        for item in node.items if isinstance(node, And) else (node.left, node.right):
-            if tags := _brand_tags(item):
-                return tags
+        operands = [_brand_tags(i, naming) for i in (node.items if isinstance(node, And) else (node.left, node.right))]
+        with_tags = [tags for tags in operands if tags]
+        return next((tags for tags in with_tags if naming.intersection(tags)), with_tags[0] if with_tags else [])
     return []  # NOT, lang:, @handles and $cashtags: no tag to follow
 
 
@@ -105,21 +122,26 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             user_agent="groundswell/0.1",
         )
 
-    def compile_query(self, query: str) -> list[str]:
+    def compile_query(self, query: str, brand: str | None = None) -> list[str]:
         """The tags a brand's query is followed through: `options.hashtags`, else the query's own
-        (`query_hashtags`); `QueryCompileError` (`NO_TAG`) when there are none."""
+        (`query_hashtags`, in an AND the operand naming `brand`); `QueryCompileError` (`NO_TAG`) when there are
+        none. (`config check` passes no brand: an operand with tags is chosen either way, so whether there are
+        any is the same.)"""
         opts = self.options
-        tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query)
+        tags = [t.lstrip("#").lower() for t in opts.hashtags] if opts.hashtags else query_hashtags(query, brand)
         if not tags:
             raise QueryCompileError(NO_TAG)
         return tags
 
     def extract(self, brand: str, query: str, cursor: str | None, window: Window) -> Iterator[Batch]:
         opts = self.options
-        tags = self.searched_query(query)
+        try:
+            tags = self.compile_query(query, brand)  # `searched_query`, with the brand's name for its tags
+        except QueryCompileError as exc:
+            raise SourceError(str(exc)) from None
         selector = Selector("mastodon", brand, query, window, lang_of=self.lang_of)
         saved = decode_cursor(cursor, "mastodon")
-        backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlog(value, f"mastodon/{brand} #{tag}"))}
+        backlogs = {tag: owed for tag, value in saved.items() if (owed := _backlogs(value, f"mastodon/{brand} #{tag}"))}
         since = {
             tag: sid
             for tag, sid in saved.items()
@@ -130,73 +152,109 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         api = self.client()
         seen: set[str] = set()
         settled: set[str] = set()  # statuses read for good: the cursor may move past them
-        stopped: dict[str, str] = {}  # tag -> the oldest status id given, for a tag left with pages unread
-        floors: dict[str, str | None] = {}  # tag -> the id its read went down to (exclusive)
-        for tag in tags:
-            owed = backlogs.get(tag)
-            # The statuses a stopped run left are owed whatever this run's window (a scheduled run's interval
-            # starts where the last one ended): they must not be dropped as older than the window.
-            selector.window = tag_window = Window(until=window.until) if owed else window
-            floor = owed.after if owed else str(since.get(tag, ""))
-            last = int(floor) if floor and floor.isdigit() else None
-            if last is not None and not owed:
-                selector.reach_back_to(_id_seconds(str(last)))  # everything after it comes: none of it was read
-                tag_window = selector.window
-            # What a backlog left by this run would start above: where this read goes down to.
-            floors[tag] = search_floor(None if last is None else str(last), None if owed else _window_floor(window))
-            what = f"mastodon #{tag} ({brand})"
-            params: dict[str, Any] = {"local": opts.local_only} if opts.local_only else {}
-            if opts.limit:
-                params["limit"] = opts.limit
-            if owed:
-                params["max_id"] = owed.before  # older than the oldest status the stopped run was given
-            classify = lambda e, a=api: self._classify(e, a)  # noqa: E731
-            oldest: int | None = None  # the oldest status id given for this tag, whatever became of it
-            page = self.retry.call(lambda t=tag, p=params: api.timeline_hashtag(t, **p), what, classify)
-            for number in range(1, opts.max_pages + 1):
-                if not page:
-                    break
-                batch, reached_cursor = Batch([]), False
-                for status in _statuses(page, batch, what):
-                    sid = str(status.get("id", ""))
-                    if sid.isdigit():
-                        oldest = int(sid) if oldest is None else min(oldest, int(sid))
-                    if last is not None and sid.isdigit() and int(sid) <= last:
-                        reached_cursor = True
-                        continue
-                    if sid not in seen:  # the same status under two followed tags is added once
-                        seen.add(sid)
-                        if selector.add(batch, sid, lambda s=status: self._mention(s)):
-                            settled.add(sid)
-                    # An id is a time too (milliseconds << 16): a bogus huge one is a date in the future.
-                    if sid in settled and sid.isdigit() and not selector.in_future(_id_seconds(sid)):
-                        newest.offer(sid, tag)
-                yield batch
-                if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, tag_window):
-                    break  # a short page is the last one
-                if number >= opts.max_pages:
-                    bottom = floors[tag]
-                    if oldest is not None and bottom is not None and oldest <= int(bottom):
-                        break  # given statuses from below where its read stops: it has reached it
-                    if oldest is not None and bottom is not None:
-                        stopped[tag] = str(oldest)
-                    else:  # nothing below: all of the tag's past is no range to owe
-                        log.warning("mastodon/%s: #%s stopped after max_pages=%d; its older statuses are not read "
-                                    "(no cursor or window start below them)", brand, tag, number)
-                    break
-                page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
-        selector.window = window
-        # Every page above has been yielded (and stored by the caller) before the cursor moves.
         kept = {tag: value for tag, value in saved.items() if tag in since or tag in backlogs}
         values = dict(newest.values) | {tag: kept[tag] for tag in backlogs if tag not in tags}
         for tag in tags:
-            value = self._tag_cursor(brand, tag, backlogs.get(tag), newest.get(tag), floors[tag], stopped.get(tag))
+            pages = partial(self._tag_pages, api, brand, tag, selector, newest, seen, settled)
+            ranges = backlogs.get(tag)
+            if ranges:
+                value = yield from self._owed_first(brand, tag, selector, newest, ranges, pages, window)
+            else:
+                selector.window = window
+                last = str(since.get(tag, ""))
+                if last.isdigit():
+                    selector.reach_back_to(_id_seconds(last))  # everything after it comes: none of it was read
+                # What a backlog left by this run would start above: where this read goes down to.
+                floor = search_floor(last if last.isdigit() else None, _window_floor(window))
+                stopped, _ = yield from pages(last if last.isdigit() else None, floor, None, opts.max_pages)
+                value = self._tag_cursor(brand, tag, None, newest.get(tag), floor, stopped)
             if value is None:
                 values.pop(tag, None)
             else:
                 values[tag] = value
+        selector.window = window
+        # Every page above has been yielded (and stored by the caller) before the cursor moves.
         if values != kept:
             yield Batch([], cursor=encode_cursor(values))
+
+    def _owed_first(self, brand: str, tag: str, selector: Selector, newest: Newest[str], ranges: list[Backlog],
+                    pages: Any, window: Window) -> Generator[Batch, None, Any]:
+        """A tag that owes `ranges` (newest first): its new statuses first, then the ranges
+        (`extractors.state.read_newest_first`). Returns the tag's cursor value: the ranges still owed (as a dict),
+        or the newest status id read once none is."""
+        # The statuses stopped runs left are owed whatever this run's window (a scheduled run's interval starts
+        # where the last one ended): they must not be dropped as older than the window.
+        selector.window = Window(until=window.until)
+        then = ranges[0].then if ranges[0].then and ranges[0].then.isdigit() else None
+        if then is not None and selector.stale_future_cursor(_id_seconds(then), f"#{tag}: {then}"):
+            then = None
+        newest.offer(then, tag)
+
+        def read(after: str | None, before: str | None, cap: int) -> Generator[Batch, None, RangeRead]:
+            last = after if after and after.isdigit() else None
+            stopped, used = yield from pages(last, last, before, cap)
+            return RangeRead(used, stopped)
+
+        owed, _ = yield from read_newest_first(ranges, then, self.options.max_pages, read, int)
+        done = newest.get(tag)
+        if owed:
+            log.warning("mastodon/%s: #%s stopped with pages left; later runs read the statuses older than %s "
+                        "(newest statuses first, then what is owed)", brand, tag, owed[0].before)
+            return json.loads(encode_backlogs([Backlog(b.after, b.before, done) for b in owed]))
+        return done or ranges[-1].after
+
+    def _tag_pages(self, api: Any, brand: str, tag: str, selector: Selector, newest: Newest[str], seen: set[str],
+                   settled: set[str], last: str | None, floor: str | None, max_id: str | None, cap: int,
+                   ) -> Generator[Batch, None, tuple[str | None, int]]:
+        """A tag's timeline newest first, from below `max_id` (None: the newest) down to `last` (the id read up to,
+        exclusive), `cap` pages at most. Returns the oldest status id given when it stopped with pages left and
+        `floor` (where a range it leaves starts) below it (else None), and the pages read."""
+        opts = self.options
+        what = f"mastodon #{tag} ({brand})"
+        tag_window = selector.window
+        lowest = int(last) if last is not None else None
+        params: dict[str, Any] = {"local": opts.local_only} if opts.local_only else {}
+        if opts.limit:
+            params["limit"] = opts.limit
+        if max_id:
+            params["max_id"] = max_id  # older than the oldest status the stopped run was given
+        classify = lambda e, a=api: self._classify(e, a)  # noqa: E731
+        oldest: int | None = None  # the oldest status id given for this tag, whatever became of it
+        page = self.retry.call(lambda t=tag, p=params: api.timeline_hashtag(t, **p), what, classify)
+        used = 1
+        for number in range(1, cap + 1):
+            if not page:
+                break
+            batch, reached_cursor = Batch([]), False
+            for status in _statuses(page, batch, what):
+                sid = str(status.get("id", ""))
+                if sid.isdigit():
+                    oldest = int(sid) if oldest is None else min(oldest, int(sid))
+                if lowest is not None and sid.isdigit() and int(sid) <= lowest:
+                    reached_cursor = True
+                    continue
+                if sid not in seen:  # the same status under two followed tags is added once
+                    seen.add(sid)
+                    if selector.add(batch, sid, lambda s=status: self._mention(s)):
+                        settled.add(sid)
+                # An id is a time too (milliseconds << 16): a bogus huge one is a date in the future.
+                if sid in settled and sid.isdigit() and not selector.in_future(_id_seconds(sid)):
+                    newest.offer(sid, tag)
+            yield batch
+            if reached_cursor or len(page) < (opts.limit or DEFAULT_PAGE) or _before(page, tag_window):
+                break  # a short page is the last one
+            if number >= cap:
+                if oldest is not None and floor is not None and oldest <= int(floor):
+                    break  # given statuses from below where its read stops: it has reached it
+                if oldest is not None and floor is not None:
+                    return str(oldest), used
+                # nothing below: all of the tag's past is no range to owe
+                log.warning("mastodon/%s: #%s stopped after max_pages=%d; its older statuses are not read "
+                            "(no cursor or window start below them)", brand, tag, number)
+                break
+            page = self.retry.call(lambda p=page: api.fetch_next(p), what, classify)
+            used += 1
+        return None, used
 
     @staticmethod
     def _tag_cursor(brand: str, tag: str, owed: Backlog | None, newest: str | None, floor: str | None,
@@ -206,8 +264,8 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         a dict), read first by the next run; a run that read a backlog through saves its `then`."""
         newest = str(newest) if newest is not None else None
         if oldest is not None:
-            log.warning("mastodon/%s: #%s stopped with pages left; the next run reads the statuses older than "
-                        "%s first", brand, tag, oldest)
+            log.warning("mastodon/%s: #%s stopped with pages left; later runs read the statuses older than %s "
+                        "(newest statuses first, then what is owed)", brand, tag, oldest)
             return json.loads(Backlog.owed(floor, oldest, owed.then if owed else newest, int).encode())
         if owed:
             done = [v for v in (owed.then, newest) if v and v.isdigit()]
@@ -389,9 +447,13 @@ def _id_seconds(status_id: str) -> float:
     return (int(status_id) >> 16) / 1000
 
 
-def _backlog(value: Any, source: str) -> Backlog | None:
-    """The backlog a tag's saved cursor holds (`{"backlog": {...}}`), or None for a status id."""
-    return Backlog.load(encode_cursor(value), int, source) if isinstance(value, dict) else None
+def _backlogs(value: Any, source: str) -> list[Backlog]:
+    """The ranges a tag's saved cursor owes, newest first (`{"backlog": {...}, "more": [...]}`, as
+    `extractors.state.encode_backlogs` writes them), or [] for a status id; one whose ids are not ids is left out."""
+    if not isinstance(value, dict) or Backlog.load(encode_cursor(value), int, source) is None:  # logs upside down
+        return []
+    ids = lambda b: all(v is None or v.isdigit() for v in (b.after, b.before, b.then))  # noqa: E731
+    return [b for b in decode_backlogs(encode_cursor(value)) if ids(b)]
 
 
 def _owed(value: Any, source: str) -> dict[str, Backlog]:

@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -231,6 +231,64 @@ def decode_backlogs(cursor: str | None) -> list[Backlog]:
     return [first, *(b for b in rest if b is not None)]
 
 
+@dataclass(frozen=True)
+class RangeRead:
+    """How one read of a range ended (the `read` of `read_newest_first`)."""
+
+    pages: int  # the pages it read
+    below: str | None = None  # stopped with pages left: the range is still owed below this value (its new `before`)
+    untouched: bool = False  # stopped before its first page: the range is owed whole
+
+
+# read(after, before, cap): the pages of every search from `after` up to `before` (None: no top, the newest), at
+# most `cap` pages each, yielded as they come; returns how it ended.
+ReadRange = Callable[[str | None, str | None, int], Generator[Any, None, RangeRead]]
+
+
+def read_newest_first(
+    ranges: list[Backlog], then: str | None, max_pages: int, read: ReadRange, order: Callable[[str], Any]
+) -> Generator[Any, None, tuple[list[Backlog], bool]]:
+    """A run of a source that owes `ranges` (newest first, `decode_backlogs`), the rule every newest-first search
+    shares: the new posts first (from `then` up, half the pages), then the owed ranges, newest range first, with the
+    pages left. During a burst that outruns a run, the store (the dashboard, the detectors) sees the burst go on,
+    not freeze at the point the first stopped run reached. With `max_pages` 1 there is nothing to share: the run
+    reads the newest owed range. With `then` None (a stopped run kept no post) the new read covers the newest range
+    from its start up.
+
+    Returns the ranges still owed, newest first (their `then` is None: the caller sets the newest read), and
+    whether anything was read (else the saved cursor stays). A range read through is dropped; one stopped with
+    pages left shrinks to (after, `below`); one not reached is kept. The caller saves the cursor only after this
+    generator ends, so every page is stored before it moves (a crash on the way saves nothing)."""
+    ranges, owed, moved, pages_left = list(ranges), [], False, max_pages
+    if ranges and max_pages > 1:
+        start, covered = then, None
+        if then is None:
+            covered = ranges.pop(0)
+            start = covered.after
+        cap = max_pages // 2 if ranges else max_pages
+        got = yield from read(start, None, cap)
+        pages_left -= got.pages
+        if got.untouched:
+            owed += [covered] if covered is not None else []
+        else:
+            moved = True
+            if got.below is not None:
+                owed.append(Backlog.owed(start, got.below, None, order))
+    for backlog in ranges:
+        if pages_left <= 0:
+            owed.append(backlog)
+            continue
+        got = yield from read(backlog.after, backlog.before, pages_left)
+        pages_left -= got.pages
+        if got.untouched:
+            owed.append(backlog)
+            continue
+        moved = True
+        if got.below is not None:
+            owed.append(Backlog.owed(backlog.after, got.below, None, order))
+    return owed, moved
+
+
 def owed_backlogs(cursor: str | None) -> list[Backlog]:
     """Every `Backlog` a saved cursor holds, wherever its source keeps them: the cursor's own (`{"backlog": ...}`:
     x, bluesky, hackernews; x's older ranges under `more`), one per tag (mastodon: `{"<tag>": {"backlog": ...}}`)
@@ -242,7 +300,7 @@ def owed_backlogs(cursor: str | None) -> list[Backlog]:
         if key == "#owed" and isinstance(value, dict):
             found += [Backlog.decode(encode_cursor({"backlog": fields})) for fields in value.values()]
         elif isinstance(value, dict) and "backlog" in value:
-            found.append(Backlog.decode(encode_cursor(value)))
+            found += decode_backlogs(encode_cursor(value))
     return [b for b in found if b is not None]
 
 

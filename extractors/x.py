@@ -142,6 +142,14 @@ def _floor(bounds: dict[str, Any]) -> str | None:
     return bounds.get("since_id") or (str(int(snowflake_at(start)) - 1) if start else None)
 
 
+def _ceiling(bounds: dict[str, Any]) -> int | None:
+    """Where a range read with `bounds` ends, as a tweet id (what a search that got no page of it still owes
+    lies below); None when it has no end."""
+    end = bounds.get("end_time")
+    top = bounds.get("until_id") or (snowflake_at(end) if end else None)
+    return int(top) if top else None
+
+
 def classify_tweepy(exc: Exception, now: float, token_env: str) -> Exception | None:
     import requests
     import tweepy
@@ -308,7 +316,14 @@ class XExtractor(Extractor[XOptions]):
         top: Backlog | None = None  # the range the new read leaves, when it stops with pages left
         moved = False  # whether anything owed or new was read (else the saved cursor stays)
         if not ranges or opts.max_pages > 1:
-            bounds = self._bounds(since_id, None, selector)
+            # A split query's searches run one after another (pages, retries, a 429 wait between them): each is
+            # bounded by the same top, the pass's start, so the newest id of any of them saved as `since_id`
+            # skips no tweet that posted meanwhile matches only an earlier one. (One search needs no top: its
+            # first page is the newest at that moment.)
+            top_id = snowflake_at(as_utc(selector.collected_at)) if len(natives) > 1 else None
+            if top_id is not None and since_id and int(since_id) >= int(top_id) - 1:
+                top_id = None  # a cursor within the clock skew: a top below it would be refused
+            bounds = self._bounds(since_id, top_id, selector)
             if bounds is None:
                 return
             cap = opts.max_pages // 2 if ranges else opts.max_pages
@@ -362,23 +377,37 @@ class XExtractor(Extractor[XOptions]):
 
     def _read_range(self, state: _Read, bounds: dict[str, Any], cap: int) -> Generator[Batch, None, tuple[Any, int]]:
         """Every search over `bounds`, each up to `cap` pages. Returns `_DONE` (X said there is nothing more, for
-        every search), `_UNTOUCHED` (a search stopped before its first page: the range is owed whole), or the
-        tweet id below which the range is still owed (the highest oldest id of the searches stopped with pages
-        left: the others read it again, a superset); and the pages used (the most of any search)."""
+        every search), `_UNTOUCHED` (no search got a page of it: the range is owed whole), or the tweet id below
+        which the range is still owed: the highest oldest id of the searches stopped with pages left, or the
+        range's top when a search got no page of it (the budget, a rate limit) after another stored some; the
+        others read it again, a superset. Also the pages used (the most of any search).
+
+        Pages stored by any search of a split query always end in such an id, so the caller saves a cursor:
+        returning `_UNTOUCHED` there kept the old cursor, and every run re-read (and was billed for) the same
+        newest pages of the busiest search."""
         owed: list[int] = []
         used = 0
+        read = False  # whether any search got a page of this range
         for native in state.natives:
             done, oldest, limited, pages = yield from self._search_one(
                 state.search, native, state.selector, bounds, state.budget, state.newest, state.seen, cap)
             used = max(used, pages)
+            read = read or pages > 0
             state.limited = limited
-            if not done:
-                if oldest is None:
-                    state.starved = state.starved or (limited is None and pages == 0)
+            if not done and oldest is None:
+                state.starved = state.starved or (limited is None and pages == 0)
+                top = _ceiling(bounds)
+                if not read or top is None:
                     return _UNTOUCHED, used
+                return max([*owed, top]), used  # this search owes the range whole; the run stops here
+            if not done:
                 owed.append(oldest)
             if limited is not None and native != state.natives[-1]:
-                return _UNTOUCHED, used  # the searches left are not read
+                # The searches left are not read: they owe the range whole (from its top down).
+                top = _ceiling(bounds)
+                if not read or top is None:
+                    return _UNTOUCHED, used
+                return max([*owed, top]), used
         return (max(owed) if owed else _DONE), used
 
     def _search_one(self, search: Callable[..., Any], native: str, selector: Selector, bounds: dict[str, Any],

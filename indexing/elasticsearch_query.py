@@ -58,9 +58,11 @@ class _Target:
 # Elasticsearch refuses a query whose compound queries (bool, constant_score, span_or, span_near, span_multi, ...)
 # nest deeper than `indices.query.bool.max_nested_depth` (a static node setting, 30 by default; the leaf counts as a
 # level): the whole search fails with a parsing_exception. The store puts the compiled query inside its own bool of
-# filters, and a caller may wrap that once more (replies only), so the compiled query keeps 2 levels for them.
+# filters (`ElasticsearchStore._query`), one level; replies only adds its condition to that bool's filters, no
+# level (`elasticsearch_rows.replies_only`). So the compiled query keeps 1 level: a deeper limit refused queries the
+# node answers.
 ES_MAX_NESTED_DEPTH = 30
-WRAPPING_LEVELS = 2
+WRAPPING_LEVELS = 1
 MAX_QUERY_DEPTH = ES_MAX_NESTED_DEPTH - WRAPPING_LEVELS
 # The keys of a compound query that hold the queries nested in it.
 _INNER = ("must", "must_not", "should", "filter", "clauses", "match", "include", "exclude", "little", "big")

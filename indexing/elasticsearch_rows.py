@@ -19,8 +19,15 @@ COUNTS = ("likes", "reposts", "replies", "quotes")  # `core.mention.Engagement.t
 
 
 def replies_only(query: dict[str, Any]) -> dict[str, Any]:
-    """`query` narrowed to posts that reply to another (`reply_to` set)."""
-    return {"bool": {"filter": [query, {"exists": {"field": REPLY_FIELD}}]}}
+    """`query` narrowed to posts that reply to another (`reply_to` set). The store's bool (`ElasticsearchStore._query`)
+    takes the condition among its own filters: a bool around it would add a nesting level, and a text query
+    Elasticsearch answers in a count would be refused here (`elasticsearch_query.MAX_QUERY_DEPTH`)."""
+    replied = {"exists": {"field": REPLY_FIELD}}
+    inner = query.get("bool") if len(query) == 1 else None
+    # (Not a bool with `should`: a filter beside it would make the should clauses optional.)
+    if isinstance(inner, dict) and "should" not in inner and isinstance(inner.get("filter", []), list):
+        return {"bool": inner | {"filter": [*inner.get("filter", []), replied]}}
+    return {"bool": {"filter": [query, replied]}}
 
 
 def post_row(source: dict[str, Any], fallback_id: str) -> PostRow:

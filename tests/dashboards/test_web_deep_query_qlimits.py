@@ -15,6 +15,7 @@ from core.query import parse
 from dashboards.web.app import create_app
 from groundswell.config import BrandConfig
 from indexing.base import Filters
+from indexing.elasticsearch_mapping import SEARCH_FIELD
 from indexing.elasticsearch_query import MAX_QUERY_DEPTH, QueryTooDeep, query_depth, to_elasticsearch
 from indexing.sqlite import SqliteStore
 
@@ -98,3 +99,44 @@ def test_double_not_and_not_or_add_no_level():
     assert query_depth(clause) == 2
     assert clause["bool"]["must_not"] == [to_elasticsearch(parse("smoke"))]
     assert to_elasticsearch(parse("charging")) in clause["bool"]["must"]
+
+
+def test_the_limit_is_the_nodes_own_with_replies_only_adding_no_level(store):
+    """Review dnative finding 3: the store's bool is the one level a query is wrapped in (replies only adds its
+    condition to it), so the compiler refuses only what the node would refuse. Before, a limit of 28 refused
+    `alternating(28)` (29 levels), which the node answers."""
+    from indexing.elasticsearch_rows import replies_only
+
+    assert MAX_QUERY_DEPTH == 29
+    at_limit = to_elasticsearch(parse(alternating(MAX_QUERY_DEPTH - 1)), text_field=SEARCH_FIELD, folded=True)
+    assert query_depth(at_limit) == MAX_QUERY_DEPTH
+    wrapped = {"bool": {"filter": [{"term": {"source": "x"}}], "must": [at_limit]}}
+    assert query_depth(replies_only(wrapped)) == query_depth(wrapped) == MAX_QUERY_DEPTH + 1
+    with pytest.raises(QueryTooDeep):
+        to_elasticsearch(parse(alternating(MAX_QUERY_DEPTH)), folded=True)
+    if isinstance(store, SqliteStore):
+        return
+    from elasticsearch import BadRequestError
+
+    # The boundary is the node's: the refused query (30 levels) in the store's bool is what the node refuses too.
+    too_deep = {"bool": {"filter": [{"exists": {"field": "id"}}],
+                         "must": [_unchecked(alternating(MAX_QUERY_DEPTH))]}}
+    assert query_depth(too_deep) == MAX_QUERY_DEPTH + 2
+    with pytest.raises(BadRequestError):
+        store.client.count(index=store.alias, query=too_deep)
+    one_less = {"bool": {"filter": [{"exists": {"field": "id"}}], "must": [at_limit]}}
+    assert store.client.count(index=store.alias, query=replies_only(one_less))["count"] == 0  # answered
+    assert store.client.count(index=store.alias, query=one_less)["count"] == store.count(
+        Filters(text=alternating(MAX_QUERY_DEPTH - 1), include_spam=True)) > 0
+
+
+def _unchecked(q: str) -> dict:
+    """`to_elasticsearch` of `q` without its depth check (to send the node what the compiler refuses)."""
+    from indexing import elasticsearch_query
+
+    saved = elasticsearch_query.MAX_QUERY_DEPTH
+    elasticsearch_query.MAX_QUERY_DEPTH = 1000
+    try:
+        return to_elasticsearch(parse(q), text_field=SEARCH_FIELD, folded=True)
+    finally:
+        elasticsearch_query.MAX_QUERY_DEPTH = saved
