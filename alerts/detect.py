@@ -21,7 +21,7 @@ from alerts.detector import DetectContext
 from alerts.explain import alert_filters, carry_late_note, explain, late_note
 from alerts.history import AlertLog
 from alerts.history_start import history_start
-from alerts.incidents import assign_incidents, is_followup, usual_ends
+from alerts.incidents import assign_incidents, folded_digest, is_followup, usual_ends
 from alerts.kinds import detectors as registered
 from alerts.kinds import kind_info, rule_problems
 from alerts.series import STEP, floor_time, from_buckets
@@ -137,6 +137,9 @@ def detections(
     assign_incidents(found, max(timedelta(hours=config.incident_gap_hours), step), known)
     # Also before the cut: a follow-up's "usual" ends where its crisis began, perhaps before the recent buckets.
     usual_until = usual_ends(found)
+    # Also before the cut: the later viral posts of an incident, which its all-clear lists (folded on a major-only
+    # channel), may have been decided by earlier runs.
+    digest = folded_digest(d.alert for d in found)
     came_late: dict[str, tuple[int, int]] = {}  # alert id -> (its posts collected late, all it counted)
     if now is not None:
         recent_from = max(series.start, recent_start(config, now))
@@ -159,6 +162,8 @@ def detections(
                 late_note(d.alert, *came_late[d.alert.id])
             else:  # an alert told as late stays so when a later pass (`--history`) explains it again
                 carry_late_note(d.alert, stored.get(d.alert.id))
+            if kind_info(d.alert.kind).closes and (note := digest.get(d.alert.incident_id or "")):
+                d.alert.summary = f"{d.alert.summary} {note}".strip()
     return found
 
 

@@ -14,6 +14,9 @@ began: `alerts.explain.explain`), both read through the `Store` protocol:
   (`over_represented`); the usual mix is not news and is not reported;
 - top posts: by reach (followers + engagement), only posts that are part of the surge: they use one
   of its phrases or terms or carry one of its themes, and are not reposts of an older post;
+- left out: what the store set aside from the window and no count includes (`left_out`): reposts recorded as
+  shares, posts flagged spam (per rule), and how many of them were negative. A crisis carried by reposts or by one
+  article's share buttons otherwise shrinks in the alert with no word of why.
 - authors: when one author wrote more than half of the surge's posts (`alerts.authors.author_share`), who, and of
   how many: "All 6 posts are from 1 author, @angry_bob." A thread of one person's complaints reads as a brand
   spike otherwise.
@@ -33,9 +36,10 @@ from alerts.authors import AuthorShare, author_share
 from alerts.history_start import first_stored
 from alerts.influencer import post_of
 from alerts.series import floor_time
+from alerts.shares import Shares
 from alerts.stats import share_tail
 from alerts.theme_tree import ThemeRow, window_themes
-from core.alert import DrivingPost, Shift
+from core.alert import DrivingPost, LeftOut, Shift
 from core.mention import Mention
 from core.query import QuerySyntaxError, parse
 from core.query.aliases import alias_fragment
@@ -406,3 +410,48 @@ def _phrase_keys(scored: list[phrases.Scored], found: Evidence) -> list[tuple[st
 
 def _facet(posts: list[Mention], dim: str) -> Counter[str]:
     return Counter(getattr(m, dim) or "unknown" for m in posts)
+
+
+def left_out(store: Store, scope: Filters) -> LeftOut | None:
+    """What the counts of `scope` (an alert's brand, window and slice, every sentiment) leave out, read from the
+    store: the reposts in the window recorded as shares (`alerts.shares`: of the brand, of a stored original in the
+    slice when the alert is one source's or language's), the posts a spam rule set aside, grouped by rule (the part
+    of the reason before its ":"), and how many of both were negative. None when nothing was left out."""
+    flagged = scope.replace(include_spam=True)
+    spam: Counter[str] = Counter()
+    for reason, n in store.facet(flagged, "spam").items():
+        if reason != "unknown":  # the facet's "unknown": the posts no rule set aside
+            spam[reason.split(":", 1)[0].strip()] += n
+    negative = sum(n for reason, n in store.facet(flagged.replace(sentiment="negative"), "spam").items()
+                   if reason != "unknown") if spam else 0
+    shares = [s for s in Shares(store).between(scope.since, scope.until) if scope.brand in s.brands]
+    if shares:
+        originals = {m.id: m for m in store.get({s.original for s in shares})}
+        if scope.source or scope.lang:  # a sliced alert: only reposts of its slice's posts
+            shares = [s for s in shares if (m := originals.get(s.original)) is not None
+                      and (not scope.source or m.source == scope.source) and (not scope.lang or m.lang == scope.lang)]
+        negative += sum(1 for s in shares if (m := originals.get(s.original)) is not None
+                        and m.sentiment is not None and m.sentiment.label == "negative")
+    if not shares and not spam:
+        return None
+    return LeftOut(shares=len(shares), spam=dict(spam.most_common()), negative=negative)
+
+
+def left_out_text(out: LeftOut | None) -> str:
+    """The alert's "Left out" fact, naming only what is non-zero, e.g. "240 reposts counted as shares, 93 posts
+    flagged spam (copy-paste campaign 80, link farm 13); 120 of them negative". Empty when nothing was."""
+    if out is None:
+        return ""
+    parts = []
+    if out.shares:
+        parts.append(f"{out.shares:,} repost{'s' if out.shares != 1 else ''} counted as shares")
+    total = sum(out.spam.values())
+    if total:
+        reasons = ", ".join(f"{rule} {n:,}" for rule, n in out.spam.items())
+        parts.append(f"{total:,} post{'s' if total != 1 else ''} flagged spam ({reasons})")
+    if not parts:
+        return ""
+    text = ", ".join(parts)
+    if out.negative:
+        text += f"; {out.negative:,} of them negative"
+    return text

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from alerts.authors import AuthorShare
-from alerts.evidence import SharedPosts, gather
+from alerts.evidence import SharedPosts, gather, left_out
 from alerts.kinds import detector_for, kind_info
 from alerts.wording import shifts_text
 from core.alert import Alert
@@ -83,6 +83,10 @@ def explain(
         shared, authors = found.shared, found.authors
         alert.source_mix = store.facet(fg, "source")
         alert.lang_mix = store.facet(fg, "lang")
+        if not detector.carries_posts:  # an alert about one post (viral, influencer) counts no window
+            # What the window's counts leave out, of every sentiment: the alert's scope, not its counted posts.
+            scope = Filters(brand=alert.brand, since=fg.since, until=fg.until, source=alert.source, lang=alert.lang)
+            alert.left_out = left_out(store, scope)
     except Exception as exc:  # an explanation must never cost us the alert itself
         log.warning("could not fully explain alert %s: %s", alert.id, exc)
     if dashboard_url:

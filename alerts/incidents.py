@@ -296,3 +296,39 @@ def worst_alert(alerts: Iterable[Alert]) -> Alert | None:
 def incident_days(alerts: Iterable[Alert]) -> list[date]:
     """The UTC days on which the alerts' windows began (all-clears left out, as in `worst_alert`), oldest first."""
     return sorted({a.window_start.date() for a in alerts if not kind_info(a.kind).closes})
+
+
+DIGEST_TOP = 3  # the folded posts an all-clear names, by reach
+
+
+def folded_digest(alerts: Iterable[Alert]) -> dict[str, str]:
+    """Incident id -> the sentence its all-clear adds about the viral posts a `followups: major` channel did not get:
+    the warning-level alerts of a `Kind.first_major` kind (viral posts) after the incident's first of that kind
+    (`alerts.delivery_plan.passed_over` folds them; a critical one is sent). E.g. "4 more posts went viral: @a
+    (reach 12,000, 60 reposts), @b (…), @c (…)." The top `DIGEST_TOP` by reach, then reposts. `alerts`: every
+    alert of the incidents, in any order (a run's detections before its recent-only cut: earlier runs' alerts
+    included)."""
+    by_incident: dict[str, list[Alert]] = {}
+    for alert in sorted(alerts, key=lambda a: (decided_at(a), a.id)):
+        if alert.incident_id and kind_info(alert.kind).first_major:
+            by_incident.setdefault(alert.incident_id, []).append(alert)
+    out: dict[str, str] = {}
+    for incident, members in by_incident.items():
+        seen: set[str] = set()
+        folded = []
+        for alert in members:
+            if alert.kind in seen and alert.severity != "critical":
+                folded.append(alert)
+            seen.add(alert.kind)
+        if folded:
+            top = sorted(folded, key=lambda a: (a.reach or 0, a.observed, a.id), reverse=True)[:DIGEST_TOP]
+            named = ", ".join(_digest_item(a) for a in top)
+            out[incident] = f"{len(folded)} more post{'s' if len(folded) != 1 else ''} went viral: {named}."
+    return out
+
+
+def _digest_item(alert: Alert) -> str:
+    post = alert.top_posts[0] if alert.top_posts else None
+    who = f"@{post.author}" if post and post.author else (post.source if post and post.source else alert.subject)
+    reach = f"reach {alert.reach:,}, " if alert.reach else ""
+    return f"{who} ({reach}{alert.observed:,.0f} reposts)"

@@ -21,6 +21,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from alerts.evidence import left_out_text
 from alerts.explain import summary_in
 from alerts.kinds import detector_for
 from alerts.wording import learning, number, shifts_text, zone_name
@@ -82,6 +83,9 @@ def facts(a: Alert, thread: str | None = None, tz: str = "UTC", competitor: bool
     mix = shifts_text(a.shifts)
     if mix:  # only what differs from the usual mix: the usual one is not news
         rows.append(("Unusual mix", mix))
+    omitted = left_out_text(a.left_out)
+    if omitted:  # what the counts above leave out: a crisis carried by reposts or shared links shrinks otherwise
+        rows.append(("Left out", omitted))
     parent = updates(a, thread)
     if parent:
         rows.append(("Incident", f"update to alert {parent}"))

@@ -47,6 +47,17 @@ class Shift(BaseModel):
     aspect: str | None = None
 
 
+class LeftOut(BaseModel):
+    """What the store set aside from an alert's window that its counts leave out (`alerts.evidence.left_out`):
+    `shares`: reposts dropped as copies and recorded as shares; `spam`: posts set aside by a spam rule, per rule
+    name ("copy-paste campaign", "link farm", ...); `negative`: how many of both were negative (a repost: its
+    original's label)."""
+
+    shares: int = 0
+    spam: dict[str, int] = Field(default_factory=dict)
+    negative: int = 0
+
+
 class Alert(BaseModel):
     """One detected event. `id` is stable for the same brand, kind and window, so
     re-running detection yields the same id and delivery can refuse to send twice.
@@ -80,6 +91,9 @@ class Alert(BaseModel):
     )
     source_mix: dict[str, int] = Field(default_factory=dict)
     lang_mix: dict[str, int] = Field(default_factory=dict)
+    left_out: LeftOut | None = Field(
+        default=None, description="What the window's counts leave out: reposts, spam (alerts.evidence.left_out)"
+    )
     link: str | None = None
     summary: str = ""
     # What makes two alerts of one kind, brand and window distinct: the crisis term, the
