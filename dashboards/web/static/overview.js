@@ -315,14 +315,100 @@
     node.dataset.timezone = data.timezone;
   }
 
+  /* The volume chart's y scale, a view setting kept in the URL as `scale=log` (never sent to the API, which
+     refuses parameters it does not know): one viral hour of 50,000 posts otherwise draws the ramp-up before it
+     and the ~20-an-hour baseline as nothing. The filters' submit rebuilds the URL from the form
+     (common.js `viewUrl`), so it is put back after a submit (`carryScale`); Back and Forward go by their URL. */
+  const SCALE_PARAM = "scale";
+  let logScale = new URLSearchParams(location.search).get(SCALE_PARAM) === "log";
+  let carryScale = false;
+  let lastData = null;
+  // A bar under this share of the tallest is a few pixels high on a linear axis (300 px chart).
+  const FLAT_SHARE = 0.02;
+
+  /* Write the scale into the current history entry (no new entry: a view setting is no navigation). */
+  function writeScale() {
+    const qs = new URLSearchParams(location.search);
+    if (logScale) qs.set(SCALE_PARAM, "log"); else qs.delete(SCALE_PARAM);
+    const query = qs.toString();
+    history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+  }
+
+  /* The scale after a load: the URL's, except after a submit, which drops it from the URL and keeps the box's. */
+  function readScale() {
+    const asked = new URLSearchParams(location.search).get(SCALE_PARAM);
+    if (carryScale) {
+      carryScale = false;
+      if (logScale && asked !== "log") writeScale();
+    } else {
+      logScale = asked === "log";
+    }
+  }
+
+  /* The "Log scale" checkbox above the volume chart (a native control: Tab reaches it, Space flips it) and the
+     hint beside it when most bars are flat against the tallest one. */
+  function scaleControl() {
+    let box = document.getElementById("volume-log");
+    if (!box) {
+      box = el("input", { type: "checkbox", id: "volume-log", "aria-describedby": "volume-scale-note" });
+      box.addEventListener("change", () => {
+        logScale = box.checked;
+        writeScale();
+        if (lastData) renderVolume(lastData);
+      });
+      const chart = document.getElementById("chart-volume");
+      chart.parentNode.insertBefore(el("div", { class: "chart-options", id: "volume-options" },
+        el("label", { for: "volume-log" }, box, " Log scale"),
+        el("span", { class: "muted", id: "volume-scale-note", role: "status" })), chart);
+    }
+    box.checked = logScale;
+    return box;
+  }
+
+  /* Each bucket's posts, all sentiments together. */
+  const bucketTotal = (b) => b.negative + b.neutral + b.positive + b.unknown;
+
+  /* The y axis of the volume chart. Log: a range from half a post (a bucket of 1 post is still a bar; log 0 is
+     off the axis, so an empty bucket or sentiment draws nothing, as on the linear axis) to above the tallest bar,
+     ticks at 1, 10, 100... Linear: plotly's own range from 0. */
+  function volumeAxis(data) {
+    const axis = { title: { text: logScale ? "mentions (log scale)" : "mentions" }, automargin: false };
+    if (!logScale) return axis;
+    const top = Math.max(1, ...data.volume.map(bucketTotal));
+    return Object.assign(axis, { type: "log", range: [Math.log10(0.5), Math.log10(top) + 0.15], dtick: 1,
+      tickformat: ",d" });
+  }
+
+  /* What the note beside the checkbox says: on a log axis how to read it, on a linear one a hint when most
+     non-empty buckets are under FLAT_SHARE of the tallest (drawn as nothing), else nothing. */
+  function scaleNote(data) {
+    const totals = data.volume.map(bucketTotal).filter((n) => n > 0);
+    if (logScale) return "each gridline is 10× the one below; a bar's colours no longer compare by height";
+    if (totals.length < 2) return "";
+    const top = Math.max(...totals);
+    const flat = totals.filter((n) => n < top * FLAT_SHARE).length;
+    return flat * 2 > totals.length
+      ? `${flat} of ${totals.length} bars are under ${FLAT_SHARE * 100}% of the tallest (${fmt(top)}): `
+        + "Log scale shows them" : "";
+  }
+
   function renderVolume(data) {
+    lastData = data;
+    scaleControl();
+    const note = scaleNote(data);
+    const noteNode = document.getElementById("volume-scale-note");
+    noteNode.textContent = note;
+    noteNode.hidden = !note;
+    document.getElementById("volume-options").dataset.scale = logScale ? "log" : "linear";
     const clock = clockOf(data);
     const x = data.volume.map((b) => isoOf(clock.ms(b.start)));
     const hover = clock.even ? { customdata: hourLabels(data, data.volume) } : {};
     const traces = ["negative", "neutral", "positive", "unknown"]
       .filter((k) => data.volume.some((b) => b[k] > 0))
       .map((k) => Object.assign(
-        { type: "bar", name: k, x, y: data.volume.map((b) => b[k]), marker: { color: COLORS[k] } },
+        // On a log axis a 0 is log(0): no segment (null), as a 0 draws none on the linear axis.
+        { type: "bar", name: k, x, y: data.volume.map((b) => (logScale && !b[k] ? null : b[k])),
+          marker: { color: COLORS[k] } },
         clock.even ? { hovertemplate: `%{customdata}: %{y} ${k}<extra></extra>` } : {}, hover,
         bucketed(data.interval)));
     // One band and one marker per incident (not per alert), inside the plot so the legend above stays clear.
@@ -339,7 +425,7 @@
       margin: Object.assign({ t: 30, b: 48 }, TIME_MARGIN),
       legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
       xaxis: timeAxis(data),
-      yaxis: { title: { text: "mentions" }, automargin: false },
+      yaxis: volumeAxis(data),
     });
   }
 
@@ -488,6 +574,7 @@
   }
 
   async function load(params) {
+    readScale();  // before the request: a failed one must not leave a submit's carry for the next Back
     const data = await GS.api("/api/overview", params);
     GS.showPeriod(data.period);
     renderPeriodText(data);
@@ -504,5 +591,8 @@
 
   }
 
+  // Registered before GS.start's own submit handler, which rebuilds the URL without `scale`: put it back after.
+  const filters = document.getElementById("filters");
+  if (filters) filters.addEventListener("submit", () => { carryScale = true; });
   GS.start(load);
 })();
