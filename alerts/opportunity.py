@@ -81,7 +81,7 @@ class OpportunityDetector(Detector):
             f"{number(a.expected)} expected {expected_for(a)} (p = {p_text(a.p_value)})."
         ]
         if a.negative_share is not None:
-            parts.append(f"Positive share {a.negative_share:.0%}{usual_share(a)}.")
+            parts.append(f"Positive share {a.negative_share:.0%}{usual_share(a, tz=tz)}.")
         return parts
 
 

@@ -71,7 +71,7 @@ class SpikeDetector(Detector):
         if a.baseline_days is not None and a.baseline_days < LEARNING_DAYS:
             # A multiple of a rate learnt from a day or two reads as precise and is not.
             parts = [
-                f"{lead}{a.brand} (learning: {history_before(a)}): {a.observed:.0f} negative "
+                f"{lead}{a.brand} (learning: {history_before(a, tz)}): {a.observed:.0f} negative "
                 f"mentions during {when(a, tz)}, more than its own short history suggests ({test} with the baseline's "
                 f"uncertainty widened, p = {p_text(a.p_value)}); too little history yet to say how unusual."
             ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.baseline import LEARNING_DAYS
@@ -79,7 +79,7 @@ def expected_for(a: Alert) -> str:
     return "for this weekday" if days == 1 else f"for these {days:g} days and weekdays"
 
 
-def usual_share(a: Alert, history_said: bool = False) -> str:
+def usual_share(a: Alert, history_said: bool = False, tz: str = "UTC") -> str:
     """What a spike's negative share is compared with, to follow the share: ' vs 25% usually'; while the baseline
     is still learning (`Alert.baseline_days` under LEARNING_DAYS), ' vs 25% in its 2.5 days of history before
     2 Feb 00:00 UTC' (`history_before`), or ' vs 25% in that history' when the sentence before said which
@@ -88,16 +88,19 @@ def usual_share(a: Alert, history_said: bool = False) -> str:
     if a.expected_share is None:
         return " (its usual share is not known yet: too few posts before)"
     if learning(a):
-        return f" vs {a.expected_share:.0%} in {'that history' if history_said else 'its ' + history_before(a)}"
+        return f" vs {a.expected_share:.0%} in {'that history' if history_said else 'its ' + history_before(a, tz)}"
     return f" vs {a.expected_share:.0%} usually"
 
 
-def history_before(a: Alert) -> str:
+def history_before(a: Alert, tz: str = "UTC") -> str:
     """The history a spike's baseline learnt from (`Alert.baseline_days`), said as what it is: '4.2 days of history
     before 6 Dec 00:00 UTC'. The baseline is refitted at each UTC midnight on the days before it (episodes left
-    out), so the days are counted to the start of the UTC day the alert was decided in, not to its window."""
+    out), so the days are counted to the start of the UTC day the alert was decided in, not to its window. That
+    moment is said on the wall clock of `tz`, as every time of the text around it ('before 5 Dec 19:00 EST' in
+    New York): one clock in one sentence."""
     day = (a.window_end - timedelta(microseconds=1)).astimezone(ZoneInfo("UTC"))
-    return f"{a.baseline_days or 0.0:g} days of history before {day.day} {day:%b} 00:00 UTC"
+    refit = datetime(day.year, day.month, day.day, tzinfo=UTC).astimezone(ZoneInfo(tz))
+    return f"{a.baseline_days or 0.0:g} days of history before {refit.day} {refit:%b %H:%M} {clock_zone(refit)}"
 
 
 def learning(a: Alert) -> bool:

@@ -199,39 +199,57 @@ def register_env_secrets(env: Mapping[str, str] | None = None, names: Iterable[s
 def register_config_secrets(config: Any) -> None:
     """Register every variable a config names in a `*_env` field (store, channels, source options). A field marked
     `json_schema_extra={"locator": True}` (`store.url_env`: where a cluster is, which messages must show) holds a
-    URL whose credentials alone are secret (`register_url_credentials`)."""
+    URL whose credentials alone are secret (`register_url_credentials`); one marked `{"secret": False}`
+    (`store.username_env`: a user name) is not registered."""
     secrets, locators = _env_fields(config)
     register_env_secrets(names=secrets)
     for name in locators:
         register_url_credentials(os.environ.get(name))
 
 
+# Where a new URL starts in a list of them: a comma, then `scheme://`. A comma elsewhere is part of the URL (legal
+# unencoded in a password, or in a query such as ?filter_path=a,b), so it must not cut it in two.
+_NEXT_URL = re.compile(r",\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+
+
+def split_urls(value: str | None) -> list[str]:
+    """The URLs in `value`, one or several comma-separated (`store.url_env`): split only where a comma is followed
+    by a new `scheme://`. The one rule the config, the masking and the store's messages share."""
+    return [part.strip() for part in _NEXT_URL.split(value or "") if part.strip()]
+
+
 def register_url_credentials(value: str | None) -> None:
-    """Mask the secrets inside `value`, one URL or several comma-separated, but not where it points: each URL's
-    user:password@ (and the password alone), the values of its secret-looking query parameters (SECRET_PARAMS) and
-    its secret-looking path segments and query values (`looks_secret`). Unparsable: registered whole."""
+    """Mask the secrets inside `value`, one URL or several comma-separated (`split_urls`), but not where it points
+    (`url_credentials`)."""
+    for secret in url_credentials(value):
+        register_secret(secret)
+
+
+def url_credentials(value: str | None) -> list[str]:
+    """The secrets inside `value`, one URL or several comma-separated (`split_urls`), not where it points: each
+    URL's user:password@ (and the password alone), the values of its secret-looking query parameters
+    (SECRET_PARAMS) and its secret-looking path segments and query values (`looks_secret`). An unparsable URL is
+    a secret whole. What `register_url_credentials` registers, and the DAGs give Airflow's masker."""
     from urllib.parse import parse_qsl, unquote  # lazy: only configs with a locator need it
 
-    for url in (value or "").split(","):
-        url = url.strip()
+    secrets: list[str] = []
+    for url in split_urls(value):
         try:
             parts = urlsplit(url)
             parts.port  # noqa: B018 - a bad port raises here: then nothing of it can be shown safely
         except ValueError:
-            register_secret(url)
+            secrets.append(url)
             continue
         userinfo = parts.netloc.rpartition("@")[0]
         if userinfo:
             password = userinfo.partition(":")[2]
-            for secret in (userinfo, password, unquote(password)):
-                register_secret(secret)
+            secrets += [userinfo, password, unquote(password)]
         query = parse_qsl(parts.query, keep_blank_values=True)
         for piece in [p for p in parts.path.split("/") if p] + [v for _, v in query]:
             if looks_secret(piece):
-                register_secret(piece)
-        for name, secret in query:
-            if name.lower() in SECRET_PARAMS:
-                register_secret(secret)
+                secrets.append(piece)
+        secrets += [secret for name, secret in query if name.lower() in SECRET_PARAMS]
+    return [secret for secret in secrets if secret]
 
 
 def _env_fields(node: Any) -> tuple[list[str], list[str]]:
@@ -244,6 +262,8 @@ def _env_fields(node: Any) -> tuple[list[str], list[str]]:
             value = getattr(node, key, None)
             if key.endswith("_env") and isinstance(value, str):
                 extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+                if extra.get("secret") is False:  # names a value that is not secret (store.username_env)
+                    continue
                 (locators if extra.get("locator") else secrets).append(value)
             else:
                 more = _env_fields(value)

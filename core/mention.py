@@ -324,7 +324,19 @@ _URL = re.compile(r"https?://\S+")
 def is_repost(mention: Mention) -> bool:
     """Marked (`extra.repost_of`) or written (`RT_PREFIX`) as a repost: the one rule for collection's copies
     (`groundswell/copies.py`) and the backtest's shares (`alerts/backtest_shares.py`)."""
-    return bool(mention.extra.get("repost_of")) or bool(RT_PREFIX.match(mention.text))
+    return is_repost_of(mention.text, mention.extra.get("repost_of"))
+
+
+def is_repost_of(text: str | None, repost_of: object) -> bool:
+    """`is_repost` from the stored fields alone (a store's query reads these, not a Mention)."""
+    return bool(repost_of) or bool(RT_PREFIX.match(text or ""))
+
+
+def own_engagement(text: str | None, repost_of: object, engagement: int) -> int:
+    """The engagement a post earned itself: 0 for a repost, whose counts are the original's (X gives a retweet
+    the original's `public_metrics`), so a retweeter is never credited with them; rankings of authors and of
+    posts sum this."""
+    return 0 if is_repost_of(text, repost_of) else engagement
 
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)

@@ -104,7 +104,8 @@ def opened_store(config: Config) -> Iterator[Store]:
     """The store the config names, with its credentials exported, closed afterwards."""
     from groundswell import pipeline  # lazy: DAG files parse without the pipeline (test_dagbag)
 
-    with exported_env(store_env(config)):
+    locators, plain = store_env_kinds(config)
+    with exported_env(store_env(config), locators=locators, plain=plain):
         store = pipeline.open_store(config)
         try:
             yield store
@@ -230,7 +231,8 @@ def credential_vars(source: Any) -> dict[str, str]:
 
 
 def store_env(config: Config) -> dict[str, str]:
-    """Elasticsearch URL and API key from connection `groundswell_elasticsearch` (when configured)."""
+    """Elasticsearch URL and credentials from connection `groundswell_elasticsearch` (when configured): the URL to
+    `url_env`; the login to `username_env`; the password to `password_env` (Basic auth) or else `api_key_env`."""
     store = config.store
     if store.type != "elasticsearch":
         return {}
@@ -246,10 +248,24 @@ def store_env(config: Config) -> dict[str, str]:
             url = f"{conn.schema or 'http'}://{conn.host}" + (f":{conn.port}" if conn.port else "")
     if url and not store.url:
         env[store.url_env] = url
-    if conn.password and store.api_key_env:
+    if conn.login and store.username_env:
+        env[store.username_env] = conn.login
+    if conn.password and store.password_env:  # the config refuses password_env together with api_key_env
+        env[store.password_env] = conn.password
+    elif conn.password and store.api_key_env:
         env[store.api_key_env] = conn.password
     env.update(_extra_env(conn))
     return env
+
+
+def store_env_kinds(config: Config) -> tuple[frozenset[str], frozenset[str]]:
+    """Of `store_env`'s variables, (locators, plain): the URL variable, whose host messages show and of which only
+    the credentials are masked, and the user name's, not masked at all. The rule `core.logsafe`'s
+    `register_config_secrets` applies to the config's fields (`locator`, `secret: False`)."""
+    store = config.store
+    if store.type != "elasticsearch":
+        return frozenset(), frozenset()
+    return frozenset({store.url_env}), frozenset({store.username_env} - {None})
 
 
 def channel_env(config: Config) -> dict[str, str]:
@@ -285,19 +301,28 @@ def secret_parts(value: str) -> list[str]:
 
 
 @contextmanager
-def exported_env(values: Mapping[str, str]) -> Iterator[None]:
-    """Put secrets in os.environ for the duration of a task step, masked in logs, then restore.
+def exported_env(values: Mapping[str, str], locators: frozenset[str] = frozenset(),
+                 plain: frozenset[str] = frozenset()) -> Iterator[None]:
+    """Put secrets in os.environ for the duration of a task step, masked in logs, then restore. Of a variable in
+    `locators` (a URL saying where a service is) only the credentials inside it are masked
+    (`core.logsafe.url_credentials`), so messages name the host; one in `plain` (a user name) is not masked.
 
     Masked twice: by Airflow's secret masker (task logs of a real worker), and by Groundswell's own filter on the
     client libraries' loggers (`core.logsafe`), which holds under `dag.test()` / `airflow dags test` too."""
     from airflow.sdk.log import mask_secret
 
-    from core.logsafe import filter_client_loggers, register_secret  # lazy: with mask_secret, at run time
+    from core.logsafe import filter_client_loggers, register_secret, url_credentials  # lazy: at run time
 
     filter_client_loggers()
     saved = {k: os.environ.get(k) for k in values}
     for key, value in values.items():
-        for part in secret_parts(value):
+        if key in plain:
+            parts: list[str] = []
+        elif key in locators:
+            parts = url_credentials(value)
+        else:
+            parts = secret_parts(value)
+        for part in parts:
             mask_secret(part, name=key)
             register_secret(part)
         os.environ[key] = value

@@ -12,15 +12,18 @@ Emits the enriched-mentions Asset for anything downstream.
 
 from __future__ import annotations
 
+import logging
+
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from groundswell_common import DEFAULT_ARGS, ENRICHED_URI, MENTIONS_URI, START_DATE, TAGS
 
 MENTIONS = Asset(MENTIONS_URI)
 ENRICHED = Asset(ENRICHED_URI)
+log = logging.getLogger(__name__)
 
 
 @task(multiple_outputs=False)
-def enrich() -> dict[str, int]:
+def enrich() -> dict[str, int | str]:
     """Enrich un-enriched mentions batch by batch; return how many per language and sentiment."""
     from groundswell_common import load_config, opened_store
 
@@ -38,7 +41,13 @@ def enrich() -> dict[str, int]:
         spam = pipeline.flag_new_spam(store, report, config)  # spam flagged before themes and alerts count
         # What an upgrade left undone (intent tags, spam flags of older posts), one bounded slice a run, as `run` does.
         backfill = catch_up(config, store, embeddings=embeddings)
-    print(f"enriched {report.enriched} mention(s) with {report.model}: {report.by_lang} {report.by_sentiment}")
+    if report.busy:
+        # Another process (a CLI `run`/`enrich`) holds the enrich claim and is tagging the same posts: not a
+        # failure (it writes them; what it leaves waits for the next mentions event), but not "enriched 0" unsaid.
+        log.warning("enrich skipped: another process holds the enrich claim (%s); its posts are tagged there, "
+                    "what it leaves waits for the next mentions event", report.busy)
+    else:
+        print(f"enriched {report.enriched} mention(s) with {report.model}: {report.by_lang} {report.by_sentiment}")
     print(f"spam flagged: {spam.flagged} {spam.by_reason}")
     print(f"upgrade backfill: {backfill}")
     note = pipeline.other_models_note(report.other_models)
@@ -47,12 +56,13 @@ def enrich() -> dict[str, int]:
     return {
         "enriched": report.enriched,
         "spam_flagged": spam.flagged,
+        **({"busy": report.busy} if report.busy else {}),  # who held the enrich claim: this run enriched nothing
         **{f"sentiment:{k}": v for k, v in report.by_sentiment.items()},
     }
 
 
 @task(outlets=[ENRICHED], multiple_outputs=False)
-def themes(enriched: dict[str, int]) -> list[int]:
+def themes(enriched: dict[str, int | str]) -> list[int]:
     """Theme the trailing window's new posts (incremental); return how many themes each brand has, in config order
     (counts, not labels: labels are phrases from posts, and XCom outlives the store's retention)."""
     from datetime import timedelta

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Generator, Iterator
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Literal
@@ -215,7 +214,7 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         if owed:
             log.warning("bluesky/%s: stopped with pages left; later runs read the posts older than %s (newest posts "
                         "first, then what is owed)", brand, owed[0].before)
-            cursor_after = encode_backlogs([Backlog(b.after, b.before, done) for b in owed])
+            cursor_after = encode_backlogs([b.moved(done) for b in owed])
         else:
             since = done or ranges[-1].after
             cursor_after = encode_cursor({"since": since} if since else {})
@@ -359,8 +358,8 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
         # Every page above has been yielded (and stored by the caller) before the cursor moves.
         values: dict[str, Any] = {"since": newest.get()} if newest.get() else {}
         if left:
-            values[OWED] = {actor: asdict(backlog) for actor, backlog in left.items()}
-        kept = ({"since": since} if since else {}) | ({OWED: {a: asdict(b) for a, b in owed.items()}} if owed else {})
+            values[OWED] = {actor: backlog.entry() for actor, backlog in left.items()}
+        kept = ({"since": since} if since else {}) | ({OWED: {a: b.entry() for a, b in owed.items()}} if owed else {})
         if values != kept:
             yield Batch([], cursor=encode_cursor(values))
 

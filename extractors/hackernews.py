@@ -133,7 +133,7 @@ class HackerNewsExtractor(Extractor[HackerNewsOptions]):
             log.warning("hackernews/%s: stopped with pages left; later runs read the hits dated %s and older (newest "
                         "hits first, then what is owed)", brand, owed[0].before)
             then_now = None if done is None else str(done)
-            cursor_after = encode_backlogs([Backlog(b.after, b.before, then_now) for b in owed])
+            cursor_after = encode_backlogs([b.moved(then_now) for b in owed])
         else:
             last = ranges[-1].after
             value = done if done is not None else int(last) if last and last.isdigit() else None

@@ -17,7 +17,6 @@ import logging
 import re
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -200,7 +199,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         if owed:
             log.warning("mastodon/%s: #%s stopped with pages left; later runs read the statuses older than %s "
                         "(newest statuses first, then what is owed)", brand, tag, owed[0].before)
-            return json.loads(encode_backlogs([Backlog(b.after, b.before, done) for b in owed]))
+            return json.loads(encode_backlogs([b.moved(done) for b in owed]))
         return done or ranges[-1].after
 
     def _tag_pages(self, api: Any, brand: str, tag: str, selector: Selector, newest: Newest[str], seen: set[str],
@@ -325,8 +324,8 @@ class MastodonExtractor(Extractor[MastodonOptions]):
         # Every page above has been yielded (and stored by the caller) before the cursor moves.
         values: dict[str, Any] = dict(newest.values)
         if left:
-            values[OWED] = {acct: asdict(backlog) for acct, backlog in left.items()}
-        if values != since | ({OWED: {a: asdict(b) for a, b in owed.items()}} if owed else {}):
+            values[OWED] = {acct: backlog.entry() for acct, backlog in left.items()}
+        if values != since | ({OWED: {a: b.entry() for a, b in owed.items()}} if owed else {}):
             yield Batch([], cursor=encode_cursor(values))
 
     @staticmethod

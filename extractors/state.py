@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
@@ -137,6 +137,11 @@ def decode_cursor(cursor: str | None, source: str) -> dict[str, Any]:
     return data
 
 
+def now_iso() -> str:
+    """The wall clock as a cursor records it (ISO, UTC, seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 @dataclass(frozen=True)
 class Backlog:
     """What a run still owes when it stopped (`max_pages`, the read budget) before reaching what the last
@@ -150,9 +155,26 @@ class Backlog:
     after: str | None  # read items newer than this (the earlier cursor; None: from the window's start)
     before: str  # ... and older than this: the oldest item the stopped run was given
     then: str | None  # the cursor once the range is read: the newest item read for good before stopping
+    # When the range first became owed (wall clock, ISO UTC), kept as it shrinks: how long it has waited, what
+    # health measures. None in cursors saved before it was recorded (health counts those as owed from now).
+    # Not part of equality: two entries of the same range are the same range, whenever they were owed.
+    owed_at: str | None = field(default=None, compare=False)
+
+    def entry(self) -> dict[str, str | None]:
+        """The range as its cursor entry holds it (`owed_at` only when known)."""
+        out = {"after": self.after, "before": self.before, "then": self.then}
+        return {**out, "owed_at": self.owed_at} if self.owed_at else out
 
     def encode(self) -> str:
-        return encode_cursor({"backlog": {"after": self.after, "before": self.before, "then": self.then}})
+        return encode_cursor({"backlog": self.entry()})
+
+    def moved(self, then: str | None) -> Backlog:
+        """The same range (and `owed_at`) with a new `then`: what a run that read newer items saves."""
+        return replace(self, then=then)
+
+    def shrunk(self, after: str | None, before: str, order: Callable[[str], Any]) -> Backlog:
+        """`Backlog.owed` for what is left of this range after a read stopped in it: owed since this one was."""
+        return replace(Backlog.owed(after, before, None, order), owed_at=self.owed_at)
 
     def upside_down(self, order: Callable[[str], Any]) -> bool:
         """Whether `after` lies above `before` (as `order` ranks the source's values): a range nothing is in.
@@ -165,12 +187,15 @@ class Backlog:
             return False
 
     @staticmethod
-    def owed(after: str | None, before: str, then: str | None, order: Callable[[str], Any]) -> Backlog:
-        """The backlog a stopped run saves (`after`: where its search started, see `search_floor`).
+    def owed(
+        after: str | None, before: str, then: str | None, order: Callable[[str], Any], owed_at: str | None = None
+    ) -> Backlog:
+        """The backlog a stopped run saves (`after`: where its search started, see `search_floor`), owed since
+        `owed_at` (`now_iso()`; None: not recorded, as x records it and the other sources do not yet).
 
         Upside down it is a bug, raised: saved, the next run would read nothing and call the range done, and
         what it held would be lost for good; raised, the cursor stays and the next run searches it again."""
-        backlog = Backlog(after, before, then)
+        backlog = Backlog(after, before, then, owed_at)
         if backlog.upside_down(order):
             raise ValueError(f"bug: a backlog from {after} up to {before} is upside down; the cursor is not moved")
         return backlog
@@ -198,12 +223,12 @@ class Backlog:
             return None
         try:
             data = json.loads(cursor)["backlog"]
-            after, before, then = data.get("after"), data["before"], data.get("then")
+            after, before, then, owed_at = data.get("after"), data["before"], data.get("then"), data.get("owed_at")
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
         if not isinstance(before, str) or not all(v is None or isinstance(v, str) for v in (after, then)):
             return None
-        return Backlog(after, before, then)
+        return Backlog(after, before, then, owed_at if isinstance(owed_at, str) else None)
 
 
 def encode_backlogs(ranges: list[Backlog]) -> str:
@@ -212,8 +237,8 @@ def encode_backlogs(ranges: list[Backlog]) -> str:
     first, rest = ranges[0], ranges[1:]
     if not rest:
         return first.encode()
-    more = [{"after": b.after, "before": b.before} for b in rest]
-    return encode_cursor({"backlog": {"after": first.after, "before": first.before, "then": first.then}, "more": more})
+    more = [{k: v for k, v in b.entry().items() if k != "then"} for b in rest]
+    return encode_cursor({"backlog": first.entry(), "more": more})
 
 
 def decode_backlogs(cursor: str | None) -> list[Backlog]:
@@ -273,7 +298,8 @@ def read_newest_first(
         else:
             moved = True
             if got.below is not None:
-                owed.append(Backlog.owed(start, got.below, None, order))
+                left = covered.shrunk(start, got.below, order) if covered else None  # owed since `covered` was
+                owed.append(left or Backlog.owed(start, got.below, None, order))
     for backlog in ranges:
         if pages_left <= 0:
             owed.append(backlog)
@@ -285,7 +311,7 @@ def read_newest_first(
             continue
         moved = True
         if got.below is not None:
-            owed.append(Backlog.owed(backlog.after, got.below, None, order))
+            owed.append(backlog.shrunk(backlog.after, got.below, order))
     return owed, moved
 
 
@@ -310,7 +336,7 @@ class Owed:
 
     ranges: int  # the owed ranges (a backlog per tag or account counts once each)
     since: datetime | None  # the oldest post that may be missing: the lowest range's start (None: not known)
-    waiting_since: datetime | None  # the oldest range's top: posts older than this have waited at least since then
+    waiting_since: datetime | None  # when the longest-owed range became owed (None: no range records it)
 
     def as_dict(self) -> dict[str, Any]:
         """For the printed report: times as ISO strings (UTC)."""
@@ -339,8 +365,17 @@ def owed_by(cursor: str | None, time_of: Callable[[str], datetime | None]) -> Ow
         return times
 
     starts = dated(b.after for b in backlogs)
-    tops = dated(b.before for b in backlogs)
-    return Owed(len(backlogs), min(starts, default=None), min(tops, default=None))
+    # How long a range has been owed is wall-clock time since it became owed (`owed_at`), not its posts' age: a
+    # first fill of a week of history is owed posts days old, yet has waited no time.
+    owed_since = []
+    for b in backlogs:
+        try:
+            t = datetime.fromisoformat(b.owed_at) if b.owed_at else None
+        except ValueError:
+            t = None
+        if t is not None:
+            owed_since.append(t if t.tzinfo else t.replace(tzinfo=UTC))
+    return Owed(len(backlogs), min(starts, default=None), min(owed_since, default=None))
 
 
 def search_floor(cursor: T | None, window_start: T | None) -> T | None:

@@ -38,7 +38,7 @@ from extractors.http import (
     retry_for_status,
 )
 from extractors.query_native import X_QUERY_LIMITS, NativeSearches, x_searches
-from extractors.state import Backlog, Newest, ReadBudget, decode_backlogs, encode_backlogs
+from extractors.state import Backlog, Newest, ReadBudget, decode_backlogs, encode_backlogs, now_iso
 
 log = logging.getLogger("groundswell.extractors.x")
 
@@ -338,7 +338,8 @@ class XExtractor(Extractor[XOptions]):
             if outcome is not _UNTOUCHED:
                 moved = True
                 if outcome is not _DONE:
-                    top = Backlog.owed(_floor(bounds), str(outcome), None, _id_order)
+                    top = (covered.shrunk(_floor(bounds), str(outcome), _id_order) if covered is not None
+                           else Backlog.owed(_floor(bounds), str(outcome), None, _id_order, now_iso()))
                     log.warning("x/%s: stopped with pages left; later runs read the tweets older than %s (newest "
                                 "tweets first, then what is owed)", brand, outcome)
         kept: list[Backlog] = []
@@ -357,14 +358,14 @@ class XExtractor(Extractor[XOptions]):
                 continue
             moved = True
             if outcome is not _DONE:
-                kept.append(Backlog.owed(_floor(bounds), str(outcome), None, _id_order))
+                kept.append(owed.shrunk(_floor(bounds), str(outcome), _id_order))
         # Every page above has been yielded (and stored by the caller) before the cursor moves.
         saved = decode_backlogs(cursor)
         if moved or len(kept) != len(saved):
             done = newest.get() or then
             owed_now = [r for r in [top, *kept] if r is not None]
             if owed_now:
-                cursor_after = encode_backlogs([Backlog(r.after, r.before, done) for r in owed_now])
+                cursor_after = encode_backlogs([r.moved(done) for r in owed_now])
             else:
                 cursor_after = done or (saved[-1].after if saved else None)
             if cursor_after is not None and cursor_after != cursor:

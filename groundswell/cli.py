@@ -83,7 +83,14 @@ from groundswell.pipeline import maintain as run_maintain
 from groundswell.pipeline import period_report as run_period_report
 from groundswell.re_enrich import re_enrich
 from groundswell.report import write_report
-from groundswell.store_copy import check_not_same, copy_store, describe, first_error, open_for_dry_run
+from groundswell.store_copy import (
+    check_not_same,
+    copy_store,
+    describe,
+    first_error,
+    lost_mid_copy,
+    open_for_dry_run,
+)
 from groundswell.store_lost import EXIT_STORE_LOST, StoreLost, copy_lost, disk_fault, is_unreachable, reason_of
 from indexing.base import StoreUnavailable
 from indexing.config import MAX_RETENTION_DAYS
@@ -598,14 +605,14 @@ def maintain(config_path: str, retention_days: int | None) -> None:
     "--day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The day, in digest.timezone (default: yesterday there); with "
-    "--period week/month, a day inside the period (default: the last complete one)",
+    "--period week/month/quarter, a day inside the period (default: the last complete one)",
 )
 @click.option(
     "--period",
-    type=click.Choice(["day", "week", "month"]),
+    type=click.Choice(["day", "week", "month", "quarter"]),
     default="day",
     show_default=True,
-    help="The daily digest, or the weekly / monthly report for managers",
+    help="The daily digest, or the weekly / monthly / quarterly report for managers",
 )
 @click.option(
     "--send/--no-send",
@@ -778,7 +785,7 @@ def store_copy(config_path: str, target_path: str, dry_run: bool, since: datetim
                                 target_name=describe(target_config.store), dry_run=dry_run, progress=progress,
                                 since=team_moment(since, source_config), brand=brand)
         except Exception as exc:
-            if not is_unreachable(exc):
+            if not lost_mid_copy(exc):  # a refusal (a write block, ...) is not a lost node: exit 1, its own line
                 raise
             # A node lost mid-copy: one line and exit 6 as `run`, not the client's traceback (nothing is lost).
             raise copy_lost(exc, describe(source_config.store), describe(target_config.store)) from exc

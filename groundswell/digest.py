@@ -31,10 +31,12 @@ from core.alert import Alert, decided_at
 from core.escaping import markdown_text as md
 from core.escaping import safe_url
 from core.file_write import write_file
+from core.mention import Mention, is_repost
 from core.time import as_utc, local_midnight
 from groundswell.config import BrandConfig, Config
 from groundswell.period_files import digest_folder
-from groundswell.period_report import negative_share
+from groundswell.period_report import labelled_count, negative_share, too_few_text
+from groundswell.window_coverage import judged_themes, not_judged_text
 from indexing.base import Filters, Store
 
 
@@ -144,6 +146,18 @@ def _incident_json(incident: Incident, today: list[Alert], day_end: datetime, tz
     }
 
 
+# Posts read, at most, to find the best originals past reposts (a page of the engagement order).
+BEST_POSTS_READ = 100
+
+
+def best_posts(store: Store, filters: Filters, n: int) -> list[Mention]:
+    """The `n` posts of most engagement they earned themselves: originals only. A repost's counts are the
+    original's (X gives a retweet the original's `public_metrics`; `core.mention.own_engagement`), so it would
+    credit the reposter and show one story twice; the digest and the static report list originals from here."""
+    page = store.search(filters, size=max(n, min(BEST_POSTS_READ, n * 10)), sort="engagement", page_on=False)
+    return [h.mention for h in page.hits if not is_repost(h.mention)][:n]
+
+
 def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
     """Everything the digest says about `day` (in the digest's timezone), per brand."""
     start, end = _day_bounds(day, config.digest.timezone)
@@ -158,8 +172,11 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
         sentiment = store.facet(today, "sentiment")
         sentiment_before = store.facet(before, "sentiment")
         themes_today = top_themes(store, today, n=5)  # top-level themes, each with its aspects
-        rising = window_themes(store, Filters(brand=brand.name), start, end, tz=tz).rising()
-        notable = store.search(today, size=3, sort="engagement", page_on=False).hits
+        # Rising and new only against a week before with enough days of data (the Themes page's rule).
+        found, rising_coverage = judged_themes(store, brand.name, window_themes(store, Filters(brand=brand.name),
+                                                                                start, end, tz=tz), tz)
+        rising = found.rising()
+        notable = best_posts(store, today, 3)
         incidents = _day_incidents(alerts, brand.name, start, end, tz)
         brands.append(
             {
@@ -167,21 +184,24 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
                 "mentions": volume,
                 "mentions_change_pct": _pct_change(volume, volume_before),
                 "sentiment": sentiment,
-                "negative_share": negative_share(sentiment, 3),
+                "negative_share": negative_share(sentiment, 3),  # None under MIN_SHARE_POSTS labelled
+                "labelled": labelled_count(sentiment),  # what the share rests on: "– (too few mentions to judge (1))"
                 "negative_share_before": negative_share(sentiment_before, 3),
                 "top_themes": [t.json() for t in themes_today],
                 "rising_themes": [
                     row.json() | {"growth": round(r.growth, 2), "new": r.new} for r, row in rising[:5]
                 ],
+                # None when rising was judged; else why not ('not judged (the week before has data on 0 of ...)')
+                "rising_not_judged": None if found.trends.judged else not_judged_text(rising_coverage),
                 "notable_posts": [
                     {
-                        "text": h.mention.text,
-                        "url": safe_url(h.mention.url),  # channels and XCom readers may link it
-                        "author": h.mention.author.handle,
-                        "engagement": h.mention.engagement.total,
-                        "sentiment": h.mention.sentiment.label if h.mention.sentiment else None,
+                        "text": m.text,
+                        "url": safe_url(m.url),  # channels and XCom readers may link it
+                        "author": m.author.handle,
+                        "engagement": m.engagement.total,
+                        "sentiment": m.sentiment.label if m.sentiment else None,
                     }
-                    for h in notable
+                    for m in notable
                 ],
                 # the alerts decided this day, by incident (oldest first), each incident's in the order decided
                 "incidents": incidents,
@@ -254,6 +274,8 @@ def render_markdown(digest: dict[str, Any]) -> str:
                 f"- Negative share: {b['negative_share']:.0%}"
                 + (f" (was {b['negative_share_before']:.0%})" if b["negative_share_before"] is not None else "")
             )
+        elif b.get("labelled"):  # a share of 1-4 posts is not stated (period_report.MIN_SHARE_POSTS)
+            lines.append(f"- Negative share: – ({too_few_text(b['labelled'])})")
         if b["top_themes"]:
             lines.append("- Top themes: " + themes_text(b["top_themes"], md))
         if b["rising_themes"]:
@@ -263,6 +285,8 @@ def render_markdown(digest: dict[str, Any]) -> str:
                     f"{md(t['theme'])} ×{t['growth']}" + (" (new)" if t["new"] else "") for t in b["rising_themes"]
                 )
             )
+        elif b.get("rising_not_judged") and b["mentions"]:  # as the Themes page says it: no theme is "new"
+            lines.append(f"- Rising: – {b['rising_not_judged']}")
         if b.get("responses"):
             lines += _response_lines(b["responses"])
         lines += _incident_lines(b, digest.get("zone") or digest.get("timezone", "UTC"))

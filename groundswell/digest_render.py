@@ -14,6 +14,7 @@ from alerts.kinds import kind_info
 from alerts.render import slack_text
 from core.escaping import markdown_text as md
 from groundswell.digest import render_markdown
+from groundswell.period_report import too_few_text
 from groundswell.report_message import Renderers, report_message
 
 
@@ -32,6 +33,8 @@ def _brand_line(b: dict[str, Any]) -> str:
     text += "" if change is None else f" ({change:+.1f}% vs the day before)"
     if b["negative_share"] is not None:
         text += f" · negative {b['negative_share']:.0%}"
+    elif b.get("labelled"):  # too few for a share (period_report.MIN_SHARE_POSTS): its count, not 100%
+        text += f" · negative share – ({too_few_text(b['labelled'])})"
     if b["alerts"]:
         text += f" · {len(b['alerts'])} alert(s)"
     return text

@@ -25,8 +25,11 @@ _GOALS = {
 }
 
 
-def judge(goals: Goals | None, figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per set goal: {goal, target, figure, status} with status 'met', 'missed' or 'no data'."""
+def judge(goals: Goals | None, figures: dict[str, Any], why_none: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per set goal: {goal, target, figure, status} with status 'met', 'missed' or 'no data'; a 'no data' row
+    carries `reason` from `why_none` (figure -> why it is None: 'too few mentions to judge (4)') when it says.
+    A figure is None when it rests on too few mentions (period_report.MIN_SHARE_POSTS), so no goal is met or
+    missed on a handful of posts."""
     rows = []
     for field, (figure, direction, words) in _GOALS.items():
         target = getattr(goals, field) if goals else None
@@ -39,5 +42,8 @@ def judge(goals: Goals | None, figures: dict[str, Any]) -> list[dict[str, Any]]:
             status = "met" if value <= target else "missed"
         else:
             status = "met" if value >= target else "missed"
-        rows.append({"goal": words, "direction": direction, "target": target, "figure": value, "status": status})
+        row = {"goal": words, "direction": direction, "target": target, "figure": value, "status": status}
+        if value is None and why_none and figure in why_none:
+            row["reason"] = why_none[figure]
+        rows.append(row)
     return rows

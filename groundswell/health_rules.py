@@ -157,12 +157,14 @@ def source_row(source: str, brand: str, source_type: str, record: SourceHealth |
 def with_backlog(row: Row, source: str, brand: str, owed: Owed | None, now: datetime) -> Row:
     """A source × brand's row (`source_row`) with what its saved cursor still owes (`extractors.state.owed_by`): a
     warning while a backlog is owed (the store, and so the dashboard's counts and the detectors, miss posts since
-    its start), failing once its oldest range has waited over `BACKLOG_FAILING`. A worse row keeps its problem."""
+    its start), failing once a range has been owed for over `BACKLOG_FAILING` (wall-clock time since it became owed,
+`Owed.waiting_since`, not the age of its posts: a first fill of a week of history has waited no time). A worse row
+keeps its problem."""
     if owed is None:
         return row
     since = f"since {owed.since:%Y-%m-%d %H:%M} UTC" if owed.since else "(since when: not known)"
     waited = now - owed.waiting_since if owed.waiting_since else None
-    wait = f", the oldest waiting {_age(owed.waiting_since, now).removesuffix(' ago')}" if waited else ""
+    wait = f", the longest owed for {_age(owed.waiting_since, now).removesuffix(' ago')}" if waited else ""
     detail = f"{row.detail}; behind: counts here are missing posts {since} ({owed.ranges} range(s) owed{wait})"
     facts = {**(row.facts or {}), "backlog": owed.as_dict()}
     status: Status = "failing" if waited is not None and waited > BACKLOG_FAILING else "warning"

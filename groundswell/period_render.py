@@ -49,6 +49,14 @@ def market_text(brand: dict[str, Any]) -> str | None:
     return f"among {', '.join(market['brands'])}" if market else None
 
 
+def _now(brand: dict[str, Any], key: str) -> str:
+    """This period's figure; a share too small to state (period_report.MIN_SHARE_POSTS) as '– (n = 4)'."""
+    n = (brand.get("shares_of") or {}).get(key)
+    if brand["current"][key] is None and n:
+        return f"– (n = {n:,})"
+    return _value(key, brand["current"][key])
+
+
 def _rows(brand: dict[str, Any], text: Callable[[str], str] = str) -> list[tuple[str, str, str, str, str, str]]:
     """(name, now, previous, baseline, Δ previous, Δ baseline) per figure the report has; `text` escapes the brand
     names a share of voice row names (`market_text`) for the format the caller writes."""
@@ -56,7 +64,7 @@ def _rows(brand: dict[str, Any], text: Callable[[str], str] = str) -> list[tuple
     return [
         (
             f"{_NAMES[key]} ({text(among)})" if key == "share_of_voice" and among else _NAMES[key],
-            _value(key, brand["current"][key]),
+            _now(brand, key),
             _value(key, brand["previous"][key]),
             _value(key, brand["baseline"][key]),
             _delta(key, brand["change"][key]["vs_previous"]),
@@ -71,12 +79,12 @@ def _goal_text(goal: dict[str, Any]) -> str:
     key = {"negative share": "negative_share", "share of voice": "share_of_voice"}.get(goal["goal"], "")
     return (
         f"{goal['goal']} {sign} {_value(key, goal['target'])}: {_STATUS[goal['status']]}"
-        f" ({_value(key, goal['figure'])})"
+        f" ({goal.get('reason') or _value(key, goal['figure'])})"
     )
 
 
 def title(report: dict[str, Any]) -> str:
-    kind = "Weekly" if report["kind"] == "week" else "Monthly"
+    kind = {"week": "Weekly", "quarter": "Quarterly"}.get(report["kind"], "Monthly")
     return f"Groundswell {kind.lower()} report — {report['label']}"
 
 

@@ -49,6 +49,22 @@ MIN_COMPARE_DAYS = 7
 
 
 UNLABELLED = "unknown"  # the stores' sentiment facet bucket for a mention without a label
+# A share (negative share, share of voice, net sentiment) is stated only when it rests on this many mentions: one
+# post makes 100% or 0% (Apple, Aug 2015: "negative share 100.0%, goal missed" and "share of voice 50.0%, goal met"
+# from one stray mention of two in the market). Under it the share is None ("–", with its count), its change in
+# points None and a goal on it "no data". The one floor of the reports, the digest and the dashboard
+# (dashboards/web/views.NET_SENTIMENT_MIN_POSTS is this).
+MIN_SHARE_POSTS = 5
+
+
+def enough_for_share(n: int | None) -> bool:
+    """Whether a share over `n` mentions (its denominator) may be stated: at least MIN_SHARE_POSTS."""
+    return n is not None and n >= MIN_SHARE_POSTS
+
+
+def floored(share: float | None, n: int | None) -> float | None:
+    """`share` when it rests on enough mentions (`enough_for_share(n)`), else None."""
+    return share if enough_for_share(n) else None
 
 
 def labelled_count(sentiment: dict[str, int]) -> int:
@@ -57,32 +73,37 @@ def labelled_count(sentiment: dict[str, int]) -> int:
 
 
 def negative_share(sentiment: dict[str, int], digits: int = 4) -> float | None:
-    """Negative mentions over the labelled ones of a sentiment facet; None when none is labelled. The one rule
-    of the reports, the digest and their renderers."""
+    """Negative mentions over the labelled ones of a sentiment facet; None when fewer than MIN_SHARE_POSTS are
+    labelled (none, or too few to state a share). The one rule of the reports, the digest and their renderers."""
     labelled = labelled_count(sentiment)
-    return round(sentiment.get("negative", 0) / labelled, digits) if labelled else None
+    return round(sentiment.get("negative", 0) / labelled, digits) if enough_for_share(labelled) else None
 
 
 def _window(store: Store, brand: str, since: datetime, until: datetime) -> dict[str, Any]:
-    """Mention count, negative count and negative share of one brand in [since, until)."""
+    """Mention count, negative count, labelled count and negative share of one brand in [since, until)."""
     filters = Filters(brand=brand, since=since, until=until)
     sentiment = store.facet(filters, "sentiment")
     return {"mentions": store.count(filters), "negative": sentiment.get("negative", 0),
-            "negative_share": negative_share(sentiment)}
+            "labelled": labelled_count(sentiment), "negative_share": negative_share(sentiment)}
 
 
 def report_figures(counts: dict[str, dict[str, Any]], brand: str, scale: float = 1.0,
                    market: Collection[str] | None = None) -> dict[str, float | None]:
     """Volume (times `scale`), negative share and share of voice of `brand` from per-brand counts; share of voice
     of the mentions of the brands in `market` (`markets.peers`, `brand` among them), of every brand in `counts`
-    without one."""
+    without one; None when the market has fewer than MIN_SHARE_POSTS mentions (`enough_for_share`)."""
     own = counts[brand]
-    everyone = sum(c["mentions"] for name, c in counts.items() if market is None or name in market)
+    everyone = market_mentions(counts, market)
     return {
         "mentions": round(own["mentions"] * scale, 1),
         "negative_share": own["negative_share"],
-        "share_of_voice": round(own["mentions"] / everyone, 4) if everyone else None,
+        "share_of_voice": round(own["mentions"] / everyone, 4) if enough_for_share(everyone) else None,
     }
+
+
+def market_mentions(counts: dict[str, dict[str, Any]], market: Collection[str] | None = None) -> int:
+    """The mentions share of voice divides by: of the brands in `market`, of every brand in `counts` without one."""
+    return sum(c["mentions"] for name, c in counts.items() if market is None or name in market)
 
 
 def first_day(store: Store, brand: str, tz: str) -> date | None:
@@ -97,6 +118,11 @@ def first_day(store: Store, brand: str, tz: str) -> date | None:
         return created.astimezone(ZoneInfo(tz)).date()
     except OverflowError:  # a post stored before imports refused year-1 dates: its local day is past date's range
         return created.date()
+
+
+def too_few_text(n: int) -> str:
+    """Why a share or a goal on it reads "no data": 'too few mentions to judge (4)' (under MIN_SHARE_POSTS)."""
+    return f"too few mentions to judge ({n})"
 
 
 def covered(start: date, end: date, first: date | None) -> dict[str, Any]:
@@ -144,13 +170,14 @@ def coverage_text(brand: dict[str, Any], unit: str) -> list[str]:
     fewer days (a brand added to the config later). Nothing when every window is whole."""
     c = brand["coverage"]
     out = []
-    for key, name in (("previous", f"Previous {unit}"), ("baseline", "Baseline")):
-        mine, sov = c[key], c["share_of_voice"][key]
-        if mine["days"] < mine["of"]:
+    for key, name in (("current", f"This {unit}"), ("previous", f"Previous {unit}"), ("baseline", "Baseline")):
+        mine, sov = c.get(key), c["share_of_voice"].get(key)
+        if mine is not None and mine["days"] < mine["of"]:
             out.append(f"{name}: {coverage_reason(mine, brand['brand'], c['first_day'])}")
-        if sov["days"] < mine["days"]:
+        if sov is not None and sov["days"] < (sov["of"] if mine is None else mine["days"]):
             every = "every brand of its market" if brand.get("market") else "every brand"
-            text = f"{name}'s share of voice: {sov['days']} days, from {sov['since']}, when {every} has data"
+            since = f", from {sov['since']}" if sov["days"] else ""  # 0 days start at the window's end: no date
+            text = f"{name}'s share of voice: {sov['days']} days{since}, when {every} has data"
             if not sov["comparable"]:
                 text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
             out.append(text)
@@ -235,6 +262,20 @@ def build_period_report(
             for key, until in (("previous", previous_period.end), ("baseline", period.start))
         }
         current = report_figures(now, brand.name, market=market)
+        # This period's share of voice by the same market-coverage rule as the previous one and the baseline: from
+        # the day every brand of the market has data (100% "before the competitors were collected" read as a win).
+        sov_now = covered(period.start, period.end, market_first[brand.name])
+        coverage["share_of_voice"]["current"] = sov_now
+        sov_counts = counts(sov_now["since"], period.end)
+        current["share_of_voice"] = (report_figures(sov_counts, brand.name, market=market)["share_of_voice"]
+                                     if sov_now["comparable"] else None)
+        # what each share of this period rests on, shown beside a share too small to state ("– (n = 1)")
+        shares_of = {"negative_share": now[brand.name]["labelled"],
+                     "share_of_voice": market_mentions(sov_counts, market) if sov_now["comparable"] else None}
+        why_not = {key: too_few_text(n) for key, n in shares_of.items() if n is not None and not enough_for_share(n)}
+        if not sov_now["comparable"]:
+            why_not["share_of_voice"] = (f"every brand of its market has data on {sov_now['days']} of its"
+                                         f" {sov_now['of']} days")
         # At this period's length, as the baseline: February's 280 mentions are 310 in a 31-day March; over
         # the days that have data only (a brand collected since Wednesday had no Monday).
         previous = _window_figures(*windows_of["previous"], brand.name, coverage["previous"],
@@ -275,7 +316,9 @@ def build_period_report(
                 ],
                 "top_themes": [t.json() for t in themes],
                 "alerts": _period_alerts(alerts, brand.name, start, end),
-                "goals": judge(getattr(brand, "goals", None), current),
+                # per share of this period: its denominator (None when its days are too few), and why a share is None
+                "shares_of": shares_of,
+                "goals": judge(getattr(brand, "goals", None), current, why_not),
                 # who gave this period's labels: the model, people's corrections, the config's sentiment rules
                 "labelled_by": label_sources(store.facet(Filters(brand=brand.name, since=start, until=end),
                                                          "model")),

@@ -1144,7 +1144,7 @@ def run_once(
         so_far.update(collected=collected.collected, new=collected.created, failed_writes=collected.failed_writes,
                       deadletter=collected.deadletter, sources_attempted=collected.attempted,
                       source_errors=collected.errors, cursor_errors=collected.cursor_errors,
-                      replay_error=collected.replay_error)
+                      replay_error=collected.replay_error, backlog=collected.backlog)
         # Sentiment hands the sentence embeddings it computes to themes: one encoder pass per new post.
         embeddings = SentenceEmbeddings(backend=config.nlp.backend)
         step = at_step("enrich")
@@ -1183,6 +1183,7 @@ def run_once(
             "deadletter": collected.deadletter,
             "sources_attempted": collected.attempted,
             "source_errors": collected.errors,
+            "backlog": collected.backlog,  # what each source × brand still owes (`ingest` prints the same)
             # The store refused a cursor after storing its batch (a store failure, exit 5): fetched again next run.
             "cursor_errors": collected.cursor_errors,
             "replay_error": collected.replay_error,  # the store failed while replaying parked mentions

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from alerts.explain import summary_in
 from alerts.first_day import FIRST_DAY
-from alerts.incidents import Incident, count_alerts, group_incidents, pinned, worst_alert
+from alerts.incidents import Incident, count_alerts, group_incidents, is_major, pinned, worst_alert
 from alerts.kinds import kind_info
 from alerts.theme_tree import aspects_text, top_themes, window_themes
 from alerts.wording import clock_zone
@@ -34,9 +34,11 @@ from core.file_write import write_file
 from groundswell import palette
 from groundswell.audit_results import audit_line, audit_view
 from groundswell.config import Config
-from groundswell.digest import incident_when, local_time, local_when
+from groundswell.digest import best_posts, incident_when, local_time, local_when
 from groundswell.markets import market_label, markets
-from groundswell.periods import local_midnight
+from groundswell.period_report import floored  # the reports' floor for a share
+from groundswell.periods import local_midnight, volume_interval, weekly
+from groundswell.window_coverage import judged_themes
 from indexing.base import Filters, Store, day_start
 
 SENTIMENT_COLORS = palette.SENTIMENT  # the dashboard's palette, defined once
@@ -158,11 +160,16 @@ def _wall_ticks(first: datetime, last: datetime, tz: str, x: Callable[[datetime]
 
 
 def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"):
-    """Mentions per hour by sentiment, crises shaded, on the wall clock of `tz` (digest.timezone): one bar per
-    hour, across a clock change too (`_even_clock`)."""
+    """Mentions by sentiment, crises shaded, on the wall clock of `tz` (digest.timezone). Bars per hour, local day
+    or week from local Monday by the span charted, the dashboard's rule (`groundswell.periods.volume_interval`):
+    a quarter of hourly bars is hairlines. Hourly: one bar per hour, across a clock change too (`_even_clock`)."""
     import plotly.graph_objects as go
 
     buckets = store.histogram(Filters(brand=brand), "hour", tz=tz)  # hours: the same in every whole-hour zone
+    interval = volume_interval(buckets[-1].start + timedelta(hours=1) - buckets[0].start) if buckets else "hour"
+    if interval != "hour":
+        buckets = store.histogram(Filters(brand=brand), "day", tz=tz)  # each start a local midnight
+        buckets = weekly(buckets, tz) if interval == "week" else buckets
     fig = go.Figure()
     zone = ZoneInfo(tz)
     # A clock change inside a chart of a few days: one bar per hour on an even clock, the wall clock in the ticks
@@ -171,23 +178,25 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"
     # hover names each one's zone.
     changes = len({b.start.astimezone(zone).utcoffset() for b in buckets}) > 1
     short = bool(buckets) and buckets[-1].start - buckets[0].start <= EVEN_CLOCK_SPAN
-    even = changes and short
+    even = changes and short and interval == "hour"
     x = _even_clock(buckets[0].start, tz) if even else (lambda moment: _wall(moment, tz))
     xs = [x(b.start) for b in buckets]
-    hovers = [f"{local:%Y-%m-%d %H:%M} {clock_zone(local)}" for local in (b.start.astimezone(zone) for b in buckets)]
+    hovers = [_bar_time(local, interval) for local in (b.start.astimezone(zone) for b in buckets)]
+    # Plotly's periods are fixed lengths: a day or week across a clock change is an hour off, within its bar.
+    period = {"hour": HOUR_MS, "day": 24 * HOUR_MS, "week": 7 * 24 * HOUR_MS}[interval]
     for label in ("negative", "neutral", "positive", "unknown"):
         ys = [getattr(b, label) for b in buckets]
         if any(ys):
-            # Each bar spans its own hour [start, start + 1 h), not half of the hour before.
+            # Each bar spans its own hour (day, week) [start, start + 1 h), not half of the one before.
             fig.add_trace(
                 go.Bar(
                     x=xs,
                     y=ys,
                     name=label,
                     marker_color=SENTIMENT_COLORS[label],
-                    xperiod=HOUR_MS,
+                    xperiod=period,
                     xperiodalignment="middle",
-                    customdata=hovers,  # the hour on the wall clock, naming its zone
+                    customdata=hovers,  # the hour on the wall clock, naming its zone; or the day, the week
                     hovertemplate="%{customdata}: %{y}",
                 )
             )
@@ -218,7 +227,7 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"
         )
     fig.update_layout(
         barmode="stack",
-        title=f"{_label(brand)}: mentions per hour by sentiment",
+        title=f"{_label(brand)}: mentions per {interval} by sentiment",
         xaxis_title=f"time ({_label(tz)})",
         bargap=0,
         height=380,
@@ -227,22 +236,40 @@ def _volume_chart(store: Store, brand: str, alerts: list[Alert], tz: str = "UTC"
     return fig
 
 
+def _bar_time(local: datetime, interval: str) -> str:
+    """A volume bar's hover: its hour with its zone, its local day, or the local Monday its week starts on."""
+    if interval == "hour":
+        return f"{local:%Y-%m-%d %H:%M} {clock_zone(local)}"
+    return f"{local:%Y-%m-%d}" if interval == "day" else f"week of {local:%Y-%m-%d}"
+
+
 def _start(incident: Incident) -> datetime:
     return incident.start
 
 
 def _net_sentiment_chart(store: Store, brands: list[str], tz: str = "UTC"):
-    """Net sentiment per local day of `tz` (digest.timezone), the digest's day: midnight to midnight there."""
+    """Net sentiment per local day of `tz` (digest.timezone), the digest's day: midnight to midnight there. A day
+    with fewer labelled mentions than the reports' floor (period_report.MIN_SHARE_POSTS) and a day without any
+    mention are gaps that break the line: one post read ±100%, and a line drawn across eight months without data
+    read as a slide."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     for brand in brands:
-        days = store.histogram(Filters(brand=brand), "day", tz=tz)  # each start a local midnight
-        net = [b.net_sentiment * 100 if b.net_sentiment is not None else None for b in days]  # None: a gap
+        days = store.histogram(Filters(brand=brand), "day", tz=tz)  # each start a local midnight; days with posts
+        x, net = [], []
+        for i, b in enumerate(days):
+            if i and (_wall(b.start, tz) - _wall(days[i - 1].start, tz)).days > 1:
+                x.append(_wall(days[i - 1].start, tz) + timedelta(days=1))  # an empty day between: break the line
+                net.append(None)
+            x.append(_wall(b.start, tz))
+            value = floored(b.net_sentiment, b.negative + b.neutral + b.positive)
+            net.append(None if value is None else value * 100)
         fig.add_trace(
             go.Scatter(
-                x=[_wall(b.start, tz) for b in days],
+                x=x,
                 y=net,
+                connectgaps=False,
                 mode="lines+markers",
                 name=_label(brand),
                 xperiod=DAY_MS,
@@ -298,6 +325,7 @@ def _rising_chart(store: Store, brand: str, start: datetime, why: str = "", tz: 
 
     local = start.astimezone(ZoneInfo(tz)).date()
     day = window_themes(store, Filters(brand=brand), start, local_midnight(local + timedelta(days=1), tz), tz=tz)
+    day, _ = judged_themes(store, brand, day, tz)  # not against a week without data (the Themes page's rule)
     rows = [(r.theme, r.count, r.growth, r.new, aspects_text(row.aspects_json())) for r, row in day.rising()[:8]]
     rows.reverse()
     if not rows:
@@ -346,10 +374,8 @@ def _incident_day_rising(store: Store, brand: str, alerts: list[Alert], tz: str 
 
 
 def _posts_html(store: Store, brand: str, tz: str = "UTC", n: int = 8) -> str:
-    page = store.search(Filters(brand=brand, sentiment="negative"), size=n, sort="engagement", page_on=False)
     items = []
-    for hit in page.hits:
-        m = hit.mention
+    for m in best_posts(store, Filters(brand=brand, sentiment="negative"), n):  # originals: reposts credit no one
         url = safe_url(m.url)
         link = f'<a href="{_h(url)}" rel="noopener noreferrer">open</a>' if url else ""
         items.append(
@@ -386,12 +412,21 @@ def _incident_html(incident: Incident, *, is_pinned: bool, tz: str = "UTC") -> s
         f"{_h(incident.severity)} · {status} · {_h(incident_when(incident, tz))} · "
         f"{n} alert{'' if n == 1 else 's'}</h4>"
     )
-    major = [a for a in incident.alerts if kind_info(a.kind).major or a is incident.headline]
+    # Folded as delivery folds (`is_major`: critical ones never fold), and the first alert of each `first_major`
+    # kind (viral posts) in full, as a `followups: major` channel gets it; later warnings of that kind fold.
+    first_of_kind: set[str] = set()
+    major = []
+    for a in incident.alerts:  # oldest first
+        first = kind_info(a.kind).first_major and a.kind not in first_of_kind
+        if kind_info(a.kind).first_major:
+            first_of_kind.add(a.kind)
+        if is_major(a) or first or a is incident.headline:
+            major.append(a)
     minor = [a for a in incident.alerts if a not in major]
     body = "".join(_alert_html(a, tz) for a in major)
     if minor:
         body += (
-            f"<details><summary>{len(minor)} keyword / influencer alert(s) in this incident</summary>"
+            f"<details><summary>{len(minor)} minor update(s) in this incident</summary>"
             + "".join(_alert_html(a, tz) for a in minor)
             + "</details>"
         )

@@ -54,6 +54,7 @@ The rules, in the order the copy applies them:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -73,10 +74,11 @@ from groundswell.dry_run_store import open_read_only
 from groundswell.pass_mark import PassMark
 from groundswell.pipeline import progress_bar
 from groundswell.shares import record_reposts
+from groundswell.store_lost import is_unreachable
 from groundswell.subject_block import PENDING_PREFIX, BlockList
 from groundswell.subject_block import PREFIX as FORGOTTEN_PREFIX
 from groundswell.subject_copy import forgotten_entries
-from indexing.base import Filters, Store, stored_ids
+from indexing.base import Filters, Store, StoreUnavailable, stored_ids
 from indexing.config import ElasticsearchStoreConfig, SqliteStoreConfig
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,15 @@ MARK_PREFIX = "store_copy:"  # `core/state.py`: this pass's resume point, kept i
 MAX_NAMED = 20  # failed mention ids named in the report (the count is always whole)
 MAX_REASONS = 5  # distinct reasons for failed writes kept in the report (each with its count)
 OTHER_REASONS = "other reasons (the log names each)"
+MAX_LOGGED_REASONS = 50  # distinct reasons logged per copy (each once); further ones only counted
+# What makes one cause read as many reasons: the month index it hit, the document it hit (`reason_group`).
+_SPECIFIC = (
+    (re.compile(r"[\w.+-]*-mentions-\d{4}\.\d{2}\b"), "<month index>"),
+    (re.compile(r"\[\d+:\d+\] (?=failed to parse)"), ""),  # where in the document: differs per document
+    (re.compile(r"(document with id|\bid) '[^']*'"), r"\1 '...'"),
+    (re.compile(r"\[[^\]\s]+\]: version conflict"), "[...]: version conflict"),
+    (re.compile(r"Preview of field's value: '.*?'(?=[.;]|$)"), "Preview of field's value: '...'"),
+)
 EVERYTHING = Filters(include_spam=True)
 PARTIAL = ("a partial copy (--since, --brand) copies mentions only, and the state of those mentions (shares, spam "
            "and sentiment judgements): the rest of the state describes the whole store")
@@ -123,6 +134,10 @@ class StoreCopyReport:
     state_skipped_reason: str | None = None  # why no state was copied
     target_mentions_after: int = 0
     complete: bool = False  # every mention landed and the state was copied (a partial copy: its mentions landed)
+
+    def __post_init__(self) -> None:
+        # Not a field (not in the report's JSON): the reasons logged so far, apart from `errors`' capped keys.
+        self._logged_reasons: set[str] = set()
 
 
 def describe(store: SqliteStoreConfig | ElasticsearchStoreConfig) -> str:
@@ -286,19 +301,42 @@ def _write(target: Store, mentions: list[Mention], report: StoreCopyReport, mark
         bar.update(len(mentions))
 
 
+def lost_mid_copy(exc: BaseException) -> bool:
+    """Whether the error that ended a copy is a lost store (`is_unreachable`: a connection lost or timed out, a
+    disk fault), which running the same command again gets past once the store is back. Both stores are open
+    before the copy starts, so a `StoreUnavailable` raised during it is a cluster that answered and refused (a
+    write block on the state index, an unavailable shard): the same command would fail the same way."""
+    return not isinstance(exc, StoreUnavailable) and is_unreachable(exc)
+
+
 def first_error(report: StoreCopyReport) -> str:
-    """The reason that stopped the most mentions, with its count: what a one-line summary says."""
-    reason, count = max(report.errors.items(), key=lambda item: item[1])
+    """The reason that stopped the most mentions, with its count: what a one-line summary says. The catch-all
+    OTHER_REASONS is never it (it names no cause) unless it is all there is."""
+    named = {reason: count for reason, count in report.errors.items() if reason != OTHER_REASONS}
+    reason, count = max((named or report.errors).items(), key=lambda item: item[1])
     return f"{reason} ({count} mention(s))"
 
 
+def reason_group(reason: str) -> str:
+    """`reason` with the month index and the document it names taken out: a write block on every month, or one
+    bad field in many posts, is one cause, so one entry in `errors`."""
+    for pattern, replacement in _SPECIFIC:
+        reason = pattern.sub(replacement, reason)
+    return reason
+
+
 def _note_errors(report: StoreCopyReport, reasons: list[str]) -> None:
-    """Count each failed write's reason in `report.errors`, and log a reason the first time it is met: the copy's
-    output must say why mentions did not land, not only that they did not."""
+    """Count each failed write's reason (`reason_group`) in `report.errors`, and log each distinct reason once
+    (up to MAX_LOGGED_REASONS): the copy's output must say why mentions did not land, not only that they did
+    not, also for the reasons counted under OTHER_REASONS."""
     for reason in reasons:
-        key = reason if reason in report.errors or len(report.errors) < MAX_REASONS else OTHER_REASONS
-        if key not in report.errors:
+        group = reason_group(reason)
+        key = group if group in report.errors or len(report.errors) < MAX_REASONS else OTHER_REASONS
+        if group not in report._logged_reasons and len(report._logged_reasons) < MAX_LOGGED_REASONS:
+            report._logged_reasons.add(group)
             log.error("mentions did not land in %s: %s", report.target, reason)
+            if len(report._logged_reasons) == MAX_LOGGED_REASONS:
+                log.error("more reasons why mentions did not land in %s are counted, not logged", report.target)
         report.errors[key] = report.errors.get(key, 0) + 1
 
 

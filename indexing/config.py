@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from core.errors import ConfigError
+from core.logsafe import split_urls
 from core.strict import StrictModel as _Strict
 from indexing.elasticsearch_mapping import check_prefix
 
@@ -90,7 +91,10 @@ class ElasticsearchStoreConfig(_Strict):
                                     "requests over them and goes on when one is down")
     cloud_id_env: str | None = None  # the variable holding an Elastic Cloud deployment's Cloud ID
     api_key_env: str | None = None
-    username_env: str | None = None  # Basic auth: the variable holding the user name (with password_env)
+    # Basic auth: the variable holding the user name (with password_env). A user name is not a secret, and masking
+    # it would garble messages (the built-in user `elastic` in every "elasticsearch"): `secret: False`
+    # (core.logsafe.register_config_secrets). The password, and the Basic header, stay masked.
+    username_env: str | None = Field(default=None, json_schema_extra={"secret": False})
     password_env: str | None = None
     ca_certs: str | None = None  # a PEM file of the CA that signed the cluster's certificate (ES 8+/9 makes its own)
     ssl_assert_fingerprint: str | None = None  # the CA certificate's SHA-256 fingerprint, instead of ca_certs
@@ -161,7 +165,7 @@ class ElasticsearchStoreConfig(_Strict):
         url = self.url or os.environ.get(self.url_env)
         if not url or not url.strip(" ,"):
             raise ConfigError(f"store.url is not set and ${self.url_env} is empty: set one of them")
-        return [part.strip() for part in url.split(",") if part.strip()]
+        return split_urls(url)
 
     def resolved_url(self) -> str:
         """The first URL of `resolved_urls` (where the store is, for reports and `store copy`'s resume mark)."""

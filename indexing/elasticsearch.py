@@ -24,7 +24,7 @@ from elastic_transport import ConnectionTimeout
 
 from core.alert import Alert
 from core.lang_tags import filter_lang
-from core.logsafe import MASK, looks_secret, redact
+from core.logsafe import MASK, looks_secret, redact, split_urls
 from core.mention import Mention
 from core.query import Query, parse
 from core.state import claim_free, claim_owner, claim_value
@@ -57,6 +57,7 @@ from indexing.elasticsearch_alerts import (
     indexed_alert_ids,
     write_alerts,
 )
+from indexing.elasticsearch_authors import OWN_ENGAGEMENT
 from indexing.elasticsearch_authors import top_authors as threshold_top_authors
 from indexing.elasticsearch_bulk import BulkPolicy, delete_all, is_conflict, read_with_backoff, write_all
 from indexing.elasticsearch_cursor import decode_cursor, encode_cursor
@@ -79,6 +80,7 @@ from indexing.elasticsearch_mapping import (
 )
 from indexing.elasticsearch_migrate import (
     add_intent_field,
+    add_own_engagement,
     add_reply_field,
     add_search_field,
     add_spam_field,
@@ -251,7 +253,7 @@ def _where(target: str | EsConnection | None) -> list[str]:
             return ["Elastic Cloud (store.cloud_id_env)"]
         urls = list(target.hosts)
     else:
-        urls = [u.strip() for u in (target or "").split(",") if u.strip()]
+        urls = split_urls(target)
     shown = []
     for url in urls:
         try:
@@ -449,6 +451,7 @@ class ElasticsearchStore:
         # The alias exists from the first call on, even before the first mention arrives.
         self.months.ensure({current})
         add_search_field(self)  # indices from before accent-insensitive search
+        add_own_engagement(self)  # indices from before top authors left reposts' engagement out
         add_reply_field(self)  # indices from before reply_to
         add_spam_field(self)  # indices from before spam flags
         add_intent_field(self)  # indices from before intent tags
@@ -927,14 +930,15 @@ class ElasticsearchStore:
         return histogram_series(filters, self._aggs(filters, histogram_aggs(filters, wanted, buckets)))
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
-        """Authors (handle x source) by summed engagement, then mentions, as the SQLite store's GROUP BY ranks them:
+        """Authors (handle x source) by summed own engagement (`elasticsearch_authors.OWN_ENGAGEMENT`: a repost
+        earns 0), then mentions, as the SQLite store's GROUP BY ranks them:
         from the authors of most engagement when a threshold test proves that exact (`elasticsearch_authors`),
         else every pair summed exactly (`_composite`) and ranked here."""
         exact = threshold_top_authors(lambda aggs: self._aggs(filters, aggs), self._single_shard, n)
         if exact is not None:  # proven exact from the few authors of most engagement (`elasticsearch_authors`)
             return exact
         sources = [{"h": {"terms": {"field": "author.handle"}}}, {"src": {"terms": {"field": "source"}}}]
-        metrics = {"eng": {"sum": {"field": "engagement.total"}}, "fol": {"max": {"field": "author.followers"}}}
+        metrics = {"eng": {"sum": OWN_ENGAGEMENT}, "fol": {"max": {"field": "author.followers"}}}
         stats = [
             AuthorStat(
                 handle=b["key"]["h"],

@@ -24,9 +24,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from indexing.base import AuthorStat
+from indexing.elasticsearch_mapping import OWN_ENGAGEMENT_FIELD
 
 PER_INDEX = 200  # handles listed per index: enough for the top 10 on a heavy-tailed period, few buckets
 _SORT_KEY = "eng"
+
+# A post's own engagement (`elasticsearch_mapping.OWN_ENGAGEMENT_FIELD`, `core.mention.own_engagement`: 0 for a
+# repost), the sum SQLite's top_authors ranks by: every author sum here and in `ElasticsearchStore.top_authors`.
+OWN_ENGAGEMENT: dict[str, Any] = {"field": OWN_ENGAGEMENT_FIELD}
 
 
 def _ranked(stats: Iterable[AuthorStat], n: int) -> list[AuthorStat]:
@@ -60,11 +65,11 @@ def first_request() -> dict[str, Any]:
     """Aggregations of step 1: per index, the handles of most engagement; and the least engagement summed."""
     by_handle = {
         "terms": {"field": "author.handle", "size": PER_INDEX, "order": [{_SORT_KEY: "desc"}, {"_key": "asc"}]},
-        "aggs": {_SORT_KEY: {"sum": {"field": "engagement.total"}}},
+        "aggs": {_SORT_KEY: {"sum": OWN_ENGAGEMENT}},
     }
     return {
         "ix": {"terms": {"field": "_index", "size": 10_000}, "aggs": {"h": by_handle}},
-        "min_eng": {"min": {"field": "engagement.total"}},
+        "min_eng": {"min": OWN_ENGAGEMENT},
     }
 
 
@@ -77,7 +82,7 @@ def second_request(handles: list[str]) -> dict[str, Any]:
             "aggs": {
                 "src": {
                     "terms": {"field": "source", "size": 1000},
-                    "aggs": {"eng": {"sum": {"field": "engagement.total"}},
+                    "aggs": {"eng": {"sum": OWN_ENGAGEMENT},
                              "fol": {"max": {"field": "author.followers"}}},
                 }
             },

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from core.mention import Mention
+from core.mention import Mention, own_engagement
 from core.query import search_document
 from core.query.document import VERSION as SEARCH_DOCUMENT_VERSION
 from core.time import as_utc
@@ -45,9 +45,14 @@ SEARCH_FIELD_MAPPING = {"type": "text", "analyzer": "whitespace"}
 # Search fields of older formats: still in the documents of migrated indices, dropped when read.
 OLD_SEARCH_FIELDS = ("text_folded", "text_folded_v2", "text_folded_v3", "text_folded_v4", "text_folded_v5")
 
+# A post's own engagement (`core.mention.own_engagement`: 0 for a repost, whose counts are the original's): what
+# top authors sum. Derived because a repost is told by `extra.repost_of`, which is not indexed; indices from
+# before it get it on open (`elasticsearch_migrate.add_own_engagement`).
+OWN_ENGAGEMENT_FIELD = "own_engagement"
+
 # Fields we add to the document beside the Mention's own (for sorting/aggregations/search);
 # removed again when a document is read back into a Mention.
-DERIVED_TOP = ("reach", "dedup_key", SEARCH_FIELD, *OLD_SEARCH_FIELDS, *THEME_DERIVED)
+DERIVED_TOP = ("reach", "dedup_key", OWN_ENGAGEMENT_FIELD, SEARCH_FIELD, *OLD_SEARCH_FIELDS, *THEME_DERIVED)
 
 # Every brand a mention belongs to, as a keyword array: a `terms` filter and a `terms` aggregation
 # count a mention once per brand natively. `matches` (brand -> query) has brand names as keys, so it
@@ -133,6 +138,7 @@ def mentions_mappings(language_analyzers: bool = True, icu: bool = False) -> dic
                 "properties": {"likes": count, "reposts": count, "replies": count, "quotes": count, "total": count}
             },
             "reach": count,
+            OWN_ENGAGEMENT_FIELD: count,
             "dedup_key": _KEYWORD,
             **BRANDS_MAPPING,
             "lang": _KEYWORD,
@@ -222,6 +228,7 @@ def to_document(mention: Mention) -> dict[str, Any]:
     doc = mention.model_dump(mode="json")
     doc["engagement"]["total"] = mention.engagement.total
     doc["reach"] = mention.reach
+    doc[OWN_ENGAGEMENT_FIELD] = own_engagement(mention.text, mention.extra.get("repost_of"), mention.engagement.total)
     doc["dedup_key"] = mention.dedup_key()
     doc[SEARCH_FIELD] = search_document(mention.text)
     doc[THEME_KEYS] = [theme_key(brand, label) for brand, label in theme_rows(mention)]

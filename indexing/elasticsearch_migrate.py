@@ -18,12 +18,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from core.mention import own_engagement
 from core.query import search_document
 from indexing import reader_format
 from indexing.elasticsearch_bulk import is_conflict, write_all
 from indexing.elasticsearch_mapping import (
     BRANDS_MAPPING,
     INTENT_FIELD,
+    OWN_ENGAGEMENT_FIELD,
     REPLY_FIELD,
     REPLY_FIELD_MAPPING,
     SEARCH_FIELD,
@@ -125,6 +127,30 @@ def _update(hit: dict[str, Any]) -> dict[str, Any]:
         "_id": hit["_id"],
         "doc": {SEARCH_FIELD: search_document(text)},
     }
+
+
+def add_own_engagement(store: ElasticsearchStore, page: int = 1000) -> int:
+    """Map and fill `own_engagement` (what top authors sum) on documents written before it; return how many
+    were filled. Until filled, a document is left out of top authors' sums (counted, with 0)."""
+    client, pattern = store.client, index_pattern(store.prefix)
+    client.indices.put_mapping(index=pattern, properties={OWN_ENGAGEMENT_FIELD: {"type": "long"}}, **_OPTS)
+    missing_query = {"bool": {"must_not": [{"exists": {"field": OWN_ENGAGEMENT_FIELD}}]}}
+    missing = client.count(index=pattern, query=missing_query, **_OPTS).body["count"]
+    if not missing:
+        return 0
+    log.warning("filling %s on %d mentions written before it (once, about %s)", OWN_ENGAGEMENT_FIELD, missing,
+                about(missing))
+
+    def fill(hit: dict[str, Any]) -> dict[str, Any]:
+        src = hit.get("_source") or {}
+        own = own_engagement(src.get("text"), (src.get("extra") or {}).get("repost_of"),
+                             int((src.get("engagement") or {}).get("total") or 0))
+        return {"_op_type": "update", "_index": hit["_index"], "_id": hit["_id"], "doc": {OWN_ENGAGEMENT_FIELD: own}}
+
+    filled, failed = _rewrite(store, missing_query, fill, page, source=["text", "extra", "engagement"])
+    if failed:
+        log.error("%d mentions could not get %s; the next open of the store tries again", failed, OWN_ENGAGEMENT_FIELD)
+    return filled
 
 
 def add_reply_field(store: ElasticsearchStore) -> None:

@@ -178,7 +178,14 @@ class MonthIndices:
                 if made.meta.status == 200:
                     self.known.add(index)
                     continue
-                # 400: it exists (another writer made it, or someone by hand since the open): check it.
+                error = (made.body or {}).get("error") if isinstance(made.body, dict) else None
+                error = error if isinstance(error, dict) else {}
+                if error.get("type") != "resource_already_exists_exception":
+                    # Any other 400 (the cluster's shard limit, a bad setting) is why the month cannot be made.
+                    problems[index] = (f"could not create the month index {index} (HTTP 400: "
+                                       f"{error.get('type', 'error')}: {error.get('reason', made.body)})")
+                    continue
+                # It exists (another writer made it, or someone by hand since the open): check it.
                 found = self.client.indices.get(index=index, filter_path="*.aliases,*.mappings").body
                 self._adopt(index, found.get(index) or {})
             except UnreadableMonth as exc:

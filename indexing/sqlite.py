@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from core.lang_tags import filter_lang, lang_tag
-from core.mention import Mention, reposted_author, spam_reason
+from core.mention import Mention, own_engagement, reposted_author, spam_reason
 from core.query import Query, fts5_document, parse
 from core.state import claim_free, claim_owner, claim_value
 from core.time import as_utc
@@ -221,6 +221,10 @@ FTS_MERGE_PER_S = 50000
 # 4.5 s on 2 shared cores (bench/store_upgrade.py --old-format as-is, bench/results/store_upgrade.json).
 SUBSECOND_PER_S = 45000
 _INTERVAL_SECONDS = {"hour": 3600, "day": 86400}
+# A post's own engagement (`core.mention.own_engagement`: 0 for a repost), for top_authors.
+_OWN_ENGAGEMENT = (
+    "gs_own_engagement(json_extract(m.doc, '$.text'), json_extract(m.doc, '$.extra.repost_of'), m.engagement)"
+)
 # Search totals above this are reported as a lower bound (`SearchPage.total_exact` False; the dashboard's "10,000+
 # matches"); the Elasticsearch store counts exactly. Counting every match does not fit a search page's 150 ms: on the
 # 1M bench store `lumora AND NOT battery` (624,686 matches, the matcher judging each) counted in 23.8 s against 0.7 s
@@ -626,6 +630,7 @@ class SqliteStore:
         conn.create_function("gs_fts_doc", 1, fts5_document, deterministic=True)
         conn.create_function("gs_stored_epoch", 1, _stored_epoch, deterministic=True)
         conn.create_function("gs_lang_tag", 1, lang_tag, deterministic=True)  # `lang:` on an odd stored tag
+        conn.create_function("gs_own_engagement", 3, own_engagement, deterministic=True)  # top_authors
         return conn
 
     def checkpoint(self) -> tuple[int, int, int] | None:
@@ -1612,13 +1617,15 @@ class SqliteStore:
         return {theme: dict(sorted(series.items())) for theme, series in out.items()}
 
     def top_authors(self, filters: Filters, n: int = 10) -> list[AuthorStat]:
-        covered = self._covered(filters)
-        where, params, query = self._where(filters, covered)
-        src = self._source(filters, covered)
+        """Authors by the engagement their own posts earned (`core.mention.own_engagement`: a repost's counts are
+        the original's, never the reposter's), then mentions, then handle."""
+        # Not the brand index alone (`_covered`): telling a repost needs the stored document's text and extra.
+        where, params, query = self._where(filters)
+        src = self._source(filters)
         if query is not None:
             stats: dict[tuple[str, str], AuthorStat] = {}
             for _, _, handle, source, eng, fol in self._rows(
-                f"SELECT m.text, m.lang, m.author_handle, m.source, m.engagement, m.author_followers "
+                f"SELECT m.text, m.lang, m.author_handle, m.source, {_OWN_ENGAGEMENT}, m.author_followers "
                 f"FROM {src} WHERE {where} AND m.author_handle IS NOT NULL",
                 params,
                 query,
@@ -1629,9 +1636,9 @@ class SqliteStore:
                 s.followers = max(s.followers, fol)
             return sorted(stats.values(), key=lambda a: (-a.engagement, -a.mentions, a.handle))[:n]
         rows = self._conn().execute(
-            f"SELECT m.author_handle, m.source, count(*), total(m.engagement), max(m.author_followers) "
+            f"SELECT m.author_handle, m.source, count(*), total({_OWN_ENGAGEMENT}) AS eng, max(m.author_followers) "
             f"FROM {src} WHERE {where} AND m.author_handle IS NOT NULL "
-            f"GROUP BY m.author_handle, m.source ORDER BY total(m.engagement) DESC, count(*) DESC, m.author_handle "
+            f"GROUP BY m.author_handle, m.source ORDER BY eng DESC, count(*) DESC, m.author_handle "
             f"LIMIT ?",
             [*params, n],
         )

@@ -231,20 +231,47 @@ def copy_paste(mentions: Sequence[Mention], rules: SpamRules) -> dict[str, str]:
     return out
 
 
+# A share button's text ends "via @site" (the link may come before or after it).
+_VIA_SITE = re.compile(r"\bvia\s+@(\w+)\W*$", re.IGNORECASE)
+# Scam and giveaway wording a news headline rarely carries: a bot network pasting it keeps its verdict even
+# in a share button's shape (`promotion` catches the giveaway phrases; these are the crypto/prize claims).
+_CLAIM = re.compile(
+    r"\b(?:claim|giv(?:e|es|ing)\s*away|airdrop|winners?|prizes?|free\s+(?:iphone|gift|money|crypto)|btc|bitcoin"
+    r"|eth|crypto|double\s+your|dm\s+(?:me|us)|click\s+(?:here|the\s+link))\b"
+)
+_SPREAD = 10  # real readers' follower counts span orders of magnitude; a bought-follower network's do not
+
+
+def share_site(text: str) -> str | None:
+    """The site a share button names ("<headline> <link> via @site" gives "site", lower-cased), or None."""
+    found = _VIA_SITE.search(_URL.sub(" ", text).strip())
+    return found.group(1).lower() if found else None
+
+
 def story_share(cluster: Sequence[Mention], rules: SpamRules) -> bool:
-    """People sharing one article ("<headline> <link> via @site", a share button's text): the same headline by
-    many accounts, each with its own link, is a story spreading, not a copy-paste campaign, when the accounts
-    look organic: every post carries a link, every author is known and posts it once, and the reach is known
-    (for at least half) and not throwaway-low (median followers at least `farm_max_followers`). Unknown authors
-    or reach, a repeating account or low reach keep the copy-paste verdict (bots paste headlines too)."""
+    """People sharing one article with a share button ("<headline> <link> via @site", each with its own short
+    link): a story spreading, not a copy-paste campaign. Only positive evidence of that exempts the cluster:
+    every post has a link and the share-button shape naming one and the same site; the text has no giveaway,
+    promotion or crypto/prize claim wording; every author is known and posts it once; the reach is known for at
+    least half, with a median of at least `farm_max_followers`, and spread as real readers' is (the largest
+    known follower count at least `_SPREAD` times the smallest). A bot network pasting one text, even with
+    links, a share-button shape and a few hundred bought followers each, fails one of these and keeps the
+    copy-paste verdict (the cost: a share of one article by a few similar-sized accounts stays flagged, as
+    before this rule)."""
     if not all(_URL.search(m.text) for m in cluster):
+        return False
+    if len({share_site(m.text) for m in cluster} - {None}) != 1 or any(share_site(m.text) is None for m in cluster):
+        return False
+    if any(promotion(m.text) or _CLAIM.search(normalize(m.text)) for m in cluster):
         return False
     if any(not (m.author.id or m.author.handle) for m in cluster):
         return False
     if len({_author(m) for m in cluster}) < len(cluster):
         return False
     followers = [m.author.followers for m in cluster if m.author.followers is not None]
-    return len(followers) >= len(cluster) / 2 and statistics.median(followers) >= rules.farm_max_followers
+    if len(followers) < len(cluster) / 2 or statistics.median(followers) < rules.farm_max_followers:
+        return False
+    return max(followers) >= _SPREAD * max(1, min(followers))
 
 
 def _repeat_key(mention: Mention, rules: SpamRules) -> str | None:

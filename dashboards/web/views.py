@@ -26,26 +26,40 @@ from dashboards.web.theme_names import shown_label
 from groundswell.alert_verdicts import card_verdict
 from groundswell.intents_backfill import untagged_count
 from groundswell.markets import market_label, peers
-from groundswell.period_report import SHARES, figure_change, negative_share, report_figures  # the weekly report's rules
-from groundswell.periods import local_midnight  # the digest's local day
+from groundswell.period_report import (  # the weekly report's rules
+    MIN_SHARE_POSTS,
+    SHARES,
+    figure_change,
+    floored,
+    labelled_count,
+    negative_share,
+    report_figures,
+)
+from groundswell.periods import (  # the digest's local day; the volume charts' bars
+    HOURLY_UP_TO,
+    local_midnight,
+    volume_interval,
+    weekly,
+)
+from groundswell.window_coverage import judged_themes  # rising themes: the reports' coverage rule
 from indexing.base import Bucket, Filters, Store
 from nlp.theme_state import theme_details
 from nlp.trends import CANDIDATES, Rise
 
 DEFAULT_PERIOD = timedelta(days=7)
-HOURLY_UP_TO = timedelta(days=3)
 # A theme card's sparkline: at most this many counts, whatever the period (a custom since/until may span
 # centuries; 300 years by day made a 25 MB answer). The interval coarsens instead (trend_buckets).
 MAX_TREND_BUCKETS = 400
 TREND_INTERVALS = ("hour", "day", "week", "month", "year")
-# The overview's volume and net sentiment count by week (from local Monday) beyond this: 90 daily bars are 90
-# unreadable ticks, a year 365 (browser review s63); a week is what a quarter's trend is read in.
-DAILY_UP_TO = timedelta(days=60)
+# The overview's volume and net sentiment count by hour, day or week: `groundswell.periods.volume_interval` (its
+# HOURLY_UP_TO, DAILY_UP_TO), the static report's rule too.
 OVERVIEW_INTERVALS = ("hour", "day", "week")
 # A bucket's net sentiment is drawn as a trend point only when it rests on this many mentions with a sentiment:
 # one post makes -1.00 or +1.00 (Apple, Dec 10 2014: -1.00 from a single post among days of -0.31..-0.11). The
 # page draws the buckets under it apart (hollow, out of the line) and names the floor; the answer carries it.
-NET_SENTIMENT_MIN_POSTS = 5
+# The reports' floor for every share (period_report.MIN_SHARE_POSTS): tiles and "Brands compared" state no share,
+# and no change in points, on fewer mentions either.
+NET_SENTIMENT_MIN_POSTS = MIN_SHARE_POSTS
 
 
 @dataclass(frozen=True)
@@ -167,19 +181,9 @@ def auto_interval(period: Period) -> str:
 
 
 def overview_interval(period: Period) -> str:
-    """The overview's buckets: hours up to HOURLY_UP_TO, days up to DAILY_UP_TO, weeks beyond."""
-    return "week" if period.length > DAILY_UP_TO else auto_interval(period)
-
-
-def weekly(days: list[Bucket], tz: str) -> list[Bucket]:
-    """Day buckets (local days in `tz`) summed into weeks from local Monday, as the themes' trend counts weeks
-    (`bucket_start`): the stores count days, so both give the same weeks."""
-    weeks: dict[datetime, dict[str, int]] = {}
-    for b in days:
-        week = weeks.setdefault(bucket_start(b.start, "week", tz), dict.fromkeys(SENTIMENT_COUNTS, 0))
-        for k in SENTIMENT_COUNTS:
-            week[k] += getattr(b, k)
-    return [Bucket(start=start, **weeks[start]) for start in sorted(weeks)]
+    """The overview's buckets: hours up to HOURLY_UP_TO, days up to DAILY_UP_TO, weeks beyond (the rule:
+    `groundswell.periods.volume_interval`, the static report's too)."""
+    return volume_interval(period.length)
 
 
 def engagement_totals(store: Store, filters: Filters) -> dict[str, int]:
@@ -251,7 +255,8 @@ def brand_figures(store: Store, brands: list[BrandInfo], scoped: Filters) -> dic
             "mentions": per_brand[name]["mentions"],
             **counts,
             "negative_share": report["negative_share"],
-            "net_sentiment": Bucket(start=scoped.since or datetime.min, **counts).net_sentiment,
+            "net_sentiment": floored(Bucket(start=scoped.since or datetime.min, **counts).net_sentiment,
+                                     labelled_count(counts)),
             "share_of_voice": report["share_of_voice"],
         }
     return out
@@ -356,7 +361,8 @@ def overview(
     totals = {
         "mentions": sum(counts.values()),
         **counts,
-        "net_sentiment": Bucket(start=period.since, **counts).net_sentiment,  # the one rule (indexing.base)
+        # the one rule (indexing.base), stated from the reports' floor of mentions with a sentiment up
+        "net_sentiment": floored(Bucket(start=period.since, **counts).net_sentiment, labelled_count(counts)),
         "negative_share": negative_share(counts),  # of the labelled mentions, the weekly report's rule
         "share_of_voice": now_brands[filters.brand]["share_of_voice"] if filters.brand in now_brands else None,
         **engagement_totals(store, scoped),
@@ -566,17 +572,6 @@ def trend_counts(
     return out
 
 
-def baseline_coverage(store: Store, brand: str | None, window: Period, tz: str) -> dict[str, Any]:
-    """`window_coverage` of a Themes baseline: from the brand's first day with data (the store's first without
-    a brand)."""
-    if brand is not None:
-        first = brand_firsts(store, [brand], tz)[brand]
-    else:
-        hits = store.search(Filters(include_spam=True), size=1, sort="oldest").hits
-        first = hits[0].mention.created_at.astimezone(ZoneInfo(tz)).date() if hits else None
-    return window_coverage(window, first, tz, brand or "any brand")
-
-
 def themes(
     store: Store, filters: Filters, period: Period, n: int, min_count: int, samples: int, tz: str = "UTC"
 ) -> dict[str, Any]:
@@ -588,9 +583,8 @@ def themes(
     counted = tree.rows
     # Rising and new are judged only against a baseline with enough days of data (the reports' coverage rule):
     # a store that starts inside the baseline made every theme "rising", or "new".
-    baseline = baseline_coverage(store, filters.brand, Period(tree.trends.baseline_since, tree.trends.baseline_until),
-                                 tz)
-    window = tree.trends.covering(baseline["scale"])
+    tree, baseline = judged_themes(store, filters.brand, tree, tz)  # the rule the digest and report judge by
+    window = tree.trends
 
     details = theme_details(store, filters.brand)  # parent, labels per language, merges, split (issue 18)
 

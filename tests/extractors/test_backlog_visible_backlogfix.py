@@ -47,10 +47,44 @@ def test_a_pass_stopped_with_pages_left_is_in_the_collect_report_and_health_warn
     assert row["record"]["backlog"] == owed
 
 
-def test_a_backlog_waiting_for_hours_fails_health(server, tmp_path):
+def test_a_first_fill_of_old_posts_has_waited_no_time_and_only_warns(server, tmp_path):
+    """Diff review dsurge, finding 2: the wait is how long the range has been owed, not how old its posts are: a
+    first ingest whose newest tweet is 8 h old owes a range since now, a warning, not a failure."""
     report, row = _ingest_then_health(server, tmp_path, hours_ago=8)
-    assert report["backlog"]["x/Acme"]["ranges"] == 1
-    assert row["status"] == "failing", row
+    owed = report["backlog"]["x/Acme"]
+    assert owed["ranges"] == 1
+    assert datetime.now(UTC) - datetime.fromisoformat(owed["waiting_since"]) < timedelta(minutes=5)
+    assert row["status"] == "warning", row
+
+
+def test_a_range_owed_for_hours_fails_health_and_keeps_its_owed_time_as_it_shrinks():
+    from extractors.state import Backlog, decode_backlogs, encode_backlogs, owed_by, read_newest_first
+    from groundswell.health_rules import Row, with_backlog
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    since = (now - timedelta(hours=7)).isoformat()
+    cursor = encode_backlogs([Backlog("100", "500", "900", since), Backlog("10", "50", "900", since)])
+    assert [b.owed_at for b in decode_backlogs(cursor)] == [since, since]
+
+    def read(after, before, cap):  # every read stops with pages left, 40 below its top
+        yield "page"
+        from extractors.state import RangeRead
+        return RangeRead(1, below=str(int(before or 1000) - 40))
+
+    runs = read_newest_first(decode_backlogs(cursor), "900", 4, read, int)
+    try:
+        while True:
+            next(runs)
+    except StopIteration as stop:
+        owed, _ = stop.value
+    kept = {b.before: b.owed_at for b in owed}
+    assert kept["460"] == since and kept["10"] == since  # shrunk, still owed since it first was
+    assert kept["960"] is None  # read_newest_first records no owed time (only x does, extractors/x.py)
+    row = Row("source", "x/Acme", "ok", "fine")
+    assert with_backlog(row, "x", "Acme", owed_by(cursor, lambda v: None), now).status == "failing"
+    # A cursor saved before owed_at was recorded: owed from now, a warning.
+    old = '{"backlog": {"after": "100", "before": "500", "then": "900"}}'
+    assert with_backlog(row, "x", "Acme", owed_by(old, lambda v: None), now).status == "warning"
 
 
 def test_a_pass_that_read_everything_owes_nothing(server, tmp_path):

@@ -30,15 +30,16 @@ def test_the_default_day_is_yesterday_in_the_digests_timezone(tmp_path):
 
 
 def test_the_digest_and_the_weekly_report_agree_on_the_negative_share(tmp_path):
-    # Two negative, two not enriched yet: half the mentions, all of the labelled ones.
+    # Five negative (the floor for a share, period_report.MIN_SHARE_POSTS), five not enriched yet: half the
+    # mentions, all of the labelled ones.
     config = parse_config({"brands": [{"name": "Lumora", "query": "lumora"}]})
     store = SqliteStore(tmp_path / "g.db")
     when = datetime(2026, 3, 4, 12, tzinfo=UTC)
     negative = Sentiment(label="negative", probs={"negative": 0.9}, model="m@1")
     list(store.upsert([
         Mention(source="x", native_id=str(i), text="Lumora broke", brand="Lumora", author=Author(handle="a"),
-                created_at=when, sentiment=negative if i < 2 else None)
-        for i in range(4)
+                created_at=when, sentiment=negative if i < 5 else None)
+        for i in range(10)
     ]))
     (daily,) = build_digest(config, store, date(2026, 3, 4))["brands"]
     (weekly,) = build_period_report(config, store, period_containing("week", date(2026, 3, 4)))["brands"]

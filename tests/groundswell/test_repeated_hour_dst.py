@@ -134,8 +134,8 @@ def test_a_long_history_across_a_clock_change_keeps_the_wall_clock_and_plotlys_o
         layout = fig.to_plotly_json()["layout"]
         assert layout.get("xaxis", {}).get("tickmode") != "array"
         (negative,) = [t for t in fig.data if t.name == "negative"]
-        summer = next(i for i, h in enumerate(negative.customdata) if h.startswith("2026-09-02 "))
-        assert str(negative.x[summer]).replace(" ", "T").startswith(negative.customdata[summer][:10] + "T"
-                                                                      + negative.customdata[summer][11:16])
+        # 60 days: a bar per local day (groundswell.periods.volume_interval), at its wall-clock midnight
+        summer = next(i for i, h in enumerate(negative.customdata) if h.startswith("2026-09-02"))
+        assert str(negative.x[summer]).replace(" ", "T").startswith("2026-09-02T00:00")
     finally:
         store.close()

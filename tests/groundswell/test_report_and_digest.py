@@ -200,10 +200,15 @@ def test_report_charts_count_the_days_and_hours_of_the_digests_timezone(
     page = write_report(config, near_midnight, stored_alerts(near_midnight)).read_text(encoding="utf-8")
     figures = _figures(page)
 
-    traces, layout = figures["Lumora: mentions per hour by sentiment"]
+    # Ten days of data: a bar per local day (groundswell.periods.volume_interval, the dashboard's rule), each from
+    # its local midnight; the crisis bands below keep their hours.
+    traces, layout = figures["Lumora: mentions per day by sentiment"]
     negative = next(t for t in traces if t["name"] == "negative")
-    hours = {x: y for x, y in zip(negative["x"], negative["y"], strict=True) if y}
-    assert hours == {shipping_hour: 6, crisis_hour: 12}
+    bars = {x: y for x, y in zip(negative["x"], negative["y"], strict=True) if y}
+    expected: dict[str, int] = {}
+    for hour, count in ((shipping_hour, 6), (crisis_hour, 12)):
+        expected[hour[:10] + "T00:00:00"] = expected.get(hour[:10] + "T00:00:00", 0) + count
+    assert bars == expected
     assert sorted(s["x0"] for s in layout["shapes"]) == sorted([shipping_hour, crisis_hour])  # the crises' bands
     assert layout["xaxis"]["title"]["text"] == f"time ({tz})"
 
