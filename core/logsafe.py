@@ -208,14 +208,20 @@ def register_config_secrets(config: Any) -> None:
 
 
 # Where a new URL starts in a list of them: a comma, then `scheme://`. A comma elsewhere is part of the URL (legal
-# unencoded in a password, or in a query such as ?filter_path=a,b), so it must not cut it in two.
-_NEXT_URL = re.compile(r",\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+# unencoded in a password, or in a query such as ?filter_path=a,b), so it must not cut it in two. Repeated commas
+# (`a,,b`) count as one separator.
+_NEXT_URL = re.compile(r"[,\s]*,\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+# What surrounds a URL but is not part of it: spaces, and stray commas before the first URL or after the last one
+# (`http://a:9200,`), which a plain comma list used to drop as empty parts.
+_URL_EDGE = " \t\r\n,"
 
 
 def split_urls(value: str | None) -> list[str]:
     """The URLs in `value`, one or several comma-separated (`store.url_env`): split only where a comma is followed
-    by a new `scheme://`. The one rule the config, the masking and the store's messages share."""
-    return [part.strip() for part in _NEXT_URL.split(value or "") if part.strip()]
+    by a new `scheme://`; leading, trailing and doubled commas are dropped. The one rule the config, the masking and
+    the store's messages share."""
+    parts = (part.strip(_URL_EDGE) for part in _NEXT_URL.split(value or ""))
+    return [part for part in parts if part]
 
 
 def register_url_credentials(value: str | None) -> None:

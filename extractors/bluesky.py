@@ -41,6 +41,7 @@ from extractors.state import (
     decode_cursor,
     encode_backlogs,
     encode_cursor,
+    now_iso,
     read_newest_first,
     search_floor,
 )
@@ -334,10 +335,10 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
                     # again from its newest post down to the backlog's start (read again, nothing lost).
                     log.warning("bluesky/%s: %s refused the saved page cursor (%s); reading it again from its "
                                 "newest post down to %s", brand, what, exc, backlog.after)
-                    backlog, used = Backlog(backlog.after, backlog.before, None), 0
+                    backlog, used = backlog.moved(None), 0
                 else:
                     if page is not None:
-                        left[actor] = self._owe(brand, actor, backlog.after, page, backlog.then)
+                        left[actor] = self._owe(brand, actor, backlog.after, page, backlog.then, backlog.owed_at)
                         continue
                     newest.offer(backlog.then)
                 pages -= used
@@ -364,11 +365,12 @@ class BlueskyExtractor(Extractor[BlueskyOptions]):
             yield Batch([], cursor=encode_cursor(values))
 
     @staticmethod
-    def _owe(brand: str, actor: str, floor: str, page: str, then: str | None) -> Backlog:
+    def _owe(brand: str, actor: str, floor: str, page: str, then: str | None, owed_at: str | None = None) -> Backlog:
+        """The account's range still owed, owed since `owed_at` (a backlog read again keeps its own; None: now)."""
         log.warning("bluesky/%s: own account %s stopped with pages left; the next run reads its older posts first "
                     "(page cursor %s)", brand, actor, page[:80])
         # `before` is an opaque page cursor: not ordered against `floor` (`Backlog.owed` would compare times).
-        return Backlog(floor, page, then)
+        return Backlog(floor, page, then, owed_at or now_iso())
 
     def _own_feed(
         self, client: Any, actor: str, what: str, selector: Selector, newest: Newest[str], mine: Newest[str],

@@ -303,7 +303,7 @@ class MastodonExtractor(Extractor[MastodonOptions]):
                 selector.window = Window(until=window.until)
                 used, oldest = yield from read(backlog.after, backlog.before, pages)
                 if oldest is not None:
-                    left[acct] = self._owe(brand, acct, backlog.after, oldest, backlog.then)
+                    left[acct] = self._owe(brand, acct, backlog.after, oldest, backlog.then, backlog.owed_at)
                     continue
                 newest.offer(backlog.then, acct)  # read through: the account's id moves on
                 pages -= used
@@ -329,10 +329,11 @@ class MastodonExtractor(Extractor[MastodonOptions]):
             yield Batch([], cursor=encode_cursor(values))
 
     @staticmethod
-    def _owe(brand: str, acct: str, floor: str, oldest: str, then: str | None) -> Backlog:
+    def _owe(brand: str, acct: str, floor: str, oldest: str, then: str | None, owed_at: str | None = None) -> Backlog:
+        """The account's range still owed, owed since `owed_at` (a backlog read again keeps its own; None: now)."""
         log.warning("mastodon/%s: own account @%s stopped with pages left; the next run reads its statuses older "
                     "than %s first", brand, acct, oldest)
-        return Backlog.owed(floor, oldest, then, int)
+        return Backlog.owed(floor, oldest, then, int, owed_at)
 
     def _own_pages(
         self, api: Any, account_id: Any, acct: str, what: str, classify: Any, selector: Selector,

@@ -156,7 +156,9 @@ class Backlog:
     before: str  # ... and older than this: the oldest item the stopped run was given
     then: str | None  # the cursor once the range is read: the newest item read for good before stopping
     # When the range first became owed (wall clock, ISO UTC), kept as it shrinks: how long it has waited, what
-    # health measures. None in cursors saved before it was recorded (health counts those as owed from now).
+    # health measures. Every source records it (`Backlog.owed`); None only in cursors saved before it was recorded:
+    # the first run that saves such a range again stamps it (`stamped`), and until then health dates it by its top
+    # post (`owed_by`).
     # Not part of equality: two entries of the same range are the same range, whenever they were owed.
     owed_at: str | None = field(default=None, compare=False)
 
@@ -168,13 +170,18 @@ class Backlog:
     def encode(self) -> str:
         return encode_cursor({"backlog": self.entry()})
 
+    def stamped(self) -> Backlog:
+        """This range with its `owed_at`, now when it has none (a range saved before `owed_at` was recorded): what
+        every run that saves an owed range again writes, so an old cursor's wait is counted from then on."""
+        return self if self.owed_at else replace(self, owed_at=now_iso())
+
     def moved(self, then: str | None) -> Backlog:
-        """The same range (and `owed_at`) with a new `then`: what a run that read newer items saves."""
-        return replace(self, then=then)
+        """The same range (and `owed_at`, `stamped`) with a new `then`: what a run that read newer items saves."""
+        return replace(self.stamped(), then=then)
 
     def shrunk(self, after: str | None, before: str, order: Callable[[str], Any]) -> Backlog:
         """`Backlog.owed` for what is left of this range after a read stopped in it: owed since this one was."""
-        return replace(Backlog.owed(after, before, None, order), owed_at=self.owed_at)
+        return Backlog.owed(after, before, None, order, self.owed_at)
 
     def upside_down(self, order: Callable[[str], Any]) -> bool:
         """Whether `after` lies above `before` (as `order` ranks the source's values): a range nothing is in.
@@ -191,11 +198,12 @@ class Backlog:
         after: str | None, before: str, then: str | None, order: Callable[[str], Any], owed_at: str | None = None
     ) -> Backlog:
         """The backlog a stopped run saves (`after`: where its search started, see `search_floor`), owed since
-        `owed_at` (`now_iso()`; None: not recorded, as x records it and the other sources do not yet).
+        `owed_at` (a range read again and still owed passes its own; None: now, a range first owed by this run).
+        The one place every source's owed range gets its `owed_at`.
 
         Upside down it is a bug, raised: saved, the next run would read nothing and call the range done, and
         what it held would be lost for good; raised, the cursor stays and the next run searches it again."""
-        backlog = Backlog(after, before, then, owed_at)
+        backlog = Backlog(after, before, then, owed_at or now_iso())
         if backlog.upside_down(order):
             raise ValueError(f"bug: a backlog from {after} up to {before} is upside down; the cursor is not moved")
         return backlog
@@ -294,7 +302,7 @@ def read_newest_first(
         got = yield from read(start, None, cap)
         pages_left -= got.pages
         if got.untouched:
-            owed += [covered] if covered is not None else []
+            owed += [covered.stamped()] if covered is not None else []
         else:
             moved = True
             if got.below is not None:
@@ -302,12 +310,12 @@ def read_newest_first(
                 owed.append(left or Backlog.owed(start, got.below, None, order))
     for backlog in ranges:
         if pages_left <= 0:
-            owed.append(backlog)
+            owed.append(backlog.stamped())
             continue
         got = yield from read(backlog.after, backlog.before, pages_left)
         pages_left -= got.pages
         if got.untouched:
-            owed.append(backlog)
+            owed.append(backlog.stamped())
             continue
         moved = True
         if got.below is not None:
@@ -336,7 +344,7 @@ class Owed:
 
     ranges: int  # the owed ranges (a backlog per tag or account counts once each)
     since: datetime | None  # the oldest post that may be missing: the lowest range's start (None: not known)
-    waiting_since: datetime | None  # when the longest-owed range became owed (None: no range records it)
+    waiting_since: datetime | None  # when the longest-owed range became owed (None: not known for any range)
 
     def as_dict(self) -> dict[str, Any]:
         """For the printed report: times as ISO strings (UTC)."""
@@ -366,7 +374,9 @@ def owed_by(cursor: str | None, time_of: Callable[[str], datetime | None]) -> Ow
 
     starts = dated(b.after for b in backlogs)
     # How long a range has been owed is wall-clock time since it became owed (`owed_at`), not its posts' age: a
-    # first fill of a week of history is owed posts days old, yet has waited no time.
+    # first fill of a week of history is owed posts days old, yet has waited no time. A range saved before
+    # `owed_at` was recorded (and not saved again since: a source stuck since the upgrade) falls back to the rule
+    # before it, the time of its top post: it has waited at least since then. Its next save stamps it (`stamped`).
     owed_since = []
     for b in backlogs:
         try:
@@ -375,6 +385,8 @@ def owed_by(cursor: str | None, time_of: Callable[[str], datetime | None]) -> Ow
             t = None
         if t is not None:
             owed_since.append(t if t.tzinfo else t.replace(tzinfo=UTC))
+        else:
+            owed_since += dated([b.before])
     return Owed(len(backlogs), min(starts, default=None), min(owed_since, default=None))
 
 

@@ -38,7 +38,7 @@ from extractors.http import (
     retry_for_status,
 )
 from extractors.query_native import X_QUERY_LIMITS, NativeSearches, x_searches
-from extractors.state import Backlog, Newest, ReadBudget, decode_backlogs, encode_backlogs, now_iso
+from extractors.state import Backlog, Newest, ReadBudget, decode_backlogs, encode_backlogs
 
 log = logging.getLogger("groundswell.extractors.x")
 
@@ -339,7 +339,7 @@ class XExtractor(Extractor[XOptions]):
                 moved = True
                 if outcome is not _DONE:
                     top = (covered.shrunk(_floor(bounds), str(outcome), _id_order) if covered is not None
-                           else Backlog.owed(_floor(bounds), str(outcome), None, _id_order, now_iso()))
+                           else Backlog.owed(_floor(bounds), str(outcome), None, _id_order))
                     log.warning("x/%s: stopped with pages left; later runs read the tweets older than %s (newest "
                                 "tweets first, then what is owed)", brand, outcome)
         kept: list[Backlog] = []

@@ -13,8 +13,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from alerts.config import shared_by_every_brand
-from alerts.kinds import detectors
 from core.errors import ConfigError
 from groundswell.config_yaml import Sexagesimal, YamlPath
 
@@ -108,6 +106,9 @@ def _shared_alert_key(path: YamlPath) -> bool:
     (`alerts.config.shared_by_every_brand`)."""
     if len(path) != 4 or path[0] != "brands" or path[2] != "alerts" or not isinstance(path[3], str):
         return False
+    from alerts.config import shared_by_every_brand  # lazy: kept with the registry import below
+    from alerts.kinds import detectors  # lazy: the registry imports every detector (themes, nlp); DAGs parse configs
+
     return shared_by_every_brand(path[3], {d.name for d in detectors()})
 
 

@@ -34,8 +34,9 @@ from core.file_write import write_file
 from core.mention import Mention, is_repost
 from core.time import as_utc, local_midnight
 from groundswell.config import BrandConfig, Config
+from groundswell.markets import peers
 from groundswell.period_files import digest_folder
-from groundswell.period_report import labelled_count, negative_share, too_few_text
+from groundswell.period_report import data_days, gap_text, labelled_count, negative_share, too_few_text
 from groundswell.window_coverage import judged_themes, not_judged_text
 from indexing.base import Filters, Store
 
@@ -146,16 +147,30 @@ def _incident_json(incident: Incident, today: list[Alert], day_end: datetime, tz
     }
 
 
-# Posts read, at most, to find the best originals past reposts (a page of the engagement order).
-BEST_POSTS_READ = 100
+# Posts read, at most, to find the best originals past reposts, and per page. A retweet carries the original's
+# counts, so on a reposts-heavy day the top of the engagement order is all reposts (the GOP debate stream: over a
+# thousand before the first original); the cap bounds the read on a store where originals are rare.
+BEST_POSTS_READ = 5000
+BEST_POSTS_PAGE = 500
 
 
 def best_posts(store: Store, filters: Filters, n: int) -> list[Mention]:
     """The `n` posts of most engagement they earned themselves: originals only. A repost's counts are the
     original's (X gives a retweet the original's `public_metrics`; `core.mention.own_engagement`), so it would
-    credit the reposter and show one story twice; the digest and the static report list originals from here."""
-    page = store.search(filters, size=max(n, min(BEST_POSTS_READ, n * 10)), sort="engagement", page_on=False)
-    return [h.mention for h in page.hits if not is_repost(h.mention)][:n]
+    credit the reposter and show one story twice; the digest and the static report list originals from here.
+    Reads the engagement order page by page, skipping reposts, until `n` originals or `BEST_POSTS_READ` rows."""
+    found: list[Mention] = []
+    cursor: str | None = None
+    read = 0
+    while len(found) < n and read < BEST_POSTS_READ:
+        size = min(BEST_POSTS_PAGE, BEST_POSTS_READ - read)
+        page = store.search(filters, size=size, cursor=cursor, sort="engagement", page_on=False)
+        found += [h.mention for h in page.hits if not is_repost(h.mention)]
+        read += len(page.hits)
+        cursor = page.next_cursor
+        if cursor is None or not page.hits:
+            break
+    return found[:n]
 
 
 def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
@@ -169,6 +184,11 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
         today = Filters(brand=brand.name, since=start, until=end)
         before = Filters(brand=brand.name, since=prev_start, until=start)
         volume, volume_before = store.count(today), store.count(before)
+        # A day no brand of the market has data on is a collection gap (period_report.data_days, the reports' rule):
+        # 0 mentions after an outage read as -100%, so the change is left out and the gap said.
+        with_data = data_days(store, peers(config.brands, brand.name), day - timedelta(days=1),
+                              day + timedelta(days=1), tz)
+        gap = gap_text([d for d in (day - timedelta(days=1), day) if d not in with_data])
         sentiment = store.facet(today, "sentiment")
         sentiment_before = store.facet(before, "sentiment")
         themes_today = top_themes(store, today, n=5)  # top-level themes, each with its aspects
@@ -182,7 +202,8 @@ def build_digest(config: Config, store: Store, day: date) -> dict[str, Any]:
             {
                 "brand": brand.name,
                 "mentions": volume,
-                "mentions_change_pct": _pct_change(volume, volume_before),
+                "mentions_change_pct": None if gap else _pct_change(volume, volume_before),
+                "data_gap": gap,  # None when the day and the day before both have data
                 "sentiment": sentiment,
                 "negative_share": negative_share(sentiment, 3),  # None under MIN_SHARE_POSTS labelled
                 "labelled": labelled_count(sentiment),  # what the share rests on: "– (too few mentions to judge (1))"
@@ -269,6 +290,8 @@ def render_markdown(digest: dict[str, Any]) -> str:
         change = b["mentions_change_pct"]
         change_text = "" if change is None else f" ({change:+.1f}% vs the day before)"
         lines += [f"## {md(b['brand'])}", "", f"- Mentions: **{b['mentions']}**{change_text}"]
+        if b.get("data_gap"):
+            lines.append(f"- Data: {md(b['data_gap'])}")
         if b["negative_share"] is not None:
             lines.append(
                 f"- Negative share: {b['negative_share']:.0%}"

@@ -31,6 +31,7 @@ def _brand_line(b: dict[str, Any]) -> str:
     change = b["mentions_change_pct"]
     text = f"{b['brand']}: {b['mentions']:,} mentions"
     text += "" if change is None else f" ({change:+.1f}% vs the day before)"
+    text += f" · {b['data_gap']}" if b.get("data_gap") else ""
     if b["negative_share"] is not None:
         text += f" · negative {b['negative_share']:.0%}"
     elif b.get("labelled"):  # too few for a share (period_report.MIN_SHARE_POSTS): its count, not 100%

@@ -158,8 +158,8 @@ def with_backlog(row: Row, source: str, brand: str, owed: Owed | None, now: date
     """A source × brand's row (`source_row`) with what its saved cursor still owes (`extractors.state.owed_by`): a
     warning while a backlog is owed (the store, and so the dashboard's counts and the detectors, miss posts since
     its start), failing once a range has been owed for over `BACKLOG_FAILING` (wall-clock time since it became owed,
-`Owed.waiting_since`, not the age of its posts: a first fill of a week of history has waited no time). A worse row
-keeps its problem."""
+`Owed.waiting_since`, not the age of its posts: a first fill of a week of history has waited no time; a range saved
+before that was recorded: since its top post). A worse row keeps its problem."""
     if owed is None:
         return row
     since = f"since {owed.since:%Y-%m-%d %H:%M} UTC" if owed.since else "(since when: not known)"

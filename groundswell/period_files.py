@@ -1,7 +1,8 @@
 """The files of the daily digest and the weekly/monthly reports, and their retention.
 
 `groundswell digest` writes `<report folder>/digests/<YYYY-MM-DD>.md|.json` (`groundswell.digest.write_digest`)
-and the period reports `<report folder>/reports/week-<YYYY>-W<ww>.md|.html|.json` and `month-<YYYY-MM>.…`
+and the period reports `<report folder>/reports/week-<YYYY>-W<ww>.md|.html|.json`, `month-<YYYY-MM>.…` and
+`quarter-<YYYY>-Q<q>.…`
 (`groundswell.period_delivery.run_period_report`), the report folder being that of `report.path`. They quote
 posts, authors and alert summaries, so retention deletes them as it deletes what they quote: `groundswell maintain`
 removes the files whose period ended (local midnight in `digest.timezone`) before the mention cutoff
@@ -27,6 +28,7 @@ REPORT_SUFFIXES = (".md", ".html", ".json")
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _WEEK = re.compile(r"week[-:](\d{4})-W(\d{2})")
 _MONTH = re.compile(r"month[-:](\d{4})-(\d{2})")
+_QUARTER = re.compile(r"quarter[-:](\d{4})-Q([1-4])")  # `Period.id` of a quarter, "quarter:2014-Q4"
 
 
 def digest_folder(config: Config) -> Path:
@@ -35,19 +37,22 @@ def digest_folder(config: Config) -> Path:
 
 
 def report_folder(config: Config) -> Path:
-    """Where the weekly and monthly reports are written: `reports/` beside the HTML report."""
+    """Where the weekly, monthly and quarterly reports are written: `reports/` beside the HTML report."""
     return Path(config.report.path).parent / "reports"
 
 
 def period_end(name: str) -> date | None:
     """The first local day after the period a file stem or report id names ('2026-11-04', 'day:2026-11-04',
-    'week-2026-W45', 'week:2026-W45', 'month-2026-11', 'month:2026-11'); None for any other name."""
+    'week-2026-W45', 'week:2026-W45', 'month-2026-11', 'month:2026-11', 'quarter-2026-Q4', 'quarter:2026-Q4');
+    None for any other name."""
     try:
         if m := _WEEK.fullmatch(name):
             monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
             return period_containing("week", monday).end
         if m := _MONTH.fullmatch(name):
             return period_containing("month", date(int(m[1]), int(m[2]), 1)).end
+        if m := _QUARTER.fullmatch(name):
+            return period_containing("quarter", date(int(m[1]), 3 * int(m[2]) - 2, 1)).end
         if m := _DAY.fullmatch(name.removeprefix("day:")):
             return date.fromisoformat(m[1]) + timedelta(days=1)
     except ValueError:  # '2026-13-40', week 60: no period, not ours
@@ -95,7 +100,7 @@ def prune_period_files(config: Config, cutoff: datetime) -> PrunedFiles:
             stem = path.stem
             if kind == "digests" and not _DAY.fullmatch(stem):
                 continue
-            if kind == "reports" and not (_WEEK.fullmatch(stem) or _MONTH.fullmatch(stem)):
+            if kind == "reports" and not _is_report_name(stem):
                 continue
             if not ended_before(stem, cutoff, tz):
                 continue
@@ -115,4 +120,9 @@ def written_here(path: Path, kind: str) -> bool:
     stem = path.stem
     if kind == "digests":
         return path.suffix in DIGEST_SUFFIXES and _DAY.fullmatch(stem) is not None
-    return path.suffix in REPORT_SUFFIXES and (_WEEK.fullmatch(stem) or _MONTH.fullmatch(stem)) is not None
+    return path.suffix in REPORT_SUFFIXES and _is_report_name(stem)
+
+
+def _is_report_name(stem: str) -> bool:
+    """Whether `stem` is a period report's file name (week, month or quarter): the one list of report names."""
+    return any(rx.fullmatch(stem) for rx in (_WEEK, _MONTH, _QUARTER))

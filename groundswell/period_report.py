@@ -125,13 +125,35 @@ def too_few_text(n: int) -> str:
     return f"too few mentions to judge ({n})"
 
 
-def covered(start: date, end: date, first: date | None) -> dict[str, Any]:
-    """The local days [since, end) of the window [start, end) that have data: from `first` on. `days` of `of`;
-    `comparable` when there are at least MIN_COMPARE_DAYS of them (or the whole window, were it shorter)."""
+def covered(start: date, end: date, first: date | None,
+            with_data: Collection[date] | None = None) -> dict[str, Any]:
+    """The local days [since, end) of the window [start, end) that have data: from `first` on, and of those only
+    the days in `with_data` when given (`data_days`: a collection gap, not a quiet brand). `days` of `of`;
+    `comparable` when there are at least MIN_COMPARE_DAYS of them (or the whole window, were it shorter); with
+    `with_data`, `stops`: the last day with data, only when the window's later days have none."""
     since = end if first is None else min(max(start, first), end)
-    days, of = (end - since).days, (end - start).days
-    return {"since": since.isoformat(), "days": days, "of": of,
-            "comparable": days >= min(MIN_COMPARE_DAYS, of) and days > 0}
+    of = (end - start).days
+    found: dict[str, Any] = {"since": since.isoformat(), "of": of}
+    if with_data is None:
+        days = (end - since).days
+    else:
+        mine = [d for d in with_data if since <= d < end]
+        days = len(mine)
+        last = max(mine, default=None)
+        if last is not None and last < end - timedelta(days=1):
+            found["stops"] = last.isoformat()
+    return {**found, "days": days, "comparable": days >= min(MIN_COMPARE_DAYS, of) and days > 0}
+
+
+def data_days(store: Store, brands: Collection[str], start: date, end: date, tz: str) -> set[date]:
+    """The local days in `tz` of [start, end) on which any of `brands` (a brand's market, `markets.peers`) has a
+    stored mention, spam included: the days collection ran. A day none of them has is a gap (a collector outage,
+    a stream that ended), not a quiet day: a week with data on 3 of its 7 days read as -67.6% (Apple, 2014-W50)."""
+    if not brands or end <= start:
+        return set()
+    filters = Filters(brands=tuple(brands), since=local_midnight(start, tz), until=local_midnight(end, tz),
+                      include_spam=True)
+    return {b.start.astimezone(ZoneInfo(tz)).date() for b in store.histogram(filters, "day", tz=tz)}
 
 
 Counts = dict[str, dict[str, Any]]  # per brand: `_window`'s mentions, negative, negative_share
@@ -153,11 +175,27 @@ def _window_figures(own: Counts, everyone: Counts, brand: str, coverage: dict[st
     return out
 
 
+def whole(window: dict[str, Any]) -> bool:
+    """Whether every day of a window (`covered`) has data: a volume over fewer days is not compared ("–")."""
+    return window["days"] >= window["of"]
+
+
+def gap_text(missing: Collection[date]) -> str | None:
+    """The days of a digest with no stored mention of any brand of the market (`data_days`), in words: 'no
+    mentions stored on 2014-12-11 (a collection gap?), not compared'; None when every day has data."""
+    if not missing:
+        return None
+    days = ", ".join(d.isoformat() for d in sorted(missing))
+    return f"no mentions of its market stored on {days} (a collection gap?), not compared"
+
+
 def coverage_reason(window: dict[str, Any], brand: str, first: str | None) -> str:
     """A window's coverage (`covered`) in words, the reports' and the dashboard's: 'data on 1 of its 7 days
     (Lumora's mentions start 2026-11-01), too few to compare with (under 7)'."""
     text = f"data on {window['days']} of its {window['of']} days"
     text += f" ({brand}'s mentions start {first})" if first else f" (no mentions of {brand})"
+    if window.get("stops"):  # a gap at the end (a collector outage): not a collapse
+        text += f", no mentions stored after {window['stops']}"
     if not window["comparable"]:
         text += f", too few to compare with (under {MIN_COMPARE_DAYS})"
     return text
@@ -243,18 +281,32 @@ def build_period_report(
             windows[key] = {n: _window(store, n, *bounds) for n in names}
         return windows[key]
 
+    # The days each market has any data in the period and the windows it is compared with: a day no brand of the
+    # market has is a collection gap, counted as no data (months without collection read "previous 0").
+    gathered: dict[tuple[str, ...], set[date]] = {}
+
+    def market_days(market: list[str]) -> set[date]:
+        key = tuple(market)
+        if key not in gathered:
+            gathered[key] = data_days(store, market, min(base_from, previous_period.start), period.end, tz)
+        return gathered[key]
+
     alerts = stored_alerts(store)
     brands = []
     for brand in config.brands:
         first = firsts[brand.name]
         market = peers(config.brands, brand.name)
+        with_data = market_days(market)
+        sov_first = market_first[brand.name]
         coverage: dict[str, Any] = {
             "first_day": first.isoformat() if first else None,
-            "previous": covered(previous_period.start, previous_period.end, first),
-            "baseline": covered(base_from, period.start, first),
+            # this period's own days with data: a gap in it is said ("This week: data on 3 of its 7 days")
+            "current": covered(period.start, period.end, first or period.start, with_data),
+            "previous": covered(previous_period.start, previous_period.end, first, with_data),
+            "baseline": covered(base_from, period.start, first, with_data),
             "share_of_voice": {
-                "previous": covered(previous_period.start, previous_period.end, market_first[brand.name]),
-                "baseline": covered(base_from, period.start, market_first[brand.name]),
+                "previous": covered(previous_period.start, previous_period.end, sov_first, with_data),
+                "baseline": covered(base_from, period.start, sov_first, with_data),
             },
         }
         windows_of = {
@@ -264,7 +316,8 @@ def build_period_report(
         current = report_figures(now, brand.name, market=market)
         # This period's share of voice by the same market-coverage rule as the previous one and the baseline: from
         # the day every brand of the market has data (100% "before the competitors were collected" read as a win).
-        sov_now = covered(period.start, period.end, market_first[brand.name])
+        # Not gap-aware: a share over this period's days with data stands, its gap said by the "This week" line.
+        sov_now = covered(period.start, period.end, sov_first)
         coverage["share_of_voice"]["current"] = sov_now
         sov_counts = counts(sov_now["since"], period.end)
         current["share_of_voice"] = (report_figures(sov_counts, brand.name, market=market)["share_of_voice"]
@@ -295,6 +348,8 @@ def build_period_report(
             }
             for key in current
         }
+        if not whole(coverage["current"]):  # a count over fewer days than the others: a gap, not a collapse
+            changes["mentions"] = {"vs_previous": None, "vs_baseline": None}
         days = [period.start + timedelta(days=i) for i in range(period.days)]
         daily = [_window(store, brand.name, *_day(d, tz)) for d in days]
         themes = top_themes(store, Filters(brand=brand.name, since=start, until=end), n=5)  # aspects nested

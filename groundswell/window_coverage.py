@@ -13,6 +13,7 @@ with data), so a rolling window that starts mid-day is not taken for a day longe
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -65,13 +66,19 @@ def local_days(since: datetime, until: datetime, tz: str) -> float:
     return (last - first).days + into_last - into_first
 
 
-def window_coverage(window: Window, first: date | None, tz: str, brand: str) -> dict[str, Any]:
+def window_coverage(
+    window: Window, first: date | None, tz: str, brand: str, with_data: Collection[date] | None = None
+) -> dict[str, Any]:
     """`covered` (the reports' rule) for a datetime `window` of a brand whose first local day with data is
     `first`: `days` of `of`, `comparable`, and besides what the dashboard counts with: `from` (the moment counting
     starts: the window's start, or the first day's midnight when later), `scale` (the window's length over the
-    time from `from` to its end: a count over the time with data at the window's length, None when not
-    comparable), `first_day` and `reason` (why there is no change, in the report's words; None when the whole
-    window has data).
+    time with data from `from` to its end: a count over the time with data at the window's length, None when not
+    comparable), `first_day`, `whole` (every day of the window has data) and `reason` (why there is no change, in
+    the report's words; None when the whole window has data).
+
+    `with_data`: the local days its market has any stored mention (`period_report.data_days`); a day without is
+    a collection gap, not counted (a week with data on 3 of its 7 days is not a -67.6% week), as the reports count
+    it. A last day the window ends inside counts as one with data: a day still running is no gap yet.
 
     `of` is the window's length in days (rounded, at least one: a 7-day view ending at 14:00 touches 8 local days
     but is 7 days long), `days` the local days with data it touches (at most `of`), `comparable` as the report
@@ -80,22 +87,30 @@ def window_coverage(window: Window, first: date | None, tz: str, brand: str) -> 
     scales by 168/158, not 8/7 (which inflated the previous period by 7.5%). For a window of whole local days
     both are the report's `covered` and `period_days / days`."""
     start, end = window_days(window, tz)
-    found = covered(start, end, first)
+    if with_data is not None and local_midnight(end, tz) > window.until:  # ends inside its last day
+        with_data = {*with_data, end - timedelta(days=1)}
+    found = covered(start, end, first, with_data)
     since = date.fromisoformat(found["since"])
     counted_from = min(max(window.since, local_midnight(since, tz)), window.until)
     length = local_days(window.since, window.until, tz)
-    with_data = local_days(counted_from, window.until, tz)
+    with_time = local_days(counted_from, window.until, tz)
+    from_day = counted_from.astimezone(ZoneInfo(tz)).date()
+    gaps = 0
+    if with_data is not None:  # whole days of the counted span without data: their time is not counted
+        gaps = sum(1 for i in range((end - from_day).days) if from_day + timedelta(days=i) not in with_data)
+        with_time = max(0.0, with_time - gaps)
     of = max(1, round(length))
-    days = min((end - counted_from.astimezone(ZoneInfo(tz)).date()).days if with_data else 0, of)
+    days = min((end - from_day).days - gaps if with_time else 0, of)
     comparable = days >= min(MIN_COMPARE_DAYS, of) and days > 0
     found = {**found, "days": days, "of": of, "comparable": comparable}
-    whole = counted_from <= window.since
+    whole = counted_from <= window.since and not gaps
     first_text = first.isoformat() if first else None
     return {
         **found,
         "from": counted_from.isoformat(),
-        "scale": (1.0 if whole else length / with_data) if comparable else None,
+        "scale": (1.0 if whole else length / with_time) if comparable else None,
         "first_day": first_text,
+        "whole": whole,
         "reason": None if whole else coverage_reason(found, brand, first_text),
     }
 

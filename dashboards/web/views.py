@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,6 +29,7 @@ from groundswell.markets import market_label, peers
 from groundswell.period_report import (  # the weekly report's rules
     MIN_SHARE_POSTS,
     SHARES,
+    data_days,
     figure_change,
     floored,
     labelled_count,
@@ -41,7 +42,7 @@ from groundswell.periods import (  # the digest's local day; the volume charts' 
     volume_interval,
     weekly,
 )
-from groundswell.window_coverage import judged_themes  # rising themes: the reports' coverage rule
+from groundswell.window_coverage import Span, judged_themes  # rising themes: the reports' coverage rule
 from indexing.base import Bucket, Filters, Store
 from nlp.theme_state import theme_details
 from nlp.trends import CANDIDATES, Rise
@@ -265,16 +266,40 @@ def brand_figures(store: Store, brands: list[BrandInfo], scoped: Filters) -> dic
 COUNTED = ("mentions", *SENTIMENT_COUNTS)  # scaled to the period's length over a partly covered previous period
 
 
+def collection_days(
+    store: Store, brands: list[BrandInfo], since: datetime, until: datetime, tz: str
+) -> dict[str, set[date]]:
+    """Per brand of `brands`: the local days of [since, until) on which any brand of its market (`peers` among
+    `brands`) has a stored mention (`period_report.data_days`, the reports' rule): a day without is a collection
+    gap, not a quiet day. One histogram per market."""
+    start = since.astimezone(ZoneInfo(tz)).date()
+    end = until.astimezone(ZoneInfo(tz)).date() + timedelta(days=1)
+    found: dict[tuple[str, ...], set[date]] = {}
+    out = {}
+    for b in brands:
+        market = tuple(peers(brands, b.name))
+        if market not in found:
+            found[market] = data_days(store, market, start, end, tz)
+        out[b.name] = found[market]
+    return out
+
+
 def previous_figures(
-    store: Store, brands: list[BrandInfo], scoped: Filters, window: Period, tz: str
+    store: Store, brands: list[BrandInfo], scoped: Filters, window: Period, tz: str,
+    firsts: Mapping[str, date | None] | None = None, with_data: Mapping[str, Collection[date]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """`brand_figures` over the previous period `window` (`scoped`: the view's filters over it), by the weekly
-    report's coverage rule (`dashboards.web.coverage`): each brand's figures over the days it has data, its counts
-    at the period's length (rate times days), none when it has too few days (`comparable`); share of voice over the
-    days every brand of `brands` has data, none when too few. Each row's `coverage` says which (`reason`: why
-    there is no change, in the report's words)."""
-    firsts = brand_firsts(store, [b.name for b in brands], tz)
-    sov = window_coverage(window, market_first(firsts), tz, "every brand compared")
+    report's coverage rule (`dashboards.web.coverage`): each brand's figures over the days it has data (from its
+    first day on, its market's collection gaps left out: `with_data`, `collection_days`), its counts at the
+    period's length (rate times days), none when it has too few days (`comparable`); share of voice over the days
+    every brand of `brands` has data, none when too few. Each row's `coverage` says which (`reason`: why there is
+    no change, in the report's words). `firsts` and `with_data` are looked up when not given."""
+    if firsts is None:
+        firsts = brand_firsts(store, [b.name for b in brands], tz)
+    if with_data is None:
+        with_data = collection_days(store, brands, window.since, window.until, tz)
+    every_day = set().union(*with_data.values()) if with_data else set()  # share of voice: any compared brand's
+    sov = window_coverage(window, market_first(dict(firsts)), tz, "every brand compared", every_day)
     sov_from = moment(sov["from"])
     figures = brand_figures(store, brands, scoped)
     # Share of voice counts from the day every brand has data: a brand that started later had no voice before.
@@ -282,7 +307,7 @@ def previous_figures(
                    if sov["comparable"] and sov_from > window.since else figures)
     out = {}
     for b in brands:
-        coverage = window_coverage(window, firsts[b.name], tz, b.name)
+        coverage = window_coverage(window, firsts[b.name], tz, b.name, with_data[b.name])
         row = dict(figures[b.name])
         if not coverage["comparable"]:
             row.update(dict.fromkeys((*COUNTED, "negative_share", "net_sentiment"), None))
@@ -295,6 +320,46 @@ def previous_figures(
         row["coverage"] = {**coverage, "share_of_voice": {**sov, "reason": sov_reason}}
         out[b.name] = row
     return out
+
+
+def current_coverage(
+    period: Period, now: datetime | None, firsts: Mapping[str, date | None],
+    with_data: Mapping[str, Collection[date]], tz: str,
+) -> dict[str, dict[str, Any]]:
+    """Per brand: this period's own days with data (`window_coverage`, so far while it runs), as the reports'
+    "This week: data on 3 of its 7 days": a volume over fewer days than the previous period's is a gap, not a
+    collapse, so its change is not shown (`whole` false), as the report does not."""
+    span = Span(period.since, min(period.until, now) if running(period, now) and now is not None else period.until)
+    start = period.since.astimezone(ZoneInfo(tz)).date()
+    return {name: window_coverage(span, first or start, tz, name, with_data[name]) for name, first in firsts.items()}
+
+
+def current_share_of_voice(
+    store: Store, brands: list[BrandInfo], scoped: Filters, period: Period, firsts: Mapping[str, date | None],
+    figures: dict[str, dict[str, Any]], tz: str,
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """This period's share of voice by the weekly report's rule (`build_period_report`: `covered` from the day
+    every brand of the market has data, `market_first`; not gap-aware): counted from that day, None ("–") when
+    it leaves fewer than MIN_COMPARE_DAYS days (a competitor collected since Thursday read 60% here and "–" in
+    `groundswell digest --period week`). Sets each row of `figures` (`brand_figures` over `scoped`) and returns
+    the coverage (`reason`: null when the whole period counts) and the figures share of voice was counted from."""
+    sov = window_coverage(period, market_first(dict(firsts)), tz, "every brand compared")
+    sov_from = moment(sov["from"])
+    counted = (brand_figures(store, brands, scoped.replace(since=sov_from))
+               if sov["comparable"] and sov_from > period.since else figures)
+    for name, row in figures.items():
+        row["share_of_voice"] = counted[name]["share_of_voice"] if sov["comparable"] else None
+    reason = None if sov["whole"] else (
+        f"share of voice: every brand compared has data on {sov['days']} of its {sov['of']} days"
+        + (f", counted from {sov['since']}" if sov["comparable"] else ", too few to state (\u2013)"))
+    return {**sov, "reason": reason}, counted
+
+
+def gap_aware(change: dict[str, float | None], coverage: Mapping[str, Any] | None) -> dict[str, float | None]:
+    """`change` without the mentions' change when this period has a collection gap (`coverage["current"]` not
+    whole): fewer days counted than the previous period's, which read as -67.6% (the report says "–")."""
+    current = (coverage or {}).get("current")
+    return {**change, "mentions": None} if current and not current["whole"] and "mentions" in change else change
 
 
 def market_brands(brands: list[BrandInfo], selected: str | None) -> list[BrandInfo]:
@@ -325,7 +390,7 @@ def comparison(
             "selected": b.name == selected,
             "current": {k: now[b.name][k] for k in keys},
             "previous": {k: before[b.name][k] for k in keys},
-            "change": changes(now[b.name], before[b.name]),
+            "change": gap_aware(changes(now[b.name], before[b.name]), before[b.name].get("coverage")),
             # how much of the previous period has data for it (the report's rule); `reason` when not whole
             "coverage": before[b.name].get("coverage"),
         }
@@ -353,11 +418,21 @@ def overview(
     before_period = previous_period(period, now, tz)
     before_scope = filters.replace(since=before_period.since, until=before_period.until)
     now_brands = brand_figures(store, market, scoped)
-    before_brands = previous_figures(store, market, before_scope, before_period, tz)
+    firsts = brand_firsts(store, [b.name for b in market], tz)
+    # The days each market has any data, over both periods (the reports' rule: a day without is a collection gap)
+    with_data = collection_days(store, market, before_period.since, period.until, tz)
+    before_brands = previous_figures(store, market, before_scope, before_period, tz, firsts, with_data)
+    this_period = current_coverage(period, now, firsts, with_data, tz)
+    # This period's share of voice from the day every brand compared has data, as the report ("–" when too few)
+    sov_now, sov_figures = current_share_of_voice(store, market, scoped, period, firsts, now_brands, tz)
+    for name, row in before_brands.items():
+        row["coverage"] = {**row["coverage"], "current": this_period[name],
+                           "share_of_voice": {**row["coverage"]["share_of_voice"], "current": sov_now}}
     # Each market brand's share-of-voice count is its mentions as `brand_figures` just counted them (the same
-    # view): what a facet on "brand" over the market's brands says of each, without reading all their mentions
-    # again (on SQLite that facet reads the mentions table itself: a fifth of a 30-day overview's time).
-    sov_counts = {name: figures["mentions"] for name, figures in now_brands.items()}
+    # view and the days share of voice counts): what a facet on "brand" over the market's brands says of each,
+    # without reading all their mentions again (on SQLite that facet reads the mentions table itself: a fifth of a
+    # 30-day overview's time).
+    sov_counts = {name: figures["mentions"] for name, figures in sov_figures.items()}
     totals = {
         "mentions": sum(counts.values()),
         **counts,
@@ -389,7 +464,8 @@ def overview(
         "zones": zone_stretches(period.since, period.until, tz) if interval == "hour" else None,
         # the page draws a bucket's net sentiment as a trend point from this many mentions with a sentiment up
         "net_sentiment_min_posts": NET_SENTIMENT_MIN_POSTS,
-        "totals": {**totals, "previous": previous, "change": changes(totals, previous) if previous else None,
+        "totals": {**totals, "previous": previous, "change": gap_aware(changes(totals, previous), coverage)
+                   if previous else None,
                    # the previous period's days with data (the report's rule): no change when not `comparable`
                    "coverage": coverage},
         "comparison": comparison(market, filters.brand, now_brands, before_brands),

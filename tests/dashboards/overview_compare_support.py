@@ -12,6 +12,7 @@ Three brands over two weeks of 2026 (this week: 8-15 March, the previous one: 1-
 | Vexa | previous | – | – | – | – | 0 (a zero baseline) |
 
 Every mention has one like and an author with 10 followers; nothing before 1 March (an empty previous period).
+One spam post of Sonique a day (left out of the figures) says collection ran every day.
 """
 
 from __future__ import annotations
@@ -60,4 +61,9 @@ def compare_mentions() -> list[Mention]:
     this_week = datetime(2026, 3, 10, 9, tzinfo=UTC)
     out.append(_mention("Lumora", 90, this_week, "negative", spam="copy-paste campaign: 40 authors, 12 min"))
     out.append(_mention("Lumora", 91, this_week, "positive", spam=OWN_POST))
+    # Collection ran every day of both weeks (a day without any mention of the market is a collection gap, not
+    # compared: `period_report.data_days`): one spam post of Sonique a day, left out of every figure.
+    for day in range(14):
+        out.append(_mention("Sonique", 100 + day, datetime(2026, 3, 1, 23, tzinfo=UTC) + timedelta(days=day),
+                            None, spam="collection heartbeat"))
     return out

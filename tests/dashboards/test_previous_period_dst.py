@@ -68,6 +68,10 @@ def setup(tmp_path_factory):
                 for key, when in POSTS.items()]
     mentions += [Mention(source="x", native_id=key, text=f"Acme battery {key}", created_at=_at(when), brand="Acme",
                          themes=["battery"]) for key, when in THEME_POSTS.items()]
+    # Collection ran every day of the week before the view (a spam post a day, which no figure counts): a day with
+    # no mention of the market at all reads as a collection gap (groundswell/period_report.py, data_days).
+    mentions += [Mention(source="x", native_id=f"spam{day}", text=f"Acme promo {day}", brand="Acme",
+                         created_at=_at(f"2026-10-{day}T10:00"), spam="copy-paste campaign") for day in range(19, 26)]
     assert all(r.ok for r in store.upsert(mentions))
     configs = {}
     for tz in (ROME, NEW_YORK):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from extractor_support import Reply, own_cursor, run_own_collection
 
+from extractors import bluesky, state
 from extractors.base import Window
 from extractors.bluesky import BlueskyExtractor
 from indexing.sqlite import SqliteStore
@@ -22,6 +24,16 @@ FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 KEY = "bluesky#own"
 ANN, BOB = "ann.bsky.social", "bob.bsky.social"
 
+
+
+# Every owed range records when it became owed (`Backlog.owed`): the clock is fixed so saved cursors compare exactly.
+STAMP = "2026-01-02T03:04:05+00:00"
+
+
+@pytest.fixture(autouse=True)
+def fixed_owed_clock(monkeypatch):
+    monkeypatch.setattr(state, "now_iso", lambda: STAMP)
+    monkeypatch.setattr(bluesky, "now_iso", lambda: STAMP)
 
 def _at(minute: int) -> str:
     return (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -75,7 +87,8 @@ def test_an_account_with_more_posts_than_max_pages_is_read_whole_over_two_runs(s
         assert _run(server, policy, store) == 20
     assert "own account ann.bsky.social stopped with pages left" in caplog.text
     # `since` stays what it meant (the newest read: a reader of the old shape goes on from it); the rest is owed.
-    assert _cursor(store) == {"since": _at(25), "#owed": {ANN: {"after": _at(0), "before": _at(6), "then": _at(25)}}}
+    assert _cursor(store) == {"since": _at(25), "#owed": {
+        ANN: {"after": _at(0), "before": _at(6), "then": _at(25), "owed_at": STAMP}}}
 
     server.requests.clear()
     _feed(server, range(0, 29))  # three more meanwhile
@@ -94,7 +107,8 @@ def test_a_first_run_from_a_window_start_owes_down_to_it(server, policy, tmp_pat
     hour = timedelta(hours=1)
     assert _run(server, policy, store, Window(since=T0, until=T0 + hour)) == 20
     start = (T0 - timedelta(microseconds=1)).isoformat()  # a post at the window's start belongs to it
-    assert _cursor(store) == {"since": _at(24), "#owed": {ANN: {"after": start, "before": _at(5), "then": _at(24)}}}
+    assert _cursor(store) == {"since": _at(24), "#owed": {
+        ANN: {"after": start, "before": _at(5), "then": _at(24), "owed_at": STAMP}}}
 
     # A scheduled run: its interval starts after the owed posts, which are read all the same.
     server.requests.clear()
@@ -111,7 +125,7 @@ def test_a_cursor_older_than_the_window_is_read_down_to(server, policy, tmp_path
     _feed(server, range(0, 36))
     window = Window(since=T0 + timedelta(minutes=30), until=T0 + timedelta(hours=1))
     assert _run(server, policy, store, window) == 20
-    assert _cursor(store)["#owed"] == {ANN: {"after": _at(0), "before": _at(16), "then": _at(35)}}
+    assert _cursor(store)["#owed"] == {ANN: {"after": _at(0), "before": _at(16), "then": _at(35), "owed_at": STAMP}}
     assert _run(server, policy, store, window) == 15
     assert _cursor(store) == {"since": _at(35)} and _stored(store) == list(range(1, 36))
 
@@ -144,7 +158,8 @@ def test_an_account_still_owing_keeps_its_own_then_while_another_moves_since(ser
     _feed(server, range(0, 49))  # ann: three more
     _feed(server, [10, 50, 60], actor=BOB)
     assert _run(server, policy, store, accounts=both) == 20 + 1  # ann: her backlog's two pages, no page left
-    assert _cursor(store) == {"since": _at(60), "#owed": {ANN: {"after": _at(0), "before": _at(6), "then": _at(45)}}}
+    assert _cursor(store) == {"since": _at(60), "#owed": {
+        ANN: {"after": _at(0), "before": _at(6), "then": _at(45), "owed_at": STAMP}}}
     assert _run(server, policy, store, accounts=both) == 5 + 3  # the rest of it, then her three new ones
     assert _cursor(store) == {"since": _at(60)}
     assert _stored(store) == list(range(1, 49)) and _stored(store, BOB) == [10, 50, 60]
@@ -158,7 +173,7 @@ def test_a_page_cursor_the_appview_refuses_is_read_again_from_the_top(server, po
     with caplog.at_level("WARNING", logger="groundswell.extractors.bluesky"):
         assert _run(server, policy, store) == 20  # from the top down to where the backlog started
     assert "refused the saved page cursor" in caplog.text
-    assert _cursor(store)["#owed"][ANN] == {"after": _at(0), "before": _at(6), "then": _at(25)}
+    assert _cursor(store)["#owed"][ANN] == {"after": _at(0), "before": _at(6), "then": _at(25), "owed_at": STAMP}
     assert _run(server, policy, store) == 5 and _cursor(store) == {"since": _at(25)}
     assert _stored(store) == list(range(1, 26))
 

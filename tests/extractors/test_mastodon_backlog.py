@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from extractor_support import Reply, run_collection
 
+from extractors import state
 from extractors.base import Window
 from extractors.mastodon import MastodonExtractor
 from extractors.state import Backlog
@@ -17,6 +19,15 @@ from indexing.sqlite import SqliteStore
 
 T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)
 
+
+
+# Every owed range records when it became owed (`Backlog.owed`): the clock is fixed so saved cursors compare exactly.
+STAMP = "2026-01-02T03:04:05+00:00"
+
+
+@pytest.fixture(autouse=True)
+def fixed_owed_clock(monkeypatch):
+    monkeypatch.setattr(state, "now_iso", lambda: STAMP)
 
 def _id(minute: int, tag: str = "acme") -> str:
     sequence = 7 if tag == "acme" else 8  # two statuses of the same millisecond
@@ -58,7 +69,7 @@ def test_a_tag_stopped_by_max_pages_leaves_a_backlog_the_next_run_reads_first(se
     _serve(server, range(11, 20), max_id=_id(20))  # the older page: short, the last one
     assert _run(server, policy, store, Window(since=T0, until=T0 + timedelta(hours=1)))[0] == 10
     start = str((int(T0.timestamp() * 1000) << 16) - 1)  # the window's start as an id: the range's lower end
-    assert _cursor(store) == {"acme": json.loads(Backlog(start, _id(20), _id(29)).encode())}
+    assert _cursor(store) == {"acme": json.loads(Backlog(start, _id(20), _id(29), STAMP).encode())}
 
     # A scheduled run: its interval starts after the backlog's statuses, which are owed all the same.
     server.requests.clear()
@@ -80,13 +91,14 @@ def test_a_backlog_is_kept_per_tag_and_read_in_several_runs_keeps_its_lower_end(
     _serve(server, range(20, 30), more=True)  # a burst under #acme: more than a page
     _serve(server, range(1, 4), tag="news")
     _run(server, policy, store, tags=tags)
-    owed = Backlog(_id(0), _id(20), _id(29))
+    owed = Backlog(_id(0), _id(20), _id(29), STAMP)
     assert _cursor(store) == {"acme": json.loads(owed.encode()), "news": _id(3, "news")}
 
     _serve(server, range(10, 20), max_id=_id(20), more=True)  # still more than a page
     _serve(server, range(1, 6), tag="news")  # the other tag goes on as usual
     _run(server, policy, store, tags=tags)
-    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(10), _id(29)).encode()), "news": _id(5, "news")}
+    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(10), _id(29), STAMP).encode()),
+                              "news": _id(5, "news")}
 
     server.requests.clear()
     _serve(server, range(0, 10), max_id=_id(10))  # down to the cursor the burst started from
@@ -116,14 +128,14 @@ def test_a_backlog_left_by_a_run_whose_cursor_is_older_than_its_window_starts_at
     _serve(server, range(80, 90), more=True)
     hour = timedelta(hours=1)
     _run(server, policy, store, Window(since=T0 + 2 * hour, until=T0 + 3 * hour))
-    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(80), _id(89)).encode())}
+    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(80), _id(89), STAMP).encode())}
 
     server.requests.clear()
     _serve(server, range(70, 80), max_id=_id(80))  # the ten below: a full page
     _serve(server, range(60, 70), max_id=_id(70))
     _run(server, policy, store, Window(since=T0 + 3 * hour, until=T0 + 4 * hour))
     assert _asked(server) == [_id(80)]  # max_pages 1: a backlog again, still down to the cursor
-    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(70), _id(89)).encode())}
+    assert _cursor(store) == {"acme": json.loads(Backlog(_id(0), _id(70), _id(89), STAMP).encode())}
     assert store.count() == 20
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from extractor_support import Reply, own_cursor, run_own_collection
 
+from extractors import state
 from extractors.base import Window
 from extractors.mastodon import MastodonExtractor
 from indexing.sqlite import SqliteStore
@@ -19,6 +21,15 @@ T0 = datetime(2025, 6, 1, 10, tzinfo=UTC)
 STATUSES = "/api/v1/accounts/7/statuses"
 KEY = "mastodon#own"
 
+
+
+# Every owed range records when it became owed (`Backlog.owed`): the clock is fixed so saved cursors compare exactly.
+STAMP = "2026-01-02T03:04:05+00:00"
+
+
+@pytest.fixture(autouse=True)
+def fixed_owed_clock(monkeypatch):
+    monkeypatch.setattr(state, "now_iso", lambda: STAMP)
 
 def _id(minute: int) -> str:
     return str((int((T0 + timedelta(minutes=minute)).timestamp() * 1000) << 16) + 7)  # a snowflake id
@@ -68,7 +79,7 @@ def test_an_account_with_more_statuses_than_max_pages_is_read_whole_over_two_run
         assert _run(server, policy, store) == 20
     assert "own account @ann stopped with pages left" in caplog.text
     # The id stays what it meant (the newest read: a reader of the old shape goes on from it); the rest is owed.
-    owed = {"after": _id(0), "before": _id(6), "then": _id(25)}
+    owed = {"after": _id(0), "before": _id(6), "then": _id(25), "owed_at": STAMP}
     assert _cursor(store) == {"ann": _id(25), "#owed": {"ann": owed}}
 
     server.requests.clear()
@@ -88,7 +99,8 @@ def test_a_first_run_from_a_window_start_owes_down_to_it(server, policy, tmp_pat
     hour = timedelta(hours=1)
     assert _run(server, policy, store, Window(since=T0, until=T0 + hour)) == 20
     start = str((int(T0.timestamp() * 1000) << 16) - 1)  # the window's start as an id, exclusive
-    assert _cursor(store) == {"ann": _id(24), "#owed": {"ann": {"after": start, "before": _id(5), "then": _id(24)}}}
+    assert _cursor(store) == {"ann": _id(24), "#owed": {
+        "ann": {"after": start, "before": _id(5), "then": _id(24), "owed_at": STAMP}}}
 
     # A scheduled run: its interval starts after the owed statuses, which are read all the same.
     server.requests.clear()
@@ -105,7 +117,7 @@ def test_a_cursor_older_than_the_window_is_read_down_to(server, policy, tmp_path
     _timeline(server, range(0, 36))
     window = Window(since=T0 + timedelta(minutes=30), until=T0 + timedelta(hours=1))
     assert _run(server, policy, store, window) == 20
-    assert _cursor(store)["#owed"] == {"ann": {"after": _id(0), "before": _id(16), "then": _id(35)}}
+    assert _cursor(store)["#owed"] == {"ann": {"after": _id(0), "before": _id(16), "then": _id(35), "owed_at": STAMP}}
     assert _run(server, policy, store, window) == 15
     assert _cursor(store) == {"ann": _id(35)} and _stored(store) == list(range(1, 36))
 

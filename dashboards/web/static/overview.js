@@ -57,7 +57,13 @@
      `coverage`: share of voice counts the days every brand compared has data); null when it has enough. */
   function notComparable(key, coverage) {
     const c = coverage && (key === "share_of_voice" ? coverage.share_of_voice : coverage);
-    return c && !c.comparable ? (c.reason || "too few days with data before") : null;
+    // this period's share of voice, counted from the day every brand compared has data: "–" when too few, as the report
+    const sovNow = key === "share_of_voice" && c && c.current;
+    if (sovNow && !sovNow.comparable) return `this period: ${sovNow.reason}`;
+    if (c && !c.comparable) return c.reason || "too few days with data before";
+    // This period with a collection gap (days no brand of the market has a mention): its volume is not compared
+    const now = coverage && coverage.current;
+    return key === "mentions" && now && now.whole === false ? `this period: ${now.reason}` : null;
   }
 
   /* The change line under a tile, or a table cell's. */
@@ -66,8 +72,10 @@
     if (why) {
       // "–", as the digest and the report show it, with the reason beside (on a tile) or on hover (in the table)
       // The reason is visible text (a hover title reaches neither a keyboard nor a touch screen).
-      return el("div", { class: "change none", title: `previous ${spanText(data.period)}: ${why}`,
-        "data-change": key, "data-not-comparable": "" }, long ? "\u2013 too few days with data before" : "\u2013",
+      return el("div", { class: "change none", title: why.startsWith("this period") ? why : `previous ${spanText(data.period)}: ${why}`,
+        "data-change": key, "data-not-comparable": "" },
+        long ? `\u2013 ${why.startsWith("this period") ? "a gap in this period" : "too few days with data before"}`
+          : "\u2013",
         long ? null : el("small", { class: "why", text: ` ${why}` }));
     }
     const before = totals.previous;
@@ -107,11 +115,17 @@
     const c = data.totals.coverage;
     const sov = c && c.share_of_voice;
     const lines = [c && c.reason, sov && sov.reason].filter(Boolean);
-    note.hidden = !lines.length;
     const prev = data.previous_period;
-    note.textContent = lines.length ? `Previous ${spanText(data.period)} (${when(prev.since)} \u2192 `
+    const now = c && c.current && c.current.whole === false ? c.current : null;
+    const before = lines.length ? `Previous ${spanText(data.period)} (${when(prev.since)} \u2192 `
       + `${when(prev.until)}): ${lines.join("; ")}` + (c.comparable ? "" : ": no change shown (\u2013), as in the "
       + "weekly report") : "";
+    // a gap in this period: "This week: data on 3 of its 7 days", its mentions' change not shown, as the report
+    const current = now ? `This period: ${now.reason}; mentions change not shown (\u2013)` : "";
+    // this period's share of voice from the day every brand compared has data (the report's rule)
+    const sovNow = sov && sov.current && sov.current.reason ? `This period's ${sov.current.reason}` : "";
+    note.hidden = !(before || current || sovNow);
+    note.textContent = [current, sovNow, before].filter(Boolean).join(". ");
   }
 
   /* Every configured brand side by side: its figures in this view's period and filters, each with its change. */
