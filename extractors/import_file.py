@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import logging
 import os
@@ -303,6 +304,11 @@ class ImportExtractor(Extractor[ImportOptions]):
         # Opened once: the head, the rows and the hash saved with each cursor all come from this one file, even if
         # it is moved away (logrotate) or replaced (an exporter's atomic rename) while the run reads it.
         with handle:
+            if not handle.seekable():
+                # A pipe (a FIFO an exporter writes into) has no offsets to resume from or hash: read it to its
+                # end, as a file's head was read before the byte-offset cursor, then go through it as a file.
+                yield from self._extract(path, io.BytesIO(handle.read()), brand, query, cursor, window)
+                return
             yield from self._extract(path, handle, brand, query, cursor, window)
 
     def _extract(
